@@ -1,1 +1,12 @@
+//! Kiln's app manifest and its route → scope catalogue.
+//!
+//! - [`Manifest`]: a parsed, validated `manifest.yml` ([`Manifest::load`]).
+//! - [`catalogue()`]: every Jira route an app may call, with the OAuth scope
+//!   alternatives that open it; [`DeclaredScopes::allows`] decides.
 
+pub mod catalogue;
+
+pub use catalogue::{
+    Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope, UnsupportedMethod,
+    catalogue,
+};

@@ -1,0 +1,69 @@
+//! Regenerates Kiln's route → scope catalogue and the manifest schema's scope list
+//! from Atlassian's published API specs.
+//!
+//! ```text
+//! cargo run -p kiln-manifest --bin generate-catalogue -- [--specs DIR] [--out DIR]
+//! ```
+//!
+//! `--specs` defaults to `<repo>/../shared/specs`; `--out` defaults to this crate's
+//! directory, where it writes `src/catalogue/generated.rs` and `manifest.schema.json`.
+//! The hand-kept input `catalogue/extra-routes.tsv` is always read from this crate.
+
+mod model;
+mod render;
+mod sources;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+const CRATE_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+fn main() -> Result<()> {
+    let args = Args::parse(std::env::args().skip(1))?;
+    let crate_dir = Path::new(CRATE_DIR);
+
+    let catalogue = sources::read_all(&args.specs, &crate_dir.join("catalogue/extra-routes.tsv"))?;
+
+    let rust = render::rust(&catalogue);
+    let template = std::fs::read_to_string(crate_dir.join("catalogue/manifest.schema.template.json"))
+        .context("reading catalogue/manifest.schema.template.json")?;
+    let schema = render::schema(&template, &catalogue)?;
+
+    write(&args.out.join("src/catalogue/generated.rs"), &rust)?;
+    write(&args.out.join("manifest.schema.json"), &schema)?;
+    eprintln!("{}", catalogue.summary());
+    Ok(())
+}
+
+fn write(path: &Path, contents: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
+}
+
+struct Args {
+    specs: PathBuf,
+    out: PathBuf,
+}
+
+impl Args {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self> {
+        let crate_dir = Path::new(CRATE_DIR);
+        let mut parsed = Args { specs: crate_dir.join("../../shared/specs"), out: crate_dir.to_path_buf() };
+        while let Some(flag) = args.next() {
+            let target = match flag.as_str() {
+                "--specs" => &mut parsed.specs,
+                "--out" => &mut parsed.out,
+                "-h" | "--help" => {
+                    println!("usage: generate-catalogue [--specs DIR] [--out DIR]");
+                    std::process::exit(0);
+                }
+                other => bail!("unknown argument {other:?} (expected --specs DIR or --out DIR)"),
+            };
+            *target = args.next().map(PathBuf::from).with_context(|| format!("{flag} needs a directory"))?;
+        }
+        Ok(parsed)
+    }
+}

@@ -1,0 +1,142 @@
+//! Segment-wise route matching, indexed by method and segment count.
+//!
+//! Every `request-jira` call matches once, so the hot path allocates nothing: the
+//! path is walked with `split('/')` and compared against pre-split templates.
+
+use std::sync::OnceLock;
+
+use super::generated::ROUTES;
+use super::route::{Method, Route};
+
+/// The route table plus a match index built once per process.
+#[derive(Debug)]
+pub struct Catalogue {
+    routes: &'static [Route],
+    /// `by_method[method][segment_count]`: the candidates of that shape.
+    by_method: [Vec<Vec<Template>>; Method::ALL.len()],
+}
+
+/// A route's template, split into segments once.
+#[derive(Debug)]
+struct Template {
+    route: &'static Route,
+    segments: Box<[Segment]>,
+    /// Per segment, how specific it is (see [`Segment::rank`]); the matching
+    /// template with the lexicographically greatest ranks wins.
+    ranks: Box<[u8]>,
+}
+
+#[derive(Debug)]
+enum Segment {
+    Literal(&'static str),
+    /// `{name}`, or `prefix{name}suffix` (e.g. `{scheduleId}.ics`): the parameter
+    /// part must be non-empty.
+    Parameter { prefix: &'static str, suffix: &'static str },
+}
+
+impl Segment {
+    fn parse(text: &'static str) -> Segment {
+        match (text.find('{'), text.rfind('}')) {
+            (Some(open), Some(close)) if open < close => {
+                Segment::Parameter { prefix: &text[..open], suffix: &text[close + 1..] }
+            }
+            _ => Segment::Literal(text),
+        }
+    }
+
+    /// Literal beats affixed parameter beats bare parameter, so
+    /// `/issue/bulk` wins over `/issue/{issueIdOrKey}`.
+    fn rank(&self) -> u8 {
+        match self {
+            Segment::Literal(_) => 2,
+            Segment::Parameter { prefix, suffix } if !prefix.is_empty() || !suffix.is_empty() => 1,
+            Segment::Parameter { .. } => 0,
+        }
+    }
+
+    fn matches(&self, segment: &str) -> bool {
+        match self {
+            Segment::Literal(literal) => *literal == segment,
+            Segment::Parameter { prefix, suffix } => {
+                segment.len() > prefix.len() + suffix.len()
+                    && segment.starts_with(prefix)
+                    && segment.ends_with(suffix)
+            }
+        }
+    }
+}
+
+impl Template {
+    fn new(route: &'static Route) -> Template {
+        let segments: Box<[Segment]> = path_segments(route.template).map(Segment::parse).collect();
+        let ranks = segments.iter().map(Segment::rank).collect();
+        Template { route, segments, ranks }
+    }
+
+    fn matches(&self, path: &str) -> bool {
+        self.segments.iter().zip(path_segments(path)).all(|(template, segment)| template.matches(segment))
+    }
+}
+
+/// The segments after the leading `/`.
+fn path_segments(path: &str) -> std::str::Split<'_, char> {
+    let mut segments = path.split('/');
+    segments.next();
+    segments
+}
+
+/// A segment no template may match: empty (`//`, trailing `/`) or a dot-segment,
+/// which URL parsers resolve, so the route checked would not be the route sent.
+fn is_unmatchable(segment: &str) -> bool {
+    segment.is_empty() || segment == "." || segment == ".."
+}
+
+impl Catalogue {
+    pub(super) fn get() -> &'static Catalogue {
+        static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+        CATALOGUE.get_or_init(|| Catalogue::index(&ROUTES))
+    }
+
+    fn index(routes: &'static [Route]) -> Catalogue {
+        let mut by_method: [Vec<Vec<Template>>; Method::ALL.len()] = Default::default();
+        for route in routes {
+            let template = Template::new(route);
+            let by_count = &mut by_method[route.method as usize];
+            let count = template.segments.len();
+            if by_count.len() <= count {
+                by_count.resize_with(count + 1, Vec::new);
+            }
+            by_count[count].push(template);
+        }
+        Catalogue { routes, by_method }
+    }
+
+    /// Every catalogued route, sorted by template then method.
+    pub fn routes(&self) -> &'static [Route] {
+        self.routes
+    }
+
+    /// The route `method path` reaches, or `None` when no catalogued route does.
+    ///
+    /// `path` is already validated and percent-decoded once by the runtime's URL
+    /// policy, and has no query. A template's `{param}` matches exactly one
+    /// non-empty segment; literal segments beat parameters. A path with an empty
+    /// segment (`//`, trailing `/`) or a dot-segment never matches.
+    pub fn match_route(&self, method: Method, path: &str) -> Option<&'static Route> {
+        if !path.starts_with('/') || path_segments(path).any(is_unmatchable) {
+            return None;
+        }
+        let count = path_segments(path).count();
+        let candidates = self.by_method[method as usize].get(count)?;
+        candidates
+            .iter()
+            .filter(|template| template.matches(path))
+            .max_by(|a, b| a.ranks.cmp(&b.ranks))
+            .map(|template| template.route)
+    }
+
+    /// The route with exactly this method and template (as written in the specs).
+    pub fn route(&self, method: Method, template: &str) -> Option<&'static Route> {
+        self.routes.iter().find(|route| route.method == method && route.template == template)
+    }
+}

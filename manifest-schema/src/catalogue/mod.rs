@@ -1,0 +1,23 @@
+//! The route → scope catalogue, generated from Atlassian's API specs.
+//!
+//! The runtime asks two questions on every `request-jira` call: which route is
+//! this ([`Catalogue::match_route`]), and do the declared scopes open it
+//! ([`DeclaredScopes::allows`]). A route that is not catalogued is refused.
+
+mod declared;
+#[rustfmt::skip]
+mod generated;
+mod matcher;
+mod route;
+mod scope;
+
+pub use declared::{DeclaredScopes, ScopeDecision};
+pub use generated::Scope;
+pub use matcher::Catalogue;
+pub use route::{Method, Product, Route, UnsupportedMethod};
+pub use scope::UnknownScope;
+
+/// The process-wide catalogue, indexed on first use.
+pub fn catalogue() -> &'static Catalogue {
+    Catalogue::get()
+}

@@ -1,0 +1,96 @@
+//! A catalogued Jira route: what the guest may call and which scopes open it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::Scope;
+
+/// The HTTP methods an app can use (the WIT `method` enum). Anything else cannot
+/// be expressed, so it cannot be smuggled past the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    /// Every method, in the order used to index the catalogue.
+    pub const ALL: [Method; 5] = [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete];
+
+    /// The upper-case wire name (`GET`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A method name that is not one of the five Kiln supports.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported HTTP method {0:?} (expected GET, POST, PUT, PATCH or DELETE)")]
+pub struct UnsupportedMethod(pub String);
+
+impl FromStr for Method {
+    type Err = UnsupportedMethod;
+
+    /// Exact upper-case names only: the wire form is case-sensitive.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Method::ALL.into_iter().find(|m| m.as_str() == name).ok_or_else(|| UnsupportedMethod(name.to_owned()))
+    }
+}
+
+/// Which Atlassian API a route belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Product {
+    /// Jira platform REST API (`/rest/api/3/...`).
+    Platform,
+    /// Jira Software REST API (`/rest/agile/1.0/...`).
+    Software,
+    /// Jira Service Management Ops REST API (`/jsm/ops/api/{cloudId}/v1/...`).
+    JsmOps,
+}
+
+impl fmt::Display for Product {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Product::Platform => "Jira platform",
+            Product::Software => "Jira Software",
+            Product::JsmOps => "JSM Ops",
+        })
+    }
+}
+
+/// One catalogued operation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Route {
+    pub method: Method,
+    /// The product path as the guest writes it, with `{param}` placeholders.
+    pub template: &'static str,
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    pub product: Product,
+    /// Scope sets, any one of which grants the route (classic first, then
+    /// granular). Never empty, and no set is empty: a route nobody can be granted
+    /// is simply not catalogued.
+    pub alternatives: &'static [&'static [Scope]],
+}
+
+impl fmt::Display for Route {
+    /// `GET /rest/api/3/issue/{issueIdOrKey}`, as in the WIT `scope-denied.route`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.template)
+    }
+}
