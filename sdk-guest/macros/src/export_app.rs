@@ -1,0 +1,68 @@
+//! `export_app!(a, b::c)`: implements the WIT `handler` export by dispatching
+//! on the handler name.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Path, Token};
+
+pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
+    let handlers = Punctuated::<Path, Token![,]>::parse_terminated.parse2(input)?;
+    if handlers.is_empty() {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "export_app! needs the app's handlers: `kiln_sdk::export_app!(summary, triage);`",
+        ));
+    }
+    let mut seen = HashSet::new();
+    for handler in &handlers {
+        let key = handler.to_token_stream().to_string();
+        if !seen.insert(key) {
+            return Err(syn::Error::new_spanned(
+                handler,
+                "this handler is already listed in export_app!",
+            ));
+        }
+    }
+    let handlers: Vec<&Path> = handlers.iter().collect();
+    let count = handlers.len();
+
+    Ok(quote! {
+        const _: () = {
+            const NAMES: [&::core::primitive::str; #count] = [
+                #(<#handlers as ::kiln_sdk::__private::Handler>::NAME),*
+            ];
+            ::core::assert!(
+                ::kiln_sdk::__private::names_are_unique(&NAMES),
+                "two handlers in export_app! share a name; rename one with #[kiln_sdk::handler(name = \"...\")]"
+            );
+
+            struct KilnApp;
+
+            impl ::kiln_sdk::bindings::exports::kiln::app::handler::Guest for KilnApp {
+                fn handle(
+                    handler: ::std::string::String,
+                    payload: ::std::string::String,
+                    context: ::kiln_sdk::bindings::kiln::app::types::Context,
+                ) -> ::core::result::Result<
+                    ::std::string::String,
+                    ::kiln_sdk::bindings::kiln::app::types::AppError,
+                > {
+                    let entries: [::kiln_sdk::__private::Entry; #count] = [
+                        #((
+                            <#handlers as ::kiln_sdk::__private::Handler>::NAME,
+                            <#handlers as ::kiln_sdk::__private::Handler>::call
+                                as ::kiln_sdk::__private::EntryFn,
+                        )),*
+                    ];
+                    ::kiln_sdk::__private::dispatch(&entries, &handler, &payload, context)
+                }
+            }
+
+            ::kiln_sdk::bindings::__export_kiln_app!(KilnApp);
+        };
+    })
+}
