@@ -5,8 +5,12 @@
 //!   alternatives that open it; [`DeclaredScopes::allows`] decides.
 
 pub mod catalogue;
+mod error;
+pub mod manifest;
 
 pub use catalogue::{
     Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope, UnsupportedMethod,
     catalogue,
 };
+pub use error::{ManifestError, ManifestErrorKind};
+pub use manifest::{App, FunctionModule, MAX_MANIFEST_BYTES, Manifest, Modules, Permissions, RuntimeLimits};

@@ -1,0 +1,79 @@
+//! The one error a manifest load can produce: where, which field, what is wrong.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a manifest was rejected, located as precisely as the input allows:
+/// `manifest.yml:12:7: permissions.scopes[2]: unknown scope "read:jira-wrok" (did you mean "read:jira-work"?)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ManifestError {
+    /// What kind of rule was broken.
+    pub kind: ManifestErrorKind,
+    /// The file, when loaded with [`Manifest::load`](crate::Manifest::load).
+    pub path: Option<PathBuf>,
+    /// 1-based line of the offending node, when known.
+    pub line: Option<usize>,
+    /// 1-based column of the offending node, when known.
+    pub column: Option<usize>,
+    /// The field, as `app.runtime.memoryMiB` or `permissions.scopes[2]`; empty for
+    /// the document as a whole.
+    pub field: String,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+/// The stage that rejected the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestErrorKind {
+    /// The file could not be read.
+    Io,
+    /// The input is over the size cap.
+    TooLarge,
+    /// Not well-formed YAML, or YAML Kiln refuses (aliases, tags, duplicate keys, …).
+    Syntax,
+    /// Well-formed, but a field is missing, unknown, of the wrong type or breaks a rule.
+    Invalid,
+    /// Rejected by the published JSON Schema.
+    Schema,
+}
+
+impl ManifestError {
+    pub(crate) fn new(kind: ManifestErrorKind, message: impl Into<String>) -> Self {
+        ManifestError { kind, path: None, line: None, column: None, field: String::new(), message: message.into() }
+    }
+
+    pub(crate) fn at(mut self, position: Option<crate::manifest::Position>) -> Self {
+        if let Some(position) = position {
+            self.line = Some(position.line);
+            self.column = Some(position.column);
+        }
+        self
+    }
+
+    pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
+
+    pub(crate) fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.path, self.line, self.column) {
+            (Some(path), Some(line), Some(column)) => write!(f, "{}:{line}:{column}: ", path.display())?,
+            (Some(path), Some(line), None) => write!(f, "{}:{line}: ", path.display())?,
+            (Some(path), None, _) => write!(f, "{}: ", path.display())?,
+            (None, Some(line), Some(column)) => write!(f, "line {line}, column {column}: ")?,
+            (None, Some(line), None) => write!(f, "line {line}: ")?,
+            (None, None, _) => {}
+        }
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}

@@ -1,0 +1,155 @@
+//! `manifest.yml`: the app's identity, limits, functions and declared scopes.
+//!
+//! Loading runs four gates, each reporting the field and line it rejects:
+//! YAML syntax (with aliases, tags and deep nesting refused), serde (types,
+//! unknown and missing fields, unknown scopes), Kiln's rules (ids, bounds,
+//! uniqueness), and the published JSON Schema.
+
+mod field_path;
+mod rules;
+mod runtime_limits;
+mod schema;
+mod source;
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{DeclaredScopes, Scope};
+use crate::error::{ManifestError, ManifestErrorKind};
+use field_path::FieldPath;
+pub(crate) use source::Position;
+use source::{Anchor, Node};
+
+pub use runtime_limits::*;
+pub use schema::MANIFEST_SCHEMA;
+
+/// Largest manifest accepted. Threat: parser CPU and memory spent on a
+/// multi-megabyte document; real manifests are a few hundred bytes.
+pub const MAX_MANIFEST_BYTES: usize = 256 * 1024;
+
+/// A validated `manifest.yml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Manifest {
+    pub app: App,
+    pub modules: Modules,
+    /// Absent means no scopes: every Jira route is refused.
+    #[serde(default)]
+    pub permissions: Permissions,
+}
+
+/// `app:`: who the app is and what it may consume.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct App {
+    /// `[a-z0-9][a-z0-9._:/-]{0,127}`, which also admits Forge ARIs.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub runtime: RuntimeLimits,
+}
+
+/// `modules:`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Modules {
+    /// At least one; keys are unique.
+    pub function: Vec<FunctionModule>,
+}
+
+/// `modules.function[]`: a named entry point of the component.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FunctionModule {
+    /// The module key (`[a-z0-9][a-z0-9-_]{0,63}`), unique in the manifest.
+    pub key: String,
+    /// The handler name the component dispatches on (`[a-z_][a-z0-9_]{0,63}`).
+    pub handler: String,
+}
+
+/// `permissions:`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Permissions {
+    /// Known scopes, without duplicates.
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+}
+
+impl Manifest {
+    /// Parses and validates a manifest held in memory.
+    pub fn from_yaml(source: &str) -> Result<Manifest, ManifestError> {
+        if source.len() > MAX_MANIFEST_BYTES {
+            return Err(too_large());
+        }
+        let (value, tree) = source::parse(source).map_err(|error| {
+            ManifestError::new(ManifestErrorKind::Syntax, error.message).at(error.position)
+        })?;
+
+        if !value.is_object() {
+            let message = "the manifest must be a mapping with `app`, `modules` and `permissions`";
+            return Err(located(ManifestErrorKind::Invalid, &tree, &FieldPath::root(), Anchor::Value, message.into()));
+        }
+
+        let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
+            let path = FieldPath::from_serde(error.path());
+            let message = error.inner().to_string();
+            // Unknown and missing fields belong to a key line, not a value.
+            let about_a_key = message.starts_with("unknown field") || message.starts_with("missing field");
+            let anchor = if about_a_key { Anchor::Key } else { Anchor::Value };
+            located(ManifestErrorKind::Invalid, &tree, &path, anchor, message)
+        })?;
+
+        rules::check(&manifest).map_err(|violation| {
+            located(ManifestErrorKind::Invalid, &tree, &violation.path, Anchor::Value, violation.message)
+        })?;
+
+        schema::validate(&value).map_err(|violation| {
+            let anchor = if violation.message.contains("Additional properties") { Anchor::Key } else { Anchor::Value };
+            located(ManifestErrorKind::Schema, &tree, &violation.path, anchor, violation.message)
+        })?;
+
+        Ok(manifest)
+    }
+
+    /// Reads and validates `path`; every error names the file.
+    pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let source = read_capped(path).map_err(|error| error.in_file(path))?;
+        Manifest::from_yaml(&source).map_err(|error| error.in_file(path))
+    }
+
+    /// The function module with this key.
+    pub fn function(&self, key: &str) -> Option<&FunctionModule> {
+        self.modules.function.iter().find(|function| function.key == key)
+    }
+
+    /// The declared scopes, as the set the runtime checks routes against.
+    pub fn declared_scopes(&self) -> DeclaredScopes {
+        self.permissions.scopes.iter().copied().collect()
+    }
+}
+
+fn located(kind: ManifestErrorKind, tree: &Node, path: &FieldPath, anchor: Anchor, message: String) -> ManifestError {
+    ManifestError::new(kind, message).field(path.to_string()).at(Some(tree.locate(path, anchor)))
+}
+
+fn too_large() -> ManifestError {
+    ManifestError::new(ManifestErrorKind::TooLarge, format!("the manifest is larger than {MAX_MANIFEST_BYTES} bytes"))
+}
+
+/// Reads at most one byte past the cap, so a huge file is never read whole.
+fn read_capped(path: &Path) -> Result<String, ManifestError> {
+    let io_error = |error: std::io::Error| ManifestError::new(ManifestErrorKind::Io, format!("cannot read: {error}"));
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_MANIFEST_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| ManifestError::new(ManifestErrorKind::Syntax, "the manifest is not valid UTF-8"))
+}
