@@ -39,7 +39,14 @@ pub enum ManifestErrorKind {
 
 impl ManifestError {
     pub(crate) fn new(kind: ManifestErrorKind, message: impl Into<String>) -> Self {
-        ManifestError { kind, path: None, line: None, column: None, field: String::new(), message: message.into() }
+        ManifestError {
+            kind,
+            path: None,
+            line: None,
+            column: None,
+            field: String::new(),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn at(mut self, position: Option<crate::manifest::Position>) -> Self {
@@ -64,7 +71,9 @@ impl ManifestError {
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.path, self.line, self.column) {
-            (Some(path), Some(line), Some(column)) => write!(f, "{}:{line}:{column}: ", path.display())?,
+            (Some(path), Some(line), Some(column)) => {
+                write!(f, "{}:{line}:{column}: ", path.display())?
+            }
             (Some(path), Some(line), None) => write!(f, "{}:{line}: ", path.display())?,
             (Some(path), None, _) => write!(f, "{}: ", path.display())?,
             (None, Some(line), Some(column)) => write!(f, "line {line}, column {column}: ")?,

@@ -9,8 +9,10 @@ mod error;
 pub mod manifest;
 
 pub use catalogue::{
-    Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope, UnsupportedMethod,
-    catalogue,
+    Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope,
+    UnsupportedMethod, catalogue,
 };
 pub use error::{ManifestError, ManifestErrorKind};
-pub use manifest::{App, FunctionModule, MAX_MANIFEST_BYTES, Manifest, Modules, Permissions, RuntimeLimits};
+pub use manifest::{
+    App, FunctionModule, MAX_MANIFEST_BYTES, Manifest, Modules, Permissions, RuntimeLimits,
+};

@@ -44,7 +44,11 @@ fn check(folder: &str, render: impl Fn(&Path) -> Result<String, String>) {
                 "{}:\n--- expected\n{expected}--- actual\n{actual}",
                 case.display()
             )),
-            Err(_) => failures.push(format!("{}: no {} (run with BLESS=1)", case.display(), expected_path.display())),
+            Err(_) => failures.push(format!(
+                "{}: no {} (run with BLESS=1)",
+                case.display(),
+                expected_path.display()
+            )),
         }
     }
     assert!(
@@ -59,7 +63,11 @@ fn check(folder: &str, render: impl Fn(&Path) -> Result<String, String>) {
 #[test]
 fn valid_manifests_load_as_expected() {
     let cases = cases("valid");
-    assert!(cases.len() >= 8, "expected at least 8 valid cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 8,
+        "expected at least 8 valid cases, found {}",
+        cases.len()
+    );
     check("valid", |case| {
         let manifest = Manifest::load(case).map_err(|error| format!("should load: {error}"))?;
         serde_json::to_string_pretty(&manifest).map_err(|error| error.to_string())
@@ -69,7 +77,11 @@ fn valid_manifests_load_as_expected() {
 #[test]
 fn invalid_manifests_fail_with_the_expected_error() {
     let cases = cases("invalid");
-    assert!(cases.len() >= 20, "expected at least 20 invalid cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 20,
+        "expected at least 20 invalid cases, found {}",
+        cases.len()
+    );
     check("invalid", |case| match Manifest::load(case) {
         Ok(manifest) => Err(format!("should be rejected, loaded {manifest:?}")),
         Err(error) => Ok(error.to_string()),
@@ -81,8 +93,15 @@ fn invalid_cases_carry_a_line_unless_the_document_is_empty() {
     for case in cases("invalid") {
         let error = Manifest::load(&case).expect_err("invalid case");
         let source = std::fs::read_to_string(&case).expect("readable");
-        let has_content = source.lines().any(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'));
-        assert_eq!(error.line.is_some(), has_content, "{}: {error}", case.display());
+        let has_content = source
+            .lines()
+            .any(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'));
+        assert_eq!(
+            error.line.is_some(),
+            has_content,
+            "{}: {error}",
+            case.display()
+        );
         assert_eq!(error.path.as_deref(), Some(case.as_path()));
     }
 }

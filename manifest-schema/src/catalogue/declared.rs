@@ -35,10 +35,17 @@ impl DeclaredScopes {
     /// alternative never grants, so a route without a non-empty alternative is
     /// denied with nothing to add.
     pub fn allows(&self, route: &Route) -> ScopeDecision {
-        let alternatives = route.alternatives.iter().copied().filter(|alternative| !alternative.is_empty());
+        let alternatives = route
+            .alternatives
+            .iter()
+            .copied()
+            .filter(|alternative| !alternative.is_empty());
         let mut nearest: Option<(usize, &'static [Scope])> = None;
         for alternative in alternatives {
-            let missing = alternative.iter().filter(|scope| !self.contains(**scope)).count();
+            let missing = alternative
+                .iter()
+                .filter(|scope| !self.contains(**scope))
+                .count();
             if missing == 0 {
                 return ScopeDecision::Granted { alternative };
             }
@@ -48,8 +55,11 @@ impl DeclaredScopes {
         }
         let missing = nearest
             .map(|(_, alternative)| {
-                let missing: BTreeSet<Scope> =
-                    alternative.iter().copied().filter(|scope| !self.contains(*scope)).collect();
+                let missing: BTreeSet<Scope> = alternative
+                    .iter()
+                    .copied()
+                    .filter(|scope| !self.contains(*scope))
+                    .collect();
                 missing.into_iter().collect()
             })
             .unwrap_or_default();

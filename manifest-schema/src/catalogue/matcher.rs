@@ -31,15 +31,19 @@ enum Segment {
     Literal(&'static str),
     /// `{name}`, or `prefix{name}suffix` (e.g. `{scheduleId}.ics`): the parameter
     /// part must be non-empty.
-    Parameter { prefix: &'static str, suffix: &'static str },
+    Parameter {
+        prefix: &'static str,
+        suffix: &'static str,
+    },
 }
 
 impl Segment {
     fn parse(text: &'static str) -> Segment {
         match (text.find('{'), text.rfind('}')) {
-            (Some(open), Some(close)) if open < close => {
-                Segment::Parameter { prefix: &text[..open], suffix: &text[close + 1..] }
-            }
+            (Some(open), Some(close)) if open < close => Segment::Parameter {
+                prefix: &text[..open],
+                suffix: &text[close + 1..],
+            },
             _ => Segment::Literal(text),
         }
     }
@@ -70,11 +74,18 @@ impl Template {
     fn new(route: &'static Route) -> Template {
         let segments: Box<[Segment]> = path_segments(route.template).map(Segment::parse).collect();
         let ranks = segments.iter().map(Segment::rank).collect();
-        Template { route, segments, ranks }
+        Template {
+            route,
+            segments,
+            ranks,
+        }
     }
 
     fn matches(&self, path: &str) -> bool {
-        self.segments.iter().zip(path_segments(path)).all(|(template, segment)| template.matches(segment))
+        self.segments
+            .iter()
+            .zip(path_segments(path))
+            .all(|(template, segment)| template.matches(segment))
     }
 }
 
@@ -137,6 +148,8 @@ impl Catalogue {
 
     /// The route with exactly this method and template (as written in the specs).
     pub fn route(&self, method: Method, template: &str) -> Option<&'static Route> {
-        self.routes.iter().find(|route| route.method == method && route.template == template)
+        self.routes
+            .iter()
+            .find(|route| route.method == method && route.template == template)
     }
 }

@@ -18,7 +18,13 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order used to index the catalogue.
-    pub const ALL: [Method; 5] = [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete];
+    pub const ALL: [Method; 5] = [
+        Method::Get,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+    ];
 
     /// The upper-case wire name (`GET`, …).
     pub const fn as_str(self) -> &'static str {
@@ -48,7 +54,10 @@ impl FromStr for Method {
 
     /// Exact upper-case names only: the wire form is case-sensitive.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Method::ALL.into_iter().find(|m| m.as_str() == name).ok_or_else(|| UnsupportedMethod(name.to_owned()))
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| UnsupportedMethod(name.to_owned()))
     }
 }
 

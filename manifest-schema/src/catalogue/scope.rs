@@ -69,7 +69,10 @@ impl FromStr for Scope {
         generated::NAMES
             .binary_search(&input)
             .map(|index| generated::ALL[index])
-            .map_err(|_| UnknownScope { input: input.to_owned(), suggestion: Scope::suggest(input) })
+            .map_err(|_| UnknownScope {
+                input: input.to_owned(),
+                suggestion: Scope::suggest(input),
+            })
     }
 }
 
@@ -114,11 +117,20 @@ mod tests {
 
     #[test]
     fn classic_granular_and_jsm_ops_scopes_are_known() {
-        for name in ["read:jira-work", "write:jira-work", "read:jira-user", "manage:jira-configuration"] {
+        for name in [
+            "read:jira-work",
+            "write:jira-work",
+            "read:jira-user",
+            "manage:jira-configuration",
+        ] {
             assert!(name.parse::<Scope>().is_ok(), "{name}");
         }
         assert!("read:issue-details:jira".parse::<Scope>().is_ok());
-        assert!("read:ops-config:jira-service-management".parse::<Scope>().is_ok());
+        assert!(
+            "read:ops-config:jira-service-management"
+                .parse::<Scope>()
+                .is_ok()
+        );
         assert!("read:sprint:jira-software".parse::<Scope>().is_ok());
     }
 
@@ -132,7 +144,10 @@ mod tests {
     fn typo_suggests_the_nearest_scope() {
         let error = "read:jira-wrok".parse::<Scope>().expect_err("typo");
         assert_eq!(error.suggestion.map(Scope::as_str), Some("read:jira-work"));
-        assert_eq!(error.to_string(), r#"unknown scope "read:jira-wrok" (did you mean "read:jira-work"?)"#);
+        assert_eq!(
+            error.to_string(),
+            r#"unknown scope "read:jira-wrok" (did you mean "read:jira-work"?)"#
+        );
     }
 
     #[test]
@@ -141,13 +156,19 @@ mod tests {
         assert_eq!(error.suggestion, None);
         assert_eq!(error.to_string(), r#"unknown scope "admin""#);
         assert!("".parse::<Scope>().is_err());
-        assert!("READ:JIRA-WORK".parse::<Scope>().is_err(), "scopes are case-sensitive");
+        assert!(
+            "READ:JIRA-WORK".parse::<Scope>().is_err(),
+            "scopes are case-sensitive"
+        );
     }
 
     #[test]
     fn serde_uses_the_scope_string() {
         let scope: Scope = serde_json::from_str("\"read:jira-user\"").expect("deserialize");
-        assert_eq!(serde_json::to_string(&scope).expect("serialize"), "\"read:jira-user\"");
+        assert_eq!(
+            serde_json::to_string(&scope).expect("serialize"),
+            "\"read:jira-user\""
+        );
         let error = serde_json::from_str::<Scope>("42").expect_err("not a string");
         assert!(error.to_string().contains("a Jira OAuth scope"), "{error}");
     }

@@ -37,9 +37,12 @@ impl FieldPath {
         FieldPath(
             path.iter()
                 .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                    serde_path_to_error::Segment::Map { key } => {
+                        Some(PathSegment::Key(key.clone()))
+                    }
                     serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => None,
+                    serde_path_to_error::Segment::Enum { .. }
+                    | serde_path_to_error::Segment::Unknown => None,
                 })
                 .collect(),
         )
@@ -50,7 +53,9 @@ impl FieldPath {
             location
                 .iter()
                 .map(|segment| match segment {
-                    jsonschema::paths::LocationSegment::Property(key) => PathSegment::Key(key.into_owned()),
+                    jsonschema::paths::LocationSegment::Property(key) => {
+                        PathSegment::Key(key.into_owned())
+                    }
                     jsonschema::paths::LocationSegment::Index(index) => PathSegment::Index(index),
                 })
                 .collect(),

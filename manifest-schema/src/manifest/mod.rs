@@ -92,25 +92,52 @@ impl Manifest {
 
         if !value.is_object() {
             let message = "the manifest must be a mapping with `app`, `modules` and `permissions`";
-            return Err(located(ManifestErrorKind::Invalid, &tree, &FieldPath::root(), Anchor::Value, message.into()));
+            return Err(located(
+                ManifestErrorKind::Invalid,
+                &tree,
+                &FieldPath::root(),
+                Anchor::Value,
+                message.into(),
+            ));
         }
 
         let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
             let path = FieldPath::from_serde(error.path());
             let message = error.inner().to_string();
             // Unknown and missing fields belong to a key line, not a value.
-            let about_a_key = message.starts_with("unknown field") || message.starts_with("missing field");
-            let anchor = if about_a_key { Anchor::Key } else { Anchor::Value };
+            let about_a_key =
+                message.starts_with("unknown field") || message.starts_with("missing field");
+            let anchor = if about_a_key {
+                Anchor::Key
+            } else {
+                Anchor::Value
+            };
             located(ManifestErrorKind::Invalid, &tree, &path, anchor, message)
         })?;
 
         rules::check(&manifest).map_err(|violation| {
-            located(ManifestErrorKind::Invalid, &tree, &violation.path, Anchor::Value, violation.message)
+            located(
+                ManifestErrorKind::Invalid,
+                &tree,
+                &violation.path,
+                Anchor::Value,
+                violation.message,
+            )
         })?;
 
         schema::validate(&value).map_err(|violation| {
-            let anchor = if violation.message.contains("Additional properties") { Anchor::Key } else { Anchor::Value };
-            located(ManifestErrorKind::Schema, &tree, &violation.path, anchor, violation.message)
+            let anchor = if violation.message.contains("Additional properties") {
+                Anchor::Key
+            } else {
+                Anchor::Value
+            };
+            located(
+                ManifestErrorKind::Schema,
+                &tree,
+                &violation.path,
+                anchor,
+                violation.message,
+            )
         })?;
 
         Ok(manifest)
@@ -124,7 +151,10 @@ impl Manifest {
 
     /// The function module with this key.
     pub fn function(&self, key: &str) -> Option<&FunctionModule> {
-        self.modules.function.iter().find(|function| function.key == key)
+        self.modules
+            .function
+            .iter()
+            .find(|function| function.key == key)
     }
 
     /// The declared scopes, as the set the runtime checks routes against.
@@ -133,23 +163,42 @@ impl Manifest {
     }
 }
 
-fn located(kind: ManifestErrorKind, tree: &Node, path: &FieldPath, anchor: Anchor, message: String) -> ManifestError {
-    ManifestError::new(kind, message).field(path.to_string()).at(Some(tree.locate(path, anchor)))
+fn located(
+    kind: ManifestErrorKind,
+    tree: &Node,
+    path: &FieldPath,
+    anchor: Anchor,
+    message: String,
+) -> ManifestError {
+    ManifestError::new(kind, message)
+        .field(path.to_string())
+        .at(Some(tree.locate(path, anchor)))
 }
 
 fn too_large() -> ManifestError {
-    ManifestError::new(ManifestErrorKind::TooLarge, format!("the manifest is larger than {MAX_MANIFEST_BYTES} bytes"))
+    ManifestError::new(
+        ManifestErrorKind::TooLarge,
+        format!("the manifest is larger than {MAX_MANIFEST_BYTES} bytes"),
+    )
 }
 
 /// Reads at most one byte past the cap, so a huge file is never read whole.
 fn read_capped(path: &Path) -> Result<String, ManifestError> {
-    let io_error = |error: std::io::Error| ManifestError::new(ManifestErrorKind::Io, format!("cannot read: {error}"));
+    let io_error = |error: std::io::Error| {
+        ManifestError::new(ManifestErrorKind::Io, format!("cannot read: {error}"))
+    };
     let file = std::fs::File::open(path).map_err(io_error)?;
     let mut bytes = Vec::new();
-    file.take(MAX_MANIFEST_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(io_error)?;
+    file.take(MAX_MANIFEST_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
     if bytes.len() > MAX_MANIFEST_BYTES {
         return Err(too_large());
     }
-    String::from_utf8(bytes)
-        .map_err(|_| ManifestError::new(ManifestErrorKind::Syntax, "the manifest is not valid UTF-8"))
+    String::from_utf8(bytes).map_err(|_| {
+        ManifestError::new(ManifestErrorKind::Syntax, "the manifest is not valid UTF-8")
+    })
 }
+
+#[cfg(test)]
+mod tests;

@@ -43,23 +43,34 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
         if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
             return Err(violation(
                 app.key("name"),
-                format!("the name must be 1-{MAX_NAME_CHARS} characters without control characters"),
+                format!(
+                    "the name must be 1-{MAX_NAME_CHARS} characters without control characters"
+                ),
             ));
         }
     }
     let runtime = app.key("runtime");
     for (field, value, min, max) in manifest.app.runtime.bounded() {
         if value < min || value > max {
-            return Err(violation(runtime.key(field), format!("{value} is out of range ({min}..={max})")));
+            return Err(violation(
+                runtime.key(field),
+                format!("{value} is out of range ({min}..={max})"),
+            ));
         }
     }
 
     let functions = root.key("modules").key("function");
     if manifest.modules.function.is_empty() {
-        return Err(violation(functions, "declare at least one function".to_owned()));
+        return Err(violation(
+            functions,
+            "declare at least one function".to_owned(),
+        ));
     }
     if manifest.modules.function.len() > MAX_FUNCTIONS {
-        return Err(violation(functions, format!("at most {MAX_FUNCTIONS} functions are allowed")));
+        return Err(violation(
+            functions,
+            format!("at most {MAX_FUNCTIONS} functions are allowed"),
+        ));
     }
     let mut seen_keys = HashMap::new();
     for (index, function) in manifest.modules.function.iter().enumerate() {
@@ -76,7 +87,10 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
         if let Some(first) = seen_keys.insert(function.key.as_str(), index) {
             return Err(violation(
                 item.key("key"),
-                format!("duplicate function key {:?} (first used by modules.function[{first}])", function.key),
+                format!(
+                    "duplicate function key {:?} (first used by modules.function[{first}])",
+                    function.key
+                ),
             ));
         }
         if !is_handler(&function.handler) {
@@ -96,7 +110,10 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
         if let Some(first) = seen_scopes.insert(*scope, index) {
             return Err(violation(
                 scopes.index(index),
-                format!("duplicate scope {:?} (already permissions.scopes[{first}])", scope.as_str()),
+                format!(
+                    "duplicate scope {:?} (already permissions.scopes[{first}])",
+                    scope.as_str()
+                ),
             ));
         }
     }
@@ -112,25 +129,36 @@ fn violation(path: FieldPath, message: String) -> Violation {
 fn is_app_id(id: &str) -> bool {
     starts_lower_alnum(id)
         && id.len() <= MAX_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._:/-".contains(&b))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._:/-".contains(&b))
 }
 
 /// `[a-z0-9][a-z0-9-_]{0,63}`.
 fn is_function_key(key: &str) -> bool {
     starts_lower_alnum(key)
         && key.len() <= MAX_KEY_LEN
-        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// `[a-z_][a-z0-9_]{0,63}`.
 fn is_handler(handler: &str) -> bool {
-    handler.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+    handler
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
         && handler.len() <= MAX_HANDLER_LEN
-        && handler.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && handler
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn starts_lower_alnum(text: &str) -> bool {
-    text.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    text.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -140,15 +168,26 @@ mod tests {
     #[test]
     fn identifier_syntax() {
         assert!(is_app_id("hello-jira"));
-        assert!(is_app_id("ari:cloud:ecosystem::app/0f6a1d2e-9b3c-4d5e-8f70-123456789abc"));
+        assert!(is_app_id(
+            "ari:cloud:ecosystem::app/0f6a1d2e-9b3c-4d5e-8f70-123456789abc"
+        ));
         assert!(is_app_id(&"a".repeat(128)));
         assert!(!is_app_id(&"a".repeat(129)));
         assert!(!is_app_id("-x") && !is_app_id("") && !is_app_id("Hello") && !is_app_id("a b"));
 
         assert!(is_function_key("main") && is_function_key("0-a_b"));
-        assert!(!is_function_key("_main") && !is_function_key("Main") && !is_function_key(&"k".repeat(65)));
+        assert!(
+            !is_function_key("_main")
+                && !is_function_key("Main")
+                && !is_function_key(&"k".repeat(65))
+        );
 
         assert!(is_handler("summary") && is_handler("_private2"));
-        assert!(!is_handler("2fast") && !is_handler("has-dash") && !is_handler("") && !is_handler(&"h".repeat(65)));
+        assert!(
+            !is_handler("2fast")
+                && !is_handler("has-dash")
+                && !is_handler("")
+                && !is_handler(&"h".repeat(65))
+        );
     }
 }

@@ -70,12 +70,37 @@ impl RuntimeLimits {
     /// `(field, value, min, max)` for every bounded limit, for validation.
     pub(crate) fn bounded(&self) -> [(&'static str, u64, u64, u64); 6] {
         [
-            ("memoryMiB", self.memory_mib.into(), 1, MAX_MEMORY_MIB.into()),
-            ("timeoutSeconds", self.timeout_seconds.into(), 1, MAX_TIMEOUT_SECONDS.into()),
+            (
+                "memoryMiB",
+                self.memory_mib.into(),
+                1,
+                MAX_MEMORY_MIB.into(),
+            ),
+            (
+                "timeoutSeconds",
+                self.timeout_seconds.into(),
+                1,
+                MAX_TIMEOUT_SECONDS.into(),
+            ),
             ("fuel", self.fuel.unwrap_or(1), 1, u64::MAX),
-            ("maxRequests", self.max_requests.into(), 0, MAX_MAX_REQUESTS.into()),
-            ("maxLogLines", self.max_log_lines.into(), 0, MAX_MAX_LOG_LINES.into()),
-            ("maxLogBytes", self.max_log_bytes.into(), 0, MAX_MAX_LOG_BYTES.into()),
+            (
+                "maxRequests",
+                self.max_requests.into(),
+                0,
+                MAX_MAX_REQUESTS.into(),
+            ),
+            (
+                "maxLogLines",
+                self.max_log_lines.into(),
+                0,
+                MAX_MAX_LOG_LINES.into(),
+            ),
+            (
+                "maxLogBytes",
+                self.max_log_bytes.into(),
+                0,
+                MAX_MAX_LOG_BYTES.into(),
+            ),
         ]
     }
 }

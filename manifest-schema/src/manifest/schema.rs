@@ -22,8 +22,10 @@ fn validator() -> &'static jsonschema::Validator {
     VALIDATOR.get_or_init(|| {
         // The schema is a constant of this crate, checked by its tests; failing
         // here is a build defect, not bad input.
-        let schema: Value = serde_json::from_str(MANIFEST_SCHEMA).expect("manifest.schema.json is valid JSON");
-        jsonschema::draft202012::new(&schema).expect("manifest.schema.json is a valid draft 2020-12 schema")
+        let schema: Value =
+            serde_json::from_str(MANIFEST_SCHEMA).expect("manifest.schema.json is valid JSON");
+        jsonschema::draft202012::new(&schema)
+            .expect("manifest.schema.json is a valid draft 2020-12 schema")
     })
 }
 
@@ -34,11 +36,17 @@ pub(crate) fn validate(instance: &Value) -> Result<(), SchemaViolation> {
             let message = match error.kind() {
                 // The default text lists every allowed value (hundreds of scopes).
                 jsonschema::error::ValidationErrorKind::Enum { .. } => {
-                    format!("{} is not one of the values the schema allows", error.instance())
+                    format!(
+                        "{} is not one of the values the schema allows",
+                        error.instance()
+                    )
                 }
                 _ => error.to_string(),
             };
-            Err(SchemaViolation { path: FieldPath::from_schema(error.instance_path()), message })
+            Err(SchemaViolation {
+                path: FieldPath::from_schema(error.instance_path()),
+                message,
+            })
         }
     }
 }

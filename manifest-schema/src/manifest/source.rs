@@ -25,7 +25,10 @@ pub(crate) struct Position {
 impl From<Marker> for Position {
     fn from(marker: Marker) -> Self {
         // yaml-rust2 counts lines from 1 and columns from 0.
-        Position { line: marker.line(), column: marker.col() + 1 }
+        Position {
+            line: marker.line(),
+            column: marker.col() + 1,
+        }
     }
 }
 
@@ -38,7 +41,10 @@ pub(crate) struct SyntaxError {
 
 impl SyntaxError {
     fn at(marker: Marker, message: impl Into<String>) -> Self {
-        SyntaxError { position: Some(marker.into()), message: message.into() }
+        SyntaxError {
+            position: Some(marker.into()),
+            message: message.into(),
+        }
     }
 }
 
@@ -75,10 +81,13 @@ impl Node {
         let mut key_position = None;
         for segment in path.segments() {
             let next = match (&node.children, segment) {
-                (Children::Mapping(entries), PathSegment::Key(key)) => {
-                    entries.iter().find(|(name, _, _)| name == key).map(|(_, at, child)| (Some(*at), child))
+                (Children::Mapping(entries), PathSegment::Key(key)) => entries
+                    .iter()
+                    .find(|(name, _, _)| name == key)
+                    .map(|(_, at, child)| (Some(*at), child)),
+                (Children::Sequence(items), PathSegment::Index(index)) => {
+                    items.get(*index).map(|child| (None, child))
                 }
-                (Children::Sequence(items), PathSegment::Index(index)) => items.get(*index).map(|child| (None, child)),
                 _ => None,
             };
             match next {
@@ -101,14 +110,18 @@ pub(crate) fn parse(source: &str) -> Result<(Value, Node), SyntaxError> {
     let mut parser = Parser::new_from_str(source);
     let mut builder = Builder::default();
     loop {
-        let (event, marker) =
-            parser.next_token().map_err(|error| SyntaxError::at(*error.marker(), error.info().to_owned()))?;
+        let (event, marker) = parser
+            .next_token()
+            .map_err(|error| SyntaxError::at(*error.marker(), error.info().to_owned()))?;
         match event {
             Event::StreamEnd => break,
             _ => builder.on_event(event, marker)?,
         }
     }
-    builder.root.ok_or(SyntaxError { position: None, message: "the manifest is empty".to_owned() })
+    builder.root.ok_or(SyntaxError {
+        position: None,
+        message: "the manifest is empty".to_owned(),
+    })
 }
 
 #[derive(Default)]
@@ -119,7 +132,11 @@ struct Builder {
 }
 
 enum Frame {
-    Sequence { position: Position, values: Vec<Value>, nodes: Vec<Node> },
+    Sequence {
+        position: Position,
+        values: Vec<Value>,
+        nodes: Vec<Node>,
+    },
     Mapping {
         position: Position,
         values: Map<String, Value>,
@@ -134,14 +151,21 @@ impl Builder {
             Event::DocumentStart => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(SyntaxError::at(marker, "a manifest is a single YAML document"));
+                    return Err(SyntaxError::at(
+                        marker,
+                        "a manifest is a single YAML document",
+                    ));
                 }
             }
             Event::Alias(_) => return Err(SyntaxError::at(marker, ANCHORS_REFUSED)),
             Event::Scalar(text, style, anchor, tag) => {
                 refuse_anchor_and_tag(anchor, tag.is_some(), marker)?;
-                if let Some(Frame::Mapping { pending_key: pending @ None, values, position, entries }) =
-                    self.stack.last_mut()
+                if let Some(Frame::Mapping {
+                    pending_key: pending @ None,
+                    values,
+                    position,
+                    entries,
+                }) = self.stack.last_mut()
                 {
                     if values.contains_key(&text) {
                         return Err(SyntaxError::at(marker, format!("duplicate key `{text}`")));
@@ -155,31 +179,74 @@ impl Builder {
                     return Ok(());
                 }
                 let value = resolve_scalar(text, style);
-                self.attach(value, Node { position: marker.into(), children: Children::None }, marker)?;
+                self.attach(
+                    value,
+                    Node {
+                        position: marker.into(),
+                        children: Children::None,
+                    },
+                    marker,
+                )?;
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 refuse_anchor_and_tag(anchor, tag.is_some(), marker)?;
-                if let Some(Frame::Mapping { pending_key: None, .. }) = self.stack.last() {
-                    return Err(SyntaxError::at(marker, "mapping keys must be plain strings"));
+                if let Some(Frame::Mapping {
+                    pending_key: None, ..
+                }) = self.stack.last()
+                {
+                    return Err(SyntaxError::at(
+                        marker,
+                        "mapping keys must be plain strings",
+                    ));
                 }
                 if self.stack.len() >= MAX_DEPTH {
-                    return Err(SyntaxError::at(marker, format!("nesting deeper than {MAX_DEPTH} levels")));
+                    return Err(SyntaxError::at(
+                        marker,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 let position = marker.into();
-                self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Sequence { position, values: Vec::new(), nodes: Vec::new() }
-                } else {
-                    Frame::Mapping { position, values: Map::new(), entries: Vec::new(), pending_key: None }
-                });
+                self.stack
+                    .push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Sequence {
+                            position,
+                            values: Vec::new(),
+                            nodes: Vec::new(),
+                        }
+                    } else {
+                        Frame::Mapping {
+                            position,
+                            values: Map::new(),
+                            entries: Vec::new(),
+                            pending_key: None,
+                        }
+                    });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, node) = match self.stack.pop() {
-                    Some(Frame::Sequence { position, values, nodes }) => {
-                        (Value::Array(values), Node { position, children: Children::Sequence(nodes) })
-                    }
-                    Some(Frame::Mapping { position, values, entries, .. }) => {
-                        (Value::Object(values), Node { position, children: Children::Mapping(entries) })
-                    }
+                    Some(Frame::Sequence {
+                        position,
+                        values,
+                        nodes,
+                    }) => (
+                        Value::Array(values),
+                        Node {
+                            position,
+                            children: Children::Sequence(nodes),
+                        },
+                    ),
+                    Some(Frame::Mapping {
+                        position,
+                        values,
+                        entries,
+                        ..
+                    }) => (
+                        Value::Object(values),
+                        Node {
+                            position,
+                            children: Children::Mapping(entries),
+                        },
+                    ),
                     None => return Err(SyntaxError::at(marker, "unbalanced collection end")),
                 };
                 self.attach(value, node, marker)?;
@@ -196,9 +263,17 @@ impl Builder {
                 values.push(value);
                 nodes.push(node);
             }
-            Some(Frame::Mapping { values, entries, pending_key, .. }) => {
+            Some(Frame::Mapping {
+                values,
+                entries,
+                pending_key,
+                ..
+            }) => {
                 let Some((key, key_position)) = pending_key.take() else {
-                    return Err(SyntaxError::at(marker, "mapping keys must be plain strings"));
+                    return Err(SyntaxError::at(
+                        marker,
+                        "mapping keys must be plain strings",
+                    ));
                 };
                 values.insert(key.clone(), value);
                 entries.push((key, key_position, node));
@@ -244,7 +319,8 @@ fn resolve_scalar(text: String, style: TScalarStyle) -> Value {
 fn resolve_number(text: &str) -> Option<Number> {
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let negative = text.starts_with('-');
-    let radix = |digits: &str, radix: u32| u64::from_str_radix(digits, radix).ok().map(Number::from);
+    let radix =
+        |digits: &str, radix: u32| u64::from_str_radix(digits, radix).ok().map(Number::from);
     if let Some(hex) = text.strip_prefix("0x") {
         return radix(hex, 16);
     }
@@ -252,7 +328,11 @@ fn resolve_number(text: &str) -> Option<Number> {
         return radix(octal, 8);
     }
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        let parsed = if negative { text.parse::<i64>().ok().map(Number::from) } else { unsigned.parse::<u64>().ok().map(Number::from) };
+        let parsed = if negative {
+            text.parse::<i64>().ok().map(Number::from)
+        } else {
+            unsigned.parse::<u64>().ok().map(Number::from)
+        };
         // Out of range for 64 bits: keep the magnitude as a float so the type
         // error names a number, not a string.
         return parsed.or_else(|| text.parse::<f64>().ok().and_then(Number::from_f64));
@@ -271,7 +351,8 @@ fn is_decimal_float(text: &str) -> bool {
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty());
+    let mantissa_ok =
+        digits(whole) && digits(fraction) && !(whole.is_empty() && fraction.is_empty());
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['+', '-']).unwrap_or(e);
         !e.is_empty() && digits(e)
@@ -291,7 +372,9 @@ mod tests {
     #[test]
     fn plain_scalars_follow_the_yaml_1_2_core_schema() {
         assert_eq!(
-            value("a: 12\nb: -3\nc: 1.5\nd: true\ne: no\nf: ~\ng: '12'\nh: 0x1F\ni: 1e3\nj: .5\nk: 99999999999999999999"),
+            value(
+                "a: 12\nb: -3\nc: 1.5\nd: true\ne: no\nf: ~\ng: '12'\nh: 0x1F\ni: 1e3\nj: .5\nk: 99999999999999999999"
+            ),
             json!({"a": 12, "b": -3, "c": 1.5, "d": true, "e": "no", "f": null, "g": "12", "h": 31, "i": 1000.0, "j": 0.5, "k": 1e20})
         );
     }
@@ -300,12 +383,25 @@ mod tests {
     fn positions_are_one_based() {
         let (_, tree) = parse("app:\n  id: x\nlist:\n  - a\n  - b\n").expect("valid YAML");
         let id = FieldPath::root().key("app").key("id");
-        assert_eq!(tree.locate(&id, Anchor::Value), Position { line: 2, column: 7 });
-        assert_eq!(tree.locate(&id, Anchor::Key), Position { line: 2, column: 3 });
+        assert_eq!(
+            tree.locate(&id, Anchor::Value),
+            Position { line: 2, column: 7 }
+        );
+        assert_eq!(
+            tree.locate(&id, Anchor::Key),
+            Position { line: 2, column: 3 }
+        );
         let second = FieldPath::root().key("list").index(1);
-        assert_eq!(tree.locate(&second, Anchor::Value), Position { line: 5, column: 5 });
+        assert_eq!(
+            tree.locate(&second, Anchor::Value),
+            Position { line: 5, column: 5 }
+        );
         let missing = FieldPath::root().key("app").key("name");
-        assert_eq!(tree.locate(&missing, Anchor::Value), Position { line: 1, column: 1 }, "nearest ancestor's key");
+        assert_eq!(
+            tree.locate(&missing, Anchor::Value),
+            Position { line: 1, column: 1 },
+            "nearest ancestor's key"
+        );
     }
 
     #[test]
@@ -320,7 +416,11 @@ mod tests {
             ("", "empty"),
         ] {
             let error = parse(source).expect_err(source);
-            assert!(error.message.contains(expected), "{source:?}: {}", error.message);
+            assert!(
+                error.message.contains(expected),
+                "{source:?}: {}",
+                error.message
+            );
         }
     }
 
@@ -328,7 +428,11 @@ mod tests {
     fn deep_nesting_is_refused() {
         let source = "[".repeat(40);
         let error = parse(&source).expect_err("too deep");
-        assert!(error.message.contains("nesting deeper than 32"), "{}", error.message);
+        assert!(
+            error.message.contains("nesting deeper than 32"),
+            "{}",
+            error.message
+        );
         // Far deeper input stops in the parser's own recursion guard instead.
         let error = parse(&"[".repeat(100_000)).expect_err("far too deep");
         assert!(error.position.is_some(), "{}", error.message);

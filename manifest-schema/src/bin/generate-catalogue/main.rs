@@ -26,8 +26,9 @@ fn main() -> Result<()> {
     let catalogue = sources::read_all(&args.specs, &crate_dir.join("catalogue/extra-routes.tsv"))?;
 
     let rust = render::rust(&catalogue);
-    let template = std::fs::read_to_string(crate_dir.join("catalogue/manifest.schema.template.json"))
-        .context("reading catalogue/manifest.schema.template.json")?;
+    let template =
+        std::fs::read_to_string(crate_dir.join("catalogue/manifest.schema.template.json"))
+            .context("reading catalogue/manifest.schema.template.json")?;
     let schema = render::schema(&template, &catalogue)?;
 
     write(&args.out.join("src/catalogue/generated.rs"), &rust)?;
@@ -38,7 +39,8 @@ fn main() -> Result<()> {
 
 fn write(path: &Path, contents: &str) -> Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
 }
@@ -51,7 +53,10 @@ struct Args {
 impl Args {
     fn parse(mut args: impl Iterator<Item = String>) -> Result<Self> {
         let crate_dir = Path::new(CRATE_DIR);
-        let mut parsed = Args { specs: crate_dir.join("../../shared/specs"), out: crate_dir.to_path_buf() };
+        let mut parsed = Args {
+            specs: crate_dir.join("../../shared/specs"),
+            out: crate_dir.to_path_buf(),
+        };
         while let Some(flag) = args.next() {
             let target = match flag.as_str() {
                 "--specs" => &mut parsed.specs,
@@ -62,7 +67,10 @@ impl Args {
                 }
                 other => bail!("unknown argument {other:?} (expected --specs DIR or --out DIR)"),
             };
-            *target = args.next().map(PathBuf::from).with_context(|| format!("{flag} needs a directory"))?;
+            *target = args
+                .next()
+                .map(PathBuf::from)
+                .with_context(|| format!("{flag} needs a directory"))?;
         }
         Ok(parsed)
     }

@@ -57,8 +57,12 @@ impl Catalogue {
         for route in &self.routes {
             *per_product.entry(route.product).or_insert(0usize) += 1;
         }
-        let used: BTreeSet<&str> =
-            self.routes.iter().flat_map(|r| r.alternatives.iter().flatten()).map(String::as_str).collect();
+        let used: BTreeSet<&str> = self
+            .routes
+            .iter()
+            .flat_map(|r| r.alternatives.iter().flatten())
+            .map(String::as_str)
+            .collect();
         format!(
             "catalogue: {} routes {per_product:?}; {} scopes ({} used by routes); skipped {:?}",
             self.routes.len(),

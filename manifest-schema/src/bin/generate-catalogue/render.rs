@@ -16,7 +16,10 @@ pub fn variant_name(scope: &str) -> String {
         .filter(|word| !word.is_empty())
         .map(|word| {
             let mut chars = word.chars();
-            let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
+            let first = chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .unwrap_or_default();
             std::iter::once(first).chain(chars).collect::<String>()
         })
         .collect()
@@ -43,13 +46,19 @@ pub fn rust(catalogue: &Catalogue) -> String {
     }
     out.push_str("}\n\n");
 
-    let _ = writeln!(out, "/// Every scope, in declaration (= name) order.\npub(super) const ALL: [Scope; {n}] = [");
+    let _ = writeln!(
+        out,
+        "/// Every scope, in declaration (= name) order.\npub(super) const ALL: [Scope; {n}] = ["
+    );
     for scope in catalogue.scopes.keys() {
         let _ = writeln!(out, "    Scope::{},", variant_name(scope));
     }
     out.push_str("];\n\n");
 
-    let _ = writeln!(out, "/// Scope names, indexed by `Scope as usize`; sorted, so binary-searchable.\npub(super) const NAMES: [&str; {n}] = [");
+    let _ = writeln!(
+        out,
+        "/// Scope names, indexed by `Scope as usize`; sorted, so binary-searchable.\npub(super) const NAMES: [&str; {n}] = ["
+    );
     for scope in catalogue.scopes.keys() {
         let _ = writeln!(out, "    {scope:?},");
     }
@@ -86,8 +95,10 @@ pub fn rust(catalogue: &Catalogue) -> String {
             .alternatives
             .iter()
             .map(|alternative| {
-                let scopes: Vec<String> =
-                    alternative.iter().map(|scope| format!("Scope::{}", variant_name(scope))).collect();
+                let scopes: Vec<String> = alternative
+                    .iter()
+                    .map(|scope| format!("Scope::{}", variant_name(scope)))
+                    .collect();
                 format!("&[{}]", scopes.join(", "))
             })
             .collect();
@@ -109,10 +120,17 @@ pub fn schema(template: &str, catalogue: &Catalogue) -> Result<String> {
         .lines()
         .find(|line| line.contains(SCHEMA_PLACEHOLDER))
         .ok_or_else(|| anyhow::anyhow!("schema template lacks {SCHEMA_PLACEHOLDER}"))?;
-    ensure!(template.matches(SCHEMA_PLACEHOLDER).count() == 1, "placeholder must appear once");
+    ensure!(
+        template.matches(SCHEMA_PLACEHOLDER).count() == 1,
+        "placeholder must appear once"
+    );
     let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
     let inner = format!("{indent}  ");
-    let items: Vec<String> = catalogue.scopes.keys().map(|scope| format!("{inner}{scope:?}")).collect();
+    let items: Vec<String> = catalogue
+        .scopes
+        .keys()
+        .map(|scope| format!("{inner}{scope:?}"))
+        .collect();
     let list = format!("[\n{}\n{indent}]", items.join(",\n"));
     Ok(template.replace(SCHEMA_PLACEHOLDER, &list))
 }

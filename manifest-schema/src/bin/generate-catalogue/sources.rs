@@ -49,15 +49,25 @@ fn read_text(path: &Path) -> Result<String> {
 
 /// `components.securitySchemes.*.flows.*.scopes`: scope → description.
 fn collect_scope_descriptions(spec: &Value, catalogue: &mut Catalogue) -> Result<()> {
-    let Some(schemes) = spec.pointer("/components/securitySchemes").and_then(Value::as_object) else {
+    let Some(schemes) = spec
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
         return Ok(());
     };
     for scheme in schemes.values() {
-        let Some(flows) = scheme.get("flows").and_then(Value::as_object) else { continue };
+        let Some(flows) = scheme.get("flows").and_then(Value::as_object) else {
+            continue;
+        };
         for flow in flows.values() {
-            let Some(scopes) = flow.get("scopes").and_then(Value::as_object) else { continue };
+            let Some(scopes) = flow.get("scopes").and_then(Value::as_object) else {
+                continue;
+            };
             for (name, description) in scopes {
-                let description = description.as_str().map(str::trim).filter(|d| !d.is_empty());
+                let description = description
+                    .as_str()
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty());
                 let entry = catalogue.scopes.entry(name.clone()).or_insert(None);
                 // The first spec read (platform) wins when both describe a scope.
                 if entry.is_none() {
@@ -73,9 +83,14 @@ fn collect_scope_descriptions(spec: &Value, catalogue: &mut Catalogue) -> Result
 /// granular `Beta` alternative); Software operations only an OpenAPI `security`
 /// list whose `OAuth2` entries are the alternatives.
 fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalogue) -> Result<()> {
-    let paths = spec.get("paths").and_then(Value::as_object).context("spec has no paths")?;
+    let paths = spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .context("spec has no paths")?;
     for (path, operations) in paths {
-        let Some(operations) = operations.as_object() else { continue };
+        let Some(operations) = operations.as_object() else {
+            continue;
+        };
         for (method, operation) in operations {
             let method = method.to_ascii_uppercase();
             if !METHODS.contains(&method.as_str()) {
@@ -96,7 +111,14 @@ fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalo
                 None if product == Product::Software => security_alternatives(operation),
                 None => Vec::new(),
             };
-            push_route(catalogue, &method, path, operation_id, product, alternatives)?;
+            push_route(
+                catalogue,
+                &method,
+                path,
+                operation_id,
+                product,
+                alternatives,
+            )?;
         }
     }
     Ok(())
@@ -108,7 +130,10 @@ fn oauth2_extension_alternatives(extension: &Value) -> Result<Vec<Vec<String>>> 
     let entries = extension.as_array().context("not an array")?;
     let mut ranked = Vec::new();
     for entry in entries {
-        let scheme = entry.get("scheme").and_then(Value::as_str).unwrap_or_default();
+        let scheme = entry
+            .get("scheme")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if scheme != "OAuth2" {
             continue;
         }
@@ -142,7 +167,11 @@ fn string_list(value: Option<&Value>) -> Result<Vec<String>> {
         .and_then(Value::as_array)
         .context("expected a list of strings")?
         .iter()
-        .map(|item| item.as_str().map(str::to_owned).context("expected a string"))
+        .map(|item| {
+            item.as_str()
+                .map(str::to_owned)
+                .context("expected a string")
+        })
         .collect()
 }
 
@@ -161,15 +190,22 @@ fn collect_tsv_routes(text: &str, kind: TsvKind, catalogue: &mut Catalogue) -> R
     });
     if kind == TsvKind::JsmOps {
         let (_, header) = lines.next().context("empty file")?;
-        ensure!(header.starts_with("method\tpath\toperationId\tscopes"), "unexpected header {header:?}");
+        ensure!(
+            header.starts_with("method\tpath\toperationId\tscopes"),
+            "unexpected header {header:?}"
+        );
     }
     for (index, line) in lines {
         let line_no = index + 1;
         let columns: Vec<&str> = line.split('\t').map(str::trim).collect();
         let (method, path, operation_id, product, scopes) = match (kind, columns.as_slice()) {
-            (TsvKind::JsmOps, [method, path, operation_id, scopes]) => {
-                (*method, format!("{JSM_OPS_PREFIX}{path}"), *operation_id, Product::JsmOps, *scopes)
-            }
+            (TsvKind::JsmOps, [method, path, operation_id, scopes]) => (
+                *method,
+                format!("{JSM_OPS_PREFIX}{path}"),
+                *operation_id,
+                Product::JsmOps,
+                *scopes,
+            ),
             (TsvKind::Extra, [method, path, operation_id, product, scopes]) => {
                 let product = Product::parse(product)
                     .with_context(|| format!("line {line_no}: unknown product {product:?}"))?;
@@ -177,10 +213,20 @@ fn collect_tsv_routes(text: &str, kind: TsvKind, catalogue: &mut Catalogue) -> R
             }
             _ => bail!("line {line_no}: wrong number of tab-separated columns"),
         };
-        ensure!(METHODS.contains(&method), "line {line_no}: unsupported method {method:?}");
+        ensure!(
+            METHODS.contains(&method),
+            "line {line_no}: unsupported method {method:?}"
+        );
         let alternatives = tsv_alternatives(scopes).with_context(|| format!("line {line_no}"))?;
-        push_route(catalogue, method, &path, operation_id, product, alternatives)
-            .with_context(|| format!("line {line_no}"))?;
+        push_route(
+            catalogue,
+            method,
+            &path,
+            operation_id,
+            product,
+            alternatives,
+        )
+        .with_context(|| format!("line {line_no}"))?;
     }
     Ok(())
 }
@@ -190,12 +236,22 @@ fn collect_tsv_routes(text: &str, kind: TsvKind, catalogue: &mut Catalogue) -> R
 fn tsv_alternatives(column: &str) -> Result<Vec<Vec<String>>> {
     let mut alternatives = Vec::new();
     for alternative in column.split('|').map(str::trim).filter(|a| !a.is_empty()) {
-        let (scheme, rest) = alternative.split_once('[').with_context(|| format!("malformed {alternative:?}"))?;
-        let list = rest.strip_suffix(']').with_context(|| format!("malformed {alternative:?}"))?;
+        let (scheme, rest) = alternative
+            .split_once('[')
+            .with_context(|| format!("malformed {alternative:?}"))?;
+        let list = rest
+            .strip_suffix(']')
+            .with_context(|| format!("malformed {alternative:?}"))?;
         if scheme != "OAuth2" {
             continue;
         }
-        alternatives.push(list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect());
+        alternatives.push(
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        );
     }
     Ok(alternatives)
 }
@@ -226,7 +282,10 @@ fn push_route(
         }
     }
     if kept.is_empty() {
-        *catalogue.skipped.entry("only empty OAuth2 scope lists").or_default() += 1;
+        *catalogue
+            .skipped
+            .entry("only empty OAuth2 scope lists")
+            .or_default() += 1;
         return Ok(());
     }
     check_template(template).with_context(|| format!("{method} {template}"))?;
@@ -243,13 +302,21 @@ fn push_route(
 /// The matcher understands `/literal/{param}/pre{param}suf`: one parameter per
 /// segment, no empty segment, no query, nothing it would have to guess about.
 fn check_template(template: &str) -> Result<()> {
-    let rest = template.strip_prefix('/').context("template must start with '/'")?;
-    ensure!(!template.contains(['?', '#', '%', ' ']), "template has a query, fragment, escape or space");
+    let rest = template
+        .strip_prefix('/')
+        .context("template must start with '/'")?;
+    ensure!(
+        !template.contains(['?', '#', '%', ' ']),
+        "template has a query, fragment, escape or space"
+    );
     for segment in rest.split('/') {
         ensure!(!segment.is_empty(), "empty segment");
         let opens = segment.matches('{').count();
         let closes = segment.matches('}').count();
-        ensure!(opens == closes && opens <= 1, "segment {segment:?} must hold at most one {{parameter}}");
+        ensure!(
+            opens == closes && opens <= 1,
+            "segment {segment:?} must hold at most one {{parameter}}"
+        );
         if opens == 1 {
             let (_, after_open) = segment.split_once('{').unwrap_or_default();
             let (name, _) = after_open.split_once('}').context("unclosed parameter")?;
@@ -285,7 +352,9 @@ fn finish(catalogue: &mut Catalogue) -> Result<()> {
     let mut variants: BTreeMap<String, &str> = BTreeMap::new();
     for scope in catalogue.scopes.keys() {
         ensure!(
-            scope.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ":-._".contains(c)),
+            scope
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ":-._".contains(c)),
             "scope {scope:?} has characters the manifest syntax does not allow"
         );
         if let Some(previous) = variants.insert(crate::render::variant_name(scope), scope) {

@@ -1,0 +1,226 @@
+//! The Rust rules and the published schema must agree; the schema must describe
+//! the same defaults, bounds and scopes as the code.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::*;
+use crate::catalogue::Scope;
+
+fn schema() -> Value {
+    serde_json::from_str(MANIFEST_SCHEMA).expect("schema is JSON")
+}
+
+fn golden(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(folder);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("golden folder")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yml"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn schema_accepts_every_valid_golden_manifest() {
+    for case in golden("valid") {
+        let source = std::fs::read_to_string(&case).expect("readable");
+        let (value, _) = source::parse(&source).expect("valid YAML");
+        if let Err(violation) = schema::validate(&value) {
+            panic!(
+                "{}: schema rejects {}: {}",
+                case.display(),
+                violation.path,
+                violation.message
+            );
+        }
+    }
+}
+
+/// Every manifest Kiln rejects after parsing, the schema rejects too, except the
+/// rule JSON Schema cannot state (unique function keys).
+#[test]
+fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
+    let mut checked = 0;
+    for case in golden("invalid") {
+        let source = std::fs::read_to_string(&case).expect("readable");
+        let Ok((value, _)) = source::parse(&source) else {
+            continue;
+        };
+        let rejected_by_rust = Manifest::from_yaml(&source).expect_err("invalid case");
+        if rejected_by_rust.message.contains("duplicate function key") {
+            continue;
+        }
+        assert!(
+            schema::validate(&value).is_err(),
+            "{}: Kiln rejects it ({rejected_by_rust}) but the schema accepts it",
+            case.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} cases compared");
+}
+
+#[test]
+fn schema_scope_enum_is_the_catalogue() {
+    let schema = schema();
+    let listed: Vec<&str> = schema["$defs"]["scope"]["enum"]
+        .as_array()
+        .expect("scope enum")
+        .iter()
+        .map(|scope| scope.as_str().expect("string"))
+        .collect();
+    let known: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
+    assert_eq!(
+        listed, known,
+        "regenerate with `cargo run -p kiln-manifest --bin generate-catalogue`"
+    );
+}
+
+#[test]
+fn schema_limits_match_the_code() {
+    let schema = schema();
+    let runtime = &schema["$defs"]["runtime"]["properties"];
+    let defaults = RuntimeLimits::default();
+    for (field, default, min, max) in [
+        ("memoryMiB", defaults.memory_mib, 1, MAX_MEMORY_MIB),
+        (
+            "timeoutSeconds",
+            defaults.timeout_seconds,
+            1,
+            MAX_TIMEOUT_SECONDS,
+        ),
+        ("maxRequests", defaults.max_requests, 0, MAX_MAX_REQUESTS),
+        ("maxLogLines", defaults.max_log_lines, 0, MAX_MAX_LOG_LINES),
+        ("maxLogBytes", defaults.max_log_bytes, 0, MAX_MAX_LOG_BYTES),
+    ] {
+        assert_eq!(runtime[field]["default"], default, "{field} default");
+        assert_eq!(runtime[field]["minimum"], min, "{field} minimum");
+        assert_eq!(runtime[field]["maximum"], max, "{field} maximum");
+    }
+    assert_eq!(runtime["fuel"]["minimum"], 1);
+    assert_eq!(
+        schema["properties"]["modules"]["properties"]["function"]["maxItems"],
+        rules::MAX_FUNCTIONS
+    );
+}
+
+#[test]
+fn documented_defaults() {
+    let limits = RuntimeLimits::default();
+    assert_eq!(
+        (
+            limits.memory_mib,
+            limits.timeout_seconds,
+            limits.fuel,
+            limits.max_requests
+        ),
+        (128, 25, None, 100)
+    );
+    assert_eq!(
+        (limits.max_log_lines, limits.max_log_bytes),
+        (100, 200 * 1024)
+    );
+}
+
+const MINIMAL: &str = "app:\n  id: hello\nmodules:\n  function:\n    - key: main\n      handler: summary\n    - key: other\n      handler: other\npermissions:\n  scopes: [read:jira-work, read:jira-user]\n";
+
+#[test]
+fn function_lookup_and_declared_scopes() {
+    let manifest = Manifest::from_yaml(MINIMAL).expect("valid");
+    assert_eq!(
+        manifest.function("other").map(|f| f.handler.as_str()),
+        Some("other")
+    );
+    assert!(manifest.function("missing").is_none());
+    let declared = manifest.declared_scopes();
+    assert_eq!(
+        declared.iter().map(Scope::as_str).collect::<Vec<_>>(),
+        ["read:jira-user", "read:jira-work"]
+    );
+}
+
+#[test]
+fn in_memory_errors_name_line_and_column_without_a_path() {
+    let error =
+        Manifest::from_yaml("app:\n  id: Bad\nmodules:\n  function: []\n").expect_err("invalid");
+    assert_eq!(error.kind, ManifestErrorKind::Invalid);
+    assert_eq!(
+        (error.path.as_deref(), error.line, error.column),
+        (None, Some(2), Some(7))
+    );
+    assert_eq!(error.field, "app.id");
+    assert!(
+        error
+            .to_string()
+            .starts_with("line 2, column 7: app.id: invalid app id \"Bad\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn oversized_input_is_refused_before_parsing() {
+    let padding = format!("# {}\n", "x".repeat(MAX_MANIFEST_BYTES));
+    let error = Manifest::from_yaml(&(MINIMAL.to_owned() + &padding)).expect_err("too large");
+    assert_eq!(error.kind, ManifestErrorKind::TooLarge);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("manifest.yml");
+    std::fs::write(&path, MINIMAL.to_owned() + &padding).expect("write");
+    let error = Manifest::load(&path).expect_err("too large");
+    assert_eq!(
+        (error.kind, error.path.as_deref()),
+        (ManifestErrorKind::TooLarge, Some(path.as_path()))
+    );
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_are_typed_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("absent.yml");
+    let error = Manifest::load(&missing).expect_err("missing file");
+    assert_eq!(error.kind, ManifestErrorKind::Io);
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}: cannot read", missing.display())),
+        "{error}"
+    );
+
+    let binary = dir.path().join("binary.yml");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00]).expect("write");
+    assert_eq!(
+        Manifest::load(&binary).expect_err("not UTF-8").kind,
+        ManifestErrorKind::Syntax
+    );
+}
+
+#[test]
+fn hostile_inputs_fail_cleanly() {
+    let billion_laughs = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b]\n";
+    for source in [
+        billion_laughs,
+        "\0",
+        "{",
+        "app: [",
+        "- - - - -",
+        ":",
+        "app: {id: x, id: y}",
+        "\u{feff}app: 1",
+    ] {
+        let error = Manifest::from_yaml(source).expect_err(source);
+        assert!(!error.message.is_empty(), "{source:?}");
+    }
+}
+
+#[test]
+fn manifest_round_trips_through_serde() {
+    let manifest = Manifest::from_yaml(MINIMAL).expect("valid");
+    let json = serde_json::to_string(&manifest).expect("serialize");
+    let back: Manifest = serde_json::from_str(&json).expect("deserialize");
+    assert_eq!(back, manifest);
+}

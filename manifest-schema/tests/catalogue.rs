@@ -1,0 +1,288 @@
+//! Route matching and scope decisions, as the runtime uses them.
+
+use std::path::Path;
+
+use kiln_manifest::{
+    DeclaredScopes, Manifest, Method, Product, Route, Scope, ScopeDecision, catalogue,
+};
+
+fn scope(name: &str) -> Scope {
+    name.parse().unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn scopes(names: &[&str]) -> DeclaredScopes {
+    names.iter().map(|name| scope(name)).collect()
+}
+
+fn route(method: Method, template: &str) -> &'static Route {
+    catalogue()
+        .route(method, template)
+        .unwrap_or_else(|| panic!("{method} {template} is catalogued"))
+}
+
+#[test]
+fn match_route_table() {
+    use Method::*;
+    let cases: &[(Method, &str, Option<&str>)] = &[
+        (
+            Get,
+            "/rest/api/3/issue/KEY-1",
+            Some("/rest/api/3/issue/{issueIdOrKey}"),
+        ),
+        (
+            Get,
+            "/rest/api/3/issue/10001/comment",
+            Some("/rest/api/3/issue/{issueIdOrKey}/comment"),
+        ),
+        // A literal segment beats a parameter in the same position.
+        (
+            Get,
+            "/rest/api/3/issue/createmeta",
+            Some("/rest/api/3/issue/createmeta"),
+        ),
+        (
+            Post,
+            "/rest/api/3/issue/bulk",
+            Some("/rest/api/3/issue/bulk"),
+        ),
+        (
+            Put,
+            "/rest/api/3/issue/bulk",
+            Some("/rest/api/3/issue/{issueIdOrKey}"),
+        ),
+        // Hand-added routes newer than the spec snapshot.
+        (
+            Get,
+            "/rest/api/3/search/jql",
+            Some("/rest/api/3/search/jql"),
+        ),
+        (
+            Post,
+            "/rest/api/3/search/jql",
+            Some("/rest/api/3/search/jql"),
+        ),
+        (
+            Post,
+            "/rest/api/3/search/approximate-count",
+            Some("/rest/api/3/search/approximate-count"),
+        ),
+        // Jira Software and JSM Ops.
+        (
+            Get,
+            "/rest/agile/1.0/board/42/sprint",
+            Some("/rest/agile/1.0/board/{boardId}/sprint"),
+        ),
+        (
+            Get,
+            "/jsm/ops/api/c-1/v1/schedules/s-1",
+            Some("/jsm/ops/api/{cloudId}/v1/schedules/{id}"),
+        ),
+        // A parameter with a literal suffix, and its bare neighbour.
+        (
+            Get,
+            "/jsm/ops/api/c-1/v1/schedules/s-1.ics",
+            Some("/jsm/ops/api/{cloudId}/v1/schedules/{scheduleId}.ics"),
+        ),
+        (
+            Get,
+            "/jsm/ops/api/c-1/v1/schedules/.ics",
+            Some("/jsm/ops/api/{cloudId}/v1/schedules/{id}"),
+        ),
+        // Wrong method for a known path.
+        (Delete, "/rest/api/3/search/jql", None),
+        (Patch, "/rest/api/3/issue/KEY-1", None),
+        // Trailing slash, empty segments, dot-segments, no leading slash.
+        (Get, "/rest/api/3/issue/", None),
+        (Get, "/rest/api/3/issue/KEY-1/", None),
+        (Get, "/rest/api/3//issue/KEY-1", None),
+        (Get, "/rest/api/3/issue//comment", None),
+        (Get, "/rest/api/3/issue/..", None),
+        (Get, "/rest/api/3/issue/./comment", None),
+        (Get, "rest/api/3/issue/KEY-1", None),
+        (Get, "", None),
+        (Get, "/", None),
+        // Not catalogued: no OAuth scope, other API versions, other case.
+        (Get, "/rest/api/3/serverInfo", None),
+        (Get, "/rest/api/3/applicationrole", None),
+        (Get, "/rest/api/2/issue/KEY-1", None),
+        (Get, "/rest/api/3/ISSUE/KEY-1", None),
+        (
+            Get,
+            "/rest/api/3/issue/KEY-1/comment/1/extra/segments/here",
+            None,
+        ),
+    ];
+    for (method, path, expected) in cases {
+        let matched = catalogue()
+            .match_route(*method, path)
+            .map(|route| route.template);
+        assert_eq!(matched, *expected, "{method} {path:?}");
+        if let Some(route) = catalogue().match_route(*method, path) {
+            assert_eq!(route.method, *method);
+        }
+    }
+}
+
+#[test]
+fn every_template_matches_itself_and_nothing_shadows_it() {
+    for route in catalogue().routes() {
+        // Parameter names stand in for values; a literal neighbour can only win
+        // where the spec also has a route with that exact literal.
+        let matched = catalogue()
+            .match_route(route.method, route.template)
+            .expect("a template matches itself");
+        assert_eq!(matched, route, "{route} is shadowed by {matched}");
+    }
+}
+
+#[test]
+fn route_facts() {
+    let issue = route(Method::Get, "/rest/api/3/issue/{issueIdOrKey}");
+    assert_eq!(issue.operation_id, "getIssue");
+    assert_eq!(issue.product, Product::Platform);
+    assert_eq!(issue.to_string(), "GET /rest/api/3/issue/{issueIdOrKey}");
+    assert_eq!(
+        issue.alternatives[0],
+        &[scope("read:jira-work")],
+        "classic first"
+    );
+    assert!(
+        issue.alternatives.len() == 2 && issue.alternatives[1].len() > 1,
+        "granular second"
+    );
+    assert_eq!(
+        route(Method::Get, "/rest/agile/1.0/board").product,
+        Product::Software
+    );
+    assert_eq!(
+        route(Method::Post, "/jsm/ops/api/{cloudId}/v1/schedules").product,
+        Product::JsmOps
+    );
+    for route in catalogue().routes() {
+        assert!(!route.alternatives.is_empty(), "{route} has no alternative");
+        assert!(
+            route
+                .alternatives
+                .iter()
+                .all(|alternative| !alternative.is_empty()),
+            "{route} has an empty set"
+        );
+    }
+}
+
+#[test]
+fn method_names() {
+    assert_eq!(Method::Patch.to_string(), "PATCH");
+    assert_eq!("DELETE".parse::<Method>(), Ok(Method::Delete));
+    assert!("get".parse::<Method>().is_err() && "HEAD".parse::<Method>().is_err());
+}
+
+#[test]
+fn classic_only_manifest_reaches_get_issue() {
+    let issue = route(Method::Get, "/rest/api/3/issue/{issueIdOrKey}");
+    assert_eq!(
+        scopes(&["read:jira-work"]).allows(issue),
+        ScopeDecision::Granted {
+            alternative: issue.alternatives[0]
+        }
+    );
+}
+
+#[test]
+fn granular_only_manifest_reaches_get_issue() {
+    let issue = route(Method::Get, "/rest/api/3/issue/{issueIdOrKey}");
+    let manifest = Manifest::load(Path::new("tests/golden/valid/granular-scopes.yml"))
+        .expect("valid golden case");
+    let declared = manifest.declared_scopes();
+    assert!(!declared.contains(scope("read:jira-work")));
+    assert_eq!(
+        declared.allows(issue),
+        ScopeDecision::Granted {
+            alternative: issue.alternatives[1]
+        }
+    );
+}
+
+#[test]
+fn write_route_needs_read_and_write() {
+    let create = route(Method::Post, "/jsm/ops/api/{cloudId}/v1/schedules");
+    let read = "read:ops-config:jira-service-management";
+    let write = "write:ops-config:jira-service-management";
+    assert_eq!(
+        scopes(&[read]).allows(create),
+        ScopeDecision::Denied {
+            missing: vec![scope(write)]
+        }
+    );
+    assert_eq!(
+        scopes(&[write]).allows(create),
+        ScopeDecision::Denied {
+            missing: vec![scope(read)]
+        }
+    );
+    assert!(scopes(&[read, write]).allows(create).is_granted());
+}
+
+#[test]
+fn denial_reports_the_alternative_needing_fewest_additions() {
+    let issue = route(Method::Get, "/rest/api/3/issue/{issueIdOrKey}");
+    let granular = issue.alternatives[1];
+
+    // Nothing declared: the one-scope classic set is nearest.
+    assert_eq!(
+        DeclaredScopes::default().allows(issue),
+        ScopeDecision::Denied {
+            missing: vec![scope("read:jira-work")]
+        }
+    );
+
+    // All granular scopes but one: one missing either way; the tie goes to classic.
+    let almost: DeclaredScopes = granular[1..].iter().copied().collect();
+    assert_eq!(
+        almost.allows(issue),
+        ScopeDecision::Denied {
+            missing: vec![scope("read:jira-work")]
+        }
+    );
+
+    // Write-scoped manifest on a read route: not granted by unrelated scopes.
+    assert_eq!(
+        scopes(&["write:jira-work", "manage:jira-configuration"]).allows(issue),
+        ScopeDecision::Denied {
+            missing: vec![scope("read:jira-work")]
+        }
+    );
+
+    // A comment write via granular scopes, lacking two of them.
+    let add_comment = route(Method::Post, "/rest/api/3/issue/{issueIdOrKey}/comment");
+    let granular = add_comment.alternatives[1];
+    let partial: DeclaredScopes = granular[2..].iter().copied().collect();
+    let ScopeDecision::Denied { missing } = partial.allows(add_comment) else {
+        panic!("should be denied")
+    };
+    assert_eq!(
+        missing,
+        vec![scope("write:jira-work")],
+        "one classic scope beats two granular ones"
+    );
+    let mostly: DeclaredScopes = granular[1..].iter().copied().collect();
+    assert_eq!(
+        mostly.allows(add_comment),
+        ScopeDecision::Denied {
+            missing: vec![scope("write:jira-work")]
+        }
+    );
+}
+
+#[test]
+fn declared_scopes_api() {
+    let declared = scopes(&["write:jira-work", "read:jira-work", "read:jira-work"]);
+    assert_eq!(declared.len(), 2);
+    assert_eq!(
+        declared.iter().map(Scope::as_str).collect::<Vec<_>>(),
+        ["read:jira-work", "write:jira-work"]
+    );
+    assert!(
+        declared.contains(scope("read:jira-work")) && !declared.contains(scope("read:jira-user"))
+    );
+}

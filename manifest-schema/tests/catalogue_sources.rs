@@ -1,0 +1,159 @@
+//! Keeps the committed catalogue honest against Atlassian's specs.
+//!
+//! With `<repo>/../shared/specs` present, the generator is re-run into a temp
+//! directory and its output must equal the committed files, and every operation
+//! with an OAuth scope must be catalogued. Without the specs (a user's clone)
+//! these tests say so and check the committed counts instead.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kiln_manifest::{Method, Product, catalogue};
+use serde_json::Value;
+
+/// Committed coverage: 464 platform operations with a non-empty scope set plus
+/// 3 hand-added ones; 51 Software operations with `OAuth2` security; 236 JSM Ops
+/// operations with an `OAuth2[...]` alternative.
+const PLATFORM_ROUTES: usize = 467;
+const SOFTWARE_ROUTES: usize = 51;
+const JSM_OPS_ROUTES: usize = 236;
+const HAND_ADDED_ROUTES: usize = 3;
+
+const REGENERATE: &str = "cargo run -p kiln-manifest --bin generate-catalogue";
+
+fn crate_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn specs_dir() -> Option<PathBuf> {
+    let dir = crate_dir().join("../../shared/specs");
+    if dir.join("jira-platform.v3.json").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping: {} not found (the specs are not part of a clone)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn committed_counts() {
+    let count = |product| {
+        catalogue()
+            .routes()
+            .iter()
+            .filter(|route| route.product == product)
+            .count()
+    };
+    assert_eq!(count(Product::Platform), PLATFORM_ROUTES);
+    assert_eq!(count(Product::Software), SOFTWARE_ROUTES);
+    assert_eq!(count(Product::JsmOps), JSM_OPS_ROUTES);
+}
+
+#[test]
+fn generated_files_match_the_specs() {
+    let Some(specs) = specs_dir() else { return };
+    let out = tempfile::tempdir().expect("temp dir");
+    let status = Command::new(env!("CARGO_BIN_EXE_generate-catalogue"))
+        .arg("--specs")
+        .arg(&specs)
+        .arg("--out")
+        .arg(out.path())
+        .status()
+        .expect("run the generator");
+    assert!(status.success(), "the generator failed");
+    for file in ["src/catalogue/generated.rs", "manifest.schema.json"] {
+        let fresh = std::fs::read_to_string(out.path().join(file)).expect("generated file");
+        let committed = std::fs::read_to_string(crate_dir().join(file)).expect("committed file");
+        assert!(
+            fresh == committed,
+            "manifest-schema/{file} is out of date with the specs or the generator; regenerate with `{REGENERATE}`"
+        );
+    }
+}
+
+/// `(METHOD, path)` of every operation that some OAuth scope set opens.
+fn scoped_operations(specs: &Path) -> BTreeSet<(String, String)> {
+    let mut operations = BTreeSet::new();
+    for (file, product) in [
+        ("jira-platform.v3.json", Product::Platform),
+        ("jira-software.v3.json", Product::Software),
+    ] {
+        let text = std::fs::read_to_string(specs.join(file)).expect("spec");
+        let spec: Value = serde_json::from_str(&text).expect("spec JSON");
+        let paths = spec["paths"].as_object().expect("paths");
+        for (path, items) in paths {
+            for (method, operation) in items.as_object().expect("path item") {
+                let lists: Vec<&Value> = match product {
+                    Product::Platform => operation["x-atlassian-oauth2-scopes"]
+                        .as_array()
+                        .map(|alternatives| alternatives.iter().map(|a| &a["scopes"]).collect())
+                        .unwrap_or_default(),
+                    _ => operation["security"]
+                        .as_array()
+                        .map(|requirements| {
+                            requirements
+                                .iter()
+                                .filter_map(|r| r.get("OAuth2"))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                };
+                if lists
+                    .iter()
+                    .any(|list| list.as_array().is_some_and(|l| !l.is_empty()))
+                {
+                    operations.insert((method.to_ascii_uppercase(), path.clone()));
+                }
+            }
+        }
+    }
+    let tsv = std::fs::read_to_string(specs.join("jsm-ops-routes.tsv")).expect("JSM Ops table");
+    for line in tsv.lines().skip(1) {
+        let columns: Vec<&str> = line.split('\t').collect();
+        if let [method, path, _, scopes] = columns.as_slice()
+            && scopes.contains("OAuth2[")
+        {
+            operations.insert((method.to_string(), format!("/jsm/ops{path}")));
+        }
+    }
+    operations
+}
+
+#[test]
+fn every_scoped_operation_is_catalogued() {
+    let Some(specs) = specs_dir() else { return };
+    let expected = scoped_operations(&specs);
+    let catalogued: BTreeSet<(String, String)> = catalogue()
+        .routes()
+        .iter()
+        .map(|route| (route.method.to_string(), route.template.to_owned()))
+        .collect();
+    let missing: Vec<_> = expected.difference(&catalogued).collect();
+    assert!(
+        missing.is_empty(),
+        "scoped operations missing from the catalogue: {missing:?}"
+    );
+    let extra: Vec<_> = catalogued.difference(&expected).collect();
+    assert_eq!(
+        extra.len(),
+        HAND_ADDED_ROUTES,
+        "only the hand-added routes are beyond the specs: {extra:?}"
+    );
+    assert_eq!(
+        catalogue().routes().len(),
+        expected.len() + HAND_ADDED_ROUTES
+    );
+    for method in Method::ALL {
+        assert!(
+            catalogue()
+                .routes()
+                .iter()
+                .any(|route| route.method == method),
+            "no {method} route"
+        );
+    }
+}
