@@ -1,1 +1,45 @@
+//! An offline Jira Cloud simulator: Kiln's default site and the ground truth of its
+//! security tests.
+//!
+//! [`Simulator::start`] binds an HTTP server on loopback that speaks the subset of
+//! Atlassian's APIs a Kiln app can reach: the Jira platform REST API (basic auth with
+//! per-run API tokens), the JSM Ops API, the OAuth 2.0 (3LO) authorization server and
+//! the `api.atlassian.com/ex/jira/{cloudId}` gateway (bearer tokens, scope-checked).
+//! Every request, refused or not, lands in [`Simulator::requests`], which is how the
+//! security tests prove what reached "Jira" and what did not.
+//!
+//! Credentials are generated per start and never echoed: no response body or header
+//! repeats a token or the `Authorization` header, and nothing is logged with them.
 
+mod access;
+mod adf;
+mod clock;
+mod config;
+mod credentials;
+mod error;
+mod extract;
+mod faults;
+mod jira_error;
+mod jql;
+mod oauth;
+mod ops;
+mod platform;
+mod request_log;
+mod reset_listener;
+mod scopes;
+mod seed;
+mod shared;
+mod simulator;
+mod user;
+mod world;
+
+pub use config::{OAuthClientConfig, SimConfig};
+pub use error::SimError;
+pub use faults::{Faults, RetryAfterSecs};
+pub use request_log::{AuthKind, RecordedRequest};
+pub use seed::{
+    Seed, SeedComment, SeedIssue, SeedPermission, SeedProject, SeedRotation, SeedSchedule,
+    SeedTeam, SeedTeamMember, SeedUser, TeamRole,
+};
+pub use simulator::Simulator;
+pub use user::SimUser;

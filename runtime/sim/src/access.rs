@@ -1,0 +1,136 @@
+//! Who may call which route: authentication per surface, the gateway's scope check,
+//! and the [`Caller`] handlers act for.
+//!
+//! Three surfaces share the handlers:
+//! - the site, `/rest/...`: HTTP basic with an API token only (a 3LO bearer token is
+//!   not accepted on a site URL, as on Jira Cloud);
+//! - the gateway, `/ex/jira/{cloudId}/rest/...`: bearer tokens only, each operation
+//!   checked against the token's scopes;
+//! - JSM Ops, `/jsm/ops/api/{cloudId}/v1/...`: basic, or bearer with scopes.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::credentials::{Grant, Identity, Principal};
+use crate::jira_error::JiraError;
+use crate::scopes;
+use crate::shared::Shared;
+
+const GATEWAY_PREFIX: &str = "/ex/jira/{cloud_id}";
+const OPS_PREFIX: &str = "/jsm/ops/api/{cloud_id}";
+
+/// The authenticated user a handler acts for, and where its `self` links point.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) account_id: String,
+    /// Base of `self` URLs: the site, or the gateway path the call came through.
+    pub(crate) links: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| site_unauthorized())
+    }
+}
+
+/// Admits a request to a matched route or answers 401/404 for it.
+pub(crate) async fn enforce(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let template = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let identity = req.extensions().get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
+    let path = req.uri().path().to_owned();
+
+    let caller = if let Some(operation) = template.strip_prefix(GATEWAY_PREFIX) {
+        let Identity::Verified(principal @ Principal { grant: Grant::OAuth { .. }, .. }) = identity else {
+            return gateway_unauthorized("Unauthorized");
+        };
+        if !cloud_id_matches(&path, 3, &shared.cloud_id) {
+            return site_not_found();
+        }
+        if !scopes_allow(&principal, req.method(), operation) {
+            return gateway_unauthorized("Unauthorized; scope does not match");
+        }
+        Caller {
+            account_id: principal.account_id,
+            links: format!("{}/ex/jira/{}", shared.base_url, shared.cloud_id),
+        }
+    } else if template.starts_with(OPS_PREFIX) {
+        let Identity::Verified(principal) = identity else {
+            return site_unauthorized();
+        };
+        if !scopes_allow(&principal, req.method(), &template) {
+            return gateway_unauthorized("Unauthorized; scope does not match");
+        }
+        if !cloud_id_matches(&path, 4, &shared.cloud_id) {
+            return site_not_found();
+        }
+        Caller { account_id: principal.account_id, links: shared.base_url.clone() }
+    } else {
+        match identity {
+            Identity::Verified(Principal { account_id, grant: Grant::ApiToken }) => {
+                Caller { account_id, links: shared.base_url.clone() }
+            }
+            _ => return site_unauthorized(),
+        }
+    };
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+/// API tokens carry the user's whole authority; OAuth tokens only their scopes.
+fn scopes_allow(principal: &Principal, method: &axum::http::Method, operation: &str) -> bool {
+    match &principal.grant {
+        Grant::ApiToken => true,
+        Grant::OAuth { scopes: granted } => {
+            scopes::required(method, operation).is_some_and(|alts| scopes::satisfied(alts, granted))
+        }
+    }
+}
+
+/// Whether path segment `index` (after the leading `/`) is this site's cloud id.
+fn cloud_id_matches(path: &str, index: usize, cloud_id: &str) -> bool {
+    path.split('/').nth(index) == Some(cloud_id)
+}
+
+/// Jira's 401 for a missing or wrong credential on the site.
+pub(crate) fn site_unauthorized() -> Response {
+    let mut response = JiraError::new(
+        StatusCode::UNAUTHORIZED,
+        "You are not authenticated. Authentication required to perform this operation.",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"protected-area\""));
+    response
+}
+
+/// The gateway's 401, in its own (non-Jira) body shape.
+pub(crate) fn gateway_unauthorized(message: &'static str) -> Response {
+    let mut response =
+        (StatusCode::UNAUTHORIZED, Json(json!({ "code": 401, "message": message }))).into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api.atlassian.com\""));
+    response
+}
+
+fn site_not_found() -> Response {
+    JiraError::not_found("Site not found").into_response()
+}

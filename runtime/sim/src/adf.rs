@@ -1,0 +1,63 @@
+//! Atlassian Document Format: the JSON tree Jira uses for descriptions and comments.
+
+use serde_json::{Value, json};
+
+/// A document with one paragraph per line of `text`.
+pub(crate) fn from_text(text: &str) -> Value {
+    let paragraphs: Vec<Value> = text
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                json!({ "type": "paragraph", "content": [] })
+            } else {
+                json!({ "type": "paragraph", "content": [{ "type": "text", "text": line }] })
+            }
+        })
+        .collect();
+    json!({ "type": "doc", "version": 1, "content": paragraphs })
+}
+
+/// The plain text of a document, for `text ~` searches.
+pub(crate) fn plain_text(doc: &Value) -> String {
+    let mut out = String::new();
+    collect_text(doc, &mut out);
+    out
+}
+
+fn collect_text(node: &Value, out: &mut String) {
+    if let Some(text) = node.get("text").and_then(Value::as_str) {
+        out.push_str(text);
+        out.push(' ');
+    }
+    if let Some(children) = node.get("content").and_then(Value::as_array) {
+        for child in children {
+            collect_text(child, out);
+        }
+    }
+}
+
+/// Whether `value` is shaped like an ADF document, as Jira checks before storing a
+/// comment or description. Jira's v3 API refuses plain strings here.
+pub(crate) fn is_document(value: &Value) -> bool {
+    value.get("type").and_then(Value::as_str) == Some("doc")
+        && value.get("version").and_then(Value::as_u64) == Some(1)
+        && value.get("content").is_some_and(Value::is_array)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips_through_a_document() {
+        let doc = from_text("first\nsecond");
+        assert!(is_document(&doc));
+        assert_eq!(plain_text(&doc).split_whitespace().collect::<Vec<_>>(), ["first", "second"]);
+    }
+
+    #[test]
+    fn a_plain_string_is_not_a_document() {
+        assert!(!is_document(&json!("hello")));
+        assert!(!is_document(&json!({ "type": "doc", "version": 2, "content": [] })));
+    }
+}

@@ -1,0 +1,75 @@
+//! How a simulator run is set up.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::faults::Faults;
+use crate::seed::Seed;
+use crate::user::random_secret;
+
+/// Everything [`crate::Simulator::start`] needs; `Default` is a loopback site with the
+/// built-in data, no faults and a freshly generated OAuth client.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where to listen. The default, `127.0.0.1:0`, picks a free loopback port so
+    /// parallel tests never collide and nothing is reachable from the network.
+    pub listen: SocketAddr,
+    /// Users, projects, issues and JSM Ops data the site starts with.
+    pub seed: Seed,
+    /// Failures to inject from the first request on (switchable later).
+    pub faults: Faults,
+    /// The one OAuth 2.0 (3LO) app the authorization server knows.
+    pub oauth: OAuthClientConfig,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            seed: Seed::default(),
+            faults: Faults::default(),
+            oauth: OAuthClientConfig::default(),
+        }
+    }
+}
+
+/// The registered OAuth 2.0 integration, as in Atlassian's developer console.
+#[derive(Clone)]
+pub struct OAuthClientConfig {
+    /// Public client identifier.
+    pub client_id: String,
+    /// Client secret; random per start unless a test pins it.
+    pub client_secret: String,
+    /// Exact callback URLs the app registered. Empty means "any `http` loopback URL":
+    /// a local CLI listens on an ephemeral port it cannot register ahead of time, and
+    /// loopback-only keeps an authorization code from being sent off the machine.
+    pub callback_urls: Vec<String>,
+    /// How long an access token is accepted. Atlassian's is one hour; tests shorten it
+    /// to exercise refresh.
+    pub access_token_lifetime: Duration,
+}
+
+/// Atlassian issues access tokens valid for one hour.
+const ATLASSIAN_ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+impl Default for OAuthClientConfig {
+    fn default() -> Self {
+        Self {
+            client_id: random_secret("", 24),
+            client_secret: random_secret("", 48),
+            callback_urls: Vec::new(),
+            access_token_lifetime: ATLASSIAN_ACCESS_TOKEN_LIFETIME,
+        }
+    }
+}
+
+impl std::fmt::Debug for OAuthClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClientConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("callback_urls", &self.callback_urls)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .finish()
+    }
+}

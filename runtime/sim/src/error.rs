@@ -1,0 +1,19 @@
+//! Why a simulator could not start.
+
+/// A failure of [`crate::Simulator::start`] or of loading a [`crate::Seed`].
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The seed refers to something it does not define, or repeats a key.
+    #[error("invalid seed: {0}")]
+    Seed(String),
+    /// The seed document is not valid JSON for [`crate::Seed`].
+    #[error("cannot parse seed: {0}")]
+    SeedParse(#[from] serde_json::Error),
+}

@@ -1,0 +1,80 @@
+//! Jira's error answer: `{"errorMessages":[...],"errors":{...}}` with the real status.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Jira's `ErrorCollection`, plus the status it is sent with.
+#[derive(Debug, Clone)]
+pub(crate) struct JiraError {
+    status: StatusCode,
+    messages: Vec<String>,
+    errors: BTreeMap<String, String>,
+}
+
+/// Jira's wording for an issue that does not exist *or* that the caller may not
+/// browse: the two are indistinguishable so issue keys cannot be probed.
+pub(crate) const ISSUE_NOT_FOUND: &str =
+    "Issue does not exist or you do not have permission to see it.";
+
+impl JiraError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            messages: vec![message.into()],
+            errors: BTreeMap::new(),
+        }
+    }
+
+    /// A 400 naming the offending field, as Jira reports validation failures.
+    pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            messages: Vec::new(),
+            errors: BTreeMap::from([(field.into(), message.into())]),
+        }
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub(crate) fn issue_not_found() -> Self {
+        Self::not_found(ISSUE_NOT_FOUND)
+    }
+
+    /// The body Jira sends when a JSON payload cannot be read.
+    pub(crate) fn invalid_payload() -> Self {
+        Self::bad_request(
+            "Invalid request payload. Refer to the REST API documentation and try again.",
+        )
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorCollection<'a> {
+    error_messages: &'a [String],
+    errors: &'a BTreeMap<String, String>,
+}
+
+impl IntoResponse for JiraError {
+    fn into_response(self) -> Response {
+        let body = ErrorCollection {
+            error_messages: &self.messages,
+            errors: &self.errors,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,430 @@
+//! Resolves a parsed query against the site as the caller sees it.
+
+use std::cmp::Ordering;
+
+use super::JqlError;
+use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
+use crate::adf;
+use crate::seed::SeedPermission;
+use crate::world::workflow::{ISSUE_TYPES, STATUSES};
+use crate::world::{IssueRecord, World};
+
+/// A query ready to run: every name resolved, so matching cannot fail.
+#[derive(Debug, Clone)]
+pub(crate) struct Query {
+    filter: Option<Predicate>,
+    order: Vec<(SortKey, bool)>,
+}
+
+#[derive(Debug, Clone)]
+enum Predicate {
+    And(Vec<Predicate>),
+    Or(Vec<Predicate>),
+    Not(Box<Predicate>),
+    /// The issue's values of `field` meet `wanted` (`None` = EMPTY).
+    Values { field: ValueField, wanted: Vec<Option<String>>, negate: bool },
+    /// Case-insensitive containment in the text of `field`.
+    Text { field: TextField, needle: String, negate: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueField {
+    Project,
+    Status,
+    Assignee,
+    Reporter,
+    Labels,
+    Key,
+    IssueType,
+    Component,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextField {
+    /// Summary, description and comments, as Jira's `text` does.
+    Any,
+    Summary,
+    Description,
+    Comment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortKey {
+    Key,
+    Created,
+    Updated,
+    Summary,
+    Status,
+    Assignee,
+    Project,
+}
+
+enum Field {
+    Value(ValueField),
+    Text(TextField),
+}
+
+fn field_named(name: &str) -> Option<Field> {
+    let field = match name.to_ascii_lowercase().as_str() {
+        "project" => Field::Value(ValueField::Project),
+        "status" => Field::Value(ValueField::Status),
+        "assignee" => Field::Value(ValueField::Assignee),
+        "reporter" => Field::Value(ValueField::Reporter),
+        "labels" => Field::Value(ValueField::Labels),
+        "key" | "issuekey" | "id" | "issue" => Field::Value(ValueField::Key),
+        "issuetype" | "type" => Field::Value(ValueField::IssueType),
+        "component" => Field::Value(ValueField::Component),
+        "text" => Field::Text(TextField::Any),
+        "summary" => Field::Text(TextField::Summary),
+        "description" => Field::Text(TextField::Description),
+        "comment" => Field::Text(TextField::Comment),
+        _ => return None,
+    };
+    Some(field)
+}
+
+/// Parses and resolves `jql` for `caller`.
+pub(crate) fn compile(jql: &str, world: &World, caller: &str) -> Result<Query, JqlError> {
+    let Ast { filter, order } = parse(jql)?;
+    let resolver = Resolver { world, caller };
+    let filter = filter.map(|expr| resolver.expr(&expr)).transpose()?;
+    let order = order
+        .iter()
+        .map(|sort| {
+            sort_key(&sort.field)
+                .map(|key| (key, sort.descending))
+                .ok_or_else(|| JqlError(format!("Not able to sort using field '{}'.", sort.field)))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Query { filter, order })
+}
+
+fn sort_key(name: &str) -> Option<SortKey> {
+    let key = match name.to_ascii_lowercase().as_str() {
+        "key" | "issuekey" | "id" => SortKey::Key,
+        "created" | "createddate" => SortKey::Created,
+        "updated" | "updateddate" => SortKey::Updated,
+        "summary" => SortKey::Summary,
+        "status" => SortKey::Status,
+        "assignee" => SortKey::Assignee,
+        "project" => SortKey::Project,
+        _ => return None,
+    };
+    Some(key)
+}
+
+struct Resolver<'a> {
+    world: &'a World,
+    caller: &'a str,
+}
+
+impl Resolver<'_> {
+    fn expr(&self, expr: &Expr) -> Result<Predicate, JqlError> {
+        Ok(match expr {
+            Expr::And(terms) => Predicate::And(terms.iter().map(|t| self.expr(t)).collect::<Result<_, _>>()?),
+            Expr::Or(terms) => Predicate::Or(terms.iter().map(|t| self.expr(t)).collect::<Result<_, _>>()?),
+            Expr::Not(inner) => Predicate::Not(Box::new(self.expr(inner)?)),
+            Expr::Clause(clause) => self.clause(clause)?,
+        })
+    }
+
+    fn clause(&self, clause: &Clause) -> Result<Predicate, JqlError> {
+        let field = field_named(&clause.field).ok_or_else(|| {
+            JqlError(format!("Field '{}' does not exist or you do not have permission to view it.", clause.field))
+        })?;
+        let unsupported = || {
+            JqlError(format!(
+                "The operator '{}' is not supported by the '{}' field.",
+                clause.operator.as_str(),
+                clause.field
+            ))
+        };
+        match field {
+            Field::Text(field) => {
+                let negate = match clause.operator {
+                    Operator::Contains => false,
+                    Operator::NotContains => true,
+                    _ => return Err(unsupported()),
+                };
+                let Operand::Literal(needle) = &clause.operand else {
+                    return Err(JqlError(format!(
+                        "The field '{}' requires a text value for the '{}' operator.",
+                        clause.field,
+                        clause.operator.as_str()
+                    )));
+                };
+                Ok(Predicate::Text { field, needle: needle.to_lowercase(), negate })
+            }
+            Field::Value(field) => {
+                let (negate, operands) = match (clause.operator, &clause.operand) {
+                    (Operator::Equals, Operand::List(_)) | (Operator::NotEquals, Operand::List(_)) => {
+                        return Err(unsupported());
+                    }
+                    (Operator::Equals, single) => (false, vec![single.clone()]),
+                    (Operator::NotEquals, single) => (true, vec![single.clone()]),
+                    (Operator::In, Operand::List(items)) => (false, items.clone()),
+                    (Operator::NotIn, Operand::List(items)) => (true, items.clone()),
+                    (Operator::Is, Operand::Empty) => (false, vec![Operand::Empty]),
+                    (Operator::IsNot, Operand::Empty) => (true, vec![Operand::Empty]),
+                    (Operator::Is | Operator::IsNot, _) => {
+                        return Err(JqlError(format!(
+                            "The operator '{}' only supports the EMPTY value for the field '{}'.",
+                            clause.operator.as_str(),
+                            clause.field
+                        )));
+                    }
+                    _ => return Err(unsupported()),
+                };
+                let wanted = operands
+                    .iter()
+                    .map(|operand| self.value(field, &clause.field, operand))
+                    .collect::<Result<_, _>>()?;
+                Ok(Predicate::Values { field, wanted, negate })
+            }
+        }
+    }
+
+    /// Resolves one operand to the canonical value stored on issues.
+    fn value(&self, field: ValueField, name: &str, operand: &Operand) -> Result<Option<String>, JqlError> {
+        let literal = match operand {
+            Operand::Empty => return Ok(None),
+            Operand::List(_) => return Err(JqlError(format!("A list is not valid here for the field '{name}'."))),
+            Operand::Function(function) => {
+                if !function.eq_ignore_ascii_case("currentUser") {
+                    return Err(JqlError(format!("Unable to find JQL function '{function}()'.")));
+                }
+                if !matches!(field, ValueField::Assignee | ValueField::Reporter) {
+                    return Err(JqlError(format!(
+                        "Function 'currentUser' is not supported by the field '{name}'."
+                    )));
+                }
+                return Ok(Some(self.caller.to_owned()));
+            }
+            Operand::Literal(literal) => literal,
+        };
+        let missing = || JqlError(format!("The value '{literal}' does not exist for the field '{name}'."));
+        let resolved = match field {
+            ValueField::Project => self
+                .world
+                .projects
+                .iter()
+                .find(|p| {
+                    (p.key.eq_ignore_ascii_case(literal) || p.id == *literal || p.name.eq_ignore_ascii_case(literal))
+                        && p.grants(self.caller, SeedPermission::Browse)
+                })
+                .map(|p| p.key.clone())
+                .ok_or_else(missing)?,
+            ValueField::Status => STATUSES
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == literal)
+                .map(|s| s.id.to_owned())
+                .ok_or_else(missing)?,
+            ValueField::Assignee | ValueField::Reporter => self
+                .world
+                .users
+                .iter()
+                .find(|u| u.account_id == *literal || u.email.eq_ignore_ascii_case(literal))
+                .map(|u| u.account_id.clone())
+                .ok_or_else(missing)?,
+            ValueField::IssueType => ISSUE_TYPES
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(literal) || t.id == literal)
+                .map(|t| t.id.to_owned())
+                .ok_or_else(missing)?,
+            ValueField::Key => self
+                .world
+                .visible_issue(self.caller, literal)
+                .and_then(|index| self.world.issues.get(index))
+                .map(|issue| issue.key.clone())
+                .ok_or_else(|| JqlError(format!("An issue with key '{literal}' does not exist for field '{name}'.")))?,
+            ValueField::Labels | ValueField::Component => literal.clone(),
+        };
+        Ok(Some(resolved))
+    }
+}
+
+impl Query {
+    /// Whether the query has a restriction at all (the enhanced search refuses
+    /// unbounded queries).
+    pub(crate) fn is_bounded(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    pub(crate) fn matches(&self, issue: &IssueRecord) -> bool {
+        self.filter.as_ref().is_none_or(|p| p.matches(issue))
+    }
+
+    /// Orders issues as `ORDER BY` says; without one, newest first as Jira does.
+    pub(crate) fn sort(&self, issues: &mut [&IssueRecord], world: &World) {
+        issues.sort_by(|a, b| {
+            for (key, descending) in &self.order {
+                let ordering = compare(*key, a, b, world);
+                let ordering = if *descending { ordering.reverse() } else { ordering };
+                if ordering != Ordering::Equal {
+                    return ordering;
+                }
+            }
+            b.created.cmp(&a.created).then(b.id.cmp(&a.id))
+        });
+    }
+}
+
+fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ordering {
+    match key {
+        SortKey::Key => (&a.project_key, key_number(a)).cmp(&(&b.project_key, key_number(b))),
+        SortKey::Created => a.created.cmp(&b.created),
+        SortKey::Updated => a.updated.cmp(&b.updated),
+        SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
+        SortKey::Status => status_rank(a).cmp(&status_rank(b)),
+        SortKey::Project => a.project_key.cmp(&b.project_key),
+        SortKey::Assignee => {
+            let name = |issue: &IssueRecord| {
+                issue
+                    .assignee
+                    .as_deref()
+                    .and_then(|id| world.user(id))
+                    .map(|u| u.display_name.to_lowercase())
+            };
+            // Unassigned sorts last ascending, as in Jira.
+            match (name(a), name(b)) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
+    }
+}
+
+fn key_number(issue: &IssueRecord) -> u64 {
+    issue
+        .key
+        .rsplit_once('-')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn status_rank(issue: &IssueRecord) -> usize {
+    STATUSES.iter().position(|s| s.id == issue.status.id).unwrap_or(usize::MAX)
+}
+
+impl Predicate {
+    fn matches(&self, issue: &IssueRecord) -> bool {
+        match self {
+            Self::And(terms) => terms.iter().all(|t| t.matches(issue)),
+            Self::Or(terms) => terms.iter().any(|t| t.matches(issue)),
+            Self::Not(inner) => !inner.matches(issue),
+            Self::Values { field, wanted, negate } => {
+                let values = values_of(*field, issue);
+                let hit = wanted.iter().any(|w| match w {
+                    None => values.is_empty(),
+                    Some(v) => values.iter().any(|have| equal(*field, have, v)),
+                });
+                // Jira's `!=` and `NOT IN` never match an issue with no value.
+                if *negate { !hit && !values.is_empty() } else { hit }
+            }
+            Self::Text { field, needle, negate } => {
+                let haystack = text_of(*field, issue).to_lowercase();
+                haystack.contains(needle.as_str()) != *negate
+            }
+        }
+    }
+}
+
+fn equal(field: ValueField, have: &str, wanted: &str) -> bool {
+    match field {
+        ValueField::Labels => have == wanted,
+        ValueField::Key | ValueField::Component => have.eq_ignore_ascii_case(wanted),
+        _ => have == wanted,
+    }
+}
+
+fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
+    match field {
+        ValueField::Project => vec![issue.project_key.clone()],
+        ValueField::Status => vec![issue.status.id.to_owned()],
+        ValueField::Assignee => issue.assignee.iter().cloned().collect(),
+        ValueField::Reporter => vec![issue.reporter.clone()],
+        ValueField::Labels => issue.labels.clone(),
+        ValueField::Key => vec![issue.key.clone()],
+        ValueField::IssueType => vec![issue.issue_type.id.to_owned()],
+        ValueField::Component => issue.components.clone(),
+    }
+}
+
+fn text_of(field: TextField, issue: &IssueRecord) -> String {
+    let description = || issue.description.as_ref().map(adf::plain_text).unwrap_or_default();
+    let comments = || issue.comments.iter().map(|c| adf::plain_text(&c.body)).collect::<Vec<_>>().join(" ");
+    match field {
+        TextField::Summary => issue.summary.clone(),
+        TextField::Description => description(),
+        TextField::Comment => comments(),
+        TextField::Any => format!("{} {} {}", issue.summary, description(), comments()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Seed;
+
+    const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+    const CAROL: &str = "5b10ac8d82e05b22cc7d4ca1";
+
+    fn keys(jql: &str, caller: &str) -> Result<Vec<String>, JqlError> {
+        let world = World::from_seed(&Seed::default()).expect("seed");
+        let query = compile(jql, &world, caller)?;
+        let mut hits: Vec<&IssueRecord> = world
+            .issues
+            .iter()
+            .filter(|i| world.may(caller, &i.project_key, SeedPermission::Browse) && query.matches(i))
+            .collect();
+        query.sort(&mut hits, &world);
+        Ok(hits.into_iter().map(|i| i.key.clone()).collect())
+    }
+
+    #[test]
+    fn filters_and_orders() {
+        assert_eq!(
+            keys("project = KILN AND status = 'In Progress' ORDER BY key ASC", ALICE).expect("valid"),
+            ["KILN-2", "KILN-5"]
+        );
+        assert_eq!(
+            keys("labels in (docs, release) ORDER BY key DESC", ALICE).expect("valid"),
+            ["KILN-6", "KILN-3"]
+        );
+        assert_eq!(
+            keys("text ~ \"hand-over\" OR summary ~ ROTATE order by key", ALICE).expect("valid"),
+            ["KILN-5", "SEC-1"]
+        );
+    }
+
+    #[test]
+    fn empty_and_not_equals_follow_jira() {
+        assert_eq!(keys("assignee IS EMPTY", ALICE).expect("valid"), ["KILN-3"]);
+        let not_alice = keys("project = KILN AND assignee != currentUser() ORDER BY key", ALICE).expect("valid");
+        assert_eq!(not_alice, ["KILN-2", "KILN-4"], "unassigned KILN-3 is not matched by !=");
+    }
+
+    #[test]
+    fn a_hidden_project_does_not_exist() {
+        let err = keys("project = SEC", CAROL).expect_err("Carol cannot see SEC");
+        assert_eq!(err.0, "The value 'SEC' does not exist for the field 'project'.");
+    }
+
+    #[test]
+    fn unknown_fields_operators_and_sorts_are_refused() {
+        assert_eq!(
+            keys("colour = red", ALICE).expect_err("unknown field").0,
+            "Field 'colour' does not exist or you do not have permission to view it."
+        );
+        assert_eq!(
+            keys("project ~ KILN", ALICE).expect_err("bad operator").0,
+            "The operator '~' is not supported by the 'project' field."
+        );
+        assert_eq!(
+            keys("project = KILN ORDER BY colour", ALICE).expect_err("bad sort").0,
+            "Not able to sort using field 'colour'."
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`, `labels`,
+//! `key`, `issuetype`, `component`, `text`/`summary`/`description ~ "x"`, the
+//! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
+//! `NOT`, parentheses and `ORDER BY field ASC|DESC`.
+//!
+//! A query is lexed, parsed, then *compiled* against the world and the caller:
+//! compilation resolves names to ids and reports Jira's own messages for unknown
+//! fields and values (a project the caller cannot browse is "unknown", as in Jira),
+//! so evaluation itself cannot fail.
+
+mod compile;
+mod lexer;
+mod parser;
+
+pub(crate) use compile::compile;
+
+/// A JQL failure, worded as Jira words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JqlError(pub(crate) String);
+
+impl JqlError {
+    /// A syntax error at a 1-based character position of the (single-line) query.
+    pub(crate) fn syntax(message: impl std::fmt::Display, position: usize) -> Self {
+        Self(format!("Error in the JQL Query: {message} (line 1, character {position})"))
+    }
+}

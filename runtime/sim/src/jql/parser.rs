@@ -1,0 +1,363 @@
+//! Recursive-descent parser from tokens to a JQL syntax tree.
+
+use super::JqlError;
+use super::lexer::{Spanned, Token, lex};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expr {
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    Clause(Clause),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Clause {
+    pub(crate) field: String,
+    pub(crate) operator: Operator,
+    pub(crate) operand: Operand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operator {
+    Equals,
+    NotEquals,
+    Contains,
+    NotContains,
+    In,
+    NotIn,
+    Is,
+    IsNot,
+    /// `<`, `>`, `<=`, `>=`: parsed so the message names the field, never supported.
+    Ordering(&'static str),
+}
+
+impl Operator {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Equals => "=",
+            Self::NotEquals => "!=",
+            Self::Contains => "~",
+            Self::NotContains => "!~",
+            Self::In => "in",
+            Self::NotIn => "not in",
+            Self::Is => "is",
+            Self::IsNot => "is not",
+            Self::Ordering(op) => op,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Operand {
+    Literal(String),
+    Empty,
+    Function(String),
+    List(Vec<Operand>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sort {
+    pub(crate) field: String,
+    pub(crate) descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ast {
+    pub(crate) filter: Option<Expr>,
+    pub(crate) order: Vec<Sort>,
+}
+
+/// Parenthesised groups nest at most this deep, so a hostile query cannot overflow
+/// the parser's stack.
+const MAX_DEPTH: usize = 64;
+
+const OPERATOR_HINT: &str = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
+
+pub(crate) fn parse(input: &str) -> Result<Ast, JqlError> {
+    let tokens = lex(input)?;
+    let end = input.chars().count() + 1;
+    let mut parser = Parser { tokens, at: 0, end };
+    let filter = if parser.peek().is_none() || parser.peek_keyword("order") {
+        None
+    } else {
+        Some(parser.or_expr(0)?)
+    };
+    let order = parser.order_by()?;
+    if let Some(extra) = parser.peek_spanned() {
+        let message = format!("Expecting either 'OR' or 'AND' but got '{}'.", extra.token.describe());
+        return Err(JqlError::syntax(message, extra.position));
+    }
+    Ok(Ast { filter, order })
+}
+
+struct Parser {
+    tokens: Vec<Spanned>,
+    at: usize,
+    /// Position just past the end, for "but got end of query" errors.
+    end: usize,
+}
+
+impl Parser {
+    fn peek_spanned(&self) -> Option<&Spanned> {
+        self.tokens.get(self.at)
+    }
+
+    fn peek(&self) -> Option<&Token> {
+        self.peek_spanned().map(|s| &s.token)
+    }
+
+    fn peek_keyword(&self, keyword: &str) -> bool {
+        self.peek().is_some_and(|t| t.is_keyword(keyword))
+    }
+
+    fn position(&self) -> usize {
+        self.peek_spanned().map_or(self.end, |s| s.position)
+    }
+
+    fn next(&mut self) -> Option<Spanned> {
+        let token = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        token
+    }
+
+    fn expected(&self, what: &str) -> JqlError {
+        let got = self.peek().map_or_else(|| String::from("EOF"), Token::describe);
+        JqlError::syntax(format_args!("Expecting {what} but got '{got}'."), self.position())
+    }
+
+    fn or_expr(&mut self, depth: usize) -> Result<Expr, JqlError> {
+        let mut terms = vec![self.and_expr(depth)?];
+        while self.peek_keyword("or") {
+            self.next();
+            terms.push(self.and_expr(depth)?);
+        }
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::Or(terms) })
+    }
+
+    fn and_expr(&mut self, depth: usize) -> Result<Expr, JqlError> {
+        let mut terms = vec![self.unary(depth)?];
+        while self.peek_keyword("and") {
+            self.next();
+            terms.push(self.unary(depth)?);
+        }
+        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::And(terms) })
+    }
+
+    fn unary(&mut self, depth: usize) -> Result<Expr, JqlError> {
+        if depth > MAX_DEPTH {
+            return Err(JqlError::syntax("The query is nested too deeply.", self.position()));
+        }
+        if self.peek_keyword("not") {
+            self.next();
+            return Ok(Expr::Not(Box::new(self.unary(depth + 1)?)));
+        }
+        if self.peek() == Some(&Token::LParen) {
+            self.next();
+            let inner = self.or_expr(depth + 1)?;
+            if self.peek() != Some(&Token::RParen) {
+                return Err(self.expected("')'"));
+            }
+            self.next();
+            return Ok(inner);
+        }
+        self.clause().map(Expr::Clause)
+    }
+
+    fn clause(&mut self) -> Result<Clause, JqlError> {
+        let field = match self.peek() {
+            Some(Token::Word(w)) if !is_reserved(w) => w.clone(),
+            Some(Token::Quoted(q)) => q.clone(),
+            _ => return Err(self.expected("a field name")),
+        };
+        self.next();
+        let operator = self.operator()?;
+        let operand = self.operand(matches!(operator, Operator::In | Operator::NotIn))?;
+        Ok(Clause { field, operator, operand })
+    }
+
+    fn operator(&mut self) -> Result<Operator, JqlError> {
+        let operator = match self.peek() {
+            Some(Token::Operator(op)) => match *op {
+                "=" => Operator::Equals,
+                "!=" => Operator::NotEquals,
+                "~" => Operator::Contains,
+                "!~" => Operator::NotContains,
+                other => Operator::Ordering(other),
+            },
+            Some(t) if t.is_keyword("in") => Operator::In,
+            Some(t) if t.is_keyword("is") => {
+                self.next();
+                if self.peek_keyword("not") {
+                    self.next();
+                    return Ok(Operator::IsNot);
+                }
+                return Ok(Operator::Is);
+            }
+            Some(t) if t.is_keyword("not") => {
+                self.next();
+                if !self.peek_keyword("in") {
+                    return Err(self.expected("'IN'"));
+                }
+                Operator::NotIn
+            }
+            _ => return Err(self.expected("operator").with_hint(OPERATOR_HINT)),
+        };
+        self.next();
+        Ok(operator)
+    }
+
+    fn operand(&mut self, list: bool) -> Result<Operand, JqlError> {
+        if list {
+            if self.peek() != Some(&Token::LParen) {
+                return Err(self.expected("'('"));
+            }
+            self.next();
+            let mut items = vec![self.operand(false)?];
+            while self.peek() == Some(&Token::Comma) {
+                self.next();
+                items.push(self.operand(false)?);
+            }
+            if self.peek() != Some(&Token::RParen) {
+                return Err(self.expected("')'"));
+            }
+            self.next();
+            return Ok(Operand::List(items));
+        }
+        match self.peek().cloned() {
+            Some(Token::Quoted(q)) => {
+                self.next();
+                Ok(Operand::Literal(q))
+            }
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("empty") || w.eq_ignore_ascii_case("null") => {
+                self.next();
+                Ok(Operand::Empty)
+            }
+            Some(Token::Word(w)) if !is_reserved(&w) => {
+                self.next();
+                if self.peek() == Some(&Token::LParen) {
+                    self.next();
+                    if self.peek() != Some(&Token::RParen) {
+                        return Err(self.expected("')'"));
+                    }
+                    self.next();
+                    return Ok(Operand::Function(w));
+                }
+                Ok(Operand::Literal(w))
+            }
+            _ => Err(self.expected("either a value, list or function")),
+        }
+    }
+
+    fn order_by(&mut self) -> Result<Vec<Sort>, JqlError> {
+        if !self.peek_keyword("order") {
+            return Ok(Vec::new());
+        }
+        self.next();
+        if !self.peek_keyword("by") {
+            return Err(self.expected("'by'"));
+        }
+        self.next();
+        let mut sorts = Vec::new();
+        loop {
+            let field = match self.peek() {
+                Some(Token::Word(w)) if !is_reserved(w) => w.clone(),
+                Some(Token::Quoted(q)) => q.clone(),
+                _ => return Err(self.expected("a field name")),
+            };
+            self.next();
+            let descending = if self.peek_keyword("desc") {
+                self.next();
+                true
+            } else {
+                if self.peek_keyword("asc") {
+                    self.next();
+                }
+                false
+            };
+            sorts.push(Sort { field, descending });
+            if self.peek() != Some(&Token::Comma) {
+                return Ok(sorts);
+            }
+            self.next();
+        }
+    }
+}
+
+impl JqlError {
+    fn with_hint(self, hint: &str) -> Self {
+        // Jira puts the operator hint before the position suffix.
+        match self.0.rfind(" (line 1") {
+            Some(at) => Self(format!("{} {hint}{}", &self.0[..at], &self.0[at..])),
+            None => self,
+        }
+    }
+}
+
+/// Words that cannot be a field name or bare value.
+fn is_reserved(word: &str) -> bool {
+    ["and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc"]
+        .iter()
+        .any(|r| word.eq_ignore_ascii_case(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clause(field: &str, operator: Operator, operand: Operand) -> Expr {
+        Expr::Clause(Clause { field: String::from(field), operator, operand })
+    }
+
+    #[test]
+    fn and_binds_tighter_than_or() {
+        let ast = parse("project = KILN OR status = Done AND labels in (a, \"b c\") ORDER BY key DESC")
+            .expect("parses");
+        assert_eq!(
+            ast.filter,
+            Some(Expr::Or(vec![
+                clause("project", Operator::Equals, Operand::Literal(String::from("KILN"))),
+                Expr::And(vec![
+                    clause("status", Operator::Equals, Operand::Literal(String::from("Done"))),
+                    clause(
+                        "labels",
+                        Operator::In,
+                        Operand::List(vec![
+                            Operand::Literal(String::from("a")),
+                            Operand::Literal(String::from("b c")),
+                        ])
+                    ),
+                ]),
+            ]))
+        );
+        assert_eq!(ast.order, vec![Sort { field: String::from("key"), descending: true }]);
+    }
+
+    #[test]
+    fn is_not_empty_and_functions_parse() {
+        let ast = parse("assignee IS NOT EMPTY AND reporter = currentUser()").expect("parses");
+        assert_eq!(
+            ast.filter,
+            Some(Expr::And(vec![
+                clause("assignee", Operator::IsNot, Operand::Empty),
+                clause("reporter", Operator::Equals, Operand::Function(String::from("currentUser"))),
+            ]))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_use_jira_wording() {
+        let err = parse("project = KILN foo").expect_err("trailing word");
+        assert_eq!(err.0, "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 16)");
+        let err = parse("project KILN").expect_err("no operator");
+        assert!(err.0.starts_with("Error in the JQL Query: Expecting operator but got 'KILN'. The valid operators"), "{}", err.0);
+        let err = parse("(project = KILN").expect_err("unclosed group");
+        assert!(err.0.contains("Expecting ')' but got 'EOF'"), "{}", err.0);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let query = format!("{}project = KILN{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&query).is_err());
+    }
+}

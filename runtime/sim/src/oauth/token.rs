@@ -1,0 +1,97 @@
+//! `POST /oauth/token`: the authorization-code and refresh-token grants.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq as _;
+
+use super::error::OAuthError;
+use super::store::{GrantError, TokenSet};
+use crate::shared::Shared;
+
+#[derive(Deserialize)]
+pub(crate) struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    refresh_token: Option<String>,
+}
+
+pub(crate) async fn grant(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> Result<Response, OAuthError> {
+    let request: TokenRequest =
+        serde_json::from_slice(&body).map_err(|_| OAuthError::invalid_request("Body must be a JSON object"))?;
+    authenticate_client(&shared, &request)?;
+    let lifetime = shared.oauth_client.access_token_lifetime;
+    let issued = match request.grant_type.as_deref() {
+        Some("authorization_code") => {
+            let code = request.code.as_deref().ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+            let redirect_uri = request
+                .redirect_uri
+                .as_deref()
+                .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
+            shared.oauth().exchange_code(code, redirect_uri, lifetime)
+        }
+        Some("refresh_token") => {
+            let token = request
+                .refresh_token
+                .as_deref()
+                .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+            shared.oauth().refresh(token, lifetime)
+        }
+        _ => {
+            return Err(OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type"));
+        }
+    };
+    issued.map(token_response).map_err(grant_error)
+}
+
+/// Client credentials are compared in constant time: the secret is the one thing
+/// standing between a stolen code and a token.
+fn authenticate_client(shared: &Shared, request: &TokenRequest) -> Result<(), OAuthError> {
+    let expected = &shared.oauth_client;
+    let id_ok = request.client_id.as_deref() == Some(expected.client_id.as_str());
+    let secret_ok = request
+        .client_secret
+        .as_deref()
+        .is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.client_secret.as_bytes())));
+    if id_ok && secret_ok {
+        Ok(())
+    } else {
+        Err(OAuthError::new(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized"))
+    }
+}
+
+/// Atlassian answers 403 `invalid_grant` for a bad code or refresh token.
+fn grant_error(error: GrantError) -> OAuthError {
+    let description = match error {
+        GrantError::UnknownCode => "Invalid authorization code",
+        GrantError::RedirectMismatch => "redirect_uri does not match the authorization request",
+        GrantError::UnknownRefreshToken => "Unknown or invalid refresh token.",
+    };
+    OAuthError::new(StatusCode::FORBIDDEN, "invalid_grant", description)
+}
+
+fn token_response(tokens: TokenSet) -> Response {
+    let scope = tokens.scopes.iter().cloned().collect::<Vec<_>>().join(" ");
+    let mut body = json!({
+        "access_token": tokens.access_token,
+        "expires_in": tokens.expires_in.as_secs(),
+        "token_type": "Bearer",
+        "scope": scope,
+    });
+    if let Some(refresh) = tokens.refresh_token {
+        body["refresh_token"] = json!(refresh);
+    }
+    let mut response = Json(body).into_response();
+    // RFC 6749 §5.1: token responses must not be cached.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}

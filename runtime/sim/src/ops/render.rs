@@ -1,0 +1,81 @@
+//! JSM Ops JSON shapes.
+
+use serde_json::{Value, json};
+
+use crate::clock::rfc3339;
+use crate::world::{AlertRecord, RotationRecord, ScheduleRecord, TeamRecord};
+
+pub(crate) fn schedule(schedule: &ScheduleRecord) -> Value {
+    json!({
+        "id": schedule.id,
+        "name": schedule.name,
+        "description": schedule.description,
+        "timezone": schedule.timezone,
+        "enabled": schedule.enabled,
+        "teamId": schedule.team_id,
+    })
+}
+
+pub(crate) fn rotation(rotation: &RotationRecord) -> Value {
+    let participants: Vec<Value> = rotation
+        .participants
+        .iter()
+        .map(|id| json!({ "id": id, "type": "user" }))
+        .collect();
+    let mut value = json!({
+        "id": rotation.id,
+        "name": rotation.name,
+        "startDate": rfc3339(rotation.start),
+        "type": rotation.kind.as_str(),
+        "length": rotation.length,
+        "participants": participants,
+    });
+    if let Some(end) = rotation.end {
+        value["endDate"] = json!(rfc3339(end));
+    }
+    value
+}
+
+pub(crate) fn team(team: &TeamRecord) -> Value {
+    let members: Vec<Value> = team
+        .members
+        .iter()
+        .map(|(id, role)| {
+            let role = match role {
+                crate::seed::TeamRole::Admin => "admin",
+                crate::seed::TeamRole::Member => "member",
+            };
+            json!({ "accountId": id, "role": role })
+        })
+        .collect();
+    json!({ "teamId": team.id, "teamName": team.name, "members": members })
+}
+
+pub(crate) fn alert(alert: &AlertRecord) -> Value {
+    json!({
+        "id": alert.id,
+        "tinyId": alert.tiny_id.to_string(),
+        "alias": alert.alias,
+        "message": alert.message,
+        "description": alert.description,
+        "status": alert.status.as_str(),
+        "acknowledged": alert.acknowledged,
+        "isSeen": false,
+        "snoozed": false,
+        "tags": alert.tags,
+        "count": 1,
+        "priority": alert.priority,
+        "source": "kiln-sim",
+        "owner": "",
+        "reporter": alert.reporter,
+        "responders": [],
+        "createdAt": rfc3339(alert.created),
+        "updatedAt": rfc3339(alert.updated),
+        "lastOccurredAt": rfc3339(alert.created),
+    })
+}
+
+/// A page in the Ops API's `values` + `links` shape (a single page here).
+pub(crate) fn page(values: Vec<Value>) -> Value {
+    json!({ "values": values, "links": {} })
+}

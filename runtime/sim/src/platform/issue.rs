@@ -1,0 +1,340 @@
+//! Reading, creating, editing, deleting and assigning issues.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::IssuePath;
+use super::fields::FieldSelection;
+use super::render;
+use crate::access::Caller;
+use crate::adf;
+use crate::clock;
+use crate::extract::{JiraJson, JiraQuery};
+use crate::jira_error::JiraError;
+use crate::seed::SeedPermission;
+use crate::shared::Shared;
+use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
+use crate::world::{IssueRecord, World};
+
+/// Jira caps a summary at 255 characters.
+const MAX_SUMMARY_CHARS: usize = 255;
+/// Jira refuses labels with spaces and longer than 255 characters.
+const MAX_LABEL_CHARS: usize = 255;
+
+#[derive(Deserialize)]
+pub(crate) struct GetQuery {
+    fields: Option<String>,
+}
+
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+    JiraQuery(query): JiraQuery<GetQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let selection = query
+        .fields
+        .as_deref()
+        .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
+    Ok(Json(render::issue(&caller.links, &world, &world.issues[index], &selection)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct IssueInput {
+    #[serde(default)]
+    fields: Map<String, Value>,
+    #[serde(default)]
+    update: Map<String, Value>,
+}
+
+pub(crate) async fn create(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraJson(input): JiraJson<IssueInput>,
+) -> Result<Response, JiraError> {
+    let mut world = shared.world();
+    let project_ref = input.fields.get("project").ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
+    let project_key = reference(project_ref, "key")
+        .and_then(|r| world.project(&r))
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .map(|p| p.key.clone())
+        .ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
+    if !world.may(&caller.account_id, &project_key, SeedPermission::Create) {
+        return Err(JiraError::forbidden("You do not have permission to create issues in this project."));
+    }
+    let issue_type = input
+        .fields
+        .get("issuetype")
+        .and_then(|r| {
+            r.get("id")
+                .and_then(Value::as_str)
+                .and_then(issue_type_by_id)
+                .or_else(|| r.get("name").and_then(Value::as_str).and_then(issue_type_named))
+        })
+        .ok_or_else(|| JiraError::field("issuetype", "Specify an issue type"))?;
+    let summary = input
+        .fields
+        .get("summary")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| JiraError::field("summary", "You must specify a summary of the issue."))?
+        .to_owned();
+    let now = clock::now();
+    let id = world.take_issue_id();
+    let number = world
+        .projects
+        .iter_mut()
+        .find(|p| p.key == project_key)
+        .map(|p| {
+            let n = p.next_issue_number;
+            p.next_issue_number += 1;
+            n
+        })
+        .ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
+    let mut issue = IssueRecord {
+        id,
+        key: format!("{project_key}-{number}"),
+        project_key,
+        summary,
+        description: None,
+        status: INITIAL_STATUS,
+        issue_type,
+        labels: Vec::new(),
+        assignee: None,
+        reporter: caller.account_id.clone(),
+        components: Vec::new(),
+        comments: Vec::new(),
+        created: now,
+        updated: now,
+    };
+    let mut fields = input.fields;
+    for handled in ["project", "issuetype"] {
+        fields.remove(handled);
+    }
+    apply_fields(&world, &mut issue, &fields, &input.update)?;
+    let created = json!({
+        "id": issue.id.to_string(),
+        "key": issue.key,
+        "self": format!("{}/rest/api/3/issue/{}", caller.links, issue.id),
+    });
+    world.issues.push(issue);
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+pub(crate) async fn edit(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+    JiraJson(input): JiraJson<IssueInput>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "edit")?;
+    let mut issue = world.issues[index].clone();
+    apply_fields(&world, &mut issue, &input.fields, &input.update)?;
+    issue.updated = clock::now();
+    world.issues[index] = issue;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "delete")?;
+    world.issues.remove(index);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AssigneeInput {
+    /// `null` unassigns; `"-1"` assigns the project's default assignee (its lead here).
+    account_id: Option<String>,
+}
+
+pub(crate) async fn assign(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+    JiraJson(input): JiraJson<AssigneeInput>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "assign")?;
+    let project_key = world.issues[index].project_key.clone();
+    let assignee = match input.account_id.as_deref() {
+        None => None,
+        Some("-1") => world.project(&project_key).map(|p| p.lead.clone()),
+        Some(account_id) => Some(assignable(&world, &project_key, account_id)?),
+    };
+    let issue = &mut world.issues[index];
+    issue.assignee = assignee;
+    issue.updated = clock::now();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The issue, if the caller can see it (else 404) and may change it (else 403).
+pub(crate) fn editable_issue(world: &World, caller: &Caller, id_or_key: &str, verb: &str) -> Result<usize, JiraError> {
+    let index = world
+        .visible_issue(&caller.account_id, id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    if !world.may(&caller.account_id, &world.issues[index].project_key, SeedPermission::Edit) {
+        return Err(JiraError::forbidden(format!("You do not have permission to {verb} this issue.")));
+    }
+    Ok(index)
+}
+
+/// An account that can be assigned issues in the project (one that can browse it).
+fn assignable(world: &World, project_key: &str, account_id: &str) -> Result<String, JiraError> {
+    world
+        .user(account_id)
+        .filter(|u| world.may(&u.account_id, project_key, SeedPermission::Browse))
+        .map(|u| u.account_id.clone())
+        .ok_or_else(|| JiraError::field("assignee", format!("User '{account_id}' cannot be assigned issues.")))
+}
+
+/// `{"key": …}` / `{"id": …}` / `{"name": …}` reference to a named entity.
+fn reference(value: &Value, preferred: &str) -> Option<String> {
+    [preferred, "id", "key", "name"]
+        .iter()
+        .find_map(|k| value.get(*k).and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+/// Applies `fields` (set) and `update` (operations) to an issue, refusing anything
+/// the simulator does not store, as Jira refuses fields not on the screen.
+fn apply_fields(
+    world: &World,
+    issue: &mut IssueRecord,
+    fields: &Map<String, Value>,
+    update: &Map<String, Value>,
+) -> Result<(), JiraError> {
+    for (name, value) in fields {
+        set_field(world, issue, name, value)?;
+    }
+    for (name, operations) in update {
+        let operations = operations
+            .as_array()
+            .ok_or_else(|| JiraError::field(name.clone(), "Operation value must be an array of operations."))?;
+        for operation in operations {
+            let object = operation
+                .as_object()
+                .ok_or_else(|| JiraError::field(name.clone(), "Operation must be an object."))?;
+            for (verb, value) in object {
+                match (name.as_str(), verb.as_str()) {
+                    ("labels", "add") => {
+                        let label = label(value)?;
+                        if !issue.labels.contains(&label) {
+                            issue.labels.push(label);
+                        }
+                    }
+                    ("labels", "remove") => {
+                        let label = label(value)?;
+                        issue.labels.retain(|l| *l != label);
+                    }
+                    (_, "set") => set_field(world, issue, name, value)?,
+                    _ => {
+                        return Err(JiraError::field(
+                            name.clone(),
+                            format!("Field '{name}' does not support operation '{verb}'"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn set_field(world: &World, issue: &mut IssueRecord, name: &str, value: &Value) -> Result<(), JiraError> {
+    match name {
+        "summary" => {
+            let summary = value
+                .as_str()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| JiraError::field("summary", "You must specify a summary of the issue."))?;
+            if summary.chars().count() > MAX_SUMMARY_CHARS {
+                return Err(JiraError::field("summary", "Summary must be less than 255 characters."));
+            }
+            issue.summary = summary.to_owned();
+        }
+        "description" => {
+            issue.description = match value {
+                Value::Null => None,
+                doc if adf::is_document(doc) => Some(doc.clone()),
+                _ => return Err(JiraError::field("description", "Operation value must be an Atlassian Document (see the Atlassian Document Format).")),
+            };
+        }
+        "labels" => {
+            let labels = value
+                .as_array()
+                .ok_or_else(|| JiraError::field("labels", "Operation value must be an array of strings."))?
+                .iter()
+                .map(label)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut unique = Vec::new();
+            for l in labels {
+                if !unique.contains(&l) {
+                    unique.push(l);
+                }
+            }
+            issue.labels = unique;
+        }
+        "assignee" => {
+            issue.assignee = match value {
+                Value::Null => None,
+                other => {
+                    let account_id = other
+                        .get("accountId")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| JiraError::field("assignee", "Specify the assignee by accountId."))?;
+                    Some(assignable(world, &issue.project_key, account_id)?)
+                }
+            };
+        }
+        "components" => {
+            let project = world
+                .project(&issue.project_key)
+                .ok_or_else(|| JiraError::field("components", "Unknown project."))?;
+            let mut names = Vec::new();
+            for component in value.as_array().into_iter().flatten() {
+                let found = component
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|id| project.components.iter().find(|c| c.id == id))
+                    .or_else(|| component.get("name").and_then(Value::as_str).and_then(|n| project.component_named(n)))
+                    .ok_or_else(|| JiraError::field("components", "Component not found."))?;
+                names.push(found.name.clone());
+            }
+            issue.components = names;
+        }
+        other => {
+            return Err(JiraError::field(
+                other,
+                format!("Field '{other}' cannot be set. It is not on the appropriate screen, or unknown."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn label(value: &Value) -> Result<String, JiraError> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| JiraError::field("labels", "Label must be a string."))?;
+    if text.is_empty() || text.chars().any(char::is_whitespace) || text.chars().count() > MAX_LABEL_CHARS {
+        return Err(JiraError::field("labels", "The label can't contain spaces."));
+    }
+    Ok(text.to_owned())
+}

@@ -1,0 +1,49 @@
+//! The Jira Cloud platform REST API (`/rest/api/3/...`), as far as Kiln apps use it.
+
+mod comment;
+mod fields;
+mod issue;
+mod myself;
+mod project;
+pub(crate) mod render;
+mod search;
+mod transition;
+mod user_search;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post, put};
+
+use crate::shared::Shared;
+
+/// The platform routes, mounted both on the site and behind the gateway.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/rest/api/3/myself", get(myself::get))
+        .route("/rest/api/3/issue", post(issue::create))
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}",
+            get(issue::get).put(issue::edit).delete(issue::delete),
+        )
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/comment",
+            get(comment::list).post(comment::add),
+        )
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/transitions",
+            get(transition::list).post(transition::perform),
+        )
+        .route("/rest/api/3/issue/{issue_id_or_key}/assignee", put(issue::assign))
+        .route("/rest/api/3/search/jql", get(search::get).post(search::post))
+        .route("/rest/api/3/project/search", get(project::search))
+        .route("/rest/api/3/project/{project_id_or_key}", get(project::get))
+        .route("/rest/api/3/user/search", get(user_search::find))
+}
+
+/// Path parameters of issue routes; named so the gateway's extra `cloud_id` is
+/// ignored.
+#[derive(serde::Deserialize)]
+pub(crate) struct IssuePath {
+    pub(crate) issue_id_or_key: String,
+}

@@ -1,0 +1,198 @@
+//! Jira's JSON shapes (per the platform OpenAPI's `User`, `IssueBean`, `Comment`,
+//! `Project`, `StatusDetails` … schemas), built from world records.
+
+use serde_json::{Map, Value, json};
+
+use super::fields::FieldSelection;
+use crate::clock::jira_timestamp;
+use crate::world::workflow::{IssueType, Status};
+use crate::world::{CommentRecord, IssueRecord, ProjectRecord, UserRecord, World};
+
+/// Avatar URLs point back at the simulator so nothing references another origin.
+fn avatar_urls(links: &str, kind: &str, id: &str) -> Value {
+    let url = |size: u32| format!("{links}/secure/{kind}avatar?size={size}&id={id}");
+    json!({ "16x16": url(16), "24x24": url(24), "32x32": url(32), "48x48": url(48) })
+}
+
+/// A `User` (also valid as `UserDetails`).
+pub(crate) fn user(links: &str, user: &UserRecord) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/user?accountId={}", user.account_id),
+        "accountId": user.account_id,
+        "accountType": "atlassian",
+        "emailAddress": user.email,
+        "avatarUrls": avatar_urls(links, "user", &user.account_id),
+        "displayName": user.display_name,
+        "active": true,
+        "timeZone": user.time_zone,
+        "locale": "en_US",
+    })
+}
+
+/// A user by account id, or JSON null when unknown.
+fn user_or_null(links: &str, world: &World, account_id: Option<&str>) -> Value {
+    account_id
+        .and_then(|id| world.user(id))
+        .map_or(Value::Null, |u| user(links, u))
+}
+
+pub(crate) fn status(links: &str, status: &Status) -> Value {
+    let category = status.category;
+    json!({
+        "self": format!("{links}/rest/api/3/status/{}", status.id),
+        "description": "",
+        "iconUrl": format!("{links}/images/icons/statuses/generic.png"),
+        "name": status.name,
+        "id": status.id,
+        "statusCategory": {
+            "self": format!("{links}/rest/api/3/statuscategory/{}", category.id),
+            "id": category.id,
+            "key": category.key,
+            "colorName": category.color_name,
+            "name": category.name,
+        },
+    })
+}
+
+pub(crate) fn issue_type(links: &str, issue_type: &IssueType) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/issuetype/{}", issue_type.id),
+        "id": issue_type.id,
+        "description": issue_type.description,
+        "iconUrl": format!("{links}/images/icons/issuetypes/{}.svg", issue_type.name.to_lowercase()),
+        "name": issue_type.name,
+        "subtask": false,
+        "hierarchyLevel": 0,
+    })
+}
+
+/// The short project form embedded in issues and project lists.
+pub(crate) fn project_summary(links: &str, project: &ProjectRecord) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/project/{}", project.id),
+        "id": project.id,
+        "key": project.key,
+        "name": project.name,
+        "projectTypeKey": "software",
+        "simplified": false,
+        "avatarUrls": avatar_urls(links, "project", &project.id),
+    })
+}
+
+/// The full `Project`, as `GET /project/{key}` returns it.
+pub(crate) fn project(links: &str, world: &World, project: &ProjectRecord) -> Value {
+    let mut value = project_summary(links, project);
+    if let Some(object) = value.as_object_mut() {
+        object.insert(String::from("expand"), json!("description,lead,issueTypes,url,projectKeys,permissions,insight"));
+        object.insert(String::from("description"), json!(""));
+        object.insert(String::from("lead"), user_or_null(links, world, Some(&project.lead)));
+        object.insert(
+            String::from("components"),
+            Value::Array(project.components.iter().map(|c| component(links, &c.id, &c.name)).collect()),
+        );
+        object.insert(
+            String::from("issueTypes"),
+            Value::Array(crate::world::workflow::ISSUE_TYPES.iter().map(|t| issue_type(links, t)).collect()),
+        );
+        object.insert(String::from("assigneeType"), json!("UNASSIGNED"));
+        object.insert(String::from("versions"), json!([]));
+        object.insert(String::from("roles"), json!({}));
+        object.insert(String::from("style"), json!("classic"));
+        object.insert(String::from("isPrivate"), json!(false));
+        object.insert(String::from("properties"), json!({}));
+    }
+    value
+}
+
+fn component(links: &str, id: &str, name: &str) -> Value {
+    json!({ "self": format!("{links}/rest/api/3/component/{id}"), "id": id, "name": name })
+}
+
+pub(crate) fn comment(links: &str, world: &World, issue: &IssueRecord, comment: &CommentRecord) -> Value {
+    let author = user_or_null(links, world, Some(&comment.author));
+    json!({
+        "self": format!("{links}/rest/api/3/issue/{}/comment/{}", issue.id, comment.id),
+        "id": comment.id.to_string(),
+        "author": author,
+        "body": comment.body,
+        "updateAuthor": author,
+        "created": jira_timestamp(comment.created),
+        "updated": jira_timestamp(comment.updated),
+        "jsdPublic": true,
+    })
+}
+
+/// A `PageOfComments` holding `comments[start..start+max]`.
+pub(crate) fn comment_page(links: &str, world: &World, issue: &IssueRecord, start: usize, max: usize) -> Value {
+    let page: Vec<Value> = issue
+        .comments
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|c| comment(links, world, issue, c))
+        .collect();
+    json!({
+        "startAt": start,
+        "maxResults": max,
+        "total": issue.comments.len(),
+        "comments": page,
+    })
+}
+
+/// Jira's default comment page size inside an issue and on the comments endpoint.
+pub(crate) const COMMENT_PAGE_SIZE: usize = 5000;
+
+/// An `IssueBean` with the selected fields.
+pub(crate) fn issue(links: &str, world: &World, issue: &IssueRecord, selection: &FieldSelection) -> Value {
+    let mut out = Map::new();
+    out.insert(String::from("expand"), json!("renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"));
+    out.insert(String::from("id"), json!(issue.id.to_string()));
+    out.insert(String::from("self"), json!(format!("{links}/rest/api/3/issue/{}", issue.id)));
+    out.insert(String::from("key"), json!(issue.key));
+    let mut fields = Map::new();
+    let mut put = |name: &str, value: Value| {
+        if selection.has(name) {
+            fields.insert(name.to_owned(), value);
+        }
+    };
+    put("summary", json!(issue.summary));
+    put("status", status(links, &issue.status));
+    put("assignee", user_or_null(links, world, issue.assignee.as_deref()));
+    put("reporter", user_or_null(links, world, Some(&issue.reporter)));
+    put("labels", json!(issue.labels));
+    if let Some(project) = world.project(&issue.project_key) {
+        put("project", project_summary(links, project));
+        put(
+            "components",
+            Value::Array(
+                issue
+                    .components
+                    .iter()
+                    .filter_map(|name| project.component_named(name))
+                    .map(|c| component(links, &c.id, &c.name))
+                    .collect(),
+            ),
+        );
+    }
+    put("issuetype", issue_type(links, &issue.issue_type));
+    put("created", json!(jira_timestamp(issue.created)));
+    put("updated", json!(jira_timestamp(issue.updated)));
+    put("description", issue.description.clone().unwrap_or(Value::Null));
+    put(
+        "priority",
+        json!({
+            "self": format!("{links}/rest/api/3/priority/3"),
+            "iconUrl": format!("{links}/images/icons/priorities/medium.svg"),
+            "name": "Medium",
+            "id": "3",
+        }),
+    );
+    put("comment", comment_page(links, world, issue, 0, COMMENT_PAGE_SIZE));
+    out.insert(String::from("fields"), Value::Object(fields));
+    Value::Object(out)
+}
+
+/// The bare form the enhanced search returns when only ids were asked for.
+pub(crate) fn issue_id_only(issue: &IssueRecord) -> Value {
+    json!({ "id": issue.id.to_string() })
+}

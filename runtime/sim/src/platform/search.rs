@@ -1,0 +1,160 @@
+//! The enhanced JQL search, `GET`/`POST /rest/api/3/search/jql`, with
+//! `nextPageToken` paging.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::fields::FieldSelection;
+use super::render;
+use crate::access::Caller;
+use crate::extract::{JiraJson, JiraQuery};
+use crate::jira_error::JiraError;
+use crate::jql;
+use crate::seed::SeedPermission;
+use crate::shared::Shared;
+use crate::world::IssueRecord;
+
+const DEFAULT_PAGE: usize = 50;
+/// Page cap when fields are returned, and when only ids are (Jira's limits).
+const MAX_PAGE_WITH_FIELDS: usize = 100;
+const MAX_PAGE_IDS_ONLY: usize = 5000;
+/// Longest query accepted, so a hostile query cannot make parsing expensive.
+const MAX_JQL_CHARS: usize = 10_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SearchQuery {
+    jql: Option<String>,
+    next_page_token: Option<String>,
+    max_results: Option<usize>,
+    fields: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SearchBody {
+    jql: Option<String>,
+    next_page_token: Option<String>,
+    max_results: Option<usize>,
+    #[serde(default)]
+    fields: Vec<String>,
+}
+
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraQuery(query): JiraQuery<SearchQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let fields = query
+        .fields
+        .as_deref()
+        .map_or_else(FieldSelection::id_only, |f| FieldSelection::parse([f]));
+    search(&shared, &caller, query.jql.unwrap_or_default(), query.next_page_token, query.max_results, fields)
+}
+
+pub(crate) async fn post(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraJson(body): JiraJson<SearchBody>,
+) -> Result<Json<Value>, JiraError> {
+    let fields = if body.fields.is_empty() {
+        FieldSelection::id_only()
+    } else {
+        FieldSelection::parse(body.fields.iter().map(String::as_str))
+    };
+    search(&shared, &caller, body.jql.unwrap_or_default(), body.next_page_token, body.max_results, fields)
+}
+
+fn search(
+    shared: &Shared,
+    caller: &Caller,
+    jql_text: String,
+    page_token: Option<String>,
+    max_results: Option<usize>,
+    fields: FieldSelection,
+) -> Result<Json<Value>, JiraError> {
+    if jql_text.chars().count() > MAX_JQL_CHARS {
+        return Err(JiraError::bad_request("The JQL query is too long."));
+    }
+    let world = shared.world();
+    let query = jql::compile(&jql_text, &world, &caller.account_id).map_err(|e| JiraError::bad_request(e.0))?;
+    if !query.is_bounded() {
+        return Err(JiraError::bad_request(
+            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
+        ));
+    }
+    let offset = match page_token.as_deref() {
+        None | Some("") => 0,
+        Some(token) => decode_token(token, &jql_text)
+            .ok_or_else(|| JiraError::bad_request("The provided next page token is invalid or expired."))?,
+    };
+    let cap = if fields.is_id_only() { MAX_PAGE_IDS_ONLY } else { MAX_PAGE_WITH_FIELDS };
+    let max = max_results.unwrap_or(DEFAULT_PAGE).clamp(1, cap);
+
+    let mut hits: Vec<&IssueRecord> = world
+        .issues
+        .iter()
+        .filter(|issue| world.may(&caller.account_id, &issue.project_key, SeedPermission::Browse))
+        .filter(|issue| query.matches(issue))
+        .collect();
+    query.sort(&mut hits, &world);
+    let issues: Vec<Value> = hits
+        .iter()
+        .skip(offset)
+        .take(max)
+        .map(|issue| {
+            if fields.is_id_only() {
+                render::issue_id_only(issue)
+            } else {
+                render::issue(&caller.links, &world, issue, &fields)
+            }
+        })
+        .collect();
+    let next = offset.saturating_add(max);
+    let is_last = next >= hits.len();
+    let mut page = json!({ "issues": issues, "isLast": is_last });
+    if !is_last {
+        page["nextPageToken"] = json!(encode_token(next, &jql_text));
+    }
+    Ok(Json(page))
+}
+
+/// Tokens are opaque to clients and bound to their query: a token from one query
+/// presented with another is refused rather than silently paging the wrong results.
+fn encode_token(offset: usize, jql: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{offset}:{:016x}", fingerprint(jql)))
+}
+
+fn decode_token(token: &str, jql: &str) -> Option<usize> {
+    let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (offset, print) = text.split_once(':')?;
+    (print == format!("{:016x}", fingerprint(jql))).then_some(())?;
+    offset.parse().ok()
+}
+
+fn fingerprint(jql: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    jql.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_are_bound_to_their_query() {
+        let token = encode_token(50, "project = KILN");
+        assert_eq!(decode_token(&token, "project = KILN"), Some(50));
+        assert_eq!(decode_token(&token, "project = SEC"), None);
+        assert_eq!(decode_token("not base64!", "project = KILN"), None);
+    }
+}

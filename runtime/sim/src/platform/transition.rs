@@ -1,0 +1,78 @@
+//! Listing and performing workflow transitions.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::IssuePath;
+use super::issue::editable_issue;
+use super::render;
+use crate::access::Caller;
+use crate::clock;
+use crate::extract::JiraJson;
+use crate::jira_error::JiraError;
+use crate::shared::Shared;
+use crate::world::workflow::{STATUSES, transition};
+
+pub(crate) async fn list(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let transitions: Vec<Value> = STATUSES
+        .iter()
+        .map(|status| {
+            json!({
+                "id": status.transition_id,
+                "name": status.name,
+                "to": render::status(&caller.links, status),
+                "hasScreen": false,
+                "isGlobal": true,
+                "isInitial": false,
+                "isAvailable": true,
+                "isConditional": false,
+                "isLooped": false,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "expand": "transitions", "transitions": transitions })))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PerformInput {
+    transition: Option<TransitionRef>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TransitionRef {
+    id: Option<Value>,
+}
+
+pub(crate) async fn perform(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+    JiraJson(input): JiraJson<PerformInput>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "transition")?;
+    let id = match input.transition.and_then(|t| t.id) {
+        Some(Value::String(id)) => id,
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(JiraError::bad_request("Missing 'transition' identifier")),
+    };
+    let target = transition(&id)
+        .ok_or_else(|| JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue.")))?;
+    let issue = &mut world.issues[index];
+    issue.status = target;
+    issue.updated = clock::now();
+    Ok(StatusCode::NO_CONTENT)
+}

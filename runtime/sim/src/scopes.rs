@@ -1,0 +1,210 @@
+//! Which OAuth scopes each implemented operation needs behind the gateway.
+//!
+//! Hand-kept for the operations the simulator implements. Platform scopes come from
+//! the `x-atlassian-oauth2-scopes` of Atlassian's OpenAPI (`Current` = classic,
+//! `Beta` = granular); `search/jql` postdates that snapshot and mirrors the classic
+//! `read:jira-work` of the search it replaced. JSM Ops scopes come from the Ops API's
+//! security requirements (writes need the read scope too). An operation not listed
+//! here is refused to every bearer token: deny by default.
+
+use axum::http::Method;
+
+/// Scope sets any one of which grants the operation.
+pub(crate) type Alternatives = &'static [&'static [&'static str]];
+
+const GET_ISSUE: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue-meta:jira",
+        "read:issue-security-level:jira",
+        "read:issue.vote:jira",
+        "read:issue.changelog:jira",
+        "read:avatar:jira",
+        "read:issue:jira",
+        "read:status:jira",
+        "read:user:jira",
+        "read:field-configuration:jira",
+    ],
+];
+const CREATE_ISSUE: Alternatives = &[
+    &["write:jira-work"],
+    &[
+        "write:issue:jira",
+        "write:comment:jira",
+        "write:comment.property:jira",
+        "write:attachment:jira",
+        "read:issue:jira",
+    ],
+];
+const EDIT_ISSUE: Alternatives = &[&["write:jira-work"], &["write:issue:jira"]];
+const DELETE_ISSUE: Alternatives = &[&["write:jira-work"], &["delete:issue:jira"]];
+const GET_COMMENTS: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:comment:jira",
+        "read:comment.property:jira",
+        "read:group:jira",
+        "read:project:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "read:avatar:jira",
+    ],
+];
+const ADD_COMMENT: Alternatives = &[
+    &["write:jira-work"],
+    &[
+        "read:comment:jira",
+        "read:comment.property:jira",
+        "read:group:jira",
+        "read:project:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "write:comment:jira",
+        "read:avatar:jira",
+    ],
+];
+const GET_TRANSITIONS: Alternatives = &[
+    &["read:jira-work"],
+    &["read:issue.transition:jira", "read:status:jira", "read:field-configuration:jira"],
+];
+const DO_TRANSITION: Alternatives = &[
+    &["write:jira-work"],
+    &["write:issue:jira", "write:issue.property:jira"],
+];
+const SEARCH: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue-details:jira",
+        "read:audit-log:jira",
+        "read:avatar:jira",
+        "read:field-configuration:jira",
+        "read:issue-meta:jira",
+    ],
+];
+const PROJECTS: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue-type:jira",
+        "read:project:jira",
+        "read:project.property:jira",
+        "read:user:jira",
+        "read:application-role:jira",
+        "read:avatar:jira",
+        "read:group:jira",
+        "read:issue-type-hierarchy:jira",
+        "read:project-category:jira",
+        "read:project-version:jira",
+        "read:project.component:jira",
+    ],
+];
+const MYSELF: Alternatives = &[
+    &["read:jira-user"],
+    &["read:application-role:jira", "read:group:jira", "read:user:jira", "read:avatar:jira"],
+];
+const FIND_USERS: Alternatives = &[
+    &["read:jira-user"],
+    &[
+        "read:user:jira",
+        "read:user.property:jira",
+        "read:application-role:jira",
+        "read:avatar:jira",
+        "read:group:jira",
+    ],
+];
+
+const OPS_CONFIG_READ: Alternatives = &[&["read:ops-config:jira-service-management"]];
+const OPS_CONFIG_WRITE: Alternatives = &[&[
+    "read:ops-config:jira-service-management",
+    "write:ops-config:jira-service-management",
+]];
+const OPS_CONFIG_DELETE: Alternatives = &[&[
+    "read:ops-config:jira-service-management",
+    "delete:ops-config:jira-service-management",
+]];
+const OPS_ALERT_READ: Alternatives = &[&["read:ops-alert:jira-service-management"]];
+const OPS_ALERT_WRITE: Alternatives = &[&[
+    "read:ops-alert:jira-service-management",
+    "write:ops-alert:jira-service-management",
+]];
+
+/// The scope alternatives for `method` on the route `template` (an axum route
+/// template without the gateway's `/ex/jira/{cloud_id}` prefix).
+pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> {
+    const OPS: &str = "/jsm/ops/api/{cloud_id}/v1";
+    if let Some(ops_path) = template.strip_prefix(OPS) {
+        return ops_required(method, ops_path);
+    }
+    let m = method.as_str();
+    let found = match (m, template) {
+        ("GET", "/rest/api/3/myself") => MYSELF,
+        ("POST", "/rest/api/3/issue") => CREATE_ISSUE,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}") => GET_ISSUE,
+        ("PUT", "/rest/api/3/issue/{issue_id_or_key}") => EDIT_ISSUE,
+        ("DELETE", "/rest/api/3/issue/{issue_id_or_key}") => DELETE_ISSUE,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/comment") => GET_COMMENTS,
+        ("POST", "/rest/api/3/issue/{issue_id_or_key}/comment") => ADD_COMMENT,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/transitions") => GET_TRANSITIONS,
+        ("POST", "/rest/api/3/issue/{issue_id_or_key}/transitions") => DO_TRANSITION,
+        ("PUT", "/rest/api/3/issue/{issue_id_or_key}/assignee") => EDIT_ISSUE,
+        ("GET" | "POST", "/rest/api/3/search/jql") => SEARCH,
+        ("GET", "/rest/api/3/project/search" | "/rest/api/3/project/{project_id_or_key}") => PROJECTS,
+        ("GET", "/rest/api/3/user/search") => FIND_USERS,
+        _ => return None,
+    };
+    Some(found)
+}
+
+fn ops_required(method: &Method, path: &str) -> Option<Alternatives> {
+    let found = match (method.as_str(), path) {
+        ("GET", "/teams" | "/schedules" | "/schedules/{schedule_id}") => OPS_CONFIG_READ,
+        ("GET", "/schedules/{schedule_id}/rotations" | "/schedules/{schedule_id}/on-calls") => OPS_CONFIG_READ,
+        ("POST", "/schedules" | "/schedules/{schedule_id}/rotations") => OPS_CONFIG_WRITE,
+        ("PATCH", "/schedules/{schedule_id}") => OPS_CONFIG_WRITE,
+        ("DELETE", "/schedules/{schedule_id}") => OPS_CONFIG_DELETE,
+        ("GET", "/alerts" | "/alerts/{alert_id}" | "/alerts/requests/{request_id}") => OPS_ALERT_READ,
+        ("POST", "/alerts" | "/alerts/{alert_id}/acknowledge" | "/alerts/{alert_id}/close") => OPS_ALERT_WRITE,
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// Whether `granted` covers every scope of at least one alternative.
+pub(crate) fn satisfied(alternatives: Alternatives, granted: &std::collections::BTreeSet<String>) -> bool {
+    alternatives
+        .iter()
+        .any(|needed| needed.iter().all(|scope| granted.contains(*scope)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn set(items: &[&str]) -> BTreeSet<String> {
+        items.iter().map(|s| String::from(*s)).collect()
+    }
+
+    #[test]
+    fn classic_or_granular_grants_an_operation() {
+        let alts = required(&Method::PUT, "/rest/api/3/issue/{issue_id_or_key}").expect("mapped");
+        assert!(satisfied(alts, &set(&["write:jira-work"])));
+        assert!(satisfied(alts, &set(&["write:issue:jira"])));
+        assert!(!satisfied(alts, &set(&["read:jira-work"])));
+    }
+
+    #[test]
+    fn ops_writes_need_the_read_scope_too() {
+        let alts = required(&Method::POST, "/jsm/ops/api/{cloud_id}/v1/schedules").expect("mapped");
+        assert!(!satisfied(alts, &set(&["write:ops-config:jira-service-management"])));
+        assert!(satisfied(
+            alts,
+            &set(&["read:ops-config:jira-service-management", "write:ops-config:jira-service-management"])
+        ));
+    }
+
+    #[test]
+    fn unmapped_operations_are_denied() {
+        assert!(required(&Method::DELETE, "/rest/api/3/project/{project_id_or_key}").is_none());
+    }
+}

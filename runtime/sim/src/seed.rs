@@ -1,0 +1,428 @@
+//! The data a site starts with, as a document a developer can write by hand.
+//!
+//! Users are referred to by email throughout, so a seed reads like a description of a
+//! team rather than a list of opaque ids. [`Seed::default`] is the built-in site every
+//! fresh machine gets.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::SimError;
+
+/// Users, projects with their issues, and JSM Ops teams and schedules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Seed {
+    pub users: Vec<SeedUser>,
+    #[serde(default)]
+    pub projects: Vec<SeedProject>,
+    #[serde(default)]
+    pub teams: Vec<SeedTeam>,
+    #[serde(default)]
+    pub schedules: Vec<SeedSchedule>,
+}
+
+impl Seed {
+    /// Reads a seed from JSON. YAML callers can deserialize [`Seed`] with any serde
+    /// YAML crate: the format is the same.
+    pub fn from_json(text: &str) -> Result<Self, SimError> {
+        Ok(serde_json::from_str(text)?)
+    }
+}
+
+/// A site user. The API token is not part of the seed: it is generated per start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedUser {
+    pub account_id: String,
+    pub email: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub site_admin: bool,
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    String::from("UTC")
+}
+
+/// What a user may do in a project (Jira's project permissions, reduced to the four an
+/// app's calls depend on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeedPermission {
+    /// See the project and its issues (`BROWSE_PROJECTS`).
+    Browse,
+    /// Create issues (`CREATE_ISSUES`).
+    Create,
+    /// Edit, transition, assign and delete issues (`EDIT_ISSUES` and friends).
+    Edit,
+    /// Add comments (`ADD_COMMENTS`).
+    Comment,
+}
+
+/// A project with its issues, numbered `KEY-1`, `KEY-2`, … in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedProject {
+    /// Numeric id, as Jira assigns (`"10000"`).
+    pub id: String,
+    pub key: String,
+    pub name: String,
+    /// Email of the project lead.
+    pub lead: String,
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Email → permissions. A user not listed has none.
+    #[serde(default)]
+    pub permissions: BTreeMap<String, Vec<SeedPermission>>,
+    #[serde(default)]
+    pub issues: Vec<SeedIssue>,
+}
+
+/// An issue; its key and id are assigned from its position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedIssue {
+    pub summary: String,
+    /// Plain text, stored as an Atlassian Document Format paragraph per line.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `To Do`, `In Progress` or `Done`.
+    pub status: String,
+    /// `Task`, `Bug` or `Story`.
+    #[serde(default = "default_issue_type")]
+    pub issue_type: String,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Email of the assignee.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Email of the reporter.
+    pub reporter: String,
+    #[serde(default)]
+    pub components: Vec<String>,
+    #[serde(default)]
+    pub comments: Vec<SeedComment>,
+    /// RFC 3339 creation time.
+    pub created: String,
+}
+
+fn default_issue_type() -> String {
+    String::from("Task")
+}
+
+/// A comment, in plain text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedComment {
+    /// Email of the author.
+    pub author: String,
+    pub body: String,
+}
+
+/// A JSM Ops team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedTeam {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<SeedTeamMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedTeamMember {
+    /// Email of the member.
+    pub email: String,
+    pub role: TeamRole,
+}
+
+/// A member's role in a JSM Ops team; only Team Admins change the team's schedules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TeamRole {
+    Admin,
+    Member,
+}
+
+/// An on-call schedule owned by a team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedSchedule {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_time_zone")]
+    pub timezone: String,
+    /// Name of the owning team.
+    pub team: String,
+    #[serde(default)]
+    pub rotations: Vec<SeedRotation>,
+}
+
+/// A rotation: participants take turns of `length` units of `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedRotation {
+    pub id: String,
+    pub name: String,
+    /// `hourly`, `daily` or `weekly`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub length: u32,
+    /// RFC 3339 start of the first turn.
+    pub start_date: String,
+    /// Emails, in turn order.
+    pub participants: Vec<String>,
+}
+
+const ALICE: &str = "admin@example.com";
+const BOB: &str = "user@example.com";
+const CAROL: &str = "outsider@example.com";
+
+impl Default for Seed {
+    /// The built-in site: Alice (site admin, Team Admin of "Platform Ops"), Bob (a
+    /// member of the team) and Carol (who cannot see project SEC); projects KILN and
+    /// SEC; one on-call schedule with a weekly rotation.
+    fn default() -> Self {
+        use SeedPermission::{Browse, Comment, Create, Edit};
+        let all = vec![Browse, Create, Edit, Comment];
+        Self {
+            users: vec![
+                user("5b10ac8d82e05b22cc7d4a11", ALICE, "Alice Admin", true, "Europe/London"),
+                user("5b10ac8d82e05b22cc7d4b0b", BOB, "Bob User", false, "Europe/Berlin"),
+                user("5b10ac8d82e05b22cc7d4ca1", CAROL, "Carol Outsider", false, "America/New_York"),
+            ],
+            projects: vec![
+                SeedProject {
+                    id: String::from("10000"),
+                    key: String::from("KILN"),
+                    name: String::from("Kiln"),
+                    lead: String::from(ALICE),
+                    components: strings(&["Runtime", "Simulator", "Manifest", "Docs"]),
+                    permissions: BTreeMap::from([
+                        (String::from(ALICE), all.clone()),
+                        (String::from(BOB), all.clone()),
+                        (String::from(CAROL), vec![Browse, Comment]),
+                    ]),
+                    issues: kiln_issues(),
+                },
+                SeedProject {
+                    id: String::from("10001"),
+                    key: String::from("SEC"),
+                    name: String::from("Security"),
+                    lead: String::from(ALICE),
+                    components: Vec::new(),
+                    permissions: BTreeMap::from([
+                        (String::from(ALICE), all),
+                        (String::from(BOB), vec![Browse, Comment]),
+                    ]),
+                    issues: sec_issues(),
+                },
+            ],
+            teams: vec![SeedTeam {
+                id: String::from("2b7a4f4e-6c1d-4d2e-9a53-0f3c8e1d7a10"),
+                name: String::from("Platform Ops"),
+                members: vec![
+                    SeedTeamMember { email: String::from(ALICE), role: TeamRole::Admin },
+                    SeedTeamMember { email: String::from(BOB), role: TeamRole::Member },
+                ],
+            }],
+            schedules: vec![SeedSchedule {
+                id: String::from("8d1f0c52-3b8e-4b6a-a7f2-5e9d2c4b1a30"),
+                name: String::from("Platform Ops on-call"),
+                description: String::from("Primary on-call for the Kiln platform"),
+                timezone: String::from("Europe/London"),
+                team: String::from("Platform Ops"),
+                rotations: vec![SeedRotation {
+                    id: String::from("f3e2d1c0-b9a8-4765-8432-10fedcba9876"),
+                    name: String::from("Weekly primary"),
+                    kind: String::from("weekly"),
+                    length: 1,
+                    start_date: String::from("2024-01-01T09:00:00Z"),
+                    participants: strings(&[ALICE, BOB]),
+                }],
+            }],
+        }
+    }
+}
+
+fn user(account_id: &str, email: &str, name: &str, site_admin: bool, tz: &str) -> SeedUser {
+    SeedUser {
+        account_id: String::from(account_id),
+        email: String::from(email),
+        display_name: String::from(name),
+        site_admin,
+        time_zone: String::from(tz),
+    }
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| String::from(*s)).collect()
+}
+
+struct IssueSpec<'a> {
+    summary: &'a str,
+    description: &'a str,
+    status: &'a str,
+    issue_type: &'a str,
+    labels: &'a [&'a str],
+    assignee: Option<&'a str>,
+    reporter: &'a str,
+    components: &'a [&'a str],
+    comments: &'a [(&'a str, &'a str)],
+    created: &'a str,
+}
+
+fn issue(spec: IssueSpec<'_>) -> SeedIssue {
+    SeedIssue {
+        summary: String::from(spec.summary),
+        description: Some(String::from(spec.description)),
+        status: String::from(spec.status),
+        issue_type: String::from(spec.issue_type),
+        labels: strings(spec.labels),
+        assignee: spec.assignee.map(String::from),
+        reporter: String::from(spec.reporter),
+        components: strings(spec.components),
+        comments: spec
+            .comments
+            .iter()
+            .map(|(author, body)| SeedComment {
+                author: String::from(*author),
+                body: String::from(*body),
+            })
+            .collect(),
+        created: String::from(spec.created),
+    }
+}
+
+fn kiln_issues() -> Vec<SeedIssue> {
+    vec![
+        issue(IssueSpec {
+            summary: "Sandbox escapes must be impossible",
+            description: "Audit every host import.\nNo guest may reach the network except through request-jira.",
+            status: "Done",
+            issue_type: "Story",
+            labels: &["security", "sandbox"],
+            assignee: Some(ALICE),
+            reporter: ALICE,
+            components: &["Runtime"],
+            comments: &[
+                (BOB, "Reviewed the import list; only jira and log remain."),
+                (ALICE, "Closing after the audit."),
+            ],
+            created: "2025-01-06T09:00:00Z",
+        }),
+        issue(IssueSpec {
+            summary: "Add JQL search to the simulator",
+            description: "Support project, status, assignee, labels and text queries.",
+            status: "In Progress",
+            issue_type: "Task",
+            labels: &["simulator"],
+            assignee: Some(BOB),
+            reporter: ALICE,
+            components: &["Simulator"],
+            comments: &[(ALICE, "Paging should use nextPageToken like the cloud API.")],
+            created: "2025-01-07T10:30:00Z",
+        }),
+        issue(IssueSpec {
+            summary: "Document the manifest format",
+            description: "Explain modules, permissions and limits with examples.",
+            status: "To Do",
+            issue_type: "Task",
+            labels: &["docs"],
+            assignee: None,
+            reporter: BOB,
+            components: &["Docs", "Manifest"],
+            comments: &[],
+            created: "2025-01-08T11:00:00Z",
+        }),
+        issue(IssueSpec {
+            summary: "Handle rate limits in the host client",
+            description: "Honour Retry-After on 429 answers.",
+            status: "To Do",
+            issue_type: "Story",
+            labels: &["runtime", "resilience"],
+            assignee: Some(BOB),
+            reporter: ALICE,
+            components: &["Runtime"],
+            comments: &[],
+            created: "2025-01-09T14:15:00Z",
+        }),
+        issue(IssueSpec {
+            summary: "On-call rotation shows the wrong person",
+            description: "The weekly rotation is off by one at the hand-over hour.",
+            status: "In Progress",
+            issue_type: "Bug",
+            labels: &["ops", "bug"],
+            assignee: Some(ALICE),
+            reporter: BOB,
+            components: &["Simulator"],
+            comments: &[(BOB, "Reproduced on Monday morning.")],
+            created: "2025-01-10T08:45:00Z",
+        }),
+        issue(IssueSpec {
+            summary: "Release 0.1.0",
+            description: "Tag, publish and announce the first release.",
+            status: "To Do",
+            issue_type: "Task",
+            labels: &["release"],
+            assignee: Some(ALICE),
+            reporter: ALICE,
+            components: &[],
+            comments: &[(CAROL, "Looking forward to trying it.")],
+            created: "2025-01-13T16:00:00Z",
+        }),
+    ]
+}
+
+fn sec_issues() -> Vec<SeedIssue> {
+    vec![
+        issue(IssueSpec {
+            summary: "Rotate the leaked staging credential",
+            description: "A staging token was pasted in a public channel.",
+            status: "In Progress",
+            issue_type: "Bug",
+            labels: &["incident"],
+            assignee: Some(ALICE),
+            reporter: ALICE,
+            components: &[],
+            comments: &[(ALICE, "Revoked; new token issued.")],
+            created: "2025-01-11T07:20:00Z",
+        }),
+        issue(IssueSpec {
+            summary: "Pen-test findings for the host import",
+            description: "Triage the external report.",
+            status: "To Do",
+            issue_type: "Task",
+            labels: &["security"],
+            assignee: Some(BOB),
+            reporter: ALICE,
+            components: &[],
+            comments: &[],
+            created: "2025-01-12T12:00:00Z",
+        }),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_seed_round_trips_through_json() {
+        let seed = Seed::default();
+        let text = serde_json::to_string(&seed).expect("seed serializes");
+        assert_eq!(Seed::from_json(&text).expect("seed parses"), seed);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let err = Seed::from_json(r#"{"users":[],"extra":1}"#).expect_err("unknown field");
+        assert!(err.to_string().contains("extra"), "{err}");
+    }
+}

@@ -1,0 +1,165 @@
+//! Starting, inspecting and stopping a simulator.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware::{from_fn_with_state};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::access;
+use crate::config::SimConfig;
+use crate::error::SimError;
+use crate::faults::{self, Faults};
+use crate::jira_error::JiraError;
+use crate::request_log::{self, RecordedRequest};
+use crate::reset_listener::FaultyListener;
+use crate::shared::Shared;
+use crate::user::{SimUser, new_api_token};
+use crate::world::World;
+use crate::{oauth, ops, platform};
+
+/// How long [`Simulator::shutdown`] waits for open connections to finish before
+/// dropping them; a client holding a connection open must not hang a test run.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running simulated site. Dropping it stops the server in the background;
+/// [`Simulator::shutdown`] stops it and waits.
+pub struct Simulator {
+    shared: Arc<Shared>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.shared.base_url)
+            .field("cloud_id", &self.shared.cloud_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// Builds the site from `config.seed`, binds `config.listen` and serves on the
+    /// current tokio runtime.
+    pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
+        let world = World::from_seed(&config.seed)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| SimError::Bind { addr: config.listen, source })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| SimError::Bind { addr: config.listen, source })?;
+        let users = world
+            .users
+            .iter()
+            .map(|u| SimUser {
+                account_id: u.account_id.clone(),
+                email: u.email.clone(),
+                display_name: u.display_name.clone(),
+                api_token: new_api_token(),
+            })
+            .collect();
+        let shared = Arc::new(Shared::new(
+            world,
+            config.faults,
+            config.oauth,
+            format!("http://{local}"),
+            uuid::Uuid::new_v4().to_string(),
+            users,
+        ));
+        let app = router(Arc::clone(&shared));
+        let listener = FaultyListener::new(listener, Arc::clone(&shared));
+        let mut stop = shared.shutdown_signal();
+        let server = tokio::spawn(async move {
+            let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            });
+            if let Err(error) = graceful.await {
+                tracing::warn!(%error, "kiln-sim server stopped with an error");
+            }
+        });
+        tracing::info!(base_url = %shared.base_url, "kiln-sim listening");
+        Ok(Simulator { shared, server: Some(server) })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The site's cloud id: a random UUID per start.
+    pub fn cloud_id(&self) -> &str {
+        &self.shared.cloud_id
+    }
+
+    /// The seeded users with this run's API tokens.
+    pub fn users(&self) -> &[SimUser] {
+        &self.shared.users
+    }
+
+    /// The seeded user with this email (case-insensitive).
+    pub fn user(&self, email: &str) -> Option<&SimUser> {
+        self.shared.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    /// The OAuth client the authorization server accepts.
+    pub fn oauth_client(&self) -> &crate::config::OAuthClientConfig {
+        &self.shared.oauth_client
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Replaces the injected faults; applies from the next request (the next
+    /// connection, for `reset_connection`).
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// Stops accepting, lets open requests finish (trickling bodies end at once)
+    /// and waits for the server task.
+    pub async fn shutdown(mut self) {
+        self.shared.signal_shutdown();
+        if let Some(mut server) = self.server.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err()
+        {
+            server.abort();
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.shared.signal_shutdown();
+    }
+}
+
+/// The whole site: platform routes on the site and behind the gateway, JSM Ops,
+/// the authorization server; faults and the request log around everything.
+fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .merge(platform::routes())
+        .nest("/ex/jira/{cloud_id}", platform::routes())
+        .merge(ops::routes())
+        .route_layer(from_fn_with_state(Arc::clone(&shared), access::enforce));
+    Router::new()
+        .merge(api)
+        .merge(oauth::routes())
+        .fallback(not_found)
+        .layer(from_fn_with_state(Arc::clone(&shared), faults::inject))
+        .layer(from_fn_with_state(Arc::clone(&shared), request_log::record))
+        .with_state(shared)
+}
+
+/// Unknown routes: Jira's 404, refused before any handler runs.
+async fn not_found() -> JiraError {
+    JiraError::not_found("null for uri")
+}

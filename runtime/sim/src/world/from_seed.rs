@@ -1,0 +1,235 @@
+//! Building the initial [`World`] from a [`Seed`], checking every reference.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::project::ComponentRecord;
+use super::workflow::{issue_type_named, status_named};
+use super::{
+    CommentRecord, IssueRecord, ProjectRecord, RotationKind, RotationRecord, ScheduleRecord,
+    TeamRecord, UserRecord, World,
+};
+use crate::adf;
+use crate::clock::parse_rfc3339;
+use crate::error::SimError;
+use crate::seed::{Seed, SeedIssue, SeedProject, SeedRotation};
+
+/// Jira numbers issues site-wide from 10000 up; the first seeded issue gets 10001.
+const FIRST_ISSUE_ID: u64 = 10_001;
+const FIRST_COMMENT_ID: u64 = 10_000;
+/// Component ids start where Jira's do.
+const FIRST_COMPONENT_ID: u64 = 10_000;
+
+impl World {
+    pub(crate) fn from_seed(seed: &Seed) -> Result<Self, SimError> {
+        let mut world = World {
+            users: Vec::new(),
+            projects: Vec::new(),
+            issues: Vec::new(),
+            next_issue_id: FIRST_ISSUE_ID,
+            next_comment_id: FIRST_COMMENT_ID,
+            teams: Vec::new(),
+            schedules: Vec::new(),
+            alerts: Vec::new(),
+            next_alert_tiny_id: 1,
+            alert_requests: Vec::new(),
+        };
+        for user in &seed.users {
+            if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some() {
+                return Err(invalid(format!("user {} is defined twice", user.email)));
+            }
+            world.users.push(UserRecord {
+                account_id: user.account_id.clone(),
+                email: user.email.clone(),
+                display_name: user.display_name.clone(),
+                site_admin: user.site_admin,
+                time_zone: user.time_zone.clone(),
+            });
+        }
+        let mut component_id = FIRST_COMPONENT_ID;
+        for project in &seed.projects {
+            world.add_project(project, &mut component_id)?;
+        }
+        for team in &seed.teams {
+            if world.team(&team.id).is_some() || world.team_named(&team.name).is_some() {
+                return Err(invalid(format!("team {} is defined twice", team.name)));
+            }
+            let members = team
+                .members
+                .iter()
+                .map(|m| Ok((world.account_of(&m.email)?, m.role)))
+                .collect::<Result<_, SimError>>()?;
+            world.teams.push(TeamRecord {
+                id: team.id.clone(),
+                name: team.name.clone(),
+                members,
+            });
+        }
+        for schedule in &seed.schedules {
+            let team_id = world
+                .team_named(&schedule.team)
+                .map(|t| t.id.clone())
+                .ok_or_else(|| invalid(format!("schedule {} names unknown team {}", schedule.name, schedule.team)))?;
+            let rotations = schedule
+                .rotations
+                .iter()
+                .map(|r| world.rotation(r))
+                .collect::<Result<_, _>>()?;
+            world.schedules.push(ScheduleRecord {
+                id: schedule.id.clone(),
+                name: schedule.name.clone(),
+                description: schedule.description.clone(),
+                timezone: schedule.timezone.clone(),
+                enabled: true,
+                team_id,
+                rotations,
+            });
+        }
+        Ok(world)
+    }
+
+    fn account_of(&self, email: &str) -> Result<String, SimError> {
+        self.user_by_email(email)
+            .map(|u| u.account_id.clone())
+            .ok_or_else(|| invalid(format!("unknown user {email}")))
+    }
+
+    fn add_project(&mut self, seed: &SeedProject, component_id: &mut u64) -> Result<(), SimError> {
+        if self.project(&seed.key).is_some() || self.project(&seed.id).is_some() {
+            return Err(invalid(format!("project {} is defined twice", seed.key)));
+        }
+        let valid_key = !seed.key.is_empty()
+            && seed.key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && seed.key.starts_with(|c: char| c.is_ascii_uppercase());
+        if !valid_key {
+            return Err(invalid(format!("project key {:?} is not uppercase letters and digits", seed.key)));
+        }
+        if seed.id.parse::<u64>().is_err() {
+            return Err(invalid(format!("project id {:?} is not numeric", seed.id)));
+        }
+        let mut grants = BTreeMap::new();
+        for (email, permissions) in &seed.permissions {
+            let set: BTreeSet<_> = permissions.iter().copied().collect();
+            grants.insert(self.account_of(email)?, set);
+        }
+        let components = seed
+            .components
+            .iter()
+            .map(|name| {
+                let id = component_id.to_string();
+                *component_id += 1;
+                ComponentRecord { id, name: name.clone() }
+            })
+            .collect();
+        let mut project = ProjectRecord {
+            id: seed.id.clone(),
+            key: seed.key.clone(),
+            name: seed.name.clone(),
+            lead: self.account_of(&seed.lead)?,
+            components,
+            grants,
+            next_issue_number: 1,
+        };
+        for issue in &seed.issues {
+            let record = self.issue(&mut project, issue)?;
+            self.issues.push(record);
+        }
+        self.projects.push(project);
+        Ok(())
+    }
+
+    fn issue(&mut self, project: &mut ProjectRecord, seed: &SeedIssue) -> Result<IssueRecord, SimError> {
+        let status = status_named(&seed.status)
+            .ok_or_else(|| invalid(format!("unknown status {:?}", seed.status)))?;
+        let issue_type = issue_type_named(&seed.issue_type)
+            .ok_or_else(|| invalid(format!("unknown issue type {:?}", seed.issue_type)))?;
+        let created = parse_rfc3339(&seed.created)
+            .ok_or_else(|| invalid(format!("issue created {:?} is not RFC 3339", seed.created)))?;
+        for component in &seed.components {
+            if project.component_named(component).is_none() {
+                return Err(invalid(format!("{} has no component {component}", project.key)));
+            }
+        }
+        let assignee = seed.assignee.as_deref().map(|e| self.account_of(e)).transpose()?;
+        let reporter = self.account_of(&seed.reporter)?;
+        let mut comments = Vec::new();
+        for (n, comment) in seed.comments.iter().enumerate() {
+            let at = created + time::Duration::hours(i64::try_from(n).unwrap_or(0) + 1);
+            comments.push(CommentRecord {
+                id: self.take_comment_id(),
+                author: self.account_of(&comment.author)?,
+                body: adf::from_text(&comment.body),
+                created: at,
+                updated: at,
+            });
+        }
+        let number = project.next_issue_number;
+        project.next_issue_number += 1;
+        let updated = comments.last().map_or(created, |c| c.updated);
+        Ok(IssueRecord {
+            id: self.take_issue_id(),
+            key: format!("{}-{number}", project.key),
+            project_key: project.key.clone(),
+            summary: seed.summary.clone(),
+            description: seed.description.as_deref().map(adf::from_text),
+            status,
+            issue_type,
+            labels: seed.labels.clone(),
+            assignee,
+            reporter,
+            components: seed.components.clone(),
+            comments,
+            created,
+            updated,
+        })
+    }
+
+    fn rotation(&self, seed: &SeedRotation) -> Result<RotationRecord, SimError> {
+        let kind = RotationKind::parse(&seed.kind)
+            .ok_or_else(|| invalid(format!("rotation type {:?} is not hourly, daily or weekly", seed.kind)))?;
+        if seed.length == 0 {
+            return Err(invalid(format!("rotation {} has length 0", seed.name)));
+        }
+        let start = parse_rfc3339(&seed.start_date)
+            .ok_or_else(|| invalid(format!("rotation start {:?} is not RFC 3339", seed.start_date)))?;
+        let participants = seed
+            .participants
+            .iter()
+            .map(|e| self.account_of(e))
+            .collect::<Result<_, _>>()?;
+        Ok(RotationRecord {
+            id: seed.id.clone(),
+            name: seed.name.clone(),
+            kind,
+            length: seed.length,
+            start,
+            end: None,
+            participants,
+        })
+    }
+}
+
+fn invalid(message: String) -> SimError {
+    SimError::Seed(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_seed_builds() {
+        let world = World::from_seed(&Seed::default()).expect("default seed is valid");
+        assert_eq!(world.issues.len(), 8);
+        assert_eq!(world.issues[0].key, "KILN-1");
+        assert_eq!(world.issues[6].key, "SEC-1");
+        assert_eq!(world.issues[0].id, FIRST_ISSUE_ID);
+    }
+
+    #[test]
+    fn a_dangling_email_is_refused() {
+        let mut seed = Seed::default();
+        seed.projects[0].issues[0].reporter = String::from("ghost@example.com");
+        let err = World::from_seed(&seed).expect_err("unknown reporter");
+        assert!(err.to_string().contains("ghost@example.com"), "{err}");
+    }
+}

@@ -1,0 +1,39 @@
+//! Issues and their comments.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::workflow::{IssueType, Status};
+
+#[derive(Debug, Clone)]
+pub(crate) struct IssueRecord {
+    pub(crate) id: u64,
+    pub(crate) key: String,
+    pub(crate) project_key: String,
+    pub(crate) summary: String,
+    /// An ADF document.
+    pub(crate) description: Option<Value>,
+    pub(crate) status: Status,
+    pub(crate) issue_type: IssueType,
+    pub(crate) labels: Vec<String>,
+    /// Account id.
+    pub(crate) assignee: Option<String>,
+    /// Account id.
+    pub(crate) reporter: String,
+    /// Component names.
+    pub(crate) components: Vec<String>,
+    pub(crate) comments: Vec<CommentRecord>,
+    pub(crate) created: OffsetDateTime,
+    pub(crate) updated: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CommentRecord {
+    pub(crate) id: u64,
+    /// Account id.
+    pub(crate) author: String,
+    /// An ADF document.
+    pub(crate) body: Value,
+    pub(crate) created: OffsetDateTime,
+    pub(crate) updated: OffsetDateTime,
+}

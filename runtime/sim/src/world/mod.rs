@@ -1,0 +1,97 @@
+//! The site's state: everything a request can read or change, kept in memory.
+//!
+//! [`World`] is plain data behind one mutex in [`crate::shared::Shared`]; handlers
+//! lock it, do their work synchronously and unlock before answering, so no lock is
+//! ever held across an `.await`.
+
+mod from_seed;
+mod issue;
+mod ops;
+mod project;
+pub(crate) mod rotation;
+pub(crate) mod workflow;
+
+pub(crate) use issue::{CommentRecord, IssueRecord};
+pub(crate) use ops::{AlertRecord, AlertRequest, AlertStatus, RotationKind, RotationRecord, ScheduleRecord, TeamRecord};
+pub(crate) use project::{ProjectRecord, UserRecord};
+
+use crate::seed::{SeedPermission, TeamRole};
+
+#[derive(Debug, Clone)]
+pub(crate) struct World {
+    pub(crate) users: Vec<UserRecord>,
+    pub(crate) projects: Vec<ProjectRecord>,
+    /// In creation order, so ids ascend.
+    pub(crate) issues: Vec<IssueRecord>,
+    pub(crate) next_issue_id: u64,
+    pub(crate) next_comment_id: u64,
+    pub(crate) teams: Vec<TeamRecord>,
+    pub(crate) schedules: Vec<ScheduleRecord>,
+    pub(crate) alerts: Vec<AlertRecord>,
+    pub(crate) next_alert_tiny_id: u64,
+    /// Asynchronous alert requests by request id: what was asked and for which alert.
+    pub(crate) alert_requests: Vec<AlertRequest>,
+}
+
+impl World {
+    pub(crate) fn user(&self, account_id: &str) -> Option<&UserRecord> {
+        self.users.iter().find(|u| u.account_id == account_id)
+    }
+
+    pub(crate) fn user_by_email(&self, email: &str) -> Option<&UserRecord> {
+        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    /// A project by key (case-insensitive) or numeric id.
+    pub(crate) fn project(&self, id_or_key: &str) -> Option<&ProjectRecord> {
+        self.projects
+            .iter()
+            .find(|p| p.id == id_or_key || p.key.eq_ignore_ascii_case(id_or_key))
+    }
+
+    /// Whether `account_id` holds `permission` in the project `project_key`.
+    pub(crate) fn may(&self, account_id: &str, project_key: &str, permission: SeedPermission) -> bool {
+        self.project(project_key)
+            .is_some_and(|p| p.grants(account_id, permission))
+    }
+
+    /// Index of the issue with this key or numeric id that `account_id` may browse.
+    /// `None` both when it does not exist and when it is hidden, as Jira does.
+    pub(crate) fn visible_issue(&self, account_id: &str, id_or_key: &str) -> Option<usize> {
+        self.issues.iter().position(|issue| {
+            (issue.key.eq_ignore_ascii_case(id_or_key) || issue.id.to_string() == id_or_key)
+                && self.may(account_id, &issue.project_key, SeedPermission::Browse)
+        })
+    }
+
+    pub(crate) fn team(&self, id: &str) -> Option<&TeamRecord> {
+        self.teams.iter().find(|t| t.id == id)
+    }
+
+    pub(crate) fn team_named(&self, name: &str) -> Option<&TeamRecord> {
+        self.teams.iter().find(|t| t.name == name)
+    }
+
+    /// Whether `account_id` is a Team Admin of team `team_id`.
+    pub(crate) fn is_team_admin(&self, account_id: &str, team_id: &str) -> bool {
+        self.team(team_id)
+            .is_some_and(|t| t.role_of(account_id) == Some(TeamRole::Admin))
+    }
+
+    pub(crate) fn schedule_index(&self, id: &str) -> Option<usize> {
+        self.schedules.iter().position(|s| s.id == id)
+    }
+
+    /// Hands out the next issue id (Jira numbers issues site-wide).
+    pub(crate) fn take_issue_id(&mut self) -> u64 {
+        let id = self.next_issue_id;
+        self.next_issue_id += 1;
+        id
+    }
+
+    pub(crate) fn take_comment_id(&mut self) -> u64 {
+        let id = self.next_comment_id;
+        self.next_comment_id += 1;
+        id
+    }
+}

@@ -1,0 +1,46 @@
+//! Users and projects.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::seed::SeedPermission;
+
+#[derive(Debug, Clone)]
+pub(crate) struct UserRecord {
+    pub(crate) account_id: String,
+    pub(crate) email: String,
+    pub(crate) display_name: String,
+    pub(crate) site_admin: bool,
+    pub(crate) time_zone: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ComponentRecord {
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ProjectRecord {
+    pub(crate) id: String,
+    pub(crate) key: String,
+    pub(crate) name: String,
+    /// Account id of the lead.
+    pub(crate) lead: String,
+    pub(crate) components: Vec<ComponentRecord>,
+    /// Account id → what that user may do here.
+    pub(crate) grants: BTreeMap<String, BTreeSet<SeedPermission>>,
+    /// The number the next issue key takes.
+    pub(crate) next_issue_number: u64,
+}
+
+impl ProjectRecord {
+    pub(crate) fn grants(&self, account_id: &str, permission: SeedPermission) -> bool {
+        self.grants
+            .get(account_id)
+            .is_some_and(|set| set.contains(&permission))
+    }
+
+    pub(crate) fn component_named(&self, name: &str) -> Option<&ComponentRecord> {
+        self.components.iter().find(|c| c.name == name)
+    }
+}

@@ -1,0 +1,80 @@
+//! The site's one workflow and its issue types, as a simplified Jira Software project
+//! has them: every status reachable from every other.
+
+/// A status category (`new`, `indeterminate`, `done`), with Jira's fixed ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusCategory {
+    pub(crate) id: u32,
+    pub(crate) key: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) color_name: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Status {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) category: StatusCategory,
+    /// The id of the transition that leads into this status.
+    pub(crate) transition_id: &'static str,
+}
+
+pub(crate) const STATUSES: [Status; 3] = [
+    Status {
+        id: "10000",
+        name: "To Do",
+        category: StatusCategory { id: 2, key: "new", name: "To Do", color_name: "blue-gray" },
+        transition_id: "11",
+    },
+    Status {
+        id: "3",
+        name: "In Progress",
+        category: StatusCategory {
+            id: 4,
+            key: "indeterminate",
+            name: "In Progress",
+            color_name: "yellow",
+        },
+        transition_id: "21",
+    },
+    Status {
+        id: "10001",
+        name: "Done",
+        category: StatusCategory { id: 3, key: "done", name: "Done", color_name: "green" },
+        transition_id: "31",
+    },
+];
+
+/// The status a new issue starts in.
+pub(crate) const INITIAL_STATUS: Status = STATUSES[0];
+
+/// Looks a status up by name, case-insensitively as JQL does.
+pub(crate) fn status_named(name: &str) -> Option<Status> {
+    STATUSES.iter().copied().find(|s| s.name.eq_ignore_ascii_case(name))
+}
+
+/// The transition with this id, as the status it leads to.
+pub(crate) fn transition(id: &str) -> Option<Status> {
+    STATUSES.iter().copied().find(|s| s.transition_id == id)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IssueType {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) description: &'static str,
+}
+
+pub(crate) const ISSUE_TYPES: [IssueType; 3] = [
+    IssueType { id: "10001", name: "Task", description: "A small, distinct piece of work." },
+    IssueType { id: "10002", name: "Bug", description: "A problem or error." },
+    IssueType { id: "10003", name: "Story", description: "A user-facing feature." },
+];
+
+pub(crate) fn issue_type_named(name: &str) -> Option<IssueType> {
+    ISSUE_TYPES.iter().copied().find(|t| t.name.eq_ignore_ascii_case(name))
+}
+
+pub(crate) fn issue_type_by_id(id: &str) -> Option<IssueType> {
+    ISSUE_TYPES.iter().copied().find(|t| t.id == id)
+}
