@@ -37,20 +37,24 @@ const NAVIGABLE: [&str; 12] = [
 
 /// A resolved selection of fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FieldSelection(BTreeSet<&'static str>);
+pub(crate) struct FieldSelection {
+    fields: BTreeSet<&'static str>,
+    /// Nothing was asked for: the enhanced search then returns bare `{"id"}` issues.
+    ids_only: bool,
+}
 
 impl FieldSelection {
     pub(crate) fn all() -> Self {
-        Self(ALL_FIELDS.into_iter().collect())
+        Self { fields: ALL_FIELDS.into_iter().collect(), ids_only: false }
     }
 
     /// Only the issue id (the enhanced search's default).
     pub(crate) fn id_only() -> Self {
-        Self(BTreeSet::new())
+        Self { fields: BTreeSet::new(), ids_only: true }
     }
 
     /// Parses Jira's syntax: names, `*all`, `*navigable`, and `-name` to exclude.
-    /// Unknown names are ignored, as Jira ignores them.
+    /// Unknown names (and `key`, `id`, always present) select no field, as in Jira.
     pub(crate) fn parse<'a>(items: impl IntoIterator<Item = &'a str>) -> Self {
         let mut include = BTreeSet::new();
         let mut exclude = BTreeSet::new();
@@ -69,15 +73,15 @@ impl FieldSelection {
                 }
             }
         }
-        Self(include.difference(&exclude).copied().collect())
+        Self { fields: include.difference(&exclude).copied().collect(), ids_only: false }
     }
 
     pub(crate) fn has(&self, field: &str) -> bool {
-        self.0.contains(field)
+        self.fields.contains(field)
     }
 
     pub(crate) fn is_id_only(&self) -> bool {
-        self.0.is_empty()
+        self.ids_only
     }
 }
 
