@@ -30,6 +30,10 @@ pub use schema::MANIFEST_SCHEMA;
 pub const MAX_MANIFEST_BYTES: usize = 256 * 1024;
 
 /// A validated `manifest.yml`.
+///
+/// Build it with [`Manifest::from_yaml`] or [`Manifest::load`]: deserializing it
+/// directly with serde skips Kiln's rules and the schema (the derive exists so
+/// a loaded manifest can be printed and round-tripped).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Manifest {
