@@ -42,22 +42,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .extensions
             .get::<Caller>()
             .cloned()
-            .ok_or_else(|| site_unauthorized())
+            .ok_or_else(site_unauthorized)
     }
 }
 
 /// Admits a request to a matched route or answers 401/404 for it.
-pub(crate) async fn enforce(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn enforce(
+    State(shared): State<Arc<Shared>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let template = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_default();
-    let identity = req.extensions().get::<Identity>().cloned().unwrap_or(Identity::Anonymous);
+    let identity = req
+        .extensions()
+        .get::<Identity>()
+        .cloned()
+        .unwrap_or(Identity::Anonymous);
     let path = req.uri().path().to_owned();
 
     let caller = if let Some(operation) = template.strip_prefix(GATEWAY_PREFIX) {
-        let Identity::Verified(principal @ Principal { grant: Grant::OAuth { .. }, .. }) = identity else {
+        let Identity::Verified(
+            principal @ Principal {
+                grant: Grant::OAuth { .. },
+                ..
+            },
+        ) = identity
+        else {
             return gateway_unauthorized("Unauthorized");
         };
         if !cloud_id_matches(&path, 3, &shared.cloud_id) {
@@ -80,12 +94,19 @@ pub(crate) async fn enforce(State(shared): State<Arc<Shared>>, mut req: Request,
         if !cloud_id_matches(&path, 4, &shared.cloud_id) {
             return site_not_found();
         }
-        Caller { account_id: principal.account_id, links: shared.base_url.clone() }
+        Caller {
+            account_id: principal.account_id,
+            links: shared.base_url.clone(),
+        }
     } else {
         match identity {
-            Identity::Verified(Principal { account_id, grant: Grant::ApiToken }) => {
-                Caller { account_id, links: shared.base_url.clone() }
-            }
+            Identity::Verified(Principal {
+                account_id,
+                grant: Grant::ApiToken,
+            }) => Caller {
+                account_id,
+                links: shared.base_url.clone(),
+            },
             _ => return site_unauthorized(),
         }
     };
@@ -115,19 +136,24 @@ pub(crate) fn site_unauthorized() -> Response {
         "You are not authenticated. Authentication required to perform this operation.",
     )
     .into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"protected-area\""));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"protected-area\""),
+    );
     response
 }
 
 /// The gateway's 401, in its own (non-Jira) body shape.
 pub(crate) fn gateway_unauthorized(message: &'static str) -> Response {
-    let mut response =
-        (StatusCode::UNAUTHORIZED, Json(json!({ "code": 401, "message": message }))).into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api.atlassian.com\""));
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({ "code": 401, "message": message })),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"api.atlassian.com\""),
+    );
     response
 }
 

@@ -52,12 +52,17 @@ mod tests {
     fn text_round_trips_through_a_document() {
         let doc = from_text("first\nsecond");
         assert!(is_document(&doc));
-        assert_eq!(plain_text(&doc).split_whitespace().collect::<Vec<_>>(), ["first", "second"]);
+        assert_eq!(
+            plain_text(&doc).split_whitespace().collect::<Vec<_>>(),
+            ["first", "second"]
+        );
     }
 
     #[test]
     fn a_plain_string_is_not_a_document() {
         assert!(!is_document(&json!("hello")));
-        assert!(!is_document(&json!({ "type": "doc", "version": 2, "content": [] })));
+        assert!(!is_document(
+            &json!({ "type": "doc", "version": 2, "content": [] })
+        ));
     }
 }

@@ -82,8 +82,14 @@ impl Identity {
     pub(crate) fn kind(&self) -> AuthKind {
         match self {
             Self::Anonymous => AuthKind::None,
-            Self::Verified(Principal { grant: Grant::ApiToken, .. }) => AuthKind::Basic,
-            Self::Verified(Principal { grant: Grant::OAuth { .. }, .. }) => AuthKind::Bearer,
+            Self::Verified(Principal {
+                grant: Grant::ApiToken,
+                ..
+            }) => AuthKind::Basic,
+            Self::Verified(Principal {
+                grant: Grant::OAuth { .. },
+                ..
+            }) => AuthKind::Bearer,
             Self::Rejected => AuthKind::Invalid,
         }
     }
@@ -112,15 +118,27 @@ mod tests {
     fn basic_is_decoded() {
         // "a@b.c:tok"
         match presented(&with("Basic YUBiLmM6dG9r")) {
-            Presented::Basic { email, token } => assert_eq!((email.as_str(), token.as_str()), ("a@b.c", "tok")),
+            Presented::Basic { email, token } => {
+                assert_eq!((email.as_str(), token.as_str()), ("a@b.c", "tok"))
+            }
             _ => panic!("expected basic"),
         }
     }
 
     #[test]
     fn oddities_are_malformed() {
-        for value in ["Basic", "Basic !!!", "Basic bm9jb2xvbg==", "Bearer ", "Digest abc", "token"] {
-            assert!(matches!(presented(&with(value)), Presented::Malformed), "{value}");
+        for value in [
+            "Basic",
+            "Basic !!!",
+            "Basic bm9jb2xvbg==",
+            "Bearer ",
+            "Digest abc",
+            "token",
+        ] {
+            assert!(
+                matches!(presented(&with(value)), Presented::Malformed),
+                "{value}"
+            );
         }
         assert!(matches!(presented(&HeaderMap::new()), Presented::None));
     }

@@ -51,7 +51,11 @@ const TRICKLE_INTERVAL: Duration = Duration::from_millis(50);
 const OVERSIZED_CHUNK: usize = 64 * 1024;
 
 /// Applies the current faults; with none set the request goes on untouched.
-pub(crate) async fn inject(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+pub(crate) async fn inject(
+    State(shared): State<Arc<Shared>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let faults = shared.faults();
     if let Some(delay) = faults.latency {
         tokio::time::sleep(delay).await;
@@ -60,8 +64,8 @@ pub(crate) async fn inject(State(shared): State<Arc<Shared>>, req: Request, next
         return redirect(origin, &req);
     }
     if let Some(secs) = faults.rate_limit {
-        let mut response = JiraError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded.")
-            .into_response();
+        let mut response =
+            JiraError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded.").into_response();
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));

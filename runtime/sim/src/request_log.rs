@@ -44,7 +44,11 @@ pub struct RecordedRequest {
 
 /// Records every request with the status it was answered with, and hands the
 /// credential check's result to the layers inside.
-pub(crate) async fn record(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn record(
+    State(shared): State<Arc<Shared>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let identity = shared.identify(req.headers());
     let mut entry = RecordedRequest {
         method: req.method().as_str().to_owned(),
@@ -53,7 +57,11 @@ pub(crate) async fn record(State(shared): State<Arc<Shared>>, mut req: Request, 
         account_id: identity.account_id().map(str::to_owned),
         auth: identity.kind(),
         status: 0,
-        header_names: req.headers().keys().map(|name| name.as_str().to_owned()).collect(),
+        header_names: req
+            .headers()
+            .keys()
+            .map(|name| name.as_str().to_owned())
+            .collect(),
     };
     tracing::debug!(method = %entry.method, path = %entry.path, auth = ?entry.auth, "kiln-sim request");
     req.extensions_mut().insert::<Identity>(identity);

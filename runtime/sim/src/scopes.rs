@@ -65,7 +65,11 @@ const ADD_COMMENT: Alternatives = &[
 ];
 const GET_TRANSITIONS: Alternatives = &[
     &["read:jira-work"],
-    &["read:issue.transition:jira", "read:status:jira", "read:field-configuration:jira"],
+    &[
+        "read:issue.transition:jira",
+        "read:status:jira",
+        "read:field-configuration:jira",
+    ],
 ];
 const DO_TRANSITION: Alternatives = &[
     &["write:jira-work"],
@@ -99,7 +103,12 @@ const PROJECTS: Alternatives = &[
 ];
 const MYSELF: Alternatives = &[
     &["read:jira-user"],
-    &["read:application-role:jira", "read:group:jira", "read:user:jira", "read:avatar:jira"],
+    &[
+        "read:application-role:jira",
+        "read:group:jira",
+        "read:user:jira",
+        "read:avatar:jira",
+    ],
 ];
 const FIND_USERS: Alternatives = &[
     &["read:jira-user"],
@@ -147,7 +156,9 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("POST", "/rest/api/3/issue/{issue_id_or_key}/transitions") => DO_TRANSITION,
         ("PUT", "/rest/api/3/issue/{issue_id_or_key}/assignee") => EDIT_ISSUE,
         ("GET" | "POST", "/rest/api/3/search/jql") => SEARCH,
-        ("GET", "/rest/api/3/project/search" | "/rest/api/3/project/{project_id_or_key}") => PROJECTS,
+        ("GET", "/rest/api/3/project/search" | "/rest/api/3/project/{project_id_or_key}") => {
+            PROJECTS
+        }
         ("GET", "/rest/api/3/user/search") => FIND_USERS,
         _ => return None,
     };
@@ -157,19 +168,28 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
 fn ops_required(method: &Method, path: &str) -> Option<Alternatives> {
     let found = match (method.as_str(), path) {
         ("GET", "/teams" | "/schedules" | "/schedules/{schedule_id}") => OPS_CONFIG_READ,
-        ("GET", "/schedules/{schedule_id}/rotations" | "/schedules/{schedule_id}/on-calls") => OPS_CONFIG_READ,
+        ("GET", "/schedules/{schedule_id}/rotations" | "/schedules/{schedule_id}/on-calls") => {
+            OPS_CONFIG_READ
+        }
         ("POST", "/schedules" | "/schedules/{schedule_id}/rotations") => OPS_CONFIG_WRITE,
         ("PATCH", "/schedules/{schedule_id}") => OPS_CONFIG_WRITE,
         ("DELETE", "/schedules/{schedule_id}") => OPS_CONFIG_DELETE,
-        ("GET", "/alerts" | "/alerts/{alert_id}" | "/alerts/requests/{request_id}") => OPS_ALERT_READ,
-        ("POST", "/alerts" | "/alerts/{alert_id}/acknowledge" | "/alerts/{alert_id}/close") => OPS_ALERT_WRITE,
+        ("GET", "/alerts" | "/alerts/{alert_id}" | "/alerts/requests/{request_id}") => {
+            OPS_ALERT_READ
+        }
+        ("POST", "/alerts" | "/alerts/{alert_id}/acknowledge" | "/alerts/{alert_id}/close") => {
+            OPS_ALERT_WRITE
+        }
         _ => return None,
     };
     Some(found)
 }
 
 /// Whether `granted` covers every scope of at least one alternative.
-pub(crate) fn satisfied(alternatives: Alternatives, granted: &std::collections::BTreeSet<String>) -> bool {
+pub(crate) fn satisfied(
+    alternatives: Alternatives,
+    granted: &std::collections::BTreeSet<String>,
+) -> bool {
     alternatives
         .iter()
         .any(|needed| needed.iter().all(|scope| granted.contains(*scope)))
@@ -196,10 +216,16 @@ mod tests {
     #[test]
     fn ops_writes_need_the_read_scope_too() {
         let alts = required(&Method::POST, "/jsm/ops/api/{cloud_id}/v1/schedules").expect("mapped");
-        assert!(!satisfied(alts, &set(&["write:ops-config:jira-service-management"])));
+        assert!(!satisfied(
+            alts,
+            &set(&["write:ops-config:jira-service-management"])
+        ));
         assert!(satisfied(
             alts,
-            &set(&["read:ops-config:jira-service-management", "write:ops-config:jira-service-management"])
+            &set(&[
+                "read:ops-config:jira-service-management",
+                "write:ops-config:jira-service-management"
+            ])
         ));
     }
 

@@ -193,9 +193,27 @@ impl Default for Seed {
         let all = vec![Browse, Create, Edit, Comment];
         Self {
             users: vec![
-                user("5b10ac8d82e05b22cc7d4a11", ALICE, "Alice Admin", true, "Europe/London"),
-                user("5b10ac8d82e05b22cc7d4b0b", BOB, "Bob User", false, "Europe/Berlin"),
-                user("5b10ac8d82e05b22cc7d4ca1", CAROL, "Carol Outsider", false, "America/New_York"),
+                user(
+                    "5b10ac8d82e05b22cc7d4a11",
+                    ALICE,
+                    "Alice Admin",
+                    true,
+                    "Europe/London",
+                ),
+                user(
+                    "5b10ac8d82e05b22cc7d4b0b",
+                    BOB,
+                    "Bob User",
+                    false,
+                    "Europe/Berlin",
+                ),
+                user(
+                    "5b10ac8d82e05b22cc7d4ca1",
+                    CAROL,
+                    "Carol Outsider",
+                    false,
+                    "America/New_York",
+                ),
             ],
             projects: vec![
                 SeedProject {
@@ -228,8 +246,14 @@ impl Default for Seed {
                 id: String::from("2b7a4f4e-6c1d-4d2e-9a53-0f3c8e1d7a10"),
                 name: String::from("Platform Ops"),
                 members: vec![
-                    SeedTeamMember { email: String::from(ALICE), role: TeamRole::Admin },
-                    SeedTeamMember { email: String::from(BOB), role: TeamRole::Member },
+                    SeedTeamMember {
+                        email: String::from(ALICE),
+                        role: TeamRole::Admin,
+                    },
+                    SeedTeamMember {
+                        email: String::from(BOB),
+                        role: TeamRole::Member,
+                    },
                 ],
             }],
             schedules: vec![SeedSchedule {

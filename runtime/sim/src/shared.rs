@@ -103,7 +103,10 @@ impl Shared {
     /// The user whose API token this is, compared in constant time so response timing
     /// does not reveal how much of a guessed token was right.
     pub(crate) fn user_with_token(&self, email: &str, token: &str) -> Option<&SimUser> {
-        let user = self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))?;
+        let user = self
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))?;
         bool::from(user.api_token.as_bytes().ct_eq(token.as_bytes())).then_some(user)
     }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::middleware::{from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -47,10 +47,14 @@ impl Simulator {
         let world = World::from_seed(&config.seed)?;
         let listener = TcpListener::bind(config.listen)
             .await
-            .map_err(|source| SimError::Bind { addr: config.listen, source })?;
-        let local = listener
-            .local_addr()
-            .map_err(|source| SimError::Bind { addr: config.listen, source })?;
+            .map_err(|source| SimError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let local = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: config.listen,
+            source,
+        })?;
         let users = world
             .users
             .iter()
@@ -81,7 +85,10 @@ impl Simulator {
             }
         });
         tracing::info!(base_url = %shared.base_url, "kiln-sim listening");
-        Ok(Simulator { shared, server: Some(server) })
+        Ok(Simulator {
+            shared,
+            server: Some(server),
+        })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -101,7 +108,10 @@ impl Simulator {
 
     /// The seeded user with this email (case-insensitive).
     pub fn user(&self, email: &str) -> Option<&SimUser> {
-        self.shared.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+        self.shared
+            .users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     /// The OAuth client the authorization server accepts.
@@ -129,7 +139,9 @@ impl Simulator {
     pub async fn shutdown(mut self) {
         self.shared.signal_shutdown();
         if let Some(mut server) = self.server.take()
-            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await.is_err()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+                .await
+                .is_err()
         {
             server.abort();
         }

@@ -30,7 +30,10 @@ async fn authorization_code(sim: &Simulator, scope: &str) -> String {
         .expect("sent");
     assert_eq!(authorize.status(), StatusCode::OK);
     let consent = json(authorize).await;
-    let consent_id = consent["consent"]["consent_id"].as_str().expect("consent id").to_owned();
+    let consent_id = consent["consent"]["consent_id"]
+        .as_str()
+        .expect("consent id")
+        .to_owned();
 
     let anonymous = client()
         .post(format!("{}/authorize/consent", sim.base_url()))
@@ -46,16 +49,28 @@ async fn authorization_code(sim: &Simulator, scope: &str) -> String {
         .await
         .expect("sent");
     assert_eq!(approved.status(), StatusCode::FOUND);
-    let location = approved.headers()["location"].to_str().expect("ascii").to_owned();
+    let location = approved.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let url = Url::parse(&location).expect("redirect URL");
     assert!(location.starts_with(CALLBACK));
-    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
     assert_eq!(param("state").as_deref(), Some("xyz-state"));
     param("code").expect("code")
 }
 
 async fn token(sim: &Simulator, body: Value) -> reqwest::Response {
-    client().post(format!("{}/oauth/token", sim.base_url())).json(&body).send().await.expect("sent")
+    client()
+        .post(format!("{}/oauth/token", sim.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent")
 }
 
 fn code_grant(sim: &Simulator, code: &str) -> Value {
@@ -79,7 +94,11 @@ fn refresh_grant(sim: &Simulator, refresh: &str) -> Value {
 
 async fn gateway_get(sim: &Simulator, access: &str, path: &str) -> reqwest::Response {
     client()
-        .get(format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id()))
+        .get(format!(
+            "{}/ex/jira/{}{path}",
+            sim.base_url(),
+            sim.cloud_id()
+        ))
         .bearer_auth(access)
         .send()
         .await
@@ -91,10 +110,13 @@ async fn three_legged_round_trip_with_rotating_refresh_tokens() {
     let sim = start().await;
     let code = authorization_code(&sim, "read:jira-work read:jira-user offline_access").await;
 
-    let bad_secret = token(&sim, json!({
-        "grant_type": "authorization_code", "client_id": sim.oauth_client().client_id,
-        "client_secret": "wrong", "code": code, "redirect_uri": CALLBACK,
-    }))
+    let bad_secret = token(
+        &sim,
+        json!({
+            "grant_type": "authorization_code", "client_id": sim.oauth_client().client_id,
+            "client_secret": "wrong", "code": code, "redirect_uri": CALLBACK,
+        }),
+    )
     .await;
     assert_eq!(bad_secret.status(), StatusCode::UNAUTHORIZED);
 
@@ -117,10 +139,17 @@ async fn three_legged_round_trip_with_rotating_refresh_tokens() {
     let refresh_1_fresh = fresh["refresh_token"].as_str().expect("refresh").to_owned();
     assert_ne!(refresh_1_fresh, refresh_1);
     let gone = gateway_get(&sim, &access, "/rest/api/3/myself").await;
-    assert_eq!(gone.status(), StatusCode::UNAUTHORIZED, "tokens of a replayed code are revoked");
+    assert_eq!(
+        gone.status(),
+        StatusCode::UNAUTHORIZED,
+        "tokens of a replayed code are revoked"
+    );
 
     let resources = client()
-        .get(format!("{}/oauth/token/accessible-resources", sim.base_url()))
+        .get(format!(
+            "{}/oauth/token/accessible-resources",
+            sim.base_url()
+        ))
         .bearer_auth(fresh["access_token"].as_str().expect("access"))
         .send()
         .await
@@ -130,17 +159,34 @@ async fn three_legged_round_trip_with_rotating_refresh_tokens() {
     assert_eq!(resources[0]["url"], sim.base_url());
 
     let second = json(token(&sim, refresh_grant(&sim, &refresh_1_fresh)).await).await;
-    let refresh_2 = second["refresh_token"].as_str().expect("rotated refresh").to_owned();
+    let refresh_2 = second["refresh_token"]
+        .as_str()
+        .expect("rotated refresh")
+        .to_owned();
     assert_ne!(refresh_2, refresh_1_fresh);
     let access_2 = second["access_token"].as_str().expect("access").to_owned();
-    assert_eq!(gateway_get(&sim, &access_2, "/rest/api/3/myself").await.status(), StatusCode::OK);
+    assert_eq!(
+        gateway_get(&sim, &access_2, "/rest/api/3/myself")
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let reuse = token(&sim, refresh_grant(&sim, &refresh_1_fresh)).await;
     assert_eq!(reuse.status(), StatusCode::FORBIDDEN);
     assert_eq!(json(reuse).await["error"], "invalid_grant");
     let after_reuse = token(&sim, refresh_grant(&sim, &refresh_2)).await;
-    assert_eq!(after_reuse.status(), StatusCode::FORBIDDEN, "reuse revokes the whole family");
-    assert_eq!(gateway_get(&sim, &access_2, "/rest/api/3/myself").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        after_reuse.status(),
+        StatusCode::FORBIDDEN,
+        "reuse revokes the whole family"
+    );
+    assert_eq!(
+        gateway_get(&sim, &access_2, "/rest/api/3/myself")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
     sim.shutdown().await;
 }
 
@@ -149,18 +195,32 @@ async fn the_gateway_checks_each_operations_scopes() {
     let sim = start().await;
     let code = authorization_code(&sim, "read:jira-work").await;
     let tokens = json(token(&sim, code_grant(&sim, &code)).await).await;
-    assert!(tokens.get("refresh_token").is_none(), "no offline_access, no refresh token");
+    assert!(
+        tokens.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
     let access = tokens["access_token"].as_str().expect("access").to_owned();
 
     let issue = gateway_get(&sim, &access, "/rest/api/3/issue/KILN-1").await;
     assert_eq!(issue.status(), StatusCode::OK);
     let issue = json(issue).await;
     let gateway_base = format!("{}/ex/jira/{}", sim.base_url(), sim.cloud_id());
-    assert!(issue["self"].as_str().is_some_and(|s| s.starts_with(&gateway_base)));
+    assert!(
+        issue["self"]
+            .as_str()
+            .is_some_and(|s| s.starts_with(&gateway_base))
+    );
 
     let myself = gateway_get(&sim, &access, "/rest/api/3/myself").await;
-    assert_eq!(myself.status(), StatusCode::UNAUTHORIZED, "read:jira-user missing");
-    assert_eq!(json(myself).await["message"], "Unauthorized; scope does not match");
+    assert_eq!(
+        myself.status(),
+        StatusCode::UNAUTHORIZED,
+        "read:jira-user missing"
+    );
+    assert_eq!(
+        json(myself).await["message"],
+        "Unauthorized; scope does not match"
+    );
 
     let write = client()
         .post(format!("{gateway_base}/rest/api/3/issue/KILN-1/comment"))
@@ -169,10 +229,17 @@ async fn the_gateway_checks_each_operations_scopes() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(write.status(), StatusCode::UNAUTHORIZED, "write:jira-work missing");
+    assert_eq!(
+        write.status(),
+        StatusCode::UNAUTHORIZED,
+        "write:jira-work missing"
+    );
 
     let wrong_site = client()
-        .get(format!("{}/ex/jira/not-this-site/rest/api/3/issue/KILN-1", sim.base_url()))
+        .get(format!(
+            "{}/ex/jira/not-this-site/rest/api/3/issue/KILN-1",
+            sim.base_url()
+        ))
         .bearer_auth(&access)
         .send()
         .await
@@ -185,39 +252,75 @@ async fn the_gateway_checks_each_operations_scopes() {
         .send()
         .await
         .expect("sent");
-    assert_eq!(on_site.status(), StatusCode::UNAUTHORIZED, "3LO tokens only work through the gateway");
+    assert_eq!(
+        on_site.status(),
+        StatusCode::UNAUTHORIZED,
+        "3LO tokens only work through the gateway"
+    );
 
-    let basic_at_gateway = as_user(&sim, Method::GET, ADMIN, &format!("/ex/jira/{}/rest/api/3/myself", sim.cloud_id()))
-        .send()
-        .await
-        .expect("sent");
+    let basic_at_gateway = as_user(
+        &sim,
+        Method::GET,
+        ADMIN,
+        &format!("/ex/jira/{}/rest/api/3/myself", sim.cloud_id()),
+    )
+    .send()
+    .await
+    .expect("sent");
     assert_eq!(basic_at_gateway.status(), StatusCode::UNAUTHORIZED);
 
     let ops = client()
-        .get(format!("{}/jsm/ops/api/{}/v1/schedules", sim.base_url(), sim.cloud_id()))
+        .get(format!(
+            "{}/jsm/ops/api/{}/v1/schedules",
+            sim.base_url(),
+            sim.cloud_id()
+        ))
         .bearer_auth(&access)
         .send()
         .await
         .expect("sent");
-    assert_eq!(ops.status(), StatusCode::UNAUTHORIZED, "ops-config scope missing");
+    assert_eq!(
+        ops.status(),
+        StatusCode::UNAUTHORIZED,
+        "ops-config scope missing"
+    );
 
-    let bearer_entries: Vec<_> = sim.requests().into_iter().filter(|r| r.auth == AuthKind::Bearer).collect();
-    assert!(bearer_entries.iter().any(|r| r.status == 200 && r.path.ends_with("/issue/KILN-1")));
+    let bearer_entries: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.auth == AuthKind::Bearer)
+        .collect();
+    assert!(
+        bearer_entries
+            .iter()
+            .any(|r| r.status == 200 && r.path.ends_with("/issue/KILN-1"))
+    );
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn access_tokens_expire() {
     let config = SimConfig {
-        oauth: OAuthClientConfig { access_token_lifetime: Duration::ZERO, ..OAuthClientConfig::default() },
+        oauth: OAuthClientConfig {
+            access_token_lifetime: Duration::ZERO,
+            ..OAuthClientConfig::default()
+        },
         ..SimConfig::default()
     };
     let sim = Simulator::start(config).await.expect("starts");
     let code = authorization_code(&sim, "read:jira-work").await;
     let tokens = json(token(&sim, code_grant(&sim, &code)).await).await;
-    let expired = gateway_get(&sim, tokens["access_token"].as_str().expect("access"), "/rest/api/3/issue/KILN-1").await;
+    let expired = gateway_get(
+        &sim,
+        tokens["access_token"].as_str().expect("access"),
+        "/rest/api/3/issue/KILN-1",
+    )
+    .await;
     assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(sim.requests().last().map(|r| r.auth), Some(AuthKind::Invalid));
+    assert_eq!(
+        sim.requests().last().map(|r| r.auth),
+        Some(AuthKind::Invalid)
+    );
     sim.shutdown().await;
 }
 
@@ -239,19 +342,37 @@ async fn authorize_refuses_unregistered_clients_and_redirects() {
     };
     let unknown_client = authorize("someone-else", CALLBACK).await.expect("sent");
     assert_eq!(unknown_client.status(), StatusCode::BAD_REQUEST);
-    let off_machine = authorize(&sim.oauth_client().client_id, "https://evil.example/cb").await.expect("sent");
+    let off_machine = authorize(&sim.oauth_client().client_id, "https://evil.example/cb")
+        .await
+        .expect("sent");
     assert_eq!(off_machine.status(), StatusCode::BAD_REQUEST);
     assert!(off_machine.headers().get("location").is_none());
 
     let denied = {
-        let consent = json(authorize(&sim.oauth_client().client_id, CALLBACK).await.expect("sent")).await;
+        let consent = json(
+            authorize(&sim.oauth_client().client_id, CALLBACK)
+                .await
+                .expect("sent"),
+        )
+        .await;
         as_user(&sim, Method::POST, ADMIN, "/authorize/consent")
-            .form(&[("consent_id", consent["consent"]["consent_id"].as_str().expect("id")), ("decision", "deny")])
+            .form(&[
+                (
+                    "consent_id",
+                    consent["consent"]["consent_id"].as_str().expect("id"),
+                ),
+                ("decision", "deny"),
+            ])
             .send()
             .await
             .expect("sent")
     };
     assert_eq!(denied.status(), StatusCode::FOUND);
-    assert!(denied.headers()["location"].to_str().expect("ascii").contains("error=access_denied"));
+    assert!(
+        denied.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .contains("error=access_denied")
+    );
     sim.shutdown().await;
 }

@@ -22,9 +22,17 @@ enum Predicate {
     Or(Vec<Predicate>),
     Not(Box<Predicate>),
     /// The issue's values of `field` meet `wanted` (`None` = EMPTY).
-    Values { field: ValueField, wanted: Vec<Option<String>>, negate: bool },
+    Values {
+        field: ValueField,
+        wanted: Vec<Option<String>>,
+        negate: bool,
+    },
     /// Case-insensitive containment in the text of `field`.
-    Text { field: TextField, needle: String, negate: bool },
+    Text {
+        field: TextField,
+        needle: String,
+        negate: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +129,18 @@ struct Resolver<'a> {
 impl Resolver<'_> {
     fn expr(&self, expr: &Expr) -> Result<Predicate, JqlError> {
         Ok(match expr {
-            Expr::And(terms) => Predicate::And(terms.iter().map(|t| self.expr(t)).collect::<Result<_, _>>()?),
-            Expr::Or(terms) => Predicate::Or(terms.iter().map(|t| self.expr(t)).collect::<Result<_, _>>()?),
+            Expr::And(terms) => Predicate::And(
+                terms
+                    .iter()
+                    .map(|t| self.expr(t))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Expr::Or(terms) => Predicate::Or(
+                terms
+                    .iter()
+                    .map(|t| self.expr(t))
+                    .collect::<Result<_, _>>()?,
+            ),
             Expr::Not(inner) => Predicate::Not(Box::new(self.expr(inner)?)),
             Expr::Clause(clause) => self.clause(clause)?,
         })
@@ -130,7 +148,10 @@ impl Resolver<'_> {
 
     fn clause(&self, clause: &Clause) -> Result<Predicate, JqlError> {
         let field = field_named(&clause.field).ok_or_else(|| {
-            JqlError(format!("Field '{}' does not exist or you do not have permission to view it.", clause.field))
+            JqlError(format!(
+                "Field '{}' does not exist or you do not have permission to view it.",
+                clause.field
+            ))
         })?;
         let unsupported = || {
             JqlError(format!(
@@ -153,11 +174,16 @@ impl Resolver<'_> {
                         clause.operator.as_str()
                     )));
                 };
-                Ok(Predicate::Text { field, needle: needle.to_lowercase(), negate })
+                Ok(Predicate::Text {
+                    field,
+                    needle: needle.to_lowercase(),
+                    negate,
+                })
             }
             Field::Value(field) => {
                 let (negate, operands) = match (clause.operator, &clause.operand) {
-                    (Operator::Equals, Operand::List(_)) | (Operator::NotEquals, Operand::List(_)) => {
+                    (Operator::Equals, Operand::List(_))
+                    | (Operator::NotEquals, Operand::List(_)) => {
                         return Err(unsupported());
                     }
                     (Operator::Equals, single) => (false, vec![single.clone()]),
@@ -179,19 +205,34 @@ impl Resolver<'_> {
                     .iter()
                     .map(|operand| self.value(field, &clause.field, operand))
                     .collect::<Result<_, _>>()?;
-                Ok(Predicate::Values { field, wanted, negate })
+                Ok(Predicate::Values {
+                    field,
+                    wanted,
+                    negate,
+                })
             }
         }
     }
 
     /// Resolves one operand to the canonical value stored on issues.
-    fn value(&self, field: ValueField, name: &str, operand: &Operand) -> Result<Option<String>, JqlError> {
+    fn value(
+        &self,
+        field: ValueField,
+        name: &str,
+        operand: &Operand,
+    ) -> Result<Option<String>, JqlError> {
         let literal = match operand {
             Operand::Empty => return Ok(None),
-            Operand::List(_) => return Err(JqlError(format!("A list is not valid here for the field '{name}'."))),
+            Operand::List(_) => {
+                return Err(JqlError(format!(
+                    "A list is not valid here for the field '{name}'."
+                )));
+            }
             Operand::Function(function) => {
                 if !function.eq_ignore_ascii_case("currentUser") {
-                    return Err(JqlError(format!("Unable to find JQL function '{function}()'.")));
+                    return Err(JqlError(format!(
+                        "Unable to find JQL function '{function}()'."
+                    )));
                 }
                 if !matches!(field, ValueField::Assignee | ValueField::Reporter) {
                     return Err(JqlError(format!(
@@ -202,14 +243,20 @@ impl Resolver<'_> {
             }
             Operand::Literal(literal) => literal,
         };
-        let missing = || JqlError(format!("The value '{literal}' does not exist for the field '{name}'."));
+        let missing = || {
+            JqlError(format!(
+                "The value '{literal}' does not exist for the field '{name}'."
+            ))
+        };
         let resolved = match field {
             ValueField::Project => self
                 .world
                 .projects
                 .iter()
                 .find(|p| {
-                    (p.key.eq_ignore_ascii_case(literal) || p.id == *literal || p.name.eq_ignore_ascii_case(literal))
+                    (p.key.eq_ignore_ascii_case(literal)
+                        || p.id == *literal
+                        || p.name.eq_ignore_ascii_case(literal))
                         && p.grants(self.caller, SeedPermission::Browse)
                 })
                 .map(|p| p.key.clone())
@@ -236,7 +283,11 @@ impl Resolver<'_> {
                 .visible_issue(self.caller, literal)
                 .and_then(|index| self.world.issues.get(index))
                 .map(|issue| issue.key.clone())
-                .ok_or_else(|| JqlError(format!("An issue with key '{literal}' does not exist for field '{name}'.")))?,
+                .ok_or_else(|| {
+                    JqlError(format!(
+                        "An issue with key '{literal}' does not exist for field '{name}'."
+                    ))
+                })?,
             ValueField::Labels | ValueField::Component => literal.clone(),
         };
         Ok(Some(resolved))
@@ -259,7 +310,11 @@ impl Query {
         issues.sort_by(|a, b| {
             for (key, descending) in &self.order {
                 let ordering = compare(*key, a, b, world);
-                let ordering = if *descending { ordering.reverse() } else { ordering };
+                let ordering = if *descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                };
                 if ordering != Ordering::Equal {
                     return ordering;
                 }
@@ -305,7 +360,10 @@ fn key_number(issue: &IssueRecord) -> u64 {
 }
 
 fn status_rank(issue: &IssueRecord) -> usize {
-    STATUSES.iter().position(|s| s.id == issue.status.id).unwrap_or(usize::MAX)
+    STATUSES
+        .iter()
+        .position(|s| s.id == issue.status.id)
+        .unwrap_or(usize::MAX)
 }
 
 impl Predicate {
@@ -314,16 +372,28 @@ impl Predicate {
             Self::And(terms) => terms.iter().all(|t| t.matches(issue)),
             Self::Or(terms) => terms.iter().any(|t| t.matches(issue)),
             Self::Not(inner) => !inner.matches(issue),
-            Self::Values { field, wanted, negate } => {
+            Self::Values {
+                field,
+                wanted,
+                negate,
+            } => {
                 let values = values_of(*field, issue);
                 let hit = wanted.iter().any(|w| match w {
                     None => values.is_empty(),
                     Some(v) => values.iter().any(|have| equal(*field, have, v)),
                 });
                 // Jira's `!=` and `NOT IN` never match an issue with no value.
-                if *negate { !hit && !values.is_empty() } else { hit }
+                if *negate {
+                    !hit && !values.is_empty()
+                } else {
+                    hit
+                }
             }
-            Self::Text { field, needle, negate } => {
+            Self::Text {
+                field,
+                needle,
+                negate,
+            } => {
                 let haystack = text_of(*field, issue).to_lowercase();
                 haystack.contains(needle.as_str()) != *negate
             }
@@ -353,8 +423,21 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
 }
 
 fn text_of(field: TextField, issue: &IssueRecord) -> String {
-    let description = || issue.description.as_ref().map(adf::plain_text).unwrap_or_default();
-    let comments = || issue.comments.iter().map(|c| adf::plain_text(&c.body)).collect::<Vec<_>>().join(" ");
+    let description = || {
+        issue
+            .description
+            .as_ref()
+            .map(adf::plain_text)
+            .unwrap_or_default()
+    };
+    let comments = || {
+        issue
+            .comments
+            .iter()
+            .map(|c| adf::plain_text(&c.body))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     match field {
         TextField::Summary => issue.summary.clone(),
         TextField::Description => description(),
@@ -377,7 +460,9 @@ mod tests {
         let mut hits: Vec<&IssueRecord> = world
             .issues
             .iter()
-            .filter(|i| world.may(caller, &i.project_key, SeedPermission::Browse) && query.matches(i))
+            .filter(|i| {
+                world.may(caller, &i.project_key, SeedPermission::Browse) && query.matches(i)
+            })
             .collect();
         query.sort(&mut hits, &world);
         Ok(hits.into_iter().map(|i| i.key.clone()).collect())
@@ -386,7 +471,11 @@ mod tests {
     #[test]
     fn filters_and_orders() {
         assert_eq!(
-            keys("project = KILN AND status = 'In Progress' ORDER BY key ASC", ALICE).expect("valid"),
+            keys(
+                "project = KILN AND status = 'In Progress' ORDER BY key ASC",
+                ALICE
+            )
+            .expect("valid"),
             ["KILN-2", "KILN-5"]
         );
         assert_eq!(
@@ -394,7 +483,11 @@ mod tests {
             ["KILN-6", "KILN-3"]
         );
         assert_eq!(
-            keys("text ~ \"hand-over\" OR summary ~ ROTATE order by key", ALICE).expect("valid"),
+            keys(
+                "text ~ \"hand-over\" OR summary ~ ROTATE order by key",
+                ALICE
+            )
+            .expect("valid"),
             ["KILN-5", "SEC-1"]
         );
     }
@@ -402,14 +495,25 @@ mod tests {
     #[test]
     fn empty_and_not_equals_follow_jira() {
         assert_eq!(keys("assignee IS EMPTY", ALICE).expect("valid"), ["KILN-3"]);
-        let not_alice = keys("project = KILN AND assignee != currentUser() ORDER BY key", ALICE).expect("valid");
-        assert_eq!(not_alice, ["KILN-2", "KILN-4"], "unassigned KILN-3 is not matched by !=");
+        let not_alice = keys(
+            "project = KILN AND assignee != currentUser() ORDER BY key",
+            ALICE,
+        )
+        .expect("valid");
+        assert_eq!(
+            not_alice,
+            ["KILN-2", "KILN-4"],
+            "unassigned KILN-3 is not matched by !="
+        );
     }
 
     #[test]
     fn a_hidden_project_does_not_exist() {
         let err = keys("project = SEC", CAROL).expect_err("Carol cannot see SEC");
-        assert_eq!(err.0, "The value 'SEC' does not exist for the field 'project'.");
+        assert_eq!(
+            err.0,
+            "The value 'SEC' does not exist for the field 'project'."
+        );
     }
 
     #[test]
@@ -423,7 +527,9 @@ mod tests {
             "The operator '~' is not supported by the 'project' field."
         );
         assert_eq!(
-            keys("project = KILN ORDER BY colour", ALICE).expect_err("bad sort").0,
+            keys("project = KILN ORDER BY colour", ALICE)
+                .expect_err("bad sort")
+                .0,
             "Not able to sort using field 'colour'."
         );
     }

@@ -71,12 +71,17 @@ pub(crate) fn lex(input: &str) -> Result<Vec<Spanned>, JqlError> {
             '>' => (Token::Operator(">"), i + 1),
             '"' | '\'' => quoted(&chars, i)?,
             c if is_word_char(c) => {
-                let end = (i..chars.len()).find(|&j| !is_word_char(chars[j])).unwrap_or(chars.len());
+                let end = (i..chars.len())
+                    .find(|&j| !is_word_char(chars[j]))
+                    .unwrap_or(chars.len());
                 (Token::Word(chars[i..end].iter().collect()), end)
             }
             other => {
                 return Err(JqlError::syntax(
-                    format_args!("The character '{other}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u{:04x}' instead.", u32::from(other)),
+                    format_args!(
+                        "The character '{other}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u{:04x}' instead.",
+                        u32::from(other)
+                    ),
                     position,
                 ));
             }
@@ -94,7 +99,9 @@ fn quoted(chars: &[char], start: usize) -> Result<(Token, usize), JqlError> {
     while let Some(&c) = chars.get(i) {
         match c {
             '\\' => {
-                let Some(&escaped) = chars.get(i + 1) else { break };
+                let Some(&escaped) = chars.get(i + 1) else {
+                    break;
+                };
                 text.push(escaped);
                 i += 2;
             }
@@ -117,11 +124,12 @@ mod tests {
 
     #[test]
     fn lexes_operators_words_and_strings() {
-        let tokens: Vec<Token> = lex(r#"project = KILN AND text ~ "sand box" AND labels != 'a\'b'"#)
-            .expect("lexes")
-            .into_iter()
-            .map(|s| s.token)
-            .collect();
+        let tokens: Vec<Token> =
+            lex(r#"project = KILN AND text ~ "sand box" AND labels != 'a\'b'"#)
+                .expect("lexes")
+                .into_iter()
+                .map(|s| s.token)
+                .collect();
         assert_eq!(tokens[1], Token::Operator("="));
         assert_eq!(tokens[6], Token::Quoted(String::from("sand box")));
         assert_eq!(tokens[9], Token::Operator("!="));

@@ -21,6 +21,8 @@ pub(crate) struct JqlError(pub(crate) String);
 impl JqlError {
     /// A syntax error at a 1-based character position of the (single-line) query.
     pub(crate) fn syntax(message: impl std::fmt::Display, position: usize) -> Self {
-        Self(format!("Error in the JQL Query: {message} (line 1, character {position})"))
+        Self(format!(
+            "Error in the JQL Query: {message} (line 1, character {position})"
+        ))
     }
 }

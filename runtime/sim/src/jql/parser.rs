@@ -85,7 +85,10 @@ pub(crate) fn parse(input: &str) -> Result<Ast, JqlError> {
     };
     let order = parser.order_by()?;
     if let Some(extra) = parser.peek_spanned() {
-        let message = format!("Expecting either 'OR' or 'AND' but got '{}'.", extra.token.describe());
+        let message = format!(
+            "Expecting either 'OR' or 'AND' but got '{}'.",
+            extra.token.describe()
+        );
         return Err(JqlError::syntax(message, extra.position));
     }
     Ok(Ast { filter, order })
@@ -122,8 +125,13 @@ impl Parser {
     }
 
     fn expected(&self, what: &str) -> JqlError {
-        let got = self.peek().map_or_else(|| String::from("EOF"), Token::describe);
-        JqlError::syntax(format_args!("Expecting {what} but got '{got}'."), self.position())
+        let got = self
+            .peek()
+            .map_or_else(|| String::from("EOF"), Token::describe);
+        JqlError::syntax(
+            format_args!("Expecting {what} but got '{got}'."),
+            self.position(),
+        )
     }
 
     fn or_expr(&mut self, depth: usize) -> Result<Expr, JqlError> {
@@ -132,7 +140,11 @@ impl Parser {
             self.next();
             terms.push(self.and_expr(depth)?);
         }
-        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::Or(terms) })
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::Or(terms)
+        })
     }
 
     fn and_expr(&mut self, depth: usize) -> Result<Expr, JqlError> {
@@ -141,12 +153,19 @@ impl Parser {
             self.next();
             terms.push(self.unary(depth)?);
         }
-        Ok(if terms.len() == 1 { terms.remove(0) } else { Expr::And(terms) })
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::And(terms)
+        })
     }
 
     fn unary(&mut self, depth: usize) -> Result<Expr, JqlError> {
         if depth > MAX_DEPTH {
-            return Err(JqlError::syntax("The query is nested too deeply.", self.position()));
+            return Err(JqlError::syntax(
+                "The query is nested too deeply.",
+                self.position(),
+            ));
         }
         if self.peek_keyword("not") {
             self.next();
@@ -173,7 +192,11 @@ impl Parser {
         self.next();
         let operator = self.operator()?;
         let operand = self.operand(matches!(operator, Operator::In | Operator::NotIn))?;
-        Ok(Clause { field, operator, operand })
+        Ok(Clause {
+            field,
+            operator,
+            operand,
+        })
     }
 
     fn operator(&mut self) -> Result<Operator, JqlError> {
@@ -229,7 +252,9 @@ impl Parser {
                 self.next();
                 Ok(Operand::Literal(q))
             }
-            Some(Token::Word(w)) if w.eq_ignore_ascii_case("empty") || w.eq_ignore_ascii_case("null") => {
+            Some(Token::Word(w))
+                if w.eq_ignore_ascii_case("empty") || w.eq_ignore_ascii_case("null") =>
+            {
                 self.next();
                 Ok(Operand::Empty)
             }
@@ -296,9 +321,11 @@ impl JqlError {
 
 /// Words that cannot be a field name or bare value.
 fn is_reserved(word: &str) -> bool {
-    ["and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc"]
-        .iter()
-        .any(|r| word.eq_ignore_ascii_case(r))
+    [
+        "and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc",
+    ]
+    .iter()
+    .any(|r| word.eq_ignore_ascii_case(r))
 }
 
 #[cfg(test)]
@@ -306,19 +333,32 @@ mod tests {
     use super::*;
 
     fn clause(field: &str, operator: Operator, operand: Operand) -> Expr {
-        Expr::Clause(Clause { field: String::from(field), operator, operand })
+        Expr::Clause(Clause {
+            field: String::from(field),
+            operator,
+            operand,
+        })
     }
 
     #[test]
     fn and_binds_tighter_than_or() {
-        let ast = parse("project = KILN OR status = Done AND labels in (a, \"b c\") ORDER BY key DESC")
-            .expect("parses");
+        let ast =
+            parse("project = KILN OR status = Done AND labels in (a, \"b c\") ORDER BY key DESC")
+                .expect("parses");
         assert_eq!(
             ast.filter,
             Some(Expr::Or(vec![
-                clause("project", Operator::Equals, Operand::Literal(String::from("KILN"))),
+                clause(
+                    "project",
+                    Operator::Equals,
+                    Operand::Literal(String::from("KILN"))
+                ),
                 Expr::And(vec![
-                    clause("status", Operator::Equals, Operand::Literal(String::from("Done"))),
+                    clause(
+                        "status",
+                        Operator::Equals,
+                        Operand::Literal(String::from("Done"))
+                    ),
                     clause(
                         "labels",
                         Operator::In,
@@ -330,7 +370,13 @@ mod tests {
                 ]),
             ]))
         );
-        assert_eq!(ast.order, vec![Sort { field: String::from("key"), descending: true }]);
+        assert_eq!(
+            ast.order,
+            vec![Sort {
+                field: String::from("key"),
+                descending: true
+            }]
+        );
     }
 
     #[test]
@@ -340,7 +386,11 @@ mod tests {
             ast.filter,
             Some(Expr::And(vec![
                 clause("assignee", Operator::IsNot, Operand::Empty),
-                clause("reporter", Operator::Equals, Operand::Function(String::from("currentUser"))),
+                clause(
+                    "reporter",
+                    Operator::Equals,
+                    Operand::Function(String::from("currentUser"))
+                ),
             ]))
         );
     }
@@ -348,9 +398,18 @@ mod tests {
     #[test]
     fn syntax_errors_use_jira_wording() {
         let err = parse("project = KILN foo").expect_err("trailing word");
-        assert_eq!(err.0, "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 16)");
+        assert_eq!(
+            err.0,
+            "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'foo'. (line 1, character 16)"
+        );
         let err = parse("project KILN").expect_err("no operator");
-        assert!(err.0.starts_with("Error in the JQL Query: Expecting operator but got 'KILN'. The valid operators"), "{}", err.0);
+        assert!(
+            err.0.starts_with(
+                "Error in the JQL Query: Expecting operator but got 'KILN'. The valid operators"
+            ),
+            "{}",
+            err.0
+        );
         let err = parse("(project = KILN").expect_err("unclosed group");
         assert!(err.0.contains("Expecting ')' but got 'EOF'"), "{}", err.0);
     }

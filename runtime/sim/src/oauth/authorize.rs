@@ -41,23 +41,37 @@ pub(crate) async fn show(
     // unregistered URL (RFC 6749 §4.1.2.1).
     let redirect_uri = registered_redirect(&shared, param("redirect_uri"))?;
     if param("audience") != AUDIENCE {
-        return Err(OAuthError::invalid_request("audience must be api.atlassian.com"));
+        return Err(OAuthError::invalid_request(
+            "audience must be api.atlassian.com",
+        ));
     }
     if param("response_type") != "code" {
-        return Err(OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_response_type", "response_type must be code"));
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_response_type",
+            "response_type must be code",
+        ));
     }
     let state = param("state");
     if state.is_empty() || state.chars().count() > MAX_STATE_CHARS {
         return Err(OAuthError::invalid_request("state is required"));
     }
-    let scopes: BTreeSet<String> = param("scope").split_whitespace().map(str::to_owned).collect();
+    let scopes: BTreeSet<String> = param("scope")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     if scopes.is_empty() || scopes.len() > MAX_SCOPES {
-        return Err(OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", "scope is required"));
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "scope is required",
+        ));
     }
     let listed: Vec<String> = scopes.iter().cloned().collect();
-    let consent_id = shared
-        .oauth()
-        .begin_consent(scopes, redirect_uri.to_string(), state.to_owned());
+    let consent_id =
+        shared
+            .oauth()
+            .begin_consent(scopes, redirect_uri.to_string(), state.to_owned());
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -96,7 +110,11 @@ fn registered_redirect(shared: &Shared, raw: &str) -> Result<Url, OAuthError> {
                     | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
             )
     } else {
-        shared.oauth_client.callback_urls.iter().any(|registered| registered == raw)
+        shared
+            .oauth_client
+            .callback_urls
+            .iter()
+            .any(|registered| registered == raw)
     };
     if allowed { Ok(url) } else { Err(invalid()) }
 }
@@ -136,7 +154,11 @@ pub(crate) async fn decide(
     Form(decision): Form<Decision>,
 ) -> Result<Response, OAuthError> {
     // The consent is given by a signed-in user: here, basic auth with an API token.
-    let Identity::Verified(Principal { account_id, grant: Grant::ApiToken }) = identity else {
+    let Identity::Verified(Principal {
+        account_id,
+        grant: Grant::ApiToken,
+    }) = identity
+    else {
         return Ok(site_unauthorized());
     };
     let mut oauth = shared.oauth();
@@ -148,7 +170,10 @@ pub(crate) async fn decide(
     match decision.decision.as_str() {
         "approve" => {
             let code = oauth.issue_code(account_id, &consent);
-            target.query_pairs_mut().append_pair("code", &code).append_pair("state", &consent.state);
+            target
+                .query_pairs_mut()
+                .append_pair("code", &code)
+                .append_pair("state", &consent.state);
         }
         "deny" => {
             target
@@ -157,7 +182,11 @@ pub(crate) async fn decide(
                 .append_pair("error_description", "User did not authorize the request")
                 .append_pair("state", &consent.state);
         }
-        _ => return Err(OAuthError::invalid_request("decision must be approve or deny")),
+        _ => {
+            return Err(OAuthError::invalid_request(
+                "decision must be approve or deny",
+            ));
+        }
     }
     drop(oauth);
     let location = HeaderValue::from_str(target.as_str())

@@ -11,8 +11,15 @@ use crate::access::gateway_unauthorized;
 use crate::credentials::{Grant, Identity, Principal};
 use crate::shared::Shared;
 
-pub(crate) async fn list(State(shared): State<Arc<Shared>>, Extension(identity): Extension<Identity>) -> Response {
-    let Identity::Verified(Principal { grant: Grant::OAuth { scopes }, .. }) = identity else {
+pub(crate) async fn list(
+    State(shared): State<Arc<Shared>>,
+    Extension(identity): Extension<Identity>,
+) -> Response {
+    let Identity::Verified(Principal {
+        grant: Grant::OAuth { scopes },
+        ..
+    }) = identity
+    else {
         return gateway_unauthorized("Unauthorized");
     };
     Json(json!([{

@@ -85,20 +85,32 @@ pub(crate) struct OAuthStore {
 
 impl OAuthStore {
     /// Opens a consent screen and returns its id.
-    pub(crate) fn begin_consent(&mut self, scopes: BTreeSet<String>, redirect_uri: String, state: String) -> String {
+    pub(crate) fn begin_consent(
+        &mut self,
+        scopes: BTreeSet<String>,
+        redirect_uri: String,
+        state: String,
+    ) -> String {
         let now = Instant::now();
         self.consents.retain(|_, c| c.expires > now);
         let id = random_secret("", TOKEN_BYTES);
         self.consents.insert(
             id.clone(),
-            ConsentRequest { scopes, redirect_uri, state, expires: now + CONSENT_LIFETIME },
+            ConsentRequest {
+                scopes,
+                redirect_uri,
+                state,
+                expires: now + CONSENT_LIFETIME,
+            },
         );
         id
     }
 
     /// Closes a consent screen (whatever the decision), returning what it asked.
     pub(crate) fn take_consent(&mut self, id: &str) -> Option<ConsentRequest> {
-        self.consents.remove(id).filter(|c| c.expires > Instant::now())
+        self.consents
+            .remove(id)
+            .filter(|c| c.expires > Instant::now())
     }
 
     /// Issues an authorization code for an approved consent.
@@ -142,20 +154,32 @@ impl OAuthStore {
             return Err(GrantError::RedirectMismatch);
         }
         issued.used = true;
-        let (account_id, scopes, family) = (issued.account_id.clone(), issued.scopes.clone(), issued.family);
+        let (account_id, scopes, family) = (
+            issued.account_id.clone(),
+            issued.scopes.clone(),
+            issued.family,
+        );
         Ok(self.mint(account_id, scopes, family, lifetime))
     }
 
     /// Rotates a refresh token. Reusing a retired one revokes its whole family.
-    pub(crate) fn refresh(&mut self, token: &str, lifetime: Duration) -> Result<TokenSet, GrantError> {
-        let grant = self.refresh.get_mut(token).ok_or(GrantError::UnknownRefreshToken)?;
+    pub(crate) fn refresh(
+        &mut self,
+        token: &str,
+        lifetime: Duration,
+    ) -> Result<TokenSet, GrantError> {
+        let grant = self
+            .refresh
+            .get_mut(token)
+            .ok_or(GrantError::UnknownRefreshToken)?;
         if grant.used {
             let family = grant.family;
             self.revoke_family(family);
             return Err(GrantError::UnknownRefreshToken);
         }
         grant.used = true;
-        let (account_id, scopes, family) = (grant.account_id.clone(), grant.scopes.clone(), grant.family);
+        let (account_id, scopes, family) =
+            (grant.account_id.clone(), grant.scopes.clone(), grant.family);
         Ok(self.mint(account_id, scopes, family, lifetime))
     }
 
@@ -167,23 +191,44 @@ impl OAuthStore {
             .map(|grant| (grant.account_id.clone(), grant.scopes.clone()))
     }
 
-    fn mint(&mut self, account_id: String, scopes: BTreeSet<String>, family: u64, lifetime: Duration) -> TokenSet {
+    fn mint(
+        &mut self,
+        account_id: String,
+        scopes: BTreeSet<String>,
+        family: u64,
+        lifetime: Duration,
+    ) -> TokenSet {
         let now = Instant::now();
         self.access.retain(|_, a| a.expires > now);
         let access_token = random_secret("", TOKEN_BYTES);
         self.access.insert(
             access_token.clone(),
-            AccessGrant { account_id: account_id.clone(), scopes: scopes.clone(), expires: now + lifetime, family },
+            AccessGrant {
+                account_id: account_id.clone(),
+                scopes: scopes.clone(),
+                expires: now + lifetime,
+                family,
+            },
         );
         let refresh_token = scopes.contains(OFFLINE_ACCESS).then(|| {
             let token = random_secret("", TOKEN_BYTES);
             self.refresh.insert(
                 token.clone(),
-                RefreshGrant { account_id, scopes: scopes.clone(), family, used: false },
+                RefreshGrant {
+                    account_id,
+                    scopes: scopes.clone(),
+                    family,
+                    used: false,
+                },
             );
             token
         });
-        TokenSet { access_token, refresh_token, expires_in: lifetime, scopes }
+        TokenSet {
+            access_token,
+            refresh_token,
+            expires_in: lifetime,
+            scopes,
+        }
     }
 
     fn new_family(&mut self) -> u64 {
@@ -206,7 +251,11 @@ mod tests {
 
     fn approved(store: &mut OAuthStore) -> String {
         let scopes = BTreeSet::from([String::from("read:jira-work"), String::from(OFFLINE_ACCESS)]);
-        let id = store.begin_consent(scopes, String::from("http://127.0.0.1:9/cb"), String::from("s"));
+        let id = store.begin_consent(
+            scopes,
+            String::from("http://127.0.0.1:9/cb"),
+            String::from("s"),
+        );
         let consent = store.take_consent(&id).expect("consent is open");
         store.issue_code(String::from("acct"), &consent)
     }
@@ -215,17 +264,35 @@ mod tests {
     fn refresh_rotates_and_reuse_revokes_the_family() {
         let mut store = OAuthStore::default();
         let code = approved(&mut store);
-        let first = store.exchange_code(&code, "http://127.0.0.1:9/cb", HOUR).expect("code redeems");
-        let old_refresh = first.refresh_token.expect("offline_access gives a refresh token");
-        let second = store.refresh(&old_refresh, HOUR).expect("refresh works once");
+        let first = store
+            .exchange_code(&code, "http://127.0.0.1:9/cb", HOUR)
+            .expect("code redeems");
+        let old_refresh = first
+            .refresh_token
+            .expect("offline_access gives a refresh token");
+        let second = store
+            .refresh(&old_refresh, HOUR)
+            .expect("refresh works once");
         let new_refresh = second.refresh_token.expect("rotated");
         assert_ne!(new_refresh, old_refresh);
         assert!(store.access(&second.access_token).is_some());
 
-        assert_eq!(store.refresh(&old_refresh, HOUR).err(), Some(GrantError::UnknownRefreshToken));
-        assert!(store.access(&second.access_token).is_none(), "family revoked");
-        assert!(store.access(&first.access_token).is_none(), "family revoked");
-        assert_eq!(store.refresh(&new_refresh, HOUR).err(), Some(GrantError::UnknownRefreshToken));
+        assert_eq!(
+            store.refresh(&old_refresh, HOUR).err(),
+            Some(GrantError::UnknownRefreshToken)
+        );
+        assert!(
+            store.access(&second.access_token).is_none(),
+            "family revoked"
+        );
+        assert!(
+            store.access(&first.access_token).is_none(),
+            "family revoked"
+        );
+        assert_eq!(
+            store.refresh(&new_refresh, HOUR).err(),
+            Some(GrantError::UnknownRefreshToken)
+        );
     }
 
     #[test]
@@ -233,22 +300,33 @@ mod tests {
         let mut store = OAuthStore::default();
         let code = approved(&mut store);
         assert_eq!(
-            store.exchange_code(&code, "http://127.0.0.1:9/other", HOUR).err(),
+            store
+                .exchange_code(&code, "http://127.0.0.1:9/other", HOUR)
+                .err(),
             Some(GrantError::RedirectMismatch)
         );
-        let tokens = store.exchange_code(&code, "http://127.0.0.1:9/cb", HOUR).expect("redeems");
+        let tokens = store
+            .exchange_code(&code, "http://127.0.0.1:9/cb", HOUR)
+            .expect("redeems");
         assert_eq!(
-            store.exchange_code(&code, "http://127.0.0.1:9/cb", HOUR).err(),
+            store
+                .exchange_code(&code, "http://127.0.0.1:9/cb", HOUR)
+                .err(),
             Some(GrantError::UnknownCode)
         );
-        assert!(store.access(&tokens.access_token).is_none(), "replayed code revokes its tokens");
+        assert!(
+            store.access(&tokens.access_token).is_none(),
+            "replayed code revokes its tokens"
+        );
     }
 
     #[test]
     fn an_expired_access_token_is_refused() {
         let mut store = OAuthStore::default();
         let code = approved(&mut store);
-        let tokens = store.exchange_code(&code, "http://127.0.0.1:9/cb", Duration::ZERO).expect("redeems");
+        let tokens = store
+            .exchange_code(&code, "http://127.0.0.1:9/cb", Duration::ZERO)
+            .expect("redeems");
         assert!(store.access(&tokens.access_token).is_none());
     }
 }

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
@@ -24,14 +24,20 @@ pub(crate) struct TokenRequest {
     refresh_token: Option<String>,
 }
 
-pub(crate) async fn grant(State(shared): State<Arc<Shared>>, body: axum::body::Bytes) -> Result<Response, OAuthError> {
-    let request: TokenRequest =
-        serde_json::from_slice(&body).map_err(|_| OAuthError::invalid_request("Body must be a JSON object"))?;
+pub(crate) async fn grant(
+    State(shared): State<Arc<Shared>>,
+    body: axum::body::Bytes,
+) -> Result<Response, OAuthError> {
+    let request: TokenRequest = serde_json::from_slice(&body)
+        .map_err(|_| OAuthError::invalid_request("Body must be a JSON object"))?;
     authenticate_client(&shared, &request)?;
     let lifetime = shared.oauth_client.access_token_lifetime;
     let issued = match request.grant_type.as_deref() {
         Some("authorization_code") => {
-            let code = request.code.as_deref().ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+            let code = request
+                .code
+                .as_deref()
+                .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
             let redirect_uri = request
                 .redirect_uri
                 .as_deref()
@@ -46,7 +52,11 @@ pub(crate) async fn grant(State(shared): State<Arc<Shared>>, body: axum::body::B
             shared.oauth().refresh(token, lifetime)
         }
         _ => {
-            return Err(OAuthError::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type"));
+            return Err(OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "Unsupported grant type",
+            ));
         }
     };
     issued.map(token_response).map_err(grant_error)
@@ -64,7 +74,11 @@ fn authenticate_client(shared: &Shared, request: &TokenRequest) -> Result<(), OA
     if id_ok && secret_ok {
         Ok(())
     } else {
-        Err(OAuthError::new(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized"))
+        Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "access_denied",
+            "Unauthorized",
+        ))
     }
 }
 
@@ -91,7 +105,11 @@ fn token_response(tokens: TokenSet) -> Response {
     }
     let mut response = Json(body).into_response();
     // RFC 6749 §5.1: token responses must not be cached.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
 }

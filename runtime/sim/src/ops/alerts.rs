@@ -60,7 +60,10 @@ pub(crate) async fn create(
         .ok_or_else(|| JiraError::field("message", "Message must be 1 to 130 characters."))?;
     let priority = input.priority.unwrap_or_else(|| String::from("P3"));
     if !["P1", "P2", "P3", "P4", "P5"].contains(&priority.as_str()) {
-        return Err(JiraError::field("priority", "Priority must be one of P1, P2, P3, P4, P5."));
+        return Err(JiraError::field(
+            "priority",
+            "Priority must be one of P1, P2, P3, P4, P5.",
+        ));
     }
     let description = input.description.unwrap_or_default();
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
@@ -79,12 +82,18 @@ pub(crate) async fn create(
     let tiny_id = world.next_alert_tiny_id;
     world.next_alert_tiny_id += 1;
     if world.alerts.len() >= MAX_ALERTS
-        && let Some(oldest) = world.alerts.iter().position(|a| a.status == AlertStatus::Closed)
+        && let Some(oldest) = world
+            .alerts
+            .iter()
+            .position(|a| a.status == AlertStatus::Closed)
     {
         world.alerts.remove(oldest);
     }
     if world.alerts.len() >= MAX_ALERTS {
-        return Err(JiraError::new(StatusCode::TOO_MANY_REQUESTS, "Too many open alerts."));
+        return Err(JiraError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many open alerts.",
+        ));
     }
     world.alerts.push(AlertRecord {
         id: id.clone(),
@@ -133,7 +142,9 @@ pub(crate) async fn acknowledge(
     _caller: Caller,
     Path(path): Path<AlertPath>,
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
-    change(&shared, &path.alert_id, "Acknowledge", |alert| alert.acknowledged = true)
+    change(&shared, &path.alert_id, "Acknowledge", |alert| {
+        alert.acknowledged = true
+    })
 }
 
 pub(crate) async fn close(
@@ -141,7 +152,9 @@ pub(crate) async fn close(
     _caller: Caller,
     Path(path): Path<AlertPath>,
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
-    change(&shared, &path.alert_id, "Close", |alert| alert.status = AlertStatus::Closed)
+    change(&shared, &path.alert_id, "Close", |alert| {
+        alert.status = AlertStatus::Closed
+    })
 }
 
 pub(crate) async fn request_status(
@@ -154,7 +167,12 @@ pub(crate) async fn request_status(
         .alert_requests
         .iter()
         .find(|r| r.id == path.request_id)
-        .ok_or_else(|| JiraError::not_found(format!("Request with id [{}] does not exist.", path.request_id)))?;
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "Request with id [{}] does not exist.",
+                path.request_id
+            ))
+        })?;
     Ok(Json(json!({
         "success": true,
         "action": request.action,
@@ -203,7 +221,9 @@ fn accepted(world: &mut World, action: &'static str, alert_id: &str) -> (StatusC
     });
     (
         StatusCode::ACCEPTED,
-        Json(json!({ "result": "Request will be processed", "took": 0.0, "requestId": request_id })),
+        Json(
+            json!({ "result": "Request will be processed", "took": 0.0, "requestId": request_id }),
+        ),
     )
 }
 

@@ -21,25 +21,49 @@ use crate::shared::Shared;
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/jsm/ops/api/{cloud_id}/v1/teams", get(teams::list))
-        .route("/jsm/ops/api/{cloud_id}/v1/schedules", get(schedules::list).post(schedules::create))
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/schedules",
+            get(schedules::list).post(schedules::create),
+        )
         .route(
             "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}",
-            get(schedules::get).patch(schedules::update).delete(schedules::delete),
+            get(schedules::get)
+                .patch(schedules::update)
+                .delete(schedules::delete),
         )
         .route(
             "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/rotations",
             get(rotations::list).post(rotations::create),
         )
-        .route("/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/on-calls", get(rotations::on_calls))
-        .route("/jsm/ops/api/{cloud_id}/v1/alerts", get(alerts::list).post(alerts::create))
-        .route("/jsm/ops/api/{cloud_id}/v1/alerts/{alert_id}", get(alerts::get))
-        .route("/jsm/ops/api/{cloud_id}/v1/alerts/requests/{request_id}", get(alerts::request_status))
-        .route("/jsm/ops/api/{cloud_id}/v1/alerts/{alert_id}/acknowledge", post(alerts::acknowledge))
-        .route("/jsm/ops/api/{cloud_id}/v1/alerts/{alert_id}/close", post(alerts::close))
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/on-calls",
+            get(rotations::on_calls),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/alerts",
+            get(alerts::list).post(alerts::create),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/alerts/{alert_id}",
+            get(alerts::get),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/alerts/requests/{request_id}",
+            get(alerts::request_status),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/alerts/{alert_id}/acknowledge",
+            post(alerts::acknowledge),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/alerts/{alert_id}/close",
+            post(alerts::close),
+        )
 }
 
 /// The message for a schedule change by someone who is not a Team Admin.
-const TEAM_ADMIN_REQUIRED: &str = "You must be a Team Admin of the schedule's owner team to perform this action.";
+const TEAM_ADMIN_REQUIRED: &str =
+    "You must be a Team Admin of the schedule's owner team to perform this action.";
 
 /// Path parameters of schedule routes.
 #[derive(serde::Deserialize)]

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::SchedulePath;
 use super::render;
 use super::schedules::{administered, readable};
-use super::SchedulePath;
 use crate::access::Caller;
 use crate::clock::{self, parse_rfc3339};
 use crate::extract::{JiraJson, JiraQuery};
@@ -32,7 +32,11 @@ pub(crate) async fn list(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
-    let values = world.schedules[index].rotations.iter().map(render::rotation).collect();
+    let values = world.schedules[index]
+        .rotations
+        .iter()
+        .map(render::rotation)
+        .collect();
     Ok(Json(render::page(values)))
 }
 
@@ -71,21 +75,30 @@ pub(crate) async fn create(
         .ok_or_else(|| JiraError::field("type", "Type must be one of hourly, daily or weekly."))?;
     let length = input.length.unwrap_or(1);
     if length == 0 || length > MAX_ROTATION_LENGTH {
-        return Err(JiraError::field("length", "Length must be between 1 and 366."));
+        return Err(JiraError::field(
+            "length",
+            "Length must be between 1 and 366.",
+        ));
     }
     let start = input
         .start_date
         .as_deref()
         .and_then(parse_rfc3339)
-        .ok_or_else(|| JiraError::field("startDate", "Start date must be an ISO 8601 date-time."))?;
-    let end = match input.end_date.as_deref() {
-        None => None,
-        Some(text) => Some(
-            parse_rfc3339(text)
-                .filter(|end| *end > start)
-                .ok_or_else(|| JiraError::field("endDate", "End date must be a date-time after the start date."))?,
-        ),
-    };
+        .ok_or_else(|| {
+            JiraError::field("startDate", "Start date must be an ISO 8601 date-time.")
+        })?;
+    let end =
+        match input.end_date.as_deref() {
+            None => None,
+            Some(text) => Some(parse_rfc3339(text).filter(|end| *end > start).ok_or_else(
+                || {
+                    JiraError::field(
+                        "endDate",
+                        "End date must be a date-time after the start date.",
+                    )
+                },
+            )?),
+        };
     if input.participants.len() > MAX_PARTICIPANTS {
         return Err(JiraError::field("participants", "Too many participants."));
     }
@@ -97,7 +110,9 @@ pub(crate) async fn create(
             .as_deref()
             .filter(|_| is_user)
             .and_then(|id| world.user(id))
-            .ok_or_else(|| JiraError::field("participants", "Participants must be existing users."))?;
+            .ok_or_else(|| {
+                JiraError::field("participants", "Participants must be existing users.")
+            })?;
         participants.push(user.account_id.clone());
     }
     let rotation = RotationRecord {
@@ -128,7 +143,8 @@ pub(crate) async fn on_calls(
 ) -> Result<Json<Value>, JiraError> {
     let at = match query.date.as_deref() {
         None => clock::now(),
-        Some(text) => parse_rfc3339(text).ok_or_else(|| JiraError::field("date", "Date must be an ISO 8601 date-time."))?,
+        Some(text) => parse_rfc3339(text)
+            .ok_or_else(|| JiraError::field("date", "Date must be an ISO 8601 date-time."))?,
     };
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
@@ -143,7 +159,10 @@ pub(crate) async fn on_calls(
     let participants: Vec<Value> = on_call
         .iter()
         .map(|id| {
-            let name = world.user(id).map(|u| u.display_name.clone()).unwrap_or_default();
+            let name = world
+                .user(id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default();
             json!({ "id": id, "type": "user", "name": name })
         })
         .collect();

@@ -22,8 +22,13 @@ const MAX_NAME_CHARS: usize = 100;
 /// of its rotations (the Ops API's read rule, minus escalations and overrides).
 pub(crate) fn can_read(world: &World, account_id: &str, schedule: &ScheduleRecord) -> bool {
     world.user(account_id).is_some_and(|u| u.site_admin)
-        || world.team(&schedule.team_id).is_some_and(|t| t.role_of(account_id).is_some())
-        || schedule.rotations.iter().any(|r| r.participants.iter().any(|p| p == account_id))
+        || world
+            .team(&schedule.team_id)
+            .is_some_and(|t| t.role_of(account_id).is_some())
+        || schedule
+            .rotations
+            .iter()
+            .any(|r| r.participants.iter().any(|p| p == account_id))
 }
 
 /// The schedule at `id`, if the caller may read it (404 if absent, 403 if not).
@@ -32,7 +37,9 @@ pub(crate) fn readable(world: &World, account_id: &str, id: &str) -> Result<usiz
         .schedule_index(id)
         .ok_or_else(|| JiraError::not_found(format!("Schedule with id [{id}] does not exist.")))?;
     if !can_read(world, account_id, &world.schedules[index]) {
-        return Err(JiraError::forbidden("You are not allowed to access this schedule."));
+        return Err(JiraError::forbidden(
+            "You are not allowed to access this schedule.",
+        ));
     }
     Ok(index)
 }
@@ -91,14 +98,23 @@ impl ScheduleInput {
     fn team(&self, world: &World) -> Result<Option<String>, JiraError> {
         let unknown = || JiraError::field("teamId", "Team does not exist.");
         if let Some(id) = &self.team_id {
-            return world.team(id).map(|t| Some(t.id.clone())).ok_or_else(unknown);
+            return world
+                .team(id)
+                .map(|t| Some(t.id.clone()))
+                .ok_or_else(unknown);
         }
         match &self.owner_team {
             None => Ok(None),
-            Some(OwnerTeam { id: Some(id), .. }) => world.team(id).map(|t| Some(t.id.clone())).ok_or_else(unknown),
-            Some(OwnerTeam { name: Some(name), .. }) => {
-                world.team_named(name).map(|t| Some(t.id.clone())).ok_or_else(unknown)
-            }
+            Some(OwnerTeam { id: Some(id), .. }) => world
+                .team(id)
+                .map(|t| Some(t.id.clone()))
+                .ok_or_else(unknown),
+            Some(OwnerTeam {
+                name: Some(name), ..
+            }) => world
+                .team_named(name)
+                .map(|t| Some(t.id.clone()))
+                .ok_or_else(unknown),
             Some(_) => Err(unknown()),
         }
     }
@@ -107,7 +123,10 @@ impl ScheduleInput {
 fn valid_name(name: &str) -> Result<String, JiraError> {
     let trimmed = name.trim();
     if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(JiraError::field("name", "Name must be 1 to 100 characters."));
+        return Err(JiraError::field(
+            "name",
+            "Name must be 1 to 100 characters.",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -126,7 +145,10 @@ pub(crate) async fn create(
     }
     let name = valid_name(input.name.as_deref().unwrap_or_default())?;
     if world.schedules.iter().any(|s| s.name == name) {
-        return Err(JiraError::field("name", format!("A schedule named [{name}] already exists.")));
+        return Err(JiraError::field(
+            "name",
+            format!("A schedule named [{name}] already exists."),
+        ));
     }
     let schedule = ScheduleRecord {
         id: uuid::Uuid::new_v4().to_string(),

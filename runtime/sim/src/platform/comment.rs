@@ -36,9 +36,18 @@ pub(crate) async fn list(
     let index = world
         .visible_issue(&caller.account_id, &path.issue_id_or_key)
         .ok_or_else(JiraError::issue_not_found)?;
-    let max = query.max_results.unwrap_or(COMMENT_PAGE_SIZE).min(COMMENT_PAGE_SIZE);
+    let max = query
+        .max_results
+        .unwrap_or(COMMENT_PAGE_SIZE)
+        .min(COMMENT_PAGE_SIZE);
     let start = query.start_at.unwrap_or(0);
-    Ok(Json(render::comment_page(&caller.links, &world, &world.issues[index], start, max)))
+    Ok(Json(render::comment_page(
+        &caller.links,
+        &world,
+        &world.issues[index],
+        start,
+        max,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -56,11 +65,22 @@ pub(crate) async fn add(
     let index = world
         .visible_issue(&caller.account_id, &path.issue_id_or_key)
         .ok_or_else(JiraError::issue_not_found)?;
-    if !world.may(&caller.account_id, &world.issues[index].project_key, SeedPermission::Comment) {
-        return Err(JiraError::forbidden("You do not have the permission to comment on this issue."));
+    if !world.may(
+        &caller.account_id,
+        &world.issues[index].project_key,
+        SeedPermission::Comment,
+    ) {
+        return Err(JiraError::forbidden(
+            "You do not have the permission to comment on this issue.",
+        ));
     }
     let body = match input.body {
-        None | Some(Value::Null) => return Err(JiraError::field("comment", "Comment body can not be empty!")),
+        None | Some(Value::Null) => {
+            return Err(JiraError::field(
+                "comment",
+                "Comment body can not be empty!",
+            ));
+        }
         Some(doc) if adf::is_document(&doc) => doc,
         Some(_) => {
             return Err(JiraError::field(

@@ -45,12 +45,18 @@ pub(crate) struct FieldSelection {
 
 impl FieldSelection {
     pub(crate) fn all() -> Self {
-        Self { fields: ALL_FIELDS.into_iter().collect(), ids_only: false }
+        Self {
+            fields: ALL_FIELDS.into_iter().collect(),
+            ids_only: false,
+        }
     }
 
     /// Only the issue id (the enhanced search's default).
     pub(crate) fn id_only() -> Self {
-        Self { fields: BTreeSet::new(), ids_only: true }
+        Self {
+            fields: BTreeSet::new(),
+            ids_only: true,
+        }
     }
 
     /// Parses Jira's syntax: names, `*all`, `*navigable`, and `-name` to exclude.
@@ -73,7 +79,10 @@ impl FieldSelection {
                 }
             }
         }
-        Self { fields: include.difference(&exclude).copied().collect(), ids_only: false }
+        Self {
+            fields: include.difference(&exclude).copied().collect(),
+            ids_only: false,
+        }
     }
 
     pub(crate) fn has(&self, field: &str) -> bool {
@@ -94,7 +103,9 @@ mod tests {
         let selection = FieldSelection::parse(["summary,status", "bogus"]);
         assert!(selection.has("summary") && selection.has("status") && !selection.has("labels"));
         let selection = FieldSelection::parse(["*navigable,-description"]);
-        assert!(selection.has("summary") && !selection.has("description") && !selection.has("comment"));
+        assert!(
+            selection.has("summary") && !selection.has("description") && !selection.has("comment")
+        );
         assert!(FieldSelection::parse(["*all"]).has("comment"));
     }
 }

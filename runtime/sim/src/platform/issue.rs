@@ -46,7 +46,12 @@ pub(crate) async fn get(
         .fields
         .as_deref()
         .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
-    Ok(Json(render::issue(&caller.links, &world, &world.issues[index], &selection)))
+    Ok(Json(render::issue(
+        &caller.links,
+        &world,
+        &world.issues[index],
+        &selection,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -63,14 +68,19 @@ pub(crate) async fn create(
     JiraJson(input): JiraJson<IssueInput>,
 ) -> Result<Response, JiraError> {
     let mut world = shared.world();
-    let project_ref = input.fields.get("project").ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
+    let project_ref = input
+        .fields
+        .get("project")
+        .ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
     let project_key = reference(project_ref, "key")
         .and_then(|r| world.project(&r))
         .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
         .map(|p| p.key.clone())
         .ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
     if !world.may(&caller.account_id, &project_key, SeedPermission::Create) {
-        return Err(JiraError::forbidden("You do not have permission to create issues in this project."));
+        return Err(JiraError::forbidden(
+            "You do not have permission to create issues in this project.",
+        ));
     }
     let issue_type = input
         .fields
@@ -79,7 +89,11 @@ pub(crate) async fn create(
             r.get("id")
                 .and_then(Value::as_str)
                 .and_then(issue_type_by_id)
-                .or_else(|| r.get("name").and_then(Value::as_str).and_then(issue_type_named))
+                .or_else(|| {
+                    r.get("name")
+                        .and_then(Value::as_str)
+                        .and_then(issue_type_named)
+                })
         })
         .ok_or_else(|| JiraError::field("issuetype", "Specify an issue type"))?;
     let summary = input
@@ -185,12 +199,23 @@ pub(crate) async fn assign(
 }
 
 /// The issue, if the caller can see it (else 404) and may change it (else 403).
-pub(crate) fn editable_issue(world: &World, caller: &Caller, id_or_key: &str, verb: &str) -> Result<usize, JiraError> {
+pub(crate) fn editable_issue(
+    world: &World,
+    caller: &Caller,
+    id_or_key: &str,
+    verb: &str,
+) -> Result<usize, JiraError> {
     let index = world
         .visible_issue(&caller.account_id, id_or_key)
         .ok_or_else(JiraError::issue_not_found)?;
-    if !world.may(&caller.account_id, &world.issues[index].project_key, SeedPermission::Edit) {
-        return Err(JiraError::forbidden(format!("You do not have permission to {verb} this issue.")));
+    if !world.may(
+        &caller.account_id,
+        &world.issues[index].project_key,
+        SeedPermission::Edit,
+    ) {
+        return Err(JiraError::forbidden(format!(
+            "You do not have permission to {verb} this issue."
+        )));
     }
     Ok(index)
 }
@@ -201,7 +226,12 @@ fn assignable(world: &World, project_key: &str, account_id: &str) -> Result<Stri
         .user(account_id)
         .filter(|u| world.may(&u.account_id, project_key, SeedPermission::Browse))
         .map(|u| u.account_id.clone())
-        .ok_or_else(|| JiraError::field("assignee", format!("User '{account_id}' cannot be assigned issues.")))
+        .ok_or_else(|| {
+            JiraError::field(
+                "assignee",
+                format!("User '{account_id}' cannot be assigned issues."),
+            )
+        })
 }
 
 /// `{"key": …}` / `{"id": …}` / `{"name": …}` reference to a named entity.
@@ -224,9 +254,12 @@ fn apply_fields(
         set_field(world, issue, name, value)?;
     }
     for (name, operations) in update {
-        let operations = operations
-            .as_array()
-            .ok_or_else(|| JiraError::field(name.clone(), "Operation value must be an array of operations."))?;
+        let operations = operations.as_array().ok_or_else(|| {
+            JiraError::field(
+                name.clone(),
+                "Operation value must be an array of operations.",
+            )
+        })?;
         for operation in operations {
             let object = operation
                 .as_object()
@@ -257,15 +290,25 @@ fn apply_fields(
     Ok(())
 }
 
-fn set_field(world: &World, issue: &mut IssueRecord, name: &str, value: &Value) -> Result<(), JiraError> {
+fn set_field(
+    world: &World,
+    issue: &mut IssueRecord,
+    name: &str,
+    value: &Value,
+) -> Result<(), JiraError> {
     match name {
         "summary" => {
             let summary = value
                 .as_str()
                 .filter(|s| !s.trim().is_empty())
-                .ok_or_else(|| JiraError::field("summary", "You must specify a summary of the issue."))?;
+                .ok_or_else(|| {
+                    JiraError::field("summary", "You must specify a summary of the issue.")
+                })?;
             if summary.chars().count() > MAX_SUMMARY_CHARS {
-                return Err(JiraError::field("summary", "Summary must be less than 255 characters."));
+                return Err(JiraError::field(
+                    "summary",
+                    "Summary must be less than 255 characters.",
+                ));
             }
             issue.summary = summary.to_owned();
         }
@@ -273,13 +316,20 @@ fn set_field(world: &World, issue: &mut IssueRecord, name: &str, value: &Value) 
             issue.description = match value {
                 Value::Null => None,
                 doc if adf::is_document(doc) => Some(doc.clone()),
-                _ => return Err(JiraError::field("description", "Operation value must be an Atlassian Document (see the Atlassian Document Format).")),
+                _ => {
+                    return Err(JiraError::field(
+                        "description",
+                        "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
+                    ));
+                }
             };
         }
         "labels" => {
             let labels = value
                 .as_array()
-                .ok_or_else(|| JiraError::field("labels", "Operation value must be an array of strings."))?
+                .ok_or_else(|| {
+                    JiraError::field("labels", "Operation value must be an array of strings.")
+                })?
                 .iter()
                 .map(label)
                 .collect::<Result<Vec<_>, _>>()?;
@@ -295,10 +345,13 @@ fn set_field(world: &World, issue: &mut IssueRecord, name: &str, value: &Value) 
             issue.assignee = match value {
                 Value::Null => None,
                 other => {
-                    let account_id = other
-                        .get("accountId")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| JiraError::field("assignee", "Specify the assignee by accountId."))?;
+                    let account_id =
+                        other
+                            .get("accountId")
+                            .and_then(Value::as_str)
+                            .ok_or_else(|| {
+                                JiraError::field("assignee", "Specify the assignee by accountId.")
+                            })?;
                     Some(assignable(world, &issue.project_key, account_id)?)
                 }
             };
@@ -313,7 +366,12 @@ fn set_field(world: &World, issue: &mut IssueRecord, name: &str, value: &Value) 
                     .get("id")
                     .and_then(Value::as_str)
                     .and_then(|id| project.components.iter().find(|c| c.id == id))
-                    .or_else(|| component.get("name").and_then(Value::as_str).and_then(|n| project.component_named(n)))
+                    .or_else(|| {
+                        component
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .and_then(|n| project.component_named(n))
+                    })
                     .ok_or_else(|| JiraError::field("components", "Component not found."))?;
                 names.push(found.name.clone());
             }
@@ -322,7 +380,9 @@ fn set_field(world: &World, issue: &mut IssueRecord, name: &str, value: &Value) 
         other => {
             return Err(JiraError::field(
                 other,
-                format!("Field '{other}' cannot be set. It is not on the appropriate screen, or unknown."),
+                format!(
+                    "Field '{other}' cannot be set. It is not on the appropriate screen, or unknown."
+                ),
             ));
         }
     }
@@ -333,8 +393,14 @@ fn label(value: &Value) -> Result<String, JiraError> {
     let text = value
         .as_str()
         .ok_or_else(|| JiraError::field("labels", "Label must be a string."))?;
-    if text.is_empty() || text.chars().any(char::is_whitespace) || text.chars().count() > MAX_LABEL_CHARS {
-        return Err(JiraError::field("labels", "The label can't contain spaces."));
+    if text.is_empty()
+        || text.chars().any(char::is_whitespace)
+        || text.chars().count() > MAX_LABEL_CHARS
+    {
+        return Err(JiraError::field(
+            "labels",
+            "The label can't contain spaces.",
+        ));
     }
     Ok(text.to_owned())
 }

@@ -34,8 +34,14 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/rest/api/3/issue/{issue_id_or_key}/transitions",
             get(transition::list).post(transition::perform),
         )
-        .route("/rest/api/3/issue/{issue_id_or_key}/assignee", put(issue::assign))
-        .route("/rest/api/3/search/jql", get(search::get).post(search::post))
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/assignee",
+            put(issue::assign),
+        )
+        .route(
+            "/rest/api/3/search/jql",
+            get(search::get).post(search::post),
+        )
         .route("/rest/api/3/project/search", get(project::search))
         .route("/rest/api/3/project/{project_id_or_key}", get(project::get))
         .route("/rest/api/3/user/search", get(user_search::find))

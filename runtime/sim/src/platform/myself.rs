@@ -11,7 +11,10 @@ use crate::access::Caller;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 
-pub(crate) async fn get(State(shared): State<Arc<Shared>>, caller: Caller) -> Result<Json<Value>, JiraError> {
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let user = world
         .user(&caller.account_id)

@@ -38,7 +38,9 @@ pub(crate) async fn search(
         .iter()
         .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
         .filter(|p| {
-            needle.as_deref().is_none_or(|n| p.key.to_lowercase().contains(n) || p.name.to_lowercase().contains(n))
+            needle.as_deref().is_none_or(|n| {
+                p.key.to_lowercase().contains(n) || p.name.to_lowercase().contains(n)
+            })
         })
         .collect();
     let start = query.start_at.unwrap_or(0);
@@ -83,7 +85,10 @@ pub(crate) async fn get(
         .project(&path.project_id_or_key)
         .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
         .ok_or_else(|| {
-            JiraError::not_found(format!("No project could be found with key '{}'.", path.project_id_or_key))
+            JiraError::not_found(format!(
+                "No project could be found with key '{}'.",
+                path.project_id_or_key
+            ))
         })?;
     Ok(Json(render::project(&caller.links, &world, project)))
 }

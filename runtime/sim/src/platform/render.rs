@@ -14,8 +14,15 @@ fn avatar_urls(links: &str, kind: &str, id: &str) -> Value {
     json!({ "16x16": url(16), "24x24": url(24), "32x32": url(32), "48x48": url(48) })
 }
 
-/// A `User` (also valid as `UserDetails`).
-pub(crate) fn user(links: &str, user: &UserRecord) -> Value {
+/// A `User`, as `/myself` and user search return it.
+pub(crate) fn user(links: &str, record: &UserRecord) -> Value {
+    let mut value = user_details(links, record);
+    value["locale"] = json!("en_US");
+    value
+}
+
+/// A `UserDetails`, the shorter form embedded in issues and comments.
+pub(crate) fn user_details(links: &str, user: &UserRecord) -> Value {
     json!({
         "self": format!("{links}/rest/api/3/user?accountId={}", user.account_id),
         "accountId": user.account_id,
@@ -25,7 +32,6 @@ pub(crate) fn user(links: &str, user: &UserRecord) -> Value {
         "displayName": user.display_name,
         "active": true,
         "timeZone": user.time_zone,
-        "locale": "en_US",
     })
 }
 
@@ -33,7 +39,7 @@ pub(crate) fn user(links: &str, user: &UserRecord) -> Value {
 fn user_or_null(links: &str, world: &World, account_id: Option<&str>) -> Value {
     account_id
         .and_then(|id| world.user(id))
-        .map_or(Value::Null, |u| user(links, u))
+        .map_or(Value::Null, |u| user_details(links, u))
 }
 
 pub(crate) fn status(links: &str, status: &Status) -> Value {
@@ -83,16 +89,33 @@ pub(crate) fn project_summary(links: &str, project: &ProjectRecord) -> Value {
 pub(crate) fn project(links: &str, world: &World, project: &ProjectRecord) -> Value {
     let mut value = project_summary(links, project);
     if let Some(object) = value.as_object_mut() {
-        object.insert(String::from("expand"), json!("description,lead,issueTypes,url,projectKeys,permissions,insight"));
+        object.insert(
+            String::from("expand"),
+            json!("description,lead,issueTypes,url,projectKeys,permissions,insight"),
+        );
         object.insert(String::from("description"), json!(""));
-        object.insert(String::from("lead"), user_or_null(links, world, Some(&project.lead)));
+        object.insert(
+            String::from("lead"),
+            user_or_null(links, world, Some(&project.lead)),
+        );
         object.insert(
             String::from("components"),
-            Value::Array(project.components.iter().map(|c| component(links, &c.id, &c.name)).collect()),
+            Value::Array(
+                project
+                    .components
+                    .iter()
+                    .map(|c| component(links, &c.id, &c.name))
+                    .collect(),
+            ),
         );
         object.insert(
             String::from("issueTypes"),
-            Value::Array(crate::world::workflow::ISSUE_TYPES.iter().map(|t| issue_type(links, t)).collect()),
+            Value::Array(
+                crate::world::workflow::ISSUE_TYPES
+                    .iter()
+                    .map(|t| issue_type(links, t))
+                    .collect(),
+            ),
         );
         object.insert(String::from("assigneeType"), json!("UNASSIGNED"));
         object.insert(String::from("versions"), json!([]));
@@ -108,7 +131,12 @@ fn component(links: &str, id: &str, name: &str) -> Value {
     json!({ "self": format!("{links}/rest/api/3/component/{id}"), "id": id, "name": name })
 }
 
-pub(crate) fn comment(links: &str, world: &World, issue: &IssueRecord, comment: &CommentRecord) -> Value {
+pub(crate) fn comment(
+    links: &str,
+    world: &World,
+    issue: &IssueRecord,
+    comment: &CommentRecord,
+) -> Value {
     let author = user_or_null(links, world, Some(&comment.author));
     json!({
         "self": format!("{links}/rest/api/3/issue/{}/comment/{}", issue.id, comment.id),
@@ -123,7 +151,13 @@ pub(crate) fn comment(links: &str, world: &World, issue: &IssueRecord, comment: 
 }
 
 /// A `PageOfComments` holding `comments[start..start+max]`.
-pub(crate) fn comment_page(links: &str, world: &World, issue: &IssueRecord, start: usize, max: usize) -> Value {
+pub(crate) fn comment_page(
+    links: &str,
+    world: &World,
+    issue: &IssueRecord,
+    start: usize,
+    max: usize,
+) -> Value {
     let page: Vec<Value> = issue
         .comments
         .iter()
@@ -143,11 +177,22 @@ pub(crate) fn comment_page(links: &str, world: &World, issue: &IssueRecord, star
 pub(crate) const COMMENT_PAGE_SIZE: usize = 5000;
 
 /// An `IssueBean` with the selected fields.
-pub(crate) fn issue(links: &str, world: &World, issue: &IssueRecord, selection: &FieldSelection) -> Value {
+pub(crate) fn issue(
+    links: &str,
+    world: &World,
+    issue: &IssueRecord,
+    selection: &FieldSelection,
+) -> Value {
     let mut out = Map::new();
-    out.insert(String::from("expand"), json!("renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"));
+    out.insert(
+        String::from("expand"),
+        json!("renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"),
+    );
     out.insert(String::from("id"), json!(issue.id.to_string()));
-    out.insert(String::from("self"), json!(format!("{links}/rest/api/3/issue/{}", issue.id)));
+    out.insert(
+        String::from("self"),
+        json!(format!("{links}/rest/api/3/issue/{}", issue.id)),
+    );
     out.insert(String::from("key"), json!(issue.key));
     let mut fields = Map::new();
     let mut put = |name: &str, value: Value| {
@@ -157,8 +202,14 @@ pub(crate) fn issue(links: &str, world: &World, issue: &IssueRecord, selection: 
     };
     put("summary", json!(issue.summary));
     put("status", status(links, &issue.status));
-    put("assignee", user_or_null(links, world, issue.assignee.as_deref()));
-    put("reporter", user_or_null(links, world, Some(&issue.reporter)));
+    put(
+        "assignee",
+        user_or_null(links, world, issue.assignee.as_deref()),
+    );
+    put(
+        "reporter",
+        user_or_null(links, world, Some(&issue.reporter)),
+    );
     put("labels", json!(issue.labels));
     if let Some(project) = world.project(&issue.project_key) {
         put("project", project_summary(links, project));
@@ -177,7 +228,10 @@ pub(crate) fn issue(links: &str, world: &World, issue: &IssueRecord, selection: 
     put("issuetype", issue_type(links, &issue.issue_type));
     put("created", json!(jira_timestamp(issue.created)));
     put("updated", json!(jira_timestamp(issue.updated)));
-    put("description", issue.description.clone().unwrap_or(Value::Null));
+    put(
+        "description",
+        issue.description.clone().unwrap_or(Value::Null),
+    );
     put(
         "priority",
         json!({
@@ -187,7 +241,10 @@ pub(crate) fn issue(links: &str, world: &World, issue: &IssueRecord, selection: 
             "id": "3",
         }),
     );
-    put("comment", comment_page(links, world, issue, 0, COMMENT_PAGE_SIZE));
+    put(
+        "comment",
+        comment_page(links, world, issue, 0, COMMENT_PAGE_SIZE),
+    );
     out.insert(String::from("fields"), Value::Object(fields));
     Value::Object(out)
 }

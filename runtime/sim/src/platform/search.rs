@@ -56,7 +56,14 @@ pub(crate) async fn get(
         .fields
         .as_deref()
         .map_or_else(FieldSelection::id_only, |f| FieldSelection::parse([f]));
-    search(&shared, &caller, query.jql.unwrap_or_default(), query.next_page_token, query.max_results, fields)
+    search(
+        &shared,
+        &caller,
+        query.jql.unwrap_or_default(),
+        query.next_page_token,
+        query.max_results,
+        fields,
+    )
 }
 
 pub(crate) async fn post(
@@ -69,7 +76,14 @@ pub(crate) async fn post(
     } else {
         FieldSelection::parse(body.fields.iter().map(String::as_str))
     };
-    search(&shared, &caller, body.jql.unwrap_or_default(), body.next_page_token, body.max_results, fields)
+    search(
+        &shared,
+        &caller,
+        body.jql.unwrap_or_default(),
+        body.next_page_token,
+        body.max_results,
+        fields,
+    )
 }
 
 fn search(
@@ -84,7 +98,8 @@ fn search(
         return Err(JiraError::bad_request("The JQL query is too long."));
     }
     let world = shared.world();
-    let query = jql::compile(&jql_text, &world, &caller.account_id).map_err(|e| JiraError::bad_request(e.0))?;
+    let query = jql::compile(&jql_text, &world, &caller.account_id)
+        .map_err(|e| JiraError::bad_request(e.0))?;
     if !query.is_bounded() {
         return Err(JiraError::bad_request(
             "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
@@ -92,16 +107,27 @@ fn search(
     }
     let offset = match page_token.as_deref() {
         None | Some("") => 0,
-        Some(token) => decode_token(token, &jql_text)
-            .ok_or_else(|| JiraError::bad_request("The provided next page token is invalid or expired."))?,
+        Some(token) => decode_token(token, &jql_text).ok_or_else(|| {
+            JiraError::bad_request("The provided next page token is invalid or expired.")
+        })?,
     };
-    let cap = if fields.is_id_only() { MAX_PAGE_IDS_ONLY } else { MAX_PAGE_WITH_FIELDS };
+    let cap = if fields.is_id_only() {
+        MAX_PAGE_IDS_ONLY
+    } else {
+        MAX_PAGE_WITH_FIELDS
+    };
     let max = max_results.unwrap_or(DEFAULT_PAGE).clamp(1, cap);
 
     let mut hits: Vec<&IssueRecord> = world
         .issues
         .iter()
-        .filter(|issue| world.may(&caller.account_id, &issue.project_key, SeedPermission::Browse))
+        .filter(|issue| {
+            world.may(
+                &caller.account_id,
+                &issue.project_key,
+                SeedPermission::Browse,
+            )
+        })
         .filter(|issue| query.matches(issue))
         .collect();
     query.sort(&mut hits, &world);

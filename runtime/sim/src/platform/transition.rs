@@ -43,7 +43,9 @@ pub(crate) async fn list(
             })
         })
         .collect();
-    Ok(Json(json!({ "expand": "transitions", "transitions": transitions })))
+    Ok(Json(
+        json!({ "expand": "transitions", "transitions": transitions }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -69,8 +71,9 @@ pub(crate) async fn perform(
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(JiraError::bad_request("Missing 'transition' identifier")),
     };
-    let target = transition(&id)
-        .ok_or_else(|| JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue.")))?;
+    let target = transition(&id).ok_or_else(|| {
+        JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))
+    })?;
     let issue = &mut world.issues[index];
     issue.status = target;
     issue.updated = clock::now();

@@ -32,18 +32,28 @@ pub(crate) async fn find(
     JiraQuery(query): JiraQuery<FindQuery>,
 ) -> Result<Json<Value>, JiraError> {
     if query.query.is_none() && query.account_id.is_none() {
-        return Err(JiraError::bad_request("One of 'query' or 'accountId' parameters must be provided."));
+        return Err(JiraError::bad_request(
+            "One of 'query' or 'accountId' parameters must be provided.",
+        ));
     }
     let world = shared.world();
     let needle = query.query.as_deref().map(str::to_lowercase);
     let users: Vec<Value> = world
         .users
         .iter()
-        .filter(|u| query.account_id.as_deref().is_none_or(|id| u.account_id == id))
+        .filter(|u| {
+            query
+                .account_id
+                .as_deref()
+                .is_none_or(|id| u.account_id == id)
+        })
         .filter(|u| {
             needle.as_deref().is_none_or(|n| {
                 u.email.to_lowercase().starts_with(n)
-                    || u.display_name.to_lowercase().split_whitespace().any(|w| w.starts_with(n))
+                    || u.display_name
+                        .to_lowercase()
+                        .split_whitespace()
+                        .any(|w| w.starts_with(n))
                     || u.display_name.to_lowercase().starts_with(n)
             })
         })

@@ -34,7 +34,8 @@ impl World {
             alert_requests: Vec::new(),
         };
         for user in &seed.users {
-            if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some() {
+            if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some()
+            {
                 return Err(invalid(format!("user {} is defined twice", user.email)));
             }
             world.users.push(UserRecord {
@@ -68,7 +69,12 @@ impl World {
             let team_id = world
                 .team_named(&schedule.team)
                 .map(|t| t.id.clone())
-                .ok_or_else(|| invalid(format!("schedule {} names unknown team {}", schedule.name, schedule.team)))?;
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "schedule {} names unknown team {}",
+                        schedule.name, schedule.team
+                    ))
+                })?;
             let rotations = schedule
                 .rotations
                 .iter()
@@ -98,10 +104,16 @@ impl World {
             return Err(invalid(format!("project {} is defined twice", seed.key)));
         }
         let valid_key = !seed.key.is_empty()
-            && seed.key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && seed
+                .key
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && seed.key.starts_with(|c: char| c.is_ascii_uppercase());
         if !valid_key {
-            return Err(invalid(format!("project key {:?} is not uppercase letters and digits", seed.key)));
+            return Err(invalid(format!(
+                "project key {:?} is not uppercase letters and digits",
+                seed.key
+            )));
         }
         if seed.id.parse::<u64>().is_err() {
             return Err(invalid(format!("project id {:?} is not numeric", seed.id)));
@@ -117,7 +129,10 @@ impl World {
             .map(|name| {
                 let id = component_id.to_string();
                 *component_id += 1;
-                ComponentRecord { id, name: name.clone() }
+                ComponentRecord {
+                    id,
+                    name: name.clone(),
+                }
             })
             .collect();
         let mut project = ProjectRecord {
@@ -137,7 +152,11 @@ impl World {
         Ok(())
     }
 
-    fn issue(&mut self, project: &mut ProjectRecord, seed: &SeedIssue) -> Result<IssueRecord, SimError> {
+    fn issue(
+        &mut self,
+        project: &mut ProjectRecord,
+        seed: &SeedIssue,
+    ) -> Result<IssueRecord, SimError> {
         let status = status_named(&seed.status)
             .ok_or_else(|| invalid(format!("unknown status {:?}", seed.status)))?;
         let issue_type = issue_type_named(&seed.issue_type)
@@ -146,10 +165,17 @@ impl World {
             .ok_or_else(|| invalid(format!("issue created {:?} is not RFC 3339", seed.created)))?;
         for component in &seed.components {
             if project.component_named(component).is_none() {
-                return Err(invalid(format!("{} has no component {component}", project.key)));
+                return Err(invalid(format!(
+                    "{} has no component {component}",
+                    project.key
+                )));
             }
         }
-        let assignee = seed.assignee.as_deref().map(|e| self.account_of(e)).transpose()?;
+        let assignee = seed
+            .assignee
+            .as_deref()
+            .map(|e| self.account_of(e))
+            .transpose()?;
         let reporter = self.account_of(&seed.reporter)?;
         let mut comments = Vec::new();
         for (n, comment) in seed.comments.iter().enumerate() {
@@ -184,13 +210,21 @@ impl World {
     }
 
     fn rotation(&self, seed: &SeedRotation) -> Result<RotationRecord, SimError> {
-        let kind = RotationKind::parse(&seed.kind)
-            .ok_or_else(|| invalid(format!("rotation type {:?} is not hourly, daily or weekly", seed.kind)))?;
+        let kind = RotationKind::parse(&seed.kind).ok_or_else(|| {
+            invalid(format!(
+                "rotation type {:?} is not hourly, daily or weekly",
+                seed.kind
+            ))
+        })?;
         if seed.length == 0 {
             return Err(invalid(format!("rotation {} has length 0", seed.name)));
         }
-        let start = parse_rfc3339(&seed.start_date)
-            .ok_or_else(|| invalid(format!("rotation start {:?} is not RFC 3339", seed.start_date)))?;
+        let start = parse_rfc3339(&seed.start_date).ok_or_else(|| {
+            invalid(format!(
+                "rotation start {:?} is not RFC 3339",
+                seed.start_date
+            ))
+        })?;
         let participants = seed
             .participants
             .iter()

@@ -12,7 +12,10 @@ pub(crate) mod rotation;
 pub(crate) mod workflow;
 
 pub(crate) use issue::{CommentRecord, IssueRecord};
-pub(crate) use ops::{AlertRecord, AlertRequest, AlertStatus, RotationKind, RotationRecord, ScheduleRecord, TeamRecord};
+pub(crate) use ops::{
+    AlertRecord, AlertRequest, AlertStatus, RotationKind, RotationRecord, ScheduleRecord,
+    TeamRecord,
+};
 pub(crate) use project::{ProjectRecord, UserRecord};
 
 use crate::seed::{SeedPermission, TeamRole};
@@ -39,7 +42,9 @@ impl World {
     }
 
     pub(crate) fn user_by_email(&self, email: &str) -> Option<&UserRecord> {
-        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     /// A project by key (case-insensitive) or numeric id.
@@ -50,7 +55,12 @@ impl World {
     }
 
     /// Whether `account_id` holds `permission` in the project `project_key`.
-    pub(crate) fn may(&self, account_id: &str, project_key: &str, permission: SeedPermission) -> bool {
+    pub(crate) fn may(
+        &self,
+        account_id: &str,
+        project_key: &str,
+        permission: SeedPermission,
+    ) -> bool {
         self.project(project_key)
             .is_some_and(|p| p.grants(account_id, permission))
     }

@@ -9,7 +9,9 @@ pub(crate) fn on_call_at(rotation: &RotationRecord, at: OffsetDateTime) -> Optio
     if at < rotation.start || rotation.end.is_some_and(|end| at >= end) {
         return None;
     }
-    let count = i64::try_from(rotation.participants.len()).ok().filter(|n| *n > 0)?;
+    let count = i64::try_from(rotation.participants.len())
+        .ok()
+        .filter(|n| *n > 0)?;
     let turn_seconds = rotation
         .kind
         .unit_seconds()
@@ -42,10 +44,22 @@ mod tests {
     #[test]
     fn turns_alternate_at_the_hand_over_hour() {
         let rotation = weekly();
-        assert_eq!(on_call_at(&rotation, datetime!(2024-01-01 09:00 UTC)), Some("alice"));
-        assert_eq!(on_call_at(&rotation, datetime!(2024-01-08 08:59 UTC)), Some("alice"));
-        assert_eq!(on_call_at(&rotation, datetime!(2024-01-08 09:00 UTC)), Some("bob"));
-        assert_eq!(on_call_at(&rotation, datetime!(2024-01-15 09:00 UTC)), Some("alice"));
+        assert_eq!(
+            on_call_at(&rotation, datetime!(2024-01-01 09:00 UTC)),
+            Some("alice")
+        );
+        assert_eq!(
+            on_call_at(&rotation, datetime!(2024-01-08 08:59 UTC)),
+            Some("alice")
+        );
+        assert_eq!(
+            on_call_at(&rotation, datetime!(2024-01-08 09:00 UTC)),
+            Some("bob")
+        );
+        assert_eq!(
+            on_call_at(&rotation, datetime!(2024-01-15 09:00 UTC)),
+            Some("alice")
+        );
     }
 
     #[test]

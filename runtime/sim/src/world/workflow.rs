@@ -23,7 +23,12 @@ pub(crate) const STATUSES: [Status; 3] = [
     Status {
         id: "10000",
         name: "To Do",
-        category: StatusCategory { id: 2, key: "new", name: "To Do", color_name: "blue-gray" },
+        category: StatusCategory {
+            id: 2,
+            key: "new",
+            name: "To Do",
+            color_name: "blue-gray",
+        },
         transition_id: "11",
     },
     Status {
@@ -40,7 +45,12 @@ pub(crate) const STATUSES: [Status; 3] = [
     Status {
         id: "10001",
         name: "Done",
-        category: StatusCategory { id: 3, key: "done", name: "Done", color_name: "green" },
+        category: StatusCategory {
+            id: 3,
+            key: "done",
+            name: "Done",
+            color_name: "green",
+        },
         transition_id: "31",
     },
 ];
@@ -50,7 +60,10 @@ pub(crate) const INITIAL_STATUS: Status = STATUSES[0];
 
 /// Looks a status up by name, case-insensitively as JQL does.
 pub(crate) fn status_named(name: &str) -> Option<Status> {
-    STATUSES.iter().copied().find(|s| s.name.eq_ignore_ascii_case(name))
+    STATUSES
+        .iter()
+        .copied()
+        .find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
 /// The transition with this id, as the status it leads to.
@@ -66,13 +79,28 @@ pub(crate) struct IssueType {
 }
 
 pub(crate) const ISSUE_TYPES: [IssueType; 3] = [
-    IssueType { id: "10001", name: "Task", description: "A small, distinct piece of work." },
-    IssueType { id: "10002", name: "Bug", description: "A problem or error." },
-    IssueType { id: "10003", name: "Story", description: "A user-facing feature." },
+    IssueType {
+        id: "10001",
+        name: "Task",
+        description: "A small, distinct piece of work.",
+    },
+    IssueType {
+        id: "10002",
+        name: "Bug",
+        description: "A problem or error.",
+    },
+    IssueType {
+        id: "10003",
+        name: "Story",
+        description: "A user-facing feature.",
+    },
 ];
 
 pub(crate) fn issue_type_named(name: &str) -> Option<IssueType> {
-    ISSUE_TYPES.iter().copied().find(|t| t.name.eq_ignore_ascii_case(name))
+    ISSUE_TYPES
+        .iter()
+        .copied()
+        .find(|t| t.name.eq_ignore_ascii_case(name))
 }
 
 pub(crate) fn issue_type_by_id(id: &str) -> Option<IssueType> {

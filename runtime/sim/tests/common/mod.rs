@@ -10,7 +10,9 @@ pub const USER: &str = "user@example.com";
 pub const OUTSIDER: &str = "outsider@example.com";
 
 pub async fn start() -> Simulator {
-    Simulator::start(SimConfig::default()).await.expect("simulator starts")
+    Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator starts")
 }
 
 /// A client that, like Kiln's host, never follows redirects and ignores proxies.
@@ -27,7 +29,12 @@ pub fn user<'a>(sim: &'a Simulator, email: &str) -> &'a SimUser {
 }
 
 /// A request to `path` on the site, as `email` with basic auth.
-pub fn as_user(sim: &Simulator, method: reqwest::Method, email: &str, path: &str) -> RequestBuilder {
+pub fn as_user(
+    sim: &Simulator,
+    method: reqwest::Method,
+    email: &str,
+    path: &str,
+) -> RequestBuilder {
     let u = user(sim, email);
     client()
         .request(method, format!("{}{path}", sim.base_url()))
@@ -41,6 +48,10 @@ pub async fn json(response: Response) -> Value {
 /// Asserts no seeded token appears in `text`: the simulator never echoes secrets.
 pub fn assert_no_secret(sim: &Simulator, text: &str) {
     for u in sim.users() {
-        assert!(!text.contains(&u.api_token), "response echoes {}'s API token", u.email);
+        assert!(
+            !text.contains(&u.api_token),
+            "response echoes {}'s API token",
+            u.email
+        );
     }
 }
