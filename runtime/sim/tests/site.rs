@@ -3,6 +3,7 @@
 
 mod common;
 
+use base64::Engine as _;
 use common::{ADMIN, OUTSIDER, USER, as_user, assert_no_secret, client, json, start};
 use kiln_sim::AuthKind;
 use reqwest::{Method, StatusCode};
@@ -521,5 +522,51 @@ async fn projects_and_users_are_listed_as_the_caller_may_see_them() {
         .await
         .expect("sent");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn no_answer_echoes_a_credential() {
+    let sim = start().await;
+    let admin = sim.user(ADMIN).expect("admin").clone();
+    let paths = [
+        (Method::GET, "/rest/api/3/myself"),
+        (Method::GET, "/rest/api/3/issue/KILN-1"),
+        (Method::GET, "/rest/api/3/issue/NOPE-1"),
+        (Method::GET, "/rest/api/3/search/jql?jql=bad%20%3D"),
+        (Method::POST, "/rest/api/3/issue/KILN-1/comment"),
+        (Method::GET, "/rest/api/3/user/search?query=a"),
+        (Method::GET, "/does/not/exist"),
+    ];
+    for (method, path) in paths {
+        for password in [admin.api_token.as_str(), "ATATT3xwrong-but-secret-looking"] {
+            let response = client()
+                .request(method.clone(), format!("{}{path}", sim.base_url()))
+                .basic_auth(&admin.email, Some(password))
+                .send()
+                .await
+                .expect("sent");
+            let encoded = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{password}", admin.email));
+            let headers = format!("{:?}", response.headers());
+            let body = response.text().await.expect("body");
+            for text in [&headers, &body] {
+                assert_no_secret(&sim, text);
+                assert!(
+                    !text.contains(password),
+                    "{path} echoes the presented secret"
+                );
+                assert!(
+                    !text.contains(&encoded),
+                    "{path} echoes the Authorization header"
+                );
+            }
+        }
+    }
+    let log = format!("{:?}", sim.requests());
+    assert!(
+        !log.contains(&admin.api_token),
+        "the request log never holds a token"
+    );
     sim.shutdown().await;
 }
