@@ -7,6 +7,7 @@
 pub mod catalogue;
 mod error;
 pub mod manifest;
+pub mod yaml;
 
 pub use catalogue::{
     Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope,

@@ -1,1 +1,36 @@
+//! Kiln's host: runs untrusted Jira app components in a wasmtime sandbox.
+//!
+//! An app is a WebAssembly component of the `kiln:app@0.1.0` world plus a
+//! manifest. The only way out of the sandbox is the `request-jira` import:
+//! the host validates the path, matches the route against the catalogue,
+//! checks the manifest's scopes, attaches the credential itself and returns
+//! the response. The guest never holds a credential.
+//!
+//! ```no_run
+//! # async fn demo(client: kiln_runtime::JiraClient, wasm: Vec<u8>, manifest: kiln_manifest::Manifest) -> anyhow::Result<()> {
+//! use kiln_runtime::{Invocation, Runtime, RuntimeOptions};
+//! let runtime = Runtime::new(client, RuntimeOptions::default())?;
+//! let app = runtime.load(wasm, manifest).await?;
+//! let invoked = app.invoke(Invocation { payload: "{}".into(), ..Default::default() }).await?;
+//! println!("{:?}", invoked.result);
+//! # Ok(()) }
+//! ```
 
+pub mod bindings;
+pub mod credentials;
+pub mod engine;
+pub mod invoke;
+pub mod jira;
+pub mod limits;
+pub mod policy;
+pub mod runtime;
+pub mod sandbox;
+pub mod site;
+
+pub use credentials::{Credential, Credentials, SiteCredentials};
+pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked};
+pub use jira::audit::{AuditRecord, AuditSink, FileAudit, MemoryAudit, NoAudit};
+pub use jira::client::{HttpLimits, JiraClient};
+pub use limits::{EffectiveLimits, OperatorLimits};
+pub use runtime::{LoadError, LoadedApp, Runtime, RuntimeError, RuntimeOptions};
+pub use site::Site;

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `runtime` command: a thin shell over the `kiln_runtime` library.
+
+mod commands;
+
+fn main() -> std::process::ExitCode {
+    commands::run()
+}

@@ -9,7 +9,7 @@ mod field_path;
 mod rules;
 mod runtime_limits;
 mod schema;
-mod source;
+pub(crate) mod source;
 
 use std::io::Read;
 use std::path::Path;

@@ -1,0 +1,26 @@
+//! Host bindings for the frozen `kiln:app@0.1.0` world (`wit/0.1.0`).
+//!
+//! `request-jira` is async because it performs network I/O on the host; the
+//! guest still sees a blocking call. No import is `trappable`: every refusal is
+//! a typed `request-error` the app can handle, and limits that must stop the
+//! guest (deadline, memory, fuel) are enforced by the engine, not by imports.
+
+wasmtime::component::bindgen!({
+    path: "../wit/0.1.0",
+    world: "app",
+    imports: {
+        "kiln:app/jira.request-jira": async,
+    },
+    exports: { default: async },
+});
+
+pub use kiln::app::types::{
+    AppError, Context, Level, Method, Principal, Request, RequestError, Response, ScopeDenied,
+};
+
+/// The interface name the runtime requires a component to export.
+pub const HANDLER_EXPORT: &str = "kiln:app/handler@0.1.0";
+/// The package (without version) of the world this runtime implements.
+pub const WORLD_PACKAGE: &str = "kiln:app";
+/// The world version this runtime implements.
+pub const WORLD_VERSION: &str = "0.1.0";

@@ -1,0 +1,91 @@
+//! Finds an app's component and manifest from what the user typed: a
+//! `.wasm` file (manifest beside it or given), or an app folder, which is
+//! built for wasm32-wasip2 first.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, anyhow};
+use kiln_manifest::Manifest;
+
+use super::exit::Failure;
+
+/// The manifest file name looked for next to an app.
+pub const MANIFEST_FILE: &str = "manifest.yml";
+
+/// An app ready to load.
+pub struct AppSource {
+    pub wasm: Vec<u8>,
+    pub wasm_path: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// Resolves `app` (and an explicit `--manifest`) to bytes and a parsed
+/// manifest, building an app folder first.
+pub fn resolve(app: &Path, manifest: Option<&Path>) -> Result<AppSource, Failure> {
+    let (wasm_path, default_manifest) = if app.is_dir() {
+        let manifest_path = app.join(MANIFEST_FILE);
+        (build_folder(app)?, manifest_path)
+    } else if app.extension().is_some_and(|e| e == "wasm") {
+        let dir = app.parent().unwrap_or(Path::new("."));
+        (app.to_owned(), dir.join(MANIFEST_FILE))
+    } else if app.exists() {
+        return Err(Failure::bad_input(anyhow!(
+            "{} is neither a .wasm component nor an app folder",
+            app.display()
+        )));
+    } else {
+        return Err(Failure::bad_input(anyhow!("{} does not exist", app.display())));
+    };
+    let manifest_path = manifest.map(Path::to_owned).unwrap_or(default_manifest);
+    if !manifest_path.exists() {
+        return Err(Failure::bad_input(anyhow!(
+            "no manifest at {}: put a {MANIFEST_FILE} next to the app or pass --manifest",
+            manifest_path.display()
+        )));
+    }
+    let manifest = Manifest::load(&manifest_path).map_err(Failure::bad_input)?;
+    let wasm = std::fs::read(&wasm_path)
+        .with_context(|| format!("cannot read {}", wasm_path.display()))
+        .map_err(Failure::bad_input)?;
+    Ok(AppSource {
+        wasm,
+        wasm_path,
+        manifest,
+    })
+}
+
+/// Builds an app folder (a Cargo project) and returns its component's path.
+fn build_folder(dir: &Path) -> Result<PathBuf, Failure> {
+    let dir = &dir
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", dir.display()))
+        .map_err(Failure::bad_input)?;
+    let cargo_toml = dir.join("Cargo.toml");
+    if !cargo_toml.exists() {
+        return Err(Failure::bad_input(anyhow!(
+            "{} is a folder without Cargo.toml; pass an app folder or a .wasm component",
+            dir.display()
+        )));
+    }
+    kiln_guest_build::ensure_wasm_target(dir).map_err(Failure::environment)?;
+    eprintln!("building {} for wasm32-wasip2 …", dir.display());
+    let built = kiln_guest_build::build(&kiln_guest_build::GuestBuild {
+        manifest_path: cargo_toml,
+        target_dir: None,
+        release: true,
+        quiet: false,
+    })
+    .map_err(Failure::environment)?;
+    match built.as_slice() {
+        [one] => Ok(one.path.clone()),
+        [] => Err(Failure::bad_input(anyhow!(
+            "building {} produced no component: is it a `cdylib` crate?",
+            dir.display()
+        ))),
+        many => Err(Failure::bad_input(anyhow!(
+            "building {} produced several components ({}); pass the .wasm to run",
+            dir.display(),
+            many.iter().map(|b| b.package.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}

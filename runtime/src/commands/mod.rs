@@ -1,0 +1,64 @@
+//! Subcommands of `runtime`, one file each, and the exit codes they share.
+
+mod app_source;
+mod exit;
+mod run;
+mod sim;
+mod site_setup;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use exit::Failure;
+
+/// Kiln runs Jira apps as sandboxed WebAssembly components. The app never
+/// holds a credential: it calls Jira through the host, which checks the
+/// manifest's scopes and attaches your credential itself.
+#[derive(Parser)]
+#[command(name = "runtime", version, about, long_about = None)]
+#[command(after_help = exit::EXIT_CODES_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one function of an app (against the embedded Jira simulator unless a site is configured).
+    Run(run::RunArgs),
+    /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
+    Sim(sim::SimArgs),
+}
+
+/// Parses the command line, runs the command, and maps the outcome to an
+/// exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return Failure::environment(anyhow::anyhow!("cannot start the async runtime: {e}")).report(),
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Run(args) => run::run(args).await,
+            Command::Sim(args) => sim::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(exit) => exit.into(),
+        Err(failure) => failure.report(),
+    }
+}
+
+/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,315 @@
+//! One invocation: a fresh Store and instance, a deadline, and a typed
+//! outcome.
+//!
+//! The Store is created here and dropped here, whatever happens: a trap, a
+//! timeout or a limit never leaves state behind for the next invocation.
+//! The deadline is enforced twice: by epoch interruption inside guest code,
+//! and by a timeout around the whole call, which also covers host calls in
+//! flight (a guest parked in a slow `request-jira`).
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+use crate::bindings::{self, AppError, Context};
+use crate::jira::session::JiraSession;
+use crate::runtime::LoadedApp;
+use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
+use crate::sandbox::limiter::{GuestLimiter, LimitHit};
+use crate::sandbox::state::InvocationState;
+use crate::sandbox::wasi::sandboxed_wasi;
+
+/// Extra time the outer timeout allows beyond the deadline, so that the epoch
+/// trap (which names the guest frame) normally wins over the blunt cut-off.
+const DEADLINE_GRACE: Duration = Duration::from_millis(250);
+
+/// What to invoke.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    /// The manifest's function key; `None` picks the only function.
+    pub function_key: Option<String>,
+    /// The JSON payload.
+    pub payload: String,
+    /// The invoking user's account id, passed to the app in its context.
+    pub account_id: Option<String>,
+}
+
+/// Why an invocation did not run at all (bad input, nothing executed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvokeError {
+    #[error("the manifest has no function `{key}` (functions: {})", .available.join(", "))]
+    UnknownFunction { key: String, available: Vec<String> },
+    #[error("the manifest declares several functions ({}); choose one with --function", .0.join(", "))]
+    AmbiguousFunction(Vec<String>),
+    #[error("the payload is not valid JSON: {0}")]
+    InvalidPayload(String),
+    #[error("the payload is {size} bytes; the limit is {limit}")]
+    PayloadTooLarge { size: usize, limit: usize },
+}
+
+/// How a started invocation failed.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum InvocationFailure {
+    /// The app returned an error.
+    #[error("the app returned an error: {message}")]
+    App {
+        message: String,
+        #[serde(skip)]
+        error: AppErrorKind,
+    },
+    #[error("the invocation exceeded its {seconds:.1}s deadline")]
+    Timeout { seconds: f64 },
+    #[error("the app exceeded its memory limit of {limit_mib} MiB")]
+    MemoryLimit { limit_mib: usize },
+    #[error("the app exceeded its table limit of {limit} elements")]
+    TableLimit { limit: usize },
+    #[error("the app used up its CPU budget (fuel)")]
+    FuelExhausted,
+    #[error("the app overflowed its stack")]
+    StackOverflow,
+    #[error("the app called exit({code})")]
+    Exit { code: i32 },
+    #[error("the app trapped: {message}")]
+    Trap { message: String },
+    #[error("the app's result is {size} bytes; the limit is {limit}")]
+    ResultTooLarge { size: usize, limit: usize },
+    #[error("the app's result is not valid JSON: {message}")]
+    InvalidResult { message: String },
+}
+
+/// The app error's category, for exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppErrorKind {
+    #[default]
+    Failed,
+    InvalidPayload,
+    UnknownFunction,
+    /// The app gave up after request-jira refused a call on policy grounds.
+    RequestRefused,
+    /// The app gave up after another request-jira failure.
+    RequestFailed,
+}
+
+/// What an invocation produced.
+#[derive(Debug, Clone)]
+pub struct Invoked {
+    pub invocation_id: String,
+    /// The app's JSON result, or why there is none.
+    pub result: Result<String, InvocationFailure>,
+    pub logs: Vec<LogLine>,
+    pub dropped: Dropped,
+    /// request-jira calls made, and how many the host refused on policy.
+    pub requests: u32,
+    pub policy_refusals: u32,
+    pub elapsed: Duration,
+}
+
+impl Invoked {
+    /// Whether the sandbox refused something the app tried, or a limit stopped it.
+    pub fn is_sandbox_violation(&self) -> bool {
+        match &self.result {
+            Ok(_) => false,
+            Err(InvocationFailure::App { error, .. }) => *error == AppErrorKind::RequestRefused,
+            Err(_) => true,
+        }
+    }
+}
+
+impl LoadedApp {
+    /// Runs one invocation in a fresh Store.
+    pub async fn invoke(&self, invocation: Invocation) -> Result<Invoked, InvokeError> {
+        let function = self.resolve_function(invocation.function_key.as_deref())?;
+        let handler = function.handler.clone();
+        let module_key = function.key.clone();
+        self.check_payload(&invocation.payload)?;
+
+        let started = Instant::now();
+        let invocation_id = new_invocation_id();
+        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let log = GuestLog::new(self.limits.max_log_lines as usize, self.limits.max_log_bytes as usize);
+        let state = InvocationState {
+            wasi: sandboxed_wasi(&log),
+            table: wasmtime::component::ResourceTable::new(),
+            limiter: GuestLimiter::new(self.limits.memory_bytes),
+            jira: JiraSession::new(
+                self.client.clone(),
+                self.scopes.clone(),
+                self.audit.clone(),
+                self.app_id.clone(),
+                invocation_id.clone(),
+                deadline,
+                self.limits.max_requests,
+            ),
+            log: log.clone(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        // Fuel is always metered; without a manifest budget it is effectively
+        // unlimited and the deadline is the only CPU bound.
+        let _ = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX));
+        let wall_deadline = Instant::now() + self.limits.timeout;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= wall_deadline {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+
+        let context = Context {
+            invocation_id: invocation_id.clone(),
+            account_id: invocation.account_id.clone(),
+            cloud_id: self.client.site().cloud_id().to_owned(),
+            site_url: self.client.site().site_url().to_owned(),
+            module_key,
+        };
+        let call = async {
+            let app = self.pre.instantiate_async(&mut store).await?;
+            app.kiln_app_handler()
+                .call_handle(&mut store, &handler, &invocation.payload, &context)
+                .await
+        };
+        let outcome = tokio::time::timeout(self.limits.timeout + DEADLINE_GRACE, call).await;
+
+        let timeout_failure = InvocationFailure::Timeout {
+            seconds: self.limits.timeout.as_secs_f64(),
+        };
+        let (result, requests, policy_refusals) = match outcome {
+            // The call future was dropped mid-flight: the Store is only fit to
+            // be dropped, so nothing more is read from it.
+            Err(_elapsed) => (Err(timeout_failure), 0, 0),
+            Ok(returned) => {
+                let state = store.data();
+                let result = match returned {
+                    Ok(Ok(json)) => self.check_result(json),
+                    Ok(Err(app_error)) => Err(app_failure(app_error)),
+                    Err(error) => Err(classify_trap(&error, state.limiter.hit(), timeout_failure)),
+                };
+                (result, state.jira.request_count(), state.jira.policy_refusals())
+            }
+        };
+        drop(store);
+        let (logs, dropped) = log.finish();
+        Ok(Invoked {
+            invocation_id,
+            result,
+            logs,
+            dropped,
+            requests,
+            policy_refusals,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn resolve_function(&self, key: Option<&str>) -> Result<&kiln_manifest::FunctionModule, InvokeError> {
+        let functions = &self.manifest.modules.function;
+        let keys = || functions.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+        match key {
+            Some(key) => self.manifest.function(key).ok_or_else(|| InvokeError::UnknownFunction {
+                key: key.to_owned(),
+                available: keys(),
+            }),
+            None if functions.len() == 1 => Ok(&functions[0]),
+            None => Err(InvokeError::AmbiguousFunction(keys())),
+        }
+    }
+
+    fn check_payload(&self, payload: &str) -> Result<(), InvokeError> {
+        if payload.len() > self.limits.max_payload_bytes {
+            return Err(InvokeError::PayloadTooLarge {
+                size: payload.len(),
+                limit: self.limits.max_payload_bytes,
+            });
+        }
+        serde_json::from_str::<serde::de::IgnoredAny>(payload)
+            .map(|_| ())
+            .map_err(|e| InvokeError::InvalidPayload(e.to_string()))
+    }
+
+    fn check_result(&self, json: String) -> Result<String, InvocationFailure> {
+        if json.len() > self.limits.max_result_bytes {
+            return Err(InvocationFailure::ResultTooLarge {
+                size: json.len(),
+                limit: self.limits.max_result_bytes,
+            });
+        }
+        serde_json::from_str::<serde::de::IgnoredAny>(&json)
+            .map_err(|e| InvocationFailure::InvalidResult { message: e.to_string() })?;
+        Ok(json)
+    }
+}
+
+/// Maps the app's typed error to a failure with a readable message.
+fn app_failure(error: AppError) -> InvocationFailure {
+    use bindings::RequestError as R;
+    let (kind, message) = match error {
+        AppError::InvalidPayload(m) => (AppErrorKind::InvalidPayload, format!("invalid payload: {m}")),
+        AppError::UnknownFunction(m) => (AppErrorKind::UnknownFunction, format!("no handler named `{m}`")),
+        AppError::Failed(m) => (AppErrorKind::Failed, m),
+        AppError::Request(r) => {
+            let refused = matches!(r, R::InvalidRequest(_) | R::UnknownRoute(_) | R::ScopeDenied(_));
+            let kind = if refused {
+                AppErrorKind::RequestRefused
+            } else {
+                AppErrorKind::RequestFailed
+            };
+            (kind, describe_request_error(&r))
+        }
+    };
+    InvocationFailure::App { message, error: kind }
+}
+
+/// A request-jira error as a sentence for the developer.
+pub fn describe_request_error(error: &bindings::RequestError) -> String {
+    use bindings::RequestError as R;
+    match error {
+        R::InvalidRequest(m) => format!("request-jira refused an invalid request: {m}"),
+        R::UnknownRoute(m) => format!("request-jira refused an unknown route: {m}"),
+        R::ScopeDenied(d) => format!(
+            "request-jira refused {}: scope denied; add to permissions.scopes in manifest.yml: {}",
+            d.route,
+            d.missing.join(", ")
+        ),
+        R::NeedsAuthentication(p) => format!(
+            "request-jira needs authentication: no credential is configured for the {} principal",
+            match p {
+                bindings::Principal::User => "user",
+                bindings::Principal::App => "app",
+            }
+        ),
+        R::QuotaExceeded(m) => format!("request-jira quota exceeded: {m}"),
+        R::Timeout => "request-jira timed out waiting for Jira".to_owned(),
+        R::Transport(m) => format!("request-jira could not reach Jira: {m}"),
+    }
+}
+
+/// Turns a wasmtime error into the limit or trap it stands for.
+fn classify_trap(error: &wasmtime::Error, hit: Option<LimitHit>, timeout: InvocationFailure) -> InvocationFailure {
+    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return InvocationFailure::Exit { code: exit.0 };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => return timeout,
+        Some(Trap::OutOfFuel) => return InvocationFailure::FuelExhausted,
+        Some(Trap::StackOverflow) => return InvocationFailure::StackOverflow,
+        _ => {}
+    }
+    match hit {
+        Some(LimitHit::Memory { limit_bytes }) => InvocationFailure::MemoryLimit {
+            limit_mib: limit_bytes / (1024 * 1024),
+        },
+        Some(LimitHit::Table { limit_elements }) => InvocationFailure::TableLimit { limit: limit_elements },
+        None => InvocationFailure::Trap {
+            message: format!("{error:?}"),
+        },
+    }
+}
+
+/// 128 random bits, hex: unique per invocation, meaningless otherwise.
+fn new_invocation_id() -> String {
+    let bits: u128 = rand::random();
+    format!("{bits:032x}")
+}

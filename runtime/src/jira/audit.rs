@@ -1,0 +1,109 @@
+//! The audit log: one JSON line per `request-jira` call, allowed or refused.
+//!
+//! It is for the site administrator and the security reviewer, separate from
+//! the app's own log. It records decisions and sizes, never a credential, a
+//! body, a query value or the concrete path (which can hold user data): the
+//! route is reported as its catalogue template.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// One audit line.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// RFC 3339 time of the decision.
+    pub time: String,
+    pub app_id: String,
+    pub invocation_id: String,
+    /// `user` or `app`.
+    pub principal: &'static str,
+    pub method: &'static str,
+    /// The matched catalogue template, when the path matched one.
+    pub route: Option<&'static str>,
+    /// `allowed`, or the refusal (`invalid-request`, `unknown-route`,
+    /// `scope-denied`, `needs-authentication`, `quota-exceeded`), or the
+    /// failure (`timeout`, `transport`).
+    pub decision: &'static str,
+    /// The scopes that granted the route.
+    pub granted_by: Vec<&'static str>,
+    /// The scopes that were missing, when refused for scopes.
+    pub missing: Vec<&'static str>,
+    pub status: Option<u16>,
+    pub bytes_out: u64,
+    pub bytes_in: u64,
+    pub latency_ms: u64,
+}
+
+/// Where audit lines go.
+pub trait AuditSink: Send + Sync {
+    fn record(&self, record: &AuditRecord);
+}
+
+/// Discards audit lines (no audit file configured).
+pub struct NoAudit;
+
+impl AuditSink for NoAudit {
+    fn record(&self, _record: &AuditRecord) {}
+}
+
+/// Appends JSON lines to a file, created `0600`.
+pub struct FileAudit {
+    out: Mutex<BufWriter<File>>,
+}
+
+impl FileAudit {
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        Ok(Self {
+            out: Mutex::new(BufWriter::new(options.open(path)?)),
+        })
+    }
+}
+
+impl AuditSink for FileAudit {
+    fn record(&self, record: &AuditRecord) {
+        let Ok(line) = serde_json::to_string(record) else { return };
+        // A poisoned lock only means another writer panicked mid-line; the
+        // file is still usable for the next line.
+        let mut out = self.out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+            tracing::warn!("could not write an audit line");
+        }
+    }
+}
+
+/// Keeps audit lines in memory, for tests and for `runtime lint`.
+#[derive(Default)]
+pub struct MemoryAudit {
+    records: Mutex<Vec<AuditRecord>>,
+}
+
+impl MemoryAudit {
+    pub fn records(&self) -> Vec<AuditRecord> {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl AuditSink for MemoryAudit {
+    fn record(&self, record: &AuditRecord) {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(record.clone());
+    }
+}
+
+/// Now, as RFC 3339 with milliseconds.
+pub(crate) fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}

@@ -1,0 +1,6 @@
+//! `request-jira`, the only door out of the sandbox: the shared client, the
+//! per-invocation policy pipeline and the audit log.
+
+pub mod audit;
+pub mod client;
+pub mod session;

@@ -1,0 +1,105 @@
+//! Every limit an invocation runs under, explicit and in one place: the
+//! manifest asks, the operator caps, the smaller wins.
+
+use std::time::Duration;
+
+use kiln_manifest::RuntimeLimits;
+
+/// The operator's caps, above anything a manifest may ask for.
+#[derive(Debug, Clone)]
+pub struct OperatorLimits {
+    /// Linear memory per invocation (memory exhaustion of the host).
+    pub max_memory_mib: u32,
+    /// Wall-clock deadline per invocation (hung or looping apps).
+    pub max_timeout: Duration,
+    /// Largest JSON payload handed to an app.
+    pub max_payload_bytes: usize,
+    /// Largest JSON result accepted from an app (a guest building a giant
+    /// result to exhaust the host).
+    pub max_result_bytes: usize,
+    /// Most request-jira calls per invocation.
+    pub max_requests: u32,
+    /// Most log lines and bytes kept per invocation.
+    pub max_log_lines: u32,
+    pub max_log_bytes: u32,
+}
+
+impl Default for OperatorLimits {
+    fn default() -> Self {
+        Self {
+            max_memory_mib: 1024,
+            max_timeout: Duration::from_secs(900),
+            max_payload_bytes: 1024 * 1024,
+            max_result_bytes: 5 * 1024 * 1024,
+            max_requests: 1000,
+            max_log_lines: 1000,
+            max_log_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The limits one app's invocations run under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveLimits {
+    pub memory_bytes: usize,
+    pub timeout: Duration,
+    pub fuel: Option<u64>,
+    pub max_requests: u32,
+    pub max_log_lines: u32,
+    pub max_log_bytes: u32,
+    pub max_payload_bytes: usize,
+    pub max_result_bytes: usize,
+}
+
+impl EffectiveLimits {
+    /// The manifest's request, capped by the operator.
+    pub fn resolve(manifest: &RuntimeLimits, operator: &OperatorLimits) -> Self {
+        let memory_mib = manifest.memory_mib.min(operator.max_memory_mib);
+        Self {
+            memory_bytes: usize::try_from(u64::from(memory_mib) * 1024 * 1024).unwrap_or(usize::MAX),
+            timeout: Duration::from_secs(u64::from(manifest.timeout_seconds)).min(operator.max_timeout),
+            fuel: manifest.fuel,
+            max_requests: manifest.max_requests.min(operator.max_requests),
+            max_log_lines: manifest.max_log_lines.min(operator.max_log_lines),
+            max_log_bytes: manifest.max_log_bytes.min(operator.max_log_bytes),
+            max_payload_bytes: operator.max_payload_bytes,
+            max_result_bytes: operator.max_result_bytes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operator_caps_win() {
+        let manifest = RuntimeLimits {
+            memory_mib: 4096,
+            timeout_seconds: 3600,
+            max_requests: 5000,
+            ..RuntimeLimits::default()
+        };
+        let operator = OperatorLimits {
+            max_memory_mib: 256,
+            max_timeout: Duration::from_secs(30),
+            max_requests: 200,
+            ..OperatorLimits::default()
+        };
+        let l = EffectiveLimits::resolve(&manifest, &operator);
+        assert_eq!(l.memory_bytes, 256 * 1024 * 1024);
+        assert_eq!(l.timeout, Duration::from_secs(30));
+        assert_eq!(l.max_requests, 200);
+    }
+
+    #[test]
+    fn defaults_follow_forge() {
+        let l = EffectiveLimits::resolve(&RuntimeLimits::default(), &OperatorLimits::default());
+        assert_eq!(l.memory_bytes, 128 * 1024 * 1024);
+        assert_eq!(l.timeout, Duration::from_secs(25));
+        assert_eq!(l.max_requests, 100);
+        assert_eq!(l.max_log_lines, 100);
+        assert_eq!(l.max_log_bytes, 200 * 1024);
+        assert_eq!(l.fuel, None);
+    }
+}

@@ -1,0 +1,9 @@
+//! Request policy: what a guest may ask of `request-jira`, decided before any
+//! byte leaves the host. Each rule is a pure function with table tests.
+
+pub mod headers;
+pub mod path;
+pub mod url;
+
+#[cfg(test)]
+mod table_tests;

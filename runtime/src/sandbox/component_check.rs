@@ -1,0 +1,139 @@
+//! What a component must be before Kiln instantiates it: a component (not a
+//! core module), within the size cap, importing only the `kiln:app@0.1`
+//! world and the WASI 0.2 interfaces the sandbox implements (all denying), and
+//! exporting `kiln:app/handler@0.1.0`. Anything else is refused with an error
+//! that names the offending import or export, before any guest code runs.
+
+use wasmtime::Engine;
+use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
+
+use crate::bindings::HANDLER_EXPORT;
+
+/// Largest component accepted, in bytes (compile-time and memory exhaustion
+/// of the host by an oversized file).
+pub const MAX_COMPONENT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Packages a component may import, with the version prefix the host
+/// implements. `wasi:http` is absent on purpose: `request-jira` is the only way
+/// out.
+const IMPORTABLE_PACKAGES: &[(&str, &str)] = &[
+    ("kiln:app", "0.1."),
+    ("wasi:cli", "0.2."),
+    ("wasi:clocks", "0.2."),
+    ("wasi:filesystem", "0.2."),
+    ("wasi:io", "0.2."),
+    ("wasi:random", "0.2."),
+    ("wasi:sockets", "0.2."),
+];
+
+/// Why a component was refused before running.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ComponentError {
+    #[error("the component is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("this is not a WebAssembly file (bad magic number)")]
+    NotWasm,
+    #[error(
+        "this is a core WebAssembly module, not a component: build the app for wasm32-wasip2 (`runtime build`), which produces a component"
+    )]
+    CoreModule,
+    #[error("the component is invalid or truncated: {0}")]
+    Invalid(String),
+    #[error("the component imports `{name}`, which Kiln does not provide: {reason}")]
+    ForbiddenImport { name: String, reason: String },
+    #[error("the component was built for `{found}`, but this runtime implements `{HANDLER_EXPORT}`")]
+    IncompatibleVersion { found: String },
+    #[error("the component does not export `{HANDLER_EXPORT}` (it exports: {}); is it a Kiln app?", .exports.join(", "))]
+    WrongWorld { exports: Vec<String> },
+}
+
+/// Cheap checks on the bytes, before compiling.
+pub fn check_bytes(bytes: &[u8]) -> Result<(), ComponentError> {
+    if bytes.len() > MAX_COMPONENT_BYTES {
+        return Err(ComponentError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_COMPONENT_BYTES,
+        });
+    }
+    if wasmparser::Parser::is_core_wasm(bytes) {
+        return Err(ComponentError::CoreModule);
+    }
+    if !wasmparser::Parser::is_component(bytes) {
+        return Err(ComponentError::NotWasm);
+    }
+    Ok(())
+}
+
+/// Checks a compiled component's imports and exports.
+pub fn check_world(engine: &Engine, component: &Component) -> Result<(), ComponentError> {
+    let ty = component.component_type();
+    for (name, item) in ty.imports(engine) {
+        check_import(name, &item.ty)?;
+    }
+    if component.get_export_index(None, HANDLER_EXPORT).is_some() {
+        return Ok(());
+    }
+    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
+    if let Some(found) = exports.iter().find(|e| e.starts_with("kiln:app/handler")) {
+        return Err(ComponentError::IncompatibleVersion { found: found.clone() });
+    }
+    Err(ComponentError::WrongWorld { exports })
+}
+
+fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> {
+    let refuse = |reason: &str| ComponentError::ForbiddenImport {
+        name: name.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if !matches!(item, ComponentItem::ComponentInstance(_)) {
+        return Err(refuse("only interface imports of the kiln:app world and WASI 0.2 are provided"));
+    }
+    let (package, version) = split_interface_name(name).ok_or_else(|| refuse("not a versioned WIT interface"))?;
+    if package == "wasi:http" {
+        return Err(refuse(
+            "wasi:http is not available to Kiln apps; call Jira through kiln:app/jira request-jira",
+        ));
+    }
+    match IMPORTABLE_PACKAGES.iter().find(|(p, _)| *p == package) {
+        Some((_, prefix)) if version.starts_with(prefix) => Ok(()),
+        Some((_, prefix)) => Err(refuse(&format!("this runtime provides {package}@{prefix}x"))),
+        None => Err(refuse("not part of the kiln:app@0.1.0 world or WASI 0.2")),
+    }
+}
+
+/// Splits `ns:pkg/iface@1.2.3` into (`ns:pkg`, `1.2.3`).
+fn split_interface_name(name: &str) -> Option<(&str, &str)> {
+    let (path, version) = name.split_once('@')?;
+    let (package, interface) = path.split_once('/')?;
+    if package.contains(':') && !interface.is_empty() {
+        Some((package, version))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_sorted_into_module_component_and_junk() {
+        let core = wat::parse_str("(module)").unwrap();
+        assert_eq!(check_bytes(&core), Err(ComponentError::CoreModule));
+        let component = wat::parse_str("(component)").unwrap();
+        assert_eq!(check_bytes(&component), Ok(()));
+        assert_eq!(check_bytes(b"\x7fELF"), Err(ComponentError::NotWasm));
+        assert_eq!(check_bytes(b""), Err(ComponentError::NotWasm));
+        let huge = vec![0u8; MAX_COMPONENT_BYTES + 1];
+        assert!(matches!(check_bytes(&huge), Err(ComponentError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn interface_names_split() {
+        assert_eq!(split_interface_name("wasi:cli/environment@0.2.3"), Some(("wasi:cli", "0.2.3")));
+        assert_eq!(split_interface_name("kiln:app/jira@0.1.0"), Some(("kiln:app", "0.1.0")));
+        assert_eq!(split_interface_name("plain"), None);
+        assert_eq!(split_interface_name("wasi:cli/environment"), None);
+    }
+}

@@ -1,0 +1,9 @@
+//! The sandbox: what a guest is allowed to be, to import, to use and to
+//! consume, and the Store state each invocation gets.
+
+pub mod component_check;
+pub mod guest_log;
+pub mod limiter;
+pub mod state;
+pub mod stdio;
+pub mod wasi;

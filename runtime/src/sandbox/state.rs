@@ -1,0 +1,57 @@
+//! What a Store holds for one invocation, and the host side of the world's
+//! imports. A fresh one is built per invocation and dropped with the Store.
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::guest_log::{GuestLog, LogLevel};
+use super::limiter::GuestLimiter;
+use crate::bindings::kiln::app::{jira, log, types};
+use crate::bindings::{Level, Request, RequestError, Response};
+use crate::jira::session::JiraSession;
+
+/// Longest single message accepted from the `log` import before truncation.
+const MAX_LOG_MESSAGE: usize = 16 * 1024;
+
+/// The Store's data.
+pub struct InvocationState {
+    pub(crate) wasi: WasiCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) limiter: GuestLimiter,
+    pub(crate) jira: JiraSession,
+    pub(crate) log: GuestLog,
+}
+
+impl WasiView for InvocationState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl types::Host for InvocationState {}
+
+impl jira::Host for InvocationState {
+    async fn request_jira(&mut self, req: Request) -> Result<Response, RequestError> {
+        self.jira.request(req).await
+    }
+}
+
+impl log::Host for InvocationState {
+    fn log(&mut self, level: Level, message: String) {
+        let level = match level {
+            Level::Trace => LogLevel::Trace,
+            Level::Debug => LogLevel::Debug,
+            Level::Info => LogLevel::Info,
+            Level::Warn => LogLevel::Warn,
+            Level::Error => LogLevel::Error,
+        };
+        let mut end = message.len().min(MAX_LOG_MESSAGE);
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.log.push(level, &message[..end]);
+    }
+}
