@@ -7,7 +7,9 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Path, Token};
+use syn::{Path, PathArguments, Token};
+
+use crate::handler::marker_ident;
 
 pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let handlers = Punctuated::<Path, Token![,]>::parse_terminated.parse2(input)?;
@@ -27,22 +29,25 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             ));
         }
     }
-    let handlers: Vec<&Path> = handlers.iter().collect();
+    let handlers: Vec<Path> = handlers
+        .iter()
+        .map(marker_path)
+        .collect::<syn::Result<_>>()?;
     let count = handlers.len();
 
     Ok(quote! {
         const _: () = {
-            const NAMES: [&::core::primitive::str; #count] = [
+            const __KILN_NAMES: [&::core::primitive::str; #count] = [
                 #(<#handlers as ::kiln_sdk::__private::Handler>::NAME),*
             ];
             ::core::assert!(
-                ::kiln_sdk::__private::names_are_unique(&NAMES),
+                ::kiln_sdk::__private::names_are_unique(&__KILN_NAMES),
                 "two handlers in export_app! share a name; rename one with #[kiln_sdk::handler(name = \"...\")]"
             );
 
-            struct KilnApp;
+            struct __KilnApp;
 
-            impl ::kiln_sdk::bindings::exports::kiln::app::handler::Guest for KilnApp {
+            impl ::kiln_sdk::bindings::exports::kiln::app::handler::Guest for __KilnApp {
                 fn handle(
                     handler: ::std::string::String,
                     payload: ::std::string::String,
@@ -62,7 +67,27 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 }
             }
 
-            ::kiln_sdk::bindings::__export_kiln_app!(KilnApp);
+            ::kiln_sdk::bindings::__export_kiln_app!(__KilnApp);
         };
     })
+}
+
+/// `a::b::summary` -> `a::b::__kiln_handler_summary`, the type `#[handler]`
+/// generated for the function.
+fn marker_path(handler: &Path) -> syn::Result<Path> {
+    let mut path = handler.clone();
+    let Some(last) = path.segments.last_mut() else {
+        return Err(syn::Error::new_spanned(
+            handler,
+            "expected a handler function's path",
+        ));
+    };
+    if !matches!(last.arguments, PathArguments::None) {
+        return Err(syn::Error::new_spanned(
+            &last.arguments,
+            "a handler is listed by its function's path, without generic arguments",
+        ));
+    }
+    last.ident = marker_ident(&last.ident);
+    Ok(path)
 }

@@ -1,10 +1,10 @@
 //! `#[handler]`: checks a handler's signature and registers it under a name.
 //!
-//! Next to the function it emits a hidden brace struct of the same name
-//! (structs with braces live only in the type namespace, so they do not clash
-//! with the function) implementing `kiln_sdk::__private::Handler`; that lets
-//! `export_app!(summary)` reach the handler's name and entry point from the
-//! function's path, as Rocket's `routes!` does.
+//! Next to the function it emits a hidden struct, `__kiln_handler_<name>`,
+//! implementing `kiln_sdk::__private::Handler`; `export_app!(path::summary)`
+//! reaches it as `path::__kiln_handler_summary`, so a handler can be listed by
+//! its function's path (as Rocket's `routes!` does) while the prefix keeps the
+//! struct from clashing with a module or type of the same name.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -25,12 +25,13 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     check_signature(&function)?;
 
     let ident = &function.sig.ident;
+    let marker = marker_ident(ident);
     let vis = &function.vis;
     let name = name.unwrap_or_else(|| LitStr::new(&ident.to_string(), ident.span()));
     let call = if function.sig.inputs.len() == 2 {
-        quote_spanned! {ident.span()=> |input| #ident(input, context) }
+        quote_spanned! {ident.span()=> |__kiln_input| #ident(__kiln_input, __kiln_context) }
     } else {
-        quote_spanned! {ident.span()=> |input| { let _ = context; #ident(input) } }
+        quote_spanned! {ident.span()=> |__kiln_input| { let _ = __kiln_context; #ident(__kiln_input) } }
     };
 
     Ok(quote! {
@@ -38,19 +39,28 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {}
+        #vis struct #marker {}
 
-        impl ::kiln_sdk::__private::Handler for #ident {
+        impl ::kiln_sdk::__private::Handler for #marker {
             const NAME: &'static str = #name;
 
             fn call(
-                payload: &::core::primitive::str,
-                context: &::kiln_sdk::Context,
+                __kiln_payload: &::core::primitive::str,
+                __kiln_context: &::kiln_sdk::Context,
             ) -> ::core::result::Result<::std::string::String, ::kiln_sdk::AppError> {
-                ::kiln_sdk::__private::invoke(payload, #call)
+                ::kiln_sdk::__private::invoke(__kiln_payload, #call)
             }
         }
     })
+}
+
+/// The hidden type `#[handler]` puts next to the function `ident`; the
+/// parameters of its `call` are prefixed alike, so no handler name can shadow
+/// them.
+pub fn marker_ident(ident: &syn::Ident) -> syn::Ident {
+    let name = ident.to_string();
+    let name = name.strip_prefix("r#").unwrap_or(&name);
+    syn::Ident::new(&format!("__kiln_handler_{name}"), ident.span())
 }
 
 /// Parses `name = "..."`, the only argument.

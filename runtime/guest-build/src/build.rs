@@ -1,0 +1,245 @@
+//! `cargo build --target wasm32-wasip2` of a guest crate or workspace.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::cargo_env::remove_leaked_cargo_env;
+use crate::error::GuestBuildError;
+use crate::message::Message;
+
+/// The target Kiln guests are compiled for: WASI preview 2, which makes the
+/// linker emit a component.
+pub const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// What to build and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestBuild {
+    /// The `Cargo.toml` of the app crate or of a workspace of apps.
+    pub manifest_path: PathBuf,
+    /// Where cargo puts its output; `None` uses the project's own `target/`.
+    /// Set it explicitly from a build script, whose own `CARGO_TARGET_DIR` is
+    /// never passed on.
+    pub target_dir: Option<PathBuf>,
+    /// Build with the release profile.
+    pub release: bool,
+    /// Pass `--quiet` to cargo (the compiler's errors are still shown).
+    pub quiet: bool,
+}
+
+/// A component the build produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltComponent {
+    /// The cargo package it was built from.
+    pub package: String,
+    /// The component file (`.wasm`).
+    pub path: PathBuf,
+}
+
+impl GuestBuild {
+    /// A debug build of `manifest_path` into its project's `target/`.
+    pub fn new(manifest_path: impl Into<PathBuf>) -> Self {
+        GuestBuild {
+            manifest_path: manifest_path.into(),
+            target_dir: None,
+            release: false,
+            quiet: false,
+        }
+    }
+
+    /// Sets [`GuestBuild::target_dir`].
+    pub fn target_dir(mut self, target_dir: impl Into<PathBuf>) -> Self {
+        self.target_dir = Some(target_dir.into());
+        self
+    }
+
+    /// Sets [`GuestBuild::release`].
+    pub fn release(mut self, release: bool) -> Self {
+        self.release = release;
+        self
+    }
+
+    /// Sets [`GuestBuild::quiet`].
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
+    /// The arguments passed to cargo.
+    fn cargo_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![
+            "build".into(),
+            "--manifest-path".into(),
+            self.manifest_path.clone().into(),
+            "--target".into(),
+            WASM_TARGET.into(),
+            // Machine-readable artifacts on stdout, human diagnostics on
+            // stderr (which passes through).
+            "--message-format=json-render-diagnostics".into(),
+        ];
+        if let Some(target_dir) = &self.target_dir {
+            args.push("--target-dir".into());
+            args.push(target_dir.clone().into());
+        }
+        if self.release {
+            args.push("--release".into());
+        }
+        if self.quiet {
+            args.push("--quiet".into());
+        }
+        args
+    }
+}
+
+/// Builds `opts.manifest_path` for `wasm32-wasip2` and returns every
+/// component (`cdylib`) it produced.
+///
+/// Cargo's diagnostics go to this process's stderr. Call
+/// [`ensure_wasm_target`](crate::ensure_wasm_target) first for a clear error
+/// when the target is missing.
+pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> {
+    let cargo = cargo_binary();
+    let mut command = Command::new(&cargo);
+    command
+        .args(opts.cargo_args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(dir) = opts.manifest_path.parent().filter(|dir| dir.is_dir()) {
+        // rustup picks the toolchain of the project being built.
+        command.current_dir(dir);
+    }
+    remove_leaked_cargo_env(&mut command);
+
+    let mut child = command
+        .spawn()
+        .map_err(|source| GuestBuildError::CargoNotStarted {
+            cargo: cargo.clone(),
+            source,
+        })?;
+    let components = match child.stdout.take() {
+        Some(stdout) => read_components(BufReader::new(stdout)),
+        None => Ok(Vec::new()),
+    };
+    let status = child.wait().map_err(GuestBuildError::Output)?;
+    let components = components?;
+    if !status.success() {
+        return Err(GuestBuildError::BuildFailed {
+            manifest_path: opts.manifest_path.clone(),
+            status,
+        });
+    }
+    if components.is_empty() {
+        return Err(GuestBuildError::NoComponents {
+            manifest_path: opts.manifest_path.clone(),
+        });
+    }
+    Ok(components)
+}
+
+/// The cargo that runs this build script or program (`CARGO`), so a nested
+/// build uses the same toolchain; plain `cargo` otherwise.
+fn cargo_binary() -> PathBuf {
+    std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("cargo"))
+}
+
+/// Collects the components announced on cargo's stdout. Lines that are not
+/// cargo messages (a build script printing to stdout) are passed to stderr.
+fn read_components(stdout: impl BufRead) -> Result<Vec<BuiltComponent>, GuestBuildError> {
+    let mut components: Vec<BuiltComponent> = Vec::new();
+    for line in stdout.lines() {
+        let line = line.map_err(GuestBuildError::Output)?;
+        match serde_json::from_str::<Message>(&line) {
+            Ok(message) => {
+                if let Some((package, path)) = message.component()
+                    && !components.iter().any(|known| known.path == path)
+                {
+                    components.push(BuiltComponent { package, path });
+                }
+            }
+            Err(_) => eprintln!("{line}"),
+        }
+    }
+    Ok(components)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_is_asked_for_wasm32_wasip2_and_json_messages() {
+        let args = GuestBuild::new("/apps/hello/Cargo.toml")
+            .target_dir("/tmp/guests")
+            .release(true)
+            .quiet(true)
+            .cargo_args();
+        let args: Vec<String> = args
+            .iter()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "build",
+                "--manifest-path",
+                "/apps/hello/Cargo.toml",
+                "--target",
+                "wasm32-wasip2",
+                "--message-format=json-render-diagnostics",
+                "--target-dir",
+                "/tmp/guests",
+                "--release",
+                "--quiet",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_debug_build_into_the_project_target_adds_no_options() {
+        let args = GuestBuild::new("Cargo.toml").cargo_args();
+        assert_eq!(args.len(), 6);
+    }
+
+    #[test]
+    fn components_are_read_from_cargo_messages() {
+        let stdout = concat!(
+            r#"{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#serde@1.0.228","target":{"kind":["lib"]},"filenames":["/t/libserde.rlib"]}"#,
+            "\n",
+            "not json: a build script's println\n",
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///p/probe#0.1.0","target":{"kind":["cdylib"]},"filenames":["/t/wasm32-wasip2/release/probe.wasm"]}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","package_id":"path+file:///p/trap#0.1.0","target":{"kind":["cdylib"]},"filenames":["/t/wasm32-wasip2/release/trap.wasm"]}"#,
+            "\n",
+            r#"{"reason":"build-finished","success":true}"#,
+            "\n",
+        );
+        let components = read_components(stdout.as_bytes()).unwrap();
+        assert_eq!(
+            components,
+            [
+                BuiltComponent {
+                    package: "probe".into(),
+                    path: "/t/wasm32-wasip2/release/probe.wasm".into(),
+                },
+                BuiltComponent {
+                    package: "trap".into(),
+                    path: "/t/wasm32-wasip2/release/trap.wasm".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_manifest_is_a_build_failure_with_its_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = build(&GuestBuild::new(dir.path().join("Cargo.toml")).quiet(true)).unwrap_err();
+        assert!(
+            matches!(&error, GuestBuildError::BuildFailed { status, .. } if !status.success()),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! Builds Kiln guest apps into WebAssembly components.
+//!
+//! Used by the runtime's `run <folder>` / `build` commands and by the test
+//! suite's build script, which compile app crates for `wasm32-wasip2`:
+//!
+//! ```no_run
+//! use std::path::Path;
+//!
+//! use kiln_guest_build::{GuestBuild, build, ensure_wasm_target};
+//!
+//! # fn main() -> Result<(), kiln_guest_build::GuestBuildError> {
+//! let app = Path::new("examples/hello");
+//! ensure_wasm_target(app)?;
+//! for component in build(&GuestBuild::new(app.join("Cargo.toml")).release(true))? {
+//!     println!("{} -> {}", component.package, component.path.display());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod build;
+mod cargo_env;
+mod error;
+mod message;
+mod target;
+
+pub use build::{BuiltComponent, GuestBuild, WASM_TARGET, build};
+pub use error::GuestBuildError;
+pub use target::ensure_wasm_target;

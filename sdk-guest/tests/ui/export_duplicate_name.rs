@@ -1,0 +1,15 @@
+use kiln_sdk::prelude::*;
+
+#[kiln_sdk::handler]
+fn summary(_payload: serde_json::Value) -> Result<(), AppError> {
+    Ok(())
+}
+
+#[kiln_sdk::handler(name = "summary")]
+fn other(_payload: serde_json::Value) -> Result<(), AppError> {
+    Ok(())
+}
+
+kiln_sdk::export_app!(summary, other);
+
+fn main() {}

@@ -1,0 +1,3 @@
+kiln_sdk::export_app!();
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[kiln_sdk::handler]
+fn summary(_payload: serde_json::Value) {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[kiln_sdk::handler]
+struct Summary;
+
+fn main() {}

@@ -1,0 +1,3 @@
+fn main() {
+    let _ = kiln_sdk::as_user().get("/rest/api/3/myself");
+}

@@ -1,0 +1,111 @@
+//! Builds the guest test programs (`tests/programs`) and the example apps
+//! (`examples`) into WebAssembly components, and writes their paths to
+//! `OUT_DIR/programs.rs` as `pub const NAME: &str = "/abs/path.wasm";`, in the
+//! manner of wasmtime's test-programs.
+//!
+//! The guests get their own target directory next to the outer build's, so
+//! the nested cargo never waits on the lock the outer cargo holds.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use kiln_guest_build::{BuiltComponent, GuestBuild, build, ensure_wasm_target};
+
+/// Guest workspaces, relative to the repository root.
+const GUEST_WORKSPACES: &[&str] = &["tests/programs", "examples"];
+
+/// Everything the components are built from, relative to the repository
+/// root; a change to any of it rebuilds them.
+const GUEST_SOURCES: &[&str] = &["tests/programs", "examples", "sdk-guest", "wit"];
+
+fn main() {
+    if let Err(error) = run() {
+        // A build script reports by failing; the message is what cargo shows.
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let manifest_dir = PathBuf::from(required_env("CARGO_MANIFEST_DIR")?);
+    let out_dir = PathBuf::from(required_env("OUT_DIR")?);
+    let repo = manifest_dir
+        .parent()
+        .ok_or("the kiln-tests crate must sit inside the repository")?;
+
+    for source in GUEST_SOURCES {
+        watch(&repo.join(source))?;
+    }
+
+    ensure_wasm_target(repo)?;
+    let target_dir = guest_target_dir(&out_dir);
+    let mut components = Vec::new();
+    for workspace in GUEST_WORKSPACES {
+        let options = GuestBuild::new(repo.join(workspace).join("Cargo.toml"))
+            .target_dir(&target_dir)
+            .release(true);
+        components.extend(build(&options)?);
+    }
+    std::fs::write(out_dir.join("programs.rs"), constants(&components)?)?;
+    Ok(())
+}
+
+fn required_env(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("cargo did not set {name} for the build script"))
+}
+
+/// `<target>/kiln-guests`, found from `OUT_DIR`
+/// (`<target>[/<triple>]/<profile>/build/kiln-tests-<hash>/out`), so that
+/// `cargo clean` removes it and every profile shares one guest build.
+fn guest_target_dir(out_dir: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.file_name().is_some_and(|name| name == "build"))
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(|target| target.join("kiln-guests"))
+        .unwrap_or_else(|| out_dir.join("kiln-guests"))
+}
+
+/// Emits `rerun-if-changed` for every file and directory under `path`
+/// (directories too, so that an added file is noticed), skipping build output
+/// and hidden entries.
+fn watch(path: &Path) -> std::io::Result<()> {
+    println!("cargo::rerun-if-changed={}", path.display());
+    if !path.is_dir() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == "target" || name.starts_with('.') {
+            continue;
+        }
+        watch(&entry.path())?;
+    }
+    Ok(())
+}
+
+/// The Rust source of `programs.rs`.
+fn constants(components: &[BuiltComponent]) -> Result<String, Box<dyn std::error::Error>> {
+    let mut source = String::new();
+    let mut names = Vec::new();
+    for component in components {
+        let name = component.package.to_uppercase().replace('-', "_");
+        if names.contains(&name) {
+            return Err(format!("two guest packages are both named {name}").into());
+        }
+        let path = component
+            .path
+            .to_str()
+            .ok_or_else(|| format!("{} is not UTF-8", component.path.display()))?;
+        writeln!(
+            source,
+            "/// The `{}` component.\npub const {name}: &str = {path:?};",
+            component.package
+        )?;
+        names.push(name);
+    }
+    Ok(source)
+}
