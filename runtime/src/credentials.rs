@@ -218,7 +218,8 @@ mod tests {
             email: "a@example.com".into(),
             token: SecretString::from(TOKEN),
         };
-        let text = format!("{c:?} {:?}", Credentials { user: Some(c), app: None });
+        let alone = format!("{c:?}");
+        let text = format!("{alone} {:?}", Credentials { user: Some(c), app: None });
         assert!(!text.contains(TOKEN), "{text}");
         assert!(text.contains("REDACTED"));
         let b = Credential::Bearer {
