@@ -5,11 +5,18 @@
 //!
 //! The guests get their own target directory next to the outer build's, so
 //! the nested cargo never waits on the lock the outer cargo holds.
+//!
+//! The hand-written WAT programs (`tests/programs/wat/*.wat`, attacks Rust
+//! cannot express) are assembled into `<guests>/wat/*.wasm` and exposed as
+//! `WAT_<NAME>` constants.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use kiln_guest_build::{BuiltComponent, GuestBuild, build, ensure_wasm_target};
+
+/// Hand-written WAT programs, relative to the repository root.
+const WAT_PROGRAMS: &str = "tests/programs/wat";
 
 /// Guest workspaces, relative to the repository root.
 const GUEST_WORKSPACES: &[&str] = &["tests/programs", "examples"];
@@ -46,12 +53,45 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             .release(true);
         components.extend(build(&options)?);
     }
+    components.extend(assemble_wat(
+        &repo.join(WAT_PROGRAMS),
+        &target_dir.join("wat"),
+    )?);
     std::fs::write(out_dir.join("programs.rs"), constants(&components)?)?;
     Ok(())
 }
 
 fn required_env(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("cargo did not set {name} for the build script"))
+}
+
+/// Assembles every `*.wat` in `source_dir` into `output_dir`, as
+/// components named `wat-<file stem>`.
+fn assemble_wat(
+    source_dir: &Path,
+    output_dir: &Path,
+) -> Result<Vec<BuiltComponent>, Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(output_dir)?;
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(source_dir)?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<_, _>>()?;
+    sources.retain(|path| path.extension().is_some_and(|ext| ext == "wat"));
+    sources.sort();
+    let mut components = Vec::new();
+    for source in sources {
+        let stem = source
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .ok_or_else(|| format!("{} has no UTF-8 name", source.display()))?;
+        let binary = wat::parse_file(&source)?;
+        let path = output_dir.join(format!("{stem}.wasm"));
+        std::fs::write(&path, binary)?;
+        components.push(BuiltComponent {
+            package: format!("wat-{stem}"),
+            path,
+        });
+    }
+    Ok(components)
 }
 
 /// `<target>/kiln-guests`, found from `OUT_DIR`
@@ -102,7 +142,7 @@ fn constants(components: &[BuiltComponent]) -> Result<String, Box<dyn std::error
             .ok_or_else(|| format!("{} is not UTF-8", component.path.display()))?;
         writeln!(
             source,
-            "/// The `{}` component.\npub const {name}: &str = {path:?};",
+            "/// Built from `{}`.\npub const {name}: &str = {path:?};",
             component.package
         )?;
         names.push(name);

@@ -4,7 +4,9 @@
 //! compiles from `tests/programs` and `examples` before the tests run.
 
 /// Absolute paths of the guest components, one constant per package:
-/// `HELLO` (examples/hello), `PROBE`, `SCOPES`, `TRAP` (tests/programs).
+/// `HELLO` (examples/hello), `PROBE`, `SCOPES`, `TRAP` (tests/programs), and
+/// `WAT_<NAME>` for each hand-written `tests/programs/wat/<name>.wat`
+/// (`WAT_VALID_MINIMAL` is their well-formed control).
 pub mod programs {
     include!(concat!(env!("OUT_DIR"), "/programs.rs"));
 }
