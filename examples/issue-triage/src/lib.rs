@@ -215,7 +215,7 @@ mod tests {
     #[test]
     fn keywords_add_each_missing_label_once() {
         let labels = labels_for("Sandbox leak: credential shows the WRONG user", &[]);
-        assert_eq!(labels, vec![("sandbox", "security"), ("wrong", "bug")]);
+        assert_eq!(labels, vec![("credential", "security"), ("wrong", "bug")]);
     }
 
     #[test]

@@ -144,3 +144,25 @@ fn report(input: Option<Input>) -> Result<Report, AppError> {
 }
 
 kiln_sdk::export_app!(report);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issues_are_counted_by_status_and_assignee() {
+        let issues: Vec<Issue> = serde_json::from_value(serde_json::json!([
+            { "fields": { "status": { "name": "Done" }, "assignee": { "displayName": "Alice" } } },
+            { "fields": { "status": { "name": "Done" }, "assignee": null } },
+        ]))
+        .expect("issues");
+        let mut report = Report::default();
+        issues.iter().for_each(|issue| report.count(issue));
+        assert_eq!(report.total, 2);
+        assert_eq!(report.by_status, BTreeMap::from([("Done".to_owned(), 2)]));
+        assert_eq!(
+            report.by_assignee,
+            BTreeMap::from([("Alice".to_owned(), 1), (UNASSIGNED.to_owned(), 1)])
+        );
+    }
+}

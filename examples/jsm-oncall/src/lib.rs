@@ -183,3 +183,20 @@ fn oncall(input: Option<Input>, ctx: &Context) -> Result<Output, AppError> {
 }
 
 kiln_sdk::export_app!(oncall);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_403_becomes_the_team_admin_explanation() {
+        let forbidden = Response::new(403, Vec::new(), br#"{"errorMessages":["no"]}"#.to_vec());
+        let error = explain_forbidden(forbidden, "Ops").unwrap_err();
+        assert!(
+            error.to_string().contains("Team Admin of \"Ops\""),
+            "{error}"
+        );
+        let created = Response::new(201, Vec::new(), b"{}".to_vec());
+        assert!(explain_forbidden(created, "Ops").is_ok());
+    }
+}
