@@ -1,5 +1,5 @@
-//! The wasmtime engine Kiln runs every app on, and the epoch clock that
-//! enforces wall-clock deadlines.
+//! The wasmtime engine Kiln runs every app on, the instance allocator behind
+//! it, and the epoch clock that enforces wall-clock deadlines.
 //!
 //! Deny-by-default settings, each against a named threat:
 //!
@@ -14,13 +14,38 @@
 //! | async stack | [`ASYNC_STACK`] | host frames under a deep guest stack |
 //! | memory | capped per Store by the limiter (manifest ∧ operator cap) | memory exhaustion |
 //! | native unwind info, backtraces | on | clear traps for developers (no guest-controlled effect) |
+//! | instance allocation | pooling, [`InstanceAllocation`] | see below |
+//! | memory initialisation | copy-on-write images (wasmtime default, kept on) | see below |
+//!
+//! The pooling allocator is a speed setting that must not weaken isolation,
+//! so every pool bound is at least as strict as the limiter's:
+//!
+//! * Each pooled memory slot holds at most the operator's memory cap
+//!   ([`crate::OperatorLimits::max_memory_mib`]); the limiter still enforces
+//!   the smaller per-app limit inside it (memory exhaustion).
+//! * Per-component counts of core instances, memories and tables, and table
+//!   elements, equal the limiter's ([`crate::sandbox::limiter`]) so that the
+//!   pool never admits what an on-demand Store would refuse.
+//! * A slot is reset before reuse: linear memory and tables are zeroed (the
+//!   first [`KEEP_RESIDENT`] bytes with `memset`, the rest by the kernel) and
+//!   copy-on-write images are re-mapped, so one invocation can never read
+//!   another's data (cross-invocation leaks).
+//! * Fiber stacks are not zeroed between invocations: guest code cannot
+//!   address the native stack (wasm has no pointer into it), and zeroing
+//!   [`ASYNC_STACK`] bytes per call would cost more than the instance itself.
+//!
+//! The pool reserves address space up front. Where it cannot (a `ulimit -v`,
+//! a small address space), Kiln falls back to on-demand allocation with the
+//! same limits, and says so once in the host log.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, OptLevel};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+use crate::sandbox::limiter::{MAX_INSTANCES, MAX_MEMORIES, MAX_TABLE_ELEMENTS, MAX_TABLES};
 
 /// How often the epoch advances. The deadline callback runs at most this
 /// often per running guest: it yields to the executor (fairness between
@@ -35,10 +60,56 @@ pub const MAX_WASM_STACK: usize = 1024 * 1024;
 /// frames (WASI, request-jira, reqwest) called from the guest.
 pub const ASYNC_STACK: usize = MAX_WASM_STACK + 1024 * 1024;
 
+/// Bytes of each linear memory and table reset with `memset` rather than
+/// `madvise` when a pooled slot is returned. Small guests then reuse warm
+/// pages without a page fault per invocation; the reset itself (the
+/// cross-invocation isolation) is the same either way.
+pub const KEEP_RESIDENT: usize = 64 * 1024;
+
+/// Default number of invocations that may run at once on one runtime: the
+/// pool's slot count. Further invocations wait for a slot (they are not
+/// refused), so this bounds host memory under a burst. Each slot reserves
+/// (but does not commit) address space for two linear memories of wasmtime's
+/// default reservation (4 GiB + guard), so the default keeps one runtime's
+/// reservation near 2 TiB of the 128 TiB a 64-bit process has; a server
+/// expecting more concurrency raises it.
+pub const DEFAULT_MAX_CONCURRENT_INSTANCES: u32 = 256;
+
+/// How instances are allocated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceAllocation {
+    /// Pre-reserved slots, reused after a reset: instantiation in
+    /// microseconds. At most `max_concurrent_instances` invocations run at
+    /// once; more wait for a slot. Falls back to
+    /// [`InstanceAllocation::OnDemand`] when the pool cannot be reserved.
+    Pooling { max_concurrent_instances: u32 },
+    /// `mmap` per instance. Slower to instantiate; reserves nothing up front.
+    OnDemand,
+}
+
+impl Default for InstanceAllocation {
+    fn default() -> Self {
+        InstanceAllocation::Pooling { max_concurrent_instances: DEFAULT_MAX_CONCURRENT_INSTANCES }
+    }
+}
+
+/// The allocator an engine really uses (pooling may have fallen back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllocatorInUse {
+    /// A pool with this many instance slots.
+    Pooling {
+        slots: u32,
+    },
+    OnDemand,
+}
+
 /// Builds the engine configuration. Compile-affecting settings live only here
 /// so that the artifact cache key (the engine's precompile compatibility hash)
 /// covers all of them.
-pub fn engine_config() -> Config {
+///
+/// `max_memory_bytes` is the operator's memory cap: the size of a pooled
+/// memory slot.
+pub fn engine_config(allocation: &InstanceAllocation, max_memory_bytes: usize) -> Config {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
@@ -48,13 +119,61 @@ pub fn engine_config() -> Config {
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(ASYNC_STACK)
         .cranelift_opt_level(OptLevel::Speed)
-        .native_unwind_info(true);
+        .native_unwind_info(true)
+        // Explicit although it is wasmtime's default: instantiation maps the
+        // compiled memory image instead of copying data segments.
+        .memory_init_cow(true);
+    if let InstanceAllocation::Pooling { max_concurrent_instances } = *allocation {
+        let pool = pooling_config(max_concurrent_instances.max(1), max_memory_bytes);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
     config
 }
 
-/// Builds the engine.
-pub fn new_engine() -> Result<Engine, wasmtime::Error> {
-    Engine::new(&engine_config())
+/// The pool, every bound matching the limiter's (see the module docs).
+fn pooling_config(slots: u32, max_memory_bytes: usize) -> PoolingAllocationConfig {
+    let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(slots)
+        .total_stacks(slots)
+        // A Rust guest has one memory and a handful of core instances and
+        // tables; the totals leave room for that per slot. A component that
+        // needs more waits for, or fails to get, a slot; it never gets more
+        // than the limiter allows.
+        .total_memories(slots.saturating_mul(2))
+        .total_tables(slots.saturating_mul(4))
+        .total_core_instances(slots.saturating_mul(8))
+        .max_core_instances_per_component(to_u32(MAX_INSTANCES))
+        .max_memories_per_component(to_u32(MAX_MEMORIES))
+        .max_tables_per_component(to_u32(MAX_TABLES))
+        .max_memories_per_module(to_u32(MAX_MEMORIES))
+        .max_tables_per_module(to_u32(MAX_TABLES))
+        .table_elements(MAX_TABLE_ELEMENTS)
+        .max_memory_size(max_memory_bytes)
+        .linear_memory_keep_resident(KEEP_RESIDENT)
+        .table_keep_resident(KEEP_RESIDENT);
+    pool
+}
+
+/// Builds the engine for `allocation`, falling back to on-demand allocation
+/// when the pool cannot be reserved.
+pub fn new_engine(
+    allocation: &InstanceAllocation,
+    max_memory_bytes: usize,
+) -> Result<(Engine, AllocatorInUse), wasmtime::Error> {
+    if let InstanceAllocation::Pooling { max_concurrent_instances } = *allocation {
+        match Engine::new(&engine_config(allocation, max_memory_bytes)) {
+            Ok(engine) => {
+                let slots = max_concurrent_instances.max(1);
+                return Ok((engine, AllocatorInUse::Pooling { slots }));
+            }
+            Err(error) => tracing::warn!(
+                "cannot reserve the instance pool ({error:#}); instances are allocated on demand (slower, same limits)"
+            ),
+        }
+    }
+    let engine = Engine::new(&engine_config(&InstanceAllocation::OnDemand, max_memory_bytes))?;
+    Ok((engine, AllocatorInUse::OnDemand))
 }
 
 /// Advances the engine's epoch on a background thread until dropped.
@@ -90,5 +209,43 @@ impl Drop for EpochTicker {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB_64: usize = 64 * 1024 * 1024;
+
+    fn pooled(slots: u32) -> InstanceAllocation {
+        InstanceAllocation::Pooling { max_concurrent_instances: slots }
+    }
+
+    #[test]
+    fn a_pooled_engine_is_built_and_reports_its_slots() {
+        let (_engine, in_use) = new_engine(&pooled(4), MIB_64).unwrap();
+        assert_eq!(in_use, AllocatorInUse::Pooling { slots: 4 });
+    }
+
+    #[test]
+    fn an_unreservable_pool_falls_back_to_on_demand() {
+        // 100,000 slots of two 1 TiB memories is far beyond any address space.
+        let (_engine, in_use) = new_engine(&pooled(100_000), 1 << 40).unwrap();
+        assert_eq!(in_use, AllocatorInUse::OnDemand);
+    }
+
+    #[test]
+    fn the_allocator_does_not_change_compiled_code() {
+        // Artifacts cached by a pooled runtime must load into an on-demand
+        // one (the fallback) and the other way round.
+        let hash = |allocation: &InstanceAllocation| {
+            use std::hash::{Hash, Hasher};
+            let engine = Engine::new(&engine_config(allocation, MIB_64)).unwrap();
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            engine.precompile_compatibility_hash().hash(&mut hasher);
+            hasher.finish()
+        };
+        assert_eq!(hash(&pooled(2)), hash(&InstanceAllocation::OnDemand));
     }
 }

@@ -125,6 +125,12 @@ impl LoadedApp {
         let module_key = function.key.clone();
         self.check_payload(&invocation.payload)?;
 
+        // A pool slot for this invocation's instance, held until the Store is
+        // dropped. The semaphore is never closed, so acquiring cannot fail.
+        let _slot = match &self.slots {
+            Some(slots) => slots.acquire().await.ok(),
+            None => None,
+        };
         let started = Instant::now();
         let invocation_id = new_invocation_id();
         let deadline = tokio::time::Instant::now() + self.limits.timeout;

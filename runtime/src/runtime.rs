@@ -1,16 +1,23 @@
 //! The runtime: one engine, one linker and one Jira client, shared by every
-//! app it loads. Loading an app compiles and checks its component once and
-//! prepares an `InstancePre`; each invocation then gets a fresh Store and
-//! instance from it (see [`crate::invoke`]).
+//! app it loads. Loading an app compiles and checks its component once (or
+//! loads the artifact compiled last time, see [`cache`]) and prepares an
+//! `InstancePre` with its exports resolved; each invocation then gets a fresh
+//! Store and instance from it (see [`crate::invoke`]).
+
+#[path = "cache.rs"]
+pub mod cache;
 
 use std::sync::Arc;
 
 use kiln_manifest::Manifest;
+use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
+pub use self::cache::CacheMode;
+use self::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::bindings;
-use crate::engine::{EpochTicker, new_engine};
+use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
 use crate::limits::{EffectiveLimits, OperatorLimits};
@@ -21,6 +28,12 @@ use crate::sandbox::state::InvocationState;
 pub struct RuntimeOptions {
     pub operator: OperatorLimits,
     pub audit: Arc<dyn AuditSink>,
+    /// Where compiled components are cached (`CacheMode::Disabled` for
+    /// `runtime run --no-cache`).
+    pub cache: CacheMode,
+    /// How instances are allocated; by default a pool, whose slot count is
+    /// also the number of invocations in flight at once.
+    pub allocation: InstanceAllocation,
 }
 
 impl Default for RuntimeOptions {
@@ -28,6 +41,8 @@ impl Default for RuntimeOptions {
         Self {
             operator: OperatorLimits::default(),
             audit: Arc::new(NoAudit),
+            cache: CacheMode::default(),
+            allocation: InstanceAllocation::default(),
         }
     }
 }
@@ -35,8 +50,13 @@ impl Default for RuntimeOptions {
 /// Kiln's host.
 pub struct Runtime {
     engine: Engine,
+    allocator: AllocatorInUse,
     linker: Linker<InvocationState>,
     client: Arc<JiraClient>,
+    cache: Option<ArtifactCache>,
+    /// One permit per pool slot: an invocation waits here for a slot rather
+    /// than failing to instantiate when the pool is full.
+    slots: Option<Arc<Semaphore>>,
     options: RuntimeOptions,
     _ticker: EpochTicker,
 }
@@ -60,7 +80,14 @@ pub enum LoadError {
 
 impl Runtime {
     pub fn new(client: JiraClient, options: RuntimeOptions) -> Result<Self, RuntimeError> {
-        let engine = new_engine().map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        let max_memory_bytes =
+            usize::try_from(u64::from(options.operator.max_memory_mib) * 1024 * 1024).unwrap_or(usize::MAX);
+        let (engine, allocator) =
+            new_engine(&options.allocation, max_memory_bytes).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        let slots = match allocator {
+            AllocatorInUse::Pooling { slots } => Some(Arc::new(Semaphore::new(slots as usize))),
+            AllocatorInUse::OnDemand => None,
+        };
         let mut linker = Linker::new(&engine);
         // WASI 0.2 is linked whole, but the context each Store gets
         // (`sandbox::wasi`) denies filesystem, env, args, sockets and lookups.
@@ -71,8 +98,11 @@ impl Runtime {
         let ticker = EpochTicker::start(&engine);
         Ok(Self {
             engine,
+            allocator,
             linker,
             client: Arc::new(client),
+            cache: open_or_log(&options.cache),
+            slots,
             options,
             _ticker: ticker,
         })
@@ -82,21 +112,37 @@ impl Runtime {
         &self.engine
     }
 
+    /// The instance allocator in use (the pool, or on-demand after a
+    /// fallback).
+    pub fn allocator(&self) -> AllocatorInUse {
+        self.allocator
+    }
+
+    /// The artifact cache in use, if any.
+    pub fn cache(&self) -> Option<&ArtifactCache> {
+        self.cache.as_ref()
+    }
+
     /// The Jira client (site and credentials) invocations use.
     pub fn client(&self) -> &Arc<JiraClient> {
         &self.client
     }
 
-    /// Compiles and checks a component and prepares it for invocations.
-    /// Compilation runs on a blocking thread so the executor keeps serving.
+    /// Compiles (or loads from the artifact cache) and checks a component and
+    /// prepares it for invocations. Compilation runs on a blocking thread so
+    /// the executor keeps serving.
     pub async fn load(&self, wasm: Vec<u8>, manifest: Manifest) -> Result<LoadedApp, LoadError> {
         check_bytes(&wasm)?;
         let engine = self.engine.clone();
-        let component = tokio::task::spawn_blocking(move || Component::from_binary(&engine, &wasm))
-            .await
-            .map_err(|e| ComponentError::Invalid(format!("compilation did not finish: {e}")))?
-            .map_err(|e| ComponentError::Invalid(format!("{e:#}")))?;
-        self.prepare(&component, manifest)
+        let cache = self.cache.clone();
+        let (component, from_cache) =
+            tokio::task::spawn_blocking(move || compile_cached(&engine, cache.as_ref(), &wasm))
+                .await
+                .map_err(|e| ComponentError::Invalid(format!("compilation did not finish: {e}")))?
+                .map_err(|e| ComponentError::Invalid(format!("{e:#}")))?;
+        let mut app = self.prepare(&component, manifest)?;
+        app.from_cache = from_cache;
+        Ok(app)
     }
 
     /// Prepares an already compiled component.
@@ -117,6 +163,8 @@ impl Runtime {
             client: self.client.clone(),
             audit: self.options.audit.clone(),
             engine: self.engine.clone(),
+            slots: self.slots.clone(),
+            from_cache: false,
         })
     }
 }
@@ -132,6 +180,8 @@ pub struct LoadedApp {
     pub(crate) client: Arc<JiraClient>,
     pub(crate) audit: Arc<dyn AuditSink>,
     pub(crate) engine: Engine,
+    pub(crate) slots: Option<Arc<Semaphore>>,
+    pub(crate) from_cache: bool,
 }
 
 impl LoadedApp {
@@ -141,5 +191,11 @@ impl LoadedApp {
 
     pub fn limits(&self) -> &EffectiveLimits {
         &self.limits
+    }
+
+    /// Whether [`Runtime::load`] found the compiled component in the
+    /// artifact cache instead of compiling it.
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
     }
 }

@@ -1,0 +1,99 @@
+//! `request_jira_loopback`: one `request-jira` to the embedded simulator
+//! (through the whole policy pipeline, inside a fresh instance) against a
+//! plain reqwest GET of the same URL with the same credential, side by side
+//! in one run.
+//!
+//! `cargo bench -p kiln-runtime --bench request_jira_loopback`
+
+mod support;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::{Invocation, LoadedApp};
+use kiln_sim::SimConfig;
+
+fn invocation() -> Invocation {
+    Invocation { function_key: None, payload: "{}".into(), account_id: None }
+}
+
+async fn invoke(app: &LoadedApp) {
+    let invoked = app.invoke(invocation()).await.expect("invocation starts");
+    assert!(invoked.result.is_ok(), "{:?}", invoked.result);
+    black_box(invoked);
+}
+
+async fn plain_get(client: &reqwest::Client, url: &str, authorization: &str) {
+    let response =
+        client.get(url).header(reqwest::header::AUTHORIZATION, authorization).send().await.expect("simulator answers");
+    assert!(response.status().is_success());
+    black_box(response.bytes().await.expect("body"));
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
+    let (sim, client, authorization) = rt.block_on(support::simulator(SimConfig::default()));
+    let url = format!("{}/rest/api/3/myself", sim.base_url());
+    let runtime = support::runtime(client, InstanceAllocation::default());
+    let host_call = rt.block_on(runtime.load(support::host_call(), support::manifest())).expect("host-call loads");
+    let trivial = rt.block_on(runtime.load(support::trivial(), support::manifest())).expect("trivial loads");
+    // The same client settings as Kiln's own (no proxy, no redirects).
+    let plain = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client");
+    // Warm both connection pools.
+    rt.block_on(invoke(&host_call));
+    rt.block_on(plain_get(&plain, &url, &authorization));
+
+    let mut group = c.benchmark_group("request_jira_loopback");
+    group.bench_function("kiln_invoke_with_request_jira", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    invoke(&host_call).await;
+                }
+                t.elapsed()
+            })
+        })
+    });
+    group.bench_function("plain_reqwest_get", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    plain_get(&plain, &url, &authorization).await;
+                }
+                t.elapsed()
+            })
+        })
+    });
+    group.finish();
+
+    let rounds = 5_000;
+    let (kiln, reqwest) = support::side_by_side(
+        rounds,
+        || rt.block_on(invoke(&host_call)),
+        || rt.block_on(plain_get(&plain, &url, &authorization)),
+    );
+    support::report_ratio("request_jira_loopback", "kiln (instance + request-jira)", kiln, "plain reqwest", reqwest);
+    // The instance itself, measured in the same run, so the request alone
+    // can be read off too.
+    let (_, instance) = support::side_by_side(rounds, || {}, || rt.block_on(invoke(&trivial)));
+    let request_only = kiln.saturating_sub(instance);
+    support::report_ratio(
+        "request_jira_loopback (request only)",
+        "request-jira",
+        request_only,
+        "plain reqwest",
+        reqwest,
+    );
+    drop(sim);
+}
+
+criterion_group!(request_jira_loopback, benches);
+criterion_main!(request_jira_loopback);

@@ -1,0 +1,120 @@
+//! What every benchmark stands on: the benchmark components (hand-written
+//! WAT in `benches/components`, compiled at start), their manifest, Jira
+//! clients for the in-process and the simulator cases, and side-by-side
+//! medians for the ratio lines.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use kiln_manifest::Manifest;
+use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::runtime::CacheMode;
+use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site};
+use kiln_sim::{SimConfig, Simulator};
+
+/// The user every simulator-backed benchmark acts as.
+pub const SIM_USER: &str = "admin@example.com";
+
+/// A component from `benches/components/<name>.wat`.
+pub fn component(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/components").join(format!("{name}.wat"));
+    wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The trivial component: `handle` returns `null`.
+pub fn trivial() -> Vec<u8> {
+    component("trivial")
+}
+
+/// The host-call component: one `request-jira` (GET /rest/api/3/myself), then `null`.
+pub fn host_call() -> Vec<u8> {
+    component("host_call")
+}
+
+/// A manifest with one function `main` (handler `main`) allowed to read the
+/// current user.
+pub fn manifest() -> Manifest {
+    Manifest::from_yaml(
+        "app:\n  id: kiln-bench\n  name: Kiln bench\nmodules:\n  function:\n    - key: main\n      handler: main\npermissions:\n  scopes:\n    - read:jira-user\n",
+    )
+    .expect("benchmark manifest is valid")
+}
+
+/// A client for a site that is never contacted and holds no credential:
+/// every `request-jira` runs the whole policy pipeline in process (path,
+/// route, scopes, headers) and is answered `needs-authentication` by the
+/// host, without a socket.
+pub fn in_process_client() -> JiraClient {
+    let site = Site::new("https://kiln-bench.atlassian.net", "https://api.atlassian.com", "bench-cloud")
+        .expect("benchmark site is valid");
+    JiraClient::new(site, Credentials::default(), HttpLimits::default()).expect("client")
+}
+
+/// A simulator and a client of it acting as [`SIM_USER`] with its API
+/// token; the basic `Authorization` value is returned for the plain-reqwest
+/// comparison.
+pub async fn simulator(config: SimConfig) -> (Simulator, JiraClient, String) {
+    use base64::Engine as _;
+    let sim = Simulator::start(config).await.expect("simulator starts");
+    let user = sim.user(SIM_USER).expect("seeded user");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.email, user.api_token));
+    let credentials = Credentials {
+        user: Some(Credential::ApiToken { email: user.email.clone(), token: user.api_token.clone().into() }),
+        app: None,
+    };
+    let site = Site::new(sim.base_url(), sim.base_url(), sim.cloud_id()).expect("site");
+    let client = JiraClient::new(site, credentials, HttpLimits::default()).expect("client");
+    (sim, client, format!("Basic {basic}"))
+}
+
+/// A runtime without artifact cache (benchmarks measure what they say).
+pub fn runtime(client: JiraClient, allocation: InstanceAllocation) -> Runtime {
+    Runtime::new(client, RuntimeOptions { cache: CacheMode::Disabled, allocation, ..RuntimeOptions::default() })
+        .expect("runtime starts")
+}
+
+/// Median of `samples` (sorted in place).
+pub fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort_unstable();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+/// Times `rounds` alternating runs of `a` and `b` (so drift and noise hit
+/// both alike) and returns both medians.
+pub fn side_by_side<A, B>(rounds: usize, mut a: A, mut b: B) -> (Duration, Duration)
+where
+    A: FnMut(),
+    B: FnMut(),
+{
+    let mut times_a = Vec::with_capacity(rounds);
+    let mut times_b = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        a();
+        times_a.push(t.elapsed());
+        let t = Instant::now();
+        b();
+        times_b.push(t.elapsed());
+    }
+    (median(&mut times_a), median(&mut times_b))
+}
+
+/// Prints one side-by-side line: `name: a vs b = ratio×`.
+pub fn report_ratio(name: &str, a_name: &str, a: Duration, b_name: &str, b: Duration) {
+    let ratio = a.as_secs_f64() / b.as_secs_f64().max(f64::MIN_POSITIVE);
+    println!(
+        "RATIO {name}: {a_name} {:.2} µs / {b_name} {:.2} µs = {ratio:.2}x",
+        a.as_secs_f64() * 1e6,
+        b.as_secs_f64() * 1e6
+    );
+}
+
+/// Peak resident set of this process, from /proc (Linux), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

@@ -1,0 +1,471 @@
+//! The compiled-artifact cache: `runtime run` of an unchanged app loads
+//! machine code Kiln compiled earlier instead of compiling again.
+//!
+//! Loading an artifact is `unsafe` (wasmtime trusts its bytes to be machine
+//! code it produced), so an entry is used only when all of this holds:
+//!
+//! * **Key.** The file name is the SHA-256 of the engine's compatibility hash
+//!   (wasmtime version, compiler and every compile-affecting setting) and of
+//!   the component's own SHA-256. Any change to either is a different file;
+//!   a stale artifact is never found, let alone loaded.
+//! * **Who could write it.** The directory is the user's own (`0700`, owned
+//!   by the running user, not a symlink) and the entry is a regular file owned
+//!   by that user, written `0600`. Another local user cannot plant or replace
+//!   an artifact (code injection into the host).
+//! * **What was written.** Each entry starts with a header holding the
+//!   SHA-256 of the artifact bytes, recorded when Kiln wrote it; the bytes
+//!   are read once into memory and verified before they are deserialized, so
+//!   a truncated, corrupted or edited file is discarded (and recompiled),
+//!   and nothing can change between the check and the use.
+//!
+//! Entries are written to a temporary file and renamed into place, so a
+//! concurrent reader sees a whole entry or none. Every cache failure falls
+//! back to compiling: the cache can make a load faster, never make it fail.
+
+use std::fs::{self, File};
+use std::hash::{Hash, Hasher};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// Environment variable that overrides the cache directory (tests, CI).
+pub const CACHE_DIR_ENV: &str = "KILN_CACHE_DIR";
+
+/// First bytes of every entry: identifies Kiln's format and its version.
+const MAGIC: &[u8; 8] = b"KILNAOT1";
+/// Header: magic, then the SHA-256 of the artifact bytes that follow.
+const HEADER_LEN: usize = MAGIC.len() + 32;
+/// Largest entry read back (a huge file in the cache must not exhaust host
+/// memory); far above any artifact of a component within the size cap.
+const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Whether and where compiled artifacts are cached.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CacheMode {
+    /// `$KILN_CACHE_DIR`, else `$XDG_CACHE_HOME/kiln`, else `~/.cache/kiln`.
+    #[default]
+    User,
+    /// This directory.
+    Directory(PathBuf),
+    /// Always compile (`runtime run --no-cache`).
+    Disabled,
+}
+
+impl CacheMode {
+    /// The directory this mode caches in, if any.
+    pub fn directory(&self) -> Option<PathBuf> {
+        match self {
+            CacheMode::User => user_cache_dir(),
+            CacheMode::Directory(dir) => Some(dir.clone()),
+            CacheMode::Disabled => None,
+        }
+    }
+}
+
+/// The user's cache directory for Kiln, from the environment.
+fn user_cache_dir() -> Option<PathBuf> {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(dir) = non_empty(CACHE_DIR_ENV) {
+        return Some(dir);
+    }
+    if let Some(xdg) = non_empty("XDG_CACHE_HOME").filter(|p| p.is_absolute()) {
+        return Some(xdg.join("kiln"));
+    }
+    non_empty("HOME").map(|home| home.join(".cache").join("kiln"))
+}
+
+/// Why a cache entry was not used or not written. Never shown to a guest;
+/// logged at debug level, then Kiln compiles.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the cache directory {0} is not a private directory of the current user")]
+    UnsafeDirectory(PathBuf),
+    #[error("the cache entry is not a private file of the current user")]
+    UnsafeEntry,
+    #[error("the cache entry is truncated, corrupted or not Kiln's")]
+    Corrupt,
+    #[error("the cache entry does not load into this engine: {0}")]
+    Incompatible(String),
+    #[error("artifact caching is only supported on Unix")]
+    Unsupported,
+}
+
+/// A key naming one component compiled by one engine configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    /// SHA-256 over the engine's compatibility hash and the component's
+    /// SHA-256, as hex.
+    pub fn new(engine: &Engine, wasm: &[u8]) -> Self {
+        let mut engine_hash = Sha256Hasher(Sha256::new());
+        engine.precompile_compatibility_hash().hash(&mut engine_hash);
+        let mut key = Sha256::new();
+        key.update(b"kiln-artifact-key-v1\0engine\0");
+        key.update(engine_hash.0.finalize());
+        key.update(b"\0component\0");
+        key.update(Sha256::digest(wasm));
+        Self(hex::encode(key.finalize()))
+    }
+
+    fn file_name(&self) -> String {
+        format!("{}.cwasm", self.0)
+    }
+}
+
+/// Feeds a `Hash` implementation into SHA-256 (the engine's compatibility
+/// hash is only available as `impl Hash`).
+struct Sha256Hasher(Sha256);
+
+impl Hasher for Sha256Hasher {
+    fn finish(&self) -> u64 {
+        // Only the streamed bytes are used; `finish` is never called for the key.
+        let digest = self.0.clone().finalize();
+        u64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+/// An opened cache directory.
+#[derive(Debug, Clone)]
+pub struct ArtifactCache {
+    dir: PathBuf,
+}
+
+impl ArtifactCache {
+    /// Opens (creating it `0700` if needed) the directory of `mode`; `None`
+    /// when caching is disabled.
+    pub fn open(mode: &CacheMode) -> Result<Option<Self>, CacheError> {
+        match mode.directory() {
+            Some(dir) => Self::open_dir(dir).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Opens (creating it `0700` if needed) `dir`.
+    pub fn open_dir(dir: PathBuf) -> Result<Self, CacheError> {
+        private::ensure_private_dir(&dir)?;
+        Ok(Self { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of `key`'s entry.
+    pub fn entry_path(&self, key: &CacheKey) -> PathBuf {
+        self.dir.join(key.file_name())
+    }
+
+    /// Loads `key`'s component, if a valid entry exists. A corrupt or
+    /// incompatible entry is deleted so that the next store replaces it.
+    pub fn load(&self, engine: &Engine, key: &CacheKey) -> Result<Option<Component>, CacheError> {
+        let path = self.entry_path(key);
+        let bytes = match private::read_private_file(&path) {
+            Ok(bytes) => bytes,
+            Err(CacheError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let outcome = verified_artifact(&bytes).ok_or(CacheError::Corrupt).and_then(|artifact| {
+            // SAFETY: `artifact` is exactly what `store` wrote from
+            // `Component::serialize` of this engine configuration: the file is
+            // private to this user (checked while reading), its SHA-256
+            // matches the one recorded at write time, and the bytes are
+            // in memory, so they cannot change after the check. Wasmtime
+            // itself re-checks the engine compatibility header.
+            let component = unsafe { Component::deserialize(engine, artifact) };
+            component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
+        });
+        match outcome {
+            Ok(component) => Ok(Some(component)),
+            Err(error) => {
+                let _ = fs::remove_file(&path);
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes `component`'s artifact as `key`'s entry, atomically.
+    pub fn store(&self, key: &CacheKey, component: &Component) -> Result<(), CacheError> {
+        let artifact = component.serialize().map_err(|e| CacheError::Incompatible(format!("{e:#}")))?;
+        let mut entry = Vec::with_capacity(HEADER_LEN + artifact.len());
+        entry.extend_from_slice(MAGIC);
+        entry.extend_from_slice(&Sha256::digest(&artifact));
+        entry.extend_from_slice(&artifact);
+
+        let temp =
+            self.dir.join(format!(".{}.{}.{:016x}.tmp", key.file_name(), std::process::id(), rand::random::<u64>()));
+        let written = private::create_private_file(&temp)
+            .and_then(|mut file| file.write_all(&entry).and_then(|()| file.sync_all()))
+            .and_then(|()| fs::rename(&temp, self.entry_path(key)));
+        if written.is_err() {
+            let _ = fs::remove_file(&temp);
+        }
+        Ok(written?)
+    }
+}
+
+/// The artifact inside an entry, if the header's checksum matches it.
+fn verified_artifact(entry: &[u8]) -> Option<&[u8]> {
+    let (header, artifact) = entry.split_at_checked(HEADER_LEN)?;
+    let (magic, recorded) = header.split_at(MAGIC.len());
+    (magic == MAGIC && Sha256::digest(artifact).as_slice() == recorded).then_some(artifact)
+}
+
+/// Reads at most [`MAX_ENTRY_BYTES`] from `file`.
+fn read_capped(file: File) -> Result<Vec<u8>, CacheError> {
+    let mut bytes = Vec::new();
+    file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_ENTRY_BYTES {
+        return Err(CacheError::Corrupt);
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+mod private {
+    //! Ownership and permission checks (Unix).
+
+    use std::fs::{self, DirBuilder, File, OpenOptions};
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    use super::{CacheError, read_capped};
+
+    /// Group and other permission bits: none may be set on the cache.
+    const NOT_PRIVATE: u32 = 0o077;
+
+    fn current_uid() -> u32 {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        unsafe { libc::geteuid() }
+    }
+
+    /// Creates `dir` (and parents) if missing, then requires it to be a real
+    /// directory owned by the current user; its mode is tightened to `0700`.
+    pub fn ensure_private_dir(dir: &Path) -> Result<(), CacheError> {
+        DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        let meta = fs::symlink_metadata(dir)?;
+        if !meta.is_dir() || meta.uid() != current_uid() {
+            return Err(CacheError::UnsafeDirectory(dir.to_owned()));
+        }
+        if meta.mode() & NOT_PRIVATE != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+
+    /// Reads an entry that must be a regular file (not a symlink) owned by
+    /// the current user and writable by nobody else.
+    pub fn read_private_file(path: &Path) -> Result<Vec<u8>, CacheError> {
+        let file = OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path).map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) { CacheError::UnsafeEntry } else { CacheError::Io(e) }
+        })?;
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.uid() != current_uid() || meta.mode() & NOT_PRIVATE != 0 {
+            return Err(CacheError::UnsafeEntry);
+        }
+        read_capped(file)
+    }
+
+    /// Creates a new file readable and writable by the current user only.
+    pub fn create_private_file(path: &Path) -> std::io::Result<File> {
+        OpenOptions::new().write(true).create_new(true).mode(0o600).custom_flags(libc::O_NOFOLLOW).open(path)
+    }
+}
+
+#[cfg(not(unix))]
+mod private {
+    //! Without Unix ownership checks there is no way to know who wrote an
+    //! entry, so nothing is cached.
+
+    use std::fs::File;
+    use std::path::Path;
+
+    use super::CacheError;
+
+    pub fn ensure_private_dir(_dir: &Path) -> Result<(), CacheError> {
+        Err(CacheError::Unsupported)
+    }
+
+    pub fn read_private_file(_path: &Path) -> Result<Vec<u8>, CacheError> {
+        Err(CacheError::Unsupported)
+    }
+
+    pub fn create_private_file(_path: &Path) -> std::io::Result<File> {
+        Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no artifact cache"))
+    }
+}
+
+/// Compiles `wasm`, or loads it from `cache`; the `bool` says whether it came
+/// from the cache. Cache problems are logged and never fail the load.
+pub fn compile_cached(
+    engine: &Engine,
+    cache: Option<&ArtifactCache>,
+    wasm: &[u8],
+) -> Result<(Component, bool), wasmtime::Error> {
+    let Some(cache) = cache else {
+        return Ok((Component::from_binary(engine, wasm)?, false));
+    };
+    let key = CacheKey::new(engine, wasm);
+    match cache.load(engine, &key) {
+        Ok(Some(component)) => return Ok((component, true)),
+        Ok(None) => {}
+        Err(error) => tracing::debug!("artifact cache entry discarded: {error}"),
+    }
+    let component = Component::from_binary(engine, wasm)?;
+    if let Err(error) = cache.store(&key, &component) {
+        tracing::debug!("artifact not cached: {error}");
+    }
+    Ok((component, false))
+}
+
+/// Opens the cache of `mode`, logging (not failing) when it is unusable.
+pub fn open_or_log(mode: &CacheMode) -> Option<ArtifactCache> {
+    ArtifactCache::open(mode).unwrap_or_else(|error| {
+        tracing::debug!("artifact cache disabled: {error}");
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::new(&crate::engine::engine_config(&crate::engine::InstanceAllocation::OnDemand, 64 << 20)).unwrap()
+    }
+
+    fn component_bytes(n: u32) -> Vec<u8> {
+        wat::parse_str(format!("(component (core module (func (export \"f\") (result i32) i32.const {n})))")).unwrap()
+    }
+
+    fn cache() -> (tempfile::TempDir, ArtifactCache) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ArtifactCache::open_dir(dir.path().join("kiln")).unwrap();
+        (dir, cache)
+    }
+
+    #[test]
+    fn a_second_load_comes_from_the_cache() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_bytes(1);
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        assert!(!hit, "the first load compiles");
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        assert!(hit, "the second load is served from the cache");
+    }
+
+    #[test]
+    fn any_change_to_the_component_is_a_different_entry() {
+        let engine = engine();
+        assert_ne!(CacheKey::new(&engine, &component_bytes(1)), CacheKey::new(&engine, &component_bytes(2)));
+        assert_eq!(CacheKey::new(&engine, &component_bytes(1)), CacheKey::new(&engine, &component_bytes(1)));
+    }
+
+    #[test]
+    fn any_change_to_the_engine_configuration_is_a_different_entry() {
+        let wasm = component_bytes(1);
+        let mut other = crate::engine::engine_config(&crate::engine::InstanceAllocation::OnDemand, 64 << 20);
+        other.consume_fuel(false);
+        let other = Engine::new(&other).unwrap();
+        assert_ne!(CacheKey::new(&engine(), &wasm), CacheKey::new(&other, &wasm));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directory_and_entries_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_bytes(3);
+        compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(cache.dir()), 0o700);
+        assert_eq!(mode(&cache.entry_path(&CacheKey::new(&engine, &wasm))), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_loose_directory_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loose");
+        fs::create_dir(&path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o777)).unwrap();
+        ArtifactCache::open_dir(path.clone()).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+
+    /// Damages the cached entry of `wasm` with `damage`, then checks that the
+    /// next load discards it, recompiles, and writes a good entry again.
+    fn damaged_entry_is_recompiled(damage: impl FnOnce(&Path)) {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_bytes(4);
+        compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        let key = CacheKey::new(&engine, &wasm);
+        damage(&cache.entry_path(&key));
+
+        assert!(cache.load(&engine, &key).is_err(), "a damaged entry is refused");
+        let (component, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        assert!(!hit, "a damaged entry is recompiled, not loaded");
+        assert!(component.serialize().is_ok());
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        assert!(hit, "the recompiled artifact replaced the damaged entry");
+    }
+
+    #[test]
+    fn a_tampered_entry_is_discarded_and_recompiled() {
+        damaged_entry_is_recompiled(|path| {
+            let mut bytes = fs::read(path).unwrap();
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0xff;
+            fs::write(path, bytes).unwrap();
+        });
+    }
+
+    #[test]
+    fn a_truncated_entry_is_discarded_and_recompiled() {
+        damaged_entry_is_recompiled(|path| {
+            let bytes = fs::read(path).unwrap();
+            fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+        });
+    }
+
+    #[test]
+    fn a_foreign_file_is_discarded_and_recompiled() {
+        damaged_entry_is_recompiled(|path| fs::write(path, b"not an artifact").unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_entry_others_could_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        damaged_entry_is_recompiled(|path| fs::set_permissions(path, fs::Permissions::from_mode(0o666)).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_entry_is_refused() {
+        damaged_entry_is_recompiled(|path| {
+            let target = path.with_extension("elsewhere");
+            fs::rename(path, &target).unwrap();
+            std::os::unix::fs::symlink(&target, path).unwrap();
+        });
+    }
+
+    #[test]
+    fn disabled_mode_has_no_directory() {
+        assert_eq!(CacheMode::Disabled.directory(), None);
+        assert_eq!(CacheMode::Directory(PathBuf::from("/x")).directory(), Some(PathBuf::from("/x")));
+    }
+}
