@@ -5,10 +5,13 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+
+use crate::oauth::{RefreshError, TokenSource};
 
 /// Environment variables read for the user's credential, as Atlassian's own
 /// tools name them.
@@ -22,13 +25,48 @@ pub enum Credential {
     ApiToken { email: String, token: SecretString },
     /// An OAuth 2.0 access token, sent as a bearer token through the gateway.
     Bearer { access_token: SecretString },
+    /// An OAuth 2.0 (3LO) login (`runtime login`): a bearer token through the
+    /// gateway, refreshed ahead of expiry and once after a 401.
+    OAuth(Arc<TokenSource>),
 }
 
 impl Credential {
     /// The `Authorization` header value, marked sensitive so HTTP layers do not
-    /// print it.
-    pub(crate) fn authorization(&self) -> Result<HeaderValue, CredentialError> {
+    /// print it. For an OAuth login this may first refresh the access token.
+    pub(crate) async fn authorization(&self) -> Result<HeaderValue, CredentialError> {
+        match self {
+            Credential::OAuth(source) => source.bearer().await.map_err(CredentialError::Refresh),
+            _ => self.static_authorization(),
+        }
+    }
+
+    /// After Jira answered 401 to `rejected`: a renewed header for one retry,
+    /// or `None` when this credential cannot be renewed (an API token or a
+    /// fixed bearer token is what it is).
+    pub(crate) async fn renew_after_rejection(
+        &self,
+        rejected: &HeaderValue,
+    ) -> Option<Result<HeaderValue, CredentialError>> {
+        match self {
+            Credential::OAuth(source) => Some(
+                source
+                    .renew_after_rejection(rejected)
+                    .await
+                    .map_err(CredentialError::Refresh),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Whether [`Credential::renew_after_rejection`] can give a new header,
+    /// so a request is worth keeping for one retry.
+    pub(crate) fn is_renewable(&self) -> bool {
+        matches!(self, Credential::OAuth(_))
+    }
+
+    fn static_authorization(&self) -> Result<HeaderValue, CredentialError> {
         let text = zeroize::Zeroizing::new(match self {
+            Credential::OAuth(_) => return Err(CredentialError::Malformed),
             Credential::ApiToken { email, token } => {
                 use base64::Engine as _;
                 let pair = zeroize::Zeroizing::new(format!("{email}:{}", token.expose_secret()));
@@ -43,7 +81,7 @@ impl Credential {
 
     /// Whether requests go through the OAuth gateway rather than to the site.
     pub fn is_bearer(&self) -> bool {
-        matches!(self, Credential::Bearer { .. })
+        matches!(self, Credential::Bearer { .. } | Credential::OAuth(_))
     }
 
     /// Whether this credential's secret is exactly `needle` (used by tests and
@@ -52,6 +90,7 @@ impl Credential {
         match self {
             Credential::ApiToken { token, .. } => token.expose_secret() == needle,
             Credential::Bearer { access_token } => access_token.expose_secret() == needle,
+            Credential::OAuth(source) => source.holds_secret(needle),
         }
     }
 }
@@ -65,6 +104,7 @@ impl fmt::Debug for Credential {
                 .field("token", &"[REDACTED]")
                 .finish(),
             Credential::Bearer { .. } => f.debug_struct("Bearer").field("access_token", &"[REDACTED]").finish(),
+            Credential::OAuth(source) => f.debug_tuple("OAuth").field(source).finish(),
         }
     }
 }
@@ -99,6 +139,8 @@ pub enum CredentialError {
     PartialEnvironment,
     #[error("a credential contains characters that cannot be sent in an HTTP header")]
     Malformed,
+    #[error(transparent)]
+    Refresh(RefreshError),
 }
 
 /// The credentials file format (TOML):
@@ -234,7 +276,7 @@ mod tests {
             email: "a@example.com".into(),
             token: SecretString::from("t"),
         };
-        let h = c.authorization().unwrap();
+        let h = c.static_authorization().unwrap();
         assert!(h.is_sensitive());
         assert_eq!(h.to_str().unwrap(), "Basic YUBleGFtcGxlLmNvbTp0");
     }

@@ -17,11 +17,13 @@
 //! ```
 
 pub mod bindings;
+pub mod consent;
 pub mod credentials;
 pub mod engine;
 pub mod invoke;
 pub mod jira;
 pub mod limits;
+pub mod oauth;
 pub mod policy;
 pub mod runtime;
 pub mod sandbox;

@@ -2,6 +2,7 @@
 
 mod app_source;
 mod exit;
+mod login;
 mod run;
 mod sim;
 mod site_setup;
@@ -29,6 +30,8 @@ enum Command {
     Run(run::RunArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
     Sim(sim::SimArgs),
+    /// Log in to a real Jira site with OAuth 2.0 (3LO); `run` then acts as you with refreshing tokens.
+    Login(login::LoginArgs),
 }
 
 /// Parses the command line, runs the command, and maps the outcome to an
@@ -44,6 +47,7 @@ pub fn run() -> ExitCode {
         match cli.command {
             Command::Run(args) => run::run(args).await,
             Command::Sim(args) => sim::run(args).await,
+            Command::Login(args) => login::run(args).await,
         }
     });
     match outcome {

@@ -1,16 +1,19 @@
 //! `runtime run`: load an app, invoke one function, print its JSON result.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
+use kiln_manifest::{DeclaredScopes, Manifest, Scope};
+use kiln_runtime::consent::{ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ask_approval, ensure_consent};
 use kiln_runtime::invoke::InvocationFailure;
 use kiln_runtime::sandbox::guest_log::LogLine;
 use kiln_runtime::{AuditSink, FileAudit, HttpLimits, Invocation, LoadError, NoAudit, Runtime, RuntimeOptions};
 
 use super::app_source;
 use super::exit::{Exit, Failure};
-use super::site_setup::SiteArgs;
+use super::site_setup::{SiteArgs, SiteSetup};
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -30,6 +33,26 @@ pub struct RunArgs {
     audit_log: Option<PathBuf>,
     #[command(flatten)]
     site: SiteArgs,
+    #[command(flatten)]
+    consent: ConsentArgs,
+}
+
+/// Scope consent. Runs against the embedded simulator need none (it is a
+/// throwaway offline site); against a real site the user approves the app's
+/// scopes once, and again whenever the manifest asks for more.
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Scope consent (real sites only: the embedded simulator needs none)")]
+pub struct ConsentArgs {
+    /// Approve the app's scopes without asking (for scripts and CI). Consent is asked only
+    /// for a real site; the embedded simulator needs none.
+    #[arg(long)]
+    approve_scopes: bool,
+    /// Where approvals are stored, one file per app id (default: $XDG_CONFIG_HOME/kiln/grants).
+    #[arg(long, env = "KILN_GRANTS_DIR", value_name = "DIR")]
+    grants_dir: Option<PathBuf>,
+    /// Operator policy (TOML, `forbidden_scopes = [...]`): scopes no app may use, whatever is approved.
+    #[arg(long, env = "KILN_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
 }
 
 pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
@@ -37,7 +60,13 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
     let source = app_source::resolve(&args.app, args.manifest.as_deref())?;
     let app_id = source.manifest.app.id.clone();
 
+    let policy = match &args.consent.policy {
+        Some(path) => OperatorPolicy::load(path).map_err(Failure::bad_input)?,
+        None => OperatorPolicy::default(),
+    };
     let setup = args.site.setup(HttpLimits::default()).await?;
+    check_consent(&args.consent, &policy, &source.manifest, &setup)?;
+    warn_about_ungranted_scopes(&source.manifest.declared_scopes(), &setup);
     let audit: Arc<dyn AuditSink> = match &args.audit_log {
         Some(path) => Arc::new(
             FileAudit::open(path)
@@ -93,6 +122,61 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
                 Exit::AppError
             })
         }
+    }
+}
+
+/// The operator policy applies everywhere; the user's approval only on a real
+/// site (the simulator is a throwaway offline site).
+fn check_consent(args: &ConsentArgs, policy: &OperatorPolicy, manifest: &Manifest, setup: &SiteSetup) -> Result<(), Failure> {
+    let declared = manifest.declared_scopes();
+    let forbidden: Vec<&str> = declared.iter().filter(|s| policy.forbids(*s)).map(Scope::as_str).collect();
+    if !forbidden.is_empty() {
+        return Err(Failure::bad_input(anyhow!(
+            "the operator policy forbids the scopes {} that app {} declares",
+            forbidden.join(", "),
+            manifest.app.id
+        )));
+    }
+    if setup.simulator.is_some() {
+        return Ok(());
+    }
+    let store = match &args.grants_dir {
+        Some(dir) => GrantStore::new(dir),
+        None => GrantStore::default_location().map_err(Failure::bad_input)?,
+    };
+    let mode = if args.approve_scopes {
+        ApprovalMode::Preapproved
+    } else if std::io::stdin().is_terminal() {
+        ApprovalMode::Interactive
+    } else {
+        ApprovalMode::NonInteractive
+    };
+    let ask = |scopes: &[Scope]| {
+        ask_approval(
+            &manifest.app.id,
+            &setup.site_url,
+            scopes,
+            &mut std::io::stdin().lock(),
+            &mut std::io::stderr(),
+        )
+    };
+    ensure_consent(&manifest.app.id, &declared, &store, policy, mode, ask).map_err(|e| match e {
+        ConsentError::Store(_) | ConsentError::Prompt(_) => Failure::environment(e),
+        _ => Failure::bad_input(e),
+    })
+}
+
+/// An OAuth login carries the scopes approved when it was made; a manifest
+/// that grew since needs a new login, or Jira will refuse those calls.
+fn warn_about_ungranted_scopes(declared: &DeclaredScopes, setup: &SiteSetup) {
+    let Some(granted) = &setup.oauth_scopes else { return };
+    let granted: DeclaredScopes = granted.iter().filter_map(|s| s.parse::<Scope>().ok()).collect();
+    let missing: Vec<&str> = declared.iter().filter(|s| !granted.contains(*s)).map(Scope::as_str).collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: the OAuth login was not granted {}; run `runtime login` again to add them",
+            missing.join(", ")
+        );
     }
 }
 

@@ -1,10 +1,13 @@
 //! Chooses the Jira site an invocation talks to: a real site when one is
-//! configured (flag, credentials file or environment), else the embedded
-//! simulator, started in-process on a loopback port.
+//! configured (an OAuth login from `runtime login`, or a flag, credentials
+//! file or environment with an API token), else the embedded simulator,
+//! started in-process on a loopback port.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
+use kiln_runtime::oauth::{TokenSource, TokenStore};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, Site, SiteCredentials};
 use kiln_sim::{SimConfig, Simulator};
@@ -35,6 +38,10 @@ pub struct SiteArgs {
     /// Which seeded simulator user the app runs as.
     #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SIM_USER)]
     sim_user: String,
+    /// OAuth login to act as the user (from `runtime login`; its site is used). Default:
+    /// $XDG_CONFIG_HOME/kiln/tokens.json when it exists and no other site is configured.
+    #[arg(long, env = "KILN_TOKEN_STORE", value_name = "PATH")]
+    token_store: Option<PathBuf>,
 }
 
 /// The chosen site; keeps the simulator alive while the invocation runs.
@@ -42,6 +49,10 @@ pub struct SiteSetup {
     pub client: JiraClient,
     pub account_id: Option<String>,
     pub simulator: Option<Simulator>,
+    /// The site's URL, for the consent prompt.
+    pub site_url: String,
+    /// Scopes the OAuth login was granted, when the user acts through one.
+    pub oauth_scopes: Option<Vec<String>>,
 }
 
 impl SiteArgs {
@@ -54,13 +65,58 @@ impl SiteArgs {
             c.site = Some(site.clone());
         }
         let site_url = self.site.clone().or_else(|| configured.as_ref().and_then(|c| c.site.clone()));
-        match site_url {
-            Some(site_url) => {
-                let credentials = configured.map(|c| c.credentials).unwrap_or_default();
-                self.real_site(&site_url, credentials, limits).await
-            }
-            None => self.simulator(limits).await,
+        let credentials = configured.map(|c| c.credentials).unwrap_or_default();
+        if let Some(path) = &self.token_store {
+            return self.oauth_site(TokenStore::new(path), site_url, credentials, limits);
         }
+        match site_url {
+            Some(site_url) => self.real_site(&site_url, credentials, limits).await,
+            None => match TokenStore::default_location().ok().filter(TokenStore::exists) {
+                Some(store) => self.oauth_site(store, None, credentials, limits),
+                None => self.simulator(limits).await,
+            },
+        }
+    }
+
+    /// The user acts through an OAuth login; its site, cloud id and gateway
+    /// come from the login. The app principal keeps the credentials file's
+    /// `[app]` entry, if any.
+    fn oauth_site(
+        &self,
+        store: TokenStore,
+        site_url: Option<String>,
+        credentials: Credentials,
+        limits: HttpLimits,
+    ) -> Result<SiteSetup, Failure> {
+        let source = TokenSource::load(store).map_err(Failure::bad_input)?;
+        let session = source.session();
+        if let Some(wanted) = site_url
+            && wanted.trim_end_matches('/') != session.site_url.trim_end_matches('/')
+        {
+            return Err(Failure::bad_input(anyhow!(
+                "the OAuth login in {} is for {}, not {wanted}; run `runtime login --site {wanted}`",
+                source.store().path().display(),
+                session.site_url
+            )));
+        }
+        let site = Site::new(&session.site_url, &session.api_url, &session.cloud_id).map_err(Failure::bad_input)?;
+        eprintln!(
+            "using the OAuth login in {} for {}",
+            source.store().path().display(),
+            session.site_url
+        );
+        let credentials = Credentials {
+            user: Some(Credential::OAuth(Arc::new(source))),
+            app: credentials.app,
+        };
+        let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
+        Ok(SiteSetup {
+            client,
+            account_id: None,
+            simulator: None,
+            site_url: session.site_url,
+            oauth_scopes: Some(session.scopes),
+        })
     }
 
     async fn real_site(&self, site_url: &str, credentials: Credentials, limits: HttpLimits) -> Result<SiteSetup, Failure> {
@@ -79,6 +135,8 @@ impl SiteArgs {
             client,
             account_id: None,
             simulator: None,
+            site_url: site_url.to_owned(),
+            oauth_scopes: None,
         })
     }
 
@@ -112,7 +170,9 @@ impl SiteArgs {
         Ok(SiteSetup {
             client,
             account_id,
+            site_url: simulator.base_url().to_owned(),
             simulator: Some(simulator),
+            oauth_scopes: None,
         })
     }
 }

@@ -160,21 +160,25 @@ impl JiraSession {
         trace.bytes_out = body.len() as u64;
 
         let is_app = matches!(req.principal, Principal::App);
-        let credential = self
-            .client
+        // Its own handle on the client: the credential is used again after
+        // `send` (which borrows the session mutably) for a renewal.
+        let client = self.client.clone();
+        let credential = client
             .credential(is_app)
             .ok_or(RequestError::NeedsAuthentication(req.principal))?;
         let endpoint = self.client.site.endpoint_for(route.product, credential.is_bearer());
         let url = build_url(endpoint, &path, &req.query).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
-        let authorization = credential
-            .authorization()
-            .map_err(|_| RequestError::NeedsAuthentication(req.principal))?;
+        // A refresh talks to the authorization server: bounded by the
+        // invocation's deadline like every other wait of the guest.
+        let authorization = tokio::time::timeout_at(self.deadline, credential.authorization())
+            .await
+            .map_err(|_| RequestError::Timeout)?
+            .map_err(|error| {
+                tracing::warn!("no usable credential for the {} principal: {error}", principal_name(req.principal));
+                RequestError::NeedsAuthentication(req.principal)
+            })?;
 
-        let mut builder = self
-            .client
-            .http
-            .request(reqwest_method(method), url)
-            .header(http::header::AUTHORIZATION, authorization);
+        let mut builder = self.client.http.request(reqwest_method(method), url);
         for (name, value) in headers {
             builder = builder.header(name, value);
         }
@@ -185,7 +189,25 @@ impl JiraSession {
             builder = builder.body(body);
         }
 
-        let response = self.send(builder).await?;
+        // A refreshable credential may retry once after a 401 (its access
+        // token was revoked or expired early); the body is bytes, so it clones.
+        let retry = if credential.is_renewable() { builder.try_clone() } else { None };
+        let mut response = self
+            .send(builder.header(http::header::AUTHORIZATION, authorization.clone()))
+            .await?;
+        if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
+            && let Some(retry) = retry
+            && let Some(renewed) =
+                tokio::time::timeout_at(self.deadline, credential.renew_after_rejection(&authorization))
+                    .await
+                    .map_err(|_| RequestError::Timeout)?
+        {
+            let renewed = renewed.map_err(|error| {
+                tracing::warn!("the {} principal's credential could not be renewed: {error}", principal_name(req.principal));
+                RequestError::NeedsAuthentication(req.principal)
+            })?;
+            response = self.send(retry.header(http::header::AUTHORIZATION, renewed)).await?;
+        }
         trace.status = Some(response.status);
         trace.bytes_in = response.body.len() as u64;
         Ok(response)

@@ -1,0 +1,27 @@
+//! OAuth 2.0 (3LO) for the user principal: the authorization-code login, the
+//! token file it leaves behind, and the [`TokenSource`] that keeps a current
+//! bearer token for `request-jira`.
+//!
+//! The flow mirrors Atlassian's: `login` opens a consent on the authorization
+//! server, receives the code on a loopback listener, exchanges it, and looks
+//! up the site's cloud id; the result is an [`OAuthSession`] in a `0600` file.
+//! Access tokens live an hour and refresh tokens rotate on every use, so the
+//! file is rewritten atomically each time a token is refreshed.
+
+pub mod config_dir;
+pub mod endpoints;
+pub mod login;
+pub mod refresh;
+pub mod token_store;
+
+mod http;
+mod token_response;
+
+pub use endpoints::{ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, OAuthEndpoints};
+pub use login::{LoginConfig, LoginError, PendingLogin};
+pub use refresh::{RefreshError, TokenSource};
+pub use token_store::{OAuthSession, TokenStore, TokenStoreError};
+
+/// The scope that makes Atlassian issue a refresh token; it is requested on
+/// top of the app's declared scopes and is not a Jira capability.
+pub const OFFLINE_ACCESS: &str = "offline_access";

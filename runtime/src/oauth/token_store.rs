@@ -1,0 +1,328 @@
+//! The token file: an [`OAuthSession`] as JSON, created `0600`, replaced
+//! atomically.
+//!
+//! Refresh tokens rotate: every refresh returns a new one and retires the old,
+//! and presenting a retired one revokes the whole grant. So the new token must
+//! replace the old on disk all at once or not at all — a torn write would lose
+//! the only live refresh token. Writes go to a private temporary file in the
+//! same directory, are synced, and are renamed over the old file.
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::config_dir::kiln_config_dir;
+
+/// The token file's format version; a file from a newer Kiln is refused
+/// rather than half-understood.
+const FORMAT_VERSION: u32 = 1;
+/// Largest token file read (a huge file is not ours).
+const MAX_TOKEN_FILE: u64 = 64 * 1024;
+
+/// Everything `run` needs to act as the logged-in user: the client that holds
+/// the grant (id and secret, needed to refresh), the endpoints, the site, and
+/// the current tokens. Kept together, like gcloud's application-default
+/// credentials, so one private file is the whole login.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthSession {
+    pub version: u32,
+    pub client_id: String,
+    #[serde(serialize_with = "expose")]
+    pub client_secret: SecretString,
+    /// The token endpoint that issued the tokens (and must refresh them).
+    pub token_url: String,
+    /// The API gateway the bearer token is sent to.
+    pub api_url: String,
+    /// The Jira site the grant is for, as `accessible-resources` named it.
+    pub site_url: String,
+    pub cloud_id: String,
+    /// Scopes the authorization server says it granted.
+    pub scopes: Vec<String>,
+    #[serde(serialize_with = "expose")]
+    pub access_token: SecretString,
+    #[serde(serialize_with = "expose_option")]
+    pub refresh_token: Option<SecretString>,
+    /// When the access token expires, in seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+impl OAuthSession {
+    pub const FORMAT_VERSION: u32 = FORMAT_VERSION;
+
+    /// When the access token expires.
+    pub fn expires_at(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.expires_at)
+    }
+
+    /// `now + expires_in`, as stored.
+    pub fn expiry_from_now(expires_in: Duration) -> u64 {
+        let at = SystemTime::now() + expires_in;
+        at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    }
+}
+
+impl fmt::Debug for OAuthSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthSession")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("token_url", &self.token_url)
+            .field("api_url", &self.api_url)
+            .field("site_url", &self.site_url)
+            .field("cloud_id", &self.cloud_id)
+            .field("scopes", &self.scopes)
+            .field("access_token", &"[REDACTED]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[REDACTED]"))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+fn expose<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose_secret())
+}
+
+fn expose_option<S: Serializer>(secret: &Option<SecretString>, serializer: S) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => serializer.serialize_some(secret.expose_secret()),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// Why the token file could not be read or written. Never quotes its content.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenStoreError {
+    #[error("no OAuth login found at {path}; run `runtime login` first")]
+    Missing { path: PathBuf },
+    #[error("cannot read the token file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write the token file {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("the token file {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}`")]
+    TooOpen { path: PathBuf, mode: u32 },
+    #[error("the token file {path} is not a Kiln OAuth login (run `runtime login` again)")]
+    Invalid { path: PathBuf },
+    #[error("no place for the token file: set XDG_CONFIG_HOME or HOME, or pass --token-store")]
+    NoConfigDir,
+}
+
+/// The token file at one path.
+#[derive(Debug, Clone)]
+pub struct TokenStore {
+    path: PathBuf,
+}
+
+impl TokenStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// `$XDG_CONFIG_HOME/kiln/tokens.json`.
+    pub fn default_location() -> Result<Self, TokenStoreError> {
+        kiln_config_dir()
+            .map(|dir| Self::new(dir.join("tokens.json")))
+            .ok_or(TokenStoreError::NoConfigDir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn exists(&self) -> bool {
+        self.path.is_file()
+    }
+
+    /// Reads the session, refusing a file that group or others can read.
+    pub fn load(&self) -> Result<OAuthSession, TokenStoreError> {
+        let path = &self.path;
+        let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => TokenStoreError::Missing { path: path.clone() },
+            _ => TokenStoreError::Read {
+                path: path.clone(),
+                source,
+            },
+        })?;
+        check_private(path, &meta)?;
+        if meta.len() > MAX_TOKEN_FILE {
+            return Err(TokenStoreError::Invalid { path: path.clone() });
+        }
+        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| TokenStoreError::Read {
+            path: path.clone(),
+            source,
+        })?);
+        let session: OAuthSession =
+            serde_json::from_slice(&bytes).map_err(|_| TokenStoreError::Invalid { path: path.clone() })?;
+        if session.version != FORMAT_VERSION {
+            return Err(TokenStoreError::Invalid { path: path.clone() });
+        }
+        Ok(session)
+    }
+
+    /// Replaces the file with `session` atomically: a reader sees the old
+    /// session or the new one, never a mix, and a crash leaves one of them.
+    pub fn save(&self, session: &OAuthSession) -> Result<(), TokenStoreError> {
+        let write_error = |source| TokenStoreError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        create_private_dir(&dir).map_err(write_error)?;
+        let json = zeroize::Zeroizing::new(serde_json::to_vec_pretty(session).map_err(|e| write_error(e.into()))?);
+        let temp = dir.join(format!(
+            ".{}.{:016x}.tmp",
+            self.path.file_name().and_then(|n| n.to_str()).unwrap_or("tokens"),
+            rand::random::<u64>()
+        ));
+        let written = write_private(&temp, &json).and_then(|()| std::fs::rename(&temp, &self.path));
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&temp);
+            return Err(write_error(error));
+        }
+        sync_dir(&dir);
+        Ok(())
+    }
+}
+
+/// Creates `path` new (never following or reusing an existing file) with mode
+/// `0600`, writes and syncs it.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// The token directory is made private too (`0700`) when Kiln creates it.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes the rename durable; best effort (not every platform can open a
+/// directory).
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path, meta: &std::fs::Metadata) -> Result<(), TokenStoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(TokenStoreError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), TokenStoreError> {
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const CANARY: &str = "kiln-canary-refresh-7f3a";
+
+    pub(crate) fn session(refresh: &str) -> OAuthSession {
+        OAuthSession {
+            version: FORMAT_VERSION,
+            client_id: "client".into(),
+            client_secret: SecretString::from("client-secret-canary"),
+            token_url: "http://127.0.0.1:9/oauth/token".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            site_url: "http://127.0.0.1:9".into(),
+            cloud_id: "c1".into(),
+            scopes: vec!["read:jira-work".into(), "offline_access".into()],
+            access_token: SecretString::from("access-canary"),
+            refresh_token: Some(SecretString::from(refresh)),
+            expires_at: 4_000_000_000,
+        }
+    }
+
+    #[test]
+    fn saves_private_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("nested/tokens.json"));
+        assert!(matches!(store.load(), Err(TokenStoreError::Missing { .. })));
+        store.save(&session(CANARY)).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            let dir_mode = std::fs::metadata(dir.path().join("nested")).unwrap().permissions().mode() & 0o777;
+            assert_eq!(dir_mode, 0o700);
+        }
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.refresh_token.as_ref().unwrap().expose_secret(), CANARY);
+        assert_eq!(loaded.cloud_id, "c1");
+    }
+
+    #[test]
+    fn rotation_replaces_the_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("tokens.json"));
+        store.save(&session("old-refresh")).unwrap();
+        store.save(&session("new-refresh")).unwrap();
+        let text = std::fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains("new-refresh") && !text.contains("old-refresh"));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["tokens.json"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_open_or_foreign_files_without_quoting_them() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("tokens.json"));
+        store.save(&session(CANARY)).unwrap();
+        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = store.load().unwrap_err();
+        assert!(matches!(err, TokenStoreError::TooOpen { .. }));
+        std::fs::write(store.path(), format!("{{\"refresh_token\": \"{CANARY}\"}}")).unwrap();
+        std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+        let err = store.load().unwrap_err();
+        assert!(matches!(err, TokenStoreError::Invalid { .. }));
+        assert!(!err.to_string().contains(CANARY));
+    }
+
+    #[test]
+    fn debug_redacts_every_secret() {
+        let text = format!("{:?}", session(CANARY));
+        assert!(!text.contains(CANARY) && !text.contains("access-canary") && !text.contains("client-secret-canary"));
+    }
+}

@@ -1,0 +1,421 @@
+//! `runtime login` against the simulator's OAuth 2.0 (3LO) server, then
+//! `runtime run` with the login: the access token is refreshed ahead of its
+//! expiry and once after a 401, the rotating refresh token replaces the old
+//! one in the `0600` token file, a retired refresh token is refused, and no
+//! token appears in guest-visible bytes, audit lines, logs or errors.
+//!
+//! The browser step is driven by the test: it opens the authorize URL the
+//! login hands out, approves the consent as a seeded user, and follows the
+//! redirect to the login's loopback listener.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use kiln_manifest::Manifest;
+use kiln_runtime::oauth::login::DEFAULT_LOGIN_TIMEOUT;
+use kiln_runtime::oauth::{LoginConfig, OAuthEndpoints, OAuthSession, PendingLogin, TokenSource, TokenStore};
+use kiln_runtime::{
+    Credential, Credentials, HttpLimits, Invocation, Invoked, JiraClient, MemoryAudit, Runtime, RuntimeOptions, Site,
+};
+use kiln_sim::{AuthKind, OAuthClientConfig, SimConfig, Simulator};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use url::Url;
+
+/// The seeded user who approves the consent.
+const ADMIN: &str = "admin@example.com";
+/// Shorter than the token source's refresh margin (60 s), so every request
+/// finds the access token about to expire and refreshes first — no clock
+/// needs to pass.
+const SHORT_LIFETIME: Duration = Duration::from_secs(30);
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("runtime/ is inside the repository")
+}
+
+fn hello_manifest_path() -> PathBuf {
+    repo().join("examples/hello/manifest.yml")
+}
+
+fn hello_manifest() -> Manifest {
+    Manifest::load(&hello_manifest_path()).expect("the hello manifest loads")
+}
+
+/// examples/hello built once for all tests of this file.
+fn hello_wasm() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        kiln_guest_build::ensure_wasm_target(repo()).expect("wasm32-wasip2 target");
+        let options = kiln_guest_build::GuestBuild::new(repo().join("examples/hello/Cargo.toml"))
+            .target_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oauth-login-guests"))
+            .release(true)
+            .quiet(true);
+        let mut built = kiln_guest_build::build(&options).expect("examples/hello builds");
+        assert_eq!(built.len(), 1, "examples/hello is one component");
+        built.remove(0).path
+    })
+}
+
+async fn start_sim(lifetime: Duration) -> Simulator {
+    Simulator::start(SimConfig {
+        oauth: OAuthClientConfig {
+            access_token_lifetime: lifetime,
+            ..OAuthClientConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await
+    .expect("the simulator starts")
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
+/// Plays the user's browser: opens the consent, approves it as ADMIN, and
+/// follows the redirect to the login's listener — after a forged callback
+/// with another `state`, which must be refused without ending the login.
+async fn approve_in_browser(sim: &Simulator, authorize_url: &Url) {
+    let http = browser();
+    let consent: Value = http
+        .get(authorize_url.clone())
+        .send()
+        .await
+        .expect("authorize answers")
+        .json()
+        .await
+        .expect("consent JSON");
+    let requested = consent["consent"]["scopes"].as_array().expect("scopes");
+    for scope in ["read:jira-user", "read:jira-work", "offline_access"] {
+        assert!(requested.iter().any(|s| s == scope), "{scope} requested: {consent}");
+    }
+    let admin = sim.user(ADMIN).expect("seeded admin");
+    let approved = http
+        .post(format!("{}/authorize/consent", sim.base_url()))
+        .basic_auth(&admin.email, Some(&admin.api_token))
+        .form(&[
+            ("consent_id", consent["consent"]["consent_id"].as_str().expect("consent id")),
+            ("decision", "approve"),
+        ])
+        .send()
+        .await
+        .expect("consent answers");
+    assert_eq!(approved.status(), reqwest::StatusCode::FOUND);
+    let callback = Url::parse(approved.headers()["location"].to_str().expect("ascii")).expect("redirect URL");
+
+    let mut forged = callback.clone();
+    let pairs: Vec<(String, String)> = callback
+        .query_pairs()
+        .map(|(k, v)| {
+            let value = if k == "state" { "forged".to_owned() } else { v.into_owned() };
+            (k.into_owned(), value)
+        })
+        .collect();
+    forged.query_pairs_mut().clear().extend_pairs(pairs);
+    let refused = http.get(forged).send().await.expect("listener answers");
+    assert_eq!(refused.status(), reqwest::StatusCode::BAD_REQUEST);
+
+    let landed = http.get(callback).send().await.expect("listener answers");
+    assert_eq!(landed.status(), reqwest::StatusCode::OK);
+}
+
+/// `runtime login` through the library API; saves and returns the session.
+async fn login(sim: &Simulator, store: &TokenStore) -> OAuthSession {
+    let pending = PendingLogin::start(LoginConfig {
+        client_id: sim.oauth_client().client_id.clone(),
+        client_secret: SecretString::from(sim.oauth_client().client_secret.clone()),
+        endpoints: OAuthEndpoints::on(sim.base_url()).expect("simulator endpoints"),
+        scopes: hello_manifest().declared_scopes(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        site: None,
+        timeout: DEFAULT_LOGIN_TIMEOUT,
+    })
+    .await
+    .expect("login starts");
+    let authorize_url = pending.authorize_url().clone();
+    approve_in_browser(sim, &authorize_url).await;
+    let session = pending.finish().await.expect("login completes");
+    store.save(&session).expect("tokens saved");
+    session
+}
+
+fn refresh_token(session: &OAuthSession) -> String {
+    session
+        .refresh_token
+        .as_ref()
+        .expect("offline_access gives a refresh token")
+        .expose_secret()
+        .to_owned()
+}
+
+/// How many times the token endpoint was called.
+fn token_calls(sim: &Simulator) -> usize {
+    sim.requests().iter().filter(|r| r.path == "/oauth/token").count()
+}
+
+async fn invoke_hello(source: Arc<TokenSource>, audit: Arc<MemoryAudit>) -> Invoked {
+    let session = source.session();
+    let site = Site::new(&session.site_url, &session.api_url, &session.cloud_id).expect("site");
+    let client = JiraClient::new(
+        site,
+        Credentials {
+            user: Some(Credential::OAuth(source)),
+            app: None,
+        },
+        HttpLimits::default(),
+    )
+    .expect("client");
+    let runtime = Runtime::new(
+        client,
+        RuntimeOptions {
+            audit,
+            ..RuntimeOptions::default()
+        },
+    )
+    .expect("runtime");
+    let wasm = std::fs::read(hello_wasm()).expect("hello component");
+    let app = runtime.load(wasm, hello_manifest()).await.expect("hello loads");
+    app.invoke(Invocation {
+        payload: "{}".into(),
+        ..Invocation::default()
+    })
+    .await
+    .expect("invocation runs")
+}
+
+/// Asserts that none of `secrets` occurs in anything the guest saw or the
+/// host wrote about the invocation.
+fn assert_no_secret_leaked(invoked: &Invoked, audit: &MemoryAudit, secrets: &[String]) {
+    let mut visible = match &invoked.result {
+        Ok(json) => json.clone(),
+        Err(failure) => format!("{failure} {failure:?}"),
+    };
+    for line in &invoked.logs {
+        visible.push_str(&line.message);
+    }
+    for record in audit.records() {
+        visible.push_str(&serde_json::to_string(&record).expect("audit JSON"));
+    }
+    for secret in secrets {
+        assert!(!secret.is_empty());
+        assert!(!visible.contains(secret.as_str()), "a token leaked into: {visible}");
+    }
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_then_run_refreshes_ahead_of_expiry_and_rotates_the_refresh_token() {
+    hello_wasm();
+    let sim = start_sim(SHORT_LIFETIME).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = TokenStore::new(dir.path().join("kiln/tokens.json"));
+
+    let logged_in = login(&sim, &store).await;
+    assert_eq!(logged_in.cloud_id, sim.cloud_id());
+    assert_eq!(logged_in.site_url, sim.base_url());
+    assert!(logged_in.scopes.iter().any(|s| s == "offline_access"));
+    #[cfg(unix)]
+    assert_eq!(mode(store.path()), 0o600);
+    let first_refresh = refresh_token(&logged_in);
+    assert_eq!(token_calls(&sim), 1, "the code was exchanged once");
+
+    let source = Arc::new(TokenSource::load(store.clone()).expect("token file loads"));
+    let audit = Arc::new(MemoryAudit::default());
+    let invoked = invoke_hello(source.clone(), audit.clone()).await;
+    let result: Value = serde_json::from_str(invoked.result.as_ref().expect("hello succeeds")).expect("JSON");
+    let admin = sim.user(ADMIN).expect("admin");
+    assert_eq!(result["user"], admin.display_name.as_str());
+    assert_eq!(result["issue"]["key"], "KILN-1");
+
+    // Both of hello's calls found the token about to expire and refreshed first.
+    assert_eq!(token_calls(&sim), 3);
+    let bearer: Vec<_> = sim.requests().into_iter().filter(|r| r.auth == AuthKind::Bearer).collect();
+    assert!(bearer.iter().any(|r| r.path.ends_with("/rest/api/3/myself") && r.status == 200));
+    assert!(bearer.iter().any(|r| r.path.ends_with("/rest/api/3/issue/KILN-1") && r.status == 200));
+
+    // The rotated refresh token replaced the old one in the file.
+    let rotated = store.load().expect("token file");
+    #[cfg(unix)]
+    assert_eq!(mode(store.path()), 0o600);
+    assert_ne!(refresh_token(&rotated), first_refresh);
+    assert_eq!(refresh_token(&rotated), refresh_token(&source.session()));
+    let on_disk = std::fs::read_to_string(store.path()).expect("token file");
+    assert!(!on_disk.contains(&first_refresh));
+
+    let secrets = vec![
+        first_refresh.clone(),
+        refresh_token(&rotated),
+        logged_in.access_token.expose_secret().to_owned(),
+        rotated.access_token.expose_secret().to_owned(),
+        sim.oauth_client().client_secret.clone(),
+    ];
+    assert_no_secret_leaked(&invoked, &audit, &secrets);
+
+    // Reusing the retired refresh token fails (and, as at Atlassian, revokes
+    // the whole grant)...
+    let reuse = browser()
+        .post(format!("{}/oauth/token", sim.base_url()))
+        .json(&serde_json::json!({
+            "grant_type": "refresh_token",
+            "client_id": sim.oauth_client().client_id,
+            "client_secret": sim.oauth_client().client_secret,
+            "refresh_token": first_refresh,
+        }))
+        .send()
+        .await
+        .expect("token endpoint answers");
+    assert_eq!(reuse.status(), reqwest::StatusCode::FORBIDDEN);
+    assert_eq!(reuse.json::<Value>().await.expect("JSON")["error"], "invalid_grant");
+
+    // ...so the next invocation's refresh is refused: the app gets
+    // needs-authentication, with no token in what it or the audit sees.
+    let audit = Arc::new(MemoryAudit::default());
+    let revoked = invoke_hello(source, audit.clone()).await;
+    assert!(revoked.result.is_err(), "{:?}", revoked.result);
+    assert!(audit.records().iter().any(|r| r.decision == "needs-authentication"));
+    assert_no_secret_leaked(&revoked, &audit, &secrets);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_access_token_is_refreshed_once_and_the_request_resent() {
+    hello_wasm();
+    let sim = start_sim(Duration::from_secs(3600)).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = TokenStore::new(dir.path().join("tokens.json"));
+    let mut session = login(&sim, &store).await;
+    let first_refresh = refresh_token(&session);
+
+    // An access token the server no longer accepts, though it looks valid for
+    // hours: only a 401 can tell.
+    session.access_token = SecretString::from("kiln-canary-revoked-access-token");
+    store.save(&session).expect("saved");
+    sim.clear_requests();
+
+    let source = Arc::new(TokenSource::load(store.clone()).expect("loads"));
+    let audit = Arc::new(MemoryAudit::default());
+    let invoked = invoke_hello(source, audit.clone()).await;
+    assert!(invoked.result.is_ok(), "{:?}", invoked.result);
+
+    let requests = sim.requests();
+    assert_eq!(token_calls(&sim), 1, "one refresh for both calls");
+    let gateway: Vec<_> = requests.iter().filter(|r| r.path.contains("/ex/jira/")).collect();
+    assert_eq!(gateway.len(), 3, "myself (401, resent) and the issue: {gateway:?}");
+    assert_eq!(gateway[0].status, 401);
+    assert!(gateway[1..].iter().all(|r| r.status == 200));
+    assert_eq!(audit.records().len(), 2, "one audit line per guest call, retries included");
+    assert_ne!(refresh_token(&store.load().expect("file")), first_refresh);
+    assert_no_secret_leaked(
+        &invoked,
+        &audit,
+        &["kiln-canary-revoked-access-token".to_owned(), first_refresh],
+    );
+    sim.shutdown().await;
+}
+
+/// Runs the `runtime` binary with a clean environment rooted in `home`.
+fn runtime(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runtime"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", home)
+        .env_remove("JIRA_SITE")
+        .env_remove("JIRA_EMAIL")
+        .env_remove("JIRA_API_TOKEN")
+        .env_remove("KILN_TOKEN_STORE")
+        .env_remove("KILN_GRANTS_DIR")
+        .env_remove("KILN_POLICY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("runtime runs")
+}
+
+async fn runtime_async(home: &Path, args: &[&str]) -> Output {
+    let home = home.to_owned();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        runtime(&home, &args)
+    })
+    .await
+    .expect("runtime finished")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
+    let wasm = hello_wasm().to_str().expect("utf-8 path").to_owned();
+    let manifest = hello_manifest_path().to_str().expect("utf-8 path").to_owned();
+    let home = tempfile::tempdir().expect("tempdir");
+
+    // The embedded simulator: no flags, no terminal, no consent.
+    let offline = runtime_async(home.path(), &["run", &wasm, "--manifest", &manifest]).await;
+    assert_eq!(offline.status.code(), Some(0), "{}", String::from_utf8_lossy(&offline.stderr));
+
+    let sim = start_sim(SHORT_LIFETIME).await;
+    let store = TokenStore::new(home.path().join("tokens.json"));
+    let logged_in = login(&sim, &store).await;
+    let store_arg = store.path().to_str().expect("utf-8").to_owned();
+    let grants = home.path().join("grants");
+    let grants_arg = grants.to_str().expect("utf-8").to_owned();
+    let real = ["run", &wasm, "--manifest", &manifest, "--token-store", &store_arg, "--grants-dir", &grants_arg];
+
+    let refused = runtime_async(home.path(), &real).await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--approve-scopes"), "{stderr}");
+    assert!(!grants.join("hello-jira.json").exists());
+
+    let policy = home.path().join("policy.toml");
+    std::fs::write(&policy, "forbidden_scopes = [\"read:jira-work\"]\n").expect("policy written");
+    let policy_arg = policy.to_str().expect("utf-8").to_owned();
+    let mut forbidden_args = real.to_vec();
+    forbidden_args.extend(["--approve-scopes", "--policy", &policy_arg]);
+    let forbidden = runtime_async(home.path(), &forbidden_args).await;
+    let stderr = String::from_utf8_lossy(&forbidden.stderr);
+    assert_eq!(forbidden.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("forbids") && stderr.contains("read:jira-work"), "{stderr}");
+
+    let mut approved_args = real.to_vec();
+    approved_args.push("--approve-scopes");
+    let approved = runtime_async(home.path(), &approved_args).await;
+    let stderr = String::from_utf8_lossy(&approved.stderr);
+    assert_eq!(approved.status.code(), Some(0), "{stderr}");
+    let result: Value = serde_json::from_slice(&approved.stdout).expect("JSON result");
+    assert_eq!(result["issue"]["key"], "KILN-1");
+    let grant: Value =
+        serde_json::from_str(&std::fs::read_to_string(grants.join("hello-jira.json")).expect("grant stored"))
+            .expect("grant JSON");
+    assert_eq!(grant["scopes"], serde_json::json!(["read:jira-user", "read:jira-work"]));
+
+    // The binary refreshed (the token lifetime is inside the margin) and
+    // rotated the file; nothing it printed holds a token.
+    let rotated = store.load().expect("token file");
+    assert_ne!(refresh_token(&rotated), refresh_token(&logged_in));
+    let printed = format!("{}{}", String::from_utf8_lossy(&approved.stdout), stderr);
+    for secret in [
+        refresh_token(&logged_in),
+        refresh_token(&rotated),
+        rotated.access_token.expose_secret().to_owned(),
+        sim.oauth_client().client_secret.clone(),
+    ] {
+        assert!(!printed.contains(&secret), "a token was printed: {printed}");
+    }
+
+    // Approved once: the next non-interactive run needs no flag.
+    let again = runtime_async(home.path(), &real).await;
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    sim.shutdown().await;
+}
