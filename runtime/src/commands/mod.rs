@@ -1,11 +1,22 @@
 //! Subcommands of `runtime`, one file each, and the exit codes they share.
 
+mod advisor;
 mod app_source;
+mod build;
+mod component_info;
 mod exit;
+mod help;
+mod inspect;
+mod lint;
+mod manifest_reference;
+mod new;
+mod progress;
 mod login;
 mod run;
+mod scope_reach;
 mod sim;
 mod site_setup;
+mod templates;
 
 use std::process::ExitCode;
 
@@ -18,7 +29,7 @@ use exit::Failure;
 /// manifest's scopes and attaches your credential itself.
 #[derive(Parser)]
 #[command(name = "runtime", version, about, long_about = None)]
-#[command(after_help = exit::EXIT_CODES_HELP)]
+#[command(after_help = help::after_help())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +37,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create a new app folder from a template, ready for `runtime run`.
+    New(new::NewArgs),
+    /// Build an app folder into one component, <dir>/<app-id>.wasm.
+    Build(build::BuildArgs),
+    /// Show what an app is and may do: world, imports, functions, scopes and what they open, limits, digest.
+    Inspect(inspect::InspectArgs),
+    /// Run an app's test payloads and report unused scopes, refused calls and a narrower scope set.
+    Lint(lint::LintArgs),
+    /// Print the manifest reference (docs/manifest-reference.md) generated from the schema.
+    #[command(hide = true)]
+    ManifestReference(manifest_reference::ManifestReferenceArgs),
     /// Run one function of an app (against the embedded Jira simulator unless a site is configured).
     Run(run::RunArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
@@ -45,6 +67,11 @@ pub fn run() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
+            Command::New(args) => new::run(args),
+            Command::Build(args) => build::run(args),
+            Command::Inspect(args) => inspect::run(args),
+            Command::Lint(args) => lint::run(args).await,
+            Command::ManifestReference(args) => manifest_reference::run(args),
             Command::Run(args) => run::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,

@@ -1,0 +1,213 @@
+//! The least-privilege advisor behind `runtime lint`: compares the scopes an
+//! app declares with the routes it was seen calling (an audit log), and says
+//! which scopes to drop, which calls were denied and what would allow them,
+//! and whether granular scopes would open less than classic ones.
+//!
+//! Scope use is recomputed from the catalogue against the *current*
+//! manifest, so an audit log recorded under another manifest still gives the
+//! right answer for this one.
+
+pub mod observed;
+pub mod payloads;
+
+use std::collections::BTreeSet;
+
+use kiln_manifest::{DeclaredScopes, Route, Scope, ScopeDecision};
+use serde::Serialize;
+
+pub use observed::ObservedCall;
+
+use super::scope_reach::{is_classic, routes_opened};
+
+/// What the advisor found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Advice {
+    pub declared: Vec<&'static str>,
+    /// Scopes that granted at least one observed call.
+    pub used: Vec<&'static str>,
+    /// Declared scopes no observed call needed: candidates to drop.
+    pub unused: Vec<&'static str>,
+    /// Calls refused for scopes, with what would allow them.
+    pub denied: Vec<DeniedRoute>,
+    /// Calls to paths that match no catalogued route.
+    pub unknown_routes: usize,
+    /// The smallest set, per route preferring classic scopes, that allows every observed route.
+    pub classic_set: ScopeSet,
+    /// The same with granular scopes where a route has them.
+    pub granular_set: ScopeSet,
+    /// Whether `granular_set` opens fewer routes than `classic_set`.
+    pub granular_is_narrower: bool,
+}
+
+/// A candidate set of scopes and how many catalogue routes it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeSet {
+    pub scopes: Vec<&'static str>,
+    pub routes_opened: usize,
+}
+
+/// A route the app called without the scopes for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeniedRoute {
+    /// `METHOD /template`.
+    pub route: String,
+    /// The fewest scopes to add to the manifest to allow it.
+    pub add: Vec<&'static str>,
+    /// Every scope set that allows it (classic first), for choosing granular ones.
+    pub alternatives: Vec<Vec<&'static str>>,
+}
+
+impl Advice {
+    /// Whether there is anything to act on.
+    pub fn has_findings(&self) -> bool {
+        !self.unused.is_empty() || !self.denied.is_empty() || self.unknown_routes > 0
+    }
+}
+
+/// Compares `declared` with the calls in `calls`.
+pub fn advise(declared: &DeclaredScopes, declared_list: &[Scope], calls: &[ObservedCall]) -> Advice {
+    let mut used: BTreeSet<Scope> = BTreeSet::new();
+    let mut denied: Vec<DeniedRoute> = Vec::new();
+    let mut routes: Vec<&'static Route> = Vec::new();
+    let mut unknown_routes = 0;
+    for call in calls {
+        let Some(route) = call.route else {
+            if call.decision == "unknown-route" {
+                unknown_routes += 1;
+            }
+            continue;
+        };
+        if !routes.contains(&route) {
+            routes.push(route);
+        }
+        match declared.allows(route) {
+            ScopeDecision::Granted { alternative } => used.extend(alternative.iter().copied()),
+            ScopeDecision::Denied { missing } => {
+                let name = route.to_string();
+                if !denied.iter().any(|d| d.route == name) {
+                    denied.push(DeniedRoute {
+                        route: name,
+                        add: missing.iter().map(|s| s.as_str()).collect(),
+                        alternatives: route
+                            .alternatives
+                            .iter()
+                            .map(|alt| alt.iter().map(|s| s.as_str()).collect())
+                            .collect(),
+                    });
+                }
+            }
+        }
+    }
+    let classic_set = cover(&routes, true);
+    let granular_set = cover(&routes, false);
+    let granular_is_narrower = granular_set.routes_opened < classic_set.routes_opened;
+    Advice {
+        declared: declared_list.iter().map(|s| s.as_str()).collect(),
+        used: used.iter().map(|s| s.as_str()).collect(),
+        unused: declared_list
+            .iter()
+            .filter(|s| !used.contains(*s))
+            .map(|s| s.as_str())
+            .collect(),
+        denied,
+        unknown_routes,
+        classic_set,
+        granular_set,
+        granular_is_narrower,
+    }
+}
+
+/// A set of scopes that allows every route, choosing per route the
+/// alternative of the wanted kind (classic or granular) that adds the fewest
+/// scopes to those already chosen; the first alternative when none is of
+/// that kind.
+fn cover(routes: &[&'static Route], classic: bool) -> ScopeSet {
+    let mut chosen: BTreeSet<Scope> = BTreeSet::new();
+    for route in routes {
+        let of_kind = |alt: &&&'static [Scope]| alt.iter().all(|s| is_classic(*s) == classic);
+        let candidates: Vec<&&'static [Scope]> = route.alternatives.iter().filter(of_kind).collect();
+        let pool: Vec<&&'static [Scope]> = if candidates.is_empty() {
+            route.alternatives.iter().take(1).collect()
+        } else {
+            candidates
+        };
+        let best = pool
+            .into_iter()
+            .min_by_key(|alt| alt.iter().filter(|s| !chosen.contains(*s)).count());
+        if let Some(alternative) = best {
+            chosen.extend(alternative.iter().copied());
+        }
+    }
+    let opened = routes_opened(&DeclaredScopes::new(chosen.iter().copied())).len();
+    ScopeSet {
+        scopes: chosen.iter().map(|s| s.as_str()).collect(),
+        routes_opened: opened,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kiln_manifest::{Method, catalogue};
+
+    use super::*;
+
+    fn scopes(names: &[&str]) -> Vec<Scope> {
+        names.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    fn call(method: Method, template: &str, decision: &str) -> ObservedCall {
+        ObservedCall {
+            route: catalogue().route(method, template),
+            decision: decision.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_planted_scope_nobody_uses_is_reported_unused() {
+        let declared = scopes(&["read:jira-work", "read:jira-user", "manage:jira-configuration"]);
+        let calls = [
+            call(Method::Get, "/rest/api/3/myself", "allowed"),
+            call(Method::Get, "/rest/api/3/issue/{issueIdOrKey}", "allowed"),
+        ];
+        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        assert_eq!(advice.unused, ["manage:jira-configuration"]);
+        assert_eq!(advice.used, ["read:jira-user", "read:jira-work"]);
+        assert!(advice.denied.is_empty());
+        assert!(advice.has_findings());
+    }
+
+    #[test]
+    fn a_denied_call_names_the_scope_that_would_allow_it() {
+        let declared = scopes(&["read:jira-work"]);
+        let calls = [call(Method::Put, "/rest/api/3/issue/{issueIdOrKey}", "scope-denied")];
+        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        assert_eq!(advice.denied.len(), 1);
+        assert_eq!(advice.denied[0].route, "PUT /rest/api/3/issue/{issueIdOrKey}");
+        assert_eq!(advice.denied[0].add, ["write:jira-work"]);
+        assert_eq!(advice.unused, ["read:jira-work"]);
+    }
+
+    #[test]
+    fn granular_scopes_for_one_issue_route_open_less_than_read_jira_work() {
+        let declared = scopes(&["read:jira-work"]);
+        let calls = [call(Method::Get, "/rest/api/3/issue/{issueIdOrKey}", "allowed")];
+        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        assert_eq!(advice.classic_set.scopes, ["read:jira-work"]);
+        assert!(advice.granular_set.scopes.contains(&"read:issue:jira"), "{:?}", advice.granular_set);
+        assert!(advice.granular_is_narrower, "{advice:?}");
+        assert!(!advice.has_findings());
+    }
+
+    #[test]
+    fn exactly_the_needed_scopes_are_clean() {
+        let declared = scopes(&["read:ops-config:jira-service-management"]);
+        let calls = [call(Method::Get, "/jsm/ops/api/{cloudId}/v1/teams", "allowed")];
+        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        assert!(!advice.has_findings(), "{advice:?}");
+        assert_eq!(advice.classic_set, advice.granular_set, "JSM Ops has only granular scopes");
+        assert!(!advice.granular_is_narrower);
+    }
+}

@@ -1,0 +1,257 @@
+//! `runtime lint`: a least-privilege advisor. Runs the app's test payloads
+//! against the simulator (or a configured site) with an in-memory audit, or
+//! reads an existing audit log, and compares the scopes actually used with
+//! those declared.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
+use serde::Serialize;
+
+use super::advisor::{self, Advice, ObservedCall, observed, payloads};
+use super::app_source::{self, AppSource};
+use super::exit::{Exit, Failure};
+use super::site_setup::SiteArgs;
+
+/// Exit codes of `lint`, in its help.
+pub const LINT_EXIT_CODES: &str = "\
+Exit codes of lint:
+  0  clean: every declared scope was used and no call was refused
+  1  findings: unused scopes, refused calls, or payloads that failed
+  2  bad input: manifest, component, payload file or audit log
+  4  environment: the site, the simulator or the build could not be used";
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = LINT_EXIT_CODES)]
+pub struct LintArgs {
+    /// The app: a `.wasm` component (manifest.yml beside it) or an app folder, built first.
+    app: PathBuf,
+    /// The manifest (default: manifest.yml next to the app).
+    #[arg(long, value_name = "PATH")]
+    manifest: Option<PathBuf>,
+    /// Test payloads, a JSON or YAML list of {function, payload} (default: lint.payloads.json beside the manifest).
+    #[arg(long, value_name = "FILE", conflicts_with = "audit_log")]
+    payloads: Option<PathBuf>,
+    /// Analyse this audit log (from `runtime run --audit-log`) instead of running payloads.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+/// How one test payload went.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayloadRun {
+    pub function: Option<String>,
+    pub ok: bool,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+}
+
+/// The lint report, as printed with `--json`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LintReport {
+    pub app_id: String,
+    pub calls_observed: usize,
+    pub runs: Vec<PayloadRun>,
+    #[serde(flatten)]
+    pub advice: Advice,
+}
+
+impl LintReport {
+    pub fn has_findings(&self) -> bool {
+        self.advice.has_findings() || self.runs.iter().any(|r| !r.ok)
+    }
+}
+
+pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
+    let AppSource { wasm, manifest, .. } = app_source::resolve(&args.app, args.manifest.as_deref())?;
+    let app_id = manifest.app.id.clone();
+    let declared = manifest.declared_scopes();
+    let declared_list = manifest.permissions.scopes.clone();
+    let (calls, runs) = match &args.audit_log {
+        Some(path) => (
+            observed::read_audit_log(path, &app_id).map_err(Failure::bad_input)?,
+            Vec::new(),
+        ),
+        None => {
+            let path = match &args.payloads {
+                Some(path) => path.clone(),
+                None => payloads::find_beside(&manifest_dir(&args))
+                    .ok_or_else(|| Failure::bad_input(payloads::PayloadFileError::Missing))?,
+            };
+            let payloads = payloads::load(&path).map_err(Failure::bad_input)?;
+            run_payloads(wasm, manifest, &payloads, &args.site).await?
+        }
+    };
+    if calls.is_empty() {
+        return Err(Failure::bad_input(anyhow!(
+            "no request-jira calls of app {app_id} were observed; add payloads that exercise the app's functions"
+        )));
+    }
+    let report = LintReport {
+        app_id,
+        calls_observed: calls.len(),
+        runs,
+        advice: advisor::advise(&declared, &declared_list, &calls),
+    };
+    if args.json {
+        let json = serde_json::to_string_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
+        println!("{json}");
+    } else {
+        print!("{}", render_text(&report));
+    }
+    Ok(if report.has_findings() { Exit::AppError } else { Exit::Success })
+}
+
+/// Where the manifest (and so the payload file) lives.
+fn manifest_dir(args: &LintArgs) -> PathBuf {
+    let dir = match &args.manifest {
+        Some(manifest) => manifest.parent(),
+        None if args.app.is_dir() => Some(args.app.as_path()),
+        None => args.app.parent(),
+    };
+    dir.filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_owned)
+}
+
+/// Runs every payload in a fresh Store, recording each request-jira decision.
+async fn run_payloads(
+    wasm: Vec<u8>,
+    manifest: kiln_manifest::Manifest,
+    payloads: &[payloads::LintPayload],
+    site: &SiteArgs,
+) -> Result<(Vec<ObservedCall>, Vec<PayloadRun>), Failure> {
+    let setup = site.setup(HttpLimits::default()).await?;
+    if setup.simulator.is_none() {
+        // Payloads change data (issue-triage edits issues): on a real site
+        // that needs the user's scope consent, which `runtime run` asks for.
+        return Err(Failure::bad_input(anyhow!(
+            "lint runs test payloads on the embedded simulator only, and a real site is configured (--site, --credentials or JIRA_SITE); \
+             drop it, or lint a real run instead: `runtime run APP --audit-log audit.jsonl`, then `runtime lint APP --audit-log audit.jsonl`"
+        )));
+    }
+    let audit = Arc::new(MemoryAudit::default());
+    let runtime = Runtime::new(
+        setup.client,
+        RuntimeOptions {
+            audit: audit.clone(),
+            ..RuntimeOptions::default()
+        },
+    )
+    .map_err(Failure::environment)?;
+    let app = runtime
+        .load(wasm, manifest)
+        .await
+        .map_err(|e| Failure::bad_input(anyhow!(e).context("cannot load the app")))?;
+    let mut runs = Vec::new();
+    for payload in payloads {
+        let invoked = app
+            .invoke(Invocation {
+                function_key: payload.function.clone(),
+                payload: payload.payload.to_string(),
+                account_id: setup.account_id.clone(),
+            })
+            .await
+            .map_err(|e| Failure::bad_input(anyhow!(e).context("a lint payload cannot be run")))?;
+        runs.push(PayloadRun {
+            function: payload.function.clone(),
+            ok: invoked.result.is_ok(),
+            error: invoked.result.err().map(|e| e.to_string()),
+        });
+    }
+    drop(setup.simulator);
+    let calls = audit.records().iter().map(ObservedCall::from).collect();
+    Ok((calls, runs))
+}
+
+/// The report for people, with what to do for each finding.
+pub fn render_text(report: &LintReport) -> String {
+    let mut out = String::new();
+    let a = &report.advice;
+    let _ = writeln!(out, "{}: {} request-jira calls observed", report.app_id, report.calls_observed);
+    for (index, run) in report.runs.iter().enumerate() {
+        let function = run.function.as_deref().unwrap_or("(the only function)");
+        match &run.error {
+            None => {
+                let _ = writeln!(out, "  payload {} ({function}): ok", index + 1);
+            }
+            Some(error) => {
+                let _ = writeln!(out, "  payload {} ({function}): failed: {error}", index + 1);
+            }
+        }
+    }
+    let _ = writeln!(out, "declared scopes: {}", join_or_none(&a.declared));
+    let _ = writeln!(out, "used scopes:     {}", join_or_none(&a.used));
+    for scope in &a.unused {
+        let _ = writeln!(
+            out,
+            "unused: {scope} granted none of the observed calls; remove it from permissions.scopes (or add a payload that needs it)"
+        );
+    }
+    for denied in &a.denied {
+        let _ = writeln!(
+            out,
+            "denied: {} needs {}; add it to permissions.scopes",
+            denied.route,
+            denied.add.join(" and ")
+        );
+        if denied.alternatives.len() > 1 {
+            let others: Vec<String> = denied.alternatives.iter().map(|alt| alt.join(" + ")).collect();
+            let _ = writeln!(out, "        any one of these sets allows it: {}", others.join(" | "));
+        }
+    }
+    if a.unknown_routes > 0 {
+        let _ = writeln!(
+            out,
+            "unknown: {} call(s) to paths no catalogued Jira route matches; check the paths",
+            a.unknown_routes
+        );
+    }
+    let _ = writeln!(
+        out,
+        "least classic set:  {} (opens {} routes)",
+        join_or_none(&a.classic_set.scopes),
+        a.classic_set.routes_opened
+    );
+    if a.granular_is_narrower {
+        let _ = writeln!(
+            out,
+            "narrower granular:  {} (opens {} routes); prefer it if the site grants granular scopes",
+            a.granular_set.scopes.join(", "),
+            a.granular_set.routes_opened
+        );
+    } else {
+        let _ = writeln!(out, "granular scopes would not be narrower for these calls");
+    }
+    let failed = report.runs.iter().filter(|r| !r.ok).count();
+    if failed > 0 {
+        let _ = writeln!(out, "{failed} payload(s) failed: fix them so lint sees every call the app makes");
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        if report.has_findings() {
+            "result: findings (exit 1)"
+        } else {
+            "result: clean, every declared scope is used"
+        }
+    );
+    out
+}
+
+fn join_or_none(items: &[&str]) -> String {
+    if items.is_empty() {
+        String::from("none")
+    } else {
+        items.join(", ")
+    }
+}

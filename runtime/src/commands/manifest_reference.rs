@@ -1,0 +1,171 @@
+//! `runtime manifest-reference` (hidden): renders `docs/manifest-reference.md`
+//! from the manifest's JSON Schema, so the reference cannot say something the
+//! validator does not enforce. A unit test fails when the committed file
+//! drifts from what this renders.
+
+use std::fmt::Write as _;
+
+use kiln_manifest::Scope;
+use serde_json::Value;
+
+use super::exit::{Exit, Failure};
+
+/// The schema the runtime validates manifests against.
+const SCHEMA: &str = include_str!("../../../manifest-schema/manifest.schema.json");
+
+/// How to regenerate the file, in its header and in the drift test's message.
+pub const REGENERATE: &str = "cargo run -p kiln-runtime -- manifest-reference > docs/manifest-reference.md";
+
+#[derive(clap::Args, Debug)]
+pub struct ManifestReferenceArgs {}
+
+pub fn run(_args: ManifestReferenceArgs) -> Result<Exit, Failure> {
+    let schema: Value = serde_json::from_str(SCHEMA).map_err(|e| Failure::environment(anyhow::anyhow!(e)))?;
+    print!("{}", render(&schema));
+    Ok(Exit::Success)
+}
+
+/// The Markdown reference for `schema`.
+pub fn render(schema: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Manifest reference\n");
+    let _ = writeln!(
+        out,
+        "<!-- Generated from manifest-schema/manifest.schema.json by `{REGENERATE}`. Do not edit by hand. -->\n"
+    );
+    if let Some(description) = schema["description"].as_str() {
+        let _ = writeln!(out, "{description}\n");
+    }
+    let _ = writeln!(
+        out,
+        "Editors complete and check the file when its first line is\n`# yaml-language-server: $schema=<path to>/manifest-schema/manifest.schema.json`\n(`runtime new` writes it).\n"
+    );
+    let _ = writeln!(out, "## Fields\n");
+    let _ = writeln!(out, "| Field | Type | Required | Default | Constraints | Description |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    walk(schema, schema, "", &mut out);
+    let _ = writeln!(out, "\n## Scopes\n");
+    let _ = writeln!(
+        out,
+        "`permissions.scopes` takes any of these {} scopes. A route is allowed when every scope of one of its alternatives is declared; `runtime inspect` shows what each declared scope opens and `runtime lint` which ones an app really uses.\n",
+        Scope::ALL.len()
+    );
+    let _ = writeln!(out, "| Scope | Description |");
+    let _ = writeln!(out, "|---|---|");
+    for scope in Scope::ALL {
+        let _ = writeln!(out, "| `{}` | {} |", scope.as_str(), cell(scope.description().unwrap_or("")));
+    }
+    out
+}
+
+/// One table row per property of `node`, depth first.
+fn walk(root: &Value, node: &Value, prefix: &str, out: &mut String) {
+    let node = resolve(root, node);
+    let Some(properties) = node["properties"].as_object() else { return };
+    let required: Vec<&str> = node["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (name, property) in properties {
+        let path = format!("{prefix}{name}");
+        let target = resolve(root, property);
+        let description = property["description"]
+            .as_str()
+            .or_else(|| target["description"].as_str())
+            .unwrap_or("");
+        let _ = writeln!(
+            out,
+            "| `{path}` | {} | {} | {} | {} | {} |",
+            type_of(root, target),
+            if required.contains(&name.as_str()) { "yes" } else { "no" },
+            target.get("default").map(|d| format!("`{d}`")).unwrap_or_default(),
+            cell(&constraints(target)),
+            cell(description)
+        );
+        match target["type"].as_str() {
+            Some("object") => walk(root, target, &format!("{path}."), out),
+            Some("array") => walk(root, &target["items"], &format!("{path}[]."), out),
+            _ => {}
+        }
+    }
+}
+
+/// Follows a local `$ref` (`#/$defs/name`).
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
+    match node["$ref"].as_str().and_then(|r| r.strip_prefix("#/")) {
+        Some(pointer) => root.pointer(&format!("/{pointer}")).unwrap_or(node),
+        None => node,
+    }
+}
+
+fn type_of(root: &Value, node: &Value) -> String {
+    match node["type"].as_str() {
+        Some("array") => format!("list of {}", type_of(root, resolve(root, &node["items"]))),
+        Some("string") if node.get("enum").is_some() => String::from("scope name"),
+        Some(other) => other.to_owned(),
+        None => String::from("any"),
+    }
+}
+
+fn constraints(node: &Value) -> String {
+    let mut parts = Vec::new();
+    for (key, label) in [
+        ("minimum", "min"),
+        ("maximum", "max"),
+        ("minLength", "min length"),
+        ("maxLength", "max length"),
+        ("minItems", "min items"),
+        ("maxItems", "max items"),
+    ] {
+        if let Some(value) = node.get(key) {
+            parts.push(format!("{label} {value}"));
+        }
+    }
+    if let Some(pattern) = node["pattern"].as_str() {
+        parts.push(format!("pattern `{pattern}`"));
+    }
+    if node["uniqueItems"] == Value::Bool(true) {
+        parts.push(String::from("unique"));
+    }
+    if node["items"]["$ref"].as_str().is_some_and(|r| r.ends_with("/scope")) {
+        parts.push(String::from("see [Scopes](#scopes)"));
+    }
+    parts.join(", ")
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_manifest_reference_matches_the_schema() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let expected = render(&schema);
+        let committed = include_str!("../../../docs/manifest-reference.md");
+        assert!(
+            committed == expected,
+            "docs/manifest-reference.md is out of date with the manifest schema; regenerate it with `{REGENERATE}`"
+        );
+    }
+
+    #[test]
+    fn every_schema_field_has_a_row() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let text = render(&schema);
+        for field in [
+            "`app.id`",
+            "`app.runtime.memoryMiB`",
+            "`app.runtime.fuel`",
+            "`modules.function[].handler`",
+            "`permissions.scopes`",
+        ] {
+            assert!(text.contains(field), "{field} missing");
+        }
+        assert!(text.contains("| `read:jira-work` |"));
+    }
+}

@@ -1,0 +1,55 @@
+//! What a set of scopes lets an app do: the catalogue routes it opens. Used by
+//! `inspect` (per declared scope) and `lint` (to compare candidate sets).
+
+use kiln_manifest::{DeclaredScopes, Route, Scope, ScopeDecision, catalogue};
+
+/// The catalogue routes `scopes` open.
+pub fn routes_opened(scopes: &DeclaredScopes) -> Vec<&'static Route> {
+    catalogue()
+        .routes()
+        .iter()
+        .filter(|route| scopes.allows(route).is_granted())
+        .collect()
+}
+
+/// The routes `declared` opens through an alternative that needs `scope`:
+/// what declaring `scope` contributes, given the other declared scopes.
+pub fn routes_opened_by(scope: Scope, declared: &DeclaredScopes) -> Vec<&'static Route> {
+    catalogue()
+        .routes()
+        .iter()
+        .filter(|route| matches!(declared.allows(route), ScopeDecision::Granted { alternative } if alternative.contains(&scope)))
+        .collect()
+}
+
+/// Whether `scope` is a classic scope (`read:jira-work`), as opposed to a
+/// granular one (`read:issue:jira`), which names a resource and a product.
+pub fn is_classic(scope: Scope) -> bool {
+    scope.as_str().split(':').count() == 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(name: &str) -> Scope {
+        name.parse().unwrap()
+    }
+
+    #[test]
+    fn read_jira_work_opens_reading_an_issue_but_not_editing_it() {
+        let declared = DeclaredScopes::new([scope("read:jira-work")]);
+        let opened = routes_opened_by(scope("read:jira-work"), &declared);
+        let names: Vec<String> = opened.iter().map(|r| r.to_string()).collect();
+        assert!(names.contains(&String::from("GET /rest/api/3/issue/{issueIdOrKey}")), "{names:?}");
+        assert!(!names.contains(&String::from("PUT /rest/api/3/issue/{issueIdOrKey}")));
+        assert_eq!(routes_opened(&declared).len(), opened.len());
+    }
+
+    #[test]
+    fn scopes_are_sorted_into_classic_and_granular() {
+        assert!(is_classic(scope("read:jira-work")));
+        assert!(!is_classic(scope("read:issue:jira")));
+        assert!(!is_classic(scope("read:ops-config:jira-service-management")));
+    }
+}

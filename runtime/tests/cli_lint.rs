@@ -1,0 +1,114 @@
+//! `runtime lint` and `runtime inspect` on the example apps, through the real
+//! binary: lint finds a scope planted in a manifest and is clean on the
+//! example's own; inspect reports the identity, world, scopes and digest.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn runtime(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runtime"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("the runtime binary starts")
+}
+
+fn json_stdout(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+#[test]
+fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo().join("examples/jql-report");
+    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
+    let planted = manifest.replace("    - read:jira-work\n", "    - read:jira-work\n    - read:jira-user\n");
+    assert_ne!(planted, manifest, "the scope was planted");
+    let planted_path = dir.path().join("manifest.yml");
+    std::fs::write(&planted_path, planted).unwrap();
+    let payloads = example.join("lint.payloads.json");
+
+    let output = runtime(&[
+        "lint",
+        "examples/jql-report",
+        "--manifest",
+        planted_path.to_str().unwrap(),
+        "--payloads",
+        payloads.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "findings exit 1: {}", String::from_utf8_lossy(&output.stderr));
+    let report = json_stdout(&output);
+    assert_eq!(report["unused"], serde_json::json!(["read:jira-user"]));
+    assert_eq!(report["used"], serde_json::json!(["read:jira-work"]));
+    assert_eq!(report["denied"], serde_json::json!([]));
+    assert!(report["runs"].as_array().is_some_and(|runs| runs.iter().all(|r| r["ok"] == true)));
+
+    let clean = runtime(&["lint", "examples/jql-report"]);
+    let text = String::from_utf8_lossy(&clean.stdout);
+    assert_eq!(clean.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&clean.stderr));
+    assert!(text.contains("result: clean"), "{text}");
+    assert!(text.contains("narrower granular"), "{text}");
+}
+
+#[test]
+fn lint_reports_a_denied_call_with_the_scope_that_allows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = repo().join("examples/issue-triage");
+    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
+    let narrowed = manifest.replace("    - write:jira-work\n", "");
+    let path = dir.path().join("manifest.yml");
+    std::fs::write(&path, narrowed).unwrap();
+    let payloads = example.join("lint.payloads.json");
+    let output = runtime(&[
+        "lint",
+        "examples/issue-triage",
+        "--manifest",
+        path.to_str().unwrap(),
+        "--payloads",
+        payloads.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_stdout(&output);
+    let denied = report["denied"].as_array().expect("denied calls");
+    assert_eq!(denied[0]["route"], "PUT /rest/api/3/issue/{issueIdOrKey}");
+    assert_eq!(denied[0]["add"], serde_json::json!(["write:jira-work"]));
+}
+
+#[test]
+fn inspect_shows_identity_world_scopes_limits_and_digest() {
+    let output = runtime(&["inspect", "examples/jsm-oncall", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = json_stdout(&output);
+    assert_eq!(report["appId"], "jsm-oncall");
+    assert_eq!(report["component"]["world"], "kiln:app@0.1.0");
+    let imports = report["component"]["imports"].as_array().unwrap();
+    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.1.0"), "{imports:?}");
+    assert!(imports.iter().all(|i| !i.as_str().unwrap().starts_with("wasi:http")));
+    assert_eq!(report["functions"][0]["handler"], "oncall");
+    let scopes = report["scopes"].as_array().unwrap();
+    assert_eq!(scopes.len(), 2);
+    assert!(scopes.iter().all(|s| s["routesOpened"].as_u64() > Some(0)));
+    assert!(
+        scopes[1]["examples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str().unwrap().contains(" /jsm/ops/api/{cloudId}/v1/"))
+    );
+    assert_eq!(report["limits"]["memoryMib"], 64);
+    assert_eq!(report["limits"]["maxRequests"], 10);
+    assert_eq!(report["component"]["sha256"].as_str().map(str::len), Some(64));
+}

@@ -1,0 +1,197 @@
+//! The example apps (`examples/issue-triage`, `examples/jsm-oncall`,
+//! `examples/jql-report`), built by `tests/build.rs`, against the simulator's
+//! seed data: each does what its README says, through the real guest
+//! boundary, with the scopes its manifest declares.
+
+mod support;
+
+use kiln_runtime::InvocationFailure;
+use kiln_tests::programs;
+use serde_json::json;
+use support::{Harness, ok_json};
+
+const ISSUE_TRIAGE_MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/issue-triage/manifest.yml"
+);
+const JSM_ONCALL_MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/jsm-oncall/manifest.yml"
+);
+const JQL_REPORT_MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/jql-report/manifest.yml"
+);
+
+/// The seeded regular user: a member, not a Team Admin, of "Platform Ops".
+const REGULAR_USER: &str = "user@example.com";
+
+fn manifest(path: &str) -> String {
+    std::fs::read_to_string(path).expect("example manifest")
+}
+
+#[tokio::test]
+async fn issue_triage_labels_by_keyword_assigns_by_component_and_comments() {
+    let h = Harness::start().await;
+    let app = h
+        .load(programs::ISSUE_TRIAGE, &manifest(ISSUE_TRIAGE_MANIFEST))
+        .await;
+
+    // KILN-4 "Handle rate limits in the host client", component Runtime
+    // (owned by admin@example.com), assigned to Bob.
+    let result = ok_json(&h.invoke(&app, "triage", json!({ "issue": "KILN-4" })).await);
+    assert_eq!(result["issue"], "KILN-4");
+    assert_eq!(result["labelsAdded"], json!(["performance"]));
+    assert_eq!(result["assignee"], "admin@example.com");
+    assert_eq!(result["reasons"].as_array().map(Vec::len), Some(2));
+
+    let routes: Vec<(String, Option<&str>, &str)> = h
+        .audit
+        .records()
+        .into_iter()
+        .map(|r| (r.method.to_owned(), r.route, r.decision))
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            (
+                "GET".to_owned(),
+                Some("/rest/api/3/issue/{issueIdOrKey}"),
+                "allowed"
+            ),
+            (
+                "PUT".to_owned(),
+                Some("/rest/api/3/issue/{issueIdOrKey}"),
+                "allowed"
+            ),
+            ("GET".to_owned(), Some("/rest/api/3/user/search"), "allowed"),
+            (
+                "PUT".to_owned(),
+                Some("/rest/api/3/issue/{issueIdOrKey}/assignee"),
+                "allowed"
+            ),
+            (
+                "POST".to_owned(),
+                Some("/rest/api/3/issue/{issueIdOrKey}/comment"),
+                "allowed"
+            ),
+        ]
+    );
+
+    // The label stuck: a second run finds nothing new to label.
+    let again = ok_json(&h.invoke(&app, "triage", json!({ "issue": "KILN-4" })).await);
+    assert_eq!(again["labelsAdded"], json!([]));
+}
+
+#[tokio::test]
+async fn issue_triage_leaves_an_issue_no_rule_matches_alone() {
+    let h = Harness::start().await;
+    let app = h
+        .load(programs::ISSUE_TRIAGE, &manifest(ISSUE_TRIAGE_MANIFEST))
+        .await;
+    // KILN-6 "Release 0.1.0": no keyword, no component.
+    let result = ok_json(&h.invoke(&app, "triage", json!({ "issue": "KILN-6" })).await);
+    assert_eq!(result["labelsAdded"], json!([]));
+    assert_eq!(result["assignee"], json!(null));
+    assert_eq!(
+        h.paths_seen(),
+        ["/rest/api/3/issue/KILN-6"],
+        "only read, no write and no comment"
+    );
+}
+
+#[tokio::test]
+async fn jsm_oncall_creates_a_schedule_and_says_who_is_on_call() {
+    let h = Harness::start().await;
+    let app = h
+        .load(programs::JSM_ONCALL, &manifest(JSM_ONCALL_MANIFEST))
+        .await;
+    let result = ok_json(
+        &h.invoke(&app, "oncall", json!({ "team": "Platform Ops" }))
+            .await,
+    );
+    assert_eq!(result["team"], "Platform Ops");
+    assert!(
+        result["scheduleId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    let on_call = result["onCallNow"].as_array().expect("a list of names");
+    assert_eq!(
+        on_call.len(),
+        1,
+        "one rotation, one person on call: {result}"
+    );
+    assert!(
+        ["Alice Admin", "Bob User"].contains(&on_call[0].as_str().unwrap_or_default()),
+        "{result}"
+    );
+    let decisions: Vec<&str> = h.audit.records().iter().map(|r| r.decision).collect();
+    assert_eq!(decisions, ["allowed"; 4]);
+}
+
+#[tokio::test]
+async fn jsm_oncall_as_a_regular_user_says_team_admin_is_needed() {
+    let h = Harness::start_as(REGULAR_USER).await;
+    let app = h
+        .load(programs::JSM_ONCALL, &manifest(JSM_ONCALL_MANIFEST))
+        .await;
+    let invoked = h.invoke(&app, "oncall", json!({})).await;
+    match &invoked.result {
+        Err(InvocationFailure::App { message, .. }) => {
+            assert!(message.contains("Team Admin"), "{message}");
+            assert!(message.contains("Platform Ops"), "{message}");
+        }
+        other => panic!("expected the app to explain the missing Team Admin role, got {other:?}"),
+    }
+    // Jira refused it, not the sandbox: the scopes were right.
+    assert!(!invoked.is_sandbox_violation());
+}
+
+#[tokio::test]
+async fn jql_report_pages_through_the_search_and_counts() {
+    let h = Harness::start().await;
+    let app = h
+        .load(programs::JQL_REPORT, &manifest(JQL_REPORT_MANIFEST))
+        .await;
+    let result = ok_json(
+        &h.invoke(
+            &app,
+            "report",
+            json!({ "jql": "project = KILN ORDER BY key", "pageSize": 2 }),
+        )
+        .await,
+    );
+    assert_eq!(result["total"], 6);
+    assert_eq!(result["pages"], 3);
+    assert_eq!(
+        result["byStatus"],
+        json!({ "Done": 1, "In Progress": 2, "To Do": 3 })
+    );
+    assert_eq!(
+        result["byAssignee"],
+        json!({ "Alice Admin": 3, "Bob User": 2, "Unassigned": 1 })
+    );
+    let searches = h
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/rest/api/3/search/jql")
+        .count();
+    assert_eq!(searches, 3);
+}
+
+#[tokio::test]
+async fn jql_report_refuses_a_page_size_jira_would_not_honour() {
+    let h = Harness::start().await;
+    let app = h
+        .load(programs::JQL_REPORT, &manifest(JQL_REPORT_MANIFEST))
+        .await;
+    let invoked = h.invoke(&app, "report", json!({ "pageSize": 0 })).await;
+    assert!(
+        matches!(&invoked.result, Err(InvocationFailure::App { message, .. }) if message.contains("pageSize")),
+        "{:?}",
+        invoked.result
+    );
+    assert!(h.paths_seen().is_empty());
+}
