@@ -309,7 +309,7 @@ fn classify_trap(error: &wasmtime::Error, hit: Option<LimitHit>, timeout: Invoca
         },
         Some(LimitHit::Table { limit_elements }) => InvocationFailure::TableLimit { limit: limit_elements },
         None => InvocationFailure::Trap {
-            message: format!("{error:?}"),
+            message: format!("{error:#}"),
         },
     }
 }

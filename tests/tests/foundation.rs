@@ -1,0 +1,220 @@
+//! The foundation's promises, end to end through the real guest boundary:
+//! the hello app works on the simulator; a missing scope is refused before
+//! the network; a guest sees no env, args, files or sockets; policy refusals
+//! never reach "Jira"; the credential never reaches the guest.
+
+mod support;
+
+use kiln_runtime::InvocationFailure;
+use kiln_runtime::invoke::AppErrorKind;
+use kiln_runtime::sandbox::guest_log::LogLevel;
+use kiln_tests::{manifests, programs};
+use serde_json::json;
+use support::{Harness, manifest, ok_json};
+
+#[tokio::test]
+async fn hello_summarises_the_user_and_an_issue() {
+    let h = Harness::start().await;
+    let app = h
+        .load(
+            programs::HELLO,
+            &std::fs::read_to_string(manifests::HELLO).unwrap(),
+        )
+        .await;
+    let invoked = h.invoke(&app, "main", json!({ "issue": "KILN-1" })).await;
+    let result = ok_json(&invoked);
+    assert_eq!(result["user"], "Alice Admin");
+    assert_eq!(result["issue"]["key"], "KILN-1");
+    assert!(
+        result["issue"]["summary"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+    );
+    assert_eq!(invoked.requests, 2);
+    let paths = h.paths_seen();
+    assert_eq!(
+        paths,
+        vec!["/rest/api/3/myself", "/rest/api/3/issue/KILN-1"]
+    );
+    // The audit log names the matched templates and the scopes that granted them.
+    let audit = h.audit.records();
+    assert_eq!(audit.len(), 2);
+    assert_eq!(audit[1].route, Some("/rest/api/3/issue/{issueIdOrKey}"));
+    assert_eq!(audit[1].decision, "allowed");
+    assert_eq!(audit[1].status, Some(200));
+}
+
+#[tokio::test]
+async fn a_missing_scope_is_refused_before_the_network() {
+    let h = Harness::start().await;
+    let app = h
+        .load(
+            programs::HELLO,
+            &std::fs::read_to_string(manifests::HELLO_MISSING_SCOPE).unwrap(),
+        )
+        .await;
+    let invoked = h.invoke(&app, "main", json!({ "issue": "KILN-1" })).await;
+    match &invoked.result {
+        Err(InvocationFailure::App { message, error }) => {
+            assert_eq!(*error, AppErrorKind::RequestRefused);
+            assert!(message.contains("scope denied"), "{message}");
+            assert!(message.contains("read:jira-work"), "{message}");
+        }
+        other => panic!("expected a scope-denied app error, got {other:?}"),
+    }
+    assert!(invoked.is_sandbox_violation());
+    assert_eq!(invoked.policy_refusals, 1);
+    // /myself was allowed (read:jira-user); the issue never reached "Jira".
+    assert_eq!(h.paths_seen(), vec!["/rest/api/3/myself"]);
+    let denied = &h.audit.records()[1];
+    assert_eq!(denied.decision, "scope-denied");
+    assert_eq!(denied.missing, vec!["read:jira-work"]);
+}
+
+async fn probe() -> (Harness, kiln_runtime::LoadedApp) {
+    let h = Harness::start().await;
+    let handlers = [
+        "env",
+        "args",
+        "files",
+        "tcp",
+        "udp",
+        "dns",
+        "clock_random",
+        "stdout",
+        "memory_scan",
+        "echo",
+        "context",
+    ];
+    let app = h
+        .load(
+            programs::PROBE,
+            &manifest("probe", &handlers, &["read:jira-user"], ""),
+        )
+        .await;
+    (h, app)
+}
+
+#[tokio::test]
+async fn a_guest_sees_no_environment_and_no_arguments() {
+    let (h, app) = probe().await;
+    let env = ok_json(&h.invoke(&app, "env", json!({})).await);
+    assert_eq!(env["vars"], json!([]), "{env}");
+    let args = ok_json(&h.invoke(&app, "args", json!({})).await);
+    assert!(args["args"].as_array().unwrap().len() <= 1, "{args}");
+    h.assert_absent(&args.to_string());
+}
+
+#[tokio::test]
+async fn a_guest_sees_no_files() {
+    let (h, app) = probe().await;
+    let files = ok_json(&h.invoke(&app, "files", json!({})).await);
+    let text = files.to_string();
+    assert_eq!(files["preopens"], json!([]), "{text}");
+    // Every read and listing failed; none returned content.
+    for result in files["results"].as_array().expect("results") {
+        assert!(result["read"].get("err").is_some(), "readable: {result}");
+        assert!(
+            result["read_dir"].get("err").is_some(),
+            "listable: {result}"
+        );
+    }
+    assert!(!text.contains("root:x:0:0"), "/etc/passwd leaked");
+}
+
+#[tokio::test]
+async fn a_guest_has_no_network_and_no_name_lookup() {
+    let (h, app) = probe().await;
+    // A real listener on loopback: the guest still must not reach it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let tcp = ok_json(&h.invoke(&app, "tcp", json!({ "port": port })).await);
+    assert_eq!(tcp["connected"], json!(false), "{tcp}");
+    let udp = ok_json(&h.invoke(&app, "udp", json!({ "port": port })).await);
+    assert_eq!(udp["sent"], json!(false), "{udp}");
+    listener.set_nonblocking(true).unwrap();
+    assert!(
+        listener.accept().is_err(),
+        "the guest's TCP connection reached the host"
+    );
+    let dns = ok_json(&h.invoke(&app, "dns", json!({})).await);
+    assert_eq!(dns["localhost"]["resolved"], json!(false), "{dns}");
+    assert_eq!(dns["example.com"]["resolved"], json!(false), "{dns}");
+}
+
+#[tokio::test]
+async fn clocks_random_and_stdout_work_and_stdout_is_captured() {
+    let (h, app) = probe().await;
+    let clocks = ok_json(&h.invoke(&app, "clock_random", json!({})).await);
+    assert_eq!(clocks["random_differs"], json!(true), "{clocks}");
+    assert_eq!(clocks["monotonic_ok"], json!(true), "{clocks}");
+    let invoked = h.invoke(&app, "stdout", json!({ "lines": 2 })).await;
+    ok_json(&invoked);
+    let lines: Vec<(LogLevel, &str)> = invoked
+        .logs
+        .iter()
+        .map(|l| (l.level, l.message.as_str()))
+        .collect();
+    assert!(
+        lines.contains(&(LogLevel::Stdout, "probe stdout line 1")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&(LogLevel::Stderr, "probe stderr line 1")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_context_names_the_site_but_no_credential() {
+    let (h, app) = probe().await;
+    let ctx = ok_json(&h.invoke(&app, "context", json!({})).await);
+    assert_eq!(ctx["cloud_id"].as_str(), Some(h.sim.cloud_id()), "{ctx}");
+    assert_eq!(ctx["site_url"].as_str(), Some(h.sim.base_url()), "{ctx}");
+    assert_eq!(ctx["module_key"], "context", "{ctx}");
+    assert_eq!(
+        ctx["invocation_id"].as_str().map(str::len),
+        Some(32),
+        "{ctx}"
+    );
+    h.assert_absent(&ctx.to_string());
+}
+
+#[tokio::test]
+async fn the_credential_is_nowhere_in_guest_memory() {
+    let (h, app) = probe().await;
+    let mask = 0xa5u8;
+    let masked: String = h
+        .token()
+        .bytes()
+        .map(|b| format!("{:02x}", b ^ mask))
+        .collect();
+    let out = ok_json(
+        &h.invoke(
+            &app,
+            "memory_scan",
+            json!({ "masked_needle": masked, "mask": mask, "request_first": true }),
+        )
+        .await,
+    );
+    assert_eq!(out["found"], json!(false), "{out}");
+    assert!(out["memory_bytes"].as_u64().unwrap_or(0) > 0, "{out}");
+    // The user request went through; the app principal has no credential.
+    assert_eq!(out["requests"][0]["status"], json!(200), "{out}");
+    assert!(
+        out["requests"][1]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("authentication"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_instance_serves_each_invocation() {
+    let (h, app) = probe().await;
+    for i in 0..3 {
+        let out = ok_json(&h.invoke(&app, "echo", json!({ "n": i })).await);
+        assert_eq!(out["n"].as_i64(), Some(i), "{out}");
+    }
+}

@@ -1,0 +1,156 @@
+//! The harness every host test stands on: a fresh simulator (so a fresh,
+//! random API token: the canary) and a runtime pointed at it, with an
+//! in-memory audit log. `assert_no_canary` checks that the token — in plain,
+//! as the basic-auth header value, or base64-encoded — appears in nothing the
+//! guest or the operator could see.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use kiln_manifest::Manifest;
+use kiln_runtime::{
+    Credential, Credentials, HttpLimits, Invocation, Invoked, JiraClient, LoadedApp, MemoryAudit,
+    Runtime, RuntimeOptions, Site,
+};
+use kiln_sim::{SimConfig, Simulator};
+use serde_json::Value;
+
+pub const ADMIN: &str = "admin@example.com";
+
+pub struct Harness {
+    pub sim: Simulator,
+    pub runtime: Runtime,
+    pub audit: Arc<MemoryAudit>,
+    canaries: Vec<String>,
+}
+
+impl Harness {
+    /// A simulator and a runtime acting as the seeded admin.
+    pub async fn start() -> Self {
+        Self::start_as(ADMIN).await
+    }
+
+    pub async fn start_as(email: &str) -> Self {
+        let sim = Simulator::start(SimConfig::default())
+            .await
+            .expect("simulator starts");
+        let user = sim.user(email).expect("seeded user");
+        let basic = base64_encode(format!("{}:{}", user.email, user.api_token).as_bytes());
+        let canaries = vec![user.api_token.clone(), basic];
+        let credentials = Credentials {
+            user: Some(Credential::ApiToken {
+                email: user.email.clone(),
+                token: user.api_token.clone().into(),
+            }),
+            app: None,
+        };
+        let site = Site::new(sim.base_url(), sim.base_url(), sim.cloud_id()).expect("site");
+        let client = JiraClient::new(site, credentials, HttpLimits::default()).expect("client");
+        let audit = Arc::new(MemoryAudit::default());
+        let runtime = Runtime::new(
+            client,
+            RuntimeOptions {
+                audit: audit.clone(),
+                // Tests compile fresh; the artifact cache has its own tests.
+                cache: kiln_runtime::runtime::CacheMode::Disabled,
+                ..RuntimeOptions::default()
+            },
+        )
+        .expect("runtime");
+        Self {
+            sim,
+            runtime,
+            audit,
+            canaries,
+        }
+    }
+
+    /// The user's API token: the canary of this run.
+    pub fn token(&self) -> &str {
+        &self.canaries[0]
+    }
+
+    pub async fn load(&self, wasm_path: &str, manifest_yaml: &str) -> LoadedApp {
+        let wasm = std::fs::read(wasm_path).expect("component built by tests/build.rs");
+        let manifest = Manifest::from_yaml(manifest_yaml).expect("valid test manifest");
+        self.runtime.load(wasm, manifest).await.expect("app loads")
+    }
+
+    /// Invokes function `key` (the test manifests name functions after their
+    /// handlers) and checks the canary is in nothing that came back.
+    pub async fn invoke(&self, app: &LoadedApp, key: &str, payload: Value) -> Invoked {
+        let invoked = app
+            .invoke(Invocation {
+                function_key: Some(key.to_owned()),
+                payload: payload.to_string(),
+                account_id: None,
+            })
+            .await
+            .expect("invocation starts");
+        self.assert_no_canary(&invoked);
+        invoked
+    }
+
+    /// The canary appears in no result, error, log line or audit line.
+    pub fn assert_no_canary(&self, invoked: &Invoked) {
+        let mut seen = format!("{:?}", invoked.result);
+        for line in &invoked.logs {
+            seen.push_str(&line.message);
+        }
+        for record in self.audit.records() {
+            seen.push_str(&format!("{record:?}"));
+        }
+        self.assert_absent(&seen);
+    }
+
+    pub fn assert_absent(&self, text: &str) {
+        for canary in &self.canaries {
+            assert!(
+                !text.contains(canary.as_str()),
+                "a credential leaked into: {text}"
+            );
+        }
+    }
+
+    /// Paths the simulator received, in order.
+    pub fn paths_seen(&self) -> Vec<String> {
+        self.sim.requests().into_iter().map(|r| r.path).collect()
+    }
+}
+
+/// The JSON result of a successful invocation.
+pub fn ok_json(invoked: &Invoked) -> Value {
+    match &invoked.result {
+        Ok(json) => serde_json::from_str(json).expect("result is JSON"),
+        Err(e) => panic!("expected success, got {e:?}; logs: {:?}", invoked.logs),
+    }
+}
+
+/// A test manifest: one function per handler, keyed by the handler's name.
+pub fn manifest(id: &str, handlers: &[&str], scopes: &[&str], runtime_yaml: &str) -> String {
+    let mut yaml = format!("app:\n  id: {id}\n");
+    if !runtime_yaml.is_empty() {
+        yaml.push_str("  runtime:\n");
+        for line in runtime_yaml.lines() {
+            yaml.push_str(&format!("    {line}\n"));
+        }
+    }
+    yaml.push_str("modules:\n  function:\n");
+    for h in handlers {
+        yaml.push_str(&format!("    - key: {}\n      handler: {h}\n", h));
+    }
+    yaml.push_str("permissions:\n  scopes:\n");
+    if scopes.is_empty() {
+        yaml = yaml.replace("permissions:\n  scopes:\n", "permissions:\n  scopes: []\n");
+    }
+    for s in scopes {
+        yaml.push_str(&format!("    - {s}\n"));
+    }
+    yaml
+}
+
+fn base64_encode(input: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(input)
+}
