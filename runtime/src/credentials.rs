@@ -70,9 +70,14 @@ impl Credential {
             Credential::ApiToken { email, token } => {
                 use base64::Engine as _;
                 let pair = zeroize::Zeroizing::new(format!("{email}:{}", token.expose_secret()));
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()))
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
+                )
             }
-            Credential::Bearer { access_token } => format!("Bearer {}", access_token.expose_secret()),
+            Credential::Bearer { access_token } => {
+                format!("Bearer {}", access_token.expose_secret())
+            }
         });
         let mut value = HeaderValue::from_str(&text).map_err(|_| CredentialError::Malformed)?;
         value.set_sensitive(true);
@@ -103,7 +108,10 @@ impl fmt::Debug for Credential {
                 .field("email", email)
                 .field("token", &"[REDACTED]")
                 .finish(),
-            Credential::Bearer { .. } => f.debug_struct("Bearer").field("access_token", &"[REDACTED]").finish(),
+            Credential::Bearer { .. } => f
+                .debug_struct("Bearer")
+                .field("access_token", &"[REDACTED]")
+                .finish(),
             Credential::OAuth(source) => f.debug_tuple("OAuth").field(source).finish(),
         }
     }
@@ -128,7 +136,10 @@ pub struct SiteCredentials {
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
     #[error("cannot read the credentials file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "the credentials file {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}`"
     )]
@@ -191,7 +202,12 @@ impl SiteCredentials {
             path: path.to_owned(),
             // toml's message quotes the offending line; keep only its first
             // line so a malformed token line is not echoed in full.
-            message: e.message().lines().next().unwrap_or("invalid TOML").to_owned(),
+            message: e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_owned(),
         })?;
         Ok(Self {
             site: file.site,
@@ -204,7 +220,9 @@ impl SiteCredentials {
 
     /// Reads `JIRA_SITE`, `JIRA_EMAIL` and `JIRA_API_TOKEN` through `lookup`
     /// (the process environment in production). `None` when none is set.
-    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, CredentialError> {
+    pub fn from_env(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, CredentialError> {
         let site = lookup(ENV_SITE).filter(|s| !s.is_empty());
         let email = lookup(ENV_EMAIL).filter(|s| !s.is_empty());
         let token = lookup(ENV_API_TOKEN).filter(|s| !s.is_empty());
@@ -261,7 +279,13 @@ mod tests {
             token: SecretString::from(TOKEN),
         };
         let alone = format!("{c:?}");
-        let text = format!("{alone} {:?}", Credentials { user: Some(c), app: None });
+        let text = format!(
+            "{alone} {:?}",
+            Credentials {
+                user: Some(c),
+                app: None
+            }
+        );
         assert!(!text.contains(TOKEN), "{text}");
         assert!(text.contains("REDACTED"));
         let b = Credential::Bearer {
@@ -284,7 +308,12 @@ mod tests {
     #[test]
     fn environment_needs_email_and_token_together() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
         };
         assert!(SiteCredentials::from_env(env(&[])).unwrap().is_none());
         assert!(matches!(
@@ -329,7 +358,11 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials.toml");
-        std::fs::write(&path, format!("[user]\nemail = \"a@b.c\"\napi_token = \"{TOKEN}\"\nextra = 1\n")).unwrap();
+        std::fs::write(
+            &path,
+            format!("[user]\nemail = \"a@b.c\"\napi_token = \"{TOKEN}\"\nextra = 1\n"),
+        )
+        .unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let err = SiteCredentials::from_file(&path).unwrap_err();
         assert!(!err.to_string().contains(TOKEN), "{err}");

@@ -15,9 +15,12 @@ use std::time::Duration;
 
 use kiln_manifest::Manifest;
 use kiln_runtime::oauth::login::DEFAULT_LOGIN_TIMEOUT;
-use kiln_runtime::oauth::{LoginConfig, OAuthEndpoints, OAuthSession, PendingLogin, TokenSource, TokenStore};
+use kiln_runtime::oauth::{
+    LoginConfig, OAuthEndpoints, OAuthSession, PendingLogin, TokenSource, TokenStore,
+};
 use kiln_runtime::{
-    Credential, Credentials, HttpLimits, Invocation, Invoked, JiraClient, MemoryAudit, Runtime, RuntimeOptions, Site,
+    Credential, Credentials, HttpLimits, Invocation, Invoked, JiraClient, MemoryAudit, Runtime,
+    RuntimeOptions, Site,
 };
 use kiln_sim::{AuthKind, OAuthClientConfig, SimConfig, Simulator};
 use secrecy::{ExposeSecret, SecretString};
@@ -95,27 +98,40 @@ async fn approve_in_browser(sim: &Simulator, authorize_url: &Url) {
         .expect("consent JSON");
     let requested = consent["consent"]["scopes"].as_array().expect("scopes");
     for scope in ["read:jira-user", "read:jira-work", "offline_access"] {
-        assert!(requested.iter().any(|s| s == scope), "{scope} requested: {consent}");
+        assert!(
+            requested.iter().any(|s| s == scope),
+            "{scope} requested: {consent}"
+        );
     }
     let admin = sim.user(ADMIN).expect("seeded admin");
     let approved = http
         .post(format!("{}/authorize/consent", sim.base_url()))
         .basic_auth(&admin.email, Some(&admin.api_token))
         .form(&[
-            ("consent_id", consent["consent"]["consent_id"].as_str().expect("consent id")),
+            (
+                "consent_id",
+                consent["consent"]["consent_id"]
+                    .as_str()
+                    .expect("consent id"),
+            ),
             ("decision", "approve"),
         ])
         .send()
         .await
         .expect("consent answers");
     assert_eq!(approved.status(), reqwest::StatusCode::FOUND);
-    let callback = Url::parse(approved.headers()["location"].to_str().expect("ascii")).expect("redirect URL");
+    let callback =
+        Url::parse(approved.headers()["location"].to_str().expect("ascii")).expect("redirect URL");
 
     let mut forged = callback.clone();
     let pairs: Vec<(String, String)> = callback
         .query_pairs()
         .map(|(k, v)| {
-            let value = if k == "state" { "forged".to_owned() } else { v.into_owned() };
+            let value = if k == "state" {
+                "forged".to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), value)
         })
         .collect();
@@ -158,7 +174,10 @@ fn refresh_token(session: &OAuthSession) -> String {
 
 /// How many times the token endpoint was called.
 fn token_calls(sim: &Simulator) -> usize {
-    sim.requests().iter().filter(|r| r.path == "/oauth/token").count()
+    sim.requests()
+        .iter()
+        .filter(|r| r.path == "/oauth/token")
+        .count()
 }
 
 async fn invoke_hello(source: Arc<TokenSource>, audit: Arc<MemoryAudit>) -> Invoked {
@@ -182,7 +201,10 @@ async fn invoke_hello(source: Arc<TokenSource>, audit: Arc<MemoryAudit>) -> Invo
     )
     .expect("runtime");
     let wasm = std::fs::read(hello_wasm()).expect("hello component");
-    let app = runtime.load(wasm, hello_manifest()).await.expect("hello loads");
+    let app = runtime
+        .load(wasm, hello_manifest())
+        .await
+        .expect("hello loads");
     app.invoke(Invocation {
         payload: "{}".into(),
         ..Invocation::default()
@@ -206,14 +228,21 @@ fn assert_no_secret_leaked(invoked: &Invoked, audit: &MemoryAudit, secrets: &[St
     }
     for secret in secrets {
         assert!(!secret.is_empty());
-        assert!(!visible.contains(secret.as_str()), "a token leaked into: {visible}");
+        assert!(
+            !visible.contains(secret.as_str()),
+            "a token leaked into: {visible}"
+        );
     }
 }
 
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -235,16 +264,29 @@ async fn login_then_run_refreshes_ahead_of_expiry_and_rotates_the_refresh_token(
     let source = Arc::new(TokenSource::load(store.clone()).expect("token file loads"));
     let audit = Arc::new(MemoryAudit::default());
     let invoked = invoke_hello(source.clone(), audit.clone()).await;
-    let result: Value = serde_json::from_str(invoked.result.as_ref().expect("hello succeeds")).expect("JSON");
+    let result: Value =
+        serde_json::from_str(invoked.result.as_ref().expect("hello succeeds")).expect("JSON");
     let admin = sim.user(ADMIN).expect("admin");
     assert_eq!(result["user"], admin.display_name.as_str());
     assert_eq!(result["issue"]["key"], "KILN-1");
 
     // Both of hello's calls found the token about to expire and refreshed first.
     assert_eq!(token_calls(&sim), 3);
-    let bearer: Vec<_> = sim.requests().into_iter().filter(|r| r.auth == AuthKind::Bearer).collect();
-    assert!(bearer.iter().any(|r| r.path.ends_with("/rest/api/3/myself") && r.status == 200));
-    assert!(bearer.iter().any(|r| r.path.ends_with("/rest/api/3/issue/KILN-1") && r.status == 200));
+    let bearer: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.auth == AuthKind::Bearer)
+        .collect();
+    assert!(
+        bearer
+            .iter()
+            .any(|r| r.path.ends_with("/rest/api/3/myself") && r.status == 200)
+    );
+    assert!(
+        bearer
+            .iter()
+            .any(|r| r.path.ends_with("/rest/api/3/issue/KILN-1") && r.status == 200)
+    );
 
     // The rotated refresh token replaced the old one in the file.
     let rotated = store.load().expect("token file");
@@ -278,14 +320,22 @@ async fn login_then_run_refreshes_ahead_of_expiry_and_rotates_the_refresh_token(
         .await
         .expect("token endpoint answers");
     assert_eq!(reuse.status(), reqwest::StatusCode::FORBIDDEN);
-    assert_eq!(reuse.json::<Value>().await.expect("JSON")["error"], "invalid_grant");
+    assert_eq!(
+        reuse.json::<Value>().await.expect("JSON")["error"],
+        "invalid_grant"
+    );
 
     // ...so the next invocation's refresh is refused: the app gets
     // needs-authentication, with no token in what it or the audit sees.
     let audit = Arc::new(MemoryAudit::default());
     let revoked = invoke_hello(source, audit.clone()).await;
     assert!(revoked.result.is_err(), "{:?}", revoked.result);
-    assert!(audit.records().iter().any(|r| r.decision == "needs-authentication"));
+    assert!(
+        audit
+            .records()
+            .iter()
+            .any(|r| r.decision == "needs-authentication")
+    );
     assert_no_secret_leaked(&revoked, &audit, &secrets);
     sim.shutdown().await;
 }
@@ -312,11 +362,22 @@ async fn a_rejected_access_token_is_refreshed_once_and_the_request_resent() {
 
     let requests = sim.requests();
     assert_eq!(token_calls(&sim), 1, "one refresh for both calls");
-    let gateway: Vec<_> = requests.iter().filter(|r| r.path.contains("/ex/jira/")).collect();
-    assert_eq!(gateway.len(), 3, "myself (401, resent) and the issue: {gateway:?}");
+    let gateway: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.contains("/ex/jira/"))
+        .collect();
+    assert_eq!(
+        gateway.len(),
+        3,
+        "myself (401, resent) and the issue: {gateway:?}"
+    );
     assert_eq!(gateway[0].status, 401);
     assert!(gateway[1..].iter().all(|r| r.status == 200));
-    assert_eq!(audit.records().len(), 2, "one audit line per guest call, retries included");
+    assert_eq!(
+        audit.records().len(),
+        2,
+        "one audit line per guest call, retries included"
+    );
     assert_ne!(refresh_token(&store.load().expect("file")), first_refresh);
     assert_no_secret_leaked(
         &invoked,
@@ -357,12 +418,20 @@ async fn runtime_async(home: &Path, args: &[&str]) -> Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
     let wasm = hello_wasm().to_str().expect("utf-8 path").to_owned();
-    let manifest = hello_manifest_path().to_str().expect("utf-8 path").to_owned();
+    let manifest = hello_manifest_path()
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned();
     let home = tempfile::tempdir().expect("tempdir");
 
     // The embedded simulator: no flags, no terminal, no consent.
     let offline = runtime_async(home.path(), &["run", &wasm, "--manifest", &manifest]).await;
-    assert_eq!(offline.status.code(), Some(0), "{}", String::from_utf8_lossy(&offline.stderr));
+    assert_eq!(
+        offline.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
 
     let sim = start_sim(SHORT_LIFETIME).await;
     let store = TokenStore::new(home.path().join("tokens.json"));
@@ -370,7 +439,16 @@ async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
     let store_arg = store.path().to_str().expect("utf-8").to_owned();
     let grants = home.path().join("grants");
     let grants_arg = grants.to_str().expect("utf-8").to_owned();
-    let real = ["run", &wasm, "--manifest", &manifest, "--token-store", &store_arg, "--grants-dir", &grants_arg];
+    let real = [
+        "run",
+        &wasm,
+        "--manifest",
+        &manifest,
+        "--token-store",
+        &store_arg,
+        "--grants-dir",
+        &grants_arg,
+    ];
 
     let refused = runtime_async(home.path(), &real).await;
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -386,7 +464,10 @@ async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
     let forbidden = runtime_async(home.path(), &forbidden_args).await;
     let stderr = String::from_utf8_lossy(&forbidden.stderr);
     assert_eq!(forbidden.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("forbids") && stderr.contains("read:jira-work"), "{stderr}");
+    assert!(
+        stderr.contains("forbids") && stderr.contains("read:jira-work"),
+        "{stderr}"
+    );
 
     let mut approved_args = real.to_vec();
     approved_args.push("--approve-scopes");
@@ -395,10 +476,14 @@ async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
     assert_eq!(approved.status.code(), Some(0), "{stderr}");
     let result: Value = serde_json::from_slice(&approved.stdout).expect("JSON result");
     assert_eq!(result["issue"]["key"], "KILN-1");
-    let grant: Value =
-        serde_json::from_str(&std::fs::read_to_string(grants.join("hello-jira.json")).expect("grant stored"))
-            .expect("grant JSON");
-    assert_eq!(grant["scopes"], serde_json::json!(["read:jira-user", "read:jira-work"]));
+    let grant: Value = serde_json::from_str(
+        &std::fs::read_to_string(grants.join("hello-jira.json")).expect("grant stored"),
+    )
+    .expect("grant JSON");
+    assert_eq!(
+        grant["scopes"],
+        serde_json::json!(["read:jira-user", "read:jira-work"])
+    );
 
     // The binary refreshed (the token lifetime is inside the margin) and
     // rotated the file; nothing it printed holds a token.
@@ -416,6 +501,11 @@ async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
 
     // Approved once: the next non-interactive run needs no flag.
     let again = runtime_async(home.path(), &real).await;
-    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     sim.shutdown().await;
 }

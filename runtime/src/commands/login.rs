@@ -10,7 +10,8 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
 use kiln_runtime::oauth::{
-    ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, LoginConfig, OAuthEndpoints, PendingLogin, TokenStore,
+    ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, LoginConfig, OAuthEndpoints, PendingLogin,
+    TokenStore,
 };
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use secrecy::SecretString;
@@ -63,8 +64,13 @@ pub async fn run(args: LoginArgs) -> Result<Exit, Failure> {
         .ok()
         .filter(|s| !s.is_empty())
         .map(SecretString::from)
-        .ok_or_else(|| Failure::bad_input(anyhow!("set {ENV_CLIENT_SECRET} to the OAuth app's client secret")))?;
-    let endpoints = OAuthEndpoints::parse(&args.auth_url, &args.token_url, &args.api_url).map_err(Failure::bad_input)?;
+        .ok_or_else(|| {
+            Failure::bad_input(anyhow!(
+                "set {ENV_CLIENT_SECRET} to the OAuth app's client secret"
+            ))
+        })?;
+    let endpoints = OAuthEndpoints::parse(&args.auth_url, &args.token_url, &args.api_url)
+        .map_err(Failure::bad_input)?;
     let store = match &args.token_store {
         Some(path) => TokenStore::new(path),
         None => TokenStore::default_location().map_err(Failure::bad_input)?,
@@ -104,5 +110,9 @@ pub async fn run(args: LoginArgs) -> Result<Exit, Failure> {
 
 /// An app folder means its manifest.yml; anything else is the manifest itself.
 fn manifest_path(app: &Path) -> PathBuf {
-    if app.is_dir() { app.join(MANIFEST_FILE) } else { app.to_owned() }
+    if app.is_dir() {
+        app.join(MANIFEST_FILE)
+    } else {
+        app.to_owned()
+    }
 }

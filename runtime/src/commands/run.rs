@@ -6,10 +6,14 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
-use kiln_runtime::consent::{ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ask_approval, ensure_consent};
+use kiln_runtime::consent::{
+    ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ask_approval, ensure_consent,
+};
 use kiln_runtime::invoke::InvocationFailure;
 use kiln_runtime::sandbox::guest_log::LogLine;
-use kiln_runtime::{AuditSink, FileAudit, HttpLimits, Invocation, LoadError, NoAudit, Runtime, RuntimeOptions};
+use kiln_runtime::{
+    AuditSink, FileAudit, HttpLimits, Invocation, LoadError, NoAudit, Runtime, RuntimeOptions,
+};
 
 use super::app_source;
 use super::exit::{Exit, Failure};
@@ -83,11 +87,14 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
         },
     )
     .map_err(Failure::environment)?;
-    let app = runtime.load(source.wasm, source.manifest).await.map_err(|e| match e {
-        LoadError::Component(_) | LoadError::Link(_) => {
-            Failure::bad_input(anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())))
-        }
-    })?;
+    let app = runtime
+        .load(source.wasm, source.manifest)
+        .await
+        .map_err(|e| match e {
+            LoadError::Component(_) | LoadError::Link(_) => Failure::bad_input(
+                anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())),
+            ),
+        })?;
 
     let invoked = app
         .invoke(Invocation {
@@ -127,9 +134,18 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
 
 /// The operator policy applies everywhere; the user's approval only on a real
 /// site (the simulator is a throwaway offline site).
-fn check_consent(args: &ConsentArgs, policy: &OperatorPolicy, manifest: &Manifest, setup: &SiteSetup) -> Result<(), Failure> {
+fn check_consent(
+    args: &ConsentArgs,
+    policy: &OperatorPolicy,
+    manifest: &Manifest,
+    setup: &SiteSetup,
+) -> Result<(), Failure> {
     let declared = manifest.declared_scopes();
-    let forbidden: Vec<&str> = declared.iter().filter(|s| policy.forbids(*s)).map(Scope::as_str).collect();
+    let forbidden: Vec<&str> = declared
+        .iter()
+        .filter(|s| policy.forbids(*s))
+        .map(Scope::as_str)
+        .collect();
     if !forbidden.is_empty() {
         return Err(Failure::bad_input(anyhow!(
             "the operator policy forbids the scopes {} that app {} declares",
@@ -169,9 +185,18 @@ fn check_consent(args: &ConsentArgs, policy: &OperatorPolicy, manifest: &Manifes
 /// An OAuth login carries the scopes approved when it was made; a manifest
 /// that grew since needs a new login, or Jira will refuse those calls.
 fn warn_about_ungranted_scopes(declared: &DeclaredScopes, setup: &SiteSetup) {
-    let Some(granted) = &setup.oauth_scopes else { return };
-    let granted: DeclaredScopes = granted.iter().filter_map(|s| s.parse::<Scope>().ok()).collect();
-    let missing: Vec<&str> = declared.iter().filter(|s| !granted.contains(*s)).map(Scope::as_str).collect();
+    let Some(granted) = &setup.oauth_scopes else {
+        return;
+    };
+    let granted: DeclaredScopes = granted
+        .iter()
+        .filter_map(|s| s.parse::<Scope>().ok())
+        .collect();
+    let missing: Vec<&str> = declared
+        .iter()
+        .filter(|s| !granted.contains(*s))
+        .map(Scope::as_str)
+        .collect();
     if !missing.is_empty() {
         eprintln!(
             "warning: the OAuth login was not granted {}; run `runtime login` again to add them",
@@ -222,9 +247,15 @@ fn hint(failure: &InvocationFailure) -> Option<&'static str> {
         InvocationFailure::App { message, .. } if message.contains("scope denied") => {
             Some("declare the missing scopes in manifest.yml (permissions.scopes), then run again")
         }
-        InvocationFailure::Timeout { .. } => Some("raise app.runtime.timeoutSeconds in manifest.yml if the app needs longer"),
-        InvocationFailure::MemoryLimit { .. } => Some("raise app.runtime.memoryMiB in manifest.yml if the app needs more"),
-        InvocationFailure::FuelExhausted => Some("raise or remove app.runtime.fuel in manifest.yml"),
+        InvocationFailure::Timeout { .. } => {
+            Some("raise app.runtime.timeoutSeconds in manifest.yml if the app needs longer")
+        }
+        InvocationFailure::MemoryLimit { .. } => {
+            Some("raise app.runtime.memoryMiB in manifest.yml if the app needs more")
+        }
+        InvocationFailure::FuelExhausted => {
+            Some("raise or remove app.runtime.fuel in manifest.yml")
+        }
         _ => None,
     }
 }

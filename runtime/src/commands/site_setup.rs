@@ -59,19 +59,27 @@ impl SiteArgs {
     pub async fn setup(&self, limits: HttpLimits) -> Result<SiteSetup, Failure> {
         let mut configured = match &self.credentials {
             Some(path) => Some(SiteCredentials::from_file(path).map_err(Failure::bad_input)?),
-            None => SiteCredentials::from_env(|k| std::env::var(k).ok()).map_err(Failure::bad_input)?,
+            None => {
+                SiteCredentials::from_env(|k| std::env::var(k).ok()).map_err(Failure::bad_input)?
+            }
         };
         if let (Some(site), Some(c)) = (&self.site, configured.as_mut()) {
             c.site = Some(site.clone());
         }
-        let site_url = self.site.clone().or_else(|| configured.as_ref().and_then(|c| c.site.clone()));
+        let site_url = self
+            .site
+            .clone()
+            .or_else(|| configured.as_ref().and_then(|c| c.site.clone()));
         let credentials = configured.map(|c| c.credentials).unwrap_or_default();
         if let Some(path) = &self.token_store {
             return self.oauth_site(TokenStore::new(path), site_url, credentials, limits);
         }
         match site_url {
             Some(site_url) => self.real_site(&site_url, credentials, limits).await,
-            None => match TokenStore::default_location().ok().filter(TokenStore::exists) {
+            None => match TokenStore::default_location()
+                .ok()
+                .filter(TokenStore::exists)
+            {
                 Some(store) => self.oauth_site(store, None, credentials, limits),
                 None => self.simulator(limits).await,
             },
@@ -99,7 +107,8 @@ impl SiteArgs {
                 session.site_url
             )));
         }
-        let site = Site::new(&session.site_url, &session.api_url, &session.cloud_id).map_err(Failure::bad_input)?;
+        let site = Site::new(&session.site_url, &session.api_url, &session.cloud_id)
+            .map_err(Failure::bad_input)?;
         eprintln!(
             "using the OAuth login in {} for {}",
             source.store().path().display(),
@@ -119,7 +128,12 @@ impl SiteArgs {
         })
     }
 
-    async fn real_site(&self, site_url: &str, credentials: Credentials, limits: HttpLimits) -> Result<SiteSetup, Failure> {
+    async fn real_site(
+        &self,
+        site_url: &str,
+        credentials: Credentials,
+        limits: HttpLimits,
+    ) -> Result<SiteSetup, Failure> {
         if credentials.user.is_none() {
             eprintln!(
                 "note: no user credential configured (set JIRA_EMAIL and JIRA_API_TOKEN or pass --credentials); as_user() calls will fail with needs-authentication"
@@ -127,7 +141,9 @@ impl SiteArgs {
         }
         let cloud_id = match &self.cloud_id {
             Some(id) => id.clone(),
-            None => fetch_cloud_id(site_url).await.map_err(Failure::environment)?,
+            None => fetch_cloud_id(site_url)
+                .await
+                .map_err(Failure::environment)?,
         };
         let site = Site::new(site_url, &self.gateway, &cloud_id).map_err(Failure::bad_input)?;
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
@@ -141,9 +157,9 @@ impl SiteArgs {
     }
 
     async fn simulator(&self, limits: HttpLimits) -> Result<SiteSetup, Failure> {
-        let simulator = Simulator::start(SimConfig::default())
-            .await
-            .map_err(|e| Failure::environment(anyhow!("cannot start the embedded Jira simulator: {e}")))?;
+        let simulator = Simulator::start(SimConfig::default()).await.map_err(|e| {
+            Failure::environment(anyhow!("cannot start the embedded Jira simulator: {e}"))
+        })?;
         let user = simulator.user(&self.sim_user).ok_or_else(|| {
             let known: Vec<&str> = simulator.users().iter().map(|u| u.email.as_str()).collect();
             Failure::bad_input(anyhow!(
@@ -165,7 +181,12 @@ impl SiteArgs {
             app: None,
         };
         let account_id = Some(user.account_id.clone());
-        let site = Site::new(simulator.base_url(), simulator.base_url(), simulator.cloud_id()).map_err(Failure::environment)?;
+        let site = Site::new(
+            simulator.base_url(),
+            simulator.base_url(),
+            simulator.cloud_id(),
+        )
+        .map_err(Failure::environment)?;
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
             client,
@@ -191,14 +212,20 @@ async fn fetch_cloud_id(site_url: &str) -> anyhow::Result<String> {
         .no_proxy()
         .timeout(std::time::Duration::from_secs(10))
         .build()?;
-    let response = client
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| anyhow!("cannot reach {site_url} to look up its cloud id: {}", e.without_url()))?;
+    let response = client.get(&url).send().await.map_err(|e| {
+        anyhow!(
+            "cannot reach {site_url} to look up its cloud id: {}",
+            e.without_url()
+        )
+    })?;
     let info: TenantInfo = response
         .error_for_status()
-        .map_err(|e| anyhow!("{site_url} did not give its cloud id ({}); pass --cloud-id", e.without_url()))?
+        .map_err(|e| {
+            anyhow!(
+                "{site_url} did not give its cloud id ({}); pass --cloud-id",
+                e.without_url()
+            )
+        })?
         .json()
         .await
         .context("the site's tenant_info is not the expected JSON; pass --cloud-id")?;

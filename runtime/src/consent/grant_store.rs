@@ -35,7 +35,8 @@ impl Grant {
         Self {
             app_id: app_id.to_owned(),
             scopes: scopes.into_iter().collect(),
-            approved_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            approved_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string(),
         }
     }
 
@@ -48,9 +49,15 @@ impl Grant {
 #[derive(Debug, thiserror::Error)]
 pub enum GrantStoreError {
     #[error("cannot read the scope grant {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write the scope grant {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the scope grant {path} is not valid ({message}); delete it to be asked again")]
     Invalid { path: PathBuf, message: String },
     #[error("no place for scope grants: set XDG_CONFIG_HOME or HOME, or pass --grants-dir")]
@@ -81,8 +88,10 @@ impl GrantStore {
 
     /// The file of `app_id`'s grant.
     pub fn path_for(&self, app_id: &str) -> PathBuf {
-        self.dir
-            .join(format!("{}.json", utf8_percent_encode(app_id, FILE_NAME_ENCODE)))
+        self.dir.join(format!(
+            "{}.json",
+            utf8_percent_encode(app_id, FILE_NAME_ENCODE)
+        ))
     }
 
     /// The stored grant, if any. A grant for another app id (a renamed or
@@ -119,7 +128,9 @@ impl GrantStore {
         };
         std::fs::create_dir_all(&self.dir).map_err(write_error)?;
         let json = serde_json::to_vec_pretty(grant).map_err(|e| write_error(e.into()))?;
-        let temp = self.dir.join(format!(".grant.{:016x}.tmp", rand::random::<u64>()));
+        let temp = self
+            .dir
+            .join(format!(".grant.{:016x}.tmp", rand::random::<u64>()));
         let written = write_new(&temp, &json).and_then(|()| std::fs::rename(&temp, &path));
         if let Err(error) = written {
             let _ = std::fs::remove_file(&temp);
@@ -131,7 +142,10 @@ impl GrantStore {
 
 /// Creates `path` new (never reusing an existing file), writes and syncs it.
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -143,7 +157,10 @@ mod tests {
     #[test]
     fn app_ids_cannot_escape_the_directory() {
         let store = GrantStore::new("/g");
-        assert_eq!(store.path_for("hello-jira"), PathBuf::from("/g/hello-jira.json"));
+        assert_eq!(
+            store.path_for("hello-jira"),
+            PathBuf::from("/g/hello-jira.json")
+        );
         let ari = store.path_for("ari:cloud:ecosystem::app/../../etc");
         assert_eq!(ari.parent(), Some(Path::new("/g")));
         assert!(!ari.to_string_lossy().contains('/') || ari.starts_with("/g/"));
@@ -158,15 +175,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = GrantStore::new(dir.path().join("grants"));
         assert!(store.load("a").unwrap().is_none());
-        let grant = Grant::new("a", ["read:jira-work".parse().unwrap(), "read:jira-work".parse().unwrap()]);
+        let grant = Grant::new(
+            "a",
+            [
+                "read:jira-work".parse().unwrap(),
+                "read:jira-work".parse().unwrap(),
+            ],
+        );
         assert_eq!(grant.scopes.len(), 1);
         store.save(&grant).unwrap();
         assert_eq!(store.load("a").unwrap(), Some(grant.clone()));
 
         std::fs::copy(store.path_for("a"), store.path_for("b")).unwrap();
-        assert!(matches!(store.load("b"), Err(GrantStoreError::Invalid { .. })));
-        std::fs::write(store.path_for("c"), r#"{"app_id":"c","scopes":["read:jira-wrok"],"approved_at":""}"#).unwrap();
+        assert!(matches!(
+            store.load("b"),
+            Err(GrantStoreError::Invalid { .. })
+        ));
+        std::fs::write(
+            store.path_for("c"),
+            r#"{"app_id":"c","scopes":["read:jira-wrok"],"approved_at":""}"#,
+        )
+        .unwrap();
         let err = store.load("c").unwrap_err();
-        assert!(err.to_string().contains("read:jira-work"), "typo suggestion is shown: {err}");
+        assert!(
+            err.to_string().contains("read:jira-work"),
+            "typo suggestion is shown: {err}"
+        );
     }
 }

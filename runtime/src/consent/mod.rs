@@ -30,7 +30,11 @@ pub enum ConsentDecision {
 
 /// Decides without asking anyone: the policy first (it overrides the user),
 /// then the grant.
-pub fn decide(declared: &DeclaredScopes, grant: Option<&Grant>, policy: &OperatorPolicy) -> ConsentDecision {
+pub fn decide(
+    declared: &DeclaredScopes,
+    grant: Option<&Grant>,
+    policy: &OperatorPolicy,
+) -> ConsentDecision {
     let forbidden: Vec<Scope> = declared.iter().filter(|s| policy.forbids(*s)).collect();
     if !forbidden.is_empty() {
         return ConsentDecision::Forbidden { scopes: forbidden };
@@ -67,7 +71,10 @@ pub enum ConsentError {
          pass --approve-scopes to approve them",
         names(.unapproved)
     )]
-    NotApproved { app_id: String, unapproved: Vec<Scope> },
+    NotApproved {
+        app_id: String,
+        unapproved: Vec<Scope>,
+    },
     #[error("the scopes of app {app_id} were not approved")]
     Declined { app_id: String },
     #[error(transparent)]
@@ -115,7 +122,11 @@ pub fn ensure_consent(
 }
 
 fn names(scopes: &[Scope]) -> String {
-    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -153,21 +164,55 @@ mod tests {
         let store = GrantStore::new(dir.path());
         let policy = OperatorPolicy::default();
         let first = scopes(&["read:jira-work"]);
-        ensure_consent("app", &first, &store, &policy, ApprovalMode::Preapproved, never_ask).unwrap();
+        ensure_consent(
+            "app",
+            &first,
+            &store,
+            &policy,
+            ApprovalMode::Preapproved,
+            never_ask,
+        )
+        .unwrap();
         // Same scopes: approved without asking, even non-interactively.
-        ensure_consent("app", &first, &store, &policy, ApprovalMode::NonInteractive, never_ask).unwrap();
+        ensure_consent(
+            "app",
+            &first,
+            &store,
+            &policy,
+            ApprovalMode::NonInteractive,
+            never_ask,
+        )
+        .unwrap();
         // Fewer scopes: still covered.
-        ensure_consent("app", &DeclaredScopes::default(), &store, &policy, ApprovalMode::NonInteractive, never_ask)
-            .unwrap();
+        ensure_consent(
+            "app",
+            &DeclaredScopes::default(),
+            &store,
+            &policy,
+            ApprovalMode::NonInteractive,
+            never_ask,
+        )
+        .unwrap();
 
         let grown = scopes(&["read:jira-work", "write:jira-work"]);
         let mut asked = Vec::new();
-        ensure_consent("app", &grown, &store, &policy, ApprovalMode::Interactive, |s| {
-            asked = s.to_vec();
-            Ok(true)
-        })
+        ensure_consent(
+            "app",
+            &grown,
+            &store,
+            &policy,
+            ApprovalMode::Interactive,
+            |s| {
+                asked = s.to_vec();
+                Ok(true)
+            },
+        )
         .unwrap();
-        assert_eq!(asked, vec!["write:jira-work".parse::<Scope>().unwrap()], "only the new scope is asked");
+        assert_eq!(
+            asked,
+            vec!["write:jira-work".parse::<Scope>().unwrap()],
+            "only the new scope is asked"
+        );
         let stored = store.load("app").unwrap().unwrap();
         assert!(grown.iter().all(|s| stored.covers(s)));
     }
@@ -205,7 +250,10 @@ mod tests {
         .unwrap_err();
         match err {
             ConsentError::Forbidden { scopes } => {
-                assert_eq!(scopes, vec!["manage:jira-configuration".parse::<Scope>().unwrap()])
+                assert_eq!(
+                    scopes,
+                    vec!["manage:jira-configuration".parse::<Scope>().unwrap()]
+                )
             }
             other => panic!("expected Forbidden, got {other}"),
         }

@@ -33,7 +33,10 @@ struct PolicyFile {
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
     #[error("cannot read the policy file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the policy file {path} is not valid: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -82,13 +85,19 @@ mod tests {
 
     #[test]
     fn parses_forbidden_scopes_and_refuses_typos() {
-        let policy = OperatorPolicy::from_toml("forbidden_scopes = [\"manage:jira-configuration\"]\n").unwrap();
+        let policy =
+            OperatorPolicy::from_toml("forbidden_scopes = [\"manage:jira-configuration\"]\n")
+                .unwrap();
         assert!(policy.forbids("manage:jira-configuration".parse().unwrap()));
         assert!(!policy.forbids("read:jira-work".parse().unwrap()));
-        let typo = OperatorPolicy::from_toml("forbidden_scopes = [\"manage:jira-configuraton\"]\n").unwrap_err();
+        let typo = OperatorPolicy::from_toml("forbidden_scopes = [\"manage:jira-configuraton\"]\n")
+            .unwrap_err();
         assert!(typo.contains("manage:jira-configuration"), "{typo}");
         assert!(OperatorPolicy::from_toml("allowed = []\n").is_err());
-        assert_eq!(OperatorPolicy::from_toml("").unwrap(), OperatorPolicy::default());
+        assert_eq!(
+            OperatorPolicy::from_toml("").unwrap(),
+            OperatorPolicy::default()
+        );
     }
 
     #[test]

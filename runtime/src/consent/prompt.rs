@@ -25,7 +25,9 @@ pub fn ask_approval(
 ) -> Result<bool, PromptError> {
     writeln!(output, "App {app_id} asks to use these scopes on {site}:")?;
     for scope in scopes {
-        let description = scope.description().unwrap_or("(no description in Atlassian's specs)");
+        let description = scope
+            .description()
+            .unwrap_or("(no description in Atlassian's specs)");
         writeln!(output, "  {:<40} {description}", scope.as_str())?;
     }
     write!(output, "Approve? [y/N] ")?;
@@ -41,10 +43,19 @@ mod tests {
     use super::*;
 
     fn ask(answer: &str) -> (bool, String) {
-        let scopes = ["read:jira-work".parse().unwrap(), "write:jira-work".parse().unwrap()];
+        let scopes = [
+            "read:jira-work".parse().unwrap(),
+            "write:jira-work".parse().unwrap(),
+        ];
         let mut out = Vec::new();
-        let approved = ask_approval("hello-jira", "https://x.atlassian.net", &scopes, &mut answer.as_bytes(), &mut out)
-            .unwrap();
+        let approved = ask_approval(
+            "hello-jira",
+            "https://x.atlassian.net",
+            &scopes,
+            &mut answer.as_bytes(),
+            &mut out,
+        )
+        .unwrap();
         (approved, String::from_utf8(out).unwrap())
     }
 
@@ -53,7 +64,11 @@ mod tests {
         let (approved, shown) = ask("y\n");
         assert!(approved);
         assert!(shown.contains("read:jira-work") && shown.contains("write:jira-work"));
-        let description = "read:jira-work".parse::<Scope>().unwrap().description().unwrap();
+        let description = "read:jira-work"
+            .parse::<Scope>()
+            .unwrap()
+            .description()
+            .unwrap();
         assert!(shown.contains(description), "{shown}");
         assert!(ask("YES\n").0);
         assert!(!ask("\n").0);

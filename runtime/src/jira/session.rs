@@ -12,7 +12,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kiln_manifest::{DeclaredScopes, Method as RouteMethod, Product, Route, ScopeDecision, catalogue};
+use kiln_manifest::{
+    DeclaredScopes, Method as RouteMethod, Product, Route, ScopeDecision, catalogue,
+};
 use tokio::time::Instant as TokioInstant;
 
 use super::audit::{AuditRecord, AuditSink, now_rfc3339};
@@ -92,7 +94,9 @@ impl JiraSession {
         let outcome = self.pipeline(req, &mut trace).await;
         if matches!(
             outcome,
-            Err(RequestError::InvalidRequest(_) | RequestError::UnknownRoute(_) | RequestError::ScopeDenied(_))
+            Err(RequestError::InvalidRequest(_)
+                | RequestError::UnknownRoute(_)
+                | RequestError::ScopeDenied(_))
         ) {
             self.refusals += 1;
         }
@@ -114,7 +118,11 @@ impl JiraSession {
         outcome
     }
 
-    async fn pipeline(&mut self, req: Request, trace: &mut Trace) -> Result<Response, RequestError> {
+    async fn pipeline(
+        &mut self,
+        req: Request,
+        trace: &mut Trace,
+    ) -> Result<Response, RequestError> {
         self.requests = self.requests.saturating_add(1);
         if self.requests > self.max_requests {
             return Err(RequestError::QuotaExceeded(format!(
@@ -123,14 +131,17 @@ impl JiraSession {
             )));
         }
 
-        let path = validate_path(&req.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
+        let path =
+            validate_path(&req.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         let method = route_method(req.method);
-        let route = catalogue().match_route(method, path.decoded()).ok_or_else(|| {
-            RequestError::UnknownRoute(format!(
-                "{method} {} matches no Jira route in Kiln's catalogue",
-                shorten(path.decoded())
-            ))
-        })?;
+        let route = catalogue()
+            .match_route(method, path.decoded())
+            .ok_or_else(|| {
+                RequestError::UnknownRoute(format!(
+                    "{method} {} matches no Jira route in Kiln's catalogue",
+                    shorten(path.decoded())
+                ))
+            })?;
         trace.route = Some(route);
 
         match self.scopes.allows(route) {
@@ -148,7 +159,8 @@ impl JiraSession {
             self.check_tenant(path.decoded())?;
         }
 
-        let headers = validate_request_headers(&req.headers).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
+        let headers = validate_request_headers(&req.headers)
+            .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         let body = req.body.unwrap_or_default();
         if body.len() > self.client.limits.max_request_body {
             return Err(RequestError::InvalidRequest(format!(
@@ -166,15 +178,22 @@ impl JiraSession {
         let credential = client
             .credential(is_app)
             .ok_or(RequestError::NeedsAuthentication(req.principal))?;
-        let endpoint = self.client.site.endpoint_for(route.product, credential.is_bearer());
-        let url = build_url(endpoint, &path, &req.query).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
+        let endpoint = self
+            .client
+            .site
+            .endpoint_for(route.product, credential.is_bearer());
+        let url = build_url(endpoint, &path, &req.query)
+            .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         // A refresh talks to the authorization server: bounded by the
         // invocation's deadline like every other wait of the guest.
         let authorization = tokio::time::timeout_at(self.deadline, credential.authorization())
             .await
             .map_err(|_| RequestError::Timeout)?
             .map_err(|error| {
-                tracing::warn!("no usable credential for the {} principal: {error}", principal_name(req.principal));
+                tracing::warn!(
+                    "no usable credential for the {} principal: {error}",
+                    principal_name(req.principal)
+                );
                 RequestError::NeedsAuthentication(req.principal)
             })?;
 
@@ -191,22 +210,33 @@ impl JiraSession {
 
         // A refreshable credential may retry once after a 401 (its access
         // token was revoked or expired early); the body is bytes, so it clones.
-        let retry = if credential.is_renewable() { builder.try_clone() } else { None };
+        let retry = if credential.is_renewable() {
+            builder.try_clone()
+        } else {
+            None
+        };
         let mut response = self
             .send(builder.header(http::header::AUTHORIZATION, authorization.clone()))
             .await?;
         if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
             && let Some(retry) = retry
-            && let Some(renewed) =
-                tokio::time::timeout_at(self.deadline, credential.renew_after_rejection(&authorization))
-                    .await
-                    .map_err(|_| RequestError::Timeout)?
+            && let Some(renewed) = tokio::time::timeout_at(
+                self.deadline,
+                credential.renew_after_rejection(&authorization),
+            )
+            .await
+            .map_err(|_| RequestError::Timeout)?
         {
             let renewed = renewed.map_err(|error| {
-                tracing::warn!("the {} principal's credential could not be renewed: {error}", principal_name(req.principal));
+                tracing::warn!(
+                    "the {} principal's credential could not be renewed: {error}",
+                    principal_name(req.principal)
+                );
                 RequestError::NeedsAuthentication(req.principal)
             })?;
-            response = self.send(retry.header(http::header::AUTHORIZATION, renewed)).await?;
+            response = self
+                .send(retry.header(http::header::AUTHORIZATION, renewed))
+                .await?;
         }
         trace.status = Some(response.status);
         trace.bytes_in = response.body.len() as u64;
@@ -224,7 +254,10 @@ impl JiraSession {
             let mut response = builder.send().await.map_err(transport_error)?;
             let status = response.status().as_u16();
             let headers = filter_response_headers(response.headers());
-            if response.content_length().is_some_and(|len| len > limit as u64) {
+            if response
+                .content_length()
+                .is_some_and(|len| len > limit as u64)
+            {
                 return Err(RequestError::Transport(format!(
                     "the response body is larger than {limit} bytes"
                 )));
@@ -238,7 +271,11 @@ impl JiraSession {
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Response { status, headers, body })
+            Ok(Response {
+                status,
+                headers,
+                body,
+            })
         };
         let response = tokio::time::timeout_at(deadline, exchange)
             .await
@@ -261,7 +298,9 @@ impl JiraSession {
     /// A JSM Ops path names a cloud id; it must be this installation's, or the
     /// app would act on another tenant with this user's credential.
     fn check_tenant(&self, decoded: &str) -> Result<(), RequestError> {
-        let named = decoded.strip_prefix("/jsm/ops/api/").and_then(|rest| rest.split('/').next());
+        let named = decoded
+            .strip_prefix("/jsm/ops/api/")
+            .and_then(|rest| rest.split('/').next());
         if named == Some(self.client.site.cloud_id()) {
             Ok(())
         } else {

@@ -28,7 +28,9 @@ pub struct OAuthEndpoints {
 pub enum EndpointUrlError {
     #[error("the {role} URL `{url}` is not a URL")]
     Unparsable { role: &'static str, url: String },
-    #[error("the {role} URL `{url}` must use https (http only for loopback, such as the simulator)")]
+    #[error(
+        "the {role} URL `{url}` must use https (http only for loopback, such as the simulator)"
+    )]
     Insecure { role: &'static str, url: String },
     #[error("the {role} URL `{url}` must not contain a user name, password, query or fragment")]
     Extra { role: &'static str, url: String },
@@ -37,14 +39,22 @@ pub enum EndpointUrlError {
 impl OAuthEndpoints {
     /// Atlassian's production endpoints.
     pub fn atlassian() -> Self {
-        Self::parse(ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, ATLASSIAN_GATEWAY)
-            .unwrap_or_else(|e| unreachable!("Atlassian's endpoints are valid constants: {e}"))
+        Self::parse(
+            ATLASSIAN_AUTHORIZE_URL,
+            ATLASSIAN_TOKEN_URL,
+            ATLASSIAN_GATEWAY,
+        )
+        .unwrap_or_else(|e| unreachable!("Atlassian's endpoints are valid constants: {e}"))
     }
 
     /// All three on one base URL, the way the simulator serves them.
     pub fn on(base: &str) -> Result<Self, EndpointUrlError> {
         let base = base.trim_end_matches('/');
-        Self::parse(&format!("{base}/authorize"), &format!("{base}/oauth/token"), base)
+        Self::parse(
+            &format!("{base}/authorize"),
+            &format!("{base}/oauth/token"),
+            base,
+        )
     }
 
     pub fn parse(authorize: &str, token: &str, api: &str) -> Result<Self, EndpointUrlError> {
@@ -58,7 +68,10 @@ impl OAuthEndpoints {
     /// `GET` this with the new access token to learn the cloud id.
     pub fn accessible_resources(&self) -> Url {
         let mut url = self.api.clone();
-        let path = format!("{}/oauth/token/accessible-resources", url.path().trim_end_matches('/'));
+        let path = format!(
+            "{}/oauth/token/accessible-resources",
+            url.path().trim_end_matches('/')
+        );
         url.set_path(&path);
         url
     }
@@ -135,7 +148,13 @@ mod tests {
             checked("token", "https://user:pw@auth.example.com/oauth/token"),
             Err(EndpointUrlError::Extra { .. })
         ));
-        assert!(matches!(checked("token", "ftp://x"), Err(EndpointUrlError::Insecure { .. })));
-        assert!(matches!(checked("token", "not a url"), Err(EndpointUrlError::Unparsable { .. })));
+        assert!(matches!(
+            checked("token", "ftp://x"),
+            Err(EndpointUrlError::Insecure { .. })
+        ));
+        assert!(matches!(
+            checked("token", "not a url"),
+            Err(EndpointUrlError::Unparsable { .. })
+        ));
     }
 }

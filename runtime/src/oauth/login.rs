@@ -63,10 +63,15 @@ pub struct LoginConfig {
 /// Why a login failed. Never quotes a code, a token or the client secret.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    #[error("the callback listener must be on a loopback address, not {0}: the code must not leave this machine")]
+    #[error(
+        "the callback listener must be on a loopback address, not {0}: the code must not leave this machine"
+    )]
     NotLoopback(SocketAddr),
     #[error("cannot listen for the OAuth callback on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the app declares no scopes, so there is nothing to authorize")]
     NoScopes,
     #[error("no answer from the browser within {0:?}")]
@@ -209,7 +214,12 @@ impl PendingLogin {
             accessible_resources(&http, &config.endpoints, &issued.access_token).await?,
             config.site.as_deref(),
         )?;
-        let api_url = config.endpoints.api.as_str().trim_end_matches('/').to_owned();
+        let api_url = config
+            .endpoints
+            .api
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
         // Validates the cloud id and site URL the way `run` will use them.
         Site::new(&resource.url, &api_url, &resource.id)?;
         Ok(OAuthSession {
@@ -264,7 +274,10 @@ fn authorize_url(config: &LoginConfig, redirect_uri: &str, state: &str) -> Url {
 /// The redirect from the authorization server. A request whose `state` is
 /// not ours is refused and the login keeps waiting: it is another page trying
 /// to plant its code, not the user's answer.
-async fn receive(State(shared): State<Arc<ListenerState>>, Query(query): Query<CallbackQuery>) -> Response {
+async fn receive(
+    State(shared): State<Arc<ListenerState>>,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
     if query.state.as_deref() != Some(shared.state.as_str()) {
         return (StatusCode::BAD_REQUEST, "state does not match this login").into_response();
     }
@@ -273,7 +286,11 @@ async fn receive(State(shared): State<Arc<ListenerState>>, Query(query): Query<C
         (_, Some(error)) => Callback::Error(sanitize_error_code(&error)),
         _ => return (StatusCode::BAD_REQUEST, "neither code nor error").into_response(),
     };
-    let deliver = shared.deliver.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let deliver = shared
+        .deliver
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
     let Some(deliver) = deliver else {
         return (StatusCode::CONFLICT, "this login has already completed").into_response();
     };
@@ -289,8 +306,14 @@ async fn receive(State(shared): State<Arc<ListenerState>>, Query(query): Query<C
 
 /// Keeps an OAuth error code (`access_denied`) and drops anything else.
 fn sanitize_error_code(error: &str) -> String {
-    let ok = !error.is_empty() && error.len() <= 40 && error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-    if ok { error.to_owned() } else { "unrecognised error".to_owned() }
+    let ok = !error.is_empty()
+        && error.len() <= 40
+        && error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if ok {
+        error.to_owned()
+    } else {
+        "unrecognised error".to_owned()
+    }
 }
 
 #[derive(Deserialize)]
@@ -312,27 +335,45 @@ async fn accessible_resources(
         .await
         .map_err(|e| LoginError::Resources(describe(e)))?;
     if !response.status().is_success() {
-        return Err(LoginError::Resources(format!("HTTP {}", response.status().as_u16())));
+        return Err(LoginError::Resources(format!(
+            "HTTP {}",
+            response.status().as_u16()
+        )));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| LoginError::Resources(describe(e)))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| LoginError::Resources(describe(e)))?
+    {
         if body.len() + chunk.len() > MAX_RESOURCES_RESPONSE {
             return Err(LoginError::Resources("the answer is too large".to_owned()));
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&body).map_err(|_| LoginError::Resources("the answer is not the expected JSON".to_owned()))
+    serde_json::from_slice(&body)
+        .map_err(|_| LoginError::Resources("the answer is not the expected JSON".to_owned()))
 }
 
 fn choose_site(resources: Vec<Resource>, wanted: Option<&str>) -> Result<Resource, LoginError> {
-    let listed = || resources.iter().map(|r| r.url.as_str()).collect::<Vec<_>>().join(", ");
+    let listed = || {
+        resources
+            .iter()
+            .map(|r| r.url.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match wanted {
         Some(wanted) => {
             let wanted_norm = wanted.trim_end_matches('/');
             let names = listed();
             resources
                 .into_iter()
-                .find(|r| r.url.trim_end_matches('/').eq_ignore_ascii_case(wanted_norm))
+                .find(|r| {
+                    r.url
+                        .trim_end_matches('/')
+                        .eq_ignore_ascii_case(wanted_norm)
+                })
                 .ok_or_else(|| LoginError::SiteNotGranted(wanted.to_owned(), names))
         }
         None if resources.len() > 1 => Err(LoginError::AmbiguousSite(listed())),
@@ -351,9 +392,12 @@ mod tests {
             client_id: "cid".into(),
             client_secret: SecretString::from("cs"),
             endpoints: OAuthEndpoints::on("http://127.0.0.1:9").unwrap(),
-            scopes: ["read:jira-work".parse().unwrap(), "read:jira-user".parse().unwrap()]
-                .into_iter()
-                .collect(),
+            scopes: [
+                "read:jira-work".parse().unwrap(),
+                "read:jira-user".parse().unwrap(),
+            ]
+            .into_iter()
+            .collect(),
             listen: "127.0.0.1:0".parse().unwrap(),
             site: None,
             timeout: DEFAULT_LOGIN_TIMEOUT,
@@ -366,12 +410,18 @@ mod tests {
         let pairs: HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(pairs["audience"], "api.atlassian.com");
         assert_eq!(pairs["client_id"], "cid");
-        assert_eq!(pairs["scope"], "read:jira-user read:jira-work offline_access");
+        assert_eq!(
+            pairs["scope"],
+            "read:jira-user read:jira-work offline_access"
+        );
         assert_eq!(pairs["redirect_uri"], "http://127.0.0.1:5/callback");
         assert_eq!(pairs["state"], "st");
         assert_eq!(pairs["response_type"], "code");
         assert_eq!(pairs["prompt"], "consent");
-        assert!(!url.as_str().contains("cs"), "the client secret never goes to the browser");
+        assert!(
+            !url.as_str().contains("cs"),
+            "the client secret never goes to the browser"
+        );
     }
 
     #[test]
@@ -384,10 +434,16 @@ mod tests {
     async fn refuses_a_listener_off_loopback_and_an_app_without_scopes() {
         let mut off = config();
         off.listen = "0.0.0.0:0".parse().unwrap();
-        assert!(matches!(PendingLogin::start(off).await, Err(LoginError::NotLoopback(_))));
+        assert!(matches!(
+            PendingLogin::start(off).await,
+            Err(LoginError::NotLoopback(_))
+        ));
         let mut empty = config();
         empty.scopes = DeclaredScopes::default();
-        assert!(matches!(PendingLogin::start(empty).await, Err(LoginError::NoScopes)));
+        assert!(matches!(
+            PendingLogin::start(empty).await,
+            Err(LoginError::NoScopes)
+        ));
     }
 
     #[test]
@@ -404,13 +460,24 @@ mod tests {
                 },
             ]
         };
-        assert!(matches!(choose_site(two(), None), Err(LoginError::AmbiguousSite(_))));
-        assert_eq!(choose_site(two(), Some("https://b.atlassian.net/")).unwrap().id, "b");
+        assert!(matches!(
+            choose_site(two(), None),
+            Err(LoginError::AmbiguousSite(_))
+        ));
+        assert_eq!(
+            choose_site(two(), Some("https://b.atlassian.net/"))
+                .unwrap()
+                .id,
+            "b"
+        );
         assert!(matches!(
             choose_site(two(), Some("https://c.atlassian.net")),
             Err(LoginError::SiteNotGranted(..))
         ));
-        assert!(matches!(choose_site(Vec::new(), None), Err(LoginError::NoSite)));
+        assert!(matches!(
+            choose_site(Vec::new(), None),
+            Err(LoginError::NoSite)
+        ));
     }
 
     #[test]

@@ -27,9 +27,13 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Why no bearer header could be produced. Never quotes a token.
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {
-    #[error("the OAuth login has no refresh token (offline_access was not granted); run `runtime login` again")]
+    #[error(
+        "the OAuth login has no refresh token (offline_access was not granted); run `runtime login` again"
+    )]
     NoRefreshToken,
-    #[error("the authorization server did not refresh the access token: {0}; run `runtime login` again")]
+    #[error(
+        "the authorization server did not refresh the access token: {0}; run `runtime login` again"
+    )]
     Rejected(#[source] TokenEndpointError),
     #[error("the token file names an invalid token endpoint: {0}")]
     Endpoint(#[from] EndpointUrlError),
@@ -112,7 +116,10 @@ impl TokenSource {
     /// The server answered 401 to `rejected`: refresh once and return the new
     /// header — unless another request already refreshed since, in which case
     /// its token is returned without spending the refresh token again.
-    pub async fn renew_after_rejection(self: &Arc<Self>, rejected: &HeaderValue) -> Result<HeaderValue, RefreshError> {
+    pub async fn renew_after_rejection(
+        self: &Arc<Self>,
+        rejected: &HeaderValue,
+    ) -> Result<HeaderValue, RefreshError> {
         self.refresh_on_own_task(Some(rejected.clone())).await
     }
 
@@ -120,7 +127,10 @@ impl TokenSource {
     /// that stops waiting (its invocation's deadline) must not abandon a
     /// refresh halfway, after the server rotated the refresh token but before
     /// the new one is saved — that would lose the only live refresh token.
-    async fn refresh_on_own_task(self: &Arc<Self>, rejected: Option<HeaderValue>) -> Result<HeaderValue, RefreshError> {
+    async fn refresh_on_own_task(
+        self: &Arc<Self>,
+        rejected: Option<HeaderValue>,
+    ) -> Result<HeaderValue, RefreshError> {
         let this = Arc::clone(self);
         tokio::spawn(async move {
             let _single_flight = this.refreshing.lock().await;
@@ -149,13 +159,18 @@ impl TokenSource {
         let session = self.lock_session();
         session.access_token.expose_secret() == needle
             || session.client_secret.expose_secret() == needle
-            || session.refresh_token.as_ref().is_some_and(|t| t.expose_secret() == needle)
+            || session
+                .refresh_token
+                .as_ref()
+                .is_some_and(|t| t.expose_secret() == needle)
     }
 
     fn lock_session(&self) -> std::sync::MutexGuard<'_, OAuthSession> {
         // Poisoning only means a panic elsewhere mid-update of plain data;
         // every update below replaces the session whole.
-        self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn fresh_header(&self) -> Result<Option<HeaderValue>, RefreshError> {
@@ -176,7 +191,10 @@ impl TokenSource {
             return Ok(header);
         }
         let session = self.session();
-        let refresh_token = session.refresh_token.as_ref().ok_or(RefreshError::NoRefreshToken)?;
+        let refresh_token = session
+            .refresh_token
+            .as_ref()
+            .ok_or(RefreshError::NoRefreshToken)?;
         let grant = Grant::RefreshToken {
             client_id: &session.client_id,
             client_secret: session.client_secret.expose_secret(),
@@ -326,7 +344,11 @@ mod tests {
     async fn a_fresh_token_is_used_as_is_and_a_401_refreshes_once() {
         let (base, calls) = token_server().await;
         let dir = tempfile::tempdir().unwrap();
-        let source = source(&base, dir.path(), OAuthSession::expiry_from_now(Duration::from_secs(3600)));
+        let source = source(
+            &base,
+            dir.path(),
+            OAuthSession::expiry_from_now(Duration::from_secs(3600)),
+        );
         let first = source.bearer().await.unwrap();
         assert_eq!(first.to_str().unwrap(), "Bearer access-canary");
         assert_eq!(calls.load(Ordering::SeqCst), 0);
@@ -351,9 +373,15 @@ mod tests {
         store.save(&s).unwrap();
         let source = Arc::new(TokenSource::load(store).unwrap());
         let err = source.bearer().await.unwrap_err();
-        assert!(matches!(&err, RefreshError::Rejected(e) if e.is_invalid_grant()), "{err}");
+        assert!(
+            matches!(&err, RefreshError::Rejected(e) if e.is_invalid_grant()),
+            "{err}"
+        );
         let text = format!("{err} {err:?}");
-        assert!(!text.contains(crate::oauth::token_store::tests::CANARY), "{text}");
+        assert!(
+            !text.contains(crate::oauth::token_store::tests::CANARY),
+            "{text}"
+        );
         assert!(text.contains("runtime login"));
     }
 
@@ -370,7 +398,11 @@ mod tests {
         source.store().save(&newer).unwrap();
         let header = source.bearer().await.unwrap();
         assert_eq!(header.to_str().unwrap(), "Bearer at-from-elsewhere");
-        assert_eq!(calls.load(Ordering::SeqCst), 0, "the retired refresh token was not spent");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "the retired refresh token was not spent"
+        );
     }
 
     #[test]
@@ -381,7 +413,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = TokenStore::new(dir.path().join("t.json"));
         let source = Arc::new(TokenSource::new(store, s).unwrap());
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let err = runtime.block_on(source.bearer()).unwrap_err();
         assert!(matches!(err, RefreshError::NoRefreshToken));
     }

@@ -106,7 +106,8 @@ pub(crate) async fn request_tokens(
             .ok()
             .and_then(|e| e.error)
             .filter(|code| {
-                code.len() <= MAX_ERROR_CODE && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                code.len() <= MAX_ERROR_CODE
+                    && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
             })
             .unwrap_or_else(|| "no OAuth error code".to_owned());
         return Err(TokenEndpointError::Refused {
@@ -114,8 +115,12 @@ pub(crate) async fn request_tokens(
             code,
         });
     }
-    let raw: RawTokens = serde_json::from_slice(&body).map_err(|_| TokenEndpointError::Malformed)?;
-    let bearer = raw.token_type.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("bearer"));
+    let raw: RawTokens =
+        serde_json::from_slice(&body).map_err(|_| TokenEndpointError::Malformed)?;
+    let bearer = raw
+        .token_type
+        .as_deref()
+        .is_none_or(|t| t.eq_ignore_ascii_case("bearer"));
     if !bearer || raw.access_token.expose_secret().is_empty() {
         return Err(TokenEndpointError::Malformed);
     }

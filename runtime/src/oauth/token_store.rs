@@ -77,7 +77,10 @@ impl fmt::Debug for OAuthSession {
             .field("cloud_id", &self.cloud_id)
             .field("scopes", &self.scopes)
             .field("access_token", &"[REDACTED]")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .field("expires_at", &self.expires_at)
             .finish()
     }
@@ -87,7 +90,10 @@ fn expose<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, 
     serializer.serialize_str(secret.expose_secret())
 }
 
-fn expose_option<S: Serializer>(secret: &Option<SecretString>, serializer: S) -> Result<S::Ok, S::Error> {
+fn expose_option<S: Serializer>(
+    secret: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match secret {
         Some(secret) => serializer.serialize_some(secret.expose_secret()),
         None => serializer.serialize_none(),
@@ -100,10 +106,18 @@ pub enum TokenStoreError {
     #[error("no OAuth login found at {path}; run `runtime login` first")]
     Missing { path: PathBuf },
     #[error("cannot read the token file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write the token file {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
-    #[error("the token file {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}`")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the token file {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}`"
+    )]
     TooOpen { path: PathBuf, mode: u32 },
     #[error("the token file {path} is not a Kiln OAuth login (run `runtime login` again)")]
     Invalid { path: PathBuf },
@@ -151,12 +165,14 @@ impl TokenStore {
         if meta.len() > MAX_TOKEN_FILE {
             return Err(TokenStoreError::Invalid { path: path.clone() });
         }
-        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| TokenStoreError::Read {
-            path: path.clone(),
-            source,
+        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| {
+            TokenStoreError::Read {
+                path: path.clone(),
+                source,
+            }
         })?);
-        let session: OAuthSession =
-            serde_json::from_slice(&bytes).map_err(|_| TokenStoreError::Invalid { path: path.clone() })?;
+        let session: OAuthSession = serde_json::from_slice(&bytes)
+            .map_err(|_| TokenStoreError::Invalid { path: path.clone() })?;
         if session.version != FORMAT_VERSION {
             return Err(TokenStoreError::Invalid { path: path.clone() });
         }
@@ -175,10 +191,15 @@ impl TokenStore {
             _ => PathBuf::from("."),
         };
         create_private_dir(&dir).map_err(write_error)?;
-        let json = zeroize::Zeroizing::new(serde_json::to_vec_pretty(session).map_err(|e| write_error(e.into()))?);
+        let json = zeroize::Zeroizing::new(
+            serde_json::to_vec_pretty(session).map_err(|e| write_error(e.into()))?,
+        );
         let temp = dir.join(format!(
             ".{}.{:016x}.tmp",
-            self.path.file_name().and_then(|n| n.to_str()).unwrap_or("tokens"),
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("tokens"),
             rand::random::<u64>()
         ));
         let written = write_private(&temp, &json).and_then(|()| std::fs::rename(&temp, &self.path));
@@ -278,13 +299,24 @@ pub(crate) mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(store.path()).unwrap().permissions().mode() & 0o777;
+            let mode = std::fs::metadata(store.path())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
             assert_eq!(mode, 0o600);
-            let dir_mode = std::fs::metadata(dir.path().join("nested")).unwrap().permissions().mode() & 0o777;
+            let dir_mode = std::fs::metadata(dir.path().join("nested"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
             assert_eq!(dir_mode, 0o700);
         }
         let loaded = store.load().unwrap();
-        assert_eq!(loaded.refresh_token.as_ref().unwrap().expose_secret(), CANARY);
+        assert_eq!(
+            loaded.refresh_token.as_ref().unwrap().expose_secret(),
+            CANARY
+        );
         assert_eq!(loaded.cloud_id, "c1");
     }
 
@@ -323,6 +355,10 @@ pub(crate) mod tests {
     #[test]
     fn debug_redacts_every_secret() {
         let text = format!("{:?}", session(CANARY));
-        assert!(!text.contains(CANARY) && !text.contains("access-canary") && !text.contains("client-secret-canary"));
+        assert!(
+            !text.contains(CANARY)
+                && !text.contains("access-canary")
+                && !text.contains("client-secret-canary")
+        );
     }
 }
