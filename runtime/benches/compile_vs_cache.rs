@@ -23,9 +23,11 @@ fn hello() -> Option<(Vec<u8>, Manifest)> {
         println!("SKIP compile_vs_cache: {error}");
         return None;
     }
-    let built = kiln_guest_build::build(&kiln_guest_build::GuestBuild::new(dir.join("Cargo.toml")).release(true))
-        .map_err(|error| println!("SKIP compile_vs_cache: cannot build examples/hello: {error}"))
-        .ok()?;
+    let built = kiln_guest_build::build(
+        &kiln_guest_build::GuestBuild::new(dir.join("Cargo.toml")).release(true),
+    )
+    .map_err(|error| println!("SKIP compile_vs_cache: cannot build examples/hello: {error}"))
+    .ok()?;
     let wasm = std::fs::read(&built.first()?.path).ok()?;
     let manifest = Manifest::load(&dir.join("manifest.yml")).ok()?;
     Some((wasm, manifest))
@@ -34,28 +36,44 @@ fn hello() -> Option<(Vec<u8>, Manifest)> {
 fn runtime(cache: CacheMode) -> Runtime {
     Runtime::new(
         support::in_process_client(),
-        RuntimeOptions { cache, allocation: InstanceAllocation::OnDemand, ..RuntimeOptions::default() },
+        RuntimeOptions {
+            cache,
+            allocation: InstanceAllocation::OnDemand,
+            ..RuntimeOptions::default()
+        },
     )
     .expect("runtime")
 }
 
 fn benches(c: &mut Criterion) {
-    let Some((wasm, manifest)) = hello() else { return };
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
+    let Some((wasm, manifest)) = hello() else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
     let dir = tempfile::tempdir().expect("temp dir");
     let uncached = runtime(CacheMode::Disabled);
     let cached = runtime(CacheMode::Directory(dir.path().join("kiln")));
-    let first = rt.block_on(cached.load(wasm.clone(), manifest.clone())).expect("hello loads");
+    let first = rt
+        .block_on(cached.load(wasm.clone(), manifest.clone()))
+        .expect("hello loads");
     assert!(!first.from_cache(), "the first load compiles");
 
     let mut group = c.benchmark_group("compile_vs_cache");
     group.sample_size(10);
     group.bench_function("compile", |b| {
-        b.iter(|| rt.block_on(uncached.load(wasm.clone(), manifest.clone())).expect("loads"))
+        b.iter(|| {
+            rt.block_on(uncached.load(wasm.clone(), manifest.clone()))
+                .expect("loads")
+        })
     });
     group.bench_function("cached", |b| {
         b.iter(|| {
-            let app = rt.block_on(cached.load(wasm.clone(), manifest.clone())).expect("loads");
+            let app = rt
+                .block_on(cached.load(wasm.clone(), manifest.clone()))
+                .expect("loads");
             assert!(app.from_cache(), "served from the cache");
             app
         })
@@ -65,10 +83,12 @@ fn benches(c: &mut Criterion) {
     let (compile, from_cache) = support::side_by_side(
         5,
         || {
-            rt.block_on(uncached.load(wasm.clone(), manifest.clone())).expect("loads");
+            rt.block_on(uncached.load(wasm.clone(), manifest.clone()))
+                .expect("loads");
         },
         || {
-            rt.block_on(cached.load(wasm.clone(), manifest.clone())).expect("loads");
+            rt.block_on(cached.load(wasm.clone(), manifest.clone()))
+                .expect("loads");
         },
     );
     support::report_ratio("compile_vs_cache", "compile", compile, "cached", from_cache);

@@ -27,7 +27,12 @@ async fn batch(app: &Arc<LoadedApp>) -> Duration {
         .map(|_| {
             let app = app.clone();
             tokio::spawn(async move {
-                app.invoke(Invocation { function_key: None, payload: "{}".into(), account_id: None }).await
+                app.invoke(Invocation {
+                    function_key: None,
+                    payload: "{}".into(),
+                    account_id: None,
+                })
+                .await
             })
         })
         .collect();
@@ -40,12 +45,29 @@ async fn batch(app: &Arc<LoadedApp>) -> Duration {
 }
 
 fn benches(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
-    let config = SimConfig { faults: Faults { latency: Some(LATENCY), ..Faults::default() }, ..SimConfig::default() };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+    let config = SimConfig {
+        faults: Faults {
+            latency: Some(LATENCY),
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
     let (sim, client, _) = rt.block_on(support::simulator(config));
     let slots = u32::try_from(IN_FLIGHT).unwrap_or(u32::MAX);
-    let runtime = support::runtime(client, InstanceAllocation::Pooling { max_concurrent_instances: slots });
-    let app = Arc::new(rt.block_on(runtime.load(support::host_call(), support::manifest())).expect("host-call loads"));
+    let runtime = support::runtime(
+        client,
+        InstanceAllocation::Pooling {
+            max_concurrent_instances: slots,
+        },
+    );
+    let app = Arc::new(
+        rt.block_on(runtime.load(support::host_call(), support::manifest()))
+            .expect("host-call loads"),
+    );
     let rss_before = support::peak_rss_mib();
     let first = rt.block_on(batch(&app));
 
@@ -77,7 +99,9 @@ fn benches(c: &mut Criterion) {
     );
     match (rss_before, support::peak_rss_mib()) {
         (Some(before), Some(peak)) => {
-            println!("PEAK_RSS {peak:.1} MiB (process, simulator included; {before:.1} MiB before the first batch)")
+            println!(
+                "PEAK_RSS {peak:.1} MiB (process, simulator included; {before:.1} MiB before the first batch)"
+            )
         }
         _ => println!("PEAK_RSS unavailable (no /proc/self/status)"),
     }

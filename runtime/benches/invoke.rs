@@ -27,20 +27,29 @@ struct Floor {
     context: Context,
 }
 
-type Handle = TypedFunc<(&'static str, &'static str, &'static Context), (Result<String, AppError>,)>;
+type Handle =
+    TypedFunc<(&'static str, &'static str, &'static Context), (Result<String, AppError>,)>;
 
 impl Floor {
     fn new(wasm: &[u8]) -> Self {
         let mut config = Config::new();
-        config.wasm_component_model(true).allocation_strategy(InstanceAllocationStrategy::pooling());
+        config
+            .wasm_component_model(true)
+            .allocation_strategy(InstanceAllocationStrategy::pooling());
         let engine = Engine::new(&config).expect("engine");
         let component = Component::new(&engine, wasm).expect("trivial component compiles");
         let mut linker = Linker::new(&engine);
         // The types-only import; nothing to provide but its name.
-        linker.instance("kiln:app/types@0.1.0").expect("types instance");
+        linker
+            .instance("kiln:app/types@0.1.0")
+            .expect("types instance");
         let pre = linker.instantiate_pre(&component).expect("instance pre");
-        let (_, handler) = component.get_export(None, "kiln:app/handler@0.1.0").expect("handler export");
-        let (_, handle) = component.get_export(Some(&handler), "handle").expect("handle export");
+        let (_, handler) = component
+            .get_export(None, "kiln:app/handler@0.1.0")
+            .expect("handler export");
+        let (_, handle) = component
+            .get_export(Some(&handler), "handle")
+            .expect("handle export");
         Self {
             engine,
             pre,
@@ -58,19 +67,31 @@ impl Floor {
     fn invoke(&'static self) -> String {
         let mut store = Store::new(&self.engine, ());
         let instance = self.pre.instantiate(&mut store).expect("instantiate");
-        let handle: Handle = instance.get_typed_func(&mut store, self.handle).expect("handle");
-        let (result,) = handle.call(&mut store, ("main", "{}", &self.context)).expect("call");
+        let handle: Handle = instance
+            .get_typed_func(&mut store, self.handle)
+            .expect("handle");
+        let (result,) = handle
+            .call(&mut store, ("main", "{}", &self.context))
+            .expect("call");
         handle.post_return(&mut store).expect("post return");
         result.expect("trivial handler succeeds")
     }
 }
 
 fn invocation() -> Invocation {
-    Invocation { function_key: None, payload: "{}".into(), account_id: None }
+    Invocation {
+        function_key: None,
+        payload: "{}".into(),
+        account_id: None,
+    }
 }
 
 /// Runs `iters` invocations of `app` on `rt` and returns the time taken.
-fn time_invocations(rt: &tokio::runtime::Runtime, app: &LoadedApp, iters: u64) -> std::time::Duration {
+fn time_invocations(
+    rt: &tokio::runtime::Runtime,
+    app: &LoadedApp,
+    iters: u64,
+) -> std::time::Duration {
     rt.block_on(async {
         let started = Instant::now();
         for _ in 0..iters {
@@ -82,21 +103,35 @@ fn time_invocations(rt: &tokio::runtime::Runtime, app: &LoadedApp, iters: u64) -
 }
 
 fn benches(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
     let floor: &'static Floor = Box::leak(Box::new(Floor::new(&support::trivial())));
 
     let runtime = support::runtime(support::in_process_client(), InstanceAllocation::default());
-    let trivial = rt.block_on(runtime.load(support::trivial(), support::manifest())).expect("trivial loads");
-    let host_call = rt.block_on(runtime.load(support::host_call(), support::manifest())).expect("host-call loads");
+    let trivial = rt
+        .block_on(runtime.load(support::trivial(), support::manifest()))
+        .expect("trivial loads");
+    let host_call = rt
+        .block_on(runtime.load(support::host_call(), support::manifest()))
+        .expect("host-call loads");
     // The host call is answered by the host itself (no credential
     // configured): the invocation succeeds and `request-jira` ran once.
     let probe = rt.block_on(host_call.invoke(invocation())).expect("probe");
-    assert_eq!(probe.requests, 1, "the host-call component calls request-jira once");
+    assert_eq!(
+        probe.requests, 1,
+        "the host-call component calls request-jira once"
+    );
 
     let mut group = c.benchmark_group("invoke");
     group.bench_function("floor", |b| b.iter(|| black_box(floor.invoke())));
-    group.bench_function("invoke_trivial", |b| b.iter_custom(|iters| time_invocations(&rt, &trivial, iters)));
-    group.bench_function("invoke_host_call", |b| b.iter_custom(|iters| time_invocations(&rt, &host_call, iters)));
+    group.bench_function("invoke_trivial", |b| {
+        b.iter_custom(|iters| time_invocations(&rt, &trivial, iters))
+    });
+    group.bench_function("invoke_host_call", |b| {
+        b.iter_custom(|iters| time_invocations(&rt, &host_call, iters))
+    });
     group.finish();
 
     // Side by side, interleaved, in this same run.
@@ -119,7 +154,13 @@ fn benches(c: &mut Criterion) {
             time_invocations(&rt, &trivial, 1);
         },
     );
-    support::report_ratio("invoke_host_call/invoke_trivial", "invoke_host_call", with_call, "invoke_trivial", without);
+    support::report_ratio(
+        "invoke_host_call/invoke_trivial",
+        "invoke_host_call",
+        with_call,
+        "invoke_trivial",
+        without,
+    );
 }
 
 criterion_group!(invoke, benches);

@@ -16,7 +16,11 @@ use kiln_runtime::{Invocation, LoadedApp};
 use kiln_sim::SimConfig;
 
 fn invocation() -> Invocation {
-    Invocation { function_key: None, payload: "{}".into(), account_id: None }
+    Invocation {
+        function_key: None,
+        payload: "{}".into(),
+        account_id: None,
+    }
 }
 
 async fn invoke(app: &LoadedApp) {
@@ -26,19 +30,30 @@ async fn invoke(app: &LoadedApp) {
 }
 
 async fn plain_get(client: &reqwest::Client, url: &str, authorization: &str) {
-    let response =
-        client.get(url).header(reqwest::header::AUTHORIZATION, authorization).send().await.expect("simulator answers");
+    let response = client
+        .get(url)
+        .header(reqwest::header::AUTHORIZATION, authorization)
+        .send()
+        .await
+        .expect("simulator answers");
     assert!(response.status().is_success());
     black_box(response.bytes().await.expect("body"));
 }
 
 fn benches(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
     let (sim, client, authorization) = rt.block_on(support::simulator(SimConfig::default()));
     let url = format!("{}/rest/api/3/myself", sim.base_url());
     let runtime = support::runtime(client, InstanceAllocation::default());
-    let host_call = rt.block_on(runtime.load(support::host_call(), support::manifest())).expect("host-call loads");
-    let trivial = rt.block_on(runtime.load(support::trivial(), support::manifest())).expect("trivial loads");
+    let host_call = rt
+        .block_on(runtime.load(support::host_call(), support::manifest()))
+        .expect("host-call loads");
+    let trivial = rt
+        .block_on(runtime.load(support::trivial(), support::manifest()))
+        .expect("trivial loads");
     // The same client settings as Kiln's own (no proxy, no redirects).
     let plain = reqwest::Client::builder()
         .no_proxy()
@@ -80,7 +95,13 @@ fn benches(c: &mut Criterion) {
         || rt.block_on(invoke(&host_call)),
         || rt.block_on(plain_get(&plain, &url, &authorization)),
     );
-    support::report_ratio("request_jira_loopback", "kiln (instance + request-jira)", kiln, "plain reqwest", reqwest);
+    support::report_ratio(
+        "request_jira_loopback",
+        "kiln (instance + request-jira)",
+        kiln,
+        "plain reqwest",
+        reqwest,
+    );
     // The instance itself, measured in the same run, so the request alone
     // can be read off too.
     let (_, instance) = support::side_by_side(rounds, || {}, || rt.block_on(invoke(&trivial)));

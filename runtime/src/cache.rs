@@ -67,7 +67,11 @@ impl CacheMode {
 
 /// The user's cache directory for Kiln, from the environment.
 fn user_cache_dir() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let non_empty = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(dir) = non_empty(CACHE_DIR_ENV) {
         return Some(dir);
     }
@@ -104,7 +108,9 @@ impl CacheKey {
     /// SHA-256, as hex.
     pub fn new(engine: &Engine, wasm: &[u8]) -> Self {
         let mut engine_hash = Sha256Hasher(Sha256::new());
-        engine.precompile_compatibility_hash().hash(&mut engine_hash);
+        engine
+            .precompile_compatibility_hash()
+            .hash(&mut engine_hash);
         let mut key = Sha256::new();
         key.update(b"kiln-artifact-key-v1\0engine\0");
         key.update(engine_hash.0.finalize());
@@ -174,16 +180,18 @@ impl ArtifactCache {
             Err(CacheError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let outcome = verified_artifact(&bytes).ok_or(CacheError::Corrupt).and_then(|artifact| {
-            // SAFETY: `artifact` is exactly what `store` wrote from
-            // `Component::serialize` of this engine configuration: the file is
-            // private to this user (checked while reading), its SHA-256
-            // matches the one recorded at write time, and the bytes are
-            // in memory, so they cannot change after the check. Wasmtime
-            // itself re-checks the engine compatibility header.
-            let component = unsafe { Component::deserialize(engine, artifact) };
-            component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
-        });
+        let outcome = verified_artifact(&bytes)
+            .ok_or(CacheError::Corrupt)
+            .and_then(|artifact| {
+                // SAFETY: `artifact` is exactly what `store` wrote from
+                // `Component::serialize` of this engine configuration: the file is
+                // private to this user (checked while reading), its SHA-256
+                // matches the one recorded at write time, and the bytes are
+                // in memory, so they cannot change after the check. Wasmtime
+                // itself re-checks the engine compatibility header.
+                let component = unsafe { Component::deserialize(engine, artifact) };
+                component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
+            });
         match outcome {
             Ok(component) => Ok(Some(component)),
             Err(error) => {
@@ -195,14 +203,20 @@ impl ArtifactCache {
 
     /// Writes `component`'s artifact as `key`'s entry, atomically.
     pub fn store(&self, key: &CacheKey, component: &Component) -> Result<(), CacheError> {
-        let artifact = component.serialize().map_err(|e| CacheError::Incompatible(format!("{e:#}")))?;
+        let artifact = component
+            .serialize()
+            .map_err(|e| CacheError::Incompatible(format!("{e:#}")))?;
         let mut entry = Vec::with_capacity(HEADER_LEN + artifact.len());
         entry.extend_from_slice(MAGIC);
         entry.extend_from_slice(&Sha256::digest(&artifact));
         entry.extend_from_slice(&artifact);
 
-        let temp =
-            self.dir.join(format!(".{}.{}.{:016x}.tmp", key.file_name(), std::process::id(), rand::random::<u64>()));
+        let temp = self.dir.join(format!(
+            ".{}.{}.{:016x}.tmp",
+            key.file_name(),
+            std::process::id(),
+            rand::random::<u64>()
+        ));
         let written = private::create_private_file(&temp)
             .and_then(|mut file| file.write_all(&entry).and_then(|()| file.sync_all()))
             .and_then(|()| fs::rename(&temp, self.entry_path(key)));
@@ -265,9 +279,17 @@ mod private {
     /// Reads an entry that must be a regular file (not a symlink) owned by
     /// the current user and writable by nobody else.
     pub fn read_private_file(path: &Path) -> Result<Vec<u8>, CacheError> {
-        let file = OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path).map_err(|e| {
-            if e.raw_os_error() == Some(libc::ELOOP) { CacheError::UnsafeEntry } else { CacheError::Io(e) }
-        })?;
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    CacheError::UnsafeEntry
+                } else {
+                    CacheError::Io(e)
+                }
+            })?;
         let meta = file.metadata()?;
         if !meta.is_file() || meta.uid() != current_uid() || meta.mode() & NOT_PRIVATE != 0 {
             return Err(CacheError::UnsafeEntry);
@@ -277,7 +299,12 @@ mod private {
 
     /// Creates a new file readable and writable by the current user only.
     pub fn create_private_file(path: &Path) -> std::io::Result<File> {
-        OpenOptions::new().write(true).create_new(true).mode(0o600).custom_flags(libc::O_NOFOLLOW).open(path)
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
     }
 }
 
@@ -300,7 +327,10 @@ mod private {
     }
 
     pub fn create_private_file(_path: &Path) -> std::io::Result<File> {
-        Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "no artifact cache"))
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "no artifact cache",
+        ))
     }
 }
 
@@ -340,11 +370,18 @@ mod tests {
     use super::*;
 
     fn engine() -> Engine {
-        Engine::new(&crate::engine::engine_config(&crate::engine::InstanceAllocation::OnDemand, 64 << 20)).unwrap()
+        Engine::new(&crate::engine::engine_config(
+            &crate::engine::InstanceAllocation::OnDemand,
+            64 << 20,
+        ))
+        .unwrap()
     }
 
     fn component_bytes(n: u32) -> Vec<u8> {
-        wat::parse_str(format!("(component (core module (func (export \"f\") (result i32) i32.const {n})))")).unwrap()
+        wat::parse_str(format!(
+            "(component (core module (func (export \"f\") (result i32) i32.const {n})))"
+        ))
+        .unwrap()
     }
 
     fn cache() -> (tempfile::TempDir, ArtifactCache) {
@@ -367,17 +404,27 @@ mod tests {
     #[test]
     fn any_change_to_the_component_is_a_different_entry() {
         let engine = engine();
-        assert_ne!(CacheKey::new(&engine, &component_bytes(1)), CacheKey::new(&engine, &component_bytes(2)));
-        assert_eq!(CacheKey::new(&engine, &component_bytes(1)), CacheKey::new(&engine, &component_bytes(1)));
+        assert_ne!(
+            CacheKey::new(&engine, &component_bytes(1)),
+            CacheKey::new(&engine, &component_bytes(2))
+        );
+        assert_eq!(
+            CacheKey::new(&engine, &component_bytes(1)),
+            CacheKey::new(&engine, &component_bytes(1))
+        );
     }
 
     #[test]
     fn any_change_to_the_engine_configuration_is_a_different_entry() {
         let wasm = component_bytes(1);
-        let mut other = crate::engine::engine_config(&crate::engine::InstanceAllocation::OnDemand, 64 << 20);
+        let mut other =
+            crate::engine::engine_config(&crate::engine::InstanceAllocation::OnDemand, 64 << 20);
         other.consume_fuel(false);
         let other = Engine::new(&other).unwrap();
-        assert_ne!(CacheKey::new(&engine(), &wasm), CacheKey::new(&other, &wasm));
+        assert_ne!(
+            CacheKey::new(&engine(), &wasm),
+            CacheKey::new(&other, &wasm)
+        );
     }
 
     #[cfg(unix)]
@@ -390,7 +437,10 @@ mod tests {
         compile_cached(&engine, Some(&cache), &wasm).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(cache.dir()), 0o700);
-        assert_eq!(mode(&cache.entry_path(&CacheKey::new(&engine, &wasm))), 0o600);
+        assert_eq!(
+            mode(&cache.entry_path(&CacheKey::new(&engine, &wasm))),
+            0o600
+        );
     }
 
     #[cfg(unix)]
@@ -402,7 +452,10 @@ mod tests {
         fs::create_dir(&path).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o777)).unwrap();
         ArtifactCache::open_dir(path.clone()).unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
     }
 
     /// Damages the cached entry of `wasm` with `damage`, then checks that the
@@ -415,7 +468,10 @@ mod tests {
         let key = CacheKey::new(&engine, &wasm);
         damage(&cache.entry_path(&key));
 
-        assert!(cache.load(&engine, &key).is_err(), "a damaged entry is refused");
+        assert!(
+            cache.load(&engine, &key).is_err(),
+            "a damaged entry is refused"
+        );
         let (component, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
         assert!(!hit, "a damaged entry is recompiled, not loaded");
         assert!(component.serialize().is_ok());
@@ -450,7 +506,9 @@ mod tests {
     #[test]
     fn an_entry_others_could_write_is_refused() {
         use std::os::unix::fs::PermissionsExt;
-        damaged_entry_is_recompiled(|path| fs::set_permissions(path, fs::Permissions::from_mode(0o666)).unwrap());
+        damaged_entry_is_recompiled(|path| {
+            fs::set_permissions(path, fs::Permissions::from_mode(0o666)).unwrap()
+        });
     }
 
     #[cfg(unix)]
@@ -466,6 +524,9 @@ mod tests {
     #[test]
     fn disabled_mode_has_no_directory() {
         assert_eq!(CacheMode::Disabled.directory(), None);
-        assert_eq!(CacheMode::Directory(PathBuf::from("/x")).directory(), Some(PathBuf::from("/x")));
+        assert_eq!(
+            CacheMode::Directory(PathBuf::from("/x")).directory(),
+            Some(PathBuf::from("/x"))
+        );
     }
 }

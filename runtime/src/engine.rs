@@ -89,7 +89,9 @@ pub enum InstanceAllocation {
 
 impl Default for InstanceAllocation {
     fn default() -> Self {
-        InstanceAllocation::Pooling { max_concurrent_instances: DEFAULT_MAX_CONCURRENT_INSTANCES }
+        InstanceAllocation::Pooling {
+            max_concurrent_instances: DEFAULT_MAX_CONCURRENT_INSTANCES,
+        }
     }
 }
 
@@ -123,7 +125,10 @@ pub fn engine_config(allocation: &InstanceAllocation, max_memory_bytes: usize) -
         // Explicit although it is wasmtime's default: instantiation maps the
         // compiled memory image instead of copying data segments.
         .memory_init_cow(true);
-    if let InstanceAllocation::Pooling { max_concurrent_instances } = *allocation {
+    if let InstanceAllocation::Pooling {
+        max_concurrent_instances,
+    } = *allocation
+    {
         let pool = pooling_config(max_concurrent_instances.max(1), max_memory_bytes);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
@@ -161,7 +166,10 @@ pub fn new_engine(
     allocation: &InstanceAllocation,
     max_memory_bytes: usize,
 ) -> Result<(Engine, AllocatorInUse), wasmtime::Error> {
-    if let InstanceAllocation::Pooling { max_concurrent_instances } = *allocation {
+    if let InstanceAllocation::Pooling {
+        max_concurrent_instances,
+    } = *allocation
+    {
         match Engine::new(&engine_config(allocation, max_memory_bytes)) {
             Ok(engine) => {
                 let slots = max_concurrent_instances.max(1);
@@ -172,7 +180,10 @@ pub fn new_engine(
             ),
         }
     }
-    let engine = Engine::new(&engine_config(&InstanceAllocation::OnDemand, max_memory_bytes))?;
+    let engine = Engine::new(&engine_config(
+        &InstanceAllocation::OnDemand,
+        max_memory_bytes,
+    ))?;
     Ok((engine, AllocatorInUse::OnDemand))
 }
 
@@ -219,7 +230,9 @@ mod tests {
     const MIB_64: usize = 64 * 1024 * 1024;
 
     fn pooled(slots: u32) -> InstanceAllocation {
-        InstanceAllocation::Pooling { max_concurrent_instances: slots }
+        InstanceAllocation::Pooling {
+            max_concurrent_instances: slots,
+        }
     }
 
     #[test]

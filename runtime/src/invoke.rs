@@ -134,7 +134,10 @@ impl LoadedApp {
         let started = Instant::now();
         let invocation_id = new_invocation_id();
         let deadline = tokio::time::Instant::now() + self.limits.timeout;
-        let log = GuestLog::new(self.limits.max_log_lines as usize, self.limits.max_log_bytes as usize);
+        let log = GuestLog::new(
+            self.limits.max_log_lines as usize,
+            self.limits.max_log_bytes as usize,
+        );
         let state = InvocationState {
             wasi: sandboxed_wasi(&log),
             table: wasmtime::component::ResourceTable::new(),
@@ -194,7 +197,11 @@ impl LoadedApp {
                     Ok(Err(app_error)) => Err(app_failure(app_error)),
                     Err(error) => Err(classify_trap(&error, state.limiter.hit(), timeout_failure)),
                 };
-                (result, state.jira.request_count(), state.jira.policy_refusals())
+                (
+                    result,
+                    state.jira.request_count(),
+                    state.jira.policy_refusals(),
+                )
             }
         };
         drop(store);
@@ -210,14 +217,20 @@ impl LoadedApp {
         })
     }
 
-    fn resolve_function(&self, key: Option<&str>) -> Result<&kiln_manifest::FunctionModule, InvokeError> {
+    fn resolve_function(
+        &self,
+        key: Option<&str>,
+    ) -> Result<&kiln_manifest::FunctionModule, InvokeError> {
         let functions = &self.manifest.modules.function;
         let keys = || functions.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
         match key {
-            Some(key) => self.manifest.function(key).ok_or_else(|| InvokeError::UnknownFunction {
-                key: key.to_owned(),
-                available: keys(),
-            }),
+            Some(key) => self
+                .manifest
+                .function(key)
+                .ok_or_else(|| InvokeError::UnknownFunction {
+                    key: key.to_owned(),
+                    available: keys(),
+                }),
             None if functions.len() == 1 => Ok(&functions[0]),
             None => Err(InvokeError::AmbiguousFunction(keys())),
         }
@@ -242,8 +255,11 @@ impl LoadedApp {
                 limit: self.limits.max_result_bytes,
             });
         }
-        serde_json::from_str::<serde::de::IgnoredAny>(&json)
-            .map_err(|e| InvocationFailure::InvalidResult { message: e.to_string() })?;
+        serde_json::from_str::<serde::de::IgnoredAny>(&json).map_err(|e| {
+            InvocationFailure::InvalidResult {
+                message: e.to_string(),
+            }
+        })?;
         Ok(json)
     }
 }
@@ -252,11 +268,20 @@ impl LoadedApp {
 fn app_failure(error: AppError) -> InvocationFailure {
     use bindings::RequestError as R;
     let (kind, message) = match error {
-        AppError::InvalidPayload(m) => (AppErrorKind::InvalidPayload, format!("invalid payload: {m}")),
-        AppError::UnknownFunction(m) => (AppErrorKind::UnknownFunction, format!("no handler named `{m}`")),
+        AppError::InvalidPayload(m) => (
+            AppErrorKind::InvalidPayload,
+            format!("invalid payload: {m}"),
+        ),
+        AppError::UnknownFunction(m) => (
+            AppErrorKind::UnknownFunction,
+            format!("no handler named `{m}`"),
+        ),
         AppError::Failed(m) => (AppErrorKind::Failed, m),
         AppError::Request(r) => {
-            let refused = matches!(r, R::InvalidRequest(_) | R::UnknownRoute(_) | R::ScopeDenied(_));
+            let refused = matches!(
+                r,
+                R::InvalidRequest(_) | R::UnknownRoute(_) | R::ScopeDenied(_)
+            );
             let kind = if refused {
                 AppErrorKind::RequestRefused
             } else {
@@ -265,7 +290,10 @@ fn app_failure(error: AppError) -> InvocationFailure {
             (kind, describe_request_error(&r))
         }
     };
-    InvocationFailure::App { message, error: kind }
+    InvocationFailure::App {
+        message,
+        error: kind,
+    }
 }
 
 /// A request-jira error as a sentence for the developer.
@@ -293,7 +321,11 @@ pub fn describe_request_error(error: &bindings::RequestError) -> String {
 }
 
 /// Turns a wasmtime error into the limit or trap it stands for.
-fn classify_trap(error: &wasmtime::Error, hit: Option<LimitHit>, timeout: InvocationFailure) -> InvocationFailure {
+fn classify_trap(
+    error: &wasmtime::Error,
+    hit: Option<LimitHit>,
+    timeout: InvocationFailure,
+) -> InvocationFailure {
     if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
         return InvocationFailure::Exit { code: exit.0 };
     }
@@ -307,7 +339,9 @@ fn classify_trap(error: &wasmtime::Error, hit: Option<LimitHit>, timeout: Invoca
         Some(LimitHit::Memory { limit_bytes }) => InvocationFailure::MemoryLimit {
             limit_mib: limit_bytes / (1024 * 1024),
         },
-        Some(LimitHit::Table { limit_elements }) => InvocationFailure::TableLimit { limit: limit_elements },
+        Some(LimitHit::Table { limit_elements }) => InvocationFailure::TableLimit {
+            limit: limit_elements,
+        },
         None => InvocationFailure::Trap {
             message: format!("{error:#}"),
         },

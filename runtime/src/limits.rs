@@ -56,8 +56,10 @@ impl EffectiveLimits {
     pub fn resolve(manifest: &RuntimeLimits, operator: &OperatorLimits) -> Self {
         let memory_mib = manifest.memory_mib.min(operator.max_memory_mib);
         Self {
-            memory_bytes: usize::try_from(u64::from(memory_mib) * 1024 * 1024).unwrap_or(usize::MAX),
-            timeout: Duration::from_secs(u64::from(manifest.timeout_seconds)).min(operator.max_timeout),
+            memory_bytes: usize::try_from(u64::from(memory_mib) * 1024 * 1024)
+                .unwrap_or(usize::MAX),
+            timeout: Duration::from_secs(u64::from(manifest.timeout_seconds))
+                .min(operator.max_timeout),
             fuel: manifest.fuel,
             max_requests: manifest.max_requests.min(operator.max_requests),
             max_log_lines: manifest.max_log_lines.min(operator.max_log_lines),

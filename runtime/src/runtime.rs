@@ -81,9 +81,10 @@ pub enum LoadError {
 impl Runtime {
     pub fn new(client: JiraClient, options: RuntimeOptions) -> Result<Self, RuntimeError> {
         let max_memory_bytes =
-            usize::try_from(u64::from(options.operator.max_memory_mib) * 1024 * 1024).unwrap_or(usize::MAX);
-        let (engine, allocator) =
-            new_engine(&options.allocation, max_memory_bytes).map_err(|e| RuntimeError::Engine(e.to_string()))?;
+            usize::try_from(u64::from(options.operator.max_memory_mib) * 1024 * 1024)
+                .unwrap_or(usize::MAX);
+        let (engine, allocator) = new_engine(&options.allocation, max_memory_bytes)
+            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let slots = match allocator {
             AllocatorInUse::Pooling { slots } => Some(Arc::new(Semaphore::new(slots as usize))),
             AllocatorInUse::OnDemand => None,
@@ -92,9 +93,13 @@ impl Runtime {
         // WASI 0.2 is linked whole, but the context each Store gets
         // (`sandbox::wasi`) denies filesystem, env, args, sockets and lookups.
         // wasi:http is never linked.
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        bindings::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(&mut linker, |state| state)
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        bindings::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let ticker = EpochTicker::start(&engine);
         Ok(Self {
             engine,
@@ -146,13 +151,18 @@ impl Runtime {
     }
 
     /// Prepares an already compiled component.
-    pub fn prepare(&self, component: &Component, manifest: Manifest) -> Result<LoadedApp, LoadError> {
+    pub fn prepare(
+        &self,
+        component: &Component,
+        manifest: Manifest,
+    ) -> Result<LoadedApp, LoadError> {
         check_world(&self.engine, component)?;
         let instance_pre = self
             .linker
             .instantiate_pre(component)
             .map_err(|e| LoadError::Link(format!("{e:#}")))?;
-        let pre = bindings::AppPre::new(instance_pre).map_err(|e| LoadError::Link(format!("{e:#}")))?;
+        let pre =
+            bindings::AppPre::new(instance_pre).map_err(|e| LoadError::Link(format!("{e:#}")))?;
         let limits = EffectiveLimits::resolve(&manifest.app.runtime, &self.options.operator);
         Ok(LoadedApp {
             pre,

@@ -42,7 +42,9 @@ impl Site {
         // The cloud id becomes part of a base path: only a plain token fits.
         let valid_id = !cloud_id.is_empty()
             && cloud_id.len() <= 64
-            && cloud_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            && cloud_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !valid_id {
             return Err(SiteError::CloudId(cloud_id.chars().take(80).collect()));
         }
@@ -86,14 +88,26 @@ mod tests {
     #[test]
     fn routes_like_atlassian_cloud() {
         let site = Site::new("https://kiln.atlassian.net", ATLASSIAN_GATEWAY, "c0ffee-1").unwrap();
-        assert_eq!(site.endpoint_for(Product::Platform, false).as_str(), "https://kiln.atlassian.net");
-        assert_eq!(site.endpoint_for(Product::Software, false).as_str(), "https://kiln.atlassian.net");
+        assert_eq!(
+            site.endpoint_for(Product::Platform, false).as_str(),
+            "https://kiln.atlassian.net"
+        );
+        assert_eq!(
+            site.endpoint_for(Product::Software, false).as_str(),
+            "https://kiln.atlassian.net"
+        );
         assert_eq!(
             site.endpoint_for(Product::Platform, true).as_str(),
             "https://api.atlassian.com/ex/jira/c0ffee-1"
         );
-        assert_eq!(site.endpoint_for(Product::JsmOps, false).as_str(), "https://api.atlassian.com");
-        assert_eq!(site.endpoint_for(Product::JsmOps, true).as_str(), "https://api.atlassian.com");
+        assert_eq!(
+            site.endpoint_for(Product::JsmOps, false).as_str(),
+            "https://api.atlassian.com"
+        );
+        assert_eq!(
+            site.endpoint_for(Product::JsmOps, true).as_str(),
+            "https://api.atlassian.com"
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
     let dir = tempfile::tempdir().unwrap();
     let example = repo().join("examples/jql-report");
     let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
-    let planted = manifest.replace("    - read:jira-work\n", "    - read:jira-work\n    - read:jira-user\n");
+    let planted = manifest.replace(
+        "    - read:jira-work\n",
+        "    - read:jira-work\n    - read:jira-user\n",
+    );
     assert_ne!(planted, manifest, "the scope was planted");
     let planted_path = dir.path().join("manifest.yml");
     std::fs::write(&planted_path, planted).unwrap();
@@ -48,16 +51,30 @@ fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
         payloads.to_str().unwrap(),
         "--json",
     ]);
-    assert_eq!(output.status.code(), Some(1), "findings exit 1: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "findings exit 1: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = json_stdout(&output);
     assert_eq!(report["unused"], serde_json::json!(["read:jira-user"]));
     assert_eq!(report["used"], serde_json::json!(["read:jira-work"]));
     assert_eq!(report["denied"], serde_json::json!([]));
-    assert!(report["runs"].as_array().is_some_and(|runs| runs.iter().all(|r| r["ok"] == true)));
+    assert!(
+        report["runs"]
+            .as_array()
+            .is_some_and(|runs| runs.iter().all(|r| r["ok"] == true))
+    );
 
     let clean = runtime(&["lint", "examples/jql-report"]);
     let text = String::from_utf8_lossy(&clean.stdout);
-    assert_eq!(clean.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&clean.stderr));
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
     assert!(text.contains("result: clean"), "{text}");
     assert!(text.contains("narrower granular"), "{text}");
 }
@@ -90,13 +107,25 @@ fn lint_reports_a_denied_call_with_the_scope_that_allows_it() {
 #[test]
 fn inspect_shows_identity_world_scopes_limits_and_digest() {
     let output = runtime(&["inspect", "examples/jsm-oncall", "--json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = json_stdout(&output);
     assert_eq!(report["appId"], "jsm-oncall");
     assert_eq!(report["component"]["world"], "kiln:app@0.1.0");
     let imports = report["component"]["imports"].as_array().unwrap();
-    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.1.0"), "{imports:?}");
-    assert!(imports.iter().all(|i| !i.as_str().unwrap().starts_with("wasi:http")));
+    assert!(
+        imports.iter().any(|i| i == "kiln:app/jira@0.1.0"),
+        "{imports:?}"
+    );
+    assert!(
+        imports
+            .iter()
+            .all(|i| !i.as_str().unwrap().starts_with("wasi:http"))
+    );
     assert_eq!(report["functions"][0]["handler"], "oncall");
     let scopes = report["scopes"].as_array().unwrap();
     assert_eq!(scopes.len(), 2);
@@ -110,5 +139,8 @@ fn inspect_shows_identity_world_scopes_limits_and_digest() {
     );
     assert_eq!(report["limits"]["memoryMib"], 64);
     assert_eq!(report["limits"]["maxRequests"], 10);
-    assert_eq!(report["component"]["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        report["component"]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
 }

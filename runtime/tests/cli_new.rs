@@ -28,19 +28,28 @@ fn a_new_app_runs_builds_inspects_and_lints_clean() {
     let schema = hint
         .strip_prefix("# yaml-language-server: $schema=")
         .expect("the editor hint comes first");
-    assert!(Path::new(schema).is_absolute() && Path::new(schema).is_file(), "{hint}");
+    assert!(
+        Path::new(schema).is_absolute() && Path::new(schema).is_file(),
+        "{hint}"
+    );
     assert!(manifest.contains("id: demo"), "{manifest}");
 
     let ran = runtime(dir.path(), &["run", "demo", "-p", r#"{"issue": "KILN-2"}"#]);
     assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
     let result: serde_json::Value = serde_json::from_slice(&ran.stdout).unwrap();
-    assert_eq!(result["greeting"], "Hello Alice Admin, KILN-2 is In Progress");
+    assert_eq!(
+        result["greeting"],
+        "Hello Alice Admin, KILN-2 is In Progress"
+    );
 
     let built = runtime(dir.path(), &["build", "demo"]);
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
     let wasm = app.join("demo.wasm");
     assert!(wasm.is_file());
-    assert_eq!(String::from_utf8_lossy(&built.stdout).trim(), wasm.canonicalize().unwrap().to_str().unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&built.stdout).trim(),
+        wasm.canonicalize().unwrap().to_str().unwrap()
+    );
 
     let inspected = runtime(dir.path(), &["inspect", "demo/demo.wasm"]);
     let text = String::from_utf8_lossy(&inspected.stdout);
@@ -58,18 +67,33 @@ fn bad_names_and_existing_folders_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let bad = runtime(dir.path(), &["new", "My_App"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("lower-case letters"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("lower-case letters"),
+        "{}",
+        stderr(&bad)
+    );
 
     std::fs::create_dir(dir.path().join("taken")).unwrap();
     std::fs::write(dir.path().join("taken/file"), "x").unwrap();
     let taken = runtime(dir.path(), &["new", "taken"]);
     assert_eq!(taken.status.code(), Some(2));
-    assert!(stderr(&taken).contains("already exists"), "{}", stderr(&taken));
+    assert!(
+        stderr(&taken).contains("already exists"),
+        "{}",
+        stderr(&taken)
+    );
 
     let no_sdk = runtime(dir.path(), &["new", "other", "--sdk-path", "/nonexistent"]);
     assert_eq!(no_sdk.status.code(), Some(2));
-    assert!(stderr(&no_sdk).contains("--sdk-path"), "{}", stderr(&no_sdk));
-    assert!(!dir.path().join("other").exists(), "nothing is written on failure");
+    assert!(
+        stderr(&no_sdk).contains("--sdk-path"),
+        "{}",
+        stderr(&no_sdk)
+    );
+    assert!(
+        !dir.path().join("other").exists(),
+        "nothing is written on failure"
+    );
 }
 
 #[test]
@@ -77,7 +101,13 @@ fn help_answers_the_first_questions() {
     let dir = tempfile::tempdir().unwrap();
     let help = runtime(dir.path(), &["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
-    for expected in ["runtime new my-app", "runtime run my-app", "simulator", "docs/writing-apps.md", "Exit codes"] {
+    for expected in [
+        "runtime new my-app",
+        "runtime run my-app",
+        "simulator",
+        "docs/writing-apps.md",
+        "Exit codes",
+    ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
 }

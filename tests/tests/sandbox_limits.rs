@@ -36,7 +36,11 @@ async fn an_infinite_loop_hits_the_deadline() {
     let h = Harness::start().await;
     let app = trap_app(&h).await;
     let invoked = h.invoke(&app, "loop_forever", json!({})).await;
-    assert!(matches!(invoked.result, Err(InvocationFailure::Timeout { .. })), "{:?}", invoked.result);
+    assert!(
+        matches!(invoked.result, Err(InvocationFailure::Timeout { .. })),
+        "{:?}",
+        invoked.result
+    );
     assert!(invoked.is_sandbox_violation());
     still_serves(&h, &app).await;
 }
@@ -51,7 +55,10 @@ async fn memory_growth_stops_at_the_limit() {
         // A guest that handles the refusal itself reports how far it got.
         Ok(json) => {
             let v: serde_json::Value = serde_json::from_str(json).unwrap();
-            assert!(v["allocated_bytes"].as_u64().unwrap() <= 32 * 1024 * 1024, "{v}");
+            assert!(
+                v["allocated_bytes"].as_u64().unwrap() <= 32 * 1024 * 1024,
+                "{v}"
+            );
         }
         other => panic!("expected the memory limit, got {other:?}"),
     }
@@ -95,9 +102,14 @@ async fn panics_and_unreachable_are_traps() {
 async fn an_oversized_result_is_refused() {
     let h = Harness::start().await;
     let app = trap_app(&h).await;
-    let invoked = h.invoke(&app, "big_result", json!({ "bytes": 6 * 1024 * 1024 })).await;
+    let invoked = h
+        .invoke(&app, "big_result", json!({ "bytes": 6 * 1024 * 1024 }))
+        .await;
     assert!(
-        matches!(invoked.result, Err(InvocationFailure::ResultTooLarge { .. })),
+        matches!(
+            invoked.result,
+            Err(InvocationFailure::ResultTooLarge { .. })
+        ),
         "{:?}",
         invoked.result.as_ref().map(|r| r.len())
     );
@@ -110,7 +122,12 @@ async fn a_fuel_budget_stops_a_loop_deterministically() {
     let app = h
         .load(
             programs::TRAP,
-            &manifest("trap-fuel", &HANDLERS, &[], "timeoutSeconds: 30\nfuel: 5000000"),
+            &manifest(
+                "trap-fuel",
+                &HANDLERS,
+                &[],
+                "timeoutSeconds: 30\nfuel: 5000000",
+            ),
         )
         .await;
     let invoked = h.invoke(&app, "loop_forever", json!({})).await;
@@ -132,7 +149,10 @@ async fn bad_payloads_and_unknown_functions_are_refused_before_running() {
             account_id: None,
         })
         .await;
-    assert!(matches!(bad, Err(kiln_runtime::InvokeError::InvalidPayload(_))), "{bad:?}");
+    assert!(
+        matches!(bad, Err(kiln_runtime::InvokeError::InvalidPayload(_))),
+        "{bad:?}"
+    );
     let unknown = app
         .invoke(kiln_runtime::Invocation {
             function_key: Some("nope".into()),
@@ -140,5 +160,11 @@ async fn bad_payloads_and_unknown_functions_are_refused_before_running() {
             account_id: None,
         })
         .await;
-    assert!(matches!(unknown, Err(kiln_runtime::InvokeError::UnknownFunction { .. })), "{unknown:?}");
+    assert!(
+        matches!(
+            unknown,
+            Err(kiln_runtime::InvokeError::UnknownFunction { .. })
+        ),
+        "{unknown:?}"
+    );
 }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use kiln_manifest::Manifest;
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::runtime::CacheMode;
-use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site};
+use kiln_runtime::{
+    Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site,
+};
 use kiln_sim::{SimConfig, Simulator};
 
 /// The user every simulator-backed benchmark acts as.
@@ -19,7 +21,9 @@ pub const SIM_USER: &str = "admin@example.com";
 
 /// A component from `benches/components/<name>.wat`.
 pub fn component(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/components").join(format!("{name}.wat"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/components")
+        .join(format!("{name}.wat"));
     wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -47,8 +51,12 @@ pub fn manifest() -> Manifest {
 /// route, scopes, headers) and is answered `needs-authentication` by the
 /// host, without a socket.
 pub fn in_process_client() -> JiraClient {
-    let site = Site::new("https://kiln-bench.atlassian.net", "https://api.atlassian.com", "bench-cloud")
-        .expect("benchmark site is valid");
+    let site = Site::new(
+        "https://kiln-bench.atlassian.net",
+        "https://api.atlassian.com",
+        "bench-cloud",
+    )
+    .expect("benchmark site is valid");
     JiraClient::new(site, Credentials::default(), HttpLimits::default()).expect("client")
 }
 
@@ -59,9 +67,13 @@ pub async fn simulator(config: SimConfig) -> (Simulator, JiraClient, String) {
     use base64::Engine as _;
     let sim = Simulator::start(config).await.expect("simulator starts");
     let user = sim.user(SIM_USER).expect("seeded user");
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", user.email, user.api_token));
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", user.email, user.api_token));
     let credentials = Credentials {
-        user: Some(Credential::ApiToken { email: user.email.clone(), token: user.api_token.clone().into() }),
+        user: Some(Credential::ApiToken {
+            email: user.email.clone(),
+            token: user.api_token.clone().into(),
+        }),
         app: None,
     };
     let site = Site::new(sim.base_url(), sim.base_url(), sim.cloud_id()).expect("site");
@@ -71,8 +83,15 @@ pub async fn simulator(config: SimConfig) -> (Simulator, JiraClient, String) {
 
 /// A runtime without artifact cache (benchmarks measure what they say).
 pub fn runtime(client: JiraClient, allocation: InstanceAllocation) -> Runtime {
-    Runtime::new(client, RuntimeOptions { cache: CacheMode::Disabled, allocation, ..RuntimeOptions::default() })
-        .expect("runtime starts")
+    Runtime::new(
+        client,
+        RuntimeOptions {
+            cache: CacheMode::Disabled,
+            allocation,
+            ..RuntimeOptions::default()
+        },
+    )
+    .expect("runtime starts")
 }
 
 /// Median of `samples` (sorted in place).

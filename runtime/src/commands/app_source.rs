@@ -34,7 +34,10 @@ pub fn resolve(app: &Path, manifest: Option<&Path>) -> Result<AppSource, Failure
             app.display()
         )));
     } else {
-        return Err(Failure::bad_input(anyhow!("{} does not exist", app.display())));
+        return Err(Failure::bad_input(anyhow!(
+            "{} does not exist",
+            app.display()
+        )));
     };
     let manifest_path = manifest.map(Path::to_owned).unwrap_or(default_manifest);
     if !manifest_path.exists() {
@@ -85,7 +88,10 @@ fn build_folder(dir: &Path) -> Result<PathBuf, Failure> {
         many => Err(Failure::bad_input(anyhow!(
             "building {} produced several components ({}); pass the .wasm to run",
             dir.display(),
-            many.iter().map(|b| b.package.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|b| b.package.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }

@@ -57,7 +57,10 @@ pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
         .map_err(Failure::bad_input)?;
     ensure_wasm_target(&dir).map_err(Failure::environment)?;
 
-    let progress = Progress::start(format!("building {} for wasm32-wasip2 (release)", manifest.app.id));
+    let progress = Progress::start(format!(
+        "building {} for wasm32-wasip2 (release)",
+        manifest.app.id
+    ));
     let components = kiln_guest_build::build(&GuestBuild {
         manifest_path: dir.join("Cargo.toml"),
         target_dir: None,
@@ -65,7 +68,9 @@ pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
         quiet: progress.is_animated(),
     })
     .map_err(|e| match e {
-        GuestBuildError::NoComponents { .. } | GuestBuildError::BuildFailed { .. } => Failure::bad_input(e),
+        GuestBuildError::NoComponents { .. } | GuestBuildError::BuildFailed { .. } => {
+            Failure::bad_input(e)
+        }
         other => Failure::environment(other),
     })?;
     let component = match components.as_slice() {
@@ -74,7 +79,10 @@ pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
             return Err(Failure::bad_input(anyhow!(
                 "building {} produced several components ({}); an app folder holds one app crate",
                 dir.display(),
-                many.iter().map(|c| c.package.as_str()).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|c| c.package.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     };
@@ -117,7 +125,10 @@ mod tests {
     #[test]
     fn app_ids_become_safe_file_names() {
         assert_eq!(file_stem("hello-jira"), "hello-jira");
-        assert_eq!(file_stem("ari:cloud:ecosystem::app/1b2c"), "ari-cloud-ecosystem--app-1b2c");
+        assert_eq!(
+            file_stem("ari:cloud:ecosystem::app/1b2c"),
+            "ari-cloud-ecosystem--app-1b2c"
+        );
         assert_eq!(file_stem("../x"), "-x");
     }
 
@@ -126,6 +137,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let failure = build_app(dir.path()).err().unwrap();
         assert_eq!(failure.exit, Exit::BadInput);
-        assert!(failure.error.to_string().contains("runtime new"), "{}", failure.error);
+        assert!(
+            failure.error.to_string().contains("runtime new"),
+            "{}",
+            failure.error
+        );
     }
 }

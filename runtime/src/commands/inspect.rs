@@ -87,7 +87,8 @@ pub struct LimitsSummary {
 
 pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
     let source = app_source::resolve(&args.app, args.manifest.as_deref())?;
-    check_bytes(&source.wasm).map_err(|e| Failure::bad_input(anyhow!("{}: {e}", source.wasm_path.display())))?;
+    check_bytes(&source.wasm)
+        .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", source.wasm_path.display())))?;
     let info = component_info::read(&source.wasm).map_err(Failure::bad_input)?;
     let inspection = inspect(
         &source.manifest,
@@ -97,7 +98,8 @@ pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
         &OperatorLimits::default(),
     );
     if args.json {
-        let json = serde_json::to_string_pretty(&inspection).map_err(|e| Failure::environment(anyhow!(e)))?;
+        let json = serde_json::to_string_pretty(&inspection)
+            .map_err(|e| Failure::environment(anyhow!(e)))?;
         println!("{json}");
     } else {
         print!("{}", render_text(&inspection));
@@ -124,7 +126,11 @@ pub fn inspect(
                 scope: scope.as_str(),
                 description: scope.description(),
                 routes_opened: opened.len(),
-                examples: opened.iter().take(EXAMPLES_PER_SCOPE).map(|r| r.to_string()).collect(),
+                examples: opened
+                    .iter()
+                    .take(EXAMPLES_PER_SCOPE)
+                    .map(|r| r.to_string())
+                    .collect(),
             }
         })
         .collect();
@@ -172,10 +178,18 @@ pub fn inspect(
 pub fn render_text(i: &Inspection) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let name = i.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    let name = i
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
     let _ = writeln!(out, "app        {}{name}", i.app_id);
     let _ = writeln!(out, "component  {}", i.component.path);
-    let _ = writeln!(out, "           {} bytes, sha256 {}", i.component.size, i.component.sha256);
+    let _ = writeln!(
+        out,
+        "           {} bytes, sha256 {}",
+        i.component.size, i.component.sha256
+    );
     let _ = writeln!(
         out,
         "world      {}",
@@ -197,7 +211,10 @@ pub fn render_text(i: &Inspection) -> String {
             let _ = writeln!(out, "      {description}");
         }
         if s.routes_opened == 0 {
-            let _ = writeln!(out, "      opens no route with the other declared scopes: it can be dropped");
+            let _ = writeln!(
+                out,
+                "      opens no route with the other declared scopes: it can be dropped"
+            );
         } else {
             let _ = writeln!(
                 out,
@@ -215,10 +232,15 @@ pub fn render_text(i: &Inspection) -> String {
     let _ = writeln!(
         out,
         "  fuel          {}",
-        l.fuel.map_or_else(|| String::from("unlimited"), |f| f.to_string())
+        l.fuel
+            .map_or_else(|| String::from("unlimited"), |f| f.to_string())
     );
     let _ = writeln!(out, "  requests      {} per invocation", l.max_requests);
-    let _ = writeln!(out, "  log           {} lines, {} bytes", l.max_log_lines, l.max_log_bytes);
+    let _ = writeln!(
+        out,
+        "  log           {} lines, {} bytes",
+        l.max_log_lines, l.max_log_bytes
+    );
     let _ = writeln!(out, "  payload       {} bytes", l.max_payload_bytes);
     let _ = writeln!(out, "  result        {} bytes", l.max_result_bytes);
     out
@@ -250,10 +272,19 @@ mod tests {
             max_memory_mib: 256,
             ..OperatorLimits::default()
         };
-        let report = inspect(&manifest, String::from("demo.wasm"), b"bytes", info, &operator);
+        let report = inspect(
+            &manifest,
+            String::from("demo.wasm"),
+            b"bytes",
+            info,
+            &operator,
+        );
         assert_eq!(report.limits.memory_mib, 256);
         assert_eq!(report.component.world.as_deref(), Some("kiln:app@0.1.0"));
-        assert_eq!(report.component.sha256, hex::encode(Sha256::digest(b"bytes")));
+        assert_eq!(
+            report.component.sha256,
+            hex::encode(Sha256::digest(b"bytes"))
+        );
         let work = &report.scopes[0];
         assert_eq!(work.scope, "read:jira-work");
         assert!(work.routes_opened > 10, "{}", work.routes_opened);

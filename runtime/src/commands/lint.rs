@@ -73,7 +73,8 @@ impl LintReport {
 }
 
 pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
-    let AppSource { wasm, manifest, .. } = app_source::resolve(&args.app, args.manifest.as_deref())?;
+    let AppSource { wasm, manifest, .. } =
+        app_source::resolve(&args.app, args.manifest.as_deref())?;
     let app_id = manifest.app.id.clone();
     let declared = manifest.declared_scopes();
     let declared_list = manifest.permissions.scopes.clone();
@@ -104,12 +105,17 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
         advice: advisor::advise(&declared, &declared_list, &calls),
     };
     if args.json {
-        let json = serde_json::to_string_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
         println!("{json}");
     } else {
         print!("{}", render_text(&report));
     }
-    Ok(if report.has_findings() { Exit::AppError } else { Exit::Success })
+    Ok(if report.has_findings() {
+        Exit::AppError
+    } else {
+        Exit::Success
+    })
 }
 
 /// Where the manifest (and so the payload file) lives.
@@ -177,7 +183,11 @@ async fn run_payloads(
 pub fn render_text(report: &LintReport) -> String {
     let mut out = String::new();
     let a = &report.advice;
-    let _ = writeln!(out, "{}: {} request-jira calls observed", report.app_id, report.calls_observed);
+    let _ = writeln!(
+        out,
+        "{}: {} request-jira calls observed",
+        report.app_id, report.calls_observed
+    );
     for (index, run) in report.runs.iter().enumerate() {
         let function = run.function.as_deref().unwrap_or("(the only function)");
         match &run.error {
@@ -205,8 +215,16 @@ pub fn render_text(report: &LintReport) -> String {
             denied.add.join(" and ")
         );
         if denied.alternatives.len() > 1 {
-            let others: Vec<String> = denied.alternatives.iter().map(|alt| alt.join(" + ")).collect();
-            let _ = writeln!(out, "        any one of these sets allows it: {}", others.join(" | "));
+            let others: Vec<String> = denied
+                .alternatives
+                .iter()
+                .map(|alt| alt.join(" + "))
+                .collect();
+            let _ = writeln!(
+                out,
+                "        any one of these sets allows it: {}",
+                others.join(" | ")
+            );
         }
     }
     if a.unknown_routes > 0 {
@@ -234,7 +252,10 @@ pub fn render_text(report: &LintReport) -> String {
     }
     let failed = report.runs.iter().filter(|r| !r.ok).count();
     if failed > 0 {
-        let _ = writeln!(out, "{failed} payload(s) failed: fix them so lint sees every call the app makes");
+        let _ = writeln!(
+            out,
+            "{failed} payload(s) failed: fix them so lint sees every call the app makes"
+        );
     }
     let _ = writeln!(
         out,

@@ -14,13 +14,15 @@ use super::exit::{Exit, Failure};
 const SCHEMA: &str = include_str!("../../../manifest-schema/manifest.schema.json");
 
 /// How to regenerate the file, in its header and in the drift test's message.
-pub const REGENERATE: &str = "cargo run -p kiln-runtime -- manifest-reference > docs/manifest-reference.md";
+pub const REGENERATE: &str =
+    "cargo run -p kiln-runtime -- manifest-reference > docs/manifest-reference.md";
 
 #[derive(clap::Args, Debug)]
 pub struct ManifestReferenceArgs {}
 
 pub fn run(_args: ManifestReferenceArgs) -> Result<Exit, Failure> {
-    let schema: Value = serde_json::from_str(SCHEMA).map_err(|e| Failure::environment(anyhow::anyhow!(e)))?;
+    let schema: Value =
+        serde_json::from_str(SCHEMA).map_err(|e| Failure::environment(anyhow::anyhow!(e)))?;
     print!("{}", render(&schema));
     Ok(Exit::Success)
 }
@@ -41,7 +43,10 @@ pub fn render(schema: &Value) -> String {
         "Editors complete and check the file when its first line is\n`# yaml-language-server: $schema=<path to>/manifest-schema/manifest.schema.json`\n(`runtime new` writes it).\n"
     );
     let _ = writeln!(out, "## Fields\n");
-    let _ = writeln!(out, "| Field | Type | Required | Default | Constraints | Description |");
+    let _ = writeln!(
+        out,
+        "| Field | Type | Required | Default | Constraints | Description |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     walk(schema, schema, "", &mut out);
     let _ = writeln!(out, "\n## Scopes\n");
@@ -53,7 +58,12 @@ pub fn render(schema: &Value) -> String {
     let _ = writeln!(out, "| Scope | Description |");
     let _ = writeln!(out, "|---|---|");
     for scope in Scope::ALL {
-        let _ = writeln!(out, "| `{}` | {} |", scope.as_str(), cell(scope.description().unwrap_or("")));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} |",
+            scope.as_str(),
+            cell(scope.description().unwrap_or(""))
+        );
     }
     out
 }
@@ -61,7 +71,9 @@ pub fn render(schema: &Value) -> String {
 /// One table row per property of `node`, depth first.
 fn walk(root: &Value, node: &Value, prefix: &str, out: &mut String) {
     let node = resolve(root, node);
-    let Some(properties) = node["properties"].as_object() else { return };
+    let Some(properties) = node["properties"].as_object() else {
+        return;
+    };
     let required: Vec<&str> = node["required"]
         .as_array()
         .map(|r| r.iter().filter_map(Value::as_str).collect())
@@ -77,8 +89,15 @@ fn walk(root: &Value, node: &Value, prefix: &str, out: &mut String) {
             out,
             "| `{path}` | {} | {} | {} | {} | {} |",
             type_of(root, target),
-            if required.contains(&name.as_str()) { "yes" } else { "no" },
-            target.get("default").map(|d| format!("`{d}`")).unwrap_or_default(),
+            if required.contains(&name.as_str()) {
+                "yes"
+            } else {
+                "no"
+            },
+            target
+                .get("default")
+                .map(|d| format!("`{d}`"))
+                .unwrap_or_default(),
             cell(&constraints(target)),
             cell(description)
         );
@@ -127,7 +146,10 @@ fn constraints(node: &Value) -> String {
     if node["uniqueItems"] == Value::Bool(true) {
         parts.push(String::from("unique"));
     }
-    if node["items"]["$ref"].as_str().is_some_and(|r| r.ends_with("/scope")) {
+    if node["items"]["$ref"]
+        .as_str()
+        .is_some_and(|r| r.ends_with("/scope"))
+    {
         parts.push(String::from("see [Scopes](#scopes)"));
     }
     parts.join(", ")

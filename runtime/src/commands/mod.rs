@@ -8,8 +8,8 @@ mod exit;
 mod help;
 mod inspect;
 mod lint;
-mod manifest_reference;
 mod login;
+mod manifest_reference;
 mod new;
 mod progress;
 mod run;
@@ -61,9 +61,15 @@ enum Command {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
-        Err(e) => return Failure::environment(anyhow::anyhow!("cannot start the async runtime: {e}")).report(),
+        Err(e) => {
+            return Failure::environment(anyhow::anyhow!("cannot start the async runtime: {e}"))
+                .report();
+        }
     };
     let outcome = runtime.block_on(async {
         match cli.command {

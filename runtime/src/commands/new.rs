@@ -58,7 +58,10 @@ pub fn run(args: NewArgs) -> Result<Exit, Failure> {
             .map_err(Failure::environment)?;
     }
     let shown = args.path.display();
-    eprintln!("created {shown} from the {} template ({})", template.name, template.description);
+    eprintln!(
+        "created {shown} from the {} template ({})",
+        template.name, template.description
+    );
     eprintln!("next:");
     eprintln!("  runtime run {shown}      # build it and run it on the embedded Jira simulator");
     eprintln!("  runtime lint {shown}     # check its scopes are the least it needs");
@@ -68,13 +71,14 @@ pub fn run(args: NewArgs) -> Result<Exit, Failure> {
 
 /// The app id and crate name, from the folder's last component.
 fn app_name(path: &Path) -> Result<String, Failure> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Failure::bad_input(anyhow!("{} does not end in a folder name", path.display())))?;
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        Failure::bad_input(anyhow!("{} does not end in a folder name", path.display()))
+    })?;
     let valid = name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-');
     if !valid {
         return Err(Failure::bad_input(anyhow!(
@@ -105,7 +109,10 @@ fn refuse_existing(path: &Path) -> Result<(), Failure> {
 fn locate_sdk(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
     let (candidate, origin) = match explicit {
         Some(path) => (path.to_owned(), "--sdk-path"),
-        None => (Path::new(REPO_DIR).join("sdk-guest"), "the Kiln checkout this runtime was built from"),
+        None => (
+            Path::new(REPO_DIR).join("sdk-guest"),
+            "the Kiln checkout this runtime was built from",
+        ),
     };
     let is_sdk = std::fs::read_to_string(candidate.join("Cargo.toml"))
         .is_ok_and(|toml| toml.contains("name = \"kiln-sdk\""));
@@ -130,11 +137,15 @@ fn placeholder_values(
     let sdk = sdk
         .to_str()
         .filter(|s| !s.chars().any(char::is_control))
-        .ok_or_else(|| Failure::bad_input(anyhow!("the SDK path {} is not plain UTF-8", sdk.display())))?;
+        .ok_or_else(|| {
+            Failure::bad_input(anyhow!("the SDK path {} is not plain UTF-8", sdk.display()))
+        })?;
     let schema = match schema.and_then(Path::to_str) {
         Some(path) => path.to_owned(),
         // Without a local checkout, the published schema still gives editors completion.
-        None => String::from("https://github.com/kiln-rs/kiln/raw/main/manifest-schema/manifest.schema.json"),
+        None => String::from(
+            "https://github.com/kiln-rs/kiln/raw/main/manifest-schema/manifest.schema.json",
+        ),
     };
     Ok(BTreeMap::from([
         ("crate_name", name.to_owned()),
@@ -163,7 +174,10 @@ fn toml_escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn render_all(template: &Template, values: &BTreeMap<&str, String>) -> Result<Vec<(&'static str, String)>, Failure> {
+fn render_all(
+    template: &Template,
+    values: &BTreeMap<&str, String>,
+) -> Result<Vec<(&'static str, String)>, Failure> {
     template
         .all_files()
         .map(|file| {
@@ -198,8 +212,12 @@ mod tests {
             assert!(file("manifest.yml").starts_with("# yaml-language-server: $schema="));
             let cargo: toml::Table = toml::from_str(file("Cargo.toml")).unwrap();
             assert_eq!(cargo["package"]["name"].as_str(), Some("demo-app"));
-            assert!(cargo.contains_key("workspace"), "the app is its own workspace");
-            let payloads: serde_json::Value = serde_json::from_str(file("lint.payloads.json")).unwrap();
+            assert!(
+                cargo.contains_key("workspace"),
+                "the app is its own workspace"
+            );
+            let payloads: serde_json::Value =
+                serde_json::from_str(file("lint.payloads.json")).unwrap();
             assert!(payloads.as_array().is_some_and(|p| !p.is_empty()));
         }
     }

@@ -30,7 +30,11 @@ impl Progress {
             eprintln!("{message} …");
             None
         };
-        Self { started, stop, spinner }
+        Self {
+            started,
+            stop,
+            spinner,
+        }
     }
 
     /// Whether a spinner is drawn (then tools' own progress output should be
@@ -65,7 +69,11 @@ fn spin(message: &str, started: Instant, stop: &AtomicBool) {
     let mut frame = 0;
     while !stop.load(Ordering::Relaxed) {
         let elapsed = started.elapsed().as_secs();
-        let _ = write!(stderr, "\r\x1b[2K{} {message} ({elapsed}s)", FRAMES[frame % FRAMES.len()]);
+        let _ = write!(
+            stderr,
+            "\r\x1b[2K{} {message} ({elapsed}s)",
+            FRAMES[frame % FRAMES.len()]
+        );
         let _ = stderr.flush();
         frame += 1;
         std::thread::sleep(TICK);

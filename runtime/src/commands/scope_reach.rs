@@ -41,7 +41,10 @@ mod tests {
         let declared = DeclaredScopes::new([scope("read:jira-work")]);
         let opened = routes_opened_by(scope("read:jira-work"), &declared);
         let names: Vec<String> = opened.iter().map(|r| r.to_string()).collect();
-        assert!(names.contains(&String::from("GET /rest/api/3/issue/{issueIdOrKey}")), "{names:?}");
+        assert!(
+            names.contains(&String::from("GET /rest/api/3/issue/{issueIdOrKey}")),
+            "{names:?}"
+        );
         assert!(!names.contains(&String::from("PUT /rest/api/3/issue/{issueIdOrKey}")));
         assert_eq!(routes_opened(&declared).len(), opened.len());
     }
@@ -50,6 +53,8 @@ mod tests {
     fn scopes_are_sorted_into_classic_and_granular() {
         assert!(is_classic(scope("read:jira-work")));
         assert!(!is_classic(scope("read:issue:jira")));
-        assert!(!is_classic(scope("read:ops-config:jira-service-management")));
+        assert!(!is_classic(scope(
+            "read:ops-config:jira-service-management"
+        )));
     }
 }

@@ -21,8 +21,9 @@ pub struct SimArgs {
 /// Reads a seed file: YAML (`.yml`/`.yaml`, through Kiln's hardened reader)
 /// or JSON.
 fn load_seed(path: &Path) -> Result<Seed, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::bad_input(anyhow!("cannot read the seed file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::bad_input(anyhow!("cannot read the seed file {}: {e}", path.display()))
+    })?;
     let is_yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml");
     let seed = if is_yaml {
         let value = kiln_manifest::yaml::parse_yaml(&text)
@@ -31,7 +32,12 @@ fn load_seed(path: &Path) -> Result<Seed, Failure> {
     } else {
         Seed::from_json(&text)
     };
-    seed.map_err(|e| Failure::bad_input(anyhow!("the seed file {} is not valid: {e}", path.display())))
+    seed.map_err(|e| {
+        Failure::bad_input(anyhow!(
+            "the seed file {} is not valid: {e}",
+            path.display()
+        ))
+    })
 }
 
 pub async fn run(args: SimArgs) -> Result<Exit, Failure> {
@@ -69,7 +75,10 @@ pub async fn run(args: SimArgs) -> Result<Exit, Failure> {
             "users": users,
         })
     );
-    eprintln!("Jira simulator listening at {} (Ctrl-C to stop)", simulator.base_url());
+    eprintln!(
+        "Jira simulator listening at {} (Ctrl-C to stop)",
+        simulator.base_url()
+    );
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::environment(anyhow!("cannot wait for Ctrl-C: {e}")))?;

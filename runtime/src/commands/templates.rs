@@ -128,7 +128,11 @@ pub struct UnfilledPlaceholder {
 }
 
 /// Replaces every `{{name}}` in `text` with its value from `values`.
-pub fn render(file: &str, text: &str, values: &BTreeMap<&str, String>) -> Result<String, UnfilledPlaceholder> {
+pub fn render(
+    file: &str,
+    text: &str,
+    values: &BTreeMap<&str, String>,
+) -> Result<String, UnfilledPlaceholder> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -157,7 +161,10 @@ mod tests {
     #[test]
     fn placeholders_are_filled_and_unknown_ones_refused() {
         let values = BTreeMap::from([("app_id", String::from("demo"))]);
-        assert_eq!(render("f", "id: {{app_id}} {{app_id}}", &values).unwrap(), "id: demo demo");
+        assert_eq!(
+            render("f", "id: {{app_id}} {{app_id}}", &values).unwrap(),
+            "id: demo demo"
+        );
         assert_eq!(
             render("f", "{{nope}}", &values),
             Err(UnfilledPlaceholder {
@@ -165,26 +172,50 @@ mod tests {
                 placeholder: "nope".into()
             })
         );
-        assert_eq!(render("f", "json {{ unclosed", &values).unwrap(), "json {{ unclosed");
+        assert_eq!(
+            render("f", "json {{ unclosed", &values).unwrap(),
+            "json {{ unclosed"
+        );
     }
 
     #[test]
     fn template_manifests_declare_the_scopes_of_their_examples() {
         for (template, example) in [
-            ("issue-triage", include_str!("../../../examples/issue-triage/manifest.yml")),
-            ("jsm-oncall", include_str!("../../../examples/jsm-oncall/manifest.yml")),
+            (
+                "issue-triage",
+                include_str!("../../../examples/issue-triage/manifest.yml"),
+            ),
+            (
+                "jsm-oncall",
+                include_str!("../../../examples/jsm-oncall/manifest.yml"),
+            ),
         ] {
             let template = find(template).unwrap();
-            let manifest = template.files.iter().find(|f| f.path == "manifest.yml").unwrap();
+            let manifest = template
+                .files
+                .iter()
+                .find(|f| f.path == "manifest.yml")
+                .unwrap();
             let values = BTreeMap::from([
                 ("schema", String::from("s.json")),
                 ("app_id", String::from("demo")),
                 ("app_name", String::from("Demo")),
             ]);
-            let rendered = kiln_manifest::Manifest::from_yaml(&render("manifest.yml", manifest.text, &values).unwrap()).unwrap();
+            let rendered = kiln_manifest::Manifest::from_yaml(
+                &render("manifest.yml", manifest.text, &values).unwrap(),
+            )
+            .unwrap();
             let example = kiln_manifest::Manifest::from_yaml(example).unwrap();
-            assert_eq!(rendered.permissions.scopes, example.permissions.scopes, "{}", template.name);
-            assert_eq!(rendered.modules.function, example.modules.function, "{}", template.name);
+            assert_eq!(
+                rendered.permissions.scopes, example.permissions.scopes,
+                "{}",
+                template.name
+            );
+            assert_eq!(
+                rendered.modules.function, example.modules.function,
+                "{}",
+                template.name
+            );
         }
     }
 }

@@ -72,10 +72,15 @@ impl FileAudit {
 
 impl AuditSink for FileAudit {
     fn record(&self, record: &AuditRecord) {
-        let Ok(line) = serde_json::to_string(record) else { return };
+        let Ok(line) = serde_json::to_string(record) else {
+            return;
+        };
         // A poisoned lock only means another writer panicked mid-line; the
         // file is still usable for the next line.
-        let mut out = self.out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
             tracing::warn!("could not write an audit line");
         }
@@ -90,7 +95,10 @@ pub struct MemoryAudit {
 
 impl MemoryAudit {
     pub fn records(&self) -> Vec<AuditRecord> {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 

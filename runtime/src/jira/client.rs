@@ -54,7 +54,11 @@ pub struct JiraClient {
 pub struct ClientError(String);
 
 impl JiraClient {
-    pub fn new(site: Site, credentials: Credentials, limits: HttpLimits) -> Result<Self, ClientError> {
+    pub fn new(
+        site: Site,
+        credentials: Credentials,
+        limits: HttpLimits,
+    ) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()

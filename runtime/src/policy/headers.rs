@@ -45,7 +45,9 @@ const GUEST_RESPONSE_HEADERS: &[&str] = &[
 pub enum HeaderError {
     #[error("more than {MAX_REQUEST_HEADERS} headers")]
     TooMany,
-    #[error("header `{0}` is set by the host only (credentials, routing and framing are not the app's)")]
+    #[error(
+        "header `{0}` is set by the host only (credentials, routing and framing are not the app's)"
+    )]
     HostOnly(String),
     #[error("header `{0}` is not in the allowlist (allowed: {allowed})", allowed = GUEST_REQUEST_HEADERS.join(", "))]
     NotAllowed(String),
@@ -96,8 +98,8 @@ pub fn validate_request_headers(
     let mut out: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
         let lower = name.to_ascii_lowercase();
-        let header_name =
-            HeaderName::from_bytes(lower.as_bytes()).map_err(|_| HeaderError::BadName(printable(name)))?;
+        let header_name = HeaderName::from_bytes(lower.as_bytes())
+            .map_err(|_| HeaderError::BadName(printable(name)))?;
         if is_host_only(&lower) {
             return Err(HeaderError::HostOnly(lower));
         }
@@ -107,7 +109,8 @@ pub fn validate_request_headers(
         if value.len() > MAX_HEADER_VALUE_BYTES {
             return Err(HeaderError::ValueTooLong(lower));
         }
-        let header_value = HeaderValue::from_str(value).map_err(|_| HeaderError::BadValue(lower.clone()))?;
+        let header_value =
+            HeaderValue::from_str(value).map_err(|_| HeaderError::BadValue(lower.clone()))?;
         if out.iter().any(|(n, _)| n == header_name) {
             return Err(HeaderError::Duplicate(lower));
         }
@@ -122,7 +125,9 @@ pub fn filter_response_headers(headers: &http::HeaderMap) -> Vec<(String, String
     headers
         .iter()
         .filter(|(name, _)| GUEST_RESPONSE_HEADERS.contains(&name.as_str()))
-        .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
         .collect()
 }
 
@@ -174,17 +179,34 @@ mod tests {
 
     #[test]
     fn unknown_and_malformed_headers_are_refused() {
-        assert!(matches!(one("X-Custom", "1"), Err(HeaderError::NotAllowed(_))));
+        assert!(matches!(
+            one("X-Custom", "1"),
+            Err(HeaderError::NotAllowed(_))
+        ));
         assert!(matches!(one("Bad Name", "1"), Err(HeaderError::BadName(_))));
-        assert!(matches!(one("Accept", "a\r\nHost: evil"), Err(HeaderError::BadValue(_))));
-        assert!(matches!(one("Accept", "a\0b"), Err(HeaderError::BadValue(_))));
-        assert!(matches!(one("Accept", &"a".repeat(2000)), Err(HeaderError::ValueTooLong(_))));
+        assert!(matches!(
+            one("Accept", "a\r\nHost: evil"),
+            Err(HeaderError::BadValue(_))
+        ));
+        assert!(matches!(
+            one("Accept", "a\0b"),
+            Err(HeaderError::BadValue(_))
+        ));
+        assert!(matches!(
+            one("Accept", &"a".repeat(2000)),
+            Err(HeaderError::ValueTooLong(_))
+        ));
         let twice = vec![
             ("Accept".to_owned(), "a".to_owned()),
             ("accept".to_owned(), "b".to_owned()),
         ];
-        assert!(matches!(validate_request_headers(&twice), Err(HeaderError::Duplicate(_))));
-        let many: Vec<(String, String)> = (0..17).map(|_| ("accept".to_owned(), "a".to_owned())).collect();
+        assert!(matches!(
+            validate_request_headers(&twice),
+            Err(HeaderError::Duplicate(_))
+        ));
+        let many: Vec<(String, String)> = (0..17)
+            .map(|_| ("accept".to_owned(), "a".to_owned()))
+            .collect();
         assert_eq!(validate_request_headers(&many), Err(HeaderError::TooMany));
     }
 
@@ -193,9 +215,15 @@ mod tests {
         let mut map = http::HeaderMap::new();
         map.insert("content-type", HeaderValue::from_static("application/json"));
         map.insert("set-cookie", HeaderValue::from_static("session=secret"));
-        map.insert("www-authenticate", HeaderValue::from_static("Basic realm=x"));
+        map.insert(
+            "www-authenticate",
+            HeaderValue::from_static("Basic realm=x"),
+        );
         map.insert("retry-after", HeaderValue::from_static("3"));
-        map.insert("location", HeaderValue::from_static("https://evil.example/"));
+        map.insert(
+            "location",
+            HeaderValue::from_static("https://evil.example/"),
+        );
         let kept = filter_response_headers(&map);
         let names: Vec<&str> = kept.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names.len(), 2);

@@ -60,7 +60,9 @@ pub enum PathError {
     ForbiddenCharacter(CharDisplay, usize),
     #[error("the path contains a malformed percent-encoding at byte {0}")]
     BadPercentEncoding(usize),
-    #[error("the path encodes a forbidden character {0} (encoded separators, controls, non-ASCII and double encoding are refused)")]
+    #[error(
+        "the path encodes a forbidden character {0} (encoded separators, controls, non-ASCII and double encoding are refused)"
+    )]
     ForbiddenEncoded(CharDisplay),
     #[error("the path has an empty segment")]
     EmptySegment,
@@ -94,8 +96,21 @@ fn is_allowed_raw(c: u8) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            b'-' | b'.' | b'_' | b'~' | b'%' | b'/' | b'!' | b'$' | b'\'' | b'(' | b')' | b'*'
-                | b'+' | b',' | b'=' | b':'
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'%'
+                | b'/'
+                | b'!'
+                | b'$'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b'='
+                | b':'
         )
 }
 
@@ -158,7 +173,9 @@ fn decode_segment(segment: &str, offset: usize) -> Result<String, PathError> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or(PathError::BadPercentEncoding(offset + i))?;
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .ok_or(PathError::BadPercentEncoding(offset + i))?;
             let value = hex_value(hex[0])
                 .zip(hex_value(hex[1]))
                 .map(|(hi, lo)| hi << 4 | lo)

@@ -130,7 +130,11 @@ fn path_policy_table() {
             failures.push(format!("{input:?}: expected {expected:?}, got {got:?}"));
         }
     }
-    assert!(failures.is_empty(), "policy table mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "policy table mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -148,7 +152,10 @@ fn site() -> Endpoint {
 fn url_builder_encodes_query_values() {
     let path = validate_path("/rest/api/3/search/jql").unwrap();
     let query = vec![
-        ("jql".to_owned(), "summary ~ \"naïve café\" AND labels = a&b".to_owned()),
+        (
+            "jql".to_owned(),
+            "summary ~ \"naïve café\" AND labels = a&b".to_owned(),
+        ),
         ("fields".to_owned(), "summary,status".to_owned()),
         ("x".to_owned(), "#frag?y=1/..\r\n".to_owned()),
     ];
@@ -164,11 +171,17 @@ fn url_builder_encodes_query_values() {
 fn url_builder_refuses_query_abuse() {
     let path = validate_path("/rest/api/3/myself").unwrap();
     let many: Vec<(String, String)> = (0..65).map(|i| (format!("k{i}"), "v".into())).collect();
-    assert_eq!(build_url(&site(), &path, &many), Err(UrlError::TooManyQueryPairs));
+    assert_eq!(
+        build_url(&site(), &path, &many),
+        Err(UrlError::TooManyQueryPairs)
+    );
     let big = vec![("k".to_owned(), "x".repeat(9000))];
     assert_eq!(build_url(&site(), &path, &big), Err(UrlError::QueryTooLong));
     let empty = vec![(String::new(), "v".to_owned())];
-    assert_eq!(build_url(&site(), &path, &empty), Err(UrlError::EmptyQueryName));
+    assert_eq!(
+        build_url(&site(), &path, &empty),
+        Err(UrlError::EmptyQueryName)
+    );
 }
 
 #[test]
@@ -179,7 +192,10 @@ fn gateway_base_path_is_kept() {
         .unwrap();
     let path = validate_path("/rest/api/3/myself").unwrap();
     let url = build_url(&gateway, &path, &[]).unwrap();
-    assert_eq!(url.as_str(), "https://api.atlassian.com/ex/jira/0b6c-cloud/rest/api/3/myself");
+    assert_eq!(
+        url.as_str(),
+        "https://api.atlassian.com/ex/jira/0b6c-cloud/rest/api/3/myself"
+    );
 }
 
 #[test]

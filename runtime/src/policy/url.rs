@@ -23,7 +23,11 @@ pub const MAX_QUERY_BYTES: usize = 8192;
 /// Everything but RFC 3986 unreserved characters is encoded in query names
 /// and values, so nothing a guest writes can end a pair, start a fragment or
 /// be read back as a separator.
-const QUERY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const QUERY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A configured base URL requests are sent to.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,7 +40,9 @@ pub struct Endpoint {
 pub enum EndpointError {
     #[error("`{0}` is not a URL: {1}")]
     Unparsable(String, String),
-    #[error("`{0}` must use https (http is accepted only for loopback addresses, such as the simulator)")]
+    #[error(
+        "`{0}` must use https (http is accepted only for loopback addresses, such as the simulator)"
+    )]
     Insecure(String),
     #[error("`{0}` must not contain a user name, password, query or fragment")]
     Extra(String),
@@ -148,7 +154,8 @@ pub fn build_url(
         }
     }
 
-    let mut text = String::with_capacity(endpoint.as_str().len() + path.raw().len() + encoded_query.len() + 1);
+    let mut text =
+        String::with_capacity(endpoint.as_str().len() + path.raw().len() + encoded_query.len() + 1);
     text.push_str(endpoint.as_str());
     text.push_str(path.raw());
     if !encoded_query.is_empty() {

@@ -42,7 +42,9 @@ pub enum ComponentError {
     Invalid(String),
     #[error("the component imports `{name}`, which Kiln does not provide: {reason}")]
     ForbiddenImport { name: String, reason: String },
-    #[error("the component was built for `{found}`, but this runtime implements `{HANDLER_EXPORT}`")]
+    #[error(
+        "the component was built for `{found}`, but this runtime implements `{HANDLER_EXPORT}`"
+    )]
     IncompatibleVersion { found: String },
     #[error("the component does not export `{HANDLER_EXPORT}` (it exports: {}); is it a Kiln app?", .exports.join(", "))]
     WrongWorld { exports: Vec<String> },
@@ -74,9 +76,14 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<(), Compone
     if component.get_export_index(None, HANDLER_EXPORT).is_some() {
         return Ok(());
     }
-    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_owned()).collect();
+    let exports: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
     if let Some(found) = exports.iter().find(|e| e.starts_with("kiln:app/handler")) {
-        return Err(ComponentError::IncompatibleVersion { found: found.clone() });
+        return Err(ComponentError::IncompatibleVersion {
+            found: found.clone(),
+        });
     }
     Err(ComponentError::WrongWorld { exports })
 }
@@ -87,9 +94,12 @@ fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> 
         reason: reason.to_owned(),
     };
     if !matches!(item, ComponentItem::ComponentInstance(_)) {
-        return Err(refuse("only interface imports of the kiln:app world and WASI 0.2 are provided"));
+        return Err(refuse(
+            "only interface imports of the kiln:app world and WASI 0.2 are provided",
+        ));
     }
-    let (package, version) = split_interface_name(name).ok_or_else(|| refuse("not a versioned WIT interface"))?;
+    let (package, version) =
+        split_interface_name(name).ok_or_else(|| refuse("not a versioned WIT interface"))?;
     if package == "wasi:http" {
         return Err(refuse(
             "wasi:http is not available to Kiln apps; call Jira through kiln:app/jira request-jira",
@@ -97,7 +107,9 @@ fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> 
     }
     match IMPORTABLE_PACKAGES.iter().find(|(p, _)| *p == package) {
         Some((_, prefix)) if version.starts_with(prefix) => Ok(()),
-        Some((_, prefix)) => Err(refuse(&format!("this runtime provides {package}@{prefix}x"))),
+        Some((_, prefix)) => Err(refuse(&format!(
+            "this runtime provides {package}@{prefix}x"
+        ))),
         None => Err(refuse("not part of the kiln:app@0.1.0 world or WASI 0.2")),
     }
 }
@@ -126,13 +138,22 @@ mod tests {
         assert_eq!(check_bytes(b"\x7fELF"), Err(ComponentError::NotWasm));
         assert_eq!(check_bytes(b""), Err(ComponentError::NotWasm));
         let huge = vec![0u8; MAX_COMPONENT_BYTES + 1];
-        assert!(matches!(check_bytes(&huge), Err(ComponentError::TooLarge { .. })));
+        assert!(matches!(
+            check_bytes(&huge),
+            Err(ComponentError::TooLarge { .. })
+        ));
     }
 
     #[test]
     fn interface_names_split() {
-        assert_eq!(split_interface_name("wasi:cli/environment@0.2.3"), Some(("wasi:cli", "0.2.3")));
-        assert_eq!(split_interface_name("kiln:app/jira@0.1.0"), Some(("kiln:app", "0.1.0")));
+        assert_eq!(
+            split_interface_name("wasi:cli/environment@0.2.3"),
+            Some(("wasi:cli", "0.2.3"))
+        );
+        assert_eq!(
+            split_interface_name("kiln:app/jira@0.1.0"),
+            Some(("kiln:app", "0.1.0"))
+        );
         assert_eq!(split_interface_name("plain"), None);
         assert_eq!(split_interface_name("wasi:cli/environment"), None);
     }

@@ -180,7 +180,10 @@ mod tests {
         log.write_stdio(LogLevel::Stderr, b"oops\n");
         log.write_stdio(LogLevel::Stdout, b"ld");
         let (lines, _) = log.finish();
-        let text: Vec<(LogLevel, &str)> = lines.iter().map(|l| (l.level, l.message.as_str())).collect();
+        let text: Vec<(LogLevel, &str)> = lines
+            .iter()
+            .map(|l| (l.level, l.message.as_str()))
+            .collect();
         assert_eq!(
             text,
             vec![
@@ -197,6 +200,9 @@ mod tests {
         log.write_stdio(LogLevel::Stdout, &vec![b'x'; MAX_PENDING_LINE * 3]);
         let (lines, _) = log.finish();
         assert!(lines.iter().all(|l| l.message.len() <= MAX_PENDING_LINE));
-        assert_eq!(lines.iter().map(|l| l.message.len()).sum::<usize>(), MAX_PENDING_LINE * 3);
+        assert_eq!(
+            lines.iter().map(|l| l.message.len()).sum::<usize>(),
+            MAX_PENDING_LINE * 3
+        );
     }
 }

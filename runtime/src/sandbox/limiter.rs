@@ -51,7 +51,12 @@ impl GuestLimiter {
 }
 
 impl ResourceLimiter for GuestLimiter {
-    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let growth = desired.saturating_sub(current);
         let total = self.memory_in_use.saturating_add(growth);
         if total > self.memory_limit {
@@ -64,7 +69,12 @@ impl ResourceLimiter for GuestLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let growth = desired.saturating_sub(current);
         let total = self.table_elements.saturating_add(growth);
         if total > MAX_TABLE_ELEMENTS {
@@ -98,7 +108,10 @@ mod tests {
     fn memory_is_capped_in_total_across_memories() {
         let mut l = GuestLimiter::new(100);
         assert!(l.memory_growing(0, 60, None).unwrap());
-        assert!(!l.memory_growing(0, 60, None).unwrap(), "a second memory shares the budget");
+        assert!(
+            !l.memory_growing(0, 60, None).unwrap(),
+            "a second memory shares the budget"
+        );
         assert_eq!(l.hit(), Some(LimitHit::Memory { limit_bytes: 100 }));
         assert!(l.memory_growing(0, 40, None).unwrap());
     }

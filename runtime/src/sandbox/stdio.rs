@@ -68,7 +68,11 @@ impl OutputStream for LogOutput {
 }
 
 impl AsyncWrite for LogOutput {
-    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         let n = buf.len().min(WRITE_PERMIT);
         self.log.write_stdio(self.level, &buf[..n]);
         Poll::Ready(Ok(n))

@@ -68,7 +68,11 @@ impl Advice {
 }
 
 /// Compares `declared` with the calls in `calls`.
-pub fn advise(declared: &DeclaredScopes, declared_list: &[Scope], calls: &[ObservedCall]) -> Advice {
+pub fn advise(
+    declared: &DeclaredScopes,
+    declared_list: &[Scope],
+    calls: &[ObservedCall],
+) -> Advice {
     let mut used: BTreeSet<Scope> = BTreeSet::new();
     let mut denied: Vec<DeniedRoute> = Vec::new();
     let mut routes: Vec<&'static Route> = Vec::new();
@@ -128,7 +132,8 @@ fn cover(routes: &[&'static Route], classic: bool) -> ScopeSet {
     let mut chosen: BTreeSet<Scope> = BTreeSet::new();
     for route in routes {
         let of_kind = |alt: &&&'static [Scope]| alt.iter().all(|s| is_classic(*s) == classic);
-        let candidates: Vec<&&'static [Scope]> = route.alternatives.iter().filter(of_kind).collect();
+        let candidates: Vec<&&'static [Scope]> =
+            route.alternatives.iter().filter(of_kind).collect();
         let pool: Vec<&&'static [Scope]> = if candidates.is_empty() {
             route.alternatives.iter().take(1).collect()
         } else {
@@ -167,7 +172,11 @@ mod tests {
 
     #[test]
     fn a_planted_scope_nobody_uses_is_reported_unused() {
-        let declared = scopes(&["read:jira-work", "read:jira-user", "manage:jira-configuration"]);
+        let declared = scopes(&[
+            "read:jira-work",
+            "read:jira-user",
+            "manage:jira-configuration",
+        ]);
         let calls = [
             call(Method::Get, "/rest/api/3/myself", "allowed"),
             call(Method::Get, "/rest/api/3/issue/{issueIdOrKey}", "allowed"),
@@ -182,10 +191,17 @@ mod tests {
     #[test]
     fn a_denied_call_names_the_scope_that_would_allow_it() {
         let declared = scopes(&["read:jira-work"]);
-        let calls = [call(Method::Put, "/rest/api/3/issue/{issueIdOrKey}", "scope-denied")];
+        let calls = [call(
+            Method::Put,
+            "/rest/api/3/issue/{issueIdOrKey}",
+            "scope-denied",
+        )];
         let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
         assert_eq!(advice.denied.len(), 1);
-        assert_eq!(advice.denied[0].route, "PUT /rest/api/3/issue/{issueIdOrKey}");
+        assert_eq!(
+            advice.denied[0].route,
+            "PUT /rest/api/3/issue/{issueIdOrKey}"
+        );
         assert_eq!(advice.denied[0].add, ["write:jira-work"]);
         assert_eq!(advice.unused, ["read:jira-work"]);
     }
@@ -193,10 +209,18 @@ mod tests {
     #[test]
     fn granular_scopes_for_one_issue_route_open_less_than_read_jira_work() {
         let declared = scopes(&["read:jira-work"]);
-        let calls = [call(Method::Get, "/rest/api/3/issue/{issueIdOrKey}", "allowed")];
+        let calls = [call(
+            Method::Get,
+            "/rest/api/3/issue/{issueIdOrKey}",
+            "allowed",
+        )];
         let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
         assert_eq!(advice.classic_set.scopes, ["read:jira-work"]);
-        assert!(advice.granular_set.scopes.contains(&"read:issue:jira"), "{:?}", advice.granular_set);
+        assert!(
+            advice.granular_set.scopes.contains(&"read:issue:jira"),
+            "{:?}",
+            advice.granular_set
+        );
         assert!(advice.granular_is_narrower, "{advice:?}");
         assert!(!advice.has_findings());
     }
@@ -204,10 +228,17 @@ mod tests {
     #[test]
     fn exactly_the_needed_scopes_are_clean() {
         let declared = scopes(&["read:ops-config:jira-service-management"]);
-        let calls = [call(Method::Get, "/jsm/ops/api/{cloudId}/v1/teams", "allowed")];
+        let calls = [call(
+            Method::Get,
+            "/jsm/ops/api/{cloudId}/v1/teams",
+            "allowed",
+        )];
         let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
         assert!(!advice.has_findings(), "{advice:?}");
-        assert_eq!(advice.classic_set, advice.granular_set, "JSM Ops has only granular scopes");
+        assert_eq!(
+            advice.classic_set, advice.granular_set,
+            "JSM Ops has only granular scopes"
+        );
         assert!(!advice.granular_is_narrower);
     }
 }

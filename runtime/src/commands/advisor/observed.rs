@@ -44,11 +44,18 @@ impl From<&AuditRecord> for ObservedCall {
 #[derive(Debug, thiserror::Error)]
 pub enum AuditLogError {
     #[error("cannot read the audit log {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the audit log {path} is larger than {MAX_AUDIT_LOG_BYTES} bytes; lint a shorter run")]
     TooLarge { path: PathBuf },
     #[error("{path}:{line}: not an audit line written by `runtime run --audit-log` ({reason})")]
-    BadLine { path: PathBuf, line: usize, reason: String },
+    BadLine {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
 }
 
 /// The fields of an audit line the advisor needs.
@@ -69,7 +76,9 @@ pub fn read_audit_log(path: &Path, app_id: &str) -> Result<Vec<ObservedCall>, Au
     };
     let size = std::fs::metadata(path).map_err(read_error)?.len();
     if size > MAX_AUDIT_LOG_BYTES {
-        return Err(AuditLogError::TooLarge { path: path.to_owned() });
+        return Err(AuditLogError::TooLarge {
+            path: path.to_owned(),
+        });
     }
     let text = std::fs::read_to_string(path).map_err(read_error)?;
     let mut calls = Vec::new();
@@ -83,7 +92,11 @@ pub fn read_audit_log(path: &Path, app_id: &str) -> Result<Vec<ObservedCall>, Au
             reason: e.to_string(),
         })?;
         if record.app_id == app_id {
-            calls.push(ObservedCall::new(&record.method, record.route.as_deref(), &record.decision));
+            calls.push(ObservedCall::new(
+                &record.method,
+                record.route.as_deref(),
+                &record.decision,
+            ));
         }
     }
     Ok(calls)
@@ -111,7 +124,10 @@ mod tests {
         .unwrap();
         let calls = read_audit_log(&path, "demo").unwrap();
         assert_eq!(calls.len(), 2);
-        assert_eq!(calls[0].route.map(|r| r.template), Some("/rest/api/3/myself"));
+        assert_eq!(
+            calls[0].route.map(|r| r.template),
+            Some("/rest/api/3/myself")
+        );
         assert_eq!(calls[1].route, None);
     }
 
@@ -121,6 +137,9 @@ mod tests {
         let path = dir.path().join("audit.jsonl");
         std::fs::write(&path, "{\"app_id\":\"demo\"}\nnot json\n").unwrap();
         let error = read_audit_log(&path, "demo").unwrap_err();
-        assert!(matches!(error, AuditLogError::BadLine { line: 1, .. }), "{error}");
+        assert!(
+            matches!(error, AuditLogError::BadLine { line: 1, .. }),
+            "{error}"
+        );
     }
 }

@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// The payload files looked for next to the manifest, in order.
-pub const PAYLOAD_FILES: &[&str] = &["lint.payloads.json", "lint.payloads.yml", "lint.payloads.yaml"];
+pub const PAYLOAD_FILES: &[&str] = &[
+    "lint.payloads.json",
+    "lint.payloads.yml",
+    "lint.payloads.yaml",
+];
 
 /// Largest payload file read (a developer file; anything bigger is a mistake).
 const MAX_PAYLOAD_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -35,7 +39,10 @@ pub enum PayloadFileError {
     )]
     Missing,
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is larger than {MAX_PAYLOAD_FILE_BYTES} bytes")]
     TooLarge { path: PathBuf },
     #[error("{path} is not a list of {{function, payload}}: {reason}")]
@@ -46,7 +53,10 @@ pub enum PayloadFileError {
 
 /// The payload file beside the manifest in `dir`, if there is one.
 pub fn find_beside(dir: &Path) -> Option<PathBuf> {
-    PAYLOAD_FILES.iter().map(|name| dir.join(name)).find(|p| p.is_file())
+    PAYLOAD_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// Reads a JSON or (by extension) YAML payload file.
@@ -56,7 +66,9 @@ pub fn load(path: &Path) -> Result<Vec<LintPayload>, PayloadFileError> {
         source,
     };
     if std::fs::metadata(path).map_err(read_error)?.len() > MAX_PAYLOAD_FILE_BYTES {
-        return Err(PayloadFileError::TooLarge { path: path.to_owned() });
+        return Err(PayloadFileError::TooLarge {
+            path: path.to_owned(),
+        });
     }
     let text = std::fs::read_to_string(path).map_err(read_error)?;
     let invalid = |reason: String| PayloadFileError::Invalid {
@@ -69,9 +81,12 @@ pub fn load(path: &Path) -> Result<Vec<LintPayload>, PayloadFileError> {
     } else {
         serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?
     };
-    let payloads: Vec<LintPayload> = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+    let payloads: Vec<LintPayload> =
+        serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
     if payloads.is_empty() {
-        return Err(PayloadFileError::Empty { path: path.to_owned() });
+        return Err(PayloadFileError::Empty {
+            path: path.to_owned(),
+        });
     }
     Ok(payloads)
 }
@@ -84,7 +99,11 @@ mod tests {
     fn json_and_yaml_lists_are_read() {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("p.json");
-        std::fs::write(&json, r#"[{"function": "main", "payload": {"issue": "KILN-1"}}, {}]"#).unwrap();
+        std::fs::write(
+            &json,
+            r#"[{"function": "main", "payload": {"issue": "KILN-1"}}, {}]"#,
+        )
+        .unwrap();
         let payloads = load(&json).unwrap();
         assert_eq!(payloads[0].function.as_deref(), Some("main"));
         assert_eq!(payloads[0].payload["issue"], "KILN-1");
