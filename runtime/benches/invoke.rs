@@ -73,7 +73,6 @@ impl Floor {
         let (result,) = handle
             .call(&mut store, ("main", "{}", &self.context))
             .expect("call");
-        handle.post_return(&mut store).expect("post return");
         result.expect("trivial handler succeeds")
     }
 }
