@@ -205,7 +205,7 @@ async fn the_credential_is_nowhere_in_guest_memory() {
         out["requests"][1]["error"]
             .as_str()
             .unwrap_or("")
-            .contains("authentication"),
+            .contains("no credential"),
         "{out}"
     );
 }
