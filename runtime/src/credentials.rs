@@ -13,6 +13,14 @@ use serde::Deserialize;
 
 use crate::oauth::{RefreshError, TokenSource};
 
+/// An `Authorization` value marked sensitive, so HTTP layers do not print
+/// it; `None` when the text cannot be a header value.
+pub(crate) fn sensitive_header(text: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(text).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 /// Environment variables read for the user's credential, as Atlassian's own
 /// tools name them.
 pub const ENV_SITE: &str = "JIRA_SITE";
@@ -79,9 +87,7 @@ impl Credential {
                 format!("Bearer {}", access_token.expose_secret())
             }
         });
-        let mut value = HeaderValue::from_str(&text).map_err(|_| CredentialError::Malformed)?;
-        value.set_sensitive(true);
-        Ok(value)
+        sensitive_header(&text).ok_or(CredentialError::Malformed)
     }
 
     /// Whether requests go through the OAuth gateway rather than to the site.

@@ -258,9 +258,7 @@ impl TokenSource {
 /// `Bearer <token>`, marked sensitive so HTTP layers do not print it.
 fn bearer_header(token: &SecretString) -> Result<HeaderValue, RefreshError> {
     let text = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
-    let mut value = HeaderValue::from_str(&text).map_err(|_| RefreshError::Malformed)?;
-    value.set_sensitive(true);
-    Ok(value)
+    crate::credentials::sensitive_header(&text).ok_or(RefreshError::Malformed)
 }
 
 #[cfg(test)]
