@@ -17,6 +17,7 @@
 //! ```
 
 pub mod bindings;
+pub mod cache;
 pub mod consent;
 pub mod credentials;
 pub mod engine;

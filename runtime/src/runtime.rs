@@ -1,11 +1,8 @@
 //! The runtime: one engine, one linker and one Jira client, shared by every
 //! app it loads. Loading an app compiles and checks its component once (or
-//! loads the artifact compiled last time, see [`cache`]) and prepares an
+//! loads the artifact compiled last time, see [`crate::cache`]) and prepares an
 //! `InstancePre` with its exports resolved; each invocation then gets a fresh
 //! Store and instance from it (see [`crate::invoke`]).
-
-#[path = "cache.rs"]
-pub mod cache;
 
 use std::sync::Arc;
 
@@ -14,9 +11,9 @@ use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
-pub use self::cache::CacheMode;
-use self::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::bindings;
+pub use crate::cache::CacheMode;
+use crate::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
