@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod advisor;
 pub mod bindings;
 pub mod cache;
 pub mod consent;

@@ -15,7 +15,7 @@ use sha2::{Digest as _, Sha256};
 use super::app_source;
 use super::component_info;
 use super::exit::{Exit, Failure};
-use super::scope_reach::routes_opened_by;
+use kiln_runtime::advisor::scope_reach::routes_opened_by;
 
 /// Example routes shown per scope: enough to recognise what it opens.
 const EXAMPLES_PER_SCOPE: usize = 3;

@@ -11,7 +11,7 @@ use anyhow::anyhow;
 use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
 use serde::Serialize;
 
-use super::advisor::{self, Advice, ObservedCall, observed, payloads};
+use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
 use super::app_source::{self, AppSource};
 use super::exit::{Exit, Failure};
 use super::site_setup::SiteArgs;

@@ -1,6 +1,5 @@
 //! Subcommands of `runtime`, one file each, and the exit codes they share.
 
-mod advisor;
 mod app_source;
 mod build;
 mod component_info;
@@ -13,7 +12,6 @@ mod manifest_reference;
 mod new;
 mod progress;
 mod run;
-mod scope_reach;
 mod sim;
 mod site_setup;
 mod templates;

@@ -9,6 +9,7 @@
 
 pub mod observed;
 pub mod payloads;
+pub mod scope_reach;
 
 use std::collections::BTreeSet;
 
@@ -17,7 +18,7 @@ use serde::Serialize;
 
 pub use observed::ObservedCall;
 
-use super::scope_reach::{is_classic, routes_opened};
+use self::scope_reach::{is_classic, routes_opened};
 
 /// What the advisor found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use kiln_manifest::{Method, Route, catalogue};
-use kiln_runtime::AuditRecord;
+use crate::jira::audit::AuditRecord;
 use serde::Deserialize;
 
 /// Largest audit log read: lint is a developer tool, not a log processor,
