@@ -3,6 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use crate::clock::SimClock;
 use crate::faults::Faults;
 use crate::seed::Seed;
 use crate::user::random_secret;
@@ -20,6 +21,9 @@ pub struct SimConfig {
     pub faults: Faults,
     /// The one OAuth 2.0 (3LO) app the authorization server knows.
     pub oauth: OAuthClientConfig,
+    /// Where "now" comes from; tests freeze it to get time-dependent answers
+    /// (who is on call) that do not depend on when they run.
+    pub clock: SimClock,
 }
 
 impl Default for SimConfig {
@@ -29,6 +33,7 @@ impl Default for SimConfig {
             seed: Seed::default(),
             faults: Faults::default(),
             oauth: OAuthClientConfig::default(),
+            clock: SimClock::system(),
         }
     }
 }

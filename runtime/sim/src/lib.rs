@@ -33,6 +33,7 @@ mod simulator;
 mod user;
 mod world;
 
+pub use clock::SimClock;
 pub use config::{OAuthClientConfig, SimConfig};
 pub use error::SimError;
 pub use faults::{Faults, RetryAfterSecs};

@@ -166,14 +166,18 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
 }
 
 fn ops_required(method: &Method, path: &str) -> Option<Alternatives> {
+    const SCHEDULE: &str = "/schedules/{schedule_id}";
+    const ROTATION: &str = "/schedules/{schedule_id}/rotations/{rotation_id}";
+    const OVERRIDE: &str = "/schedules/{schedule_id}/overrides/{alias}";
+    const ROTATIONS: &str = "/schedules/{schedule_id}/rotations";
+    const OVERRIDES: &str = "/schedules/{schedule_id}/overrides";
+    const ON_CALLS: &str = "/schedules/{schedule_id}/on-calls";
     let found = match (method.as_str(), path) {
-        ("GET", "/teams" | "/schedules" | "/schedules/{schedule_id}") => OPS_CONFIG_READ,
-        ("GET", "/schedules/{schedule_id}/rotations" | "/schedules/{schedule_id}/on-calls") => {
-            OPS_CONFIG_READ
-        }
-        ("POST", "/schedules" | "/schedules/{schedule_id}/rotations") => OPS_CONFIG_WRITE,
-        ("PATCH", "/schedules/{schedule_id}") => OPS_CONFIG_WRITE,
-        ("DELETE", "/schedules/{schedule_id}") => OPS_CONFIG_DELETE,
+        ("GET", "/teams" | "/schedules" | SCHEDULE | ROTATIONS | ROTATION) => OPS_CONFIG_READ,
+        ("GET", OVERRIDES | OVERRIDE | ON_CALLS) => OPS_CONFIG_READ,
+        ("POST", "/schedules" | ROTATIONS | OVERRIDES) => OPS_CONFIG_WRITE,
+        ("PATCH", SCHEDULE | ROTATION) | ("PUT", OVERRIDE) => OPS_CONFIG_WRITE,
+        ("DELETE", SCHEDULE | ROTATION | OVERRIDE) => OPS_CONFIG_DELETE,
         ("GET", "/alerts" | "/alerts/{alert_id}" | "/alerts/requests/{request_id}") => {
             OPS_ALERT_READ
         }

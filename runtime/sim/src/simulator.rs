@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::access;
+use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::error::SimError;
 use crate::faults::{self, Faults};
@@ -44,7 +45,8 @@ impl Simulator {
     /// Builds the site from `config.seed`, binds `config.listen` and serves on the
     /// current tokio runtime.
     pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
-        let world = World::from_seed(&config.seed)?;
+        let mut world = World::from_seed(&config.seed)?;
+        world.clock = config.clock;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| SimError::Bind {
@@ -117,6 +119,11 @@ impl Simulator {
     /// The OAuth client the authorization server accepts.
     pub fn oauth_client(&self) -> &crate::config::OAuthClientConfig {
         &self.shared.oauth_client
+    }
+
+    /// The clock the site reads "now" from; moving it changes later answers.
+    pub fn clock(&self) -> SimClock {
+        self.shared.world().clock.clone()
     }
 
     /// Every request received so far, in order.

@@ -12,11 +12,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::error::OpsError;
+use super::extract::OpsJson;
 use super::render;
 use crate::access::Caller;
-use crate::clock::{self, rfc3339};
-use crate::extract::JiraJson;
-use crate::jira_error::JiraError;
+use crate::clock::rfc3339;
 use crate::shared::Shared;
 use crate::world::{AlertRecord, AlertRequest, AlertStatus, World};
 
@@ -52,33 +52,33 @@ pub(crate) struct CreateInput {
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
-    JiraJson(input): JiraJson<CreateInput>,
-) -> Result<(StatusCode, Json<Value>), JiraError> {
+    OpsJson(input): OpsJson<CreateInput>,
+) -> Result<(StatusCode, Json<Value>), OpsError> {
     let message = input
         .message
         .filter(|m| !m.trim().is_empty() && m.chars().count() <= MAX_MESSAGE_CHARS)
-        .ok_or_else(|| JiraError::field("message", "Message must be 1 to 130 characters."))?;
+        .ok_or_else(|| OpsError::field("message", "Message must be 1 to 130 characters."))?;
     let priority = input.priority.unwrap_or_else(|| String::from("P3"));
     if !["P1", "P2", "P3", "P4", "P5"].contains(&priority.as_str()) {
-        return Err(JiraError::field(
+        return Err(OpsError::field(
             "priority",
             "Priority must be one of P1, P2, P3, P4, P5.",
         ));
     }
     let description = input.description.unwrap_or_default();
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(JiraError::field("description", "Description is too long."));
+        return Err(OpsError::field("description", "Description is too long."));
     }
     if input.tags.len() > MAX_TAGS {
-        return Err(JiraError::field("tags", "At most 20 tags."));
+        return Err(OpsError::field("tags", "At most 20 tags."));
     }
     let id = uuid::Uuid::new_v4().to_string();
     let alias = input.alias.unwrap_or_else(|| id.clone());
     if alias.chars().count() > MAX_ALIAS_CHARS {
-        return Err(JiraError::field("alias", "Alias is too long."));
+        return Err(OpsError::field("alias", "Alias is too long."));
     }
     let mut world = shared.world();
-    let now = clock::now();
+    let now = world.now();
     let tiny_id = world.next_alert_tiny_id;
     world.next_alert_tiny_id += 1;
     if world.alerts.len() >= MAX_ALERTS
@@ -90,7 +90,7 @@ pub(crate) async fn create(
         world.alerts.remove(oldest);
     }
     if world.alerts.len() >= MAX_ALERTS {
-        return Err(JiraError::new(
+        return Err(OpsError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many open alerts.",
         ));
@@ -127,7 +127,7 @@ pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
     Path(path): Path<AlertPath>,
-) -> Result<Json<Value>, JiraError> {
+) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
     let alert = world
         .alerts
@@ -141,7 +141,7 @@ pub(crate) async fn acknowledge(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
     Path(path): Path<AlertPath>,
-) -> Result<(StatusCode, Json<Value>), JiraError> {
+) -> Result<(StatusCode, Json<Value>), OpsError> {
     change(&shared, &path.alert_id, "Acknowledge", |alert| {
         alert.acknowledged = true
     })
@@ -151,7 +151,7 @@ pub(crate) async fn close(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
     Path(path): Path<AlertPath>,
-) -> Result<(StatusCode, Json<Value>), JiraError> {
+) -> Result<(StatusCode, Json<Value>), OpsError> {
     change(&shared, &path.alert_id, "Close", |alert| {
         alert.status = AlertStatus::Closed
     })
@@ -161,14 +161,14 @@ pub(crate) async fn request_status(
     State(shared): State<Arc<Shared>>,
     _caller: Caller,
     Path(path): Path<RequestPath>,
-) -> Result<Json<Value>, JiraError> {
+) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
     let request = world
         .alert_requests
         .iter()
         .find(|r| r.id == path.request_id)
         .ok_or_else(|| {
-            JiraError::not_found(format!(
+            OpsError::not_found(format!(
                 "Request with id [{}] does not exist.",
                 path.request_id
             ))
@@ -188,15 +188,16 @@ fn change(
     alert_id: &str,
     action: &'static str,
     apply: impl FnOnce(&mut AlertRecord),
-) -> Result<(StatusCode, Json<Value>), JiraError> {
+) -> Result<(StatusCode, Json<Value>), OpsError> {
     let mut world = shared.world();
+    let now = world.now();
     let alert = world
         .alerts
         .iter_mut()
         .find(|a| a.id == alert_id)
         .ok_or_else(|| alert_not_found(alert_id))?;
     apply(alert);
-    alert.updated = clock::now();
+    alert.updated = now;
     Ok(accepted(&mut world, action, alert_id))
 }
 
@@ -212,12 +213,13 @@ fn accepted(world: &mut World, action: &'static str, alert_id: &str) -> (StatusC
     if world.alert_requests.len() >= MAX_ALERTS {
         world.alert_requests.remove(0);
     }
+    let processed = world.now();
     world.alert_requests.push(AlertRequest {
         id: request_id.clone(),
         action,
         alert_id: alert_id.to_owned(),
         alias,
-        processed: clock::now(),
+        processed,
     });
     (
         StatusCode::ACCEPTED,
@@ -227,6 +229,6 @@ fn accepted(world: &mut World, action: &'static str, alert_id: &str) -> (StatusC
     )
 }
 
-fn alert_not_found(id: &str) -> JiraError {
-    JiraError::not_found(format!("Alert with id [{id}] does not exist."))
+fn alert_not_found(id: &str) -> OpsError {
+    OpsError::not_found(format!("Alert with id [{id}] does not exist."))
 }

@@ -1,15 +1,22 @@
 //! The Jira Service Management Ops API (`/jsm/ops/api/{cloudId}/v1/...`): teams,
-//! schedules, rotations, on-calls and alerts.
+//! schedules with their rotations and overrides, on-calls and alerts.
 //!
 //! The cloud id in the path is checked by the access layer (a wrong one is 404).
 //! Schedules belong to a team; only that team's Team Admins may create, change or
-//! delete them.
+//! delete them or anything under them (see [`permissions`]). Errors use the Ops
+//! error shape of [`error::OpsError`], not Jira's.
 
 mod alerts;
+mod error;
+mod extract;
+mod on_calls;
+mod overrides;
+mod permissions;
 mod render;
 mod rotations;
 mod schedules;
 mod teams;
+mod validate;
 
 use std::sync::Arc;
 
@@ -36,8 +43,24 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(rotations::list).post(rotations::create),
         )
         .route(
+            "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/rotations/{rotation_id}",
+            get(rotations::get)
+                .patch(rotations::update)
+                .delete(rotations::delete),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/overrides",
+            get(overrides::list).post(overrides::create),
+        )
+        .route(
+            "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/overrides/{alias}",
+            get(overrides::get)
+                .put(overrides::update)
+                .delete(overrides::delete),
+        )
+        .route(
             "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}/on-calls",
-            get(rotations::on_calls),
+            get(on_calls::get),
         )
         .route(
             "/jsm/ops/api/{cloud_id}/v1/alerts",
@@ -60,10 +83,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             post(alerts::close),
         )
 }
-
-/// The message for a schedule change by someone who is not a Team Admin.
-const TEAM_ADMIN_REQUIRED: &str =
-    "You must be a Team Admin of the schedule's owner team to perform this action.";
 
 /// Path parameters of schedule routes.
 #[derive(serde::Deserialize)]

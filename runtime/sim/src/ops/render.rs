@@ -1,18 +1,35 @@
-//! JSM Ops JSON shapes.
+//! JSM Ops JSON shapes, with the field names of Atlassian's Ops API reference
+//! (schedules, rotations, overrides) and of Opsgenie's alert API it descends from.
 
 use serde_json::{Value, json};
 
 use crate::clock::rfc3339;
-use crate::world::{AlertRecord, RotationRecord, ScheduleRecord, TeamRecord};
+use crate::world::{AlertRecord, OverrideRecord, RotationRecord, ScheduleRecord, TeamRecord};
 
-pub(crate) fn schedule(schedule: &ScheduleRecord) -> Value {
-    json!({
+/// A schedule; `with_rotations` embeds its rotations, as `expand=rotation` does.
+pub(crate) fn schedule(schedule: &ScheduleRecord, with_rotations: bool) -> Value {
+    let mut value = json!({
         "id": schedule.id,
         "name": schedule.name,
         "description": schedule.description,
         "timezone": schedule.timezone,
         "enabled": schedule.enabled,
         "teamId": schedule.team_id,
+    });
+    if with_rotations {
+        let rotations: Vec<Value> = schedule.rotations.iter().map(rotation).collect();
+        value["rotations"] = json!(rotations);
+    }
+    value
+}
+
+pub(crate) fn schedule_override(entry: &OverrideRecord) -> Value {
+    json!({
+        "alias": entry.alias,
+        "responder": { "type": "user", "id": entry.responder },
+        "startDate": rfc3339(entry.start),
+        "endDate": rfc3339(entry.end),
+        "rotationIds": entry.rotation_ids,
     })
 }
 

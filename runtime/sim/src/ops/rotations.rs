@@ -1,4 +1,4 @@
-//! A schedule's rotations and who is on call now.
+//! A schedule's rotations: list, create, read, update, delete.
 
 use std::sync::Arc;
 
@@ -6,30 +6,50 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::SchedulePath;
-use super::render;
-use super::schedules::{administered, readable};
+use super::error::OpsError;
+use super::extract::OpsJson;
+use super::permissions::{administered, readable};
+use super::validate::{self, Responder};
+use super::{SchedulePath, render};
 use crate::access::Caller;
-use crate::clock::{self, parse_rfc3339};
-use crate::extract::{JiraJson, JiraQuery};
-use crate::jira_error::JiraError;
 use crate::shared::Shared;
-use crate::world::rotation::on_call_at;
-use crate::world::{RotationKind, RotationRecord};
+use crate::world::{RotationKind, RotationRecord, ScheduleRecord, World};
 
 /// Turns longer than a year are refused: a typo'd length would otherwise freeze
 /// the on-call answer for centuries and overflow date arithmetic.
 const MAX_ROTATION_LENGTH: u32 = 366;
-/// A rotation lists at most this many participants.
+/// A rotation lists at most this many participants (memory per request).
 const MAX_PARTICIPANTS: usize = 200;
+/// Rotations per schedule: on-call answers walk every rotation on each request.
+const MAX_ROTATIONS: usize = 100;
+
+#[derive(Deserialize)]
+pub(crate) struct RotationPath {
+    schedule_id: String,
+    rotation_id: String,
+}
+
+/// A rotation's fields, as the Ops API names them. Every field is optional here;
+/// [`create`] insists on `type` and `startDate`, [`update`] changes what is given.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RotationInput {
+    name: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    length: Option<u32>,
+    participants: Option<Vec<Responder>>,
+}
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-) -> Result<Json<Value>, JiraError> {
+) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
     let values = world.schedules[index]
@@ -40,131 +60,136 @@ pub(crate) async fn list(
     Ok(Json(render::page(values)))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RotationInput {
-    name: Option<String>,
-    start_date: Option<String>,
-    end_date: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    length: Option<u32>,
-    #[serde(default)]
-    participants: Vec<Participant>,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct Participant {
-    id: Option<String>,
-    #[serde(rename = "type")]
-    kind: Option<String>,
-}
-
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-    JiraJson(input): JiraJson<RotationInput>,
-) -> Result<(StatusCode, Json<Value>), JiraError> {
+    OpsJson(input): OpsJson<RotationInput>,
+) -> Result<(StatusCode, Json<Value>), OpsError> {
     let mut world = shared.world();
     let index = administered(&world, &caller.account_id, &path.schedule_id)?;
-    let kind = input
-        .kind
-        .as_deref()
-        .and_then(RotationKind::parse)
-        .ok_or_else(|| JiraError::field("type", "Type must be one of hourly, daily or weekly."))?;
-    let length = input.length.unwrap_or(1);
-    if length == 0 || length > MAX_ROTATION_LENGTH {
-        return Err(JiraError::field(
-            "length",
-            "Length must be between 1 and 366.",
+    if world.schedules[index].rotations.len() >= MAX_ROTATIONS {
+        return Err(OpsError::bad_request(
+            "A schedule has at most 100 rotations.",
         ));
     }
-    let start = input
-        .start_date
-        .as_deref()
-        .and_then(parse_rfc3339)
-        .ok_or_else(|| {
-            JiraError::field("startDate", "Start date must be an ISO 8601 date-time.")
-        })?;
-    let end =
-        match input.end_date.as_deref() {
-            None => None,
-            Some(text) => Some(parse_rfc3339(text).filter(|end| *end > start).ok_or_else(
-                || {
-                    JiraError::field(
-                        "endDate",
-                        "End date must be a date-time after the start date.",
-                    )
-                },
-            )?),
-        };
-    if input.participants.len() > MAX_PARTICIPANTS {
-        return Err(JiraError::field("participants", "Too many participants."));
-    }
-    let mut participants = Vec::new();
-    for participant in &input.participants {
-        let is_user = participant.kind.as_deref().is_none_or(|k| k == "user");
-        let user = participant
-            .id
-            .as_deref()
-            .filter(|_| is_user)
-            .and_then(|id| world.user(id))
-            .ok_or_else(|| {
-                JiraError::field("participants", "Participants must be existing users.")
-            })?;
-        participants.push(user.account_id.clone());
-    }
-    let rotation = RotationRecord {
+    let mut rotation = RotationRecord {
         id: uuid::Uuid::new_v4().to_string(),
-        name: input.name.unwrap_or_else(|| String::from("Rotation")),
-        kind,
-        length,
-        start,
-        end,
-        participants,
+        name: String::from("Rotation"),
+        kind: kind(input.kind.as_deref())?,
+        length: 1,
+        start: validate::date("startDate", input.start_date.as_deref())?,
+        end: None,
+        participants: Vec::new(),
     };
+    apply(&world, &mut rotation, input)?;
     let body = render::rotation(&rotation);
     world.schedules[index].rotations.push(rotation);
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-#[derive(Deserialize)]
-pub(crate) struct OnCallQuery {
-    /// The moment to ask about; now by default.
-    date: Option<String>,
-}
-
-pub(crate) async fn on_calls(
+pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
-    Path(path): Path<SchedulePath>,
-    JiraQuery(query): JiraQuery<OnCallQuery>,
-) -> Result<Json<Value>, JiraError> {
-    let at = match query.date.as_deref() {
-        None => clock::now(),
-        Some(text) => parse_rfc3339(text)
-            .ok_or_else(|| JiraError::field("date", "Date must be an ISO 8601 date-time."))?,
-    };
+    Path(path): Path<RotationPath>,
+) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
-    let mut on_call: Vec<&str> = Vec::new();
-    for rotation in &world.schedules[index].rotations {
-        if let Some(who) = on_call_at(rotation, at)
-            && !on_call.contains(&who)
-        {
-            on_call.push(who);
-        }
+    let schedule = &world.schedules[index];
+    let rotation = &schedule.rotations[rotation_index(schedule, &path.rotation_id)?];
+    Ok(Json(render::rotation(rotation)))
+}
+
+pub(crate) async fn update(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<RotationPath>,
+    OpsJson(input): OpsJson<RotationInput>,
+) -> Result<Json<Value>, OpsError> {
+    let mut world = shared.world();
+    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
+    let at = rotation_index(&world.schedules[index], &path.rotation_id)?;
+    let mut rotation = world.schedules[index].rotations[at].clone();
+    if input.kind.is_some() {
+        rotation.kind = kind(input.kind.as_deref())?;
     }
-    let participants: Vec<Value> = on_call
-        .iter()
-        .map(|id| {
-            let name = world
-                .user(id)
-                .map(|u| u.display_name.clone())
-                .unwrap_or_default();
-            json!({ "id": id, "type": "user", "name": name })
-        })
-        .collect();
-    Ok(Json(json!({ "onCallParticipants": participants })))
+    if input.start_date.is_some() {
+        rotation.start = validate::date("startDate", input.start_date.as_deref())?;
+    }
+    apply(&world, &mut rotation, input)?;
+    let body = render::rotation(&rotation);
+    world.schedules[index].rotations[at] = rotation;
+    Ok(Json(body))
+}
+
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<RotationPath>,
+) -> Result<StatusCode, OpsError> {
+    let mut world = shared.world();
+    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
+    let schedule = &mut world.schedules[index];
+    let at = rotation_index(schedule, &path.rotation_id)?;
+    schedule.rotations.remove(at);
+    // An override naming only deleted rotations would silently start covering
+    // every rotation (empty means "all"), so deleted ids are dropped and such
+    // overrides go with their rotations.
+    schedule.overrides.retain_mut(|entry| {
+        let named_rotations = !entry.rotation_ids.is_empty();
+        entry.rotation_ids.retain(|id| id != &path.rotation_id);
+        !(named_rotations && entry.rotation_ids.is_empty())
+    });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn rotation_index(schedule: &ScheduleRecord, id: &str) -> Result<usize, OpsError> {
+    schedule
+        .rotation_index(id)
+        .ok_or_else(|| OpsError::not_found(format!("Rotation with id [{id}] does not exist.")))
+}
+
+fn kind(text: Option<&str>) -> Result<RotationKind, OpsError> {
+    text.and_then(RotationKind::parse)
+        .ok_or_else(|| OpsError::field("type", "Type must be one of hourly, daily or weekly."))
+}
+
+/// Applies the optional fields of `input` (name, end date, length, participants)
+/// to `rotation`, checking each; `type` and `startDate` are the caller's.
+fn apply(
+    world: &World,
+    rotation: &mut RotationRecord,
+    input: RotationInput,
+) -> Result<(), OpsError> {
+    if let Some(name) = input.name.as_deref() {
+        rotation.name = validate::name("name", name)?;
+    }
+    if let Some(length) = input.length {
+        if length == 0 || length > MAX_ROTATION_LENGTH {
+            return Err(OpsError::field(
+                "length",
+                "Length must be between 1 and 366.",
+            ));
+        }
+        rotation.length = length;
+    }
+    if let Some(text) = input.end_date.as_deref() {
+        rotation.end = Some(validate::date("endDate", Some(text))?);
+    }
+    if rotation.end.is_some_and(|end| end <= rotation.start) {
+        return Err(OpsError::field(
+            "endDate",
+            "End date must be after the start date.",
+        ));
+    }
+    if let Some(participants) = input.participants {
+        if participants.len() > MAX_PARTICIPANTS {
+            return Err(OpsError::field("participants", "Too many participants."));
+        }
+        rotation.participants = participants
+            .iter()
+            .map(|p| p.account_id(world, "participants"))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(())
 }

@@ -8,74 +8,68 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{SchedulePath, TEAM_ADMIN_REQUIRED, render};
+use super::error::OpsError;
+use super::extract::{OpsJson, OpsQuery};
+use super::permissions::{administered, can_read, readable, require_team_admin};
+use super::{SchedulePath, render, validate};
 use crate::access::Caller;
-use crate::extract::JiraJson;
-use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::{ScheduleRecord, World};
 
-/// Ops names are capped at 100 characters.
-const MAX_NAME_CHARS: usize = 100;
+/// Schedules per site: an app creating schedules in a loop must not exhaust the
+/// simulator's memory.
+const MAX_SCHEDULES: usize = 1_000;
 
-/// Who may see a schedule: a site admin, a member of its team, or someone on one
-/// of its rotations (the Ops API's read rule, minus escalations and overrides).
-pub(crate) fn can_read(world: &World, account_id: &str, schedule: &ScheduleRecord) -> bool {
-    world.user(account_id).is_some_and(|u| u.site_admin)
-        || world
-            .team(&schedule.team_id)
-            .is_some_and(|t| t.role_of(account_id).is_some())
-        || schedule
-            .rotations
-            .iter()
-            .any(|r| r.participants.iter().any(|p| p == account_id))
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    /// `rotation` embeds each schedule's rotations, as the Ops API's `expand` does.
+    expand: Option<String>,
+    /// Case-insensitive substring of the schedule name.
+    query: Option<String>,
 }
 
-/// The schedule at `id`, if the caller may read it (404 if absent, 403 if not).
-pub(crate) fn readable(world: &World, account_id: &str, id: &str) -> Result<usize, JiraError> {
-    let index = world
-        .schedule_index(id)
-        .ok_or_else(|| JiraError::not_found(format!("Schedule with id [{id}] does not exist.")))?;
-    if !can_read(world, account_id, &world.schedules[index]) {
-        return Err(JiraError::forbidden(
-            "You are not allowed to access this schedule.",
-        ));
-    }
-    Ok(index)
-}
-
-/// The schedule at `id`, if the caller is a Team Admin of its team.
-pub(crate) fn administered(world: &World, account_id: &str, id: &str) -> Result<usize, JiraError> {
-    let index = readable(world, account_id, id)?;
-    if !world.is_team_admin(account_id, &world.schedules[index].team_id) {
-        return Err(JiraError::forbidden(TEAM_ADMIN_REQUIRED));
-    }
-    Ok(index)
-}
-
-pub(crate) async fn list(State(shared): State<Arc<Shared>>, caller: Caller) -> Json<Value> {
+pub(crate) async fn list(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    OpsQuery(query): OpsQuery<ListQuery>,
+) -> Json<Value> {
     let world = shared.world();
+    let with_rotations = query
+        .expand
+        .as_deref()
+        .is_some_and(|e| e.split(',').any(|part| part.trim() == "rotation"));
+    let needle = query.query.as_deref().map(str::to_lowercase);
     let values = world
         .schedules
         .iter()
         .filter(|s| can_read(&world, &caller.account_id, s))
-        .map(render::schedule)
+        .filter(|s| {
+            needle
+                .as_deref()
+                .is_none_or(|n| s.name.to_lowercase().contains(n))
+        })
+        .map(|s| render::schedule(s, with_rotations))
         .collect();
-    Json(render::page(values))
+    let mut page = render::page(values);
+    if with_rotations {
+        page["_expands"] = serde_json::json!(["rotation"]);
+    }
+    Json(page)
 }
 
 pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-) -> Result<Json<Value>, JiraError> {
+) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
-    Ok(Json(render::schedule(&world.schedules[index])))
+    Ok(Json(render::schedule(&world.schedules[index], true)))
 }
 
-/// A team named by id (`teamId`, the Ops API's field) or, as in the older
-/// Opsgenie API, by `ownerTeam: {"id"|"name"}`.
+/// A schedule's fields. The Ops API names the owner `teamId`; the older Opsgenie
+/// API's `ownerTeam: {"id"|"name"}` is accepted too, since apps ported from
+/// Opsgenie still send it.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ScheduleInput {
@@ -95,59 +89,45 @@ pub(crate) struct OwnerTeam {
 
 impl ScheduleInput {
     /// The id of the team the input names, if it names one.
-    fn team(&self, world: &World) -> Result<Option<String>, JiraError> {
-        let unknown = || JiraError::field("teamId", "Team does not exist.");
-        if let Some(id) = &self.team_id {
-            return world
-                .team(id)
-                .map(|t| Some(t.id.clone()))
-                .ok_or_else(unknown);
-        }
-        match &self.owner_team {
-            None => Ok(None),
-            Some(OwnerTeam { id: Some(id), .. }) => world
-                .team(id)
-                .map(|t| Some(t.id.clone()))
-                .ok_or_else(unknown),
-            Some(OwnerTeam {
-                name: Some(name), ..
-            }) => world
-                .team_named(name)
-                .map(|t| Some(t.id.clone()))
-                .ok_or_else(unknown),
-            Some(_) => Err(unknown()),
-        }
+    fn team(&self, world: &World) -> Result<Option<String>, OpsError> {
+        let unknown = || OpsError::field("teamId", "Team does not exist.");
+        let found = match (&self.team_id, &self.owner_team) {
+            (Some(id), _) => world.team(id),
+            (None, None) => return Ok(None),
+            (None, Some(OwnerTeam { id: Some(id), .. })) => world.team(id),
+            (
+                None,
+                Some(OwnerTeam {
+                    name: Some(name), ..
+                }),
+            ) => world.team_named(name),
+            (None, Some(_)) => None,
+        };
+        found.map(|t| Some(t.id.clone())).ok_or_else(unknown)
     }
-}
-
-fn valid_name(name: &str) -> Result<String, JiraError> {
-    let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_CHARS {
-        return Err(JiraError::field(
-            "name",
-            "Name must be 1 to 100 characters.",
-        ));
-    }
-    Ok(trimmed.to_owned())
 }
 
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
-    JiraJson(input): JiraJson<ScheduleInput>,
-) -> Result<(StatusCode, Json<Value>), JiraError> {
+    OpsJson(input): OpsJson<ScheduleInput>,
+) -> Result<(StatusCode, Json<Value>), OpsError> {
     let mut world = shared.world();
     let team_id = input
         .team(&world)?
-        .ok_or_else(|| JiraError::field("teamId", "A schedule needs an owner team."))?;
-    if !world.is_team_admin(&caller.account_id, &team_id) {
-        return Err(JiraError::forbidden(TEAM_ADMIN_REQUIRED));
-    }
-    let name = valid_name(input.name.as_deref().unwrap_or_default())?;
+        .ok_or_else(|| OpsError::field("teamId", "A schedule needs an owner team."))?;
+    require_team_admin(&world, &caller.account_id, &team_id)?;
+    let name = validate::name("name", input.name.as_deref().unwrap_or_default())?;
     if world.schedules.iter().any(|s| s.name == name) {
-        return Err(JiraError::field(
+        return Err(OpsError::field(
             "name",
             format!("A schedule named [{name}] already exists."),
+        ));
+    }
+    if world.schedules.len() >= MAX_SCHEDULES {
+        return Err(OpsError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many schedules.",
         ));
     }
     let schedule = ScheduleRecord {
@@ -158,8 +138,9 @@ pub(crate) async fn create(
         enabled: input.enabled.unwrap_or(true),
         team_id,
         rotations: Vec::new(),
+        overrides: Vec::new(),
     };
-    let body = render::schedule(&schedule);
+    let body = render::schedule(&schedule, false);
     world.schedules.push(schedule);
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -168,17 +149,30 @@ pub(crate) async fn update(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-    JiraJson(input): JiraJson<ScheduleInput>,
-) -> Result<Json<Value>, JiraError> {
+    OpsJson(input): OpsJson<ScheduleInput>,
+) -> Result<Json<Value>, OpsError> {
     let mut world = shared.world();
     let index = administered(&world, &caller.account_id, &path.schedule_id)?;
     let new_team = input.team(&world)?;
-    if let Some(team_id) = &new_team
-        && !world.is_team_admin(&caller.account_id, team_id)
-    {
-        return Err(JiraError::forbidden(TEAM_ADMIN_REQUIRED));
+    if let Some(team_id) = &new_team {
+        require_team_admin(&world, &caller.account_id, team_id)?;
     }
-    let name = input.name.as_deref().map(valid_name).transpose()?;
+    let name = input
+        .name
+        .as_deref()
+        .map(|n| validate::name("name", n))
+        .transpose()?;
+    if let Some(name) = &name
+        && world
+            .schedules
+            .iter()
+            .any(|s| &s.name == name && s.id != path.schedule_id)
+    {
+        return Err(OpsError::field(
+            "name",
+            format!("A schedule named [{name}] already exists."),
+        ));
+    }
     let schedule = &mut world.schedules[index];
     if let Some(name) = name {
         schedule.name = name;
@@ -195,14 +189,14 @@ pub(crate) async fn update(
     if let Some(team_id) = new_team {
         schedule.team_id = team_id;
     }
-    Ok(Json(render::schedule(schedule)))
+    Ok(Json(render::schedule(schedule, false)))
 }
 
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-) -> Result<StatusCode, JiraError> {
+) -> Result<StatusCode, OpsError> {
     let mut world = shared.world();
     let index = administered(&world, &caller.account_id, &path.schedule_id)?;
     world.schedules.remove(index);

@@ -12,7 +12,6 @@ use super::IssuePath;
 use super::render::{self, COMMENT_PAGE_SIZE};
 use crate::access::Caller;
 use crate::adf;
-use crate::clock;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
@@ -89,7 +88,7 @@ pub(crate) async fn add(
             ));
         }
     };
-    let now = clock::now();
+    let now = world.now();
     let comment = CommentRecord {
         id: world.take_comment_id(),
         author: caller.account_id.clone(),

@@ -14,7 +14,6 @@ use super::fields::FieldSelection;
 use super::render;
 use crate::access::Caller;
 use crate::adf;
-use crate::clock;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
@@ -103,7 +102,7 @@ pub(crate) async fn create(
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| JiraError::field("summary", "You must specify a summary of the issue."))?
         .to_owned();
-    let now = clock::now();
+    let now = world.now();
     let id = world.take_issue_id();
     let number = world
         .projects
@@ -155,7 +154,7 @@ pub(crate) async fn edit(
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, "edit")?;
     let mut issue = world.issues[index].clone();
     apply_fields(&world, &mut issue, &input.fields, &input.update)?;
-    issue.updated = clock::now();
+    issue.updated = world.now();
     world.issues[index] = issue;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -192,9 +191,10 @@ pub(crate) async fn assign(
         Some("-1") => world.project(&project_key).map(|p| p.lead.clone()),
         Some(account_id) => Some(assignable(&world, &project_key, account_id)?),
     };
+    let now = world.now();
     let issue = &mut world.issues[index];
     issue.assignee = assignee;
-    issue.updated = clock::now();
+    issue.updated = now;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -12,7 +12,6 @@ use super::IssuePath;
 use super::issue::editable_issue;
 use super::render;
 use crate::access::Caller;
-use crate::clock;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
@@ -74,8 +73,9 @@ pub(crate) async fn perform(
     let target = transition(&id).ok_or_else(|| {
         JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))
     })?;
+    let now = world.now();
     let issue = &mut world.issues[index];
     issue.status = target;
-    issue.updated = clock::now();
+    issue.updated = now;
     Ok(StatusCode::NO_CONTENT)
 }

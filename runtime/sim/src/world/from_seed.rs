@@ -9,6 +9,7 @@ use super::{
     TeamRecord, UserRecord, World,
 };
 use crate::adf;
+use crate::clock::SimClock;
 use crate::clock::parse_rfc3339;
 use crate::error::SimError;
 use crate::seed::{Seed, SeedIssue, SeedProject, SeedRotation};
@@ -32,6 +33,7 @@ impl World {
             alerts: Vec::new(),
             next_alert_tiny_id: 1,
             alert_requests: Vec::new(),
+            clock: SimClock::system(),
         };
         for user in &seed.users {
             if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some()
@@ -88,6 +90,7 @@ impl World {
                 enabled: true,
                 team_id,
                 rotations,
+                overrides: Vec::new(),
             });
         }
         Ok(world)

@@ -6,6 +6,7 @@
 
 mod from_seed;
 mod issue;
+pub(crate) mod on_call;
 mod ops;
 mod project;
 pub(crate) mod rotation;
@@ -13,11 +14,12 @@ pub(crate) mod workflow;
 
 pub(crate) use issue::{CommentRecord, IssueRecord};
 pub(crate) use ops::{
-    AlertRecord, AlertRequest, AlertStatus, RotationKind, RotationRecord, ScheduleRecord,
-    TeamRecord,
+    AlertRecord, AlertRequest, AlertStatus, OverrideRecord, RotationKind, RotationRecord,
+    ScheduleRecord, TeamRecord,
 };
 pub(crate) use project::{ProjectRecord, UserRecord};
 
+use crate::clock::SimClock;
 use crate::seed::{SeedPermission, TeamRole};
 
 #[derive(Debug, Clone)]
@@ -34,9 +36,16 @@ pub(crate) struct World {
     pub(crate) next_alert_tiny_id: u64,
     /// Asynchronous alert requests by request id: what was asked and for which alert.
     pub(crate) alert_requests: Vec<AlertRequest>,
+    /// Where "now" comes from: the run's [`SimClock`], shared with the test that
+    /// configured it.
+    pub(crate) clock: SimClock,
 }
 
 impl World {
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.clock.now_utc()
+    }
+
     pub(crate) fn user(&self, account_id: &str) -> Option<&UserRecord> {
         self.users.iter().find(|u| u.account_id == account_id)
     }

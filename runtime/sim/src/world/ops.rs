@@ -1,4 +1,4 @@
-//! JSM Ops records: teams, schedules with their rotations, alerts.
+//! JSM Ops records: teams, schedules with their rotations and overrides, alerts.
 
 use time::OffsetDateTime;
 
@@ -30,6 +30,41 @@ pub(crate) struct ScheduleRecord {
     pub(crate) enabled: bool,
     pub(crate) team_id: String,
     pub(crate) rotations: Vec<RotationRecord>,
+    /// In creation order; an override created later wins where two overlap.
+    pub(crate) overrides: Vec<OverrideRecord>,
+}
+
+impl ScheduleRecord {
+    pub(crate) fn rotation_index(&self, id: &str) -> Option<usize> {
+        self.rotations.iter().position(|r| r.id == id)
+    }
+
+    pub(crate) fn override_index(&self, alias: &str) -> Option<usize> {
+        self.overrides.iter().position(|o| o.alias == alias)
+    }
+}
+
+/// Someone standing in for a schedule's rotations during `[start, end)`.
+#[derive(Debug, Clone)]
+pub(crate) struct OverrideRecord {
+    /// The override's id within its schedule (the Ops API addresses overrides by
+    /// alias, not by a global id).
+    pub(crate) alias: String,
+    /// Account id of the user on call instead.
+    pub(crate) responder: String,
+    pub(crate) start: OffsetDateTime,
+    pub(crate) end: OffsetDateTime,
+    /// Rotations the override replaces; empty means every rotation of the schedule.
+    pub(crate) rotation_ids: Vec<String>,
+}
+
+impl OverrideRecord {
+    /// Whether this override replaces `rotation_id`'s participant at `at`.
+    pub(crate) fn covers(&self, rotation_id: &str, at: OffsetDateTime) -> bool {
+        self.start <= at
+            && at < self.end
+            && (self.rotation_ids.is_empty() || self.rotation_ids.iter().any(|r| r == rotation_id))
+    }
 }
 
 /// The unit of a rotation's turns.

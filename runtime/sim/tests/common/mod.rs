@@ -1,8 +1,14 @@
 //! Shared helpers for the simulator's integration tests.
+//!
+//! Most tests talk to the site as one seeded user: [`caller`] gives a [`Caller`]
+//! whose `get`/`post`/`put`/`patch`/`delete` send with that user's basic auth and
+//! read the whole answer into a [`Reply`], so a test states only what it asks and
+//! what it expects.
 #![allow(dead_code)]
 
 use kiln_sim::{SimConfig, SimUser, Simulator};
-use reqwest::{Client, RequestBuilder, Response};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
 
 pub const ADMIN: &str = "admin@example.com";
@@ -10,9 +16,11 @@ pub const USER: &str = "user@example.com";
 pub const OUTSIDER: &str = "outsider@example.com";
 
 pub async fn start() -> Simulator {
-    Simulator::start(SimConfig::default())
-        .await
-        .expect("simulator starts")
+    start_with(SimConfig::default()).await
+}
+
+pub async fn start_with(config: SimConfig) -> Simulator {
+    Simulator::start(config).await.expect("simulator starts")
 }
 
 /// A client that, like Kiln's host, never follows redirects and ignores proxies.
@@ -26,6 +34,16 @@ pub fn client() -> Client {
 
 pub fn user<'a>(sim: &'a Simulator, email: &str) -> &'a SimUser {
     sim.user(email).expect("seeded user")
+}
+
+/// The account id of seeded user `email`.
+pub fn account_id(sim: &Simulator, email: &str) -> String {
+    user(sim, email).account_id.clone()
+}
+
+/// `/jsm/ops/api/{cloudId}/v1{rest}` on this site.
+pub fn ops(sim: &Simulator, rest: &str) -> String {
+    format!("/jsm/ops/api/{}/v1{rest}", sim.cloud_id())
 }
 
 /// A request to `path` on the site, as `email` with basic auth.
@@ -43,6 +61,84 @@ pub fn as_user(
 
 pub async fn json(response: Response) -> Value {
     response.json().await.expect("JSON body")
+}
+
+/// An answer read in full. `body` is `Null` when the body is empty or not JSON;
+/// `text` keeps the raw body for secret checks.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The string at JSON pointer `pointer` (`/values/0/id`), which must exist.
+    pub fn str_at(&self, pointer: &str) -> String {
+        self.body
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no string at {pointer} in {}", self.body))
+            .to_owned()
+    }
+}
+
+/// Sends `request` and reads the whole answer.
+pub async fn send(request: RequestBuilder) -> Reply {
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body read");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+/// Requests as one seeded user, with basic auth.
+pub struct Caller<'a> {
+    sim: &'a Simulator,
+    email: &'a str,
+}
+
+/// Acts as seeded user `email` on `sim`.
+pub fn caller<'a>(sim: &'a Simulator, email: &'a str) -> Caller<'a> {
+    Caller { sim, email }
+}
+
+impl Caller<'_> {
+    /// A request builder for anything the verbs below do not cover.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        as_user(self.sim, method, self.email, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn get_with(&self, path: &str, query: &[(&str, &str)]) -> Reply {
+        send(self.request(Method::GET, path).query(query)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        send(self.request(Method::POST, path).json(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        send(self.request(Method::PUT, path).json(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        send(self.request(Method::PATCH, path).json(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        send(self.request(Method::DELETE, path)).await
+    }
 }
 
 /// Asserts no seeded token appears in `text`: the simulator never echoes secrets.
