@@ -14,6 +14,7 @@
 //! | async stack | [`ASYNC_STACK`] | host frames under a deep guest stack |
 //! | memory | capped per Store by the limiter (manifest ∧ operator cap) | memory exhaustion |
 //! | native unwind info, backtraces | on | clear traps for developers (no guest-controlled effect) |
+//! | compile cost | shape limits before compiling ([`crate::sandbox::code_limits`]); a deadline per load ([`crate::OperatorLimits::max_compile_time`]); Cranelift at `OptLevel::Speed`, functions compiled in parallel | compile bombs: small uploads that cost minutes of CPU |
 //! | instance allocation | pooling, [`InstanceAllocation`] | see below |
 //! | memory initialisation | copy-on-write images (wasmtime default, kept on) | see below |
 //!
@@ -120,7 +121,12 @@ pub fn engine_config(allocation: &InstanceAllocation, max_memory_bytes: usize) -
         .consume_fuel(true)
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(ASYNC_STACK)
+        // `Speed`, not `SpeedAndSize`: the extra passes buy little for
+        // I/O-bound apps and add compile time a hostile upload can multiply.
         .cranelift_opt_level(OptLevel::Speed)
+        // Functions compile on every core, so the compile deadline buys the
+        // most work per second of wall clock.
+        .parallel_compilation(true)
         .native_unwind_info(true)
         // Explicit although it is wasmtime's default: instantiation maps the
         // compiled memory image instead of copying data segments.

@@ -22,7 +22,19 @@ pub struct OperatorLimits {
     /// Most log lines and bytes kept per invocation.
     pub max_log_lines: u32,
     pub max_log_bytes: u32,
+    /// Longest a component may take to compile when it is loaded (compile
+    /// bombs that pass the pre-compile shape limits of
+    /// [`crate::sandbox::code_limits`]). The load fails with
+    /// `ComponentError::CompileTimeout`; the abandoned compilation finishes
+    /// on its blocking thread in the background and is dropped.
+    pub max_compile_time: Duration,
 }
+
+/// Default [`OperatorLimits::max_compile_time`]: the largest real guest
+/// compiles in about a second on a shared 2-core machine; thirty times that
+/// leaves room for a loaded host without letting one upload hold a core for
+/// minutes.
+pub const DEFAULT_MAX_COMPILE_TIME: Duration = Duration::from_secs(30);
 
 impl Default for OperatorLimits {
     fn default() -> Self {
@@ -34,6 +46,7 @@ impl Default for OperatorLimits {
             max_requests: 1000,
             max_log_lines: 1000,
             max_log_bytes: 1024 * 1024,
+            max_compile_time: DEFAULT_MAX_COMPILE_TIME,
         }
     }
 }

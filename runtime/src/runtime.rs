@@ -18,6 +18,7 @@ use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine}
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
 use crate::limits::{EffectiveLimits, OperatorLimits};
+use crate::sandbox::compile_deadline::compile_within;
 use crate::sandbox::component_check::{ComponentError, check_bytes, check_world};
 use crate::sandbox::state::InvocationState;
 
@@ -132,16 +133,16 @@ impl Runtime {
 
     /// Compiles (or loads from the artifact cache) and checks a component and
     /// prepares it for invocations. Compilation runs on a blocking thread so
-    /// the executor keeps serving.
+    /// the executor keeps serving, within the operator's compile deadline.
     pub async fn load(&self, wasm: Vec<u8>, manifest: Manifest) -> Result<LoadedApp, LoadError> {
         check_bytes(&wasm)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let (component, from_cache) =
-            tokio::task::spawn_blocking(move || compile_cached(&engine, cache.as_ref(), &wasm))
-                .await
-                .map_err(|e| ComponentError::Invalid(format!("compilation did not finish: {e}")))?
-                .map_err(|e| ComponentError::Invalid(format!("{e:#}")))?;
+            compile_within(self.options.operator.max_compile_time, move || {
+                compile_cached(&engine, cache.as_ref(), &wasm)
+            })
+            .await?;
         let mut app = self.prepare(&component, manifest)?;
         app.from_cache = from_cache;
         Ok(app)

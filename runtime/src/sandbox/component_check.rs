@@ -4,10 +4,13 @@
 //! exporting `kiln:app/handler@0.1.0`. Anything else is refused with an error
 //! that names the offending import or export, before any guest code runs.
 
+use std::time::Duration;
+
 use wasmtime::Engine;
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
+use super::code_limits::{CodeLimit, check_code_limits};
 use crate::bindings::HANDLER_EXPORT;
 
 /// Largest component accepted, in bytes (compile-time and memory exhaustion
@@ -40,6 +43,19 @@ pub enum ComponentError {
     CoreModule,
     #[error("the component is invalid or truncated: {0}")]
     Invalid(String),
+    #[error(
+        "the component has {found} {limit}; the limit is {max} (code shaped like this costs too much to compile)"
+    )]
+    TooComplex {
+        limit: CodeLimit,
+        found: u64,
+        max: u64,
+    },
+    #[error(
+        "compiling the component took longer than {}, the limit (operator setting max_compile_time)",
+        humantime::format_duration(*.limit)
+    )]
+    CompileTimeout { limit: Duration },
     #[error("the component imports `{name}`, which Kiln does not provide: {reason}")]
     ForbiddenImport { name: String, reason: String },
     #[error(
@@ -50,7 +66,9 @@ pub enum ComponentError {
     WrongWorld { exports: Vec<String> },
 }
 
-/// Cheap checks on the bytes, before compiling.
+/// Cheap checks on the bytes, before compiling: the size cap first (before
+/// any byte is parsed), the header, then the code's shape
+/// ([`check_code_limits`]).
 pub fn check_bytes(bytes: &[u8]) -> Result<(), ComponentError> {
     if bytes.len() > MAX_COMPONENT_BYTES {
         return Err(ComponentError::TooLarge {
@@ -64,7 +82,7 @@ pub fn check_bytes(bytes: &[u8]) -> Result<(), ComponentError> {
     if !wasmparser::Parser::is_component(bytes) {
         return Err(ComponentError::NotWasm);
     }
-    Ok(())
+    check_code_limits(bytes)
 }
 
 /// Checks a compiled component's imports and exports.

@@ -1,6 +1,8 @@
 //! The sandbox: what a guest is allowed to be, to import, to use and to
 //! consume, and the Store state each invocation gets.
 
+pub mod code_limits;
+pub mod compile_deadline;
 pub mod component_check;
 pub mod guest_log;
 pub mod limiter;
