@@ -233,6 +233,78 @@ mod tests {
         ));
     }
 
+    /// Every Ops route the simulator serves, with the scopes `jsm-ops-routes.tsv`
+    /// lists for it (read, read+write, read+delete).
+    #[test]
+    fn every_served_ops_route_needs_the_scopes_atlassian_lists() {
+        const READ: &str = "read:ops-config:jira-service-management";
+        const WRITE: &str = "write:ops-config:jira-service-management";
+        const DELETE: &str = "delete:ops-config:jira-service-management";
+        let routes: &[(Method, &str, &[&str])] = &[
+            (Method::GET, "/teams", &[READ]),
+            (Method::GET, "/schedules", &[READ]),
+            (Method::POST, "/schedules", &[READ, WRITE]),
+            (Method::GET, "/schedules/{schedule_id}", &[READ]),
+            (Method::PATCH, "/schedules/{schedule_id}", &[READ, WRITE]),
+            (Method::DELETE, "/schedules/{schedule_id}", &[READ, DELETE]),
+            (Method::GET, "/schedules/{schedule_id}/rotations", &[READ]),
+            (
+                Method::POST,
+                "/schedules/{schedule_id}/rotations",
+                &[READ, WRITE],
+            ),
+            (
+                Method::GET,
+                "/schedules/{schedule_id}/rotations/{rotation_id}",
+                &[READ],
+            ),
+            (
+                Method::PATCH,
+                "/schedules/{schedule_id}/rotations/{rotation_id}",
+                &[READ, WRITE],
+            ),
+            (
+                Method::DELETE,
+                "/schedules/{schedule_id}/rotations/{rotation_id}",
+                &[READ, DELETE],
+            ),
+            (Method::GET, "/schedules/{schedule_id}/overrides", &[READ]),
+            (
+                Method::POST,
+                "/schedules/{schedule_id}/overrides",
+                &[READ, WRITE],
+            ),
+            (
+                Method::GET,
+                "/schedules/{schedule_id}/overrides/{alias}",
+                &[READ],
+            ),
+            (
+                Method::PUT,
+                "/schedules/{schedule_id}/overrides/{alias}",
+                &[READ, WRITE],
+            ),
+            (
+                Method::DELETE,
+                "/schedules/{schedule_id}/overrides/{alias}",
+                &[READ, DELETE],
+            ),
+            (Method::GET, "/schedules/{schedule_id}/on-calls", &[READ]),
+        ];
+        for (method, path, scopes) in routes {
+            let template = format!("/jsm/ops/api/{{cloud_id}}/v1{path}");
+            let alts = required(method, &template).expect("mapped");
+            assert_eq!(alts, &[*scopes], "{method} {path}");
+        }
+        assert!(
+            required(
+                &Method::PUT,
+                "/jsm/ops/api/{cloud_id}/v1/schedules/{schedule_id}"
+            )
+            .is_none()
+        );
+    }
+
     #[test]
     fn unmapped_operations_are_denied() {
         assert!(required(&Method::DELETE, "/rest/api/3/project/{project_id_or_key}").is_none());

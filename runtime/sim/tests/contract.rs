@@ -12,8 +12,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::{ADMIN, OUTSIDER, USER, as_user, client, json, start};
-use reqwest::Method;
+use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
@@ -182,10 +181,10 @@ async fn platform_responses_match_the_official_schemas() {
     let contract = Contract::new();
     let sim = start().await;
     let get = |email: &'static str, path: String| {
-        let request = as_user(&sim, Method::GET, email, &path);
+        let who = caller(&sim, email);
         async move {
-            let response = request.send().await.expect("sent");
-            (response.status().as_u16(), json(response).await)
+            let reply = who.get(&path).await;
+            (reply.status.as_u16(), reply.body)
         }
     };
 
@@ -231,43 +230,38 @@ async fn platform_responses_match_the_official_schemas() {
         contract.check_ref("GET /search/jql issue", "IssueBean", issue);
     }
 
-    let created = as_user(&sim, Method::POST, ADMIN, "/rest/api/3/issue")
-        .json(&json!({ "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "contract" } }))
-        .send()
-        .await
-        .expect("sent");
-    contract.check_ref("POST /issue", "CreatedIssue", &json(created).await);
-    let comment = as_user(
-        &sim,
-        Method::POST,
-        ADMIN,
-        "/rest/api/3/issue/KILN-1/comment",
-    )
-    .json(&json!({ "body": { "type": "doc", "version": 1, "content": [] } }))
-    .send()
-    .await
-    .expect("sent");
-    contract.check_ref("POST /issue/comment", "Comment", &json(comment).await);
+    let alice = caller(&sim, ADMIN);
+    let created = alice
+        .post(
+            "/rest/api/3/issue",
+            &json!({ "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "contract" } }),
+        )
+        .await;
+    contract.check_ref("POST /issue", "CreatedIssue", &created.body);
+    let comment = alice
+        .post(
+            "/rest/api/3/issue/KILN-1/comment",
+            &json!({ "body": { "type": "doc", "version": 1, "content": [] } }),
+        )
+        .await;
+    contract.check_ref("POST /issue/comment", "Comment", &comment.body);
 
     // Error bodies: 400, 401, 403, 404.
     let errors = [
         get(OUTSIDER, String::from("/rest/api/3/issue/SEC-1")).await,
         get(ADMIN, String::from("/rest/api/3/search/jql?jql=nope%20%3D")).await,
         {
-            let response = client()
-                .get(format!("{}/rest/api/3/myself", sim.base_url()))
-                .send()
-                .await
-                .expect("sent");
-            (response.status().as_u16(), json(response).await)
+            let reply = send(client().get(format!("{}/rest/api/3/myself", sim.base_url()))).await;
+            (reply.status.as_u16(), reply.body)
         },
         {
-            let response = as_user(&sim, Method::PUT, OUTSIDER, "/rest/api/3/issue/KILN-1")
-                .json(&json!({ "fields": { "summary": "x" } }))
-                .send()
-                .await
-                .expect("sent");
-            (response.status().as_u16(), json(response).await)
+            let reply = caller(&sim, OUTSIDER)
+                .put(
+                    "/rest/api/3/issue/KILN-1",
+                    &json!({ "fields": { "summary": "x" } }),
+                )
+                .await;
+            (reply.status.as_u16(), reply.body)
         },
     ];
     let statuses: Vec<u16> = errors.iter().map(|(s, _)| *s).collect();

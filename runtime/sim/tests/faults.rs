@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ADMIN, as_user, start};
-use kiln_sim::{Faults, SimConfig, Simulator};
+use common::{ADMIN, account_id, caller, start, start_with};
+use kiln_sim::{Faults, SimConfig};
 use reqwest::{Method, StatusCode};
 
 #[tokio::test]
@@ -16,29 +16,20 @@ async fn server_errors_and_rate_limits_answer_instead_of_the_handler() {
         status_5xx: Some(503),
         ..Faults::default()
     });
-    let unavailable = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(unavailable.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let unavailable = caller(&sim, ADMIN).get("/rest/api/3/myself").await;
+    assert_eq!(unavailable.status, StatusCode::SERVICE_UNAVAILABLE);
 
     sim.set_faults(Faults {
         rate_limit: Some(7),
         ..Faults::default()
     });
-    let limited = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(limited.headers()["retry-after"], "7");
+    let limited = caller(&sim, ADMIN).get("/rest/api/3/myself").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.headers["retry-after"], "7");
 
     sim.set_faults(Faults::default());
-    let healthy = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(healthy.status(), StatusCode::OK);
+    let healthy = caller(&sim, ADMIN).get("/rest/api/3/myself").await;
+    assert_eq!(healthy.status, StatusCode::OK);
 
     let statuses: Vec<u16> = sim.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503, 429, 200]);
@@ -52,13 +43,10 @@ async fn a_redirect_points_off_site_and_is_not_followed() {
         redirect_to: Some(String::from("http://127.0.0.2:9")),
         ..Faults::default()
     });
-    let response = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/issue/KILN-1")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::FOUND);
+    let response = caller(&sim, ADMIN).get("/rest/api/3/issue/KILN-1").await;
+    assert_eq!(response.status, StatusCode::FOUND);
     assert_eq!(
-        response.headers()["location"],
+        response.headers["location"],
         "http://127.0.0.2:9/rest/api/3/issue/KILN-1"
     );
     sim.shutdown().await;
@@ -72,15 +60,10 @@ async fn an_oversized_body_is_exactly_the_size_asked() {
         oversized_body: Some(size),
         ..Faults::default()
     });
-    let response = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response.bytes().await.expect("body");
-    assert_eq!(body.len(), size);
-    let parsed: serde_json::Value = serde_json::from_slice(&body).expect("still valid JSON");
-    assert!(parsed["padding"].is_string());
+    let response = caller(&sim, ADMIN).get("/rest/api/3/myself").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.text.len(), size);
+    assert!(response.body["padding"].is_string(), "still valid JSON");
     sim.shutdown().await;
 }
 
@@ -91,7 +74,8 @@ async fn a_trickling_body_keeps_sending_and_shutdown_still_completes() {
         trickle_body: true,
         ..Faults::default()
     });
-    let mut response = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
+    let mut response = caller(&sim, ADMIN)
+        .request(Method::GET, "/rest/api/3/myself")
         .send()
         .await
         .expect("sent");
@@ -117,15 +101,11 @@ async fn a_reset_connection_gets_no_answer_but_is_logged() {
         reset_connection: true,
         ..Faults::default()
     });
-    let error = as_user(
-        &sim,
-        Method::GET,
-        ADMIN,
-        "/rest/api/3/issue/KILN-2?fields=summary",
-    )
-    .send()
-    .await
-    .expect_err("the connection is reset");
+    let error = caller(&sim, ADMIN)
+        .request(Method::GET, "/rest/api/3/issue/KILN-2?fields=summary")
+        .send()
+        .await
+        .expect_err("the connection is reset");
     assert!(!error.is_status(), "{error}");
     let logged = sim.requests();
     let entry = logged.last().expect("the request head was logged");
@@ -135,15 +115,12 @@ async fn a_reset_connection_gets_no_answer_but_is_logged() {
     );
     assert_eq!(
         entry.account_id.as_deref(),
-        Some(sim.user(ADMIN).expect("admin").account_id.as_str())
+        Some(account_id(&sim, ADMIN).as_str())
     );
 
     sim.set_faults(Faults::default());
-    let healthy = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(healthy.status(), StatusCode::OK);
+    let healthy = caller(&sim, ADMIN).get("/rest/api/3/myself").await;
+    assert_eq!(healthy.status, StatusCode::OK);
     sim.shutdown().await;
 }
 
@@ -156,11 +133,8 @@ async fn latency_delays_but_does_not_change_the_answer() {
         },
         ..SimConfig::default()
     };
-    let sim = Simulator::start(config).await.expect("starts");
-    let response = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status(), StatusCode::OK);
+    let sim = start_with(config).await;
+    let response = caller(&sim, ADMIN).get("/rest/api/3/myself").await;
+    assert_eq!(response.status, StatusCode::OK);
     sim.shutdown().await;
 }

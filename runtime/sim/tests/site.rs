@@ -4,7 +4,9 @@
 mod common;
 
 use base64::Engine as _;
-use common::{ADMIN, OUTSIDER, USER, as_user, assert_no_secret, client, json, start};
+use common::{
+    ADMIN, OUTSIDER, USER, account_id, assert_no_secret, caller, client, json, send, start,
+};
 use kiln_sim::AuthKind;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -40,11 +42,10 @@ async fn every_route_needs_credentials_and_the_log_records_refusals() {
         .expect("sent");
     assert_eq!(bearer.status(), StatusCode::UNAUTHORIZED);
 
-    let ok = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/myself?expand=groups")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(ok.status(), StatusCode::OK);
+    let ok = caller(&sim, ADMIN)
+        .get("/rest/api/3/myself?expand=groups")
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
 
     let log = sim.requests();
     let summary: Vec<_> = log
@@ -96,19 +97,10 @@ async fn tokens_are_random_per_start_and_redacted_from_debug() {
 #[tokio::test]
 async fn myself_describes_the_caller() {
     let sim = start().await;
-    let me = json(
-        as_user(&sim, Method::GET, USER, "/rest/api/3/myself")
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let me = caller(&sim, USER).get("/rest/api/3/myself").await.body;
     assert_eq!(me["emailAddress"], "user@example.com");
     assert_eq!(me["displayName"], "Bob User");
-    assert_eq!(
-        me["accountId"],
-        sim.user(USER).expect("bob").account_id.as_str()
-    );
+    assert_eq!(me["accountId"], account_id(&sim, USER));
     assert_eq!(me["active"], true);
     assert_eq!(me["accountType"], "atlassian");
     assert!(me["timeZone"].is_string());
@@ -124,13 +116,8 @@ async fn myself_describes_the_caller() {
 #[tokio::test]
 async fn an_issue_reads_by_key_or_id_with_a_field_subset() {
     let sim = start().await;
-    let issue = json(
-        as_user(&sim, Method::GET, ADMIN, "/rest/api/3/issue/KILN-1")
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let alice = caller(&sim, ADMIN);
+    let issue = alice.get("/rest/api/3/issue/KILN-1").await.body;
     assert_eq!(issue["key"], "KILN-1");
     let fields = &issue["fields"];
     assert_eq!(fields["summary"], "Sandbox escapes must be impossible");
@@ -144,18 +131,10 @@ async fn an_issue_reads_by_key_or_id_with_a_field_subset() {
     assert_eq!(fields["comment"]["total"], 2);
 
     let id = issue["id"].as_str().expect("id");
-    let subset = json(
-        as_user(
-            &sim,
-            Method::GET,
-            ADMIN,
-            &format!("/rest/api/3/issue/{id}?fields=summary,labels"),
-        )
-        .send()
+    let subset = alice
+        .get(&format!("/rest/api/3/issue/{id}?fields=summary,labels"))
         .await
-        .expect("sent"),
-    )
-    .await;
+        .body;
     assert_eq!(subset["key"], "KILN-1");
     let names: Vec<_> = subset["fields"]
         .as_object()
@@ -175,91 +154,66 @@ async fn a_hidden_issue_is_indistinguishable_from_a_missing_one() {
         "/rest/api/3/issue/NOPE-9",
         "/rest/api/3/issue/SEC-1/comment",
     ] {
-        let response = as_user(&sim, Method::GET, OUTSIDER, path)
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
-        let body = json(response).await;
+        let reply = caller(&sim, OUTSIDER).get(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(
-            body,
+            reply.body,
             json!({
                 "errorMessages": ["Issue does not exist or you do not have permission to see it."],
                 "errors": {}
             })
         );
     }
-    let visible = as_user(&sim, Method::GET, USER, "/rest/api/3/issue/SEC-1")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(visible.status(), StatusCode::OK);
+    let visible = caller(&sim, USER).get("/rest/api/3/issue/SEC-1").await;
+    assert_eq!(visible.status, StatusCode::OK);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn comments_are_added_as_adf_and_listed() {
     let sim = start().await;
+    let bob = caller(&sim, USER);
+    let comments = "/rest/api/3/issue/KILN-3/comment";
     let body = json!({ "body": { "type": "doc", "version": 1, "content": [
         { "type": "paragraph", "content": [{ "type": "text", "text": "from a test" }] }
     ]}});
-    let added = as_user(&sim, Method::POST, USER, "/rest/api/3/issue/KILN-3/comment")
-        .json(&body)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(added.status(), StatusCode::CREATED);
-    let comment = json(added).await;
+    let added = bob.post(comments, &body).await;
+    assert_eq!(added.status, StatusCode::CREATED);
+    let comment = added.body;
     assert_eq!(comment["author"]["emailAddress"], USER);
     assert_eq!(comment["body"], body["body"]);
 
-    let page = json(
-        as_user(&sim, Method::GET, ADMIN, "/rest/api/3/issue/KILN-3/comment")
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let page = caller(&sim, ADMIN).get(comments).await.body;
     assert_eq!(page["total"], 1);
     assert_eq!(page["comments"][0]["id"], comment["id"]);
 
-    let plain = as_user(&sim, Method::POST, USER, "/rest/api/3/issue/KILN-3/comment")
-        .json(&json!({ "body": "not adf" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(plain.status(), StatusCode::BAD_REQUEST);
+    let plain = bob.post(comments, &json!({ "body": "not adf" })).await;
+    assert_eq!(plain.status, StatusCode::BAD_REQUEST);
 
-    let garbage = as_user(&sim, Method::POST, USER, "/rest/api/3/issue/KILN-3/comment")
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+    let garbage = send(
+        bob.request(Method::POST, comments)
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
     assert!(
-        json(garbage).await["errorMessages"][0]
+        garbage.body["errorMessages"][0]
             .as_str()
             .is_some_and(|m| m.starts_with("Invalid request payload"))
     );
 
-    let hidden = as_user(
-        &sim,
-        Method::POST,
-        OUTSIDER,
-        "/rest/api/3/issue/SEC-2/comment",
-    )
-    .json(&body)
-    .send()
-    .await
-    .expect("sent");
-    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let hidden = caller(&sim, OUTSIDER)
+        .post("/rest/api/3/issue/SEC-2/comment", &body)
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn issues_are_created_edited_transitioned_assigned_and_deleted() {
     let sim = start().await;
+    let (bob, carol) = (caller(&sim, USER), caller(&sim, OUTSIDER));
     let create = json!({ "fields": {
         "project": { "key": "KILN" },
         "issuetype": { "name": "Bug" },
@@ -267,53 +221,23 @@ async fn issues_are_created_edited_transitioned_assigned_and_deleted() {
         "labels": ["new"],
         "description": { "type": "doc", "version": 1, "content": [] }
     }});
-    let created = as_user(&sim, Method::POST, USER, "/rest/api/3/issue")
-        .json(&create)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created = json(created).await;
-    assert_eq!(created["key"], "KILN-7");
-    let path = format!(
-        "/rest/api/3/issue/{}",
-        created["key"].as_str().expect("key")
-    );
+    let created = bob.post("/rest/api/3/issue", &create).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.body["key"], "KILN-7");
+    let path = format!("/rest/api/3/issue/{}", created.str_at("/key"));
 
-    let outsider = as_user(&sim, Method::POST, OUTSIDER, "/rest/api/3/issue")
-        .json(&create)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(outsider.status(), StatusCode::FORBIDDEN);
+    let outsider = carol.post("/rest/api/3/issue", &create).await;
+    assert_eq!(outsider.status, StatusCode::FORBIDDEN);
 
     let edit = json!({ "fields": { "summary": "Renamed" }, "update": { "labels": [{ "add": "triaged" }, { "remove": "new" }] } });
-    let edited = as_user(&sim, Method::PUT, USER, &path)
-        .json(&edit)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(edited.status(), StatusCode::NO_CONTENT);
-    let unknown_field = as_user(&sim, Method::PUT, USER, &path)
-        .json(&json!({ "fields": { "customfield_1": 1 } }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(unknown_field.status(), StatusCode::BAD_REQUEST);
-    let forbidden = as_user(&sim, Method::PUT, OUTSIDER, &path)
-        .json(&edit)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert_eq!(bob.put(&path, &edit).await.status, StatusCode::NO_CONTENT);
+    let unknown_field = bob
+        .put(&path, &json!({ "fields": { "customfield_1": 1 } }))
+        .await;
+    assert_eq!(unknown_field.status, StatusCode::BAD_REQUEST);
+    assert_eq!(carol.put(&path, &edit).await.status, StatusCode::FORBIDDEN);
 
-    let transitions = json(
-        as_user(&sim, Method::GET, USER, &format!("{path}/transitions"))
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let transitions = bob.get(&format!("{path}/transitions")).await.body;
     let done = transitions["transitions"]
         .as_array()
         .expect("transitions")
@@ -321,67 +245,56 @@ async fn issues_are_created_edited_transitioned_assigned_and_deleted() {
         .find(|t| t["to"]["name"] == "Done")
         .expect("a transition to Done")["id"]
         .clone();
-    let moved = as_user(&sim, Method::POST, USER, &format!("{path}/transitions"))
-        .json(&json!({ "transition": { "id": done } }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(moved.status(), StatusCode::NO_CONTENT);
-    let bad = as_user(&sim, Method::POST, USER, &format!("{path}/transitions"))
-        .json(&json!({ "transition": { "id": "999" } }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let moved = bob
+        .post(
+            &format!("{path}/transitions"),
+            &json!({ "transition": { "id": done } }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT);
+    let bad = bob
+        .post(
+            &format!("{path}/transitions"),
+            &json!({ "transition": { "id": "999" } }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 
-    let admin_id = sim.user(ADMIN).expect("admin").account_id.clone();
-    let assigned = as_user(&sim, Method::PUT, USER, &format!("{path}/assignee"))
-        .json(&json!({ "accountId": admin_id }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(assigned.status(), StatusCode::NO_CONTENT);
+    let admin_id = account_id(&sim, ADMIN);
+    let assigned = bob
+        .put(
+            &format!("{path}/assignee"),
+            &json!({ "accountId": admin_id }),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::NO_CONTENT);
 
-    let issue = json(
-        as_user(&sim, Method::GET, USER, &path)
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let issue = bob.get(&path).await.body;
     assert_eq!(issue["fields"]["summary"], "Renamed");
     assert_eq!(issue["fields"]["labels"], json!(["triaged"]));
     assert_eq!(issue["fields"]["status"]["name"], "Done");
     assert_eq!(issue["fields"]["assignee"]["accountId"], admin_id.as_str());
     assert_eq!(issue["fields"]["reporter"]["emailAddress"], USER);
 
-    let deleted = as_user(&sim, Method::DELETE, USER, &path)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
-    let gone = as_user(&sim, Method::GET, USER, &path)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(bob.delete(&path).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(bob.get(&path).await.status, StatusCode::NOT_FOUND);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn jql_search_filters_orders_and_pages() {
     let sim = start().await;
+    let alice = caller(&sim, ADMIN);
     let search = |jql: &str, token: Option<&str>| {
         let mut body = json!({ "jql": jql, "maxResults": 2, "fields": ["summary", "status"] });
         if let Some(token) = token {
             body["nextPageToken"] = json!(token);
         }
-        as_user(&sim, Method::POST, ADMIN, "/rest/api/3/search/jql")
-            .json(&body)
-            .send()
+        let alice = &alice;
+        async move { alice.post("/rest/api/3/search/jql", &body).await }
     };
     let jql = "project = KILN AND (status = \"To Do\" OR labels in (ops)) ORDER BY key ASC";
-    let first = json(search(jql, None).await.expect("sent")).await;
+    let first = search(jql, None).await.body;
     let keys = |page: &serde_json::Value| -> Vec<String> {
         page["issues"]
             .as_array()
@@ -396,48 +309,33 @@ async fn jql_search_filters_orders_and_pages() {
         .as_str()
         .expect("more pages")
         .to_owned();
-    let second = json(search(jql, Some(&token)).await.expect("sent")).await;
+    let second = search(jql, Some(&token)).await.body;
     assert_eq!(keys(&second), ["KILN-5", "KILN-6"]);
     assert_eq!(second["isLast"], true);
     assert!(second.get("nextPageToken").is_none());
 
-    let mine = as_user(&sim, Method::GET, USER, "/rest/api/3/search/jql")
-        .query(&[
-            ("jql", "assignee = currentUser() ORDER BY key DESC"),
-            ("fields", "summary"),
-        ])
-        .send()
+    let mine = caller(&sim, USER)
+        .get_with(
+            "/rest/api/3/search/jql",
+            &[
+                ("jql", "assignee = currentUser() ORDER BY key DESC"),
+                ("fields", "summary"),
+            ],
+        )
         .await
-        .expect("sent");
-    let mine = json(mine).await;
+        .body;
     assert_eq!(keys(&mine), ["SEC-2", "KILN-4", "KILN-2"]);
 
-    let ids_only = json(
-        as_user(
-            &sim,
-            Method::GET,
-            ADMIN,
-            "/rest/api/3/search/jql?jql=text%20~%20%22audit%22",
-        )
-        .send()
+    let ids_only = alice
+        .get("/rest/api/3/search/jql?jql=text%20~%20%22audit%22")
         .await
-        .expect("sent"),
-    )
-    .await;
+        .body;
     assert_eq!(ids_only["issues"], json!([{ "id": "10001" }]));
 
-    let outsider = json(
-        as_user(
-            &sim,
-            Method::GET,
-            OUTSIDER,
-            "/rest/api/3/search/jql?jql=labels%20is%20not%20empty&fields=key",
-        )
-        .send()
+    let outsider = caller(&sim, OUTSIDER)
+        .get("/rest/api/3/search/jql?jql=labels%20is%20not%20empty&fields=key")
         .await
-        .expect("sent"),
-    )
-    .await;
+        .body;
     assert!(keys(&outsider).iter().all(|k| k.starts_with("KILN-")));
 
     for (bad, message) in [
@@ -445,83 +343,46 @@ async fn jql_search_filters_orders_and_pages() {
         ("colour = red", "Field 'colour' does not exist"),
         ("", "Unbounded JQL queries are not allowed"),
     ] {
-        let response = search(bad, None).await.expect("sent");
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
-        let body = json(response).await;
+        let reply = search(bad, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(
-            body["errorMessages"][0]
+            reply.body["errorMessages"][0]
                 .as_str()
                 .is_some_and(|m| m.contains(message)),
-            "{bad}: {body}"
+            "{bad}: {}",
+            reply.body
         );
     }
-    let foreign_token = search("project = SEC", Some(&token)).await.expect("sent");
-    assert_eq!(foreign_token.status(), StatusCode::BAD_REQUEST);
+    let foreign_token = search("project = SEC", Some(&token)).await;
+    assert_eq!(foreign_token.status, StatusCode::BAD_REQUEST);
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn projects_and_users_are_listed_as_the_caller_may_see_them() {
     let sim = start().await;
-    let all = json(
-        as_user(&sim, Method::GET, ADMIN, "/rest/api/3/project/search")
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let (alice, carol) = (caller(&sim, ADMIN), caller(&sim, OUTSIDER));
+    let all = alice.get("/rest/api/3/project/search").await.body;
     assert_eq!(all["total"], 2);
-    let outsider = json(
-        as_user(&sim, Method::GET, OUTSIDER, "/rest/api/3/project/search")
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let outsider = carol.get("/rest/api/3/project/search").await.body;
     assert_eq!(outsider["total"], 1);
     assert_eq!(outsider["values"][0]["key"], "KILN");
 
-    let kiln = json(
-        as_user(&sim, Method::GET, ADMIN, "/rest/api/3/project/KILN")
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let kiln = alice.get("/rest/api/3/project/KILN").await.body;
     assert_eq!(kiln["name"], "Kiln");
     assert_eq!(kiln["lead"]["emailAddress"], ADMIN);
     assert_eq!(kiln["components"].as_array().map(Vec::len), Some(4));
-    let hidden = as_user(&sim, Method::GET, OUTSIDER, "/rest/api/3/project/SEC")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let hidden = carol.get("/rest/api/3/project/SEC").await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
-    let found = json(
-        as_user(
-            &sim,
-            Method::GET,
-            ADMIN,
-            "/rest/api/3/user/search?query=bob",
-        )
-        .send()
-        .await
-        .expect("sent"),
-    )
-    .await;
+    let found = alice.get("/rest/api/3/user/search?query=bob").await.body;
     assert_eq!(found.as_array().map(Vec::len), Some(1));
     assert_eq!(found[0]["emailAddress"], USER);
-    let missing_query = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/user/search")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(missing_query.status(), StatusCode::BAD_REQUEST);
+    let missing_query = alice.get("/rest/api/3/user/search").await;
+    assert_eq!(missing_query.status, StatusCode::BAD_REQUEST);
 
-    let unknown = as_user(&sim, Method::GET, ADMIN, "/rest/api/3/serverInfo")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let unknown = alice.get("/rest/api/3/serverInfo").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     sim.shutdown().await;
 }
 
