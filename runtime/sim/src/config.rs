@@ -24,6 +24,8 @@ pub struct SimConfig {
     /// Where "now" comes from; tests freeze it to get time-dependent answers
     /// (who is on call) that do not depend on when they run.
     pub clock: SimClock,
+    /// The app's own client-credentials integration (a service account), for `asApp()`.
+    pub app_client: AppClientConfig,
 }
 
 impl Default for SimConfig {
@@ -34,6 +36,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             oauth: OAuthClientConfig::default(),
             clock: SimClock::system(),
+            app_client: AppClientConfig::default(),
         }
     }
 }
@@ -74,6 +77,68 @@ impl std::fmt::Debug for OAuthClientConfig {
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
             .field("callback_urls", &self.callback_urls)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .finish()
+    }
+}
+
+/// An OAuth 2.0 client-credentials integration, as an Atlassian service account has:
+/// the app authenticates as itself (`grant_type=client_credentials`), with no user
+/// and no refresh token, and calls the gateway with the access token.
+#[derive(Clone)]
+pub struct AppClientConfig {
+    /// Public client identifier.
+    pub client_id: String,
+    /// Client secret; random per start unless a test pins it.
+    pub client_secret: String,
+    /// Scopes every token of this client carries: a service account's credential is
+    /// created with a fixed scope set, and the gateway checks each call against it.
+    pub scopes: Vec<String>,
+    /// Email of the seeded user whose account the service account acts as (its
+    /// project permissions apply); the site admin unless a test says otherwise.
+    pub acts_as: String,
+    /// How long an access token is accepted; tests shorten it to exercise renewal.
+    pub access_token_lifetime: Duration,
+}
+
+/// The default seed's site admin (`Seed::default()`), the service account's stand-in.
+const DEFAULT_SEED_ADMIN: &str = "admin@example.com";
+
+/// Every scope the simulator checks for: the embedded site's app may reach any route
+/// the manifest allows, since the host has already narrowed calls to those.
+const DEFAULT_APP_SCOPES: &[&str] = &[
+    "read:jira-work",
+    "write:jira-work",
+    "read:jira-user",
+    "read:ops-config:jira-service-management",
+    "write:ops-config:jira-service-management",
+    "delete:ops-config:jira-service-management",
+    "read:ops-alert:jira-service-management",
+    "write:ops-alert:jira-service-management",
+];
+
+impl Default for AppClientConfig {
+    fn default() -> Self {
+        Self {
+            client_id: random_secret("", 24),
+            client_secret: random_secret("", 48),
+            scopes: DEFAULT_APP_SCOPES
+                .iter()
+                .map(|s| String::from(*s))
+                .collect(),
+            acts_as: String::from(DEFAULT_SEED_ADMIN),
+            access_token_lifetime: ATLASSIAN_ACCESS_TOKEN_LIFETIME,
+        }
+    }
+}
+
+impl std::fmt::Debug for AppClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppClientConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .field("acts_as", &self.acts_as)
             .field("access_token_lifetime", &self.access_token_lifetime)
             .finish()
     }

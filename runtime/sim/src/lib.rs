@@ -34,7 +34,7 @@ mod user;
 mod world;
 
 pub use clock::SimClock;
-pub use config::{OAuthClientConfig, SimConfig};
+pub use config::{AppClientConfig, OAuthClientConfig, SimConfig};
 pub use error::SimError;
 pub use faults::{Faults, RetryAfterSecs};
 pub use request_log::{AuthKind, RecordedRequest};

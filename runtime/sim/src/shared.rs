@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use subtle::ConstantTimeEq as _;
 use tokio::sync::watch;
 
-use crate::config::OAuthClientConfig;
+use crate::config::{AppClientConfig, OAuthClientConfig};
 use crate::credentials::{Grant, Identity, Presented, Principal, presented};
 use crate::faults::Faults;
 use crate::oauth::OAuthStore;
@@ -25,6 +25,7 @@ pub(crate) struct Shared {
     faults: Mutex<Faults>,
     oauth: Mutex<OAuthStore>,
     pub(crate) oauth_client: OAuthClientConfig,
+    pub(crate) app_client: AppClientConfig,
     pub(crate) base_url: String,
     pub(crate) cloud_id: String,
     pub(crate) users: Vec<SimUser>,
@@ -43,6 +44,7 @@ impl Shared {
         world: World,
         faults: Faults,
         oauth_client: OAuthClientConfig,
+        app_client: AppClientConfig,
         base_url: String,
         cloud_id: String,
         users: Vec<SimUser>,
@@ -53,6 +55,7 @@ impl Shared {
             faults: Mutex::new(faults),
             oauth: Mutex::new(OAuthStore::default()),
             oauth_client,
+            app_client,
             base_url,
             cloud_id,
             users,

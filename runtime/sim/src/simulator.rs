@@ -71,6 +71,7 @@ impl Simulator {
             world,
             config.faults,
             config.oauth,
+            config.app_client,
             format!("http://{local}"),
             uuid::Uuid::new_v4().to_string(),
             users,
@@ -119,6 +120,11 @@ impl Simulator {
     /// The OAuth client the authorization server accepts.
     pub fn oauth_client(&self) -> &crate::config::OAuthClientConfig {
         &self.shared.oauth_client
+    }
+
+    /// The client-credentials integration the app principal authenticates with.
+    pub fn app_client(&self) -> &crate::config::AppClientConfig {
+        &self.shared.app_client
     }
 
     /// The clock the site reads "now" from; moving it changes later answers.

@@ -183,6 +183,36 @@ impl OAuthStore {
         Ok(self.mint(account_id, scopes, family, lifetime))
     }
 
+    /// Issues an access token to a client acting as itself (the client-credentials
+    /// grant). Each is a family of its own, and none comes with a refresh token
+    /// (RFC 6749 §4.4.3): the client simply asks again with its secret.
+    pub(crate) fn issue_client_token(
+        &mut self,
+        account_id: String,
+        scopes: BTreeSet<String>,
+        lifetime: Duration,
+    ) -> TokenSet {
+        let now = Instant::now();
+        self.access.retain(|_, a| a.expires > now);
+        let family = self.new_family();
+        let access_token = random_secret("", TOKEN_BYTES);
+        self.access.insert(
+            access_token.clone(),
+            AccessGrant {
+                account_id,
+                scopes: scopes.clone(),
+                expires: now + lifetime,
+                family,
+            },
+        );
+        TokenSet {
+            access_token,
+            refresh_token: None,
+            expires_in: lifetime,
+            scopes,
+        }
+    }
+
     /// The account and scopes of a live access token.
     pub(crate) fn access(&self, token: &str) -> Option<(String, BTreeSet<String>)> {
         self.access
@@ -317,6 +347,26 @@ mod tests {
         assert!(
             store.access(&tokens.access_token).is_none(),
             "replayed code revokes its tokens"
+        );
+    }
+
+    #[test]
+    fn client_tokens_have_no_refresh_token_and_expire() {
+        let mut store = OAuthStore::default();
+        let scopes = BTreeSet::from([String::from("read:jira-work"), String::from(OFFLINE_ACCESS)]);
+        let live = store.issue_client_token(String::from("app"), scopes.clone(), HOUR);
+        assert!(live.refresh_token.is_none());
+        assert_eq!(
+            store.access(&live.access_token),
+            Some((String::from("app"), scopes.clone()))
+        );
+        let again = store.issue_client_token(String::from("app"), scopes.clone(), HOUR);
+        assert_ne!(again.access_token, live.access_token);
+        let expired = store.issue_client_token(String::from("app"), scopes, Duration::ZERO);
+        assert!(store.access(&expired.access_token).is_none());
+        assert!(
+            store.access(&live.access_token).is_some(),
+            "others unaffected"
         );
     }
 

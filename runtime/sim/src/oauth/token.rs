@@ -1,4 +1,5 @@
-//! `POST /oauth/token`: the authorization-code and refresh-token grants.
+//! `POST /oauth/token`: the authorization-code and refresh-token grants of the 3LO
+//! app, and the client-credentials grant of the app's own service account.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq as _;
 
 use super::error::OAuthError;
-use super::store::{GrantError, TokenSet};
+use super::store::{GrantError, OFFLINE_ACCESS, TokenSet};
 use crate::shared::Shared;
 
 #[derive(Deserialize)]
@@ -30,6 +31,9 @@ pub(crate) async fn grant(
 ) -> Result<Response, OAuthError> {
     let request: TokenRequest = serde_json::from_slice(&body)
         .map_err(|_| OAuthError::invalid_request("Body must be a JSON object"))?;
+    if request.grant_type.as_deref() == Some("client_credentials") {
+        return client_credentials(&shared, &request).map(token_response);
+    }
     authenticate_client(&shared, &request)?;
     let lifetime = shared.oauth_client.access_token_lifetime;
     let issued = match request.grant_type.as_deref() {
@@ -62,15 +66,51 @@ pub(crate) async fn grant(
     issued.map(token_response).map_err(grant_error)
 }
 
-/// Client credentials are compared in constant time: the secret is the one thing
-/// standing between a stolen code and a token.
+/// The client-credentials grant: the app's service account authenticates as
+/// itself and gets an access token for its configured scopes, acting as its
+/// account. No refresh token: renewing is asking again with the secret.
+fn client_credentials(shared: &Shared, request: &TokenRequest) -> Result<TokenSet, OAuthError> {
+    let app = &shared.app_client;
+    authenticate(request, &app.client_id, &app.client_secret)?;
+    let account_id = shared
+        .users
+        .iter()
+        .find(|u| u.email.eq_ignore_ascii_case(&app.acts_as))
+        .map(|u| u.account_id.clone())
+        .ok_or_else(|| {
+            OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                "The service account has no user on this site",
+            )
+        })?;
+    // Only a user's offline grant earns a refresh token; a client acting as
+    // itself never holds one.
+    let scopes = app
+        .scopes
+        .iter()
+        .filter(|s| s.as_str() != OFFLINE_ACCESS)
+        .cloned()
+        .collect();
+    Ok(shared
+        .oauth()
+        .issue_client_token(account_id, scopes, app.access_token_lifetime))
+}
+
+/// The 3LO app authenticates every code exchange and refresh.
 fn authenticate_client(shared: &Shared, request: &TokenRequest) -> Result<(), OAuthError> {
     let expected = &shared.oauth_client;
-    let id_ok = request.client_id.as_deref() == Some(expected.client_id.as_str());
+    authenticate(request, &expected.client_id, &expected.client_secret)
+}
+
+/// Client credentials are compared in constant time: the secret is the one thing
+/// standing between a stolen code (or a guessed client id) and a token.
+fn authenticate(request: &TokenRequest, client_id: &str, secret: &str) -> Result<(), OAuthError> {
+    let id_ok = request.client_id.as_deref() == Some(client_id);
     let secret_ok = request
         .client_secret
         .as_deref()
-        .is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.client_secret.as_bytes())));
+        .is_some_and(|s| bool::from(s.as_bytes().ct_eq(secret.as_bytes())));
     if id_ok && secret_ok {
         Ok(())
     } else {
