@@ -1,12 +1,15 @@
-//! The host's HTTP client for Jira: one per runtime, shared by invocations.
+//! The host's Jira client: one per runtime, shared by invocations.
 //!
-//! Configured so that nothing outside the host's own decision can change
-//! where a request goes or what it carries: redirects are never followed (a
-//! redirect would carry the credential to another origin), no system proxy
-//! (an environment variable must not reroute credentials), no cookies, and
-//! connect and total timeouts are explicit.
+//! It holds the site, the credentials, the limits and the [`Transport`]
+//! requests leave by. The transport is HTTP in real use; an in-process one
+//! (benchmarks, tests, fuzzers) replaces only the socket, see
+//! [`transport`].
+
+pub mod transport;
 
 use std::time::Duration;
+
+pub use transport::{OutgoingRequest, Transport, TransportError};
 
 use crate::credentials::{Credential, Credentials};
 use crate::site::Site;
@@ -40,9 +43,9 @@ impl Default for HttpLimits {
 }
 
 /// What every invocation's `request-jira` shares: the site, the credentials
-/// and the connection pool.
+/// and the transport (with its connection pool).
 pub struct JiraClient {
-    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Transport,
     pub(crate) site: Site,
     pub(crate) credentials: Credentials,
     pub(crate) limits: HttpLimits,
@@ -54,26 +57,36 @@ pub struct JiraClient {
 pub struct ClientError(String);
 
 impl JiraClient {
+    /// A client that sends over HTTP(S) ([`Transport::http`]).
     pub fn new(
         site: Site,
         credentials: Credentials,
         limits: HttpLimits,
     ) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .connect_timeout(limits.connect_timeout)
-            .timeout(limits.request_timeout)
-            .user_agent(concat!("kiln-runtime/", env!("CARGO_PKG_VERSION")))
-            .https_only(false)
-            .build()
-            .map_err(|e| ClientError(e.without_url().to_string()))?;
-        Ok(Self {
-            http,
+        let transport = Transport::http(&limits)?;
+        Ok(Self::with_transport(site, credentials, limits, transport))
+    }
+
+    /// A client that sends through `transport`, e.g.
+    /// [`Transport::in_process`] for benchmarks, tests and fuzzers. Every
+    /// check of `request-jira` runs as with HTTP; only the socket differs.
+    pub fn with_transport(
+        site: Site,
+        credentials: Credentials,
+        limits: HttpLimits,
+        transport: Transport,
+    ) -> Self {
+        Self {
+            transport,
             site,
             credentials,
             limits,
-        })
+        }
+    }
+
+    /// The transport requests leave by.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
     }
 
     /// The configured site.

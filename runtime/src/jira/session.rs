@@ -8,9 +8,17 @@
 //! cloud id) → headers → body size → principal's credential → URL builder →
 //! send (no redirects) → capped, filtered response. Each step's refusal is a
 //! typed `request-error` and an audit line.
+//!
+//! Only "send" belongs to the client's [`Transport`](super::client::Transport)
+//! (HTTP, or in process for benchmarks, tests and fuzzers); every other step,
+//! the response cap and the byte quota included, is this module's and runs
+//! the same whichever transport is in use.
 
 use std::sync::Arc;
 use std::time::Instant;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use kiln_manifest::{
     DeclaredScopes, Method as RouteMethod, Product, Route, ScopeDecision, catalogue,
@@ -18,11 +26,14 @@ use kiln_manifest::{
 use tokio::time::Instant as TokioInstant;
 
 use super::audit::{AuditRecord, AuditSink, now_rfc3339};
-use super::client::JiraClient;
+use super::client::{JiraClient, OutgoingRequest, TransportError};
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
 use crate::policy::path::validate_path;
 use crate::policy::url::build_url;
+
+/// Sent with every request, so Jira's logs can tell Kiln's traffic apart.
+const USER_AGENT: &str = concat!("kiln-runtime/", env!("CARGO_PKG_VERSION"));
 
 /// Per-invocation state of `request-jira`.
 pub struct JiraSession {
@@ -197,29 +208,41 @@ impl JiraSession {
                 RequestError::NeedsAuthentication(req.principal)
             })?;
 
-        let mut builder = self.client.http.request(reqwest_method(method), url);
+        let mut request = OutgoingRequest {
+            method: http_method(method),
+            url,
+            headers: HeaderMap::with_capacity(headers.len() + 3),
+            body: None,
+        };
         for (name, value) in headers {
-            builder = builder.header(name, value);
+            request.headers.append(name, value);
         }
+        // Set here rather than as a client default so that every transport
+        // sees the same headers.
+        request.headers.insert(
+            http::header::USER_AGENT,
+            HeaderValue::from_static(USER_AGENT),
+        );
         if method != RouteMethod::Get {
             // Jira's XSRF check wants this on state-changing calls; the host
             // sets it so the guest never needs to.
-            builder = builder.header("x-atlassian-token", "no-check");
-            builder = builder.body(body);
+            request.headers.insert(
+                HeaderName::from_static("x-atlassian-token"),
+                HeaderValue::from_static("no-check"),
+            );
+            request.body = Some(Bytes::from(body));
         }
 
         // A refreshable credential may retry once after a 401 (its access
-        // token was revoked or expired early); the body is bytes, so it clones.
-        let retry = if credential.is_renewable() {
-            builder.try_clone()
-        } else {
-            None
-        };
-        let mut response = self
-            .send(builder.header(http::header::AUTHORIZATION, authorization.clone()))
-            .await?;
+        // token was revoked or expired early); the body is `Bytes`, so the
+        // copy is cheap.
+        let retry = credential.is_renewable().then(|| request.clone());
+        request
+            .headers
+            .insert(http::header::AUTHORIZATION, authorization.clone());
+        let mut response = self.send(request).await?;
         if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
-            && let Some(retry) = retry
+            && let Some(mut retry) = retry
             && let Some(renewed) = tokio::time::timeout_at(
                 self.deadline,
                 credential.renew_after_rejection(&authorization),
@@ -234,40 +257,43 @@ impl JiraSession {
                 );
                 RequestError::NeedsAuthentication(req.principal)
             })?;
-            response = self
-                .send(retry.header(http::header::AUTHORIZATION, renewed))
-                .await?;
+            retry.headers.insert(http::header::AUTHORIZATION, renewed);
+            response = self.send(retry).await?;
         }
         trace.status = Some(response.status);
         trace.bytes_in = response.body.len() as u64;
         Ok(response)
     }
 
-    /// Sends and reads the response within the request timeout and the
-    /// invocation's deadline, capping the body as it arrives.
-    async fn send(&mut self, builder: reqwest::RequestBuilder) -> Result<Response, RequestError> {
+    /// Sends through the client's transport and reads the response within
+    /// the request timeout and the invocation's deadline, capping the body as
+    /// it arrives. Shared by every transport.
+    async fn send(&mut self, request: OutgoingRequest) -> Result<Response, RequestError> {
         let limit = self.client.limits.max_response_body;
         let deadline = self
             .deadline
             .min(TokioInstant::now() + self.client.limits.request_timeout);
+        let too_large =
+            || RequestError::Transport(format!("the response body is larger than {limit} bytes"));
         let exchange = async {
-            let mut response = builder.send().await.map_err(transport_error)?;
-            let status = response.status().as_u16();
-            let headers = filter_response_headers(response.headers());
-            if response
-                .content_length()
+            let mut incoming = self
+                .client
+                .transport
+                .send(request)
+                .await
+                .map_err(transport_error)?;
+            let status = incoming.status.as_u16();
+            let headers = filter_response_headers(&incoming.headers);
+            if incoming
+                .content_length
                 .is_some_and(|len| len > limit as u64)
             {
-                return Err(RequestError::Transport(format!(
-                    "the response body is larger than {limit} bytes"
-                )));
+                return Err(too_large());
             }
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            while let Some(chunk) = incoming.chunk().await.map_err(transport_error)? {
                 if body.len() + chunk.len() > limit {
-                    return Err(RequestError::Transport(format!(
-                        "the response body is larger than {limit} bytes"
-                    )));
+                    return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -312,20 +338,13 @@ impl JiraSession {
     }
 }
 
-/// A transport failure, described without URL or headers.
-fn transport_error(error: reqwest::Error) -> RequestError {
-    if error.is_timeout() {
-        return RequestError::Timeout;
+/// A transport failure as the guest sees it: bounded, and (by
+/// [`TransportError`]'s contract) without URL or headers.
+fn transport_error(error: TransportError) -> RequestError {
+    match error {
+        TransportError::Timeout => RequestError::Timeout,
+        TransportError::Failed(text) => RequestError::Transport(shorten(&text)),
     }
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    RequestError::Transport(shorten(&text))
 }
 
 /// Bounds text echoed to the guest.
@@ -351,13 +370,13 @@ fn route_method(method: Method) -> RouteMethod {
     }
 }
 
-fn reqwest_method(method: RouteMethod) -> reqwest::Method {
+fn http_method(method: RouteMethod) -> http::Method {
     match method {
-        RouteMethod::Get => reqwest::Method::GET,
-        RouteMethod::Post => reqwest::Method::POST,
-        RouteMethod::Put => reqwest::Method::PUT,
-        RouteMethod::Patch => reqwest::Method::PATCH,
-        RouteMethod::Delete => reqwest::Method::DELETE,
+        RouteMethod::Get => http::Method::GET,
+        RouteMethod::Post => http::Method::POST,
+        RouteMethod::Put => http::Method::PUT,
+        RouteMethod::Patch => http::Method::PATCH,
+        RouteMethod::Delete => http::Method::DELETE,
     }
 }
 
@@ -378,5 +397,272 @@ fn decision_name(outcome: &Result<Response, RequestError>) -> &'static str {
         Err(RequestError::QuotaExceeded(_)) => "quota-exceeded",
         Err(RequestError::Timeout) => "timeout",
         Err(RequestError::Transport(_)) => "transport",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The pipeline driven through the in-process transport: what the stub
+    //! sees is exactly what HTTP would have put on the wire.
+
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use base64::Engine as _;
+    use bytes::Bytes;
+    use kiln_manifest::Manifest;
+
+    use super::*;
+    use crate::credentials::{Credential, Credentials};
+    use crate::jira::audit::MemoryAudit;
+    use crate::jira::client::{HttpLimits, Transport};
+    use crate::site::{ATLASSIAN_GATEWAY, Site};
+
+    const EMAIL: &str = "dev@example.com";
+    const TOKEN: &str = "canary-token-7f3a";
+
+    /// Every request the stub was handed.
+    type Seen = Arc<Mutex<Vec<OutgoingRequest>>>;
+
+    fn stub(answer: http::Response<Bytes>) -> (Transport, Seen) {
+        let seen = Seen::default();
+        let log = seen.clone();
+        let transport = Transport::in_process(move |request| {
+            log.lock().unwrap().push(request.clone());
+            Ok(answer.clone())
+        });
+        (transport, seen)
+    }
+
+    fn json(status: u16, body: &'static str) -> http::Response<Bytes> {
+        http::Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("set-cookie", "session=host-only")
+            .body(Bytes::from_static(body.as_bytes()))
+            .unwrap()
+    }
+
+    fn api_token() -> Credential {
+        Credential::ApiToken {
+            email: EMAIL.to_owned(),
+            token: TOKEN.into(),
+        }
+    }
+
+    fn new_session(transport: Transport, user: Credential, limits: HttpLimits) -> JiraSession {
+        let site = Site::new("https://kiln.atlassian.net", ATLASSIAN_GATEWAY, "c0ffee-1").unwrap();
+        let credentials = Credentials {
+            user: Some(user),
+            app: None,
+        };
+        let client = JiraClient::with_transport(site, credentials, limits, transport);
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: kiln-test\n  name: Kiln test\nmodules:\n  function:\n    - key: main\n      handler: main\npermissions:\n  scopes:\n    - read:jira-user\n    - read:jira-work\n    - write:jira-work\n",
+        )
+        .unwrap();
+        JiraSession::new(
+            Arc::new(client),
+            Arc::new(manifest.declared_scopes()),
+            Arc::new(MemoryAudit::default()),
+            Arc::from("kiln-test"),
+            "inv-1".to_owned(),
+            TokioInstant::now() + Duration::from_secs(30),
+            10,
+        )
+    }
+
+    fn get(path: &str, query: &[(&str, &str)]) -> Request {
+        Request {
+            principal: Principal::User,
+            method: Method::Get,
+            path: path.to_owned(),
+            query: query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            headers: vec![("accept".to_owned(), "application/json".to_owned())],
+            body: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_stub_sees_the_built_url_and_the_host_attached_authorization() {
+        let (transport, seen) = stub(json(200, r#"{"issues":[]}"#));
+        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let response = session
+            .request(get(
+                "/rest/api/3/search/jql",
+                &[("jql", "project = KILN & x=#1"), ("maxResults", "5")],
+            ))
+            .await
+            .unwrap();
+
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        let sent = &seen[0];
+        assert_eq!(sent.method, http::Method::GET);
+        assert_eq!(
+            sent.url.as_str(),
+            "https://kiln.atlassian.net/rest/api/3/search/jql?jql=project%20%3D%20KILN%20%26%20x%3D%231&maxResults=5"
+        );
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}"))
+        );
+        let authorization = &sent.headers[http::header::AUTHORIZATION];
+        assert_eq!(authorization, expected.as_str());
+        assert!(
+            authorization.is_sensitive(),
+            "marked so HTTP layers hide it"
+        );
+        assert!(
+            !format!("{sent:?}").contains(TOKEN) && !format!("{sent:?}").contains(&expected),
+            "Debug of the outgoing request hides the credential"
+        );
+        assert_eq!(sent.headers["accept"], "application/json");
+        assert_eq!(sent.headers[http::header::USER_AGENT], USER_AGENT);
+        assert!(sent.headers.get("x-atlassian-token").is_none());
+        assert_eq!(sent.body, None);
+
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, br#"{"issues":[]}"#);
+        assert_eq!(
+            response.headers,
+            vec![("content-type".to_owned(), "application/json".to_owned())],
+            "the allowlist drops set-cookie whatever the transport"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bearer_credential_goes_through_the_gateway() {
+        let (transport, seen) = stub(json(200, "{}"));
+        let bearer = Credential::Bearer {
+            access_token: TOKEN.into(),
+        };
+        let mut session = new_session(transport, bearer, HttpLimits::default());
+        session
+            .request(get("/rest/api/3/myself", &[]))
+            .await
+            .unwrap();
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen[0].url.as_str(),
+            "https://api.atlassian.com/ex/jira/c0ffee-1/rest/api/3/myself"
+        );
+        assert_eq!(
+            seen[0].headers[http::header::AUTHORIZATION],
+            format!("Bearer {TOKEN}").as_str()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_write_carries_the_body_and_the_xsrf_header() {
+        let (transport, seen) = stub(json(201, r#"{"id":"10001"}"#));
+        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let mut request = get("/rest/api/3/issue", &[]);
+        request.method = Method::Post;
+        request.body = Some(br#"{"fields":{}}"#.to_vec());
+        let response = session.request(request).await.unwrap();
+        assert_eq!(response.status, 201);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].method, http::Method::POST);
+        assert_eq!(seen[0].headers["x-atlassian-token"], "no-check");
+        assert_eq!(seen[0].body.as_deref(), Some(&br#"{"fields":{}}"#[..]));
+    }
+
+    #[tokio::test]
+    async fn refusals_never_reach_the_transport() {
+        let (transport, seen) = stub(json(200, "{}"));
+        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let refused = [
+            get("/rest/api/3/../../admin", &[]),
+            get("/rest/api/3/not-a-route", &[]),
+            get("/rest/api/3/auditing/record", &[]),
+            get("//evil.example/rest/api/3/myself", &[]),
+        ];
+        for request in refused {
+            let path = request.path.clone();
+            let error = session.request(request).await.unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    RequestError::InvalidRequest(_)
+                        | RequestError::UnknownRoute(_)
+                        | RequestError::ScopeDenied(_)
+                ),
+                "{path}: {error:?}"
+            );
+        }
+        assert!(seen.lock().unwrap().is_empty());
+        assert_eq!(session.policy_refusals(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_returned_not_followed() {
+        let redirect = http::Response::builder()
+            .status(302)
+            .header("location", "https://evil.example/steal")
+            .body(Bytes::new())
+            .unwrap();
+        let (transport, seen) = stub(redirect);
+        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let response = session
+            .request(get("/rest/api/3/myself", &[]))
+            .await
+            .unwrap();
+        assert_eq!(response.status, 302);
+        assert!(response.headers.is_empty(), "location is not passed on");
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_response_cap_and_byte_quota_apply_to_every_transport() {
+        let (transport, _) = stub(json(200, r#"{"padding":"0123456789"}"#));
+        let limits = HttpLimits {
+            max_response_body: 8,
+            ..HttpLimits::default()
+        };
+        let mut session = new_session(transport, api_token(), limits);
+        let error = session
+            .request(get("/rest/api/3/myself", &[]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, RequestError::Transport(text) if text == "the response body is larger than 8 bytes"),
+            "{error:?}"
+        );
+
+        let (transport, _) = stub(json(200, r#"{"padding":"0123456789"}"#));
+        let limits = HttpLimits {
+            max_bytes_per_invocation: 40,
+            ..HttpLimits::default()
+        };
+        let mut session = new_session(transport, api_token(), limits);
+        session
+            .request(get("/rest/api/3/myself", &[]))
+            .await
+            .unwrap();
+        assert!(matches!(
+            session.request(get("/rest/api/3/myself", &[])).await,
+            Err(RequestError::QuotaExceeded(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn transport_failures_are_typed_and_bounded() {
+        let transport = Transport::in_process(|_| Err(TransportError::Timeout));
+        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        assert!(matches!(
+            session.request(get("/rest/api/3/myself", &[])).await,
+            Err(RequestError::Timeout)
+        ));
+
+        let transport = Transport::in_process(|_| Err(TransportError::Failed("x".repeat(10_000))));
+        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        match session.request(get("/rest/api/3/myself", &[])).await {
+            Err(RequestError::Transport(text)) => assert!(text.len() < 400, "{}", text.len()),
+            other => panic!("{other:?}"),
+        }
     }
 }
