@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
+use kiln_runtime::cache::CacheMode;
 use kiln_runtime::consent::{
     ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ask_approval, ensure_consent,
 };
@@ -35,6 +36,10 @@ pub struct RunArgs {
     /// Append one JSON line per request-jira call to this file (no credentials, no bodies).
     #[arg(long, value_name = "PATH")]
     audit_log: Option<PathBuf>,
+    /// Compile the component afresh: neither read nor write the compiled-artifact cache
+    /// ($KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln).
+    #[arg(long)]
+    no_cache: bool,
     #[command(flatten)]
     site: SiteArgs,
     #[command(flatten)]
@@ -57,6 +62,18 @@ pub struct ConsentArgs {
     /// Operator policy (TOML, `forbidden_scopes = [...]`): scopes no app may use, whatever is approved.
     #[arg(long, env = "KILN_POLICY", value_name = "FILE")]
     policy: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// Where compiled artifacts come from: the user's cache, or none with
+    /// `--no-cache`.
+    fn cache_mode(&self) -> CacheMode {
+        if self.no_cache {
+            CacheMode::Disabled
+        } else {
+            CacheMode::User
+        }
+    }
 }
 
 pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
@@ -83,6 +100,7 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
         setup.client,
         RuntimeOptions {
             audit,
+            cache: args.cache_mode(),
             ..RuntimeOptions::default()
         },
     )
@@ -257,5 +275,78 @@ fn hint(failure: &InvocationFailure) -> Option<&'static str> {
             Some("raise or remove app.runtime.fuel in manifest.yml")
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use kiln_manifest::Manifest;
+    use kiln_runtime::jira::client::{Transport, TransportError};
+    use kiln_runtime::{Credentials, HttpLimits, JiraClient, Site};
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    fn parse(args: &[&str]) -> RunArgs {
+        Cli::try_parse_from(std::iter::once("runtime-run").chain(args.iter().copied()))
+            .unwrap()
+            .run
+    }
+
+    /// A runtime as `run` builds it, for `args`; its Jira client answers in
+    /// process (nothing here makes a request).
+    fn runtime_for(args: &RunArgs) -> Runtime {
+        let site = Site::new(
+            "https://kiln.atlassian.net",
+            kiln_runtime::site::ATLASSIAN_GATEWAY,
+            "c0ffee-1",
+        )
+        .unwrap();
+        let transport = Transport::in_process(|_| Err(TransportError::Timeout));
+        let client = JiraClient::with_transport(
+            site,
+            Credentials::default(),
+            HttpLimits::default(),
+            transport,
+        );
+        Runtime::new(
+            client,
+            RuntimeOptions {
+                cache: args.cache_mode(),
+                ..RuntimeOptions::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_cache_is_on_unless_no_cache_is_given() {
+        assert_eq!(parse(&["app.wasm"]).cache_mode(), CacheMode::User);
+        assert_eq!(
+            parse(&["app.wasm", "--no-cache"]).cache_mode(),
+            CacheMode::Disabled
+        );
+    }
+
+    #[tokio::test]
+    async fn no_cache_compiles_every_load() {
+        let args = parse(&["app.wasm", "--no-cache"]);
+        let runtime = runtime_for(&args);
+        assert!(runtime.cache().is_none(), "no cache directory is opened");
+        let wasm = wat::parse_str(include_str!("../../benches/components/trivial.wat")).unwrap();
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: kiln-no-cache\n  name: No cache\nmodules:\n  function:\n    - key: main\n      handler: main\n",
+        )
+        .unwrap();
+        for _ in 0..2 {
+            let app = runtime.load(wasm.clone(), manifest.clone()).await.unwrap();
+            assert!(!app.from_cache(), "compiled, not loaded from a cache");
+        }
     }
 }
