@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::OpsError;
-use super::extract::OpsJson;
+use super::extract::{OpsJson, OpsQuery};
+use super::paging::Paging;
 use super::render;
 use crate::access::Caller;
 use crate::clock::rfc3339;
@@ -112,15 +113,26 @@ pub(crate) async fn create(
     Ok(accepted(&mut world, "Create", &id))
 }
 
-pub(crate) async fn list(State(shared): State<Arc<Shared>>, _caller: Caller) -> Json<Value> {
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    offset: Option<usize>,
+    size: Option<usize>,
+}
+
+/// Newest first; `count` is the number of alerts on every page together.
+pub(crate) async fn list(
+    State(shared): State<Arc<Shared>>,
+    _caller: Caller,
+    OpsQuery(query): OpsQuery<ListQuery>,
+) -> Result<Json<Value>, OpsError> {
+    let paging = Paging::new(query.offset, query.size)?;
     let world = shared.world();
     let mut alerts: Vec<&AlertRecord> = world.alerts.iter().collect();
     alerts.sort_by(|a, b| b.created.cmp(&a.created).then(b.tiny_id.cmp(&a.tiny_id)));
-    let values: Vec<Value> = alerts.into_iter().map(render::alert).collect();
-    let count = values.len();
-    let mut page = render::page(values);
+    let mut page = paging.page(&alerts, |a| render::alert(a), "/v1/alerts");
+    let count = alerts.len();
     page["count"] = json!(count);
-    Json(page)
+    Ok(Json(page))
 }
 
 pub(crate) async fn get(

@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod on_calls;
 mod overrides;
+mod paging;
 mod permissions;
 mod render;
 mod rotations;

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::OpsError;
-use super::extract::OpsJson;
+use super::extract::{OpsJson, OpsQuery};
+use super::paging::Paging;
 use super::permissions::{administered, readable};
 use super::validate::{self, Responder};
 use super::{SchedulePath, render};
@@ -45,22 +46,34 @@ pub(crate) struct OverrideInput {
     rotation_ids: Vec<String>,
 }
 
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    offset: Option<usize>,
+    size: Option<usize>,
+}
+
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
+    OpsQuery(query): OpsQuery<ListQuery>,
 ) -> Result<Json<Value>, OpsError> {
+    let paging = Paging::new(query.offset, query.size)?;
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
     let now = world.now();
     // "Lists all ongoing and future overrides": past ones are left out.
-    let values = world.schedules[index]
+    let current: Vec<&OverrideRecord> = world.schedules[index]
         .overrides
         .iter()
         .filter(|o| o.end > now)
-        .map(render::schedule_override)
         .collect();
-    Ok(Json(render::page(values)))
+    let next = format!("/v1/schedules/{}/overrides", path.schedule_id);
+    Ok(Json(paging.page(
+        &current,
+        |o| render::schedule_override(o),
+        &next,
+    )))
 }
 
 pub(crate) async fn create(

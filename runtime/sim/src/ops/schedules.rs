@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::error::OpsError;
 use super::extract::{OpsJson, OpsQuery};
+use super::paging::Paging;
 use super::permissions::{administered, can_read, readable, require_team_admin};
 use super::{SchedulePath, render, validate};
 use crate::access::Caller;
@@ -26,20 +27,42 @@ pub(crate) struct ListQuery {
     expand: Option<String>,
     /// Case-insensitive substring of the schedule name.
     query: Option<String>,
+    offset: Option<usize>,
+    size: Option<usize>,
+}
+
+impl ListQuery {
+    /// `/v1/schedules` with the filters of this query, for the `next` link.
+    fn path(&self) -> String {
+        let mut params = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(query) = &self.query {
+            params.append_pair("query", query);
+        }
+        if let Some(expand) = &self.expand {
+            params.append_pair("expand", expand);
+        }
+        let params = params.finish();
+        if params.is_empty() {
+            String::from("/v1/schedules")
+        } else {
+            format!("/v1/schedules?{params}")
+        }
+    }
 }
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     OpsQuery(query): OpsQuery<ListQuery>,
-) -> Json<Value> {
+) -> Result<Json<Value>, OpsError> {
+    let paging = Paging::new(query.offset, query.size)?;
     let world = shared.world();
     let with_rotations = query
         .expand
         .as_deref()
         .is_some_and(|e| e.split(',').any(|part| part.trim() == "rotation"));
     let needle = query.query.as_deref().map(str::to_lowercase);
-    let values = world
+    let visible: Vec<&ScheduleRecord> = world
         .schedules
         .iter()
         .filter(|s| can_read(&world, &caller.account_id, s))
@@ -48,13 +71,16 @@ pub(crate) async fn list(
                 .as_deref()
                 .is_none_or(|n| s.name.to_lowercase().contains(n))
         })
-        .map(|s| render::schedule(s, with_rotations))
         .collect();
-    let mut page = render::page(values);
+    let mut page = paging.page(
+        &visible,
+        |s| render::schedule(s, with_rotations),
+        &query.path(),
+    );
     if with_rotations {
         page["_expands"] = serde_json::json!(["rotation"]);
     }
-    Json(page)
+    Ok(Json(page))
 }
 
 pub(crate) async fn get(

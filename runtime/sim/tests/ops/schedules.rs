@@ -202,3 +202,41 @@ async fn a_wrong_cloud_id_is_not_found() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn lists_page_by_offset_and_size_and_next_keeps_the_filter() {
+    let sim = start().await;
+    for name in ["Rota A", "Rota B", "Rota C"] {
+        new_schedule(&sim, name).await;
+    }
+    let alice = caller(&sim, ADMIN);
+    let first = alice
+        .get_with(
+            &ops(&sim, "/schedules"),
+            &[("query", "rota"), ("size", "2")],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body["values"].as_array().map(Vec::len), Some(2));
+    let next = first.str_at("/links/next");
+    assert_eq!(next, "/v1/schedules?query=rota&offset=2&size=2");
+    let rest = alice
+        .get(&ops(&sim, next.strip_prefix("/v1").expect("a /v1 link")))
+        .await;
+    let names: Vec<_> = rest.body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("Rota C")]);
+    assert_eq!(rest.body["links"], json!({}));
+
+    for size in ["0", "101", "many"] {
+        let bad = alice
+            .get_with(&ops(&sim, "/schedules"), &[("size", size)])
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "size={size}");
+    }
+    sim.shutdown().await;
+}
