@@ -1,7 +1,8 @@
 //! The foundation's promises, end to end through the real guest boundary:
 //! the hello app works on the simulator; a missing scope is refused before
-//! the network; a guest sees no env, args, files or sockets; policy refusals
-//! never reach "Jira"; the credential never reaches the guest.
+//! the network; what a guest may use (clocks, randomness, stdout) works, and
+//! its context names the site but no credential. What a guest must not do
+//! is the escape suite's (`escape_*.rs`).
 
 mod support;
 
@@ -96,53 +97,6 @@ async fn probe() -> (Harness, kiln_runtime::LoadedApp) {
 }
 
 #[tokio::test]
-async fn a_guest_sees_no_environment_and_no_arguments() {
-    let (h, app) = probe().await;
-    let env = ok_json(&h.invoke(&app, "env", json!({})).await);
-    assert_eq!(env["vars"], json!([]), "{env}");
-    let args = ok_json(&h.invoke(&app, "args", json!({})).await);
-    assert!(args["args"].as_array().unwrap().len() <= 1, "{args}");
-    h.assert_absent(&args.to_string());
-}
-
-#[tokio::test]
-async fn a_guest_sees_no_files() {
-    let (h, app) = probe().await;
-    let files = ok_json(&h.invoke(&app, "files", json!({})).await);
-    let text = files.to_string();
-    assert_eq!(files["preopens"], json!([]), "{text}");
-    // Every read and listing failed; none returned content.
-    for result in files["results"].as_array().expect("results") {
-        assert!(result["read"].get("err").is_some(), "readable: {result}");
-        assert!(
-            result["read_dir"].get("err").is_some(),
-            "listable: {result}"
-        );
-    }
-    assert!(!text.contains("root:x:0:0"), "/etc/passwd leaked");
-}
-
-#[tokio::test]
-async fn a_guest_has_no_network_and_no_name_lookup() {
-    let (h, app) = probe().await;
-    // A real listener on loopback: the guest still must not reach it.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let tcp = ok_json(&h.invoke(&app, "tcp", json!({ "port": port })).await);
-    assert_eq!(tcp["connected"], json!(false), "{tcp}");
-    let udp = ok_json(&h.invoke(&app, "udp", json!({ "port": port })).await);
-    assert_eq!(udp["sent"], json!(false), "{udp}");
-    listener.set_nonblocking(true).unwrap();
-    assert!(
-        listener.accept().is_err(),
-        "the guest's TCP connection reached the host"
-    );
-    let dns = ok_json(&h.invoke(&app, "dns", json!({})).await);
-    assert_eq!(dns["localhost"]["resolved"], json!(false), "{dns}");
-    assert_eq!(dns["example.com"]["resolved"], json!(false), "{dns}");
-}
-
-#[tokio::test]
 async fn clocks_random_and_stdout_work_and_stdout_is_captured() {
     let (h, app) = probe().await;
     let clocks = ok_json(&h.invoke(&app, "clock_random", json!({})).await);
@@ -178,36 +132,6 @@ async fn the_context_names_the_site_but_no_credential() {
         "{ctx}"
     );
     h.assert_absent(&ctx.to_string());
-}
-
-#[tokio::test]
-async fn the_credential_is_nowhere_in_guest_memory() {
-    let (h, app) = probe().await;
-    let mask = 0xa5u8;
-    let masked: String = h
-        .token()
-        .bytes()
-        .map(|b| format!("{:02x}", b ^ mask))
-        .collect();
-    let out = ok_json(
-        &h.invoke(
-            &app,
-            "memory_scan",
-            json!({ "masked_needle": masked, "mask": mask, "request_first": true }),
-        )
-        .await,
-    );
-    assert_eq!(out["found"], json!(false), "{out}");
-    assert!(out["memory_bytes"].as_u64().unwrap_or(0) > 0, "{out}");
-    // The user request went through; the app principal has no credential.
-    assert_eq!(out["requests"][0]["status"], json!(200), "{out}");
-    assert!(
-        out["requests"][1]["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("no credential"),
-        "{out}"
-    );
 }
 
 #[tokio::test]

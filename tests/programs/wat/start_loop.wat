@@ -36,12 +36,30 @@
   (alias export $types "app-error" (type $app-error))
   (core module $memory-module
     (memory (export "memory") 1)
-    (global $next (mut i32) (i32.const 65536))
-    ;; A bump allocator: enough for one invocation.
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $at i32)
-      (local.set $at (i32.and (i32.add (global.get $next) (i32.const 7)) (i32.const -8)))
-      (global.set $next (i32.add (local.get $at) (local.get 3)))
+    ;; A bump allocator above the static data (0..4096), never freeing:
+    ;; enough for one invocation, as every invocation gets a fresh Store. It
+    ;; honours the requested alignment and grows memory when the block does
+    ;; not fit (the host writes every argument string through it).
+    (global $next (mut i32) (i32.const 4096))
+    (func (export "realloc")
+      (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
+      (local $at i32) (local $end i32) (local $have i32)
+      (local.set $at
+        (i32.and
+          (i32.add (global.get $next) (i32.sub (local.get $align) (i32.const 1)))
+          (i32.sub (i32.const 0) (local.get $align))))
+      (local.set $end (i32.add (local.get $at) (local.get $size)))
+      (local.set $have (i32.shl (memory.size) (i32.const 16)))
+      (if (i32.gt_u (local.get $end) (local.get $have))
+        (then
+          (if (i32.eq
+                (memory.grow
+                  (i32.shr_u
+                    (i32.add (i32.sub (local.get $end) (local.get $have)) (i32.const 65535))
+                    (i32.const 16)))
+                (i32.const -1))
+            (then unreachable))))
+      (global.set $next (local.get $end))
       (local.get $at))
   )
   (core instance $memory-instance (instantiate $memory-module))

@@ -3,18 +3,25 @@
 //! in-memory audit log. `assert_no_canary` checks that the token — in plain,
 //! as the basic-auth header value, or base64-encoded — appears in nothing the
 //! guest or the operator could see.
+//!
+//! The escape suite (`tests/escape_*.rs`) ends every case with the same three
+//! checks: the canary is absent (every `invoke` and `load_refused` checks it),
+//! nothing refused reached the simulator (`assert_jira_untouched`), and the
+//! same app or runtime still serves a benign call (`assert_serves`,
+//! `assert_runtime_serves`).
 
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
 use kiln_manifest::Manifest;
+use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{
-    Credential, Credentials, HttpLimits, Invocation, Invoked, JiraClient, LoadedApp, MemoryAudit,
-    Runtime, RuntimeOptions, Site,
+    Credential, Credentials, HttpLimits, Invocation, InvokeError, Invoked, JiraClient, LoadError,
+    LoadedApp, MemoryAudit, Runtime, RuntimeOptions, Site,
 };
 use kiln_sim::{SimConfig, Simulator};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const ADMIN: &str = "admin@example.com";
 
@@ -32,6 +39,16 @@ impl Harness {
     }
 
     pub async fn start_as(email: &str) -> Self {
+        Self::start_with(email, shared_cache()).await
+    }
+
+    /// A harness whose runtime compiles every component it loads, for the
+    /// cases about compilation itself (module checks, compile bombs).
+    pub async fn start_compiling() -> Self {
+        Self::start_with(ADMIN, CacheMode::Disabled).await
+    }
+
+    async fn start_with(email: &str, cache: CacheMode) -> Self {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
@@ -52,8 +69,7 @@ impl Harness {
             client,
             RuntimeOptions {
                 audit: audit.clone(),
-                // Tests compile fresh; the artifact cache has its own tests.
-                cache: kiln_runtime::runtime::CacheMode::Disabled,
+                cache,
                 ..RuntimeOptions::default()
             },
         )
@@ -75,6 +91,39 @@ impl Harness {
         let wasm = std::fs::read(wasm_path).expect("component built by tests/build.rs");
         let manifest = Manifest::from_yaml(manifest_yaml).expect("valid test manifest");
         self.runtime.load(wasm, manifest).await.expect("app loads")
+    }
+
+    /// Loads `wasm`, expecting a refusal; the error's text holds no canary.
+    pub async fn load_refused(&self, wasm: Vec<u8>, manifest_yaml: &str) -> LoadError {
+        let manifest = Manifest::from_yaml(manifest_yaml).expect("valid test manifest");
+        match self.runtime.load(wasm, manifest).await {
+            Ok(_) => panic!("the component was expected to be refused at load"),
+            Err(error) => {
+                self.assert_absent(&format!("{error} {error:?}"));
+                error
+            }
+        }
+    }
+
+    /// Invokes with a raw payload string, for refusals before the guest runs.
+    pub async fn invoke_text(
+        &self,
+        app: &LoadedApp,
+        key: &str,
+        payload: String,
+    ) -> Result<Invoked, InvokeError> {
+        let outcome = app
+            .invoke(Invocation {
+                function_key: Some(key.to_owned()),
+                payload,
+                account_id: None,
+            })
+            .await;
+        match &outcome {
+            Ok(invoked) => self.assert_no_canary(invoked),
+            Err(error) => self.assert_absent(&format!("{error} {error:?}")),
+        }
+        outcome
     }
 
     /// Invokes function `key` (the test manifests name functions after their
@@ -117,6 +166,41 @@ impl Harness {
     pub fn paths_seen(&self) -> Vec<String> {
         self.sim.requests().into_iter().map(|r| r.path).collect()
     }
+
+    /// Nothing reached "Jira".
+    pub fn assert_jira_untouched(&self) {
+        let seen = self.paths_seen();
+        assert!(seen.is_empty(), "refused requests reached Jira: {seen:?}");
+    }
+
+    /// The same loaded app answers a benign call: `key` with `payload`
+    /// returns exactly `expected`.
+    pub async fn assert_serves(&self, app: &LoadedApp, key: &str, payload: Value, expected: Value) {
+        let invoked = self.invoke(app, key, payload).await;
+        assert_eq!(ok_json(&invoked), expected, "the app no longer serves");
+    }
+
+    /// The runtime still loads and serves an app (after a component it
+    /// refused, or one that cannot even be instantiated).
+    pub async fn assert_runtime_serves(&self) {
+        let control = self
+            .load(
+                kiln_tests::programs::WAT_VALID_MINIMAL,
+                &manifest("control", &["benign"], &[], "timeoutSeconds: 2"),
+            )
+            .await;
+        let payload = json!({ "still": "serving" });
+        self.assert_serves(&control, "benign", payload.clone(), payload)
+            .await;
+    }
+}
+
+/// An artifact cache shared by the test processes (`CARGO_TARGET_TMPDIR`), so
+/// each guest compiles once per change rather than once per test. Entries are
+/// keyed by the engine's settings and the component's SHA-256, so a cached
+/// artifact runs exactly what a fresh compile would.
+fn shared_cache() -> CacheMode {
+    CacheMode::Directory(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiln-artifacts"))
 }
 
 /// The JSON result of a successful invocation.

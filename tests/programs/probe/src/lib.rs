@@ -5,6 +5,7 @@
 mod files;
 mod memory_scan;
 mod network;
+mod responses;
 
 use kiln_sdk::prelude::*;
 use serde_json::{Value, json};
@@ -36,6 +37,25 @@ fn args(_payload: Value) -> Result<Value, AppError> {
 #[kiln_sdk::handler]
 fn files(_payload: Value) -> Result<Value, AppError> {
     Ok(files::probe())
+}
+
+/// Reads one file and lists its directory. Payload: `{"path": "/proc/self/environ"}`.
+#[kiln_sdk::handler]
+fn read_file(input: files::Target) -> Result<Value, AppError> {
+    Ok(files::read_one(&input))
+}
+
+/// Binds a TCP listener on loopback (a guest must not accept connections).
+#[kiln_sdk::handler]
+fn tcp_listen(_payload: Value) -> Result<Value, AppError> {
+    Ok(network::tcp_listen())
+}
+
+/// Fetches several allowed endpoints and returns their whole responses, so
+/// the host test can look for the credential in statuses, headers and bodies.
+#[kiln_sdk::handler]
+fn responses(_payload: Value) -> Result<Value, AppError> {
+    Ok(responses::fetch_all())
 }
 
 /// Connects to `127.0.0.1:<port>` over TCP. Payload: `{"port": 8080}`.
@@ -121,6 +141,9 @@ kiln_sdk::export_app!(
     env,
     args,
     files,
+    read_file,
+    tcp_listen,
+    responses,
     tcp,
     udp,
     dns,

@@ -1,6 +1,6 @@
 //! What the guest can reach over the network (the host should allow nothing).
 
-use std::net::{TcpStream, ToSocketAddrs, UdpSocket};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -41,4 +41,14 @@ pub fn dns() -> Value {
         Err(error) => json!({ "resolved": false, "error": error.to_string() }),
     };
     json!({ "localhost": resolve("localhost"), "example.com": resolve("example.com") })
+}
+
+pub fn tcp_listen() -> Value {
+    match TcpListener::bind("127.0.0.1:0") {
+        Ok(listener) => json!({
+            "bound": true,
+            "local": listener.local_addr().map(|addr| addr.to_string()).ok(),
+        }),
+        Err(error) => json!({ "bound": false, "error": error.to_string() }),
+    }
 }

@@ -5,7 +5,8 @@
 //! Payload of `call`:
 //! `{"principal": "user|app", "method": "GET", "path": "/rest/api/3/myself",
 //!   "query": [["k", "v"]], "headers": [["k", "v"]], "body": "..."}`
-//! (`body_bytes: [..]` instead of `body` sends arbitrary bytes).
+//! (`body_bytes: [..]` instead of `body` sends arbitrary bytes, `body_len: n`
+//! sends `n` bytes made in the guest).
 //! Result: `{"ok": {"status", "headers", "body"}}` or
 //! `{"err": {"kind", "detail", "message"}}` with `kind` the WIT case name.
 
@@ -28,6 +29,10 @@ struct Call {
     body: Option<String>,
     #[serde(default)]
     body_bytes: Option<Vec<u8>>,
+    /// A body of this many `x` bytes, made in the guest (a body larger than
+    /// the payload limit could not travel in the payload).
+    #[serde(default)]
+    body_len: Option<usize>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -75,7 +80,8 @@ impl Call {
             body: self
                 .body_bytes
                 .clone()
-                .or_else(|| self.body.clone().map(String::into_bytes)),
+                .or_else(|| self.body.clone().map(String::into_bytes))
+                .or_else(|| self.body_len.map(|len| vec![b'x'; len])),
         }
     }
 }
@@ -99,6 +105,47 @@ fn repeat(input: Repeat) -> Result<Value, AppError> {
         }
     }
     Ok(json!({ "statuses": statuses }))
+}
+
+/// Payload of `flood`: the same call `times` times, carrying on after every
+/// error (a guest that ignores refusals).
+#[derive(Deserialize)]
+struct Flood {
+    times: u32,
+    call: Call,
+}
+
+/// Sends the described request `times` times whatever happens and counts
+/// the outcomes: `{"ok": n, "errors": {"quota-exceeded": n, ...}, "last_error": {...}}`.
+#[kiln_sdk::handler]
+fn flood(input: Flood) -> Result<Value, AppError> {
+    let request = input.call.to_raw();
+    let mut ok = 0u32;
+    let mut errors = serde_json::Map::new();
+    let mut last_error = Value::Null;
+    for _ in 0..input.times {
+        match raw::request(request.clone()) {
+            Ok(_) => ok += 1,
+            Err(error) => {
+                let described = request_error(&error);
+                let kind = described["kind"].as_str().unwrap_or("unknown").to_owned();
+                let count = errors.get(&kind).and_then(Value::as_u64).unwrap_or(0);
+                errors.insert(kind, json!(count + 1));
+                last_error = described;
+            }
+        }
+    }
+    Ok(json!({ "ok": ok, "errors": errors, "last_error": last_error }))
+}
+
+/// Calls request-jira in a loop that never ends, ignoring every answer: the
+/// deadline must stop a guest that spends its time in host calls.
+#[kiln_sdk::handler]
+fn call_forever(input: Call) -> Result<Value, AppError> {
+    let request = input.to_raw();
+    loop {
+        let _ = std::hint::black_box(raw::request(request.clone()));
+    }
 }
 
 fn outcome(result: Result<Response, RequestError>) -> Value {
@@ -134,4 +181,4 @@ fn request_error(error: &RequestError) -> Value {
     json!({ "kind": kind, "detail": detail, "message": error.to_string() })
 }
 
-kiln_sdk::export_app!(call, repeat);
+kiln_sdk::export_app!(call, repeat, flood, call_forever);

@@ -78,7 +78,83 @@ fn big_result(size: Size) -> Result<Value, AppError> {
     Ok(Value::String("x".repeat(size.bytes)))
 }
 
+/// Grows linear memory with the `memory.grow` instruction, a page at a time,
+/// until the host refuses; reports how many pages it got. (No allocator in
+/// between: the raw instruction against the limiter.)
+#[kiln_sdk::handler]
+fn memory_grow_raw(_payload: Value) -> Result<Value, AppError> {
+    let mut pages = 0usize;
+    loop {
+        #[cfg(target_arch = "wasm32")]
+        let grown = core::arch::wasm32::memory_grow(0, 1);
+        #[cfg(not(target_arch = "wasm32"))]
+        let grown = usize::MAX;
+        if grown == usize::MAX {
+            break;
+        }
+        pages += 1;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let total = core::arch::wasm32::memory_size(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    let total = 0;
+    Ok(json!({ "grown_pages": pages, "total_pages": total }))
+}
+
+#[derive(Deserialize)]
+struct Allocation {
+    mib: usize,
+}
+
+/// Allocates one block of `mib` MiB and touches it: beyond the memory limit
+/// the allocator's failure aborts the guest.
+#[kiln_sdk::handler]
+fn huge_alloc(size: Allocation) -> Result<Value, AppError> {
+    let bytes = size.mib.saturating_mul(1024 * 1024);
+    let block = black_box(vec![0x5Au8; bytes]);
+    Ok(json!({ "allocated_bytes": block.len() }))
+}
+
+#[derive(Deserialize)]
+struct Flood {
+    lines: usize,
+    #[serde(default = "one")]
+    bytes_per_line: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// Logs `lines` lines of `bytes_per_line` bytes each through the `log` import.
+#[kiln_sdk::handler]
+fn log_flood(flood: Flood) -> Result<Value, AppError> {
+    let line = "L".repeat(flood.bytes_per_line);
+    for _ in 0..flood.lines {
+        log::info(&line);
+    }
+    Ok(json!({ "logged": flood.lines }))
+}
+
+/// Writes `lines` × `bytes_per_line` bytes to stdout without a single
+/// newline.
+#[kiln_sdk::handler]
+fn stdout_flood(flood: Flood) -> Result<Value, AppError> {
+    use std::io::Write as _;
+    let chunk = vec![b'S'; flood.bytes_per_line];
+    let mut stdout = std::io::stdout();
+    for _ in 0..flood.lines {
+        let _ = stdout.write_all(&chunk);
+    }
+    let _ = stdout.flush();
+    Ok(json!({ "written": flood.lines * flood.bytes_per_line }))
+}
+
 kiln_sdk::export_app!(
+    memory_grow_raw,
+    huge_alloc,
+    log_flood,
+    stdout_flood,
     panic,
     unreachable,
     loop_forever,

@@ -1,0 +1,292 @@
+//! Escape suite, credentials: a guest hunting for the user's API token (the
+//! canary) in its environment, arguments, files, linear memory, responses
+//! and error texts, or trying to bring its own credential headers or follow
+//! a redirect off the site. It finds nothing, and every refused call stays
+//! off the network.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt as _;
+
+use kiln_runtime::LoadedApp;
+use kiln_sim::Faults;
+use kiln_tests::programs;
+use serde_json::{Value, json};
+use support::{Harness, manifest, ok_json};
+
+const PROBE_HANDLERS: &[&str] = &[
+    "env",
+    "args",
+    "files",
+    "read_file",
+    "memory_scan",
+    "responses",
+    "echo",
+];
+
+async fn probe_app(h: &Harness) -> LoadedApp {
+    h.load(
+        programs::PROBE,
+        &manifest(
+            "credentials",
+            PROBE_HANDLERS,
+            &["read:jira-user", "read:jira-work"],
+            "timeoutSeconds: 10",
+        ),
+    )
+    .await
+}
+
+async fn scopes_app(h: &Harness) -> LoadedApp {
+    h.load(
+        programs::SCOPES,
+        &manifest(
+            "credentials-calls",
+            &["call"],
+            &["read:jira-user"],
+            "timeoutSeconds: 10",
+        ),
+    )
+    .await
+}
+
+async fn assert_probe_serves(h: &Harness, app: &LoadedApp) {
+    h.assert_serves(app, "echo", json!({ "n": 1 }), json!({ "n": 1 }))
+        .await;
+}
+
+async fn assert_scopes_app_serves(h: &Harness, app: &LoadedApp) {
+    let out = ok_json(&h.invoke(app, "call", myself(&[])).await);
+    assert_eq!(out["ok"]["status"], 200, "{out}");
+}
+
+fn myself(headers: &[[&str; 2]]) -> Value {
+    json!({
+        "principal": "user", "method": "GET", "path": "/rest/api/3/myself",
+        "headers": headers
+    })
+}
+
+/// Reads `path` from inside the guest and asserts every attempt failed.
+async fn unreadable(path: &str) {
+    let h = Harness::start().await;
+    let app = probe_app(&h).await;
+    let out = ok_json(&h.invoke(&app, "read_file", json!({ "path": path })).await);
+    for attempt in ["read", "read_dir", "metadata"] {
+        assert!(
+            out[attempt].get("err").is_some(),
+            "{attempt} of {path}: {out}"
+        );
+    }
+    assert_eq!(out["preopens"], json!([]), "{out}");
+    h.assert_jira_untouched();
+    assert_probe_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_environment_variables() {
+    let h = Harness::start().await;
+    let app = probe_app(&h).await;
+    let out = ok_json(&h.invoke(&app, "env", json!({})).await);
+    assert_eq!(out["vars"], json!([]), "{out}");
+    h.assert_jira_untouched();
+    assert_probe_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_command_line_arguments() {
+    let h = Harness::start().await;
+    let app = probe_app(&h).await;
+    let out = ok_json(&h.invoke(&app, "args", json!({})).await);
+    let args = out["args"].as_array().expect("args");
+    assert!(args.len() <= 1, "{out}");
+    h.assert_jira_untouched();
+    assert_probe_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_proc_self_environ() {
+    unreadable("/proc/self/environ").await;
+}
+
+#[tokio::test]
+async fn credentials_home_config_directory() {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".to_owned());
+    unreadable(&format!("{home}/.config")).await;
+}
+
+#[tokio::test]
+async fn credentials_credentials_file() {
+    // The operator's credentials file, with the real token in it, at a path
+    // the attacker knows.
+    let h = Harness::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("creds.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[user]\nemail = \"admin@example.com\"\napi_token = \"{}\"\n",
+            h.token()
+        ),
+    )
+    .expect("write credentials");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let app = probe_app(&h).await;
+    let path = path.to_str().expect("UTF-8 temp path");
+    let out = ok_json(&h.invoke(&app, "read_file", json!({ "path": path })).await);
+    assert!(out["read"].get("err").is_some(), "{out}");
+    assert!(out["read_dir"].get("err").is_some(), "{out}");
+    h.assert_jira_untouched();
+    assert_probe_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_filesystem_root_and_preopens() {
+    let h = Harness::start().await;
+    let app = probe_app(&h).await;
+    let out = ok_json(&h.invoke(&app, "files", json!({})).await);
+    assert_eq!(out["preopens"], json!([]), "{out}");
+    for result in out["results"].as_array().expect("results") {
+        assert!(result["read"].get("err").is_some(), "readable: {result}");
+        assert!(
+            result["read_dir"].get("err").is_some(),
+            "listable: {result}"
+        );
+    }
+    h.assert_jira_untouched();
+    assert_probe_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_linear_memory_scan() {
+    let h = Harness::start().await;
+    let app = probe_app(&h).await;
+    // The token travels masked, so the probe never holds it itself: finding
+    // it means the host put it in guest memory.
+    let mask = 0xa5u8;
+    let masked: String = h
+        .token()
+        .bytes()
+        .map(|b| format!("{:02x}", b ^ mask))
+        .collect();
+    let out = ok_json(
+        &h.invoke(
+            &app,
+            "memory_scan",
+            json!({ "masked_needle": masked, "mask": mask, "request_first": true }),
+        )
+        .await,
+    );
+    assert_eq!(out["found"], false, "{out}");
+    assert!(out["memory_bytes"].as_u64().unwrap_or(0) > 0, "{out}");
+    // The scan ran after a real authenticated call, and an attempt as the
+    // app (which has no credential).
+    assert_eq!(out["requests"][0]["status"], 200, "{out}");
+    let app_error = out["requests"][1]["error"].as_str().unwrap_or_default();
+    assert!(app_error.contains("no credential"), "{out}");
+    assert_eq!(h.paths_seen(), vec!["/rest/api/3/myself"]);
+    assert_probe_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_every_response_scanned() {
+    let h = Harness::start().await;
+    let app = probe_app(&h).await;
+    // `invoke` checks the canary in the result, which holds every status,
+    // header and body the guest received.
+    let out = ok_json(&h.invoke(&app, "responses", json!({})).await);
+    let responses = out["responses"].as_array().expect("responses");
+    assert_eq!(responses.len(), 3, "{out}");
+    for response in responses {
+        assert_eq!(response["status"], 200, "{response}");
+        let headers = response["headers"].to_string().to_ascii_lowercase();
+        assert!(!headers.contains("authorization"), "{response}");
+        assert!(!headers.contains("set-cookie"), "{response}");
+    }
+    assert_probe_serves(&h, &app).await;
+}
+
+async fn own_header_refused(name: &str, value: &str) {
+    let h = Harness::start().await;
+    let app = scopes_app(&h).await;
+    let out = ok_json(&h.invoke(&app, "call", myself(&[[name, value]])).await);
+    assert_eq!(out["err"]["kind"], "invalid-request", "{out}");
+    let detail = out["err"]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("set by the host only"), "{out}");
+    h.assert_jira_untouched();
+    assert_scopes_app_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_own_authorization_header() {
+    own_header_refused("Authorization", "Basic ZXZpbEBleGFtcGxlLmNvbTp4").await;
+}
+
+#[tokio::test]
+async fn credentials_own_cookie_header() {
+    own_header_refused("Cookie", "cloud.session.token=stolen").await;
+}
+
+#[tokio::test]
+async fn credentials_own_proxy_authorization_header() {
+    own_header_refused("Proxy-Authorization", "Basic eDp4").await;
+}
+
+#[tokio::test]
+async fn credentials_redirect_to_another_origin() {
+    let h = Harness::start().await;
+    let app = scopes_app(&h).await;
+    let thief = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    thief.set_nonblocking(true).expect("non-blocking");
+    let thief_origin = format!("http://{}", thief.local_addr().expect("address"));
+    h.sim.set_faults(Faults {
+        redirect_to: Some(format!("{thief_origin}/steal")),
+        ..Faults::default()
+    });
+    let out = ok_json(&h.invoke(&app, "call", myself(&[])).await);
+    let status = out["ok"]["status"].as_u64().unwrap_or(0);
+    assert!((300..400).contains(&status), "{out}");
+    // The Location header is not passed back, and nothing reached the thief.
+    assert!(!out.to_string().contains("/steal"), "{out}");
+    assert!(thief.accept().is_err(), "the redirect was followed");
+    assert_eq!(h.paths_seen(), vec!["/rest/api/3/myself"]);
+    h.sim.set_faults(Faults::default());
+    assert_scopes_app_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_borrow_the_app_principal() {
+    // No app credential is configured: asking for one gets a typed refusal,
+    // never someone else's credential.
+    let h = Harness::start().await;
+    let app = scopes_app(&h).await;
+    let mut request = myself(&[]);
+    request["principal"] = json!("app");
+    let out = ok_json(&h.invoke(&app, "call", request).await);
+    assert_eq!(out["err"]["kind"], "needs-authentication", "{out}");
+    assert_eq!(out["err"]["detail"], "app", "{out}");
+    h.assert_jira_untouched();
+    assert_scopes_app_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn credentials_transport_error_text() {
+    // A connection reset mid-request: the error the guest gets names neither
+    // the URL nor any header.
+    let h = Harness::start().await;
+    let app = scopes_app(&h).await;
+    h.sim.set_faults(Faults {
+        reset_connection: true,
+        ..Faults::default()
+    });
+    let out = ok_json(&h.invoke(&app, "call", myself(&[])).await);
+    assert_eq!(out["err"]["kind"], "transport", "{out}");
+    let text = out.to_string();
+    assert!(!text.contains("127.0.0.1"), "the URL leaked: {out}");
+    assert!(
+        !text.to_ascii_lowercase().contains("authorization"),
+        "{out}"
+    );
+    h.sim.set_faults(Faults::default());
+    assert_scopes_app_serves(&h, &app).await;
+}

@@ -1,0 +1,198 @@
+//! Escape suite, module: files that are not a Kiln app of this world are
+//! refused at load, before any guest code runs, with a typed
+//! [`ComponentError`] naming the problem; the runtime then loads and serves
+//! a well-formed app. These cases compile for real (no artifact cache).
+
+mod support;
+
+use kiln_runtime::LoadError;
+use kiln_runtime::sandbox::component_check::{ComponentError, MAX_COMPONENT_BYTES};
+use kiln_tests::programs;
+use serde_json::json;
+use support::{Harness, manifest};
+
+fn wat_manifest() -> String {
+    manifest("wat", &["benign"], &[], "timeoutSeconds: 2")
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(path).expect("component built by tests/build.rs")
+}
+
+/// Loads `wasm`, expects a component error, and checks the runtime still
+/// serves and nothing reached Jira.
+async fn refused(wasm: Vec<u8>) -> ComponentError {
+    let h = Harness::start_compiling().await;
+    let error = h.load_refused(wasm, &wat_manifest()).await;
+    h.assert_jira_untouched();
+    h.assert_runtime_serves().await;
+    match error {
+        LoadError::Component(error) => error,
+        other => panic!("expected a component error, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn module_core_module_instead_of_component() {
+    let error = refused(read(programs::WAT_CORE_MODULE)).await;
+    assert_eq!(error, ComponentError::CoreModule);
+    assert!(error.to_string().contains("not a component"), "{error}");
+}
+
+#[tokio::test]
+async fn module_component_of_another_world() {
+    let error = refused(read(programs::WAT_OTHER_WORLD)).await;
+    match &error {
+        ComponentError::WrongWorld { exports } => {
+            assert_eq!(exports, &vec!["wasi:cli/run@0.2.0".to_owned()]);
+        }
+        other => panic!("expected the wrong world, got {other}"),
+    }
+    assert!(
+        error
+            .to_string()
+            .contains("does not export `kiln:app/handler@0.1.0`"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn module_wrong_world_version_export() {
+    let error = refused(read(programs::WAT_WRONG_VERSION)).await;
+    assert_eq!(
+        error,
+        ComponentError::IncompatibleVersion {
+            found: "kiln:app/handler@0.2.0".to_owned()
+        }
+    );
+}
+
+#[tokio::test]
+async fn module_wrong_world_version_import() {
+    let error = refused(read(programs::WAT_NEWER_IMPORT)).await;
+    match &error {
+        ComponentError::ForbiddenImport { name, reason } => {
+            assert_eq!(name, "kiln:app/types@0.2.0");
+            assert!(reason.contains("kiln:app@0.1.x"), "{reason}");
+        }
+        other => panic!("expected a forbidden import, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn module_oversized_component() {
+    // The valid control padded with a custom section past the 32 MiB cap: a
+    // well-formed component, refused on its size alone before compiling.
+    let mut wasm = read(programs::WAT_VALID_MINIMAL);
+    append_custom_section(&mut wasm, "padding", MAX_COMPONENT_BYTES);
+    let size = wasm.len();
+    let error = refused(wasm).await;
+    assert_eq!(
+        error,
+        ComponentError::TooLarge {
+            size,
+            limit: MAX_COMPONENT_BYTES
+        }
+    );
+}
+
+#[tokio::test]
+async fn module_truncated_file() {
+    let wasm = read(programs::WAT_VALID_MINIMAL);
+    let error = refused(wasm[..wasm.len() / 2].to_vec()).await;
+    assert!(matches!(error, ComponentError::Invalid(_)), "{error}");
+    assert!(
+        error.to_string().contains("invalid or truncated"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn module_corrupted_file() {
+    // The header is intact (it is a component), the sections after it are
+    // overwritten.
+    let mut wasm = read(programs::WAT_VALID_MINIMAL);
+    for byte in wasm.iter_mut().skip(8).take(64) {
+        *byte = 0xff;
+    }
+    let error = refused(wasm).await;
+    assert!(matches!(error, ComponentError::Invalid(_)), "{error}");
+}
+
+#[tokio::test]
+async fn module_junk_bytes() {
+    let error = refused(b"#!/bin/sh\nrm -rf /\n".to_vec()).await;
+    assert_eq!(error, ComponentError::NotWasm);
+}
+
+#[tokio::test]
+async fn module_empty_file() {
+    let error = refused(Vec::new()).await;
+    assert_eq!(error, ComponentError::NotWasm);
+}
+
+#[tokio::test]
+async fn module_compile_bomb_deeply_nested_blocks() {
+    // A function of 50,000 nested blocks next to the valid control's code: a
+    // few hundred kilobytes that ask the compiler for deep recursion and
+    // large intermediate state. Either the runtime refuses it with a typed
+    // load error, or it compiles within its limits and the app then serves.
+    let h = Harness::start_compiling().await;
+    let wasm = nested_blocks_bomb(50_000);
+    let manifest = kiln_manifest::Manifest::from_yaml(&wat_manifest()).expect("manifest");
+    match h.runtime.load(wasm, manifest).await {
+        Ok(app) => {
+            let payload = json!({ "compiled": true });
+            h.assert_serves(&app, "benign", payload.clone(), payload)
+                .await;
+        }
+        Err(error) => {
+            h.assert_absent(&error.to_string());
+            assert!(matches!(error, LoadError::Component(_)), "{error}");
+        }
+    }
+    h.assert_jira_untouched();
+    h.assert_runtime_serves().await;
+}
+
+/// The valid control (`valid_minimal.wat`) with an extra, never-called
+/// function made of `depth` nested blocks (written flat, so the text parser
+/// itself does not recurse).
+fn nested_blocks_bomb(depth: usize) -> Vec<u8> {
+    let control = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/programs/wat/valid_minimal.wat"
+    ))
+    .expect("valid_minimal.wat");
+    let mut bomb = String::from("    (func $bomb\n");
+    bomb.push_str(&"      block\n".repeat(depth));
+    bomb.push_str(&"      end\n".repeat(depth));
+    bomb.push_str("    )\n");
+    let anchor = "    (import \"memory\" \"memory\" (memory 0))\n";
+    assert!(control.contains(anchor), "valid_minimal.wat changed shape");
+    let text = control.replacen(anchor, &format!("{anchor}{bomb}"), 1);
+    wat::parse_str(&text).expect("the bomb assembles")
+}
+
+/// Appends a custom section (id 0) named `name` with `payload_len` zero bytes.
+fn append_custom_section(wasm: &mut Vec<u8>, name: &str, payload_len: usize) {
+    let mut body = Vec::with_capacity(payload_len + name.len() + 5);
+    write_leb128(&mut body, name.len());
+    body.extend_from_slice(name.as_bytes());
+    body.resize(body.len() + payload_len, 0);
+    wasm.push(0);
+    write_leb128(wasm, body.len());
+    wasm.extend_from_slice(&body);
+}
+
+fn write_leb128(out: &mut Vec<u8>, mut value: usize) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
