@@ -39,7 +39,7 @@ pub use error::SimError;
 pub use faults::{Faults, RetryAfterSecs};
 pub use request_log::{AuthKind, RecordedRequest};
 pub use seed::{
-    Seed, SeedComment, SeedIssue, SeedPermission, SeedProject, SeedRotation, SeedSchedule,
+    Seed, SeedComment, SeedIssue, SeedOverride, SeedPermission, SeedProject, SeedRotation, SeedSchedule,
     SeedTeam, SeedTeamMember, SeedUser, TeamRole,
 };
 pub use simulator::Simulator;

@@ -162,6 +162,8 @@ pub struct SeedSchedule {
     pub team: String,
     #[serde(default)]
     pub rotations: Vec<SeedRotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<SeedOverride>,
 }
 
 /// A rotation: participants take turns of `length` units of `type`.
@@ -178,6 +180,23 @@ pub struct SeedRotation {
     pub start_date: String,
     /// Emails, in turn order.
     pub participants: Vec<String>,
+}
+
+/// Someone on call instead of a schedule's rotations for a while (holiday cover).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedOverride {
+    /// The override's identifier within its schedule, as the Ops API addresses it.
+    pub alias: String,
+    /// Email of the user on call instead.
+    pub user: String,
+    /// RFC 3339 start, inclusive.
+    pub start_date: String,
+    /// RFC 3339 end, exclusive; after the start.
+    pub end_date: String,
+    /// Ids of the schedule's rotations it replaces; empty means all of them.
+    #[serde(default)]
+    pub rotations: Vec<String>,
 }
 
 const ALICE: &str = "admin@example.com";
@@ -270,6 +289,7 @@ impl Default for Seed {
                     start_date: String::from("2024-01-01T09:00:00Z"),
                     participants: strings(&[ALICE, BOB]),
                 }],
+                overrides: Vec::new(),
             }],
         }
     }

@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::project::ComponentRecord;
 use super::workflow::{issue_type_named, status_named};
 use super::{
-    CommentRecord, IssueRecord, ProjectRecord, RotationKind, RotationRecord, ScheduleRecord,
-    TeamRecord, UserRecord, World,
+    CommentRecord, IssueRecord, OverrideRecord, ProjectRecord, RotationKind, RotationRecord,
+    ScheduleRecord, TeamRecord, UserRecord, World,
 };
 use crate::adf;
 use crate::clock::SimClock;
 use crate::clock::parse_rfc3339;
 use crate::error::SimError;
-use crate::seed::{Seed, SeedIssue, SeedProject, SeedRotation};
+use crate::seed::{Seed, SeedIssue, SeedOverride, SeedProject, SeedRotation};
 
 /// Jira numbers issues site-wide from 10000 up; the first seeded issue gets 10001.
 const FIRST_ISSUE_ID: u64 = 10_001;
@@ -82,7 +82,7 @@ impl World {
                 .iter()
                 .map(|r| world.rotation(r))
                 .collect::<Result<_, _>>()?;
-            world.schedules.push(ScheduleRecord {
+            let mut record = ScheduleRecord {
                 id: schedule.id.clone(),
                 name: schedule.name.clone(),
                 description: schedule.description.clone(),
@@ -91,7 +91,12 @@ impl World {
                 team_id,
                 rotations,
                 overrides: Vec::new(),
-            });
+            };
+            for entry in &schedule.overrides {
+                let checked = world.schedule_override(&record, entry)?;
+                record.overrides.push(checked);
+            }
+            world.schedules.push(record);
         }
         Ok(world)
     }
@@ -212,6 +217,43 @@ impl World {
         })
     }
 
+    /// An override of `schedule`, checked as the Ops API checks one.
+    fn schedule_override(
+        &self,
+        schedule: &ScheduleRecord,
+        seed: &SeedOverride,
+    ) -> Result<OverrideRecord, SimError> {
+        let context = || format!("override {} of schedule {}", seed.alias, schedule.name);
+        if schedule.override_index(&seed.alias).is_some() {
+            return Err(invalid(format!("{} is defined twice", context())));
+        }
+        let date = |text: &str| {
+            parse_rfc3339(text)
+                .ok_or_else(|| invalid(format!("{}: {text:?} is not RFC 3339", context())))
+        };
+        let (start, end) = (date(&seed.start_date)?, date(&seed.end_date)?);
+        if end <= start {
+            return Err(invalid(format!("{} ends before it starts", context())));
+        }
+        if let Some(unknown) = seed
+            .rotations
+            .iter()
+            .find(|id| schedule.rotation_index(id).is_none())
+        {
+            return Err(invalid(format!(
+                "{} names unknown rotation {unknown}",
+                context()
+            )));
+        }
+        Ok(OverrideRecord {
+            alias: seed.alias.clone(),
+            responder: self.account_of(&seed.user)?,
+            start,
+            end,
+            rotation_ids: seed.rotations.clone(),
+        })
+    }
+
     fn rotation(&self, seed: &SeedRotation) -> Result<RotationRecord, SimError> {
         let kind = RotationKind::parse(&seed.kind).ok_or_else(|| {
             invalid(format!(
@@ -260,6 +302,60 @@ mod tests {
         assert_eq!(world.issues[0].key, "KILN-1");
         assert_eq!(world.issues[6].key, "SEC-1");
         assert_eq!(world.issues[0].id, FIRST_ISSUE_ID);
+    }
+
+    fn holiday_cover() -> SeedOverride {
+        SeedOverride {
+            alias: String::from("holiday"),
+            user: String::from("outsider@example.com"),
+            start_date: String::from("2024-01-08T00:00:00Z"),
+            end_date: String::from("2024-01-15T00:00:00Z"),
+            rotations: vec![String::from("f3e2d1c0-b9a8-4765-8432-10fedcba9876")],
+        }
+    }
+
+    #[test]
+    fn a_seeded_override_puts_its_user_on_call() {
+        let mut seed = Seed::default();
+        seed.schedules[0].overrides.push(holiday_cover());
+        let world = World::from_seed(&seed).expect("valid seed");
+        let at = time::macros::datetime!(2024-01-10 12:00 UTC);
+        assert_eq!(
+            crate::world::on_call::on_call_at(&world.schedules[0], at),
+            ["5b10ac8d82e05b22cc7d4ca1"]
+        );
+    }
+
+    #[test]
+    fn seeded_overrides_are_checked() {
+        type Spoil = fn(&mut SeedOverride);
+        let cases: [(Spoil, &str); 4] = [
+            (
+                |o| o.user = String::from("ghost@example.com"),
+                "ghost@example.com",
+            ),
+            (
+                |o| o.end_date = o.start_date.clone(),
+                "ends before it starts",
+            ),
+            (|o| o.start_date = String::from("monday"), "not RFC 3339"),
+            (
+                |o| o.rotations = vec![String::from("nope")],
+                "unknown rotation nope",
+            ),
+        ];
+        for (spoil, expected) in cases {
+            let mut entry = holiday_cover();
+            spoil(&mut entry);
+            let mut seed = Seed::default();
+            seed.schedules[0].overrides.push(entry);
+            let err = World::from_seed(&seed).expect_err("invalid override");
+            assert!(err.to_string().contains(expected), "{err}");
+        }
+        let mut seed = Seed::default();
+        seed.schedules[0].overrides = vec![holiday_cover(), holiday_cover()];
+        let err = World::from_seed(&seed).expect_err("a repeated alias");
+        assert!(err.to_string().contains("defined twice"), "{err}");
     }
 
     #[test]
