@@ -39,8 +39,8 @@ pub use error::SimError;
 pub use faults::{Faults, RetryAfterSecs};
 pub use request_log::{AuthKind, RecordedRequest};
 pub use seed::{
-    Seed, SeedComment, SeedIssue, SeedOverride, SeedPermission, SeedProject, SeedRotation, SeedSchedule,
-    SeedTeam, SeedTeamMember, SeedUser, TeamRole,
+    Seed, SeedComment, SeedIssue, SeedOverride, SeedPermission, SeedProject, SeedRotation,
+    SeedSchedule, SeedTeam, SeedTeamMember, SeedUser, TeamRole,
 };
 pub use simulator::Simulator;
 pub use user::SimUser;
