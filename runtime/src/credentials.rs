@@ -11,7 +11,10 @@ use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::oauth::{RefreshError, TokenSource};
+use crate::oauth::{
+    ATLASSIAN_TOKEN_URL, ClientCredentials, ClientCredentialsConfig, ClientCredentialsError,
+    RefreshError, TokenSource,
+};
 
 /// An `Authorization` value marked sensitive, so HTTP layers do not print
 /// it; `None` when the text cannot be a header value.
@@ -27,6 +30,13 @@ pub const ENV_SITE: &str = "JIRA_SITE";
 pub const ENV_EMAIL: &str = "JIRA_EMAIL";
 pub const ENV_API_TOKEN: &str = "JIRA_API_TOKEN";
 
+/// Environment variables read for the app's OAuth 2.0 client credential (its
+/// service account), used by `as_app()`.
+pub const ENV_APP_CLIENT_ID: &str = "KILN_APP_CLIENT_ID";
+pub const ENV_APP_CLIENT_SECRET: &str = "KILN_APP_CLIENT_SECRET";
+/// The token endpoint for the app's credential; Atlassian's by default.
+pub const ENV_APP_TOKEN_URL: &str = "KILN_APP_TOKEN_URL";
+
 /// How a principal authenticates.
 pub enum Credential {
     /// Atlassian account email + API token, sent as HTTP basic auth to the site.
@@ -36,6 +46,10 @@ pub enum Credential {
     /// An OAuth 2.0 (3LO) login (`runtime login`): a bearer token through the
     /// gateway, refreshed ahead of expiry and once after a 401.
     OAuth(Arc<TokenSource>),
+    /// The app's OAuth 2.0 client credential (a service account): a bearer
+    /// token from the client-credentials grant, fetched anew before expiry
+    /// and once after a 401.
+    AppClient(Arc<ClientCredentials>),
 }
 
 impl Credential {
@@ -44,6 +58,9 @@ impl Credential {
     pub(crate) async fn authorization(&self) -> Result<HeaderValue, CredentialError> {
         match self {
             Credential::OAuth(source) => source.bearer().await.map_err(CredentialError::Refresh),
+            Credential::AppClient(source) => {
+                source.bearer().await.map_err(CredentialError::AppClient)
+            }
             _ => self.static_authorization(),
         }
     }
@@ -62,6 +79,12 @@ impl Credential {
                     .await
                     .map_err(CredentialError::Refresh),
             ),
+            Credential::AppClient(source) => Some(
+                source
+                    .renew_after_rejection(rejected)
+                    .await
+                    .map_err(CredentialError::AppClient),
+            ),
             _ => None,
         }
     }
@@ -69,12 +92,14 @@ impl Credential {
     /// Whether [`Credential::renew_after_rejection`] can give a new header,
     /// so a request is worth keeping for one retry.
     pub(crate) fn is_renewable(&self) -> bool {
-        matches!(self, Credential::OAuth(_))
+        matches!(self, Credential::OAuth(_) | Credential::AppClient(_))
     }
 
     fn static_authorization(&self) -> Result<HeaderValue, CredentialError> {
         let text = zeroize::Zeroizing::new(match self {
-            Credential::OAuth(_) => return Err(CredentialError::Malformed),
+            Credential::OAuth(_) | Credential::AppClient(_) => {
+                return Err(CredentialError::Malformed);
+            }
             Credential::ApiToken { email, token } => {
                 use base64::Engine as _;
                 let pair = zeroize::Zeroizing::new(format!("{email}:{}", token.expose_secret()));
@@ -92,7 +117,28 @@ impl Credential {
 
     /// Whether requests go through the OAuth gateway rather than to the site.
     pub fn is_bearer(&self) -> bool {
-        matches!(self, Credential::Bearer { .. } | Credential::OAuth(_))
+        matches!(
+            self,
+            Credential::Bearer { .. } | Credential::OAuth(_) | Credential::AppClient(_)
+        )
+    }
+
+    /// What this credential is, for telling the operator which one is in use:
+    /// the kind and its public identifier (email, client id, token file),
+    /// never a secret.
+    pub fn describe(&self) -> String {
+        match self {
+            Credential::ApiToken { email, .. } => format!("API token of {email}"),
+            Credential::Bearer { .. } => "OAuth access token".to_owned(),
+            Credential::OAuth(source) => format!(
+                "OAuth 2.0 (3LO) login in {}",
+                source.store().path().display()
+            ),
+            Credential::AppClient(source) => format!(
+                "OAuth 2.0 client credentials (client id {})",
+                source.client_id()
+            ),
+        }
     }
 
     /// Whether this credential's secret is exactly `needle` (used by tests and
@@ -102,6 +148,7 @@ impl Credential {
             Credential::ApiToken { token, .. } => token.expose_secret() == needle,
             Credential::Bearer { access_token } => access_token.expose_secret() == needle,
             Credential::OAuth(source) => source.holds_secret(needle),
+            Credential::AppClient(source) => source.holds_secret(needle),
         }
     }
 }
@@ -119,6 +166,7 @@ impl fmt::Debug for Credential {
                 .field("access_token", &"[REDACTED]")
                 .finish(),
             Credential::OAuth(source) => f.debug_tuple("OAuth").field(source).finish(),
+            Credential::AppClient(source) => f.debug_tuple("AppClient").field(source).finish(),
         }
     }
 }
@@ -156,8 +204,16 @@ pub enum CredentialError {
     PartialEnvironment,
     #[error("a credential contains characters that cannot be sent in an HTTP header")]
     Malformed,
+    #[error(
+        "{ENV_APP_CLIENT_ID} and {ENV_APP_CLIENT_SECRET} must be set together ({ENV_APP_TOKEN_URL} only with them)"
+    )]
+    PartialAppEnvironment,
+    #[error("the credentials file {path} has an invalid [app] section: {reason}")]
+    AppEntry { path: PathBuf, reason: &'static str },
     #[error(transparent)]
     Refresh(RefreshError),
+    #[error(transparent)]
+    AppClient(ClientCredentialsError),
 }
 
 /// The credentials file format (TOML):
@@ -171,12 +227,101 @@ pub enum CredentialError {
 /// email = "bot@example.com"
 /// api_token = "..."
 /// ```
+///
+/// `[app]` may instead hold the app's OAuth 2.0 client credential, as an
+/// Atlassian service account has; the host exchanges it for a short-lived
+/// bearer token (`grant_type=client_credentials`), sends that through the API
+/// gateway, and fetches a new one before it expires:
+///
+/// ```toml
+/// [app]
+/// client_id = "..."
+/// client_secret = "..."
+/// token_url = "https://auth.atlassian.com/oauth/token"   # optional; the default
+/// ```
+///
+/// Without an `[app]` section, `KILN_APP_CLIENT_ID`, `KILN_APP_CLIENT_SECRET`
+/// (and optionally `KILN_APP_TOKEN_URL`) give the same.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CredentialsFile {
     site: Option<String>,
     user: Option<ApiTokenEntry>,
-    app: Option<ApiTokenEntry>,
+    app: Option<AppEntry>,
+}
+
+/// `[app]`: an API token or a client credential, never a mix. One struct
+/// rather than an untagged enum, so a mistake gets a message naming it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppEntry {
+    email: Option<String>,
+    api_token: Option<SecretString>,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    token_url: Option<String>,
+}
+
+impl AppEntry {
+    fn into_credential(self, path: &Path) -> Result<Credential, CredentialError> {
+        let invalid = |reason| CredentialError::AppEntry {
+            path: path.to_owned(),
+            reason,
+        };
+        match self {
+            AppEntry {
+                email: Some(email),
+                api_token: Some(token),
+                client_id: None,
+                client_secret: None,
+                token_url: None,
+            } => Ok(Credential::ApiToken { email, token }),
+            AppEntry {
+                email: None,
+                api_token: None,
+                client_id: Some(client_id),
+                client_secret: Some(client_secret),
+                token_url,
+            } => app_client(client_id, client_secret, token_url),
+            AppEntry {
+                email: Some(_),
+                client_id: Some(_),
+                ..
+            }
+            | AppEntry {
+                api_token: Some(_),
+                client_secret: Some(_),
+                ..
+            } => Err(invalid(
+                "give either email and api_token or client_id and client_secret, not both",
+            )),
+            AppEntry {
+                email: Some(_) | None,
+                api_token: Some(_) | None,
+                client_id: None,
+                client_secret: None,
+                token_url: None,
+            } => Err(invalid("email and api_token must be given together")),
+            _ => Err(invalid(
+                "client_id and client_secret must be given together (token_url only with them)",
+            )),
+        }
+    }
+}
+
+/// The app's client credential, on Atlassian's token endpoint unless told.
+fn app_client(
+    client_id: String,
+    client_secret: SecretString,
+    token_url: Option<String>,
+) -> Result<Credential, CredentialError> {
+    let source = ClientCredentials::new(ClientCredentialsConfig {
+        client_id,
+        client_secret,
+        token_url: token_url.unwrap_or_else(|| ATLASSIAN_TOKEN_URL.to_owned()),
+    })
+    .map_err(CredentialError::AppClient)?;
+    Ok(Credential::AppClient(Arc::new(source)))
 }
 
 #[derive(Deserialize)]
@@ -215,17 +360,22 @@ impl SiteCredentials {
                 .unwrap_or("invalid TOML")
                 .to_owned(),
         })?;
+        let app = file
+            .app
+            .map(|entry| entry.into_credential(path))
+            .transpose()?;
         Ok(Self {
             site: file.site,
             credentials: Credentials {
                 user: file.user.map(Credential::from),
-                app: file.app.map(Credential::from),
+                app,
             },
         })
     }
 
-    /// Reads `JIRA_SITE`, `JIRA_EMAIL` and `JIRA_API_TOKEN` through `lookup`
-    /// (the process environment in production). `None` when none is set.
+    /// Reads `JIRA_SITE`, `JIRA_EMAIL` and `JIRA_API_TOKEN`, and the app's
+    /// `KILN_APP_CLIENT_*`, through `lookup` (the process environment in
+    /// production). `None` when none is set.
     pub fn from_env(
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<Self>, CredentialError> {
@@ -240,13 +390,31 @@ impl SiteCredentials {
             (None, None) => None,
             _ => return Err(CredentialError::PartialEnvironment),
         };
-        if site.is_none() && user.is_none() {
+        let app = app_from_env(&lookup)?;
+        if site.is_none() && user.is_none() && app.is_none() {
             return Ok(None);
         }
         Ok(Some(Self {
             site,
-            credentials: Credentials { user, app: None },
+            credentials: Credentials { user, app },
         }))
+    }
+}
+
+/// The app's client credential from `KILN_APP_CLIENT_ID`,
+/// `KILN_APP_CLIENT_SECRET` and `KILN_APP_TOKEN_URL`; `None` when none is set.
+pub fn app_from_env(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Credential>, CredentialError> {
+    let id = lookup(ENV_APP_CLIENT_ID).filter(|s| !s.is_empty());
+    let secret = lookup(ENV_APP_CLIENT_SECRET).filter(|s| !s.is_empty());
+    let token_url = lookup(ENV_APP_TOKEN_URL).filter(|s| !s.is_empty());
+    match (id, secret, token_url) {
+        (None, None, None) => Ok(None),
+        (Some(id), Some(secret), token_url) => {
+            app_client(id, SecretString::from(secret), token_url).map(Some)
+        }
+        _ => Err(CredentialError::PartialAppEnvironment),
     }
 }
 
@@ -356,6 +524,106 @@ mod tests {
         let loaded = SiteCredentials::from_file(&path).unwrap();
         assert!(loaded.credentials.user.unwrap().secret_equals(TOKEN));
         assert!(loaded.credentials.app.is_none());
+    }
+
+    #[cfg(unix)]
+    fn private_file(dir: &Path, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join("credentials.toml");
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        path
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_app_section_takes_a_client_credential_or_an_api_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = private_file(
+            dir.path(),
+            &format!("[app]\nclient_id = \"app-id\"\nclient_secret = \"{TOKEN}\"\n"),
+        );
+        let app = SiteCredentials::from_file(&path)
+            .unwrap()
+            .credentials
+            .app
+            .unwrap();
+        assert!(matches!(&app, Credential::AppClient(_)));
+        assert!(app.is_bearer() && app.is_renewable() && app.secret_equals(TOKEN));
+        let shown = format!("{app:?} {}", app.describe());
+        assert!(
+            shown.contains("app-id") && !shown.contains(TOKEN),
+            "{shown}"
+        );
+
+        let path = private_file(
+            dir.path(),
+            &format!("[app]\nemail = \"bot@b.c\"\napi_token = \"{TOKEN}\"\n"),
+        );
+        let app = SiteCredentials::from_file(&path).unwrap().credentials.app;
+        assert!(matches!(app, Some(Credential::ApiToken { .. })));
+
+        for bad in [
+            format!(
+                "[app]\nemail = \"bot@b.c\"\nclient_secret = \"{TOKEN}\"\napi_token = \"{TOKEN}\"\nclient_id = \"x\"\n"
+            ),
+            format!("[app]\nclient_secret = \"{TOKEN}\"\n"),
+            format!("[app]\napi_token = \"{TOKEN}\"\n"),
+            format!(
+                "[app]\nclient_id = \"x\"\nclient_secret = \"{TOKEN}\"\ntoken_url = \"http://auth.example.com/t\"\n"
+            ),
+        ] {
+            let path = private_file(dir.path(), &bad);
+            let err = SiteCredentials::from_file(&path).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    CredentialError::AppEntry { .. } | CredentialError::AppClient(_)
+                ),
+                "{bad}: {err:?}"
+            );
+            assert!(!err.to_string().contains(TOKEN), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_app_client_credential_can_come_from_the_environment() {
+        let env = |pairs: Vec<(&'static str, &'static str)>| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(app_from_env(env(vec![])).unwrap().is_none());
+        assert!(matches!(
+            app_from_env(env(vec![(ENV_APP_CLIENT_ID, "id")])),
+            Err(CredentialError::PartialAppEnvironment)
+        ));
+        assert!(matches!(
+            app_from_env(env(vec![(ENV_APP_TOKEN_URL, "https://a.example/t")])),
+            Err(CredentialError::PartialAppEnvironment)
+        ));
+        let app = app_from_env(env(vec![
+            (ENV_APP_CLIENT_ID, "id"),
+            (ENV_APP_CLIENT_SECRET, TOKEN),
+            (ENV_APP_TOKEN_URL, "http://127.0.0.1:9/oauth/token"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert!(app.secret_equals(TOKEN));
+        let only_app = SiteCredentials::from_env(env(vec![
+            (ENV_APP_CLIENT_ID, "id"),
+            (ENV_APP_CLIENT_SECRET, TOKEN),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert!(only_app.site.is_none() && only_app.credentials.user.is_none());
+        assert!(matches!(
+            only_app.credentials.app,
+            Some(Credential::AppClient(_))
+        ));
     }
 
     #[cfg(unix)]

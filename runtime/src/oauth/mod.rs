@@ -1,6 +1,7 @@
-//! OAuth 2.0 (3LO) for the user principal: the authorization-code login, the
-//! token file it leaves behind, and the [`TokenSource`] that keeps a current
-//! bearer token for `request-jira`.
+//! OAuth 2.0 for both principals. The user: the 3LO authorization-code login,
+//! the token file it leaves behind, and the [`TokenSource`] that keeps a
+//! current bearer token for `request-jira`. The app: [`ClientCredentials`],
+//! a service account's client-credentials grant.
 //!
 //! The flow mirrors Atlassian's: `login` opens a consent on the authorization
 //! server, receives the code on a loopback listener, exchanges it, and looks
@@ -8,18 +9,22 @@
 //! Access tokens live an hour and refresh tokens rotate on every use, so the
 //! file is rewritten atomically each time a token is refreshed.
 
+pub mod client_credentials;
 pub mod config_dir;
 pub mod endpoints;
 pub mod login;
 pub mod refresh;
+pub mod store_lock;
 pub mod token_store;
 
 mod http;
 mod token_response;
 
+pub use client_credentials::{ClientCredentials, ClientCredentialsConfig, ClientCredentialsError};
 pub use endpoints::{ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, OAuthEndpoints};
 pub use login::{LoginConfig, LoginError, PendingLogin};
 pub use refresh::{RefreshError, TokenSource};
+pub use store_lock::StoreLock;
 pub use token_store::{OAuthSession, TokenStore, TokenStoreError};
 
 /// The scope that makes Atlassian issue a refresh token; it is requested on

@@ -5,7 +5,9 @@
 //! the token stale takes the refresh lock, and everyone queued behind it finds
 //! the fresh token when they get the lock, instead of spending the rotating
 //! refresh token a second time (which Atlassian treats as theft and answers by
-//! revoking the whole grant).
+//! revoking the whole grant). Across processes the same holds through the
+//! token file's [`StoreLock`]: a refresh re-reads the file under the lock, so
+//! a process that waited uses the tokens the other one just rotated.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -16,6 +18,7 @@ use url::Url;
 
 use super::endpoints::{EndpointUrlError, checked};
 use super::http::{describe, oauth_client};
+use super::store_lock::{LOCK_PATIENCE, StoreLock};
 use super::token_response::{Grant, TokenEndpointError, request_tokens};
 use super::token_store::{OAuthSession, TokenStore, TokenStoreError};
 
@@ -147,6 +150,9 @@ impl TokenSource {
                     }
                 }
             }
+            // Another process may be refreshing the same file: wait for it,
+            // then re-read what it wrote before spending a refresh token.
+            let _file_lock = StoreLock::acquire(this.store.path(), LOCK_PATIENCE).await?;
             this.refresh_locked().await
         })
         .await
@@ -185,7 +191,7 @@ impl TokenSource {
         bearer_header(&self.lock_session().access_token)
     }
 
-    /// Refreshes; the caller holds the refresh lock.
+    /// Refreshes; the caller holds the refresh lock and the file lock.
     async fn refresh_locked(&self) -> Result<HeaderValue, RefreshError> {
         if let Some(header) = self.adopt_rotation_from_disk()? {
             return Ok(header);
@@ -336,6 +342,36 @@ mod tests {
         let stored = source.store().load().unwrap();
         assert_eq!(stored.refresh_token.unwrap().expose_secret(), "rt-1");
         assert_eq!(stored.scopes, ["read:jira-work", "offline_access"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_sources_on_one_file_rotate_once_per_expiry() {
+        let (base, calls) = token_server().await;
+        let dir = tempfile::tempdir().unwrap();
+        let first = source(&base, dir.path(), 0);
+        // A second "process": its own source, loaded from the same file
+        // before either refreshed, so both hold refresh token rt-0.
+        let second = Arc::new(TokenSource::load(first.store().clone()).unwrap());
+        let (a, b) = tokio::join!(
+            tokio::spawn({
+                let first = first.clone();
+                async move { first.bearer().await }
+            }),
+            tokio::spawn({
+                let second = second.clone();
+                async move { second.bearer().await }
+            }),
+        );
+        let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
+        assert_eq!(a, "Bearer at-1");
+        assert_eq!(b, a, "the waiter adopted the other's rotation");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "rt-0 was spent once");
+        for source in [&first, &second] {
+            assert_eq!(
+                source.session().refresh_token.unwrap().expose_secret(),
+                "rt-1"
+            );
+        }
     }
 
     #[tokio::test]

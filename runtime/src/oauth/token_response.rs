@@ -31,6 +31,11 @@ pub(crate) enum Grant<'a> {
         client_secret: &'a str,
         refresh_token: &'a str,
     },
+    /// The app acting as itself (a service account): no user, no code.
+    ClientCredentials {
+        client_id: &'a str,
+        client_secret: &'a str,
+    },
 }
 
 /// Tokens from a successful grant.
@@ -156,6 +161,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(code["grant_type"], "authorization_code");
+        let app = serde_json::to_value(Grant::ClientCredentials {
+            client_id: "id",
+            client_secret: "s",
+        })
+        .unwrap();
+        assert_eq!(
+            app,
+            serde_json::json!({"grant_type": "client_credentials", "client_id": "id", "client_secret": "s"})
+        );
         assert_eq!(code["redirect_uri"], "http://127.0.0.1:1/callback");
     }
 

@@ -123,6 +123,16 @@ pub enum TokenStoreError {
     Invalid { path: PathBuf },
     #[error("no place for the token file: set XDG_CONFIG_HOME or HOME, or pass --token-store")]
     NoConfigDir,
+    #[error("cannot lock the token file (lock file {path}): {source}")]
+    Lock {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "another runtime process held the token file's lock ({path}) for over {}s; try again",
+        waited.as_secs()
+    )]
+    LockTimeout { path: PathBuf, waited: Duration },
 }
 
 /// The token file at one path.
