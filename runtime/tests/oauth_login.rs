@@ -2,7 +2,10 @@
 //! `runtime run` with the login: the access token is refreshed ahead of its
 //! expiry and once after a 401, the rotating refresh token replaces the old
 //! one in the `0600` token file, a retired refresh token is refused, and no
-//! token appears in guest-visible bytes, audit lines, logs or errors.
+//! token appears in guest-visible bytes, audit lines, logs or errors. Two
+//! sources sharing the token file rotate once per expiry (the file lock), and
+//! a stored login never moves `runtime run` off the simulator unless its site
+//! is named.
 //!
 //! The browser step is driven by the test: it opens the authorize URL the
 //! login hands out, approves the consent as a seeded user, and follows the
@@ -396,6 +399,9 @@ fn runtime(home: &Path, args: &[&str]) -> Output {
         .env_remove("JIRA_SITE")
         .env_remove("JIRA_EMAIL")
         .env_remove("JIRA_API_TOKEN")
+        .env_remove("KILN_APP_CLIENT_ID")
+        .env_remove("KILN_APP_CLIENT_SECRET")
+        .env_remove("KILN_APP_TOKEN_URL")
         .env_remove("KILN_TOKEN_STORE")
         .env_remove("KILN_GRANTS_DIR")
         .env_remove("KILN_POLICY")
@@ -506,6 +512,137 @@ async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&again.stderr)
+    );
+    sim.shutdown().await;
+}
+
+/// Two `runtime` processes sharing one token file, modelled as two
+/// independent token sources (each with its own file handle and lock): when
+/// the access token has expired and both refresh at once, the refresh token
+/// is spent exactly once per expiry, the waiter adopts the rotated tokens,
+/// and the simulator never sees a retired refresh token (which would revoke
+/// the grant and fail the gateway call and the next refresh).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sources_on_one_token_file_rotate_once_per_expiry_without_reuse() {
+    let sim = start_sim(Duration::from_secs(3600)).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = TokenStore::new(dir.path().join("tokens.json"));
+    login(&sim, &store).await;
+    let gateway_myself = format!(
+        "{}/ex/jira/{}/rest/api/3/myself",
+        sim.base_url(),
+        sim.cloud_id()
+    );
+    for expiry in 1..=3 {
+        let mut expired = store.load().expect("token file");
+        expired.expires_at = 0;
+        store.save(&expired).expect("saved");
+        let first = Arc::new(TokenSource::load(store.clone()).expect("loads"));
+        let second = Arc::new(TokenSource::load(store.clone()).expect("loads"));
+        let (a, b) = tokio::join!(
+            tokio::spawn({
+                let first = first.clone();
+                async move { first.bearer().await }
+            }),
+            tokio::spawn({
+                let second = second.clone();
+                async move { second.bearer().await }
+            }),
+        );
+        let a = a.expect("task").expect("the first source refreshes");
+        let b = b.expect("task").expect("the second source refreshes");
+        assert_eq!(a, b, "both use the one rotated access token");
+        assert_eq!(
+            token_calls(&sim),
+            1 + expiry,
+            "the code exchange, then one rotation per expiry"
+        );
+        assert_eq!(
+            refresh_token(&first.session()),
+            refresh_token(&second.session())
+        );
+        assert_eq!(
+            refresh_token(&store.load().expect("file")),
+            refresh_token(&first.session())
+        );
+        let me = browser()
+            .get(&gateway_myself)
+            .header(reqwest::header::AUTHORIZATION, a.to_str().expect("ascii"))
+            .send()
+            .await
+            .expect("gateway answers");
+        assert_eq!(me.status(), reqwest::StatusCode::OK, "the grant is alive");
+    }
+    sim.shutdown().await;
+}
+
+/// The simulator is the default: a login saved where `runtime login` puts
+/// it does not move `runtime run` to a real site, and the run says so; the
+/// same login is used once `--site` names its site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_login_is_used_only_when_its_site_is_named() {
+    let wasm = hello_wasm().to_str().expect("utf-8 path").to_owned();
+    let manifest = hello_manifest_path()
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned();
+    let home = tempfile::tempdir().expect("tempdir");
+    let sim = start_sim(Duration::from_secs(3600)).await;
+    // Where `runtime login` saves by default, given the helper's XDG_CONFIG_HOME.
+    let store = TokenStore::new(home.path().join("config/kiln/tokens.json"));
+    login(&sim, &store).await;
+    sim.clear_requests();
+
+    let offline = runtime_async(home.path(), &["run", &wasm, "--manifest", &manifest]).await;
+    let stderr = String::from_utf8_lossy(&offline.stderr).into_owned();
+    assert_eq!(offline.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("site: the embedded Jira simulator")
+            && stderr.contains("as_user: admin@example.com")
+            && stderr.contains(&format!(
+                "note: the OAuth login in {} is not used; pass --site {}",
+                store.path().display(),
+                sim.base_url()
+            )),
+        "{stderr}"
+    );
+    assert!(
+        sim.requests().is_empty(),
+        "nothing reached the logged-in site: {:?}",
+        sim.requests()
+    );
+
+    let grants = home.path().join("grants");
+    let named = runtime_async(
+        home.path(),
+        &[
+            "run",
+            &wasm,
+            "--manifest",
+            &manifest,
+            "--site",
+            sim.base_url(),
+            "--approve-scopes",
+            "--grants-dir",
+            grants.to_str().expect("utf-8"),
+        ],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&named.stderr).into_owned();
+    assert_eq!(named.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("site: {} (named by --site)", sim.base_url()))
+            && stderr.contains(&format!(
+                "as_user: OAuth 2.0 (3LO) login in {}",
+                store.path().display()
+            )),
+        "{stderr}"
+    );
+    assert!(
+        sim.requests()
+            .iter()
+            .any(|r| r.auth == AuthKind::Bearer && r.path.ends_with("/rest/api/3/myself")),
+        "the run went to the named site with the login"
     );
     sim.shutdown().await;
 }

@@ -1,13 +1,22 @@
-//! Chooses the Jira site an invocation talks to: a real site when one is
-//! configured (an OAuth login from `runtime login`, or a flag, credentials
-//! file or environment with an API token), else the embedded simulator,
-//! started in-process on a loopback port.
+//! Chooses the Jira site an invocation talks to, and says which site and
+//! which credentials are in use.
+//!
+//! The rule is predictable on purpose: the embedded simulator, unless the
+//! user names a real site — `--site`, `JIRA_SITE`, the credentials file's
+//! `site`, or `--token-store` (an explicit OAuth login, whose site it is). A
+//! login saved by `runtime login` in the default place never switches a run
+//! to a real site by itself: that would send an app's writes to production
+//! because of a file left behind weeks ago. Once a site is named, the login
+//! for that site acts as the user when no API token is configured.
+//!
+//! The simulator gets only its own throwaway credentials; configured ones
+//! are for the real site and are never sent to it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
-use kiln_runtime::oauth::{TokenSource, TokenStore};
+use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig, TokenSource, TokenStore};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, Site, SiteCredentials};
 use kiln_sim::{SimConfig, Simulator};
@@ -19,14 +28,23 @@ use super::exit::Failure;
 /// Admin of the seeded JSM Ops team).
 pub const DEFAULT_SIM_USER: &str = "admin@example.com";
 
+/// Where `runtime login` saved the tokens when `--token-store` is not given;
+/// it names a location to look in, not a site to use.
+const ENV_TOKEN_STORE: &str = "KILN_TOKEN_STORE";
+
 /// Where to send requests and with which credentials.
 #[derive(clap::Args, Debug)]
 pub struct SiteArgs {
-    /// Jira site URL, e.g. https://your-domain.atlassian.net (default: the embedded simulator).
+    /// Jira site URL, e.g. https://your-domain.atlassian.net. Without it (or JIRA_SITE, or a
+    /// `site` in the credentials file) apps run on the embedded simulator, whatever logins are
+    /// stored.
     #[arg(long, value_name = "URL")]
     site: Option<String>,
-    /// Credentials file (TOML with `site`, `[user]` and optional `[app]` email/api_token; must be chmod 600).
-    /// Without it, JIRA_SITE / JIRA_EMAIL / JIRA_API_TOKEN are read.
+    /// Credentials file (TOML, must be chmod 600): `site`, `[user]` with email/api_token, and an
+    /// optional `[app]` for as_app() with either email/api_token or the app's OAuth 2.0 client
+    /// credentials client_id/client_secret (a service account; optional token_url). Without it,
+    /// JIRA_SITE / JIRA_EMAIL / JIRA_API_TOKEN and KILN_APP_CLIENT_ID / KILN_APP_CLIENT_SECRET are
+    /// read.
     #[arg(long, value_name = "PATH")]
     credentials: Option<PathBuf>,
     /// The site's cloud id (looked up from the site when not given).
@@ -38,9 +56,10 @@ pub struct SiteArgs {
     /// Which seeded simulator user the app runs as.
     #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SIM_USER)]
     sim_user: String,
-    /// OAuth login to act as the user (from `runtime login`; its site is used). Default:
-    /// $XDG_CONFIG_HOME/kiln/tokens.json when it exists and no other site is configured.
-    #[arg(long, env = "KILN_TOKEN_STORE", value_name = "PATH")]
+    /// Act as the user through this OAuth login (from `runtime login`), on its site. Without it,
+    /// the login in $KILN_TOKEN_STORE or $XDG_CONFIG_HOME/kiln/tokens.json is used only when
+    /// --site names its site and no API token is configured.
+    #[arg(long, value_name = "PATH")]
     token_store: Option<PathBuf>,
 }
 
@@ -55,51 +74,122 @@ pub struct SiteSetup {
     pub oauth_scopes: Option<Vec<String>>,
 }
 
+/// Where the run goes, decided from what the user named and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// Nothing named: the embedded simulator.
+    Simulator,
+    /// An explicit OAuth login; `site`, when also named, must be its site.
+    Login {
+        store: PathBuf,
+        site: Option<String>,
+    },
+    /// A named site, with the configured credentials (and a stored login for
+    /// that site as the user, if no API token is configured).
+    Site(String),
+}
+
+impl Target {
+    fn choose(named_site: Option<&str>, explicit_login: Option<&Path>) -> Self {
+        match (named_site, explicit_login) {
+            (site, Some(store)) => Target::Login {
+                store: store.to_owned(),
+                site: site.map(str::to_owned),
+            },
+            (Some(site), None) => Target::Site(site.to_owned()),
+            (None, None) => Target::Simulator,
+        }
+    }
+}
+
 impl SiteArgs {
     pub async fn setup(&self, limits: HttpLimits) -> Result<SiteSetup, Failure> {
-        let mut configured = match &self.credentials {
-            Some(path) => Some(SiteCredentials::from_file(path).map_err(Failure::bad_input)?),
-            None => {
-                SiteCredentials::from_env(|k| std::env::var(k).ok()).map_err(Failure::bad_input)?
-            }
+        let configured = self.configured()?;
+        let named_site = self.site.clone().or_else(|| configured.site.clone());
+        let named_by = if self.site.is_some() {
+            "named by --site"
+        } else if self.credentials.is_some() {
+            "named by the credentials file"
+        } else {
+            "named by JIRA_SITE"
         };
-        if let (Some(site), Some(c)) = (&self.site, configured.as_mut()) {
-            c.site = Some(site.clone());
+        let credentials = configured.credentials;
+        match Target::choose(named_site.as_deref(), self.token_store.as_deref()) {
+            Target::Simulator => {
+                if credentials.user.is_some() || credentials.app.is_some() {
+                    eprintln!(
+                        "note: the configured credentials are for a real site and are not sent to the simulator; name the site with --site or JIRA_SITE to use them"
+                    );
+                }
+                self.note_unused_login();
+                self.simulator(limits).await
+            }
+            Target::Login { store, site } => {
+                let source =
+                    TokenSource::load(TokenStore::new(store)).map_err(Failure::bad_input)?;
+                self.oauth_site(
+                    source,
+                    site,
+                    "the login given by --token-store",
+                    credentials,
+                    limits,
+                )
+            }
+            Target::Site(site) => {
+                if credentials.user.is_none()
+                    && let Some(source) = stored_login_for(&site)
+                {
+                    return self.oauth_site(source, Some(site), named_by, credentials, limits);
+                }
+                self.real_site(&site, named_by, credentials, limits).await
+            }
         }
-        let site_url = self
-            .site
-            .clone()
-            .or_else(|| configured.as_ref().and_then(|c| c.site.clone()));
-        let credentials = configured.map(|c| c.credentials).unwrap_or_default();
-        if let Some(path) = &self.token_store {
-            return self.oauth_site(TokenStore::new(path), site_url, credentials, limits);
+    }
+
+    /// The credentials file when given, else the environment; an app client
+    /// credential from the environment fills a file without `[app]`.
+    fn configured(&self) -> Result<SiteCredentials, Failure> {
+        let env = |k: &str| std::env::var(k).ok();
+        let Some(path) = &self.credentials else {
+            return Ok(SiteCredentials::from_env(env)
+                .map_err(Failure::bad_input)?
+                .unwrap_or_default());
+        };
+        let mut from_file = SiteCredentials::from_file(path).map_err(Failure::bad_input)?;
+        if from_file.credentials.app.is_none() {
+            from_file.credentials.app =
+                kiln_runtime::credentials::app_from_env(env).map_err(Failure::bad_input)?;
         }
-        match site_url {
-            Some(site_url) => self.real_site(&site_url, credentials, limits).await,
-            None => match TokenStore::default_location()
-                .ok()
-                .filter(TokenStore::exists)
-            {
-                Some(store) => self.oauth_site(store, None, credentials, limits),
-                None => self.simulator(limits).await,
-            },
+        Ok(from_file)
+    }
+
+    /// A login left by `runtime login` is not used without a named site;
+    /// say so, so that nobody wonders why the simulator answered.
+    fn note_unused_login(&self) {
+        if let Some(store) = default_login_store().filter(TokenStore::exists)
+            && let Ok(source) = TokenSource::load(store)
+        {
+            eprintln!(
+                "note: the OAuth login in {} is not used; pass --site {} to run against that site",
+                source.store().path().display(),
+                source.session().site_url
+            );
         }
     }
 
     /// The user acts through an OAuth login; its site, cloud id and gateway
-    /// come from the login. The app principal keeps the credentials file's
-    /// `[app]` entry, if any.
+    /// come from the login. The app principal keeps its configured credential.
     fn oauth_site(
         &self,
-        store: TokenStore,
+        source: TokenSource,
         site_url: Option<String>,
+        named_by: &str,
         credentials: Credentials,
         limits: HttpLimits,
     ) -> Result<SiteSetup, Failure> {
-        let source = TokenSource::load(store).map_err(Failure::bad_input)?;
         let session = source.session();
         if let Some(wanted) = site_url
-            && wanted.trim_end_matches('/') != session.site_url.trim_end_matches('/')
+            && !same_site(&wanted, &session.site_url)
         {
             return Err(Failure::bad_input(anyhow!(
                 "the OAuth login in {} is for {}, not {wanted}; run `runtime login --site {wanted}`",
@@ -109,15 +199,11 @@ impl SiteArgs {
         }
         let site = Site::new(&session.site_url, &session.api_url, &session.cloud_id)
             .map_err(Failure::bad_input)?;
-        eprintln!(
-            "using the OAuth login in {} for {}",
-            source.store().path().display(),
-            session.site_url
-        );
         let credentials = Credentials {
             user: Some(Credential::OAuth(Arc::new(source))),
             app: credentials.app,
         };
+        announce(&session.site_url, named_by, &credentials);
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
             client,
@@ -131,14 +217,10 @@ impl SiteArgs {
     async fn real_site(
         &self,
         site_url: &str,
+        named_by: &str,
         credentials: Credentials,
         limits: HttpLimits,
     ) -> Result<SiteSetup, Failure> {
-        if credentials.user.is_none() {
-            eprintln!(
-                "note: no user credential configured (set JIRA_EMAIL and JIRA_API_TOKEN or pass --credentials); as_user() calls will fail with needs-authentication"
-            );
-        }
         let cloud_id = match &self.cloud_id {
             Some(id) => id.clone(),
             None => fetch_cloud_id(site_url)
@@ -146,6 +228,7 @@ impl SiteArgs {
                 .map_err(Failure::environment)?,
         };
         let site = Site::new(site_url, &self.gateway, &cloud_id).map_err(Failure::bad_input)?;
+        announce(site_url, named_by, &credentials);
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
             client,
@@ -156,6 +239,9 @@ impl SiteArgs {
         })
     }
 
+    /// The embedded simulator, with its own per-run credentials for both
+    /// principals: the seeded user's API token, and its service account's
+    /// client credential for as_app().
     async fn simulator(&self, limits: HttpLimits) -> Result<SiteSetup, Failure> {
         let simulator = Simulator::start(SimConfig::default()).await.map_err(|e| {
             Failure::environment(anyhow!("cannot start the embedded Jira simulator: {e}"))
@@ -168,18 +254,26 @@ impl SiteArgs {
                 known.join(", ")
             ))
         })?;
-        eprintln!(
-            "no Jira site configured: using the embedded Jira simulator at {} as {} (offline; pass --site or set JIRA_SITE for a real site)",
-            simulator.base_url(),
-            user.email
-        );
+        let app_client = simulator.app_client();
+        let app = ClientCredentials::new(ClientCredentialsConfig {
+            client_id: app_client.client_id.clone(),
+            client_secret: SecretString::from(app_client.client_secret.clone()),
+            token_url: format!("{}/oauth/token", simulator.base_url()),
+        })
+        .map_err(Failure::environment)?;
         let credentials = Credentials {
             user: Some(Credential::ApiToken {
                 email: user.email.clone(),
                 token: SecretString::from(user.api_token.clone()),
             }),
-            app: None,
+            app: Some(Credential::AppClient(Arc::new(app))),
         };
+        eprintln!(
+            "site: the embedded Jira simulator at {} (offline; no site named: pass --site or set JIRA_SITE for a real one)",
+            simulator.base_url()
+        );
+        eprintln!("  as_user: {} (the simulator's API token)", user.email);
+        eprintln!("  as_app:  the simulator's service account (OAuth 2.0 client credentials)");
         let account_id = Some(user.account_id.clone());
         let site = Site::new(
             simulator.base_url(),
@@ -196,6 +290,46 @@ impl SiteArgs {
             oauth_scopes: None,
         })
     }
+}
+
+/// Tells the operator which site and which credential each principal uses
+/// (kinds and public identifiers only).
+fn announce(site_url: &str, named_by: &str, credentials: &Credentials) {
+    let describe = |credential: &Option<Credential>, call: &str| match credential {
+        Some(credential) => credential.describe(),
+        None => format!("none configured: {call}() calls fail with needs-authentication"),
+    };
+    eprintln!("site: {site_url} ({named_by})");
+    eprintln!("  as_user: {}", describe(&credentials.user, "as_user"));
+    eprintln!("  as_app:  {}", describe(&credentials.app, "as_app"));
+}
+
+/// `$KILN_TOKEN_STORE`, else the default place `runtime login` saves to.
+fn default_login_store() -> Option<TokenStore> {
+    match std::env::var_os(ENV_TOKEN_STORE).filter(|p| !p.is_empty()) {
+        Some(path) => Some(TokenStore::new(PathBuf::from(path))),
+        None => TokenStore::default_location().ok(),
+    }
+}
+
+/// The stored login, when there is one and it is for `site`. A login that
+/// cannot be read is reported and skipped: the named site still runs, with
+/// the configured credentials.
+fn stored_login_for(site: &str) -> Option<TokenSource> {
+    let store = default_login_store().filter(TokenStore::exists)?;
+    match TokenSource::load(store) {
+        Ok(source) if same_site(site, &source.session().site_url) => Some(source),
+        Ok(_) => None,
+        Err(error) => {
+            eprintln!("note: the stored OAuth login is not used: {error}");
+            None
+        }
+    }
+}
+
+fn same_site(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
 }
 
 /// Asks the site for its cloud id (`/_edge/tenant_info`, public, no
@@ -230,4 +364,45 @@ async fn fetch_cloud_id(site_url: &str) -> anyhow::Result<String> {
         .await
         .context("the site's tenant_info is not the expected JSON; pass --cloud-id")?;
     Ok(info.cloud_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_named_site_or_an_explicit_login_leaves_the_simulator() {
+        let login = Path::new("/tmp/tokens.json");
+        assert_eq!(Target::choose(None, None), Target::Simulator);
+        assert_eq!(
+            Target::choose(Some("https://x.atlassian.net"), None),
+            Target::Site("https://x.atlassian.net".into())
+        );
+        assert_eq!(
+            Target::choose(None, Some(login)),
+            Target::Login {
+                store: login.to_owned(),
+                site: None
+            }
+        );
+        assert_eq!(
+            Target::choose(Some("https://x.atlassian.net"), Some(login)),
+            Target::Login {
+                store: login.to_owned(),
+                site: Some("https://x.atlassian.net".into())
+            }
+        );
+    }
+
+    #[test]
+    fn sites_compare_without_trailing_slash_or_case() {
+        assert!(same_site(
+            "https://X.atlassian.net/",
+            "https://x.atlassian.net"
+        ));
+        assert!(!same_site(
+            "https://x.atlassian.net",
+            "https://y.atlassian.net"
+        ));
+    }
 }
