@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
+use kiln_runtime::oauth::store_lock::LOCK_PATIENCE;
 use kiln_runtime::oauth::{
     ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, LoginConfig, OAuthEndpoints, PendingLogin,
-    TokenStore,
+    StoreLock, TokenStore,
 };
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use secrecy::SecretString;
@@ -95,6 +96,11 @@ pub async fn run(args: LoginArgs) -> Result<Exit, Failure> {
     // The URL alone on stdout, so a script (or a test) can drive the browser step.
     println!("{}", pending.authorize_url());
     let session = pending.finish().await.map_err(Failure::environment)?;
+    // A running `runtime run` may be rotating the old login's tokens: wait
+    // for it, so its write cannot land on top of the new login.
+    let _lock = StoreLock::acquire(store.path(), LOCK_PATIENCE)
+        .await
+        .map_err(Failure::environment)?;
     store
         .save(&session)
         .with_context(|| "cannot save the OAuth login")
