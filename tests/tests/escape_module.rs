@@ -6,9 +6,9 @@
 mod support;
 
 use kiln_runtime::LoadError;
+use kiln_runtime::sandbox::code_limits::{CodeLimit, MAX_FUNCTION_LOCALS, MAX_NESTING_DEPTH};
 use kiln_runtime::sandbox::component_check::{ComponentError, MAX_COMPONENT_BYTES};
 use kiln_tests::programs;
-use serde_json::json;
 use support::{Harness, manifest};
 
 fn wat_manifest() -> String {
@@ -133,41 +133,59 @@ async fn module_empty_file() {
 
 #[tokio::test]
 async fn module_compile_bomb_deeply_nested_blocks() {
-    // A function of 50,000 nested blocks next to the valid control's code: a
-    // few hundred kilobytes that ask the compiler for deep recursion and
-    // large intermediate state. Either the runtime refuses it with a typed
-    // load error, or it compiles within its limits and the app then serves.
-    let h = Harness::start_compiling().await;
-    let wasm = nested_blocks_bomb(50_000);
-    let manifest = kiln_manifest::Manifest::from_yaml(&wat_manifest()).expect("manifest");
-    match h.runtime.load(wasm, manifest).await {
-        Ok(app) => {
-            let payload = json!({ "compiled": true });
-            h.assert_serves(&app, "benign", payload.clone(), payload)
-                .await;
+    // A never-called function of 50,000 nested blocks next to the valid
+    // control's code: a few hundred kilobytes asking the compiler for deep
+    // recursion and quadratic analyses. The code-shape pass refuses it before
+    // Cranelift runs, at the first block past the limit.
+    let error = refused(bomb_with(
+        "",
+        &"      block\n".repeat(50_000),
+        &"      end\n".repeat(50_000),
+    ))
+    .await;
+    assert_eq!(
+        error,
+        ComponentError::TooComplex {
+            limit: CodeLimit::NestingDepth,
+            found: MAX_NESTING_DEPTH as u64 + 1,
+            max: MAX_NESTING_DEPTH as u64,
         }
-        Err(error) => {
-            h.assert_absent(&error.to_string());
-            assert!(matches!(error, LoadError::Component(_)), "{error}");
+    );
+    assert!(
+        error.to_string().contains("nested blocks in one function"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn module_compile_bomb_too_many_locals() {
+    // 100,000 locals in one function, all live at once for the register
+    // allocator: refused by the code-shape pass before compiling.
+    let error = refused(bomb_with(&"(local i64) ".repeat(100_000), "", "")).await;
+    match &error {
+        ComponentError::TooComplex { limit, found, max } => {
+            assert_eq!(*limit, CodeLimit::FunctionLocals);
+            assert_eq!(*max, MAX_FUNCTION_LOCALS);
+            assert!(found > max, "{error}");
         }
+        other => panic!("expected a code-shape refusal, got {other}"),
     }
-    h.assert_jira_untouched();
-    h.assert_runtime_serves().await;
+    assert!(
+        error.to_string().contains("locals in one function"),
+        "{error}"
+    );
 }
 
 /// The valid control (`valid_minimal.wat`) with an extra, never-called
-/// function made of `depth` nested blocks (written flat, so the text parser
-/// itself does not recurse).
-fn nested_blocks_bomb(depth: usize) -> Vec<u8> {
+/// function `(func $bomb <locals> <open> <close>)`, its instructions written
+/// flat so the text parser itself does not recurse.
+fn bomb_with(locals: &str, open: &str, close: &str) -> Vec<u8> {
     let control = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/programs/wat/valid_minimal.wat"
     ))
     .expect("valid_minimal.wat");
-    let mut bomb = String::from("    (func $bomb\n");
-    bomb.push_str(&"      block\n".repeat(depth));
-    bomb.push_str(&"      end\n".repeat(depth));
-    bomb.push_str("    )\n");
+    let bomb = format!("    (func $bomb {locals}\n{open}{close}    )\n");
     let anchor = "    (import \"memory\" \"memory\" (memory 0))\n";
     assert!(control.contains(anchor), "valid_minimal.wat changed shape");
     let text = control.replacen(anchor, &format!("{anchor}{bomb}"), 1);
