@@ -2,7 +2,7 @@
 //! instantiate + call + drop of the trivial component), `invoke_trivial`
 //! (the same component through Kiln: fresh Store with the whole sandbox,
 //! deadline, limits, checks) and `invoke_host_call` (plus one `request-jira`
-//! answered by the host in process).
+//! through the whole pipeline, answered by the in-process transport).
 //!
 //! `cargo bench -p kiln-runtime --bench invoke`
 
@@ -108,19 +108,27 @@ fn benches(c: &mut Criterion) {
         .expect("tokio");
     let floor: &'static Floor = Box::leak(Box::new(Floor::new(&support::trivial())));
 
-    let runtime = support::runtime(support::in_process_client(), InstanceAllocation::default());
+    let (client, answered) = support::in_process_client_counting();
+    let runtime = support::runtime(client, InstanceAllocation::default());
     let trivial = rt
         .block_on(runtime.load(support::trivial(), support::manifest()))
         .expect("trivial loads");
     let host_call = rt
         .block_on(runtime.load(support::host_call(), support::manifest()))
         .expect("host-call loads");
-    // The host call is answered by the host itself (no credential
-    // configured): the invocation succeeds and `request-jira` ran once.
+    // The host call goes through the whole pipeline to the in-process
+    // stub: the invocation succeeds and `request-jira` ran once, allowed.
     let probe = rt.block_on(host_call.invoke(invocation())).expect("probe");
+    assert!(probe.result.is_ok(), "{:?}", probe.result);
     assert_eq!(
         probe.requests, 1,
         "the host-call component calls request-jira once"
+    );
+    assert_eq!(probe.policy_refusals, 0, "the call is allowed");
+    assert_eq!(
+        answered.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "the call reached the in-process transport"
     );
 
     let mut group = c.benchmark_group("invoke");

@@ -1,18 +1,26 @@
 //! `request_jira_loopback`: one `request-jira` to the embedded simulator
-//! (through the whole policy pipeline, inside a fresh instance) against a
-//! plain reqwest GET of the same URL with the same credential, side by side
-//! in one run.
+//! (through the whole policy pipeline) against a plain reqwest GET of the
+//! same URL with the same credential, side by side in one run.
+//!
+//! Two Kiln sides are timed: the host call alone (a `JiraSession`, as the
+//! guest's import reaches it: quota, path, route, scopes, headers,
+//! credential, URL builder, send, capped read, audit) and a whole invocation
+//! that makes the call from a fresh instance.
 //!
 //! `cargo bench -p kiln-runtime --bench request_jira_loopback`
 
 mod support;
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kiln_manifest::DeclaredScopes;
+use kiln_runtime::bindings::{Method, Principal, Request};
 use kiln_runtime::engine::InstanceAllocation;
-use kiln_runtime::{Invocation, LoadedApp};
+use kiln_runtime::jira::session::JiraSession;
+use kiln_runtime::{AuditSink, Invocation, JiraClient, LoadedApp, NoAudit};
 use kiln_sim::SimConfig;
 
 fn invocation() -> Invocation {
@@ -27,6 +35,36 @@ async fn invoke(app: &LoadedApp) {
     let invoked = app.invoke(invocation()).await.expect("invocation starts");
     assert!(invoked.result.is_ok(), "{:?}", invoked.result);
     black_box(invoked);
+}
+
+/// The guest's request, as the host import receives it.
+fn myself() -> Request {
+    Request {
+        principal: Principal::User,
+        method: Method::Get,
+        path: "/rest/api/3/myself".to_owned(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: None,
+    }
+}
+
+/// One `request-jira` through a fresh session (one per call, as one per
+/// invocation), without an instance around it.
+async fn session_call(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
+    let audit: Arc<dyn AuditSink> = Arc::new(NoAudit);
+    let mut session = JiraSession::new(
+        client.clone(),
+        scopes.clone(),
+        audit,
+        Arc::from("kiln-bench"),
+        "bench".to_owned(),
+        tokio::time::Instant::now() + Duration::from_secs(30),
+        1,
+    );
+    let response = session.request(myself()).await.expect("simulator answers");
+    assert_eq!(response.status, 200);
+    black_box(response);
 }
 
 async fn plain_get(client: &reqwest::Client, url: &str, authorization: &str) {
@@ -60,11 +98,25 @@ fn benches(c: &mut Criterion) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("reqwest client");
+    let client = runtime.client().clone();
+    let scopes = Arc::new(support::manifest().declared_scopes());
     // Warm both connection pools.
     rt.block_on(invoke(&host_call));
+    rt.block_on(session_call(&client, &scopes));
     rt.block_on(plain_get(&plain, &url, &authorization));
 
     let mut group = c.benchmark_group("request_jira_loopback");
+    group.bench_function("kiln_request_jira", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    session_call(&client, &scopes).await;
+                }
+                t.elapsed()
+            })
+        })
+    });
     group.bench_function("kiln_invoke_with_request_jira", |b| {
         b.iter_custom(|iters| {
             rt.block_on(async {
@@ -90,13 +142,25 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     let rounds = 5_000;
+    let (host_call_only, reqwest) = support::side_by_side(
+        rounds,
+        || rt.block_on(session_call(&client, &scopes)),
+        || rt.block_on(plain_get(&plain, &url, &authorization)),
+    );
+    support::report_ratio(
+        "request_jira_loopback",
+        "request-jira (host call)",
+        host_call_only,
+        "plain reqwest",
+        reqwest,
+    );
     let (kiln, reqwest) = support::side_by_side(
         rounds,
         || rt.block_on(invoke(&host_call)),
         || rt.block_on(plain_get(&plain, &url, &authorization)),
     );
     support::report_ratio(
-        "request_jira_loopback",
+        "request_jira_loopback (whole invocation)",
         "kiln (instance + request-jira)",
         kiln,
         "plain reqwest",
@@ -107,7 +171,7 @@ fn benches(c: &mut Criterion) {
     let (_, instance) = support::side_by_side(rounds, || {}, || rt.block_on(invoke(&trivial)));
     let request_only = kiln.saturating_sub(instance);
     support::report_ratio(
-        "request_jira_loopback (request only)",
+        "request_jira_loopback (invocation minus instance)",
         "request-jira",
         request_only,
         "plain reqwest",

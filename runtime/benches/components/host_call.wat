@@ -45,7 +45,9 @@
     (export "request-jira" (func (param "req" $req) (result (result $resp (error $err)))))
   ))
   (core module $memory-module
-    (memory (export "memory") 1)
+    ;; Two pages: the first holds the constants and the call's result area,
+    ;; the bump allocator hands out the second (the lifted response).
+    (memory (export "memory") 2)
     (global $next (mut i32) (i32.const 65536))
     ;; A bump allocator: enough for one invocation (the instance is fresh
     ;; every time).

@@ -37,7 +37,9 @@
   (alias export $types "context" (type $context))
   (alias export $types "app-error" (type $app-error))
   (core module $memory-module
-    (memory (export "memory") 1)
+    ;; Two pages: the first holds the constants, the bump allocator hands
+    ;; out the second (the lowered arguments).
+    (memory (export "memory") 2)
     (global $next (mut i32) (i32.const 65536))
     ;; A bump allocator: enough for one invocation (the instance is fresh
     ;; every time).

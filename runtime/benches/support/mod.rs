@@ -6,10 +6,13 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use kiln_manifest::Manifest;
 use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::jira::client::Transport;
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{
     Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site,
@@ -46,18 +49,48 @@ pub fn manifest() -> Manifest {
     .expect("benchmark manifest is valid")
 }
 
-/// A client for a site that is never contacted and holds no credential:
-/// every `request-jira` runs the whole policy pipeline in process (path,
-/// route, scopes, headers) and is answered `needs-authentication` by the
-/// host, without a socket.
+/// What the in-process stub answers to every request: the shape of Jira's
+/// `GET /rest/api/3/myself`.
+pub const STUB_MYSELF: &str = r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","accountType":"atlassian","emailAddress":"admin@example.com","displayName":"Kiln Admin","active":true,"timeZone":"Etc/UTC"}"#;
+
+/// A client whose requests are answered in process by
+/// [`Transport::in_process`], with an API token for the user: every
+/// `request-jira` runs the whole pipeline (quota, path, catalogue route,
+/// scopes, headers, credential, URL builder, response cap and header
+/// allowlist) and the stub's answer is lifted into the guest; only the
+/// socket is missing.
 pub fn in_process_client() -> JiraClient {
+    in_process_client_counting().0
+}
+
+/// [`in_process_client`], with the number of requests the stub has answered
+/// (so a benchmark can check its calls really got through the pipeline).
+pub fn in_process_client_counting() -> (JiraClient, Arc<AtomicU64>) {
     let site = Site::new(
         "https://kiln-bench.atlassian.net",
         "https://api.atlassian.com",
         "bench-cloud",
     )
     .expect("benchmark site is valid");
-    JiraClient::new(site, Credentials::default(), HttpLimits::default()).expect("client")
+    let credentials = Credentials {
+        user: Some(Credential::ApiToken {
+            email: SIM_USER.to_owned(),
+            token: "bench-api-token".to_owned().into(),
+        }),
+        app: None,
+    };
+    let answered = Arc::new(AtomicU64::new(0));
+    let counter = answered.clone();
+    let transport = Transport::in_process(move |_request| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(http::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(bytes::Bytes::from_static(STUB_MYSELF.as_bytes()))
+            .expect("a static response is valid"))
+    });
+    let client = JiraClient::with_transport(site, credentials, HttpLimits::default(), transport);
+    (client, answered)
 }
 
 /// A simulator and a client of it acting as [`SIM_USER`] with its API
