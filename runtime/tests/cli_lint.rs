@@ -128,7 +128,8 @@ fn inspect_shows_identity_world_scopes_limits_and_digest() {
     );
     assert_eq!(report["functions"][0]["handler"], "oncall");
     let scopes = report["scopes"].as_array().unwrap();
-    assert_eq!(scopes.len(), 2);
+    // Two Ops config scopes, and read:jira-user for on-call display names.
+    assert_eq!(scopes.len(), 3);
     assert!(scopes.iter().all(|s| s["routesOpened"].as_u64() > Some(0)));
     assert!(
         scopes[1]["examples"]

@@ -10,8 +10,12 @@
 //! Changing a team's schedules needs a Team Admin of that team; anyone else
 //! gets an error that says so instead of Jira's bare 403.
 //!
-//! Scopes: `read:ops-config:jira-service-management` (teams, on-calls) and
-//! `write:ops-config:jira-service-management` (schedule and rotation).
+//! The Ops API names on-call responders by account id only; their display
+//! names come from the Jira platform's user API, as they must on a real site.
+//!
+//! Scopes: `read:ops-config:jira-service-management` (teams, on-calls),
+//! `write:ops-config:jira-service-management` (schedule and rotation) and
+//! `read:jira-user` (display names).
 
 use kiln_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -84,9 +88,55 @@ struct OnCalls {
     on_call_participants: Vec<Participant>,
 }
 
+/// An on-call responder as the Ops API sends it: an id and what kind of
+/// responder it names, never a display name.
 #[derive(Deserialize)]
 struct Participant {
-    name: String,
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct User {
+    account_id: String,
+    display_name: String,
+}
+
+/// What to call an on-call responder: a user's display name from the
+/// platform's user API; a team or escalation by its kind and id, since the
+/// user API cannot name it.
+///
+/// One lookup per user: a schedule with one rotation has at most one person
+/// on call, so this stays well inside the manifest's `maxRequests`.
+fn display_name(participant: &Participant) -> Result<String, AppError> {
+    if participant.kind != "user" {
+        return Ok(format!("{} {}", participant.kind, participant.id));
+    }
+    let users: Vec<User> = as_user()
+        .get(route!("/rest/api/3/user/search"))
+        .query("accountId", participant.id.as_str())
+        .send()?
+        .error_for_status()?
+        .json()?;
+    Ok(name_of(&participant.id, users).unwrap_or_else(|| {
+        // The user search leaves out deactivated accounts: say who, by id.
+        log::warn!(
+            "no active Jira user {}; showing the account id",
+            participant.id
+        );
+        participant.id.clone()
+    }))
+}
+
+/// The display name of `account_id` among the user search's `users`; the
+/// search is exact on `accountId`, but an app checks what it is given.
+fn name_of(account_id: &str, users: Vec<User>) -> Option<String> {
+    users
+        .into_iter()
+        .find(|u| u.account_id == account_id)
+        .map(|u| u.display_name)
 }
 
 /// Turns Jira's 403 on a schedule change into what the user must do.
@@ -168,17 +218,18 @@ fn oncall(input: Option<Input>, ctx: &Context) -> Result<Output, AppError> {
         .send()?
         .error_for_status()?
         .json()?;
+    let on_call_now = on_calls
+        .on_call_participants
+        .iter()
+        .map(display_name)
+        .collect::<Result<Vec<_>, _>>()?;
 
     Ok(Output {
         schedule_id: schedule.id,
         schedule: schedule_name,
         team: team.team_name,
         rotation: rotation_name,
-        on_call_now: on_calls
-            .on_call_participants
-            .into_iter()
-            .map(|p| p.name)
-            .collect(),
+        on_call_now,
     })
 }
 
@@ -198,5 +249,30 @@ mod tests {
         );
         let created = Response::new(201, Vec::new(), b"{}".to_vec());
         assert!(explain_forbidden(created, "Ops").is_ok());
+    }
+
+    #[test]
+    fn a_user_is_named_by_the_matching_account_only() {
+        let users = vec![
+            User {
+                account_id: String::from("other"),
+                display_name: String::from("Someone Else"),
+            },
+            User {
+                account_id: String::from("abc"),
+                display_name: String::from("Alice Admin"),
+            },
+        ];
+        assert_eq!(name_of("abc", users).as_deref(), Some("Alice Admin"));
+        assert_eq!(name_of("gone", Vec::new()), None);
+    }
+
+    #[test]
+    fn a_non_user_responder_is_named_by_kind_and_id_without_a_lookup() {
+        let team = Participant {
+            id: String::from("t-1"),
+            kind: String::from("team"),
+        };
+        assert_eq!(display_name(&team).unwrap(), "team t-1");
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::error::OpsError;
 use super::extract::OpsQuery;
 use super::permissions::readable;
-use super::{SchedulePath, validate};
+use super::{SchedulePath, render, validate};
 use crate::access::Caller;
 use crate::shared::Shared;
 use crate::world::on_call::on_call_at;
@@ -27,9 +27,9 @@ pub(crate) struct OnCallQuery {
 /// Answers in the Ops API's shapes: `{"onCallParticipants": [{"id", "type"}]}`, or
 /// `{"onCallUsers": [...]}` with `flat=true`.
 ///
-/// Each participant also carries `name`, the user's display name. The Ops API does
-/// not send it (an app resolves names through the platform's user API); it is kept
-/// because Kiln's `examples/jsm-oncall` reads it.
+/// Participants carry only `id` and `type`, as on a real site: an app that wants
+/// display names asks the platform's user API, so one written against the
+/// simulator does not come to depend on a field Atlassian never sends.
 pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -48,10 +48,8 @@ pub(crate) async fn get(
     }
     let participants: Vec<Value> = on_call
         .iter()
-        .map(|id| {
-            let name = world.user(id).map(|u| u.display_name.as_str());
-            json!({ "id": id, "type": "user", "name": name.unwrap_or_default() })
-        })
+        .copied()
+        .map(render::on_call_participant)
         .collect();
     Ok(Json(json!({ "onCallParticipants": participants })))
 }

@@ -53,6 +53,12 @@ pub(crate) fn rotation(rotation: &RotationRecord) -> Value {
     value
 }
 
+/// One on-call responder: the Ops API's `ResponderInfo`, an id and its type and
+/// nothing else (no display name; that comes from the platform's user API).
+pub(crate) fn on_call_participant(account_id: &str) -> Value {
+    json!({ "id": account_id, "type": "user" })
+}
+
 pub(crate) fn team(team: &TeamRecord) -> Value {
     let members: Vec<Value> = team
         .members
