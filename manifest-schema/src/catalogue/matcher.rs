@@ -1,12 +1,19 @@
 //! Segment-wise route matching, indexed by method and segment count.
 //!
 //! Every `request-jira` call matches once, so the hot path allocates nothing: the
-//! path is walked with `split('/')` and compared against pre-split templates.
+//! path is split once, onto the stack, and compared against pre-split templates
+//! (hundreds of candidates share a method and segment count, so re-splitting
+//! the path per candidate used to dominate the host call's cost).
 
 use std::sync::OnceLock;
 
 use super::generated::ROUTES;
 use super::route::{Method, Route};
+
+/// The most segments a matchable path may have. Longer than every catalogued
+/// template (a test checks), so a longer path matches nothing: refusing it is
+/// the deny-by-default answer, and the bound keeps the split on the stack.
+const MAX_SEGMENTS: usize = 16;
 
 /// The route table plus a match index built once per process.
 #[derive(Debug)]
@@ -81,10 +88,14 @@ impl Template {
         }
     }
 
-    fn matches(&self, path: &str) -> bool {
+    /// `path` is already split and has as many segments as the template.
+    /// Compared from the end: templates of one shape mostly share their
+    /// leading `/rest/api/3`, so the last segments tell them apart soonest.
+    fn matches(&self, path: &[&str]) -> bool {
         self.segments
             .iter()
-            .zip(path_segments(path))
+            .zip(path)
+            .rev()
             .all(|(template, segment)| template.matches(segment))
     }
 }
@@ -134,10 +145,19 @@ impl Catalogue {
     /// non-empty segment; literal segments beat parameters. A path with an empty
     /// segment (`//`, trailing `/`) or a dot-segment never matches.
     pub fn match_route(&self, method: Method, path: &str) -> Option<&'static Route> {
-        if !path.starts_with('/') || path_segments(path).any(is_unmatchable) {
+        if !path.starts_with('/') {
             return None;
         }
-        let count = path_segments(path).count();
+        let mut split = [""; MAX_SEGMENTS];
+        let mut count = 0;
+        for segment in path_segments(path) {
+            if is_unmatchable(segment) || count == MAX_SEGMENTS {
+                return None;
+            }
+            split[count] = segment;
+            count += 1;
+        }
+        let path = &split[..count];
         let candidates = self.by_method[method as usize].get(count)?;
         candidates
             .iter()
@@ -151,5 +171,25 @@ impl Catalogue {
         self.routes
             .iter()
             .find(|route| route.method == method && route.template == template)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_fits_the_stack_split() {
+        let longest = ROUTES
+            .iter()
+            .map(|route| path_segments(route.template).count())
+            .max();
+        assert!(longest.is_some_and(|n| n < MAX_SEGMENTS), "{longest:?}");
+    }
+
+    #[test]
+    fn a_path_longer_than_the_bound_matches_nothing() {
+        let long = "/rest/api/3".to_owned() + &"/x".repeat(MAX_SEGMENTS);
+        assert!(Catalogue::get().match_route(Method::Get, &long).is_none());
     }
 }
