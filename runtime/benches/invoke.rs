@@ -5,6 +5,12 @@
 //! through the whole pipeline, answered by the in-process transport).
 //!
 //! `cargo bench -p kiln-runtime --bench invoke`
+//!
+//! For instruction counts (deterministic, unlike time on a shared machine):
+//! `KILN_INVOKE_COUNT=<trivial|host_call>:<n>` runs `n` invocations of that
+//! component and exits without criterion, e.g. under
+//! `valgrind --tool=callgrind`; two runs with different `n` give the cost of
+//! one invocation by difference, start-up (compilation) cancelled out.
 
 mod support;
 
@@ -101,7 +107,40 @@ fn time_invocations(
     })
 }
 
+/// The `KILN_INVOKE_COUNT` mode: `Some((app, n))` when set and well formed.
+fn count_mode() -> Option<(String, u64)> {
+    let spec = std::env::var("KILN_INVOKE_COUNT").ok()?;
+    let (app, n) = spec.split_once(':')?;
+    let n = n
+        .parse()
+        .expect("KILN_INVOKE_COUNT=<trivial|host_call>:<n>");
+    Some((app.to_owned(), n))
+}
+
+/// Runs `n` invocations of `app` (see the module doc) and nothing else.
+fn run_count_mode(app: &str, n: u64) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+    let component = match app {
+        "trivial" => support::trivial(),
+        "host_call" => support::host_call(),
+        other => panic!("KILN_INVOKE_COUNT: unknown component {other:?}"),
+    };
+    let runtime = support::runtime(support::in_process_client(), InstanceAllocation::default());
+    let loaded = rt
+        .block_on(runtime.load(component, support::manifest()))
+        .expect("component loads");
+    time_invocations(&rt, &loaded, n);
+    println!("COUNT {app}: {n} invocations");
+}
+
 fn benches(c: &mut Criterion) {
+    if let Some((app, n)) = count_mode() {
+        run_count_mode(&app, n);
+        std::process::exit(0);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
