@@ -41,6 +41,13 @@ pub struct AuditRecord {
 /// Where audit lines go.
 pub trait AuditSink: Send + Sync {
     fn record(&self, record: &AuditRecord);
+
+    /// Whether [`AuditSink::record`] keeps anything. A sink that discards
+    /// says so, and the caller skips building the record (time formatting
+    /// and copies on every `request-jira` call).
+    fn enabled(&self) -> bool {
+        true
+    }
 }
 
 /// Discards audit lines (no audit file configured).
@@ -48,6 +55,10 @@ pub struct NoAudit;
 
 impl AuditSink for NoAudit {
     fn record(&self, _record: &AuditRecord) {}
+
+    fn enabled(&self) -> bool {
+        false
+    }
 }
 
 /// Appends JSON lines to a file, created `0600`.

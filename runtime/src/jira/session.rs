@@ -98,7 +98,8 @@ impl JiraSession {
 
     /// Runs one call through the pipeline and writes its audit line.
     pub async fn request(&mut self, req: Request) -> Result<Response, RequestError> {
-        let started = Instant::now();
+        let audited = self.audit.enabled();
+        let started = audited.then(Instant::now);
         let principal = req.principal;
         let method = req.method;
         let mut trace = Trace::default();
@@ -111,6 +112,9 @@ impl JiraSession {
         ) {
             self.refusals += 1;
         }
+        let Some(started) = started else {
+            return outcome;
+        };
         self.audit.record(&AuditRecord {
             time: now_rfc3339(),
             app_id: self.app_id.to_string(),
