@@ -95,6 +95,19 @@ impl Credential {
         matches!(self, Credential::OAuth(_) | Credential::AppClient(_))
     }
 
+    /// The `Authorization` value of a credential that never changes (API
+    /// token, fixed bearer token), for the client to compute once; `None`
+    /// for a renewable one or one that cannot be a header (whose error
+    /// [`Credential::authorization`] then reports on every call).
+    pub(crate) fn fixed_authorization(&self) -> Option<HeaderValue> {
+        match self {
+            Credential::OAuth(_) | Credential::AppClient(_) => None,
+            Credential::ApiToken { .. } | Credential::Bearer { .. } => {
+                self.static_authorization().ok()
+            }
+        }
+    }
+
     fn static_authorization(&self) -> Result<HeaderValue, CredentialError> {
         let text = zeroize::Zeroizing::new(match self {
             Credential::OAuth(_) | Credential::AppClient(_) => {
@@ -477,6 +490,29 @@ mod tests {
         let h = c.static_authorization().unwrap();
         assert!(h.is_sensitive());
         assert_eq!(h.to_str().unwrap(), "Basic YUBleGFtcGxlLmNvbTp0");
+    }
+
+    #[test]
+    fn fixed_authorization_is_the_static_header_only_for_unchanging_credentials() {
+        let token = Credential::ApiToken {
+            email: "a@example.com".into(),
+            token: SecretString::from("t"),
+        };
+        let fixed = token.fixed_authorization().unwrap();
+        assert!(fixed.is_sensitive());
+        assert_eq!(fixed, token.static_authorization().unwrap());
+        let bearer = Credential::Bearer {
+            access_token: SecretString::from("at"),
+        };
+        assert_eq!(bearer.fixed_authorization().unwrap(), "Bearer at");
+        let unencodable = Credential::Bearer {
+            access_token: SecretString::from("line\nbreak"),
+        };
+        assert!(unencodable.fixed_authorization().is_none());
+        assert!(matches!(
+            unencodable.static_authorization(),
+            Err(CredentialError::Malformed)
+        ));
     }
 
     #[test]

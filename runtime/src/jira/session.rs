@@ -199,18 +199,21 @@ impl JiraSession {
             .endpoint_for(route.product, credential.is_bearer());
         let url = build_url(endpoint, &path, &req.query)
             .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
-        // A refresh talks to the authorization server: bounded by the
-        // invocation's deadline like every other wait of the guest.
-        let authorization = tokio::time::timeout_at(self.deadline, credential.authorization())
-            .await
-            .map_err(|_| RequestError::Timeout)?
-            .map_err(|error| {
-                tracing::warn!(
-                    "no usable credential for the {} principal: {error}",
-                    principal_name(req.principal)
-                );
-                RequestError::NeedsAuthentication(req.principal)
-            })?;
+        let authorization = match client.fixed_authorization(is_app) {
+            Some(fixed) => fixed.clone(),
+            // A refresh talks to the authorization server: bounded by the
+            // invocation's deadline like every other wait of the guest.
+            None => tokio::time::timeout_at(self.deadline, credential.authorization())
+                .await
+                .map_err(|_| RequestError::Timeout)?
+                .map_err(|error| {
+                    tracing::warn!(
+                        "no usable credential for the {} principal: {error}",
+                        principal_name(req.principal)
+                    );
+                    RequestError::NeedsAuthentication(req.principal)
+                })?,
+        };
 
         let mut request = OutgoingRequest {
             method: http_method(method),
