@@ -3,9 +3,11 @@
 //! The URL is the configured [`Endpoint`] (a fixed origin, optionally with a
 //! base path such as the gateway's `/ex/jira/{cloudId}`) followed by a
 //! [`ValidatedPath`] used verbatim, then the guest's query pairs, each encoded
-//! by the host. The result is parsed with one parser (`url`) and checked again:
-//! same origin as the endpoint, path still under the endpoint's base, no
-//! userinfo, no fragment. A mismatch is a bug or an attack, never a request.
+//! by the host. The origin is the endpoint's own, parsed and checked once when
+//! configured; the path and query are set on a copy of it by one parser
+//! (`url`), and the result is checked again: same origin as the endpoint, path
+//! still under the endpoint's base, no userinfo, no fragment. A mismatch is a
+//! bug or an attack, never a request.
 
 use std::fmt;
 
@@ -154,15 +156,15 @@ pub fn build_url(
         }
     }
 
-    let mut text =
-        String::with_capacity(endpoint.as_str().len() + path.raw().len() + encoded_query.len() + 1);
-    text.push_str(endpoint.as_str());
-    text.push_str(path.raw());
-    if !encoded_query.is_empty() {
-        text.push('?');
-        text.push_str(&encoded_query);
-    }
-    let url = Url::parse(&text).map_err(|_| UrlError::OriginMismatch)?;
+    // Not a reparse of the whole text: scheme and host (IDNA included) were
+    // parsed when the endpoint was configured, and only the path and query
+    // are new. The setters cannot move the origin; `check_built` verifies it.
+    let mut full_path = String::with_capacity(endpoint.base_path().len() + path.raw().len());
+    full_path.push_str(endpoint.base_path());
+    full_path.push_str(path.raw());
+    let mut url = endpoint.base.clone();
+    url.set_path(&full_path);
+    url.set_query((!encoded_query.is_empty()).then_some(encoded_query.as_str()));
     check_built(endpoint, path, &url)?;
     Ok(url)
 }
@@ -170,7 +172,10 @@ pub fn build_url(
 /// The second look: whatever the parser made of the text must still be the
 /// configured origin, under the base path, with the validated path intact.
 fn check_built(endpoint: &Endpoint, path: &ValidatedPath, url: &Url) -> Result<(), UrlError> {
-    let same_origin = url.origin() == endpoint.base.origin();
+    // Field by field rather than `Url::origin`, which allocates both sides.
+    let same_origin = url.scheme() == endpoint.base.scheme()
+        && url.host() == endpoint.base.host()
+        && url.port_or_known_default() == endpoint.base.port_or_known_default();
     let expected_path_len = endpoint.base_path().len() + path.raw().len();
     let path_intact = url.path().len() == expected_path_len
         && url.path().starts_with(endpoint.base_path())
