@@ -151,12 +151,12 @@ pub fn validate_path(path: &str) -> Result<ValidatedPath, PathError> {
             return Err(PathError::EmptySegment);
         }
         let offset = segment.as_ptr() as usize - path.as_ptr() as usize;
-        let plain = decode_segment(segment, offset)?;
-        if plain.bytes().all(|b| b == b'.') {
+        decoded.push('/');
+        let start = decoded.len();
+        decode_segment_into(segment, offset, &mut decoded)?;
+        if decoded[start..].bytes().all(|b| b == b'.') {
             return Err(PathError::DotSegment);
         }
-        decoded.push('/');
-        decoded.push_str(&plain);
     }
     Ok(ValidatedPath {
         raw: path.to_owned(),
@@ -164,11 +164,11 @@ pub fn validate_path(path: &str) -> Result<ValidatedPath, PathError> {
     })
 }
 
-/// Decodes one segment once, refusing anything that decodes outside
-/// [`is_allowed_decoded`]. `offset` locates the segment for error messages.
-fn decode_segment(segment: &str, offset: usize) -> Result<String, PathError> {
+/// Decodes one segment once onto `out` (no buffer per segment on the hot
+/// path), refusing anything that decodes outside [`is_allowed_decoded`].
+/// `offset` locates the segment for error messages.
+fn decode_segment_into(segment: &str, offset: usize, out: &mut String) -> Result<(), PathError> {
     let bytes = segment.as_bytes();
-    let mut out = String::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -190,7 +190,7 @@ fn decode_segment(segment: &str, offset: usize) -> Result<String, PathError> {
             i += 1;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn hex_value(b: u8) -> Option<u8> {
