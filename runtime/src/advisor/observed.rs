@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kiln_manifest::{Method, Route, catalogue};
 use crate::jira::audit::AuditRecord;
+use kiln_manifest::{Method, Route, catalogue};
 use serde::Deserialize;
 
 /// Largest audit log read: lint is a developer tool, not a log processor,

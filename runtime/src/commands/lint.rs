@@ -11,10 +11,10 @@ use anyhow::anyhow;
 use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
 use serde::Serialize;
 
-use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
 use super::app_source::{self, AppSource};
 use super::exit::{Exit, Failure};
 use super::site_setup::SiteArgs;
+use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
 
 /// Exit codes of `lint`, in its help.
 pub const LINT_EXIT_CODES: &str = "\
