@@ -21,7 +21,8 @@ pub(crate) fn oauth_client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
-/// A transport failure described without its URL.
+/// A transport failure described without its URL (nor headers): the one
+/// wording for reqwest errors, shared with the Jira transport.
 pub(crate) fn describe(error: reqwest::Error) -> String {
     let error = error.without_url();
     let mut text = error.to_string();

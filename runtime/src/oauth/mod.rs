@@ -17,7 +17,7 @@ pub mod refresh;
 pub mod store_lock;
 pub mod token_store;
 
-mod http;
+pub(crate) mod http;
 mod token_response;
 
 pub use client_credentials::{ClientCredentials, ClientCredentialsConfig, ClientCredentialsError};

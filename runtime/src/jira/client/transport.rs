@@ -181,15 +181,7 @@ fn reqwest_error(error: reqwest::Error) -> TransportError {
     if error.is_timeout() {
         return TransportError::Timeout;
     }
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    TransportError::Failed(text)
+    TransportError::Failed(crate::oauth::http::describe(error))
 }
 
 #[cfg(test)]
