@@ -8,30 +8,10 @@
 
 mod support;
 
-use std::path::Path;
-
 use criterion::{Criterion, criterion_group, criterion_main};
-use kiln_manifest::Manifest;
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{Runtime, RuntimeOptions};
-
-/// Builds examples/hello and returns its component and manifest.
-fn hello() -> Option<(Vec<u8>, Manifest)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hello");
-    if let Err(error) = kiln_guest_build::ensure_wasm_target(&dir) {
-        println!("SKIP compile_vs_cache: {error}");
-        return None;
-    }
-    let built = kiln_guest_build::build(
-        &kiln_guest_build::GuestBuild::new(dir.join("Cargo.toml")).release(true),
-    )
-    .map_err(|error| println!("SKIP compile_vs_cache: cannot build examples/hello: {error}"))
-    .ok()?;
-    let wasm = std::fs::read(&built.first()?.path).ok()?;
-    let manifest = Manifest::load(&dir.join("manifest.yml")).ok()?;
-    Some((wasm, manifest))
-}
 
 fn runtime(cache: CacheMode) -> Runtime {
     Runtime::new(
@@ -46,7 +26,7 @@ fn runtime(cache: CacheMode) -> Runtime {
 }
 
 fn benches(c: &mut Criterion) {
-    let Some((wasm, manifest)) = hello() else {
+    let Some((wasm, manifest)) = support::hello("compile_vs_cache") else {
         return;
     };
     let rt = tokio::runtime::Builder::new_multi_thread()

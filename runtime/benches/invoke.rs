@@ -7,7 +7,7 @@
 //! `cargo bench -p kiln-runtime --bench invoke`
 //!
 //! For instruction counts (deterministic, unlike time on a shared machine):
-//! `KILN_INVOKE_COUNT=<trivial|host_call>:<n>` runs `n` invocations of that
+//! `KILN_INVOKE_COUNT=<floor|floor_default|trivial|host_call|hello>:<n>` runs `n` invocations of that
 //! component and exits without criterion, e.g. under
 //! `valgrind --tool=callgrind`; two runs with different `n` give the cost of
 //! one invocation by difference, start-up (compilation) cancelled out.
@@ -19,10 +19,12 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kiln_runtime::bindings::{AppError, Context};
-use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::engine::{self, InstanceAllocation};
 use kiln_runtime::{Invocation, LoadedApp};
 use wasmtime::component::{Component, InstancePre, Linker, TypedFunc};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, Store};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
+};
 
 /// The trivial component through raw wasmtime: the floor Kiln is measured
 /// against.
@@ -36,12 +38,38 @@ struct Floor {
 type Handle =
     TypedFunc<(&'static str, &'static str, &'static Context), (Result<String, AppError>,)>;
 
+/// Which pool the floor runs on.
+#[derive(Clone, Copy)]
+enum FloorPool {
+    /// wasmtime's default pooling configuration: every returned memory
+    /// slot is `madvise`d away, so each invocation page-faults its memory
+    /// back in.
+    Default,
+    /// The default pool with Kiln's slot-reset settings (dirty pages found
+    /// with `PAGEMAP_SCAN` and reset with `memset`, kept resident): the
+    /// fairest floor for Kiln, which uses the same.
+    KilnReset,
+}
+
 impl Floor {
-    fn new(wasm: &[u8]) -> Self {
+    fn new(wasm: &[u8], pool: FloorPool, slots: u32) -> Self {
+        let mut pooling = PoolingAllocationConfig::new();
+        pooling
+            .total_component_instances(slots)
+            .total_core_instances(slots.saturating_mul(2))
+            .total_memories(slots)
+            .total_tables(slots)
+            .total_stacks(slots);
+        if let FloorPool::KilnReset = pool {
+            pooling
+                .linear_memory_keep_resident(engine::MEMORY_KEEP_RESIDENT)
+                .table_keep_resident(engine::TABLE_KEEP_RESIDENT)
+                .pagemap_scan(Enabled::Auto);
+        }
         let mut config = Config::new();
         config
             .wasm_component_model(true)
-            .allocation_strategy(InstanceAllocationStrategy::pooling());
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
         let engine = Engine::new(&config).expect("engine");
         let component = Component::new(&engine, wasm).expect("trivial component compiles");
         let mut linker = Linker::new(&engine);
@@ -107,13 +135,16 @@ fn time_invocations(
     })
 }
 
+/// Pool slots in the `KILN_INVOKE_COUNT` mode (one invocation runs at a time).
+const COUNT_MODE_SLOTS: u32 = 4;
+
 /// The `KILN_INVOKE_COUNT` mode: `Some((app, n))` when set and well formed.
 fn count_mode() -> Option<(String, u64)> {
     let spec = std::env::var("KILN_INVOKE_COUNT").ok()?;
     let (app, n) = spec.split_once(':')?;
     let n = n
         .parse()
-        .expect("KILN_INVOKE_COUNT=<trivial|host_call>:<n>");
+        .expect("KILN_INVOKE_COUNT=<floor|floor_default|trivial|host_call|hello>:<n>");
     Some((app.to_owned(), n))
 }
 
@@ -123,17 +154,42 @@ fn run_count_mode(app: &str, n: u64) {
         .enable_all()
         .build()
         .expect("tokio");
-    let component = match app {
-        "trivial" => support::trivial(),
-        "host_call" => support::host_call(),
+    let floor_pool = match app {
+        "floor" => Some(FloorPool::KilnReset),
+        "floor_default" => Some(FloorPool::Default),
+        _ => None,
+    };
+    if let Some(pool) = floor_pool {
+        let floor: &'static Floor = Box::leak(Box::new(Floor::new(
+            &support::trivial(),
+            pool,
+            COUNT_MODE_SLOTS,
+        )));
+        for _ in 0..n {
+            black_box(floor.invoke());
+        }
+        println!("COUNT {app}: {n} invocations");
+        return;
+    }
+    let (component, manifest) = match app {
+        "trivial" => (support::trivial(), support::manifest()),
+        "host_call" => (support::host_call(), support::manifest()),
+        "hello" => support::hello("KILN_INVOKE_COUNT").expect("examples/hello builds"),
         other => panic!("KILN_INVOKE_COUNT: unknown component {other:?}"),
     };
-    let runtime = support::runtime(support::in_process_client(), InstanceAllocation::default());
+    // A small pool: valgrind cannot reserve the default pool's address
+    // space, and on-demand allocation would be measured instead.
+    let runtime = support::runtime(
+        support::in_process_client(),
+        InstanceAllocation::Pooling {
+            max_concurrent_instances: COUNT_MODE_SLOTS,
+        },
+    );
     let loaded = rt
-        .block_on(runtime.load(component, support::manifest()))
+        .block_on(runtime.load(component, manifest))
         .expect("component loads");
     time_invocations(&rt, &loaded, n);
-    println!("COUNT {app}: {n} invocations");
+    println!("COUNT {app}: {n} invocations ({:?})", runtime.allocator());
 }
 
 fn benches(c: &mut Criterion) {
@@ -145,7 +201,18 @@ fn benches(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("tokio");
-    let floor: &'static Floor = Box::leak(Box::new(Floor::new(&support::trivial())));
+    // The floor's pool has as many slots as Kiln's.
+    let slots = engine::DEFAULT_MAX_CONCURRENT_INSTANCES;
+    let floor: &'static Floor = Box::leak(Box::new(Floor::new(
+        &support::trivial(),
+        FloorPool::KilnReset,
+        slots,
+    )));
+    let floor_default: &'static Floor = Box::leak(Box::new(Floor::new(
+        &support::trivial(),
+        FloorPool::Default,
+        slots,
+    )));
 
     let (client, answered) = support::in_process_client_counting();
     let runtime = support::runtime(client, InstanceAllocation::default());
@@ -170,7 +237,22 @@ fn benches(c: &mut Criterion) {
         "the call reached the in-process transport"
     );
 
+    // A real Rust SDK guest: examples/hello (two request-jira calls, JSON
+    // in and out), when the wasm32-wasip2 target is there to build it.
+    let hello = support::hello("invoke_hello").map(|(wasm, manifest)| {
+        rt.block_on(runtime.load(wasm, manifest))
+            .expect("hello loads")
+    });
+    if let Some(hello) = &hello {
+        let probe = rt.block_on(hello.invoke(invocation())).expect("probe");
+        assert!(probe.result.is_ok(), "{:?}", probe.result);
+        assert_eq!(probe.requests, 2, "hello reads the user and one issue");
+    }
+
     let mut group = c.benchmark_group("invoke");
+    group.bench_function("floor_default_pool", |b| {
+        b.iter(|| black_box(floor_default.invoke()))
+    });
     group.bench_function("floor", |b| b.iter(|| black_box(floor.invoke())));
     group.bench_function("invoke_trivial", |b| {
         b.iter_custom(|iters| time_invocations(&rt, &trivial, iters))
@@ -178,6 +260,11 @@ fn benches(c: &mut Criterion) {
     group.bench_function("invoke_host_call", |b| {
         b.iter_custom(|iters| time_invocations(&rt, &host_call, iters))
     });
+    if let Some(hello) = &hello {
+        group.bench_function("invoke_hello", |b| {
+            b.iter_custom(|iters| time_invocations(&rt, hello, iters))
+        });
+    }
     group.finish();
 
     // Side by side, interleaved, in this same run.

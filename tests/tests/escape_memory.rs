@@ -219,3 +219,64 @@ async fn memory_table_growth_bomb() {
     h.assert_serves(&app, "benign", payload.clone(), payload)
         .await;
 }
+
+#[tokio::test]
+async fn memory_no_residue_between_invocations() {
+    let h = Harness::start().await;
+    let app = h
+        .load(
+            programs::PROBE,
+            &manifest(
+                "residue",
+                &["plant", "memory_scan"],
+                &[],
+                "memoryMiB: 32\ntimeoutSeconds: 10",
+            ),
+        )
+        .await;
+    // A secret unique to this run, travelling masked: only `plant` ever
+    // writes it to memory in plain.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or_default();
+    let secret = format!("kiln-residue-{nanos}-{}", std::process::id());
+    let mask = 0x5au8;
+    let masked: String = secret
+        .bytes()
+        .map(|b| format!("{:02x}", b ^ mask))
+        .collect();
+
+    // Several rounds, so pool slots are reused (the allocator prefers the
+    // slot this component used last).
+    for round in 0..3 {
+        let planted = ok_json(
+            &h.invoke(
+                &app,
+                "plant",
+                json!({ "masked_needle": masked, "mask": mask, "large_kib": 4096, "scan": true }),
+            )
+            .await,
+        );
+        // The control: within one invocation, the scan sees the copies (a
+        // static, the heap, every 64 KiB of 4 MiB).
+        assert!(
+            planted["found_now"].as_u64().unwrap_or(0) >= 3,
+            "round {round}: {planted}"
+        );
+        let scan = ok_json(
+            &h.invoke(
+                &app,
+                "memory_scan",
+                json!({ "masked_needle": masked, "mask": mask, "grow_kib": 4096 }),
+            )
+            .await,
+        );
+        assert_eq!(scan["found"], false, "round {round}: {scan}");
+        assert!(
+            scan["memory_bytes"].as_u64().unwrap_or(0) >= 4 * 1024 * 1024,
+            "the scan covered the grown memory: {scan}"
+        );
+    }
+    h.assert_jira_untouched();
+}

@@ -40,6 +40,25 @@ pub fn host_call() -> Vec<u8> {
     component("host_call")
 }
 
+/// Builds `examples/hello` (release) and returns its component and manifest,
+/// or prints `SKIP <bench>: why` and returns `None` when it cannot be built
+/// (no wasm32-wasip2 target and no rustup to add it).
+pub fn hello(bench: &str) -> Option<(Vec<u8>, Manifest)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hello");
+    if let Err(error) = kiln_guest_build::ensure_wasm_target(&dir) {
+        println!("SKIP {bench}: {error}");
+        return None;
+    }
+    let built = kiln_guest_build::build(
+        &kiln_guest_build::GuestBuild::new(dir.join("Cargo.toml")).release(true),
+    )
+    .map_err(|error| println!("SKIP {bench}: cannot build examples/hello: {error}"))
+    .ok()?;
+    let wasm = std::fs::read(&built.first()?.path).ok()?;
+    let manifest = Manifest::load(&dir.join("manifest.yml")).ok()?;
+    Some((wasm, manifest))
+}
+
 /// A manifest with one function `main` (handler `main`) allowed to read the
 /// current user.
 pub fn manifest() -> Manifest {
@@ -49,9 +68,22 @@ pub fn manifest() -> Manifest {
     .expect("benchmark manifest is valid")
 }
 
-/// What the in-process stub answers to every request: the shape of Jira's
-/// `GET /rest/api/3/myself`.
+/// What the in-process stub answers to `GET /rest/api/3/myself` (and to
+/// every path it does not know): the shape of Jira's answer.
 pub const STUB_MYSELF: &str = r#"{"accountId":"5b10ac8d82e05b22cc7d4ef5","accountType":"atlassian","emailAddress":"admin@example.com","displayName":"Kiln Admin","active":true,"timeZone":"Etc/UTC"}"#;
+
+/// What the in-process stub answers to `GET /rest/api/3/issue/<key>`: the
+/// fields the hello example reads, in Jira's shape.
+pub const STUB_ISSUE: &str = r#"{"id":"10001","key":"KILN-1","self":"https://kiln-bench.atlassian.net/rest/api/3/issue/10001","fields":{"summary":"Kiln benchmark issue","status":{"name":"To Do","statusCategory":{"key":"new"}},"issuetype":{"name":"Task"},"project":{"key":"KILN"}}}"#;
+
+/// The stub's answer for `path`.
+fn stub_answer(path: &str) -> &'static str {
+    if path.starts_with("/rest/api/3/issue/") {
+        STUB_ISSUE
+    } else {
+        STUB_MYSELF
+    }
+}
 
 /// A client whose requests are answered in process by
 /// [`Transport::in_process`], with an API token for the user: every
@@ -81,12 +113,14 @@ pub fn in_process_client_counting() -> (JiraClient, Arc<AtomicU64>) {
     };
     let answered = Arc::new(AtomicU64::new(0));
     let counter = answered.clone();
-    let transport = Transport::in_process(move |_request| {
+    let transport = Transport::in_process(move |request| {
         counter.fetch_add(1, Ordering::Relaxed);
         Ok(http::Response::builder()
             .status(200)
             .header("content-type", "application/json")
-            .body(bytes::Bytes::from_static(STUB_MYSELF.as_bytes()))
+            .body(bytes::Bytes::from_static(
+                stub_answer(request.url.path()).as_bytes(),
+            ))
             .expect("a static response is valid"))
     });
     let client = JiraClient::with_transport(site, credentials, HttpLimits::default(), transport);

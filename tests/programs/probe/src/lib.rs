@@ -5,6 +5,7 @@
 mod files;
 mod memory_scan;
 mod network;
+mod residue;
 mod responses;
 
 use kiln_sdk::prelude::*;
@@ -111,6 +112,13 @@ fn stdout(input: Option<Value>) -> Result<Value, AppError> {
     Ok(json!({ "printed": lines }))
 }
 
+/// Leaves a secret in a static and on the heap for the next invocation to
+/// look for. See [`residue::Input`] for the payload.
+#[kiln_sdk::handler]
+fn plant(input: residue::Input) -> Result<Value, AppError> {
+    residue::plant(&input)
+}
+
 /// Reports whether a secret occurs anywhere in linear memory (the canary
 /// scan). See [`memory_scan::Input`] for the payload.
 #[kiln_sdk::handler]
@@ -150,6 +158,7 @@ kiln_sdk::export_app!(
     clock_random,
     stdout,
     memory_scan,
+    plant,
     echo,
     context
 );

@@ -17,7 +17,7 @@ const PAGE_BYTES: usize = 65_536;
 const MAX_REPORTED_OFFSETS: usize = 8;
 
 /// Payload: `{"masked_needle": "<hex of secret bytes XOR mask>", "mask": 165,
-/// "request_first": true}`. With `request_first`, the probe first sends
+/// "request_first": true, "grow_kib": 4096}`. With `request_first`, the probe first sends
 /// `GET /rest/api/3/myself` as the user and as the app, so a credential the
 /// host let into a response, error or buffer would be in memory.
 #[derive(Deserialize)]
@@ -26,6 +26,11 @@ pub struct Input {
     mask: u8,
     #[serde(default)]
     request_first: bool,
+    /// Grows the heap by this many KiB first (a zeroed allocation, which
+    /// Rust takes from fresh `memory.grow` pages without writing them), so
+    /// the scan also covers memory beyond the initial size.
+    #[serde(default)]
+    grow_kib: usize,
 }
 
 pub fn scan(input: &Input) -> Result<Value, AppError> {
@@ -55,8 +60,10 @@ pub fn scan(input: &Input) -> Result<Value, AppError> {
         }
     }
 
+    let grown = vec![0u8; input.grow_kib * 1024];
     let memory_bytes = memory_size();
     let offsets = find_masked(memory_bytes, &masked, input.mask);
+    drop(grown);
     Ok(json!({
         "found": !offsets.is_empty(),
         "offsets": offsets,
@@ -73,6 +80,12 @@ fn memory_size() -> usize {
 #[cfg(not(target_arch = "wasm32"))]
 fn memory_size() -> usize {
     0
+}
+
+/// How many times (up to the report limit) `masked` (unmasked) occurs in
+/// linear memory now.
+pub fn count_masked(masked: &[u8], mask: u8) -> usize {
+    find_masked(memory_size(), masked, mask).len()
 }
 
 /// Offsets in `[0, memory_bytes)` where `masked` (unmasked) occurs.
@@ -105,7 +118,7 @@ fn read_byte(address: usize) -> u8 {
     unsafe { std::ptr::read_volatile(std::ptr::with_exposed_provenance::<u8>(address)) }
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     if hex.is_empty() || !hex.len().is_multiple_of(2) {
         return None;
     }
