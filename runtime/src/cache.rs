@@ -5,9 +5,11 @@
 //! code it produced), so an entry is used only when all of this holds:
 //!
 //! * **Key.** The file name is the SHA-256 of the engine's compatibility hash
-//!   (wasmtime version, compiler and every compile-affecting setting) and of
-//!   the component's own SHA-256. Any change to either is a different file;
-//!   a stale artifact is never found, let alone loaded.
+//!   (wasmtime version, compiler and every compile-affecting setting), of
+//!   the code-shape limits checked before compiling
+//!   ([`crate::sandbox::code_limits`]) and of the component's own SHA-256.
+//!   Any change to any of them is a different file; a stale artifact is
+//!   never found, let alone loaded.
 //! * **Who could write it.** The directory is the user's own (`0700`, owned
 //!   by the running user, not a symlink) and the entry is a regular file owned
 //!   by that user, written `0600`. Another local user cannot plant or replace
@@ -30,6 +32,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
+
+use crate::sandbox::code_limits;
+use crate::sandbox::component_check::ComponentError;
 
 /// Environment variable that overrides the cache directory (tests, CI).
 pub const CACHE_DIR_ENV: &str = "KILN_CACHE_DIR";
@@ -104,16 +109,18 @@ pub enum CacheError {
 pub struct CacheKey(String);
 
 impl CacheKey {
-    /// SHA-256 over the engine's compatibility hash and the component's
-    /// SHA-256, as hex.
+    /// SHA-256 over the engine's compatibility hash, the code-shape limits
+    /// and the component's SHA-256, as hex.
     pub fn new(engine: &Engine, wasm: &[u8]) -> Self {
         let mut engine_hash = Sha256Hasher(Sha256::new());
         engine
             .precompile_compatibility_hash()
             .hash(&mut engine_hash);
         let mut key = Sha256::new();
-        key.update(b"kiln-artifact-key-v1\0engine\0");
+        key.update(b"kiln-artifact-key-v2\0engine\0");
         key.update(engine_hash.0.finalize());
+        key.update(b"\0code-limits\0");
+        key.update(code_limits::fingerprint().as_bytes());
         key.update(b"\0component\0");
         key.update(Sha256::digest(wasm));
         Self(hex::encode(key.finalize()))
@@ -336,13 +343,23 @@ mod private {
 
 /// Compiles `wasm`, or loads it from `cache`; the `bool` says whether it came
 /// from the cache. Cache problems are logged and never fail the load.
+///
+/// `check_before_compiling` runs only when Kiln is about to compile (the
+/// code-shape limits: a compile bomb costs nothing until it is compiled); a
+/// cache hit was checked when it was compiled, and the limits are part of
+/// its key.
 pub fn compile_cached(
     engine: &Engine,
     cache: Option<&ArtifactCache>,
     wasm: &[u8],
-) -> Result<(Component, bool), wasmtime::Error> {
+    check_before_compiling: impl FnOnce(&[u8]) -> Result<(), ComponentError>,
+) -> Result<(Component, bool), ComponentError> {
+    let compile = |wasm: &[u8]| {
+        check_before_compiling(wasm)?;
+        Component::from_binary(engine, wasm).map_err(|e| ComponentError::compile_failed(&e))
+    };
     let Some(cache) = cache else {
-        return Ok((Component::from_binary(engine, wasm)?, false));
+        return Ok((compile(wasm)?, false));
     };
     let key = CacheKey::new(engine, wasm);
     match cache.load(engine, &key) {
@@ -350,7 +367,7 @@ pub fn compile_cached(
         Ok(None) => {}
         Err(error) => tracing::debug!("artifact cache entry discarded: {error}"),
     }
-    let component = Component::from_binary(engine, wasm)?;
+    let component = compile(wasm)?;
     if let Err(error) = cache.store(&key, &component) {
         tracing::debug!("artifact not cached: {error}");
     }
@@ -384,6 +401,11 @@ mod tests {
         .unwrap()
     }
 
+    /// A pre-compile check that passes everything.
+    fn no_check(_: &[u8]) -> Result<(), ComponentError> {
+        Ok(())
+    }
+
     fn cache() -> (tempfile::TempDir, ArtifactCache) {
         let dir = tempfile::tempdir().unwrap();
         let cache = ArtifactCache::open_dir(dir.path().join("kiln")).unwrap();
@@ -395,10 +417,56 @@ mod tests {
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(1);
-        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm, no_check).unwrap();
         assert!(!hit, "the first load compiles");
-        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm, no_check).unwrap();
         assert!(hit, "the second load is served from the cache");
+    }
+
+    #[test]
+    fn the_pre_compile_check_runs_before_compiling_and_not_on_a_hit() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_bytes(5);
+        let refused = ComponentError::Invalid("refused by the check".into());
+        assert_eq!(
+            compile_cached(&engine, Some(&cache), &wasm, |_| Err(refused.clone())).err(),
+            Some(refused.clone()),
+            "a refusal stops the compilation"
+        );
+        assert!(
+            !cache.entry_path(&CacheKey::new(&engine, &wasm)).exists(),
+            "nothing refused is cached"
+        );
+        assert_eq!(
+            compile_cached(&engine, None, &wasm, |_| Err(refused.clone())).err(),
+            Some(refused.clone()),
+            "the check also runs without a cache"
+        );
+
+        let checked = std::cell::Cell::new(0);
+        let counting = |_: &[u8]| {
+            checked.set(checked.get() + 1);
+            Ok(())
+        };
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm, counting).unwrap();
+        assert!(!hit);
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm, counting).unwrap();
+        assert!(hit);
+        assert_eq!(checked.get(), 1, "checked once: before its compilation");
+    }
+
+    #[test]
+    fn the_code_limits_fingerprint_names_every_limit_and_value() {
+        let fingerprint = code_limits::fingerprint();
+        assert!(
+            fingerprint.contains(&code_limits::MAX_FUNCTIONS.to_string()),
+            "{fingerprint}"
+        );
+        assert_eq!(
+            fingerprint.split(';').count(),
+            code_limits::CodeLimit::ALL.len()
+        );
     }
 
     #[test]
@@ -434,7 +502,7 @@ mod tests {
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(3);
-        compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        compile_cached(&engine, Some(&cache), &wasm, no_check).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(cache.dir()), 0o700);
         assert_eq!(
@@ -464,7 +532,7 @@ mod tests {
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(4);
-        compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        compile_cached(&engine, Some(&cache), &wasm, no_check).unwrap();
         let key = CacheKey::new(&engine, &wasm);
         damage(&cache.entry_path(&key));
 
@@ -472,10 +540,10 @@ mod tests {
             cache.load(&engine, &key).is_err(),
             "a damaged entry is refused"
         );
-        let (component, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        let (component, hit) = compile_cached(&engine, Some(&cache), &wasm, no_check).unwrap();
         assert!(!hit, "a damaged entry is recompiled, not loaded");
         assert!(component.serialize().is_ok());
-        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm).unwrap();
+        let (_, hit) = compile_cached(&engine, Some(&cache), &wasm, no_check).unwrap();
         assert!(hit, "the recompiled artifact replaced the damaged entry");
     }
 

@@ -18,8 +18,9 @@ use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine}
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
 use crate::limits::{EffectiveLimits, OperatorLimits};
+use crate::sandbox::code_limits::check_code_limits;
 use crate::sandbox::compile_deadline::compile_within;
-use crate::sandbox::component_check::{ComponentError, check_bytes, check_world};
+use crate::sandbox::component_check::{ComponentError, check_format, check_world};
 use crate::sandbox::state::InvocationState;
 
 /// Options of a [`Runtime`].
@@ -135,12 +136,12 @@ impl Runtime {
     /// prepares it for invocations. Compilation runs on a blocking thread so
     /// the executor keeps serving, within the operator's compile deadline.
     pub async fn load(&self, wasm: Vec<u8>, manifest: Manifest) -> Result<LoadedApp, LoadError> {
-        check_bytes(&wasm)?;
+        check_format(&wasm)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let (component, from_cache) =
             compile_within(self.options.operator.max_compile_time, move || {
-                compile_cached(&engine, cache.as_ref(), &wasm)
+                compile_cached(&engine, cache.as_ref(), &wasm, check_code_limits)
             })
             .await?;
         let mut app = self.prepare(&component, manifest)?;

@@ -95,6 +95,16 @@ impl fmt::Display for CodeLimit {
 }
 
 impl CodeLimit {
+    /// Every limit, in the order they are reported.
+    pub const ALL: [CodeLimit; 6] = [
+        CodeLimit::Functions,
+        CodeLimit::FunctionBodyBytes,
+        CodeLimit::FunctionLocals,
+        CodeLimit::NestingDepth,
+        CodeLimit::CoreModules,
+        CodeLimit::Components,
+    ];
+
     /// The limit's value.
     pub fn max(self) -> u64 {
         let max = match self {
@@ -109,6 +119,17 @@ impl CodeLimit {
     }
 }
 
+/// Every limit and its value, as text. Part of the artifact cache's key: a
+/// cached artifact skips these checks (it was checked before it was
+/// compiled), so a change to any limit must not find it.
+pub fn fingerprint() -> String {
+    CodeLimit::ALL
+        .iter()
+        .map(|limit| format!("{limit}={}", limit.max()))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 /// Running totals of one pass over a component.
 #[derive(Debug, Default)]
 struct Totals {
@@ -119,7 +140,7 @@ struct Totals {
 
 /// Checks every structural limit; the first one broken is the error.
 ///
-/// Call it after [`super::component_check::check_bytes`]'s size cap, which
+/// Call it after [`super::component_check::check_format`]'s size cap, which
 /// bounds the work this pass can be made to do.
 pub fn check_code_limits(bytes: &[u8]) -> Result<(), ComponentError> {
     let mut totals = Totals::default();

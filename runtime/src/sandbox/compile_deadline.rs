@@ -15,13 +15,14 @@ use super::component_check::ComponentError;
 
 /// Runs `compile` on the blocking pool and waits at most `deadline` for it.
 ///
-/// A compile error becomes [`ComponentError::Invalid`] with wasmtime's text
-/// (validation failures included); running out of time becomes
-/// [`ComponentError::CompileTimeout`].
+/// `compile`'s own refusal is returned as it is (wasmtime's errors become
+/// [`ComponentError::Invalid`] through [`ComponentError::compile_failed`]);
+/// running out of time becomes [`ComponentError::CompileTimeout`], and a
+/// compiler that panicked [`ComponentError::Invalid`].
 pub async fn compile_within<T, F>(deadline: Duration, compile: F) -> Result<T, ComponentError>
 where
     T: Send + 'static,
-    F: FnOnce() -> Result<T, wasmtime::Error> + Send + 'static,
+    F: FnOnce() -> Result<T, ComponentError> + Send + 'static,
 {
     let task = tokio::task::spawn_blocking(compile);
     match tokio::time::timeout(deadline, task).await {
@@ -29,7 +30,7 @@ where
         Ok(Err(join)) => Err(ComponentError::Invalid(format!(
             "compilation did not finish: {join}"
         ))),
-        Ok(Ok(compiled)) => compiled.map_err(|e| ComponentError::Invalid(format!("{e:#}"))),
+        Ok(Ok(compiled)) => compiled,
     }
 }
 
@@ -77,7 +78,9 @@ mod tests {
     #[tokio::test]
     async fn a_compile_error_is_an_invalid_component() {
         let result: Result<(), _> = compile_within(Duration::from_secs(3600), || {
-            Err(wasmtime::Error::msg("type mismatch in function 3"))
+            Err(ComponentError::compile_failed(&wasmtime::Error::msg(
+                "type mismatch in function 3",
+            )))
         })
         .await;
         assert_eq!(

@@ -70,6 +70,15 @@ pub enum ComponentError {
 /// any byte is parsed), the header, then the code's shape
 /// ([`check_code_limits`]).
 pub fn check_bytes(bytes: &[u8]) -> Result<(), ComponentError> {
+    check_format(bytes)?;
+    check_code_limits(bytes)
+}
+
+/// The part of [`check_bytes`] that matters even when no compilation
+/// follows (an artifact-cache hit): the size cap, then the header. The code
+/// shape only bounds compile cost, so the artifact cache runs it just before
+/// compiling ([`crate::cache::compile_cached`]).
+pub fn check_format(bytes: &[u8]) -> Result<(), ComponentError> {
     if bytes.len() > MAX_COMPONENT_BYTES {
         return Err(ComponentError::TooLarge {
             size: bytes.len(),
@@ -82,7 +91,14 @@ pub fn check_bytes(bytes: &[u8]) -> Result<(), ComponentError> {
     if !wasmparser::Parser::is_component(bytes) {
         return Err(ComponentError::NotWasm);
     }
-    check_code_limits(bytes)
+    Ok(())
+}
+
+impl ComponentError {
+    /// A compilation (validation included) that wasmtime refused.
+    pub fn compile_failed(error: &wasmtime::Error) -> Self {
+        ComponentError::Invalid(format!("{error:#}"))
+    }
 }
 
 /// Checks a compiled component's imports and exports.
