@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::anyhow;
+use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
 use serde::Serialize;
 
@@ -150,6 +151,7 @@ async fn run_payloads(
         setup.client,
         RuntimeOptions {
             audit: audit.clone(),
+            allocation: InstanceAllocation::sequential(),
             ..RuntimeOptions::default()
         },
     )

@@ -10,6 +10,7 @@ use kiln_runtime::cache::CacheMode;
 use kiln_runtime::consent::{
     ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ask_approval, ensure_consent,
 };
+use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::invoke::InvocationFailure;
 use kiln_runtime::sandbox::guest_log::LogLine;
 use kiln_runtime::{
@@ -101,6 +102,7 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
         RuntimeOptions {
             audit,
             cache: args.cache_mode(),
+            allocation: InstanceAllocation::sequential(),
             ..RuntimeOptions::default()
         },
     )
