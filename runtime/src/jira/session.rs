@@ -463,7 +463,17 @@ mod tests {
             user: Some(user),
             app: None,
         };
-        let client = JiraClient::with_transport(site, credentials, limits, transport);
+        session_for(JiraClient::with_transport(
+            site,
+            credentials,
+            limits,
+            transport,
+        ))
+    }
+
+    /// A session of `client` with read and write scopes, a 30 s deadline
+    /// and 10 calls.
+    fn session_for(client: JiraClient) -> JiraSession {
         let manifest = Manifest::from_yaml(
             "app:\n  id: kiln-test\n  name: Kiln test\nmodules:\n  function:\n    - key: main\n      handler: main\npermissions:\n  scopes:\n    - read:jira-user\n    - read:jira-work\n    - write:jira-work\n",
         )
@@ -490,6 +500,62 @@ mod tests {
                 .collect(),
             headers: vec![("accept".to_owned(), "application/json".to_owned())],
             body: None,
+        }
+    }
+
+    /// A loopback "Jira" that accepts connections and reads the request,
+    /// then answers with `answer` (maybe nothing) and stalls for good.
+    async fn stalling_site(answer: &'static [u8]) -> (u16, tokio::task::JoinHandle<()>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(answer).await;
+                open.push(socket);
+            }
+        });
+        (port, server)
+    }
+
+    /// The request timeout bounds the whole exchange over HTTP (the session's
+    /// own timer; the reqwest client has none), whether the site never
+    /// answers or stops in the middle of the body, well before the
+    /// invocation's deadline.
+    #[tokio::test]
+    async fn a_stalled_site_times_out_at_the_request_timeout() {
+        for answer in [
+            &b""[..],
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"partial\":",
+        ] {
+            let (port, server) = stalling_site(answer).await;
+            let site = Site::new(
+                &format!("http://127.0.0.1:{port}"),
+                ATLASSIAN_GATEWAY,
+                "c0ffee-1",
+            )
+            .unwrap();
+            let credentials = Credentials {
+                user: Some(api_token()),
+                app: None,
+            };
+            let limits = HttpLimits {
+                request_timeout: Duration::from_millis(200),
+                ..HttpLimits::default()
+            };
+            let mut session = session_for(JiraClient::new(site, credentials, limits).unwrap());
+            let started = std::time::Instant::now();
+            let outcome = session.request(get("/rest/api/3/myself", &[])).await;
+            assert!(
+                matches!(outcome, Err(RequestError::Timeout)),
+                "{answer:?}: {outcome:?}"
+            );
+            // Far below the session's 30 s deadline: the request timeout fired.
+            assert!(started.elapsed() < Duration::from_secs(20));
+            server.abort();
         }
     }
 

@@ -81,7 +81,10 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .connect_timeout(limits.connect_timeout)
-            .timeout(limits.request_timeout)
+            // No `.timeout(request_timeout)`: `JiraSession::send` (the only
+            // caller) bounds the whole exchange, body included, by the
+            // request timeout and the invocation's deadline; a second timer
+            // per request would only add cost.
             // The endpoint decides the scheme; `Endpoint::parse` allows plain
             // http for loopback only.
             .https_only(false)
@@ -120,10 +123,12 @@ impl Transport {
                 if let Some(body) = request.body {
                     *outgoing.body_mut() = Some(body.into());
                 }
-                let response = client.execute(outgoing).await.map_err(reqwest_error)?;
+                let mut response = client.execute(outgoing).await.map_err(reqwest_error)?;
                 Ok(Incoming {
                     status: response.status(),
-                    headers: response.headers().clone(),
+                    // Taken, not cloned: the body is read from `response`,
+                    // its headers are not needed there again.
+                    headers: std::mem::take(response.headers_mut()),
                     content_length: response.content_length(),
                     body: IncomingBody::Http(response),
                 })
