@@ -113,6 +113,58 @@ async fn quota_huge_request_body() {
 }
 
 #[tokio::test]
+async fn quota_byte_budget_of_one_invocation() {
+    let h = Harness::start().await;
+    // Enough calls that the byte budget, not the call quota, is what stops
+    // the flood.
+    let app = h
+        .load(
+            programs::SCOPES,
+            &manifest(
+                "byte-budget",
+                &["flood"],
+                &["write:jira-work"],
+                "maxRequests: 100\ntimeoutSeconds: 60",
+            ),
+        )
+        .await;
+    let mib: u64 = 1024 * 1024;
+    let budget = kiln_runtime::HttpLimits::default().max_bytes_per_invocation;
+    // Each call sends the largest body allowed (1 MiB, not valid JSON: the
+    // site answers 400, and nothing is stored).
+    let call = json!({
+        "principal": "user", "method": "POST", "path": "/rest/api/3/issue/KILN-1/comment",
+        "headers": [["Content-Type", "application/json"]],
+        "body_len": mib
+    });
+    let out = ok_json(
+        &h.invoke(&app, "flood", json!({ "times": 100, "call": call }))
+            .await,
+    );
+    // Bytes are charged before sending: the call that would cross the
+    // budget (sent bytes plus the small answers so far) is refused.
+    let sent = budget / mib - 1;
+    assert_eq!(out["ok"], sent, "{out}");
+    assert_eq!(out["errors"]["quota-exceeded"], 100 - sent, "{out}");
+    let detail = out["last_error"]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(&format!("at most {budget} bytes")), "{out}");
+    // Only the calls within the budget reached Jira.
+    assert_eq!(h.paths_seen().len() as u64, sent);
+    // The next invocation has a fresh budget.
+    let out = ok_json(
+        &h.invoke(
+            &app,
+            "flood",
+            json!({ "times": 1, "call": { "principal": "user", "method": "POST",
+                "path": "/rest/api/3/issue/KILN-1/comment",
+                "headers": [["Content-Type", "application/json"]], "body_len": 16 } }),
+        )
+        .await,
+    );
+    assert_eq!(out["ok"], 1, "{out}");
+}
+
+#[tokio::test]
 async fn quota_too_many_request_headers() {
     let h = Harness::start().await;
     let app = scopes_app(&h).await;
