@@ -18,7 +18,6 @@ use crate::runtime::LoadedApp;
 use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
 use crate::sandbox::limiter::{GuestLimiter, LimitHit};
 use crate::sandbox::state::InvocationState;
-use crate::sandbox::wasi::sandboxed_wasi;
 
 /// Extra time the outer timeout allows beyond the deadline, so that the epoch
 /// trap (which names the guest frame) normally wins over the blunt cut-off.
@@ -139,7 +138,7 @@ impl LoadedApp {
             self.limits.max_log_bytes as usize,
         );
         let state = InvocationState {
-            wasi: sandboxed_wasi(&log),
+            wasi: None,
             table: wasmtime::component::ResourceTable::new(),
             limiter: GuestLimiter::new(self.limits.memory_bytes),
             jira: JiraSession::new(
