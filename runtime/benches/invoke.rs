@@ -62,7 +62,7 @@ impl Floor {
             .total_stacks(slots);
         if let FloorPool::KilnReset = pool {
             pooling
-                .linear_memory_keep_resident(engine::MEMORY_KEEP_RESIDENT)
+                .linear_memory_keep_resident(engine::memory_keep_resident())
                 .table_keep_resident(engine::TABLE_KEEP_RESIDENT)
                 .pagemap_scan(Enabled::Auto);
         }

@@ -28,7 +28,7 @@
 //!   elements, equal the limiter's ([`crate::sandbox::limiter`]) so that the
 //!   pool never admits what an on-demand Store would refuse.
 //! * A slot is reset before reuse: linear memory and tables are zeroed (the
-//!   guest's dirty pages up to [`MEMORY_KEEP_RESIDENT`] bytes with `memset`,
+//!   guest's dirty pages up to [`memory_keep_resident`] bytes with `memset`,
 //!   the rest by the kernel) and
 //!   copy-on-write images are re-mapped, so one invocation can never read
 //!   another's data (cross-invocation leaks).
@@ -64,14 +64,14 @@ pub const MAX_WASM_STACK: usize = 1024 * 1024;
 pub const ASYNC_STACK: usize = MAX_WASM_STACK + 1024 * 1024;
 
 /// Dirty bytes of each linear memory reset with `memset` rather than
-/// `madvise` when a pooled slot is returned. Where the kernel has the
-/// `PAGEMAP_SCAN` ioctl (Linux 6.7+, [`pagemap_scan`] below) only the pages
-/// the guest actually wrote are found and reset, wherever they are; without
-/// it, the lowest bytes are. A guest whose working set fits then reuses warm
-/// pages: no `madvise` (a TLB shootdown across cores) on return and no page
-/// fault per touched page on the next invocation. The reset itself (the
-/// cross-invocation isolation) is the same either way: every written page
-/// goes back to zero or to the module's initial image.
+/// `madvise` when a pooled slot is returned, where the kernel has the
+/// `PAGEMAP_SCAN` ioctl (Linux 6.7+, [`pagemap_scan`]): only the pages the
+/// guest actually wrote are found and reset, wherever they are. A guest
+/// whose working set fits then reuses warm pages: no `madvise` (a TLB
+/// shootdown across cores) on return and no page fault per touched page on
+/// the next invocation. The reset itself (the cross-invocation isolation)
+/// is the same either way: every written page goes back to zero or to the
+/// module's initial image.
 ///
 /// The price is resident memory: a warm slot keeps up to this many bytes
 /// committed while idle (at most wasmtime's `max_unused_warm_slots`, 100,
@@ -80,6 +80,22 @@ pub const ASYNC_STACK: usize = MAX_WASM_STACK + 1024 * 1024;
 ///
 /// [`pagemap_scan`]: PoolingAllocationConfig::pagemap_scan
 pub const MEMORY_KEEP_RESIDENT: usize = 1024 * 1024;
+
+/// The same where `PAGEMAP_SCAN` is missing (older kernels, other systems):
+/// wasmtime then `memset`s the lowest bytes of the memory whether the guest
+/// wrote them or not, so a large window would cost a real guest (over a MiB
+/// of memory) a megabyte of `memset` per invocation.
+pub const MEMORY_KEEP_RESIDENT_WITHOUT_PAGEMAP: usize = 64 * 1024;
+
+/// The keep-resident window for this host: [`MEMORY_KEEP_RESIDENT`] when
+/// the kernel has `PAGEMAP_SCAN`, else [`MEMORY_KEEP_RESIDENT_WITHOUT_PAGEMAP`].
+pub fn memory_keep_resident() -> usize {
+    if PoolingAllocationConfig::is_pagemap_scan_available() {
+        MEMORY_KEEP_RESIDENT
+    } else {
+        MEMORY_KEEP_RESIDENT_WITHOUT_PAGEMAP
+    }
+}
 
 /// Bytes of each table reset with `memset` rather than `madvise` (tables of
 /// Rust guests are a few hundred entries).
@@ -191,11 +207,12 @@ fn pooling_config(slots: u32, max_memory_bytes: usize) -> PoolingAllocationConfi
         .max_tables_per_module(to_u32(MAX_TABLES))
         .table_elements(MAX_TABLE_ELEMENTS)
         .max_memory_size(max_memory_bytes)
-        .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT)
+        .linear_memory_keep_resident(memory_keep_resident())
         .table_keep_resident(TABLE_KEEP_RESIDENT)
         // Find the guest's dirty pages with `PAGEMAP_SCAN` where the kernel
         // has it (see `MEMORY_KEEP_RESIDENT`); elsewhere reset the lowest
-        // bytes. Either way every written page is reset.
+        // 64 KiB by `memset` and the rest by `madvise`. Either way every
+        // written page is reset.
         .pagemap_scan(Enabled::Auto);
     pool
 }
@@ -293,6 +310,21 @@ mod tests {
         // 100,000 slots of two 1 TiB memories is far beyond any address space.
         let (_engine, in_use) = new_engine(&pooled(100_000), 1 << 40).unwrap();
         assert_eq!(in_use, AllocatorInUse::OnDemand);
+    }
+
+    #[test]
+    fn the_keep_resident_window_follows_pagemap_scan() {
+        let expected = if PoolingAllocationConfig::is_pagemap_scan_available() {
+            MEMORY_KEEP_RESIDENT
+        } else {
+            MEMORY_KEEP_RESIDENT_WITHOUT_PAGEMAP
+        };
+        assert_eq!(memory_keep_resident(), expected);
+        // The pool is configured with it (wasmtime reports its settings).
+        let pool = pooling_config(2, MIB_64);
+        assert_eq!(pool.get_memory_keep_resident(), expected);
+        assert_eq!(pool.get_table_keep_resident(), TABLE_KEEP_RESIDENT);
+        assert_eq!(pool.get_pagemap_scan(), Enabled::Auto);
     }
 
     #[test]
