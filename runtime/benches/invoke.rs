@@ -7,8 +7,9 @@
 //! `cargo bench -p kiln-runtime --bench invoke`
 //!
 //! For instruction counts (deterministic, unlike time on a shared machine):
-//! `KILN_INVOKE_COUNT=<floor|floor_default|trivial|host_call|hello>:<n>` runs `n` invocations of that
-//! component and exits without criterion, e.g. under
+//! `KILN_INVOKE_COUNT=<floor|floor_default|trivial|host_call|hello>:<n>`
+//! runs `n` invocations of that component and exits without criterion,
+//! e.g. under
 //! `valgrind --tool=callgrind`; two runs with different `n` give the cost of
 //! one invocation by difference, start-up (compilation) cancelled out.
 
@@ -22,9 +23,7 @@ use kiln_runtime::bindings::{AppError, Context};
 use kiln_runtime::engine::{self, InstanceAllocation};
 use kiln_runtime::{Invocation, LoadedApp};
 use wasmtime::component::{Component, InstancePre, Linker, TypedFunc};
-use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
-};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 /// The trivial component through raw wasmtime: the floor Kiln is measured
 /// against.
@@ -61,10 +60,7 @@ impl Floor {
             .total_tables(slots)
             .total_stacks(slots);
         if let FloorPool::KilnReset = pool {
-            pooling
-                .linear_memory_keep_resident(engine::memory_keep_resident())
-                .table_keep_resident(engine::TABLE_KEEP_RESIDENT)
-                .pagemap_scan(Enabled::Auto);
+            engine::slot_reset(&mut pooling);
         }
         let mut config = Config::new();
         config

@@ -206,15 +206,21 @@ fn pooling_config(slots: u32, max_memory_bytes: usize) -> PoolingAllocationConfi
         .max_memories_per_module(to_u32(MAX_MEMORIES))
         .max_tables_per_module(to_u32(MAX_TABLES))
         .table_elements(MAX_TABLE_ELEMENTS)
-        .max_memory_size(max_memory_bytes)
-        .linear_memory_keep_resident(memory_keep_resident())
-        .table_keep_resident(TABLE_KEEP_RESIDENT)
-        // Find the guest's dirty pages with `PAGEMAP_SCAN` where the kernel
-        // has it (see `MEMORY_KEEP_RESIDENT`); elsewhere reset the lowest
-        // 64 KiB by `memset` and the rest by `madvise`. Either way every
-        // written page is reset.
-        .pagemap_scan(Enabled::Auto);
+        .max_memory_size(max_memory_bytes);
+    slot_reset(&mut pool);
     pool
+}
+
+/// How a returned slot is reset: the guest's dirty pages found with
+/// `PAGEMAP_SCAN` where the kernel has it and `memset` up to
+/// [`memory_keep_resident`] (see [`MEMORY_KEEP_RESIDENT`]); elsewhere the
+/// lowest 64 KiB by `memset` and the rest by `madvise`. Either way every
+/// written page is reset. Public so that the benchmarks' raw-wasmtime floor
+/// resets exactly as Kiln does.
+pub fn slot_reset(pool: &mut PoolingAllocationConfig) -> &mut PoolingAllocationConfig {
+    pool.linear_memory_keep_resident(memory_keep_resident())
+        .table_keep_resident(TABLE_KEEP_RESIDENT)
+        .pagemap_scan(Enabled::Auto)
 }
 
 /// Builds the engine for `allocation`, falling back to on-demand allocation

@@ -8,7 +8,7 @@
 //! The components are the escape suite's hand-written WAT
 //! (`tests/programs/wat`), compiled here by the `wat` crate.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// `runtime run`'s exit codes (see `runtime help`).
@@ -22,26 +22,27 @@ fn wat_program(name: &str) -> Vec<u8> {
     wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Writes `wasm` and a one-function manifest (`runtime` lines under
-/// `app.runtime`) into `dir`; returns the component's path.
-fn app(dir: &Path, wasm: &[u8], runtime_yaml: &str) -> PathBuf {
-    let manifest = format!(
-        "app:\n  id: hostile\n  name: Hostile\n  runtime:\n    {runtime_yaml}\nmodules:\n  function:\n    - key: main\n      handler: benign\n"
-    );
-    std::fs::write(dir.join("manifest.yml"), manifest).unwrap();
-    let path = dir.join("app.wasm");
-    std::fs::write(&path, wasm).unwrap();
-    path
-}
-
-/// `runtime run APP` on the embedded simulator, with a private cache.
-fn run(dir: &Path, app: &Path) -> Output {
+/// `runtime run` of `wasm` on the embedded simulator, with a one-function
+/// manifest (`runtime_yaml` under `app.runtime`) and a private cache, in a
+/// fresh temporary directory.
+fn run(wasm: &[u8], runtime_yaml: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.yml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "app:\n  id: hostile\n  name: Hostile\n  runtime:\n    {runtime_yaml}\nmodules:\n  function:\n    - key: main\n      handler: benign\n"
+        ),
+    )
+    .unwrap();
+    let app = dir.path().join("app.wasm");
+    std::fs::write(&app, wasm).unwrap();
     Command::new(env!("CARGO_BIN_EXE_runtime"))
         .arg("run")
-        .arg(app)
+        .arg(&app)
         .arg("--manifest")
-        .arg(dir.join("manifest.yml"))
-        .env("KILN_CACHE_DIR", dir.join("cache"))
+        .arg(&manifest)
+        .env("KILN_CACHE_DIR", dir.path().join("cache"))
         .env_remove("JIRA_SITE")
         .output()
         .expect("the runtime binary starts")
@@ -64,45 +65,31 @@ fn assert_refused(output: &Output, code: i32, says: &str) {
 
 #[test]
 fn an_infinite_loop_at_instantiation_exits_3_at_the_deadline() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path(), &wat_program("start_loop"), "timeoutSeconds: 1");
-    let output = run(dir.path(), &app);
+    let output = run(&wat_program("start_loop"), "timeoutSeconds: 1");
     assert_refused(&output, EXIT_SANDBOX, "exceeded its 1.0s deadline");
 }
 
 #[test]
 fn a_component_importing_wasi_http_exits_2_naming_the_import() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(
-        dir.path(),
-        &wat_program("wasi_http_import"),
-        "timeoutSeconds: 5",
-    );
-    let output = run(dir.path(), &app);
+    let output = run(&wat_program("wasi_http_import"), "timeoutSeconds: 5");
     assert_refused(&output, EXIT_BAD_INPUT, "wasi:http/outgoing-handler@0.2.0");
 }
 
 #[test]
 fn a_core_module_exits_2_saying_what_to_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path(), &wat_program("core_module"), "timeoutSeconds: 5");
-    let output = run(dir.path(), &app);
+    let output = run(&wat_program("core_module"), "timeoutSeconds: 5");
     assert_refused(&output, EXIT_BAD_INPUT, "wasm32-wasip2");
 }
 
 #[test]
 fn four_gib_of_initial_memory_exits_2_at_load() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path(), &wat_program("huge_memory"), "memoryMiB: 32");
-    let output = run(dir.path(), &app);
+    let output = run(&wat_program("huge_memory"), "memoryMiB: 32");
     assert_refused(&output, EXIT_BAD_INPUT, "cannot load");
 }
 
 #[test]
 fn a_truncated_component_exits_2() {
-    let dir = tempfile::tempdir().unwrap();
     let whole = wat_program("start_loop");
-    let app = app(dir.path(), &whole[..whole.len() / 2], "timeoutSeconds: 5");
-    let output = run(dir.path(), &app);
+    let output = run(&whole[..whole.len() / 2], "timeoutSeconds: 5");
     assert_refused(&output, EXIT_BAD_INPUT, "invalid or truncated");
 }

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::jira::audit::AuditRecord;
 use kiln_manifest::{Method, Route, catalogue};
 use serde::Deserialize;
+
+use crate::jira::audit::AuditRecord;
 
 /// Largest audit log read: lint is a developer tool, not a log processor,
 /// and a hostile or runaway file must not exhaust memory.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::anyhow;
+use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
 use serde::Serialize;
@@ -15,7 +16,6 @@ use serde::Serialize;
 use super::app_source::{self, AppSource};
 use super::exit::{Exit, Failure};
 use super::site_setup::SiteArgs;
-use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
 
 /// Exit codes of `lint`, in its help.
 pub const LINT_EXIT_CODES: &str = "\
