@@ -9,13 +9,11 @@
 
 pub mod grant_store;
 pub mod policy;
-pub mod prompt;
 
 use kiln_manifest::{DeclaredScopes, Scope};
 
 pub use grant_store::{Grant, GrantStore, GrantStoreError};
 pub use policy::{OperatorPolicy, PolicyError};
-pub use prompt::{PromptError, ask_approval};
 
 /// What the stored grant and the operator policy say about an app's scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +77,9 @@ pub enum ConsentError {
     Declined { app_id: String },
     #[error(transparent)]
     Store(#[from] GrantStoreError),
-    #[error(transparent)]
-    Prompt(#[from] PromptError),
+    /// The front end could not ask (no terminal, closed input, ...).
+    #[error("cannot ask for scope approval: {0}")]
+    Prompt(#[source] std::io::Error),
 }
 
 /// Makes sure `app_id` may run with `declared`: checks the policy and the
@@ -92,7 +91,7 @@ pub fn ensure_consent(
     store: &GrantStore,
     policy: &OperatorPolicy,
     mode: ApprovalMode,
-    ask: impl FnOnce(&[Scope]) -> Result<bool, PromptError>,
+    ask: impl FnOnce(&[Scope]) -> std::io::Result<bool>,
 ) -> Result<(), ConsentError> {
     let grant = store.load(app_id)?;
     let unapproved = match decide(declared, grant.as_ref(), policy) {
@@ -102,7 +101,7 @@ pub fn ensure_consent(
     };
     let approved = match mode {
         ApprovalMode::Preapproved => true,
-        ApprovalMode::Interactive => ask(&unapproved)?,
+        ApprovalMode::Interactive => ask(&unapproved).map_err(ConsentError::Prompt)?,
         ApprovalMode::NonInteractive => {
             return Err(ConsentError::NotApproved {
                 app_id: app_id.to_owned(),
@@ -137,7 +136,7 @@ mod tests {
         names.iter().map(|n| n.parse::<Scope>().unwrap()).collect()
     }
 
-    fn never_ask(_: &[Scope]) -> Result<bool, PromptError> {
+    fn never_ask(_: &[Scope]) -> std::io::Result<bool> {
         panic!("must not prompt")
     }
 

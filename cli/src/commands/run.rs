@@ -8,7 +8,7 @@ use anyhow::{Context as _, anyhow};
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
 use kiln_runtime::cache::CacheMode;
 use kiln_runtime::consent::{
-    ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ask_approval, ensure_consent,
+    ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ensure_consent,
 };
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::invoke::InvocationFailure;
@@ -20,6 +20,7 @@ use kiln_runtime::{
 use super::app_source;
 use super::exit::{Exit, Failure};
 use super::site_setup::{SiteArgs, SiteSetup};
+use crate::consent_prompt::ask_approval;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -341,7 +342,10 @@ mod tests {
         let args = parse(&["app.wasm", "--no-cache"]);
         let runtime = runtime_for(&args);
         assert!(runtime.cache().is_none(), "no cache directory is opened");
-        let wasm = wat::parse_str(include_str!("../../benches/components/trivial.wat")).unwrap();
+        let wasm = wat::parse_str(include_str!(
+            "../../../runtime/benches/components/trivial.wat"
+        ))
+        .unwrap();
         let manifest = Manifest::from_yaml(
             "app:\n  id: kiln-no-cache\n  name: No cache\nmodules:\n  function:\n    - key: main\n      handler: main\n",
         )

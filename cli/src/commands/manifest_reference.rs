@@ -15,7 +15,7 @@ const SCHEMA: &str = include_str!("../../../manifest-schema/manifest.schema.json
 
 /// How to regenerate the file, in its header and in the drift test's message.
 pub const REGENERATE: &str =
-    "cargo run -p kiln-runtime -- manifest-reference > docs/manifest-reference.md";
+    "cargo run -p kiln-cli -- manifest-reference > docs/manifest-reference.md";
 
 #[derive(clap::Args, Debug)]
 pub struct ManifestReferenceArgs {}

@@ -9,11 +9,6 @@ use kiln_manifest::Scope;
 /// Longest answer line read (a pasted blob is not an answer).
 const MAX_ANSWER: usize = 64;
 
-/// Why the question could not be asked or answered.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot ask for scope approval: {0}")]
-pub struct PromptError(#[from] std::io::Error);
-
 /// Shows `scopes` for `app_id` on `output` and reads the answer from
 /// `input`; only `y` or `yes` approves (deny by default, also at end of input).
 pub fn ask_approval(
@@ -22,7 +17,7 @@ pub fn ask_approval(
     scopes: &[Scope],
     input: &mut impl BufRead,
     output: &mut impl Write,
-) -> Result<bool, PromptError> {
+) -> std::io::Result<bool> {
     writeln!(output, "App {app_id} asks to use these scopes on {site}:")?;
     for scope in scopes {
         let description = scope

@@ -1,0 +1,9 @@
+//! The `runtime` command: parses arguments, talks to the terminal, and calls
+//! the `kiln_runtime` library, which does the work.
+
+mod commands;
+mod consent_prompt;
+
+fn main() -> std::process::ExitCode {
+    commands::run()
+}
