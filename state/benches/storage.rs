@@ -4,6 +4,7 @@
 //! The SQLite file lives under Cargo's target tmpdir (a real disk, not tmpfs), opened with
 //! the production settings (WAL, `synchronous = FULL`), so a write includes its fsync.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,13 +66,72 @@ fn bench_backend(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, st
     group.finish();
 }
 
+/// Floors for the SQLite rows: the driver alone, on a file with the same settings. `SELECT 1`
+/// is the least a pooled sqlx round trip costs; the one-row write transaction, with
+/// `synchronous = FULL` (Kiln's setting) and `NORMAL`, shows what durability costs per write.
+fn sqlx_floors(c: &mut Criterion, rt: &tokio::runtime::Runtime, dir: &Path) {
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    };
+    let pool = |file: &str, synchronous| -> SqlitePool {
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join(file))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous);
+        let pool = rt
+            .block_on(
+                SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options),
+            )
+            .unwrap();
+        rt.block_on(
+            sqlx::query("CREATE TABLE IF NOT EXISTS t (k BLOB PRIMARY KEY, v BLOB) WITHOUT ROWID")
+                .execute(&pool),
+        )
+        .unwrap();
+        pool
+    };
+    let full = pool("floor-full.sqlite3", SqliteSynchronous::Full);
+    let normal = pool("floor-normal.sqlite3", SqliteSynchronous::Normal);
+    let value = serde_json::to_vec(&value()).unwrap();
+    let mut group = c.benchmark_group("storage/sqlx-floor");
+    group.bench_function("SELECT 1", |b| {
+        b.to_async(rt).iter(|| async {
+            sqlx::query_scalar::<_, i64>("SELECT 1")
+                .fetch_one(&full)
+                .await
+                .unwrap()
+        })
+    });
+    for (name, pool) in [
+        ("write tx, synchronous=FULL", &full),
+        ("write tx, synchronous=NORMAL", &normal),
+    ] {
+        group.bench_function(name, |b| {
+            b.to_async(rt).iter(|| async {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+                sqlx::query("INSERT INTO t (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = excluded.v")
+                    .bind(&b"k"[..])
+                    .bind(&value[..])
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            })
+        });
+    }
+    group.finish();
+}
+
 fn storage(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let cipher = || SecretCipher::new(EncryptionKey::generate());
+    let cipher = || SecretCipher::new(EncryptionKey::generate().unwrap());
     bench_backend(
         c,
         &rt,
@@ -92,6 +152,7 @@ fn storage(c: &mut Criterion) {
             cipher(),
         ),
     );
+    sqlx_floors(c, &rt, dir.path());
 }
 
 criterion_group! {

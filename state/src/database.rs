@@ -73,6 +73,11 @@ impl WriteTransaction<'_> {
         self.tx.commit().await?;
         Ok(())
     }
+
+    pub(crate) async fn rollback(self) -> Result<(), BackendError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }
 
 impl SqliteDatabase {

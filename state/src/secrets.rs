@@ -70,6 +70,8 @@ pub enum SecretError {
     UnknownFormat,
     #[error("a stored secret did not authenticate (damaged, or copied from elsewhere)")]
     Undecryptable,
+    #[error("the operating system's random source failed")]
+    NoRandomness,
 }
 
 /// The host's secret-storage key. `Debug` shows only its id.
@@ -99,12 +101,12 @@ impl EncryptionKey {
     }
 
     /// A fresh key from the operating system's random source.
-    pub fn generate() -> Self {
+    pub fn generate() -> Result<Self, SecretError> {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng
             .try_fill_bytes(&mut bytes)
-            .expect("the operating system's random source failed");
-        Self::from_bytes(bytes)
+            .map_err(|_| SecretError::NoRandomness)?;
+        Ok(Self::from_bytes(bytes))
     }
 
     /// Parses 64 hex digits (surrounding whitespace ignored). `source_name` says where the
@@ -148,7 +150,7 @@ impl EncryptionKey {
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
             builder.create(parent).map_err(file_error)?;
         }
-        let key = Self::generate();
+        let key = Self::generate()?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -347,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_sealed_value_opens_only_where_it_was_sealed() {
-        let cipher = SecretCipher::new(EncryptionKey::generate());
+        let cipher = SecretCipher::new(EncryptionKey::generate().unwrap());
         let sealed = cipher.seal(&installation("a"), &key("token"), b"\"s3cret\"");
         assert!(!sealed.windows(6).any(|w| w == b"s3cret"));
         assert_eq!(
@@ -365,7 +367,7 @@ mod tests {
             cipher.open(&installation("a"), &key("token2"), &sealed),
             Err(SecretError::Undecryptable)
         ));
-        let other = SecretCipher::new(EncryptionKey::generate());
+        let other = SecretCipher::new(EncryptionKey::generate().unwrap());
         assert!(matches!(
             other.open(&installation("a"), &key("token"), &sealed),
             Err(SecretError::UnknownKey { .. })
@@ -386,7 +388,7 @@ mod tests {
     fn a_tampered_header_fails_to_authenticate() {
         // A hostile database can rewrite the header; the nonce is authenticated implicitly
         // and the format and key id are in the associated data.
-        let cipher = SecretCipher::new(EncryptionKey::generate());
+        let cipher = SecretCipher::new(EncryptionKey::generate().unwrap());
         let mut sealed = cipher.seal(&installation("a"), &key("k"), b"1");
         sealed[1 + KEY_ID_LEN] ^= 1; // the nonce
         assert!(matches!(

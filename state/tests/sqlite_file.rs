@@ -90,7 +90,7 @@ async fn data_survives_reopening_the_file() {
         {
             let fresh = AppStorage::in_memory(
                 StorageLimits::default(),
-                SecretCipher::new(EncryptionKey::generate()),
+                SecretCipher::new(EncryptionKey::generate().unwrap()),
             );
             let m = fresh.installation(&installation("app")).await.unwrap();
             m.set("kept", &json!({"labelled": ["ISSUE-1"]}))

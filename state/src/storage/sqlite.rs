@@ -109,13 +109,16 @@ impl StorageBackend for SqliteBackend {
             Condition::Absent => current.is_none(),
             Condition::Version(expected) => current_version == Some(expected),
         };
-        // Dropping `write` rolls back, returning the version number and the lock.
+        // Rolled back explicitly (not on drop, which sqlx defers until the connection is
+        // next used), so the write lock is released before the gate lets the next writer in.
         if !holds {
+            write.rollback().await?;
             return Ok(WriteOutcome::ConditionFailed {
                 current: current_version,
             });
         }
         if current.is_none() && matches!(change, Change::Delete) {
+            write.rollback().await?;
             return Ok(WriteOutcome::Done(None));
         }
         let old_bytes = match current {
@@ -128,6 +131,7 @@ impl StorageBackend for SqliteBackend {
         };
         let would_use = bytes_used.saturating_sub(old_bytes) + new_bytes;
         if new_bytes > old_bytes && would_use > max_total_bytes {
+            write.rollback().await?;
             return Ok(WriteOutcome::OverQuota {
                 would_use,
                 limit: max_total_bytes,
