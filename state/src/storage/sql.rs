@@ -15,6 +15,12 @@ pub(crate) const GET_ENTRY: &str = "SELECT value, version FROM storage_entries \
      WHERE installation_id = $1 AND space = $2 AND key = $3";
 
 /// The first statement of every write: takes the installation's lock, allocates the version.
+///
+/// The entry's current version is read by a *separate* statement after this one, not by a
+/// subquery in this `RETURNING`: under PostgreSQL's READ COMMITTED a statement reads from the
+/// snapshot taken when it started, so a subquery here would see the entry as it was before
+/// this writer waited for the lock, and compare-and-set would accept a stale version. The
+/// next statement takes a fresh snapshot, after the lock is held.
 pub(crate) const BUMP_VERSION: &str = "UPDATE storage_usage SET last_version = last_version + 1 \
      WHERE installation_id = $1 RETURNING last_version, bytes_used";
 
