@@ -285,6 +285,19 @@ pub async fn total_size_is_capped(h: &Harness) {
     s.delete("k1").await.unwrap();
     s.set("k3", &value).await.unwrap();
     assert_eq!(s.bytes_used().await.unwrap(), 604 + 3);
+    // An operator lowers the limit below what is stored: shrinking and deleting still
+    // work, growing does not.
+    let lowered = h.storage_with(StorageLimits {
+        max_total_bytes: 100,
+        ..StorageLimits::default()
+    });
+    let s = lowered.installation(&installation("app")).await.unwrap();
+    s.set("k3", &json!("smaller")).await.unwrap();
+    assert!(matches!(
+        s.set("k0", &json!("larger than one")).await,
+        Err(StorageError::QuotaExceeded { limit: 100, .. })
+    ));
+    s.delete("k2").await.unwrap();
     // One installation's usage does not count against another's.
     other.set("k0", &value).await.unwrap();
     assert_eq!(other.bytes_used().await.unwrap(), 302);
