@@ -1,0 +1,213 @@
+//! The embedded database: one SQLite file, opened, configured and migrated.
+//!
+//! Everything the state layer keeps for a host lives in this one file (app storage now;
+//! installations' details, web trigger ids, delivery dedup, schedules and the event queue
+//! as `runtime serve` arrives), so one backup copies it all and one transaction can span it.
+//!
+//! Settings, and why:
+//! - **WAL journal**: readers never wait for a writer, and a writer's commit is one append.
+//! - **`synchronous = FULL`**: a write is on disk before it is acknowledged. Kiln's rule is
+//!   that nothing accepted is lost, so the cheaper `NORMAL` (which may drop the last commits
+//!   on power loss) is not used; BENCHMARKS.md shows what it costs.
+//! - **`BEGIN IMMEDIATE` for writes**: the write lock is taken when the transaction starts,
+//!   so a transaction never has to upgrade a read snapshot (which SQLite refuses with
+//!   `SQLITE_BUSY` instead of waiting) and the busy timeout covers every contention case,
+//!   including other processes on the same file.
+//! - **An in-process write gate**: writers of this process queue on a tokio mutex before
+//!   asking SQLite, instead of spinning in SQLite's busy handler against each other.
+//! - **Busy timeout 10 s**: only reached when another process holds the write lock that long.
+//! - **Private file**: created `0600` in a `0700` directory (app data and encrypted secrets);
+//!   SQLite gives its `-wal` and `-shm` files the database file's mode.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{SqlSafeStr, Sqlite, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::storage::BackendError;
+
+/// The migrations, in order. Embedded in the binary (a user's clone and an installed binary
+/// need no migration files on disk); sqlx records each applied one with a checksum and
+/// refuses a database that has migrations this binary does not know (an older Kiln on a
+/// newer file) instead of guessing.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "installations and app storage",
+    include_str!("../migrations/sqlite/0001_installations_and_app_storage.sql"),
+)];
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_CONNECTIONS: u32 = 4;
+
+/// An open, migrated SQLite state file.
+#[derive(Clone)]
+pub struct SqliteDatabase {
+    pool: SqlitePool,
+    write_gate: std::sync::Arc<Mutex<()>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteDatabase")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A write transaction and the process-wide gate it holds. Commit or drop (rolls back).
+pub(crate) struct WriteTransaction<'a> {
+    pub(crate) tx: Transaction<'static, Sqlite>,
+    _gate: MutexGuard<'a, ()>,
+}
+
+impl WriteTransaction<'_> {
+    pub(crate) async fn commit(self) -> Result<(), BackendError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), BackendError> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl SqliteDatabase {
+    /// Opens (creating if needed) the state file at `path` and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Self, BackendError> {
+        prepare_private_file(path)?;
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        migrator().run(&pool).await?;
+        tracing::debug!(path = %path.display(), "state database open");
+        Ok(Self {
+            pool,
+            write_gate: std::sync::Arc::new(Mutex::new(())),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<WriteTransaction<'_>, BackendError> {
+        let gate = self.write_gate.lock().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction { tx, _gate: gate })
+    }
+
+    /// Closes every connection, checkpointing the WAL into the main file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(
+        SQLITE_MIGRATIONS
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+fn prepare_private_file(path: &Path) -> Result<(), BackendError> {
+    let file_error = |source| BackendError::File {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(parent).map_err(file_error)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(file_error)?;
+    Ok(())
+}
+
+/// Where the state file lives by default: `$KILN_DATA_DIR/state.sqlite3`, else
+/// `$XDG_DATA_HOME/kiln/state.sqlite3`, else `~/.local/share/kiln/state.sqlite3`. `None`
+/// when none of them is set (the caller then asks for an explicit path). Relative values are
+/// ignored, as the XDG specification requires.
+pub fn default_state_path() -> Option<PathBuf> {
+    default_state_path_from(|name| std::env::var_os(name))
+}
+
+fn default_state_path_from(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let absolute = |name: &str| {
+        lookup(name)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    let dir = absolute("KILN_DATA_DIR")
+        .or_else(|| absolute("XDG_DATA_HOME").map(|d| d.join("kiln")))
+        .or_else(|| absolute("HOME").map(|h| h.join(".local/share/kiln")))?;
+    Some(dir.join("state.sqlite3"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.into())
+    }
+
+    #[test]
+    fn default_path_follows_kiln_then_xdg_then_home() {
+        let path = |pairs| default_state_path_from(env(pairs));
+        assert_eq!(
+            path(&[("KILN_DATA_DIR", "/k"), ("XDG_DATA_HOME", "/x")]),
+            Some("/k/state.sqlite3".into())
+        );
+        assert_eq!(
+            path(&[("XDG_DATA_HOME", "rel"), ("HOME", "/h")]),
+            Some("/h/.local/share/kiln/state.sqlite3".into())
+        );
+        assert_eq!(
+            path(&[("XDG_DATA_HOME", "/x")]),
+            Some("/x/kiln/state.sqlite3".into())
+        );
+        assert_eq!(path(&[]), None);
+    }
+}

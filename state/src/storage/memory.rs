@@ -1,0 +1,172 @@
+//! The in-memory backend: the same contract as SQLite's, for tests and `--storage memory`.
+//! One mutex over the whole map; every operation is a few map lookups, never an `.await`
+//! while locked, so the mutex is what makes each write atomic.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use super::backend::{
+    Change, Condition, InstallationId, ScanRange, Space, StorageBackend, StoredEntry, Version,
+    WriteOutcome, entry_bytes,
+};
+use super::{BackendError, StorageKey};
+use crate::installation::Installation;
+
+#[derive(Default)]
+pub struct MemoryBackend {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    installations: HashMap<Installation, InstallationId>,
+    usage: HashMap<InstallationId, Usage>,
+    entries: BTreeMap<(InstallationId, Space, Vec<u8>), StoredEntry>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Usage {
+    bytes: u64,
+    last_version: i64,
+}
+
+impl MemoryBackend {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied write (each write is
+        // computed first and applied with infallible inserts), so a poisoned lock's data is
+        // still consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[async_trait]
+impl StorageBackend for MemoryBackend {
+    async fn installation_id(
+        &self,
+        installation: &Installation,
+    ) -> Result<InstallationId, BackendError> {
+        let mut state = self.lock();
+        if let Some(id) = state.installations.get(installation) {
+            return Ok(*id);
+        }
+        let id = InstallationId(state.installations.len() as i64 + 1);
+        state.installations.insert(installation.clone(), id);
+        state.usage.insert(id, Usage::default());
+        Ok(id)
+    }
+
+    async fn get(
+        &self,
+        id: InstallationId,
+        space: Space,
+        key: &StorageKey,
+    ) -> Result<Option<StoredEntry>, BackendError> {
+        let state = self.lock();
+        Ok(state
+            .entries
+            .get(&(id, space, key.as_bytes().to_vec()))
+            .cloned())
+    }
+
+    async fn write(
+        &self,
+        id: InstallationId,
+        space: Space,
+        key: &StorageKey,
+        change: Change<'_>,
+        condition: Condition,
+        max_total_bytes: u64,
+    ) -> Result<WriteOutcome, BackendError> {
+        let mut state = self.lock();
+        let usage = *state
+            .usage
+            .get(&id)
+            .ok_or(BackendError::Corrupt("unknown installation id"))?;
+        let slot = (id, space, key.as_bytes().to_vec());
+        let current = state.entries.get(&slot);
+        let current_version = current.map(|entry| entry.version);
+        let holds = match condition {
+            Condition::Always => true,
+            Condition::Absent => current.is_none(),
+            Condition::Version(expected) => current_version == Some(expected),
+        };
+        if !holds {
+            return Ok(WriteOutcome::ConditionFailed {
+                current: current_version,
+            });
+        }
+        if current.is_none() && matches!(change, Change::Delete) {
+            return Ok(WriteOutcome::Done(None));
+        }
+        let old_bytes = current.map_or(0, |entry| entry_bytes(key.as_bytes(), &entry.bytes));
+        let new_bytes = match change {
+            Change::Put(value) => entry_bytes(key.as_bytes(), value),
+            Change::Delete => 0,
+        };
+        let would_use = usage.bytes.saturating_sub(old_bytes) + new_bytes;
+        if new_bytes > old_bytes && would_use > max_total_bytes {
+            return Ok(WriteOutcome::OverQuota {
+                would_use,
+                limit: max_total_bytes,
+            });
+        }
+        let version = Version(usage.last_version + 1);
+        let stored = match change {
+            Change::Put(value) => {
+                state.entries.insert(
+                    slot,
+                    StoredEntry {
+                        bytes: value.to_vec(),
+                        version,
+                    },
+                );
+                Some(version)
+            }
+            Change::Delete => {
+                state.entries.remove(&slot);
+                None
+            }
+        };
+        state.usage.insert(
+            id,
+            Usage {
+                bytes: would_use,
+                last_version: version.0,
+            },
+        );
+        Ok(WriteOutcome::Done(stored))
+    }
+
+    async fn scan(
+        &self,
+        id: InstallationId,
+        space: Space,
+        range: ScanRange<'_>,
+        limit: u32,
+    ) -> Result<Vec<(Vec<u8>, StoredEntry)>, BackendError> {
+        if range.start >= range.end {
+            return Ok(Vec::new());
+        }
+        let state = self.lock();
+        let from = (id, space, range.start.to_vec());
+        let to = (id, space, range.end.to_vec());
+        Ok(state
+            .entries
+            .range(from..to)
+            .take(limit as usize)
+            .map(|((_, _, key), entry)| (key.clone(), entry.clone()))
+            .collect())
+    }
+
+    async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError> {
+        Ok(self.lock().usage.get(&id).map_or(0, |usage| usage.bytes))
+    }
+}

@@ -1,0 +1,390 @@
+//! App storage: Forge's key-value store, one namespace per installation.
+//!
+//! [`AppStorage`] holds the rules (key grammar, value and page limits, the quota, secret
+//! sealing) and a [`StorageBackend`] that only stores bytes. [`AppStorage::installation`]
+//! gives the [`InstallationStorage`] an invocation uses: every operation there is confined to
+//! that installation by construction, since the installation is a column the host fills and
+//! the guest's key is only ever a bound parameter.
+
+mod backend;
+mod cursor;
+mod error;
+mod key;
+mod limits;
+mod memory;
+mod sql;
+mod sqlite;
+mod value;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use backend::{
+    Change, Condition, InstallationId, ScanRange, Space, StorageBackend, StoredEntry, Version,
+    WriteOutcome,
+};
+pub use cursor::{Cursor, InvalidCursor};
+pub use error::{BackendError, StorageError};
+pub use key::{KeyError, KeyPrefix, StorageKey};
+pub use limits::*;
+pub use memory::MemoryBackend;
+pub use sqlite::SqliteBackend;
+
+use crate::database::SqliteDatabase;
+use crate::installation::Installation;
+use crate::secrets::{SecretCipher, SecretValue};
+
+/// App storage for every installation of a host.
+#[derive(Clone)]
+pub struct AppStorage {
+    backend: Arc<dyn StorageBackend>,
+    limits: StorageLimits,
+    cipher: Arc<SecretCipher>,
+}
+
+impl std::fmt::Debug for AppStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppStorage")
+            .field("limits", &self.limits)
+            .field("cipher", &self.cipher)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppStorage {
+    pub fn new(
+        backend: Arc<dyn StorageBackend>,
+        limits: StorageLimits,
+        cipher: SecretCipher,
+    ) -> Self {
+        Self {
+            backend,
+            limits,
+            cipher: Arc::new(cipher),
+        }
+    }
+
+    /// Storage that lives as long as this value (tests, `--storage memory`).
+    pub fn in_memory(limits: StorageLimits, cipher: SecretCipher) -> Self {
+        Self::new(Arc::new(MemoryBackend::new()), limits, cipher)
+    }
+
+    /// Storage in an opened SQLite state file.
+    pub fn sqlite(db: SqliteDatabase, limits: StorageLimits, cipher: SecretCipher) -> Self {
+        Self::new(Arc::new(SqliteBackend::new(db)), limits, cipher)
+    }
+
+    pub fn limits(&self) -> &StorageLimits {
+        &self.limits
+    }
+
+    /// The storage of one installation, created on first use.
+    pub async fn installation(
+        &self,
+        installation: &Installation,
+    ) -> Result<InstallationStorage, StorageError> {
+        let id = self.backend.installation_id(installation).await?;
+        Ok(InstallationStorage {
+            storage: self.clone(),
+            installation: installation.clone(),
+            id,
+        })
+    }
+}
+
+/// A value with the version of the write that stored it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: Version,
+}
+
+/// What a compare-and-set expects to find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// The key does not exist.
+    Absent,
+    /// The key exists and was last written at this version.
+    Version(Version),
+}
+
+/// What a compare-and-set did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CasOutcome {
+    /// Applied: the new version, or `None` for a delete.
+    Applied(Option<Version>),
+    /// Someone else wrote first; `current` is the key's version now (`None`: absent).
+    Conflict { current: Option<Version> },
+}
+
+/// One entry of a query page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryEntry {
+    pub key: String,
+    pub value: Value,
+    pub version: Version,
+}
+
+/// A page of a prefix query, in ascending key order (by UTF-8 bytes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub entries: Vec<QueryEntry>,
+    /// Present when more entries may follow; pass it back to continue after this page.
+    pub next_cursor: Option<String>,
+}
+
+/// One installation's storage. Cheap to clone.
+#[derive(Clone)]
+pub struct InstallationStorage {
+    storage: AppStorage,
+    installation: Installation,
+    id: InstallationId,
+}
+
+impl std::fmt::Debug for InstallationStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstallationStorage")
+            .field("installation", &self.installation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InstallationStorage {
+    pub fn installation(&self) -> &Installation {
+        &self.installation
+    }
+
+    fn limits(&self) -> &StorageLimits {
+        &self.storage.limits
+    }
+
+    fn backend(&self) -> &dyn StorageBackend {
+        self.storage.backend.as_ref()
+    }
+
+    fn key(&self, key: &str) -> Result<StorageKey, StorageError> {
+        Ok(StorageKey::new(key, self.limits().max_key_chars)?)
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Versioned<Value>>, StorageError> {
+        let key = self.key(key)?;
+        match self.backend().get(self.id, Space::Values, &key).await? {
+            None => Ok(None),
+            Some(entry) => Ok(Some(Versioned {
+                value: value::decode(&entry.bytes)?,
+                version: entry.version,
+            })),
+        }
+    }
+
+    /// Stores `value` under `key`, replacing any value (last write wins, as in Forge).
+    pub async fn set(&self, key: &str, value: &Value) -> Result<Version, StorageError> {
+        let key = self.key(key)?;
+        let bytes = value::encode(value, self.limits())?;
+        let outcome = self
+            .write(Space::Values, &key, Change::Put(&bytes), Condition::Always)
+            .await?;
+        match outcome {
+            CasOutcome::Applied(Some(version)) => Ok(version),
+            _ => Err(StorageError::Corrupt(
+                "an unconditional write did not apply",
+            )),
+        }
+    }
+
+    /// Removes `key`; removing an absent key is not an error (as in Forge).
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let key = self.key(key)?;
+        self.write(Space::Values, &key, Change::Delete, Condition::Always)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes `new` (or deletes, for `None`) only if the key is as `expected`, atomically:
+    /// of two invocations racing on one key, exactly one applies and the other sees
+    /// [`CasOutcome::Conflict`] with the winner's version.
+    pub async fn compare_and_set(
+        &self,
+        key: &str,
+        expected: Expected,
+        new: Option<&Value>,
+    ) -> Result<CasOutcome, StorageError> {
+        let key = self.key(key)?;
+        let condition = match expected {
+            Expected::Absent => Condition::Absent,
+            Expected::Version(version) => Condition::Version(version),
+        };
+        let bytes = new.map(|v| value::encode(v, self.limits())).transpose()?;
+        let change = match &bytes {
+            Some(bytes) => Change::Put(bytes),
+            None => Change::Delete,
+        };
+        self.write(Space::Values, &key, change, condition).await
+    }
+
+    /// Read-modify-write by compare-and-set, retried on conflict up to `max_attempts` times:
+    /// the counter pattern. `update` gets the current value (`None`: absent) and returns the
+    /// new one (`None`: delete). Returns what was written.
+    pub async fn update(
+        &self,
+        key: &str,
+        max_attempts: u32,
+        mut update: impl FnMut(Option<&Value>) -> Option<Value> + Send,
+    ) -> Result<Option<Versioned<Value>>, StorageError> {
+        for _ in 0..max_attempts {
+            let current = self.get(key).await?;
+            let expected = match &current {
+                None => Expected::Absent,
+                Some(current) => Expected::Version(current.version),
+            };
+            let new = update(current.as_ref().map(|c| &c.value));
+            match self.compare_and_set(key, expected, new.as_ref()).await? {
+                CasOutcome::Applied(Some(version)) => {
+                    return Ok(new.map(|value| Versioned { value, version }));
+                }
+                CasOutcome::Applied(None) => return Ok(None),
+                CasOutcome::Conflict { .. } => continue,
+            }
+        }
+        Err(StorageError::Contended {
+            attempts: max_attempts,
+        })
+    }
+
+    /// Entries whose key starts with `prefix` (every entry for `""`), after `cursor`, at
+    /// most `limit` (Forge's default 10 when `None`, at most the page-size limit). Secrets
+    /// are never listed.
+    pub async fn query(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page, StorageError> {
+        let limits = *self.limits();
+        let limit = limit.unwrap_or(FORGE_DEFAULT_PAGE_SIZE.min(limits.max_page_size));
+        if limit == 0 || limit > limits.max_page_size {
+            return Err(StorageError::PageSize {
+                requested: limit,
+                max: limits.max_page_size,
+            });
+        }
+        let prefix = KeyPrefix::new(prefix, limits.max_key_chars)?;
+        let (prefix_start, end) = prefix.byte_range();
+        // A key is at most 4 bytes per character.
+        let max_key_bytes = limits.max_key_chars.saturating_mul(4);
+        let start = match cursor {
+            None => prefix_start,
+            Some(text) => Cursor::parse(text, max_key_bytes)?
+                .successor()
+                .max(prefix_start),
+        };
+        // One row past the page says whether another page exists.
+        let mut rows = self
+            .backend()
+            .scan(
+                self.id,
+                Space::Values,
+                ScanRange {
+                    start: &start,
+                    end: &end,
+                },
+                limit + 1,
+            )
+            .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let mut entries = Vec::with_capacity(rows.len());
+        for (key, entry) in rows {
+            let key =
+                String::from_utf8(key).map_err(|_| StorageError::Corrupt("a key is not UTF-8"))?;
+            entries.push(QueryEntry {
+                key,
+                value: value::decode(&entry.bytes)?,
+                version: entry.version,
+            });
+        }
+        let next_cursor = match entries.last() {
+            Some(last) if more => {
+                let last = StorageKey::new(last.key.clone(), usize::MAX)
+                    .map_err(|_| StorageError::Corrupt("a stored key is invalid"))?;
+                Some(Cursor::after(&last).to_string())
+            }
+            _ => None,
+        };
+        Ok(Page {
+            entries,
+            next_cursor,
+        })
+    }
+
+    /// Stores a secret, encrypted under the host key and bound to this installation and key.
+    pub async fn set_secret(&self, key: &str, secret: &SecretValue) -> Result<(), StorageError> {
+        let key = self.key(key)?;
+        let plaintext =
+            zeroize::Zeroizing::new(value::encode(secret.expose_secret(), self.limits())?);
+        let sealed = self
+            .storage
+            .cipher
+            .seal(&self.installation, &key, &plaintext);
+        self.write(
+            Space::Secrets,
+            &key,
+            Change::Put(&sealed),
+            Condition::Always,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get_secret(&self, key: &str) -> Result<Option<SecretValue>, StorageError> {
+        let key = self.key(key)?;
+        let Some(entry) = self.backend().get(self.id, Space::Secrets, &key).await? else {
+            return Ok(None);
+        };
+        let plaintext = self
+            .storage
+            .cipher
+            .open(&self.installation, &key, &entry.bytes)?;
+        Ok(Some(SecretValue::new(value::decode(&plaintext)?)))
+    }
+
+    pub async fn delete_secret(&self, key: &str) -> Result<(), StorageError> {
+        let key = self.key(key)?;
+        self.write(Space::Secrets, &key, Change::Delete, Condition::Always)
+            .await?;
+        Ok(())
+    }
+
+    /// Bytes this installation stores (keys + values, secrets as ciphertext).
+    pub async fn bytes_used(&self) -> Result<u64, StorageError> {
+        Ok(self.backend().bytes_used(self.id).await?)
+    }
+
+    async fn write(
+        &self,
+        space: Space,
+        key: &StorageKey,
+        change: Change<'_>,
+        condition: Condition,
+    ) -> Result<CasOutcome, StorageError> {
+        let outcome = self
+            .backend()
+            .write(
+                self.id,
+                space,
+                key,
+                change,
+                condition,
+                self.limits().max_total_bytes,
+            )
+            .await?;
+        match outcome {
+            WriteOutcome::Done(version) => Ok(CasOutcome::Applied(version)),
+            WriteOutcome::ConditionFailed { current } => Ok(CasOutcome::Conflict { current }),
+            WriteOutcome::OverQuota { would_use, limit } => {
+                Err(StorageError::QuotaExceeded { would_use, limit })
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Differential test: random sequences of operations, with keys and prefixes drawn from a
+//! hostile alphabet, give identical results (values, versions, conflicts, quota refusals,
+//! query pages and cursors) on the in-memory and SQLite backends. The contract suite checks
+//! chosen cases; this checks that the two backends are the same machine.
+
+mod support;
+
+use kiln_state::storage::{CasOutcome, Expected, Version};
+use kiln_state::{InstallationStorage, SecretValue, StorageError, StorageLimits};
+use proptest::prelude::*;
+use serde_json::json;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Get(String),
+    Set(String, u16),
+    Delete(String),
+    CasAbsent(String, u16),
+    /// Compare-and-set against the version the key had `n` writes ago (0: current).
+    CasVersion(String, u8, Option<u16>),
+    Query(String, u32, u8),
+    SetSecret(String, u16),
+    GetSecret(String),
+}
+
+fn key() -> impl Strategy<Value = String> {
+    // Short strings over characters that matter: LIKE wildcards, escapes, separators,
+    // multi-byte UTF-8 and a character whose successor is a surrogate boundary.
+    proptest::collection::vec(
+        prop::sample::select(vec![
+            'a', 'b', '%', '_', '\\', ':', ' ', 'é', '😀', '\u{D7FF}',
+        ]),
+        1..4,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        key().prop_map(Op::Get),
+        (key(), any::<u16>()).prop_map(|(k, v)| Op::Set(k, v)),
+        key().prop_map(Op::Delete),
+        (key(), any::<u16>()).prop_map(|(k, v)| Op::CasAbsent(k, v)),
+        (key(), 0u8..3, proptest::option::of(any::<u16>()))
+            .prop_map(|(k, n, v)| Op::CasVersion(k, n, v)),
+        (prop_oneof![Just(String::new()), key()], 1u32..4, 0u8..4)
+            .prop_map(|(p, l, pages)| Op::Query(p, l, pages)),
+        (key(), any::<u16>()).prop_map(|(k, v)| Op::SetSecret(k, v)),
+        key().prop_map(Op::GetSecret),
+    ]
+}
+
+/// Runs `ops` and records every observable result as text.
+async fn run(s: &InstallationStorage, ops: &[Op]) -> Vec<String> {
+    let mut seen_versions: Vec<Version> = Vec::new();
+    let mut out = Vec::new();
+    for op in ops {
+        let result = match op {
+            Op::Get(k) => format!("{:?}", s.get(k).await.map_err(kind)),
+            Op::Set(k, v) => {
+                let r = s
+                    .set(k, &json!({ "v": v, "pad": "x".repeat(*v as usize % 64) }))
+                    .await;
+                if let Ok(version) = &r {
+                    seen_versions.push(*version);
+                }
+                format!("{:?}", r.map_err(kind))
+            }
+            Op::Delete(k) => format!("{:?}", s.delete(k).await.map_err(kind)),
+            Op::CasAbsent(k, v) => {
+                format!(
+                    "{:?}",
+                    s.compare_and_set(k, Expected::Absent, Some(&json!(v)))
+                        .await
+                        .map_err(kind)
+                )
+            }
+            Op::CasVersion(k, back, v) => {
+                let expected = seen_versions
+                    .iter()
+                    .rev()
+                    .nth(*back as usize)
+                    .copied()
+                    .map_or(Expected::Absent, Expected::Version);
+                let r = s
+                    .compare_and_set(k, expected, v.map(|v| json!(v)).as_ref())
+                    .await;
+                if let Ok(CasOutcome::Applied(Some(version))) = &r {
+                    seen_versions.push(*version);
+                }
+                format!("{:?}", r.map_err(kind))
+            }
+            Op::Query(prefix, limit, pages) => {
+                let mut cursor: Option<String> = None;
+                let mut text = String::new();
+                for _ in 0..=*pages {
+                    match s.query(prefix, cursor.as_deref(), Some(*limit)).await {
+                        Ok(page) => {
+                            text += &format!("{:?};", page.entries);
+                            cursor = page.next_cursor;
+                            if cursor.is_none() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            text += &format!("{:?}", kind(e));
+                            break;
+                        }
+                    }
+                }
+                text
+            }
+            Op::SetSecret(k, v) => format!(
+                "{:?}",
+                s.set_secret(k, &SecretValue::new(json!(v)))
+                    .await
+                    .map_err(kind)
+            ),
+            Op::GetSecret(k) => format!(
+                "{:?}",
+                s.get_secret(k)
+                    .await
+                    .map(|v| v.map(|v| v.expose_secret().clone()))
+                    .map_err(kind)
+            ),
+        };
+        out.push(result);
+        out.push(format!("used {:?}", s.bytes_used().await.map_err(kind)));
+    }
+    out
+}
+
+/// Errors compared by kind and fields (the backend's own error text may differ).
+fn kind(error: StorageError) -> String {
+    match error {
+        StorageError::Backend(_) => "backend error".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn memory_and_sqlite_agree(ops in proptest::collection::vec(op(), 1..40)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (memory, sqlite) = rt.block_on(async {
+            // A small quota so refusals happen too.
+            let limits = StorageLimits { max_total_bytes: 600, ..StorageLimits::default() };
+            let mut results = Vec::new();
+            for harness in [support::memory().await, support::sqlite().await] {
+                let storage = harness.storage_with(limits);
+                let s = storage.installation(&support::installation("app")).await.unwrap();
+                results.push(run(&s, &ops).await);
+            }
+            (results.remove(0), results.remove(0))
+        });
+        prop_assert_eq!(memory, sqlite);
+    }
+}
