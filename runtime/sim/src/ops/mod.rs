@@ -138,6 +138,6 @@ async fn unknown(_caller: Caller, method: Method, uri: Uri) -> OpsError {
     let path = uri.path();
     let shown: String = path.chars().take(200).collect();
     OpsError::not_found(format!(
-        "The simulator serves no JSM Ops operation {method} {shown}; docs/simulator.md lists the ones it does."
+        "The simulator serves no JSM Ops operation {method} {shown}; docs/simulator-ops.md lists the ones it does."
     ))
 }

@@ -25,7 +25,7 @@ use crate::access::Caller;
 use crate::clock::rfc3339;
 use crate::shared::Shared;
 use crate::world::on_call::{Source, layers};
-use crate::world::rotation::Period;
+use crate::world::rotation::{MAX_PERIODS, Period};
 use crate::world::zone::Zone;
 use crate::world::{Participant, World};
 
@@ -95,8 +95,13 @@ pub(crate) async fn get(
     let mut last = Vec::new();
     let mut base = Vec::new();
     let mut overrides = Vec::new();
+    // One bound for the whole answer, not per rotation: a hundred busy
+    // rotations must not make one request build millions of periods.
+    let mut budget = MAX_PERIODS;
     for (order, rotation) in schedule.rotations.iter().enumerate() {
         let found = layers(schedule, rotation, from, to).map_err(|_| too_long())?;
+        let size = found.base.len() + found.overrides.len() + found.last.len();
+        budget = budget.checked_sub(size).ok_or_else(too_long)?;
         let head = json!({
             "id": rotation.id,
             "name": rotation.name,

@@ -22,10 +22,21 @@ pub(crate) fn name(field: &str, text: &str) -> Result<String, OpsError> {
     Ok(trimmed.to_owned())
 }
 
-/// A required ISO 8601 (RFC 3339) date-time field.
+/// The years an Ops date may fall in. On-call arithmetic adds up to two years
+/// and steps back days from a date; bounding the years keeps every such sum
+/// inside what `time` represents, so no caller-chosen date can overflow it.
+const YEARS: std::ops::RangeInclusive<i32> = 1970..=2200;
+
+/// A required ISO 8601 (RFC 3339) date-time field, between 1970 and 2200.
 pub(crate) fn date(field: &str, text: Option<&str>) -> Result<OffsetDateTime, OpsError> {
     text.and_then(parse_rfc3339)
-        .ok_or_else(|| OpsError::field(field, "must be an ISO 8601 date-time."))
+        .filter(|at| YEARS.contains(&at.year()))
+        .ok_or_else(|| {
+            OpsError::field(
+                field,
+                "must be an ISO 8601 date-time between 1970 and 2200.",
+            )
+        })
 }
 
 /// An IANA time zone id the simulator can resolve.
