@@ -67,9 +67,12 @@ pub(crate) async fn enforce(
     let path = req.uri().path().to_owned();
 
     let caller = if let Some(surface) = OpsSurface::of(&template) {
-        match ops_caller(&shared, surface, identity, req.method(), &path) {
+        match ops_caller(&shared, &surface, identity, req.method(), &path) {
             Ok(caller) => caller,
-            Err(refused) => return refused,
+            Err(OpsRefusal::Unauthorized(message)) => {
+                return ops::unauthorized(message, surface.challenge());
+            }
+            Err(OpsRefusal::OtherSite) => return ops::not_found_site(),
         }
     } else if let Some(operation) = template.strip_prefix(GATEWAY_PREFIX) {
         let Identity::Verified(
@@ -130,6 +133,23 @@ impl<'a> OpsSurface<'a> {
                 })
         }
     }
+
+    /// The `WWW-Authenticate` challenge for this URL's credential kind.
+    fn challenge(&self) -> &'static str {
+        if self.oauth {
+            "Bearer realm=\"api.atlassian.com\""
+        } else {
+            "Basic realm=\"protected-area\""
+        }
+    }
+}
+
+/// Why an Ops call is refused before its operation runs.
+enum OpsRefusal {
+    /// The Ops 401, with this message.
+    Unauthorized(&'static str),
+    /// Another site's cloud id: the Ops 404.
+    OtherSite,
 }
 
 /// Admits an Ops call: the surface's own credential kind (else the Ops 401),
@@ -137,41 +157,34 @@ impl<'a> OpsSurface<'a> {
 /// (else the Ops 401). Unknown operations skip the scope check: they answer 404.
 fn ops_caller(
     shared: &Shared,
-    surface: OpsSurface<'_>,
+    surface: &OpsSurface<'_>,
     identity: Identity,
     method: &axum::http::Method,
     path: &str,
-) -> Result<Caller, Response> {
-    let (challenge, cloud_id_at) = if surface.oauth {
-        ("Bearer realm=\"api.atlassian.com\"", 3)
-    } else {
-        ("Basic realm=\"protected-area\"", 4)
-    };
+) -> Result<Caller, OpsRefusal> {
     let principal = match identity {
         Identity::Verified(p) if matches!(p.grant, Grant::OAuth { .. }) == surface.oauth => p,
         Identity::Verified(_) if surface.oauth => {
-            return Err(ops::unauthorized(
+            return Err(OpsRefusal::Unauthorized(
                 "OAuth 2.0 apps call the Ops API here with a bearer token; API tokens use https://api.atlassian.com/jsm/ops/api/{cloudId}/v1.",
-                challenge,
             ));
         }
         Identity::Verified(_) => {
-            return Err(ops::unauthorized(
+            return Err(OpsRefusal::Unauthorized(
                 "API-token scripts call the Ops API here with basic auth; OAuth 2.0 apps use https://api.atlassian.com/ex/jira/{cloudId}/jsm/ops/api/v1.",
-                challenge,
             ));
         }
-        _ => return Err(ops::unauthorized("Unauthorized", challenge)),
+        _ => return Err(OpsRefusal::Unauthorized("Unauthorized")),
     };
+    let cloud_id_at = if surface.oauth { 3 } else { 4 };
     if !cloud_id_matches(path, cloud_id_at, &shared.cloud_id) {
-        return Err(ops::not_found_site());
+        return Err(OpsRefusal::OtherSite);
     }
     let known = surface.operation != ops::UNKNOWN_ROUTE;
     let scope_template = format!("{}{}", ops::API_TOKEN_PREFIX, surface.operation);
     if known && !scopes_allow(&principal, method, &scope_template) {
-        return Err(ops::unauthorized(
+        return Err(OpsRefusal::Unauthorized(
             "Unauthorized; scope does not match",
-            challenge,
         ));
     }
     Ok(Caller {
