@@ -573,6 +573,14 @@ async fn every_served_ops_operation_answers_in_its_declared_shape() {
 
     // Unknown routes, on the API-token URL.
     expect(ADMIN, Method::GET, "/escalations", None, 404).await;
+    expect(
+        ADMIN,
+        Method::GET,
+        &format!("/teams/{team}/escalations"),
+        None,
+        501,
+    )
+    .await;
     expect(ADMIN, Method::PUT, "/teams", None, 404).await;
 
     let operations: BTreeSet<&str> = contract::served()

@@ -9,6 +9,7 @@
 //! decides says what it inferred. Errors use the Ops shapes of [`error`].
 
 mod alerts;
+mod catalogue;
 mod error;
 mod extract;
 mod on_calls;
@@ -25,7 +26,8 @@ mod validate;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{Method, Uri};
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 
 use error::OpsError;
@@ -120,8 +122,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 }
 
 /// The Ops 404 for a cloud id that is not this site's.
-pub(crate) fn not_found_site() -> axum::response::Response {
-    use axum::response::IntoResponse;
+pub(crate) fn not_found_site() -> Response {
     OpsError::not_found("No site has this cloud id.").into_response()
 }
 
@@ -131,13 +132,50 @@ pub(crate) struct SchedulePath {
     schedule_id: String,
 }
 
-/// Anything under an Ops prefix that is not an operation the simulator serves:
-/// a 404 in the Ops shape, after the caller is authenticated (the access layer
-/// runs first, as the gateway authenticates before routing).
-async fn unknown(_caller: Caller, method: Method, uri: Uri) -> OpsError {
+/// The header that marks a documented Ops operation the simulator does not
+/// model, naming it (`GET /v1/teams/{teamId}/escalations`), so a tool can tell
+/// "the simulator lacks this" from an answer of the API.
+pub(crate) const UNMODELLED_HEADER: &str = "kiln-sim-unmodelled";
+
+/// Anything under an Ops prefix that is not an operation the simulator serves,
+/// after the caller is authenticated (the access layer runs first, as the
+/// gateway authenticates before routing): a documented operation gets a 501
+/// that names it and says the simulator lacks it; anything else the Ops 404.
+async fn unknown(_caller: Caller, method: Method, uri: Uri) -> Response {
+    // A nested router sees the path without its prefix (`/v1/...`); the full
+    // path is handled too, so the answer does not hang on how axum nests.
     let path = uri.path();
+    let operation = if path.starts_with("/v1/") {
+        Some(path)
+    } else {
+        operation_path(path)
+    };
+    if let Some((template, id)) = operation.and_then(|op| catalogue::find(method.as_str(), op)) {
+        let mut response = OpsError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            format!(
+                "The Kiln simulator does not model {id} ({method} {template}); docs/simulator-ops.md lists the operations it does."
+            ),
+        )
+        .into_response();
+        if let Ok(value) = HeaderValue::from_str(&format!("{method} {template}")) {
+            response.headers_mut().insert(UNMODELLED_HEADER, value);
+        }
+        return response;
+    }
     let shown: String = path.chars().take(200).collect();
     OpsError::not_found(format!(
-        "The simulator serves no JSM Ops operation {method} {shown}; docs/simulator-ops.md lists the ones it does."
+        "No JSM Ops operation is {method} {shown}; docs/simulator-ops.md lists the ones the simulator serves."
     ))
+    .into_response()
+}
+
+/// The operation part (`/v1/...`) of a path on either Ops URL.
+fn operation_path(path: &str) -> Option<&str> {
+    if let Some(rest) = path.strip_prefix("/jsm/ops/api/") {
+        return rest.find('/').map(|at| &rest[at..]);
+    }
+    path.strip_prefix("/ex/jira/")
+        .and_then(|rest| rest.find("/jsm/ops/api/"))
+        .and_then(|at| path.get("/ex/jira/".len() + at + "/jsm/ops/api".len()..))
 }

@@ -57,11 +57,26 @@ async fn unauthenticated_calls_and_unknown_routes_answer_in_ops_shapes() {
     assert!(anonymous.headers.contains_key("www-authenticate"));
 
     let alice = caller(&sim, ADMIN);
-    for (method, rest) in [
-        (Method::GET, "/teams/x/escalations"),
-        (Method::DELETE, "/teams"),
-        (Method::GET, "/nothing/here"),
-    ] {
+    let documented = ops(&sim, "/teams/x/escalations");
+    let lacking = alice
+        .send(
+            Method::GET,
+            &documented,
+            alice.request(Method::GET, &documented),
+        )
+        .await;
+    assert_eq!(lacking.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(lacking.body["errors"][0]["code"], "NOT_IMPLEMENTED");
+    assert_eq!(
+        lacking.headers["kiln-sim-unmodelled"],
+        "GET /v1/teams/{teamId}/escalations"
+    );
+    assert!(
+        lacking.body["errors"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("listEscalation"))
+    );
+    for (method, rest) in [(Method::DELETE, "/teams"), (Method::GET, "/nothing/here")] {
         let path = ops(&sim, rest);
         let reply = alice
             .send(method.clone(), &path, alice.request(method.clone(), &path))

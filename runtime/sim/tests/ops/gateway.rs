@@ -142,7 +142,7 @@ async fn oauth_apps_use_the_gateway_url_and_api_tokens_the_ops_url() {
     let wrong_site = bearer(&sim, &token, Method::GET, &elsewhere, None).await;
     assert_eq!(wrong_site.status, StatusCode::NOT_FOUND);
     assert_eq!(wrong_site.body["errors"][0]["code"], "NOT_FOUND");
-    // An unknown operation through the gateway: the Ops 404, not a scope error.
+    // No operation through the gateway: the Ops 404, not a scope error.
     let unknown = bearer(
         &sim,
         &token,
