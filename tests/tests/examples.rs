@@ -106,9 +106,20 @@ async fn jsm_oncall_creates_a_schedule_and_says_who_is_on_call() {
     let app = h
         .load(programs::JSM_ONCALL, &manifest(JSM_ONCALL_MANIFEST))
         .await;
+    // The harness names no invoking user, so the payload names who rotates.
+    let alice = h
+        .sim
+        .user("admin@example.com")
+        .expect("seeded")
+        .account_id
+        .clone();
     let result = ok_json(
-        &h.invoke(&app, "oncall", json!({ "team": "Platform Ops" }))
-            .await,
+        &h.invoke(
+            &app,
+            "oncall",
+            json!({ "team": "Platform Ops", "participants": [alice] }),
+        )
+        .await,
     );
     assert_eq!(result["team"], "Platform Ops");
     assert!(

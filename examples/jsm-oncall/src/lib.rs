@@ -1,14 +1,19 @@
 //! JSM on-call: creates a Jira Service Management Ops on-call schedule for a
-//! team, adds a rotation of the team's members, and answers who is on call
-//! now.
+//! team, adds a rotation of the given people, and answers who is on call now.
 //!
 //! Payload (every field optional):
 //! `{"team": "Platform Ops", "schedule": "…", "rotation": "weekly",
-//!   "startDate": "2024-01-01T09:00:00Z"}`.
+//!   "startDate": "2024-01-01T09:00:00Z", "participants": [accountId, …]}`.
+//! The participants default to the invoking user, or, when Kiln does not say
+//! who that is, to the team itself (a rotation participant may be a team; its
+//! members are then on call together). The Ops API's team list
+//! (`{"platformTeams": [{"teamId", "teamName"}]}`) names teams, not their
+//! members, so the app does not guess people.
 //! Result: `{"scheduleId", "schedule", "team", "rotation", "onCallNow": [names]}`.
 //!
-//! Changing a team's schedules needs a Team Admin of that team; anyone else
-//! gets an error that says so instead of Jira's bare 403.
+//! Changing a team's schedules needs a Team Admin of that team (or the global
+//! admin right); anyone else gets an error that says so, with the Ops API's own
+//! reason, instead of a bare 403.
 //!
 //! The Ops API names on-call responders by account id only; their display
 //! names come from the Jira platform's user API, as they must on a real site.
@@ -34,6 +39,7 @@ struct Input {
     schedule: Option<String>,
     rotation: String,
     start_date: String,
+    participants: Vec<String>,
 }
 
 impl Default for Input {
@@ -43,6 +49,7 @@ impl Default for Input {
             schedule: None,
             rotation: String::from("weekly"),
             start_date: DEFAULT_START.to_owned(),
+            participants: Vec::new(),
         }
     }
 }
@@ -57,9 +64,11 @@ struct Output {
     on_call_now: Vec<String>,
 }
 
+/// `GET /v1/teams`: the teams the caller may see (all of them for an admin).
 #[derive(Deserialize)]
-struct Page<T> {
-    values: Vec<T>,
+#[serde(rename_all = "camelCase")]
+struct Teams {
+    platform_teams: Vec<Team>,
 }
 
 #[derive(Deserialize)]
@@ -67,14 +76,17 @@ struct Page<T> {
 struct Team {
     team_id: String,
     team_name: String,
-    #[serde(default)]
-    members: Vec<Member>,
+}
+
+/// An Ops error body: `{"errors": [{"title", "code"}]}`.
+#[derive(Deserialize)]
+struct OpsErrors {
+    errors: Vec<OpsErrorItem>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Member {
-    account_id: String,
+struct OpsErrorItem {
+    title: String,
 }
 
 #[derive(Deserialize)]
@@ -89,12 +101,15 @@ struct OnCalls {
 }
 
 /// An on-call responder as the Ops API sends it: an id and what kind of
-/// responder it names, never a display name.
+/// responder it names, never a display name; a team or escalation carries the
+/// users it flattens to.
 #[derive(Deserialize)]
 struct Participant {
     id: String,
     #[serde(rename = "type")]
     kind: String,
+    #[serde(default, rename = "onCallParticipants")]
+    flattened: Vec<Participant>,
 }
 
 #[derive(Deserialize)]
@@ -104,16 +119,21 @@ struct User {
     display_name: String,
 }
 
-/// What to call an on-call responder: a user's display name from the
-/// platform's user API; a team or escalation by its kind and id, since the
-/// user API cannot name it.
-///
-/// One lookup per user: a schedule with one rotation has at most one person
-/// on call, so this stays well inside the manifest's `maxRequests`.
-fn display_name(participant: &Participant) -> Result<String, AppError> {
-    if participant.kind != "user" {
-        return Ok(format!("{} {}", participant.kind, participant.id));
+/// The users a responder stands for: itself, or a team's flattened members.
+fn users(participant: &Participant) -> Vec<&Participant> {
+    if participant.kind == "user" {
+        vec![participant]
+    } else {
+        participant.flattened.iter().flat_map(users).collect()
     }
+}
+
+/// What to call an on-call user: their display name from the platform's user
+/// API.
+///
+/// One lookup per user: a schedule with one rotation has one person, or one
+/// team's members, on call, inside the manifest's `maxRequests`.
+fn display_name(participant: &Participant) -> Result<String, AppError> {
     let users: Vec<User> = as_user()
         .get(route!("/rest/api/3/user/search"))
         .query("accountId", participant.id.as_str())
@@ -139,12 +159,17 @@ fn name_of(account_id: &str, users: Vec<User>) -> Option<String> {
         .map(|u| u.display_name)
 }
 
-/// Turns Jira's 403 on a schedule change into what the user must do.
+/// Turns the Ops API's 403 on a schedule change into what the user must do,
+/// quoting the API's reason (`errors[0].title`).
 fn explain_forbidden(response: Response, team: &str) -> Result<Response, AppError> {
     if response.status() == 403 {
+        let reason = response
+            .json::<OpsErrors>()
+            .ok()
+            .and_then(|e| e.errors.into_iter().next())
+            .map_or_else(|| String::from("403 Forbidden"), |e| e.title);
         return Err(AppError::failed(format!(
-            "only a Team Admin of \"{team}\" can create its on-call schedules; ask a Team Admin to run this app or to make you one (Jira said: {})",
-            response.text().unwrap_or("403 Forbidden")
+            "only a Team Admin of \"{team}\" can create its on-call schedules; ask a Team Admin to run this app or to make you one (JSM Ops said: {reason})"
         )));
     }
     Ok(response.error_for_status()?)
@@ -155,24 +180,32 @@ fn oncall(input: Option<Input>, ctx: &Context) -> Result<Output, AppError> {
     let input = input.unwrap_or_default();
     let cloud_id = &ctx.cloud_id;
 
-    let teams: Page<Team> = as_user()
+    let teams: Teams = as_user()
         .get(route!("/jsm/ops/api/{}/v1/teams", cloud_id)?)
         .send()?
         .error_for_status()?
         .json()?;
     let team = teams
-        .values
+        .platform_teams
         .into_iter()
         .find(|t| t.team_name == input.team)
         .ok_or_else(|| {
-            AppError::invalid_payload(format!("no JSM Ops team named \"{}\"", input.team))
+            AppError::invalid_payload(format!(
+                "no JSM Ops team named \"{}\" that you can see",
+                input.team
+            ))
         })?;
-    if team.members.is_empty() {
-        return Err(AppError::failed(format!(
-            "team \"{}\" has no members to put on call",
-            team.team_name
-        )));
-    }
+    let participants: Vec<serde_json::Value> = if !input.participants.is_empty() {
+        input
+            .participants
+            .iter()
+            .map(|id| json!({ "id": id, "type": "user" }))
+            .collect()
+    } else if let Some(me) = &ctx.account_id {
+        vec![json!({ "id": me, "type": "user" })]
+    } else {
+        vec![json!({ "id": team.team_id, "type": "team" })]
+    };
     let schedule_name = input
         .schedule
         .unwrap_or_else(|| format!("{} rota ({})", team.team_name, input.rotation));
@@ -187,11 +220,6 @@ fn oncall(input: Option<Input>, ctx: &Context) -> Result<Output, AppError> {
         .send()?;
     let schedule: Created = explain_forbidden(created, &team.team_name)?.json()?;
 
-    let participants: Vec<serde_json::Value> = team
-        .members
-        .iter()
-        .map(|m| json!({ "id": m.account_id, "type": "user" }))
-        .collect();
     let rotation_name = format!("{} {}", team.team_name, input.rotation);
     let rotation = as_user()
         .post(route!(
@@ -221,6 +249,7 @@ fn oncall(input: Option<Input>, ctx: &Context) -> Result<Output, AppError> {
     let on_call_now = on_calls
         .on_call_participants
         .iter()
+        .flat_map(users)
         .map(display_name)
         .collect::<Result<Vec<_>, _>>()?;
 
@@ -241,12 +270,17 @@ mod tests {
 
     #[test]
     fn a_403_becomes_the_team_admin_explanation() {
-        let forbidden = Response::new(403, Vec::new(), br#"{"errorMessages":["no"]}"#.to_vec());
+        let forbidden = Response::new(
+            403,
+            Vec::new(),
+            br#"{"errors":[{"title":"Not a Team Admin.","code":"FORBIDDEN"}]}"#.to_vec(),
+        );
         let error = explain_forbidden(forbidden, "Ops").unwrap_err();
         assert!(
             error.to_string().contains("Team Admin of \"Ops\""),
             "{error}"
         );
+        assert!(error.to_string().contains("Not a Team Admin."), "{error}");
         let created = Response::new(201, Vec::new(), b"{}".to_vec());
         assert!(explain_forbidden(created, "Ops").is_ok());
     }
@@ -268,11 +302,17 @@ mod tests {
     }
 
     #[test]
-    fn a_non_user_responder_is_named_by_kind_and_id_without_a_lookup() {
-        let team = Participant {
-            id: String::from("t-1"),
-            kind: String::from("team"),
-        };
-        assert_eq!(display_name(&team).unwrap(), "team t-1");
+    fn a_team_on_call_stands_for_its_flattened_members() {
+        let on_calls: OnCalls = serde_json::from_str(
+            r#"{"onCallParticipants":[{"id":"t-1","type":"team","onCallParticipants":[{"id":"a","type":"user"},{"id":"b","type":"user"}]},{"id":"c","type":"user"}]}"#,
+        )
+        .unwrap();
+        let ids: Vec<&str> = on_calls
+            .on_call_participants
+            .iter()
+            .flat_map(users)
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
     }
 }

@@ -6,7 +6,10 @@
 //!   not accepted on a site URL, as on Jira Cloud);
 //! - the gateway, `/ex/jira/{cloudId}/rest/...`: bearer tokens only, each operation
 //!   checked against the token's scopes;
-//! - JSM Ops, `/jsm/ops/api/{cloudId}/v1/...`: basic, or bearer with scopes.
+//! - JSM Ops for API-token scripts, `/jsm/ops/api/{cloudId}/v1/...`: basic only;
+//! - JSM Ops for OAuth 2.0 (3LO) apps, `/ex/jira/{cloudId}/jsm/ops/api/v1/...`:
+//!   bearer only, scope-checked. Each Ops URL refuses the other's credential with
+//!   the Ops 401, as Atlassian's docs give each authentication its own URL.
 
 use std::sync::Arc;
 
@@ -20,11 +23,10 @@ use serde_json::json;
 
 use crate::credentials::{Grant, Identity, Principal};
 use crate::jira_error::JiraError;
-use crate::scopes;
 use crate::shared::Shared;
+use crate::{ops, scopes};
 
 const GATEWAY_PREFIX: &str = "/ex/jira/{cloud_id}";
-const OPS_PREFIX: &str = "/jsm/ops/api/{cloud_id}";
 
 /// The authenticated user a handler acts for, and where its `self` links point.
 #[derive(Debug, Clone)]
@@ -64,7 +66,15 @@ pub(crate) async fn enforce(
         .unwrap_or(Identity::Anonymous);
     let path = req.uri().path().to_owned();
 
-    let caller = if let Some(operation) = template.strip_prefix(GATEWAY_PREFIX) {
+    let caller = if let Some(surface) = OpsSurface::of(&template) {
+        match ops_caller(&shared, &surface, identity, req.method(), &path) {
+            Ok(caller) => caller,
+            Err(OpsRefusal::Unauthorized(message)) => {
+                return ops::unauthorized(message, surface.challenge());
+            }
+            Err(OpsRefusal::OtherSite) => return ops::not_found_site(),
+        }
+    } else if let Some(operation) = template.strip_prefix(GATEWAY_PREFIX) {
         let Identity::Verified(
             principal @ Principal {
                 grant: Grant::OAuth { .. },
@@ -84,20 +94,6 @@ pub(crate) async fn enforce(
             account_id: principal.account_id,
             links: format!("{}/ex/jira/{}", shared.base_url, shared.cloud_id),
         }
-    } else if template.starts_with(OPS_PREFIX) {
-        let Identity::Verified(principal) = identity else {
-            return site_unauthorized();
-        };
-        if !scopes_allow(&principal, req.method(), &template) {
-            return gateway_unauthorized("Unauthorized; scope does not match");
-        }
-        if !cloud_id_matches(&path, 4, &shared.cloud_id) {
-            return site_not_found();
-        }
-        Caller {
-            account_id: principal.account_id,
-            links: shared.base_url.clone(),
-        }
     } else {
         match identity {
             Identity::Verified(Principal {
@@ -112,6 +108,89 @@ pub(crate) async fn enforce(
     };
     req.extensions_mut().insert(caller);
     next.run(req).await
+}
+
+/// Which of the two Ops URLs a route template is under, and the operation's
+/// template relative to it (`/v1/...`).
+struct OpsSurface<'a> {
+    oauth: bool,
+    operation: &'a str,
+}
+
+impl<'a> OpsSurface<'a> {
+    fn of(template: &'a str) -> Option<Self> {
+        if let Some(operation) = template.strip_prefix(ops::OAUTH_PREFIX) {
+            Some(Self {
+                oauth: true,
+                operation,
+            })
+        } else {
+            template
+                .strip_prefix(ops::API_TOKEN_PREFIX)
+                .map(|operation| Self {
+                    oauth: false,
+                    operation,
+                })
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge for this URL's credential kind.
+    fn challenge(&self) -> &'static str {
+        if self.oauth {
+            "Bearer realm=\"api.atlassian.com\""
+        } else {
+            "Basic realm=\"protected-area\""
+        }
+    }
+}
+
+/// Why an Ops call is refused before its operation runs.
+enum OpsRefusal {
+    /// The Ops 401, with this message.
+    Unauthorized(&'static str),
+    /// Another site's cloud id: the Ops 404.
+    OtherSite,
+}
+
+/// Admits an Ops call: the surface's own credential kind (else the Ops 401),
+/// this site's cloud id (else an Ops 404), and for OAuth the operation's scopes
+/// (else the Ops 401). Unknown operations skip the scope check: they answer 404.
+fn ops_caller(
+    shared: &Shared,
+    surface: &OpsSurface<'_>,
+    identity: Identity,
+    method: &axum::http::Method,
+    path: &str,
+) -> Result<Caller, OpsRefusal> {
+    let principal = match identity {
+        Identity::Verified(p) if matches!(p.grant, Grant::OAuth { .. }) == surface.oauth => p,
+        Identity::Verified(_) if surface.oauth => {
+            return Err(OpsRefusal::Unauthorized(
+                "OAuth 2.0 apps call the Ops API here with a bearer token; API tokens use https://api.atlassian.com/jsm/ops/api/{cloudId}/v1.",
+            ));
+        }
+        Identity::Verified(_) => {
+            return Err(OpsRefusal::Unauthorized(
+                "API-token scripts call the Ops API here with basic auth; OAuth 2.0 apps use https://api.atlassian.com/ex/jira/{cloudId}/jsm/ops/api/v1.",
+            ));
+        }
+        _ => return Err(OpsRefusal::Unauthorized("Unauthorized")),
+    };
+    let cloud_id_at = if surface.oauth { 3 } else { 4 };
+    if !cloud_id_matches(path, cloud_id_at, &shared.cloud_id) {
+        return Err(OpsRefusal::OtherSite);
+    }
+    let known = surface.operation != ops::UNKNOWN_ROUTE;
+    let scope_template = format!("{}{}", ops::API_TOKEN_PREFIX, surface.operation);
+    if known && !scopes_allow(&principal, method, &scope_template) {
+        return Err(OpsRefusal::Unauthorized(
+            "Unauthorized; scope does not match",
+        ));
+    }
+    Ok(Caller {
+        account_id: principal.account_id,
+        links: shared.base_url.clone(),
+    })
 }
 
 /// API tokens carry the user's whole authority; OAuth tokens only their scopes.

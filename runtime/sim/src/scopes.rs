@@ -172,15 +172,18 @@ fn ops_required(method: &Method, path: &str) -> Option<Alternatives> {
     const ROTATIONS: &str = "/schedules/{schedule_id}/rotations";
     const OVERRIDES: &str = "/schedules/{schedule_id}/overrides";
     const ON_CALLS: &str = "/schedules/{schedule_id}/on-calls";
+    const NEXT_ON_CALLS: &str = "/schedules/{schedule_id}/next-on-calls";
+    const TIMELINE: &str = "/schedules/{schedule_id}/timeline";
     let found = match (method.as_str(), path) {
         ("GET", "/teams" | "/schedules" | SCHEDULE | ROTATIONS | ROTATION) => OPS_CONFIG_READ,
-        ("GET", OVERRIDES | OVERRIDE | ON_CALLS) => OPS_CONFIG_READ,
+        ("GET", OVERRIDES | OVERRIDE | ON_CALLS | NEXT_ON_CALLS | TIMELINE) => OPS_CONFIG_READ,
         ("POST", "/schedules" | ROTATIONS | OVERRIDES) => OPS_CONFIG_WRITE,
         ("PATCH", SCHEDULE | ROTATION) | ("PUT", OVERRIDE) => OPS_CONFIG_WRITE,
         ("DELETE", SCHEDULE | ROTATION | OVERRIDE) => OPS_CONFIG_DELETE,
-        ("GET", "/alerts" | "/alerts/{alert_id}" | "/alerts/requests/{request_id}") => {
-            OPS_ALERT_READ
-        }
+        (
+            "GET",
+            "/alerts" | "/alerts/alias" | "/alerts/{alert_id}" | "/alerts/requests/{request_id}",
+        ) => OPS_ALERT_READ,
         ("POST", "/alerts" | "/alerts/{alert_id}/acknowledge" | "/alerts/{alert_id}/close") => {
             OPS_ALERT_WRITE
         }
@@ -290,6 +293,12 @@ mod tests {
                 &[READ, DELETE],
             ),
             (Method::GET, "/schedules/{schedule_id}/on-calls", &[READ]),
+            (
+                Method::GET,
+                "/schedules/{schedule_id}/next-on-calls",
+                &[READ],
+            ),
+            (Method::GET, "/schedules/{schedule_id}/timeline", &[READ]),
         ];
         for (method, path, scopes) in routes {
             let template = format!("/jsm/ops/api/{{cloud_id}}/v1{path}");

@@ -167,13 +167,15 @@ impl Drop for Simulator {
     }
 }
 
-/// The whole site: platform routes on the site and behind the gateway, JSM Ops,
-/// the authorization server; faults and the request log around everything.
+/// The whole site: platform routes on the site and behind the gateway, JSM Ops
+/// on its API-token and its OAuth URL, the authorization server; faults and the
+/// request log around everything.
 fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .merge(platform::routes())
         .nest("/ex/jira/{cloud_id}", platform::routes())
-        .merge(ops::routes())
+        .nest(ops::API_TOKEN_PREFIX, ops::routes())
+        .nest(ops::OAUTH_PREFIX, ops::routes())
         .route_layer(from_fn_with_state(Arc::clone(&shared), access::enforce));
     Router::new()
         .merge(api)

@@ -282,7 +282,7 @@ async fn the_gateway_checks_each_operations_scopes() {
     assert_eq!(
         ops.status(),
         StatusCode::UNAUTHORIZED,
-        "ops-config scope missing"
+        "a bearer token is refused on the API-token Ops URL"
     );
 
     let bearer_entries: Vec<_> = sim

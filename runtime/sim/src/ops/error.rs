@@ -1,82 +1,107 @@
-//! The JSM Ops API's error answer.
+//! The JSM Ops API's error answers, in the shapes of Atlassian's Ops OpenAPI
+//! document (`jsm-ops.v1.json`):
 //!
-//! Atlassian's JSM Ops reference shows no error bodies. The Ops API is Opsgenie's
-//! rebuilt under `/jsm/ops/api`, and Opsgenie documents its errors (docs.opsgenie.com,
-//! "Response" in the REST API overview) as `{"message", "took", "requestId"}` with an
-//! `errors` object of field → problem on a 422/400. The simulator answers in that
-//! shape, which is an inference: where Atlassian later documents a different one,
-//! follow Atlassian.
-
-use std::collections::BTreeMap;
+//! - every 4xx but 401 is an `ErrorResponses`: `{"errors": [{"title", "code"}]}`;
+//!   the reference's "Status codes and responses" section shows the `title` as
+//!   "Actual reason why ...";
+//! - 401 is an `UnauthorizedErrorResponse`: `{"code": 401, "message"}`.
+//!
+//! The document does not list `code` values. The simulator sends the status's
+//! reason phrase in upper snake case (`NOT_FOUND`, `UNPROCESSABLE_ENTITY`), one
+//! rule for every error, so an app can branch on it without parsing titles.
+//!
+//! Statuses follow the operations' declared responses: 422 when a payload or
+//! query cannot be validated, 409 for a name already taken, 403 for a missing
+//! permission (checked before the payload is read), 404 for something absent.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde_json::json;
 
 /// An Ops error with the status it is sent with.
 #[derive(Debug, Clone)]
 pub(crate) struct OpsError {
     status: StatusCode,
-    message: String,
-    errors: BTreeMap<String, String>,
+    title: String,
 }
 
 impl OpsError {
-    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, title: impl Into<String>) -> Self {
         Self {
             status,
-            message: message.into(),
-            errors: BTreeMap::new(),
+            title: title.into(),
         }
     }
 
-    /// A 400 naming the offending field.
-    pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let message = message.into();
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            errors: BTreeMap::from([(field.into(), message.clone())]),
-            message,
-        }
+    /// A 422 about one field of the payload or query: the title starts with the
+    /// field's name (`name: ...`), so an app, or a test, can tell which.
+    pub(crate) fn field(field: &str, problem: impl std::fmt::Display) -> Self {
+        Self::unprocessable(format!("{field}: {problem}"))
     }
 
-    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, message)
+    pub(crate) fn unprocessable(title: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, title)
     }
 
-    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, message)
+    pub(crate) fn forbidden(title: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, title)
     }
 
-    pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, message)
+    pub(crate) fn not_found(title: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, title)
     }
 
-    /// A body that is not JSON of the expected shape.
-    pub(crate) fn invalid_payload() -> Self {
-        Self::bad_request("Request body is not a valid JSON object of the expected shape.")
+    pub(crate) fn conflict(title: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, title)
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Body<'a> {
-    message: &'a str,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    errors: &'a BTreeMap<String, String>,
-    took: f64,
-    request_id: String,
+/// `NOT_FOUND` for 404: the status's reason phrase in upper snake case.
+fn code(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("ERROR")
+        .to_ascii_uppercase()
+        .replace(['-', ' '], "_")
 }
 
 impl IntoResponse for OpsError {
     fn into_response(self) -> Response {
-        let body = Body {
-            message: &self.message,
-            errors: &self.errors,
-            took: 0.0,
-            request_id: uuid::Uuid::new_v4().to_string(),
-        };
+        if self.status == StatusCode::UNAUTHORIZED {
+            return unauthorized(&self.title, "Basic realm=\"protected-area\"");
+        }
+        let body = json!({ "errors": [{ "title": self.title, "code": code(self.status) }] });
         (self.status, Json(body)).into_response()
+    }
+}
+
+/// The Ops 401, `{"code": 401, "message"}`, with the challenge for the surface's
+/// credential kind.
+pub(crate) fn unauthorized(message: &str, challenge: &'static str) -> Response {
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({ "code": 401, "message": message })),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(challenge),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_reason_phrases() {
+        assert_eq!(code(StatusCode::NOT_FOUND), "NOT_FOUND");
+        assert_eq!(
+            code(StatusCode::UNPROCESSABLE_ENTITY),
+            "UNPROCESSABLE_ENTITY"
+        );
+        assert_eq!(code(StatusCode::CONFLICT), "CONFLICT");
     }
 }

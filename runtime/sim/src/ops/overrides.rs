@@ -1,22 +1,25 @@
-//! A schedule's overrides: someone on call instead of the rotation for a while.
+//! A schedule's overrides: someone (or nobody) on call instead of the rotation
+//! for a while.
 //!
-//! Shapes follow Atlassian's "Schedule overrides" reference for the Ops API:
-//! `{"alias", "responder": {"type", "id"}, "startDate", "endDate", "rotationIds"}`,
-//! addressed by alias within the schedule. `alias` is optional on create (a UUID
-//! otherwise), as in Opsgenie's override API the Ops API descends from.
+//! Shapes follow the `Override`, `CreateOverrideRequest` and
+//! `UpdateOverrideRequest` schemas: `{"alias", "responder": {"type", "id"},
+//! "startDate", "endDate", "rotationIds"}`, addressed by alias within the
+//! schedule. The create request has no `alias`: the site assigns one (a UUID).
+//! Who may create, change or delete one is in [`super::permissions`].
 
 use std::sync::Arc;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::OpsError;
-use super::extract::{OpsJson, OpsQuery};
-use super::paging::Paging;
-use super::permissions::{administered, readable};
+use super::extract::{Params, parse_body};
+use super::paging::{self, Paging};
+use super::permissions::{may_delete_override, may_set_override, may_touch_overrides, readable};
 use super::validate::{self, Responder};
 use super::{SchedulePath, render};
 use crate::access::Caller;
@@ -26,8 +29,6 @@ use crate::world::{OverrideRecord, ScheduleRecord, World};
 /// Overrides kept per schedule: each on-call answer scans them, and an app
 /// creating overrides in a loop must not exhaust memory.
 const MAX_OVERRIDES: usize = 1_000;
-/// Aliases are user-chosen identifiers; Opsgenie caps them at 512 characters.
-const MAX_ALIAS_CHARS: usize = 512;
 
 #[derive(Deserialize)]
 pub(crate) struct OverridePath {
@@ -35,30 +36,25 @@ pub(crate) struct OverridePath {
     alias: String,
 }
 
+/// `CreateOverrideRequest` and `UpdateOverrideRequest` (the same fields).
+/// `rotationIds` absent or `null` applies the override to every rotation.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct OverrideInput {
-    alias: Option<String>,
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct OverrideInput {
     responder: Option<Responder>,
     start_date: Option<String>,
     end_date: Option<String>,
-    #[serde(default)]
-    rotation_ids: Vec<String>,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ListQuery {
-    offset: Option<usize>,
-    size: Option<usize>,
+    rotation_ids: Option<Vec<String>>,
 }
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-    OpsQuery(query): OpsQuery<ListQuery>,
+    params: Params,
 ) -> Result<Json<Value>, OpsError> {
-    let paging = Paging::new(query.offset, query.size)?;
+    params.only(&["size", "offset"])?;
+    let paging = Paging::from_params(&params, paging::CONFIG)?;
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
     let now = world.now();
@@ -80,27 +76,26 @@ pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-    OpsJson(input): OpsJson<OverrideInput>,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), OpsError> {
     let mut world = shared.world();
-    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
+    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
     let schedule = &world.schedules[index];
+    may_touch_overrides(&world, &caller.account_id, schedule)?;
+    let input: OverrideInput = parse_body(&body)?;
     if schedule.overrides.len() >= MAX_OVERRIDES {
-        return Err(OpsError::bad_request(
+        return Err(OpsError::unprocessable(
             "A schedule has at most 1000 overrides.",
         ));
     }
-    let alias = match input.alias.as_deref() {
-        None => uuid::Uuid::new_v4().to_string(),
-        Some(alias) => valid_alias(alias)?,
-    };
-    if schedule.override_index(&alias).is_some() {
-        return Err(OpsError::field(
-            "alias",
-            format!("An override with alias [{alias}] already exists."),
-        ));
-    }
+    let alias = uuid::Uuid::new_v4().to_string();
     let record = record(&world, schedule, alias, input)?;
+    may_set_override(
+        &world,
+        &caller.account_id,
+        schedule,
+        record.responder.as_deref(),
+    )?;
     let body = render::schedule_override(&record);
     world.schedules[index].overrides.push(record);
     Ok((StatusCode::CREATED, Json(body)))
@@ -118,18 +113,33 @@ pub(crate) async fn get(
     Ok(Json(render::schedule_override(&schedule.overrides[at])))
 }
 
-/// `PUT`: replaces the override's responder, period and rotations (its alias stays).
+/// `PUT`: replaces the override's responder, period and rotations (its alias
+/// stays). Someone who may only override with themselves may only change their
+/// own overrides, and only to themselves.
 pub(crate) async fn update(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<OverridePath>,
-    OpsJson(input): OpsJson<OverrideInput>,
+    body: Bytes,
 ) -> Result<Json<Value>, OpsError> {
     let mut world = shared.world();
-    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
+    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
     let schedule = &world.schedules[index];
     let at = override_index(schedule, &path.alias)?;
+    may_set_override(
+        &world,
+        &caller.account_id,
+        schedule,
+        schedule.overrides[at].responder.as_deref(),
+    )?;
+    let input: OverrideInput = parse_body(&body)?;
     let record = record(&world, schedule, path.alias, input)?;
+    may_set_override(
+        &world,
+        &caller.account_id,
+        schedule,
+        record.responder.as_deref(),
+    )?;
     let body = render::schedule_override(&record);
     world.schedules[index].overrides[at] = record;
     Ok(Json(body))
@@ -141,8 +151,15 @@ pub(crate) async fn delete(
     Path(path): Path<OverridePath>,
 ) -> Result<StatusCode, OpsError> {
     let mut world = shared.world();
-    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
-    let at = override_index(&world.schedules[index], &path.alias)?;
+    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
+    let schedule = &world.schedules[index];
+    let at = override_index(schedule, &path.alias)?;
+    may_delete_override(
+        &world,
+        &caller.account_id,
+        schedule,
+        schedule.overrides[at].responder.as_deref(),
+    )?;
     world.schedules[index].overrides.remove(at);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -156,24 +173,21 @@ fn record(
 ) -> Result<OverrideRecord, OpsError> {
     let responder = input
         .responder
-        .ok_or_else(|| OpsError::field("responder", "A responder is required."))?
-        .account_id(world, "responder")?;
+        .ok_or_else(|| OpsError::field("responder", "is required."))?
+        .override_responder(world)?;
     let start = validate::date("startDate", input.start_date.as_deref())?;
     let end = validate::date("endDate", input.end_date.as_deref())?;
     if end <= start {
-        return Err(OpsError::field(
-            "endDate",
-            "End date must be after the start date.",
-        ));
+        return Err(OpsError::field("endDate", "must be after the start date."));
     }
-    if let Some(unknown) = input
-        .rotation_ids
+    let rotation_ids = input.rotation_ids.unwrap_or_default();
+    if let Some(unknown) = rotation_ids
         .iter()
         .find(|id| schedule.rotation_index(id).is_none())
     {
         return Err(OpsError::field(
             "rotationIds",
-            format!("Rotation with id [{unknown}] does not exist in this schedule."),
+            format!("rotation [{unknown}] does not exist in this schedule."),
         ));
     }
     Ok(OverrideRecord {
@@ -181,19 +195,8 @@ fn record(
         responder,
         start,
         end,
-        rotation_ids: input.rotation_ids,
+        rotation_ids,
     })
-}
-
-fn valid_alias(alias: &str) -> Result<String, OpsError> {
-    let trimmed = alias.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > MAX_ALIAS_CHARS {
-        return Err(OpsError::field(
-            "alias",
-            "Alias must be 1 to 512 characters.",
-        ));
-    }
-    Ok(trimmed.to_owned())
 }
 
 fn override_index(schedule: &ScheduleRecord, alias: &str) -> Result<usize, OpsError> {

@@ -1,31 +1,53 @@
 //! Offset paging of Ops lists: `?offset=&size=` in, `{"values", "links": {"next"}}`
-//! out, as the Ops API reference shows for schedules, overrides and alerts
-//! (`"next": "/v1/schedules?offset=50&size=25"`).
+//! out, with each operation's declared default and maximum `size`
+//! (`"next": "/v1/schedules?offset=50&size=25"`, as the reference writes it).
 
 use serde_json::{Value, json};
 
 use super::error::OpsError;
+use super::extract::Params;
 
-/// Items per page when the caller does not say. The reference gives no default;
-/// Opsgenie's list APIs used 20 for alerts and returned every schedule, so 50 is a
-/// guess that keeps the seeded site on one page while still exercising `next`.
-const DEFAULT_SIZE: usize = 50;
-/// The most items one page may ask for: bounds the work and the answer of a
-/// single request however many records an app has created.
-const MAX_SIZE: usize = 100;
+/// A list operation's `size` bounds, from its OpenAPI parameter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    default: usize,
+    max: usize,
+}
+
+/// Schedules, rotations and overrides: `size` default 25, maximum 50.
+pub(crate) const CONFIG: Limits = Limits {
+    default: 25,
+    max: 50,
+};
+/// Alerts: `size` default 20, maximum 100.
+pub(crate) const ALERTS: Limits = Limits {
+    default: 20,
+    max: 100,
+};
 
 /// Where a page starts and how long it is, checked.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Paging {
-    offset: usize,
-    size: usize,
+    pub(crate) offset: usize,
+    pub(crate) size: usize,
 }
 
 impl Paging {
-    pub(crate) fn new(offset: Option<usize>, size: Option<usize>) -> Result<Self, OpsError> {
-        let size = size.unwrap_or(DEFAULT_SIZE);
-        if size == 0 || size > MAX_SIZE {
-            return Err(OpsError::field("size", "Size must be between 1 and 100."));
+    pub(crate) fn from_params(params: &Params, limits: Limits) -> Result<Self, OpsError> {
+        Self::new(params.number("offset")?, params.number("size")?, limits)
+    }
+
+    pub(crate) fn new(
+        offset: Option<usize>,
+        size: Option<usize>,
+        limits: Limits,
+    ) -> Result<Self, OpsError> {
+        let size = size.unwrap_or(limits.default);
+        if size == 0 || size > limits.max {
+            return Err(OpsError::field(
+                "size",
+                format!("must be between 1 and {}.", limits.max),
+            ));
         }
         Ok(Self {
             offset: offset.unwrap_or(0),
@@ -34,8 +56,8 @@ impl Paging {
     }
 
     /// The page of `items` this asks for, each rendered, with a `next` link to the
-    /// rest of `path` (`/v1/...`, without the cloud id, as the Ops API writes it) when
-    /// there is more. Only the page's items are rendered.
+    /// rest of `path` (`/v1/...`, without the cloud id, as the Ops API writes it)
+    /// when there is more. Only the page's items are rendered.
     pub(crate) fn page<T>(self, items: &[T], render: impl Fn(&T) -> Value, path: &str) -> Value {
         let total = items.len();
         let values: Vec<Value> = items
@@ -64,32 +86,34 @@ mod tests {
 
     #[test]
     fn pages_walk_the_list_and_the_last_has_no_next() {
-        let first = Paging::new(None, Some(2)).expect("valid").page(
+        let first = Paging::new(None, Some(2), CONFIG).expect("valid").page(
             &numbers(5),
             |n| json!(n),
             "/v1/schedules",
         );
         assert_eq!(first["values"], json!([0, 1]));
         assert_eq!(first["links"]["next"], "/v1/schedules?offset=2&size=2");
-        let last = Paging::new(Some(4), Some(2)).expect("valid").page(
+        let last = Paging::new(Some(4), Some(2), CONFIG).expect("valid").page(
             &numbers(5),
             |n| json!(n),
             "/v1/schedules",
         );
         assert_eq!(last["values"], json!([4]));
         assert_eq!(last["links"], json!({}));
-        let beyond = Paging::new(Some(usize::MAX), None).expect("valid").page(
-            &numbers(5),
-            |n| json!(n),
-            "/v1/schedules",
-        );
+        let beyond = Paging::new(Some(usize::MAX), None, CONFIG)
+            .expect("valid")
+            .page(&numbers(5), |n| json!(n), "/v1/schedules");
         assert_eq!(beyond["values"], json!([]));
     }
 
     #[test]
-    fn sizes_outside_one_to_a_hundred_are_refused() {
-        assert!(Paging::new(None, Some(0)).is_err());
-        assert!(Paging::new(None, Some(101)).is_err());
-        assert!(Paging::new(None, Some(100)).is_ok());
+    fn sizes_follow_each_operations_declared_bounds() {
+        assert_eq!(Paging::new(None, None, CONFIG).expect("default").size, 25);
+        assert_eq!(Paging::new(None, None, ALERTS).expect("default").size, 20);
+        assert!(Paging::new(None, Some(0), CONFIG).is_err());
+        assert!(Paging::new(None, Some(51), CONFIG).is_err());
+        assert!(Paging::new(None, Some(50), CONFIG).is_ok());
+        assert!(Paging::new(None, Some(100), ALERTS).is_ok());
+        assert!(Paging::new(None, Some(101), ALERTS).is_err());
     }
 }

@@ -1,86 +1,85 @@
 //! Schedules: list, create, read, update, delete.
+//!
+//! A schedule belongs to a team (`teamId`) or to nobody (a global schedule).
+//! Changing one needs a Team Admin of its team or the global admin right; the
+//! permission is checked before the payload is read (see [`super::extract`]).
 
 use std::sync::Arc;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::OpsError;
-use super::extract::{OpsJson, OpsQuery};
-use super::paging::Paging;
-use super::permissions::{administered, can_read, readable, require_team_admin};
+use super::extract::{Params, parse_body};
+use super::paging::{self, Paging};
+use super::permissions::{administered, can_read, may_own, readable};
+use super::rotations::{self, RotationInput};
 use super::{SchedulePath, render, validate};
 use crate::access::Caller;
 use crate::shared::Shared;
-use crate::world::{ScheduleRecord, World};
+use crate::world::{RotationRecord, ScheduleRecord, World};
 
 /// Schedules per site: an app creating schedules in a loop must not exhaust the
 /// simulator's memory.
 const MAX_SCHEDULES: usize = 1_000;
+/// `CreateScheduleRequest.timezone`'s declared default.
+const DEFAULT_TIMEZONE: &str = "America/New_York";
 
-#[derive(Deserialize)]
-pub(crate) struct ListQuery {
-    /// `rotation` embeds each schedule's rotations, as the Ops API's `expand` does.
-    expand: Option<String>,
-    /// Case-insensitive substring of the schedule name.
-    query: Option<String>,
-    offset: Option<usize>,
-    size: Option<usize>,
-}
-
-impl ListQuery {
-    /// `/v1/schedules` with the filters of this query, for the `next` link.
-    fn path(&self) -> String {
-        let mut params = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(query) = &self.query {
-            params.append_pair("query", query);
-        }
-        if let Some(expand) = &self.expand {
-            params.append_pair("expand", expand);
-        }
-        let params = params.finish();
-        if params.is_empty() {
-            String::from("/v1/schedules")
-        } else {
-            format!("/v1/schedules?{params}")
-        }
-    }
-}
-
+/// `GET /v1/schedules`: the schedules the caller may see, filtered by `query`
+/// ("an exact match unless the keyword ends with `*` ... prefix match ...
+/// case-insensitive"), paged, with `expand=rotation` embedding rotations.
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
-    OpsQuery(query): OpsQuery<ListQuery>,
+    params: Params,
 ) -> Result<Json<Value>, OpsError> {
-    let paging = Paging::new(query.offset, query.size)?;
+    params.only(&["query", "size", "offset", "expand"])?;
+    let paging = Paging::from_params(&params, paging::CONFIG)?;
+    let expand = params.list("expand");
+    if let Some(unknown) = expand.iter().find(|e| **e != "rotation") {
+        return Err(OpsError::field(
+            "expand",
+            format!("[{unknown}] is not an expansion; the only one is rotation."),
+        ));
+    }
+    let with_rotations = !expand.is_empty();
+    let query = params.one("query")?.map(str::to_lowercase);
     let world = shared.world();
-    let with_rotations = query
-        .expand
-        .as_deref()
-        .is_some_and(|e| e.split(',').any(|part| part.trim() == "rotation"));
-    let needle = query.query.as_deref().map(str::to_lowercase);
     let visible: Vec<&ScheduleRecord> = world
         .schedules
         .iter()
         .filter(|s| can_read(&world, &caller.account_id, s))
-        .filter(|s| {
-            needle
-                .as_deref()
-                .is_none_or(|n| s.name.to_lowercase().contains(n))
-        })
+        .filter(|s| query.as_deref().is_none_or(|q| name_matches(&s.name, q)))
         .collect();
-    let mut page = paging.page(
-        &visible,
-        |s| render::schedule(s, with_rotations),
-        &query.path(),
-    );
-    if with_rotations {
-        page["_expands"] = serde_json::json!(["rotation"]);
+    let mut next = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(query) = params.one("query")? {
+        next.append_pair("query", query);
     }
+    if with_rotations {
+        next.append_pair("expand", "rotation");
+    }
+    let next = next.finish();
+    let path = if next.is_empty() {
+        String::from("/v1/schedules")
+    } else {
+        format!("/v1/schedules?{next}")
+    };
+    let mut page = paging.page(&visible, |s| render::schedule(s, with_rotations), &path);
+    page["_expands"] = serde_json::json!(["rotation"]);
     Ok(Json(page))
+}
+
+/// `query` against a name, both lower-cased: exact, or a prefix with `*`.
+fn name_matches(name: &str, query: &str) -> bool {
+    let name = name.to_lowercase();
+    match query.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == query,
+    }
 }
 
 pub(crate) async fn get(
@@ -93,80 +92,81 @@ pub(crate) async fn get(
     Ok(Json(render::schedule(&world.schedules[index], true)))
 }
 
-/// A schedule's fields. The Ops API names the owner `teamId`; the older Opsgenie
-/// API's `ownerTeam: {"id"|"name"}` is accepted too, since apps ported from
-/// Opsgenie still send it.
+/// `CreateScheduleRequest`.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ScheduleInput {
-    name: Option<String>,
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateInput {
+    name: String,
+    team_id: Option<String>,
     description: Option<String>,
     timezone: Option<String>,
     enabled: Option<bool>,
-    team_id: Option<String>,
-    owner_team: Option<OwnerTeam>,
+    rotations: Option<Vec<RotationInput>>,
 }
 
+/// `UpdateScheduleRequest`: every field optional; `teamId: ""` makes the
+/// schedule global; `rotations` replaces all of the schedule's rotations.
 #[derive(Deserialize)]
-pub(crate) struct OwnerTeam {
-    id: Option<String>,
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct UpdateInput {
     name: Option<String>,
-}
-
-impl ScheduleInput {
-    /// The id of the team the input names, if it names one.
-    fn team(&self, world: &World) -> Result<Option<String>, OpsError> {
-        let unknown = || OpsError::field("teamId", "Team does not exist.");
-        let found = match (&self.team_id, &self.owner_team) {
-            (Some(id), _) => world.team(id),
-            (None, None) => return Ok(None),
-            (None, Some(OwnerTeam { id: Some(id), .. })) => world.team(id),
-            (
-                None,
-                Some(OwnerTeam {
-                    name: Some(name), ..
-                }),
-            ) => world.team_named(name),
-            (None, Some(_)) => None,
-        };
-        found.map(|t| Some(t.id.clone())).ok_or_else(unknown)
-    }
+    team_id: Option<String>,
+    description: Option<String>,
+    timezone: Option<String>,
+    enabled: Option<bool>,
+    rotations: Option<Vec<RotationInput>>,
 }
 
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
-    OpsJson(input): OpsJson<ScheduleInput>,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), OpsError> {
     let mut world = shared.world();
-    let team_id = input
-        .team(&world)?
-        .ok_or_else(|| OpsError::field("teamId", "A schedule needs an owner team."))?;
-    require_team_admin(&world, &caller.account_id, &team_id)?;
-    let name = validate::name("name", input.name.as_deref().unwrap_or_default())?;
-    if world.schedules.iter().any(|s| s.name == name) {
-        return Err(OpsError::field(
-            "name",
-            format!("A schedule named [{name}] already exists."),
-        ));
+    // Before the payload: may the caller create a schedule for any owner?
+    let owns_a_team = world
+        .teams
+        .iter()
+        .any(|t| world.is_team_admin(&caller.account_id, &t.id));
+    if !owns_a_team {
+        may_own(&world, &caller.account_id, None)?;
     }
+    let input: CreateInput = parse_body(&body)?;
+    let team_id = input
+        .team_id
+        .as_deref()
+        .map(|id| existing_team(&world, id))
+        .transpose()?;
+    may_own(&world, &caller.account_id, team_id.as_deref())?;
+    let name = validate::name("name", &input.name)?;
+    ensure_unique(&world, &name, None)?;
+    let timezone = validate::timezone(input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE))?;
+    let rotations = match input.rotations {
+        Some(list) if list.is_empty() => {
+            return Err(OpsError::field(
+                "rotations",
+                "needs at least one rotation when given.",
+            ));
+        }
+        Some(list) => new_rotations(&world, list)?,
+        None => Vec::new(),
+    };
     if world.schedules.len() >= MAX_SCHEDULES {
-        return Err(OpsError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many schedules.",
+        return Err(OpsError::unprocessable(
+            "The simulator keeps at most 1000 schedules per site.",
         ));
     }
     let schedule = ScheduleRecord {
         id: uuid::Uuid::new_v4().to_string(),
         name,
         description: input.description.unwrap_or_default(),
-        timezone: input.timezone.unwrap_or_else(|| String::from("UTC")),
+        timezone,
         enabled: input.enabled.unwrap_or(true),
         team_id,
-        rotations: Vec::new(),
+        rotations,
         overrides: Vec::new(),
     };
-    let body = render::schedule(&schedule, false);
+    let body = render::schedule(&schedule, !schedule.rotations.is_empty());
     world.schedules.push(schedule);
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -175,30 +175,36 @@ pub(crate) async fn update(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<SchedulePath>,
-    OpsJson(input): OpsJson<ScheduleInput>,
+    body: Bytes,
 ) -> Result<Json<Value>, OpsError> {
     let mut world = shared.world();
     let index = administered(&world, &caller.account_id, &path.schedule_id)?;
-    let new_team = input.team(&world)?;
-    if let Some(team_id) = &new_team {
-        require_team_admin(&world, &caller.account_id, team_id)?;
+    let input: UpdateInput = parse_body(&body)?;
+    let new_team = match input.team_id.as_deref() {
+        None => None,
+        Some("") => Some(None),
+        Some(id) => Some(Some(existing_team(&world, id)?)),
+    };
+    if let Some(team) = &new_team {
+        may_own(&world, &caller.account_id, team.as_deref())?;
     }
     let name = input
         .name
         .as_deref()
         .map(|n| validate::name("name", n))
         .transpose()?;
-    if let Some(name) = &name
-        && world
-            .schedules
-            .iter()
-            .any(|s| &s.name == name && s.id != path.schedule_id)
-    {
-        return Err(OpsError::field(
-            "name",
-            format!("A schedule named [{name}] already exists."),
-        ));
+    if let Some(name) = &name {
+        ensure_unique(&world, name, Some(&path.schedule_id))?;
     }
+    let timezone = input
+        .timezone
+        .as_deref()
+        .map(validate::timezone)
+        .transpose()?;
+    let rotations = input
+        .rotations
+        .map(|list| new_rotations(&world, list))
+        .transpose()?;
     let schedule = &mut world.schedules[index];
     if let Some(name) = name {
         schedule.name = name;
@@ -206,16 +212,23 @@ pub(crate) async fn update(
     if let Some(description) = input.description {
         schedule.description = description;
     }
-    if let Some(timezone) = input.timezone {
+    if let Some(timezone) = timezone {
         schedule.timezone = timezone;
     }
     if let Some(enabled) = input.enabled {
         schedule.enabled = enabled;
     }
-    if let Some(team_id) = new_team {
-        schedule.team_id = team_id;
+    if let Some(team) = new_team {
+        schedule.team_id = team;
     }
-    Ok(Json(render::schedule(schedule, false)))
+    if let Some(rotations) = rotations {
+        let old: Vec<String> = schedule.rotations.iter().map(|r| r.id.clone()).collect();
+        schedule.rotations = rotations;
+        for id in &old {
+            rotations::forget_in_overrides(schedule, id);
+        }
+    }
+    Ok(Json(render::schedule(schedule, true)))
 }
 
 pub(crate) async fn delete(
@@ -227,4 +240,52 @@ pub(crate) async fn delete(
     let index = administered(&world, &caller.account_id, &path.schedule_id)?;
     world.schedules.remove(index);
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn existing_team(world: &World, id: &str) -> Result<String, OpsError> {
+    world
+        .team(id)
+        .map(|t| t.id.clone())
+        .ok_or_else(|| OpsError::field("teamId", format!("team [{id}] does not exist.")))
+}
+
+/// 409 if another schedule (not `except`) has this name, compared as the
+/// `query` filter compares names: case-insensitively.
+fn ensure_unique(world: &World, name: &str, except: Option<&str>) -> Result<(), OpsError> {
+    let taken = world
+        .schedules
+        .iter()
+        .any(|s| s.name.eq_ignore_ascii_case(name) && Some(s.id.as_str()) != except);
+    if taken {
+        return Err(OpsError::conflict(format!(
+            "A schedule named [{name}] already exists."
+        )));
+    }
+    Ok(())
+}
+
+/// Rotations given inline, each checked as `POST .../rotations` checks one, with
+/// names unique among them.
+fn new_rotations(world: &World, list: Vec<RotationInput>) -> Result<Vec<RotationRecord>, OpsError> {
+    if list.len() > rotations::MAX_ROTATIONS {
+        return Err(OpsError::field(
+            "rotations",
+            "a schedule has at most 100 rotations.",
+        ));
+    }
+    let mut built: Vec<RotationRecord> = Vec::with_capacity(list.len());
+    for input in list {
+        let rotation = rotations::build(world, input, built.len())?;
+        if built
+            .iter()
+            .any(|r| r.name.eq_ignore_ascii_case(&rotation.name))
+        {
+            return Err(OpsError::conflict(format!(
+                "A rotation named [{}] already exists in this schedule.",
+                rotation.name
+            )));
+        }
+        built.push(rotation);
+    }
+    Ok(built)
 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::project::ComponentRecord;
 use super::workflow::{issue_type_named, status_named};
 use super::{
-    CommentRecord, IssueRecord, OverrideRecord, ProjectRecord, RotationKind, RotationRecord,
-    ScheduleRecord, TeamRecord, UserRecord, World,
+    CommentRecord, IssueRecord, OverrideRecord, Participant, ProjectRecord, RotationKind,
+    RotationRecord, ScheduleRecord, TeamRecord, UserRecord, World,
 };
 use crate::adf;
 use crate::clock::SimClock;
@@ -82,13 +82,19 @@ impl World {
                 .iter()
                 .map(|r| world.rotation(r))
                 .collect::<Result<_, _>>()?;
+            if super::zone::Zone::named(&schedule.timezone).is_none() {
+                return Err(invalid(format!(
+                    "schedule {} has unknown time zone {:?}",
+                    schedule.name, schedule.timezone
+                )));
+            }
             let mut record = ScheduleRecord {
                 id: schedule.id.clone(),
                 name: schedule.name.clone(),
                 description: schedule.description.clone(),
                 timezone: schedule.timezone.clone(),
                 enabled: true,
-                team_id,
+                team_id: Some(team_id),
                 rotations,
                 overrides: Vec::new(),
             };
@@ -247,7 +253,7 @@ impl World {
         }
         Ok(OverrideRecord {
             alias: seed.alias.clone(),
-            responder: self.account_of(&seed.user)?,
+            responder: Some(self.account_of(&seed.user)?),
             start,
             end,
             rotation_ids: seed.rotations.clone(),
@@ -273,7 +279,7 @@ impl World {
         let participants = seed
             .participants
             .iter()
-            .map(|e| self.account_of(e))
+            .map(|e| self.account_of(e).map(Participant::User))
             .collect::<Result<_, _>>()?;
         Ok(RotationRecord {
             id: seed.id.clone(),
@@ -283,6 +289,7 @@ impl World {
             start,
             end: None,
             participants,
+            restriction: None,
         })
     }
 }
@@ -322,7 +329,7 @@ mod tests {
         let at = time::macros::datetime!(2024-01-10 12:00 UTC);
         assert_eq!(
             crate::world::on_call::on_call_at(&world.schedules[0], at),
-            ["5b10ac8d82e05b22cc7d4ca1"]
+            [Participant::User(String::from("5b10ac8d82e05b22cc7d4ca1"))]
         );
     }
 

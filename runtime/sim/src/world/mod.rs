@@ -9,13 +9,15 @@ mod issue;
 pub(crate) mod on_call;
 mod ops;
 mod project;
+mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod workflow;
+pub(crate) mod zone;
 
 pub(crate) use issue::{CommentRecord, IssueRecord};
 pub(crate) use ops::{
-    AlertRecord, AlertRequest, AlertStatus, OverrideRecord, RotationKind, RotationRecord,
-    ScheduleRecord, TeamRecord,
+    AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
+    RotationKind, RotationRecord, ScheduleRecord, TeamRecord, TimeRestriction, WeekWindow,
 };
 pub(crate) use project::{ProjectRecord, UserRecord};
 
@@ -89,6 +91,19 @@ impl World {
 
     pub(crate) fn team_named(&self, name: &str) -> Option<&TeamRecord> {
         self.teams.iter().find(|t| t.name == name)
+    }
+
+    /// Whether `account_id` holds the Ops global Admin role (the simulator's site
+    /// admins): the "edit configuration" and "read-only administrative" rights
+    /// of the Ops reference.
+    pub(crate) fn is_ops_admin(&self, account_id: &str) -> bool {
+        self.user(account_id).is_some_and(|u| u.site_admin)
+    }
+
+    /// Whether `account_id` is in team `team_id`, in any role.
+    pub(crate) fn is_team_member(&self, account_id: &str, team_id: &str) -> bool {
+        self.team(team_id)
+            .is_some_and(|t| t.role_of(account_id).is_some())
     }
 
     /// Whether `account_id` is a Team Admin of team `team_id`.

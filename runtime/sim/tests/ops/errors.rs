@@ -1,10 +1,11 @@
-//! Ops errors come in the Ops error shape, not Jira's, and never echo secrets.
+//! Ops errors come in the Ops error shapes, not Jira's, and never echo secrets.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use super::schedule_path;
-use crate::common::{OUTSIDER, USER, assert_no_secret, caller, ops, start};
+use super::{checked, schedule_path};
+use crate::caller;
+use crate::common::{ADMIN, OUTSIDER, USER, assert_no_secret, client, ops, send, start};
 
 #[tokio::test]
 async fn a_refused_change_answers_in_the_ops_error_shape() {
@@ -16,31 +17,76 @@ async fn a_refused_change_answers_in_the_ops_error_shape() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let error = &reply.body["errors"][0];
     assert!(
-        reply.body["message"]
+        error["title"]
             .as_str()
             .is_some_and(|m| m.contains("Team Admin")),
         "{}",
         reply.body
     );
-    assert!(reply.body["requestId"].is_string());
-    assert!(reply.body["took"].is_number());
+    assert_eq!(error["code"], "FORBIDDEN");
     assert!(reply.body.get("errorMessages").is_none());
-    assert!(
-        reply.body.get("errors").is_none(),
-        "no field errors on a 403"
-    );
     assert_no_secret(&sim, &reply.text);
 
     let hidden = caller(&sim, OUTSIDER).get(&schedule_path(&sim, "")).await;
     assert_eq!(hidden.status, StatusCode::FORBIDDEN);
-    assert!(hidden.body["message"].is_string());
     let missing = caller(&sim, USER).get(&ops(&sim, "/schedules/nope")).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body["errors"][0]["code"], "NOT_FOUND");
     assert!(
-        missing.body["message"]
+        missing.body["errors"][0]["title"]
             .as_str()
             .is_some_and(|m| m.contains("nope"))
     );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn unauthenticated_calls_and_unknown_routes_answer_in_ops_shapes() {
+    let sim = start().await;
+    let teams = ops(&sim, "/teams");
+    let anonymous = checked(
+        &Method::GET,
+        &teams,
+        send(client().get(format!("{}{teams}", sim.base_url()))).await,
+    );
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.body["code"], 401);
+    assert!(anonymous.body["message"].is_string());
+    assert!(anonymous.headers.contains_key("www-authenticate"));
+
+    let alice = caller(&sim, ADMIN);
+    let documented = ops(&sim, "/teams/x/escalations");
+    let lacking = alice
+        .send(
+            Method::GET,
+            &documented,
+            alice.request(Method::GET, &documented),
+        )
+        .await;
+    assert_eq!(lacking.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(lacking.body["errors"][0]["code"], "NOT_IMPLEMENTED");
+    assert_eq!(
+        lacking.headers["kiln-sim-unmodelled"],
+        "GET /v1/teams/{teamId}/escalations"
+    );
+    assert!(
+        lacking.body["errors"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("listEscalation"))
+    );
+    for (method, rest) in [(Method::DELETE, "/teams"), (Method::GET, "/nothing/here")] {
+        let path = ops(&sim, rest);
+        let reply = alice
+            .send(method.clone(), &path, alice.request(method.clone(), &path))
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {rest}");
+        assert_eq!(reply.body["errors"][0]["code"], "NOT_FOUND");
+    }
+    // An unknown route still needs a credential first.
+    let path = ops(&sim, "/nothing/here");
+    let anonymous = send(client().get(format!("{}{path}", sim.base_url()))).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     sim.shutdown().await;
 }

@@ -9,7 +9,8 @@ use serde_json::json;
 use time::macros::datetime;
 
 use super::{SEEDED_ROTATION, on_call_ids, schedule_path};
-use crate::common::{ADMIN, OUTSIDER, USER, account_id, caller, start, start_with};
+use crate::caller;
+use crate::common::{ADMIN, OUTSIDER, USER, account_id, start, start_with};
 
 #[tokio::test]
 async fn now_crosses_the_weekly_hand_over_when_the_clock_moves() {
@@ -138,10 +139,11 @@ async fn on_call_questions_are_checked() {
     let (bob, carol) = (caller(&sim, USER), caller(&sim, OUTSIDER));
     let path = schedule_path(&sim, "/on-calls");
     let bad_date = bob.get_with(&path, &[("date", "next tuesday")]).await;
-    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
-    assert!(bad_date.body["errors"]["date"].is_string());
+    super::assert_field_error(&bad_date, "date");
     let bad_flat = bob.get_with(&path, &[("flat", "maybe")]).await;
-    assert_eq!(bad_flat.status, StatusCode::BAD_REQUEST);
+    super::assert_field_error(&bad_flat, "flat");
+    let unknown = bob.get_with(&path, &[("at", "now")]).await;
+    super::assert_field_error(&unknown, "at");
     assert_eq!(carol.get(&path).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
         bob.get(&crate::common::ops(&sim, "/schedules/nope/on-calls"))
@@ -149,5 +151,73 @@ async fn on_call_questions_are_checked() {
             .status,
         StatusCode::NOT_FOUND
     );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn dates_beyond_the_calendar_are_refused_not_overflowed() {
+    let sim = start().await;
+    let bob = caller(&sim, USER);
+    for rest in ["/on-calls", "/next-on-calls", "/timeline"] {
+        let reply = bob
+            .get_with(
+                &schedule_path(&sim, rest),
+                &[("date", "9999-12-31T23:59:59Z")],
+            )
+            .await;
+        super::assert_field_error(&reply, "date");
+    }
+    // The server still answers afterwards.
+    let fine = bob.get(&schedule_path(&sim, "/next-on-calls")).await;
+    assert_eq!(fine.status, StatusCode::OK);
+    assert!(
+        fine.body["nextOnCallParticipants"].is_array(),
+        "{}",
+        fine.body
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn next_on_calls_and_the_timeline_follow_the_rotation() {
+    let sim = start_with(SimConfig {
+        clock: SimClock::frozen_at(datetime!(2024-01-05 12:00 UTC).into()),
+        ..SimConfig::default()
+    })
+    .await;
+    let bob = caller(&sim, USER);
+    let (a, b) = (account_id(&sim, ADMIN), account_id(&sim, USER));
+    // Alice's week runs to Monday 2024-01-08 09:00; Bob is next.
+    let next = bob
+        .get_with(
+            &schedule_path(&sim, "/next-on-calls"),
+            &[("date", "2024-01-03T12:00:00Z"), ("flat", "true")],
+        )
+        .await;
+    assert_eq!(next.body, json!({ "nextOnCallUsers": [b] }));
+    let timeline = bob
+        .get_with(
+            &schedule_path(&sim, "/timeline"),
+            &[("date", "2024-01-03T12:00:00Z"), ("expand", "base")],
+        )
+        .await;
+    assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
+    assert_eq!(timeline.body["startDate"], "2024-01-01T00:00:00Z");
+    assert_eq!(timeline.body["endDate"], "2024-01-08T00:00:00Z");
+    let periods = &timeline.body["baseTimeline"]["rotations"][0]["periods"];
+    assert_eq!(
+        periods,
+        &json!([{ "startDate": "2024-01-01T09:00:00Z", "endDate": "2024-01-08T00:00:00Z",
+                  "type": "base", "responder": { "type": "user", "id": a } }])
+    );
+    // Before now the final layer is history, with its flattened responders.
+    let last = &timeline.body["finalTimeline"]["rotations"][0]["periods"];
+    assert_eq!(last[0]["type"], "historical");
+    assert_eq!(last[0]["endDate"], "2024-01-05T12:00:00Z");
+    assert_eq!(
+        last[0]["flattenedResponders"],
+        json!([{ "id": a, "type": "user" }])
+    );
+    assert_eq!(last[1]["type"], "base");
     sim.shutdown().await;
 }

@@ -4,7 +4,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{SEEDED_ROTATION, assert_field_error, schedule_path};
-use crate::common::{ADMIN, OUTSIDER, USER, account_id, caller, start};
+use crate::caller;
+use crate::common::{ADMIN, OUTSIDER, USER, account_id, start};
 
 fn daily(participants: &[String]) -> Value {
     let participants: Vec<Value> = participants
@@ -140,12 +141,35 @@ async fn bad_rotation_bodies_name_the_offending_field() {
             json!({ "participants": [{ "id": bob, "type": "team" }] }),
             "participants",
         ),
+        (
+            json!({ "participants": [{ "id": "e1", "type": "escalation" }] }),
+            "participants",
+        ),
+        (
+            json!({ "participants": [{ "id": bob, "type": "schedule" }] }),
+            "participants",
+        ),
+        (
+            json!({ "timeRestriction": { "type": "time-of-day", "restriction": { "startHour": 24, "startMin": 0, "endHour": 1, "endMin": 0 } } }),
+            "timeRestriction",
+        ),
+        (
+            json!({ "timeRestriction": { "type": "weekday-and-time-of-day", "restriction": { "startHour": 1, "startMin": 0, "endHour": 2, "endMin": 0 } } }),
+            "timeRestriction",
+        ),
+        (json!({ "colour": "red" }), "colour"),
     ] {
         let reply = alice.post(&rotations, &with(patch.clone())).await;
         assert_field_error(&reply, field);
     }
     let negative = alice.post(&rotations, &with(json!({ "length": -1 }))).await;
-    assert_eq!(negative.status, StatusCode::BAD_REQUEST);
+    assert_eq!(negative.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Permission comes before the payload: a member learns they may not act.
+    let bob_caller = caller(&sim, USER);
+    let refused = bob_caller
+        .post(&rotations, &json!({ "type": "monthly" }))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let seeded = schedule_path(&sim, &format!("/rotations/{SEEDED_ROTATION}"));
     assert_field_error(
         &alice

@@ -1,0 +1,663 @@
+//! The JSM Ops contract: the committed snapshot of Atlassian's Ops OpenAPI
+//! document is the spec's own text, and a sweep over every Ops operation the
+//! simulator serves, on both Ops URLs, success and error, validates each answer
+//! against it (the Ops tests in `tests/ops/` validate every answer they get too).
+//!
+//! The spec is looked for in `$KILN_SPECS_DIR`, `../shared/specs` beside the
+//! clone and `/work/shared/specs`; without it the freshness check is skipped and
+//! the snapshot alone is used. `KILN_SIM_REGENERATE_SCHEMAS=1` rewrites the
+//! snapshot from the spec.
+
+mod common;
+#[path = "ops/contract.rs"]
+mod contract;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send};
+use kiln_sim::{SimClock, SimConfig, Simulator};
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+use time::macros::datetime;
+
+fn spec_path() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("KILN_SPECS_DIR").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")),
+        Some(PathBuf::from("/work/shared/specs")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("jsm-ops.v1.json"))
+        .find(|path| path.is_file())
+}
+
+/// The served operations' declared responses and every schema they reference.
+fn extract(spec: &Value) -> Value {
+    let mut operations = Vec::new();
+    let mut queue: Vec<String> = Vec::new();
+    for (method, path) in contract::served() {
+        let op = &spec["paths"][path][method.to_ascii_lowercase()];
+        assert!(op.is_object(), "{method} {path} is not in the spec");
+        let mut responses = Map::new();
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            let schema = response["content"]["application/json"]["schema"].clone();
+            collect_refs(&schema, &mut queue);
+            responses.insert(status.clone(), schema);
+        }
+        operations.push(json!({
+            "operationId": op["operationId"],
+            "method": method,
+            "path": path,
+            "responses": responses,
+        }));
+    }
+    // Answers that come before any operation: 401 and the routing 404.
+    queue.extend(["UnauthorizedErrorResponse", "ErrorResponses"].map(String::from));
+    let all = &spec["components"]["schemas"];
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    while let Some(name) = queue.pop() {
+        if wanted.insert(name.clone()) {
+            collect_refs(&all[&name], &mut queue);
+        }
+    }
+    let schemas: Map<String, Value> = wanted
+        .into_iter()
+        .map(|name| {
+            let schema = strip_prose(&all[&name], false);
+            (name, schema)
+        })
+        .collect();
+    json!({ "operations": operations, "components": { "schemas": schemas } })
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref")
+                && let Some(name) = target.strip_prefix("#/components/schemas/")
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Drops descriptions and examples (not property *names*).
+fn strip_prose(value: &Value, in_properties: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| {
+                    in_properties
+                        || !matches!(k.as_str(), "description" | "example" | "externalDocs")
+                })
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        strip_prose(v, !in_properties && k == "properties"),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| strip_prose(v, false)).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn the_snapshot_matches_the_official_ops_spec() {
+    let Some(path) = spec_path() else {
+        eprintln!("skipping: jsm-ops.v1.json is not on this machine (set KILN_SPECS_DIR)");
+        return;
+    };
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable"))
+        .expect("spec is JSON");
+    let extracted = extract(&spec);
+    if std::env::var_os("KILN_SIM_REGENERATE_SCHEMAS").is_some() {
+        let text = serde_json::to_string_pretty(&extracted).expect("serializes");
+        std::fs::write(contract::snapshot_path(), text + "\n").expect("snapshot written");
+    }
+    assert!(
+        contract::load_snapshot() == extracted,
+        "tests/data/jsm-ops-contract.json is stale; rerun with KILN_SIM_REGENERATE_SCHEMAS=1"
+    );
+}
+
+#[test]
+fn requests_map_to_the_operations_they_reach() {
+    assert_eq!(
+        contract::operation_path("/jsm/ops/api/abc/v1/alerts/alias?alias=x").as_deref(),
+        Some("/v1/alerts/alias")
+    );
+    assert_eq!(
+        contract::operation_path("/ex/jira/abc/jsm/ops/api/v1/teams").as_deref(),
+        Some("/v1/teams")
+    );
+    assert_eq!(
+        contract::operation("GET", "/v1/alerts/alias"),
+        Some(("GET", "/v1/alerts/alias"))
+    );
+    assert_eq!(
+        contract::operation("GET", "/v1/alerts/42"),
+        Some(("GET", "/v1/alerts/{id}"))
+    );
+    assert_eq!(contract::operation("GET", "/v1/escalations"), None);
+}
+
+/// Sends as a seeded user with basic auth on the API-token URL and checks the
+/// answer against the contract; returns status and body.
+async fn call(
+    sim: &Simulator,
+    email: &str,
+    method: Method,
+    rest: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let path = common::ops(sim, rest);
+    let mut request = caller(sim, email).request(method.clone(), &path);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let reply = send(request).await;
+    contract::check(
+        method.as_str(),
+        &path,
+        reply.status.as_u16(),
+        &reply.body,
+        &reply.text,
+    );
+    (reply.status.as_u16(), reply.body)
+}
+
+/// Every served operation at least once with success and with the errors it
+/// declares that the simulator can produce.
+#[tokio::test]
+async fn every_served_ops_operation_answers_in_its_declared_shape() {
+    let clock = SimClock::frozen_at(datetime!(2024-05-01 10:00 UTC).into());
+    let sim = common::start_with(SimConfig {
+        clock,
+        ..SimConfig::default()
+    })
+    .await;
+    let bob_id = account_id(&sim, USER);
+    let mut seen: BTreeSet<(String, u16)> = BTreeSet::new();
+    let mut expect = async |email: &str,
+                            method: Method,
+                            rest: &str,
+                            body: Option<Value>,
+                            status: u16|
+           -> Value {
+        let (got, value) = call(&sim, email, method.clone(), rest, body).await;
+        assert_eq!(got, status, "{method} {rest}: {value}");
+        seen.insert((format!("{method} {rest}"), got));
+        value
+    };
+
+    let teams = expect(ADMIN, Method::GET, "/teams", None, 200).await;
+    let team = teams["platformTeams"][0]["teamId"]
+        .as_str()
+        .expect("team")
+        .to_owned();
+    expect(USER, Method::GET, "/teams", None, 200).await;
+    expect(USER, Method::GET, "/teams?x=1", None, 422).await;
+
+    // Schedules.
+    let created = expect(
+        ADMIN,
+        Method::POST,
+        "/schedules",
+        Some(json!({
+            "name": "Contract", "teamId": team, "description": "d",
+            "rotations": [{
+                "name": "Days", "type": "daily", "startDate": "2024-04-01T09:00:00Z",
+                "participants": [{ "type": "user", "id": bob_id }, { "type": "noone" }, { "type": "team", "id": team }],
+                "timeRestriction": { "type": "time-of-day", "restriction": { "startHour": 9, "startMin": 0, "endHour": 17, "endMin": 0 } }
+            }]
+        })),
+        201,
+    )
+    .await;
+    assert_eq!(created["timezone"], "America/New_York");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let rotation = created["rotations"][0]["id"]
+        .as_str()
+        .expect("rotation")
+        .to_owned();
+    expect(
+        ADMIN,
+        Method::POST,
+        "/schedules",
+        Some(json!({ "name": "contract", "teamId": team })),
+        409,
+    )
+    .await;
+    expect(
+        USER,
+        Method::POST,
+        "/schedules",
+        Some(json!({ "name": "x" })),
+        403,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::POST,
+        "/schedules",
+        Some(json!({ "name": "" })),
+        422,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::POST,
+        "/schedules",
+        Some(json!({ "name": "Global" })),
+        201,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::GET,
+        "/schedules?expand=rotation&query=con*",
+        None,
+        200,
+    )
+    .await;
+    expect(ADMIN, Method::GET, "/schedules?size=51", None, 422).await;
+    let path = format!("/schedules/{id}");
+    expect(USER, Method::GET, &path, None, 200).await;
+    expect(
+        OUTSIDER,
+        Method::GET,
+        "/schedules/8d1f0c52-3b8e-4b6a-a7f2-5e9d2c4b1a30",
+        None,
+        403,
+    )
+    .await;
+    expect(ADMIN, Method::GET, "/schedules/nope", None, 404).await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        &path,
+        Some(json!({ "description": "e" })),
+        200,
+    )
+    .await;
+    expect(
+        USER,
+        Method::PATCH,
+        &path,
+        Some(json!({ "description": "e" })),
+        403,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        &path,
+        Some(json!({ "name": "Global" })),
+        409,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        &path,
+        Some(json!({ "timezone": "Nowhere/Else" })),
+        422,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        "/schedules/nope",
+        Some(json!({})),
+        404,
+    )
+    .await;
+
+    // Rotations.
+    let rotations = format!("{path}/rotations");
+    expect(USER, Method::GET, &rotations, None, 200).await;
+    expect(OUTSIDER, Method::GET, &rotations, None, 403).await;
+    expect(ADMIN, Method::GET, "/schedules/nope/rotations", None, 404).await;
+    let weekly = json!({ "name": "Weeks", "type": "weekly", "startDate": "2024-04-01T09:00:00Z",
+        "participants": [{ "type": "user", "id": bob_id }],
+        "timeRestriction": { "type": "weekday-and-time-of-day", "restrictions": [
+            { "startDay": "monday", "startHour": 9, "startMin": 0, "endDay": "friday", "endHour": 17, "endMin": 0 }] } });
+    let second = expect(ADMIN, Method::POST, &rotations, Some(weekly.clone()), 201).await;
+    expect(ADMIN, Method::POST, &rotations, Some(weekly), 409).await;
+    expect(USER, Method::POST, &rotations, Some(json!({})), 403).await;
+    expect(
+        ADMIN,
+        Method::POST,
+        &rotations,
+        Some(json!({ "type": "monthly", "startDate": "2024-01-01T00:00:00Z" })),
+        422,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::POST,
+        "/schedules/nope/rotations",
+        Some(json!({})),
+        404,
+    )
+    .await;
+    let second = format!("{rotations}/{}", second["id"].as_str().expect("id"));
+    expect(USER, Method::GET, &second, None, 200).await;
+    expect(USER, Method::GET, &format!("{rotations}/nope"), None, 404).await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        &second,
+        Some(json!({ "length": 2 })),
+        200,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        &second,
+        Some(json!({ "name": "Days" })),
+        409,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::PATCH,
+        &second,
+        Some(json!({ "length": 0 })),
+        422,
+    )
+    .await;
+    expect(USER, Method::PATCH, &second, Some(json!({})), 403).await;
+
+    // Overrides.
+    let overrides = format!("{path}/overrides");
+    let cover = json!({ "responder": { "type": "user", "id": bob_id }, "startDate": "2024-05-01T00:00:00Z",
+        "endDate": "2024-05-02T00:00:00Z", "rotationIds": [rotation] });
+    let made = expect(USER, Method::POST, &overrides, Some(cover.clone()), 201).await;
+    expect(OUTSIDER, Method::POST, &overrides, Some(cover.clone()), 403).await;
+    expect(
+        ADMIN,
+        Method::POST,
+        &overrides,
+        Some(json!({ "responder": { "type": "team", "id": team } })),
+        422,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::POST,
+        "/schedules/nope/overrides",
+        Some(cover.clone()),
+        404,
+    )
+    .await;
+    expect(USER, Method::GET, &overrides, None, 200).await;
+    let one = format!("{overrides}/{}", made["alias"].as_str().expect("alias"));
+    expect(USER, Method::GET, &one, None, 200).await;
+    expect(USER, Method::GET, &format!("{overrides}/nope"), None, 404).await;
+    expect(
+        ADMIN,
+        Method::PUT,
+        &one,
+        Some(json!({ "responder": { "type": "noone" },
+        "startDate": "2024-05-01T00:00:00Z", "endDate": "2024-05-03T00:00:00Z" })),
+        200,
+    )
+    .await;
+    expect(
+        ADMIN,
+        Method::PUT,
+        &one,
+        Some(json!({ "responder": { "type": "noone" } })),
+        422,
+    )
+    .await;
+    expect(OUTSIDER, Method::PUT, &one, Some(cover), 403).await;
+
+    // On-calls, next on-calls, timelines.
+    for rest in [
+        "on-calls",
+        "on-calls?flat=true",
+        "next-on-calls",
+        "next-on-calls?flat=true&date=2024-05-06T12:00:00Z",
+    ] {
+        expect(USER, Method::GET, &format!("{path}/{rest}"), None, 200).await;
+    }
+    expect(
+        USER,
+        Method::GET,
+        &format!("{path}/on-calls?date=yesterday"),
+        None,
+        422,
+    )
+    .await;
+    expect(
+        OUTSIDER,
+        Method::GET,
+        &format!("{path}/next-on-calls"),
+        None,
+        403,
+    )
+    .await;
+    expect(ADMIN, Method::GET, "/schedules/nope/on-calls", None, 404).await;
+    let timeline = expect(
+        USER,
+        Method::GET,
+        &format!("{path}/timeline?interval=2&intervalUnit=weeks&expand=base,override,forwarding"),
+        None,
+        200,
+    )
+    .await;
+    assert!(
+        timeline["baseTimeline"]["rotations"].is_array(),
+        "{timeline}"
+    );
+    expect(
+        USER,
+        Method::GET,
+        &format!("{path}/timeline?intervalUnit=years"),
+        None,
+        422,
+    )
+    .await;
+    expect(
+        OUTSIDER,
+        Method::GET,
+        &format!("{path}/timeline"),
+        None,
+        403,
+    )
+    .await;
+    expect(ADMIN, Method::GET, "/schedules/nope/timeline", None, 404).await;
+
+    // Deletes last.
+    expect(USER, Method::DELETE, &second, None, 403).await;
+    expect(ADMIN, Method::DELETE, &second, None, 204).await;
+    expect(
+        ADMIN,
+        Method::DELETE,
+        &format!("{rotations}/nope"),
+        None,
+        404,
+    )
+    .await;
+    expect(OUTSIDER, Method::DELETE, &one, None, 403).await;
+    expect(ADMIN, Method::DELETE, &one, None, 204).await;
+    expect(ADMIN, Method::DELETE, &one, None, 404).await;
+    expect(USER, Method::DELETE, &path, None, 403).await;
+    expect(ADMIN, Method::DELETE, &path, None, 204).await;
+    expect(ADMIN, Method::DELETE, &path, None, 404).await;
+
+    // Alerts.
+    let accepted = expect(
+        USER,
+        Method::POST,
+        "/alerts",
+        Some(json!({ "message": "Disk full", "alias": "disk", "tags": ["disk"], "entity": "agent-1",
+            "extraProperties": { "host": "agent-1" }, "note": "n", "source": "probe",
+            "actions": ["restart"], "responders": [{ "type": "team", "id": team }],
+            "visibleTo": [{ "type": "user", "id": bob_id }], "priority": "P2", "description": "d" })),
+        200,
+    )
+    .await;
+    expect(
+        USER,
+        Method::POST,
+        "/alerts",
+        Some(json!({ "message": "x", "priority": "P9" })),
+        422,
+    )
+    .await;
+    let status = expect(
+        USER,
+        Method::GET,
+        &format!(
+            "/alerts/requests/{}",
+            accepted["requestId"].as_str().expect("id")
+        ),
+        None,
+        200,
+    )
+    .await;
+    expect(USER, Method::GET, "/alerts/requests/nope", None, 404).await;
+    let alert = status["alertId"].as_str().expect("alert").to_owned();
+    expect(USER, Method::GET, &format!("/alerts/{alert}"), None, 200).await;
+    expect(
+        OUTSIDER,
+        Method::GET,
+        &format!("/alerts/{alert}"),
+        None,
+        403,
+    )
+    .await;
+    expect(USER, Method::GET, "/alerts/nope", None, 404).await;
+    expect(USER, Method::GET, "/alerts/alias?alias=disk", None, 200).await;
+    expect(OUTSIDER, Method::GET, "/alerts/alias?alias=disk", None, 403).await;
+    expect(USER, Method::GET, "/alerts/alias?alias=none", None, 404).await;
+    expect(
+        USER,
+        Method::GET,
+        "/alerts?query=status:open&sort=priority&order=asc",
+        None,
+        200,
+    )
+    .await;
+    expect(USER, Method::GET, "/alerts?query=owner:me", None, 422).await;
+    expect(
+        USER,
+        Method::POST,
+        &format!("/alerts/{alert}/acknowledge"),
+        None,
+        202,
+    )
+    .await;
+    expect(
+        USER,
+        Method::POST,
+        &format!("/alerts/{alert}/close"),
+        None,
+        202,
+    )
+    .await;
+    expect(USER, Method::POST, "/alerts/nope/close", None, 202).await;
+
+    // Unknown routes, on the API-token URL.
+    expect(ADMIN, Method::GET, "/escalations", None, 404).await;
+    expect(
+        ADMIN,
+        Method::GET,
+        &format!("/teams/{team}/escalations"),
+        None,
+        501,
+    )
+    .await;
+    expect(ADMIN, Method::PUT, "/teams", None, 404).await;
+
+    let operations: BTreeSet<&str> = contract::served()
+        .map(|(m, p)| p.trim_start_matches(m))
+        .collect();
+    assert!(
+        seen.len() > operations.len(),
+        "the sweep covers every operation"
+    );
+    sim.shutdown().await;
+}
+
+/// The refusals that come before an operation, on both Ops URLs: no
+/// credential, the other URL's credential, another site's cloud id.
+#[tokio::test]
+async fn refusals_before_the_operation_are_in_the_ops_shapes() {
+    let sim = common::start().await;
+    let base = sim.base_url().to_owned();
+    let token_url = common::ops(&sim, "/teams");
+    let oauth_url = format!("/ex/jira/{}/jsm/ops/api/v1/teams", sim.cloud_id());
+    let wrong_site = "/jsm/ops/api/00000000-0000-0000-0000-000000000000/v1/teams";
+    let cases = [
+        (
+            send(client().get(format!("{base}{token_url}"))).await,
+            token_url.clone(),
+            401,
+        ),
+        (
+            send(client().get(format!("{base}{oauth_url}"))).await,
+            oauth_url.clone(),
+            401,
+        ),
+        (
+            send(
+                client()
+                    .get(format!("{base}{token_url}"))
+                    .bearer_auth("not-a-token"),
+            )
+            .await,
+            token_url.clone(),
+            401,
+        ),
+        (
+            send(caller(&sim, ADMIN).request(Method::GET, &oauth_url)).await,
+            oauth_url.clone(),
+            401,
+        ),
+        (
+            send(caller(&sim, ADMIN).request(Method::GET, wrong_site)).await,
+            wrong_site.to_owned(),
+            404,
+        ),
+    ];
+    for (reply, path, status) in cases {
+        assert_eq!(reply.status.as_u16(), status, "{path}: {}", reply.body);
+        contract::check("GET", &path, status, &reply.body, &reply.text);
+        common::assert_no_secret(&sim, &reply.text);
+    }
+    sim.shutdown().await;
+}
+
+/// The check has teeth: a wrong field type, an undeclared status and a Jira
+/// error body are each refused.
+#[test]
+fn the_check_refuses_answers_off_the_contract() {
+    let teams = "/jsm/ops/api/c/v1/teams";
+    for (status, body) in [
+        (200, json!({ "platformTeams": [{ "teamId": 7 }] })),
+        (201, json!({ "platformTeams": [] })),
+        (422, json!({ "errorMessages": ["no"], "errors": {} })),
+    ] {
+        let refused = std::panic::catch_unwind(|| contract::check("GET", teams, status, &body, ""));
+        assert!(refused.is_err(), "{status} {body} passed the check");
+    }
+    let alert = "/jsm/ops/api/c/v1/alerts/a";
+    let bad_date = json!({ "id": "a", "createdAt": "yesterday" });
+    assert!(
+        std::panic::catch_unwind(|| contract::check("GET", alert, 200, &bad_date, "")).is_err()
+    );
+}
