@@ -126,9 +126,15 @@ impl EncryptionKey {
 
     /// `$KILN_STORAGE_KEY` if set, else the key file at `path`, created if absent.
     pub fn from_env_or_file(path: &Path) -> Result<Self, SecretError> {
-        match std::env::var(KEY_ENV) {
-            Ok(text) => Self::from_hex(&SecretString::from(text), KEY_ENV),
-            Err(_) => Self::load_or_create(path),
+        match std::env::var_os(KEY_ENV) {
+            None => Self::load_or_create(path),
+            // Set but not text: refused, never silently replaced by the key file.
+            Some(text) => match text.into_string() {
+                Ok(text) => Self::from_hex(&SecretString::from(text), KEY_ENV),
+                Err(_) => Err(SecretError::MalformedKey {
+                    source_name: KEY_ENV.to_owned(),
+                }),
+            },
         }
     }
 
