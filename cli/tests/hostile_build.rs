@@ -125,9 +125,7 @@ impl Scene {
 #[test]
 fn a_hostile_build_script_finds_no_secret_no_file_and_no_network() {
     if kiln_guest_build::Sandbox::available().is_none() {
-        eprintln!(
-            "bubblewrap cannot make a sandbox here: the refusal is tested by the other test"
-        );
+        eprintln!("bubblewrap cannot make a sandbox here: the refusal is tested by the other test");
         return a_real_site_build_without_a_sandbox_is_refused_unless_trusted();
     }
     let scene = Scene::new();
@@ -136,7 +134,10 @@ fn a_hostile_build_script_finds_no_secret_no_file_and_no_network() {
     let findings = scene
         .findings()
         .unwrap_or_else(|| panic!("the build script did not run: {stderr}"));
-    assert!(!findings.contains(CANARY), "a secret reached the build:\n{findings}");
+    assert!(
+        !findings.contains(CANARY),
+        "a secret reached the build:\n{findings}"
+    );
     let leaks: Vec<&str> = findings.lines().filter(|l| l.starts_with("LEAK")).collect();
     assert!(leaks.is_empty(), "{leaks:#?}");
     for line in findings.lines().filter(|l| l.starts_with("env ")) {
@@ -147,10 +148,18 @@ fn a_hostile_build_script_finds_no_secret_no_file_and_no_network() {
         );
     }
     // Each attempt was made and denied (the script is not silently broken).
-    for attempt in ["denied read", "denied list", "denied connect", "denied write"] {
+    for attempt in [
+        "denied read",
+        "denied list",
+        "denied connect",
+        "denied write",
+    ] {
         assert!(findings.contains(attempt), "{attempt} missing:\n{findings}");
     }
-    assert!(!scene.listener_was_contacted(), "the build reached loopback");
+    assert!(
+        !scene.listener_was_contacted(),
+        "the build reached loopback"
+    );
     assert!(!scene.app.join("planted-by-build.rs").exists());
     assert!(!stderr.contains(CANARY) && !String::from_utf8_lossy(&output.stdout).contains(CANARY));
     // The run went on to consent after the build (nobody to ask here).

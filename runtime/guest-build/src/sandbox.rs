@@ -195,6 +195,7 @@ impl Sandbox {
 
         command.env_clear();
         command.envs(allowed_env());
+        command.env("PATH", inside_path(&toolchain_mounts));
         command.env("TMPDIR", "/tmp");
         if let Some(rustup) = &run.toolchain.rustup_home {
             command.env("RUSTUP_HOME", rustup);
@@ -224,6 +225,18 @@ impl Sandbox {
         }
         Ok(())
     }
+}
+
+/// `PATH` inside the sandbox: the entries of this process's `PATH` that
+/// exist there (under a system or toolchain mount), so `cargo` and `cc`
+/// resolve as they do outside.
+fn inside_path(toolchain_mounts: &[PathBuf]) -> OsString {
+    let outside = std::env::var_os("PATH").unwrap_or_default();
+    let visible = std::env::split_paths(&outside).filter(|dir| {
+        SYSTEM_DIRS.iter().any(|system| dir.starts_with(system))
+            || toolchain_mounts.iter().any(|mount| dir.starts_with(mount))
+    });
+    std::env::join_paths(visible).unwrap_or_default()
 }
 
 /// The first executable `name` on `PATH`.
