@@ -486,9 +486,42 @@ async fn run_asks_consent_for_a_real_site_but_not_for_the_simulator() {
         &std::fs::read_to_string(grants.join("hello-jira.json")).expect("grant stored"),
     )
     .expect("grant JSON");
+    // The grant is bound to this code, this site and this login.
+    assert_eq!(grant["version"], 2);
+    let stored = &grant["grants"][0];
     assert_eq!(
-        grant["scopes"],
+        stored["scopes"],
         serde_json::json!(["read:jira-user", "read:jira-work"])
+    );
+    assert_eq!(
+        stored["component_sha256"],
+        kiln_runtime::consent::ComponentDigest::of(&std::fs::read(&wasm).expect("wasm"))
+            .to_string()
+    );
+    assert_eq!(stored["site"]["cloud_id"], sim.cloud_id());
+    assert!(
+        stored["principal"]["user"]
+            .as_str()
+            .is_some_and(|user| user.starts_with("oauth-login:")),
+        "{stored}"
+    );
+
+    // Other code under the same id inherits nothing: a custom section
+    // appended (a valid component, another SHA-256) is asked again.
+    let mut changed = std::fs::read(&wasm).expect("wasm");
+    changed.extend([0x00, 12, 9]);
+    changed.extend(b"kiln-testv2");
+    let changed_path = home.path().join("hello-changed.wasm");
+    std::fs::write(&changed_path, &changed).expect("written");
+    let changed_arg = changed_path.to_str().expect("utf-8").to_owned();
+    let mut update_args = real.to_vec();
+    update_args[1] = &changed_arg;
+    let update = runtime_async(home.path(), &update_args).await;
+    let update_stderr = String::from_utf8_lossy(&update.stderr);
+    assert_eq!(update.status.code(), Some(2), "{update_stderr}");
+    assert!(
+        update_stderr.contains("the code changed since sha256"),
+        "{update_stderr}"
     );
 
     // The binary refreshed (the token lifetime is inside the margin) and

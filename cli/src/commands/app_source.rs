@@ -1,12 +1,13 @@
 //! Finds an app's component and manifest from what the user typed: a
 //! `.wasm` file (manifest beside it or given), or an app folder, which is
-//! built for wasm32-wasip2 first.
+//! built for wasm32-wasip2 first, isolated as [`BuildIsolation`] says.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
 
+use super::build::{BuildIsolation, build_component};
 use super::exit::Failure;
 
 /// The manifest file name looked for next to an app.
@@ -21,10 +22,14 @@ pub struct AppSource {
 
 /// Resolves `app` (and an explicit `--manifest`) to bytes and a parsed
 /// manifest, building an app folder first.
-pub fn resolve(app: &Path, manifest: Option<&Path>) -> Result<AppSource, Failure> {
+pub fn resolve(
+    app: &Path,
+    manifest: Option<&Path>,
+    isolation: &BuildIsolation,
+) -> Result<AppSource, Failure> {
     let (wasm_path, default_manifest) = if app.is_dir() {
         let manifest_path = app.join(MANIFEST_FILE);
-        (build_folder(app)?, manifest_path)
+        (build_folder(app, isolation)?, manifest_path)
     } else if app.extension().is_some_and(|e| e == "wasm") {
         let dir = app.parent().unwrap_or(Path::new("."));
         (app.to_owned(), dir.join(MANIFEST_FILE))
@@ -58,7 +63,7 @@ pub fn resolve(app: &Path, manifest: Option<&Path>) -> Result<AppSource, Failure
 }
 
 /// Builds an app folder (a Cargo project) and returns its component's path.
-fn build_folder(dir: &Path) -> Result<PathBuf, Failure> {
+fn build_folder(dir: &Path, isolation: &BuildIsolation) -> Result<PathBuf, Failure> {
     let dir = &dir
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", dir.display()))
@@ -70,28 +75,6 @@ fn build_folder(dir: &Path) -> Result<PathBuf, Failure> {
             dir.display()
         )));
     }
-    kiln_guest_build::ensure_wasm_target(dir).map_err(Failure::environment)?;
     eprintln!("building {} for wasm32-wasip2 …", dir.display());
-    let built = kiln_guest_build::build(&kiln_guest_build::GuestBuild {
-        manifest_path: cargo_toml,
-        target_dir: None,
-        release: true,
-        quiet: false,
-    })
-    .map_err(Failure::environment)?;
-    match built.as_slice() {
-        [one] => Ok(one.path.clone()),
-        [] => Err(Failure::bad_input(anyhow!(
-            "building {} produced no component: is it a `cdylib` crate?",
-            dir.display()
-        ))),
-        many => Err(Failure::bad_input(anyhow!(
-            "building {} produced several components ({}); pass the .wasm to run",
-            dir.display(),
-            many.iter()
-                .map(|b| b.package.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
+    build_component(dir, isolation, false)
 }

@@ -1,13 +1,22 @@
 //! `runtime build`: compiles an app folder for wasm32-wasip2 in release mode
 //! and writes one component, `<dir>/<app-id>.wasm`, beside its manifest —
 //! the file an administrator inspects and a site runs.
+//!
+//! Also the one place that decides how an app folder is built (for `build`,
+//! `run` and `lint`): building runs the app's build scripts and proc-macros,
+//! native code, so it happens in the bubblewrap sandbox of
+//! `kiln_guest_build::sandbox` with a private target directory. Where no
+//! sandbox can be made, a build for a run against a real site is refused
+//! unless the user passes `--trust-build`; other builds warn. No credential,
+//! login or grant is loaded before the build (the callers' order).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
-use kiln_guest_build::{GuestBuild, GuestBuildError, ensure_wasm_target};
+use kiln_guest_build::{GuestBuild, GuestBuildError, Sandbox, ensure_wasm_target};
 use kiln_manifest::Manifest;
-use sha2::{Digest as _, Sha256};
+use kiln_runtime::cache::CacheMode;
+use kiln_runtime::consent::ComponentDigest;
 
 use super::app_source::MANIFEST_FILE;
 use super::exit::{Exit, Failure};
@@ -21,10 +30,141 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: BuildArgs) -> Result<Exit, Failure> {
-    let built = build_app(&args.dir)?;
+    let isolation = BuildIsolation::choose(BuildFor::Local, false, &[])?;
+    let built = build_app(&args.dir, &isolation)?;
     println!("{}", built.path.display());
     eprintln!("{} bytes, sha256 {}", built.size, built.sha256);
     Ok(Exit::Success)
+}
+
+/// What a build is for: it decides whether an unisolated build is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildFor {
+    /// A run against a real site: credentials are loaded after the build.
+    RealSite,
+    /// `runtime build`, `lint`, a simulator run: no credential is loaded.
+    Local,
+}
+
+/// How app folders are built in this invocation.
+#[derive(Debug, Clone)]
+pub struct BuildIsolation {
+    sandbox: Option<Sandbox>,
+}
+
+impl BuildIsolation {
+    /// The sandbox when bubblewrap works here; otherwise an unisolated build
+    /// for local use (with a warning), and a refusal for a real site unless
+    /// the user trusts the source. `protected` are paths the build must not
+    /// see beyond the defaults (home, Kiln's configuration, the token store).
+    pub fn choose(
+        purpose: BuildFor,
+        trust_build: bool,
+        protected: &[PathBuf],
+    ) -> Result<Self, Failure> {
+        if let Some(mut sandbox) = Sandbox::available() {
+            for path in default_protected().iter().chain(protected) {
+                sandbox = sandbox.protect(path);
+            }
+            return Ok(Self {
+                sandbox: Some(sandbox),
+            });
+        }
+        match (purpose, trust_build) {
+            (BuildFor::RealSite, false) => Err(Failure::environment(anyhow!(
+                "refusing to build the app folder for a run against a real site: building runs the \
+                 app's build scripts and proc-macros as you, and no sandbox is available here \
+                 (bubblewrap `bwrap` is not installed, or cannot create namespaces). Install \
+                 bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), build and inspect the \
+                 component elsewhere and run the .wasm, or pass --trust-build if you trust this source"
+            ))),
+            (BuildFor::RealSite, true) => {
+                eprintln!(
+                    "warning: no build sandbox (bubblewrap) here; building unisolated because of --trust-build"
+                );
+                Ok(Self { sandbox: None })
+            }
+            (BuildFor::Local, _) => {
+                eprintln!(
+                    "warning: no build sandbox (bubblewrap) here: the app's build scripts run as you \
+                     (without Kiln's environment, but able to read your files); install bubblewrap"
+                );
+                Ok(Self { sandbox: None })
+            }
+        }
+    }
+
+    /// The build of the app folder `dir` (canonical), in release mode.
+    fn guest_build(&self, dir: &Path, quiet: bool) -> Result<GuestBuild, Failure> {
+        let mut build = GuestBuild::new(dir.join("Cargo.toml"))
+            .release(true)
+            .quiet(quiet);
+        if let Some(sandbox) = &self.sandbox {
+            build = build
+                .sandbox(sandbox.clone())
+                .target_dir(private_target_dir(dir)?);
+        }
+        Ok(build)
+    }
+}
+
+/// Kiln's per-user state: its configuration directory (grants, the default
+/// token store) and `$KILN_TOKEN_STORE`.
+fn default_protected() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = kiln_runtime::oauth::config_dir::kiln_config_dir()
+        .into_iter()
+        .collect();
+    paths.extend(
+        std::env::var_os("KILN_TOKEN_STORE")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+    );
+    paths
+}
+
+/// Where an isolated build of `dir` writes: a directory of Kiln's cache
+/// named by the folder's path, never inside the source (which the sandbox
+/// mounts read-only).
+fn private_target_dir(dir: &Path) -> Result<PathBuf, Failure> {
+    let cache = CacheMode::User.directory().ok_or_else(|| {
+        Failure::environment(anyhow!(
+            "no cache directory for the isolated build: set KILN_CACHE_DIR, XDG_CACHE_HOME or HOME"
+        ))
+    })?;
+    let name = ComponentDigest::of(dir.as_os_str().as_encoded_bytes());
+    Ok(cache.join("builds").join(&name.as_str()[..16]))
+}
+
+/// Builds the app folder `dir` and returns its one component's path.
+pub fn build_component(
+    dir: &Path,
+    isolation: &BuildIsolation,
+    quiet: bool,
+) -> Result<PathBuf, Failure> {
+    ensure_wasm_target(dir).map_err(|e| match e {
+        GuestBuildError::UntrustedToolchain { .. } => Failure::bad_input(e),
+        other => Failure::environment(other),
+    })?;
+    let components =
+        kiln_guest_build::build(&isolation.guest_build(dir, quiet)?).map_err(|e| match e {
+            GuestBuildError::NoComponents { .. }
+            | GuestBuildError::BuildFailed { .. }
+            | GuestBuildError::UntrustedToolchain { .. }
+            | GuestBuildError::ComponentOutsideTarget { .. }
+            | GuestBuildError::ExposesProtectedPath { .. } => Failure::bad_input(e),
+            other => Failure::environment(other),
+        })?;
+    match components.as_slice() {
+        [one] => Ok(one.path.clone()),
+        many => Err(Failure::bad_input(anyhow!(
+            "building {} produced several components ({}); an app folder holds one app crate",
+            dir.display(),
+            many.iter()
+                .map(|c| c.package.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 /// A component `build_app` wrote.
@@ -35,7 +175,7 @@ pub struct BuiltApp {
 }
 
 /// Builds the app in `dir` and copies its component to `<dir>/<app-id>.wasm`.
-pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
+pub fn build_app(dir: &Path, isolation: &BuildIsolation) -> Result<BuiltApp, Failure> {
     let manifest_path = dir.join(MANIFEST_FILE);
     if !dir.join("Cargo.toml").is_file() {
         return Err(Failure::bad_input(anyhow!(
@@ -55,50 +195,51 @@ pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", dir.display()))
         .map_err(Failure::bad_input)?;
-    ensure_wasm_target(&dir).map_err(Failure::environment)?;
-
     let progress = Progress::start(format!(
         "building {} for wasm32-wasip2 (release)",
         manifest.app.id
     ));
-    let components = kiln_guest_build::build(&GuestBuild {
-        manifest_path: dir.join("Cargo.toml"),
-        target_dir: None,
-        release: true,
-        quiet: progress.is_animated(),
-    })
-    .map_err(|e| match e {
-        GuestBuildError::NoComponents { .. } | GuestBuildError::BuildFailed { .. } => {
-            Failure::bad_input(e)
-        }
-        other => Failure::environment(other),
-    })?;
-    let component = match components.as_slice() {
-        [one] => one,
-        many => {
-            return Err(Failure::bad_input(anyhow!(
-                "building {} produced several components ({}); an app folder holds one app crate",
-                dir.display(),
-                many.iter()
-                    .map(|c| c.package.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    };
-    let wasm = std::fs::read(&component.path)
-        .with_context(|| format!("cannot read {}", component.path.display()))
+    let component = build_component(&dir, isolation, progress.is_animated())?;
+    let wasm = std::fs::read(&component)
+        .with_context(|| format!("cannot read {}", component.display()))
         .map_err(Failure::environment)?;
     let output = dir.join(format!("{}.wasm", file_stem(&manifest.app.id)));
-    std::fs::write(&output, &wasm)
+    write_replacing(&dir, &output, &wasm)
         .with_context(|| format!("cannot write {}", output.display()))
         .map_err(Failure::environment)?;
     progress.finish(&format!("built {}", output.display()));
     Ok(BuiltApp {
         path: output,
         size: wasm.len(),
-        sha256: hex::encode(Sha256::digest(&wasm)),
+        sha256: ComponentDigest::of(&wasm).to_string(),
     })
+}
+
+/// Writes `bytes` to `path` through a new file in `dir` renamed over it: the
+/// app folder is the app author's, and a symlink planted at `path` is
+/// replaced, never followed to overwrite what it points to.
+fn write_replacing(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let temp = dir.join(format!(".kiln-build.{:016x}.tmp", rand_suffix()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| std::fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// A per-call suffix for temporary names (time and process id suffice:
+/// `create_new` refuses any collision).
+fn rand_suffix() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ u64::from(std::process::id())
 }
 
 /// A file name from an app id, which may be a Forge ARI
@@ -132,10 +273,25 @@ mod tests {
         assert_eq!(file_stem("../x"), "-x");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_output_replaces_a_planted_symlink_instead_of_following_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let output = dir.path().join("app.wasm");
+        std::os::unix::fs::symlink(&victim, &output).unwrap();
+        write_replacing(dir.path(), &output, b"\0asm").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(std::fs::read(&output).unwrap(), b"\0asm");
+    }
+
     #[test]
     fn a_folder_without_cargo_toml_is_bad_input() {
         let dir = tempfile::tempdir().unwrap();
-        let failure = build_app(dir.path()).err().unwrap();
+        let failure = build_app(dir.path(), &BuildIsolation { sandbox: None })
+            .err()
+            .unwrap();
         assert_eq!(failure.exit, Exit::BadInput);
         assert!(
             failure.error.to_string().contains("runtime new"),

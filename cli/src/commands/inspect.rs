@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use anyhow::anyhow;
 use kiln_manifest::{Manifest, Scope};
 use kiln_runtime::bindings::{HANDLER_EXPORT, WORLD_PACKAGE, WORLD_VERSION};
+use kiln_runtime::consent::ComponentDigest;
 use kiln_runtime::sandbox::component_check::check_bytes;
 use kiln_runtime::{EffectiveLimits, OperatorLimits};
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
 use super::app_source;
+use super::build::{BuildFor, BuildIsolation};
 use super::component_info;
 use super::exit::{Exit, Failure};
 use kiln_runtime::advisor::scope_reach::routes_opened_by;
@@ -86,7 +87,8 @@ pub struct LimitsSummary {
 }
 
 pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
-    let source = app_source::resolve(&args.app, args.manifest.as_deref())?;
+    let isolation = BuildIsolation::choose(BuildFor::Local, false, &[])?;
+    let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     check_bytes(&source.wasm)
         .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", source.wasm_path.display())))?;
     let info = component_info::read(&source.wasm).map_err(Failure::bad_input)?;
@@ -146,7 +148,8 @@ pub fn inspect(
         component: ComponentSummary {
             path,
             size: wasm.len(),
-            sha256: hex::encode(Sha256::digest(wasm)),
+            // The digest a scope grant binds and a policy pre-approves.
+            sha256: ComponentDigest::of(wasm).to_string(),
             world,
             imports: info.imports,
             exports: info.exports,
@@ -189,6 +192,16 @@ pub fn render_text(i: &Inspection) -> String {
         out,
         "           {} bytes, sha256 {}",
         i.component.size, i.component.sha256
+    );
+    let _ = writeln!(
+        out,
+        "           to pre-approve this exact code in the operator policy (kiln-policy.toml):\n             [[preapproved]]\n             sha256 = \"{}\"\n             scopes = [{}]",
+        i.component.sha256,
+        i.scopes
+            .iter()
+            .map(|s| format!("\"{}\"", s.scope))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let _ = writeln!(
         out,
@@ -281,9 +294,21 @@ mod tests {
         );
         assert_eq!(report.limits.memory_mib, 256);
         assert_eq!(report.component.world.as_deref(), Some("kiln:app@0.1.0"));
+        // The same digest a grant binds, in the form a policy accepts.
         assert_eq!(
             report.component.sha256,
-            hex::encode(Sha256::digest(b"bytes"))
+            ComponentDigest::of(b"bytes").to_string()
+        );
+        let text = render_text(&report);
+        assert!(
+            text.contains(&format!(
+                "[[preapproved]]\n             sha256 = \"{}\"\n             scopes = [\"read:jira-user\", \"read:jira-work\"]",
+                report.component.sha256
+            )) || text.contains(&format!(
+                "[[preapproved]]\n             sha256 = \"{}\"\n             scopes = [\"read:jira-work\", \"read:jira-user\"]",
+                report.component.sha256
+            )),
+            "{text}"
         );
         let work = &report.scopes[0];
         assert_eq!(work.scope, "read:jira-work");

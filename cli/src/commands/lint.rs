@@ -14,6 +14,7 @@ use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions}
 use serde::Serialize;
 
 use super::app_source::{self, AppSource};
+use super::build::{BuildFor, BuildIsolation};
 use super::exit::{Exit, Failure};
 use super::site_setup::SiteArgs;
 
@@ -74,8 +75,10 @@ impl LintReport {
 }
 
 pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
+    // Build first; the site (and any credential) is set up after it.
+    let isolation = BuildIsolation::choose(BuildFor::Local, false, &args.site.secret_paths())?;
     let AppSource { wasm, manifest, .. } =
-        app_source::resolve(&args.app, args.manifest.as_deref())?;
+        app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     let app_id = manifest.app.id.clone();
     let declared = manifest.declared_scopes();
     let declared_list = manifest.permissions.scopes.clone();

@@ -8,7 +8,8 @@ use anyhow::{Context as _, anyhow};
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
 use kiln_runtime::cache::CacheMode;
 use kiln_runtime::consent::{
-    ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ensure_consent,
+    ApprovalMode, ComponentDigest, ConsentError, GrantKey, GrantStore, OperatorPolicy,
+    SiteIdentity, ensure_consent,
 };
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::invoke::InvocationFailure;
@@ -18,6 +19,7 @@ use kiln_runtime::{
 };
 
 use super::app_source;
+use super::build::{BuildFor, BuildIsolation};
 use super::exit::{Exit, Failure};
 use super::site_setup::{SiteArgs, SiteSetup};
 use crate::consent_prompt::ask_approval;
@@ -42,6 +44,10 @@ pub struct RunArgs {
     /// ($KILN_CACHE_DIR, else $XDG_CACHE_HOME/kiln).
     #[arg(long)]
     no_cache: bool,
+    /// Build an app folder for a real site even where no build sandbox (bubblewrap) is
+    /// available: its build scripts and proc-macros then run as you. Only for source you trust.
+    #[arg(long)]
+    trust_build: bool,
     #[command(flatten)]
     site: SiteArgs,
     #[command(flatten)]
@@ -50,7 +56,8 @@ pub struct RunArgs {
 
 /// Scope consent. Runs against the embedded simulator need none (it is a
 /// throwaway offline site); against a real site the user approves the app's
-/// scopes once, and again whenever the manifest asks for more.
+/// scopes for this code, on this site, as this account — and again when the
+/// code changes, the site or account differs, or the manifest asks for more.
 #[derive(clap::Args, Debug)]
 #[command(next_help_heading = "Scope consent (real sites only: the embedded simulator needs none)")]
 pub struct ConsentArgs {
@@ -58,10 +65,12 @@ pub struct ConsentArgs {
     /// for a real site; the embedded simulator needs none.
     #[arg(long)]
     approve_scopes: bool,
-    /// Where approvals are stored, one file per app id (default: $XDG_CONFIG_HOME/kiln/grants).
+    /// Where approvals are stored, one file per app id, each approval bound to the site, the
+    /// account and the component's SHA-256 (default: $XDG_CONFIG_HOME/kiln/grants).
     #[arg(long, env = "KILN_GRANTS_DIR", value_name = "DIR")]
     grants_dir: Option<PathBuf>,
-    /// Operator policy (TOML, `forbidden_scopes = [...]`): scopes no app may use, whatever is approved.
+    /// Operator policy (TOML): `forbidden_scopes = [...]` no app may use whatever is approved, and
+    /// `[[preapproved]]` components (sha256 from `runtime inspect`, scopes, optional sites).
     #[arg(long, env = "KILN_POLICY", value_name = "FILE")]
     policy: Option<PathBuf>,
 }
@@ -80,15 +89,26 @@ impl RunArgs {
 
 pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
     let payload = read_payload(&args.payload)?;
-    let source = app_source::resolve(&args.app, args.manifest.as_deref())?;
+    // The build comes first: no credential, login or grant is loaded until
+    // the app's build code (native, the app author's) has run and exited.
+    let purpose = if args.site.may_use_real_site() {
+        BuildFor::RealSite
+    } else {
+        BuildFor::Local
+    };
+    let mut protected = args.site.secret_paths();
+    protected.extend(args.consent.grants_dir.iter().cloned());
+    let isolation = BuildIsolation::choose(purpose, args.trust_build, &protected)?;
+    let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     let app_id = source.manifest.app.id.clone();
+    let component = ComponentDigest::of(&source.wasm);
 
     let policy = match &args.consent.policy {
         Some(path) => OperatorPolicy::load(path).map_err(Failure::bad_input)?,
         None => OperatorPolicy::default(),
     };
     let setup = args.site.setup(HttpLimits::default()).await?;
-    check_consent(&args.consent, &policy, &source.manifest, &setup)?;
+    check_consent(&args.consent, &policy, &source.manifest, component, &setup)?;
     warn_about_ungranted_scopes(&source.manifest.declared_scopes(), &setup);
     let audit: Arc<dyn AuditSink> = match &args.audit_log {
         Some(path) => Arc::new(
@@ -154,11 +174,13 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
 }
 
 /// The operator policy applies everywhere; the user's approval only on a real
-/// site (the simulator is a throwaway offline site).
+/// site (the simulator is a throwaway offline site). The grant is bound to
+/// this component, this site and these principals.
 fn check_consent(
     args: &ConsentArgs,
     policy: &OperatorPolicy,
     manifest: &Manifest,
+    component: ComponentDigest,
     setup: &SiteSetup,
 ) -> Result<(), Failure> {
     let declared = manifest.declared_scopes();
@@ -188,16 +210,20 @@ fn check_consent(
     } else {
         ApprovalMode::NonInteractive
     };
-    let ask = |scopes: &[Scope]| {
+    let key = GrantKey {
+        site: SiteIdentity::of(setup.client.site()),
+        principal: setup.principal.clone(),
+        app_id: manifest.app.id.clone(),
+        component,
+    };
+    let ask = |request: &_| {
         ask_approval(
-            &manifest.app.id,
-            &setup.site_url,
-            scopes,
+            request,
             &mut std::io::stdin().lock(),
             &mut std::io::stderr(),
         )
     };
-    ensure_consent(&manifest.app.id, &declared, &store, policy, mode, ask).map_err(|e| match e {
+    ensure_consent(&key, &declared, &store, policy, mode, ask).map_err(|e| match e {
         ConsentError::Store(_) | ConsentError::Prompt(_) => Failure::environment(e),
         _ => Failure::bad_input(e),
     })

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
+use kiln_runtime::consent::PrincipalIdentity;
 use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig, TokenSource, TokenStore};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, Site, SiteCredentials};
@@ -68,10 +69,10 @@ pub struct SiteSetup {
     pub client: JiraClient,
     pub account_id: Option<String>,
     pub simulator: Option<Simulator>,
-    /// The site's URL, for the consent prompt.
-    pub site_url: String,
     /// Scopes the OAuth login was granted, when the user acts through one.
     pub oauth_scopes: Option<Vec<String>>,
+    /// Who the app acts as, for binding scope grants (no secrets).
+    pub principal: PrincipalIdentity,
 }
 
 /// Where the run goes, decided from what the user named and nothing else.
@@ -103,6 +104,27 @@ impl Target {
 }
 
 impl SiteArgs {
+    /// Whether this invocation may go to a real site, judged without
+    /// reading any credential (the build comes first, see `commands::build`):
+    /// a named site, a credentials file (which usually names one), or an
+    /// explicit login. Conservative: a credentials file without `site` still
+    /// counts.
+    pub fn may_use_real_site(&self) -> bool {
+        self.site.is_some()
+            || self.credentials.is_some()
+            || self.token_store.is_some()
+            || std::env::var_os(kiln_runtime::credentials::ENV_SITE).is_some_and(|v| !v.is_empty())
+    }
+
+    /// The secret files this invocation names, which a build must not see.
+    pub fn secret_paths(&self) -> Vec<PathBuf> {
+        self.credentials
+            .iter()
+            .chain(self.token_store.iter())
+            .cloned()
+            .collect()
+    }
+
     pub async fn setup(&self, limits: HttpLimits) -> Result<SiteSetup, Failure> {
         let configured = self.configured()?;
         let named_site = self.site.clone().or_else(|| configured.site.clone());
@@ -204,13 +226,14 @@ impl SiteArgs {
             app: credentials.app,
         };
         announce(&session.site_url, named_by, &credentials);
+        let principal = principal_identity(&credentials);
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
             client,
             account_id: None,
             simulator: None,
-            site_url: session.site_url,
             oauth_scopes: Some(session.scopes),
+            principal,
         })
     }
 
@@ -229,13 +252,14 @@ impl SiteArgs {
         };
         let site = Site::new(site_url, &self.gateway, &cloud_id).map_err(Failure::bad_input)?;
         announce(site_url, named_by, &credentials);
+        let principal = principal_identity(&credentials);
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
             client,
             account_id: None,
             simulator: None,
-            site_url: site_url.to_owned(),
             oauth_scopes: None,
+            principal,
         })
     }
 
@@ -281,13 +305,14 @@ impl SiteArgs {
             simulator.cloud_id(),
         )
         .map_err(Failure::environment)?;
+        let principal = principal_identity(&credentials);
         let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
             client,
             account_id,
-            site_url: simulator.base_url().to_owned(),
             simulator: Some(simulator),
             oauth_scopes: None,
+            principal,
         })
     }
 }
@@ -302,6 +327,23 @@ fn announce(site_url: &str, named_by: &str, credentials: &Credentials) {
     eprintln!("site: {site_url} ({named_by})");
     eprintln!("  as_user: {}", describe(&credentials.user, "as_user"));
     eprintln!("  as_app:  {}", describe(&credentials.app, "as_app"));
+}
+
+/// The public identity of each principal's credential: the account email of
+/// an API token, the OAuth client id of a login or an app client. Never a
+/// secret. A fixed bearer token carries no identity the runtime can read, so
+/// all such tokens share one identity (its site still binds the grant).
+fn principal_identity(credentials: &Credentials) -> PrincipalIdentity {
+    let identity = |credential: &Credential| match credential {
+        Credential::ApiToken { email, .. } => format!("api-token:{}", email.to_ascii_lowercase()),
+        Credential::Bearer { .. } => "oauth-access-token".to_owned(),
+        Credential::OAuth(source) => format!("oauth-login:{}", source.session().client_id),
+        Credential::AppClient(source) => format!("app-client:{}", source.client_id()),
+    };
+    PrincipalIdentity {
+        user: credentials.user.as_ref().map(identity),
+        app: credentials.app.as_ref().map(identity),
+    }
 }
 
 /// `$KILN_TOKEN_STORE`, else the default place `runtime login` saves to.

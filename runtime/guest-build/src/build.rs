@@ -1,13 +1,22 @@
 //! `cargo build --target wasm32-wasip2` of a guest crate or workspace.
+//!
+//! Always with the allowlisted environment ([`crate::cargo_env`]) and the
+//! toolchain pin read by Kiln ([`crate::toolchain_file`]). For source Kiln
+//! does not trust (an app folder), in the sandbox ([`crate::sandbox`]):
+//! `cargo fetch` and `cargo metadata` outside it (they download and read,
+//! and run nothing of the app), then `cargo build --offline` inside.
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::cargo_env::remove_leaked_cargo_env;
+use crate::cargo_env::scrub_env;
 use crate::error::GuestBuildError;
 use crate::message::Message;
+use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
+use crate::toolchain_file::pinned_channel;
+use crate::workspace::local_sources;
 
 /// The target Kiln guests are compiled for: WASI preview 2, which makes the
 /// linker emit a component.
@@ -26,6 +35,9 @@ pub struct GuestBuild {
     pub release: bool,
     /// Pass `--quiet` to cargo (the compiler's errors are still shown).
     pub quiet: bool,
+    /// Build in this sandbox (untrusted source; needs `target_dir`), or
+    /// `None` for source Kiln trusts (its own repository's guests).
+    pub sandbox: Option<Sandbox>,
 }
 
 /// A component the build produced.
@@ -45,7 +57,14 @@ impl GuestBuild {
             target_dir: None,
             release: false,
             quiet: false,
+            sandbox: None,
         }
+    }
+
+    /// Sets [`GuestBuild::sandbox`].
+    pub fn sandbox(mut self, sandbox: Sandbox) -> Self {
+        self.sandbox = Some(sandbox);
+        self
     }
 
     /// Sets [`GuestBuild::target_dir`].
@@ -100,17 +119,52 @@ impl GuestBuild {
 /// when the target is missing.
 pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> {
     let cargo = cargo_binary();
-    let mut command = Command::new(&cargo);
+    let project_dir = project_dir(&opts.manifest_path);
+    let channel = toolchain_override(&project_dir)?;
+    let (mut command, target_dir) = match &opts.sandbox {
+        None => {
+            let mut command = Command::new(&cargo);
+            command.args(opts.cargo_args());
+            if project_dir.is_dir() {
+                // The project's own cargo configuration applies.
+                command.current_dir(&project_dir);
+            }
+            scrub_env(&mut command);
+            if let Some(channel) = &channel {
+                command.env("RUSTUP_TOOLCHAIN", channel);
+            }
+            (command, None)
+        }
+        Some(sandbox) => {
+            let target_dir = opts
+                .target_dir
+                .clone()
+                .ok_or(GuestBuildError::NoPrivateTargetDir)?;
+            std::fs::create_dir_all(&target_dir).map_err(GuestBuildError::Output)?;
+            let target_dir = target_dir.canonicalize().map_err(GuestBuildError::Output)?;
+            fetch(&cargo, &opts.manifest_path, channel.as_deref())?;
+            let sources = local_sources(&cargo, &opts.manifest_path, channel.as_deref())?;
+            let mut args = opts.cargo_args();
+            args.push("--offline".into());
+            let toolchain = Toolchain::from_env();
+            let command = sandbox.command(
+                &SandboxedRun {
+                    sources: &sources,
+                    target_dir: &target_dir,
+                    working_dir: &project_dir,
+                    toolchain: &toolchain,
+                    rustup_toolchain: channel.as_deref(),
+                },
+                &cargo,
+                &args,
+            )?;
+            (command, Some(target_dir))
+        }
+    };
     command
-        .args(opts.cargo_args())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if let Some(dir) = opts.manifest_path.parent().filter(|dir| dir.is_dir()) {
-        // rustup picks the toolchain of the project being built.
-        command.current_dir(dir);
-    }
-    remove_leaked_cargo_env(&mut command);
 
     let mut child = command
         .spawn()
@@ -135,7 +189,80 @@ pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> 
             manifest_path: opts.manifest_path.clone(),
         });
     }
+    if let Some(target_dir) = &target_dir {
+        // Cargo's messages pass through code the app controls (a build
+        // script can write to cargo's stdout): a "component" anywhere but
+        // the private target directory — say, the token store — is refused
+        // before anyone reads or copies it.
+        for component in &components {
+            let inside = component
+                .path
+                .canonicalize()
+                .is_ok_and(|real| real.starts_with(target_dir));
+            if !inside {
+                return Err(GuestBuildError::ComponentOutsideTarget {
+                    path: component.path.clone(),
+                });
+            }
+        }
+    }
     Ok(components)
+}
+
+/// The folder of the manifest being built.
+fn project_dir(manifest_path: &Path) -> PathBuf {
+    manifest_path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_owned)
+}
+
+/// The toolchain every rustup-driven command is told to use: the user's
+/// `RUSTUP_TOOLCHAIN` when set, else the validated pin of the project
+/// (see [`crate::toolchain_file`]), else rustup's default.
+pub(crate) fn toolchain_override(project_dir: &Path) -> Result<Option<String>, GuestBuildError> {
+    match std::env::var("RUSTUP_TOOLCHAIN") {
+        Ok(chosen) if !chosen.is_empty() => Ok(Some(chosen)),
+        _ => pinned_channel(project_dir),
+    }
+}
+
+/// A cargo command run outside the sandbox: from `/`, so that no
+/// `.cargo/config.toml` of the app (which could name a wrapper or a linker
+/// to run) is read, with the allowlisted environment and the toolchain pin.
+pub(crate) fn outside_cargo(cargo: &Path, channel: Option<&str>) -> Command {
+    let mut command = Command::new(cargo);
+    command.current_dir("/");
+    scrub_env(&mut command);
+    if let Some(channel) = channel {
+        command.env("RUSTUP_TOOLCHAIN", channel);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+/// Downloads every dependency (for all platforms: build scripts run on the
+/// host) so the sandboxed build needs no network. Fetching runs no code of
+/// the app or its dependencies.
+fn fetch(cargo: &Path, manifest_path: &Path, channel: Option<&str>) -> Result<(), GuestBuildError> {
+    let status = outside_cargo(cargo, channel)
+        .args(["fetch", "--quiet", "--manifest-path"])
+        .arg(manifest_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .status()
+        .map_err(|source| GuestBuildError::CargoNotStarted {
+            cargo: cargo.to_owned(),
+            source,
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(GuestBuildError::FetchFailed {
+            manifest_path: manifest_path.to_owned(),
+            status,
+        })
+    }
 }
 
 /// The cargo that runs this build script or program (`CARGO`), so a nested
@@ -230,6 +357,19 @@ mod tests {
                     path: "/t/wasm32-wasip2/release/trap.wasm".into(),
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn an_isolated_build_needs_a_private_target_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = build(
+            &GuestBuild::new(dir.path().join("Cargo.toml")).sandbox(Sandbox::with_program("bwrap")),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, GuestBuildError::NoPrivateTargetDir),
+            "{error}"
         );
     }
 

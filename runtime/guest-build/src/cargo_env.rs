@@ -1,69 +1,69 @@
-//! Keeping an outer cargo's environment out of a nested cargo.
+//! The environment a guest build gets: an allowlist of what cargo and rustup
+//! need, and nothing else.
 //!
-//! A build script runs with the variables cargo sets for *its* build. Passed
-//! on, they would change the nested build: host `RUSTFLAGS` (or coverage
-//! instrumentation) applied to wasm, `CARGO_TARGET_DIR` sharing — and
-//! deadlocking on — the outer build's lock, clippy's workspace wrapper linting
-//! the guests, the jobserver of a build that is waiting on us.
+//! Building an app runs its build scripts and proc-macros: native code of
+//! whoever wrote the app, with the environment cargo is given. The runtime's
+//! own environment holds secrets (`JIRA_API_TOKEN`, `KILN_APP_CLIENT_SECRET`,
+//! a cloud provider's keys, an SSH agent socket), so the build starts from an
+//! empty environment and gets only the variables below. An allowlist rather
+//! than a denylist: a secret under a name nobody thought of is still kept out.
+//!
+//! It also keeps an outer cargo's variables out of a nested build (when a
+//! build script builds guests): host `RUSTFLAGS` or coverage instrumentation
+//! applied to wasm, `CARGO_TARGET_DIR` sharing — and deadlocking on — the
+//! outer build's lock, clippy's workspace wrapper, the jobserver of a build
+//! that is waiting on us. None of those is on the list.
 
+use std::ffi::OsString;
 use std::process::Command;
 
-/// Variables an outer cargo sets (or reads) that must not reach a nested
-/// `cargo build` of guests.
-const LEAKED_VARIABLES: &[&str] = &[
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_ENCODED_RUSTDOCFLAGS",
-    "RUSTFLAGS",
-    "RUSTDOCFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET_DIR",
-    "CARGO_BUILD_TARGET",
-    "CARGO_MAKEFLAGS",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "RUSTC",
-    "RUSTDOC",
-    "RUSTC_WORKSPACE_WRAPPER",
-    "RUSTC_LINKER",
-    "CARGO_PRIMARY_PACKAGE",
-    "CARGO_TARGET_TMPDIR",
-    "CARGO_RUSTC_CURRENT_DIR",
-    "CARGO_CRATE_NAME",
-    "CARGO_BIN_NAME",
-    "OUT_DIR",
-    "TARGET",
-    "HOST",
-    "NUM_JOBS",
-    "OPT_LEVEL",
-    "PROFILE",
-    "DEBUG",
+/// Variables passed to a guest build when set: where the toolchain and the
+/// registry are, which toolchain, and how to print.
+pub const ALLOWED_VARIABLES: &[&str] = &[
+    // Finding programs and the toolchain.
+    "PATH",
+    "HOME",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    // Locale and terminal, for readable diagnostics.
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_MESSAGES",
+    "TERM",
+    "NO_COLOR",
+    "CARGO_TERM_COLOR",
+    "CARGO_TERM_PROGRESS_WHEN",
+    "CARGO_TERM_PROGRESS_WIDTH",
+    "CARGO_TERM_VERBOSE",
+    "CARGO_TERM_QUIET",
+    // Where temporary files go.
+    "TMPDIR",
+    // Offline operation chosen by the user.
+    "CARGO_NET_OFFLINE",
 ];
 
-/// Prefixes of per-package variables a build script sees.
-const LEAKED_PREFIXES: &[&str] = &[
-    "CARGO_MANIFEST_",
-    "CARGO_PKG_",
-    "CARGO_CFG_",
-    "CARGO_FEATURE_",
-    "DEP_",
-];
-
-/// Whether `name` is set by an outer cargo and would change a nested build.
-pub fn is_leaked_cargo_variable(name: &str) -> bool {
-    LEAKED_VARIABLES.contains(&name)
-        || LEAKED_PREFIXES
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
+/// Whether `name` may reach a guest build. Kiln's and Jira's variables never
+/// do, whatever the list says (a guard against a careless edit).
+pub fn is_allowed(name: &str) -> bool {
+    ALLOWED_VARIABLES.contains(&name) && !name.starts_with("JIRA_") && !name.starts_with("KILN_")
 }
 
-/// Removes every leaked variable present in this process from `command`.
-pub fn remove_leaked_cargo_env(command: &mut Command) {
-    for (name, _) in std::env::vars_os() {
-        if name.to_str().is_some_and(is_leaked_cargo_variable) {
-            command.env_remove(name);
-        }
-    }
+/// The allowed variables of this process, with their values.
+pub fn allowed_env() -> Vec<(String, OsString)> {
+    std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            is_allowed(&name).then_some((name, value))
+        })
+        .collect()
+}
+
+/// Clears `command`'s environment and sets only the allowed variables.
+pub fn scrub_env(command: &mut Command) {
+    command.env_clear();
+    command.envs(allowed_env());
 }
 
 #[cfg(test)]
@@ -71,7 +71,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn build_script_variables_are_leaks() {
+    fn build_script_variables_and_secrets_are_not_allowed() {
         for name in [
             "CARGO_ENCODED_RUSTFLAGS",
             "RUSTFLAGS",
@@ -79,50 +79,54 @@ mod tests {
             "CARGO_BUILD_TARGET",
             "CARGO_MAKEFLAGS",
             "MAKEFLAGS",
-            "MFLAGS",
             "RUSTC_WORKSPACE_WRAPPER",
-            "CARGO_PRIMARY_PACKAGE",
+            "RUSTC_WRAPPER",
             "CARGO_MANIFEST_DIR",
-            "CARGO_MANIFEST_PATH",
             "CARGO_PKG_NAME",
-            "CARGO_CFG_TARGET_ARCH",
-            "CARGO_FEATURE_STD",
             "OUT_DIR",
+            "JIRA_API_TOKEN",
+            "JIRA_EMAIL",
+            "JIRA_SITE",
+            "KILN_APP_CLIENT_SECRET",
+            "KILN_TOKEN_STORE",
+            "CARGO_REGISTRY_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "SSH_AUTH_SOCK",
+            "XDG_CONFIG_HOME",
         ] {
-            assert!(is_leaked_cargo_variable(name), "{name}");
+            assert!(!is_allowed(name), "{name}");
         }
+        assert!(
+            ALLOWED_VARIABLES
+                .iter()
+                .all(|name| !name.starts_with("JIRA_") && !name.starts_with("KILN_"))
+        );
     }
 
     #[test]
-    fn user_settings_pass_through() {
+    fn the_toolchain_variables_are_allowed() {
         for name in [
             "PATH",
             "HOME",
             "CARGO_HOME",
             "RUSTUP_HOME",
             "RUSTUP_TOOLCHAIN",
-            "CARGO_NET_OFFLINE",
-            "CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS",
-            "RUSTC_WRAPPER",
         ] {
-            assert!(!is_leaked_cargo_variable(name), "{name}");
+            assert!(is_allowed(name), "{name}");
         }
     }
 
     #[test]
-    fn leaked_variables_present_in_the_environment_are_removed() {
-        // Under `cargo test`, cargo sets CARGO_MANIFEST_DIR for this process.
+    fn the_scrubbed_command_sets_only_allowed_variables() {
         let mut command = Command::new("true");
-        remove_leaked_cargo_env(&mut command);
-        let removed: Vec<_> = command
+        scrub_env(&mut command);
+        let set: Vec<String> = command
             .get_envs()
-            .filter(|(_, value)| value.is_none())
+            .filter(|(_, value)| value.is_some())
             .map(|(name, _)| name.to_string_lossy().into_owned())
             .collect();
-        assert!(
-            removed.iter().any(|name| name == "CARGO_MANIFEST_DIR"),
-            "{removed:?}"
-        );
-        assert!(removed.iter().all(|name| is_leaked_cargo_variable(name)));
+        assert!(set.iter().all(|name| is_allowed(name)), "{set:?}");
+        // Under `cargo test`, PATH is set and CARGO_MANIFEST_DIR is not passed.
+        assert!(set.iter().any(|name| name == "PATH"), "{set:?}");
     }
 }

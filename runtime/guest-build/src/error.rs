@@ -75,4 +75,55 @@ pub enum GuestBuildError {
         /// The manifest that was built.
         manifest_path: PathBuf,
     },
+
+    /// The app folder's `rust-toolchain(.toml)` is not a plain channel name.
+    #[error("refusing the toolchain file {file}: {reason}")]
+    UntrustedToolchain {
+        /// The toolchain file.
+        file: PathBuf,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// The sandbox would expose a path it must hide.
+    #[error(
+        "refusing to build in the sandbox: {bound} would be visible to the build and it holds {protected}; move the app folder (or the toolchain) elsewhere"
+    )]
+    ExposesProtectedPath {
+        /// What the sandbox would mount.
+        bound: PathBuf,
+        /// The protected path inside it.
+        protected: PathBuf,
+    },
+
+    /// An isolated build needs a private target directory.
+    #[error("an isolated build needs a target directory outside the source")]
+    NoPrivateTargetDir,
+
+    /// Cargo announced a component outside the build's target directory.
+    #[error("the build announced a component outside its target directory ({path}); refusing it")]
+    ComponentOutsideTarget {
+        /// The announced path.
+        path: PathBuf,
+    },
+
+    /// Reading the workspace layout (`cargo metadata`) failed.
+    #[error("could not read the workspace layout of {manifest_path}: {detail}")]
+    Metadata {
+        /// The manifest.
+        manifest_path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+
+    /// `cargo fetch` failed.
+    #[error(
+        "`cargo fetch` for {manifest_path} failed ({status}); the dependencies are downloaded before the isolated build, which has no network"
+    )]
+    FetchFailed {
+        /// The manifest.
+        manifest_path: PathBuf,
+        /// Cargo's exit status.
+        status: ExitStatus,
+    },
 }

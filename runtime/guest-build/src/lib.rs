@@ -19,11 +19,15 @@
 //! ```
 
 mod build;
-mod cargo_env;
+pub mod cargo_env;
 mod error;
 mod message;
+pub mod sandbox;
 mod target;
+mod toolchain_file;
+mod workspace;
 
 pub use build::{BuiltComponent, GuestBuild, WASM_TARGET, build};
 pub use error::GuestBuildError;
+pub use sandbox::Sandbox;
 pub use target::ensure_wasm_target;

@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::build::WASM_TARGET;
-use crate::cargo_env::remove_leaked_cargo_env;
+use crate::build::{WASM_TARGET, toolchain_override};
+use crate::cargo_env::scrub_env;
 use crate::error::GuestBuildError;
 
 /// Checks that the toolchain that applies in `project_dir` (as rustup picks
@@ -17,19 +17,26 @@ use crate::error::GuestBuildError;
 /// installs it with rustup if not.
 ///
 /// If rustup is missing or fails, the error says exactly what to run.
+///
+/// The toolchain is the one Kiln reads from the project's toolchain file
+/// (a plain channel; a toolchain by path is refused, see
+/// [`crate::toolchain_file`]), so nothing here runs a binary the app chose.
 pub fn ensure_wasm_target(project_dir: &Path) -> Result<(), GuestBuildError> {
-    let sysroot = match sysroot(project_dir) {
+    let channel = toolchain_override(project_dir)?;
+    let channel = channel.as_deref();
+    let sysroot = match sysroot(project_dir, channel) {
         Ok(sysroot) => sysroot,
         Err(GuestBuildError::ToolchainUnavailable { .. }) => {
-            // The pinned toolchain is not installed: installing it in the
-            // project reads rust-toolchain.toml, targets included.
-            rustup(project_dir, &["toolchain", "install"]).map_err(|detail| {
+            // The pinned toolchain is not installed: install it by name.
+            let mut install = vec!["toolchain", "install"];
+            install.extend(channel);
+            rustup(project_dir, channel, &install).map_err(|detail| {
                 GuestBuildError::ToolchainUnavailable {
                     dir: project_dir.to_path_buf(),
                     detail,
                 }
             })?;
-            sysroot(project_dir)?
+            sysroot(project_dir, channel)?
         }
         Err(other) => return Err(other),
     };
@@ -41,7 +48,7 @@ pub fn ensure_wasm_target(project_dir: &Path) -> Result<(), GuestBuildError> {
         dir: project_dir.to_path_buf(),
         reason,
     };
-    rustup(project_dir, &["target", "add", WASM_TARGET]).map_err(missing)?;
+    rustup(project_dir, channel, &["target", "add", WASM_TARGET]).map_err(missing)?;
     if has_wasm_target(&sysroot) {
         Ok(())
     } else {
@@ -61,10 +68,9 @@ fn has_wasm_target(sysroot: &Path) -> bool {
         .is_dir()
 }
 
-/// `rustc --print sysroot`, run in `dir` so rustup picks that directory's
-/// toolchain.
-fn sysroot(dir: &Path) -> Result<PathBuf, GuestBuildError> {
-    let output = tool_command("rustc", dir)
+/// `rustc --print sysroot` of the toolchain that applies in `dir`.
+fn sysroot(dir: &Path, channel: Option<&str>) -> Result<PathBuf, GuestBuildError> {
+    let output = tool_command("rustc", dir, channel)
         .args(["--print", "sysroot"])
         .output()
         .map_err(|source| GuestBuildError::RustcNotFound {
@@ -89,8 +95,8 @@ fn sysroot(dir: &Path) -> Result<PathBuf, GuestBuildError> {
 
 /// Runs `rustup <args>` in `dir`, passing its output through; the error is
 /// why it did not succeed.
-fn rustup(dir: &Path, args: &[&str]) -> Result<(), String> {
-    let status = tool_command("rustup", dir)
+fn rustup(dir: &Path, channel: Option<&str>, args: &[&str]) -> Result<(), String> {
+    let status = tool_command("rustup", dir, channel)
         .args(args)
         .status()
         .map_err(|error| format!("rustup could not be run ({error})"))?;
@@ -101,12 +107,16 @@ fn rustup(dir: &Path, args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// A `rustc`/`rustup` command in `dir`, without a build script's cargo
-/// environment (its `RUSTC` would name the outer build's compiler).
-fn tool_command(program: &str, dir: &Path) -> Command {
+/// A `rustc`/`rustup` command in `dir` with the allowlisted environment
+/// (no secret, and not a build script's `RUSTC`, which would name the outer
+/// build's compiler) and the toolchain named explicitly.
+fn tool_command(program: &str, dir: &Path, channel: Option<&str>) -> Command {
     let mut command = Command::new(program);
     command.current_dir(dir);
-    remove_leaked_cargo_env(&mut command);
+    scrub_env(&mut command);
+    if let Some(channel) = channel {
+        command.env("RUSTUP_TOOLCHAIN", channel);
+    }
     command
 }
 
@@ -152,7 +162,9 @@ mod tests {
     fn sysroot_is_found_in_this_repository() {
         // The repository pins a toolchain, so `rustc` resolves here whenever
         // these tests can run at all.
-        let sysroot = sysroot(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let channel = toolchain_override(dir).unwrap();
+        let sysroot = sysroot(dir, channel.as_deref()).unwrap();
         assert!(sysroot.join("lib").join("rustlib").is_dir(), "{sysroot:?}");
     }
 }

@@ -1,5 +1,14 @@
 //! Approved scopes, one JSON file per app id under
-//! `$XDG_CONFIG_HOME/kiln/grants/`.
+//! `$XDG_CONFIG_HOME/kiln/grants/`, holding one grant per installation
+//! (site × principal) of that id, each bound to a component digest.
+//!
+//! The file is versioned. A file without a version (Kiln's first format,
+//! keyed by the app id alone) is treated as absent: it bound consent to a
+//! self-declared name, which is exactly what must no longer count. A file of
+//! a newer version is refused rather than overwritten, so nothing a newer
+//! Kiln recorded is lost.
+//!
+//! All file I/O is in [`GrantStore::read_file`] and [`GrantStore::write_file`].
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -9,6 +18,7 @@ use kiln_manifest::Scope;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
+use super::identity::{ComponentDigest, GrantKey, PrincipalIdentity, SiteIdentity};
 use crate::oauth::config_dir::kiln_config_dir;
 
 /// App ids may hold `/` and `:` (Forge ARIs); everything but lowercase
@@ -17,23 +27,26 @@ use crate::oauth::config_dir::kiln_config_dir;
 const FILE_NAME_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
 /// Largest grant file read (a huge file is not ours).
 const MAX_GRANT_FILE: u64 = 256 * 1024;
+/// The format written; see the module comment for older and newer ones.
+pub const GRANT_FORMAT_VERSION: u32 = 2;
 
-/// The scopes a user approved for one app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The scopes a user approved for one component of an app, on one site, as
+/// one principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
-    pub app_id: String,
+    pub key: GrantKey,
+    /// Sorted and unique.
     pub scopes: Vec<Scope>,
-    /// RFC 3339 time of the (latest) approval.
+    /// RFC 3339 time of the approval.
     pub approved_at: String,
 }
 
 impl Grant {
     /// A grant approved now; scopes are kept sorted and unique.
-    pub fn new(app_id: &str, scopes: impl IntoIterator<Item = Scope>) -> Self {
+    pub fn new(key: GrantKey, scopes: impl IntoIterator<Item = Scope>) -> Self {
         let scopes: BTreeSet<Scope> = scopes.into_iter().collect();
         Self {
-            app_id: app_id.to_owned(),
+            key,
             scopes: scopes.into_iter().collect(),
             approved_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                 .to_string(),
@@ -45,21 +58,52 @@ impl Grant {
     }
 }
 
+/// The file as stored.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantFile {
+    version: u32,
+    app_id: String,
+    grants: Vec<StoredGrant>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredGrant {
+    site: SiteIdentity,
+    principal: PrincipalIdentity,
+    component_sha256: ComponentDigest,
+    scopes: Vec<Scope>,
+    approved_at: String,
+}
+
+/// Only the version, read first so an old or newer file is recognized
+/// whatever else it holds.
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: Option<u32>,
+}
+
 /// Why a grant could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum GrantStoreError {
-    #[error("cannot read the scope grant {path}: {source}")]
+    #[error("cannot read the scope grants {path}: {source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot write the scope grant {path}: {source}")]
+    #[error("cannot write the scope grants {path}: {source}")]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the scope grant {path} is not valid ({message}); delete it to be asked again")]
+    #[error("the scope grants {path} are not valid ({message}); delete the file to be asked again")]
     Invalid { path: PathBuf, message: String },
+    #[error(
+        "the scope grants {path} are in format {version}, newer than this Kiln's ({GRANT_FORMAT_VERSION}); \
+         upgrade Kiln or pass another --grants-dir"
+    )]
+    NewerFormat { path: PathBuf, version: u32 },
     #[error("no place for scope grants: set XDG_CONFIG_HOME or HOME, or pass --grants-dir")]
     NoConfigDir,
 }
@@ -86,7 +130,7 @@ impl GrantStore {
         &self.dir
     }
 
-    /// The file of `app_id`'s grant.
+    /// The file of `app_id`'s grants.
     pub fn path_for(&self, app_id: &str) -> PathBuf {
         self.dir.join(format!(
             "{}.json",
@@ -94,44 +138,122 @@ impl GrantStore {
         ))
     }
 
-    /// The stored grant, if any. A grant for another app id (a renamed or
-    /// copied file) is not this app's grant.
-    pub fn load(&self, app_id: &str) -> Result<Option<Grant>, GrantStoreError> {
+    /// Every stored grant of `app_id` (on any site, as any principal, for
+    /// any component); none when the file is absent or in the old format.
+    pub fn load(&self, app_id: &str) -> Result<Vec<Grant>, GrantStoreError> {
         let path = self.path_for(app_id);
+        let Some(text) = self.read_file(&path)? else {
+            return Ok(Vec::new());
+        };
         let invalid = |message: String| GrantStoreError::Invalid {
             path: path.clone(),
             message,
         };
-        match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(GrantStoreError::Read { path, source }),
-            Ok(meta) if meta.len() > MAX_GRANT_FILE => return Err(invalid("too large".to_owned())),
-            Ok(_) => {}
+        let version = serde_json::from_str::<VersionOnly>(&text)
+            .map_err(|e| invalid(e.to_string()))?
+            .version;
+        match version {
+            // Kiln's first format: bound to the app id alone. Absent.
+            None | Some(1) => return Ok(Vec::new()),
+            Some(GRANT_FORMAT_VERSION) => {}
+            Some(version) if version > GRANT_FORMAT_VERSION => {
+                return Err(GrantStoreError::NewerFormat { path, version });
+            }
+            Some(version) => return Err(invalid(format!("unknown format version {version}"))),
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| GrantStoreError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let grant: Grant = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-        if grant.app_id != app_id {
-            return Err(invalid(format!("it is for app {:?}", grant.app_id)));
+        let file: GrantFile = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+        if file.app_id != app_id {
+            // A renamed or copied file is not this app's.
+            return Err(invalid(format!("it is for app {:?}", file.app_id)));
         }
-        Ok(Some(grant))
+        Ok(file
+            .grants
+            .into_iter()
+            .map(|stored| Grant {
+                key: GrantKey {
+                    site: stored.site,
+                    principal: stored.principal,
+                    app_id: file.app_id.clone(),
+                    component: stored.component_sha256,
+                },
+                scopes: stored
+                    .scopes
+                    .into_iter()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+                approved_at: stored.approved_at,
+            })
+            .collect())
     }
 
-    /// Writes `grant` atomically (temporary file + rename).
+    /// Stores `grant`, replacing the grant of the same installation (same
+    /// site and principal): approving new code replaces the approval of the
+    /// old. Grants of other installations are kept.
     pub fn save(&self, grant: &Grant) -> Result<(), GrantStoreError> {
-        let path = self.path_for(&grant.app_id);
-        let write_error = |source| GrantStoreError::Write {
+        let app_id = &grant.key.app_id;
+        let mut grants = self.load(app_id)?;
+        grants.retain(|kept| !kept.key.same_installation(&grant.key));
+        grants.push(grant.clone());
+        let file = GrantFile {
+            version: GRANT_FORMAT_VERSION,
+            app_id: app_id.clone(),
+            grants: grants
+                .into_iter()
+                .map(|g| StoredGrant {
+                    site: g.key.site,
+                    principal: g.key.principal,
+                    component_sha256: g.key.component,
+                    scopes: g.scopes,
+                    approved_at: g.approved_at,
+                })
+                .collect(),
+        };
+        let path = self.path_for(app_id);
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| GrantStoreError::Write {
             path: path.clone(),
+            source: e.into(),
+        })?;
+        self.write_file(&path, &json)
+    }
+
+    /// The file's text, `None` when it does not exist.
+    fn read_file(&self, path: &Path) -> Result<Option<String>, GrantStoreError> {
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(GrantStoreError::Read {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+            Ok(meta) if meta.len() > MAX_GRANT_FILE => {
+                return Err(GrantStoreError::Invalid {
+                    path: path.to_owned(),
+                    message: "too large".to_owned(),
+                });
+            }
+            Ok(_) => {}
+        }
+        std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|source| GrantStoreError::Read {
+                path: path.to_owned(),
+                source,
+            })
+    }
+
+    /// Writes `bytes` to `path` atomically (temporary file + rename).
+    fn write_file(&self, path: &Path, bytes: &[u8]) -> Result<(), GrantStoreError> {
+        let write_error = |source| GrantStoreError::Write {
+            path: path.to_owned(),
             source,
         };
         std::fs::create_dir_all(&self.dir).map_err(write_error)?;
-        let json = serde_json::to_vec_pretty(grant).map_err(|e| write_error(e.into()))?;
         let temp = self
             .dir
             .join(format!(".grant.{:016x}.tmp", rand::random::<u64>()));
-        let written = write_new(&temp, &json).and_then(|()| std::fs::rename(&temp, &path));
+        let written = write_new(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
         if let Err(error) = written {
             let _ = std::fs::remove_file(&temp);
             return Err(write_error(error));
@@ -154,6 +276,25 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    fn key(app_id: &str, origin: &str, user: &str, code: &[u8]) -> GrantKey {
+        GrantKey {
+            site: SiteIdentity {
+                origin: origin.to_owned(),
+                cloud_id: "c1".to_owned(),
+            },
+            principal: PrincipalIdentity {
+                user: Some(user.to_owned()),
+                app: None,
+            },
+            app_id: app_id.to_owned(),
+            component: ComponentDigest::of(code),
+        }
+    }
+
+    fn scope(name: &str) -> Scope {
+        name.parse().unwrap()
+    }
+
     #[test]
     fn app_ids_cannot_escape_the_directory() {
         let store = GrantStore::new("/g");
@@ -163,7 +304,6 @@ mod tests {
         );
         let ari = store.path_for("ari:cloud:ecosystem::app/../../etc");
         assert_eq!(ari.parent(), Some(Path::new("/g")));
-        assert!(!ari.to_string_lossy().contains('/') || ari.starts_with("/g/"));
         assert_eq!(
             ari.file_name().unwrap().to_string_lossy(),
             "ari%3Acloud%3Aecosystem%3A%3Aapp%2F..%2F..%2Fetc.json"
@@ -171,29 +311,88 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_and_foreign_files() {
+    fn round_trip_one_grant_per_installation() {
         let dir = tempfile::tempdir().unwrap();
         let store = GrantStore::new(dir.path().join("grants"));
-        assert!(store.load("a").unwrap().is_none());
-        let grant = Grant::new(
-            "a",
-            [
-                "read:jira-work".parse().unwrap(),
-                "read:jira-work".parse().unwrap(),
-            ],
+        assert!(store.load("a").unwrap().is_empty());
+        let first = Grant::new(
+            key("a", "https://x.atlassian.net", "api-token:a@b.c", b"v1"),
+            [scope("read:jira-work"), scope("read:jira-work")],
         );
-        assert_eq!(grant.scopes.len(), 1);
-        store.save(&grant).unwrap();
-        assert_eq!(store.load("a").unwrap(), Some(grant.clone()));
+        assert_eq!(first.scopes.len(), 1);
+        store.save(&first).unwrap();
+        assert_eq!(store.load("a").unwrap(), vec![first.clone()]);
 
+        // Another site: kept beside the first.
+        let other_site = Grant::new(
+            key("a", "https://y.atlassian.net", "api-token:a@b.c", b"v1"),
+            [scope("read:jira-work")],
+        );
+        store.save(&other_site).unwrap();
+        // New code on the first site: replaces the first grant only.
+        let update = Grant::new(
+            key("a", "https://x.atlassian.net", "api-token:a@b.c", b"v2"),
+            [scope("write:jira-work")],
+        );
+        store.save(&update).unwrap();
+        let stored = store.load("a").unwrap();
+        assert_eq!(stored.len(), 2, "{stored:?}");
+        assert!(stored.contains(&other_site) && stored.contains(&update));
+    }
+
+    #[test]
+    fn old_format_grants_are_absent_and_newer_ones_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = GrantStore::new(dir.path());
+        std::fs::write(
+            store.path_for("a"),
+            r#"{"app_id":"a","scopes":["read:jira-work"],"approved_at":"2025-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(store.load("a").unwrap().is_empty());
+        // Saving replaces the old file with the versioned format.
+        let grant = Grant::new(
+            key("a", "https://x.atlassian.net", "u", b"v1"),
+            [scope("read:jira-work")],
+        );
+        store.save(&grant).unwrap();
+        assert_eq!(store.load("a").unwrap(), vec![grant.clone()]);
+
+        std::fs::write(store.path_for("n"), r#"{"version":3,"whatever":true}"#).unwrap();
+        assert!(matches!(
+            store.load("n"),
+            Err(GrantStoreError::NewerFormat { version: 3, .. })
+        ));
+        let mut newer = grant;
+        newer.key.app_id = "n".to_owned();
+        assert!(
+            store.save(&newer).is_err(),
+            "a newer file is not overwritten"
+        );
+        assert!(
+            std::fs::read_to_string(store.path_for("n"))
+                .unwrap()
+                .contains("whatever")
+        );
+    }
+
+    #[test]
+    fn foreign_and_malformed_files_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = GrantStore::new(dir.path());
+        let grant = Grant::new(key("a", "https://x.atlassian.net", "u", b"v1"), []);
+        store.save(&grant).unwrap();
         std::fs::copy(store.path_for("a"), store.path_for("b")).unwrap();
         assert!(matches!(
             store.load("b"),
             Err(GrantStoreError::Invalid { .. })
         ));
+        let digest = ComponentDigest::of(b"x");
         std::fs::write(
             store.path_for("c"),
-            r#"{"app_id":"c","scopes":["read:jira-wrok"],"approved_at":""}"#,
+            format!(
+                r#"{{"version":2,"app_id":"c","grants":[{{"site":{{"origin":"o","cloud_id":"c"}},"principal":{{"user":null,"app":null}},"component_sha256":"{digest}","scopes":["read:jira-wrok"],"approved_at":""}}]}}"#
+            ),
         )
         .unwrap();
         let err = store.load("c").unwrap_err();
@@ -201,5 +400,10 @@ mod tests {
             err.to_string().contains("read:jira-work"),
             "typo suggestion is shown: {err}"
         );
+        std::fs::write(store.path_for("d"), "[1,2]").unwrap();
+        assert!(matches!(
+            store.load("d"),
+            Err(GrantStoreError::Invalid { .. })
+        ));
     }
 }

@@ -1,51 +1,150 @@
-//! Scope consent: before an app first runs against a real site with a set of
+//! Scope consent: before an app runs against a real site with a set of
 //! scopes, the user approves them, and an operator policy can forbid some
-//! outright.
+//! outright or pre-approve a component by digest.
 //!
-//! Decisions are made on typed [`Scope`]s. A stored [`Grant`] covers an app
-//! until its manifest asks for a scope the grant lacks; then the user is
-//! asked again. The embedded simulator needs no consent: it is a throwaway
-//! offline site (the caller decides not to ask).
+//! A grant belongs to an app's *code on a site*, not to its name: it is
+//! bound to a [`GrantKey`] — the site (origin and cloud id), the principals'
+//! credential identities, the app id and the component's SHA-256 — and
+//! covers the scopes approved. Any other component under the same id is an
+//! update (asked again, showing that the code changed and the scope
+//! difference); another site or another account is asked again too. The
+//! embedded simulator needs no consent: it is a throwaway offline site (the
+//! caller decides not to ask).
 
 pub mod grant_store;
+pub mod identity;
 pub mod policy;
+
+use std::collections::BTreeSet;
 
 use kiln_manifest::{DeclaredScopes, Scope};
 
 pub use grant_store::{Grant, GrantStore, GrantStoreError};
-pub use policy::{OperatorPolicy, PolicyError};
+pub use identity::{ComponentDigest, DigestError, GrantKey, PrincipalIdentity, SiteIdentity};
+pub use policy::{OperatorPolicy, PolicyError, PreApproval};
 
-/// What the stored grant and the operator policy say about an app's scopes.
+/// What the stored grants and the operator policy say about a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsentDecision {
-    /// Every declared scope is approved and none is forbidden.
+    /// Every declared scope is approved for this key and none is forbidden.
     Approved,
     /// The operator forbids these declared scopes; no approval can help.
     Forbidden { scopes: Vec<Scope> },
-    /// These declared scopes have not been approved for this app.
-    NeedsApproval { unapproved: Vec<Scope> },
+    /// The user must approve; the request says why and what changed.
+    NeedsApproval(ApprovalRequest),
 }
 
-/// Decides without asking anyone: the policy first (it overrides the user),
-/// then the grant.
+/// What the user is asked to approve, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalRequest {
+    pub app_id: String,
+    pub site: SiteIdentity,
+    pub component: ComponentDigest,
+    pub reason: ApprovalReason,
+    /// Declared scopes neither the grant nor the operator policy covers.
+    pub unapproved: Vec<Scope>,
+    /// The declared scopes against the scopes approved before (for this
+    /// installation; empty when there was no grant).
+    pub diff: ScopeDiff,
+}
+
+/// Why approval is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApprovalReason {
+    /// No grant for this app id anywhere.
+    FirstUse,
+    /// Approved on other sites, never on this one.
+    SiteChanged { approved_on: Vec<SiteIdentity> },
+    /// Approved on this site for other accounts, never for this one.
+    PrincipalChanged {
+        approved_for: Vec<PrincipalIdentity>,
+    },
+    /// Approved for other code under the same app id: this is an update.
+    CodeChanged { previous: ComponentDigest },
+    /// The same code, asking for scopes it was not granted.
+    ScopesAdded,
+}
+
+/// The declared scopes compared with the previously approved ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeDiff {
+    /// Declared now, not approved before.
+    pub added: Vec<Scope>,
+    /// Approved before, no longer declared.
+    pub removed: Vec<Scope>,
+    /// Declared now and approved before.
+    pub kept: Vec<Scope>,
+}
+
+impl ScopeDiff {
+    fn between(previous: &[Scope], declared: &DeclaredScopes) -> Self {
+        let previous: BTreeSet<Scope> = previous.iter().copied().collect();
+        let declared: BTreeSet<Scope> = declared.iter().collect();
+        Self {
+            added: declared.difference(&previous).copied().collect(),
+            removed: previous.difference(&declared).copied().collect(),
+            kept: declared.intersection(&previous).copied().collect(),
+        }
+    }
+}
+
+/// Decides without asking anyone: the policy's prohibitions first (they
+/// override the user), then the exact grant and the policy's pre-approvals.
 pub fn decide(
+    key: &GrantKey,
     declared: &DeclaredScopes,
-    grant: Option<&Grant>,
+    grants: &[Grant],
     policy: &OperatorPolicy,
 ) -> ConsentDecision {
     let forbidden: Vec<Scope> = declared.iter().filter(|s| policy.forbids(*s)).collect();
     if !forbidden.is_empty() {
         return ConsentDecision::Forbidden { scopes: forbidden };
     }
+    let exact = grants.iter().find(|g| &g.key == key);
     let unapproved: Vec<Scope> = declared
         .iter()
-        .filter(|s| !grant.is_some_and(|g| g.covers(*s)))
+        .filter(|s| {
+            !exact.is_some_and(|g| g.covers(*s))
+                && !policy.preapproves(&key.component, &key.site, *s)
+        })
         .collect();
     if unapproved.is_empty() {
-        ConsentDecision::Approved
-    } else {
-        ConsentDecision::NeedsApproval { unapproved }
+        return ConsentDecision::Approved;
     }
+    let installation = grants.iter().find(|g| g.key.same_installation(key));
+    let reason = match (exact, installation) {
+        (Some(_), _) => ApprovalReason::ScopesAdded,
+        (None, Some(previous)) => ApprovalReason::CodeChanged {
+            previous: previous.key.component.clone(),
+        },
+        (None, None) => {
+            let on_this_site: Vec<PrincipalIdentity> = grants
+                .iter()
+                .filter(|g| g.key.site == key.site)
+                .map(|g| g.key.principal.clone())
+                .collect();
+            if !on_this_site.is_empty() {
+                ApprovalReason::PrincipalChanged {
+                    approved_for: on_this_site,
+                }
+            } else if grants.is_empty() {
+                ApprovalReason::FirstUse
+            } else {
+                ApprovalReason::SiteChanged {
+                    approved_on: grants.iter().map(|g| g.key.site.clone()).collect(),
+                }
+            }
+        }
+    };
+    let previous_scopes = installation.map(|g| g.scopes.as_slice()).unwrap_or(&[]);
+    ConsentDecision::NeedsApproval(ApprovalRequest {
+        app_id: key.app_id.clone(),
+        site: key.site.clone(),
+        component: key.component.clone(),
+        reason,
+        unapproved,
+        diff: ScopeDiff::between(previous_scopes, declared),
+    })
 }
 
 /// How approval may be obtained when it is needed.
@@ -65,14 +164,15 @@ pub enum ConsentError {
     #[error("the operator policy forbids the scopes {}", names(.scopes))]
     Forbidden { scopes: Vec<Scope> },
     #[error(
-        "app {app_id} needs approval of the scopes {}, and there is no terminal to ask on; \
-         pass --approve-scopes to approve them",
-        names(.unapproved)
+        "app {} needs approval of the scopes {} on {} ({}), and there is no terminal to ask on; \
+         pass --approve-scopes to approve them, or pre-approve sha256 {} in the operator policy",
+        .request.app_id,
+        names(&.request.unapproved),
+        .request.site,
+        .request.reason,
+        .request.component
     )]
-    NotApproved {
-        app_id: String,
-        unapproved: Vec<Scope>,
-    },
+    NotApproved { request: Box<ApprovalRequest> },
     #[error("the scopes of app {app_id} were not approved")]
     Declined { app_id: String },
     #[error(transparent)]
@@ -82,41 +182,61 @@ pub enum ConsentError {
     Prompt(#[source] std::io::Error),
 }
 
-/// Makes sure `app_id` may run with `declared`: checks the policy and the
-/// stored grant, asks through `ask` when needed and allowed, and stores the
-/// widened grant once approved.
+impl std::fmt::Display for ApprovalReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApprovalReason::FirstUse => f.write_str("never approved"),
+            ApprovalReason::SiteChanged { .. } => f.write_str("approved only on other sites"),
+            ApprovalReason::PrincipalChanged { .. } => {
+                f.write_str("approved only for other accounts")
+            }
+            ApprovalReason::CodeChanged { previous } => {
+                write!(f, "the code changed since sha256 {previous} was approved")
+            }
+            ApprovalReason::ScopesAdded => f.write_str("it asks for more scopes"),
+        }
+    }
+}
+
+/// Makes sure the component of `key` may run with `declared`: checks the
+/// policy and the stored grants, asks through `ask` when needed and allowed,
+/// and stores the grant for `key` once approved.
 pub fn ensure_consent(
-    app_id: &str,
+    key: &GrantKey,
     declared: &DeclaredScopes,
     store: &GrantStore,
     policy: &OperatorPolicy,
     mode: ApprovalMode,
-    ask: impl FnOnce(&[Scope]) -> std::io::Result<bool>,
+    ask: impl FnOnce(&ApprovalRequest) -> std::io::Result<bool>,
 ) -> Result<(), ConsentError> {
-    let grant = store.load(app_id)?;
-    let unapproved = match decide(declared, grant.as_ref(), policy) {
+    let grants = store.load(&key.app_id)?;
+    let request = match decide(key, declared, &grants, policy) {
         ConsentDecision::Approved => return Ok(()),
         ConsentDecision::Forbidden { scopes } => return Err(ConsentError::Forbidden { scopes }),
-        ConsentDecision::NeedsApproval { unapproved } => unapproved,
+        ConsentDecision::NeedsApproval(request) => request,
     };
     let approved = match mode {
         ApprovalMode::Preapproved => true,
-        ApprovalMode::Interactive => ask(&unapproved).map_err(ConsentError::Prompt)?,
+        ApprovalMode::Interactive => ask(&request).map_err(ConsentError::Prompt)?,
         ApprovalMode::NonInteractive => {
             return Err(ConsentError::NotApproved {
-                app_id: app_id.to_owned(),
-                unapproved,
+                request: Box::new(request),
             });
         }
     };
     if !approved {
         return Err(ConsentError::Declined {
-            app_id: app_id.to_owned(),
+            app_id: key.app_id.clone(),
         });
     }
-    let mut scopes: Vec<Scope> = grant.map(|g| g.scopes).unwrap_or_default();
+    // The same code keeps what it was granted; new code gets what it asks.
+    let mut scopes: Vec<Scope> = grants
+        .into_iter()
+        .find(|g| &g.key == key)
+        .map(|g| g.scopes)
+        .unwrap_or_default();
     scopes.extend(declared.iter());
-    store.save(&Grant::new(app_id, scopes))?;
+    store.save(&Grant::new(key.clone(), scopes))?;
     Ok(())
 }
 
@@ -129,133 +249,4 @@ fn names(scopes: &[Scope]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn scopes(names: &[&str]) -> DeclaredScopes {
-        names.iter().map(|n| n.parse::<Scope>().unwrap()).collect()
-    }
-
-    fn never_ask(_: &[Scope]) -> std::io::Result<bool> {
-        panic!("must not prompt")
-    }
-
-    #[test]
-    fn non_interactive_without_grant_fails_and_names_the_flag() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = GrantStore::new(dir.path());
-        let err = ensure_consent(
-            "hello-jira",
-            &scopes(&["read:jira-work"]),
-            &store,
-            &OperatorPolicy::default(),
-            ApprovalMode::NonInteractive,
-            never_ask,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("--approve-scopes"), "{err}");
-        assert!(store.load("hello-jira").unwrap().is_none());
-    }
-
-    #[test]
-    fn approval_is_stored_and_asked_again_only_when_scopes_grow() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = GrantStore::new(dir.path());
-        let policy = OperatorPolicy::default();
-        let first = scopes(&["read:jira-work"]);
-        ensure_consent(
-            "app",
-            &first,
-            &store,
-            &policy,
-            ApprovalMode::Preapproved,
-            never_ask,
-        )
-        .unwrap();
-        // Same scopes: approved without asking, even non-interactively.
-        ensure_consent(
-            "app",
-            &first,
-            &store,
-            &policy,
-            ApprovalMode::NonInteractive,
-            never_ask,
-        )
-        .unwrap();
-        // Fewer scopes: still covered.
-        ensure_consent(
-            "app",
-            &DeclaredScopes::default(),
-            &store,
-            &policy,
-            ApprovalMode::NonInteractive,
-            never_ask,
-        )
-        .unwrap();
-
-        let grown = scopes(&["read:jira-work", "write:jira-work"]);
-        let mut asked = Vec::new();
-        ensure_consent(
-            "app",
-            &grown,
-            &store,
-            &policy,
-            ApprovalMode::Interactive,
-            |s| {
-                asked = s.to_vec();
-                Ok(true)
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            asked,
-            vec!["write:jira-work".parse::<Scope>().unwrap()],
-            "only the new scope is asked"
-        );
-        let stored = store.load("app").unwrap().unwrap();
-        assert!(grown.iter().all(|s| stored.covers(s)));
-    }
-
-    #[test]
-    fn declining_stores_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = GrantStore::new(dir.path());
-        let err = ensure_consent(
-            "app",
-            &scopes(&["read:jira-work"]),
-            &store,
-            &OperatorPolicy::default(),
-            ApprovalMode::Interactive,
-            |_| Ok(false),
-        )
-        .unwrap_err();
-        assert!(matches!(err, ConsentError::Declined { .. }));
-        assert!(store.load("app").unwrap().is_none());
-    }
-
-    #[test]
-    fn policy_overrides_approval() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = GrantStore::new(dir.path());
-        let policy = OperatorPolicy::forbidding(["manage:jira-configuration".parse().unwrap()]);
-        let err = ensure_consent(
-            "app",
-            &scopes(&["read:jira-work", "manage:jira-configuration"]),
-            &store,
-            &policy,
-            ApprovalMode::Preapproved,
-            never_ask,
-        )
-        .unwrap_err();
-        match err {
-            ConsentError::Forbidden { scopes } => {
-                assert_eq!(
-                    scopes,
-                    vec!["manage:jira-configuration".parse::<Scope>().unwrap()]
-                )
-            }
-            other => panic!("expected Forbidden, got {other}"),
-        }
-        assert!(store.load("app").unwrap().is_none());
-    }
-}
+mod tests;

@@ -1,10 +1,20 @@
 //! The operator's scope policy: scopes no app may be granted on this machine,
-//! whatever the user approves.
+//! whatever the user approves, and components pre-approved by digest for
+//! automation (CI, a server) where nobody is at a terminal.
 //!
 //! ```toml
 //! # kiln-policy.toml
 //! forbidden_scopes = ["manage:jira-configuration"]
+//!
+//! # `runtime inspect` prints the line to paste.
+//! [[preapproved]]
+//! sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+//! scopes = ["read:jira-work"]
+//! sites = ["https://your-domain.atlassian.net"]   # optional: any site when absent
 //! ```
+//!
+//! A pre-approval names the code (its SHA-256), not an app id: an id is
+//! self-declared and another component could claim it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,13 +22,39 @@ use std::path::{Path, PathBuf};
 use kiln_manifest::Scope;
 use serde::Deserialize;
 
+use super::identity::{ComponentDigest, SiteIdentity};
+
 /// Largest policy file read.
 const MAX_POLICY_FILE: u64 = 256 * 1024;
 
-/// Scopes forbidden outright.
+/// Scopes forbidden outright, and components approved in advance.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OperatorPolicy {
     forbidden: BTreeSet<Scope>,
+    preapproved: Vec<PreApproval>,
+}
+
+/// One component the operator approved for some scopes, on some sites or
+/// on every site.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreApproval {
+    pub sha256: ComponentDigest,
+    pub scopes: BTreeSet<Scope>,
+    /// Site origins (`https://x.atlassian.net`); absent means every site.
+    #[serde(default)]
+    pub sites: Option<Vec<String>>,
+}
+
+impl PreApproval {
+    fn applies_to(&self, component: &ComponentDigest, site: &SiteIdentity) -> bool {
+        &self.sha256 == component
+            && self.sites.as_ref().is_none_or(|sites| {
+                sites
+                    .iter()
+                    .any(|s| s.trim_end_matches('/').eq_ignore_ascii_case(&site.origin))
+            })
+    }
 }
 
 #[derive(Deserialize)]
@@ -26,6 +62,8 @@ pub struct OperatorPolicy {
 struct PolicyFile {
     #[serde(default)]
     forbidden_scopes: Vec<Scope>,
+    #[serde(default)]
+    preapproved: Vec<PreApproval>,
 }
 
 /// Why a policy file was refused. A policy that cannot be read is an error,
@@ -45,7 +83,14 @@ impl OperatorPolicy {
     pub fn forbidding(scopes: impl IntoIterator<Item = Scope>) -> Self {
         Self {
             forbidden: scopes.into_iter().collect(),
+            preapproved: Vec::new(),
         }
+    }
+
+    /// Adds a pre-approval (for callers building a policy in code).
+    pub fn preapproving(mut self, approval: PreApproval) -> Self {
+        self.preapproved.push(approval);
+        self
     }
 
     /// Reads a TOML policy file; unknown scope names are errors (with the
@@ -71,11 +116,27 @@ impl OperatorPolicy {
 
     fn from_toml(text: &str) -> Result<Self, String> {
         let file: PolicyFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
-        Ok(Self::forbidding(file.forbidden_scopes))
+        Ok(Self {
+            forbidden: file.forbidden_scopes.into_iter().collect(),
+            preapproved: file.preapproved,
+        })
     }
 
     pub fn forbids(&self, scope: Scope) -> bool {
         self.forbidden.contains(&scope)
+    }
+
+    /// Whether the operator approved `scope` for this exact component on
+    /// `site`.
+    pub fn preapproves(
+        &self,
+        component: &ComponentDigest,
+        site: &SiteIdentity,
+        scope: Scope,
+    ) -> bool {
+        self.preapproved
+            .iter()
+            .any(|a| a.applies_to(component, site) && a.scopes.contains(&scope))
     }
 }
 
@@ -98,6 +159,41 @@ mod tests {
             OperatorPolicy::from_toml("").unwrap(),
             OperatorPolicy::default()
         );
+    }
+
+    #[test]
+    fn preapproval_is_by_digest_scope_and_site() {
+        let code = ComponentDigest::of(b"app v1");
+        let policy = OperatorPolicy::from_toml(&format!(
+            "[[preapproved]]\nsha256 = \"{code}\"\nscopes = [\"read:jira-work\"]\nsites = [\"https://X.atlassian.net/\"]\n"
+        ))
+        .unwrap();
+        let site = |origin: &str| SiteIdentity {
+            origin: origin.to_owned(),
+            cloud_id: "c1".to_owned(),
+        };
+        let read = "read:jira-work".parse().unwrap();
+        let write = "write:jira-work".parse().unwrap();
+        let x = site("https://x.atlassian.net");
+        assert!(policy.preapproves(&code, &x, read));
+        assert!(!policy.preapproves(&code, &x, write), "scope not listed");
+        assert!(
+            !policy.preapproves(&ComponentDigest::of(b"app v2"), &x, read),
+            "other code"
+        );
+        assert!(
+            !policy.preapproves(&code, &site("https://y.atlassian.net"), read),
+            "other site"
+        );
+        let anywhere = OperatorPolicy::from_toml(&format!(
+            "[[preapproved]]\nsha256 = \"{code}\"\nscopes = [\"read:jira-work\"]\n"
+        ))
+        .unwrap();
+        assert!(anywhere.preapproves(&code, &site("https://y.atlassian.net"), read));
+        let bad_digest =
+            OperatorPolicy::from_toml("[[preapproved]]\nsha256 = \"ABC\"\nscopes = []\n")
+                .unwrap_err();
+        assert!(bad_digest.contains("runtime inspect"), "{bad_digest}");
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! Nothing to see here: the attack is in build.rs.
