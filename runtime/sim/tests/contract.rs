@@ -16,7 +16,14 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 10] = [
+const ROOTS: [&str; 17] = [
+    "ServerInformation",
+    "FieldDetails",
+    "PropertyKeys",
+    "EntityProperty",
+    "Watchers",
+    "PageOfWorklogs",
+    "Worklog",
     "User",
     "IssueBean",
     "CreatedIssue",
@@ -249,6 +256,43 @@ async fn platform_responses_match_the_official_schemas() {
         )
         .await;
     contract.check_ref("POST /issue/comment", "Comment", &comment.body);
+
+    let (_, info) = get(USER, String::from("/rest/api/3/serverInfo")).await;
+    contract.check_ref("GET /serverInfo", "ServerInformation", &info);
+    let (_, fields) = get(USER, String::from("/rest/api/3/field")).await;
+    contract.check(
+        "GET /field",
+        json!({ "type": "array", "items": { "$ref": "#/components/schemas/FieldDetails" } }),
+        &fields,
+    );
+
+    let property = "/rest/api/3/issue/KILN-1/properties/kiln.app";
+    let set = alice
+        .put(property, &json!({ "reviewed": true, "score": 3 }))
+        .await;
+    assert_eq!(set.status, 201, "{}", set.body);
+    let (_, keys) = get(USER, String::from("/rest/api/3/issue/KILN-1/properties")).await;
+    contract.check_ref("GET /issue/properties", "PropertyKeys", &keys);
+    let (_, value) = get(USER, String::from(property)).await;
+    contract.check_ref("GET /issue/properties/{key}", "EntityProperty", &value);
+
+    let watch = alice
+        .post("/rest/api/3/issue/KILN-1/watchers", &json!(null))
+        .await;
+    assert_eq!(watch.status, 204, "{}", watch.body);
+    let (_, watchers) = get(USER, String::from("/rest/api/3/issue/KILN-1/watchers")).await;
+    contract.check_ref("GET /issue/watchers", "Watchers", &watchers);
+
+    let logged = alice
+        .post(
+            "/rest/api/3/issue/KILN-1/worklog",
+            &json!({ "timeSpent": "1h 30m", "comment": { "type": "doc", "version": 1, "content": [] } }),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.body);
+    contract.check_ref("POST /issue/worklog", "Worklog", &logged.body);
+    let (_, worklogs) = get(USER, String::from("/rest/api/3/issue/KILN-1/worklog")).await;
+    contract.check_ref("GET /issue/worklog", "PageOfWorklogs", &worklogs);
 
     // Error bodies: 404, 400, 401, and the 400 `editIssue` documents for a caller
     // who may see the issue but not edit it.

@@ -72,7 +72,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
 
     // Behind the gateway, and in JSM Ops' own error shape.
     let gateway = send(client().get(format!(
-        "{}/ex/jira/{}/rest/api/3/serverInfo",
+        "{}/ex/jira/{}/rest/api/3/issue/KILN-1/votes",
         sim.base_url(),
         sim.cloud_id()
     )))

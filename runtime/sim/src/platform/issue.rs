@@ -127,6 +127,9 @@ pub(crate) async fn create(
         reporter: caller.account_id.clone(),
         components: Vec::new(),
         comments: Vec::new(),
+        worklogs: Vec::new(),
+        watchers: vec![caller.account_id.clone()],
+        properties: Default::default(),
         created: now,
         updated: now,
     };
@@ -205,6 +208,9 @@ pub(crate) enum Change {
     Transition,
     Delete,
     Assign,
+    Property,
+    PropertyDelete,
+    Worklog,
 }
 
 impl Change {
@@ -225,6 +231,18 @@ impl Change {
             }
             Change::Assign => {
                 JiraError::forbidden("You do not have permission to assign this issue.")
+            }
+            // `setIssueProperty` documents a 403; `deleteIssueProperty` only a 404
+            // ("the user does not have permission to edit the issue").
+            Change::Property => JiraError::forbidden(
+                "You do not have permission to edit the properties of this issue.",
+            ),
+            Change::PropertyDelete => JiraError::not_found(
+                "You do not have permission to edit the properties of this issue.",
+            ),
+            // `addWorklog` documents no 403, only 400.
+            Change::Worklog => {
+                JiraError::bad_request("You do not have the permission to log work on this issue.")
             }
         }
     }

@@ -12,7 +12,7 @@ mod project;
 pub(crate) mod rotation;
 pub(crate) mod workflow;
 
-pub(crate) use issue::{CommentRecord, IssueRecord};
+pub(crate) use issue::{CommentRecord, IssueRecord, WorklogRecord};
 pub(crate) use ops::{
     AlertRecord, AlertRequest, AlertStatus, OverrideRecord, RotationKind, RotationRecord,
     ScheduleRecord, TeamRecord,
@@ -106,6 +106,11 @@ impl World {
         let id = self.next_issue_id;
         self.next_issue_id += 1;
         id
+    }
+
+    /// Worklog ids share the comment counter: both are per-site sequences.
+    pub(crate) fn take_worklog_id(&mut self) -> u64 {
+        self.take_comment_id()
     }
 
     pub(crate) fn take_comment_id(&mut self) -> u64 {
