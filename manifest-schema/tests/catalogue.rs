@@ -50,7 +50,7 @@ fn match_route_table() {
             "/rest/api/3/issue/bulk",
             Some("/rest/api/3/issue/{issueIdOrKey}"),
         ),
-        // Hand-added routes newer than the spec snapshot.
+        // Enhanced JQL search, from the December 2025 spec.
         (
             Get,
             "/rest/api/3/search/jql",
@@ -88,6 +88,19 @@ fn match_route_table() {
             "/jsm/ops/api/c-1/v1/schedules/.ics",
             Some("/jsm/ops/api/{cloudId}/v1/schedules/{id}"),
         ),
+        // Newer than the 2024 snapshot: Forge app properties, application roles.
+        (
+            Get,
+            "/rest/forge/1/app/properties/my-key",
+            Some("/rest/forge/1/app/properties/{propertyKey}"),
+        ),
+        (
+            Get,
+            "/rest/api/3/applicationrole",
+            Some("/rest/api/3/applicationrole"),
+        ),
+        // Dropped by the December 2025 spec.
+        (Post, "/rest/api/3/search/id", None),
         // Wrong method for a known path.
         (Delete, "/rest/api/3/search/jql", None),
         (Patch, "/rest/api/3/issue/KEY-1", None),
@@ -103,7 +116,6 @@ fn match_route_table() {
         (Get, "/", None),
         // Not catalogued: no OAuth scope, other API versions, other case.
         (Get, "/rest/api/3/serverInfo", None),
-        (Get, "/rest/api/3/applicationrole", None),
         (Get, "/rest/api/2/issue/KEY-1", None),
         (Get, "/rest/api/3/ISSUE/KEY-1", None),
         (

@@ -21,6 +21,7 @@ mod extract;
 mod faults;
 mod jira_error;
 mod jql;
+mod not_modelled;
 mod oauth;
 mod ops;
 mod platform;
@@ -37,6 +38,7 @@ pub use clock::SimClock;
 pub use config::{AppClientConfig, OAuthClientConfig, SimConfig};
 pub use error::SimError;
 pub use faults::{Faults, RetryAfterSecs};
+pub use not_modelled::{NOT_MODELLED, SIMULATOR_HEADER, SpecOperation, spec_operations};
 pub use request_log::{AuthKind, RecordedRequest};
 pub use seed::{
     Seed, SeedComment, SeedIssue, SeedOverride, SeedPermission, SeedProject, SeedRotation,

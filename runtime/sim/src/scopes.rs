@@ -120,6 +120,53 @@ const FIND_USERS: Alternatives = &[
         "read:group:jira",
     ],
 ];
+const FIELDS: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:field:jira",
+        "read:avatar:jira",
+        "read:project-category:jira",
+        "read:project:jira",
+        "read:field-configuration:jira",
+    ],
+];
+const GET_WORKLOGS: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:group:jira",
+        "read:issue-worklog:jira",
+        "read:issue-worklog.property:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "read:avatar:jira",
+    ],
+];
+const ADD_WORKLOG: Alternatives = &[
+    &["write:jira-work"],
+    &[
+        "write:issue-worklog:jira",
+        "write:issue-worklog.property:jira",
+        "read:avatar:jira",
+        "read:group:jira",
+        "read:issue-worklog:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "read:issue-worklog.property:jira",
+    ],
+];
+const GET_WATCHERS: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue.watcher:jira",
+        "read:user:jira",
+        "read:avatar:jira",
+    ],
+];
+const WRITE_WATCHERS: Alternatives = &[&["write:jira-work"], &["write:issue.watcher:jira"]];
+const READ_ISSUE_PROPERTY: Alternatives = &[&["read:jira-work"], &["read:issue.property:jira"]];
+const WRITE_ISSUE_PROPERTY: Alternatives = &[&["write:jira-work"], &["write:issue.property:jira"]];
+const DELETE_ISSUE_PROPERTY: Alternatives =
+    &[&["write:jira-work"], &["delete:issue.property:jira"]];
 
 const OPS_CONFIG_READ: Alternatives = &[&["read:ops-config:jira-service-management"]];
 const OPS_CONFIG_WRITE: Alternatives = &[&[
@@ -143,6 +190,8 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     if let Some(ops_path) = template.strip_prefix(OPS) {
         return ops_required(method, ops_path);
     }
+    const PROPERTIES: &str = "/rest/api/3/issue/{issue_id_or_key}/properties";
+    const PROPERTY: &str = "/rest/api/3/issue/{issue_id_or_key}/properties/{property_key}";
     let m = method.as_str();
     let found = match (m, template) {
         ("GET", "/rest/api/3/myself") => MYSELF,
@@ -160,6 +209,16 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
             PROJECTS
         }
         ("GET", "/rest/api/3/user/search") => FIND_USERS,
+        ("GET", "/rest/api/3/field") => FIELDS,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/worklog") => GET_WORKLOGS,
+        ("POST", "/rest/api/3/issue/{issue_id_or_key}/worklog") => ADD_WORKLOG,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/watchers") => GET_WATCHERS,
+        ("POST" | "DELETE", "/rest/api/3/issue/{issue_id_or_key}/watchers") => WRITE_WATCHERS,
+        ("GET", PROPERTIES | PROPERTY) => READ_ISSUE_PROPERTY,
+        ("PUT", PROPERTY) => WRITE_ISSUE_PROPERTY,
+        ("DELETE", PROPERTY) => DELETE_ISSUE_PROPERTY,
+        // `serverInfo` lists empty scope sets: Kiln's catalogue refuses it to apps,
+        // and so does the gateway here.
         _ => return None,
     };
     Some(found)

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -13,13 +13,12 @@ use crate::clock::SimClock;
 use crate::config::SimConfig;
 use crate::error::SimError;
 use crate::faults::{self, Faults};
-use crate::jira_error::JiraError;
 use crate::request_log::{self, RecordedRequest};
 use crate::reset_listener::FaultyListener;
 use crate::shared::Shared;
 use crate::user::{SimUser, new_api_token};
 use crate::world::World;
-use crate::{oauth, ops, platform};
+use crate::{not_modelled, oauth, ops, platform};
 
 /// How long [`Simulator::shutdown`] waits for open connections to finish before
 /// dropping them; a client holding a connection open must not hang a test run.
@@ -169,24 +168,22 @@ impl Drop for Simulator {
 
 /// The whole site: platform routes on the site and behind the gateway, JSM Ops
 /// on its API-token and its OAuth URL, the authorization server; faults and the
-/// request log around everything.
+/// request log around everything. A route the specs define but the simulator
+/// lacks gets a 501 that says so (`not_modelled`).
 fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .merge(platform::routes())
         .nest("/ex/jira/{cloud_id}", platform::routes())
         .nest(ops::API_TOKEN_PREFIX, ops::routes())
         .nest(ops::OAUTH_PREFIX, ops::routes())
-        .route_layer(from_fn_with_state(Arc::clone(&shared), access::enforce));
+        .route_layer(from_fn_with_state(Arc::clone(&shared), access::enforce))
+        .route_layer(from_fn(not_modelled::unless_shadowed));
     Router::new()
         .merge(api)
         .merge(oauth::routes())
-        .fallback(not_found)
+        .fallback(not_modelled::answer)
+        .method_not_allowed_fallback(not_modelled::answer)
         .layer(from_fn_with_state(Arc::clone(&shared), faults::inject))
         .layer(from_fn_with_state(Arc::clone(&shared), request_log::record))
         .with_state(shared)
-}
-
-/// Unknown routes: Jira's 404, refused before any handler runs.
-async fn not_found() -> JiraError {
-    JiraError::not_found("null for uri")
 }

@@ -235,7 +235,35 @@ async fn issues_are_created_edited_transitioned_assigned_and_deleted() {
         .put(&path, &json!({ "fields": { "customfield_1": 1 } }))
         .await;
     assert_eq!(unknown_field.status, StatusCode::BAD_REQUEST);
-    assert_eq!(carol.put(&path, &edit).await.status, StatusCode::FORBIDDEN);
+    // `editIssue` documents no 403: a caller who sees the issue but may not edit
+    // it gets 400, as on Jira Cloud.
+    assert_eq!(
+        carol.put(&path, &edit).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Likewise `doTransition`; `deleteIssue` and `assignIssue` document their 403.
+    let refusals = [
+        carol
+            .post(
+                &format!("{path}/transitions"),
+                &json!({ "transition": { "id": "31" } }),
+            )
+            .await
+            .status,
+        carol.delete(&path).await.status,
+        carol
+            .put(&format!("{path}/assignee"), &json!({ "accountId": null }))
+            .await
+            .status,
+    ];
+    assert_eq!(
+        refusals,
+        [
+            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
+            StatusCode::FORBIDDEN
+        ]
+    );
 
     let transitions = bob.get(&format!("{path}/transitions")).await.body;
     let done = transitions["transitions"]
@@ -381,7 +409,7 @@ async fn projects_and_users_are_listed_as_the_caller_may_see_them() {
     let missing_query = alice.get("/rest/api/3/user/search").await;
     assert_eq!(missing_query.status, StatusCode::BAD_REQUEST);
 
-    let unknown = alice.get("/rest/api/3/serverInfo").await;
+    let unknown = alice.get("/rest/api/3/no-such-resource").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     sim.shutdown().await;
 }

@@ -2,11 +2,14 @@
 //! from Atlassian's published API specs.
 //!
 //! ```text
-//! cargo run -p kiln-manifest --bin generate-catalogue -- [--specs DIR] [--out DIR]
+//! cargo run -p kiln-manifest --bin generate-catalogue -- [--specs DIR] [--out DIR] [--sim-out DIR]
 //! ```
 //!
-//! `--specs` defaults to `<repo>/../shared/specs`; `--out` defaults to this crate's
-//! directory, where it writes `src/catalogue/generated.rs` and `manifest.schema.json`.
+//! `--specs` defaults to `$KILN_SPECS_DIR`, else `<repo>/../shared/specs`; `--out` defaults to this crate's
+//! directory, where it writes `src/catalogue/generated.rs` and `manifest.schema.json`;
+//! `--sim-out` defaults to the simulator's crate (`runtime/sim`), where it writes
+//! `src/not_modelled/generated.rs`, every operation of the specs (the simulator
+//! answers 501 for those it does not model).
 //! The hand-kept input `catalogue/extra-routes.tsv` is always read from this crate.
 
 mod model;
@@ -33,6 +36,10 @@ fn main() -> Result<()> {
 
     write(&args.out.join("src/catalogue/generated.rs"), &rust)?;
     write(&args.out.join("manifest.schema.json"), &schema)?;
+    write(
+        &args.sim_out.join("src/not_modelled/generated.rs"),
+        &render::sim_operations(&catalogue),
+    )?;
     eprintln!("{}", catalogue.summary());
     Ok(())
 }
@@ -48,24 +55,31 @@ fn write(path: &Path, contents: &str) -> Result<()> {
 struct Args {
     specs: PathBuf,
     out: PathBuf,
+    sim_out: PathBuf,
 }
 
 impl Args {
     fn parse(mut args: impl Iterator<Item = String>) -> Result<Self> {
         let crate_dir = Path::new(CRATE_DIR);
         let mut parsed = Args {
-            specs: crate_dir.join("../../shared/specs"),
+            specs: std::env::var_os("KILN_SPECS_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| crate_dir.join("../../shared/specs")),
             out: crate_dir.to_path_buf(),
+            sim_out: crate_dir.join("../runtime/sim"),
         };
         while let Some(flag) = args.next() {
             let target = match flag.as_str() {
                 "--specs" => &mut parsed.specs,
                 "--out" => &mut parsed.out,
+                "--sim-out" => &mut parsed.sim_out,
                 "-h" | "--help" => {
-                    println!("usage: generate-catalogue [--specs DIR] [--out DIR]");
+                    println!("usage: generate-catalogue [--specs DIR] [--out DIR] [--sim-out DIR]");
                     std::process::exit(0);
                 }
-                other => bail!("unknown argument {other:?} (expected --specs DIR or --out DIR)"),
+                other => {
+                    bail!("unknown argument {other:?} (expected --specs, --out or --sim-out DIR)")
+                }
             };
             *target = args
                 .next()

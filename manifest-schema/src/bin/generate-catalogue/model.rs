@@ -41,10 +41,21 @@ pub struct RouteSpec {
     pub alternatives: Vec<Vec<String>>,
 }
 
+/// An operation a spec defines, scoped or not: what a real site answers, and so what
+/// the simulator must either model or name as missing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Operation {
+    pub template: String,
+    pub method: String,
+    pub operation_id: String,
+}
+
 /// Everything the generator emits.
 #[derive(Debug, Default)]
 pub struct Catalogue {
     pub routes: Vec<RouteSpec>,
+    /// Every operation of every source, sorted by template then method.
+    pub operations: Vec<Operation>,
     /// Scope name → description (from the specs' `securitySchemes`, where given).
     pub scopes: BTreeMap<String, Option<String>>,
     /// Operations left out, with the reason, for the summary.

@@ -7,11 +7,17 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
-use crate::model::{Catalogue, METHODS, Product, RouteSpec};
+use crate::model::{Catalogue, METHODS, Operation, Product, RouteSpec};
 
 /// JSM Ops paths in the TSV are relative to `https://api.atlassian.com/jsm/ops/`;
 /// an app writes them with this prefix.
 const JSM_OPS_PREFIX: &str = "/jsm/ops";
+
+/// The platform spec the catalogue is generated from: the December 2025 copy, which
+/// has the enhanced JQL search routes (`/rest/api/3/search/jql`,
+/// `/rest/api/3/search/approximate-count`) that the 2024-03-28 snapshot predates.
+/// The older file stays in `shared/specs` for comparison only.
+pub const PLATFORM_SPEC: &str = "jira-platform.v3.2025-12.json";
 
 pub fn read_all(specs: &Path, extra_routes: &Path) -> Result<Catalogue> {
     ensure!(
@@ -21,7 +27,7 @@ pub fn read_all(specs: &Path, extra_routes: &Path) -> Result<Catalogue> {
     );
     let mut catalogue = Catalogue::default();
 
-    let platform = read_json(&specs.join("jira-platform.v3.json"))?;
+    let platform = read_json(&specs.join(PLATFORM_SPEC))?;
     let software = read_json(&specs.join("jira-software.v3.json"))?;
     collect_scope_descriptions(&platform, &mut catalogue)?;
     collect_scope_descriptions(&software, &mut catalogue)?;
@@ -264,6 +270,14 @@ fn push_route(
     product: Product,
     alternatives: Vec<Vec<String>>,
 ) -> Result<()> {
+    // Every operation counts for the simulator's list, scoped or not: a real site
+    // answers `serverInfo` too, and the simulator must say when it lacks one.
+    check_template(template).with_context(|| format!("{method} {template}"))?;
+    catalogue.operations.push(Operation {
+        template: template.to_owned(),
+        method: method.to_owned(),
+        operation_id: operation_id.to_owned(),
+    });
     if alternatives.is_empty() {
         *catalogue.skipped.entry("no OAuth2 scope").or_default() += 1;
         return Ok(());
@@ -288,7 +302,6 @@ fn push_route(
             .or_default() += 1;
         return Ok(());
     }
-    check_template(template).with_context(|| format!("{method} {template}"))?;
     catalogue.routes.push(RouteSpec {
         method: method.to_owned(),
         template: template.to_owned(),
@@ -336,6 +349,8 @@ fn finish(catalogue: &mut Catalogue) -> Result<()> {
         let method_rank = |m: &str| METHODS.iter().position(|known| *known == m);
         (&a.template, method_rank(&a.method)).cmp(&(&b.template, method_rank(&b.method)))
     });
+    catalogue.operations.sort();
+    catalogue.operations.dedup();
     let mut shapes = BTreeSet::new();
     for route in &catalogue.routes {
         let shape = normalized_shape(&route.template);

@@ -9,7 +9,6 @@
 //! decides says what it inferred. Errors use the Ops shapes of [`error`].
 
 mod alerts;
-mod catalogue;
 mod error;
 mod extract;
 mod on_calls;
@@ -26,7 +25,7 @@ mod validate;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 
@@ -132,15 +131,11 @@ pub(crate) struct SchedulePath {
     schedule_id: String,
 }
 
-/// The header that marks a documented Ops operation the simulator does not
-/// model, naming it (`GET /v1/teams/{teamId}/escalations`), so a tool can tell
-/// "the simulator lacks this" from an answer of the API.
-pub(crate) const UNMODELLED_HEADER: &str = "kiln-sim-unmodelled";
-
 /// Anything under an Ops prefix that is not an operation the simulator serves,
 /// after the caller is authenticated (the access layer runs first, as the
-/// gateway authenticates before routing): a documented operation gets a 501
-/// that names it and says the simulator lacks it; anything else the Ops 404.
+/// gateway authenticates before routing): a documented operation gets the
+/// simulator's one "not modelled" 501 (`crate::not_modelled`, from the same spec
+/// table as every other product); anything else the Ops 404.
 async fn unknown(_caller: Caller, method: Method, uri: Uri) -> Response {
     // A nested router sees the path without its prefix (`/v1/...`); the full
     // path is handled too, so the answer does not hang on how axum nests.
@@ -150,18 +145,11 @@ async fn unknown(_caller: Caller, method: Method, uri: Uri) -> Response {
     } else {
         operation_path(path)
     };
-    if let Some((template, id)) = operation.and_then(|op| catalogue::find(method.as_str(), op)) {
-        let mut response = OpsError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            format!(
-                "The Kiln simulator does not model {id} ({method} {template}); docs/simulator-ops.md lists the operations it does."
-            ),
-        )
-        .into_response();
-        if let Ok(value) = HeaderValue::from_str(&format!("{method} {template}")) {
-            response.headers_mut().insert(UNMODELLED_HEADER, value);
-        }
-        return response;
+    let documented = operation.and_then(|op| {
+        crate::not_modelled::spec_operation(&method, &format!("/jsm/ops/api/cloud-id{op}"))
+    });
+    if let Some(documented) = documented {
+        return crate::not_modelled::not_modelled(documented);
     }
     let shown: String = path.chars().take(200).collect();
     OpsError::not_found(format!(

@@ -69,7 +69,9 @@ pub(crate) async fn add(
         &world.issues[index].project_key,
         SeedPermission::Comment,
     ) {
-        return Err(JiraError::forbidden(
+        // `addComment` documents no 403: a caller who may see the issue but not
+        // comment on it gets the spec's 400 ("the request is invalid").
+        return Err(JiraError::bad_request(
             "You do not have the permission to comment on this issue.",
         ));
     }

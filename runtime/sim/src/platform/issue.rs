@@ -127,6 +127,9 @@ pub(crate) async fn create(
         reporter: caller.account_id.clone(),
         components: Vec::new(),
         comments: Vec::new(),
+        worklogs: Vec::new(),
+        watchers: vec![caller.account_id.clone()],
+        properties: Default::default(),
         created: now,
         updated: now,
     };
@@ -151,7 +154,7 @@ pub(crate) async fn edit(
     JiraJson(input): JiraJson<IssueInput>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
-    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "edit")?;
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Edit)?;
     let mut issue = world.issues[index].clone();
     apply_fields(&world, &mut issue, &input.fields, &input.update)?;
     issue.updated = world.now();
@@ -165,7 +168,7 @@ pub(crate) async fn delete(
     Path(path): Path<IssuePath>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
-    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "delete")?;
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Delete)?;
     world.issues.remove(index);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -184,7 +187,7 @@ pub(crate) async fn assign(
     JiraJson(input): JiraJson<AssigneeInput>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
-    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "assign")?;
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Assign)?;
     let project_key = world.issues[index].project_key.clone();
     let assignee = match input.account_id.as_deref() {
         None => None,
@@ -198,12 +201,60 @@ pub(crate) async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The issue, if the caller can see it (else 404) and may change it (else 403).
+/// A change to an issue that needs the Edit permission, and how Jira refuses it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Change {
+    Edit,
+    Transition,
+    Delete,
+    Assign,
+    Property,
+    PropertyDelete,
+    Worklog,
+}
+
+impl Change {
+    /// The refusal the platform spec documents for a caller who may see the issue
+    /// but not change it: `editIssue` and `doTransition` list no 403, only a 400
+    /// ("the user does not have the necessary permission"); `deleteIssue` and
+    /// `assignIssue` answer 403.
+    fn refusal(self) -> JiraError {
+        match self {
+            Change::Edit => {
+                JiraError::bad_request("You do not have permission to edit this issue.")
+            }
+            Change::Transition => {
+                JiraError::bad_request("You do not have permission to transition this issue.")
+            }
+            Change::Delete => {
+                JiraError::forbidden("You do not have permission to delete this issue.")
+            }
+            Change::Assign => {
+                JiraError::forbidden("You do not have permission to assign this issue.")
+            }
+            // `setIssueProperty` documents a 403; `deleteIssueProperty` only a 404
+            // ("the user does not have permission to edit the issue").
+            Change::Property => JiraError::forbidden(
+                "You do not have permission to edit the properties of this issue.",
+            ),
+            Change::PropertyDelete => JiraError::not_found(
+                "You do not have permission to edit the properties of this issue.",
+            ),
+            // `addWorklog` documents no 403, only 400.
+            Change::Worklog => {
+                JiraError::bad_request("You do not have the permission to log work on this issue.")
+            }
+        }
+    }
+}
+
+/// The issue, if the caller can see it (else 404) and may make `change` (else
+/// the refusal the spec gives for it).
 pub(crate) fn editable_issue(
     world: &World,
     caller: &Caller,
     id_or_key: &str,
-    verb: &str,
+    change: Change,
 ) -> Result<usize, JiraError> {
     let index = world
         .visible_issue(&caller.account_id, id_or_key)
@@ -213,9 +264,7 @@ pub(crate) fn editable_issue(
         &world.issues[index].project_key,
         SeedPermission::Edit,
     ) {
-        return Err(JiraError::forbidden(format!(
-            "You do not have permission to {verb} this issue."
-        )));
+        return Err(change.refusal());
     }
     Ok(index)
 }

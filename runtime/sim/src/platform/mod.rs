@@ -1,14 +1,19 @@
 //! The Jira Cloud platform REST API (`/rest/api/3/...`), as far as Kiln apps use it.
 
 mod comment;
+mod field_details;
 mod fields;
 mod issue;
 mod myself;
 mod project;
+mod property;
 pub(crate) mod render;
 mod search;
+mod server_info;
 mod transition;
 mod user_search;
+mod watchers;
+mod worklog;
 
 use std::sync::Arc;
 
@@ -45,6 +50,28 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/rest/api/3/project/search", get(project::search))
         .route("/rest/api/3/project/{project_id_or_key}", get(project::get))
         .route("/rest/api/3/user/search", get(user_search::find))
+        .route("/rest/api/3/serverInfo", get(server_info::get))
+        .route("/rest/api/3/field", get(field_details::list))
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/worklog",
+            get(worklog::list).post(worklog::add),
+        )
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/watchers",
+            get(watchers::list)
+                .post(watchers::add)
+                .delete(watchers::remove),
+        )
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/properties",
+            get(property::keys),
+        )
+        .route(
+            "/rest/api/3/issue/{issue_id_or_key}/properties/{property_key}",
+            get(property::get)
+                .put(property::set)
+                .delete(property::delete),
+        )
 }
 
 /// Path parameters of issue routes; named so the gateway's extra `cloud_id` is

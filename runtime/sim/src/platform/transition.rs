@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::IssuePath;
-use super::issue::editable_issue;
+use super::issue::{Change, editable_issue};
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -64,7 +64,7 @@ pub(crate) async fn perform(
     JiraJson(input): JiraJson<PerformInput>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
-    let index = editable_issue(&world, &caller, &path.issue_id_or_key, "transition")?;
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Transition)?;
     let id = match input.transition.and_then(|t| t.id) {
         Some(Value::String(id)) => id,
         Some(Value::Number(n)) => n.to_string(),

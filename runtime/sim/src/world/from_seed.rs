@@ -215,9 +215,13 @@ impl World {
             issue_type,
             labels: seed.labels.clone(),
             assignee,
-            reporter,
+            reporter: reporter.clone(),
             components: seed.components.clone(),
             comments,
+            worklogs: Vec::new(),
+            // Jira makes the reporter the first watcher.
+            watchers: vec![reporter.clone()],
+            properties: BTreeMap::new(),
             created,
             updated,
         })

@@ -1,4 +1,6 @@
-//! Issues and their comments.
+//! Issues and what hangs off them: comments, worklogs, watchers, properties.
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -23,6 +25,11 @@ pub(crate) struct IssueRecord {
     /// Component names.
     pub(crate) components: Vec<String>,
     pub(crate) comments: Vec<CommentRecord>,
+    pub(crate) worklogs: Vec<WorklogRecord>,
+    /// Account ids, in the order they started watching.
+    pub(crate) watchers: Vec<String>,
+    /// Issue properties: key → any JSON value.
+    pub(crate) properties: BTreeMap<String, Value>,
     pub(crate) created: OffsetDateTime,
     pub(crate) updated: OffsetDateTime,
 }
@@ -36,4 +43,16 @@ pub(crate) struct CommentRecord {
     pub(crate) body: Value,
     pub(crate) created: OffsetDateTime,
     pub(crate) updated: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct WorklogRecord {
+    pub(crate) id: u64,
+    /// Account id.
+    pub(crate) author: String,
+    /// An ADF document, when given.
+    pub(crate) comment: Option<Value>,
+    pub(crate) started: OffsetDateTime,
+    pub(crate) time_spent_seconds: u64,
+    pub(crate) created: OffsetDateTime,
 }

@@ -14,7 +14,7 @@ pub(crate) mod rotation;
 pub(crate) mod workflow;
 pub(crate) mod zone;
 
-pub(crate) use issue::{CommentRecord, IssueRecord};
+pub(crate) use issue::{CommentRecord, IssueRecord, WorklogRecord};
 pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
     RotationKind, RotationRecord, ScheduleRecord, TeamRecord, TimeRestriction, WeekWindow,
@@ -121,6 +121,11 @@ impl World {
         let id = self.next_issue_id;
         self.next_issue_id += 1;
         id
+    }
+
+    /// Worklog ids share the comment counter: both are per-site sequences.
+    pub(crate) fn take_worklog_id(&mut self) -> u64 {
+        self.take_comment_id()
     }
 
     pub(crate) fn take_comment_id(&mut self) -> u64 {

@@ -66,10 +66,10 @@ async fn unauthenticated_calls_and_unknown_routes_answer_in_ops_shapes() {
         )
         .await;
     assert_eq!(lacking.status, StatusCode::NOT_IMPLEMENTED);
-    assert_eq!(lacking.body["errors"][0]["code"], "NOT_IMPLEMENTED");
+    assert_eq!(lacking.body["errors"][0]["code"], "NotModelled");
     assert_eq!(
-        lacking.headers["kiln-sim-unmodelled"],
-        "GET /v1/teams/{teamId}/escalations"
+        lacking.headers[kiln_sim::SIMULATOR_HEADER],
+        kiln_sim::NOT_MODELLED
     );
     assert!(
         lacking.body["errors"][0]["title"]

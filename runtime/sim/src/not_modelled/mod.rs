@@ -1,0 +1,281 @@
+//! The answer for a route a real site serves but the simulator does not model.
+//!
+//! Answering such a route with Jira's `404 null for uri` would tell an app's author
+//! that the route does not exist, and send them hunting for a typo. Instead the
+//! simulator answers `501 Not Implemented` with [`SIMULATOR_HEADER`]` = `[`NOT_MODELLED`]
+//! and a body, in the product's error shape, naming the operation it lacks. Which
+//! routes a real site serves comes from Atlassian's specs: `generated.rs` lists every
+//! operation of the platform, Software and JSM Ops specs, scoped or not, and is
+//! written by `kiln-manifest`'s `generate-catalogue` (its drift test keeps it true).
+//!
+//! The list is deliberately not Kiln's scope catalogue: the simulator stands for the
+//! real site, which also serves operations no OAuth scope opens (`serverInfo`).
+
+#[rustfmt::skip]
+mod generated;
+
+use axum::Json;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::jira_error::JiraError;
+
+/// The response header that marks a simulator-specific answer. The CLI looks for it
+/// to print a hint instead of leaving the author with a bare 501.
+pub const SIMULATOR_HEADER: &str = "x-kiln-simulator";
+
+/// [`SIMULATOR_HEADER`]'s value on a 501 for a route the simulator does not model.
+pub const NOT_MODELLED: &str = "not-modelled";
+
+/// One operation of Atlassian's specs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpecOperation {
+    pub method: &'static str,
+    /// `/literal/{param}/pre{param}suf`, as the specs write it (JSM Ops under `/jsm/ops`).
+    pub template: &'static str,
+    pub operation_id: &'static str,
+}
+
+impl std::fmt::Display for SpecOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} ({})",
+            self.method, self.template, self.operation_id
+        )
+    }
+}
+
+/// Every operation of Atlassian's platform, Software and JSM Ops specs, sorted by
+/// template then method: what a real site serves. The simulator models some; for
+/// the rest it answers 501 with [`SIMULATOR_HEADER`]` = `[`NOT_MODELLED`].
+pub fn spec_operations() -> &'static [SpecOperation] {
+    &generated::SPEC_OPERATIONS
+}
+
+/// The spec operation `method path` would reach on a real site, if any. `path` is
+/// as received: on the site, or behind the gateway (`/ex/jira/{cloudId}/...`, where
+/// 3LO JSM Ops calls drop the cloud id from `/jsm/ops/api/v1/...`).
+pub(crate) fn spec_operation(method: &Method, path: &str) -> Option<&'static SpecOperation> {
+    let path = site_path(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    spec_operations()
+        .iter()
+        .filter(|operation| operation.method == method.as_str())
+        .filter_map(|operation| {
+            literal_score(operation.template, &segments).map(|s| (s, operation))
+        })
+        // The most literal template wins, as a literal segment beats a parameter on
+        // a real site (`/issue/createmeta` over `/issue/{issueIdOrKey}`).
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, operation)| operation)
+}
+
+/// `path` without the gateway prefix, with the cloud id of a 3LO Ops call put back
+/// where the Ops spec has it.
+fn site_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let Some(rest) = path.strip_prefix("/ex/jira/") else {
+        return path.into();
+    };
+    let Some((_, after_cloud_id)) = rest.split_once('/') else {
+        return path.into();
+    };
+    match after_cloud_id.strip_prefix("jsm/ops/api/v1/") {
+        Some(ops) => format!("/jsm/ops/api/cloud-id/v1/{ops}").into(),
+        None => format!("/{after_cloud_id}").into(),
+    }
+}
+
+/// How literally `template` matches: (whole literal segments, literal characters
+/// around parameters), or `None` if it does not match.
+fn literal_score(template: &str, segments: &[&str]) -> Option<(usize, usize)> {
+    let parts: Vec<&str> = template.split('/').collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut score = (0, 0);
+    for (part, segment) in parts.iter().zip(segments) {
+        match part.split_once('{') {
+            None if part == segment => score.0 += 1,
+            None => return None,
+            Some((prefix, rest)) => {
+                let suffix = rest.split_once('}').map_or("", |(_, suffix)| suffix);
+                let value = segment
+                    .strip_prefix(prefix)
+                    .and_then(|s| s.strip_suffix(suffix))?;
+                if value.is_empty() {
+                    return None;
+                }
+                score.1 += prefix.len() + suffix.len();
+            }
+        }
+    }
+    Some(score)
+}
+
+/// A route layer: a request that a modelled route caught only through a parameter,
+/// where the spec has a more literal operation the simulator lacks
+/// (`GET /issue/createmeta` reaching `GET /issue/{issueIdOrKey}`), gets the 501
+/// instead of the handler's answer about an issue called `createmeta`.
+pub(crate) async fn unless_shadowed(request: Request, next: Next) -> Response {
+    let matched = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| shape(&site_template(m.as_str())));
+    if let (Some(matched), Some(operation)) = (
+        matched,
+        spec_operation(request.method(), request.uri().path()),
+    ) && shape(operation.template) != matched
+    {
+        return not_modelled(operation);
+    }
+    next.run(request).await
+}
+
+/// An axum route template as the specs write paths: without the gateway prefix,
+/// and for 3LO JSM Ops (`/ex/jira/{cloud_id}/jsm/ops/api/v1/...`) with the cloud id
+/// back where the Ops spec has it (`/jsm/ops/api/{cloudId}/v1/...`).
+fn site_template(template: &str) -> std::borrow::Cow<'_, str> {
+    let Some(rest) = template.strip_prefix("/ex/jira/{cloud_id}") else {
+        return template.into();
+    };
+    match rest.strip_prefix("/jsm/ops/api/v1/") {
+        Some(ops) => format!("/jsm/ops/api/{{cloud_id}}/v1/{ops}").into(),
+        None => rest.into(),
+    }
+}
+
+/// `/a/{x}/b{y}.ics` → `/a/{}/b{}.ics`: a template with its parameter names dropped.
+fn shape(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_parameter = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_parameter = true;
+                out.push_str("{}");
+            }
+            '}' => in_parameter = false,
+            _ if in_parameter => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The router's fallback (no route) and method fallback (route, other method): a
+/// 501 naming the spec operation if there is one, else what a real site answers.
+pub(crate) async fn answer(request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let path_is_routed = request.extensions().get::<MatchedPath>().is_some();
+    match spec_operation(&method, &path) {
+        Some(operation) => not_modelled(operation),
+        None if path_is_routed => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+        None => JiraError::not_found("null for uri").into_response(),
+    }
+}
+
+pub(crate) fn not_modelled(operation: &SpecOperation) -> Response {
+    let message = format!(
+        "Kiln's Jira simulator does not model {operation}; a real site serves it. \
+         docs/simulator.md lists the routes the simulator models."
+    );
+    let mut response = if operation.template.starts_with("/jsm/ops/") {
+        // JSM Ops' error shape (`ErrorResponses` in the Ops spec).
+        (
+            StatusCode::NOT_IMPLEMENTED,
+            Json(json!({ "errors": [{ "title": message, "code": "NotModelled" }] })),
+        )
+            .into_response()
+    } else {
+        JiraError::new(StatusCode::NOT_IMPLEMENTED, message).into_response()
+    };
+    response
+        .headers_mut()
+        .insert(SIMULATOR_HEADER, HeaderValue::from_static(NOT_MODELLED));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(method: Method, path: &str) -> Option<&'static str> {
+        spec_operation(&method, path).map(|operation| operation.template)
+    }
+
+    #[test]
+    fn paths_find_their_spec_operation() {
+        let cases: &[(Method, &str, Option<&str>)] = &[
+            (
+                Method::GET,
+                "/rest/api/3/issue/KILN-1/votes",
+                Some("/rest/api/3/issue/{issueIdOrKey}/votes"),
+            ),
+            (
+                Method::GET,
+                "/rest/api/3/issue/createmeta",
+                Some("/rest/api/3/issue/createmeta"),
+            ),
+            (
+                Method::GET,
+                "/ex/jira/c-1/rest/api/3/serverInfo",
+                Some("/rest/api/3/serverInfo"),
+            ),
+            (
+                Method::GET,
+                "/jsm/ops/api/c-1/v1/schedules/s-1.ics",
+                Some("/jsm/ops/api/{cloudId}/v1/schedules/{scheduleId}.ics"),
+            ),
+            (
+                Method::GET,
+                "/ex/jira/c-1/jsm/ops/api/v1/schedules/s-1.ics",
+                Some("/jsm/ops/api/{cloudId}/v1/schedules/{scheduleId}.ics"),
+            ),
+            (
+                Method::GET,
+                "/rest/agile/1.0/board/1/sprint",
+                Some("/rest/agile/1.0/board/{boardId}/sprint"),
+            ),
+            (Method::GET, "/rest/api/3/issue/KILN-1/nonsense", None),
+            (Method::PATCH, "/rest/api/3/issue/KILN-1", None),
+            (Method::GET, "/rest/api/3/issue/", None),
+            (Method::GET, "/rest/api/2/issue/KILN-1", None),
+            (Method::GET, "/ex/jira", None),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(found(method.clone(), path), *expected, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn shapes_ignore_parameter_names() {
+        assert_eq!(
+            shape(site_template(
+                "/ex/jira/{cloud_id}/rest/api/3/issue/{issue_id_or_key}"
+            )),
+            shape("/rest/api/3/issue/{issueIdOrKey}")
+        );
+        assert_eq!(
+            shape("/jsm/ops/api/{cloudId}/v1/schedules/{scheduleId}.ics"),
+            "/jsm/ops/api/{}/v1/schedules/{}.ics"
+        );
+        assert_ne!(
+            shape("/rest/api/3/issue/createmeta"),
+            shape("/rest/api/3/issue/{issueIdOrKey}")
+        );
+    }
+
+    #[test]
+    fn every_spec_operation_finds_itself() {
+        for operation in spec_operations() {
+            let method: Method = operation.method.parse().expect("a method");
+            let matched = spec_operation(&method, operation.template).expect("matches itself");
+            assert_eq!(matched, operation, "{operation} is shadowed by {matched}");
+        }
+    }
+}

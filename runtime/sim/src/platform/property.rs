@@ -1,0 +1,125 @@
+//! Issue properties: app data stored on an issue under a key
+//! (`/rest/api/3/issue/{issueIdOrKey}/properties/...`).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::issue::{Change, editable_issue};
+use crate::access::Caller;
+use crate::jira_error::JiraError;
+use crate::shared::Shared;
+
+/// Jira Cloud's limits: a key of at most 255 characters, a value of at most
+/// 32,768 bytes of JSON.
+const MAX_KEY_CHARS: usize = 255;
+const MAX_VALUE_BYTES: usize = 32_768;
+
+#[derive(Deserialize)]
+pub(crate) struct PropertyPath {
+    issue_id_or_key: String,
+    property_key: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct IssueOnly {
+    issue_id_or_key: String,
+}
+
+fn not_found(key: &str) -> JiraError {
+    JiraError::not_found(format!("The property with key '{key}' does not exist."))
+}
+
+pub(crate) async fn keys(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssueOnly>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let issue = &world.issues[index];
+    let keys: Vec<Value> = issue
+        .properties
+        .keys()
+        .map(|key| {
+            json!({
+                "key": key,
+                "self": format!("{}/rest/api/3/issue/{}/properties/{key}", caller.links, issue.id),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "keys": keys })))
+}
+
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<PropertyPath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let value = world.issues[index]
+        .properties
+        .get(&path.property_key)
+        .ok_or_else(|| not_found(&path.property_key))?;
+    Ok(Json(json!({ "key": path.property_key, "value": value })))
+}
+
+/// `setIssueProperty`: 201 when the key is new, 200 when it replaces a value. The
+/// body is any JSON value, so it is read as bytes and parsed here.
+pub(crate) async fn set(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<PropertyPath>,
+    body: Bytes,
+) -> Result<Response, JiraError> {
+    let mut world = shared.world();
+    let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Property)?;
+    if path.property_key.chars().count() > MAX_KEY_CHARS {
+        return Err(JiraError::bad_request(format!(
+            "The property key cannot be longer than {MAX_KEY_CHARS} characters."
+        )));
+    }
+    if body.len() > MAX_VALUE_BYTES {
+        return Err(JiraError::bad_request(format!(
+            "The property value cannot be longer than {MAX_VALUE_BYTES} bytes."
+        )));
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|_| JiraError::bad_request("The property value must be a valid JSON value."))?;
+    let issue = &mut world.issues[index];
+    let status = match issue.properties.insert(path.property_key, value) {
+        None => StatusCode::CREATED,
+        Some(_) => StatusCode::OK,
+    };
+    Ok((status, Json(json!({}))).into_response())
+}
+
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<PropertyPath>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let index = editable_issue(
+        &world,
+        &caller,
+        &path.issue_id_or_key,
+        Change::PropertyDelete,
+    )?;
+    world.issues[index]
+        .properties
+        .remove(&path.property_key)
+        .ok_or_else(|| not_found(&path.property_key))?;
+    Ok(StatusCode::NO_CONTENT)
+}
