@@ -1,8 +1,8 @@
 //! Approved scopes, one JSON file per app id under
-//! `$XDG_CONFIG_HOME/kiln/grants/`.
+//! `$XDG_CONFIG_HOME/kiln/grants/`: private files ([`crate::private_file`]),
+//! since a grant another user could write would hand an app its scopes.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use kiln_manifest::Scope;
@@ -10,6 +10,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::oauth::config_dir::kiln_config_dir;
+use crate::private_file::{self, PrivateFileError};
 
 /// App ids may hold `/` and `:` (Forge ARIs); everything but lowercase
 /// letters, digits, `-`, `_` and `.` is percent-encoded so an id can never
@@ -102,16 +103,13 @@ impl GrantStore {
             path: path.clone(),
             message,
         };
-        match std::fs::metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(GrantStoreError::Read { path, source }),
-            Ok(meta) if meta.len() > MAX_GRANT_FILE => return Err(invalid("too large".to_owned())),
-            Ok(_) => {}
-        }
-        let text = std::fs::read_to_string(&path).map_err(|source| GrantStoreError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = match private_file::read_private(&path, MAX_GRANT_FILE) {
+            Ok(bytes) => bytes,
+            Err(PrivateFileError::Missing) => return Ok(None),
+            Err(PrivateFileError::Io(source)) => return Err(GrantStoreError::Read { path, source }),
+            Err(refused) => return Err(invalid(refused.to_string())),
+        };
+        let text = String::from_utf8(bytes).map_err(|e| invalid(e.to_string()))?;
         let grant: Grant = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
         if grant.app_id != app_id {
             return Err(invalid(format!("it is for app {:?}", grant.app_id)));
@@ -126,28 +124,14 @@ impl GrantStore {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&self.dir).map_err(write_error)?;
+        let private = |error: PrivateFileError| match error {
+            PrivateFileError::Io(source) => source,
+            other => std::io::Error::other(other.to_string()),
+        };
+        private_file::ensure_private_dir(&self.dir).map_err(|e| write_error(private(e)))?;
         let json = serde_json::to_vec_pretty(grant).map_err(|e| write_error(e.into()))?;
-        let temp = self
-            .dir
-            .join(format!(".grant.{:016x}.tmp", rand::random::<u64>()));
-        let written = write_new(&temp, &json).and_then(|()| std::fs::rename(&temp, &path));
-        if let Err(error) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(write_error(error));
-        }
-        Ok(())
+        private_file::write_private(&path, &json).map_err(|e| write_error(private(e)))
     }
-}
-
-/// Creates `path` new (never reusing an existing file), writes and syncs it.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]
@@ -191,9 +175,9 @@ mod tests {
             store.load("b"),
             Err(GrantStoreError::Invalid { .. })
         ));
-        std::fs::write(
-            store.path_for("c"),
-            r#"{"app_id":"c","scopes":["read:jira-wrok"],"approved_at":""}"#,
+        crate::private_file::write_private(
+            &store.path_for("c"),
+            br#"{"app_id":"c","scopes":["read:jira-wrok"],"approved_at":""}"#,
         )
         .unwrap();
         let err = store.load("c").unwrap_err();
@@ -201,5 +185,22 @@ mod tests {
             err.to_string().contains("read:jira-work"),
             "typo suggestion is shown: {err}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_grant_another_user_could_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let store = GrantStore::new(dir.path().join("grants"));
+        store
+            .save(&Grant::new("a", ["read:jira-work".parse().unwrap()]))
+            .unwrap();
+        let path = store.path_for("a");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(
+            store.load("a"),
+            Err(GrantStoreError::Invalid { .. })
+        ));
     }
 }
