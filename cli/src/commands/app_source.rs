@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
 
+use super::build::compile_app_crate;
 use super::exit::Failure;
 
 /// The manifest file name looked for next to an app.
@@ -20,14 +21,13 @@ pub struct AppSource {
 }
 
 /// Resolves `app` (and an explicit `--manifest`) to bytes and a parsed
-/// manifest, building an app folder first.
+/// manifest. An app folder is built, after its manifest is validated: a typo
+/// in the manifest shows in a second, not after a compile.
 pub fn resolve(app: &Path, manifest: Option<&Path>) -> Result<AppSource, Failure> {
-    let (wasm_path, default_manifest) = if app.is_dir() {
-        let manifest_path = app.join(MANIFEST_FILE);
-        (build_folder(app)?, manifest_path)
+    let default_manifest = if app.is_dir() {
+        app.join(MANIFEST_FILE)
     } else if app.extension().is_some_and(|e| e == "wasm") {
-        let dir = app.parent().unwrap_or(Path::new("."));
-        (app.to_owned(), dir.join(MANIFEST_FILE))
+        app.parent().unwrap_or(Path::new(".")).join(MANIFEST_FILE)
     } else if app.exists() {
         return Err(Failure::bad_input(anyhow!(
             "{} is neither a .wasm component nor an app folder",
@@ -47,6 +47,11 @@ pub fn resolve(app: &Path, manifest: Option<&Path>) -> Result<AppSource, Failure
         )));
     }
     let manifest = Manifest::load(&manifest_path).map_err(Failure::bad_input)?;
+    let wasm_path = if app.is_dir() {
+        build_folder(app)?
+    } else {
+        app.to_owned()
+    };
     let wasm = std::fs::read(&wasm_path)
         .with_context(|| format!("cannot read {}", wasm_path.display()))
         .map_err(Failure::bad_input)?;
@@ -70,28 +75,6 @@ fn build_folder(dir: &Path) -> Result<PathBuf, Failure> {
             dir.display()
         )));
     }
-    kiln_guest_build::ensure_wasm_target(dir).map_err(Failure::environment)?;
     eprintln!("building {} for wasm32-wasip2 …", dir.display());
-    let built = kiln_guest_build::build(&kiln_guest_build::GuestBuild {
-        manifest_path: cargo_toml,
-        target_dir: None,
-        release: true,
-        quiet: false,
-    })
-    .map_err(Failure::environment)?;
-    match built.as_slice() {
-        [one] => Ok(one.path.clone()),
-        [] => Err(Failure::bad_input(anyhow!(
-            "building {} produced no component: is it a `cdylib` crate?",
-            dir.display()
-        ))),
-        many => Err(Failure::bad_input(anyhow!(
-            "building {} produced several components ({}); pass the .wasm to run",
-            dir.display(),
-            many.iter()
-                .map(|b| b.package.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
+    compile_app_crate(dir, false)
 }

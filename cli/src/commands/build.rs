@@ -55,39 +55,14 @@ pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", dir.display()))
         .map_err(Failure::bad_input)?;
-    ensure_wasm_target(&dir).map_err(Failure::environment)?;
 
     let progress = Progress::start(format!(
         "building {} for wasm32-wasip2 (release)",
         manifest.app.id
     ));
-    let components = kiln_guest_build::build(&GuestBuild {
-        manifest_path: dir.join("Cargo.toml"),
-        target_dir: None,
-        release: true,
-        quiet: progress.is_animated(),
-    })
-    .map_err(|e| match e {
-        GuestBuildError::NoComponents { .. } | GuestBuildError::BuildFailed { .. } => {
-            Failure::bad_input(e)
-        }
-        other => Failure::environment(other),
-    })?;
-    let component = match components.as_slice() {
-        [one] => one,
-        many => {
-            return Err(Failure::bad_input(anyhow!(
-                "building {} produced several components ({}); an app folder holds one app crate",
-                dir.display(),
-                many.iter()
-                    .map(|c| c.package.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    };
-    let wasm = std::fs::read(&component.path)
-        .with_context(|| format!("cannot read {}", component.path.display()))
+    let component = compile_app_crate(&dir, progress.is_animated())?;
+    let wasm = std::fs::read(&component)
+        .with_context(|| format!("cannot read {}", component.display()))
         .map_err(Failure::environment)?;
     let output = dir.join(format!("{}.wasm", file_stem(&manifest.app.id)));
     std::fs::write(&output, &wasm)
@@ -99,6 +74,42 @@ pub fn build_app(dir: &Path) -> Result<BuiltApp, Failure> {
         size: wasm.len(),
         sha256: hex::encode(Sha256::digest(&wasm)),
     })
+}
+
+/// Compiles the app crate in `dir` (canonical, with a Cargo.toml) for
+/// wasm32-wasip2 in release mode and returns its one component. `build` and
+/// `run DIR` both compile through here, so a failure has the same exit code
+/// in both: the app's own crate failing to build is bad input (2), a missing
+/// tool or target is the environment (4).
+pub fn compile_app_crate(dir: &Path, quiet: bool) -> Result<PathBuf, Failure> {
+    ensure_wasm_target(dir).map_err(Failure::environment)?;
+    let components = kiln_guest_build::build(&GuestBuild {
+        manifest_path: dir.join("Cargo.toml"),
+        target_dir: None,
+        release: true,
+        quiet,
+    })
+    .map_err(|e| match e {
+        GuestBuildError::NoComponents { .. } | GuestBuildError::BuildFailed { .. } => {
+            Failure::bad_input(e)
+        }
+        other => Failure::environment(other),
+    })?;
+    match components.as_slice() {
+        [one] => Ok(one.path.clone()),
+        [] => Err(Failure::bad_input(anyhow!(
+            "building {} produced no component: is it a `cdylib` crate?",
+            dir.display()
+        ))),
+        many => Err(Failure::bad_input(anyhow!(
+            "building {} produced several components ({}); an app folder holds one app crate",
+            dir.display(),
+            many.iter()
+                .map(|c| c.package.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 /// A file name from an app id, which may be a Forge ARI

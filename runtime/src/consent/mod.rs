@@ -13,7 +13,7 @@ pub mod policy;
 use kiln_manifest::{DeclaredScopes, Scope};
 
 pub use grant_store::{Grant, GrantStore, GrantStoreError};
-pub use policy::{OperatorPolicy, PolicyError};
+pub use policy::{OperatorPolicy, PolicyError, PolicyRefusal};
 
 /// What the stored grant and the operator policy say about an app's scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
