@@ -367,22 +367,23 @@ impl SiteCredentials {
     /// a token in a world-readable file is already leaked.
     pub fn from_file(path: &Path) -> Result<Self, CredentialError> {
         use crate::private_file::{PrivateFileError, read_private};
-        let bytes = zeroize::Zeroizing::new(read_private(path, MAX_CREDENTIALS_FILE).map_err(
-            |error| match error {
-                PrivateFileError::TooOpen { mode } => CredentialError::TooOpen {
-                    path: path.to_owned(),
-                    mode,
-                },
-                PrivateFileError::Io(source) => CredentialError::Read {
-                    path: path.to_owned(),
-                    source,
-                },
-                source => CredentialError::NotPrivate {
-                    path: path.to_owned(),
-                    source,
-                },
-            },
-        )?);
+        let bytes =
+            zeroize::Zeroizing::new(read_private(path, MAX_CREDENTIALS_FILE).map_err(|error| {
+                match error {
+                    PrivateFileError::TooOpen { mode } => CredentialError::TooOpen {
+                        path: path.to_owned(),
+                        mode,
+                    },
+                    PrivateFileError::Io(source) => CredentialError::Read {
+                        path: path.to_owned(),
+                        source,
+                    },
+                    source => CredentialError::NotPrivate {
+                        path: path.to_owned(),
+                        source,
+                    },
+                }
+            })?);
         let text = std::str::from_utf8(&bytes).map_err(|_| CredentialError::Parse {
             path: path.to_owned(),
             message: "it is not UTF-8 text".to_owned(),

@@ -33,7 +33,9 @@ pub enum PrivateFileError {
     Missing,
     #[error("group or others have access to it (mode {mode:o})")]
     TooOpen { mode: u32 },
-    #[error("it is not a regular file or directory of the current user (a symlink, or another user's)")]
+    #[error(
+        "it is not a regular file or directory of the current user (a symlink, or another user's)"
+    )]
     NotYours,
     #[error("it is larger than {limit} bytes")]
     TooLarge { limit: u64 },
@@ -231,7 +233,10 @@ mod tests {
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&path), 0o600);
         assert_eq!(read_private(&path, 64).unwrap(), b"second");
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["secret.json"], "no temporary file is left behind");
     }
 
@@ -252,7 +257,10 @@ mod tests {
         fs::create_dir(&real).unwrap();
         let link = root.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        assert!(matches!(ensure_private_dir(&link), Err(PrivateFileError::NotYours)));
+        assert!(matches!(
+            ensure_private_dir(&link),
+            Err(PrivateFileError::NotYours)
+        ));
     }
 
     #[test]
@@ -261,7 +269,10 @@ mod tests {
         let path = root.path().join("f");
         write_private(&path, b"0123456789").unwrap();
 
-        assert!(matches!(read_private(&path, 9), Err(PrivateFileError::TooLarge { limit: 9 })));
+        assert!(matches!(
+            read_private(&path, 9),
+            Err(PrivateFileError::TooLarge { limit: 9 })
+        ));
         assert!(matches!(
             read_private(&root.path().join("none"), 9),
             Err(PrivateFileError::Missing)
@@ -269,7 +280,10 @@ mod tests {
 
         let link = root.path().join("link");
         std::os::unix::fs::symlink(&path, &link).unwrap();
-        assert!(matches!(read_private(&link, 64), Err(PrivateFileError::NotYours)));
+        assert!(matches!(
+            read_private(&link, 64),
+            Err(PrivateFileError::NotYours)
+        ));
 
         for open in [0o640, 0o604, 0o620, 0o602] {
             fs::set_permissions(&path, fs::Permissions::from_mode(open)).unwrap();
@@ -283,7 +297,10 @@ mod tests {
     #[test]
     fn a_directory_in_place_of_a_file_is_refused() {
         let root = tempfile::tempdir().unwrap();
-        assert!(matches!(read_private(root.path(), 64), Err(PrivateFileError::NotYours)));
+        assert!(matches!(
+            read_private(root.path(), 64),
+            Err(PrivateFileError::NotYours)
+        ));
     }
 
     #[test]

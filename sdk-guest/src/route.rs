@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use kiln_path_grammar::{MAX_PATH_BYTES, MAX_SEGMENTS, escape_value, is_decoded_byte, is_path_byte};
+use kiln_path_grammar::{
+    MAX_PATH_BYTES, MAX_SEGMENTS, escape_value, is_decoded_byte, is_path_byte,
+};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Everything but RFC 3986's unreserved characters is encoded in an
@@ -402,7 +404,10 @@ mod tests {
             ("/rest/api/3/issue/a@b", RouteError::ForbiddenCharacter('@')),
             ("/rest/api/3/issue/..;", RouteError::ForbiddenCharacter(';')),
             ("/rest/api/3/issue/a&b", RouteError::ForbiddenCharacter('&')),
-            ("/rest/api/3/user/Zo%C3%AB", RouteError::ForbiddenEscape('\u{c3}')),
+            (
+                "/rest/api/3/user/Zo%C3%AB",
+                RouteError::ForbiddenEscape('\u{c3}'),
+            ),
             ("/rest/api/3/issue/a%2Fb", RouteError::ForbiddenEscape('/')),
             ("/rest/api/3/issue/%252e", RouteError::ForbiddenEscape('%')),
             ("/rest/api/3/", RouteError::EmptySegment),
@@ -426,11 +431,7 @@ mod tests {
 
     #[test]
     fn dots_inside_a_segment_are_fine() {
-        for path in [
-            "/rest/api/3/a.b",
-            "/rest/api/3/..x",
-            "/rest/api/3/.x",
-        ] {
+        for path in ["/rest/api/3/a.b", "/rest/api/3/..x", "/rest/api/3/.x"] {
             assert!(Route::parse(path).is_ok(), "{path:?}");
         }
     }

@@ -11,7 +11,8 @@ fn agree(path: &str) {
     let host = validate_path(path).is_ok();
     let sdk = Route::parse(path).is_ok();
     assert_eq!(
-        host, sdk,
+        host,
+        sdk,
         "{path:?}: the host {} it, the SDK {} it",
         verdict(host),
         verdict(sdk)

@@ -9,7 +9,9 @@ use super::Cli;
 use super::exit::{Exit, Failure};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example: runtime completions bash > ~/.local/share/bash-completion/completions/runtime")]
+#[command(
+    after_help = "Example: runtime completions bash > ~/.local/share/bash-completion/completions/runtime"
+)]
 pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]

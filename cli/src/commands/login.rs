@@ -18,8 +18,8 @@ use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use secrecy::SecretString;
 
 use super::app_source::MANIFEST_FILE;
-use crate::login_listener::PendingLogin;
 use super::exit::{Exit, Failure};
+use crate::login_listener::PendingLogin;
 
 /// The environment variable holding the OAuth client secret (never a flag:
 /// command lines are visible to every user of the machine).

@@ -106,7 +106,9 @@ impl GrantStore {
         let bytes = match private_file::read_private(&path, MAX_GRANT_FILE) {
             Ok(bytes) => bytes,
             Err(PrivateFileError::Missing) => return Ok(None),
-            Err(PrivateFileError::Io(source)) => return Err(GrantStoreError::Read { path, source }),
+            Err(PrivateFileError::Io(source)) => {
+                return Err(GrantStoreError::Read { path, source });
+            }
             Err(refused) => return Err(invalid(refused.to_string())),
         };
         let text = String::from_utf8(bytes).map_err(|e| invalid(e.to_string()))?;

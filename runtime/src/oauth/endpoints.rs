@@ -116,15 +116,26 @@ mod tests {
             })
         ));
         assert!(matches!(
-            refused(checked("token", "https://user:pw@auth.example.com/oauth/token")),
+            refused(checked(
+                "token",
+                "https://user:pw@auth.example.com/oauth/token"
+            )),
             EndpointError::Extra(_)
         ));
-        assert!(matches!(refused(checked("token", "ftp://x")), EndpointError::Insecure(_)));
+        assert!(matches!(
+            refused(checked("token", "ftp://x")),
+            EndpointError::Insecure(_)
+        ));
         assert!(matches!(
             refused(checked("token", "not a url")),
             EndpointError::Unparsable(..)
         ));
-        let message = checked("token", "http://auth.example.com/t").unwrap_err().to_string();
-        assert!(message.starts_with("the token URL `http://auth.example.com/t` must use https"), "{message}");
+        let message = checked("token", "http://auth.example.com/t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("the token URL `http://auth.example.com/t` must use https"),
+            "{message}"
+        );
     }
 }

@@ -387,7 +387,10 @@ mod tests {
             "https://127.0.0.1:5/callback",
         ] {
             assert!(
-                matches!(Login::new(config(), &redirect(off)), Err(LoginError::NotLoopback(_))),
+                matches!(
+                    Login::new(config(), &redirect(off)),
+                    Err(LoginError::NotLoopback(_))
+                ),
                 "{off}"
             );
         }
@@ -408,11 +411,12 @@ mod tests {
             .find(|(name, _)| name == "state")
             .map(|(_, value)| value.into_owned());
         let check = login.callback_check();
-        let query = |state: Option<String>, code: Option<&str>, error: Option<&str>| CallbackQuery {
-            state,
-            code: code.map(str::to_owned),
-            error: error.map(str::to_owned),
-        };
+        let query =
+            |state: Option<String>, code: Option<&str>, error: Option<&str>| CallbackQuery {
+                state,
+                code: code.map(str::to_owned),
+                error: error.map(str::to_owned),
+            };
         assert!(matches!(
             check.check(query(Some("forged".into()), Some("c"), None)),
             Err(CallbackRefused::StateMismatch)

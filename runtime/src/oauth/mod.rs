@@ -22,7 +22,9 @@ mod token_response;
 
 pub use client_credentials::{ClientCredentials, ClientCredentialsConfig, ClientCredentialsError};
 pub use endpoints::{ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, OAuthEndpoints};
-pub use login::{Callback, CallbackCheck, CallbackQuery, CallbackRefused, Login, LoginConfig, LoginError};
+pub use login::{
+    Callback, CallbackCheck, CallbackQuery, CallbackRefused, Login, LoginConfig, LoginError,
+};
 pub use refresh::{RefreshError, TokenSource};
 pub use store_lock::StoreLock;
 pub use token_store::{OAuthSession, TokenStore, TokenStoreError};

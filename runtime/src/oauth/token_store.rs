@@ -177,7 +177,9 @@ impl TokenStore {
                     mode,
                 },
                 PrivateFileError::NotYours => TokenStoreError::NotYours { path: path.clone() },
-                PrivateFileError::TooLarge { .. } => TokenStoreError::Invalid { path: path.clone() },
+                PrivateFileError::TooLarge { .. } => {
+                    TokenStoreError::Invalid { path: path.clone() }
+                }
                 PrivateFileError::Io(source) => TokenStoreError::Read {
                     path: path.clone(),
                     source,
