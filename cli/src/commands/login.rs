@@ -100,7 +100,9 @@ pub async fn run(args: LoginArgs) -> Result<Exit, Failure> {
         .await
         .map_err(Failure::environment)?;
     // A running `runtime run` may be rotating the old login's tokens: wait
-    // for it, so its write cannot land on top of the new login.
+    // for it, so its write cannot land on top of the new login. A first
+    // login has no directory yet for the lock file: make it first.
+    store.ensure_dir().map_err(Failure::environment)?;
     let _lock = StoreLock::acquire(store.path(), LOCK_PATIENCE)
         .await
         .map_err(Failure::environment)?;

@@ -194,27 +194,36 @@ impl TokenStore {
         Ok(session)
     }
 
-    /// Replaces the file with `session` atomically: a reader sees the old
-    /// session or the new one, never a mix, and a crash leaves one of them.
-    pub fn save(&self, session: &OAuthSession) -> Result<(), TokenStoreError> {
-        let write_error = |error: PrivateFileError| TokenStoreError::Write {
+    /// Creates the file's directory (private) if it is missing, so the store
+    /// and its lock file have a place; a directory the user chose and that
+    /// already exists is left as it is.
+    pub fn ensure_dir(&self) -> Result<(), TokenStoreError> {
+        let dir = private_file::parent_dir(&self.path);
+        if dir.is_dir() {
+            return Ok(());
+        }
+        private_file::ensure_private_dir(&dir).map_err(|error| self.write_error(error))
+    }
+
+    fn write_error(&self, error: PrivateFileError) -> TokenStoreError {
+        TokenStoreError::Write {
             path: self.path.clone(),
             source: match error {
                 PrivateFileError::Io(source) => source,
                 other => std::io::Error::other(other.to_string()),
             },
-        };
-        // A directory Kiln creates is private; one the user chose and that
-        // already exists is left as it is.
-        let dir = private_file::parent_dir(&self.path);
-        if !dir.is_dir() {
-            private_file::ensure_private_dir(&dir).map_err(write_error)?;
         }
+    }
+
+    /// Replaces the file with `session` atomically: a reader sees the old
+    /// session or the new one, never a mix, and a crash leaves one of them.
+    pub fn save(&self, session: &OAuthSession) -> Result<(), TokenStoreError> {
+        self.ensure_dir()?;
         let json = zeroize::Zeroizing::new(
             serde_json::to_vec_pretty(session)
-                .map_err(|e| write_error(PrivateFileError::Io(e.into())))?,
+                .map_err(|e| self.write_error(PrivateFileError::Io(e.into())))?,
         );
-        private_file::write_private(&self.path, &json).map_err(write_error)
+        private_file::write_private(&self.path, &json).map_err(|e| self.write_error(e))
     }
 }
 
