@@ -3,6 +3,7 @@
 
 mod commands;
 mod consent_prompt;
+mod login_listener;
 
 fn main() -> std::process::ExitCode {
     commands::run()

@@ -42,24 +42,53 @@ fn a_new_app_runs_builds_inspects_and_lints_clean() {
         "Hello Alice Admin, KILN-2 is In Progress"
     );
 
-    let built = runtime(dir.path(), &["build", "demo"]);
+    // The app is portable: Cargo.toml names the released SDK, and only the
+    // git-ignored .cargo/config.toml points at this checkout. A copy in
+    // another directory builds (offline, against the checkout).
+    let cargo_toml = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
+    assert!(!cargo_toml.contains("path ="), "{cargo_toml}");
+    let config = std::fs::read_to_string(app.join(".cargo/config.toml")).unwrap();
+    assert!(config.contains("[patch.crates-io]"), "{config}");
+    let ignored = std::fs::read_to_string(app.join(".gitignore")).unwrap();
+    assert!(ignored.contains("/.cargo/config.toml"), "{ignored}");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    copy_app(&app, &elsewhere.path().join("demo"));
+    let built = runtime(elsewhere.path(), &["build", "demo"]);
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
-    let wasm = app.join("demo.wasm");
+    let wasm = elsewhere.path().join("demo/demo.wasm");
     assert!(wasm.is_file());
     assert_eq!(
         String::from_utf8_lossy(&built.stdout).trim(),
         wasm.canonicalize().unwrap().to_str().unwrap()
     );
 
-    let inspected = runtime(dir.path(), &["inspect", "demo/demo.wasm"]);
+    let inspected = runtime(elsewhere.path(), &["inspect", "demo/demo.wasm"]);
     let text = String::from_utf8_lossy(&inspected.stdout);
     assert_eq!(inspected.status.code(), Some(0), "{}", stderr(&inspected));
     assert!(text.contains("app        demo (Demo)"), "{text}");
     assert!(text.contains("world      kiln:app@0.1.0"), "{text}");
 
-    let linted = runtime(dir.path(), &["lint", "demo/demo.wasm"]);
+    let linted = runtime(elsewhere.path(), &["lint", "demo/demo.wasm"]);
     let text = String::from_utf8_lossy(&linted.stdout);
     assert_eq!(linted.status.code(), Some(0), "{text}{}", stderr(&linted));
+}
+
+/// Copies an app folder as a user would move it, without its build output.
+fn copy_app(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_app(&entry.path(), &to.join(&name));
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
 }
 
 #[test]

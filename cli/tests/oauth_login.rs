@@ -7,20 +7,19 @@
 //! a stored login never moves `runtime run` off the simulator unless its site
 //! is named.
 //!
-//! The browser step is driven by the test: it opens the authorize URL the
-//! login hands out, approves the consent as a seeded user, and follows the
-//! redirect to the login's loopback listener.
+//! `runtime login` runs as the real binary; the browser step is driven by the
+//! test: it reads the authorize URL the login prints alone on stdout, approves
+//! the consent as a seeded user, and follows the redirect to the login's
+//! loopback listener.
 
+use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use kiln_manifest::Manifest;
-use kiln_runtime::oauth::login::DEFAULT_LOGIN_TIMEOUT;
-use kiln_runtime::oauth::{
-    LoginConfig, OAuthEndpoints, OAuthSession, PendingLogin, TokenSource, TokenStore,
-};
+use kiln_runtime::oauth::{OAuthSession, TokenSource, TokenStore};
 use kiln_runtime::{
     Credential, Credentials, HttpLimits, Invocation, Invoked, JiraClient, MemoryAudit, Runtime,
     RuntimeOptions, Site,
@@ -146,24 +145,52 @@ async fn approve_in_browser(sim: &Simulator, authorize_url: &Url) {
     assert_eq!(landed.status(), reqwest::StatusCode::OK);
 }
 
-/// `runtime login` through the library API; saves and returns the session.
+/// `runtime login` through the real binary, with the browser step played by
+/// the test; returns the session it saved.
 async fn login(sim: &Simulator, store: &TokenStore) -> OAuthSession {
-    let pending = PendingLogin::start(LoginConfig {
-        client_id: sim.oauth_client().client_id.clone(),
-        client_secret: SecretString::from(sim.oauth_client().client_secret.clone()),
-        endpoints: OAuthEndpoints::on(sim.base_url()).expect("simulator endpoints"),
-        scopes: hello_manifest().declared_scopes(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        site: None,
-        timeout: DEFAULT_LOGIN_TIMEOUT,
+    let base = sim.base_url().trim_end_matches('/').to_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runtime"))
+        .arg("login")
+        .arg(hello_manifest_path())
+        .args(["--client-id", &sim.oauth_client().client_id])
+        .arg("--token-store")
+        .arg(store.path())
+        .args(["--auth-url", &format!("{base}/authorize")])
+        .args(["--token-url", &format!("{base}/oauth/token")])
+        .args(["--api-url", &base])
+        .env(
+            "KILN_OAUTH_CLIENT_SECRET",
+            &sim.oauth_client().client_secret,
+        )
+        .env_remove("KILN_OAUTH_CLIENT_ID")
+        .env_remove("KILN_TOKEN_STORE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runtime login starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
     })
     .await
-    .expect("login starts");
-    let authorize_url = pending.authorize_url().clone();
+    .expect("reader finished")
+    .expect("the authorize URL is printed");
+    let authorize_url = Url::parse(line.trim()).expect("stdout is the authorize URL alone");
     approve_in_browser(sim, &authorize_url).await;
-    let session = pending.finish().await.expect("login completes");
-    store.save(&session).expect("tokens saved");
-    session
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("waiter finished")
+        .expect("runtime login exits");
+    assert!(
+        output.status.success(),
+        "runtime login failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    store.load().expect("runtime login saved the session")
 }
 
 fn refresh_token(session: &OAuthSession) -> String {

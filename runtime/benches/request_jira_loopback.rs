@@ -19,7 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use kiln_manifest::DeclaredScopes;
 use kiln_runtime::bindings::{Method, Principal, Request};
 use kiln_runtime::engine::InstanceAllocation;
-use kiln_runtime::jira::session::JiraSession;
+use kiln_runtime::jira::session::{JiraSession, SessionConfig};
 use kiln_runtime::{AuditSink, Invocation, JiraClient, LoadedApp, NoAudit};
 use kiln_sim::SimConfig;
 
@@ -53,15 +53,15 @@ fn myself() -> Request {
 /// invocation), without an instance around it.
 async fn session_call(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
     let audit: Arc<dyn AuditSink> = Arc::new(NoAudit);
-    let mut session = JiraSession::new(
-        client.clone(),
-        scopes.clone(),
+    let mut session = JiraSession::new(SessionConfig {
+        client: client.clone(),
+        scopes: scopes.clone(),
         audit,
-        Arc::from("kiln-bench"),
-        "bench".to_owned(),
-        tokio::time::Instant::now() + Duration::from_secs(30),
-        1,
-    );
+        app_id: Arc::from("kiln-bench"),
+        invocation_id: "bench".to_owned(),
+        deadline: tokio::time::Instant::now() + Duration::from_secs(30),
+        max_requests: 1,
+    });
     let response = session.request(myself()).await.expect("simulator answers");
     assert_eq!(response.status, 200);
     black_box(response);

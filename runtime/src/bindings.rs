@@ -18,6 +18,31 @@ pub use kiln::app::types::{
     AppError, Context, Level, Method, Principal, Request, RequestError, Response, ScopeDenied,
 };
 
+impl Principal {
+    /// How the principal is named in messages and audit lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Principal::User => "user",
+            Principal::App => "app",
+        }
+    }
+}
+
+impl RequestError {
+    /// Whether the host refused the call on policy grounds (an invalid path
+    /// or header, an uncatalogued route, a scope the manifest does not
+    /// declare) rather than failing to carry it out. One rule for the
+    /// session's refusal count and the invocation's failure kind.
+    pub fn is_policy_refusal(&self) -> bool {
+        matches!(
+            self,
+            RequestError::InvalidRequest(_)
+                | RequestError::UnknownRoute(_)
+                | RequestError::ScopeDenied(_)
+        )
+    }
+}
+
 /// The interface name the runtime requires a component to export.
 pub const HANDLER_EXPORT: &str = "kiln:app/handler@0.1.0";
 /// The package (without version) of the world this runtime implements.

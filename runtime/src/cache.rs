@@ -20,19 +20,21 @@
 //!   a truncated, corrupted or edited file is discarded (and recompiled),
 //!   and nothing can change between the check and the use.
 //!
-//! Entries are written to a temporary file and renamed into place, so a
-//! concurrent reader sees a whole entry or none. Every cache failure falls
+//! The directory and file rules are [`crate::private_file`]'s, shared with
+//! the token store, the grants and the credentials file. Entries are written
+//! to a temporary file and renamed into place, so a concurrent reader sees a
+//! whole entry or none. Every cache failure falls
 //! back to compiling: the cache can make a load faster, never make it fail.
 
-use std::fs::{self, File};
+use std::fs;
 use std::hash::{Hash, Hasher};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use crate::private_file::{self, PrivateFileError};
 use crate::sandbox::code_limits;
 use crate::sandbox::component_check::ComponentError;
 
@@ -165,7 +167,15 @@ impl ArtifactCache {
 
     /// Opens (creating it `0700` if needed) `dir`.
     pub fn open_dir(dir: PathBuf) -> Result<Self, CacheError> {
-        private::ensure_private_dir(&dir)?;
+        // Without Unix ownership checks there is no way to know who wrote an
+        // entry, and loading one is trusting it as machine code.
+        if cfg!(not(unix)) {
+            return Err(CacheError::Unsupported);
+        }
+        private_file::ensure_private_dir(&dir).map_err(|error| match error {
+            PrivateFileError::Io(error) => CacheError::Io(error),
+            _ => CacheError::UnsafeDirectory(dir.clone()),
+        })?;
         Ok(Self { dir })
     }
 
@@ -182,10 +192,14 @@ impl ArtifactCache {
     /// incompatible entry is deleted so that the next store replaces it.
     pub fn load(&self, engine: &Engine, key: &CacheKey) -> Result<Option<Component>, CacheError> {
         let path = self.entry_path(key);
-        let bytes = match private::read_private_file(&path) {
+        let bytes = match private_file::read_private(&path, MAX_ENTRY_BYTES) {
             Ok(bytes) => bytes,
-            Err(CacheError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+            Err(PrivateFileError::Missing) => return Ok(None),
+            Err(PrivateFileError::Io(error)) => return Err(CacheError::Io(error)),
+            Err(PrivateFileError::TooLarge { .. }) => return Err(CacheError::Corrupt),
+            Err(PrivateFileError::NotYours | PrivateFileError::TooOpen { .. }) => {
+                return Err(CacheError::UnsafeEntry);
+            }
         };
         let outcome = verified_artifact(&bytes)
             .ok_or(CacheError::Corrupt)
@@ -218,19 +232,10 @@ impl ArtifactCache {
         entry.extend_from_slice(&Sha256::digest(&artifact));
         entry.extend_from_slice(&artifact);
 
-        let temp = self.dir.join(format!(
-            ".{}.{}.{:016x}.tmp",
-            key.file_name(),
-            std::process::id(),
-            rand::random::<u64>()
-        ));
-        let written = private::create_private_file(&temp)
-            .and_then(|mut file| file.write_all(&entry).and_then(|()| file.sync_all()))
-            .and_then(|()| fs::rename(&temp, self.entry_path(key)));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        }
-        Ok(written?)
+        private_file::write_private(&self.entry_path(key), &entry).map_err(|error| match error {
+            PrivateFileError::Io(error) => CacheError::Io(error),
+            _ => CacheError::UnsafeEntry,
+        })
     }
 }
 
@@ -239,106 +244,6 @@ fn verified_artifact(entry: &[u8]) -> Option<&[u8]> {
     let (header, artifact) = entry.split_at_checked(HEADER_LEN)?;
     let (magic, recorded) = header.split_at(MAGIC.len());
     (magic == MAGIC && Sha256::digest(artifact).as_slice() == recorded).then_some(artifact)
-}
-
-/// Reads at most [`MAX_ENTRY_BYTES`] from `file`.
-fn read_capped(file: File) -> Result<Vec<u8>, CacheError> {
-    let mut bytes = Vec::new();
-    file.take(MAX_ENTRY_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_ENTRY_BYTES {
-        return Err(CacheError::Corrupt);
-    }
-    Ok(bytes)
-}
-
-#[cfg(unix)]
-mod private {
-    //! Ownership and permission checks (Unix).
-
-    use std::fs::{self, DirBuilder, File, OpenOptions};
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
-    use std::path::Path;
-
-    use super::{CacheError, read_capped};
-
-    /// Group and other permission bits: none may be set on the cache.
-    const NOT_PRIVATE: u32 = 0o077;
-
-    fn current_uid() -> u32 {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        unsafe { libc::geteuid() }
-    }
-
-    /// Creates `dir` (and parents) if missing, then requires it to be a real
-    /// directory owned by the current user; its mode is tightened to `0700`.
-    pub fn ensure_private_dir(dir: &Path) -> Result<(), CacheError> {
-        DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-        let meta = fs::symlink_metadata(dir)?;
-        if !meta.is_dir() || meta.uid() != current_uid() {
-            return Err(CacheError::UnsafeDirectory(dir.to_owned()));
-        }
-        if meta.mode() & NOT_PRIVATE != 0 {
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-        }
-        Ok(())
-    }
-
-    /// Reads an entry that must be a regular file (not a symlink) owned by
-    /// the current user and writable by nobody else.
-    pub fn read_private_file(path: &Path) -> Result<Vec<u8>, CacheError> {
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(path)
-            .map_err(|e| {
-                if e.raw_os_error() == Some(libc::ELOOP) {
-                    CacheError::UnsafeEntry
-                } else {
-                    CacheError::Io(e)
-                }
-            })?;
-        let meta = file.metadata()?;
-        if !meta.is_file() || meta.uid() != current_uid() || meta.mode() & NOT_PRIVATE != 0 {
-            return Err(CacheError::UnsafeEntry);
-        }
-        read_capped(file)
-    }
-
-    /// Creates a new file readable and writable by the current user only.
-    pub fn create_private_file(path: &Path) -> std::io::Result<File> {
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(path)
-    }
-}
-
-#[cfg(not(unix))]
-mod private {
-    //! Without Unix ownership checks there is no way to know who wrote an
-    //! entry, so nothing is cached.
-
-    use std::fs::File;
-    use std::path::Path;
-
-    use super::CacheError;
-
-    pub fn ensure_private_dir(_dir: &Path) -> Result<(), CacheError> {
-        Err(CacheError::Unsupported)
-    }
-
-    pub fn read_private_file(_path: &Path) -> Result<Vec<u8>, CacheError> {
-        Err(CacheError::Unsupported)
-    }
-
-    pub fn create_private_file(_path: &Path) -> std::io::Result<File> {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            "no artifact cache",
-        ))
-    }
 }
 
 /// Compiles `wasm`, or loads it from `cache`; the `bool` says whether it came

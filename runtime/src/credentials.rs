@@ -26,6 +26,10 @@ pub(crate) fn sensitive_header(text: &str) -> Option<HeaderValue> {
 
 /// Environment variables read for the user's credential, as Atlassian's own
 /// tools name them.
+/// Largest credentials file read: a few tokens are a few hundred bytes, and a
+/// huge file is not one.
+const MAX_CREDENTIALS_FILE: u64 = 64 * 1024;
+
 pub const ENV_SITE: &str = "JIRA_SITE";
 pub const ENV_EMAIL: &str = "JIRA_EMAIL";
 pub const ENV_API_TOKEN: &str = "JIRA_API_TOKEN";
@@ -211,6 +215,11 @@ pub enum CredentialError {
         "the credentials file {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}`"
     )]
     TooOpen { path: PathBuf, mode: u32 },
+    #[error("the credentials file {path} cannot be used: {source}")]
+    NotPrivate {
+        path: PathBuf,
+        source: crate::private_file::PrivateFileError,
+    },
     #[error("the credentials file {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{ENV_EMAIL} and {ENV_API_TOKEN} must be set together")]
@@ -357,12 +366,29 @@ impl SiteCredentials {
     /// Reads a credentials file, refusing one that group or others can read:
     /// a token in a world-readable file is already leaked.
     pub fn from_file(path: &Path) -> Result<Self, CredentialError> {
-        check_private(path)?;
-        let text = std::fs::read_to_string(path).map_err(|source| CredentialError::Read {
+        use crate::private_file::{PrivateFileError, read_private};
+        let bytes =
+            zeroize::Zeroizing::new(read_private(path, MAX_CREDENTIALS_FILE).map_err(|error| {
+                match error {
+                    PrivateFileError::TooOpen { mode } => CredentialError::TooOpen {
+                        path: path.to_owned(),
+                        mode,
+                    },
+                    PrivateFileError::Io(source) => CredentialError::Read {
+                        path: path.to_owned(),
+                        source,
+                    },
+                    source => CredentialError::NotPrivate {
+                        path: path.to_owned(),
+                        source,
+                    },
+                }
+            })?);
+        let text = std::str::from_utf8(&bytes).map_err(|_| CredentialError::Parse {
             path: path.to_owned(),
-            source,
+            message: "it is not UTF-8 text".to_owned(),
         })?;
-        let file: CredentialsFile = toml::from_str(&text).map_err(|e| CredentialError::Parse {
+        let file: CredentialsFile = toml::from_str(text).map_err(|e| CredentialError::Parse {
             path: path.to_owned(),
             // toml's message quotes the offending line; keep only its first
             // line so a malformed token line is not echoed in full.
@@ -429,28 +455,6 @@ pub fn app_from_env(
         }
         _ => Err(CredentialError::PartialAppEnvironment),
     }
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), CredentialError> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|source| CredentialError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(CredentialError::TooOpen {
-            path: path.to_owned(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), CredentialError> {
-    Ok(())
 }
 
 #[cfg(test)]

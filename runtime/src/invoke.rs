@@ -13,7 +13,7 @@ use serde::Serialize;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use crate::bindings::{self, AppError, Context};
-use crate::jira::session::JiraSession;
+use crate::jira::session::{JiraSession, SessionConfig};
 use crate::runtime::LoadedApp;
 use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
 use crate::sandbox::limiter::{GuestLimiter, LimitHit};
@@ -78,17 +78,32 @@ pub enum InvocationFailure {
     InvalidResult { message: String },
 }
 
-/// The app error's category, for exit codes.
+/// The app error's category, for exit codes and hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AppErrorKind {
     #[default]
     Failed,
     InvalidPayload,
     UnknownFunction,
-    /// The app gave up after request-jira refused a call on policy grounds.
+    /// The app gave up after request-jira refused a call for a scope the
+    /// manifest does not declare (a policy refusal with its own remedy).
+    ScopeDenied,
+    /// The app gave up after request-jira refused a call on other policy
+    /// grounds (invalid request, unknown route).
     RequestRefused,
     /// The app gave up after another request-jira failure.
     RequestFailed,
+}
+
+impl AppErrorKind {
+    /// Whether the app stopped because the host refused a call on policy
+    /// grounds ([`crate::bindings::RequestError::is_policy_refusal`]).
+    pub fn is_policy_refusal(self) -> bool {
+        matches!(
+            self,
+            AppErrorKind::ScopeDenied | AppErrorKind::RequestRefused
+        )
+    }
 }
 
 /// What an invocation produced.
@@ -110,7 +125,7 @@ impl Invoked {
     pub fn is_sandbox_violation(&self) -> bool {
         match &self.result {
             Ok(_) => false,
-            Err(InvocationFailure::App { error, .. }) => *error == AppErrorKind::RequestRefused,
+            Err(InvocationFailure::App { error, .. }) => error.is_policy_refusal(),
             Err(_) => true,
         }
     }
@@ -141,15 +156,15 @@ impl LoadedApp {
             wasi: None,
             table: wasmtime::component::ResourceTable::new(),
             limiter: GuestLimiter::new(self.limits.memory_bytes),
-            jira: JiraSession::new(
-                self.client.clone(),
-                self.scopes.clone(),
-                self.audit.clone(),
-                self.app_id.clone(),
-                invocation_id.clone(),
+            jira: JiraSession::new(SessionConfig {
+                client: self.client.clone(),
+                scopes: self.scopes.clone(),
+                audit: self.audit.clone(),
+                app_id: self.app_id.clone(),
+                invocation_id: invocation_id.clone(),
                 deadline,
-                self.limits.max_requests,
-            ),
+                max_requests: self.limits.max_requests,
+            }),
             log: log.clone(),
         };
         let mut store = Store::new(&self.engine, state);
@@ -277,14 +292,10 @@ fn app_failure(error: AppError) -> InvocationFailure {
         ),
         AppError::Failed(m) => (AppErrorKind::Failed, m),
         AppError::Request(r) => {
-            let refused = matches!(
-                r,
-                R::InvalidRequest(_) | R::UnknownRoute(_) | R::ScopeDenied(_)
-            );
-            let kind = if refused {
-                AppErrorKind::RequestRefused
-            } else {
-                AppErrorKind::RequestFailed
+            let kind = match &r {
+                R::ScopeDenied(_) => AppErrorKind::ScopeDenied,
+                r if r.is_policy_refusal() => AppErrorKind::RequestRefused,
+                _ => AppErrorKind::RequestFailed,
             };
             (kind, describe_request_error(&r))
         }
@@ -308,10 +319,7 @@ pub fn describe_request_error(error: &bindings::RequestError) -> String {
         ),
         R::NeedsAuthentication(p) => format!(
             "request-jira needs authentication: no credential is configured for the {} principal",
-            match p {
-                bindings::Principal::User => "user",
-                bindings::Principal::App => "app",
-            }
+            p.name()
         ),
         R::QuotaExceeded(m) => format!("request-jira quota exceeded: {m}"),
         R::Timeout => "request-jira timed out waiting for Jira".to_owned(),

@@ -27,6 +27,7 @@ pub mod jira;
 pub mod limits;
 pub mod oauth;
 pub mod policy;
+pub mod private_file;
 pub mod runtime;
 pub mod sandbox;
 pub mod site;

@@ -14,6 +14,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use crate::bindings;
 pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
+use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
@@ -33,6 +34,9 @@ pub struct RuntimeOptions {
     /// How instances are allocated; by default a pool, whose slot count is
     /// also the number of invocations in flight at once.
     pub allocation: InstanceAllocation,
+    /// Scopes no app may declare on this machine; an app declaring one is
+    /// refused at load ([`LoadError::Forbidden`]).
+    pub policy: OperatorPolicy,
 }
 
 impl Default for RuntimeOptions {
@@ -42,6 +46,7 @@ impl Default for RuntimeOptions {
             audit: Arc::new(NoAudit),
             cache: CacheMode::default(),
             allocation: InstanceAllocation::default(),
+            policy: OperatorPolicy::default(),
         }
     }
 }
@@ -75,6 +80,8 @@ pub enum LoadError {
     Component(#[from] ComponentError),
     #[error("the component cannot be linked: {0}")]
     Link(String),
+    #[error(transparent)]
+    Forbidden(#[from] PolicyRefusal),
 }
 
 impl Runtime {
@@ -136,6 +143,8 @@ impl Runtime {
     /// prepares it for invocations. Compilation runs on a blocking thread so
     /// the executor keeps serving, within the operator's compile deadline.
     pub async fn load(&self, wasm: Vec<u8>, manifest: Manifest) -> Result<LoadedApp, LoadError> {
+        // The policy first: a refused app costs no compile.
+        self.check_policy(&manifest)?;
         check_format(&wasm)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
@@ -144,13 +153,29 @@ impl Runtime {
                 compile_cached(&engine, cache.as_ref(), &wasm, check_code_limits)
             })
             .await?;
-        let mut app = self.prepare(&component, manifest)?;
+        let mut app = self.prepare_allowed(&component, manifest)?;
         app.from_cache = from_cache;
         Ok(app)
     }
 
     /// Prepares an already compiled component.
     pub fn prepare(
+        &self,
+        component: &Component,
+        manifest: Manifest,
+    ) -> Result<LoadedApp, LoadError> {
+        self.check_policy(&manifest)?;
+        self.prepare_allowed(component, manifest)
+    }
+
+    fn check_policy(&self, manifest: &Manifest) -> Result<(), PolicyRefusal> {
+        self.options
+            .policy
+            .check(&manifest.app.id, &manifest.declared_scopes())
+    }
+
+    /// [`Runtime::prepare`] for an app the policy allows.
+    fn prepare_allowed(
         &self,
         component: &Component,
         manifest: Manifest,
@@ -206,5 +231,66 @@ impl LoadedApp {
     /// artifact cache instead of compiling it.
     pub fn from_cache(&self) -> bool {
         self.from_cache
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::{ATLASSIAN_GATEWAY, Site};
+    use crate::{Credentials, HttpLimits};
+
+    fn runtime(policy: OperatorPolicy) -> Runtime {
+        let site = Site::new("http://127.0.0.1:9", ATLASSIAN_GATEWAY, "c0ffee-1").unwrap();
+        let client = JiraClient::new(site, Credentials::default(), HttpLimits::default()).unwrap();
+        Runtime::new(
+            client,
+            RuntimeOptions {
+                policy,
+                cache: CacheMode::Disabled,
+                allocation: InstanceAllocation::sequential(),
+                ..RuntimeOptions::default()
+            },
+        )
+        .unwrap()
+    }
+
+    fn manifest(scopes: &[&str]) -> Manifest {
+        let scopes: String = scopes.iter().map(|s| format!("    - {s}\n")).collect();
+        Manifest::from_yaml(&format!(
+            "app:\n  id: policy-test\n  name: Policy test\nmodules:\n  function:\n    - key: main\n      handler: main\npermissions:\n  scopes:\n{scopes}"
+        ))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_operator_policy_refuses_at_load_before_compiling() {
+        let runtime = runtime(OperatorPolicy::forbidding(["manage:jira-configuration"
+            .parse()
+            .unwrap()]));
+        // Not even a component: the policy answers before any compile.
+        let refused = runtime
+            .load(
+                b"not wasm".to_vec(),
+                manifest(&["read:jira-work", "manage:jira-configuration"]),
+            )
+            .await;
+        match refused {
+            Err(LoadError::Forbidden(refusal)) => {
+                assert_eq!(refusal.app_id, "policy-test");
+                assert_eq!(
+                    refusal.scopes,
+                    ["manage:jira-configuration"
+                        .parse::<kiln_manifest::Scope>()
+                        .unwrap()]
+                );
+            }
+            other => panic!("expected a policy refusal, got {:?}", other.err()),
+        }
+        // An allowed app goes on to the component checks.
+        let allowed = runtime
+            .load(b"not wasm".to_vec(), manifest(&["read:jira-work"]))
+            .await;
+        assert!(matches!(allowed, Err(LoadError::Component(_))));
     }
 }

@@ -89,7 +89,9 @@ pub mod __private;
 #[doc(hidden)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../wit/0.1.0",
+        // `wit` is a symlink to the repository's `wit/`, so the published
+        // crate carries the world it was built for (cargo package follows it).
+        path: "wit/0.1.0",
         world: "kiln:app/app@0.1.0",
         // The export macro is used from the app's crate, so it must be
         // reachable there and must find these bindings and the runtime

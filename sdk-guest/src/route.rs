@@ -3,6 +3,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use kiln_path_grammar::{
+    MAX_PATH_BYTES, MAX_SEGMENTS, escape_value, is_decoded_byte, is_path_byte,
+};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Everything but RFC 3986's unreserved characters is encoded in an
@@ -22,7 +25,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// with `format!` cannot be passed by accident. Make one with
 /// [`route!`](crate::route!), [`Route::from_static`] or [`Route::parse`]; all
 /// refuse a path that is not absolute, has a query, fragment, `.`/`..` or
-/// empty segment, a character that must be encoded, or a broken `%` escape.
+/// empty segment, a character that must be encoded, a broken `%` escape or
+/// one the host refuses. The byte classes are the host's own
+/// (`kiln-path-grammar`), so a `Route` is a path the host accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Route(Cow<'static, str>);
 
@@ -41,11 +46,25 @@ pub enum RouteError {
     /// A `%` is not followed by two hex digits.
     #[error("every `%` in a route must start a two-digit hex escape")]
     BadEscape,
-    /// The path has an empty segment (`//`), which some servers collapse.
-    #[error("a route may not contain an empty segment (`//`)")]
+    /// A `%XX` escape (or an interpolated value, once encoded) stands for a
+    /// byte the host refuses in a path: `/`, `\\`, `%`, a control or a
+    /// non-ASCII byte.
+    #[error(
+        "a route may not encode {0:?}: the host refuses encoded separators, `%`, controls and non-ASCII"
+    )]
+    ForbiddenEscape(char),
+    /// The path is longer than the host accepts.
+    #[error("a route may not be longer than {MAX_PATH_BYTES} bytes")]
+    TooLong,
+    /// The path has more segments than the host accepts.
+    #[error("a route may not have more than {MAX_SEGMENTS} segments")]
+    TooManySegments,
+    /// The path has an empty segment (`//`, or a trailing `/`), which some
+    /// servers collapse.
+    #[error("a route may not contain an empty segment (`//` or a trailing `/`)")]
     EmptySegment,
-    /// The path has a `.` or `..` segment (possibly percent-encoded), which
-    /// would move the request to another path.
+    /// The path has a segment of dots only (`.`, `..`, `...`; possibly
+    /// percent-encoded), which would move the request to another path.
     #[error("a route may not contain a `.` or `..` segment")]
     DotSegment,
     /// An interpolated value is empty, which would drop its segment.
@@ -144,6 +163,9 @@ enum Problem {
     NotAbsolute,
     ForbiddenCharacter,
     BadEscape,
+    ForbiddenEscape,
+    TooLong,
+    TooManySegments,
     EmptySegment,
     DotSegment,
 }
@@ -153,9 +175,18 @@ impl Problem {
         match self {
             Problem::NotAbsolute => "a route must start with `/`",
             Problem::ForbiddenCharacter => {
-                "a route may contain only unreserved characters, sub-delimiters, `:`, `@`, `/` and `%` escapes"
+                "a route may contain only ASCII letters, digits, `-._~!$'()*+,=:`, `/` and `%` escapes (no `?`: add query parameters with `.query(name, value)`)"
             }
             Problem::BadEscape => "every `%` in a route must start a two-digit hex escape",
+            Problem::ForbiddenEscape => {
+                "a route may not encode `/`, `\\`, `%`, a control or a non-ASCII byte"
+            }
+            Problem::TooLong => {
+                "a route is longer than the host accepts (kiln_path_grammar::MAX_PATH_BYTES)"
+            }
+            Problem::TooManySegments => {
+                "a route has more segments than the host accepts (kiln_path_grammar::MAX_SEGMENTS)"
+            }
             Problem::EmptySegment => "a route may not contain an empty segment (`//`)",
             Problem::DotSegment => "a route may not contain a `.` or `..` segment",
         }
@@ -168,41 +199,64 @@ impl Problem {
                 RouteError::ForbiddenCharacter(path[at..].chars().next().unwrap_or('\u{FFFD}'))
             }
             Problem::BadEscape => RouteError::BadEscape,
+            Problem::ForbiddenEscape => RouteError::ForbiddenEscape(
+                path.as_bytes()
+                    .get(at + 1..at + 3)
+                    .and_then(|hex| escape_value(hex[0], hex[1]))
+                    .map_or('\u{FFFD}', char::from),
+            ),
+            Problem::TooLong => RouteError::TooLong,
+            Problem::TooManySegments => RouteError::TooManySegments,
             Problem::EmptySegment => RouteError::EmptySegment,
             Problem::DotSegment => RouteError::DotSegment,
         }
     }
 }
 
-/// Checks `path` against RFC 3986's `path-absolute` with the extra rules
-/// above; on failure returns the problem and the byte offset it was found at
-/// (always a char boundary, since everything before it is ASCII).
+/// Checks `path` against the host's grammar (`kiln-path-grammar` for the
+/// bytes, the host's limits, no empty or dot segment); on failure returns the
+/// problem and the byte offset it was found at (always a char boundary, since
+/// everything before it is ASCII).
 const fn check(path: &[u8]) -> Result<(), (Problem, usize)> {
     if path.is_empty() || path[0] != b'/' {
         return Err((Problem::NotAbsolute, 0));
+    }
+    if path.len() > MAX_PATH_BYTES {
+        return Err((Problem::TooLong, MAX_PATH_BYTES));
     }
     let mut i = 0;
     while i < path.len() {
         let byte = path[i];
         if byte == b'%' {
-            if i + 2 >= path.len() || !is_hex(path[i + 1]) || !is_hex(path[i + 2]) {
+            if i + 2 >= path.len() {
                 return Err((Problem::BadEscape, i));
+            }
+            match escape_value(path[i + 1], path[i + 2]) {
+                None => return Err((Problem::BadEscape, i)),
+                Some(value) if !is_decoded_byte(value) => {
+                    return Err((Problem::ForbiddenEscape, i));
+                }
+                Some(_) => {}
             }
             i += 3;
             continue;
         }
-        if !is_path_char(byte) {
+        if !is_path_byte(byte) {
             return Err((Problem::ForbiddenCharacter, i));
         }
         i += 1;
     }
     // Segments: everything between two `/`, or after the last one.
+    let mut segments = 0;
     let mut start = 1;
     let mut i = 1;
     while i <= path.len() {
         if i == path.len() || path[i] == b'/' {
-            let is_last = i == path.len();
-            if start == i && !is_last {
+            segments += 1;
+            if segments > MAX_SEGMENTS {
+                return Err((Problem::TooManySegments, start));
+            }
+            if start == i {
                 return Err((Problem::EmptySegment, start));
             }
             if is_dot_segment(path, start, i) {
@@ -215,8 +269,10 @@ const fn check(path: &[u8]) -> Result<(), (Problem, usize)> {
     Ok(())
 }
 
-/// Whether `path[start..end]` is `.` or `..`, counting `%2e` as a dot since
-/// servers decode it before resolving dot segments.
+/// Whether `path[start..end]` is only dots (`.`, `..`, `...`), counting `%2e`
+/// as a dot since servers decode it before resolving dot segments. The host
+/// refuses every all-dots segment, not only `.` and `..`: some servers trim
+/// trailing dots from a segment, which turns `...` into `..`.
 const fn is_dot_segment(path: &[u8], start: usize, end: usize) -> bool {
     let mut dots = 0;
     let mut i = start;
@@ -234,36 +290,7 @@ const fn is_dot_segment(path: &[u8], start: usize, end: usize) -> bool {
         }
         dots += 1;
     }
-    dots == 1 || dots == 2
-}
-
-/// RFC 3986 `pchar` without `%` (checked separately) plus `/`.
-const fn is_path_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric()
-        || matches!(
-            byte,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'@'
-                | b'/'
-        )
-}
-
-const fn is_hex(byte: u8) -> bool {
-    byte.is_ascii_hexdigit()
+    dots > 0
 }
 
 #[cfg(test)]
@@ -290,23 +317,30 @@ mod tests {
 
     #[test]
     fn reserved_characters_in_a_value_are_encoded_as_one_segment() {
-        let route = route!("/rest/api/3/issue/{}", "a/b?c=d#e%2F f").unwrap();
+        let route = route!("/rest/api/3/issue/{}", "a?c=d#e f;g@h&i").unwrap();
         assert_eq!(
             route.as_str(),
-            "/rest/api/3/issue/a%2Fb%3Fc%3Dd%23e%252F%20f"
+            "/rest/api/3/issue/a%3Fc%3Dd%23e%20f%3Bg%40h%26i"
         );
     }
 
     #[test]
-    fn traversal_inside_a_value_stays_inside_its_segment() {
-        let route = route!("/rest/api/3/issue/{}", "../../../admin").unwrap();
-        assert_eq!(route.as_str(), "/rest/api/3/issue/..%2F..%2F..%2Fadmin");
-    }
-
-    #[test]
-    fn non_ascii_values_are_utf8_percent_encoded() {
-        let route = route!("/rest/api/3/user/{}", "Zoë").unwrap();
-        assert_eq!(route.as_str(), "/rest/api/3/user/Zo%C3%AB");
+    fn a_value_the_host_would_refuse_once_decoded_is_refused_here() {
+        // Encoded, these would stay one segment; the host still refuses an
+        // encoded separator, `%` and non-ASCII, so the app learns it now.
+        for (value, refused) in [
+            ("../../../admin", '/'),
+            ("a\\b", '\\'),
+            ("%2e", '%'),
+            ("Zoë", '\u{c3}'),
+            ("tab\there", '\t'),
+        ] {
+            assert_eq!(
+                route!("/rest/api/3/issue/{}", value),
+                Err(RouteError::ForbiddenEscape(refused)),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]
@@ -342,8 +376,8 @@ mod tests {
 
     #[test]
     fn parse_accepts_an_encoded_path() {
-        let route = Route::parse("/rest/api/3/user/Zo%C3%AB").unwrap();
-        assert_eq!(route.as_str(), "/rest/api/3/user/Zo%C3%AB");
+        let route = Route::parse("/rest/api/3/issue/a%20b%3F").unwrap();
+        assert_eq!(route.as_str(), "/rest/api/3/issue/a%20b%3F");
     }
 
     #[test]
@@ -367,6 +401,17 @@ mod tests {
                 "/rest/api/3/issue/\r\nHost: x",
                 RouteError::ForbiddenCharacter('\r'),
             ),
+            ("/rest/api/3/issue/a@b", RouteError::ForbiddenCharacter('@')),
+            ("/rest/api/3/issue/..;", RouteError::ForbiddenCharacter(';')),
+            ("/rest/api/3/issue/a&b", RouteError::ForbiddenCharacter('&')),
+            (
+                "/rest/api/3/user/Zo%C3%AB",
+                RouteError::ForbiddenEscape('\u{c3}'),
+            ),
+            ("/rest/api/3/issue/a%2Fb", RouteError::ForbiddenEscape('/')),
+            ("/rest/api/3/issue/%252e", RouteError::ForbiddenEscape('%')),
+            ("/rest/api/3/", RouteError::EmptySegment),
+            ("/", RouteError::EmptySegment),
             ("/rest/api/3/issue/%zz", RouteError::BadEscape),
             ("/rest/api/3/issue/%2", RouteError::BadEscape),
             ("//evil.example/rest", RouteError::EmptySegment),
@@ -376,6 +421,8 @@ mod tests {
             ("/rest/api/3/%2e%2E/admin", RouteError::DotSegment),
             ("/rest/api/3/.%2e", RouteError::DotSegment),
             ("/rest/api/3/..", RouteError::DotSegment),
+            ("/rest/api/3/...", RouteError::DotSegment),
+            ("/rest/api/3/.%2e%2E/x", RouteError::DotSegment),
         ];
         for (path, expected) in cases {
             assert_eq!(Route::parse(path), Err(expected), "{path:?}");
@@ -384,14 +431,18 @@ mod tests {
 
     #[test]
     fn dots_inside_a_segment_are_fine() {
-        for path in [
-            "/rest/api/3/a.b",
-            "/rest/api/3/...",
-            "/rest/api/3/.x",
-            "/rest/api/3/",
-        ] {
+        for path in ["/rest/api/3/a.b", "/rest/api/3/..x", "/rest/api/3/.x"] {
             assert!(Route::parse(path).is_ok(), "{path:?}");
         }
+    }
+
+    #[test]
+    fn the_host_limits_are_the_routes_limits() {
+        let long = format!("/{}", "a".repeat(MAX_PATH_BYTES));
+        assert_eq!(Route::parse(long), Err(RouteError::TooLong));
+        let deep = "/a".repeat(MAX_SEGMENTS + 1);
+        assert_eq!(Route::parse(deep), Err(RouteError::TooManySegments));
+        assert!(Route::parse("/a".repeat(MAX_SEGMENTS)).is_ok());
     }
 
     #[test]

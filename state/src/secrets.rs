@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use rand::{RngCore, TryRngCore};
+use rand::{Rng, TryRng};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -103,7 +103,7 @@ impl EncryptionKey {
     /// A fresh key from the operating system's random source.
     pub fn generate() -> Result<Self, SecretError> {
         let mut bytes = [0u8; 32];
-        rand::rngs::OsRng
+        rand::rngs::SysRng
             .try_fill_bytes(&mut bytes)
             .map_err(|_| SecretError::NoRandomness)?;
         Ok(Self::from_bytes(bytes))

@@ -57,7 +57,8 @@ async fn a_missing_scope_is_refused_before_the_network() {
     let invoked = h.invoke(&app, "main", json!({ "issue": "KILN-1" })).await;
     match &invoked.result {
         Err(InvocationFailure::App { message, error }) => {
-            assert_eq!(*error, AppErrorKind::RequestRefused);
+            assert_eq!(*error, AppErrorKind::ScopeDenied);
+            assert!(error.is_policy_refusal());
             assert!(message.contains("scope denied"), "{message}");
             assert!(message.contains("read:jira-work"), "{message}");
         }

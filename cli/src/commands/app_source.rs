@@ -21,18 +21,18 @@ pub struct AppSource {
 }
 
 /// Resolves `app` (and an explicit `--manifest`) to bytes and a parsed
-/// manifest, building an app folder first.
+/// manifest. An app folder is built, isolated as `isolation` says, after its
+/// manifest is validated: a typo in the manifest shows in a second, not after
+/// a compile.
 pub fn resolve(
     app: &Path,
     manifest: Option<&Path>,
     isolation: &BuildIsolation,
 ) -> Result<AppSource, Failure> {
-    let (wasm_path, default_manifest) = if app.is_dir() {
-        let manifest_path = app.join(MANIFEST_FILE);
-        (build_folder(app, isolation)?, manifest_path)
+    let default_manifest = if app.is_dir() {
+        app.join(MANIFEST_FILE)
     } else if app.extension().is_some_and(|e| e == "wasm") {
-        let dir = app.parent().unwrap_or(Path::new("."));
-        (app.to_owned(), dir.join(MANIFEST_FILE))
+        app.parent().unwrap_or(Path::new(".")).join(MANIFEST_FILE)
     } else if app.exists() {
         return Err(Failure::bad_input(anyhow!(
             "{} is neither a .wasm component nor an app folder",
@@ -52,6 +52,11 @@ pub fn resolve(
         )));
     }
     let manifest = Manifest::load(&manifest_path).map_err(Failure::bad_input)?;
+    let wasm_path = if app.is_dir() {
+        build_folder(app, isolation)?
+    } else {
+        app.to_owned()
+    };
     let wasm = std::fs::read(&wasm_path)
         .with_context(|| format!("cannot read {}", wasm_path.display()))
         .map_err(Failure::bad_input)?;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
+use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
 use serde::Serialize;
@@ -43,6 +44,9 @@ pub struct LintArgs {
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
+    /// Operator policy (TOML, `forbidden_scopes = [...]`): an app declaring a forbidden scope is not run.
+    #[arg(long, env = "KILN_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
     #[command(flatten)]
     site: SiteArgs,
 }
@@ -94,7 +98,11 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
                     .ok_or_else(|| Failure::bad_input(payloads::PayloadFileError::Missing))?,
             };
             let payloads = payloads::load(&path).map_err(Failure::bad_input)?;
-            run_payloads(wasm, manifest, &payloads, &args.site).await?
+            let policy = match &args.policy {
+                Some(path) => OperatorPolicy::load(path).map_err(Failure::bad_input)?,
+                None => OperatorPolicy::default(),
+            };
+            run_payloads(wasm, manifest, &payloads, &args.site, policy).await?
         }
     };
     if calls.is_empty() {
@@ -139,6 +147,7 @@ async fn run_payloads(
     manifest: kiln_manifest::Manifest,
     payloads: &[payloads::LintPayload],
     site: &SiteArgs,
+    policy: OperatorPolicy,
 ) -> Result<(Vec<ObservedCall>, Vec<PayloadRun>), Failure> {
     let setup = site.setup(HttpLimits::default()).await?;
     if setup.simulator.is_none() {
@@ -155,6 +164,7 @@ async fn run_payloads(
         RuntimeOptions {
             audit: audit.clone(),
             allocation: InstanceAllocation::sequential(),
+            policy,
             ..RuntimeOptions::default()
         },
     )

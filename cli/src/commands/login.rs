@@ -11,14 +11,15 @@ use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
 use kiln_runtime::oauth::store_lock::LOCK_PATIENCE;
 use kiln_runtime::oauth::{
-    ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, LoginConfig, OAuthEndpoints, PendingLogin,
-    StoreLock, TokenStore,
+    ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, LoginConfig, OAuthEndpoints, StoreLock,
+    TokenStore,
 };
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use secrecy::SecretString;
 
 use super::app_source::MANIFEST_FILE;
 use super::exit::{Exit, Failure};
+use crate::login_listener::PendingLogin;
 
 /// The environment variable holding the OAuth client secret (never a flag:
 /// command lines are visible to every user of the machine).
@@ -77,17 +78,16 @@ pub async fn run(args: LoginArgs) -> Result<Exit, Failure> {
         None => TokenStore::default_location().map_err(Failure::bad_input)?,
     };
 
-    let pending = PendingLogin::start(LoginConfig {
+    let config = LoginConfig {
         client_id: args.client_id.clone(),
         client_secret,
         endpoints,
         scopes: manifest.declared_scopes(),
-        listen: args.listen,
         site: args.site.clone(),
-        timeout: args.timeout,
-    })
-    .await
-    .map_err(Failure::bad_input)?;
+    };
+    let pending = PendingLogin::start(config, args.listen)
+        .await
+        .map_err(Failure::bad_input)?;
     eprintln!(
         "Open this URL in a browser to let app {} act as you (callback {}):",
         manifest.app.id,
@@ -95,9 +95,14 @@ pub async fn run(args: LoginArgs) -> Result<Exit, Failure> {
     );
     // The URL alone on stdout, so a script (or a test) can drive the browser step.
     println!("{}", pending.authorize_url());
-    let session = pending.finish().await.map_err(Failure::environment)?;
+    let session = pending
+        .finish(args.timeout)
+        .await
+        .map_err(Failure::environment)?;
     // A running `runtime run` may be rotating the old login's tokens: wait
-    // for it, so its write cannot land on top of the new login.
+    // for it, so its write cannot land on top of the new login. A first
+    // login has no directory yet for the lock file: make it first.
+    store.ensure_dir().map_err(Failure::environment)?;
     let _lock = StoreLock::acquire(store.path(), LOCK_PATIENCE)
         .await
         .map_err(Failure::environment)?;

@@ -2,6 +2,7 @@
 
 mod app_source;
 mod build;
+mod completions;
 mod component_info;
 mod exit;
 mod help;
@@ -52,6 +53,8 @@ enum Command {
     Sim(sim::SimArgs),
     /// Log in to a real Jira site with OAuth 2.0 (3LO); `run` then acts as you with refreshing tokens.
     Login(login::LoginArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
 }
 
 /// Parses the command line, runs the command, and maps the outcome to an
@@ -79,6 +82,7 @@ pub fn run() -> ExitCode {
             Command::Run(args) => run::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,
+            Command::Completions(args) => completions::run(args),
         }
     });
     match outcome {

@@ -14,6 +14,14 @@ use super::templates::{self, Template};
 /// manifest schema are found by default.
 const REPO_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
+/// The kiln-sdk release a new app depends on: the one released with this
+/// runtime (one workspace version).
+const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the local-checkout patch goes: Cargo reads it from the app folder,
+/// which is where `runtime build` and `cargo build` run.
+const LOCAL_SDK_CONFIG: &str = ".cargo/config.toml";
+
 #[derive(clap::Args, Debug)]
 pub struct NewArgs {
     /// The folder to create; its last component is the app id and crate name
@@ -22,8 +30,9 @@ pub struct NewArgs {
     /// What the app starts as.
     #[arg(long, short = 't', default_value = "hello", value_parser = clap::builder::PossibleValuesParser::new(templates::names()))]
     template: String,
-    /// The Kiln SDK (`sdk-guest` folder) the app depends on, when the runtime
-    /// was not built from a Kiln checkout that still exists.
+    /// A Kiln SDK folder (`sdk-guest` of a Kiln checkout) to build the app
+    /// against instead of the kiln-sdk release on crates.io (default: the
+    /// checkout this runtime was built from, when it still exists).
     #[arg(long, value_name = "DIR")]
     sdk_path: Option<PathBuf>,
 }
@@ -40,12 +49,20 @@ pub fn run(args: NewArgs) -> Result<Exit, Failure> {
     refuse_existing(&args.path)?;
     let sdk = locate_sdk(args.sdk_path.as_deref())?;
     let schema = sdk
-        .parent()
+        .as_deref()
+        .and_then(Path::parent)
         .map(|repo| repo.join("manifest-schema").join("manifest.schema.json"))
         .filter(|schema| schema.is_file());
 
-    let values = placeholder_values(&name, template, &sdk, schema.as_deref())?;
-    let files = render_all(template, &values)?;
+    let values = placeholder_values(&name, template, sdk.as_deref(), schema.as_deref())?;
+    let mut files = render_all(template, &values)?;
+    if sdk.is_some() {
+        files.push((
+            LOCAL_SDK_CONFIG,
+            templates::render(LOCAL_SDK_CONFIG, templates::LOCAL_SDK_PATCH, &values)
+                .map_err(Failure::environment)?,
+        ));
+    }
     for (relative, text) in &files {
         let path = args.path.join(relative);
         if let Some(parent) = path.parent() {
@@ -62,6 +79,11 @@ pub fn run(args: NewArgs) -> Result<Exit, Failure> {
         "created {shown} from the {} template ({})",
         template.name, template.description
     );
+    if sdk.is_none() {
+        eprintln!(
+            "no Kiln checkout found: kiln-sdk {SDK_VERSION} comes from crates.io (pass --sdk-path <kiln checkout>/sdk-guest to build against a checkout)"
+        );
+    }
     eprintln!("next:");
     eprintln!("  runtime run {shown}      # build it and run it on the embedded Jira simulator");
     eprintln!("  runtime lint {shown}     # check its scopes are the least it needs");
@@ -104,26 +126,33 @@ fn refuse_existing(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The SDK folder: `--sdk-path`, else `sdk-guest` in the checkout the runtime
-/// was built from.
-fn locate_sdk(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
-    let (candidate, origin) = match explicit {
-        Some(path) => (path.to_owned(), "--sdk-path"),
-        None => (
-            Path::new(REPO_DIR).join("sdk-guest"),
-            "the Kiln checkout this runtime was built from",
-        ),
+/// The local SDK folder to build against: `--sdk-path` (which must be one),
+/// else `sdk-guest` in the checkout the runtime was built from if it still
+/// exists; `None` means the crates.io release.
+fn locate_sdk(explicit: Option<&Path>) -> Result<Option<PathBuf>, Failure> {
+    let is_sdk = |dir: &Path| {
+        std::fs::read_to_string(dir.join("Cargo.toml"))
+            .is_ok_and(|toml| toml.contains("name = \"kiln-sdk\""))
     };
-    let is_sdk = std::fs::read_to_string(candidate.join("Cargo.toml"))
-        .is_ok_and(|toml| toml.contains("name = \"kiln-sdk\""));
-    if !is_sdk {
-        return Err(Failure::bad_input(anyhow!(
-            "no Kiln SDK at {} ({origin}); pass --sdk-path <kiln checkout>/sdk-guest",
-            candidate.display()
-        )));
-    }
+    let candidate = match explicit {
+        Some(path) if is_sdk(path) => path.to_owned(),
+        Some(path) => {
+            return Err(Failure::bad_input(anyhow!(
+                "no Kiln SDK at {} (--sdk-path); pass --sdk-path <kiln checkout>/sdk-guest",
+                path.display()
+            )));
+        }
+        None => {
+            let default = Path::new(REPO_DIR).join("sdk-guest");
+            if !is_sdk(&default) {
+                return Ok(None);
+            }
+            default
+        }
+    };
     candidate
         .canonicalize()
+        .map(Some)
         .with_context(|| format!("cannot resolve {}", candidate.display()))
         .map_err(Failure::environment)
 }
@@ -131,15 +160,18 @@ fn locate_sdk(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
 fn placeholder_values(
     name: &str,
     template: &Template,
-    sdk: &Path,
+    sdk: Option<&Path>,
     schema: Option<&Path>,
 ) -> Result<BTreeMap<&'static str, String>, Failure> {
-    let sdk = sdk
-        .to_str()
-        .filter(|s| !s.chars().any(char::is_control))
-        .ok_or_else(|| {
-            Failure::bad_input(anyhow!("the SDK path {} is not plain UTF-8", sdk.display()))
-        })?;
+    let sdk = match sdk {
+        Some(sdk) => sdk
+            .to_str()
+            .filter(|s| !s.chars().any(char::is_control))
+            .ok_or_else(|| {
+                Failure::bad_input(anyhow!("the SDK path {} is not plain UTF-8", sdk.display()))
+            })?,
+        None => "",
+    };
     let schema = match schema.and_then(Path::to_str) {
         Some(path) => path.to_owned(),
         // Without a local checkout, the published schema still gives editors completion.
@@ -155,6 +187,7 @@ fn placeholder_values(
         ("template", template.name.to_owned()),
         ("payload", template.example_payload.to_owned()),
         ("sdk_path", toml_escape(sdk)),
+        ("sdk_version", SDK_VERSION.to_owned()),
         ("schema", schema),
     ]))
 }
@@ -204,7 +237,7 @@ mod tests {
     fn every_template_renders_a_valid_manifest_and_cargo_toml() {
         let sdk = Path::new(REPO_DIR).join("sdk-guest");
         for template in templates::TEMPLATES {
-            let values = placeholder_values("demo-app", template, &sdk, None).unwrap();
+            let values = placeholder_values("demo-app", template, Some(&sdk), None).unwrap();
             let files = render_all(template, &values).unwrap();
             let file = |path: &str| &files.iter().find(|(p, _)| *p == path).unwrap().1;
             let manifest = kiln_manifest::Manifest::from_yaml(file("manifest.yml")).unwrap();
@@ -212,6 +245,11 @@ mod tests {
             assert!(file("manifest.yml").starts_with("# yaml-language-server: $schema="));
             let cargo: toml::Table = toml::from_str(file("Cargo.toml")).unwrap();
             assert_eq!(cargo["package"]["name"].as_str(), Some("demo-app"));
+            assert_eq!(
+                cargo["dependencies"]["kiln-sdk"].as_str(),
+                Some(SDK_VERSION),
+                "the app names the released SDK, never a path"
+            );
             assert!(
                 cargo.contains_key("workspace"),
                 "the app is its own workspace"

@@ -12,7 +12,7 @@ use kiln_runtime::consent::{
     SiteIdentity, ensure_consent,
 };
 use kiln_runtime::engine::InstanceAllocation;
-use kiln_runtime::invoke::InvocationFailure;
+use kiln_runtime::invoke::{AppErrorKind, InvocationFailure};
 use kiln_runtime::sandbox::guest_log::LogLine;
 use kiln_runtime::{
     AuditSink, FileAudit, HttpLimits, Invocation, LoadError, NoAudit, Runtime, RuntimeOptions,
@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// available: its build scripts and proc-macros then run as you. Only for source you trust.
     #[arg(long)]
     trust_build: bool,
+    /// Print a failure as one JSON document on stdout, {"error": {"kind", "message", "exitCode", …}}
+    /// (the exit code is the same); a success prints the app's result as always.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     site: SiteArgs,
     #[command(flatten)]
@@ -88,6 +92,29 @@ impl RunArgs {
 }
 
 pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
+    let json = args.json;
+    let outcome = invoke_app(args).await;
+    if json {
+        return Ok(print_json_outcome(outcome));
+    }
+    let (result, exit) = outcome?;
+    match &result {
+        Ok(json) => println!("{}", pretty(json)),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            if let Some(hint) = hint(failure) {
+                eprintln!("hint: {hint}");
+            }
+        }
+    }
+    Ok(exit)
+}
+
+/// The app's result or why it has none, and the exit code that says which.
+type RunOutcome = (Result<String, InvocationFailure>, Exit);
+
+/// Loads the app and invokes the function; the app's log goes to stderr.
+async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     let payload = read_payload(&args.payload)?;
     // The build comes first: no credential, login or grant is loaded until
     // the app's build code (native, the app author's) has run and exited.
@@ -124,6 +151,7 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
             audit,
             cache: args.cache_mode(),
             allocation: InstanceAllocation::sequential(),
+            policy,
             ..RuntimeOptions::default()
         },
     )
@@ -132,9 +160,11 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
         .load(source.wasm, source.manifest)
         .await
         .map_err(|e| match e {
-            LoadError::Component(_) | LoadError::Link(_) => Failure::bad_input(
-                anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())),
-            ),
+            LoadError::Component(_) | LoadError::Link(_) | LoadError::Forbidden(_) => {
+                Failure::bad_input(
+                    anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())),
+                )
+            }
         })?;
 
     let invoked = app
@@ -154,23 +184,52 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
         );
     }
     drop(setup.simulator);
-    match &invoked.result {
-        Ok(json) => {
-            println!("{}", pretty(json));
-            Ok(Exit::Success)
+    let exit = match &invoked.result {
+        Ok(_) => Exit::Success,
+        Err(_) if invoked.is_sandbox_violation() => Exit::Sandbox,
+        Err(_) => Exit::AppError,
+    };
+    Ok((invoked.result, exit))
+}
+
+/// `--json`: the result as without it, or the failure as one JSON document on
+/// stdout: `kind` (an invocation failure's kind, `bad-input` or
+/// `environment`), `message`, `exitCode`, a `hint` where there is one, and
+/// the invocation failure's own fields.
+fn print_json_outcome(outcome: Result<RunOutcome, Failure>) -> Exit {
+    let (error, exit) = match outcome {
+        Ok((Ok(result), exit)) => {
+            println!("{}", pretty(&result));
+            return exit;
+        }
+        Ok((Err(failure), exit)) => {
+            let mut error = serde_json::to_value(&failure).unwrap_or_default();
+            if let Some(fields) = error.as_object_mut() {
+                fields.insert("message".into(), failure.to_string().into());
+                if let Some(hint) = hint(&failure) {
+                    fields.insert("hint".into(), hint.into());
+                }
+            }
+            (error, exit)
         }
         Err(failure) => {
-            eprintln!("error: {failure}");
-            if let Some(hint) = hint(failure) {
-                eprintln!("hint: {hint}");
-            }
-            Ok(if invoked.is_sandbox_violation() {
-                Exit::Sandbox
-            } else {
-                Exit::AppError
-            })
+            let kind = match failure.exit {
+                Exit::Environment => "environment",
+                _ => "bad-input",
+            };
+            let error = serde_json::json!({
+                "kind": kind,
+                "message": format!("{:#}", failure.error),
+            });
+            (error, failure.exit)
         }
+    };
+    let mut error = error;
+    if let Some(fields) = error.as_object_mut() {
+        fields.insert("exitCode".into(), (exit as u8).into());
     }
+    println!("{}", serde_json::json!({ "error": error }));
+    exit
 }
 
 /// The operator policy applies everywhere; the user's approval only on a real
@@ -184,18 +243,10 @@ fn check_consent(
     setup: &SiteSetup,
 ) -> Result<(), Failure> {
     let declared = manifest.declared_scopes();
-    let forbidden: Vec<&str> = declared
-        .iter()
-        .filter(|s| policy.forbids(*s))
-        .map(Scope::as_str)
-        .collect();
-    if !forbidden.is_empty() {
-        return Err(Failure::bad_input(anyhow!(
-            "the operator policy forbids the scopes {} that app {} declares",
-            forbidden.join(", "),
-            manifest.app.id
-        )));
-    }
+    // Before any prompt; the library checks it again at load.
+    policy
+        .check(&manifest.app.id, &declared)
+        .map_err(Failure::bad_input)?;
     if setup.simulator.is_some() {
         return Ok(());
     }
@@ -291,7 +342,10 @@ fn pretty(json: &str) -> String {
 /// What to do next, where there is something useful to say.
 fn hint(failure: &InvocationFailure) -> Option<&'static str> {
     match failure {
-        InvocationFailure::App { message, .. } if message.contains("scope denied") => {
+        InvocationFailure::App {
+            error: AppErrorKind::ScopeDenied,
+            ..
+        } => {
             Some("declare the missing scopes in manifest.yml (permissions.scopes), then run again")
         }
         InvocationFailure::Timeout { .. } => {

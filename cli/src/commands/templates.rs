@@ -21,6 +21,10 @@ pub struct Template {
     pub files: &'static [TemplateFile],
 }
 
+/// `.cargo/config.toml` of an app made from a Kiln checkout: patches kiln-sdk
+/// to the checkout's (see the file's comment).
+pub const LOCAL_SDK_PATCH: &str = include_str!("../../templates/common/cargo-config.toml.tmpl");
+
 /// Files every template shares.
 const COMMON: &[TemplateFile] = &[
     TemplateFile {

@@ -9,9 +9,11 @@
 //! Kiln recorded is lost.
 //!
 //! All file I/O is in [`GrantStore::read_file`] and [`GrantStore::write_file`].
+//!
+//! Grant files are private files ([`crate::private_file`]), since a grant
+//! another user could write would hand an app its scopes.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use kiln_manifest::Scope;
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{ComponentDigest, GrantKey, PrincipalIdentity, SiteIdentity};
 use crate::oauth::config_dir::kiln_config_dir;
+use crate::private_file::{self, PrivateFileError};
 
 /// App ids may hold `/` and `:` (Forge ARIs); everything but lowercase
 /// letters, digits, `-`, `_` and `.` is percent-encoded so an id can never
@@ -217,30 +220,27 @@ impl GrantStore {
         self.write_file(&path, &json)
     }
 
-    /// The file's text, `None` when it does not exist.
+    /// The file's text, `None` when it does not exist; refused when it is not
+    /// a private file of this user.
     fn read_file(&self, path: &Path) -> Result<Option<String>, GrantStoreError> {
-        match std::fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
+        let invalid = |message: String| GrantStoreError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        let bytes = match private_file::read_private(path, MAX_GRANT_FILE) {
+            Ok(bytes) => bytes,
+            Err(PrivateFileError::Missing) => return Ok(None),
+            Err(PrivateFileError::Io(source)) => {
                 return Err(GrantStoreError::Read {
                     path: path.to_owned(),
                     source,
                 });
             }
-            Ok(meta) if meta.len() > MAX_GRANT_FILE => {
-                return Err(GrantStoreError::Invalid {
-                    path: path.to_owned(),
-                    message: "too large".to_owned(),
-                });
-            }
-            Ok(_) => {}
-        }
-        std::fs::read_to_string(path)
+            Err(refused) => return Err(invalid(refused.to_string())),
+        };
+        String::from_utf8(bytes)
             .map(Some)
-            .map_err(|source| GrantStoreError::Read {
-                path: path.to_owned(),
-                source,
-            })
+            .map_err(|e| invalid(e.to_string()))
     }
 
     /// Writes `bytes` to `path` atomically (temporary file + rename).
@@ -249,27 +249,13 @@ impl GrantStore {
             path: path.to_owned(),
             source,
         };
-        std::fs::create_dir_all(&self.dir).map_err(write_error)?;
-        let temp = self
-            .dir
-            .join(format!(".grant.{:016x}.tmp", rand::random::<u64>()));
-        let written = write_new(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-        if let Err(error) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(write_error(error));
-        }
-        Ok(())
+        let private = |error: PrivateFileError| match error {
+            PrivateFileError::Io(source) => source,
+            other => std::io::Error::other(other.to_string()),
+        };
+        private_file::ensure_private_dir(&self.dir).map_err(|e| write_error(private(e)))?;
+        private_file::write_private(path, bytes).map_err(|e| write_error(private(e)))
     }
-}
-
-/// Creates `path` new (never reusing an existing file), writes and syncs it.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]
@@ -344,9 +330,9 @@ mod tests {
     fn old_format_grants_are_absent_and_newer_ones_are_kept() {
         let dir = tempfile::tempdir().unwrap();
         let store = GrantStore::new(dir.path());
-        std::fs::write(
-            store.path_for("a"),
-            r#"{"app_id":"a","scopes":["read:jira-work"],"approved_at":"2025-01-01T00:00:00Z"}"#,
+        crate::private_file::write_private(
+            &store.path_for("a"),
+            br#"{"app_id":"a","scopes":["read:jira-work"],"approved_at":"2025-01-01T00:00:00Z"}"#,
         )
         .unwrap();
         assert!(store.load("a").unwrap().is_empty());
@@ -358,7 +344,11 @@ mod tests {
         store.save(&grant).unwrap();
         assert_eq!(store.load("a").unwrap(), vec![grant.clone()]);
 
-        std::fs::write(store.path_for("n"), r#"{"version":3,"whatever":true}"#).unwrap();
+        crate::private_file::write_private(
+            &store.path_for("n"),
+            br#"{"version":3,"whatever":true}"#,
+        )
+        .unwrap();
         assert!(matches!(
             store.load("n"),
             Err(GrantStoreError::NewerFormat { version: 3, .. })
@@ -388,11 +378,12 @@ mod tests {
             Err(GrantStoreError::Invalid { .. })
         ));
         let digest = ComponentDigest::of(b"x");
-        std::fs::write(
-            store.path_for("c"),
+        crate::private_file::write_private(
+            &store.path_for("c"),
             format!(
                 r#"{{"version":2,"app_id":"c","grants":[{{"site":{{"origin":"o","cloud_id":"c"}},"principal":{{"user":null,"app":null}},"component_sha256":"{digest}","scopes":["read:jira-wrok"],"approved_at":""}}]}}"#
-            ),
+            )
+            .as_bytes(),
         )
         .unwrap();
         let err = store.load("c").unwrap_err();
@@ -400,9 +391,29 @@ mod tests {
             err.to_string().contains("read:jira-work"),
             "typo suggestion is shown: {err}"
         );
-        std::fs::write(store.path_for("d"), "[1,2]").unwrap();
+        crate::private_file::write_private(&store.path_for("d"), b"[1,2]").unwrap();
         assert!(matches!(
             store.load("d"),
+            Err(GrantStoreError::Invalid { .. })
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_grant_another_user_could_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let store = GrantStore::new(dir.path().join("grants"));
+        store
+            .save(&Grant::new(
+                key("a", "https://x.atlassian.net", "u", b"v1"),
+                [scope("read:jira-work")],
+            ))
+            .unwrap();
+        let path = store.path_for("a");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(matches!(
+            store.load("a"),
             Err(GrantStoreError::Invalid { .. })
         ));
     }

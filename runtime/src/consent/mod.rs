@@ -21,7 +21,7 @@ use kiln_manifest::{DeclaredScopes, Scope};
 
 pub use grant_store::{Grant, GrantStore, GrantStoreError};
 pub use identity::{ComponentDigest, DigestError, GrantKey, PrincipalIdentity, SiteIdentity};
-pub use policy::{OperatorPolicy, PolicyError, PreApproval};
+pub use policy::{OperatorPolicy, PolicyError, PolicyRefusal, PreApproval};
 
 /// What the stored grants and the operator policy say about a run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use kiln_manifest::Scope;
+use kiln_manifest::{DeclaredScopes, Scope};
 use serde::Deserialize;
 
 use super::identity::{ComponentDigest, SiteIdentity};
@@ -138,6 +138,33 @@ impl OperatorPolicy {
             .iter()
             .any(|a| a.applies_to(component, site) && a.scopes.contains(&scope))
     }
+
+    /// Refuses an app that declares any forbidden scope. The library runs
+    /// this when it loads an app (`Runtime::load`, `Runtime::prepare`), so
+    /// every front end (`run`, `lint`, `serve`) enforces the policy; a front
+    /// end may call it earlier, e.g. before asking for consent.
+    pub fn check(&self, app_id: &str, declared: &DeclaredScopes) -> Result<(), PolicyRefusal> {
+        let scopes: Vec<Scope> = declared.iter().filter(|s| self.forbids(*s)).collect();
+        if scopes.is_empty() {
+            return Ok(());
+        }
+        Err(PolicyRefusal {
+            app_id: app_id.to_owned(),
+            scopes,
+        })
+    }
+}
+
+/// An app the operator policy refuses: it declares scopes forbidden on this
+/// machine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the operator policy forbids the scopes {} that app {app_id} declares",
+    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+)]
+pub struct PolicyRefusal {
+    pub app_id: String,
+    pub scopes: Vec<Scope>,
 }
 
 #[cfg(test)]

@@ -35,6 +35,19 @@ use crate::policy::url::build_url;
 /// Sent with every request, so Jira's logs can tell Kiln's traffic apart.
 const USER_AGENT: &str = concat!("kiln-runtime/", env!("CARGO_PKG_VERSION"));
 
+/// What one invocation's `request-jira` session is for: the app's client,
+/// scopes, audit sink and id (shared by its invocations), and this
+/// invocation's id, deadline and request budget.
+pub struct SessionConfig {
+    pub client: Arc<JiraClient>,
+    pub scopes: Arc<DeclaredScopes>,
+    pub audit: Arc<dyn AuditSink>,
+    pub app_id: Arc<str>,
+    pub invocation_id: String,
+    pub deadline: TokioInstant,
+    pub max_requests: u32,
+}
+
 /// Per-invocation state of `request-jira`.
 pub struct JiraSession {
     client: Arc<JiraClient>,
@@ -61,16 +74,16 @@ struct Trace {
 }
 
 impl JiraSession {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        client: Arc<JiraClient>,
-        scopes: Arc<DeclaredScopes>,
-        audit: Arc<dyn AuditSink>,
-        app_id: Arc<str>,
-        invocation_id: String,
-        deadline: TokioInstant,
-        max_requests: u32,
-    ) -> Self {
+    pub fn new(config: SessionConfig) -> Self {
+        let SessionConfig {
+            client,
+            scopes,
+            audit,
+            app_id,
+            invocation_id,
+            deadline,
+            max_requests,
+        } = config;
         Self {
             client,
             scopes,
@@ -104,12 +117,7 @@ impl JiraSession {
         let method = req.method;
         let mut trace = Trace::default();
         let outcome = self.pipeline(req, &mut trace).await;
-        if matches!(
-            outcome,
-            Err(RequestError::InvalidRequest(_)
-                | RequestError::UnknownRoute(_)
-                | RequestError::ScopeDenied(_))
-        ) {
+        if outcome.as_ref().is_err_and(RequestError::is_policy_refusal) {
             self.refusals += 1;
         }
         let Some(started) = started else {
@@ -119,7 +127,7 @@ impl JiraSession {
             time: now_rfc3339(),
             app_id: self.app_id.to_string(),
             invocation_id: self.invocation_id.clone(),
-            principal: principal_name(principal),
+            principal: principal.name(),
             method: route_method(method).as_str(),
             route: trace.route.map(|r| r.template),
             decision: decision_name(&outcome),
@@ -209,7 +217,7 @@ impl JiraSession {
                 .map_err(|error| {
                     tracing::warn!(
                         "no usable credential for the {} principal: {error}",
-                        principal_name(req.principal)
+                        req.principal.name()
                     );
                     RequestError::NeedsAuthentication(req.principal)
                 })?,
@@ -260,7 +268,7 @@ impl JiraSession {
             let renewed = renewed.map_err(|error| {
                 tracing::warn!(
                     "the {} principal's credential could not be renewed: {error}",
-                    principal_name(req.principal)
+                    req.principal.name()
                 );
                 RequestError::NeedsAuthentication(req.principal)
             })?;
@@ -387,13 +395,6 @@ fn http_method(method: RouteMethod) -> http::Method {
     }
 }
 
-fn principal_name(principal: Principal) -> &'static str {
-    match principal {
-        Principal::User => "user",
-        Principal::App => "app",
-    }
-}
-
 fn decision_name(outcome: &Result<Response, RequestError>) -> &'static str {
     match outcome {
         Ok(_) => "allowed",
@@ -478,15 +479,15 @@ mod tests {
             "app:\n  id: kiln-test\n  name: Kiln test\nmodules:\n  function:\n    - key: main\n      handler: main\npermissions:\n  scopes:\n    - read:jira-user\n    - read:jira-work\n    - write:jira-work\n",
         )
         .unwrap();
-        JiraSession::new(
-            Arc::new(client),
-            Arc::new(manifest.declared_scopes()),
-            Arc::new(MemoryAudit::default()),
-            Arc::from("kiln-test"),
-            "inv-1".to_owned(),
-            TokioInstant::now() + Duration::from_secs(30),
-            10,
-        )
+        JiraSession::new(SessionConfig {
+            client: Arc::new(client),
+            scopes: Arc::new(manifest.declared_scopes()),
+            audit: Arc::new(MemoryAudit::default()),
+            app_id: Arc::from("kiln-test"),
+            invocation_id: "inv-1".to_owned(),
+            deadline: TokioInstant::now() + Duration::from_secs(30),
+            max_requests: 10,
+        })
     }
 
     fn get(path: &str, query: &[(&str, &str)]) -> Request {

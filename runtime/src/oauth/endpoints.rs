@@ -1,11 +1,13 @@
 //! Where the authorization server and the API gateway are.
 //!
 //! Atlassian's are the defaults; tests (and `runtime login` against the
-//! simulator) point all three at the simulator. Each is checked like a site
-//! URL: a code, a client secret or a token must never cross a network in clear.
+//! simulator) point all three at the simulator. Each is checked by the one
+//! endpoint rule, the site's ([`Endpoint::parse`]): a code, a client secret or
+//! a token must never cross a network in clear.
 
 use url::Url;
 
+use crate::policy::url::{Endpoint, EndpointError};
 use crate::site::ATLASSIAN_GATEWAY;
 
 /// Atlassian's authorization endpoint (the consent screen).
@@ -23,17 +25,13 @@ pub struct OAuthEndpoints {
     pub api: Url,
 }
 
-/// Why a configured endpoint was refused.
+/// Why a configured endpoint was refused: the endpoint rule's reason, and
+/// which of the OAuth endpoints it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum EndpointUrlError {
-    #[error("the {role} URL `{url}` is not a URL")]
-    Unparsable { role: &'static str, url: String },
-    #[error(
-        "the {role} URL `{url}` must use https (http only for loopback, such as the simulator)"
-    )]
-    Insecure { role: &'static str, url: String },
-    #[error("the {role} URL `{url}` must not contain a user name, password, query or fragment")]
-    Extra { role: &'static str, url: String },
+#[error("the {role} URL {source}")]
+pub struct EndpointUrlError {
+    pub role: &'static str,
+    pub source: EndpointError,
 }
 
 impl OAuthEndpoints {
@@ -77,45 +75,11 @@ impl OAuthEndpoints {
     }
 }
 
-/// Parses `text` as an endpoint: https, or http on a loopback host; no
-/// credentials, query or fragment of its own.
+/// Parses `text` as the `role` endpoint (see [`Endpoint::parse`]).
 pub(crate) fn checked(role: &'static str, text: &str) -> Result<Url, EndpointUrlError> {
-    let url = Url::parse(text).map_err(|_| EndpointUrlError::Unparsable {
-        role,
-        url: text.to_owned(),
-    })?;
-    let secure = match url.scheme() {
-        "https" => true,
-        "http" => is_loopback(&url),
-        _ => false,
-    };
-    if !secure {
-        return Err(EndpointUrlError::Insecure {
-            role,
-            url: text.to_owned(),
-        });
-    }
-    if url.host().is_none()
-        || !url.username().is_empty()
-        || url.password().is_some()
-        || url.query().is_some()
-        || url.fragment().is_some()
-    {
-        return Err(EndpointUrlError::Extra {
-            role,
-            url: text.to_owned(),
-        });
-    }
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    Endpoint::parse(text)
+        .map(|endpoint| endpoint.url().clone())
+        .map_err(|source| EndpointUrlError { role, source })
 }
 
 #[cfg(test)]
@@ -140,21 +104,38 @@ mod tests {
 
     #[test]
     fn cleartext_and_decorated_endpoints_are_refused() {
+        let refused = |result| match result {
+            Err(EndpointUrlError { source, .. }) => source,
+            Ok(url) => panic!("accepted {url:?}"),
+        };
         assert!(matches!(
-            OAuthEndpoints::on("http://auth.example.com"),
-            Err(EndpointUrlError::Insecure { .. })
+            OAuthEndpoints::on("http://auth.example.com").map(|e| e.token),
+            Err(EndpointUrlError {
+                role: "authorize",
+                source: EndpointError::Insecure(_)
+            })
         ));
         assert!(matches!(
-            checked("token", "https://user:pw@auth.example.com/oauth/token"),
-            Err(EndpointUrlError::Extra { .. })
+            refused(checked(
+                "token",
+                "https://user:pw@auth.example.com/oauth/token"
+            )),
+            EndpointError::Extra(_)
         ));
         assert!(matches!(
-            checked("token", "ftp://x"),
-            Err(EndpointUrlError::Insecure { .. })
+            refused(checked("token", "ftp://x")),
+            EndpointError::Insecure(_)
         ));
         assert!(matches!(
-            checked("token", "not a url"),
-            Err(EndpointUrlError::Unparsable { .. })
+            refused(checked("token", "not a url")),
+            EndpointError::Unparsable(..)
         ));
+        let message = checked("token", "http://auth.example.com/t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("the token URL `http://auth.example.com/t` must use https"),
+            "{message}"
+        );
     }
 }

@@ -1,26 +1,18 @@
-//! `runtime login`: the OAuth 2.0 authorization-code grant (3LO) with a
-//! loopback redirect, as a library API that needs no terminal.
+//! The OAuth 2.0 authorization-code grant (3LO), as a protocol with no
+//! listener and no terminal: `runtime login` (in the `kiln-cli` crate) owns
+//! the loopback callback listener and the browser step.
 //!
-//! [`PendingLogin::start`] binds the callback listener and builds the
-//! authorize URL (audience, client id, the app's scopes plus
-//! `offline_access`, redirect URI, a random `state`, `response_type=code`,
-//! `prompt=consent`). Whoever drives the browser — a person, or a test —
-//! opens [`PendingLogin::authorize_url`]; [`PendingLogin::finish`] waits for
-//! the redirect, checks `state`, exchanges the code, and asks
-//! `accessible-resources` which site (cloud id) the grant reaches.
+//! [`Login::new`] builds the authorize URL (audience, client id, the app's
+//! scopes plus `offline_access`, the redirect URI, a random `state`,
+//! `response_type=code`, `prompt=consent`). Whoever listens on the redirect
+//! URI hands each redirect's query to [`CallbackCheck::check`], which refuses
+//! one whose `state` is not this login's; [`Login::finish`] exchanges the code
+//! and asks `accessible-resources` which site (cloud id) the grant reaches.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use kiln_manifest::DeclaredScopes;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use tokio::sync::oneshot;
 use url::Url;
 
 use super::OFFLINE_ACCESS;
@@ -32,16 +24,12 @@ use crate::site::Site;
 
 /// The audience Atlassian issues Jira API tokens for.
 const AUDIENCE: &str = "api.atlassian.com";
-/// The callback path on the loopback listener.
-const CALLBACK_PATH: &str = "/callback";
 /// Bytes of randomness in `state`: unguessable, so a page that redirects the
 /// browser to the listener cannot inject its own code (login CSRF).
 const STATE_BYTES: usize = 32;
 /// Largest `accessible-resources` answer read (a hostile gateway must not
 /// make the host buffer without bound).
 const MAX_RESOURCES_RESPONSE: usize = 256 * 1024;
-/// How long a login waits for the browser by default.
-pub const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What a login needs.
 pub struct LoginConfig {
@@ -50,34 +38,19 @@ pub struct LoginConfig {
     pub endpoints: OAuthEndpoints,
     /// The app's declared scopes; `offline_access` is added.
     pub scopes: DeclaredScopes,
-    /// Where the callback listener binds; must be a loopback address (port 0
-    /// picks a free one; Atlassian needs the exact callback URL registered, so
-    /// a real app pins the port).
-    pub listen: SocketAddr,
     /// Which site to keep when the grant reaches several (its URL).
     pub site: Option<String>,
-    /// How long to wait for the browser.
-    pub timeout: Duration,
 }
 
 /// Why a login failed. Never quotes a code, a token or the client secret.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
     #[error(
-        "the callback listener must be on a loopback address, not {0}: the code must not leave this machine"
+        "the redirect URI must be http on a loopback address, not {0}: the code must not leave this machine"
     )]
-    NotLoopback(SocketAddr),
-    #[error("cannot listen for the OAuth callback on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    NotLoopback(String),
     #[error("the app declares no scopes, so there is nothing to authorize")]
     NoScopes,
-    #[error("no answer from the browser within {0:?}")]
-    TimedOut(Duration),
-    #[error("the callback listener stopped before the browser came back")]
-    ListenerGone,
     #[error("the authorization was not granted ({0})")]
     Denied(String),
     #[error("exchanging the authorization code failed: {0}")]
@@ -96,81 +69,92 @@ pub enum LoginError {
     Site(#[from] crate::site::SiteError),
 }
 
-/// A login waiting for the browser.
-pub struct PendingLogin {
+/// A login that has built its authorize URL and waits for the code.
+pub struct Login {
     config: LoginConfig,
     authorize_url: Url,
     redirect_uri: String,
-    callback: oneshot::Receiver<Callback>,
-    shutdown: Option<oneshot::Sender<()>>,
+    check: CallbackCheck,
 }
 
-/// What the browser brought back (with `state` already checked).
-enum Callback {
+/// The query of a redirect to the callback, as the authorization server sends
+/// it.
+#[derive(Debug, Default, Deserialize)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What a redirect with this login's `state` brought back.
+pub enum Callback {
+    /// The user approved: exchange this code with [`Login::finish`].
     Code(SecretString),
-    Error(String),
+    /// The user (or the server) refused; an OAuth error code such as
+    /// `access_denied`, anything else replaced (it is shown in a terminal).
+    Denied(String),
 }
 
-/// Query of the redirect to the listener.
-#[derive(Deserialize)]
-struct CallbackQuery {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
+impl Callback {
+    /// The outcome as the login's result: the code, or why there is none.
+    pub fn into_code(self) -> Result<SecretString, LoginError> {
+        match self {
+            Callback::Code(code) => Ok(code),
+            Callback::Denied(error) => Err(LoginError::Denied(error)),
+        }
+    }
 }
 
-/// Shared with the listener's handler.
-struct ListenerState {
+/// A redirect that is not this login's answer; the login keeps waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackRefused {
+    #[error("state does not match this login")]
+    StateMismatch,
+    #[error("neither code nor error")]
+    Incomplete,
+}
+
+/// Checks redirects against one login's `state`; cheap to clone into a
+/// listener's handler.
+#[derive(Clone)]
+pub struct CallbackCheck {
     state: String,
-    deliver: Mutex<Option<oneshot::Sender<Callback>>>,
 }
 
-impl PendingLogin {
-    /// Binds the loopback listener and builds the authorize URL.
-    pub async fn start(config: LoginConfig) -> Result<Self, LoginError> {
-        if !config.listen.ip().is_loopback() {
-            return Err(LoginError::NotLoopback(config.listen));
+impl CallbackCheck {
+    /// A redirect whose `state` is not ours is refused: it is another page
+    /// trying to plant its code (login CSRF), not the user's answer.
+    pub fn check(&self, query: CallbackQuery) -> Result<Callback, CallbackRefused> {
+        if query.state.as_deref() != Some(self.state.as_str()) {
+            return Err(CallbackRefused::StateMismatch);
+        }
+        match (query.code, query.error) {
+            (Some(code), None) if !code.is_empty() => Ok(Callback::Code(SecretString::from(code))),
+            (_, Some(error)) => Ok(Callback::Denied(sanitize_error_code(&error))),
+            _ => Err(CallbackRefused::Incomplete),
+        }
+    }
+}
+
+impl Login {
+    /// Builds the authorize URL for a browser that will come back to
+    /// `redirect_uri`, which must be `http` on a loopback address: the code
+    /// must not leave this machine.
+    pub fn new(config: LoginConfig, redirect_uri: &Url) -> Result<Self, LoginError> {
+        if !is_loopback_http(redirect_uri) {
+            return Err(LoginError::NotLoopback(redirect_uri.to_string()));
         }
         if config.scopes.is_empty() {
             return Err(LoginError::NoScopes);
         }
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| LoginError::Listen {
-                addr: config.listen,
-                source,
-            })?;
-        let local = listener.local_addr().map_err(|source| LoginError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-        let redirect_uri = format!("http://{local}{CALLBACK_PATH}");
+        let redirect_uri = redirect_uri.to_string();
         let state = random_state();
         let authorize_url = authorize_url(&config, &redirect_uri, &state);
-
-        let (deliver, callback) = oneshot::channel();
-        let shared = Arc::new(ListenerState {
-            state,
-            deliver: Mutex::new(Some(deliver)),
-        });
-        let app = axum::Router::new()
-            .route(CALLBACK_PATH, axum::routing::get(receive))
-            .with_state(shared);
-        let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stop.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::warn!("the OAuth callback listener failed: {error}");
-            }
-        });
         Ok(Self {
             config,
             authorize_url,
             redirect_uri,
-            callback,
-            shutdown: Some(shutdown),
+            check: CallbackCheck { state },
         })
     }
 
@@ -179,24 +163,18 @@ impl PendingLogin {
         &self.authorize_url
     }
 
-    /// The loopback callback URL (register it with the OAuth app).
+    /// The callback URL (register it with the OAuth app).
     pub fn redirect_uri(&self) -> &str {
         &self.redirect_uri
     }
 
-    /// Waits for the browser, exchanges the code and finds the site.
-    pub async fn finish(mut self) -> Result<OAuthSession, LoginError> {
-        let timeout = self.config.timeout;
-        let callback = tokio::time::timeout(timeout, &mut self.callback).await;
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        let code = match callback {
-            Err(_) => return Err(LoginError::TimedOut(timeout)),
-            Ok(Err(_)) => return Err(LoginError::ListenerGone),
-            Ok(Ok(Callback::Error(error))) => return Err(LoginError::Denied(error)),
-            Ok(Ok(Callback::Code(code))) => code,
-        };
+    /// The check for the listener on the redirect URI.
+    pub fn callback_check(&self) -> CallbackCheck {
+        self.check.clone()
+    }
+
+    /// Exchanges `code` and finds the site the grant reaches.
+    pub async fn finish(self, code: &SecretString) -> Result<OAuthSession, LoginError> {
         let http = oauth_client().map_err(|e| LoginError::Client(describe(e)))?;
         let config = &self.config;
         let issued = request_tokens(
@@ -238,12 +216,13 @@ impl PendingLogin {
     }
 }
 
-impl Drop for PendingLogin {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+fn is_loopback_http(url: &Url) -> bool {
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            _ => false,
         }
-    }
 }
 
 fn random_state() -> String {
@@ -269,39 +248,6 @@ fn authorize_url(config: &LoginConfig, redirect_uri: &str, state: &str) -> Url {
         .append_pair("response_type", "code")
         .append_pair("prompt", "consent");
     url
-}
-
-/// The redirect from the authorization server. A request whose `state` is
-/// not ours is refused and the login keeps waiting: it is another page trying
-/// to plant its code, not the user's answer.
-async fn receive(
-    State(shared): State<Arc<ListenerState>>,
-    Query(query): Query<CallbackQuery>,
-) -> Response {
-    if query.state.as_deref() != Some(shared.state.as_str()) {
-        return (StatusCode::BAD_REQUEST, "state does not match this login").into_response();
-    }
-    let outcome = match (query.code, query.error) {
-        (Some(code), None) if !code.is_empty() => Callback::Code(SecretString::from(code)),
-        (_, Some(error)) => Callback::Error(sanitize_error_code(&error)),
-        _ => return (StatusCode::BAD_REQUEST, "neither code nor error").into_response(),
-    };
-    let deliver = shared
-        .deliver
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take();
-    let Some(deliver) = deliver else {
-        return (StatusCode::CONFLICT, "this login has already completed").into_response();
-    };
-    let granted = matches!(outcome, Callback::Code(_));
-    let _ = deliver.send(outcome);
-    let page = if granted {
-        "<!doctype html><title>Kiln</title><p>Kiln is logged in. You can close this tab.</p>"
-    } else {
-        "<!doctype html><title>Kiln</title><p>The authorization was not granted. You can close this tab.</p>"
-    };
-    Html(page).into_response()
 }
 
 /// Keeps an OAuth error code (`access_denied`) and drops anything else.
@@ -398,9 +344,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
-            listen: "127.0.0.1:0".parse().unwrap(),
             site: None,
-            timeout: DEFAULT_LOGIN_TIMEOUT,
         }
     }
 
@@ -430,20 +374,69 @@ mod tests {
         assert!(random_state().len() >= 43);
     }
 
-    #[tokio::test]
-    async fn refuses_a_listener_off_loopback_and_an_app_without_scopes() {
-        let mut off = config();
-        off.listen = "0.0.0.0:0".parse().unwrap();
-        assert!(matches!(
-            PendingLogin::start(off).await,
-            Err(LoginError::NotLoopback(_))
-        ));
+    fn redirect(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn refuses_a_redirect_off_loopback_and_an_app_without_scopes() {
+        for off in [
+            "http://0.0.0.0:5/callback",
+            "http://10.0.0.1:5/callback",
+            "http://localhost.evil.example/callback",
+            "https://127.0.0.1:5/callback",
+        ] {
+            assert!(
+                matches!(
+                    Login::new(config(), &redirect(off)),
+                    Err(LoginError::NotLoopback(_))
+                ),
+                "{off}"
+            );
+        }
         let mut empty = config();
         empty.scopes = DeclaredScopes::default();
         assert!(matches!(
-            PendingLogin::start(empty).await,
+            Login::new(empty, &redirect("http://127.0.0.1:5/callback")),
             Err(LoginError::NoScopes)
         ));
+    }
+
+    #[test]
+    fn only_a_callback_with_this_logins_state_is_an_answer() {
+        let login = Login::new(config(), &redirect("http://[::1]:5/callback")).unwrap();
+        let state = login
+            .authorize_url()
+            .query_pairs()
+            .find(|(name, _)| name == "state")
+            .map(|(_, value)| value.into_owned());
+        let check = login.callback_check();
+        let query =
+            |state: Option<String>, code: Option<&str>, error: Option<&str>| CallbackQuery {
+                state,
+                code: code.map(str::to_owned),
+                error: error.map(str::to_owned),
+            };
+        assert!(matches!(
+            check.check(query(Some("forged".into()), Some("c"), None)),
+            Err(CallbackRefused::StateMismatch)
+        ));
+        assert!(matches!(
+            check.check(query(None, Some("c"), None)),
+            Err(CallbackRefused::StateMismatch)
+        ));
+        assert!(matches!(
+            check.check(query(state.clone(), Some(""), None)),
+            Err(CallbackRefused::Incomplete)
+        ));
+        assert!(matches!(
+            check.check(query(state.clone(), None, Some("<b>nope</b>"))),
+            Ok(Callback::Denied(error)) if error == "unrecognised error"
+        ));
+        match check.check(query(state, Some("the-code"), None)) {
+            Ok(Callback::Code(code)) => assert_eq!(code.expose_secret(), "the-code"),
+            _ => panic!("the code is the answer"),
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! a service account's client-credentials grant.
 //!
 //! The flow mirrors Atlassian's: `login` opens a consent on the authorization
-//! server, receives the code on a loopback listener, exchanges it, and looks
-//! up the site's cloud id; the result is an [`OAuthSession`] in a `0600` file.
+//! server, the code comes back to a loopback listener (the CLI's), is
+//! exchanged, and the site's cloud id is looked up; the result is an [`OAuthSession`] in a `0600` file.
 //! Access tokens live an hour and refresh tokens rotate on every use, so the
 //! file is rewritten atomically each time a token is refreshed.
 
@@ -22,7 +22,9 @@ mod token_response;
 
 pub use client_credentials::{ClientCredentials, ClientCredentialsConfig, ClientCredentialsError};
 pub use endpoints::{ATLASSIAN_AUTHORIZE_URL, ATLASSIAN_TOKEN_URL, OAuthEndpoints};
-pub use login::{LoginConfig, LoginError, PendingLogin};
+pub use login::{
+    Callback, CallbackCheck, CallbackQuery, CallbackRefused, Login, LoginConfig, LoginError,
+};
 pub use refresh::{RefreshError, TokenSource};
 pub use store_lock::StoreLock;
 pub use token_store::{OAuthSession, TokenStore, TokenStoreError};

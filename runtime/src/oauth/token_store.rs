@@ -5,10 +5,10 @@
 //! and presenting a retired one revokes the whole grant. So the new token must
 //! replace the old on disk all at once or not at all — a torn write would lose
 //! the only live refresh token. Writes go to a private temporary file in the
-//! same directory, are synced, and are renamed over the old file.
+//! same directory, are synced, and are renamed over the old file
+//! ([`crate::private_file`], the rule every private file of Kiln follows).
 
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::config_dir::kiln_config_dir;
+use crate::private_file::{self, PrivateFileError};
 
 /// The token file's format version; a file from a newer Kiln is refused
 /// rather than half-understood.
@@ -119,6 +120,10 @@ pub enum TokenStoreError {
         "the token file {path} is readable by group or others (mode {mode:o}); run `chmod 600 {path}`"
     )]
     TooOpen { path: PathBuf, mode: u32 },
+    #[error(
+        "the token file {path} is not a regular file of the current user (a symlink, or another user's); run `runtime login` again"
+    )]
+    NotYours { path: PathBuf },
     #[error("the token file {path} is not a Kiln OAuth login (run `runtime login` again)")]
     Invalid { path: PathBuf },
     #[error("no place for the token file: set XDG_CONFIG_HOME or HOME, or pass --token-store")]
@@ -161,121 +166,65 @@ impl TokenStore {
         self.path.is_file()
     }
 
-    /// Reads the session, refusing a file that group or others can read.
+    /// Reads the session, refusing a file that is not private to the user.
     pub fn load(&self) -> Result<OAuthSession, TokenStoreError> {
-        let path = &self.path;
-        let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => TokenStoreError::Missing { path: path.clone() },
-            _ => TokenStoreError::Read {
-                path: path.clone(),
-                source,
-            },
-        })?;
-        check_private(path, &meta)?;
-        if meta.len() > MAX_TOKEN_FILE {
-            return Err(TokenStoreError::Invalid { path: path.clone() });
-        }
-        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|source| {
-            TokenStoreError::Read {
-                path: path.clone(),
-                source,
-            }
-        })?);
+        let path = self.path.clone();
+        let bytes = zeroize::Zeroizing::new(
+            private_file::read_private(&path, MAX_TOKEN_FILE).map_err(|error| match error {
+                PrivateFileError::Missing => TokenStoreError::Missing { path: path.clone() },
+                PrivateFileError::TooOpen { mode } => TokenStoreError::TooOpen {
+                    path: path.clone(),
+                    mode,
+                },
+                PrivateFileError::NotYours => TokenStoreError::NotYours { path: path.clone() },
+                PrivateFileError::TooLarge { .. } => {
+                    TokenStoreError::Invalid { path: path.clone() }
+                }
+                PrivateFileError::Io(source) => TokenStoreError::Read {
+                    path: path.clone(),
+                    source,
+                },
+            })?,
+        );
         let session: OAuthSession = serde_json::from_slice(&bytes)
             .map_err(|_| TokenStoreError::Invalid { path: path.clone() })?;
         if session.version != FORMAT_VERSION {
-            return Err(TokenStoreError::Invalid { path: path.clone() });
+            return Err(TokenStoreError::Invalid { path });
         }
         Ok(session)
+    }
+
+    /// Creates the file's directory (private) if it is missing, so the store
+    /// and its lock file have a place; a directory the user chose and that
+    /// already exists is left as it is.
+    pub fn ensure_dir(&self) -> Result<(), TokenStoreError> {
+        let dir = private_file::parent_dir(&self.path);
+        if dir.is_dir() {
+            return Ok(());
+        }
+        private_file::ensure_private_dir(&dir).map_err(|error| self.write_error(error))
+    }
+
+    fn write_error(&self, error: PrivateFileError) -> TokenStoreError {
+        TokenStoreError::Write {
+            path: self.path.clone(),
+            source: match error {
+                PrivateFileError::Io(source) => source,
+                other => std::io::Error::other(other.to_string()),
+            },
+        }
     }
 
     /// Replaces the file with `session` atomically: a reader sees the old
     /// session or the new one, never a mix, and a crash leaves one of them.
     pub fn save(&self, session: &OAuthSession) -> Result<(), TokenStoreError> {
-        let write_error = |source| TokenStoreError::Write {
-            path: self.path.clone(),
-            source,
-        };
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        create_private_dir(&dir).map_err(write_error)?;
+        self.ensure_dir()?;
         let json = zeroize::Zeroizing::new(
-            serde_json::to_vec_pretty(session).map_err(|e| write_error(e.into()))?,
+            serde_json::to_vec_pretty(session)
+                .map_err(|e| self.write_error(PrivateFileError::Io(e.into())))?,
         );
-        let temp = dir.join(format!(
-            ".{}.{:016x}.tmp",
-            self.path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("tokens"),
-            rand::random::<u64>()
-        ));
-        let written = write_private(&temp, &json).and_then(|()| std::fs::rename(&temp, &self.path));
-        if let Err(error) = written {
-            let _ = std::fs::remove_file(&temp);
-            return Err(write_error(error));
-        }
-        sync_dir(&dir);
-        Ok(())
+        private_file::write_private(&self.path, &json).map_err(|e| self.write_error(e))
     }
-}
-
-/// Creates `path` new (never following or reusing an existing file) with mode
-/// `0600`, writes and syncs it.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// The token directory is made private too (`0700`) when Kiln creates it.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Makes the rename durable; best effort (not every platform can open a
-/// directory).
-fn sync_dir(dir: &Path) {
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path, meta: &std::fs::Metadata) -> Result<(), TokenStoreError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(TokenStoreError::TooOpen {
-            path: path.to_owned(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), TokenStoreError> {
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,13 +11,9 @@
 
 use std::fmt;
 
-/// Longest path accepted, in bytes. Jira's own limit is higher, but a longer
-/// path is never needed by an app and only serves to hide tricks or to load
-/// the matcher (resource exhaustion).
-pub const MAX_PATH_BYTES: usize = 2048;
-
-/// Most segments accepted. Catalogue templates have at most a dozen.
-pub const MAX_SEGMENTS: usize = 32;
+/// Length and segment limits, shared with the SDK's `route!` (see
+/// `kiln-path-grammar` for why each exists).
+pub use kiln_path_grammar::{MAX_PATH_BYTES, MAX_SEGMENTS};
 
 /// A path that passed [`validate_path`].
 #[derive(Clone, PartialEq, Eq)]
@@ -86,40 +82,12 @@ impl fmt::Debug for CharDisplay {
     }
 }
 
-/// Characters a raw path may contain besides ASCII letters and digits: the
-/// RFC 3986 unreserved marks, `%` for encoding, `/` as separator, and the
-/// sub-delimiters Jira paths use. Deliberately absent: `\` (Windows-style
-/// separator some proxies honour), `@` (userinfo), `?`/`#` (query and fragment
-/// belong to the host), `;` (Tomcat path parameters, `..;/`), whitespace,
-/// quotes and brackets.
-fn is_allowed_raw(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'%'
-                | b'/'
-                | b'!'
-                | b'$'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b'='
-                | b':'
-        )
-}
-
-/// Characters a segment may hold once decoded. Encoded separators (`/`, `\`),
-/// `%` (double encoding), controls and non-ASCII (Unicode look-alikes that a
-/// server may normalise into `.` or `/`) are refused.
-fn is_allowed_decoded(c: u8) -> bool {
-    (0x20..0x7f).contains(&c) && !matches!(c, b'/' | b'\\' | b'%')
-}
+/// The byte classes live in `kiln-path-grammar`, where the SDK's `route!` reads
+/// them too: a path an app can build is a path the host accepts. That crate
+/// says why each character outside them is refused (`\`, `@`, `;`, `&`,
+/// `?`, `#`, whitespace, quotes, brackets; encoded separators, `%`, controls
+/// and non-ASCII once decoded).
+use kiln_path_grammar::{escape_value, is_decoded_byte, is_path_byte};
 
 /// Validates a guest-supplied API path. See the module documentation.
 pub fn validate_path(path: &str) -> Result<ValidatedPath, PathError> {
@@ -135,7 +103,7 @@ pub fn validate_path(path: &str) -> Result<ValidatedPath, PathError> {
     }
     if let Some((index, c)) = path
         .char_indices()
-        .find(|&(_, c)| !c.is_ascii() || !is_allowed_raw(c as u8))
+        .find(|&(_, c)| !c.is_ascii() || !is_path_byte(c as u8))
     {
         return Err(PathError::ForbiddenCharacter(CharDisplay(c), index));
     }
@@ -165,7 +133,7 @@ pub fn validate_path(path: &str) -> Result<ValidatedPath, PathError> {
 }
 
 /// Decodes one segment once onto `out` (no buffer per segment on the hot
-/// path), refusing anything that decodes outside [`is_allowed_decoded`].
+/// path), refusing anything that decodes outside [`is_decoded_byte`].
 /// `offset` locates the segment for error messages.
 fn decode_segment_into(segment: &str, offset: usize, out: &mut String) -> Result<(), PathError> {
     let bytes = segment.as_bytes();
@@ -176,11 +144,9 @@ fn decode_segment_into(segment: &str, offset: usize, out: &mut String) -> Result
             let hex = bytes
                 .get(i + 1..i + 3)
                 .ok_or(PathError::BadPercentEncoding(offset + i))?;
-            let value = hex_value(hex[0])
-                .zip(hex_value(hex[1]))
-                .map(|(hi, lo)| hi << 4 | lo)
-                .ok_or(PathError::BadPercentEncoding(offset + i))?;
-            if !is_allowed_decoded(value) {
+            let value =
+                escape_value(hex[0], hex[1]).ok_or(PathError::BadPercentEncoding(offset + i))?;
+            if !is_decoded_byte(value) {
                 return Err(PathError::ForbiddenEncoded(CharDisplay(char::from(value))));
             }
             out.push(char::from(value));
@@ -191,13 +157,4 @@ fn decode_segment_into(segment: &str, offset: usize, out: &mut String) -> Result
         }
     }
     Ok(())
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }

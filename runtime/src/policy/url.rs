@@ -91,6 +91,12 @@ impl Endpoint {
         self.base.path().trim_end_matches('/')
     }
 
+    /// The checked base URL, for a caller that adds its own query (the OAuth
+    /// authorize URL) or posts to it as it is (the token endpoint).
+    pub fn url(&self) -> &Url {
+        &self.base
+    }
+
     /// The origin (scheme, host, port) as text.
     pub fn origin(&self) -> String {
         self.base.origin().ascii_serialization()

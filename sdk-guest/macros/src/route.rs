@@ -50,6 +50,7 @@ enum Placeholder {
 
 pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let Input { template, args } = syn::parse2(input)?;
+    refuse_query(&template, !args.is_empty())?;
     let (pieces, placeholders) = split(&template)?;
 
     let positional = placeholders
@@ -106,6 +107,43 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             &[#(&(#values) as &dyn ::core::fmt::Display),*],
         )
     }})
+}
+
+/// A `?` would start a query, which the host builds itself from the request's
+/// parameters; the general "forbidden character" error would not say where
+/// the query belongs, so this one does.
+fn refuse_query(template: &LitStr, has_values: bool) -> syn::Result<()> {
+    let text = template.value();
+    // A `?` inside braces is a (refused) format spec like `{:?}`, not a query.
+    let mut in_braces = false;
+    let start = text.char_indices().find_map(|(at, c)| {
+        match c {
+            '{' => in_braces = true,
+            '}' => in_braces = false,
+            '?' if !in_braces => return Some(at),
+            _ => {}
+        }
+        None
+    });
+    let Some(start) = start else {
+        return Ok(());
+    };
+    let (path, query) = (&text[..start], &text[start + 1..]);
+    let example = query
+        .split('&')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map_or_else(
+            || String::from(".query(name, value)"),
+            |(name, value)| format!(".query({name:?}, {value:?})"),
+        );
+    let values = if has_values { ", …)?" } else { ")" };
+    Err(syn::Error::new(
+        template.span(),
+        format!(
+            "route! takes a path only; add query parameters on the request instead: `.get(route!({path:?}{values}){example}`"
+        ),
+    ))
 }
 
 /// Splits the template at its placeholders: `n` placeholders give `n + 1`

@@ -255,10 +255,16 @@ mod tests {
     #[test]
     fn shapes_ignore_parameter_names() {
         assert_eq!(
-            shape(site_template(
+            shape(&site_template(
                 "/ex/jira/{cloud_id}/rest/api/3/issue/{issue_id_or_key}"
             )),
             shape("/rest/api/3/issue/{issueIdOrKey}")
+        );
+        assert_eq!(
+            shape(&site_template(
+                "/ex/jira/{cloud_id}/jsm/ops/api/v1/teams/{team_id}"
+            )),
+            shape("/jsm/ops/api/{cloudId}/v1/teams/{teamId}")
         );
         assert_eq!(
             shape("/jsm/ops/api/{cloudId}/v1/schedules/{scheduleId}.ics"),
