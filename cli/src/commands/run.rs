@@ -11,6 +11,7 @@ use kiln_runtime::consent::{
     ApprovalMode, ConsentError, GrantStore, OperatorPolicy, ensure_consent,
 };
 use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::guest_text::{GuestText, to_json_pretty};
 use kiln_runtime::invoke::InvocationFailure;
 use kiln_runtime::sandbox::guest_log::LogLine;
 use kiln_runtime::{
@@ -129,8 +130,10 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
     print_logs(&app_id, &invoked.logs);
     if invoked.dropped.lines > 0 {
         eprintln!(
-            "[{app_id}] … {} log lines ({} bytes) dropped by the log limit",
-            invoked.dropped.lines, invoked.dropped.bytes
+            "[{}] … {} log lines ({} bytes) dropped by the log limit",
+            GuestText(&app_id),
+            invoked.dropped.lines,
+            invoked.dropped.bytes
         );
     }
     drop(setup.simulator);
@@ -140,7 +143,9 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
             Ok(Exit::Success)
         }
         Err(failure) => {
+            // One line: the failure's Display escapes the app's text.
             eprintln!("error: {failure}");
+            print_backtrace(failure);
             if let Some(hint) = hint(failure) {
                 eprintln!("hint: {hint}");
             }
@@ -171,7 +176,7 @@ fn check_consent(
         return Err(Failure::bad_input(anyhow!(
             "the operator policy forbids the scopes {} that app {} declares",
             forbidden.join(", "),
-            manifest.app.id
+            GuestText(&manifest.app.id)
         )));
     }
     if setup.simulator.is_some() {
@@ -236,30 +241,44 @@ fn read_payload(arg: &str) -> Result<String, Failure> {
     }
 }
 
-/// The app's log lines on stderr, prefixed with the app id. Control
-/// characters are escaped so a guest cannot drive the operator's terminal.
+/// The app's log lines on stderr, each on one line behind the app id and
+/// level, escaped ([`GuestText`]) so a guest can neither drive the
+/// operator's terminal nor start a line of its own.
 fn print_logs(app_id: &str, logs: &[LogLine]) {
     for line in logs {
-        let message: String = line
-            .message
-            .chars()
-            .flat_map(|c| {
-                if c.is_control() && c != '\t' {
-                    c.escape_default().collect::<Vec<_>>()
-                } else {
-                    vec![c]
-                }
-            })
-            .collect();
-        eprintln!("[{app_id}] {:<6} {message}", line.level.as_str());
+        eprintln!(
+            "[{}] {:<6} {}",
+            GuestText(app_id),
+            line.level.as_str(),
+            GuestText(&line.message)
+        );
     }
 }
 
-/// Pretty-prints a JSON result for people; falls back to the raw text.
+/// A trap's wasm backtrace after its cause, one `note:` line per frame
+/// (frame names come from the component's name section, so escaped).
+fn print_backtrace(failure: &InvocationFailure) {
+    let InvocationFailure::Trap { backtrace, .. } = failure else {
+        return;
+    };
+    if backtrace.is_empty() {
+        return;
+    }
+    eprintln!("note: wasm backtrace, innermost frame first:");
+    for (index, frame) in backtrace.iter().enumerate() {
+        eprintln!("note: {index:>4}: {}", GuestText(frame));
+    }
+}
+
+/// Pretty-prints a JSON result for people, with every control, bidi and
+/// separator character of the app's strings as a `\u` escape; text that is
+/// not a JSON value (which the host's checks do not let through) is
+/// escaped as guest text.
 fn pretty(json: &str) -> String {
     serde_json::from_str::<serde_json::Value>(json)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| json.to_owned())
+        .ok()
+        .and_then(|v| to_json_pretty(&v).ok())
+        .unwrap_or_else(|| GuestText(json).to_string())
 }
 
 /// What to do next, where there is something useful to say.
