@@ -16,7 +16,7 @@
 ;;   k  err(failed(1 MiB of `x`)): under the copy limit, over the error cap
 ;;   m  err(failed(16 MiB of `x`)): over Kiln's 8 MiB copy limit, under
 ;;      wasmtime's own 128 MiB
-;;   h  err(failed(100 MiB of `x`))
+;;   h  err(failed(100 MiB of `x`)) (`huge` in the command-line tests)
 ;;   a  err(request(scope-denied)) whose `missing` lists 1,000,000 entries all
 ;;      pointing at the same 1 MiB string (8 MB of guest memory, 1 TB to copy)
 ;;   d  ok(100,000 nested arrays)
