@@ -86,10 +86,7 @@ fn assert_clean(stream: &[u8]) -> String {
 
 /// Exactly one `error:` line, and it contains `says`.
 fn assert_one_error_line(stderr: &str, says: &str) {
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error:"))
-        .collect();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
     assert!(errors[0].contains(says), "{stderr}");
 }
@@ -149,7 +146,10 @@ fn run_prints_a_traps_cause_first_and_its_frames_escaped() {
     let output = text_app().run("trap");
     assert_eq!(output.status.code(), Some(EXIT_SANDBOX));
     let stderr = assert_clean(&output.stderr);
-    assert_one_error_line(&stderr, "error: the app trapped: wasm trap: wasm `unreachable`");
+    assert_one_error_line(
+        &stderr,
+        "error: the app trapped: wasm trap: wasm `unreachable`",
+    );
     // The cause first, then the frames.
     let from_error: Vec<&str> = stderr
         .lines()
@@ -194,7 +194,10 @@ fn run_prints_a_load_error_quoting_a_hostile_export_name_escaped() {
     let output = app.run("benign");
     assert_eq!(output.status.code(), Some(EXIT_BAD_INPUT));
     let stderr = assert_clean(&output.stderr);
-    assert_one_error_line(&stderr, "kiln:app/handler\\u{1b}]0;owned\\u{7}\\r\\nerror: forged export");
+    assert_one_error_line(
+        &stderr,
+        "kiln:app/handler\\u{1b}]0;owned\\u{7}\\r\\nerror: forged export",
+    );
 }
 
 /// `lint` of the `quiet` function: one request-jira call, then the hostile

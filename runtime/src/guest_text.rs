@@ -119,7 +119,10 @@ pub fn unescape(escaped: &str) -> Option<String> {
                 }
                 let c = char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?;
                 // Only what `escape` writes this way.
-                if !needs_escape(c) || matches!(c, '\n' | '\r' | '\t') || (hex.len() > 1 && hex.starts_with('0')) {
+                if !needs_escape(c)
+                    || matches!(c, '\n' | '\r' | '\t')
+                    || (hex.len() > 1 && hex.starts_with('0'))
+                {
                     return None;
                 }
                 out.push(c);
@@ -294,10 +297,7 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
     fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.end_object_key(w)
     }
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-    ) -> std::io::Result<()> {
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_object_value(w)
     }
     fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
@@ -335,7 +335,10 @@ mod tests {
         let looks_escaped = "\\u{1b}";
         assert_eq!(escape(looks_escaped), "\\\\u{1b}");
         assert_ne!(escape(looks_escaped), escape("\u{1b}"));
-        assert_eq!(unescape(&escape(looks_escaped)).as_deref(), Some(looks_escaped));
+        assert_eq!(
+            unescape(&escape(looks_escaped)).as_deref(),
+            Some(looks_escaped)
+        );
     }
 
     #[test]
@@ -356,7 +359,15 @@ mod tests {
 
     #[test]
     fn unescape_refuses_what_escape_never_writes() {
-        for bad in ["\\", "\\x", "\\u{41}", "\\u{0a}", "\\u{1b", "a\nb", "\\u{110000}"] {
+        for bad in [
+            "\\",
+            "\\x",
+            "\\u{41}",
+            "\\u{0a}",
+            "\\u{1b",
+            "a\nb",
+            "\\u{110000}",
+        ] {
             assert_eq!(unescape(bad), None, "{bad:?}");
         }
     }
@@ -364,9 +375,18 @@ mod tests {
     #[test]
     fn json_output_escapes_what_serde_json_lets_through_and_round_trips() {
         let value = serde_json::json!({ "message": "a\u{1b}b\u{9b}c\u{202e}d\u{2028}e\u{7f}" });
-        for json in [to_json_pretty(&value).unwrap(), to_json_line(&value).unwrap()] {
-            assert!(!json.chars().any(|c| needs_escape(c) && c != '\n'), "{json}");
-            assert!(json.contains("\\u202e") && json.contains("\\u009b"), "{json}");
+        for json in [
+            to_json_pretty(&value).unwrap(),
+            to_json_line(&value).unwrap(),
+        ] {
+            assert!(
+                !json.chars().any(|c| needs_escape(c) && c != '\n'),
+                "{json}"
+            );
+            assert!(
+                json.contains("\\u202e") && json.contains("\\u009b"),
+                "{json}"
+            );
             let back: serde_json::Value = serde_json::from_str(&json).unwrap();
             assert_eq!(back, value);
         }

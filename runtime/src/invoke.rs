@@ -97,7 +97,9 @@ pub enum InvocationFailure {
     /// One call moved more data from the guest to the host than Kiln copies
     /// per call (a string, or a list of strings that all point at the same
     /// bytes, in an argument of an import or in the handler's return value).
-    #[error("the app handed the host more than {limit} bytes in one call (Kiln's per-call copy limit)")]
+    #[error(
+        "the app handed the host more than {limit} bytes in one call (Kiln's per-call copy limit)"
+    )]
     CopyLimit { limit: usize },
     #[error("the app's result is {size} bytes; the limit is {limit}")]
     ResultTooLarge { size: usize, limit: usize },
@@ -420,7 +422,8 @@ fn classify_trap(
 /// wasmtime's error when a call's hostcall fuel (set to Kiln's copy limit
 /// per Store) runs out. Its type is private, so it is known by its text;
 /// `escape_quotas.rs` fails if a wasmtime upgrade changes it.
-const HOSTCALL_FUEL_EXHAUSTED: &str = "too much data is being copied between the host and the guest";
+const HOSTCALL_FUEL_EXHAUSTED: &str =
+    "too much data is being copied between the host and the guest";
 
 fn is_copy_limit(error: &wasmtime::Error) -> bool {
     error
@@ -455,7 +458,10 @@ fn describe_trap(error: &wasmtime::Error) -> (String, Vec<String>) {
         })
         .collect();
     if frames.len() > MAX_GUEST_LIST_ITEMS {
-        named.push(format!("… {} more frames", frames.len() - MAX_GUEST_LIST_ITEMS));
+        named.push(format!(
+            "… {} more frames",
+            frames.len() - MAX_GUEST_LIST_ITEMS
+        ));
     }
     (cap_owned(cause, MAX_GUEST_ERROR_BYTES), named)
 }

@@ -97,9 +97,11 @@ impl EffectiveLimits {
             max_log_bytes: manifest.max_log_bytes.min(operator.max_log_bytes),
             max_payload_bytes: operator.max_payload_bytes,
             max_result_bytes: operator.max_result_bytes,
-            max_copy_bytes: operator
-                .max_copy_bytes
-                .max(operator.max_result_bytes.saturating_add(COPY_HEADROOM_BYTES)),
+            max_copy_bytes: operator.max_copy_bytes.max(
+                operator
+                    .max_result_bytes
+                    .saturating_add(COPY_HEADROOM_BYTES),
+            ),
         }
     }
 }
@@ -137,5 +139,17 @@ mod tests {
         assert_eq!(l.max_log_lines, 100);
         assert_eq!(l.max_log_bytes, 200 * 1024);
         assert_eq!(l.fuel, None);
+        assert_eq!(l.max_copy_bytes, 8 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_copy_limit_never_blocks_a_result_the_result_limit_accepts() {
+        let operator = OperatorLimits {
+            max_copy_bytes: 1024,
+            max_result_bytes: 10 * 1024 * 1024,
+            ..OperatorLimits::default()
+        };
+        let l = EffectiveLimits::resolve(&RuntimeLimits::default(), &operator);
+        assert_eq!(l.max_copy_bytes, 10 * 1024 * 1024 + COPY_HEADROOM_BYTES);
     }
 }

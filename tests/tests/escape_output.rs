@@ -61,7 +61,8 @@ async fn output_app_error_with_terminal_escapes() {
     let sentence = failure.to_string();
     assert_printable(&sentence);
     assert!(
-        sentence.contains("\\u{1b}[31mred\\r\\nerror: forged by the app\\n\\u{9b}2J\\u{7f}\\u{202e}"),
+        sentence
+            .contains("\\u{1b}[31mred\\r\\nerror: forged by the app\\n\\u{9b}2J\\u{7f}\\u{202e}"),
         "{sentence}"
     );
     // JSON keeps the text, with every such character as a \u escape.
@@ -85,7 +86,10 @@ async fn output_made_up_request_error() {
         sentence.contains("request-jira refused \\u{1b}[31mred\\r\\nerror: forged"),
         "{sentence}"
     );
-    assert!(sentence.ends_with("\\u{1b}[0m, read:jira-work"), "{sentence}");
+    assert!(
+        sentence.ends_with("\\u{1b}[0m, read:jira-work"),
+        "{sentence}"
+    );
     assert_app_serves(&h, &app).await;
 }
 
@@ -111,8 +115,7 @@ async fn output_result_strings_with_bidi_and_c1_controls() {
     let result = invoked.result.as_ref().expect("valid JSON is accepted");
     let value: serde_json::Value = serde_json::from_str(result).unwrap();
     assert_eq!(
-        value["text"],
-        "\u{202e} evil \u{9b}2J \u{2028} \u{1b}[31m",
+        value["text"], "\u{202e} evil \u{9b}2J \u{2028} \u{1b}[31m",
         "the result is the app's"
     );
     let printed = kiln_runtime::guest_text::to_json_pretty(&value).unwrap();
@@ -120,7 +123,10 @@ async fn output_result_strings_with_bidi_and_c1_controls() {
         !printed.chars().any(|c| needs_escape(c) && c != '\n'),
         "{printed:?}"
     );
-    assert!(printed.contains(r"\u202e evil \u009b2J \u2028 \u001b[31m"), "{printed}");
+    assert!(
+        printed.contains(r"\u202e evil \u009b2J \u2028 \u001b[31m"),
+        "{printed}"
+    );
     assert_app_serves(&h, &app).await;
 }
 

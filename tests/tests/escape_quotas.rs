@@ -339,7 +339,14 @@ async fn text_app(h: &Harness) -> LoadedApp {
         programs::WAT_TEXT,
         &manifest(
             "quotas-text",
-            &["benign", "k_one_mib_error", "m_sixteen_mib_error", "h_hundred_mib_error", "a_amplified_list", "d_deep_result"],
+            &[
+                "benign",
+                "k_one_mib_error",
+                "m_sixteen_mib_error",
+                "h_hundred_mib_error",
+                "a_amplified_list",
+                "d_deep_result",
+            ],
             &[],
             "memoryMiB: 128\ntimeoutSeconds: 20",
         ),
@@ -394,7 +401,11 @@ async fn quota_error_message_over_the_copy_limit() {
     let Err(InvocationFailure::App { message, .. }) = &invoked.result else {
         panic!("expected the app's error, got {:?}", invoked.result);
     };
-    assert!(message.ends_with("more bytes cut by Kiln]"), "{}", message.len());
+    assert!(
+        message.ends_with("more bytes cut by Kiln]"),
+        "{}",
+        message.len()
+    );
 }
 
 #[tokio::test]
@@ -449,5 +460,6 @@ async fn quota_deeply_nested_payload() {
             limit: kiln_runtime::sandbox::json_depth::MAX_JSON_DEPTH
         })
     );
-    h.assert_serves(&app, "benign", json!([[[6]]]), json!([[[6]]])).await;
+    h.assert_serves(&app, "benign", json!([[[6]]]), json!([[[6]]]))
+        .await;
 }

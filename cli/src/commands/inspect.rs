@@ -99,8 +99,7 @@ pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
         &OperatorLimits::default(),
     );
     if args.json {
-        let json =
-            to_json_pretty(&inspection).map_err(|e| Failure::environment(anyhow!(e)))?;
+        let json = to_json_pretty(&inspection).map_err(|e| Failure::environment(anyhow!(e)))?;
         println!("{json}");
     } else {
         print!("{}", render_text(&inspection));

@@ -67,7 +67,10 @@ mod tests {
     #[test]
     fn a_hundred_thousand_levels_are_refused_at_the_first_level_too_deep() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
-        assert_eq!(exceeds_depth(&deep, MAX_JSON_DEPTH), Some(MAX_JSON_DEPTH + 1));
+        assert_eq!(
+            exceeds_depth(&deep, MAX_JSON_DEPTH),
+            Some(MAX_JSON_DEPTH + 1)
+        );
         // What the limit is for: serde_json's iterative check lets it pass.
         assert!(serde_json::from_str::<serde::de::IgnoredAny>(&deep).is_ok());
     }

@@ -7,9 +7,9 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::guest_log::{GuestLog, LogLevel};
 use super::limiter::GuestLimiter;
 use super::wasi::sandboxed_wasi;
-use crate::guest_text::cap;
 use crate::bindings::kiln::app::{jira, log, types};
 use crate::bindings::{Level, Request, RequestError, Response};
+use crate::guest_text::cap;
 use crate::jira::session::JiraSession;
 
 /// Longest single message kept from the `log` import; the rest is cut with
