@@ -256,12 +256,12 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter
         let mut clean_from = 0;
         for (at, c) in fragment.char_indices() {
             if needs_escape(c) {
-                writer.write_all(fragment[clean_from..at].as_bytes())?;
+                writer.write_all(&fragment.as_bytes()[clean_from..at])?;
                 write!(writer, "\\u{:04x}", u32::from(c))?;
                 clean_from = at + c.len_utf8();
             }
         }
-        writer.write_all(fragment[clean_from..].as_bytes())
+        writer.write_all(&fragment.as_bytes()[clean_from..])
     }
 
     // Everything else as the wrapped formatter does it.
