@@ -242,16 +242,11 @@ fn read_payload(arg: &str) -> Result<String, Failure> {
 }
 
 /// The app's log lines on stderr, each on one line behind the app id and
-/// level, escaped ([`GuestText`]) so a guest can neither drive the
-/// operator's terminal nor start a line of its own.
+/// level; `LogLine`'s `Display` escapes the app's text, so a guest can
+/// neither drive the operator's terminal nor start a line of its own.
 fn print_logs(app_id: &str, logs: &[LogLine]) {
     for line in logs {
-        eprintln!(
-            "[{}] {:<6} {}",
-            GuestText(app_id),
-            line.level.as_str(),
-            GuestText(&line.message)
-        );
+        eprintln!("[{}] {line}", GuestText(app_id));
     }
 }
 
