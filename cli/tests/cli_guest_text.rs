@@ -1,6 +1,6 @@
 //! Guest-controlled text through the real `runtime` binary, one test per
 //! output path: `run`'s error, log lines, result, trap and load errors, and
-//! `lint`'s report in text and `--json`. The component is the escape suite's
+//! `lint`'s and `inspect`'s reports in text and `--json`. The component is the escape suite's
 //! `tests/programs/wat/text.wat` (and `hostile_*_name.wat` for load errors):
 //! its text holds ANSI escape sequences, a CR/LF followed by a forged
 //! `error:` line, C1 controls, DEL, a bidi override and a line separator
@@ -198,6 +198,44 @@ fn run_prints_a_load_error_quoting_a_hostile_export_name_escaped() {
         &stderr,
         "kiln:app/handler\\u{1b}]0;owned\\u{7}\\r\\nerror: forged export",
     );
+}
+
+/// `inspect` of an app whose display name (which the manifest lets hold
+/// any non-control character) reverses the text after it with a bidi
+/// override.
+fn inspect(json: bool) -> Output {
+    let app = text_app();
+    let manifest = app.dir.path().join("manifest.yml");
+    let yaml = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("  name: Text\n", "  name: \"Invoice \u{202e}fdp.exe\"\n");
+    std::fs::write(&manifest, yaml).unwrap();
+    let mut args = vec!["inspect"];
+    if json {
+        args.push("--json");
+    }
+    app.command(&args)
+}
+
+#[test]
+fn inspect_text_prints_a_bidi_override_in_the_name_escaped() {
+    let output = inspect(false);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = assert_clean(&output.stdout);
+    assert!(
+        stdout.starts_with("app        text (Invoice \\u{202e}fdp.exe)\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn inspect_json_holds_the_name_with_the_override_as_an_escape() {
+    let output = inspect(true);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = assert_clean(&output.stdout);
+    assert!(stdout.contains(r#""Invoice \u202efdp.exe""#), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["name"], "Invoice \u{202e}fdp.exe");
 }
 
 /// `lint` of the `quiet` function: one request-jira call, then the hostile

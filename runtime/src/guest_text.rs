@@ -113,7 +113,11 @@ pub fn unescape(escaped: &str) -> Option<String> {
                 loop {
                     match chars.next()? {
                         '}' => break,
-                        h if h.is_ascii_hexdigit() && hex.len() < 6 => hex.push(h),
+                        // `escape` writes lower-case hex only: `\u{1B}` is
+                        // not its output (the fuzz target found this).
+                        h if (h.is_ascii_digit() || ('a'..='f').contains(&h)) && hex.len() < 6 => {
+                            hex.push(h)
+                        }
                         _ => return None,
                     }
                 }
@@ -367,6 +371,9 @@ mod tests {
             "\\u{1b",
             "a\nb",
             "\\u{110000}",
+            // Found by the fuzz target: upper-case hex, which `escape` never
+            // writes, made two escaped forms of one string.
+            "\\u{1B}[31m",
         ] {
             assert_eq!(unescape(bad), None, "{bad:?}");
         }
