@@ -10,12 +10,17 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
 use crate::bindings::{self, AppError, Context};
+use crate::guest_text::{
+    GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
+    cap_owned,
+};
 use crate::jira::session::{JiraSession, SessionConfig};
 use crate::runtime::LoadedApp;
 use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
+use crate::sandbox::json_depth::{MAX_JSON_DEPTH, exceeds_depth};
 use crate::sandbox::limiter::{GuestLimiter, LimitHit};
 use crate::sandbox::state::InvocationState;
 
@@ -35,24 +40,35 @@ pub struct Invocation {
 }
 
 /// Why an invocation did not run at all (bad input, nothing executed).
+///
+/// Function keys come from the manifest (the app's text) and the caller:
+/// `Display` escapes them ([`GuestText`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvokeError {
-    #[error("the manifest has no function `{key}` (functions: {})", .available.join(", "))]
+    #[error("the manifest has no function `{}` (functions: {})", GuestText(.key), GuestList(.available, ", "))]
     UnknownFunction { key: String, available: Vec<String> },
-    #[error("the manifest declares several functions ({}); choose one with --function", .0.join(", "))]
+    #[error("the manifest declares several functions ({}); choose one with --function", GuestList(.0, ", "))]
     AmbiguousFunction(Vec<String>),
-    #[error("the payload is not valid JSON: {0}")]
+    #[error("the payload is not valid JSON: {}", GuestText(.0))]
     InvalidPayload(String),
     #[error("the payload is {size} bytes; the limit is {limit}")]
     PayloadTooLarge { size: usize, limit: usize },
+    #[error("the payload nests arrays and objects deeper than {limit} levels")]
+    PayloadTooDeep { limit: usize },
 }
 
 /// How a started invocation failed.
+///
+/// Every string field holds guest-controlled text, capped by Kiln
+/// ([`MAX_GUEST_ERROR_BYTES`], [`MAX_GUEST_NAME_BYTES`]). `Display` is the
+/// sentence for people and escapes that text ([`GuestText`]), so it is one
+/// line that cannot forge one of Kiln's own; `Serialize` keeps the text as
+/// the app wrote it, for JSON (see [`crate::guest_text::to_json_pretty`]).
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum InvocationFailure {
     /// The app returned an error.
-    #[error("the app returned an error: {message}")]
+    #[error("the app returned an error: {}", GuestText(.message))]
     App {
         message: String,
         #[serde(skip)]
@@ -70,11 +86,26 @@ pub enum InvocationFailure {
     StackOverflow,
     #[error("the app called exit({code})")]
     Exit { code: i32 },
-    #[error("the app trapped: {message}")]
-    Trap { message: String },
+    /// The cause comes first; the wasm backtrace (innermost frame first,
+    /// names from the component's name section) is kept apart, so the cause
+    /// is never buried under it.
+    #[error("the app trapped: {}", GuestText(.message))]
+    Trap {
+        message: String,
+        backtrace: Vec<String>,
+    },
+    /// One call moved more data from the guest to the host than Kiln copies
+    /// per call (a string, or a list of strings that all point at the same
+    /// bytes, in an argument of an import or in the handler's return value).
+    #[error(
+        "the app handed the host more than {limit} bytes in one call (Kiln's per-call copy limit)"
+    )]
+    CopyLimit { limit: usize },
     #[error("the app's result is {size} bytes; the limit is {limit}")]
     ResultTooLarge { size: usize, limit: usize },
-    #[error("the app's result is not valid JSON: {message}")]
+    #[error("the app's result nests arrays and objects deeper than {limit} levels")]
+    ResultTooDeep { limit: usize },
+    #[error("the app's result is not valid JSON: {}", GuestText(.message))]
     InvalidResult { message: String },
 }
 
@@ -169,6 +200,9 @@ impl LoadedApp {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
+        // Kiln's own bound on what one call copies out of the guest, rather
+        // than wasmtime's default (128 MiB).
+        store.set_hostcall_fuel(self.limits.max_copy_bytes);
         // Fuel is always metered; without a manifest budget it is effectively
         // unlimited and the deadline is the only CPU bound.
         let _ = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX));
@@ -209,7 +243,12 @@ impl LoadedApp {
                 let result = match returned {
                     Ok(Ok(json)) => self.check_result(json),
                     Ok(Err(app_error)) => Err(app_failure(app_error)),
-                    Err(error) => Err(classify_trap(&error, state.limiter.hit(), timeout_failure)),
+                    Err(error) => Err(classify_trap(
+                        &error,
+                        state.limiter.hit(),
+                        timeout_failure,
+                        self.limits.max_copy_bytes,
+                    )),
                 };
                 (
                     result,
@@ -257,6 +296,11 @@ impl LoadedApp {
                 limit: self.limits.max_payload_bytes,
             });
         }
+        if exceeds_depth(payload, MAX_JSON_DEPTH).is_some() {
+            return Err(InvokeError::PayloadTooDeep {
+                limit: MAX_JSON_DEPTH,
+            });
+        }
         serde_json::from_str::<serde::de::IgnoredAny>(payload)
             .map(|_| ())
             .map_err(|e| InvokeError::InvalidPayload(e.to_string()))
@@ -269,6 +313,11 @@ impl LoadedApp {
                 limit: self.limits.max_result_bytes,
             });
         }
+        if exceeds_depth(&json, MAX_JSON_DEPTH).is_some() {
+            return Err(InvocationFailure::ResultTooDeep {
+                limit: MAX_JSON_DEPTH,
+            });
+        }
         serde_json::from_str::<serde::de::IgnoredAny>(&json).map_err(|e| {
             InvocationFailure::InvalidResult {
                 message: e.to_string(),
@@ -278,19 +327,21 @@ impl LoadedApp {
     }
 }
 
-/// Maps the app's typed error to a failure with a readable message.
+/// Maps the app's typed error to a failure with a readable message. Every
+/// string in it is the app's and is capped here, before the host keeps it.
 fn app_failure(error: AppError) -> InvocationFailure {
     use bindings::RequestError as R;
+    let error_text = |m: &str| cap(m, MAX_GUEST_ERROR_BYTES).into_owned();
     let (kind, message) = match error {
         AppError::InvalidPayload(m) => (
             AppErrorKind::InvalidPayload,
-            format!("invalid payload: {m}"),
+            format!("invalid payload: {}", error_text(&m)),
         ),
         AppError::UnknownFunction(m) => (
             AppErrorKind::UnknownFunction,
-            format!("no handler named `{m}`"),
+            format!("no handler named `{}`", cap(&m, MAX_GUEST_NAME_BYTES)),
         ),
-        AppError::Failed(m) => (AppErrorKind::Failed, m),
+        AppError::Failed(m) => (AppErrorKind::Failed, cap_owned(m, MAX_GUEST_ERROR_BYTES)),
         AppError::Request(r) => {
             let kind = match &r {
                 R::ScopeDenied(_) => AppErrorKind::ScopeDenied,
@@ -306,25 +357,43 @@ fn app_failure(error: AppError) -> InvocationFailure {
     }
 }
 
-/// A request-jira error as a sentence for the developer.
+/// A request-jira error as a sentence for the developer. The error may be
+/// the app's own (an app can return any `request-error` it likes), so every
+/// string in it is capped; the sentence is unescaped text, escaped where it
+/// is printed.
 pub fn describe_request_error(error: &bindings::RequestError) -> String {
     use bindings::RequestError as R;
+    let text = |m: &str| cap(m, MAX_GUEST_ERROR_BYTES).into_owned();
     match error {
-        R::InvalidRequest(m) => format!("request-jira refused an invalid request: {m}"),
-        R::UnknownRoute(m) => format!("request-jira refused an unknown route: {m}"),
+        R::InvalidRequest(m) => format!("request-jira refused an invalid request: {}", text(m)),
+        R::UnknownRoute(m) => format!("request-jira refused an unknown route: {}", text(m)),
         R::ScopeDenied(d) => format!(
             "request-jira refused {}: scope denied; add to permissions.scopes in manifest.yml: {}",
-            d.route,
-            d.missing.join(", ")
+            cap(&d.route, MAX_GUEST_NAME_BYTES),
+            capped_list(&d.missing)
         ),
         R::NeedsAuthentication(p) => format!(
             "request-jira needs authentication: no credential is configured for the {} principal",
             p.name()
         ),
-        R::QuotaExceeded(m) => format!("request-jira quota exceeded: {m}"),
+        R::QuotaExceeded(m) => format!("request-jira quota exceeded: {}", text(m)),
         R::Timeout => "request-jira timed out waiting for Jira".to_owned(),
-        R::Transport(m) => format!("request-jira could not reach Jira: {m}"),
+        R::Transport(m) => format!("request-jira could not reach Jira: {}", text(m)),
     }
+}
+
+/// At most [`MAX_GUEST_LIST_ITEMS`] names, each capped, and a count of the
+/// rest.
+fn capped_list(items: &[String]) -> String {
+    let mut out: Vec<String> = items
+        .iter()
+        .take(MAX_GUEST_LIST_ITEMS)
+        .map(|item| cap(item, MAX_GUEST_NAME_BYTES).into_owned())
+        .collect();
+    if items.len() > MAX_GUEST_LIST_ITEMS {
+        out.push(format!("… {} more", items.len() - MAX_GUEST_LIST_ITEMS));
+    }
+    out.join(", ")
 }
 
 /// Turns a wasmtime error into the limit or trap it stands for.
@@ -332,6 +401,7 @@ fn classify_trap(
     error: &wasmtime::Error,
     hit: Option<LimitHit>,
     timeout: InvocationFailure,
+    copy_limit: usize,
 ) -> InvocationFailure {
     if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
         return InvocationFailure::Exit { code: exit.0 };
@@ -349,10 +419,59 @@ fn classify_trap(
         Some(LimitHit::Table { limit_elements }) => InvocationFailure::TableLimit {
             limit: limit_elements,
         },
-        None => InvocationFailure::Trap {
-            message: format!("{error:#}"),
-        },
+        None if is_copy_limit(error) => InvocationFailure::CopyLimit { limit: copy_limit },
+        None => {
+            let (message, backtrace) = describe_trap(error);
+            InvocationFailure::Trap { message, backtrace }
+        }
     }
+}
+
+/// wasmtime's error when a call's hostcall fuel (set to Kiln's copy limit
+/// per Store) runs out. Its type is private, so it is known by its text;
+/// `escape_quotas.rs` fails if a wasmtime upgrade changes it.
+const HOSTCALL_FUEL_EXHAUSTED: &str =
+    "too much data is being copied between the host and the guest";
+
+fn is_copy_limit(error: &wasmtime::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.to_string().starts_with(HOSTCALL_FUEL_EXHAUSTED))
+}
+
+/// A trap's cause (every message of the error chain but the backtrace, so
+/// the cause reads first) and its frames, innermost first, as
+/// `module!function` with the names the component's name section gives,
+/// all capped.
+fn describe_trap(error: &wasmtime::Error) -> (String, Vec<String>) {
+    let backtrace = error.downcast_ref::<WasmBacktrace>();
+    let backtrace_text = backtrace.map(ToString::to_string);
+    let cause = error
+        .chain()
+        .map(|cause| cause.to_string())
+        .filter(|text| Some(text) != backtrace_text.as_ref())
+        .collect::<Vec<_>>()
+        .join(": ");
+    let frames = backtrace.map(|b| b.frames()).unwrap_or_default();
+    let mut named: Vec<String> = frames
+        .iter()
+        .take(MAX_GUEST_LIST_ITEMS)
+        .map(|frame| {
+            let module = frame.module().name().unwrap_or("<module>");
+            let function = match frame.func_name() {
+                Some(name) => cap(name, MAX_GUEST_NAME_BYTES).into_owned(),
+                None => format!("<wasm function {}>", frame.func_index()),
+            };
+            format!("{}!{function}", cap(module, MAX_GUEST_NAME_BYTES))
+        })
+        .collect();
+    if frames.len() > MAX_GUEST_LIST_ITEMS {
+        named.push(format!(
+            "… {} more frames",
+            frames.len() - MAX_GUEST_LIST_ITEMS
+        ));
+    }
+    (cap_owned(cause, MAX_GUEST_ERROR_BYTES), named)
 }
 
 /// 128 random bits, hex: unique per invocation, meaningless otherwise.

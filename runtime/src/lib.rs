@@ -22,6 +22,7 @@ pub mod cache;
 pub mod consent;
 pub mod credentials;
 pub mod engine;
+pub mod guest_text;
 pub mod invoke;
 pub mod jira;
 pub mod limits;

@@ -28,7 +28,21 @@ pub struct OperatorLimits {
     /// `ComponentError::CompileTimeout`; the abandoned compilation finishes
     /// on its blocking thread in the background and is dropped.
     pub max_compile_time: Duration,
+    /// Most bytes one call may copy from the guest to the host: the
+    /// arguments of one import call (a `request-jira` request, a log line)
+    /// or the handler's return value, lists counted by their size in guest
+    /// memory plus every string they point at (so a list of a million
+    /// entries all pointing at the same string counts a million times). A
+    /// guest that crosses it is stopped with `InvocationFailure::CopyLimit`
+    /// before the host allocates more. Never below the result limit plus
+    /// [`COPY_HEADROOM_BYTES`], so every result the result limit accepts can
+    /// cross.
+    pub max_copy_bytes: usize,
 }
+
+/// What a call copies beyond its largest single value (the result, a
+/// request body): the rest of the record, its other strings and lists.
+pub const COPY_HEADROOM_BYTES: usize = 1024 * 1024;
 
 /// Default [`OperatorLimits::max_compile_time`]: the largest real guest
 /// compiles in about a second on a shared 2-core machine; thirty times that
@@ -47,6 +61,7 @@ impl Default for OperatorLimits {
             max_log_lines: 1000,
             max_log_bytes: 1024 * 1024,
             max_compile_time: DEFAULT_MAX_COMPILE_TIME,
+            max_copy_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -62,6 +77,9 @@ pub struct EffectiveLimits {
     pub max_log_bytes: u32,
     pub max_payload_bytes: usize,
     pub max_result_bytes: usize,
+    /// [`OperatorLimits::max_copy_bytes`], raised to the result limit plus
+    /// [`COPY_HEADROOM_BYTES`] if it was set below.
+    pub max_copy_bytes: usize,
 }
 
 impl EffectiveLimits {
@@ -79,6 +97,11 @@ impl EffectiveLimits {
             max_log_bytes: manifest.max_log_bytes.min(operator.max_log_bytes),
             max_payload_bytes: operator.max_payload_bytes,
             max_result_bytes: operator.max_result_bytes,
+            max_copy_bytes: operator.max_copy_bytes.max(
+                operator
+                    .max_result_bytes
+                    .saturating_add(COPY_HEADROOM_BYTES),
+            ),
         }
     }
 }
@@ -116,5 +139,17 @@ mod tests {
         assert_eq!(l.max_log_lines, 100);
         assert_eq!(l.max_log_bytes, 200 * 1024);
         assert_eq!(l.fuel, None);
+        assert_eq!(l.max_copy_bytes, 8 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_copy_limit_never_blocks_a_result_the_result_limit_accepts() {
+        let operator = OperatorLimits {
+            max_copy_bytes: 1024,
+            max_result_bytes: 10 * 1024 * 1024,
+            ..OperatorLimits::default()
+        };
+        let l = EffectiveLimits::resolve(&RuntimeLimits::default(), &operator);
+        assert_eq!(l.max_copy_bytes, 10 * 1024 * 1024 + COPY_HEADROOM_BYTES);
     }
 }

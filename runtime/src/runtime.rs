@@ -16,6 +16,7 @@ pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
+use crate::guest_text::{GuestText, MAX_GUEST_ERROR_BYTES, cap_owned};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
 use crate::limits::{EffectiveLimits, OperatorLimits};
@@ -73,15 +74,22 @@ pub enum RuntimeError {
 }
 
 /// Why an app could not be loaded. Every case is bad input, reported before
-/// any guest code runs.
+/// any guest code runs. The linker's message quotes the component's import
+/// names: capped here, escaped by `Display`.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error(transparent)]
     Component(#[from] ComponentError),
-    #[error("the component cannot be linked: {0}")]
+    #[error("the component cannot be linked: {}", GuestText(.0))]
     Link(String),
     #[error(transparent)]
     Forbidden(#[from] PolicyRefusal),
+}
+
+impl LoadError {
+    fn link(error: &wasmtime::Error) -> Self {
+        LoadError::Link(cap_owned(format!("{error:#}"), MAX_GUEST_ERROR_BYTES))
+    }
 }
 
 impl Runtime {
@@ -184,9 +192,8 @@ impl Runtime {
         let instance_pre = self
             .linker
             .instantiate_pre(component)
-            .map_err(|e| LoadError::Link(format!("{e:#}")))?;
-        let pre =
-            bindings::AppPre::new(instance_pre).map_err(|e| LoadError::Link(format!("{e:#}")))?;
+            .map_err(|e| LoadError::link(&e))?;
+        let pre = bindings::AppPre::new(instance_pre).map_err(|e| LoadError::link(&e))?;
         let limits = EffectiveLimits::resolve(&manifest.app.runtime, &self.options.operator);
         Ok(LoadedApp {
             pre,

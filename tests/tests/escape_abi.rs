@@ -44,7 +44,7 @@ async fn trapped(handler: &str) -> String {
     let app = abi_app(&h).await;
     let invoked = h.invoke(&app, handler, json!({})).await;
     let message = match &invoked.result {
-        Err(InvocationFailure::Trap { message }) => message.clone(),
+        Err(InvocationFailure::Trap { message, .. }) => message.clone(),
         other => panic!("{handler}: expected a trap, got {other:?}"),
     };
     assert!(invoked.is_sandbox_violation());

@@ -124,7 +124,7 @@ async fn memory_unbounded_recursion() {
         Err(failure @ InvocationFailure::StackOverflow) => {
             assert!(failure.to_string().contains("stack"), "{failure}");
         }
-        Err(InvocationFailure::Trap { message }) => {
+        Err(InvocationFailure::Trap { message, .. }) => {
             assert!(
                 message.contains("stack") || message.contains("out of bounds"),
                 "{message}"

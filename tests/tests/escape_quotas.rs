@@ -332,3 +332,134 @@ async fn quota_oversized_payload() {
     h.assert_jira_untouched();
     assert_trap_app_serves(&h, &app).await;
 }
+
+/// `text.wat`, for the cases about the size of what an app hands back.
+async fn text_app(h: &Harness) -> LoadedApp {
+    h.load(
+        programs::WAT_TEXT,
+        &manifest(
+            "quotas-text",
+            &[
+                "benign",
+                "k_one_mib_error",
+                "m_sixteen_mib_error",
+                "h_hundred_mib_error",
+                "a_amplified_list",
+                "d_deep_result",
+            ],
+            &[],
+            "memoryMiB: 128\ntimeoutSeconds: 20",
+        ),
+    )
+    .await
+}
+
+/// The copy limit as documented: 8 MiB by default.
+const COPY_LIMIT: usize = 8 * 1024 * 1024;
+
+#[tokio::test]
+async fn quota_one_mib_error_message() {
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let invoked = h.invoke(&app, "k_one_mib_error", json!({})).await;
+    let Err(InvocationFailure::App { message, .. }) = &invoked.result else {
+        panic!("expected the app's error, got {:?}", invoked.result);
+    };
+    let cap = kiln_runtime::guest_text::MAX_GUEST_ERROR_BYTES;
+    assert!(message.len() < cap + 64, "{} bytes kept", message.len());
+    assert!(message.starts_with("xxxx"), "{message:.40}");
+    assert!(
+        message.ends_with(&format!("… [{} more bytes cut by Kiln]", 1024 * 1024 - cap)),
+        "{}",
+        &message[cap - 8..]
+    );
+    h.assert_serves(&app, "benign", json!(1), json!(1)).await;
+}
+
+#[tokio::test]
+async fn quota_error_message_over_the_copy_limit() {
+    // 16 MiB: over Kiln's 8 MiB per call, under wasmtime's own 128 MiB.
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let invoked = h.invoke(&app, "m_sixteen_mib_error", json!({})).await;
+    assert_eq!(
+        invoked.result,
+        Err(InvocationFailure::CopyLimit { limit: COPY_LIMIT })
+    );
+    assert!(invoked.is_sandbox_violation());
+    h.assert_serves(&app, "benign", json!(2), json!(2)).await;
+
+    // The operator's setting is the one in force: raised to 32 MiB, the same
+    // message crosses and is capped instead.
+    let raised = Harness::start_with_operator(kiln_runtime::OperatorLimits {
+        max_copy_bytes: 32 * 1024 * 1024,
+        ..Default::default()
+    })
+    .await;
+    let app = text_app(&raised).await;
+    let invoked = raised.invoke(&app, "m_sixteen_mib_error", json!({})).await;
+    let Err(InvocationFailure::App { message, .. }) = &invoked.result else {
+        panic!("expected the app's error, got {:?}", invoked.result);
+    };
+    assert!(
+        message.ends_with("more bytes cut by Kiln]"),
+        "{}",
+        message.len()
+    );
+}
+
+#[tokio::test]
+async fn quota_hundred_mib_error_message() {
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let invoked = h.invoke(&app, "h_hundred_mib_error", json!({})).await;
+    assert_eq!(
+        invoked.result,
+        Err(InvocationFailure::CopyLimit { limit: COPY_LIMIT })
+    );
+    assert!(invoked.result.unwrap_err().to_string().len() < 200);
+    h.assert_serves(&app, "benign", json!(3), json!(3)).await;
+}
+
+#[tokio::test]
+async fn quota_list_of_one_string_a_million_times() {
+    // 8 MB of guest memory that would lift into 1 TB of host strings.
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let invoked = h.invoke(&app, "a_amplified_list", json!({})).await;
+    assert_eq!(
+        invoked.result,
+        Err(InvocationFailure::CopyLimit { limit: COPY_LIMIT })
+    );
+    h.assert_serves(&app, "benign", json!(4), json!(4)).await;
+}
+
+#[tokio::test]
+async fn quota_deeply_nested_result() {
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let invoked = h.invoke(&app, "d_deep_result", json!({})).await;
+    assert_eq!(
+        invoked.result,
+        Err(InvocationFailure::ResultTooDeep {
+            limit: kiln_runtime::sandbox::json_depth::MAX_JSON_DEPTH
+        })
+    );
+    h.assert_serves(&app, "benign", json!(5), json!(5)).await;
+}
+
+#[tokio::test]
+async fn quota_deeply_nested_payload() {
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+    let refused = h.invoke_text(&app, "benign", deep).await;
+    assert_eq!(
+        refused.err(),
+        Some(InvokeError::PayloadTooDeep {
+            limit: kiln_runtime::sandbox::json_depth::MAX_JSON_DEPTH
+        })
+    );
+    h.assert_serves(&app, "benign", json!([[[6]]]), json!([[[6]]]))
+        .await;
+}

@@ -8,6 +8,7 @@ use anyhow::anyhow;
 use kiln_manifest::{Manifest, Scope};
 use kiln_runtime::bindings::{HANDLER_EXPORT, WORLD_PACKAGE, WORLD_VERSION};
 use kiln_runtime::consent::ComponentDigest;
+use kiln_runtime::guest_text::{GuestList, GuestText, to_json_pretty};
 use kiln_runtime::sandbox::component_check::check_bytes;
 use kiln_runtime::{EffectiveLimits, OperatorLimits};
 use serde::Serialize;
@@ -100,8 +101,7 @@ pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
         &OperatorLimits::default(),
     );
     if args.json {
-        let json = serde_json::to_string_pretty(&inspection)
-            .map_err(|e| Failure::environment(anyhow!(e)))?;
+        let json = to_json_pretty(&inspection).map_err(|e| Failure::environment(anyhow!(e)))?;
         println!("{json}");
     } else {
         print!("{}", render_text(&inspection));
@@ -177,16 +177,18 @@ pub fn inspect(
     }
 }
 
-/// The report for people.
+/// The report for people. The app id, name, function keys and handlers
+/// (the manifest's) and the import and export names (the component's) are
+/// the app's text, escaped ([`GuestText`]).
 pub fn render_text(i: &Inspection) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let name = i
         .name
         .as_deref()
-        .map(|n| format!(" ({n})"))
+        .map(|n| format!(" ({})", GuestText(n)))
         .unwrap_or_default();
-    let _ = writeln!(out, "app        {}{name}", i.app_id);
+    let _ = writeln!(out, "app        {}{name}", GuestText(&i.app_id));
     let _ = writeln!(out, "component  {}", i.component.path);
     let _ = writeln!(
         out,
@@ -215,7 +217,12 @@ pub fn render_text(i: &Inspection) -> String {
     let _ = writeln!(out, "exports    {}", list_or_none(&i.component.exports));
     let _ = writeln!(out, "functions");
     for f in &i.functions {
-        let _ = writeln!(out, "  {:<20} handler {}", f.key, f.handler);
+        let _ = writeln!(
+            out,
+            "  {:<20} handler {}",
+            GuestText(&f.key).to_string(),
+            GuestText(&f.handler)
+        );
     }
     let _ = writeln!(out, "scopes     {} declared", i.scopes.len());
     for s in &i.scopes {
@@ -263,7 +270,7 @@ fn list_or_none(items: &[String]) -> String {
     if items.is_empty() {
         String::from("none")
     } else {
-        items.join(", ")
+        GuestList(items, ", ").to_string()
     }
 }
 

@@ -11,6 +11,7 @@ use anyhow::anyhow;
 use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::guest_text::{GuestText, to_json_pretty};
 use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
 use serde::Serialize;
 
@@ -57,7 +58,9 @@ pub struct LintArgs {
 pub struct PayloadRun {
     pub function: Option<String>,
     pub ok: bool,
-    /// Why it failed, when it did.
+    /// Why it failed, when it did: the failure's sentence, in which the app's
+    /// own text is already escaped and capped (`InvocationFailure`'s
+    /// `Display`).
     pub error: Option<String>,
 }
 
@@ -107,7 +110,8 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     };
     if calls.is_empty() {
         return Err(Failure::bad_input(anyhow!(
-            "no request-jira calls of app {app_id} were observed; add payloads that exercise the app's functions"
+            "no request-jira calls of app {} were observed; add payloads that exercise the app's functions",
+            GuestText(&app_id)
         )));
     }
     let report = LintReport {
@@ -117,8 +121,7 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
         advice: advisor::advise(&declared, &declared_list, &calls),
     };
     if args.json {
-        let json =
-            serde_json::to_string_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
+        let json = to_json_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
         println!("{json}");
     } else {
         print!("{}", render_text(&report));
@@ -194,17 +197,24 @@ async fn run_payloads(
     Ok((calls, runs))
 }
 
-/// The report for people, with what to do for each finding.
+/// The report for people, with what to do for each finding. The app id and
+/// function keys are the manifest's text, escaped ([`GuestText`]); failures
+/// arrive escaped ([`PayloadRun::error`]). Routes and scopes come from
+/// Kiln's catalogue.
 pub fn render_text(report: &LintReport) -> String {
     let mut out = String::new();
     let a = &report.advice;
     let _ = writeln!(
         out,
         "{}: {} request-jira calls observed",
-        report.app_id, report.calls_observed
+        GuestText(&report.app_id),
+        report.calls_observed
     );
     for (index, run) in report.runs.iter().enumerate() {
-        let function = run.function.as_deref().unwrap_or("(the only function)");
+        let function = run.function.as_deref().map_or_else(
+            || "(the only function)".to_owned(),
+            |f| GuestText(f).to_string(),
+        );
         match &run.error {
             None => {
                 let _ = writeln!(out, "  payload {} ({function}): ok", index + 1);

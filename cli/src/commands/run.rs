@@ -12,6 +12,7 @@ use kiln_runtime::consent::{
     SiteIdentity, ensure_consent,
 };
 use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::guest_text::{GuestText, to_json_line, to_json_pretty};
 use kiln_runtime::invoke::{AppErrorKind, InvocationFailure};
 use kiln_runtime::sandbox::guest_log::LogLine;
 use kiln_runtime::{
@@ -101,7 +102,10 @@ pub async fn run(args: RunArgs) -> Result<Exit, Failure> {
     match &result {
         Ok(json) => println!("{}", pretty(json)),
         Err(failure) => {
+            // One line: the failure's Display escapes the app's text; the
+            // backtrace follows as `note:` lines, the cause first.
             eprintln!("error: {failure}");
+            print_backtrace(failure);
             if let Some(hint) = hint(failure) {
                 eprintln!("hint: {hint}");
             }
@@ -179,8 +183,10 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     print_logs(&app_id, &invoked.logs);
     if invoked.dropped.lines > 0 {
         eprintln!(
-            "[{app_id}] … {} log lines ({} bytes) dropped by the log limit",
-            invoked.dropped.lines, invoked.dropped.bytes
+            "[{}] … {} log lines ({} bytes) dropped by the log limit",
+            GuestText(&app_id),
+            invoked.dropped.lines,
+            invoked.dropped.bytes
         );
     }
     drop(setup.simulator);
@@ -228,7 +234,13 @@ fn print_json_outcome(outcome: Result<RunOutcome, Failure>) -> Exit {
     if let Some(fields) = error.as_object_mut() {
         fields.insert("exitCode".into(), (exit as u8).into());
     }
-    println!("{}", serde_json::json!({ "error": error }));
+    // Guest text inside the document is written with \u escapes for what
+    // serde_json would pass raw (DEL, C1, bidi, line separators).
+    let document = serde_json::json!({ "error": error });
+    match to_json_line(&document) {
+        Ok(line) => println!("{line}"),
+        Err(e) => eprintln!("error: cannot write the failure as JSON: {e}"),
+    }
     exit
 }
 
@@ -313,30 +325,39 @@ fn read_payload(arg: &str) -> Result<String, Failure> {
     }
 }
 
-/// The app's log lines on stderr, prefixed with the app id. Control
-/// characters are escaped so a guest cannot drive the operator's terminal.
+/// The app's log lines on stderr, each on one line behind the app id and
+/// level; `LogLine`'s `Display` escapes the app's text, so a guest can
+/// neither drive the operator's terminal nor start a line of its own.
 fn print_logs(app_id: &str, logs: &[LogLine]) {
     for line in logs {
-        let message: String = line
-            .message
-            .chars()
-            .flat_map(|c| {
-                if c.is_control() && c != '\t' {
-                    c.escape_default().collect::<Vec<_>>()
-                } else {
-                    vec![c]
-                }
-            })
-            .collect();
-        eprintln!("[{app_id}] {:<6} {message}", line.level.as_str());
+        eprintln!("[{}] {line}", GuestText(app_id));
     }
 }
 
-/// Pretty-prints a JSON result for people; falls back to the raw text.
+/// A trap's wasm backtrace after its cause, one `note:` line per frame
+/// (frame names come from the component's name section, so escaped).
+fn print_backtrace(failure: &InvocationFailure) {
+    let InvocationFailure::Trap { backtrace, .. } = failure else {
+        return;
+    };
+    if backtrace.is_empty() {
+        return;
+    }
+    eprintln!("note: wasm backtrace, innermost frame first:");
+    for (index, frame) in backtrace.iter().enumerate() {
+        eprintln!("note: {index:>4}: {}", GuestText(frame));
+    }
+}
+
+/// Pretty-prints a JSON result for people, with every control, bidi and
+/// separator character of the app's strings as a `\u` escape; text that is
+/// not a JSON value (which the host's checks do not let through) is
+/// escaped as guest text.
 fn pretty(json: &str) -> String {
     serde_json::from_str::<serde_json::Value>(json)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| json.to_owned())
+        .ok()
+        .and_then(|v| to_json_pretty(&v).ok())
+        .unwrap_or_else(|| GuestText(json).to_string())
 }
 
 /// What to do next, where there is something useful to say.

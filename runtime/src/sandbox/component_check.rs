@@ -12,6 +12,10 @@ use wasmtime::component::types::ComponentItem;
 
 use super::code_limits::{CodeLimit, check_code_limits};
 use crate::bindings::HANDLER_EXPORT;
+use crate::guest_text::{
+    GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
+    cap_owned,
+};
 
 /// Largest component accepted, in bytes (compile-time and memory exhaustion
 /// of the host by an oversized file).
@@ -31,6 +35,10 @@ const IMPORTABLE_PACKAGES: &[(&str, &str)] = &[
 ];
 
 /// Why a component was refused before running.
+///
+/// Import and export names, and the validator's messages (which quote them),
+/// are the component's text: capped when the error is built, escaped by
+/// `Display` ([`GuestText`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ComponentError {
     #[error("the component is {size} bytes; the limit is {limit} bytes")]
@@ -41,7 +49,7 @@ pub enum ComponentError {
         "this is a core WebAssembly module, not a component: build the app for wasm32-wasip2 (`runtime build`), which produces a component"
     )]
     CoreModule,
-    #[error("the component is invalid or truncated: {0}")]
+    #[error("the component is invalid or truncated: {}", GuestText(.0))]
     Invalid(String),
     #[error(
         "the component has {found} {limit}; the limit is {max} (code shaped like this costs too much to compile)"
@@ -56,13 +64,14 @@ pub enum ComponentError {
         humantime::format_duration(*.limit)
     )]
     CompileTimeout { limit: Duration },
-    #[error("the component imports `{name}`, which Kiln does not provide: {reason}")]
+    #[error("the component imports `{}`, which Kiln does not provide: {}", GuestText(.name), GuestText(.reason))]
     ForbiddenImport { name: String, reason: String },
     #[error(
-        "the component was built for `{found}`, but this runtime implements `{HANDLER_EXPORT}`"
+        "the component was built for `{}`, but this runtime implements `{HANDLER_EXPORT}`",
+        GuestText(.found)
     )]
     IncompatibleVersion { found: String },
-    #[error("the component does not export `{HANDLER_EXPORT}` (it exports: {}); is it a Kiln app?", .exports.join(", "))]
+    #[error("the component does not export `{HANDLER_EXPORT}` (it exports: {}); is it a Kiln app?", GuestList(.exports, ", "))]
     WrongWorld { exports: Vec<String> },
 }
 
@@ -97,7 +106,7 @@ pub fn check_format(bytes: &[u8]) -> Result<(), ComponentError> {
 impl ComponentError {
     /// A compilation (validation included) that wasmtime refused.
     pub fn compile_failed(error: &wasmtime::Error) -> Self {
-        ComponentError::Invalid(format!("{error:#}"))
+        ComponentError::Invalid(cap_owned(format!("{error:#}"), MAX_GUEST_ERROR_BYTES))
     }
 }
 
@@ -110,21 +119,29 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<(), Compone
     if component.get_export_index(None, HANDLER_EXPORT).is_some() {
         return Ok(());
     }
-    let exports: Vec<String> = ty
+    if let Some((found, _)) = ty
         .exports(engine)
-        .map(|(name, _)| name.to_owned())
-        .collect();
-    if let Some(found) = exports.iter().find(|e| e.starts_with("kiln:app/handler")) {
+        .find(|(name, _)| name.starts_with("kiln:app/handler"))
+    {
         return Err(ComponentError::IncompatibleVersion {
-            found: found.clone(),
+            found: cap(found, MAX_GUEST_NAME_BYTES).into_owned(),
         });
+    }
+    let all = ty.exports(engine).count();
+    let mut exports: Vec<String> = ty
+        .exports(engine)
+        .take(MAX_GUEST_LIST_ITEMS)
+        .map(|(name, _)| cap(name, MAX_GUEST_NAME_BYTES).into_owned())
+        .collect();
+    if all > MAX_GUEST_LIST_ITEMS {
+        exports.push(format!("… {} more", all - MAX_GUEST_LIST_ITEMS));
     }
     Err(ComponentError::WrongWorld { exports })
 }
 
 fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> {
     let refuse = |reason: &str| ComponentError::ForbiddenImport {
-        name: name.to_owned(),
+        name: cap(name, MAX_GUEST_NAME_BYTES).into_owned(),
         reason: reason.to_owned(),
     };
     if !matches!(item, ComponentItem::ComponentInstance(_)) {

@@ -3,9 +3,12 @@
 //! 200 KB per invocation). A flood is truncated, not trapped: the app keeps
 //! running and the operator sees how much was dropped.
 
+use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+
+use crate::guest_text::GuestText;
 
 /// Where a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,11 +39,19 @@ impl LogLevel {
     }
 }
 
-/// One line of the app's log.
+/// One line of the app's log. `message` is the app's text as written;
+/// `Display` (`LEVEL  message`) escapes it ([`GuestText`]), so a printed log
+/// line stays one line and cannot drive the terminal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
     pub level: LogLevel,
     pub message: String,
+}
+
+impl fmt::Display for LogLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<6} {}", self.level.as_str(), GuestText(&self.message))
+    }
 }
 
 /// The capped log, shared by the `log` import and the stdio streams.
@@ -192,6 +203,15 @@ mod tests {
                 (LogLevel::Stdout, "world")
             ]
         );
+    }
+
+    #[test]
+    fn a_line_displays_escaped_behind_its_level() {
+        let line = LogLine {
+            level: LogLevel::Warn,
+            message: "a\r\nerror: forged\u{1b}[2J".to_owned(),
+        };
+        assert_eq!(line.to_string(), "WARN   a\\r\\nerror: forged\\u{1b}[2J");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod code_limits;
 pub mod compile_deadline;
 pub mod component_check;
 pub mod guest_log;
+pub mod json_depth;
 pub mod limiter;
 pub mod state;
 pub mod stdio;

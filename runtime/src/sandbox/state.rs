@@ -9,9 +9,12 @@ use super::limiter::GuestLimiter;
 use super::wasi::sandboxed_wasi;
 use crate::bindings::kiln::app::{jira, log, types};
 use crate::bindings::{Level, Request, RequestError, Response};
+use crate::guest_text::cap;
 use crate::jira::session::JiraSession;
 
-/// Longest single message accepted from the `log` import before truncation.
+/// Longest single message kept from the `log` import; the rest is cut with
+/// a marker. (What the guest can copy into the host in the first place is
+/// bounded by the per-call copy limit, `OperatorLimits::max_copy_bytes`.)
 const MAX_LOG_MESSAGE: usize = 16 * 1024;
 
 /// The Store's data.
@@ -54,10 +57,6 @@ impl log::Host for InvocationState {
             Level::Warn => LogLevel::Warn,
             Level::Error => LogLevel::Error,
         };
-        let mut end = message.len().min(MAX_LOG_MESSAGE);
-        while !message.is_char_boundary(end) {
-            end -= 1;
-        }
-        self.log.push(level, &message[..end]);
+        self.log.push(level, &cap(&message, MAX_LOG_MESSAGE));
     }
 }

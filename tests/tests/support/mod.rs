@@ -18,7 +18,7 @@ use kiln_manifest::Manifest;
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{
     Credential, Credentials, HttpLimits, Invocation, InvokeError, Invoked, JiraClient, LoadError,
-    LoadedApp, MemoryAudit, Runtime, RuntimeOptions, Site,
+    LoadedApp, MemoryAudit, OperatorLimits, Runtime, RuntimeOptions, Site,
 };
 use kiln_sim::{SimConfig, Simulator};
 use serde_json::{Value, json};
@@ -39,16 +39,21 @@ impl Harness {
     }
 
     pub async fn start_as(email: &str) -> Self {
-        Self::start_with(email, shared_cache()).await
+        Self::start_with(email, shared_cache(), OperatorLimits::default()).await
+    }
+
+    /// A harness whose runtime runs under these operator limits.
+    pub async fn start_with_operator(operator: OperatorLimits) -> Self {
+        Self::start_with(ADMIN, shared_cache(), operator).await
     }
 
     /// A harness whose runtime compiles every component it loads, for the
     /// cases about compilation itself (module checks, compile bombs).
     pub async fn start_compiling() -> Self {
-        Self::start_with(ADMIN, CacheMode::Disabled).await
+        Self::start_with(ADMIN, CacheMode::Disabled, OperatorLimits::default()).await
     }
 
-    async fn start_with(email: &str, cache: CacheMode) -> Self {
+    async fn start_with(email: &str, cache: CacheMode, operator: OperatorLimits) -> Self {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
@@ -70,6 +75,7 @@ impl Harness {
             RuntimeOptions {
                 audit: audit.clone(),
                 cache,
+                operator,
                 ..RuntimeOptions::default()
             },
         )
