@@ -154,6 +154,25 @@ impl Credential {
         }
     }
 
+    /// Every secret this credential holds right now, for the response
+    /// redactor (`jira::redact`): the API token and the `email:token` pair
+    /// it is sent as, or the access token, or for a renewable credential its
+    /// current access token, refresh token and client secret.
+    pub(crate) fn redaction_secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
+        use zeroize::Zeroizing;
+        match self {
+            Credential::ApiToken { email, token } => vec![
+                Zeroizing::new(token.expose_secret().to_owned()),
+                Zeroizing::new(format!("{email}:{}", token.expose_secret())),
+            ],
+            Credential::Bearer { access_token } => {
+                vec![Zeroizing::new(access_token.expose_secret().to_owned())]
+            }
+            Credential::OAuth(source) => source.redaction_secrets(),
+            Credential::AppClient(source) => source.redaction_secrets(),
+        }
+    }
+
     /// Whether this credential's secret is exactly `needle` (used by tests and
     /// the canary check, never printed).
     pub fn secret_equals(&self, needle: &str) -> bool {

@@ -3,4 +3,5 @@
 
 pub mod audit;
 pub mod client;
+pub mod redact;
 pub mod session;

@@ -6,8 +6,10 @@
 //! check has passed:
 //! quota → path policy → catalogue route → declared scopes → tenant (JSM Ops
 //! cloud id) → headers → body size → principal's credential → URL builder →
-//! send (no redirects) → capped, filtered response. Each step's refusal is a
-//! typed `request-error` and an audit line.
+//! send (no redirects) → capped, filtered response → credentials redacted
+//! from its body, headers and any error text quoting it
+//! ([`super::redact`]). Each step's refusal is a typed `request-error` and an
+//! audit line.
 //!
 //! Only "send" belongs to the client's [`Transport`](super::client::Transport)
 //! (HTTP, or in process for benchmarks, tests and fuzzers); every other step,
@@ -27,6 +29,7 @@ use tokio::time::Instant as TokioInstant;
 
 use super::audit::{AuditRecord, AuditSink, now_rfc3339};
 use super::client::{JiraClient, OutgoingRequest, TransportError};
+use super::redact::Redactor;
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
 use crate::policy::path::validate_path;
@@ -58,6 +61,7 @@ struct Trace {
     status: Option<u16>,
     bytes_out: u64,
     bytes_in: u64,
+    redactions: u32,
 }
 
 impl JiraSession {
@@ -129,6 +133,7 @@ impl JiraSession {
             bytes_out: trace.bytes_out,
             bytes_in: trace.bytes_in,
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            redactions: trace.redactions,
         });
         outcome
     }
@@ -247,7 +252,8 @@ impl JiraSession {
         request
             .headers
             .insert(http::header::AUTHORIZATION, authorization.clone());
-        let mut response = self.send(request).await?;
+        let redactor = client.redactor(&[&authorization]);
+        let mut response = self.send(request, &redactor, trace).await?;
         if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
             && let Some(mut retry) = retry
             && let Some(renewed) = tokio::time::timeout_at(
@@ -264,8 +270,10 @@ impl JiraSession {
                 );
                 RequestError::NeedsAuthentication(req.principal)
             })?;
+            // The site may echo either token; both are searched for.
+            let redactor = client.redactor(&[&authorization, &renewed]);
             retry.headers.insert(http::header::AUTHORIZATION, renewed);
-            response = self.send(retry).await?;
+            response = self.send(retry, &redactor, trace).await?;
         }
         trace.status = Some(response.status);
         trace.bytes_in = response.body.len() as u64;
@@ -275,7 +283,17 @@ impl JiraSession {
     /// Sends through the client's transport and reads the response within
     /// the request timeout and the invocation's deadline, capping the body as
     /// it arrives. Shared by every transport.
-    async fn send(&mut self, request: OutgoingRequest) -> Result<Response, RequestError> {
+    ///
+    /// Every byte of the answer the guest can see leaves through here, and
+    /// through `redactor` first: the whole body once it has arrived (so a
+    /// secret split across chunks is whole again), each allowed header value,
+    /// and the text of a transport error. The count goes to the audit line.
+    async fn send(
+        &mut self,
+        request: OutgoingRequest,
+        redactor: &Redactor,
+        trace: &mut Trace,
+    ) -> Result<Response, RequestError> {
         let limit = self.client.limits.max_response_body;
         let deadline = self
             .deadline
@@ -288,9 +306,9 @@ impl JiraSession {
                 .transport
                 .send(request)
                 .await
-                .map_err(transport_error)?;
+                .map_err(|e| transport_error(e, redactor))?;
             let status = incoming.status.as_u16();
-            let headers = filter_response_headers(&incoming.headers);
+            let mut headers = filter_response_headers(&incoming.headers);
             if incoming
                 .content_length
                 .is_some_and(|len| len > limit as u64)
@@ -298,22 +316,43 @@ impl JiraSession {
                 return Err(too_large());
             }
             let mut body = Vec::new();
-            while let Some(chunk) = incoming.chunk().await.map_err(transport_error)? {
+            while let Some(chunk) = incoming
+                .chunk()
+                .await
+                .map_err(|e| transport_error(e, redactor))?
+            {
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Response {
-                status,
-                headers,
-                body,
-            })
+            let received = body.len() as u64;
+            let mut redactions = redactor.redact(&mut body);
+            for (_, value) in &mut headers {
+                redactions = redactions.saturating_add(redactor.redact_str(value));
+            }
+            Ok((
+                Response {
+                    status,
+                    headers,
+                    body,
+                },
+                received,
+                redactions,
+            ))
         };
-        let response = tokio::time::timeout_at(deadline, exchange)
+        let (response, received, redactions) = tokio::time::timeout_at(deadline, exchange)
             .await
             .map_err(|_| RequestError::Timeout)??;
-        self.charge_bytes(response.body.len() as u64)?;
+        trace.redactions = trace.redactions.saturating_add(redactions);
+        if redactions > 0 {
+            tracing::warn!(
+                redactions,
+                "the site's answer held the credential; it was redacted before the app saw it"
+            );
+        }
+        // Charged as received: redaction only ever shortens the body.
+        self.charge_bytes(received)?;
         Ok(response)
     }
 
@@ -346,11 +385,15 @@ impl JiraSession {
 }
 
 /// A transport failure as the guest sees it: bounded, and (by
-/// [`TransportError`]'s contract) without URL or headers.
-fn transport_error(error: TransportError) -> RequestError {
+/// [`TransportError`]'s contract) without URL or headers. Redacted before it
+/// is shortened, so no cut can leave a secret's remains unrecognised.
+fn transport_error(error: TransportError, redactor: &Redactor) -> RequestError {
     match error {
         TransportError::Timeout => RequestError::Timeout,
-        TransportError::Failed(text) => RequestError::Transport(shorten(&text)),
+        TransportError::Failed(mut text) => {
+            redactor.redact_str(&mut text);
+            RequestError::Transport(shorten(&text))
+        }
     }
 }
 
