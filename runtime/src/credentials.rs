@@ -161,10 +161,20 @@ impl Credential {
     pub(crate) fn redaction_secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
         use zeroize::Zeroizing;
         match self {
-            Credential::ApiToken { email, token } => vec![
-                Zeroizing::new(token.expose_secret().to_owned()),
-                Zeroizing::new(format!("{email}:{}", token.expose_secret())),
-            ],
+            Credential::ApiToken { email, token } => {
+                use base64::Engine as _;
+                let pair = Zeroizing::new(format!("{email}:{}", token.expose_secret()));
+                // The header's own value too, so its base64 (a base64 of
+                // base64) is searched for like the token's.
+                let basic = Zeroizing::new(
+                    base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()),
+                );
+                vec![
+                    Zeroizing::new(token.expose_secret().to_owned()),
+                    pair,
+                    basic,
+                ]
+            }
             Credential::Bearer { access_token } => {
                 vec![Zeroizing::new(access_token.expose_secret().to_owned())]
             }

@@ -150,10 +150,13 @@ impl JiraClient {
     /// access token, not per request.
     pub(crate) fn redactor(&self, attached: &[&HeaderValue]) -> Arc<Redactor> {
         let fixed = |header: &HeaderValue| {
-            [&self.fixed_authorization.user, &self.fixed_authorization.app]
-                .into_iter()
-                .flatten()
-                .any(|f| f == header)
+            [
+                &self.fixed_authorization.user,
+                &self.fixed_authorization.app,
+            ]
+            .into_iter()
+            .flatten()
+            .any(|f| f == header)
         };
         if !self.redaction.any_renewable || attached.iter().all(|h| fixed(h)) {
             return self.redaction.fixed.clone();

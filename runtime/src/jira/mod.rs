@@ -5,3 +5,4 @@ pub mod audit;
 pub mod client;
 pub mod redact;
 pub mod session;
+pub mod tenant;

@@ -481,26 +481,50 @@ mod tests {
             ("percent, upper", percent(TOKEN, true)),
             ("percent, lower", percent(TOKEN, false)),
             ("percent basic", percent(&basic, false)),
-            ("percent every byte", TOKEN.bytes().map(|b| format!("%{b:02x}")).collect()),
+            (
+                "percent every byte",
+                TOKEN.bytes().map(|b| format!("%{b:02x}")).collect(),
+            ),
             ("double percent", percent(TOKEN, true).replace('%', "%25")),
             ("json \\u", json_unicode(TOKEN, false)),
             ("json \\u upper", json_unicode(TOKEN, true)),
             ("json \\/", TOKEN.replace('/', "\\/")),
-            ("json in json", json_unicode(TOKEN, false).replace('\\', "\\\\")),
+            (
+                "json in json",
+                json_unicode(TOKEN, false).replace('\\', "\\\\"),
+            ),
             ("js \\x", TOKEN.replace('+', "\\x2b")),
-            ("html decimal", TOKEN.replace('+', "&#43;").replace('/', "&#47;")),
+            (
+                "html decimal",
+                TOKEN.replace('+', "&#43;").replace('/', "&#47;"),
+            ),
             ("html hex", TOKEN.replace('=', "&#x3D;")),
-            ("mixed escapes", TOKEN.replace('+', "%2b").replace('/', "\\u002F").replace('=', "&#61;")),
-            ("escaped plain letters", TOKEN.replace('A', "%41").replace('T', "\\u0054")),
+            (
+                "mixed escapes",
+                TOKEN
+                    .replace('+', "%2b")
+                    .replace('/', "\\u002F")
+                    .replace('=', "&#61;"),
+            ),
+            (
+                "escaped plain letters",
+                TOKEN.replace('A', "%41").replace('T', "\\u0054"),
+            ),
         ];
         for (name, form) in cases {
             let text = format!(r#"{{"headers":{{"Authorization":"{form}"}},"n":1}}"#);
             let (out, count) = redacted(&text);
             assert!(count >= 1, "{name}: nothing found in {text}");
             assert!(out.contains(MARKER), "{name}: {out}");
-            assert!(!out.contains(TOKEN) && !out.contains(&basic), "{name}: {out}");
+            assert!(
+                !out.contains(TOKEN) && !out.contains(&basic),
+                "{name}: {out}"
+            );
             assert!(!redactor().finds_in(out.as_bytes()), "{name}: {out}");
-            assert!(out.starts_with(r#"{"headers":{"Authorization":""#), "{name}: {out}");
+            assert!(
+                out.starts_with(r#"{"headers":{"Authorization":""#),
+                "{name}: {out}"
+            );
             assert!(out.ends_with(r#""},"n":1}"#), "{name}: {out}");
             let _: serde_json::Value = serde_json::from_str(&out)
                 .unwrap_or_else(|e| panic!("{name}: no longer JSON ({e}): {out}"));
@@ -519,7 +543,10 @@ mod tests {
                 // At most 3 characters either side depend partly on the
                 // secret: a few bits, never the secret.
                 let kept = out.len() - MARKER.len();
-                assert!(kept <= dump.len() - STANDARD.encode(TOKEN).len() + 6, "{out}");
+                assert!(
+                    kept <= dump.len() - STANDARD.encode(TOKEN).len() + 6,
+                    "{out}"
+                );
             }
         }
     }
@@ -571,7 +598,10 @@ mod tests {
         }
         let edges = [MARKER.as_bytes()[0], MARKER.as_bytes()[MARKER.len() - 1]];
         assert!(edges.iter().all(|b| !b.is_ascii_hexdigit()));
-        assert!(MARKER.len() < MIN_SECRET_BYTES, "each pass must shrink the text");
+        assert!(
+            MARKER.len() < MIN_SECRET_BYTES,
+            "each pass must shrink the text"
+        );
         // A truncated escape before the secret stays as it was.
         let (out, _) = redacted(&format!("%2{TOKEN}"));
         assert_eq!(out, format!("%2{MARKER}"));
@@ -598,7 +628,10 @@ mod tests {
     #[test]
     fn debug_shows_no_pattern() {
         let shown = format!("{:?}", redactor());
-        assert!(!shown.contains("ATATT") && shown.contains("patterns"), "{shown}");
+        assert!(
+            !shown.contains("ATATT") && shown.contains("patterns"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -614,7 +647,19 @@ mod tests {
 
     #[test]
     fn malformed_escapes_are_text() {
-        for text in ["%", "%4", "%zz", "\\", "\\u00", "\\u12345", "&#", "&#;", "&#99999999;", "&#x110000;", "\\x8f"] {
+        for text in [
+            "%",
+            "%4",
+            "%zz",
+            "\\",
+            "\\u00",
+            "\\u12345",
+            "&#",
+            "&#;",
+            "&#99999999;",
+            "&#x110000;",
+            "\\x8f",
+        ] {
             let view = decode(text.as_bytes());
             assert_eq!(view.bytes, text.as_bytes(), "{text}");
         }
