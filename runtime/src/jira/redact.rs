@@ -369,9 +369,9 @@ fn escape_at(text: &[u8], at: usize) -> Option<(u8, usize)> {
 /// Decodes what follows introducer `intro`: the character and how many
 /// bytes after the introducer the escape takes. Only ASCII results: every
 /// credential form searched for is ASCII, or is searched for as sent.
-/// `nested`: `intro` was itself decoded (`%25`, `\\`), so only an escape
-/// body with digits follows it; a decoded `\` never pairs with a literal
-/// one (`\u005C\u0000` is two escapes, not `\\` and text).
+/// `nested`: `intro` was itself decoded (`%25`, `\\`); a decoded `\` never
+/// pairs with a literal one (`\u005C\u0000` is two escapes, not `\\` and
+/// text), while `\\/` and `\\u002B` (escapes escaped again) decode.
 fn escape_body(intro: u8, rest: &[u8], nested: bool) -> Option<(u8, usize)> {
     match intro {
         b'%' => Some((hex_byte(rest.get(..2)?)?, 2)),
@@ -387,7 +387,8 @@ fn escape_body(intro: u8, rest: &[u8], nested: bool) -> Option<(u8, usize)> {
             b'x' => hex_byte(rest.get(1..3)?)
                 .filter(u8::is_ascii)
                 .map(|b| (b, 3)),
-            b'/' | b'\\' | b'"' | b'\'' if !nested => Some((rest[0], 1)),
+            b'/' | b'"' | b'\'' => Some((rest[0], 1)),
+            b'\\' if !nested => Some((b'\\', 1)),
             _ => None,
         },
         b'&' => {
