@@ -7,6 +7,12 @@
 //! credential, URL builder, send, capped read, audit) and a whole invocation
 //! that makes the call from a fresh instance.
 //!
+//! A third group, `redaction`, times the credential redaction every response
+//! goes through, alone, on a 1 MiB body: plain JSON (no escape introducer:
+//! one search), Jira-like JSON with escapes and percent-encoded URLs (the
+//! text and its decoded view), and the same with the credential echoed in
+//! it (search, replace, search again).
+//!
 //! `cargo bench -p kiln-runtime --bench request_jira_loopback`
 
 mod support;
@@ -19,6 +25,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use kiln_manifest::DeclaredScopes;
 use kiln_runtime::bindings::{Method, Principal, Request};
 use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::jira::redact::Redactor;
 use kiln_runtime::jira::session::{JiraSession, SessionConfig};
 use kiln_runtime::{AuditSink, Invocation, JiraClient, LoadedApp, NoAudit};
 use kiln_sim::SimConfig;
@@ -180,5 +187,84 @@ fn benches(c: &mut Criterion) {
     drop(sim);
 }
 
-criterion_group!(request_jira_loopback, benches);
+/// A JSON body of about `size` bytes made of Jira-like issue objects;
+/// `escapes` adds quoted text and percent-encoded URLs, `echo` puts `echo`
+/// in the middle of it.
+fn body(size: usize, escapes: bool, echo: Option<&str>) -> Vec<u8> {
+    let mut out = b"{\"issues\":[".to_vec();
+    let mut n = 0u64;
+    while out.len() < size {
+        let item = if escapes {
+            format!(
+                r#"{{"id":"{n}","key":"KILN-{n}","self":"https://kiln.atlassian.net/rest/api/3/issue/{n}?fields=summary%2Cstatus","fields":{{"summary":"Fix the \"login\" page for user {n} \/ team","status":{{"name":"In Progress"}}}}}},"#
+            )
+        } else {
+            format!(
+                r#"{{"id":"{n}","key":"KILN-{n}","self":"https://kiln.atlassian.net/rest/api/3/issue/{n}","fields":{{"summary":"Fix the login page for user {n}","status":{{"name":"In Progress"}}}}}},"#
+            )
+        };
+        out.extend_from_slice(item.as_bytes());
+        if n == 2000
+            && let Some(echo) = echo
+        {
+            out.extend_from_slice(format!(r#"{{"echo":"{echo}"}},"#).as_bytes());
+        }
+        n += 1;
+    }
+    out.extend_from_slice(b"{}]}");
+    out
+}
+
+fn redaction(c: &mut Criterion) {
+    use base64::Engine as _;
+    // An Atlassian API token is 192 characters.
+    let token = format!("ATATT3xFfGF0{}", "q1W2e3R4t5Y6".repeat(15));
+    let pair = format!("admin@example.com:{token}");
+    let basic = base64::engine::general_purpose::STANDARD.encode(&pair);
+    // Both principals hold a credential, as in the worst case.
+    let app_token = format!("eyJhbGciOiJSUzI1NiJ9.{}", "a1b2c3d4".repeat(40));
+    let redactor = Redactor::new([
+        token.as_bytes(),
+        pair.as_bytes(),
+        basic.as_bytes(),
+        app_token.as_bytes(),
+    ]);
+    const MIB: usize = 1024 * 1024;
+    let cases = [
+        ("plain_json_1mib", body(MIB, false, None)),
+        ("escaped_json_1mib", body(MIB, true, None)),
+        (
+            "escaped_json_1mib_with_echo",
+            body(MIB, true, Some(&format!("Basic {basic}"))),
+        ),
+    ];
+    let mut group = c.benchmark_group("redaction");
+    group.throughput(criterion::Throughput::Bytes(MIB as u64));
+    for (name, text) in &cases {
+        group.bench_function(*name, |b| {
+            b.iter_batched_ref(
+                || text.clone(),
+                |text| black_box(redactor.redact(text)),
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+    let build = Instant::now();
+    let rounds = 100u32;
+    for _ in 0..rounds {
+        black_box(Redactor::new([
+            token.as_bytes(),
+            pair.as_bytes(),
+            basic.as_bytes(),
+            app_token.as_bytes(),
+        ]));
+    }
+    println!(
+        "redaction: building the automaton for 4 secrets takes {:.1} µs (once per credential, not per request)",
+        build.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
+    );
+}
+
+criterion_group!(request_jira_loopback, benches, redaction);
 criterion_main!(request_jira_loopback);

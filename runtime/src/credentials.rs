@@ -158,6 +158,35 @@ impl Credential {
         }
     }
 
+    /// Every secret this credential holds right now, for the response
+    /// redactor (`jira::redact`): the API token and the `email:token` pair
+    /// it is sent as, or the access token, or for a renewable credential its
+    /// current access token, refresh token and client secret.
+    pub(crate) fn redaction_secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
+        use zeroize::Zeroizing;
+        match self {
+            Credential::ApiToken { email, token } => {
+                use base64::Engine as _;
+                let pair = Zeroizing::new(format!("{email}:{}", token.expose_secret()));
+                // The header's own value too, so its base64 (a base64 of
+                // base64) is searched for like the token's.
+                let basic = Zeroizing::new(
+                    base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()),
+                );
+                vec![
+                    Zeroizing::new(token.expose_secret().to_owned()),
+                    pair,
+                    basic,
+                ]
+            }
+            Credential::Bearer { access_token } => {
+                vec![Zeroizing::new(access_token.expose_secret().to_owned())]
+            }
+            Credential::OAuth(source) => source.redaction_secrets(),
+            Credential::AppClient(source) => source.redaction_secrets(),
+        }
+    }
+
     /// Whether this credential's secret is exactly `needle` (used by tests and
     /// the canary check, never printed).
     pub fn secret_equals(&self, needle: &str) -> bool {

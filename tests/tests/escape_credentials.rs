@@ -2,7 +2,9 @@
 //! canary) in its environment, arguments, files, linear memory, responses
 //! and error texts, or trying to bring its own credential headers or follow
 //! a redirect off the site. It finds nothing, and every refused call stays
-//! off the network.
+//! off the network. A hostile site that echoes the credential it received
+//! (`credentials_echoed_*`), in any common encoding, in pieces or in
+//! headers, gets it replaced by the redaction marker before the app sees it.
 
 mod support;
 
@@ -12,6 +14,7 @@ use kiln_runtime::LoadedApp;
 use kiln_sim::Faults;
 use kiln_tests::programs;
 use serde_json::{Value, json};
+use support::echo_site::{Echo, EchoSite};
 use support::{Harness, manifest, ok_json};
 
 const PROBE_HANDLERS: &[&str] = &[
@@ -289,4 +292,240 @@ async fn credentials_transport_error_text() {
     );
     h.sim.set_faults(Faults::default());
     assert_scopes_app_serves(&h, &app).await;
+}
+
+/// The `Authorization` value an echoing site received, split into the scheme
+/// and the credential (base64 of `email:token`).
+fn credential_part(authorization: &str) -> String {
+    authorization
+        .split_once(' ')
+        .map(|(_, credential)| credential.to_owned())
+        .unwrap_or_default()
+}
+
+fn b64(engine: &base64::engine::GeneralPurpose, bytes: impl AsRef<[u8]>) -> String {
+    use base64::Engine as _;
+    engine.encode(bytes)
+}
+
+fn percent(text: &str, upper: bool) -> String {
+    text.bytes()
+        .map(|b| match (b.is_ascii_alphanumeric(), upper) {
+            (true, _) => (b as char).to_string(),
+            (false, true) => format!("%{b:02X}"),
+            (false, false) => format!("%{b:02x}"),
+        })
+        .collect()
+}
+
+/// A call from the app to a site answering with `respond`: the credential
+/// it echoed is in none of `forms` of the body and headers the app got; the
+/// marker is; the audit line counts at least `redactions`; the app serves on.
+async fn echoed(
+    respond: impl Fn(&str) -> Echo + Send + Sync + 'static,
+    forms: impl Fn(&Harness) -> Vec<String>,
+    redactions: u32,
+) {
+    let site = EchoSite::start(respond).await;
+    let h = Harness::start_against(&site.base_url).await;
+    let app = scopes_app(&h).await;
+    let out = ok_json(&h.invoke(&app, "call", myself(&[])).await);
+    assert_eq!(out["ok"]["status"], 200, "{out}");
+    let body = out["ok"]["body"].as_str().expect("body");
+    let headers = out["ok"]["headers"].to_string();
+    for form in forms(&h) {
+        assert!(!body.contains(&form), "{form} in {body}");
+        assert!(!headers.contains(&form), "{form} in {headers}");
+    }
+    assert!(
+        body.contains("[REDACTED]") || headers.contains("[REDACTED]"),
+        "{out}"
+    );
+    let audited = h.audit.records();
+    let last = audited.last().expect("an audit line");
+    assert!(last.redactions >= redactions, "{last:?}");
+    assert_eq!(site.requests(), 1);
+    assert_scopes_app_serves(&h, &app).await;
+    assert!(
+        h.sim.requests().is_empty(),
+        "the echo site stands in for Jira"
+    );
+}
+
+/// The user's credential in every form these tests look for.
+fn basic_forms(h: &Harness) -> Vec<String> {
+    let basic = b64(
+        &base64::engine::general_purpose::STANDARD,
+        format!("{}:{}", support::ADMIN, h.token()),
+    );
+    vec![h.token().to_owned(), basic.clone(), basic[..24].to_owned()]
+}
+
+#[tokio::test]
+async fn credentials_echoed_in_response_body() {
+    echoed(
+        |authorization| Echo {
+            headers: vec![],
+            chunks: vec![
+                serde_json::json!({ "headers": { "Authorization": authorization } })
+                    .to_string()
+                    .into_bytes(),
+            ],
+        },
+        basic_forms,
+        1,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_echoed_percent_encoded() {
+    echoed(
+        |authorization| Echo {
+            headers: vec![],
+            chunks: vec![
+                format!(
+                    r#"{{"upper":"{}","lower":"{}","double":"{}"}}"#,
+                    percent(authorization, true),
+                    percent(authorization, false),
+                    percent(authorization, true).replace('%', "%25"),
+                )
+                .into_bytes(),
+            ],
+        },
+        |h| {
+            let mut forms = basic_forms(h);
+            let basic = forms[1].clone();
+            forms.extend([percent(&basic, true), percent(&basic, false)]);
+            forms
+        },
+        3,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_echoed_json_escaped() {
+    echoed(
+        |authorization| {
+            let escaped = |upper: bool| -> String {
+                authorization
+                    .bytes()
+                    .map(|b| match (b, upper) {
+                        (b'+' | b'/' | b'=' | b' ', true) => format!("\\u{b:04X}"),
+                        (b'+' | b'/' | b'=' | b' ', false) => format!("\\u{b:04x}"),
+                        (b, _) => (b as char).to_string(),
+                    })
+                    .collect()
+            };
+            Echo {
+                headers: vec![],
+                chunks: vec![
+                    format!(
+                        r#"{{"unicode":"{}","lower":"{}","solidus":"{}"}}"#,
+                        escaped(true),
+                        escaped(false),
+                        authorization.replace('/', "\\/"),
+                    )
+                    .into_bytes(),
+                ],
+            }
+        },
+        basic_forms,
+        2,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_echoed_token_base64() {
+    echoed(
+        |authorization| {
+            use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+            let credential = credential_part(authorization);
+            // What the site can derive from what it got: the token alone
+            // (the pair decoded), and a base64 dump of all the headers.
+            let pair = String::from_utf8(
+                base64::Engine::decode(&STANDARD, &credential).expect("basic"),
+            )
+            .expect("UTF-8 pair");
+            let token = pair.split_once(':').expect("email:token").1.to_owned();
+            Echo {
+                headers: vec![],
+                chunks: vec![
+                    serde_json::json!({
+                        "token": b64(&STANDARD, &token),
+                        "token_url_safe": b64(&URL_SAFE_NO_PAD, &token),
+                        "dump": b64(&STANDARD, format!("Host: x\r\nAuthorization: {authorization}\r\n")),
+                        "header_base64": b64(&URL_SAFE_NO_PAD, &credential),
+                    })
+                    .to_string()
+                    .into_bytes(),
+                ],
+            }
+        },
+        |h| {
+            use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+            let mut forms = basic_forms(h);
+            forms.extend([
+                b64(&STANDARD, h.token())[..20].to_owned(),
+                b64(&URL_SAFE_NO_PAD, h.token())[..20].to_owned(),
+            ]);
+            forms
+        },
+        4,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_echoed_across_chunk_boundaries() {
+    echoed(
+        |authorization| {
+            let body = format!(r#"{{"echo":"{authorization}","again":"{authorization}"}}"#);
+            // Cut inside the scheme, twice inside the credential, and right
+            // at its end.
+            let cuts = [11, 20, 31, 11 + authorization.len()];
+            let mut chunks = Vec::new();
+            let mut at = 0;
+            for cut in cuts {
+                chunks.push(body.as_bytes()[at..cut].to_vec());
+                at = cut;
+            }
+            chunks.push(body.as_bytes()[at..].to_vec());
+            Echo {
+                headers: vec![],
+                chunks,
+            }
+        },
+        basic_forms,
+        2,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn credentials_echoed_in_response_headers() {
+    echoed(
+        |authorization| {
+            let credential = credential_part(authorization);
+            Echo {
+                headers: vec![
+                    ("x-arequestid".to_owned(), authorization.to_owned()),
+                    (
+                        "etag".to_owned(),
+                        format!("\"{}\"", percent(&credential, false)),
+                    ),
+                    (
+                        "content-language".to_owned(),
+                        b64(&base64::engine::general_purpose::STANDARD, &credential),
+                    ),
+                ],
+                chunks: vec![b"{}".to_vec()],
+            }
+        },
+        basic_forms,
+        3,
+    )
+    .await;
 }

@@ -173,6 +173,24 @@ async fn url_another_tenants_cloud_id() {
 }
 
 #[tokio::test]
+async fn url_stakeholder_comms_another_tenants_cloud_id() {
+    // Where the cloud id sits comes from the route (`…/cloudId/{cloudId}/…`
+    // here), so another tenant's is refused on these routes too.
+    refused(
+        &[
+            "read:jira-user",
+            "read:stakeholder-comms.page:jira-service-management",
+        ],
+        get(
+            "/jsm/ops/stakeholder-comms/cloudId/00000000-0000-0000-0000-000000000000/api/pages/p-1",
+        ),
+        "invalid-request",
+        "another site's cloud id",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn url_empty_query_parameter_name() {
     let mut request = get("/rest/api/3/myself");
     request["query"] = json!([["", "x"]]);

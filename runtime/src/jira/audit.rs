@@ -36,6 +36,10 @@ pub struct AuditRecord {
     pub bytes_out: u64,
     pub bytes_in: u64,
     pub latency_ms: u64,
+    /// How many places of the answer (body, headers, error text) held a
+    /// credential and were replaced by the redaction marker; anything but 0
+    /// means the site or something before it echoes credentials.
+    pub redactions: u32,
 }
 
 /// Where audit lines go.

@@ -7,14 +7,20 @@
 
 pub mod transport;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::HeaderValue;
 
 pub use transport::{OutgoingRequest, Transport, TransportError};
 
+use super::redact::Redactor;
 use crate::credentials::{Credential, Credentials};
 use crate::site::Site;
+
+/// Renewed access tokens a renewable credential's redactor keeps searching
+/// for after newer ones replaced them: a site may echo an earlier request.
+const REMEMBERED_RENEWED_HEADERS: usize = 8;
 
 /// Limits of the host's HTTP traffic on behalf of guests.
 #[derive(Debug, Clone)]
@@ -59,6 +65,24 @@ pub struct JiraClient {
     /// `SecretString` its bytes are not zeroized on drop. Before, each call
     /// left such a copy, unzeroized, in freed memory; now there is one.
     fixed_authorization: FixedAuthorization,
+    /// What every response is cleaned of before the guest sees it.
+    redaction: Redaction,
+}
+
+/// The redactors of responses (see [`super::redact`]): one for the secrets
+/// known when the client was built, and one rebuilt when a renewable
+/// credential attaches an access token not seen before.
+struct Redaction {
+    fixed: Arc<Redactor>,
+    any_renewable: bool,
+    renewed: Mutex<Option<Renewed>>,
+}
+
+struct Renewed {
+    /// `Authorization` values attached so far by renewable credentials,
+    /// oldest first, at most [`REMEMBERED_RENEWED_HEADERS`].
+    seen: Vec<HeaderValue>,
+    redactor: Arc<Redactor>,
 }
 
 /// The precomputed header of each principal (`None`: renewable or absent).
@@ -102,13 +126,67 @@ impl JiraClient {
                 .as_ref()
                 .and_then(Credential::fixed_authorization),
         };
+        let redaction = Redaction {
+            fixed: Arc::new(redactor_for(&credentials, &[])),
+            any_renewable: [&credentials.user, &credentials.app]
+                .into_iter()
+                .flatten()
+                .any(Credential::is_renewable),
+            renewed: Mutex::new(None),
+        };
         Self {
             transport,
             site,
             credentials,
             limits,
             fixed_authorization,
+            redaction,
         }
+    }
+
+    /// The redactor for a response to a request that carried `attached`
+    /// (its `Authorization` values): every secret of every principal, and
+    /// the access tokens renewable credentials attached. Built once per new
+    /// access token, not per request.
+    pub(crate) fn redactor(&self, attached: &[&HeaderValue]) -> Arc<Redactor> {
+        let fixed = |header: &HeaderValue| {
+            [
+                &self.fixed_authorization.user,
+                &self.fixed_authorization.app,
+            ]
+            .into_iter()
+            .flatten()
+            .any(|f| f == header)
+        };
+        if !self.redaction.any_renewable || attached.iter().all(|h| fixed(h)) {
+            return self.redaction.fixed.clone();
+        }
+        // Poisoning only means a panic elsewhere while rebuilding; the cache
+        // is replaced whole, so what is there is consistent.
+        let mut renewed = self
+            .redaction
+            .renewed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(current) = renewed.as_ref()
+            && attached.iter().all(|h| current.seen.contains(h))
+        {
+            return current.redactor.clone();
+        }
+        let mut seen = renewed.take().map(|r| r.seen).unwrap_or_default();
+        for header in attached {
+            if !fixed(header) && !seen.contains(header) {
+                seen.push((*header).clone());
+            }
+        }
+        let excess = seen.len().saturating_sub(REMEMBERED_RENEWED_HEADERS);
+        seen.drain(..excess);
+        let redactor = Arc::new(redactor_for(&self.credentials, &seen));
+        *renewed = Some(Renewed {
+            seen,
+            redactor: redactor.clone(),
+        });
+        redactor
     }
 
     /// The transport requests leave by.
@@ -148,4 +226,24 @@ impl JiraClient {
             .flatten()
             .any(|c| c.secret_equals(needle))
     }
+}
+
+/// A redactor for every secret `credentials` hold now, plus the credential
+/// part (after the scheme) of each of `headers`.
+fn redactor_for(credentials: &Credentials, headers: &[HeaderValue]) -> Redactor {
+    let mut secrets: Vec<zeroize::Zeroizing<Vec<u8>>> = [&credentials.user, &credentials.app]
+        .into_iter()
+        .flatten()
+        .flat_map(Credential::redaction_secrets)
+        .map(|secret| zeroize::Zeroizing::new(secret.as_bytes().to_vec()))
+        .collect();
+    for header in headers {
+        let value = header.as_bytes();
+        let credential = match value.iter().position(|&b| b == b' ') {
+            Some(space) => &value[space + 1..],
+            None => value,
+        };
+        secrets.push(zeroize::Zeroizing::new(credential.to_vec()));
+    }
+    Redactor::new(secrets.iter().map(|s| s.as_slice()))
 }

@@ -3,4 +3,6 @@
 
 pub mod audit;
 pub mod client;
+pub mod redact;
 pub mod session;
+pub mod tenant;

@@ -4,10 +4,12 @@
 //! Every call goes through the same steps, in an order chosen so that the
 //! cheapest refusal comes first and nothing reaches the network before every
 //! check has passed:
-//! quota → path policy → catalogue route → declared scopes → tenant (JSM Ops
-//! cloud id) → headers → body size → principal's credential → URL builder →
-//! send (no redirects) → capped, filtered response. Each step's refusal is a
-//! typed `request-error` and an audit line.
+//! quota → path policy → catalogue route → declared scopes → tenant (every
+//! `{cloudId}` the route names) → headers → body size → principal's credential → URL builder →
+//! send (no redirects) → capped, filtered response → credentials redacted
+//! from its body, headers and any error text quoting it
+//! ([`super::redact`]). Each step's refusal is a typed `request-error` and an
+//! audit line.
 //!
 //! Only "send" belongs to the client's [`Transport`](super::client::Transport)
 //! (HTTP, or in process for benchmarks, tests and fuzzers); every other step,
@@ -20,17 +22,17 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use kiln_manifest::{
-    DeclaredScopes, Method as RouteMethod, Product, Route, ScopeDecision, catalogue,
-};
+use kiln_manifest::{DeclaredScopes, Method as RouteMethod, Route, ScopeDecision, catalogue};
 use tokio::time::Instant as TokioInstant;
 
 use super::audit::{AuditRecord, AuditSink, now_rfc3339};
 use super::client::{JiraClient, OutgoingRequest, TransportError};
+use super::redact::Redactor;
+use super::tenant::check_tenant;
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
 use crate::policy::path::validate_path;
-use crate::policy::url::build_url;
+use crate::policy::url::build_url_placed;
 
 /// Sent with every request, so Jira's logs can tell Kiln's traffic apart.
 const USER_AGENT: &str = concat!("kiln-runtime/", env!("CARGO_PKG_VERSION"));
@@ -71,6 +73,7 @@ struct Trace {
     status: Option<u16>,
     bytes_out: u64,
     bytes_in: u64,
+    redactions: u32,
 }
 
 impl JiraSession {
@@ -137,6 +140,7 @@ impl JiraSession {
             bytes_out: trace.bytes_out,
             bytes_in: trace.bytes_in,
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            redactions: trace.redactions,
         });
         outcome
     }
@@ -178,9 +182,8 @@ impl JiraSession {
             }
         }
 
-        if route.product == Product::JsmOps {
-            self.check_tenant(path.decoded())?;
-        }
+        check_tenant(route, &path, self.client.site.cloud_id())
+            .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
 
         let headers = validate_request_headers(&req.headers)
             .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
@@ -201,11 +204,8 @@ impl JiraSession {
         let credential = client
             .credential(is_app)
             .ok_or(RequestError::NeedsAuthentication(req.principal))?;
-        let endpoint = self
-            .client
-            .site
-            .endpoint_for(route.product, credential.is_bearer());
-        let url = build_url(endpoint, &path, &req.query)
+        let (endpoint, placement) = self.client.site.destination(route, credential.is_bearer());
+        let url = build_url_placed(endpoint, &path, placement, &req.query)
             .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         let authorization = match client.fixed_authorization(is_app) {
             Some(fixed) => fixed.clone(),
@@ -255,7 +255,8 @@ impl JiraSession {
         request
             .headers
             .insert(http::header::AUTHORIZATION, authorization.clone());
-        let mut response = self.send(request).await?;
+        let redactor = client.redactor(&[&authorization]);
+        let mut response = self.send(request, &redactor, trace).await?;
         if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
             && let Some(mut retry) = retry
             && let Some(renewed) = tokio::time::timeout_at(
@@ -272,8 +273,10 @@ impl JiraSession {
                 );
                 RequestError::NeedsAuthentication(req.principal)
             })?;
+            // The site may echo either token; both are searched for.
+            let redactor = client.redactor(&[&authorization, &renewed]);
             retry.headers.insert(http::header::AUTHORIZATION, renewed);
-            response = self.send(retry).await?;
+            response = self.send(retry, &redactor, trace).await?;
         }
         trace.status = Some(response.status);
         trace.bytes_in = response.body.len() as u64;
@@ -283,7 +286,17 @@ impl JiraSession {
     /// Sends through the client's transport and reads the response within
     /// the request timeout and the invocation's deadline, capping the body as
     /// it arrives. Shared by every transport.
-    async fn send(&mut self, request: OutgoingRequest) -> Result<Response, RequestError> {
+    ///
+    /// Every byte of the answer the guest can see leaves through here, and
+    /// through `redactor` first: the whole body once it has arrived (so a
+    /// secret split across chunks is whole again), each allowed header value,
+    /// and the text of a transport error. The count goes to the audit line.
+    async fn send(
+        &mut self,
+        request: OutgoingRequest,
+        redactor: &Redactor,
+        trace: &mut Trace,
+    ) -> Result<Response, RequestError> {
         let limit = self.client.limits.max_response_body;
         let deadline = self
             .deadline
@@ -296,9 +309,9 @@ impl JiraSession {
                 .transport
                 .send(request)
                 .await
-                .map_err(transport_error)?;
+                .map_err(|e| transport_error(e, redactor))?;
             let status = incoming.status.as_u16();
-            let headers = filter_response_headers(&incoming.headers);
+            let mut headers = filter_response_headers(&incoming.headers);
             if incoming
                 .content_length
                 .is_some_and(|len| len > limit as u64)
@@ -306,22 +319,43 @@ impl JiraSession {
                 return Err(too_large());
             }
             let mut body = Vec::new();
-            while let Some(chunk) = incoming.chunk().await.map_err(transport_error)? {
+            while let Some(chunk) = incoming
+                .chunk()
+                .await
+                .map_err(|e| transport_error(e, redactor))?
+            {
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Response {
-                status,
-                headers,
-                body,
-            })
+            let received = body.len() as u64;
+            let mut redactions = redactor.redact(&mut body);
+            for (_, value) in &mut headers {
+                redactions = redactions.saturating_add(redactor.redact_str(value));
+            }
+            Ok((
+                Response {
+                    status,
+                    headers,
+                    body,
+                },
+                received,
+                redactions,
+            ))
         };
-        let response = tokio::time::timeout_at(deadline, exchange)
+        let (response, received, redactions) = tokio::time::timeout_at(deadline, exchange)
             .await
             .map_err(|_| RequestError::Timeout)??;
-        self.charge_bytes(response.body.len() as u64)?;
+        trace.redactions = trace.redactions.saturating_add(redactions);
+        if redactions > 0 {
+            tracing::warn!(
+                redactions,
+                "the site's answer held the credential; it was redacted before the app saw it"
+            );
+        }
+        // Charged as received: redaction only ever shortens the body.
+        self.charge_bytes(received)?;
         Ok(response)
     }
 
@@ -335,30 +369,18 @@ impl JiraSession {
         }
         Ok(())
     }
-
-    /// A JSM Ops path names a cloud id; it must be this installation's, or the
-    /// app would act on another tenant with this user's credential.
-    fn check_tenant(&self, decoded: &str) -> Result<(), RequestError> {
-        let named = decoded
-            .strip_prefix("/jsm/ops/api/")
-            .and_then(|rest| rest.split('/').next());
-        if named == Some(self.client.site.cloud_id()) {
-            Ok(())
-        } else {
-            Err(RequestError::InvalidRequest(
-                "the JSM Ops path names another site's cloud id; use the cloud id from the invocation context"
-                    .to_owned(),
-            ))
-        }
-    }
 }
 
 /// A transport failure as the guest sees it: bounded, and (by
-/// [`TransportError`]'s contract) without URL or headers.
-fn transport_error(error: TransportError) -> RequestError {
+/// [`TransportError`]'s contract) without URL or headers. Redacted before it
+/// is shortened, so no cut can leave a secret's remains unrecognised.
+fn transport_error(error: TransportError, redactor: &Redactor) -> RequestError {
     match error {
         TransportError::Timeout => RequestError::Timeout,
-        TransportError::Failed(text) => RequestError::Transport(shorten(&text)),
+        TransportError::Failed(mut text) => {
+            redactor.redact_str(&mut text);
+            RequestError::Transport(shorten(&text))
+        }
     }
 }
 
@@ -737,6 +759,220 @@ mod tests {
         match session.request(get("/rest/api/3/myself", &[])).await {
             Err(RequestError::Transport(text)) => assert!(text.len() < 400, "{}", text.len()),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A session like [`session_for`]'s with JSM Ops scopes too, and its
+    /// audit log.
+    fn audited_session(client: JiraClient) -> (JiraSession, Arc<MemoryAudit>) {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: kiln-test\n  name: Kiln test\nmodules:\n  function:\n    - key: main\n      handler: main\npermissions:\n  scopes:\n    - read:jira-user\n    - read:ops-config:jira-service-management\n    - read:stakeholder-comms.page:jira-service-management\n",
+        )
+        .unwrap();
+        let audit = Arc::new(MemoryAudit::default());
+        let session = JiraSession::new(SessionConfig {
+            client: Arc::new(client),
+            scopes: Arc::new(manifest.declared_scopes()),
+            audit: audit.clone(),
+            app_id: Arc::from("kiln-test"),
+            invocation_id: "inv-1".to_owned(),
+            deadline: TokioInstant::now() + Duration::from_secs(30),
+            max_requests: 10,
+        });
+        (session, audit)
+    }
+
+    fn client_with(transport: Transport, user: Credential) -> JiraClient {
+        let site = Site::new("https://kiln.atlassian.net", ATLASSIAN_GATEWAY, "c0ffee-1").unwrap();
+        let credentials = Credentials {
+            user: Some(user),
+            app: None,
+        };
+        JiraClient::with_transport(site, credentials, HttpLimits::default(), transport)
+    }
+
+    /// A "site" that echoes the `Authorization` it received, as sent and
+    /// re-encoded, in its body and in an allowed header.
+    fn echoing() -> Transport {
+        Transport::in_process(|request| {
+            let sent = request.headers[http::header::AUTHORIZATION]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let credential = sent.split_once(' ').unwrap().1.to_owned();
+            let percent: String = sent.bytes().map(|b| format!("%{b:02x}")).collect();
+            let body = serde_json::json!({
+                "authorization": sent,
+                "percent": percent,
+                "base64": base64::engine::general_purpose::URL_SAFE.encode(&credential),
+                "escaped": credential.replace('/', "\\/").replace('+', "\\u002B"),
+            });
+            Ok(http::Response::builder()
+                .status(200)
+                .header(
+                    "content-type",
+                    format!("application/json; echo={credential}"),
+                )
+                .header("x-arequestid", percent)
+                .body(Bytes::from(body.to_string()))
+                .unwrap())
+        })
+    }
+
+    #[tokio::test]
+    async fn an_echoed_credential_is_redacted_in_body_and_headers() {
+        let bearer = Credential::Bearer {
+            access_token: "bearer/canary+token=0123".into(),
+        };
+        for (user, secrets) in [
+            (
+                api_token(),
+                vec![
+                    TOKEN.to_owned(),
+                    base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}")),
+                ],
+            ),
+            (bearer, vec!["bearer/canary+token=0123".to_owned()]),
+        ] {
+            let (mut session, audit) = audited_session(client_with(echoing(), user));
+            let response = session
+                .request(get("/rest/api/3/myself", &[]))
+                .await
+                .unwrap();
+            let body = String::from_utf8(response.body).unwrap();
+            let headers = format!("{:?}", response.headers);
+            for secret in &secrets {
+                assert!(!body.contains(secret.as_str()), "{body}");
+                assert!(!headers.contains(secret.as_str()), "{headers}");
+            }
+            let echoed: serde_json::Value = serde_json::from_str(&body).unwrap();
+            for field in ["authorization", "percent", "base64", "escaped"] {
+                assert!(
+                    echoed[field]
+                        .as_str()
+                        .unwrap()
+                        .contains(super::super::redact::MARKER),
+                    "{field}: {body}"
+                );
+            }
+            assert_eq!(response.headers.len(), 2, "{headers}");
+            assert!(
+                response
+                    .headers
+                    .iter()
+                    .all(|(_, v)| v.contains("[REDACTED]")),
+                "{headers}"
+            );
+            // Four body fields and two headers.
+            assert_eq!(audit.records()[0].redactions, 6);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_transport_error_quoting_the_credential_is_redacted() {
+        let transport = Transport::in_process(|request| {
+            let sent = request.headers[http::header::AUTHORIZATION]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            // Long enough that shortening alone would cut the echo apart.
+            Err(TransportError::Failed(format!(
+                "{}bad header value {sent}",
+                "x".repeat(250)
+            )))
+        });
+        let (mut session, _) = audited_session(client_with(transport, api_token()));
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}"));
+        match session.request(get("/rest/api/3/myself", &[])).await {
+            Err(RequestError::Transport(text)) => {
+                assert!(!text.contains(&basic[..16]), "{text}");
+                assert!(text.contains("[REDACTED]"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A renewable credential's access token, attached at run time, is
+    /// searched for too; the redactor is built once per token, not per call.
+    #[tokio::test]
+    async fn a_renewable_credentials_access_token_is_redacted() {
+        use crate::oauth::{TokenSource, TokenStore};
+        let dir = tempfile::tempdir().unwrap();
+        let mut login = crate::oauth::token_store::tests::session("refresh-canary-0123456789");
+        login.access_token = "access-canary-0123456789".into();
+        let source = TokenSource::new(TokenStore::new(dir.path().join("t.json")), login).unwrap();
+        let client = client_with(echoing(), Credential::OAuth(Arc::new(source)));
+        let header = http::HeaderValue::from_static("Bearer access-canary-0123456789");
+        let first = client.redactor(&[&header]);
+        assert!(Arc::ptr_eq(&first, &client.redactor(&[&header])));
+        for secret in [
+            "access-canary-0123456789",
+            "refresh-canary-0123456789",
+            "client-secret-canary",
+        ] {
+            assert!(first.finds_in(secret.as_bytes()), "{secret}");
+        }
+        let renewed = http::HeaderValue::from_static("Bearer renewed-canary-0123456789");
+        let second = client.redactor(&[&header, &renewed]);
+        assert!(second.finds_in(b"renewed-canary-0123456789"));
+        assert!(second.finds_in(b"access-canary-0123456789"));
+
+        let (mut session, audit) = audited_session(client);
+        let response = session
+            .request(get("/rest/api/3/myself", &[]))
+            .await
+            .unwrap();
+        let body = String::from_utf8(response.body).unwrap();
+        assert!(!body.contains("access-canary"), "{body}");
+        assert!(audit.records()[0].redactions >= 4, "{body}");
+    }
+
+    /// JSM Ops with an OAuth bearer token: the guest writes the API-token
+    /// form, the host sends Atlassian's 3LO form; stakeholder comms pass the
+    /// tenant check with the site's own cloud id.
+    #[tokio::test]
+    async fn ops_paths_take_the_form_of_the_credential() {
+        let bearer = || Credential::Bearer {
+            access_token: TOKEN.into(),
+        };
+        let cases = [
+            (
+                bearer(),
+                "/jsm/ops/api/c0ffee-1/v1/schedules",
+                "https://api.atlassian.com/ex/jira/c0ffee-1/jsm/ops/api/v1/schedules",
+            ),
+            (
+                api_token(),
+                "/jsm/ops/api/c0ffee-1/v1/schedules",
+                "https://api.atlassian.com/jsm/ops/api/c0ffee-1/v1/schedules",
+            ),
+            (
+                api_token(),
+                "/jsm/ops/stakeholder-comms/cloudId/c0ffee-1/api/pages/p-1",
+                "https://api.atlassian.com/jsm/ops/stakeholder-comms/cloudId/c0ffee-1/api/pages/p-1",
+            ),
+            (
+                bearer(),
+                "/jsm/ops/stakeholder-comms/cloudId/c0ffee-1/api/pages/p-1",
+                "https://api.atlassian.com/jsm/ops/stakeholder-comms/cloudId/c0ffee-1/api/pages/p-1",
+            ),
+        ];
+        for (user, path, expected) in cases {
+            let (transport, seen) = stub(json(200, "{}"));
+            let (mut session, _) = audited_session(client_with(transport, user));
+            session.request(get(path, &[])).await.unwrap();
+            assert_eq!(seen.lock().unwrap()[0].url.as_str(), expected, "{path}");
+            for other in [
+                path.replace("c0ffee-1", "other-site"),
+                path.replace("c0ffee-1", "c0ffee%2D1"),
+            ] {
+                let error = session.request(get(&other, &[])).await.unwrap_err();
+                assert!(
+                    matches!(&error, RequestError::InvalidRequest(t) if t.contains("another site's cloud id")),
+                    "{other}: {error:?}"
+                );
+            }
+            assert_eq!(seen.lock().unwrap().len(), 1, "refusals were sent");
         }
     }
 }

@@ -158,6 +158,23 @@ impl ClientCredentials {
         })
     }
 
+    /// The client secret and, when no fetch holds the cache, the cached
+    /// access token, for the response redactor. A token fetched meanwhile
+    /// reaches the redactor through the header it is sent in.
+    pub(crate) fn redaction_secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
+        let mut secrets = vec![zeroize::Zeroizing::new(
+            self.client_secret.expose_secret().to_owned(),
+        )];
+        if let Ok(cached) = self.cached.try_lock()
+            && let Some(token) = cached.as_ref()
+        {
+            secrets.push(zeroize::Zeroizing::new(
+                token.access_token.expose_secret().to_owned(),
+            ));
+        }
+        secrets
+    }
+
     async fn fetch_into(
         &self,
         cached: &mut Option<CachedToken>,

@@ -171,6 +171,21 @@ impl TokenSource {
                 .is_some_and(|t| t.expose_secret() == needle)
     }
 
+    /// The session's secrets as they are now (access token, refresh token,
+    /// client secret), for the response redactor.
+    pub(crate) fn redaction_secrets(&self) -> Vec<zeroize::Zeroizing<String>> {
+        let session = self.lock_session();
+        [
+            Some(&session.access_token),
+            session.refresh_token.as_ref(),
+            Some(&session.client_secret),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|secret| zeroize::Zeroizing::new(secret.expose_secret().to_owned()))
+        .collect()
+    }
+
     fn lock_session(&self) -> std::sync::MutexGuard<'_, OAuthSession> {
         // Poisoning only means a panic elsewhere mid-update of plain data;
         // every update below replaces the session whole.

@@ -8,6 +8,14 @@
 //! (`url`), and the result is checked again: same origin as the endpoint, path
 //! still under the endpoint's base, no userinfo, no fragment. A mismatch is a
 //! bug or an attack, never a request.
+//!
+//! One documented rewrite exists, chosen by the site per credential kind
+//! ([`Placement`]): Atlassian's OAuth 2.0 gateway wants the JSM Ops API's
+//! cloud id in its base (`/ex/jira/{cloudId}/jsm/ops/api/v1/…`), where the
+//! guest, like an API-token script, writes it in the path
+//! (`/jsm/ops/api/{cloudId}/v1/…`). The builder moves that one segment, and
+//! only when it is the very segment that ends the endpoint's base: the move
+//! can never change the tenant.
 
 use std::fmt;
 
@@ -135,12 +143,37 @@ pub enum UrlError {
     EmptyQueryName,
     #[error("the built URL left the configured origin (refused)")]
     OriginMismatch,
+    #[error("the path's cloud id is not the configured site's (refused)")]
+    TenantMismatch,
 }
 
-/// Builds the outgoing URL. See the module documentation.
+/// Where the validated path goes under the endpoint's base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Verbatim, after the base path.
+    AsWritten,
+    /// Segment `index` of the path (in `raw().split('/')`, the leading
+    /// empty segment counted) is the endpoint base's last segment (the cloud
+    /// id in `/ex/jira/{cloudId}`) and is left out; the rest follows the base
+    /// verbatim.
+    SegmentIntoBase { index: usize },
+}
+
+/// Builds the outgoing URL, the path as written. See the module
+/// documentation.
 pub fn build_url(
     endpoint: &Endpoint,
     path: &ValidatedPath,
+    query: &[(String, String)],
+) -> Result<Url, UrlError> {
+    build_url_placed(endpoint, path, Placement::AsWritten, query)
+}
+
+/// Builds the outgoing URL with the path placed as `placement` says.
+pub fn build_url_placed(
+    endpoint: &Endpoint,
+    path: &ValidatedPath,
+    placement: Placement,
     query: &[(String, String)],
 ) -> Result<Url, UrlError> {
     if query.len() > MAX_QUERY_PAIRS {
@@ -165,27 +198,48 @@ pub fn build_url(
     // Not a reparse of the whole text: scheme and host (IDNA included) were
     // parsed when the endpoint was configured, and only the path and query
     // are new. The setters cannot move the origin; `check_built` verifies it.
-    let mut full_path = String::with_capacity(endpoint.base_path().len() + path.raw().len());
+    let placed = placed_path(endpoint, path.raw(), placement)?;
+    let mut full_path = String::with_capacity(endpoint.base_path().len() + placed.len());
     full_path.push_str(endpoint.base_path());
-    full_path.push_str(path.raw());
+    full_path.push_str(&placed);
     let mut url = endpoint.base.clone();
     url.set_path(&full_path);
     url.set_query((!encoded_query.is_empty()).then_some(encoded_query.as_str()));
-    check_built(endpoint, path, &url)?;
+    check_built(endpoint, &placed, &url)?;
     Ok(url)
 }
 
+/// The path as it follows the base: `raw` itself, or `raw` without the
+/// segment the base already ends with.
+fn placed_path<'a>(
+    endpoint: &Endpoint,
+    raw: &'a str,
+    placement: Placement,
+) -> Result<std::borrow::Cow<'a, str>, UrlError> {
+    let Placement::SegmentIntoBase { index } = placement else {
+        return Ok(std::borrow::Cow::Borrowed(raw));
+    };
+    let base_last = endpoint.base_path().rsplit('/').next().unwrap_or_default();
+    let mut segments: Vec<&str> = raw.split('/').collect();
+    // Index 0 is the empty segment before the leading `/`: never a cloud id.
+    if index == 0 || base_last.is_empty() || segments.get(index) != Some(&base_last) {
+        return Err(UrlError::TenantMismatch);
+    }
+    segments.remove(index);
+    Ok(std::borrow::Cow::Owned(segments.join("/")))
+}
+
 /// The second look: whatever the parser made of the text must still be the
-/// configured origin, under the base path, with the validated path intact.
-fn check_built(endpoint: &Endpoint, path: &ValidatedPath, url: &Url) -> Result<(), UrlError> {
+/// configured origin, under the base path, with the placed path intact.
+fn check_built(endpoint: &Endpoint, path: &str, url: &Url) -> Result<(), UrlError> {
     // Field by field rather than `Url::origin`, which allocates both sides.
     let same_origin = url.scheme() == endpoint.base.scheme()
         && url.host() == endpoint.base.host()
         && url.port_or_known_default() == endpoint.base.port_or_known_default();
-    let expected_path_len = endpoint.base_path().len() + path.raw().len();
+    let expected_path_len = endpoint.base_path().len() + path.len();
     let path_intact = url.path().len() == expected_path_len
         && url.path().starts_with(endpoint.base_path())
-        && url.path().ends_with(path.raw());
+        && url.path().ends_with(path);
     if same_origin
         && path_intact
         && url.username().is_empty()

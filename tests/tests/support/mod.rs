@@ -12,6 +12,8 @@
 
 #![allow(dead_code)]
 
+pub mod echo_site;
+
 use std::sync::Arc;
 
 use kiln_manifest::Manifest;
@@ -53,7 +55,29 @@ impl Harness {
         Self::start_with(ADMIN, CacheMode::Disabled, OperatorLimits::default()).await
     }
 
+    /// A harness whose runtime sends every request (site and gateway) to
+    /// `site_url` instead of the simulator, with the simulator's cloud id
+    /// and the seeded admin's credential: for hostile sites.
+    pub async fn start_against(site_url: &str) -> Self {
+        Self::start_full(
+            ADMIN,
+            shared_cache(),
+            OperatorLimits::default(),
+            Some(site_url),
+        )
+        .await
+    }
+
     async fn start_with(email: &str, cache: CacheMode, operator: OperatorLimits) -> Self {
+        Self::start_full(email, cache, operator, None).await
+    }
+
+    async fn start_full(
+        email: &str,
+        cache: CacheMode,
+        operator: OperatorLimits,
+        site_url: Option<&str>,
+    ) -> Self {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
@@ -67,7 +91,8 @@ impl Harness {
             }),
             app: None,
         };
-        let site = Site::new(sim.base_url(), sim.base_url(), sim.cloud_id()).expect("site");
+        let site_url = site_url.unwrap_or(sim.base_url());
+        let site = Site::new(site_url, site_url, sim.cloud_id()).expect("site");
         let client = JiraClient::new(site, credentials, HttpLimits::default()).expect("client");
         let audit = Arc::new(MemoryAudit::default());
         let runtime = Runtime::new(
