@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use kiln_manifest::{Manifest, Scope};
+use kiln_manifest::{Manifest, Scope, WebTriggerResponseType};
 use kiln_runtime::bindings::{HANDLER_EXPORT, WORLD_PACKAGE, WORLD_VERSION};
 use kiln_runtime::consent::ComponentDigest;
 use kiln_runtime::guest_text::{GuestList, GuestText, to_json_pretty};
@@ -42,6 +42,7 @@ pub struct Inspection {
     pub name: Option<String>,
     pub component: ComponentSummary,
     pub functions: Vec<FunctionSummary>,
+    pub triggers: Vec<TriggerSummary>,
     pub scopes: Vec<ScopeSummary>,
     pub limits: LimitsSummary,
 }
@@ -62,6 +63,31 @@ pub struct ComponentSummary {
 pub struct FunctionSummary {
     pub key: String,
     pub handler: String,
+}
+
+/// One `trigger`, `webtrigger` or `scheduledTrigger` module: what invokes
+/// which function.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerSummary {
+    /// `trigger`, `webtrigger` or `scheduledTrigger`, as in the manifest.
+    pub kind: &'static str,
+    pub key: String,
+    pub function: String,
+    /// For `trigger`: the Jira product events.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<&'static str>,
+    /// For `trigger`: whether the app's own writes are ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignore_self: Option<bool>,
+    /// For `webtrigger`: `dynamic` or `static`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<&'static str>,
+    /// For `scheduledTrigger`: the interval name and its period in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_seconds: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +189,7 @@ pub fn inspect(
                 handler: f.handler.clone(),
             })
             .collect(),
+        triggers: trigger_summaries(manifest),
         scopes,
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
@@ -175,6 +202,40 @@ pub fn inspect(
             max_result_bytes: limits.max_result_bytes,
         },
     }
+}
+
+fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
+    let blank = |kind, key: &str, function: &str| TriggerSummary {
+        kind,
+        key: key.to_owned(),
+        function: function.to_owned(),
+        events: Vec::new(),
+        ignore_self: None,
+        response: None,
+        interval: None,
+        interval_seconds: None,
+    };
+    let events = manifest.triggers().iter().map(|t| TriggerSummary {
+        events: t.events.iter().map(|e| e.as_str()).collect(),
+        ignore_self: Some(t.ignores_self()),
+        ..blank("trigger", &t.key, &t.function)
+    });
+    let web = manifest.web_triggers().iter().map(|w| TriggerSummary {
+        response: Some(match w.response_type() {
+            WebTriggerResponseType::Dynamic => "dynamic",
+            WebTriggerResponseType::Static => "static",
+        }),
+        ..blank("webtrigger", &w.key, &w.function)
+    });
+    let scheduled = manifest
+        .scheduled_triggers()
+        .iter()
+        .map(|s| TriggerSummary {
+            interval: Some(s.interval.as_str()),
+            interval_seconds: Some(s.interval.as_duration().as_secs()),
+            ..blank("scheduledTrigger", &s.key, &s.function)
+        });
+    events.chain(web).chain(scheduled).collect()
 }
 
 /// The report for people. The app id, name, function keys and handlers
@@ -222,6 +283,33 @@ pub fn render_text(i: &Inspection) -> String {
             "  {:<20} handler {}",
             GuestText(&f.key).to_string(),
             GuestText(&f.handler)
+        );
+    }
+    if i.triggers.is_empty() {
+        let _ = writeln!(out, "triggers   none");
+    } else {
+        let _ = writeln!(out, "triggers");
+    }
+    for t in &i.triggers {
+        let detail = match t.kind {
+            "trigger" => format!(
+                "on {}{}",
+                t.events.join(", "),
+                if t.ignore_self == Some(true) {
+                    " (ignoring its own writes)"
+                } else {
+                    ""
+                }
+            ),
+            "webtrigger" => format!("HTTP, {} response", t.response.unwrap_or("dynamic")),
+            _ => format!("every {}", t.interval.unwrap_or("?")),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<20} → {}: {detail}",
+            t.kind,
+            GuestText(&t.key).to_string(),
+            GuestText(&t.function)
         );
     }
     let _ = writeln!(out, "scopes     {} declared", i.scopes.len());
@@ -321,8 +409,43 @@ mod tests {
         assert_eq!(work.scope, "read:jira-work");
         assert!(work.routes_opened > 10, "{}", work.routes_opened);
         assert!(work.description.is_some());
+        assert!(report.triggers.is_empty());
         let text = render_text(&report);
+        assert!(text.contains("triggers   none"), "{text}");
         assert!(text.contains("read:jira-user"), "{text}");
         assert!(text.contains("256 MiB"), "{text}");
+    }
+
+    #[test]
+    fn triggers_are_listed_with_what_they_invoke() {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\n  trigger:\n    - key: on-issue\n      function: main\n      events: [avi:jira:created:issue]\n      filter: {ignoreSelf: true}\n  webtrigger:\n    - key: hook\n      function: main\n      response: {type: static, outputs: [{key: ok, statusCode: 204}]}\n  scheduledTrigger:\n    - key: weekly\n      function: main\n      interval: week\npermissions:\n  scopes: [read:jira-work]\n",
+        )
+        .unwrap();
+        let info = component_info::ComponentInfo {
+            imports: Vec::new(),
+            exports: vec![String::from(HANDLER_EXPORT)],
+        };
+        let report = inspect(
+            &manifest,
+            String::from("demo.wasm"),
+            b"bytes",
+            info,
+            &OperatorLimits::default(),
+        );
+        let kinds: Vec<_> = report.triggers.iter().map(|t| t.kind).collect();
+        assert_eq!(kinds, ["trigger", "webtrigger", "scheduledTrigger"]);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["triggers"][0]["events"][0], "avi:jira:created:issue");
+        assert_eq!(json["triggers"][0]["ignoreSelf"], true);
+        assert_eq!(json["triggers"][1]["response"], "static");
+        assert_eq!(json["triggers"][2]["intervalSeconds"], 604_800);
+        let text = render_text(&report);
+        assert!(
+            text.contains("on avi:jira:created:issue (ignoring its own writes)"),
+            "{text}"
+        );
+        assert!(text.contains("HTTP, static response"), "{text}");
+        assert!(text.contains("every week"), "{text}");
     }
 }

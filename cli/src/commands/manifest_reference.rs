@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use kiln_manifest::Scope;
+use kiln_manifest::{ProductEvent, Scope};
 use serde_json::Value;
 
 use super::exit::{Exit, Failure};
@@ -65,6 +65,30 @@ pub fn render(schema: &Value) -> String {
             cell(scope.description().unwrap_or(""))
         );
     }
+    let _ = writeln!(out, "\n## Product events\n");
+    let _ = writeln!(
+        out,
+        "`modules.trigger[].events` takes any of these {} Jira product events (Forge's names, from Forge's Jira events reference). An app only receives events it could have read: the manifest is refused unless `permissions.scopes` holds every classic scope of the event, or every granular one (Atlassian's event to scope mapping, as shipped in `@forge/manifest` 13.7.0).\n",
+        ProductEvent::all().len()
+    );
+    let _ = writeln!(out, "| Event | Classic scopes | Granular scopes |");
+    let _ = writeln!(out, "|---|---|---|");
+    let list = |scopes: &[Scope]| {
+        scopes
+            .iter()
+            .map(|s| format!("`{}`", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for event in ProductEvent::all() {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            event.as_str(),
+            list(event.classic_scopes()),
+            list(event.granular_scopes())
+        );
+    }
     out
 }
 
@@ -120,7 +144,25 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> &'a Value {
 fn type_of(root: &Value, node: &Value) -> String {
     match node["type"].as_str() {
         Some("array") => format!("list of {}", type_of(root, resolve(root, &node["items"]))),
-        Some("string") if node.get("enum").is_some() => String::from("scope name"),
+        Some("string") if node["enum"].as_array().is_some_and(|e| e.len() > 10) => {
+            let first = node["enum"][0].as_str().unwrap_or("");
+            if first.starts_with("avi:") {
+                String::from("event name")
+            } else {
+                String::from("scope name")
+            }
+        }
+        Some("string") if node.get("enum").is_some() => node["enum"]
+            .as_array()
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .unwrap_or_default(),
         Some(other) => other.to_owned(),
         None => String::from("any"),
     }
@@ -151,6 +193,12 @@ fn constraints(node: &Value) -> String {
         .is_some_and(|r| r.ends_with("/scope"))
     {
         parts.push(String::from("see [Scopes](#scopes)"));
+    }
+    if node["items"]["$ref"]
+        .as_str()
+        .is_some_and(|r| r.ends_with("/event"))
+    {
+        parts.push(String::from("see [Product events](#product-events)"));
     }
     parts.join(", ")
 }
@@ -185,9 +233,16 @@ mod tests {
             "`app.runtime.fuel`",
             "`modules.function[].handler`",
             "`permissions.scopes`",
+            "`modules.trigger[].events`",
+            "`modules.trigger[].filter.ignoreSelf`",
+            "`modules.webtrigger[].response.type`",
+            "`modules.webtrigger[].response.outputs[].statusCode`",
+            "`modules.scheduledTrigger[].interval`",
         ] {
             assert!(text.contains(field), "{field} missing");
         }
         assert!(text.contains("| `read:jira-work` |"));
+        assert!(text.contains("| `avi:jira:created:issue` | `read:jira-work` |"));
+        assert!(text.contains("`fiveMinute` or `hour` or `day` or `week`"));
     }
 }

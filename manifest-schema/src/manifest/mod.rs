@@ -5,11 +5,13 @@
 //! unknown and missing fields, unknown scopes), Kiln's rules (ids, bounds,
 //! uniqueness), and the published JSON Schema.
 
+pub mod events;
 mod field_path;
 mod rules;
 mod runtime_limits;
 mod schema;
 pub(crate) mod source;
+pub mod triggers;
 
 use std::io::Read;
 use std::path::Path;
@@ -22,8 +24,13 @@ use field_path::FieldPath;
 pub(crate) use source::Position;
 use source::{Anchor, Node};
 
+pub use events::{ProductEvent, UnknownEvent};
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
+pub use triggers::{
+    Interval, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, WebTriggerModule,
+    WebTriggerResponse, WebTriggerResponseType,
+};
 
 /// Largest manifest accepted. Threat: parser CPU and memory spent on a
 /// multi-megabyte document; real manifests are a few hundred bytes.
@@ -57,12 +64,22 @@ pub struct App {
     pub runtime: RuntimeLimits,
 }
 
-/// `modules:`.
+/// `modules:`: lists keyed by module type, as in Forge. Every module key is
+/// unique across all the lists.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Modules {
     /// At least one; keys are unique.
     pub function: Vec<FunctionModule>,
+    /// Product event triggers (Forge's `trigger`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trigger: Vec<TriggerModule>,
+    /// HTTP entry points (Forge's `webtrigger`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webtrigger: Vec<WebTriggerModule>,
+    /// Periodic runs (Forge's `scheduledTrigger`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheduled_trigger: Vec<ScheduledTriggerModule>,
 }
 
 /// `modules.function[]`: a named entry point of the component.
@@ -153,12 +170,36 @@ impl Manifest {
         Manifest::from_yaml(&source).map_err(|error| error.in_file(path))
     }
 
-    /// The function module with this key.
+    /// The function module with this key. Every trigger's `function` names
+    /// one (validation checks), so this is `Some` for those keys.
     pub fn function(&self, key: &str) -> Option<&FunctionModule> {
         self.modules
             .function
             .iter()
             .find(|function| function.key == key)
+    }
+
+    /// The product event triggers, in manifest order.
+    pub fn triggers(&self) -> &[TriggerModule] {
+        &self.modules.trigger
+    }
+
+    /// The web triggers, in manifest order.
+    pub fn web_triggers(&self) -> &[WebTriggerModule] {
+        &self.modules.webtrigger
+    }
+
+    /// The scheduled triggers, in manifest order.
+    pub fn scheduled_triggers(&self) -> &[ScheduledTriggerModule] {
+        &self.modules.scheduled_trigger
+    }
+
+    /// The triggers subscribed to `event`, for dispatching a delivery.
+    pub fn triggers_for(&self, event: ProductEvent) -> impl Iterator<Item = &TriggerModule> {
+        self.modules
+            .trigger
+            .iter()
+            .filter(move |trigger| trigger.events.contains(&event))
     }
 
     /// The declared scopes, as the set the runtime checks routes against.

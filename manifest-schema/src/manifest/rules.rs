@@ -3,10 +3,11 @@
 //! They mirror the JSON Schema (a test keeps the two in step), but give messages
 //! written for people, and also cover what the schema cannot say (unique keys).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Manifest;
 use super::field_path::FieldPath;
+use super::triggers::{WebTriggerModule, WebTriggerResponseType};
 
 /// The first rule a manifest breaks, in document order.
 #[derive(Debug)]
@@ -23,6 +24,14 @@ const MAX_KEY_LEN: usize = 64;
 const MAX_HANDLER_LEN: usize = 64;
 /// Threat: a manifest that makes the host index thousands of exports.
 pub(crate) const MAX_FUNCTIONS: usize = 100;
+/// Per trigger list. Threat: thousands of webhook subscriptions, URLs or
+/// timers for one app.
+pub(crate) const MAX_TRIGGERS: usize = 100;
+/// Forge's bounds on a static web trigger's fixed responses.
+pub(crate) const MAX_STATIC_OUTPUTS: usize = 20;
+const MAX_OUTPUT_KEY_CHARS: usize = 255;
+const MAX_OUTPUT_BODY_CHARS: usize = 1024;
+const MAX_CONTENT_TYPE_CHARS: usize = 255;
 
 pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
     let root = FieldPath::root();
@@ -104,6 +113,8 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
         }
     }
 
+    check_trigger_modules(manifest, &root)?;
+
     let scopes = root.key("permissions").key("scopes");
     let mut seen_scopes = HashMap::new();
     for (index, scope) in manifest.permissions.scopes.iter().enumerate() {
@@ -113,6 +124,237 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
                 format!(
                     "duplicate scope {:?} (already permissions.scopes[{first}])",
                     scope.as_str()
+                ),
+            ));
+        }
+    }
+    check_event_scopes(manifest, &root)
+}
+
+/// Keys, function references and web trigger responses of the `trigger`,
+/// `webtrigger` and `scheduledTrigger` lists.
+fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Violation> {
+    let modules = root.key("modules");
+    let functions = &manifest.modules.function;
+    // Forge: a module key "must be unique within the manifest", across types.
+    let mut seen_keys: HashMap<&str, String> = functions
+        .iter()
+        .enumerate()
+        .map(|(index, function)| {
+            (
+                function.key.as_str(),
+                modules.key("function").index(index).to_string(),
+            )
+        })
+        .collect();
+    let lists = [
+        (
+            "trigger",
+            manifest
+                .modules
+                .trigger
+                .iter()
+                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "webtrigger",
+            manifest
+                .modules
+                .webtrigger
+                .iter()
+                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .collect(),
+        ),
+        (
+            "scheduledTrigger",
+            manifest
+                .modules
+                .scheduled_trigger
+                .iter()
+                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .collect(),
+        ),
+    ];
+    for (list, entries) in &lists {
+        let list_path = modules.key(list);
+        if entries.len() > MAX_TRIGGERS {
+            return Err(violation(
+                list_path,
+                format!("at most {MAX_TRIGGERS} {list} modules are allowed"),
+            ));
+        }
+        for (index, (key, function)) in entries.iter().enumerate() {
+            let item = list_path.index(index);
+            if !is_module_key(key) {
+                return Err(violation(
+                    item.key("key"),
+                    format!(
+                        "invalid module key {key:?}: use 1-{MAX_KEY_LEN} of A-Z a-z 0-9 - _ (Forge's module key)"
+                    ),
+                ));
+            }
+            if let Some(first) = seen_keys.get(key) {
+                return Err(violation(
+                    item.key("key"),
+                    format!(
+                        "duplicate module key {key:?} (first used by {first}); module keys are unique across all modules"
+                    ),
+                ));
+            }
+            seen_keys.insert(key, item.to_string());
+            if manifest.function(function).is_none() {
+                let suggestion = functions
+                    .iter()
+                    .map(|f| (strsim::osa_distance(function, &f.key), f.key.as_str()))
+                    .filter(|(distance, _)| *distance <= 3)
+                    .min_by_key(|(distance, _)| *distance)
+                    .map(|(_, key)| format!(" (did you mean {key:?}?)"))
+                    .unwrap_or_default();
+                return Err(violation(
+                    item.key("function"),
+                    format!(
+                        "function {function:?} is not declared in modules.function{suggestion}"
+                    ),
+                ));
+            }
+        }
+    }
+
+    for (index, trigger) in manifest.modules.trigger.iter().enumerate() {
+        let events = modules.key("trigger").index(index).key("events");
+        if trigger.events.is_empty() {
+            return Err(violation(
+                events,
+                "subscribe to at least one event".to_owned(),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (position, event) in trigger.events.iter().enumerate() {
+            if !seen.insert(*event) {
+                return Err(violation(
+                    events.index(position),
+                    format!("duplicate event {:?}", event.as_str()),
+                ));
+            }
+        }
+    }
+
+    for (index, web_trigger) in manifest.modules.webtrigger.iter().enumerate() {
+        check_web_trigger_response(web_trigger, &modules.key("webtrigger").index(index))?;
+    }
+    Ok(())
+}
+
+/// Forge's rule: `static` needs 1-20 `outputs`, `dynamic` takes none.
+fn check_web_trigger_response(
+    module: &WebTriggerModule,
+    item: &FieldPath,
+) -> Result<(), Violation> {
+    let Some(response) = &module.response else {
+        return Ok(());
+    };
+    let path = item.key("response");
+    let outputs = path.key("outputs");
+    match response.kind {
+        WebTriggerResponseType::Dynamic if !response.outputs.is_empty() => {
+            return Err(violation(
+                outputs,
+                "a dynamic web trigger's function builds its response: outputs belong to type static".to_owned(),
+            ));
+        }
+        WebTriggerResponseType::Static
+            if response.outputs.is_empty() || response.outputs.len() > MAX_STATIC_OUTPUTS =>
+        {
+            return Err(violation(
+                outputs,
+                format!(
+                    "a static web trigger declares 1-{MAX_STATIC_OUTPUTS} outputs, the responses its function may pick"
+                ),
+            ));
+        }
+        _ => {}
+    }
+    let mut seen = HashMap::new();
+    for (index, output) in response.outputs.iter().enumerate() {
+        let at = outputs.index(index);
+        let key_chars = output.key.chars().count();
+        if key_chars == 0 || key_chars > MAX_OUTPUT_KEY_CHARS {
+            return Err(violation(
+                at.key("key"),
+                format!("an output key has 1-{MAX_OUTPUT_KEY_CHARS} characters"),
+            ));
+        }
+        if let Some(first) = seen.insert(output.key.as_str(), index) {
+            return Err(violation(
+                at.key("key"),
+                format!(
+                    "duplicate output key {:?} (first used by outputs[{first}])",
+                    output.key
+                ),
+            ));
+        }
+        if !(100..=599).contains(&output.status_code) {
+            return Err(violation(
+                at.key("statusCode"),
+                format!(
+                    "{} is not an HTTP status code (100..=599)",
+                    output.status_code
+                ),
+            ));
+        }
+        if output
+            .body
+            .as_ref()
+            .is_some_and(|body| body.chars().count() > MAX_OUTPUT_BODY_CHARS)
+        {
+            return Err(violation(
+                at.key("body"),
+                format!("a static body has at most {MAX_OUTPUT_BODY_CHARS} characters"),
+            ));
+        }
+        if output
+            .content_type
+            .as_ref()
+            .is_some_and(|content_type| content_type.chars().count() > MAX_CONTENT_TYPE_CHARS)
+        {
+            return Err(violation(
+                at.key("contentType"),
+                format!("a content type has at most {MAX_CONTENT_TYPE_CHARS} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An app only receives events it could have read (issue 15): a trigger
+/// whose events the declared scopes cannot read is refused, as Forge's own
+/// validator refuses it. A warning would leave a trigger that silently never
+/// fires (the host drops what the app may not read), found only in production.
+fn check_event_scopes(manifest: &Manifest, root: &FieldPath) -> Result<(), Violation> {
+    let declared = manifest.declared_scopes();
+    for (index, trigger) in manifest.modules.trigger.iter().enumerate() {
+        for (position, event) in trigger.events.iter().enumerate() {
+            if event.readable_with(&declared) {
+                continue;
+            }
+            let names = |scopes: &[crate::catalogue::Scope]| {
+                scopes
+                    .iter()
+                    .map(|scope| scope.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(violation(
+                root.key("modules")
+                    .key("trigger")
+                    .index(index)
+                    .key("events")
+                    .index(position),
+                format!(
+                    "{event} carries data the declared scopes cannot read: add {} to permissions.scopes (or the granular {})",
+                    names(event.classic_scopes()),
+                    names(event.granular_scopes())
                 ),
             ));
         }
@@ -141,6 +383,15 @@ fn is_function_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Forge's `^[a-zA-Z0-9_-]+$`, at most 64 bytes as Kiln's function keys.
+fn is_module_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// `[a-z_][a-z0-9_]{0,63}`.

@@ -42,7 +42,8 @@ fn schema_accepts_every_valid_golden_manifest() {
 }
 
 /// Every manifest Kiln rejects after parsing, the schema rejects too, except the
-/// rule JSON Schema cannot state (unique function keys).
+/// rules JSON Schema cannot state: unique keys, references between modules, and
+/// the scopes each subscribed event needs.
 #[test]
 fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
     let mut checked = 0;
@@ -52,7 +53,17 @@ fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
             continue;
         };
         let rejected_by_rust = Manifest::from_yaml(&source).expect_err("invalid case");
-        if rejected_by_rust.message.contains("duplicate function key") {
+        let beyond_the_schema = [
+            "duplicate function key",
+            "duplicate module key",
+            "duplicate output key",
+            "is not declared in modules.function",
+            "carries data the declared scopes cannot read",
+        ];
+        if beyond_the_schema
+            .iter()
+            .any(|rule| rejected_by_rust.message.contains(rule))
+        {
             continue;
         }
         assert!(
@@ -79,6 +90,83 @@ fn schema_scope_enum_is_the_catalogue() {
         listed, known,
         "regenerate with `cargo run -p kiln-manifest --bin generate-catalogue`"
     );
+}
+
+#[test]
+fn schema_event_enum_is_the_event_table() {
+    let schema = schema();
+    let listed: Vec<&str> = schema["$defs"]["event"]["enum"]
+        .as_array()
+        .expect("event enum")
+        .iter()
+        .map(|event| event.as_str().expect("string"))
+        .collect();
+    let known: Vec<&str> = ProductEvent::all().map(ProductEvent::as_str).collect();
+    assert_eq!(
+        listed, known,
+        "manifest.schema.json's $defs.event lists src/manifest/events.rs"
+    );
+}
+
+#[test]
+fn schema_intervals_and_trigger_bounds_match_the_code() {
+    let schema = schema();
+    let intervals: Vec<&str> = Interval::ALL.iter().map(|i| i.as_str()).collect();
+    assert_eq!(
+        schema["$defs"]["scheduledTrigger"]["properties"]["interval"]["enum"],
+        serde_json::json!(intervals)
+    );
+    for list in ["trigger", "webtrigger", "scheduledTrigger"] {
+        assert_eq!(
+            schema["properties"]["modules"]["properties"][list]["maxItems"],
+            rules::MAX_TRIGGERS,
+            "{list}"
+        );
+    }
+    assert_eq!(
+        schema["$defs"]["webtrigger"]["properties"]["response"]["properties"]["outputs"]["maxItems"],
+        rules::MAX_STATIC_OUTPUTS
+    );
+}
+
+#[test]
+fn trigger_accessors_serve_what_the_host_needs() {
+    let source = "app:\n  id: bot\nmodules:\n  function:\n    - key: main\n      handler: main\n  trigger:\n    - key: t1\n      function: main\n      events: [avi:jira:created:issue, avi:jira:commented:issue]\n      filter: {ignoreSelf: true}\n    - key: t2\n      function: main\n      events: [avi:jira:created:issue]\n  webtrigger:\n    - key: w1\n      function: main\n    - key: w2\n      function: main\n      response: {type: static, outputs: [{key: ok, statusCode: 204}]}\n  scheduledTrigger:\n    - key: s1\n      function: main\n      interval: hour\npermissions:\n  scopes: [read:jira-work]\n";
+    let manifest = Manifest::from_yaml(source).expect("valid");
+    let created: ProductEvent = "avi:jira:created:issue".parse().expect("known");
+    let commented: ProductEvent = "avi:jira:commented:issue".parse().expect("known");
+    let keys = |event| {
+        manifest
+            .triggers_for(event)
+            .map(|t| t.key.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(created), ["t1", "t2"]);
+    assert_eq!(keys(commented), ["t1"]);
+    assert!(manifest.triggers()[0].ignores_self());
+    assert!(!manifest.triggers()[1].ignores_self());
+    let web = manifest.web_triggers();
+    assert_eq!(web[0].response_type(), WebTriggerResponseType::Dynamic);
+    assert!(web[0].static_outputs().is_empty());
+    assert_eq!(web[1].response_type(), WebTriggerResponseType::Static);
+    assert_eq!(web[1].static_outputs()[0].status_code, 204);
+    let scheduled = &manifest.scheduled_triggers()[0];
+    assert_eq!(
+        scheduled.interval.as_duration(),
+        std::time::Duration::from_secs(3600)
+    );
+    for function in manifest
+        .triggers()
+        .iter()
+        .map(|t| &t.function)
+        .chain(web.iter().map(|w| &w.function))
+    {
+        assert!(manifest.function(function).is_some(), "{function}");
+    }
+    // Without triggers, the lists are absent from the serialized manifest.
+    let plain = Manifest::from_yaml(MINIMAL).expect("valid");
+    let json = serde_json::to_value(&plain).expect("serializes");
+    assert!(json["modules"].get("trigger").is_none(), "{json}");
 }
 
 #[test]
