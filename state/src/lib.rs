@@ -40,9 +40,11 @@
 pub mod database;
 pub mod installation;
 pub mod secrets;
+pub mod serve;
 pub mod storage;
 
 pub use database::{SqliteDatabase, default_state_path};
 pub use installation::{Installation, InstallationError};
 pub use secrets::{EncryptionKey, SecretCipher, SecretError, SecretValue};
+pub use serve::{ServeError, ServeLimits, ServeState};
 pub use storage::{AppStorage, InstallationStorage, StorageError, StorageLimits};
