@@ -93,8 +93,11 @@ pub trait ServeBackend: Send + Sync + 'static {
     /// events (dead letters included). App storage is kept. `false`: it was not installed.
     async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError>;
     /// `false`: not installed.
-    async fn set_paused(&self, installation: &Installation, paused: bool)
-    -> Result<bool, ServeError>;
+    async fn set_paused(
+        &self,
+        installation: &Installation,
+        paused: bool,
+    ) -> Result<bool, ServeError>;
     async fn get_installation(
         &self,
         installation: &Installation,
@@ -307,7 +310,10 @@ impl ServeState {
     ) -> Result<Option<UnixMillis>, ServeError> {
         let start = interval.current_start(now);
         Ok(
-            match self.claim_interval(installation, trigger_key, start).await? {
+            match self
+                .claim_interval(installation, trigger_key, start)
+                .await?
+            {
                 IntervalClaim::Claimed => Some(start),
                 IntervalClaim::AlreadyClaimed { .. } => None,
             },

@@ -63,7 +63,9 @@ impl Default for QueueLimits {
 impl QueueLimits {
     /// Delay before the next attempt after `attempt` failed claims (1-based).
     pub fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
         self.backoff_base
             .checked_mul(factor)
             .unwrap_or(self.backoff_max)
@@ -128,7 +130,9 @@ pub struct ClaimedEvent {
 pub enum LeaseOutcome {
     Completed,
     /// Back to ready at this time.
-    Retrying { at: UnixMillis },
+    Retrying {
+        at: UnixMillis,
+    },
     Dead,
     /// The lease is no longer this caller's (it expired and the event was claimed again, or
     /// it finished already): nothing changed.

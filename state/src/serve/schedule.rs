@@ -39,7 +39,11 @@ impl ScheduleInterval {
 
     /// Start of the interval `now` falls in (floor, also for times before 1970).
     pub fn current_start(self, now: UnixMillis) -> UnixMillis {
-        UnixMillis(now.0.div_euclid(self.millis()).saturating_mul(self.millis()))
+        UnixMillis(
+            now.0
+                .div_euclid(self.millis())
+                .saturating_mul(self.millis()),
+        )
     }
 }
 
@@ -59,10 +63,14 @@ mod tests {
     #[test]
     fn intervals_floor_to_their_length() {
         let hour = ScheduleInterval::Hour;
-        assert_eq!(hour.current_start(UnixMillis(3_600_000 * 5 + 17)).0, 3_600_000 * 5);
+        assert_eq!(
+            hour.current_start(UnixMillis(3_600_000 * 5 + 17)).0,
+            3_600_000 * 5
+        );
         assert_eq!(hour.current_start(UnixMillis(-1)).0, -3_600_000);
         assert_eq!(
-            ScheduleInterval::Week.current_start(UnixMillis(i64::MAX)).0 % ScheduleInterval::Week.millis(),
+            ScheduleInterval::Week.current_start(UnixMillis(i64::MAX)).0
+                % ScheduleInterval::Week.millis(),
             0
         );
     }

@@ -5,9 +5,15 @@
 use async_trait::async_trait;
 use sqlx::{Sqlite, Transaction};
 
-use super::queue::{ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull, QueueLimits};
+use super::queue::{
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
+    QueueLimits,
+};
 use super::schedule::IntervalClaim;
-use super::types::{ApprovedScopes, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord, ModuleKey, UnixMillis};
+use super::types::{
+    ApprovedScopes, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord, ModuleKey,
+    UnixMillis,
+};
 use super::web_trigger::WebTriggerIdHash;
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
 use crate::database::SqliteDatabase;
@@ -114,13 +120,20 @@ impl ServeBackend for SqliteServeBackend {
             return Ok(false);
         };
         for statement in sql::UNINSTALL {
-            sqlx::query(*statement).bind(id).execute(&mut *write.tx).await?;
+            sqlx::query(*statement)
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
         }
         write.commit().await?;
         Ok(true)
     }
 
-    async fn set_paused(&self, installation: &Installation, paused: bool) -> Result<bool, ServeError> {
+    async fn set_paused(
+        &self,
+        installation: &Installation,
+        paused: bool,
+    ) -> Result<bool, ServeError> {
         let mut write = self.db.begin_write().await?;
         let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
@@ -135,7 +148,10 @@ impl ServeBackend for SqliteServeBackend {
         Ok(true)
     }
 
-    async fn get_installation(&self, installation: &Installation) -> Result<Option<InstallRecord>, ServeError> {
+    async fn get_installation(
+        &self,
+        installation: &Installation,
+    ) -> Result<Option<InstallRecord>, ServeError> {
         let statement = format!(
             "{} WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3",
             sql::SELECT_REGISTRY
@@ -150,7 +166,10 @@ impl ServeBackend for SqliteServeBackend {
     }
 
     async fn list_installations(&self) -> Result<Vec<InstallRecord>, ServeError> {
-        let statement = format!("{} ORDER BY i.app_id, i.site, i.environment", sql::SELECT_REGISTRY);
+        let statement = format!(
+            "{} ORDER BY i.app_id, i.site, i.environment",
+            sql::SELECT_REGISTRY
+        );
         let rows: Vec<RegistryRow> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
             .fetch_all(self.db.pool())
             .await?;
@@ -180,7 +199,10 @@ impl ServeBackend for SqliteServeBackend {
         Ok(())
     }
 
-    async fn resolve_web_trigger(&self, hash: &WebTriggerIdHash) -> Result<Option<ResolvedWebTrigger>, ServeError> {
+    async fn resolve_web_trigger(
+        &self,
+        hash: &WebTriggerIdHash,
+    ) -> Result<Option<ResolvedWebTrigger>, ServeError> {
         let row: Option<(Vec<u8>, String, String, String, String, i64)> =
             sqlx::query_as(sql::RESOLVE_WEB_TRIGGER)
                 .bind(&hash.0[..])
@@ -204,7 +226,11 @@ impl ServeBackend for SqliteServeBackend {
         }))
     }
 
-    async fn revoke_web_trigger(&self, installation: &Installation, module_key: &ModuleKey) -> Result<bool, ServeError> {
+    async fn revoke_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+    ) -> Result<bool, ServeError> {
         let mut write = self.db.begin_write().await?;
         let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
@@ -219,7 +245,12 @@ impl ServeBackend for SqliteServeBackend {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn record_delivery(&self, delivery: &DeliveryKey, now: UnixMillis, expires_at: UnixMillis) -> Result<DeliveryOutcome, ServeError> {
+    async fn record_delivery(
+        &self,
+        delivery: &DeliveryKey,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> Result<DeliveryOutcome, ServeError> {
         let mut write = self.db.begin_write().await?;
         let outcome = record_delivery(&mut write.tx, delivery, now, expires_at).await?;
         write.commit().await?;
@@ -236,7 +267,12 @@ impl ServeBackend for SqliteServeBackend {
         Ok(done.rows_affected())
     }
 
-    async fn claim_interval(&self, installation: &Installation, trigger_key: &ModuleKey, interval_start: UnixMillis) -> Result<IntervalClaim, ServeError> {
+    async fn claim_interval(
+        &self,
+        installation: &Installation,
+        trigger_key: &ModuleKey,
+        interval_start: UnixMillis,
+    ) -> Result<IntervalClaim, ServeError> {
         let mut write = self.db.begin_write().await?;
         let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
@@ -256,7 +292,9 @@ impl ServeBackend for SqliteServeBackend {
                 .bind(trigger_key.as_str())
                 .fetch_one(&mut *write.tx)
                 .await?;
-            IntervalClaim::AlreadyClaimed { last: UnixMillis(last) }
+            IntervalClaim::AlreadyClaimed {
+                last: UnixMillis(last),
+            }
         };
         write.commit().await?;
         Ok(claim)
@@ -271,14 +309,18 @@ impl ServeBackend for SqliteServeBackend {
     ) -> Result<EnqueueOutcome, ServeError> {
         let mut write = self.db.begin_write().await?;
         if let Some((key, expires_at)) = delivery
-            && record_delivery(&mut write.tx, key, now, expires_at).await? == DeliveryOutcome::Duplicate
+            && record_delivery(&mut write.tx, key, now, expires_at).await?
+                == DeliveryOutcome::Duplicate
         {
             write.rollback().await?;
             return Ok(EnqueueOutcome::Duplicate);
         }
         let mut ids = Vec::with_capacity(events.len());
         for event in events {
-            let Some(id) = self.installed_id(&mut write.tx, &event.installation).await? else {
+            let Some(id) = self
+                .installed_id(&mut write.tx, &event.installation)
+                .await?
+            else {
                 write.rollback().await?;
                 return Err(ServeError::NotInstalled);
             };
@@ -290,7 +332,11 @@ impl ServeBackend for SqliteServeBackend {
                 .await?;
             if raised.is_none() {
                 write.rollback().await?;
-                return Err(QueueFull { bound: QueueBound::Installation, limit: limits.max_per_installation }.into());
+                return Err(QueueFull {
+                    bound: QueueBound::Installation,
+                    limit: limits.max_per_installation,
+                }
+                .into());
             }
             let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
                 .bind(1_i64)
@@ -299,7 +345,11 @@ impl ServeBackend for SqliteServeBackend {
                 .await?;
             if raised.is_none() {
                 write.rollback().await?;
-                return Err(QueueFull { bound: QueueBound::Total, limit: limits.max_total }.into());
+                return Err(QueueFull {
+                    bound: QueueBound::Total,
+                    limit: limits.max_total,
+                }
+                .into());
             }
             let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
                 .bind(id)
@@ -315,7 +365,12 @@ impl ServeBackend for SqliteServeBackend {
         Ok(EnqueueOutcome::Accepted(ids))
     }
 
-    async fn claim(&self, limits: &QueueLimits, now: UnixMillis, lease_until: UnixMillis) -> Result<Option<ClaimedEvent>, ServeError> {
+    async fn claim(
+        &self,
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+    ) -> Result<Option<ClaimedEvent>, ServeError> {
         let mut write = self.db.begin_write().await?;
         sqlx::query(sql::EXPIRE_EXHAUSTED_LEASES)
             .bind(now.0)
@@ -331,13 +386,20 @@ impl ServeBackend for SqliteServeBackend {
             write.commit().await?;
             return Ok(None);
         };
-        let (attempts, installation_id, module, payload, enqueued_at): (i64, i64, String, Vec<u8>, i64) =
-            sqlx::query_as(sql::LEASE_EVENT)
-                .bind(lease_until.0)
-                .bind(event_id)
-                .fetch_one(&mut *write.tx)
-                .await?;
-        let served: i64 = sqlx::query_scalar(sql::NEXT_SERVED).fetch_one(&mut *write.tx).await?;
+        let (attempts, installation_id, module, payload, enqueued_at): (
+            i64,
+            i64,
+            String,
+            Vec<u8>,
+            i64,
+        ) = sqlx::query_as(sql::LEASE_EVENT)
+            .bind(lease_until.0)
+            .bind(event_id)
+            .fetch_one(&mut *write.tx)
+            .await?;
+        let served: i64 = sqlx::query_scalar(sql::NEXT_SERVED)
+            .fetch_one(&mut *write.tx)
+            .await?;
         sqlx::query(sql::MARK_SERVED)
             .bind(served)
             .bind(installation_id)
@@ -349,7 +411,10 @@ impl ServeBackend for SqliteServeBackend {
             .await?;
         write.commit().await?;
         Ok(Some(ClaimedEvent {
-            lease: Lease { event: EventId(event_id), attempt: attempts_from(attempts)? },
+            lease: Lease {
+                event: EventId(event_id),
+                attempt: attempts_from(attempts)?,
+            },
             installation: installation_from(app, site, env)?,
             module_key: module_from(module)?,
             payload,
@@ -374,7 +439,13 @@ impl ServeBackend for SqliteServeBackend {
         Ok(LeaseOutcome::Completed)
     }
 
-    async fn fail(&self, lease: Lease, error: &str, limits: &QueueLimits, now: UnixMillis) -> Result<LeaseOutcome, ServeError> {
+    async fn fail(
+        &self,
+        lease: Lease,
+        error: &str,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
         let retry_at = now.plus(limits.backoff(lease.attempt));
         let mut write = self.db.begin_write().await?;
         let state: Option<i64> = sqlx::query_scalar(sql::FAIL_EVENT)
@@ -394,22 +465,32 @@ impl ServeBackend for SqliteServeBackend {
     }
 
     async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
-        let rows: Vec<(i64, String, String, String, String, i64, Option<String>, i64)> =
-            sqlx::query_as(sql::DEAD_LETTERS)
-                .bind(i64::from(limit))
-                .fetch_all(self.db.pool())
-                .await?;
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+            i64,
+        )> = sqlx::query_as(sql::DEAD_LETTERS)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await?;
         rows.into_iter()
-            .map(|(id, app, site, env, module, attempts, error, enqueued_at)| {
-                Ok(DeadLetter {
-                    event: EventId(id),
-                    installation: installation_from(app, site, env)?,
-                    module_key: module_from(module)?,
-                    attempts: attempts_from(attempts)?,
-                    last_error: error.unwrap_or_default(),
-                    enqueued_at: UnixMillis(enqueued_at),
-                })
-            })
+            .map(
+                |(id, app, site, env, module, attempts, error, enqueued_at)| {
+                    Ok(DeadLetter {
+                        event: EventId(id),
+                        installation: installation_from(app, site, env)?,
+                        module_key: module_from(module)?,
+                        attempts: attempts_from(attempts)?,
+                        last_error: error.unwrap_or_default(),
+                        enqueued_at: UnixMillis(enqueued_at),
+                    })
+                },
+            )
             .collect()
     }
 
@@ -429,7 +510,9 @@ impl ServeBackend for SqliteServeBackend {
     }
 
     async fn queue_depth(&self) -> Result<u64, ServeError> {
-        let depth: i64 = sqlx::query_scalar(sql::QUEUE_DEPTH).fetch_one(self.db.pool()).await?;
+        let depth: i64 = sqlx::query_scalar(sql::QUEUE_DEPTH)
+            .fetch_one(self.db.pool())
+            .await?;
         u64::try_from(depth).map_err(|_| ServeError::Corrupt("stored queue depth"))
     }
 }
@@ -454,11 +537,16 @@ async fn record_delivery(
     })
 }
 
-async fn lower_depths(tx: &mut Transaction<'static, Sqlite>, installation_id: i64) -> Result<(), ServeError> {
+async fn lower_depths(
+    tx: &mut Transaction<'static, Sqlite>,
+    installation_id: i64,
+) -> Result<(), ServeError> {
     sqlx::query(sql::LOWER_INSTALLATION_DEPTH)
         .bind(installation_id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(sql::LOWER_TOTAL_DEPTH).execute(&mut **tx).await?;
+    sqlx::query(sql::LOWER_TOTAL_DEPTH)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
