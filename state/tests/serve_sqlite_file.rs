@@ -245,6 +245,26 @@ async fn everything_accepted_survives_reopening() {
         drop(state);
         (trigger, leased)
     };
+    // The file (and its WAL) holds the id's hash, never the id, in text or in bytes.
+    // The hash being found shows the scan reads what the database wrote.
+    let raw = hex::decode(trigger.expose()).unwrap();
+    let hash = <sha2::Sha256 as sha2::Digest>::digest(&raw);
+    let mut hash_seen = false;
+    for file in [path.clone(), path.with_extension("sqlite3-wal")] {
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        assert!(
+            !contains(&bytes, trigger.expose().as_bytes()),
+            "{file:?} holds the id as text"
+        );
+        assert!(!contains(&bytes, &raw), "{file:?} holds the id's bytes");
+        hash_seen |= contains(&bytes, &hash);
+    }
+    assert!(
+        hash_seen,
+        "the id's hash was not found in the file or its WAL"
+    );
     let state = open(&path).await;
     let record = state.installation(&inst()).await.unwrap().unwrap();
     assert_eq!(record.grant, GrantIdentity::Simulator);
@@ -283,4 +303,8 @@ async fn everything_accepted_survives_reopening() {
         LeaseOutcome::Completed
     );
     assert_eq!(state.queue_depth().await.unwrap(), 0);
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
