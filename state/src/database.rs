@@ -37,11 +37,18 @@ use crate::storage::BackendError;
 /// need no migration files on disk); sqlx records each applied one with a checksum and
 /// refuses a database that has migrations this binary does not know (an older Kiln on a
 /// newer file) instead of guessing.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "installations and app storage",
-    include_str!("../migrations/sqlite/0001_installations_and_app_storage.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "installations and app storage",
+        include_str!("../migrations/sqlite/0001_installations_and_app_storage.sql"),
+    ),
+    (
+        2,
+        "serve state: registry, web triggers, deliveries, schedules, event queue",
+        include_str!("../migrations/sqlite/0002_serve_state.sql"),
+    ),
+];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_CONNECTIONS: u32 = 4;

@@ -3,9 +3,10 @@
 //! Today that is **app storage** (issue 14): Forge's key-value store (`@forge/kvs`) with one
 //! namespace per [`Installation`] — an app on a site in an environment — offering get, set,
 //! delete, prefix queries with a cursor and a limit, compare-and-set for counters, and
-//! secrets encrypted at rest. The same crate will hold what `runtime serve` (issue 15) needs
-//! — installations' details, web trigger ids, webhook delivery dedup, schedule state and a
-//! persistent event queue — and a PostgreSQL backend for replicas (issue 16). See
+//! secrets encrypted at rest. Beside it, [`serve`] holds what `runtime serve` (issue 15)
+//! needs — the installations registry, web trigger ids, webhook delivery dedup, schedule
+//! state and a persistent event queue — in statements a PostgreSQL backend for replicas
+//! (issue 16) will share. See
 //! `docs/state.md` for the data model and limits.
 //!
 //! # Layers
@@ -40,9 +41,11 @@
 pub mod database;
 pub mod installation;
 pub mod secrets;
+pub mod serve;
 pub mod storage;
 
 pub use database::{SqliteDatabase, default_state_path};
 pub use installation::{Installation, InstallationError};
 pub use secrets::{EncryptionKey, SecretCipher, SecretError, SecretValue};
+pub use serve::{ServeError, ServeLimits, ServeState};
 pub use storage::{AppStorage, InstallationStorage, StorageError, StorageLimits};

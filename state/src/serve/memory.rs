@@ -1,0 +1,500 @@
+//! Serve state in memory, for tests and `--state memory`: the same rules as the SQLite
+//! backend (the contract suite runs against both), one mutex for atomicity, nothing kept
+//! across restarts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use async_trait::async_trait;
+use tokio::sync::Mutex;
+
+use super::queue::{
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
+    QueueLimits,
+};
+use super::schedule::IntervalClaim;
+use super::types::{DeliveryKey, DeliveryOutcome, InstallRecord, ModuleKey, UnixMillis};
+use super::web_trigger::WebTriggerIdHash;
+use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError};
+use crate::installation::Installation;
+
+#[derive(Debug, Default)]
+pub struct MemoryServeBackend {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryServeBackend {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Order of first installation, never reused: the claim's tie-break, as SQLite's row id.
+    ordinals: HashMap<Installation, u64>,
+    registry: BTreeMap<Installation, Registered>,
+    triggers: HashMap<WebTriggerIdHash, (Installation, ModuleKey)>,
+    trigger_of_module: HashMap<(Installation, ModuleKey), WebTriggerIdHash>,
+    deliveries: HashMap<DeliveryKey, i64>,
+    schedules: HashMap<(Installation, ModuleKey), i64>,
+    events: BTreeMap<i64, Event>,
+    next_event: i64,
+    total_depth: u64,
+    served: u64,
+}
+
+#[derive(Debug)]
+struct Registered {
+    record: InstallRecord,
+    depth: u64,
+    last_served: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Ready,
+    Leased,
+    Dead,
+}
+
+#[derive(Debug)]
+struct Event {
+    installation: Installation,
+    module_key: ModuleKey,
+    payload: Vec<u8>,
+    state: State,
+    attempts: u32,
+    available_at: i64,
+    lease_expires_at: i64,
+    last_error: String,
+    enqueued_at: i64,
+}
+
+impl Event {
+    fn claimable(&self, now: i64) -> bool {
+        match self.state {
+            State::Ready => self.available_at <= now,
+            State::Leased => self.lease_expires_at <= now,
+            State::Dead => false,
+        }
+    }
+}
+
+impl Inner {
+    fn record_delivery(
+        &mut self,
+        key: &DeliveryKey,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> DeliveryOutcome {
+        match self.deliveries.get(key) {
+            Some(&expires) if expires > now.0 => DeliveryOutcome::Duplicate,
+            _ => {
+                self.deliveries.insert(key.clone(), expires_at.0);
+                DeliveryOutcome::First
+            }
+        }
+    }
+
+    fn remove_event(&mut self, id: i64) -> Option<Event> {
+        let event = self.events.remove(&id)?;
+        if let Some(registered) = self.registry.get_mut(&event.installation) {
+            registered.depth = registered.depth.saturating_sub(1);
+        }
+        self.total_depth = self.total_depth.saturating_sub(1);
+        Some(event)
+    }
+}
+
+#[async_trait]
+impl ServeBackend for MemoryServeBackend {
+    async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
+        let mut inner = self.inner.lock().await;
+        let next = inner.ordinals.len() as u64;
+        inner
+            .ordinals
+            .entry(record.installation.clone())
+            .or_insert(next);
+        match inner.registry.get_mut(&record.installation) {
+            Some(registered) => registered.record = record.clone(),
+            None => {
+                inner.registry.insert(
+                    record.installation.clone(),
+                    Registered {
+                        record: record.clone(),
+                        depth: 0,
+                        last_served: 0,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        let Some(registered) = inner.registry.remove(installation) else {
+            return Ok(false);
+        };
+        inner
+            .trigger_of_module
+            .retain(|(owner, _), _| owner != installation);
+        inner.triggers.retain(|_, (owner, _)| owner != installation);
+        inner
+            .schedules
+            .retain(|(owner, _), _| owner != installation);
+        inner
+            .events
+            .retain(|_, event| &event.installation != installation);
+        inner.total_depth = inner.total_depth.saturating_sub(registered.depth);
+        Ok(true)
+    }
+
+    async fn set_paused(
+        &self,
+        installation: &Installation,
+        paused: bool,
+    ) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        Ok(match inner.registry.get_mut(installation) {
+            Some(registered) => {
+                registered.record.paused = paused;
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn get_installation(
+        &self,
+        installation: &Installation,
+    ) -> Result<Option<InstallRecord>, ServeError> {
+        let inner = self.inner.lock().await;
+        Ok(inner.registry.get(installation).map(|r| r.record.clone()))
+    }
+
+    async fn list_installations(&self) -> Result<Vec<InstallRecord>, ServeError> {
+        let inner = self.inner.lock().await;
+        Ok(inner.registry.values().map(|r| r.record.clone()).collect())
+    }
+
+    async fn put_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        hash: &WebTriggerIdHash,
+        _now: UnixMillis,
+    ) -> Result<(), ServeError> {
+        let mut inner = self.inner.lock().await;
+        if !inner.registry.contains_key(installation) {
+            return Err(ServeError::NotInstalled);
+        }
+        let owner = (installation.clone(), module_key.clone());
+        if let Some(old) = inner.trigger_of_module.insert(owner.clone(), *hash) {
+            inner.triggers.remove(&old);
+        }
+        inner.triggers.insert(*hash, owner);
+        Ok(())
+    }
+
+    async fn resolve_web_trigger(
+        &self,
+        hash: &WebTriggerIdHash,
+    ) -> Result<Option<ResolvedWebTrigger>, ServeError> {
+        let inner = self.inner.lock().await;
+        let Some((installation, module_key)) = inner.triggers.get(hash) else {
+            return Ok(None);
+        };
+        let stored = inner
+            .trigger_of_module
+            .get(&(installation.clone(), module_key.clone()));
+        if !stored.is_some_and(|stored| stored.matches(hash)) {
+            return Ok(None);
+        }
+        let paused = inner
+            .registry
+            .get(installation)
+            .is_some_and(|r| r.record.paused);
+        Ok(Some(ResolvedWebTrigger {
+            installation: installation.clone(),
+            module_key: module_key.clone(),
+            paused,
+        }))
+    }
+
+    async fn revoke_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+    ) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        match inner
+            .trigger_of_module
+            .remove(&(installation.clone(), module_key.clone()))
+        {
+            Some(hash) => {
+                inner.triggers.remove(&hash);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn record_delivery(
+        &self,
+        delivery: &DeliveryKey,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> Result<DeliveryOutcome, ServeError> {
+        Ok(self
+            .inner
+            .lock()
+            .await
+            .record_delivery(delivery, now, expires_at))
+    }
+
+    async fn purge_deliveries(&self, now: UnixMillis) -> Result<u64, ServeError> {
+        let mut inner = self.inner.lock().await;
+        let before = inner.deliveries.len();
+        inner.deliveries.retain(|_, expires| *expires > now.0);
+        Ok((before - inner.deliveries.len()) as u64)
+    }
+
+    async fn claim_interval(
+        &self,
+        installation: &Installation,
+        trigger_key: &ModuleKey,
+        interval_start: UnixMillis,
+    ) -> Result<IntervalClaim, ServeError> {
+        let mut inner = self.inner.lock().await;
+        if !inner.registry.contains_key(installation) {
+            return Err(ServeError::NotInstalled);
+        }
+        let last = inner
+            .schedules
+            .entry((installation.clone(), trigger_key.clone()))
+            .or_insert(i64::MIN);
+        if *last < interval_start.0 {
+            *last = interval_start.0;
+            Ok(IntervalClaim::Claimed)
+        } else {
+            Ok(IntervalClaim::AlreadyClaimed {
+                last: UnixMillis(*last),
+            })
+        }
+    }
+
+    async fn enqueue(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<EnqueueOutcome, ServeError> {
+        let mut inner = self.inner.lock().await;
+        // A duplicate is answered before the bounds, as the SQLite transaction does.
+        if let Some((key, _)) = delivery
+            && inner
+                .deliveries
+                .get(key)
+                .is_some_and(|expires| *expires > now.0)
+        {
+            return Ok(EnqueueOutcome::Duplicate);
+        }
+        // Check everything before changing anything: all or nothing, as one transaction.
+        let mut added: HashMap<&Installation, u64> = HashMap::new();
+        for event in events {
+            let Some(registered) = inner.registry.get(&event.installation) else {
+                return Err(ServeError::NotInstalled);
+            };
+            let count = added.entry(&event.installation).or_default();
+            *count += 1;
+            if registered.depth + *count > limits.max_per_installation {
+                return Err(QueueFull {
+                    bound: QueueBound::Installation,
+                    limit: limits.max_per_installation,
+                }
+                .into());
+            }
+        }
+        if inner.total_depth + events.len() as u64 > limits.max_total {
+            return Err(QueueFull {
+                bound: QueueBound::Total,
+                limit: limits.max_total,
+            }
+            .into());
+        }
+        if let Some((key, expires_at)) = delivery {
+            inner.record_delivery(key, now, expires_at);
+        }
+        let mut ids = Vec::with_capacity(events.len());
+        for event in events {
+            inner.next_event += 1;
+            let id = inner.next_event;
+            inner.events.insert(
+                id,
+                Event {
+                    installation: event.installation.clone(),
+                    module_key: event.module_key.clone(),
+                    payload: event.payload.clone(),
+                    state: State::Ready,
+                    attempts: 0,
+                    available_at: now.0,
+                    lease_expires_at: 0,
+                    last_error: String::new(),
+                    enqueued_at: now.0,
+                },
+            );
+            if let Some(registered) = inner.registry.get_mut(&event.installation) {
+                registered.depth += 1;
+            }
+            inner.total_depth += 1;
+            ids.push(EventId(id));
+        }
+        Ok(EnqueueOutcome::Accepted(ids))
+    }
+
+    async fn claim(
+        &self,
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+    ) -> Result<Option<ClaimedEvent>, ServeError> {
+        let mut guard = self.inner.lock().await;
+        let inner = &mut *guard;
+        let mut live_leases: HashMap<String, u32> = HashMap::new();
+        for event in inner.events.values_mut() {
+            if event.state == State::Leased
+                && event.lease_expires_at <= now.0
+                && event.attempts >= limits.max_attempts
+            {
+                event.state = State::Dead;
+                event.last_error = "lease expired".into();
+            }
+            if event.state == State::Leased && event.lease_expires_at > now.0 {
+                *live_leases
+                    .entry(event.installation.app_id().to_owned())
+                    .or_default() += 1;
+            }
+        }
+        let mut turn: Vec<(&Installation, &Registered)> = inner
+            .registry
+            .iter()
+            .filter(|(inst, r)| {
+                !r.record.paused
+                    && r.depth > 0
+                    && live_leases.get(inst.app_id()).copied().unwrap_or(0)
+                        < limits.max_leased_per_app
+            })
+            .collect();
+        turn.sort_by_key(|(inst, r)| (r.last_served, inner.ordinals.get(*inst).copied()));
+        let chosen = turn.iter().find_map(|(inst, _)| {
+            inner
+                .events
+                .iter()
+                .find(|(_, e)| &e.installation == *inst && e.claimable(now.0))
+                .map(|(id, _)| *id)
+        });
+        let Some(id) = chosen else {
+            return Ok(None);
+        };
+        inner.served += 1;
+        let served = inner.served;
+        let Some(event) = inner.events.get_mut(&id) else {
+            return Ok(None);
+        };
+        event.state = State::Leased;
+        event.attempts += 1;
+        event.lease_expires_at = lease_until.0;
+        let claimed = ClaimedEvent {
+            lease: Lease {
+                event: EventId(id),
+                attempt: event.attempts,
+            },
+            installation: event.installation.clone(),
+            module_key: event.module_key.clone(),
+            payload: event.payload.clone(),
+            enqueued_at: UnixMillis(event.enqueued_at),
+            lease_expires_at: lease_until,
+        };
+        if let Some(registered) = inner.registry.get_mut(&claimed.installation) {
+            registered.last_served = served;
+        }
+        Ok(Some(claimed))
+    }
+
+    async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {
+        let mut inner = self.inner.lock().await;
+        let current = inner
+            .events
+            .get(&lease.event.0)
+            .is_some_and(|e| e.state == State::Leased && e.attempts == lease.attempt);
+        if !current {
+            return Ok(LeaseOutcome::LeaseLost);
+        }
+        inner.remove_event(lease.event.0);
+        Ok(LeaseOutcome::Completed)
+    }
+
+    async fn fail(
+        &self,
+        lease: Lease,
+        error: &str,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let mut inner = self.inner.lock().await;
+        let Some(event) = inner
+            .events
+            .get_mut(&lease.event.0)
+            .filter(|e| e.state == State::Leased && e.attempts == lease.attempt)
+        else {
+            return Ok(LeaseOutcome::LeaseLost);
+        };
+        let retry_at = now.plus(limits.backoff(lease.attempt));
+        event.last_error = error.to_owned();
+        event.available_at = retry_at.0;
+        if event.attempts >= limits.max_attempts {
+            event.state = State::Dead;
+            Ok(LeaseOutcome::Dead)
+        } else {
+            event.state = State::Ready;
+            Ok(LeaseOutcome::Retrying { at: retry_at })
+        }
+    }
+
+    async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
+        let inner = self.inner.lock().await;
+        Ok(inner
+            .events
+            .iter()
+            .filter(|(_, e)| e.state == State::Dead)
+            .take(limit as usize)
+            .map(|(id, e)| DeadLetter {
+                event: EventId(*id),
+                installation: e.installation.clone(),
+                module_key: e.module_key.clone(),
+                attempts: e.attempts,
+                last_error: e.last_error.clone(),
+                enqueued_at: UnixMillis(e.enqueued_at),
+            })
+            .collect())
+    }
+
+    async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        if !inner
+            .events
+            .get(&event.0)
+            .is_some_and(|e| e.state == State::Dead)
+        {
+            return Ok(false);
+        }
+        inner.remove_event(event.0);
+        Ok(true)
+    }
+
+    async fn queue_depth(&self) -> Result<u64, ServeError> {
+        Ok(self.inner.lock().await.total_depth)
+    }
+}

@@ -1,0 +1,402 @@
+//! What `runtime serve` (issue 15) and its replicas (issue 16) remember: which installations
+//! are installed, web trigger ids, webhook deliveries seen, schedule state and the persistent
+//! event queue. Not yet wired into a server; `docs/state.md` describes the model.
+//!
+//! [`ServeState`] holds the limits and offers the operations; a [`ServeBackend`] stores them.
+//! [`MemoryServeBackend`] serves tests and `--state memory`; [`SqliteServeBackend`] runs in
+//! the same file as app storage. Every SQLite statement (`sql.rs`) is in the SQL PostgreSQL
+//! also runs, and each exactly-once rule is one conditional statement (or one transaction
+//! whose first statement takes the row lock), so the PostgreSQL backend of issue 16 is a pool
+//! and the same text; where PostgreSQL needs more (the claim's `FOR UPDATE SKIP LOCKED`),
+//! `sql.rs` says so beside the statement.
+
+mod memory;
+mod queue;
+mod schedule;
+mod sql;
+mod sqlite;
+mod types;
+mod web_trigger;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use memory::MemoryServeBackend;
+pub use queue::{
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
+    QueueLimits,
+};
+pub use schedule::{IntervalClaim, ScheduleInterval};
+pub use sqlite::SqliteServeBackend;
+pub use types::{
+    ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord,
+    MAX_ERROR_BYTES, MAX_NAME_BYTES, MAX_SCOPES, ModuleKey, NameError, Scope, UnixMillis,
+};
+pub use web_trigger::{WEB_TRIGGER_ID_BYTES, WebTriggerId, WebTriggerIdError, WebTriggerIdHash};
+
+use crate::installation::{Installation, InstallationError};
+use crate::storage::BackendError;
+
+/// Why a serve-state operation failed. None carries a payload, a web trigger id or a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the installation is not installed")]
+    NotInstalled,
+    #[error("the event payload is {bytes} bytes, over the {max}-byte limit")]
+    PayloadTooLarge { bytes: usize, max: usize },
+    #[error(transparent)]
+    QueueFull(#[from] QueueFull),
+    #[error("invalid name: {0}")]
+    InvalidName(#[from] NameError),
+    #[error("invalid installation: {0}")]
+    InvalidInstallation(#[from] InstallationError),
+    #[error(transparent)]
+    WebTriggerId(#[from] WebTriggerIdError),
+    #[error("stored serve state is damaged: {0}")]
+    Corrupt(&'static str),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+impl From<sqlx::Error> for ServeError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Backend(BackendError::Database(error))
+    }
+}
+
+/// What an enqueue did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnqueueOutcome {
+    /// Stored, all of them, in order.
+    Accepted(Vec<EventId>),
+    /// The delivery was seen before: nothing stored.
+    Duplicate,
+}
+
+/// A web trigger id's owner, found by the id's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedWebTrigger {
+    pub installation: Installation,
+    pub module_key: ModuleKey,
+    pub paused: bool,
+}
+
+/// The storage seam. Each method is one transaction; the limits are passed in, so a backend
+/// holds no policy.
+#[async_trait]
+pub trait ServeBackend: Send + Sync + 'static {
+    /// Installs, or reinstalls with new scopes, grant and pause state.
+    async fn install(&self, record: &InstallRecord) -> Result<(), ServeError>;
+    /// Removes the installation's registration, web trigger ids, schedule state and queued
+    /// events (dead letters included). App storage is kept. `false`: it was not installed.
+    async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError>;
+    /// `false`: not installed.
+    async fn set_paused(
+        &self,
+        installation: &Installation,
+        paused: bool,
+    ) -> Result<bool, ServeError>;
+    async fn get_installation(
+        &self,
+        installation: &Installation,
+    ) -> Result<Option<InstallRecord>, ServeError>;
+    /// All installed installations, ordered by app id, site, environment.
+    async fn list_installations(&self) -> Result<Vec<InstallRecord>, ServeError>;
+
+    /// Stores `hash` as the module's only live id (replacing any earlier one).
+    async fn put_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        hash: &WebTriggerIdHash,
+        now: UnixMillis,
+    ) -> Result<(), ServeError>;
+    async fn resolve_web_trigger(
+        &self,
+        hash: &WebTriggerIdHash,
+    ) -> Result<Option<ResolvedWebTrigger>, ServeError>;
+    async fn revoke_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+    ) -> Result<bool, ServeError>;
+
+    async fn record_delivery(
+        &self,
+        delivery: &DeliveryKey,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> Result<DeliveryOutcome, ServeError>;
+    /// Forgets deliveries whose record expired; returns how many.
+    async fn purge_deliveries(&self, now: UnixMillis) -> Result<u64, ServeError>;
+
+    async fn claim_interval(
+        &self,
+        installation: &Installation,
+        trigger_key: &ModuleKey,
+        interval_start: UnixMillis,
+    ) -> Result<IntervalClaim, ServeError>;
+
+    /// Records `delivery` (if any) and stores every event, or nothing.
+    async fn enqueue(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<EnqueueOutcome, ServeError>;
+    async fn claim(
+        &self,
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+    ) -> Result<Option<ClaimedEvent>, ServeError>;
+    async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError>;
+    async fn fail(
+        &self,
+        lease: Lease,
+        error: &str,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError>;
+    /// Up to `limit` dead letters, oldest first.
+    async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError>;
+    async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError>;
+    /// Events stored (ready, leased and dead).
+    async fn queue_depth(&self) -> Result<u64, ServeError>;
+}
+
+/// The limits of serve state, each explicit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    pub queue: QueueLimits,
+    /// How long a claim lasts before another claimer may take the event.
+    pub lease: Duration,
+    /// How long a delivery id is remembered. Jira retries a failed delivery for minutes to
+    /// hours; three days covers that with room, and bounds the table by three days of traffic.
+    pub delivery_retention: Duration,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        Self {
+            queue: QueueLimits::default(),
+            lease: Duration::from_secs(60),
+            delivery_retention: Duration::from_secs(72 * 3600),
+        }
+    }
+}
+
+/// Serve state: the operations `runtime serve` calls, over a backend.
+#[derive(Clone)]
+pub struct ServeState {
+    backend: Arc<dyn ServeBackend>,
+    limits: ServeLimits,
+}
+
+impl ServeState {
+    pub fn new(backend: Arc<dyn ServeBackend>, limits: ServeLimits) -> Self {
+        Self { backend, limits }
+    }
+
+    pub fn limits(&self) -> &ServeLimits {
+        &self.limits
+    }
+
+    pub fn backend(&self) -> &Arc<dyn ServeBackend> {
+        &self.backend
+    }
+
+    pub async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
+        self.backend.install(record).await
+    }
+
+    pub async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {
+        self.backend.uninstall(installation).await
+    }
+
+    pub async fn pause(&self, installation: &Installation) -> Result<bool, ServeError> {
+        self.backend.set_paused(installation, true).await
+    }
+
+    pub async fn resume(&self, installation: &Installation) -> Result<bool, ServeError> {
+        self.backend.set_paused(installation, false).await
+    }
+
+    pub async fn installation(
+        &self,
+        installation: &Installation,
+    ) -> Result<Option<InstallRecord>, ServeError> {
+        self.backend.get_installation(installation).await
+    }
+
+    pub async fn list_installations(&self) -> Result<Vec<InstallRecord>, ServeError> {
+        self.backend.list_installations().await
+    }
+
+    /// Issues a new web trigger id for the module, replacing (revoking) any earlier one. The
+    /// returned id is the only copy: only its hash is stored.
+    pub async fn issue_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        now: UnixMillis,
+    ) -> Result<WebTriggerId, ServeError> {
+        let id = WebTriggerId::generate()?;
+        self.backend
+            .put_web_trigger(installation, module_key, &id.hash(), now)
+            .await?;
+        Ok(id)
+    }
+
+    /// Whose trigger the id in a request's URL is. Malformed text is a typed error before
+    /// any lookup; an unknown or revoked id is `None`.
+    pub async fn resolve_web_trigger(
+        &self,
+        presented: &str,
+    ) -> Result<Option<ResolvedWebTrigger>, ServeError> {
+        let id = WebTriggerId::parse(presented)?;
+        self.backend.resolve_web_trigger(&id.hash()).await
+    }
+
+    pub async fn revoke_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+    ) -> Result<bool, ServeError> {
+        self.backend
+            .revoke_web_trigger(installation, module_key)
+            .await
+    }
+
+    /// Records a delivery for [`ServeLimits::delivery_retention`]. Prefer
+    /// [`ServeState::accept_delivery`], which records and queues in one transaction.
+    pub async fn record_delivery(
+        &self,
+        delivery: &DeliveryKey,
+        now: UnixMillis,
+    ) -> Result<DeliveryOutcome, ServeError> {
+        let expires = now.plus(self.limits.delivery_retention);
+        self.backend.record_delivery(delivery, now, expires).await
+    }
+
+    pub async fn purge_deliveries(&self, now: UnixMillis) -> Result<u64, ServeError> {
+        self.backend.purge_deliveries(now).await
+    }
+
+    /// Claims `interval_start` for the trigger: `Claimed` for exactly one caller.
+    pub async fn claim_interval(
+        &self,
+        installation: &Installation,
+        trigger_key: &ModuleKey,
+        interval_start: UnixMillis,
+    ) -> Result<IntervalClaim, ServeError> {
+        self.backend
+            .claim_interval(installation, trigger_key, interval_start)
+            .await
+    }
+
+    /// The scheduler's one call per tick: claims the interval `now` falls in. `Some(start)`:
+    /// this caller runs the trigger once for it. After downtime the first tick claims the
+    /// current interval only, so missed intervals cost one run, not one per missed tick.
+    pub async fn claim_due(
+        &self,
+        installation: &Installation,
+        trigger_key: &ModuleKey,
+        interval: ScheduleInterval,
+        now: UnixMillis,
+    ) -> Result<Option<UnixMillis>, ServeError> {
+        let start = interval.current_start(now);
+        Ok(
+            match self
+                .claim_interval(installation, trigger_key, start)
+                .await?
+            {
+                IntervalClaim::Claimed => Some(start),
+                IntervalClaim::AlreadyClaimed { .. } => None,
+            },
+        )
+    }
+
+    /// Queues events (a web trigger request, a scheduled run).
+    pub async fn enqueue(
+        &self,
+        events: &[NewEvent],
+        now: UnixMillis,
+    ) -> Result<Vec<EventId>, ServeError> {
+        self.check_payloads(events)?;
+        match self
+            .backend
+            .enqueue(None, events, &self.limits.queue, now)
+            .await?
+        {
+            EnqueueOutcome::Accepted(ids) => Ok(ids),
+            EnqueueOutcome::Duplicate => Err(ServeError::Corrupt("duplicate without a delivery")),
+        }
+    }
+
+    /// A webhook delivery's events, deduplicated by the delivery and queued in one
+    /// transaction: either the delivery is recorded and every event stored, or (queue full,
+    /// crash) neither, so Jira's retry is accepted later and nothing is lost or doubled.
+    pub async fn accept_delivery(
+        &self,
+        delivery: &DeliveryKey,
+        events: &[NewEvent],
+        now: UnixMillis,
+    ) -> Result<EnqueueOutcome, ServeError> {
+        self.check_payloads(events)?;
+        let expires = now.plus(self.limits.delivery_retention);
+        self.backend
+            .enqueue(Some((delivery, expires)), events, &self.limits.queue, now)
+            .await
+    }
+
+    fn check_payloads(&self, events: &[NewEvent]) -> Result<(), ServeError> {
+        let max = self.limits.queue.max_payload_bytes;
+        match events.iter().find(|e| e.payload.len() > max) {
+            Some(e) => Err(ServeError::PayloadTooLarge {
+                bytes: e.payload.len(),
+                max,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Claims the next event under a lease of [`ServeLimits::lease`], or `None`.
+    pub async fn claim(&self, now: UnixMillis) -> Result<Option<ClaimedEvent>, ServeError> {
+        self.backend
+            .claim(&self.limits.queue, now, now.plus(self.limits.lease))
+            .await
+    }
+
+    pub async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {
+        self.backend.complete(lease).await
+    }
+
+    /// The attempt failed: retry after backoff, or dead-letter when retries are used up.
+    pub async fn fail(
+        &self,
+        lease: Lease,
+        error: &str,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let error = queue::bounded_error(error);
+        self.backend
+            .fail(lease, &error, &self.limits.queue, now)
+            .await
+    }
+
+    pub async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
+        self.backend.dead_letters(limit).await
+    }
+
+    pub async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError> {
+        self.backend.discard_dead_letter(event).await
+    }
+
+    pub async fn queue_depth(&self) -> Result<u64, ServeError> {
+        self.backend.queue_depth().await
+    }
+}

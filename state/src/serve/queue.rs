@@ -1,0 +1,182 @@
+//! The persistent event queue's values and rules: limits, leases, retries.
+//!
+//! An accepted event is a row until it completes (deleted) or is discarded from the
+//! dead-letter state by an operator. Life of an event:
+//!
+//! ```text
+//! enqueue ─▶ ready ──claim──▶ leased ──complete──▶ (gone)
+//!              ▲                │  │
+//!              │  fail, retries │  └─ lease expires (claimer died) ─▶ claimable again
+//!              └── left; backoff┘
+//!                               └─ fail or expiry with no retries left ─▶ dead (listed)
+//! ```
+//!
+//! - **Bounded**: a total depth and a per-installation depth count every stored event
+//!   (ready, leased and dead), raised in the statement that checks them; a full queue is a
+//!   typed [`QueueFull`] naming which bound, so the host can answer 429 with `Retry-After`.
+//!   Dead letters count, so a failing app fills its own share and no more, until an operator
+//!   discards them.
+//! - **Claim** picks, among ready events (and leased events whose lease expired) of
+//!   installations that are installed and not paused, from the installation served least
+//!   recently, oldest event first — installations take turns, so one busy installation cannot
+//!   starve the others — and skips apps already holding `max_leased_per_app` live leases.
+//! - **Leases**: a claim sets `lease_expires_at`; an event whose claimer died is claimable
+//!   again when that passes. `attempts` counts claims and is the lease's fencing token: a
+//!   claimer whose lease expired and whose event was claimed again cannot complete or fail it.
+//! - **Retries**: `fail` returns the event to ready after `backoff(attempt)`
+//!   (`base × 2^(attempt-1)`, capped), until `max_attempts` claims; then it is dead. An expired
+//!   lease counts as an attempt.
+
+use std::time::Duration;
+
+use super::types::{ModuleKey, UnixMillis};
+use crate::installation::Installation;
+
+/// The queue's explicit limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueLimits {
+    pub max_total: u64,
+    pub max_per_installation: u64,
+    /// Largest payload, in bytes (a Jira webhook body with its changelog fits easily).
+    pub max_payload_bytes: usize,
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Live leases one app may hold at once (its concurrency limit).
+    pub max_leased_per_app: u32,
+}
+
+impl Default for QueueLimits {
+    fn default() -> Self {
+        Self {
+            max_total: 100_000,
+            max_per_installation: 10_000,
+            max_payload_bytes: 1 << 20,
+            max_attempts: 5,
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(300),
+            max_leased_per_app: 8,
+        }
+    }
+}
+
+impl QueueLimits {
+    /// Delay before the next attempt after `attempt` failed claims (1-based).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 1u32
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        self.backoff_base
+            .checked_mul(factor)
+            .unwrap_or(self.backoff_max)
+            .min(self.backoff_max)
+    }
+}
+
+/// Which bound a refused enqueue hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueBound {
+    Total,
+    Installation,
+}
+
+/// The queue is full: nothing of the request was stored (and a delivery was not recorded,
+/// so Jira's retry will be accepted later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the event queue is full ({bound:?} limit {limit})")]
+pub struct QueueFull {
+    pub bound: QueueBound,
+    pub limit: u64,
+}
+
+/// A queued event's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventId(pub(crate) i64);
+
+impl EventId {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// An event to queue: which installation's which module, with what payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub installation: Installation,
+    pub module_key: ModuleKey,
+    pub payload: Vec<u8>,
+}
+
+/// Proof of a claim: the event and the attempt that claimed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lease {
+    pub event: EventId,
+    pub attempt: u32,
+}
+
+/// A claimed event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedEvent {
+    pub lease: Lease,
+    pub installation: Installation,
+    pub module_key: ModuleKey,
+    pub payload: Vec<u8>,
+    pub enqueued_at: UnixMillis,
+    pub lease_expires_at: UnixMillis,
+}
+
+/// What finishing a lease did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseOutcome {
+    Completed,
+    /// Back to ready at this time.
+    Retrying {
+        at: UnixMillis,
+    },
+    Dead,
+    /// The lease is no longer this caller's (it expired and the event was claimed again, or
+    /// it finished already): nothing changed.
+    LeaseLost,
+}
+
+/// An event whose retries are exhausted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub event: EventId,
+    pub installation: Installation,
+    pub module_key: ModuleKey,
+    pub attempts: u32,
+    pub last_error: String,
+    pub enqueued_at: UnixMillis,
+}
+
+/// `text` cut to [`super::types::MAX_ERROR_BYTES`] at a character boundary.
+pub(crate) fn bounded_error(text: &str) -> String {
+    let mut end = text.len().min(super::types::MAX_ERROR_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let limits = QueueLimits::default();
+        assert_eq!(limits.backoff(1), Duration::from_secs(1));
+        assert_eq!(limits.backoff(3), Duration::from_secs(4));
+        assert_eq!(limits.backoff(40), Duration::from_secs(300));
+        assert_eq!(limits.backoff(u32::MAX), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn error_text_is_cut_on_a_character() {
+        let text = "é".repeat(2000);
+        let cut = bounded_error(&text);
+        assert!(cut.len() <= super::super::types::MAX_ERROR_BYTES);
+        assert!(text.starts_with(&cut));
+    }
+}

@@ -1,0 +1,144 @@
+//! Serve state's statements, in the SQL SQLite and PostgreSQL share (`$n` in ascending
+//! order, `ON CONFLICT`, `RETURNING`). Each exactly-once rule is one statement whose
+//! condition is checked by the database under the row's lock, never read-then-write in Rust.
+
+pub(crate) const INSTALLED_ID: &str = "SELECT i.id FROM installations i \
+     JOIN installation_registry r ON r.installation_id = i.id \
+     WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3";
+
+pub(crate) const UPSERT_REGISTRY: &str = "INSERT INTO installation_registry \
+     (installation_id, scopes, grant_kind, grant_subject, paused, installed_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (installation_id) DO UPDATE SET \
+     scopes = excluded.scopes, grant_kind = excluded.grant_kind, \
+     grant_subject = excluded.grant_subject, paused = excluded.paused, \
+     installed_at = excluded.installed_at";
+
+pub(crate) const INSERT_QUEUE_INSTALLATION: &str = "INSERT INTO queue_installations (installation_id) \
+     VALUES ($1) ON CONFLICT (installation_id) DO NOTHING";
+
+pub(crate) const SELECT_REGISTRY: &str = "SELECT i.app_id, i.site, i.environment, r.scopes, \
+     r.grant_kind, r.grant_subject, r.paused, r.installed_at \
+     FROM installation_registry r JOIN installations i ON i.id = r.installation_id";
+
+pub(crate) const SET_PAUSED: &str =
+    "UPDATE installation_registry SET paused = $1 WHERE installation_id = $2";
+
+/// Uninstalling: each of these with the installation's id, in one transaction.
+pub(crate) const UNINSTALL: &[&str] = &[
+    "DELETE FROM web_triggers WHERE installation_id = $1",
+    "DELETE FROM schedule_state WHERE installation_id = $1",
+    "UPDATE queue_total SET depth = depth - \
+     (SELECT count(*) FROM event_queue WHERE installation_id = $1)",
+    "DELETE FROM event_queue WHERE installation_id = $1",
+    "DELETE FROM queue_installations WHERE installation_id = $1",
+    "DELETE FROM installation_registry WHERE installation_id = $1",
+];
+
+pub(crate) const PUT_WEB_TRIGGER: &str = "INSERT INTO web_triggers \
+     (installation_id, module_key, id_hash, issued_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (installation_id, module_key) DO UPDATE SET \
+     id_hash = excluded.id_hash, issued_at = excluded.issued_at";
+
+pub(crate) const RESOLVE_WEB_TRIGGER: &str = "SELECT w.id_hash, i.app_id, i.site, i.environment, \
+     w.module_key, r.paused FROM web_triggers w \
+     JOIN installations i ON i.id = w.installation_id \
+     JOIN installation_registry r ON r.installation_id = w.installation_id \
+     WHERE w.id_hash = $1";
+
+pub(crate) const REVOKE_WEB_TRIGGER: &str =
+    "DELETE FROM web_triggers WHERE installation_id = $1 AND module_key = $2";
+
+/// One row changed: first sight (or the earlier record had expired). None: duplicate.
+pub(crate) const RECORD_DELIVERY: &str = "INSERT INTO webhook_deliveries \
+     (site, delivery_id, expires_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (site, delivery_id) DO UPDATE SET expires_at = excluded.expires_at \
+     WHERE webhook_deliveries.expires_at <= $4";
+
+pub(crate) const PURGE_DELIVERIES: &str = "DELETE FROM webhook_deliveries WHERE expires_at <= $1";
+
+/// One row changed: this caller claimed the interval. The `WHERE` only lets the value move
+/// forward; PostgreSQL evaluates it on the locked, latest row version, so concurrent
+/// replicas claiming one interval get one winner.
+pub(crate) const CLAIM_INTERVAL: &str = "INSERT INTO schedule_state \
+     (installation_id, trigger_key, last_interval_start) VALUES ($1, $2, $3) \
+     ON CONFLICT (installation_id, trigger_key) DO UPDATE SET \
+     last_interval_start = excluded.last_interval_start \
+     WHERE schedule_state.last_interval_start < excluded.last_interval_start";
+
+pub(crate) const LAST_INTERVAL: &str = "SELECT last_interval_start FROM schedule_state \
+     WHERE installation_id = $1 AND trigger_key = $2";
+
+/// Raises an installation's depth only if it stays within the bound (no row: full).
+pub(crate) const RAISE_INSTALLATION_DEPTH: &str = "UPDATE queue_installations \
+     SET depth = depth + $1 WHERE installation_id = $2 AND depth + $1 <= $3 RETURNING depth";
+
+pub(crate) const RAISE_TOTAL_DEPTH: &str = "UPDATE queue_total SET depth = depth + $1 \
+     WHERE singleton = 1 AND depth + $1 <= $2 RETURNING depth";
+
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO event_queue \
+     (installation_id, app_id, module_key, payload, available_at, enqueued_at) \
+     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
+
+/// Leases that expired with no attempts left go to the dead-letter state before a claim.
+pub(crate) const EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET state = 2, \
+     lease_expires_at = NULL, last_error = 'lease expired' \
+     WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2";
+
+/// The next event: from the installed, unpaused installation served least recently whose
+/// app holds fewer than `$2` live leases, that installation's oldest claimable event.
+/// PostgreSQL runs it with `FOR UPDATE OF e SKIP LOCKED` on the inner select (replicas skip
+/// each other's candidate rows instead of queueing) and the per-app count under the app's
+/// advisory transaction lock, so the limit holds across replicas.
+pub(crate) const NEXT_EVENT: &str = "SELECT q.id FROM queue_installations c \
+     JOIN installation_registry r ON r.installation_id = c.installation_id AND r.paused = 0 \
+     JOIN installations i ON i.id = c.installation_id \
+     JOIN event_queue q ON q.id = (SELECT e.id FROM event_queue e \
+         WHERE e.installation_id = c.installation_id \
+         AND ((e.state = 0 AND e.available_at <= $1) OR (e.state = 1 AND e.lease_expires_at <= $1)) \
+         ORDER BY e.id LIMIT 1) \
+     WHERE c.depth > 0 AND (SELECT count(*) FROM event_queue l \
+         WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
+     ORDER BY c.last_served, c.installation_id LIMIT 1";
+
+pub(crate) const LEASE_EVENT: &str = "UPDATE event_queue SET state = 1, \
+     attempts = attempts + 1, lease_expires_at = $1 WHERE id = $2 AND state IN (0, 1) \
+     RETURNING attempts, installation_id, module_key, payload, enqueued_at";
+
+pub(crate) const NEXT_SERVED: &str =
+    "UPDATE queue_total SET served = served + 1 WHERE singleton = 1 RETURNING served";
+
+pub(crate) const MARK_SERVED: &str =
+    "UPDATE queue_installations SET last_served = $1 WHERE installation_id = $2";
+
+pub(crate) const FIND_INSTALLATION: &str =
+    "SELECT id FROM installations WHERE app_id = $1 AND site = $2 AND environment = $3";
+
+pub(crate) const INSERT_INSTALLATION: &str = "INSERT INTO installations (app_id, site, environment) \
+     VALUES ($1, $2, $3) ON CONFLICT (app_id, site, environment) DO NOTHING";
+
+pub(crate) const INSTALLATION_BY_ID: &str =
+    "SELECT app_id, site, environment FROM installations WHERE id = $1";
+
+/// Completing deletes the event only while this caller's lease is the current one.
+pub(crate) const COMPLETE_EVENT: &str = "DELETE FROM event_queue \
+     WHERE id = $1 AND state = 1 AND attempts = $2 RETURNING installation_id";
+
+pub(crate) const LOWER_INSTALLATION_DEPTH: &str =
+    "UPDATE queue_installations SET depth = depth - 1 WHERE installation_id = $1";
+
+pub(crate) const LOWER_TOTAL_DEPTH: &str =
+    "UPDATE queue_total SET depth = depth - 1 WHERE singleton = 1";
+
+pub(crate) const FAIL_EVENT: &str = "UPDATE event_queue SET \
+     state = CASE WHEN attempts >= $1 THEN 2 ELSE 0 END, available_at = $2, \
+     lease_expires_at = NULL, last_error = $3 \
+     WHERE id = $4 AND state = 1 AND attempts = $5 RETURNING state";
+
+pub(crate) const DEAD_LETTERS: &str = "SELECT q.id, i.app_id, i.site, i.environment, \
+     q.module_key, q.attempts, q.last_error, q.enqueued_at FROM event_queue q \
+     JOIN installations i ON i.id = q.installation_id WHERE q.state = 2 ORDER BY q.id LIMIT $1";
+
+pub(crate) const DISCARD_DEAD: &str =
+    "DELETE FROM event_queue WHERE id = $1 AND state = 2 RETURNING installation_id";
+
+pub(crate) const QUEUE_DEPTH: &str = "SELECT depth FROM queue_total WHERE singleton = 1";

@@ -1,0 +1,552 @@
+//! Serve state in the embedded SQLite file, beside app storage. Reads go to the pool; each
+//! write is one `BEGIN IMMEDIATE` transaction (the file's write lock, shared with other
+//! processes on the file) running the statements of `sql.rs`.
+
+use async_trait::async_trait;
+use sqlx::{Sqlite, Transaction};
+
+use super::queue::{
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
+    QueueLimits,
+};
+use super::schedule::IntervalClaim;
+use super::types::{
+    ApprovedScopes, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord, ModuleKey,
+    UnixMillis,
+};
+use super::web_trigger::WebTriggerIdHash;
+use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
+use crate::database::SqliteDatabase;
+use crate::installation::Installation;
+
+/// Serve state over a [`SqliteDatabase`].
+#[derive(Debug, Clone)]
+pub struct SqliteServeBackend {
+    db: SqliteDatabase,
+}
+
+impl SqliteServeBackend {
+    pub fn new(db: SqliteDatabase) -> Self {
+        Self { db }
+    }
+
+    pub fn database(&self) -> &SqliteDatabase {
+        &self.db
+    }
+
+    async fn installed_id(
+        &self,
+        tx: &mut Transaction<'static, Sqlite>,
+        installation: &Installation,
+    ) -> Result<Option<i64>, ServeError> {
+        Ok(sqlx::query_scalar(sql::INSTALLED_ID)
+            .bind(installation.app_id())
+            .bind(installation.site())
+            .bind(installation.environment())
+            .fetch_optional(&mut **tx)
+            .await?)
+    }
+}
+
+type RegistryRow = (String, String, String, String, String, String, i64, i64);
+
+fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
+    let (app, site, env, scopes, kind, subject, paused, installed_at) = row;
+    Ok(InstallRecord {
+        installation: installation_from(app, site, env)?,
+        scopes: ApprovedScopes::from_json(&scopes).ok_or(ServeError::Corrupt("stored scopes"))?,
+        grant: GrantIdentity::from_columns(&kind, subject)
+            .ok_or(ServeError::Corrupt("stored grant kind"))?,
+        paused: paused != 0,
+        installed_at: UnixMillis(installed_at),
+    })
+}
+
+fn installation_from(app: String, site: String, env: String) -> Result<Installation, ServeError> {
+    Installation::new(app, site, env).map_err(|_| ServeError::Corrupt("stored installation"))
+}
+
+fn module_from(key: String) -> Result<ModuleKey, ServeError> {
+    ModuleKey::new(key).map_err(|_| ServeError::Corrupt("stored module key"))
+}
+
+fn attempts_from(value: i64) -> Result<u32, ServeError> {
+    u32::try_from(value).map_err(|_| ServeError::Corrupt("stored attempt count"))
+}
+
+fn as_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+#[async_trait]
+impl ServeBackend for SqliteServeBackend {
+    async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
+        let inst = &record.installation;
+        let mut write = self.db.begin_write().await?;
+        sqlx::query(sql::INSERT_INSTALLATION)
+            .bind(inst.app_id())
+            .bind(inst.site())
+            .bind(inst.environment())
+            .execute(&mut *write.tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(sql::FIND_INSTALLATION)
+            .bind(inst.app_id())
+            .bind(inst.site())
+            .bind(inst.environment())
+            .fetch_one(&mut *write.tx)
+            .await?;
+        let (kind, subject) = record.grant.to_columns();
+        sqlx::query(sql::UPSERT_REGISTRY)
+            .bind(id)
+            .bind(record.scopes.to_json())
+            .bind(kind)
+            .bind(subject)
+            .bind(i64::from(record.paused))
+            .bind(record.installed_at.0)
+            .execute(&mut *write.tx)
+            .await?;
+        sqlx::query(sql::INSERT_QUEUE_INSTALLATION)
+            .bind(id)
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Ok(false);
+        };
+        for statement in sql::UNINSTALL {
+            sqlx::query(*statement)
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        write.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_paused(
+        &self,
+        installation: &Installation,
+        paused: bool,
+    ) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query(sql::SET_PAUSED)
+            .bind(i64::from(paused))
+            .bind(id)
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(true)
+    }
+
+    async fn get_installation(
+        &self,
+        installation: &Installation,
+    ) -> Result<Option<InstallRecord>, ServeError> {
+        let statement = format!(
+            "{} WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3",
+            sql::SELECT_REGISTRY
+        );
+        let row: Option<RegistryRow> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
+            .bind(installation.app_id())
+            .bind(installation.site())
+            .bind(installation.environment())
+            .fetch_optional(self.db.pool())
+            .await?;
+        row.map(record_from_row).transpose()
+    }
+
+    async fn list_installations(&self) -> Result<Vec<InstallRecord>, ServeError> {
+        let statement = format!(
+            "{} ORDER BY i.app_id, i.site, i.environment",
+            sql::SELECT_REGISTRY
+        );
+        let rows: Vec<RegistryRow> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.into_iter().map(record_from_row).collect()
+    }
+
+    async fn put_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        hash: &WebTriggerIdHash,
+        now: UnixMillis,
+    ) -> Result<(), ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Err(ServeError::NotInstalled);
+        };
+        sqlx::query(sql::PUT_WEB_TRIGGER)
+            .bind(id)
+            .bind(module_key.as_str())
+            .bind(&hash.0[..])
+            .bind(now.0)
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    async fn resolve_web_trigger(
+        &self,
+        hash: &WebTriggerIdHash,
+    ) -> Result<Option<ResolvedWebTrigger>, ServeError> {
+        let row: Option<(Vec<u8>, String, String, String, String, i64)> =
+            sqlx::query_as(sql::RESOLVE_WEB_TRIGGER)
+                .bind(&hash.0[..])
+                .fetch_optional(self.db.pool())
+                .await?;
+        let Some((stored, app, site, env, module, paused)) = row else {
+            return Ok(None);
+        };
+        let stored = WebTriggerIdHash(
+            stored
+                .try_into()
+                .map_err(|_| ServeError::Corrupt("stored web trigger hash"))?,
+        );
+        if !stored.matches(hash) {
+            return Ok(None);
+        }
+        Ok(Some(ResolvedWebTrigger {
+            installation: installation_from(app, site, env)?,
+            module_key: module_from(module)?,
+            paused: paused != 0,
+        }))
+    }
+
+    async fn revoke_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+    ) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Ok(false);
+        };
+        let done = sqlx::query(sql::REVOKE_WEB_TRIGGER)
+            .bind(id)
+            .bind(module_key.as_str())
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn record_delivery(
+        &self,
+        delivery: &DeliveryKey,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> Result<DeliveryOutcome, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let outcome = record_delivery(&mut write.tx, delivery, now, expires_at).await?;
+        write.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn purge_deliveries(&self, now: UnixMillis) -> Result<u64, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let done = sqlx::query(sql::PURGE_DELIVERIES)
+            .bind(now.0)
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn claim_interval(
+        &self,
+        installation: &Installation,
+        trigger_key: &ModuleKey,
+        interval_start: UnixMillis,
+    ) -> Result<IntervalClaim, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Err(ServeError::NotInstalled);
+        };
+        let done = sqlx::query(sql::CLAIM_INTERVAL)
+            .bind(id)
+            .bind(trigger_key.as_str())
+            .bind(interval_start.0)
+            .execute(&mut *write.tx)
+            .await?;
+        let claim = if done.rows_affected() == 1 {
+            IntervalClaim::Claimed
+        } else {
+            let last: i64 = sqlx::query_scalar(sql::LAST_INTERVAL)
+                .bind(id)
+                .bind(trigger_key.as_str())
+                .fetch_one(&mut *write.tx)
+                .await?;
+            IntervalClaim::AlreadyClaimed {
+                last: UnixMillis(last),
+            }
+        };
+        write.commit().await?;
+        Ok(claim)
+    }
+
+    async fn enqueue(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<EnqueueOutcome, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        if let Some((key, expires_at)) = delivery
+            && record_delivery(&mut write.tx, key, now, expires_at).await?
+                == DeliveryOutcome::Duplicate
+        {
+            write.rollback().await?;
+            return Ok(EnqueueOutcome::Duplicate);
+        }
+        let mut ids = Vec::with_capacity(events.len());
+        for event in events {
+            let Some(id) = self
+                .installed_id(&mut write.tx, &event.installation)
+                .await?
+            else {
+                write.rollback().await?;
+                return Err(ServeError::NotInstalled);
+            };
+            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_DEPTH)
+                .bind(1_i64)
+                .bind(id)
+                .bind(as_i64(limits.max_per_installation))
+                .fetch_optional(&mut *write.tx)
+                .await?;
+            if raised.is_none() {
+                write.rollback().await?;
+                return Err(QueueFull {
+                    bound: QueueBound::Installation,
+                    limit: limits.max_per_installation,
+                }
+                .into());
+            }
+            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
+                .bind(1_i64)
+                .bind(as_i64(limits.max_total))
+                .fetch_optional(&mut *write.tx)
+                .await?;
+            if raised.is_none() {
+                write.rollback().await?;
+                return Err(QueueFull {
+                    bound: QueueBound::Total,
+                    limit: limits.max_total,
+                }
+                .into());
+            }
+            let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
+                .bind(id)
+                .bind(event.installation.app_id())
+                .bind(event.module_key.as_str())
+                .bind(&event.payload[..])
+                .bind(now.0)
+                .fetch_one(&mut *write.tx)
+                .await?;
+            ids.push(EventId(event_id));
+        }
+        write.commit().await?;
+        Ok(EnqueueOutcome::Accepted(ids))
+    }
+
+    async fn claim(
+        &self,
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+    ) -> Result<Option<ClaimedEvent>, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        sqlx::query(sql::EXPIRE_EXHAUSTED_LEASES)
+            .bind(now.0)
+            .bind(i64::from(limits.max_attempts))
+            .execute(&mut *write.tx)
+            .await?;
+        let next: Option<i64> = sqlx::query_scalar(sql::NEXT_EVENT)
+            .bind(now.0)
+            .bind(i64::from(limits.max_leased_per_app))
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        let Some(event_id) = next else {
+            write.commit().await?;
+            return Ok(None);
+        };
+        let (attempts, installation_id, module, payload, enqueued_at): (
+            i64,
+            i64,
+            String,
+            Vec<u8>,
+            i64,
+        ) = sqlx::query_as(sql::LEASE_EVENT)
+            .bind(lease_until.0)
+            .bind(event_id)
+            .fetch_one(&mut *write.tx)
+            .await?;
+        let served: i64 = sqlx::query_scalar(sql::NEXT_SERVED)
+            .fetch_one(&mut *write.tx)
+            .await?;
+        sqlx::query(sql::MARK_SERVED)
+            .bind(served)
+            .bind(installation_id)
+            .execute(&mut *write.tx)
+            .await?;
+        let (app, site, env): (String, String, String) = sqlx::query_as(sql::INSTALLATION_BY_ID)
+            .bind(installation_id)
+            .fetch_one(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(Some(ClaimedEvent {
+            lease: Lease {
+                event: EventId(event_id),
+                attempt: attempts_from(attempts)?,
+            },
+            installation: installation_from(app, site, env)?,
+            module_key: module_from(module)?,
+            payload,
+            enqueued_at: UnixMillis(enqueued_at),
+            lease_expires_at: lease_until,
+        }))
+    }
+
+    async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let deleted: Option<i64> = sqlx::query_scalar(sql::COMPLETE_EVENT)
+            .bind(lease.event.0)
+            .bind(i64::from(lease.attempt))
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        let Some(installation_id) = deleted else {
+            write.rollback().await?;
+            return Ok(LeaseOutcome::LeaseLost);
+        };
+        lower_depths(&mut write.tx, installation_id).await?;
+        write.commit().await?;
+        Ok(LeaseOutcome::Completed)
+    }
+
+    async fn fail(
+        &self,
+        lease: Lease,
+        error: &str,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let retry_at = now.plus(limits.backoff(lease.attempt));
+        let mut write = self.db.begin_write().await?;
+        let state: Option<i64> = sqlx::query_scalar(sql::FAIL_EVENT)
+            .bind(i64::from(limits.max_attempts))
+            .bind(retry_at.0)
+            .bind(error)
+            .bind(lease.event.0)
+            .bind(i64::from(lease.attempt))
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(match state {
+            None => LeaseOutcome::LeaseLost,
+            Some(2) => LeaseOutcome::Dead,
+            Some(_) => LeaseOutcome::Retrying { at: retry_at },
+        })
+    }
+
+    async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<String>,
+            i64,
+        )> = sqlx::query_as(sql::DEAD_LETTERS)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.into_iter()
+            .map(
+                |(id, app, site, env, module, attempts, error, enqueued_at)| {
+                    Ok(DeadLetter {
+                        event: EventId(id),
+                        installation: installation_from(app, site, env)?,
+                        module_key: module_from(module)?,
+                        attempts: attempts_from(attempts)?,
+                        last_error: error.unwrap_or_default(),
+                        enqueued_at: UnixMillis(enqueued_at),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let deleted: Option<i64> = sqlx::query_scalar(sql::DISCARD_DEAD)
+            .bind(event.0)
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        let Some(installation_id) = deleted else {
+            write.rollback().await?;
+            return Ok(false);
+        };
+        lower_depths(&mut write.tx, installation_id).await?;
+        write.commit().await?;
+        Ok(true)
+    }
+
+    async fn queue_depth(&self) -> Result<u64, ServeError> {
+        let depth: i64 = sqlx::query_scalar(sql::QUEUE_DEPTH)
+            .fetch_one(self.db.pool())
+            .await?;
+        u64::try_from(depth).map_err(|_| ServeError::Corrupt("stored queue depth"))
+    }
+}
+
+async fn record_delivery(
+    tx: &mut Transaction<'static, Sqlite>,
+    delivery: &DeliveryKey,
+    now: UnixMillis,
+    expires_at: UnixMillis,
+) -> Result<DeliveryOutcome, ServeError> {
+    let done = sqlx::query(sql::RECORD_DELIVERY)
+        .bind(&delivery.site)
+        .bind(delivery.id.as_str())
+        .bind(expires_at.0)
+        .bind(now.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(if done.rows_affected() == 1 {
+        DeliveryOutcome::First
+    } else {
+        DeliveryOutcome::Duplicate
+    })
+}
+
+async fn lower_depths(
+    tx: &mut Transaction<'static, Sqlite>,
+    installation_id: i64,
+) -> Result<(), ServeError> {
+    sqlx::query(sql::LOWER_INSTALLATION_DEPTH)
+        .bind(installation_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(sql::LOWER_TOTAL_DEPTH)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

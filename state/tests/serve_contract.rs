@@ -1,0 +1,740 @@
+//! The serve-state contract (issue 15), run against every backend: memory and SQLite.
+//! Time is passed in explicitly, so leases, backoff and retention are driven by the test.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiln_state::serve::{
+    ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
+    InstallRecord, IntervalClaim, LeaseOutcome, MemoryServeBackend, ModuleKey, NameError, NewEvent,
+    QueueBound, QueueFull, ScheduleInterval, Scope, ServeBackend, SqliteServeBackend, UnixMillis,
+    WebTriggerIdError,
+};
+use kiln_state::{Installation, ServeError, ServeLimits, ServeState, SqliteDatabase};
+
+pub struct Harness {
+    pub state: ServeState,
+    pub backend: Arc<dyn ServeBackend>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Harness {
+    fn with_limits(&self, limits: ServeLimits) -> ServeState {
+        ServeState::new(self.backend.clone(), limits)
+    }
+}
+
+async fn memory() -> Harness {
+    let backend: Arc<dyn ServeBackend> = Arc::new(MemoryServeBackend::new());
+    Harness {
+        state: ServeState::new(backend.clone(), ServeLimits::default()),
+        backend,
+        _dir: None,
+    }
+}
+
+async fn sqlite() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteDatabase::open(&dir.path().join("state.sqlite3"))
+        .await
+        .unwrap();
+    let backend: Arc<dyn ServeBackend> = Arc::new(SqliteServeBackend::new(db));
+    Harness {
+        state: ServeState::new(backend.clone(), ServeLimits::default()),
+        backend,
+        _dir: Some(dir),
+    }
+}
+
+const T0: UnixMillis = UnixMillis(1_764_000_000_000);
+
+fn at(ms: i64) -> UnixMillis {
+    UnixMillis(T0.0 + ms)
+}
+
+fn inst(app: &str) -> Installation {
+    Installation::new(app, "https://kiln-test.atlassian.net", "production").unwrap()
+}
+
+fn record(installation: Installation) -> InstallRecord {
+    InstallRecord {
+        installation,
+        scopes: ApprovedScopes::new([
+            Scope::new("read:jira-work").unwrap(),
+            Scope::new("write:jira-work").unwrap(),
+        ])
+        .unwrap(),
+        grant: GrantIdentity::api_token("ops@example.com").unwrap(),
+        paused: false,
+        installed_at: T0,
+    }
+}
+
+async fn installed(state: &ServeState, app: &str) -> Installation {
+    let installation = inst(app);
+    state.install(&record(installation.clone())).await.unwrap();
+    installation
+}
+
+fn module(key: &str) -> ModuleKey {
+    ModuleKey::new(key).unwrap()
+}
+
+fn event(installation: &Installation, n: usize) -> NewEvent {
+    NewEvent {
+        installation: installation.clone(),
+        module_key: module("on-issue"),
+        payload: format!("{{\"n\":{n}}}").into_bytes(),
+    }
+}
+
+fn delivery(id: &str) -> DeliveryKey {
+    DeliveryKey::new(
+        "https://kiln-test.atlassian.net",
+        DeliveryId::new(id).unwrap(),
+    )
+    .unwrap()
+}
+
+async fn registry_install_pause_list_uninstall(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let b = installed(s, "app-b").await;
+    let listed = s.list_installations().await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|r| r.installation.clone())
+            .collect::<Vec<_>>(),
+        vec![a.clone(), b.clone()]
+    );
+    assert_eq!(listed[0], record(a.clone()));
+    // Reinstall with other scopes and a 3LO grant replaces the record.
+    let mut again = record(a.clone());
+    again.scopes = ApprovedScopes::new([Scope::new("read:jira-user").unwrap()]).unwrap();
+    again.grant = GrantIdentity::three_legged("5b10ac8d82e05b22cc7d4ef5").unwrap();
+    s.install(&again).await.unwrap();
+    assert_eq!(s.installation(&a).await.unwrap(), Some(again.clone()));
+    assert!(s.pause(&a).await.unwrap());
+    assert!(s.installation(&a).await.unwrap().unwrap().paused);
+    assert!(s.resume(&a).await.unwrap());
+    assert!(!s.installation(&a).await.unwrap().unwrap().paused);
+    assert!(s.uninstall(&a).await.unwrap());
+    assert!(!s.uninstall(&a).await.unwrap());
+    assert!(!s.pause(&a).await.unwrap());
+    assert_eq!(s.installation(&a).await.unwrap(), None);
+    assert_eq!(s.list_installations().await.unwrap().len(), 1);
+    // Simulator grants have no subject.
+    let mut sim = record(inst("app-sim"));
+    sim.grant = GrantIdentity::Simulator;
+    s.install(&sim).await.unwrap();
+    assert_eq!(s.installation(&sim.installation).await.unwrap(), Some(sim));
+}
+
+async fn hostile_inputs_are_typed_errors(h: &Harness) {
+    let s = &h.state;
+    let huge = "x".repeat(1 << 20);
+    assert!(matches!(
+        ModuleKey::new(huge.clone()),
+        Err(NameError::TooLong { .. })
+    ));
+    assert!(matches!(
+        DeliveryId::new(huge.clone()),
+        Err(NameError::TooLong { .. })
+    ));
+    assert!(matches!(
+        DeliveryId::new("a\0b"),
+        Err(NameError::ControlCharacter { .. })
+    ));
+    assert!(matches!(
+        ModuleKey::new("a\u{1b}[2J"),
+        Err(NameError::ControlCharacter { .. })
+    ));
+    assert!(matches!(ModuleKey::new(""), Err(NameError::Empty { .. })));
+    assert!(matches!(
+        GrantIdentity::api_token(huge.clone()),
+        Err(NameError::TooLong { .. })
+    ));
+    assert!(matches!(
+        ApprovedScopes::new((0..300).map(|n| Scope::new(format!("s{n}")).unwrap())),
+        Err(NameError::TooManyScopes { .. })
+    ));
+    assert!(Installation::new(huge.clone(), "s", "e").is_err());
+    for presented in [
+        huge.as_str(),
+        "",
+        "../../etc/passwd",
+        "%00",
+        "é",
+        &"A".repeat(64),
+        &"0".repeat(63),
+    ] {
+        assert!(matches!(
+            s.resolve_web_trigger(presented).await,
+            Err(ServeError::WebTriggerId(
+                WebTriggerIdError::Malformed { .. }
+            ))
+        ));
+    }
+    // Not installed: typed, and nothing stored.
+    let stranger = inst("not-installed");
+    assert!(matches!(
+        s.enqueue(&[event(&stranger, 0)], T0).await,
+        Err(ServeError::NotInstalled)
+    ));
+    assert!(matches!(
+        s.claim_interval(&stranger, &module("m"), T0).await,
+        Err(ServeError::NotInstalled)
+    ));
+    assert!(matches!(
+        s.issue_web_trigger(&stranger, &module("m"), T0).await,
+        Err(ServeError::NotInstalled)
+    ));
+    // A payload over the limit.
+    let a = installed(s, "app-a").await;
+    let mut big = event(&a, 0);
+    big.payload = vec![0xff; s.limits().queue.max_payload_bytes + 1];
+    assert!(matches!(
+        s.enqueue(&[big], T0).await,
+        Err(ServeError::PayloadTooLarge { .. })
+    ));
+    assert_eq!(s.queue_depth().await.unwrap(), 0);
+    // Odd but valid bytes are data, round-tripped exactly.
+    let odd = ModuleKey::new("k'\"%_\\;--é😀/..").unwrap();
+    let payload: Vec<u8> = (0..=255u8).collect();
+    s.enqueue(
+        &[NewEvent {
+            installation: a.clone(),
+            module_key: odd.clone(),
+            payload: payload.clone(),
+        }],
+        T0,
+    )
+    .await
+    .unwrap();
+    let claimed = s.claim(T0).await.unwrap().unwrap();
+    assert_eq!(
+        (claimed.module_key, claimed.payload),
+        (odd.clone(), payload)
+    );
+    let id = s.issue_web_trigger(&a, &odd, T0).await.unwrap();
+    assert_eq!(
+        s.resolve_web_trigger(&id.expose())
+            .await
+            .unwrap()
+            .unwrap()
+            .module_key,
+        odd
+    );
+}
+
+async fn web_triggers_issue_resolve_rotate_revoke(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let b = installed(s, "app-b").await;
+    let first = s.issue_web_trigger(&a, &module("alert"), T0).await.unwrap();
+    let other = s.issue_web_trigger(&b, &module("alert"), T0).await.unwrap();
+    let resolved = s
+        .resolve_web_trigger(&first.expose())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (resolved.installation, resolved.module_key, resolved.paused),
+        (a.clone(), module("alert"), false)
+    );
+    assert_eq!(
+        s.resolve_web_trigger(&other.expose())
+            .await
+            .unwrap()
+            .unwrap()
+            .installation,
+        b
+    );
+    // An unknown, well-formed id.
+    let unknown = kiln_state::serve::WebTriggerId::generate().unwrap();
+    assert_eq!(
+        s.resolve_web_trigger(&unknown.expose()).await.unwrap(),
+        None
+    );
+    // Rotation: the new id works, the old one no longer does.
+    let second = s.issue_web_trigger(&a, &module("alert"), T0).await.unwrap();
+    assert_ne!(first, second);
+    assert_eq!(s.resolve_web_trigger(&first.expose()).await.unwrap(), None);
+    assert!(
+        s.resolve_web_trigger(&second.expose())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Paused installations still resolve, flagged, so the server can answer accordingly.
+    s.pause(&a).await.unwrap();
+    assert!(
+        s.resolve_web_trigger(&second.expose())
+            .await
+            .unwrap()
+            .unwrap()
+            .paused
+    );
+    assert!(s.revoke_web_trigger(&a, &module("alert")).await.unwrap());
+    assert!(!s.revoke_web_trigger(&a, &module("alert")).await.unwrap());
+    assert_eq!(s.resolve_web_trigger(&second.expose()).await.unwrap(), None);
+    // Uninstalling revokes.
+    s.uninstall(&b).await.unwrap();
+    assert_eq!(s.resolve_web_trigger(&other.expose()).await.unwrap(), None);
+}
+
+async fn deliveries_are_recorded_once_until_they_expire(h: &Harness) {
+    let s = &h.state;
+    let retention = s.limits().delivery_retention.as_millis() as i64;
+    assert_eq!(
+        s.record_delivery(&delivery("d-1"), T0).await.unwrap(),
+        DeliveryOutcome::First
+    );
+    assert_eq!(
+        s.record_delivery(&delivery("d-1"), at(1)).await.unwrap(),
+        DeliveryOutcome::Duplicate
+    );
+    assert_eq!(
+        s.record_delivery(&delivery("d-2"), at(1)).await.unwrap(),
+        DeliveryOutcome::First
+    );
+    // Another site may reuse an identifier.
+    let elsewhere = DeliveryKey::new(
+        "https://other.atlassian.net",
+        DeliveryId::new("d-1").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        s.record_delivery(&elsewhere, at(2)).await.unwrap(),
+        DeliveryOutcome::First
+    );
+    assert_eq!(
+        s.record_delivery(&delivery("d-1"), at(retention - 1))
+            .await
+            .unwrap(),
+        DeliveryOutcome::Duplicate
+    );
+    // After retention a record is forgotten: purged, or replaced on sight.
+    assert_eq!(s.purge_deliveries(at(retention)).await.unwrap(), 1);
+    assert_eq!(
+        s.record_delivery(&delivery("d-1"), at(retention))
+            .await
+            .unwrap(),
+        DeliveryOutcome::First
+    );
+    assert_eq!(
+        s.record_delivery(&delivery("d-2"), at(retention + 1))
+            .await
+            .unwrap(),
+        DeliveryOutcome::First
+    );
+    // Concurrent deliveries of one id: one First.
+    let firsts = join_all((0..32).map(|_| {
+        let s = s.clone();
+        async move { s.record_delivery(&delivery("race"), T0).await.unwrap() }
+    }))
+    .await;
+    assert_eq!(
+        firsts
+            .iter()
+            .filter(|o| **o == DeliveryOutcome::First)
+            .count(),
+        1
+    );
+}
+
+async fn accepting_a_delivery_is_all_or_nothing(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_per_installation = 3;
+    let s = h.with_limits(limits);
+    let a = installed(&s, "app-a").await;
+    let events: Vec<_> = (0..2).map(|n| event(&a, n)).collect();
+    let EnqueueOutcome::Accepted(ids) = s
+        .accept_delivery(&delivery("d-1"), &events, T0)
+        .await
+        .unwrap()
+    else {
+        panic!("first delivery refused");
+    };
+    assert_eq!(ids.len(), 2);
+    assert_eq!(
+        s.accept_delivery(&delivery("d-1"), &events, at(5))
+            .await
+            .unwrap(),
+        EnqueueOutcome::Duplicate
+    );
+    // Full: nothing stored and the delivery not recorded, so Jira's retry is accepted later.
+    assert!(matches!(
+        s.accept_delivery(&delivery("d-2"), &events, at(6)).await,
+        Err(ServeError::QueueFull(QueueFull {
+            bound: QueueBound::Installation,
+            limit: 3
+        }))
+    ));
+    assert_eq!(s.queue_depth().await.unwrap(), 2);
+    let lease = s.claim(at(7)).await.unwrap().unwrap().lease;
+    s.complete(lease).await.unwrap();
+    assert!(matches!(
+        s.accept_delivery(&delivery("d-2"), &events, at(8))
+            .await
+            .unwrap(),
+        EnqueueOutcome::Accepted(_)
+    ));
+    assert_eq!(s.queue_depth().await.unwrap(), 3);
+}
+
+async fn interval_claims_are_exactly_once(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let key = module("weekly-summary");
+    let winners = join_all((0..64).map(|_| {
+        let (s, a, key) = (s.clone(), a.clone(), key.clone());
+        async move { s.claim_interval(&a, &key, T0).await.unwrap() }
+    }))
+    .await;
+    assert_eq!(
+        winners
+            .iter()
+            .filter(|c| **c == IntervalClaim::Claimed)
+            .count(),
+        1
+    );
+    assert_eq!(
+        s.claim_interval(&a, &key, T0).await.unwrap(),
+        IntervalClaim::AlreadyClaimed { last: T0 }
+    );
+    // An older interval (a clock stepping back) loses.
+    assert_eq!(
+        s.claim_interval(&a, &key, at(-1)).await.unwrap(),
+        IntervalClaim::AlreadyClaimed { last: T0 }
+    );
+    // Other triggers and installations are independent.
+    assert_eq!(
+        s.claim_interval(&a, &module("other"), T0).await.unwrap(),
+        IntervalClaim::Claimed
+    );
+    let b = installed(s, "app-b").await;
+    assert_eq!(
+        s.claim_interval(&b, &key, T0).await.unwrap(),
+        IntervalClaim::Claimed
+    );
+
+    // The scheduler's loop: a tick every minute claims each five-minute interval once.
+    let every = ScheduleInterval::FiveMinute;
+    let key = module("five");
+    let mut runs = Vec::new();
+    for minute in 0..20 {
+        let now = UnixMillis(every.current_start(T0).0 + minute * 60_000);
+        if let Some(start) = s.claim_due(&a, &key, every, now).await.unwrap() {
+            runs.push(start);
+        }
+    }
+    assert_eq!(runs.len(), 4);
+    // Down for 50 minutes (ten intervals): the first tick back runs once, not ten times.
+    let back = UnixMillis(every.current_start(T0).0 + 70 * 60_000);
+    assert!(s.claim_due(&a, &key, every, back).await.unwrap().is_some());
+    assert!(
+        s.claim_due(&a, &key, every, back.plus(Duration::from_secs(60)))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+async fn queue_runs_retries_and_dead_letters(h: &Harness) {
+    let s = &h.state;
+    let limits = s.limits().queue;
+    let a = installed(s, "app-a").await;
+    let ids = s.enqueue(&[event(&a, 1), event(&a, 2)], T0).await.unwrap();
+    assert_eq!(s.queue_depth().await.unwrap(), 2);
+    let first = s.claim(T0).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            first.lease.event,
+            first.lease.attempt,
+            first.payload.clone()
+        ),
+        (ids[0], 1, b"{\"n\":1}".to_vec())
+    );
+    assert_eq!(
+        s.complete(first.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    assert_eq!(
+        s.complete(first.lease).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+    assert_eq!(s.queue_depth().await.unwrap(), 1);
+    // Fail every attempt: backoff doubles, then the event is dead.
+    let mut now = T0;
+    for attempt in 1..=limits.max_attempts {
+        let claimed = s
+            .claim(now)
+            .await
+            .unwrap()
+            .expect("claimable after backoff");
+        assert_eq!(claimed.lease.attempt, attempt);
+        let outcome = s
+            .fail(
+                claimed.lease,
+                &format!("boom {attempt}\n{}", "é".repeat(4000)),
+                now,
+            )
+            .await
+            .unwrap();
+        if attempt < limits.max_attempts {
+            let at = now.plus(limits.backoff(attempt));
+            assert_eq!(outcome, LeaseOutcome::Retrying { at });
+            // Not before its time.
+            assert!(s.claim(UnixMillis(at.0 - 1)).await.unwrap().is_none());
+            now = at;
+        } else {
+            assert_eq!(outcome, LeaseOutcome::Dead);
+        }
+    }
+    assert!(s.claim(at(10_000_000)).await.unwrap().is_none());
+    let dead = s.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (
+            dead[0].event,
+            dead[0].attempts,
+            dead[0].installation.clone()
+        ),
+        (ids[1], limits.max_attempts, a.clone())
+    );
+    assert!(dead[0].last_error.starts_with("boom 5\n"));
+    assert!(dead[0].last_error.len() <= kiln_state::serve::MAX_ERROR_BYTES);
+    // Dead letters count against the depth until discarded.
+    assert_eq!(s.queue_depth().await.unwrap(), 1);
+    assert!(s.discard_dead_letter(ids[1]).await.unwrap());
+    assert!(!s.discard_dead_letter(ids[1]).await.unwrap());
+    assert_eq!(s.queue_depth().await.unwrap(), 0);
+}
+
+async fn expired_leases_return_events_and_fence_old_claimers(h: &Harness) {
+    let s = &h.state;
+    let lease = s.limits().lease;
+    let a = installed(s, "app-a").await;
+    s.enqueue(&[event(&a, 1)], T0).await.unwrap();
+    let dead_claimer = s.claim(T0).await.unwrap().unwrap();
+    assert!(
+        s.claim(T0).await.unwrap().is_none(),
+        "leased events are not claimed twice"
+    );
+    let expiry = T0.plus(lease);
+    assert!(s.claim(UnixMillis(expiry.0 - 1)).await.unwrap().is_none());
+    let survivor = s.claim(expiry).await.unwrap().unwrap();
+    assert_eq!(survivor.lease.event, dead_claimer.lease.event);
+    assert_eq!(survivor.lease.attempt, 2);
+    // The first claimer wakes up late: its lease is no longer the event's.
+    assert_eq!(
+        s.complete(dead_claimer.lease).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+    assert_eq!(
+        s.fail(dead_claimer.lease, "late", expiry).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+    assert_eq!(
+        s.complete(survivor.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    // A claimer that dies on every attempt: the event ends dead, not looping.
+    let mut limits = ServeLimits::default();
+    limits.queue.max_attempts = 2;
+    let s = h.with_limits(limits);
+    s.enqueue(&[event(&a, 2)], T0).await.unwrap();
+    let mut now = T0;
+    for _ in 0..2 {
+        assert!(s.claim(now).await.unwrap().is_some());
+        now = now.plus(lease);
+    }
+    assert!(s.claim(now).await.unwrap().is_none());
+    let dead = s.dead_letters(10).await.unwrap();
+    assert_eq!(
+        (dead.len(), dead[0].last_error.as_str()),
+        (1, "lease expired")
+    );
+}
+
+async fn queue_bounds_are_typed(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_total = 5;
+    limits.queue.max_per_installation = 3;
+    let s = h.with_limits(limits);
+    let a = installed(&s, "app-a").await;
+    let b = installed(&s, "app-b").await;
+    s.enqueue(&[event(&a, 1), event(&a, 2)], T0).await.unwrap();
+    // Two more for a: over its own bound; nothing of the request is kept.
+    assert!(matches!(
+        s.enqueue(&[event(&a, 3), event(&a, 4)], T0).await,
+        Err(ServeError::QueueFull(QueueFull {
+            bound: QueueBound::Installation,
+            limit: 3
+        }))
+    ));
+    assert_eq!(s.queue_depth().await.unwrap(), 2);
+    s.enqueue(&[event(&a, 3), event(&b, 1), event(&b, 2)], T0)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.enqueue(&[event(&b, 3)], T0).await,
+        Err(ServeError::QueueFull(QueueFull {
+            bound: QueueBound::Total,
+            limit: 5
+        }))
+    ));
+    assert_eq!(s.queue_depth().await.unwrap(), 5);
+    // Uninstalling drops its queued work and frees its share.
+    s.uninstall(&a).await.unwrap();
+    assert_eq!(s.queue_depth().await.unwrap(), 2);
+    s.enqueue(&[event(&b, 3)], T0).await.unwrap();
+}
+
+async fn installations_take_turns(h: &Harness) {
+    let s = &h.state;
+    let busy = installed(s, "app-busy").await;
+    let quiet = installed(s, "app-quiet").await;
+    s.enqueue(&(0..10).map(|n| event(&busy, n)).collect::<Vec<_>>(), T0)
+        .await
+        .unwrap();
+    s.enqueue(&[event(&quiet, 0), event(&quiet, 1)], T0)
+        .await
+        .unwrap();
+    let mut order = Vec::new();
+    for _ in 0..6 {
+        let c = s.claim(T0).await.unwrap().unwrap();
+        order.push(c.installation.app_id().to_owned());
+        s.complete(c.lease).await.unwrap();
+    }
+    // The quiet installation's two events are among the first four claims despite arriving last.
+    assert_eq!(
+        order[..4].iter().filter(|a| *a == "app-quiet").count(),
+        2,
+        "{order:?}"
+    );
+    assert!(order[4..].iter().all(|a| a == "app-busy"));
+}
+
+async fn per_app_concurrency_and_pause_are_respected(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 2;
+    let s = h.with_limits(limits);
+    // Two installations of one app on two sites share the app's limit.
+    let one = Installation::new("app-a", "https://one.atlassian.net", "production").unwrap();
+    let two = Installation::new("app-a", "https://two.atlassian.net", "production").unwrap();
+    let other = installed(&s, "app-b").await;
+    for i in [&one, &two] {
+        s.install(&record(i.clone())).await.unwrap();
+        s.enqueue(&[event(i, 0), event(i, 1)], T0).await.unwrap();
+    }
+    s.enqueue(&[event(&other, 0)], T0).await.unwrap();
+    let mut held = Vec::new();
+    while let Some(c) = s.claim(T0).await.unwrap() {
+        held.push(c);
+    }
+    let of_a = held
+        .iter()
+        .filter(|c| c.installation.app_id() == "app-a")
+        .count();
+    assert_eq!((of_a, held.len()), (2, 3));
+    let done = held
+        .iter()
+        .find(|c| c.installation.app_id() == "app-a")
+        .unwrap();
+    s.complete(done.lease).await.unwrap();
+    assert_eq!(
+        s.claim(T0).await.unwrap().unwrap().installation.app_id(),
+        "app-a"
+    );
+    // Paused: its events wait, and are claimed after resuming.
+    let p = installed(&s, "app-paused").await;
+    s.pause(&p).await.unwrap();
+    s.enqueue(&[event(&p, 0)], T0).await.unwrap();
+    assert!(s.claim(T0).await.unwrap().is_none());
+    s.resume(&p).await.unwrap();
+    assert_eq!(s.claim(T0).await.unwrap().unwrap().installation, p);
+}
+
+async fn concurrent_claimers_run_each_event_once(h: &Harness) {
+    let s = &h.state;
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 1000;
+    let s2 = h.with_limits(limits);
+    let apps: Vec<_> = join_all((0..4).map(|n| {
+        let s = s.clone();
+        async move { installed(&s, &format!("app-{n}")).await }
+    }))
+    .await;
+    let events: Vec<_> = (0..200).map(|n| event(&apps[n % 4], n)).collect();
+    let ids: HashSet<_> = s.enqueue(&events, T0).await.unwrap().into_iter().collect();
+    let runs = join_all((0..16).map(|_| {
+        let s = s2.clone();
+        async move {
+            let mut mine = Vec::new();
+            while let Some(c) = s.claim(T0).await.unwrap() {
+                assert_eq!(s.complete(c.lease).await.unwrap(), LeaseOutcome::Completed);
+                mine.push(c.lease.event);
+            }
+            mine
+        }
+    }))
+    .await;
+    let all: Vec<_> = runs.into_iter().flatten().collect();
+    assert_eq!(all.len(), 200);
+    assert_eq!(all.iter().copied().collect::<HashSet<_>>(), ids);
+    assert_eq!(s.queue_depth().await.unwrap(), 0);
+}
+
+async fn join_all<F: std::future::Future + Send + 'static>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+macro_rules! contract {
+    ($backend:ident: $($test:ident),* $(,)?) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let harness = crate::$backend().await;
+                    crate::$test(&harness).await;
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! every_backend {
+    ($($test:ident),* $(,)?) => {
+        contract!(memory: $($test),*);
+        contract!(sqlite: $($test),*);
+    };
+}
+
+every_backend!(
+    registry_install_pause_list_uninstall,
+    hostile_inputs_are_typed_errors,
+    web_triggers_issue_resolve_rotate_revoke,
+    deliveries_are_recorded_once_until_they_expire,
+    accepting_a_delivery_is_all_or_nothing,
+    interval_claims_are_exactly_once,
+    queue_runs_retries_and_dead_letters,
+    expired_leases_return_events_and_fence_old_claimers,
+    queue_bounds_are_typed,
+    installations_take_turns,
+    per_app_concurrency_and_pause_are_respected,
+    concurrent_claimers_run_each_event_once,
+);
