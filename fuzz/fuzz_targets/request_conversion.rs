@@ -26,7 +26,7 @@ use std::time::Duration;
 use arbitrary::{Arbitrary, Unstructured};
 use kiln_manifest::{DeclaredScopes, Scope, catalogue};
 use kiln_runtime::bindings::{Method, Principal, Request, RequestError};
-use kiln_runtime::jira::session::JiraSession;
+use kiln_runtime::jira::session::{JiraSession, SessionConfig};
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, MemoryAudit, Site};
 use kiln_sim::{AuthKind, SimConfig, Simulator};
 use libfuzzer_sys::fuzz_target;
@@ -240,15 +240,15 @@ fuzz_target!(|input: Input| {
         || request.body.as_deref().is_some_and(|body| contains(body, &fx.token));
 
     let audit = Arc::new(MemoryAudit::default());
-    let mut session = JiraSession::new(
-        fx.client.clone(),
-        Arc::new(scopes),
-        audit.clone(),
-        Arc::from("kiln-fuzz"),
-        "fuzz-invocation".to_owned(),
-        tokio::time::Instant::now() + Duration::from_secs(10),
-        100,
-    );
+    let mut session = JiraSession::new(SessionConfig {
+        client: fx.client.clone(),
+        scopes: Arc::new(scopes),
+        audit: audit.clone(),
+        app_id: Arc::from("kiln-fuzz"),
+        invocation_id: "fuzz-invocation".to_owned(),
+        deadline: tokio::time::Instant::now() + Duration::from_secs(10),
+        max_requests: 100,
+    });
     let before = fx.sim.requests().len();
     let outcome = fx.tokio.block_on(session.request(request));
     let sent = &fx.sim.requests()[before..];

@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use rand::TryRngCore;
+use rand::TryRng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -46,7 +46,7 @@ impl WebTriggerId {
     /// A new id from the OS RNG. Fails rather than falling back to a weaker source.
     pub fn generate() -> Result<Self, WebTriggerIdError> {
         let mut bytes = [0u8; WEB_TRIGGER_ID_BYTES];
-        rand::rngs::OsRng
+        rand::rngs::SysRng
             .try_fill_bytes(&mut bytes)
             .map_err(|_| WebTriggerIdError::Rng)?;
         Ok(Self(bytes))
