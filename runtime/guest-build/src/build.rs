@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 use crate::cargo_env::scrub_env;
 use crate::error::GuestBuildError;
 use crate::message::Message;
+use crate::path_patches::path_patch_configs;
 use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
 use crate::toolchain_file::pinned_channel;
 use crate::workspace::local_sources;
@@ -230,9 +231,13 @@ pub(crate) fn toolchain_override(project_dir: &Path) -> Result<Option<String>, G
 /// A cargo command run outside the sandbox: from `/`, so that no
 /// `.cargo/config.toml` of the app (which could name a wrapper or a linker
 /// to run) is read, with the allowlisted environment and the toolchain pin.
-pub(crate) fn outside_cargo(cargo: &Path, channel: Option<&str>) -> Command {
+/// Only the app's path patches are passed on ([`path_patch_configs`]).
+pub(crate) fn outside_cargo(cargo: &Path, channel: Option<&str>, manifest_path: &Path) -> Command {
     let mut command = Command::new(cargo);
     command.current_dir("/");
+    for config in path_patch_configs(&project_dir(manifest_path)) {
+        command.arg("--config").arg(config);
+    }
     scrub_env(&mut command);
     if let Some(channel) = channel {
         command.env("RUSTUP_TOOLCHAIN", channel);
@@ -245,7 +250,7 @@ pub(crate) fn outside_cargo(cargo: &Path, channel: Option<&str>) -> Command {
 /// host) so the sandboxed build needs no network. Fetching runs no code of
 /// the app or its dependencies.
 fn fetch(cargo: &Path, manifest_path: &Path, channel: Option<&str>) -> Result<(), GuestBuildError> {
-    let status = outside_cargo(cargo, channel)
+    let status = outside_cargo(cargo, channel, manifest_path)
         .args(["fetch", "--quiet", "--manifest-path"])
         .arg(manifest_path)
         .stdout(Stdio::null())

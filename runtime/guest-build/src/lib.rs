@@ -22,6 +22,7 @@ mod build;
 pub mod cargo_env;
 mod error;
 mod message;
+mod path_patches;
 pub mod sandbox;
 mod target;
 mod toolchain_file;

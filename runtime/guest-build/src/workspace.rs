@@ -38,7 +38,7 @@ pub fn local_sources(
         manifest_path: manifest_path.to_owned(),
         detail,
     };
-    let output = outside_cargo(cargo, channel)
+    let output = outside_cargo(cargo, channel, manifest_path)
         .args([
             "metadata",
             "--format-version",
