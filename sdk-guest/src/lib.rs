@@ -165,8 +165,11 @@ pub use kiln_sdk_macros::export_app;
 /// let comments = route!("/rest/api/3/issue/{key}/comment").unwrap();
 /// assert_eq!(comments.as_str(), "/rest/api/3/issue/KILN-1/comment");
 ///
-/// let hostile = route!("/rest/api/3/issue/{}", "../../admin?x=1").unwrap();
-/// assert_eq!(hostile.as_str(), "/rest/api/3/issue/..%2F..%2Fadmin%3Fx%3D1");
+/// let query = route!("/rest/api/3/issue/{}", "KILN-1?expand=x").unwrap();
+/// assert!(!query.as_str().contains('?'), "the value stays one segment");
+///
+/// // An encoded `/` is refused, as the host refuses it.
+/// assert!(route!("/rest/api/3/issue/{}", "../../admin").is_err());
 ///
 /// assert!(route!("/rest/api/3/issue/{}", String::from("..")).is_err());
 ///
