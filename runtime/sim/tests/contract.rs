@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 21] = [
+const ROOTS: [&str; 22] = [
     "ServerInformation",
     "FieldDetails",
     "PropertyKeys",
@@ -39,6 +39,7 @@ const ROOTS: [&str; 21] = [
     "PageBeanWebhook",
     "WebhooksExpirationDate",
     "FailedWebhooks",
+    "PageBeanString",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -262,6 +263,38 @@ async fn platform_responses_match_the_official_schemas() {
     contract.check_ref("GET /issue/properties", "PropertyKeys", &keys);
     let (_, value) = get(USER, String::from(property)).await;
     contract.check_ref("GET /issue/properties/{key}", "EntityProperty", &value);
+
+    let project_property = "/rest/api/3/project/KILN/properties/kiln.app";
+    assert_eq!(
+        alice
+            .put(project_property, &json!({ "on": true }))
+            .await
+            .status,
+        201
+    );
+    let (_, keys) = get(USER, String::from("/rest/api/3/project/KILN/properties")).await;
+    contract.check_ref("GET /project/properties", "PropertyKeys", &keys);
+    let (_, value) = get(USER, String::from(project_property)).await;
+    contract.check_ref("GET /project/properties/{key}", "EntityProperty", &value);
+    let refused = caller(&sim, USER).put(project_property, &json!(1)).await;
+    assert_eq!(refused.status, 403);
+    contract.check_ref(
+        "PUT /project/properties 403",
+        "ErrorCollection",
+        &refused.body,
+    );
+    let me = me["accountId"].as_str().expect("account id").to_owned();
+    let user_property = format!("/rest/api/3/user/properties/kiln.app?accountId={me}");
+    assert_eq!(alice.put(&user_property, &json!([1, 2])).await.status, 201);
+    let (_, keys) = get(ADMIN, format!("/rest/api/3/user/properties?accountId={me}")).await;
+    contract.check_ref("GET /user/properties", "PropertyKeys", &keys);
+    let (_, value) = get(ADMIN, user_property.clone()).await;
+    contract.check_ref("GET /user/properties/{key}", "EntityProperty", &value);
+    let (status, missing) = get(ADMIN, String::from("/rest/api/3/user/properties/x")).await;
+    assert_eq!(status, 400);
+    contract.check_ref("GET /user/properties 400", "ErrorCollection", &missing);
+    let (_, labels) = get(USER, String::from("/rest/api/3/label")).await;
+    contract.check_ref("GET /label", "PageBeanString", &labels);
 
     let watch = alice
         .post("/rest/api/3/issue/KILN-1/watchers", &json!(null))
