@@ -39,13 +39,19 @@
 //! lose an update.
 
 pub mod database;
+pub mod engine;
 pub mod installation;
+pub mod location;
+pub mod postgres;
 pub mod secrets;
 pub mod serve;
 pub mod storage;
 
 pub use database::{SqliteDatabase, default_state_path};
+pub use engine::{Engine, SqlDatabase};
 pub use installation::{Installation, InstallationError};
+pub use location::{StateBackends, StateLocation, StateLocationError};
+pub use postgres::PostgresDatabase;
 pub use secrets::{EncryptionKey, SecretCipher, SecretError, SecretValue};
 pub use serve::{ServeError, ServeLimits, ServeState};
 pub use storage::{AppStorage, InstallationStorage, StorageError, StorageLimits};

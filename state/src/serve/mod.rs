@@ -14,7 +14,7 @@ mod memory;
 mod queue;
 mod schedule;
 mod sql;
-mod sqlite;
+mod sql_backend;
 mod types;
 mod web_trigger;
 
@@ -29,7 +29,7 @@ pub use queue::{
     QueueLimits,
 };
 pub use schedule::{IntervalClaim, ScheduleInterval};
-pub use sqlite::SqliteServeBackend;
+pub use sql_backend::{PostgresServeBackend, SqlServeBackend, SqliteServeBackend};
 pub use types::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord,
     MAX_ERROR_BYTES, MAX_NAME_BYTES, MAX_SCOPES, ModuleKey, NameError, Scope, UnixMillis,
