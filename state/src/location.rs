@@ -127,6 +127,15 @@ impl StateLocation {
 mod tests {
     use super::*;
 
+    /// `runtime serve` opens its state inside tasks, so the future must be `Send`.
+    #[test]
+    fn opening_can_run_in_a_task() {
+        fn assert_send<T: Send>(_: &T) {}
+        let location = StateLocation::Memory;
+        let opening = location.open();
+        assert_send(&opening);
+    }
+
     #[test]
     fn locations_parse_and_never_show_a_password() {
         assert!(matches!("memory".parse(), Ok(StateLocation::Memory)));

@@ -7,7 +7,7 @@
 //! - **Migrations at start under an advisory lock**: sqlx's migrator takes
 //!   `pg_advisory_lock` before reading `_sqlx_migrations`, so replicas starting together
 //!   apply each migration once and the others wait, then find nothing to do. It runs on a
-//!   connection of its own that is closed afterwards, so the session lock can never stay
+//!   one-connection pool of its own that is closed afterwards, so the session lock can never stay
 //!   behind on a pooled connection if a migration fails.
 //! - **READ COMMITTED** (PostgreSQL's default): each statement sees what was committed when
 //!   it started. The statements are written for it (`storage/sql.rs` explains the one place
@@ -25,8 +25,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Postgres};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Postgres};
 
 use crate::engine::{Engine, Migrations, SqlDatabase, WriteTransaction, migrator};
 use crate::storage::BackendError;
@@ -96,11 +96,16 @@ impl PostgresDatabase {
             options.get_port(),
             options.get_database().unwrap_or("")
         );
-        let mut migrating = PgConnection::connect_with(&options).await?;
-        let migrated = migrator(POSTGRES_MIGRATIONS).run(&mut migrating).await;
-        let closed = migrating.close().await;
+        // A one-connection pool of its own (not `&mut PgConnection`, whose `Acquire` makes
+        // the future non-`Send`, so a replica could not open the database in a task).
+        let migrating = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await?;
+        let migrated = migrator(POSTGRES_MIGRATIONS).run(&migrating).await;
+        migrating.close().await;
         migrated?;
-        closed?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)

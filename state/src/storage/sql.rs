@@ -1,5 +1,5 @@
 //! The statements of app storage, written once in the SQL SQLite and PostgreSQL share
-//! (`$n` parameters, `ON CONFLICT`, `RETURNING`), so the PostgreSQL backend of issue 16
+//! (`$n` parameters, `ON CONFLICT`, `RETURNING`), so the PostgreSQL backend
 //! reuses this text rather than restating the rules. Parameters appear in ascending order:
 //! SQLite binds `$n` by name, PostgreSQL by position.
 
