@@ -44,3 +44,15 @@ pub async fn fresh_database() -> Option<PgConnectOptions> {
     connection.close().await.ok();
     Some(admin.database(&name))
 }
+
+/// As [`fresh_database`], as a URL (for a child process, or `StateLocation`).
+pub async fn fresh_database_url() -> Option<String> {
+    let options = fresh_database().await?;
+    let url = std::env::var(URL_VARIABLE).ok()?;
+    let (server, _) = url
+        .split('?')
+        .next()
+        .and_then(|u| u.rsplit_once('/'))
+        .unwrap_or_else(|| panic!("{URL_VARIABLE} has no database part"));
+    Some(format!("{server}/{}", options.get_database()?))
+}
