@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kiln_guest_build::{BuildLimits, GuestBuild, GuestBuildError, Sandbox, build};
+use kiln_guest_build::{BuildLimits, BuiltComponent, GuestBuild, GuestBuildError, Sandbox, build};
 
 /// An app crate whose build script is `build_rs`, in a fresh directory with
 /// its own private target directory.
@@ -42,10 +42,7 @@ impl App {
         self.root.path().join("target")
     }
 
-    fn build(
-        &self,
-        limits: BuildLimits,
-    ) -> Result<Vec<kiln_guest_build::BuiltComponent>, GuestBuildError> {
+    fn build(&self, limits: BuildLimits) -> Result<Vec<BuiltComponent>, GuestBuildError> {
         let mut options = GuestBuild::new(self.root.path().join("app/Cargo.toml"))
             .target_dir(self.target())
             .quiet(true)
@@ -57,9 +54,29 @@ impl App {
         build(&options)
     }
 
-    /// The text the build script left in `$OUT_DIR/progress`, if it ran.
+    /// The text the build script left in `<target>/progress`, if it ran.
     fn progress(&self) -> Option<String> {
-        find_file(&self.target(), "progress").map(|path| std::fs::read_to_string(path).unwrap())
+        std::fs::read_to_string(self.target().join("progress")).ok()
+    }
+
+    /// A build stopped with an error `expected` accepts, after its build
+    /// script started; nothing of it is left running, and the next build in
+    /// this process works.
+    fn assert_stopped(
+        &self,
+        outcome: Result<Vec<BuiltComponent>, GuestBuildError>,
+        expected: impl Fn(&GuestBuildError) -> bool,
+    ) {
+        let error = outcome.expect_err("the build was stopped");
+        assert!(expected(&error), "{error}");
+        assert!(self.progress().is_some(), "the build script never ran");
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(
+            self.leftover_process(),
+            None,
+            "a process of the build outlived it"
+        );
+        the_next_build_works();
     }
 
     /// Whether a process is still running from this app's target directory
@@ -78,25 +95,16 @@ impl App {
     }
 }
 
-fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if let Some(found) = find_file(&path, name) {
-                return Some(found);
-            }
-        } else if path.file_name().is_some_and(|n| n == name) {
-            return Some(path);
-        }
-    }
-    None
-}
-
-/// A build script that records `progress` in `$OUT_DIR/progress`.
+/// A build script that records `progress` in `<target>/progress`, the
+/// `target` folder above its `OUT_DIR` (the only place it may write).
 const RECORD: &str = r#"
 fn record(progress: &str) {
     let out = std::env::var("OUT_DIR").unwrap();
-    std::fs::write(std::path::Path::new(&out).join("progress"), progress).unwrap();
+    let target = std::path::Path::new(&out)
+        .ancestors()
+        .find(|dir| dir.ends_with("target"))
+        .unwrap();
+    std::fs::write(target.join("progress"), progress).unwrap();
 }
 "#;
 
@@ -127,24 +135,13 @@ fn a_build_script_that_never_ends_is_killed_at_the_deadline() {
         ..roomy()
     };
     let started = Instant::now();
-    let error = app.build(limits).unwrap_err();
-    assert!(
-        matches!(error, GuestBuildError::TimedOut { limit } if limit == limits.wall_time),
-        "{error}"
-    );
+    let outcome = app.build(limits);
     assert!(started.elapsed() < limits.wall_time + Duration::from_secs(20));
-    assert_eq!(
-        app.progress().as_deref(),
-        Some("started"),
-        "the build script never ran"
+    app.assert_stopped(
+        outcome,
+        |error| matches!(error, GuestBuildError::TimedOut { limit } if *limit == limits.wall_time),
     );
-    std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(
-        app.leftover_process(),
-        None,
-        "a process of the build outlived it"
-    );
-    the_next_build_works();
+    assert_eq!(app.progress().as_deref(), Some("started"));
 }
 
 #[test]
@@ -157,22 +154,10 @@ fn a_build_script_that_spins_is_stopped_by_the_cpu_limit() {
         cpu_seconds: 8,
         ..roomy()
     };
-    let error = app.build(limits).unwrap_err();
-    assert!(
-        matches!(error, GuestBuildError::BuildFailed { .. }),
-        "{error}"
-    );
-    assert_eq!(
-        app.progress().as_deref(),
-        Some("started"),
-        "the build script never ran"
-    );
-    assert_eq!(
-        app.leftover_process(),
-        None,
-        "a process of the build outlived it"
-    );
-    the_next_build_works();
+    app.assert_stopped(app.build(limits), |error| {
+        matches!(error, GuestBuildError::BuildFailed { .. })
+    });
+    assert_eq!(app.progress().as_deref(), Some("started"));
 }
 
 #[test]
@@ -190,24 +175,12 @@ fn a_build_script_that_allocates_without_bound_is_stopped() {
         address_space_bytes: 2 << 30,
         ..roomy()
     };
-    let error = app.build(limits).unwrap_err();
-    assert!(
-        matches!(error, GuestBuildError::BuildFailed { .. }),
-        "{error}"
-    );
-    let reached: u64 = app
-        .progress()
-        .expect("the build script ran")
-        .parse()
-        .unwrap();
+    app.assert_stopped(app.build(limits), |error| {
+        matches!(error, GuestBuildError::BuildFailed { .. })
+    });
+    let reached: u64 = app.progress().unwrap_or_default().parse().unwrap_or(0);
     assert!(
         reached > 0 && reached < 2048,
         "the build script held {reached} MiB under a 2 GiB limit"
     );
-    assert_eq!(
-        app.leftover_process(),
-        None,
-        "a process of the build outlived it"
-    );
-    the_next_build_works();
 }
