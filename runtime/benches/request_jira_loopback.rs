@@ -35,6 +35,7 @@ fn invocation() -> Invocation {
         function_key: None,
         payload: "{}".into(),
         account_id: None,
+        ..Default::default()
     }
 }
 
@@ -60,7 +61,7 @@ fn myself() -> Request {
 /// invocation), without an instance around it.
 async fn session_call(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
     let audit: Arc<dyn AuditSink> = Arc::new(NoAudit);
-    let mut session = JiraSession::new(SessionConfig {
+    let session = JiraSession::new(SessionConfig {
         client: client.clone(),
         scopes: scopes.clone(),
         audit,

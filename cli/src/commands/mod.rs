@@ -15,6 +15,7 @@ mod progress;
 mod run;
 mod sim;
 mod site_setup;
+mod storage;
 mod templates;
 
 use std::process::ExitCode;
@@ -49,6 +50,8 @@ enum Command {
     ManifestReference(manifest_reference::ManifestReferenceArgs),
     /// Run one function of an app (against the embedded Jira simulator unless a site is configured).
     Run(run::RunArgs),
+    /// Look at an app's storage: list, get, set or delete keys (the file `runtime run` uses).
+    Storage(storage::StorageArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
     Sim(sim::SimArgs),
     /// Log in to a real Jira site with OAuth 2.0 (3LO); `run` then acts as you with refreshing tokens.
@@ -80,6 +83,7 @@ pub fn run() -> ExitCode {
             Command::Lint(args) => lint::run(args).await,
             Command::ManifestReference(args) => manifest_reference::run(args),
             Command::Run(args) => run::run(args).await,
+            Command::Storage(args) => storage::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,
             Command::Completions(args) => completions::run(args),
