@@ -188,3 +188,97 @@ impl From<Expected> for wit_storage::Expected {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_storage_error_keeps_its_case_and_text() {
+        let cases = [
+            (
+                wit_storage::StorageError::ScopeDenied,
+                StorageError::ScopeDenied,
+            ),
+            (
+                wit_storage::StorageError::InvalidKey("empty".into()),
+                StorageError::InvalidKey("empty".into()),
+            ),
+            (
+                wit_storage::StorageError::InvalidValue("deep".into()),
+                StorageError::InvalidValue("deep".into()),
+            ),
+            (
+                wit_storage::StorageError::InvalidCursor,
+                StorageError::InvalidCursor,
+            ),
+            (
+                wit_storage::StorageError::InvalidLimit(0),
+                StorageError::InvalidLimit(0),
+            ),
+            (
+                wit_storage::StorageError::QuotaExceeded("64 MiB".into()),
+                StorageError::QuotaExceeded("64 MiB".into()),
+            ),
+            (
+                wit_storage::StorageError::Unavailable("locked".into()),
+                StorageError::Unavailable("locked".into()),
+            ),
+        ];
+        for (wit, sdk) in cases {
+            assert_eq!(StorageError::from(wit), sdk);
+        }
+    }
+
+    #[test]
+    fn pages_entries_and_expectations_carry_every_field() {
+        let page = RawPage::from(wit_storage::Page {
+            entries: vec![wit_storage::Entry {
+                key: "k".into(),
+                value: "1".into(),
+                version: 7,
+            }],
+            next_cursor: Some("c".into()),
+        });
+        assert_eq!(
+            page,
+            RawPage {
+                entries: vec![RawEntry {
+                    key: "k".into(),
+                    value: "1".into(),
+                    version: 7
+                }],
+                next_cursor: Some("c".into()),
+            }
+        );
+        assert!(matches!(
+            wit_storage::Expected::from(Expected::Version(7)),
+            wit_storage::Expected::Version(7)
+        ));
+        assert!(matches!(
+            wit_storage::Expected::from(Expected::Absent),
+            wit_storage::Expected::Absent
+        ));
+    }
+
+    #[test]
+    fn every_trigger_kind_and_level_maps_to_its_namesake() {
+        for (wit, sdk) in [
+            (wit::TriggerKind::Function, TriggerKind::Function),
+            (wit::TriggerKind::ProductEvent, TriggerKind::ProductEvent),
+            (wit::TriggerKind::WebTrigger, TriggerKind::WebTrigger),
+            (wit::TriggerKind::Scheduled, TriggerKind::Scheduled),
+        ] {
+            assert_eq!(TriggerKind::from(wit), sdk);
+        }
+        for (sdk, wit) in [
+            (Level::Trace, wit::Level::Trace),
+            (Level::Debug, wit::Level::Debug),
+            (Level::Info, wit::Level::Info),
+            (Level::Warn, wit::Level::Warn),
+            (Level::Error, wit::Level::Error),
+        ] {
+            assert_eq!(wit::Level::from(sdk), wit);
+        }
+    }
+}

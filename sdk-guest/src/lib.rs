@@ -10,7 +10,12 @@
 //!   [`export_app!`] exports the handlers of the app.
 //! - [`as_user`] / [`as_app`] start a Jira request; [`route!`] builds its path
 //!   with every interpolated value encoded as one path segment.
+//! - [`send_all`] sends several requests at once, as `Promise.all`.
+//! - [`storage`] is Forge's key-value app storage (`@forge/kvs`), typed
+//!   through serde.
 //! - [`log`] writes to the app's log.
+//! - `testing` (on the host only) gives an app's unit tests in-memory fakes
+//!   of Jira, storage and egress, as Forge developers mock `@forge/api`.
 //!
 //! ```no_run
 //! use kiln_sdk::prelude::*;

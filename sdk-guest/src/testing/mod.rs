@@ -66,12 +66,10 @@ pub use egress_fake::{EgressFailure, EgressFake, EgressRequest, EgressResponse, 
 pub use jira_fake::{JiraFake, StubBuilder};
 pub use storage_fake::StorageFake;
 
-#[doc(hidden)]
-pub use crate::RequestError;
 use crate::log::Level;
 use crate::raw::RawRequest;
 use crate::storage::{Expected, RawEntry, RawPage, StorageError};
-use crate::{Context, Response, TriggerKind};
+use crate::{Context, RequestError, Response, TriggerKind};
 
 /// The storage rules the fake keeps: Forge's documented limits, which the
 /// host enforces too.

@@ -2,9 +2,9 @@
 //! memory, with the host's documented rules.
 //!
 //! The limits are Forge's documented ones, which the host enforces too
-//! (`state/src/storage/limits.rs` cites the sources); a test in the Kiln
-//! repository (`tests/tests/sdk_fakes.rs`) keeps these copies equal to the
-//! host's.
+//! (`state/src/storage/limits.rs` in the Kiln repository cites the sources),
+//! and the key rules are the host's (`state/src/storage/key.rs`). The SDK
+//! cannot depend on the host's crate, so these are copies: change both.
 
 use std::collections::{BTreeMap, VecDeque};
 
