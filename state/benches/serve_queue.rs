@@ -27,6 +27,22 @@ use kiln_state::serve::{
 };
 use kiln_state::{Installation, PostgresDatabase, ServeLimits, ServeState, SqliteDatabase};
 
+/// Installs `app` on the bench site, running against the simulator.
+async fn install(state: &ServeState, app: &str) -> Installation {
+    let installation = Installation::new(app, "https://bench.atlassian.net", "production").unwrap();
+    state
+        .install(&InstallRecord {
+            installation: installation.clone(),
+            scopes: ApprovedScopes::new([Scope::new("read:jira-work").unwrap()]).unwrap(),
+            grant: GrantIdentity::Simulator,
+            paused: false,
+            installed_at: UnixMillis(0),
+        })
+        .await
+        .unwrap();
+    installation
+}
+
 fn bench_state(
     c: &mut Criterion,
     rt: &tokio::runtime::Runtime,
@@ -34,16 +50,7 @@ fn bench_state(
     backend: Arc<dyn ServeBackend>,
 ) {
     let state = ServeState::new(backend, ServeLimits::default());
-    let installation =
-        Installation::new("bench-app", "https://bench.atlassian.net", "production").unwrap();
-    rt.block_on(state.install(&InstallRecord {
-        installation: installation.clone(),
-        scopes: ApprovedScopes::new([Scope::new("read:jira-work").unwrap()]).unwrap(),
-        grant: GrantIdentity::Simulator,
-        paused: false,
-        installed_at: UnixMillis(0),
-    }))
-    .unwrap();
+    let installation = rt.block_on(install(&state, "bench-app"));
     // A small Jira webhook body, as issue-triage receives.
     let event = NewEvent {
         installation,
@@ -81,16 +88,7 @@ fn bench_drain(
         .into_iter()
         .map(|backend| ServeState::new(backend, limits))
         .collect();
-    let installation =
-        Installation::new("drain-app", "https://bench.atlassian.net", "production").unwrap();
-    rt.block_on(states[0].install(&InstallRecord {
-        installation: installation.clone(),
-        scopes: ApprovedScopes::new([Scope::new("read:jira-work").unwrap()]).unwrap(),
-        grant: GrantIdentity::Simulator,
-        paused: false,
-        installed_at: UnixMillis(0),
-    }))
-    .unwrap();
+    let installation = rt.block_on(install(&states[0], "drain-app"));
     let events: Vec<NewEvent> = (0..EVENTS)
         .map(|n| NewEvent {
             installation: installation.clone(),
