@@ -323,3 +323,24 @@ fn docs_and_server_agree_with_the_manifests() {
         assert!(source.contains(item.as_str()), "runtime serve: {item}");
     }
 }
+
+/// The Secret ships placeholders, and a replica started with them must fail at start rather
+/// than run with a value everyone knows: the state URL and the storage key are refused by
+/// the code that reads them.
+#[test]
+fn the_secret_placeholders_are_refused() {
+    let secret = manifest("Secret");
+    let data = &secret["stringData"];
+    let state_url = data["state-url"].as_str().unwrap();
+    assert!(state_url.starts_with("REPLACE-ME"));
+    assert!(state_url.parse::<kiln_state::StateLocation>().is_err());
+    let key = data["storage-key"].as_str().unwrap();
+    assert!(key.starts_with("REPLACE-ME"));
+    assert!(kiln_state::EncryptionKey::from_hex(&key.to_owned().into(), "secret.yaml").is_err());
+    assert!(
+        data["admin-token"]
+            .as_str()
+            .unwrap()
+            .starts_with("REPLACE-ME")
+    );
+}
