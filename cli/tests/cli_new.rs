@@ -91,6 +91,39 @@ fn copy_app(from: &Path, to: &Path) {
     }
 }
 
+/// What a new app's author runs first: `cargo test` in the app folder runs
+/// the template's unit tests on the host, against the SDK's fakes of Jira
+/// and storage, with no setting.
+#[test]
+fn every_template_s_unit_tests_pass_on_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    // One target directory for every template (and kept between runs when
+    // the build has one), so the SDK and serde compile once.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || dir.path().join("target"),
+        |dir| Path::new(&dir).join("kiln-template-unit-tests"),
+    );
+    for template in ["hello", "issue-triage", "jsm-oncall"] {
+        let name = format!("app-{template}");
+        let created = runtime(dir.path(), &["new", &name, "--template", template]);
+        assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+        let tested = Command::new(env!("CARGO"))
+            .args(["test", "--offline", "--quiet"])
+            .arg("--target-dir")
+            .arg(&target)
+            .current_dir(dir.path().join(&name))
+            .output()
+            .expect("cargo starts");
+        let stdout = String::from_utf8_lossy(&tested.stdout);
+        assert!(
+            tested.status.success(),
+            "{template}: cargo test failed\n{stdout}{}",
+            stderr(&tested)
+        );
+        assert!(stdout.contains("test result: ok"), "{template}: {stdout}");
+    }
+}
+
 #[test]
 fn bad_names_and_existing_folders_are_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -170,6 +170,29 @@ fn a_closure_answers_from_the_request() {
     assert_eq!(sent.header("content-type"), Some("application/json"));
 }
 
+#[test]
+fn a_fallback_answers_what_no_stub_fits() {
+    let fake = Fake::install();
+    fake.jira()
+        .on(Method::Get, "/rest/api/3/myself")
+        .json(200, &json!({"stubbed": true}));
+    fake.jira().fallback(|request| {
+        Ok(Response::new(
+            404,
+            Vec::new(),
+            request.path.clone().into_bytes(),
+        ))
+    });
+    let stubbed = as_user().get(route!("/rest/api/3/myself")).send().unwrap();
+    assert_eq!(stubbed.status(), 200);
+    let other = as_user()
+        .get(route!("/rest/api/3/issue/{}", "KILN-404").unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(other.status(), 404);
+    assert_eq!(other.text().unwrap(), "/rest/api/3/issue/KILN-404");
+}
+
 // ---- send_all ---------------------------------------------------------------
 
 #[test]

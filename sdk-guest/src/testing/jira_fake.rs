@@ -18,6 +18,7 @@ pub(super) struct JiraState {
     requests: Vec<RawRequest>,
     pub(super) batches: Vec<Vec<RawRequest>>,
     max_requests: Option<usize>,
+    fallback: Option<Answer>,
 }
 
 struct Stub {
@@ -100,6 +101,9 @@ pub(super) fn request(state: &Shared, request: RawRequest) -> Result<Response, R
                 }
                 Rc::clone(&stub.answer)
             }
+            None if jira.fallback.is_some() => {
+                Rc::clone(jira.fallback.as_ref().expect("checked by the guard"))
+            }
             None => {
                 let stubs: Vec<String> = jira.stubs.iter().map(|s| format!("{s:?}")).collect();
                 drop(state);
@@ -173,6 +177,16 @@ impl<'a> JiraFake<'a> {
     /// list per call, so a test can check they went out at once.
     pub fn batches(&self) -> Vec<Vec<RawRequest>> {
         self.state.borrow().jira.batches.clone()
+    }
+
+    /// Answers every request no stub fits with `answer`, in place of failing
+    /// the test: a whole fake Jira in one closure, when stubs per path are
+    /// not the right shape.
+    pub fn fallback(
+        &self,
+        answer: impl Fn(&RawRequest) -> Result<Response, RequestError> + 'static,
+    ) {
+        self.state.borrow_mut().jira.fallback = Some(Rc::new(answer));
     }
 
     /// Simulates the manifest's `maxRequests`: every request after the first
