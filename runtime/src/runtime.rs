@@ -23,6 +23,7 @@ use crate::limits::{EffectiveLimits, OperatorLimits};
 use crate::sandbox::code_limits::check_code_limits;
 use crate::sandbox::compile_deadline::compile_within;
 use crate::sandbox::component_check::{ComponentError, check_format, check_world};
+use crate::sandbox::import_precheck::check_imports_before_compiling;
 use crate::sandbox::state::InvocationState;
 use crate::storage::StorageHost;
 
@@ -187,6 +188,8 @@ impl Runtime {
         // The policy first: a refused app costs no compile.
         self.check_policy(&manifest)?;
         check_format(&wasm)?;
+        // A refused import is named before a (possibly long) compile.
+        check_imports_before_compiling(&wasm)?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let (component, from_cache) =

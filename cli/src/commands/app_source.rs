@@ -74,9 +74,9 @@ fn build_folder(dir: &Path, isolation: &BuildIsolation) -> Result<PathBuf, Failu
         .with_context(|| format!("cannot resolve {}", dir.display()))
         .map_err(Failure::bad_input)?;
     let cargo_toml = dir.join("Cargo.toml");
-    if !cargo_toml.exists() {
+    if !cargo_toml.exists() && !super::js_build::is_js_app(dir) {
         return Err(Failure::bad_input(anyhow!(
-            "{} is a folder without Cargo.toml; pass an app folder or a .wasm component",
+            "{} is a folder without Cargo.toml or package.json; pass an app folder or a .wasm component",
             dir.display()
         )));
     }

@@ -94,6 +94,11 @@ impl BuildIsolation {
         }
     }
 
+    /// The sandbox builds run in, if any (also used by JS builds).
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
     /// The build of the app folder `dir` (canonical), in release mode.
     fn guest_build(&self, dir: &Path, quiet: bool) -> Result<GuestBuild, Failure> {
         let mut build = GuestBuild::new(dir.join("Cargo.toml"))
@@ -125,7 +130,7 @@ fn default_protected() -> Vec<PathBuf> {
 /// Where an isolated build of `dir` writes: a directory of Kiln's cache
 /// named by the folder's path, never inside the source (which the sandbox
 /// mounts read-only).
-fn private_target_dir(dir: &Path) -> Result<PathBuf, Failure> {
+pub(super) fn private_target_dir(dir: &Path) -> Result<PathBuf, Failure> {
     let cache = CacheMode::User.directory().ok_or_else(|| {
         Failure::environment(anyhow!(
             "no cache directory for the isolated build: set KILN_CACHE_DIR, XDG_CACHE_HOME or HOME"
@@ -141,6 +146,10 @@ pub fn build_component(
     isolation: &BuildIsolation,
     quiet: bool,
 ) -> Result<PathBuf, Failure> {
+    // JS apps (issue 18): their own toolchain, same sandbox.
+    if super::js_build::is_js_app(dir) {
+        return super::js_build::build_js_component(dir, isolation);
+    }
     ensure_wasm_target(dir).map_err(|e| match e {
         GuestBuildError::UntrustedToolchain { .. } => Failure::bad_input(e),
         other => Failure::environment(other),
@@ -179,9 +188,9 @@ pub struct BuiltApp {
 /// Builds the app in `dir` and copies its component to `<dir>/<app-id>.wasm`.
 pub fn build_app(dir: &Path, isolation: &BuildIsolation) -> Result<BuiltApp, Failure> {
     let manifest_path = dir.join(MANIFEST_FILE);
-    if !dir.join("Cargo.toml").is_file() {
+    if !dir.join("Cargo.toml").is_file() && !super::js_build::is_js_app(dir) {
         return Err(Failure::bad_input(anyhow!(
-            "{} has no Cargo.toml; `runtime build` takes an app folder (create one with `runtime new <name>`)",
+            "{} has no Cargo.toml (nor package.json); `runtime build` takes an app folder (create one with `runtime new <name>`)",
             dir.display()
         )));
     }

@@ -43,6 +43,9 @@ pub struct Inspection {
     pub component: ComponentSummary,
     pub functions: Vec<FunctionSummary>,
     pub triggers: Vec<TriggerSummary>,
+    /// Modules the manifest declares that Kiln loads but does not serve
+    /// (Forge's UI modules, queue consumers).
+    pub not_served: Vec<NotServedSummary>,
     pub scopes: Vec<ScopeSummary>,
     pub limits: LimitsSummary,
 }
@@ -57,6 +60,35 @@ pub struct ComponentSummary {
     pub world: Option<String>,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+}
+
+/// A module Kiln loads but does not serve, and why.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotServedSummary {
+    /// The module type as in the manifest (`jira:issuePanel`, `consumer`).
+    pub kind: String,
+    pub key: Option<String>,
+    pub reason: String,
+}
+
+/// Forge's UI modules and queue consumers of `manifest`.
+fn not_served(manifest: &Manifest) -> Vec<NotServedSummary> {
+    let ui = manifest.ui_modules().into_iter().map(|m| NotServedSummary {
+        kind: m.module_type,
+        key: m.key,
+        reason: "UI module: Kiln runs app backends, not Custom UI or UI Kit frontends".to_owned(),
+    });
+    let consumers = manifest.consumers().iter().map(|c| NotServedSummary {
+        kind: "consumer".to_owned(),
+        key: Some(c.key.clone()),
+        reason: format!(
+            "queue consumer of {} (function {}): queue delivery is not served yet",
+            c.queue,
+            c.function_key().unwrap_or_default()
+        ),
+    });
+    ui.chain(consumers).collect()
 }
 
 #[derive(Serialize)]
@@ -190,6 +222,7 @@ pub fn inspect(
             })
             .collect(),
         triggers: trigger_summaries(manifest),
+        not_served: not_served(manifest),
         scopes,
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
@@ -284,6 +317,18 @@ pub fn render_text(i: &Inspection) -> String {
             GuestText(&f.key).to_string(),
             GuestText(&f.handler)
         );
+    }
+    if !i.not_served.is_empty() {
+        let _ = writeln!(out, "not served by Kiln (loaded, never invoked)");
+        for m in &i.not_served {
+            let _ = writeln!(
+                out,
+                "  {:<20} {}: {}",
+                GuestText(m.key.as_deref().unwrap_or("(no key)")).to_string(),
+                GuestText(&m.kind),
+                GuestText(&m.reason)
+            );
+        }
     }
     if i.triggers.is_empty() {
         let _ = writeln!(out, "triggers   none");
@@ -414,6 +459,25 @@ mod tests {
         assert!(text.contains("triggers   none"), "{text}");
         assert!(text.contains("read:jira-user"), "{text}");
         assert!(text.contains("256 MiB"), "{text}");
+    }
+
+    #[test]
+    fn forge_ui_modules_and_consumers_are_listed_as_not_served() {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: demo\n  runtime: {name: nodejs22.x}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: Hi\n  consumer:\n    - key: q\n      queue: work\n      function: main\nresources:\n  - key: main\n    path: static\n",
+        )
+        .unwrap();
+        let kinds: Vec<(String, Option<String>)> = not_served(&manifest)
+            .into_iter()
+            .map(|m| (m.kind, m.key))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("jira:issuePanel".to_owned(), Some("panel".to_owned())),
+                ("consumer".to_owned(), Some("q".to_owned()))
+            ]
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow};
 
 use super::exit::{Exit, Failure};
+use super::new_forge_js;
 use super::templates::{self, Template};
 
 /// This repository, as the runtime was compiled from it: where the SDK and the
@@ -28,7 +29,7 @@ pub struct NewArgs {
     /// (lower-case letters, digits and `-`, starting with a letter).
     path: PathBuf,
     /// What the app starts as.
-    #[arg(long, short = 't', default_value = "hello", value_parser = clap::builder::PossibleValuesParser::new(templates::names()))]
+    #[arg(long, short = 't', default_value = "hello", value_parser = clap::builder::PossibleValuesParser::new(template_names()))]
     template: String,
     /// A Kiln SDK folder (`sdk-guest` of a Kiln checkout) to build the app
     /// against instead of the kiln-sdk release on crates.io (default: the
@@ -37,7 +38,19 @@ pub struct NewArgs {
     sdk_path: Option<PathBuf>,
 }
 
+/// The Rust templates and the JavaScript one (issue 18).
+fn template_names() -> Vec<&'static str> {
+    let mut names = templates::names();
+    names.push(new_forge_js::NAME);
+    names
+}
+
 pub fn run(args: NewArgs) -> Result<Exit, Failure> {
+    // --- forge-js (issue 18): a JavaScript app, no Cargo project. ---
+    if args.template == new_forge_js::NAME {
+        return run_forge_js(&args);
+    }
+    // --- end forge-js ---
     let template = templates::find(&args.template).ok_or_else(|| {
         Failure::bad_input(anyhow!(
             "no template {:?}; choose one of {}",
@@ -88,6 +101,49 @@ pub fn run(args: NewArgs) -> Result<Exit, Failure> {
     eprintln!("  runtime run {shown}      # build it and run it on the embedded Jira simulator");
     eprintln!("  runtime lint {shown}     # check its scopes are the least it needs");
     eprintln!("  cd {shown} && cargo test # its unit tests");
+    Ok(Exit::Success)
+}
+
+/// `runtime new --template forge-js`.
+fn run_forge_js(args: &NewArgs) -> Result<Exit, Failure> {
+    let name = app_name(&args.path)?;
+    refuse_existing(&args.path)?;
+    let schema = Path::new(REPO_DIR)
+        .join("manifest-schema/manifest.schema.json")
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.to_str().map(str::to_owned))
+        .unwrap_or_else(|| {
+            "https://github.com/kiln-rs/kiln/raw/main/manifest-schema/manifest.schema.json".into()
+        });
+    let values = BTreeMap::from([
+        ("app_id", name.clone()),
+        ("app_name", title(&name)),
+        ("schema", schema),
+    ]);
+    let files = new_forge_js::render_all(&values).map_err(Failure::environment)?;
+    for (relative, text) in &files {
+        let path = args.path.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))
+                .map_err(Failure::environment)?;
+        }
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::environment)?;
+    }
+    let shown = args.path.display();
+    eprintln!(
+        "created {shown} from the {} template ({})",
+        new_forge_js::NAME,
+        new_forge_js::DESCRIPTION
+    );
+    eprintln!("next:");
+    eprintln!(
+        "  runtime run {shown}      # build it (Node.js needed) and run it on the embedded Jira simulator"
+    );
+    eprintln!("  runtime inspect {shown}  # what it may call");
     Ok(Exit::Success)
 }
 

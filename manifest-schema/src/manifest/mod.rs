@@ -7,12 +7,14 @@
 
 pub mod events;
 mod field_path;
+pub mod forge;
 mod rules;
 mod runtime_limits;
 mod schema;
 pub(crate) mod source;
 pub mod triggers;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -25,6 +27,7 @@ pub(crate) use source::Position;
 use source::{Anchor, Node};
 
 pub use events::{ProductEvent, UnknownEvent};
+pub use forge::{Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, UiModule};
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
@@ -49,6 +52,10 @@ pub struct Manifest {
     /// Absent means no scopes: every Jira route is refused.
     #[serde(default)]
     pub permissions: Permissions,
+    /// Forge's static resources of UI modules (`key`, `path`): kept as
+    /// written; Kiln serves no UI.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<serde_json::Value>,
 }
 
 /// `app:`: who the app is and what it may consume.
@@ -60,14 +67,21 @@ pub struct App {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Forge's app description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(default)]
     pub runtime: RuntimeLimits,
 }
 
 /// `modules:`: lists keyed by module type, as in Forge. Every module key is
 /// unique across all the lists.
+///
+/// Unknown module types are refused by validation, except Forge's product
+/// (UI) modules (`jira:issuePanel`, …), kept in [`Modules::product`]
+/// (see [`forge`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct Modules {
     /// At least one; keys are unique.
     pub function: Vec<FunctionModule>,
@@ -80,6 +94,13 @@ pub struct Modules {
     /// Periodic runs (Forge's `scheduledTrigger`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scheduled_trigger: Vec<ScheduledTriggerModule>,
+    /// Forge's queue consumers (loaded; delivery not served yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumer: Vec<ConsumerModule>,
+    /// Every other module type, as written: Forge's product (UI) modules,
+    /// which validation admits, and anything else, which it refuses.
+    #[serde(flatten)]
+    pub product: BTreeMap<String, serde_json::Value>,
 }
 
 /// `modules.function[]`: a named entry point of the component.
@@ -88,7 +109,8 @@ pub struct Modules {
 pub struct FunctionModule {
     /// The module key (`[a-z0-9][a-z0-9-_]{0,63}`), unique in the manifest.
     pub key: String,
-    /// The handler name the component dispatches on (`[a-z_][a-z0-9_]{0,63}`).
+    /// The handler name the component dispatches on: Kiln's
+    /// `[a-z_][a-z0-9_]{0,63}` or Forge's `file.export` (`index.run`).
     pub handler: String,
 }
 
@@ -177,6 +199,27 @@ impl Manifest {
             .function
             .iter()
             .find(|function| function.key == key)
+    }
+
+    /// Forge's UI modules, in manifest order of type then entry: loaded
+    /// and listed, never served by Kiln.
+    pub fn ui_modules(&self) -> Vec<UiModule> {
+        self.modules
+            .product
+            .iter()
+            .flat_map(|(module_type, entries)| {
+                let entries = entries.as_array().map(Vec::as_slice).unwrap_or_default();
+                entries.iter().map(move |entry| UiModule {
+                    module_type: module_type.clone(),
+                    key: entry.get("key").and_then(|k| k.as_str()).map(str::to_owned),
+                })
+            })
+            .collect()
+    }
+
+    /// Forge's queue consumers, in manifest order.
+    pub fn consumers(&self) -> &[ConsumerModule] {
+        &self.modules.consumer
     }
 
     /// The product event triggers, in manifest order.

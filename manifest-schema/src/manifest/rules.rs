@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::Manifest;
 use super::field_path::FieldPath;
+use super::forge::{is_forge_handler, is_product_module_type};
 use super::triggers::{WebTriggerModule, WebTriggerResponseType};
 
 /// The first rule a manifest breaks, in document order.
@@ -22,6 +23,8 @@ const MAX_ID_LEN: usize = 128;
 const MAX_NAME_CHARS: usize = 128;
 const MAX_KEY_LEN: usize = 64;
 const MAX_HANDLER_LEN: usize = 64;
+/// Forge's app description. Threat: as for the name.
+const MAX_DESCRIPTION_CHARS: usize = 1000;
 /// Threat: a manifest that makes the host index thousands of exports.
 pub(crate) const MAX_FUNCTIONS: usize = 100;
 /// Per trigger list. Threat: thousands of webhook subscriptions, URLs or
@@ -102,17 +105,21 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
                 ),
             ));
         }
-        if !is_handler(&function.handler) {
+        if !is_handler(&function.handler) && !is_forge_handler(&function.handler) {
             return Err(violation(
                 item.key("handler"),
                 format!(
-                    "invalid handler {:?}: use 1-{MAX_HANDLER_LEN} of a-z 0-9 _, not starting with a digit",
+                    "invalid handler {:?}: use 1-{MAX_HANDLER_LEN} of a-z 0-9 _, not starting with a digit, \
+                     or Forge's file.export (`index.run`)",
                     function.handler
                 ),
             ));
         }
     }
 
+    // Forge's shapes first: a consumer naming its function twice is
+    // reported as such, not as an unknown function.
+    check_forge_modules(manifest, &root)?;
     check_trigger_modules(manifest, &root)?;
 
     let scopes = root.key("permissions").key("scopes");
@@ -173,6 +180,15 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .scheduled_trigger
                 .iter()
                 .map(|m| (m.key.as_str(), m.function.as_str()))
+                .collect(),
+        ),
+        (
+            "consumer",
+            manifest
+                .modules
+                .consumer
+                .iter()
+                .map(|m| (m.key.as_str(), m.function_key().unwrap_or_default()))
                 .collect(),
         ),
     ];
@@ -392,6 +408,54 @@ fn is_module_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Forge's parts of a manifest ([`super::forge`]): the description, the
+/// consumer shapes, and module types: Forge's product (UI) modules are
+/// admitted as lists, any other unknown type is refused by name.
+fn check_forge_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Violation> {
+    if let Some(description) = &manifest.app.description {
+        let chars = description.chars().count();
+        let control = description.chars().any(|c| c.is_control() && c != '\n');
+        if chars > MAX_DESCRIPTION_CHARS || control {
+            return Err(violation(
+                root.key("app").key("description"),
+                format!(
+                    "the description must be at most {MAX_DESCRIPTION_CHARS} characters without control characters"
+                ),
+            ));
+        }
+    }
+    let modules = root.key("modules");
+    for (index, consumer) in manifest.modules.consumer.iter().enumerate() {
+        if consumer.function_key().is_none() {
+            return Err(violation(
+                modules.key("consumer").index(index),
+                "give the consumer's function as `function: <key>` or `resolver: { function: <key> }`, one of them"
+                    .to_owned(),
+            ));
+        }
+    }
+    for (module_type, entries) in &manifest.modules.product {
+        let path = modules.key(module_type);
+        if !is_product_module_type(module_type) {
+            return Err(violation(
+                path,
+                format!(
+                    "unknown module type {module_type:?}: Kiln runs function, trigger, webtrigger, \
+                     scheduledTrigger and consumer modules, and lists Forge's UI modules (product:module, \
+                     such as jira:issuePanel)"
+                ),
+            ));
+        }
+        if !entries.is_array() {
+            return Err(violation(
+                path,
+                format!("{module_type} must be a list of modules"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `[a-z_][a-z0-9_]{0,63}`.

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::forge::{Architecture, ForgeRuntime};
+
 /// Default linear-memory cap, as Forge's default function memory.
 pub const DEFAULT_MEMORY_MIB: u32 = 128;
 /// Threat: a guest sized to exhaust host RAM (several invocations run at once).
@@ -51,6 +53,13 @@ pub struct RuntimeLimits {
     pub max_log_lines: u32,
     /// Log bytes kept per invocation (0..=10 MiB).
     pub max_log_bytes: u32,
+    /// Forge's `runtime.name` (`nodejs22.x`), kept as written; Kiln runs
+    /// JavaScript on its own engine whatever it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<ForgeRuntime>,
+    /// Forge's `runtime.architecture`, kept as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<Architecture>,
 }
 
 impl Default for RuntimeLimits {
@@ -62,6 +71,8 @@ impl Default for RuntimeLimits {
             max_requests: DEFAULT_MAX_REQUESTS,
             max_log_lines: DEFAULT_MAX_LOG_LINES,
             max_log_bytes: DEFAULT_MAX_LOG_BYTES,
+            name: None,
+            architecture: None,
         }
     }
 }

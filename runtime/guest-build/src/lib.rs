@@ -22,6 +22,7 @@ mod build;
 pub mod cargo_env;
 mod error;
 pub mod limits;
+pub mod js;
 mod message;
 mod path_patches;
 pub mod sandbox;

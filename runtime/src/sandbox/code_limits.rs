@@ -31,12 +31,17 @@
 //! functions 7 s. What the limits leave (a component full of functions each
 //! just under every limit) is caught by the compile deadline
 //! ([`crate::OperatorLimits::max_compile_time`]).
+//!
+//! One exception, bound to exact code: a vetted language engine's code
+//! section (StarlingMonkey, for JavaScript apps) is admitted whole, see
+//! [`super::known_engines`].
 
 use std::fmt;
 
 use wasmparser::{Operator, Parser, Payload};
 
 use super::component_check::ComponentError;
+use super::known_engines::{KNOWN_ENGINES, KnownEngine, known_engine_in};
 
 /// Function bodies in the whole component, all core modules together.
 /// Threat: per-function compile overhead (an empty body still costs
@@ -126,6 +131,16 @@ pub fn fingerprint() -> String {
     CodeLimit::ALL
         .iter()
         .map(|limit| format!("{limit}={}", limit.max()))
+        // The engines admitted beyond the limits are part of what was
+        // checked: dropping one must not leave its apps loadable from cache.
+        .chain(KNOWN_ENGINES.iter().map(|engine| {
+            let digest: String = engine
+                .code_sha256
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!("engine={digest}/{}", engine.functions)
+        }))
         .collect::<Vec<_>>()
         .join(";")
 }
@@ -143,7 +158,16 @@ struct Totals {
 /// Call it after [`super::component_check::check_format`]'s size cap, which
 /// bounds the work this pass can be made to do.
 pub fn check_code_limits(bytes: &[u8]) -> Result<(), ComponentError> {
+    check_code_limits_admitting(bytes, KNOWN_ENGINES)
+}
+
+/// [`check_code_limits`], admitting the code sections of `engines`.
+pub(crate) fn check_code_limits_admitting(
+    bytes: &[u8],
+    engines: &[KnownEngine],
+) -> Result<(), ComponentError> {
     let mut totals = Totals::default();
+    let mut known_bodies_left = 0u32;
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
             Payload::ModuleSection { .. } => {
@@ -154,11 +178,20 @@ pub fn check_code_limits(bytes: &[u8]) -> Result<(), ComponentError> {
                 totals.components += 1;
                 at_most(CodeLimit::Components, totals.components as u64)?;
             }
-            Payload::CodeSectionStart { count, .. } => {
+            Payload::CodeSectionStart { count, range, .. } => {
+                // A vetted engine's code is admitted as a whole
+                // (`known_engines`): its bodies are neither counted nor
+                // walked. The range is in bounds: parse_all has the bytes.
+                let code = bytes.get(range).unwrap_or_default();
+                if known_engine_in(engines, code, count).is_some() {
+                    known_bodies_left = count;
+                    continue;
+                }
                 // Counted from the section header, before any body is read.
                 totals.functions = totals.functions.saturating_add(count as usize);
                 at_most(CodeLimit::Functions, totals.functions as u64)?;
             }
+            Payload::CodeSectionEntry(_) if known_bodies_left > 0 => known_bodies_left -= 1,
             Payload::CodeSectionEntry(body) => check_body(&body)?,
             _ => {}
         }
@@ -381,6 +414,87 @@ mod tests {
         let whole = component(&nested_blocks(8));
         for len in 0..whole.len() {
             let _ = check_code_limits(&whole[..len]);
+        }
+    }
+
+    /// The digest and count of the first code section of `bytes`.
+    fn first_code_section(bytes: &[u8]) -> KnownEngine {
+        use sha2::{Digest as _, Sha256};
+        for payload in Parser::new(0).parse_all(bytes) {
+            if let Ok(Payload::CodeSectionStart { count, range, .. }) = payload {
+                return KnownEngine {
+                    name: "test engine",
+                    code_sha256: Sha256::digest(&bytes[range]).into(),
+                    functions: count,
+                };
+            }
+        }
+        panic!("no code section");
+    }
+
+    #[test]
+    fn a_known_engine_is_admitted_beyond_the_limits_and_nothing_else_is() {
+        // An "engine" over every limit that applies to code.
+        let engine_funcs = format!(
+            "{}{}",
+            "(func)".repeat(MAX_FUNCTIONS + 1),
+            nested_blocks(MAX_NESTING_DEPTH + 1)
+        );
+        let alone = component(&engine_funcs);
+        let engines = [first_code_section(&alone)];
+        assert!(matches!(
+            check_code_limits_admitting(&alone, &[]),
+            Err(ComponentError::TooComplex { .. })
+        ));
+        assert_eq!(check_code_limits_admitting(&alone, &engines), Ok(()));
+
+        // One body changed (a `nop` more): unknown code, normal limits.
+        let tampered = component(&format!("{engine_funcs}(func nop)"));
+        assert!(matches!(
+            check_code_limits_admitting(&tampered, &engines),
+            Err(ComponentError::TooComplex {
+                limit: CodeLimit::Functions,
+                ..
+            })
+        ));
+
+        // The engine beside other code: the other code meets every limit.
+        let beside = |other: &str| {
+            wat::parse_str(format!(
+                "(component (core module {engine_funcs}) (core module {other}))"
+            ))
+            .unwrap()
+        };
+        assert_eq!(
+            check_code_limits_admitting(&beside("(func) (func)"), &engines),
+            Ok(())
+        );
+        assert!(matches!(
+            check_code_limits_admitting(&beside(&nested_blocks(MAX_NESTING_DEPTH + 1)), &engines),
+            Err(ComponentError::TooComplex {
+                limit: CodeLimit::NestingDepth,
+                ..
+            })
+        ));
+        assert!(matches!(
+            check_code_limits_admitting(&beside(&"(func)".repeat(MAX_FUNCTIONS + 1)), &engines),
+            Err(ComponentError::TooComplex {
+                limit: CodeLimit::Functions,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_known_engines_are_part_of_the_cache_fingerprint() {
+        let fingerprint = fingerprint();
+        for engine in KNOWN_ENGINES {
+            let digest: String = engine
+                .code_sha256
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert!(fingerprint.contains(&digest), "{fingerprint}");
         }
     }
 

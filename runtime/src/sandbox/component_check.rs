@@ -142,11 +142,18 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<WorldVersio
 }
 
 fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> {
+    check_import_name(name, matches!(item, ComponentItem::ComponentInstance(_)))
+}
+
+/// The import rule on a name and whether it is an interface (instance):
+/// shared by this check and the one before compiling
+/// ([`super::import_precheck`]).
+pub(crate) fn check_import_name(name: &str, is_instance: bool) -> Result<(), ComponentError> {
     let refuse = |reason: &str| ComponentError::ForbiddenImport {
         name: cap(name, MAX_GUEST_NAME_BYTES).into_owned(),
         reason: reason.to_owned(),
     };
-    if !matches!(item, ComponentItem::ComponentInstance(_)) {
+    if !is_instance {
         return Err(refuse(
             "only interface imports of the kiln:app world and WASI 0.2 are provided",
         ));

@@ -1,0 +1,129 @@
+// `asUser()` / `asApp()` `.requestJira(route, { method, headers, body })`
+// over `kiln:app/jira.request-jira`.
+//
+// A route's value (`/rest/api/3/search?jql=…`) becomes Kiln's request
+// record: the path with the characters a URL parser would percent-encode
+// encoded the same way (a space in an issue summary used as a path value
+// reaches Jira as `%20`, as with Forge's fetch), the query split into raw
+// pairs (the host encodes them again, from one URL builder), the body as
+// bytes. The host checks all of it; this module only translates.
+
+import { host, witError } from './host.js';
+import { requireSafeUrl } from './route.js';
+import { Response } from './response.js';
+import { forgeErrorFor } from './errors.js';
+
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
+const encoder = new TextEncoder();
+
+/** UTF-8 percent-encoding of what the WHATWG URL parser encodes in a path. */
+function encodePath(path) {
+  let out = '';
+  for (const char of path) {
+    const code = char.codePointAt(0);
+    const encode = code <= 0x20 || code >= 0x7f || '"<>`{}'.includes(char);
+    if (!encode) {
+      out += char;
+      continue;
+    }
+    for (const byte of encoder.encode(char)) {
+      out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+function splitRoute(value) {
+  const withoutFragment = value.split('#', 1)[0];
+  const mark = withoutFragment.indexOf('?');
+  const path = mark === -1 ? withoutFragment : withoutFragment.slice(0, mark);
+  const search = mark === -1 ? '' : withoutFragment.slice(mark + 1);
+  const query = [...new URLSearchParams(search)];
+  return { path: encodePath(path), query };
+}
+
+function headerPairs(headers) {
+  if (headers === undefined || headers === null) {
+    return [];
+  }
+  if (typeof headers[Symbol.iterator] === 'function' && typeof headers !== 'string') {
+    return [...headers].map(([name, value]) => [String(name), String(value)]);
+  }
+  if (typeof headers === 'object') {
+    return Object.entries(headers).map(([name, value]) => [name, String(value)]);
+  }
+  throw new TypeError('headers must be an object, an array of pairs or a Headers');
+}
+
+function bodyBytes(body) {
+  if (body === undefined || body === null) {
+    return undefined;
+  }
+  if (typeof body === 'string') {
+    return encoder.encode(body);
+  }
+  if (body instanceof Uint8Array) {
+    return body;
+  }
+  if (body instanceof ArrayBuffer) {
+    return new Uint8Array(body);
+  }
+  if (ArrayBuffer.isView(body)) {
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  }
+  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
+    return encoder.encode(body.toString());
+  }
+  throw new TypeError('body must be a string, bytes or URLSearchParams (JSON.stringify objects first)');
+}
+
+/** Kiln's `request` record for this principal, route and init. */
+export function kilnRequest(principal, url, init = {}) {
+  const { value } = requireSafeUrl(url);
+  const method = String(init.method ?? 'GET').toLowerCase();
+  if (!METHODS.has(method)) {
+    throw new TypeError(`method ${init.method} is not one Kiln sends (GET, POST, PUT, PATCH, DELETE)`);
+  }
+  const { path, query } = splitRoute(value);
+  return {
+    principal,
+    method,
+    path,
+    query,
+    headers: headerPairs(init.headers),
+    body: bodyBytes(init.body),
+  };
+}
+
+function target(request) {
+  return `${request.method.toUpperCase()} ${request.path}`;
+}
+
+/** Sends one request; resolves with a Response for any HTTP status. */
+export async function requestJira(principal, url, init) {
+  const request = kilnRequest(principal, url, init);
+  let answer;
+  try {
+    answer = host().jira.requestJira(request);
+  } catch (thrown) {
+    const kilnError = witError(thrown);
+    if (kilnError === undefined) {
+      throw thrown;
+    }
+    throw forgeErrorFor(kilnError, target(request));
+  }
+  return new Response(answer);
+}
+
+/** A product API client with Forge's surface for one principal. */
+export function productClient(principal) {
+  const unsupported = (product) => () =>
+    Promise.reject(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
+  return Object.freeze({
+    requestJira: (url, init) => requestJira(principal, url, init),
+    requestConfluence: unsupported('requestConfluence'),
+    requestBitbucket: unsupported('requestBitbucket'),
+    requestGraph: unsupported('requestGraph'),
+    requestConnectedData: unsupported('requestConnectedData'),
+  });
+}

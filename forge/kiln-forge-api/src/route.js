@@ -1,0 +1,109 @@
+// Forge's `route` template tag, with Forge's own escaping rules
+// (https://go.atlassian.com/forge-fetch-route):
+//
+// - before the first `?` or `#` of the template (the path), an interpolated
+//   value is inserted as is, but refused if it contains `/`, `\`, `?`, `#`
+//   or a `..` segment in any of its encoded spellings (`.%2e`, `%2E.`, …):
+//   one value can name one path segment, never walk the path;
+// - after it (the query), a value is `encodeURIComponent`-ed, a
+//   `URLSearchParams` is inserted as its `toString()`;
+// - a `Route` interpolated in the path is inserted as is (composition), in
+//   the query it is encoded like a string.
+//
+// `requestJira` accepts only a `Route`, as Forge does. This is the app's
+// first guard, not Kiln's: the host validates the final path again
+// (runtime/src/policy/path.rs) whatever this module is made to produce.
+
+const PATH_MANIPULATION =
+  'Disallowing path manipulation attempt. For more information see: https://go.atlassian.com/product-fetch-api-route';
+
+const routes = new WeakSet();
+
+/** A route built by `route` (or trusted explicitly); its value is read-only. */
+export class Route {
+  #value;
+  constructor(value) {
+    this.#value = String(value);
+    routes.add(this);
+    Object.freeze(this);
+  }
+  get value() {
+    return this.#value;
+  }
+  set value(_) {
+    throw new Error('modification of a Route is not allowed');
+  }
+  toString() {
+    return this.#value;
+  }
+}
+
+export function isRoute(x) {
+  return typeof x === 'object' && x !== null && routes.has(x);
+}
+
+function walksThePath(text) {
+  if (/[/\\?#]/.test(text)) {
+    return true;
+  }
+  // `..` with either dot written as `%2e`/`%2E`, anywhere in the value.
+  return /(\.|%2e)(\.|%2e)/i.test(text);
+}
+
+function pathValue(value) {
+  if (isRoute(value)) {
+    return value.value;
+  }
+  const text = String(value);
+  if (walksThePath(text)) {
+    throw new Error(PATH_MANIPULATION);
+  }
+  return text;
+}
+
+function queryValue(value) {
+  if (isRoute(value)) {
+    return encodeURIComponent(value.value);
+  }
+  if (typeof URLSearchParams !== 'undefined' && value instanceof URLSearchParams) {
+    return value.toString();
+  }
+  return encodeURIComponent(value);
+}
+
+/** route`/rest/api/3/issue/${key}?fields=${fields}` */
+export function route(strings, ...values) {
+  let inQuery = false;
+  let out = '';
+  strings.forEach((fragment, i) => {
+    if (/[?#]/.test(fragment)) {
+      inQuery = true;
+    }
+    out += fragment;
+    if (i < values.length) {
+      out += inQuery ? queryValue(values[i]) : pathValue(values[i]);
+    }
+  });
+  return new Route(out);
+}
+
+/** Forge's escape hatch: a string the app vouches for. */
+export function assumeTrustedRoute(path) {
+  return new Route(path);
+}
+
+/** The path and query of an absolute URL, as a route. */
+export function routeFromAbsolute(absolute) {
+  const url = new URL(absolute);
+  return new Route(`${url.pathname}${url.search}`);
+}
+
+/** The route itself, or Forge's error for anything else. */
+export function requireSafeUrl(url) {
+  if (isRoute(url)) {
+    return url;
+  }
+  throw new Error(
+    "You must create your route using the 'route' export from '@forge/api'.\nSee https://go.atlassian.com/forge-fetch-route for more information.",
+  );
+}

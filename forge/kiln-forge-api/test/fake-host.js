@@ -1,0 +1,71 @@
+// A host with the shapes componentize-js gives the WIT imports: records
+// and enums as plain objects and kebab-case strings, `result` errors thrown
+// with a `payload`. Jira answers from a table; storage is a map with
+// versions and cursors as the WIT describes.
+
+export class WitError extends Error {
+  constructor(payload) {
+    super('host error');
+    this.payload = payload;
+  }
+}
+
+export function fakeHost({ answers = {}, refuse = {} } = {}) {
+  const sent = [];
+  const logged = [];
+  const data = new Map();
+  const secrets = new Map();
+  let version = 0n;
+  const jira = {
+    requestJira(request) {
+      sent.push(request);
+      const key = `${request.method} ${request.path}`;
+      if (refuse[key] !== undefined) {
+        throw new WitError(refuse[key]);
+      }
+      const answer = answers[key] ?? { status: 404, headers: [], body: '{"errorMessages":["not found"]}' };
+      return {
+        status: answer.status,
+        headers: answer.headers ?? [['content-type', 'application/json']],
+        body: new TextEncoder().encode(answer.body ?? ''),
+      };
+    },
+  };
+  const storage = {
+    get(key) {
+      return data.get(key);
+    },
+    set(key, value) {
+      JSON.parse(value);
+      version += 1n;
+      data.set(key, { key, value, version });
+      return version;
+    },
+    delete(key) {
+      data.delete(key);
+    },
+    query(prefix, cursor, limit) {
+      const size = limit ?? 10;
+      if (size < 1 || size > 100) throw new WitError({ tag: 'invalid-limit', val: size });
+      const keys = [...data.keys()].filter((k) => k.startsWith(prefix) && (cursor === undefined || k > cursor)).sort();
+      const entries = keys.slice(0, size).map((k) => data.get(k));
+      const nextCursor = keys.length > size ? entries[entries.length - 1].key : undefined;
+      return { entries, nextCursor };
+    },
+    getSecret(key) {
+      return secrets.get(key);
+    },
+    setSecret(key, value) {
+      secrets.set(key, value);
+    },
+    deleteSecret(key) {
+      secrets.delete(key);
+    },
+  };
+  const log = {
+    log(level, message) {
+      logged.push([level, message]);
+    },
+  };
+  return { jira, storage, log, sent, logged, data };
+}

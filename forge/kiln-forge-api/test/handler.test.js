@@ -1,0 +1,87 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+
+import { dispatch, splitHandler, installGlobals } from '../src/handler.js';
+import { installHost } from '../src/host.js';
+import Resolver from '../src/resolver.js';
+import api, { route } from '../src/index.js';
+import { fakeHost } from './fake-host.js';
+
+const kilnContext = {
+  invocationId: 'inv-1',
+  accountId: 'acc-1',
+  cloudId: 'cloud-1',
+  siteUrl: 'http://127.0.0.1:1',
+  moduleKey: 'main',
+  installationId: 'inst-1',
+  trigger: 'function',
+  environment: 'development',
+};
+
+test('index.run names the run export of src/index', () => {
+  assert.deepEqual(splitHandler('index.run'), ['index', 'run']);
+  assert.deepEqual(splitHandler('resolvers/board.handler'), ['resolvers/board', 'handler']);
+  assert.deepEqual(splitHandler('summary'), ['index', 'summary']);
+});
+
+test("Forge's async (event, context) handler runs on Kiln's handle", async () => {
+  installHost(fakeHost());
+  const modules = {
+    index: {
+      run: async (event, context) => ({ echo: event, account: context.principal.accountId, cloud: context.cloudId, env: context.environmentType }),
+    },
+  };
+  const out = await dispatch(modules, 'index.run', '{"issueKey":"K-1"}', kilnContext);
+  assert.deepEqual(JSON.parse(out), { echo: { issueKey: 'K-1' }, account: 'acc-1', cloud: 'cloud-1', env: 'DEVELOPMENT' });
+  assert.equal(await dispatch({ index: { run: () => undefined } }, 'run', 'null', kilnContext), 'null');
+});
+
+test("failures become Kiln's app-error cases", async () => {
+  installHost(fakeHost({ refuse: { 'get /rest/api/3/myself': { tag: 'needs-authentication', val: 'app' } } }));
+  const modules = {
+    index: {
+      boom: async () => {
+        throw new Error('no luck');
+      },
+      call: async () => (await api.asApp().requestJira(route`/rest/api/3/myself`)).json(),
+    },
+  };
+  await assert.rejects(dispatch(modules, 'index.nope', '{}', kilnContext), { payload: { tag: 'unknown-function', val: 'index.nope' } });
+  await assert.rejects(dispatch(modules, 'other.boom', '{}', kilnContext), { payload: { tag: 'unknown-function', val: 'other.boom' } });
+  // Inherited properties are not handlers.
+  await assert.rejects(dispatch(modules, 'index.constructor', '{}', kilnContext), { payload: { tag: 'unknown-function', val: 'index.constructor' } });
+  const invalid = await dispatch(modules, 'index.boom', '{', kilnContext).catch((e) => e);
+  assert.equal(invalid.payload.tag, 'invalid-payload');
+  assert.match(invalid.payload.val, /JSON/);
+  await assert.rejects(dispatch(modules, 'index.boom', '{}', kilnContext), { payload: { tag: 'failed', val: 'no luck' } });
+  await assert.rejects(dispatch(modules, 'index.call', '{}', kilnContext), {
+    payload: { tag: 'request', val: { tag: 'needs-authentication', val: 'app' } },
+  });
+});
+
+test('console goes to the app log at its level once invocations run', async () => {
+  const host = fakeHost();
+  installHost(host);
+  const original = globalThis.console;
+  try {
+    globalThis.console = { ...original };
+    installGlobals();
+    await dispatch({ index: { run: () => { console.log('a', { b: 1 }); console.error('bad'); } } }, 'run', '{}', kilnContext);
+    assert.deepEqual(host.logged, [
+      ['info', 'a {"b":1}'],
+      ['error', 'bad'],
+    ]);
+    assert.deepEqual(globalThis.process.env, process.env);
+  } finally {
+    globalThis.console = original;
+  }
+});
+
+test('@forge/resolver definitions dispatch by functionKey', async () => {
+  const resolver = new Resolver();
+  resolver.define('getText', ({ payload, context }) => `${payload.name} @ ${context.moduleKey}`);
+  const handler = resolver.getDefinitions();
+  assert.equal(await handler({ call: { functionKey: 'getText', payload: { name: 'x' } } }, { moduleKey: 'panel' }), 'x @ panel');
+  await assert.rejects(handler({ call: { functionKey: 'nope' } }, {}), /no resolver function named nope/);
+  assert.throws(() => resolver.define('getText', () => 1), /defined twice/);
+});

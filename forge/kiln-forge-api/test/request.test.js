@@ -1,0 +1,111 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+
+import api, {
+  route,
+  asApp,
+  asUser,
+  ProductEndpointNotAllowedError,
+  NeedsAuthenticationError,
+  ProxyRequestError,
+  FetchError,
+  NEEDS_AUTHENTICATION_ERR,
+  REQUEST_EGRESS_ALLOWLIST_ERR,
+} from '../src/index.js';
+import { installHost } from '../src/host.js';
+import { kilnRequest } from '../src/request.js';
+import { fakeHost } from './fake-host.js';
+
+test('a route becomes Kiln request record: path, raw query pairs, bytes', () => {
+  const request = kilnRequest('user', route`/rest/api/3/issue/${'A B'}?fields=${'summary,status'}&x=${'a+b c'}`, {
+    method: 'put',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ a: 1 }),
+  });
+  assert.equal(request.principal, 'user');
+  assert.equal(request.method, 'put');
+  assert.equal(request.path, '/rest/api/3/issue/A%20B');
+  assert.deepEqual(request.query, [
+    ['fields', 'summary,status'],
+    ['x', 'a+b c'],
+  ]);
+  assert.deepEqual(request.headers, [['Content-Type', 'application/json']]);
+  assert.equal(new TextDecoder().decode(request.body), '{"a":1}');
+  assert.equal(kilnRequest('app', route`/rest/api/3/myself`).body, undefined);
+  assert.equal(kilnRequest('app', route`/rest/api/3/myself`).method, 'get');
+});
+
+test('methods Kiln cannot send and plain strings are refused before the host', () => {
+  assert.throws(() => kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
+  assert.throws(() => kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
+  assert.throws(() => kilnRequest('app', route`/x`, { body: { a: 1 } }), TypeError);
+});
+
+test('requestJira resolves with a fetch-like Response for any status', async () => {
+  const host = fakeHost({
+    answers: {
+      'get /rest/api/3/issue/KILN-1': { status: 200, body: '{"key":"KILN-1"}', headers: [['Content-Type', 'application/json'], ['X-A', '1'], ['x-a', '2']] },
+    },
+  });
+  installHost(host);
+  const ok = await api.asUser().requestJira(route`/rest/api/3/issue/${'KILN-1'}`);
+  assert.equal(ok.ok, true);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.statusText, 'OK');
+  assert.equal(ok.headers.get('content-type'), 'application/json');
+  assert.equal(ok.headers.get('X-A'), '1, 2');
+  assert.deepEqual(await ok.json(), { key: 'KILN-1' });
+  assert.equal(ok.bodyUsed, true);
+  await assert.rejects(ok.text(), TypeError);
+
+  const missing = await asApp().requestJira(route`/rest/api/3/issue/${'NOPE-1'}`);
+  assert.equal(missing.ok, false);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.statusText, 'Not Found');
+  const bytes = new Uint8Array(await missing.arrayBuffer());
+  assert.equal(new TextDecoder().decode(bytes), '{"errorMessages":["not found"]}');
+  assert.deepEqual(
+    host.sent.map((r) => r.principal),
+    ['user', 'app'],
+  );
+});
+
+test("Kiln's request errors become Forge's error classes, keeping Kiln's case", async () => {
+  const refuse = {
+    'get /rest/api/3/a': { tag: 'scope-denied', val: { route: 'GET /rest/api/3/a', missing: ['read:jira-work'] } },
+    'get /rest/api/3/b': { tag: 'needs-authentication', val: 'user' },
+    'get /rest/api/3/c': { tag: 'unknown-route', val: 'GET /rest/api/3/c' },
+    'get /rest/api/3/d': { tag: 'quota-exceeded', val: 'requests per invocation' },
+    'get /rest/api/3/e': { tag: 'timeout' },
+    'get /rest/api/3/f': { tag: 'transport', val: 'connection reset' },
+    'get /rest/api/3/g': { tag: 'invalid-request', val: 'header Authorization is not allowed' },
+  };
+  installHost(fakeHost({ refuse }));
+  const call = (p) => asUser().requestJira(route`/rest/api/3/${p}`);
+
+  const denied = await call('a').catch((e) => e);
+  assert.ok(denied instanceof ProductEndpointNotAllowedError);
+  assert.equal(denied.name, REQUEST_EGRESS_ALLOWLIST_ERR);
+  assert.equal(denied.status, 403);
+  assert.deepEqual(denied.missingScopes, ['read:jira-work']);
+  assert.deepEqual(denied.kilnError, refuse['get /rest/api/3/a']);
+
+  const auth = await call('b').catch((e) => e);
+  assert.ok(auth instanceof NeedsAuthenticationError);
+  assert.equal(auth.name, NEEDS_AUTHENTICATION_ERR);
+  assert.equal(auth.status, 401);
+
+  assert.ok((await call('c').catch((e) => e)) instanceof ProductEndpointNotAllowedError);
+  const quota = await call('d').catch((e) => e);
+  assert.ok(quota instanceof ProxyRequestError);
+  assert.equal(quota.status, 429);
+  assert.ok((await call('e').catch((e) => e)) instanceof FetchError);
+  assert.match((await call('f').catch((e) => e)).message, /connection reset/);
+  assert.match((await call('g').catch((e) => e)).message, /Authorization/);
+});
+
+test('impersonation and other products are refused clearly', async () => {
+  assert.throws(() => asUser('5b10a2844c20165700ede21g'), /impersonation/);
+  await assert.rejects(asApp().requestConfluence(route`/wiki/rest/api/content`), /not served by Kiln/);
+  await assert.rejects(api.fetch('https://example.com'), { name: REQUEST_EGRESS_ALLOWLIST_ERR });
+});

@@ -1,0 +1,57 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+
+import { storage, startsWith, StorageError } from '../src/index.js';
+import { kvs, WhereConditions } from '../src/kvs.js';
+import { installHost } from '../src/host.js';
+import { fakeHost, WitError } from './fake-host.js';
+
+test('values round-trip as JSON; absent keys are undefined', async () => {
+  const host = fakeHost();
+  installHost(host);
+  await storage.set('counter', { n: 1, tags: ['a'] });
+  assert.deepEqual(await storage.get('counter'), { n: 1, tags: ['a'] });
+  assert.equal(host.data.get('counter').value, '{"n":1,"tags":["a"]}');
+  assert.equal(await storage.get('missing'), undefined);
+  await storage.delete('counter');
+  assert.equal(await kvs.get('counter'), undefined);
+  await assert.rejects(storage.set('x', undefined), TypeError);
+});
+
+test('secrets live apart from values', async () => {
+  installHost(fakeHost());
+  await storage.setSecret('token', 's3cret');
+  assert.equal(await storage.get('token'), undefined);
+  assert.equal(await kvs.getSecret('token'), 's3cret');
+  await kvs.deleteSecret('token');
+  assert.equal(await storage.getSecret('token'), undefined);
+});
+
+test('queries page by prefix with cursors, in both APIs', async () => {
+  installHost(fakeHost());
+  for (const key of ['issue-1', 'issue-2', 'issue-3', 'other']) {
+    await storage.set(key, key.length);
+  }
+  const first = await storage.query().where('key', startsWith('issue-')).limit(2).getMany();
+  assert.deepEqual(first.results, [
+    { key: 'issue-1', value: 7 },
+    { key: 'issue-2', value: 7 },
+  ]);
+  const rest = await kvs.query().where('key', WhereConditions.beginsWith('issue-')).limit(2).cursor(first.nextCursor).getMany();
+  assert.deepEqual(rest, { results: [{ key: 'issue-3', value: 7 }] });
+  assert.deepEqual(await storage.query().where('key', startsWith('oth')).getOne(), { key: 'other', value: 5 });
+  assert.throws(() => storage.query().where('value', startsWith('x')), /startsWith/);
+});
+
+test("the host's refusals surface as StorageError with Kiln's case", async () => {
+  const host = fakeHost();
+  host.storage.set = () => {
+    throw new WitError({ tag: 'scope-denied' });
+  };
+  installHost(host);
+  const error = await storage.set('k', 1).catch((e) => e);
+  assert.ok(error instanceof StorageError);
+  assert.equal(error.code, 'SCOPE_DENIED');
+  assert.deepEqual(error.kilnError, { tag: 'scope-denied' });
+  await assert.rejects(storage.query().limit(500).getMany(), { code: 'INVALID_LIMIT' });
+});

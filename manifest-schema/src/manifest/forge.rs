@@ -1,0 +1,225 @@
+//! The parts of Forge's `manifest.yml` that a Forge app carries and Kiln
+//! accepts as they are, so a Forge app's manifest loads unchanged:
+//!
+//! ```yaml
+//! app:
+//!   id: ari:cloud:ecosystem::app/0f7d…
+//!   description: Summarises issues
+//!   runtime:
+//!     name: nodejs22.x          # Forge's runtime; Kiln runs JS on its own engine
+//!     architecture: arm64
+//! modules:
+//!   function:
+//!     - key: main
+//!       handler: index.run       # src/index.js, export `run`
+//!   consumer:                    # Forge's async-events queue consumers
+//!     - key: queue-consumer
+//!       queue: work
+//!       resolver: { function: main, method: event-listener }
+//!   jira:issuePanel:             # UI modules: listed, not served by Kiln
+//!     - key: hello-panel
+//!       resource: main
+//!       title: Hello
+//! resources:
+//!   - key: main
+//!     path: static/hello/build
+//! ```
+//!
+//! UI (product) modules are every module type with a `product:name` key
+//! (`jira:issuePanel`, `jira:globalPage`, `confluence:macro`, …): Kiln serves
+//! backends, not Custom UI or UI Kit frontends, so they are kept for
+//! `runtime inspect` to list and never invoked. A module type without a
+//! colon that Kiln does not know is still an error (a typo such as
+//! `functions:` must not silently drop an app's functions).
+
+use serde::{Deserialize, Serialize};
+
+/// Forge's `app.runtime.name`: the Node.js runtime Forge would run the app
+/// on. Kiln runs JavaScript apps on its own engine (StarlingMonkey in a
+/// component) whatever the value; it is kept so the manifest loads and
+/// `inspect` can show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ForgeRuntime {
+    #[serde(rename = "nodejs18.x")]
+    NodeJs18,
+    #[serde(rename = "nodejs20.x")]
+    NodeJs20,
+    #[serde(rename = "nodejs22.x")]
+    NodeJs22,
+    #[serde(rename = "nodejs24.x")]
+    NodeJs24,
+    /// Forge's legacy sandboxed runtime.
+    #[serde(rename = "sandbox")]
+    Sandbox,
+}
+
+/// Forge's `app.runtime.architecture`; irrelevant to a component, kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Architecture {
+    Arm64,
+    #[serde(rename = "x86_64")]
+    X86_64,
+}
+
+/// `modules.consumer[]`: a Forge queue consumer (`@forge/events`). Forge
+/// has two shapes: `function: <key>` and the older `resolver: { function,
+/// method }`; exactly one is given. Kiln loads it and names its function;
+/// queue delivery is not served yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConsumerModule {
+    /// Module key, unique among all modules.
+    pub key: String,
+    /// The queue it consumes.
+    pub queue: String,
+    /// The `modules.function` key to invoke.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// Forge's older form of `function`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<ConsumerResolver>,
+}
+
+/// `modules.consumer[].resolver`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConsumerResolver {
+    /// The `modules.function` key to invoke.
+    pub function: String,
+    /// The resolver method (`event-listener`), as Forge names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+impl ConsumerModule {
+    /// The function it invokes, in either shape; `None` when both or
+    /// neither are given (validation refuses that).
+    pub fn function_key(&self) -> Option<&str> {
+        match (&self.function, &self.resolver) {
+            (Some(function), None) => Some(function),
+            (None, Some(resolver)) => Some(&resolver.function),
+            _ => None,
+        }
+    }
+}
+
+/// A UI module of the manifest: its type (`jira:issuePanel`) and key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UiModule {
+    pub module_type: String,
+    /// The entry's `key`, when it has a string one.
+    pub key: Option<String>,
+}
+
+/// Whether a `modules` entry type is a Forge product (UI) module:
+/// `product:camelName`.
+pub fn is_product_module_type(name: &str) -> bool {
+    let Some((product, module)) = name.split_once(':') else {
+        return false;
+    };
+    let word = |text: &str, first_upper: bool| {
+        text.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || (first_upper && b.is_ascii_uppercase()))
+            && text.len() <= 64
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    word(product, false) && word(module, false)
+}
+
+/// Forge's handler grammar: `file.export`, the file a path under `src/`
+/// without extension (`index`, `resolvers/board`), the export a JavaScript
+/// identifier. At most 128 bytes.
+pub fn is_forge_handler(handler: &str) -> bool {
+    let Some((file, export)) = handler.rsplit_once('.') else {
+        return false;
+    };
+    let segment_ok = |segment: &str| {
+        !segment.is_empty()
+            && segment != "."
+            && segment != ".."
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    let export_ok = export
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        && export
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+    handler.len() <= 128 && file.split('/').all(segment_ok) && export_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forge_handlers_name_a_file_and_an_export() {
+        for ok in [
+            "index.run",
+            "resolvers/board.handler",
+            "my-app_2.$main",
+            "a.B",
+        ] {
+            assert!(is_forge_handler(ok), "{ok}");
+        }
+        for bad in [
+            "run",
+            ".run",
+            "index.",
+            "../x.run",
+            "a//b.run",
+            "a/./b.run",
+            "index.2run",
+            "in dex.run",
+            "index.run-it",
+        ] {
+            assert!(!is_forge_handler(bad), "{bad}");
+        }
+        assert!(!is_forge_handler(&format!("{}.run", "a".repeat(125))));
+    }
+
+    #[test]
+    fn product_module_types_have_a_product_and_a_name() {
+        for ok in [
+            "jira:issuePanel",
+            "jira:globalPage",
+            "confluence:macro",
+            "jira:customFieldType",
+            "compass:adminPage",
+        ] {
+            assert!(is_product_module_type(ok), "{ok}");
+        }
+        for bad in [
+            "functions",
+            "jira:",
+            ":issuePanel",
+            "Jira:issuePanel",
+            "jira:issue panel",
+            "a:b:c",
+        ] {
+            assert!(!is_product_module_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_consumer_names_its_function_in_either_shape() {
+        let consumer = |function: Option<&str>, resolver: Option<&str>| ConsumerModule {
+            key: "c".into(),
+            queue: "q".into(),
+            function: function.map(Into::into),
+            resolver: resolver.map(|function| ConsumerResolver {
+                function: function.into(),
+                method: Some("event-listener".into()),
+            }),
+        };
+        assert_eq!(consumer(Some("f"), None).function_key(), Some("f"));
+        assert_eq!(consumer(None, Some("g")).function_key(), Some("g"));
+        assert_eq!(consumer(Some("f"), Some("g")).function_key(), None);
+        assert_eq!(consumer(None, None).function_key(), None);
+    }
+}

@@ -1,0 +1,114 @@
+// Builds one JavaScript/TypeScript Kiln app into a component exporting
+// `kiln:app/handler@0.2.0`. Run by `kiln_guest_build::js` inside the build
+// sandbox (no network, the app folder read-only, one writable output
+// directory), with the tools of this folder's package-lock.json.
+//
+//   node build.mjs <request.json>
+//
+// The request names the app folder, the handler modules the manifest refers
+// to, the installed app dependencies, the WIT and the Forge layer, and where
+// to write. Two steps:
+//
+// 1. esbuild bundles a generated entry into one ES module: the entry imports
+//    every handler module (`handler: index.run` -> `src/index` export `run`)
+//    and exports Kiln's `handler` interface through the Forge layer's
+//    dispatcher. `@forge/api`, `@forge/kvs` and `@forge/resolver` resolve to
+//    Kiln's Forge layer, never to the npm packages (which call Atlassian's
+//    cloud through a runtime Kiln does not provide).
+// 2. componentize-js splices the bundle into StarlingMonkey against Kiln's
+//    world. WASI features: `clocks` and `random` stay (without them Date.now()
+//    is frozen at build time and Math.random() repeats across invocations);
+//    `stdio` stays (console.* output before the first invocation goes to the
+//    build log, and Kiln captures stdout/stderr into the capped app log);
+//    `http` and `fetch-event` are disabled: Kiln links no wasi:http until its
+//    egress door (permissions.external.fetch) lands.
+
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { build } from 'esbuild';
+import { componentize } from '@bytecodealliance/componentize-js';
+
+const DISABLED_FEATURES = ['http', 'fetch-event'];
+const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.jsx', '.mjs'];
+
+const request = JSON.parse(await readFile(process.argv[2], 'utf8'));
+const { appDir, handlerModules, nodePaths, witDir, forgeDir, outDir } = request;
+
+/** `index` or `resolvers/board` -> an import path inside the app's src/. */
+function modulePath(module) {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*(\/[A-Za-z0-9_][A-Za-z0-9_-]*)*$/.test(module)) {
+    throw new Error(`handler module \`${module}\` is not a plain path under src/`);
+  }
+  return resolve(appDir, 'src', module);
+}
+
+const forgeSrc = (file) => JSON.stringify(join(forgeDir, 'src', file));
+
+// Imported first, so the host and the globals are in place before any app
+// module's top-level code runs (ES modules evaluate in import order).
+const setup = `import * as jira from 'kiln:app/jira@0.2.0';
+import * as log from 'kiln:app/log@0.2.0';
+import * as storage from 'kiln:app/storage@0.2.0';
+import { installHost } from ${forgeSrc('host.js')};
+import { installGlobals } from ${forgeSrc('handler.js')};
+installHost({ jira, log, storage });
+installGlobals();
+`;
+await mkdir(outDir, { recursive: true });
+const setupPath = join(outDir, 'kiln-setup.js');
+await writeFile(setupPath, setup);
+
+const imports = [`import ${JSON.stringify(setupPath)};`]
+  .concat(handlerModules.map((module, i) => `import * as m${i} from ${JSON.stringify(modulePath(module))};`))
+  .join('\n');
+const table = handlerModules.map((module, i) => `  ${JSON.stringify(module)}: m${i},`).join('\n');
+const entry = `${imports}
+import { dispatch } from ${forgeSrc('handler.js')};
+const modules = {
+${table}
+};
+export const handler = {
+  handle(name, payload, context) {
+    return dispatch(modules, name, payload, context);
+  },
+};
+`;
+
+const bundlePath = join(outDir, 'bundle.js');
+const bundled = await build({
+  stdin: { contents: entry, resolveDir: appDir, sourcefile: 'kiln-entry.js', loader: 'js' },
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  mainFields: ['module', 'main'],
+  conditions: ['import', 'default'],
+  resolveExtensions: SOURCE_EXTENSIONS,
+  nodePaths,
+  alias: {
+    '@forge/api': join(forgeDir, 'src', 'index.js'),
+    '@forge/kvs': join(forgeDir, 'src', 'kvs.js'),
+    '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
+  },
+  // The host's interfaces are imports of the component, not modules.
+  external: ['kiln:app/*'],
+  outfile: bundlePath,
+  logLevel: 'warning',
+  metafile: true,
+});
+const inputs = Object.keys(bundled.metafile.inputs).length;
+
+const { component, imports: witImports } = await componentize({
+  sourcePath: bundlePath,
+  witPath: witDir,
+  worldName: 'app',
+  disableFeatures: DISABLED_FEATURES,
+});
+const componentPath = join(outDir, 'component.wasm');
+await writeFile(componentPath, component);
+await writeFile(
+  join(outDir, 'build-report.json'),
+  JSON.stringify({ inputs, imports: witImports, bytes: component.length }, null, 2),
+);
+console.log(componentPath);

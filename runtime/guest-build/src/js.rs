@@ -1,0 +1,630 @@
+//! Builds a JavaScript or TypeScript app folder (`package.json`, its
+//! lockfile, `manifest.yml`, `src/`) into a component exporting
+//! `kiln:app/handler@0.2.0`.
+//!
+//! Three steps, each where its threat allows:
+//!
+//! | step | where | why there |
+//! |---|---|---|
+//! | install Kiln's JS toolchain (esbuild, componentize-js) from the lockfile Kiln ships, once per toolchain version | outside the sandbox, `npm ci --ignore-scripts`, into Kiln's cache | a download checked against the lockfile's integrity hashes; no package's install script runs; the app has no say in it |
+//! | install the app's dependencies from *its* lockfile | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile | a download; no script runs; the app's `.npmrc` is never read (it is not copied) |
+//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a plugin-free bundle, then the app's top-level code under wizer): the app, the dependencies and the toolchain are mounted read-only, only the output folder is writable |
+//!
+//! The toolchain is embedded in this crate (its `package.json`,
+//! `package-lock.json`, the build script, Kiln's WIT and the Forge layer), so
+//! its cache folder is named by the digest of exactly what Kiln ships: a
+//! second build is offline, and a Kiln upgrade gets a fresh install. The
+//! npm download cache is shared across toolchain versions and apps.
+//!
+//! The sandbox cannot see Kiln's cache outside the three folders it mounts:
+//! a hostile app cannot poison the shared toolchain for the next app.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::cargo_env::allowed_env;
+use crate::error::GuestBuildError;
+use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
+
+/// The files of Kiln's JS toolchain, as shipped: path inside the toolchain
+/// folder, contents.
+const TOOLCHAIN_FILES: &[(&str, &str)] = &[
+    ("package.json", include_str!("../js-toolchain/package.json")),
+    (
+        "package-lock.json",
+        include_str!("../js-toolchain/package-lock.json"),
+    ),
+    ("build.mjs", include_str!("../js-toolchain/build.mjs")),
+    ("wit/kiln.wit", include_str!("../../../wit/0.2.0/kiln.wit")),
+    (
+        "forge-api/package.json",
+        include_str!("../../../forge/kiln-forge-api/package.json"),
+    ),
+    (
+        "forge-api/src/index.js",
+        include_str!("../../../forge/kiln-forge-api/src/index.js"),
+    ),
+    (
+        "forge-api/src/route.js",
+        include_str!("../../../forge/kiln-forge-api/src/route.js"),
+    ),
+    (
+        "forge-api/src/errors.js",
+        include_str!("../../../forge/kiln-forge-api/src/errors.js"),
+    ),
+    (
+        "forge-api/src/response.js",
+        include_str!("../../../forge/kiln-forge-api/src/response.js"),
+    ),
+    (
+        "forge-api/src/request.js",
+        include_str!("../../../forge/kiln-forge-api/src/request.js"),
+    ),
+    (
+        "forge-api/src/storage.js",
+        include_str!("../../../forge/kiln-forge-api/src/storage.js"),
+    ),
+    (
+        "forge-api/src/kvs.js",
+        include_str!("../../../forge/kiln-forge-api/src/kvs.js"),
+    ),
+    (
+        "forge-api/src/resolver.js",
+        include_str!("../../../forge/kiln-forge-api/src/resolver.js"),
+    ),
+    (
+        "forge-api/src/handler.js",
+        include_str!("../../../forge/kiln-forge-api/src/handler.js"),
+    ),
+    (
+        "forge-api/src/host.js",
+        include_str!("../../../forge/kiln-forge-api/src/host.js"),
+    ),
+];
+
+/// Marks a toolchain or dependency folder whose install finished.
+const COMPLETE_MARKER: &str = ".kiln-complete";
+
+/// Whether `dir` is a JavaScript/TypeScript app folder: a `package.json`
+/// beside the manifest, and no `Cargo.toml` (a Rust app with a
+/// `package.json` for its tooling stays a Rust app).
+pub fn is_js_app(dir: &Path) -> bool {
+    dir.join("package.json").is_file()
+        && dir.join("manifest.yml").is_file()
+        && !dir.join("Cargo.toml").exists()
+}
+
+/// The first 16 hex digits of the SHA-256 of everything Kiln's JS toolchain
+/// is made of: the name of its cache folder.
+pub fn toolchain_id() -> String {
+    let mut hasher = Sha256::new();
+    for (path, contents) in TOOLCHAIN_FILES {
+        hasher.update((path.len() as u64).to_le_bytes());
+        hasher.update(path.as_bytes());
+        hasher.update((contents.len() as u64).to_le_bytes());
+        hasher.update(contents.as_bytes());
+    }
+    hex(&hasher.finalize())[..16].to_owned()
+}
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct JsBuild {
+    /// The app folder (canonical).
+    pub app_dir: PathBuf,
+    /// The modules of `src/` the manifest's handlers name (`index` for
+    /// `handler: index.run`).
+    pub handler_modules: Vec<String>,
+    /// A private folder for this app's build (dependencies, output); never
+    /// inside the app folder.
+    pub work_dir: PathBuf,
+    /// Kiln's cache folder for JS toolchains and npm downloads, shared by
+    /// every JS app.
+    pub cache_dir: PathBuf,
+    /// The sandbox, or `None` for an unisolated build (no bubblewrap here).
+    pub sandbox: Option<Sandbox>,
+}
+
+/// Why a JS app could not be built. Each message says what to run or fix.
+#[derive(Debug, thiserror::Error)]
+pub enum JsBuildError {
+    /// A program (`node`, `npm`) is not on `PATH`.
+    #[error(
+        "`{program}` is not installed (or not on PATH); building a JavaScript app needs Node.js 18 or later with npm"
+    )]
+    ProgramMissing {
+        /// The program.
+        program: &'static str,
+    },
+    /// `node` lives where the sandbox cannot mount it.
+    #[error(
+        "`node` is at {path}, outside the system folders the build sandbox mounts (/usr, /bin, …); install Node.js system-wide (e.g. apt-get install nodejs npm)"
+    )]
+    NodeOutsideSandbox {
+        /// Where `node` is.
+        path: PathBuf,
+    },
+    /// The app has dependencies but no lockfile.
+    #[error(
+        "{dir} has dependencies but no package-lock.json; run `npm install` there once and keep the lockfile with the app (Kiln installs exactly what it pins)"
+    )]
+    NoLockfile {
+        /// The app folder.
+        dir: PathBuf,
+    },
+    /// `package.json` is unreadable or not JSON.
+    #[error("cannot read {path}: {detail}")]
+    PackageJson {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// The manifest names no handler module.
+    #[error("the manifest names no handler; add a function module with `handler: index.run`")]
+    NoHandlers,
+    /// A step failed; its messages were printed to stderr.
+    #[error("{step} failed ({status}); see its messages above")]
+    StepFailed {
+        /// What ran.
+        step: &'static str,
+        /// Its exit status.
+        status: ExitStatus,
+    },
+    /// A program could not be started.
+    #[error("could not run {program}: {source}")]
+    NotStarted {
+        /// The program.
+        program: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Reading or writing the cache or the work folder failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// On which path.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The build left something other than a plain file where the
+    /// component belongs (a symlink pointing out of the work folder).
+    #[error(
+        "the build left {path} as something other than a plain file inside its output folder; refusing it"
+    )]
+    ComponentNotPlain {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The sandbox refused a mount.
+    #[error(transparent)]
+    Sandbox(#[from] GuestBuildError),
+}
+
+/// The component a JS build produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltJsComponent {
+    /// The app's `package.json` name.
+    pub package: String,
+    /// The component file.
+    pub path: PathBuf,
+}
+
+/// Builds the app: toolchain (cached), dependencies (cached per lockfile),
+/// then bundle and componentize in the sandbox.
+pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
+    if opts.handler_modules.is_empty() {
+        return Err(JsBuildError::NoHandlers);
+    }
+    let package = read_package(&opts.app_dir)?;
+    let node = find_program("node")?;
+    let npm = find_program("npm")?;
+    if opts.sandbox.is_some() && !under_system_dir(&node) {
+        return Err(JsBuildError::NodeOutsideSandbox { path: node });
+    }
+
+    let toolchain = install_toolchain(&npm, &opts.cache_dir)?;
+    let npm_cache = opts.cache_dir.join("npm-cache");
+    create_dir(&opts.work_dir)?;
+    let work_dir = canonical(&opts.work_dir)?;
+    let deps = install_app_dependencies(&npm, &npm_cache, &opts.app_dir, &package, &work_dir)?;
+    let out = work_dir.join("out");
+    remove_dir(&out)?;
+    create_dir(&out)?;
+
+    let request = serde_json::json!({
+        "appDir": opts.app_dir,
+        "handlerModules": opts.handler_modules,
+        "nodePaths": deps.iter().map(|d| d.join("node_modules")).collect::<Vec<_>>(),
+        "witDir": toolchain.join("wit"),
+        "forgeDir": toolchain.join("forge-api"),
+        "outDir": out,
+    });
+    let request_path = out.join("request.json");
+    write(&request_path, request.to_string().as_bytes())?;
+    let args: Vec<OsString> = vec![
+        toolchain.join("build.mjs").into(),
+        request_path.clone().into(),
+    ];
+
+    let mut command = match &opts.sandbox {
+        Some(sandbox) => {
+            let mut sources = vec![opts.app_dir.clone(), toolchain.clone()];
+            sources.extend(deps.iter().cloned());
+            let no_rust = Toolchain {
+                rustup_home: None,
+                cargo_home: None,
+            };
+            sandbox.command(
+                &SandboxedRun {
+                    sources: &sources,
+                    target_dir: &out,
+                    working_dir: &out,
+                    toolchain: &no_rust,
+                    rustup_toolchain: None,
+                },
+                &node,
+                &args,
+            )?
+        }
+        None => {
+            let mut command = Command::new(&node);
+            command.args(&args).current_dir(&out).env_clear();
+            command.envs(allowed_env());
+            command
+        }
+    };
+    // esbuild's and componentize-js's messages go to stderr; the one stdout
+    // line (the component's path) is not trusted: the path is Kiln's own.
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    let status = command
+        .status()
+        .map_err(|source| JsBuildError::NotStarted {
+            program: node.clone(),
+            source,
+        })?;
+    if !status.success() {
+        return Err(JsBuildError::StepFailed {
+            step: "bundling and componentizing (esbuild, componentize-js)",
+            status,
+        });
+    }
+    let component = out.join("component.wasm");
+    plain_file_inside(&component, &out)?;
+    Ok(BuiltJsComponent {
+        package,
+        path: component,
+    })
+}
+
+/// Installs the embedded toolchain into `<cache>/js-toolchain/<id>` unless
+/// a finished install is there; returns that folder (canonical).
+fn install_toolchain(npm: &Path, cache_dir: &Path) -> Result<PathBuf, JsBuildError> {
+    let root = cache_dir.join("js-toolchain");
+    let dir = root.join(toolchain_id());
+    if dir.join(COMPLETE_MARKER).is_file() {
+        return canonical(&dir);
+    }
+    create_dir(&root)?;
+    // Installed beside, then renamed into place: a build interrupted half
+    // way, or two builds at once, never leave a half toolchain under the
+    // final name.
+    let staging = root.join(format!("{}.staging-{}", toolchain_id(), unique_suffix()));
+    remove_dir(&staging)?;
+    for (path, contents) in TOOLCHAIN_FILES {
+        let file = staging.join(path);
+        if let Some(parent) = file.parent() {
+            create_dir(parent)?;
+        }
+        write(&file, contents.as_bytes())?;
+    }
+    eprintln!("installing Kiln's JavaScript toolchain (once per Kiln version) …");
+    npm_ci(npm, &cache_dir.join("npm-cache"), &staging, false)?;
+    write(&staging.join(COMPLETE_MARKER), b"")?;
+    match std::fs::rename(&staging, &dir) {
+        Ok(()) => {}
+        // Another build finished first: use its install.
+        Err(_) if dir.join(COMPLETE_MARKER).is_file() => remove_dir(&staging)?,
+        Err(source) => {
+            return Err(JsBuildError::Io {
+                action: "cannot move the toolchain into",
+                path: dir,
+                source,
+            });
+        }
+    }
+    canonical(&dir)
+}
+
+/// Installs the app's runtime dependencies from its lockfile into
+/// `<work>/deps` (skipped when that lockfile was installed already); `None`
+/// when the app has no dependencies.
+fn install_app_dependencies(
+    npm: &Path,
+    npm_cache: &Path,
+    app_dir: &Path,
+    package: &str,
+    work_dir: &Path,
+) -> Result<Option<PathBuf>, JsBuildError> {
+    let package_json = app_dir.join("package.json");
+    let manifest = read(&package_json)?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&manifest).map_err(|e| JsBuildError::PackageJson {
+            path: package_json.clone(),
+            detail: e.to_string(),
+        })?;
+    let has_dependencies = value
+        .get("dependencies")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|deps| !deps.is_empty());
+    if !has_dependencies {
+        return Ok(None);
+    }
+    let lockfile = ["package-lock.json", "npm-shrinkwrap.json"]
+        .iter()
+        .map(|name| app_dir.join(name))
+        .find(|path| path.is_file())
+        .ok_or_else(|| JsBuildError::NoLockfile {
+            dir: app_dir.to_owned(),
+        })?;
+    let lock = read(&lockfile)?;
+    let digest = {
+        let mut hasher = Sha256::new();
+        hasher.update((manifest.len() as u64).to_le_bytes());
+        hasher.update(&manifest);
+        hasher.update(&lock);
+        hex(&hasher.finalize())
+    };
+    let deps = work_dir.join("deps");
+    let marker = deps.join(COMPLETE_MARKER);
+    if std::fs::read_to_string(&marker).is_ok_and(|done| done == digest) {
+        return Ok(Some(deps));
+    }
+    // Only the two files: no `.npmrc` of the app (registry, scripts,
+    // credentials helpers) reaches npm.
+    remove_dir(&deps)?;
+    create_dir(&deps)?;
+    write(&deps.join("package.json"), &manifest)?;
+    write(&deps.join(lockfile.file_name().unwrap_or_default()), &lock)?;
+    eprintln!("installing the dependencies of {package} from its lockfile …");
+    npm_ci(npm, npm_cache, &deps, true)?;
+    write(&marker, digest.as_bytes())?;
+    Ok(Some(deps))
+}
+
+/// `npm ci` in `dir`: exactly the lockfile, no install scripts, no audit.
+fn npm_ci(npm: &Path, npm_cache: &Path, dir: &Path, omit_dev: bool) -> Result<(), JsBuildError> {
+    let mut command = Command::new(npm);
+    command
+        .args([
+            "ci",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--prefer-offline",
+            "--loglevel=error",
+        ])
+        .arg("--cache")
+        .arg(npm_cache)
+        .current_dir(dir)
+        .env_clear()
+        .envs(npm_env())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if omit_dev {
+        command.arg("--omit=dev");
+    }
+    let status = command
+        .status()
+        .map_err(|source| JsBuildError::NotStarted {
+            program: npm.to_owned(),
+            source,
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(JsBuildError::StepFailed {
+            step: "`npm ci --ignore-scripts`",
+            status,
+        })
+    }
+}
+
+/// npm's environment: the build allowlist plus npm's own configuration and
+/// the proxy variables (npm downloads; it runs no package code here).
+fn npm_env() -> Vec<(String, OsString)> {
+    let mut env = allowed_env();
+    env.extend(std::env::vars_os().filter_map(|(name, value)| {
+        let name = name.into_string().ok()?;
+        let npm_own = name.to_ascii_lowercase().starts_with("npm_config_");
+        let proxy = matches!(
+            name.as_str(),
+            "HTTPS_PROXY" | "https_proxy" | "HTTP_PROXY" | "http_proxy" | "NO_PROXY" | "no_proxy"
+        );
+        (npm_own || proxy).then_some((name, value))
+    }));
+    env
+}
+
+/// The `name` of the app's `package.json` (or `app` when it has none).
+fn read_package(app_dir: &Path) -> Result<String, JsBuildError> {
+    let path = app_dir.join("package.json");
+    let value: serde_json::Value =
+        serde_json::from_slice(&read(&path)?).map_err(|e| JsBuildError::PackageJson {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+    Ok(value
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("app")
+        .to_owned())
+}
+
+/// Refuses anything at `path` but a regular file inside `dir`: the sandbox
+/// could leave a symlink to a host file there for Kiln to read and copy.
+fn plain_file_inside(path: &Path, dir: &Path) -> Result<(), JsBuildError> {
+    let plain = std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_file());
+    let inside = path.canonicalize().is_ok_and(|real| real.starts_with(dir));
+    if plain && inside {
+        Ok(())
+    } else {
+        Err(JsBuildError::ComponentNotPlain {
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// Unique per call in this process and across processes (two builds at
+/// once, in one process or several, never share a staging folder).
+fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{}-{}-{nanos}",
+        std::process::id(),
+        CALLS.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn under_system_dir(path: &Path) -> bool {
+    let real = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    ["/usr", "/bin", "/sbin", "/lib", "/lib64"]
+        .iter()
+        .any(|dir| real.starts_with(dir))
+}
+
+fn find_program(name: &'static str) -> Result<PathBuf, JsBuildError> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .ok_or(JsBuildError::ProgramMissing { program: name })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut out, byte| {
+        let _ = write!(out, "{byte:02x}");
+        out
+    })
+}
+
+fn canonical(path: &Path) -> Result<PathBuf, JsBuildError> {
+    path.canonicalize().map_err(|source| JsBuildError::Io {
+        action: "cannot resolve",
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn create_dir(path: &Path) -> Result<(), JsBuildError> {
+    std::fs::create_dir_all(path).map_err(|source| JsBuildError::Io {
+        action: "cannot create",
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn remove_dir(path: &Path) -> Result<(), JsBuildError> {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(JsBuildError::Io {
+            action: "cannot remove",
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, JsBuildError> {
+    std::fs::read(path).map_err(|source| JsBuildError::Io {
+        action: "cannot read",
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), JsBuildError> {
+    std::fs::write(path, bytes).map_err(|source| JsBuildError::Io {
+        action: "cannot write",
+        path: path.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_is_a_js_app_by_its_package_json_and_manifest_without_cargo() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("manifest.yml"), "").unwrap();
+        assert!(!is_js_app(dir.path()));
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        assert!(is_js_app(dir.path()));
+        std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
+        assert!(!is_js_app(dir.path()));
+    }
+
+    #[test]
+    fn the_toolchain_id_names_exactly_what_kiln_ships() {
+        let id = toolchain_id();
+        assert_eq!(id.len(), 16);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+        // The pinned versions are part of what is hashed.
+        let package = TOOLCHAIN_FILES[0].1;
+        assert!(package.contains("\"@bytecodealliance/componentize-js\": \"0.23.0\""));
+        assert!(package.contains("\"esbuild\": \"0.28.2\""));
+    }
+
+    #[test]
+    fn a_symlinked_component_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().canonicalize().unwrap();
+        let secret = tempfile::NamedTempFile::new().unwrap();
+        let link = out.join("component.wasm");
+        std::os::unix::fs::symlink(secret.path(), &link).unwrap();
+        assert!(matches!(
+            plain_file_inside(&link, &out),
+            Err(JsBuildError::ComponentNotPlain { .. })
+        ));
+        std::fs::remove_file(&link).unwrap();
+        std::fs::write(&link, b"\0asm").unwrap();
+        assert!(plain_file_inside(&link, &out).is_ok());
+    }
+
+    #[test]
+    fn dependencies_without_a_lockfile_are_refused_before_npm_runs() {
+        let app = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(
+            app.path().join("package.json"),
+            r#"{"name":"a","dependencies":{"left-pad":"1.3.0"}}"#,
+        )
+        .unwrap();
+        let error = install_app_dependencies(
+            Path::new("/nonexistent/npm"),
+            work.path(),
+            app.path(),
+            "a",
+            work.path(),
+        )
+        .unwrap_err();
+        assert!(matches!(error, JsBuildError::NoLockfile { .. }), "{error}");
+    }
+}

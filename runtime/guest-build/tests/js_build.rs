@@ -1,0 +1,169 @@
+//! Builds a real JavaScript app with Kiln's pinned toolchain, in the
+//! sandbox: the first run installs the toolchain from npm into the test's
+//! cache (about 400 MB, once), later runs are offline.
+
+use std::path::{Path, PathBuf};
+
+use kiln_guest_build::Sandbox;
+use kiln_guest_build::js::{JsBuild, JsBuildError, build_js, toolchain_id};
+
+fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiln-js-cache")
+}
+
+fn sandbox() -> Option<Sandbox> {
+    let sandbox = Sandbox::available();
+    if sandbox.is_none() {
+        eprintln!("skipped: no working bubblewrap here");
+    }
+    sandbox
+}
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+#[test]
+fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
+    let Some(sandbox) = sandbox() else { return };
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", r#"{"name":"probe","type":"module"}"#),
+            (
+                "manifest.yml",
+                "app:\n  id: probe\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            (
+                "src/index.ts",
+                "import api, { route, storage } from '@forge/api';\n\
+                 import { helper } from './lib/helper';\n\
+                 export const run = async (event: { key: string }) => {\n\
+                   const r = await api.asApp().requestJira(route`/rest/api/3/issue/${event.key}`);\n\
+                   await storage.set('last', event.key);\n\
+                   return helper(r.status);\n\
+                 };\n",
+            ),
+            (
+                "src/lib/helper.ts",
+                "export const helper = (n: number): string => `status ${n}`;\n",
+            ),
+        ],
+    );
+    let build = JsBuild {
+        app_dir: app.path().canonicalize().unwrap(),
+        handler_modules: vec!["index".into()],
+        work_dir: work.path().to_owned(),
+        cache_dir: cache_dir(),
+        sandbox: Some(sandbox),
+    };
+    let built = build_js(&build).expect("builds");
+    assert_eq!(built.package, "probe");
+    let wasm = std::fs::read(&built.path).unwrap();
+    // A component (layer 1), not a core module.
+    assert_eq!(&wasm[..8], b"\0asm\x0d\x00\x01\x00");
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(built.path.with_file_name("build-report.json")).unwrap(),
+    )
+    .unwrap();
+    let imports: Vec<String> = report["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| pair[0].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        imports
+            .iter()
+            .all(|i| i.starts_with("kiln:app/") && i.ends_with("@0.2.0")),
+        "{imports:?}"
+    );
+    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.2.0"));
+    assert!(imports.iter().any(|i| i == "kiln:app/storage@0.2.0"));
+    // The app's TypeScript was bundled (the two files and the Forge layer).
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    assert!(
+        bundle.contains("status ${n}") || bundle.contains("status "),
+        "helper bundled"
+    );
+    assert!(
+        !bundle.contains("__forge_fetch__"),
+        "npm's @forge/api is never bundled"
+    );
+
+    // The toolchain is installed once, under the digest of what Kiln ships.
+    let toolchain = cache_dir().join("js-toolchain").join(toolchain_id());
+    assert!(toolchain.join(".kiln-complete").is_file());
+}
+
+#[test]
+fn a_host_file_outside_the_mounts_cannot_be_bundled() {
+    let Some(sandbox) = sandbox() else { return };
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let secret_dir = tempfile::tempdir().unwrap();
+    std::fs::write(secret_dir.path().join("token"), "s3cret").unwrap();
+    // esbuild resolves imports at bundle time: an import of a host file
+    // outside the mounted folders cannot be found.
+    let secret = secret_dir.path().join("token").display().to_string();
+    write(
+        app.path(),
+        &[
+            ("package.json", r#"{"name":"hostile"}"#),
+            ("manifest.yml", ""),
+            (
+                "src/index.js",
+                &format!(
+                    "import s from {secret:?} with {{ type: 'text' }};\nexport const run = () => s;\n"
+                ),
+            ),
+        ],
+    );
+    let build = JsBuild {
+        app_dir: app.path().canonicalize().unwrap(),
+        handler_modules: vec!["index".into()],
+        work_dir: work.path().to_owned(),
+        cache_dir: cache_dir(),
+        sandbox: Some(sandbox.protect(secret_dir.path())),
+    };
+    let error = build_js(&build).unwrap_err();
+    assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
+    let out = work.path().join("out");
+    assert!(!out.join("component.wasm").exists());
+    assert!(
+        !std::fs::read_dir(app.path())
+            .unwrap()
+            .any(|e| e.unwrap().file_name() == "node_modules")
+    );
+}
+
+#[test]
+fn a_handler_module_outside_src_is_refused() {
+    let Some(sandbox) = sandbox() else { return };
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", "{}"),
+            ("src/index.js", "export const run = () => 1;\n"),
+        ],
+    );
+    let build = JsBuild {
+        app_dir: app.path().canonicalize().unwrap(),
+        handler_modules: vec!["../../etc/passwd".into()],
+        work_dir: work.path().to_owned(),
+        cache_dir: cache_dir(),
+        sandbox: Some(sandbox),
+    };
+    assert!(matches!(
+        build_js(&build),
+        Err(JsBuildError::StepFailed { .. })
+    ));
+}

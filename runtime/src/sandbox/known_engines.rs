@@ -1,0 +1,132 @@
+//! Known language engines: core modules whose code Kiln has vetted and
+//! admits beyond the code-shape limits of [`super::code_limits`].
+//!
+//! A JavaScript app is StarlingMonkey (SpiderMonkey embedded by
+//! componentize-js) plus the app's own code, which lives in the engine's
+//! pre-initialised memory (a data segment), not in code. The engine alone
+//! has about 12,700 functions, more than [`super::code_limits::MAX_FUNCTIONS`]
+//! admits: that limit exists because an unknown component with that many
+//! functions is a cheap way to burn a host's CPU in Cranelift.
+//!
+//! The allowance is bound to the exact code: the SHA-256 of the module's
+//! code section (every function body, in order), as Kiln's pinned JS
+//! toolchain produces it for Kiln's world. The same toolchain, world and
+//! WASI features give the same code section for every app (the app lives in
+//! the data), so one digest covers every app built by that Kiln; a single
+//! changed byte of code is an unknown module and meets the normal limits.
+//! What the allowance skips is the *shape* check of that one code section:
+//! its functions do not count towards the total and its bodies are not
+//! walked. Everything else in the component (other modules, nested
+//! components, other code sections) is checked as usual, and the compile
+//! deadline still bounds the whole compile.
+//!
+//! To add an engine (a new componentize-js pin, a new WIT version), build an
+//! app with Kiln's toolchain and run
+//! `KILN_JS_COMPONENT=<component.wasm> cargo test -p kiln-runtime --lib known_engine_digest -- --ignored --nocapture`,
+//! which prints the code-section digests; pin the engine's here.
+
+use sha2::{Digest as _, Sha256};
+
+/// A vetted engine: what it is and the digest of its code section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownEngine {
+    /// What produced it, for messages and `inspect`.
+    pub name: &'static str,
+    /// SHA-256 of the core module's code section contents (the bytes after
+    /// the section's size field: the function count and every body).
+    pub code_sha256: [u8; 32],
+    /// Functions in that code section (a second, cheap cross-check).
+    pub functions: u32,
+}
+
+/// Every engine Kiln admits beyond the code-shape limits.
+pub const KNOWN_ENGINES: &[KnownEngine] = &[KnownEngine {
+    name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.2.0, http disabled)",
+    code_sha256: hex32("655c543815135ae7c3dba60f9f812a9e0d6e1c4ef679999bbb879aca16c13555"),
+    functions: 12_658,
+}];
+
+/// The known engine whose code section is `code` with `functions` bodies.
+pub fn known_engine(code: &[u8], functions: u32) -> Option<&'static KnownEngine> {
+    known_engine_in(KNOWN_ENGINES, code, functions)
+}
+
+/// [`known_engine`] among `engines`.
+pub fn known_engine_in<'e>(
+    engines: &'e [KnownEngine],
+    code: &[u8],
+    functions: u32,
+) -> Option<&'e KnownEngine> {
+    // Cheap filters first: only a section of an engine's exact function
+    // count is hashed.
+    let candidates = engines
+        .iter()
+        .filter(|engine| engine.functions == functions);
+    let mut digest = None;
+    for engine in candidates {
+        let digest = digest.get_or_insert_with(|| <[u8; 32]>::from(Sha256::digest(code)));
+        if *digest == engine.code_sha256 {
+            return Some(engine);
+        }
+    }
+    None
+}
+
+/// A 64-digit hex string as 32 bytes, at compile time (a typo fails the
+/// build, not a load).
+const fn hex32(text: &str) -> [u8; 32] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lowercase hex digit"),
+        }
+    }
+    let bytes = text.as_bytes();
+    assert!(bytes.len() == 64, "a SHA-256 digest has 64 hex digits");
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (nibble(bytes[2 * i]) << 4) | nibble(bytes[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_code_with_the_exact_count_is_known() {
+        // A section of the engine's size but other bytes is unknown.
+        let engine = &KNOWN_ENGINES[0];
+        assert_eq!(known_engine(b"not the engine", engine.functions), None);
+        assert_eq!(known_engine(b"", 0), None);
+    }
+
+    #[test]
+    fn digests_are_decoded_from_hex() {
+        assert_eq!(hex32(&"ab".repeat(32)), [0xab; 32]);
+        assert_ne!(KNOWN_ENGINES[0].code_sha256, [0; 32]);
+    }
+
+    /// Prints the code-section digests of a built component (see the
+    /// module's documentation) and checks the known engine is recognised.
+    #[test]
+    #[ignore = "needs a component built by Kiln's JS toolchain: KILN_JS_COMPONENT=<path>"]
+    fn known_engine_digest() {
+        let path = std::env::var("KILN_JS_COMPONENT").expect("KILN_JS_COMPONENT");
+        let bytes = std::fs::read(path).unwrap();
+        let mut found = false;
+        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+            if let Ok(wasmparser::Payload::CodeSectionStart { count, range, .. }) = payload {
+                let digest = Sha256::digest(&bytes[range.clone()]);
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                println!("code section: {count} functions, sha256 {hex}");
+                found |= known_engine(&bytes[range], count).is_some();
+            }
+        }
+        assert!(found, "no known engine in this component");
+    }
+}
