@@ -13,9 +13,11 @@ mod manifest_reference;
 mod new;
 mod progress;
 mod run;
+mod serve;
 mod sim;
 mod site_setup;
 mod templates;
+mod webtrigger;
 
 use std::process::ExitCode;
 
@@ -49,6 +51,10 @@ enum Command {
     ManifestReference(manifest_reference::ManifestReferenceArgs),
     /// Run one function of an app (against the embedded Jira simulator unless a site is configured).
     Run(run::RunArgs),
+    /// Host apps as a service: web triggers, Jira product events (webhooks) and scheduled triggers.
+    Serve(serve::ServeArgs),
+    /// Print a new URL of a served app's web trigger (the previous one stops working).
+    Webtrigger(webtrigger::WebtriggerArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
     Sim(sim::SimArgs),
     /// Log in to a real Jira site with OAuth 2.0 (3LO); `run` then acts as you with refreshing tokens.
@@ -61,7 +67,7 @@ enum Command {
 /// exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(matches!(&cli.command, Command::Serve(args) if args.json_logs));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -80,6 +86,8 @@ pub fn run() -> ExitCode {
             Command::Lint(args) => lint::run(args).await,
             Command::ManifestReference(args) => manifest_reference::run(args),
             Command::Run(args) => run::run(args).await,
+            Command::Serve(args) => serve::run(args).await,
+            Command::Webtrigger(args) => webtrigger::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,
             Command::Completions(args) => completions::run(args),
@@ -91,13 +99,17 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change).
-fn init_tracing() {
+/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change); `serve
+/// --json-logs` writes them as JSON lines.
+fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.without_time().try_init()
+    };
 }
