@@ -41,7 +41,10 @@ pub fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/v1/webtriggers", post(web_trigger))
         .route("/v1/dead-letters", get(dead_letters))
         .route("/v1/clock", post(clock))
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), authorize))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            authorize,
+        ))
         .with_state(shared)
 }
 
@@ -74,7 +77,7 @@ struct Selector {
 }
 
 /// The one live installation the selector names, or a response saying why not.
-fn select(shared: &Shared, selector: &Selector) -> Result<Arc<Installed>, Response> {
+fn select(shared: &Shared, selector: &Selector) -> Result<Arc<Installed>, Box<Response>> {
     let matching: Vec<Arc<Installed>> = shared
         .host
         .all_installed()
@@ -90,11 +93,14 @@ fn select(shared: &Shared, selector: &Selector) -> Result<Arc<Installed>, Respon
         .collect();
     match matching.len() {
         1 => Ok(matching.into_iter().next().expect("one")),
-        0 => Err(reply::error(StatusCode::NOT_FOUND, "no such installation")),
-        _ => Err(reply::error(
+        0 => Err(Box::new(reply::error(
+            StatusCode::NOT_FOUND,
+            "no such installation",
+        ))),
+        _ => Err(Box::new(reply::error(
             StatusCode::CONFLICT,
             "several installations match; name the site and environment",
-        )),
+        ))),
     }
 }
 
@@ -136,9 +142,22 @@ async fn install(State(shared): State<Arc<Shared>>, Json(selector): Json<Selecto
     let Some(site) = shared.host.site(&site_name).cloned() else {
         return reply::error(StatusCode::BAD_REQUEST, "no such site");
     };
-    let environment = selector.environment.clone().unwrap_or_else(|| "production".into());
-    match installations::install(&shared, &selector.app, &site, &environment, selector.scopes.as_deref()).await {
-        Ok(endpoints) => (StatusCode::CREATED, Json(json!({ "endpoints": endpoints }))).into_response(),
+    let environment = selector
+        .environment
+        .clone()
+        .unwrap_or_else(|| "production".into());
+    match installations::install(
+        &shared,
+        &selector.app,
+        &site,
+        &environment,
+        selector.scopes.as_deref(),
+    )
+    .await
+    {
+        Ok(endpoints) => {
+            (StatusCode::CREATED, Json(json!({ "endpoints": endpoints }))).into_response()
+        }
         Err(error) => install_error(error),
     }
 }
@@ -146,7 +165,7 @@ async fn install(State(shared): State<Arc<Shared>>, Json(selector): Json<Selecto
 async fn uninstall(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
     let installed = match select(&shared, &selector) {
         Ok(installed) => installed,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     shared.host.deactivate(&installed.installation);
     match shared.state.uninstall(&installed.installation).await {
@@ -168,7 +187,7 @@ async fn resume(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector
 async fn set_paused(shared: &Shared, selector: &Selector, paused: bool) -> Response {
     let installed = match select(shared, selector) {
         Ok(installed) => installed,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let done = if paused {
         shared.state.pause(&installed.installation).await
@@ -181,10 +200,13 @@ async fn set_paused(shared: &Shared, selector: &Selector, paused: bool) -> Respo
     }
 }
 
-async fn web_trigger(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
+async fn web_trigger(
+    State(shared): State<Arc<Shared>>,
+    Json(selector): Json<Selector>,
+) -> Response {
     let installed = match select(&shared, &selector) {
         Ok(installed) => installed,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(key) = &selector.key else {
         return reply::error(StatusCode::BAD_REQUEST, "name the web trigger's key");

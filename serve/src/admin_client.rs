@@ -43,7 +43,10 @@ pub async fn issue_web_trigger(
     if !status.is_success() {
         return Err(AdminClientError::Refused {
             status: status.as_u16(),
-            message: body["error"].as_str().unwrap_or("no reason given").to_owned(),
+            message: body["error"]
+                .as_str()
+                .unwrap_or("no reason given")
+                .to_owned(),
         });
     }
     body["url"]

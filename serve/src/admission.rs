@@ -80,13 +80,26 @@ mod tests {
     #[tokio::test]
     async fn the_bounds_refuse_instead_of_queueing_without_end() {
         let admission = Admission::new(1, 1, Duration::from_millis(50));
-        let first = admission.slot("a", admission.enter().unwrap()).await.unwrap();
+        let first = admission
+            .slot("a", admission.enter().unwrap())
+            .await
+            .unwrap();
         let waiting = admission.enter().unwrap();
         assert!(admission.enter().is_none(), "one waiter at most");
         assert!(admission.slot("a", waiting).await.is_none(), "timed out");
         // Another app has its own slot.
-        assert!(admission.slot("b", admission.enter().unwrap()).await.is_some());
+        assert!(
+            admission
+                .slot("b", admission.enter().unwrap())
+                .await
+                .is_some()
+        );
         drop(first);
-        assert!(admission.slot("a", admission.enter().unwrap()).await.is_some());
+        assert!(
+            admission
+                .slot("a", admission.enter().unwrap())
+                .await
+                .is_some()
+        );
     }
 }

@@ -46,8 +46,8 @@ impl Clock {
     pub async fn sleep_until(&self, deadline: UnixMillis, cap: Duration) {
         match self {
             Clock::System => {
-                let wait = u64::try_from(deadline.0.saturating_sub(UnixMillis::now().0))
-                    .unwrap_or(0);
+                let wait =
+                    u64::try_from(deadline.0.saturating_sub(UnixMillis::now().0)).unwrap_or(0);
                 tokio::time::sleep(Duration::from_millis(wait).min(cap)).await;
             }
             Clock::Manual(clock) => {

@@ -257,7 +257,9 @@ impl ServeConfig {
         let mut names = std::collections::HashSet::new();
         for site in &self.sites {
             if site.name == SIMULATOR_SITE {
-                return Err(format!("site name {SIMULATOR_SITE:?} is the embedded simulator's"));
+                return Err(format!(
+                    "site name {SIMULATOR_SITE:?} is the embedded simulator's"
+                ));
             }
             if site.name.is_empty()
                 || site.name.len() > 64
@@ -286,7 +288,10 @@ impl ServeConfig {
         let limits = &self.limits;
         if limits.workers == 0 || limits.web_concurrency_per_app == 0 || limits.max_connections == 0
         {
-            return Err("limits: workers, web_concurrency_per_app and max_connections must be at least 1".into());
+            return Err(
+                "limits: workers, web_concurrency_per_app and max_connections must be at least 1"
+                    .into(),
+            );
         }
         Ok(())
     }

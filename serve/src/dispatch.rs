@@ -70,18 +70,33 @@ async fn run(shared: &Shared, event: ClaimedEvent) {
             tracing::info!(event = lease.event.get(), attempt = lease.attempt, app = %event.installation.app_id(), module = %event.module_key.as_str(), "event done");
         }
         Ok(LeaseOutcome::Retrying { at }) => {
-            tracing::warn!(event = lease.event.get(), attempt = lease.attempt, retry_at = at.0, "event will be retried");
+            tracing::warn!(
+                event = lease.event.get(),
+                attempt = lease.attempt,
+                retry_at = at.0,
+                "event will be retried"
+            );
         }
         Ok(LeaseOutcome::Dead) => {
-            tracing::error!(event = lease.event.get(), attempt = lease.attempt, "event dead-lettered");
+            tracing::error!(
+                event = lease.event.get(),
+                attempt = lease.attempt,
+                "event dead-lettered"
+            );
         }
         Ok(LeaseOutcome::LeaseLost) => {
-            tracing::warn!(event = lease.event.get(), "lease lost before the event finished; another claimer has it");
+            tracing::warn!(
+                event = lease.event.get(),
+                "lease lost before the event finished; another claimer has it"
+            );
         }
         Err(error) => tracing::error!(event = lease.event.get(), %error, "cannot finish an event"),
     }
     if let Ok(mut running) = shared.schedules_in_flight.lock() {
-        running.remove(&(event.installation.clone(), event.module_key.as_str().to_owned()));
+        running.remove(&(
+            event.installation.clone(),
+            event.module_key.as_str().to_owned(),
+        ));
     }
 }
 
@@ -105,7 +120,10 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
         );
     };
     let Ok(payload) = String::from_utf8(event.payload.clone()) else {
-        return (Verdict::Retry("the stored payload is not UTF-8".into()), None);
+        return (
+            Verdict::Retry("the stored payload is not UTF-8".into()),
+            None,
+        );
     };
     let app_id = event.installation.app_id().to_owned();
     let mut labels = InvocationLabels {

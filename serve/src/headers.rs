@@ -75,10 +75,16 @@ mod tests {
             "x-secret-hop",
             "upgrade",
         ] {
-            assert!(!passes_in(&HeaderName::from_static(blocked), &named), "{blocked}");
+            assert!(
+                !passes_in(&HeaderName::from_static(blocked), &named),
+                "{blocked}"
+            );
         }
         for allowed in ["content-type", "user-agent", "x-request-id"] {
-            assert!(passes_in(&HeaderName::from_static(allowed), &named), "{allowed}");
+            assert!(
+                passes_in(&HeaderName::from_static(allowed), &named),
+                "{allowed}"
+            );
         }
         assert!(!passes_out(&HeaderName::from_static("set-cookie")));
         assert!(!passes_out(&HeaderName::from_static("content-length")));

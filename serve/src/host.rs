@@ -11,9 +11,9 @@ use std::sync::{Arc, RwLock};
 
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
 use kiln_runtime::{LoadedApp, Runtime};
+use kiln_sim::Simulator;
 use kiln_state::Installation;
 use kiln_state::serve::{GrantIdentity, InstallRecord};
-use kiln_sim::Simulator;
 use secrecy::SecretSlice;
 use tokio::sync::Mutex;
 
@@ -67,7 +67,9 @@ pub enum HostError {
     UnknownApp(String),
     #[error("this server does not know site {0:?}")]
     UnknownSite(String),
-    #[error("the approved scopes miss {missing:?}, which the app declares; approve every declared scope")]
+    #[error(
+        "the approved scopes miss {missing:?}, which the app declares; approve every declared scope"
+    )]
     ScopesNotApproved { missing: Vec<String> },
     #[error("cannot load app {app:?}: {message}")]
     Load { app: String, message: String },

@@ -109,7 +109,11 @@ pub async fn start(
             site: site.clone(),
             environment: environment.clone(),
             key: trigger.key.clone(),
-            events: trigger.events.iter().map(|e| e.as_str().to_owned()).collect(),
+            events: trigger
+                .events
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
         });
     }
     for scheduled in manifest.scheduled_triggers() {
@@ -137,7 +141,12 @@ pub async fn rotate_web_trigger(
     installed: &Installed,
     key: &str,
 ) -> Result<String, InstallError> {
-    if !installed.manifest().web_triggers().iter().any(|m| m.key == key) {
+    if !installed
+        .manifest()
+        .web_triggers()
+        .iter()
+        .any(|m| m.key == key)
+    {
         return Err(InstallError::Invalid(format!(
             "the app has no web trigger {key:?}"
         )));

@@ -40,7 +40,7 @@ pub fn interval_of(interval: Interval) -> ScheduleInterval {
 }
 
 fn jitter(interval: ScheduleInterval) -> i64 {
-    let bound = (interval.millis() / 10).min(60_000).max(1);
+    let bound = (interval.millis() / 10).clamp(1, 60_000);
     rand::rng().random_range(0..bound)
 }
 
@@ -81,7 +81,9 @@ pub async fn run_trigger(
             let previous = UnixMillis(start.0 - interval.millis());
             let due = if claim(&shared, &installed, &module_key, previous).await {
                 Some(previous)
-            } else if now.0 >= start.0 + offset && claim(&shared, &installed, &module_key, start).await {
+            } else if now.0 >= start.0 + offset
+                && claim(&shared, &installed, &module_key, start).await
+            {
                 Some(start)
             } else {
                 None
@@ -153,6 +155,8 @@ async fn enqueue(
         }
         // The interval is claimed but its run could not be stored: say so loudly; the next
         // interval runs as usual.
-        Err(error) => tracing::error!(%error, trigger = %key.as_str(), "a scheduled run could not be queued"),
+        Err(error) => {
+            tracing::error!(%error, trigger = %key.as_str(), "a scheduled run could not be queued")
+        }
     }
 }

@@ -11,7 +11,11 @@ pub fn read_private(path: &Path) -> Result<String, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = file.metadata().map_err(|e| e.to_string())?.permissions().mode();
+        let mode = file
+            .metadata()
+            .map_err(|e| e.to_string())?
+            .permissions()
+            .mode();
         if mode & 0o077 != 0 {
             return Err(format!(
                 "readable by others (mode {:o}); run chmod 600 on it",

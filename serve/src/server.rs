@@ -78,8 +78,11 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         ..RuntimeOptions::default()
     };
 
-    let configured_apps: std::collections::HashSet<&str> =
-        config.installations.iter().map(|i| i.app.as_str()).collect();
+    let configured_apps: std::collections::HashSet<&str> = config
+        .installations
+        .iter()
+        .map(|i| i.app.as_str())
+        .collect();
     let needs_simulator = config
         .installations
         .iter()
@@ -125,10 +128,14 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
     let listener = TcpListener::bind(listen)
         .await
-        .map_err(|source| StartError::Listen { addr: listen, source })?;
-    let bound = listener
-        .local_addr()
-        .map_err(|source| StartError::Listen { addr: listen, source })?;
+        .map_err(|source| StartError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: listen,
+        source,
+    })?;
     let public_url = config
         .public_url
         .clone()
@@ -157,12 +164,19 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
             .admin
             .listen
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        let admin_listener = TcpListener::bind(admin_listen)
-            .await
-            .map_err(|source| StartError::Listen { addr: admin_listen, source })?;
+        let admin_listener =
+            TcpListener::bind(admin_listen)
+                .await
+                .map_err(|source| StartError::Listen {
+                    addr: admin_listen,
+                    source,
+                })?;
         let admin_bound = admin_listener
             .local_addr()
-            .map_err(|source| StartError::Listen { addr: admin_listen, source })?;
+            .map_err(|source| StartError::Listen {
+                addr: admin_listen,
+                source,
+            })?;
         endpoints.push(Endpoint::Admin {
             url: format!("http://{admin_bound}"),
         });
@@ -222,14 +236,13 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         .collect();
     if let Some(simulator) = shared.host.site(SIMULATOR_SITE).cloned() {
         for app in unconfigured {
-            let made =
-                installations::install(&shared, &app, &simulator, DEFAULT_ENVIRONMENT, None)
-                    .await
-                    .map_err(|e| StartError::Installation {
-                        app: app.clone(),
-                        site: SIMULATOR_SITE.into(),
-                        message: e.to_string(),
-                    })?;
+            let made = installations::install(&shared, &app, &simulator, DEFAULT_ENVIRONMENT, None)
+                .await
+                .map_err(|e| StartError::Installation {
+                    app: app.clone(),
+                    site: SIMULATOR_SITE.into(),
+                    message: e.to_string(),
+                })?;
             endpoints.extend(made);
         }
     }
@@ -241,7 +254,10 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     for record in registered {
         if shared.host.installed(&record.installation).is_some()
             || shared.host.bundle(record.installation.app_id()).is_none()
-            || shared.host.site_by_key(record.installation.site()).is_none()
+            || shared
+                .host
+                .site_by_key(record.installation.site())
+                .is_none()
         {
             continue;
         }
@@ -277,14 +293,19 @@ impl Running {
         let grace = self.shared.limits.shutdown_grace();
         self.shared.start_draining();
         let _ = self.shared.stop.send(true);
-        tracing::info!(grace_seconds = grace.as_secs(), "shutting down: finishing in-flight work");
+        tracing::info!(
+            grace_seconds = grace.as_secs(),
+            "shutting down: finishing in-flight work"
+        );
         let all = async {
             for handle in self.listeners.into_iter().chain(self.workers) {
                 let _ = handle.await;
             }
         };
         if tokio::time::timeout(grace, all).await.is_err() {
-            tracing::warn!("grace period over: unfinished events stay leased and run again after their lease expires");
+            tracing::warn!(
+                "grace period over: unfinished events stay leased and run again after their lease expires"
+            );
         }
     }
 }
@@ -333,7 +354,10 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     if let Ok(depth) = shared.state.queue_depth().await {
-        shared.metrics.queue_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
+        shared
+            .metrics
+            .queue_depth
+            .set(i64::try_from(depth).unwrap_or(i64::MAX));
     }
     (
         [(
@@ -393,13 +417,18 @@ async fn maintenance(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut last_purge = shared.clock.now();
     loop {
         if let Ok(depth) = shared.state.queue_depth().await {
-            shared.metrics.queue_depth.set(i64::try_from(depth).unwrap_or(i64::MAX));
+            shared
+                .metrics
+                .queue_depth
+                .set(i64::try_from(depth).unwrap_or(i64::MAX));
         }
         let now = shared.clock.now();
         if now.0 - last_purge.0 > 3_600_000 {
             last_purge = now;
             match shared.state.purge_deliveries(now).await {
-                Ok(purged) if purged > 0 => tracing::info!(purged, "expired delivery records forgotten"),
+                Ok(purged) if purged > 0 => {
+                    tracing::info!(purged, "expired delivery records forgotten")
+                }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "cannot purge delivery records"),
             }

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{
-    Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site,
-    SiteCredentials,
+    Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site, SiteCredentials,
 };
 use kiln_sim::{SimConfig, Simulator};
 use kiln_state::serve::GrantIdentity;

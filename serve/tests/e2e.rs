@@ -108,7 +108,10 @@ impl Serve {
     }
 
     fn url(&self) -> String {
-        self.line("listening", None)["url"].as_str().unwrap().to_owned()
+        self.line("listening", None)["url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     fn sim(&self) -> (String, String, String) {
@@ -177,7 +180,9 @@ fn create_issue(serve: &Serve, summary: &str) -> String {
 fn comments(serve: &Serve, key: &str) -> Vec<String> {
     let (base, email, token) = serve.sim();
     let page: Value = client()
-        .get(format!("{base}/rest/api/3/issue/{key}/comment?maxResults=100"))
+        .get(format!(
+            "{base}/rest/api/3/issue/{key}/comment?maxResults=100"
+        ))
         .basic_auth(email, Some(token))
         .send()
         .unwrap()
@@ -192,7 +197,12 @@ fn comments(serve: &Serve, key: &str) -> Vec<String> {
         .collect()
 }
 
-fn webhook(serve: &Serve, delivery: &str, body: &Value, signature: Option<String>) -> reqwest::blocking::Response {
+fn webhook(
+    serve: &Serve,
+    delivery: &str,
+    body: &Value,
+    signature: Option<String>,
+) -> reqwest::blocking::Response {
     let bytes = serde_json::to_vec(body).unwrap();
     let mut request = client()
         .post(format!("{}/webhooks/jira/simulator", serve.url()))
@@ -259,7 +269,11 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
         format!("/x1/{}", &id[..63]),
         "/x1/..%2f..%2fetc".to_owned(),
     ] {
-        let status = client().get(format!("{base}{path}")).send().unwrap().status();
+        let status = client()
+            .get(format!("{base}{path}"))
+            .send()
+            .unwrap()
+            .status();
         assert_eq!(status, 404, "{path}");
     }
     // Body cap: a declared length over the limit is refused before it is read.
@@ -270,13 +284,32 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
         .unwrap();
     assert_eq!(big.status(), 413);
 
-    let metrics = client().get(format!("{base}/metrics")).send().unwrap().text().unwrap();
+    let metrics = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     assert!(
         metrics.contains("kiln_invocations_total{app=\"serve-app\",function=\"echo\",trigger=\"webtrigger\",outcome=\"ok\"} 1"),
         "{metrics}"
     );
-    assert_eq!(client().get(format!("{base}/healthz")).send().unwrap().status(), 200);
-    assert_eq!(client().get(format!("{base}/readyz")).send().unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(format!("{base}/healthz"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client()
+            .get(format!("{base}/readyz"))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[test]
@@ -285,7 +318,12 @@ fn a_signed_webhook_runs_once_and_a_bad_signature_runs_nothing() {
     let key = create_issue(&serve, "checkout is slow");
     let body = issue_created(&key, "checkout is slow", "someone-else");
 
-    let bad = webhook(&serve, "delivery-bad", &body, Some(format!("sha256={}", "0".repeat(64))));
+    let bad = webhook(
+        &serve,
+        "delivery-bad",
+        &body,
+        Some(format!("sha256={}", "0".repeat(64))),
+    );
     assert_eq!(bad.status(), 401);
     let unsigned_missing = client()
         .post(format!("{}/webhooks/jira/simulator", serve.url()))
@@ -299,7 +337,9 @@ fn a_signed_webhook_runs_once_and_a_bad_signature_runs_nothing() {
     assert_eq!(first.status(), 202);
     let again = webhook(&serve, "delivery-1", &body, None);
     assert_eq!(again.status(), 200, "a redelivery is acknowledged");
-    wait_for("the trigger's comment", || !comments(&serve, &key).is_empty());
+    wait_for("the trigger's comment", || {
+        !comments(&serve, &key).is_empty()
+    });
     std::thread::sleep(Duration::from_secs(2));
     let seen = comments(&serve, &key);
     assert_eq!(seen.len(), 1, "ran once: {seen:?}");
@@ -330,7 +370,9 @@ fn events_the_app_caused_itself_are_ignored_with_ignore_self() {
 
 #[test]
 fn a_full_web_trigger_queue_answers_429_with_retry_after() {
-    let serve = Serve::start("web_concurrency_per_app = 1\nweb_max_waiting = 1\nclient_timeout_seconds = 1\n");
+    let serve = Serve::start(
+        "web_concurrency_per_app = 1\nweb_max_waiting = 1\nclient_timeout_seconds = 1\n",
+    );
     let url = serve.line("webtrigger", Some("slow-in"))["url"]
         .as_str()
         .unwrap()
@@ -350,11 +392,15 @@ fn a_full_web_trigger_queue_answers_429_with_retry_after() {
             })
         })
         .collect();
-    let results: Vec<(u16, Option<String>)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let results: Vec<(u16, Option<String>)> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert!(results.iter().any(|(s, _)| *s == 200), "{results:?}");
     let refused: Vec<_> = results.iter().filter(|(s, _)| *s == 429).collect();
     assert!(!refused.is_empty(), "{results:?}");
-    assert!(refused.iter().all(|(_, retry)| retry.is_some()), "{results:?}");
+    assert!(
+        refused.iter().all(|(_, retry)| retry.is_some()),
+        "{results:?}"
+    );
 }
 
 #[test]

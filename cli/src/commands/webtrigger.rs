@@ -28,7 +28,9 @@ pub async fn run(args: WebtriggerArgs) -> Result<Exit, Failure> {
     let token = std::env::var("KILN_ADMIN_TOKEN")
         .ok()
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Failure::bad_input(anyhow!("set KILN_ADMIN_TOKEN to the server's admin token")))?;
+        .ok_or_else(|| {
+            Failure::bad_input(anyhow!("set KILN_ADMIN_TOKEN to the server's admin token"))
+        })?;
     let url = kiln_serve::admin_client::issue_web_trigger(
         &args.admin,
         &token,

@@ -141,7 +141,12 @@ async fn handle(
         );
     };
 
-    let invocation = invocation_for(&installed, TriggerKind::WebTrigger, &module.function, payload);
+    let invocation = invocation_for(
+        &installed,
+        TriggerKind::WebTrigger,
+        &module.function,
+        payload,
+    );
     shared.metrics.slots_in_use.inc();
     let started = Instant::now();
     let invoked = installed.app.invoke(invocation).await;
@@ -159,7 +164,10 @@ async fn handle(
             tracing::warn!(app = %app_id, %error, "web trigger invocation refused");
             (
                 "refused",
-                reply::error(StatusCode::INTERNAL_SERVER_ERROR, "the web trigger's function could not run"),
+                reply::error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the web trigger's function could not run",
+                ),
             )
         }
         Ok(invoked) => match &invoked.result {

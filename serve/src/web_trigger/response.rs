@@ -82,7 +82,8 @@ fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
     *response.status_mut() = status;
     let mut count = 0usize;
     for (name, values) in parsed.headers {
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| ResponseShapeError::BadHeader)?;
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| ResponseShapeError::BadHeader)?;
         if !passes_out(&name) {
             continue;
         }
@@ -95,8 +96,7 @@ fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
             if count > MAX_RESPONSE_HEADERS {
                 return Err(ResponseShapeError::TooManyHeaders);
             }
-            let value =
-                HeaderValue::from_str(&value).map_err(|_| ResponseShapeError::BadHeader)?;
+            let value = HeaderValue::from_str(&value).map_err(|_| ResponseShapeError::BadHeader)?;
             response.headers_mut().append(name.clone(), value);
         }
     }

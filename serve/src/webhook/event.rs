@@ -163,10 +163,18 @@ mod tests {
 
         let comment = json!({ "webhookEvent": "comment_created", "issue": {"key": "K-1"}, "comment": {"id": "1"} });
         assert_eq!(
-            MappedEvent::from_delivery(&comment).unwrap().unwrap().event.as_str(),
+            MappedEvent::from_delivery(&comment)
+                .unwrap()
+                .unwrap()
+                .event
+                .as_str(),
             "avi:jira:commented:issue"
         );
-        assert!(MappedEvent::from_delivery(&json!({"webhookEvent": "board_created"})).unwrap().is_none());
+        assert!(
+            MappedEvent::from_delivery(&json!({"webhookEvent": "board_created"}))
+                .unwrap()
+                .is_none()
+        );
         let echo = json!({ "webhookEvent": "jira:issue_updated", "issue_event_type_name": "issue_commented", "issue": {"key": "K-1"} });
         assert!(MappedEvent::from_delivery(&echo).unwrap().is_none());
         assert!(MappedEvent::from_delivery(&json!([1])).is_err());

@@ -52,12 +52,18 @@ async fn receive(
     body: Body,
 ) -> (&'static str, Response) {
     let Some(site) = shared.host.site(site_name).cloned() else {
-        return ("unknown-site", reply::error(StatusCode::NOT_FOUND, "no such site"));
+        return (
+            "unknown-site",
+            reply::error(StatusCode::NOT_FOUND, "no such site"),
+        );
     };
     let Some(secret) = &site.webhook_secret else {
         return (
             "unknown-site",
-            reply::error(StatusCode::NOT_FOUND, "this site's webhooks are not accepted"),
+            reply::error(
+                StatusCode::NOT_FOUND,
+                "this site's webhooks are not accepted",
+            ),
         );
     };
     let body = match crate::body::read(
@@ -77,7 +83,10 @@ async fn receive(
         headers.get(signature::HEADER).map(|v| v.as_bytes()),
     ) {
         tracing::warn!(site = %site.name, %error, "webhook refused");
-        return ("bad-signature", reply::error(StatusCode::UNAUTHORIZED, &error.to_string()));
+        return (
+            "bad-signature",
+            reply::error(StatusCode::UNAUTHORIZED, &error.to_string()),
+        );
     }
     let Some(delivery) = headers
         .get(DELIVERY_ID_HEADER)
@@ -87,16 +96,29 @@ async fn receive(
     else {
         return (
             "bad-delivery",
-            reply::error(StatusCode::BAD_REQUEST, "missing or invalid X-Atlassian-Webhook-Identifier"),
+            reply::error(
+                StatusCode::BAD_REQUEST,
+                "missing or invalid X-Atlassian-Webhook-Identifier",
+            ),
         );
     };
     let parsed: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
-        Err(_) => return ("bad-delivery", reply::error(StatusCode::BAD_REQUEST, "the body is not JSON")),
+        Err(_) => {
+            return (
+                "bad-delivery",
+                reply::error(StatusCode::BAD_REQUEST, "the body is not JSON"),
+            );
+        }
     };
     let mapped = match MappedEvent::from_delivery(&parsed) {
         Ok(mapped) => mapped,
-        Err(error) => return ("bad-delivery", reply::error(StatusCode::BAD_REQUEST, &error.to_string())),
+        Err(error) => {
+            return (
+                "bad-delivery",
+                reply::error(StatusCode::BAD_REQUEST, &error.to_string()),
+            );
+        }
     };
     let now = shared.clock.now();
     let events = match &mapped {
@@ -111,30 +133,48 @@ async fn receive(
             }
             (
                 if queued > 0 { "accepted" } else { "ignored" },
-                (StatusCode::ACCEPTED, axum::Json(serde_json::json!({ "queued": queued })))
+                (
+                    StatusCode::ACCEPTED,
+                    axum::Json(serde_json::json!({ "queued": queued })),
+                )
                     .into_response(),
             )
         }
         Ok(EnqueueOutcome::Duplicate) => (
             "duplicate",
-            (StatusCode::OK, axum::Json(serde_json::json!({ "duplicate": true }))).into_response(),
+            (
+                StatusCode::OK,
+                axum::Json(serde_json::json!({ "duplicate": true })),
+            )
+                .into_response(),
         ),
         Err(ServeError::QueueFull(full)) => {
             tracing::warn!(site = %site.name, %full, "webhook refused: queue full");
             (
                 "queue-full",
-                reply::retry_after(StatusCode::TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS, "the queue is full"),
+                reply::retry_after(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    RETRY_AFTER_SECONDS,
+                    "the queue is full",
+                ),
             )
         }
         Err(ServeError::PayloadTooLarge { .. }) => (
             "too-large",
-            reply::error(StatusCode::PAYLOAD_TOO_LARGE, "the event is too large to queue"),
+            reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the event is too large to queue",
+            ),
         ),
         Err(error) => {
             tracing::error!(%error, "cannot store a webhook delivery");
             (
                 "state-error",
-                reply::retry_after(StatusCode::SERVICE_UNAVAILABLE, RETRY_AFTER_SECONDS, "state unavailable"),
+                reply::retry_after(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    RETRY_AFTER_SECONDS,
+                    "state unavailable",
+                ),
             )
         }
     }

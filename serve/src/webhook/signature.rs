@@ -35,8 +35,8 @@ pub fn verify(secret: &[u8], body: &[u8], header: Option<&[u8]>) -> Result<(), S
 
 /// The header value for `body` under `secret` (for the simulator and tests).
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
-        .expect("HMAC takes a key of any length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC takes a key of any length");
     mac.update(body);
     format!("{PREFIX}{}", hex::encode(mac.finalize().into_bytes()))
 }
@@ -59,8 +59,17 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
         assert_eq!(verify(b"s3cret", body, None), Err(SignatureError::Missing));
-        for bad in ["sha1=00", "sha256=zz", "sha256=", &good[..good.len() - 2], &good.to_uppercase()] {
-            assert!(verify(b"s3cret", body, Some(bad.as_bytes())).is_err(), "{bad}");
+        for bad in [
+            "sha1=00",
+            "sha256=zz",
+            "sha256=",
+            &good[..good.len() - 2],
+            &good.to_uppercase(),
+        ] {
+            assert!(
+                verify(b"s3cret", body, Some(bad.as_bytes())).is_err(),
+                "{bad}"
+            );
         }
     }
 
