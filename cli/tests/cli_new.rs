@@ -67,7 +67,7 @@ fn a_new_app_runs_builds_inspects_and_lints_clean() {
     let text = String::from_utf8_lossy(&inspected.stdout);
     assert_eq!(inspected.status.code(), Some(0), "{}", stderr(&inspected));
     assert!(text.contains("app        demo (Demo)"), "{text}");
-    assert!(text.contains("world      kiln:app@0.1.0"), "{text}");
+    assert!(text.contains("world      kiln:app@0.2.0"), "{text}");
 
     let linted = runtime(elsewhere.path(), &["lint", "demo/demo.wasm"]);
     let text = String::from_utf8_lossy(&linted.stdout);

@@ -240,7 +240,7 @@ fuzz_target!(|input: Input| {
         || request.body.as_deref().is_some_and(|body| contains(body, &fx.token));
 
     let audit = Arc::new(MemoryAudit::default());
-    let mut session = JiraSession::new(SessionConfig {
+    let session = JiraSession::new(SessionConfig {
         client: fx.client.clone(),
         scopes: Arc::new(scopes),
         audit: audit.clone(),

@@ -31,6 +31,7 @@ async fn batch(app: &Arc<LoadedApp>) -> Duration {
                     function_key: None,
                     payload: "{}".into(),
                     account_id: None,
+                    ..Default::default()
                 })
                 .await
             })

@@ -112,6 +112,7 @@ fn invocation() -> Invocation {
         function_key: None,
         payload: "{}".into(),
         account_id: None,
+        ..Default::default()
     }
 }
 

@@ -35,6 +35,7 @@ fn invocation() -> Invocation {
         function_key: None,
         payload: "{}".into(),
         account_id: None,
+        ..Default::default()
     }
 }
 
@@ -60,7 +61,7 @@ fn myself() -> Request {
 /// invocation), without an instance around it.
 async fn session_call(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
     let audit: Arc<dyn AuditSink> = Arc::new(NoAudit);
-    let mut session = JiraSession::new(SessionConfig {
+    let session = JiraSession::new(SessionConfig {
         client: client.clone(),
         scopes: scopes.clone(),
         audit,
@@ -114,37 +115,13 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("request_jira_loopback");
     group.bench_function("kiln_request_jira", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let t = Instant::now();
-                for _ in 0..iters {
-                    session_call(&client, &scopes).await;
-                }
-                t.elapsed()
-            })
-        })
+        b.iter_custom(|iters| timed(&rt, iters, || session_call(&client, &scopes)))
     });
     group.bench_function("kiln_invoke_with_request_jira", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let t = Instant::now();
-                for _ in 0..iters {
-                    invoke(&host_call).await;
-                }
-                t.elapsed()
-            })
-        })
+        b.iter_custom(|iters| timed(&rt, iters, || invoke(&host_call)))
     });
     group.bench_function("plain_reqwest_get", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let t = Instant::now();
-                for _ in 0..iters {
-                    plain_get(&plain, &url, &authorization).await;
-                }
-                t.elapsed()
-            })
-        })
+        b.iter_custom(|iters| timed(&rt, iters, || plain_get(&plain, &url, &authorization)))
     });
     group.finish();
 
@@ -187,6 +164,21 @@ fn benches(c: &mut Criterion) {
     drop(sim);
 }
 
+/// How long `iters` sequential awaits of `call()` take on `rt`.
+fn timed<F: Future<Output = ()>>(
+    rt: &tokio::runtime::Runtime,
+    iters: u64,
+    mut call: impl FnMut() -> F,
+) -> Duration {
+    rt.block_on(async {
+        let started = Instant::now();
+        for _ in 0..iters {
+            call().await;
+        }
+        started.elapsed()
+    })
+}
+
 /// A JSON body of about `size` bytes made of Jira-like issue objects;
 /// `escapes` adds quoted text and percent-encoded URLs, `echo` puts `echo`
 /// in the middle of it.
@@ -215,36 +207,71 @@ fn body(size: usize, escapes: bool, echo: Option<&str>) -> Vec<u8> {
     out
 }
 
+/// The redaction fixture: a redactor for the credentials of both
+/// principals (API token, `email:token`, its base64, an app bearer token),
+/// as in the worst case, and the three 1 MiB bodies.
+struct RedactionFixture {
+    secrets: Vec<String>,
+    redactor: Redactor,
+    cases: [(&'static str, Vec<u8>); 3],
+}
+
+impl RedactionFixture {
+    fn new() -> Self {
+        use base64::Engine as _;
+        // An Atlassian API token is 192 characters.
+        let token = format!("ATATT3xFfGF0{}", "q1W2e3R4t5Y6".repeat(15));
+        let pair = format!("admin@example.com:{token}");
+        let basic = base64::engine::general_purpose::STANDARD.encode(&pair);
+        let app_token = format!("eyJhbGciOiJSUzI1NiJ9.{}", "a1b2c3d4".repeat(40));
+        let echo = format!("Basic {basic}");
+        let secrets = vec![token, pair, basic, app_token];
+        const MIB: usize = 1024 * 1024;
+        Self {
+            redactor: Redactor::new(secrets.iter().map(|s| s.as_bytes())),
+            secrets,
+            cases: [
+                ("plain_json_1mib", body(MIB, false, None)),
+                ("escaped_json_1mib", body(MIB, true, None)),
+                ("escaped_json_1mib_with_echo", body(MIB, true, Some(&echo))),
+            ],
+        }
+    }
+}
+
+/// The `KILN_REDACT_COUNT=<case>:<n>` mode: redacts a copy of the case's
+/// 1 MiB body n times and exits, for `valgrind --tool=callgrind`; per
+/// redaction = (count at n=11 − count at n=1) / 10, so the set-up cancels.
+fn redaction_count_mode() -> Option<(String, u64)> {
+    let spec = std::env::var("KILN_REDACT_COUNT").ok()?;
+    let (case, n) = spec.split_once(':')?;
+    let n = n.parse().expect(
+        "KILN_REDACT_COUNT=<plain_json_1mib|escaped_json_1mib|escaped_json_1mib_with_echo>:<n>",
+    );
+    Some((case.to_owned(), n))
+}
+
 fn redaction(c: &mut Criterion) {
-    use base64::Engine as _;
-    // An Atlassian API token is 192 characters.
-    let token = format!("ATATT3xFfGF0{}", "q1W2e3R4t5Y6".repeat(15));
-    let pair = format!("admin@example.com:{token}");
-    let basic = base64::engine::general_purpose::STANDARD.encode(&pair);
-    // Both principals hold a credential, as in the worst case.
-    let app_token = format!("eyJhbGciOiJSUzI1NiJ9.{}", "a1b2c3d4".repeat(40));
-    let redactor = Redactor::new([
-        token.as_bytes(),
-        pair.as_bytes(),
-        basic.as_bytes(),
-        app_token.as_bytes(),
-    ]);
-    const MIB: usize = 1024 * 1024;
-    let cases = [
-        ("plain_json_1mib", body(MIB, false, None)),
-        ("escaped_json_1mib", body(MIB, true, None)),
-        (
-            "escaped_json_1mib_with_echo",
-            body(MIB, true, Some(&format!("Basic {basic}"))),
-        ),
-    ];
+    let fixture = RedactionFixture::new();
+    if let Some((case, n)) = redaction_count_mode() {
+        let (_, text) = fixture
+            .cases
+            .iter()
+            .find(|(name, _)| *name == case)
+            .expect("a known case");
+        for _ in 0..n {
+            let mut copy = text.clone();
+            black_box(fixture.redactor.redact(&mut copy));
+        }
+        std::process::exit(0);
+    }
     let mut group = c.benchmark_group("redaction");
-    group.throughput(criterion::Throughput::Bytes(MIB as u64));
-    for (name, text) in &cases {
+    group.throughput(criterion::Throughput::Bytes(1024 * 1024));
+    for (name, text) in &fixture.cases {
         group.bench_function(*name, |b| {
             b.iter_batched_ref(
                 || text.clone(),
-                |text| black_box(redactor.redact(text)),
+                |text| black_box(fixture.redactor.redact(text)),
                 criterion::BatchSize::LargeInput,
             )
         });
@@ -253,18 +280,13 @@ fn redaction(c: &mut Criterion) {
     let build = Instant::now();
     let rounds = 100u32;
     for _ in 0..rounds {
-        black_box(Redactor::new([
-            token.as_bytes(),
-            pair.as_bytes(),
-            basic.as_bytes(),
-            app_token.as_bytes(),
-        ]));
+        black_box(Redactor::new(fixture.secrets.iter().map(|s| s.as_bytes())));
     }
     println!(
-        "redaction: building the automaton for 4 secrets takes {:.1} µs (once per credential, not per request)",
+        "redaction: building the automata for 4 secrets takes {:.1} µs (once per credential, not per request)",
         build.elapsed().as_secs_f64() * 1e6 / f64::from(rounds)
     );
 }
 
-criterion_group!(request_jira_loopback, benches, redaction);
+criterion_group!(request_jira_loopback, redaction, benches);
 criterion_main!(request_jira_loopback);

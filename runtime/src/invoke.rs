@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
-use crate::bindings::{self, AppError, Context};
+use crate::bindings::{self, AppError, AppPre, v0_2};
 use crate::guest_text::{
     GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
     cap_owned,
@@ -23,13 +23,15 @@ use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
 use crate::sandbox::json_depth::{MAX_JSON_DEPTH, exceeds_depth};
 use crate::sandbox::limiter::{GuestLimiter, LimitHit};
 use crate::sandbox::state::InvocationState;
+use crate::storage::session::StorageSession;
+use crate::storage::{DEFAULT_ENVIRONMENT, installation_id};
 
 /// Extra time the outer timeout allows beyond the deadline, so that the epoch
 /// trap (which names the guest frame) normally wins over the blunt cut-off.
 const DEADLINE_GRACE: Duration = Duration::from_millis(250);
 
 /// What to invoke.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Invocation {
     /// The manifest's function key; `None` picks the only function.
     pub function_key: Option<String>,
@@ -37,6 +39,48 @@ pub struct Invocation {
     pub payload: String,
     /// The invoking user's account id, passed to the app in its context.
     pub account_id: Option<String>,
+    /// What started the invocation (0.2.0's `context.trigger`).
+    pub trigger: Trigger,
+    /// The environment the app runs in: with the app id and the site, it
+    /// names the installation whose storage the invocation uses.
+    pub environment: String,
+}
+
+impl Default for Invocation {
+    fn default() -> Self {
+        Self {
+            function_key: None,
+            payload: String::new(),
+            account_id: None,
+            trigger: Trigger::default(),
+            environment: DEFAULT_ENVIRONMENT.to_owned(),
+        }
+    }
+}
+
+/// What started an invocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Trigger {
+    /// A person or a script ran a function module (`runtime run`).
+    #[default]
+    Function,
+    /// A Jira product event delivered to a `trigger` module.
+    ProductEvent,
+    /// An HTTP request to a `webtrigger` module's URL.
+    WebTrigger,
+    /// A `scheduledTrigger` module's interval came round.
+    Scheduled,
+}
+
+impl From<Trigger> for v0_2::TriggerKind {
+    fn from(trigger: Trigger) -> Self {
+        match trigger {
+            Trigger::Function => v0_2::TriggerKind::Function,
+            Trigger::ProductEvent => v0_2::TriggerKind::ProductEvent,
+            Trigger::WebTrigger => v0_2::TriggerKind::WebTrigger,
+            Trigger::Scheduled => v0_2::TriggerKind::Scheduled,
+        }
+    }
 }
 
 /// Why an invocation did not run at all (bad input, nothing executed).
@@ -55,6 +99,10 @@ pub enum InvokeError {
     PayloadTooLarge { size: usize, limit: usize },
     #[error("the payload nests arrays and objects deeper than {limit} levels")]
     PayloadTooDeep { limit: usize },
+    /// The environment (with the app id and site) does not name a valid
+    /// installation: empty, over 1 KiB, or holding a control character.
+    #[error("the installation cannot be named: {0}")]
+    InvalidInstallation(#[from] kiln_state::InstallationError),
 }
 
 /// How a started invocation failed.
@@ -145,9 +193,12 @@ pub struct Invoked {
     pub result: Result<String, InvocationFailure>,
     pub logs: Vec<LogLine>,
     pub dropped: Dropped,
-    /// request-jira calls made, and how many the host refused on policy.
+    /// request-jira calls made (each request of a request-jira-all counts),
+    /// and how many the host refused on policy.
     pub requests: u32,
     pub policy_refusals: u32,
+    /// Storage calls made (refused ones included).
+    pub storage_calls: u32,
     pub elapsed: Duration,
 }
 
@@ -169,6 +220,14 @@ impl LoadedApp {
         let handler = function.handler.clone();
         let module_key = function.key.clone();
         self.check_payload(&invocation.payload)?;
+        // The installation is the host's choice: the manifest's app id, the
+        // site this runtime talks to, the caller's environment.
+        let site = self.client.site();
+        let installation = kiln_state::Installation::new(
+            self.app_id.as_ref(),
+            self.installation_site.as_ref(),
+            invocation.environment.as_str(),
+        )?;
 
         // A pool slot for this invocation's instance, held until the Store is
         // dropped. The semaphore is never closed, so acquiring cannot fail.
@@ -196,6 +255,12 @@ impl LoadedApp {
                 deadline,
                 max_requests: self.limits.max_requests,
             }),
+            storage: StorageSession::new(
+                self.storage.clone(),
+                self.storage_allowed,
+                installation.clone(),
+                deadline,
+            ),
             log: log.clone(),
         };
         let mut store = Store::new(&self.engine, state);
@@ -216,28 +281,52 @@ impl LoadedApp {
             }
         });
 
-        let context = Context {
-            invocation_id: invocation_id.clone(),
-            account_id: invocation.account_id.clone(),
-            cloud_id: self.client.site().cloud_id().to_owned(),
-            site_url: self.client.site().site_url().to_owned(),
-            module_key,
-        };
+        let payload = &invocation.payload;
         let call = async {
-            let app = self.pre.instantiate_async(&mut store).await?;
-            app.kiln_app_handler()
-                .call_handle(&mut store, &handler, &invocation.payload, &context)
-                .await
+            match &self.pre {
+                // A 0.1.0 component gets 0.1.0's context, unchanged.
+                AppPre::V0_1(pre) => {
+                    let context = bindings::v0_1::Context {
+                        invocation_id: invocation_id.clone(),
+                        account_id: invocation.account_id.clone(),
+                        cloud_id: site.cloud_id().to_owned(),
+                        site_url: site.site_url().to_owned(),
+                        module_key,
+                    };
+                    let app = pre.instantiate_async(&mut store).await?;
+                    app.kiln_app_handler()
+                        .call_handle(&mut store, &handler, payload, &context)
+                        .await
+                }
+                AppPre::V0_2(pre) => {
+                    let context = v0_2::Context {
+                        invocation_id: invocation_id.clone(),
+                        account_id: invocation.account_id.clone(),
+                        cloud_id: site.cloud_id().to_owned(),
+                        site_url: site.site_url().to_owned(),
+                        module_key,
+                        installation_id: installation_id(&installation),
+                        trigger: invocation.trigger.into(),
+                        environment: invocation.environment.clone(),
+                    };
+                    let app = pre.instantiate_async(&mut store).await?;
+                    let returned = app
+                        .kiln_app_handler()
+                        .call_handle(&mut store, &handler, payload, &context)
+                        .await?;
+                    Ok(returned.map_err(AppError::from))
+                }
+            }
         };
         let outcome = tokio::time::timeout(self.limits.timeout + DEADLINE_GRACE, call).await;
 
         let timeout_failure = InvocationFailure::Timeout {
             seconds: self.limits.timeout.as_secs_f64(),
         };
-        let (result, requests, policy_refusals) = match outcome {
+        let (result, requests, policy_refusals, storage_calls) = match outcome {
             // The call future was dropped mid-flight: the Store is only fit to
             // be dropped, so nothing more is read from it.
-            Err(_elapsed) => (Err(timeout_failure), 0, 0),
+            Err(_elapsed) => (Err(timeout_failure), 0, 0, 0),
             Ok(returned) => {
                 let state = store.data();
                 let result = match returned {
@@ -254,6 +343,7 @@ impl LoadedApp {
                     result,
                     state.jira.request_count(),
                     state.jira.policy_refusals(),
+                    state.storage.call_count(),
                 )
             }
         };
@@ -266,6 +356,7 @@ impl LoadedApp {
             dropped,
             requests,
             policy_refusals,
+            storage_calls,
             elapsed: started.elapsed(),
         })
     }

@@ -1,7 +1,7 @@
 //! Kiln's host: runs untrusted Jira app components in a wasmtime sandbox.
 //!
-//! An app is a WebAssembly component of the `kiln:app@0.1.0` world plus a
-//! manifest. The only way out of the sandbox is the `request-jira` import:
+//! An app is a WebAssembly component of the `kiln:app@0.1.0` or
+//! `kiln:app@0.2.0` world plus a manifest. The only way out of the sandbox is the `request-jira` import:
 //! the host validates the path, matches the route against the catalogue,
 //! checks the manifest's scopes, attaches the credential itself and returns
 //! the response. The guest never holds a credential.
@@ -32,6 +32,7 @@ pub mod private_file;
 pub mod runtime;
 pub mod sandbox;
 pub mod site;
+pub mod storage;
 
 pub use credentials::{Credential, Credentials, SiteCredentials};
 pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked};
@@ -40,3 +41,4 @@ pub use jira::client::{HttpLimits, JiraClient};
 pub use limits::{EffectiveLimits, OperatorLimits};
 pub use runtime::{LoadError, LoadedApp, Runtime, RuntimeError, RuntimeOptions};
 pub use site::Site;
+pub use storage::{DEFAULT_ENVIRONMENT, StorageHost};

@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
-use crate::bindings;
+use crate::bindings::{self, AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
@@ -24,6 +24,7 @@ use crate::sandbox::code_limits::check_code_limits;
 use crate::sandbox::compile_deadline::compile_within;
 use crate::sandbox::component_check::{ComponentError, check_format, check_world};
 use crate::sandbox::state::InvocationState;
+use crate::storage::StorageHost;
 
 /// Options of a [`Runtime`].
 pub struct RuntimeOptions {
@@ -38,6 +39,17 @@ pub struct RuntimeOptions {
     /// Scopes no app may declare on this machine; an app declaring one is
     /// refused at load ([`LoadError::Forbidden`]).
     pub policy: OperatorPolicy,
+    /// App storage for `kiln:app@0.2.0`'s `storage` interface, shared by every
+    /// app this runtime loads (each installation in its own namespace).
+    /// `None`: storage calls answer `unavailable`. The default is in memory,
+    /// for this runtime's lifetime; `runtime run` passes a SQLite file.
+    pub storage: Option<StorageHost>,
+    /// The site part of every installation this runtime serves. `None`: the
+    /// site's cloud id, else its URL ([`crate::storage::site_identity`]).
+    /// `runtime run` names the embedded simulator
+    /// ([`crate::storage::SIMULATOR_SITE`]), whose cloud id is new every run,
+    /// so that an app's data outlives the run.
+    pub installation_site: Option<String>,
 }
 
 impl Default for RuntimeOptions {
@@ -48,8 +60,22 @@ impl Default for RuntimeOptions {
             cache: CacheMode::default(),
             allocation: InstanceAllocation::default(),
             policy: OperatorPolicy::default(),
+            storage: in_memory_storage(),
+            installation_site: None,
         }
     }
+}
+
+/// App storage in memory under a fresh host key: what a runtime has unless
+/// told otherwise. `None` only when the OS has no randomness for the key.
+pub fn in_memory_storage() -> Option<StorageHost> {
+    let key = kiln_state::EncryptionKey::generate()
+        .map_err(|error| tracing::warn!("no in-memory app storage: {error}"))
+        .ok()?;
+    Some(StorageHost::new(kiln_state::AppStorage::in_memory(
+        kiln_state::StorageLimits::default(),
+        kiln_state::SecretCipher::new(key),
+    )))
 }
 
 /// Kiln's host.
@@ -109,7 +135,14 @@ impl Runtime {
         // wasi:http is never linked.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        bindings::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
+        // Both worlds' imports: their interface names carry the version, so
+        // a 0.1.0 component links against 0.1.0 and a 0.2.0 one against 0.2.0.
+        bindings::v0_1::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        bindings::v0_2::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
             &mut linker,
             |state| state,
         )
@@ -188,16 +221,25 @@ impl Runtime {
         component: &Component,
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
-        check_world(&self.engine, component)?;
+        let world = check_world(&self.engine, component)?;
         let instance_pre = self
             .linker
             .instantiate_pre(component)
             .map_err(|e| LoadError::link(&e))?;
-        let pre = bindings::AppPre::new(instance_pre).map_err(|e| LoadError::link(&e))?;
+        let pre = AppPre::new(world, instance_pre).map_err(|e| LoadError::link(&e))?;
         let limits = EffectiveLimits::resolve(&manifest.app.runtime, &self.options.operator);
+        let scopes = manifest.declared_scopes();
         Ok(LoadedApp {
             pre,
-            scopes: Arc::new(manifest.declared_scopes()),
+            storage_allowed: scopes.contains(kiln_manifest::Scope::StorageApp),
+            storage: self.options.storage.clone(),
+            installation_site: Arc::from(
+                self.options.installation_site.clone().unwrap_or_else(|| {
+                    let site = self.client.site();
+                    crate::storage::site_identity(site.cloud_id(), site.site_url()).to_owned()
+                }),
+            ),
+            scopes: Arc::new(scopes),
             app_id: Arc::from(manifest.app.id.as_str()),
             manifest: Arc::new(manifest),
             limits,
@@ -213,7 +255,12 @@ impl Runtime {
 /// An app ready to be invoked: its component prepared once, its manifest and
 /// limits resolved once.
 pub struct LoadedApp {
-    pub(crate) pre: bindings::AppPre<InvocationState>,
+    pub(crate) pre: AppPre<InvocationState>,
+    pub(crate) storage: Option<StorageHost>,
+    /// Whether the manifest declares `storage:app`.
+    pub(crate) storage_allowed: bool,
+    /// The site part of this app's installations.
+    pub(crate) installation_site: Arc<str>,
     pub(crate) manifest: Arc<Manifest>,
     pub(crate) scopes: Arc<kiln_manifest::DeclaredScopes>,
     pub(crate) app_id: Arc<str>,
@@ -232,6 +279,11 @@ impl LoadedApp {
 
     pub fn limits(&self) -> &EffectiveLimits {
         &self.limits
+    }
+
+    /// The `kiln:app` world the component was built for.
+    pub fn world(&self) -> WorldVersion {
+        self.pre.version()
     }
 
     /// Whether [`Runtime::load`] found the compiled component in the

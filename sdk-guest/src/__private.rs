@@ -110,6 +110,9 @@ mod tests {
             cloud_id: "cloud".into(),
             site_url: "http://localhost".into(),
             module_key: "main".into(),
+            installation_id: "inst-1".into(),
+            trigger: wit::TriggerKind::ProductEvent,
+            environment: "staging".into(),
         }
     }
 
@@ -124,6 +127,26 @@ mod tests {
         let entries: [Entry; 1] = [("echo", echo_module_key as EntryFn)];
         let output = dispatch(&entries, "echo", r#"{"a":1}"#, context()).unwrap();
         assert_eq!(output, r#"{"input":{"a":1},"key":"main"}"#);
+    }
+
+    fn echo_context(payload: &str, context: &Context) -> Result<String, AppError> {
+        invoke(payload, |_: serde_json::Value| {
+            Ok::<_, AppError>(serde_json::json!({
+                "installation": context.installation_id,
+                "trigger": context.trigger.to_string(),
+                "environment": context.environment,
+            }))
+        })
+    }
+
+    #[test]
+    fn dispatch_passes_the_installation_trigger_and_environment() {
+        let entries: [Entry; 1] = [("ctx", echo_context as EntryFn)];
+        let output = dispatch(&entries, "ctx", "", context()).unwrap();
+        assert_eq!(
+            output,
+            r#"{"environment":"staging","installation":"inst-1","trigger":"product event"}"#
+        );
     }
 
     #[test]

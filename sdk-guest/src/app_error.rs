@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::storage::StorageError;
 use crate::{BodyError, RequestError, RouteError, StatusError};
 
 /// A failure the app reports to its caller; it mirrors the WIT `app-error`.
@@ -63,6 +64,12 @@ impl From<RequestError> for AppError {
 
 impl From<RouteError> for AppError {
     fn from(error: RouteError) -> Self {
+        AppError::Failed(error.to_string())
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(error: StorageError) -> Self {
         AppError::Failed(error.to_string())
     }
 }

@@ -2,9 +2,14 @@
 //!
 //! Kept in one place so the rest of the crate never touches raw bindings.
 
+use crate::bindings::kiln::app::storage as wit_storage;
 use crate::bindings::kiln::app::types as wit;
+use crate::log::Level;
 use crate::raw::RawRequest;
-use crate::{AppError, Context, Method, Principal, RequestError, Response, ScopeDenied};
+use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::{
+    AppError, Context, Method, Principal, RequestError, Response, ScopeDenied, TriggerKind,
+};
 
 impl From<Principal> for wit::Principal {
     fn from(principal: Principal) -> Self {
@@ -112,6 +117,168 @@ impl From<wit::Context> for Context {
             cloud_id: context.cloud_id,
             site_url: context.site_url,
             module_key: context.module_key,
+            installation_id: context.installation_id,
+            trigger: context.trigger.into(),
+            environment: context.environment,
+        }
+    }
+}
+
+impl From<wit::TriggerKind> for TriggerKind {
+    fn from(trigger: wit::TriggerKind) -> Self {
+        match trigger {
+            wit::TriggerKind::Function => TriggerKind::Function,
+            wit::TriggerKind::ProductEvent => TriggerKind::ProductEvent,
+            wit::TriggerKind::WebTrigger => TriggerKind::WebTrigger,
+            wit::TriggerKind::Scheduled => TriggerKind::Scheduled,
+        }
+    }
+}
+
+impl From<Level> for wit::Level {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Trace => wit::Level::Trace,
+            Level::Debug => wit::Level::Debug,
+            Level::Info => wit::Level::Info,
+            Level::Warn => wit::Level::Warn,
+            Level::Error => wit::Level::Error,
+        }
+    }
+}
+
+impl From<wit_storage::StorageError> for StorageError {
+    fn from(error: wit_storage::StorageError) -> Self {
+        match error {
+            wit_storage::StorageError::ScopeDenied => StorageError::ScopeDenied,
+            wit_storage::StorageError::InvalidKey(rule) => StorageError::InvalidKey(rule),
+            wit_storage::StorageError::InvalidValue(rule) => StorageError::InvalidValue(rule),
+            wit_storage::StorageError::InvalidCursor => StorageError::InvalidCursor,
+            wit_storage::StorageError::InvalidLimit(limit) => StorageError::InvalidLimit(limit),
+            wit_storage::StorageError::QuotaExceeded(quota) => StorageError::QuotaExceeded(quota),
+            wit_storage::StorageError::Unavailable(reason) => StorageError::Unavailable(reason),
+        }
+    }
+}
+
+impl From<wit_storage::Entry> for RawEntry {
+    fn from(entry: wit_storage::Entry) -> Self {
+        RawEntry {
+            key: entry.key,
+            value: entry.value,
+            version: entry.version,
+        }
+    }
+}
+
+impl From<wit_storage::Page> for RawPage {
+    fn from(page: wit_storage::Page) -> Self {
+        RawPage {
+            entries: page.entries.into_iter().map(RawEntry::from).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+impl From<Expected> for wit_storage::Expected {
+    fn from(expected: Expected) -> Self {
+        match expected {
+            Expected::Absent => wit_storage::Expected::Absent,
+            Expected::Version(version) => wit_storage::Expected::Version(version),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_storage_error_keeps_its_case_and_text() {
+        let cases = [
+            (
+                wit_storage::StorageError::ScopeDenied,
+                StorageError::ScopeDenied,
+            ),
+            (
+                wit_storage::StorageError::InvalidKey("empty".into()),
+                StorageError::InvalidKey("empty".into()),
+            ),
+            (
+                wit_storage::StorageError::InvalidValue("deep".into()),
+                StorageError::InvalidValue("deep".into()),
+            ),
+            (
+                wit_storage::StorageError::InvalidCursor,
+                StorageError::InvalidCursor,
+            ),
+            (
+                wit_storage::StorageError::InvalidLimit(0),
+                StorageError::InvalidLimit(0),
+            ),
+            (
+                wit_storage::StorageError::QuotaExceeded("64 MiB".into()),
+                StorageError::QuotaExceeded("64 MiB".into()),
+            ),
+            (
+                wit_storage::StorageError::Unavailable("locked".into()),
+                StorageError::Unavailable("locked".into()),
+            ),
+        ];
+        for (wit, sdk) in cases {
+            assert_eq!(StorageError::from(wit), sdk);
+        }
+    }
+
+    #[test]
+    fn pages_entries_and_expectations_carry_every_field() {
+        let page = RawPage::from(wit_storage::Page {
+            entries: vec![wit_storage::Entry {
+                key: "k".into(),
+                value: "1".into(),
+                version: 7,
+            }],
+            next_cursor: Some("c".into()),
+        });
+        assert_eq!(
+            page,
+            RawPage {
+                entries: vec![RawEntry {
+                    key: "k".into(),
+                    value: "1".into(),
+                    version: 7
+                }],
+                next_cursor: Some("c".into()),
+            }
+        );
+        assert!(matches!(
+            wit_storage::Expected::from(Expected::Version(7)),
+            wit_storage::Expected::Version(7)
+        ));
+        assert!(matches!(
+            wit_storage::Expected::from(Expected::Absent),
+            wit_storage::Expected::Absent
+        ));
+    }
+
+    #[test]
+    fn every_trigger_kind_and_level_maps_to_its_namesake() {
+        for (wit, sdk) in [
+            (wit::TriggerKind::Function, TriggerKind::Function),
+            (wit::TriggerKind::ProductEvent, TriggerKind::ProductEvent),
+            (wit::TriggerKind::WebTrigger, TriggerKind::WebTrigger),
+            (wit::TriggerKind::Scheduled, TriggerKind::Scheduled),
+        ] {
+            assert_eq!(TriggerKind::from(wit), sdk);
+        }
+        for (sdk, wit) in [
+            (Level::Trace, wit::Level::Trace),
+            (Level::Debug, wit::Level::Debug),
+            (Level::Info, wit::Level::Info),
+            (Level::Warn, wit::Level::Warn),
+            (Level::Error, wit::Level::Error),
+        ] {
+            assert_eq!(wit::Level::from(sdk), wit);
         }
     }
 }

@@ -17,32 +17,65 @@
 //! kiln_sdk::log::error("giving up");
 //! ```
 
-use crate::bindings::kiln::app::log as wit;
-use crate::bindings::kiln::app::types::Level;
+use std::fmt;
+
+use crate::host;
+
+/// How severe a log line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Step-by-step detail.
+    Trace,
+    /// Detail useful while developing.
+    Debug,
+    /// What the app did.
+    Info,
+    /// Something looks wrong, but the app went on.
+    Warn,
+    /// The app could not do what it was asked.
+    Error,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        })
+    }
+}
+
+/// Logs `message` at `level`.
+pub fn log(level: Level, message: impl AsRef<str>) {
+    host::log(level, message.as_ref());
+}
 
 /// Logs `message` at trace level.
 pub fn trace(message: impl AsRef<str>) {
-    wit::log(Level::Trace, message.as_ref());
+    log(Level::Trace, message);
 }
 
 /// Logs `message` at debug level.
 pub fn debug(message: impl AsRef<str>) {
-    wit::log(Level::Debug, message.as_ref());
+    log(Level::Debug, message);
 }
 
 /// Logs `message` at info level.
 pub fn info(message: impl AsRef<str>) {
-    wit::log(Level::Info, message.as_ref());
+    log(Level::Info, message);
 }
 
 /// Logs `message` at warn level.
 pub fn warn(message: impl AsRef<str>) {
-    wit::log(Level::Warn, message.as_ref());
+    log(Level::Warn, message);
 }
 
 /// Logs `message` at error level.
 pub fn error(message: impl AsRef<str>) {
-    wit::log(Level::Error, message.as_ref());
+    log(Level::Error, message);
 }
 
 #[doc(hidden)]

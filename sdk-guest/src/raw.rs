@@ -5,8 +5,9 @@
 //! whatever path it is given, so test programs can check that the *host*
 //! refuses hostile paths, headers and bodies on its own.
 
-use crate::bindings::kiln::app::jira;
-use crate::{Method, Principal, RequestError, Response};
+use serde::de::DeserializeOwned;
+
+use crate::{Method, Principal, RequestError, Response, host};
 
 /// A `request-jira` call exactly as the host receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +29,35 @@ pub struct RawRequest {
 /// Calls the host's `request-jira` with `request`, without any check in the
 /// guest.
 pub fn request(request: RawRequest) -> Result<Response, RequestError> {
-    jira::request_jira(&request.into())
-        .map(Response::from)
-        .map_err(RequestError::from)
+    host::request_jira(request)
+}
+
+/// Calls the host's `request-jira-all` with `requests`, without any check in
+/// the guest; the outcomes come back in the order of `requests`.
+pub fn request_all(requests: Vec<RawRequest>) -> Vec<Result<Response, RequestError>> {
+    host::request_jira_all(requests)
+}
+
+impl RawRequest {
+    /// The first query value named `name`, as the app passed it (unencoded).
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The first header named `name`, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body parsed as JSON into `T` (`serde_json::Value` for any JSON);
+    /// `None` when there is no body. Handy to assert what a test's app sent.
+    pub fn json<T: DeserializeOwned>(&self) -> Option<Result<T, serde_json::Error>> {
+        self.body.as_deref().map(serde_json::from_slice)
+    }
 }

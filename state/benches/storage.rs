@@ -3,16 +3,24 @@
 //!
 //! The SQLite file lives under Cargo's target tmpdir (a real disk, not tmpfs), opened with
 //! the production settings (WAL, `synchronous = FULL`), so a write includes its fsync.
+//! PostgreSQL runs in the same run when `KILN_TEST_POSTGRES_URL` names a server (a fresh
+//! database is created on it; `.ci/postgres-cluster start` starts one on loopback, with
+//! fsync on), so the two are compared side by side under the same machine load.
+
+// The tests' helper: a fresh database on the server `KILN_TEST_POSTGRES_URL` names.
+#[allow(dead_code)]
+#[path = "../tests/support/postgres.rs"]
+mod pg;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kiln_state::storage::SqliteBackend;
+use kiln_state::storage::{SqlBackend, SqliteBackend};
 use kiln_state::{
-    AppStorage, EncryptionKey, Installation, SecretCipher, SecretValue, SqliteDatabase,
-    StorageLimits,
+    AppStorage, EncryptionKey, Installation, PostgresDatabase, SecretCipher, SecretValue,
+    SqliteDatabase, StorageLimits,
 };
 use serde_json::{Value, json};
 
@@ -153,6 +161,21 @@ fn storage(c: &mut Criterion) {
         ),
     );
     sqlx_floors(c, &rt, dir.path());
+    if let Some(options) = rt.block_on(pg::fresh_database()) {
+        let db = rt
+            .block_on(PostgresDatabase::connect_options(options, 8))
+            .unwrap();
+        bench_backend(
+            c,
+            &rt,
+            "postgres",
+            AppStorage::new(
+                Arc::new(SqlBackend::new(db)),
+                StorageLimits::default(),
+                cipher(),
+            ),
+        );
+    }
 }
 
 criterion_group! {

@@ -19,25 +19,24 @@
 //! - **Private file**: created `0600` in a `0700` directory (app data and encrypted secrets);
 //!   SQLite gives its `-wal` and `-shm` files the database file's mode.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{SqlSafeStr, Sqlite, Transaction};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::Mutex;
 
+use crate::engine::{Engine, Migrations, SqlDatabase, WriteGate, WriteTransaction, migrator};
 use crate::storage::BackendError;
 
 /// The migrations, in order. Embedded in the binary (a user's clone and an installed binary
 /// need no migration files on disk); sqlx records each applied one with a checksum and
 /// refuses a database that has migrations this binary does not know (an older Kiln on a
 /// newer file) instead of guessing.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+const SQLITE_MIGRATIONS: Migrations = &[
     (
         1,
         "installations and app storage",
@@ -57,7 +56,7 @@ const MAX_CONNECTIONS: u32 = 4;
 #[derive(Clone)]
 pub struct SqliteDatabase {
     pool: SqlitePool,
-    write_gate: std::sync::Arc<Mutex<()>>,
+    write_gate: WriteGate,
     path: PathBuf,
 }
 
@@ -66,24 +65,6 @@ impl std::fmt::Debug for SqliteDatabase {
         f.debug_struct("SqliteDatabase")
             .field("path", &self.path)
             .finish_non_exhaustive()
-    }
-}
-
-/// A write transaction and the process-wide gate it holds. Commit or drop (rolls back).
-pub(crate) struct WriteTransaction<'a> {
-    pub(crate) tx: Transaction<'static, Sqlite>,
-    _gate: MutexGuard<'a, ()>,
-}
-
-impl WriteTransaction<'_> {
-    pub(crate) async fn commit(self) -> Result<(), BackendError> {
-        self.tx.commit().await?;
-        Ok(())
-    }
-
-    pub(crate) async fn rollback(self) -> Result<(), BackendError> {
-        self.tx.rollback().await?;
-        Ok(())
     }
 }
 
@@ -102,7 +83,7 @@ impl SqliteDatabase {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
-        migrator().run(&pool).await?;
+        migrator(SQLITE_MIGRATIONS).run(&pool).await?;
         tracing::debug!(path = %path.display(), "state database open");
         Ok(Self {
             pool,
@@ -115,37 +96,25 @@ impl SqliteDatabase {
         &self.path
     }
 
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    pub(crate) async fn begin_write(&self) -> Result<WriteTransaction<'_>, BackendError> {
-        let gate = self.write_gate.lock().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTransaction { tx, _gate: gate })
-    }
-
     /// Closes every connection, checkpointing the WAL into the main file.
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
-fn migrator() -> Migrator {
-    Migrator::with_migrations(
-        SQLITE_MIGRATIONS
-            .iter()
-            .map(|(version, description, sql)| {
-                Migration::new(
-                    *version,
-                    Cow::Borrowed(*description),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
+impl SqlDatabase for SqliteDatabase {
+    type Db = Sqlite;
+    const ENGINE: Engine = Engine::Sqlite;
+
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<WriteTransaction<Sqlite>, BackendError> {
+        let gate = self.write_gate.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction::new(tx, Some(gate)))
+    }
 }
 
 fn prepare_private_file(path: &Path) -> Result<(), BackendError> {

@@ -5,9 +5,10 @@
 //! delete, prefix queries with a cursor and a limit, compare-and-set for counters, and
 //! secrets encrypted at rest. Beside it, [`serve`] holds what `runtime serve` (issue 15)
 //! needs — the installations registry, web trigger ids, webhook delivery dedup, schedule
-//! state and a persistent event queue — in statements a PostgreSQL backend for replicas
-//! (issue 16) will share. See
-//! `docs/state.md` for the data model and limits.
+//! state and a persistent event queue. Both live in one database: the embedded SQLite file,
+//! or PostgreSQL shared by `runtime serve` replicas (issue 16), chosen by a
+//! [`StateLocation`] (`memory`, `sqlite://…`, `postgres://…`). See `docs/state.md` for the
+//! data model and limits, `docs/operations.md` for running replicas.
 //!
 //! # Layers
 //! - [`storage::AppStorage`] / [`storage::InstallationStorage`]: the rules — key grammar
@@ -17,7 +18,10 @@
 //!   transaction. [`storage::MemoryBackend`] for tests and `--storage memory`;
 //!   [`storage::SqliteBackend`] over a [`SqliteDatabase`], the embedded default (one file
 //!   under the user's data directory, [`default_state_path`]).
-//! - [`SqliteDatabase`]: the file, its settings and its versioned migrations.
+//! - [`storage::SqlBackend`] and [`serve::SqlServeBackend`]: the shared statements, run
+//!   once for both SQL engines over a [`SqlDatabase`] (`engine.rs` says what differs).
+//! - [`SqliteDatabase`]: the file, its settings and its versioned migrations;
+//!   [`PostgresDatabase`]: the shared pool, its session settings and its migrations.
 //!
 //! # Why sqlx
 //! The choice was sqlx versus rusqlite + tokio-postgres. sqlx gives one async API over
@@ -35,17 +39,23 @@
 //! inside the write's transaction: that row is the lock (PostgreSQL row lock; SQLite's
 //! database write lock, taken by `BEGIN IMMEDIATE`), and it hands out the write's version.
 //! Compare-and-set checks the version it read under that lock, so two invocations — in one
-//! process, two processes on one file, or (later) two replicas on one database — never
+//! process, two processes on one file, or two replicas on one PostgreSQL database — never
 //! lose an update.
 
 pub mod database;
+pub mod engine;
 pub mod installation;
+pub mod location;
+pub mod postgres;
 pub mod secrets;
 pub mod serve;
 pub mod storage;
 
 pub use database::{SqliteDatabase, default_state_path};
+pub use engine::{Engine, SqlDatabase};
 pub use installation::{Installation, InstallationError};
+pub use location::{StateBackends, StateLocation, StateLocationError};
+pub use postgres::PostgresDatabase;
 pub use secrets::{EncryptionKey, SecretCipher, SecretError, SecretValue};
 pub use serve::{ServeError, ServeLimits, ServeState};
 pub use storage::{AppStorage, InstallationStorage, StorageError, StorageLimits};

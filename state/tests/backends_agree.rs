@@ -142,19 +142,25 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn memory_and_sqlite_agree(ops in proptest::collection::vec(op(), 1..40)) {
+    fn memory_sqlite_and_postgres_agree(ops in proptest::collection::vec(op(), 1..40)) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let (memory, sqlite) = rt.block_on(async {
+        let mut results = rt.block_on(async {
             // A small quota so refusals happen too.
             let limits = StorageLimits { max_total_bytes: 600, ..StorageLimits::default() };
             let mut results = Vec::new();
-            for harness in [support::memory().await, support::sqlite().await] {
+            for harness in [support::memory().await, support::sqlite().await, support::postgres().await]
+                .into_iter()
+                .flatten()
+            {
                 let storage = harness.storage_with(limits);
                 let s = storage.installation(&support::installation("app")).await.unwrap();
                 results.push(run(&s, &ops).await);
             }
-            (results.remove(0), results.remove(0))
+            results
         });
-        prop_assert_eq!(memory, sqlite);
+        let memory = results.remove(0);
+        for other in results {
+            prop_assert_eq!(&memory, &other);
+        }
     }
 }

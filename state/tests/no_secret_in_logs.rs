@@ -37,7 +37,14 @@ async fn secrets_and_the_key_never_reach_the_log() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     const PLAINTEXT: &str = "plaintext-7f3a9c";
-    for harness in [support::memory().await, support::sqlite().await] {
+    for harness in [
+        support::memory().await,
+        support::sqlite().await,
+        support::postgres().await,
+    ]
+    .into_iter()
+    .flatten()
+    {
         let s = harness
             .storage
             .installation(&installation("app"))

@@ -1,5 +1,9 @@
-//! The serve-state contract (issue 15), run against every backend: memory and SQLite.
-//! Time is passed in explicitly, so leases, backoff and retention are driven by the test.
+//! The serve-state contract (issues 15 and 16), run against every backend: memory, SQLite
+//! and a real PostgreSQL (`support/postgres.rs`). Time is passed in explicitly, so leases,
+//! backoff and retention are driven by the test. The `*_across_replicas` cases open three
+//! pools on one database — three `runtime serve` replicas — and race them.
+
+mod support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -7,44 +11,54 @@ use std::time::Duration;
 
 use kiln_state::serve::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
-    InstallRecord, IntervalClaim, LeaseOutcome, MemoryServeBackend, ModuleKey, NameError, NewEvent,
-    QueueBound, QueueFull, ScheduleInterval, Scope, ServeBackend, SqliteServeBackend, UnixMillis,
-    WebTriggerIdError,
+    InstallRecord, IntervalClaim, LeaseOutcome, ModuleKey, NameError, NewEvent, QueueBound,
+    QueueFull, ScheduleInterval, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
 };
-use kiln_state::{Installation, ServeError, ServeLimits, ServeState, SqliteDatabase};
+use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
 
 pub struct Harness {
     pub state: ServeState,
     pub backend: Arc<dyn ServeBackend>,
-    _dir: Option<tempfile::TempDir>,
+    origin: support::Origin,
+    _dir: tempfile::TempDir,
 }
 
 impl Harness {
     fn with_limits(&self, limits: ServeLimits) -> ServeState {
         ServeState::new(self.backend.clone(), limits)
     }
-}
 
-async fn memory() -> Harness {
-    let backend: Arc<dyn ServeBackend> = Arc::new(MemoryServeBackend::new());
-    Harness {
-        state: ServeState::new(backend.clone(), ServeLimits::default()),
-        backend,
-        _dir: None,
+    /// Serve state on another replica of this harness's database: another pool, as another
+    /// `runtime serve` process has. Memory has one view, so there it is the same state.
+    async fn replica(&self, limits: ServeLimits) -> ServeState {
+        match self.origin.serve_replica().await {
+            Some(backend) => ServeState::new(backend, limits),
+            None => self.with_limits(limits),
+        }
     }
 }
 
-async fn sqlite() -> Harness {
+async fn harness(kind: &str) -> Option<Harness> {
     let dir = tempfile::tempdir().unwrap();
-    let db = SqliteDatabase::open(&dir.path().join("state.sqlite3"))
-        .await
-        .unwrap();
-    let backend: Arc<dyn ServeBackend> = Arc::new(SqliteServeBackend::new(db));
-    Harness {
+    let (backend, origin) = support::serve_backend(kind, &dir).await?;
+    Some(Harness {
         state: ServeState::new(backend.clone(), ServeLimits::default()),
         backend,
-        _dir: Some(dir),
-    }
+        origin,
+        _dir: dir,
+    })
+}
+
+async fn memory() -> Option<Harness> {
+    harness("memory").await
+}
+
+async fn sqlite() -> Option<Harness> {
+    harness("sqlite").await
+}
+
+async fn postgres() -> Option<Harness> {
+    harness("postgres").await
 }
 
 const T0: UnixMillis = UnixMillis(1_764_000_000_000);
@@ -689,6 +703,278 @@ async fn concurrent_claimers_run_each_event_once(h: &Harness) {
     assert_eq!(s.queue_depth().await.unwrap(), 0);
 }
 
+const REPLICAS: usize = 3;
+
+/// Three replicas with four claimers each drain 300 events of five apps: every event is
+/// claimed and completed exactly once, none is left, and the depth ends at zero.
+async fn claimers_across_replicas_take_distinct_events(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 1000;
+    let apps: Vec<_> = join_all((0..5).map(|n| {
+        let s = h.state.clone();
+        async move { installed(&s, &format!("app-{n}")).await }
+    }))
+    .await;
+    let events: Vec<_> = (0..300).map(|n| event(&apps[n % 5], n)).collect();
+    let ids: HashSet<_> = h
+        .state
+        .enqueue(&events, T0)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    let mut claimers = Vec::new();
+    for _ in 0..REPLICAS {
+        let replica = h.replica(limits).await;
+        claimers.extend((0..4).map(|_| replica.clone()));
+    }
+    let runs = join_all(claimers.into_iter().map(|s| async move {
+        let mut mine = Vec::new();
+        while let Some(c) = s.claim(T0).await.unwrap() {
+            assert_eq!(c.lease.attempt, 1, "no event is claimed twice");
+            assert_eq!(s.complete(c.lease).await.unwrap(), LeaseOutcome::Completed);
+            mine.push(c.lease.event);
+        }
+        mine
+    }))
+    .await;
+    let all: Vec<_> = runs.into_iter().flatten().collect();
+    assert_eq!(all.len(), 300);
+    assert_eq!(all.iter().copied().collect::<HashSet<_>>(), ids);
+    assert_eq!(h.state.queue_depth().await.unwrap(), 0);
+    assert!(h.state.claim(T0).await.unwrap().is_none());
+}
+
+/// A replica claims and dies (never completes). Another replica takes the event once the
+/// lease passes, as attempt 2; the dead replica's late answer is fenced off.
+async fn expired_leases_are_reclaimed_across_replicas(h: &Harness) {
+    let limits = ServeLimits::default();
+    let (dying, survivor) = (h.replica(limits).await, h.replica(limits).await);
+    let a = installed(&h.state, "app-a").await;
+    h.state.enqueue(&[event(&a, 7)], T0).await.unwrap();
+    let lost = dying.claim(T0).await.unwrap().unwrap();
+    assert!(
+        survivor.claim(T0).await.unwrap().is_none(),
+        "the lease holds"
+    );
+    let taken = survivor
+        .claim(T0.plus(limits.lease))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (taken.lease.event, taken.lease.attempt, &taken.payload),
+        (lost.lease.event, 2, &lost.payload)
+    );
+    assert_eq!(
+        dying.complete(lost.lease).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+    assert_eq!(h.state.queue_depth().await.unwrap(), 1);
+}
+
+/// Events that fail on every replica end dead after `max_attempts`, listed once.
+async fn dead_letters_after_max_attempts_across_replicas(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_attempts = 3;
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(limits).await);
+    }
+    let a = installed(&h.state, "app-a").await;
+    h.state.enqueue(&[event(&a, 1)], T0).await.unwrap();
+    let mut now = T0;
+    let mut outcomes = Vec::new();
+    for attempt in 0..3 {
+        let s = &replicas[attempt % REPLICAS];
+        let c = s
+            .claim(now)
+            .await
+            .unwrap()
+            .expect("claimable after backoff");
+        let outcome = s.fail(c.lease, "boom", now).await.unwrap();
+        if let LeaseOutcome::Retrying { at } = outcome {
+            now = at;
+        }
+        outcomes.push(outcome);
+    }
+    assert_eq!(outcomes[2], LeaseOutcome::Dead);
+    for s in &replicas {
+        assert!(
+            s.claim(now.plus(Duration::from_secs(3600)))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    let dead = replicas[1].dead_letters(10).await.unwrap();
+    assert_eq!(
+        (dead.len(), dead[0].attempts, dead[0].last_error.as_str()),
+        (1, 3, "boom")
+    );
+}
+
+/// Jira delivers 40 webhooks, each three times, to all replicas at once: each delivery is
+/// accepted once and queues its event once.
+async fn deliveries_are_deduplicated_across_replicas(h: &Harness) {
+    let a = installed(&h.state, "app-a").await;
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    let attempts = join_all((0..40 * 3).map(|n| {
+        let s = replicas[n % REPLICAS].clone();
+        let a = a.clone();
+        async move {
+            let id = format!("d-{}", n / 3);
+            s.accept_delivery(&delivery(&id), &[event(&a, n / 3)], T0)
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    let accepted = attempts
+        .iter()
+        .filter(|o| matches!(o, EnqueueOutcome::Accepted(_)))
+        .count();
+    assert_eq!(accepted, 40);
+    assert_eq!(h.state.queue_depth().await.unwrap(), 40);
+}
+
+/// A scheduled trigger over 20 intervals, claimed by eight tasks on each of three replicas:
+/// 20 runs, not 20 × 24.
+async fn interval_claims_are_taken_once_across_replicas(h: &Harness) {
+    let a = installed(&h.state, "app-a").await;
+    let key = module("hourly");
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    let hour = ScheduleInterval::Hour;
+    let claims = join_all((0..REPLICAS * 8).map(|n| {
+        let s = replicas[n % REPLICAS].clone();
+        let (a, key) = (a.clone(), key.clone());
+        async move {
+            let mut won = Vec::new();
+            for i in 0..20 {
+                let now = UnixMillis(T0.0 + i * hour.millis() + 1);
+                if let Some(start) = s.claim_due(&a, &key, hour, now).await.unwrap() {
+                    won.push(start);
+                }
+            }
+            won
+        }
+    }))
+    .await;
+    let won: Vec<_> = claims.into_iter().flatten().collect();
+    assert_eq!(won.len(), 20, "each interval fires once across replicas");
+    assert_eq!(won.iter().collect::<HashSet<_>>().len(), 20);
+}
+
+/// The per-app concurrency limit holds across replicas: twelve claimers race for an app
+/// limited to three live leases; exactly three win.
+async fn per_app_limit_holds_across_replicas(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 3;
+    let a = installed(&h.state, "app-a").await;
+    let events: Vec<_> = (0..20).map(|n| event(&a, n)).collect();
+    h.state.enqueue(&events, T0).await.unwrap();
+    let mut claimers = Vec::new();
+    for _ in 0..REPLICAS {
+        let replica = h.replica(limits).await;
+        claimers.extend((0..4).map(|_| replica.clone()));
+    }
+    let claimed = join_all(
+        claimers
+            .into_iter()
+            .map(|s| async move { s.claim(T0).await.unwrap() }),
+    )
+    .await;
+    assert_eq!(claimed.iter().flatten().count(), 3);
+}
+
+/// A task of the mixed-writers case: (events queued, events completed).
+type Task = std::pin::Pin<Box<dyn std::future::Future<Output = (usize, usize)> + Send>>;
+
+/// Writers of every kind at once on three replicas: batches that queue for two
+/// installations in both orders, claimers completing and failing, a pause and resume. On
+/// PostgreSQL, transactions taking the same row locks in different orders would deadlock
+/// and one would be aborted with an error; the lock order in `sql_backend.rs` rules that
+/// out, and here no operation may fail. Every event ends completed or queued, none lost.
+async fn mixed_writers_across_replicas_never_deadlock(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 1000;
+    limits.queue.backoff_base = Duration::ZERO;
+    let (a, b) = (
+        installed(&h.state, "app-a").await,
+        installed(&h.state, "app-b").await,
+    );
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(limits).await);
+    }
+    let enqueuers = (0..6).map(|n| {
+        let s = replicas[n % REPLICAS].clone();
+        let (first, second) = if n % 2 == 0 {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        async move {
+            let mut queued: usize = 0;
+            for round in 0..10 {
+                let batch = [
+                    event(&first, round),
+                    event(&second, round),
+                    event(&first, round),
+                ];
+                queued += s.enqueue(&batch, T0).await.unwrap().len();
+            }
+            (queued, 0_usize)
+        }
+    });
+    let claimers = (0..6).map(|n| {
+        let s = replicas[n % REPLICAS].clone();
+        async move {
+            let mut completed: usize = 0;
+            for round in 0..40 {
+                if let Some(c) = s.claim(T0).await.unwrap() {
+                    if round % 3 == 0 {
+                        s.fail(c.lease, "transient", T0).await.unwrap();
+                    } else {
+                        assert_eq!(s.complete(c.lease).await.unwrap(), LeaseOutcome::Completed);
+                        completed += 1;
+                    }
+                }
+            }
+            (0_usize, completed)
+        }
+    });
+    let pauser = {
+        let (s, b) = (replicas[1].clone(), b.clone());
+        async move {
+            for _ in 0..5 {
+                assert!(s.pause(&b).await.unwrap());
+                assert!(s.resume(&b).await.unwrap());
+            }
+            (0_usize, 0_usize)
+        }
+    };
+    let mut tasks: Vec<Task> = Vec::new();
+    tasks.extend(enqueuers.map(|f| Box::pin(f) as _));
+    tasks.extend(claimers.map(|f| Box::pin(f) as _));
+    tasks.push(Box::pin(pauser));
+    let results = join_all(tasks).await;
+    let queued: usize = results.iter().map(|(q, _)| q).sum();
+    let completed: usize = results.iter().map(|(_, c)| c).sum();
+    assert_eq!(queued, 6 * 10 * 3);
+    assert_eq!(
+        h.state.queue_depth().await.unwrap(),
+        (queued - completed) as u64,
+        "every event is completed or still stored"
+    );
+}
+
 async fn join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,
 ) -> Vec<F::Output>
@@ -709,7 +995,9 @@ macro_rules! contract {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
-                    let harness = crate::$backend().await;
+                    let Some(harness) = crate::$backend().await else {
+                        return;
+                    };
                     crate::$test(&harness).await;
                 }
             )*
@@ -721,6 +1009,7 @@ macro_rules! every_backend {
     ($($test:ident),* $(,)?) => {
         contract!(memory: $($test),*);
         contract!(sqlite: $($test),*);
+        contract!(postgres: $($test),*);
     };
 }
 
@@ -737,4 +1026,11 @@ every_backend!(
     installations_take_turns,
     per_app_concurrency_and_pause_are_respected,
     concurrent_claimers_run_each_event_once,
+    claimers_across_replicas_take_distinct_events,
+    expired_leases_are_reclaimed_across_replicas,
+    dead_letters_after_max_attempts_across_replicas,
+    deliveries_are_deduplicated_across_replicas,
+    interval_claims_are_taken_once_across_replicas,
+    per_app_limit_holds_across_replicas,
+    mixed_writers_across_replicas_never_deadlock,
 );

@@ -4,7 +4,8 @@
 //! compiles from `tests/programs` and `examples` before the tests run.
 
 /// Absolute paths of the guest components, one constant per package:
-/// `HELLO` (examples/hello), `PROBE`, `SCOPES`, `TRAP` (tests/programs), and
+/// `HELLO` (examples/hello), `PROBE`, `SCOPES`, `TRAP`, `STORAGE` (a raw
+/// 0.2.0 component), `LEGACY` (a raw 0.1.0 component) (tests/programs), and
 /// `WAT_<NAME>` for each hand-written `tests/programs/wat/<name>.wat`
 /// (`WAT_VALID_MINIMAL` is their well-formed control).
 pub mod programs {

@@ -226,6 +226,7 @@ async fn invoke(
             function_key: Some(handler.to_owned()),
             payload: payload.to_string(),
             account_id: None,
+            ..Default::default()
         })
         .await
         .expect("invocation starts");

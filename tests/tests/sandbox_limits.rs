@@ -55,6 +55,7 @@ async fn bad_payloads_and_unknown_functions_are_refused_before_running() {
             function_key: Some("panic".into()),
             payload: "{not json".into(),
             account_id: None,
+            ..Default::default()
         })
         .await;
     assert!(
@@ -66,6 +67,7 @@ async fn bad_payloads_and_unknown_functions_are_refused_before_running() {
             function_key: Some("nope".into()),
             payload: "{}".into(),
             account_id: None,
+            ..Default::default()
         })
         .await;
     assert!(

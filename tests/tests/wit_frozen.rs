@@ -13,10 +13,16 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 /// Released worlds and their digests.
-const FROZEN: &[(&str, &str)] = &[(
-    "0.1.0",
-    "d318eb084e86ea1ffd30629c5b8dc8f418a62cfad2b0b2403697044fd49a44b0",
-)];
+const FROZEN: &[(&str, &str)] = &[
+    (
+        "0.1.0",
+        "d318eb084e86ea1ffd30629c5b8dc8f418a62cfad2b0b2403697044fd49a44b0",
+    ),
+    (
+        "0.2.0",
+        "561cc215eb21976cc61d6c07d83629b49ae2dd55147abbb4094ae1e6e668da55",
+    ),
+];
 
 fn wit_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit")

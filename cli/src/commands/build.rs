@@ -151,6 +151,8 @@ pub fn build_component(
             | GuestBuildError::BuildFailed { .. }
             | GuestBuildError::UntrustedToolchain { .. }
             | GuestBuildError::ComponentOutsideTarget { .. }
+            | GuestBuildError::TimedOut { .. }
+            | GuestBuildError::OutputTooLarge { .. }
             | GuestBuildError::ExposesProtectedPath { .. } => Failure::bad_input(e),
             other => Failure::environment(other),
         })?;

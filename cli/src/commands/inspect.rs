@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use kiln_manifest::{Manifest, Scope, WebTriggerResponseType};
-use kiln_runtime::bindings::{HANDLER_EXPORT, WORLD_PACKAGE, WORLD_VERSION};
+use kiln_runtime::bindings::WorldVersion;
 use kiln_runtime::consent::ComponentDigest;
 use kiln_runtime::guest_text::{GuestList, GuestText, to_json_pretty};
 use kiln_runtime::sandbox::component_check::check_bytes;
@@ -165,8 +165,8 @@ pub fn inspect(
     let world = info
         .exports
         .iter()
-        .any(|e| e == HANDLER_EXPORT)
-        .then(|| format!("{WORLD_PACKAGE}@{WORLD_VERSION}"));
+        .find_map(|e| WorldVersion::of_export(e))
+        .map(|version| version.to_string());
     let limits = EffectiveLimits::resolve(&manifest.app.runtime, operator);
     Inspection {
         app_id: manifest.app.id.clone(),
@@ -374,7 +374,7 @@ mod tests {
         .unwrap();
         let info = component_info::ComponentInfo {
             imports: vec![String::from("kiln:app/jira@0.1.0")],
-            exports: vec![String::from(HANDLER_EXPORT)],
+            exports: vec![String::from(WorldVersion::V0_1.handler_export())],
         };
         let operator = OperatorLimits {
             max_memory_mib: 256,
@@ -424,7 +424,7 @@ mod tests {
         .unwrap();
         let info = component_info::ComponentInfo {
             imports: Vec::new(),
-            exports: vec![String::from(HANDLER_EXPORT)],
+            exports: vec![String::from(WorldVersion::V0_1.handler_export())],
         };
         let report = inspect(
             &manifest,

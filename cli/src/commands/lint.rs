@@ -183,6 +183,7 @@ async fn run_payloads(
                 function_key: payload.function.clone(),
                 payload: payload.payload.to_string(),
                 account_id: setup.account_id.clone(),
+                ..Default::default()
             })
             .await
             .map_err(|e| Failure::bad_input(anyhow!(e).context("a lint payload cannot be run")))?;

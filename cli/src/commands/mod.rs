@@ -16,6 +16,7 @@ mod run;
 mod serve;
 mod sim;
 mod site_setup;
+mod storage;
 mod templates;
 mod webtrigger;
 
@@ -55,6 +56,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print a new URL of a served app's web trigger (the previous one stops working).
     Webtrigger(webtrigger::WebtriggerArgs),
+    /// Look at an app's storage: list, get, set or delete keys (the file `runtime run` uses).
+    Storage(storage::StorageArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
     Sim(sim::SimArgs),
     /// Log in to a real Jira site with OAuth 2.0 (3LO); `run` then acts as you with refreshing tokens.
@@ -88,6 +91,7 @@ pub fn run() -> ExitCode {
             Command::Run(args) => run::run(args).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Webtrigger(args) => webtrigger::run(args).await,
+            Command::Storage(args) => storage::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,
             Command::Completions(args) => completions::run(args),

@@ -23,6 +23,7 @@ use super::app_source;
 use super::build::{BuildFor, BuildIsolation};
 use super::exit::{Exit, Failure};
 use super::site_setup::{SiteArgs, SiteSetup};
+use super::storage::StorageChoice;
 use crate::consent_prompt::ask_approval;
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +54,15 @@ pub struct RunArgs {
     /// (the exit code is the same); a success prints the app's result as always.
     #[arg(long)]
     json: bool,
+    /// Where the app's storage lives: a SQLite file, or `memory` (gone when the run ends).
+    /// Default: state.sqlite3 under the user's data directory ($KILN_DATA_DIR, else
+    /// $XDG_DATA_HOME/kiln), so data persists between runs.
+    #[arg(long, value_name = "PATH|memory", value_parser = StorageChoice::parse)]
+    storage: Option<StorageChoice>,
+    /// The environment the app runs in (with the app id and the site, it names the
+    /// installation whose storage the run uses).
+    #[arg(long, value_name = "NAME", default_value = kiln_runtime::DEFAULT_ENVIRONMENT)]
+    environment: String,
     #[command(flatten)]
     site: SiteArgs,
     #[command(flatten)]
@@ -149,6 +159,13 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
         ),
         None => Arc::new(NoAudit),
     };
+    let storage = super::storage::open(args.storage.as_ref()).await?;
+    // On the embedded simulator the site is named for what it is, not by its
+    // cloud id (new every run), so the app's data outlives the run.
+    let installation_site = setup
+        .simulator
+        .as_ref()
+        .map(|_| kiln_runtime::storage::SIMULATOR_SITE.to_owned());
     let runtime = Runtime::new(
         setup.client,
         RuntimeOptions {
@@ -156,10 +173,22 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             cache: args.cache_mode(),
             allocation: InstanceAllocation::sequential(),
             policy,
+            storage: Some(storage),
+            installation_site,
             ..RuntimeOptions::default()
         },
     )
     .map_err(Failure::environment)?;
+    // The simulator knows its user; a real site is asked, once, who the user
+    // principal's credential belongs to (only the account id is kept).
+    let account_id = match setup.account_id.clone() {
+        Some(known) => Some(known),
+        None => {
+            kiln_runtime::jira::identity::AccountIdCache::new()
+                .get(runtime.client())
+                .await
+        }
+    };
     let app = runtime
         .load(source.wasm, source.manifest)
         .await
@@ -175,12 +204,21 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
         .invoke(Invocation {
             function_key: args.function.clone(),
             payload,
-            account_id: setup.account_id.clone(),
+            account_id,
+            environment: args.environment.clone(),
+            ..Invocation::default()
         })
         .await
         .map_err(Failure::bad_input)?;
 
     print_logs(&app_id, &invoked.logs);
+    if invoked.storage_calls > 0 {
+        eprintln!(
+            "[{}] {} storage calls",
+            GuestText(&app_id),
+            invoked.storage_calls
+        );
+    }
     if invoked.dropped.lines > 0 {
         eprintln!(
             "[{}] … {} log lines ({} bytes) dropped by the log limit",

@@ -2,13 +2,18 @@
 //! it to the owner of its component, and comments why, so the people watching
 //! the issue see the reasoning and not just the change.
 //!
+//! It remembers, in app storage, which labels it added to each issue, so a
+//! label a person removed afterwards is not added again on the next run: the
+//! app's rules never overrule a human's correction.
+//!
 //! Payload: `{"issue": "KILN-3"}`, optionally with `"owners"` (component name
 //! → assignee email) to replace the built-in owners of the simulator's KILN
 //! project. Result:
 //! `{"issue", "labelsAdded": [...], "assignee": email|null, "reasons": [...]}`.
 //!
 //! Scopes: `read:jira-work` (read the issue), `write:jira-work` (label,
-//! assign, comment) and `read:jira-user` (find the owner's account by email).
+//! assign, comment), `read:jira-user` (find the owner's account by email) and
+//! `storage:app` (remember what it labelled).
 
 use std::collections::BTreeMap;
 
@@ -86,6 +91,18 @@ struct User {
     account_id: String,
 }
 
+/// What the app remembers about one issue, stored under [`memory_key`].
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Eq)]
+struct Memory {
+    /// Every label this app ever added to the issue.
+    labelled: Vec<String>,
+}
+
+/// The storage key of an issue's [`Memory`].
+fn memory_key(issue: &str) -> String {
+    format!("triaged:{issue}")
+}
+
 /// The labels the summary's keywords call for that the issue lacks, each with
 /// the keyword that triggered it.
 fn labels_for(summary: &str, existing: &[String]) -> Vec<(&'static str, &'static str)> {
@@ -139,7 +156,17 @@ fn triage(input: Input, ctx: &Context) -> Result<Output, AppError> {
         .json()?;
 
     let mut reasons = Vec::new();
-    let labels = labels_for(&issue.fields.summary, &issue.fields.labels);
+    let mut memory: Memory = storage::get(&memory_key(&issue.key))?.unwrap_or_default();
+    // Labels it added before count as present: if one is gone, a person
+    // removed it, and the app does not put it back.
+    let known: Vec<String> = issue
+        .fields
+        .labels
+        .iter()
+        .chain(&memory.labelled)
+        .cloned()
+        .collect();
+    let labels = labels_for(&issue.fields.summary, &known);
     if !labels.is_empty() {
         let add: Vec<serde_json::Value> = labels
             .iter()
@@ -155,6 +182,10 @@ fn triage(input: Input, ctx: &Context) -> Result<Output, AppError> {
                 "labelled `{label}` because the summary mentions \"{keyword}\""
             ));
         }
+        memory
+            .labelled
+            .extend(labels.iter().map(|(_, label)| (*label).to_owned()));
+        storage::set(&memory_key(&issue.key), &memory)?;
     }
 
     let mut assignee = None;
@@ -211,6 +242,120 @@ kiln_sdk::export_app!(triage);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kiln_sdk::storage::StorageError;
+    use kiln_sdk::testing::{self, Fake};
+
+    fn input(issue: &str) -> Input {
+        Input {
+            issue: issue.to_owned(),
+            owners: None,
+        }
+    }
+
+    /// Jira answers `GET` of the issue with this summary, labels and
+    /// component, and accepts every write the app may make.
+    fn jira_with_issue(fake: &Fake, summary: &str, labels: &[&str], component: &str) {
+        let jira = fake.jira();
+        jira.on(Method::Get, "/rest/api/3/issue/KILN-7").json(
+            200,
+            &json!({
+                "key": "KILN-7",
+                "fields": {
+                    "summary": summary,
+                    "labels": labels,
+                    "components": [{ "name": component }],
+                },
+            }),
+        );
+        jira.on(Method::Put, "/rest/api/3/issue/{key}").status(204);
+        jira.on(Method::Get, "/rest/api/3/user/search")
+            .query("query", "user@example.com")
+            .json(200, &json!([{ "accountId": "acc-user" }]));
+        jira.on(Method::Put, "/rest/api/3/issue/{key}/assignee")
+            .status(204);
+        jira.on(Method::Post, "/rest/api/3/issue/{key}/comment")
+            .json(201, &json!({ "id": "1" }));
+    }
+
+    #[test]
+    fn labels_assigns_comments_and_remembers_what_it_labelled() {
+        let fake = Fake::install();
+        jira_with_issue(&fake, "Sandbox crash on start", &[], "Docs");
+
+        let output = triage(input("KILN-7"), &testing::context()).unwrap();
+
+        assert_eq!(output.labels_added, ["security", "bug"]);
+        assert_eq!(output.assignee.as_deref(), Some("user@example.com"));
+        let labelled = &fake
+            .jira()
+            .requests_to(Method::Put, "/rest/api/3/issue/KILN-7")[0];
+        assert_eq!(labelled.principal, Principal::User);
+        assert_eq!(
+            labelled.json::<serde_json::Value>().unwrap().unwrap(),
+            json!({ "update": { "labels": [{ "add": "security" }, { "add": "bug" }] } })
+        );
+        let assigned = &fake
+            .jira()
+            .requests_to(Method::Put, "/rest/api/3/issue/KILN-7/assignee")[0];
+        assert_eq!(
+            assigned.json::<serde_json::Value>().unwrap().unwrap(),
+            json!({ "accountId": "acc-user" })
+        );
+        assert_eq!(
+            fake.jira()
+                .requests_to(Method::Post, "/rest/api/3/issue/KILN-7/comment")
+                .len(),
+            1
+        );
+        assert_eq!(
+            fake.storage().get::<Memory>("triaged:KILN-7"),
+            Some(Memory {
+                labelled: vec!["security".into(), "bug".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn a_label_it_added_before_and_a_person_removed_is_not_added_again() {
+        let fake = Fake::install();
+        jira_with_issue(&fake, "Sandbox crash on start", &[], "Unowned");
+        fake.storage().set(
+            "triaged:KILN-7",
+            &Memory {
+                labelled: vec!["security".into()],
+            },
+        );
+
+        let output = triage(input("KILN-7"), &testing::context()).unwrap();
+
+        assert_eq!(output.labels_added, ["bug"]);
+        assert_eq!(
+            fake.storage()
+                .get::<Memory>("triaged:KILN-7")
+                .unwrap()
+                .labelled,
+            ["security", "bug"]
+        );
+    }
+
+    #[test]
+    fn without_storage_it_refuses_before_changing_the_issue() {
+        let fake = Fake::install();
+        jira_with_issue(&fake, "Sandbox crash on start", &[], "Docs");
+        fake.storage().deny();
+
+        let error = triage(input("KILN-7"), &testing::context()).unwrap_err();
+
+        assert_eq!(error, AppError::from(StorageError::ScopeDenied));
+        assert!(error.to_string().contains("storage:app"), "{error}");
+        let writes: Vec<_> = fake
+            .jira()
+            .requests()
+            .into_iter()
+            .filter(|request| request.method != Method::Get)
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+    }
 
     #[test]
     fn keywords_add_each_missing_label_once() {

@@ -7,15 +7,17 @@
 //! and run nothing of the app), then `cargo build --offline` inside.
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, IsTerminal as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::cargo_env::scrub_env;
 use crate::error::GuestBuildError;
+use crate::limits::BuildLimits;
 use crate::message::Message;
 use crate::path_patches::path_patch_configs;
 use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
+use crate::supervise;
 use crate::toolchain_file::pinned_channel;
 use crate::workspace::local_sources;
 
@@ -39,6 +41,9 @@ pub struct GuestBuild {
     /// Build in this sandbox (untrusted source; needs `target_dir`), or
     /// `None` for source Kiln trusts (its own repository's guests).
     pub sandbox: Option<Sandbox>,
+    /// Resource limits of the build. `None`: [`BuildLimits::from_env`] for
+    /// a sandboxed build, no limits for source Kiln trusts.
+    pub limits: Option<BuildLimits>,
 }
 
 /// A component the build produced.
@@ -59,6 +64,22 @@ impl GuestBuild {
             release: false,
             quiet: false,
             sandbox: None,
+            limits: None,
+        }
+    }
+
+    /// Sets [`GuestBuild::limits`].
+    pub fn limits(mut self, limits: BuildLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// The limits this build runs under.
+    fn effective_limits(&self) -> Result<Option<BuildLimits>, GuestBuildError> {
+        match (self.limits, &self.sandbox) {
+            (Some(limits), _) => Ok(Some(limits)),
+            (None, Some(_)) => BuildLimits::from_env().map(Some),
+            (None, None) => Ok(None),
         }
     }
 
@@ -122,6 +143,7 @@ pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> 
     let cargo = cargo_binary();
     let project_dir = project_dir(&opts.manifest_path);
     let channel = toolchain_override(&project_dir)?;
+    let limits = opts.effective_limits()?;
     let (mut command, target_dir) = match &opts.sandbox {
         None => {
             let mut command = Command::new(&cargo);
@@ -162,23 +184,12 @@ pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> 
             (command, Some(target_dir))
         }
     };
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-
-    let mut child = command
-        .spawn()
-        .map_err(|source| GuestBuildError::CargoNotStarted {
-            cargo: cargo.clone(),
-            source,
-        })?;
-    let components = match child.stdout.take() {
-        Some(stdout) => read_components(BufReader::new(stdout)),
-        None => Ok(Vec::new()),
-    };
-    let status = child.wait().map_err(GuestBuildError::Output)?;
-    let components = components?;
+    if limits.is_some() && std::io::stderr().is_terminal() {
+        // Cargo's stderr is read through the output limit, not inherited:
+        // keep its colours for the terminal it ends on.
+        command.arg("--color=always");
+    }
+    let (status, components) = supervise::run(command, limits.as_ref(), &cargo)?;
     if !status.success() {
         return Err(GuestBuildError::BuildFailed {
             manifest_path: opts.manifest_path.clone(),
@@ -280,7 +291,9 @@ fn cargo_binary() -> PathBuf {
 
 /// Collects the components announced on cargo's stdout. Lines that are not
 /// cargo messages (a build script printing to stdout) are passed to stderr.
-fn read_components(stdout: impl BufRead) -> Result<Vec<BuiltComponent>, GuestBuildError> {
+pub(crate) fn read_components(
+    stdout: impl BufRead,
+) -> Result<Vec<BuiltComponent>, GuestBuildError> {
     let mut components: Vec<BuiltComponent> = Vec::new();
     for line in stdout.lines() {
         let line = line.map_err(GuestBuildError::Output)?;

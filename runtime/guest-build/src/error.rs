@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
+use std::time::Duration;
 
 /// Why a guest could not be built. Each message says what to run or fix.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +59,7 @@ pub enum GuestBuildError {
 
     /// `cargo build` failed; its diagnostics were printed to stderr.
     #[error(
-        "`cargo build --target wasm32-wasip2` for {manifest_path} failed ({status}); see the compiler's messages above"
+        "`cargo build --target wasm32-wasip2` for {manifest_path} failed ({status}); see the compiler's messages above (a build script or compiler ended by signal 24, SIGXCPU, or by a failed allocation reached the isolated build's CPU or memory limit: KILN_BUILD_CPU_SECS, KILN_BUILD_MEMORY_MIB)"
     )]
     BuildFailed {
         /// The manifest that was built.
@@ -125,5 +126,34 @@ pub enum GuestBuildError {
         manifest_path: PathBuf,
         /// Cargo's exit status.
         status: ExitStatus,
+    },
+
+    /// The build ran past its wall-clock limit and was killed.
+    #[error(
+        "the build ran longer than its limit of {} s and was killed with every process it started; a build script or proc-macro may never end (raise the limit with KILN_BUILD_TIMEOUT_SECS if the build is only slow)",
+        limit.as_secs()
+    )]
+    TimedOut {
+        /// The limit.
+        limit: Duration,
+    },
+
+    /// The build printed more than its output limit and was killed.
+    #[error(
+        "the build printed more than its limit of {limit_bytes} bytes and was killed (raise the limit with KILN_BUILD_OUTPUT_MIB)"
+    )]
+    OutputTooLarge {
+        /// The limit.
+        limit_bytes: u64,
+    },
+
+    /// A `KILN_BUILD_*` limit in the environment is not a positive whole
+    /// number.
+    #[error("{name} must be a positive whole number, not {value:?}")]
+    BadLimit {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
     },
 }

@@ -21,14 +21,17 @@
 mod build;
 pub mod cargo_env;
 mod error;
+pub mod limits;
 mod message;
 mod path_patches;
 pub mod sandbox;
+mod supervise;
 mod target;
 mod toolchain_file;
 mod workspace;
 
 pub use build::{BuiltComponent, GuestBuild, WASM_TARGET, build};
 pub use error::GuestBuildError;
+pub use limits::BuildLimits;
 pub use sandbox::Sandbox;
 pub use target::ensure_wasm_target;

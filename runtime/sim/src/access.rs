@@ -21,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::credentials::{Grant, Identity, Principal};
+use crate::credentials::{Grant, Identity, OAuthApp, Principal};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::{ops, scopes};
@@ -34,6 +34,9 @@ pub(crate) struct Caller {
     pub(crate) account_id: String,
     /// Base of `self` URLs: the site, or the gateway path the call came through.
     pub(crate) links: String,
+    /// The OAuth app (its client id) calling through the gateway; `None` for an
+    /// API token. Jira lets only apps manage dynamic webhooks, and keys them by app.
+    pub(crate) app: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
@@ -90,9 +93,21 @@ pub(crate) async fn enforce(
         if !scopes_allow(&principal, req.method(), operation) {
             return gateway_unauthorized("Unauthorized; scope does not match");
         }
+        let app = match principal.grant {
+            Grant::OAuth {
+                app: OAuthApp::ThreeLegged,
+                ..
+            } => Some(shared.oauth_client.client_id.clone()),
+            Grant::OAuth {
+                app: OAuthApp::ClientCredentials,
+                ..
+            } => Some(shared.app_client.client_id.clone()),
+            Grant::ApiToken => None,
+        };
         Caller {
             account_id: principal.account_id,
             links: format!("{}/ex/jira/{}", shared.base_url, shared.cloud_id),
+            app,
         }
     } else {
         match identity {
@@ -102,6 +117,7 @@ pub(crate) async fn enforce(
             }) => Caller {
                 account_id,
                 links: shared.base_url.clone(),
+                app: None,
             },
             _ => return site_unauthorized(),
         }
@@ -190,6 +206,7 @@ fn ops_caller(
     Ok(Caller {
         account_id: principal.account_id,
         links: shared.base_url.clone(),
+        app: None,
     })
 }
 
@@ -197,7 +214,9 @@ fn ops_caller(
 fn scopes_allow(principal: &Principal, method: &axum::http::Method, operation: &str) -> bool {
     match &principal.grant {
         Grant::ApiToken => true,
-        Grant::OAuth { scopes: granted } => {
+        Grant::OAuth {
+            scopes: granted, ..
+        } => {
             scopes::required(method, operation).is_some_and(|alts| scopes::satisfied(alts, granted))
         }
     }

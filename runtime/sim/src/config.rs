@@ -7,6 +7,7 @@ use crate::clock::SimClock;
 use crate::faults::Faults;
 use crate::seed::Seed;
 use crate::user::random_secret;
+use crate::webhooks::WebhookConfig;
 
 /// Everything [`crate::Simulator::start`] needs; `Default` is a loopback site with the
 /// built-in data, no faults and a freshly generated OAuth client.
@@ -26,6 +27,8 @@ pub struct SimConfig {
     pub clock: SimClock,
     /// The app's own client-credentials integration (a service account), for `asApp()`.
     pub app_client: AppClientConfig,
+    /// Where and how webhooks are delivered (loopback only by default).
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for SimConfig {
@@ -37,6 +40,7 @@ impl Default for SimConfig {
             oauth: OAuthClientConfig::default(),
             clock: SimClock::system(),
             app_client: AppClientConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -115,6 +119,7 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "delete:ops-config:jira-service-management",
     "read:ops-alert:jira-service-management",
     "write:ops-alert:jira-service-management",
+    "manage:jira-webhook",
 ];
 
 impl Default for AppClientConfig {

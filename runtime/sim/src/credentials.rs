@@ -59,8 +59,22 @@ pub(crate) fn presented(headers: &HeaderMap) -> Presented {
 pub(crate) enum Grant {
     /// An API token: the user's full authority.
     ApiToken,
-    /// An OAuth 2.0 access token: the user's authority, further limited to `scopes`.
-    OAuth { scopes: BTreeSet<String> },
+    /// An OAuth 2.0 access token: the user's authority, further limited to `scopes`,
+    /// held by `app`.
+    OAuth {
+        scopes: BTreeSet<String>,
+        app: OAuthApp,
+    },
+}
+
+/// Which of the site's two OAuth integrations holds a token. Jira keys what an app
+/// owns (its dynamic webhooks) by the app, not by the user who consented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OAuthApp {
+    /// The 3LO app, acting for the user who consented.
+    ThreeLegged,
+    /// The client-credentials integration, acting as its service account.
+    ClientCredentials,
 }
 
 /// A verified user.

@@ -16,4 +16,7 @@ pub enum SimError {
     /// The seed document is not valid JSON for [`crate::Seed`].
     #[error("cannot parse seed: {0}")]
     SeedParse(#[from] serde_json::Error),
+    /// The webhook sender could not be set up.
+    #[error("cannot set up webhook delivery: {0}")]
+    WebhookClient(String),
 }

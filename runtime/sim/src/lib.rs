@@ -32,6 +32,7 @@ mod seed;
 mod shared;
 mod simulator;
 mod user;
+mod webhooks;
 mod world;
 
 pub use clock::SimClock;
@@ -46,3 +47,6 @@ pub use seed::{
 };
 pub use simulator::Simulator;
 pub use user::SimUser;
+pub use webhooks::{
+    AdminWebhook, WebhookConfig, WebhookError, WebhookEvent, WebhookTargets, signature_header,
+};

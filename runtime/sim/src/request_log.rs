@@ -40,6 +40,10 @@ pub struct RecordedRequest {
     pub status: u16,
     /// Header names in the order received, lowercase.
     pub header_names: Vec<String>,
+    /// Whether the answer was the simulator's "route not modelled" 501
+    /// ([`crate::SIMULATOR_HEADER`] = [`crate::NOT_MODELLED`]), so tools can tell
+    /// the developer the simulator, not their app, is missing something.
+    pub not_modelled: bool,
 }
 
 /// Records every request with the status it was answered with, and hands the
@@ -62,11 +66,16 @@ pub(crate) async fn record(
             .keys()
             .map(|name| name.as_str().to_owned())
             .collect(),
+        not_modelled: false,
     };
     tracing::debug!(method = %entry.method, path = %entry.path, auth = ?entry.auth, "kiln-sim request");
     req.extensions_mut().insert::<Identity>(identity);
     let response = next.run(req).await;
     entry.status = response.status().as_u16();
+    entry.not_modelled = response
+        .headers()
+        .get(crate::SIMULATOR_HEADER)
+        .is_some_and(|v| v.as_bytes() == crate::NOT_MODELLED.as_bytes());
     shared.log(entry);
     response
 }

@@ -106,5 +106,6 @@ fn record_head(shared: &Shared, buf: &[u8]) -> Option<RecordedRequest> {
         auth: identity.kind(),
         status: 0,
         header_names: map.keys().map(|k| k.as_str().to_owned()).collect(),
+        not_modelled: false,
     })
 }

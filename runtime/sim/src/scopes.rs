@@ -50,6 +50,60 @@ const GET_COMMENTS: Alternatives = &[
         "read:avatar:jira",
     ],
 ];
+const LABELS: Alternatives = &[&["read:jira-work"], &["read:label:jira"]];
+const READ_PROJECT_PROPERTY: Alternatives = &[&["read:jira-work"], &["read:project.property:jira"]];
+const WRITE_PROJECT_PROPERTY: Alternatives =
+    &[&["manage:jira-project"], &["write:project.property:jira"]];
+const DELETE_PROJECT_PROPERTY: Alternatives =
+    &[&["manage:jira-project"], &["delete:project.property:jira"]];
+const READ_USER_PROPERTY: Alternatives = &[&["read:jira-user"], &["read:user.property:jira"]];
+const WRITE_USER_PROPERTY: Alternatives = &[&["write:jira-work"], &["write:user.property:jira"]];
+const DELETE_USER_PROPERTY: Alternatives = &[&["write:jira-work"], &["delete:user.property:jira"]];
+const UPDATE_COMMENT: Alternatives = &[
+    &["write:jira-work"],
+    &[
+        "read:comment:jira",
+        "read:comment.property:jira",
+        "read:group:jira",
+        "read:project:jira",
+        "read:project-role:jira",
+        "read:user:jira",
+        "write:comment:jira",
+        "read:avatar:jira",
+    ],
+];
+const DELETE_COMMENT: Alternatives = &[
+    &["write:jira-work"],
+    &["delete:comment:jira", "delete:comment.property:jira"],
+];
+const REGISTER_WEBHOOKS: Alternatives = &[
+    &["read:jira-work", "manage:jira-webhook"],
+    &["read:field:jira", "read:project:jira", "write:webhook:jira"],
+];
+const LIST_WEBHOOKS: Alternatives = &[
+    &["read:jira-work", "manage:jira-webhook"],
+    &["read:webhook:jira", "read:jql:jira"],
+];
+const DELETE_WEBHOOKS: Alternatives = &[
+    &["read:jira-work", "manage:jira-webhook"],
+    &["delete:webhook:jira"],
+];
+const REFRESH_WEBHOOKS: Alternatives = &[
+    &["read:jira-work", "manage:jira-webhook"],
+    &["write:webhook:jira", "read:webhook:jira"],
+];
+const FAILED_WEBHOOKS: Alternatives = &[
+    &["read:jira-work", "manage:jira-webhook"],
+    &[
+        "read:issue-details:jira",
+        "read:webhook:jira",
+        "read:comment.property:jira",
+        "read:group:jira",
+        "read:issue-type:jira",
+        "read:project-role:jira",
+        "read:epic:jira-software",
+    ],
+];
 const ADD_COMMENT: Alternatives = &[
     &["write:jira-work"],
     &[
@@ -192,6 +246,11 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     }
     const PROPERTIES: &str = "/rest/api/3/issue/{issue_id_or_key}/properties";
     const PROPERTY: &str = "/rest/api/3/issue/{issue_id_or_key}/properties/{property_key}";
+    const PROJECT_PROPERTIES: &str = "/rest/api/3/project/{project_id_or_key}/properties";
+    const PROJECT_PROPERTY: &str =
+        "/rest/api/3/project/{project_id_or_key}/properties/{property_key}";
+    const USER_PROPERTIES: &str = "/rest/api/3/user/properties";
+    const USER_PROPERTY: &str = "/rest/api/3/user/properties/{property_key}";
     let m = method.as_str();
     let found = match (m, template) {
         ("GET", "/rest/api/3/myself") => MYSELF,
@@ -214,6 +273,21 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("POST", "/rest/api/3/issue/{issue_id_or_key}/worklog") => ADD_WORKLOG,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/watchers") => GET_WATCHERS,
         ("POST" | "DELETE", "/rest/api/3/issue/{issue_id_or_key}/watchers") => WRITE_WATCHERS,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/comment/{id}") => GET_COMMENTS,
+        ("PUT", "/rest/api/3/issue/{issue_id_or_key}/comment/{id}") => UPDATE_COMMENT,
+        ("DELETE", "/rest/api/3/issue/{issue_id_or_key}/comment/{id}") => DELETE_COMMENT,
+        ("POST", "/rest/api/3/webhook") => REGISTER_WEBHOOKS,
+        ("GET", "/rest/api/3/webhook") => LIST_WEBHOOKS,
+        ("DELETE", "/rest/api/3/webhook") => DELETE_WEBHOOKS,
+        ("PUT", "/rest/api/3/webhook/refresh") => REFRESH_WEBHOOKS,
+        ("GET", "/rest/api/3/webhook/failed") => FAILED_WEBHOOKS,
+        ("GET", "/rest/api/3/label") => LABELS,
+        ("GET", PROJECT_PROPERTIES | PROJECT_PROPERTY) => READ_PROJECT_PROPERTY,
+        ("PUT", PROJECT_PROPERTY) => WRITE_PROJECT_PROPERTY,
+        ("DELETE", PROJECT_PROPERTY) => DELETE_PROJECT_PROPERTY,
+        ("GET", USER_PROPERTIES | USER_PROPERTY) => READ_USER_PROPERTY,
+        ("PUT", USER_PROPERTY) => WRITE_USER_PROPERTY,
+        ("DELETE", USER_PROPERTY) => DELETE_USER_PROPERTY,
         ("GET", PROPERTIES | PROPERTY) => READ_ISSUE_PROPERTY,
         ("PUT", PROPERTY) => WRITE_ISSUE_PROPERTY,
         ("DELETE", PROPERTY) => DELETE_ISSUE_PROPERTY,

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::SimError;
+use crate::webhooks::registry::prepare_admin;
+use crate::webhooks::{AdminWebhook, WebhookTargets};
+use crate::world::World;
 
 /// Users, projects with their issues, and JSM Ops teams and schedules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +24,9 @@ pub struct Seed {
     pub teams: Vec<SeedTeam>,
     #[serde(default)]
     pub schedules: Vec<SeedSchedule>,
+    /// Admin webhooks the site starts with (Jira's *System → WebHooks*).
+    #[serde(default)]
+    pub webhooks: Vec<AdminWebhook>,
 }
 
 impl Seed {
@@ -28,6 +34,19 @@ impl Seed {
     /// YAML crate: the format is the same.
     pub fn from_json(text: &str) -> Result<Self, SimError> {
         Ok(serde_json::from_str(text)?)
+    }
+
+    /// Checks everything [`crate::Simulator::start`] checks with the default
+    /// configuration, without starting anything: references between users,
+    /// projects, teams and schedules, unique keys, and admin webhooks (loopback
+    /// URLs, valid JQL).
+    pub fn validate(&self) -> Result<(), SimError> {
+        let world = World::from_seed(self)?;
+        for hook in &self.webhooks {
+            prepare_admin(&world, hook, WebhookTargets::LoopbackOnly)
+                .map_err(|e| SimError::Seed(format!("webhook {:?}: {e}", hook.name)))?;
+        }
+        Ok(())
     }
 }
 
@@ -291,6 +310,7 @@ impl Default for Seed {
                 }],
                 overrides: Vec::new(),
             }],
+            webhooks: Vec::new(),
         }
     }
 }

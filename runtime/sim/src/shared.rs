@@ -13,6 +13,8 @@ use crate::faults::Faults;
 use crate::oauth::OAuthStore;
 use crate::request_log::RecordedRequest;
 use crate::user::SimUser;
+use crate::webhooks::delivery::{Deliveries, Delivery};
+use crate::webhooks::event::Raised;
 use crate::world::World;
 
 /// Oldest entries are dropped past this many, so an app looping on requests for a
@@ -30,6 +32,7 @@ pub(crate) struct Shared {
     pub(crate) cloud_id: String,
     pub(crate) users: Vec<SimUser>,
     shutdown: watch::Sender<bool>,
+    pub(crate) deliveries: Deliveries,
 }
 
 /// Locks `mutex`, carrying on after a panic elsewhere: every critical section leaves
@@ -40,6 +43,10 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "called once, by Simulator::start, with each part named"
+    )]
     pub(crate) fn new(
         world: World,
         faults: Faults,
@@ -48,6 +55,8 @@ impl Shared {
         base_url: String,
         cloud_id: String,
         users: Vec<SimUser>,
+        shutdown: watch::Sender<bool>,
+        deliveries: Deliveries,
     ) -> Self {
         Self {
             world: Mutex::new(world),
@@ -59,7 +68,45 @@ impl Shared {
             base_url,
             cloud_id,
             users,
-            shutdown: watch::Sender::new(false),
+            shutdown,
+            deliveries,
+        }
+    }
+
+    /// Queues the deliveries `raised` makes. Call it with the world still locked
+    /// by the write that raised them: that is what keeps deliveries in write order.
+    pub(crate) fn emit(&self, world: &World, raised: Vec<Raised>) {
+        for event in raised {
+            for target in world.webhooks.targets(world, &event) {
+                let mut payload = event.payload.clone();
+                if !target.matched.is_empty() {
+                    payload.insert(
+                        String::from("matchedWebhookIds"),
+                        serde_json::json!(target.matched),
+                    );
+                }
+                let body = serde_json::Value::Object(payload).to_string();
+                self.deliveries.enqueue(Delivery {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    url: target.url,
+                    body: body.into_bytes().into(),
+                    secret: target.secret,
+                    app: target.app,
+                });
+            }
+        }
+    }
+
+    /// What webhook payloads need: the world, site links and the acting user.
+    pub(crate) fn event_context<'a>(
+        &'a self,
+        world: &'a World,
+        actor: &'a str,
+    ) -> crate::webhooks::event::Context<'a> {
+        crate::webhooks::event::Context {
+            world,
+            links: &self.base_url,
+            actor,
         }
     }
 
@@ -127,9 +174,9 @@ impl Shared {
                 None => Identity::Rejected,
             },
             Presented::Bearer(token) => match self.oauth().access(&token) {
-                Some((account_id, scopes)) => Identity::Verified(Principal {
+                Some((account_id, scopes, app)) => Identity::Verified(Principal {
                     account_id,
-                    grant: Grant::OAuth { scopes },
+                    grant: Grant::OAuth { scopes, app },
                 }),
                 None => Identity::Rejected,
             },

@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::access;
@@ -17,6 +18,9 @@ use crate::request_log::{self, RecordedRequest};
 use crate::reset_listener::FaultyListener;
 use crate::shared::Shared;
 use crate::user::{SimUser, new_api_token};
+use crate::webhooks::delivery::Deliveries;
+use crate::webhooks::registry::prepare_admin;
+use crate::webhooks::{AdminWebhook, WebhookError};
 use crate::world::World;
 use crate::{not_modelled, oauth, ops, platform};
 
@@ -46,6 +50,17 @@ impl Simulator {
     pub async fn start(config: SimConfig) -> Result<Simulator, SimError> {
         let mut world = World::from_seed(&config.seed)?;
         world.clock = config.clock;
+        for hook in &config.seed.webhooks {
+            let (url, jql) = prepare_admin(&world, hook, config.webhooks.targets)
+                .map_err(|e| SimError::Seed(format!("webhook {:?}: {e}", hook.name)))?;
+            world
+                .webhooks
+                .add_admin(hook, url, jql)
+                .map_err(|e| SimError::Seed(format!("webhook {:?}: {e}", hook.name)))?;
+        }
+        let shutdown = watch::Sender::new(false);
+        let deliveries =
+            Deliveries::new(config.webhooks, world.clock.clone(), shutdown.subscribe())?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| SimError::Bind {
@@ -74,6 +89,8 @@ impl Simulator {
             format!("http://{local}"),
             uuid::Uuid::new_v4().to_string(),
             users,
+            shutdown,
+            deliveries,
         ));
         let app = router(Arc::clone(&shared));
         let listener = FaultyListener::new(listener, Arc::clone(&shared));
@@ -144,6 +161,14 @@ impl Simulator {
     /// connection, for `reset_connection`).
     pub fn set_faults(&self, faults: Faults) {
         self.shared.set_faults(faults);
+    }
+
+    /// Adds an admin webhook, as a site administrator does on Jira's *System →
+    /// WebHooks* page: from now on the simulator's writes are delivered to it.
+    pub fn add_admin_webhook(&self, hook: &AdminWebhook) -> Result<(), WebhookError> {
+        let mut world = self.shared.world();
+        let (url, jql) = prepare_admin(&world, hook, self.shared.deliveries.config().targets)?;
+        world.webhooks.add_admin(hook, url, jql)
     }
 
     /// Stops accepting, lets open requests finish (trickling bodies end at once)

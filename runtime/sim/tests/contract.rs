@@ -12,11 +12,12 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use common::spec_snapshot::{Prose, collect_refs, strip_prose};
 use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 17] = [
+const ROOTS: [&str; 22] = [
     "ServerInformation",
     "FieldDetails",
     "PropertyKeys",
@@ -34,6 +35,11 @@ const ROOTS: [&str; 17] = [
     "Project",
     "ErrorCollection",
     "SearchResults",
+    "ContainerForRegisteredWebhooks",
+    "PageBeanWebhook",
+    "WebhooksExpirationDate",
+    "FailedWebhooks",
+    "PageBeanString",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -76,51 +82,11 @@ fn extract(spec: &Value) -> Value {
     let schemas: Map<String, Value> = wanted
         .into_iter()
         .map(|name| {
-            let schema = strip_prose(&all[&name], false);
+            let schema = strip_prose(&all[&name], Prose::DocsAndXml);
             (name, schema)
         })
         .collect();
     json!({ "components": { "schemas": schemas } })
-}
-
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref")
-                && let Some(name) = target.strip_prefix("#/components/schemas/")
-            {
-                out.push(name.to_owned());
-            }
-            map.values().for_each(|v| collect_refs(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        _ => {}
-    }
-}
-
-/// Drops descriptions, examples and XML hints (not property *names*).
-fn strip_prose(value: &Value, in_properties: bool) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, _)| {
-                    in_properties
-                        || !matches!(
-                            k.as_str(),
-                            "description" | "example" | "xml" | "externalDocs"
-                        )
-                })
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        strip_prose(v, !in_properties && k == "properties"),
-                    )
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(|v| strip_prose(v, false)).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]
@@ -256,6 +222,28 @@ async fn platform_responses_match_the_official_schemas() {
         )
         .await;
     contract.check_ref("POST /issue/comment", "Comment", &comment.body);
+    let one = format!("/rest/api/3/issue/KILN-1/comment/{}", comment.str_at("/id"));
+    let (_, read) = get(USER, one.clone()).await;
+    contract.check_ref("GET /issue/comment/{id}", "Comment", &read);
+    let edited = alice
+        .put(
+            &one,
+            &json!({ "body": { "type": "doc", "version": 1, "content": [] } }),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    contract.check_ref("PUT /issue/comment/{id}", "Comment", &edited.body);
+    let (status, missing) = get(USER, String::from("/rest/api/3/issue/KILN-1/comment/1")).await;
+    assert_eq!(status, 404);
+    contract.check_ref("GET /issue/comment/{id} 404", "ErrorCollection", &missing);
+    let refused = caller(&sim, OUTSIDER).delete(&one).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    contract.check_ref(
+        "DELETE /issue/comment/{id} 400",
+        "ErrorCollection",
+        &refused.body,
+    );
+    assert_eq!(alice.delete(&one).await.status, 204);
 
     let (_, info) = get(USER, String::from("/rest/api/3/serverInfo")).await;
     contract.check_ref("GET /serverInfo", "ServerInformation", &info);
@@ -275,6 +263,38 @@ async fn platform_responses_match_the_official_schemas() {
     contract.check_ref("GET /issue/properties", "PropertyKeys", &keys);
     let (_, value) = get(USER, String::from(property)).await;
     contract.check_ref("GET /issue/properties/{key}", "EntityProperty", &value);
+
+    let project_property = "/rest/api/3/project/KILN/properties/kiln.app";
+    assert_eq!(
+        alice
+            .put(project_property, &json!({ "on": true }))
+            .await
+            .status,
+        201
+    );
+    let (_, keys) = get(USER, String::from("/rest/api/3/project/KILN/properties")).await;
+    contract.check_ref("GET /project/properties", "PropertyKeys", &keys);
+    let (_, value) = get(USER, String::from(project_property)).await;
+    contract.check_ref("GET /project/properties/{key}", "EntityProperty", &value);
+    let refused = caller(&sim, USER).put(project_property, &json!(1)).await;
+    assert_eq!(refused.status, 403);
+    contract.check_ref(
+        "PUT /project/properties 403",
+        "ErrorCollection",
+        &refused.body,
+    );
+    let me = me["accountId"].as_str().expect("account id").to_owned();
+    let user_property = format!("/rest/api/3/user/properties/kiln.app?accountId={me}");
+    assert_eq!(alice.put(&user_property, &json!([1, 2])).await.status, 201);
+    let (_, keys) = get(ADMIN, format!("/rest/api/3/user/properties?accountId={me}")).await;
+    contract.check_ref("GET /user/properties", "PropertyKeys", &keys);
+    let (_, value) = get(ADMIN, user_property.clone()).await;
+    contract.check_ref("GET /user/properties/{key}", "EntityProperty", &value);
+    let (status, missing) = get(ADMIN, String::from("/rest/api/3/user/properties/x")).await;
+    assert_eq!(status, 400);
+    contract.check_ref("GET /user/properties 400", "ErrorCollection", &missing);
+    let (_, labels) = get(USER, String::from("/rest/api/3/label")).await;
+    contract.check_ref("GET /label", "PageBeanString", &labels);
 
     let watch = alice
         .post("/rest/api/3/issue/KILN-1/watchers", &json!(null))
@@ -322,5 +342,83 @@ async fn platform_responses_match_the_official_schemas() {
             body,
         );
     }
+    sim.shutdown().await;
+}
+
+/// The dynamic webhook API, called as an OAuth app through the gateway.
+#[tokio::test]
+async fn webhook_answers_match_the_official_schemas() {
+    let contract = Contract::new();
+    let sim = start().await;
+    let token = send(
+        client()
+            .post(format!("{}/oauth/token", sim.base_url()))
+            .json(&json!({
+                "grant_type": "client_credentials",
+                "client_id": sim.app_client().client_id,
+                "client_secret": sim.app_client().client_secret,
+            })),
+    )
+    .await
+    .str_at("/access_token");
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = client()
+            .request(
+                method,
+                format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id()),
+            )
+            .bearer_auth(&token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        send(request)
+    };
+    let registered = call(
+        reqwest::Method::POST,
+        "/rest/api/3/webhook",
+        Some(json!({ "url": "http://127.0.0.1:9/hook", "webhooks": [
+            { "events": ["jira:issue_created"], "jqlFilter": "project = KILN", "fieldIdsFilter": ["summary"] },
+            { "events": ["comment_created"], "jqlFilter": "watchCount = 1" },
+        ] })),
+    )
+    .await;
+    contract.check_ref(
+        "POST /webhook",
+        "ContainerForRegisteredWebhooks",
+        &registered.body,
+    );
+    let listed = call(reqwest::Method::GET, "/rest/api/3/webhook", None).await;
+    contract.check_ref("GET /webhook", "PageBeanWebhook", &listed.body);
+    let refreshed = call(
+        reqwest::Method::PUT,
+        "/rest/api/3/webhook/refresh",
+        Some(json!({ "webhookIds": [10000] })),
+    )
+    .await;
+    contract.check_ref(
+        "PUT /webhook/refresh",
+        "WebhooksExpirationDate",
+        &refreshed.body,
+    );
+    let failed = call(reqwest::Method::GET, "/rest/api/3/webhook/failed", None).await;
+    contract.check_ref("GET /webhook/failed", "FailedWebhooks", &failed.body);
+    let bad = call(
+        reqwest::Method::DELETE,
+        "/rest/api/3/webhook",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+    contract.check_ref("DELETE /webhook 400", "ErrorCollection", &bad.body);
+    let not_app = caller(&sim, ADMIN).get("/rest/api/3/webhook").await;
+    assert_eq!(not_app.status, 403);
+    contract.check_ref("GET /webhook 403", "ErrorCollection", &not_app.body);
+    let deleted = call(
+        reqwest::Method::DELETE,
+        "/rest/api/3/webhook",
+        Some(json!({ "webhookIds": [10000] })),
+    )
+    .await;
+    assert_eq!(deleted.status, 202);
     sim.shutdown().await;
 }

@@ -15,6 +15,7 @@ mod contract;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use common::spec_snapshot::{Prose, collect_refs, strip_prose};
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send};
 use kiln_sim::{SimClock, SimConfig, Simulator};
 use reqwest::Method;
@@ -66,48 +67,11 @@ fn extract(spec: &Value) -> Value {
     let schemas: Map<String, Value> = wanted
         .into_iter()
         .map(|name| {
-            let schema = strip_prose(&all[&name], false);
+            let schema = strip_prose(&all[&name], Prose::Docs);
             (name, schema)
         })
         .collect();
     json!({ "operations": operations, "components": { "schemas": schemas } })
-}
-
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref")
-                && let Some(name) = target.strip_prefix("#/components/schemas/")
-            {
-                out.push(name.to_owned());
-            }
-            map.values().for_each(|v| collect_refs(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        _ => {}
-    }
-}
-
-/// Drops descriptions and examples (not property *names*).
-fn strip_prose(value: &Value, in_properties: bool) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(k, _)| {
-                    in_properties
-                        || !matches!(k.as_str(), "description" | "example" | "externalDocs")
-                })
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        strip_prose(v, !in_properties && k == "properties"),
-                    )
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(|v| strip_prose(v, false)).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]

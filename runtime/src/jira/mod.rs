@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod client;
+pub mod identity;
 pub mod redact;
 pub mod session;
 pub mod tenant;

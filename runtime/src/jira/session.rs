@@ -17,6 +17,7 @@
 //! the same whichever transport is in use.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -59,10 +60,25 @@ pub struct JiraSession {
     invocation_id: String,
     deadline: TokioInstant,
     max_requests: u32,
-    requests: u32,
-    bytes: u64,
-    refusals: u32,
+    /// Counters shared by the calls of one `request-jira-all` in flight at
+    /// once, hence atomics; each call is charged on its own.
+    requests: AtomicU32,
+    bytes: AtomicU64,
+    refusals: AtomicU32,
 }
+
+/// Most `request-jira-all` requests one invocation has in flight at once.
+///
+/// The threat it bounds is an app turning one host call into a burst: every
+/// request in flight holds a connection to the site and up to
+/// [`HttpLimits::max_response_body`](super::client::HttpLimits) bytes of
+/// response in host memory, and counts against the site's rate limit for
+/// every other user of that credential. Ten in flight caps one invocation's
+/// response buffering at ten bodies and keeps it within the burst a Jira Cloud
+/// site tolerates from one client, while a batch of ten (the benchmark's) still
+/// costs about one round trip. Further requests wait for a slot; none is
+/// refused for it (the per-invocation request quota still applies to each).
+pub const MAX_IN_FLIGHT_PER_INVOCATION: usize = 10;
 
 /// What the pipeline learned before the outcome, for the audit line.
 #[derive(Default)]
@@ -95,33 +111,84 @@ impl JiraSession {
             invocation_id,
             deadline,
             max_requests,
-            requests: 0,
-            bytes: 0,
-            refusals: 0,
+            requests: AtomicU32::new(0),
+            bytes: AtomicU64::new(0),
+            refusals: AtomicU32::new(0),
         }
     }
 
     /// How many calls the host refused on policy grounds (path, route, scope,
     /// header, tenant) in this invocation.
     pub fn policy_refusals(&self) -> u32 {
-        self.refusals
+        self.refusals.load(Ordering::Relaxed)
     }
 
     /// How many calls the guest made.
     pub fn request_count(&self) -> u32 {
-        self.requests
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// `request-jira-all`: every request through [`JiraSession::request`]
+    /// (its own checks, quota charge and audit line), at most
+    /// [`MAX_IN_FLIGHT_PER_INVOCATION`] at once, outcomes in the order of
+    /// `reqs`. Requests start in order, so when the request quota runs out
+    /// it is the later ones that are refused.
+    pub async fn request_all(&self, reqs: Vec<Request>) -> Vec<Result<Response, RequestError>> {
+        use futures_util::stream::{self, StreamExt};
+        stream::iter(reqs)
+            // `map` runs as `buffered` pulls each request, in order: the
+            // quota is charged here, before the request waits for a slot.
+            .map(|req| {
+                let admitted = self.admit();
+                self.carry_out(req, admitted)
+            })
+            .buffered(MAX_IN_FLIGHT_PER_INVOCATION)
+            .collect()
+            .await
     }
 
     /// Runs one call through the pipeline and writes its audit line.
-    pub async fn request(&mut self, req: Request) -> Result<Response, RequestError> {
+    pub async fn request(&self, req: Request) -> Result<Response, RequestError> {
+        let admitted = self.admit();
+        self.carry_out(req, admitted).await
+    }
+
+    /// The pipeline's first step, the request quota: charged when a call is
+    /// made, so that a batch's requests are admitted in order.
+    fn admit(&self) -> Result<(), RequestError> {
+        let started = self
+            .requests
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_add(1))
+            })
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        if started > self.max_requests {
+            return Err(RequestError::QuotaExceeded(format!(
+                "this invocation may make at most {} request-jira calls (manifest app.runtime.maxRequests)",
+                self.max_requests
+            )));
+        }
+        Ok(())
+    }
+
+    /// The rest of the pipeline, and the audit line.
+    async fn carry_out(
+        &self,
+        req: Request,
+        admitted: Result<(), RequestError>,
+    ) -> Result<Response, RequestError> {
         let audited = self.audit.enabled();
         let started = audited.then(Instant::now);
         let principal = req.principal;
         let method = req.method;
         let mut trace = Trace::default();
-        let outcome = self.pipeline(req, &mut trace).await;
+        let outcome = match admitted {
+            Ok(()) => self.pipeline(req, &mut trace).await,
+            Err(refused) => Err(refused),
+        };
         if outcome.as_ref().is_err_and(RequestError::is_policy_refusal) {
-            self.refusals += 1;
+            self.refusals.fetch_add(1, Ordering::Relaxed);
         }
         let Some(started) = started else {
             return outcome;
@@ -145,19 +212,7 @@ impl JiraSession {
         outcome
     }
 
-    async fn pipeline(
-        &mut self,
-        req: Request,
-        trace: &mut Trace,
-    ) -> Result<Response, RequestError> {
-        self.requests = self.requests.saturating_add(1);
-        if self.requests > self.max_requests {
-            return Err(RequestError::QuotaExceeded(format!(
-                "this invocation may make at most {} request-jira calls (manifest app.runtime.maxRequests)",
-                self.max_requests
-            )));
-        }
-
+    async fn pipeline(&self, req: Request, trace: &mut Trace) -> Result<Response, RequestError> {
         let path =
             validate_path(&req.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
         let method = route_method(req.method);
@@ -199,7 +254,7 @@ impl JiraSession {
 
         let is_app = matches!(req.principal, Principal::App);
         // Its own handle on the client: the credential is used again after
-        // `send` (which borrows the session mutably) for a renewal.
+        // `send` for a renewal.
         let client = self.client.clone();
         let credential = client
             .credential(is_app)
@@ -292,7 +347,7 @@ impl JiraSession {
     /// secret split across chunks is whole again), each allowed header value,
     /// and the text of a transport error. The count goes to the audit line.
     async fn send(
-        &mut self,
+        &self,
         request: OutgoingRequest,
         redactor: &Redactor,
         trace: &mut Trace,
@@ -359,9 +414,14 @@ impl JiraSession {
         Ok(response)
     }
 
-    fn charge_bytes(&mut self, n: u64) -> Result<(), RequestError> {
-        self.bytes = self.bytes.saturating_add(n);
-        if self.bytes > self.client.limits.max_bytes_per_invocation {
+    fn charge_bytes(&self, n: u64) -> Result<(), RequestError> {
+        let before = self
+            .bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_add(n))
+            })
+            .unwrap_or(u64::MAX);
+        if before.saturating_add(n) > self.client.limits.max_bytes_per_invocation {
             return Err(RequestError::QuotaExceeded(format!(
                 "this invocation may transfer at most {} bytes through request-jira",
                 self.client.limits.max_bytes_per_invocation
@@ -569,7 +629,7 @@ mod tests {
                 request_timeout: Duration::from_millis(200),
                 ..HttpLimits::default()
             };
-            let mut session = session_for(JiraClient::new(site, credentials, limits).unwrap());
+            let session = session_for(JiraClient::new(site, credentials, limits).unwrap());
             let started = std::time::Instant::now();
             let outcome = session.request(get("/rest/api/3/myself", &[])).await;
             assert!(
@@ -585,7 +645,7 @@ mod tests {
     #[tokio::test]
     async fn the_stub_sees_the_built_url_and_the_host_attached_authorization() {
         let (transport, seen) = stub(json(200, r#"{"issues":[]}"#));
-        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let session = new_session(transport, api_token(), HttpLimits::default());
         let response = session
             .request(get(
                 "/rest/api/3/search/jql",
@@ -636,7 +696,7 @@ mod tests {
         let bearer = Credential::Bearer {
             access_token: TOKEN.into(),
         };
-        let mut session = new_session(transport, bearer, HttpLimits::default());
+        let session = new_session(transport, bearer, HttpLimits::default());
         session
             .request(get("/rest/api/3/myself", &[]))
             .await
@@ -655,7 +715,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_carries_the_body_and_the_xsrf_header() {
         let (transport, seen) = stub(json(201, r#"{"id":"10001"}"#));
-        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let session = new_session(transport, api_token(), HttpLimits::default());
         let mut request = get("/rest/api/3/issue", &[]);
         request.method = Method::Post;
         request.body = Some(br#"{"fields":{}}"#.to_vec());
@@ -670,7 +730,7 @@ mod tests {
     #[tokio::test]
     async fn refusals_never_reach_the_transport() {
         let (transport, seen) = stub(json(200, "{}"));
-        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let session = new_session(transport, api_token(), HttpLimits::default());
         let refused = [
             get("/rest/api/3/../../admin", &[]),
             get("/rest/api/3/not-a-route", &[]),
@@ -702,7 +762,7 @@ mod tests {
             .body(Bytes::new())
             .unwrap();
         let (transport, seen) = stub(redirect);
-        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let session = new_session(transport, api_token(), HttpLimits::default());
         let response = session
             .request(get("/rest/api/3/myself", &[]))
             .await
@@ -719,7 +779,7 @@ mod tests {
             max_response_body: 8,
             ..HttpLimits::default()
         };
-        let mut session = new_session(transport, api_token(), limits);
+        let session = new_session(transport, api_token(), limits);
         let error = session
             .request(get("/rest/api/3/myself", &[]))
             .await
@@ -734,7 +794,7 @@ mod tests {
             max_bytes_per_invocation: 40,
             ..HttpLimits::default()
         };
-        let mut session = new_session(transport, api_token(), limits);
+        let session = new_session(transport, api_token(), limits);
         session
             .request(get("/rest/api/3/myself", &[]))
             .await
@@ -748,14 +808,14 @@ mod tests {
     #[tokio::test]
     async fn transport_failures_are_typed_and_bounded() {
         let transport = Transport::in_process(|_| Err(TransportError::Timeout));
-        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let session = new_session(transport, api_token(), HttpLimits::default());
         assert!(matches!(
             session.request(get("/rest/api/3/myself", &[])).await,
             Err(RequestError::Timeout)
         ));
 
         let transport = Transport::in_process(|_| Err(TransportError::Failed("x".repeat(10_000))));
-        let mut session = new_session(transport, api_token(), HttpLimits::default());
+        let session = new_session(transport, api_token(), HttpLimits::default());
         match session.request(get("/rest/api/3/myself", &[])).await {
             Err(RequestError::Transport(text)) => assert!(text.len() < 400, "{}", text.len()),
             other => panic!("{other:?}"),
@@ -834,7 +894,7 @@ mod tests {
             ),
             (bearer, vec!["bearer/canary+token=0123".to_owned()]),
         ] {
-            let (mut session, audit) = audited_session(client_with(echoing(), user));
+            let (session, audit) = audited_session(client_with(echoing(), user));
             let response = session
                 .request(get("/rest/api/3/myself", &[]))
                 .await
@@ -881,7 +941,7 @@ mod tests {
                 "x".repeat(250)
             )))
         });
-        let (mut session, _) = audited_session(client_with(transport, api_token()));
+        let (session, _) = audited_session(client_with(transport, api_token()));
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}"));
         match session.request(get("/rest/api/3/myself", &[])).await {
             Err(RequestError::Transport(text)) => {
@@ -917,7 +977,7 @@ mod tests {
         assert!(second.finds_in(b"renewed-canary-0123456789"));
         assert!(second.finds_in(b"access-canary-0123456789"));
 
-        let (mut session, audit) = audited_session(client);
+        let (session, audit) = audited_session(client);
         let response = session
             .request(get("/rest/api/3/myself", &[]))
             .await
@@ -959,7 +1019,7 @@ mod tests {
         ];
         for (user, path, expected) in cases {
             let (transport, seen) = stub(json(200, "{}"));
-            let (mut session, _) = audited_session(client_with(transport, user));
+            let (session, _) = audited_session(client_with(transport, user));
             session.request(get(path, &[])).await.unwrap();
             assert_eq!(seen.lock().unwrap()[0].url.as_str(), expected, "{path}");
             for other in [

@@ -1,7 +1,8 @@
 //! What a component must be before Kiln instantiates it: a component (not a
-//! core module), within the size cap, importing only the `kiln:app@0.1`
-//! world and the WASI 0.2 interfaces the sandbox implements (all denying), and
-//! exporting `kiln:app/handler@0.1.0`. Anything else is refused with an error
+//! core module), within the size cap, importing only interfaces of a
+//! `kiln:app` world Kiln implements (0.1.0 or 0.2.0, [`WorldVersion`]) and the
+//! WASI 0.2 interfaces the sandbox implements (all denying), and exporting the
+//! handler of one of those worlds. Anything else is refused with an error
 //! that names the offending import or export, before any guest code runs.
 
 use std::time::Duration;
@@ -11,7 +12,7 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 use super::code_limits::{CodeLimit, check_code_limits};
-use crate::bindings::HANDLER_EXPORT;
+use crate::bindings::{WORLD_PACKAGE, WorldVersion, handler_exports_text};
 use crate::guest_text::{
     GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
     cap_owned,
@@ -21,11 +22,11 @@ use crate::guest_text::{
 /// of the host by an oversized file).
 pub const MAX_COMPONENT_BYTES: usize = 32 * 1024 * 1024;
 
-/// Packages a component may import, with the version prefix the host
+/// WASI packages a component may import, with the version prefix the host
 /// implements. `wasi:http` is absent on purpose: `request-jira` is the only way
-/// out.
+/// out. `kiln:app` interfaces are checked by name and exact world version
+/// ([`WorldVersion::importable_interfaces`]).
 const IMPORTABLE_PACKAGES: &[(&str, &str)] = &[
-    ("kiln:app", "0.1."),
     ("wasi:cli", "0.2."),
     ("wasi:clocks", "0.2."),
     ("wasi:filesystem", "0.2."),
@@ -67,11 +68,11 @@ pub enum ComponentError {
     #[error("the component imports `{}`, which Kiln does not provide: {}", GuestText(.name), GuestText(.reason))]
     ForbiddenImport { name: String, reason: String },
     #[error(
-        "the component was built for `{}`, but this runtime implements `{HANDLER_EXPORT}`",
-        GuestText(.found)
+        "the component was built for `{}`, but this runtime implements {}",
+        GuestText(.found), handler_exports_text()
     )]
     IncompatibleVersion { found: String },
-    #[error("the component does not export `{HANDLER_EXPORT}` (it exports: {}); is it a Kiln app?", GuestList(.exports, ", "))]
+    #[error("the component does not export {} (it exports: {}); is it a Kiln app?", handler_exports_text(), GuestList(.exports, ", "))]
     WrongWorld { exports: Vec<String> },
 }
 
@@ -110,14 +111,15 @@ impl ComponentError {
     }
 }
 
-/// Checks a compiled component's imports and exports.
-pub fn check_world(engine: &Engine, component: &Component) -> Result<(), ComponentError> {
+/// Checks a compiled component's imports and exports; returns the world
+/// whose handler it exports.
+pub fn check_world(engine: &Engine, component: &Component) -> Result<WorldVersion, ComponentError> {
     let ty = component.component_type();
     for (name, item) in ty.imports(engine) {
         check_import(name, &item.ty)?;
     }
-    if component.get_export_index(None, HANDLER_EXPORT).is_some() {
-        return Ok(());
+    if let Some(version) = WorldVersion::of_component(component) {
+        return Ok(version);
     }
     if let Some((found, _)) = ty
         .exports(engine)
@@ -151,6 +153,9 @@ fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> 
     }
     let (package, version) =
         split_interface_name(name).ok_or_else(|| refuse("not a versioned WIT interface"))?;
+    if package == WORLD_PACKAGE {
+        return check_kiln_import(name, version).map_err(|reason| refuse(&reason));
+    }
     if package == "wasi:http" {
         return Err(refuse(
             "wasi:http is not available to Kiln apps; call Jira through kiln:app/jira request-jira",
@@ -161,7 +166,31 @@ fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> 
         Some((_, prefix)) => Err(refuse(&format!(
             "this runtime provides {package}@{prefix}x"
         ))),
-        None => Err(refuse("not part of the kiln:app@0.1.0 world or WASI 0.2")),
+        None => Err(refuse("not part of a kiln:app world or WASI 0.2")),
+    }
+}
+
+/// A `kiln:app` import must name an interface of a world Kiln implements,
+/// at that world's exact version: `kiln:app/storage@0.1.0` or
+/// `kiln:app/jira@0.3.0` is refused here, by name, rather than left to the
+/// linker.
+fn check_kiln_import(name: &str, version: &str) -> Result<(), String> {
+    let Some(world) = WorldVersion::of_version(version) else {
+        let known: Vec<&str> = WorldVersion::ALL.iter().map(|v| v.as_str()).collect();
+        return Err(format!(
+            "this runtime implements {WORLD_PACKAGE}@{}",
+            known.join(" and @")
+        ));
+    };
+    let interface = name
+        .split_once('/')
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(interface, _)| interface)
+        .unwrap_or_default();
+    if world.importable_interfaces().contains(&interface) {
+        Ok(())
+    } else {
+        Err(format!("{world} has no interface of this name"))
     }
 }
 
@@ -193,6 +222,17 @@ mod tests {
             check_bytes(&huge),
             Err(ComponentError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn kiln_imports_must_name_an_interface_of_their_world() {
+        assert_eq!(check_kiln_import("kiln:app/jira@0.1.0", "0.1.0"), Ok(()));
+        assert_eq!(check_kiln_import("kiln:app/storage@0.2.0", "0.2.0"), Ok(()));
+        // Storage does not exist in 0.1.0, nor a third world.
+        assert!(check_kiln_import("kiln:app/storage@0.1.0", "0.1.0").is_err());
+        assert!(check_kiln_import("kiln:app/jira@0.3.0", "0.3.0").is_err());
+        assert!(check_kiln_import("kiln:app/jira@0.1.1", "0.1.1").is_err());
+        assert!(check_kiln_import("kiln:app/secrets@0.2.0", "0.2.0").is_err());
     }
 
     #[test]

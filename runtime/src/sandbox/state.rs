@@ -7,10 +7,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::guest_log::{GuestLog, LogLevel};
 use super::limiter::GuestLimiter;
 use super::wasi::sandboxed_wasi;
-use crate::bindings::kiln::app::{jira, log, types};
-use crate::bindings::{Level, Request, RequestError, Response};
+use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2};
 use crate::guest_text::cap;
 use crate::jira::session::JiraSession;
+use crate::storage::session::StorageSession;
 
 /// Longest single message kept from the `log` import; the rest is cut with
 /// a marker. (What the guest can copy into the host in the first place is
@@ -27,6 +27,7 @@ pub struct InvocationState {
     pub(crate) table: ResourceTable,
     pub(crate) limiter: GuestLimiter,
     pub(crate) jira: JiraSession,
+    pub(crate) storage: StorageSession,
     pub(crate) log: GuestLog,
 }
 
@@ -40,16 +41,105 @@ impl WasiView for InvocationState {
     }
 }
 
-impl types::Host for InvocationState {}
+// kiln:app@0.1.0
 
-impl jira::Host for InvocationState {
+impl v0_1::kiln::app::types::Host for InvocationState {}
+
+impl v0_1::kiln::app::jira::Host for InvocationState {
     async fn request_jira(&mut self, req: Request) -> Result<Response, RequestError> {
         self.jira.request(req).await
     }
 }
 
-impl log::Host for InvocationState {
+impl v0_1::kiln::app::log::Host for InvocationState {
     fn log(&mut self, level: Level, message: String) {
+        self.push_log(level, &message);
+    }
+}
+
+// kiln:app@0.2.0: the same session and log, through the conversions of
+// `bindings::v0_2`.
+
+impl v0_2::kiln::app::types::Host for InvocationState {}
+
+impl v0_2::kiln::app::jira::Host for InvocationState {
+    async fn request_jira(
+        &mut self,
+        req: v0_2::Request,
+    ) -> Result<v0_2::Response, v0_2::RequestError> {
+        self.jira
+            .request(req.into())
+            .await
+            .map(Into::into)
+            .map_err(Into::into)
+    }
+
+    async fn request_jira_all(
+        &mut self,
+        reqs: Vec<v0_2::Request>,
+    ) -> Vec<Result<v0_2::Response, v0_2::RequestError>> {
+        let reqs = reqs.into_iter().map(Into::into).collect();
+        self.jira
+            .request_all(reqs)
+            .await
+            .into_iter()
+            .map(|outcome| outcome.map(Into::into).map_err(Into::into))
+            .collect()
+    }
+}
+
+impl v0_2::kiln::app::log::Host for InvocationState {
+    fn log(&mut self, level: v0_2::Level, message: String) {
+        self.push_log(level.into(), &message);
+    }
+}
+
+impl v0_2::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_2::Entry>, v0_2::StorageError> {
+        self.storage.get(key).await
+    }
+
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_2::StorageError> {
+        self.storage.set(key, value).await
+    }
+
+    async fn delete(&mut self, key: String) -> Result<(), v0_2::StorageError> {
+        self.storage.delete(key).await
+    }
+
+    async fn query(
+        &mut self,
+        prefix: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<v0_2::Page, v0_2::StorageError> {
+        self.storage.query(prefix, cursor, limit).await
+    }
+
+    async fn compare_and_set(
+        &mut self,
+        key: String,
+        expected: v0_2::Expected,
+        value: Option<String>,
+    ) -> Result<bool, v0_2::StorageError> {
+        self.storage.compare_and_set(key, expected, value).await
+    }
+
+    async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_2::StorageError> {
+        self.storage.get_secret(key).await
+    }
+
+    async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_2::StorageError> {
+        self.storage.set_secret(key, value).await
+    }
+
+    async fn delete_secret(&mut self, key: String) -> Result<(), v0_2::StorageError> {
+        self.storage.delete_secret(key).await
+    }
+}
+
+impl InvocationState {
+    fn push_log(&mut self, level: Level, message: &str) {
         let level = match level {
             Level::Trace => LogLevel::Trace,
             Level::Debug => LogLevel::Debug,
@@ -57,6 +147,6 @@ impl log::Host for InvocationState {
             Level::Warn => LogLevel::Warn,
             Level::Error => LogLevel::Error,
         };
-        self.log.push(level, &cap(&message, MAX_LOG_MESSAGE));
+        self.log.push(level, &cap(message, MAX_LOG_MESSAGE));
     }
 }

@@ -1,20 +1,20 @@
 //! What `runtime serve` (issue 15) and its replicas (issue 16) remember: which installations
 //! are installed, web trigger ids, webhook deliveries seen, schedule state and the persistent
-//! event queue. Not yet wired into a server; `docs/state.md` describes the model.
+//! event queue. `docs/state.md` describes the model.
 //!
 //! [`ServeState`] holds the limits and offers the operations; a [`ServeBackend`] stores them.
-//! [`MemoryServeBackend`] serves tests and `--state memory`; [`SqliteServeBackend`] runs in
-//! the same file as app storage. Every SQLite statement (`sql.rs`) is in the SQL PostgreSQL
-//! also runs, and each exactly-once rule is one conditional statement (or one transaction
-//! whose first statement takes the row lock), so the PostgreSQL backend of issue 16 is a pool
-//! and the same text; where PostgreSQL needs more (the claim's `FOR UPDATE SKIP LOCKED`),
-//! `sql.rs` says so beside the statement.
+//! [`MemoryServeBackend`] serves tests and `--state memory`; [`SqlServeBackend`] runs in the
+//! same database as app storage, SQLite ([`SqliteServeBackend`]) or PostgreSQL
+//! ([`PostgresServeBackend`]). Every statement (`sql.rs`) is in the SQL both engines run, and
+//! each exactly-once rule is one conditional statement (or one transaction whose first
+//! statement takes the row lock); where PostgreSQL needs more (the claim's
+//! `FOR UPDATE SKIP LOCKED` and advisory lock), `sql.rs` says so beside the statement.
 
 mod memory;
 mod queue;
 mod schedule;
 mod sql;
-mod sqlite;
+mod sql_backend;
 mod types;
 mod web_trigger;
 
@@ -29,7 +29,7 @@ pub use queue::{
     QueueLimits,
 };
 pub use schedule::{IntervalClaim, ScheduleInterval};
-pub use sqlite::SqliteServeBackend;
+pub use sql_backend::{PostgresServeBackend, SqlServeBackend, SqliteServeBackend};
 pub use types::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord,
     MAX_ERROR_BYTES, MAX_NAME_BYTES, MAX_SCOPES, ModuleKey, NameError, Scope, UnixMillis,

@@ -23,16 +23,18 @@ pub(crate) const SELECT_REGISTRY: &str = "SELECT i.app_id, i.site, i.environment
 pub(crate) const SET_PAUSED: &str =
     "UPDATE installation_registry SET paused = $1 WHERE installation_id = $2";
 
-/// Uninstalling: each of these with the installation's id, in one transaction.
+/// Uninstalling, in one transaction, in the lock order every writer keeps (see
+/// `LOCK_ORDER` in `sql_backend.rs`): the registration first, then the events, then the
+/// installation's queue row, then the total. The first statements take the installation's id.
 pub(crate) const UNINSTALL: &[&str] = &[
+    "DELETE FROM installation_registry WHERE installation_id = $1",
     "DELETE FROM web_triggers WHERE installation_id = $1",
     "DELETE FROM schedule_state WHERE installation_id = $1",
-    "UPDATE queue_total SET depth = depth - \
-     (SELECT count(*) FROM event_queue WHERE installation_id = $1)",
-    "DELETE FROM event_queue WHERE installation_id = $1",
-    "DELETE FROM queue_installations WHERE installation_id = $1",
-    "DELETE FROM installation_registry WHERE installation_id = $1",
 ];
+pub(crate) const DELETE_INSTALLATION_EVENTS: &str =
+    "DELETE FROM event_queue WHERE installation_id = $1";
+pub(crate) const DELETE_QUEUE_INSTALLATION: &str =
+    "DELETE FROM queue_installations WHERE installation_id = $1";
 
 pub(crate) const PUT_WEB_TRIGGER: &str = "INSERT INTO web_triggers \
      (installation_id, module_key, id_hash, issued_at) VALUES ($1, $2, $3, $4) \
@@ -84,11 +86,17 @@ pub(crate) const EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET state =
      lease_expires_at = NULL, last_error = 'lease expired' \
      WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2";
 
+/// PostgreSQL's form: replicas claiming at once each expire the rows no other holds,
+/// instead of queueing on each other's row locks.
+pub(crate) const PG_EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET state = 2, \
+     lease_expires_at = NULL, last_error = 'lease expired' \
+     WHERE id IN (SELECT id FROM event_queue \
+         WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED)";
+
 /// The next event: from the installed, unpaused installation served least recently whose
 /// app holds fewer than `$2` live leases, that installation's oldest claimable event.
-/// PostgreSQL runs it with `FOR UPDATE OF e SKIP LOCKED` on the inner select (replicas skip
-/// each other's candidate rows instead of queueing) and the per-app count under the app's
-/// advisory transaction lock, so the limit holds across replicas.
+/// SQLite's claim: the file's write lock already serialises claimers. PostgreSQL's claim is
+/// the three `PG_` statements below.
 pub(crate) const NEXT_EVENT: &str = "SELECT q.id FROM queue_installations c \
      JOIN installation_registry r ON r.installation_id = c.installation_id AND r.paused = 0 \
      JOIN installations i ON i.id = c.installation_id \
@@ -99,6 +107,40 @@ pub(crate) const NEXT_EVENT: &str = "SELECT q.id FROM queue_installations c \
      WHERE c.depth > 0 AND (SELECT count(*) FROM event_queue l \
          WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
      ORDER BY c.last_served, c.installation_id LIMIT 1";
+
+/// PostgreSQL, step 1: installations with a claimable event, in turn order, with their app.
+/// Read without locks: the next step locks, and skips what another replica holds.
+pub(crate) const PG_CANDIDATES: &str = "SELECT c.installation_id, i.app_id FROM queue_installations c \
+     JOIN installation_registry r ON r.installation_id = c.installation_id AND r.paused = 0 \
+     JOIN installations i ON i.id = c.installation_id \
+     WHERE c.depth > 0 AND EXISTS (SELECT 1 FROM event_queue e \
+         WHERE e.installation_id = c.installation_id \
+         AND ((e.state = 0 AND e.available_at <= $1) OR (e.state = 1 AND e.lease_expires_at <= $1))) \
+     AND (SELECT count(*) FROM event_queue l \
+         WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
+     ORDER BY c.last_served, c.installation_id LIMIT $3";
+
+/// PostgreSQL, step 2: the installation's oldest claimable event that no other transaction
+/// holds, locked until this one ends. `SKIP LOCKED` is what lets N replicas claim at once,
+/// each a different event, without waiting on each other.
+pub(crate) const PG_NEXT_EVENT_OF: &str = "SELECT id FROM event_queue \
+     WHERE installation_id = $1 \
+     AND ((state = 0 AND available_at <= $2) OR (state = 1 AND lease_expires_at <= $2)) \
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
+
+/// PostgreSQL, step 3: the app's lock for the rest of the transaction, so that counting its
+/// live leases and adding one is atomic across replicas (the per-app concurrency limit).
+/// Two-key form, in a class of its own (`0x4B494C4E`, "KILN"), apart from the single-key
+/// lock sqlx's migrator takes. The blocking form is taken for the first app a claim tries
+/// and the `try` form after, so a claim never waits for a second lock while holding one.
+pub(crate) const PG_LOCK_APP: &str = "SELECT pg_advisory_xact_lock(1262095438, hashtext($1))";
+pub(crate) const PG_TRY_LOCK_APP: &str =
+    "SELECT pg_try_advisory_xact_lock(1262095438, hashtext($1))";
+pub(crate) const PG_APP_LEASES: &str = "SELECT count(*) FROM event_queue \
+     WHERE app_id = $1 AND state = 1 AND lease_expires_at > $2";
+
+/// PostgreSQL's `last_served` stamp: a sequence, so claims do not queue on `queue_total`.
+pub(crate) const PG_NEXT_SERVED: &str = "SELECT nextval('queue_served')";
 
 pub(crate) const LEASE_EVENT: &str = "UPDATE event_queue SET state = 1, \
      attempts = attempts + 1, lease_expires_at = $1 WHERE id = $2 AND state IN (0, 1) \
@@ -127,7 +169,7 @@ pub(crate) const LOWER_INSTALLATION_DEPTH: &str =
     "UPDATE queue_installations SET depth = depth - 1 WHERE installation_id = $1";
 
 pub(crate) const LOWER_TOTAL_DEPTH: &str =
-    "UPDATE queue_total SET depth = depth - 1 WHERE singleton = 1";
+    "UPDATE queue_total SET depth = depth - $1 WHERE singleton = 1";
 
 pub(crate) const FAIL_EVENT: &str = "UPDATE event_queue SET \
      state = CASE WHEN attempts >= $1 THEN 2 ELSE 0 END, available_at = $2, \

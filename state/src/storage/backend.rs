@@ -137,3 +137,58 @@ pub trait StorageBackend: Send + Sync + 'static {
 pub(crate) fn entry_bytes(key: &[u8], value: &[u8]) -> u64 {
     (key.len() + value.len()) as u64
 }
+
+/// What a write found under its installation's lock: the entry's version and size, if any,
+/// and the installation's byte total.
+pub(crate) struct Found {
+    pub current: Option<(Version, u64)>,
+    pub bytes_used: u64,
+}
+
+/// What a write will do, decided once for every backend from what it found (steps 3 and 4
+/// of the module's list).
+pub(crate) enum Plan {
+    /// Change nothing and answer this.
+    Answer(WriteOutcome),
+    /// Apply the change; the installation will then use `bytes_used` bytes.
+    Apply { bytes_used: u64 },
+}
+
+pub(crate) fn plan_write(
+    key: &StorageKey,
+    change: Change<'_>,
+    condition: Condition,
+    found: Found,
+    max_total_bytes: u64,
+) -> Plan {
+    let current_version = found.current.map(|(version, _)| version);
+    let holds = match condition {
+        Condition::Always => true,
+        Condition::Absent => found.current.is_none(),
+        Condition::Version(expected) => current_version == Some(expected),
+    };
+    if !holds {
+        return Plan::Answer(WriteOutcome::ConditionFailed {
+            current: current_version,
+        });
+    }
+    if found.current.is_none() && matches!(change, Change::Delete) {
+        return Plan::Answer(WriteOutcome::Done(None));
+    }
+    let old_bytes = found.current.map_or(0, |(_, size)| size);
+    let new_bytes = match change {
+        Change::Put(value) => entry_bytes(key.as_bytes(), value),
+        Change::Delete => 0,
+    };
+    let would_use = found.bytes_used.saturating_sub(old_bytes) + new_bytes;
+    // A write that shrinks the total is always allowed, even over a lowered limit.
+    if new_bytes > old_bytes && would_use > max_total_bytes {
+        return Plan::Answer(WriteOutcome::OverQuota {
+            would_use,
+            limit: max_total_bytes,
+        });
+    }
+    Plan::Apply {
+        bytes_used: would_use,
+    }
+}

@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::backend::{
-    Change, Condition, InstallationId, ScanRange, Space, StorageBackend, StoredEntry, Version,
-    WriteOutcome, entry_bytes,
+    Change, Condition, Found, InstallationId, Plan, ScanRange, Space, StorageBackend, StoredEntry,
+    Version, WriteOutcome, entry_bytes, plan_write,
 };
 use super::{BackendError, StorageKey};
 use crate::installation::Installation;
@@ -91,33 +91,17 @@ impl StorageBackend for MemoryBackend {
             .get(&id)
             .ok_or(BackendError::Corrupt("unknown installation id"))?;
         let slot = (id, space, key.as_bytes().to_vec());
-        let current = state.entries.get(&slot);
-        let current_version = current.map(|entry| entry.version);
-        let holds = match condition {
-            Condition::Always => true,
-            Condition::Absent => current.is_none(),
-            Condition::Version(expected) => current_version == Some(expected),
+        let found = Found {
+            current: state
+                .entries
+                .get(&slot)
+                .map(|entry| (entry.version, entry_bytes(key.as_bytes(), &entry.bytes))),
+            bytes_used: usage.bytes,
         };
-        if !holds {
-            return Ok(WriteOutcome::ConditionFailed {
-                current: current_version,
-            });
-        }
-        if current.is_none() && matches!(change, Change::Delete) {
-            return Ok(WriteOutcome::Done(None));
-        }
-        let old_bytes = current.map_or(0, |entry| entry_bytes(key.as_bytes(), &entry.bytes));
-        let new_bytes = match change {
-            Change::Put(value) => entry_bytes(key.as_bytes(), value),
-            Change::Delete => 0,
+        let would_use = match plan_write(key, change, condition, found, max_total_bytes) {
+            Plan::Answer(outcome) => return Ok(outcome),
+            Plan::Apply { bytes_used } => bytes_used,
         };
-        let would_use = usage.bytes.saturating_sub(old_bytes) + new_bytes;
-        if new_bytes > old_bytes && would_use > max_total_bytes {
-            return Ok(WriteOutcome::OverQuota {
-                would_use,
-                limit: max_total_bytes,
-            });
-        }
         let version = Version(usage.last_version + 1);
         let stored = match change {
             Change::Put(value) => {

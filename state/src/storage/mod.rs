@@ -13,7 +13,7 @@ mod key;
 mod limits;
 mod memory;
 mod sql;
-mod sqlite;
+mod sql_backend;
 mod value;
 
 use std::sync::Arc;
@@ -29,7 +29,7 @@ pub use error::{BackendError, StorageError};
 pub use key::{KeyError, KeyPrefix, StorageKey};
 pub use limits::*;
 pub use memory::MemoryBackend;
-pub use sqlite::SqliteBackend;
+pub use sql_backend::{PostgresBackend, SqlBackend, SqliteBackend};
 
 use crate::database::SqliteDatabase;
 use crate::installation::Installation;

@@ -1,5 +1,5 @@
 //! The statements of app storage, written once in the SQL SQLite and PostgreSQL share
-//! (`$n` parameters, `ON CONFLICT`, `RETURNING`), so the PostgreSQL backend of issue 16
+//! (`$n` parameters, `ON CONFLICT`, `RETURNING`), so the PostgreSQL backend
 //! reuses this text rather than restating the rules. Parameters appear in ascending order:
 //! SQLite binds `$n` by name, PostgreSQL by position.
 
@@ -24,7 +24,9 @@ pub(crate) const GET_ENTRY: &str = "SELECT value, version FROM storage_entries \
 pub(crate) const BUMP_VERSION: &str = "UPDATE storage_usage SET last_version = last_version + 1 \
      WHERE installation_id = $1 RETURNING last_version, bytes_used";
 
-pub(crate) const ENTRY_SIZE: &str = "SELECT version, length(key) + length(value) FROM storage_entries \
+/// The size is cast because PostgreSQL's `length` is a 32-bit integer and every integer
+/// column Kiln reads is 64-bit.
+pub(crate) const ENTRY_SIZE: &str = "SELECT version, CAST(length(key) + length(value) AS BIGINT) FROM storage_entries \
      WHERE installation_id = $1 AND space = $2 AND key = $3";
 
 pub(crate) const UPSERT_ENTRY: &str = "INSERT INTO storage_entries (installation_id, space, key, value, version) \

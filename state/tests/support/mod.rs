@@ -1,19 +1,82 @@
-//! What every storage test needs: a backend under test and the storage over it.
+//! What every storage test needs: a backend under test and the storage over it, and, for
+//! the multi-replica tests, more backends on the same database.
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use kiln_state::storage::{MemoryBackend, SqliteBackend, StorageBackend};
+use kiln_state::serve::{MemoryServeBackend, ServeBackend, SqlServeBackend};
+use kiln_state::storage::{MemoryBackend, SqlBackend, StorageBackend};
 use kiln_state::{
-    AppStorage, EncryptionKey, Installation, SecretCipher, SqliteDatabase, StorageLimits,
+    AppStorage, EncryptionKey, Installation, PostgresDatabase, SecretCipher, SqliteDatabase,
+    StorageLimits,
 };
+use sqlx::postgres::PgConnectOptions;
+
+/// Where a test's database is, so a test can open more "replicas" on it: another pool on
+/// the same SQLite file (as another process would), another pool on the same PostgreSQL
+/// database (as another `runtime serve` replica does). Memory has no second view.
+#[derive(Clone)]
+pub enum Origin {
+    Memory,
+    Sqlite(PathBuf),
+    Postgres(Box<PgConnectOptions>),
+}
+
+/// Connections per replica pool in tests: several concurrent tasks per replica, and room
+/// for dozens of tests at once in the test cluster's 400 connections.
+const REPLICA_POOL: u32 = 4;
+
+impl Origin {
+    /// A fresh origin of this kind: a new memory map, SQLite file or PostgreSQL database.
+    /// `None` only for PostgreSQL when no test cluster is configured (the reason is printed).
+    pub async fn fresh(kind: &str, dir: &tempfile::TempDir) -> Option<Self> {
+        Some(match kind {
+            "memory" => Self::Memory,
+            "sqlite" => Self::Sqlite(dir.path().join("state.sqlite3")),
+            "postgres" => Self::Postgres(Box::new(postgres::fresh_database().await?)),
+            other => panic!("unknown backend {other}"),
+        })
+    }
+
+    pub async fn storage_replica(&self) -> Option<Arc<dyn StorageBackend>> {
+        Some(match self {
+            Self::Memory => return None,
+            Self::Sqlite(path) => Arc::new(SqlBackend::new(
+                SqliteDatabase::open(path).await.expect("open state file"),
+            )),
+            Self::Postgres(options) => Arc::new(SqlBackend::new(
+                PostgresDatabase::connect_options((**options).clone(), REPLICA_POOL)
+                    .await
+                    .expect("connect to the test database"),
+            )),
+        })
+    }
+
+    pub async fn serve_replica(&self) -> Option<Arc<dyn ServeBackend>> {
+        Some(match self {
+            Self::Memory => return None,
+            Self::Sqlite(path) => Arc::new(SqlServeBackend::new(
+                SqliteDatabase::open(path).await.expect("open state file"),
+            )),
+            Self::Postgres(options) => Arc::new(SqlServeBackend::new(
+                PostgresDatabase::connect_options((**options).clone(), REPLICA_POOL)
+                    .await
+                    .expect("connect to the test database"),
+            )),
+        })
+    }
+}
 
 pub struct Harness {
     pub storage: AppStorage,
     pub backend: Arc<dyn StorageBackend>,
     pub key_hex: String,
-    pub dir: Option<tempfile::TempDir>,
+    pub origin: Origin,
+    pub dir: tempfile::TempDir,
 }
 
 pub fn test_key_hex() -> String {
@@ -30,30 +93,58 @@ impl Harness {
     pub fn storage_with(&self, limits: StorageLimits) -> AppStorage {
         AppStorage::new(self.backend.clone(), limits, cipher(&self.key_hex))
     }
+
+    /// App storage on another replica of this harness's database (`None`: memory).
+    pub async fn replica(&self) -> Option<AppStorage> {
+        let backend = self.origin.storage_replica().await?;
+        Some(AppStorage::new(
+            backend,
+            StorageLimits::default(),
+            cipher(&self.key_hex),
+        ))
+    }
 }
 
-pub async fn memory() -> Harness {
-    let backend: Arc<dyn StorageBackend> = Arc::new(MemoryBackend::new());
-    harness(backend, None)
+pub async fn memory() -> Option<Harness> {
+    harness("memory").await
 }
 
-pub async fn sqlite() -> Harness {
+pub async fn sqlite() -> Option<Harness> {
+    harness("sqlite").await
+}
+
+pub async fn postgres() -> Option<Harness> {
+    harness("postgres").await
+}
+
+async fn harness(kind: &str) -> Option<Harness> {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = SqliteDatabase::open(&dir.path().join("state.sqlite3"))
-        .await
-        .expect("open state file");
-    let backend: Arc<dyn StorageBackend> = Arc::new(SqliteBackend::new(db));
-    harness(backend, Some(dir))
-}
-
-fn harness(backend: Arc<dyn StorageBackend>, dir: Option<tempfile::TempDir>) -> Harness {
+    let origin = Origin::fresh(kind, &dir).await?;
+    let backend: Arc<dyn StorageBackend> = match origin.storage_replica().await {
+        Some(backend) => backend,
+        None => Arc::new(MemoryBackend::new()),
+    };
     let key_hex = test_key_hex();
-    Harness {
+    Some(Harness {
         storage: AppStorage::new(backend.clone(), StorageLimits::default(), cipher(&key_hex)),
         backend,
         key_hex,
+        origin,
         dir,
-    }
+    })
+}
+
+/// A fresh serve backend of `kind` and its origin, for `serve_contract.rs`.
+pub async fn serve_backend(
+    kind: &str,
+    dir: &tempfile::TempDir,
+) -> Option<(Arc<dyn ServeBackend>, Origin)> {
+    let origin = Origin::fresh(kind, dir).await?;
+    let backend: Arc<dyn ServeBackend> = match origin.serve_replica().await {
+        Some(backend) => backend,
+        None => Arc::new(MemoryServeBackend::new()),
+    };
+    Some((backend, origin))
 }
 
 pub fn installation(app: &str) -> Installation {

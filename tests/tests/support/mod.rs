@@ -20,7 +20,7 @@ use kiln_manifest::Manifest;
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{
     Credential, Credentials, HttpLimits, Invocation, InvokeError, Invoked, JiraClient, LoadError,
-    LoadedApp, MemoryAudit, OperatorLimits, Runtime, RuntimeOptions, Site,
+    LoadedApp, MemoryAudit, OperatorLimits, Runtime, RuntimeOptions, Site, StorageHost,
 };
 use kiln_sim::{SimConfig, Simulator};
 use serde_json::{Value, json};
@@ -72,11 +72,35 @@ impl Harness {
         Self::start_full(email, cache, operator, None).await
     }
 
+    /// A harness whose runtime keeps app storage in `storage` (shared with
+    /// other harnesses when cloned), sites named as `installation_site`.
+    pub async fn start_with_storage(storage: StorageHost, installation_site: Option<&str>) -> Self {
+        Self::start_options(ADMIN, None, |options| RuntimeOptions {
+            storage: Some(storage),
+            installation_site: installation_site.map(str::to_owned),
+            ..options
+        })
+        .await
+    }
+
     async fn start_full(
         email: &str,
         cache: CacheMode,
         operator: OperatorLimits,
         site_url: Option<&str>,
+    ) -> Self {
+        Self::start_options(email, site_url, |options| RuntimeOptions {
+            cache,
+            operator,
+            ..options
+        })
+        .await
+    }
+
+    async fn start_options(
+        email: &str,
+        site_url: Option<&str>,
+        options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,
     ) -> Self {
         let sim = Simulator::start(SimConfig::default())
             .await
@@ -97,12 +121,11 @@ impl Harness {
         let audit = Arc::new(MemoryAudit::default());
         let runtime = Runtime::new(
             client,
-            RuntimeOptions {
+            options(RuntimeOptions {
                 audit: audit.clone(),
-                cache,
-                operator,
+                cache: shared_cache(),
                 ..RuntimeOptions::default()
-            },
+            }),
         )
         .expect("runtime");
         Self {
@@ -148,6 +171,7 @@ impl Harness {
                 function_key: Some(key.to_owned()),
                 payload,
                 account_id: None,
+                ..Default::default()
             })
             .await;
         match &outcome {
@@ -165,6 +189,7 @@ impl Harness {
                 function_key: Some(key.to_owned()),
                 payload: payload.to_string(),
                 account_id: None,
+                ..Default::default()
             })
             .await
             .expect("invocation starts");

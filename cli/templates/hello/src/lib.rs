@@ -58,7 +58,10 @@ struct Status {
 /// Pure logic lives in plain functions, so `cargo test` checks it on the host.
 fn greeting(user: &str, issue: &Issue) -> Output {
     Output {
-        greeting: format!("Hello {user}, {} is {}", issue.key, issue.fields.status.name),
+        greeting: format!(
+            "Hello {user}, {} is {}",
+            issue.key, issue.fields.status.name
+        ),
         issue: IssueSummary {
             key: issue.key.clone(),
             summary: issue.fields.summary.clone(),
@@ -90,9 +93,63 @@ fn summary(input: Option<Input>, ctx: &Context) -> Result<Output, AppError> {
 
 kiln_sdk::export_app!(summary);
 
+// `cargo test` runs on your machine, where the SDK answers Jira, storage and
+// egress calls from in-memory fakes the test programs (kiln_sdk::testing), as
+// Forge apps mock @forge/api. In the Kiln host the same code calls the host.
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kiln_sdk::testing::{self, Fake};
+    use serde_json::json;
+
+    #[test]
+    fn the_handler_reads_the_user_and_the_issue_as_the_user() {
+        let fake = Fake::install();
+        fake.jira()
+            .on(Method::Get, "/rest/api/3/myself")
+            .json(200, &json!({ "displayName": "Alice" }));
+        fake.jira().on(Method::Get, "/rest/api/3/issue/{key}").json(
+            200,
+            &json!({
+                "key": "KILN-2",
+                "fields": { "summary": "Ship it", "status": { "name": "In Progress" } }
+            }),
+        );
+
+        let output = summary(
+            Some(Input {
+                issue: Some("KILN-2".into()),
+            }),
+            &testing::context(),
+        )
+        .expect("the handler succeeds");
+
+        assert_eq!(output.greeting, "Hello Alice, KILN-2 is In Progress");
+        let sent = fake.jira().requests();
+        assert_eq!(sent.len(), 2);
+        assert!(
+            sent.iter()
+                .all(|request| request.principal == Principal::User)
+        );
+        assert_eq!(sent[1].path, "/rest/api/3/issue/KILN-2");
+        assert_eq!(sent[1].query_value("fields"), Some("summary,status"));
+    }
+
+    #[test]
+    fn a_missing_scope_reaches_the_caller_as_scope_denied() {
+        let fake = Fake::install();
+        let denied = RequestError::ScopeDenied(kiln_sdk::ScopeDenied {
+            route: "GET /rest/api/3/myself".into(),
+            missing: vec!["read:jira-user".into()],
+        });
+        fake.jira()
+            .on(Method::Get, "/rest/api/3/myself")
+            .fail(denied.clone());
+
+        let error = summary(None, &testing::context()).unwrap_err();
+
+        assert_eq!(error, AppError::Request(denied));
+    }
 
     #[test]
     fn the_greeting_names_the_user_and_the_issue_status() {

@@ -10,7 +10,8 @@
 //! `--sim-out` defaults to the simulator's crate (`runtime/sim`), where it writes
 //! `src/not_modelled/generated.rs`, every operation of the specs (the simulator
 //! answers 501 for those it does not model).
-//! The hand-kept input `catalogue/extra-routes.tsv` is always read from this crate.
+//! The hand-kept inputs `catalogue/extra-routes.tsv` and `catalogue/platform-scopes.tsv`
+//! (Forge platform scopes such as `storage:app`) are always read from this crate.
 
 mod model;
 mod render;
@@ -26,7 +27,11 @@ fn main() -> Result<()> {
     let args = Args::parse(std::env::args().skip(1))?;
     let crate_dir = Path::new(CRATE_DIR);
 
-    let catalogue = sources::read_all(&args.specs, &crate_dir.join("catalogue/extra-routes.tsv"))?;
+    let catalogue = sources::read_all(
+        &args.specs,
+        &crate_dir.join("catalogue/extra-routes.tsv"),
+        &crate_dir.join("catalogue/platform-scopes.tsv"),
+    )?;
 
     let rust = render::rust(&catalogue);
     let template =

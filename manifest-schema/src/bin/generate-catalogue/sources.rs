@@ -19,7 +19,7 @@ const JSM_OPS_PREFIX: &str = "/jsm/ops";
 /// The older file stays in `shared/specs` for comparison only.
 pub const PLATFORM_SPEC: &str = "jira-platform.v3.2025-12.json";
 
-pub fn read_all(specs: &Path, extra_routes: &Path) -> Result<Catalogue> {
+pub fn read_all(specs: &Path, extra_routes: &Path, platform_scopes: &Path) -> Result<Catalogue> {
     ensure!(
         specs.is_dir(),
         "spec directory {} not found (pass --specs DIR; see shared/specs/README.md)",
@@ -40,6 +40,9 @@ pub fn read_all(specs: &Path, extra_routes: &Path) -> Result<Catalogue> {
     let extra = read_text(extra_routes)?;
     collect_tsv_routes(&extra, TsvKind::Extra, &mut catalogue).context("extra-routes.tsv")?;
 
+    let platform_scopes = read_text(platform_scopes)?;
+    collect_platform_scopes(&platform_scopes, &mut catalogue).context("platform-scopes.tsv")?;
+
     finish(&mut catalogue)?;
     Ok(catalogue)
 }
@@ -51,6 +54,28 @@ fn read_json(path: &Path) -> Result<Value> {
 
 fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// `platform-scopes.tsv`: Forge platform scopes (a host capability, not a Jira route), one
+/// `scope<TAB>description` a line; `#` starts a comment line.
+fn collect_platform_scopes(text: &str, catalogue: &mut Catalogue) -> Result<()> {
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (scope, description) = line
+            .split_once('\t')
+            .with_context(|| format!("line {}: expected `scope<TAB>description`", number + 1))?;
+        ensure!(
+            !catalogue.scopes.contains_key(scope),
+            "line {}: {scope:?} is already a Jira scope",
+            number + 1
+        );
+        catalogue
+            .scopes
+            .insert(scope.to_owned(), Some(description.trim().to_owned()));
+    }
+    Ok(())
 }
 
 /// `components.securitySchemes.*.flows.*.scopes`: scope → description.

@@ -11,8 +11,10 @@
 mod compile;
 mod lexer;
 mod parser;
+mod webhook_filter;
 
-pub(crate) use compile::compile;
+pub(crate) use compile::{Query, compile};
+pub(crate) use webhook_filter::compile_webhook_filter;
 
 /// A JQL failure, worded as Jira words it.
 #[derive(Debug, Clone, PartialEq, Eq)]

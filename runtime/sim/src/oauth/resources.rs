@@ -16,7 +16,7 @@ pub(crate) async fn list(
     Extension(identity): Extension<Identity>,
 ) -> Response {
     let Identity::Verified(Principal {
-        grant: Grant::OAuth { scopes },
+        grant: Grant::OAuth { scopes, .. },
         ..
     }) = identity
     else {

@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
+use crate::credentials::OAuthApp;
 use crate::user::random_secret;
 
 /// A consent screen left open is abandoned after this long.
@@ -43,6 +44,7 @@ struct AccessGrant {
     scopes: BTreeSet<String>,
     expires: Instant,
     family: u64,
+    app: OAuthApp,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +205,7 @@ impl OAuthStore {
                 scopes: scopes.clone(),
                 expires: now + lifetime,
                 family,
+                app: OAuthApp::ClientCredentials,
             },
         );
         TokenSet {
@@ -214,11 +217,11 @@ impl OAuthStore {
     }
 
     /// The account and scopes of a live access token.
-    pub(crate) fn access(&self, token: &str) -> Option<(String, BTreeSet<String>)> {
+    pub(crate) fn access(&self, token: &str) -> Option<(String, BTreeSet<String>, OAuthApp)> {
         self.access
             .get(token)
             .filter(|grant| grant.expires > Instant::now())
-            .map(|grant| (grant.account_id.clone(), grant.scopes.clone()))
+            .map(|grant| (grant.account_id.clone(), grant.scopes.clone(), grant.app))
     }
 
     fn mint(
@@ -238,6 +241,7 @@ impl OAuthStore {
                 scopes: scopes.clone(),
                 expires: now + lifetime,
                 family,
+                app: OAuthApp::ThreeLegged,
             },
         );
         let refresh_token = scopes.contains(OFFLINE_ACCESS).then(|| {
@@ -358,7 +362,11 @@ mod tests {
         assert!(live.refresh_token.is_none());
         assert_eq!(
             store.access(&live.access_token),
-            Some((String::from("app"), scopes.clone()))
+            Some((
+                String::from("app"),
+                scopes.clone(),
+                OAuthApp::ClientCredentials
+            ))
         );
         let again = store.issue_client_token(String::from("app"), scopes.clone(), HOUR);
         assert_ne!(again.access_token, live.access_token);

@@ -1,4 +1,4 @@
-//! Listing and adding issue comments.
+//! Listing, adding, reading, editing and deleting issue comments.
 
 use std::sync::Arc;
 
@@ -16,7 +16,8 @@ use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
-use crate::world::CommentRecord;
+use crate::webhooks::event::CommentChange;
+use crate::world::{CommentRecord, World};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,21 +76,7 @@ pub(crate) async fn add(
             "You do not have the permission to comment on this issue.",
         ));
     }
-    let body = match input.body {
-        None | Some(Value::Null) => {
-            return Err(JiraError::field(
-                "comment",
-                "Comment body can not be empty!",
-            ));
-        }
-        Some(doc) if adf::is_document(&doc) => doc,
-        Some(_) => {
-            return Err(JiraError::field(
-                "comment",
-                "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
-            ));
-        }
-    };
+    let body = document(input.body)?;
     let now = world.now();
     let comment = CommentRecord {
         id: world.take_comment_id(),
@@ -97,15 +84,177 @@ pub(crate) async fn add(
         body,
         created: now,
         updated: now,
+        update_author: None,
     };
+    let rendered = render::comment(&caller.links, &world, &world.issues[index], &comment);
     let issue = &mut world.issues[index];
     issue.comments.push(comment);
     issue.updated = now;
-    let issue = &world.issues[index];
-    let rendered = issue
-        .comments
-        .last()
-        .map(|c| render::comment(&caller.links, &world, issue, c))
-        .unwrap_or(Value::Null);
+    raise(
+        &shared,
+        &world,
+        &caller,
+        CommentChange::Created,
+        index,
+        None,
+    );
     Ok((StatusCode::CREATED, Json(rendered)))
+}
+
+/// Path of a single comment; named so the gateway's extra `cloud_id` is ignored.
+#[derive(Deserialize)]
+pub(crate) struct CommentPath {
+    issue_id_or_key: String,
+    id: String,
+}
+
+/// The issue (visible to the caller) and the position of its comment, or the 404
+/// `getComment` documents for either missing.
+fn find(world: &World, caller: &Caller, path: &CommentPath) -> Result<(usize, usize), JiraError> {
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let position = world.issues[index]
+        .comments
+        .iter()
+        .position(|c| c.id.to_string() == path.id)
+        .ok_or_else(|| {
+            JiraError::not_found(format!("Can not find a comment for the id: {}.", path.id))
+        })?;
+    Ok((index, position))
+}
+
+/// Whether the caller may edit or delete the comment: its author while they may
+/// still comment ("Edit/Delete Own Comments"), anyone who may edit the project's
+/// issues otherwise ("Edit/Delete All Comments").
+fn may_change(world: &World, caller: &Caller, issue: usize, comment: &CommentRecord) -> bool {
+    let project = &world.issues[issue].project_key;
+    (comment.author == caller.account_id
+        && world.may(&caller.account_id, project, SeedPermission::Comment))
+        || world.may(&caller.account_id, project, SeedPermission::Edit)
+}
+
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<CommentPath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let (index, position) = find(&world, &caller, &path)?;
+    let issue = &world.issues[index];
+    Ok(Json(render::comment(
+        &caller.links,
+        &world,
+        issue,
+        &issue.comments[position],
+    )))
+}
+
+pub(crate) async fn update(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<CommentPath>,
+    JiraJson(input): JiraJson<AddInput>,
+) -> Result<Json<Value>, JiraError> {
+    let mut world = shared.world();
+    let (index, position) = find(&world, &caller, &path)?;
+    if !may_change(
+        &world,
+        &caller,
+        index,
+        &world.issues[index].comments[position],
+    ) {
+        // `updateComment` documents 400 for a caller who may not edit the comment.
+        return Err(JiraError::bad_request(
+            "You do not have the permission to edit this comment.",
+        ));
+    }
+    let body = document(input.body)?;
+    let now = world.now();
+    let comment = &mut world.issues[index].comments[position];
+    comment.body = body;
+    comment.updated = now;
+    comment.update_author = Some(caller.account_id.clone());
+    world.issues[index].updated = now;
+    raise(
+        &shared,
+        &world,
+        &caller,
+        CommentChange::Updated,
+        index,
+        Some(position),
+    );
+    let issue = &world.issues[index];
+    Ok(Json(render::comment(
+        &caller.links,
+        &world,
+        issue,
+        &issue.comments[position],
+    )))
+}
+
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<CommentPath>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let (index, position) = find(&world, &caller, &path)?;
+    if !may_change(
+        &world,
+        &caller,
+        index,
+        &world.issues[index].comments[position],
+    ) {
+        // `deleteComment` documents 400 for a caller who may not delete it.
+        return Err(JiraError::bad_request(
+            "You do not have the permission to delete this comment.",
+        ));
+    }
+    let removed = world.issues[index].comments.remove(position);
+    world.issues[index].updated = world.now();
+    let raised = shared.event_context(&world, &caller.account_id).comment(
+        CommentChange::Deleted,
+        &world.issues[index],
+        &removed,
+    );
+    shared.emit(&world, raised);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Raises the comment's events (the last comment when `position` is `None`).
+fn raise(
+    shared: &Shared,
+    world: &World,
+    caller: &Caller,
+    change: CommentChange,
+    index: usize,
+    position: Option<usize>,
+) {
+    let issue = &world.issues[index];
+    let comment = match position {
+        Some(p) => issue.comments.get(p),
+        None => issue.comments.last(),
+    };
+    if let Some(comment) = comment {
+        let raised = shared
+            .event_context(world, &caller.account_id)
+            .comment(change, issue, comment);
+        shared.emit(world, raised);
+    }
+}
+
+/// A comment body: an ADF document, as the v3 API requires.
+fn document(body: Option<Value>) -> Result<Value, JiraError> {
+    match body {
+        None | Some(Value::Null) => Err(JiraError::field(
+            "comment",
+            "Comment body can not be empty!",
+        )),
+        Some(doc) if adf::is_document(&doc) => Ok(doc),
+        Some(_) => Err(JiraError::field(
+            "comment",
+            "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
+        )),
+    }
 }

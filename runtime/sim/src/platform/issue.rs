@@ -143,7 +143,11 @@ pub(crate) async fn create(
         "key": issue.key,
         "self": format!("{}/rest/api/3/issue/{}", caller.links, issue.id),
     });
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .issue_created(&issue);
     world.issues.push(issue);
+    shared.emit(&world, raised);
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -158,7 +162,8 @@ pub(crate) async fn edit(
     let mut issue = world.issues[index].clone();
     apply_fields(&world, &mut issue, &input.fields, &input.update)?;
     issue.updated = world.now();
-    world.issues[index] = issue;
+    let before = std::mem::replace(&mut world.issues[index], issue);
+    raise_updated(&shared, &mut world, &caller, &before, index);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -169,7 +174,11 @@ pub(crate) async fn delete(
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Delete)?;
-    world.issues.remove(index);
+    let removed = world.issues.remove(index);
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .issue_deleted(&removed);
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -195,10 +204,28 @@ pub(crate) async fn assign(
         Some(account_id) => Some(assignable(&world, &project_key, account_id)?),
     };
     let now = world.now();
+    let before = world.issues[index].clone();
     let issue = &mut world.issues[index];
     issue.assignee = assignee;
     issue.updated = now;
+    raise_updated(&shared, &mut world, &caller, &before, index);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Raises `jira:issue_updated` for the change from `before` to the issue now at
+/// `index`, with the world still locked (so deliveries keep write order).
+pub(crate) fn raise_updated(
+    shared: &Shared,
+    world: &mut World,
+    caller: &Caller,
+    before: &IssueRecord,
+    index: usize,
+) {
+    let changelog_id = world.take_changelog_id();
+    let raised = shared
+        .event_context(world, &caller.account_id)
+        .issue_updated(before, &world.issues[index], changelog_id);
+    shared.emit(world, raised);
 }
 
 /// A change to an issue that needs the Edit permission, and how Jira refuses it.

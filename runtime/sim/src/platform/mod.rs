@@ -2,17 +2,21 @@
 
 mod comment;
 mod field_details;
-mod fields;
+pub(crate) mod fields;
 mod issue;
+mod label;
 mod myself;
 mod project;
+mod project_property;
 mod property;
 pub(crate) mod render;
 mod search;
 mod server_info;
 mod transition;
+mod user_property;
 mod user_search;
 mod watchers;
+mod webhook;
 mod worklog;
 
 use std::sync::Arc;
@@ -36,6 +40,20 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(comment::list).post(comment::add),
         )
         .route(
+            "/rest/api/3/issue/{issue_id_or_key}/comment/{id}",
+            get(comment::get)
+                .put(comment::update)
+                .delete(comment::delete),
+        )
+        .route(
+            "/rest/api/3/webhook",
+            get(webhook::list)
+                .post(webhook::register)
+                .delete(webhook::delete),
+        )
+        .route("/rest/api/3/webhook/refresh", put(webhook::refresh))
+        .route("/rest/api/3/webhook/failed", get(webhook::failed))
+        .route(
             "/rest/api/3/issue/{issue_id_or_key}/transitions",
             get(transition::list).post(transition::perform),
         )
@@ -50,6 +68,24 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/rest/api/3/project/search", get(project::search))
         .route("/rest/api/3/project/{project_id_or_key}", get(project::get))
         .route("/rest/api/3/user/search", get(user_search::find))
+        .route("/rest/api/3/label", get(label::list))
+        .route(
+            "/rest/api/3/project/{project_id_or_key}/properties",
+            get(project_property::keys),
+        )
+        .route(
+            "/rest/api/3/project/{project_id_or_key}/properties/{property_key}",
+            get(project_property::get)
+                .put(project_property::set)
+                .delete(project_property::delete),
+        )
+        .route("/rest/api/3/user/properties", get(user_property::keys))
+        .route(
+            "/rest/api/3/user/properties/{property_key}",
+            get(user_property::get)
+                .put(user_property::set)
+                .delete(user_property::delete),
+        )
         .route("/rest/api/3/serverInfo", get(server_info::get))
         .route("/rest/api/3/field", get(field_details::list))
         .route(

@@ -32,7 +32,33 @@ pub(crate) struct IssueOnly {
     issue_id_or_key: String,
 }
 
-fn not_found(key: &str) -> JiraError {
+/// Checks a property write as Jira does for every entity: the key's length, the
+/// value's size, and that the body is JSON. Shared by issue, project and user
+/// properties.
+pub(crate) fn property_value(key: &str, body: &[u8]) -> Result<Value, JiraError> {
+    if key.chars().count() > MAX_KEY_CHARS {
+        return Err(JiraError::bad_request(format!(
+            "The property key cannot be longer than {MAX_KEY_CHARS} characters."
+        )));
+    }
+    if body.len() > MAX_VALUE_BYTES {
+        return Err(JiraError::bad_request(format!(
+            "The property value cannot be longer than {MAX_VALUE_BYTES} bytes."
+        )));
+    }
+    serde_json::from_slice(body)
+        .map_err(|_| JiraError::bad_request("The property value must be a valid JSON value."))
+}
+
+/// A `PropertyKeys` body: each key with its `self` under `base`.
+pub(crate) fn property_keys<'a>(base: &str, keys: impl Iterator<Item = &'a String>) -> Value {
+    let keys: Vec<Value> = keys
+        .map(|key| json!({ "key": key, "self": format!("{base}/{key}") }))
+        .collect();
+    json!({ "keys": keys })
+}
+
+pub(crate) fn not_found(key: &str) -> JiraError {
     JiraError::not_found(format!("The property with key '{key}' does not exist."))
 }
 
@@ -85,23 +111,19 @@ pub(crate) async fn set(
 ) -> Result<Response, JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Property)?;
-    if path.property_key.chars().count() > MAX_KEY_CHARS {
-        return Err(JiraError::bad_request(format!(
-            "The property key cannot be longer than {MAX_KEY_CHARS} characters."
-        )));
-    }
-    if body.len() > MAX_VALUE_BYTES {
-        return Err(JiraError::bad_request(format!(
-            "The property value cannot be longer than {MAX_VALUE_BYTES} bytes."
-        )));
-    }
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|_| JiraError::bad_request("The property value must be a valid JSON value."))?;
+    let value = property_value(&path.property_key, &body)?;
     let issue = &mut world.issues[index];
-    let status = match issue.properties.insert(path.property_key, value) {
+    let status = match issue
+        .properties
+        .insert(path.property_key.clone(), value.clone())
+    {
         None => StatusCode::CREATED,
         Some(_) => StatusCode::OK,
     };
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .issue_property(&world.issues[index], &path.property_key, Some(&value));
+    shared.emit(&world, raised);
     Ok((status, Json(json!({}))).into_response())
 }
 
@@ -121,5 +143,9 @@ pub(crate) async fn delete(
         .properties
         .remove(&path.property_key)
         .ok_or_else(|| not_found(&path.property_key))?;
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .issue_property(&world.issues[index], &path.property_key, None);
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }

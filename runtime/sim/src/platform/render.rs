@@ -138,12 +138,16 @@ pub(crate) fn comment(
     comment: &CommentRecord,
 ) -> Value {
     let author = user_or_null(links, world, Some(&comment.author));
+    let update_author = match &comment.update_author {
+        Some(editor) => user_or_null(links, world, Some(editor)),
+        None => author.clone(),
+    };
     json!({
         "self": format!("{links}/rest/api/3/issue/{}/comment/{}", issue.id, comment.id),
         "id": comment.id.to_string(),
         "author": author,
         "body": comment.body,
-        "updateAuthor": author,
+        "updateAuthor": update_author,
         "created": jira_timestamp(comment.created),
         "updated": jira_timestamp(comment.updated),
         "jsdPublic": true,

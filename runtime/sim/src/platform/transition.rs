@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::IssuePath;
-use super::issue::{Change, editable_issue};
+use super::issue::{Change, editable_issue, raise_updated};
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -74,8 +74,10 @@ pub(crate) async fn perform(
         JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))
     })?;
     let now = world.now();
+    let before = world.issues[index].clone();
     let issue = &mut world.issues[index];
     issue.status = target;
     issue.updated = now;
+    raise_updated(&shared, &mut world, &caller, &before, index);
     Ok(StatusCode::NO_CONTENT)
 }

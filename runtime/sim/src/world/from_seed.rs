@@ -13,10 +13,13 @@ use crate::clock::SimClock;
 use crate::clock::parse_rfc3339;
 use crate::error::SimError;
 use crate::seed::{Seed, SeedIssue, SeedOverride, SeedProject, SeedRotation};
+use crate::webhooks::registry::Registry;
 
 /// Jira numbers issues site-wide from 10000 up; the first seeded issue gets 10001.
 const FIRST_ISSUE_ID: u64 = 10_001;
 const FIRST_COMMENT_ID: u64 = 10_000;
+/// Jira numbers changelog entries per site, from 10000 like its other ids.
+const FIRST_CHANGELOG_ID: u64 = 10_000;
 /// Component ids start where Jira's do.
 const FIRST_COMPONENT_ID: u64 = 10_000;
 
@@ -34,6 +37,8 @@ impl World {
             next_alert_tiny_id: 1,
             alert_requests: Vec::new(),
             clock: SimClock::system(),
+            webhooks: Registry::default(),
+            next_changelog_id: FIRST_CHANGELOG_ID,
         };
         for user in &seed.users {
             if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some()
@@ -46,6 +51,7 @@ impl World {
                 display_name: user.display_name.clone(),
                 site_admin: user.site_admin,
                 time_zone: user.time_zone.clone(),
+                properties: BTreeMap::new(),
             });
         }
         let mut component_id = FIRST_COMPONENT_ID;
@@ -157,6 +163,7 @@ impl World {
             components,
             grants,
             next_issue_number: 1,
+            properties: BTreeMap::new(),
         };
         for issue in &seed.issues {
             let record = self.issue(&mut project, issue)?;
@@ -200,6 +207,7 @@ impl World {
                 body: adf::from_text(&comment.body),
                 created: at,
                 updated: at,
+                update_author: None,
             });
         }
         let number = project.next_issue_number;

@@ -43,6 +43,9 @@ pub(crate) struct CommentRecord {
     pub(crate) body: Value,
     pub(crate) created: OffsetDateTime,
     pub(crate) updated: OffsetDateTime,
+    /// Account id of the last editor, when someone other than the author may have
+    /// edited it; `None` means the author.
+    pub(crate) update_author: Option<String>,
 }
 
 #[derive(Debug, Clone)]

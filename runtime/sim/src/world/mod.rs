@@ -23,6 +23,7 @@ pub(crate) use project::{ProjectRecord, UserRecord};
 
 use crate::clock::SimClock;
 use crate::seed::{SeedPermission, TeamRole};
+use crate::webhooks::registry::Registry;
 
 #[derive(Debug, Clone)]
 pub(crate) struct World {
@@ -41,6 +42,9 @@ pub(crate) struct World {
     /// Where "now" comes from: the run's [`SimClock`], shared with the test that
     /// configured it.
     pub(crate) clock: SimClock,
+    /// Dynamic and admin webhooks.
+    pub(crate) webhooks: Registry,
+    pub(crate) next_changelog_id: u64,
 }
 
 impl World {
@@ -126,6 +130,13 @@ impl World {
     /// Worklog ids share the comment counter: both are per-site sequences.
     pub(crate) fn take_worklog_id(&mut self) -> u64 {
         self.take_comment_id()
+    }
+
+    /// Numbers each change an update's changelog describes.
+    pub(crate) fn take_changelog_id(&mut self) -> u64 {
+        let id = self.next_changelog_id;
+        self.next_changelog_id += 1;
+        id
     }
 
     pub(crate) fn take_comment_id(&mut self) -> u64 {

@@ -11,6 +11,8 @@ pub(crate) struct UserRecord {
     pub(crate) display_name: String,
     pub(crate) site_admin: bool,
     pub(crate) time_zone: String,
+    /// User properties: key → any JSON value.
+    pub(crate) properties: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,8 @@ pub(crate) struct ProjectRecord {
     pub(crate) grants: BTreeMap<String, BTreeSet<SeedPermission>>,
     /// The number the next issue key takes.
     pub(crate) next_issue_number: u64,
+    /// Project properties: key → any JSON value.
+    pub(crate) properties: BTreeMap<String, serde_json::Value>,
 }
 
 impl ProjectRecord {

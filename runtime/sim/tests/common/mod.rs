@@ -6,6 +6,8 @@
 //! what it expects.
 #![allow(dead_code)]
 
+pub mod spec_snapshot;
+
 use kiln_sim::{SimConfig, SimUser, Simulator};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};

@@ -1,9 +1,23 @@
-//! Serve state in the embedded SQLite file, beside app storage. Reads go to the pool; each
-//! write is one `BEGIN IMMEDIATE` transaction (the file's write lock, shared with other
-//! processes on the file) running the statements of `sql.rs`.
+//! Serve state in a SQL database, SQLite or PostgreSQL: the statements of `sql.rs`, once
+//! for both engines. Reads go to the pool; each write is one transaction
+//! (`SqlDatabase::begin_write`). Only the queue claim differs by engine (see `claim`).
+//!
+//! # Lock order
+//! On PostgreSQL, transactions that take row locks in different orders can deadlock (the
+//! server then aborts one). Every write here takes its locks in one order:
+//!
+//! 1. the installation's registry row (install, uninstall, pause);
+//! 2. event rows (claim, complete, fail, discard, uninstall);
+//! 3. on a claim, the app's advisory lock (only ever one waited for, see `PG_LOCK_APP`);
+//! 4. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
+//! 5. the `queue_total` row, last.
+//!
+//! On SQLite the file's single write lock makes the order moot, and the same code runs.
+
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Transaction, Type};
 
 use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
@@ -17,38 +31,48 @@ use super::types::{
 use super::web_trigger::WebTriggerIdHash;
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
 use crate::database::SqliteDatabase;
+use crate::engine::{Engine, RowsAffected, SqlDatabase};
 use crate::installation::Installation;
+use crate::postgres::PostgresDatabase;
 
-/// Serve state over a [`SqliteDatabase`].
+/// Serve state over an open [`SqlDatabase`].
 #[derive(Debug, Clone)]
-pub struct SqliteServeBackend {
-    db: SqliteDatabase,
+pub struct SqlServeBackend<D> {
+    db: D,
 }
 
-impl SqliteServeBackend {
-    pub fn new(db: SqliteDatabase) -> Self {
+/// Serve state in the embedded SQLite file, beside app storage.
+pub type SqliteServeBackend = SqlServeBackend<SqliteDatabase>;
+/// Serve state in PostgreSQL, shared by replicas.
+pub type PostgresServeBackend = SqlServeBackend<PostgresDatabase>;
+
+/// How many installations, in turn order, a PostgreSQL claim tries before answering `None`.
+/// Each try skips events other replicas hold; all of them held at once means the queue is
+/// busy, and the caller's next poll finds the next free event.
+const PG_CLAIM_CANDIDATES: i64 = 16;
+
+impl<D: SqlDatabase> SqlServeBackend<D> {
+    pub fn new(db: D) -> Self {
         Self { db }
     }
 
-    pub fn database(&self) -> &SqliteDatabase {
+    pub fn database(&self) -> &D {
         &self.db
-    }
-
-    async fn installed_id(
-        &self,
-        tx: &mut Transaction<'static, Sqlite>,
-        installation: &Installation,
-    ) -> Result<Option<i64>, ServeError> {
-        Ok(sqlx::query_scalar(sql::INSTALLED_ID)
-            .bind(installation.app_id())
-            .bind(installation.site())
-            .bind(installation.environment())
-            .fetch_optional(&mut **tx)
-            .await?)
     }
 }
 
 type RegistryRow = (String, String, String, String, String, String, i64, i64);
+type LeasedRow = (i64, i64, String, Vec<u8>, i64);
+type DeadRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    i64,
+);
 
 fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
     let (app, site, env, scopes, kind, subject, paused, installed_at) = row;
@@ -59,6 +83,18 @@ fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
             .ok_or(ServeError::Corrupt("stored grant kind"))?,
         paused: paused != 0,
         installed_at: UnixMillis(installed_at),
+    })
+}
+
+fn dead_from_row(row: DeadRow) -> Result<DeadLetter, ServeError> {
+    let (id, app, site, env, module, attempts, error, enqueued_at) = row;
+    Ok(DeadLetter {
+        event: EventId(id),
+        installation: installation_from(app, site, env)?,
+        module_key: module_from(module)?,
+        attempts: attempts_from(attempts)?,
+        last_error: error.unwrap_or_default(),
+        enqueued_at: UnixMillis(enqueued_at),
     })
 }
 
@@ -78,8 +114,168 @@ fn as_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+fn full(bound: QueueBound, limit: u64) -> ServeError {
+    QueueFull { bound, limit }.into()
+}
+
+/// The steps several operations share, each inside the caller's transaction.
+impl<D, DB> SqlServeBackend<D>
+where
+    D: SqlDatabase<Db = DB>,
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    DB::QueryResult: RowsAffected,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: ColumnIndex<DB::Row>,
+    i64: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    bool: for<'r> Decode<'r, DB> + Type<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
+    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
+{
+    async fn installed_id(
+        tx: &mut Transaction<'static, DB>,
+        installation: &Installation,
+    ) -> Result<Option<i64>, ServeError> {
+        Ok(sqlx::query_scalar(sql::INSTALLED_ID)
+            .bind(installation.app_id())
+            .bind(installation.site())
+            .bind(installation.environment())
+            .fetch_optional(&mut **tx)
+            .await?)
+    }
+
+    async fn record_delivery(
+        tx: &mut Transaction<'static, DB>,
+        delivery: &DeliveryKey,
+        now: UnixMillis,
+        expires_at: UnixMillis,
+    ) -> Result<DeliveryOutcome, ServeError> {
+        let done = sqlx::query(sql::RECORD_DELIVERY)
+            .bind(delivery.site.as_str())
+            .bind(delivery.id.as_str())
+            .bind(expires_at.0)
+            .bind(now.0)
+            .execute(&mut **tx)
+            .await?;
+        Ok(if done.rows_affected() == 1 {
+            DeliveryOutcome::First
+        } else {
+            DeliveryOutcome::Duplicate
+        })
+    }
+
+    async fn lower_depths(
+        tx: &mut Transaction<'static, DB>,
+        installation_id: i64,
+    ) -> Result<(), ServeError> {
+        sqlx::query(sql::LOWER_INSTALLATION_DEPTH)
+            .bind(installation_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(sql::LOWER_TOTAL_DEPTH)
+            .bind(1_i64)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite: one statement picks the event; the file's write lock, held since `BEGIN
+    /// IMMEDIATE`, keeps every other claimer (in any process) out until commit.
+    async fn next_event_sqlite(
+        tx: &mut Transaction<'static, DB>,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<Option<i64>, ServeError> {
+        sqlx::query(sql::EXPIRE_EXHAUSTED_LEASES)
+            .bind(now.0)
+            .bind(i64::from(limits.max_attempts))
+            .execute(&mut **tx)
+            .await?;
+        Ok(sqlx::query_scalar(sql::NEXT_EVENT)
+            .bind(now.0)
+            .bind(i64::from(limits.max_leased_per_app))
+            .fetch_optional(&mut **tx)
+            .await?)
+    }
+
+    /// PostgreSQL: replicas claim at once. Candidates in turn order are read without locks;
+    /// for each, the oldest claimable event no one else holds is locked (`SKIP LOCKED`), and
+    /// the app's live leases are counted again under the app's advisory lock, so neither an
+    /// event nor the per-app limit can be taken twice.
+    async fn next_event_postgres(
+        tx: &mut Transaction<'static, DB>,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<Option<i64>, ServeError> {
+        sqlx::query(sql::PG_EXPIRE_EXHAUSTED_LEASES)
+            .bind(now.0)
+            .bind(i64::from(limits.max_attempts))
+            .execute(&mut **tx)
+            .await?;
+        let candidates: Vec<(i64, String)> = sqlx::query_as(sql::PG_CANDIDATES)
+            .bind(now.0)
+            .bind(i64::from(limits.max_leased_per_app))
+            .bind(PG_CLAIM_CANDIDATES)
+            .fetch_all(&mut **tx)
+            .await?;
+        let mut locked_apps: Vec<&str> = Vec::new();
+        for (installation_id, app_id) in &candidates {
+            let Some(event_id) = sqlx::query_scalar::<DB, i64>(sql::PG_NEXT_EVENT_OF)
+                .bind(*installation_id)
+                .bind(now.0)
+                .fetch_optional(&mut **tx)
+                .await?
+            else {
+                continue;
+            };
+            if !locked_apps.contains(&app_id.as_str()) {
+                if locked_apps.is_empty() {
+                    sqlx::query(sql::PG_LOCK_APP)
+                        .bind(app_id.as_str())
+                        .execute(&mut **tx)
+                        .await?;
+                } else {
+                    let got: bool = sqlx::query_scalar(sql::PG_TRY_LOCK_APP)
+                        .bind(app_id.as_str())
+                        .fetch_one(&mut **tx)
+                        .await?;
+                    if !got {
+                        continue;
+                    }
+                }
+                locked_apps.push(app_id);
+            }
+            let leased: i64 = sqlx::query_scalar(sql::PG_APP_LEASES)
+                .bind(app_id.as_str())
+                .bind(now.0)
+                .fetch_one(&mut **tx)
+                .await?;
+            if leased < i64::from(limits.max_leased_per_app) {
+                return Ok(Some(event_id));
+            }
+        }
+        Ok(None)
+    }
+}
+
 #[async_trait]
-impl ServeBackend for SqliteServeBackend {
+impl<D, DB> ServeBackend for SqlServeBackend<D>
+where
+    D: SqlDatabase<Db = DB>,
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    DB::QueryResult: RowsAffected,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: ColumnIndex<DB::Row>,
+    i64: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    bool: for<'r> Decode<'r, DB> + Type<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
+    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
+    String: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
+{
     async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
         let inst = &record.installation;
         let mut write = self.db.begin_write().await?;
@@ -115,7 +311,7 @@ impl ServeBackend for SqliteServeBackend {
 
     async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
             return Ok(false);
         };
@@ -125,6 +321,19 @@ impl ServeBackend for SqliteServeBackend {
                 .execute(&mut *write.tx)
                 .await?;
         }
+        let events = sqlx::query(sql::DELETE_INSTALLATION_EVENTS)
+            .bind(id)
+            .execute(&mut *write.tx)
+            .await?
+            .rows_affected();
+        sqlx::query(sql::DELETE_QUEUE_INSTALLATION)
+            .bind(id)
+            .execute(&mut *write.tx)
+            .await?;
+        sqlx::query(sql::LOWER_TOTAL_DEPTH)
+            .bind(as_i64(events))
+            .execute(&mut *write.tx)
+            .await?;
         write.commit().await?;
         Ok(true)
     }
@@ -135,7 +344,7 @@ impl ServeBackend for SqliteServeBackend {
         paused: bool,
     ) -> Result<bool, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
             return Ok(false);
         };
@@ -184,7 +393,7 @@ impl ServeBackend for SqliteServeBackend {
         now: UnixMillis,
     ) -> Result<(), ServeError> {
         let mut write = self.db.begin_write().await?;
-        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
             return Err(ServeError::NotInstalled);
         };
@@ -232,7 +441,7 @@ impl ServeBackend for SqliteServeBackend {
         module_key: &ModuleKey,
     ) -> Result<bool, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
             return Ok(false);
         };
@@ -252,7 +461,7 @@ impl ServeBackend for SqliteServeBackend {
         expires_at: UnixMillis,
     ) -> Result<DeliveryOutcome, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let outcome = record_delivery(&mut write.tx, delivery, now, expires_at).await?;
+        let outcome = Self::record_delivery(&mut write.tx, delivery, now, expires_at).await?;
         write.commit().await?;
         Ok(outcome)
     }
@@ -274,7 +483,7 @@ impl ServeBackend for SqliteServeBackend {
         interval_start: UnixMillis,
     ) -> Result<IntervalClaim, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let Some(id) = self.installed_id(&mut write.tx, installation).await? else {
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
             write.rollback().await?;
             return Err(ServeError::NotInstalled);
         };
@@ -309,48 +518,58 @@ impl ServeBackend for SqliteServeBackend {
     ) -> Result<EnqueueOutcome, ServeError> {
         let mut write = self.db.begin_write().await?;
         if let Some((key, expires_at)) = delivery
-            && record_delivery(&mut write.tx, key, now, expires_at).await?
+            && Self::record_delivery(&mut write.tx, key, now, expires_at).await?
                 == DeliveryOutcome::Duplicate
         {
             write.rollback().await?;
             return Ok(EnqueueOutcome::Duplicate);
         }
-        let mut ids = Vec::with_capacity(events.len());
+        // Each event's installation id, and how many events each installation gets.
+        let mut ids: HashMap<&Installation, i64> = HashMap::new();
+        let mut added: BTreeMap<i64, i64> = BTreeMap::new();
         for event in events {
-            let Some(id) = self
-                .installed_id(&mut write.tx, &event.installation)
-                .await?
-            else {
-                write.rollback().await?;
-                return Err(ServeError::NotInstalled);
+            let id = match ids.get(&event.installation) {
+                Some(id) => *id,
+                None => {
+                    let Some(id) = Self::installed_id(&mut write.tx, &event.installation).await?
+                    else {
+                        write.rollback().await?;
+                        return Err(ServeError::NotInstalled);
+                    };
+                    ids.insert(&event.installation, id);
+                    id
+                }
             };
+            *added.entry(id).or_default() += 1;
+        }
+        // The bounds, installations in ascending id order and then the total (lock order).
+        for (id, count) in &added {
             let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_DEPTH)
-                .bind(1_i64)
-                .bind(id)
+                .bind(*count)
+                .bind(*id)
                 .bind(as_i64(limits.max_per_installation))
                 .fetch_optional(&mut *write.tx)
                 .await?;
             if raised.is_none() {
                 write.rollback().await?;
-                return Err(QueueFull {
-                    bound: QueueBound::Installation,
-                    limit: limits.max_per_installation,
-                }
-                .into());
+                return Err(full(QueueBound::Installation, limits.max_per_installation));
             }
-            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
-                .bind(1_i64)
-                .bind(as_i64(limits.max_total))
-                .fetch_optional(&mut *write.tx)
-                .await?;
-            if raised.is_none() {
-                write.rollback().await?;
-                return Err(QueueFull {
-                    bound: QueueBound::Total,
-                    limit: limits.max_total,
-                }
-                .into());
-            }
+        }
+        let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
+            .bind(as_i64(events.len() as u64))
+            .bind(as_i64(limits.max_total))
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        if raised.is_none() {
+            write.rollback().await?;
+            return Err(full(QueueBound::Total, limits.max_total));
+        }
+        let mut stored = Vec::with_capacity(events.len());
+        for event in events {
+            let id = ids
+                .get(&event.installation)
+                .copied()
+                .ok_or(ServeError::Corrupt("enqueued installation"))?;
             let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
                 .bind(id)
                 .bind(event.installation.app_id())
@@ -359,10 +578,10 @@ impl ServeBackend for SqliteServeBackend {
                 .bind(now.0)
                 .fetch_one(&mut *write.tx)
                 .await?;
-            ids.push(EventId(event_id));
+            stored.push(EventId(event_id));
         }
         write.commit().await?;
-        Ok(EnqueueOutcome::Accepted(ids))
+        Ok(EnqueueOutcome::Accepted(stored))
     }
 
     async fn claim(
@@ -372,34 +591,26 @@ impl ServeBackend for SqliteServeBackend {
         lease_until: UnixMillis,
     ) -> Result<Option<ClaimedEvent>, ServeError> {
         let mut write = self.db.begin_write().await?;
-        sqlx::query(sql::EXPIRE_EXHAUSTED_LEASES)
-            .bind(now.0)
-            .bind(i64::from(limits.max_attempts))
-            .execute(&mut *write.tx)
-            .await?;
-        let next: Option<i64> = sqlx::query_scalar(sql::NEXT_EVENT)
-            .bind(now.0)
-            .bind(i64::from(limits.max_leased_per_app))
-            .fetch_optional(&mut *write.tx)
-            .await?;
-        let Some(event_id) = next else {
+        let chosen = match D::ENGINE {
+            Engine::Sqlite => Self::next_event_sqlite(&mut write.tx, limits, now).await?,
+            Engine::Postgres => Self::next_event_postgres(&mut write.tx, limits, now).await?,
+        };
+        let Some(event_id) = chosen else {
             write.commit().await?;
             return Ok(None);
         };
-        let (attempts, installation_id, module, payload, enqueued_at): (
-            i64,
-            i64,
-            String,
-            Vec<u8>,
-            i64,
-        ) = sqlx::query_as(sql::LEASE_EVENT)
-            .bind(lease_until.0)
-            .bind(event_id)
-            .fetch_one(&mut *write.tx)
-            .await?;
-        let served: i64 = sqlx::query_scalar(sql::NEXT_SERVED)
-            .fetch_one(&mut *write.tx)
-            .await?;
+        let (attempts, installation_id, module, payload, enqueued_at): LeasedRow =
+            sqlx::query_as(sql::LEASE_EVENT)
+                .bind(lease_until.0)
+                .bind(event_id)
+                .fetch_one(&mut *write.tx)
+                .await?;
+        let served: i64 = sqlx::query_scalar(match D::ENGINE {
+            Engine::Sqlite => sql::NEXT_SERVED,
+            Engine::Postgres => sql::PG_NEXT_SERVED,
+        })
+        .fetch_one(&mut *write.tx)
+        .await?;
         sqlx::query(sql::MARK_SERVED)
             .bind(served)
             .bind(installation_id)
@@ -434,7 +645,7 @@ impl ServeBackend for SqliteServeBackend {
             write.rollback().await?;
             return Ok(LeaseOutcome::LeaseLost);
         };
-        lower_depths(&mut write.tx, installation_id).await?;
+        Self::lower_depths(&mut write.tx, installation_id).await?;
         write.commit().await?;
         Ok(LeaseOutcome::Completed)
     }
@@ -465,33 +676,11 @@ impl ServeBackend for SqliteServeBackend {
     }
 
     async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
-        let rows: Vec<(
-            i64,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            Option<String>,
-            i64,
-        )> = sqlx::query_as(sql::DEAD_LETTERS)
+        let rows: Vec<DeadRow> = sqlx::query_as(sql::DEAD_LETTERS)
             .bind(i64::from(limit))
             .fetch_all(self.db.pool())
             .await?;
-        rows.into_iter()
-            .map(
-                |(id, app, site, env, module, attempts, error, enqueued_at)| {
-                    Ok(DeadLetter {
-                        event: EventId(id),
-                        installation: installation_from(app, site, env)?,
-                        module_key: module_from(module)?,
-                        attempts: attempts_from(attempts)?,
-                        last_error: error.unwrap_or_default(),
-                        enqueued_at: UnixMillis(enqueued_at),
-                    })
-                },
-            )
-            .collect()
+        rows.into_iter().map(dead_from_row).collect()
     }
 
     async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError> {
@@ -504,7 +693,7 @@ impl ServeBackend for SqliteServeBackend {
             write.rollback().await?;
             return Ok(false);
         };
-        lower_depths(&mut write.tx, installation_id).await?;
+        Self::lower_depths(&mut write.tx, installation_id).await?;
         write.commit().await?;
         Ok(true)
     }
@@ -515,38 +704,4 @@ impl ServeBackend for SqliteServeBackend {
             .await?;
         u64::try_from(depth).map_err(|_| ServeError::Corrupt("stored queue depth"))
     }
-}
-
-async fn record_delivery(
-    tx: &mut Transaction<'static, Sqlite>,
-    delivery: &DeliveryKey,
-    now: UnixMillis,
-    expires_at: UnixMillis,
-) -> Result<DeliveryOutcome, ServeError> {
-    let done = sqlx::query(sql::RECORD_DELIVERY)
-        .bind(&delivery.site)
-        .bind(delivery.id.as_str())
-        .bind(expires_at.0)
-        .bind(now.0)
-        .execute(&mut **tx)
-        .await?;
-    Ok(if done.rows_affected() == 1 {
-        DeliveryOutcome::First
-    } else {
-        DeliveryOutcome::Duplicate
-    })
-}
-
-async fn lower_depths(
-    tx: &mut Transaction<'static, Sqlite>,
-    installation_id: i64,
-) -> Result<(), ServeError> {
-    sqlx::query(sql::LOWER_INSTALLATION_DEPTH)
-        .bind(installation_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(sql::LOWER_TOTAL_DEPTH)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

@@ -1,28 +1,36 @@
-//! App storage in the embedded SQLite file. The statements are in `sql.rs`; this file only
-//! runs them in the order `backend.rs` describes.
+//! App storage in a SQL database, SQLite or PostgreSQL: the statements of `sql.rs`, run in
+//! the order `backend.rs` describes, once for both engines (`engine.rs` says what differs).
 
 use async_trait::async_trait;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::backend::{
-    Change, Condition, InstallationId, ScanRange, Space, StorageBackend, StoredEntry, Version,
-    WriteOutcome, entry_bytes,
+    Change, Condition, Found, InstallationId, Plan, ScanRange, Space, StorageBackend, StoredEntry,
+    Version, WriteOutcome, plan_write,
 };
 use super::{BackendError, StorageKey, sql};
 use crate::database::SqliteDatabase;
+use crate::engine::SqlDatabase;
 use crate::installation::Installation;
+use crate::postgres::PostgresDatabase;
 
-/// App storage over a [`SqliteDatabase`].
+/// App storage over an open [`SqlDatabase`].
 #[derive(Debug, Clone)]
-pub struct SqliteBackend {
-    db: SqliteDatabase,
+pub struct SqlBackend<D> {
+    db: D,
 }
 
-impl SqliteBackend {
-    pub fn new(db: SqliteDatabase) -> Self {
+/// App storage in the embedded SQLite file.
+pub type SqliteBackend = SqlBackend<SqliteDatabase>;
+/// App storage in PostgreSQL, shared by replicas.
+pub type PostgresBackend = SqlBackend<PostgresDatabase>;
+
+impl<D: SqlDatabase> SqlBackend<D> {
+    pub fn new(db: D) -> Self {
         Self { db }
     }
 
-    pub fn database(&self) -> &SqliteDatabase {
+    pub fn database(&self) -> &D {
         &self.db
     }
 }
@@ -32,13 +40,24 @@ fn non_negative(value: i64, what: &'static str) -> Result<u64, BackendError> {
 }
 
 #[async_trait]
-impl StorageBackend for SqliteBackend {
+impl<D, DB> StorageBackend for SqlBackend<D>
+where
+    D: SqlDatabase<Db = DB>,
+    DB: Database,
+    DB::Arguments: IntoArguments<DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    usize: ColumnIndex<DB::Row>,
+    i64: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
+    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
+    Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
+{
     async fn installation_id(
         &self,
         installation: &Installation,
     ) -> Result<InstallationId, BackendError> {
         let find = || {
-            sqlx::query_scalar::<_, i64>(sql::FIND_INSTALLATION)
+            sqlx::query_scalar::<DB, i64>(sql::FIND_INSTALLATION)
                 .bind(installation.app_id())
                 .bind(installation.site())
                 .bind(installation.environment())
@@ -54,6 +73,8 @@ impl StorageBackend for SqliteBackend {
             .bind(installation.environment())
             .execute(&mut *write.tx)
             .await?;
+        // A new statement, so on PostgreSQL a fresh snapshot: it sees the row a concurrent
+        // inserter committed while this one waited on the unique index.
         let id = find().fetch_one(&mut *write.tx).await?;
         sqlx::query(sql::INSERT_USAGE)
             .bind(id)
@@ -96,47 +117,29 @@ impl StorageBackend for SqliteBackend {
             .fetch_optional(&mut *write.tx)
             .await?
             .ok_or(BackendError::Corrupt("unknown installation id"))?;
-        let bytes_used = non_negative(bytes_used, "negative byte count")?;
         let current: Option<(i64, i64)> = sqlx::query_as(sql::ENTRY_SIZE)
             .bind(id.0)
             .bind(space.code())
             .bind(key.as_bytes())
             .fetch_optional(&mut *write.tx)
             .await?;
-        let current_version = current.map(|(version, _)| Version(version));
-        let holds = match condition {
-            Condition::Always => true,
-            Condition::Absent => current.is_none(),
-            Condition::Version(expected) => current_version == Some(expected),
+        let found = Found {
+            current: match current {
+                Some((version, size)) => {
+                    Some((Version(version), non_negative(size, "negative entry size")?))
+                }
+                None => None,
+            },
+            bytes_used: non_negative(bytes_used, "negative byte count")?,
         };
-        // Rolled back explicitly (not on drop, which sqlx defers until the connection is
-        // next used), so the write lock is released before the gate lets the next writer in.
-        if !holds {
-            write.rollback().await?;
-            return Ok(WriteOutcome::ConditionFailed {
-                current: current_version,
-            });
-        }
-        if current.is_none() && matches!(change, Change::Delete) {
-            write.rollback().await?;
-            return Ok(WriteOutcome::Done(None));
-        }
-        let old_bytes = match current {
-            Some((_, size)) => non_negative(size, "negative entry size")?,
-            None => 0,
+        let would_use = match plan_write(key, change, condition, found, max_total_bytes) {
+            Plan::Apply { bytes_used } => bytes_used,
+            Plan::Answer(outcome) => {
+                // Rolled back explicitly, so the lock is released now (see `engine.rs`).
+                write.rollback().await?;
+                return Ok(outcome);
+            }
         };
-        let new_bytes = match change {
-            Change::Put(value) => entry_bytes(key.as_bytes(), value),
-            Change::Delete => 0,
-        };
-        let would_use = bytes_used.saturating_sub(old_bytes) + new_bytes;
-        if new_bytes > old_bytes && would_use > max_total_bytes {
-            write.rollback().await?;
-            return Ok(WriteOutcome::OverQuota {
-                would_use,
-                limit: max_total_bytes,
-            });
-        }
         let stored = match change {
             Change::Put(value) => {
                 sqlx::query(sql::UPSERT_ENTRY)

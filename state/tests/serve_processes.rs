@@ -1,18 +1,21 @@
-//! What only the SQLite backend of serve state must show: everything accepted survives
-//! reopening the file, and several processes on one file claim each interval and each event
-//! exactly once — including when a claimer is killed with SIGKILL mid-claim.
+//! Serve state across real processes: several processes on one SQLite file, or several
+//! "replicas" on one PostgreSQL database, claim each interval and each event exactly once —
+//! including when a claimer is killed with SIGKILL mid-claim; and (SQLite) everything
+//! accepted survives reopening the file.
+
+mod support;
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
+use std::str::FromStr;
 use std::time::Duration;
 
 use kiln_state::serve::{
     ApprovedScopes, GrantIdentity, InstallRecord, IntervalClaim, LeaseOutcome, ModuleKey, NewEvent,
-    Scope, SqliteServeBackend, UnixMillis,
+    Scope, UnixMillis,
 };
-use kiln_state::{Installation, ServeLimits, ServeState, SqliteDatabase};
+use kiln_state::{Installation, ServeLimits, ServeState, StateLocation};
 
 const CHILD_DB: &str = "KILN_SERVE_TEST_CHILD_DB";
 const CHILD_ROLE: &str = "KILN_SERVE_TEST_CHILD_ROLE";
@@ -20,11 +23,32 @@ const EVENTS: usize = 150;
 const INTERVALS: i64 = 30;
 
 async fn open(path: &Path) -> ServeState {
-    let db = SqliteDatabase::open(path).await.unwrap();
+    open_location(&format!("sqlite://{}", path.display())).await
+}
+
+/// Serve state at a `StateLocation` (`sqlite://…` or `postgres://…`), as a replica opens it.
+async fn open_location(location: &str) -> ServeState {
+    let backends = StateLocation::from_str(location)
+        .unwrap()
+        .open()
+        .await
+        .unwrap();
     let mut limits = ServeLimits::default();
     limits.queue.max_leased_per_app = 1000;
     limits.lease = Duration::from_secs(2);
-    ServeState::new(Arc::new(SqliteServeBackend::new(db)), limits)
+    ServeState::new(backends.serve, limits)
+}
+
+/// Where the multi-process tests run: a fresh SQLite file, or a fresh PostgreSQL database
+/// (`None` when no test server is configured; the reason is printed).
+async fn location(engine: &str, dir: &tempfile::TempDir) -> Option<String> {
+    match engine {
+        "sqlite" => Some(format!(
+            "sqlite://{}",
+            dir.path().join("state.sqlite3").display()
+        )),
+        _ => support::postgres::fresh_database_url().await,
+    }
 }
 
 fn inst() -> Installation {
@@ -78,7 +102,7 @@ async fn child_process() {
     else {
         return;
     };
-    let state = open(Path::new(&path)).await;
+    let state = open_location(&path.to_string_lossy()).await;
     match role.as_str() {
         "work" => work(&state).await,
         // Claims one event, says so, and waits to be killed holding the lease.
@@ -91,7 +115,7 @@ async fn child_process() {
     }
 }
 
-fn child(path: &Path, role: &str) -> Command {
+fn child(location: &str, role: &str) -> Command {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([
@@ -101,17 +125,28 @@ fn child(path: &Path, role: &str) -> Command {
             "--quiet",
             "--nocapture",
         ])
-        .env(CHILD_DB, path)
+        .env(CHILD_DB, location)
         .env(CHILD_ROLE, role)
         .stdout(std::process::Stdio::piped());
     command
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_processes_claim_each_interval_and_event_once() {
+async fn three_processes_claim_each_interval_and_event_once_sqlite() {
+    three_processes_claim_each_interval_and_event_once("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processes_claim_each_interval_and_event_once_postgres() {
+    three_processes_claim_each_interval_and_event_once("postgres").await;
+}
+
+async fn three_processes_claim_each_interval_and_event_once(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.sqlite3");
-    let state = open(&path).await;
+    let Some(path) = location(engine, &dir).await else {
+        return;
+    };
+    let state = open_location(&path).await;
     install(&state).await;
     let events: Vec<_> = (0..EVENTS)
         .map(|n| NewEvent {
@@ -158,11 +193,22 @@ async fn three_processes_claim_each_interval_and_event_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_claimer_killed_mid_claim_loses_its_lease_to_another() {
+async fn a_claimer_killed_mid_claim_loses_its_lease_to_another_sqlite() {
+    a_claimer_killed_mid_claim_loses_its_lease_to_another("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claimer_killed_mid_claim_loses_its_lease_to_another_postgres() {
+    a_claimer_killed_mid_claim_loses_its_lease_to_another("postgres").await;
+}
+
+async fn a_claimer_killed_mid_claim_loses_its_lease_to_another(engine: &str) {
     use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.sqlite3");
-    let state = open(&path).await;
+    let Some(path) = location(engine, &dir).await else {
+        return;
+    };
+    let state = open_location(&path).await;
     install(&state).await;
     let payload = b"{\"issue\":\"KAN-1\"}".to_vec();
     let id = state

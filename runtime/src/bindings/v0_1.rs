@@ -42,10 +42,3 @@ impl RequestError {
         )
     }
 }
-
-/// The interface name the runtime requires a component to export.
-pub const HANDLER_EXPORT: &str = "kiln:app/handler@0.1.0";
-/// The package (without version) of the world this runtime implements.
-pub const WORLD_PACKAGE: &str = "kiln:app";
-/// The world version this runtime implements.
-pub const WORLD_VERSION: &str = "0.1.0";

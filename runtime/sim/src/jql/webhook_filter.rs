@@ -1,0 +1,62 @@
+//! The JQL subset a dynamic webhook's `jqlFilter` may use. The platform spec
+//! (`WebhookDetails.jqlFilter`) allows the fields `issueKey`, `project`,
+//! `issuetype`, `status`, `assignee`, `reporter` (plus `issue.property` and the epic
+//! label `cf[id]`, which the simulator does not model) and the operators `=`, `!=`,
+//! `IN` and `NOT IN`; anything else is refused in Jira's words ("The clause
+//! watchCount is unsupported"), so a filter that works here works on a real site.
+
+use super::JqlError;
+use super::compile::{Query, compile};
+use super::parser::{Expr, Operator, parse};
+use crate::world::World;
+
+const FIELDS: [&str; 7] = [
+    "issuekey",
+    "key",
+    "project",
+    "issuetype",
+    "status",
+    "assignee",
+    "reporter",
+];
+
+/// Checks `jql` against the webhook subset, then resolves it for `owner`.
+pub(crate) fn compile_webhook_filter(
+    jql: &str,
+    world: &World,
+    owner: &str,
+) -> Result<Query, JqlError> {
+    let ast = parse(jql)?;
+    if !ast.order.is_empty() {
+        return Err(JqlError(String::from(
+            "The ORDER BY clause is unsupported in a webhook filter",
+        )));
+    }
+    let Some(filter) = ast.filter else {
+        return Err(JqlError(String::from("The JQL filter must not be empty")));
+    };
+    check(&filter)?;
+    compile(jql, world, owner)
+}
+
+fn check(expr: &Expr) -> Result<(), JqlError> {
+    match expr {
+        Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(check),
+        Expr::Not(inner) => check(inner),
+        Expr::Clause(clause) => {
+            if !FIELDS.contains(&clause.field.to_ascii_lowercase().as_str()) {
+                return Err(JqlError(format!(
+                    "The clause {} is unsupported",
+                    clause.field
+                )));
+            }
+            match clause.operator {
+                Operator::Equals | Operator::NotEquals | Operator::In | Operator::NotIn => Ok(()),
+                other => Err(JqlError(format!(
+                    "The operator '{}' is unsupported",
+                    other.as_str()
+                ))),
+            }
+        }
+    }
+}

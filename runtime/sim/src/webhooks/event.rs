@@ -1,0 +1,264 @@
+//! Jira's webhook events and the payloads the simulator's writes raise.
+//!
+//! Shapes follow Atlassian's webhook documentation: every delivery has `timestamp`
+//! (milliseconds) and `webhookEvent`; issue events add `issue_event_type_name`,
+//! `user` (who made the change) and `issue` (the whole `IssueBean`), and
+//! `jira:issue_updated` a `changelog`; comment events carry `comment` and a short
+//! `issue`. A comment also raises `jira:issue_updated` with the comment and
+//! `issue_event_type_name` `issue_commented` / `issue_comment_edited` /
+//! `issue_comment_deleted`, as Jira Cloud does.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::changelog::{self, ChangeItem};
+use crate::platform::fields::FieldSelection;
+use crate::platform::render;
+use crate::world::{CommentRecord, IssueRecord, World};
+
+/// The events a webhook can subscribe to: the `events` enum of the platform spec's
+/// `WebhookDetails`, which admin webhooks share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum WebhookEvent {
+    #[serde(rename = "jira:issue_created")]
+    IssueCreated,
+    #[serde(rename = "jira:issue_updated")]
+    IssueUpdated,
+    #[serde(rename = "jira:issue_deleted")]
+    IssueDeleted,
+    #[serde(rename = "comment_created")]
+    CommentCreated,
+    #[serde(rename = "comment_updated")]
+    CommentUpdated,
+    #[serde(rename = "comment_deleted")]
+    CommentDeleted,
+    #[serde(rename = "issue_property_set")]
+    IssuePropertySet,
+    #[serde(rename = "issue_property_deleted")]
+    IssuePropertyDeleted,
+}
+
+impl WebhookEvent {
+    pub const ALL: [WebhookEvent; 8] = [
+        Self::IssueCreated,
+        Self::IssueUpdated,
+        Self::IssueDeleted,
+        Self::CommentCreated,
+        Self::CommentUpdated,
+        Self::CommentDeleted,
+        Self::IssuePropertySet,
+        Self::IssuePropertyDeleted,
+    ];
+
+    /// The `webhookEvent` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::IssueCreated => "jira:issue_created",
+            Self::IssueUpdated => "jira:issue_updated",
+            Self::IssueDeleted => "jira:issue_deleted",
+            Self::CommentCreated => "comment_created",
+            Self::CommentUpdated => "comment_updated",
+            Self::CommentDeleted => "comment_deleted",
+            Self::IssuePropertySet => "issue_property_set",
+            Self::IssuePropertyDeleted => "issue_property_deleted",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// One event raised by a write, before it is matched against registrations.
+#[derive(Debug, Clone)]
+pub(crate) struct Raised {
+    pub(crate) event: WebhookEvent,
+    /// The issue as the event leaves it (as it was, for a deletion): what JQL
+    /// filters and permission checks look at.
+    pub(crate) issue: IssueRecord,
+    /// For `jira:issue_updated`: the changed fields (`fieldIdsFilter`).
+    pub(crate) changed_fields: Vec<&'static str>,
+    /// For property events: the property key (`issuePropertyKeysFilter`).
+    pub(crate) property_key: Option<String>,
+    /// The delivery body, without `matchedWebhookIds` (added per receiver).
+    pub(crate) payload: Map<String, Value>,
+}
+
+/// Milliseconds since the epoch, as `timestamp` carries them.
+pub(crate) fn millis(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Where and by whom: what every builder needs.
+pub(crate) struct Context<'a> {
+    pub(crate) world: &'a World,
+    /// The site's base URL: deliveries link to the site, whichever surface the
+    /// write came through.
+    pub(crate) links: &'a str,
+    /// Account id of the user who made the change.
+    pub(crate) actor: &'a str,
+}
+
+impl Context<'_> {
+    fn base(&self, event: WebhookEvent) -> Map<String, Value> {
+        let mut payload = Map::new();
+        payload.insert("timestamp".into(), json!(millis(self.world.now())));
+        payload.insert("webhookEvent".into(), json!(event.name()));
+        payload
+    }
+
+    fn user(&self) -> Value {
+        self.world
+            .user(self.actor)
+            .map_or(Value::Null, |u| render::user_details(self.links, u))
+    }
+
+    fn full_issue(&self, issue: &IssueRecord) -> Value {
+        render::issue(self.links, self.world, issue, &FieldSelection::all())
+    }
+
+    /// The short issue of comment events: its identity and the fields a receiver
+    /// needs to route the comment.
+    fn short_issue(&self, issue: &IssueRecord) -> Value {
+        let fields = FieldSelection::parse(["summary,status,issuetype,project,priority,assignee"]);
+        let mut value = render::issue(self.links, self.world, issue, &fields);
+        if let Some(object) = value.as_object_mut() {
+            object.remove("expand");
+        }
+        value
+    }
+
+    fn issue_event(
+        &self,
+        event: WebhookEvent,
+        type_name: &str,
+        issue: &IssueRecord,
+    ) -> Map<String, Value> {
+        let mut payload = self.base(event);
+        payload.insert("issue_event_type_name".into(), json!(type_name));
+        payload.insert("user".into(), self.user());
+        payload.insert("issue".into(), self.full_issue(issue));
+        payload
+    }
+
+    fn raised(
+        &self,
+        event: WebhookEvent,
+        issue: &IssueRecord,
+        payload: Map<String, Value>,
+    ) -> Raised {
+        Raised {
+            event,
+            issue: issue.clone(),
+            changed_fields: Vec::new(),
+            property_key: None,
+            payload,
+        }
+    }
+
+    pub(crate) fn issue_created(&self, issue: &IssueRecord) -> Vec<Raised> {
+        let payload = self.issue_event(WebhookEvent::IssueCreated, "issue_created", issue);
+        vec![self.raised(WebhookEvent::IssueCreated, issue, payload)]
+    }
+
+    /// `jira:issue_updated` for an edit, transition or assignment; nothing when the
+    /// write changed no field. `changelog_id` numbers the change.
+    pub(crate) fn issue_updated(
+        &self,
+        before: &IssueRecord,
+        after: &IssueRecord,
+        changelog_id: u64,
+    ) -> Vec<Raised> {
+        let items = changelog::diff(self.world, before, after);
+        if items.is_empty() {
+            return Vec::new();
+        }
+        let type_name = event_type_name(&items);
+        let mut payload = self.issue_event(WebhookEvent::IssueUpdated, type_name, after);
+        payload.insert(
+            "changelog".into(),
+            json!({
+                "id": changelog_id.to_string(),
+                "items": items.iter().map(|i| i.json.clone()).collect::<Vec<_>>(),
+            }),
+        );
+        let mut raised = self.raised(WebhookEvent::IssueUpdated, after, payload);
+        raised.changed_fields = items.iter().map(|i| i.field_id).collect();
+        vec![raised]
+    }
+
+    pub(crate) fn issue_deleted(&self, issue: &IssueRecord) -> Vec<Raised> {
+        let payload = self.issue_event(WebhookEvent::IssueDeleted, "issue_deleted", issue);
+        vec![self.raised(WebhookEvent::IssueDeleted, issue, payload)]
+    }
+
+    /// `comment_created` / `comment_updated` / `comment_deleted`, and the
+    /// `jira:issue_updated` Jira raises alongside.
+    pub(crate) fn comment(
+        &self,
+        change: CommentChange,
+        issue: &IssueRecord,
+        comment: &CommentRecord,
+    ) -> Vec<Raised> {
+        let (event, type_name) = match change {
+            CommentChange::Created => (WebhookEvent::CommentCreated, "issue_commented"),
+            CommentChange::Updated => (WebhookEvent::CommentUpdated, "issue_comment_edited"),
+            CommentChange::Deleted => (WebhookEvent::CommentDeleted, "issue_comment_deleted"),
+        };
+        let rendered = render::comment(self.links, self.world, issue, comment);
+        let mut own = self.base(event);
+        own.insert("comment".into(), rendered.clone());
+        own.insert("issue".into(), self.short_issue(issue));
+        let mut updated = self.issue_event(WebhookEvent::IssueUpdated, type_name, issue);
+        updated.insert("comment".into(), rendered);
+        vec![
+            self.raised(event, issue, own),
+            self.raised(WebhookEvent::IssueUpdated, issue, updated),
+        ]
+    }
+
+    /// `issue_property_set` (with the new value) or `issue_property_deleted`.
+    pub(crate) fn issue_property(
+        &self,
+        issue: &IssueRecord,
+        key: &str,
+        value: Option<&Value>,
+    ) -> Vec<Raised> {
+        let event = if value.is_some() {
+            WebhookEvent::IssuePropertySet
+        } else {
+            WebhookEvent::IssuePropertyDeleted
+        };
+        let mut property = Map::new();
+        property.insert("key".into(), json!(key));
+        if let Some(value) = value {
+            property.insert("value".into(), value.clone());
+        }
+        let mut payload = self.base(event);
+        payload.insert("property".into(), Value::Object(property));
+        payload.insert("issue".into(), self.short_issue(issue));
+        payload.insert("user".into(), self.user());
+        let mut raised = self.raised(event, issue, payload);
+        raised.property_key = Some(key.to_owned());
+        vec![raised]
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CommentChange {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// Jira names an update by what it did: a transition is `issue_generic`, an
+/// assignment alone `issue_assigned`, anything else `issue_updated`.
+fn event_type_name(items: &[ChangeItem]) -> &'static str {
+    if items.iter().any(|i| i.field_id == "status") {
+        "issue_generic"
+    } else if items.iter().all(|i| i.field_id == "assignee") {
+        "issue_assigned"
+    } else {
+        "issue_updated"
+    }
+}

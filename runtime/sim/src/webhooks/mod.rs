@@ -1,0 +1,30 @@
+//! Jira's webhooks, sent by the simulator on its own writes.
+//!
+//! Two kinds of registration, as on Jira Cloud:
+//! - **dynamic webhooks**, registered by an OAuth 2.0 app through
+//!   `/rest/api/3/webhook` (owned by the app, JQL-filtered, expiring after 30 days
+//!   unless refreshed; deliveries carry `matchedWebhookIds`);
+//! - **admin webhooks**, configured by a site administrator (here: the seed's
+//!   `webhooks` or [`crate::Simulator::add_admin_webhook`]), optionally with a secret
+//!   that signs each delivery (`X-Hub-Signature: sha256=<hex HMAC-SHA256 of the body>`).
+//!
+//! A write raises [`event::Raised`] events while the world is locked
+//! ([`registry::Registry::targets`] picks who gets them there, so deliveries are
+//! queued in write order), and [`delivery::Deliveries`] sends them in the background,
+//! one queue per destination so each receiver sees them in that order, with bounded
+//! retries. Destinations are loopback-only unless configured otherwise
+//! ([`target`]): a registration is caller input and must not turn the simulator into
+//! a client for arbitrary hosts.
+
+mod changelog;
+mod config;
+pub(crate) mod delivery;
+pub(crate) mod event;
+pub(crate) mod registry;
+mod signature;
+pub(crate) mod target;
+
+pub use config::{WebhookConfig, WebhookTargets};
+pub use event::WebhookEvent;
+pub use registry::{AdminWebhook, WebhookError};
+pub use signature::signature_header;

@@ -1,0 +1,62 @@
+//! Helpers both contract tests use to cut a committed snapshot out of an OpenAPI
+//! document: follow `$ref`s, drop prose. One copy, so the two snapshots are cut the
+//! same way; what differs between them is a parameter, not a fork.
+
+use serde_json::Value;
+
+/// Schema keywords that carry no constraint, dropped from a snapshot.
+#[derive(Debug, Clone, Copy)]
+pub enum Prose {
+    /// `description`, `example`, `externalDocs`.
+    Docs,
+    /// Those and `xml`: the platform spec carries XML serialisation hints the JSON
+    /// API never uses; the Ops snapshot keeps its (absent) `xml` as the spec has it.
+    DocsAndXml,
+}
+
+impl Prose {
+    fn drops(self, key: &str) -> bool {
+        matches!(key, "description" | "example" | "externalDocs")
+            || (matches!(self, Prose::DocsAndXml) && key == "xml")
+    }
+}
+
+/// Pushes the name of every `#/components/schemas/NAME` that `value` references.
+pub fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref")
+                && let Some(name) = target.strip_prefix("#/components/schemas/")
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|v| collect_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// `value` without `prose` keywords. Keys directly under `properties` are property
+/// *names* (a property may be called `description`) and are always kept.
+pub fn strip_prose(value: &Value, prose: Prose) -> Value {
+    strip(value, prose, false)
+}
+
+fn strip(value: &Value, prose: Prose, in_properties: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| in_properties || !prose.drops(k))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        strip(v, prose, !in_properties && k == "properties"),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| strip(v, prose, false)).collect()),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,114 @@
+//! The one seam between the SDK and everything outside the app.
+//!
+//! Every call the SDK makes to the host goes through the [`Host`] trait,
+//! implemented twice:
+//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.2.0`
+//!   imports and does nothing else;
+//! - on every other target (an app's `cargo test` on the developer's machine)
+//!   by [`crate::testing`]'s in-memory fakes, which the test programs.
+//!
+//! The choice is `cfg(target_arch = "wasm32")`, not a cargo feature, so an
+//! app's unit tests get the fakes without any setting, and a component can
+//! never be built with them. Above this seam the SDK's code (request
+//! building, serde, `update`'s retries) is the same on both targets, so a
+//! unit test exercises what ships.
+//!
+//! Egress (`kiln_sdk::fetch`) uses the standard `wasi:http` imports on
+//! `wasm32`, outside this world; its native twin is [`egress_send`].
+
+use crate::log::Level;
+use crate::raw::RawRequest;
+use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::{RequestError, Response};
+
+#[cfg(target_arch = "wasm32")]
+mod wit;
+
+#[cfg(target_arch = "wasm32")]
+type Current = wit::WitHost;
+
+#[cfg(not(target_arch = "wasm32"))]
+type Current = crate::testing::FakeHost;
+
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(
+    unused_imports,
+    reason = "the native door of kiln_sdk::fetch, which the egress work adds"
+)]
+pub(crate) use crate::testing::egress::send as egress_send;
+
+/// What the host offers a guest, in the SDK's own types. One implementation
+/// per side of the seam, so both must offer exactly this.
+pub(crate) trait Host {
+    fn request_jira(request: RawRequest) -> Result<Response, RequestError>;
+    fn request_jira_all(requests: Vec<RawRequest>) -> Vec<Result<Response, RequestError>>;
+    fn log(level: Level, message: &str);
+    fn storage_get(key: &str) -> Result<Option<RawEntry>, StorageError>;
+    fn storage_set(key: &str, value: &str) -> Result<u64, StorageError>;
+    fn storage_delete(key: &str) -> Result<(), StorageError>;
+    fn storage_query(
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<RawPage, StorageError>;
+    fn storage_compare_and_set(
+        key: &str,
+        expected: Expected,
+        value: Option<&str>,
+    ) -> Result<bool, StorageError>;
+    fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError>;
+    fn storage_set_secret(key: &str, value: &str) -> Result<(), StorageError>;
+    fn storage_delete_secret(key: &str) -> Result<(), StorageError>;
+}
+
+pub(crate) fn request_jira(request: RawRequest) -> Result<Response, RequestError> {
+    Current::request_jira(request)
+}
+
+pub(crate) fn request_jira_all(requests: Vec<RawRequest>) -> Vec<Result<Response, RequestError>> {
+    Current::request_jira_all(requests)
+}
+
+pub(crate) fn log(level: Level, message: &str) {
+    Current::log(level, message);
+}
+
+pub(crate) fn storage_get(key: &str) -> Result<Option<RawEntry>, StorageError> {
+    Current::storage_get(key)
+}
+
+pub(crate) fn storage_set(key: &str, value: &str) -> Result<u64, StorageError> {
+    Current::storage_set(key, value)
+}
+
+pub(crate) fn storage_delete(key: &str) -> Result<(), StorageError> {
+    Current::storage_delete(key)
+}
+
+pub(crate) fn storage_query(
+    prefix: &str,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<RawPage, StorageError> {
+    Current::storage_query(prefix, cursor, limit)
+}
+
+pub(crate) fn storage_compare_and_set(
+    key: &str,
+    expected: Expected,
+    value: Option<&str>,
+) -> Result<bool, StorageError> {
+    Current::storage_compare_and_set(key, expected, value)
+}
+
+pub(crate) fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError> {
+    Current::storage_get_secret(key)
+}
+
+pub(crate) fn storage_set_secret(key: &str, value: &str) -> Result<(), StorageError> {
+    Current::storage_set_secret(key, value)
+}
+
+pub(crate) fn storage_delete_secret(key: &str) -> Result<(), StorageError> {
+    Current::storage_delete_secret(key)
+}

@@ -1,0 +1,75 @@
+//! The real host: the `kiln:app@0.2.0` imports, converted to and from the
+//! SDK's types (the conversions live in `convert.rs`).
+
+use super::Host;
+use crate::bindings::kiln::app::{jira, log, storage};
+use crate::log::Level;
+use crate::raw::RawRequest;
+use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::{RequestError, Response};
+
+pub(crate) struct WitHost;
+
+impl Host for WitHost {
+    fn request_jira(request: RawRequest) -> Result<Response, RequestError> {
+        jira::request_jira(&request.into())
+            .map(Response::from)
+            .map_err(RequestError::from)
+    }
+
+    fn request_jira_all(requests: Vec<RawRequest>) -> Vec<Result<Response, RequestError>> {
+        let requests: Vec<_> = requests.into_iter().map(Into::into).collect();
+        jira::request_jira_all(&requests)
+            .into_iter()
+            .map(|outcome| outcome.map(Response::from).map_err(RequestError::from))
+            .collect()
+    }
+
+    fn log(level: Level, message: &str) {
+        log::log(level.into(), message);
+    }
+
+    fn storage_get(key: &str) -> Result<Option<RawEntry>, StorageError> {
+        storage::get(key)
+            .map(|entry| entry.map(RawEntry::from))
+            .map_err(StorageError::from)
+    }
+
+    fn storage_set(key: &str, value: &str) -> Result<u64, StorageError> {
+        storage::set(key, value).map_err(StorageError::from)
+    }
+
+    fn storage_delete(key: &str) -> Result<(), StorageError> {
+        storage::delete(key).map_err(StorageError::from)
+    }
+
+    fn storage_query(
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<RawPage, StorageError> {
+        storage::query(prefix, cursor, limit)
+            .map(RawPage::from)
+            .map_err(StorageError::from)
+    }
+
+    fn storage_compare_and_set(
+        key: &str,
+        expected: Expected,
+        value: Option<&str>,
+    ) -> Result<bool, StorageError> {
+        storage::compare_and_set(key, expected.into(), value).map_err(StorageError::from)
+    }
+
+    fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError> {
+        storage::get_secret(key).map_err(StorageError::from)
+    }
+
+    fn storage_set_secret(key: &str, value: &str) -> Result<(), StorageError> {
+        storage::set_secret(key, value).map_err(StorageError::from)
+    }
+
+    fn storage_delete_secret(key: &str) -> Result<(), StorageError> {
+        storage::delete_secret(key).map_err(StorageError::from)
+    }
+}

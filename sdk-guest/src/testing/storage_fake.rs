@@ -1,0 +1,434 @@
+//! The fake app storage: one installation's keys, values and secrets in
+//! memory, with the host's documented rules.
+//!
+//! The limits are Forge's documented ones, which the host enforces too
+//! (`state/src/storage/limits.rs` in the Kiln repository cites the sources),
+//! and the key rules are the host's (`state/src/storage/key.rs`). The SDK
+//! cannot depend on the host's crate, so these are copies: change both.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Shared;
+use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+
+/// Forge's maximum key length, in characters.
+pub const MAX_KEY_CHARS: usize = 500;
+/// Forge's maximum size of one value (its JSON text): 240 KiB.
+pub const MAX_VALUE_BYTES: usize = 240 * 1024;
+/// Forge's maximum nesting depth of a value (`{"a":1}` has depth 1).
+pub const MAX_DEPTH: usize = 31;
+/// Forge's page size when a query sets none.
+pub const DEFAULT_PAGE_SIZE: u32 = 10;
+/// Forge's largest page size.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Marks the fake's cursors, so a cursor from elsewhere is refused as the
+/// host refuses it.
+const CURSOR_TAG: &str = "fake.";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stored {
+    json: String,
+    version: u64,
+}
+
+#[derive(Default)]
+pub(super) struct StorageState {
+    entries: BTreeMap<String, Stored>,
+    secrets: BTreeMap<String, String>,
+    last_version: u64,
+    denied: bool,
+    failures: VecDeque<StorageError>,
+    /// Writes "another invocation" makes just before the app's next
+    /// compare-and-set of the key.
+    concurrent: Vec<(String, String)>,
+    max_total_bytes: Option<u64>,
+}
+
+/// Runs one of the app's storage calls: refused while the scope is denied,
+/// failed with the next injected failure, else `call` on the state.
+pub(super) fn app_call<R>(
+    state: &Shared,
+    call: impl FnOnce(&mut StorageState) -> Result<R, StorageError>,
+) -> Result<R, StorageError> {
+    let mut state = state.borrow_mut();
+    let storage = &mut state.storage;
+    if storage.denied {
+        return Err(StorageError::ScopeDenied);
+    }
+    if let Some(failure) = storage.failures.pop_front() {
+        return Err(failure);
+    }
+    call(storage)
+}
+
+impl StorageState {
+    pub(super) fn get(&self, key: &str) -> Result<Option<RawEntry>, StorageError> {
+        check_key(key)?;
+        Ok(self.entries.get(key).map(|stored| RawEntry {
+            key: key.to_owned(),
+            value: stored.json.clone(),
+            version: stored.version,
+        }))
+    }
+
+    pub(super) fn set(&mut self, key: &str, json: &str) -> Result<u64, StorageError> {
+        check_key(key)?;
+        check_value(json)?;
+        self.check_quota(key, json, self.entries.get(key).map(|s| s.json.len()))?;
+        Ok(self.write(key, json))
+    }
+
+    pub(super) fn delete(&mut self, key: &str) -> Result<(), StorageError> {
+        check_key(key)?;
+        self.entries.remove(key);
+        Ok(())
+    }
+
+    pub(super) fn query(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<RawPage, StorageError> {
+        check_prefix(prefix)?;
+        let limit = match limit {
+            None => DEFAULT_PAGE_SIZE,
+            Some(limit) if (1..=MAX_PAGE_SIZE).contains(&limit) => limit,
+            Some(limit) => return Err(StorageError::InvalidLimit(limit)),
+        };
+        let after = cursor.map(parse_cursor).transpose()?;
+        // `String` orders by UTF-8 bytes, as the host's backends do.
+        let mut matching = self
+            .entries
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .filter(|(key, _)| {
+                after
+                    .as_ref()
+                    .is_none_or(|after| key.as_str() > after.as_str())
+            });
+        let entries: Vec<RawEntry> = matching
+            .by_ref()
+            .take(limit as usize)
+            .map(|(key, stored)| RawEntry {
+                key: key.clone(),
+                value: stored.json.clone(),
+                version: stored.version,
+            })
+            .collect();
+        let more = matching.next().is_some();
+        let next_cursor = match entries.last() {
+            Some(last) if more => Some(cursor_after(&last.key)),
+            _ => None,
+        };
+        Ok(RawPage {
+            entries,
+            next_cursor,
+        })
+    }
+
+    pub(super) fn compare_and_set(
+        &mut self,
+        key: &str,
+        expected: Expected,
+        json: Option<&str>,
+    ) -> Result<bool, StorageError> {
+        check_key(key)?;
+        if let Some(json) = json {
+            check_value(json)?;
+        }
+        if let Some(at) = self.concurrent.iter().position(|(k, _)| k == key) {
+            let (key, json) = self.concurrent.remove(at);
+            self.write(&key, &json);
+        }
+        let current = self.entries.get(key).map(|stored| stored.version);
+        let as_expected = match expected {
+            Expected::Absent => current.is_none(),
+            Expected::Version(version) => current == Some(version),
+        };
+        if !as_expected {
+            return Ok(false);
+        }
+        match json {
+            Some(json) => {
+                self.check_quota(key, json, self.entries.get(key).map(|s| s.json.len()))?;
+                self.write(key, json);
+            }
+            None => {
+                self.entries.remove(key);
+            }
+        }
+        Ok(true)
+    }
+
+    pub(super) fn get_secret(&self, key: &str) -> Result<Option<String>, StorageError> {
+        check_key(key)?;
+        Ok(self.secrets.get(key).cloned())
+    }
+
+    pub(super) fn set_secret(&mut self, key: &str, json: &str) -> Result<(), StorageError> {
+        check_key(key)?;
+        check_value(json)?;
+        self.check_quota(key, json, self.secrets.get(key).map(String::len))?;
+        self.secrets.insert(key.to_owned(), json.to_owned());
+        Ok(())
+    }
+
+    pub(super) fn delete_secret(&mut self, key: &str) -> Result<(), StorageError> {
+        check_key(key)?;
+        self.secrets.remove(key);
+        Ok(())
+    }
+
+    fn write(&mut self, key: &str, json: &str) -> u64 {
+        self.last_version += 1;
+        self.entries.insert(
+            key.to_owned(),
+            Stored {
+                json: json.to_owned(),
+                version: self.last_version,
+            },
+        );
+        self.last_version
+    }
+
+    /// Bytes stored: keys plus values, secrets included, as the host counts.
+    fn bytes_used(&self) -> u64 {
+        let entries = self.entries.iter().map(|(k, s)| k.len() + s.json.len());
+        let secrets = self.secrets.iter().map(|(k, v)| k.len() + v.len());
+        entries.chain(secrets).map(|n| n as u64).sum()
+    }
+
+    /// Refuses a write of `json` under `key` (replacing a value of
+    /// `replaced` bytes, if any) that would go over the quota.
+    fn check_quota(
+        &self,
+        key: &str,
+        json: &str,
+        replaced: Option<usize>,
+    ) -> Result<(), StorageError> {
+        let Some(limit) = self.max_total_bytes else {
+            return Ok(());
+        };
+        let freed = replaced.map_or(0, |bytes| (key.len() + bytes) as u64);
+        let would_use = self.bytes_used() - freed + (key.len() + json.len()) as u64;
+        if would_use > limit {
+            return Err(StorageError::QuotaExceeded(format!(
+                "the installation's storage would hold {would_use} bytes, over its {limit}-byte limit"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn check_key(key: &str) -> Result<(), StorageError> {
+    if key.is_empty() {
+        return Err(StorageError::InvalidKey("the key is empty".into()));
+    }
+    if key.chars().all(char::is_whitespace) {
+        return Err(StorageError::InvalidKey(
+            "the key is only whitespace".into(),
+        ));
+    }
+    check_prefix(key)
+}
+
+fn check_prefix(prefix: &str) -> Result<(), StorageError> {
+    if prefix.contains('\0') {
+        return Err(StorageError::InvalidKey(
+            "the key contains a NUL character".into(),
+        ));
+    }
+    let chars = prefix.chars().count();
+    if chars > MAX_KEY_CHARS {
+        return Err(StorageError::InvalidKey(format!(
+            "the key is {chars} characters long, over the {MAX_KEY_CHARS}-character limit"
+        )));
+    }
+    Ok(())
+}
+
+fn check_value(json: &str) -> Result<(), StorageError> {
+    if json.len() > MAX_VALUE_BYTES {
+        return Err(StorageError::InvalidValue(format!(
+            "the value is {} bytes, over the {MAX_VALUE_BYTES}-byte limit",
+            json.len()
+        )));
+    }
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|_| StorageError::InvalidValue("the value is not JSON".into()))?;
+    if depth(&value) > MAX_DEPTH {
+        return Err(StorageError::InvalidValue(format!(
+            "the value is nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
+    Ok(())
+}
+
+/// Nesting depth: a scalar is 0, `{"a":1}` and `[1]` are 1.
+fn depth(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        serde_json::Value::Object(fields) => 1 + fields.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn cursor_after(key: &str) -> String {
+    let hex: String = key.bytes().map(|byte| format!("{byte:02x}")).collect();
+    format!("{CURSOR_TAG}{hex}")
+}
+
+fn parse_cursor(cursor: &str) -> Result<String, StorageError> {
+    let hex = cursor
+        .strip_prefix(CURSOR_TAG)
+        .ok_or(StorageError::InvalidCursor)?;
+    if hex.is_empty() || hex.len() % 2 != 0 || hex.len() > MAX_KEY_CHARS * 4 * 2 {
+        return Err(StorageError::InvalidCursor);
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(hex.get(at..at + 2).unwrap_or("-"), 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| StorageError::InvalidCursor)?;
+    String::from_utf8(bytes).map_err(|_| StorageError::InvalidCursor)
+}
+
+/// The fake app storage of a [`Fake`](super::Fake): one installation's.
+pub struct StorageFake<'a> {
+    state: &'a Shared,
+}
+
+impl<'a> StorageFake<'a> {
+    pub(super) fn new(state: &'a Shared) -> Self {
+        StorageFake { state }
+    }
+
+    /// Stores `value` under `key` before the app runs (or between calls), as
+    /// an earlier invocation would have; returns its version.
+    ///
+    /// # Panics
+    /// If the key or value breaks the storage rules: a mistake in the test.
+    pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> u64 {
+        let json = to_json(value);
+        self.state
+            .borrow_mut()
+            .storage
+            .set(key, &json)
+            .unwrap_or_else(|error| panic!("kiln_sdk::testing: cannot seed {key:?}: {error}"))
+    }
+
+    /// The value under `key`, parsed as `T` (`serde_json::Value` for any).
+    ///
+    /// # Panics
+    /// If the stored value is not a `T`: the test asked for the wrong type.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let json = self
+            .state
+            .borrow()
+            .storage
+            .entries
+            .get(key)
+            .map(|stored| stored.json.clone())?;
+        Some(from_json(key, &json))
+    }
+
+    /// The version of the last write of `key`, if it exists.
+    pub fn version(&self, key: &str) -> Option<u64> {
+        self.state
+            .borrow()
+            .storage
+            .entries
+            .get(key)
+            .map(|stored| stored.version)
+    }
+
+    /// Every key and value (secrets excluded), in key order.
+    pub fn entries(&self) -> BTreeMap<String, serde_json::Value> {
+        self.state
+            .borrow()
+            .storage
+            .entries
+            .iter()
+            .map(|(key, stored)| (key.clone(), from_json(key, &stored.json)))
+            .collect()
+    }
+
+    /// Removes `key`.
+    pub fn delete(&self, key: &str) {
+        self.state.borrow_mut().storage.entries.remove(key);
+    }
+
+    /// Stores a secret before the app runs.
+    ///
+    /// # Panics
+    /// If the key or value breaks the storage rules.
+    pub fn set_secret<T: Serialize + ?Sized>(&self, key: &str, value: &T) {
+        let json = to_json(value);
+        self.state
+            .borrow_mut()
+            .storage
+            .set_secret(key, &json)
+            .unwrap_or_else(|error| {
+                panic!("kiln_sdk::testing: cannot seed secret {key:?}: {error}")
+            });
+    }
+
+    /// The secret under `key`, parsed as `T`.
+    pub fn secret<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let json = self.state.borrow().storage.secrets.get(key).cloned()?;
+        Some(from_json(key, &json))
+    }
+
+    /// Refuses every storage call of the app with
+    /// [`StorageError::ScopeDenied`], as the host does when the manifest does
+    /// not declare `storage:app`.
+    pub fn deny(&self) {
+        self.state.borrow_mut().storage.denied = true;
+    }
+
+    /// Fails the app's next storage call with `error` (calls after it succeed
+    /// again; call this several times to fail several): a quota, an
+    /// unavailable backend, ...
+    pub fn fail_next(&self, error: StorageError) {
+        self.state.borrow_mut().storage.failures.push_back(error);
+    }
+
+    /// Caps the bytes the installation stores (keys plus values, secrets
+    /// included); a write that would go over fails with
+    /// [`StorageError::QuotaExceeded`], as the host's quota does.
+    pub fn max_total_bytes(&self, limit: u64) {
+        self.state.borrow_mut().storage.max_total_bytes = Some(limit);
+    }
+
+    /// Simulates another invocation storing `value` under `key` just before
+    /// the app's next compare-and-set of that key, so that compare-and-set
+    /// finds a newer version than the app read: the race that
+    /// [`storage::update`](crate::storage::update) retries.
+    pub fn concurrent_write<T: Serialize + ?Sized>(&self, key: &str, value: &T) {
+        let json = to_json(value);
+        self.state
+            .borrow_mut()
+            .storage
+            .concurrent
+            .push((key.to_owned(), json));
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|error| panic!("kiln_sdk::testing: the value does not serialise: {error}"))
+}
+
+fn from_json<T: DeserializeOwned>(key: &str, json: &str) -> T {
+    serde_json::from_str(json).unwrap_or_else(|error| {
+        panic!(
+            "kiln_sdk::testing: the value under {key:?} is not a {}: {error}",
+            std::any::type_name::<T>()
+        )
+    })
+}

@@ -1,0 +1,16 @@
+//! Uses `request-jira`, `request-jira-all`, `log` and `storage`, so the built
+//! component imports each interface of the world.
+
+use kiln_sdk::prelude::*;
+
+#[kiln_sdk::handler]
+fn everything(_payload: serde_json::Value, ctx: &Context) -> Result<u64, AppError> {
+    log::info!("{} {}", ctx.installation_id, ctx.trigger);
+    as_user().get(route!("/rest/api/3/myself")).send()?;
+    for outcome in send_all([as_app().get(route!("/rest/api/3/myself"))]) {
+        outcome?;
+    }
+    Ok(storage::update("runs", |n: Option<u64>| n.unwrap_or(0) + 1)?)
+}
+
+kiln_sdk::export_app!(everything);
