@@ -11,13 +11,13 @@ pub enum Endpoint {
     /// The admin API (token-protected).
     #[serde(rename_all = "camelCase")]
     Admin { url: String },
-    /// The embedded simulator and its throwaway admin credential (like `runtime sim`).
+    /// The embedded simulator and its seeded users' throwaway credentials (as `runtime sim`
+    /// prints them); apps act as `admin@example.com`.
     #[serde(rename_all = "camelCase")]
     Simulator {
         base_url: String,
         cloud_id: String,
-        email: String,
-        api_token: String,
+        users: Vec<SimulatorUser>,
     },
     /// Where a site's Jira webhooks are received.
     #[serde(rename_all = "camelCase")]
@@ -48,4 +48,12 @@ pub enum Endpoint {
         key: String,
         interval: String,
     },
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatorUser {
+    pub email: String,
+    pub account_id: String,
+    pub api_token: String,
 }

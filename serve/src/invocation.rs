@@ -1,12 +1,11 @@
 //! The one place a served invocation is built.
 //!
-//! `kiln:app@0.1.0` hands an app its payload and a context (invocation id, account, site,
-//! module key); it has no field for *why* the app runs. Until the host side of
-//! `kiln:app@0.2.0` lands (installation id, trigger kind and environment in the invocation
-//! context and in [`Invocation`]), the trigger is visible to the app only through its
-//! payload (a Forge event has `eventType`, a web trigger request `method`/`path`, a
-//! scheduled run `context.trigger`). [`invocation_for`] is where those three fields will be
-//! set, once, for every trigger.
+//! [`invocation_for`] sets, once for every trigger, what the host tells the app about why
+//! and where it runs: the trigger kind and the installation's environment (`kiln:app@0.2.0`
+//! context; the runtime names the installation from the app id, the site and this
+//! environment). A `kiln:app@0.1.0` app sees the trigger only through its payload (a Forge
+//! event's `eventType`, a web trigger request's `method`/`path`, a scheduled run's
+//! `context.trigger`).
 
 use kiln_runtime::Invocation;
 
@@ -25,6 +24,16 @@ pub enum TriggerKind {
 
 impl TriggerKind {
     /// The manifest module name, also the `trigger` label of the metrics.
+    /// The runtime's name for it (the app's `context.trigger`).
+    pub fn runtime_trigger(self) -> kiln_runtime::invoke::Trigger {
+        use kiln_runtime::invoke::Trigger;
+        match self {
+            TriggerKind::WebTrigger => Trigger::WebTrigger,
+            TriggerKind::ProductEvent => Trigger::ProductEvent,
+            TriggerKind::Scheduled => Trigger::Scheduled,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TriggerKind::WebTrigger => "webtrigger",
@@ -41,12 +50,11 @@ pub fn invocation_for(
     function_key: &str,
     payload: String,
 ) -> Invocation {
-    // kiln:app@0.2.0: set installation id (installed.installation), trigger kind (`kind`)
-    // and environment (installed.installation.environment()) here when `Invocation` has them.
-    let _ = kind;
     Invocation {
         function_key: Some(function_key.to_owned()),
         payload,
         account_id: installed.site.account_id.clone(),
+        trigger: kind.runtime_trigger(),
+        environment: installed.installation.environment().to_owned(),
     }
 }

@@ -187,14 +187,20 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         )));
     }
     for site in shared.host.sites() {
-        if let Some(simulator) = &site.simulator
-            && let Some(user) = simulator.user("admin@example.com")
-        {
+        sites::register_with_simulator(site, bound.port())?;
+        if let Some(simulator) = &site.simulator {
             endpoints.push(Endpoint::Simulator {
                 base_url: simulator.base_url().to_owned(),
                 cloud_id: simulator.cloud_id().to_owned(),
-                email: user.email.clone(),
-                api_token: user.api_token.clone(),
+                users: simulator
+                    .users()
+                    .iter()
+                    .map(|u| crate::endpoint::SimulatorUser {
+                        email: u.email.clone(),
+                        account_id: u.account_id.clone(),
+                        api_token: u.api_token.clone(),
+                    })
+                    .collect(),
             });
         }
         if site.webhook_secret.is_some() {

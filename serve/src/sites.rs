@@ -120,12 +120,35 @@ fn grant_of(credentials: &Credentials) -> Result<GrantIdentity, String> {
     }
 }
 
+/// 256 random bits as 64 hex digits (text, as Jira's webhook secrets are).
 fn random_secret() -> Result<SecretSlice<u8>, StartError> {
-    let mut bytes = vec![0u8; 32];
+    let mut bytes = [0u8; 32];
     rand::rngs::SysRng
         .try_fill_bytes(&mut bytes)
         .map_err(|_| StartError::Site("the operating system's RNG failed".into()))?;
-    Ok(SecretSlice::from(bytes))
+    Ok(SecretSlice::from(hex::encode(bytes).into_bytes()))
+}
+
+/// Registers the server's webhook endpoint with the embedded simulator as an admin webhook
+/// with the site's secret, so the simulator's own writes (an app's comment, a test's new
+/// issue) arrive as signed Jira webhooks: the whole event loop runs offline. The URL is
+/// loopback whatever the listen address, as the simulator only delivers to loopback.
+pub fn register_with_simulator(site: &SiteHost, port: u16) -> Result<(), StartError> {
+    use secrecy::ExposeSecret as _;
+    let (Some(simulator), Some(secret)) = (&site.simulator, &site.webhook_secret) else {
+        return Ok(());
+    };
+    let secret = String::from_utf8(secret.expose_secret().to_vec())
+        .map_err(|_| StartError::Site("the simulator's webhook secret must be text".into()))?;
+    simulator
+        .add_admin_webhook(&kiln_sim::AdminWebhook {
+            name: "kiln serve".into(),
+            url: format!("http://127.0.0.1:{port}/webhooks/jira/{}", site.name),
+            events: kiln_sim::WebhookEvent::ALL.to_vec(),
+            jql_filter: None,
+            secret: Some(secret),
+        })
+        .map_err(|e| StartError::Site(format!("cannot register with the simulator: {e}")))
 }
 
 /// A webhook secret file: its text, trimmed of the final newline. Like the credentials

@@ -14,6 +14,10 @@ use serde_json::{Value, json};
 
 const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 const WEBHOOK_SECRET: &str = "webhook-secret-for-tests";
+/// The simulator account the served app acts as.
+const APP_ACCOUNT: &str = "admin@example.com";
+/// Another seeded person.
+const PERSON: &str = "user@example.com";
 
 fn runtime_binary() -> PathBuf {
     // target/debug/deps/e2e-… → target/debug/runtime
@@ -114,13 +118,25 @@ impl Serve {
             .to_owned()
     }
 
-    fn sim(&self) -> (String, String, String) {
+    /// The simulator's base URL and a seeded user's email and API token. The app acts as
+    /// `admin@example.com`: what that account does is the app's own (`selfGenerated`).
+    fn sim_as(&self, email: &str) -> (String, String, String) {
         let sim = self.line("simulator", None);
+        let user = sim["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap();
         (
             sim["baseUrl"].as_str().unwrap().to_owned(),
-            sim["email"].as_str().unwrap().to_owned(),
-            sim["apiToken"].as_str().unwrap().to_owned(),
+            email.to_owned(),
+            user["apiToken"].as_str().unwrap().to_owned(),
         )
+    }
+
+    fn sim(&self) -> (String, String, String) {
+        self.sim_as(APP_ACCOUNT)
     }
 
     fn signal(&self, signal: i32) {
@@ -157,9 +173,10 @@ fn sign(body: &[u8]) -> String {
     kiln_serve::webhook::signature::sign(WEBHOOK_SECRET.as_bytes(), body)
 }
 
-/// Creates an issue in the simulator and returns its key.
-fn create_issue(serve: &Serve, summary: &str) -> String {
-    let (base, email, token) = serve.sim();
+/// Creates an issue in the simulator as `who` and returns its key. The simulator sends
+/// its own signed `jira:issue_created` webhook to the server for it.
+fn create_issue(serve: &Serve, who: &str, summary: &str) -> String {
+    let (base, email, token) = serve.sim_as(who);
     let created: Value = client()
         .post(format!("{base}/rest/api/3/issue"))
         .basic_auth(email, Some(token))
@@ -315,7 +332,9 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
 #[test]
 fn a_signed_webhook_runs_once_and_a_bad_signature_runs_nothing() {
     let serve = Serve::start("");
-    let key = create_issue(&serve, "checkout is slow");
+    // Created as the app's own account: the simulator's webhook for it is self-generated and
+    // dropped by `ignoreSelf`, so only the deliveries below can run the trigger.
+    let key = create_issue(&serve, APP_ACCOUNT, "checkout is slow");
     let body = issue_created(&key, "checkout is slow", "someone-else");
 
     let bad = webhook(
@@ -350,7 +369,7 @@ fn a_signed_webhook_runs_once_and_a_bad_signature_runs_nothing() {
 #[test]
 fn events_the_app_caused_itself_are_ignored_with_ignore_self() {
     let serve = Serve::start("");
-    let key = create_issue(&serve, "made by the app");
+    let key = create_issue(&serve, APP_ACCOUNT, "made by the app");
     // The simulator's admin is the account the app acts as: a self-generated event.
     let (base, email, token) = serve.sim();
     let me: Value = client()
@@ -420,4 +439,22 @@ fn sigterm_finishes_the_request_in_flight_then_exits() {
     assert_eq!((status, body.as_str()), (200, "slow done"));
     let exit = serve.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn offline_loop_a_new_issue_in_the_simulator_gets_the_apps_comment() {
+    let serve = Serve::start("");
+    // A person creates an issue; the simulator sends its signed webhook; the trigger runs
+    // and comments through request-jira; the comment is in the simulator.
+    let key = create_issue(&serve, PERSON, "login page is wrong");
+    wait_for("the app's comment", || !comments(&serve, &key).is_empty());
+    std::thread::sleep(Duration::from_secs(2));
+    let seen = comments(&serve, &key);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].contains(
+            "serve-app saw avi:jira:created:issue (login page is wrong) selfGenerated=false"
+        ),
+        "{seen:?}"
+    );
 }
