@@ -39,24 +39,28 @@ fn app_folder() -> PathBuf {
 struct Serve {
     child: Child,
     lines: Vec<Value>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Serve {
     fn start(limits: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        Self::start_in(dir, limits)
+        let mut serve = Self::start_at(dir.path(), limits, None);
+        serve._dir = Some(dir);
+        serve
     }
 
-    fn start_in(dir: tempfile::TempDir, limits: &str) -> Self {
-        let secret = dir.path().join("webhook-secret");
+    /// A server whose state, configuration and (with `log`) JSON log live in `dir`, so a
+    /// second server started there after the first stopped continues its queue.
+    fn start_at(dir: &Path, limits: &str, log: Option<&Path>) -> Self {
+        let secret = dir.join("webhook-secret");
         std::fs::write(&secret, WEBHOOK_SECRET).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
         }
-        let config = dir.path().join("kiln.toml");
+        let config = dir.join("kiln.toml");
         std::fs::write(
             &config,
             format!(
@@ -65,16 +69,28 @@ impl Serve {
             ),
         )
         .unwrap();
-        let mut child = Command::new(runtime_binary())
+        let mut command = Command::new(runtime_binary());
+        command
             .args(["serve", "--config"])
             .arg(&config)
             .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("KILN_CACHE_DIR", cache_dir())
             .env("RUST_LOG", "kiln_serve=info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("runtime serve starts");
+            .stdout(Stdio::piped());
+        match log {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap();
+                command.arg("--json-logs").stderr(file);
+            }
+            None => {
+                command.stderr(Stdio::inherit());
+            }
+        }
+        let mut child = command.spawn().expect("runtime serve starts");
         let stdout = child.stdout.take().unwrap();
         let (send, receive) = mpsc::channel();
         std::thread::spawn(move || {
@@ -100,7 +116,7 @@ impl Serve {
         Serve {
             child,
             lines,
-            _dir: dir,
+            _dir: None,
         }
     }
 
@@ -457,4 +473,90 @@ fn offline_loop_a_new_issue_in_the_simulator_gets_the_apps_comment() {
         ),
         "{seen:?}"
     );
+}
+
+/// Product-event ids the JSON log says completed (one entry per completion).
+fn completed_events(log: &Path) -> Vec<i64> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|entry| entry["fields"]["message"] == "event done")
+        // The scheduled trigger's runs are events too; count the product events only.
+        .filter(|entry| entry["fields"]["module"] == "on-issue")
+        .filter_map(|entry| entry["fields"]["event"].as_i64())
+        .collect()
+}
+
+/// Sends `count` signed deliveries for distinct issues (by a person, so none is
+/// self-generated); each answered 202 is an accepted, persisted event.
+fn accept_events(serve: &Serve, count: usize, tag: &str) -> usize {
+    (0..count)
+        .filter(|n| {
+            let body = issue_created(&format!("KILN-{}", 5000 + n), tag, "someone-else");
+            webhook(serve, &format!("{tag}-{n}"), &body, None).status() == 202
+        })
+        .count()
+}
+
+#[test]
+fn sigterm_under_load_then_restart_runs_every_accepted_event_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let serve = Serve::start_at(
+        dir.path(),
+        "workers = 1\nshutdown_grace_seconds = 20",
+        Some(&log),
+    );
+    let accepted = accept_events(&serve, 20, "term");
+    assert_eq!(accepted, 20);
+    serve.signal(libc::SIGTERM);
+    let mut serve = serve;
+    assert!(serve.child.wait().unwrap().success());
+    let before = completed_events(&log).len();
+
+    let _restarted = Serve::start_at(dir.path(), "workers = 1", Some(&log));
+    wait_for("every accepted event to complete", || {
+        completed_events(&log).len() >= accepted
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let mut done = completed_events(&log);
+    let total = done.len();
+    done.sort_unstable();
+    done.dedup();
+    assert_eq!(
+        (done.len(), total),
+        (accepted, accepted),
+        "{before} done before the restart"
+    );
+}
+
+#[test]
+fn kill_9_loses_nothing_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let serve = Serve::start_at(dir.path(), "workers = 1", Some(&log));
+    let accepted = accept_events(&serve, 10, "kill");
+    serve.signal(libc::SIGKILL);
+    let mut serve = serve;
+    let _ = serve.child.wait();
+
+    // An event leased when the process died runs again once its 60 s lease expires: at
+    // least once, never lost.
+    let _restarted = Serve::start_at(dir.path(), "workers = 2", Some(&log));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let mut done = completed_events(&log);
+        done.sort_unstable();
+        done.dedup();
+        if done.len() >= accepted {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {accepted} done",
+            done.len()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
