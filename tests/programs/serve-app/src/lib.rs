@@ -60,7 +60,7 @@ fn comment(key: &str, text: &str) -> Result<(), AppError> {
 fn on_event(event: Value) -> Result<Value, AppError> {
     let key = event["issue"]["key"]
         .as_str()
-        .ok_or_else(|| AppError::new("the event names no issue"))?;
+        .ok_or_else(|| AppError::invalid_payload("the event names no issue"))?;
     let marker = event["issue"]["fields"]["summary"].as_str().unwrap_or("");
     comment(
         key,
