@@ -8,10 +8,11 @@
 //! - **Jitter**: each trigger fires at `interval start + offset`, the offset random in
 //!   `[0, min(interval / 10, 60 s))`, so a thousand installations of one app do not all
 //!   call Jira in the same second. Jitter changes when, never which interval.
-//! - **Missed time**: on each look the scheduler first claims the *previous* interval; that
-//!   succeeds only if nothing ran for it (the host was down), and then runs once for all the
-//!   missed time — never once per missed tick. A trigger that has never run anywhere also
-//!   runs once at start.
+//! - **Missed time**: once the current interval's moment has come, the scheduler claims it;
+//!   before that moment it claims the *previous* interval, which succeeds only if nothing
+//!   ran for it (the host was down). Either way the first look after downtime runs the
+//!   trigger once for all the missed time — never once per missed tick — and a trigger that
+//!   has never run anywhere runs once at start.
 //! - **No overlap**: while a run of the trigger is queued or running, the next interval's
 //!   claim waits; it is made (and the run queued) when the previous one finishes, within
 //!   the same interval.
@@ -79,14 +80,14 @@ pub async fn run_trigger(
             .unwrap_or(true);
         if !in_flight {
             let previous = UnixMillis(start.0 - interval.millis());
-            let due = if claim(&shared, &installed, &module_key, previous).await {
-                Some(previous)
-            } else if now.0 >= start.0 + offset
-                && claim(&shared, &installed, &module_key, start).await
-            {
-                Some(start)
+            let due = if now.0 >= start.0 + offset {
+                claim(&shared, &installed, &module_key, start)
+                    .await
+                    .then_some(start)
             } else {
-                None
+                claim(&shared, &installed, &module_key, previous)
+                    .await
+                    .then_some(previous)
             };
             if let Some(interval_start) = due {
                 enqueue(&shared, &installed, &module_key, interval_start, now).await;

@@ -53,6 +53,10 @@ impl Serve {
     /// A server whose state, configuration and (with `log`) JSON log live in `dir`, so a
     /// second server started there after the first stopped continues its queue.
     fn start_at(dir: &Path, limits: &str, log: Option<&Path>) -> Self {
+        Self::start_with(dir, limits, log, &[])
+    }
+
+    fn start_with(dir: &Path, limits: &str, log: Option<&Path>, extra: &[&str]) -> Self {
         let secret = dir.join("webhook-secret");
         std::fs::write(&secret, WEBHOOK_SECRET).unwrap();
         #[cfg(unix)]
@@ -73,6 +77,7 @@ impl Serve {
         command
             .args(["serve", "--config"])
             .arg(&config)
+            .args(extra)
             .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("KILN_CACHE_DIR", cache_dir())
             .env("RUST_LOG", "kiln_serve=info")
@@ -559,4 +564,62 @@ fn kill_9_loses_nothing_accepted() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+fn admin(serve: &Serve, path: &str, body: &Value) -> Value {
+    let url = serve.line("admin", None)["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    client()
+        .post(format!("{url}{path}"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(body)
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+fn ticks(serve: &Serve) -> usize {
+    comments(serve, "KILN-1")
+        .iter()
+        .filter(|c| c.contains("serve-app tick"))
+        .count()
+}
+
+#[test]
+fn scheduled_trigger_under_a_manual_clock_runs_once_per_interval_and_once_for_missed_time() {
+    const HOUR: i64 = 3_600_000;
+    let dir = tempfile::tempdir().unwrap();
+    // Half past some hour, frozen.
+    let start = (1_900_000_000_000 / HOUR) * HOUR + HOUR / 2;
+    let serve = Serve::start_with(
+        dir.path(),
+        "",
+        None,
+        &["--manual-clock", &start.to_string()],
+    );
+    // A trigger that never ran runs once at start.
+    wait_for("the first tick", || ticks(&serve) == 1);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(ticks(&serve), 1, "no second run within the same time");
+
+    // The next hour, past the jitter (at most 60 s): one run.
+    admin(
+        &serve,
+        "/v1/clock",
+        &json!({ "advanceMs": HOUR / 2 + 61_000 }),
+    );
+    wait_for("the next hour's tick", || ticks(&serve) == 2);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(ticks(&serve), 2);
+
+    // Ten hours pass at once: one run for all of it, never one per missed hour.
+    admin(&serve, "/v1/clock", &json!({ "advanceMs": 10 * HOUR }));
+    wait_for("the catch-up tick", || ticks(&serve) >= 3);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(ticks(&serve), 3);
 }
