@@ -15,10 +15,12 @@ mod new;
 mod new_forge_js;
 mod progress;
 mod run;
+mod serve;
 mod sim;
 mod site_setup;
 mod storage;
 mod templates;
+mod webtrigger;
 
 use std::process::ExitCode;
 
@@ -52,6 +54,10 @@ enum Command {
     ManifestReference(manifest_reference::ManifestReferenceArgs),
     /// Run one function of an app (against the embedded Jira simulator unless a site is configured).
     Run(run::RunArgs),
+    /// Host apps as a service: web triggers, Jira product events (webhooks) and scheduled triggers.
+    Serve(serve::ServeArgs),
+    /// Print a new URL of a served app's web trigger (the previous one stops working).
+    Webtrigger(webtrigger::WebtriggerArgs),
     /// Look at an app's storage: list, get, set or delete keys (the file `runtime run` uses).
     Storage(storage::StorageArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
@@ -66,7 +72,7 @@ enum Command {
 /// exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(matches!(&cli.command, Command::Serve(args) if args.json_logs));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -85,6 +91,8 @@ pub fn run() -> ExitCode {
             Command::Lint(args) => lint::run(args).await,
             Command::ManifestReference(args) => manifest_reference::run(args),
             Command::Run(args) => run::run(args).await,
+            Command::Serve(args) => serve::run(args).await,
+            Command::Webtrigger(args) => webtrigger::run(args).await,
             Command::Storage(args) => storage::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,
@@ -97,13 +105,17 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change).
-fn init_tracing() {
+/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change); `serve
+/// --json-logs` writes them as JSON lines.
+fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.without_time().try_init()
+    };
 }

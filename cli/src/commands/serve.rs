@@ -1,0 +1,94 @@
+//! `runtime serve`: hosts apps as a long-running service (kiln-serve does the work).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use kiln_serve::{AppBundle, ServeConfig, ServeOptions};
+use kiln_state::serve::UnixMillis;
+use secrecy::SecretString;
+
+use super::app_source;
+use super::build::{BuildFor, BuildIsolation};
+use super::exit::{Exit, Failure};
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Apps to serve: `.wasm` components or app folders (built first). Apps the configuration
+    /// does not install are installed on the embedded simulator.
+    apps: Vec<PathBuf>,
+    /// Configuration: apps, sites, installations, listen addresses, admin token, state path.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where web triggers, webhooks, /healthz, /readyz and /metrics listen (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Log as JSON lines on stderr.
+    #[arg(long)]
+    pub json_logs: bool,
+    /// Start a clock that stands still at this Unix time (ms) and moves only through the
+    /// admin API's POST /v1/clock (tests of scheduled triggers).
+    #[arg(long, value_name = "UNIX_MS", hide = true)]
+    manual_clock: Option<i64>,
+}
+
+pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
+    let config = match &args.config {
+        Some(path) => ServeConfig::load(path).map_err(Failure::bad_input)?,
+        None => ServeConfig::default(),
+    };
+    let uses_real_site = !config.sites.is_empty();
+    let isolation = BuildIsolation::choose(
+        if uses_real_site {
+            BuildFor::RealSite
+        } else {
+            BuildFor::Local
+        },
+        false,
+        &[],
+    )?;
+    let mut bundles = Vec::new();
+    let entries = config
+        .apps
+        .iter()
+        .map(|a| (a.path.clone(), a.manifest.clone()))
+        .chain(args.apps.iter().map(|p| (p.clone(), None)));
+    for (path, manifest) in entries {
+        let source = app_source::resolve(&path, manifest.as_deref(), &isolation)?;
+        bundles.push(AppBundle {
+            wasm: source.wasm,
+            manifest: source.manifest,
+            origin: source.wasm_path,
+        });
+    }
+    if bundles.is_empty() {
+        return Err(Failure::bad_input(anyhow!(
+            "nothing to serve: name an app (runtime serve examples/issue-triage) or list apps in --config"
+        )));
+    }
+    let admin_token = std::env::var("KILN_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .map(SecretString::from);
+    let running = kiln_serve::start(ServeOptions {
+        config,
+        apps: bundles,
+        listen: args.listen,
+        manual_clock: args.manual_clock.map(UnixMillis),
+        admin_token,
+    })
+    .await
+    .map_err(|e| Failure::environment(anyhow!(e)))?;
+    for endpoint in running.endpoints() {
+        match serde_json::to_string(endpoint) {
+            Ok(line) => println!("{line}"),
+            Err(e) => return Err(Failure::environment(anyhow!(e))),
+        }
+    }
+    // The last line: scripts read up to here.
+    println!("{}", serde_json::json!({ "kind": "serving" }));
+    eprintln!("serving (SIGTERM or Ctrl-C to stop)");
+    kiln_serve::shutdown_signal().await;
+    running.shutdown().await;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,355 @@
+//! `kiln.toml`: what a long-running host serves, where it listens and where it keeps state.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8080"            # web triggers, webhooks, /healthz, /readyz, /metrics
+//! public_url = "https://kiln.example"  # base of printed URLs (default: http://<listen>)
+//! state = "/var/lib/kiln/state.sqlite3" # or "memory" (tests only: nothing survives a restart)
+//!
+//! [admin]
+//! listen = "127.0.0.1:8081"            # loopback unless you mean it
+//! token_file = "/etc/kiln/admin-token" # or $KILN_ADMIN_TOKEN; no token: no admin API
+//!
+//! [[app]]
+//! path = "apps/issue-triage"            # a .wasm (manifest beside it) or an app folder
+//!
+//! [[site]]
+//! name = "prod"                         # the webhook path: /webhooks/jira/prod
+//! url = "https://your-domain.atlassian.net"
+//! cloud_id = "…"
+//! credentials = "/etc/kiln/prod.toml"   # `runtime run --credentials` format, chmod 600
+//! webhook_secret_file = "/etc/kiln/prod-webhook-secret"
+//! account_id = "…"                      # who the credentials act as (filter.ignoreSelf)
+//!
+//! [[installation]]
+//! app = "issue-triage"
+//! site = "prod"                         # or "simulator", the embedded one
+//! environment = "production"
+//! ```
+//!
+//! Relative paths are relative to the file. Every section is optional: `runtime serve APP`
+//! with no file serves the apps on the embedded simulator.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The embedded simulator's site name, in `[[installation]] site` and the webhook path.
+pub const SIMULATOR_SITE: &str = "simulator";
+
+/// Largest configuration file read.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    pub listen: Option<SocketAddr>,
+    pub public_url: Option<String>,
+    pub state: Option<StateLocation>,
+    #[serde(default)]
+    pub admin: AdminConfig,
+    #[serde(default)]
+    pub simulator: SimulatorConfig,
+    #[serde(default, rename = "app")]
+    pub apps: Vec<AppEntry>,
+    #[serde(default, rename = "site")]
+    pub sites: Vec<SiteEntry>,
+    #[serde(default, rename = "installation")]
+    pub installations: Vec<InstallationEntry>,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// Where serve state lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateLocation {
+    /// In memory: for tests; a restart forgets everything (queued events included).
+    Memory,
+    File(PathBuf),
+}
+
+impl<'de> Deserialize<'de> for StateLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(if text == "memory" {
+            StateLocation::Memory
+        } else {
+            StateLocation::File(PathBuf::from(text))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    pub listen: Option<SocketAddr>,
+    pub token_file: Option<PathBuf>,
+}
+
+/// The embedded simulator (`[simulator]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatorConfig {
+    /// The secret its webhooks are signed with; by default a random one per start.
+    pub webhook_secret_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppEntry {
+    pub path: PathBuf,
+    pub manifest: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteEntry {
+    pub name: String,
+    pub url: String,
+    /// The Atlassian API gateway (OAuth, JSM Ops); Atlassian's by default.
+    pub gateway: Option<String>,
+    pub cloud_id: String,
+    pub credentials: PathBuf,
+    pub webhook_secret_file: Option<PathBuf>,
+    /// The account the credentials act as: events it caused are `selfGenerated`.
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstallationEntry {
+    pub app: String,
+    pub site: String,
+    #[serde(default = "default_environment")]
+    pub environment: String,
+    /// Approved scopes; default: every scope the manifest declares.
+    pub scopes: Option<Vec<String>>,
+}
+
+fn default_environment() -> String {
+    "production".into()
+}
+
+/// The host's explicit limits; each has a default sized for one small machine.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "snake_case")]
+pub struct LimitsConfig {
+    /// Queue workers (invocations of queued events in flight at once).
+    pub workers: usize,
+    /// Web trigger requests one app runs at once.
+    pub web_concurrency_per_app: usize,
+    /// Web trigger requests waiting for a slot, all apps together; more get 429.
+    pub web_max_waiting: usize,
+    /// Largest request body (web triggers and webhooks), bytes.
+    pub max_body_bytes: usize,
+    /// Most request headers.
+    pub max_headers: usize,
+    /// Seconds a client has to send its headers, and then its body.
+    pub client_timeout_seconds: u64,
+    /// Seconds SIGTERM waits for in-flight work before the rest is left in the queue.
+    pub shutdown_grace_seconds: u64,
+    /// Most connections open at once.
+    pub max_connections: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            workers: 8,
+            web_concurrency_per_app: 8,
+            web_max_waiting: 256,
+            max_body_bytes: 1 << 20,
+            max_headers: 64,
+            client_timeout_seconds: 10,
+            shutdown_grace_seconds: 30,
+            max_connections: 1024,
+        }
+    }
+}
+
+impl LimitsConfig {
+    pub fn client_timeout(&self) -> Duration {
+        Duration::from_secs(self.client_timeout_seconds.max(1))
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_seconds)
+    }
+}
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is larger than {MAX_CONFIG_BYTES} bytes")]
+    TooLarge { path: PathBuf },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl ServeConfig {
+    /// Reads `path`; relative paths inside become relative to its folder.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        use std::io::Read as _;
+        let read = |source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(read)?
+            .take(MAX_CONFIG_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(read)?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_owned(),
+            });
+        }
+        let mut config: ServeConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.rebase(base);
+        config.check().map_err(|message| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        })?;
+        Ok(config)
+    }
+
+    fn rebase(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        if let Some(StateLocation::File(p)) = &mut self.state {
+            fix(p);
+        }
+        if let Some(p) = &mut self.admin.token_file {
+            fix(p);
+        }
+        if let Some(p) = &mut self.simulator.webhook_secret_file {
+            fix(p);
+        }
+        for app in &mut self.apps {
+            fix(&mut app.path);
+            if let Some(m) = &mut app.manifest {
+                fix(m);
+            }
+        }
+        for site in &mut self.sites {
+            fix(&mut site.credentials);
+            if let Some(p) = &mut site.webhook_secret_file {
+                fix(p);
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let mut names = std::collections::HashSet::new();
+        for site in &self.sites {
+            if site.name == SIMULATOR_SITE {
+                return Err(format!(
+                    "site name {SIMULATOR_SITE:?} is the embedded simulator's"
+                ));
+            }
+            if site.name.is_empty()
+                || site.name.len() > 64
+                || !site
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(format!(
+                    "site name {:?}: 1-64 characters of [A-Za-z0-9_-] (it is a URL path segment)",
+                    site.name
+                ));
+            }
+            if !names.insert(site.name.as_str()) {
+                return Err(format!("site {:?} is declared twice", site.name));
+            }
+        }
+        for installation in &self.installations {
+            if installation.site != SIMULATOR_SITE && !names.contains(installation.site.as_str()) {
+                return Err(format!(
+                    "installation of {:?} names site {:?}, which no [[site]] declares",
+                    installation.app, installation.site
+                ));
+            }
+        }
+        let limits = &self.limits;
+        if limits.workers == 0 || limits.web_concurrency_per_app == 0 || limits.max_connections == 0
+        {
+            return Err(
+                "limits: workers, web_concurrency_per_app and max_connections must be at least 1"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_paths_follow_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiln.toml");
+        std::fs::write(
+            &path,
+            r#"
+listen = "127.0.0.1:0"
+state = "state.sqlite3"
+[admin]
+token_file = "token"
+[[app]]
+path = "app.wasm"
+[[site]]
+name = "prod"
+url = "https://x.atlassian.net"
+cloud_id = "c"
+credentials = "creds.toml"
+[[installation]]
+app = "a"
+site = "prod"
+[limits]
+workers = 2
+"#,
+        )
+        .unwrap();
+        let config = ServeConfig::load(&path).unwrap();
+        assert_eq!(
+            config.state,
+            Some(StateLocation::File(dir.path().join("state.sqlite3")))
+        );
+        assert_eq!(config.apps[0].path, dir.path().join("app.wasm"));
+        assert_eq!(config.installations[0].environment, "production");
+        assert_eq!(config.limits.workers, 2);
+        assert_eq!(config.limits.max_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn unknown_sites_fields_and_names_are_refused() {
+        for text in [
+            "[[installation]]\napp = \"a\"\nsite = \"nowhere\"\n",
+            "lisen = \"127.0.0.1:1\"\n",
+            "[[site]]\nname = \"../x\"\nurl = \"u\"\ncloud_id = \"c\"\ncredentials = \"c\"\n",
+            "[limits]\nworkers = 0\n",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("kiln.toml");
+            std::fs::write(&path, text).unwrap();
+            assert!(ServeConfig::load(&path).is_err(), "{text}");
+        }
+    }
+}

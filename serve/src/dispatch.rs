@@ -1,0 +1,177 @@
+//! Queue workers: a bounded pool that claims events from the persistent queue and runs them.
+//!
+//! The queue (kiln-state) decides what runs next: the oldest event of the installation
+//! served least recently (fairness), skipping apps at their concurrency limit
+//! (`max_leased_per_app`), under a lease. A worker runs the event in a fresh instance and
+//! then completes it (deleted) or fails it (retried with backoff, dead-lettered after the
+//! last attempt). Delivery is **at least once**: an event whose worker died after the app
+//! acted but before `complete` (kill -9, power loss) runs again when its lease expires.
+//!
+//! What is retried: a run the sandbox stopped (timeout, trap, limits) or could not start.
+//! An app that *returned* an error is done: Forge does not retry a function that failed on
+//! its own terms, and a retry would repeat whatever Jira writes it made before failing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kiln_state::serve::{ClaimedEvent, LeaseOutcome};
+use tokio::sync::watch;
+
+use crate::invocation::{TriggerKind, invocation_for};
+use crate::metrics::{InvocationLabels, LatencyLabels};
+use crate::shared::Shared;
+use crate::web_trigger::failure_kind;
+
+/// How long an idle worker sleeps before looking again (retries come due without a wake).
+const IDLE_POLL: Duration = Duration::from_millis(250);
+
+/// Runs until `stop` turns true; the event in hand is finished first.
+pub async fn worker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() || shared.draining() {
+            return;
+        }
+        let wake = shared.queued.notified();
+        match shared.state.claim(shared.clock.now()).await {
+            Ok(Some(event)) => run(&shared, event).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = wake => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot claim from the queue");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// What the queue should do with a finished event.
+enum Verdict {
+    Complete,
+    Retry(String),
+}
+
+async fn run(shared: &Shared, event: ClaimedEvent) {
+    let lease = event.lease;
+    let (verdict, labels) = invoke(shared, &event).await;
+    if let Some(labels) = labels {
+        shared.metrics.invocations.get_or_create(&labels).inc();
+    }
+    let outcome = match &verdict {
+        Verdict::Complete => shared.state.complete(lease).await,
+        Verdict::Retry(error) => shared.state.fail(lease, error, shared.clock.now()).await,
+    };
+    match outcome {
+        Ok(LeaseOutcome::Completed) => {
+            tracing::info!(event = lease.event.get(), attempt = lease.attempt, app = %event.installation.app_id(), module = %event.module_key.as_str(), "event done");
+        }
+        Ok(LeaseOutcome::Retrying { at }) => {
+            tracing::warn!(
+                event = lease.event.get(),
+                attempt = lease.attempt,
+                retry_at = at.0,
+                "event will be retried"
+            );
+        }
+        Ok(LeaseOutcome::Dead) => {
+            tracing::error!(
+                event = lease.event.get(),
+                attempt = lease.attempt,
+                "event dead-lettered"
+            );
+        }
+        Ok(LeaseOutcome::LeaseLost) => {
+            tracing::warn!(
+                event = lease.event.get(),
+                "lease lost before the event finished; another claimer has it"
+            );
+        }
+        Err(error) => tracing::error!(event = lease.event.get(), %error, "cannot finish an event"),
+    }
+    if let Ok(mut running) = shared.schedules_in_flight.lock() {
+        running.remove(&(
+            event.installation.clone(),
+            event.module_key.as_str().to_owned(),
+        ));
+    }
+}
+
+async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<InvocationLabels>) {
+    let Some(installed) = shared.host.installed(&event.installation) else {
+        return (
+            Verdict::Retry("the installation is not served by this host".into()),
+            None,
+        );
+    };
+    let manifest = installed.manifest();
+    let key = event.module_key.as_str();
+    let (kind, function) = if let Some(t) = manifest.triggers().iter().find(|t| t.key == key) {
+        (TriggerKind::ProductEvent, t.function.clone())
+    } else if let Some(s) = manifest.scheduled_triggers().iter().find(|s| s.key == key) {
+        (TriggerKind::Scheduled, s.function.clone())
+    } else {
+        return (
+            Verdict::Retry("the app has no such trigger module".into()),
+            None,
+        );
+    };
+    let Ok(payload) = String::from_utf8(event.payload.clone()) else {
+        return (
+            Verdict::Retry("the stored payload is not UTF-8".into()),
+            None,
+        );
+    };
+    let app_id = event.installation.app_id().to_owned();
+    let mut labels = InvocationLabels {
+        app: app_id.clone(),
+        function: function.clone(),
+        trigger: kind.as_str().into(),
+        outcome: String::new(),
+    };
+    shared.metrics.slots_in_use.inc();
+    let started = Instant::now();
+    let invoked = installed
+        .app
+        .invoke(invocation_for(&installed, kind, &function, payload))
+        .await;
+    shared.metrics.slots_in_use.dec();
+    shared
+        .metrics
+        .latency
+        .get_or_create(&LatencyLabels {
+            app: app_id.clone(),
+            trigger: kind.as_str().into(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    let verdict = match invoked {
+        Err(error) => {
+            labels.outcome = "refused".into();
+            Verdict::Retry(error.to_string())
+        }
+        Ok(invoked) => {
+            for line in &invoked.logs {
+                tracing::info!(app = %app_id, invocation = %invoked.invocation_id, "{}", kiln_runtime::guest_text::GuestText(&line.message));
+            }
+            match &invoked.result {
+                Ok(_) => {
+                    labels.outcome = "ok".into();
+                    Verdict::Complete
+                }
+                Err(failure @ kiln_runtime::InvocationFailure::App { .. }) => {
+                    labels.outcome = failure_kind(failure).into();
+                    tracing::warn!(app = %app_id, %failure, "the app returned an error");
+                    Verdict::Complete
+                }
+                Err(failure) => {
+                    labels.outcome = failure_kind(failure).into();
+                    Verdict::Retry(failure.to_string())
+                }
+            }
+        }
+    };
+    (verdict, Some(labels))
+}

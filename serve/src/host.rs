@@ -1,0 +1,212 @@
+//! What the server hosts: sites (each with its own runtime, Jira client and credentials),
+//! apps (component + manifest), and installations (app × site × environment) made live by
+//! loading the app into its site's runtime.
+//!
+//! The installations registry in kiln-state is the truth of what is installed; this is the
+//! live view of it, for the apps and sites this process serves.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use kiln_manifest::{DeclaredScopes, Manifest, Scope};
+use kiln_runtime::{LoadedApp, Runtime};
+use kiln_sim::Simulator;
+use kiln_state::Installation;
+use kiln_state::serve::{GrantIdentity, InstallRecord};
+use secrecy::SecretSlice;
+use tokio::sync::Mutex;
+
+/// An app this process serves: its component and manifest, as the CLI resolved them.
+pub struct AppBundle {
+    pub wasm: Vec<u8>,
+    pub manifest: Manifest,
+    /// Where it came from, for messages.
+    pub origin: PathBuf,
+}
+
+/// A Jira site the server talks to.
+pub struct SiteHost {
+    /// Its name in `kiln.toml` and in the webhook path (`simulator` for the embedded one).
+    pub name: String,
+    /// The installation's `site` part: the site URL, or `simulator`.
+    pub key: String,
+    pub runtime: Runtime,
+    /// The account `as_user()` acts as, passed to apps in their context.
+    pub account_id: Option<String>,
+    /// Accounts whose Jira writes are the host's own (its user and its service account):
+    /// events they caused are `selfGenerated`.
+    pub self_accounts: Vec<String>,
+    /// The shared secret of Jira's admin webhook (`X-Hub-Signature`); `None`: the site's
+    /// webhooks are refused.
+    pub webhook_secret: Option<SecretSlice<u8>>,
+    pub grant: GrantIdentity,
+    /// Kept alive while the server runs.
+    pub simulator: Option<Simulator>,
+}
+
+/// A live installation.
+pub struct Installed {
+    pub installation: Installation,
+    pub site: Arc<SiteHost>,
+    pub app: Arc<LoadedApp>,
+    /// The approved scopes (every declared scope: an installation approves them all).
+    pub scopes: DeclaredScopes,
+}
+
+impl Installed {
+    pub fn manifest(&self) -> &Manifest {
+        self.app.manifest()
+    }
+}
+
+/// Why an installation cannot be made live.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("this server does not serve app {0:?}")]
+    UnknownApp(String),
+    #[error("this server does not know site {0:?}")]
+    UnknownSite(String),
+    #[error(
+        "the approved scopes miss {missing:?}, which the app declares; approve every declared scope"
+    )]
+    ScopesNotApproved { missing: Vec<String> },
+    #[error("cannot load app {app:?}: {message}")]
+    Load { app: String, message: String },
+}
+
+pub struct Host {
+    bundles: BTreeMap<String, AppBundle>,
+    sites: BTreeMap<String, Arc<SiteHost>>,
+    loaded: Mutex<HashMap<(String, String), Arc<LoadedApp>>>,
+    installed: RwLock<HashMap<Installation, Arc<Installed>>>,
+}
+
+impl Host {
+    pub fn new(bundles: Vec<AppBundle>, sites: Vec<SiteHost>) -> Self {
+        Self {
+            bundles: bundles
+                .into_iter()
+                .map(|b| (b.manifest.app.id.clone(), b))
+                .collect(),
+            sites: sites
+                .into_iter()
+                .map(|s| (s.name.clone(), Arc::new(s)))
+                .collect(),
+            loaded: Mutex::new(HashMap::new()),
+            installed: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn bundle(&self, app_id: &str) -> Option<&AppBundle> {
+        self.bundles.get(app_id)
+    }
+
+    pub fn bundles(&self) -> impl Iterator<Item = &AppBundle> {
+        self.bundles.values()
+    }
+
+    pub fn site(&self, name: &str) -> Option<&Arc<SiteHost>> {
+        self.sites.get(name)
+    }
+
+    pub fn sites(&self) -> impl Iterator<Item = &Arc<SiteHost>> {
+        self.sites.values()
+    }
+
+    pub fn site_by_key(&self, key: &str) -> Option<&Arc<SiteHost>> {
+        self.sites.values().find(|s| s.key == key)
+    }
+
+    pub fn installed(&self, installation: &Installation) -> Option<Arc<Installed>> {
+        self.installed
+            .read()
+            .ok()
+            .and_then(|map| map.get(installation).cloned())
+    }
+
+    /// Live installations, in a stable order.
+    pub fn all_installed(&self) -> Vec<Arc<Installed>> {
+        let mut all: Vec<Arc<Installed>> = self
+            .installed
+            .read()
+            .map(|map| map.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by(|a, b| a.installation.cmp(&b.installation));
+        all
+    }
+
+    /// Live installations on one site.
+    pub fn installed_on(&self, site: &SiteHost) -> Vec<Arc<Installed>> {
+        self.all_installed()
+            .into_iter()
+            .filter(|i| i.installation.site() == site.key)
+            .collect()
+    }
+
+    pub fn deactivate(&self, installation: &Installation) {
+        if let Ok(mut map) = self.installed.write() {
+            map.remove(installation);
+        }
+    }
+
+    /// Makes a registered installation live: loads its app into its site's runtime (once
+    /// per app and site) and checks its approval covers what the app declares.
+    pub async fn activate(&self, record: &InstallRecord) -> Result<Arc<Installed>, HostError> {
+        let installation = &record.installation;
+        let bundle = self
+            .bundles
+            .get(installation.app_id())
+            .ok_or_else(|| HostError::UnknownApp(installation.app_id().to_owned()))?;
+        let site = self
+            .site_by_key(installation.site())
+            .ok_or_else(|| HostError::UnknownSite(installation.site().to_owned()))?
+            .clone();
+        let approved: DeclaredScopes = record
+            .scopes
+            .as_slice()
+            .iter()
+            .filter_map(|s| s.as_str().parse::<Scope>().ok())
+            .collect();
+        let missing: Vec<String> = bundle
+            .manifest
+            .declared_scopes()
+            .iter()
+            .filter(|s| !approved.contains(*s))
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        if !missing.is_empty() {
+            return Err(HostError::ScopesNotApproved { missing });
+        }
+        let app = self.load(bundle, &site).await?;
+        let installed = Arc::new(Installed {
+            installation: installation.clone(),
+            site,
+            app,
+            scopes: bundle.manifest.declared_scopes(),
+        });
+        if let Ok(mut map) = self.installed.write() {
+            map.insert(installation.clone(), installed.clone());
+        }
+        Ok(installed)
+    }
+
+    async fn load(&self, bundle: &AppBundle, site: &SiteHost) -> Result<Arc<LoadedApp>, HostError> {
+        let app_id = bundle.manifest.app.id.clone();
+        let mut loaded = self.loaded.lock().await;
+        if let Some(app) = loaded.get(&(app_id.clone(), site.name.clone())) {
+            return Ok(app.clone());
+        }
+        let app = site
+            .runtime
+            .load(bundle.wasm.clone(), bundle.manifest.clone())
+            .await
+            .map_err(|e| HostError::Load {
+                app: app_id.clone(),
+                message: e.to_string(),
+            })?;
+        let app = Arc::new(app);
+        loaded.insert((app_id, site.name.clone()), app.clone());
+        Ok(app)
+    }
+}

@@ -1,0 +1,163 @@
+//! Scheduled triggers: each fires once per interval (Forge's `fiveMinute`, `hour`, `day`,
+//! `week`), at a jittered moment inside it, never overlapping itself, and after a restart
+//! once for the time it missed.
+//!
+//! - **Once per interval**, across tasks, processes and replicas: kiln-state's
+//!   `claim_interval` is one conditional statement that moves the trigger's last interval
+//!   forward; only the claimer that moved it queues a run.
+//! - **Jitter**: each trigger fires at `interval start + offset`, the offset random in
+//!   `[0, min(interval / 10, 60 s))`, so a thousand installations of one app do not all
+//!   call Jira in the same second. Jitter changes when, never which interval.
+//! - **Missed time**: once the current interval's moment has come, the scheduler claims it;
+//!   before that moment it claims the *previous* interval, which succeeds only if nothing
+//!   ran for it (the host was down). Either way the first look after downtime runs the
+//!   trigger once for all the missed time — never once per missed tick — and a trigger that
+//!   has never run anywhere runs once at start.
+//! - **No overlap**: while a run of the trigger is queued or running, the next interval's
+//!   claim waits; it is made (and the run queued) when the previous one finishes, within
+//!   the same interval.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiln_manifest::Interval;
+use kiln_state::serve::{IntervalClaim, ModuleKey, NewEvent, ScheduleInterval, UnixMillis};
+use rand::RngExt as _;
+use tokio::sync::watch;
+
+use crate::host::Installed;
+use crate::shared::Shared;
+
+/// Longest real-time nap between looks (a system clock may jump; a manual one wakes us).
+const MAX_NAP: Duration = Duration::from_secs(1);
+
+pub fn interval_of(interval: Interval) -> ScheduleInterval {
+    match interval {
+        Interval::FiveMinute => ScheduleInterval::FiveMinute,
+        Interval::Hour => ScheduleInterval::Hour,
+        Interval::Day => ScheduleInterval::Day,
+        Interval::Week => ScheduleInterval::Week,
+    }
+}
+
+fn jitter(interval: ScheduleInterval) -> i64 {
+    let bound = (interval.millis() / 10).clamp(1, 60_000);
+    rand::rng().random_range(0..bound)
+}
+
+/// Runs one installation's scheduled trigger until `stop`.
+pub async fn run_trigger(
+    shared: Arc<Shared>,
+    installed: Arc<Installed>,
+    key: String,
+    interval: Interval,
+    mut stop: watch::Receiver<bool>,
+) {
+    let interval = interval_of(interval);
+    let Ok(module_key) = ModuleKey::new(key.clone()) else {
+        return;
+    };
+    let installation = installed.installation.clone();
+    let mut offset = jitter(interval);
+    let mut offset_for = interval.current_start(shared.clock.now());
+    loop {
+        if *stop.borrow() || shared.draining() {
+            return;
+        }
+        if shared.host.installed(&installation).is_none() {
+            return; // uninstalled
+        }
+        let now = shared.clock.now();
+        let start = interval.current_start(now);
+        if start != offset_for {
+            offset = jitter(interval);
+            offset_for = start;
+        }
+        let in_flight = shared
+            .schedules_in_flight
+            .lock()
+            .map(|running| running.contains(&(installation.clone(), key.clone())))
+            .unwrap_or(true);
+        if !in_flight {
+            let previous = UnixMillis(start.0 - interval.millis());
+            let due = if now.0 >= start.0 + offset {
+                claim(&shared, &installed, &module_key, start)
+                    .await
+                    .then_some(start)
+            } else {
+                claim(&shared, &installed, &module_key, previous)
+                    .await
+                    .then_some(previous)
+            };
+            if let Some(interval_start) = due {
+                enqueue(&shared, &installed, &module_key, interval_start, now).await;
+            }
+        }
+        let next = if now.0 < start.0 + offset {
+            UnixMillis(start.0 + offset)
+        } else {
+            UnixMillis(start.0 + interval.millis())
+        };
+        tokio::select! {
+            _ = shared.clock.sleep_until(next, MAX_NAP) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+async fn claim(
+    shared: &Shared,
+    installed: &Installed,
+    key: &ModuleKey,
+    interval_start: UnixMillis,
+) -> bool {
+    match shared
+        .state
+        .claim_interval(&installed.installation, key, interval_start)
+        .await
+    {
+        Ok(IntervalClaim::Claimed) => true,
+        Ok(IntervalClaim::AlreadyClaimed { .. }) => false,
+        Err(error) => {
+            tracing::error!(%error, "cannot claim a schedule interval");
+            false
+        }
+    }
+}
+
+async fn enqueue(
+    shared: &Shared,
+    installed: &Installed,
+    key: &ModuleKey,
+    interval_start: UnixMillis,
+    now: UnixMillis,
+) {
+    let cloud_id = installed.site.runtime.client().site().cloud_id().to_owned();
+    let payload = serde_json::json!({
+        "context": {
+            "cloudId": cloud_id,
+            "moduleKey": key.as_str(),
+            "trigger": "scheduledTrigger",
+            "intervalStart": interval_start.0,
+        }
+    });
+    let event = NewEvent {
+        installation: installed.installation.clone(),
+        module_key: key.clone(),
+        payload: payload.to_string().into_bytes(),
+    };
+    match shared.state.enqueue(&[event], now).await {
+        Ok(_) => {
+            if let Ok(mut running) = shared.schedules_in_flight.lock() {
+                running.insert((installed.installation.clone(), key.as_str().to_owned()));
+            }
+            shared.queued.notify_waiters();
+            tracing::info!(app = %installed.installation.app_id(), trigger = %key.as_str(), interval_start = interval_start.0, "scheduled run queued");
+        }
+        // The interval is claimed but its run could not be stored: say so loudly; the next
+        // interval runs as usual.
+        Err(error) => {
+            tracing::error!(%error, trigger = %key.as_str(), "a scheduled run could not be queued")
+        }
+    }
+}

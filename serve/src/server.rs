@@ -1,0 +1,470 @@
+//! Starting and stopping a server: state, sites, installations, listeners, workers.
+//!
+//! Shutdown (SIGTERM, SIGINT): readiness turns 503 and new web trigger requests are refused;
+//! the listeners stop accepting; in-flight requests and invocations finish, up to the grace
+//! period (`limits.shutdown_grace_seconds`); events not yet run stay in the persistent queue
+//! for the next start. An event whose invocation is cut off by the deadline stays leased and
+//! runs again when its lease expires (at least once, see `dispatch`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use http::StatusCode;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use kiln_runtime::RuntimeOptions;
+use kiln_state::serve::{MemoryServeBackend, SqliteServeBackend, UnixMillis};
+use kiln_state::{ServeLimits, ServeState, SqliteDatabase};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::config::{LimitsConfig, SIMULATOR_SITE, ServeConfig, StateLocation};
+use crate::endpoint::Endpoint;
+use crate::error::StartError;
+use crate::host::{AppBundle, Host, SiteHost};
+use crate::metrics::{JiraCallCounter, Metrics};
+use crate::shared::Shared;
+use crate::{admin, dispatch, installations, sites, web_trigger, webhook};
+
+/// The environment of installations made for apps named on the command line.
+pub const DEFAULT_ENVIRONMENT: &str = "development";
+
+/// Largest header block a client may send, bytes (hyper's minimum buffer is 8 KiB).
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Everything a server needs; the CLI fills it from arguments and `kiln.toml`.
+pub struct ServeOptions {
+    pub config: ServeConfig,
+    /// The apps, resolved (built) by the caller. Apps without a `[[installation]]` are
+    /// installed on the embedded simulator.
+    pub apps: Vec<AppBundle>,
+    /// Overrides `listen` in the config.
+    pub listen: Option<SocketAddr>,
+    /// `Some`: time stands still at this instant until moved through the admin API.
+    pub manual_clock: Option<UnixMillis>,
+    /// The admin token; without one (and without `admin.token_file`) there is no admin API.
+    pub admin_token: Option<SecretString>,
+}
+
+/// A started server.
+pub struct Running {
+    shared: Arc<Shared>,
+    endpoints: Vec<Endpoint>,
+    listeners: Vec<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
+    let ServeOptions {
+        config,
+        apps,
+        listen,
+        manual_clock,
+        admin_token,
+    } = options;
+    let limits = config.limits;
+    let metrics = Arc::new(Metrics::new());
+    let runtime_options = || RuntimeOptions {
+        audit: Arc::new(JiraCallCounter(metrics.clone())),
+        ..RuntimeOptions::default()
+    };
+
+    let configured_apps: std::collections::HashSet<&str> = config
+        .installations
+        .iter()
+        .map(|i| i.app.as_str())
+        .collect();
+    let needs_simulator = config
+        .installations
+        .iter()
+        .any(|i| i.site == SIMULATOR_SITE)
+        || apps
+            .iter()
+            .any(|a| !configured_apps.contains(a.manifest.app.id.as_str()));
+    let mut site_hosts: Vec<SiteHost> = Vec::new();
+    if needs_simulator {
+        site_hosts.push(
+            sites::embedded_simulator(
+                runtime_options(),
+                config.simulator.webhook_secret_file.as_deref(),
+            )
+            .await?,
+        );
+    }
+    for entry in &config.sites {
+        site_hosts.push(sites::configured(entry, runtime_options())?);
+    }
+    let host = Host::new(apps, site_hosts);
+
+    let state = open_state(config.state.clone()).await?;
+    let admin_token = match (&admin_token, &config.admin.token_file) {
+        (Some(token), _) => Some(token.clone()),
+        (None, Some(path)) => Some(SecretString::from(
+            crate::secret_file::read_private(path)
+                .map_err(StartError::AdminToken)?
+                .trim()
+                .to_owned(),
+        )),
+        (None, None) => None,
+    };
+    if admin_token
+        .as_ref()
+        .is_some_and(|t| t.expose_secret().len() < 16)
+    {
+        return Err(StartError::AdminToken("at least 16 characters".into()));
+    }
+
+    let listen = listen
+        .or(config.listen)
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let clock = manual_clock.map_or(Clock::System, Clock::manual);
+    let shared = Arc::new(Shared::new(
+        host,
+        state,
+        clock,
+        metrics,
+        limits,
+        public_url.clone(),
+        admin_token,
+    ));
+
+    let mut endpoints = vec![Endpoint::Listening { url: public_url }];
+    let mut listeners = vec![tokio::spawn(accept_loop(
+        listener,
+        main_router(shared.clone()),
+        shared.clone(),
+    ))];
+    if shared.admin_token.is_some() {
+        let admin_listen = config
+            .admin
+            .listen
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let admin_listener =
+            TcpListener::bind(admin_listen)
+                .await
+                .map_err(|source| StartError::Listen {
+                    addr: admin_listen,
+                    source,
+                })?;
+        let admin_bound = admin_listener
+            .local_addr()
+            .map_err(|source| StartError::Listen {
+                addr: admin_listen,
+                source,
+            })?;
+        endpoints.push(Endpoint::Admin {
+            url: format!("http://{admin_bound}"),
+        });
+        listeners.push(tokio::spawn(accept_loop(
+            admin_listener,
+            admin::router(shared.clone()),
+            shared.clone(),
+        )));
+    }
+    for site in shared.host.sites() {
+        sites::register_with_simulator(site, bound.port())?;
+        if let Some(simulator) = &site.simulator {
+            endpoints.push(Endpoint::Simulator {
+                base_url: simulator.base_url().to_owned(),
+                cloud_id: simulator.cloud_id().to_owned(),
+                users: simulator
+                    .users()
+                    .iter()
+                    .map(|u| crate::endpoint::SimulatorUser {
+                        email: u.email.clone(),
+                        account_id: u.account_id.clone(),
+                        api_token: u.api_token.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        if site.webhook_secret.is_some() {
+            endpoints.push(Endpoint::Webhook {
+                site: site.name.clone(),
+                url: shared.webhook_url(&site.name),
+            });
+        }
+    }
+
+    // Installations: the configuration's, then one on the simulator for each app it does
+    // not install, then any the admin API registered earlier for apps and sites served now.
+    for entry in &config.installations {
+        let site = shared
+            .host
+            .site(&entry.site)
+            .cloned()
+            .ok_or_else(|| StartError::Site(format!("unknown site {:?}", entry.site)))?;
+        let made = installations::install(
+            &shared,
+            &entry.app,
+            &site,
+            &entry.environment,
+            entry.scopes.as_deref(),
+        )
+        .await
+        .map_err(|e| StartError::Installation {
+            app: entry.app.clone(),
+            site: entry.site.clone(),
+            message: e.to_string(),
+        })?;
+        endpoints.extend(made);
+    }
+    let unconfigured: Vec<String> = shared
+        .host
+        .bundles()
+        .map(|b| b.manifest.app.id.clone())
+        .filter(|id| !configured_apps.contains(id.as_str()))
+        .collect();
+    if let Some(simulator) = shared.host.site(SIMULATOR_SITE).cloned() {
+        for app in unconfigured {
+            let made = installations::install(&shared, &app, &simulator, DEFAULT_ENVIRONMENT, None)
+                .await
+                .map_err(|e| StartError::Installation {
+                    app: app.clone(),
+                    site: SIMULATOR_SITE.into(),
+                    message: e.to_string(),
+                })?;
+            endpoints.extend(made);
+        }
+    }
+    let registered = shared
+        .state
+        .list_installations()
+        .await
+        .map_err(|e| StartError::State(e.to_string()))?;
+    for record in registered {
+        if shared.host.installed(&record.installation).is_some()
+            || shared.host.bundle(record.installation.app_id()).is_none()
+            || shared
+                .host
+                .site_by_key(record.installation.site())
+                .is_none()
+        {
+            continue;
+        }
+        match shared.host.activate(&record).await {
+            Ok(installed) => {
+                if let Ok(made) = installations::start(&shared, &installed, false).await {
+                    endpoints.extend(made);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "a registered installation cannot be served"),
+        }
+    }
+
+    let workers = (0..limits.workers)
+        .map(|_| tokio::spawn(dispatch::worker(shared.clone(), shared.stop.subscribe())))
+        .collect();
+    tokio::spawn(maintenance(shared.clone(), shared.stop.subscribe()));
+    Ok(Running {
+        shared,
+        endpoints,
+        listeners,
+        workers,
+    })
+}
+
+impl Running {
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// Stops as described in the module docs; returns when done or the grace period ends.
+    pub async fn shutdown(self) {
+        let grace = self.shared.limits.shutdown_grace();
+        self.shared.start_draining();
+        let _ = self.shared.stop.send(true);
+        tracing::info!(
+            grace_seconds = grace.as_secs(),
+            "shutting down: finishing in-flight work"
+        );
+        let all = async {
+            for handle in self.listeners.into_iter().chain(self.workers) {
+                let _ = handle.await;
+            }
+        };
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!(
+                "grace period over: unfinished events stay leased and run again after their lease expires"
+            );
+        }
+    }
+}
+
+async fn open_state(location: Option<StateLocation>) -> Result<ServeState, StartError> {
+    let location = match location {
+        Some(location) => location,
+        None => StateLocation::File(kiln_state::default_state_path().ok_or_else(|| {
+            StartError::State("no data directory; set KILN_DATA_DIR or `state` in kiln.toml".into())
+        })?),
+    };
+    let backend: Arc<dyn kiln_state::serve::ServeBackend> = match location {
+        StateLocation::Memory => Arc::new(MemoryServeBackend::new()),
+        StateLocation::File(path) => {
+            let db = SqliteDatabase::open(&path)
+                .await
+                .map_err(|e| StartError::State(format!("{}: {e}", path.display())))?;
+            Arc::new(SqliteServeBackend::new(db))
+        }
+    };
+    Ok(ServeState::new(backend, ServeLimits::default()))
+}
+
+fn main_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/x1/{id}", any(web_trigger::handle_root))
+        .route("/x1/{id}/{*rest}", any(web_trigger::handle_sub))
+        .route("/webhooks/jira/{site}", post(webhook::handle))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(shared)
+}
+
+async fn healthz() -> Response {
+    axum::Json(serde_json::json!({ "status": "ok" })).into_response()
+}
+
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    if shared.draining() {
+        crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
+    } else {
+        axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+    }
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    if let Ok(depth) = shared.state.queue_depth().await {
+        shared
+            .metrics
+            .queue_depth
+            .set(i64::try_from(depth).unwrap_or(i64::MAX));
+    }
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        shared.metrics.encode(),
+    )
+        .into_response()
+}
+
+/// Accepts connections until the stop signal, each served by hyper's HTTP/1 with the
+/// header count, header size and header-read timeout limits; then lets open requests
+/// finish (up to the grace period).
+async fn accept_loop(listener: TcpListener, router: Router, shared: Arc<Shared>) {
+    let limits: LimitsConfig = shared.limits;
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut stop = shared.stop.subscribe();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                // Over the connection limit: close at once rather than queue without bound.
+                let Ok(permit) = connections.clone().try_acquire_owned() else {
+                    drop(stream);
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let mut builder = hyper::server::conn::http1::Builder::new();
+                builder
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.client_timeout())
+                    .max_headers(limits.max_headers)
+                    .max_buf_size(MAX_HEADER_BYTES)
+                    .keep_alive(true);
+                let connection = builder.serve_connection(
+                    TokioIo::new(stream),
+                    TowerToHyperService::new(router.clone()),
+                );
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                    drop(permit);
+                });
+            }
+            _ = stop.changed() => break,
+        }
+    }
+    drop(listener);
+    let grace = limits.shutdown_grace();
+    let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+}
+
+/// Periodic upkeep: the queue depth gauge, and forgetting expired delivery records.
+async fn maintenance(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut last_purge = shared.clock.now();
+    loop {
+        if let Ok(depth) = shared.state.queue_depth().await {
+            shared
+                .metrics
+                .queue_depth
+                .set(i64::try_from(depth).unwrap_or(i64::MAX));
+        }
+        let now = shared.clock.now();
+        if now.0 - last_purge.0 > 3_600_000 {
+            last_purge = now;
+            match shared.state.purge_deliveries(now).await {
+                Ok(purged) if purged > 0 => {
+                    tracing::info!(purged, "expired delivery records forgotten")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "cannot purge delivery records"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,88 @@
+//! What every part of a running server shares.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kiln_state::{Installation, ServeState};
+use secrecy::SecretString;
+use tokio::sync::{Notify, watch};
+
+use crate::admission::Admission;
+use crate::clock::Clock;
+use crate::config::LimitsConfig;
+use crate::host::Host;
+use crate::loop_guard::LoopGuard;
+use crate::metrics::Metrics;
+
+pub struct Shared {
+    pub host: Host,
+    pub state: ServeState,
+    pub clock: Clock,
+    pub metrics: Arc<Metrics>,
+    pub limits: LimitsConfig,
+    pub admission: Admission,
+    pub loop_guard: LoopGuard,
+    /// Wakes idle queue workers when something was queued.
+    pub queued: Notify,
+    /// Set by SIGTERM: stop taking work.
+    draining: AtomicBool,
+    /// Scheduled triggers with a run queued or running (never overlap themselves).
+    pub schedules_in_flight: Mutex<HashSet<(Installation, String)>>,
+    /// Base of printed URLs, without a trailing slash.
+    pub public_url: String,
+    pub admin_token: Option<SecretString>,
+    /// Turns true at shutdown; every background task subscribes.
+    pub stop: watch::Sender<bool>,
+}
+
+impl Shared {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        host: Host,
+        state: ServeState,
+        clock: Clock,
+        metrics: Arc<Metrics>,
+        limits: LimitsConfig,
+        public_url: String,
+        admin_token: Option<SecretString>,
+    ) -> Self {
+        Self {
+            host,
+            state,
+            clock,
+            metrics,
+            admission: Admission::new(
+                limits.web_concurrency_per_app,
+                limits.web_max_waiting,
+                limits.client_timeout(),
+            ),
+            limits,
+            loop_guard: LoopGuard::default(),
+            queued: Notify::new(),
+            draining: AtomicBool::new(false),
+            schedules_in_flight: Mutex::new(HashSet::new()),
+            public_url,
+            admin_token,
+            stop: watch::Sender::new(false),
+        }
+    }
+
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+        self.queued.notify_waiters();
+    }
+
+    pub fn web_trigger_url(&self, id: &str) -> String {
+        format!("{}/x1/{id}", self.public_url)
+    }
+
+    pub fn webhook_url(&self, site: &str) -> String {
+        format!("{}/webhooks/jira/{site}", self.public_url)
+    }
+}

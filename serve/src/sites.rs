@@ -1,0 +1,160 @@
+//! Building the sites a server talks to: the embedded simulator (offline, the default) and
+//! the real sites `kiln.toml` names, each with its own runtime and Jira client, so one
+//! site's credentials can never be attached to another site's requests.
+
+use std::sync::Arc;
+
+use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig};
+use kiln_runtime::site::ATLASSIAN_GATEWAY;
+use kiln_runtime::{
+    Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site, SiteCredentials,
+};
+use kiln_sim::{SimConfig, Simulator};
+use kiln_state::serve::GrantIdentity;
+use rand::TryRng;
+use secrecy::{SecretSlice, SecretString};
+
+use crate::config::{SIMULATOR_SITE, SiteEntry};
+use crate::error::StartError;
+use crate::host::SiteHost;
+
+/// The seeded simulator user apps act as (the site admin, as `runtime run` does).
+const SIM_USER: &str = "admin@example.com";
+
+/// The embedded simulator, with its own throwaway credentials for both principals and a
+/// random webhook secret.
+pub async fn embedded_simulator(
+    options: RuntimeOptions,
+    webhook_secret_file: Option<&std::path::Path>,
+) -> Result<SiteHost, StartError> {
+    let simulator = Simulator::start(SimConfig::default())
+        .await
+        .map_err(|e| StartError::Site(format!("cannot start the embedded Jira simulator: {e}")))?;
+    let (email, api_token, account_id) = simulator
+        .user(SIM_USER)
+        .map(|u| (u.email.clone(), u.api_token.clone(), u.account_id.clone()))
+        .ok_or_else(|| StartError::Site(format!("the simulator has no user {SIM_USER}")))?;
+    let app_client = simulator.app_client().clone();
+    let app = ClientCredentials::new(ClientCredentialsConfig {
+        client_id: app_client.client_id.clone(),
+        client_secret: SecretString::from(app_client.client_secret.clone()),
+        token_url: format!("{}/oauth/token", simulator.base_url()),
+    })
+    .map_err(|e| StartError::Site(e.to_string()))?;
+    let credentials = Credentials {
+        user: Some(Credential::ApiToken {
+            email,
+            token: SecretString::from(api_token),
+        }),
+        app: Some(Credential::AppClient(Arc::new(app))),
+    };
+    let site = Site::new(
+        simulator.base_url(),
+        simulator.base_url(),
+        simulator.cloud_id(),
+    )
+    .map_err(|e| StartError::Site(e.to_string()))?;
+    let client = JiraClient::new(site, credentials, HttpLimits::default())
+        .map_err(|e| StartError::Site(e.to_string()))?;
+    let runtime = Runtime::new(client, options).map_err(|e| StartError::Site(e.to_string()))?;
+    let mut self_accounts = vec![account_id.clone()];
+    if let Some(acting) = simulator.user(&app_client.acts_as)
+        && acting.account_id != account_id
+    {
+        self_accounts.push(acting.account_id.clone());
+    }
+    Ok(SiteHost {
+        name: SIMULATOR_SITE.into(),
+        key: SIMULATOR_SITE.into(),
+        runtime,
+        account_id: Some(account_id),
+        self_accounts,
+        webhook_secret: Some(match webhook_secret_file {
+            Some(path) => read_secret(path)?,
+            None => random_secret()?,
+        }),
+        grant: GrantIdentity::Simulator,
+        simulator: Some(simulator),
+    })
+}
+
+/// A real site from `kiln.toml`.
+pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost, StartError> {
+    let loaded = SiteCredentials::from_file(&entry.credentials)
+        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    let grant = grant_of(&loaded.credentials)
+        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    let gateway = entry.gateway.as_deref().unwrap_or(ATLASSIAN_GATEWAY);
+    let site = Site::new(&entry.url, gateway, &entry.cloud_id)
+        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    let client = JiraClient::new(site, loaded.credentials, HttpLimits::default())
+        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    let runtime = Runtime::new(client, options).map_err(|e| StartError::Site(e.to_string()))?;
+    let webhook_secret = match &entry.webhook_secret_file {
+        Some(path) => Some(read_secret(path)?),
+        None => None,
+    };
+    Ok(SiteHost {
+        name: entry.name.clone(),
+        key: entry.url.trim_end_matches('/').to_owned(),
+        runtime,
+        account_id: entry.account_id.clone(),
+        self_accounts: entry.account_id.iter().cloned().collect(),
+        webhook_secret,
+        grant,
+        simulator: None,
+    })
+}
+
+/// Who the site's credentials act as: public identifiers only.
+fn grant_of(credentials: &Credentials) -> Result<GrantIdentity, String> {
+    match &credentials.user {
+        Some(Credential::ApiToken { email, .. }) => {
+            GrantIdentity::api_token(email.clone()).map_err(|e| e.to_string())
+        }
+        Some(other) => GrantIdentity::three_legged(other.describe()).map_err(|e| e.to_string()),
+        None => match &credentials.app {
+            Some(app) => GrantIdentity::api_token(app.describe()).map_err(|e| e.to_string()),
+            None => Err("the credentials file names no principal".into()),
+        },
+    }
+}
+
+/// 256 random bits as 64 hex digits (text, as Jira's webhook secrets are).
+fn random_secret() -> Result<SecretSlice<u8>, StartError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::SysRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|_| StartError::Site("the operating system's RNG failed".into()))?;
+    Ok(SecretSlice::from(hex::encode(bytes).into_bytes()))
+}
+
+/// Registers the server's webhook endpoint with the embedded simulator as an admin webhook
+/// with the site's secret, so the simulator's own writes (an app's comment, a test's new
+/// issue) arrive as signed Jira webhooks: the whole event loop runs offline. The URL is
+/// loopback whatever the listen address, as the simulator only delivers to loopback.
+pub fn register_with_simulator(site: &SiteHost, port: u16) -> Result<(), StartError> {
+    use secrecy::ExposeSecret as _;
+    let (Some(simulator), Some(secret)) = (&site.simulator, &site.webhook_secret) else {
+        return Ok(());
+    };
+    let secret = String::from_utf8(secret.expose_secret().to_vec())
+        .map_err(|_| StartError::Site("the simulator's webhook secret must be text".into()))?;
+    simulator
+        .add_admin_webhook(&kiln_sim::AdminWebhook {
+            name: "kiln serve".into(),
+            url: format!("http://127.0.0.1:{port}/webhooks/jira/{}", site.name),
+            events: kiln_sim::WebhookEvent::ALL.to_vec(),
+            jql_filter: None,
+            secret: Some(secret),
+        })
+        .map_err(|e| StartError::Site(format!("cannot register with the simulator: {e}")))
+}
+
+/// A webhook secret file: its text, trimmed of the final newline. Like the credentials
+/// file, it must not be readable by others.
+fn read_secret(path: &std::path::Path) -> Result<SecretSlice<u8>, StartError> {
+    crate::secret_file::read_private(path)
+        .map(|text| SecretSlice::from(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec()))
+        .map_err(|e| StartError::Site(format!("webhook secret {}: {e}", path.display())))
+}

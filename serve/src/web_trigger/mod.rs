@@ -1,0 +1,229 @@
+//! Web triggers: `ANY /x1/{id}[/{user path}]`.
+//!
+//! The id (256 random bits, see kiln-state's `web_trigger.rs`) is the only credential: it is
+//! parsed strictly, looked up by its hash, and compared in constant time; an unknown,
+//! revoked or malformed id gets the same 404. Then, in order: admission (429 +
+//! `Retry-After` when full), the body within its cap and time limit, the Forge request
+//! (hop-by-hop and credential headers removed), one invocation in a fresh instance, and the
+//! app's result checked into an HTTP response.
+
+pub mod request;
+pub mod response;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, Method, StatusCode, Uri};
+use kiln_runtime::InvocationFailure;
+
+use crate::invocation::{TriggerKind, invocation_for};
+use crate::metrics::{InvocationLabels, LatencyLabels, Metrics};
+use crate::reply;
+use crate::shared::Shared;
+use request::ForgeRequest;
+
+/// Seconds a refused caller is asked to wait.
+const RETRY_AFTER_SECONDS: u64 = 1;
+
+pub async fn handle_root(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let response = handle(&shared, &id, "", method, &uri, &headers, body).await;
+    count(&shared.metrics, &response);
+    response
+}
+
+pub async fn handle_sub(
+    State(shared): State<Arc<Shared>>,
+    Path((id, rest)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let response = handle(&shared, &id, &rest, method, &uri, &headers, body).await;
+    count(&shared.metrics, &response);
+    response
+}
+
+fn count(metrics: &Metrics, response: &Response) {
+    Metrics::outcome(&metrics.web_requests, response.status().as_str());
+}
+
+fn not_found() -> Response {
+    reply::error(StatusCode::NOT_FOUND, "no such web trigger")
+}
+
+async fn handle(
+    shared: &Shared,
+    id: &str,
+    user_path: &str,
+    method: Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    if shared.draining() {
+        return reply::retry_after(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RETRY_AFTER_SECONDS,
+            "the server is shutting down",
+        );
+    }
+    let resolved = match shared.state.resolve_web_trigger(id).await {
+        Ok(Some(resolved)) => resolved,
+        Ok(None) | Err(kiln_state::ServeError::WebTriggerId(_)) => return not_found(),
+        Err(error) => {
+            tracing::error!(%error, "web trigger lookup failed");
+            return reply::retry_after(StatusCode::SERVICE_UNAVAILABLE, 5, "state unavailable");
+        }
+    };
+    let Some(installed) = shared.host.installed(&resolved.installation) else {
+        return not_found();
+    };
+    let Some(module) = installed
+        .manifest()
+        .web_triggers()
+        .iter()
+        .find(|m| m.key == resolved.module_key.as_str())
+        .cloned()
+    else {
+        return not_found();
+    };
+    if resolved.paused {
+        return reply::retry_after(
+            StatusCode::SERVICE_UNAVAILABLE,
+            60,
+            "the installation is paused",
+        );
+    }
+    let Some(place) = shared.admission.enter() else {
+        return reply::retry_after(
+            StatusCode::TOO_MANY_REQUESTS,
+            RETRY_AFTER_SECONDS,
+            "too many requests are waiting",
+        );
+    };
+    let body = match crate::body::read(
+        headers,
+        body,
+        shared.limits.max_body_bytes,
+        shared.limits.client_timeout(),
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
+    };
+    let request = match ForgeRequest::build(&method, user_path, uri.query(), headers, body.to_vec())
+    {
+        Ok(request) => request,
+        Err(error) => return reply::error(StatusCode::BAD_REQUEST, &error.to_string()),
+    };
+    let payload = match serde_json::to_string(&request) {
+        Ok(payload) => payload,
+        Err(_) => return reply::error(StatusCode::BAD_REQUEST, "the request cannot be passed on"),
+    };
+    let app_id = installed.installation.app_id().to_owned();
+    let Some(_slot) = shared.admission.slot(&app_id, place).await else {
+        return reply::retry_after(
+            StatusCode::TOO_MANY_REQUESTS,
+            RETRY_AFTER_SECONDS,
+            "the app is busy",
+        );
+    };
+
+    let invocation = invocation_for(
+        &installed,
+        TriggerKind::WebTrigger,
+        &module.function,
+        payload,
+    );
+    shared.metrics.slots_in_use.inc();
+    let started = Instant::now();
+    let invoked = installed.app.invoke(invocation).await;
+    shared.metrics.slots_in_use.dec();
+    shared
+        .metrics
+        .latency
+        .get_or_create(&LatencyLabels {
+            app: app_id.clone(),
+            trigger: TriggerKind::WebTrigger.as_str().into(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    let (outcome, response) = match invoked {
+        Err(error) => {
+            tracing::warn!(app = %app_id, %error, "web trigger invocation refused");
+            (
+                "refused",
+                reply::error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the web trigger's function could not run",
+                ),
+            )
+        }
+        Ok(invoked) => match &invoked.result {
+            Ok(result) => match response::to_http(&module, result) {
+                Ok(response) => ("ok", response.map(Body::from)),
+                Err(error) => {
+                    tracing::warn!(app = %app_id, %error, "web trigger result is not a response");
+                    (
+                        "bad-response",
+                        reply::error(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "the web trigger's function returned no valid response",
+                        ),
+                    )
+                }
+            },
+            Err(failure) => {
+                tracing::warn!(app = %app_id, %failure, "web trigger invocation failed");
+                let status = match failure {
+                    InvocationFailure::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                (
+                    failure_kind(failure),
+                    reply::error(status, "the web trigger's function failed"),
+                )
+            }
+        },
+    };
+    shared
+        .metrics
+        .invocations
+        .get_or_create(&InvocationLabels {
+            app: app_id,
+            function: module.function.clone(),
+            trigger: TriggerKind::WebTrigger.as_str().into(),
+            outcome: outcome.into(),
+        })
+        .inc();
+    response
+}
+
+/// A failure's kind (`app`, `timeout`, `memory-limit`, …), as its JSON form names it.
+pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
+    match failure {
+        InvocationFailure::App { .. } => "app-error",
+        InvocationFailure::Timeout { .. } => "timeout",
+        InvocationFailure::MemoryLimit { .. } | InvocationFailure::TableLimit { .. } => {
+            "memory-limit"
+        }
+        InvocationFailure::FuelExhausted => "fuel-exhausted",
+        InvocationFailure::StackOverflow | InvocationFailure::Trap { .. } => "trap",
+        InvocationFailure::Exit { .. } => "exit",
+        InvocationFailure::CopyLimit { .. } => "copy-limit",
+        InvocationFailure::ResultTooLarge { .. }
+        | InvocationFailure::ResultTooDeep { .. }
+        | InvocationFailure::InvalidResult { .. } => "bad-result",
+    }
+}

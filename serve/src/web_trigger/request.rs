@@ -1,0 +1,114 @@
+//! An HTTP request as Forge gives it to a web trigger function (Forge: web trigger events
+//! reference): `{ method, path, userPath, headers: { name: [values] }, queryParameters:
+//! { name: [values] }, body }`, the body as text.
+
+use std::collections::BTreeMap;
+
+use http::{HeaderMap, Method};
+use serde::Serialize;
+
+use crate::headers::{connection_named, passes_in};
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ForgeRequest {
+    pub method: String,
+    /// The request path as the caller sent it, with the trigger id replaced by `…`: the id
+    /// is the URL's credential and is not the app's to log.
+    pub path: String,
+    /// What follows the trigger id (`/` when nothing does).
+    pub user_path: String,
+    pub headers: BTreeMap<String, Vec<String>>,
+    pub query_parameters: BTreeMap<String, Vec<String>>,
+    pub body: String,
+}
+
+/// Why a request cannot be given to an app.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestShapeError {
+    #[error("the request body is not UTF-8 text")]
+    BodyNotText,
+}
+
+impl ForgeRequest {
+    pub fn build(
+        method: &Method,
+        user_path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Self, RequestShapeError> {
+        let body = String::from_utf8(body).map_err(|_| RequestShapeError::BodyNotText)?;
+        let named = connection_named(headers);
+        let mut passed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, value) in headers {
+            if !passes_in(name, &named) {
+                continue;
+            }
+            // A value that is not text (obs-text bytes) is dropped rather than guessed at.
+            if let Ok(text) = value.to_str() {
+                passed
+                    .entry(name.as_str().to_owned())
+                    .or_default()
+                    .push(text.to_owned());
+            }
+        }
+        let mut query_parameters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if let Some(query) = query {
+            for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+                query_parameters
+                    .entry(name.into_owned())
+                    .or_default()
+                    .push(value.into_owned());
+            }
+        }
+        let user_path = if user_path.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/{}", user_path.trim_start_matches('/'))
+        };
+        Ok(Self {
+            method: method.as_str().to_owned(),
+            path: format!("/x1/…{}", if user_path == "/" { "" } else { &user_path }),
+            user_path,
+            headers: passed,
+            query_parameters,
+            body,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forge_shape_without_credentials() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("authorization", "Bearer secret".parse().unwrap());
+        headers.insert("cookie", "session=secret".parse().unwrap());
+        headers.append("x-multi", "a".parse().unwrap());
+        headers.append("x-multi", "b".parse().unwrap());
+        let request = ForgeRequest::build(
+            &Method::POST,
+            "alerts/7",
+            Some("a=1&a=2&b=%20x"),
+            &headers,
+            b"{\"x\":1}".to_vec(),
+        )
+        .unwrap();
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(json["method"], "POST");
+        assert_eq!(json["userPath"], "/alerts/7");
+        assert_eq!(json["headers"]["x-multi"], serde_json::json!(["a", "b"]));
+        assert_eq!(json["queryParameters"]["a"], serde_json::json!(["1", "2"]));
+        assert_eq!(json["queryParameters"]["b"], serde_json::json!([" x"]));
+        assert!(!json.to_string().contains("secret"));
+        assert_eq!(json["body"], "{\"x\":1}");
+        assert_eq!(
+            ForgeRequest::build(&Method::POST, "", None, &headers, vec![0xff]).unwrap_err(),
+            RequestShapeError::BodyNotText
+        );
+    }
+}

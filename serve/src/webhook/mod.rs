@@ -1,0 +1,227 @@
+//! Jira webhooks: `POST /webhooks/jira/{site}`.
+//!
+//! In order, each step refusing before the next costs anything: the site must be known and
+//! have a webhook secret (404); the body within its cap and time limit; the signature
+//! (`X-Hub-Signature`, constant time) over the exact bytes (401, nothing runs); Jira's
+//! delivery id (`X-Atlassian-Webhook-Identifier`, 400 without). Then the delivery is mapped
+//! to a Forge event and, for every live installation on that site whose app subscribes to
+//! it, **could read it** (its approved scopes cover one of the event's scope alternatives),
+//! and does not filter it out (`ignoreSelf`, the loop guard), one event is built; the
+//! delivery record and all its events are stored in one transaction (kiln-state's
+//! `accept_delivery`), so a redelivery runs nothing twice and a refused delivery (queue
+//! full: 429 + `Retry-After`, which Jira retries) stores nothing.
+
+pub mod event;
+pub mod signature;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode};
+use kiln_state::ServeError;
+use kiln_state::serve::{DeliveryId, DeliveryKey, EnqueueOutcome, ModuleKey, NewEvent};
+use secrecy::ExposeSecret;
+
+use crate::metrics::Metrics;
+use crate::reply;
+use crate::shared::Shared;
+use event::MappedEvent;
+
+pub const DELIVERY_ID_HEADER: &str = "x-atlassian-webhook-identifier";
+
+/// Jira retries a refused delivery; this asks it to wait a little first.
+const RETRY_AFTER_SECONDS: u64 = 30;
+
+pub async fn handle(
+    State(shared): State<Arc<Shared>>,
+    Path(site_name): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let (outcome, response) = receive(&shared, &site_name, &headers, body).await;
+    Metrics::outcome(&shared.metrics.webhooks, outcome);
+    response
+}
+
+async fn receive(
+    shared: &Shared,
+    site_name: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> (&'static str, Response) {
+    let Some(site) = shared.host.site(site_name).cloned() else {
+        return (
+            "unknown-site",
+            reply::error(StatusCode::NOT_FOUND, "no such site"),
+        );
+    };
+    let Some(secret) = &site.webhook_secret else {
+        return (
+            "unknown-site",
+            reply::error(
+                StatusCode::NOT_FOUND,
+                "this site's webhooks are not accepted",
+            ),
+        );
+    };
+    let body = match crate::body::read(
+        headers,
+        body,
+        shared.limits.max_body_bytes,
+        shared.limits.client_timeout(),
+    )
+    .await
+    {
+        Ok(body) => body,
+        Err(error) => return ("bad-body", error.into_response()),
+    };
+    if let Err(error) = signature::verify(
+        secret.expose_secret(),
+        &body,
+        headers.get(signature::HEADER).map(|v| v.as_bytes()),
+    ) {
+        tracing::warn!(site = %site.name, %error, "webhook refused");
+        return (
+            "bad-signature",
+            reply::error(StatusCode::UNAUTHORIZED, &error.to_string()),
+        );
+    }
+    let Some(delivery) = headers
+        .get(DELIVERY_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| DeliveryId::new(v).ok())
+        .and_then(|id| DeliveryKey::new(site.key.clone(), id).ok())
+    else {
+        return (
+            "bad-delivery",
+            reply::error(
+                StatusCode::BAD_REQUEST,
+                "missing or invalid X-Atlassian-Webhook-Identifier",
+            ),
+        );
+    };
+    let parsed: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => {
+            return (
+                "bad-delivery",
+                reply::error(StatusCode::BAD_REQUEST, "the body is not JSON"),
+            );
+        }
+    };
+    let mapped = match MappedEvent::from_delivery(&parsed) {
+        Ok(mapped) => mapped,
+        Err(error) => {
+            return (
+                "bad-delivery",
+                reply::error(StatusCode::BAD_REQUEST, &error.to_string()),
+            );
+        }
+    };
+    let now = shared.clock.now();
+    let events = match &mapped {
+        Some(mapped) => events_for(shared, &site, mapped, now),
+        None => Vec::new(),
+    };
+    let queued = events.len();
+    match shared.state.accept_delivery(&delivery, &events, now).await {
+        Ok(EnqueueOutcome::Accepted(_)) => {
+            if queued > 0 {
+                shared.queued.notify_waiters();
+            }
+            (
+                if queued > 0 { "accepted" } else { "ignored" },
+                (
+                    StatusCode::ACCEPTED,
+                    axum::Json(serde_json::json!({ "queued": queued })),
+                )
+                    .into_response(),
+            )
+        }
+        Ok(EnqueueOutcome::Duplicate) => (
+            "duplicate",
+            (
+                StatusCode::OK,
+                axum::Json(serde_json::json!({ "duplicate": true })),
+            )
+                .into_response(),
+        ),
+        Err(ServeError::QueueFull(full)) => {
+            tracing::warn!(site = %site.name, %full, "webhook refused: queue full");
+            (
+                "queue-full",
+                reply::retry_after(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    RETRY_AFTER_SECONDS,
+                    "the queue is full",
+                ),
+            )
+        }
+        Err(ServeError::PayloadTooLarge { .. }) => (
+            "too-large",
+            reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the event is too large to queue",
+            ),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "cannot store a webhook delivery");
+            (
+                "state-error",
+                reply::retry_after(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    RETRY_AFTER_SECONDS,
+                    "state unavailable",
+                ),
+            )
+        }
+    }
+}
+
+/// One event per subscribed trigger of every live installation on the site that may read it.
+fn events_for(
+    shared: &Shared,
+    site: &crate::host::SiteHost,
+    mapped: &MappedEvent,
+    now: kiln_state::serve::UnixMillis,
+) -> Vec<NewEvent> {
+    let self_generated = mapped
+        .actor
+        .as_ref()
+        .is_some_and(|actor| site.self_accounts.iter().any(|a| a == actor));
+    let cloud_id = site.runtime.client().site().cloud_id().to_owned();
+    let mut events = Vec::new();
+    for installed in shared.host.installed_on(site) {
+        if !mapped.event.readable_with(&installed.scopes) {
+            tracing::debug!(app = %installed.installation.app_id(), event = %mapped.event, "not readable with the approved scopes");
+            continue;
+        }
+        for trigger in installed.manifest().triggers_for(mapped.event) {
+            if self_generated {
+                if trigger.ignores_self() {
+                    continue;
+                }
+                if !shared
+                    .loop_guard
+                    .allow(&installed.installation, &mapped.subject, now)
+                {
+                    tracing::warn!(app = %installed.installation.app_id(), trigger = %trigger.key, "self-generated event dropped: the app keeps triggering itself");
+                    Metrics::outcome(&shared.metrics.webhooks, "loop-dropped");
+                    continue;
+                }
+            }
+            let Ok(module_key) = ModuleKey::new(trigger.key.clone()) else {
+                continue;
+            };
+            let payload = mapped.payload(self_generated, &cloud_id, &trigger.key);
+            events.push(NewEvent {
+                installation: installed.installation.clone(),
+                module_key,
+                payload: payload.to_string().into_bytes(),
+            });
+        }
+    }
+    events
+}
