@@ -183,11 +183,7 @@ impl LoadedApp {
             self.limits.max_log_lines as usize,
             self.limits.max_log_bytes as usize,
         );
-        let state = InvocationState {
-            wasi: None,
-            table: wasmtime::component::ResourceTable::new(),
-            limiter: GuestLimiter::new(self.limits.memory_bytes),
-            jira: JiraSession::new(SessionConfig {
+        let jira = JiraSession::new(SessionConfig {
                 client: self.client.clone(),
                 scopes: self.scopes.clone(),
                 audit: self.audit.clone(),
@@ -195,8 +191,23 @@ impl LoadedApp {
                 invocation_id: invocation_id.clone(),
                 deadline,
                 max_requests: self.limits.max_requests,
-            }),
+            });
+        // Egress draws on request-jira's budget: one count per invocation.
+        let egress = crate::egress::EgressState::new(
+            self.egress.clone(),
+            jira.budget(),
+            self.audit.clone(),
+            self.app_id.clone(),
+            &invocation_id,
+            deadline,
+        );
+        let state = InvocationState {
+            wasi: None,
+            table: wasmtime::component::ResourceTable::new(),
+            limiter: GuestLimiter::new(self.limits.memory_bytes),
+            jira,
             log: log.clone(),
+            egress,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);

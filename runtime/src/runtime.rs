@@ -15,6 +15,7 @@ use crate::bindings;
 pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
+use crate::egress::{EgressApp, EgressConfig};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
 use crate::guest_text::{GuestText, MAX_GUEST_ERROR_BYTES, cap_owned};
 use crate::jira::audit::{AuditSink, NoAudit};
@@ -38,6 +39,8 @@ pub struct RuntimeOptions {
     /// Scopes no app may declare on this machine; an app declaring one is
     /// refused at load ([`LoadError::Forbidden`]).
     pub policy: OperatorPolicy,
+    /// How egress requests resolve, connect and are bounded.
+    pub egress: EgressConfig,
 }
 
 impl Default for RuntimeOptions {
@@ -48,6 +51,7 @@ impl Default for RuntimeOptions {
             cache: CacheMode::default(),
             allocation: InstanceAllocation::default(),
             policy: OperatorPolicy::default(),
+            egress: EgressConfig::default(),
         }
     }
 }
@@ -57,6 +61,8 @@ pub struct Runtime {
     engine: Engine,
     allocator: AllocatorInUse,
     linker: Linker<InvocationState>,
+    /// `linker` plus `wasi:http`, for apps that declare egress backends.
+    http_linker: Linker<InvocationState>,
     client: Arc<JiraClient>,
     cache: Option<ArtifactCache>,
     /// One permit per pool slot: an invocation waits here for a slot rather
@@ -114,11 +120,17 @@ impl Runtime {
             |state| state,
         )
         .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        // wasi:http only for apps that declare a backend; every request it
+        // makes goes through crate::egress.
+        let mut http_linker = linker.clone();
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut http_linker)
+            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let ticker = EpochTicker::start(&engine);
         Ok(Self {
             engine,
             allocator,
             linker,
+            http_linker,
             client: Arc::new(client),
             cache: open_or_log(&options.cache),
             slots,
@@ -188,9 +200,15 @@ impl Runtime {
         component: &Component,
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
-        check_world(&self.engine, component)?;
-        let instance_pre = self
-            .linker
+        let allowlist = manifest.egress_allowlist();
+        let egress = !allowlist.is_empty();
+        check_world(&self.engine, component, egress)?;
+        let linker = if egress {
+            &self.http_linker
+        } else {
+            &self.linker
+        };
+        let instance_pre = linker
             .instantiate_pre(component)
             .map_err(|e| LoadError::link(&e))?;
         let pre = bindings::AppPre::new(instance_pre).map_err(|e| LoadError::link(&e))?;
@@ -198,6 +216,11 @@ impl Runtime {
         Ok(LoadedApp {
             pre,
             scopes: Arc::new(manifest.declared_scopes()),
+            egress: Arc::new(EgressApp {
+                allowlist,
+                overrides: self.options.policy.egress().clone(),
+                config: self.options.egress.clone(),
+            }),
             app_id: Arc::from(manifest.app.id.as_str()),
             manifest: Arc::new(manifest),
             limits,
@@ -216,6 +239,7 @@ pub struct LoadedApp {
     pub(crate) pre: bindings::AppPre<InvocationState>,
     pub(crate) manifest: Arc<Manifest>,
     pub(crate) scopes: Arc<kiln_manifest::DeclaredScopes>,
+    pub(crate) egress: Arc<EgressApp>,
     pub(crate) app_id: Arc<str>,
     pub(crate) limits: EffectiveLimits,
     pub(crate) client: Arc<JiraClient>,

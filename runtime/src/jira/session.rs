@@ -29,6 +29,7 @@ use super::audit::{AuditRecord, AuditSink, now_rfc3339};
 use super::client::{JiraClient, OutgoingRequest, TransportError};
 use super::redact::Redactor;
 use super::tenant::check_tenant;
+use crate::egress::budget::{BudgetExceeded, InvocationBudget};
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
 use crate::policy::path::validate_path;
@@ -58,9 +59,8 @@ pub struct JiraSession {
     app_id: Arc<str>,
     invocation_id: String,
     deadline: TokioInstant,
-    max_requests: u32,
-    requests: u32,
-    bytes: u64,
+    /// Requests and bytes, shared with egress ([`JiraSession::budget`]).
+    budget: Arc<InvocationBudget>,
     refusals: u32,
 }
 
@@ -88,15 +88,16 @@ impl JiraSession {
             max_requests,
         } = config;
         Self {
-            client,
             scopes,
             audit,
             app_id,
             invocation_id,
             deadline,
-            max_requests,
-            requests: 0,
-            bytes: 0,
+            budget: Arc::new(InvocationBudget::new(
+                max_requests,
+                client.limits.max_bytes_per_invocation,
+            )),
+            client,
             refusals: 0,
         }
     }
@@ -107,9 +108,15 @@ impl JiraSession {
         self.refusals
     }
 
-    /// How many calls the guest made.
+    /// How many calls the guest made, through request-jira and egress.
     pub fn request_count(&self) -> u32 {
-        self.requests
+        self.budget.requests()
+    }
+
+    /// The invocation's request and byte budget, for the other doors out
+    /// (egress) to draw on the same counters.
+    pub fn budget(&self) -> Arc<InvocationBudget> {
+        self.budget.clone()
     }
 
     /// Runs one call through the pipeline and writes its audit line.
@@ -150,13 +157,7 @@ impl JiraSession {
         req: Request,
         trace: &mut Trace,
     ) -> Result<Response, RequestError> {
-        self.requests = self.requests.saturating_add(1);
-        if self.requests > self.max_requests {
-            return Err(RequestError::QuotaExceeded(format!(
-                "this invocation may make at most {} request-jira calls (manifest app.runtime.maxRequests)",
-                self.max_requests
-            )));
-        }
+        self.budget.charge_request().map_err(quota_exceeded)?;
 
         let path =
             validate_path(&req.path).map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
@@ -360,15 +361,20 @@ impl JiraSession {
     }
 
     fn charge_bytes(&mut self, n: u64) -> Result<(), RequestError> {
-        self.bytes = self.bytes.saturating_add(n);
-        if self.bytes > self.client.limits.max_bytes_per_invocation {
-            return Err(RequestError::QuotaExceeded(format!(
-                "this invocation may transfer at most {} bytes through request-jira",
-                self.client.limits.max_bytes_per_invocation
-            )));
-        }
-        Ok(())
+        self.budget.charge_bytes(n).map_err(quota_exceeded)
     }
+}
+
+/// The shared budget's refusal, in request-jira's words.
+fn quota_exceeded(exceeded: BudgetExceeded) -> RequestError {
+    RequestError::QuotaExceeded(match exceeded {
+        BudgetExceeded::Requests { limit } => format!(
+            "this invocation may make at most {limit} request-jira calls and egress requests together (manifest app.runtime.maxRequests)"
+        ),
+        BudgetExceeded::Bytes { limit } => format!(
+            "this invocation may transfer at most {limit} bytes, request-jira and egress together"
+        ),
+    })
 }
 
 /// A transport failure as the guest sees it: bounded, and (by

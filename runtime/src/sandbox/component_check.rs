@@ -110,11 +110,17 @@ impl ComponentError {
     }
 }
 
-/// Checks a compiled component's imports and exports.
-pub fn check_world(engine: &Engine, component: &Component) -> Result<(), ComponentError> {
+/// Checks a compiled component's imports and exports. `egress`: whether
+/// the manifest declares egress backends, the only case in which
+/// `wasi:http` may be imported.
+pub fn check_world(
+    engine: &Engine,
+    component: &Component,
+    egress: bool,
+) -> Result<(), ComponentError> {
     let ty = component.component_type();
     for (name, item) in ty.imports(engine) {
-        check_import(name, &item.ty)?;
+        check_import(name, &item.ty, egress)?;
     }
     if component.get_export_index(None, HANDLER_EXPORT).is_some() {
         return Ok(());
@@ -139,7 +145,7 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<(), Compone
     Err(ComponentError::WrongWorld { exports })
 }
 
-fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> {
+fn check_import(name: &str, item: &ComponentItem, egress: bool) -> Result<(), ComponentError> {
     let refuse = |reason: &str| ComponentError::ForbiddenImport {
         name: cap(name, MAX_GUEST_NAME_BYTES).into_owned(),
         reason: reason.to_owned(),
@@ -152,9 +158,17 @@ fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> 
     let (package, version) =
         split_interface_name(name).ok_or_else(|| refuse("not a versioned WIT interface"))?;
     if package == "wasi:http" {
-        return Err(refuse(
-            "wasi:http is not available to Kiln apps; call Jira through kiln:app/jira request-jira",
-        ));
+        // Only the client side: an app is never an HTTP server.
+        let (_, interface) = name.split_once('/').unwrap_or_default();
+        let client_side = interface.starts_with("outgoing-handler@") || interface.starts_with("types@");
+        if egress && client_side && version.starts_with("0.2.") {
+            return Ok(());
+        }
+        return Err(refuse(if egress {
+            "only wasi:http/outgoing-handler and wasi:http/types 0.2 are provided"
+        } else {
+            "wasi:http is only available to apps that declare permissions.external.fetch.backend in their manifest; call Jira through kiln:app/jira request-jira"
+        }));
     }
     match IMPORTABLE_PACKAGES.iter().find(|(p, _)| *p == package) {
         Some((_, prefix)) if version.starts_with(prefix) => Ok(()),

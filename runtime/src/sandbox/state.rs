@@ -28,6 +28,9 @@ pub struct InvocationState {
     pub(crate) limiter: GuestLimiter,
     pub(crate) jira: JiraSession,
     pub(crate) log: GuestLog,
+    /// `wasi:http` (egress); only reachable when the app declares a backend
+    /// (see crate::egress, which implements `WasiHttpView` on this state).
+    pub(crate) egress: crate::egress::EgressState,
 }
 
 impl WasiView for InvocationState {
