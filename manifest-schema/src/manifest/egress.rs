@@ -183,9 +183,7 @@ pub enum BackendError {
     WildcardTooWide,
     #[error("`*` is only allowed as the whole first label (`*.example.com`)")]
     WildcardPlacement,
-    #[error(
-        "a path, query or fragment grants nothing (Forge matches the host only); remove {0:?}"
-    )]
+    #[error("a path, query or fragment grants nothing (Forge matches the host only); remove {0:?}")]
     Path(String),
     #[error("user information (`user@`) is not allowed in an entry")]
     UserInfo,
@@ -391,7 +389,10 @@ mod tests {
             ("https://api.example.com/", "https://api.example.com"),
             ("HTTPS://API.Example.COM.", "https://api.example.com"),
             ("*.ingest.sentry.io", "https://*.ingest.sentry.io"),
-            ("http://legacy.example.com:8080", "http://legacy.example.com:8080"),
+            (
+                "http://legacy.example.com:8080",
+                "http://legacy.example.com:8080",
+            ),
             ("api.example.com:8443", "https://api.example.com:8443"),
             ("xn--bcher-kva.example", "https://xn--bcher-kva.example"),
         ];
@@ -418,12 +419,18 @@ mod tests {
             ("**.example.com", |e| {
                 matches!(e, BackendError::WildcardPlacement)
             }),
-            ("ftp://example.com", |e| matches!(e, BackendError::Scheme(_))),
+            ("ftp://example.com", |e| {
+                matches!(e, BackendError::Scheme(_))
+            }),
             ("https://api.example.com/v1", |e| {
                 matches!(e, BackendError::Path(_))
             }),
-            ("api.example.com?x=1", |e| matches!(e, BackendError::Path(_))),
-            ("user@api.example.com", |e| matches!(e, BackendError::UserInfo)),
+            ("api.example.com?x=1", |e| {
+                matches!(e, BackendError::Path(_))
+            }),
+            ("user@api.example.com", |e| {
+                matches!(e, BackendError::UserInfo)
+            }),
             ("127.0.0.1", |e| matches!(e, BackendError::IpLiteral)),
             ("127.1", |e| matches!(e, BackendError::IpLiteral)),
             ("0x7f000001", |e| matches!(e, BackendError::IpLiteral)),
@@ -433,14 +440,28 @@ mod tests {
                 matches!(e, BackendError::IpLiteral)
             }),
             ("api.example.com:0", |e| matches!(e, BackendError::Port(_))),
-            ("api.example.com:65536", |e| matches!(e, BackendError::Port(_))),
-            ("api.example.com:080", |e| matches!(e, BackendError::Port(_))),
+            ("api.example.com:65536", |e| {
+                matches!(e, BackendError::Port(_))
+            }),
+            ("api.example.com:080", |e| {
+                matches!(e, BackendError::Port(_))
+            }),
             ("api.example.com:", |e| matches!(e, BackendError::Port(_))),
-            ("api..example.com", |e| matches!(e, BackendError::Name { .. })),
-            ("-api.example.com", |e| matches!(e, BackendError::Name { .. })),
-            ("api_x.example.com", |e| matches!(e, BackendError::Name { .. })),
-            ("bücher.example", |e| matches!(e, BackendError::Name { .. })),
-            ("api example.com", |e| matches!(e, BackendError::Name { .. })),
+            ("api..example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("-api.example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("api_x.example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("bücher.example", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("api example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
         ];
         for (entry, expected) in cases {
             match parse(entry) {
@@ -465,7 +486,10 @@ mod tests {
         assert!(list.allows(https, "example.com.evil.net", 443).is_none());
         assert!(list.allows(https, ".example.com", 443).is_none());
         assert!(list.allows(https, "api.example.com", 8443).is_none());
-        assert!(list.allows(EgressScheme::Http, "api.example.com", 80).is_none());
+        assert!(
+            list.allows(EgressScheme::Http, "api.example.com", 80)
+                .is_none()
+        );
     }
 
     #[test]
@@ -474,11 +498,26 @@ mod tests {
             parse("api.example.com").unwrap(),
             parse("http://plain.example.com:8080").unwrap(),
         ]);
-        assert!(list.allows(EgressScheme::Https, "api.example.com", 443).is_some());
-        assert!(list.allows(EgressScheme::Https, "x.api.example.com", 443).is_none());
-        assert!(list.allows(EgressScheme::Http, "api.example.com", 80).is_none());
-        assert!(list.allows(EgressScheme::Http, "plain.example.com", 8080).is_some());
-        assert!(list.allows(EgressScheme::Https, "plain.example.com", 8080).is_none());
+        assert!(
+            list.allows(EgressScheme::Https, "api.example.com", 443)
+                .is_some()
+        );
+        assert!(
+            list.allows(EgressScheme::Https, "x.api.example.com", 443)
+                .is_none()
+        );
+        assert!(
+            list.allows(EgressScheme::Http, "api.example.com", 80)
+                .is_none()
+        );
+        assert!(
+            list.allows(EgressScheme::Http, "plain.example.com", 8080)
+                .is_some()
+        );
+        assert!(
+            list.allows(EgressScheme::Https, "plain.example.com", 8080)
+                .is_none()
+        );
         assert!(list.allows(EgressScheme::Https, "", 443).is_none());
     }
 }

@@ -25,7 +25,9 @@ use field_path::FieldPath;
 pub(crate) use source::Position;
 use source::{Anchor, Node};
 
-pub use egress::{Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, HostPattern};
+pub use egress::{
+    Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, HostPattern,
+};
 pub use events::{ProductEvent, UnknownEvent};
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
