@@ -69,6 +69,8 @@ extern crate self as kiln_sdk;
 mod app_error;
 mod context;
 mod convert;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod log;
 mod method;
 mod principal;
