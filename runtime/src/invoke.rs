@@ -184,14 +184,14 @@ impl LoadedApp {
             self.limits.max_log_bytes as usize,
         );
         let jira = JiraSession::new(SessionConfig {
-                client: self.client.clone(),
-                scopes: self.scopes.clone(),
-                audit: self.audit.clone(),
-                app_id: self.app_id.clone(),
-                invocation_id: invocation_id.clone(),
-                deadline,
-                max_requests: self.limits.max_requests,
-            });
+            client: self.client.clone(),
+            scopes: self.scopes.clone(),
+            audit: self.audit.clone(),
+            app_id: self.app_id.clone(),
+            invocation_id: invocation_id.clone(),
+            deadline,
+            max_requests: self.limits.max_requests,
+        });
         // Egress draws on request-jira's budget: one count per invocation.
         let egress = crate::egress::EgressState::new(
             self.egress.clone(),

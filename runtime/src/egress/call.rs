@@ -80,7 +80,10 @@ impl Trace {
 /// A refusal or failure: the audit decision and what the guest gets.
 struct Refusal(&'static str, Error);
 
-type Sent = (Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>);
+type Sent = (
+    Response<WasiBody>,
+    Box<dyn Future<Output = Result<(), Error>> + Send>,
+);
 
 /// Runs one request; the audit line is written when the call fails, or
 /// when the response body is finished or dropped.
@@ -193,7 +196,10 @@ async fn exchange(
         Some(_) => return Err(denied("not-allowed")),
     };
 
-    let connect_timeout = shorter(limits.connect_timeout, options.and_then(|o| o.connect_timeout));
+    let connect_timeout = shorter(
+        limits.connect_timeout,
+        options.and_then(|o| o.connect_timeout),
+    );
     let first_byte_timeout = shorter(
         limits.first_byte_timeout,
         options.and_then(|o| o.first_byte_timeout),
@@ -391,7 +397,11 @@ struct CappedBody {
 }
 
 impl CappedBody {
-    fn fail(&mut self, decision: &'static str, error: Error) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
+    fn fail(
+        &mut self,
+        decision: &'static str,
+        error: Error,
+    ) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         self.trace.decision = decision;
         self.done = true;
         Poll::Ready(Some(Err(error)))

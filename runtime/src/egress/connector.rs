@@ -90,8 +90,8 @@ pub async fn connect(
         match tls {
             None => Ok(Stream::Plain(tcp)),
             Some((config, name)) => {
-                let name = ServerName::try_from(name.to_owned())
-                    .map_err(|_| ConnectError::BadName)?;
+                let name =
+                    ServerName::try_from(name.to_owned()).map_err(|_| ConnectError::BadName)?;
                 let stream = TlsConnector::from(config.clone())
                     .connect(name, tcp)
                     .await

@@ -32,7 +32,9 @@ pub struct EgressOverride {
     pub allow_addresses: Vec<IpNet>,
 }
 
-fn host_pattern<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<HostPattern, D::Error> {
+fn host_pattern<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<HostPattern, D::Error> {
     let text = String::deserialize(deserializer)?;
     text.parse::<Backend>()
         .map(|backend| backend.host)
@@ -60,9 +62,9 @@ impl EgressOverrides {
     /// Whether `ip` is in a range the operator allows for `host` (normalised).
     pub fn allows_address(&self, host: &str, ip: IpAddr) -> bool {
         let ip = canonical(ip);
-        self.entries.iter().any(|o| {
-            o.host.covers(host) && o.allow_addresses.iter().any(|net| net.contains(&ip))
-        })
+        self.entries
+            .iter()
+            .any(|o| o.host.covers(host) && o.allow_addresses.iter().any(|net| net.contains(&ip)))
     }
 }
 

@@ -160,7 +160,8 @@ fn check_import(name: &str, item: &ComponentItem, egress: bool) -> Result<(), Co
     if package == "wasi:http" {
         // Only the client side: an app is never an HTTP server.
         let (_, interface) = name.split_once('/').unwrap_or_default();
-        let client_side = interface.starts_with("outgoing-handler@") || interface.starts_with("types@");
+        let client_side =
+            interface.starts_with("outgoing-handler@") || interface.starts_with("types@");
         if egress && client_side && version.starts_with("0.2.") {
             return Ok(());
         }
