@@ -203,7 +203,7 @@ impl Egress {
             .invoke(Invocation {
                 function_key: Some("send".into()),
                 payload: payload.to_string(),
-                account_id: None,
+                ..Invocation::default()
             })
             .await
             .expect("invocation starts");

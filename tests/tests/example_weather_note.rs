@@ -121,7 +121,7 @@ async fn weather_note_calls_the_declared_api_through_egress() {
             payload: json!({ "issue": "KILN-1", "city": "Oslo",
                              "api": format!("http://api.weather.example:{port}") })
             .to_string(),
-            account_id: None,
+            ..Invocation::default()
         })
         .await
         .expect("invocation starts");
@@ -161,7 +161,7 @@ async fn weather_note_calls_the_declared_api_through_egress() {
             function_key: None,
             payload: json!({ "issue": "KILN-1", "city": "Oslo", "api": "http://127.0.0.1:9" })
                 .to_string(),
-            account_id: None,
+            ..Invocation::default()
         })
         .await
         .expect("invocation starts");
