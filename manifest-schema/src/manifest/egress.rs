@@ -405,7 +405,8 @@ mod tests {
 
     #[test]
     fn entries_that_widen_or_mislead_are_refused() {
-        let cases: &[(&str, fn(&BackendError) -> bool)] = &[
+        type Expected = fn(&BackendError) -> bool;
+        let cases: &[(&str, Expected)] = &[
             ("", |e| matches!(e, BackendError::Empty)),
             ("*", |e| matches!(e, BackendError::Everything)),
             ("https://*", |e| matches!(e, BackendError::Everything)),

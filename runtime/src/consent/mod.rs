@@ -31,7 +31,8 @@ pub enum ConsentDecision {
     /// The operator forbids these declared scopes; no approval can help.
     Forbidden { scopes: Vec<Scope> },
     /// The user must approve; the request says why and what changed.
-    NeedsApproval(ApprovalRequest),
+    /// Boxed: the request is large beside the other outcomes.
+    NeedsApproval(Box<ApprovalRequest>),
 }
 
 /// What the user is asked to approve, and why.
@@ -162,7 +163,7 @@ pub fn decide_with_egress(
         }
     };
     let previous_scopes = installation.map(|g| g.scopes.as_slice()).unwrap_or(&[]);
-    ConsentDecision::NeedsApproval(ApprovalRequest {
+    ConsentDecision::NeedsApproval(Box::new(ApprovalRequest {
         app_id: key.app_id.clone(),
         site: key.site.clone(),
         component: key.component.clone(),
@@ -171,7 +172,7 @@ pub fn decide_with_egress(
         diff: ScopeDiff::between(previous_scopes, declared),
         egress: egress.to_vec(),
         unapproved_egress,
-    })
+    }))
 }
 
 /// How approval may be obtained when it is needed.
@@ -260,9 +261,7 @@ pub fn ensure_consent_with_egress(
         ApprovalMode::Preapproved => true,
         ApprovalMode::Interactive => ask(&request).map_err(ConsentError::Prompt)?,
         ApprovalMode::NonInteractive => {
-            return Err(ConsentError::NotApproved {
-                request: Box::new(request),
-            });
+            return Err(ConsentError::NotApproved { request });
         }
     };
     if !approved {
