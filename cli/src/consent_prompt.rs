@@ -74,6 +74,21 @@ pub fn ask_approval(
         list(output, '=', &diff.kept)?;
         list(output, '-', &diff.removed)?;
     }
+    if !request.egress.is_empty() {
+        writeln!(
+            output,
+            "Hosts outside Jira it may send data to (+ not approved before):"
+        )?;
+        for backend in &request.egress {
+            let mark = if request.unapproved_egress.contains(backend) {
+                '+'
+            } else {
+                '='
+            };
+            // Validated by the manifest grammar, escaped all the same.
+            writeln!(output, "  {mark} {}", escape(backend))?;
+        }
+    }
     writeln!(
         output,
         "Component sha256 {} (pre-approve it in the operator policy to skip this question).",
@@ -131,6 +146,8 @@ mod tests {
             reason,
             unapproved: vec![scope("read:jira-work"), scope("write:jira-work")],
             diff,
+            egress: vec!["https://api.example.com".to_owned()],
+            unapproved_egress: vec!["https://api.example.com".to_owned()],
         }
     }
 
@@ -148,6 +165,7 @@ mod tests {
         assert!(shown.contains("read:jira-work") && shown.contains("write:jira-work"));
         let description = scope("read:jira-work").description().unwrap();
         assert!(shown.contains(description), "{shown}");
+        assert!(shown.contains("  + https://api.example.com"), "{shown}");
         assert!(
             shown.contains(ComponentDigest::of(b"v2").as_str()),
             "{shown}"

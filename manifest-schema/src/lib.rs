@@ -15,7 +15,8 @@ pub use catalogue::{
 };
 pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
-    App, FunctionModule, Interval, MAX_MANIFEST_BYTES, Manifest, Modules, Permissions,
-    ProductEvent, RuntimeLimits, ScheduledTriggerModule, StaticOutput, TriggerFilter,
-    TriggerModule, UnknownEvent, WebTriggerModule, WebTriggerResponse, WebTriggerResponseType,
+    App, Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, FunctionModule,
+    HostPattern, Interval, MAX_MANIFEST_BYTES, Manifest, Modules, Permissions, ProductEvent,
+    RuntimeLimits, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
+    UnknownEvent, WebTriggerModule, WebTriggerResponse, WebTriggerResponseType,
 };

@@ -242,19 +242,29 @@ impl LoadedApp {
             self.limits.max_log_lines as usize,
             self.limits.max_log_bytes as usize,
         );
+        let jira = JiraSession::new(SessionConfig {
+            client: self.client.clone(),
+            scopes: self.scopes.clone(),
+            audit: self.audit.clone(),
+            app_id: self.app_id.clone(),
+            invocation_id: invocation_id.clone(),
+            deadline,
+            max_requests: self.limits.max_requests,
+        });
+        // Egress draws on request-jira's budget: one count per invocation.
+        let egress = crate::egress::EgressState::new(
+            self.egress.clone(),
+            jira.budget(),
+            self.audit.clone(),
+            self.app_id.clone(),
+            &invocation_id,
+            deadline,
+        );
         let state = InvocationState {
             wasi: None,
             table: wasmtime::component::ResourceTable::new(),
             limiter: GuestLimiter::new(self.limits.memory_bytes),
-            jira: JiraSession::new(SessionConfig {
-                client: self.client.clone(),
-                scopes: self.scopes.clone(),
-                audit: self.audit.clone(),
-                app_id: self.app_id.clone(),
-                invocation_id: invocation_id.clone(),
-                deadline,
-                max_requests: self.limits.max_requests,
-            }),
+            jira,
             storage: StorageSession::new(
                 self.storage.clone(),
                 self.storage_allowed,
@@ -262,6 +272,7 @@ impl LoadedApp {
                 deadline,
             ),
             log: log.clone(),
+            egress,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);

@@ -21,6 +21,7 @@ pub mod bindings;
 pub mod cache;
 pub mod consent;
 pub mod credentials;
+pub mod egress;
 pub mod engine;
 pub mod guest_text;
 pub mod invoke;

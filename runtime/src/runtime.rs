@@ -15,6 +15,7 @@ use crate::bindings::{self, AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
+use crate::egress::{EgressApp, EgressConfig};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
 use crate::guest_text::{GuestText, MAX_GUEST_ERROR_BYTES, cap_owned};
 use crate::jira::audit::{AuditSink, NoAudit};
@@ -51,6 +52,8 @@ pub struct RuntimeOptions {
     /// ([`crate::storage::SIMULATOR_SITE`]), whose cloud id is new every run,
     /// so that an app's data outlives the run.
     pub installation_site: Option<String>,
+    /// How egress requests resolve, connect and are bounded.
+    pub egress: EgressConfig,
 }
 
 impl Default for RuntimeOptions {
@@ -63,6 +66,7 @@ impl Default for RuntimeOptions {
             policy: OperatorPolicy::default(),
             storage: in_memory_storage(),
             installation_site: None,
+            egress: EgressConfig::default(),
         }
     }
 }
@@ -84,6 +88,8 @@ pub struct Runtime {
     engine: Engine,
     allocator: AllocatorInUse,
     linker: Linker<InvocationState>,
+    /// `linker` plus `wasi:http`, for apps that declare egress backends.
+    http_linker: Linker<InvocationState>,
     client: Arc<JiraClient>,
     cache: Option<ArtifactCache>,
     /// One permit per pool slot: an invocation waits here for a slot rather
@@ -148,11 +154,17 @@ impl Runtime {
             |state| state,
         )
         .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        // wasi:http only for apps that declare a backend; every request it
+        // makes goes through crate::egress.
+        let mut http_linker = linker.clone();
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut http_linker)
+            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let ticker = EpochTicker::start(&engine);
         Ok(Self {
             engine,
             allocator,
             linker,
+            http_linker,
             client: Arc::new(client),
             cache: open_or_log(&options.cache),
             slots,
@@ -189,7 +201,7 @@ impl Runtime {
         self.check_policy(&manifest)?;
         check_format(&wasm)?;
         // A refused import is named before a (possibly long) compile.
-        check_imports_before_compiling(&wasm)?;
+        check_imports_before_compiling(&wasm, !manifest.egress_allowlist().is_empty())?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let (component, from_cache) =
@@ -224,9 +236,15 @@ impl Runtime {
         component: &Component,
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
-        let world = check_world(&self.engine, component)?;
-        let instance_pre = self
-            .linker
+        let allowlist = manifest.egress_allowlist();
+        let egress = !allowlist.is_empty();
+        let world = check_world(&self.engine, component, egress)?;
+        let linker = if egress {
+            &self.http_linker
+        } else {
+            &self.linker
+        };
+        let instance_pre = linker
             .instantiate_pre(component)
             .map_err(|e| LoadError::link(&e))?;
         let pre = AppPre::new(world, instance_pre).map_err(|e| LoadError::link(&e))?;
@@ -243,6 +261,11 @@ impl Runtime {
                 }),
             ),
             scopes: Arc::new(scopes),
+            egress: Arc::new(EgressApp {
+                allowlist,
+                overrides: self.options.policy.egress().clone(),
+                config: self.options.egress.clone(),
+            }),
             app_id: Arc::from(manifest.app.id.as_str()),
             manifest: Arc::new(manifest),
             limits,
@@ -266,6 +289,7 @@ pub struct LoadedApp {
     pub(crate) installation_site: Arc<str>,
     pub(crate) manifest: Arc<Manifest>,
     pub(crate) scopes: Arc<kiln_manifest::DeclaredScopes>,
+    pub(crate) egress: Arc<EgressApp>,
     pub(crate) app_id: Arc<str>,
     pub(crate) limits: EffectiveLimits,
     pub(crate) client: Arc<JiraClient>,

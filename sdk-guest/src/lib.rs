@@ -75,6 +75,8 @@ mod app_error;
 mod context;
 mod convert;
 mod host;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod log;
 mod method;
 mod parallel;

@@ -47,6 +47,8 @@ pub struct Inspection {
     /// (Forge's UI modules, queue consumers).
     pub not_served: Vec<NotServedSummary>,
     pub scopes: Vec<ScopeSummary>,
+    /// Third-party backends the app may call (egress), canonical spelling.
+    pub egress: Vec<String>,
     pub limits: LimitsSummary,
 }
 
@@ -224,6 +226,12 @@ pub fn inspect(
         triggers: trigger_summaries(manifest),
         not_served: not_served(manifest),
         scopes,
+        egress: manifest
+            .egress_allowlist()
+            .entries()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
             timeout_seconds: limits.timeout.as_secs(),
@@ -357,6 +365,19 @@ pub fn render_text(i: &Inspection) -> String {
             GuestText(&t.function)
         );
     }
+    if i.egress.is_empty() {
+        let _ = writeln!(out, "egress     none (wasi:http refused)");
+    } else {
+        let _ = writeln!(
+            out,
+            "egress     {} backend(s) the app may call",
+            i.egress.len()
+        );
+        for backend in &i.egress {
+            // Validated by the manifest grammar (ASCII host names only).
+            let _ = writeln!(out, "  {backend}");
+        }
+    }
     let _ = writeln!(out, "scopes     {} declared", i.scopes.len());
     for s in &i.scopes {
         let _ = writeln!(out, "  {}", s.scope);
@@ -410,6 +431,31 @@ fn list_or_none(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn egress_backends_are_listed() {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  external:\n    fetch:\n      backend: [API.weather.example, '*.sentry.io']\n",
+        )
+        .unwrap();
+        let info = component_info::ComponentInfo {
+            imports: vec![String::from("wasi:http/outgoing-handler@0.2.12")],
+            exports: vec![String::from(HANDLER_EXPORT)],
+        };
+        let report = inspect(
+            &manifest,
+            String::from("demo.wasm"),
+            b"bytes",
+            info,
+            &OperatorLimits::default(),
+        );
+        assert_eq!(
+            report.egress,
+            ["https://api.weather.example", "https://*.sentry.io"]
+        );
+        let text = render_text(&report);
+        assert!(text.contains("egress     2 backend(s) the app may call\n  https://api.weather.example\n  https://*.sentry.io\n"), "{text}");
+    }
 
     #[test]
     fn scopes_show_what_they_open_and_limits_are_capped() {

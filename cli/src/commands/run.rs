@@ -9,7 +9,7 @@ use kiln_manifest::{DeclaredScopes, Manifest, Scope};
 use kiln_runtime::cache::CacheMode;
 use kiln_runtime::consent::{
     ApprovalMode, ComponentDigest, ConsentError, GrantKey, GrantStore, OperatorPolicy,
-    SiteIdentity, ensure_consent,
+    SiteIdentity, ensure_consent_with_egress,
 };
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::guest_text::{GuestText, to_json_line, to_json_pretty};
@@ -324,9 +324,17 @@ fn check_consent(
             &mut std::io::stderr(),
         )
     };
-    ensure_consent(&key, &declared, &store, policy, mode, ask).map_err(|e| match e {
-        ConsentError::Store(_) | ConsentError::Prompt(_) => Failure::environment(e),
-        _ => Failure::bad_input(e),
+    let egress: Vec<String> = manifest
+        .egress_allowlist()
+        .entries()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    ensure_consent_with_egress(&key, &declared, &egress, &store, policy, mode, ask).map_err(|e| {
+        match e {
+            ConsentError::Store(_) | ConsentError::Prompt(_) => Failure::environment(e),
+            _ => Failure::bad_input(e),
+        }
     })
 }
 

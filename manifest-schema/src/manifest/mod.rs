@@ -5,6 +5,7 @@
 //! unknown and missing fields, unknown scopes), Kiln's rules (ids, bounds,
 //! uniqueness), and the published JSON Schema.
 
+pub mod egress;
 pub mod events;
 mod field_path;
 pub mod forge;
@@ -26,6 +27,9 @@ use field_path::FieldPath;
 pub(crate) use source::Position;
 use source::{Anchor, Node};
 
+pub use egress::{
+    Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, HostPattern,
+};
 pub use events::{ProductEvent, UnknownEvent};
 pub use forge::{Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, UiModule};
 pub use runtime_limits::*;
@@ -121,6 +125,10 @@ pub struct Permissions {
     /// Known scopes, without duplicates.
     #[serde(default)]
     pub scopes: Vec<Scope>,
+    /// Third-party hosts the app may call through `wasi:http` (Forge's
+    /// `permissions.external.fetch.backend`); see [`egress`].
+    #[serde(default, skip_serializing_if = "External::is_empty")]
+    pub external: External,
 }
 
 impl Manifest {
@@ -248,6 +256,12 @@ impl Manifest {
     /// The declared scopes, as the set the runtime checks routes against.
     pub fn declared_scopes(&self) -> DeclaredScopes {
         self.permissions.scopes.iter().copied().collect()
+    }
+
+    /// The declared egress backends, as the allowlist the host checks
+    /// outgoing `wasi:http` requests against. Empty: `wasi:http` is refused.
+    pub fn egress_allowlist(&self) -> EgressAllowlist {
+        EgressAllowlist::new(self.permissions.external.fetch.backend.iter().cloned())
     }
 }
 

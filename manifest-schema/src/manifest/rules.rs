@@ -135,6 +135,33 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
             ));
         }
     }
+    let backends = root
+        .key("permissions")
+        .key("external")
+        .key("fetch")
+        .key("backend");
+    let declared = &manifest.permissions.external.fetch.backend;
+    if declared.len() > super::egress::MAX_BACKENDS {
+        return Err(violation(
+            backends,
+            format!(
+                "at most {} backends are allowed",
+                super::egress::MAX_BACKENDS
+            ),
+        ));
+    }
+    let mut seen_backends = HashMap::new();
+    for (index, backend) in declared.iter().enumerate() {
+        if let Some(first) = seen_backends.insert(backend, index) {
+            return Err(violation(
+                backends.index(index),
+                format!(
+                    "duplicate backend {backend} (already permissions.external.fetch.backend[{first}])"
+                ),
+            ));
+        }
+    }
+
     check_event_scopes(manifest, &root)
 }
 

@@ -40,6 +40,9 @@ pub struct Grant {
     pub key: GrantKey,
     /// Sorted and unique.
     pub scopes: Vec<Scope>,
+    /// Egress backends approved (canonical spelling, sorted and unique):
+    /// an app that widens its backends is asked again.
+    pub egress: Vec<String>,
     /// RFC 3339 time of the approval.
     pub approved_at: String,
 }
@@ -51,13 +54,25 @@ impl Grant {
         Self {
             key,
             scopes: scopes.into_iter().collect(),
+            egress: Vec::new(),
             approved_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                 .to_string(),
         }
     }
 
+    /// The same grant, also covering these egress backends.
+    pub fn with_egress(mut self, egress: impl IntoIterator<Item = String>) -> Self {
+        let egress: BTreeSet<String> = egress.into_iter().chain(self.egress).collect();
+        self.egress = egress.into_iter().collect();
+        self
+    }
+
     pub fn covers(&self, scope: Scope) -> bool {
         self.scopes.contains(&scope)
+    }
+
+    pub fn covers_egress(&self, backend: &str) -> bool {
+        self.egress.iter().any(|approved| approved == backend)
     }
 }
 
@@ -77,6 +92,9 @@ struct StoredGrant {
     principal: PrincipalIdentity,
     component_sha256: ComponentDigest,
     scopes: Vec<Scope>,
+    /// Absent in grants stored before egress existed (they cover none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    egress: Vec<String>,
     approved_at: String,
 }
 
@@ -185,6 +203,12 @@ impl GrantStore {
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect(),
+                egress: stored
+                    .egress
+                    .into_iter()
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
                 approved_at: stored.approved_at,
             })
             .collect())
@@ -208,6 +232,7 @@ impl GrantStore {
                     principal: g.key.principal,
                     component_sha256: g.key.component,
                     scopes: g.scopes,
+                    egress: g.egress,
                     approved_at: g.approved_at,
                 })
                 .collect(),

@@ -31,7 +31,8 @@ pub enum ConsentDecision {
     /// The operator forbids these declared scopes; no approval can help.
     Forbidden { scopes: Vec<Scope> },
     /// The user must approve; the request says why and what changed.
-    NeedsApproval(ApprovalRequest),
+    /// Boxed: the request is large beside the other outcomes.
+    NeedsApproval(Box<ApprovalRequest>),
 }
 
 /// What the user is asked to approve, and why.
@@ -46,6 +47,10 @@ pub struct ApprovalRequest {
     /// The declared scopes against the scopes approved before (for this
     /// installation; empty when there was no grant).
     pub diff: ScopeDiff,
+    /// Every egress backend the app declares (canonical spelling).
+    pub egress: Vec<String>,
+    /// Declared egress backends neither the grant nor the policy covers.
+    pub unapproved_egress: Vec<String>,
 }
 
 /// Why approval is asked.
@@ -96,6 +101,19 @@ pub fn decide(
     grants: &[Grant],
     policy: &OperatorPolicy,
 ) -> ConsentDecision {
+    decide_with_egress(key, declared, &[], grants, policy)
+}
+
+/// [`decide`] for an app that also declares egress backends: a backend
+/// the grant (or the policy's pre-approval) does not name needs approval,
+/// like a scope.
+pub fn decide_with_egress(
+    key: &GrantKey,
+    declared: &DeclaredScopes,
+    egress: &[String],
+    grants: &[Grant],
+    policy: &OperatorPolicy,
+) -> ConsentDecision {
     let forbidden: Vec<Scope> = declared.iter().filter(|s| policy.forbids(*s)).collect();
     if !forbidden.is_empty() {
         return ConsentDecision::Forbidden { scopes: forbidden };
@@ -108,7 +126,15 @@ pub fn decide(
                 && !policy.preapproves(&key.component, &key.site, *s)
         })
         .collect();
-    if unapproved.is_empty() {
+    let unapproved_egress: Vec<String> = egress
+        .iter()
+        .filter(|b| {
+            !exact.is_some_and(|g| g.covers_egress(b))
+                && !policy.preapproves_egress(&key.component, &key.site, b)
+        })
+        .cloned()
+        .collect();
+    if unapproved.is_empty() && unapproved_egress.is_empty() {
         return ConsentDecision::Approved;
     }
     let installation = grants.iter().find(|g| g.key.same_installation(key));
@@ -137,14 +163,16 @@ pub fn decide(
         }
     };
     let previous_scopes = installation.map(|g| g.scopes.as_slice()).unwrap_or(&[]);
-    ConsentDecision::NeedsApproval(ApprovalRequest {
+    ConsentDecision::NeedsApproval(Box::new(ApprovalRequest {
         app_id: key.app_id.clone(),
         site: key.site.clone(),
         component: key.component.clone(),
         reason,
         unapproved,
         diff: ScopeDiff::between(previous_scopes, declared),
-    })
+        egress: egress.to_vec(),
+        unapproved_egress,
+    }))
 }
 
 /// How approval may be obtained when it is needed.
@@ -209,8 +237,22 @@ pub fn ensure_consent(
     mode: ApprovalMode,
     ask: impl FnOnce(&ApprovalRequest) -> std::io::Result<bool>,
 ) -> Result<(), ConsentError> {
+    ensure_consent_with_egress(key, declared, &[], store, policy, mode, ask)
+}
+
+/// [`ensure_consent`] for an app that also declares egress backends: the
+/// grant binds them too.
+pub fn ensure_consent_with_egress(
+    key: &GrantKey,
+    declared: &DeclaredScopes,
+    egress: &[String],
+    store: &GrantStore,
+    policy: &OperatorPolicy,
+    mode: ApprovalMode,
+    ask: impl FnOnce(&ApprovalRequest) -> std::io::Result<bool>,
+) -> Result<(), ConsentError> {
     let grants = store.load(&key.app_id)?;
-    let request = match decide(key, declared, &grants, policy) {
+    let request = match decide_with_egress(key, declared, egress, &grants, policy) {
         ConsentDecision::Approved => return Ok(()),
         ConsentDecision::Forbidden { scopes } => return Err(ConsentError::Forbidden { scopes }),
         ConsentDecision::NeedsApproval(request) => request,
@@ -219,9 +261,7 @@ pub fn ensure_consent(
         ApprovalMode::Preapproved => true,
         ApprovalMode::Interactive => ask(&request).map_err(ConsentError::Prompt)?,
         ApprovalMode::NonInteractive => {
-            return Err(ConsentError::NotApproved {
-                request: Box::new(request),
-            });
+            return Err(ConsentError::NotApproved { request });
         }
     };
     if !approved {
@@ -230,13 +270,14 @@ pub fn ensure_consent(
         });
     }
     // The same code keeps what it was granted; new code gets what it asks.
-    let mut scopes: Vec<Scope> = grants
+    let (mut scopes, mut approved_egress) = grants
         .into_iter()
         .find(|g| &g.key == key)
-        .map(|g| g.scopes)
+        .map(|g| (g.scopes, g.egress))
         .unwrap_or_default();
     scopes.extend(declared.iter());
-    store.save(&Grant::new(key.clone(), scopes))?;
+    approved_egress.extend(egress.iter().cloned());
+    store.save(&Grant::new(key.clone(), scopes).with_egress(approved_egress))?;
     Ok(())
 }
 

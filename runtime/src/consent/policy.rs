@@ -13,6 +13,9 @@
 //! sites = ["https://your-domain.atlassian.net"]   # optional: any site when absent
 //! ```
 //!
+//! Egress overrides (`[[egress]]`: plain HTTP or private address ranges for
+//! a named host) are described in [`crate::egress::overrides`].
+//!
 //! A pre-approval names the code (its SHA-256), not an app id: an id is
 //! self-declared and another component could claim it.
 
@@ -23,6 +26,7 @@ use kiln_manifest::{DeclaredScopes, Scope};
 use serde::Deserialize;
 
 use super::identity::{ComponentDigest, SiteIdentity};
+use crate::egress::{EgressOverride, EgressOverrides};
 
 /// Largest policy file read.
 const MAX_POLICY_FILE: u64 = 256 * 1024;
@@ -32,6 +36,7 @@ const MAX_POLICY_FILE: u64 = 256 * 1024;
 pub struct OperatorPolicy {
     forbidden: BTreeSet<Scope>,
     preapproved: Vec<PreApproval>,
+    egress: EgressOverrides,
 }
 
 /// One component the operator approved for some scopes, on some sites or
@@ -44,6 +49,10 @@ pub struct PreApproval {
     /// Site origins (`https://x.atlassian.net`); absent means every site.
     #[serde(default)]
     pub sites: Option<Vec<String>>,
+    /// Egress backends approved for this component, in the manifest's
+    /// canonical spelling (`runtime inspect` prints them).
+    #[serde(default)]
+    pub egress: BTreeSet<String>,
 }
 
 impl PreApproval {
@@ -64,6 +73,8 @@ struct PolicyFile {
     forbidden_scopes: Vec<Scope>,
     #[serde(default)]
     preapproved: Vec<PreApproval>,
+    #[serde(default)]
+    egress: Vec<EgressOverride>,
 }
 
 /// Why a policy file was refused. A policy that cannot be read is an error,
@@ -84,7 +95,19 @@ impl OperatorPolicy {
         Self {
             forbidden: scopes.into_iter().collect(),
             preapproved: Vec::new(),
+            egress: EgressOverrides::default(),
         }
+    }
+
+    /// Sets the egress overrides (for callers building a policy in code).
+    pub fn with_egress(mut self, overrides: EgressOverrides) -> Self {
+        self.egress = overrides;
+        self
+    }
+
+    /// What the operator allows egress beyond the defaults, per host.
+    pub fn egress(&self) -> &EgressOverrides {
+        &self.egress
     }
 
     /// Adds a pre-approval (for callers building a policy in code).
@@ -119,7 +142,21 @@ impl OperatorPolicy {
         Ok(Self {
             forbidden: file.forbidden_scopes.into_iter().collect(),
             preapproved: file.preapproved,
+            egress: EgressOverrides::new(file.egress),
         })
+    }
+
+    /// Whether the operator approved egress to `backend` for this exact
+    /// component on `site`.
+    pub fn preapproves_egress(
+        &self,
+        component: &ComponentDigest,
+        site: &SiteIdentity,
+        backend: &str,
+    ) -> bool {
+        self.preapproved
+            .iter()
+            .any(|a| a.applies_to(component, site) && a.egress.contains(backend))
     }
 
     pub fn forbids(&self, scope: Scope) -> bool {

@@ -307,6 +307,7 @@ fn policy_preapproval_is_by_digest_and_covers_only_its_scopes() {
         sha256: key().component,
         scopes: [scope("read:jira-work")].into(),
         sites: None,
+        egress: Default::default(),
     });
     let run = |key: &GrantKey, declared: &DeclaredScopes| {
         ensure_consent(
@@ -332,6 +333,41 @@ fn policy_preapproval_is_by_digest_and_covers_only_its_scopes() {
     match run(&key(), &scopes(&["read:jira-work", "write:jira-work"])) {
         Err(ConsentError::NotApproved { request }) => {
             assert_eq!(request.unapproved, vec![scope("write:jira-work")])
+        }
+        other => panic!("expected NotApproved, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_grant_binds_the_egress_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = GrantStore::new(dir.path());
+    let declared = scopes(&["read:jira-work"]);
+    let run = |egress: &[&str], mode| {
+        let egress: Vec<String> = egress.iter().map(|s| s.to_string()).collect();
+        ensure_consent_with_egress(
+            &key(),
+            &declared,
+            &egress,
+            &store,
+            &OperatorPolicy::default(),
+            mode,
+            never_ask,
+        )
+    };
+    run(&["https://api.example.com"], ApprovalMode::Preapproved).unwrap();
+    // The same backends (or fewer) run without asking.
+    run(&["https://api.example.com"], ApprovalMode::NonInteractive).unwrap();
+    run(&[], ApprovalMode::NonInteractive).unwrap();
+    // A widened allowlist, same code and scopes: asked again, naming it.
+    match run(
+        &["https://api.example.com", "https://*.evil.example"],
+        ApprovalMode::NonInteractive,
+    ) {
+        Err(ConsentError::NotApproved { request }) => {
+            assert_eq!(request.reason, ApprovalReason::ScopesAdded);
+            assert_eq!(request.unapproved_egress, ["https://*.evil.example"]);
+            assert!(request.unapproved.is_empty());
         }
         other => panic!("expected NotApproved, got {other:?}"),
     }

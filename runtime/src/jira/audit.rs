@@ -12,6 +12,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::egress::audit::EgressRecord;
+
 /// One audit line.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AuditRecord {
@@ -45,6 +47,10 @@ pub struct AuditRecord {
 /// Where audit lines go.
 pub trait AuditSink: Send + Sync {
     fn record(&self, record: &AuditRecord);
+
+    /// One egress request's line ([`EgressRecord`]). Sinks that predate
+    /// egress discard it.
+    fn record_egress(&self, _record: &EgressRecord) {}
 
     /// Whether [`AuditSink::record`] keeps anything. A sink that discards
     /// says so, and the caller skips building the record (time formatting
@@ -90,6 +96,20 @@ impl AuditSink for FileAudit {
         let Ok(line) = serde_json::to_string(record) else {
             return;
         };
+        self.write_line(&line);
+    }
+
+    fn record_egress(&self, record: &EgressRecord) {
+        // Tagged, so a reader can tell the two kinds of line apart.
+        let Ok(line) = serde_json::to_string(&serde_json::json!({ "egress": record })) else {
+            return;
+        };
+        self.write_line(&line);
+    }
+}
+
+impl FileAudit {
+    fn write_line(&self, line: &str) {
         // A poisoned lock only means another writer panicked mid-line; the
         // file is still usable for the next line.
         let mut out = self
@@ -106,9 +126,17 @@ impl AuditSink for FileAudit {
 #[derive(Default)]
 pub struct MemoryAudit {
     records: Mutex<Vec<AuditRecord>>,
+    egress: Mutex<Vec<EgressRecord>>,
 }
 
 impl MemoryAudit {
+    pub fn egress_records(&self) -> Vec<EgressRecord> {
+        self.egress
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     pub fn records(&self) -> Vec<AuditRecord> {
         self.records
             .lock()
@@ -120,6 +148,13 @@ impl MemoryAudit {
 impl AuditSink for MemoryAudit {
     fn record(&self, record: &AuditRecord) {
         self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(record.clone());
+    }
+
+    fn record_egress(&self, record: &EgressRecord) {
+        self.egress
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(record.clone());

@@ -31,6 +31,7 @@ use super::client::{JiraClient, OutgoingRequest, TransportError};
 use super::redact::Redactor;
 use super::tenant::check_tenant;
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
+use crate::egress::budget::{BudgetExceeded, InvocationBudget};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
 use crate::policy::path::validate_path;
 use crate::policy::url::build_url_placed;
@@ -59,11 +60,10 @@ pub struct JiraSession {
     app_id: Arc<str>,
     invocation_id: String,
     deadline: TokioInstant,
-    max_requests: u32,
-    /// Counters shared by the calls of one `request-jira-all` in flight at
-    /// once, hence atomics; each call is charged on its own.
-    requests: AtomicU32,
-    bytes: AtomicU64,
+    /// Requests and bytes, shared with egress ([`JiraSession::budget`]).
+    /// Atomic inside, so the calls of one `request-jira-all` in flight at
+    /// once are each charged on their own.
+    budget: Arc<InvocationBudget>,
     refusals: AtomicU32,
 }
 
@@ -104,15 +104,16 @@ impl JiraSession {
             max_requests,
         } = config;
         Self {
-            client,
             scopes,
             audit,
             app_id,
             invocation_id,
             deadline,
-            max_requests,
-            requests: AtomicU32::new(0),
-            bytes: AtomicU64::new(0),
+            budget: Arc::new(InvocationBudget::new(
+                max_requests,
+                client.limits.max_bytes_per_invocation,
+            )),
+            client,
             refusals: AtomicU32::new(0),
         }
     }
@@ -123,9 +124,15 @@ impl JiraSession {
         self.refusals.load(Ordering::Relaxed)
     }
 
-    /// How many calls the guest made.
+    /// How many calls the guest made, through request-jira and egress.
     pub fn request_count(&self) -> u32 {
-        self.requests.load(Ordering::Relaxed)
+        self.budget.requests()
+    }
+
+    /// The invocation's request and byte budget, for the other doors out
+    /// (egress) to draw on the same counters.
+    pub fn budget(&self) -> Arc<InvocationBudget> {
+        self.budget.clone()
     }
 
     /// `request-jira-all`: every request through [`JiraSession::request`]
@@ -156,20 +163,7 @@ impl JiraSession {
     /// The pipeline's first step, the request quota: charged when a call is
     /// made, so that a batch's requests are admitted in order.
     fn admit(&self) -> Result<(), RequestError> {
-        let started = self
-            .requests
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                Some(n.saturating_add(1))
-            })
-            .unwrap_or(u32::MAX)
-            .saturating_add(1);
-        if started > self.max_requests {
-            return Err(RequestError::QuotaExceeded(format!(
-                "this invocation may make at most {} request-jira calls (manifest app.runtime.maxRequests)",
-                self.max_requests
-            )));
-        }
-        Ok(())
+        self.budget.charge_request().map_err(quota_exceeded)
     }
 
     /// The rest of the pipeline, and the audit line.
@@ -415,20 +409,20 @@ impl JiraSession {
     }
 
     fn charge_bytes(&self, n: u64) -> Result<(), RequestError> {
-        let before = self
-            .bytes
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
-                Some(b.saturating_add(n))
-            })
-            .unwrap_or(u64::MAX);
-        if before.saturating_add(n) > self.client.limits.max_bytes_per_invocation {
-            return Err(RequestError::QuotaExceeded(format!(
-                "this invocation may transfer at most {} bytes through request-jira",
-                self.client.limits.max_bytes_per_invocation
-            )));
-        }
-        Ok(())
+        self.budget.charge_bytes(n).map_err(quota_exceeded)
     }
+}
+
+/// The shared budget's refusal, in request-jira's words.
+fn quota_exceeded(exceeded: BudgetExceeded) -> RequestError {
+    RequestError::QuotaExceeded(match exceeded {
+        BudgetExceeded::Requests { limit } => format!(
+            "this invocation may make at most {limit} request-jira calls and egress requests together (manifest app.runtime.maxRequests)"
+        ),
+        BudgetExceeded::Bytes { limit } => format!(
+            "this invocation may transfer at most {limit} bytes, request-jira and egress together"
+        ),
+    })
 }
 
 /// A transport failure as the guest sees it: bounded, and (by

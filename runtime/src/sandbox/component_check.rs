@@ -112,11 +112,16 @@ impl ComponentError {
 }
 
 /// Checks a compiled component's imports and exports; returns the world
-/// whose handler it exports.
-pub fn check_world(engine: &Engine, component: &Component) -> Result<WorldVersion, ComponentError> {
+/// whose handler it exports. `egress`: whether the manifest declares egress
+/// backends, the only case in which `wasi:http` may be imported.
+pub fn check_world(
+    engine: &Engine,
+    component: &Component,
+    egress: bool,
+) -> Result<WorldVersion, ComponentError> {
     let ty = component.component_type();
     for (name, item) in ty.imports(engine) {
-        check_import(name, &item.ty)?;
+        check_import(name, &item.ty, egress)?;
     }
     if let Some(version) = WorldVersion::of_component(component) {
         return Ok(version);
@@ -141,14 +146,22 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<WorldVersio
     Err(ComponentError::WrongWorld { exports })
 }
 
-fn check_import(name: &str, item: &ComponentItem) -> Result<(), ComponentError> {
-    check_import_name(name, matches!(item, ComponentItem::ComponentInstance(_)))
+fn check_import(name: &str, item: &ComponentItem, egress: bool) -> Result<(), ComponentError> {
+    check_import_name(
+        name,
+        matches!(item, ComponentItem::ComponentInstance(_)),
+        egress,
+    )
 }
 
-/// The import rule on a name and whether it is an interface (instance):
-/// shared by this check and the one before compiling
-/// ([`super::import_precheck`]).
-pub(crate) fn check_import_name(name: &str, is_instance: bool) -> Result<(), ComponentError> {
+/// The import rule on a name, whether it is an interface (instance) and
+/// whether the manifest declares egress: shared by this check and the one
+/// before compiling ([`super::import_precheck`]).
+pub(crate) fn check_import_name(
+    name: &str,
+    is_instance: bool,
+    egress: bool,
+) -> Result<(), ComponentError> {
     let refuse = |reason: &str| ComponentError::ForbiddenImport {
         name: cap(name, MAX_GUEST_NAME_BYTES).into_owned(),
         reason: reason.to_owned(),
@@ -164,9 +177,18 @@ pub(crate) fn check_import_name(name: &str, is_instance: bool) -> Result<(), Com
         return check_kiln_import(name, version).map_err(|reason| refuse(&reason));
     }
     if package == "wasi:http" {
-        return Err(refuse(
-            "wasi:http is not available to Kiln apps; call Jira through kiln:app/jira request-jira",
-        ));
+        // Only the client side: an app is never an HTTP server.
+        let (_, interface) = name.split_once('/').unwrap_or_default();
+        let client_side =
+            interface.starts_with("outgoing-handler@") || interface.starts_with("types@");
+        if egress && client_side && version.starts_with("0.2.") {
+            return Ok(());
+        }
+        return Err(refuse(if egress {
+            "only wasi:http/outgoing-handler and wasi:http/types 0.2 are provided"
+        } else {
+            "wasi:http is only available to apps that declare permissions.external.fetch.backend in their manifest; call Jira through kiln:app/jira request-jira"
+        }));
     }
     match IMPORTABLE_PACKAGES.iter().find(|(p, _)| *p == package) {
         Some((_, prefix)) if version.starts_with(prefix) => Ok(()),

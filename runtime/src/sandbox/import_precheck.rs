@@ -15,7 +15,8 @@ use super::component_check::{ComponentError, check_import_name};
 /// Refuses a component whose top-level imports include one Kiln does not
 /// provide. Imports of nested components and core modules are satisfied
 /// inside the component and are not the host's concern.
-pub fn check_imports_before_compiling(bytes: &[u8]) -> Result<(), ComponentError> {
+/// `egress` as in [`super::component_check::check_world`].
+pub fn check_imports_before_compiling(bytes: &[u8], egress: bool) -> Result<(), ComponentError> {
     // parse_all descends into nested modules and components; each opens with
     // its section and closes with an `End` payload.
     let mut depth = 0usize;
@@ -27,7 +28,7 @@ pub fn check_imports_before_compiling(bytes: &[u8]) -> Result<(), ComponentError
                 for import in imports {
                     let import = import.map_err(|e| ComponentError::Invalid(e.to_string()))?;
                     let is_instance = matches!(import.ty, ComponentTypeRef::Instance(_));
-                    check_import_name(import.name.name, is_instance)?;
+                    check_import_name(import.name.name, is_instance, egress)?;
                 }
             }
             _ => {}
@@ -47,19 +48,19 @@ mod tests {
     #[test]
     fn a_forbidden_import_is_named_before_compiling() {
         let http = importing(r#"(import "wasi:http/outgoing-handler@0.2.0" (instance))"#);
-        let error = check_imports_before_compiling(&http).unwrap_err();
+        let error = check_imports_before_compiling(&http, false).unwrap_err();
         assert!(
             matches!(&error, ComponentError::ForbiddenImport { name, .. } if name == "wasi:http/outgoing-handler@0.2.0"),
             "{error}"
         );
         let unknown = importing(r#"(import "evil:pkg/door@1.0.0" (instance))"#);
         assert!(matches!(
-            check_imports_before_compiling(&unknown),
+            check_imports_before_compiling(&unknown, false),
             Err(ComponentError::ForbiddenImport { .. })
         ));
         let bare_function = importing(r#"(import "steal" (func))"#);
         assert!(matches!(
-            check_imports_before_compiling(&bare_function),
+            check_imports_before_compiling(&bare_function, false),
             Err(ComponentError::ForbiddenImport { .. })
         ));
     }
@@ -70,17 +71,17 @@ mod tests {
             r#"(import "wasi:clocks/monotonic-clock@0.2.3" (instance))
                (import "wasi:random/random@0.2.0" (instance))"#,
         );
-        assert_eq!(check_imports_before_compiling(&provided), Ok(()));
+        assert_eq!(check_imports_before_compiling(&provided, false), Ok(()));
         // A nested component may import anything its parent gives it.
         let nested = importing(r#"(component (import "anything" (func)))"#);
-        assert_eq!(check_imports_before_compiling(&nested), Ok(()));
+        assert_eq!(check_imports_before_compiling(&nested, false), Ok(()));
     }
 
     #[test]
     fn the_check_agrees_with_the_check_after_compiling() {
         // Same rule, same message: one `check_import_name`.
         let http = importing(r#"(import "wasi:http/types@0.2.0" (instance))"#);
-        let before = check_imports_before_compiling(&http)
+        let before = check_imports_before_compiling(&http, false)
             .unwrap_err()
             .to_string();
         assert!(before.contains("wasi:http"), "{before}");
@@ -90,7 +91,7 @@ mod tests {
     fn truncated_bytes_are_invalid_not_a_panic() {
         let whole = importing(r#"(import "wasi:random/random@0.2.0" (instance))"#);
         for len in 8..whole.len() {
-            let _ = check_imports_before_compiling(&whole[..len]);
+            let _ = check_imports_before_compiling(&whole[..len], false);
         }
     }
 }

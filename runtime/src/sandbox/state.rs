@@ -29,6 +29,9 @@ pub struct InvocationState {
     pub(crate) jira: JiraSession,
     pub(crate) storage: StorageSession,
     pub(crate) log: GuestLog,
+    /// `wasi:http` (egress); only reachable when the app declares a backend
+    /// (see crate::egress, which implements `WasiHttpView` on this state).
+    pub(crate) egress: crate::egress::EgressState,
 }
 
 impl WasiView for InvocationState {

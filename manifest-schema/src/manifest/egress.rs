@@ -1,0 +1,524 @@
+//! `permissions.external.fetch.backend`: the third-party hosts an app may
+//! call through `wasi:http` (Forge's runtime egress permissions,
+//! <https://developer.atlassian.com/platform/forge/runtime-egress-permissions/>
+//! and <https://developer.atlassian.com/platform/forge/manifest-reference/permissions/>).
+//!
+//! # Grammar
+//!
+//! ```text
+//! entry    = [ scheme "://" ] host-pattern [ ":" port ] [ "/" ]
+//! scheme   = "https" | "http"                  (case-insensitive)
+//! host-pattern = "*." name | name
+//! name     = label *( "." label ) [ "." ]      (at most 253 characters)
+//! label    = 1-63 of a-z 0-9 "-", not starting or ending with "-"
+//! port     = 1-65535, decimal, no leading zero
+//! ```
+//!
+//! As in Forge, an entry names a host; `*.example.com` covers every
+//! subdomain of `example.com` at any depth but **not** `example.com`
+//! itself; an entry without a scheme means `https`. Kiln is stricter than
+//! Forge where Forge's looseness widens an app's reach without the reader of
+//! the manifest noticing:
+//!
+//! | refused | why |
+//! |---|---|
+//! | `*` alone, `*.com` (a wildcard over one label) | reaches every host, or a whole top-level domain |
+//! | a path (`https://api.x.com/v1`) | Forge ignores it (it grants the whole host), so it would mislead the reader |
+//! | IP literals (`127.0.0.1`, `[::1]`, `0x7f.1`) | addresses are the operator's business ([`crate`] docs: operator overrides) |
+//! | userinfo, query, fragment, `*` inside a label | not a host; only confuse the matcher |
+//! | non-ASCII names | write the IDNA (`xn--`) form, so what is declared is what is resolved |
+//!
+//! Names are compared lowercased, without a final dot. Without a port an
+//! entry allows only the scheme's default port (443, or 80 for `http`).
+//! An `http://` entry is only honoured when the operator allows plain HTTP
+//! for the host: the manifest asks, the operator decides.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Most backend entries one manifest may declare. Threat: a manifest that
+/// turns every outgoing request into a scan of thousands of patterns, and a
+/// consent prompt nobody can read.
+pub const MAX_BACKENDS: usize = 100;
+
+/// Longest entry accepted, in bytes (a 253-character name, a scheme and a port).
+const MAX_ENTRY_LEN: usize = 300;
+
+/// Longest DNS name (RFC 1035, without the final dot).
+const MAX_NAME_LEN: usize = 253;
+
+/// Longest DNS label (RFC 1035).
+const MAX_LABEL_LEN: usize = 63;
+
+/// `permissions.external`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct External {
+    #[serde(default)]
+    pub fetch: Fetch,
+}
+
+impl External {
+    /// Whether nothing is declared (the section is then left out when the
+    /// manifest is printed).
+    pub fn is_empty(&self) -> bool {
+        self.fetch.backend.is_empty()
+    }
+}
+
+/// `permissions.external.fetch`. Forge's `client` list (browser CSP for
+/// custom UI) has no meaning in Kiln and is refused as an unknown field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Fetch {
+    #[serde(default)]
+    pub backend: Vec<Backend>,
+}
+
+/// The scheme an entry allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EgressScheme {
+    Https,
+    /// Only honoured when the operator allows plain HTTP for the host.
+    Http,
+}
+
+impl EgressScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EgressScheme::Https => "https",
+            EgressScheme::Http => "http",
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        match self {
+            EgressScheme::Https => 443,
+            EgressScheme::Http => 80,
+        }
+    }
+}
+
+/// Which names an entry covers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HostPattern {
+    /// Exactly this name (lowercase, no final dot).
+    Exact(String),
+    /// Any name ending in `.` + this suffix, at any depth; not the suffix
+    /// itself.
+    Subdomains(String),
+}
+
+impl HostPattern {
+    /// Whether `host` (already normalised by [`normalize_host`]) is covered.
+    pub fn covers(&self, host: &str) -> bool {
+        match self {
+            HostPattern::Exact(name) => host == name,
+            HostPattern::Subdomains(suffix) => host
+                .strip_suffix(suffix.as_str())
+                .and_then(|head| head.strip_suffix('.'))
+                .is_some_and(|head| !head.is_empty()),
+        }
+    }
+}
+
+impl fmt::Display for HostPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostPattern::Exact(name) => f.write_str(name),
+            HostPattern::Subdomains(suffix) => write!(f, "*.{suffix}"),
+        }
+    }
+}
+
+/// One validated `backend` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Backend {
+    pub scheme: EgressScheme,
+    pub host: HostPattern,
+    /// `None`: the scheme's default port only.
+    pub port: Option<u16>,
+}
+
+impl Backend {
+    /// The port this entry allows.
+    pub fn effective_port(&self) -> u16 {
+        self.port.unwrap_or(self.scheme.default_port())
+    }
+
+    /// Whether a request to `scheme://host:port` (host normalised by
+    /// [`normalize_host`]) is covered by this entry.
+    pub fn allows(&self, scheme: EgressScheme, host: &str, port: u16) -> bool {
+        self.scheme == scheme && self.effective_port() == port && self.host.covers(host)
+    }
+}
+
+impl fmt::Display for Backend {
+    /// The canonical spelling, which parses back to the same entry.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}", self.scheme.as_str(), self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an entry was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    #[error("the entry is empty")]
+    Empty,
+    #[error("the entry is longer than {MAX_ENTRY_LEN} bytes")]
+    TooLong,
+    #[error("scheme {0:?} is not allowed: use https:// (or http:// with an operator override)")]
+    Scheme(String),
+    #[error(
+        "a bare `*` would allow every host on the internet; name the hosts (or `*.example.com`)"
+    )]
+    Everything,
+    #[error("a wildcard must cover a domain of at least two labels (`*.example.com`, not `*.com`)")]
+    WildcardTooWide,
+    #[error("`*` is only allowed as the whole first label (`*.example.com`)")]
+    WildcardPlacement,
+    #[error("a path, query or fragment grants nothing (Forge matches the host only); remove {0:?}")]
+    Path(String),
+    #[error("user information (`user@`) is not allowed in an entry")]
+    UserInfo,
+    #[error(
+        "IP addresses are not allowed: declare a host name (loopback or private addresses are an operator override)"
+    )]
+    IpLiteral,
+    #[error("invalid port {0:?}: use 1-65535")]
+    Port(String),
+    #[error("invalid host name {name:?}: {reason}")]
+    Name { name: String, reason: &'static str },
+}
+
+impl FromStr for Backend {
+    type Err = BackendError;
+
+    fn from_str(entry: &str) -> Result<Self, Self::Err> {
+        if entry.is_empty() {
+            return Err(BackendError::Empty);
+        }
+        if entry.len() > MAX_ENTRY_LEN {
+            return Err(BackendError::TooLong);
+        }
+        let (scheme, rest) = match entry.split_once("://") {
+            Some((scheme, rest)) => {
+                let scheme = match scheme.to_ascii_lowercase().as_str() {
+                    "https" => EgressScheme::Https,
+                    "http" => EgressScheme::Http,
+                    _ => return Err(BackendError::Scheme(scheme.to_owned())),
+                };
+                (scheme, rest)
+            }
+            None => (EgressScheme::Https, entry),
+        };
+        // One trailing slash is how people write an origin; anything more is
+        // a path that would mislead.
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if let Some(at) = rest.find(['/', '?', '#']) {
+            return Err(BackendError::Path(rest[at..].to_owned()));
+        }
+        if rest.contains('@') {
+            return Err(BackendError::UserInfo);
+        }
+        if rest.starts_with('[') {
+            return Err(BackendError::IpLiteral);
+        }
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => (host, Some(parse_port(port)?)),
+            None => (rest, None),
+        };
+        if host == "*" {
+            return Err(BackendError::Everything);
+        }
+        let host = match host.strip_prefix("*.") {
+            Some(suffix) => {
+                let suffix = normalize_name(suffix)?;
+                if !suffix.contains('.') {
+                    return Err(BackendError::WildcardTooWide);
+                }
+                HostPattern::Subdomains(suffix)
+            }
+            None => HostPattern::Exact(normalize_name(host)?),
+        };
+        Ok(Backend { scheme, host, port })
+    }
+}
+
+fn parse_port(port: &str) -> Result<u16, BackendError> {
+    let invalid = || BackendError::Port(port.to_owned());
+    if port.is_empty() || port.starts_with('0') || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    port.parse::<u16>().map_err(|_| invalid())
+}
+
+/// A manifest name: checked against the grammar, lowercased, final dot
+/// removed. IP literals, in any of the spellings resolvers accept
+/// (`127.1`, `0x7f000001`, `2130706433`, `017700000001`), are refused: a
+/// name whose last label is all digits or hex is not a DNS host name.
+fn normalize_name(name: &str) -> Result<String, BackendError> {
+    let bad = |reason| BackendError::Name {
+        name: name.to_owned(),
+        reason,
+    };
+    if name.contains('*') {
+        return Err(BackendError::WildcardPlacement);
+    }
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return Err(BackendError::IpLiteral);
+    }
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    if trimmed.is_empty() {
+        return Err(bad("empty"));
+    }
+    if trimmed.len() > MAX_NAME_LEN {
+        return Err(bad("longer than 253 characters"));
+    }
+    if !trimmed.is_ascii() {
+        return Err(bad("write non-ASCII names in their IDNA (xn--) form"));
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    for label in lower.split('.') {
+        if label.is_empty() {
+            return Err(bad("empty label"));
+        }
+        if label.len() > MAX_LABEL_LEN {
+            return Err(bad("a label is longer than 63 characters"));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad("use a-z, 0-9 and - in labels"));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(bad("a label may not start or end with -"));
+        }
+    }
+    if looks_numeric(lower.rsplit('.').next().unwrap_or_default()) {
+        return Err(BackendError::IpLiteral);
+    }
+    Ok(lower)
+}
+
+/// Whether a final label reads as a number to an IPv4 parser (`1`, `0x7f`,
+/// `017`): such a name is an address in disguise (WHATWG URL's "ends in a
+/// number" rule).
+fn looks_numeric(label: &str) -> bool {
+    let hex = label
+        .strip_prefix("0x")
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex || label.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A request's host as the allowlist compares it: lowercased, without one
+/// final dot. `None` when it is empty or not ASCII (never allowed).
+pub fn normalize_host(host: &str) -> Option<String> {
+    let trimmed = host.strip_suffix('.').unwrap_or(host);
+    (!trimmed.is_empty() && trimmed.is_ascii()).then(|| trimmed.to_ascii_lowercase())
+}
+
+impl Serialize for Backend {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Backend {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(|error: BackendError| {
+            serde::de::Error::custom(format!("invalid backend {text:?}: {error}"))
+        })
+    }
+}
+
+/// The app's declared backends, as the host checks requests against them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EgressAllowlist {
+    entries: Vec<Backend>,
+}
+
+impl EgressAllowlist {
+    pub fn new(entries: impl IntoIterator<Item = Backend>) -> Self {
+        let mut entries: Vec<Backend> = entries.into_iter().collect();
+        entries.sort();
+        entries.dedup();
+        Self { entries }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entries(&self) -> &[Backend] {
+        &self.entries
+    }
+
+    /// The entry that allows `scheme://host:port`, if any. `host` is the
+    /// request's authority host; it is normalised here, and IP literals are
+    /// never allowed (no entry can name one).
+    pub fn allows(&self, scheme: EgressScheme, host: &str, port: u16) -> Option<&Backend> {
+        let host = normalize_host(host)?;
+        self.entries
+            .iter()
+            .find(|entry| entry.allows(scheme, &host, port))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(entry: &str) -> Result<Backend, BackendError> {
+        entry.parse()
+    }
+
+    #[test]
+    fn forge_spellings_parse_to_canonical_entries() {
+        let cases = [
+            ("api.example.com", "https://api.example.com"),
+            ("https://api.example.com", "https://api.example.com"),
+            ("https://api.example.com/", "https://api.example.com"),
+            ("HTTPS://API.Example.COM.", "https://api.example.com"),
+            ("*.ingest.sentry.io", "https://*.ingest.sentry.io"),
+            (
+                "http://legacy.example.com:8080",
+                "http://legacy.example.com:8080",
+            ),
+            ("api.example.com:8443", "https://api.example.com:8443"),
+            ("xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+        ];
+        for (entry, canonical) in cases {
+            let parsed = parse(entry).unwrap_or_else(|e| panic!("{entry}: {e}"));
+            assert_eq!(parsed.to_string(), canonical, "{entry}");
+            assert_eq!(parse(canonical), Ok(parsed), "{canonical} round-trips");
+        }
+    }
+
+    #[test]
+    fn entries_that_widen_or_mislead_are_refused() {
+        type Expected = fn(&BackendError) -> bool;
+        let cases: &[(&str, Expected)] = &[
+            ("", |e| matches!(e, BackendError::Empty)),
+            ("*", |e| matches!(e, BackendError::Everything)),
+            ("https://*", |e| matches!(e, BackendError::Everything)),
+            ("*.com", |e| matches!(e, BackendError::WildcardTooWide)),
+            ("api.*.example.com", |e| {
+                matches!(e, BackendError::WildcardPlacement)
+            }),
+            ("*example.com", |e| {
+                matches!(e, BackendError::WildcardPlacement)
+            }),
+            ("**.example.com", |e| {
+                matches!(e, BackendError::WildcardPlacement)
+            }),
+            ("ftp://example.com", |e| {
+                matches!(e, BackendError::Scheme(_))
+            }),
+            ("https://api.example.com/v1", |e| {
+                matches!(e, BackendError::Path(_))
+            }),
+            ("api.example.com?x=1", |e| {
+                matches!(e, BackendError::Path(_))
+            }),
+            ("user@api.example.com", |e| {
+                matches!(e, BackendError::UserInfo)
+            }),
+            ("127.0.0.1", |e| matches!(e, BackendError::IpLiteral)),
+            ("127.1", |e| matches!(e, BackendError::IpLiteral)),
+            ("0x7f000001", |e| matches!(e, BackendError::IpLiteral)),
+            ("2130706433", |e| matches!(e, BackendError::IpLiteral)),
+            ("[::1]", |e| matches!(e, BackendError::IpLiteral)),
+            ("https://[::ffff:127.0.0.1]:443", |e| {
+                matches!(e, BackendError::IpLiteral)
+            }),
+            ("api.example.com:0", |e| matches!(e, BackendError::Port(_))),
+            ("api.example.com:65536", |e| {
+                matches!(e, BackendError::Port(_))
+            }),
+            ("api.example.com:080", |e| {
+                matches!(e, BackendError::Port(_))
+            }),
+            ("api.example.com:", |e| matches!(e, BackendError::Port(_))),
+            ("api..example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("-api.example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("api_x.example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("bücher.example", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+            ("api example.com", |e| {
+                matches!(e, BackendError::Name { .. })
+            }),
+        ];
+        for (entry, expected) in cases {
+            match parse(entry) {
+                Err(error) => assert!(expected(&error), "{entry:?}: unexpected {error:?}"),
+                Ok(parsed) => panic!("{entry:?} should be refused, parsed as {parsed}"),
+            }
+        }
+        let long = format!("{}.example.com", "a".repeat(64));
+        assert!(matches!(parse(&long), Err(BackendError::Name { .. })));
+        assert_eq!(parse(&"a".repeat(301)), Err(BackendError::TooLong));
+    }
+
+    #[test]
+    fn wildcards_cover_subdomains_only() {
+        let list = EgressAllowlist::new([parse("*.example.com").unwrap()]);
+        let https = EgressScheme::Https;
+        assert!(list.allows(https, "api.example.com", 443).is_some());
+        assert!(list.allows(https, "a.b.example.com", 443).is_some());
+        assert!(list.allows(https, "API.EXAMPLE.COM.", 443).is_some());
+        assert!(list.allows(https, "example.com", 443).is_none());
+        assert!(list.allows(https, "evil-example.com", 443).is_none());
+        assert!(list.allows(https, "example.com.evil.net", 443).is_none());
+        assert!(list.allows(https, ".example.com", 443).is_none());
+        assert!(list.allows(https, "api.example.com", 8443).is_none());
+        assert!(
+            list.allows(EgressScheme::Http, "api.example.com", 80)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn exact_entries_match_scheme_host_and_port() {
+        let list = EgressAllowlist::new([
+            parse("api.example.com").unwrap(),
+            parse("http://plain.example.com:8080").unwrap(),
+        ]);
+        assert!(
+            list.allows(EgressScheme::Https, "api.example.com", 443)
+                .is_some()
+        );
+        assert!(
+            list.allows(EgressScheme::Https, "x.api.example.com", 443)
+                .is_none()
+        );
+        assert!(
+            list.allows(EgressScheme::Http, "api.example.com", 80)
+                .is_none()
+        );
+        assert!(
+            list.allows(EgressScheme::Http, "plain.example.com", 8080)
+                .is_some()
+        );
+        assert!(
+            list.allows(EgressScheme::Https, "plain.example.com", 8080)
+                .is_none()
+        );
+        assert!(list.allows(EgressScheme::Https, "", 443).is_none());
+    }
+}

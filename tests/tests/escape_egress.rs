@@ -1,0 +1,616 @@
+//! Escape suite, egress: an app that declares third-party backends tries to
+//! reach what it must not (the host's loopback, private and metadata
+//! addresses, undeclared hosts and ports) through `wasi:http`, with every
+//! trick of URL spelling and name resolution in the table below.
+//!
+//! The targets are real HTTP servers on loopback that count every
+//! connection: a refused case must leave them at zero, an allowed case at
+//! exactly one. Names resolve through a test resolver (no DNS server), so
+//! "a declared name that resolves to loopback" is a real case, not a mock:
+//! the host's own lookup answers it and its own address check refuses it.
+
+mod support;
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use kiln_manifest::{Backend, Manifest};
+use kiln_runtime::consent::OperatorPolicy;
+use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
+use kiln_runtime::runtime::CacheMode;
+use kiln_runtime::sandbox::component_check::ComponentError;
+use kiln_runtime::{
+    Credential, Credentials, HttpLimits, Invocation, JiraClient, LoadError, LoadedApp, MemoryAudit,
+    Runtime, RuntimeOptions, Site,
+};
+use kiln_sim::{SimConfig, Simulator};
+use kiln_tests::programs;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A loopback HTTP server that counts connections and remembers the
+/// `Host` header of each request. `/redirect` answers 302 to `location`.
+struct Target {
+    port: u16,
+    hits: Arc<AtomicUsize>,
+    hosts: Arc<Mutex<Vec<String>>>,
+}
+
+impl Target {
+    async fn start(location: Option<String>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let hosts = Arc::new(Mutex::new(Vec::new()));
+        let (count, seen) = (hits.clone(), hosts.clone());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                let seen = seen.clone();
+                let location = location.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&head).into_owned();
+                    let host = text
+                        .lines()
+                        .find_map(|l| {
+                            l.strip_prefix("Host: ")
+                                .or_else(|| l.strip_prefix("host: "))
+                        })
+                        .unwrap_or("")
+                        .to_owned();
+                    seen.lock().expect("hosts").push(host);
+                    let redirect = text.starts_with("GET /redirect ");
+                    let answer = match (&location, redirect) {
+                        (Some(location), true) => format!(
+                            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        ),
+                        _ => {
+                            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+                                .to_owned()
+                        }
+                    };
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        Self { port, hits, hosts }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+
+    fn reset(&self) {
+        self.hits.store(0, Ordering::SeqCst);
+        self.hosts.lock().expect("hosts").clear();
+    }
+}
+
+struct Egress {
+    _sim: Simulator,
+    runtime: Runtime,
+    audit: Arc<MemoryAudit>,
+    /// The declared API (`api.example.test`, operator-allowed on loopback).
+    api: Target,
+    /// What must never be reached: the host's "internal" service.
+    internal: Target,
+}
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().expect("address")
+}
+
+impl Egress {
+    async fn start() -> Self {
+        let internal = Target::start(None).await;
+        let api = Target::start(Some(format!("http://127.0.0.1:{}/", internal.port))).await;
+        let sim = Simulator::start(SimConfig::default())
+            .await
+            .expect("simulator");
+        let user = sim.user(support::ADMIN).expect("seeded user");
+        let credentials = Credentials {
+            user: Some(Credential::ApiToken {
+                email: user.email.clone(),
+                token: user.api_token.clone().into(),
+            }),
+            app: None,
+        };
+        let site = Site::new(sim.base_url(), sim.base_url(), sim.cloud_id()).expect("site");
+        let client = JiraClient::new(site, credentials, HttpLimits::default()).expect("client");
+        let resolver = StaticResolver::new()
+            .with("api.example.test", [ip("127.0.0.1")])
+            .with("plain.example.test", [ip("127.0.0.1")])
+            .with("tls.example.test", [ip("127.0.0.1")])
+            .with("loop.rebind.test", [ip("127.0.0.1")])
+            .with("mixed.rebind.test", [ip("93.184.216.34"), ip("127.0.0.1")])
+            .with("private.rebind.test", [ip("10.0.0.1")])
+            .with("meta.rebind.test", [ip("169.254.169.254")])
+            .with("cgnat.rebind.test", [ip("100.64.0.1")])
+            .with("v6.rebind.test", [ip("::1")])
+            .with("mapped.rebind.test", [ip("::ffff:127.0.0.1")])
+            .with("nat64.rebind.test", [ip("64:ff9b::7f00:1")])
+            .with("ec2.rebind.test", [ip("fd00:ec2::254")])
+            .with("zero.rebind.test", [ip("0.0.0.0")]);
+        let overrides = EgressOverrides::new(vec![
+            EgressOverride {
+                host: "api.example.test".parse::<Backend>().expect("host").host,
+                allow_http: true,
+                allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
+            },
+            EgressOverride {
+                host: "*.rebind.test".parse::<Backend>().expect("host").host,
+                allow_http: true,
+                allow_addresses: Vec::new(),
+            },
+        ]);
+        let audit = Arc::new(MemoryAudit::default());
+        let runtime = Runtime::new(
+            client,
+            RuntimeOptions {
+                audit: audit.clone(),
+                cache: CacheMode::Disabled,
+                policy: OperatorPolicy::default().with_egress(overrides),
+                egress: EgressConfig {
+                    resolver: Arc::new(resolver),
+                    ..EgressConfig::default()
+                },
+                ..RuntimeOptions::default()
+            },
+        )
+        .expect("runtime");
+        Self {
+            _sim: sim,
+            runtime,
+            audit,
+            api,
+            internal,
+        }
+    }
+
+    fn manifest(&self, max_requests: u32) -> String {
+        format!(
+            "app:\n  id: egress-escape\n  runtime:\n    maxRequests: {max_requests}\n    timeoutSeconds: 20\n\
+             modules:\n  function:\n    - key: send\n      handler: send\n\
+             permissions:\n  scopes:\n    - read:jira-user\n  external:\n    fetch:\n      backend:\n\
+             \x20       - http://api.example.test:{api}\n\
+             \x20       - http://plain.example.test:{api}\n\
+             \x20       - https://tls.example.test:{api}\n\
+             \x20       - http://*.rebind.test:{internal}\n",
+            api = self.api.port,
+            internal = self.internal.port,
+        )
+    }
+
+    async fn load(&self, max_requests: u32) -> LoadedApp {
+        let wasm = std::fs::read(programs::EGRESS).expect("component built by tests/build.rs");
+        let manifest = Manifest::from_yaml(&self.manifest(max_requests)).expect("manifest");
+        self.runtime.load(wasm, manifest).await.expect("app loads")
+    }
+
+    async fn send(&self, app: &LoadedApp, payload: Value) -> Value {
+        let invoked = app
+            .invoke(Invocation {
+                function_key: Some("send".into()),
+                payload: payload.to_string(),
+                ..Invocation::default()
+            })
+            .await
+            .expect("invocation starts");
+        support::ok_json(&invoked)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// Reaches the declared API once.
+    Api,
+    /// Reaches nothing.
+    Refused,
+}
+
+struct Case {
+    name: &'static str,
+    request: Value,
+    expect: Expect,
+}
+
+/// The SSRF table. `{api}` and `{internal}` in authorities are the two
+/// servers' ports.
+fn table(api: u16, internal: u16) -> Vec<Case> {
+    let req = |scheme: Option<&str>, authority: String| json!({ "scheme": scheme, "authority": authority, "path": "/" });
+    let http = |authority: String| req(Some("http"), authority);
+    let case = |name, request, expect| Case {
+        name,
+        request,
+        expect,
+    };
+    use Expect::*;
+    vec![
+        case(
+            "declared host, operator-allowed loopback",
+            http(format!("api.example.test:{api}")),
+            Api,
+        ),
+        case(
+            "uppercase host",
+            http(format!("API.EXAMPLE.TEST:{api}")),
+            Api,
+        ),
+        case(
+            "trailing dot",
+            http(format!("api.example.test.:{api}")),
+            Api,
+        ),
+        case(
+            "dotted IPv4 literal",
+            http(format!("127.0.0.1:{internal}")),
+            Refused,
+        ),
+        case(
+            "decimal IPv4",
+            http(format!("2130706433:{internal}")),
+            Refused,
+        ),
+        case(
+            "octal IPv4",
+            http(format!("0177.0.0.1:{internal}")),
+            Refused,
+        ),
+        case("hex IPv4", http(format!("0x7f.0.0.1:{internal}")), Refused),
+        case(
+            "hex IPv4, one number",
+            http(format!("0x7f000001:{internal}")),
+            Refused,
+        ),
+        case(
+            "short-form IPv4",
+            http(format!("127.1:{internal}")),
+            Refused,
+        ),
+        case(
+            "unspecified IPv4",
+            http(format!("0.0.0.0:{internal}")),
+            Refused,
+        ),
+        case("IPv6 loopback", http(format!("[::1]:{internal}")), Refused),
+        case(
+            "IPv4-mapped IPv6",
+            http(format!("[::ffff:127.0.0.1]:{internal}")),
+            Refused,
+        ),
+        case(
+            "IPv4-mapped IPv6, hex",
+            http(format!("[::ffff:7f00:1]:{internal}")),
+            Refused,
+        ),
+        case(
+            "IPv4-compatible IPv6",
+            http(format!("[::127.0.0.1]:{internal}")),
+            Refused,
+        ),
+        case(
+            "scoped IPv6",
+            http(format!("[fe80::1%25lo]:{internal}")),
+            Refused,
+        ),
+        case("localhost", http(format!("localhost:{internal}")), Refused),
+        case(
+            "declared name resolving to loopback",
+            http(format!("loop.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "DNS answer mixing public and loopback",
+            http(format!("mixed.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to private",
+            http(format!("private.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to metadata",
+            http(format!("meta.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to CGNAT",
+            http(format!("cgnat.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to ::1",
+            http(format!("v6.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to mapped loopback",
+            http(format!("mapped.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to NAT64 loopback",
+            http(format!("nat64.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to fd00:ec2::254",
+            http(format!("ec2.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name resolving to 0.0.0.0",
+            http(format!("zero.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared name without an answer",
+            http(format!("gone.rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "userinfo before a literal",
+            http(format!("api.example.test:{api}@127.0.0.1:{internal}")),
+            Refused,
+        ),
+        case(
+            "userinfo before the declared host",
+            http(format!("user:pw@api.example.test:{api}")),
+            Refused,
+        ),
+        case(
+            "declared host, undeclared port",
+            http(format!("api.example.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "declared host, default port",
+            http("api.example.test".to_owned()),
+            Refused,
+        ),
+        case(
+            "wildcard's parent",
+            http(format!("rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "lookalike of the wildcard",
+            http(format!("evil-rebind.test:{internal}")),
+            Refused,
+        ),
+        case(
+            "wildcard as a suffix of another name",
+            http(format!("loop.rebind.test.evil:{internal}")),
+            Refused,
+        ),
+        case(
+            "http to an http entry without the operator's override",
+            http(format!("plain.example.test:{api}")),
+            Refused,
+        ),
+        case(
+            "http to an https-only entry",
+            http(format!("tls.example.test:{api}")),
+            Refused,
+        ),
+        case(
+            "no scheme (https by default) to an http entry",
+            req(None, format!("api.example.test:{api}")),
+            Refused,
+        ),
+        case(
+            "another scheme",
+            req(Some("ftp"), format!("api.example.test:{api}")),
+            Refused,
+        ),
+        case(
+            "no authority",
+            json!({ "scheme": "http", "path": "/" }),
+            Refused,
+        ),
+        case(
+            "CONNECT to the declared host",
+            json!({ "scheme": "http", "authority": format!("api.example.test:{api}"), "method": "CONNECT", "path": "/" }),
+            Refused,
+        ),
+        case(
+            "TRACE to the declared host",
+            json!({ "scheme": "http", "authority": format!("api.example.test:{api}"), "method": "TRACE", "path": "/" }),
+            Refused,
+        ),
+        case(
+            "extension method",
+            json!({ "scheme": "http", "authority": format!("api.example.test:{api}"), "method": "PROPFIND", "path": "/" }),
+            Refused,
+        ),
+        case(
+            "Host header naming the internal server",
+            json!({ "scheme": "http", "authority": format!("api.example.test:{api}"), "path": "/",
+                    "headers": [["host", format!("127.0.0.1:{internal}")]] }),
+            Refused,
+        ),
+        case(
+            "absolute URL as the path",
+            json!({ "scheme": "http", "authority": format!("api.example.test:{api}"),
+                    "path": format!("http://127.0.0.1:{internal}/") }),
+            Refused,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn egress_ssrf_table_reaches_only_the_declared_api() {
+    let e = Egress::start().await;
+    let app = e.load(1000).await;
+    let cases = table(e.api.port, e.internal.port);
+    assert!(cases.len() >= 30, "the table has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        e.api.reset();
+        e.internal.reset();
+        let out = e.send(&app, json!({ "requests": [case.request] })).await;
+        let result = &out["results"][0];
+        let (api, internal) = (e.api.hits(), e.internal.hits());
+        let ok = match case.expect {
+            Expect::Api => {
+                api == 1
+                    && internal == 0
+                    && result["status"] == 200
+                    && e.api.hosts.lock().expect("hosts").as_slice()
+                        == [format!("api.example.test:{}", e.api.port)]
+            }
+            Expect::Refused => api == 0 && internal == 0 && result.get("error").is_some(),
+        };
+        if !ok {
+            failures.push(format!(
+                "{}: expected {:?}, api hits {api}, internal hits {internal}, result {result}",
+                case.name, case.expect
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    // One audit line per call that reached the host's hook (some are
+    // refused by wasi:http itself, before it); none names a host the
+    // allowlist did not.
+    let records = e.audit.egress_records();
+    assert!(
+        records.len() <= cases.len() && records.len() >= 30,
+        "{} audit lines for {} cases",
+        records.len(),
+        cases.len()
+    );
+    assert_eq!(records.iter().filter(|r| r.status == Some(200)).count(), 3);
+    for record in &records {
+        if let Some(host) = &record.host {
+            assert!(
+                host.ends_with(".example.test") || host.ends_with(".rebind.test"),
+                "{record:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn egress_redirects_are_returned_not_followed() {
+    let e = Egress::start().await;
+    let app = e.load(1000).await;
+    let out = e
+        .send(
+            &app,
+            json!({ "requests": [{ "scheme": "http", "authority": format!("api.example.test:{}", e.api.port), "path": "/redirect" }] }),
+        )
+        .await;
+    let result = &out["results"][0];
+    assert_eq!(result["status"], 302, "{out}");
+    assert_eq!(
+        result["location"],
+        format!("http://127.0.0.1:{}/", e.internal.port)
+    );
+    assert_eq!(e.api.hits(), 1);
+    assert_eq!(e.internal.hits(), 0, "the redirect was followed");
+}
+
+#[tokio::test]
+async fn egress_several_requests_in_flight_at_once() {
+    let e = Egress::start().await;
+    let app = e.load(1000).await;
+    let one = json!({ "scheme": "http", "authority": format!("api.example.test:{}", e.api.port), "path": "/" });
+    let out = e
+        .send(&app, json!({ "requests": [one, one, one, one] }))
+        .await;
+    for result in out["results"].as_array().expect("results") {
+        assert_eq!(result["status"], 200, "{out}");
+        assert_eq!(result["body"], "hello");
+    }
+    assert_eq!(e.api.hits(), 4);
+}
+
+#[tokio::test]
+async fn egress_quota_shared_with_request_jira() {
+    let e = Egress::start().await;
+    // Three requests in all: two request-jira calls leave one for egress.
+    let app = e.load(3).await;
+    let one = json!({ "scheme": "http", "authority": format!("api.example.test:{}", e.api.port), "path": "/" });
+    let out = e
+        .send(&app, json!({ "jira_calls": 2, "requests": [one, one] }))
+        .await;
+    assert_eq!(out["jira"][0]["status"], 200, "{out}");
+    assert_eq!(out["jira"][1]["status"], 200, "{out}");
+    let results = out["results"].as_array().expect("results");
+    assert_eq!(
+        results.iter().filter(|r| r["status"] == 200).count(),
+        1,
+        "{out}"
+    );
+    let refused = results
+        .iter()
+        .find(|r| r.get("error").is_some())
+        .expect("one egress request refused");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("quota"),
+        "{out}"
+    );
+    assert_eq!(e.api.hits(), 1);
+    // And the other way round: egress spends what request-jira then lacks.
+    let app = e.load(1).await;
+    e.api.reset();
+    let out = e
+        .send(&app, json!({ "jira_calls": 0, "requests": [one] }))
+        .await;
+    assert_eq!(out["results"][0]["status"], 200, "{out}");
+    let app_jira_after = e
+        .send(&app, json!({ "jira_calls": 1, "requests": [one] }))
+        .await;
+    // A fresh invocation has a fresh budget: one call passes again.
+    assert_eq!(app_jira_after["jira"][0]["status"], 200, "{app_jira_after}");
+    assert!(
+        app_jira_after["results"][0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("quota"),
+        "{app_jira_after}"
+    );
+}
+
+#[tokio::test]
+async fn egress_wasi_http_without_a_backend_refused_at_load() {
+    let e = Egress::start().await;
+    let wasm = std::fs::read(programs::EGRESS).expect("component built by tests/build.rs");
+    let manifest = Manifest::from_yaml(
+        "app:\n  id: no-backend\nmodules:\n  function:\n    - key: send\n      handler: send\npermissions:\n  scopes: []\n",
+    )
+    .expect("manifest");
+    match e.runtime.load(wasm, manifest).await {
+        Err(LoadError::Component(ComponentError::ForbiddenImport { name, reason })) => {
+            assert!(name.starts_with("wasi:http/"), "{name}");
+            assert!(
+                reason.contains("permissions.external.fetch.backend"),
+                "{reason}"
+            );
+        }
+        Err(other) => panic!("expected a forbidden import, got {other}"),
+        Ok(_) => panic!("a component importing wasi:http without a backend loaded"),
+    }
+    assert_eq!(e.api.hits() + e.internal.hits(), 0);
+}
