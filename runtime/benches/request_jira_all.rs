@@ -43,7 +43,11 @@ async fn delayed(State(upstream): State<Arc<Upstream>>, request: AxumRequest) ->
     let body = axum::body::to_bytes(body, usize::MAX)
         .await
         .expect("request body");
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let mut forward = upstream
         .client
         .request(parts.method, format!("{}{path}", upstream.base))
@@ -75,9 +79,7 @@ async fn distant_site() -> (Simulator, JiraClient) {
             .build()
             .expect("reqwest client"),
     });
-    let app = axum::Router::new()
-        .fallback(delayed)
-        .with_state(upstream);
+    let app = axum::Router::new().fallback(delayed).with_state(upstream);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("loopback port");
