@@ -29,7 +29,8 @@ use kiln_sim::{SimConfig, Simulator};
 
 /// What the wrapper server adds to every request.
 const LATENCY: Duration = Duration::from_millis(50);
-const BATCH: usize = 10;
+/// One window's worth: the whole batch is in flight at once.
+const BATCH: usize = MAX_IN_FLIGHT_PER_INVOCATION;
 
 struct Upstream {
     base: String,
@@ -43,7 +44,11 @@ async fn delayed(State(upstream): State<Arc<Upstream>>, request: AxumRequest) ->
     let body = axum::body::to_bytes(body, usize::MAX)
         .await
         .expect("request body");
-    let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let mut forward = upstream
         .client
         .request(parts.method, format!("{}{path}", upstream.base))
@@ -75,9 +80,7 @@ async fn distant_site() -> (Simulator, JiraClient) {
             .build()
             .expect("reqwest client"),
     });
-    let app = axum::Router::new()
-        .fallback(delayed)
-        .with_state(upstream);
+    let app = axum::Router::new().fallback(delayed).with_state(upstream);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("loopback port");
@@ -140,7 +143,6 @@ async fn ten(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
 }
 
 fn benches(c: &mut Criterion) {
-    assert!(BATCH <= MAX_IN_FLIGHT_PER_INVOCATION);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

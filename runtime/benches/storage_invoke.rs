@@ -78,7 +78,11 @@ fn benches(c: &mut Criterion) {
     let backends = [
         (
             "sqlite",
-            StorageHost::new(AppStorage::sqlite(sqlite, StorageLimits::default(), cipher())),
+            StorageHost::new(AppStorage::sqlite(
+                sqlite,
+                StorageLimits::default(),
+                cipher(),
+            )),
         ),
         (
             "memory",

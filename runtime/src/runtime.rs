@@ -254,12 +254,12 @@ impl Runtime {
             pre,
             storage_allowed: scopes.contains(kiln_manifest::Scope::StorageApp),
             storage: self.options.storage.clone(),
-            installation_site: Arc::from(
-                self.options.installation_site.clone().unwrap_or_else(|| {
+            installation_site: Arc::from(self.options.installation_site.clone().unwrap_or_else(
+                || {
                     let site = self.client.site();
                     crate::storage::site_identity(site.cloud_id(), site.site_url()).to_owned()
-                }),
-            ),
+                },
+            )),
             scopes: Arc::new(scopes),
             egress: Arc::new(EgressApp {
                 allowlist,

@@ -227,8 +227,14 @@ async fn storage_forged_cursors_and_page_limits() {
     assert_eq!(kind(&outcomes[3]), "invalid-cursor");
     assert_eq!(kind(&outcomes[4]), "invalid-cursor");
     assert_eq!(kind(&outcomes[5]), "invalid-cursor");
-    assert_eq!(outcomes[6]["err"], json!({"kind": "invalid-limit", "detail": 0}));
-    assert_eq!(outcomes[7]["err"], json!({"kind": "invalid-limit", "detail": 101}));
+    assert_eq!(
+        outcomes[6]["err"],
+        json!({"kind": "invalid-limit", "detail": 0})
+    );
+    assert_eq!(
+        outcomes[7]["err"],
+        json!({"kind": "invalid-limit", "detail": 101})
+    );
     assert_eq!(kind(&outcomes[8]), "invalid-limit");
     assert_eq!(outcomes[9]["ok"]["keys"], json!([]));
     assert_eq!(outcomes[10]["ok"]["keys"], json!(["b1"]));
@@ -252,7 +258,10 @@ async fn storage_quota_and_value_limits_exhausted() {
     assert_eq!(&kinds[4..], ["quota-exceeded", "quota-exceeded"]);
     let message = outcomes[4]["err"]["detail"].as_str().unwrap();
     assert!(message.contains("4096"), "{message}");
-    assert!(!message.contains("xxxx"), "no value in the error: {message}");
+    assert!(
+        !message.contains("xxxx"),
+        "no value in the error: {message}"
+    );
 
     // Secrets count too; a delete frees room; other limits are typed.
     let deep = (0..40).fold(json!(1), |inner, _| json!([inner]));
@@ -362,7 +371,7 @@ async fn storage_secrets_absent_from_queries_errors_and_file() {
             {"op": "get-secret", "key": "token"},
             {"op": "get", "key": "token"},
             {"op": "query", "prefix": "", "limit": 100},
-            {"op": "set-secret", "key": "broken", "raw_value": format!("{{\"{canary}\": ")}},
+            {"op": "set-secret", "key": "broken", "raw_value": format!("{{\"{canary}\": ")},
             {"op": "set-secret", "key": "\u{0}", "value": canary},
             {"op": "delete-secret", "key": "token"},
             {"op": "get-secret", "key": "token"},
@@ -371,7 +380,11 @@ async fn storage_secrets_absent_from_queries_errors_and_file() {
     .await;
     assert_eq!(outcomes[0], json!({"ok": null}));
     assert_eq!(outcomes[1], json!({"ok": canary}));
-    assert_eq!(outcomes[2], json!({"ok": null}), "secrets are a key space apart");
+    assert_eq!(
+        outcomes[2],
+        json!({"ok": null}),
+        "secrets are a key space apart"
+    );
     assert_eq!(outcomes[3]["ok"]["keys"], json!([]), "never listed");
     assert_eq!(kind(&outcomes[4]), "invalid-value");
     assert_eq!(kind(&outcomes[5]), "invalid-key");
@@ -391,7 +404,9 @@ async fn storage_secrets_absent_from_queries_errors_and_file() {
         on_disk.extend(std::fs::read(entry.unwrap().path()).unwrap());
     }
     assert!(
-        !on_disk.windows(canary.len()).any(|w| w == canary.as_bytes()),
+        !on_disk
+            .windows(canary.len())
+            .any(|w| w == canary.as_bytes()),
         "the secret is in the state file in plain"
     );
     for record in harness.audit.records() {
@@ -486,6 +501,11 @@ async fn storage_stalled_backend_ends_at_the_deadline() {
     }
     // Writes do not wait on this backend: the app still serves.
     harness
-        .assert_serves(&app, "ops", json!([{"op": "set", "key": "k", "value": 1}]), json!([{"ok": 1}]))
+        .assert_serves(
+            &app,
+            "ops",
+            json!([{"op": "set", "key": "k", "value": 1}]),
+            json!([{"ok": 1}]),
+        )
         .await;
 }

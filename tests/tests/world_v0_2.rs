@@ -42,15 +42,22 @@ async fn a_0_1_0_component_loads_and_runs_unchanged_beside_0_2_0() {
     assert_eq!(legacy.world(), WorldVersion::V0_1);
     // 0.1.0's context record: exactly its five fields, nothing of 0.2.0's.
     let context = ok_json(&harness.invoke(&legacy, "context", json!({})).await);
-    let fields: Vec<&str> = context
+    let mut fields: Vec<&str> = context
         .as_object()
         .unwrap()
         .keys()
         .map(String::as_str)
         .collect();
+    fields.sort_unstable();
     assert_eq!(
         fields,
-        ["account_id", "cloud_id", "invocation_id", "module_key", "site_url"]
+        [
+            "account_id",
+            "cloud_id",
+            "invocation_id",
+            "module_key",
+            "site_url"
+        ]
     );
     assert_eq!(context["cloud_id"], harness.sim.cloud_id());
     assert_eq!(context["module_key"], "context");
@@ -63,7 +70,12 @@ async fn a_0_1_0_component_loads_and_runs_unchanged_beside_0_2_0() {
     // A 0.2.0 component on the same runtime, then the 0.1.0 one again.
     let modern = storage_app(&harness, "modern", &["storage:app"], "").await;
     assert_eq!(modern.world(), WorldVersion::V0_2);
-    let outcomes = ops(&harness, &modern, json!([{"op": "set", "key": "k", "value": 1}])).await;
+    let outcomes = ops(
+        &harness,
+        &modern,
+        json!([{"op": "set", "key": "k", "value": 1}]),
+    )
+    .await;
     assert!(outcomes[0]["ok"].is_u64(), "{outcomes:?}");
     let again = harness.invoke(&legacy, "myself", json!({})).await;
     assert_eq!(ok_json(&again), json!({"status": 200}));
@@ -128,10 +140,18 @@ async fn storage_round_trip_with_versions_queries_and_compare_and_set() {
     assert_eq!(outcomes[0]["ok"]["keys"], json!(["user:2"]));
     assert_eq!(outcomes[0]["ok"]["next_cursor"], Value::Null);
     assert_eq!(outcomes[1]["ok"]["value"], json!(1));
-    assert_eq!(outcomes[2], json!({"ok": false}), "a stale version never writes");
+    assert_eq!(
+        outcomes[2],
+        json!({"ok": false}),
+        "a stale version never writes"
+    );
     assert_eq!(outcomes[3], json!({"ok": true}));
     assert_eq!(outcomes[4]["ok"]["value"], json!(3));
-    assert_eq!(outcomes[5], json!({"ok": false}), "v2 is stale after the write");
+    assert_eq!(
+        outcomes[5],
+        json!({"ok": false}),
+        "v2 is stale after the write"
+    );
 }
 
 #[tokio::test]
@@ -177,24 +197,34 @@ async fn the_context_names_installation_trigger_and_environment() {
         environment: environment.into(),
         ..Invocation::default()
     };
-    let first = ok_json(&app.invoke(Invocation {
-        function_key: Some("context".into()),
-        payload: "{}".into(),
-        ..Invocation::default()
-    })
-    .await
-    .unwrap());
+    let first = ok_json(
+        &app.invoke(Invocation {
+            function_key: Some("context".into()),
+            payload: "{}".into(),
+            ..Invocation::default()
+        })
+        .await
+        .unwrap(),
+    );
     assert_eq!(first["trigger"], "function");
     assert_eq!(first["environment"], "development");
     assert_eq!(first["cloud_id"], harness.sim.cloud_id());
     let installation = first["installation_id"].as_str().unwrap().to_owned();
     assert!(!installation.is_empty());
 
-    let second = ok_json(&app.invoke(context(Trigger::Function, "development")).await.unwrap());
+    let second = ok_json(
+        &app.invoke(context(Trigger::Function, "development"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(second["installation_id"], installation.as_str(), "stable");
     assert_ne!(second["invocation_id"], first["invocation_id"]);
 
-    let scheduled = ok_json(&app.invoke(context(Trigger::Scheduled, "production")).await.unwrap());
+    let scheduled = ok_json(
+        &app.invoke(context(Trigger::Scheduled, "production"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(scheduled["trigger"], "scheduled");
     assert_eq!(scheduled["environment"], "production");
     assert_ne!(scheduled["installation_id"], installation.as_str());
@@ -210,13 +240,7 @@ async fn the_context_names_installation_trigger_and_environment() {
 #[tokio::test]
 async fn request_jira_all_answers_in_order_each_request_checked_and_counted() {
     let harness = Harness::start().await;
-    let app = storage_app(
-        &harness,
-        "batch",
-        &["read:jira-user"],
-        "maxRequests: 4",
-    )
-    .await;
+    let app = storage_app(&harness, "batch", &["read:jira-user"], "maxRequests: 4").await;
     let invoked = harness
         .invoke(
             &app,
@@ -254,7 +278,13 @@ async fn request_jira_all_answers_in_order_each_request_checked_and_counted() {
 #[tokio::test]
 async fn request_jira_all_runs_a_large_batch_in_order() {
     let harness = Harness::start().await;
-    let app = storage_app(&harness, "many", &["read:jira-user", "read:jira-work"], "maxRequests: 40").await;
+    let app = storage_app(
+        &harness,
+        "many",
+        &["read:jira-user", "read:jira-work"],
+        "maxRequests: 40",
+    )
+    .await;
     let calls: Vec<Value> = (0..30)
         .map(|i| {
             if i % 3 == 2 {

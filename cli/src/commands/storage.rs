@@ -248,7 +248,8 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
 }
 
 fn json_line(value: &serde_json::Value) -> Result<String, Failure> {
-    to_json_line(value).map_err(|error| Failure::environment(anyhow!("cannot print a value: {error}")))
+    to_json_line(value)
+        .map_err(|error| Failure::environment(anyhow!("cannot print a value: {error}")))
 }
 
 #[cfg(test)]
@@ -267,6 +268,9 @@ mod tests {
 
     #[test]
     fn an_app_id_that_is_no_path_is_taken_as_it_is() {
-        assert_eq!(app_id("no-such-app-folder-xyz").unwrap(), "no-such-app-folder-xyz");
+        assert_eq!(
+            app_id("no-such-app-folder-xyz").unwrap(),
+            "no-such-app-folder-xyz"
+        );
     }
 }

@@ -76,10 +76,11 @@ impl WorldVersion {
 
     /// The world a compiled component exports a handler of, newest first.
     pub fn of_component(component: &Component) -> Option<WorldVersion> {
-        WorldVersion::ALL
-            .into_iter()
-            .rev()
-            .find(|version| component.get_export_index(None, version.handler_export()).is_some())
+        WorldVersion::ALL.into_iter().rev().find(|version| {
+            component
+                .get_export_index(None, version.handler_export())
+                .is_some()
+        })
     }
 }
 

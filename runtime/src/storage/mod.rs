@@ -86,7 +86,9 @@ impl StorageHost {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Installation, InstallationStorage>> {
         // A panic while holding the lock cannot leave the map inconsistent
         // (one insert or clear), so a poisoned lock is still usable.
-        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

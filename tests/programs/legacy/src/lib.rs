@@ -24,8 +24,8 @@ export!(Component);
 
 impl exports::kiln::app::handler::Guest for Component {
     fn handle(handler: String, payload: String, context: Context) -> Result<String, AppError> {
-        let payload: Value = serde_json::from_str(&payload)
-            .map_err(|e| AppError::InvalidPayload(e.to_string()))?;
+        let payload: Value =
+            serde_json::from_str(&payload).map_err(|e| AppError::InvalidPayload(e.to_string()))?;
         let result = match handler.as_str() {
             "context" => json!({
                 "invocation_id": context.invocation_id,

@@ -23,7 +23,9 @@ wit_bindgen::generate!({
 use kiln::app::jira;
 use kiln::app::log;
 use kiln::app::storage::{self, Expected, StorageError};
-use kiln::app::types::{AppError, Context, Level, Method, Principal, Request, RequestError, TriggerKind};
+use kiln::app::types::{
+    AppError, Context, Level, Method, Principal, Request, RequestError, TriggerKind,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -33,8 +35,8 @@ export!(Component);
 
 impl exports::kiln::app::handler::Guest for Component {
     fn handle(handler: String, payload: String, context: Context) -> Result<String, AppError> {
-        let payload: Value = serde_json::from_str(&payload)
-            .map_err(|e| AppError::InvalidPayload(e.to_string()))?;
+        let payload: Value =
+            serde_json::from_str(&payload).map_err(|e| AppError::InvalidPayload(e.to_string()))?;
         let result = match handler.as_str() {
             "ops" => ops(payload)?,
             "increment" => increment(payload)?,
@@ -89,7 +91,9 @@ fn run(op: &Op) -> Value {
     let outcome = match op.op.as_str() {
         "get" => storage::get(&op.key).map(|entry| match entry {
             None => Value::Null,
-            Some(entry) => json!({"key": entry.key, "value": parse(&entry.value), "version": entry.version}),
+            Some(entry) => {
+                json!({"key": entry.key, "value": parse(&entry.value), "version": entry.version})
+            }
         }),
         "set" => storage::set(&op.key, &op.value_text().unwrap_or_default()).map(|v| json!(v)),
         "delete" => storage::delete(&op.key).map(|()| Value::Null),
@@ -105,9 +109,12 @@ fn run(op: &Op) -> Value {
                 None => Expected::Absent,
                 Some(version) => Expected::Version(version),
             };
-            storage::compare_and_set(&op.key, expected, op.value_text().as_deref()).map(|b| json!(b))
+            storage::compare_and_set(&op.key, expected, op.value_text().as_deref())
+                .map(|b| json!(b))
         }
-        "get-secret" => storage::get_secret(&op.key).map(|s| s.map(|s| parse(&s)).unwrap_or(Value::Null)),
+        "get-secret" => {
+            storage::get_secret(&op.key).map(|s| s.map(|s| parse(&s)).unwrap_or(Value::Null))
+        }
         "set-secret" => {
             storage::set_secret(&op.key, &op.value_text().unwrap_or_default()).map(|()| Value::Null)
         }
@@ -147,11 +154,16 @@ fn increment(payload: Value) -> Result<Value, AppError> {
             let (expected, next) = match current {
                 None => (Expected::Absent, 1),
                 Some(entry) => {
-                    let n = entry.value.parse::<u64>().map_err(|_| AppError::Failed("not a counter".into()))?;
+                    let n = entry
+                        .value
+                        .parse::<u64>()
+                        .map_err(|_| AppError::Failed("not a counter".into()))?;
                     (Expected::Version(entry.version), n + 1)
                 }
             };
-            if storage::compare_and_set(&key, expected, Some(&next.to_string())).map_err(|e| failed(&e))? {
+            if storage::compare_and_set(&key, expected, Some(&next.to_string()))
+                .map_err(|e| failed(&e))?
+            {
                 break;
             }
             retries += 1;
