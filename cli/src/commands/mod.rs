@@ -13,6 +13,7 @@ mod manifest_reference;
 mod new;
 mod progress;
 mod run;
+mod seed_file;
 mod sim;
 mod site_setup;
 mod templates;
