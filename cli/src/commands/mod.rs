@@ -16,6 +16,7 @@ mod new_forge_js;
 mod progress;
 mod run;
 mod serve;
+mod seed_file;
 mod sim;
 mod site_setup;
 mod storage;

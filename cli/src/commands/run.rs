@@ -227,6 +227,11 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             invoked.dropped.bytes
         );
     }
+    // kiln-sim: not-modelled hint (begin)
+    if let Some(simulator) = &setup.simulator {
+        print_not_modelled_hints(simulator);
+    }
+    // kiln-sim: not-modelled hint (end)
     drop(setup.simulator);
     let exit = match &invoked.result {
         Ok(_) => Exit::Success,
@@ -503,3 +508,74 @@ mod tests {
         }
     }
 }
+
+// kiln-sim: not-modelled hint (begin)
+/// Tells the developer which of the app's calls reached a route the embedded
+/// simulator does not model (its 501 with `x-kiln-simulator: not-modelled`).
+fn print_not_modelled_hints(simulator: &kiln_sim::Simulator) {
+    for hint in not_modelled_hints(&simulator.requests()) {
+        eprintln!("{hint}");
+    }
+}
+
+/// One hint per distinct route the simulator answered "not modelled": the app may
+/// be right, the simulator is what lacks the route. The method and path are the
+/// app's, so they are escaped.
+fn not_modelled_hints(requests: &[kiln_sim::RecordedRequest]) -> Vec<String> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for request in requests.iter().filter(|r| r.not_modelled) {
+        let route = (request.method.as_str(), request.path.as_str());
+        if !seen.contains(&route) {
+            seen.push(route);
+        }
+    }
+    seen.iter()
+        .map(|(method, path)| {
+            format!(
+                "hint: the Jira simulator does not model {} {}; a real site serves it: run with --site to use it (docs/simulator.md lists the routes it models)",
+                GuestText(method),
+                GuestText(path)
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod not_modelled_hint_tests {
+    use kiln_sim::{AuthKind, RecordedRequest};
+
+    use super::not_modelled_hints;
+
+    fn request(path: &str, not_modelled: bool) -> RecordedRequest {
+        RecordedRequest {
+            method: String::from("GET"),
+            path: path.to_owned(),
+            query: None,
+            account_id: None,
+            auth: AuthKind::Basic,
+            status: if not_modelled { 501 } else { 200 },
+            header_names: Vec::new(),
+            not_modelled,
+        }
+    }
+
+    #[test]
+    fn each_unmodelled_route_is_named_once_and_escaped() {
+        let hostile = "/rest/api/3/issue/\u{1b}[2J/votes";
+        let requests = [
+            request("/rest/api/3/myself", false),
+            request("/rest/api/3/issue/KILN-1/votes", true),
+            request("/rest/api/3/issue/KILN-1/votes", true),
+            request(hostile, true),
+        ];
+        let hints = not_modelled_hints(&requests);
+        assert_eq!(hints.len(), 2, "{hints:?}");
+        assert!(hints[0].contains("GET /rest/api/3/issue/KILN-1/votes"));
+        assert!(
+            !hints[1].contains('\u{1b}'),
+            "control characters escaped: {:?}",
+            hints[1]
+        );
+    }
+}
+// kiln-sim: not-modelled hint (end)

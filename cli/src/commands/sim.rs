@@ -1,12 +1,13 @@
 //! `runtime sim`: the Jira simulator on its own, for manual testing.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::anyhow;
 use kiln_sim::{Seed, SimConfig, Simulator};
 
 use super::exit::{Exit, Failure};
+use super::seed_file;
 
 #[derive(clap::Args, Debug)]
 pub struct SimArgs {
@@ -18,31 +19,9 @@ pub struct SimArgs {
     seed: Option<PathBuf>,
 }
 
-/// Reads a seed file: YAML (`.yml`/`.yaml`, through Kiln's hardened reader)
-/// or JSON.
-fn load_seed(path: &Path) -> Result<Seed, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::bad_input(anyhow!("cannot read the seed file {}: {e}", path.display()))
-    })?;
-    let is_yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml");
-    let seed = if is_yaml {
-        let value = kiln_manifest::yaml::parse_yaml(&text)
-            .map_err(|e| Failure::bad_input(anyhow!("{}:{e}", path.display())))?;
-        Seed::from_json(&value.to_string())
-    } else {
-        Seed::from_json(&text)
-    };
-    seed.map_err(|e| {
-        Failure::bad_input(anyhow!(
-            "the seed file {} is not valid: {e}",
-            path.display()
-        ))
-    })
-}
-
 pub async fn run(args: SimArgs) -> Result<Exit, Failure> {
     let seed = match &args.seed {
-        Some(path) => load_seed(path)?,
+        Some(path) => seed_file::load(path).map_err(|e| Failure::bad_input(anyhow!(e)))?,
         None => Seed::default(),
     };
     let simulator = Simulator::start(SimConfig {

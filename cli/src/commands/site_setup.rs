@@ -20,7 +20,7 @@ use kiln_runtime::consent::PrincipalIdentity;
 use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig, TokenSource, TokenStore};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, Site, SiteCredentials};
-use kiln_sim::{SimConfig, Simulator};
+use kiln_sim::{Seed, SimConfig, Simulator};
 use secrecy::SecretString;
 
 use super::exit::Failure;
@@ -57,6 +57,10 @@ pub struct SiteArgs {
     /// Which seeded simulator user the app runs as.
     #[arg(long, value_name = "EMAIL", default_value = DEFAULT_SIM_USER)]
     sim_user: String,
+    /// Seed the embedded simulator from this file (JSON, or YAML for .yml/.yaml; the
+    /// format is in docs/simulator.md) instead of its built-in data.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
     /// Act as the user through this OAuth login (from `runtime login`), on its site. Without it,
     /// the login in $KILN_TOKEN_STORE or $XDG_CONFIG_HOME/kiln/tokens.json is used only when
     /// --site names its site and no API token is configured.
@@ -136,7 +140,13 @@ impl SiteArgs {
             "named by JIRA_SITE"
         };
         let credentials = configured.credentials;
-        match Target::choose(named_site.as_deref(), self.token_store.as_deref()) {
+        let target = Target::choose(named_site.as_deref(), self.token_store.as_deref());
+        if self.seed.is_some() && !matches!(target, Target::Simulator) {
+            return Err(Failure::bad_input(anyhow!(
+                "--seed seeds the embedded simulator, but this run goes to a real site; drop --seed or the site"
+            )));
+        }
+        match target {
             Target::Simulator => {
                 if credentials.user.is_some() || credentials.app.is_some() {
                     eprintln!(
@@ -267,7 +277,18 @@ impl SiteArgs {
     /// principals: the seeded user's API token, and its service account's
     /// client credential for as_app().
     async fn simulator(&self, limits: HttpLimits) -> Result<SiteSetup, Failure> {
-        let simulator = Simulator::start(SimConfig::default()).await.map_err(|e| {
+        let seed = match &self.seed {
+            Some(path) => {
+                super::seed_file::load(path).map_err(|e| Failure::bad_input(anyhow!(e)))?
+            }
+            None => Seed::default(),
+        };
+        let simulator = Simulator::start(SimConfig {
+            seed,
+            ..SimConfig::default()
+        })
+        .await
+        .map_err(|e| {
             Failure::environment(anyhow!("cannot start the embedded Jira simulator: {e}"))
         })?;
         let user = simulator.user(&self.sim_user).ok_or_else(|| {

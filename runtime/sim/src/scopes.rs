@@ -264,9 +264,12 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("POST", "/rest/api/3/issue/{issue_id_or_key}/transitions") => DO_TRANSITION,
         ("PUT", "/rest/api/3/issue/{issue_id_or_key}/assignee") => EDIT_ISSUE,
         ("GET" | "POST", "/rest/api/3/search/jql") => SEARCH,
-        ("GET", "/rest/api/3/project/search" | "/rest/api/3/project/{project_id_or_key}") => {
-            PROJECTS
-        }
+        (
+            "GET",
+            "/rest/api/3/project"
+            | "/rest/api/3/project/search"
+            | "/rest/api/3/project/{project_id_or_key}",
+        ) => PROJECTS,
         ("GET", "/rest/api/3/user/search") => FIND_USERS,
         ("GET", "/rest/api/3/field") => FIELDS,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/worklog") => GET_WORKLOGS,

@@ -189,6 +189,13 @@ async fn platform_responses_match_the_official_schemas() {
     )
     .await;
     contract.check_ref("GET /project/search", "PageBeanProject", &projects);
+    let (_, all) = get(USER, String::from("/rest/api/3/project")).await;
+    contract.check(
+        "GET /project",
+        json!({ "type": "array", "items": { "$ref": "#/components/schemas/Project" } }),
+        &all,
+    );
+    assert!(all.as_array().is_some_and(|p| !p.is_empty()));
     let (_, project) = get(ADMIN, String::from("/rest/api/3/project/KILN")).await;
     contract.check_ref("GET /project/{key}", "Project", &project);
     let (_, users) = get(ADMIN, String::from("/rest/api/3/user/search?query=a")).await;

@@ -65,6 +65,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/rest/api/3/search/jql",
             get(search::get).post(search::post),
         )
+        .route("/rest/api/3/project", get(project::all))
         .route("/rest/api/3/project/search", get(project::search))
         .route("/rest/api/3/project/{project_id_or_key}", get(project::get))
         .route("/rest/api/3/user/search", get(user_search::find))

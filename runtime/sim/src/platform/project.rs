@@ -75,6 +75,20 @@ pub(crate) struct ProjectPath {
     project_id_or_key: String,
 }
 
+/// `getAllProjects` (deprecated by Atlassian in favour of `project/search`, still
+/// served and still what some clients call for "list projects"): every project
+/// the caller may browse, as full `Project`s, unpaged.
+pub(crate) async fn all(State(shared): State<Arc<Shared>>, caller: Caller) -> Json<Value> {
+    let world = shared.world();
+    let projects: Vec<Value> = world
+        .projects
+        .iter()
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .map(|p| render::project(&caller.links, &world, p))
+        .collect();
+    Json(Value::Array(projects))
+}
+
 pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,

@@ -1,0 +1,58 @@
+//! Real Jira client libraries, unchanged, against the simulator in process: the
+//! pycontribs `jira` package and `jira.js` (which validates every answer against
+//! zod schemas generated from Atlassian's spec). The CLI's tests run the Python
+//! client against the `runtime sim` command too.
+
+mod common;
+#[path = "clients/runner.rs"]
+mod runner;
+
+use common::{ADMIN, start, user};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_python_jira_client_works_unchanged() {
+    let Some(python) =
+        runner::python_with_client(env!("CARGO_MANIFEST_DIR"), env!("CARGO_TARGET_TMPDIR"))
+    else {
+        eprintln!("skipping: no python3 on this machine, so the pycontribs jira client cannot run");
+        return;
+    };
+    let sim = start().await;
+    let admin = user(&sim, ADMIN);
+    let command = runner::python_command(&python, env!("CARGO_MANIFEST_DIR"));
+    let (base, email, token) = (
+        sim.base_url().to_owned(),
+        admin.email.clone(),
+        admin.api_token.clone(),
+    );
+    let steps =
+        tokio::task::spawn_blocking(move || runner::run_checked(command, &base, &email, &token))
+            .await
+            .expect("client thread");
+    assert!(steps.contains("ok delete:"), "{steps}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_jira_js_client_works_unchanged() {
+    let Some(dir) =
+        runner::node_with_client(env!("CARGO_MANIFEST_DIR"), env!("CARGO_TARGET_TMPDIR"))
+    else {
+        eprintln!("skipping: no node/npm on this machine, so jira.js cannot run");
+        return;
+    };
+    let sim = start().await;
+    let admin = user(&sim, ADMIN);
+    let command = runner::node_command(&dir);
+    let (base, email, token) = (
+        sim.base_url().to_owned(),
+        admin.email.clone(),
+        admin.api_token.clone(),
+    );
+    let steps =
+        tokio::task::spawn_blocking(move || runner::run_checked(command, &base, &email, &token))
+            .await
+            .expect("client thread");
+    assert!(steps.contains("ok deleteIssue:"), "{steps}");
+    sim.shutdown().await;
+}
