@@ -1,7 +1,15 @@
 //! Builds the guest test programs (`tests/programs`) and the example apps
 //! (`examples`) into WebAssembly components, and writes their paths to
 //! `OUT_DIR/programs.rs` as `pub const NAME: &str = "/abs/path.wasm";`, in the
-//! manner of wasmtime's test-programs.
+//! manner of wasmtime's test-programs, plus `ALL`, the list of every program.
+//!
+//! **Every program has a host test.** `tests/tests/programs_tested.rs` fails,
+//! naming the program, when a constant of `ALL` is referenced as
+//! `programs::NAME` by no file under `tests/tests` (comments do not count;
+//! see `tests/src/program_use.rs`). To add a program: add the package to
+//! `tests/programs/Cargo.toml` (or a `.wat` file to `tests/programs/wat`) and a
+//! test that loads `kiln_tests::programs::NAME`; `NAME` is the package name in
+//! upper case with `-` as `_` (`WAT_<STEM>` for a WAT file).
 //!
 //! The guests get their own target directory next to the outer build's, so
 //! the nested cargo never waits on the lock the outer cargo holds.
@@ -46,18 +54,21 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     ensure_wasm_target(repo)?;
     let target_dir = guest_target_dir(&out_dir);
-    let mut components = Vec::new();
+    let mut programs = Vec::new();
     for workspace in GUEST_WORKSPACES {
         let options = GuestBuild::new(repo.join(workspace).join("Cargo.toml"))
             .target_dir(&target_dir)
             .release(true);
-        components.extend(build(&options)?);
+        programs.extend(build(&options)?.into_iter().map(|component| Program {
+            source: format!("{workspace} (package {})", component.package),
+            component,
+        }));
     }
-    components.extend(assemble_wat(
+    programs.extend(assemble_wat(
         &repo.join(WAT_PROGRAMS),
         &target_dir.join("wat"),
     )?);
-    std::fs::write(out_dir.join("programs.rs"), constants(&components)?)?;
+    std::fs::write(out_dir.join("programs.rs"), constants(&programs)?)?;
     Ok(())
 }
 
@@ -65,12 +76,20 @@ fn required_env(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| format!("cargo did not set {name} for the build script"))
 }
 
+/// A built guest program and where it comes from.
+struct Program {
+    component: BuiltComponent,
+    /// The workspace and package, or the WAT file, relative to the
+    /// repository root.
+    source: String,
+}
+
 /// Assembles every `*.wat` in `source_dir` into `output_dir`, as
 /// components named `wat-<file stem>`.
 fn assemble_wat(
     source_dir: &Path,
     output_dir: &Path,
-) -> Result<Vec<BuiltComponent>, Box<dyn std::error::Error>> {
+) -> Result<Vec<Program>, Box<dyn std::error::Error>> {
     std::fs::create_dir_all(output_dir)?;
     let mut sources: Vec<PathBuf> = std::fs::read_dir(source_dir)?
         .map(|entry| entry.map(|entry| entry.path()))
@@ -86,9 +105,12 @@ fn assemble_wat(
         let binary = wat::parse_file(&source)?;
         let path = output_dir.join(format!("{stem}.wasm"));
         std::fs::write(&path, binary)?;
-        components.push(BuiltComponent {
-            package: format!("wat-{stem}"),
-            path,
+        components.push(Program {
+            component: BuiltComponent {
+                package: format!("wat-{stem}"),
+                path,
+            },
+            source: format!("{WAT_PROGRAMS}/{stem}.wat"),
         });
     }
     Ok(components)
@@ -127,11 +149,16 @@ fn watch(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The Rust source of `programs.rs`.
-fn constants(components: &[BuiltComponent]) -> Result<String, Box<dyn std::error::Error>> {
+/// The Rust source of `programs.rs`: one constant per program, then `ALL`.
+fn constants(programs: &[Program]) -> Result<String, Box<dyn std::error::Error>> {
     let mut source = String::new();
+    let mut all = String::new();
     let mut names = Vec::new();
-    for component in components {
+    for Program {
+        component,
+        source: from,
+    } in programs
+    {
         let name = component.package.to_uppercase().replace('-', "_");
         if names.contains(&name) {
             return Err(format!("two guest packages are both named {name}").into());
@@ -142,10 +169,19 @@ fn constants(components: &[BuiltComponent]) -> Result<String, Box<dyn std::error
             .ok_or_else(|| format!("{} is not UTF-8", component.path.display()))?;
         writeln!(
             source,
-            "/// Built from `{}`.\npub const {name}: &str = {path:?};",
-            component.package
+            "/// Built from `{from}`.\npub const {name}: &str = {path:?};"
+        )?;
+        writeln!(
+            all,
+            "    Program {{ name: {name:?}, source: {from:?}, path: {name} }},"
         )?;
         names.push(name);
     }
+    writeln!(
+        source,
+        "/// Every program above; each must be used by a host test\n\
+         /// (`tests/tests/programs_tested.rs`).\n\
+         pub const ALL: &[Program] = &[\n{all}];"
+    )?;
     Ok(source)
 }

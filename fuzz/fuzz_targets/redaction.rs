@@ -92,6 +92,13 @@ fuzz_target!(|input: Input| {
         secret.push(b'k');
     }
     secret.truncate(256);
+    // A secret holding escapes of its own (`%0e`) is seen through the
+    // decoding view as its decoded form, searched for only when that is
+    // at least MIN_SECRET_BYTES long (see redact.rs, "What is not"): end such
+    // a secret with plain bytes, which no escape consumes.
+    if secret.iter().any(|b| matches!(b, b'%' | b'\\' | b'&')) {
+        secret.extend_from_slice(&[b'k'; MIN_SECRET_BYTES]);
+    }
     let redactor = Redactor::new([secret.as_slice()]);
 
     let mut text = Vec::new();

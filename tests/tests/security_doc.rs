@@ -185,3 +185,81 @@ fn the_parsers_read_the_shapes_they_are_given() {
                   path_trick! {\n    three: \"//x\" => \"single\";\n}\n";
     assert_eq!(test_names(source), vec!["one", "two", "three"]);
 }
+
+/// The row of SECURITY.md's limits table whose first cell is `name`.
+fn limits_row<'a>(security_md: &'a str, name: &str) -> Option<&'a str> {
+    let section = security_md.split_once("\n## Limits\n")?.1;
+    section
+        .lines()
+        .take_while(|line| !line.starts_with("## "))
+        .find(|line| {
+            line.split('|')
+                .nth(1)
+                .is_some_and(|cell| cell.trim() == name)
+        })
+}
+
+#[test]
+fn security_md_states_the_build_limits_the_code_applies() {
+    use kiln_guest_build::limits::{
+        DEFAULT_ADDRESS_SPACE_BYTES, DEFAULT_CPU_SECONDS, DEFAULT_FILE_BYTES, DEFAULT_OUTPUT_BYTES,
+        DEFAULT_WALL_TIME,
+    };
+    const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * MIB;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let security_md =
+        std::fs::read_to_string(root.join("../SECURITY.md")).expect("SECURITY.md is readable");
+    let rows = [
+        (
+            "build wall-clock time",
+            format!(
+                "{} min per isolated build",
+                DEFAULT_WALL_TIME.as_secs() / 60
+            ),
+            "KILN_BUILD_TIMEOUT_SECS",
+        ),
+        (
+            "build CPU time",
+            format!("{DEFAULT_CPU_SECONDS} s per process"),
+            "KILN_BUILD_CPU_SECS",
+        ),
+        (
+            "build memory",
+            format!(
+                "{} GiB of address space per process",
+                DEFAULT_ADDRESS_SPACE_BYTES / GIB
+            ),
+            "KILN_BUILD_MEMORY_MIB",
+        ),
+        (
+            "build file size",
+            format!("{} GiB per file", DEFAULT_FILE_BYTES / GIB),
+            "KILN_BUILD_FILE_MIB",
+        ),
+        (
+            "build output",
+            format!(
+                "{} MiB, stdout and stderr together",
+                DEFAULT_OUTPUT_BYTES / MIB
+            ),
+            "KILN_BUILD_OUTPUT_MIB",
+        ),
+    ];
+    for (name, default, variable) in rows {
+        let row = limits_row(&security_md, name)
+            .unwrap_or_else(|| panic!("SECURITY.md's limits table has no `{name}` row"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells.get(2), Some(&default.as_str()), "{row}");
+        assert!(row.contains(variable), "{row} does not name {variable}");
+        // The variable the row names is the one the code reads.
+        let parsed =
+            kiln_guest_build::BuildLimits::from_vars(|v| (v == variable).then(|| "7".into()))
+                .expect("a positive number is accepted");
+        assert_ne!(
+            parsed,
+            kiln_guest_build::BuildLimits::default(),
+            "{variable} changes nothing"
+        );
+    }
+}
