@@ -115,10 +115,11 @@ fn inspect_shows_identity_world_scopes_limits_and_digest() {
     );
     let report = json_stdout(&output);
     assert_eq!(report["appId"], "jsm-oncall");
-    assert_eq!(report["component"]["world"], "kiln:app@0.1.0");
+    // Examples are built with the SDK, which targets the newest world.
+    assert_eq!(report["component"]["world"], "kiln:app@0.2.0");
     let imports = report["component"]["imports"].as_array().unwrap();
     assert!(
-        imports.iter().any(|i| i == "kiln:app/jira@0.1.0"),
+        imports.iter().any(|i| i == "kiln:app/jira@0.2.0"),
         "{imports:?}"
     );
     assert!(

@@ -368,9 +368,10 @@ mod tests {
             fingerprint.contains(&code_limits::MAX_FUNCTIONS.to_string()),
             "{fingerprint}"
         );
+        // One part per limit, then one per engine admitted beyond them.
         assert_eq!(
             fingerprint.split(';').count(),
-            code_limits::CodeLimit::ALL.len()
+            code_limits::CodeLimit::ALL.len() + crate::sandbox::known_engines::KNOWN_ENGINES.len()
         );
     }
 

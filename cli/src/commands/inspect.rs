@@ -440,7 +440,7 @@ mod tests {
         .unwrap();
         let info = component_info::ComponentInfo {
             imports: vec![String::from("wasi:http/outgoing-handler@0.2.12")],
-            exports: vec![String::from(HANDLER_EXPORT)],
+            exports: vec![String::from(WorldVersion::NEWEST.handler_export())],
         };
         let report = inspect(
             &manifest,

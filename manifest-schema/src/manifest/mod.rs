@@ -87,7 +87,9 @@ pub struct App {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Modules {
-    /// At least one; keys are unique.
+    /// At least one (checked by validation, so that a misspelt key is
+    /// named rather than reported as a missing field); keys are unique.
+    #[serde(default)]
     pub function: Vec<FunctionModule>,
     /// Product event triggers (Forge's `trigger`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

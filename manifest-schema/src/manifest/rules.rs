@@ -73,6 +73,9 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
 
     let functions = root.key("modules").key("function");
     if manifest.modules.function.is_empty() {
+        // A misspelt `function:` lands among the other module types: name
+        // it, rather than only report that functions are missing.
+        check_forge_modules(manifest, &root)?;
         return Err(violation(
             functions,
             "declare at least one function".to_owned(),
