@@ -3,7 +3,8 @@
 //! ```toml
 //! listen = "127.0.0.1:8080"            # web triggers, webhooks, /healthz, /readyz, /metrics
 //! public_url = "https://kiln.example"  # base of printed URLs (default: http://<listen>)
-//! state = "/var/lib/kiln/state.sqlite3" # or "memory" (tests only: nothing survives a restart)
+//! state = "sqlite://state.sqlite3"     # or "postgres://…", or "memory" (tests only: nothing
+//!                                       # survives a restart); a bare path is a SQLite file
 //!
 //! [admin]
 //! listen = "127.0.0.1:8081"            # loopback unless you mean it
@@ -33,6 +34,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use kiln_state::{StateLocation, StateLocationError};
 use serde::Deserialize;
 
 /// The embedded simulator's site name, in `[[installation]] site` and the webhook path.
@@ -41,12 +43,18 @@ pub const SIMULATOR_SITE: &str = "simulator";
 /// Largest configuration file read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeConfig {
     pub listen: Option<SocketAddr>,
     pub public_url: Option<String>,
+    /// Where serve state and app storage live (`--state` / `$KILN_STATE` override it).
+    #[serde(skip)]
     pub state: Option<StateLocation>,
+    /// `state` as written; parsed by [`ServeConfig::load`] (not by serde, whose errors quote
+    /// the line, which may hold a PostgreSQL password), then dropped.
+    #[serde(default, rename = "state")]
+    state_text: Option<String>,
     #[serde(default)]
     pub admin: AdminConfig,
     #[serde(default)]
@@ -61,22 +69,15 @@ pub struct ServeConfig {
     pub limits: LimitsConfig,
 }
 
-/// Where serve state lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StateLocation {
-    /// In memory: for tests; a restart forgets everything (queued events included).
-    Memory,
-    File(PathBuf),
-}
-
-impl<'de> Deserialize<'de> for StateLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Ok(if text == "memory" {
-            StateLocation::Memory
-        } else {
-            StateLocation::File(PathBuf::from(text))
-        })
+/// `state` in `kiln.toml`: kiln-state's location syntax (`memory`, `sqlite://PATH`,
+/// `postgres://…`), or, as before that syntax existed, a bare path to a SQLite file.
+/// The error never echoes the value: a PostgreSQL URL may carry a password.
+fn state_location(text: &str) -> Result<StateLocation, StateLocationError> {
+    match text.parse::<StateLocation>() {
+        Err(StateLocationError::UnknownScheme) if !text.is_empty() && !text.contains(':') => {
+            Ok(StateLocation::Sqlite(PathBuf::from(text)))
+        }
+        parsed => parsed,
     }
 }
 
@@ -215,6 +216,12 @@ impl ServeConfig {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
+        if let Some(text) = config.state_text.take() {
+            config.state = Some(state_location(&text).map_err(|e| ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("state: {e}"),
+            })?);
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         config.rebase(base);
         config.check().map_err(|message| ConfigError::Invalid {
@@ -230,7 +237,7 @@ impl ServeConfig {
                 *p = base.join(&*p);
             }
         };
-        if let Some(StateLocation::File(p)) = &mut self.state {
+        if let Some(StateLocation::Sqlite(p)) = &mut self.state {
             fix(p);
         }
         if let Some(p) = &mut self.admin.token_file {
@@ -328,14 +335,39 @@ workers = 2
         )
         .unwrap();
         let config = ServeConfig::load(&path).unwrap();
-        assert_eq!(
-            config.state,
-            Some(StateLocation::File(dir.path().join("state.sqlite3")))
+        assert!(
+            matches!(&config.state, Some(StateLocation::Sqlite(p)) if *p == dir.path().join("state.sqlite3")),
+            "{:?}",
+            config.state
         );
         assert_eq!(config.apps[0].path, dir.path().join("app.wasm"));
         assert_eq!(config.installations[0].environment, "production");
         assert_eq!(config.limits.workers, 2);
         assert_eq!(config.limits.max_body_bytes, 1 << 20);
+    }
+
+    #[test]
+    fn state_takes_kiln_state_locations_and_bare_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kiln.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            ServeConfig::load(&path)
+        };
+        let config = load("state = \"sqlite://s.db\"\n").unwrap();
+        assert!(
+            matches!(&config.state, Some(StateLocation::Sqlite(p)) if *p == dir.path().join("s.db"))
+        );
+        let config = load("state = \"sqlite:///abs/s.db\"\n").unwrap();
+        assert!(
+            matches!(&config.state, Some(StateLocation::Sqlite(p)) if *p == Path::new("/abs/s.db"))
+        );
+        let config = load("state = \"memory\"\n").unwrap();
+        assert!(matches!(config.state, Some(StateLocation::Memory)));
+        let config = load("state = \"postgres://kiln:hunter2@db/kiln\"\n").unwrap();
+        assert!(matches!(config.state, Some(StateLocation::Postgres(_))));
+        let error = load("state = \"mysql://kiln:hunter2@db/kiln\"\n").unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub enum StartError {
     Site(String),
     #[error("cannot open the state: {0}")]
     State(String),
+    #[error("app storage key: {0}")]
+    StorageKey(#[from] crate::storage_key::StorageKeyError),
     #[error("installation of {app:?} on {site:?}: {message}")]
     Installation {
         app: String,

@@ -31,6 +31,7 @@ mod secret_file;
 pub mod server;
 pub mod shared;
 pub mod sites;
+pub mod storage_key;
 pub mod web_trigger;
 pub mod webhook;
 

@@ -19,15 +19,16 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use kiln_runtime::RuntimeOptions;
-use kiln_state::serve::{MemoryServeBackend, SqliteServeBackend, UnixMillis};
-use kiln_state::{ServeLimits, ServeState, SqliteDatabase};
+use kiln_runtime::storage::StorageHost;
+use kiln_state::serve::UnixMillis;
+use kiln_state::{AppStorage, SecretCipher, ServeLimits, ServeState, StateLocation, StorageLimits};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
-use crate::config::{LimitsConfig, SIMULATOR_SITE, ServeConfig, StateLocation};
+use crate::config::{LimitsConfig, SIMULATOR_SITE, ServeConfig};
 use crate::endpoint::Endpoint;
 use crate::error::StartError;
 use crate::host::{AppBundle, Host, SiteHost};
@@ -49,6 +50,12 @@ pub struct ServeOptions {
     pub apps: Vec<AppBundle>,
     /// Overrides `listen` in the config.
     pub listen: Option<SocketAddr>,
+    /// Overrides `[admin] listen` in the config.
+    pub admin_listen: Option<SocketAddr>,
+    /// Overrides `state` in the config (`--state`, `$KILN_STATE`).
+    pub state: Option<StateLocation>,
+    /// `$KILN_STORAGE_KEY`: seals app storage's secrets (see [`crate::storage_key`]).
+    pub storage_key: Option<SecretString>,
     /// `Some`: time stands still at this instant until moved through the admin API.
     pub manual_clock: Option<UnixMillis>,
     /// The admin token; without one (and without `admin.token_file`) there is no admin API.
@@ -68,13 +75,18 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         config,
         apps,
         listen,
+        admin_listen,
+        state,
+        storage_key,
         manual_clock,
         admin_token,
     } = options;
     let limits = config.limits;
     let metrics = Arc::new(Metrics::new());
+    let (state, app_storage) = open_state(state.or(config.state), storage_key.as_ref()).await?;
     let runtime_options = || RuntimeOptions {
         audit: Arc::new(JiraCallCounter(metrics.clone())),
+        storage: Some(app_storage.clone()),
         ..RuntimeOptions::default()
     };
 
@@ -105,7 +117,6 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     }
     let host = Host::new(apps, site_hosts);
 
-    let state = open_state(config.state.clone()).await?;
     let admin_token = match (&admin_token, &config.admin.token_file) {
         (Some(token), _) => Some(token.clone()),
         (None, Some(path)) => Some(SecretString::from(
@@ -160,9 +171,8 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         shared.clone(),
     ))];
     if shared.admin_token.is_some() {
-        let admin_listen = config
-            .admin
-            .listen
+        let admin_listen = admin_listen
+            .or(config.admin.listen)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         let admin_listener =
             TcpListener::bind(admin_listen)
@@ -316,23 +326,35 @@ impl Running {
     }
 }
 
-async fn open_state(location: Option<StateLocation>) -> Result<ServeState, StartError> {
+/// Opens the state once: serve state (queue, installations, schedules) and the apps' storage
+/// share one database. Only [`StateLocation::describe`] is logged (no password).
+async fn open_state(
+    location: Option<StateLocation>,
+    storage_key: Option<&SecretString>,
+) -> Result<(ServeState, StorageHost), StartError> {
     let location = match location {
         Some(location) => location,
-        None => StateLocation::File(kiln_state::default_state_path().ok_or_else(|| {
-            StartError::State("no data directory; set KILN_DATA_DIR or `state` in kiln.toml".into())
+        None => StateLocation::Sqlite(kiln_state::default_state_path().ok_or_else(|| {
+            StartError::State(
+                "no data directory; set KILN_DATA_DIR, --state or `state` in kiln.toml".into(),
+            )
         })?),
     };
-    let backend: Arc<dyn kiln_state::serve::ServeBackend> = match location {
-        StateLocation::Memory => Arc::new(MemoryServeBackend::new()),
-        StateLocation::File(path) => {
-            let db = SqliteDatabase::open(&path)
-                .await
-                .map_err(|e| StartError::State(format!("{}: {e}", path.display())))?;
-            Arc::new(SqliteServeBackend::new(db))
-        }
-    };
-    Ok(ServeState::new(backend, ServeLimits::default()))
+    let key = crate::storage_key::choose(&location, storage_key)?;
+    let backends = location
+        .open()
+        .await
+        .map_err(|e| StartError::State(format!("{}: {e}", location.describe())))?;
+    tracing::info!(state = %location.describe(), storage_key_id = %key.id_hex(), "state opened");
+    let storage = StorageHost::new(AppStorage::new(
+        backends.storage,
+        StorageLimits::default(),
+        SecretCipher::new(key),
+    ));
+    Ok((
+        ServeState::new(backends.serve, ServeLimits::default()),
+        storage,
+    ))
 }
 
 fn main_router(shared: Arc<Shared>) -> Router {

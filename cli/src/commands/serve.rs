@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use kiln_serve::{AppBundle, ServeConfig, ServeOptions};
+use kiln_state::StateLocation;
 use kiln_state::serve::UnixMillis;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::app_source;
 use super::build::{BuildFor, BuildIsolation};
@@ -23,6 +24,17 @@ pub struct ServeArgs {
     /// Where web triggers, webhooks, /healthz, /readyz and /metrics listen (default 127.0.0.1:8080).
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// Where the admin API listens (overrides `[admin] listen`; default a loopback port).
+    /// The admin API exists only with a token ($KILN_ADMIN_TOKEN or `[admin] token_file`).
+    #[arg(long, value_name = "ADDR")]
+    admin_listen: Option<SocketAddr>,
+    /// Where state (queue, installations, app storage) lives: `memory`, `sqlite://PATH` or
+    /// `postgres://…` (overrides `state` in the configuration; default: state.sqlite3 under
+    /// the user's data directory). App storage's secrets are sealed with $KILN_STORAGE_KEY
+    /// (64 hex digits; required with PostgreSQL), else `storage.key` beside the SQLite file.
+    #[arg(long, value_name = "LOCATION", env = "KILN_STATE", hide_env_values = true,
+          value_parser = state_location)]
+    state: Option<SecretString>,
     /// Log as JSON lines on stderr.
     #[arg(long)]
     pub json_logs: bool,
@@ -30,6 +42,12 @@ pub struct ServeArgs {
     /// admin API's POST /v1/clock (tests of scheduled triggers).
     #[arg(long, value_name = "UNIX_MS", hide = true)]
     manual_clock: Option<i64>,
+}
+
+/// Checks a `--state` value at parse time; kept secret (a PostgreSQL URL holds a password).
+fn state_location(text: &str) -> Result<SecretString, kiln_state::StateLocationError> {
+    text.parse::<StateLocation>()?;
+    Ok(SecretString::from(text.to_owned()))
 }
 
 pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
@@ -70,10 +88,27 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
         .ok()
         .filter(|t| !t.is_empty())
         .map(SecretString::from);
+    // Set but not text: refused rather than silently replaced by the key file.
+    let storage_key = match std::env::var_os(kiln_serve::storage_key::KEY_ENV) {
+        None => None,
+        Some(value) => Some(SecretString::from(value.into_string().map_err(|_| {
+            Failure::bad_input(anyhow!(
+                "{} is not text: 64 hex digits expected",
+                kiln_serve::storage_key::KEY_ENV
+            ))
+        })?)),
+    };
     let running = kiln_serve::start(ServeOptions {
         config,
         apps: bundles,
         listen: args.listen,
+        admin_listen: args.admin_listen,
+        state: args
+            .state
+            .map(|text| text.expose_secret().parse::<StateLocation>())
+            .transpose()
+            .map_err(Failure::bad_input)?,
+        storage_key,
         manual_clock: args.manual_clock.map(UnixMillis),
         admin_token,
     })
