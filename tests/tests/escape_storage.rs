@@ -22,7 +22,7 @@ use kiln_tests::programs::STORAGE;
 use serde_json::{Value, json};
 use support::{Harness, manifest, ok_json};
 
-const HANDLERS: &[&str] = &["ops", "increment", "context", "jira-all", "log"];
+const HANDLERS: &[&str] = &["ops", "increment", "context", "jira_all", "log"];
 
 fn cipher() -> SecretCipher {
     SecretCipher::new(EncryptionKey::generate().expect("randomness"))

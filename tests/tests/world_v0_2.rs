@@ -10,15 +10,15 @@ mod support;
 use kiln_runtime::bindings::WorldVersion;
 use kiln_runtime::invoke::Trigger;
 use kiln_runtime::{Invocation, LoadedApp};
-use kiln_tests::programs::{LEGACY, STORAGE};
+use kiln_tests::programs;
 use serde_json::{Value, json};
 use support::{Harness, manifest, ok_json};
 
-const HANDLERS: &[&str] = &["ops", "increment", "context", "jira-all", "log"];
+const HANDLERS: &[&str] = &["ops", "increment", "context", "jira_all", "log"];
 
 async fn storage_app(harness: &Harness, id: &str, scopes: &[&str], runtime: &str) -> LoadedApp {
     harness
-        .load(STORAGE, &manifest(id, HANDLERS, scopes, runtime))
+        .load(programs::STORAGE, &manifest(id, HANDLERS, scopes, runtime))
         .await
 }
 
@@ -35,7 +35,7 @@ async fn a_0_1_0_component_loads_and_runs_unchanged_beside_0_2_0() {
     let harness = Harness::start().await;
     let legacy = harness
         .load(
-            LEGACY,
+            programs::LEGACY,
             &manifest("legacy", &["context", "myself"], &["read:jira-user"], ""),
         )
         .await;
@@ -244,7 +244,7 @@ async fn request_jira_all_answers_in_order_each_request_checked_and_counted() {
     let invoked = harness
         .invoke(
             &app,
-            "jira-all",
+            "jira_all",
             json!([
                 {"path": "/rest/api/3/myself"},
                 {"path": "/rest/api/3/no-such-route"},
@@ -294,7 +294,7 @@ async fn request_jira_all_runs_a_large_batch_in_order() {
             }
         })
         .collect();
-    let invoked = harness.invoke(&app, "jira-all", Value::Array(calls)).await;
+    let invoked = harness.invoke(&app, "jira_all", Value::Array(calls)).await;
     let Value::Array(outcomes) = ok_json(&invoked) else {
         panic!("expected outcomes");
     };

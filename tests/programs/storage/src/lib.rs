@@ -10,7 +10,7 @@
 //! - `increment`: `{"key", "times"}`: adds 1 to a counter `times` times by
 //!   read + compare-and-set, retrying on conflict → `{"retries": n}`.
 //! - `context`: the context record as JSON.
-//! - `jira-all`: `[{"principal", "method", "path"}]` through `request-jira-all`
+//! - `jira_all`: `[{"principal", "method", "path"}]` through `request-jira-all`
 //!   → one outcome per request, `{"status"}` or `{"err": {"kind"}}`.
 //! - `log`: `{"message"}` logged at info (to check what reaches the log).
 
@@ -41,7 +41,7 @@ impl exports::kiln::app::handler::Guest for Component {
             "ops" => ops(payload)?,
             "increment" => increment(payload)?,
             "context" => context_json(&context),
-            "jira-all" => jira_all(payload)?,
+            "jira_all" => jira_all(payload)?,
             "log" => {
                 log::log(Level::Info, payload["message"].as_str().unwrap_or_default());
                 json!(null)
