@@ -74,9 +74,9 @@ extern crate self as kiln_sdk;
 mod app_error;
 mod context;
 mod convert;
-mod host;
 #[cfg(feature = "fetch")]
 pub mod fetch;
+mod host;
 pub mod log;
 mod method;
 mod parallel;

@@ -21,8 +21,8 @@
 mod build;
 pub mod cargo_env;
 mod error;
-pub mod limits;
 pub mod js;
+pub mod limits;
 mod message;
 mod path_patches;
 pub mod sandbox;
