@@ -623,3 +623,79 @@ fn scheduled_trigger_under_a_manual_clock_runs_once_per_interval_and_once_for_mi
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(ticks(&serve), 3);
 }
+
+/// `$KILN_STATE` picks the state (over kiln.toml's), and a placeholder `$KILN_STORAGE_KEY`
+/// stops the start with a clear error that does not repeat the key, before anything listens.
+#[test]
+fn kiln_state_is_used_and_a_placeholder_storage_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kiln.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[[app]]\npath = {:?}\n",
+            app_folder().display().to_string()
+        ),
+    )
+    .unwrap();
+    let placeholder = "0".repeat(64);
+    let mut child = Command::new(runtime_binary())
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env(
+            "KILN_STATE",
+            format!("sqlite://{}", dir.path().join("chosen.sqlite3").display()),
+        )
+        .env("KILN_STORAGE_KEY", &placeholder)
+        .env("KILN_CACHE_DIR", cache_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runtime serve starts");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("runtime serve accepted a placeholder storage key");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains("KILN_STORAGE_KEY is a placeholder"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&placeholder), "{stderr}");
+    // The key is checked before the database is opened: neither file was created.
+    assert!(!dir.path().join("state.sqlite3").exists());
+    assert!(!dir.path().join("chosen.sqlite3").exists());
+
+    // With a real key the same start serves, with its state where $KILN_STATE says.
+    let mut child = Command::new(runtime_binary())
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env(
+            "KILN_STATE",
+            format!("sqlite://{}", dir.path().join("chosen.sqlite3").display()),
+        )
+        .env("KILN_STORAGE_KEY", "0123456789abcdef".repeat(4))
+        .env("KILN_CACHE_DIR", cache_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("runtime serve starts");
+    let serving = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("\"serving\""));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(serving, "runtime serve did not start");
+    assert!(dir.path().join("chosen.sqlite3").exists());
+    assert!(!dir.path().join("state.sqlite3").exists());
+}
