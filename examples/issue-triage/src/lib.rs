@@ -8,7 +8,9 @@
 //!
 //! Payload: `{"issue": "KILN-3"}`, optionally with `"owners"` (component name
 //! → assignee email) to replace the built-in owners of the simulator's KILN
-//! project. Result:
+//! project; or Forge's `avi:jira:created:issue` event, which the manifest's
+//! `trigger` module subscribes to, so `runtime serve examples/issue-triage`
+//! triages every new issue. Result:
 //! `{"issue", "labelsAdded": [...], "assignee": email|null, "reasons": [...]}`.
 //!
 //! Scopes: `read:jira-work` (read the issue), `write:jira-work` (label,
@@ -48,12 +50,41 @@ const DEFAULT_OWNERS: &[(&str, &str)] = &[
     ("Docs", "user@example.com"),
 ];
 
+/// What starts a triage: a direct call (`runtime run`) or Forge's
+/// `avi:jira:created:issue` product event (`runtime serve`, the manifest's
+/// `trigger` module), whose `issue.key` names the issue.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Input {
+    Direct(DirectInput),
+    Event(IssueEvent),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
+struct DirectInput {
     issue: String,
     #[serde(default)]
     owners: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+struct IssueEvent {
+    issue: EventIssue,
+}
+
+#[derive(Deserialize)]
+struct EventIssue {
+    key: String,
+}
+
+impl Input {
+    fn into_parts(self) -> (String, Option<BTreeMap<String, String>>) {
+        match self {
+            Input::Direct(direct) => (direct.issue, direct.owners),
+            Input::Event(event) => (event.issue.key, None),
+        }
+    }
 }
 
 #[derive(Serialize, Debug, PartialEq, Eq)]
@@ -140,16 +171,17 @@ fn adf(lines: &[String]) -> serde_json::Value {
 
 #[kiln_sdk::handler]
 fn triage(input: Input, ctx: &Context) -> Result<Output, AppError> {
-    let owners: BTreeMap<String, String> = input.owners.unwrap_or_else(|| {
+    let (issue_key, owners) = input.into_parts();
+    let owners: BTreeMap<String, String> = owners.unwrap_or_else(|| {
         DEFAULT_OWNERS
             .iter()
             .map(|(component, email)| ((*component).to_owned(), (*email).to_owned()))
             .collect()
     });
-    log::info!("invocation {}: triaging {}", ctx.invocation_id, input.issue);
+    log::info!("invocation {}: triaging {}", ctx.invocation_id, issue_key);
 
     let issue: Issue = as_user()
-        .get(route!("/rest/api/3/issue/{}", input.issue)?)
+        .get(route!("/rest/api/3/issue/{}", issue_key)?)
         .query("fields", "summary,labels,components")
         .send()?
         .error_for_status()?
@@ -246,10 +278,26 @@ mod tests {
     use kiln_sdk::testing::{self, Fake};
 
     fn input(issue: &str) -> Input {
-        Input {
+        Input::Direct(DirectInput {
             issue: issue.to_owned(),
             owners: None,
-        }
+        })
+    }
+
+    /// Forge's product event, as `runtime serve` delivers it.
+    #[test]
+    fn a_created_issue_event_is_triaged_like_a_direct_call() {
+        let event = serde_json::json!({
+            "eventType": "avi:jira:created:issue",
+            "selfGenerated": false,
+            "issue": { "id": "10001", "key": "KILN-7", "fields": { "summary": "Crash" } },
+            "atlassianId": "5b10ac8d82e05b22cc7d4a11",
+        });
+        let input: Input = serde_json::from_value(event).unwrap();
+        assert_eq!(input.into_parts(), ("KILN-7".to_owned(), None));
+        let direct: Input =
+            serde_json::from_value(serde_json::json!({ "issue": "KILN-3" })).unwrap();
+        assert_eq!(direct.into_parts(), ("KILN-3".to_owned(), None));
     }
 
     /// Jira answers `GET` of the issue with this summary, labels and
