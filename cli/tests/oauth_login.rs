@@ -152,7 +152,9 @@ async fn login(sim: &Simulator, store: &TokenStore) -> OAuthSession {
     let mut child = Command::new(env!("CARGO_BIN_EXE_runtime"))
         .arg("login")
         .arg(hello_manifest_path())
-        .args(["--client-id", &sim.oauth_client().client_id])
+        // `=`: the simulator's random client id may start with `-`, which
+        // clap would otherwise read as a flag.
+        .arg(format!("--client-id={}", sim.oauth_client().client_id))
         .arg("--token-store")
         .arg(store.path())
         .args(["--auth-url", &format!("{base}/authorize")])
@@ -179,7 +181,18 @@ async fn login(sim: &Simulator, store: &TokenStore) -> OAuthSession {
     .await
     .expect("reader finished")
     .expect("the authorize URL is printed");
-    let authorize_url = Url::parse(line.trim()).expect("stdout is the authorize URL alone");
+    let authorize_url = match Url::parse(line.trim()) {
+        Ok(url) => url,
+        Err(error) => {
+            // Say why `runtime login` printed no URL: its stderr has the reason.
+            let output = child.wait_with_output().expect("runtime login exits");
+            panic!(
+                "stdout is the authorize URL alone ({error}); stdout {line:?}, status {}, stderr: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    };
     approve_in_browser(sim, &authorize_url).await;
     let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
