@@ -3,7 +3,7 @@
 //! query pages and cursors) on the in-memory and SQLite backends. The contract suite checks
 //! chosen cases; this checks that the two backends are the same machine.
 
-mod support;
+use crate::support;
 
 use kiln_state::storage::{CasOutcome, Expected, Version};
 use kiln_state::{InstallationStorage, SecretValue, StorageError, StorageLimits};

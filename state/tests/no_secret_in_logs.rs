@@ -2,7 +2,7 @@
 //! included), storing and reading secrets, and failing to open a moved one, leave no trace
 //! of the plaintext or the host key in the log output.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! The PostgreSQL database itself: replicas starting together, a database newer than the
 //! binary, data across reconnects. Runs against the test cluster (`support/postgres.rs`).
 
-mod support;
+use crate::support;
 
 use std::str::FromStr;
 

@@ -3,7 +3,7 @@
 //! backoff and retention are driven by the test. The `*_across_replicas` cases open three
 //! pools on one database — three `runtime serve` replicas — and race them.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -995,10 +995,10 @@ macro_rules! contract {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
-                    let Some(harness) = crate::$backend().await else {
+                    let Some(harness) = super::$backend().await else {
                         return;
                     };
-                    crate::$test(&harness).await;
+                    super::$test(&harness).await;
                 }
             )*
         }

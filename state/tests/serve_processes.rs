@@ -3,7 +3,7 @@
 //! including when a claimer is killed with SIGKILL mid-claim; and (SQLite) everything
 //! accepted survives reopening the file.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -120,7 +120,7 @@ fn child(location: &str, role: &str) -> Command {
     command
         .args([
             "--exact",
-            "child_process",
+            &support::libtest_name(module_path!(), "child_process"),
             "--ignored",
             "--quiet",
             "--nocapture",

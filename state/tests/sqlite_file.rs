@@ -2,7 +2,7 @@
 //! and several processes on one file never lose an update, the file is private, and
 //! migrations refuse a database newer than the binary.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;
@@ -169,7 +169,7 @@ async fn two_processes_on_one_file_lose_no_update() {
             Command::new(&exe)
                 .args([
                     "--exact",
-                    "child_process_increments",
+                    &support::libtest_name(module_path!(), "child_process_increments"),
                     "--ignored",
                     "--quiet",
                 ])

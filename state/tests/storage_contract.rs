@@ -2,7 +2,7 @@
 //! PostgreSQL (`support/postgres.rs` says how the tests find it). A backend that passes here
 //! can stand in for another.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
@@ -635,7 +635,7 @@ macro_rules! contract {
                     let Some(harness) = crate::support::$backend().await else {
                         return;
                     };
-                    crate::$test(&harness).await;
+                    super::$test(&harness).await;
                 }
             )*
         }

@@ -5,7 +5,7 @@
 //! The host refuses each with a typed error and no panic; nothing malformed
 //! reaches Jira; the same app then serves a benign call.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::{InvocationFailure, LoadedApp};
 use kiln_tests::programs;

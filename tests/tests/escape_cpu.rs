@@ -4,7 +4,7 @@
 //! deadline (epoch interruption plus the outer timeout) or the fuel budget
 //! stops each with a typed failure, and the same app or runtime then serves.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

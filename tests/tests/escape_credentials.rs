@@ -6,7 +6,7 @@
 //! (`credentials_echoed_*`), in any common encoding, in pieces or in
 //! headers, gets it replaced by the redaction marker before the app sees it.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt as _;
 

@@ -9,7 +9,7 @@
 //! "a declared name that resolves to loopback" is a real case, not a mock:
 //! the host's own lookup answers it and its own address check refuses it.
 
-mod support;
+use crate::support;
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,7 +4,7 @@
 //! stack guard and the result cap stop each with a typed failure; the same
 //! app or runtime then serves.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::sandbox::component_check::ComponentError;
 use kiln_runtime::sandbox::limiter::MAX_TABLE_ELEMENTS;

@@ -3,7 +3,7 @@
 //! [`ComponentError`] naming the problem; the runtime then loads and serves
 //! a well-formed app. These cases compile for real (no artifact cache).
 
-mod support;
+use crate::support;
 
 use kiln_runtime::LoadError;
 use kiln_runtime::sandbox::code_limits::{CodeLimit, MAX_FUNCTION_LOCALS, MAX_NESTING_DEPTH};

@@ -3,7 +3,7 @@
 //! capability is denied), and a component importing `wasi:http` or any
 //! interface outside the world is refused at load, naming the import.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::LoadError;
 use kiln_runtime::LoadedApp;

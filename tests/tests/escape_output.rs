@@ -10,7 +10,7 @@
 //! The same cases through the real command line, text and `--json`:
 //! `cli/tests/cli_guest_text.rs`.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::guest_text::{GuestText, needs_escape, to_json_line, unescape};
 use kiln_runtime::{InvocationFailure, LoadedApp};

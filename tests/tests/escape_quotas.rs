@@ -3,7 +3,7 @@
 //! typed refusal (or truncated and counted, for logs); nothing over a limit
 //! reaches Jira; the same app then serves.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::{InvocationFailure, InvokeError, LoadedApp};
 use kiln_tests::programs;

@@ -5,7 +5,7 @@
 //! stay flat and no file descriptor may leak: a Store dropped after a trap
 //! has to give everything back.
 
-mod support;
+use crate::support;
 
 use std::time::Instant;
 

@@ -4,7 +4,7 @@
 //! only its own installation's data, gets a typed `storage-error` for what
 //! is refused, and that the host keeps serving afterwards.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

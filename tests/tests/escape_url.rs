@@ -4,7 +4,7 @@
 //! another tenant's cloud id. Each is refused with a typed `request-error`
 //! naming the rule, and none reaches Jira.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::LoadedApp;
 use kiln_tests::programs;

@@ -3,7 +3,7 @@
 //! seed data: each does what its README says, through the real guest
 //! boundary, with the scopes its manifest declares.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::InvocationFailure;
 use kiln_tests::programs;

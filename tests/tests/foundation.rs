@@ -4,7 +4,7 @@
 //! its context names the site but no credential. What a guest must not do
 //! is the escape suite's (`escape_*.rs`).
 
-mod support;
+use crate::support;
 
 use kiln_runtime::InvocationFailure;
 use kiln_runtime::invoke::AppErrorKind;

@@ -3,7 +3,7 @@
 //! oversized or reset responses. Hostile guests are the escape suite's
 //! (`escape_url.rs`, `escape_credentials.rs`, `escape_quotas.rs`).
 
-mod support;
+use crate::support;
 
 use kiln_sim::Faults;
 use kiln_tests::programs;

@@ -1,7 +1,7 @@
 //! Limits hold against hostile guests, and the host keeps serving: after
 //! each hostile invocation the same loaded app answers a benign one.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::InvocationFailure;
 use kiln_tests::programs;

@@ -5,7 +5,7 @@
 //! through request-jira, so a failure in the server's tests points at the server,
 //! not at the app.
 
-mod support;
+use crate::support;
 
 use kiln_tests::programs;
 use serde_json::json;

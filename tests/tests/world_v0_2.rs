@@ -5,7 +5,7 @@
 //!
 //! The hostile cases of storage are in `escape_storage.rs`.
 
-mod support;
+use crate::support;
 
 use kiln_runtime::bindings::WorldVersion;
 use kiln_runtime::invoke::Trigger;

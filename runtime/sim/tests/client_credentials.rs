@@ -2,7 +2,7 @@
 //! client's configured scopes, act as its account, expire on schedule and come
 //! without a refresh token; the gateway checks them as it checks 3LO tokens.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

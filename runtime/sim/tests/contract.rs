@@ -7,7 +7,7 @@
 //! (`/work/shared/specs` or `$KILN_SPECS_DIR`) the snapshot is also checked against
 //! it; set `KILN_SIM_REGENERATE_SCHEMAS=1` to rewrite the snapshot from the spec.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

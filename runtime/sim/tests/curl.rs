@@ -3,7 +3,7 @@
 //! socket, the basic-auth header built by hand from the printed credentials, no
 //! HTTP client library in between.
 
-mod common;
+use crate::common;
 #[path = "ops/contract.rs"]
 mod contract;
 

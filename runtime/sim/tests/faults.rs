@@ -1,7 +1,7 @@
 //! Injected faults, switched at run time. No test measures time: each checks what
 //! the client observes.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! What apps hang off an issue: properties, watchers and worklogs; and the site
 //! facts client libraries ask for first (serverInfo, the field list).
 
-mod common;
+use crate::common;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, start};
 use reqwest::{Method, StatusCode};

@@ -5,7 +5,7 @@
 //! operation of Atlassian's specs, so neither the docs nor this test keep a list
 //! by hand. Set `KILN_SIM_UPDATE_DOCS=1` to rewrite the docs' list.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! The OAuth 2.0 (3LO) round trip and the scope-checking gateway.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

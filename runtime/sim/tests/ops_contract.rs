@@ -8,7 +8,7 @@
 //! the snapshot alone is used. `KILN_SIM_REGENERATE_SCHEMAS=1` rewrites the
 //! snapshot from the spec.
 
-mod common;
+use crate::common;
 #[path = "ops/contract.rs"]
 mod contract;
 

@@ -1,7 +1,7 @@
 //! Project and user properties and the site's labels: the spec's statuses and
 //! bodies, and who may read or write what.
 
-mod common;
+use crate::common;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, start};
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! zod schemas generated from Atlassian's spec). The CLI's tests run the Python
 //! client against the `runtime sim` command too.
 
-mod common;
+use crate::common;
 #[path = "clients/runner.rs"]
 mod runner;
 

@@ -1,7 +1,7 @@
 //! The seed example in docs/simulator.md is a seed the simulator accepts, and
 //! means what it says: kept true by this test.
 
-mod common;
+use crate::common;
 
 use common::caller;
 use kiln_sim::{Seed, SimConfig, Simulator};

@@ -1,7 +1,7 @@
 //! The platform REST API on the site: authentication, issues, comments, search,
 //! projects, users.
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::{

@@ -3,7 +3,7 @@
 //! identifier, write order, dynamic registration through the gateway (JQL and field
 //! filters, expiry and refresh, failed deliveries) and the loopback-only rule.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

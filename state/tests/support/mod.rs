@@ -150,3 +150,13 @@ pub async fn serve_backend(
 pub fn installation(app: &str) -> Installation {
     Installation::new(app, "https://kiln-test.atlassian.net", "development").expect("installation")
 }
+
+/// The name libtest gives `test` in the module `module` (pass `module_path!()`):
+/// this crate's tests are one binary, so a test that reruns itself as a child
+/// process with `--exact` must name the module too (`file::test`).
+pub fn libtest_name(module: &str, test: &str) -> String {
+    let module = module
+        .split_once("::")
+        .map_or(module, |(_crate, rest)| rest);
+    format!("{module}::{test}")
+}

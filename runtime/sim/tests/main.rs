@@ -1,0 +1,22 @@
+//! All of this crate's integration tests, linked into one test binary.
+//!
+//! One binary instead of one per file: each binary links wasmtime and the whole
+//! host, so 13 binaries cost 13 links and gigabytes of disk on every
+//! clean build (a CI run once died of it, `ld` killed by a bus error on a full
+//! disk). Run one file's tests with `cargo test -p <crate> --test sim <file>::`.
+
+mod common;
+
+mod client_credentials;
+mod contract;
+mod curl;
+mod faults;
+mod issue_data;
+mod not_modelled;
+mod oauth;
+mod ops_contract;
+mod properties;
+mod real_clients;
+mod seed_doc;
+mod site;
+mod webhooks;

@@ -1,0 +1,16 @@
+//! All of this crate's integration tests, linked into one test binary.
+//!
+//! One binary instead of one per file: each binary links wasmtime and the whole
+//! host, so 7 binaries cost 7 links and gigabytes of disk on every
+//! clean build (a CI run once died of it, `ld` killed by a bus error on a full
+//! disk). Run one file's tests with `cargo test -p <crate> --test state <file>::`.
+
+mod support;
+
+mod backends_agree;
+mod no_secret_in_logs;
+mod postgres_database;
+mod serve_contract;
+mod serve_processes;
+mod sqlite_file;
+mod storage_contract;

@@ -1,0 +1,32 @@
+//! All of this crate's integration tests, linked into one test binary.
+//!
+//! One binary instead of one per file: each binary links wasmtime and the whole
+//! host, so 23 binaries cost 23 links and gigabytes of disk on every
+//! clean build (a CI run once died of it, `ld` killed by a bus error on a full
+//! disk). Run one file's tests with `cargo test -p <crate> --test suite <file>::`.
+
+mod support;
+
+mod escape_abi;
+mod escape_cpu;
+mod escape_credentials;
+mod escape_egress;
+mod escape_memory;
+mod escape_module;
+mod escape_network;
+mod escape_output;
+mod escape_quotas;
+mod escape_soak;
+mod escape_storage;
+mod escape_url;
+mod example_weather_note;
+mod examples;
+mod foundation;
+mod path_grammar;
+mod programs_tested;
+mod request_policy;
+mod sandbox_limits;
+mod security_doc;
+mod serve_app;
+mod wit_frozen;
+mod world_v0_2;
