@@ -3,7 +3,7 @@
 //! One binary instead of one per file: each binary links wasmtime and the whole
 //! host, so 10 binaries cost 10 links and gigabytes of disk on every
 //! clean build (a CI run once died of it, `ld` killed by a bus error on a full
-//! disk). Run one file's tests with `cargo test -p <crate> --test cli <file>::`.
+//! disk). Run one file's tests with `cargo test -p kiln-cli --test cli <file>::`.
 
 mod app_client_credentials;
 mod cli_forge_js;

@@ -3,7 +3,7 @@
 //! One binary instead of one per file: each binary links wasmtime and the whole
 //! host, so 7 binaries cost 7 links and gigabytes of disk on every
 //! clean build (a CI run once died of it, `ld` killed by a bus error on a full
-//! disk). Run one file's tests with `cargo test -p <crate> --test state <file>::`.
+//! disk). Run one file's tests with `cargo test -p kiln-state --test state <file>::`.
 
 mod support;
 

@@ -3,7 +3,7 @@
 //! One binary instead of one per file: each binary links wasmtime and the whole
 //! host, so 23 binaries cost 23 links and gigabytes of disk on every
 //! clean build (a CI run once died of it, `ld` killed by a bus error on a full
-//! disk). Run one file's tests with `cargo test -p <crate> --test suite <file>::`.
+//! disk). Run one file's tests with `cargo test -p kiln-tests --test suite <file>::`.
 
 mod support;
 

@@ -3,7 +3,7 @@
 //! One binary instead of one per file: each binary links wasmtime and the whole
 //! host, so 13 binaries cost 13 links and gigabytes of disk on every
 //! clean build (a CI run once died of it, `ld` killed by a bus error on a full
-//! disk). Run one file's tests with `cargo test -p <crate> --test sim <file>::`.
+//! disk). Run one file's tests with `cargo test -p kiln-sim --test sim <file>::`.
 
 mod common;
 
@@ -14,6 +14,7 @@ mod faults;
 mod issue_data;
 mod not_modelled;
 mod oauth;
+mod ops;
 mod ops_contract;
 mod properties;
 mod real_clients;
