@@ -10,14 +10,16 @@
 //! the host's own lookup answers it and its own address check refuses it.
 
 use crate::support;
+use crate::support::third_party::{self, TestAuthority, ThirdParty};
 
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use kiln_manifest::{Backend, Manifest};
 use kiln_runtime::consent::OperatorPolicy;
-use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
+use kiln_runtime::egress::{
+    EgressConfig, EgressOverride, EgressOverrides, StaticResolver, connector,
+};
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::sandbox::component_check::ComponentError;
 use kiln_runtime::{
@@ -27,84 +29,29 @@ use kiln_runtime::{
 use kiln_sim::{SimConfig, Simulator};
 use kiln_tests::programs;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// A loopback HTTP server that counts connections and remembers the
-/// `Host` header of each request. `/redirect` answers 302 to `location`.
-struct Target {
-    port: u16,
-    hits: Arc<AtomicUsize>,
-    hosts: Arc<Mutex<Vec<String>>>,
-}
-
-impl Target {
-    async fn start(location: Option<String>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        let hits = Arc::new(AtomicUsize::new(0));
-        let hosts = Arc::new(Mutex::new(Vec::new()));
-        let (count, seen) = (hits.clone(), hosts.clone());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                count.fetch_add(1, Ordering::SeqCst);
-                let seen = seen.clone();
-                let location = location.clone();
-                tokio::spawn(async move {
-                    let mut head = Vec::new();
-                    let mut buf = [0u8; 4096];
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match socket.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let text = String::from_utf8_lossy(&head).into_owned();
-                    let host = text
-                        .lines()
-                        .find_map(|l| {
-                            l.strip_prefix("Host: ")
-                                .or_else(|| l.strip_prefix("host: "))
-                        })
-                        .unwrap_or("")
-                        .to_owned();
-                    seen.lock().expect("hosts").push(host);
-                    let redirect = text.starts_with("GET /redirect ");
-                    let answer = match (&location, redirect) {
-                        (Some(location), true) => format!(
-                            "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        ),
-                        _ => {
-                            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
-                                .to_owned()
-                        }
-                    };
-                    let _ = socket.write_all(answer.as_bytes()).await;
-                    let _ = socket.shutdown().await;
-                });
-            }
-        });
-        Self { port, hits, hosts }
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-
-    fn reset(&self) {
-        self.hits.store(0, Ordering::SeqCst);
-        self.hosts.lock().expect("hosts").clear();
-    }
-}
 
 struct Egress {
     _sim: Simulator,
     runtime: Runtime,
     audit: Arc<MemoryAudit>,
     /// The declared API (`api.example.test`, operator-allowed on loopback).
-    api: Target,
+    api: ThirdParty,
     /// What must never be reached: the host's "internal" service.
-    internal: Target,
+    internal: ThirdParty,
+    /// The declared API over TLS (`secure.example.test`), its certificate
+    /// signed by the test's own authority.
+    secure: ThirdParty,
+    /// Declared as `wrong.example.test`, but its certificate names another host.
+    wrong_name: ThirdParty,
+}
+
+/// Which certificate authorities the host's egress trusts.
+#[derive(Clone, Copy, PartialEq)]
+enum Trust {
+    /// The test's own authority only (what a test root store looks like).
+    TestAuthority,
+    /// Kiln's default: the Mozilla roots, which never signed a test certificate.
+    Default,
 }
 
 fn ip(text: &str) -> IpAddr {
@@ -113,8 +60,26 @@ fn ip(text: &str) -> IpAddr {
 
 impl Egress {
     async fn start() -> Self {
-        let internal = Target::start(None).await;
-        let api = Target::start(Some(format!("http://127.0.0.1:{}/", internal.port))).await;
+        Self::start_trusting(Trust::TestAuthority).await
+    }
+
+    async fn start_trusting(trust: Trust) -> Self {
+        let authority = TestAuthority::new();
+        let hello = |_: &str| third_party::ok("text/plain", "hello");
+        let secure =
+            ThirdParty::https(&authority.certificate(&["secure.example.test"]), hello).await;
+        let wrong_name =
+            ThirdParty::https(&authority.certificate(&["other.example.test"]), hello).await;
+        let internal = ThirdParty::http(|_| third_party::ok("text/plain", "hello")).await;
+        let to_internal = format!("http://127.0.0.1:{}/", internal.port);
+        let api = ThirdParty::http(move |head| {
+            if head.starts_with("GET /redirect ") {
+                third_party::redirect(&to_internal)
+            } else {
+                third_party::ok("text/plain", "hello")
+            }
+        })
+        .await;
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator");
@@ -132,6 +97,8 @@ impl Egress {
             .with("api.example.test", [ip("127.0.0.1")])
             .with("plain.example.test", [ip("127.0.0.1")])
             .with("tls.example.test", [ip("127.0.0.1")])
+            .with("secure.example.test", [ip("127.0.0.1")])
+            .with("wrong.example.test", [ip("127.0.0.1")])
             .with("loop.rebind.test", [ip("127.0.0.1")])
             .with("mixed.rebind.test", [ip("93.184.216.34"), ip("127.0.0.1")])
             .with("private.rebind.test", [ip("10.0.0.1")])
@@ -149,6 +116,16 @@ impl Egress {
                 allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
             },
             EgressOverride {
+                host: "secure.example.test".parse::<Backend>().expect("host").host,
+                allow_http: false,
+                allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
+            },
+            EgressOverride {
+                host: "wrong.example.test".parse::<Backend>().expect("host").host,
+                allow_http: false,
+                allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
+            },
+            EgressOverride {
                 host: "*.rebind.test".parse::<Backend>().expect("host").host,
                 allow_http: true,
                 allow_addresses: Vec::new(),
@@ -163,6 +140,10 @@ impl Egress {
                 policy: OperatorPolicy::default().with_egress(overrides),
                 egress: EgressConfig {
                     resolver: Arc::new(resolver),
+                    tls: match trust {
+                        Trust::TestAuthority => connector::tls_with_roots(authority.roots()),
+                        Trust::Default => connector::default_tls(),
+                    },
                     ..EgressConfig::default()
                 },
                 ..RuntimeOptions::default()
@@ -175,6 +156,8 @@ impl Egress {
             audit,
             api,
             internal,
+            secure,
+            wrong_name,
         }
     }
 
@@ -186,9 +169,13 @@ impl Egress {
              \x20       - http://api.example.test:{api}\n\
              \x20       - http://plain.example.test:{api}\n\
              \x20       - https://tls.example.test:{api}\n\
+             \x20       - https://secure.example.test:{secure}\n\
+             \x20       - https://wrong.example.test:{wrong}\n\
              \x20       - http://*.rebind.test:{internal}\n",
             api = self.api.port,
             internal = self.internal.port,
+            secure = self.secure.port,
+            wrong = self.wrong_name.port,
         )
     }
 
@@ -462,14 +449,13 @@ async fn egress_ssrf_table_reaches_only_the_declared_api() {
         e.internal.reset();
         let out = e.send(&app, json!({ "requests": [case.request] })).await;
         let result = &out["results"][0];
-        let (api, internal) = (e.api.hits(), e.internal.hits());
+        let (api, internal) = (e.api.connections(), e.internal.connections());
         let ok = match case.expect {
             Expect::Api => {
                 api == 1
                     && internal == 0
                     && result["status"] == 200
-                    && e.api.hosts.lock().expect("hosts").as_slice()
-                        == [format!("api.example.test:{}", e.api.port)]
+                    && e.api.hosts().as_slice() == [format!("api.example.test:{}", e.api.port)]
             }
             Expect::Refused => api == 0 && internal == 0 && result.get("error").is_some(),
         };
@@ -524,8 +510,8 @@ async fn egress_redirects_are_returned_not_followed() {
         result["location"],
         format!("http://127.0.0.1:{}/", e.internal.port)
     );
-    assert_eq!(e.api.hits(), 1);
-    assert_eq!(e.internal.hits(), 0, "the redirect was followed");
+    assert_eq!(e.api.connections(), 1);
+    assert_eq!(e.internal.connections(), 0, "the redirect was followed");
 }
 
 #[tokio::test]
@@ -540,7 +526,7 @@ async fn egress_several_requests_in_flight_at_once() {
         assert_eq!(result["status"], 200, "{out}");
         assert_eq!(result["body"], "hello");
     }
-    assert_eq!(e.api.hits(), 4);
+    assert_eq!(e.api.connections(), 4);
 }
 
 #[tokio::test]
@@ -571,7 +557,7 @@ async fn egress_quota_shared_with_request_jira() {
             .contains("quota"),
         "{out}"
     );
-    assert_eq!(e.api.hits(), 1);
+    assert_eq!(e.api.connections(), 1);
     // And the other way round: egress spends what request-jira then lacks.
     let app = e.load(1).await;
     e.api.reset();
@@ -612,5 +598,84 @@ async fn egress_wasi_http_without_a_backend_refused_at_load() {
         Err(other) => panic!("expected a forbidden import, got {other}"),
         Ok(_) => panic!("a component importing wasi:http without a backend loaded"),
     }
-    assert_eq!(e.api.hits() + e.internal.hits(), 0);
+    assert_eq!(e.api.connections() + e.internal.connections(), 0);
+}
+
+/// Over TLS: the host verifies the certificate against its roots for the
+/// declared name, sends that name (SNI and `Host`), and the guest gets the
+/// answer. The guest never chooses what is trusted.
+#[tokio::test]
+async fn egress_over_tls_verifies_the_certificate_for_the_declared_name() {
+    let e = Egress::start().await;
+    let app = e.load(1000).await;
+    let authority = format!("secure.example.test:{}", e.secure.port);
+    let out = e
+        .send(
+            &app,
+            json!({ "requests": [{ "scheme": "https", "authority": authority, "path": "/hello" }] }),
+        )
+        .await;
+    let result = &out["results"][0];
+    assert_eq!(result["status"], 200, "{out}");
+    assert_eq!(result["body"], "hello", "{out}");
+    assert_eq!(
+        e.secure.server_names(),
+        vec![Some("secure.example.test".to_owned())]
+    );
+    assert_eq!(e.secure.hosts(), vec![authority]);
+    assert!(e.secure.requests()[0].starts_with("GET /hello HTTP/1.1\r\n"));
+}
+
+/// A certificate for another name, and a certificate from an authority the
+/// host does not trust (Kiln's default roots are Mozilla's; nothing the
+/// machine or a test adds is trusted unless the operator configures it):
+/// the handshake fails, not one byte of the request is sent, the guest gets
+/// wasi:http's typed certificate error, and the app keeps serving.
+#[tokio::test]
+async fn egress_over_tls_refuses_a_wrong_name_and_an_untrusted_authority() {
+    let cases = [
+        (Trust::TestAuthority, "wrong.example.test", "name"),
+        (Trust::Default, "secure.example.test", "authority"),
+    ];
+    for (trust, host, what) in cases {
+        let e = Egress::start_trusting(trust).await;
+        let app = e.load(1000).await;
+        let server = if host.starts_with("wrong") {
+            &e.wrong_name
+        } else {
+            &e.secure
+        };
+        let out = e
+            .send(
+                &app,
+                json!({ "requests": [{ "scheme": "https", "authority": format!("{host}:{}", server.port), "path": "/" }] }),
+            )
+            .await;
+        let error = out["results"][0]["error"].as_str().unwrap_or_default();
+        assert!(
+            error == "ErrorCode::TlsCertificateError",
+            "wrong {what}: expected a certificate error, got {out}"
+        );
+        assert_eq!(server.connections(), 1, "wrong {what}");
+        assert!(
+            server.requests().is_empty(),
+            "wrong {what}: a request was sent"
+        );
+        let record = e
+            .audit
+            .egress_records()
+            .into_iter()
+            .find(|r| r.host.as_deref() == Some(host))
+            .unwrap_or_else(|| panic!("wrong {what}: no audit record"));
+        assert_eq!(record.decision, "tls-certificate", "wrong {what}");
+        assert_eq!(record.status, None, "wrong {what}");
+        // The same app still reaches the plain declared API.
+        let ok = e
+            .send(
+                &app,
+                json!({ "requests": [{ "scheme": "http", "authority": format!("api.example.test:{}", e.api.port), "path": "/" }] }),
+            )
+            .await;
+        assert_eq!(ok["results"][0]["status"], 200, "wrong {what}: {ok}");
+    }
 }

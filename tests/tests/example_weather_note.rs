@@ -6,8 +6,8 @@
 //! for a staging API; the name resolves through a test resolver.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::support::third_party::{self, ThirdParty};
 use kiln_manifest::{Backend, Manifest};
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
@@ -19,52 +19,22 @@ use kiln_runtime::{
 use kiln_sim::{SimConfig, Simulator};
 use kiln_tests::programs;
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const MANIFEST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../examples/weather-note/manifest.yml"
 );
 
-/// A forecast API on loopback; counts requests and keeps their request lines.
-async fn weather_api() -> (u16, Arc<AtomicUsize>, Arc<std::sync::Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let (count, seen) = (hits.clone(), lines.clone());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            let seen = seen.clone();
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let text = String::from_utf8_lossy(&head).into_owned();
-                seen.lock().expect("lines").push(text.clone());
-                let body = r#"{"summary":"light snow","temperatureC":-3.4}"#;
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(answer.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    (port, hits, lines)
-}
-
 #[tokio::test]
 async fn weather_note_calls_the_declared_api_through_egress() {
-    let (port, hits, lines) = weather_api().await;
+    let forecast = ThirdParty::http(|_| {
+        third_party::ok(
+            "application/json",
+            r#"{"summary":"light snow","temperatureC":-3.4}"#,
+        )
+    })
+    .await;
+    let port = forecast.port;
     let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
@@ -135,8 +105,8 @@ async fn weather_note_calls_the_declared_api_through_egress() {
         "{result}"
     );
     assert!(result["summary"].as_str().is_some_and(|s| !s.is_empty()));
-    assert_eq!(hits.load(Ordering::SeqCst), 1);
-    let seen = lines.lock().expect("lines").join("\n");
+    assert_eq!(forecast.connections(), 1);
+    let seen = forecast.requests().join("\n");
     assert!(
         seen.starts_with("GET /v1/forecast?city=Oslo HTTP/1.1"),
         "{seen}"
@@ -166,5 +136,5 @@ async fn weather_note_calls_the_declared_api_through_egress() {
         .await
         .expect("invocation starts");
     assert!(refused.result.is_err(), "{:?}", refused.result);
-    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(forecast.connections(), 1);
 }

@@ -21,7 +21,8 @@ pub struct EgressRecord {
     /// `allowed`, or the refusal (`not-allowed`, `https-required`,
     /// `method-refused`, `scheme-refused`, `address-refused`,
     /// `quota-exceeded`, `request-too-large`, `response-too-large`), or the
-    /// failure (`dns-failed`, `timeout`, `transport`, `invalid-body`).
+    /// failure (`dns-failed`, `timeout`, `tls-certificate`, `transport`,
+    /// `invalid-body`).
     pub decision: &'static str,
     pub status: Option<u16>,
     pub bytes_out: u64,

@@ -276,6 +276,10 @@ async fn exchange(
                 tracing::debug!(%error, "egress connection failed");
                 Refusal("transport", Error::ConnectionRefused)
             }
+            ConnectError::Certificate(error) => {
+                tracing::debug!(%error, "egress TLS certificate refused");
+                Refusal("tls-certificate", Error::TlsCertificateError)
+            }
             ConnectError::Tls(error) => {
                 tracing::debug!(%error, "egress TLS handshake failed");
                 Refusal("transport", Error::TlsProtocolError)

@@ -55,8 +55,27 @@ pub enum Stream {
 pub enum ConnectError {
     Timeout,
     Refused(std::io::Error),
+    /// The server's certificate is not valid for the declared name under the
+    /// host's roots (expired, another name, an untrusted authority): the
+    /// request was never sent. Told apart from other TLS failures because it
+    /// is the one an operator acts on (a site's broken or intercepted TLS).
+    Certificate(std::io::Error),
     Tls(std::io::Error),
     BadName,
+}
+
+impl ConnectError {
+    /// Sorts a failed handshake: tokio-rustls carries rustls' own error
+    /// inside the `io::Error` it returns.
+    fn from_handshake(error: std::io::Error) -> Self {
+        let rustls_error = error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        match rustls_error {
+            Some(rustls::Error::InvalidCertificate(_)) => Self::Certificate(error),
+            _ => Self::Tls(error),
+        }
+    }
 }
 
 /// Connects to the first of `addresses` that answers (each one already
@@ -95,7 +114,7 @@ pub async fn connect(
                 let stream = TlsConnector::from(config.clone())
                     .connect(name, tcp)
                     .await
-                    .map_err(ConnectError::Tls)?;
+                    .map_err(ConnectError::from_handshake)?;
                 Ok(Stream::Tls(Box::new(stream)))
             }
         }
