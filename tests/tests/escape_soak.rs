@@ -286,6 +286,10 @@ fn open_fds() -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_ten_thousand_hostile_invocations() {
+    // Resident memory and descriptors are the process's: measured alone.
+    if !support::alone_in_process(module_path!(), "soak_ten_thousand_hostile_invocations") {
+        return;
+    }
     let h = Harness::start().await;
     let apps = apps(&h).await;
 

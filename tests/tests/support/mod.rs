@@ -295,3 +295,36 @@ fn base64_encode(input: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(input)
 }
+
+/// Marks a child test process that runs one test alone (see [`alone_in_process`]).
+const ALONE_ENV: &str = "KILN_TEST_ALONE";
+
+/// For tests that measure the process itself (resident memory, open file
+/// descriptors): this crate's tests are one binary, so other tests run in the
+/// same process beside them. Called first in such a test with
+/// `module_path!()` and the test's name, it reruns that test alone in a
+/// process of its own and checks it passed (returning `false`: the caller
+/// returns); in that child it returns `true` and the test body runs.
+pub fn alone_in_process(module: &str, test: &str) -> bool {
+    let module = module
+        .split_once("::")
+        .map_or(module, |(_crate, rest)| rest);
+    let name = format!("{module}::{test}");
+    if std::env::var(ALONE_ENV).is_ok_and(|alone| alone == name) {
+        return true;
+    }
+    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", &name, "--nocapture", "--test-threads=1"])
+        .env(ALONE_ENV, &name)
+        .output()
+        .expect("the test binary starts again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{name}, run alone, failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    eprint!("{stderr}");
+    false
+}
