@@ -75,6 +75,14 @@ async fn rate_limits_and_server_errors_reach_the_guest_unslept() {
     let h = Harness::start().await;
     let app = scopes_app(&h, &["read:jira-user"], "").await;
     h.sim.set_faults(Faults {
+        status_5xx: Some(503),
+        ..Faults::default()
+    });
+    assert_eq!(
+        call(&h, &app, get("/rest/api/3/myself")).await["ok"]["status"],
+        503
+    );
+    h.sim.set_faults(Faults {
         rate_limit: Some(30),
         ..Faults::default()
     });
@@ -85,13 +93,68 @@ async fn rate_limits_and_server_errors_reach_the_guest_unslept() {
     assert!(headers.contains("retry-after"), "{out}");
     // Not a timing assertion on speed: the host must not have slept 30 s.
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// The site's `Retry-After` binds the installation, not one invocation: the
+/// next invocation's request waits for it when it can (and then reaches the
+/// site), and when the wait would outlast its deadline it gets the host's
+/// own 429 with the seconds left, and the site sees nothing.
+#[tokio::test]
+async fn a_sites_retry_after_holds_every_invocation_of_the_installation() {
+    let h = Harness::start().await;
+    let app = scopes_app(&h, &["read:jira-user"], "timeoutSeconds: 20").await;
+    let myself = || get("/rest/api/3/myself");
+
     h.sim.set_faults(Faults {
-        status_5xx: Some(503),
+        rate_limit: Some(2),
         ..Faults::default()
     });
+    assert_eq!(call(&h, &app, myself()).await["ok"]["status"], 429);
+    h.sim.set_faults(Faults::default());
+    let started = std::time::Instant::now();
+    let out = call(&h, &app, myself()).await;
+    assert_eq!(out["ok"]["status"], 200, "{out}");
+    // A lower bound, not a speed target: the request waited for the site.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "the next invocation did not wait for Retry-After"
+    );
+    assert_eq!(h.paths_seen().len(), 2);
+
+    h.sim.set_faults(Faults {
+        rate_limit: Some(60),
+        ..Faults::default()
+    });
+    assert_eq!(call(&h, &app, myself()).await["ok"]["status"], 429);
+    h.sim.set_faults(Faults::default());
+    for _ in 0..3 {
+        let out = call(&h, &app, myself()).await;
+        assert_eq!(out["ok"]["status"], 429, "{out}");
+        let retry_after: u64 = out["ok"]["headers"]
+            .as_array()
+            .and_then(|headers| {
+                headers
+                    .iter()
+                    .find(|h| h[0] == "retry-after")
+                    .and_then(|h| h[1].as_str()?.parse().ok())
+            })
+            .unwrap_or_else(|| panic!("no retry-after: {out}"));
+        assert!((1..=60).contains(&retry_after), "{out}");
+    }
+    assert_eq!(h.paths_seen().len(), 3, "a held request reached the site");
+    let records = h.audit.records();
+    let decisions: Vec<&str> = records.iter().map(|r| r.decision).collect();
     assert_eq!(
-        call(&h, &app, get("/rest/api/3/myself")).await["ok"]["status"],
-        503
+        decisions.iter().filter(|d| **d == "rate-limited").count(),
+        3,
+        "{decisions:?}"
+    );
+    // Another installation (its own client) is not held.
+    let other = Harness::start().await;
+    let other_app = scopes_app(&other, &["read:jira-user"], "").await;
+    assert_eq!(
+        call(&other, &other_app, myself()).await["ok"]["status"],
+        200
     );
 }
 

@@ -27,8 +27,9 @@ pub struct AuditRecord {
     /// The matched catalogue template, when the path matched one.
     pub route: Option<&'static str>,
     /// `allowed`, or the refusal (`invalid-request`, `unknown-route`,
-    /// `scope-denied`, `needs-authentication`, `quota-exceeded`), or the
-    /// failure (`timeout`, `transport`).
+    /// `scope-denied`, `needs-authentication`, `quota-exceeded`), or
+    /// `rate-limited` (answered 429 by the host: the site's `Retry-After`
+    /// was still running), or the failure (`timeout`, `transport`).
     pub decision: &'static str,
     /// The scopes that granted the route.
     pub granted_by: Vec<&'static str>,

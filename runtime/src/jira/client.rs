@@ -14,6 +14,7 @@ use http::HeaderValue;
 
 pub use transport::{OutgoingRequest, Transport, TransportError};
 
+use super::rate_limit::RateLimitGate;
 use super::redact::Redactor;
 use crate::credentials::{Credential, Credentials};
 use crate::site::Site;
@@ -67,6 +68,9 @@ pub struct JiraClient {
     fixed_authorization: FixedAuthorization,
     /// What every response is cleaned of before the guest sees it.
     redaction: Redaction,
+    /// The site's `Retry-After`, honoured by every invocation of the
+    /// installation (see [`super::rate_limit`]).
+    pub(crate) rate_limit: RateLimitGate,
 }
 
 /// The redactors of responses (see [`super::redact`]): one for the secrets
@@ -141,6 +145,7 @@ impl JiraClient {
             limits,
             fixed_authorization,
             redaction,
+            rate_limit: RateLimitGate::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod client;
 pub mod identity;
+pub mod rate_limit;
 pub mod redact;
 pub mod session;
 pub mod tenant;

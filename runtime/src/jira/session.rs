@@ -28,6 +28,7 @@ use tokio::time::Instant as TokioInstant;
 
 use super::audit::{AuditRecord, AuditSink, now_rfc3339};
 use super::client::{JiraClient, OutgoingRequest, TransportError};
+use super::rate_limit::{self, Admission};
 use super::redact::Redactor;
 use super::tenant::check_tenant;
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
@@ -90,6 +91,9 @@ struct Trace {
     bytes_out: u64,
     bytes_in: u64,
     redactions: u32,
+    /// Answered by the host without reaching the site: the site's
+    /// `Retry-After` was still running (see [`rate_limit`]).
+    rate_limited: bool,
 }
 
 impl JiraSession {
@@ -194,7 +198,11 @@ impl JiraSession {
             principal: principal.name(),
             method: route_method(method).as_str(),
             route: trace.route.map(|r| r.template),
-            decision: decision_name(&outcome),
+            decision: if trace.rate_limited {
+                "rate-limited"
+            } else {
+                decision_name(&outcome)
+            },
             granted_by: trace.granted_by.iter().map(|s| s.as_str()).collect(),
             missing: trace.missing.iter().map(|s| s.as_str()).collect(),
             status: trace.status,
@@ -304,6 +312,16 @@ impl JiraSession {
         request
             .headers
             .insert(http::header::AUTHORIZATION, authorization.clone());
+        // The site's Retry-After, from any invocation of this installation.
+        match client.rate_limit.admit(is_app, self.deadline) {
+            Admission::Now => {}
+            Admission::After(at) => tokio::time::sleep_until(at).await,
+            Admission::Held { retry_after_secs } => {
+                trace.rate_limited = true;
+                trace.status = Some(429);
+                return Ok(rate_limit::held_response(retry_after_secs));
+            }
+        }
         let redactor = client.redactor(&[&authorization]);
         let mut response = self.send(request, &redactor, trace).await?;
         if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
@@ -327,6 +345,9 @@ impl JiraSession {
             retry.headers.insert(http::header::AUTHORIZATION, renewed);
             response = self.send(retry, &redactor, trace).await?;
         }
+        client
+            .rate_limit
+            .observe(is_app, response.status, &response.headers);
         trace.status = Some(response.status);
         trace.bytes_in = response.body.len() as u64;
         Ok(response)
