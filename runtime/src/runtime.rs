@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use kiln_manifest::Manifest;
+use kiln_manifest::{EgressAllowlist, Manifest};
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -200,8 +200,10 @@ impl Runtime {
         // The policy first: a refused app costs no compile.
         self.check_policy(&manifest)?;
         check_format(&wasm)?;
-        // A refused import is named before a (possibly long) compile.
-        check_imports_before_compiling(&wasm, !manifest.egress_allowlist().is_empty())?;
+        // A refused import is named before a (possibly long) compile; the
+        // manifest's backends decide whether wasi:http may be imported at all.
+        let allowlist = manifest.egress_allowlist();
+        check_imports_before_compiling(&wasm, !allowlist.is_empty())?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let (component, from_cache) =
@@ -209,7 +211,7 @@ impl Runtime {
                 compile_cached(&engine, cache.as_ref(), &wasm, check_code_limits)
             })
             .await?;
-        let mut app = self.prepare_allowed(&component, manifest)?;
+        let mut app = self.prepare_allowed(&component, manifest, allowlist)?;
         app.from_cache = from_cache;
         Ok(app)
     }
@@ -221,7 +223,8 @@ impl Runtime {
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
         self.check_policy(&manifest)?;
-        self.prepare_allowed(component, manifest)
+        let allowlist = manifest.egress_allowlist();
+        self.prepare_allowed(component, manifest, allowlist)
     }
 
     fn check_policy(&self, manifest: &Manifest) -> Result<(), PolicyRefusal> {
@@ -230,13 +233,14 @@ impl Runtime {
             .check(&manifest.app.id, &manifest.declared_scopes())
     }
 
-    /// [`Runtime::prepare`] for an app the policy allows.
+    /// [`Runtime::prepare`] for an app the policy allows, whose manifest
+    /// declares `allowlist`.
     fn prepare_allowed(
         &self,
         component: &Component,
         manifest: Manifest,
+        allowlist: EgressAllowlist,
     ) -> Result<LoadedApp, LoadError> {
-        let allowlist = manifest.egress_allowlist();
         let egress = !allowlist.is_empty();
         let world = check_world(&self.engine, component, egress)?;
         let linker = if egress {
