@@ -12,6 +12,7 @@ mod cli_lint;
 mod cli_new;
 mod cli_run_hostile;
 mod cli_run_json;
+mod cli_storage;
 mod hostile_build;
 mod oauth_login;
 mod sim_command;
