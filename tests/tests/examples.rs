@@ -1,5 +1,5 @@
 //! The example apps (`examples/issue-triage`, `examples/jsm-oncall`,
-//! `examples/jql-report`), built by `tests/build.rs`, against the simulator's
+//! `examples/jql-report`, `examples/ops-alerts`), built by `tests/build.rs`, against the simulator's
 //! seed data: each does what its README says, through the real guest
 //! boundary, with the scopes its manifest declares.
 
@@ -17,6 +17,10 @@ const ISSUE_TRIAGE_MANIFEST: &str = concat!(
 const JSM_ONCALL_MANIFEST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../examples/jsm-oncall/manifest.yml"
+);
+const OPS_ALERTS_MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../examples/ops-alerts/manifest.yml"
 );
 const JQL_REPORT_MANIFEST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -213,4 +217,152 @@ async fn jql_report_refuses_a_page_size_jira_would_not_honour() {
         invoked.result
     );
     assert!(h.paths_seen().is_empty());
+}
+
+/// The seeded admin's JSM Ops alerts, read from the simulator over HTTP as
+/// any client would.
+async fn ops_alerts(h: &Harness) -> Vec<serde_json::Value> {
+    let admin = h.sim.user(support::ADMIN).expect("seeded admin");
+    let url = format!(
+        "{}/jsm/ops/api/{}/v1/alerts",
+        h.sim.base_url(),
+        h.sim.cloud_id()
+    );
+    let text = reqwest::Client::new()
+        .get(url)
+        .basic_auth(&admin.email, Some(&admin.api_token))
+        .send()
+        .await
+        .expect("the simulator answers")
+        .text()
+        .await
+        .expect("a body");
+    let page: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    page["values"].as_array().cloned().unwrap_or_default()
+}
+
+/// A web trigger's request in Forge's shape, as `runtime serve` builds it.
+fn web_request(method: &str, body: &str) -> serde_json::Value {
+    json!({
+        "method": method,
+        "headers": { "content-type": ["application/json"] },
+        "queryParameters": {},
+        "body": body,
+        "path": "/",
+        "userPath": "/",
+    })
+}
+
+#[tokio::test]
+async fn ops_alerts_turns_a_web_trigger_post_into_a_jsm_alert() {
+    let h = Harness::start_with_storage(
+        kiln_runtime::runtime::in_memory_storage().expect("memory storage"),
+        None,
+    )
+    .await;
+    let app = h
+        .load(programs::OPS_ALERTS, &manifest(OPS_ALERTS_MANIFEST))
+        .await;
+    let before = ops_alerts(&h).await.len();
+    let body = json!({
+        "message": "disk full on db-1",
+        "alias": "db-1-disk",
+        "priority": "P2",
+        "description": "/var at 98%",
+        "tags": ["db"],
+    });
+    let answer = ok_json(
+        &h.invoke(&app, "raise-alert", web_request("POST", &body.to_string()))
+            .await,
+    );
+    assert_eq!(answer["statusCode"], 202, "{answer}");
+    let reply: serde_json::Value =
+        serde_json::from_str(answer["body"].as_str().expect("a body")).expect("JSON body");
+    assert!(
+        reply["requestId"].as_str().is_some_and(|id| !id.is_empty()),
+        "{answer}"
+    );
+    let alerts = ops_alerts(&h).await;
+    assert_eq!(alerts.len(), before + 1, "{alerts:?}");
+    let raised = alerts
+        .iter()
+        .find(|a| a["alias"] == "db-1-disk")
+        .unwrap_or_else(|| panic!("no alert with the alias: {alerts:?}"));
+    assert_eq!(raised["message"], "disk full on db-1");
+    assert_eq!(raised["priority"], "P2");
+    assert_eq!(raised["tags"], json!(["db", "kiln"]));
+
+    // Bad input: 400 with the reason, and nothing reaches Jira.
+    let requests = h.paths_seen().len();
+    for (method, body, status, why) in [
+        (
+            "POST",
+            r#"{"message":"m","priority":"urgent"}"#,
+            400,
+            "P1 to P5",
+        ),
+        ("POST", "not json", 400, "not an alert"),
+        ("GET", "", 405, "POST"),
+    ] {
+        let answer = ok_json(
+            &h.invoke(&app, "raise-alert", web_request(method, body))
+                .await,
+        );
+        assert_eq!(answer["statusCode"], status, "{answer}");
+        assert!(
+            answer["body"].as_str().is_some_and(|b| b.contains(why)),
+            "{answer}"
+        );
+    }
+    assert_eq!(
+        h.paths_seen().len(),
+        requests,
+        "a refused alert reached Jira"
+    );
+}
+
+#[tokio::test]
+async fn ops_alerts_keeps_a_weekly_on_call_summary_and_serves_it() {
+    let h = Harness::start_with_storage(
+        kiln_runtime::runtime::in_memory_storage().expect("memory storage"),
+        None,
+    )
+    .await;
+    let app = h
+        .load(programs::OPS_ALERTS, &manifest(OPS_ALERTS_MANIFEST))
+        .await;
+    let none = ok_json(
+        &h.invoke(&app, "latest-summary", web_request("GET", ""))
+            .await,
+    );
+    assert_eq!(none["statusCode"], 404, "{none}");
+
+    let tick = json!({ "context": { "trigger": "scheduledTrigger", "intervalStart": 1_764_547_200_000_i64 } });
+    let summary = ok_json(&h.invoke(&app, "oncall-summary", tick.clone()).await);
+    assert_eq!(summary["intervalStart"], 1_764_547_200_000_i64, "{summary}");
+    let schedules = summary["schedules"].as_array().expect("schedules");
+    assert!(!schedules.is_empty(), "{summary}");
+    assert!(
+        schedules
+            .iter()
+            .any(|s| s["onCall"].as_array().is_some_and(|names| names
+                .iter()
+                .any(|n| n.as_str().is_some_and(|n| n.contains(' '))))),
+        "no display name among the on-call responders: {summary}"
+    );
+
+    // The same week again (a retried run): the stored summary, no new calls.
+    let requests = h.paths_seen().len();
+    let again = ok_json(&h.invoke(&app, "oncall-summary", tick).await);
+    assert_eq!(again, summary);
+    assert_eq!(h.paths_seen().len(), requests);
+
+    let served = ok_json(
+        &h.invoke(&app, "latest-summary", web_request("GET", ""))
+            .await,
+    );
+    assert_eq!(served["statusCode"], 200, "{served}");
+    let body: serde_json::Value =
+        serde_json::from_str(served["body"].as_str().expect("a body")).expect("JSON");
+    assert_eq!(body, summary);
 }
