@@ -4,8 +4,7 @@
 //! HTTP client library in between.
 
 use crate::common;
-#[path = "ops/contract.rs"]
-mod contract;
+use crate::ops::contract;
 
 use base64::Engine as _;
 use common::{ADMIN, OUTSIDER, USER, account_id, start};

@@ -14,6 +14,7 @@ mod faults;
 mod issue_data;
 mod not_modelled;
 mod oauth;
+mod ops;
 mod ops_contract;
 mod properties;
 mod real_clients;

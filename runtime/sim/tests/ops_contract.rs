@@ -9,8 +9,7 @@
 //! snapshot from the spec.
 
 use crate::common;
-#[path = "ops/contract.rs"]
-mod contract;
+use crate::ops::contract;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

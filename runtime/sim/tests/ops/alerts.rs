@@ -9,7 +9,7 @@ use serde_json::json;
 use time::macros::datetime;
 
 use super::assert_field_error;
-use crate::caller;
+use super::caller;
 use crate::common::{ADMIN, OUTSIDER, USER, ops, start, start_with};
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use super::caller;
 use super::{checked, schedule_path};
-use crate::caller;
 use crate::common::{ADMIN, OUTSIDER, USER, assert_no_secret, client, ops, send, start};
 
 #[tokio::test]

@@ -6,8 +6,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use url::Url;
 
+use super::caller;
 use super::{SEEDED_TEAM, checked};
-use crate::caller;
 use crate::common::{ADMIN, as_user, client, ops, send, start};
 use kiln_sim::Simulator;
 

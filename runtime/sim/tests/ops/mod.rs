@@ -1,9 +1,8 @@
 //! The JSM Ops API: teams, schedules, rotations, overrides, on-calls and alerts,
 //! each as a Team Admin, as a team member, as an outsider and with bad input.
 
-#[path = "../common/mod.rs"]
-mod common;
-mod contract;
+use crate::common;
+pub(crate) mod contract;
 
 mod alerts;
 mod errors;

@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 use time::macros::datetime;
 
+use super::caller;
 use super::{SEEDED_ROTATION, on_call_ids, schedule_path};
-use crate::caller;
 use crate::common::{ADMIN, OUTSIDER, USER, account_id, start, start_with};
 
 #[tokio::test]

@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::macros::datetime;
 
+use super::caller;
 use super::{SEEDED_ROTATION, assert_field_error, schedule_path};
-use crate::caller;
 use crate::common::{ADMIN, OUTSIDER, USER, account_id, start, start_with};
 
 fn cover(responder: &str) -> Value {

@@ -3,8 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::caller;
 use super::{SEEDED_ROTATION, assert_field_error, schedule_path};
-use crate::caller;
 use crate::common::{ADMIN, OUTSIDER, USER, account_id, start};
 
 fn daily(participants: &[String]) -> Value {

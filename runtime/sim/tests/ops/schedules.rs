@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use super::caller;
 use super::{SEEDED_SCHEDULE, SEEDED_TEAM, assert_field_error, new_schedule};
-use crate::caller;
 use crate::common::{ADMIN, OUTSIDER, USER, ops, start};
 
 #[tokio::test]
