@@ -51,16 +51,7 @@ fn snapshot_path() -> PathBuf {
 }
 
 fn spec_path() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("KILN_SPECS_DIR").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")),
-        Some(PathBuf::from("/work/shared/specs")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(|dir| dir.join(SPEC_FILE))
-        .find(|path| path.is_file())
+    common::spec_snapshot::spec_path(SPEC_FILE)
 }
 
 fn load_snapshot() -> Value {

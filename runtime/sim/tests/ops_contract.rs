@@ -22,16 +22,7 @@ use serde_json::{Map, Value, json};
 use time::macros::datetime;
 
 fn spec_path() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("KILN_SPECS_DIR").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")),
-        Some(PathBuf::from("/work/shared/specs")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(|dir| dir.join("jsm-ops.v1.json"))
-        .find(|path| path.is_file())
+    common::spec_snapshot::spec_path("jsm-ops.v1.json")
 }
 
 /// The served operations' declared responses and every schema they reference.
