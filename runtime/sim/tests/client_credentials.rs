@@ -6,11 +6,11 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::oauth::{gateway_get, token};
+use common::oauth::{app_grant, gateway_get, token};
 use common::{ADMIN, USER, client, json, user};
 use kiln_sim::{AppClientConfig, AuthKind, SimConfig, Simulator};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn start_with(app_client: AppClientConfig) -> Simulator {
     Simulator::start(SimConfig {
@@ -19,14 +19,6 @@ async fn start_with(app_client: AppClientConfig) -> Simulator {
     })
     .await
     .expect("simulator starts")
-}
-
-fn app_grant(sim: &Simulator) -> Value {
-    json!({
-        "grant_type": "client_credentials",
-        "client_id": sim.app_client().client_id,
-        "client_secret": sim.app_client().client_secret,
-    })
 }
 
 #[tokio::test]

@@ -348,17 +348,7 @@ async fn platform_responses_match_the_official_schemas() {
 async fn webhook_answers_match_the_official_schemas() {
     let contract = Contract::new();
     let sim = start().await;
-    let token = send(
-        client()
-            .post(format!("{}/oauth/token", sim.base_url()))
-            .json(&json!({
-                "grant_type": "client_credentials",
-                "client_id": sim.app_client().client_id,
-                "client_secret": sim.app_client().client_secret,
-            })),
-    )
-    .await
-    .str_at("/access_token");
+    let token = common::oauth::app_access_token(&sim).await;
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
         let mut request = client()
             .request(

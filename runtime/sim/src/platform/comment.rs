@@ -135,13 +135,7 @@ pub(crate) async fn get(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let (index, position) = find(&world, &caller, &path)?;
-    let issue = &world.issues[index];
-    Ok(Json(render::comment(
-        &caller.links,
-        &world,
-        issue,
-        &issue.comments[position],
-    )))
+    Ok(Json(rendered(&world, &caller, index, position)))
 }
 
 pub(crate) async fn update(
@@ -172,13 +166,7 @@ pub(crate) async fn update(
         index,
         Some(position),
     );
-    let issue = &world.issues[index];
-    Ok(Json(render::comment(
-        &caller.links,
-        &world,
-        issue,
-        &issue.comments[position],
-    )))
+    Ok(Json(rendered(&world, &caller, index, position)))
 }
 
 pub(crate) async fn delete(
@@ -202,6 +190,12 @@ pub(crate) async fn delete(
     );
     shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The `Comment` body of comment `position` on issue `index`.
+fn rendered(world: &World, caller: &Caller, index: usize, position: usize) -> Value {
+    let issue = &world.issues[index];
+    render::comment(&caller.links, world, issue, &issue.comments[position])
 }
 
 /// Raises the comment's events (the last comment when `position` is `None`).

@@ -91,6 +91,25 @@ pub async fn access_token(sim: &Simulator, scope: &str) -> String {
     tokens["access_token"].as_str().expect("access").to_owned()
 }
 
+/// The client-credentials grant of the app's service account.
+pub fn app_grant(sim: &Simulator) -> Value {
+    json!({
+        "grant_type": "client_credentials",
+        "client_id": sim.app_client().client_id,
+        "client_secret": sim.app_client().client_secret,
+    })
+}
+
+/// An access token of the app's service account (client credentials).
+pub async fn app_access_token(sim: &Simulator) -> String {
+    let tokens: Value = token(sim, app_grant(sim))
+        .await
+        .json()
+        .await
+        .expect("tokens");
+    tokens["access_token"].as_str().expect("access").to_owned()
+}
+
 /// `GET path` on the site's platform API through the gateway, with `access`.
 pub async fn gateway_get(sim: &Simulator, access: &str, path: &str) -> Response {
     client()
