@@ -216,7 +216,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::oauth::token_response::serve_test_endpoint;
+    use crate::oauth::token_response::{assert_concurrent_bearers, serve_test_endpoint};
 
     const SECRET: &str = "kiln-canary-app-client-secret";
 
@@ -261,17 +261,15 @@ mod tests {
     async fn a_fresh_token_is_shared_and_fetched_once() {
         let (base, calls) = token_server(3600).await;
         let source = source(&base, SECRET);
-        let tasks: Vec<_> = (0..6)
-            .map(|_| {
+        assert_concurrent_bearers(
+            6,
+            || {
                 let source = source.clone();
-                tokio::spawn(async move { source.bearer().await.unwrap() })
-            })
-            .collect();
-        for task in tasks {
-            let header = task.await.unwrap();
-            assert_eq!(header.to_str().unwrap(), "Bearer app-1");
-            assert!(header.is_sensitive());
-        }
+                async move { source.bearer().await.unwrap() }
+            },
+            "Bearer app-1",
+        )
+        .await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert!(source.holds_secret("app-1") && source.holds_secret(SECRET));
     }

@@ -287,7 +287,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::oauth::token_response::serve_test_endpoint;
+    use crate::oauth::token_response::{assert_concurrent_bearers, serve_test_endpoint};
     use crate::oauth::token_store::tests::session;
 
     /// A token endpoint that rotates on every call and counts them; the
@@ -332,17 +332,15 @@ mod tests {
         let (base, calls) = token_server().await;
         let dir = tempfile::tempdir().unwrap();
         let source = source(&base, dir.path(), 0);
-        let tasks: Vec<_> = (0..8)
-            .map(|_| {
+        assert_concurrent_bearers(
+            8,
+            || {
                 let source = source.clone();
-                tokio::spawn(async move { source.bearer().await.unwrap() })
-            })
-            .collect();
-        for task in tasks {
-            let header = task.await.unwrap();
-            assert_eq!(header.to_str().unwrap(), "Bearer at-1");
-            assert!(header.is_sensitive());
-        }
+                async move { source.bearer().await.unwrap() }
+            },
+            "Bearer at-1",
+        )
+        .await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let stored = source.store().load().unwrap();
         assert_eq!(stored.refresh_token.unwrap().expose_secret(), "rt-1");

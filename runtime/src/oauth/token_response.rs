@@ -190,6 +190,22 @@ where
     (base, calls)
 }
 
+/// Runs `tasks` bearer lookups at once, each as its own task, and checks that
+/// each got the header `expected`, marked sensitive.
+#[cfg(test)]
+pub(crate) async fn assert_concurrent_bearers<F, Fut>(tasks: usize, lookup: F, expected: &str)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = HeaderValue> + Send + 'static,
+{
+    let handles: Vec<_> = (0..tasks).map(|_| tokio::spawn(lookup())).collect();
+    for handle in handles {
+        let header = handle.await.unwrap();
+        assert_eq!(header.to_str().unwrap(), expected);
+        assert!(header.is_sensitive());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
