@@ -989,31 +989,9 @@ where
     out
 }
 
-macro_rules! contract {
-    ($backend:ident: $($test:ident),* $(,)?) => {
-        mod $backend {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let Some(harness) = super::$backend().await else {
-                        return;
-                    };
-                    super::$test(&harness).await;
-                }
-            )*
-        }
-    };
-}
-
-macro_rules! every_backend {
-    ($($test:ident),* $(,)?) => {
-        contract!(memory: $($test),*);
-        contract!(sqlite: $($test),*);
-        contract!(postgres: $($test),*);
-    };
-}
-
-every_backend!(
+// The harnesses are this file's `memory`, `sqlite` and `postgres`.
+support::every_backend!(
+    serve_contract;
     registry_install_pause_list_uninstall,
     hostile_inputs_are_typed_errors,
     web_triggers_issue_resolve_rotate_revoke,

@@ -625,32 +625,8 @@ pub async fn quota_holds_across_replicas(h: &Harness) {
     assert_eq!(counted, used);
 }
 
-/// One module per backend, one test per contract function.
-macro_rules! contract {
-    ($backend:ident: $($test:ident),* $(,)?) => {
-        mod $backend {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let Some(harness) = crate::support::$backend().await else {
-                        return;
-                    };
-                    super::$test(&harness).await;
-                }
-            )*
-        }
-    };
-}
-
-macro_rules! every_backend {
-    ($($test:ident),* $(,)?) => {
-        contract!(memory: $($test),*);
-        contract!(sqlite: $($test),*);
-        contract!(postgres: $($test),*);
-    };
-}
-
-every_backend!(
+support::every_backend!(
+    support;
     get_set_delete,
     installations_are_isolated,
     hostile_keys_reach_only_themselves,

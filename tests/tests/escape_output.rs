@@ -159,34 +159,35 @@ async fn output_trap_in_a_function_with_a_hostile_name() {
     assert_app_serves(&h, &app).await;
 }
 
-#[tokio::test]
-async fn output_hostile_import_name_in_a_load_error() {
+/// Loads `program`, whose component names an import or export with hostile
+/// text, and checks the refusal is one printable sentence that shows the name
+/// escaped as `shown`, and that the runtime then serves.
+async fn assert_hostile_name_refused(program: &str, shown: &str) {
     let h = Harness::start().await;
-    let wasm = std::fs::read(programs::WAT_HOSTILE_IMPORT_NAME).unwrap();
+    let wasm = std::fs::read(program).unwrap();
     let error = h
         .load_refused(wasm, &manifest("text", &["benign"], &[], ""))
         .await;
     let sentence = error.to_string();
     assert_printable(&sentence);
-    assert!(
-        sentence.contains("evil:pkg/if\\u{1b}[2J\\r\\nerror: forged import\\u{202e}ace@1.0.0"),
-        "{sentence}"
-    );
+    assert!(sentence.contains(shown), "{sentence}");
     h.assert_runtime_serves().await;
 }
 
 #[tokio::test]
+async fn output_hostile_import_name_in_a_load_error() {
+    assert_hostile_name_refused(
+        programs::WAT_HOSTILE_IMPORT_NAME,
+        "evil:pkg/if\\u{1b}[2J\\r\\nerror: forged import\\u{202e}ace@1.0.0",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn output_hostile_export_name_in_a_load_error() {
-    let h = Harness::start().await;
-    let wasm = std::fs::read(programs::WAT_HOSTILE_EXPORT_NAME).unwrap();
-    let error = h
-        .load_refused(wasm, &manifest("text", &["benign"], &[], ""))
-        .await;
-    let sentence = error.to_string();
-    assert_printable(&sentence);
-    assert!(
-        sentence.contains("kiln:app/handler\\u{1b}]0;owned\\u{7}\\r\\nerror: forged export"),
-        "{sentence}"
-    );
-    h.assert_runtime_serves().await;
+    assert_hostile_name_refused(
+        programs::WAT_HOSTILE_EXPORT_NAME,
+        "kiln:app/handler\\u{1b}]0;owned\\u{7}\\r\\nerror: forged export",
+    )
+    .await;
 }

@@ -432,21 +432,34 @@ fn list_or_none(items: &[String]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn egress_backends_are_listed() {
-        let manifest = Manifest::from_yaml(
-            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  external:\n    fetch:\n      backend: [API.weather.example, '*.sentry.io']\n",
-        )
-        .unwrap();
+    /// The inspection of a component with `imports` exporting `world`'s handler,
+    /// under the app manifest `yaml`.
+    fn inspection(
+        yaml: &str,
+        imports: &[&str],
+        world: WorldVersion,
+        operator: &OperatorLimits,
+    ) -> Inspection {
+        let manifest = Manifest::from_yaml(yaml).unwrap();
         let info = component_info::ComponentInfo {
-            imports: vec![String::from("wasi:http/outgoing-handler@0.2.12")],
-            exports: vec![String::from(WorldVersion::NEWEST.handler_export())],
+            imports: imports.iter().map(|i| String::from(*i)).collect(),
+            exports: vec![String::from(world.handler_export())],
         };
-        let report = inspect(
+        inspect(
             &manifest,
             String::from("demo.wasm"),
             b"bytes",
             info,
+            operator,
+        )
+    }
+
+    #[test]
+    fn egress_backends_are_listed() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  external:\n    fetch:\n      backend: [API.weather.example, '*.sentry.io']\n",
+            &["wasi:http/outgoing-handler@0.2.12"],
+            WorldVersion::NEWEST,
             &OperatorLimits::default(),
         );
         assert_eq!(
@@ -459,23 +472,14 @@ mod tests {
 
     #[test]
     fn scopes_show_what_they_open_and_limits_are_capped() {
-        let manifest = Manifest::from_yaml(
-            "app:\n  id: demo\n  runtime:\n    memoryMiB: 512\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  scopes: [read:jira-work, read:jira-user]\n",
-        )
-        .unwrap();
-        let info = component_info::ComponentInfo {
-            imports: vec![String::from("kiln:app/jira@0.1.0")],
-            exports: vec![String::from(WorldVersion::V0_1.handler_export())],
-        };
         let operator = OperatorLimits {
             max_memory_mib: 256,
             ..OperatorLimits::default()
         };
-        let report = inspect(
-            &manifest,
-            String::from("demo.wasm"),
-            b"bytes",
-            info,
+        let report = inspection(
+            "app:\n  id: demo\n  runtime:\n    memoryMiB: 512\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  scopes: [read:jira-work, read:jira-user]\n",
+            &["kiln:app/jira@0.1.0"],
+            WorldVersion::V0_1,
             &operator,
         );
         assert_eq!(report.limits.memory_mib, 256);
@@ -528,19 +532,10 @@ mod tests {
 
     #[test]
     fn triggers_are_listed_with_what_they_invoke() {
-        let manifest = Manifest::from_yaml(
+        let report = inspection(
             "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\n  trigger:\n    - key: on-issue\n      function: main\n      events: [avi:jira:created:issue]\n      filter: {ignoreSelf: true}\n  webtrigger:\n    - key: hook\n      function: main\n      response: {type: static, outputs: [{key: ok, statusCode: 204}]}\n  scheduledTrigger:\n    - key: weekly\n      function: main\n      interval: week\npermissions:\n  scopes: [read:jira-work]\n",
-        )
-        .unwrap();
-        let info = component_info::ComponentInfo {
-            imports: Vec::new(),
-            exports: vec![String::from(WorldVersion::V0_1.handler_export())],
-        };
-        let report = inspect(
-            &manifest,
-            String::from("demo.wasm"),
-            b"bytes",
-            info,
+            &[],
+            WorldVersion::V0_1,
             &OperatorLimits::default(),
         );
         let kinds: Vec<_> = report.triggers.iter().map(|t| t.kind).collect();

@@ -76,17 +76,7 @@ pub fn run(args: NewArgs) -> Result<Exit, Failure> {
                 .map_err(Failure::environment)?,
         ));
     }
-    for (relative, text) in &files {
-        let path = args.path.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))
-                .map_err(Failure::environment)?;
-        }
-        std::fs::write(&path, text)
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::environment)?;
-    }
+    write_files(&args.path, &files)?;
     let shown = args.path.display();
     eprintln!(
         "created {shown} from the {} template ({})",
@@ -122,17 +112,7 @@ fn run_forge_js(args: &NewArgs) -> Result<Exit, Failure> {
         ("schema", schema),
     ]);
     let files = new_forge_js::render_all(&values).map_err(Failure::environment)?;
-    for (relative, text) in &files {
-        let path = args.path.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))
-                .map_err(Failure::environment)?;
-        }
-        std::fs::write(&path, text)
-            .with_context(|| format!("cannot write {}", path.display()))
-            .map_err(Failure::environment)?;
-    }
+    write_files(&args.path, &files)?;
     let shown = args.path.display();
     eprintln!(
         "created {shown} from the {} template ({})",
@@ -145,6 +125,22 @@ fn run_forge_js(args: &NewArgs) -> Result<Exit, Failure> {
     );
     eprintln!("  runtime inspect {shown}  # what it may call");
     Ok(Exit::Success)
+}
+
+/// Writes each rendered `(relative path, text)` under `root`, creating folders.
+fn write_files(root: &Path, files: &[(&str, String)]) -> Result<(), Failure> {
+    for (relative, text) in files {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))
+                .map_err(Failure::environment)?;
+        }
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::environment)?;
+    }
+    Ok(())
 }
 
 /// The app id and crate name, from the folder's last component.

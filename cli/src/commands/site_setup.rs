@@ -236,14 +236,9 @@ impl SiteArgs {
             app: credentials.app,
         };
         announce(&session.site_url, named_by, &credentials);
-        let principal = principal_identity(&credentials);
-        let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
-            client,
-            account_id: None,
-            simulator: None,
             oauth_scopes: Some(session.scopes),
-            principal,
+            ..connect(site, credentials, limits)?
         })
     }
 
@@ -262,15 +257,7 @@ impl SiteArgs {
         };
         let site = Site::new(site_url, &self.gateway, &cloud_id).map_err(Failure::bad_input)?;
         announce(site_url, named_by, &credentials);
-        let principal = principal_identity(&credentials);
-        let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
-        Ok(SiteSetup {
-            client,
-            account_id: None,
-            simulator: None,
-            oauth_scopes: None,
-            principal,
-        })
+        connect(site, credentials, limits)
     }
 
     /// The embedded simulator, with its own per-run credentials for both
@@ -326,16 +313,26 @@ impl SiteArgs {
             simulator.cloud_id(),
         )
         .map_err(Failure::environment)?;
-        let principal = principal_identity(&credentials);
-        let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
         Ok(SiteSetup {
-            client,
             account_id,
             simulator: Some(simulator),
-            oauth_scopes: None,
-            principal,
+            ..connect(site, credentials, limits)?
         })
     }
+}
+
+/// The Jira client for `site` with `credentials`, and whom it acts as; no
+/// simulator, account id or login scopes (a caller adds those it has).
+fn connect(site: Site, credentials: Credentials, limits: HttpLimits) -> Result<SiteSetup, Failure> {
+    let principal = principal_identity(&credentials);
+    let client = JiraClient::new(site, credentials, limits).map_err(Failure::environment)?;
+    Ok(SiteSetup {
+        client,
+        account_id: None,
+        simulator: None,
+        oauth_scopes: None,
+        principal,
+    })
 }
 
 /// Tells the operator which site and which credential each principal uses

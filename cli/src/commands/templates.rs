@@ -58,7 +58,7 @@ pub const TEMPLATES: &[Template] = &[
             },
             TemplateFile {
                 path: "src/lib.rs",
-                text: include_str!("../../templates/hello/src/lib.rs"),
+                text: include_str!("../../../examples/hello/src/lib.rs"),
             },
             TemplateFile {
                 path: "lint.payloads.json",

@@ -13,13 +13,11 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use crate::credentials::{Grant, Identity, OAuthApp, Principal};
 use crate::jira_error::JiraError;
@@ -153,9 +151,9 @@ impl<'a> OpsSurface<'a> {
     /// The `WWW-Authenticate` challenge for this URL's credential kind.
     fn challenge(&self) -> &'static str {
         if self.oauth {
-            "Bearer realm=\"api.atlassian.com\""
+            BEARER_CHALLENGE
         } else {
-            "Basic realm=\"protected-area\""
+            BASIC_CHALLENGE
         }
     }
 }
@@ -222,6 +220,12 @@ fn scopes_allow(principal: &Principal, method: &axum::http::Method, operation: &
     }
 }
 
+/// The `WWW-Authenticate` challenge of the site and the Ops API-token URL
+/// (basic auth with an API token).
+pub(crate) const BASIC_CHALLENGE: &str = "Basic realm=\"protected-area\"";
+/// The challenge of the OAuth gateway (a bearer token).
+const BEARER_CHALLENGE: &str = "Bearer realm=\"api.atlassian.com\"";
+
 /// Whether path segment `index` (after the leading `/`) is this site's cloud id.
 fn cloud_id_matches(path: &str, index: usize, cloud_id: &str) -> bool {
     path.split('/').nth(index) == Some(cloud_id)
@@ -236,23 +240,15 @@ pub(crate) fn site_unauthorized() -> Response {
     .into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Basic realm=\"protected-area\""),
+        HeaderValue::from_static(BASIC_CHALLENGE),
     );
     response
 }
 
-/// The gateway's 401, in its own (non-Jira) body shape.
+/// The gateway's 401: the same `{"code": 401, "message"}` body as the Ops
+/// API's, with the bearer challenge.
 pub(crate) fn gateway_unauthorized(message: &'static str) -> Response {
-    let mut response = (
-        StatusCode::UNAUTHORIZED,
-        Json(json!({ "code": 401, "message": message })),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Bearer realm=\"api.atlassian.com\""),
-    );
-    response
+    ops::unauthorized(message, BEARER_CHALLENGE)
 }
 
 fn site_not_found() -> Response {

@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use crate::jira_error::JiraError;
+
 /// A document with one paragraph per line of `text`.
 pub(crate) fn from_text(text: &str) -> Value {
     let paragraphs: Vec<Value> = text
@@ -42,6 +44,23 @@ pub(crate) fn is_document(value: &Value) -> bool {
     value.get("type").and_then(Value::as_str) == Some("doc")
         && value.get("version").and_then(Value::as_u64) == Some(1)
         && value.get("content").is_some_and(Value::is_array)
+}
+
+/// An optional document field of a request (a description, a worklog comment):
+/// absent or `null` is none, a document is kept, anything else is the 400 Jira
+/// gives, naming `field`.
+pub(crate) fn optional_field(
+    field: &str,
+    value: Option<Value>,
+) -> Result<Option<Value>, JiraError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(doc) if is_document(&doc) => Ok(Some(doc)),
+        Some(_) => Err(JiraError::field(
+            field,
+            "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@ use crate::common;
 
 use std::time::Duration;
 
+use common::oauth::{app_grant, gateway_get, token};
 use common::{ADMIN, USER, client, json, user};
 use kiln_sim::{AppClientConfig, AuthKind, SimConfig, Simulator};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn start_with(app_client: AppClientConfig) -> Simulator {
     Simulator::start(SimConfig {
@@ -18,36 +19,6 @@ async fn start_with(app_client: AppClientConfig) -> Simulator {
     })
     .await
     .expect("simulator starts")
-}
-
-async fn token(sim: &Simulator, body: Value) -> reqwest::Response {
-    client()
-        .post(format!("{}/oauth/token", sim.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .expect("sent")
-}
-
-fn app_grant(sim: &Simulator) -> Value {
-    json!({
-        "grant_type": "client_credentials",
-        "client_id": sim.app_client().client_id,
-        "client_secret": sim.app_client().client_secret,
-    })
-}
-
-async fn gateway_get(sim: &Simulator, access: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(format!(
-            "{}/ex/jira/{}{path}",
-            sim.base_url(),
-            sim.cloud_id()
-        ))
-        .bearer_auth(access)
-        .send()
-        .await
-        .expect("sent")
 }
 
 #[tokio::test]

@@ -51,16 +51,7 @@ fn snapshot_path() -> PathBuf {
 }
 
 fn spec_path() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("KILN_SPECS_DIR").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")),
-        Some(PathBuf::from("/work/shared/specs")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(|dir| dir.join(SPEC_FILE))
-        .find(|path| path.is_file())
+    common::spec_snapshot::spec_path(SPEC_FILE)
 }
 
 fn load_snapshot() -> Value {
@@ -357,17 +348,7 @@ async fn platform_responses_match_the_official_schemas() {
 async fn webhook_answers_match_the_official_schemas() {
     let contract = Contract::new();
     let sim = start().await;
-    let token = send(
-        client()
-            .post(format!("{}/oauth/token", sim.base_url()))
-            .json(&json!({
-                "grant_type": "client_credentials",
-                "client_id": sim.app_client().client_id,
-                "client_secret": sim.app_client().client_secret,
-            })),
-    )
-    .await
-    .str_at("/access_token");
+    let token = common::oauth::app_access_token(&sim).await;
     let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
         let mut request = client()
             .request(

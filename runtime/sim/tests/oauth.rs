@@ -4,30 +4,15 @@ use crate::common;
 
 use std::time::Duration;
 
+use common::oauth::{CALLBACK, approve, authorize, code_grant, gateway_get, redirect_param, token};
 use common::{ADMIN, as_user, client, json, start};
 use kiln_sim::{AuthKind, OAuthClientConfig, SimConfig, Simulator};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use url::Url;
-
-const CALLBACK: &str = "http://127.0.0.1:8765/callback";
 
 /// Drives authorize → consent → code for Alice; returns the code.
 async fn authorization_code(sim: &Simulator, scope: &str) -> String {
-    let authorize = client()
-        .get(format!("{}/authorize", sim.base_url()))
-        .query(&[
-            ("audience", "api.atlassian.com"),
-            ("client_id", sim.oauth_client().client_id.as_str()),
-            ("scope", scope),
-            ("redirect_uri", CALLBACK),
-            ("state", "xyz-state"),
-            ("response_type", "code"),
-            ("prompt", "consent"),
-        ])
-        .send()
-        .await
-        .expect("sent");
+    let authorize = authorize(sim, scope, "xyz-state").await;
     assert_eq!(authorize.status(), StatusCode::OK);
     let consent = json(authorize).await;
     let consent_id = consent["consent"]["consent_id"]
@@ -43,44 +28,15 @@ async fn authorization_code(sim: &Simulator, scope: &str) -> String {
         .expect("sent");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
-    let approved = as_user(sim, Method::POST, ADMIN, "/authorize/consent")
-        .form(&[("consent_id", consent_id.as_str()), ("decision", "approve")])
-        .send()
-        .await
-        .expect("sent");
+    let approved = approve(sim, &consent_id).await;
     assert_eq!(approved.status(), StatusCode::FOUND);
-    let location = approved.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    let url = Url::parse(&location).expect("redirect URL");
+    let location = approved.headers()["location"].to_str().expect("ascii");
     assert!(location.starts_with(CALLBACK));
-    let param = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
-    assert_eq!(param("state").as_deref(), Some("xyz-state"));
-    param("code").expect("code")
-}
-
-async fn token(sim: &Simulator, body: Value) -> reqwest::Response {
-    client()
-        .post(format!("{}/oauth/token", sim.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .expect("sent")
-}
-
-fn code_grant(sim: &Simulator, code: &str) -> Value {
-    json!({
-        "grant_type": "authorization_code",
-        "client_id": sim.oauth_client().client_id,
-        "client_secret": sim.oauth_client().client_secret,
-        "code": code,
-        "redirect_uri": CALLBACK,
-    })
+    assert_eq!(
+        redirect_param(location, "state").as_deref(),
+        Some("xyz-state")
+    );
+    redirect_param(location, "code").expect("code")
 }
 
 fn refresh_grant(sim: &Simulator, refresh: &str) -> Value {
@@ -90,19 +46,6 @@ fn refresh_grant(sim: &Simulator, refresh: &str) -> Value {
         "client_secret": sim.oauth_client().client_secret,
         "refresh_token": refresh,
     })
-}
-
-async fn gateway_get(sim: &Simulator, access: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(format!(
-            "{}/ex/jira/{}{path}",
-            sim.base_url(),
-            sim.cloud_id()
-        ))
-        .bearer_auth(access)
-        .send()
-        .await
-        .expect("sent")
 }
 
 #[tokio::test]

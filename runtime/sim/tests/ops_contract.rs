@@ -22,16 +22,7 @@ use serde_json::{Map, Value, json};
 use time::macros::datetime;
 
 fn spec_path() -> Option<PathBuf> {
-    let candidates = [
-        std::env::var_os("KILN_SPECS_DIR").map(PathBuf::from),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")),
-        Some(PathBuf::from("/work/shared/specs")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .map(|dir| dir.join("jsm-ops.v1.json"))
-        .find(|path| path.is_file())
+    common::spec_snapshot::spec_path("jsm-ops.v1.json")
 }
 
 /// The served operations' declared responses and every schema they reference.
@@ -167,8 +158,12 @@ async fn every_served_ops_operation_answers_in_its_declared_shape() {
         .as_str()
         .expect("team")
         .to_owned();
-    expect(USER, Method::GET, "/teams", None, 200).await;
-    expect(USER, Method::GET, "/teams?x=1", None, 422).await;
+    for (email, method, rest, body, status) in [
+        (USER, Method::GET, "/teams", None, 200),
+        (USER, Method::GET, "/teams?x=1", None, 422),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // Schedules.
     let created = expect(
@@ -192,200 +187,226 @@ async fn every_served_ops_operation_answers_in_its_declared_shape() {
         .as_str()
         .expect("rotation")
         .to_owned();
-    expect(
-        ADMIN,
-        Method::POST,
-        "/schedules",
-        Some(json!({ "name": "contract", "teamId": team })),
-        409,
-    )
-    .await;
-    expect(
-        USER,
-        Method::POST,
-        "/schedules",
-        Some(json!({ "name": "x" })),
-        403,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::POST,
-        "/schedules",
-        Some(json!({ "name": "" })),
-        422,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::POST,
-        "/schedules",
-        Some(json!({ "name": "Global" })),
-        201,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::GET,
-        "/schedules?expand=rotation&query=con*",
-        None,
-        200,
-    )
-    .await;
-    expect(ADMIN, Method::GET, "/schedules?size=51", None, 422).await;
+    for (email, method, rest, body, status) in [
+        (
+            ADMIN,
+            Method::POST,
+            "/schedules",
+            Some(json!({ "name": "contract", "teamId": team })),
+            409,
+        ),
+        (
+            USER,
+            Method::POST,
+            "/schedules",
+            Some(json!({ "name": "x" })),
+            403,
+        ),
+        (
+            ADMIN,
+            Method::POST,
+            "/schedules",
+            Some(json!({ "name": "" })),
+            422,
+        ),
+        (
+            ADMIN,
+            Method::POST,
+            "/schedules",
+            Some(json!({ "name": "Global" })),
+            201,
+        ),
+        (
+            ADMIN,
+            Method::GET,
+            "/schedules?expand=rotation&query=con*",
+            None,
+            200,
+        ),
+        (ADMIN, Method::GET, "/schedules?size=51", None, 422),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
     let path = format!("/schedules/{id}");
-    expect(USER, Method::GET, &path, None, 200).await;
-    expect(
-        OUTSIDER,
-        Method::GET,
-        "/schedules/8d1f0c52-3b8e-4b6a-a7f2-5e9d2c4b1a30",
-        None,
-        403,
-    )
-    .await;
-    expect(ADMIN, Method::GET, "/schedules/nope", None, 404).await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        &path,
-        Some(json!({ "description": "e" })),
-        200,
-    )
-    .await;
-    expect(
-        USER,
-        Method::PATCH,
-        &path,
-        Some(json!({ "description": "e" })),
-        403,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        &path,
-        Some(json!({ "name": "Global" })),
-        409,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        &path,
-        Some(json!({ "timezone": "Nowhere/Else" })),
-        422,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        "/schedules/nope",
-        Some(json!({})),
-        404,
-    )
-    .await;
+    for (email, method, rest, body, status) in [
+        (USER, Method::GET, path.as_str(), None, 200),
+        (
+            OUTSIDER,
+            Method::GET,
+            "/schedules/8d1f0c52-3b8e-4b6a-a7f2-5e9d2c4b1a30",
+            None,
+            403,
+        ),
+        (ADMIN, Method::GET, "/schedules/nope", None, 404),
+        (
+            ADMIN,
+            Method::PATCH,
+            path.as_str(),
+            Some(json!({ "description": "e" })),
+            200,
+        ),
+        (
+            USER,
+            Method::PATCH,
+            path.as_str(),
+            Some(json!({ "description": "e" })),
+            403,
+        ),
+        (
+            ADMIN,
+            Method::PATCH,
+            path.as_str(),
+            Some(json!({ "name": "Global" })),
+            409,
+        ),
+        (
+            ADMIN,
+            Method::PATCH,
+            path.as_str(),
+            Some(json!({ "timezone": "Nowhere/Else" })),
+            422,
+        ),
+        (
+            ADMIN,
+            Method::PATCH,
+            "/schedules/nope",
+            Some(json!({})),
+            404,
+        ),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // Rotations.
     let rotations = format!("{path}/rotations");
-    expect(USER, Method::GET, &rotations, None, 200).await;
-    expect(OUTSIDER, Method::GET, &rotations, None, 403).await;
-    expect(ADMIN, Method::GET, "/schedules/nope/rotations", None, 404).await;
+    for (email, method, rest, body, status) in [
+        (USER, Method::GET, rotations.as_str(), None, 200),
+        (OUTSIDER, Method::GET, rotations.as_str(), None, 403),
+        (ADMIN, Method::GET, "/schedules/nope/rotations", None, 404),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
     let weekly = json!({ "name": "Weeks", "type": "weekly", "startDate": "2024-04-01T09:00:00Z",
         "participants": [{ "type": "user", "id": bob_id }],
         "timeRestriction": { "type": "weekday-and-time-of-day", "restrictions": [
             { "startDay": "monday", "startHour": 9, "startMin": 0, "endDay": "friday", "endHour": 17, "endMin": 0 }] } });
     let second = expect(ADMIN, Method::POST, &rotations, Some(weekly.clone()), 201).await;
-    expect(ADMIN, Method::POST, &rotations, Some(weekly), 409).await;
-    expect(USER, Method::POST, &rotations, Some(json!({})), 403).await;
-    expect(
-        ADMIN,
-        Method::POST,
-        &rotations,
-        Some(json!({ "type": "monthly", "startDate": "2024-01-01T00:00:00Z" })),
-        422,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::POST,
-        "/schedules/nope/rotations",
-        Some(json!({})),
-        404,
-    )
-    .await;
+    for (email, method, rest, body, status) in [
+        (ADMIN, Method::POST, rotations.as_str(), Some(weekly), 409),
+        (USER, Method::POST, rotations.as_str(), Some(json!({})), 403),
+        (
+            ADMIN,
+            Method::POST,
+            rotations.as_str(),
+            Some(json!({ "type": "monthly", "startDate": "2024-01-01T00:00:00Z" })),
+            422,
+        ),
+        (
+            ADMIN,
+            Method::POST,
+            "/schedules/nope/rotations",
+            Some(json!({})),
+            404,
+        ),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
     let second = format!("{rotations}/{}", second["id"].as_str().expect("id"));
-    expect(USER, Method::GET, &second, None, 200).await;
-    expect(USER, Method::GET, &format!("{rotations}/nope"), None, 404).await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        &second,
-        Some(json!({ "length": 2 })),
-        200,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        &second,
-        Some(json!({ "name": "Days" })),
-        409,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::PATCH,
-        &second,
-        Some(json!({ "length": 0 })),
-        422,
-    )
-    .await;
-    expect(USER, Method::PATCH, &second, Some(json!({})), 403).await;
+    for (email, method, rest, body, status) in [
+        (USER, Method::GET, second.as_str(), None, 200),
+        (
+            USER,
+            Method::GET,
+            format!("{rotations}/nope").as_str(),
+            None,
+            404,
+        ),
+        (
+            ADMIN,
+            Method::PATCH,
+            second.as_str(),
+            Some(json!({ "length": 2 })),
+            200,
+        ),
+        (
+            ADMIN,
+            Method::PATCH,
+            second.as_str(),
+            Some(json!({ "name": "Days" })),
+            409,
+        ),
+        (
+            ADMIN,
+            Method::PATCH,
+            second.as_str(),
+            Some(json!({ "length": 0 })),
+            422,
+        ),
+        (USER, Method::PATCH, second.as_str(), Some(json!({})), 403),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // Overrides.
     let overrides = format!("{path}/overrides");
     let cover = json!({ "responder": { "type": "user", "id": bob_id }, "startDate": "2024-05-01T00:00:00Z",
         "endDate": "2024-05-02T00:00:00Z", "rotationIds": [rotation] });
     let made = expect(USER, Method::POST, &overrides, Some(cover.clone()), 201).await;
-    expect(OUTSIDER, Method::POST, &overrides, Some(cover.clone()), 403).await;
-    expect(
-        ADMIN,
-        Method::POST,
-        &overrides,
-        Some(json!({ "responder": { "type": "team", "id": team } })),
-        422,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::POST,
-        "/schedules/nope/overrides",
-        Some(cover.clone()),
-        404,
-    )
-    .await;
-    expect(USER, Method::GET, &overrides, None, 200).await;
+    for (email, method, rest, body, status) in [
+        (
+            OUTSIDER,
+            Method::POST,
+            overrides.as_str(),
+            Some(cover.clone()),
+            403,
+        ),
+        (
+            ADMIN,
+            Method::POST,
+            overrides.as_str(),
+            Some(json!({ "responder": { "type": "team", "id": team } })),
+            422,
+        ),
+        (
+            ADMIN,
+            Method::POST,
+            "/schedules/nope/overrides",
+            Some(cover.clone()),
+            404,
+        ),
+        (USER, Method::GET, overrides.as_str(), None, 200),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
     let one = format!("{overrides}/{}", made["alias"].as_str().expect("alias"));
-    expect(USER, Method::GET, &one, None, 200).await;
-    expect(USER, Method::GET, &format!("{overrides}/nope"), None, 404).await;
-    expect(
-        ADMIN,
-        Method::PUT,
-        &one,
-        Some(json!({ "responder": { "type": "noone" },
+    for (email, method, rest, body, status) in [
+        (USER, Method::GET, one.as_str(), None, 200),
+        (
+            USER,
+            Method::GET,
+            format!("{overrides}/nope").as_str(),
+            None,
+            404,
+        ),
+        (
+            ADMIN,
+            Method::PUT,
+            one.as_str(),
+            Some(json!({ "responder": { "type": "noone" },
         "startDate": "2024-05-01T00:00:00Z", "endDate": "2024-05-03T00:00:00Z" })),
-        200,
-    )
-    .await;
-    expect(
-        ADMIN,
-        Method::PUT,
-        &one,
-        Some(json!({ "responder": { "type": "noone" } })),
-        422,
-    )
-    .await;
-    expect(OUTSIDER, Method::PUT, &one, Some(cover), 403).await;
+            200,
+        ),
+        (
+            ADMIN,
+            Method::PUT,
+            one.as_str(),
+            Some(json!({ "responder": { "type": "noone" } })),
+            422,
+        ),
+        (OUTSIDER, Method::PUT, one.as_str(), Some(cover), 403),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // On-calls, next on-calls, timelines.
     for rest in [
@@ -396,23 +417,25 @@ async fn every_served_ops_operation_answers_in_its_declared_shape() {
     ] {
         expect(USER, Method::GET, &format!("{path}/{rest}"), None, 200).await;
     }
-    expect(
-        USER,
-        Method::GET,
-        &format!("{path}/on-calls?date=yesterday"),
-        None,
-        422,
-    )
-    .await;
-    expect(
-        OUTSIDER,
-        Method::GET,
-        &format!("{path}/next-on-calls"),
-        None,
-        403,
-    )
-    .await;
-    expect(ADMIN, Method::GET, "/schedules/nope/on-calls", None, 404).await;
+    for (email, method, rest, body, status) in [
+        (
+            USER,
+            Method::GET,
+            format!("{path}/on-calls?date=yesterday").as_str(),
+            None,
+            422,
+        ),
+        (
+            OUTSIDER,
+            Method::GET,
+            format!("{path}/next-on-calls").as_str(),
+            None,
+            403,
+        ),
+        (ADMIN, Method::GET, "/schedules/nope/on-calls", None, 404),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
     let timeline = expect(
         USER,
         Method::GET,
@@ -425,41 +448,46 @@ async fn every_served_ops_operation_answers_in_its_declared_shape() {
         timeline["baseTimeline"]["rotations"].is_array(),
         "{timeline}"
     );
-    expect(
-        USER,
-        Method::GET,
-        &format!("{path}/timeline?intervalUnit=years"),
-        None,
-        422,
-    )
-    .await;
-    expect(
-        OUTSIDER,
-        Method::GET,
-        &format!("{path}/timeline"),
-        None,
-        403,
-    )
-    .await;
-    expect(ADMIN, Method::GET, "/schedules/nope/timeline", None, 404).await;
+    for (email, method, rest, body, status) in [
+        (
+            USER,
+            Method::GET,
+            format!("{path}/timeline?intervalUnit=years").as_str(),
+            None,
+            422,
+        ),
+        (
+            OUTSIDER,
+            Method::GET,
+            format!("{path}/timeline").as_str(),
+            None,
+            403,
+        ),
+        (ADMIN, Method::GET, "/schedules/nope/timeline", None, 404),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // Deletes last.
-    expect(USER, Method::DELETE, &second, None, 403).await;
-    expect(ADMIN, Method::DELETE, &second, None, 204).await;
-    expect(
-        ADMIN,
-        Method::DELETE,
-        &format!("{rotations}/nope"),
-        None,
-        404,
-    )
-    .await;
-    expect(OUTSIDER, Method::DELETE, &one, None, 403).await;
-    expect(ADMIN, Method::DELETE, &one, None, 204).await;
-    expect(ADMIN, Method::DELETE, &one, None, 404).await;
-    expect(USER, Method::DELETE, &path, None, 403).await;
-    expect(ADMIN, Method::DELETE, &path, None, 204).await;
-    expect(ADMIN, Method::DELETE, &path, None, 404).await;
+    for (email, method, rest, body, status) in [
+        (USER, Method::DELETE, second.as_str(), None, 403),
+        (ADMIN, Method::DELETE, second.as_str(), None, 204),
+        (
+            ADMIN,
+            Method::DELETE,
+            format!("{rotations}/nope").as_str(),
+            None,
+            404,
+        ),
+        (OUTSIDER, Method::DELETE, one.as_str(), None, 403),
+        (ADMIN, Method::DELETE, one.as_str(), None, 204),
+        (ADMIN, Method::DELETE, one.as_str(), None, 404),
+        (USER, Method::DELETE, path.as_str(), None, 403),
+        (ADMIN, Method::DELETE, path.as_str(), None, 204),
+        (ADMIN, Method::DELETE, path.as_str(), None, 404),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // Alerts.
     let accepted = expect(
@@ -494,57 +522,66 @@ async fn every_served_ops_operation_answers_in_its_declared_shape() {
     .await;
     expect(USER, Method::GET, "/alerts/requests/nope", None, 404).await;
     let alert = status["alertId"].as_str().expect("alert").to_owned();
-    expect(USER, Method::GET, &format!("/alerts/{alert}"), None, 200).await;
-    expect(
-        OUTSIDER,
-        Method::GET,
-        &format!("/alerts/{alert}"),
-        None,
-        403,
-    )
-    .await;
-    expect(USER, Method::GET, "/alerts/nope", None, 404).await;
-    expect(USER, Method::GET, "/alerts/alias?alias=disk", None, 200).await;
-    expect(OUTSIDER, Method::GET, "/alerts/alias?alias=disk", None, 403).await;
-    expect(USER, Method::GET, "/alerts/alias?alias=none", None, 404).await;
-    expect(
-        USER,
-        Method::GET,
-        "/alerts?query=status:open&sort=priority&order=asc",
-        None,
-        200,
-    )
-    .await;
-    expect(USER, Method::GET, "/alerts?query=owner:me", None, 422).await;
-    expect(
-        USER,
-        Method::POST,
-        &format!("/alerts/{alert}/acknowledge"),
-        None,
-        202,
-    )
-    .await;
-    expect(
-        USER,
-        Method::POST,
-        &format!("/alerts/{alert}/close"),
-        None,
-        202,
-    )
-    .await;
-    expect(USER, Method::POST, "/alerts/nope/close", None, 202).await;
+    for (email, method, rest, body, status) in [
+        (
+            USER,
+            Method::GET,
+            format!("/alerts/{alert}").as_str(),
+            None,
+            200,
+        ),
+        (
+            OUTSIDER,
+            Method::GET,
+            format!("/alerts/{alert}").as_str(),
+            None,
+            403,
+        ),
+        (USER, Method::GET, "/alerts/nope", None, 404),
+        (USER, Method::GET, "/alerts/alias?alias=disk", None, 200),
+        (OUTSIDER, Method::GET, "/alerts/alias?alias=disk", None, 403),
+        (USER, Method::GET, "/alerts/alias?alias=none", None, 404),
+        (
+            USER,
+            Method::GET,
+            "/alerts?query=status:open&sort=priority&order=asc",
+            None,
+            200,
+        ),
+        (USER, Method::GET, "/alerts?query=owner:me", None, 422),
+        (
+            USER,
+            Method::POST,
+            format!("/alerts/{alert}/acknowledge").as_str(),
+            None,
+            202,
+        ),
+        (
+            USER,
+            Method::POST,
+            format!("/alerts/{alert}/close").as_str(),
+            None,
+            202,
+        ),
+        (USER, Method::POST, "/alerts/nope/close", None, 202),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     // Unknown routes, on the API-token URL.
-    expect(ADMIN, Method::GET, "/escalations", None, 404).await;
-    expect(
-        ADMIN,
-        Method::GET,
-        &format!("/teams/{team}/escalations"),
-        None,
-        501,
-    )
-    .await;
-    expect(ADMIN, Method::PUT, "/teams", None, 404).await;
+    for (email, method, rest, body, status) in [
+        (ADMIN, Method::GET, "/escalations", None, 404),
+        (
+            ADMIN,
+            Method::GET,
+            format!("/teams/{team}/escalations").as_str(),
+            None,
+            501,
+        ),
+        (ADMIN, Method::PUT, "/teams", None, 404),
+    ] {
+        expect(email, method, rest, body, status).await;
+    }
 
     let operations: BTreeSet<&str> = contract::served()
         .map(|(m, p)| p.trim_start_matches(m))

@@ -9,17 +9,11 @@ mod runner;
 
 use common::{ADMIN, start, user};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_python_jira_client_works_unchanged() {
-    let Some(python) =
-        runner::python_with_client(env!("CARGO_MANIFEST_DIR"), env!("CARGO_TARGET_TMPDIR"))
-    else {
-        eprintln!("skipping: no python3 on this machine, so the pycontribs jira client cannot run");
-        return;
-    };
+/// Runs a client's script (`command`) as Alice against a fresh simulator and
+/// returns the steps it reports; the script must succeed.
+async fn run_against_simulator(command: std::process::Command) -> String {
     let sim = start().await;
     let admin = user(&sim, ADMIN);
-    let command = runner::python_command(&python, env!("CARGO_MANIFEST_DIR"));
     let (base, email, token) = (
         sim.base_url().to_owned(),
         admin.email.clone(),
@@ -29,8 +23,21 @@ async fn the_python_jira_client_works_unchanged() {
         tokio::task::spawn_blocking(move || runner::run_checked(command, &base, &email, &token))
             .await
             .expect("client thread");
-    assert!(steps.contains("ok delete:"), "{steps}");
     sim.shutdown().await;
+    steps
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_python_jira_client_works_unchanged() {
+    let Some(python) =
+        runner::python_with_client(env!("CARGO_MANIFEST_DIR"), env!("CARGO_TARGET_TMPDIR"))
+    else {
+        eprintln!("skipping: no python3 on this machine, so the pycontribs jira client cannot run");
+        return;
+    };
+    let steps =
+        run_against_simulator(runner::python_command(&python, env!("CARGO_MANIFEST_DIR"))).await;
+    assert!(steps.contains("ok delete:"), "{steps}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -41,18 +48,6 @@ async fn the_jira_js_client_works_unchanged() {
         eprintln!("skipping: no node/npm on this machine, so jira.js cannot run");
         return;
     };
-    let sim = start().await;
-    let admin = user(&sim, ADMIN);
-    let command = runner::node_command(&dir);
-    let (base, email, token) = (
-        sim.base_url().to_owned(),
-        admin.email.clone(),
-        admin.api_token.clone(),
-    );
-    let steps =
-        tokio::task::spawn_blocking(move || runner::run_checked(command, &base, &email, &token))
-            .await
-            .expect("client thread");
+    let steps = run_against_simulator(runner::node_command(&dir)).await;
     assert!(steps.contains("ok deleteIssue:"), "{steps}");
-    sim.shutdown().await;
 }

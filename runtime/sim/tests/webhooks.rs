@@ -412,17 +412,7 @@ async fn admin_webhooks_must_point_at_loopback_and_filter_by_jql() {
 /// An access token of the app's client-credentials integration (acting as the
 /// site admin, with `manage:jira-webhook`).
 async fn app_token(sim: &Simulator) -> String {
-    let reply = send(
-        client()
-            .post(format!("{}/oauth/token", sim.base_url()))
-            .json(&json!({
-                "grant_type": "client_credentials",
-                "client_id": sim.app_client().client_id,
-                "client_secret": sim.app_client().client_secret,
-            })),
-    )
-    .await;
-    reply.str_at("/access_token")
+    common::oauth::app_access_token(sim).await
 }
 
 fn gateway(sim: &Simulator, path: &str) -> String {

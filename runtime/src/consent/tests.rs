@@ -30,44 +30,39 @@ fn never_ask(_: &ApprovalRequest) -> std::io::Result<bool> {
     panic!("must not prompt")
 }
 
-/// Approves `declared` for `key` without asking.
-fn approve(store: &GrantStore, key: &GrantKey, declared: &DeclaredScopes) {
+/// Consent for `key` under the default operator policy, in `mode`, never
+/// prompting.
+fn consent_without_prompt(
+    store: &GrantStore,
+    key: &GrantKey,
+    declared: &DeclaredScopes,
+    mode: ApprovalMode,
+) -> Result<(), ConsentError> {
     ensure_consent(
         key,
         declared,
         store,
         &OperatorPolicy::default(),
-        ApprovalMode::Preapproved,
+        mode,
         never_ask,
     )
-    .unwrap();
+}
+
+/// Approves `declared` for `key` without asking.
+fn approve(store: &GrantStore, key: &GrantKey, declared: &DeclaredScopes) {
+    consent_without_prompt(store, key, declared, ApprovalMode::Preapproved).unwrap();
 }
 
 /// What a non-interactive run with `key` is told.
 fn request_for(store: &GrantStore, key: &GrantKey, declared: &DeclaredScopes) -> ApprovalRequest {
-    match ensure_consent(
-        key,
-        declared,
-        store,
-        &OperatorPolicy::default(),
-        ApprovalMode::NonInteractive,
-        never_ask,
-    ) {
+    match consent_without_prompt(store, key, declared, ApprovalMode::NonInteractive) {
         Err(ConsentError::NotApproved { request }) => *request,
         other => panic!("expected NotApproved, got {other:?}"),
     }
 }
 
 fn runs_without_asking(store: &GrantStore, key: &GrantKey, declared: &DeclaredScopes) -> bool {
-    ensure_consent(
-        key,
-        declared,
-        store,
-        &OperatorPolicy::default(),
-        ApprovalMode::NonInteractive,
-        never_ask,
-    )
-    .is_ok()
+    consent_without_prompt(store, key, declared, ApprovalMode::NonInteractive).is_ok()
 }
 
 #[test]

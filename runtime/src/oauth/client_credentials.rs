@@ -17,7 +17,7 @@ use url::Url;
 use super::endpoints::{EndpointUrlError, checked};
 use super::http::{describe, oauth_client};
 use super::refresh::DEFAULT_REFRESH_MARGIN;
-use super::token_response::{Grant, TokenEndpointError, request_tokens};
+use super::token_response::{self, Grant, TokenEndpointError, request_tokens};
 
 /// Why the app's credential gave no bearer header. Never quotes the secret,
 /// a token, or the server's free text.
@@ -204,10 +204,8 @@ impl ClientCredentials {
     }
 }
 
-/// `Bearer <token>`, marked sensitive so HTTP layers do not print it.
 fn bearer_header(token: &SecretString) -> Result<HeaderValue, ClientCredentialsError> {
-    let text = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
-    crate::credentials::sensitive_header(&text).ok_or(ClientCredentialsError::Malformed)
+    token_response::bearer_header(token).ok_or(ClientCredentialsError::Malformed)
 }
 
 #[cfg(test)]
@@ -215,49 +213,37 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use axum::Json;
-    use axum::extract::State;
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::oauth::token_response::{assert_concurrent_bearers, serve_test_endpoint};
 
     const SECRET: &str = "kiln-canary-app-client-secret";
 
     /// A token endpoint that issues `app-<n>` for the right secret, valid for
     /// `expires_in` seconds, and counts the calls.
     async fn token_server(expires_in: u64) -> (String, Arc<AtomicUsize>) {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let app = axum::Router::new()
-            .route(
-                "/oauth/token",
-                axum::routing::post(
-                    move |State(calls): State<Arc<AtomicUsize>>, Json(body): Json<Value>| async move {
-                        let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
-                        let ok = body["grant_type"] == "client_credentials"
-                            && body["client_id"] == "app-client"
-                            && body["client_secret"] == SECRET;
-                        if !ok {
-                            return (
-                                axum::http::StatusCode::UNAUTHORIZED,
-                                Json(json!({"error": "access_denied", "error_description": body["client_secret"]})),
-                            );
-                        }
-                        (
-                            axum::http::StatusCode::OK,
-                            Json(json!({
-                                "access_token": format!("app-{n}"),
-                                "expires_in": expires_in,
-                                "token_type": "Bearer",
-                            })),
-                        )
-                    },
-                ),
+        serve_test_endpoint(move |calls: &AtomicUsize, body: Value| {
+            let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+            let ok = body["grant_type"] == "client_credentials"
+                && body["client_id"] == "app-client"
+                && body["client_secret"] == SECRET;
+            if !ok {
+                return (
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    json!({"error": "access_denied", "error_description": body["client_secret"]}),
+                );
+            }
+            (
+                axum::http::StatusCode::OK,
+                json!({
+                    "access_token": format!("app-{n}"),
+                    "expires_in": expires_in,
+                    "token_type": "Bearer",
+                }),
             )
-            .with_state(calls.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (base, calls)
+        })
+        .await
     }
 
     fn source(base: &str, secret: &str) -> Arc<ClientCredentials> {
@@ -275,17 +261,15 @@ mod tests {
     async fn a_fresh_token_is_shared_and_fetched_once() {
         let (base, calls) = token_server(3600).await;
         let source = source(&base, SECRET);
-        let tasks: Vec<_> = (0..6)
-            .map(|_| {
+        assert_concurrent_bearers(
+            6,
+            || {
                 let source = source.clone();
-                tokio::spawn(async move { source.bearer().await.unwrap() })
-            })
-            .collect();
-        for task in tasks {
-            let header = task.await.unwrap();
-            assert_eq!(header.to_str().unwrap(), "Bearer app-1");
-            assert!(header.is_sensitive());
-        }
+                async move { source.bearer().await.unwrap() }
+            },
+            "Bearer app-1",
+        )
+        .await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert!(source.holds_secret("app-1") && source.holds_secret(SECRET));
     }

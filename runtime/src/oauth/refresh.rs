@@ -19,7 +19,7 @@ use url::Url;
 use super::endpoints::{EndpointUrlError, checked};
 use super::http::{describe, oauth_client};
 use super::store_lock::{LOCK_PATIENCE, StoreLock};
-use super::token_response::{Grant, TokenEndpointError, request_tokens};
+use super::token_response::{self, Grant, TokenEndpointError, request_tokens};
 use super::token_store::{OAuthSession, TokenStore, TokenStoreError};
 
 /// Refresh this long before the access token's stated expiry, so a token does
@@ -276,56 +276,46 @@ impl TokenSource {
     }
 }
 
-/// `Bearer <token>`, marked sensitive so HTTP layers do not print it.
 fn bearer_header(token: &SecretString) -> Result<HeaderValue, RefreshError> {
-    let text = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
-    crate::credentials::sensitive_header(&text).ok_or(RefreshError::Malformed)
+    token_response::bearer_header(token).ok_or(RefreshError::Malformed)
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use axum::Json;
-    use axum::extract::State;
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::oauth::token_response::{assert_concurrent_bearers, serve_test_endpoint};
     use crate::oauth::token_store::tests::session;
 
     /// A token endpoint that rotates on every call and counts them; the
     /// `refresh_token` it expects is `rt-<calls so far>`.
     async fn token_server() -> (String, Arc<AtomicUsize>) {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let app = axum::Router::new()
-            .route(
-                "/oauth/token",
-                axum::routing::post(|State(calls): State<Arc<AtomicUsize>>, Json(body): Json<Value>| async move {
-                    let n = calls.load(Ordering::SeqCst);
-                    if body["refresh_token"] != format!("rt-{n}").as_str() || body["client_secret"] != "client-secret-canary" {
-                        return (
-                            axum::http::StatusCode::FORBIDDEN,
-                            Json(json!({"error": "invalid_grant", "error_description": body["refresh_token"]})),
-                        );
-                    }
-                    let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
-                    (
-                        axum::http::StatusCode::OK,
-                        Json(json!({
-                            "access_token": format!("at-{n}"),
-                            "refresh_token": format!("rt-{n}"),
-                            "expires_in": 3600,
-                            "token_type": "Bearer",
-                            "scope": "read:jira-work offline_access",
-                        })),
-                    )
+        serve_test_endpoint(|calls: &AtomicUsize, body: Value| {
+            let n = calls.load(Ordering::SeqCst);
+            if body["refresh_token"] != format!("rt-{n}").as_str()
+                || body["client_secret"] != "client-secret-canary"
+            {
+                return (
+                    axum::http::StatusCode::FORBIDDEN,
+                    json!({"error": "invalid_grant", "error_description": body["refresh_token"]}),
+                );
+            }
+            let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+            (
+                axum::http::StatusCode::OK,
+                json!({
+                    "access_token": format!("at-{n}"),
+                    "refresh_token": format!("rt-{n}"),
+                    "expires_in": 3600,
+                    "token_type": "Bearer",
+                    "scope": "read:jira-work offline_access",
                 }),
             )
-            .with_state(calls.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (base, calls)
+        })
+        .await
     }
 
     fn source(base: &str, dir: &std::path::Path, expires_at: u64) -> Arc<TokenSource> {
@@ -342,17 +332,15 @@ mod tests {
         let (base, calls) = token_server().await;
         let dir = tempfile::tempdir().unwrap();
         let source = source(&base, dir.path(), 0);
-        let tasks: Vec<_> = (0..8)
-            .map(|_| {
+        assert_concurrent_bearers(
+            8,
+            || {
                 let source = source.clone();
-                tokio::spawn(async move { source.bearer().await.unwrap() })
-            })
-            .collect();
-        for task in tasks {
-            let header = task.await.unwrap();
-            assert_eq!(header.to_str().unwrap(), "Bearer at-1");
-            assert!(header.is_sensitive());
-        }
+                async move { source.bearer().await.unwrap() }
+            },
+            "Bearer at-1",
+        )
+        .await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let stored = source.store().load().unwrap();
         assert_eq!(stored.refresh_token.unwrap().expose_secret(), "rt-1");

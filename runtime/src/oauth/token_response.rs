@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -135,6 +136,74 @@ pub(crate) async fn request_tokens(
         expires_in: Duration::from_secs(raw.expires_in),
         scope: raw.scope,
     })
+}
+
+/// `Bearer <token>` for an issued access token, marked sensitive so HTTP
+/// layers do not print it; `None` if the token cannot be a header value (a
+/// hostile server's control bytes), which each caller reports as malformed.
+pub(crate) fn bearer_header(token: &SecretString) -> Option<HeaderValue> {
+    let text = zeroize::Zeroizing::new(format!("Bearer {}", token.expose_secret()));
+    crate::credentials::sensitive_header(&text)
+}
+
+/// A token endpoint on loopback for the grant tests: `answer` gets the call
+/// counter (it counts as its grant needs) and each JSON request body.
+#[cfg(test)]
+pub(crate) async fn serve_test_endpoint<F>(
+    answer: F,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>)
+where
+    F: Fn(
+            &std::sync::atomic::AtomicUsize,
+            serde_json::Value,
+        ) -> (http::StatusCode, serde_json::Value)
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use axum::Json;
+    use axum::extract::State;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let app = axum::Router::new()
+        .route(
+            "/oauth/token",
+            axum::routing::post(
+                move |State(calls): State<Arc<AtomicUsize>>,
+                      Json(body): Json<serde_json::Value>| {
+                    let answer = answer.clone();
+                    async move {
+                        let (status, reply) = answer(&calls, body);
+                        (status, Json(reply))
+                    }
+                },
+            ),
+        )
+        .with_state(calls.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, calls)
+}
+
+/// Runs `tasks` bearer lookups at once, each as its own task, and checks that
+/// each got the header `expected`, marked sensitive.
+#[cfg(test)]
+pub(crate) async fn assert_concurrent_bearers<F, Fut>(tasks: usize, lookup: F, expected: &str)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = HeaderValue> + Send + 'static,
+{
+    let handles: Vec<_> = (0..tasks).map(|_| tokio::spawn(lookup())).collect();
+    for handle in handles {
+        let header = handle.await.unwrap();
+        assert_eq!(header.to_str().unwrap(), expected);
+        assert!(header.is_sensitive());
+    }
 }
 
 #[cfg(test)]

@@ -160,3 +160,30 @@ pub fn libtest_name(module: &str, test: &str) -> String {
         .map_or(module, |(_crate, rest)| rest);
     format!("{module}::{test}")
 }
+
+/// A contract run on every backend: `every_backend!(harnesses; test, ...)`
+/// makes one module per backend (`memory`, `sqlite`, `postgres`) with one
+/// `#[tokio::test]` per contract function, which gets its harness from
+/// `crate::harnesses::<backend>()` (skipped when that is `None`, as Postgres is
+/// without a server) and calls `super::<test>(&harness)`.
+macro_rules! every_backend {
+    ($harnesses:ident; $($test:ident),* $(,)?) => {
+        $crate::support::every_backend!(@on $harnesses, memory: $($test),*);
+        $crate::support::every_backend!(@on $harnesses, sqlite: $($test),*);
+        $crate::support::every_backend!(@on $harnesses, postgres: $($test),*);
+    };
+    (@on $harnesses:ident, $backend:ident: $($test:ident),*) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let Some(harness) = crate::$harnesses::$backend().await else {
+                        return;
+                    };
+                    super::$test(&harness).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use every_backend;

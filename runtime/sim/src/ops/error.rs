@@ -69,7 +69,7 @@ fn code(status: StatusCode) -> String {
 impl IntoResponse for OpsError {
     fn into_response(self) -> Response {
         if self.status == StatusCode::UNAUTHORIZED {
-            return unauthorized(&self.title, "Basic realm=\"protected-area\"");
+            return unauthorized(&self.title, crate::access::BASIC_CHALLENGE);
         }
         let body = json!({ "errors": [{ "title": self.title, "code": code(self.status) }] });
         (self.status, Json(body)).into_response()

@@ -9,6 +9,8 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::error::OpsError;
+use super::validate;
+use time::OffsetDateTime;
 
 /// Parses a request body of the operation's documented shape; anything else is a
 /// 422. Input structs deny unknown fields: a field the simulator does not know
@@ -97,5 +99,18 @@ impl Params {
                 _ => Err(OpsError::field(name, "must be true or false.")),
             })
             .transpose()
+    }
+
+    /// A date-time parameter (checked as [`validate::date`] checks body dates);
+    /// `default` when absent.
+    pub(crate) fn date_or(
+        &self,
+        name: &str,
+        default: OffsetDateTime,
+    ) -> Result<OffsetDateTime, OpsError> {
+        match self.one(name)? {
+            None => Ok(default),
+            Some(text) => validate::date(name, Some(text)),
+        }
     }
 }

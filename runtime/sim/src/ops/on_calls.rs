@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::error::OpsError;
 use super::extract::Params;
 use super::permissions::readable;
-use super::{SchedulePath, render, validate};
+use super::{SchedulePath, render};
 use crate::access::Caller;
 use crate::shared::Shared;
 use crate::world::on_call::{next_on_call, on_call_at};
@@ -58,10 +58,7 @@ fn answer(
     let flat = params.flag("flat")?.unwrap_or(false);
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
-    let at = match params.one("date")? {
-        None => world.now(),
-        Some(text) => validate::date("date", Some(text))?,
-    };
+    let at = params.date_or("date", world.now())?;
     let schedule = &world.schedules[index];
     let (who, participants_key, users_key) = match which {
         Which::Now => (

@@ -107,9 +107,8 @@ pub(crate) async fn get(
     Path(path): Path<OverridePath>,
 ) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
-    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
+    let (index, at) = find(&world, &caller, &path)?;
     let schedule = &world.schedules[index];
-    let at = override_index(schedule, &path.alias)?;
     Ok(Json(render::schedule_override(&schedule.overrides[at])))
 }
 
@@ -123,9 +122,8 @@ pub(crate) async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, OpsError> {
     let mut world = shared.world();
-    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
+    let (index, at) = find(&world, &caller, &path)?;
     let schedule = &world.schedules[index];
-    let at = override_index(schedule, &path.alias)?;
     may_set_override(
         &world,
         &caller.account_id,
@@ -151,9 +149,8 @@ pub(crate) async fn delete(
     Path(path): Path<OverridePath>,
 ) -> Result<StatusCode, OpsError> {
     let mut world = shared.world();
-    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
+    let (index, at) = find(&world, &caller, &path)?;
     let schedule = &world.schedules[index];
-    let at = override_index(schedule, &path.alias)?;
     may_delete_override(
         &world,
         &caller.account_id,
@@ -199,8 +196,15 @@ fn record(
     })
 }
 
-fn override_index(schedule: &ScheduleRecord, alias: &str) -> Result<usize, OpsError> {
-    schedule.override_index(alias).ok_or_else(|| {
-        OpsError::not_found(format!("Override with alias [{alias}] does not exist."))
-    })
+/// The schedule (if the caller may read it) and the position of the override
+/// `path` names in it; 404 for either missing.
+fn find(world: &World, caller: &Caller, path: &OverridePath) -> Result<(usize, usize), OpsError> {
+    let index = readable(world, &caller.account_id, &path.schedule_id)?;
+    let alias = &path.alias;
+    let at = world.schedules[index]
+        .override_index(alias)
+        .ok_or_else(|| {
+            OpsError::not_found(format!("Override with alias [{alias}] does not exist."))
+        })?;
+    Ok((index, at))
 }

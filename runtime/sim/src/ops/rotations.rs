@@ -94,10 +94,10 @@ pub(crate) async fn get(
     Path(path): Path<RotationPath>,
 ) -> Result<Json<Value>, OpsError> {
     let world = shared.world();
-    let index = readable(&world, &caller.account_id, &path.schedule_id)?;
-    let schedule = &world.schedules[index];
-    let rotation = &schedule.rotations[rotation_index(schedule, &path.rotation_id)?];
-    Ok(Json(render::rotation(rotation)))
+    let (index, at) = find(&world, &caller, &path, readable)?;
+    Ok(Json(render::rotation(
+        &world.schedules[index].rotations[at],
+    )))
 }
 
 pub(crate) async fn update(
@@ -107,8 +107,7 @@ pub(crate) async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, OpsError> {
     let mut world = shared.world();
-    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
-    let at = rotation_index(&world.schedules[index], &path.rotation_id)?;
+    let (index, at) = find(&world, &caller, &path, administered)?;
     let input: RotationInput = parse_body(&body)?;
     let mut rotation = world.schedules[index].rotations[at].clone();
     if input.kind.is_some() {
@@ -130,9 +129,8 @@ pub(crate) async fn delete(
     Path(path): Path<RotationPath>,
 ) -> Result<StatusCode, OpsError> {
     let mut world = shared.world();
-    let index = administered(&world, &caller.account_id, &path.schedule_id)?;
+    let (index, at) = find(&world, &caller, &path, administered)?;
     let schedule = &mut world.schedules[index];
-    let at = rotation_index(schedule, &path.rotation_id)?;
     schedule.rotations.remove(at);
     forget_in_overrides(schedule, &path.rotation_id);
     Ok(StatusCode::NO_CONTENT)
@@ -187,10 +185,21 @@ fn ensure_unique(
     Ok(())
 }
 
-fn rotation_index(schedule: &ScheduleRecord, id: &str) -> Result<usize, OpsError> {
-    schedule
+/// The schedule (if `access`, [`readable`] or [`administered`], lets the caller
+/// in) and the position of the rotation `path` names in it; 404 for either
+/// missing.
+fn find(
+    world: &World,
+    caller: &Caller,
+    path: &RotationPath,
+    access: fn(&World, &str, &str) -> Result<usize, OpsError>,
+) -> Result<(usize, usize), OpsError> {
+    let index = access(world, &caller.account_id, &path.schedule_id)?;
+    let id = &path.rotation_id;
+    let at = world.schedules[index]
         .rotation_index(id)
-        .ok_or_else(|| OpsError::not_found(format!("Rotation with id [{id}] does not exist.")))
+        .ok_or_else(|| OpsError::not_found(format!("Rotation with id [{id}] does not exist.")))?;
+    Ok((index, at))
 }
 
 fn kind(text: Option<&str>) -> Result<RotationKind, OpsError> {

@@ -20,7 +20,7 @@ use time::{Date, Duration, Month, OffsetDateTime};
 use super::error::OpsError;
 use super::extract::Params;
 use super::permissions::readable;
-use super::{SchedulePath, render, validate};
+use super::{SchedulePath, render};
 use crate::access::Caller;
 use crate::clock::rfc3339;
 use crate::shared::Shared;
@@ -74,10 +74,7 @@ pub(crate) async fn get(
     let world = shared.world();
     let index = readable(&world, &caller.account_id, &path.schedule_id)?;
     let now = world.now();
-    let date = match params.one("date")? {
-        None => now,
-        Some(text) => validate::date("date", Some(text))?,
-    };
+    let date = params.date_or("date", now)?;
     let schedule = &world.schedules[index];
     let zone = schedule.zone();
     let (from, to) = range(&zone, date, unit, interval)

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::IssuePath;
+use super::issue::visible_issue;
+use super::page::PageQuery;
 use super::render::{self, COMMENT_PAGE_SIZE};
 use crate::access::Caller;
 use crate::adf;
@@ -19,34 +21,19 @@ use crate::shared::Shared;
 use crate::webhooks::event::CommentChange;
 use crate::world::{CommentRecord, World};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ListQuery {
-    start_at: Option<usize>,
-    max_results: Option<usize>,
-}
-
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
-    JiraQuery(query): JiraQuery<ListQuery>,
+    JiraQuery(query): JiraQuery<PageQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
-    let max = query
-        .max_results
-        .unwrap_or(COMMENT_PAGE_SIZE)
-        .min(COMMENT_PAGE_SIZE);
-    let start = query.start_at.unwrap_or(0);
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     Ok(Json(render::comment_page(
         &caller.links,
         &world,
         &world.issues[index],
-        start,
-        max,
+        query.window(COMMENT_PAGE_SIZE, COMMENT_PAGE_SIZE),
     )))
 }
 
@@ -62,9 +49,7 @@ pub(crate) async fn add(
     JiraJson(input): JiraJson<AddInput>,
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
     let mut world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     if !world.may(
         &caller.account_id,
         &world.issues[index].project_key,
@@ -111,9 +96,7 @@ pub(crate) struct CommentPath {
 /// The issue (visible to the caller) and the position of its comment, or the 404
 /// `getComment` documents for either missing.
 fn find(world: &World, caller: &Caller, path: &CommentPath) -> Result<(usize, usize), JiraError> {
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(world, caller, &path.issue_id_or_key)?;
     let position = world.issues[index]
         .comments
         .iter()
@@ -124,14 +107,25 @@ fn find(world: &World, caller: &Caller, path: &CommentPath) -> Result<(usize, us
     Ok((index, position))
 }
 
-/// Whether the caller may edit or delete the comment: its author while they may
-/// still comment ("Edit/Delete Own Comments"), anyone who may edit the project's
-/// issues otherwise ("Edit/Delete All Comments").
-fn may_change(world: &World, caller: &Caller, issue: usize, comment: &CommentRecord) -> bool {
-    let project = &world.issues[issue].project_key;
-    (comment.author == caller.account_id
-        && world.may(&caller.account_id, project, SeedPermission::Comment))
-        || world.may(&caller.account_id, project, SeedPermission::Edit)
+/// As [`find`], if the caller may also edit or delete the comment: its author
+/// while they may still comment ("Edit/Delete Own Comments"), anyone who may edit
+/// the project's issues otherwise ("Edit/Delete All Comments"). `refusal` is the
+/// 400 the operation documents for a caller who may not (neither documents 403).
+fn find_changeable(
+    world: &World,
+    caller: &Caller,
+    path: &CommentPath,
+    refusal: &str,
+) -> Result<(usize, usize), JiraError> {
+    let (index, position) = find(world, caller, path)?;
+    let project = &world.issues[index].project_key;
+    let own = world.issues[index].comments[position].author == caller.account_id;
+    let may_change = (own && world.may(&caller.account_id, project, SeedPermission::Comment))
+        || world.may(&caller.account_id, project, SeedPermission::Edit);
+    if !may_change {
+        return Err(JiraError::bad_request(refusal));
+    }
+    Ok((index, position))
 }
 
 pub(crate) async fn get(
@@ -141,13 +135,7 @@ pub(crate) async fn get(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let (index, position) = find(&world, &caller, &path)?;
-    let issue = &world.issues[index];
-    Ok(Json(render::comment(
-        &caller.links,
-        &world,
-        issue,
-        &issue.comments[position],
-    )))
+    Ok(Json(rendered(&world, &caller, index, position)))
 }
 
 pub(crate) async fn update(
@@ -157,18 +145,12 @@ pub(crate) async fn update(
     JiraJson(input): JiraJson<AddInput>,
 ) -> Result<Json<Value>, JiraError> {
     let mut world = shared.world();
-    let (index, position) = find(&world, &caller, &path)?;
-    if !may_change(
+    let (index, position) = find_changeable(
         &world,
         &caller,
-        index,
-        &world.issues[index].comments[position],
-    ) {
-        // `updateComment` documents 400 for a caller who may not edit the comment.
-        return Err(JiraError::bad_request(
-            "You do not have the permission to edit this comment.",
-        ));
-    }
+        &path,
+        "You do not have the permission to edit this comment.",
+    )?;
     let body = document(input.body)?;
     let now = world.now();
     let comment = &mut world.issues[index].comments[position];
@@ -184,13 +166,7 @@ pub(crate) async fn update(
         index,
         Some(position),
     );
-    let issue = &world.issues[index];
-    Ok(Json(render::comment(
-        &caller.links,
-        &world,
-        issue,
-        &issue.comments[position],
-    )))
+    Ok(Json(rendered(&world, &caller, index, position)))
 }
 
 pub(crate) async fn delete(
@@ -199,18 +175,12 @@ pub(crate) async fn delete(
     Path(path): Path<CommentPath>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
-    let (index, position) = find(&world, &caller, &path)?;
-    if !may_change(
+    let (index, position) = find_changeable(
         &world,
         &caller,
-        index,
-        &world.issues[index].comments[position],
-    ) {
-        // `deleteComment` documents 400 for a caller who may not delete it.
-        return Err(JiraError::bad_request(
-            "You do not have the permission to delete this comment.",
-        ));
-    }
+        &path,
+        "You do not have the permission to delete this comment.",
+    )?;
     let removed = world.issues[index].comments.remove(position);
     world.issues[index].updated = world.now();
     let raised = shared.event_context(&world, &caller.account_id).comment(
@@ -220,6 +190,12 @@ pub(crate) async fn delete(
     );
     shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The `Comment` body of comment `position` on issue `index`.
+fn rendered(world: &World, caller: &Caller, index: usize, position: usize) -> Value {
+    let issue = &world.issues[index];
+    render::comment(&caller.links, world, issue, &issue.comments[position])
 }
 
 /// Raises the comment's events (the last comment when `position` is `None`).
@@ -246,15 +222,6 @@ fn raise(
 
 /// A comment body: an ADF document, as the v3 API requires.
 fn document(body: Option<Value>) -> Result<Value, JiraError> {
-    match body {
-        None | Some(Value::Null) => Err(JiraError::field(
-            "comment",
-            "Comment body can not be empty!",
-        )),
-        Some(doc) if adf::is_document(&doc) => Ok(doc),
-        Some(_) => Err(JiraError::field(
-            "comment",
-            "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
-        )),
-    }
+    adf::optional_field("comment", body)?
+        .ok_or_else(|| JiraError::field("comment", "Comment body can not be empty!"))
 }

@@ -19,21 +19,10 @@ pub(crate) const ALL_FIELDS: [&str; 13] = [
     "comment",
 ];
 
-/// Fields shown in issue navigator columns; `comment` is not one.
-const NAVIGABLE: [&str; 12] = [
-    "summary",
-    "status",
-    "assignee",
-    "reporter",
-    "labels",
-    "project",
-    "issuetype",
-    "created",
-    "updated",
-    "description",
-    "components",
-    "priority",
-];
+/// Fields shown in issue navigator columns: every stored field but `comment`.
+fn navigable() -> impl Iterator<Item = &'static str> {
+    ALL_FIELDS.into_iter().filter(|field| *field != "comment")
+}
 
 /// A resolved selection of fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +56,7 @@ impl FieldSelection {
         for item in items.into_iter().flat_map(|i| i.split(',')).map(str::trim) {
             match item {
                 "*all" => include.extend(ALL_FIELDS),
-                "*navigable" => include.extend(NAVIGABLE),
+                "*navigable" => include.extend(navigable()),
                 other => {
                     let (set, name) = match other.strip_prefix('-') {
                         Some(name) => (&mut exclude, name),

@@ -38,9 +38,7 @@ pub(crate) async fn get(
     JiraQuery(query): JiraQuery<GetQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let selection = query
         .fields
         .as_deref()
@@ -275,6 +273,19 @@ impl Change {
     }
 }
 
+/// The issue's index, if the caller can see it; Jira's 404 otherwise (the same
+/// answer for an issue that does not exist, so a caller learns nothing of issues
+/// it may not browse).
+pub(crate) fn visible_issue(
+    world: &World,
+    caller: &Caller,
+    id_or_key: &str,
+) -> Result<usize, JiraError> {
+    world
+        .visible_issue(&caller.account_id, id_or_key)
+        .ok_or_else(JiraError::issue_not_found)
+}
+
 /// The issue, if the caller can see it (else 404) and may make `change` (else
 /// the refusal the spec gives for it).
 pub(crate) fn editable_issue(
@@ -283,9 +294,7 @@ pub(crate) fn editable_issue(
     id_or_key: &str,
     change: Change,
 ) -> Result<usize, JiraError> {
-    let index = world
-        .visible_issue(&caller.account_id, id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(world, caller, id_or_key)?;
     if !world.may(
         &caller.account_id,
         &world.issues[index].project_key,
@@ -389,16 +398,7 @@ fn set_field(
             issue.summary = summary.to_owned();
         }
         "description" => {
-            issue.description = match value {
-                Value::Null => None,
-                doc if adf::is_document(doc) => Some(doc.clone()),
-                _ => {
-                    return Err(JiraError::field(
-                        "description",
-                        "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
-                    ));
-                }
-            };
+            issue.description = adf::optional_field("description", Some(value.clone()))?;
         }
         "labels" => {
             let labels = value

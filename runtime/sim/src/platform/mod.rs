@@ -6,6 +6,7 @@ pub(crate) mod fields;
 mod issue;
 mod label;
 mod myself;
+mod page;
 mod project;
 mod project_property;
 mod property;

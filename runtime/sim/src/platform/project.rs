@@ -5,8 +5,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::page::{Window, page_bean};
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
@@ -43,31 +44,13 @@ pub(crate) async fn search(
             })
         })
         .collect();
-    let start = query.start_at.unwrap_or(0);
-    let max = query.max_results.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-    let values: Vec<Value> = visible
-        .iter()
-        .skip(start)
-        .take(max)
+    let window = Window::new(query.start_at, query.max_results, DEFAULT_PAGE, MAX_PAGE);
+    let values: Vec<Value> = window
+        .of(&visible)
         .map(|p| render::project_summary(&caller.links, p))
         .collect();
-    let is_last = start.saturating_add(max) >= visible.len();
-    let mut page = json!({
-        "self": format!("{}/rest/api/3/project/search?startAt={start}&maxResults={max}", caller.links),
-        "maxResults": max,
-        "startAt": start,
-        "total": visible.len(),
-        "isLast": is_last,
-        "values": values,
-    });
-    if !is_last {
-        page["nextPage"] = json!(format!(
-            "{}/rest/api/3/project/search?startAt={}&maxResults={max}",
-            caller.links,
-            start + max
-        ));
-    }
-    Json(page)
+    let base = format!("{}/rest/api/3/project/search", caller.links);
+    Json(page_bean(&base, window, visible.len(), values))
 }
 
 #[derive(Deserialize)]

@@ -10,11 +10,11 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::property::{not_found, property_keys, property_value};
+use super::property::{property_keys, property_value, read, remove, store};
 use crate::access::Caller;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
@@ -84,10 +84,7 @@ pub(crate) async fn get(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let index = visible(&world, &caller, &path.project_id_or_key)?;
-    let value = properties(&world, index)
-        .get(&path.property_key)
-        .ok_or_else(|| not_found(&path.property_key))?;
-    Ok(Json(json!({ "key": path.property_key, "value": value })))
+    read(properties(&world, index), &path.property_key)
 }
 
 pub(crate) async fn set(
@@ -99,14 +96,11 @@ pub(crate) async fn set(
     let mut world = shared.world();
     let index = administrable(&world, &caller, &path.project_id_or_key)?;
     let value = property_value(&path.property_key, &body)?;
-    let status = match world.projects[index]
-        .properties
-        .insert(path.property_key, value)
-    {
-        None => StatusCode::CREATED,
-        Some(_) => StatusCode::OK,
-    };
-    Ok((status, Json(json!({}))).into_response())
+    Ok(store(
+        &mut world.projects[index].properties,
+        &path.property_key,
+        value,
+    ))
 }
 
 pub(crate) async fn delete(
@@ -116,9 +110,6 @@ pub(crate) async fn delete(
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
     let index = administrable(&world, &caller, &path.project_id_or_key)?;
-    world.projects[index]
-        .properties
-        .remove(&path.property_key)
-        .ok_or_else(|| not_found(&path.property_key))?;
+    remove(&mut world.projects[index].properties, &path.property_key)?;
     Ok(StatusCode::NO_CONTENT)
 }

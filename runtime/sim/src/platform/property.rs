@@ -1,6 +1,7 @@
 //! Issue properties: app data stored on an issue under a key
 //! (`/rest/api/3/issue/{issueIdOrKey}/properties/...`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::issue::{Change, editable_issue};
+use super::issue::{Change, editable_issue, visible_issue};
 use crate::access::Caller;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
@@ -58,8 +59,35 @@ pub(crate) fn property_keys<'a>(base: &str, keys: impl Iterator<Item = &'a Strin
     json!({ "keys": keys })
 }
 
-pub(crate) fn not_found(key: &str) -> JiraError {
+fn not_found(key: &str) -> JiraError {
     JiraError::not_found(format!("The property with key '{key}' does not exist."))
+}
+
+/// A `EntityProperty` body for `key` in `properties`, or Jira's 404.
+pub(crate) fn read(
+    properties: &BTreeMap<String, Value>,
+    key: &str,
+) -> Result<Json<Value>, JiraError> {
+    let value = properties.get(key).ok_or_else(|| not_found(key))?;
+    Ok(Json(json!({ "key": key, "value": value })))
+}
+
+/// Stores `value` under `key`: `201` when the key is new, `200` when it replaces
+/// a value, each with an empty object, as every `set…Property` answers.
+pub(crate) fn store(properties: &mut BTreeMap<String, Value>, key: &str, value: Value) -> Response {
+    let status = match properties.insert(key.to_owned(), value) {
+        None => StatusCode::CREATED,
+        Some(_) => StatusCode::OK,
+    };
+    (status, Json(json!({}))).into_response()
+}
+
+/// Removes `key` from `properties`, or Jira's 404 when there is none.
+pub(crate) fn remove(properties: &mut BTreeMap<String, Value>, key: &str) -> Result<(), JiraError> {
+    properties
+        .remove(key)
+        .map(drop)
+        .ok_or_else(|| not_found(key))
 }
 
 pub(crate) async fn keys(
@@ -68,21 +96,10 @@ pub(crate) async fn keys(
     Path(path): Path<IssueOnly>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let issue = &world.issues[index];
-    let keys: Vec<Value> = issue
-        .properties
-        .keys()
-        .map(|key| {
-            json!({
-                "key": key,
-                "self": format!("{}/rest/api/3/issue/{}/properties/{key}", caller.links, issue.id),
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "keys": keys })))
+    let base = format!("{}/rest/api/3/issue/{}/properties", caller.links, issue.id);
+    Ok(Json(property_keys(&base, issue.properties.keys())))
 }
 
 pub(crate) async fn get(
@@ -91,14 +108,8 @@ pub(crate) async fn get(
     Path(path): Path<PropertyPath>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
-    let value = world.issues[index]
-        .properties
-        .get(&path.property_key)
-        .ok_or_else(|| not_found(&path.property_key))?;
-    Ok(Json(json!({ "key": path.property_key, "value": value })))
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
+    read(&world.issues[index].properties, &path.property_key)
 }
 
 /// `setIssueProperty`: 201 when the key is new, 200 when it replaces a value. The
@@ -112,19 +123,16 @@ pub(crate) async fn set(
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Property)?;
     let value = property_value(&path.property_key, &body)?;
-    let issue = &mut world.issues[index];
-    let status = match issue
-        .properties
-        .insert(path.property_key.clone(), value.clone())
-    {
-        None => StatusCode::CREATED,
-        Some(_) => StatusCode::OK,
-    };
+    let stored = store(
+        &mut world.issues[index].properties,
+        &path.property_key,
+        value.clone(),
+    );
     let raised = shared
         .event_context(&world, &caller.account_id)
         .issue_property(&world.issues[index], &path.property_key, Some(&value));
     shared.emit(&world, raised);
-    Ok((status, Json(json!({}))).into_response())
+    Ok(stored)
 }
 
 pub(crate) async fn delete(
@@ -139,10 +147,7 @@ pub(crate) async fn delete(
         &path.issue_id_or_key,
         Change::PropertyDelete,
     )?;
-    world.issues[index]
-        .properties
-        .remove(&path.property_key)
-        .ok_or_else(|| not_found(&path.property_key))?;
+    remove(&mut world.issues[index].properties, &path.property_key)?;
     let raised = shared
         .event_context(&world, &caller.account_id)
         .issue_property(&world.issues[index], &path.property_key, None);

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::FieldSelection;
+use super::page::{Window, offset_page};
 use crate::clock::jira_timestamp;
 use crate::world::workflow::{IssueType, Status};
 use crate::world::{CommentRecord, IssueRecord, ProjectRecord, UserRecord, World};
@@ -159,22 +160,13 @@ pub(crate) fn comment_page(
     links: &str,
     world: &World,
     issue: &IssueRecord,
-    start: usize,
-    max: usize,
+    window: Window,
 ) -> Value {
-    let page: Vec<Value> = issue
-        .comments
-        .iter()
-        .skip(start)
-        .take(max)
+    let page: Vec<Value> = window
+        .of(&issue.comments)
         .map(|c| comment(links, world, issue, c))
         .collect();
-    json!({
-        "startAt": start,
-        "maxResults": max,
-        "total": issue.comments.len(),
-        "comments": page,
-    })
+    offset_page(window, issue.comments.len(), "comments", page)
 }
 
 /// Jira's default comment page size inside an issue and on the comments endpoint.
@@ -247,7 +239,15 @@ pub(crate) fn issue(
     );
     put(
         "comment",
-        comment_page(links, world, issue, 0, COMMENT_PAGE_SIZE),
+        comment_page(
+            links,
+            world,
+            issue,
+            Window {
+                start: 0,
+                max: COMMENT_PAGE_SIZE,
+            },
+        ),
     );
     out.insert(String::from("fields"), Value::Object(fields));
     Value::Object(out)

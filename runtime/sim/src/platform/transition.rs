@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::IssuePath;
-use super::issue::{Change, editable_issue, raise_updated};
+use super::issue::{Change, editable_issue, raise_updated, visible_issue};
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -23,9 +23,7 @@ pub(crate) async fn list(
     Path(path): Path<IssuePath>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let transitions: Vec<Value> = STATUSES
         .iter()
         .map(|status| {

@@ -8,11 +8,11 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::property::{not_found, property_keys, property_value};
+use super::property::{property_keys, property_value, read, remove, store};
 use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
@@ -77,11 +77,7 @@ pub(crate) async fn get(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let index = user(&world, &caller, &query)?;
-    let value = world.users[index]
-        .properties
-        .get(&path.property_key)
-        .ok_or_else(|| not_found(&path.property_key))?;
-    Ok(Json(json!({ "key": path.property_key, "value": value })))
+    read(&world.users[index].properties, &path.property_key)
 }
 
 pub(crate) async fn set(
@@ -94,14 +90,11 @@ pub(crate) async fn set(
     let mut world = shared.world();
     let index = user(&world, &caller, &query)?;
     let value = property_value(&path.property_key, &body)?;
-    let status = match world.users[index]
-        .properties
-        .insert(path.property_key, value)
-    {
-        None => StatusCode::CREATED,
-        Some(_) => StatusCode::OK,
-    };
-    Ok((status, Json(json!({}))).into_response())
+    Ok(store(
+        &mut world.users[index].properties,
+        &path.property_key,
+        value,
+    ))
 }
 
 pub(crate) async fn delete(
@@ -112,9 +105,6 @@ pub(crate) async fn delete(
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
     let index = user(&world, &caller, &query)?;
-    world.users[index]
-        .properties
-        .remove(&path.property_key)
-        .ok_or_else(|| not_found(&path.property_key))?;
+    remove(&mut world.users[index].properties, &path.property_key)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::page::Window;
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
@@ -38,6 +39,7 @@ pub(crate) async fn find(
     }
     let world = shared.world();
     let needle = query.query.as_deref().map(str::to_lowercase);
+    let window = Window::new(query.start_at, query.max_results, DEFAULT_PAGE, MAX_PAGE);
     let users: Vec<Value> = world
         .users
         .iter()
@@ -57,8 +59,8 @@ pub(crate) async fn find(
                     || u.display_name.to_lowercase().starts_with(n)
             })
         })
-        .skip(query.start_at.unwrap_or(0))
-        .take(query.max_results.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE))
+        .skip(window.start)
+        .take(window.max)
         .map(|u| render::user(&caller.links, u))
         .collect();
     Ok(Json(Value::Array(users)))

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::IssuePath;
+use super::issue::visible_issue;
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
@@ -24,9 +25,7 @@ pub(crate) async fn list(
     Path(path): Path<IssuePath>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let issue = &world.issues[index];
     let watchers: Vec<Value> = issue
         .watchers
@@ -51,9 +50,7 @@ fn watch_list_issue(
     id_or_key: &str,
     account_id: &str,
 ) -> Result<usize, JiraError> {
-    let index = world
-        .visible_issue(&caller.account_id, id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(world, caller, id_or_key)?;
     let project = &world.issues[index].project_key;
     if account_id != caller.account_id
         && !world.may(&caller.account_id, project, SeedPermission::Edit)

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::page::{PageQuery, page_bean};
 use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
@@ -148,13 +149,6 @@ fn validate(
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct PageQuery {
-    start_at: Option<usize>,
-    max_results: Option<usize>,
-}
-
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -163,31 +157,10 @@ pub(crate) async fn list(
     let app = app(&caller)?;
     let world = shared.world();
     let all: Vec<&DynamicWebhook> = world.webhooks.app_webhooks(app).collect();
-    let start = query.start_at.unwrap_or(0);
-    let max = query.max_results.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    let values: Vec<Value> = all
-        .iter()
-        .skip(start)
-        .take(max)
-        .map(|w| webhook(w))
-        .collect();
-    let is_last = start.saturating_add(max) >= all.len();
+    let window = query.bean_window(DEFAULT_PAGE, MAX_PAGE);
+    let values: Vec<Value> = window.of(&all).map(|w| webhook(w)).collect();
     let base = format!("{}/rest/api/3/webhook", caller.links);
-    let mut page = json!({
-        "self": format!("{base}?startAt={start}&maxResults={max}"),
-        "startAt": start,
-        "maxResults": max,
-        "total": all.len(),
-        "isLast": is_last,
-        "values": values,
-    });
-    if !is_last {
-        page["nextPage"] = json!(format!(
-            "{base}?startAt={}&maxResults={max}",
-            start.saturating_add(max)
-        ));
-    }
-    Ok(Json(page))
+    Ok(Json(page_bean(&base, window, all.len(), values)))
 }
 
 /// A `Webhook`.

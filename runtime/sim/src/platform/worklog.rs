@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::IssuePath;
-use super::issue::{Change, editable_issue};
+use super::issue::{Change, editable_issue, visible_issue};
+use super::page::{PageQuery, offset_page};
 use super::render;
 use crate::access::Caller;
 use crate::adf;
@@ -26,39 +27,26 @@ const PAGE_SIZE: usize = 5000;
 const UNIT_SECONDS: [(char, u64); 4] =
     [('w', 5 * 8 * 3600), ('d', 8 * 3600), ('h', 3600), ('m', 60)];
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ListQuery {
-    start_at: Option<usize>,
-    max_results: Option<usize>,
-}
-
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
-    JiraQuery(query): JiraQuery<ListQuery>,
+    JiraQuery(query): JiraQuery<PageQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let index = world
-        .visible_issue(&caller.account_id, &path.issue_id_or_key)
-        .ok_or_else(JiraError::issue_not_found)?;
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let issue = &world.issues[index];
-    let start = query.start_at.unwrap_or(0);
-    let max = query.max_results.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
-    let page: Vec<Value> = issue
-        .worklogs
-        .iter()
-        .skip(start)
-        .take(max)
+    let window = query.window(PAGE_SIZE, PAGE_SIZE);
+    let page: Vec<Value> = window
+        .of(&issue.worklogs)
         .map(|w| render_worklog(&caller.links, &world, issue, w))
         .collect();
-    Ok(Json(json!({
-        "startAt": start,
-        "maxResults": max,
-        "total": issue.worklogs.len(),
-        "worklogs": page,
-    })))
+    Ok(Json(offset_page(
+        window,
+        issue.worklogs.len(),
+        "worklogs",
+        page,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -92,16 +80,7 @@ pub(crate) async fn add(
             JiraError::field("started", "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\".")
         })?,
     };
-    let comment = match input.comment {
-        None | Some(Value::Null) => None,
-        Some(doc) if adf::is_document(&doc) => Some(doc),
-        Some(_) => {
-            return Err(JiraError::field(
-                "comment",
-                "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
-            ));
-        }
-    };
+    let comment = adf::optional_field("comment", input.comment)?;
     let worklog = WorklogRecord {
         id: world.take_worklog_id(),
         author: caller.account_id.clone(),

@@ -2,7 +2,25 @@
 //! document: follow `$ref`s, drop prose. One copy, so the two snapshots are cut the
 //! same way; what differs between them is a parameter, not a fork.
 
+use std::path::PathBuf;
+
 use serde_json::Value;
+
+/// Where Atlassian's spec `file` is, if anywhere: `$KILN_SPECS_DIR`,
+/// `../shared/specs` beside the clone, then `/work/shared/specs`. Without it a
+/// contract test checks against its committed snapshot alone.
+pub fn spec_path(file: &str) -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("KILN_SPECS_DIR").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/specs")),
+        Some(PathBuf::from("/work/shared/specs")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join(file))
+        .find(|path| path.is_file())
+}
 
 /// Schema keywords that carry no constraint, dropped from a snapshot.
 #[derive(Debug, Clone, Copy)]

@@ -4,64 +4,15 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use url::Url;
 
 use super::caller;
 use super::{SEEDED_TEAM, checked};
+use crate::common::oauth::access_token;
 use crate::common::{ADMIN, as_user, client, ops, send, start};
 use kiln_sim::Simulator;
 
-const CALLBACK: &str = "http://127.0.0.1:9/callback";
 const CONFIG: &str =
     "read:ops-config:jira-service-management write:ops-config:jira-service-management";
-
-/// An access token Alice grants the 3LO client for `scope`.
-async fn access_token(sim: &Simulator, scope: &str) -> String {
-    let authorize = client()
-        .get(format!("{}/authorize", sim.base_url()))
-        .query(&[
-            ("audience", "api.atlassian.com"),
-            ("client_id", sim.oauth_client().client_id.as_str()),
-            ("scope", scope),
-            ("redirect_uri", CALLBACK),
-            ("state", "s"),
-            ("response_type", "code"),
-            ("prompt", "consent"),
-        ])
-        .send()
-        .await
-        .expect("sent");
-    let consent: Value = authorize.json().await.expect("consent JSON");
-    let consent_id = consent["consent"]["consent_id"].as_str().expect("id");
-    let approved = as_user(sim, Method::POST, ADMIN, "/authorize/consent")
-        .form(&[("consent_id", consent_id), ("decision", "approve")])
-        .send()
-        .await
-        .expect("sent");
-    let location = approved.headers()["location"].to_str().expect("ascii");
-    let code = Url::parse(location)
-        .expect("redirect")
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("code");
-    let tokens: Value = client()
-        .post(format!("{}/oauth/token", sim.base_url()))
-        .json(&json!({
-            "grant_type": "authorization_code",
-            "client_id": sim.oauth_client().client_id,
-            "client_secret": sim.oauth_client().client_secret,
-            "code": code,
-            "redirect_uri": CALLBACK,
-        }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("tokens");
-    tokens["access_token"].as_str().expect("access").to_owned()
-}
 
 fn oauth_url(cloud_id: &str, rest: &str) -> String {
     format!("/ex/jira/{cloud_id}/jsm/ops/api/v1{rest}")

@@ -2,7 +2,7 @@
 //! each as a Team Admin, as a team member, as an outsider and with bad input.
 
 use crate::common;
-pub mod contract;
+pub(crate) mod contract;
 
 mod alerts;
 mod errors;

@@ -1,0 +1,148 @@
+//! Offset paging of platform lists (`?startAt=&maxResults=`): one reading of the
+//! query and two response shapes, so every list pages by the same rule.
+//!
+//! Jira has two kinds of offset-paged list. The older ones (comments, worklogs)
+//! answer `{"startAt", "maxResults", "total", "<items>": [...]}` and take
+//! `maxResults=0` as "no items"; the `PageBean` ones (labels, webhooks, project
+//! search) add `self`, `isLast` and `nextPage`, and return at least one item per
+//! page. Each list keeps its own default and cap, as its OpenAPI operation says.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The `startAt` and `maxResults` query parameters of a paged list.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PageQuery {
+    start_at: Option<usize>,
+    max_results: Option<usize>,
+}
+
+/// Where a page starts and how many items it holds at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) start: usize,
+    pub(crate) max: usize,
+}
+
+impl PageQuery {
+    /// The window asked for: `maxResults` defaults to `default` and is capped at
+    /// `cap`; `0` stays `0`, as the older lists allow.
+    pub(crate) fn window(&self, default: usize, cap: usize) -> Window {
+        Window::new(self.start_at, self.max_results, default, cap)
+    }
+
+    /// The window of a `PageBean` list: as [`Self::window`], but at least one item.
+    pub(crate) fn bean_window(&self, default: usize, cap: usize) -> Window {
+        let window = self.window(default, cap);
+        Window {
+            max: window.max.max(1),
+            ..window
+        }
+    }
+}
+
+impl Window {
+    /// A window from parameters read elsewhere (a query with other fields).
+    pub(crate) fn new(
+        start_at: Option<usize>,
+        max_results: Option<usize>,
+        default: usize,
+        cap: usize,
+    ) -> Self {
+        Self {
+            start: start_at.unwrap_or(0),
+            max: max_results.unwrap_or(default).min(cap),
+        }
+    }
+
+    /// The items of `all` inside the window.
+    pub(crate) fn of<I: IntoIterator>(self, all: I) -> impl Iterator<Item = I::Item> {
+        all.into_iter().skip(self.start).take(self.max)
+    }
+
+    /// Where the next page starts (saturating: `startAt` is the caller's number).
+    fn next(self) -> usize {
+        self.start.saturating_add(self.max)
+    }
+}
+
+/// An older list's page: `{"startAt", "maxResults", "total", "<items>": values}`.
+pub(crate) fn offset_page(window: Window, total: usize, items: &str, values: Vec<Value>) -> Value {
+    json!({
+        "startAt": window.start,
+        "maxResults": window.max,
+        "total": total,
+        items: values,
+    })
+}
+
+/// A `PageBean`: the page's `values` with its `self` link under `base` and, unless
+/// it is the last, a `nextPage` link.
+pub(crate) fn page_bean(base: &str, window: Window, total: usize, values: Vec<Value>) -> Value {
+    let Window { start, max } = window;
+    let is_last = window.next() >= total;
+    let mut page = json!({
+        "self": format!("{base}?startAt={start}&maxResults={max}"),
+        "startAt": start,
+        "maxResults": max,
+        "total": total,
+        "isLast": is_last,
+        "values": values,
+    });
+    if !is_last {
+        page["nextPage"] = json!(format!("{base}?startAt={}&maxResults={max}", window.next()));
+    }
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(start_at: Option<usize>, max_results: Option<usize>) -> PageQuery {
+        PageQuery {
+            start_at,
+            max_results,
+        }
+    }
+
+    #[test]
+    fn windows_default_cap_and_keep_or_lift_zero() {
+        assert_eq!(
+            query(None, None).window(50, 100),
+            Window { start: 0, max: 50 }
+        );
+        assert_eq!(
+            query(Some(7), Some(500)).window(50, 100),
+            Window { start: 7, max: 100 }
+        );
+        assert_eq!(query(None, Some(0)).window(50, 100).max, 0);
+        assert_eq!(query(None, Some(0)).bean_window(50, 100).max, 1);
+    }
+
+    #[test]
+    fn a_page_bean_links_the_next_page_until_the_last() {
+        let first = page_bean(
+            "b",
+            Window { start: 0, max: 2 },
+            3,
+            vec![json!(1), json!(2)],
+        );
+        assert_eq!(first["isLast"], false);
+        assert_eq!(first["nextPage"], "b?startAt=2&maxResults=2");
+        let last = page_bean("b", Window { start: 2, max: 2 }, 3, vec![json!(3)]);
+        assert_eq!(last["isLast"], true);
+        assert!(last.get("nextPage").is_none());
+        let far = page_bean(
+            "b",
+            Window {
+                start: usize::MAX,
+                max: 2,
+            },
+            3,
+            vec![],
+        );
+        assert_eq!(far["isLast"], true);
+    }
+}
