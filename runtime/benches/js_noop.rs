@@ -149,7 +149,17 @@ fn floor(wasm: &[u8], handler: &str, iterations: usize) {
     linker
         .define_unknown_imports_as_traps(&component)
         .expect("kiln imports as traps");
-    let pre = linker.instantiate_pre(&component).expect("instance pre");
+    // Known gap: wasmtime-wasi's sync linker does not resolve every WASI
+    // import of the component (seen: wasi:clocks/monotonic-clock@0.2.12)
+    // while Kiln's async one does; the floor is then reported as skipped
+    // rather than failing the Kiln figure printed before it.
+    let pre = match linker.instantiate_pre(&component) {
+        Ok(pre) => pre,
+        Err(error) => {
+            println!("JS_NOOP_FLOOR skipped: {error}");
+            return;
+        }
+    };
     let (_, iface) = component
         .get_export(None, "kiln:app/handler@0.2.0")
         .expect("handler@0.2.0 export");
