@@ -14,7 +14,7 @@
 //! | async stack | [`ASYNC_STACK`] | host frames under a deep guest stack |
 //! | memory | capped per Store by the limiter (manifest ∧ operator cap) | memory exhaustion |
 //! | native unwind info, backtraces | on | clear traps for developers (no guest-controlled effect) |
-//! | compile cost | shape limits before compiling ([`crate::sandbox::code_limits`]); a deadline per load ([`crate::OperatorLimits::max_compile_time`]); Cranelift at `OptLevel::Speed`, functions compiled in parallel | compile bombs: small uploads that cost minutes of CPU |
+//! | compile cost | shape limits before compiling ([`crate::sandbox::code_limits`]); a CPU-time budget per load ([`crate::OperatorLimits::max_compile_time`], raised only for a vetted engine's exact code) with a wall-clock backstop ([`crate::OperatorLimits::max_compile_wall_time`]); Cranelift at `OptLevel::Speed`, functions compiled in parallel | compile bombs: small uploads that cost minutes of CPU |
 //! | instance allocation | pooling, [`InstanceAllocation`] | see below |
 //! | memory initialisation | copy-on-write images (wasmtime default, kept on) | see below |
 //!
@@ -170,8 +170,9 @@ pub fn engine_config(allocation: &InstanceAllocation, max_memory_bytes: usize) -
         // `Speed`, not `SpeedAndSize`: the extra passes buy little for
         // I/O-bound apps and add compile time a hostile upload can multiply.
         .cranelift_opt_level(OptLevel::Speed)
-        // Functions compile on every core, so the compile deadline buys the
-        // most work per second of wall clock.
+        // Functions compile on every core (of the load's own pool,
+        // `sandbox::compile_clock`, whose CPU time the compile budget counts),
+        // so a load waits the least wall clock for its compile.
         .parallel_compilation(true)
         .native_unwind_info(true)
         // Explicit although it is wasmtime's default: instantiation maps the

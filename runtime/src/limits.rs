@@ -22,12 +22,19 @@ pub struct OperatorLimits {
     /// Most log lines and bytes kept per invocation.
     pub max_log_lines: u32,
     pub max_log_bytes: u32,
-    /// Longest a component may take to compile when it is loaded (compile
-    /// bombs that pass the pre-compile shape limits of
-    /// [`crate::sandbox::code_limits`]). The load fails with
-    /// `ComponentError::CompileTimeout`; the abandoned compilation finishes
-    /// on its blocking thread in the background and is dropped.
+    /// Most CPU time (all compiling threads together) a component may take
+    /// to compile when it is loaded (compile bombs that pass the
+    /// pre-compile shape limits of [`crate::sandbox::code_limits`]). CPU
+    /// time, so that the same app loads on a busy machine as on an idle one
+    /// ([`crate::sandbox::compile_deadline`] says why). A vetted engine's
+    /// exact code adds its allowance ([`crate::sandbox::known_engines`]).
+    /// The load fails with `ComponentError::CompileTimeout`; the abandoned
+    /// compilation finishes in the background and is dropped.
     pub max_compile_time: Duration,
+    /// Longest a load may wait for its compilation by the wall clock,
+    /// whatever its CPU time: the backstop for a compilation starved of CPU
+    /// or stalled on something else, never raised by an engine's allowance.
+    pub max_compile_wall_time: Duration,
     /// Most bytes one call may copy from the guest to the host: the
     /// arguments of one import call (a `request-jira` request, a log line)
     /// or the handler's return value, lists counted by their size in guest
@@ -44,11 +51,16 @@ pub struct OperatorLimits {
 /// request body): the rest of the record, its other strings and lists.
 pub const COPY_HEADROOM_BYTES: usize = 1024 * 1024;
 
-/// Default [`OperatorLimits::max_compile_time`]: the largest real guest
-/// compiles in about a second on a shared 2-core machine; thirty times that
-/// leaves room for a loaded host without letting one upload hold a core for
-/// minutes.
+/// Default [`OperatorLimits::max_compile_time`]: the largest real Rust
+/// guest compiles in about a second of CPU; thirty times that leaves room
+/// for a slower machine without letting one upload hold a core for minutes.
 pub const DEFAULT_MAX_COMPILE_TIME: Duration = Duration::from_secs(30);
+
+/// Default [`OperatorLimits::max_compile_wall_time`]: ten times the CPU
+/// budget, so a compile within its CPU budget still loads when its threads
+/// get a fifth of a core each (a 2-core machine at load average 10), and a
+/// stalled one ends the load within minutes.
+pub const DEFAULT_MAX_COMPILE_WALL_TIME: Duration = Duration::from_secs(300);
 
 impl Default for OperatorLimits {
     fn default() -> Self {
@@ -61,6 +73,7 @@ impl Default for OperatorLimits {
             max_log_lines: 1000,
             max_log_bytes: 1024 * 1024,
             max_compile_time: DEFAULT_MAX_COMPILE_TIME,
+            max_compile_wall_time: DEFAULT_MAX_COMPILE_WALL_TIME,
             max_copy_bytes: 8 * 1024 * 1024,
         }
     }

@@ -22,7 +22,7 @@ use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
 use crate::limits::{EffectiveLimits, OperatorLimits};
 use crate::sandbox::code_limits::check_code_limits;
-use crate::sandbox::compile_deadline::compile_within;
+use crate::sandbox::compile_deadline::{CompileBudget, compile_within};
 use crate::sandbox::component_check::{ComponentError, check_format, check_world};
 use crate::sandbox::import_precheck::check_imports_before_compiling;
 use crate::sandbox::state::InvocationState;
@@ -195,7 +195,8 @@ impl Runtime {
 
     /// Compiles (or loads from the artifact cache) and checks a component and
     /// prepares it for invocations. Compilation runs on a blocking thread so
-    /// the executor keeps serving, within the operator's compile deadline.
+    /// the executor keeps serving, within the operator's compile budget
+    /// ([`crate::sandbox::compile_deadline`]).
     pub async fn load(&self, wasm: Vec<u8>, manifest: Manifest) -> Result<LoadedApp, LoadError> {
         // The policy first: a refused app costs no compile.
         self.check_policy(&manifest)?;
@@ -206,11 +207,28 @@ impl Runtime {
         check_imports_before_compiling(&wasm, !allowlist.is_empty())?;
         let engine = self.engine.clone();
         let cache = self.cache.clone();
-        let (component, from_cache) =
-            compile_within(self.options.operator.max_compile_time, move || {
-                compile_cached(&engine, cache.as_ref(), &wasm, check_code_limits)
+        let budget = CompileBudget {
+            cpu: self.options.operator.max_compile_time,
+            wall: self.options.operator.max_compile_wall_time,
+        };
+        let ((component, from_cache), cost) = compile_within(budget, move |allowance| {
+            compile_cached(&engine, cache.as_ref(), &wasm, |wasm| {
+                // The shape check recognises a vetted engine by its code's
+                // digest; only then is its compile allowance granted.
+                let admission = check_code_limits(wasm)?;
+                allowance.grant(admission.compile_allowance());
+                Ok(())
             })
-            .await?;
+        })
+        .await?;
+        tracing::info!(
+            app = %GuestText(&manifest.app.id),
+            from_cache,
+            cpu_ms = cost.cpu.map(|cpu| cpu.as_millis() as u64),
+            wall_ms = cost.wall.as_millis() as u64,
+            "{}",
+            if from_cache { "component loaded from the artifact cache" } else { "component compiled" }
+        );
         let mut app = self.prepare_allowed(&component, manifest, allowlist)?;
         app.from_cache = from_cache;
         Ok(app)

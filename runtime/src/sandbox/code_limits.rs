@@ -29,14 +29,15 @@
 //! `loop`s with a `br_if` each (7 KB of wasm) 2.2 s, 2,000 of them 6.5 s
 //! (quadratic); 10,000 locals written under 10,000 `if`s 4.9 s; 10,000 empty
 //! functions 7 s. What the limits leave (a component full of functions each
-//! just under every limit) is caught by the compile deadline
-//! ([`crate::OperatorLimits::max_compile_time`]).
+//! just under every limit) is caught by the compile budget
+//! ([`crate::OperatorLimits::max_compile_time`], [`super::compile_deadline`]).
 //!
 //! One exception, bound to exact code: a vetted language engine's code
-//! section (StarlingMonkey, for JavaScript apps) is admitted whole, see
-//! [`super::known_engines`].
+//! section (StarlingMonkey, for JavaScript apps) is admitted whole, and its
+//! compile-time allowance granted, see [`super::known_engines`].
 
 use std::fmt;
+use std::time::Duration;
 
 use wasmparser::{Operator, Parser, Payload};
 
@@ -153,20 +154,40 @@ struct Totals {
     components: usize,
 }
 
+/// What the shape check admitted beyond the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Admission<'e> {
+    /// The known engine whose code was admitted whole, if any (the one with
+    /// the largest compile allowance, if the component holds several).
+    pub engine: Option<&'e KnownEngine>,
+}
+
+impl Admission<'_> {
+    /// Extra compile CPU time this component gets beyond the operator's
+    /// budget: the admitted engine's allowance, once per component (a
+    /// second copy of an engine gets no second allowance), else nothing.
+    pub fn compile_allowance(&self) -> Duration {
+        self.engine
+            .map_or(Duration::ZERO, |engine| engine.compile_cpu_allowance)
+    }
+}
+
 /// Checks every structural limit; the first one broken is the error.
+/// On success, says which known engine (if any) was admitted beyond them.
 ///
 /// Call it after [`super::component_check::check_format`]'s size cap, which
 /// bounds the work this pass can be made to do.
-pub fn check_code_limits(bytes: &[u8]) -> Result<(), ComponentError> {
+pub fn check_code_limits(bytes: &[u8]) -> Result<Admission<'static>, ComponentError> {
     check_code_limits_admitting(bytes, KNOWN_ENGINES)
 }
 
 /// [`check_code_limits`], admitting the code sections of `engines`.
-pub(crate) fn check_code_limits_admitting(
+pub(crate) fn check_code_limits_admitting<'e>(
     bytes: &[u8],
-    engines: &[KnownEngine],
-) -> Result<(), ComponentError> {
+    engines: &'e [KnownEngine],
+) -> Result<Admission<'e>, ComponentError> {
     let mut totals = Totals::default();
+    let mut admission = Admission::default();
     let mut known_bodies_left = 0u32;
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
@@ -183,8 +204,14 @@ pub(crate) fn check_code_limits_admitting(
                 // (`known_engines`): its bodies are neither counted nor
                 // walked. The range is in bounds: parse_all has the bytes.
                 let code = bytes.get(range).unwrap_or_default();
-                if known_engine_in(engines, code, count).is_some() {
+                if let Some(engine) = known_engine_in(engines, code, count) {
                     known_bodies_left = count;
+                    let larger = admission.engine.is_none_or(|admitted| {
+                        engine.compile_cpu_allowance > admitted.compile_cpu_allowance
+                    });
+                    if larger {
+                        admission.engine = Some(engine);
+                    }
                     continue;
                 }
                 // Counted from the section header, before any body is read.
@@ -196,7 +223,7 @@ pub(crate) fn check_code_limits_admitting(
             _ => {}
         }
     }
-    Ok(())
+    Ok(admission)
 }
 
 fn check_body(body: &wasmparser::FunctionBody<'_>) -> Result<(), ComponentError> {
@@ -263,7 +290,7 @@ mod tests {
                 Some((limit, found))
             }
             Err(other) => panic!("refused for another reason: {other}"),
-            Ok(()) => None,
+            Ok(_) => None,
         }
     }
 
@@ -426,6 +453,7 @@ mod tests {
                     name: "test engine",
                     code_sha256: Sha256::digest(&bytes[range]).into(),
                     functions: count,
+                    compile_cpu_allowance: Duration::from_secs(60),
                 };
             }
         }
@@ -446,7 +474,12 @@ mod tests {
             check_code_limits_admitting(&alone, &[]),
             Err(ComponentError::TooComplex { .. })
         ));
-        assert_eq!(check_code_limits_admitting(&alone, &engines), Ok(()));
+        assert_eq!(
+            check_code_limits_admitting(&alone, &engines),
+            Ok(Admission {
+                engine: Some(&engines[0])
+            })
+        );
 
         // One body changed (a `nop` more): unknown code, normal limits.
         let tampered = component(&format!("{engine_funcs}(func nop)"));
@@ -466,8 +499,9 @@ mod tests {
             .unwrap()
         };
         assert_eq!(
-            check_code_limits_admitting(&beside("(func) (func)"), &engines),
-            Ok(())
+            check_code_limits_admitting(&beside("(func) (func)"), &engines)
+                .map(|admitted| admitted.compile_allowance()),
+            Ok(Duration::from_secs(60))
         );
         assert!(matches!(
             check_code_limits_admitting(&beside(&nested_blocks(MAX_NESTING_DEPTH + 1)), &engines),
@@ -483,6 +517,47 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn code_of_an_engines_shape_but_not_its_bytes_gets_no_allowance() {
+        // An "engine" within every limit, so that the shape check passes
+        // whether or not it is recognised: only the digest decides.
+        let engine_funcs = "(func (result i32) i32.const 1) (func (result i32) i32.const 2)";
+        let engines = [first_code_section(&component(engine_funcs))];
+        let admitted = |funcs: &str| {
+            check_code_limits_admitting(&component(funcs), &engines)
+                .unwrap()
+                .compile_allowance()
+        };
+        assert_eq!(admitted(engine_funcs), Duration::from_secs(60));
+        // Same function count, same types, same body sizes, one constant
+        // changed: the normal budget.
+        let same_shape = "(func (result i32) i32.const 1) (func (result i32) i32.const 3)";
+        assert_eq!(admitted(same_shape), Duration::ZERO);
+        // No engine at all: nothing beyond the operator's budget.
+        assert_eq!(
+            check_code_limits(&component("(func)"))
+                .unwrap()
+                .compile_allowance(),
+            Duration::ZERO
+        );
+    }
+
+    #[test]
+    fn two_copies_of_an_engine_get_one_allowance() {
+        let engine_funcs = "(func (result i32) i32.const 1)";
+        let engines = [first_code_section(&component(engine_funcs))];
+        let twice = wat::parse_str(format!(
+            "(component (core module {engine_funcs}) (core module {engine_funcs}))"
+        ))
+        .unwrap();
+        assert_eq!(
+            check_code_limits_admitting(&twice, &engines)
+                .unwrap()
+                .compile_allowance(),
+            Duration::from_secs(60)
+        );
     }
 
     #[test]

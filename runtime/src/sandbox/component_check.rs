@@ -12,6 +12,7 @@ use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 use super::code_limits::{CodeLimit, check_code_limits};
+use super::compile_deadline::CompileClock;
 use crate::bindings::{WORLD_PACKAGE, WorldVersion, handler_exports_text};
 use crate::guest_text::{
     GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
@@ -60,11 +61,11 @@ pub enum ComponentError {
         found: u64,
         max: u64,
     },
-    #[error(
-        "compiling the component took longer than {}, the limit (operator setting max_compile_time)",
-        humantime::format_duration(*.limit)
-    )]
-    CompileTimeout { limit: Duration },
+    #[error("compiling the component {}", .clock.overrun(*.limit))]
+    CompileTimeout {
+        limit: Duration,
+        clock: CompileClock,
+    },
     #[error("the component imports `{}`, which Kiln does not provide: {}", GuestText(.name), GuestText(.reason))]
     ForbiddenImport { name: String, reason: String },
     #[error(
@@ -81,7 +82,7 @@ pub enum ComponentError {
 /// ([`check_code_limits`]).
 pub fn check_bytes(bytes: &[u8]) -> Result<(), ComponentError> {
     check_format(bytes)?;
-    check_code_limits(bytes)
+    check_code_limits(bytes).map(|_| ())
 }
 
 /// The part of [`check_bytes`] that matters even when no compilation

@@ -2,6 +2,7 @@
 //! consume, and the Store state each invocation gets.
 
 pub mod code_limits;
+pub mod compile_clock;
 pub mod compile_deadline;
 pub mod component_check;
 pub mod guest_log;
