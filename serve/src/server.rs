@@ -279,7 +279,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         }
         match shared.host.activate(&record).await {
             Ok(installed) => {
-                if let Ok(made) = installations::start(&shared, &installed, false).await {
+                if let Ok(made) = installations::start(&shared, &installed).await {
                     endpoints.extend(made);
                 }
             }
