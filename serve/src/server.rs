@@ -357,6 +357,14 @@ async fn open_state(
     ))
 }
 
+/// The main listener: what Jira, web trigger callers, the orchestrator's probes and the
+/// metrics scraper reach.
+///
+/// `/metrics` is here, not on the admin listener: a Prometheus inside the cluster scrapes
+/// each pod's serving port without credentials, while the admin listener is loopback by
+/// default, absent without an admin token, and its token can install and uninstall apps —
+/// no scraper should hold it. A public ingress forwards only `/x1/` and `/webhooks/`
+/// (docs/operations.md, "Metrics").
 fn main_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/x1/{id}", any(web_trigger::handle_root))
@@ -372,11 +380,23 @@ async fn healthz() -> Response {
     axum::Json(serde_json::json!({ "status": "ok" })).into_response()
 }
 
+/// How long readiness waits for the database.
+const READY_DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Ready: not draining, and the state database answers (a replica that cannot reach it
+/// could accept nothing). Liveness (`/healthz`) never asks the database, so an outage makes
+/// replicas unready, not restarted all at once.
 async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     if shared.draining() {
-        crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
-    } else {
-        axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+        return crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    match tokio::time::timeout(READY_DATABASE_TIMEOUT, shared.state.queue_depth()).await {
+        Ok(Ok(_)) => axum::Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the state database does not answer");
+            crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "state unavailable")
+        }
+        Err(_) => crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "state unavailable"),
     }
 }
 

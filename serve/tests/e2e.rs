@@ -115,6 +115,15 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
         metrics.contains("kiln_invocations_total{app=\"serve-app\",function=\"echo\",trigger=\"webtrigger\",outcome=\"ok\"} 1"),
         "{metrics}"
     );
+    // Metrics are on the main listener, for a scraper without the admin token; the admin
+    // listener does not serve them (docs/operations.md, deploy/tests/manifests.rs).
+    let on_admin = client()
+        .get(format!("{}/metrics", serve.admin_url()))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(on_admin, 404);
     assert_eq!(
         client()
             .get(format!("{base}/healthz"))
@@ -464,4 +473,44 @@ fn kiln_state_is_used_and_a_placeholder_storage_key_is_refused() {
     assert!(serving, "runtime serve did not start");
     assert!(dir.path().join("chosen.sqlite3").exists());
     assert!(!dir.path().join("state.sqlite3").exists());
+}
+
+/// App storage outlives `runtime serve` on SQLite: a value an app stored is there after the
+/// process stops and a new one starts on the same state, and the web trigger's URL (issued
+/// once, its hash kept) still reaches it.
+#[test]
+fn an_apps_stored_value_survives_a_restart_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Launch {
+        app: replica_app(),
+        ..Launch::new(dir.path())
+    };
+    let increment = |url: &str| -> u64 {
+        let body: Value = client()
+            .post(url)
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .unwrap();
+        body["value"].as_u64().unwrap()
+    };
+    let first = launch.start();
+    let url = first.line("webtrigger", Some("count-in"))["url"]
+        .as_str()
+        .expect("the first start issues the URL")
+        .to_owned();
+    assert_eq!((increment(&url), increment(&url)), (1, 2));
+    first.signal(libc::SIGTERM);
+    let mut first = first;
+    assert!(first.child.wait().unwrap().success());
+
+    let second = launch.start();
+    assert!(
+        second.line("webtrigger", Some("count-in"))["url"].is_null(),
+        "the id was kept, so no new one is printed"
+    );
+    let id = url.rsplit('/').next().unwrap();
+    assert_eq!(increment(&format!("{}/x1/{id}", second.url())), 3);
 }
