@@ -125,7 +125,11 @@ impl Replicas {
 
     fn advance_clocks(&self, by_ms: i64, only: &[usize]) {
         for n in only {
-            admin(&self.servers[*n], "/v1/clock", &json!({ "advanceMs": by_ms }));
+            admin(
+                &self.servers[*n],
+                "/v1/clock",
+                &json!({ "advanceMs": by_ms }),
+            );
         }
     }
 }
@@ -222,7 +226,10 @@ fn a_thousand_deliveries_with_duplicates_over_three_replicas_each_run_once() {
     let done = replicas.counters(&report, "done:");
     assert_eq!(done.len(), DISTINCT);
     let twice: Vec<_> = done.iter().filter(|(_, runs)| **runs != 1).collect();
-    assert!(twice.is_empty(), "handlers that ran more than once: {twice:?}");
+    assert!(
+        twice.is_empty(),
+        "handlers that ran more than once: {twice:?}"
+    );
 
     // The queue completed each event once, and the work was spread over the replicas.
     let completed = replicas.completed();

@@ -215,10 +215,7 @@ impl Serve {
     }
 
     pub fn admin_url(&self) -> String {
-        self.line("admin", None)["url"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.line("admin", None)["url"].as_str().unwrap().to_owned()
     }
 
     /// The simulator's base URL and a seeded user's email and API token. The app acts as

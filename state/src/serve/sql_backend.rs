@@ -182,8 +182,7 @@ where
             let id = match ids.get(&event.installation) {
                 Some(id) => *id,
                 None => {
-                    let Some(id) = Self::installed_id(tx, &event.installation).await?
-                    else {
+                    let Some(id) = Self::installed_id(tx, &event.installation).await? else {
                         return Err(ServeError::NotInstalled);
                     };
                     ids.insert(&event.installation, id);
