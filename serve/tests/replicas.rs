@@ -401,7 +401,14 @@ fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
     let Some(database) = fresh_postgres_database() else {
         return;
     };
-    let replicas = Arc::new(Replicas::start(&database, "", &[]));
+    // Two increments at a time per replica: six writers contend at once, the others wait in
+    // admission (up to a minute here, on a machine that may be loaded). More concurrent
+    // writers only means more compare-and-set conflicts for each to retry.
+    let replicas = Arc::new(Replicas::start(
+        &database,
+        "web_concurrency_per_app = 2\nclient_timeout_seconds = 60",
+        &[],
+    ));
     let count = replicas.web_trigger_id("count-in");
     const INCREMENTS: usize = 200;
     let barrier = Arc::new(std::sync::Barrier::new(INCREMENTS));
@@ -410,7 +417,9 @@ fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
             let (replicas, barrier) = (replicas.clone(), barrier.clone());
             let url = replicas.web_trigger_url(n % 3, &count);
             std::thread::spawn(move || {
-                let client = client();
+                // Longer than admission's wait plus the run: a request the client gave up on
+                // might still increment, and the count would be unexplained.
+                let client = client_waiting(Duration::from_secs(180));
                 barrier.wait();
                 // A 429 ran nothing (refused before the app): try again after Retry-After.
                 loop {
@@ -421,6 +430,7 @@ fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
                             return body["value"].as_u64().unwrap();
                         }
                         429 => std::thread::sleep(Duration::from_millis(200)),
+                        // Anything else may or may not have incremented: not retried, failed.
                         other => panic!("increment {n}: {other} {}", response.text().unwrap()),
                     }
                 }

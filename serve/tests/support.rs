@@ -262,9 +262,14 @@ pub fn cache_dir() -> PathBuf {
 }
 
 pub fn client() -> reqwest::blocking::Client {
+    client_waiting(Duration::from_secs(30))
+}
+
+/// A client that waits up to `timeout` for each answer.
+pub fn client_waiting(timeout: Duration) -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .no_proxy()
-        .timeout(Duration::from_secs(30))
+        .timeout(timeout)
         .build()
         .unwrap()
 }
