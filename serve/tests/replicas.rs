@@ -248,7 +248,8 @@ fn a_thousand_deliveries_with_duplicates_over_three_replicas_each_run_once() {
 
 /// (b) A replica is SIGKILLed while it runs a handler that is slow on purpose. The events it
 /// held stay leased; once their lease expires (the survivors' manual clocks are moved past
-/// it, not waited for) another replica claims them and they finish.
+/// it, not waited for) another replica claims them and they finish. The lease outlasts the
+/// app's longest invocation (`timeoutSeconds` + 30 s), so a slow live run is never taken.
 ///
 /// Guaranteed: every accepted event completes (is deleted from the queue) exactly once, by a
 /// live replica: the dead replica's lease is fenced by its attempt number. Its handler ran
@@ -325,8 +326,18 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
         "the killed replica was running a handler, so its event cannot be done yet"
     );
 
-    // Past the 60 s lease on the survivors' clocks: the dead replica's events are retried.
+    // The app may run 60 s (its manifest's timeoutSeconds), so a lease lasts 90 s, not
+    // kiln-state's default 60 s: at 61 s the dead replica's events are still leased (a live
+    // replica's invocation could still be running)...
     replicas.advance_clocks(61_000, &survivors);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        EVENTS - counters("done:").len(),
+        cut_off,
+        "a lease shorter than the app's timeout expired"
+    );
+    // ... and past 90 s they are retried.
+    replicas.advance_clocks(30_000, &survivors);
     wait_for("the dead replica's events to finish elsewhere", || {
         counters("done:").len() == EVENTS
     });
