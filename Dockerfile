@@ -41,7 +41,7 @@ ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
 # A numeric user (Kubernetes' runAsNonRoot checks the number): not root, owns nothing but
 # the two writable directories.
 USER 65532:65532
-# 8080: web triggers, Jira webhooks, /healthz, /readyz. 9090: the admin API and /metrics.
+# 8080: web triggers, Jira webhooks, /healthz, /readyz, /metrics. 9090: the admin API.
 EXPOSE 8080 9090
 ENTRYPOINT ["/runtime"]
 CMD ["serve", "--listen", "0.0.0.0:8080", "--admin-listen", "0.0.0.0:9090"]

@@ -344,3 +344,69 @@ fn the_secret_placeholders_are_refused() {
             .starts_with("REPLACE-ME")
     );
 }
+
+/// `/metrics` is on the main listener (serve/src/server.rs says why): the Deployment's
+/// scrape annotations name the port `--listen` binds, the code routes `/metrics` there and
+/// not on the admin listener, and the operations guide and the Dockerfile say the same.
+#[test]
+fn metrics_are_scraped_where_the_server_serves_them() {
+    let deployment = manifest("Deployment");
+    let annotations = &deployment["spec"]["template"]["metadata"]["annotations"];
+    assert_eq!(annotations["prometheus.io/scrape"].as_str(), Some("true"));
+    assert_eq!(annotations["prometheus.io/path"].as_str(), Some("/metrics"));
+    let scraped: i64 = annotations["prometheus.io/port"]
+        .as_str()
+        .expect("prometheus.io/port, quoted")
+        .parse()
+        .expect("a port number");
+    let container = container();
+    let port_named = |name: &str| {
+        container["ports"]
+            .as_vec()
+            .expect("ports")
+            .iter()
+            .find(|p| p["name"].as_str() == Some(name))
+            .and_then(|p| p["containerPort"].as_i64())
+            .unwrap_or_else(|| panic!("no container port {name}"))
+    };
+    assert_eq!(scraped, port_named("http"), "scraped on the serving port");
+    assert_ne!(scraped, port_named("admin"));
+    let args = strings(&container["args"]);
+    let listen = args
+        .iter()
+        .position(|a| a == "--listen")
+        .and_then(|i| args.get(i + 1))
+        .expect("--listen ADDR");
+    assert!(listen.ends_with(&format!(":{scraped}")), "{listen}");
+
+    let docs = read("docs/operations.md");
+    let row = |name: &str| {
+        docs.lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("docs/operations.md: no {name} row"))
+            .to_owned()
+    };
+    assert!(row("public listener").contains("`/metrics`"));
+    assert!(!row("admin listener").contains("/metrics"));
+    let dockerfile = read("Dockerfile");
+    let exposed = dockerfile
+        .lines()
+        .find(|l| l.starts_with("# 8080:"))
+        .expect("the Dockerfile's port comment");
+    assert!(
+        exposed.split("9090").next().unwrap().contains("/metrics"),
+        "{exposed}"
+    );
+
+    if !root().join("serve/src").is_dir() {
+        return;
+    }
+    let server = read("serve/src/server.rs");
+    let main_router = server
+        .split("fn main_router")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .expect("main_router in serve/src/server.rs");
+    assert!(main_router.contains(".route(\"/metrics\""), "{main_router}");
+    assert!(!read("serve/src/admin.rs").contains("\"/metrics\""));
+}

@@ -92,12 +92,6 @@ async fn run(shared: &Shared, event: ClaimedEvent) {
         }
         Err(error) => tracing::error!(event = lease.event.get(), %error, "cannot finish an event"),
     }
-    if let Ok(mut running) = shared.schedules_in_flight.lock() {
-        running.remove(&(
-            event.installation.clone(),
-            event.module_key.as_str().to_owned(),
-        ));
-    }
 }
 
 async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<InvocationLabels>) {

@@ -1,6 +1,6 @@
 //! Making an installation live: registered in kiln-state, loaded into its site's runtime,
-//! web trigger ids issued (first install only: only their hashes are kept), scheduled
-//! triggers started.
+//! web trigger ids issued (only for modules without one: only their hashes are kept, so an
+//! id is printed once, by the process that issued it), scheduled triggers started.
 
 use std::sync::Arc;
 
@@ -66,14 +66,15 @@ pub async fn install(
     // Checked before it is registered: an approval that misses a declared scope is refused.
     let installed = shared.host.activate(&record).await?;
     shared.state.install(&record).await?;
-    start(shared, &installed, existing.is_none()).await
+    start(shared, &installed).await
 }
 
-/// Starts a registered installation: schedulers, and web trigger ids when `issue_ids`.
+/// Starts a registered installation: schedulers, and an id for each web trigger that has
+/// none. A module that has one keeps it (a restart, another replica, an earlier install):
+/// its URL is not printed again. When replicas start together, exactly one issues each id.
 pub async fn start(
     shared: &Arc<Shared>,
     installed: &Arc<Installed>,
-    issue_ids: bool,
 ) -> Result<Vec<Endpoint>, InstallError> {
     let installation = &installed.installation;
     let (app, site, environment) = (
@@ -84,17 +85,13 @@ pub async fn start(
     let mut endpoints = Vec::new();
     let manifest = installed.manifest().clone();
     for module in manifest.web_triggers() {
-        let url = if issue_ids {
-            let key = ModuleKey::new(module.key.clone())
-                .map_err(|e| InstallError::Invalid(e.to_string()))?;
-            let id = shared
-                .state
-                .issue_web_trigger(installation, &key, shared.clock.now())
-                .await?;
-            Some(shared.web_trigger_url(&id.expose()))
-        } else {
-            None
-        };
+        let key =
+            ModuleKey::new(module.key.clone()).map_err(|e| InstallError::Invalid(e.to_string()))?;
+        let url = shared
+            .state
+            .issue_web_trigger_if_absent(installation, &key, shared.clock.now())
+            .await?
+            .map(|id| shared.web_trigger_url(&id.expose()));
         endpoints.push(Endpoint::Webtrigger {
             app: app.clone(),
             site: site.clone(),

@@ -3,8 +3,9 @@
 //! once for the time it missed.
 //!
 //! - **Once per interval**, across tasks, processes and replicas: kiln-state's
-//!   `claim_interval` is one conditional statement that moves the trigger's last interval
-//!   forward; only the claimer that moved it queues a run.
+//!   `queue_scheduled_run` moves the trigger's last interval forward with one conditional
+//!   statement and stores the run's event in the same transaction; only the claimer that
+//!   moved it queues a run, and an interval is never claimed without its run.
 //! - **Jitter**: each trigger fires at `interval start + offset`, the offset random in
 //!   `[0, min(interval / 10, 60 s))`, so a thousand installations of one app do not all
 //!   call Jira in the same second. Jitter changes when, never which interval.
@@ -13,15 +14,18 @@
 //!   ran for it (the host was down). Either way the first look after downtime runs the
 //!   trigger once for all the missed time — never once per missed tick — and a trigger that
 //!   has never run anywhere runs once at start.
-//! - **No overlap**: while a run of the trigger is queued or running, the next interval's
-//!   claim waits; it is made (and the run queued) when the previous one finishes, within
-//!   the same interval.
+//! - **No overlap**: while a run of the trigger is queued or running — on any replica, as
+//!   the database sees it, not as this process remembers — the next interval's claim is
+//!   refused; it is made (and the run queued) once the previous run finishes, within the
+//!   same interval. (A process-local record of runs in flight broke with replicas: a run
+//!   queued by one replica and run by another was never cleared, and the first replica's
+//!   scheduler stopped for good.)
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use kiln_manifest::Interval;
-use kiln_state::serve::{IntervalClaim, ModuleKey, NewEvent, ScheduleInterval, UnixMillis};
+use kiln_state::serve::{ModuleKey, NewEvent, ScheduleInterval, ScheduledRun, UnixMillis};
 use rand::RngExt as _;
 use tokio::sync::watch;
 
@@ -73,26 +77,13 @@ pub async fn run_trigger(
             offset = jitter(interval);
             offset_for = start;
         }
-        let in_flight = shared
-            .schedules_in_flight
-            .lock()
-            .map(|running| running.contains(&(installation.clone(), key.clone())))
-            .unwrap_or(true);
-        if !in_flight {
-            let previous = UnixMillis(start.0 - interval.millis());
-            let due = if now.0 >= start.0 + offset {
-                claim(&shared, &installed, &module_key, start)
-                    .await
-                    .then_some(start)
-            } else {
-                claim(&shared, &installed, &module_key, previous)
-                    .await
-                    .then_some(previous)
-            };
-            if let Some(interval_start) = due {
-                enqueue(&shared, &installed, &module_key, interval_start, now).await;
-            }
-        }
+        let previous = UnixMillis(start.0 - interval.millis());
+        let interval_start = if now.0 >= start.0 + offset {
+            start
+        } else {
+            previous
+        };
+        queue_run(&shared, &installed, &module_key, interval_start, now).await;
         let next = if now.0 < start.0 + offset {
             UnixMillis(start.0 + offset)
         } else {
@@ -105,27 +96,8 @@ pub async fn run_trigger(
     }
 }
 
-async fn claim(
-    shared: &Shared,
-    installed: &Installed,
-    key: &ModuleKey,
-    interval_start: UnixMillis,
-) -> bool {
-    match shared
-        .state
-        .claim_interval(&installed.installation, key, interval_start)
-        .await
-    {
-        Ok(IntervalClaim::Claimed) => true,
-        Ok(IntervalClaim::AlreadyClaimed { .. }) => false,
-        Err(error) => {
-            tracing::error!(%error, "cannot claim a schedule interval");
-            false
-        }
-    }
-}
-
-async fn enqueue(
+/// Claims `interval_start` and queues its run, in one transaction (see the module docs).
+async fn queue_run(
     shared: &Shared,
     installed: &Installed,
     key: &ModuleKey,
@@ -146,16 +118,17 @@ async fn enqueue(
         module_key: key.clone(),
         payload: payload.to_string().into_bytes(),
     };
-    match shared.state.enqueue(&[event], now).await {
-        Ok(_) => {
-            if let Ok(mut running) = shared.schedules_in_flight.lock() {
-                running.insert((installed.installation.clone(), key.as_str().to_owned()));
-            }
+    match shared
+        .state
+        .queue_scheduled_run(interval_start, &event, now)
+        .await
+    {
+        Ok(ScheduledRun::Queued(_)) => {
             shared.queued.notify_waiters();
             tracing::info!(app = %installed.installation.app_id(), trigger = %key.as_str(), interval_start = interval_start.0, "scheduled run queued");
         }
-        // The interval is claimed but its run could not be stored: say so loudly; the next
-        // interval runs as usual.
+        Ok(ScheduledRun::AlreadyClaimed { .. } | ScheduledRun::StillRunning) => {}
+        // Nothing was claimed: the next look tries again.
         Err(error) => {
             tracing::error!(%error, trigger = %key.as_str(), "a scheduled run could not be queued")
         }

@@ -4,7 +4,8 @@
 //! the listeners stop accepting; in-flight requests and invocations finish, up to the grace
 //! period (`limits.shutdown_grace_seconds`); events not yet run stay in the persistent queue
 //! for the next start. An event whose invocation is cut off by the deadline stays leased and
-//! runs again when its lease expires (at least once, see `dispatch`).
+//! runs again when its lease expires (at least once, see `dispatch`). The lease outlasts the
+//! longest invocation a served app may run (`lease_for`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -83,7 +84,9 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     } = options;
     let limits = config.limits;
     let metrics = Arc::new(Metrics::new());
-    let (state, app_storage) = open_state(state.or(config.state), storage_key.as_ref()).await?;
+    let lease = lease_for(&apps, &RuntimeOptions::default().operator);
+    let (state, app_storage) =
+        open_state(state.or(config.state), storage_key.as_ref(), lease).await?;
     let runtime_options = || RuntimeOptions {
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
@@ -279,7 +282,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         }
         match shared.host.activate(&record).await {
             Ok(installed) => {
-                if let Ok(made) = installations::start(&shared, &installed, false).await {
+                if let Ok(made) = installations::start(&shared, &installed).await {
                     endpoints.extend(made);
                 }
             }
@@ -328,9 +331,29 @@ impl Running {
 
 /// Opens the state once: serve state (queue, installations, schedules) and the apps' storage
 /// share one database. Only [`StateLocation::describe`] is logged (no password).
+/// How far past the longest invocation a queued event's lease reaches.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
+
+/// The lease a queue claim takes: kiln-state's default (60 s), or longer when an app may run
+/// longer. A lease shorter than an invocation would let another worker or replica claim an
+/// event whose invocation is still running — the handler would run twice while nothing had
+/// failed. The lease is not renewed, so it covers the longest timeout any served app may
+/// use, with a margin; a replica that dies is replaced that much later.
+fn lease_for(apps: &[AppBundle], operator: &kiln_runtime::OperatorLimits) -> Duration {
+    let longest = apps
+        .iter()
+        .map(|app| {
+            kiln_runtime::EffectiveLimits::resolve(&app.manifest.app.runtime, operator).timeout
+        })
+        .max()
+        .unwrap_or_default();
+    ServeLimits::default().lease.max(longest + LEASE_MARGIN)
+}
+
 async fn open_state(
     location: Option<StateLocation>,
     storage_key: Option<&SecretString>,
+    lease: Duration,
 ) -> Result<(ServeState, StorageHost), StartError> {
     let location = match location {
         Some(location) => location,
@@ -345,18 +368,32 @@ async fn open_state(
         .open()
         .await
         .map_err(|e| StartError::State(format!("{}: {e}", location.describe())))?;
-    tracing::info!(state = %location.describe(), storage_key_id = %key.id_hex(), "state opened");
+    tracing::info!(state = %location.describe(), storage_key_id = %key.id_hex(), lease_seconds = lease.as_secs(), "state opened");
     let storage = StorageHost::new(AppStorage::new(
         backends.storage,
         StorageLimits::default(),
         SecretCipher::new(key),
     ));
     Ok((
-        ServeState::new(backends.serve, ServeLimits::default()),
+        ServeState::new(
+            backends.serve,
+            ServeLimits {
+                lease,
+                ..ServeLimits::default()
+            },
+        ),
         storage,
     ))
 }
 
+/// The main listener: what Jira, web trigger callers, the orchestrator's probes and the
+/// metrics scraper reach.
+///
+/// `/metrics` is here, not on the admin listener: a Prometheus inside the cluster scrapes
+/// each pod's serving port without credentials, while the admin listener is loopback by
+/// default, absent without an admin token, and its token can install and uninstall apps —
+/// no scraper should hold it. A public ingress forwards only `/x1/` and `/webhooks/`
+/// (docs/operations.md, "Metrics").
 fn main_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/x1/{id}", any(web_trigger::handle_root))
@@ -372,11 +409,23 @@ async fn healthz() -> Response {
     axum::Json(serde_json::json!({ "status": "ok" })).into_response()
 }
 
+/// How long readiness waits for the database.
+const READY_DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Ready: not draining, and the state database answers (a replica that cannot reach it
+/// could accept nothing). Liveness (`/healthz`) never asks the database, so an outage makes
+/// replicas unready, not restarted all at once.
 async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     if shared.draining() {
-        crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
-    } else {
-        axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+        return crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    match tokio::time::timeout(READY_DATABASE_TIMEOUT, shared.state.queue_depth()).await {
+        Ok(Ok(_)) => axum::Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the state database does not answer");
+            crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "state unavailable")
+        }
+        Err(_) => crate::reply::error(StatusCode::SERVICE_UNAVAILABLE, "state unavailable"),
     }
 }
 

@@ -1,11 +1,9 @@
 //! What every part of a running server shares.
 
-use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kiln_state::{Installation, ServeState};
+use kiln_state::ServeState;
 use secrecy::SecretString;
 use tokio::sync::{Notify, watch};
 
@@ -28,8 +26,6 @@ pub struct Shared {
     pub queued: Notify,
     /// Set by SIGTERM: stop taking work.
     draining: AtomicBool,
-    /// Scheduled triggers with a run queued or running (never overlap themselves).
-    pub schedules_in_flight: Mutex<HashSet<(Installation, String)>>,
     /// Base of printed URLs, without a trailing slash.
     pub public_url: String,
     pub admin_token: Option<SecretString>,
@@ -62,7 +58,6 @@ impl Shared {
             loop_guard: LoopGuard::default(),
             queued: Notify::new(),
             draining: AtomicBool::new(false),
-            schedules_in_flight: Mutex::new(HashSet::new()),
             public_url,
             admin_token,
             stop: watch::Sender::new(false),

@@ -2,197 +2,16 @@
 //! simulator as the Jira site, and the `serve-app` guest (tests/programs/serve-app), built
 //! by the server itself from its folder.
 //!
-//! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test e2e`.
+//! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test serve e2e::`.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
-const WEBHOOK_SECRET: &str = "webhook-secret-for-tests";
-/// The simulator account the served app acts as.
-const APP_ACCOUNT: &str = "admin@example.com";
-/// Another seeded person.
-const PERSON: &str = "user@example.com";
-
-fn runtime_binary() -> PathBuf {
-    // target/debug/deps/e2e-… → target/debug/runtime
-    let exe = std::env::current_exe().expect("test executable");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let binary = dir.join("runtime");
-    assert!(
-        binary.exists(),
-        "build the binary first: cargo build -p kiln-cli ({})",
-        binary.display()
-    );
-    binary
-}
-
-fn app_folder() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs/serve-app")
-}
-
-struct Serve {
-    child: Child,
-    lines: Vec<Value>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Serve {
-    fn start(limits: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut serve = Self::start_at(dir.path(), limits, None);
-        serve._dir = Some(dir);
-        serve
-    }
-
-    /// A server whose state, configuration and (with `log`) JSON log live in `dir`, so a
-    /// second server started there after the first stopped continues its queue.
-    fn start_at(dir: &Path, limits: &str, log: Option<&Path>) -> Self {
-        Self::start_with(dir, limits, log, &[])
-    }
-
-    fn start_with(dir: &Path, limits: &str, log: Option<&Path>, extra: &[&str]) -> Self {
-        let secret = dir.join("webhook-secret");
-        std::fs::write(&secret, WEBHOOK_SECRET).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        let config = dir.join("kiln.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n[limits]\n{limits}\n",
-                app_folder().display().to_string()
-            ),
-        )
-        .unwrap();
-        let mut command = Command::new(runtime_binary());
-        command
-            .args(["serve", "--config"])
-            .arg(&config)
-            .args(extra)
-            .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
-            .env("KILN_CACHE_DIR", cache_dir())
-            .env("RUST_LOG", "kiln_serve=info")
-            .stdout(Stdio::piped());
-        match log {
-            Some(path) => {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .unwrap();
-                command.arg("--json-logs").stderr(file);
-            }
-            None => {
-                command.stderr(Stdio::inherit());
-            }
-        }
-        let mut child = command.spawn().expect("runtime serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut lines = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(600);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = receive
-                .recv_timeout(left)
-                .expect("runtime serve printed its endpoints");
-            let value: Value = serde_json::from_str(&line).expect("one JSON document per line");
-            if value["kind"] == "serving" {
-                break;
-            }
-            lines.push(value);
-        }
-        Serve {
-            child,
-            lines,
-            _dir: None,
-        }
-    }
-
-    fn line(&self, kind: &str, key: Option<&str>) -> &Value {
-        self.lines
-            .iter()
-            .find(|l| l["kind"] == kind && key.is_none_or(|k| l["key"] == k))
-            .unwrap_or_else(|| panic!("no {kind} line in {:?}", self.lines))
-    }
-
-    fn url(&self) -> String {
-        self.line("listening", None)["url"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    /// The simulator's base URL and a seeded user's email and API token. The app acts as
-    /// `admin@example.com`: what that account does is the app's own (`selfGenerated`).
-    fn sim_as(&self, email: &str) -> (String, String, String) {
-        let sim = self.line("simulator", None);
-        let user = sim["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["email"] == email)
-            .unwrap();
-        (
-            sim["baseUrl"].as_str().unwrap().to_owned(),
-            email.to_owned(),
-            user["apiToken"].as_str().unwrap().to_owned(),
-        )
-    }
-
-    fn sim(&self) -> (String, String, String) {
-        self.sim_as(APP_ACCOUNT)
-    }
-
-    fn signal(&self, signal: i32) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe {
-            libc::kill(self.child.id() as i32, signal);
-        }
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One compiled-artifact cache for every test's server, so the component compiles once.
-fn cache_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join("kiln-serve-e2e-cache");
-    let _ = std::fs::create_dir_all(&dir);
-    dir
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
-}
-
-fn sign(body: &[u8]) -> String {
-    kiln_serve::webhook::signature::sign(WEBHOOK_SECRET.as_bytes(), body)
-}
+use crate::support::*;
 
 /// Creates an issue in the simulator as `who` and returns its key. The simulator sends
 /// its own signed `jira:issue_created` webhook to the server for it.
@@ -233,42 +52,6 @@ fn comments(serve: &Serve, key: &str) -> Vec<String> {
         .iter()
         .map(|c| c["body"].to_string())
         .collect()
-}
-
-fn webhook(
-    serve: &Serve,
-    delivery: &str,
-    body: &Value,
-    signature: Option<String>,
-) -> reqwest::blocking::Response {
-    let bytes = serde_json::to_vec(body).unwrap();
-    let mut request = client()
-        .post(format!("{}/webhooks/jira/simulator", serve.url()))
-        .header("content-type", "application/json")
-        .header("x-atlassian-webhook-identifier", delivery)
-        .body(bytes.clone());
-    if let Some(signature) = signature.or_else(|| Some(sign(&bytes))) {
-        request = request.header("x-hub-signature", signature);
-    }
-    request.send().unwrap()
-}
-
-fn issue_created(key: &str, summary: &str, actor: &str) -> Value {
-    json!({
-        "timestamp": 1_700_000_000_000_i64,
-        "webhookEvent": "jira:issue_created",
-        "issue_event_type_name": "issue_created",
-        "user": { "accountId": actor },
-        "issue": { "id": "1", "key": key, "fields": { "summary": summary } },
-    })
-}
-
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]
@@ -332,6 +115,15 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
         metrics.contains("kiln_invocations_total{app=\"serve-app\",function=\"echo\",trigger=\"webtrigger\",outcome=\"ok\"} 1"),
         "{metrics}"
     );
+    // Metrics are on the main listener, for a scraper without the admin token; the admin
+    // listener does not serve them (docs/operations.md, deploy/tests/manifests.rs).
+    let on_admin = client()
+        .get(format!("{}/metrics", serve.admin_url()))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(on_admin, 404);
     assert_eq!(
         client()
             .get(format!("{base}/healthz"))
@@ -566,23 +358,6 @@ fn kill_9_loses_nothing_accepted() {
     }
 }
 
-fn admin(serve: &Serve, path: &str, body: &Value) -> Value {
-    let url = serve.line("admin", None)["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    client()
-        .post(format!("{url}{path}"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(body)
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap()
-}
-
 fn ticks(serve: &Serve) -> usize {
     comments(serve, "KILN-1")
         .iter()
@@ -634,7 +409,7 @@ fn kiln_state_is_used_and_a_placeholder_storage_key_is_refused() {
         &config,
         format!(
             "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[[app]]\npath = {:?}\n",
-            app_folder().display().to_string()
+            serve_app().display().to_string()
         ),
     )
     .unwrap();
@@ -698,4 +473,44 @@ fn kiln_state_is_used_and_a_placeholder_storage_key_is_refused() {
     assert!(serving, "runtime serve did not start");
     assert!(dir.path().join("chosen.sqlite3").exists());
     assert!(!dir.path().join("state.sqlite3").exists());
+}
+
+/// App storage outlives `runtime serve` on SQLite: a value an app stored is there after the
+/// process stops and a new one starts on the same state, and the web trigger's URL (issued
+/// once, its hash kept) still reaches it.
+#[test]
+fn an_apps_stored_value_survives_a_restart_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Launch {
+        app: replica_app(),
+        ..Launch::new(dir.path())
+    };
+    let increment = |url: &str| -> u64 {
+        let body: Value = client()
+            .post(url)
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .unwrap();
+        body["value"].as_u64().unwrap()
+    };
+    let first = launch.start();
+    let url = first.line("webtrigger", Some("count-in"))["url"]
+        .as_str()
+        .expect("the first start issues the URL")
+        .to_owned();
+    assert_eq!((increment(&url), increment(&url)), (1, 2));
+    first.signal(libc::SIGTERM);
+    let mut first = first;
+    assert!(first.child.wait().unwrap().success());
+
+    let second = launch.start();
+    assert!(
+        second.line("webtrigger", Some("count-in"))["url"].is_null(),
+        "the id was kept, so no new one is printed"
+    );
+    let id = url.rsplit('/').next().unwrap();
+    assert_eq!(increment(&format!("{}/x1/{id}", second.url())), 3);
 }

@@ -11,7 +11,7 @@ use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
     QueueLimits,
 };
-use super::schedule::IntervalClaim;
+use super::schedule::{IntervalClaim, ScheduledRun};
 use super::types::{DeliveryKey, DeliveryOutcome, InstallRecord, ModuleKey, UnixMillis};
 use super::web_trigger::WebTriggerIdHash;
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError};
@@ -94,6 +94,63 @@ impl Inner {
                 DeliveryOutcome::First
             }
         }
+    }
+
+    /// The queue's bounds for `events`, checked before anything changes (all or nothing, as
+    /// one transaction).
+    fn check_bounds(&self, events: &[NewEvent], limits: &QueueLimits) -> Result<(), ServeError> {
+        let mut added: HashMap<&Installation, u64> = HashMap::new();
+        for event in events {
+            let Some(registered) = self.registry.get(&event.installation) else {
+                return Err(ServeError::NotInstalled);
+            };
+            let count = added.entry(&event.installation).or_default();
+            *count += 1;
+            if registered.depth + *count > limits.max_per_installation {
+                return Err(QueueFull {
+                    bound: QueueBound::Installation,
+                    limit: limits.max_per_installation,
+                }
+                .into());
+            }
+        }
+        if self.total_depth + events.len() as u64 > limits.max_total {
+            return Err(QueueFull {
+                bound: QueueBound::Total,
+                limit: limits.max_total,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Stores events [`Inner::check_bounds`] accepted.
+    fn store(&mut self, events: &[NewEvent], now: UnixMillis) -> Vec<EventId> {
+        let mut ids = Vec::with_capacity(events.len());
+        for event in events {
+            self.next_event += 1;
+            let id = self.next_event;
+            self.events.insert(
+                id,
+                Event {
+                    installation: event.installation.clone(),
+                    module_key: event.module_key.clone(),
+                    payload: event.payload.clone(),
+                    state: State::Ready,
+                    attempts: 0,
+                    available_at: now.0,
+                    lease_expires_at: 0,
+                    last_error: String::new(),
+                    enqueued_at: now.0,
+                },
+            );
+            if let Some(registered) = self.registry.get_mut(&event.installation) {
+                registered.depth += 1;
+            }
+            self.total_depth += 1;
+            ids.push(EventId(id));
+        }
+        ids
     }
 
     fn remove_event(&mut self, id: i64) -> Option<Event> {
@@ -197,6 +254,26 @@ impl ServeBackend for MemoryServeBackend {
         Ok(())
     }
 
+    async fn add_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        hash: &WebTriggerIdHash,
+        _now: UnixMillis,
+    ) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        if !inner.registry.contains_key(installation) {
+            return Err(ServeError::NotInstalled);
+        }
+        let owner = (installation.clone(), module_key.clone());
+        if inner.trigger_of_module.contains_key(&owner) {
+            return Ok(false);
+        }
+        inner.trigger_of_module.insert(owner.clone(), *hash);
+        inner.triggers.insert(*hash, owner);
+        Ok(true)
+    }
+
     async fn resolve_web_trigger(
         &self,
         hash: &WebTriggerIdHash,
@@ -284,6 +361,40 @@ impl ServeBackend for MemoryServeBackend {
         }
     }
 
+    async fn queue_scheduled_run(
+        &self,
+        interval_start: UnixMillis,
+        event: &NewEvent,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<ScheduledRun, ServeError> {
+        let mut inner = self.inner.lock().await;
+        if !inner.registry.contains_key(&event.installation) {
+            return Err(ServeError::NotInstalled);
+        }
+        let owner = (event.installation.clone(), event.module_key.clone());
+        let last = inner.schedules.get(&owner).copied().unwrap_or(i64::MIN);
+        if last >= interval_start.0 {
+            return Ok(ScheduledRun::AlreadyClaimed {
+                last: UnixMillis(last),
+            });
+        }
+        if inner.events.values().any(|e| {
+            e.state != State::Dead
+                && e.installation == event.installation
+                && e.module_key == event.module_key
+        }) {
+            return Ok(ScheduledRun::StillRunning);
+        }
+        inner.check_bounds(std::slice::from_ref(event), limits)?;
+        inner.schedules.insert(owner, interval_start.0);
+        let ids = inner.store(std::slice::from_ref(event), now);
+        ids.first()
+            .copied()
+            .map(ScheduledRun::Queued)
+            .ok_or(ServeError::Corrupt("stored scheduled run"))
+    }
+
     async fn enqueue(
         &self,
         delivery: Option<(&DeliveryKey, UnixMillis)>,
@@ -301,57 +412,11 @@ impl ServeBackend for MemoryServeBackend {
         {
             return Ok(EnqueueOutcome::Duplicate);
         }
-        // Check everything before changing anything: all or nothing, as one transaction.
-        let mut added: HashMap<&Installation, u64> = HashMap::new();
-        for event in events {
-            let Some(registered) = inner.registry.get(&event.installation) else {
-                return Err(ServeError::NotInstalled);
-            };
-            let count = added.entry(&event.installation).or_default();
-            *count += 1;
-            if registered.depth + *count > limits.max_per_installation {
-                return Err(QueueFull {
-                    bound: QueueBound::Installation,
-                    limit: limits.max_per_installation,
-                }
-                .into());
-            }
-        }
-        if inner.total_depth + events.len() as u64 > limits.max_total {
-            return Err(QueueFull {
-                bound: QueueBound::Total,
-                limit: limits.max_total,
-            }
-            .into());
-        }
+        inner.check_bounds(events, limits)?;
         if let Some((key, expires_at)) = delivery {
             inner.record_delivery(key, now, expires_at);
         }
-        let mut ids = Vec::with_capacity(events.len());
-        for event in events {
-            inner.next_event += 1;
-            let id = inner.next_event;
-            inner.events.insert(
-                id,
-                Event {
-                    installation: event.installation.clone(),
-                    module_key: event.module_key.clone(),
-                    payload: event.payload.clone(),
-                    state: State::Ready,
-                    attempts: 0,
-                    available_at: now.0,
-                    lease_expires_at: 0,
-                    last_error: String::new(),
-                    enqueued_at: now.0,
-                },
-            );
-            if let Some(registered) = inner.registry.get_mut(&event.installation) {
-                registered.depth += 1;
-            }
-            inner.total_depth += 1;
-            ids.push(EventId(id));
-        }
-        Ok(EnqueueOutcome::Accepted(ids))
+        Ok(EnqueueOutcome::Accepted(inner.store(events, now)))
     }
 
     async fn claim(

@@ -12,6 +12,8 @@
 
 mod memory;
 mod queue;
+#[cfg(test)]
+mod replica_rules;
 mod schedule;
 mod sql;
 mod sql_backend;
@@ -28,7 +30,7 @@ pub use queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
     QueueLimits,
 };
-pub use schedule::{IntervalClaim, ScheduleInterval};
+pub use schedule::{IntervalClaim, ScheduleInterval, ScheduledRun};
 pub use sql_backend::{PostgresServeBackend, SqlServeBackend, SqliteServeBackend};
 pub use types::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord,
@@ -113,6 +115,15 @@ pub trait ServeBackend: Send + Sync + 'static {
         hash: &WebTriggerIdHash,
         now: UnixMillis,
     ) -> Result<(), ServeError>;
+    /// Stores `hash` as the module's id only if the module has none: `false` when it had
+    /// one (kept). Replicas starting together each try; one id wins, none is replaced.
+    async fn add_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        hash: &WebTriggerIdHash,
+        now: UnixMillis,
+    ) -> Result<bool, ServeError>;
     async fn resolve_web_trigger(
         &self,
         hash: &WebTriggerIdHash,
@@ -138,6 +149,17 @@ pub trait ServeBackend: Send + Sync + 'static {
         trigger_key: &ModuleKey,
         interval_start: UnixMillis,
     ) -> Result<IntervalClaim, ServeError>;
+
+    /// In one transaction: claims `interval_start` for the trigger (as `claim_interval`)
+    /// unless a run of the trigger is still stored and not dead, and stores `event`, its
+    /// run; or does nothing.
+    async fn queue_scheduled_run(
+        &self,
+        interval_start: UnixMillis,
+        event: &NewEvent,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<ScheduledRun, ServeError>;
 
     /// Records `delivery` (if any) and stores every event, or nothing.
     async fn enqueue(
@@ -251,6 +273,23 @@ impl ServeState {
         Ok(id)
     }
 
+    /// Issues an id for the module only if it has none (the first start of an installation,
+    /// a module added by an upgrade): `None` when it has one already, which stays valid. Safe
+    /// when replicas start together: exactly one of them issues (and can print) the id.
+    pub async fn issue_web_trigger_if_absent(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        now: UnixMillis,
+    ) -> Result<Option<WebTriggerId>, ServeError> {
+        let id = WebTriggerId::generate()?;
+        Ok(self
+            .backend
+            .add_web_trigger(installation, module_key, &id.hash(), now)
+            .await?
+            .then_some(id))
+    }
+
     /// Whose trigger the id in a request's URL is. Malformed text is a typed error before
     /// any lookup; an unknown or revoked id is `None`.
     pub async fn resolve_web_trigger(
@@ -318,6 +357,21 @@ impl ServeState {
                 IntervalClaim::AlreadyClaimed { .. } => None,
             },
         )
+    }
+
+    /// A scheduled trigger's run for `interval_start`: the interval is claimed and the run
+    /// queued together, and only while no earlier run of the trigger is queued or running,
+    /// on any replica (see [`ScheduledRun`]).
+    pub async fn queue_scheduled_run(
+        &self,
+        interval_start: UnixMillis,
+        event: &NewEvent,
+        now: UnixMillis,
+    ) -> Result<ScheduledRun, ServeError> {
+        self.check_payloads(std::slice::from_ref(event))?;
+        self.backend
+            .queue_scheduled_run(interval_start, event, &self.limits.queue, now)
+            .await
     }
 
     /// Queues events (a web trigger request, a scheduled run).

@@ -47,6 +47,19 @@ impl ScheduleInterval {
     }
 }
 
+/// What [`crate::ServeState::queue_scheduled_run`] did: the interval's claim and its run's
+/// event are one transaction, so an interval is claimed exactly when its run is queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduledRun {
+    /// This caller claimed the interval and queued its run.
+    Queued(super::queue::EventId),
+    /// Someone claimed this interval (or a later one) already; `last` is what is stored.
+    AlreadyClaimed { last: UnixMillis },
+    /// A run of the trigger is still queued or running (on any replica): a trigger never
+    /// overlaps itself, so the interval stays unclaimed until that run finishes.
+    StillRunning,
+}
+
 /// What claiming an interval found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntervalClaim {

@@ -41,6 +41,11 @@ pub(crate) const PUT_WEB_TRIGGER: &str = "INSERT INTO web_triggers \
      ON CONFLICT (installation_id, module_key) DO UPDATE SET \
      id_hash = excluded.id_hash, issued_at = excluded.issued_at";
 
+/// One row changed: the module had no id and now has this one. None: it keeps its own.
+pub(crate) const ADD_WEB_TRIGGER: &str = "INSERT INTO web_triggers \
+     (installation_id, module_key, id_hash, issued_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (installation_id, module_key) DO NOTHING";
+
 pub(crate) const RESOLVE_WEB_TRIGGER: &str = "SELECT w.id_hash, i.app_id, i.site, i.environment, \
      w.module_key, r.paused FROM web_triggers w \
      JOIN installations i ON i.id = w.installation_id \
@@ -66,6 +71,13 @@ pub(crate) const CLAIM_INTERVAL: &str = "INSERT INTO schedule_state \
      ON CONFLICT (installation_id, trigger_key) DO UPDATE SET \
      last_interval_start = excluded.last_interval_start \
      WHERE schedule_state.last_interval_start < excluded.last_interval_start";
+
+/// A run of the trigger still stored and not dead (state 2): queued, leased, or leased by a
+/// replica that died and waiting for its lease to expire. Read after `CLAIM_INTERVAL` in the
+/// same transaction, so under the schedule row's lock: every claimer of the trigger waits
+/// for the one before it to commit, and sees the run it stored.
+pub(crate) const SCHEDULED_RUN_IN_FLIGHT: &str = "SELECT id FROM event_queue \
+     WHERE installation_id = $1 AND module_key = $2 AND state <> 2 LIMIT 1";
 
 pub(crate) const LAST_INTERVAL: &str = "SELECT last_interval_start FROM schedule_state \
      WHERE installation_id = $1 AND trigger_key = $2";

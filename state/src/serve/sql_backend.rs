@@ -7,10 +7,11 @@
 //! server then aborts one). Every write here takes its locks in one order:
 //!
 //! 1. the installation's registry row (install, uninstall, pause);
-//! 2. event rows (claim, complete, fail, discard, uninstall);
-//! 3. on a claim, the app's advisory lock (only ever one waited for, see `PG_LOCK_APP`);
-//! 4. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
-//! 5. the `queue_total` row, last.
+//! 2. a scheduled trigger's `schedule_state` row (uninstall; a scheduled run's claim);
+//! 3. event rows (claim, complete, fail, discard, uninstall);
+//! 4. on a claim, the app's advisory lock (only ever one waited for, see `PG_LOCK_APP`);
+//! 5. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
+//! 6. the `queue_total` row, last.
 //!
 //! On SQLite the file's single write lock makes the order moot, and the same code runs.
 
@@ -23,7 +24,7 @@ use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
     QueueLimits,
 };
-use super::schedule::IntervalClaim;
+use super::schedule::{IntervalClaim, ScheduledRun};
 use super::types::{
     ApprovedScopes, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord, ModuleKey,
     UnixMillis,
@@ -164,6 +165,69 @@ where
         } else {
             DeliveryOutcome::Duplicate
         })
+    }
+
+    /// Raises the queue's depths within their bounds and stores `events`; on an error the
+    /// caller rolls the transaction back, so nothing is stored.
+    async fn store_events(
+        tx: &mut Transaction<'static, DB>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<Vec<EventId>, ServeError> {
+        // Each event's installation id, and how many events each installation gets.
+        let mut ids: HashMap<&Installation, i64> = HashMap::new();
+        let mut added: BTreeMap<i64, i64> = BTreeMap::new();
+        for event in events {
+            let id = match ids.get(&event.installation) {
+                Some(id) => *id,
+                None => {
+                    let Some(id) = Self::installed_id(tx, &event.installation).await? else {
+                        return Err(ServeError::NotInstalled);
+                    };
+                    ids.insert(&event.installation, id);
+                    id
+                }
+            };
+            *added.entry(id).or_default() += 1;
+        }
+        // The bounds, installations in ascending id order and then the total (lock order).
+        for (id, count) in &added {
+            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_DEPTH)
+                .bind(*count)
+                .bind(*id)
+                .bind(as_i64(limits.max_per_installation))
+                .fetch_optional(&mut **tx)
+                .await?;
+            if raised.is_none() {
+                return Err(full(QueueBound::Installation, limits.max_per_installation));
+            }
+        }
+        let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
+            .bind(as_i64(events.len() as u64))
+            .bind(as_i64(limits.max_total))
+            .fetch_optional(&mut **tx)
+            .await?;
+        if raised.is_none() {
+            return Err(full(QueueBound::Total, limits.max_total));
+        }
+        let mut stored = Vec::with_capacity(events.len());
+        for event in events {
+            let id = ids
+                .get(&event.installation)
+                .copied()
+                .ok_or(ServeError::Corrupt("enqueued installation"))?;
+            let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
+                .bind(id)
+                .bind(event.installation.app_id())
+                .bind(event.module_key.as_str())
+                .bind(&event.payload[..])
+                .bind(now.0)
+                .fetch_one(&mut **tx)
+                .await?;
+            stored.push(EventId(event_id));
+        }
+        Ok(stored)
     }
 
     async fn lower_depths(
@@ -408,6 +472,29 @@ where
         Ok(())
     }
 
+    async fn add_web_trigger(
+        &self,
+        installation: &Installation,
+        module_key: &ModuleKey,
+        hash: &WebTriggerIdHash,
+        now: UnixMillis,
+    ) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Err(ServeError::NotInstalled);
+        };
+        let done = sqlx::query(sql::ADD_WEB_TRIGGER)
+            .bind(id)
+            .bind(module_key.as_str())
+            .bind(&hash.0[..])
+            .bind(now.0)
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn resolve_web_trigger(
         &self,
         hash: &WebTriggerIdHash,
@@ -509,6 +596,65 @@ where
         Ok(claim)
     }
 
+    async fn queue_scheduled_run(
+        &self,
+        interval_start: UnixMillis,
+        event: &NewEvent,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<ScheduledRun, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = Self::installed_id(&mut write.tx, &event.installation).await? else {
+            write.rollback().await?;
+            return Err(ServeError::NotInstalled);
+        };
+        // The claim first: it locks the trigger's schedule row (PostgreSQL), so the check
+        // below sees the run of whoever claimed before.
+        let claimed = sqlx::query(sql::CLAIM_INTERVAL)
+            .bind(id)
+            .bind(event.module_key.as_str())
+            .bind(interval_start.0)
+            .execute(&mut *write.tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !claimed {
+            let last: i64 = sqlx::query_scalar(sql::LAST_INTERVAL)
+                .bind(id)
+                .bind(event.module_key.as_str())
+                .fetch_one(&mut *write.tx)
+                .await?;
+            write.rollback().await?;
+            return Ok(ScheduledRun::AlreadyClaimed {
+                last: UnixMillis(last),
+            });
+        }
+        let running: Option<i64> = sqlx::query_scalar(sql::SCHEDULED_RUN_IN_FLIGHT)
+            .bind(id)
+            .bind(event.module_key.as_str())
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        if running.is_some() {
+            write.rollback().await?;
+            return Ok(ScheduledRun::StillRunning);
+        }
+        let stored =
+            match Self::store_events(&mut write.tx, std::slice::from_ref(event), limits, now).await
+            {
+                Ok(stored) => stored,
+                Err(error) => {
+                    write.rollback().await?;
+                    return Err(error);
+                }
+            };
+        write.commit().await?;
+        stored
+            .first()
+            .copied()
+            .map(ScheduledRun::Queued)
+            .ok_or(ServeError::Corrupt("stored scheduled run"))
+    }
+
     async fn enqueue(
         &self,
         delivery: Option<(&DeliveryKey, UnixMillis)>,
@@ -524,62 +670,13 @@ where
             write.rollback().await?;
             return Ok(EnqueueOutcome::Duplicate);
         }
-        // Each event's installation id, and how many events each installation gets.
-        let mut ids: HashMap<&Installation, i64> = HashMap::new();
-        let mut added: BTreeMap<i64, i64> = BTreeMap::new();
-        for event in events {
-            let id = match ids.get(&event.installation) {
-                Some(id) => *id,
-                None => {
-                    let Some(id) = Self::installed_id(&mut write.tx, &event.installation).await?
-                    else {
-                        write.rollback().await?;
-                        return Err(ServeError::NotInstalled);
-                    };
-                    ids.insert(&event.installation, id);
-                    id
-                }
-            };
-            *added.entry(id).or_default() += 1;
-        }
-        // The bounds, installations in ascending id order and then the total (lock order).
-        for (id, count) in &added {
-            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_DEPTH)
-                .bind(*count)
-                .bind(*id)
-                .bind(as_i64(limits.max_per_installation))
-                .fetch_optional(&mut *write.tx)
-                .await?;
-            if raised.is_none() {
+        let stored = match Self::store_events(&mut write.tx, events, limits, now).await {
+            Ok(stored) => stored,
+            Err(error) => {
                 write.rollback().await?;
-                return Err(full(QueueBound::Installation, limits.max_per_installation));
+                return Err(error);
             }
-        }
-        let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
-            .bind(as_i64(events.len() as u64))
-            .bind(as_i64(limits.max_total))
-            .fetch_optional(&mut *write.tx)
-            .await?;
-        if raised.is_none() {
-            write.rollback().await?;
-            return Err(full(QueueBound::Total, limits.max_total));
-        }
-        let mut stored = Vec::with_capacity(events.len());
-        for event in events {
-            let id = ids
-                .get(&event.installation)
-                .copied()
-                .ok_or(ServeError::Corrupt("enqueued installation"))?;
-            let event_id: i64 = sqlx::query_scalar(sql::INSERT_EVENT)
-                .bind(id)
-                .bind(event.installation.app_id())
-                .bind(event.module_key.as_str())
-                .bind(&event.payload[..])
-                .bind(now.0)
-                .fetch_one(&mut *write.tx)
-                .await?;
-            stored.push(EventId(event_id));
-        }
+        };
         write.commit().await?;
         Ok(EnqueueOutcome::Accepted(stored))
     }

@@ -1,0 +1,94 @@
+//! The app `runtime serve`'s replica tests (serve/tests/replicas.rs) host on three replicas
+//! sharing one PostgreSQL database. Every handler leaves its trace in app storage, which the
+//! replicas share, so a test counts what ran across all of them through one web trigger:
+//!
+//! - `count` (web trigger): one compare-and-set increment of `?key=` (default `counter`),
+//!   retried on conflict; answers the value it wrote.
+//! - `report` (web trigger): one page (up to 100) of the keys under `?prefix=`, after
+//!   `?cursor=`, as `{"entries": {key: value}, "next": cursor}`.
+//! - `on_event` (product event): increments `done:<issue>`. For a summary of `slow:<ms>` it
+//!   first increments `started:<issue>` and spins that long (at most 5 s): a handler slow on
+//!   purpose, to be killed mid-invocation.
+//! - `on_tick` (scheduled trigger): increments `tick:<interval start>`.
+
+use kiln_sdk::prelude::*;
+use kiln_sdk::storage::Expected;
+use serde_json::{Map, Value, json};
+
+/// Conflicts one increment may meet before it gives up. Every replica's every slot may be
+/// incrementing the same key at once; each conflict means another increment succeeded.
+const MAX_CONFLICTS: u32 = 10_000;
+
+/// Adds one to the counter under `key` by compare-and-set; returns the value written.
+fn increment(key: &str) -> Result<u64, AppError> {
+    for _ in 0..MAX_CONFLICTS {
+        let (expected, next) = match storage::get_entry::<u64>(key)? {
+            Some(entry) => (Expected::Version(entry.version), entry.value + 1),
+            None => (Expected::Absent, 1),
+        };
+        if storage::compare_and_set(key, expected, Some(&next))? {
+            return Ok(next);
+        }
+    }
+    Err(AppError::failed(format!("{key}: too many conflicts")))
+}
+
+fn query_parameter<'a>(request: &'a Value, name: &str) -> Option<&'a str> {
+    request["queryParameters"][name][0].as_str()
+}
+
+#[kiln_sdk::handler]
+fn count(request: Value) -> Result<Value, AppError> {
+    let key = query_parameter(&request, "key").unwrap_or("counter");
+    let value = increment(key)?;
+    Ok(json!({ "statusCode": 200, "body": json!({ "value": value }).to_string() }))
+}
+
+#[kiln_sdk::handler]
+fn report(request: Value) -> Result<Value, AppError> {
+    let mut query = storage::query()
+        .where_prefix(query_parameter(&request, "prefix").unwrap_or(""))
+        .limit(100);
+    if let Some(cursor) = query_parameter(&request, "cursor") {
+        query = query.cursor(cursor);
+    }
+    let page = query.get_many::<Value>()?;
+    let entries: Map<String, Value> = page
+        .entries
+        .into_iter()
+        .map(|entry| (entry.key, entry.value))
+        .collect();
+    Ok(json!({
+        "statusCode": 200,
+        "body": json!({ "entries": entries, "next": page.next_cursor }).to_string(),
+    }))
+}
+
+#[kiln_sdk::handler]
+fn on_event(event: Value) -> Result<Value, AppError> {
+    let key = event["issue"]["key"]
+        .as_str()
+        .ok_or_else(|| AppError::invalid_payload("the event names no issue"))?;
+    let summary = event["issue"]["fields"]["summary"].as_str().unwrap_or("");
+    if let Some(ms) = summary
+        .strip_prefix("slow:")
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        increment(&format!("started:{key}"))?;
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(ms.min(5_000));
+        while std::time::Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+    let done = increment(&format!("done:{key}"))?;
+    Ok(json!({ "issue": key, "done": done }))
+}
+
+#[kiln_sdk::handler]
+fn on_tick(payload: Value) -> Result<Value, AppError> {
+    let start = payload["context"]["intervalStart"].as_i64().unwrap_or(0);
+    let runs = increment(&format!("tick:{start}"))?;
+    Ok(json!({ "tick": start, "runs": runs }))
+}
+
+kiln_sdk::export_app!(count, report, on_event, on_tick);

@@ -1,0 +1,460 @@
+//! Three `runtime serve` replicas on one PostgreSQL database (issue 16): the real binary
+//! three times, started together, each with its own listener, embedded simulator and JSON
+//! log, sharing installations, web trigger ids, delivery dedup, schedule state, the event
+//! queue and app storage through the database. The app (serve/tests/replica-app) leaves every
+//! trace in app storage, so what ran is counted across replicas through one web trigger.
+//!
+//! Needs `$KILN_TEST_POSTGRES_URL` (`.ci/run` sets it; by hand: `eval "$(.ci/postgres-cluster
+//! start)"`). Unset, each test says why it does nothing and returns, as kiln-state's
+//! PostgreSQL cases do; set but unreachable, each fails.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const HOUR: i64 = 3_600_000;
+
+struct Replicas {
+    servers: Vec<Serve>,
+    logs: Vec<PathBuf>,
+    _dir: tempfile::TempDir,
+}
+
+impl Replicas {
+    /// Three replicas of the replica app on `database`, started at once (as a Deployment
+    /// starts them: migrations and first installation race, and must not matter).
+    fn start(database: &str, limits: &str, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut logs = Vec::new();
+        let mut starting = Vec::new();
+        for n in 0..3 {
+            let home = dir.path().join(format!("replica-{n}"));
+            std::fs::create_dir_all(&home).unwrap();
+            let log = home.join("serve.log");
+            starting.push(
+                Launch {
+                    app: replica_app(),
+                    state: database.to_owned(),
+                    limits,
+                    log: Some(&log),
+                    extra,
+                    ..Launch::new(&home)
+                }
+                .spawn(),
+            );
+            logs.push(log);
+        }
+        let servers = starting.into_iter().map(Starting::serving).collect();
+        Replicas {
+            servers,
+            logs,
+            _dir: dir,
+        }
+    }
+
+    /// The web trigger's id. Exactly one replica issued it (the first to install); the
+    /// others serve the same installation and print no URL, as only the id's hash is stored.
+    fn web_trigger_id(&self, key: &str) -> String {
+        let urls: Vec<&str> = self
+            .servers
+            .iter()
+            .filter_map(|s| s.find_line("webtrigger", Some(key)))
+            .filter_map(|line| line["url"].as_str())
+            .collect();
+        assert_eq!(urls.len(), 1, "one replica issues the id: {urls:?}");
+        urls[0].rsplit('/').next().unwrap().to_owned()
+    }
+
+    /// The web trigger's URL on replica `n`.
+    fn web_trigger_url(&self, n: usize, id: &str) -> String {
+        format!("{}/x1/{id}", self.servers[n].url())
+    }
+
+    /// Every stored counter under `prefix`, read through replica 0.
+    fn counters(&self, report_id: &str, prefix: &str) -> BTreeMap<String, u64> {
+        let mut all = BTreeMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut request = client()
+                .get(self.web_trigger_url(0, report_id))
+                .query(&[("prefix", prefix)]);
+            if let Some(cursor) = &cursor {
+                request = request.query(&[("cursor", cursor)]);
+            }
+            let page: Value = request
+                .send()
+                .unwrap()
+                .error_for_status()
+                .unwrap()
+                .json()
+                .unwrap();
+            for (key, value) in page["entries"].as_object().unwrap() {
+                all.insert(key.clone(), value.as_u64().unwrap());
+            }
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return all,
+            }
+        }
+    }
+
+    /// Product events completed, per replica, as (event id, attempt).
+    fn completed(&self) -> Vec<Vec<(i64, i64)>> {
+        self.logs
+            .iter()
+            .map(|log| {
+                log_entries(log, "event done")
+                    .iter()
+                    .filter(|entry| entry["fields"]["module"] == "on-issue")
+                    .map(|entry| {
+                        (
+                            entry["fields"]["event"].as_i64().unwrap(),
+                            entry["fields"]["attempt"].as_i64().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn advance_clocks(&self, by_ms: i64, only: &[usize]) {
+        for n in only {
+            admin(
+                &self.servers[*n],
+                "/v1/clock",
+                &json!({ "advanceMs": by_ms }),
+            );
+        }
+    }
+}
+
+/// A gauge or counter's value in a replica's `/metrics` (0 when absent).
+fn metric(serve: &Serve, name: &str) -> f64 {
+    let text = client()
+        .get(format!("{}/metrics", serve.url()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .and_then(|value| value.trim().parse().ok())
+        })
+        .unwrap_or(0.0)
+}
+
+/// (a) 1,000 distinct deliveries, a quarter of them also sent to a second replica at the
+/// same moment: every delivery is accepted (202) exactly once across replicas and its
+/// handler runs exactly once.
+#[test]
+fn a_thousand_deliveries_with_duplicates_over_three_replicas_each_run_once() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    let replicas = Replicas::start(&database, "workers = 4", &[]);
+    let report = replicas.web_trigger_id("report-in");
+
+    const DISTINCT: usize = 1_000;
+    // (replica, delivery): every delivery once, every fourth one again on the next replica,
+    // right after it, so two client threads send the pair at the same time.
+    let mut sends = Vec::new();
+    for n in 0..DISTINCT {
+        sends.push((n % 3, n));
+        if n % 4 == 0 {
+            sends.push(((n + 1) % 3, n));
+        }
+    }
+    let sends = Arc::new(sends);
+    let next = Arc::new(AtomicUsize::new(0));
+    let replicas = Arc::new(replicas);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..12)
+        .map(|_| {
+            let (sends, next, replicas) = (sends.clone(), next.clone(), replicas.clone());
+            std::thread::spawn(move || {
+                let client = client();
+                let mut statuses = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&(replica, n)) = sends.get(i) else {
+                        return statuses;
+                    };
+                    let body = issue_created(&format!("KILN-{}", 10_000 + n), "", "someone-else");
+                    let status = webhook_with(
+                        &client,
+                        &replicas.servers[replica],
+                        &format!("delivery-{n}"),
+                        &body,
+                        None,
+                    )
+                    .status()
+                    .as_u16();
+                    statuses.push((n, status));
+                }
+            })
+        })
+        .collect();
+    let mut accepted = BTreeMap::<usize, usize>::new();
+    for thread in threads {
+        for (n, status) in thread.join().unwrap() {
+            assert!(status == 202 || status == 200, "delivery {n}: {status}");
+            if status == 202 {
+                *accepted.entry(n).or_default() += 1;
+            }
+        }
+    }
+    assert_eq!(accepted.len(), DISTINCT, "every delivery accepted");
+    assert!(
+        accepted.values().all(|&times| times == 1),
+        "a duplicate was accepted twice"
+    );
+    eprintln!("{} deliveries sent in {:?}", sends.len(), started.elapsed());
+
+    wait_up_to(Duration::from_secs(50), "every handler to finish", || {
+        replicas.counters(&report, "done:").len() == DISTINCT
+    });
+    // Give a duplicate run, if there were one, the time to show.
+    std::thread::sleep(Duration::from_secs(1));
+    let done = replicas.counters(&report, "done:");
+    assert_eq!(done.len(), DISTINCT);
+    let twice: Vec<_> = done.iter().filter(|(_, runs)| **runs != 1).collect();
+    assert!(
+        twice.is_empty(),
+        "handlers that ran more than once: {twice:?}"
+    );
+
+    // The queue completed each event once, and the work was spread over the replicas.
+    let completed = replicas.completed();
+    let mut ids: Vec<i64> = completed.iter().flatten().map(|(id, _)| *id).collect();
+    let total = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((ids.len(), total), (DISTINCT, DISTINCT));
+    assert!(
+        completed.iter().all(|per_replica| !per_replica.is_empty()),
+        "every replica ran some: {:?}",
+        completed.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    eprintln!("all handled {:?} after the first send", started.elapsed());
+}
+
+/// (b) A replica is SIGKILLed while it runs a handler that is slow on purpose. The events it
+/// held stay leased; once their lease expires (the survivors' manual clocks are moved past
+/// it, not waited for) another replica claims them and they finish. The lease outlasts the
+/// app's longest invocation (`timeoutSeconds` + 30 s), so a slow live run is never taken.
+///
+/// Guaranteed: every accepted event completes (is deleted from the queue) exactly once, by a
+/// live replica: the dead replica's lease is fenced by its attempt number. Its handler ran
+/// at least once to completion; a handler cut off by the kill ran again from the start, so
+/// what it did before the kill (here, `started:`) happened twice. That is at-least-once
+/// delivery: dedup stops a redelivered *webhook* from becoming a second event, but nothing
+/// can undo half an invocation on a machine that died.
+#[test]
+fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    // Half past some hour, frozen (the scheduled trigger's first run is out of the way).
+    let start = (1_900_000_000_000 / HOUR) * HOUR + HOUR / 2;
+    let replicas = Replicas::start(
+        &database,
+        "workers = 2",
+        &["--manual-clock", &start.to_string()],
+    );
+    let report = replicas.web_trigger_id("report-in");
+
+    const EVENTS: usize = 8;
+    for n in 0..EVENTS {
+        let body = issue_created(&format!("KILN-{}", 20_000 + n), "slow:2000", "someone-else");
+        let status = webhook(&replicas.servers[n % 3], &format!("slow-{n}"), &body, None).status();
+        assert_eq!(status, 202);
+    }
+    // Kill a replica while one of its slots runs a handler.
+    let mut victim = None;
+    wait_for("a replica running a handler", || {
+        victim = (0..3).find(|n| metric(&replicas.servers[*n], "kiln_slots_in_use") >= 1.0);
+        victim.is_some()
+    });
+    let victim = victim.unwrap();
+    let survivors: Vec<usize> = (0..3).filter(|n| *n != victim).collect();
+    replicas.servers[victim].signal(libc::SIGKILL);
+    let reporter = survivors[0];
+
+    // The survivors finish everything not leased by the dead replica, then sit idle.
+    let idle = || {
+        survivors
+            .iter()
+            .all(|n| metric(&replicas.servers[*n], "kiln_slots_in_use") == 0.0)
+    };
+    wait_for("the survivors to run out of claimable events", || {
+        idle() && {
+            std::thread::sleep(Duration::from_millis(1500));
+            idle()
+        }
+    });
+    let counters = |prefix: &str| -> BTreeMap<String, u64> {
+        let mut all = BTreeMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut request = client()
+                .get(replicas.web_trigger_url(reporter, &report))
+                .query(&[("prefix", prefix)]);
+            if let Some(cursor) = &cursor {
+                request = request.query(&[("cursor", cursor)]);
+            }
+            let page: Value = request.send().unwrap().json().unwrap();
+            for (key, value) in page["entries"].as_object().unwrap() {
+                all.insert(key.clone(), value.as_u64().unwrap());
+            }
+            match page["next"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return all,
+            }
+        }
+    };
+    let cut_off = EVENTS - counters("done:").len();
+    assert!(
+        cut_off >= 1,
+        "the killed replica was running a handler, so its event cannot be done yet"
+    );
+
+    // The app may run 60 s (its manifest's timeoutSeconds), so a lease lasts 90 s, not
+    // kiln-state's default 60 s: at 61 s the dead replica's events are still leased (a live
+    // replica's invocation could still be running)...
+    replicas.advance_clocks(61_000, &survivors);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        EVENTS - counters("done:").len(),
+        cut_off,
+        "a lease shorter than the app's timeout expired"
+    );
+    // ... and past 90 s they are retried.
+    replicas.advance_clocks(30_000, &survivors);
+    wait_for("the dead replica's events to finish elsewhere", || {
+        counters("done:").len() == EVENTS
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let done = counters("done:");
+    let started_runs = counters("started:");
+    assert!(done.values().all(|&runs| runs == 1), "{done:?}");
+    let restarted = started_runs.values().filter(|&&runs| runs == 2).count();
+    assert!(
+        started_runs.values().all(|&runs| runs == 1 || runs == 2),
+        "{started_runs:?}"
+    );
+    assert!(
+        restarted >= 1 && restarted <= cut_off,
+        "handlers run again: {restarted}, cut off by the kill: {cut_off}"
+    );
+    let completed = replicas.completed();
+    let mut ids: Vec<i64> = completed.iter().flatten().map(|(id, _)| *id).collect();
+    let total = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((ids.len(), total), (EVENTS, EVENTS), "each completed once");
+    let retried_elsewhere = survivors
+        .iter()
+        .flat_map(|n| &completed[*n])
+        .filter(|(_, attempt)| *attempt >= 2)
+        .count();
+    assert_eq!(retried_elsewhere, cut_off, "{completed:?}");
+    eprintln!(
+        "replica {victim} killed holding {cut_off} event(s); {restarted} handler(s) had \
+         started there and ran again from the start"
+    );
+}
+
+/// (c) An hourly trigger on three replicas over 20 simulated hours runs once per hour:
+/// 20 runs (plus the first, at start), not 60.
+#[test]
+fn a_scheduled_trigger_fires_once_per_interval_across_three_replicas() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    let start = (1_900_000_000_000 / HOUR) * HOUR + HOUR / 2;
+    let first = start - HOUR / 2;
+    let replicas = Replicas::start(
+        &database,
+        "workers = 2",
+        &["--manual-clock", &start.to_string()],
+    );
+    let report = replicas.web_trigger_id("report-in");
+    let ticks = || replicas.counters(&report, "tick:");
+    wait_for("the run at start", || ticks().len() == 1);
+
+    const INTERVALS: i64 = 20;
+    for hour in 1..=INTERVALS {
+        // Every replica's clock moves to the next hour (half past: beyond the jitter).
+        replicas.advance_clocks(HOUR, &[0, 1, 2]);
+        let key = format!("tick:{}", first + hour * HOUR);
+        wait_for(&format!("hour {hour}'s run"), || ticks().contains_key(&key));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let ticks = ticks();
+    let expected: BTreeMap<String, u64> = (0..=INTERVALS)
+        .map(|hour| (format!("tick:{}", first + hour * HOUR), 1))
+        .collect();
+    assert_eq!(ticks, expected);
+}
+
+/// (d) 200 compare-and-set increments of one key at once, through web triggers on all three
+/// replicas: the final value is exactly 200 (no increment lost, none doubled).
+#[test]
+fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    // Two increments at a time per replica: six writers contend at once, the others wait in
+    // admission (up to a minute here, on a machine that may be loaded). More concurrent
+    // writers only means more compare-and-set conflicts for each to retry.
+    let replicas = Arc::new(Replicas::start(
+        &database,
+        "web_concurrency_per_app = 2\nclient_timeout_seconds = 60",
+        &[],
+    ));
+    let count = replicas.web_trigger_id("count-in");
+    const INCREMENTS: usize = 200;
+    let barrier = Arc::new(std::sync::Barrier::new(INCREMENTS));
+    let threads: Vec<_> = (0..INCREMENTS)
+        .map(|n| {
+            let (replicas, barrier) = (replicas.clone(), barrier.clone());
+            let url = replicas.web_trigger_url(n % 3, &count);
+            std::thread::spawn(move || {
+                // Longer than admission's wait plus the run: a request the client gave up on
+                // might still increment, and the count would be unexplained.
+                let client = client_waiting(Duration::from_secs(180));
+                barrier.wait();
+                // A 429 ran nothing (refused before the app): try again after Retry-After.
+                loop {
+                    let response = client.post(&url).send().unwrap();
+                    match response.status().as_u16() {
+                        200 => {
+                            let body: Value = response.json().unwrap();
+                            return body["value"].as_u64().unwrap();
+                        }
+                        429 => std::thread::sleep(Duration::from_millis(200)),
+                        // Anything else may or may not have incremented: not retried, failed.
+                        other => panic!("increment {n}: {other} {}", response.text().unwrap()),
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut written: Vec<u64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    written.sort_unstable();
+    // Each increment wrote a different value: 1..=200, each once.
+    assert_eq!(written, (1..=INCREMENTS as u64).collect::<Vec<_>>());
+    let report = replicas.web_trigger_id("report-in");
+    assert_eq!(
+        replicas.counters(&report, "counter").get("counter"),
+        Some(&(INCREMENTS as u64))
+    );
+}
