@@ -253,8 +253,8 @@ fn web_request(method: &str, body: &str) -> serde_json::Value {
     })
 }
 
-#[tokio::test]
-async fn ops_alerts_turns_a_web_trigger_post_into_a_jsm_alert() {
+/// A harness with in-memory app storage and the ops-alerts example loaded.
+async fn ops_alerts_app() -> (Harness, kiln_runtime::LoadedApp) {
     let h = Harness::start_with_storage(
         kiln_runtime::runtime::in_memory_storage().expect("memory storage"),
         None,
@@ -263,6 +263,12 @@ async fn ops_alerts_turns_a_web_trigger_post_into_a_jsm_alert() {
     let app = h
         .load(programs::OPS_ALERTS, &manifest(OPS_ALERTS_MANIFEST))
         .await;
+    (h, app)
+}
+
+#[tokio::test]
+async fn ops_alerts_turns_a_web_trigger_post_into_a_jsm_alert() {
+    let (h, app) = ops_alerts_app().await;
     let before = ops_alerts(&h).await.len();
     let body = json!({
         "message": "disk full on db-1",
@@ -323,14 +329,7 @@ async fn ops_alerts_turns_a_web_trigger_post_into_a_jsm_alert() {
 
 #[tokio::test]
 async fn ops_alerts_keeps_a_weekly_on_call_summary_and_serves_it() {
-    let h = Harness::start_with_storage(
-        kiln_runtime::runtime::in_memory_storage().expect("memory storage"),
-        None,
-    )
-    .await;
-    let app = h
-        .load(programs::OPS_ALERTS, &manifest(OPS_ALERTS_MANIFEST))
-        .await;
+    let (h, app) = ops_alerts_app().await;
     let none = ok_json(
         &h.invoke(&app, "latest-summary", web_request("GET", ""))
             .await,
