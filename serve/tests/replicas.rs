@@ -344,15 +344,22 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
     std::thread::sleep(Duration::from_secs(1));
     let done = counters("done:");
     let started_runs = counters("started:");
-    assert!(done.values().all(|&runs| runs == 1), "{done:?}");
+    // At least once: a handler the kill cut off after its effect ("done") but before the
+    // queue recorded its completion runs again, so that effect happens twice. Only the
+    // dead replica's events can do so.
+    assert!(
+        done.values().all(|&runs| runs == 1 || runs == 2),
+        "{done:?}"
+    );
+    let done_twice = done.values().filter(|&&runs| runs == 2).count();
     let restarted = started_runs.values().filter(|&&runs| runs == 2).count();
     assert!(
         started_runs.values().all(|&runs| runs == 1 || runs == 2),
         "{started_runs:?}"
     );
     assert!(
-        restarted >= 1 && restarted <= cut_off,
-        "handlers run again: {restarted}, cut off by the kill: {cut_off}"
+        restarted >= 1 && restarted <= cut_off + done_twice,
+        "handlers run again: {restarted}, cut off by the kill: {cut_off} + {done_twice}"
     );
     let completed = replicas.completed();
     let mut ids: Vec<i64> = completed.iter().flatten().map(|(id, _)| *id).collect();
@@ -365,7 +372,9 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
         .flat_map(|n| &completed[*n])
         .filter(|(_, attempt)| *attempt >= 2)
         .count();
-    assert_eq!(retried_elsewhere, cut_off, "{completed:?}");
+    // Every event the dead replica held is retried elsewhere: those it had not finished
+    // and those whose completion it never recorded.
+    assert_eq!(retried_elsewhere, cut_off + done_twice, "{completed:?}");
     eprintln!(
         "replica {victim} killed holding {cut_off} event(s); {restarted} handler(s) had \
          started there and ran again from the start"
