@@ -264,6 +264,18 @@ impl JiraSession {
         let (endpoint, placement) = self.client.site.destination(route, credential.is_bearer());
         let url = build_url_placed(endpoint, &path, placement, &req.query)
             .map_err(|e| RequestError::InvalidRequest(e.to_string()))?;
+        // The site's Retry-After, from any invocation of this installation,
+        // before the credential is used: a held request costs no token
+        // refresh, and one sent after a wait carries a fresh token.
+        match client.rate_limit.admit(is_app, self.deadline) {
+            Admission::Now => {}
+            Admission::After(at) => tokio::time::sleep_until(at).await,
+            Admission::Held { retry_after_secs } => {
+                trace.rate_limited = true;
+                trace.status = Some(429);
+                return Ok(rate_limit::held_response(retry_after_secs));
+            }
+        }
         let authorization = match client.fixed_authorization(is_app) {
             Some(fixed) => fixed.clone(),
             // A refresh talks to the authorization server: bounded by the
@@ -312,16 +324,6 @@ impl JiraSession {
         request
             .headers
             .insert(http::header::AUTHORIZATION, authorization.clone());
-        // The site's Retry-After, from any invocation of this installation.
-        match client.rate_limit.admit(is_app, self.deadline) {
-            Admission::Now => {}
-            Admission::After(at) => tokio::time::sleep_until(at).await,
-            Admission::Held { retry_after_secs } => {
-                trace.rate_limited = true;
-                trace.status = Some(429);
-                return Ok(rate_limit::held_response(retry_after_secs));
-            }
-        }
         let redactor = client.redactor(&[&authorization]);
         let mut response = self.send(request, &redactor, trace).await?;
         if response.status == http::StatusCode::UNAUTHORIZED.as_u16()
