@@ -120,6 +120,8 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "read:ops-alert:jira-service-management",
     "write:ops-alert:jira-service-management",
     "manage:jira-webhook",
+    "read:app-data:jira",
+    "write:app-data:jira",
 ];
 
 impl Default for AppClientConfig {

@@ -56,6 +56,11 @@ const WRITE_PROJECT_PROPERTY: Alternatives =
     &[&["manage:jira-project"], &["write:project.property:jira"]];
 const DELETE_PROJECT_PROPERTY: Alternatives =
     &[&["manage:jira-project"], &["delete:project.property:jira"]];
+/// Forge app properties: the spec lists only the granular scope for reads, and an
+/// empty classic set beside `write:app-data:jira` for writes; an empty set is
+/// refused here as everywhere (see `serverInfo` below), so writes need the scope.
+const READ_APP_PROPERTY: Alternatives = &[&["read:app-data:jira"]];
+const WRITE_APP_PROPERTY: Alternatives = &[&["write:app-data:jira"]];
 const READ_USER_PROPERTY: Alternatives = &[&["read:jira-user"], &["read:user.property:jira"]];
 const WRITE_USER_PROPERTY: Alternatives = &[&["write:jira-work"], &["write:user.property:jira"]];
 const DELETE_USER_PROPERTY: Alternatives = &[&["write:jira-work"], &["delete:user.property:jira"]];
@@ -251,6 +256,8 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         "/rest/api/3/project/{project_id_or_key}/properties/{property_key}";
     const USER_PROPERTIES: &str = "/rest/api/3/user/properties";
     const USER_PROPERTY: &str = "/rest/api/3/user/properties/{property_key}";
+    const APP_PROPERTIES: &str = "/rest/forge/1/app/properties";
+    const APP_PROPERTY: &str = "/rest/forge/1/app/properties/{property_key}";
     let m = method.as_str();
     let found = match (m, template) {
         ("GET", "/rest/api/3/myself") => MYSELF,
@@ -294,6 +301,8 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("GET", PROPERTIES | PROPERTY) => READ_ISSUE_PROPERTY,
         ("PUT", PROPERTY) => WRITE_ISSUE_PROPERTY,
         ("DELETE", PROPERTY) => DELETE_ISSUE_PROPERTY,
+        ("GET", APP_PROPERTIES | APP_PROPERTY) => READ_APP_PROPERTY,
+        ("PUT" | "DELETE", APP_PROPERTY) => WRITE_APP_PROPERTY,
         // `serverInfo` lists empty scope sets: Kiln's catalogue refuses it to apps,
         // and so does the gateway here.
         _ => return None,

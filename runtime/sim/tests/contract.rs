@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 22] = [
+const ROOTS: [&str; 23] = [
     "ServerInformation",
     "FieldDetails",
     "PropertyKeys",
@@ -40,6 +40,7 @@ const ROOTS: [&str; 22] = [
     "WebhooksExpirationDate",
     "FailedWebhooks",
     "PageBeanString",
+    "OperationMessage",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -408,5 +409,50 @@ async fn webhook_answers_match_the_official_schemas() {
     )
     .await;
     assert_eq!(deleted.status, 202);
+    sim.shutdown().await;
+}
+
+/// Forge app properties, called as the app itself (client credentials). The spec
+/// gives the two reads inline schemas equal to `PropertyKeys` and `EntityProperty`;
+/// writes and errors other than 403 are `OperationMessage`.
+#[tokio::test]
+async fn forge_app_property_answers_match_the_official_schemas() {
+    let contract = Contract::new();
+    let sim = start().await;
+    let token = common::oauth::app_access_token(&sim).await;
+    let call = |method: reqwest::Method, path: &str, body: Option<&str>| {
+        let mut request = client()
+            .request(
+                method,
+                format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id()),
+            )
+            .bearer_auth(&token);
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        send(request)
+    };
+    let path = "/rest/forge/1/app/properties/kiln";
+    for (what, status) in [("created", 201), ("updated", 200)] {
+        let written = call(reqwest::Method::PUT, path, Some(r#"{"on":true}"#)).await;
+        assert_eq!(written.status, status);
+        contract.check_ref(what, "OperationMessage", &written.body);
+    }
+    let read = call(reqwest::Method::GET, path, None).await;
+    contract.check_ref("GET app property", "EntityProperty", &read.body);
+    let keys = call(reqwest::Method::GET, "/rest/forge/1/app/properties", None).await;
+    contract.check_ref("GET app property keys", "PropertyKeys", &keys.body);
+    let bad = call(reqwest::Method::PUT, path, Some("{oops")).await;
+    assert_eq!(bad.status, 400);
+    contract.check_ref("PUT 400", "OperationMessage", &bad.body);
+    assert_eq!(call(reqwest::Method::DELETE, path, None).await.status, 204);
+    let missing = call(reqwest::Method::GET, path, None).await;
+    assert_eq!(missing.status, 404);
+    contract.check_ref("GET 404", "OperationMessage", &missing.body);
+    let not_app = caller(&sim, ADMIN).get(path).await;
+    assert_eq!(not_app.status, 403);
+    contract.check_ref("GET 403", "ErrorCollection", &not_app.body);
     sim.shutdown().await;
 }

@@ -134,3 +134,186 @@ async fn labels_list_every_label_on_the_site_sorted_and_paged() {
     assert_eq!(first.body["isLast"], json!(values.len() <= 1));
     sim.shutdown().await;
 }
+
+/// Forge app properties through the gateway: `method path` with a bearer token.
+async fn gateway(
+    sim: &kiln_sim::Simulator,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&str>,
+) -> common::Reply {
+    let mut request = common::client()
+        .request(
+            method,
+            format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id()),
+        )
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+    }
+    common::send(request).await
+}
+
+#[tokio::test]
+async fn forge_app_properties_belong_to_the_app_calling_as_itself() {
+    use reqwest::Method;
+    let sim = start().await;
+    let app = common::oauth::app_access_token(&sim).await;
+    let path = "/rest/forge/1/app/properties/kiln.settings";
+
+    let created = gateway(&sim, &app, Method::PUT, path, Some(r#"{"mode":"strict"}"#)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(
+        created.body,
+        json!({"message": "Property created.", "statusCode": 201})
+    );
+    let updated = gateway(&sim, &app, Method::PUT, path, Some(r#"{"mode":"lax"}"#)).await;
+    assert_eq!(updated.status, 200);
+    assert_eq!(
+        updated.body,
+        json!({"message": "Property updated.", "statusCode": 200})
+    );
+    let read = gateway(&sim, &app, Method::GET, path, None).await;
+    assert_eq!(
+        read.body,
+        json!({"key": "kiln.settings", "value": {"mode": "lax"}})
+    );
+    let keys = gateway(
+        &sim,
+        &app,
+        Method::GET,
+        "/rest/forge/1/app/properties",
+        None,
+    )
+    .await;
+    assert_eq!(keys.body["keys"][0]["key"], "kiln.settings");
+    assert_eq!(
+        keys.body["keys"][0]["self"],
+        format!(
+            "{}/ex/jira/{}/rest/forge/1/app/properties/kiln.settings",
+            sim.base_url(),
+            sim.cloud_id()
+        )
+    );
+
+    // Only an app acting as itself: a user's API token and an app acting for a
+    // user (3LO, Forge's asUser) are refused, and see nothing of the app's data.
+    for refused in [
+        caller(&sim, ADMIN).get(path).await,
+        caller(&sim, ADMIN).put(path, &json!(1)).await,
+        caller(&sim, ADMIN)
+            .get("/rest/forge/1/app/properties")
+            .await,
+    ] {
+        assert_eq!(refused.status, 403, "{}", refused.text);
+        assert_eq!(
+            refused.body["errorMessages"][0],
+            "Access to this resource must be authenticated as an app."
+        );
+    }
+    let as_user = common::oauth::access_token(&sim, "read:app-data:jira write:app-data:jira").await;
+    let impersonated = gateway(&sim, &as_user, Method::GET, path, None).await;
+    assert_eq!(impersonated.status, 403, "{}", impersonated.text);
+    assert!(!impersonated.text.contains("strict") && !impersonated.text.contains("lax"));
+
+    // The spec's limits, each a 400 OperationMessage; nothing is stored.
+    let long_key = format!("/rest/forge/1/app/properties/{}", "k".repeat(128));
+    let too_long = gateway(&sim, &app, Method::PUT, &long_key, Some("1")).await;
+    assert_eq!(too_long.status, 400);
+    assert_eq!(too_long.body["statusCode"], 400);
+    let max_key = format!("/rest/forge/1/app/properties/{}", "k".repeat(127));
+    assert_eq!(
+        gateway(&sim, &app, Method::PUT, &max_key, Some("1"))
+            .await
+            .status,
+        201
+    );
+    for body in ["{oops", "", "  "] {
+        let bad = gateway(
+            &sim,
+            &app,
+            Method::PUT,
+            "/rest/forge/1/app/properties/bad",
+            Some(body),
+        )
+        .await;
+        assert_eq!(bad.status, 400, "{body:?}: {}", bad.text);
+        assert_eq!(bad.body["statusCode"], 400);
+    }
+    let big = format!("\"{}\"", "x".repeat(32_767));
+    let too_big = gateway(
+        &sim,
+        &app,
+        Method::PUT,
+        "/rest/forge/1/app/properties/big",
+        Some(&big),
+    )
+    .await;
+    assert_eq!(too_big.status, 400, "32,769 characters");
+    let fits = format!("\"{}\"", "x".repeat(32_766));
+    assert_eq!(
+        gateway(
+            &sim,
+            &app,
+            Method::PUT,
+            "/rest/forge/1/app/properties/big",
+            Some(&fits)
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        gateway(
+            &sim,
+            &app,
+            Method::GET,
+            "/rest/forge/1/app/properties/bad",
+            None
+        )
+        .await
+        .status,
+        404
+    );
+
+    // Delete: 204, then the spec's 404 OperationMessage.
+    assert_eq!(
+        gateway(&sim, &app, Method::DELETE, path, None).await.status,
+        204
+    );
+    let gone = gateway(&sim, &app, Method::DELETE, path, None).await;
+    assert_eq!(gone.status, 404);
+    assert_eq!(
+        gone.body,
+        json!({"message": "Property with key not found.", "statusCode": 404})
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn forge_app_properties_need_the_app_data_scopes() {
+    use kiln_sim::{AppClientConfig, SimConfig};
+    use reqwest::Method;
+    let sim = common::start_with(SimConfig {
+        app_client: AppClientConfig {
+            scopes: vec!["read:app-data:jira".to_owned()],
+            ..AppClientConfig::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let app = common::oauth::app_access_token(&sim).await;
+    let path = "/rest/forge/1/app/properties/k";
+    assert_eq!(
+        gateway(&sim, &app, Method::GET, path, None).await.status,
+        404
+    );
+    for method in [Method::PUT, Method::DELETE] {
+        let refused = gateway(&sim, &app, method.clone(), path, Some("1")).await;
+        assert_eq!(refused.status, 401, "{method}: {}", refused.text);
+    }
+    sim.shutdown().await;
+}

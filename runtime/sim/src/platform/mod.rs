@@ -1,5 +1,6 @@
 //! The Jira Cloud platform REST API (`/rest/api/3/...`), as far as Kiln apps use it.
 
+mod app_property;
 mod comment;
 mod field_details;
 pub(crate) mod fields;
@@ -87,6 +88,13 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             get(user_property::get)
                 .put(user_property::set)
                 .delete(user_property::delete),
+        )
+        .route("/rest/forge/1/app/properties", get(app_property::keys))
+        .route(
+            "/rest/forge/1/app/properties/{property_key}",
+            get(app_property::get)
+                .put(app_property::set)
+                .delete(app_property::delete),
         )
         .route("/rest/api/3/serverInfo", get(server_info::get))
         .route("/rest/api/3/field", get(field_details::list))

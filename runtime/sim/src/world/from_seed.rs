@@ -39,6 +39,7 @@ impl World {
             clock: SimClock::system(),
             webhooks: Registry::default(),
             next_changelog_id: FIRST_CHANGELOG_ID,
+            app_properties: Default::default(),
         };
         for user in &seed.users {
             if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some()

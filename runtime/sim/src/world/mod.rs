@@ -21,6 +21,8 @@ pub(crate) use ops::{
 };
 pub(crate) use project::{ProjectRecord, UserRecord};
 
+use std::collections::BTreeMap;
+
 use crate::clock::SimClock;
 use crate::seed::{SeedPermission, TeamRole};
 use crate::webhooks::registry::Registry;
@@ -45,6 +47,8 @@ pub(crate) struct World {
     /// Dynamic and admin webhooks.
     pub(crate) webhooks: Registry,
     pub(crate) next_changelog_id: u64,
+    /// Forge app properties, by the client id of the app that owns them.
+    pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 impl World {
