@@ -6,7 +6,7 @@
 //! logs, audit lines or the `runtime` binary's output.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -239,19 +239,10 @@ async fn a_token_about_to_expire_is_replaced_before_the_next_call() {
 async fn runtime(home: &Path, args: Vec<String>) -> Output {
     let home = home.to_owned();
     tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_runtime"))
+        crate::support::runtime()
             .args(&args)
             .env("XDG_CONFIG_HOME", home.join("config"))
             .env("HOME", &home)
-            .env_remove("JIRA_SITE")
-            .env_remove("JIRA_EMAIL")
-            .env_remove("JIRA_API_TOKEN")
-            .env_remove("KILN_APP_CLIENT_ID")
-            .env_remove("KILN_APP_CLIENT_SECRET")
-            .env_remove("KILN_APP_TOKEN_URL")
-            .env_remove("KILN_TOKEN_STORE")
-            .env_remove("KILN_GRANTS_DIR")
-            .env_remove("KILN_POLICY")
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
             .output()

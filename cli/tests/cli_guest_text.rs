@@ -11,7 +11,7 @@
 //! the app's text is there, escaped.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use kiln_runtime::guest_text::needs_escape;
 
@@ -51,11 +51,10 @@ impl AppDir {
     }
 
     fn command(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_runtime"))
+        crate::support::runtime()
             .args(args)
             .arg(self.dir.path().join("app.wasm"))
             .env("KILN_CACHE_DIR", self.dir.path().join("cache"))
-            .env_remove("JIRA_SITE")
             .output()
             .expect("the runtime binary starts")
     }

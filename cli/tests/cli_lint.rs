@@ -2,17 +2,14 @@
 //! binary: lint finds a scope planted in a manifest and is clean on the
 //! example's own; inspect reports the identity, world, scopes and digest.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use crate::support::repo;
 
 fn runtime(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runtime"))
+    crate::support::runtime()
         .args(args)
         .current_dir(repo())
         .output()

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn runtime(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runtime"))
+    crate::support::runtime()
         .args(args)
         .current_dir(dir)
         .output()

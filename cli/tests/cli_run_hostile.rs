@@ -9,7 +9,7 @@
 //! (`tests/programs/wat`), compiled here by the `wat` crate.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// `runtime run`'s exit codes (see `runtime help`).
 const EXIT_BAD_INPUT: i32 = 2;
@@ -37,13 +37,12 @@ fn run(wasm: &[u8], runtime_yaml: &str) -> Output {
     .unwrap();
     let app = dir.path().join("app.wasm");
     std::fs::write(&app, wasm).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_runtime"))
+    crate::support::runtime()
         .arg("run")
         .arg(&app)
         .arg("--manifest")
         .arg(&manifest)
         .env("KILN_CACHE_DIR", dir.path().join("cache"))
-        .env_remove("JIRA_SITE")
         .output()
         .expect("the runtime binary starts")
 }

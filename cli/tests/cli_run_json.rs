@@ -4,7 +4,7 @@
 //! stdout with the same exit code.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -13,14 +13,10 @@ const EXIT_APP_ERROR: i32 = 1;
 const EXIT_BAD_INPUT: i32 = 2;
 
 fn runtime(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runtime"))
+    crate::support::runtime()
         .args(args)
         .current_dir(dir)
         .env("KILN_CACHE_DIR", dir.join("cache"))
-        .env_remove("JIRA_SITE")
-        .env_remove("JIRA_EMAIL")
-        .env_remove("JIRA_API_TOKEN")
-        .env_remove("KILN_POLICY")
         .output()
         .expect("the runtime binary starts")
 }

@@ -4,29 +4,22 @@
 //! exit code and a message, and the app's text (keys, values) is escaped
 //! before it reaches the terminal.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::repo;
 
 const EXIT_BAD_INPUT: i32 = 2;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// Runs `runtime ARGS` in the repository with the state file `state`; the
 /// secret-storage key is created beside it (never taken from the
 /// developer's environment).
 fn runtime(state: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_runtime"));
+    let mut command = crate::support::runtime();
     command
         .args(args)
         .arg(format!("--storage={}", state.display()))
-        .current_dir(repo())
-        .env_remove("KILN_STORAGE_KEY")
-        .env_remove("JIRA_SITE")
-        .env_remove("JIRA_EMAIL")
-        .env_remove("JIRA_API_TOKEN")
-        .env_remove("KILN_POLICY");
+        .current_dir(repo());
     command.output().expect("the runtime binary starts")
 }
 
@@ -173,7 +166,7 @@ fn run_keeps_an_apps_storage_for_the_next_run_and_for_storage_get() {
     // In memory, nothing is kept.
     let dir_memory = tempfile::tempdir().unwrap();
     let memory_state = dir_memory.path().join("state.sqlite3");
-    let output = Command::new(env!("CARGO_BIN_EXE_runtime"))
+    let output = crate::support::runtime()
         .args([
             "run",
             "examples/issue-triage",
@@ -182,7 +175,6 @@ fn run_keeps_an_apps_storage_for_the_next_run_and_for_storage_get() {
             "--storage=memory",
         ])
         .current_dir(repo())
-        .env_remove("KILN_STORAGE_KEY")
         .env("KILN_DATA_DIR", dir_memory.path())
         .output()
         .expect("the runtime binary starts");

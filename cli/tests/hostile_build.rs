@@ -10,7 +10,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// What every secret in this test contains.
 const CANARY: &str = "kiln-canary-7f3a9c";
@@ -88,7 +88,7 @@ impl Scene {
         let cargo_home = std::env::var_os("CARGO_HOME")
             .map(PathBuf::from)
             .unwrap_or_else(|| real_home.join(".cargo"));
-        Command::new(env!("CARGO_BIN_EXE_runtime"))
+        crate::support::runtime()
             .arg("run")
             .arg(&self.app)
             .arg("--credentials")

@@ -16,3 +16,4 @@ mod cli_storage;
 mod hostile_build;
 mod oauth_login;
 mod sim_command;
+mod support;

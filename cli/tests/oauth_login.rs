@@ -14,7 +14,7 @@
 
 use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -29,18 +29,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use url::Url;
 
+use crate::support::repo;
+
 /// The seeded user who approves the consent.
 const ADMIN: &str = "admin@example.com";
 /// Shorter than the token source's refresh margin (60 s), so every request
 /// finds the access token about to expire and refreshes first — no clock
 /// needs to pass.
 const SHORT_LIFETIME: Duration = Duration::from_secs(30);
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("runtime/ is inside the repository")
-}
 
 fn hello_manifest_path() -> PathBuf {
     repo().join("examples/hello/manifest.yml")
@@ -54,7 +50,7 @@ fn hello_manifest() -> Manifest {
 fn hello_wasm() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        kiln_guest_build::ensure_wasm_target(repo()).expect("wasm32-wasip2 target");
+        kiln_guest_build::ensure_wasm_target(&repo()).expect("wasm32-wasip2 target");
         let options = kiln_guest_build::GuestBuild::new(repo().join("examples/hello/Cargo.toml"))
             .target_dir(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oauth-login-guests"))
             .release(true)
@@ -149,7 +145,7 @@ async fn approve_in_browser(sim: &Simulator, authorize_url: &Url) {
 /// the test; returns the session it saved.
 async fn login(sim: &Simulator, store: &TokenStore) -> OAuthSession {
     let base = sim.base_url().trim_end_matches('/').to_owned();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_runtime"))
+    let mut child = crate::support::runtime()
         .arg("login")
         .arg(hello_manifest_path())
         // `=`: the simulator's random client id may start with `-`, which
@@ -164,8 +160,6 @@ async fn login(sim: &Simulator, store: &TokenStore) -> OAuthSession {
             "KILN_OAUTH_CLIENT_SECRET",
             &sim.oauth_client().client_secret,
         )
-        .env_remove("KILN_OAUTH_CLIENT_ID")
-        .env_remove("KILN_TOKEN_STORE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -438,19 +432,10 @@ async fn a_rejected_access_token_is_refreshed_once_and_the_request_resent() {
 
 /// Runs the `runtime` binary with a clean environment rooted in `home`.
 fn runtime(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runtime"))
+    crate::support::runtime()
         .args(args)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("HOME", home)
-        .env_remove("JIRA_SITE")
-        .env_remove("JIRA_EMAIL")
-        .env_remove("JIRA_API_TOKEN")
-        .env_remove("KILN_APP_CLIENT_ID")
-        .env_remove("KILN_APP_CLIENT_SECRET")
-        .env_remove("KILN_APP_TOKEN_URL")
-        .env_remove("KILN_TOKEN_STORE")
-        .env_remove("KILN_GRANTS_DIR")
-        .env_remove("KILN_POLICY")
         .stdin(Stdio::null())
         .output()
         .expect("runtime runs")

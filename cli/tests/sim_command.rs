@@ -11,7 +11,7 @@
 mod runner;
 
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 /// `runtime sim` on a free loopback port; its first stdout line says where and
 /// with which tokens.
@@ -26,7 +26,7 @@ impl Sim {
     }
 
     fn start_with(extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_runtime"))
+        let mut child = crate::support::runtime()
             .args(["sim", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -117,7 +117,7 @@ fn a_bad_seed_is_refused_naming_the_file_and_the_mistake() {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).expect("seed written");
-        let output = Command::new(env!("CARGO_BIN_EXE_runtime"))
+        let output = crate::support::runtime()
             .args(["sim", "--listen", "127.0.0.1:0", "--seed"])
             .arg(&path)
             .output()
