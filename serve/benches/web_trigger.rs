@@ -1,0 +1,502 @@
+//! Web trigger throughput and latency (issue 15's benchmark), three servers side by side
+//! in one run, each answering the same trivial handler (tests/programs/serve-app's
+//! `web_echo`: Forge's request in, Forge's response out) with a fresh instance per request:
+//!
+//! - `kiln`: a real `runtime serve` process (release build), the whole host: listener caps,
+//!   trigger id check, admission, Kiln's sandbox and limits, the response shape check;
+//! - `floor`: hyper + raw wasmtime in this process: the same component compiled once, an
+//!   `InstancePre`, a fresh `Store` per request, WASI with nothing granted, Kiln's imports
+//!   as traps (the handler makes no call), no policy and no checks at all;
+//! - `node`: Node.js `http` with a fresh `vm` context per request running the same handler
+//!   in JavaScript (bench/node-webtrigger.mjs).
+//!
+//! ```sh
+//! cargo build --release -p kiln-cli
+//! cargo bench -p kiln-serve --bench web_trigger   # KILN_BENCH_ROUNDS=3 KILN_BENCH_SECONDS=5
+//! ```
+//!
+//! Peak: 16 clients in a closed loop (each sends its next request when the last is
+//! answered) for `KILN_BENCH_SECONDS`, after one second of warm-up; requests per second and
+//! the latency percentiles of that run. Then every server is driven open-loop at half of
+//! Kiln's median peak rate, and p50/p99 are read there (latency is measured from the moment
+//! a request is sent). Rounds are interleaved (kiln, floor, node, kiln, …) and medians
+//! printed, so a noisy neighbour hits all three alike. The client runs on one thread of this
+//! process: on a two-core machine it shares the cores with the server it measures, the same
+//! for all three. No timing is asserted anywhere.
+
+#[path = "../tests/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::io::BufRead as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use serde_json::{Value, json};
+use support::{Launch, runtime_binary, serve_app};
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
+
+/// Clients in the closed loop; Kiln's per-app web limit is raised to match, so no request
+/// is refused for want of a slot.
+const CLIENTS: usize = 16;
+const BODY: &str = r#"{"alert":"disk full","host":"db-1"}"#;
+
+fn main() {
+    let rounds = env_number("KILN_BENCH_ROUNDS", 3);
+    let seconds = Duration::from_secs(env_number("KILN_BENCH_SECONDS", 5) as u64);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let limits = format!(
+        "web_concurrency_per_app = {CLIENTS}\nweb_max_waiting = 1024\nmax_connections = 1024"
+    );
+    let kiln = Launch {
+        limits: &limits,
+        log: Some(&dir.path().join("serve.log")),
+        ..Launch::new(dir.path())
+    }
+    .start();
+    let kiln_url = kiln.line("webtrigger", Some("echo-in"))["url"]
+        .as_str()
+        .expect("the echo-in web trigger's URL")
+        .to_owned();
+    let floor = Floor::start(&built_component());
+    let node = NodeServer::start();
+
+    let client_runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let targets = [
+        ("kiln", kiln_url),
+        ("floor", format!("http://{}/", floor.addr)),
+        ("node", format!("http://{}/", node.addr)),
+    ];
+    for (name, url) in &targets {
+        let reply = client_runtime.block_on(one(&reqwest::Client::new(), url));
+        assert_eq!(reply, 200, "{name} answers the trivial handler");
+    }
+
+    let mut peak: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 0..rounds {
+        for (i, (name, url)) in targets.iter().enumerate() {
+            client_runtime.block_on(closed_loop(url, Duration::from_secs(1)));
+            let run = client_runtime.block_on(closed_loop(url, seconds));
+            eprintln!("round {round} peak {name}: {}", run.describe());
+            peak[i].push(run);
+        }
+    }
+    let kiln_peak = median(peak[0].iter().map(|r| r.per_second).collect());
+    let rate = kiln_peak / 2.0;
+    let mut paced: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 0..rounds {
+        for (i, (name, url)) in targets.iter().enumerate() {
+            let run = client_runtime.block_on(open_loop(url, rate, seconds));
+            eprintln!("round {round} at {rate:.0}/s {name}: {}", run.describe());
+            paced[i].push(run);
+        }
+    }
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "WEB_TRIGGER clients={CLIENTS} seconds={} rounds={rounds} cores={cores} (medians; client and server share the cores)",
+        seconds.as_secs()
+    );
+    for (i, (name, _)) in targets.iter().enumerate() {
+        let at_peak = median(peak[i].iter().map(|r| r.per_second).collect());
+        let p50 = median(paced[i].iter().map(|r| r.percentile(0.50)).collect());
+        let p99 = median(paced[i].iter().map(|r| r.percentile(0.99)).collect());
+        println!(
+            "WEB_TRIGGER {name}: peak {at_peak:.0} req/s; at {rate:.0} req/s p50 {p50:.2} ms p99 {p99:.2} ms"
+        );
+    }
+    let floor_peak = median(peak[1].iter().map(|r| r.per_second).collect());
+    let node_peak = median(peak[2].iter().map(|r| r.per_second).collect());
+    println!(
+        "RATIO web_trigger: kiln {kiln_peak:.0} req/s / floor {floor_peak:.0} req/s = {:.2}x (target >= 0.8x)",
+        kiln_peak / floor_peak
+    );
+    println!(
+        "RATIO web_trigger: kiln {kiln_peak:.0} req/s / node {node_peak:.0} req/s = {:.2}x (target >= 10x)",
+        kiln_peak / node_peak
+    );
+    drop(kiln);
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// One measured run: how many answers per second, and each answer's latency.
+struct Run {
+    per_second: f64,
+    latencies_us: Vec<u64>,
+    failures: usize,
+}
+
+impl Run {
+    /// The latency at quantile `q`, in milliseconds.
+    fn percentile(&self, q: f64) -> f64 {
+        let mut sorted = self.latencies_us.clone();
+        sorted.sort_unstable();
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+        sorted[index] as f64 / 1000.0
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} answers, {} not 200",
+            self.per_second,
+            self.percentile(0.50),
+            self.percentile(0.99),
+            self.latencies_us.len(),
+            self.failures
+        )
+    }
+}
+
+async fn one(client: &reqwest::Client, url: &str) -> u16 {
+    match client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(BODY)
+        .send()
+        .await
+    {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let _ = response.bytes().await;
+            status
+        }
+        Err(_) => 0,
+    }
+}
+
+/// `CLIENTS` loops, each sending its next request when the last is answered.
+async fn closed_loop(url: &str, length: Duration) -> Run {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let deadline = started + length;
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let (mut latencies, mut failures) = (Vec::new(), 0usize);
+                while Instant::now() < deadline {
+                    let sent = Instant::now();
+                    let status = one(&client, &url).await;
+                    latencies.push(sent.elapsed().as_micros() as u64);
+                    failures += usize::from(status != 200);
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let mut run = Run {
+        per_second: 0.0,
+        latencies_us: Vec::new(),
+        failures: 0,
+    };
+    for task in tasks {
+        let (latencies, failures) = task.await.expect("client task");
+        run.latencies_us.extend(latencies);
+        run.failures += failures;
+    }
+    run.per_second = run.latencies_us.len() as f64 / started.elapsed().as_secs_f64();
+    run
+}
+
+/// Requests sent at `rate` per second whatever the answers do (each on its own task).
+async fn open_loop(url: &str, rate: f64, length: Duration) -> Run {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("client");
+    let count = (rate * length.as_secs_f64()) as usize;
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let started = tokio::time::Instant::now();
+    let mut tasks = Vec::with_capacity(count);
+    for n in 0..count {
+        tokio::time::sleep_until(started + interval * n as u32).await;
+        let (client, url) = (client.clone(), url.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let status = one(&client, &url).await;
+            (sent.elapsed().as_micros() as u64, status)
+        }));
+    }
+    let mut run = Run {
+        per_second: 0.0,
+        latencies_us: Vec::with_capacity(count),
+        failures: 0,
+    };
+    for task in tasks {
+        let (latency, status) = task.await.expect("client task");
+        run.latencies_us.push(latency);
+        run.failures += usize::from(status != 200);
+    }
+    run.per_second = count as f64 / started.elapsed().as_secs_f64();
+    run
+}
+
+/// The serve-app component, built the way users build apps (`runtime build`).
+fn built_component() -> PathBuf {
+    let output = Command::new(runtime_binary())
+        .arg("build")
+        .arg(serve_app())
+        .env("KILN_CACHE_DIR", support::cache_dir())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("runtime build runs");
+    assert!(output.status.success(), "runtime build of serve-app failed");
+    let path = String::from_utf8(output.stdout).expect("a path");
+    PathBuf::from(path.trim())
+}
+
+/// The floor's per-request state: WASI with nothing granted.
+struct FloorState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for FloorState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+struct FloorApp {
+    engine: Engine,
+    pre: InstancePre<FloorState>,
+    handle: ComponentExportIndex,
+}
+
+/// hyper + raw wasmtime on its own runtime (two worker threads, as `runtime serve`'s).
+struct Floor {
+    addr: SocketAddr,
+}
+
+impl Floor {
+    fn start(wasm: &Path) -> Self {
+        let mut pooling = PoolingAllocationConfig::new();
+        let slots = 64;
+        pooling
+            .total_component_instances(slots)
+            .total_core_instances(slots * 4)
+            .total_memories(slots * 2)
+            .total_tables(slots * 2)
+            .total_stacks(slots)
+            .max_memory_size(64 << 20);
+        kiln_runtime::engine::slot_reset(&mut pooling);
+        let mut config = Config::new();
+        config
+            .wasm_component_model(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
+        let engine = Engine::new(&config).expect("engine");
+        let component = Component::from_file(&engine, wasm).expect("serve-app compiles");
+        let mut linker: Linker<FloorState> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
+        linker
+            .define_unknown_imports_as_traps(&component)
+            .expect("Kiln's imports as traps");
+        let pre = linker.instantiate_pre(&component).expect("instance pre");
+        let (_, handler) = component
+            .get_export(None, "kiln:app/handler@0.2.0")
+            .expect("handler export");
+        let (_, handle) = component
+            .get_export(Some(&handler), "handle")
+            .expect("handle export");
+        let app = Arc::new(FloorApp {
+            engine,
+            pre,
+            handle,
+        });
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("floor runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                send.send(listener.local_addr().expect("addr")).expect("send");
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let app = app.clone();
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(move |request| {
+                            let app = app.clone();
+                            async move { app.serve(request).await }
+                        });
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            });
+        });
+        Self {
+            addr: receive.recv().expect("floor listening"),
+        }
+    }
+}
+
+impl FloorApp {
+    async fn serve(
+        &self,
+        request: Request<Incoming>,
+    ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let mut headers = serde_json::Map::new();
+        for (name, value) in &parts.headers {
+            if let Ok(text) = value.to_str() {
+                headers.insert(name.as_str().to_owned(), json!([text]));
+            }
+        }
+        let payload = json!({
+            "method": parts.method.as_str(),
+            "path": parts.uri.path(),
+            "userPath": "/",
+            "headers": headers,
+            "queryParameters": {},
+            "body": String::from_utf8_lossy(&body),
+        })
+        .to_string();
+        let answer = match self.call(payload).await {
+            Ok(result) => result,
+            Err(error) => {
+                return Ok(Response::builder()
+                    .status(500)
+                    .body(Full::new(Bytes::from(error.to_string())))
+                    .expect("response"));
+            }
+        };
+        let answer: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
+        let mut response =
+            Response::builder().status(answer["statusCode"].as_u64().unwrap_or(500) as u16);
+        if let Some(headers) = answer["headers"].as_object() {
+            for (name, values) in headers {
+                for value in values.as_array().into_iter().flatten() {
+                    if let Some(value) = value.as_str() {
+                        response = response.header(name, value);
+                    }
+                }
+            }
+        }
+        let body = answer["body"].as_str().unwrap_or_default().to_owned();
+        Ok(response
+            .body(Full::new(Bytes::from(body)))
+            .expect("response"))
+    }
+
+    /// A fresh store and instance, one call of `handle`, the store dropped.
+    async fn call(&self, payload: String) -> wasmtime::Result<String> {
+        let mut store = Store::new(
+            &self.engine,
+            FloorState {
+                wasi: WasiCtx::builder().build(),
+                table: ResourceTable::new(),
+            },
+        );
+        let instance = self.pre.instantiate_async(&mut store).await?;
+        let handle = instance
+            .get_func(&mut store, self.handle)
+            .ok_or_else(|| wasmtime::format_err!("no handle"))?;
+        let context = Val::Record(vec![
+            ("invocation-id".into(), Val::String("0".into())),
+            ("account-id".into(), Val::Option(None)),
+            ("cloud-id".into(), Val::String("bench-cloud".into())),
+            (
+                "site-url".into(),
+                Val::String("https://kiln-bench.atlassian.net".into()),
+            ),
+            ("module-key".into(), Val::String("echo-in".into())),
+            ("installation-id".into(), Val::String("bench".into())),
+            ("trigger".into(), Val::Enum("web-trigger".into())),
+            ("environment".into(), Val::String("production".into())),
+        ]);
+        let mut results = [Val::Bool(false)];
+        handle
+            .call_async(
+                &mut store,
+                &[Val::String("web_echo".into()), Val::String(payload), context],
+                &mut results,
+            )
+            .await?;
+        match &results[0] {
+            Val::Result(Ok(Some(value))) => match value.as_ref() {
+                Val::String(text) => Ok(text.clone()),
+                other => Err(wasmtime::format_err!("unexpected result {other:?}")),
+            },
+            other => Err(wasmtime::format_err!("the handler failed: {other:?}")),
+        }
+    }
+}
+
+/// `node bench/node-webtrigger.mjs`, killed when dropped.
+struct NodeServer {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl NodeServer {
+    fn start() -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/node-webtrigger.mjs");
+        let mut child = Command::new("node")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node runs (install Node.js)");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("node prints its port");
+        let port: Value = serde_json::from_str(&line).expect("a JSON line");
+        let port = port["port"].as_u64().expect("port") as u16;
+        Self {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        }
+    }
+}
+
+impl Drop for NodeServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
