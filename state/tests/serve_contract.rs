@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use kiln_state::serve::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
-    InstallRecord, IntervalClaim, LeaseOutcome, ModuleKey, NameError, NewEvent, QueueBound,
+    InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal, ModuleKey, NameError, NewEvent, QueueBound,
     QueueFull, ScheduleInterval, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
 };
 use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
@@ -574,6 +574,81 @@ async fn expired_leases_return_events_and_fence_old_claimers(h: &Harness) {
     );
 }
 
+/// A claimer that renews its lease keeps the event for as long as it works, far past the
+/// lease it claimed; renewal is fenced like completion, and the fence is the attempt, not
+/// the clock.
+async fn renewed_leases_hold_and_lost_ones_cannot_be_renewed(h: &Harness) {
+    let s = &h.state;
+    let lease = s.limits().lease;
+    let beat = i64::try_from(s.heartbeat().as_millis()).unwrap();
+    assert!(s.heartbeat() < lease && !s.heartbeat().is_zero());
+    let a = installed(s, "app-a").await;
+    s.enqueue(&[event(&a, 1), event(&a, 2)], T0).await.unwrap();
+    let long = s.claim(T0).await.unwrap().unwrap();
+    // Ten heartbeats: more than three lease periods. No one else may take the event.
+    let mut now = T0;
+    for _ in 0..10 {
+        now = UnixMillis(now.0 + beat);
+        assert_eq!(
+            s.renew(long.lease, now).await.unwrap(),
+            LeaseRenewal::Renewed {
+                until: now.plus(lease)
+            }
+        );
+        let other = s.claim(now).await.unwrap().unwrap();
+        assert_ne!(other.lease.event, long.lease.event, "a renewed lease was taken");
+        assert_eq!(s.complete(other.lease).await.unwrap(), LeaseOutcome::Completed);
+        s.enqueue(&[event(&a, 3)], now).await.unwrap();
+    }
+    assert!(now.0 - T0.0 > 3 * i64::try_from(lease.as_millis()).unwrap());
+    // The lease lapses (a heartbeat came late) but no one claimed the event: it is still
+    // this claimer's, and renewing it is safe.
+    now = now.plus(lease).plus(lease);
+    assert!(matches!(
+        s.renew(long.lease, now).await.unwrap(),
+        LeaseRenewal::Renewed { .. }
+    ));
+    assert_eq!(s.complete(long.lease).await.unwrap(), LeaseOutcome::Completed);
+    // Finished: no renewal brings it back.
+    assert_eq!(
+        s.renew(long.lease, now).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    // Claimed again after expiry: the first claimer's renewal is refused and leaves the new
+    // claimer's lease as it was.
+    let left = s.claim(now).await.unwrap().unwrap();
+    let expiry = now.plus(lease);
+    let again = s.claim(expiry).await.unwrap().unwrap();
+    assert_eq!((again.lease.event, again.lease.attempt), (left.lease.event, 2));
+    assert_eq!(
+        s.renew(left.lease, now).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    assert!(
+        s.claim(UnixMillis(expiry.plus(lease).0 - 1))
+            .await
+            .unwrap()
+            .is_none(),
+        "the fenced renewal moved the new claimer's lease"
+    );
+    // A failed attempt's lease is gone too: the event waits for its retry, unleased.
+    assert!(matches!(
+        s.fail(again.lease, "trap", expiry).await.unwrap(),
+        LeaseOutcome::Retrying { .. }
+    ));
+    assert_eq!(
+        s.renew(again.lease, expiry).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    // An uninstall removes the event under its claimer.
+    let third = s.claim(T0.plus(Duration::from_secs(3600))).await.unwrap().unwrap();
+    assert!(s.uninstall(&a).await.unwrap());
+    assert_eq!(
+        s.renew(third.lease, T0).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+}
+
 async fn queue_bounds_are_typed(h: &Harness) {
     let mut limits = ServeLimits::default();
     limits.queue.max_total = 5;
@@ -771,6 +846,74 @@ async fn expired_leases_are_reclaimed_across_replicas(h: &Harness) {
         LeaseOutcome::LeaseLost
     );
     assert_eq!(h.state.queue_depth().await.unwrap(), 1);
+}
+
+/// Two replicas, each holding an event. One keeps renewing (a long invocation); the other
+/// dies. A third replica polling at every heartbeat takes the dead one's event as soon as
+/// its lease passes — within one lease of the last renewal — and never the live one's.
+async fn renewals_keep_live_claims_and_free_dead_ones_across_replicas(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 1000;
+    let (working, dying, polling) = (
+        h.replica(limits).await,
+        h.replica(limits).await,
+        h.replica(limits).await,
+    );
+    let a = installed(&h.state, "app-a").await;
+    h.state
+        .enqueue(&[event(&a, 1), event(&a, 2)], T0)
+        .await
+        .unwrap();
+    let live = working.claim(T0).await.unwrap().unwrap();
+    let dead = dying.claim(T0).await.unwrap().unwrap();
+    let lease = i64::try_from(limits.lease.as_millis()).unwrap();
+    let beat = i64::try_from(working.heartbeat().as_millis()).unwrap();
+    let mut taken: Option<(UnixMillis, kiln_state::serve::ClaimedEvent)> = None;
+    let mut now = T0;
+    while now.0 < T0.0 + 4 * lease {
+        now = UnixMillis(now.0 + beat);
+        assert!(matches!(
+            working.renew(live.lease, now).await.unwrap(),
+            LeaseRenewal::Renewed { .. }
+        ));
+        // The poller is a live worker too: it renews what it took.
+        if let Some((_, claimed)) = &taken {
+            assert!(matches!(
+                polling.renew(claimed.lease, now).await.unwrap(),
+                LeaseRenewal::Renewed { .. }
+            ));
+        }
+        if let Some(claimed) = polling.claim(now).await.unwrap() {
+            assert_eq!(claimed.lease.event, dead.lease.event, "a live lease was taken");
+            assert!(taken.is_none(), "claimed twice");
+            taken = Some((now, claimed));
+        }
+    }
+    let (when, claimed) = taken.expect("the dead replica's event was retried");
+    assert!(
+        when.0 >= T0.0 + lease && when.0 < T0.0 + lease + beat,
+        "retried {} ms after the claim, lease {lease} ms",
+        when.0 - T0.0
+    );
+    assert_eq!(claimed.lease.attempt, 2);
+    // The dead replica's late heartbeat and completion change nothing.
+    assert_eq!(
+        dying.renew(dead.lease, now).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    assert_eq!(
+        dying.complete(dead.lease).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+    assert_eq!(
+        working.complete(live.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    assert_eq!(
+        polling.complete(claimed.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    assert_eq!(h.state.queue_depth().await.unwrap(), 0);
 }
 
 /// Events that fail on every replica end dead after `max_attempts`, listed once.
@@ -1000,12 +1143,14 @@ support::every_backend!(
     interval_claims_are_exactly_once,
     queue_runs_retries_and_dead_letters,
     expired_leases_return_events_and_fence_old_claimers,
+    renewed_leases_hold_and_lost_ones_cannot_be_renewed,
     queue_bounds_are_typed,
     installations_take_turns,
     per_app_concurrency_and_pause_are_respected,
     concurrent_claimers_run_each_event_once,
     claimers_across_replicas_take_distinct_events,
     expired_leases_are_reclaimed_across_replicas,
+    renewals_keep_live_claims_and_free_dead_ones_across_replicas,
     dead_letters_after_max_attempts_across_replicas,
     deliveries_are_deduplicated_across_replicas,
     interval_claims_are_taken_once_across_replicas,
