@@ -4,8 +4,8 @@
 //! the listeners stop accepting; in-flight requests and invocations finish, up to the grace
 //! period (`limits.shutdown_grace_seconds`); events not yet run stay in the persistent queue
 //! for the next start. An event whose invocation is cut off by the deadline stays leased and
-//! runs again when its lease expires (at least once, see `dispatch`). The lease outlasts the
-//! longest invocation a served app may run (`lease_for`).
+//! runs again when its lease expires (at least once, see `dispatch`): workers stop renewing
+//! leases when the process ends, so that is one lease (`limits.lease_seconds`) later.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -84,9 +84,8 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     } = options;
     let limits = config.limits;
     let metrics = Arc::new(Metrics::new());
-    let lease = lease_for(&apps, &RuntimeOptions::default().operator);
     let (state, app_storage) =
-        open_state(state.or(config.state), storage_key.as_ref(), lease).await?;
+        open_state(state.or(config.state), storage_key.as_ref(), limits.lease()).await?;
     let runtime_options = || RuntimeOptions {
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
@@ -331,25 +330,6 @@ impl Running {
 
 /// Opens the state once: serve state (queue, installations, schedules) and the apps' storage
 /// share one database. Only [`StateLocation::describe`] is logged (no password).
-/// How far past the longest invocation a queued event's lease reaches.
-const LEASE_MARGIN: Duration = Duration::from_secs(30);
-
-/// The lease a queue claim takes: kiln-state's default (60 s), or longer when an app may run
-/// longer. A lease shorter than an invocation would let another worker or replica claim an
-/// event whose invocation is still running — the handler would run twice while nothing had
-/// failed. The lease is not renewed, so it covers the longest timeout any served app may
-/// use, with a margin; a replica that dies is replaced that much later.
-fn lease_for(apps: &[AppBundle], operator: &kiln_runtime::OperatorLimits) -> Duration {
-    let longest = apps
-        .iter()
-        .map(|app| {
-            kiln_runtime::EffectiveLimits::resolve(&app.manifest.app.runtime, operator).timeout
-        })
-        .max()
-        .unwrap_or_default();
-    ServeLimits::default().lease.max(longest + LEASE_MARGIN)
-}
-
 async fn open_state(
     location: Option<StateLocation>,
     storage_key: Option<&SecretString>,

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use kiln_state::serve::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
-    InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal, ModuleKey, NameError, NewEvent, QueueBound,
-    QueueFull, ScheduleInterval, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
+    InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal, ModuleKey, NameError, NewEvent,
+    QueueBound, QueueFull, ScheduleInterval, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
 };
 use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
 
@@ -596,8 +596,14 @@ async fn renewed_leases_hold_and_lost_ones_cannot_be_renewed(h: &Harness) {
             }
         );
         let other = s.claim(now).await.unwrap().unwrap();
-        assert_ne!(other.lease.event, long.lease.event, "a renewed lease was taken");
-        assert_eq!(s.complete(other.lease).await.unwrap(), LeaseOutcome::Completed);
+        assert_ne!(
+            other.lease.event, long.lease.event,
+            "a renewed lease was taken"
+        );
+        assert_eq!(
+            s.complete(other.lease).await.unwrap(),
+            LeaseOutcome::Completed
+        );
         s.enqueue(&[event(&a, 3)], now).await.unwrap();
     }
     assert!(now.0 - T0.0 > 3 * i64::try_from(lease.as_millis()).unwrap());
@@ -608,7 +614,10 @@ async fn renewed_leases_hold_and_lost_ones_cannot_be_renewed(h: &Harness) {
         s.renew(long.lease, now).await.unwrap(),
         LeaseRenewal::Renewed { .. }
     ));
-    assert_eq!(s.complete(long.lease).await.unwrap(), LeaseOutcome::Completed);
+    assert_eq!(
+        s.complete(long.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
     // Finished: no renewal brings it back.
     assert_eq!(
         s.renew(long.lease, now).await.unwrap(),
@@ -619,7 +628,10 @@ async fn renewed_leases_hold_and_lost_ones_cannot_be_renewed(h: &Harness) {
     let left = s.claim(now).await.unwrap().unwrap();
     let expiry = now.plus(lease);
     let again = s.claim(expiry).await.unwrap().unwrap();
-    assert_eq!((again.lease.event, again.lease.attempt), (left.lease.event, 2));
+    assert_eq!(
+        (again.lease.event, again.lease.attempt),
+        (left.lease.event, 2)
+    );
     assert_eq!(
         s.renew(left.lease, now).await.unwrap(),
         LeaseRenewal::LeaseLost
@@ -641,7 +653,11 @@ async fn renewed_leases_hold_and_lost_ones_cannot_be_renewed(h: &Harness) {
         LeaseRenewal::LeaseLost
     );
     // An uninstall removes the event under its claimer.
-    let third = s.claim(T0.plus(Duration::from_secs(3600))).await.unwrap().unwrap();
+    let third = s
+        .claim(T0.plus(Duration::from_secs(3600)))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(s.uninstall(&a).await.unwrap());
     assert_eq!(
         s.renew(third.lease, T0).await.unwrap(),
@@ -884,7 +900,10 @@ async fn renewals_keep_live_claims_and_free_dead_ones_across_replicas(h: &Harnes
             ));
         }
         if let Some(claimed) = polling.claim(now).await.unwrap() {
-            assert_eq!(claimed.lease.event, dead.lease.event, "a live lease was taken");
+            assert_eq!(
+                claimed.lease.event, dead.lease.event,
+                "a live lease was taken"
+            );
             assert!(taken.is_none(), "claimed twice");
             taken = Some((now, claimed));
         }
