@@ -239,11 +239,7 @@ impl EncryptionKey {
     /// [`EncryptionKey::from_hex`] checks one, and the error names its position, never its
     /// text.
     pub fn list_from_hex(text: &SecretString, source_name: &str) -> Result<Vec<Self>, SecretError> {
-        let items: Vec<&str> = text
-            .expose_secret()
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|item| !item.is_empty())
-            .collect();
+        let items: Vec<&str> = key_list_items(text.expose_secret()).collect();
         if items.len() > MAX_PREVIOUS_KEYS {
             return Err(SecretError::TooManyPreviousKeys {
                 source_name: source_name.to_owned(),
@@ -284,6 +280,13 @@ impl EncryptionKey {
     fn aead(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new(self.material.expose_secret().into())
     }
+}
+
+/// The items of a key list (`$KILN_STORAGE_KEY_PREVIOUS`): separated by commas or
+/// whitespace, empty items ignored. One splitting rule for every reader of the list.
+pub fn key_list_items(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|item| !item.is_empty())
 }
 
 /// A secret value in memory: JSON whose `Debug` never shows it.
@@ -559,7 +562,7 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("key 2"), "{err}");
         assert!(!err.to_string().contains(&b[..40]), "{err}");
-        let many = vec![a.as_str(); MAX_PREVIOUS_KEYS + 1].join(",");
+        let many = [a.as_str(); MAX_PREVIOUS_KEYS + 1].join(",");
         assert!(matches!(
             EncryptionKey::list_from_hex(&SecretString::from(many), "x"),
             Err(SecretError::TooManyPreviousKeys { .. })
