@@ -12,7 +12,8 @@ use std::time::Duration;
 use kiln_state::serve::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
     InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal, ModuleKey, NameError, NewEvent,
-    QueueBound, QueueFull, ScheduleInterval, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
+    QueueBound, QueueFull, QueueLimits, ScheduleInterval, ScheduledRun, Scope, ServeBackend,
+    UnixMillis, WebTriggerIdError,
 };
 use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
 
@@ -1033,6 +1034,243 @@ async fn interval_claims_are_taken_once_across_replicas(h: &Harness) {
     assert_eq!(won.iter().collect::<HashSet<_>>().len(), 20);
 }
 
+/// `issue_web_trigger_if_absent`: a module's first id wins and stays valid; a later attempt
+/// issues nothing (and so prints no URL); rotation still replaces it.
+async fn a_web_trigger_id_is_added_once_and_kept(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let key = module("alert");
+    let first = s
+        .issue_web_trigger_if_absent(&a, &key, T0)
+        .await
+        .unwrap()
+        .expect("the first id is issued");
+    assert!(
+        s.issue_web_trigger_if_absent(&a, &key, T0)
+            .await
+            .unwrap()
+            .is_none(),
+        "a second id was issued"
+    );
+    let resolved = s.resolve_web_trigger(&first.expose()).await.unwrap();
+    assert_eq!(
+        resolved.map(|r| (r.installation, r.module_key)),
+        Some((a.clone(), key.clone()))
+    );
+    // Another module of the installation gets its own.
+    let other = s
+        .issue_web_trigger_if_absent(&a, &module("report"), T0)
+        .await
+        .unwrap()
+        .expect("another module's id");
+    assert_ne!(other.expose(), first.expose());
+    // Rotation replaces the kept id; after a revoke, the next start issues one again.
+    let rotated = s.issue_web_trigger(&a, &key, T0).await.unwrap();
+    assert!(
+        s.resolve_web_trigger(&first.expose())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.resolve_web_trigger(&rotated.expose())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(s.revoke_web_trigger(&a, &key).await.unwrap());
+    assert!(
+        s.issue_web_trigger_if_absent(&a, &key, T0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Not installed: a typed error, nothing stored.
+    assert!(matches!(
+        s.issue_web_trigger_if_absent(&inst("app-x"), &key, T0)
+            .await,
+        Err(ServeError::NotInstalled)
+    ));
+}
+
+/// Replicas starting together each try to add the module's id: exactly one issues it (and
+/// could print it), and that id works on every replica.
+async fn web_trigger_ids_added_at_once_across_replicas_issue_one(h: &Harness) {
+    let a = installed(&h.state, "app-a").await;
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    for round in 0..5 {
+        let key = module(&format!("in-{round}"));
+        let issued = join_all((0..REPLICAS * 4).map(|n| {
+            let s = replicas[n % REPLICAS].clone();
+            let (a, key) = (a.clone(), key.clone());
+            async move { s.issue_web_trigger_if_absent(&a, &key, T0).await.unwrap() }
+        }))
+        .await;
+        let issued: Vec<_> = issued.into_iter().flatten().collect();
+        assert_eq!(issued.len(), 1, "round {round}: ids issued at once");
+        for s in &replicas {
+            let resolved = s.resolve_web_trigger(&issued[0].expose()).await.unwrap();
+            assert_eq!(resolved.map(|r| r.module_key), Some(key.clone()));
+        }
+    }
+}
+
+fn tick(installation: &Installation) -> NewEvent {
+    NewEvent {
+        installation: installation.clone(),
+        module_key: module("hourly"),
+        payload: b"{}".to_vec(),
+    }
+}
+
+const HOUR: i64 = 3_600_000;
+
+/// `queue_scheduled_run`: an interval is claimed exactly when its run is stored, once, and
+/// not while an earlier run of the trigger is stored and not dead (queued or leased).
+async fn a_scheduled_run_is_queued_once_per_interval_and_never_over_a_live_run(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let hour = |n: i64| UnixMillis(T0.0 + n * HOUR);
+    let run = |interval: i64, now: i64| {
+        let (s, a) = (s.clone(), a.clone());
+        async move {
+            s.queue_scheduled_run(hour(interval), &tick(&a), hour(now))
+                .await
+                .unwrap()
+        }
+    };
+    let ScheduledRun::Queued(first) = run(0, 0).await else {
+        panic!("the first interval was not queued");
+    };
+    assert_eq!(
+        run(0, 0).await,
+        ScheduledRun::AlreadyClaimed { last: hour(0) }
+    );
+    // The next interval while the first run is queued, then leased: refused and left
+    // unclaimed, with nothing more stored.
+    assert_eq!(run(1, 1).await, ScheduledRun::StillRunning);
+    let claimed = s.claim(hour(1)).await.unwrap().expect("the run");
+    assert_eq!(claimed.lease.event, first);
+    assert_eq!(run(1, 1).await, ScheduledRun::StillRunning);
+    assert_eq!(s.queue_depth().await.unwrap(), 1);
+    // Once it completes, the same interval is claimed (it never was), and an older one is
+    // refused.
+    s.complete(claimed.lease).await.unwrap();
+    assert!(matches!(run(1, 1).await, ScheduledRun::Queued(_)));
+    assert_eq!(
+        run(0, 1).await,
+        ScheduledRun::AlreadyClaimed { last: hour(1) }
+    );
+    // Another trigger of the same installation is not blocked by this one's run.
+    let other = NewEvent {
+        module_key: module("daily"),
+        ..tick(&a)
+    };
+    assert!(matches!(
+        s.queue_scheduled_run(hour(1), &other, hour(1))
+            .await
+            .unwrap(),
+        ScheduledRun::Queued(_)
+    ));
+    assert!(matches!(
+        s.queue_scheduled_run(hour(1), &tick(&inst("app-x")), hour(1))
+            .await,
+        Err(ServeError::NotInstalled)
+    ));
+}
+
+/// A dead run is not running, so the next interval is queued beside it; a full queue
+/// refuses the run and the interval stays unclaimed until there is room.
+async fn a_dead_run_does_not_block_the_schedule_and_a_full_queue_claims_nothing(h: &Harness) {
+    let s = h.with_limits(ServeLimits {
+        queue: QueueLimits {
+            max_attempts: 1,
+            max_total: 2,
+            ..QueueLimits::default()
+        },
+        ..ServeLimits::default()
+    });
+    let a = installed(&s, "app-a").await;
+    let hour = |n: i64| UnixMillis(T0.0 + n * HOUR);
+    let queued =
+        |result: Result<ScheduledRun, ServeError>| matches!(result, Ok(ScheduledRun::Queued(_)));
+    assert!(queued(
+        s.queue_scheduled_run(hour(0), &tick(&a), hour(0)).await
+    ));
+    let claimed = s.claim(hour(0)).await.unwrap().unwrap();
+    assert_eq!(
+        s.fail(claimed.lease, "trap", hour(0)).await.unwrap(),
+        LeaseOutcome::Dead
+    );
+    assert!(queued(
+        s.queue_scheduled_run(hour(1), &tick(&a), hour(1)).await
+    ));
+    let claimed = s.claim(hour(1)).await.unwrap().unwrap();
+    s.complete(claimed.lease).await.unwrap();
+    // The dead letter and another event fill the two-event queue.
+    s.enqueue(&[event(&a, 1)], hour(2)).await.unwrap();
+    let full = s.queue_scheduled_run(hour(2), &tick(&a), hour(2)).await;
+    assert!(matches!(full, Err(ServeError::QueueFull(_))), "{full:?}");
+    let dead = s.dead_letters(10).await.unwrap();
+    assert!(s.discard_dead_letter(dead[0].event).await.unwrap());
+    assert!(queued(
+        s.queue_scheduled_run(hour(2), &tick(&a), hour(2)).await
+    ));
+}
+
+/// Every replica's scheduler fires at once, 20 intervals in a row: each interval's run is
+/// queued exactly once, and never while the previous run is still stored.
+async fn scheduled_runs_are_queued_once_per_interval_across_replicas(h: &Harness) {
+    let a = installed(&h.state, "app-a").await;
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    for interval in 0..20 {
+        let start = UnixMillis(T0.0 + interval * HOUR);
+        let now = UnixMillis(start.0 + 1);
+        let outcomes = join_all((0..REPLICAS * 4).map(|n| {
+            let s = replicas[n % REPLICAS].clone();
+            let a = a.clone();
+            async move { s.queue_scheduled_run(start, &tick(&a), now).await.unwrap() }
+        }))
+        .await;
+        let queued: Vec<_> = outcomes
+            .iter()
+            .filter(|o| matches!(o, ScheduledRun::Queued(_)))
+            .collect();
+        assert_eq!(queued.len(), 1, "interval {interval}: {outcomes:?}");
+        assert!(
+            outcomes.iter().all(|o| matches!(
+                o,
+                ScheduledRun::Queued(_) | ScheduledRun::AlreadyClaimed { .. }
+            )),
+            "interval {interval}: {outcomes:?}"
+        );
+        assert_eq!(h.state.queue_depth().await.unwrap(), 1);
+        // While that run is leased, the next interval is refused on every replica.
+        let claimed = replicas[interval as usize % REPLICAS]
+            .claim(now)
+            .await
+            .unwrap()
+            .expect("the run");
+        let next = UnixMillis(start.0 + HOUR);
+        for s in &replicas {
+            assert_eq!(
+                s.queue_scheduled_run(next, &tick(&a), next).await.unwrap(),
+                ScheduledRun::StillRunning
+            );
+        }
+        assert_eq!(
+            replicas[0].complete(claimed.lease).await.unwrap(),
+            LeaseOutcome::Completed
+        );
+    }
+}
+
 /// The per-app concurrency limit holds across replicas: twelve claimers race for an app
 /// limited to three live leases; exactly three win.
 async fn per_app_limit_holds_across_replicas(h: &Harness) {
@@ -1173,6 +1411,11 @@ support::every_backend!(
     dead_letters_after_max_attempts_across_replicas,
     deliveries_are_deduplicated_across_replicas,
     interval_claims_are_taken_once_across_replicas,
+    a_web_trigger_id_is_added_once_and_kept,
+    web_trigger_ids_added_at_once_across_replicas_issue_one,
+    a_scheduled_run_is_queued_once_per_interval_and_never_over_a_live_run,
+    a_dead_run_does_not_block_the_schedule_and_a_full_queue_claims_nothing,
+    scheduled_runs_are_queued_once_per_interval_across_replicas,
     per_app_limit_holds_across_replicas,
     mixed_writers_across_replicas_never_deadlock,
 );

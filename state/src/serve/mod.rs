@@ -12,8 +12,6 @@
 
 mod memory;
 mod queue;
-#[cfg(test)]
-mod replica_rules;
 mod schedule;
 mod sql;
 mod sql_backend;
