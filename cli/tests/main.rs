@@ -13,6 +13,7 @@ mod cli_new;
 mod cli_run_hostile;
 mod cli_run_json;
 mod cli_storage;
+mod cli_storage_rotate_key;
 mod hostile_build;
 mod oauth_login;
 mod sim_command;

@@ -152,6 +152,10 @@ pub struct LimitsConfig {
     pub shutdown_grace_seconds: u64,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// Seconds a queue claim lasts unless renewed. A worker renews it every third of this
+    /// while the handler runs, so it bounds how long a replica that died holds its events,
+    /// not how long an invocation may run (docs/operations.md, "Queue and leases").
+    pub lease_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -165,6 +169,7 @@ impl Default for LimitsConfig {
             client_timeout_seconds: 10,
             shutdown_grace_seconds: 30,
             max_connections: 1024,
+            lease_seconds: 15,
         }
     }
 }
@@ -176,6 +181,10 @@ impl LimitsConfig {
 
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_seconds)
+    }
+
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds)
     }
 }
 
@@ -300,6 +309,11 @@ impl ServeConfig {
                     .into(),
             );
         }
+        // At least a second, so a heartbeat (a third of it) is not a busy loop on the
+        // database; at most an hour, past which a dead replica's events wait too long.
+        if !(1..=3600).contains(&limits.lease_seconds) {
+            return Err("limits: lease_seconds must be between 1 and 3600".into());
+        }
         Ok(())
     }
 }
@@ -377,6 +391,8 @@ workers = 2
             "lisen = \"127.0.0.1:1\"\n",
             "[[site]]\nname = \"../x\"\nurl = \"u\"\ncloud_id = \"c\"\ncredentials = \"c\"\n",
             "[limits]\nworkers = 0\n",
+            "[limits]\nlease_seconds = 0\n",
+            "[limits]\nlease_seconds = 86400\n",
         ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("kiln.toml");

@@ -7,6 +7,15 @@
 //! last attempt). Delivery is **at least once**: an event whose worker died after the app
 //! acted but before `complete` (kill -9, power loss) runs again when its lease expires.
 //!
+//! **Leases are held by a heartbeat.** A claim's lease is short (`limits.lease_seconds`, 15 s
+//! by default) and the worker renews it every third of that while the handler runs, so an
+//! invocation may run for as long as its app's timeout allows without another replica taking
+//! its event, and a replica that dies frees its events one lease later, not one app timeout
+//! later. If a renewal finds the lease lost (another replica claimed the event after a lapse:
+//! a stalled process, a partition), or no renewal succeeds until the lease's end, the event is
+//! no longer this worker's: the invocation is cancelled (its Store dropped, as after a
+//! timeout) and nothing is recorded for it, since the other claimer now owns its outcome.
+//!
 //! What is retried: a run the sandbox stopped (timeout, trap, limits) or could not start.
 //! An app that *returned* an error is done: Forge does not retry a function that failed on
 //! its own terms, and a retry would repeat whatever Jira writes it made before failing.
@@ -14,7 +23,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kiln_state::serve::{ClaimedEvent, LeaseOutcome};
+use kiln_state::serve::{ClaimedEvent, Lease, LeaseOutcome, LeaseRenewal, UnixMillis};
 use tokio::sync::watch;
 
 use crate::invocation::{TriggerKind, invocation_for};
@@ -57,7 +66,22 @@ enum Verdict {
 
 async fn run(shared: &Shared, event: ClaimedEvent) {
     let lease = event.lease;
-    let (verdict, labels) = invoke(shared, &event).await;
+    let (verdict, labels) = tokio::select! {
+        // Polled first: a handler that finished is recorded even if a heartbeat is due.
+        biased;
+        done = invoke(shared, &event) => done,
+        lost = hold(shared, lease, event.lease_expires_at) => {
+            tracing::warn!(
+                event = lease.event.get(),
+                attempt = lease.attempt,
+                app = %event.installation.app_id(),
+                module = %event.module_key.as_str(),
+                reason = lost,
+                "lease lost while the event ran: invocation cancelled, nothing recorded"
+            );
+            return;
+        }
+    };
     if let Some(labels) = labels {
         shared.metrics.invocations.get_or_create(&labels).inc();
     }
@@ -94,6 +118,45 @@ async fn run(shared: &Shared, event: ClaimedEvent) {
     }
 }
 
+/// Renews `lease` every heartbeat for as long as it is polled; returns only when the event
+/// stopped being this worker's, saying why. A renewal that fails (the database unreachable)
+/// is retried at the next beat; once the lease's last known end has passed without one,
+/// another replica may have claimed the event, so it is given up.
+async fn hold(shared: &Shared, lease: Lease, mut until: UnixMillis) -> &'static str {
+    let beat = shared.state.heartbeat();
+    loop {
+        tokio::time::sleep(beat).await;
+        let now = shared.clock.now();
+        match shared.state.renew(lease, now).await {
+            Ok(LeaseRenewal::Renewed { until: next }) => until = next,
+            Ok(LeaseRenewal::LeaseLost) => return "claimed again after it lapsed",
+            Err(error) => {
+                tracing::warn!(event = lease.event.get(), %error, "cannot renew a lease");
+                if shared.clock.now() >= until {
+                    return "no renewal succeeded before it ran out";
+                }
+            }
+        }
+    }
+}
+
+/// Counts a running invocation in `kiln_slots_in_use` until dropped, also when the
+/// invocation is cancelled because its lease was lost.
+struct SlotInUse<'a>(&'a Shared);
+
+impl<'a> SlotInUse<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        shared.metrics.slots_in_use.inc();
+        Self(shared)
+    }
+}
+
+impl Drop for SlotInUse<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.slots_in_use.dec();
+    }
+}
+
 async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<InvocationLabels>) {
     let Some(installed) = shared.host.installed(&event.installation) else {
         return (
@@ -126,13 +189,13 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
         trigger: kind.as_str().into(),
         outcome: String::new(),
     };
-    shared.metrics.slots_in_use.inc();
+    let slot = SlotInUse::enter(shared);
     let started = Instant::now();
     let invoked = installed
         .app
         .invoke(invocation_for(&installed, kind, &function, payload))
         .await;
-    shared.metrics.slots_in_use.dec();
+    drop(slot);
     shared
         .metrics
         .latency

@@ -4,8 +4,8 @@
 //! the listeners stop accepting; in-flight requests and invocations finish, up to the grace
 //! period (`limits.shutdown_grace_seconds`); events not yet run stay in the persistent queue
 //! for the next start. An event whose invocation is cut off by the deadline stays leased and
-//! runs again when its lease expires (at least once, see `dispatch`). The lease outlasts the
-//! longest invocation a served app may run (`lease_for`).
+//! runs again when its lease expires (at least once, see `dispatch`): workers stop renewing
+//! leases when the process ends, so that is one lease (`limits.lease_seconds`) later.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ use hyper_util::service::TowerToHyperService;
 use kiln_runtime::RuntimeOptions;
 use kiln_runtime::storage::StorageHost;
 use kiln_state::serve::UnixMillis;
-use kiln_state::{AppStorage, SecretCipher, ServeLimits, ServeState, StateLocation, StorageLimits};
+use kiln_state::{AppStorage, ServeLimits, ServeState, StateLocation, StorageLimits};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
@@ -57,6 +57,8 @@ pub struct ServeOptions {
     pub state: Option<StateLocation>,
     /// `$KILN_STORAGE_KEY`: seals app storage's secrets (see [`crate::storage_key`]).
     pub storage_key: Option<SecretString>,
+    /// `$KILN_STORAGE_KEY_PREVIOUS`: earlier keys, read but never sealed with (rotation).
+    pub previous_storage_keys: Option<SecretString>,
     /// `Some`: time stands still at this instant until moved through the admin API.
     pub manual_clock: Option<UnixMillis>,
     /// The admin token; without one (and without `admin.token_file`) there is no admin API.
@@ -79,14 +81,19 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         admin_listen,
         state,
         storage_key,
+        previous_storage_keys,
         manual_clock,
         admin_token,
     } = options;
     let limits = config.limits;
     let metrics = Arc::new(Metrics::new());
-    let lease = lease_for(&apps, &RuntimeOptions::default().operator);
-    let (state, app_storage) =
-        open_state(state.or(config.state), storage_key.as_ref(), lease).await?;
+    let (state, app_storage) = open_state(
+        state.or(config.state),
+        storage_key.as_ref(),
+        previous_storage_keys.as_ref(),
+        limits.lease(),
+    )
+    .await?;
     let runtime_options = || RuntimeOptions {
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
@@ -331,28 +338,10 @@ impl Running {
 
 /// Opens the state once: serve state (queue, installations, schedules) and the apps' storage
 /// share one database. Only [`StateLocation::describe`] is logged (no password).
-/// How far past the longest invocation a queued event's lease reaches.
-const LEASE_MARGIN: Duration = Duration::from_secs(30);
-
-/// The lease a queue claim takes: kiln-state's default (60 s), or longer when an app may run
-/// longer. A lease shorter than an invocation would let another worker or replica claim an
-/// event whose invocation is still running — the handler would run twice while nothing had
-/// failed. The lease is not renewed, so it covers the longest timeout any served app may
-/// use, with a margin; a replica that dies is replaced that much later.
-fn lease_for(apps: &[AppBundle], operator: &kiln_runtime::OperatorLimits) -> Duration {
-    let longest = apps
-        .iter()
-        .map(|app| {
-            kiln_runtime::EffectiveLimits::resolve(&app.manifest.app.runtime, operator).timeout
-        })
-        .max()
-        .unwrap_or_default();
-    ServeLimits::default().lease.max(longest + LEASE_MARGIN)
-}
-
 async fn open_state(
     location: Option<StateLocation>,
     storage_key: Option<&SecretString>,
+    previous_storage_keys: Option<&SecretString>,
     lease: Duration,
 ) -> Result<(ServeState, StorageHost), StartError> {
     let location = match location {
@@ -363,16 +352,16 @@ async fn open_state(
             )
         })?),
     };
-    let key = crate::storage_key::choose(&location, storage_key)?;
+    let cipher = crate::storage_key::cipher(&location, storage_key, previous_storage_keys)?;
     let backends = location
         .open()
         .await
         .map_err(|e| StartError::State(format!("{}: {e}", location.describe())))?;
-    tracing::info!(state = %location.describe(), storage_key_id = %key.id_hex(), lease_seconds = lease.as_secs(), "state opened");
+    tracing::info!(state = %location.describe(), storage_key_id = %cipher.key_id_hex(), previous_storage_key_ids = ?cipher.previous_key_ids_hex(), lease_seconds = lease.as_secs(), "state opened");
     let storage = StorageHost::new(AppStorage::new(
         backends.storage,
         StorageLimits::default(),
-        SecretCipher::new(key),
+        cipher,
     ));
     Ok((
         ServeState::new(

@@ -247,9 +247,9 @@ fn a_thousand_deliveries_with_duplicates_over_three_replicas_each_run_once() {
 }
 
 /// (b) A replica is SIGKILLed while it runs a handler that is slow on purpose. The events it
-/// held stay leased; once their lease expires (the survivors' manual clocks are moved past
-/// it, not waited for) another replica claims them and they finish. The lease outlasts the
-/// app's longest invocation (`timeoutSeconds` + 30 s), so a slow live run is never taken.
+/// held stay leased until their lease runs out, one lease (`lease_seconds`) after the dead
+/// replica's last renewal: the survivors' manual clocks are moved to a millisecond before
+/// that (nothing is retried) and then to it (everything is), not waited for.
 ///
 /// Guaranteed: every accepted event completes (is deleted from the queue) exactly once, by a
 /// live replica: the dead replica's lease is fenced by its attempt number. Its handler ran
@@ -264,9 +264,10 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
     };
     // Half past some hour, frozen (the scheduled trigger's first run is out of the way).
     let start = (1_900_000_000_000 / HOUR) * HOUR + HOUR / 2;
+    const LEASE_MS: i64 = 5_000;
     let replicas = Replicas::start(
         &database,
-        "workers = 2",
+        &format!("workers = 2\nlease_seconds = {}", LEASE_MS / 1000),
         &["--manual-clock", &start.to_string()],
     );
     let report = replicas.web_trigger_id("report-in");
@@ -326,18 +327,18 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
         "the killed replica was running a handler, so its event cannot be done yet"
     );
 
-    // The app may run 60 s (its manifest's timeoutSeconds), so a lease lasts 90 s, not
-    // kiln-state's default 60 s: at 61 s the dead replica's events are still leased (a live
-    // replica's invocation could still be running)...
-    replicas.advance_clocks(61_000, &survivors);
+    // The dead replica's clock stood still, so its last heartbeat left its leases ending
+    // exactly one lease after `start`, whatever the app's timeout (60 s here). A millisecond
+    // before that they still hold...
+    replicas.advance_clocks(LEASE_MS - 1, &survivors);
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(
         EVENTS - counters("done:").len(),
         cut_off,
-        "a lease shorter than the app's timeout expired"
+        "a dead replica's lease ran out early"
     );
-    // ... and past 90 s they are retried.
-    replicas.advance_clocks(30_000, &survivors);
+    // ... and at the lease's end they are retried.
+    replicas.advance_clocks(1, &survivors);
     wait_for("the dead replica's events to finish elsewhere", || {
         counters("done:").len() == EVENTS
     });
@@ -379,6 +380,59 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
         "replica {victim} killed holding {cut_off} event(s); {restarted} handler(s) had \
          started there and ran again from the start"
     );
+}
+
+/// (e) Handlers that run four lease periods (a 1 s lease, renewed by each worker's
+/// heartbeat, against 4 s handlers), one delivered to each replica, on the system clock:
+/// each completes once, at its first attempt, on the replica that claimed it; no other replica
+/// takes a live run over, and no worker loses a lease. Without renewal every one of them
+/// would be claimed again after a second and run again elsewhere.
+#[test]
+fn invocations_longer_than_several_leases_run_once() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    let replicas = Replicas::start(&database, "workers = 2\nlease_seconds = 1", &[]);
+    let report = replicas.web_trigger_id("report-in");
+    const EVENTS: usize = 3;
+    let started = Instant::now();
+    for n in 0..EVENTS {
+        let body = issue_created(&format!("KILN-{}", 30_000 + n), "slow:4000", "someone-else");
+        let status = webhook(&replicas.servers[n], &format!("long-{n}"), &body, None).status();
+        assert_eq!(status, 202);
+    }
+    wait_for("every long handler to finish", || {
+        replicas.counters(&report, "done:").len() == EVENTS
+    });
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "the handlers did not run their four seconds"
+    );
+    // A retry, if a live lease had been taken, would show within a lease or two.
+    std::thread::sleep(Duration::from_secs(3));
+    let once = |prefix: &str| {
+        let counted = replicas.counters(&report, prefix);
+        assert_eq!(counted.len(), EVENTS, "{prefix} {counted:?}");
+        assert!(
+            counted.values().all(|&runs| runs == 1),
+            "{prefix} {counted:?}"
+        );
+    };
+    once("started:");
+    once("done:");
+    let completed: Vec<(i64, i64)> = replicas.completed().into_iter().flatten().collect();
+    assert_eq!(completed.len(), EVENTS, "{completed:?}");
+    assert!(
+        completed.iter().all(|(_, attempt)| *attempt == 1),
+        "a live run was claimed again: {completed:?}"
+    );
+    for log in &replicas.logs {
+        let lost = log_entries(
+            log,
+            "lease lost while the event ran: invocation cancelled, nothing recorded",
+        );
+        assert!(lost.is_empty(), "{lost:?}");
+    }
 }
 
 /// (c) An hourly trigger on three replicas over 20 simulated hours runs once per hour:

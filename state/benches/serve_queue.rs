@@ -1,5 +1,6 @@
 //! Cost of one event through the persistent queue: enqueue, claim under a lease, complete —
-//! what the queue adds to every webhook and web trigger `runtime serve` accepts.
+//! what the queue adds to every webhook and web trigger `runtime serve` accepts — and of one
+//! lease renewal, the heartbeat a running invocation sends every third of a lease.
 //! `cargo bench -p kiln-state --bench serve_queue`; figures in BENCHMARKS.md.
 //!
 //! The SQLite file lives under Cargo's target tmpdir (a real disk) with the production
@@ -68,6 +69,22 @@ fn bench_state(
             let claimed = state.claim(now).await.unwrap().unwrap();
             state.complete(claimed.lease).await.unwrap();
         })
+    });
+    // The heartbeat a worker sends every third of a lease while a handler runs: what a
+    // long invocation costs the database per beat.
+    group.bench_function("renew a lease (heartbeat)", |b| {
+        let claimed = rt.block_on(async {
+            let now = UnixMillis::now();
+            state
+                .enqueue(std::slice::from_ref(&event), now)
+                .await
+                .unwrap();
+            state.claim(now).await.unwrap().unwrap()
+        });
+        b.to_async(rt).iter(|| async {
+            state.renew(claimed.lease, UnixMillis::now()).await.unwrap();
+        });
+        rt.block_on(state.complete(claimed.lease)).unwrap();
     });
     group.finish();
 }

@@ -19,6 +19,12 @@
 //! `storage.key` beside the state file) created `0600` from the OS's random source when
 //! absent. A key file another user could read, or that is not owned by this user, is
 //! refused: the key is only as private as the file.
+//!
+//! **Rotation.** A cipher holds one *current* key, the only one that seals, and any number of
+//! *previous* keys (`$KILN_STORAGE_KEY_PREVIOUS`), which only open. Since every ciphertext
+//! names its key, a read picks the right key without trying each, and a re-encryption pass
+//! (`AppStorage::rotate_secrets`) finds what is not yet under the current key; once it
+//! reports nothing left, the previous keys can be dropped.
 
 use std::fmt;
 use std::io::{Read, Write};
@@ -36,6 +42,13 @@ use crate::storage::StorageKey;
 
 /// The environment variable that may hold the host key (64 hex digits).
 pub const KEY_ENV: &str = "KILN_STORAGE_KEY";
+/// The environment variable that may hold earlier keys, still accepted for reading while a
+/// rotation re-encrypts what they sealed: 64 hex digits each, separated by commas or
+/// whitespace.
+pub const PREVIOUS_KEYS_ENV: &str = "KILN_STORAGE_KEY_PREVIOUS";
+/// Most previous keys one cipher holds: a rotation needs one; a few cover a rotation begun
+/// before the last one finished. More is a configuration mistake, refused.
+pub const MAX_PREVIOUS_KEYS: usize = 8;
 
 const FORMAT: u8 = 1;
 const KEY_ID_LEN: usize = 8;
@@ -64,6 +77,12 @@ pub enum SecretError {
     KeyFileOwner { path: PathBuf },
     #[error("the secret-storage key ({source_name}) is not 64 hexadecimal digits")]
     MalformedKey { source_name: String },
+    #[error("{source_name} holds {count} keys; at most {max} previous keys are accepted")]
+    TooManyPreviousKeys {
+        source_name: String,
+        count: usize,
+        max: usize,
+    },
     #[error("a stored secret was sealed with key {key_id}, which this host does not hold")]
     UnknownKey { key_id: String },
     #[error("a stored secret is not in a format this host reads")]
@@ -215,10 +234,59 @@ impl EncryptionKey {
         )
     }
 
+    /// Previous keys from a list (`$KILN_STORAGE_KEY_PREVIOUS`): 64 hex digits each,
+    /// separated by commas or whitespace; empty text is no keys. Each is checked as
+    /// [`EncryptionKey::from_hex`] checks one, and the error names its position, never its
+    /// text.
+    pub fn list_from_hex(text: &SecretString, source_name: &str) -> Result<Vec<Self>, SecretError> {
+        let items: Vec<&str> = key_list_items(text.expose_secret()).collect();
+        if items.len() > MAX_PREVIOUS_KEYS {
+            return Err(SecretError::TooManyPreviousKeys {
+                source_name: source_name.to_owned(),
+                count: items.len(),
+                max: MAX_PREVIOUS_KEYS,
+            });
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(n, item)| {
+                Self::from_hex(
+                    &SecretString::from((*item).to_owned()),
+                    &format!("{source_name}, key {}", n + 1),
+                )
+            })
+            .collect()
+    }
+
+    /// `$KILN_STORAGE_KEY_PREVIOUS`'s keys; none when it is unset.
+    pub fn previous_from_env() -> Result<Vec<Self>, SecretError> {
+        match std::env::var_os(PREVIOUS_KEYS_ENV) {
+            None => Ok(Vec::new()),
+            Some(text) => match text.into_string() {
+                Ok(text) => Self::list_from_hex(&SecretString::from(text), PREVIOUS_KEYS_ENV),
+                Err(_) => Err(SecretError::MalformedKey {
+                    source_name: PREVIOUS_KEYS_ENV.to_owned(),
+                }),
+            },
+        }
+    }
+
     /// The key's public id, as stored with each ciphertext.
     pub fn id_hex(&self) -> String {
         hex::encode(self.id)
     }
+
+    fn aead(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(self.material.expose_secret().into())
+    }
+}
+
+/// The items of a key list (`$KILN_STORAGE_KEY_PREVIOUS`): separated by commas or
+/// whitespace, empty items ignored. One splitting rule for every reader of the list.
+pub fn key_list_items(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|item| !item.is_empty())
 }
 
 /// A secret value in memory: JSON whose `Debug` never shows it.
@@ -241,28 +309,68 @@ impl fmt::Debug for SecretValue {
     }
 }
 
-/// Seals and opens secret values under the host key.
+/// Seals under the current host key; opens under it or a previous one.
 pub struct SecretCipher {
     key: EncryptionKey,
     aead: XChaCha20Poly1305,
+    /// Keys that only open, during a rotation; none of them has the current key's id.
+    previous: Vec<(EncryptionKey, XChaCha20Poly1305)>,
 }
 
 impl fmt::Debug for SecretCipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SecretCipher")
             .field("key", &self.key)
+            .field(
+                "previous",
+                &self.previous.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
 
 impl SecretCipher {
     pub fn new(key: EncryptionKey) -> Self {
-        let aead = XChaCha20Poly1305::new(key.material.expose_secret().into());
-        Self { key, aead }
+        Self::with_previous(key, Vec::new())
+    }
+
+    /// A cipher that seals with `key` and also opens what `previous` keys sealed. A previous
+    /// key equal to the current one, or repeated, is kept once: during a rollout an operator
+    /// may list the new key among the old ones, and that must not matter.
+    pub fn with_previous(key: EncryptionKey, previous: Vec<EncryptionKey>) -> Self {
+        let aead = key.aead();
+        let mut kept: Vec<(EncryptionKey, XChaCha20Poly1305)> = Vec::new();
+        for old in previous {
+            if old.id != key.id && !kept.iter().any(|(k, _)| k.id == old.id) {
+                let aead = old.aead();
+                kept.push((old, aead));
+            }
+        }
+        Self {
+            key,
+            aead,
+            previous: kept,
+        }
     }
 
     pub fn key_id_hex(&self) -> String {
         self.key.id_hex()
+    }
+
+    /// The previous keys' ids, for logs and reports.
+    pub fn previous_key_ids_hex(&self) -> Vec<String> {
+        self.previous.iter().map(|(k, _)| k.id_hex()).collect()
+    }
+
+    /// The id of the key that sealed `sealed`, if it is in a format this host reads.
+    pub(crate) fn sealed_by(sealed: &[u8]) -> Option<&[u8]> {
+        (sealed.len() >= HEADER_LEN + TAG_LEN && sealed[0] == FORMAT)
+            .then(|| &sealed[1..1 + KEY_ID_LEN])
+    }
+
+    /// Whether `sealed` is already under the current key (nothing for a rotation to do).
+    pub(crate) fn is_current(&self, sealed: &[u8]) -> bool {
+        Self::sealed_by(sealed) == Some(&self.key.id[..])
     }
 
     pub(crate) fn seal(
@@ -303,23 +411,29 @@ impl SecretCipher {
             return Err(SecretError::UnknownFormat);
         }
         let key_id = &sealed[1..1 + KEY_ID_LEN];
-        if key_id != self.key.id {
-            return Err(SecretError::UnknownKey {
-                key_id: hex::encode(key_id),
-            });
-        }
+        let aead = if key_id == self.key.id {
+            &self.aead
+        } else {
+            match self.previous.iter().find(|(k, _)| k.id == key_id) {
+                Some((_, aead)) => aead,
+                None => {
+                    return Err(SecretError::UnknownKey {
+                        key_id: hex::encode(key_id),
+                    });
+                }
+            }
+        };
         let nonce = &sealed[1 + KEY_ID_LEN..HEADER_LEN];
-        let aad = associated_data(&self.key.id, installation, key);
-        self.aead
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: &sealed[HEADER_LEN..],
-                    aad: &aad,
-                },
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| SecretError::Undecryptable)
+        let aad = associated_data(key_id, installation, key);
+        aead.decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: &sealed[HEADER_LEN..],
+                aad: &aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| SecretError::Undecryptable)
     }
 }
 
@@ -388,6 +502,81 @@ mod tests {
             cipher.open(&installation("a"), &key("token"), &sealed[..10]),
             Err(SecretError::UnknownFormat)
         ));
+    }
+
+    #[test]
+    fn a_previous_key_opens_but_never_seals() {
+        let old = EncryptionKey::generate().unwrap();
+        let old_id = old.id_hex();
+        let before = SecretCipher::new(EncryptionKey::from_bytes(*old.material.expose_secret()));
+        let sealed = before.seal(&installation("a"), &key("k"), b"\"v\"");
+        let new = EncryptionKey::generate().unwrap();
+        let new_id = new.id_hex();
+        let rotating = SecretCipher::with_previous(new, vec![old]);
+        assert_eq!(rotating.previous_key_ids_hex(), vec![old_id]);
+        assert!(!rotating.is_current(&sealed));
+        assert_eq!(
+            rotating
+                .open(&installation("a"), &key("k"), &sealed)
+                .unwrap()
+                .as_slice(),
+            b"\"v\""
+        );
+        let resealed = rotating.seal(&installation("a"), &key("k"), b"\"v\"");
+        assert!(rotating.is_current(&resealed));
+        assert_eq!(
+            SecretCipher::sealed_by(&resealed).map(hex::encode),
+            Some(new_id)
+        );
+        // The old key alone cannot read what the new one sealed; the binding still holds
+        // for a previous key.
+        assert!(matches!(
+            before.open(&installation("a"), &key("k"), &resealed),
+            Err(SecretError::UnknownKey { .. })
+        ));
+        assert!(matches!(
+            rotating.open(&installation("b"), &key("k"), &sealed),
+            Err(SecretError::Undecryptable)
+        ));
+    }
+
+    #[test]
+    fn a_previous_key_list_is_checked_key_by_key_without_echo() {
+        let a = "0123456789abcdef".repeat(4);
+        let b = "fedcba9876543210".repeat(4);
+        let parsed = EncryptionKey::list_from_hex(
+            &SecretString::from(format!(" {a},\n{b} ,")),
+            PREVIOUS_KEYS_ENV,
+        )
+        .unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert!(
+            EncryptionKey::list_from_hex(&SecretString::from(String::new()), "x")
+                .unwrap()
+                .is_empty()
+        );
+        let err = EncryptionKey::list_from_hex(
+            &SecretString::from(format!("{a},{}", &b[..40])),
+            PREVIOUS_KEYS_ENV,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("key 2"), "{err}");
+        assert!(!err.to_string().contains(&b[..40]), "{err}");
+        let many = [a.as_str(); MAX_PREVIOUS_KEYS + 1].join(",");
+        assert!(matches!(
+            EncryptionKey::list_from_hex(&SecretString::from(many), "x"),
+            Err(SecretError::TooManyPreviousKeys { .. })
+        ));
+        // The current key listed as a previous one, or a key listed twice, is kept once.
+        let current = EncryptionKey::from_hex(&SecretString::from(a.clone()), "t").unwrap();
+        let twice =
+            EncryptionKey::list_from_hex(&SecretString::from(format!("{a} {b} {b}")), "x").unwrap();
+        assert_eq!(
+            SecretCipher::with_previous(current, twice)
+                .previous_key_ids_hex()
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use kiln_state::serve::{
     ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
-    InstallRecord, IntervalClaim, LeaseOutcome, ModuleKey, NameError, NewEvent, QueueBound,
-    QueueFull, ScheduleInterval, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
+    InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal, ModuleKey, NameError, NewEvent,
+    QueueBound, QueueFull, QueueLimits, ScheduleInterval, ScheduledRun, Scope, ServeBackend,
+    UnixMillis, WebTriggerIdError,
 };
 use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
 
@@ -574,6 +575,97 @@ async fn expired_leases_return_events_and_fence_old_claimers(h: &Harness) {
     );
 }
 
+/// A claimer that renews its lease keeps the event for as long as it works, far past the
+/// lease it claimed; renewal is fenced like completion, and the fence is the attempt, not
+/// the clock.
+async fn renewed_leases_hold_and_lost_ones_cannot_be_renewed(h: &Harness) {
+    let s = &h.state;
+    let lease = s.limits().lease;
+    let beat = i64::try_from(s.heartbeat().as_millis()).unwrap();
+    assert!(s.heartbeat() < lease && !s.heartbeat().is_zero());
+    let a = installed(s, "app-a").await;
+    s.enqueue(&[event(&a, 1), event(&a, 2)], T0).await.unwrap();
+    let long = s.claim(T0).await.unwrap().unwrap();
+    // Ten heartbeats: more than three lease periods. No one else may take the event.
+    let mut now = T0;
+    for _ in 0..10 {
+        now = UnixMillis(now.0 + beat);
+        assert_eq!(
+            s.renew(long.lease, now).await.unwrap(),
+            LeaseRenewal::Renewed {
+                until: now.plus(lease)
+            }
+        );
+        let other = s.claim(now).await.unwrap().unwrap();
+        assert_ne!(
+            other.lease.event, long.lease.event,
+            "a renewed lease was taken"
+        );
+        assert_eq!(
+            s.complete(other.lease).await.unwrap(),
+            LeaseOutcome::Completed
+        );
+        s.enqueue(&[event(&a, 3)], now).await.unwrap();
+    }
+    assert!(now.0 - T0.0 > 3 * i64::try_from(lease.as_millis()).unwrap());
+    // The lease lapses (a heartbeat came late) but no one claimed the event: it is still
+    // this claimer's, and renewing it is safe.
+    now = now.plus(lease).plus(lease);
+    assert!(matches!(
+        s.renew(long.lease, now).await.unwrap(),
+        LeaseRenewal::Renewed { .. }
+    ));
+    assert_eq!(
+        s.complete(long.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    // Finished: no renewal brings it back.
+    assert_eq!(
+        s.renew(long.lease, now).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    // Claimed again after expiry: the first claimer's renewal is refused and leaves the new
+    // claimer's lease as it was.
+    let left = s.claim(now).await.unwrap().unwrap();
+    let expiry = now.plus(lease);
+    let again = s.claim(expiry).await.unwrap().unwrap();
+    assert_eq!(
+        (again.lease.event, again.lease.attempt),
+        (left.lease.event, 2)
+    );
+    assert_eq!(
+        s.renew(left.lease, now).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    assert!(
+        s.claim(UnixMillis(expiry.plus(lease).0 - 1))
+            .await
+            .unwrap()
+            .is_none(),
+        "the fenced renewal moved the new claimer's lease"
+    );
+    // A failed attempt's lease is gone too: the event waits for its retry, unleased.
+    assert!(matches!(
+        s.fail(again.lease, "trap", expiry).await.unwrap(),
+        LeaseOutcome::Retrying { .. }
+    ));
+    assert_eq!(
+        s.renew(again.lease, expiry).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    // An uninstall removes the event under its claimer.
+    let third = s
+        .claim(T0.plus(Duration::from_secs(3600)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.uninstall(&a).await.unwrap());
+    assert_eq!(
+        s.renew(third.lease, T0).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+}
+
 async fn queue_bounds_are_typed(h: &Harness) {
     let mut limits = ServeLimits::default();
     limits.queue.max_total = 5;
@@ -773,6 +865,77 @@ async fn expired_leases_are_reclaimed_across_replicas(h: &Harness) {
     assert_eq!(h.state.queue_depth().await.unwrap(), 1);
 }
 
+/// Two replicas, each holding an event. One keeps renewing (a long invocation); the other
+/// dies. A third replica polling at every heartbeat takes the dead one's event as soon as
+/// its lease passes — within one lease of the last renewal — and never the live one's.
+async fn renewals_keep_live_claims_and_free_dead_ones_across_replicas(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 1000;
+    let (working, dying, polling) = (
+        h.replica(limits).await,
+        h.replica(limits).await,
+        h.replica(limits).await,
+    );
+    let a = installed(&h.state, "app-a").await;
+    h.state
+        .enqueue(&[event(&a, 1), event(&a, 2)], T0)
+        .await
+        .unwrap();
+    let live = working.claim(T0).await.unwrap().unwrap();
+    let dead = dying.claim(T0).await.unwrap().unwrap();
+    let lease = i64::try_from(limits.lease.as_millis()).unwrap();
+    let beat = i64::try_from(working.heartbeat().as_millis()).unwrap();
+    let mut taken: Option<(UnixMillis, kiln_state::serve::ClaimedEvent)> = None;
+    let mut now = T0;
+    while now.0 < T0.0 + 4 * lease {
+        now = UnixMillis(now.0 + beat);
+        assert!(matches!(
+            working.renew(live.lease, now).await.unwrap(),
+            LeaseRenewal::Renewed { .. }
+        ));
+        // The poller is a live worker too: it renews what it took.
+        if let Some((_, claimed)) = &taken {
+            assert!(matches!(
+                polling.renew(claimed.lease, now).await.unwrap(),
+                LeaseRenewal::Renewed { .. }
+            ));
+        }
+        if let Some(claimed) = polling.claim(now).await.unwrap() {
+            assert_eq!(
+                claimed.lease.event, dead.lease.event,
+                "a live lease was taken"
+            );
+            assert!(taken.is_none(), "claimed twice");
+            taken = Some((now, claimed));
+        }
+    }
+    let (when, claimed) = taken.expect("the dead replica's event was retried");
+    assert!(
+        when.0 >= T0.0 + lease && when.0 < T0.0 + lease + beat,
+        "retried {} ms after the claim, lease {lease} ms",
+        when.0 - T0.0
+    );
+    assert_eq!(claimed.lease.attempt, 2);
+    // The dead replica's late heartbeat and completion change nothing.
+    assert_eq!(
+        dying.renew(dead.lease, now).await.unwrap(),
+        LeaseRenewal::LeaseLost
+    );
+    assert_eq!(
+        dying.complete(dead.lease).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+    assert_eq!(
+        working.complete(live.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    assert_eq!(
+        polling.complete(claimed.lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+    assert_eq!(h.state.queue_depth().await.unwrap(), 0);
+}
+
 /// Events that fail on every replica end dead after `max_attempts`, listed once.
 async fn dead_letters_after_max_attempts_across_replicas(h: &Harness) {
     let mut limits = ServeLimits::default();
@@ -869,6 +1032,243 @@ async fn interval_claims_are_taken_once_across_replicas(h: &Harness) {
     let won: Vec<_> = claims.into_iter().flatten().collect();
     assert_eq!(won.len(), 20, "each interval fires once across replicas");
     assert_eq!(won.iter().collect::<HashSet<_>>().len(), 20);
+}
+
+/// `issue_web_trigger_if_absent`: a module's first id wins and stays valid; a later attempt
+/// issues nothing (and so prints no URL); rotation still replaces it.
+async fn a_web_trigger_id_is_added_once_and_kept(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let key = module("alert");
+    let first = s
+        .issue_web_trigger_if_absent(&a, &key, T0)
+        .await
+        .unwrap()
+        .expect("the first id is issued");
+    assert!(
+        s.issue_web_trigger_if_absent(&a, &key, T0)
+            .await
+            .unwrap()
+            .is_none(),
+        "a second id was issued"
+    );
+    let resolved = s.resolve_web_trigger(&first.expose()).await.unwrap();
+    assert_eq!(
+        resolved.map(|r| (r.installation, r.module_key)),
+        Some((a.clone(), key.clone()))
+    );
+    // Another module of the installation gets its own.
+    let other = s
+        .issue_web_trigger_if_absent(&a, &module("report"), T0)
+        .await
+        .unwrap()
+        .expect("another module's id");
+    assert_ne!(other.expose(), first.expose());
+    // Rotation replaces the kept id; after a revoke, the next start issues one again.
+    let rotated = s.issue_web_trigger(&a, &key, T0).await.unwrap();
+    assert!(
+        s.resolve_web_trigger(&first.expose())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.resolve_web_trigger(&rotated.expose())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(s.revoke_web_trigger(&a, &key).await.unwrap());
+    assert!(
+        s.issue_web_trigger_if_absent(&a, &key, T0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Not installed: a typed error, nothing stored.
+    assert!(matches!(
+        s.issue_web_trigger_if_absent(&inst("app-x"), &key, T0)
+            .await,
+        Err(ServeError::NotInstalled)
+    ));
+}
+
+/// Replicas starting together each try to add the module's id: exactly one issues it (and
+/// could print it), and that id works on every replica.
+async fn web_trigger_ids_added_at_once_across_replicas_issue_one(h: &Harness) {
+    let a = installed(&h.state, "app-a").await;
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    for round in 0..5 {
+        let key = module(&format!("in-{round}"));
+        let issued = join_all((0..REPLICAS * 4).map(|n| {
+            let s = replicas[n % REPLICAS].clone();
+            let (a, key) = (a.clone(), key.clone());
+            async move { s.issue_web_trigger_if_absent(&a, &key, T0).await.unwrap() }
+        }))
+        .await;
+        let issued: Vec<_> = issued.into_iter().flatten().collect();
+        assert_eq!(issued.len(), 1, "round {round}: ids issued at once");
+        for s in &replicas {
+            let resolved = s.resolve_web_trigger(&issued[0].expose()).await.unwrap();
+            assert_eq!(resolved.map(|r| r.module_key), Some(key.clone()));
+        }
+    }
+}
+
+fn tick(installation: &Installation) -> NewEvent {
+    NewEvent {
+        installation: installation.clone(),
+        module_key: module("hourly"),
+        payload: b"{}".to_vec(),
+    }
+}
+
+const HOUR: i64 = 3_600_000;
+
+/// `queue_scheduled_run`: an interval is claimed exactly when its run is stored, once, and
+/// not while an earlier run of the trigger is stored and not dead (queued or leased).
+async fn a_scheduled_run_is_queued_once_per_interval_and_never_over_a_live_run(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let hour = |n: i64| UnixMillis(T0.0 + n * HOUR);
+    let run = |interval: i64, now: i64| {
+        let (s, a) = (s.clone(), a.clone());
+        async move {
+            s.queue_scheduled_run(hour(interval), &tick(&a), hour(now))
+                .await
+                .unwrap()
+        }
+    };
+    let ScheduledRun::Queued(first) = run(0, 0).await else {
+        panic!("the first interval was not queued");
+    };
+    assert_eq!(
+        run(0, 0).await,
+        ScheduledRun::AlreadyClaimed { last: hour(0) }
+    );
+    // The next interval while the first run is queued, then leased: refused and left
+    // unclaimed, with nothing more stored.
+    assert_eq!(run(1, 1).await, ScheduledRun::StillRunning);
+    let claimed = s.claim(hour(1)).await.unwrap().expect("the run");
+    assert_eq!(claimed.lease.event, first);
+    assert_eq!(run(1, 1).await, ScheduledRun::StillRunning);
+    assert_eq!(s.queue_depth().await.unwrap(), 1);
+    // Once it completes, the same interval is claimed (it never was), and an older one is
+    // refused.
+    s.complete(claimed.lease).await.unwrap();
+    assert!(matches!(run(1, 1).await, ScheduledRun::Queued(_)));
+    assert_eq!(
+        run(0, 1).await,
+        ScheduledRun::AlreadyClaimed { last: hour(1) }
+    );
+    // Another trigger of the same installation is not blocked by this one's run.
+    let other = NewEvent {
+        module_key: module("daily"),
+        ..tick(&a)
+    };
+    assert!(matches!(
+        s.queue_scheduled_run(hour(1), &other, hour(1))
+            .await
+            .unwrap(),
+        ScheduledRun::Queued(_)
+    ));
+    assert!(matches!(
+        s.queue_scheduled_run(hour(1), &tick(&inst("app-x")), hour(1))
+            .await,
+        Err(ServeError::NotInstalled)
+    ));
+}
+
+/// A dead run is not running, so the next interval is queued beside it; a full queue
+/// refuses the run and the interval stays unclaimed until there is room.
+async fn a_dead_run_does_not_block_the_schedule_and_a_full_queue_claims_nothing(h: &Harness) {
+    let s = h.with_limits(ServeLimits {
+        queue: QueueLimits {
+            max_attempts: 1,
+            max_total: 2,
+            ..QueueLimits::default()
+        },
+        ..ServeLimits::default()
+    });
+    let a = installed(&s, "app-a").await;
+    let hour = |n: i64| UnixMillis(T0.0 + n * HOUR);
+    let queued =
+        |result: Result<ScheduledRun, ServeError>| matches!(result, Ok(ScheduledRun::Queued(_)));
+    assert!(queued(
+        s.queue_scheduled_run(hour(0), &tick(&a), hour(0)).await
+    ));
+    let claimed = s.claim(hour(0)).await.unwrap().unwrap();
+    assert_eq!(
+        s.fail(claimed.lease, "trap", hour(0)).await.unwrap(),
+        LeaseOutcome::Dead
+    );
+    assert!(queued(
+        s.queue_scheduled_run(hour(1), &tick(&a), hour(1)).await
+    ));
+    let claimed = s.claim(hour(1)).await.unwrap().unwrap();
+    s.complete(claimed.lease).await.unwrap();
+    // The dead letter and another event fill the two-event queue.
+    s.enqueue(&[event(&a, 1)], hour(2)).await.unwrap();
+    let full = s.queue_scheduled_run(hour(2), &tick(&a), hour(2)).await;
+    assert!(matches!(full, Err(ServeError::QueueFull(_))), "{full:?}");
+    let dead = s.dead_letters(10).await.unwrap();
+    assert!(s.discard_dead_letter(dead[0].event).await.unwrap());
+    assert!(queued(
+        s.queue_scheduled_run(hour(2), &tick(&a), hour(2)).await
+    ));
+}
+
+/// Every replica's scheduler fires at once, 20 intervals in a row: each interval's run is
+/// queued exactly once, and never while the previous run is still stored.
+async fn scheduled_runs_are_queued_once_per_interval_across_replicas(h: &Harness) {
+    let a = installed(&h.state, "app-a").await;
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    for interval in 0..20 {
+        let start = UnixMillis(T0.0 + interval * HOUR);
+        let now = UnixMillis(start.0 + 1);
+        let outcomes = join_all((0..REPLICAS * 4).map(|n| {
+            let s = replicas[n % REPLICAS].clone();
+            let a = a.clone();
+            async move { s.queue_scheduled_run(start, &tick(&a), now).await.unwrap() }
+        }))
+        .await;
+        let queued: Vec<_> = outcomes
+            .iter()
+            .filter(|o| matches!(o, ScheduledRun::Queued(_)))
+            .collect();
+        assert_eq!(queued.len(), 1, "interval {interval}: {outcomes:?}");
+        assert!(
+            outcomes.iter().all(|o| matches!(
+                o,
+                ScheduledRun::Queued(_) | ScheduledRun::AlreadyClaimed { .. }
+            )),
+            "interval {interval}: {outcomes:?}"
+        );
+        assert_eq!(h.state.queue_depth().await.unwrap(), 1);
+        // While that run is leased, the next interval is refused on every replica.
+        let claimed = replicas[interval as usize % REPLICAS]
+            .claim(now)
+            .await
+            .unwrap()
+            .expect("the run");
+        let next = UnixMillis(start.0 + HOUR);
+        for s in &replicas {
+            assert_eq!(
+                s.queue_scheduled_run(next, &tick(&a), next).await.unwrap(),
+                ScheduledRun::StillRunning
+            );
+        }
+        assert_eq!(
+            replicas[0].complete(claimed.lease).await.unwrap(),
+            LeaseOutcome::Completed
+        );
+    }
 }
 
 /// The per-app concurrency limit holds across replicas: twelve claimers race for an app
@@ -1000,15 +1400,22 @@ support::every_backend!(
     interval_claims_are_exactly_once,
     queue_runs_retries_and_dead_letters,
     expired_leases_return_events_and_fence_old_claimers,
+    renewed_leases_hold_and_lost_ones_cannot_be_renewed,
     queue_bounds_are_typed,
     installations_take_turns,
     per_app_concurrency_and_pause_are_respected,
     concurrent_claimers_run_each_event_once,
     claimers_across_replicas_take_distinct_events,
     expired_leases_are_reclaimed_across_replicas,
+    renewals_keep_live_claims_and_free_dead_ones_across_replicas,
     dead_letters_after_max_attempts_across_replicas,
     deliveries_are_deduplicated_across_replicas,
     interval_claims_are_taken_once_across_replicas,
+    a_web_trigger_id_is_added_once_and_kept,
+    web_trigger_ids_added_at_once_across_replicas_issue_one,
+    a_scheduled_run_is_queued_once_per_interval_and_never_over_a_live_run,
+    a_dead_run_does_not_block_the_schedule_and_a_full_queue_claims_nothing,
+    scheduled_runs_are_queued_once_per_interval_across_replicas,
     per_app_limit_holds_across_replicas,
     mixed_writers_across_replicas_never_deadlock,
 );

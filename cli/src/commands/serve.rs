@@ -98,6 +98,15 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
             ))
         })?)),
     };
+    let previous_storage_keys = match std::env::var_os(kiln_serve::storage_key::PREVIOUS_KEYS_ENV) {
+        None => None,
+        Some(value) => Some(SecretString::from(value.into_string().map_err(|_| {
+            Failure::bad_input(anyhow!(
+                "{} is not text: 64 hex digits per key expected",
+                kiln_serve::storage_key::PREVIOUS_KEYS_ENV
+            ))
+        })?)),
+    };
     let running = kiln_serve::start(ServeOptions {
         config,
         apps: bundles,
@@ -109,6 +118,7 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
             .transpose()
             .map_err(Failure::bad_input)?,
         storage_key,
+        previous_storage_keys,
         manual_clock: args.manual_clock.map(UnixMillis),
         admin_token,
     })

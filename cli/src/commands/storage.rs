@@ -10,6 +10,11 @@
 //! escaped before they are printed ([`GuestText`]), values printed as JSON
 //! with the characters a terminal would obey written as `\u` escapes
 //! ([`to_json_line`]). Secrets are never listed nor printed.
+//!
+//! `runtime storage rotate-key` re-encrypts every secret of a host's state under a new key
+//! (`rotate_key.rs`).
+
+mod rotate_key;
 
 use std::path::{Path, PathBuf};
 
@@ -129,6 +134,10 @@ enum StorageCommand {
         at: Where,
         key: String,
     },
+    /// Re-encrypt every app's secrets under $KILN_STORAGE_KEY, reading what the keys in
+    /// $KILN_STORAGE_KEY_PREVIOUS sealed; safe while `runtime serve` replicas run, and
+    /// resumable by running it again. Exits 0 once nothing is left under another key.
+    RotateKey(rotate_key::RotateKeyArgs),
 }
 
 /// Which installation's storage, and in which file.
@@ -238,6 +247,7 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
             eprintln!("stored {} (version {})", GuestText(&key), version.get());
             Ok(Exit::Success)
         }
+        StorageCommand::RotateKey(args) => rotate_key::run(args).await,
         StorageCommand::Delete { at, key } => {
             let storage = at.open().await?;
             storage.delete(&key).await.map_err(Failure::bad_input)?;

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use tokio::sync::Mutex;
 
 use super::queue::{
-    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
-    QueueLimits,
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
+    QueueFull, QueueLimits,
 };
 use super::schedule::{IntervalClaim, ScheduledRun};
 use super::types::{DeliveryKey, DeliveryOutcome, InstallRecord, ModuleKey, UnixMillis};
@@ -486,6 +486,21 @@ impl ServeBackend for MemoryServeBackend {
             registered.last_served = served;
         }
         Ok(Some(claimed))
+    }
+
+    async fn renew(&self, lease: Lease, until: UnixMillis) -> Result<LeaseRenewal, ServeError> {
+        let mut inner = self.inner.lock().await;
+        match inner
+            .events
+            .get_mut(&lease.event.0)
+            .filter(|e| e.state == State::Leased && e.attempts == lease.attempt)
+        {
+            Some(event) => {
+                event.lease_expires_at = until.0;
+                Ok(LeaseRenewal::Renewed { until })
+            }
+            None => Ok(LeaseRenewal::LeaseLost),
+        }
     }
 
     async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {

@@ -12,8 +12,6 @@
 
 mod memory;
 mod queue;
-#[cfg(test)]
-mod replica_rules;
 mod schedule;
 mod sql;
 mod sql_backend;
@@ -27,8 +25,8 @@ use async_trait::async_trait;
 
 pub use memory::MemoryServeBackend;
 pub use queue::{
-    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
-    QueueLimits,
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
+    QueueFull, QueueLimits,
 };
 pub use schedule::{IntervalClaim, ScheduleInterval, ScheduledRun};
 pub use sql_backend::{PostgresServeBackend, SqlServeBackend, SqliteServeBackend};
@@ -175,6 +173,10 @@ pub trait ServeBackend: Send + Sync + 'static {
         now: UnixMillis,
         lease_until: UnixMillis,
     ) -> Result<Option<ClaimedEvent>, ServeError>;
+    /// Moves a live lease's expiry to `until`, only while `lease` is the event's current
+    /// lease (leased under that attempt). The attempt, not the clock, decides: a lease that
+    /// expired but was not claimed again is still the caller's, and renewing it is safe.
+    async fn renew(&self, lease: Lease, until: UnixMillis) -> Result<LeaseRenewal, ServeError>;
     async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError>;
     async fn fail(
         &self,
@@ -194,7 +196,9 @@ pub trait ServeBackend: Send + Sync + 'static {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServeLimits {
     pub queue: QueueLimits,
-    /// How long a claim lasts before another claimer may take the event.
+    /// How long a claim lasts before another claimer may take the event, unless its claimer
+    /// renews it ([`ServeState::renew`]). Short, so a claimer that died (kill -9, a lost
+    /// node) holds its events for at most this long; a live claimer renews well inside it.
     pub lease: Duration,
     /// How long a delivery id is remembered. Jira retries a failed delivery for minutes to
     /// hours; three days covers that with room, and bounds the table by three days of traffic.
@@ -205,7 +209,7 @@ impl Default for ServeLimits {
     fn default() -> Self {
         Self {
             queue: QueueLimits::default(),
-            lease: Duration::from_secs(60),
+            lease: Duration::from_secs(15),
             delivery_retention: Duration::from_secs(72 * 3600),
         }
     }
@@ -423,6 +427,19 @@ impl ServeState {
         self.backend
             .claim(&self.limits.queue, now, now.plus(self.limits.lease))
             .await
+    }
+
+    /// The claimer's heartbeat: the lease now lasts [`ServeLimits::lease`] from `now`, if it
+    /// is still the caller's. `LeaseLost`: stop treating the event as yours — another claimer
+    /// has it (or it is gone), and a later `complete` or `fail` would change nothing.
+    pub async fn renew(&self, lease: Lease, now: UnixMillis) -> Result<LeaseRenewal, ServeError> {
+        self.backend.renew(lease, now.plus(self.limits.lease)).await
+    }
+
+    /// How often a claimer renews: a third of the lease, so two heartbeats in a row can be
+    /// late or fail (a busy database, a slow pool) before the lease lapses.
+    pub fn heartbeat(&self) -> Duration {
+        self.limits.lease / 3
     }
 
     pub async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {

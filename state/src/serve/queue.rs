@@ -21,8 +21,11 @@
 //!   recently, oldest event first — installations take turns, so one busy installation cannot
 //!   starve the others — and skips apps already holding `max_leased_per_app` live leases.
 //! - **Leases**: a claim sets `lease_expires_at`; an event whose claimer died is claimable
-//!   again when that passes. `attempts` counts claims and is the lease's fencing token: a
-//!   claimer whose lease expired and whose event was claimed again cannot complete or fail it.
+//!   again when that passes. Leases are short and the claimer **renews** its lease while it
+//!   works (`renew`, a heartbeat well inside the lease), so a long invocation keeps its event
+//!   and a dead claimer's event comes back within one lease. `attempts` counts claims and is
+//!   the lease's fencing token: a claimer whose lease expired and whose event was claimed
+//!   again cannot renew, complete or fail it.
 //! - **Retries**: `fail` returns the event to ready after `backoff(attempt)`
 //!   (`base × 2^(attempt-1)`, capped), until `max_attempts` claims; then it is dead. An expired
 //!   lease counts as an attempt.
@@ -136,6 +139,17 @@ pub enum LeaseOutcome {
     Dead,
     /// The lease is no longer this caller's (it expired and the event was claimed again, or
     /// it finished already): nothing changed.
+    LeaseLost,
+}
+
+/// What renewing a lease did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseRenewal {
+    /// Still this caller's, now until this time.
+    Renewed { until: UnixMillis },
+    /// No longer this caller's: claimed again by someone else (after the lease expired),
+    /// finished, dead-lettered or removed by an uninstall. The caller must stop treating the
+    /// event as its own; nothing changed.
     LeaseLost,
 }
 

@@ -173,6 +173,12 @@ pub(crate) const INSERT_INSTALLATION: &str = "INSERT INTO installations (app_id,
 pub(crate) const INSTALLATION_BY_ID: &str =
     "SELECT app_id, site, environment FROM installations WHERE id = $1";
 
+/// A heartbeat: moves the lease's expiry only while this caller's lease is the current one
+/// (the same fence as completing). One row, by primary key: the cheapest write the queue
+/// makes, as it runs every few seconds per running invocation.
+pub(crate) const RENEW_LEASE: &str = "UPDATE event_queue SET lease_expires_at = $1 \
+     WHERE id = $2 AND state = 1 AND attempts = $3";
+
 /// Completing deletes the event only while this caller's lease is the current one.
 pub(crate) const COMPLETE_EVENT: &str = "DELETE FROM event_queue \
      WHERE id = $1 AND state = 1 AND attempts = $2 RETURNING installation_id";

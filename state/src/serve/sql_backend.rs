@@ -21,8 +21,8 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Transaction, Type};
 
 use super::queue::{
-    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, NewEvent, QueueBound, QueueFull,
-    QueueLimits,
+    ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
+    QueueFull, QueueLimits,
 };
 use super::schedule::{IntervalClaim, ScheduledRun};
 use super::types::{
@@ -729,6 +729,23 @@ where
             enqueued_at: UnixMillis(enqueued_at),
             lease_expires_at: lease_until,
         }))
+    }
+
+    async fn renew(&self, lease: Lease, until: UnixMillis) -> Result<LeaseRenewal, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let renewed = sqlx::query(sql::RENEW_LEASE)
+            .bind(until.0)
+            .bind(lease.event.0)
+            .bind(i64::from(lease.attempt))
+            .execute(&mut *write.tx)
+            .await?
+            .rows_affected();
+        write.commit().await?;
+        Ok(if renewed == 1 {
+            LeaseRenewal::Renewed { until }
+        } else {
+            LeaseRenewal::LeaseLost
+        })
     }
 
     async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {

@@ -131,6 +131,15 @@ pub trait StorageBackend: Send + Sync + 'static {
 
     /// Bytes the installation uses (keys + stored values of both spaces).
     async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError>;
+
+    /// Up to `limit` installations, ascending by id, after `after` (from the first when
+    /// `None`): how a host-wide pass (re-encrypting secrets under a new key) visits every
+    /// installation in pages, without holding anything between them.
+    async fn installations(
+        &self,
+        after: Option<InstallationId>,
+        limit: u32,
+    ) -> Result<Vec<(InstallationId, Installation)>, BackendError>;
 }
 
 /// Bytes an entry counts against the quota.

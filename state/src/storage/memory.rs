@@ -153,4 +153,21 @@ impl StorageBackend for MemoryBackend {
     async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError> {
         Ok(self.lock().usage.get(&id).map_or(0, |usage| usage.bytes))
     }
+
+    async fn installations(
+        &self,
+        after: Option<InstallationId>,
+        limit: u32,
+    ) -> Result<Vec<(InstallationId, Installation)>, BackendError> {
+        let state = self.lock();
+        let mut all: Vec<(InstallationId, Installation)> = state
+            .installations
+            .iter()
+            .filter(|(_, id)| after.is_none_or(|after| **id > after))
+            .map(|(installation, id)| (*id, installation.clone()))
+            .collect();
+        all.sort_by_key(|(id, _)| *id);
+        all.truncate(limit as usize);
+        Ok(all)
+    }
 }

@@ -12,6 +12,7 @@ mod error;
 mod key;
 mod limits;
 mod memory;
+mod rotation;
 mod sql;
 mod sql_backend;
 mod value;
@@ -29,6 +30,7 @@ pub use error::{BackendError, StorageError};
 pub use key::{KeyError, KeyPrefix, StorageKey};
 pub use limits::*;
 pub use memory::MemoryBackend;
+pub use rotation::RotationReport;
 pub use sql_backend::{PostgresBackend, SqlBackend, SqliteBackend};
 
 use crate::database::SqliteDatabase;

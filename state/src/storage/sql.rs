@@ -45,3 +45,7 @@ pub(crate) const SCAN: &str = "SELECT key, value, version FROM storage_entries \
 
 pub(crate) const BYTES_USED: &str =
     "SELECT bytes_used FROM storage_usage WHERE installation_id = $1";
+
+/// A page of installations by id, for host-wide passes (key rotation).
+pub(crate) const INSTALLATIONS_AFTER: &str = "SELECT id, app_id, site, environment \
+     FROM installations WHERE id > $1 ORDER BY id LIMIT $2";

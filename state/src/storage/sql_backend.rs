@@ -51,6 +51,7 @@ where
     for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
     for<'a> &'a str: Encode<'a, DB> + Type<DB>,
     Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
+    String: for<'r> Decode<'r, DB> + Type<DB>,
 {
     async fn installation_id(
         &self,
@@ -208,5 +209,24 @@ where
             .fetch_optional(self.db.pool())
             .await?;
         non_negative(used.unwrap_or(0), "negative byte count")
+    }
+
+    async fn installations(
+        &self,
+        after: Option<InstallationId>,
+        limit: u32,
+    ) -> Result<Vec<(InstallationId, Installation)>, BackendError> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(sql::INSTALLATIONS_AFTER)
+            .bind(after.map_or(i64::MIN, |id| id.0))
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.into_iter()
+            .map(|(id, app, site, environment)| {
+                Installation::new(app, site, environment)
+                    .map(|installation| (InstallationId(id), installation))
+                    .map_err(|_| BackendError::Corrupt("a stored installation is invalid"))
+            })
+            .collect()
     }
 }
