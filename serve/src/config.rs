@@ -6,6 +6,9 @@
 //! state = "sqlite://state.sqlite3"     # or "postgres://…", or "memory" (tests only: nothing
 //!                                       # survives a restart); a bare path is a SQLite file
 //!
+//! policy = "/etc/kiln/kiln-policy.toml" # the operator policy, as `runtime run --policy`:
+//!                                       # forbidden scopes, [[preapproved]] code by sha256
+//!
 //! [admin]
 //! listen = "127.0.0.1:8081"            # loopback unless you mean it
 //! token_file = "/etc/kiln/admin-token" # or $KILN_ADMIN_TOKEN; no token: no admin API
@@ -25,7 +28,12 @@
 //! app = "issue-triage"
 //! site = "prod"                         # or "simulator", the embedded one
 //! environment = "production"
+//! sha256 = "…"                          # optional: approve exactly this code (`runtime inspect`)
 //! ```
+//!
+//! An installation's approval is bound to its site, principal, app id, code (SHA-256) and
+//! scopes (docs/serve.md, "Consent"): an `[[installation]]` approves the code it finds at its
+//! first start (or, with `sha256`, only that code); new code later is held until approved.
 //!
 //! Relative paths are relative to the file. Every section is optional: `runtime serve APP`
 //! with no file serves the apps on the embedded simulator.
@@ -55,6 +63,9 @@ pub struct ServeConfig {
     /// the line, which may hold a PostgreSQL password), then dropped.
     #[serde(default, rename = "state")]
     state_text: Option<String>,
+    /// The operator policy file (`runtime run --policy`'s format): its forbidden scopes
+    /// refuse an app at load, its `[[preapproved]]` entries approve code by SHA-256.
+    pub policy: Option<PathBuf>,
     #[serde(default)]
     pub admin: AdminConfig,
     #[serde(default)]
@@ -126,6 +137,9 @@ pub struct InstallationEntry {
     pub environment: String,
     /// Approved scopes; default: every scope the manifest declares.
     pub scopes: Option<Vec<String>>,
+    /// The approved component's SHA-256 (`runtime inspect` prints it). Absent: the code found
+    /// at the installation's first start is approved, and later code waits for approval.
+    pub sha256: Option<kiln_state::serve::ComponentSha256>,
 }
 
 fn default_environment() -> String {
@@ -238,6 +252,9 @@ impl ServeConfig {
             }
         };
         if let Some(StateLocation::Sqlite(p)) = &mut self.state {
+            fix(p);
+        }
+        if let Some(p) = &mut self.policy {
             fix(p);
         }
         if let Some(p) = &mut self.admin.token_file {

@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
+use kiln_runtime::consent::SiteIdentity;
 use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{
     Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site, SiteCredentials,
 };
 use kiln_sim::{SimConfig, Simulator};
-use kiln_state::serve::GrantIdentity;
+use kiln_state::serve::{GrantIdentity, SiteBinding};
 use rand::TryRng;
 use secrecy::{SecretSlice, SecretString};
 
@@ -80,6 +81,10 @@ pub async fn embedded_simulator(
             None => random_secret()?,
         }),
         grant: GrantIdentity::Simulator,
+        // Not its origin and cloud id, which are new at every start: the simulator's
+        // approvals are re-given at every start anyway (`consent::Approver::Simulator`).
+        binding: SiteBinding::new(SIMULATOR_SITE, "")
+            .map_err(|e| StartError::Site(e.to_string()))?,
         simulator: Some(simulator),
     })
 }
@@ -92,6 +97,10 @@ pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
     let gateway = entry.gateway.as_deref().unwrap_or(ATLASSIAN_GATEWAY);
     let site = Site::new(&entry.url, gateway, &entry.cloud_id)
+        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    // The same normalisation `runtime run` binds its grants with.
+    let identity = SiteIdentity::of(&site);
+    let binding = SiteBinding::new(identity.origin, identity.cloud_id)
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
     let client = JiraClient::new(site, loaded.credentials, HttpLimits::default())
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
@@ -108,6 +117,7 @@ pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost
         self_accounts: entry.account_id.iter().cloned().collect(),
         webhook_secret,
         grant,
+        binding,
         simulator: None,
     })
 }

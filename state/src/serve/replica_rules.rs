@@ -52,6 +52,15 @@ async fn backends(limits: ServeLimits) -> Vec<(&'static str, ServeState, tempfil
                 installation: installation(),
                 scopes: ApprovedScopes::new([Scope::new("read:jira-work").unwrap()]).unwrap(),
                 grant: GrantIdentity::Simulator,
+                approval: Some(crate::serve::ApprovalBinding {
+                    site: crate::serve::SiteBinding::new(
+                        "https://kiln-test.atlassian.net",
+                        "cloud-1",
+                    )
+                    .unwrap(),
+                    component: crate::serve::ComponentSha256::new("ab".repeat(32)).unwrap(),
+                }),
+                hold: None,
                 paused: false,
                 installed_at: T0,
             })
