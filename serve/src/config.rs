@@ -21,6 +21,9 @@
 //! url = "https://your-domain.atlassian.net"
 //! cloud_id = "…"
 //! credentials = "/etc/kiln/prod.toml"   # `runtime run --credentials` format, chmod 600
+//! # login = "/etc/kiln/prod-login.json" # or a 3LO login (`runtime login --token-store`):
+//!                                       # its dynamic webhooks' deliveries are verified by
+//!                                       # their bearer JWT under the login's client secret
 //! webhook_secret_file = "/etc/kiln/prod-webhook-secret"
 //! account_id = "…"                      # who the credentials act as (filter.ignoreSelf)
 //!
@@ -122,7 +125,11 @@ pub struct SiteEntry {
     /// The Atlassian API gateway (OAuth, JSM Ops); Atlassian's by default.
     pub gateway: Option<String>,
     pub cloud_id: String,
-    pub credentials: PathBuf,
+    /// An API token or client credential (`runtime run --credentials` format).
+    pub credentials: Option<PathBuf>,
+    /// A 3LO login's token store (`runtime login --token-store`); exclusive with
+    /// `credentials`.
+    pub login: Option<PathBuf>,
     pub webhook_secret_file: Option<PathBuf>,
     /// The account the credentials act as: events it caused are `selfGenerated`.
     pub account_id: Option<String>,
@@ -270,7 +277,12 @@ impl ServeConfig {
             }
         }
         for site in &mut self.sites {
-            fix(&mut site.credentials);
+            if let Some(p) = &mut site.credentials {
+                fix(p);
+            }
+            if let Some(p) = &mut site.login {
+                fix(p);
+            }
             if let Some(p) = &mut site.webhook_secret_file {
                 fix(p);
             }
@@ -294,6 +306,12 @@ impl ServeConfig {
             {
                 return Err(format!(
                     "site name {:?}: 1-64 characters of [A-Za-z0-9_-] (it is a URL path segment)",
+                    site.name
+                ));
+            }
+            if site.credentials.is_some() == site.login.is_some() {
+                return Err(format!(
+                    "site {:?}: give either `credentials` or `login` (a 3LO token store), not both",
                     site.name
                 ));
             }

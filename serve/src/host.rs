@@ -57,6 +57,9 @@ pub struct SiteHost {
     /// The shared secret of Jira's admin webhook (`X-Hub-Signature`); `None`: the site's
     /// webhooks are refused.
     pub webhook_secret: Option<SecretSlice<u8>>,
+    /// A 3LO login's OAuth client secret: deliveries of the dynamic webhooks it registered
+    /// carry a bearer JWT signed with it (`webhook::bearer`). `None`: not a 3LO site.
+    pub oauth_client_secret: Option<SecretSlice<u8>>,
     pub grant: GrantIdentity,
     /// The site an approval on it is bound to: origin and cloud id.
     pub binding: SiteBinding,

@@ -222,7 +222,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
                     .collect(),
             });
         }
-        if site.webhook_secret.is_some() {
+        if site.webhook_secret.is_some() || site.oauth_client_secret.is_some() {
             endpoints.push(Endpoint::Webhook {
                 site: site.name.clone(),
                 url: shared.webhook_url(&site.name),

@@ -95,9 +95,18 @@ impl Drop for Site {
     }
 }
 
+/// serve-app's manifest without its hourly trigger, whose first run would join the queue at
+/// a moment the test does not choose: the queue then holds exactly the deliveries sent.
+pub(crate) fn manifest_without_schedule() -> String {
+    let manifest = std::fs::read_to_string(support::serve_app().join("manifest.yml")).unwrap();
+    let (modules, permissions) = manifest.split_once("  scheduledTrigger:").unwrap();
+    let permissions = &permissions[permissions.find("permissions:").unwrap()..];
+    format!("{modules}{permissions}")
+}
+
 /// serve-app's component, built once per test run (`runtime build`, in the same private
 /// build directory the other serve tests use, so usually no compile at all).
-fn serve_app_component() -> &'static [u8] {
+pub(crate) fn serve_app_component() -> &'static [u8] {
     static BUILT: OnceLock<Vec<u8>> = OnceLock::new();
     BUILT.get_or_init(|| {
         let output = Command::new(runtime_binary())
@@ -151,12 +160,7 @@ struct Host<'a> {
 
 impl<'a> Host<'a> {
     fn new(dir: &'a Path, site: &'a Site) -> Self {
-        // Without the hourly trigger, whose first run would join the queue at a moment the
-        // test does not choose: the queue then holds exactly the deliveries sent.
-        let manifest = std::fs::read_to_string(support::serve_app().join("manifest.yml")).unwrap();
-        let (modules, permissions) = manifest.split_once("  scheduledTrigger:").unwrap();
-        let permissions = &permissions[permissions.find("permissions:").unwrap()..];
-        std::fs::write(dir.join("manifest.yml"), format!("{modules}{permissions}")).unwrap();
+        std::fs::write(dir.join("manifest.yml"), manifest_without_schedule()).unwrap();
         write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
         Self {
             dir,

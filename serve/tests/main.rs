@@ -5,3 +5,4 @@ mod consent;
 mod e2e;
 mod replicas;
 mod support;
+mod three_legged;
