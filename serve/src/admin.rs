@@ -5,7 +5,7 @@
 //! | Route | Does |
 //! |---|---|
 //! | `GET /v1/installations` | list installations (registry and live state) |
-//! | `POST /v1/installations` `{app, site, environment?}` | install, returns its endpoints |
+//! | `POST /v1/installations` `{app, site, environment?}` | install: approves the code served now (releases a hold) |
 //! | `POST /v1/installations/uninstall` `{app, site?, environment?}` | uninstall (app storage is kept) |
 //! | `POST /v1/installations/pause` / `…/resume` | pause: events wait, web triggers answer 503 |
 //! | `POST /v1/webtriggers` `{app, key, site?, environment?}` | issue a new URL (the old one stops) |
@@ -124,6 +124,17 @@ async fn list(State(shared): State<Arc<Shared>>) -> Response {
                         "environment": r.installation.environment(),
                         "paused": r.paused,
                         "live": shared.host.installed(&r.installation).is_some(),
+                        "approvedSha256": r.approval.as_ref().map(|a| a.component.as_str()),
+                        "approvedSite": r.approval.as_ref().map(|a| json!({
+                            "origin": a.site.origin(),
+                            "cloudId": a.site.cloud_id(),
+                        })),
+                        "runningSha256": shared.host.installed(&r.installation).map(|i| i.component.as_str().to_owned()),
+                        "held": r.hold.as_ref().map(|h| json!({
+                            "reason": h.reason.as_str(),
+                            "description": h.reason.describe(),
+                            "pendingSha256": h.pending.as_str(),
+                        })),
                         "scopes": r.scopes.as_slice().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     })
                 })

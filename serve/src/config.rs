@@ -6,6 +6,9 @@
 //! state = "sqlite://state.sqlite3"     # or "postgres://…", or "memory" (tests only: nothing
 //!                                       # survives a restart); a bare path is a SQLite file
 //!
+//! policy = "/etc/kiln/kiln-policy.toml" # the operator policy, as `runtime run --policy`:
+//!                                       # forbidden scopes, [[preapproved]] code by sha256
+//!
 //! [admin]
 //! listen = "127.0.0.1:8081"            # loopback unless you mean it
 //! token_file = "/etc/kiln/admin-token" # or $KILN_ADMIN_TOKEN; no token: no admin API
@@ -18,6 +21,9 @@
 //! url = "https://your-domain.atlassian.net"
 //! cloud_id = "…"
 //! credentials = "/etc/kiln/prod.toml"   # `runtime run --credentials` format, chmod 600
+//! # login = "/etc/kiln/prod-login.json" # or a 3LO login (`runtime login --token-store`):
+//!                                       # its dynamic webhooks' deliveries are verified by
+//!                                       # their bearer JWT under the login's client secret
 //! webhook_secret_file = "/etc/kiln/prod-webhook-secret"
 //! account_id = "…"                      # who the credentials act as (filter.ignoreSelf)
 //!
@@ -25,7 +31,12 @@
 //! app = "issue-triage"
 //! site = "prod"                         # or "simulator", the embedded one
 //! environment = "production"
+//! sha256 = "…"                          # optional: approve exactly this code (`runtime inspect`)
 //! ```
+//!
+//! An installation's approval is bound to its site, principal, app id, code (SHA-256) and
+//! scopes (docs/serve.md, "Consent"): an `[[installation]]` approves the code it finds at its
+//! first start (or, with `sha256`, only that code); new code later is held until approved.
 //!
 //! Relative paths are relative to the file. Every section is optional: `runtime serve APP`
 //! with no file serves the apps on the embedded simulator.
@@ -55,6 +66,9 @@ pub struct ServeConfig {
     /// the line, which may hold a PostgreSQL password), then dropped.
     #[serde(default, rename = "state")]
     state_text: Option<String>,
+    /// The operator policy file (`runtime run --policy`'s format): its forbidden scopes
+    /// refuse an app at load, its `[[preapproved]]` entries approve code by SHA-256.
+    pub policy: Option<PathBuf>,
     #[serde(default)]
     pub admin: AdminConfig,
     #[serde(default)]
@@ -111,7 +125,11 @@ pub struct SiteEntry {
     /// The Atlassian API gateway (OAuth, JSM Ops); Atlassian's by default.
     pub gateway: Option<String>,
     pub cloud_id: String,
-    pub credentials: PathBuf,
+    /// An API token or client credential (`runtime run --credentials` format).
+    pub credentials: Option<PathBuf>,
+    /// A 3LO login's token store (`runtime login --token-store`); exclusive with
+    /// `credentials`.
+    pub login: Option<PathBuf>,
     pub webhook_secret_file: Option<PathBuf>,
     /// The account the credentials act as: events it caused are `selfGenerated`.
     pub account_id: Option<String>,
@@ -126,6 +144,9 @@ pub struct InstallationEntry {
     pub environment: String,
     /// Approved scopes; default: every scope the manifest declares.
     pub scopes: Option<Vec<String>>,
+    /// The approved component's SHA-256 (`runtime inspect` prints it). Absent: the code found
+    /// at the installation's first start is approved, and later code waits for approval.
+    pub sha256: Option<kiln_state::serve::ComponentSha256>,
 }
 
 fn default_environment() -> String {
@@ -249,6 +270,9 @@ impl ServeConfig {
         if let Some(StateLocation::Sqlite(p)) = &mut self.state {
             fix(p);
         }
+        if let Some(p) = &mut self.policy {
+            fix(p);
+        }
         if let Some(p) = &mut self.admin.token_file {
             fix(p);
         }
@@ -262,7 +286,12 @@ impl ServeConfig {
             }
         }
         for site in &mut self.sites {
-            fix(&mut site.credentials);
+            if let Some(p) = &mut site.credentials {
+                fix(p);
+            }
+            if let Some(p) = &mut site.login {
+                fix(p);
+            }
             if let Some(p) = &mut site.webhook_secret_file {
                 fix(p);
             }
@@ -286,6 +315,12 @@ impl ServeConfig {
             {
                 return Err(format!(
                     "site name {:?}: 1-64 characters of [A-Za-z0-9_-] (it is a URL path segment)",
+                    site.name
+                ));
+            }
+            if site.credentials.is_some() == site.login.is_some() {
+                return Err(format!(
+                    "site {:?}: give either `credentials` or `login` (a 3LO token store), not both",
                     site.name
                 ));
             }

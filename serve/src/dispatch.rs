@@ -164,6 +164,21 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
             None,
         );
     };
+    // The claim skips held installations; this covers a host whose loaded code is not the
+    // code approved (a replica still running the old build after the new one was approved,
+    // or the other way round): it runs nothing under an approval given to other code.
+    match shared.state.installation(&event.installation).await {
+        Ok(Some(record)) if crate::consent::runs_approved(&record, &installed) => {}
+        Ok(_) => {
+            return (
+                Verdict::Retry(
+                    "held: this host's code for the installation is not the approved code".into(),
+                ),
+                None,
+            );
+        }
+        Err(error) => return (Verdict::Retry(error.to_string()), None),
+    }
     let manifest = installed.manifest();
     let key = event.module_key.as_str();
     let (kind, function) = if let Some(t) = manifest.triggers().iter().find(|t| t.key == key) {

@@ -10,10 +10,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
+use kiln_runtime::consent::{ComponentDigest, OperatorPolicy};
 use kiln_runtime::{LoadedApp, Runtime};
 use kiln_sim::Simulator;
 use kiln_state::Installation;
-use kiln_state::serve::{GrantIdentity, InstallRecord};
+use kiln_state::serve::{ComponentSha256, GrantIdentity, InstallRecord, SiteBinding};
 use secrecy::SecretSlice;
 use tokio::sync::Mutex;
 
@@ -23,6 +24,22 @@ pub struct AppBundle {
     pub manifest: Manifest,
     /// Where it came from, for messages.
     pub origin: PathBuf,
+    /// SHA-256 of `wasm`: the code an installation's approval is bound to.
+    pub sha256: ComponentSha256,
+}
+
+impl AppBundle {
+    pub fn new(wasm: Vec<u8>, manifest: Manifest, origin: PathBuf) -> Self {
+        let digest = ComponentDigest::of(&wasm);
+        let sha256 = ComponentSha256::new(digest.as_str())
+            .expect("a SHA-256 in hex is 64 lowercase hex digits");
+        Self {
+            wasm,
+            manifest,
+            origin,
+            sha256,
+        }
+    }
 }
 
 /// A Jira site the server talks to.
@@ -40,7 +57,12 @@ pub struct SiteHost {
     /// The shared secret of Jira's admin webhook (`X-Hub-Signature`); `None`: the site's
     /// webhooks are refused.
     pub webhook_secret: Option<SecretSlice<u8>>,
+    /// A 3LO login's OAuth client secret: deliveries of the dynamic webhooks it registered
+    /// carry a bearer JWT signed with it (`webhook::bearer`). `None`: not a 3LO site.
+    pub oauth_client_secret: Option<SecretSlice<u8>>,
     pub grant: GrantIdentity,
+    /// The site an approval on it is bound to: origin and cloud id.
+    pub binding: SiteBinding,
     /// Kept alive while the server runs.
     pub simulator: Option<Simulator>,
 }
@@ -52,6 +74,8 @@ pub struct Installed {
     pub app: Arc<LoadedApp>,
     /// The approved scopes (every declared scope: an installation approves them all).
     pub scopes: DeclaredScopes,
+    /// The digest of the code this host loaded for it (see `consent::runs_approved`).
+    pub component: ComponentSha256,
 }
 
 impl Installed {
@@ -76,6 +100,9 @@ pub enum HostError {
 }
 
 pub struct Host {
+    /// The operator policy: forbidden scopes (enforced by each site's runtime) and code
+    /// pre-approved by digest (see `consent`).
+    pub policy: OperatorPolicy,
     bundles: BTreeMap<String, AppBundle>,
     sites: BTreeMap<String, Arc<SiteHost>>,
     loaded: Mutex<HashMap<(String, String), Arc<LoadedApp>>>,
@@ -83,8 +110,9 @@ pub struct Host {
 }
 
 impl Host {
-    pub fn new(bundles: Vec<AppBundle>, sites: Vec<SiteHost>) -> Self {
+    pub fn new(bundles: Vec<AppBundle>, sites: Vec<SiteHost>, policy: OperatorPolicy) -> Self {
         Self {
+            policy,
             bundles: bundles
                 .into_iter()
                 .map(|b| (b.manifest.app.id.clone(), b))
@@ -151,7 +179,8 @@ impl Host {
     }
 
     /// Makes a registered installation live: loads its app into its site's runtime (once
-    /// per app and site) and checks its approval covers what the app declares.
+    /// per app and site) and checks its approval covers what the app declares. A held
+    /// installation is made live too (so it can be listed and approved) but runs nothing.
     pub async fn activate(&self, record: &InstallRecord) -> Result<Arc<Installed>, HostError> {
         let installation = &record.installation;
         let bundle = self
@@ -175,7 +204,7 @@ impl Host {
             .filter(|s| !approved.contains(*s))
             .map(|s| s.as_str().to_owned())
             .collect();
-        if !missing.is_empty() {
+        if !missing.is_empty() && record.hold.is_none() {
             return Err(HostError::ScopesNotApproved { missing });
         }
         let app = self.load(bundle, &site).await?;
@@ -184,6 +213,7 @@ impl Host {
             site,
             app,
             scopes: bundle.manifest.declared_scopes(),
+            component: bundle.sha256.clone(),
         });
         if let Ok(mut map) = self.installed.write() {
             map.insert(installation.clone(), installed.clone());

@@ -1,14 +1,24 @@
 //! Making an installation live: registered in kiln-state, loaded into its site's runtime,
 //! web trigger ids issued (only for modules without one: only their hashes are kept, so an
 //! id is printed once, by the process that issued it), scheduled triggers started.
+//!
+//! Every installation's approval is bound to its code (see `consent`): [`install`] is an
+//! approval of the code served now; [`reconcile`], run at start, keeps an approval that
+//! still covers the code, re-approves it where an approval stands (the simulator, the
+//! operator policy, `kiln.toml`'s `sha256`) and otherwise holds the installation.
 
 use std::sync::Arc;
 
 use kiln_state::Installation;
-use kiln_state::serve::{ApprovedScopes, InstallRecord, ModuleKey, Scope};
+use kiln_state::serve::{
+    ApprovalBinding, ApprovedScopes, ComponentSha256, Hold, HoldReason, InstallRecord, ModuleKey,
+    Scope,
+};
 
+use crate::consent::{self, Approver, RunningCode};
 use crate::endpoint::Endpoint;
-use crate::host::{HostError, Installed, SiteHost};
+use crate::host::{AppBundle, HostError, Installed, SiteHost};
+use crate::metrics::HeldLabels;
 use crate::schedule;
 use crate::shared::Shared;
 
@@ -22,7 +32,22 @@ pub enum InstallError {
     Invalid(String),
 }
 
-/// Installs (or re-registers) `app` on `site` in `environment` and makes it live.
+/// How an installation came to be served at this start.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// An `[[installation]]` in `kiln.toml`, or an app named on the command line (installed
+    /// on the embedded simulator). Its first start approves the code it finds unless
+    /// `sha256` names other code.
+    Configured {
+        scopes: Option<&'a [String]>,
+        sha256: Option<&'a ComponentSha256>,
+    },
+    /// Registered earlier through the admin API: only a standing approval re-approves it.
+    Registered,
+}
+
+/// Installs (or re-registers) `app` on `site` in `environment`, approving the code served
+/// now, and makes it live; a held installation is released and its kept events run.
 /// `scopes`: the approved scopes (default: what the manifest declares).
 pub async fn install(
     shared: &Arc<Shared>,
@@ -31,12 +56,217 @@ pub async fn install(
     environment: &str,
     scopes: Option<&[String]>,
 ) -> Result<Vec<Endpoint>, InstallError> {
+    let (bundle, installation) = identify(shared, app, site, environment)?;
+    let existing = shared.state.installation(&installation).await?;
+    let record = approved_record(
+        shared,
+        bundle,
+        site,
+        installation,
+        scopes,
+        existing.as_ref(),
+    )?;
+    let installed = approve(shared, &record, Approver::Admin).await?;
+    start(shared, &installed).await
+}
+
+/// At start: makes `app` on `site` live under the approval that covers its code now, or
+/// holds it (events kept, none run) with the reason logged, listed and exported.
+pub async fn reconcile(
+    shared: &Arc<Shared>,
+    app: &str,
+    site: &SiteHost,
+    environment: &str,
+    source: Source<'_>,
+) -> Result<Vec<Endpoint>, InstallError> {
+    let (bundle, installation) = identify(shared, app, site, environment)?;
+    let running = RunningCode::of(bundle, site);
+    let (scopes, pinned) = match source {
+        Source::Configured { scopes, sha256 } => (scopes, sha256),
+        Source::Registered => (None, None),
+    };
+    // A few rounds: a hold lands only on the approval it was compared with, so a concurrent
+    // approval by another replica means reading again.
+    for _ in 0..3 {
+        let existing = shared.state.installation(&installation).await?;
+        // An approval in the old, unbound format counts as none: for a configured
+        // installation that is a first start again.
+        let existing = existing.filter(|r| {
+            r.approval.is_some() || matches!(source, Source::Registered) || r.hold.is_some()
+        });
+        let Some(record) = existing else {
+            let standing = consent::standing_approval(
+                site.simulator.is_some(),
+                &running,
+                &shared.host.policy,
+                pinned,
+            );
+            let record = approved_record(shared, bundle, site, installation.clone(), scopes, None)?;
+            if pinned.is_some() && standing.is_none() {
+                // `kiln.toml` approves other code than this: registered, but held.
+                let record = InstallRecord {
+                    approval: None,
+                    hold: Some(Hold {
+                        reason: HoldReason::ComponentChanged,
+                        pending: running.component.clone(),
+                    }),
+                    ..record
+                };
+                shared.state.install(&record).await?;
+                return held(shared, &record, &running).await;
+            }
+            let installed =
+                approve(shared, &record, standing.unwrap_or(Approver::Configuration)).await?;
+            return start(shared, &installed).await;
+        };
+        let Some(mut reason) = consent::mismatch(&record, &running) else {
+            if record.hold.is_some() {
+                // The code is the approved code again (a rollback): nothing to approve.
+                let released = InstallRecord {
+                    hold: None,
+                    ..record
+                };
+                let installed = approve(shared, &released, Approver::Earlier).await?;
+                return start(shared, &installed).await;
+            }
+            let installed = shared.host.activate(&record).await?;
+            publish_hold(shared, &record.installation, None);
+            return start(shared, &installed).await;
+        };
+        if let Some(approver) = consent::standing_approval(
+            site.simulator.is_some(),
+            &running,
+            &shared.host.policy,
+            pinned,
+        ) {
+            let record = approved_record(
+                shared,
+                bundle,
+                site,
+                installation.clone(),
+                scopes,
+                Some(&record),
+            )?;
+            let installed = approve(shared, &record, approver).await?;
+            return start(shared, &installed).await;
+        }
+        if record.approval.is_none()
+            && let Some(earlier) = &record.hold
+        {
+            // Held before any code was approved (`sha256` named other code): keep saying so.
+            reason = earlier.reason;
+        }
+        let hold = Hold {
+            reason,
+            pending: running.component.clone(),
+        };
+        if record.hold.as_ref() == Some(&hold) || shared.state.hold(&record, &hold).await? {
+            let record = InstallRecord {
+                hold: Some(hold),
+                ..record
+            };
+            return held(shared, &record, &running).await;
+        }
+    }
+    Err(InstallError::Invalid(
+        "its approval keeps changing while this host starts; start again".into(),
+    ))
+}
+
+/// Makes a held installation live (listed, approvable through the admin API) without
+/// starting anything that runs: its events are kept until it is approved.
+async fn held(
+    shared: &Arc<Shared>,
+    record: &InstallRecord,
+    running: &RunningCode,
+) -> Result<Vec<Endpoint>, InstallError> {
+    let installed = shared.host.activate(record).await?;
+    let reason = record
+        .hold
+        .as_ref()
+        .map_or(HoldReason::Unbound, |h| h.reason);
+    let installation = &record.installation;
+    tracing::warn!(
+        app = %installation.app_id(),
+        site = %installation.site(),
+        environment = %installation.environment(),
+        reason = reason.as_str(),
+        approved_sha256 = record.approval.as_ref().map_or("", |a| a.component.as_str()),
+        running_sha256 = running.component.as_str(),
+        "installation held: {}; its events are kept and run once this code is approved (admin API install, kiln.toml sha256 or the operator policy)",
+        reason.describe()
+    );
+    publish_hold(shared, installation, Some(reason));
+    // Scheduled triggers keep queueing their one run per interval; it waits with the rest.
+    start(shared, &installed).await
+}
+
+/// Records `record` as approved, makes it live, releases its kept events.
+async fn approve(
+    shared: &Arc<Shared>,
+    record: &InstallRecord,
+    approver: Approver,
+) -> Result<Arc<Installed>, InstallError> {
+    // Checked before it is registered: an approval that misses a declared scope is refused.
+    let installed = shared.host.activate(record).await?;
+    shared.state.install(record).await?;
+    let installation = &record.installation;
+    tracing::info!(
+        app = %installation.app_id(),
+        site = %installation.site(),
+        environment = %installation.environment(),
+        sha256 = installed.component.as_str(),
+        approved_by = approver.as_str(),
+        "installation approved"
+    );
+    publish_hold(shared, installation, None);
+    shared.queued.notify_waiters();
+    Ok(installed)
+}
+
+/// Sets `kiln_installations_held` for the installation: 1 for `reason`, 0 for the reasons
+/// it was held for before.
+fn publish_hold(shared: &Shared, installation: &Installation, reason: Option<HoldReason>) {
+    for each in HoldReason::ALL {
+        let labels = HeldLabels {
+            app: installation.app_id().to_owned(),
+            site: installation.site().to_owned(),
+            environment: installation.environment().to_owned(),
+            reason: each.as_str().to_owned(),
+        };
+        if Some(each) == reason {
+            shared.metrics.held.get_or_create(&labels).set(1);
+        } else if let Some(gauge) = shared.metrics.held.get(&labels) {
+            gauge.set(0);
+        }
+    }
+}
+
+fn identify<'a>(
+    shared: &'a Shared,
+    app: &str,
+    site: &SiteHost,
+    environment: &str,
+) -> Result<(&'a AppBundle, Installation), InstallError> {
     let bundle = shared
         .host
         .bundle(app)
         .ok_or_else(|| HostError::UnknownApp(app.to_owned()))?;
     let installation = Installation::new(app, site.key.clone(), environment)
         .map_err(|e| InstallError::Invalid(e.to_string()))?;
+    Ok((bundle, installation))
+}
+
+/// The record of an approval of the code served now, on the site as it is now, as the
+/// principal it acts as now; pause state and install time are kept from `existing`.
+fn approved_record(
+    shared: &Shared,
+    bundle: &AppBundle,
+    site: &SiteHost,
+    installation: Installation,
+    scopes: Option<&[String]>,
+    existing: Option<&InstallRecord>,
+) -> Result<InstallRecord, InstallError> {
     let declared: Vec<String> = bundle
         .manifest
         .permissions
@@ -53,20 +283,18 @@ pub async fn install(
             .map_err(|e| InstallError::Invalid(e.to_string()))?,
     )
     .map_err(|e| InstallError::Invalid(e.to_string()))?;
-    let existing = shared.state.installation(&installation).await?;
-    let record = InstallRecord {
+    Ok(InstallRecord {
         installation,
         scopes: approved,
         grant: site.grant.clone(),
-        paused: existing.as_ref().is_some_and(|r| r.paused),
-        installed_at: existing
-            .as_ref()
-            .map_or_else(|| shared.clock.now(), |r| r.installed_at),
-    };
-    // Checked before it is registered: an approval that misses a declared scope is refused.
-    let installed = shared.host.activate(&record).await?;
-    shared.state.install(&record).await?;
-    start(shared, &installed).await
+        approval: Some(ApprovalBinding {
+            site: site.binding.clone(),
+            component: bundle.sha256.clone(),
+        }),
+        hold: None,
+        paused: existing.is_some_and(|r| r.paused),
+        installed_at: existing.map_or_else(|| shared.clock.now(), |r| r.installed_at),
+    })
 }
 
 /// Starts a registered installation: schedulers, and an id for each web trigger that has

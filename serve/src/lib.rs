@@ -16,6 +16,7 @@ pub mod admission;
 pub mod body;
 pub mod clock;
 pub mod config;
+pub mod consent;
 pub mod dispatch;
 pub mod endpoint;
 pub mod error;

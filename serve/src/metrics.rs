@@ -42,6 +42,15 @@ pub struct OutcomeLabels {
     pub outcome: String,
 }
 
+/// One installation held for approval, and why (`component-changed`, …).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HeldLabels {
+    pub app: String,
+    pub site: String,
+    pub environment: String,
+    pub reason: String,
+}
+
 type LatencyFamily = Family<LatencyLabels, Histogram, fn() -> Histogram>;
 
 /// Every metric the server exports.
@@ -54,6 +63,8 @@ pub struct Metrics {
     pub web_requests: Family<OutcomeLabels, Counter>,
     pub queue_depth: Gauge<i64, AtomicI64>,
     pub slots_in_use: Gauge<i64, AtomicI64>,
+    /// 1 while this host holds the installation for that reason, else 0.
+    pub held: Family<HeldLabels, Gauge<i64, AtomicI64>>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -106,6 +117,12 @@ impl Metrics {
             "Invocations running now (queue workers and web triggers)",
             slots_in_use.clone(),
         );
+        let held = Family::<HeldLabels, Gauge<i64, AtomicI64>>::default();
+        registry.register(
+            "installations_held",
+            "Installations whose code waits for approval (1), by reason; their events are kept",
+            held.clone(),
+        );
         Self {
             registry,
             invocations,
@@ -115,6 +132,7 @@ impl Metrics {
             web_requests,
             queue_depth,
             slots_in_use,
+            held,
         }
     }
 

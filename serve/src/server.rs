@@ -94,9 +94,15 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         limits.lease(),
     )
     .await?;
+    let policy = match &config.policy {
+        Some(path) => kiln_runtime::consent::OperatorPolicy::load(path)
+            .map_err(|e| StartError::Site(e.to_string()))?,
+        None => kiln_runtime::consent::OperatorPolicy::default(),
+    };
     let runtime_options = || RuntimeOptions {
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
+        policy: policy.clone(),
         ..RuntimeOptions::default()
     };
 
@@ -125,7 +131,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     for entry in &config.sites {
         site_hosts.push(sites::configured(entry, runtime_options())?);
     }
-    let host = Host::new(apps, site_hosts);
+    let host = Host::new(apps, site_hosts, policy.clone());
 
     let admin_token = match (&admin_token, &config.admin.token_file) {
         (Some(token), _) => Some(token.clone()),
@@ -223,7 +229,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
                     .collect(),
             });
         }
-        if site.webhook_secret.is_some() {
+        if site.webhook_secret.is_some() || site.oauth_client_secret.is_some() {
             endpoints.push(Endpoint::Webhook {
                 site: site.name.clone(),
                 url: shared.webhook_url(&site.name),
@@ -239,12 +245,15 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
             .site(&entry.site)
             .cloned()
             .ok_or_else(|| StartError::Site(format!("unknown site {:?}", entry.site)))?;
-        let made = installations::install(
+        let made = installations::reconcile(
             &shared,
             &entry.app,
             &site,
             &entry.environment,
-            entry.scopes.as_deref(),
+            installations::Source::Configured {
+                scopes: entry.scopes.as_deref(),
+                sha256: entry.sha256.as_ref(),
+            },
         )
         .await
         .map_err(|e| StartError::Installation {
@@ -262,13 +271,22 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         .collect();
     if let Some(simulator) = shared.host.site(SIMULATOR_SITE).cloned() {
         for app in unconfigured {
-            let made = installations::install(&shared, &app, &simulator, DEFAULT_ENVIRONMENT, None)
-                .await
-                .map_err(|e| StartError::Installation {
-                    app: app.clone(),
-                    site: SIMULATOR_SITE.into(),
-                    message: e.to_string(),
-                })?;
+            let made = installations::reconcile(
+                &shared,
+                &app,
+                &simulator,
+                DEFAULT_ENVIRONMENT,
+                installations::Source::Configured {
+                    scopes: None,
+                    sha256: None,
+                },
+            )
+            .await
+            .map_err(|e| StartError::Installation {
+                app: app.clone(),
+                site: SIMULATOR_SITE.into(),
+                message: e.to_string(),
+            })?;
             endpoints.extend(made);
         }
     }
@@ -287,12 +305,19 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         {
             continue;
         }
-        match shared.host.activate(&record).await {
-            Ok(installed) => {
-                if let Ok(made) = installations::start(&shared, &installed).await {
-                    endpoints.extend(made);
-                }
-            }
+        let Some(site) = shared.host.site_by_key(record.installation.site()).cloned() else {
+            continue;
+        };
+        match installations::reconcile(
+            &shared,
+            record.installation.app_id(),
+            &site,
+            record.installation.environment(),
+            installations::Source::Registered,
+        )
+        .await
+        {
+            Ok(made) => endpoints.extend(made),
             Err(error) => tracing::warn!(%error, "a registered installation cannot be served"),
         }
     }

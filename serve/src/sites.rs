@@ -4,15 +4,16 @@
 
 use std::sync::Arc;
 
-use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig};
+use kiln_runtime::consent::SiteIdentity;
+use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig, TokenSource, TokenStore};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{
     Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site, SiteCredentials,
 };
 use kiln_sim::{SimConfig, Simulator};
-use kiln_state::serve::GrantIdentity;
+use kiln_state::serve::{GrantIdentity, SiteBinding};
 use rand::TryRng;
-use secrecy::{SecretSlice, SecretString};
+use secrecy::{ExposeSecret as _, SecretSlice, SecretString};
 
 use crate::config::{SIMULATOR_SITE, SiteEntry};
 use crate::error::StartError;
@@ -79,21 +80,58 @@ pub async fn embedded_simulator(
             Some(path) => read_secret(path)?,
             None => random_secret()?,
         }),
+        oauth_client_secret: None,
         grant: GrantIdentity::Simulator,
+        // Not its origin and cloud id, which are new at every start: the simulator's
+        // approvals are re-given at every start anyway (`consent::Approver::Simulator`).
+        binding: SiteBinding::new(SIMULATOR_SITE, "")
+            .map_err(|e| StartError::Site(e.to_string()))?,
         simulator: Some(simulator),
     })
 }
 
 /// A real site from `kiln.toml`.
 pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost, StartError> {
-    let loaded = SiteCredentials::from_file(&entry.credentials)
-        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
-    let grant = grant_of(&loaded.credentials)
-        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    let site_error =
+        |e: &dyn std::fmt::Display| StartError::Site(format!("site {:?}: {e}", entry.name));
+    let (credentials, oauth_client_secret) = match (&entry.credentials, &entry.login) {
+        (Some(path), _) => (
+            SiteCredentials::from_file(path)
+                .map_err(|e| site_error(&e))?
+                .credentials,
+            None,
+        ),
+        (None, Some(store)) => {
+            // A 3LO login: the bearer token is refreshed by the runtime; its client secret
+            // also authenticates the deliveries of the dynamic webhooks it registers.
+            let source = TokenSource::load(TokenStore::new(store)).map_err(|e| site_error(&e))?;
+            let secret = SecretSlice::from(
+                source
+                    .session()
+                    .client_secret
+                    .expose_secret()
+                    .as_bytes()
+                    .to_vec(),
+            );
+            (
+                Credentials {
+                    user: Some(Credential::OAuth(Arc::new(source))),
+                    app: None,
+                },
+                Some(secret),
+            )
+        }
+        (None, None) => return Err(site_error(&"no credentials and no login")),
+    };
+    let grant = grant_of(&credentials).map_err(|e| site_error(&e))?;
     let gateway = entry.gateway.as_deref().unwrap_or(ATLASSIAN_GATEWAY);
     let site = Site::new(&entry.url, gateway, &entry.cloud_id)
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
-    let client = JiraClient::new(site, loaded.credentials, HttpLimits::default())
+    // The same normalisation `runtime run` binds its grants with.
+    let identity = SiteIdentity::of(&site);
+    let binding = SiteBinding::new(identity.origin, identity.cloud_id)
+        .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
+    let client = JiraClient::new(site, credentials, HttpLimits::default())
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
     let runtime = Runtime::new(client, options).map_err(|e| StartError::Site(e.to_string()))?;
     let webhook_secret = match &entry.webhook_secret_file {
@@ -107,16 +145,24 @@ pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost
         account_id: entry.account_id.clone(),
         self_accounts: entry.account_id.iter().cloned().collect(),
         webhook_secret,
+        oauth_client_secret,
         grant,
+        binding,
         simulator: None,
     })
 }
 
-/// Who the site's credentials act as: public identifiers only.
+/// Who the site's credentials act as: public identifiers only, as `runtime run` binds its
+/// grants (an API token's account, a 3LO login's OAuth client id; never the token store's
+/// path, which is no identity, nor a secret).
 fn grant_of(credentials: &Credentials) -> Result<GrantIdentity, String> {
     match &credentials.user {
         Some(Credential::ApiToken { email, .. }) => {
-            GrantIdentity::api_token(email.clone()).map_err(|e| e.to_string())
+            GrantIdentity::api_token(email.to_ascii_lowercase()).map_err(|e| e.to_string())
+        }
+        Some(Credential::OAuth(source)) => {
+            GrantIdentity::three_legged(format!("oauth-login:{}", source.session().client_id))
+                .map_err(|e| e.to_string())
         }
         Some(other) => GrantIdentity::three_legged(other.describe()).map_err(|e| e.to_string()),
         None => match &credentials.app {
@@ -140,7 +186,6 @@ fn random_secret() -> Result<SecretSlice<u8>, StartError> {
 /// issue) arrive as signed Jira webhooks: the whole event loop runs offline. The URL is
 /// loopback whatever the listen address, as the simulator only delivers to loopback.
 pub fn register_with_simulator(site: &SiteHost, port: u16) -> Result<(), StartError> {
-    use secrecy::ExposeSecret as _;
     let (Some(simulator), Some(secret)) = (&site.simulator, &site.webhook_secret) else {
         return Ok(());
     };

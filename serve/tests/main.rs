@@ -1,6 +1,8 @@
 //! kiln-serve's integration tests: one binary (`cargo test -p kiln-serve --test serve`), each
 //! file a module. They start the real `runtime` binary: `cargo build -p kiln-cli` first.
 
+mod consent;
 mod e2e;
 mod replicas;
 mod support;
+mod three_legged;

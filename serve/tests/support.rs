@@ -88,45 +88,51 @@ impl<'a> Launch<'a> {
             ),
         )
         .unwrap();
-        let mut command = Command::new(runtime_binary());
-        command
-            .args(["serve", "--config"])
-            .arg(&config)
-            .args(self.extra)
-            .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
-            .env("KILN_STORAGE_KEY", STORAGE_KEY)
-            .env("KILN_CACHE_DIR", cache_dir())
-            .env("RUST_LOG", "kiln_serve=info")
-            .stdout(Stdio::piped());
-        match self.log {
-            Some(path) => {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .unwrap();
-                command.arg("--json-logs").stderr(file);
-            }
-            None => {
-                command.stderr(Stdio::inherit());
-            }
-        }
-        let mut child = command.spawn().expect("runtime serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Starting { child, lines }
+        spawn_config(&config, self.extra, self.log)
     }
 
     pub fn start(&self) -> Serve {
         self.spawn().serving()
     }
+}
+
+/// Spawns `runtime serve --config CONFIG` (a `kiln.toml` the caller wrote) with the admin
+/// token, the shared storage key and component cache; with `log`, JSON logs go there.
+pub fn spawn_config(config: &Path, extra: &[&str], log: Option<&Path>) -> Starting {
+    let mut command = Command::new(runtime_binary());
+    command
+        .args(["serve", "--config"])
+        .arg(config)
+        .args(extra)
+        .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("KILN_STORAGE_KEY", STORAGE_KEY)
+        .env("KILN_CACHE_DIR", cache_dir())
+        .env("RUST_LOG", "kiln_serve=info")
+        .stdout(Stdio::piped());
+    match log {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .unwrap();
+            command.arg("--json-logs").stderr(file);
+        }
+        None => {
+            command.stderr(Stdio::inherit());
+        }
+    }
+    let mut child = command.spawn().expect("runtime serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    Starting { child, lines }
 }
 
 /// A server started but maybe not serving yet.

@@ -47,6 +47,11 @@ const SQLITE_MIGRATIONS: Migrations = &[
         "serve state: registry, web triggers, deliveries, schedules, event queue",
         include_str!("../migrations/sqlite/0002_serve_state.sql"),
     ),
+    (
+        3,
+        "installation consent: approvals bound to site and component, holds",
+        include_str!("../migrations/sqlite/0003_installation_consent.sql"),
+    ),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -42,6 +42,11 @@ const POSTGRES_MIGRATIONS: Migrations = &[
         "serve state: registry, web triggers, deliveries, schedules, event queue",
         include_str!("../migrations/postgres/0002_serve_state.sql"),
     ),
+    (
+        3,
+        "installation consent: approvals bound to site and component, holds",
+        include_str!("../migrations/postgres/0003_installation_consent.sql"),
+    ),
 ];
 
 /// Connections per replica by default: enough for a serve process's workers and requests,

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kiln_state::serve::{
-    ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, EnqueueOutcome, GrantIdentity,
-    InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal, ModuleKey, NameError, NewEvent,
-    QueueBound, QueueFull, QueueLimits, ScheduleInterval, ScheduledRun, Scope, ServeBackend,
-    UnixMillis, WebTriggerIdError,
+    ApprovalBinding, ApprovedScopes, ComponentSha256, DeliveryId, DeliveryKey, DeliveryOutcome,
+    EnqueueOutcome, GrantIdentity, InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal,
+    ModuleKey, NameError, NewEvent, QueueBound, QueueFull, QueueLimits, ScheduleInterval,
+    ScheduledRun, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
 };
+use kiln_state::serve::{Hold, HoldReason, SiteBinding};
 use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
 
 pub struct Harness {
@@ -81,6 +82,12 @@ fn record(installation: Installation) -> InstallRecord {
         ])
         .unwrap(),
         grant: GrantIdentity::api_token("ops@example.com").unwrap(),
+        approval: Some(kiln_state::serve::ApprovalBinding {
+            site: kiln_state::serve::SiteBinding::new("https://kiln-test.atlassian.net", "cloud-1")
+                .unwrap(),
+            component: kiln_state::serve::ComponentSha256::new("ab".repeat(32)).unwrap(),
+        }),
+        hold: None,
         paused: false,
         installed_at: T0,
     }
@@ -765,6 +772,93 @@ async fn per_app_concurrency_and_pause_are_respected(h: &Harness) {
     assert_eq!(s.claim(T0).await.unwrap().unwrap().installation, p);
 }
 
+/// A held installation (its code is not the approved code) keeps its events and runs none of
+/// them, nor can its web trigger be used, until it is approved again; a hold only lands on
+/// the approval its caller compared against; an approval in the old, unbound format runs
+/// nothing; every field of the binding survives a round trip.
+async fn held_installations_keep_their_events_and_run_none(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-held").await;
+    let approved = s.installation(&a).await.unwrap().unwrap();
+    assert!(approved.runnable());
+    let new_code = ComponentSha256::new("cd".repeat(32)).unwrap();
+    let hold = Hold {
+        reason: HoldReason::ComponentChanged,
+        pending: new_code.clone(),
+    };
+    assert!(s.hold(&approved, &hold).await.unwrap());
+    let held = s.installation(&a).await.unwrap().unwrap();
+    assert_eq!(held.hold.as_ref(), Some(&hold));
+    assert_eq!(
+        held.approval, approved.approval,
+        "the approval is kept as it was"
+    );
+    assert!(!held.runnable());
+    let ids = s.enqueue(&[event(&a, 0), event(&a, 1)], T0).await.unwrap();
+    assert!(
+        s.claim(T0).await.unwrap().is_none(),
+        "a held installation runs nothing"
+    );
+    assert_eq!(s.queue_depth().await.unwrap(), 2, "its events are kept");
+    let key = ModuleKey::new("hook").unwrap();
+    let id = s.issue_web_trigger(&a, &key, T0).await.unwrap();
+    assert!(
+        s.resolve_web_trigger(&id.expose())
+            .await
+            .unwrap()
+            .unwrap()
+            .held
+    );
+
+    // Approved again (the new code): the events run, in order.
+    let mut again = held.clone();
+    again.approval = Some(ApprovalBinding {
+        site: approved.approval.clone().unwrap().site,
+        component: new_code,
+    });
+    again.hold = None;
+    s.install(&again).await.unwrap();
+    assert!(
+        !s.resolve_web_trigger(&id.expose())
+            .await
+            .unwrap()
+            .unwrap()
+            .held
+    );
+    for expected in ids {
+        let claimed = s.claim(T0).await.unwrap().unwrap();
+        assert_eq!(claimed.lease.event, expected);
+        s.complete(claimed.lease).await.unwrap();
+    }
+
+    // A hold computed against the approval before that one does not land.
+    assert!(!s.hold(&approved, &hold).await.unwrap());
+    assert!(s.installation(&a).await.unwrap().unwrap().hold.is_none());
+    // Nor one computed for another principal.
+    let mut other_principal = again.clone();
+    other_principal.grant = GrantIdentity::api_token("someone-else@example.com").unwrap();
+    assert!(!s.hold(&other_principal, &hold).await.unwrap());
+
+    // An approval without a component digest (the old format) is none: nothing runs.
+    let unbound = inst("app-unbound");
+    let mut record = record(unbound.clone());
+    record.approval = None;
+    s.install(&record).await.unwrap();
+    s.enqueue(&[event(&unbound, 0)], T0).await.unwrap();
+    assert!(s.claim(T0).await.unwrap().is_none());
+    assert_eq!(s.installation(&unbound).await.unwrap().unwrap(), record);
+    // A site binding and hold reasons round-trip.
+    for reason in HoldReason::ALL {
+        assert_eq!(HoldReason::parse(reason.as_str()), Some(reason));
+    }
+    assert!(
+        ComponentSha256::new("AB".repeat(32)).is_err(),
+        "one spelling only"
+    );
+    assert!(ComponentSha256::new("ab".repeat(31)).is_err());
+    assert!(SiteBinding::new("", "x").is_err());
+}
+
 async fn concurrent_claimers_run_each_event_once(h: &Harness) {
     let s = &h.state;
     let mut limits = ServeLimits::default();
@@ -1404,6 +1498,7 @@ support::every_backend!(
     queue_bounds_are_typed,
     installations_take_turns,
     per_app_concurrency_and_pause_are_respected,
+    held_installations_keep_their_events_and_run_none,
     concurrent_claimers_run_each_event_once,
     claimers_across_replicas_take_distinct_events,
     expired_leases_are_reclaimed_across_replicas,

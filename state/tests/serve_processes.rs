@@ -65,6 +65,15 @@ async fn install(state: &ServeState) {
             installation: inst(),
             scopes: ApprovedScopes::new([Scope::new("read:jira-work").unwrap()]).unwrap(),
             grant: GrantIdentity::Simulator,
+            approval: Some(kiln_state::serve::ApprovalBinding {
+                site: kiln_state::serve::SiteBinding::new(
+                    "https://kiln-test.atlassian.net",
+                    "cloud-1",
+                )
+                .unwrap(),
+                component: kiln_state::serve::ComponentSha256::new("ab".repeat(32)).unwrap(),
+            }),
+            hold: None,
             paused: false,
             installed_at: UnixMillis(0),
         })

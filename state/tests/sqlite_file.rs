@@ -233,3 +233,89 @@ async fn an_unreadable_path_is_a_typed_error() {
     // And it reaches callers as app storage's typed error.
     assert!(matches!(StorageError::from(err), StorageError::Backend(_)));
 }
+
+/// A state file from before approvals were bound (version 2) is migrated in place: its
+/// installation is kept, with its scopes and grant, but its approval, which named no code,
+/// counts as none: its events are kept and none is claimed until it is approved again.
+#[tokio::test]
+async fn an_approval_from_version_2_is_kept_but_runs_nothing() {
+    use kiln_state::serve::SqliteServeBackend;
+    use kiln_state::serve::{ModuleKey, NewEvent, UnixMillis};
+    use kiln_state::{ServeLimits, ServeState};
+    use sqlx::SqlSafeStr as _;
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite3");
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let migration = |version, description, sql: &'static str| {
+            Migration::new(
+                version,
+                std::borrow::Cow::Borrowed(description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        };
+        Migrator::with_migrations(vec![
+            migration(
+                1,
+                "installations and app storage",
+                include_str!("../migrations/sqlite/0001_installations_and_app_storage.sql"),
+            ),
+            migration(
+                2,
+                "serve state: registry, web triggers, deliveries, schedules, event queue",
+                include_str!("../migrations/sqlite/0002_serve_state.sql"),
+            ),
+        ])
+        .run(&pool)
+        .await
+        .unwrap();
+        for statement in [
+            "INSERT INTO installations (app_id, site, environment) \
+             VALUES ('old-app', 'https://old.atlassian.net', 'production')",
+            "INSERT INTO installation_registry \
+             (installation_id, scopes, grant_kind, grant_subject, paused, installed_at) \
+             VALUES (1, '[\"read:jira-work\"]', 'api-token', 'ops@example.com', 0, 7)",
+            "INSERT INTO queue_installations (installation_id) VALUES (1)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+    }
+    let db = SqliteDatabase::open(&path)
+        .await
+        .expect("migrated to version 3");
+    let state = ServeState::new(
+        Arc::new(SqliteServeBackend::new(db)),
+        ServeLimits::default(),
+    );
+    let old = kiln_state::Installation::new("old-app", "https://old.atlassian.net", "production")
+        .unwrap();
+    let record = state.installation(&old).await.unwrap().expect("kept");
+    assert_eq!(record.scopes.as_slice().len(), 1);
+    assert_eq!(record.installed_at, UnixMillis(7));
+    assert_eq!(record.approval, None, "an unbound approval is none");
+    assert!(!record.runnable());
+    state
+        .enqueue(
+            &[NewEvent {
+                installation: old.clone(),
+                module_key: ModuleKey::new("on-issue").unwrap(),
+                payload: b"{}".to_vec(),
+            }],
+            UnixMillis(10),
+        )
+        .await
+        .unwrap();
+    assert!(state.claim(UnixMillis(10)).await.unwrap().is_none());
+    assert_eq!(state.queue_depth().await.unwrap(), 1);
+}

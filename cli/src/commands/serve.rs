@@ -73,11 +73,11 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
         .chain(args.apps.iter().map(|p| (p.clone(), None)));
     for (path, manifest) in entries {
         let source = app_source::resolve(&path, manifest.as_deref(), &isolation)?;
-        bundles.push(AppBundle {
-            wasm: source.wasm,
-            manifest: source.manifest,
-            origin: source.wasm_path,
-        });
+        bundles.push(AppBundle::new(
+            source.wasm,
+            source.manifest,
+            source.wasm_path,
+        ));
     }
     if bundles.is_empty() {
         return Err(Failure::bad_input(anyhow!(

@@ -48,5 +48,6 @@ pub use seed::{
 pub use simulator::Simulator;
 pub use user::SimUser;
 pub use webhooks::{
-    AdminWebhook, WebhookConfig, WebhookError, WebhookEvent, WebhookTargets, signature_header,
+    AdminWebhook, WebhookConfig, WebhookError, WebhookEvent, WebhookTargets, bearer_authorization,
+    signature_header,
 };

@@ -91,9 +91,27 @@ impl Shared {
                     url: target.url,
                     body: body.into_bytes().into(),
                     secret: target.secret,
+                    app_key: target.app.as_deref().and_then(|app| self.app_key(app)),
                     app: target.app,
+                    cloud_id: self.cloud_id.as_str().into(),
                 });
             }
+        }
+    }
+
+    /// The OAuth 2.0 app with this client id, and the secret its dynamic webhooks' deliveries are
+    /// signed with.
+    fn app_key(&self, client_id: &str) -> Option<crate::webhooks::bearer::AppKey> {
+        let key = |client_id: &str, client_secret: &str| crate::webhooks::bearer::AppKey {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.to_owned(),
+        };
+        if client_id == self.oauth_client.client_id {
+            Some(key(client_id, &self.oauth_client.client_secret))
+        } else if client_id == self.app_client.client_id {
+            Some(key(client_id, &self.app_client.client_secret))
+        } else {
+            None
         }
     }
 

@@ -492,6 +492,31 @@ async fn an_app_registers_dynamic_webhooks_that_filter_expire_and_refresh() {
     let got = receiver.next().await;
     assert_eq!(got.event(), "jira:issue_created");
     assert_eq!(got.body["matchedWebhookIds"], json!([first, second]));
+    // Authenticated as Jira authenticates deliveries to OAuth 2.0 apps: a bearer JWT
+    // (HS256) under the app's client secret, no X-Hub-Signature.
+    assert!(got.header("x-hub-signature").is_none());
+    let authorization = got.header("authorization").expect("a bearer JWT");
+    let claims = authorization
+        .strip_prefix("Bearer ")
+        .and_then(|t| t.split('.').nth(1))
+        .expect("a JWT");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims)
+            .expect("base64url"),
+    )
+    .expect("JSON claims");
+    let app = sim.app_client();
+    assert_eq!(claims["aud"], app.client_id.as_str());
+    assert_eq!(
+        authorization,
+        kiln_sim::bearer_authorization(
+            app.client_secret.as_bytes(),
+            &app.client_id,
+            sim.cloud_id(),
+            claims["iat"].as_i64().expect("iat"),
+        ),
+        "signed with the app's client secret"
+    );
     create_issue(&sim, "SEC", "only the second").await;
     assert_eq!(
         receiver.next().await.body["matchedWebhookIds"],

@@ -98,6 +98,14 @@ async fn handle(
     else {
         return not_found();
     };
+    if resolved.held || resolved.approved_component.as_ref() != Some(&installed.component) {
+        // Nothing is accepted: the caller is told to come back, as for a pause.
+        return reply::retry_after(
+            StatusCode::SERVICE_UNAVAILABLE,
+            60,
+            "the installation's code waits for approval",
+        );
+    }
     if resolved.paused {
         return reply::retry_after(
             StatusCode::SERVICE_UNAVAILABLE,

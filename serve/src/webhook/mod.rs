@@ -1,8 +1,10 @@
 //! Jira webhooks: `POST /webhooks/jira/{site}`.
 //!
 //! In order, each step refusing before the next costs anything: the site must be known and
-//! have a webhook secret (404); the body within its cap and time limit; the signature
-//! (`X-Hub-Signature`, constant time) over the exact bytes (401, nothing runs); Jira's
+//! have a webhook secret or a 3LO login (404); the body within its cap and time limit; its
+//! authentication (401, nothing runs): `X-Hub-Signature` (constant time) over the exact
+//! bytes for admin webhooks, the bearer JWT under the login's client secret for dynamic
+//! webhooks (`bearer`); Jira's
 //! delivery id (`X-Atlassian-Webhook-Identifier`, 400 without). Then the delivery is mapped
 //! to a Forge event and, for every live installation on that site whose app subscribes to
 //! it, **could read it** (its approved scopes cover one of the event's scope alternatives),
@@ -11,6 +13,7 @@
 //! `accept_delivery`), so a redelivery runs nothing twice and a refused delivery (queue
 //! full: 429 + `Retry-After`, which Jira retries) stores nothing.
 
+pub mod bearer;
 pub mod event;
 pub mod signature;
 
@@ -33,6 +36,37 @@ pub const DELIVERY_ID_HEADER: &str = "x-atlassian-webhook-identifier";
 
 /// Jira retries a refused delivery; this asks it to wait a little first.
 const RETRY_AFTER_SECONDS: u64 = 30;
+
+/// Whether the delivery comes from the site: an admin webhook's `X-Hub-Signature` under
+/// the site's webhook secret, or a 3LO login's dynamic webhook's bearer JWT under its OAuth
+/// client secret. A site configured with both accepts either, each checked by its own rule;
+/// a delivery that satisfies neither runs nothing. The error names the rule, never a secret.
+fn authenticate(
+    shared: &Shared,
+    site: &crate::host::SiteHost,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), String> {
+    let hub = headers.get(signature::HEADER).map(|v| v.as_bytes());
+    let bearer = headers
+        .get(http::header::AUTHORIZATION)
+        .map(|v| v.as_bytes());
+    match (&site.webhook_secret, &site.oauth_client_secret) {
+        (Some(secret), None) => {
+            signature::verify(secret.expose_secret(), body, hub).map_err(|e| e.to_string())
+        }
+        (Some(secret), Some(_)) if hub.is_some() => {
+            signature::verify(secret.expose_secret(), body, hub).map_err(|e| e.to_string())
+        }
+        (_, Some(client_secret)) => bearer::verify(
+            client_secret.expose_secret(),
+            bearer,
+            shared.clock.now().0.div_euclid(1000),
+        )
+        .map_err(|e| e.to_string()),
+        (None, None) => Err("this site's webhooks are not accepted".into()),
+    }
+}
 
 pub async fn handle(
     State(shared): State<Arc<Shared>>,
@@ -57,7 +91,7 @@ async fn receive(
             reply::error(StatusCode::NOT_FOUND, "no such site"),
         );
     };
-    let Some(secret) = &site.webhook_secret else {
+    if site.webhook_secret.is_none() && site.oauth_client_secret.is_none() {
         return (
             "unknown-site",
             reply::error(
@@ -65,7 +99,7 @@ async fn receive(
                 "this site's webhooks are not accepted",
             ),
         );
-    };
+    }
     let body = match crate::body::read(
         headers,
         body,
@@ -77,15 +111,11 @@ async fn receive(
         Ok(body) => body,
         Err(error) => return ("bad-body", error.into_response()),
     };
-    if let Err(error) = signature::verify(
-        secret.expose_secret(),
-        &body,
-        headers.get(signature::HEADER).map(|v| v.as_bytes()),
-    ) {
+    if let Err(error) = authenticate(shared, &site, headers, &body) {
         tracing::warn!(site = %site.name, %error, "webhook refused");
         return (
             "bad-signature",
-            reply::error(StatusCode::UNAUTHORIZED, &error.to_string()),
+            reply::error(StatusCode::UNAUTHORIZED, &error),
         );
     }
     let Some(delivery) = headers

@@ -12,7 +12,7 @@ use super::queue::{
     QueueFull, QueueLimits,
 };
 use super::schedule::{IntervalClaim, ScheduledRun};
-use super::types::{DeliveryKey, DeliveryOutcome, InstallRecord, ModuleKey, UnixMillis};
+use super::types::{DeliveryKey, DeliveryOutcome, Hold, InstallRecord, ModuleKey, UnixMillis};
 use super::web_trigger::WebTriggerIdHash;
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError};
 use crate::installation::Installation;
@@ -222,6 +222,21 @@ impl ServeBackend for MemoryServeBackend {
         })
     }
 
+    async fn hold(&self, seen: &InstallRecord, hold: &Hold) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        Ok(match inner.registry.get_mut(&seen.installation) {
+            Some(registered)
+                if registered.record.approval.as_ref().map(|a| &a.component)
+                    == seen.approval.as_ref().map(|a| &a.component)
+                    && registered.record.grant == seen.grant =>
+            {
+                registered.record.hold = Some(hold.clone());
+                true
+            }
+            _ => false,
+        })
+    }
+
     async fn get_installation(
         &self,
         installation: &Installation,
@@ -288,14 +303,15 @@ impl ServeBackend for MemoryServeBackend {
         if !stored.is_some_and(|stored| stored.matches(hash)) {
             return Ok(None);
         }
-        let paused = inner
-            .registry
-            .get(installation)
-            .is_some_and(|r| r.record.paused);
+        let record = inner.registry.get(installation).map(|r| &r.record);
         Ok(Some(ResolvedWebTrigger {
             installation: installation.clone(),
             module_key: module_key.clone(),
-            paused,
+            paused: record.is_some_and(|r| r.paused),
+            held: record.is_none_or(|r| r.hold.is_some() || r.approval.is_none()),
+            approved_component: record
+                .and_then(|r| r.approval.as_ref())
+                .map(|a| a.component.clone()),
         }))
     }
 
@@ -446,7 +462,7 @@ impl ServeBackend for MemoryServeBackend {
             .registry
             .iter()
             .filter(|(inst, r)| {
-                !r.record.paused
+                r.record.runnable()
                     && r.depth > 0
                     && live_leases.get(inst.app_id()).copied().unwrap_or(0)
                         < limits.max_leased_per_app

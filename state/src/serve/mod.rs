@@ -31,8 +31,9 @@ pub use queue::{
 pub use schedule::{IntervalClaim, ScheduleInterval, ScheduledRun};
 pub use sql_backend::{PostgresServeBackend, SqlServeBackend, SqliteServeBackend};
 pub use types::{
-    ApprovedScopes, DeliveryId, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord,
-    MAX_ERROR_BYTES, MAX_NAME_BYTES, MAX_SCOPES, ModuleKey, NameError, Scope, UnixMillis,
+    ApprovalBinding, ApprovedScopes, ComponentSha256, DeliveryId, DeliveryKey, DeliveryOutcome,
+    DigestError, GrantIdentity, Hold, HoldReason, InstallRecord, MAX_ERROR_BYTES, MAX_NAME_BYTES,
+    MAX_SCOPES, ModuleKey, NameError, Scope, SiteBinding, UnixMillis,
 };
 pub use web_trigger::{WEB_TRIGGER_ID_BYTES, WebTriggerId, WebTriggerIdError, WebTriggerIdHash};
 
@@ -81,6 +82,10 @@ pub struct ResolvedWebTrigger {
     pub installation: Installation,
     pub module_key: ModuleKey,
     pub paused: bool,
+    /// Held (or approved only in the old, unbound format): its code waits for approval.
+    pub held: bool,
+    /// The code approved for it, which is the only code that may answer.
+    pub approved_component: Option<ComponentSha256>,
 }
 
 /// The storage seam. Each method is one transaction; the limits are passed in, so a backend
@@ -98,6 +103,10 @@ pub trait ServeBackend: Send + Sync + 'static {
         installation: &Installation,
         paused: bool,
     ) -> Result<bool, ServeError>;
+    /// Holds `seen.installation` only while its approval (component digest and grant) is
+    /// still the one in `seen`: `false` when it is not installed or was approved again
+    /// meanwhile (then the caller reads the record again).
+    async fn hold(&self, seen: &InstallRecord, hold: &Hold) -> Result<bool, ServeError>;
     async fn get_installation(
         &self,
         installation: &Installation,
@@ -249,6 +258,11 @@ impl ServeState {
 
     pub async fn resume(&self, installation: &Installation) -> Result<bool, ServeError> {
         self.backend.set_paused(installation, false).await
+    }
+
+    /// Holds the installation unless it was approved again since `seen` was read.
+    pub async fn hold(&self, seen: &InstallRecord, hold: &Hold) -> Result<bool, ServeError> {
+        self.backend.hold(seen, hold).await
     }
 
     pub async fn installation(

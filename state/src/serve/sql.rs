@@ -7,21 +7,42 @@ pub(crate) const INSTALLED_ID: &str = "SELECT i.id FROM installations i \
      WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3";
 
 pub(crate) const UPSERT_REGISTRY: &str = "INSERT INTO installation_registry \
-     (installation_id, scopes, grant_kind, grant_subject, paused, installed_at) \
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (installation_id) DO UPDATE SET \
+     (installation_id, scopes, grant_kind, grant_subject, paused, installed_at, \
+     site_origin, site_cloud_id, component_sha256, hold_reason, held_sha256) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+     ON CONFLICT (installation_id) DO UPDATE SET \
      scopes = excluded.scopes, grant_kind = excluded.grant_kind, \
      grant_subject = excluded.grant_subject, paused = excluded.paused, \
-     installed_at = excluded.installed_at";
+     installed_at = excluded.installed_at, site_origin = excluded.site_origin, \
+     site_cloud_id = excluded.site_cloud_id, component_sha256 = excluded.component_sha256, \
+     hold_reason = excluded.hold_reason, held_sha256 = excluded.held_sha256";
 
 pub(crate) const INSERT_QUEUE_INSTALLATION: &str = "INSERT INTO queue_installations (installation_id) \
      VALUES ($1) ON CONFLICT (installation_id) DO NOTHING";
 
 pub(crate) const SELECT_REGISTRY: &str = "SELECT i.app_id, i.site, i.environment, r.scopes, \
-     r.grant_kind, r.grant_subject, r.paused, r.installed_at \
+     r.grant_kind, r.grant_subject, r.paused, r.installed_at, r.site_origin, r.site_cloud_id, \
+     r.component_sha256, r.hold_reason, r.held_sha256 \
      FROM installation_registry r JOIN installations i ON i.id = r.installation_id";
 
 pub(crate) const SET_PAUSED: &str =
     "UPDATE installation_registry SET paused = $1 WHERE installation_id = $2";
+
+/// Holds an installation, only while its approval is still the one the caller compared its
+/// code against (`$4`, `$5`, `$6`): a host starting with new code must not overwrite an
+/// approval another replica's admin API gave meanwhile.
+pub(crate) const SET_HOLD: &str = "UPDATE installation_registry \
+     SET hold_reason = $1, held_sha256 = $2 \
+     WHERE installation_id = $3 AND component_sha256 = $4 AND grant_kind = $5 \
+     AND grant_subject = $6";
+
+/// An installation whose events may be claimed: not paused, not held, and approved in the
+/// bound format (an approval without a component digest counts as none).
+macro_rules! runnable {
+    () => {
+        "r.paused = 0 AND r.hold_reason = '' AND r.component_sha256 <> ''"
+    };
+}
 
 /// Uninstalling, in one transaction, in the lock order every writer keeps (see
 /// `LOCK_ORDER` in `sql_backend.rs`): the registration first, then the events, then the
@@ -47,7 +68,7 @@ pub(crate) const ADD_WEB_TRIGGER: &str = "INSERT INTO web_triggers \
      ON CONFLICT (installation_id, module_key) DO NOTHING";
 
 pub(crate) const RESOLVE_WEB_TRIGGER: &str = "SELECT w.id_hash, i.app_id, i.site, i.environment, \
-     w.module_key, r.paused FROM web_triggers w \
+     w.module_key, r.paused, r.hold_reason, r.component_sha256 FROM web_triggers w \
      JOIN installations i ON i.id = w.installation_id \
      JOIN installation_registry r ON r.installation_id = w.installation_id \
      WHERE w.id_hash = $1";
@@ -105,12 +126,15 @@ pub(crate) const PG_EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET stat
      WHERE id IN (SELECT id FROM event_queue \
          WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED)";
 
-/// The next event: from the installed, unpaused installation served least recently whose
+/// The next event: from the installed, runnable installation served least recently whose
 /// app holds fewer than `$2` live leases, that installation's oldest claimable event.
 /// SQLite's claim: the file's write lock already serialises claimers. PostgreSQL's claim is
 /// the three `PG_` statements below.
-pub(crate) const NEXT_EVENT: &str = "SELECT q.id FROM queue_installations c \
-     JOIN installation_registry r ON r.installation_id = c.installation_id AND r.paused = 0 \
+pub(crate) const NEXT_EVENT: &str = concat!(
+    "SELECT q.id FROM queue_installations c \
+     JOIN installation_registry r ON r.installation_id = c.installation_id AND ",
+    runnable!(),
+    " \
      JOIN installations i ON i.id = c.installation_id \
      JOIN event_queue q ON q.id = (SELECT e.id FROM event_queue e \
          WHERE e.installation_id = c.installation_id \
@@ -118,19 +142,24 @@ pub(crate) const NEXT_EVENT: &str = "SELECT q.id FROM queue_installations c \
          ORDER BY e.id LIMIT 1) \
      WHERE c.depth > 0 AND (SELECT count(*) FROM event_queue l \
          WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
-     ORDER BY c.last_served, c.installation_id LIMIT 1";
+     ORDER BY c.last_served, c.installation_id LIMIT 1"
+);
 
 /// PostgreSQL, step 1: installations with a claimable event, in turn order, with their app.
 /// Read without locks: the next step locks, and skips what another replica holds.
-pub(crate) const PG_CANDIDATES: &str = "SELECT c.installation_id, i.app_id FROM queue_installations c \
-     JOIN installation_registry r ON r.installation_id = c.installation_id AND r.paused = 0 \
+pub(crate) const PG_CANDIDATES: &str = concat!(
+    "SELECT c.installation_id, i.app_id FROM queue_installations c \
+     JOIN installation_registry r ON r.installation_id = c.installation_id AND ",
+    runnable!(),
+    " \
      JOIN installations i ON i.id = c.installation_id \
      WHERE c.depth > 0 AND EXISTS (SELECT 1 FROM event_queue e \
          WHERE e.installation_id = c.installation_id \
          AND ((e.state = 0 AND e.available_at <= $1) OR (e.state = 1 AND e.lease_expires_at <= $1))) \
      AND (SELECT count(*) FROM event_queue l \
          WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
-     ORDER BY c.last_served, c.installation_id LIMIT $3";
+     ORDER BY c.last_served, c.installation_id LIMIT $3"
+);
 
 /// PostgreSQL, step 2: the installation's oldest claimable event that no other transaction
 /// holds, locked until this one ends. `SKIP LOCKED` is what lets N replicas claim at once,

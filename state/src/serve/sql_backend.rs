@@ -26,8 +26,8 @@ use super::queue::{
 };
 use super::schedule::{IntervalClaim, ScheduledRun};
 use super::types::{
-    ApprovedScopes, DeliveryKey, DeliveryOutcome, GrantIdentity, InstallRecord, ModuleKey,
-    UnixMillis,
+    ApprovalBinding, ApprovedScopes, ComponentSha256, DeliveryKey, DeliveryOutcome, GrantIdentity,
+    Hold, HoldReason, InstallRecord, ModuleKey, SiteBinding, UnixMillis,
 };
 use super::web_trigger::WebTriggerIdHash;
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
@@ -62,7 +62,21 @@ impl<D: SqlDatabase> SqlServeBackend<D> {
     }
 }
 
-type RegistryRow = (String, String, String, String, String, String, i64, i64);
+type RegistryRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 type LeasedRow = (i64, i64, String, Vec<u8>, i64);
 type DeadRow = (
     i64,
@@ -76,15 +90,60 @@ type DeadRow = (
 );
 
 fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
-    let (app, site, env, scopes, kind, subject, paused, installed_at) = row;
+    let (app, site, env, scopes, kind, subject, paused, installed_at) =
+        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
+    let (origin, cloud_id, component, hold_reason, held) = (row.8, row.9, row.10, row.11, row.12);
     Ok(InstallRecord {
         installation: installation_from(app, site, env)?,
         scopes: ApprovedScopes::from_json(&scopes).ok_or(ServeError::Corrupt("stored scopes"))?,
         grant: GrantIdentity::from_columns(&kind, subject)
             .ok_or(ServeError::Corrupt("stored grant kind"))?,
+        approval: approval_from(origin, cloud_id, component)?,
+        hold: hold_from(&hold_reason, held)?,
         paused: paused != 0,
         installed_at: UnixMillis(installed_at),
     })
+}
+
+/// An empty digest is an approval from before version 3: kept as `None`, which is no
+/// approval.
+fn approval_from(
+    origin: String,
+    cloud_id: String,
+    component: String,
+) -> Result<Option<ApprovalBinding>, ServeError> {
+    if component.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(ApprovalBinding {
+        site: SiteBinding::new(origin, cloud_id)
+            .map_err(|_| ServeError::Corrupt("stored approval site"))?,
+        component: ComponentSha256::new(component)
+            .map_err(|_| ServeError::Corrupt("stored component digest"))?,
+    }))
+}
+
+fn hold_from(reason: &str, pending: String) -> Result<Option<Hold>, ServeError> {
+    if reason.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Hold {
+        reason: HoldReason::parse(reason).ok_or(ServeError::Corrupt("stored hold reason"))?,
+        pending: ComponentSha256::new(pending)
+            .map_err(|_| ServeError::Corrupt("stored held digest"))?,
+    }))
+}
+
+/// The approval's columns: origin, cloud id, digest (all empty for none).
+fn approval_columns(approval: Option<&ApprovalBinding>) -> (&str, &str, &str) {
+    approval.map_or(("", "", ""), |a| {
+        (a.site.origin(), a.site.cloud_id(), a.component.as_str())
+    })
+}
+
+/// The hold's columns: reason, pending digest (both empty for none).
+fn hold_columns(hold: Option<&Hold>) -> (&'static str, &str) {
+    hold.map_or(("", ""), |h| (h.reason.as_str(), h.pending.as_str()))
 }
 
 fn dead_from_row(row: DeadRow) -> Result<DeadLetter, ServeError> {
@@ -356,6 +415,8 @@ where
             .fetch_one(&mut *write.tx)
             .await?;
         let (kind, subject) = record.grant.to_columns();
+        let (origin, cloud_id, component) = approval_columns(record.approval.as_ref());
+        let (hold_reason, held) = hold_columns(record.hold.as_ref());
         sqlx::query(sql::UPSERT_REGISTRY)
             .bind(id)
             .bind(record.scopes.to_json())
@@ -363,6 +424,11 @@ where
             .bind(subject)
             .bind(i64::from(record.paused))
             .bind(record.installed_at.0)
+            .bind(origin)
+            .bind(cloud_id)
+            .bind(component)
+            .bind(hold_reason)
+            .bind(held)
             .execute(&mut *write.tx)
             .await?;
         sqlx::query(sql::INSERT_QUEUE_INSTALLATION)
@@ -419,6 +485,28 @@ where
             .await?;
         write.commit().await?;
         Ok(true)
+    }
+
+    async fn hold(&self, seen: &InstallRecord, hold: &Hold) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let Some(id) = Self::installed_id(&mut write.tx, &seen.installation).await? else {
+            write.rollback().await?;
+            return Ok(false);
+        };
+        let (kind, subject) = seen.grant.to_columns();
+        let (_, _, component) = approval_columns(seen.approval.as_ref());
+        let (reason, pending) = hold_columns(Some(hold));
+        let done = sqlx::query(sql::SET_HOLD)
+            .bind(reason)
+            .bind(pending)
+            .bind(id)
+            .bind(component)
+            .bind(kind)
+            .bind(subject)
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn get_installation(
@@ -499,12 +587,12 @@ where
         &self,
         hash: &WebTriggerIdHash,
     ) -> Result<Option<ResolvedWebTrigger>, ServeError> {
-        let row: Option<(Vec<u8>, String, String, String, String, i64)> =
+        let row: Option<(Vec<u8>, String, String, String, String, i64, String, String)> =
             sqlx::query_as(sql::RESOLVE_WEB_TRIGGER)
                 .bind(&hash.0[..])
                 .fetch_optional(self.db.pool())
                 .await?;
-        let Some((stored, app, site, env, module, paused)) = row else {
+        let Some((stored, app, site, env, module, paused, hold_reason, component)) = row else {
             return Ok(None);
         };
         let stored = WebTriggerIdHash(
@@ -519,6 +607,8 @@ where
             installation: installation_from(app, site, env)?,
             module_key: module_from(module)?,
             paused: paused != 0,
+            held: !hold_reason.is_empty() || component.is_empty(),
+            approved_component: ComponentSha256::new(component).ok(),
         }))
     }
 

@@ -183,14 +183,169 @@ impl ApprovedScopes {
     }
 }
 
+/// A component's SHA-256: 64 lowercase hex digits, as `runtime inspect` prints it. One
+/// spelling only, so two approvals of the same code compare equal as plain strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct ComponentSha256(String);
+
+impl TryFrom<String> for ComponentSha256 {
+    type Error = DigestError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::new(text)
+    }
+}
+
+/// Why a text is not a component digest (the text is not echoed: it may be hostile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a component digest is 64 lowercase hex digits")]
+pub struct DigestError;
+
+impl ComponentSha256 {
+    pub fn new(value: impl Into<String>) -> Result<Self, DigestError> {
+        let value = value.into();
+        let canonical = value.len() == 64
+            && value
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if canonical {
+            Ok(Self(value))
+        } else {
+            Err(DigestError)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The site an approval was given on: its origin and its cloud id (an origin alone does not
+/// pin the site behind Atlassian's gateway). The embedded simulator's is `simulator` with no
+/// cloud id: its cloud id is new at every start.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SiteBinding {
+    origin: String,
+    cloud_id: String,
+}
+
+impl SiteBinding {
+    pub fn new(origin: impl Into<String>, cloud_id: impl Into<String>) -> Result<Self, NameError> {
+        let origin = checked_name("site origin", origin.into())?;
+        let cloud_id = cloud_id.into();
+        if !cloud_id.is_empty() {
+            checked_name("site cloud id", cloud_id.clone())?;
+        }
+        Ok(Self { origin, cloud_id })
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub fn cloud_id(&self) -> &str {
+        &self.cloud_id
+    }
+}
+
+/// What an installation's approval is bound to (issue 12, section 2), besides its app id
+/// (part of the [`Installation`]) and its [`InstallRecord::scopes`] and
+/// [`InstallRecord::grant`]: the site it was given on and the exact code it was given to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ApprovalBinding {
+    pub site: SiteBinding,
+    pub component: ComponentSha256,
+}
+
+/// Why an installation's events wait instead of running: what it runs now is not what was
+/// approved. The approval stays as it was until it is given again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HoldReason {
+    /// The component's SHA-256 is not the approved one: new code under the same app id.
+    ComponentChanged,
+    /// The site's credentials act as another principal than the approved one.
+    PrincipalChanged,
+    /// The site's cloud id is not the one approved.
+    SiteChanged,
+    /// The app now declares scopes the approval does not hold.
+    ScopesAdded,
+    /// The approval was stored before approvals were bound to code and site: treated as
+    /// absent.
+    Unbound,
+}
+
+impl HoldReason {
+    pub const ALL: [Self; 5] = [
+        Self::ComponentChanged,
+        Self::PrincipalChanged,
+        Self::SiteChanged,
+        Self::ScopesAdded,
+        Self::Unbound,
+    ];
+
+    /// The stable name stored, listed by the admin API and used as a metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ComponentChanged => "component-changed",
+            Self::PrincipalChanged => "principal-changed",
+            Self::SiteChanged => "site-changed",
+            Self::ScopesAdded => "scopes-added",
+            Self::Unbound => "approval-unbound",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ComponentChanged => {
+                "the component changed since it was approved (a different SHA-256 under the same app id)"
+            }
+            Self::PrincipalChanged => {
+                "the site's credentials act as another principal than the approved one"
+            }
+            Self::SiteChanged => "the site's cloud id is not the approved one",
+            Self::ScopesAdded => "the app declares scopes the approval does not hold",
+            Self::Unbound => "the approval predates approvals bound to code and site",
+        }
+    }
+}
+
+impl std::fmt::Display for HoldReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An installation held: why, and the component that waits for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Hold {
+    pub reason: HoldReason,
+    pub pending: ComponentSha256,
+}
+
 /// An installed installation, as the registry keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstallRecord {
     pub installation: Installation,
     pub scopes: ApprovedScopes,
     pub grant: GrantIdentity,
+    /// The site and code approved; `None`: an approval stored in the old, unbound format,
+    /// which counts as no approval.
+    pub approval: Option<ApprovalBinding>,
+    /// `Some`: its events are kept but not run, its web triggers answer 503.
+    pub hold: Option<Hold>,
     pub paused: bool,
     pub installed_at: UnixMillis,
+}
+
+impl InstallRecord {
+    /// Whether its events may run: approved, bound, not held, not paused.
+    pub fn runnable(&self) -> bool {
+        !self.paused && self.hold.is_none() && self.approval.is_some()
+    }
 }
 
 /// A webhook delivery's identity: the site that sent it and Jira's identifier. Two sites may

@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use tokio::sync::{mpsc, watch};
 use url::Url;
 
+use super::bearer::{AppKey, bearer_authorization};
 use super::config::WebhookConfig;
 use super::event::millis;
 use super::signature::signature_header;
@@ -32,6 +33,10 @@ pub(crate) struct Delivery {
     pub(crate) body: Arc<[u8]>,
     pub(crate) secret: Option<String>,
     pub(crate) app: Option<String>,
+    /// A dynamic webhook's app: each attempt carries a bearer JWT signed with its secret.
+    pub(crate) app_key: Option<AppKey>,
+    /// The site's cloud id, the token's issuer.
+    pub(crate) cloud_id: Arc<str>,
 }
 
 /// A delivery that ran out of retries, as `FailedWebhook` describes it.
@@ -199,6 +204,16 @@ async fn deliver(inner: &Inner, delivery: &Delivery, shutdown: &mut watch::Recei
         }
         if let Some(signature) = &signature {
             request = request.header("X-Hub-Signature", signature);
+        }
+        if let Some(key) = &delivery.app_key {
+            // Made for each attempt: a retry after backoff carries a token still valid.
+            let authorization = bearer_authorization(
+                key.client_secret.as_bytes(),
+                &key.client_id,
+                &delivery.cloud_id,
+                inner.clock.now_utc().unix_timestamp(),
+            );
+            request = request.header(reqwest::header::AUTHORIZATION, authorization);
         }
         match request.send().await {
             Ok(response) if response.status().is_success() => return,
