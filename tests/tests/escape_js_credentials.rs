@@ -1,0 +1,118 @@
+//! Escape suite, credentials, as a JavaScript (Forge) app: the app hunts for
+//! the credential the host attaches in `process.env`, in every string it can
+//! reach from `globalThis` and its `context`, in the responses, headers and
+//! errors of allowed and refused calls (through the Forge layer and through
+//! the raw `kiln:app/jira` import), and writes all of it to its log. The
+//! simulator's token (the canary) must be in none of it, nor in the audit.
+
+use crate::escape_js_app::{self as js, caught};
+use crate::support::Harness;
+
+use serde_json::{Value, json};
+
+/// Header names a response must never carry to the app.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "www-authenticate",
+];
+
+fn assert_no_credential_headers(response: &Value) {
+    let headers = response["headers"].as_array().expect("header pairs");
+    for pair in headers {
+        let name = pair[0].as_str().unwrap_or_default().to_ascii_lowercase();
+        assert!(
+            !CREDENTIAL_HEADERS.contains(&name.as_str()),
+            "{name} reached the app: {response}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn js_credentials_hunted_in_globals_responses_errors_and_logs() {
+    let h = Harness::start().await;
+    let Some(app) = js::load(&h, "timeoutSeconds: 20").await else {
+        return;
+    };
+    let invoked = h.invoke(&app, "hunt", json!({})).await;
+    // `invoke` already checked result, log lines and audit for the canary.
+    let out = crate::support::ok_json(&invoked);
+
+    // Nothing in the environment; no global or context field that could
+    // hold a credential.
+    assert_eq!(out["envKeys"], json!([]), "{}", out["envKeys"]);
+    for list in [&out["globals"], &out["contextKeys"]] {
+        for name in list.as_array().expect("names") {
+            let name = name.as_str().unwrap_or_default().to_ascii_lowercase();
+            for word in ["token", "secret", "password", "credential", "authorization"] {
+                assert!(!name.contains(word), "{name} in {list}");
+            }
+        }
+    }
+    // The hunt really walked the engine's object graph.
+    let seen = out["stringsSeen"].as_u64().unwrap_or_default();
+    assert!(seen > 1_000, "only {seen} strings reached");
+
+    // Allowed calls: answered, with no credential header.
+    for case in ["myself", "issue", "missing", "raw"] {
+        assert_no_credential_headers(&out["allowed"][case]);
+    }
+    assert_eq!(out["allowed"]["myself"]["status"], 200);
+    assert_eq!(out["allowed"]["issue"]["status"], 200);
+    assert_eq!(out["allowed"]["missing"]["status"], 404);
+    assert_eq!(out["allowed"]["missing"]["ok"], false);
+
+    // The app's own credential headers: refused by the host, named.
+    for (case, header) in [
+        ("authorization", "authorization"),
+        ("cookie", "cookie"),
+        ("proxyAuthorization", "proxy-authorization"),
+    ] {
+        let report = &out["refused"][case];
+        js::assert_host_refused(report, "invalid-request", "set by the host only");
+        assert!(
+            caught(report).detail.to_string().contains(header),
+            "{report}"
+        );
+    }
+    // Borrowing the app principal, which has no credential here.
+    let as_app = caught(&out["refused"]["asApp"]);
+    assert_eq!(as_app.class, "NeedsAuthenticationError");
+    assert_eq!(as_app.name, "NEEDS_AUTHENTICATION_ERR");
+    assert_eq!(as_app.status, Some(401));
+    assert_eq!(as_app.tag.as_deref(), Some("needs-authentication"));
+    assert_eq!(as_app.detail, "app");
+    let raw_app = caught(&out["refused"]["rawApp"]);
+    assert_eq!(raw_app.tag.as_deref(), Some("needs-authentication"));
+    assert_eq!(raw_app.detail, "app");
+
+    // The log holds everything the app saw, and no canary (checked above).
+    assert!(
+        invoked
+            .logs
+            .iter()
+            .any(|line| line.message.contains("set by the host only")),
+        "{:?}",
+        invoked.logs
+    );
+    // Four calls reached the simulator; the audit has each decision.
+    assert_eq!(h.sim.requests().len(), 4, "{:?}", h.paths_seen());
+    let decisions: Vec<&str> = h.audit.records().iter().map(|r| r.decision).collect();
+    assert_eq!(
+        decisions,
+        [
+            "allowed",
+            "allowed",
+            "allowed",
+            "allowed",
+            "invalid-request",
+            "invalid-request",
+            "invalid-request",
+            "needs-authentication",
+            "needs-authentication",
+        ]
+    );
+    js::assert_serves(&h, &app).await;
+}
