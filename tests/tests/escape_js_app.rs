@@ -31,6 +31,8 @@ use crate::support::{Harness, ok_json};
 pub const HANDLERS: &[&str] = &[
     "benign",
     "hunt",
+    "impersonate",
+    "transact",
     "paths",
     "raw",
     "spin",
@@ -47,12 +49,14 @@ pub const HANDLERS: &[&str] = &[
     "tamper",
 ];
 
-/// The scopes the cases need: Jira reads, and JSM Ops' so that another
-/// site's cloud id reaches the cloud-id rule instead of a scope refusal.
+/// The scopes the cases need: Jira reads, JSM Ops' so that another site's
+/// cloud id reaches the cloud-id rule instead of a scope refusal, and
+/// storage.
 pub const SCOPES: &[&str] = &[
     "read:jira-user",
     "read:jira-work",
     "read:ops-config:jira-service-management",
+    "storage:app",
 ];
 
 /// What `log_escapes`, `throw_escapes`, `result_escapes` and

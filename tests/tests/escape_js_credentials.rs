@@ -116,3 +116,59 @@ async fn js_credentials_hunted_in_globals_responses_errors_and_logs() {
     );
     js::assert_serves(&h, &app).await;
 }
+
+#[tokio::test]
+async fn js_credentials_as_user_of_another_account() {
+    // Forge's `asUser(accountId)` impersonates. Kiln holds one user
+    // credential, so naming the invoking user is `asUser()`, and naming
+    // anyone else (or anyone, when no user invoked) is refused with Forge's
+    // `NeedsAuthenticationError` before anything is sent.
+    let h = Harness::start().await;
+    let Some(app) = js::load(&h, "timeoutSeconds: 10").await else {
+        return;
+    };
+    let admin = h.sim.user(crate::support::ADMIN).expect("seeded admin");
+    let admin_id = admin.account_id.clone();
+    let other = h
+        .sim
+        .user("user@example.com")
+        .expect("seeded user")
+        .account_id
+        .clone();
+    let invoked = app
+        .invoke(kiln_runtime::Invocation {
+            function_key: Some("impersonate".to_owned()),
+            payload: json!({ "accountId": other }).to_string(),
+            account_id: Some(admin_id.clone()),
+            ..Default::default()
+        })
+        .await
+        .expect("invocation starts");
+    h.assert_no_canary(&invoked);
+    let out = crate::support::ok_json(&invoked);
+    assert_eq!(out["invoking"], admin_id.as_str());
+    assert_eq!(out["self"]["ok"]["status"], 200, "{out}");
+    assert_eq!(out["self"]["ok"]["accountId"], admin_id.as_str(), "{out}");
+    let refused = caught(&out["other"]);
+    assert_eq!(refused.class, "NeedsAuthenticationError", "{out}");
+    assert_eq!(refused.name, "NEEDS_AUTHENTICATION_ERR");
+    assert_eq!(refused.status, Some(401));
+    assert_eq!(refused.tag, None, "refused by the layer: nothing to send");
+    assert!(refused.message.contains("not the invoking user"), "{out}");
+    // Only the invoking user's own request reached Jira, as that user.
+    let seen = h.sim.requests();
+    assert_eq!(seen.len(), 1, "{:?}", h.paths_seen());
+    assert_eq!(seen[0].account_id.as_deref(), Some(admin_id.as_str()));
+
+    // No invoking user (a trigger): no account can be named.
+    let unattended = js::report(&h, &app, "impersonate", json!({ "accountId": admin_id })).await;
+    assert!(
+        caught(&unattended["other"])
+            .message
+            .contains("no user invoked this function"),
+        "{unattended}"
+    );
+    // Its `asUser(undefined)` is `asUser()`: that one request went out.
+    assert_eq!(h.sim.requests().len(), 2);
+    js::assert_serves(&h, &app).await;
+}

@@ -16,6 +16,7 @@ mod escape_js_cpu;
 mod escape_js_credentials;
 mod escape_js_memory;
 mod escape_js_output;
+mod escape_js_storage;
 mod escape_js_tamper;
 mod escape_js_url;
 mod escape_memory;

@@ -12,6 +12,7 @@
 
 import api, { route, assumeTrustedRoute, routeFromAbsolute } from '@forge/api';
 import * as forge from '@forge/api';
+import { kvs } from '@forge/kvs';
 import * as jira from 'kiln:app/jira@0.2.0';
 
 /** Terminal escapes, a forged `error:` line, C1, DEL, a bidi override, LS. */
@@ -136,6 +137,24 @@ export const hunt = async (event, context) => {
     stringsSeen: strings.length,
     strings,
   };
+};
+
+/** `asUser(accountId)`: the invoking user, then `{ accountId }` (another). */
+export const impersonate = async (event, context) => ({
+  invoking: context.accountId ?? null,
+  self: await outcome(async () => {
+    const response = await api.asUser(context.accountId).requestJira(route`/rest/api/3/myself`);
+    return { status: response.status, accountId: (await response.json()).accountId };
+  }),
+  other: await outcome(() => api.asUser(event.accountId).requestJira(route`/rest/api/3/myself`)),
+});
+
+// --- storage ----------------------------------------------------------
+
+/** A transaction over two keys: refused whole, nothing written. */
+export const transact = async () => {
+  const attempt = await outcome(() => kvs.transact().set('tx-a', 1).set('tx-b', 2).execute());
+  return { attempt, a: (await kvs.get('tx-a')) ?? null, b: (await kvs.get('tx-b')) ?? null };
 };
 
 // --- path tricks through the layer -------------------------------------
