@@ -7,6 +7,7 @@
 
 use crate::escape_js_app::{self as js, caught};
 use crate::support::Harness;
+use crate::support::echo_site::{Echo, EchoSite};
 
 use serde_json::{Value, json};
 
@@ -171,4 +172,61 @@ async fn js_credentials_as_user_of_another_account() {
     // Its `asUser(undefined)` is `asUser()`: that one request went out.
     assert_eq!(h.sim.requests().len(), 2);
     js::assert_serves(&h, &app).await;
+}
+
+#[tokio::test]
+async fn js_credentials_echoed_by_a_hostile_site() {
+    // A site that echoes the `Authorization` it received, raw and base64, in
+    // its body and in allowed response headers. Through Forge's Response
+    // (`text()`, `headers`) and through the raw import, the app reads only
+    // the redaction marker, and so does its log.
+    use base64::Engine as _;
+    let site = EchoSite::start(|authorization| {
+        let credential = authorization
+            .split_once(' ')
+            .map(|(_, credential)| credential.to_owned())
+            .unwrap_or_default();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(&credential)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
+        Echo {
+            headers: vec![
+                ("x-arequestid".to_owned(), authorization.to_owned()),
+                ("etag".to_owned(), format!("\"{decoded}\"")),
+            ],
+            chunks: vec![
+                json!({ "Authorization": authorization, "decoded": decoded })
+                    .to_string()
+                    .into_bytes(),
+            ],
+        }
+    })
+    .await;
+    let h = Harness::start_against(&site.base_url).await;
+    let Some(app) = js::load(&h, "timeoutSeconds: 10").await else {
+        return;
+    };
+    // `invoke` checks result, log and audit for the token and its base64.
+    let forge = js::report(&h, &app, "paths", json!({ "case": "from_absolute_url" })).await;
+    let raw = js::report(&h, &app, "raw", json!({ "path": "/rest/api/3/myself" })).await;
+    for answer in [&forge["ok"], &raw["ok"]] {
+        assert_eq!(answer["status"], 200, "{answer}");
+        assert_no_credential_headers(answer);
+        let body = answer["body"].as_str().expect("body");
+        assert!(body.contains("[REDACTED]"), "{answer}");
+        assert!(!body.contains(crate::support::ADMIN), "{answer}");
+        assert!(
+            answer["headers"].to_string().contains("[REDACTED]"),
+            "{answer}"
+        );
+    }
+    assert_eq!(site.requests(), 2);
+    let audit = h.audit.records();
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|r| r.redactions >= 2), "{audit:?}");
+    assert!(
+        h.sim.requests().is_empty(),
+        "the echo site stands in for Jira"
+    );
 }
