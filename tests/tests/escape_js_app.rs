@@ -7,9 +7,9 @@
 //! of CPU in a debug build. So the cases share one component (one handler
 //! per attack), the build is kept under `CARGO_TARGET_TMPDIR` keyed by the
 //! digest of the app's sources and of Kiln's JS toolchain (which embeds the
-//! Forge layer), and loads are taken one at a time: the first compiles into
-//! the shared artifact cache, the others load from it instead of compiling
-//! the same engine side by side.
+//! Forge layer), and the first load runs alone: it compiles into the shared
+//! artifact cache, and the others load from it instead of compiling the
+//! same engine side by side.
 //!
 //! Building needs Node.js and npm, as `runtime build` does; without them the
 //! JS cases say so and pass without running (as `cli/tests/cli_forge_js.rs`
@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use kiln_guest_build::Sandbox;
 use kiln_guest_build::js::{JsBuild, build_js, toolchain_id};
@@ -170,15 +171,24 @@ pub async fn load(h: &Harness, runtime_yaml: &str) -> Option<LoadedApp> {
 }
 
 pub async fn load_with(h: &Harness, scopes: &[&str], runtime_yaml: &str) -> Option<LoadedApp> {
-    // One load at a time: the first compiles the engine into the shared
-    // artifact cache, the next ones read it back.
-    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    // The first load compiles the engine into the shared artifact cache
+    // while the others wait; once it is there, loads read it side by side.
+    static FIRST_LOAD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    static CACHED: AtomicBool = AtomicBool::new(false);
     let path = tokio::task::spawn_blocking(component)
         .await
         .expect("the build thread")?;
-    let _turn = ONE_AT_A_TIME.lock().await;
     let path = path.to_str().expect("a UTF-8 path");
-    Some(h.load(path, &manifest(scopes, runtime_yaml)).await)
+    let manifest = manifest(scopes, runtime_yaml);
+    if !CACHED.load(Ordering::Acquire) {
+        let _first = FIRST_LOAD.lock().await;
+        if !CACHED.load(Ordering::Acquire) {
+            let app = h.load(path, &manifest).await;
+            CACHED.store(true, Ordering::Release);
+            return Some(app);
+        }
+    }
+    Some(h.load(path, &manifest).await)
 }
 
 /// The same app still answers: `benign` echoes its payload.
