@@ -26,16 +26,52 @@ fn assert_app_failed(failure: &InvocationFailure, words: &str) {
     }
 }
 
-#[tokio::test]
-async fn js_memory_heap_growth() {
+/// What the engine itself holds at most, beside what the app keeps.
+const ENGINE_MIB: u64 = 24;
+
+/// How many MiB `grow` kept before an allocation failed, under `memoryMiB`.
+async fn grown_under(memory_mib: u64) -> u64 {
     let h = Harness::start().await;
-    let Some(app) = js::load(&h, RUNTIME).await else {
-        return;
+    let Some(app) = js::load(&h, &format!("timeoutSeconds: 20\nmemoryMiB: {memory_mib}")).await
+    else {
+        return 0;
     };
     let invoked = h.invoke(&app, "grow", json!({})).await;
-    assert_app_failed(js::failure(&invoked.result), "out of memory");
+    let failure = js::failure(&invoked.result);
+    assert_app_failed(failure, "out of memory after ");
+    let InvocationFailure::App { message, .. } = failure else {
+        unreachable!("checked above");
+    };
+    let mib: u64 = message
+        .trim_start_matches("out of memory after ")
+        .trim_end_matches(" MiB")
+        .parse()
+        .unwrap_or_else(|_| panic!("a count in {message:?}"));
     h.assert_jira_untouched();
     js::assert_serves(&h, &app).await;
+    mib
+}
+
+#[tokio::test]
+async fn js_memory_heap_growth() {
+    // The manifest's limit is what stops the heap: what the app could keep
+    // fits under each limit and grows with it.
+    let small = grown_under(64).await;
+    let large = grown_under(160).await;
+    eprintln!("kept {small} MiB under 64 MiB, {large} MiB under 160 MiB");
+    if large == 0 {
+        return; // not built here
+    }
+    // Within ENGINE_MIB of each limit: the engine, its snapshot and the
+    // arrays' headers take the rest (measured: 10 MiB).
+    assert!(
+        (64 - ENGINE_MIB..64).contains(&small),
+        "{small} MiB under 64 MiB"
+    );
+    assert!(
+        (160 - ENGINE_MIB..160).contains(&large),
+        "{large} MiB under 160 MiB"
+    );
 }
 
 #[tokio::test]

@@ -232,10 +232,17 @@ export const spin_around_calls = async () => {
   }
 };
 
+/** Keeps 1 MiB arrays until an allocation fails; says how many it got. */
 export const grow = async () => {
   const kept = [];
-  for (;;) {
-    kept.push(new Float64Array(1 << 20).fill(kept.length));
+  try {
+    for (;;) {
+      kept.push(new Float64Array(1 << 17).fill(kept.length));
+    }
+  } catch (error) {
+    const mib = kept.length;
+    kept.length = 0;
+    throw new Error(`${String(error)} after ${mib} MiB`);
   }
 };
 
