@@ -55,9 +55,20 @@ function message(error) {
   }
 }
 
+// Kiln's context of the invocation running now (one per instance: Kiln
+// gives every invocation a fresh instance), for what the layer decides by
+// the invoking user (`asUser(accountId)`).
+let current = null;
+
+/** Kiln's context of the running invocation, or `null` outside one. */
+export function invocationContext() {
+  return current;
+}
+
 /** Runs `name` from `modules` (`{ index: namespace, … }`). */
 export async function dispatch(modules, name, payload, context) {
   running = true;
+  current = context;
   const [file, exportName] = splitHandler(name);
   const module = Object.hasOwn(modules, file) ? modules[file] : undefined;
   const fn = module !== undefined && Object.hasOwn(module, exportName) ? module[exportName] : undefined;

@@ -3,7 +3,8 @@
 
 import { productClient } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';
-import { ExternalEndpointNotAllowedError } from './errors.js';
+import { ExternalEndpointNotAllowedError, NeedsAuthenticationError } from './errors.js';
+import { invocationContext } from './handler.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -13,12 +14,50 @@ export { storage, startsWith, StorageError };
 const appClient = productClient('app');
 const userClient = productClient('user');
 
-/** Requests with the invoking user's authority. */
+/**
+ * Requests with the invoking user's authority; `asUser(accountId)` names
+ * the user (Forge's impersonation).
+ *
+ * Kiln's `request-jira` knows two principals, `user` and `app`, each with
+ * the one credential the operator configured: it cannot act as an arbitrary
+ * account. So `asUser(accountId)` is honoured when it names the invoking
+ * user (`context.accountId`), where it means exactly `asUser()`, and
+ * refused for any other account, or when no user invoked (a scheduled or
+ * product-event trigger): its requests reject with Forge's
+ * `NeedsAuthenticationError`, sent nowhere, rather than silently running
+ * as whoever the configured user is.
+ */
 export function asUser(accountId) {
-  if (accountId !== undefined) {
-    throw new Error('asUser(accountId) (impersonation) is not supported by Kiln yet');
+  if (accountId === undefined) {
+    return userClient;
   }
-  return userClient;
+  const invoking = invocationContext()?.accountId ?? undefined;
+  if (typeof accountId === 'string' && accountId === invoking) {
+    return userClient;
+  }
+  return impersonationRefused(String(accountId), invoking);
+}
+
+function impersonationRefused(accountId, invoking) {
+  const why =
+    invoking === undefined
+      ? 'no user invoked this function'
+      : 'it is not the invoking user, and Kiln holds no credential of other users';
+  const refuse = () => {
+    const error = new NeedsAuthenticationError(
+      `Authentication Required: asUser(${accountId}) cannot be honoured: ${why} (Kiln does not impersonate; use asUser() or asApp())`,
+      'atlassian-token-service-key',
+      { accountId },
+    );
+    return Promise.reject(error);
+  };
+  return Object.freeze({
+    requestJira: refuse,
+    requestConfluence: refuse,
+    requestBitbucket: refuse,
+    requestGraph: refuse,
+    requestConnectedData: refuse,
+  });
 }
 
 /** Requests with the app's own authority. */

@@ -83,6 +83,20 @@ function unsupported(what) {
   };
 }
 
+export const TRANSACTIONS_REFUSED =
+  "kvs.transact() is not supported by Kiln: a Forge transaction commits several keys at once or none, and Kiln's storage is atomic for one key only (compare-and-set); nothing was written. See docs/porting-forge-apps.md";
+
+/**
+ * `kvs.transact()`: refused when it is called, before the app can queue an
+ * operation, so no part of a transaction ever runs. Kiln's `storage`
+ * interface offers compare-and-set on one key; running a transaction's
+ * operations one by one would let another invocation see, or a failure
+ * leave, half of it, which is the one thing a transaction promises not to.
+ */
+function refuseTransaction() {
+  throw new Error(TRANSACTIONS_REFUSED);
+}
+
 /** The storage API shared by `@forge/api`'s `storage` and `@forge/kvs`'s `kvs`. */
 export const storage = Object.freeze({
   async get(key) {
@@ -109,5 +123,5 @@ export const storage = Object.freeze({
     return new Query();
   },
   entity: unsupported('custom entity storage (kvs.entity)'),
-  transact: unsupported('storage transactions (kvs.transact)'),
+  transact: refuseTransaction,
 });

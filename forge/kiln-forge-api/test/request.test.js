@@ -14,6 +14,7 @@ import api, {
 } from '../src/index.js';
 import { installHost } from '../src/host.js';
 import { kilnRequest } from '../src/request.js';
+import { dispatch } from '../src/handler.js';
 import { fakeHost } from './fake-host.js';
 
 test('a route becomes Kiln request record: path, raw query pairs, bytes', () => {
@@ -104,8 +105,56 @@ test("Kiln's request errors become Forge's error classes, keeping Kiln's case", 
   assert.match((await call('g').catch((e) => e)).message, /Authorization/);
 });
 
-test('impersonation and other products are refused clearly', async () => {
-  assert.throws(() => asUser('5b10a2844c20165700ede21g'), /impersonation/);
+// Forge: `asUser(accountId)` makes requests as that user. Kiln holds one
+// user credential, so only the invoking user can be named.
+const invokedBy = (accountId, run) =>
+  dispatch({ index: { run } }, 'index.run', '{}', {
+    invocationId: 'inv-1',
+    accountId,
+    cloudId: 'cloud-1',
+    moduleKey: 'main',
+    installationId: 'inst-1',
+    environment: 'development',
+  });
+
+test('asUser(accountId) naming the invoking user is asUser()', async () => {
+  const host = fakeHost({ answers: { 'get /rest/api/3/myself': { status: 200, body: '{"accountId":"acc-1"}' } } });
+  installHost(host);
+  const result = await invokedBy('acc-1', async (event, context) => {
+    const response = await asUser(context.accountId).requestJira(route`/rest/api/3/myself`);
+    return response.status;
+  });
+  assert.equal(result, '200');
+  assert.equal(host.sent.length, 1);
+  assert.equal(host.sent[0].principal, 'user');
+});
+
+test('asUser(accountId) of another account rejects with NeedsAuthenticationError, sending nothing', async () => {
+  const host = fakeHost();
+  installHost(host);
+  const seen = JSON.parse(
+    await invokedBy('acc-1', async () => {
+      const error = await asUser('5b10a2844c20165700ede21g')
+        .requestJira(route`/rest/api/3/myself`)
+        .catch((e) => e);
+      return { name: error.name, status: error.status, message: error.message, isClass: error instanceof NeedsAuthenticationError };
+    }),
+  );
+  assert.equal(seen.name, NEEDS_AUTHENTICATION_ERR);
+  assert.equal(seen.status, 401);
+  assert.ok(seen.isClass);
+  assert.match(seen.message, /not the invoking user/);
+  // With no invoking user (a scheduled trigger), no account can be named.
+  const unattended = JSON.parse(
+    await invokedBy(undefined, async () =>
+      (await asUser('acc-1').requestJira(route`/rest/api/3/myself`).catch((e) => e)).message,
+    ),
+  );
+  assert.match(unattended, /no user invoked this function/);
+  assert.equal(host.sent.length, 0);
+});
+
+test('other products are refused clearly', async () => {
   await assert.rejects(asApp().requestConfluence(route`/wiki/rest/api/content`), /not served by Kiln/);
   await assert.rejects(api.fetch('https://example.com'), { name: REQUEST_EGRESS_ALLOWLIST_ERR });
 });

@@ -55,3 +55,12 @@ test("the host's refusals surface as StorageError with Kiln's case", async () =>
   assert.deepEqual(error.kilnError, { tag: 'scope-denied' });
   await assert.rejects(storage.query().limit(500).getMany(), { code: 'INVALID_LIMIT' });
 });
+
+test('kvs.transact() is refused before any operation, in both APIs', async () => {
+  const host = fakeHost();
+  installHost(host);
+  // Forge: kvs.transact().set(k, v).delete(k).execute() commits all or none.
+  assert.throws(() => kvs.transact().set('a', 1).set('b', 2).execute(), /atomic for one key only/);
+  assert.throws(() => storage.transact(), /nothing was written/);
+  assert.equal(host.data.size, 0);
+});
