@@ -14,7 +14,7 @@ fn cache_dir() -> PathBuf {
 }
 
 fn runtime(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runtime"))
+    crate::support::runtime()
         .args(args)
         .current_dir(dir)
         .env("KILN_CACHE_DIR", cache_dir())
@@ -116,7 +116,7 @@ fn the_forge_hello_example_runs_on_the_simulator_then_from_the_cache() {
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
 
     let run = || {
-        Command::new(env!("CARGO_BIN_EXE_runtime"))
+        crate::support::runtime()
             .args([
                 "run",
                 "forge-hello/forge-hello.wasm",
