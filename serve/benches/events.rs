@@ -260,10 +260,7 @@ fn fake_site() -> (SocketAddr, mpsc::Receiver<(String, Instant)>) {
             }
         });
     });
-    (
-        receive_addr.recv().expect("site listening"),
-        receive_post,
-    )
+    (receive_addr.recv().expect("site listening"), receive_post)
 }
 
 /// (delivery answered, handler's first request arrived) in ms, per event.
@@ -294,7 +291,10 @@ fn webhook_latency(state: &str, events: usize) -> (Vec<f64>, Vec<f64>) {
         let status = client
             .post(&webhooks)
             .header("content-type", "application/json")
-            .header("x-atlassian-webhook-identifier", format!("bench-{state}-{n}"))
+            .header(
+                "x-atlassian-webhook-identifier",
+                format!("bench-{state}-{n}"),
+            )
             .header("x-hub-signature", sign(&body))
             .body(body)
             .send()

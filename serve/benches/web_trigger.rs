@@ -348,7 +348,8 @@ impl Floor {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
                     .expect("bind");
-                send.send(listener.local_addr().expect("addr")).expect("send");
+                send.send(listener.local_addr().expect("addr"))
+                    .expect("send");
                 loop {
                     let Ok((stream, _)) = listener.accept().await else {
                         continue;
@@ -378,7 +379,11 @@ impl FloorApp {
         request: Request<Incoming>,
     ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
         let (parts, body) = request.into_parts();
-        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let body = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         let mut headers = serde_json::Map::new();
         for (name, value) in &parts.headers {
             if let Ok(text) = value.to_str() {
@@ -451,7 +456,11 @@ impl FloorApp {
         handle
             .call_async(
                 &mut store,
-                &[Val::String("web_echo".into()), Val::String(payload), context],
+                &[
+                    Val::String("web_echo".into()),
+                    Val::String(payload),
+                    context,
+                ],
                 &mut results,
             )
             .await?;
@@ -499,4 +508,3 @@ impl Drop for NodeServer {
         let _ = self.child.wait();
     }
 }
-
