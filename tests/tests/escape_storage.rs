@@ -467,6 +467,14 @@ impl StorageBackend for SlowBackend {
     async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError> {
         self.inner.bytes_used(id).await
     }
+
+    async fn installations(
+        &self,
+        after: Option<InstallationId>,
+        limit: u32,
+    ) -> Result<Vec<(InstallationId, Installation)>, BackendError> {
+        self.inner.installations(after, limit).await
+    }
 }
 
 #[tokio::test]
