@@ -179,7 +179,9 @@ async fn uninstall(State(shared): State<Arc<Shared>>, Json(selector): Json<Selec
         Err(response) => return *response,
     };
     shared.host.deactivate(&installed.installation);
-    match shared.state.uninstall(&installed.installation).await {
+    let uninstalled = shared.state.uninstall(&installed.installation).await;
+    shared.web_triggers.forget();
+    match uninstalled {
         Ok(_) => Json(json!({ "uninstalled": true })).into_response(),
         Err(error) => reply::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
     }
@@ -205,6 +207,7 @@ async fn set_paused(shared: &Shared, selector: &Selector, paused: bool) -> Respo
     } else {
         shared.state.resume(&installed.installation).await
     };
+    shared.web_triggers.forget();
     match done {
         Ok(_) => Json(json!({ "paused": paused })).into_response(),
         Err(error) => reply::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),

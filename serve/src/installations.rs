@@ -113,6 +113,7 @@ pub async fn reconcile(
                     ..record
                 };
                 shared.state.install(&record).await?;
+                shared.web_triggers.forget();
                 return held(shared, &record, &running).await;
             }
             let installed =
@@ -161,6 +162,7 @@ pub async fn reconcile(
             pending: running.component.clone(),
         };
         if record.hold.as_ref() == Some(&hold) || shared.state.hold(&record, &hold).await? {
+            shared.web_triggers.forget();
             let record = InstallRecord {
                 hold: Some(hold),
                 ..record
@@ -210,6 +212,7 @@ async fn approve(
     // Checked before it is registered: an approval that misses a declared scope is refused.
     let installed = shared.host.activate(record).await?;
     shared.state.install(record).await?;
+    shared.web_triggers.forget();
     let installation = &record.installation;
     tracing::info!(
         app = %installation.app_id(),
@@ -381,5 +384,6 @@ pub async fn rotate_web_trigger(
         .state
         .issue_web_trigger(&installed.installation, &module, shared.clock.now())
         .await?;
+    shared.web_triggers.forget();
     Ok(shared.web_trigger_url(&id.expose()))
 }

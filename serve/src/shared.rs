@@ -31,6 +31,8 @@ pub struct Shared {
     pub admin_token: Option<SecretString>,
     /// Turns true at shutdown; every background task subscribes.
     pub stop: watch::Sender<bool>,
+    /// Web trigger ids resolved in the last second (see its module for what may be stale).
+    pub web_triggers: crate::web_trigger::cache::ResolvedCache,
 }
 
 impl Shared {
@@ -61,6 +63,7 @@ impl Shared {
             public_url,
             admin_token,
             stop: watch::Sender::new(false),
+            web_triggers: Default::default(),
         }
     }
 

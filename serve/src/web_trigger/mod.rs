@@ -7,6 +7,7 @@
 //! (hop-by-hop and credential headers removed), one invocation in a fresh instance, and the
 //! app's result checked into an HTTP response.
 
+pub mod cache;
 pub mod request;
 pub mod response;
 
@@ -78,7 +79,7 @@ async fn handle(
             "the server is shutting down",
         );
     }
-    let resolved = match shared.state.resolve_web_trigger(id).await {
+    let resolved = match shared.web_triggers.resolve(&shared.state, id).await {
         Ok(Some(resolved)) => resolved,
         Ok(None) | Err(kiln_state::ServeError::WebTriggerId(_)) => return not_found(),
         Err(error) => {

@@ -1,0 +1,80 @@
+//! Web trigger ids resolved in the last second, so a busy trigger does not cost a database
+//! round trip per request.
+//!
+//! Measured before this cache (serve/benches/web_trigger.rs, perf on the server): a third
+//! of the server's time went to waking and switching threads for the per-request SQLite
+//! lookup (sqlx runs each SQLite connection on its own thread). What may be stale, and for
+//! how long:
+//! - On the replica that changes an installation (admin API: install, uninstall, pause,
+//!   resume, a new web trigger URL; a consent hold), [`ResolvedCache::forget`] runs with the
+//!   change, so that replica never answers from a stale entry.
+//! - Another replica learns it within [`FRESH_FOR`]: a revoked URL, a pause or a hold made
+//!   elsewhere takes up to that long to reach it. The runs themselves are still checked
+//!   against what this replica loaded (the approved component must be the loaded one).
+//! - Unknown and malformed ids are never cached: a caller trying ids gets the database's
+//!   answer every time, and cannot fill this map.
+//!
+//! The map is keyed by the SHA-256 of the presented id, never the id itself; a lookup by
+//! hash equality leaks nothing an attacker can use (finding an id from its hash is a
+//! preimage search).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use kiln_state::serve::ResolvedWebTrigger;
+use kiln_state::{ServeError, ServeState};
+use sha2::{Digest as _, Sha256};
+
+/// How long a resolved id is trusted without asking the database again.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// Most entries kept; past it the map starts over (live ids are few: one per web trigger
+/// module and installation).
+pub const MAX_ENTRIES: usize = 4096;
+
+#[derive(Default)]
+pub struct ResolvedCache {
+    entries: Mutex<HashMap<[u8; 32], (ResolvedWebTrigger, Instant)>>,
+}
+
+impl ResolvedCache {
+    /// The id's owner, from the cache when resolved within [`FRESH_FOR`], else from `state`.
+    pub async fn resolve(
+        &self,
+        state: &ServeState,
+        presented: &str,
+    ) -> Result<Option<ResolvedWebTrigger>, ServeError> {
+        let key: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        let now = Instant::now();
+        if let Some((resolved, at)) = self.lock().get(&key)
+            && now.duration_since(*at) < FRESH_FOR
+        {
+            return Ok(Some(resolved.clone()));
+        }
+        let resolved = state.resolve_web_trigger(presented).await?;
+        let mut entries = self.lock();
+        match &resolved {
+            Some(found) => {
+                if entries.len() >= MAX_ENTRIES {
+                    entries.clear();
+                }
+                entries.insert(key, (found.clone(), now));
+            }
+            None => {
+                entries.remove(&key);
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// Drops every entry: called with every change this replica makes to installations or
+    /// web trigger ids.
+    pub fn forget(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], (ResolvedWebTrigger, Instant)>> {
+        // A panic while holding this lock leaves a map of plain values: still usable.
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
