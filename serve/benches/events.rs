@@ -113,7 +113,7 @@ struct Server {
 
 impl Server {
     /// Starts `runtime serve --config kiln.toml` in `dir` (which holds the files `config`
-    /// names) and waits for its `listening` line.
+    /// names) and waits for its `serving` line.
     fn start(dir: tempfile::TempDir, config: &str) -> Self {
         write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
         let path = dir.path().join("kiln.toml");
@@ -125,9 +125,9 @@ impl Server {
             .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("KILN_STORAGE_KEY", STORAGE_KEY)
             .env("KILN_CACHE_DIR", cache_dir())
-            .env("RUST_LOG", "kiln_serve=warn")
+            .env("RUST_LOG", "kiln_serve=info,kiln_runtime=info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("serve.log")).expect("log file"))
             .spawn()
             .expect("runtime serve starts");
         let stdout = child.stdout.take().expect("stdout");
@@ -146,13 +146,12 @@ impl Server {
         loop {
             let line = receive
                 .recv_timeout(Duration::from_secs(300))
-                .expect("runtime serve prints its listening line");
+                .expect("runtime serve prints its serving line");
             let value: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-            let done = value["kind"] == "listening";
-            lines.push(value);
-            if done {
+            if value["kind"] == "serving" {
                 break;
             }
+            lines.push(value);
         }
         Self {
             child,
@@ -173,6 +172,10 @@ impl Server {
             .as_str()
             .expect("url")
             .to_owned()
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("serve.log")).unwrap_or_default()
     }
 
     fn memory(&self) -> Memory {
@@ -306,7 +309,12 @@ fn webhook_latency(state: &str, events: usize) -> (Vec<f64>, Vec<f64>) {
         let arrived = loop {
             let (path, at) = posts
                 .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("the handler for {key} reached the site"));
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "the handler for {key} did not reach the site; the server's log:\n{}",
+                        server.log()
+                    )
+                });
             if path == wanted {
                 break at;
             }
