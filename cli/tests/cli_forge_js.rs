@@ -30,6 +30,11 @@ fn node_available() -> bool {
     let found = Command::new("node").arg("--version").output().is_ok()
         && Command::new("npm").arg("--version").output().is_ok();
     if !found {
+        // `.ci/run` installs them and sets this: there a skipped test is a failure.
+        assert!(
+            std::env::var_os("KILN_REQUIRE_NODE").is_none(),
+            "KILN_REQUIRE_NODE is set but Node.js or npm is missing"
+        );
         eprintln!("skipped: Node.js and npm are needed to build JavaScript apps");
     }
     found

@@ -82,6 +82,11 @@ pub fn node_with_client(manifest_dir: &str, target_tmp: &str) -> Option<PathBuf>
     if !succeeds(Command::new("node").arg("--version"))
         || !succeeds(Command::new("npm").arg("--version"))
     {
+        // `.ci/run` installs them and sets this: there a skipped client is a failure.
+        assert!(
+            std::env::var_os("KILN_REQUIRE_NODE").is_none(),
+            "KILN_REQUIRE_NODE is set but Node.js or npm is missing"
+        );
         return None;
     }
     let source = source_dir(manifest_dir).join("javascript");
