@@ -255,6 +255,17 @@ fn metrics(serve: &Serve) -> String {
         .unwrap()
 }
 
+/// `kiln_queue_depth`: everything stored in the queue. Besides the test's deliveries it may
+/// hold the app's hourly scheduled run (serve-app has one), queued whenever the scheduler's
+/// jittered tick comes round, so the tests count at least their own events.
+fn queue_depth(serve: &Serve) -> u64 {
+    metrics(serve)
+        .lines()
+        .find_map(|line| line.strip_prefix("kiln_queue_depth "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn held_gauge(serve: &Serve, reason: &str) -> Option<String> {
     metrics(serve)
         .lines()
@@ -346,14 +357,11 @@ fn new_code_on_a_real_site_is_held_until_approved_and_its_events_wait() {
     assert_eq!(answer.status().as_u16(), 503);
     assert!(answer.headers().contains_key("retry-after"));
     wait_for("both events in the queue depth gauge", || {
-        metrics(&serve).contains("kiln_queue_depth 2")
+        queue_depth(&serve) >= 2
     });
     std::thread::sleep(QUIET);
     assert!(!site.has_comment("KILN-1", "held-run"), "held code ran");
-    assert!(
-        metrics(&serve).contains("kiln_queue_depth 2"),
-        "both events kept"
-    );
+    assert!(queue_depth(&serve) >= 2, "both events kept");
 
     // Kept across a restart, still held.
     drop(serve);
