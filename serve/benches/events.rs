@@ -26,20 +26,17 @@
 #[allow(dead_code)]
 mod support;
 
-use std::io::BufRead as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{
-    ADMIN_TOKEN, STORAGE_KEY, WEBHOOK_SECRET, cache_dir, client, issue_created, runtime_binary,
-    serve_app, sign,
+    ADMIN_TOKEN, Serve, WEBHOOK_SECRET, client, issue_created, serve_app, sign, spawn_config,
 };
 
 const WARM_UP: usize = 20;
@@ -49,7 +46,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
-    let wasm = built_component();
+    let wasm = support::built_serve_app();
 
     println!("WEBHOOK_TO_HANDLER events={events} (one at a time; ms)");
     for state in ["state.sqlite3", "memory"] {
@@ -91,114 +88,39 @@ fn percentile(values: &[f64], q: f64) -> f64 {
     sorted[index]
 }
 
-/// The serve-app component, built the way users build apps (`runtime build`).
-fn built_component() -> PathBuf {
-    let output = Command::new(runtime_binary())
-        .arg("build")
-        .arg(serve_app())
-        .env("KILN_CACHE_DIR", cache_dir())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("runtime build runs");
-    assert!(output.status.success(), "runtime build of serve-app failed");
-    PathBuf::from(String::from_utf8(output.stdout).expect("a path").trim())
+/// A started server in its own folder (kept until it is dropped), with its JSON log there.
+fn start(dir: tempfile::TempDir, config: &str) -> Serve {
+    support::write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
+    let path = dir.path().join("kiln.toml");
+    std::fs::write(&path, config).expect("kiln.toml");
+    let mut serve = spawn_config(&path, &[], Some(&dir.path().join("serve.log"))).serving();
+    serve._dir = Some(dir);
+    serve
 }
 
-/// A `runtime serve` process and the JSON lines it printed on start.
-struct Server {
-    child: Child,
-    lines: Vec<Value>,
-    _dir: tempfile::TempDir,
+/// The server's JSON log so far.
+fn log(serve: &Serve) -> String {
+    serve
+        ._dir
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.path().join("serve.log")).ok())
+        .unwrap_or_default()
 }
 
-impl Server {
-    /// Starts `runtime serve --config kiln.toml` in `dir` (which holds the files `config`
-    /// names) and waits for its `serving` line.
-    fn start(dir: tempfile::TempDir, config: &str) -> Self {
-        write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
-        let path = dir.path().join("kiln.toml");
-        std::fs::write(&path, config).expect("kiln.toml");
-        let mut child = Command::new(runtime_binary())
-            .args(["serve", "--config"])
-            .arg(&path)
-            .arg("--json-logs")
-            .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
-            .env("KILN_STORAGE_KEY", STORAGE_KEY)
-            .env("KILN_CACHE_DIR", cache_dir())
-            .env("RUST_LOG", "kiln_serve=info,kiln_runtime=info")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.path().join("serve.log")).expect("log file"))
-            .spawn()
-            .expect("runtime serve starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let (send, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut lines = Vec::new();
-        loop {
-            let line = receive
-                .recv_timeout(Duration::from_secs(300))
-                .expect("runtime serve prints its serving line");
-            let value: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-            if value["kind"] == "serving" {
-                break;
-            }
-            lines.push(value);
-        }
-        Self {
-            child,
-            lines,
-            _dir: dir,
-        }
-    }
-
-    fn line(&self, kind: &str) -> &Value {
-        self.lines
-            .iter()
-            .find(|l| l["kind"] == kind)
-            .unwrap_or_else(|| panic!("no {kind} line in {:?}", self.lines))
-    }
-
-    fn url(&self) -> String {
-        self.line("listening")["url"]
-            .as_str()
-            .expect("url")
-            .to_owned()
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("serve.log")).unwrap_or_default()
-    }
-
-    fn memory(&self) -> Memory {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("/proc status");
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        Memory {
-            rss_kib: field("VmRSS:"),
-            hwm_kib: field("VmHWM:"),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// VmRSS and VmHWM of the server's process.
+fn memory(serve: &Serve) -> Memory {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", serve.child.id()))
+        .expect("/proc status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Memory {
+        rss_kib: field("VmRSS:"),
+        hwm_kib: field("VmHWM:"),
     }
 }
 
@@ -206,12 +128,6 @@ impl Drop for Server {
 struct Memory {
     rss_kib: u64,
     hwm_kib: u64,
-}
-
-fn write_private(path: &Path, text: &str) {
-    std::fs::write(path, text).expect("write");
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
 }
 
 /// A loopback "Jira site": answers every request at once (201 `{}` to a POST, 200 `{}`
@@ -270,7 +186,7 @@ fn fake_site() -> (SocketAddr, mpsc::Receiver<(String, Instant)>) {
 fn webhook_latency(state: &str, events: usize) -> (Vec<f64>, Vec<f64>) {
     let (site, posts) = fake_site();
     let dir = tempfile::tempdir().expect("temp dir");
-    write_private(
+    support::write_private(
         &dir.path().join("credentials.toml"),
         "[user]\nemail = \"bench@example.com\"\napi_token = \"bench-api-token-not-a-secret-0123456789\"\n",
     );
@@ -283,7 +199,7 @@ fn webhook_latency(state: &str, events: usize) -> (Vec<f64>, Vec<f64>) {
          [[installation]]\napp = \"serve-app\"\nsite = \"bench\"\n",
         app = serve_app().display().to_string(),
     );
-    let server = Server::start(dir, &config);
+    let server = start(dir, &config);
     let webhooks = format!("{}/webhooks/jira/bench", server.url());
     let client = client();
     let (mut accepted, mut entered) = (Vec::new(), Vec::new());
@@ -312,7 +228,7 @@ fn webhook_latency(state: &str, events: usize) -> (Vec<f64>, Vec<f64>) {
                 .unwrap_or_else(|_| {
                     panic!(
                         "the handler for {key} did not reach the site; the server's log:\n{}",
-                        server.log()
+                        log(&server)
                     )
                 });
             if path == wanted {
@@ -345,9 +261,9 @@ fn memory_with_apps(wasm: &Path, apps: usize) -> Memory {
             path.display().to_string()
         ));
     }
-    let server = Server::start(dir, &config);
+    let server = start(dir, &config);
     settle();
-    server.memory()
+    memory(&server)
 }
 
 /// (before, after) 10,000 deliveries are queued for a paused installation.
@@ -357,11 +273,8 @@ fn memory_with_queue(count: usize) -> (Memory, Memory) {
         "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n",
         serve_app().display().to_string()
     );
-    let server = Server::start(dir, &config);
-    let admin = server.line("admin")["url"]
-        .as_str()
-        .expect("admin url")
-        .to_owned();
+    let server = start(dir, &config);
+    let admin = server.admin_url();
     client()
         .post(format!("{admin}/v1/installations/pause"))
         .bearer_auth(ADMIN_TOKEN)
@@ -371,7 +284,7 @@ fn memory_with_queue(count: usize) -> (Memory, Memory) {
         .error_for_status()
         .expect("paused");
     settle();
-    let before = server.memory();
+    let before = memory(&server);
     let webhooks = format!("{}/webhooks/jira/simulator", server.url());
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let senders: Vec<_> = (0..8)
@@ -408,7 +321,7 @@ fn memory_with_queue(count: usize) -> (Memory, Memory) {
         sender.join().expect("sender");
     }
     settle();
-    (before, server.memory())
+    (before, memory(&server))
 }
 
 /// Lets start-up work (schedulers, first compilations' buffers) finish before a reading.

@@ -30,7 +30,7 @@ mod support;
 
 use std::io::BufRead as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use serde_json::{Value, json};
-use support::{Launch, runtime_binary, serve_app};
+use support::Launch;
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Val};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxView, WasiView};
@@ -67,7 +67,7 @@ fn main() {
         .as_str()
         .expect("the echo-in web trigger's URL")
         .to_owned();
-    let floor = Floor::start(&built_component());
+    let floor = Floor::start(&support::built_serve_app());
     let node = NodeServer::start();
 
     let client_runtime = tokio::runtime::Builder::new_current_thread()
@@ -260,20 +260,6 @@ async fn open_loop(url: &str, rate: f64, length: Duration) -> Run {
     }
     run.per_second = count as f64 / started.elapsed().as_secs_f64();
     run
-}
-
-/// The serve-app component, built the way users build apps (`runtime build`).
-fn built_component() -> PathBuf {
-    let output = Command::new(runtime_binary())
-        .arg("build")
-        .arg(serve_app())
-        .env("KILN_CACHE_DIR", support::cache_dir())
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("runtime build runs");
-    assert!(output.status.success(), "runtime build of serve-app failed");
-    let path = String::from_utf8(output.stdout).expect("a path");
-    PathBuf::from(path.trim())
 }
 
 /// The floor's per-request state: WASI with nothing granted.

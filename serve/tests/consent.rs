@@ -19,8 +19,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{
-    self, ADMIN_TOKEN, PERSON, Serve, WEBHOOK_SECRET, cache_dir, client, issue_created,
-    runtime_binary, wait_for,
+    self, ADMIN_TOKEN, PERSON, Serve, WEBHOOK_SECRET, client, issue_created, runtime_binary,
+    wait_for,
 };
 
 /// `runtime sim` in its own process: the site `runtime serve` treats as a real Jira.
@@ -63,24 +63,12 @@ impl Site {
     /// The comments on an issue, as `email` sees them.
     fn comments(&self, issue: &str) -> Vec<String> {
         let user = self.user(support::APP_ACCOUNT);
-        let body: Value = client()
-            .get(format!(
-                "{}/rest/api/3/issue/{issue}/comment",
-                self.base_url()
-            ))
-            .basic_auth(user["email"].as_str().unwrap(), user["apiToken"].as_str())
-            .send()
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .unwrap();
-        body["comments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["body"].to_string())
-            .collect()
+        support::comment_bodies(
+            self.base_url(),
+            user["email"].as_str().unwrap(),
+            user["apiToken"].as_str().unwrap(),
+            issue,
+        )
     }
 
     fn has_comment(&self, issue: &str, marker: &str) -> bool {
@@ -108,20 +96,7 @@ pub(crate) fn manifest_without_schedule() -> String {
 /// build directory the other serve tests use, so usually no compile at all).
 pub(crate) fn serve_app_component() -> &'static [u8] {
     static BUILT: OnceLock<Vec<u8>> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let output = Command::new(runtime_binary())
-            .arg("build")
-            .arg(support::serve_app())
-            .env("KILN_CACHE_DIR", cache_dir())
-            .output()
-            .expect("runtime build runs");
-        assert!(
-            output.status.success(),
-            "runtime build: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        std::fs::read(support::serve_app().join("serve-app.wasm")).expect("the built component")
-    })
+    BUILT.get_or_init(|| std::fs::read(support::built_serve_app()).expect("the built component"))
 }
 
 /// The same component with a custom section appended: another SHA-256, the same behaviour.
@@ -144,12 +119,6 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-fn write_private(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
-
 /// One host directory: the component file (`app.wasm`, swapped between starts), its
 /// manifest, the credentials, the webhook secret and the SQLite state.
 struct Host<'a> {
@@ -161,7 +130,7 @@ struct Host<'a> {
 impl<'a> Host<'a> {
     fn new(dir: &'a Path, site: &'a Site) -> Self {
         std::fs::write(dir.join("manifest.yml"), manifest_without_schedule()).unwrap();
-        write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
+        support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
         Self {
             dir,
             site,
@@ -176,7 +145,7 @@ impl<'a> Host<'a> {
     /// The site's credentials act as `email` (an API token).
     fn act_as(&self, email: &str) {
         let user = self.site.user(email);
-        write_private(
+        support::write_private(
             &self.dir.join("credentials.toml"),
             &format!(
                 "[user]\nemail = {:?}\napi_token = {:?}\n",

@@ -36,22 +36,7 @@ fn create_issue(serve: &Serve, who: &str, summary: &str) -> String {
 
 fn comments(serve: &Serve, key: &str) -> Vec<String> {
     let (base, email, token) = serve.sim();
-    let page: Value = client()
-        .get(format!(
-            "{base}/rest/api/3/issue/{key}/comment?maxResults=100"
-        ))
-        .basic_auth(email, Some(token))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    page["comments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|c| c["body"].to_string())
-        .collect()
+    comment_bodies(&base, &email, &token, key)
 }
 
 #[test]

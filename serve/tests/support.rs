@@ -70,13 +70,7 @@ impl<'a> Launch<'a> {
 
     /// Spawns the server; [`Starting::serving`] waits until it serves.
     pub fn spawn(&self) -> Starting {
-        let secret = self.dir.join("webhook-secret");
-        std::fs::write(&secret, WEBHOOK_SECRET).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
+        write_private(&self.dir.join("webhook-secret"), WEBHOOK_SECRET);
         let config = self.dir.join("kiln.toml");
         std::fs::write(
             &config,
@@ -94,6 +88,52 @@ impl<'a> Launch<'a> {
     pub fn start(&self) -> Serve {
         self.spawn().serving()
     }
+}
+
+/// The bodies (as JSON text) of an issue's comments on the Jira site at `base`, read with
+/// an API token.
+pub fn comment_bodies(base: &str, email: &str, token: &str, issue: &str) -> Vec<String> {
+    let page: Value = client()
+        .get(format!(
+            "{base}/rest/api/3/issue/{issue}/comment?maxResults=100"
+        ))
+        .basic_auth(email, Some(token))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    page["comments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["body"].to_string())
+        .collect()
+}
+
+/// Writes a file only its owner may read, as Kiln requires of secret and credentials files.
+pub fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// Builds serve-app as users build apps (`runtime build`, into the shared component cache)
+/// and returns the component's path.
+pub fn built_serve_app() -> PathBuf {
+    let output = Command::new(runtime_binary())
+        .arg("build")
+        .arg(serve_app())
+        .env("KILN_CACHE_DIR", cache_dir())
+        .output()
+        .expect("runtime build runs");
+    assert!(
+        output.status.success(),
+        "runtime build: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    PathBuf::from(String::from_utf8(output.stdout).expect("a path").trim())
 }
 
 /// Spawns `runtime serve --config CONFIG` (a `kiln.toml` the caller wrote) with the admin

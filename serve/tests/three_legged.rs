@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::consent::{manifest_without_schedule, serve_app_component};
-use crate::support::{self, APP_ACCOUNT, PERSON, Serve, client, issue_created, wait_for};
+use crate::support::{
+    self, APP_ACCOUNT, PERSON, Serve, client, comment_bodies, issue_created, wait_for,
+};
 
 const CALLBACK: &str = "http://127.0.0.1:8765/callback";
 
@@ -244,13 +246,7 @@ fn a_3lo_sites_dynamic_webhook_runs_the_app_and_forged_deliveries_run_nothing() 
         .unwrap();
     let key = created["key"].as_str().unwrap().to_owned();
     let comments = |issue: &str| -> String {
-        client()
-            .get(format!("{base}/rest/api/3/issue/{issue}/comment"))
-            .basic_auth(&person.email, Some(&person.api_token))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
+        comment_bodies(&base, &person.email, &person.api_token, issue).concat()
     };
     wait_for("the app's comment on the new issue", || {
         comments(&key).contains("delivered-by-dynamic-webhook")
