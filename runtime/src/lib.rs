@@ -19,6 +19,7 @@
 pub mod advisor;
 pub mod bindings;
 pub mod cache;
+pub mod compiled;
 pub mod consent;
 pub mod credentials;
 pub mod egress;

@@ -14,6 +14,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use crate::bindings::{self, AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
+use crate::compiled::{CompiledComponents, ComponentSha};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
@@ -92,6 +93,9 @@ pub struct Runtime {
     http_linker: Linker<InvocationState>,
     client: Arc<JiraClient>,
     cache: Option<ArtifactCache>,
+    /// Components already compiled by this runtime's engine, shared by every
+    /// app loaded from the same bytes.
+    compiled: Arc<CompiledComponents>,
     /// One permit per pool slot: an invocation waits here for a slot rather
     /// than failing to instantiate when the pool is full.
     slots: Option<Arc<Semaphore>>,
@@ -167,6 +171,7 @@ impl Runtime {
             http_linker,
             client: Arc::new(client),
             cache: open_or_log(&options.cache),
+            compiled: Arc::default(),
             slots,
             options,
             _ticker: ticker,
@@ -205,6 +210,17 @@ impl Runtime {
         // manifest's backends decide whether wasi:http may be imported at all.
         let allowlist = manifest.egress_allowlist();
         check_imports_before_compiling(&wasm, !allowlist.is_empty())?;
+        let digest = ComponentSha::of(&wasm);
+        if let Some(component) = self.compiled.get(&digest) {
+            // The same bytes passed the code-shape check when first compiled.
+            tracing::debug!(
+                app = %GuestText(&manifest.app.id),
+                "component shared with an app loaded earlier from the same bytes"
+            );
+            let mut app = self.prepare_allowed(&component, manifest, allowlist)?;
+            app.from_cache = true;
+            return Ok(app);
+        }
         let engine = self.engine.clone();
         let cache = self.cache.clone();
         let budget = CompileBudget {
@@ -229,6 +245,7 @@ impl Runtime {
             "{}",
             if from_cache { "component loaded from the artifact cache" } else { "component compiled" }
         );
+        let component = self.compiled.remember(digest, &component);
         let mut app = self.prepare_allowed(&component, manifest, allowlist)?;
         app.from_cache = from_cache;
         Ok(app)
@@ -335,8 +352,9 @@ impl LoadedApp {
         self.pre.version()
     }
 
-    /// Whether [`Runtime::load`] found the compiled component in the
-    /// artifact cache instead of compiling it.
+    /// Whether [`Runtime::load`] found the compiled component instead of
+    /// compiling it: in the artifact cache, or already loaded by this
+    /// runtime from the same bytes ([`crate::compiled`]).
     pub fn from_cache(&self) -> bool {
         self.from_cache
     }

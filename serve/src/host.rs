@@ -20,7 +20,8 @@ use tokio::sync::Mutex;
 
 /// An app this process serves: its component and manifest, as the CLI resolved them.
 pub struct AppBundle {
-    pub wasm: Vec<u8>,
+    /// Shared by every bundle of the same component (see [`Host::new`]).
+    pub wasm: Arc<[u8]>,
     pub manifest: Manifest,
     /// Where it came from, for messages.
     pub origin: PathBuf,
@@ -34,7 +35,7 @@ impl AppBundle {
         let sha256 = ComponentSha256::new(digest.as_str())
             .expect("a SHA-256 in hex is 64 lowercase hex digits");
         Self {
-            wasm,
+            wasm: wasm.into(),
             manifest,
             origin,
             sha256,
@@ -111,12 +112,23 @@ pub struct Host {
 
 impl Host {
     pub fn new(bundles: Vec<AppBundle>, sites: Vec<SiteHost>, policy: OperatorPolicy) -> Self {
+        // Apps deployed from one component keep one copy of its bytes (each site's runtime
+        // likewise keeps one compiled copy, `kiln_runtime::compiled`): a server with a
+        // hundred apps of one build holds it once, not a hundred times.
+        let mut components: HashMap<ComponentSha256, Arc<[u8]>> = HashMap::new();
+        let bundles = bundles
+            .into_iter()
+            .map(|mut bundle| {
+                bundle.wasm = components
+                    .entry(bundle.sha256.clone())
+                    .or_insert_with(|| bundle.wasm.clone())
+                    .clone();
+                (bundle.manifest.app.id.clone(), bundle)
+            })
+            .collect();
         Self {
             policy,
-            bundles: bundles
-                .into_iter()
-                .map(|b| (b.manifest.app.id.clone(), b))
-                .collect(),
+            bundles,
             sites: sites
                 .into_iter()
                 .map(|s| (s.name.clone(), Arc::new(s)))
@@ -229,7 +241,7 @@ impl Host {
         }
         let app = site
             .runtime
-            .load(bundle.wasm.clone(), bundle.manifest.clone())
+            .load(bundle.wasm.to_vec(), bundle.manifest.clone())
             .await
             .map_err(|e| HostError::Load {
                 app: app_id.clone(),

@@ -601,6 +601,36 @@ async fn egress_wasi_http_without_a_backend_refused_at_load() {
     assert_eq!(e.api.connections() + e.internal.connections(), 0);
 }
 
+/// One compiled copy is shared by every app loaded from the same bytes
+/// (`kiln_runtime::compiled`), but what a manifest allows is checked on every
+/// load: the component that loaded with a backend is refused under a
+/// manifest that declares none, though its code is already compiled.
+#[tokio::test]
+async fn egress_shared_compiled_code_does_not_carry_a_manifest_grant() {
+    let e = Egress::start().await;
+    let granted = e.load(10).await;
+    assert!(!granted.from_cache(), "the first load compiles");
+    let again = e.load(10).await;
+    assert!(again.from_cache(), "the same bytes share the compiled copy");
+    let wasm = std::fs::read(programs::EGRESS).expect("component built by tests/build.rs");
+    let manifest = Manifest::from_yaml(
+        "app:\n  id: no-backend\nmodules:\n  function:\n    - key: send\n      handler: send\npermissions:\n  scopes: []\n",
+    )
+    .expect("manifest");
+    match e.runtime.load(wasm, manifest).await {
+        Err(LoadError::Component(ComponentError::ForbiddenImport { name, .. })) => {
+            assert!(name.starts_with("wasi:http/"), "{name}");
+        }
+        Err(other) => panic!("expected a forbidden import, got {other}"),
+        Ok(_) => panic!("a shared compile let wasi:http load without a backend"),
+    }
+    // The granted app still works: sharing took nothing from it.
+    let one = json!({ "scheme": "http", "authority": format!("api.example.test:{}", e.api.port), "path": "/" });
+    let out = e.send(&again, json!({ "requests": [one] })).await;
+    assert_eq!(out["results"][0]["status"], 200, "{out}");
+    assert_eq!(out["results"][0]["body"], "hello", "{out}");
+}
+
 /// Over TLS: the host verifies the certificate against its roots for the
 /// declared name, sends that name (SNI and `Host`), and the guest gets the
 /// answer. The guest never chooses what is trusted.
