@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 
 /// An app this process serves: its component and manifest, as the CLI resolved them.
 pub struct AppBundle {
-    /// Shared by every bundle of the same component (see [`Host::new`]).
+    /// Shared by every bundle of the same component (see [`AppBundles`]).
     pub wasm: Arc<[u8]>,
     pub manifest: Manifest,
     /// Where it came from, for messages.
@@ -29,17 +29,45 @@ pub struct AppBundle {
     pub sha256: ComponentSha256,
 }
 
-impl AppBundle {
-    pub fn new(wasm: Vec<u8>, manifest: Manifest, origin: PathBuf) -> Self {
+/// The apps a server is given, keeping one copy of each component's bytes: a server with a
+/// hundred apps of one build holds it once, not a hundred times (each site's runtime
+/// likewise keeps one compiled copy, `kiln_runtime::compiled`). A duplicate is dropped as
+/// it is added, so even starting up never holds them all.
+#[derive(Default)]
+pub struct AppBundles {
+    bundles: Vec<AppBundle>,
+    components: HashMap<ComponentSha256, Arc<[u8]>>,
+}
+
+impl AppBundles {
+    pub fn push(&mut self, wasm: Vec<u8>, manifest: Manifest, origin: PathBuf) {
         let digest = ComponentDigest::of(&wasm);
         let sha256 = ComponentSha256::new(digest.as_str())
             .expect("a SHA-256 in hex is 64 lowercase hex digits");
-        Self {
-            wasm: wasm.into(),
+        let wasm = self
+            .components
+            .entry(sha256.clone())
+            .or_insert_with(|| Arc::from(wasm))
+            .clone();
+        self.bundles.push(AppBundle {
+            wasm,
             manifest,
             origin,
             sha256,
-        }
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bundles.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &AppBundle> {
+        self.bundles.iter()
+    }
+
+    /// How many distinct components the apps share.
+    pub fn components(&self) -> usize {
+        self.components.len()
     }
 }
 
@@ -111,24 +139,14 @@ pub struct Host {
 }
 
 impl Host {
-    pub fn new(bundles: Vec<AppBundle>, sites: Vec<SiteHost>, policy: OperatorPolicy) -> Self {
-        // Apps deployed from one component keep one copy of its bytes (each site's runtime
-        // likewise keeps one compiled copy, `kiln_runtime::compiled`): a server with a
-        // hundred apps of one build holds it once, not a hundred times.
-        let mut components: HashMap<ComponentSha256, Arc<[u8]>> = HashMap::new();
-        let bundles = bundles
-            .into_iter()
-            .map(|mut bundle| {
-                bundle.wasm = components
-                    .entry(bundle.sha256.clone())
-                    .or_insert_with(|| bundle.wasm.clone())
-                    .clone();
-                (bundle.manifest.app.id.clone(), bundle)
-            })
-            .collect();
+    pub fn new(bundles: AppBundles, sites: Vec<SiteHost>, policy: OperatorPolicy) -> Self {
         Self {
             policy,
-            bundles,
+            bundles: bundles
+                .bundles
+                .into_iter()
+                .map(|b| (b.manifest.app.id.clone(), b))
+                .collect(),
             sites: sites
                 .into_iter()
                 .map(|s| (s.name.clone(), Arc::new(s)))
@@ -250,5 +268,35 @@ impl Host {
         let app = Arc::new(app);
         loaded.insert((app_id, site.name.clone()), app.clone());
         Ok(app)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(id: &str) -> Manifest {
+        Manifest::from_yaml(&format!(
+            "app:\n  id: {id}\nmodules:\n  function:\n    - key: main\n      handler: main\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn apps_of_one_component_share_its_bytes() {
+        let mut bundles = AppBundles::default();
+        bundles.push(b"one build".to_vec(), manifest("a"), "a.wasm".into());
+        bundles.push(b"one build".to_vec(), manifest("b"), "b.wasm".into());
+        bundles.push(b"another build".to_vec(), manifest("c"), "c.wasm".into());
+        assert_eq!(bundles.components(), 2);
+        let all: Vec<&AppBundle> = bundles.iter().collect();
+        assert!(Arc::ptr_eq(&all[0].wasm, &all[1].wasm));
+        assert!(!Arc::ptr_eq(&all[0].wasm, &all[2].wasm));
+        assert_eq!(all[0].sha256, all[1].sha256);
+        assert_eq!(&*all[2].wasm, b"another build");
+        assert_eq!(
+            all[1].manifest.app.id, "b",
+            "each app keeps its own manifest"
+        );
     }
 }

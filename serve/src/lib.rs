@@ -39,5 +39,5 @@ pub mod webhook;
 pub use config::{ConfigError, ServeConfig};
 pub use endpoint::Endpoint;
 pub use error::StartError;
-pub use host::AppBundle;
+pub use host::{AppBundle, AppBundles};
 pub use server::{Running, ServeOptions, shutdown_signal, start};

@@ -32,7 +32,7 @@ use crate::clock::Clock;
 use crate::config::{LimitsConfig, SIMULATOR_SITE, ServeConfig};
 use crate::endpoint::Endpoint;
 use crate::error::StartError;
-use crate::host::{AppBundle, Host, SiteHost};
+use crate::host::{AppBundles, Host, SiteHost};
 use crate::metrics::{JiraCallCounter, Metrics};
 use crate::shared::Shared;
 use crate::{admin, dispatch, installations, sites, web_trigger, webhook};
@@ -48,7 +48,7 @@ pub struct ServeOptions {
     pub config: ServeConfig,
     /// The apps, resolved (built) by the caller. Apps without a `[[installation]]` are
     /// installed on the embedded simulator.
-    pub apps: Vec<AppBundle>,
+    pub apps: AppBundles,
     /// Overrides `listen` in the config.
     pub listen: Option<SocketAddr>,
     /// Overrides `[admin] listen` in the config.

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use kiln_serve::{AppBundle, ServeConfig, ServeOptions};
+use kiln_serve::{AppBundles, ServeConfig, ServeOptions};
 use kiln_state::StateLocation;
 use kiln_state::serve::UnixMillis;
 use secrecy::{ExposeSecret, SecretString};
@@ -65,7 +65,7 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
         false,
         &[],
     )?;
-    let mut bundles = Vec::new();
+    let mut bundles = AppBundles::default();
     let entries = config
         .apps
         .iter()
@@ -73,11 +73,7 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
         .chain(args.apps.iter().map(|p| (p.clone(), None)));
     for (path, manifest) in entries {
         let source = app_source::resolve(&path, manifest.as_deref(), &isolation)?;
-        bundles.push(AppBundle::new(
-            source.wasm,
-            source.manifest,
-            source.wasm_path,
-        ));
+        bundles.push(source.wasm, source.manifest, source.wasm_path);
     }
     if bundles.is_empty() {
         return Err(Failure::bad_input(anyhow!(
