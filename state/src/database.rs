@@ -9,6 +9,9 @@
 //! - **`synchronous = FULL`**: a write is on disk before it is acknowledged. Kiln's rule is
 //!   that nothing accepted is lost, so the cheaper `NORMAL` (which may drop the last commits
 //!   on power loss) is not used; BENCHMARKS.md shows what it costs.
+//!   The one exception is a lease (`SqlDatabase::begin_lease_write`): its writes go
+//!   through a second connection with `synchronous = NORMAL`, because a lease lost to a
+//!   power failure lapses exactly as one held by a killed process does.
 //! - **`BEGIN IMMEDIATE` for writes**: the write lock is taken when the transaction starts,
 //!   so a transaction never has to upgrade a read snapshot (which SQLite refuses with
 //!   `SQLITE_BUSY` instead of waiting) and the busy timeout covers every contention case,
@@ -61,6 +64,8 @@ const MAX_CONNECTIONS: u32 = 4;
 #[derive(Clone)]
 pub struct SqliteDatabase {
     pool: SqlitePool,
+    /// One connection with `synchronous = NORMAL`, for leases only (see the module's notes).
+    lease_pool: SqlitePool,
     write_gate: WriteGate,
     path: PathBuf,
 }
@@ -86,12 +91,17 @@ impl SqliteDatabase {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         migrator(SQLITE_MIGRATIONS).run(&pool).await?;
+        let lease_pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.synchronous(SqliteSynchronous::Normal))
+            .await?;
         tracing::debug!(path = %path.display(), "state database open");
         Ok(Self {
             pool,
+            lease_pool,
             write_gate: std::sync::Arc::new(Mutex::new(())),
             path: path.to_owned(),
         })
@@ -103,6 +113,7 @@ impl SqliteDatabase {
 
     /// Closes every connection, checkpointing the WAL into the main file.
     pub async fn close(&self) {
+        self.lease_pool.close().await;
         self.pool.close().await;
     }
 }
@@ -118,6 +129,13 @@ impl SqlDatabase for SqliteDatabase {
     async fn begin_write(&self) -> Result<WriteTransaction<Sqlite>, BackendError> {
         let gate = self.write_gate.clone().lock_owned().await;
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTransaction::new(tx, Some(gate)))
+    }
+
+    async fn begin_lease_write(&self) -> Result<WriteTransaction<Sqlite>, BackendError> {
+        // The same gate: the lease connection queues with this process's other writers.
+        let gate = self.write_gate.clone().lock_owned().await;
+        let tx = self.lease_pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTransaction::new(tx, Some(gate)))
     }
 }
@@ -190,5 +208,41 @@ mod tests {
             Some("/x/kiln/state.sqlite3".into())
         );
         assert_eq!(path(&[]), None);
+    }
+
+    /// Only leases skip the fsync: every other write, through the main pool, waits for it.
+    #[tokio::test]
+    async fn leases_alone_commit_without_waiting_for_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = SqliteDatabase::open(&dir.path().join("state.sqlite3"))
+            .await
+            .unwrap();
+        // PRAGMA synchronous: 1 is NORMAL, 2 is FULL.
+        let level = |pool: &SqlitePool| {
+            let pool = pool.clone();
+            async move {
+                let mut connection = pool.acquire().await.unwrap();
+                sqlx::query_scalar::<_, i64>("PRAGMA synchronous")
+                    .fetch_one(&mut *connection)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(level(&db.pool).await, 2);
+        assert_eq!(level(&db.lease_pool).await, 1);
+        // Both write the same file: a lease's write is visible to the main pool at once.
+        let mut write = db.begin_lease_write().await.unwrap();
+        sqlx::query("CREATE TABLE lease_probe (x INTEGER)")
+            .execute(&mut *write.tx)
+            .await
+            .unwrap();
+        write.commit().await.unwrap();
+        let tables: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'lease_probe'")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(tables, 1);
+        db.close().await;
     }
 }

@@ -777,7 +777,7 @@ where
         now: UnixMillis,
         lease_until: UnixMillis,
     ) -> Result<Option<ClaimedEvent>, ServeError> {
-        let mut write = self.db.begin_write().await?;
+        let mut write = self.db.begin_lease_write().await?;
         let chosen = match D::ENGINE {
             Engine::Sqlite => Self::next_event_sqlite(&mut write.tx, limits, now).await?,
             Engine::Postgres => Self::next_event_postgres(&mut write.tx, limits, now).await?,
@@ -822,7 +822,7 @@ where
     }
 
     async fn renew(&self, lease: Lease, until: UnixMillis) -> Result<LeaseRenewal, ServeError> {
-        let mut write = self.db.begin_write().await?;
+        let mut write = self.db.begin_lease_write().await?;
         let renewed = sqlx::query(sql::RENEW_LEASE)
             .bind(until.0)
             .bind(lease.event.0)
