@@ -108,6 +108,7 @@ fn build() -> Option<PathBuf> {
         // Shared with the CLI's JS tests: the toolchain installs once.
         cache_dir: tmp().join("kiln-js-cli-cache"),
         sandbox: Sandbox::available(),
+        fetch_backends: Vec::new(),
     })
     .unwrap_or_else(|error| panic!("the hostile JS app builds: {error}"));
     // Only the newest build is kept (12 MB each).
@@ -123,7 +124,7 @@ fn build() -> Option<PathBuf> {
 
 /// SHA-256 over the app's files (path and contents, sorted) and Kiln's JS
 /// toolchain id: a change to either builds the app again.
-fn sources_digest(dir: &Path) -> String {
+pub fn sources_digest(dir: &Path) -> String {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(next) = pending.pop() {

@@ -14,6 +14,7 @@ mod escape_egress;
 mod escape_js_app;
 mod escape_js_cpu;
 mod escape_js_credentials;
+mod escape_js_egress;
 mod escape_js_memory;
 mod escape_js_output;
 mod escape_js_storage;

@@ -48,6 +48,14 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
         work_dir: private_target_dir(dir)?.join("js"),
         cache_dir,
         sandbox: isolation.sandbox().cloned(),
+        fetch_backends: manifest
+            .permissions
+            .external
+            .fetch
+            .backend
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     };
     let built = build_js(&build).map_err(|e| match e {
         JsBuildError::ProgramMissing { .. }

@@ -3,7 +3,8 @@
 
 import { productClient } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';
-import { ExternalEndpointNotAllowedError, NeedsAuthenticationError } from './errors.js';
+import { NeedsAuthenticationError } from './errors.js';
+import { fetch } from './fetch.js';
 import { invocationContext } from './handler.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
@@ -65,10 +66,8 @@ export function asApp() {
   return appClient;
 }
 
-/** Egress to third-party hosts: not linked until Kiln's egress door lands. */
-export async function fetch(url) {
-  throw new ExternalEndpointNotAllowedError(String(url));
-}
+/** Egress to third-party hosts through Kiln's egress door (fetch.js). */
+export { fetch };
 
 export const webTrigger = Object.freeze({
   async getUrl() {

@@ -20,8 +20,11 @@
 //    is frozen at build time and Math.random() repeats across invocations);
 //    `stdio` stays (console.* output before the first invocation goes to the
 //    build log, and Kiln captures stdout/stderr into the capped app log);
-//    `http` and `fetch-event` are disabled: Kiln links no wasi:http until its
-//    egress door (permissions.external.fetch) lands.
+//    `http` (the engine's `fetch` over wasi:http/outgoing-handler) only for
+//    an app whose manifest declares `permissions.external.fetch.backend`
+//    (the request's `fetchBackends`): Kiln links wasi:http only for such an
+//    app, so any other keeps a component that imports none. `fetch-event`
+//    (an incoming-handler export) is always disabled: Kiln calls `handle`.
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -29,11 +32,13 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
 
-const DISABLED_FEATURES = ['http', 'fetch-event'];
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.jsx', '.mjs'];
 
 const request = JSON.parse(await readFile(process.argv[2], 'utf8'));
 const { appDir, handlerModules, nodePaths, witDir, forgeDir, outDir } = request;
+const fetchBackends = Array.isArray(request.fetchBackends) ? request.fetchBackends.map(String) : [];
+const http = fetchBackends.length > 0;
+const disabledFeatures = http ? ['fetch-event'] : ['http', 'fetch-event'];
 
 /** `index` or `resolvers/board` -> an import path inside the app's src/. */
 function modulePath(module) {
@@ -52,8 +57,10 @@ import * as log from 'kiln:app/log@0.2.0';
 import * as storage from 'kiln:app/storage@0.2.0';
 import { installHost } from ${forgeSrc('host.js')};
 import { installGlobals } from ${forgeSrc('handler.js')};
+import { installFetch } from ${forgeSrc('fetch.js')};
 installHost({ jira, log, storage });
 installGlobals();
+installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;
 await mkdir(outDir, { recursive: true });
 const setupPath = join(outDir, 'kiln-setup.js');
@@ -103,12 +110,12 @@ const { component, imports: witImports } = await componentize({
   sourcePath: bundlePath,
   witPath: witDir,
   worldName: 'app',
-  disableFeatures: DISABLED_FEATURES,
+  disableFeatures: disabledFeatures,
 });
 const componentPath = join(outDir, 'component.wasm');
 await writeFile(componentPath, component);
 await writeFile(
   join(outDir, 'build-report.json'),
-  JSON.stringify({ inputs, imports: witImports, bytes: component.length }, null, 2),
+  JSON.stringify({ inputs, imports: witImports, bytes: component.length, http }, null, 2),
 );
 console.log(componentPath);

@@ -84,6 +84,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         "forge-api/src/host.js",
         include_str!("../../../forge/kiln-forge-api/src/host.js"),
     ),
+    (
+        "forge-api/src/fetch.js",
+        include_str!("../../../forge/kiln-forge-api/src/fetch.js"),
+    ),
 ];
 
 /// Marks a toolchain or dependency folder whose install finished.
@@ -127,6 +131,15 @@ pub struct JsBuild {
     pub cache_dir: PathBuf,
     /// The sandbox, or `None` for an unisolated build (no bubblewrap here).
     pub sandbox: Option<Sandbox>,
+    /// The manifest's `permissions.external.fetch.backend` entries, in
+    /// their canonical spelling. Empty: the engine is built without `http`
+    /// (its component imports no `wasi:http`, which Kiln links only for an
+    /// app that declares a backend) and the Forge layer's `fetch` throws
+    /// Forge's error naming the permission. Not empty: the engine's `fetch`
+    /// goes out through `wasi:http`, and the layer refuses a URL whose
+    /// scheme and host no entry covers before sending it (the host checks
+    /// every request again against the manifest it loaded).
+    pub fetch_backends: Vec<String>,
 }
 
 /// Why a JS app could not be built. Each message says what to run or fix.
@@ -245,6 +258,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "witDir": toolchain.join("wit"),
         "forgeDir": toolchain.join("forge-api"),
         "outDir": out,
+        "fetchBackends": opts.fetch_backends,
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;

@@ -62,6 +62,7 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
         work_dir: work.path().to_owned(),
         cache_dir: cache_dir(),
         sandbox: Some(sandbox),
+        fetch_backends: Vec::new(),
     };
     let built = build_js(&build).expect("builds");
     assert_eq!(built.package, "probe");
@@ -131,6 +132,7 @@ fn a_host_file_outside_the_mounts_cannot_be_bundled() {
         work_dir: work.path().to_owned(),
         cache_dir: cache_dir(),
         sandbox: Some(sandbox.protect(secret_dir.path())),
+        fetch_backends: Vec::new(),
     };
     let error = build_js(&build).unwrap_err();
     assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
@@ -161,6 +163,7 @@ fn a_handler_module_outside_src_is_refused() {
         work_dir: work.path().to_owned(),
         cache_dir: cache_dir(),
         sandbox: Some(sandbox),
+        fetch_backends: Vec::new(),
     };
     assert!(matches!(
         build_js(&build),

@@ -98,7 +98,7 @@ impl Harness {
         .await
     }
 
-    async fn start_options(
+    pub async fn start_options(
         email: &str,
         site_url: Option<&str>,
         options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,

@@ -1,0 +1,118 @@
+// `fetch` to third-party hosts: Forge's `api.fetch` over Kiln's egress door.
+//
+// An app whose manifest declares `permissions.external.fetch.backend` is
+// built with the engine's `fetch` (componentize-js's `http` feature), which
+// sends every request through `wasi:http/outgoing-handler`; Kiln's host
+// checks each one (allowlist, https unless the operator allows http, its own
+// lookup, every address, body caps, the invocation's budget, one audit
+// line) and never follows a redirect itself. An app without a backend is
+// built without `http`: its component imports no `wasi:http` at all, and
+// `fetch` here throws Forge's `ExternalEndpointNotAllowedError` naming the
+// permission to add.
+//
+// What this module checks is Forge's behaviour, not Kiln's security: the
+// scheme and host of the URL against the backends the manifest declared
+// when the app was built, so an undeclared URL gets Forge's documented
+// error before anything is sent (as Forge, which matches "protocol plus
+// hostname"; the port is the host's check). The host checks every request
+// again against the manifest it loaded, whatever a guest does to this
+// module. The engine's `fetch` reports every refusal of the host as one
+// `TypeError` ("NetworkError when attempting to fetch resource"): the
+// wasi:http error code does not reach JavaScript, so a request the host
+// refused or failed becomes Forge's `FetchError`, and the operator's audit
+// line names the check.
+
+import { ExternalEndpointNotAllowedError, FetchError } from './errors.js';
+
+/** Where the permission is declared, for messages. */
+const PERMISSION = 'permissions.external.fetch.backend';
+
+let engineFetch = null;
+let backends = [];
+
+/**
+ * Installs the engine's `fetch` (or `null` when the app was built without
+ * `http`) and the declared backends (`scheme://host[:port]` in Kiln's
+ * canonical spelling, `*.` for subdomains). Called by the entry Kiln's build
+ * generates, before any app module runs; the global `fetch` of an app
+ * built without `http` becomes this module's refusing `fetch`.
+ */
+export function installFetch(nativeFetch, declared) {
+  engineFetch = typeof nativeFetch === 'function' ? nativeFetch : null;
+  backends = (declared ?? []).map(parseBackend).filter((b) => b !== null);
+  if (engineFetch === null) {
+    globalThis.fetch = fetch;
+  }
+}
+
+/** `https://*.example.com:8443` -> `{ scheme, host, subdomains }`. */
+function parseBackend(entry) {
+  const match = /^(https?):\/\/(\*\.)?([a-z0-9.-]+)(?::\d+)?$/.exec(String(entry));
+  if (match === null) {
+    return null;
+  }
+  return { scheme: match[1], subdomains: match[2] !== undefined, host: match[3] };
+}
+
+function covered(url) {
+  const scheme = url.protocol.replace(/:$/, '');
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  return backends.some((b) => {
+    if (b.scheme !== scheme) {
+      return false;
+    }
+    if (!b.subdomains) {
+      return host === b.host;
+    }
+    return host.length > b.host.length + 1 && host.endsWith(`.${b.host}`);
+  });
+}
+
+/** The URL as text, whatever the app passed (a string, a URL, a Request). */
+function urlText(input) {
+  if (input !== null && typeof input === 'object' && typeof input.url === 'string') {
+    return input.url;
+  }
+  return String(input);
+}
+
+function notDeclared(text, why) {
+  const error = new ExternalEndpointNotAllowedError(text);
+  error.message = `${error.message} (Kiln: ${why})`;
+  return error;
+}
+
+/**
+ * Forge's `api.fetch(url, init)`: resolves with the engine's `Response`
+ * (`ok`, `status`, `statusText`, `headers`, `json()`, `text()`,
+ * `arrayBuffer()`) for any HTTP status, a redirect included when `init`
+ * says `redirect: 'manual'`; rejects with Forge's errors when the URL is not
+ * declared or the host refused or failed the request.
+ */
+export async function fetch(input, init) {
+  const text = urlText(input);
+  if (engineFetch === null) {
+    throw notDeclared(
+      text,
+      `the manifest declares no ${PERMISSION}, so the app was built without fetch; declare the host there and build again`,
+    );
+  }
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(`fetch: not an absolute URL: ${text}`);
+  }
+  if (!covered(url)) {
+    throw notDeclared(text, `${url.protocol}//${url.hostname} is not declared in ${PERMISSION}`);
+  }
+  try {
+    return await engineFetch(input, init);
+  } catch (cause) {
+    const error = new FetchError(
+      `request to ${text} failed: Kiln's egress refused or could not complete it (an undeclared port or host, http where the operator requires https, a private address, a body over the cap, the invocation's request budget, a timeout or a connection failure; the operator's audit log names which)`,
+    );
+    error.cause = cause;
+    throw error;
+  }
+}
