@@ -107,13 +107,13 @@ fn post_delivery(serve: &Serve, delivery: &str, marker: &str, auth: Option<&str>
 }
 
 /// A simulator logged into by the 3LO flow, the login saved in `dir`, and the app beside it.
-struct Site {
-    sim: Simulator,
-    base: String,
+pub struct Site {
+    pub sim: Simulator,
+    pub base: String,
     access: String,
 }
 
-fn logged_in_site(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Site {
+pub fn logged_in_site(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Site {
     let sim = runtime
         .block_on(Simulator::start(SimConfig::default()))
         .unwrap();
@@ -151,7 +151,7 @@ fn logged_in_site(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> S
 
 impl Site {
     /// `kiln.toml` for the site, with serve's public URL and its state.
-    fn config(
+    pub fn config(
         &self,
         dir: &std::path::Path,
         listen: &str,
@@ -177,7 +177,7 @@ impl Site {
     }
 
     /// The app's dynamic webhooks as the site lists them (`GET /rest/api/3/webhook`).
-    fn webhooks(&self) -> Vec<Value> {
+    pub fn webhooks(&self) -> Vec<Value> {
         let listed: Value = client()
             .get(format!(
                 "{}/ex/jira/{}/rest/api/3/webhook",
@@ -219,7 +219,7 @@ impl Site {
 
 /// A loopback port nothing listens on now (serve's `public_url` must name it before it
 /// starts, as a real deployment names its ingress).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -227,7 +227,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn registrations(serve: &Serve) -> Value {
+pub fn registrations(serve: &Serve) -> Value {
     client()
         .get(format!("{}/v1/webhooks", serve.admin_url()))
         .bearer_auth(ADMIN_TOKEN)
@@ -239,7 +239,7 @@ fn registrations(serve: &Serve) -> Value {
         .unwrap()
 }
 
-fn metrics(serve: &Serve) -> String {
+pub fn metrics(serve: &Serve) -> String {
     client()
         .get(format!("{}/metrics", serve.url()))
         .send()

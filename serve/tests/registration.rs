@@ -1,0 +1,91 @@
+//! A failing Jira while serve registers a 3LO site's dynamic webhook: rate limited (429
+//! with `Retry-After`), then broken (503), then well again. serve keeps serving, shows each
+//! failure (the admin API's `GET /v1/webhooks`, `kiln_webhook_registrations{site,state}`),
+//! backs off on its own clock (30 s, then 60 s) and registers once Jira answers.
+
+use std::time::Duration;
+
+use kiln_sim::Faults;
+use serde_json::json;
+
+use crate::support::{self, admin, client, wait_for};
+use crate::three_legged::{free_port, logged_in_site, metrics, registrations};
+
+#[test]
+fn a_failing_jira_is_retried_with_backoff_shown_and_survived() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = logged_in_site(&runtime, dir.path());
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let config = site.config(
+        dir.path(),
+        &format!("127.0.0.1:{port}"),
+        &public,
+        "state.sqlite3",
+    );
+    // Every call to the site is answered 429, Retry-After 1 s.
+    site.sim.set_faults(Faults {
+        rate_limit: Some(1),
+        ..Faults::default()
+    });
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let serve =
+        support::spawn_config(&config, &["--manual-clock", &start.to_string()], None).serving();
+    let listed = |field: &str| registrations(&serve)["webhooks"][0][field].clone();
+    wait_for("the first failure", || listed("failures") == 1);
+    assert_eq!(listed("state"), "failing");
+    assert!(
+        listed("lastError").as_str().unwrap().contains("429"),
+        "{}",
+        listed("lastError")
+    );
+    // 30 s by serve's clock (more than the 1 s Jira asked for).
+    assert_eq!(listed("nextAttemptAt").as_i64().unwrap(), start + 30_000);
+    assert!(
+        metrics(&serve).contains("kiln_webhook_registrations{site=\"cloud\",state=\"failing\"} 1"),
+        "{}",
+        metrics(&serve)
+    );
+    let healthy = client()
+        .get(format!("{}/healthz", serve.url()))
+        .send()
+        .unwrap();
+    assert_eq!(healthy.status().as_u16(), 200, "serve keeps serving");
+
+    // Not before the backoff ends, however often it looks.
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(listed("failures"), 1);
+
+    // Broken (503) at the next attempt: the backoff doubles.
+    site.sim.set_faults(Faults {
+        status_5xx: Some(503),
+        ..Faults::default()
+    });
+    admin(&serve, "/v1/clock", &json!({ "advanceMs": 30_000 }));
+    wait_for("the second failure", || listed("failures") == 2);
+    assert!(listed("lastError").as_str().unwrap().contains("503"));
+    assert_eq!(
+        listed("nextAttemptAt").as_i64().unwrap(),
+        start + 30_000 + 60_000
+    );
+
+    // Well again: registered at the next attempt, the failure cleared.
+    site.sim.set_faults(Faults::default());
+    admin(&serve, "/v1/clock", &json!({ "advanceMs": 60_000 }));
+    wait_for("the registration", || listed("state") == "registered");
+    assert_eq!(listed("failures"), 0);
+    assert_eq!(listed("lastError"), "");
+    assert_eq!(site.webhooks().len(), 1);
+    assert!(
+        metrics(&serve).contains("kiln_webhook_registrations{site=\"cloud\",state=\"failing\"} 0")
+    );
+    drop(serve);
+}
