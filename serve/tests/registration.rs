@@ -89,3 +89,68 @@ fn a_failing_jira_is_retried_with_backoff_shown_and_survived() {
     );
     drop(serve);
 }
+
+/// The login is revoked (its refresh token was used twice: Atlassian's rotating tokens then
+/// revoke the whole family). The refresh serve owes Jira fails as an authentication
+/// failure, which is listed as such and retried, never crash-looped.
+#[test]
+fn a_revoked_login_is_shown_and_retried_not_fatal() {
+    const DAY_MS: i64 = 86_400_000;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = logged_in_site(&runtime, dir.path());
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let config = site.config(
+        dir.path(),
+        &format!("127.0.0.1:{port}"),
+        &public,
+        "state.sqlite3",
+    );
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let serve =
+        support::spawn_config(&config, &["--manual-clock", &start.to_string()], None).serving();
+    let listed = |field: &str| registrations(&serve)["webhooks"][0][field].clone();
+    wait_for("the registration", || listed("state") == "registered");
+
+    let oauth = site.sim.oauth_client();
+    let refresh = || {
+        client()
+            .post(format!("{}/oauth/token", site.base))
+            .json(&json!({
+                "grant_type": "refresh_token",
+                "client_id": oauth.client_id,
+                "client_secret": oauth.client_secret,
+                "refresh_token": site.refresh,
+            }))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(refresh(), 200);
+    assert_ne!(refresh(), 200, "a reused refresh token is refused");
+
+    // The refresh is due: Jira says 401, the login cannot renew.
+    admin(&serve, "/v1/clock", &json!({ "advanceMs": 21 * DAY_MS }));
+    wait_for("the failure", || listed("state") == "failing");
+    let error = listed("lastError");
+    assert!(error.as_str().unwrap().contains("log in again"), "{error}");
+    assert_eq!(listed("failures"), 1);
+    let healthy = client()
+        .get(format!("{}/healthz", serve.url()))
+        .send()
+        .unwrap();
+    assert_eq!(healthy.status().as_u16(), 200, "serve keeps serving");
+    // Retried after the backoff, failing the same way.
+    admin(&serve, "/v1/clock", &json!({ "advanceMs": 30_000 }));
+    wait_for("the retry", || listed("failures") == 2);
+    drop(serve);
+}

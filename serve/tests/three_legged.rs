@@ -111,6 +111,8 @@ pub struct Site {
     pub sim: Simulator,
     pub base: String,
     access: String,
+    /// The login's first refresh token (serve's token store holds it too).
+    pub refresh: String,
 }
 
 pub fn logged_in_site(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Site {
@@ -146,7 +148,13 @@ pub fn logged_in_site(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) 
         .unwrap();
     std::fs::write(dir.join("app.wasm"), serve_app_component()).unwrap();
     std::fs::write(dir.join("manifest.yml"), manifest_without_schedule()).unwrap();
-    Site { sim, base, access }
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    Site {
+        sim,
+        base,
+        access,
+        refresh,
+    }
 }
 
 impl Site {
