@@ -154,3 +154,73 @@ fn a_revoked_login_is_shown_and_retried_not_fatal() {
     wait_for("the retry", || listed("failures") == 2);
     drop(serve);
 }
+
+/// Two replicas whose clocks disagree by two minutes (more than the 60 s lease) start
+/// together on one PostgreSQL against a slow site (3 s per call): the one ahead may take the
+/// site's lease over while the other is still registering. Whichever way the race goes, the
+/// site ends with one webhook: a replica that registered and then found its lease taken
+/// stores nothing and deletes what it registered.
+#[test]
+fn a_lease_taken_over_mid_registration_leaves_one_webhook() {
+    let Some(database) = support::fresh_postgres_database() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = logged_in_site(&runtime, dir.path());
+    site.sim.set_faults(Faults {
+        latency: Some(Duration::from_secs(3)),
+        ..Faults::default()
+    });
+    let (a, b) = (free_port(), free_port());
+    let public = format!("http://127.0.0.1:{a}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let logs = [dir.path().join("a.log"), dir.path().join("b.log")];
+    let starting: Vec<_> = [(a, now), (b, now + 120_000)]
+        .iter()
+        .zip(&logs)
+        .map(|((port, clock), log)| {
+            let config = site.config(dir.path(), &format!("127.0.0.1:{port}"), &public, &database);
+            support::spawn_config(&config, &["--manual-clock", &clock.to_string()], Some(log))
+        })
+        .collect();
+    let replicas: Vec<_> = starting.into_iter().map(|s| s.serving()).collect();
+    let registered = || -> usize {
+        logs.iter()
+            .map(|log| support::log_entries(log, "dynamic webhooks registered").len())
+            .sum()
+    };
+    wait_for("a registration", || registered() >= 1);
+    // Every call in flight has finished (3 s each) and both replicas looked again.
+    std::thread::sleep(Duration::from_secs(15));
+    site.sim.set_faults(Faults::default());
+    let hooks = site.webhooks();
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    let undone: usize = logs
+        .iter()
+        .map(|log| {
+            support::log_entries(
+                log,
+                "the site's webhook lease was taken over; undoing this replica's registration",
+            )
+            .len()
+        })
+        .sum();
+    eprintln!(
+        "registrations: {}, undone after a takeover: {undone}",
+        registered()
+    );
+    assert_eq!(
+        registered(),
+        1 + undone,
+        "every registration but the stored one was undone"
+    );
+    drop(replicas);
+}
