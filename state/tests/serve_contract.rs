@@ -1563,6 +1563,12 @@ async fn a_webhook_site_lease_has_one_holder_and_fences_what_is_stored(h: &Harne
         s.store_webhook_registration(&a, &hostile).await,
         Err(ServeError::InvalidName(_))
     ));
+    let mut too_many = registered.clone();
+    too_many.webhooks = vec![registered.webhooks[0].clone(); 501];
+    assert!(matches!(
+        s.store_webhook_registration(&a, &too_many).await,
+        Err(ServeError::InvalidName(NameError::TooMany { .. }))
+    ));
     assert!(matches!(
         s.lease_webhook_site("", &a, T0, WEBHOOK_LEASE).await,
         Err(ServeError::InvalidName(_))

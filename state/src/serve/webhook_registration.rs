@@ -109,9 +109,9 @@ impl WebhookRegistration {
             });
         }
         if self.webhooks.len() > MAX_SITE_WEBHOOKS {
-            return Err(NameError::TooLong {
-                what: "webhook list",
-                bytes: self.webhooks.len(),
+            return Err(NameError::TooMany {
+                what: "webhooks per site",
+                count: self.webhooks.len(),
                 max: MAX_SITE_WEBHOOKS,
             });
         }
