@@ -10,6 +10,7 @@
 //! | `POST /v1/installations/pause` / `…/resume` | pause: events wait, web triggers answer 503 |
 //! | `POST /v1/webtriggers` `{app, key, site?, environment?}` | issue a new URL (the old one stops) |
 //! | `GET /v1/dead-letters` | events whose retries are used up |
+//! | `GET /v1/webhooks` | each 3LO site's dynamic webhooks: ids, events, expiry, state, last error |
 //! | `POST /v1/clock` `{advanceMs}` | move a `--manual-clock` (tests) |
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/v1/installations/resume", post(resume))
         .route("/v1/webtriggers", post(web_trigger))
         .route("/v1/dead-letters", get(dead_letters))
+        .route("/v1/webhooks", get(webhooks))
         .route("/v1/clock", post(clock))
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
@@ -145,6 +147,35 @@ async fn list(State(shared): State<Arc<Shared>>) -> Response {
     }
 }
 
+async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {
+    match shared.state.webhook_registrations().await {
+        Ok(registrations) => {
+            let list: Vec<serde_json::Value> = registrations
+                .iter()
+                .map(|r| {
+                    json!({
+                        "site": r.site,
+                        "url": r.url,
+                        "state": r.status.as_str(),
+                        "webhooks": r.webhooks.iter().map(|w| json!({
+                            "id": w.id,
+                            "events": w.events,
+                            "jqlFilter": w.jql_filter,
+                        })).collect::<Vec<_>>(),
+                        "expiresAt": r.expires_at.0,
+                        "refreshedAt": r.refreshed_at.0,
+                        "lastError": r.last_error,
+                        "failures": r.failures,
+                        "nextAttemptAt": r.next_attempt_at.0,
+                    })
+                })
+                .collect();
+            Json(json!({ "webhooks": list })).into_response()
+        }
+        Err(error) => reply::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
+    }
+}
+
 async fn install(State(shared): State<Arc<Shared>>, Json(selector): Json<Selector>) -> Response {
     let site_name = selector
         .site
@@ -167,6 +198,7 @@ async fn install(State(shared): State<Arc<Shared>>, Json(selector): Json<Selecto
     .await
     {
         Ok(endpoints) => {
+            shared.webhooks_changed.notify_waiters();
             (StatusCode::CREATED, Json(json!({ "endpoints": endpoints }))).into_response()
         }
         Err(error) => install_error(error),
@@ -181,6 +213,7 @@ async fn uninstall(State(shared): State<Arc<Shared>>, Json(selector): Json<Selec
     shared.host.deactivate(&installed.installation);
     let uninstalled = shared.state.uninstall(&installed.installation).await;
     shared.web_triggers.forget();
+    shared.webhooks_changed.notify_waiters();
     match uninstalled {
         Ok(_) => Json(json!({ "uninstalled": true })).into_response(),
         Err(error) => reply::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),

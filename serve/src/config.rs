@@ -25,6 +25,9 @@
 //!                                       # its dynamic webhooks' deliveries are verified by
 //!                                       # their bearer JWT under the login's client secret
 //! webhook_secret_file = "/etc/kiln/prod-webhook-secret"
+//! # webhook_jql = "project = OPS"        # with a login: the JQL filter of the dynamic
+//!                                       # webhooks serve registers (default: every issue);
+//!                                       # a login also needs `public_url`, where Jira delivers
 //! account_id = "…"                      # who the credentials act as (filter.ignoreSelf)
 //!
 //! [[installation]]
@@ -133,6 +136,9 @@ pub struct SiteEntry {
     pub webhook_secret_file: Option<PathBuf>,
     /// The account the credentials act as: events it caused are `selfGenerated`.
     pub account_id: Option<String>,
+    /// With a `login`: the JQL filter of the dynamic webhooks serve registers (Jira requires
+    /// one; `registration::DEFAULT_JQL`, every issue, when absent).
+    pub webhook_jql: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -321,6 +327,29 @@ impl ServeConfig {
             if site.credentials.is_some() == site.login.is_some() {
                 return Err(format!(
                     "site {:?}: give either `credentials` or `login` (a 3LO token store), not both",
+                    site.name
+                ));
+            }
+            if site.login.is_some() && self.public_url.is_none() {
+                return Err(format!(
+                    "site {:?} is a 3LO login: serve registers its dynamic webhooks with Jira, \
+                     which delivers them to `public_url` (the address Jira reaches this host at, \
+                     e.g. public_url = \"https://kiln.example\"); set it",
+                    site.name
+                ));
+            }
+            if site.webhook_jql.is_some() && site.login.is_none() {
+                return Err(format!(
+                    "site {:?}: `webhook_jql` filters the dynamic webhooks of a 3LO `login`; \
+                     this site has none",
+                    site.name
+                ));
+            }
+            if site.webhook_jql.as_ref().is_some_and(|j| {
+                j.trim().is_empty() || j.len() > 4096 || j.contains(char::is_control)
+            }) {
+                return Err(format!(
+                    "site {:?}: `webhook_jql` must be one line of JQL, at most 4096 bytes",
                     site.name
                 ));
             }

@@ -51,6 +51,13 @@ pub struct HeldLabels {
     pub reason: String,
 }
 
+/// A 3LO site's dynamic webhook registration, by state (`registered`, `failing`, …).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RegistrationLabels {
+    pub site: String,
+    pub state: String,
+}
+
 type LatencyFamily = Family<LatencyLabels, Histogram, fn() -> Histogram>;
 
 /// Every metric the server exports.
@@ -65,6 +72,9 @@ pub struct Metrics {
     pub slots_in_use: Gauge<i64, AtomicI64>,
     /// 1 while this host holds the installation for that reason, else 0.
     pub held: Family<HeldLabels, Gauge<i64, AtomicI64>>,
+    /// 1 for the state a 3LO site's dynamic webhooks are in, 0 for the others (exported by
+    /// the replica that holds the site's lease).
+    pub registrations: Family<RegistrationLabels, Gauge<i64, AtomicI64>>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -123,6 +133,12 @@ impl Metrics {
             "Installations whose code waits for approval (1), by reason; their events are kept",
             held.clone(),
         );
+        let registrations = Family::<RegistrationLabels, Gauge<i64, AtomicI64>>::default();
+        registry.register(
+            "webhook_registrations",
+            "A 3LO site's dynamic webhooks by state (1: the current one)",
+            registrations.clone(),
+        );
         Self {
             registry,
             invocations,
@@ -133,6 +149,7 @@ impl Metrics {
             queue_depth,
             slots_in_use,
             held,
+            registrations,
         }
     }
 

@@ -322,9 +322,30 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         }
     }
 
-    let workers = (0..limits.workers)
+    let mut workers: Vec<JoinHandle<()>> = (0..limits.workers)
         .map(|_| tokio::spawn(dispatch::worker(shared.clone(), shared.stop.subscribe())))
         .collect();
+    // A 3LO site's dynamic webhooks are registered by serve itself (`webhook::registrar`);
+    // its task is awaited at shutdown like a worker, so it releases the site's lease.
+    let holder = webhook::registrar::holder();
+    for site in shared.host.sites() {
+        if site.oauth_client_secret.is_none() {
+            continue;
+        }
+        let jql = config
+            .sites
+            .iter()
+            .find(|entry| entry.name == site.name)
+            .and_then(|entry| entry.webhook_jql.clone())
+            .unwrap_or_else(|| webhook::registration::DEFAULT_JQL.to_owned());
+        workers.push(tokio::spawn(webhook::registrar::run(
+            shared.clone(),
+            site.clone(),
+            jql,
+            holder.clone(),
+            shared.stop.subscribe(),
+        )));
+    }
     tokio::spawn(maintenance(shared.clone(), shared.stop.subscribe()));
     Ok(Running {
         shared,

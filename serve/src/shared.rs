@@ -24,6 +24,8 @@ pub struct Shared {
     pub loop_guard: LoopGuard,
     /// Wakes idle queue workers when something was queued.
     pub queued: Notify,
+    /// Wakes the dynamic webhook registrars when installations changed here.
+    pub webhooks_changed: Notify,
     /// Set by SIGTERM: stop taking work.
     draining: AtomicBool,
     /// Base of printed URLs, without a trailing slash.
@@ -59,6 +61,7 @@ impl Shared {
             limits,
             loop_guard: LoopGuard::default(),
             queued: Notify::new(),
+            webhooks_changed: Notify::new(),
             draining: AtomicBool::new(false),
             public_url,
             admin_token,

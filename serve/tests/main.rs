@@ -3,6 +3,7 @@
 
 mod consent;
 mod e2e;
+mod registration;
 mod replicas;
 mod support;
 mod three_legged;

@@ -55,6 +55,11 @@ const SQLITE_MIGRATIONS: Migrations = &[
         "installation consent: approvals bound to site and component, holds",
         include_str!("../migrations/sqlite/0003_installation_consent.sql"),
     ),
+    (
+        4,
+        "dynamic webhook registrations of 3LO sites, leased to one replica",
+        include_str!("../migrations/sqlite/0004_webhook_registrations.sql"),
+    ),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

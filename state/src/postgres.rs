@@ -47,6 +47,11 @@ const POSTGRES_MIGRATIONS: Migrations = &[
         "installation consent: approvals bound to site and component, holds",
         include_str!("../migrations/postgres/0003_installation_consent.sql"),
     ),
+    (
+        4,
+        "dynamic webhook registrations of 3LO sites, leased to one replica",
+        include_str!("../migrations/postgres/0004_webhook_registrations.sql"),
+    ),
 ];
 
 /// Connections per replica by default: enough for a serve process's workers and requests,

@@ -16,6 +16,7 @@ use kiln_state::serve::{
     ScheduledRun, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
 };
 use kiln_state::serve::{Hold, HoldReason, SiteBinding};
+use kiln_state::serve::{LeaseHolder, RegisteredWebhook, RegistrationStatus, WebhookRegistration};
 use kiln_state::{Installation, ServeError, ServeLimits, ServeState};
 
 pub struct Harness {
@@ -1483,6 +1484,117 @@ where
     out
 }
 
+fn holder(name: &str) -> LeaseHolder {
+    LeaseHolder::new(name).unwrap()
+}
+
+const SITE: &str = "https://kiln-test.atlassian.net";
+const WEBHOOK_LEASE: Duration = Duration::from_secs(60);
+
+async fn a_webhook_site_lease_has_one_holder_and_fences_what_is_stored(h: &Harness) {
+    let s = &h.state;
+    let (a, b) = (holder("replica-a"), holder("replica-b"));
+    let first = s
+        .lease_webhook_site(SITE, &a, T0, WEBHOOK_LEASE)
+        .await
+        .unwrap()
+        .expect("a new site's lease is free");
+    assert_eq!(first, WebhookRegistration::empty(SITE));
+    assert_eq!(
+        s.lease_webhook_site(SITE, &b, at(1_000), WEBHOOK_LEASE)
+            .await
+            .unwrap(),
+        None,
+        "a live lease is not taken"
+    );
+    let registered = WebhookRegistration {
+        url: "https://kiln.example/webhooks/jira/prod".into(),
+        webhooks: vec![RegisteredWebhook {
+            id: 10_000,
+            events: vec!["comment_created".into(), "jira:issue_created".into()],
+            jql_filter: "project = KILN".into(),
+        }],
+        expires_at: at(30 * 86_400_000),
+        refreshed_at: T0,
+        status: RegistrationStatus::Registered,
+        last_error: "é".repeat(2_000),
+        failures: 0,
+        next_attempt_at: T0,
+        ..WebhookRegistration::empty(SITE)
+    };
+    assert!(s.store_webhook_registration(&a, &registered).await.unwrap());
+    assert!(
+        !s.store_webhook_registration(&b, &registered).await.unwrap(),
+        "only the holder stores"
+    );
+    // The holder keeps its lease and reads what it stored (the error text bounded).
+    let kept = s
+        .lease_webhook_site(SITE, &a, at(2_000), WEBHOOK_LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.webhooks, registered.webhooks);
+    assert_eq!(kept.expires_at, registered.expires_at);
+    assert_eq!(kept.status, RegistrationStatus::Registered);
+    assert!(kept.last_error.len() <= 1024 && kept.last_error.starts_with('é'));
+    // Once it ends, another replica takes it, with what is stored; the old holder is fenced.
+    let taken = s
+        .lease_webhook_site(SITE, &b, at(2_000 + 60_000), WEBHOOK_LEASE)
+        .await
+        .unwrap()
+        .expect("an ended lease is taken over");
+    assert_eq!(taken.webhooks, registered.webhooks);
+    assert!(!s.store_webhook_registration(&a, &registered).await.unwrap());
+    // Released, it is free at once.
+    s.release_webhook_site(SITE, &b).await.unwrap();
+    assert!(
+        s.lease_webhook_site(SITE, &a, at(62_001), WEBHOOK_LEASE)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let listed = s.webhook_registrations().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].site, SITE);
+    // Hostile values are typed errors, stored nowhere.
+    let mut hostile = registered.clone();
+    hostile.webhooks[0].events = vec!["a\nb".into()];
+    assert!(matches!(
+        s.store_webhook_registration(&a, &hostile).await,
+        Err(ServeError::InvalidName(_))
+    ));
+    let mut too_many = registered.clone();
+    too_many.webhooks = vec![registered.webhooks[0].clone(); 501];
+    assert!(matches!(
+        s.store_webhook_registration(&a, &too_many).await,
+        Err(ServeError::InvalidName(NameError::TooMany { .. }))
+    ));
+    assert!(matches!(
+        s.lease_webhook_site("", &a, T0, WEBHOOK_LEASE).await,
+        Err(ServeError::InvalidName(_))
+    ));
+    assert!(LeaseHolder::new("").is_err());
+}
+
+async fn a_webhook_site_lease_goes_to_one_replica_at_once(h: &Harness) {
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        replicas.push(h.replica(ServeLimits::default()).await);
+    }
+    let taken = join_all((0..12).map(|n| {
+        let state = replicas[n % 3].clone();
+        async move {
+            state
+                .lease_webhook_site(SITE, &holder(&format!("r{n}")), T0, WEBHOOK_LEASE)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    }))
+    .await;
+    assert_eq!(taken.iter().filter(|t| **t).count(), 1, "{taken:?}");
+}
+
 // The harnesses are this file's `memory`, `sqlite` and `postgres`.
 support::every_backend!(
     serve_contract;
@@ -1513,4 +1625,6 @@ support::every_backend!(
     scheduled_runs_are_queued_once_per_interval_across_replicas,
     per_app_limit_holds_across_replicas,
     mixed_writers_across_replicas_never_deadlock,
+    a_webhook_site_lease_has_one_holder_and_fences_what_is_stored,
+    a_webhook_site_lease_goes_to_one_replica_at_once,
 );

@@ -36,6 +36,15 @@ const EVENT_NAMES: &[(&str, &str)] = &[
     ("user_deleted", "avi:jira:deleted:user"),
 ];
 
+/// The Jira webhook event that raises `forge` (the same table read backwards), for
+/// registering the webhooks a trigger needs.
+pub fn jira_event_of(forge: ProductEvent) -> Option<&'static str> {
+    EVENT_NAMES
+        .iter()
+        .find(|(_, name)| *name == forge.as_str())
+        .map(|(jira, _)| *jira)
+}
+
 /// The entities a Forge payload carries over from Jira's body.
 const ENTITIES: &[&str] = &[
     "issue",

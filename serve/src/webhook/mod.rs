@@ -15,6 +15,9 @@
 
 pub mod bearer;
 pub mod event;
+pub mod jira_api;
+pub mod registrar;
+pub mod registration;
 pub mod signature;
 
 use std::sync::Arc;

@@ -14,6 +14,7 @@ use super::queue::{
 use super::schedule::{IntervalClaim, ScheduledRun};
 use super::types::{DeliveryKey, DeliveryOutcome, Hold, InstallRecord, ModuleKey, UnixMillis};
 use super::web_trigger::WebTriggerIdHash;
+use super::webhook_registration::{LeaseHolder, WebhookRegistration};
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError};
 use crate::installation::Installation;
 
@@ -41,6 +42,8 @@ struct Inner {
     next_event: i64,
     total_depth: u64,
     served: u64,
+    /// By site, ordered as the SQL backends list them.
+    webhook_sites: BTreeMap<String, WebhookSite>,
 }
 
 #[derive(Debug)]
@@ -593,4 +596,74 @@ impl ServeBackend for MemoryServeBackend {
     async fn queue_depth(&self) -> Result<u64, ServeError> {
         Ok(self.inner.lock().await.total_depth)
     }
+
+    async fn lease_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+        now: UnixMillis,
+        until: UnixMillis,
+    ) -> Result<Option<WebhookRegistration>, ServeError> {
+        let mut inner = self.inner.lock().await;
+        let row = inner
+            .webhook_sites
+            .entry(site.to_owned())
+            .or_insert_with(|| WebhookSite {
+                holder: holder.clone(),
+                lease_until: UnixMillis(0),
+                registration: WebhookRegistration::empty(site),
+            });
+        if row.holder != *holder && row.lease_until > now {
+            return Ok(None);
+        }
+        row.holder = holder.clone();
+        row.lease_until = until;
+        Ok(Some(row.registration.clone()))
+    }
+
+    async fn store_webhook_registration(
+        &self,
+        holder: &LeaseHolder,
+        registration: &WebhookRegistration,
+    ) -> Result<bool, ServeError> {
+        let mut inner = self.inner.lock().await;
+        match inner.webhook_sites.get_mut(&registration.site) {
+            Some(row) if row.holder == *holder => {
+                row.registration = registration.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn release_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+    ) -> Result<(), ServeError> {
+        let mut inner = self.inner.lock().await;
+        if let Some(row) = inner.webhook_sites.get_mut(site)
+            && row.holder == *holder
+        {
+            row.lease_until = UnixMillis(0);
+        }
+        Ok(())
+    }
+
+    async fn webhook_registrations(&self) -> Result<Vec<WebhookRegistration>, ServeError> {
+        let inner = self.inner.lock().await;
+        Ok(inner
+            .webhook_sites
+            .values()
+            .map(|row| row.registration.clone())
+            .collect())
+    }
+}
+
+/// A site's webhook row: its lease and what is registered.
+#[derive(Debug)]
+struct WebhookSite {
+    holder: LeaseHolder,
+    lease_until: UnixMillis,
+    registration: WebhookRegistration,
 }

@@ -17,6 +17,7 @@ mod sql;
 mod sql_backend;
 mod types;
 mod web_trigger;
+mod webhook_registration;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,9 @@ pub use types::{
     MAX_SCOPES, ModuleKey, NameError, Scope, SiteBinding, UnixMillis,
 };
 pub use web_trigger::{WEB_TRIGGER_ID_BYTES, WebTriggerId, WebTriggerIdError, WebTriggerIdHash};
+pub use webhook_registration::{
+    LeaseHolder, MAX_SITE_WEBHOOKS, RegisteredWebhook, RegistrationStatus, WebhookRegistration,
+};
 
 use crate::installation::{Installation, InstallationError};
 use crate::storage::BackendError;
@@ -199,6 +203,34 @@ pub trait ServeBackend: Send + Sync + 'static {
     async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError>;
     /// Events stored (ready, leased and dead).
     async fn queue_depth(&self) -> Result<u64, ServeError>;
+
+    /// Takes (or keeps) the lease on `site`'s dynamic webhooks until `until`: granted when
+    /// the site has no row yet, `holder` holds it already, or its lease ended by `now`. One
+    /// conditional statement, so of replicas asking at once one wins. `Some`: the caller
+    /// holds it, with what is stored (an empty registration for a new site).
+    async fn lease_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+        now: UnixMillis,
+        until: UnixMillis,
+    ) -> Result<Option<WebhookRegistration>, ServeError>;
+    /// Stores `registration` only while `holder` holds its site's lease (whatever the
+    /// clock says: a holder whose lease ran out but was not taken over may still store).
+    /// `false`: another replica took the lease, and nothing was stored.
+    async fn store_webhook_registration(
+        &self,
+        holder: &LeaseHolder,
+        registration: &WebhookRegistration,
+    ) -> Result<bool, ServeError>;
+    /// Ends `holder`'s lease on `site` (a replica stopping), so another takes over at once.
+    async fn release_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+    ) -> Result<(), ServeError>;
+    /// Every site's registration, ordered by site.
+    async fn webhook_registrations(&self) -> Result<Vec<WebhookRegistration>, ServeError>;
 }
 
 /// The limits of serve state, each explicit.
@@ -484,4 +516,50 @@ impl ServeState {
     pub async fn queue_depth(&self) -> Result<u64, ServeError> {
         self.backend.queue_depth().await
     }
+
+    /// Takes or keeps the site's webhook lease for `lease` from `now`, which the caller sizes
+    /// to its own cadence (see [`ServeBackend::lease_webhook_site`]).
+    pub async fn lease_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+        now: UnixMillis,
+        lease: Duration,
+    ) -> Result<Option<WebhookRegistration>, ServeError> {
+        checked_site(site)?;
+        self.backend
+            .lease_webhook_site(site, holder, now, now.plus(lease))
+            .await
+    }
+
+    /// Stores what Jira answered, only while `holder` holds the site's lease.
+    pub async fn store_webhook_registration(
+        &self,
+        holder: &LeaseHolder,
+        registration: &WebhookRegistration,
+    ) -> Result<bool, ServeError> {
+        registration.check()?;
+        let mut bounded = registration.clone();
+        bounded.last_error = registration.bounded_error();
+        self.backend
+            .store_webhook_registration(holder, &bounded)
+            .await
+    }
+
+    pub async fn release_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+    ) -> Result<(), ServeError> {
+        self.backend.release_webhook_site(site, holder).await
+    }
+
+    pub async fn webhook_registrations(&self) -> Result<Vec<WebhookRegistration>, ServeError> {
+        self.backend.webhook_registrations().await
+    }
+}
+
+fn checked_site(site: &str) -> Result<(), ServeError> {
+    types::checked_name("site", site.to_owned())?;
+    Ok(())
 }

@@ -231,3 +231,25 @@ pub(crate) const DISCARD_DEAD: &str =
     "DELETE FROM event_queue WHERE id = $1 AND state = 2 RETURNING installation_id";
 
 pub(crate) const QUEUE_DEPTH: &str = "SELECT depth FROM queue_total WHERE singleton = 1";
+
+/// Takes or keeps a site's webhook lease: one row changed means the caller holds it (a new
+/// site, its own lease, or one that ended by `$4`). Of replicas asking at once, one wins.
+pub(crate) const LEASE_WEBHOOK_SITE: &str = "INSERT INTO webhook_registrations \
+     (site, lease_holder, lease_until) VALUES ($1, $2, $3) \
+     ON CONFLICT (site) DO UPDATE SET \
+     lease_holder = excluded.lease_holder, lease_until = excluded.lease_until \
+     WHERE webhook_registrations.lease_holder = excluded.lease_holder \
+     OR webhook_registrations.lease_until <= $4";
+
+pub(crate) const SELECT_WEBHOOK_REGISTRATION: &str = "SELECT site, url, webhooks, expires_at, \
+     refreshed_at, status, last_error, failures, next_attempt_at FROM webhook_registrations";
+
+/// Stores what Jira answered, fenced by the holder: a replica whose lease was taken over
+/// changes nothing.
+pub(crate) const STORE_WEBHOOK_REGISTRATION: &str = "UPDATE webhook_registrations SET \
+     url = $1, webhooks = $2, expires_at = $3, refreshed_at = $4, status = $5, \
+     last_error = $6, failures = $7, next_attempt_at = $8 \
+     WHERE site = $9 AND lease_holder = $10";
+
+pub(crate) const RELEASE_WEBHOOK_SITE: &str = "UPDATE webhook_registrations \
+     SET lease_until = 0 WHERE site = $1 AND lease_holder = $2";

@@ -30,6 +30,7 @@ use super::types::{
     Hold, HoldReason, InstallRecord, ModuleKey, SiteBinding, UnixMillis,
 };
 use super::web_trigger::WebTriggerIdHash;
+use super::webhook_registration::{self, LeaseHolder, WebhookRegistration};
 use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
 use crate::database::SqliteDatabase;
 use crate::engine::{Engine, RowsAffected, SqlDatabase};
@@ -908,4 +909,95 @@ where
             .await?;
         u64::try_from(depth).map_err(|_| ServeError::Corrupt("stored queue depth"))
     }
+
+    async fn lease_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+        now: UnixMillis,
+        until: UnixMillis,
+    ) -> Result<Option<WebhookRegistration>, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let taken = sqlx::query(sql::LEASE_WEBHOOK_SITE)
+            .bind(site)
+            .bind(holder.as_str())
+            .bind(until.0)
+            .bind(now.0)
+            .execute(&mut *write.tx)
+            .await?;
+        if taken.rows_affected() != 1 {
+            write.rollback().await?;
+            return Ok(None);
+        }
+        let statement = format!("{} WHERE site = $1", sql::SELECT_WEBHOOK_REGISTRATION);
+        let row: RegistrationRow = sqlx::query_as(sqlx::AssertSqlSafe(statement))
+            .bind(site)
+            .fetch_one(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        registration_from_row(row).map(Some)
+    }
+
+    async fn store_webhook_registration(
+        &self,
+        holder: &LeaseHolder,
+        registration: &WebhookRegistration,
+    ) -> Result<bool, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let done = sqlx::query(sql::STORE_WEBHOOK_REGISTRATION)
+            .bind(registration.url.as_str())
+            .bind(registration.webhooks_json())
+            .bind(registration.expires_at.0)
+            .bind(registration.refreshed_at.0)
+            .bind(registration.status.as_str())
+            .bind(registration.last_error.as_str())
+            .bind(i64::from(registration.failures))
+            .bind(registration.next_attempt_at.0)
+            .bind(registration.site.as_str())
+            .bind(holder.as_str())
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_webhook_site(
+        &self,
+        site: &str,
+        holder: &LeaseHolder,
+    ) -> Result<(), ServeError> {
+        let mut write = self.db.begin_write().await?;
+        sqlx::query(sql::RELEASE_WEBHOOK_SITE)
+            .bind(site)
+            .bind(holder.as_str())
+            .execute(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_registrations(&self) -> Result<Vec<WebhookRegistration>, ServeError> {
+        let statement = format!("{} ORDER BY site", sql::SELECT_WEBHOOK_REGISTRATION);
+        let rows: Vec<RegistrationRow> = sqlx::query_as(sqlx::AssertSqlSafe(statement))
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.into_iter().map(registration_from_row).collect()
+    }
+}
+
+type RegistrationRow = (String, String, String, i64, i64, String, String, i64, i64);
+
+fn registration_from_row(row: RegistrationRow) -> Result<WebhookRegistration, ServeError> {
+    let (site, url, webhooks, expires_at, refreshed_at, status, last_error, failures, next) = row;
+    webhook_registration::from_columns(
+        site,
+        url,
+        &webhooks,
+        expires_at,
+        refreshed_at,
+        &status,
+        last_error,
+        failures,
+        next,
+    )
 }

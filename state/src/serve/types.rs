@@ -47,6 +47,12 @@ pub enum NameError {
     ControlCharacter { what: &'static str },
     #[error("an installation holds at most {max} scopes; {count} were given")]
     TooManyScopes { count: usize, max: usize },
+    #[error("at most {max} {what} are kept; {count} were given")]
+    TooMany {
+        what: &'static str,
+        count: usize,
+        max: usize,
+    },
 }
 
 pub(crate) fn checked_name(what: &'static str, value: String) -> Result<String, NameError> {
