@@ -132,10 +132,19 @@ impl AppVariables {
         app_id: &str,
         environment: &str,
     ) -> Result<Self, VariableError> {
-        let installation = Installation::new(app_id, VARIABLES_SITE, environment)?;
-        Ok(Self {
-            store: storage.installation(&installation).await?,
-        })
+        let installation = Self::holder(app_id, environment)?;
+        Ok(Self::over(storage.installation(&installation).await?))
+    }
+
+    /// The host-only installation that holds the variables of `app_id` in `environment`.
+    pub fn holder(app_id: &str, environment: &str) -> Result<Installation, VariableError> {
+        Ok(Installation::new(app_id, VARIABLES_SITE, environment)?)
+    }
+
+    /// The variables in `store`, the storage of a [`holder`](Self::holder) installation
+    /// (a host that caches opened installations passes its cached handle).
+    pub fn over(store: InstallationStorage) -> Self {
+        Self { store }
     }
 
     /// Sets `name` to `value`, encrypted at rest when `encrypted`. Setting a name again
@@ -245,7 +254,10 @@ fn parse_entry(value: &Value) -> Result<(bool, Option<String>), VariableError> {
         .get("encrypted")
         .and_then(Value::as_bool)
         .ok_or(VariableError::Damaged)?;
-    let text = value.get("value").and_then(Value::as_str).map(str::to_owned);
+    let text = value
+        .get("value")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if !encrypted && text.is_none() {
         return Err(VariableError::Damaged);
     }

@@ -93,7 +93,10 @@ mod tests {
         let b = Installation::new("app", "https://b.example", "production").unwrap();
         let id = WebTriggerId::generate().unwrap();
         remember(&storage, &a, "hook", &id).await.unwrap();
-        assert_eq!(recall(&storage, &a, "hook").await.unwrap(), Some(id.clone()));
+        assert_eq!(
+            recall(&storage, &a, "hook").await.unwrap(),
+            Some(id.clone())
+        );
         assert_eq!(recall(&storage, &a, "other").await.unwrap(), None);
         assert_eq!(recall(&storage, &b, "hook").await.unwrap(), None);
         // The app's own installation sees neither a value nor a secret under that key.

@@ -5,6 +5,7 @@ import { productClient } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';
 import { ExternalEndpointNotAllowedError, NeedsAuthenticationError } from './errors.js';
 import { invocationContext } from './handler.js';
+import { webTrigger } from './web_trigger.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -70,11 +71,7 @@ export async function fetch(url) {
   throw new ExternalEndpointNotAllowedError(String(url));
 }
 
-export const webTrigger = Object.freeze({
-  async getUrl() {
-    throw new Error('webTrigger.getUrl is not supported by Kiln yet: `runtime serve` prints the URLs');
-  },
-});
+export { webTrigger };
 
 const api = Object.freeze({ asUser, asApp, fetch, storage, webTrigger });
 export default api;
