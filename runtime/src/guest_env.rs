@@ -4,8 +4,9 @@
 //! What is in it, for an invocation of app A in environment E:
 //! - A's config variables in E ([`kiln_state::variables`], set by the operator with
 //!   `runtime variables set`), encrypted ones opened: read from the app storage the runtime
-//!   was given, at the start of every invocation, so a change is seen by the next one (on
-//!   every `runtime serve` replica sharing the database);
+//!   was given, at the start of every invocation of a component that imports
+//!   `wasi:cli/environment` (one that cannot read them does not pay for them), so a change
+//!   is seen by the next invocation (on every `runtime serve` replica sharing the database);
 //! - [`WEB_TRIGGER_URLS`]: under `runtime serve`, the installation's web trigger URLs as a
 //!   JSON object `{moduleKey: url}` (`webTrigger.getUrl`); absent under `runtime run`,
 //!   which serves no URL.

@@ -6,3 +6,4 @@ mod e2e;
 mod replicas;
 mod support;
 mod three_legged;
+mod web_trigger_url;
