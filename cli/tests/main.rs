@@ -14,6 +14,7 @@ mod cli_run_hostile;
 mod cli_run_json;
 mod cli_storage;
 mod cli_storage_rotate_key;
+mod cli_variables;
 mod hostile_build;
 mod oauth_login;
 mod sim_command;

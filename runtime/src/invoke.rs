@@ -44,6 +44,10 @@ pub struct Invocation {
     /// The environment the app runs in: with the app id and the site, it
     /// names the installation whose storage the invocation uses.
     pub environment: String,
+    /// The installation's web trigger URLs (module key, URL), handed to the
+    /// guest as its `KILN_WEBTRIGGER_URLS` environment entry
+    /// ([`crate::guest_env`]); empty outside `runtime serve`.
+    pub web_trigger_urls: Vec<(String, String)>,
 }
 
 impl Default for Invocation {
@@ -54,6 +58,7 @@ impl Default for Invocation {
             account_id: None,
             trigger: Trigger::default(),
             environment: DEFAULT_ENVIRONMENT.to_owned(),
+            web_trigger_urls: Vec::new(),
         }
     }
 }
@@ -103,6 +108,11 @@ pub enum InvokeError {
     /// installation: empty, over 1 KiB, or holding a control character.
     #[error("the installation cannot be named: {0}")]
     InvalidInstallation(#[from] kiln_state::InstallationError),
+    /// The app's config variables could not be read (the state database is
+    /// unavailable, or a stored variable is damaged): the app does not run
+    /// without its configuration. The text carries no value.
+    #[error("the app's config variables cannot be read: {0}")]
+    Variables(String),
 }
 
 /// How a started invocation failed.
@@ -229,6 +239,21 @@ impl LoadedApp {
             invocation.environment.as_str(),
         )?;
 
+        // The app's own configuration, read before the instance exists so a
+        // change made between two invocations is seen by the second.
+        let env = if self.reads_environment {
+            crate::guest_env::GuestEnvironment::load(
+                self.storage.as_ref(),
+                self.app_id.as_ref(),
+                invocation.environment.as_str(),
+                &invocation.web_trigger_urls,
+            )
+            .await
+            .map_err(|e| InvokeError::Variables(e.to_string()))?
+        } else {
+            crate::guest_env::GuestEnvironment::default()
+        };
+
         // A pool slot for this invocation's instance, held until the Store is
         // dropped. The semaphore is never closed, so acquiring cannot fail.
         let _slot = match &self.slots {
@@ -272,6 +297,7 @@ impl LoadedApp {
                 deadline,
             ),
             log: log.clone(),
+            env,
             egress,
         };
         let mut store = Store::new(&self.engine, state);

@@ -24,6 +24,7 @@ pub mod consent;
 pub mod credentials;
 pub mod egress;
 pub mod engine;
+pub mod guest_env;
 pub mod guest_text;
 pub mod invoke;
 pub mod jira;

@@ -289,8 +289,15 @@ impl Runtime {
         let pre = AppPre::new(world, instance_pre).map_err(|e| LoadError::link(&e))?;
         let limits = EffectiveLimits::resolve(&manifest.app.runtime, &self.options.operator);
         let scopes = manifest.declared_scopes();
+        // A component that cannot read its environment does not make every
+        // invocation read its variables from the state database.
+        let reads_environment = component
+            .component_type()
+            .imports(&self.engine)
+            .any(|(name, _)| name.starts_with("wasi:cli/environment@"));
         Ok(LoadedApp {
             pre,
+            reads_environment,
             storage_allowed: scopes.contains(kiln_manifest::Scope::StorageApp),
             storage: self.options.storage.clone(),
             installation_site: Arc::from(self.options.installation_site.clone().unwrap_or_else(
@@ -322,6 +329,9 @@ impl Runtime {
 pub struct LoadedApp {
     pub(crate) pre: AppPre<InvocationState>,
     pub(crate) storage: Option<StorageHost>,
+    /// Whether the component imports `wasi:cli/environment` (its config
+    /// variables are read for each invocation only then).
+    pub(crate) reads_environment: bool,
     /// Whether the manifest declares `storage:app`.
     pub(crate) storage_allowed: bool,
     /// The site part of this app's installations.
@@ -341,6 +351,12 @@ pub struct LoadedApp {
 impl LoadedApp {
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The app storage this app's invocations use (and its config variables live in),
+    /// if any: `runtime serve` keeps the installation's sealed web trigger ids there.
+    pub fn storage(&self) -> Option<&StorageHost> {
+        self.storage.as_ref()
     }
 
     pub fn limits(&self) -> &EffectiveLimits {

@@ -208,7 +208,7 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     let started = Instant::now();
     let invoked = installed
         .app
-        .invoke(invocation_for(&installed, kind, &function, payload))
+        .invoke(invocation_for(shared, &installed, kind, &function, payload).await)
         .await;
     drop(slot);
     shared

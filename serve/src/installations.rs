@@ -318,11 +318,14 @@ pub async fn start(
     for module in manifest.web_triggers() {
         let key =
             ModuleKey::new(module.key.clone()).map_err(|e| InstallError::Invalid(e.to_string()))?;
-        let url = shared
+        let issued = shared
             .state
             .issue_web_trigger_if_absent(installation, &key, shared.clock.now())
-            .await?
-            .map(|id| shared.web_trigger_url(&id.expose()));
+            .await?;
+        if let Some(id) = &issued {
+            keep_sealed(installed, &module.key, id).await;
+        }
+        let url = issued.map(|id| shared.web_trigger_url(&id.expose()));
         endpoints.push(Endpoint::Webtrigger {
             app: app.clone(),
             site: site.clone(),
@@ -384,6 +387,30 @@ pub async fn rotate_web_trigger(
         .state
         .issue_web_trigger(&installed.installation, &module, shared.clock.now())
         .await?;
+    keep_sealed(installed, key, &id).await;
     shared.web_triggers.forget();
     Ok(shared.web_trigger_url(&id.expose()))
+}
+
+/// Keeps a sealed copy of a just-issued web trigger id, for the app's `webTrigger.getUrl`
+/// (`kiln_state::web_trigger_urls`). A failure is logged, not fatal: the URL works and is
+/// printed; only `getUrl` lacks it until the next rotation.
+async fn keep_sealed(
+    installed: &Installed,
+    module_key: &str,
+    id: &kiln_state::serve::WebTriggerId,
+) {
+    let Some(storage) = installed.app.storage() else {
+        return;
+    };
+    if let Err(error) = kiln_state::web_trigger_urls::remember(
+        storage.storage(),
+        &installed.installation,
+        module_key,
+        id,
+    )
+    .await
+    {
+        tracing::warn!(app = %installed.installation.app_id(), module = %module_key, %error, "web trigger id not kept for webTrigger.getUrl");
+    }
 }

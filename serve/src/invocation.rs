@@ -10,6 +10,7 @@
 use kiln_runtime::Invocation;
 
 use crate::host::Installed;
+use crate::shared::Shared;
 
 /// What made the host invoke a function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +45,8 @@ impl TriggerKind {
 }
 
 /// The invocation of `function_key` for `installed`, triggered by `kind`.
-pub fn invocation_for(
+pub async fn invocation_for(
+    shared: &Shared,
     installed: &Installed,
     kind: TriggerKind,
     function_key: &str,
@@ -56,5 +58,50 @@ pub fn invocation_for(
         account_id: installed.site.account_id.clone(),
         trigger: kind.runtime_trigger(),
         environment: installed.installation.environment().to_owned(),
+        web_trigger_urls: web_trigger_urls(shared, installed).await,
     }
+}
+
+/// The installation's web trigger URLs, for the app's `webTrigger.getUrl` (handed to the
+/// guest as its `KILN_WEBTRIGGER_URLS` environment entry: `kiln_runtime::guest_env`).
+///
+/// Each module's id is the copy kept sealed when it was issued
+/// (`kiln_state::web_trigger_urls`), checked to still resolve to this installation and
+/// module: after a rotation by another replica, or for an id issued before Kiln kept
+/// copies, the module is left out (the app's `getUrl` then says it has no URL) rather
+/// than handing out a dead URL. A state failure is logged and leaves the module out too:
+/// the invocation itself does not depend on it.
+async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String, String)> {
+    let modules = installed.manifest().web_triggers();
+    let Some(storage) = installed.app.storage().filter(|_| !modules.is_empty()) else {
+        return Vec::new();
+    };
+    let installation = &installed.installation;
+    let mut urls = Vec::new();
+    for module in modules {
+        let recalled =
+            kiln_state::web_trigger_urls::recall(storage.storage(), installation, &module.key)
+                .await;
+        let id = match recalled {
+            Ok(Some(id)) => id.expose(),
+            Ok(None) => continue,
+            Err(error) => {
+                tracing::warn!(app = %installation.app_id(), module = %module.key, %error, "web trigger URL not recalled");
+                continue;
+            }
+        };
+        match shared.state.resolve_web_trigger(&id).await {
+            Ok(Some(resolved))
+                if &resolved.installation == installation
+                    && resolved.module_key.as_str() == module.key =>
+            {
+                urls.push((module.key.clone(), shared.web_trigger_url(&id)));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(app = %installation.app_id(), module = %module.key, %error, "web trigger URL not checked");
+            }
+        }
+    }
+    urls
 }

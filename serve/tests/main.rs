@@ -7,3 +7,4 @@ mod registration;
 mod replicas;
 mod support;
 mod three_legged;
+mod web_trigger_url;

@@ -50,6 +50,8 @@ pub mod postgres;
 pub mod secrets;
 pub mod serve;
 pub mod storage;
+pub mod variables;
+pub mod web_trigger_urls;
 
 pub use database::{SqliteDatabase, default_state_path};
 pub use engine::{Engine, SqlDatabase};
@@ -59,3 +61,4 @@ pub use postgres::PostgresDatabase;
 pub use secrets::{EncryptionKey, SecretCipher, SecretError, SecretValue};
 pub use serve::{ServeError, ServeLimits, ServeState};
 pub use storage::{AppStorage, InstallationStorage, StorageError, StorageLimits};
+pub use variables::{AppVariables, VariableError, VariableName};

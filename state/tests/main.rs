@@ -15,3 +15,4 @@ mod serve_contract;
 mod serve_processes;
 mod sqlite_file;
 mod storage_contract;
+mod variables;

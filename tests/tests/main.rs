@@ -7,6 +7,7 @@
 
 mod support;
 
+mod config_variables;
 mod escape_abi;
 mod escape_cpu;
 mod escape_credentials;

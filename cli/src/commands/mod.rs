@@ -21,6 +21,7 @@ mod sim;
 mod site_setup;
 mod storage;
 mod templates;
+mod variables;
 mod webtrigger;
 
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ enum Command {
     Webtrigger(webtrigger::WebtriggerArgs),
     /// Look at an app's storage: list, get, set or delete keys (the file `runtime run` uses).
     Storage(storage::StorageArgs),
+    /// Set, list or unset an app's config variables (read by the app as process.env.KEY).
+    Variables(variables::VariablesArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
     Sim(sim::SimArgs),
     /// Log in to a real Jira site with OAuth 2.0 (3LO); `run` then acts as you with refreshing tokens.
@@ -95,6 +98,7 @@ pub fn run() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Webtrigger(args) => webtrigger::run(args).await,
             Command::Storage(args) => storage::run(args).await,
+            Command::Variables(args) => variables::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,
             Command::Completions(args) => completions::run(args),

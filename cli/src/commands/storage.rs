@@ -176,7 +176,7 @@ impl Where {
 
 /// The app id an `APP` argument names: a folder holding manifest.yml, a
 /// manifest, a component with its manifest beside it, or else the id itself.
-fn app_id(app: &str) -> Result<String, Failure> {
+pub(super) fn app_id(app: &str) -> Result<String, Failure> {
     let path = Path::new(app);
     let manifest = if path.is_dir() {
         Some(path.join("manifest.yml"))

@@ -14,6 +14,7 @@
 // error's message.
 
 import { host } from './host.js';
+import { installProcessEnv } from './variables.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -69,6 +70,7 @@ export function invocationContext() {
 export async function dispatch(modules, name, payload, context) {
   running = true;
   current = context;
+  installProcessEnv();
   const [file, exportName] = splitHandler(name);
   const module = Object.hasOwn(modules, file) ? modules[file] : undefined;
   const fn = module !== undefined && Object.hasOwn(module, exportName) ? module[exportName] : undefined;
@@ -104,8 +106,8 @@ function format(args) {
 
 /**
  * Sends `console.*` to Kiln's app log at the matching level, and gives
- * Forge apps the `process.env` they read (empty: config variables are not
- * served yet).
+ * Forge apps a `process.env` (filled with the app's config variables when
+ * an invocation starts: `variables.js`).
  */
 export function installGlobals() {
   const levels = { debug: 'debug', trace: 'trace', log: 'info', info: 'info', warn: 'warn', error: 'error' };

@@ -1,5 +1,6 @@
 // The door to Kiln's host: the WIT interfaces of kiln:app@0.2.0 (`jira`,
-// `log`, `storage`), installed once by the entry Kiln's build generates.
+// `log`, `storage`) and `wasi:cli/environment` (`environment`: the app's
+// config variables), installed once by the entry Kiln's build generates.
 //
 // The layer never imports `kiln:app/*` itself, so it runs unchanged in Node
 // (its tests install a host written against the same WIT shapes). Nothing
@@ -11,7 +12,8 @@ let installed = null;
 /**
  * Installs the host interfaces: `{ jira: { requestJira, requestJiraAll },
  * log: { log }, storage: { get, set, delete, query, compareAndSet,
- * getSecret, setSecret, deleteSecret } }`, as componentize-js binds them
+ * getSecret, setSecret, deleteSecret }, environment: { getEnvironment } }`,
+ * as componentize-js binds them
  * (camelCase names, enums as kebab-case strings, `result` errors thrown
  * with a `payload`).
  */

@@ -6,6 +6,7 @@ import { storage, startsWith, StorageError } from './storage.js';
 import { NeedsAuthenticationError } from './errors.js';
 import { fetch } from './fetch.js';
 import { invocationContext } from './handler.js';
+import { webTrigger } from './web_trigger.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -69,11 +70,7 @@ export function asApp() {
 /** Egress to third-party hosts through Kiln's egress door (fetch.js). */
 export { fetch };
 
-export const webTrigger = Object.freeze({
-  async getUrl() {
-    throw new Error('webTrigger.getUrl is not supported by Kiln yet: `runtime serve` prints the URLs');
-  },
-});
+export { webTrigger };
 
 const api = Object.freeze({ asUser, asApp, fetch, storage, webTrigger });
 export default api;

@@ -10,7 +10,7 @@ export class WitError extends Error {
   }
 }
 
-export function fakeHost({ answers = {}, refuse = {} } = {}) {
+export function fakeHost({ answers = {}, refuse = {}, env = [] } = {}) {
   const sent = [];
   const logged = [];
   const data = new Map();
@@ -67,5 +67,12 @@ export function fakeHost({ answers = {}, refuse = {} } = {}) {
       logged.push([level, message]);
     },
   };
-  return { jira, storage, log, sent, logged, data };
+  // `wasi:cli/environment`: what Kiln hands the guest (its variables and
+  // the host's KILN_ entries), as `[name, value]` pairs.
+  const environment = {
+    getEnvironment() {
+      return env.map(([name, value]) => [name, value]);
+    },
+  };
+  return { jira, storage, log, environment, sent, logged, data };
 }

@@ -25,6 +25,14 @@
 //    (the request's `fetchBackends`): Kiln links wasi:http only for such an
 //    app, so any other keeps a component that imports none. `fetch-event`
 //    (an incoming-handler export) is always disabled: Kiln calls `handle`.
+//
+// The world is Kiln's `app` plus one WASI import, `wasi:cli/environment`:
+// StarlingMonkey does not expose the environment to JavaScript, and the
+// Forge layer builds `process.env` (config variables, web trigger URLs) from
+// it. `kiln:app@0.2.0` is frozen, so the addition lives in a build-only
+// world (`kiln:forge-js/app`) that includes it unchanged; the host links
+// `wasi:cli/environment` for every guest and fills it with the app's own
+// variables only (runtime/src/guest_env.rs).
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -50,15 +58,39 @@ function modulePath(module) {
 
 const forgeSrc = (file) => JSON.stringify(join(forgeDir, 'src', file));
 
+// The build-only world: Kiln's world unchanged, plus the environment.
+const WASI_CLI_ENVIRONMENT = `package wasi:cli@0.2.12;
+
+interface environment {
+  get-environment: func() -> list<tuple<string, string>>;
+  get-arguments: func() -> list<string>;
+  initial-cwd: func() -> option<string>;
+}
+`;
+const FORGE_JS_WORLD = `package kiln:forge-js;
+
+world app {
+  include kiln:app/app@0.2.0;
+  import wasi:cli/environment@0.2.12;
+}
+`;
+const worldDir = join(outDir, 'wit');
+await mkdir(join(worldDir, 'deps', 'kiln-app'), { recursive: true });
+await mkdir(join(worldDir, 'deps', 'wasi-cli'), { recursive: true });
+await writeFile(join(worldDir, 'deps', 'kiln-app', 'kiln.wit'), await readFile(join(witDir, 'kiln.wit')));
+await writeFile(join(worldDir, 'deps', 'wasi-cli', 'environment.wit'), WASI_CLI_ENVIRONMENT);
+await writeFile(join(worldDir, 'forge-js.wit'), FORGE_JS_WORLD);
+
 // Imported first, so the host and the globals are in place before any app
 // module's top-level code runs (ES modules evaluate in import order).
 const setup = `import * as jira from 'kiln:app/jira@0.2.0';
 import * as log from 'kiln:app/log@0.2.0';
 import * as storage from 'kiln:app/storage@0.2.0';
+import * as environment from 'wasi:cli/environment@0.2.12';
 import { installHost } from ${forgeSrc('host.js')};
 import { installGlobals } from ${forgeSrc('handler.js')};
 import { installFetch } from ${forgeSrc('fetch.js')};
-installHost({ jira, log, storage });
+installHost({ jira, log, storage, environment });
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;
@@ -99,7 +131,7 @@ const bundled = await build({
     '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
   },
   // The host's interfaces are imports of the component, not modules.
-  external: ['kiln:app/*'],
+  external: ['kiln:app/*', 'wasi:cli/environment@0.2.12'],
   outfile: bundlePath,
   logLevel: 'warning',
   metafile: true,
@@ -108,7 +140,7 @@ const inputs = Object.keys(bundled.metafile.inputs).length;
 
 const { component, imports: witImports } = await componentize({
   sourcePath: bundlePath,
-  witPath: witDir,
+  witPath: worldDir,
   worldName: 'app',
   disableFeatures: disabledFeatures,
 });

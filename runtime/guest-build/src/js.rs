@@ -69,6 +69,14 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/storage.js"),
     ),
     (
+        "forge-api/src/variables.js",
+        include_str!("../../../forge/kiln-forge-api/src/variables.js"),
+    ),
+    (
+        "forge-api/src/web_trigger.js",
+        include_str!("../../../forge/kiln-forge-api/src/web_trigger.js"),
+    ),
+    (
         "forge-api/src/kvs.js",
         include_str!("../../../forge/kiln-forge-api/src/kvs.js"),
     ),

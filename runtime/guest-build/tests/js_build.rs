@@ -79,12 +79,16 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
         .iter()
         .map(|pair| pair[0].as_str().unwrap().to_owned())
         .collect();
+    // Kiln's world, plus the environment the Forge layer builds
+    // `process.env` from (the build-only world `kiln:forge-js/app`).
     assert!(
         imports
             .iter()
-            .all(|i| i.starts_with("kiln:app/") && i.ends_with("@0.2.0")),
+            .all(|i| (i.starts_with("kiln:app/") && i.ends_with("@0.2.0"))
+                || i == "wasi:cli/environment@0.2.12"),
         "{imports:?}"
     );
+    assert!(imports.iter().any(|i| i == "wasi:cli/environment@0.2.12"));
     assert!(imports.iter().any(|i| i == "kiln:app/jira@0.2.0"));
     assert!(imports.iter().any(|i| i == "kiln:app/storage@0.2.0"));
     // The app's TypeScript was bundled (the two files and the Forge layer).

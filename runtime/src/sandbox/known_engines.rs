@@ -71,6 +71,17 @@ pub const KNOWN_ENGINES: &[KnownEngine] = &[
         compile_cpu_allowance: Duration::from_secs(90),
     },
     KnownEngine {
+        // The same engine for the build-only world `kiln:forge-js/app`
+        // (`kiln:app@0.2.0` plus `wasi:cli/environment`, which carries config
+        // variables to `process.env`): componentize-js splices a binding per
+        // import into the engine, so its code differs. The entry above stays for
+        // components built before.
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.2.0 + wasi:cli/environment, http disabled)",
+        code_sha256: hex32("8785c6db803b8cc304fe5a48e55169f890765e1d46d47c869a6cddc74fd24582"),
+        functions: 12_656,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
+    KnownEngine {
         // The same engine with componentize-js's `http` feature, for an app
         // whose manifest declares `permissions.external.fetch.backend`: its
         // `fetch` goes out through wasi:http/outgoing-handler, which Kiln links

@@ -29,6 +29,8 @@ pub struct InvocationState {
     pub(crate) jira: JiraSession,
     pub(crate) storage: StorageSession,
     pub(crate) log: GuestLog,
+    /// What the guest sees as its environment ([`crate::guest_env`]).
+    pub(crate) env: crate::guest_env::GuestEnvironment,
     /// `wasi:http` (egress); only reachable when the app declares a backend
     /// (see crate::egress, which implements `WasiHttpView` on this state).
     pub(crate) egress: crate::egress::EgressState,
@@ -37,8 +39,9 @@ pub struct InvocationState {
 impl WasiView for InvocationState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         let log = &self.log;
+        let env = &self.env;
         WasiCtxView {
-            ctx: self.wasi.get_or_insert_with(|| sandboxed_wasi(log)),
+            ctx: self.wasi.get_or_insert_with(|| sandboxed_wasi(log, env)),
             table: &mut self.table,
         }
     }

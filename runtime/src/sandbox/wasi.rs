@@ -3,7 +3,7 @@
 //!
 //! | capability | Kiln's setting | threat |
 //! |---|---|---|
-//! | environment variables | none | credential or host data in env |
+//! | environment variables | the app's own config variables and the host's `KILN_` entries only ([`crate::guest_env`]), never the host's environment | credential or host data in env: nothing is inherited; the list is built from the state database, and the operator cannot name a `KILN_` variable |
 //! | arguments | none | host paths or flags in argv |
 //! | filesystem | no preopened directory | reading credentials files, host data |
 //! | stdin | closed | reading the operator's terminal |
@@ -19,10 +19,17 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder};
 
 use super::guest_log::{GuestLog, LogLevel};
 use super::stdio::LogOutput;
+use crate::guest_env::GuestEnvironment;
 
-/// Builds the deny-by-default WASI context for one invocation.
-pub fn sandboxed_wasi(log: &GuestLog) -> WasiCtx {
+/// Builds the deny-by-default WASI context for one invocation, whose
+/// environment is exactly `env`.
+pub fn sandboxed_wasi(log: &GuestLog, env: &GuestEnvironment) -> WasiCtx {
     let mut builder = WasiCtxBuilder::new();
+    // `WasiCtxBuilder` starts with an empty environment and never inherits
+    // the host's (that needs `inherit_env`, which Kiln never calls).
+    for (name, value) in env.pairs() {
+        builder.env(name, value);
+    }
     builder
         .stdin(ClosedInputStream)
         .stdout(LogOutput::new(log.clone(), LogLevel::Stdout))

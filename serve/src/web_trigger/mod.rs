@@ -151,11 +151,13 @@ async fn handle(
     };
 
     let invocation = invocation_for(
+        shared,
         &installed,
         TriggerKind::WebTrigger,
         &module.function,
         payload,
-    );
+    )
+    .await;
     shared.metrics.slots_in_use.inc();
     let started = Instant::now();
     let invoked = installed.app.invoke(invocation).await;

@@ -2,7 +2,9 @@
 //! kind, each leaving a trace the tests can check from outside the server.
 //!
 //! - `web_echo` (web trigger): answers with what it received (method, user path, headers,
-//!   query, body) in Forge's response shape, so a test sees exactly what reached the app.
+//!   query, body, and the installation's web trigger URLs the host put in its environment
+//!   for `webTrigger.getUrl`) in Forge's response shape, so a test sees exactly what
+//!   reached the app.
 //! - `web_slow` (web trigger): spins for `?ms=N` (at most 5 s) before answering, to hold
 //!   a slot (backpressure tests).
 //! - `on_event` (product event trigger): comments on the event's issue, so the Jira write
@@ -21,6 +23,7 @@ fn web_echo(request: Value) -> Result<Value, AppError> {
         "headers": request["headers"],
         "queryParameters": request["queryParameters"],
         "body": request["body"],
+        "webTriggerUrls": std::env::var("KILN_WEBTRIGGER_URLS").ok(),
     });
     Ok(json!({
         "statusCode": 200,
