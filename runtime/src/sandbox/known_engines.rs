@@ -82,17 +82,17 @@ pub const KNOWN_ENGINES: &[KnownEngine] = &[
         compile_cpu_allowance: Duration::from_secs(90),
     },
     KnownEngine {
-        // The same engine with componentize-js's `http` feature, for an app
-        // whose manifest declares `permissions.external.fetch.backend`: its
-        // `fetch` goes out through wasi:http/outgoing-handler, which Kiln links
-        // only for such an app and checks request by request. The feature
-        // changes the engine's code section the splicer produces, so it is a
-        // second vetted digest, of about the same size: 12,622 functions
-        // against 12,658, a component 10 KB larger (measured on
+        // The same engine and world with componentize-js's `http` feature, for
+        // an app whose manifest declares `permissions.external.fetch.backend`:
+        // its `fetch` goes out through wasi:http/outgoing-handler, which Kiln
+        // links only for such an app and checks request by request. The
+        // feature changes the engine's code section the splicer produces, so it
+        // is another vetted digest, of about the same size: 12,620 functions
+        // against 12,656, a component about 10 KB larger (measured on
         // `tests/js/fetcher`).
-        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.2.0, http enabled)",
-        code_sha256: hex32("1b2ff32cf118fcfc921c548030dd5116555fb3c93deb6a500cbe860763fd0c17"),
-        functions: 12_622,
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.2.0 + wasi:cli/environment, http enabled)",
+        code_sha256: hex32("6ef91bd401cb8bf09a0d0637da35163dda15afc91c0f53d4db53829778729577"),
+        functions: 12_620,
         compile_cpu_allowance: Duration::from_secs(90),
     },
 ];
