@@ -10,6 +10,7 @@ import { invocationContext } from './handler.js';
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
 export { Response } from './response.js';
+export { authorize, AuthorizationError } from './authorize.js';
 export { storage, startsWith, StorageError };
 
 const appClient = productClient('app');
