@@ -29,6 +29,7 @@ mod escape_quotas;
 mod escape_soak;
 mod escape_storage;
 mod escape_url;
+mod example_forge_flagsmith;
 mod example_weather_note;
 mod examples;
 mod foundation;

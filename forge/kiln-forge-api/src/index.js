@@ -11,6 +11,7 @@ import { webTrigger } from './web_trigger.js';
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
 export { Response } from './response.js';
+export { authorize, AuthorizationError } from './authorize.js';
 export { storage, startsWith, StorageError };
 
 const appClient = productClient('app');

@@ -96,6 +96,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         "forge-api/src/fetch.js",
         include_str!("../../../forge/kiln-forge-api/src/fetch.js"),
     ),
+    (
+        "forge-api/src/authorize.js",
+        include_str!("../../../forge/kiln-forge-api/src/authorize.js"),
+    ),
 ];
 
 /// Marks a toolchain or dependency folder whose install finished.

@@ -50,6 +50,8 @@ const GET_COMMENTS: Alternatives = &[
         "read:avatar:jira",
     ],
 ];
+/// `getMyPermissions`: classic `read:jira-work` or granular `read:permission:jira`.
+const MY_PERMISSIONS: Alternatives = &[&["read:jira-work"], &["read:permission:jira"]];
 const LABELS: Alternatives = &[&["read:jira-work"], &["read:label:jira"]];
 const READ_PROJECT_PROPERTY: Alternatives = &[&["read:jira-work"], &["read:project.property:jira"]];
 const WRITE_PROJECT_PROPERTY: Alternatives =
@@ -261,6 +263,7 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     let m = method.as_str();
     let found = match (m, template) {
         ("GET", "/rest/api/3/myself") => MYSELF,
+        ("GET", "/rest/api/3/mypermissions") => MY_PERMISSIONS,
         ("POST", "/rest/api/3/issue") => CREATE_ISSUE,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}") => GET_ISSUE,
         ("PUT", "/rest/api/3/issue/{issue_id_or_key}") => EDIT_ISSUE,

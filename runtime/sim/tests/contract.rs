@@ -17,7 +17,8 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 23] = [
+const ROOTS: [&str; 24] = [
+    "Permissions",
     "ServerInformation",
     "FieldDetails",
     "PropertyKeys",
@@ -159,6 +160,13 @@ async fn platform_responses_match_the_official_schemas() {
 
     let (_, me) = get(ADMIN, String::from("/rest/api/3/myself")).await;
     contract.check_ref("GET /myself", "User", &me);
+    for context in ["", "&projectKey=SEC", "&issueKey=KILN-1"] {
+        let path = format!(
+            "/rest/api/3/mypermissions?permissions=ADMINISTER,EDIT_ISSUES,ADMINISTER_PROJECTS{context}"
+        );
+        let (_, permissions) = get(USER, path).await;
+        contract.check_ref("GET /mypermissions", "Permissions", &permissions);
+    }
 
     for key in ["KILN-1", "KILN-3", "SEC-2"] {
         let (_, issue) = get(ADMIN, format!("/rest/api/3/issue/{key}")).await;

@@ -12,6 +12,7 @@ mod contract;
 mod curl;
 mod faults;
 mod issue_data;
+mod my_permissions;
 mod not_modelled;
 mod oauth;
 mod ops;

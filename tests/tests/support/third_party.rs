@@ -52,6 +52,18 @@ impl ThirdParty {
         certificate: &Certificate,
         answer: impl Fn(&str) -> String + Send + Sync + 'static,
     ) -> Self {
+        Self::https_at("127.0.0.1:0", certificate, answer)
+            .await
+            .expect("bind")
+    }
+
+    /// TLS on `address` (a loopback address and port): for an app whose URL
+    /// names no port, so the server must sit on 443 of an address of its own.
+    pub async fn https_at(
+        address: &str,
+        certificate: &Certificate,
+        answer: impl Fn(&str) -> String + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -62,11 +74,20 @@ impl ThirdParty {
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certificate.key.clone())),
             )
             .expect("server certificate");
-        Self::start(Some(TlsAcceptor::from(Arc::new(config))), Arc::new(answer)).await
+        let listener = TcpListener::bind(address).await?;
+        Ok(Self::serve_on(
+            listener,
+            Some(TlsAcceptor::from(Arc::new(config))),
+            Arc::new(answer),
+        ))
     }
 
     async fn start(tls: Option<TlsAcceptor>, answer: Arc<Answer>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::serve_on(listener, tls, answer)
+    }
+
+    fn serve_on(listener: TcpListener, tls: Option<TlsAcceptor>, answer: Arc<Answer>) -> Self {
         let port = listener.local_addr().expect("address").port();
         let connections = Arc::new(AtomicUsize::new(0));
         let heads = Arc::new(Mutex::new(Vec::new()));

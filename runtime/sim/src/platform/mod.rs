@@ -6,6 +6,7 @@ mod field_details;
 pub(crate) mod fields;
 mod issue;
 mod label;
+mod my_permissions;
 mod myself;
 mod page;
 mod project;
@@ -32,6 +33,7 @@ use crate::shared::Shared;
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/rest/api/3/myself", get(myself::get))
+        .route("/rest/api/3/mypermissions", get(my_permissions::get))
         .route("/rest/api/3/issue", post(issue::create))
         .route(
             "/rest/api/3/issue/{issue_id_or_key}",
