@@ -25,8 +25,9 @@ use kiln_runtime::guest_text::{GuestText, to_json_line};
 use kiln_runtime::storage::{DEFAULT_ENVIRONMENT, SIMULATOR_SITE};
 use kiln_state::{
     AppStorage, EncryptionKey, Installation, InstallationStorage, SecretCipher, SqliteDatabase,
-    StorageLimits, default_state_path,
+    StateLocation, StorageLimits, default_state_path,
 };
+use secrecy::{ExposeSecret as _, SecretString};
 
 use super::exit::{Exit, Failure};
 
@@ -194,6 +195,40 @@ pub(super) fn app_id(app: &str) -> Result<String, Failure> {
             .map(|manifest| manifest.app.id)
             .map_err(|error| Failure::bad_input(anyhow!("{}: {error}", manifest.display()))),
         None => Ok(app.to_owned()),
+    }
+}
+
+/// The state a host command works on: `--state` if given, else the default SQLite file.
+/// In-memory state is refused with `why_not_memory`, since it is gone when the command ends.
+pub(super) fn persistent_state(
+    state: Option<&SecretString>,
+    why_not_memory: &str,
+) -> Result<StateLocation, Failure> {
+    let location = match state {
+        Some(text) => text
+            .expose_secret()
+            .parse::<StateLocation>()
+            .map_err(Failure::bad_input)?,
+        None => StateLocation::Sqlite(default_state_path().ok_or_else(|| {
+            Failure::environment(anyhow!(
+                "no data directory: set KILN_DATA_DIR or pass --state sqlite://PATH|postgres://…"
+            ))
+        })?),
+    };
+    if matches!(location, StateLocation::Memory) {
+        return Err(Failure::bad_input(anyhow!("{why_not_memory}")));
+    }
+    Ok(location)
+}
+
+/// A variable's value, kept secret; set but not text is refused, never taken as unset.
+pub(super) fn env_secret(name: &str) -> Result<Option<SecretString>, Failure> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(value) => value
+            .into_string()
+            .map(|text| Some(SecretString::from(text)))
+            .map_err(|_| Failure::bad_input(anyhow!("{name} is not text"))),
     }
 }
 

@@ -23,9 +23,7 @@ use std::io::Read as _;
 use anyhow::anyhow;
 use kiln_runtime::guest_text::GuestText;
 use kiln_runtime::storage::DEFAULT_ENVIRONMENT;
-use kiln_state::{
-    AppStorage, AppVariables, StateLocation, StorageLimits, VariableName, default_state_path,
-};
+use kiln_state::{AppStorage, AppVariables, StorageLimits, VariableName};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::exit::{Exit, Failure};
@@ -99,24 +97,12 @@ struct Where {
 impl Where {
     async fn open(&self) -> Result<AppVariables, Failure> {
         let app_id = super::storage::app_id(&self.app)?;
-        let location = match &self.state {
-            Some(text) => text
-                .expose_secret()
-                .parse::<StateLocation>()
-                .map_err(Failure::bad_input)?,
-            None => StateLocation::Sqlite(default_state_path().ok_or_else(|| {
-                Failure::environment(anyhow!(
-                    "no data directory: set KILN_DATA_DIR or pass --state sqlite://PATH|postgres://…"
-                ))
-            })?),
-        };
-        if matches!(location, StateLocation::Memory) {
-            return Err(Failure::bad_input(anyhow!(
-                "memory state is gone when this command ends: pass --state sqlite://PATH|postgres://…"
-            )));
-        }
-        let current = env_secret(kiln_serve::storage_key::KEY_ENV);
-        let previous = env_secret(kiln_serve::storage_key::PREVIOUS_KEYS_ENV);
+        let location = super::storage::persistent_state(
+            self.state.as_ref(),
+            "memory state is gone when this command ends: pass --state sqlite://PATH|postgres://…",
+        )?;
+        let current = super::storage::env_secret(kiln_serve::storage_key::KEY_ENV)?;
+        let previous = super::storage::env_secret(kiln_serve::storage_key::PREVIOUS_KEYS_ENV)?;
         let cipher =
             kiln_serve::storage_key::cipher(&location, current.as_ref(), previous.as_ref())
                 .map_err(Failure::bad_input)?;
@@ -129,13 +115,6 @@ impl Where {
             .await
             .map_err(Failure::bad_input)
     }
-}
-
-fn env_secret(name: &str) -> Option<SecretString> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .map(SecretString::from)
 }
 
 /// Why `value` may not be stored (see the module docs), without quoting it.

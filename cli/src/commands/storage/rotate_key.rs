@@ -11,8 +11,8 @@
 //! gate removing the previous key on it.
 
 use anyhow::anyhow;
-use kiln_state::{AppStorage, StateLocation, StorageLimits, default_state_path};
-use secrecy::{ExposeSecret as _, SecretString};
+use kiln_state::{AppStorage, StorageLimits};
+use secrecy::SecretString;
 use serde_json::json;
 
 use crate::commands::exit::{Exit, Failure};
@@ -35,24 +35,12 @@ pub struct RotateKeyArgs {
 }
 
 pub async fn run(args: RotateKeyArgs) -> Result<Exit, Failure> {
-    let location = match &args.state {
-        Some(text) => text
-            .expose_secret()
-            .parse::<StateLocation>()
-            .map_err(Failure::bad_input)?,
-        None => StateLocation::Sqlite(default_state_path().ok_or_else(|| {
-            Failure::environment(anyhow!(
-                "no data directory: set KILN_DATA_DIR or pass --state sqlite://PATH|postgres://…"
-            ))
-        })?),
-    };
-    if matches!(location, StateLocation::Memory) {
-        return Err(Failure::bad_input(anyhow!(
-            "memory state holds no secrets between runs: nothing to rotate"
-        )));
-    }
-    let current = env_secret(kiln_serve::storage_key::KEY_ENV)?;
-    let previous = env_secret(kiln_serve::storage_key::PREVIOUS_KEYS_ENV)?;
+    let location = super::persistent_state(
+        args.state.as_ref(),
+        "memory state holds no secrets between runs: nothing to rotate",
+    )?;
+    let current = super::env_secret(kiln_serve::storage_key::KEY_ENV)?;
+    let previous = super::env_secret(kiln_serve::storage_key::PREVIOUS_KEYS_ENV)?;
     let cipher = kiln_serve::storage_key::cipher(&location, current.as_ref(), previous.as_ref())
         .map_err(Failure::bad_input)?;
     eprintln!(
@@ -110,16 +98,5 @@ pub async fn run(args: RotateKeyArgs) -> Result<Exit, Failure> {
             report.undecryptable,
             kiln_serve::storage_key::PREVIOUS_KEYS_ENV
         )))
-    }
-}
-
-/// A variable's value, kept secret; set but not text is refused, never taken as unset.
-fn env_secret(name: &str) -> Result<Option<SecretString>, Failure> {
-    match std::env::var_os(name) {
-        None => Ok(None),
-        Some(value) => value
-            .into_string()
-            .map(|text| Some(SecretString::from(text)))
-            .map_err(|_| Failure::bad_input(anyhow!("{name} is not text"))),
     }
 }
