@@ -105,6 +105,9 @@ struct Issue {
 #[derive(Deserialize)]
 struct Fields {
     summary: String,
+    /// When the issue was created: tells this issue from an earlier one that had its key.
+    #[serde(default)]
+    created: Option<String>,
     #[serde(default)]
     labels: Vec<String>,
     #[serde(default)]
@@ -127,6 +130,30 @@ struct User {
 struct Memory {
     /// Every label this app ever added to the issue.
     labelled: Vec<String>,
+    /// The issue's `created` stamp. A key can name another issue later (an issue moved
+    /// away or deleted, or a fresh simulator handing out `KILN-7` again): a memory of an
+    /// issue created at another time is not this issue's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created: Option<String>,
+}
+
+impl Memory {
+    /// The memory kept under `issue`'s key, if it is about this issue.
+    fn of(issue: &Issue) -> Result<Self, AppError> {
+        let kept: Option<Memory> = storage::get(&memory_key(&issue.key))?;
+        Ok(kept
+            .filter(|memory| {
+                memory.created.is_none() || memory.created == issue.fields.created
+            })
+            .map(|memory| Memory {
+                created: issue.fields.created.clone(),
+                ..memory
+            })
+            .unwrap_or_else(|| Memory {
+                labelled: Vec::new(),
+                created: issue.fields.created.clone(),
+            }))
+    }
 }
 
 /// The storage key of an issue's [`Memory`].
@@ -182,13 +209,13 @@ fn triage(input: Input, ctx: &Context) -> Result<Output, AppError> {
 
     let issue: Issue = as_user()
         .get(route!("/rest/api/3/issue/{}", issue_key)?)
-        .query("fields", "summary,labels,components")
+        .query("fields", "summary,labels,components,created")
         .send()?
         .error_for_status()?
         .json()?;
 
     let mut reasons = Vec::new();
-    let mut memory: Memory = storage::get(&memory_key(&issue.key))?.unwrap_or_default();
+    let mut memory = Memory::of(&issue)?;
     // Labels it added before count as present: if one is gone, a person
     // removed it, and the app does not put it back.
     let known: Vec<String> = issue
@@ -300,6 +327,9 @@ mod tests {
         assert_eq!(direct.into_parts(), ("KILN-3".to_owned(), None));
     }
 
+    /// When the test's KILN-7 was created.
+    const CREATED: &str = "2026-11-29T09:00:00.000+0000";
+
     /// Jira answers `GET` of the issue with this summary, labels and
     /// component, and accepts every write the app may make.
     fn jira_with_issue(fake: &Fake, summary: &str, labels: &[&str], component: &str) {
@@ -312,6 +342,7 @@ mod tests {
                     "summary": summary,
                     "labels": labels,
                     "components": [{ "name": component }],
+                    "created": CREATED,
                 },
             }),
         );
@@ -358,7 +389,8 @@ mod tests {
         assert_eq!(
             fake.storage().get::<Memory>("triaged:KILN-7"),
             Some(Memory {
-                labelled: vec!["security".into(), "bug".into()]
+                labelled: vec!["security".into(), "bug".into()],
+                created: Some(CREATED.into()),
             })
         );
     }
@@ -371,6 +403,7 @@ mod tests {
             "triaged:KILN-7",
             &Memory {
                 labelled: vec!["security".into()],
+                created: Some(CREATED.into()),
             },
         );
 
@@ -383,6 +416,32 @@ mod tests {
                 .unwrap()
                 .labelled,
             ["security", "bug"]
+        );
+    }
+
+    /// A memory of another issue that had the key (created at another time) is not this
+    /// issue's: its labels are added, and the memory now names this issue.
+    #[test]
+    fn a_memory_of_an_earlier_issue_with_the_same_key_is_not_this_ones() {
+        let fake = Fake::install();
+        jira_with_issue(&fake, "Sandbox crash on start", &[], "Unowned");
+        fake.storage().set(
+            "triaged:KILN-7",
+            &Memory {
+                labelled: vec!["security".into(), "bug".into()],
+                created: Some("2026-11-28T09:00:00.000+0000".into()),
+            },
+        );
+
+        let output = triage(input("KILN-7"), &testing::context()).unwrap();
+
+        assert_eq!(output.labels_added, ["security", "bug"]);
+        assert_eq!(
+            fake.storage().get::<Memory>("triaged:KILN-7"),
+            Some(Memory {
+                labelled: vec!["security".into(), "bug".into()],
+                created: Some(CREATED.into()),
+            })
         );
     }
 
