@@ -363,6 +363,12 @@ impl LoadedApp {
         &self.limits
     }
 
+    /// Whether the component imports `wasi:cli/environment`: only then does an
+    /// invocation read its environment (config variables, web trigger URLs).
+    pub fn reads_environment(&self) -> bool {
+        self.reads_environment
+    }
+
     /// The `kiln:app` world the component was built for.
     pub fn world(&self) -> WorldVersion {
         self.pre.version()

@@ -73,7 +73,12 @@ pub async fn invocation_for(
 /// the invocation itself does not depend on it.
 async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String, String)> {
     let modules = installed.manifest().web_triggers();
-    let Some(storage) = installed.app.storage().filter(|_| !modules.is_empty()) else {
+    // A component that cannot read its environment would never see them: no state
+    // round trip for it on every request.
+    if modules.is_empty() || !installed.app.reads_environment() {
+        return Vec::new();
+    }
+    let Some(storage) = installed.app.storage() else {
         return Vec::new();
     };
     let installation = &installed.installation;
@@ -90,7 +95,10 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
                 continue;
             }
         };
-        match shared.state.resolve_web_trigger(&id).await {
+        // Through the same one-second cache as the requests themselves
+        // (`web_trigger::cache`): a URL rotated here is forgotten at once, elsewhere
+        // within the second.
+        match shared.web_triggers.resolve(&shared.state, &id).await {
             Ok(Some(resolved))
                 if &resolved.installation == installation
                     && resolved.module_key.as_str() == module.key =>
