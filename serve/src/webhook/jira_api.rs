@@ -13,11 +13,12 @@
 //! redacts it from anything the site echoes).
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use kiln_manifest::{DeclaredScopes, Scope};
 use kiln_runtime::JiraClient;
 use kiln_runtime::bindings::{Method, Principal, Request, RequestError, Response};
+use kiln_runtime::jira::rate_limit::parse_retry_after;
 use kiln_runtime::jira::session::{JiraSession, SessionConfig};
 use serde::Deserialize;
 use serde_json::json;
@@ -218,15 +219,14 @@ fn call_error(error: RequestError) -> JiraWebhookError {
     }
 }
 
-/// `Retry-After` in seconds (Jira sends seconds; an HTTP date is not honoured, and the
-/// backoff applies instead).
+/// `Retry-After`, read by the same parser as the invocations' rate-limit gate (seconds or
+/// an HTTP date); the registration's backoff caps what it asks for.
 fn retry_after(response: &Response) -> Option<Duration> {
     response
         .headers
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
-        .and_then(|(_, value)| value.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+        .and_then(|(_, value)| parse_retry_after(value, SystemTime::now()))
 }
 
 /// Jira's `errorMessages` and `errors`, or nothing (never the raw body, which may be HTML).
