@@ -82,11 +82,21 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
         return Vec::new();
     };
     let installation = &installed.installation;
+    // Through the host's cache of opened installations, once for all modules.
+    let holder = match kiln_state::web_trigger_urls::holder(installation) {
+        Ok(holder) => storage.open(&holder).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    let store = match holder {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::warn!(app = %installation.app_id(), %error, "web trigger URLs not recalled");
+            return Vec::new();
+        }
+    };
     let mut urls = Vec::new();
     for module in modules {
-        let recalled =
-            kiln_state::web_trigger_urls::recall(storage.storage(), installation, &module.key)
-                .await;
+        let recalled = kiln_state::web_trigger_urls::recall_in(&store, &module.key).await;
         let id = match recalled {
             Ok(Some(id)) => id.expose(),
             Ok(None) => continue,

@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::installation::{Installation, InstallationError};
 use crate::secrets::SecretValue;
 use crate::serve::WebTriggerId;
-use crate::storage::{AppStorage, StorageError};
+use crate::storage::{AppStorage, InstallationStorage, StorageError};
 
 /// The site part of the holders: this prefix, then the installation's own site.
 pub const SITE_PREFIX: &str = "kiln:web-trigger-ids ";
@@ -38,7 +38,9 @@ pub enum SealedIdError {
     Storage(#[from] StorageError),
 }
 
-fn holder(installation: &Installation) -> Result<Installation, InstallationError> {
+/// The host-only installation whose storage keeps `installation`'s sealed ids (a host
+/// that caches opened installations opens it once and passes it to [`recall_in`]).
+pub fn holder(installation: &Installation) -> Result<Installation, InstallationError> {
     Installation::new(
         installation.app_id(),
         format!("{SITE_PREFIX}{}", installation.site()),
@@ -68,6 +70,14 @@ pub async fn recall(
     module_key: &str,
 ) -> Result<Option<WebTriggerId>, SealedIdError> {
     let store = storage.installation(&holder(installation)?).await?;
+    Ok(recall_in(&store, module_key).await?)
+}
+
+/// [`recall`] from the storage of the installation's [`holder`], already opened.
+pub async fn recall_in(
+    store: &InstallationStorage,
+    module_key: &str,
+) -> Result<Option<WebTriggerId>, StorageError> {
     let Some(secret) = store.get_secret(module_key).await? else {
         return Ok(None);
     };
