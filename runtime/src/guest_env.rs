@@ -6,7 +6,9 @@
 //!   `runtime variables set`), encrypted ones opened: read from the app storage the runtime
 //!   was given, at the start of every invocation of a component that imports
 //!   `wasi:cli/environment` (one that cannot read them does not pay for them), so a change
-//!   is seen by the next invocation (on every `runtime serve` replica sharing the database);
+//!   is seen by the next invocation; `runtime serve` reuses a read for one second
+//!   ([`crate::storage::variables`]), so there a change reaches every replica sharing the
+//!   database within that second;
 //! - [`WEB_TRIGGER_URLS`]: under `runtime serve`, the installation's web trigger URLs as a
 //!   JSON object `{moduleKey: url}` (`webTrigger.getUrl`); absent under `runtime run`,
 //!   which serves no URL.
@@ -24,7 +26,7 @@
 
 use std::sync::Arc;
 
-use kiln_state::{AppVariables, VariableError};
+use kiln_state::VariableError;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::storage::StorageHost;
@@ -53,15 +55,8 @@ impl GuestEnvironment {
         environment: &str,
         web_trigger_urls: &[(String, String)],
     ) -> Result<Self, VariableError> {
-        let mut pairs = match storage {
-            Some(storage) => {
-                // Through the host's cache of opened installations: no backend lookup of
-                // the holder on every invocation.
-                let holder = AppVariables::holder(app_id, environment)?;
-                AppVariables::over(storage.open(&holder).await?)
-                    .environment()
-                    .await?
-            }
+        let mut pairs: Vec<(String, SecretString)> = match storage {
+            Some(storage) => storage.variables(app_id, environment).await?.to_vec(),
             None => Vec::new(),
         };
         if !web_trigger_urls.is_empty() {
@@ -91,6 +86,8 @@ impl GuestEnvironment {
 
 #[cfg(test)]
 mod tests {
+    use kiln_state::AppVariables;
+
     use super::*;
 
     #[tokio::test]

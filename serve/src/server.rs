@@ -42,6 +42,11 @@ pub const DEFAULT_ENVIRONMENT: &str = "development";
 
 /// Largest header block a client may send, bytes (hyper's minimum buffer is 8 KiB).
 const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// How long an app's config variables, once read, serve its invocations without another
+/// query: the same bound as a resolved web trigger id ([`web_trigger::cache::FRESH_FOR`]).
+/// A `runtime variables set` reaches every replica within it; Forge applies one only at
+/// the next deploy.
+const CONFIG_VARIABLES_FRESH_FOR: Duration = web_trigger::cache::FRESH_FOR;
 
 /// Everything a server needs; the CLI fills it from arguments and `kiln.toml`.
 pub struct ServeOptions {
@@ -408,7 +413,8 @@ async fn open_state(
         backends.storage,
         StorageLimits::default(),
         cipher,
-    ));
+    ))
+    .with_variables_fresh_for(CONFIG_VARIABLES_FRESH_FOR);
     Ok((
         ServeState::new(
             backends.serve,

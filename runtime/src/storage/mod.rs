@@ -15,6 +15,7 @@
 //! - every call waits within the invocation's deadline.
 
 pub mod session;
+pub mod variables;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,6 +44,7 @@ const MAX_OPEN_INSTALLATIONS: usize = 1024;
 pub struct StorageHost {
     storage: AppStorage,
     open: Arc<Mutex<HashMap<Installation, InstallationStorage>>>,
+    variables: Arc<variables::VariablesCache>,
 }
 
 impl std::fmt::Debug for StorageHost {
@@ -54,11 +56,34 @@ impl std::fmt::Debug for StorageHost {
 }
 
 impl StorageHost {
+    /// The host's storage over `storage`. Config variables are read on every invocation
+    /// ([`Self::with_variables_fresh_for`] trades that for a bounded staleness).
     pub fn new(storage: AppStorage) -> Self {
         Self {
             storage,
             open: Arc::default(),
+            variables: Arc::default(),
         }
+    }
+
+    /// Reuses an app's config variables read within `fresh_for` (see
+    /// [`variables::VariablesCache`] for what may be stale and for how long).
+    pub fn with_variables_fresh_for(mut self, fresh_for: std::time::Duration) -> Self {
+        self.variables = Arc::new(variables::VariablesCache::new(fresh_for));
+        self
+    }
+
+    /// The config variables of `app_id` in `environment`, encrypted ones opened.
+    pub async fn variables(
+        &self,
+        app_id: &str,
+        environment: &str,
+    ) -> Result<variables::VariablePairs, kiln_state::VariableError> {
+        self.variables
+            .get_or_read(app_id, environment, || {
+                variables::read(self, app_id, environment)
+            })
+            .await
     }
 
     pub fn storage(&self) -> &AppStorage {
