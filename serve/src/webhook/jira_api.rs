@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use kiln_manifest::{DeclaredScopes, Scope};
 use kiln_runtime::JiraClient;
 use kiln_runtime::bindings::{Method, Principal, Request, RequestError, Response};
+use kiln_runtime::guest_text::{GuestText, cap};
 use kiln_runtime::jira::rate_limit::parse_retry_after;
 use kiln_runtime::jira::session::{JiraSession, SessionConfig};
 use serde::Deserialize;
@@ -250,20 +251,10 @@ fn jira_message(body: &[u8]) -> String {
     }
 }
 
-/// Bounded and free of control characters: it is logged and listed.
+/// Jira's text as Kiln shows any text it does not control: cut to [`MAX_MESSAGE`] bytes,
+/// then escaped, by the runtime's rules (`guest_text`). It is logged and listed.
 fn bounded(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.len() <= MAX_MESSAGE {
-        return clean;
-    }
-    let mut end = MAX_MESSAGE;
-    while !clean.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &clean[..end])
+    GuestText(&cap(text, MAX_MESSAGE)).to_string()
 }
 
 #[cfg(test)]
@@ -274,10 +265,12 @@ mod tests {
     fn jira_errors_are_bounded_and_clean() {
         assert_eq!(
             jira_message(br#"{"errorMessages":["a\nb"],"errors":{"url":"bad"}}"#),
-            "a b; url: bad"
+            r"a\nb; url: bad"
         );
         assert_eq!(jira_message(b"<html>"), "");
-        assert!(bounded(&"é".repeat(1000)).len() <= MAX_MESSAGE + 3);
+        let long = bounded(&"é".repeat(1000));
+        assert!(long.starts_with(&"é".repeat(MAX_MESSAGE / 2)));
+        assert!(long.ends_with("bytes cut by Kiln]"));
         let response = Response {
             status: 429,
             headers: vec![("Retry-After".into(), " 7 ".into())],
