@@ -3,8 +3,8 @@
 //!
 //! - `web_echo` (web trigger): answers with what it received (method, user path, headers,
 //!   query, body, and the installation's web trigger URLs the host put in its environment
-//!   for `webTrigger.getUrl`) in Forge's response shape, so a test sees exactly what
-//!   reached the app.
+//!   for `webTrigger.getUrl`, and its `GREETING` config variable) in Forge's response
+//!   shape, so a test sees exactly what reached the app.
 //! - `web_slow` (web trigger): spins for `?ms=N` (at most 5 s) before answering, to hold
 //!   a slot (backpressure tests).
 //! - `on_event` (product event trigger): comments on the event's issue, so the Jira write
@@ -24,6 +24,7 @@ fn web_echo(request: Value) -> Result<Value, AppError> {
         "queryParameters": request["queryParameters"],
         "body": request["body"],
         "webTriggerUrls": std::env::var("KILN_WEBTRIGGER_URLS").ok(),
+        "greeting": std::env::var("GREETING").ok(),
     });
     Ok(json!({
         "statusCode": 200,
