@@ -159,6 +159,10 @@ fn default_environment() -> String {
     "production".into()
 }
 
+/// Most queue workers: each is a task and a run slot, and every one of them may hold an
+/// instance of an app at once; past this the limit is a typo, not a capacity plan.
+pub const MAX_WORKERS: usize = 1024;
+
 /// The host's explicit limits; each has a default sized for one small machine.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default, rename_all = "snake_case")]
@@ -372,6 +376,9 @@ impl ServeConfig {
                 "limits: workers, web_concurrency_per_app and max_connections must be at least 1"
                     .into(),
             );
+        }
+        if limits.workers > MAX_WORKERS {
+            return Err(format!("limits: workers must be at most {MAX_WORKERS}"));
         }
         // At least a second, so a heartbeat (a third of it) is not a busy loop on the
         // database; at most an hour, past which a dead replica's events wait too long.

@@ -16,6 +16,15 @@
 //! no longer this worker's: the invocation is cancelled (its Store dropped, as after a
 //! timeout) and nothing is recorded for it, since the other claimer now owns its outcome.
 //!
+//! **Run slots.** `limits.workers` permits bound the events this replica runs at once. A
+//! worker holds one while it claims and runs; the webhook fast path (`webhook`: a delivery's
+//! events claimed in the transaction that accepts it) takes idle ones, and starts its events
+//! while that transaction's commit reaches the disk ([`CommitGate`]): their handlers are
+//! entered without waiting for the fsync, and nothing about them (renewal, completion,
+//! failure) is written until the commit landed. If it fails, the delivery was not accepted
+//! (Jira sends it again), so the invocation is cancelled and nothing is recorded: the same
+//! at-least-once as a worker that dies after the app acted.
+//!
 //! What is retried: a run the sandbox stopped (timeout, trap, limits) or could not start.
 //! An app that *returned* an error is done: Forge does not retry a function that failed on
 //! its own terms, and a retry would repeat whatever Jira writes it made before failing.
@@ -24,7 +33,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln_state::serve::{ClaimedEvent, Lease, LeaseOutcome, LeaseRenewal, UnixMillis};
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, watch};
 
 use crate::invocation::{TriggerKind, invocation_for};
 use crate::metrics::{InvocationLabels, LatencyLabels};
@@ -34,6 +43,36 @@ use crate::web_trigger::failure_kind;
 /// How long an idle worker sleeps before looking again (retries come due without a wake).
 const IDLE_POLL: Duration = Duration::from_millis(250);
 
+/// Whether the transaction that claimed an event has committed: until it has, the event's
+/// lease does not exist for anyone else, so nothing about it may be written.
+#[derive(Clone)]
+pub struct CommitGate(Option<watch::Receiver<Option<bool>>>);
+
+impl CommitGate {
+    /// A claim whose transaction committed before it was handed over (a worker's).
+    pub fn landed() -> Self {
+        Self(None)
+    }
+
+    /// A gate opened by `commit`'s result; the sender says `Some(committed)` once.
+    pub fn pending() -> (watch::Sender<Option<bool>>, Self) {
+        let (send, receive) = watch::channel(None);
+        (send, Self(Some(receive)))
+    }
+
+    /// Waits for the commit; `false` if it failed (or its task ended without saying).
+    pub async fn committed(&self) -> bool {
+        let Some(receiver) = &self.0 else {
+            return true;
+        };
+        let mut receiver = receiver.clone();
+        match receiver.wait_for(Option::is_some).await {
+            Ok(state) => state.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+}
+
 /// Runs until `stop` turns true; the event in hand is finished first.
 pub async fn worker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     loop {
@@ -41,9 +80,18 @@ pub async fn worker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             return;
         }
         let wake = shared.queued.notified();
+        // A run slot first: the webhook fast path may hold them all.
+        let slot = tokio::select! {
+            slot = shared.run_slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => return,
+            },
+            _ = stop.changed() => continue,
+        };
         match shared.state.claim(shared.clock.now()).await {
-            Ok(Some(event)) => run(&shared, event).await,
+            Ok(Some(event)) => run(&shared, event, CommitGate::landed(), slot).await,
             Ok(None) => {
+                drop(slot);
                 tokio::select! {
                     _ = wake => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}
@@ -51,6 +99,7 @@ pub async fn worker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 }
             }
             Err(error) => {
+                drop(slot);
                 tracing::error!(%error, "cannot claim from the queue");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -64,13 +113,20 @@ enum Verdict {
     Retry(String),
 }
 
-async fn run(shared: &Shared, event: ClaimedEvent) {
+/// Runs a claimed event in the run slot `_slot` (released when this returns), recording its
+/// outcome once `gate` says the claim committed.
+pub async fn run(
+    shared: &Shared,
+    event: ClaimedEvent,
+    gate: CommitGate,
+    _slot: OwnedSemaphorePermit,
+) {
     let lease = event.lease;
     let (verdict, labels) = tokio::select! {
         // Polled first: a handler that finished is recorded even if a heartbeat is due.
         biased;
         done = invoke(shared, &event) => done,
-        lost = hold(shared, lease, event.lease_expires_at) => {
+        lost = hold(shared, lease, event.lease_expires_at, &gate) => {
             tracing::warn!(
                 event = lease.event.get(),
                 attempt = lease.attempt,
@@ -84,6 +140,14 @@ async fn run(shared: &Shared, event: ClaimedEvent) {
     };
     if let Some(labels) = labels {
         shared.metrics.invocations.get_or_create(&labels).inc();
+    }
+    if !gate.committed().await {
+        tracing::warn!(
+            event = lease.event.get(),
+            app = %event.installation.app_id(),
+            "the delivery that carried this event was not stored: its run is not recorded, and Jira sends the delivery again"
+        );
+        return;
     }
     let outcome = match &verdict {
         Verdict::Complete => shared.state.complete(lease).await,
@@ -122,7 +186,15 @@ async fn run(shared: &Shared, event: ClaimedEvent) {
 /// stopped being this worker's, saying why. A renewal that fails (the database unreachable)
 /// is retried at the next beat; once the lease's last known end has passed without one,
 /// another replica may have claimed the event, so it is given up.
-async fn hold(shared: &Shared, lease: Lease, mut until: UnixMillis) -> &'static str {
+async fn hold(
+    shared: &Shared,
+    lease: Lease,
+    mut until: UnixMillis,
+    gate: &CommitGate,
+) -> &'static str {
+    if !gate.committed().await {
+        return "the delivery that carried it was not stored";
+    }
     let beat = shared.state.heartbeat();
     loop {
         tokio::time::sleep(beat).await;

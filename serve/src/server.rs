@@ -374,10 +374,14 @@ impl Running {
             grace_seconds = grace.as_secs(),
             "shutting down: finishing in-flight work"
         );
+        let workers = self.shared.limits.workers;
+        let run_slots = self.shared.run_slots.clone();
         let all = async {
             for handle in self.listeners.into_iter().chain(self.workers) {
                 let _ = handle.await;
             }
+            // Every run slot back: the webhook fast path's runs have finished too.
+            let _ = run_slots.acquire_many(workers as u32).await;
         };
         if tokio::time::timeout(grace, all).await.is_err() {
             tracing::warn!(

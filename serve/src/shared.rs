@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use kiln_state::ServeState;
 use secrecy::SecretString;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::admission::Admission;
 use crate::clock::Clock;
@@ -24,6 +24,9 @@ pub struct Shared {
     pub loop_guard: LoopGuard,
     /// Wakes idle queue workers when something was queued.
     pub queued: Notify,
+    /// One permit per event this replica may run at once (`limits.workers`), taken by the
+    /// queue workers and by the webhook fast path (see `dispatch`).
+    pub run_slots: Arc<Semaphore>,
     /// Wakes the dynamic webhook registrars when installations changed here.
     pub webhooks_changed: Notify,
     /// Set by SIGTERM: stop taking work.
@@ -58,6 +61,7 @@ impl Shared {
                 limits.web_max_waiting,
                 limits.client_timeout(),
             ),
+            run_slots: Arc::new(Semaphore::new(limits.workers)),
             limits,
             loop_guard: LoopGuard::default(),
             queued: Notify::new(),

@@ -278,11 +278,18 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
         let status = webhook(&replicas.servers[n % 3], &format!("slow-{n}"), &body, None).status();
         assert_eq!(status, 202);
     }
-    // Kill a replica while one of its slots runs a handler.
+    // Kill a replica while one of its slots runs a handler that is under way: a slot is
+    // counted from the start of the invocation, a moment before the handler's first write
+    // (`started:`), so the replica must still be running one a little later (a handler
+    // takes 2 s; a new one starts only when the first ones end).
     let mut victim = None;
+    let running = |n: usize| metric(&replicas.servers[n], "kiln_slots_in_use") >= 1.0;
     wait_for("a replica running a handler", || {
-        victim = (0..3).find(|n| metric(&replicas.servers[*n], "kiln_slots_in_use") >= 1.0);
-        victim.is_some()
+        victim = (0..3).find(|n| running(*n));
+        victim.is_some_and(|n| {
+            std::thread::sleep(Duration::from_millis(300));
+            running(n)
+        })
     });
     let victim = victim.unwrap();
     let survivors: Vec<usize> = (0..3).filter(|n| *n != victim).collect();

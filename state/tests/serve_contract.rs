@@ -408,6 +408,72 @@ async fn accepting_a_delivery_is_all_or_nothing(h: &Harness) {
     assert_eq!(s.queue_depth().await.unwrap(), 3);
 }
 
+/// The fast path of a webhook: accept, claim by the queue's own rules in the same
+/// transaction, commit while the handler starts. A duplicate claims nothing; the claim is
+/// fair (an older event of another installation goes first) and bounded by the per-app
+/// limit; once committed, a claimed event is leased (no one else can claim it) and its
+/// lease completes like any other.
+async fn an_accepted_delivery_claims_by_the_queues_rules_before_it_commits(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_leased_per_app = 2;
+    let s = h.with_limits(limits);
+    let a = installed(&s, "app-a").await;
+    let b = installed(&s, "app-b").await;
+
+    // Nothing waiting: the delivery's own event is claimed.
+    let first = s
+        .accept_delivery_claiming(&delivery("d-1"), &[event(&a, 1)], T0, 1)
+        .await
+        .unwrap();
+    let EnqueueOutcome::Accepted(ids) = &first.outcome else {
+        panic!("refused: {first:?}");
+    };
+    assert_eq!(first.claimed.len(), 1);
+    assert_eq!(first.claimed[0].lease.event, ids[0]);
+    assert_eq!(first.claimed[0].lease.attempt, 1);
+    assert_eq!(first.claimed[0].payload, b"{\"n\":1}");
+    first.commit.await.unwrap();
+    // Leased: no worker takes it, and its lease completes.
+    assert!(s.claim(at(1)).await.unwrap().is_none());
+    assert_eq!(
+        s.complete(first.claimed[0].lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+
+    // A redelivery claims nothing and stores nothing.
+    let again = s
+        .accept_delivery_claiming(&delivery("d-1"), &[event(&a, 1)], at(2), 1)
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, EnqueueOutcome::Duplicate);
+    assert!(again.claimed.is_empty());
+    again.commit.await.unwrap();
+    assert_eq!(s.queue_depth().await.unwrap(), 0);
+
+    // Fair: b's older event waits, so it is the one claimed; a's new event stays ready.
+    s.enqueue(&[event(&b, 2)], at(3)).await.unwrap();
+    let fair = s
+        .accept_delivery_claiming(&delivery("d-2"), &[event(&a, 3)], at(4), 1)
+        .await
+        .unwrap();
+    assert_eq!(fair.claimed.len(), 1);
+    assert_eq!(fair.claimed[0].installation, b);
+    fair.commit.await.unwrap();
+    let next = s.claim(at(5)).await.unwrap().unwrap();
+    assert_eq!(next.installation, a);
+
+    // The per-app limit: a holds one live lease (next); of three new events, one more is
+    // claimed for a, the rest wait.
+    let events: Vec<_> = (10..13).map(|n| event(&a, n)).collect();
+    let bounded = s
+        .accept_delivery_claiming(&delivery("d-3"), &events, at(6), 3)
+        .await
+        .unwrap();
+    assert_eq!(bounded.claimed.len(), 1, "{bounded:?}");
+    bounded.commit.await.unwrap();
+    assert_eq!(s.queue_depth().await.unwrap(), 5);
+}
+
 async fn interval_claims_are_exactly_once(h: &Harness) {
     let s = &h.state;
     let a = installed(s, "app-a").await;
@@ -1603,6 +1669,7 @@ support::every_backend!(
     web_triggers_issue_resolve_rotate_revoke,
     deliveries_are_recorded_once_until_they_expire,
     accepting_a_delivery_is_all_or_nothing,
+    an_accepted_delivery_claims_by_the_queues_rules_before_it_commits,
     interval_claims_are_exactly_once,
     queue_runs_retries_and_dead_letters,
     expired_leases_return_events_and_fence_old_claimers,

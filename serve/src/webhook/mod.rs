@@ -30,6 +30,7 @@ use kiln_state::ServeError;
 use kiln_state::serve::{DeliveryId, DeliveryKey, EnqueueOutcome, ModuleKey, NewEvent};
 use secrecy::ExposeSecret;
 
+use crate::dispatch::{self, CommitGate};
 use crate::metrics::Metrics;
 use crate::reply;
 use crate::shared::Shared;
@@ -83,7 +84,7 @@ pub async fn handle(
 }
 
 async fn receive(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     site_name: &str,
     headers: &HeaderMap,
     body: Body,
@@ -159,7 +160,8 @@ async fn receive(
         None => Vec::new(),
     };
     let queued = events.len();
-    match shared.state.accept_delivery(&delivery, &events, now).await {
+    let stored = accept(shared, &delivery, &events, now).await;
+    match stored {
         Ok(EnqueueOutcome::Accepted(_)) => {
             if queued > 0 {
                 shared.queued.notify_waiters();
@@ -210,6 +212,52 @@ async fn receive(
                 ),
             )
         }
+    }
+}
+
+/// Stores the delivery and its events (deduplicated, in one transaction) and returns once
+/// that is durable. With idle run slots, the events those slots can take are claimed in
+/// the same transaction and **started before its commit returns** (`dispatch::CommitGate`):
+/// the handler is entered while the fsync runs instead of after it and a worker's claim.
+/// What each started run records waits for the commit, and is dropped if it fails.
+async fn accept(
+    shared: &Arc<Shared>,
+    delivery: &DeliveryKey,
+    events: &[NewEvent],
+    now: kiln_state::serve::UnixMillis,
+) -> Result<EnqueueOutcome, ServeError> {
+    let mut slots = Vec::new();
+    while slots.len() < events.len() && !shared.draining() {
+        match shared.run_slots.clone().try_acquire_owned() {
+            Ok(slot) => slots.push(slot),
+            Err(_) => break,
+        }
+    }
+    if slots.is_empty() {
+        return shared.state.accept_delivery(delivery, events, now).await;
+    }
+    let pending = shared
+        .state
+        .accept_delivery_claiming(delivery, events, now, slots.len())
+        .await?;
+    let (landed, gate) = CommitGate::pending();
+    // The commit runs in a task of its own: a caller that hangs up must not abandon a
+    // transaction half-way (SQLite would keep its write lock).
+    let commit = tokio::spawn(async move {
+        let committed = pending.commit.await;
+        let _ = landed.send(Some(committed.is_ok()));
+        committed
+    });
+    for (event, slot) in pending.claimed.into_iter().zip(slots) {
+        let (shared, gate) = (shared.clone(), gate.clone());
+        tokio::spawn(async move { dispatch::run(&shared, event, gate, slot).await });
+    }
+    match commit.await {
+        Ok(Ok(())) => Ok(pending.outcome),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(ServeError::Corrupt(
+            "the commit task ended without an answer",
+        )),
     }
 }
 

@@ -19,6 +19,8 @@ mod types;
 mod web_trigger;
 mod webhook_registration;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,6 +80,45 @@ pub enum EnqueueOutcome {
     Accepted(Vec<EventId>),
     /// The delivery was seen before: nothing stored.
     Duplicate,
+}
+
+/// Commits a transaction that [`ServeBackend::enqueue_claiming`] left open. Drive it to
+/// completion (spawn it): a transaction dropped half-way would hold SQLite's write lock
+/// until its connection is next used.
+pub type PendingCommit = Pin<Box<dyn Future<Output = Result<(), ServeError>> + Send>>;
+
+/// What [`ServeState::accept_delivery_claiming`] did, before its transaction commits.
+pub struct ClaimingEnqueue {
+    pub outcome: EnqueueOutcome,
+    /// Events claimed for the caller by [`ServeState::claim`]'s rules (fairness, the
+    /// per-app limit, paused and held installations skipped), in the same transaction:
+    /// theirs only once `commit` succeeds. Until then nothing of the transaction exists
+    /// for anyone else, so the caller may *run* them (a handler's effects before the
+    /// commit are those of an at-least-once delivery: if the commit fails, the delivery
+    /// was not accepted and Jira sends it again), but must not renew, complete or fail
+    /// them before `commit` resolved `Ok`.
+    pub claimed: Vec<ClaimedEvent>,
+    pub commit: PendingCommit,
+}
+
+impl std::fmt::Debug for ClaimingEnqueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimingEnqueue")
+            .field("outcome", &self.outcome)
+            .field("claimed", &self.claimed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClaimingEnqueue {
+    /// Nothing left to commit.
+    pub fn settled(outcome: EnqueueOutcome, claimed: Vec<ClaimedEvent>) -> Self {
+        Self {
+            outcome,
+            claimed,
+            commit: Box::pin(std::future::ready(Ok(()))),
+        }
+    }
 }
 
 /// A web trigger id's owner, found by the id's hash.
@@ -186,6 +227,51 @@ pub trait ServeBackend: Send + Sync + 'static {
         now: UnixMillis,
         lease_until: UnixMillis,
     ) -> Result<Option<ClaimedEvent>, ServeError>;
+    /// `enqueue`, then up to `max_claims` claims (as `claim`), and returns what the
+    /// transaction decided with its commit still to run ([`ClaimingEnqueue`]), so the
+    /// caller can start the claimed events while the commit reaches the disk. This default
+    /// runs the two one after the other, committed, for a backend with nothing to wait for.
+    async fn enqueue_claiming(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+        max_claims: usize,
+    ) -> Result<ClaimingEnqueue, ServeError> {
+        self.enqueue_then_claim(delivery, events, limits, now, lease_until, max_claims)
+            .await
+    }
+
+    /// `enqueue` committed, then up to `max_claims` claims, each its own transaction.
+    #[doc(hidden)]
+    async fn enqueue_then_claim(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+        max_claims: usize,
+    ) -> Result<ClaimingEnqueue, ServeError> {
+        let outcome = self.enqueue(delivery, events, limits, now).await?;
+        let mut claimed = Vec::new();
+        if matches!(outcome, EnqueueOutcome::Accepted(_)) {
+            while claimed.len() < max_claims {
+                match self.claim(limits, now, lease_until).await {
+                    Ok(Some(event)) => claimed.push(event),
+                    Ok(None) => break,
+                    // The delivery is stored: a worker claims its events later.
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot claim an accepted delivery's events at once");
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(ClaimingEnqueue::settled(outcome, claimed))
+    }
     /// Moves a live lease's expiry to `until`, only while `lease` is the event's current
     /// lease (leased under that attempt). The attempt, not the clock, decides: a lease that
     /// expired but was not claimed again is still the caller's, and renewing it is safe.
@@ -454,6 +540,33 @@ impl ServeState {
         let expires = now.plus(self.limits.delivery_retention);
         self.backend
             .enqueue(Some((delivery, expires)), events, &self.limits.queue, now)
+            .await
+    }
+
+    /// [`accept_delivery`](Self::accept_delivery), claiming up to `max_claims` events (by
+    /// [`claim`](Self::claim)'s rules) in the same transaction, and returning before it
+    /// commits: the caller starts the claimed events while the commit's fsync runs, and
+    /// answers the delivery (and records the events' outcomes) once it landed
+    /// ([`ClaimingEnqueue`]). This takes the commit's wait out of "received → handler
+    /// entered" without accepting anything before it is durable.
+    pub async fn accept_delivery_claiming(
+        &self,
+        delivery: &DeliveryKey,
+        events: &[NewEvent],
+        now: UnixMillis,
+        max_claims: usize,
+    ) -> Result<ClaimingEnqueue, ServeError> {
+        self.check_payloads(events)?;
+        let expires = now.plus(self.limits.delivery_retention);
+        self.backend
+            .enqueue_claiming(
+                Some((delivery, expires)),
+                events,
+                &self.limits.queue,
+                now,
+                now.plus(self.limits.lease),
+                max_claims,
+            )
             .await
     }
 

@@ -31,7 +31,7 @@ use super::types::{
 };
 use super::web_trigger::WebTriggerIdHash;
 use super::webhook_registration::{self, LeaseHolder, WebhookRegistration};
-use super::{EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
+use super::{ClaimingEnqueue, EnqueueOutcome, ResolvedWebTrigger, ServeBackend, ServeError, sql};
 use crate::database::SqliteDatabase;
 use crate::engine::{Engine, RowsAffected, SqlDatabase};
 use crate::installation::Installation;
@@ -303,6 +303,54 @@ where
             .execute(&mut **tx)
             .await?;
         Ok(())
+    }
+
+    /// Claims the next event inside `tx` (see `ServeBackend::claim`); the caller commits.
+    async fn claim_in(
+        tx: &mut Transaction<'static, DB>,
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+    ) -> Result<Option<ClaimedEvent>, ServeError> {
+        let chosen = match D::ENGINE {
+            Engine::Sqlite => Self::next_event_sqlite(tx, limits, now).await?,
+            Engine::Postgres => Self::next_event_postgres(tx, limits, now).await?,
+        };
+        let Some(event_id) = chosen else {
+            return Ok(None);
+        };
+        let (attempts, installation_id, module, payload, enqueued_at): LeasedRow =
+            sqlx::query_as(sql::LEASE_EVENT)
+                .bind(lease_until.0)
+                .bind(event_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        let served: i64 = sqlx::query_scalar(match D::ENGINE {
+            Engine::Sqlite => sql::NEXT_SERVED,
+            Engine::Postgres => sql::PG_NEXT_SERVED,
+        })
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query(sql::MARK_SERVED)
+            .bind(served)
+            .bind(installation_id)
+            .execute(&mut **tx)
+            .await?;
+        let (app, site, env): (String, String, String) = sqlx::query_as(sql::INSTALLATION_BY_ID)
+            .bind(installation_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok(Some(ClaimedEvent {
+            lease: Lease {
+                event: EventId(event_id),
+                attempt: attempts_from(attempts)?,
+            },
+            installation: installation_from(app, site, env)?,
+            module_key: module_from(module)?,
+            payload,
+            enqueued_at: UnixMillis(enqueued_at),
+            lease_expires_at: lease_until,
+        }))
     }
 
     /// SQLite: one statement picks the event; the file's write lock, held since `BEGIN
@@ -779,47 +827,72 @@ where
         lease_until: UnixMillis,
     ) -> Result<Option<ClaimedEvent>, ServeError> {
         let mut write = self.db.begin_lease_write().await?;
-        let chosen = match D::ENGINE {
-            Engine::Sqlite => Self::next_event_sqlite(&mut write.tx, limits, now).await?,
-            Engine::Postgres => Self::next_event_postgres(&mut write.tx, limits, now).await?,
-        };
-        let Some(event_id) = chosen else {
-            write.commit().await?;
-            return Ok(None);
-        };
-        let (attempts, installation_id, module, payload, enqueued_at): LeasedRow =
-            sqlx::query_as(sql::LEASE_EVENT)
-                .bind(lease_until.0)
-                .bind(event_id)
-                .fetch_one(&mut *write.tx)
-                .await?;
-        let served: i64 = sqlx::query_scalar(match D::ENGINE {
-            Engine::Sqlite => sql::NEXT_SERVED,
-            Engine::Postgres => sql::PG_NEXT_SERVED,
-        })
-        .fetch_one(&mut *write.tx)
-        .await?;
-        sqlx::query(sql::MARK_SERVED)
-            .bind(served)
-            .bind(installation_id)
-            .execute(&mut *write.tx)
-            .await?;
-        let (app, site, env): (String, String, String) = sqlx::query_as(sql::INSTALLATION_BY_ID)
-            .bind(installation_id)
-            .fetch_one(&mut *write.tx)
-            .await?;
-        write.commit().await?;
-        Ok(Some(ClaimedEvent {
-            lease: Lease {
-                event: EventId(event_id),
-                attempt: attempts_from(attempts)?,
-            },
-            installation: installation_from(app, site, env)?,
-            module_key: module_from(module)?,
-            payload,
-            enqueued_at: UnixMillis(enqueued_at),
-            lease_expires_at: lease_until,
-        }))
+        match Self::claim_in(&mut write.tx, limits, now, lease_until).await {
+            Ok(claimed) => {
+                write.commit().await?;
+                Ok(claimed)
+            }
+            Err(error) => {
+                write.rollback().await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn enqueue_claiming(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+        max_claims: usize,
+    ) -> Result<ClaimingEnqueue, ServeError> {
+        if D::ENGINE == Engine::Postgres {
+            // Claiming inside the accepting transaction would take an app's advisory lock
+            // after the installation rows the enqueue raised, the reverse of a claim's
+            // order: replicas would deadlock. PostgreSQL commits, then claims, as a worker.
+            return self
+                .enqueue_then_claim(delivery, events, limits, now, lease_until, max_claims)
+                .await;
+        }
+        // SQLite: one writer holds the file from `BEGIN IMMEDIATE`, so there is no lock
+        // order to invert. The accepting connection (synchronous = FULL): the claims ride
+        // on the commit that makes the delivery durable.
+        let mut write = self.db.begin_write().await?;
+        if let Some((key, expires_at)) = delivery
+            && Self::record_delivery(&mut write.tx, key, now, expires_at).await?
+                == DeliveryOutcome::Duplicate
+        {
+            write.rollback().await?;
+            return Ok(ClaimingEnqueue::settled(
+                EnqueueOutcome::Duplicate,
+                Vec::new(),
+            ));
+        }
+        let decided = async {
+            let stored = Self::store_events(&mut write.tx, events, limits, now).await?;
+            let mut claimed = Vec::new();
+            while claimed.len() < max_claims {
+                match Self::claim_in(&mut write.tx, limits, now, lease_until).await? {
+                    Some(event) => claimed.push(event),
+                    None => break,
+                }
+            }
+            Ok::<_, ServeError>((stored, claimed))
+        }
+        .await;
+        match decided {
+            Ok((stored, claimed)) => Ok(ClaimingEnqueue {
+                outcome: EnqueueOutcome::Accepted(stored),
+                claimed,
+                commit: Box::pin(async move { Ok(write.commit().await?) }),
+            }),
+            Err(error) => {
+                write.rollback().await?;
+                Err(error)
+            }
+        }
     }
 
     async fn renew(&self, lease: Lease, until: UnixMillis) -> Result<LeaseRenewal, ServeError> {
