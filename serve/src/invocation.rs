@@ -70,7 +70,9 @@ pub async fn invocation_for(
 /// module: after a rotation by another replica, or for an id issued before Kiln kept
 /// copies, the module is left out (the app's `getUrl` then says it has no URL) rather
 /// than handing out a dead URL. A state failure is logged and leaves the module out too:
-/// the invocation itself does not depend on it.
+/// the invocation itself does not depend on it. The list is kept for a second with the
+/// resolved ids (`web_trigger::cache`), and forgotten with them when this replica changes
+/// an id.
 async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String, String)> {
     let modules = installed.manifest().web_triggers();
     // A component that cannot read its environment would never see them: no state
@@ -78,10 +80,16 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
     if modules.is_empty() || !installed.app.reads_environment() {
         return Vec::new();
     }
+    let installation = &installed.installation;
+    // Kept with the resolved ids, for as long and forgotten with them: recalling costs a
+    // sealed read per module, on every invocation of the app otherwise.
+    if let Some(urls) = shared.web_triggers.urls_of(installation) {
+        return urls.to_vec();
+    }
+    let asked = std::time::Instant::now();
     let Some(storage) = installed.app.storage() else {
         return Vec::new();
     };
-    let installation = &installed.installation;
     // Through the host's cache of opened installations, once for all modules.
     let holder = match kiln_state::web_trigger_urls::holder(installation) {
         Ok(holder) => storage.open(&holder).await.map_err(|e| e.to_string()),
@@ -95,6 +103,7 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
         }
     };
     let mut urls = Vec::new();
+    let mut complete = true;
     for module in modules {
         let recalled = kiln_state::web_trigger_urls::recall_in(&store, &module.key).await;
         let id = match recalled {
@@ -102,6 +111,7 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
             Ok(None) => continue,
             Err(error) => {
                 tracing::warn!(app = %installation.app_id(), module = %module.key, %error, "web trigger URL not recalled");
+                complete = false;
                 continue;
             }
         };
@@ -118,8 +128,15 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
             Ok(_) => {}
             Err(error) => {
                 tracing::warn!(app = %installation.app_id(), module = %module.key, %error, "web trigger URL not checked");
+                complete = false;
             }
         }
+    }
+    // A list cut short by a state failure is not kept: the next invocation asks again.
+    if complete {
+        shared
+            .web_triggers
+            .remember_urls(installation, urls.clone().into(), asked);
     }
     urls
 }

@@ -17,13 +17,18 @@
 //! The map is keyed by the SHA-256 of the presented id, never the id itself; a lookup by
 //! hash equality leaks nothing an attacker can use (finding an id from its hash is a
 //! preimage search).
+//!
+//! Beside it, each installation's **URL list** handed to its app (`webTrigger.getUrl`,
+//! `crate::invocation`), whose recall costs one sealed read per module: kept for the same
+//! [`FRESH_FOR`] and forgotten by the same [`ResolvedCache::forget`], so a rotation is seen
+//! by the app exactly when the requests see it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kiln_state::serve::ResolvedWebTrigger;
-use kiln_state::{ServeError, ServeState};
+use kiln_state::{Installation, ServeError, ServeState};
 use sha2::{Digest as _, Sha256};
 
 /// How long a resolved id is trusted without asking the database again.
@@ -32,9 +37,13 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// module and installation).
 pub const MAX_ENTRIES: usize = 4096;
 
+/// An installation's web trigger URLs, `(module key, URL)`, as its app receives them.
+pub type InstallationUrls = Arc<[(String, String)]>;
+
 #[derive(Default)]
 pub struct ResolvedCache {
     entries: Mutex<HashMap<[u8; 32], (ResolvedWebTrigger, Instant)>>,
+    urls: Mutex<HashMap<Installation, (InstallationUrls, Instant)>>,
 }
 
 impl ResolvedCache {
@@ -67,10 +76,33 @@ impl ResolvedCache {
         Ok(resolved)
     }
 
+    /// `installation`'s URL list, if computed within [`FRESH_FOR`].
+    pub fn urls_of(&self, installation: &Installation) -> Option<InstallationUrls> {
+        let urls = self.urls.lock().unwrap_or_else(|p| p.into_inner());
+        urls.get(installation)
+            .filter(|(_, at)| at.elapsed() < FRESH_FOR)
+            .map(|(list, _)| list.clone())
+    }
+
+    /// Keeps `installation`'s URL list, computed from what was read at `asked`.
+    pub fn remember_urls(
+        &self,
+        installation: &Installation,
+        list: InstallationUrls,
+        asked: Instant,
+    ) {
+        let mut urls = self.urls.lock().unwrap_or_else(|p| p.into_inner());
+        if urls.len() >= MAX_ENTRIES {
+            urls.clear();
+        }
+        urls.insert(installation.clone(), (list, asked));
+    }
+
     /// Drops every entry: called with every change this replica makes to installations or
     /// web trigger ids.
     pub fn forget(&self) {
         self.lock().clear();
+        self.urls.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], (ResolvedWebTrigger, Instant)>> {
