@@ -162,8 +162,11 @@ async fn receive(
     let queued = events.len();
     let stored = accept(shared, &delivery, &events, now).await;
     match stored {
-        Ok(EnqueueOutcome::Accepted(_)) => {
-            if queued > 0 {
+        Ok((EnqueueOutcome::Accepted(_), all_started)) => {
+            // Workers are woken only if the fast path left some of these events waiting:
+            // waking them all for nothing would have each take a run slot for a claim that
+            // finds nothing, and the next delivery find no slot idle.
+            if queued > 0 && !all_started {
                 shared.queued.notify_waiters();
             }
             (
@@ -175,7 +178,7 @@ async fn receive(
                     .into_response(),
             )
         }
-        Ok(EnqueueOutcome::Duplicate) => (
+        Ok((EnqueueOutcome::Duplicate, _)) => (
             "duplicate",
             (
                 StatusCode::OK,
@@ -220,12 +223,13 @@ async fn receive(
 /// the same transaction and **started before its commit returns** (`dispatch::CommitGate`):
 /// the handler is entered while the fsync runs instead of after it and a worker's claim.
 /// What each started run records waits for the commit, and is dropped if it fails.
+/// Returns what was stored and whether every one of its events was started here.
 async fn accept(
     shared: &Arc<Shared>,
     delivery: &DeliveryKey,
     events: &[NewEvent],
     now: kiln_state::serve::UnixMillis,
-) -> Result<EnqueueOutcome, ServeError> {
+) -> Result<(EnqueueOutcome, bool), ServeError> {
     let mut slots = Vec::new();
     while slots.len() < events.len() && !shared.draining() {
         match shared.run_slots.clone().try_acquire_owned() {
@@ -234,7 +238,8 @@ async fn accept(
         }
     }
     if slots.is_empty() {
-        return shared.state.accept_delivery(delivery, events, now).await;
+        let outcome = shared.state.accept_delivery(delivery, events, now).await?;
+        return Ok((outcome, false));
     }
     let pending = shared
         .state
@@ -248,12 +253,19 @@ async fn accept(
         let _ = landed.send(Some(committed.is_ok()));
         committed
     });
+    // The claim is fair: it may have started an older event of another installation.
+    let all_started = match &pending.outcome {
+        EnqueueOutcome::Accepted(ids) => ids
+            .iter()
+            .all(|id| pending.claimed.iter().any(|c| c.lease.event == *id)),
+        EnqueueOutcome::Duplicate => true,
+    };
     for (event, slot) in pending.claimed.into_iter().zip(slots) {
         let (shared, gate) = (shared.clone(), gate.clone());
         tokio::spawn(async move { dispatch::run(&shared, event, gate, slot).await });
     }
     match commit.await {
-        Ok(Ok(())) => Ok(pending.outcome),
+        Ok(Ok(())) => Ok((pending.outcome, all_started)),
         Ok(Err(error)) => Err(error),
         Err(_) => Err(ServeError::Corrupt(
             "the commit task ended without an answer",
