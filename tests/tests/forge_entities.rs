@@ -272,6 +272,19 @@ async fn cursors_page_without_repeats_or_gaps_in_both_orders() {
         }
         assert_eq!(ages, sorted, "{sort}: {out}");
     }
+    // greaterThan(2) skips the 15 entries of ages 0-2, then pages of 3.
+    let skipped: Vec<String> = out["skipped"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .flat_map(strings)
+        .collect();
+    let mut expected: Vec<String> = (0..25)
+        .filter(|i| i % 5 > 2)
+        .map(|i| format!("{}:p{i:02}", i % 5))
+        .collect();
+    expected.sort();
+    assert_eq!(skipped, expected, "{out}");
     assert_eq!(
         out["forgedCursor"]["err"]["code"], "INVALID_CURSOR",
         "{out}"

@@ -603,14 +603,25 @@ function passesFilters(filters, value) {
   return filters[0].join === 'or' ? results.some(Boolean) : results.every(Boolean);
 }
 
+/**
+ * Runs the query. Pages are read from the host with its cursor, so the
+ * app's `nextCursor` is the host's: the position right after the last
+ * index entry this page consumed. The first read asks for exactly the
+ * results still wanted; once entries were skipped (outside the range,
+ * stale, filtered out), reads ask for 100 at a time, and a page that fills
+ * the limit before its end is read once more, from the same cursor, as
+ * far as the entry that filled it, for the host's cursor after that entry
+ * (if storage changed in between, that page is read again the slow way).
+ */
 function runQuery(entity, state) {
-  const { index, order, prefix, scan, bounds, limit, filters } = plan(entity, state);
+  const { order, prefix, scan, bounds, limit, filters } = plan(entity, state);
   const terminator = TERMINATOR[order];
   const results = [];
-  let cursor = state.cursor;
-  while (results.length < limit) {
-    const page = call('query', scan, cursor, limit - results.length);
-    for (const entry of page.entries) {
+
+  /** Consumes `entries` until the limit; `{ stop, used }`. */
+  const consume = (entries) => {
+    for (let i = 0; i < entries.length; i += 1) {
+      const entry = entries[i];
       const end = entry.key.indexOf(terminator, prefix.length);
       if (end === -1) continue;
       const stored = entry.key.slice(prefix.length, end);
@@ -618,7 +629,7 @@ function runQuery(entity, state) {
       // In storage order: ascending walks up the values, descending down.
       const where = position(bounds, hex) * (order === 'a' ? 1 : -1);
       if (where < 0) continue;
-      if (where > 0) return { results };
+      if (where > 0) return { stop: true, used: i };
       const key = entry.key.slice(end + 1);
       const item = call('get', itemKey(entity, key));
       if (item === undefined) continue;
@@ -627,9 +638,35 @@ function runQuery(entity, state) {
       if (!entriesOf(entity, key, value, false).includes(entry.key)) continue;
       if (!passesFilters(filters, value)) continue;
       results.push({ key, value });
+      if (results.length === limit) return { stop: false, used: i + 1 };
+    }
+    return { stop: false, used: entries.length };
+  };
+
+  let cursor = state.cursor;
+  let size = limit;
+  while (results.length < limit) {
+    const before = results.length;
+    const page = call('query', scan, cursor, size);
+    const { stop, used } = consume(page.entries);
+    if (stop) return { results };
+    if (used < page.entries.length) {
+      const exact = call('query', scan, cursor, used);
+      const last = exact.entries[exact.entries.length - 1];
+      if (last !== undefined && last.key === page.entries[used - 1].key && exact.nextCursor !== undefined) {
+        return { results, nextCursor: exact.nextCursor };
+      }
+      // Storage changed between the two reads: read this page again,
+      // asking for no more entries than results still wanted.
+      results.length = before;
+      const again = call('query', scan, cursor, limit - before);
+      if (consume(again.entries).stop || again.nextCursor === undefined) return { results };
+      cursor = again.nextCursor;
+      continue;
     }
     if (page.nextCursor === undefined) return { results };
     cursor = page.nextCursor;
+    size = MAX_LIMIT;
   }
   return { results, nextCursor: cursor };
 }

@@ -307,3 +307,65 @@ test('query mistakes reject with the reason', async () => {
   await employees.set('i2', { age: 2 });
   assert.equal((await base.getMany()).results.length, 2);
 });
+
+test('pages after skipped entries keep exact cursors, even when storage changes between reads', async () => {
+  const host = fresh();
+  for (let i = 0; i < 50; i += 1) {
+    await employees.set(`q${String(i).padStart(2, '0')}`, { age: i });
+  }
+  const query = host.storage.query;
+  let queries = 0;
+  host.storage.query = (...args) => {
+    queries += 1;
+    return query(...args);
+  };
+  const seen = [];
+  let cursor;
+  do {
+    const page = await employees.query().index('by-age').where(WhereConditions.greaterThan(9)).limit(7).cursor(cursor).getMany();
+    assert.ok(page.results.length <= 7);
+    seen.push(...page.results.map((r) => r.value.age));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  assert.deepEqual(seen, Array.from({ length: 40 }, (_, i) => i + 10));
+  // Skipping ten entries costs a read of 100, not ten reads of 7.
+  const first = queries;
+  queries = 0;
+  await employees.query().index('by-age').where(WhereConditions.greaterThan(30)).limit(5).getMany();
+  assert.ok(queries <= 3, `${queries} reads`);
+  assert.ok(first < 25, `${first} reads`);
+
+  // Another write lands between a page and its exact re-read: the page
+  // is read again, and nothing is repeated or lost across the cursor.
+  let raced = false;
+  host.storage.query = (prefix, cursor, size) => {
+    const page = query(prefix, cursor, size);
+    if (!raced && size === 100) {
+      raced = true;
+      // A (stale) entry right after age 41's: before the entry that fills the page.
+      const after41 = [...host.data.keys()].find((k) => k.startsWith('!ce!employee!x!by-age!a!') && k.endsWith('.q41'));
+      host.storage.set(`${after41}a`, 'true');
+    }
+    return page;
+  };
+  const a = await employees.query().index('by-age').where(WhereConditions.greaterThan(40)).limit(3).getMany();
+  const b = await employees.query().index('by-age').where(WhereConditions.greaterThan(40)).limit(3).cursor(a.nextCursor).getMany();
+  assert.ok(raced);
+  assert.deepEqual([...a.results, ...b.results].map((r) => r.value.age), [41, 42, 43, 44, 45, 46]);
+});
+
+test("the legacy @forge/api storage.entity is the same store", async () => {
+  fresh();
+  const api = await import('../src/index.js');
+  await api.storage.entity('employee').set('l1', { age: 5 });
+  const page = await api.storage
+    .entity('employee')
+    .query()
+    .index('by-age')
+    .where(api.WhereConditions.greaterThanEqualTo(5))
+    .andFilter('age', api.FilterConditions.lessThan(6))
+    .sort(api.SortOrder.DESC)
+    .getMany();
+  assert.deepEqual(page.results, [{ key: 'l1', value: { age: 5 } }]);
+  assert.deepEqual(await employees.get('l1'), { age: 5 });
+});

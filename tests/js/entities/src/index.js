@@ -148,6 +148,15 @@ export async function paging() {
     } while (cursor !== undefined);
     report[sort] = pages;
   }
+  // Pages after skipped entries (ages 0-2 come first in the index).
+  const skipped = [];
+  let cursor;
+  do {
+    const page = await employees.query().index('by-age').where(WhereConditions.greaterThan(2)).limit(3).cursor(cursor).getMany();
+    skipped.push(page.results.map((r) => `${r.value.age}:${r.key}`));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  report.skipped = skipped;
   report.forgedCursor = await outcome(() => employees.query().index('by-age').cursor('forged').getMany());
   return report;
 }
