@@ -109,6 +109,7 @@ fn build() -> Option<PathBuf> {
         cache_dir: tmp().join("kiln-js-cli-cache"),
         sandbox: Sandbox::available(),
         fetch_backends: Vec::new(),
+        entities: Vec::new(),
     })
     .unwrap_or_else(|error| panic!("the hostile JS app builds: {error}"));
     // Only the newest build is kept (12 MB each).

@@ -80,6 +80,7 @@ fn build() -> Option<PathBuf> {
         cache_dir: tmp().join("kiln-js-cli-cache"),
         sandbox: Sandbox::available(),
         fetch_backends: backends,
+        entities: Vec::new(),
     })
     .unwrap_or_else(|error| panic!("the fetcher JS app builds: {error}"));
     for entry in std::fs::read_dir(&work).expect("build folder") {

@@ -85,6 +85,7 @@ fn build() -> Option<PathBuf> {
         cache_dir: tmp.join("kiln-js-cli-cache"),
         sandbox: Sandbox::available(),
         fetch_backends: backends,
+        entities: Vec::new(),
     })
     .unwrap_or_else(|error| panic!("the Flagsmith example builds: {error}"));
     std::fs::copy(&built.path, &kept).expect("keep the built component");

@@ -32,6 +32,7 @@ mod escape_url;
 mod example_forge_flagsmith;
 mod example_weather_note;
 mod examples;
+mod forge_entities;
 mod foundation;
 mod path_grammar;
 mod programs_tested;

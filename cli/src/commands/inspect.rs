@@ -49,7 +49,52 @@ pub struct Inspection {
     pub scopes: Vec<ScopeSummary>,
     /// Third-party backends the app may call (egress), canonical spelling.
     pub egress: Vec<String>,
+    /// Forge's custom entities (`app.storage.entities`), served by Kiln's
+    /// Forge layer over the app's storage.
+    pub entities: Vec<EntitySummary>,
     pub limits: LimitsSummary,
+}
+
+/// One custom entity: its attributes and indexes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntitySummary {
+    pub name: String,
+    /// `name: type`, in name order.
+    pub attributes: Vec<String>,
+    pub indexes: Vec<IndexSummary>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexSummary {
+    pub name: String,
+    pub range: String,
+    pub partition: Vec<String>,
+}
+
+fn entity_summaries(manifest: &Manifest) -> Vec<EntitySummary> {
+    manifest
+        .entities()
+        .iter()
+        .map(|entity| EntitySummary {
+            name: entity.name.clone(),
+            attributes: entity
+                .attributes
+                .iter()
+                .map(|(name, attribute)| format!("{name}: {}", attribute.kind.as_str()))
+                .collect(),
+            indexes: entity
+                .indexes
+                .iter()
+                .map(|index| IndexSummary {
+                    name: index.name().to_owned(),
+                    range: index.range().join(", "),
+                    partition: index.partition().to_vec(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -232,6 +277,7 @@ pub fn inspect(
             .iter()
             .map(ToString::to_string)
             .collect(),
+        entities: entity_summaries(manifest),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
             timeout_seconds: limits.timeout.as_secs(),
@@ -378,6 +424,30 @@ pub fn render_text(i: &Inspection) -> String {
             let _ = writeln!(out, "  {backend}");
         }
     }
+    // Names and types are validated by the manifest grammar (ASCII
+    // identifiers); printed through GuestText all the same.
+    for e in &i.entities {
+        let _ = writeln!(
+            out,
+            "entity     {} ({})",
+            GuestText(&e.name),
+            GuestText(&e.attributes.join(", "))
+        );
+        for index in &e.indexes {
+            let partition = if index.partition.is_empty() {
+                String::new()
+            } else {
+                format!(", partition {}", index.partition.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "  index {:<20} range {}{}",
+                GuestText(&index.name).to_string(),
+                GuestText(&index.range),
+                GuestText(&partition)
+            );
+        }
+    }
     let _ = writeln!(out, "scopes     {} declared", i.scopes.len());
     for s in &i.scopes {
         let _ = writeln!(out, "  {}", s.scope);
@@ -468,6 +538,28 @@ mod tests {
         );
         let text = render_text(&report);
         assert!(text.contains("egress     2 backend(s) the app may call\n  https://api.weather.example\n  https://*.sentry.io\n"), "{text}");
+    }
+
+    #[test]
+    fn custom_entities_are_listed_with_their_indexes() {
+        let report = inspection(
+            "app:\n  id: demo\n  storage:\n    entities:\n      - name: employee\n        attributes:\n          age: {type: integer}\n          team: {type: string}\n          notes: {type: any}\n        indexes:\n          - age\n          - name: by-team-age\n            partition: [team]\n            range: [age]\nmodules:\n  function:\n    - key: main\n      handler: index.run\npermissions:\n  scopes: [storage:app]\n",
+            &["kiln:app/storage@0.2.0"],
+            WorldVersion::NEWEST,
+            &OperatorLimits::default(),
+        );
+        assert_eq!(report.entities.len(), 1);
+        assert_eq!(
+            report.entities[0].attributes,
+            ["age: integer", "notes: any", "team: string"]
+        );
+        let text = render_text(&report);
+        assert!(
+            text.contains("entity     employee (age: integer, notes: any, team: string)\n  index age                  range age\n  index by-team-age          range age, partition team\n"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["entities"][0]["indexes"][1]["partition"][0], "team");
     }
 
     #[test]

@@ -34,6 +34,16 @@ pub fn handler_modules(manifest: &Manifest) -> Vec<String> {
     modules
 }
 
+/// The manifest's custom entities as the Forge layer reads them (their
+/// manifest JSON form).
+fn entity_declarations(manifest: &Manifest) -> Result<Vec<serde_json::Value>, Failure> {
+    manifest
+        .entities()
+        .iter()
+        .map(|entity| serde_json::to_value(entity).map_err(|e| Failure::environment(anyhow!(e))))
+        .collect()
+}
+
 /// Builds the JS app folder `dir` (canonical) and returns its component.
 pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<PathBuf, Failure> {
     let manifest = Manifest::load(&dir.join(MANIFEST_FILE)).map_err(Failure::bad_input)?;
@@ -56,6 +66,7 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
             .iter()
             .map(ToString::to_string)
             .collect(),
+        entities: entity_declarations(&manifest)?,
     };
     let built = build_js(&build).map_err(|e| match e {
         JsBuildError::ProgramMissing { .. }

@@ -13,6 +13,9 @@ export * from './errors.js';
 export { Response } from './response.js';
 export { authorize, AuthorizationError } from './authorize.js';
 export { storage, startsWith, StorageError };
+// The legacy custom entity API (`storage.entity(name)`) takes the same conditions.
+export { WhereConditions } from './storage.js';
+export { FilterConditions, SortOrder } from './entity.js';
 
 const appClient = productClient('app');
 const userClient = productClient('user');

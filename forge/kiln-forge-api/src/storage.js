@@ -5,17 +5,10 @@
 // `storage:app` scope are the host's to check.
 
 import { host, witError } from './host.js';
+import { StorageError } from './storage_error.js';
+import { entity, ENTITY_KEY_PREFIX, EntityWhereConditions } from './entity.js';
 
-/** A storage call the host refused; `code` is Kiln's `storage-error` case. */
-export class StorageError extends Error {
-  constructor(kilnError) {
-    const detail = kilnError?.val === undefined ? '' : `: ${kilnError.val}`;
-    super(`storage ${kilnError?.tag ?? 'failure'}${detail}`);
-    this.name = 'StorageError';
-    this.code = String(kilnError?.tag ?? 'unavailable').toUpperCase().replaceAll('-', '_');
-    Object.defineProperty(this, 'kilnError', { value: kilnError, enumerable: false });
-  }
-}
+export { StorageError };
 
 function call(name, ...args) {
   try {
@@ -45,17 +38,29 @@ export function startsWith(prefix) {
   return Object.freeze({ condition: 'STARTS_WITH', value: String(prefix) });
 }
 
-export const WhereConditions = Object.freeze({ beginsWith: startsWith });
+/**
+ * @forge/kvs's conditions: `beginsWith` serves `kvs.query().where('key', …)`
+ * and, with the others, custom entity queries (entity.js).
+ */
+export const WhereConditions = EntityWhereConditions;
+
+/** The prefix of a `where('key', …)` condition, or undefined. */
+function keyPrefix(condition) {
+  if (condition?.condition === 'STARTS_WITH') return condition.value;
+  if (condition?.condition === 'BEGINS_WITH') return String(condition.values[0]);
+  return undefined;
+}
 
 class Query {
   #prefix = '';
   #cursor;
   #limit;
   where(field, condition) {
-    if (field !== 'key' || condition?.condition !== 'STARTS_WITH') {
+    const prefix = keyPrefix(condition);
+    if (field !== 'key' || prefix === undefined) {
       throw new Error("Kiln's storage queries support where('key', startsWith(prefix)) only");
     }
-    this.#prefix = condition.value;
+    this.#prefix = prefix;
     return this;
   }
   cursor(cursor) {
@@ -66,21 +71,34 @@ class Query {
     this.#limit = limit;
     return this;
   }
+  /**
+   * Custom entities' keys (entity.js) live in the same key space; like
+   * Forge, whose entities are a store apart, a key-value query never
+   * lists them, and keeps paging until the page is full or the keys end.
+   */
   async getMany() {
-    const page = call('query', this.#prefix, this.#cursor, this.#limit);
-    const results = page.entries.map((entry) => ({ key: entry.key, value: JSON.parse(entry.value) }));
-    return page.nextCursor === undefined ? { results } : { results, nextCursor: page.nextCursor };
+    const results = [];
+    let cursor = this.#cursor;
+    // The app's limit goes to the host as given, which refuses one out of range.
+    let size = this.#limit;
+    const wanted = this.#limit ?? 10;
+    for (;;) {
+      const page = call('query', this.#prefix, cursor, size);
+      for (const entry of page.entries) {
+        if (!entry.key.startsWith(ENTITY_KEY_PREFIX)) {
+          results.push({ key: entry.key, value: JSON.parse(entry.value) });
+        }
+      }
+      if (page.nextCursor === undefined) return { results };
+      cursor = page.nextCursor;
+      if (results.length >= wanted) return { results, nextCursor: cursor };
+      size = wanted - results.length;
+    }
   }
   async getOne() {
     const { results } = await this.limit(1).getMany();
     return results[0];
   }
-}
-
-function unsupported(what) {
-  return () => {
-    throw new Error(`${what} is not supported by Kiln yet (see docs/porting-forge-apps.md)`);
-  };
 }
 
 export const TRANSACTIONS_REFUSED =
@@ -122,6 +140,6 @@ export const storage = Object.freeze({
   query() {
     return new Query();
   },
-  entity: unsupported('custom entity storage (kvs.entity)'),
+  entity,
   transact: refuseTransaction,
 });

@@ -15,6 +15,7 @@ export function fakeHost({ answers = {}, refuse = {}, env = [] } = {}) {
   const logged = [];
   const data = new Map();
   const secrets = new Map();
+  const cursors = new Set();
   let version = 0n;
   const jira = {
     requestJira(request) {
@@ -44,12 +45,30 @@ export function fakeHost({ answers = {}, refuse = {}, env = [] } = {}) {
     delete(key) {
       data.delete(key);
     },
+    compareAndSet(key, expected, value) {
+      const current = data.get(key);
+      const matches =
+        expected.tag === 'absent' ? current === undefined : current !== undefined && current.version === expected.val;
+      if (!matches) return false;
+      if (value === undefined) {
+        data.delete(key);
+      } else {
+        JSON.parse(value);
+        version += 1n;
+        data.set(key, { key, value, version });
+      }
+      return true;
+    },
     query(prefix, cursor, limit) {
       const size = limit ?? 10;
       if (size < 1 || size > 100) throw new WitError({ tag: 'invalid-limit', val: size });
-      const keys = [...data.keys()].filter((k) => k.startsWith(prefix) && (cursor === undefined || k > cursor)).sort();
+      if (cursor !== undefined && !cursors.has(cursor)) throw new WitError({ tag: 'invalid-cursor' });
+      const after = cursor === undefined ? undefined : cursor.slice(3);
+      const keys = [...data.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after)).sort();
       const entries = keys.slice(0, size).map((k) => data.get(k));
-      const nextCursor = keys.length > size ? entries[entries.length - 1].key : undefined;
+      // Opaque, as Kiln's (`k1.` and the last key's hex there).
+      const nextCursor = keys.length > size ? `k1.${entries[entries.length - 1].key}` : undefined;
+      if (nextCursor !== undefined) cursors.add(nextCursor);
       return { entries, nextCursor };
     },
     getSecret(key) {

@@ -64,3 +64,23 @@ test('kvs.transact() is refused before any operation, in both APIs', async () =>
   assert.throws(() => storage.transact(), /nothing was written/);
   assert.equal(host.data.size, 0);
 });
+
+test("key-value queries never list custom entities' keys, and still fill their pages", async () => {
+  const { installEntities } = await import('../src/entity.js');
+  installHost(fakeHost());
+  installEntities([{ name: 'note', attributes: { n: { type: 'integer' } }, indexes: ['n'] }]);
+  for (let i = 0; i < 6; i += 1) {
+    await kvs.entity('note').set(`n${i}`, { n: i });
+    await kvs.set(`k${i}`, i);
+  }
+  const seen = [];
+  let cursor;
+  do {
+    const page = await kvs.query().limit(4).cursor(cursor).getMany();
+    assert.ok(page.results.length <= 4);
+    seen.push(...page.results.map((r) => r.key));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  assert.deepEqual(seen, ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
+  assert.equal((await kvs.query().limit(4).getMany()).results.length, 4);
+});

@@ -6,6 +6,7 @@
 //! uniqueness), and the published JSON Schema.
 
 pub mod egress;
+pub mod entities;
 pub mod events;
 mod field_path;
 pub mod forge;
@@ -30,6 +31,7 @@ use source::{Anchor, Node};
 pub use egress::{
     Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, HostPattern,
 };
+pub use entities::{AppStorage, Attribute, AttributeType, CustomIndex, Entity, Index};
 pub use events::{ProductEvent, UnknownEvent};
 pub use forge::{Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, UiModule};
 pub use runtime_limits::*;
@@ -76,6 +78,9 @@ pub struct App {
     pub description: Option<String>,
     #[serde(default)]
     pub runtime: RuntimeLimits,
+    /// Forge's `app.storage`: custom entities (see [`entities`]).
+    #[serde(default, skip_serializing_if = "AppStorage::is_empty")]
+    pub storage: AppStorage,
 }
 
 /// `modules:`: lists keyed by module type, as in Forge. Every module key is
@@ -225,6 +230,11 @@ impl Manifest {
                 })
             })
             .collect()
+    }
+
+    /// Forge's custom entities, in manifest order.
+    pub fn entities(&self) -> &[Entity] {
+        &self.app.storage.entities
     }
 
     /// Forge's queue consumers, in manifest order.

@@ -71,6 +71,8 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
         }
     }
 
+    super::entities::check(&manifest.app.storage, &app.key("storage"))?;
+
     let functions = root.key("modules").key("function");
     if manifest.modules.function.is_empty() {
         // A misspelt `function:` lands among the other module types: name

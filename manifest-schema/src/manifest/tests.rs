@@ -61,6 +61,13 @@ fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
             "carries data the declared scopes cannot read",
             // Two spellings of one backend (`API.x.com` and `https://api.x.com/`).
             "duplicate backend",
+            // Custom entities: unique names, and index attributes that refer
+            // to declared, orderable attributes.
+            "duplicate entity name",
+            "duplicate index name",
+            "which entity",
+            "can be indexed",
+            "uses attribute",
         ];
         if beyond_the_schema
             .iter()

@@ -46,6 +46,8 @@ const request = JSON.parse(await readFile(process.argv[2], 'utf8'));
 const { appDir, handlerModules, nodePaths, witDir, forgeDir, outDir } = request;
 const fetchBackends = Array.isArray(request.fetchBackends) ? request.fetchBackends.map(String) : [];
 const http = fetchBackends.length > 0;
+// The manifest's custom entities (`app.storage.entities`), validated by Kiln.
+const entities = Array.isArray(request.entities) ? request.entities : [];
 const disabledFeatures = http ? ['fetch-event'] : ['http', 'fetch-event'];
 
 /** `index` or `resolvers/board` -> an import path inside the app's src/. */
@@ -90,7 +92,9 @@ import * as environment from 'wasi:cli/environment@0.2.12';
 import { installHost } from ${forgeSrc('host.js')};
 import { installGlobals } from ${forgeSrc('handler.js')};
 import { installFetch } from ${forgeSrc('fetch.js')};
+import { installEntities } from ${forgeSrc('entity.js')};
 installHost({ jira, log, storage, environment });
+installEntities(${JSON.stringify(entities)});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;

@@ -77,6 +77,14 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/web_trigger.js"),
     ),
     (
+        "forge-api/src/entity.js",
+        include_str!("../../../forge/kiln-forge-api/src/entity.js"),
+    ),
+    (
+        "forge-api/src/storage_error.js",
+        include_str!("../../../forge/kiln-forge-api/src/storage_error.js"),
+    ),
+    (
         "forge-api/src/kvs.js",
         include_str!("../../../forge/kiln-forge-api/src/kvs.js"),
     ),
@@ -152,6 +160,11 @@ pub struct JsBuild {
     /// scheme and host no entry covers before sending it (the host checks
     /// every request again against the manifest it loaded).
     pub fetch_backends: Vec<String>,
+    /// The manifest's `app.storage.entities` in its JSON form (an array;
+    /// empty when the app declares none). Embedded in the bundle for the
+    /// Forge layer's `kvs.entity(name)`, which refuses an entity not
+    /// declared here and checks values against the declared types.
+    pub entities: Vec<serde_json::Value>,
 }
 
 /// Why a JS app could not be built. Each message says what to run or fix.
@@ -271,6 +284,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "forgeDir": toolchain.join("forge-api"),
         "outDir": out,
         "fetchBackends": opts.fetch_backends,
+        "entities": opts.entities,
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;
@@ -616,6 +630,21 @@ mod tests {
         let package = TOOLCHAIN_FILES[0].1;
         assert!(package.contains("\"@bytecodealliance/componentize-js\": \"0.23.0\""));
         assert!(package.contains("\"esbuild\": \"0.28.2\""));
+    }
+
+    #[test]
+    fn every_module_of_the_forge_layer_ships() {
+        // A module left out of TOOLCHAIN_FILES would be missing from the
+        // installed toolchain, and every app importing it would fail to bundle.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/kiln-forge-api/src");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let shipped = format!("forge-api/src/{name}");
+            assert!(
+                TOOLCHAIN_FILES.iter().any(|(path, _)| *path == shipped),
+                "{shipped} is not in TOOLCHAIN_FILES"
+            );
+        }
     }
 
     #[test]

@@ -63,6 +63,7 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
         cache_dir: cache_dir(),
         sandbox: Some(sandbox),
         fetch_backends: Vec::new(),
+        entities: Vec::new(),
     };
     let built = build_js(&build).expect("builds");
     assert_eq!(built.package, "probe");
@@ -137,6 +138,7 @@ fn a_host_file_outside_the_mounts_cannot_be_bundled() {
         cache_dir: cache_dir(),
         sandbox: Some(sandbox.protect(secret_dir.path())),
         fetch_backends: Vec::new(),
+        entities: Vec::new(),
     };
     let error = build_js(&build).unwrap_err();
     assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
@@ -168,6 +170,7 @@ fn a_handler_module_outside_src_is_refused() {
         cache_dir: cache_dir(),
         sandbox: Some(sandbox),
         fetch_backends: Vec::new(),
+        entities: Vec::new(),
     };
     assert!(matches!(
         build_js(&build),

@@ -1,0 +1,352 @@
+//! Forge's custom entities (`kvs.entity(name)` of `@forge/kvs`) on Kiln: the
+//! app `tests/js/entities`, built as `runtime build` builds it (its
+//! manifest's `app.storage.entities` embedded for the Forge layer), runs on
+//! the simulator against the host's real `kiln:app/storage`. Each handler
+//! reports what it observed; the expectations here are Forge's documented
+//! behaviour: typed attributes, indexes with partitions, the where
+//! conditions, both sort orders, cursors, filters, and Kiln's guarantees on
+//! top (a stale index entry is never a result; no partition value reaches
+//! another partition, whatever characters it holds).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kiln_guest_build::Sandbox;
+use kiln_guest_build::js::{JsBuild, build_js};
+use kiln_manifest::Manifest;
+use kiln_runtime::LoadedApp;
+use serde_json::{Value, json};
+
+use crate::escape_js_app::sources_digest;
+use crate::support::{Harness, ok_json};
+
+fn app_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("js/entities")
+}
+
+fn tmp() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+fn manifest_text() -> String {
+    std::fs::read_to_string(app_dir().join("manifest.yml")).expect("the app's manifest")
+}
+
+/// The built component, or `None` without Node.js and npm.
+fn component() -> Option<&'static Path> {
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(build).as_deref()
+}
+
+fn build() -> Option<PathBuf> {
+    let found = |program: &str| {
+        std::process::Command::new(program)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success())
+    };
+    if !found("node") || !found("npm") {
+        assert!(
+            std::env::var_os("KILN_REQUIRE_NODE").is_none(),
+            "KILN_REQUIRE_NODE is set but Node.js or npm is missing: the custom entity cases cannot run"
+        );
+        eprintln!("skipped: the custom entity cases need Node.js and npm to build their app");
+        return None;
+    }
+    let dir = app_dir();
+    let work = tmp().join("kiln-js-entities-build");
+    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
+    if kept.is_file() {
+        return Some(kept);
+    }
+    let manifest = Manifest::from_yaml(&manifest_text()).expect("the app's manifest loads");
+    let entities = manifest
+        .entities()
+        .iter()
+        .map(|entity| serde_json::to_value(entity).expect("JSON"))
+        .collect();
+    let built = build_js(&JsBuild {
+        app_dir: dir.canonicalize().expect("tests/js/entities exists"),
+        handler_modules: vec!["index".to_owned()],
+        work_dir: work.join("work"),
+        cache_dir: tmp().join("kiln-js-cli-cache"),
+        sandbox: Sandbox::available(),
+        fetch_backends: Vec::new(),
+        entities,
+    })
+    .unwrap_or_else(|error| panic!("the entities JS app builds: {error}"));
+    for entry in std::fs::read_dir(&work).expect("build folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|ext| ext == "wasm") {
+            std::fs::remove_file(&path).expect("remove an older build");
+        }
+    }
+    std::fs::copy(&built.path, &kept).expect("keep the built component");
+    Some(kept)
+}
+
+/// Loads the app into a fresh harness (its own empty storage); the first
+/// load compiles the engine while the others wait for the artifact cache.
+async fn load() -> Option<(Harness, LoadedApp)> {
+    static FIRST_LOAD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    static CACHED: AtomicBool = AtomicBool::new(false);
+    let path = tokio::task::spawn_blocking(component)
+        .await
+        .expect("the build thread")?;
+    let path = path.to_str().expect("a UTF-8 path").to_owned();
+    let h = Harness::start().await;
+    let _first = if CACHED.load(Ordering::Acquire) {
+        None
+    } else {
+        Some(FIRST_LOAD.lock().await)
+    };
+    let app = h.load(&path, &manifest_text()).await;
+    CACHED.store(true, Ordering::Release);
+    Some((h, app))
+}
+
+async fn run(case: &str) -> Option<Value> {
+    let (h, app) = load().await?;
+    let report = ok_json(&h.invoke(&app, case, json!({})).await);
+    h.assert_jira_untouched();
+    Some(report)
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {value}"))
+        .iter()
+        .map(|v| v.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+fn reversed(list: &[&str]) -> Vec<String> {
+    list.iter().rev().map(|s| (*s).to_owned()).collect()
+}
+
+fn refused(report: &Value, code: &str, words: &str) {
+    let err = &report["err"];
+    assert_eq!(err["name"], "ForgeKvsError", "{report}");
+    assert_eq!(err["code"], code, "{report}");
+    let message = err["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{words:?} not in {report}");
+}
+
+#[tokio::test]
+async fn entities_get_set_delete_beside_the_key_value_store() {
+    let Some(out) = run("crud").await else { return };
+    assert_eq!(
+        out["stored"],
+        json!({ "surname": "Lovelace", "age": 36, "rating": 4.5, "team": "eng", "active": true, "profile": { "langs": ["ada"] } })
+    );
+    assert_eq!(out["missing"], Value::Null);
+    // Forge keeps entities apart from the key-value store: a plain query lists none of their keys.
+    assert_eq!(out["plainKeys"], json!([]));
+    assert_eq!(out["afterDelete"], Value::Null);
+    assert_eq!(out["byAge"], json!([]));
+}
+
+#[tokio::test]
+async fn entity_values_are_checked_against_the_declared_types() {
+    let Some(out) = run("types").await else {
+        return;
+    };
+    for (case, words) in [
+        ("fractionalInteger", "declared integer"),
+        ("integerOver32Bits", "32-bit signed integer"),
+        ("stringForInteger", "declared integer"),
+        ("infiniteFloat", "declared float"),
+        ("hugeFloat", "declared float"),
+        ("numberForString", "declared string"),
+        ("textForBoolean", "declared boolean"),
+    ] {
+        refused(&out[case], "INVALID_ATTRIBUTE_VALUE", words);
+    }
+    refused(&out["array"], "INVALID_VALUE", "object of its attributes");
+    refused(&out["emptyKey"], "INVALID_KEY", "non-empty");
+    refused(&out["longKey"], "KEY_TOO_LONG", "takes keys of at most");
+    refused(&out["longIndexEntry"], "KEY_TOO_LONG", "index surname");
+    // Nothing a refused write carried was stored.
+    assert_eq!(out["stored"], Value::Null);
+    assert_eq!(out["ok"], json!({ "ok": null }));
+    assert_eq!(
+        out["after"],
+        json!({ "age": -7, "rating": -0.5, "nickname": "undeclared is kept" })
+    );
+}
+
+#[tokio::test]
+async fn undeclared_entities_and_indexes_are_refused() {
+    let Some(out) = run("undeclared").await else {
+        return;
+    };
+    for case in ["get", "set", "query"] {
+        refused(
+            &out[case],
+            "ENTITY_NOT_DECLARED",
+            "custom entity \"ghost\" is not declared in manifest.yml (app.storage.entities: employee)",
+        );
+    }
+    refused(
+        &out["noIndex"],
+        "INVALID_QUERY",
+        "has no index \"nope\" (indexes: surname, by-age, by-team-age, by-rating)",
+    );
+    refused(&out["noIndexNamed"], "INVALID_QUERY", "query().index(name)");
+}
+
+#[tokio::test]
+async fn every_where_condition_in_both_orders() {
+    let Some(out) = run("conditions").await else {
+        return;
+    };
+    // Ages: h -2^31, a -40, b -3, c 0, d 7, e 30, f 31, g 2^31-1.
+    let expected: [(&str, &[&str]); 7] = [
+        ("all", &["h", "a", "b", "c", "d", "e", "f", "g"]),
+        ("equalTo", &["e"]),
+        ("between", &["b", "c", "d", "e"]),
+        ("greaterThan", &["d", "e", "f", "g"]),
+        ("greaterThanEqualTo", &["c", "d", "e", "f", "g"]),
+        ("lessThan", &["h", "a", "b"]),
+        ("lessThanEqualTo", &["h", "a", "b"]),
+    ];
+    for (case, keys) in expected {
+        assert_eq!(strings(&out[case]["asc"]), keys, "{case} ASC: {out}");
+        assert_eq!(
+            strings(&out[case]["desc"]),
+            reversed(keys),
+            "{case} DESC: {out}"
+        );
+    }
+    assert_eq!(strings(&out["beginsWith"]["asc"]), ["ab", "abc", "abd"]);
+    assert_eq!(strings(&out["beginsWith"]["desc"]), ["abd", "abc", "ab"]);
+    // Strings order by their UTF-8 bytes: é (C3 A9) < 😀 (F0 9F 98 80).
+    assert_eq!(strings(&out["stringsGreaterThan"]), ["é", "😀"]);
+    assert_eq!(out["getOne"], json!({ "key": "f", "value": { "age": 31 } }));
+}
+
+#[tokio::test]
+async fn floats_order_numerically_across_signs_and_magnitudes() {
+    let Some(out) = run("orders").await else {
+        return;
+    };
+    let ascending = json!([
+        -1e125, -2.5, -1e-130, 0, 1e-130, 0.1, 0.25, 1, 2.5, 10, 1e125
+    ]);
+    assert_eq!(out["asc"], ascending);
+    let mut descending = ascending.as_array().expect("list").clone();
+    descending.reverse();
+    assert_eq!(out["desc"], Value::Array(descending));
+    assert_eq!(out["between"], json!([-2.5, -1e-130, 0, 1e-130, 0.1, 0.25]));
+}
+
+#[tokio::test]
+async fn cursors_page_without_repeats_or_gaps_in_both_orders() {
+    let Some(out) = run("paging").await else {
+        return;
+    };
+    for (sort, ascending) in [("ASC", true), ("DESC", false)] {
+        let pages = out[sort].as_array().expect("pages");
+        assert!(pages.len() >= 4, "{sort}: {out}");
+        let mut seen = Vec::new();
+        for page in pages {
+            let entries = strings(page);
+            assert!(entries.len() <= 7, "{sort}: a page over the limit: {out}");
+            seen.extend(entries);
+        }
+        assert_eq!(seen.len(), 25, "{sort}: {out}");
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 25, "{sort}: a repeat: {out}");
+        let ages: Vec<u32> = seen
+            .iter()
+            .map(|e| e.split(':').next().unwrap().parse().unwrap())
+            .collect();
+        let mut sorted = ages.clone();
+        sorted.sort_unstable();
+        if !ascending {
+            sorted.reverse();
+        }
+        assert_eq!(ages, sorted, "{sort}: {out}");
+    }
+    // greaterThan(2) skips the 15 entries of ages 0-2, then pages of 3.
+    let skipped: Vec<String> = out["skipped"]
+        .as_array()
+        .expect("pages")
+        .iter()
+        .flat_map(strings)
+        .collect();
+    let mut expected: Vec<String> = (0..25)
+        .filter(|i| i % 5 > 2)
+        .map(|i| format!("{}:p{i:02}", i % 5))
+        .collect();
+    expected.sort();
+    assert_eq!(skipped, expected, "{out}");
+    assert_eq!(
+        out["forgedCursor"]["err"]["code"], "INVALID_CURSOR",
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn partitions_stay_apart_whatever_their_values_hold() {
+    let Some(out) = run("partitions").await else {
+        return;
+    };
+    let seen = out["seen"].as_array().expect("a list");
+    assert_eq!(seen.len(), 12);
+    for (i, row) in seen.iter().enumerate() {
+        let only = [format!("t{i}")];
+        assert_eq!(strings(&row["asc"]), only, "{row}");
+        assert_eq!(strings(&row["desc"]), only, "{row}");
+    }
+    refused(
+        &out["missingPartition"],
+        "INVALID_QUERY",
+        "partitioned by [team]",
+    );
+    refused(&out["wrongType"], "INVALID_QUERY", "expected a string");
+}
+
+#[tokio::test]
+async fn filters_on_any_attribute() {
+    let Some(out) = run("filters").await else {
+        return;
+    };
+    let expected: [(&str, &[&str]); 11] = [
+        ("andEqual", &["x1", "x4"]),
+        ("notEqual", &["x2", "x3"]),
+        ("exists", &["x1", "x3"]),
+        ("notExists", &["x2", "x4"]),
+        ("containsMember", &["x1"]),
+        ("containsText", &["x3"]),
+        ("notContains", &["x1", "x3"]),
+        ("beginsWith", &["x2"]),
+        ("andRange", &["x2", "x3"]),
+        ("or", &["x1", "x4"]),
+        ("filledPage", &["x1", "x2"]),
+    ];
+    for (case, keys) in expected {
+        assert_eq!(strings(&out[case]), keys, "{case}: {out}");
+    }
+    refused(&out["mixed"], "INVALID_QUERY", "not both");
+}
+
+#[tokio::test]
+async fn stale_index_entries_are_never_results() {
+    let Some(out) = run("stale").await else {
+        return;
+    };
+    let item = json!([{ "key": "w", "value": { "surname": "Old", "age": 30 } }]);
+    assert_eq!(out["all"], item, "{out}");
+    assert_eq!(out["allDesc"], item, "{out}");
+    assert_eq!(out["asNew"], json!([]), "{out}");
+    assert_eq!(
+        out["afterRewrite"],
+        json!({ "old": [], "new": ["w"], "age30": [], "age31": ["w"] })
+    );
+    assert_eq!(out["oldEntryLeft"], Value::Null, "{out}");
+}
