@@ -3,6 +3,7 @@
 
 mod consent;
 mod e2e;
+mod forge_examples;
 mod registration;
 mod replicas;
 mod support;
