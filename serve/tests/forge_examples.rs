@@ -1,12 +1,15 @@
 //! Ported public Forge apps under `runtime serve`, end to end: the real binary builds the
-//! app's JavaScript from its example folder, the embedded simulator sends its own signed
-//! webhook when a person changes an issue, the server delivers it to the app's `trigger`
-//! module, and the app's write is read back from the simulator.
+//! app's JavaScript from its example folder and serves it. For a product trigger, the
+//! embedded simulator sends its own signed webhook when a person changes an issue and the
+//! app's write is read back from the simulator; for a web and a scheduled trigger, a POST
+//! to the printed URL and the scheduler's runs (a manual clock), read back from the
+//! app's storage with `runtime storage get`.
 //!
 //! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test serve forge_examples::`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -151,7 +154,7 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
         "{text}"
     );
     // Give the other events time to run: neither comments.
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(3));
     assert_eq!(
         comments(&serve, "KILN-3").len(),
         before,
@@ -163,4 +166,85 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
         "In Progress is not Done"
     );
     assert_eq!(comments(&serve, "KILN-1").len(), kiln_1 + 1);
+}
+
+/// The value under `key` in the app's storage on the embedded simulator, read with
+/// `runtime storage get` (`None` while there is none).
+fn storage_get(dir: &Path, app: &Path, key: &str) -> Option<Value> {
+    let output = Command::new(runtime_binary())
+        .args(["storage", "get"])
+        .arg(app)
+        .arg(key)
+        .arg("--storage")
+        .arg(dir.join("state.sqlite3"))
+        .env("KILN_STORAGE_KEY", STORAGE_KEY)
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        return None;
+    }
+    serde_json::from_slice(&output.stdout).ok()
+}
+
+/// The message part of the app's `DATE - message` text.
+fn message(stored: &Option<Value>) -> Option<String> {
+    stored
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(|text| text.rsplit_once(" - "))
+        .map(|(_, message)| message.to_owned())
+}
+
+/// AtomOpera's forge-scheduled-trigger-lab (`examples/forge-scheduled-trigger-lab`): its
+/// hourly `scheduledTrigger` and its `webtrigger` both write the message of the day to app
+/// storage; a POST to the URL the server printed sets it, the scheduler's next hour
+/// (a manual clock) overwrites it.
+#[test]
+fn scheduled_trigger_lab_serves_its_web_trigger_and_runs_its_schedule() {
+    const HOUR: i64 = 3_600_000;
+    let dir = tempfile::tempdir().unwrap();
+    let app = example("forge-scheduled-trigger-lab");
+    let start = (1_900_000_000_000 / HOUR) * HOUR + HOUR / 2;
+    let start = start.to_string();
+    let extra = ["--manual-clock", start.as_str()];
+    let serve = Launch {
+        app: app.clone(),
+        extra: &extra,
+        ..Launch::new(dir.path())
+    }
+    .start();
+    let motd = || message(&storage_get(dir.path(), &app, "motd"));
+
+    // A trigger that never ran runs once at start.
+    wait_for("the scheduled run at start", || {
+        motd().as_deref() == Some("auto scheduled")
+    });
+
+    // The web trigger, at the URL the server printed.
+    let url = serve.line("webtrigger", Some("motd-listener"))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = client()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(r#"{"motd": "Deploy freeze until Friday"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().unwrap(), "Success: Message updated\n");
+    assert_eq!(motd().as_deref(), Some("Deploy freeze until Friday"));
+    let refused = client().post(&url).body("motd=hello").send().unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(motd().as_deref(), Some("Deploy freeze until Friday"));
+
+    // The next hour, past the scheduler's jitter: the schedule overwrites it.
+    admin(
+        &serve,
+        "/v1/clock",
+        &json!({ "advanceMs": HOUR / 2 + 61_000 }),
+    );
+    wait_for("the next hour's scheduled run", || {
+        motd().as_deref() == Some("auto scheduled")
+    });
 }
