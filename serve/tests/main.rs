@@ -4,6 +4,7 @@
 mod config_variables;
 mod consent;
 mod e2e;
+mod forge_examples;
 mod registration;
 mod replicas;
 mod support;

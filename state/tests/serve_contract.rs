@@ -1661,6 +1661,31 @@ async fn a_webhook_site_lease_goes_to_one_replica_at_once(h: &Harness) {
     assert_eq!(taken.iter().filter(|t| **t).count(), 1, "{taken:?}");
 }
 
+/// `runtime serve` records an installation before its app first opens its storage; the
+/// app's first write (or an operator's `runtime storage set`) must still work, on the same
+/// database as the server's state.
+async fn app_storage_opens_an_installation_serve_recorded_first(h: &Harness) {
+    let Some(backend) = h.origin.storage_replica().await else {
+        return; // memory: the server's and the app's maps are not one database
+    };
+    let a = installed(&h.state, "app-stored").await;
+    let storage = kiln_state::AppStorage::new(
+        backend,
+        kiln_state::StorageLimits::default(),
+        support::cipher(&support::test_key_hex()),
+    );
+    let opened = storage.installation(&a).await.unwrap();
+    opened
+        .set("config:KILN", &serde_json::json!({ "enabled": true }))
+        .await
+        .unwrap();
+    let read = opened.get("config:KILN").await.unwrap().unwrap();
+    assert_eq!(read.value, serde_json::json!({ "enabled": true }));
+    // Opened again (another process), the same storage.
+    let again = storage.installation(&a).await.unwrap();
+    assert!(again.get("config:KILN").await.unwrap().is_some());
+}
+
 // The harnesses are this file's `memory`, `sqlite` and `postgres`.
 support::every_backend!(
     serve_contract;
@@ -1694,4 +1719,5 @@ support::every_backend!(
     mixed_writers_across_replicas_never_deadlock,
     a_webhook_site_lease_has_one_holder_and_fences_what_is_stored,
     a_webhook_site_lease_goes_to_one_replica_at_once,
+    app_storage_opens_an_installation_serve_recorded_first,
 );

@@ -30,6 +30,8 @@ mod escape_soak;
 mod escape_storage;
 mod escape_url;
 mod example_forge_flagsmith;
+mod example_forge_scheduled_trigger_lab;
+mod example_forge_smart_workflow_followup;
 mod example_weather_note;
 mod examples;
 mod forge_entities;

@@ -171,6 +171,14 @@ const MYSELF: Alternatives = &[
         "read:avatar:jira",
     ],
 ];
+const PROJECT_STATUSES: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue-status:jira",
+        "read:issue-type:jira",
+        "read:status:jira",
+    ],
+];
 const FIND_USERS: Alternatives = &[
     &["read:jira-user"],
     &[
@@ -262,7 +270,6 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     const APP_PROPERTY: &str = "/rest/forge/1/app/properties/{property_key}";
     let m = method.as_str();
     let found = match (m, template) {
-        ("GET", "/rest/api/3/myself") => MYSELF,
         ("GET", "/rest/api/3/mypermissions") => MY_PERMISSIONS,
         ("POST", "/rest/api/3/issue") => CREATE_ISSUE,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}") => GET_ISSUE,
@@ -280,6 +287,9 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
             | "/rest/api/3/project/search"
             | "/rest/api/3/project/{project_id_or_key}",
         ) => PROJECTS,
+        ("GET", "/rest/api/3/project/{project_id_or_key}/statuses") => PROJECT_STATUSES,
+        // `getUser` lists the same scopes as `getCurrentUser`.
+        ("GET", "/rest/api/3/user" | "/rest/api/3/myself") => MYSELF,
         ("GET", "/rest/api/3/user/search") => FIND_USERS,
         ("GET", "/rest/api/3/field") => FIELDS,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/worklog") => GET_WORKLOGS,

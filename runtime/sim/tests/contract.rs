@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 24] = [
+const ROOTS: [&str; 25] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -33,6 +33,7 @@ const ROOTS: [&str; 24] = [
     "PageOfComments",
     "Transitions",
     "PageBeanProject",
+    "IssueTypeWithStatus",
     "Project",
     "ErrorCollection",
     "SearchResults",
@@ -198,6 +199,37 @@ async fn platform_responses_match_the_official_schemas() {
     assert!(all.as_array().is_some_and(|p| !p.is_empty()));
     let (_, project) = get(ADMIN, String::from("/rest/api/3/project/KILN")).await;
     contract.check_ref("GET /project/{key}", "Project", &project);
+    let (_, statuses) = get(USER, String::from("/rest/api/3/project/KILN/statuses")).await;
+    contract.check(
+        "GET /project/{key}/statuses",
+        json!({ "type": "array", "items": { "$ref": "#/components/schemas/IssueTypeWithStatus" } }),
+        &statuses,
+    );
+    assert!(statuses.as_array().is_some_and(|t| !t.is_empty()));
+    let (status, hidden) = get(OUTSIDER, String::from("/rest/api/3/project/SEC/statuses")).await;
+    assert_eq!(status, 404, "{hidden}");
+    contract.check_ref(
+        "GET /project/{key}/statuses 404",
+        "ErrorCollection",
+        &hidden,
+    );
+    let (_, one) = get(
+        USER,
+        format!(
+            "/rest/api/3/user?accountId={}",
+            me["accountId"].as_str().unwrap()
+        ),
+    )
+    .await;
+    contract.check_ref("GET /user", "User", &one);
+    assert_eq!(one["accountId"], me["accountId"]);
+    assert_eq!(one["displayName"], me["displayName"]);
+    let (status, nobody) = get(ADMIN, String::from("/rest/api/3/user?accountId=nobody")).await;
+    assert_eq!(status, 404, "{nobody}");
+    contract.check_ref("GET /user 404", "ErrorCollection", &nobody);
+    let (status, missing) = get(ADMIN, String::from("/rest/api/3/user")).await;
+    assert_eq!(status, 400, "{missing}");
+    contract.check_ref("GET /user 400", "ErrorCollection", &missing);
     let (_, users) = get(ADMIN, String::from("/rest/api/3/user/search?query=a")).await;
     contract.check(
         "GET /user/search",

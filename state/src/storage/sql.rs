@@ -6,6 +6,13 @@
 pub(crate) const FIND_INSTALLATION: &str =
     "SELECT id FROM installations WHERE app_id = $1 AND site = $2 AND environment = $3";
 
+/// An installation whose storage is ready: its `storage_usage` row exists. `runtime serve`
+/// records installations (`installations`) before their app first opens its storage, so
+/// an installation row alone does not mean the row every write updates first is there.
+pub(crate) const FIND_STORAGE_INSTALLATION: &str = "SELECT i.id FROM installations i \
+     JOIN storage_usage u ON u.installation_id = i.id \
+     WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3";
+
 pub(crate) const INSERT_INSTALLATION: &str = "INSERT INTO installations (app_id, site, environment) \
      VALUES ($1, $2, $3) ON CONFLICT (app_id, site, environment) DO NOTHING";
 

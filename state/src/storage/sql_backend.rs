@@ -63,8 +63,16 @@ where
                 .bind(installation.site())
                 .bind(installation.environment())
         };
-        // The common case, an installation seen before, takes no write lock.
-        if let Some(id) = find().fetch_optional(self.db.pool()).await? {
+        // The common case, an installation whose storage was opened before, takes no write
+        // lock. One recorded by `runtime serve` but never opened has no usage row yet: it
+        // takes the path below, which adds the row (both inserts are idempotent).
+        let ready = sqlx::query_scalar::<DB, i64>(sql::FIND_STORAGE_INSTALLATION)
+            .bind(installation.app_id())
+            .bind(installation.site())
+            .bind(installation.environment())
+            .fetch_optional(self.db.pool())
+            .await?;
+        if let Some(id) = ready {
             return Ok(InstallationId(id));
         }
         let mut write = self.db.begin_write().await?;

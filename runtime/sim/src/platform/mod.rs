@@ -16,6 +16,7 @@ pub(crate) mod render;
 mod search;
 mod server_info;
 mod transition;
+mod user;
 mod user_property;
 mod user_search;
 mod watchers;
@@ -72,6 +73,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/rest/api/3/project", get(project::all))
         .route("/rest/api/3/project/search", get(project::search))
         .route("/rest/api/3/project/{project_id_or_key}", get(project::get))
+        .route(
+            "/rest/api/3/project/{project_id_or_key}/statuses",
+            get(project::statuses),
+        )
+        .route("/rest/api/3/user", get(user::get))
         .route("/rest/api/3/user/search", get(user_search::find))
         .route("/rest/api/3/label", get(label::list))
         .route(

@@ -14,6 +14,7 @@ use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::world::workflow::{ISSUE_TYPES, STATUSES};
 
 /// Jira's default and maximum page size for project search.
 const DEFAULT_PAGE: usize = 50;
@@ -88,4 +89,41 @@ pub(crate) async fn get(
             ))
         })?;
     Ok(Json(render::project(&caller.links, &world, project)))
+}
+
+/// `getAllStatuses`: the statuses a project's issues can be in, grouped by issue
+/// type. The simulator's projects share one workflow (`world::workflow`), so every
+/// issue type lists every status.
+pub(crate) async fn statuses(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ProjectPath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    // Nothing of the project but its workflow is in the answer; the lookup answers
+    // 404 for a project the caller cannot browse, as Jira does.
+    world
+        .project(&path.project_id_or_key)
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No project could be found with key '{}'.",
+                path.project_id_or_key
+            ))
+        })?;
+    let links = &caller.links;
+    let statuses: Vec<Value> = STATUSES.iter().map(|s| render::status(links, s)).collect();
+    let by_type: Vec<Value> = ISSUE_TYPES
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "self": format!("{links}/rest/api/3/issueType/{}", t.id),
+                "id": t.id,
+                "name": t.name,
+                "subtask": false,
+                "statuses": statuses,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(by_type)))
 }

@@ -1,0 +1,2 @@
+export { handler } from './resolvers';
+export { onIssueUpdated } from './trigger';
