@@ -9,9 +9,10 @@
 //! - **`synchronous = FULL`**: a write is on disk before it is acknowledged. Kiln's rule is
 //!   that nothing accepted is lost, so the cheaper `NORMAL` (which may drop the last commits
 //!   on power loss) is not used; BENCHMARKS.md shows what it costs.
-//!   The one exception is a lease (`SqlDatabase::begin_lease_write`): its writes go
-//!   through a second connection with `synchronous = NORMAL`, because a lease lost to a
-//!   power failure lapses exactly as one held by a killed process does.
+//!   The exceptions are a lease and an event's completion (`SqlDatabase::begin_lease_write`):
+//!   their writes go through a second connection with `synchronous = NORMAL`, because a
+//!   lease lost to a power failure lapses exactly as one held by a killed process does, and
+//!   a lost completion runs the event again as a worker killed before completing does.
 //! - **`BEGIN IMMEDIATE` for writes**: the write lock is taken when the transaction starts,
 //!   so a transaction never has to upgrade a read snapshot (which SQLite refuses with
 //!   `SQLITE_BUSY` instead of waiting) and the busy timeout covers every contention case,
@@ -69,7 +70,8 @@ const MAX_CONNECTIONS: u32 = 4;
 #[derive(Clone)]
 pub struct SqliteDatabase {
     pool: SqlitePool,
-    /// One connection with `synchronous = NORMAL`, for leases only (see the module's notes).
+    /// One connection with `synchronous = NORMAL`, for leases and completions only (see the
+    /// module's notes).
     lease_pool: SqlitePool,
     write_gate: WriteGate,
     path: PathBuf,

@@ -54,12 +54,17 @@ pub trait SqlDatabase: sealed::Sealed + Clone + std::fmt::Debug + Send + Sync + 
 
     /// A write transaction whose commit need not reach the disk before it returns: only for
     /// writes whose loss on a power failure or an OS crash is the same as the process dying
-    /// right after them, which the queue already survives. That is a lease (taken or
+    /// just before them, which the queue already survives. That is a lease (taken or
     /// renewed): lost, it lapses, and the event is claimed again, as it is one lease after
-    /// a killed worker. Never for an accepted event, a completion or app data. A process
-    /// crash loses nothing either way: the commit is in the OS's hands before it returns.
-    /// This takes the fsync (about 1.6 ms on the CI machine's disk) out of the path from
-    /// an accepted delivery to its handler, which is one claim after the enqueue.
+    /// a killed worker; and a completion: lost, the event is still leased, so it runs again
+    /// after its lease, as after a worker killed between the app's return and `complete`
+    /// (at least once). Never for an accepted event or app data. A process crash loses
+    /// nothing either way: the commit is in the OS's hands before it returns. Later durable
+    /// commits carry earlier ones (SQLite's WAL and PostgreSQL's are sequential), so such a
+    /// write is never lost while a write made after it survives.
+    /// This takes the fsync (about 1.6 ms on the CI machine's disk) out of the event path
+    /// twice: the claim before the handler, and the completion that the next accepted
+    /// delivery would otherwise queue behind.
     #[doc(hidden)]
     fn begin_lease_write(
         &self,

@@ -146,7 +146,8 @@ impl SqlDatabase for PostgresDatabase {
     async fn begin_lease_write(&self) -> Result<WriteTransaction<Postgres>, BackendError> {
         let mut tx = self.pool.begin().await?;
         // For this transaction only: the commit returns before the WAL is flushed. A crash
-        // may lose it (never corrupt anything), which for a lease means it lapses.
+        // may lose it (never corrupt anything), which for a lease means it lapses and for a
+        // completion that the event runs again (`SqlDatabase::begin_lease_write`).
         sqlx::query("SET LOCAL synchronous_commit = off")
             .execute(&mut *tx)
             .await?;

@@ -432,6 +432,8 @@ async fn an_accepted_delivery_claims_by_the_queues_rules_before_it_commits(h: &H
     assert_eq!(first.claimed[0].lease.event, ids[0]);
     assert_eq!(first.claimed[0].lease.attempt, 1);
     assert_eq!(first.claimed[0].payload, b"{\"n\":1}");
+    // The record the claim read: what the worker checks its loaded code against.
+    assert_eq!(first.claimed[0].record, record(a.clone()));
     first.commit.await.unwrap();
     // Leased: no worker takes it, and its lease completes.
     assert!(s.claim(at(1)).await.unwrap().is_none());

@@ -487,6 +487,13 @@ impl ServeBackend for MemoryServeBackend {
         let Some(event) = inner.events.get_mut(&id) else {
             return Ok(None);
         };
+        let Some(record) = inner
+            .registry
+            .get(&event.installation)
+            .map(|r| r.record.clone())
+        else {
+            return Err(ServeError::Corrupt("a queued event's installation"));
+        };
         event.state = State::Leased;
         event.attempts += 1;
         event.lease_expires_at = lease_until.0;
@@ -496,6 +503,7 @@ impl ServeBackend for MemoryServeBackend {
                 attempt: event.attempts,
             },
             installation: event.installation.clone(),
+            record,
             module_key: event.module_key.clone(),
             payload: event.payload.clone(),
             enqueued_at: UnixMillis(event.enqueued_at),

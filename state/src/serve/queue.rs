@@ -32,7 +32,7 @@
 
 use std::time::Duration;
 
-use super::types::{ModuleKey, UnixMillis};
+use super::types::{InstallRecord, ModuleKey, UnixMillis};
 use crate::installation::Installation;
 
 /// The queue's explicit limits.
@@ -122,6 +122,9 @@ pub struct Lease {
 pub struct ClaimedEvent {
     pub lease: Lease,
     pub installation: Installation,
+    /// The installation's record as the claim read it, in the same transaction: what the
+    /// claimer checks its loaded code against (consent) without another read.
+    pub record: InstallRecord,
     pub module_key: ModuleKey,
     pub payload: Vec<u8>,
     pub enqueued_at: UnixMillis,

@@ -199,9 +199,6 @@ pub(crate) const FIND_INSTALLATION: &str =
 pub(crate) const INSERT_INSTALLATION: &str = "INSERT INTO installations (app_id, site, environment) \
      VALUES ($1, $2, $3) ON CONFLICT (app_id, site, environment) DO NOTHING";
 
-pub(crate) const INSTALLATION_BY_ID: &str =
-    "SELECT app_id, site, environment FROM installations WHERE id = $1";
-
 /// A heartbeat: moves the lease's expiry only while this caller's lease is the current one
 /// (the same fence as completing). One row, by primary key: the cheapest write the queue
 /// makes, as it runs every few seconds per running invocation.

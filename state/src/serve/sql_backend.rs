@@ -336,16 +336,21 @@ where
             .bind(installation_id)
             .execute(&mut **tx)
             .await?;
-        let (app, site, env): (String, String, String) = sqlx::query_as(sql::INSTALLATION_BY_ID)
-            .bind(installation_id)
-            .fetch_one(&mut **tx)
-            .await?;
+        let row: RegistryRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{} WHERE i.id = $1",
+            sql::SELECT_REGISTRY
+        )))
+        .bind(installation_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let record = record_from_row(row)?;
         Ok(Some(ClaimedEvent {
             lease: Lease {
                 event: EventId(event_id),
                 attempt: attempts_from(attempts)?,
             },
-            installation: installation_from(app, site, env)?,
+            installation: record.installation.clone(),
+            record,
             module_key: module_from(module)?,
             payload,
             enqueued_at: UnixMillis(enqueued_at),
@@ -913,7 +918,9 @@ where
     }
 
     async fn complete(&self, lease: Lease) -> Result<LeaseOutcome, ServeError> {
-        let mut write = self.db.begin_write().await?;
+        // Without waiting for the disk: a completion lost to a power failure runs the event
+        // again, as a worker killed before completing does (`begin_lease_write`).
+        let mut write = self.db.begin_lease_write().await?;
         let deleted: Option<i64> = sqlx::query_scalar(sql::COMPLETE_EVENT)
             .bind(lease.event.0)
             .bind(i64::from(lease.attempt))
