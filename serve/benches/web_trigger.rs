@@ -80,8 +80,18 @@ fn main() {
         ("node", format!("http://{}/", node.addr)),
     ];
     for (name, url) in &targets {
-        let reply = client_runtime.block_on(one(&reqwest::Client::new(), url));
-        assert_eq!(reply, 200, "{name} answers the trivial handler");
+        let (status, body) = client_runtime.block_on(async {
+            let response = reqwest::Client::new()
+                .post(url.as_str())
+                .header("content-type", "application/json")
+                .body(BODY)
+                .send()
+                .await
+                .expect("the server answers");
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap_or_default())
+        });
+        assert_eq!(status, 200, "{name} answers the trivial handler: {body}");
     }
 
     let mut peak: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
@@ -390,7 +400,7 @@ impl FloorApp {
             Err(error) => {
                 return Ok(Response::builder()
                     .status(500)
-                    .body(Full::new(Bytes::from(error.to_string())))
+                    .body(Full::new(Bytes::from(format!("{error:?}"))))
                     .expect("response"));
             }
         };
