@@ -318,9 +318,7 @@ impl Floor {
         let component = Component::from_file(&engine, wasm).expect("serve-app compiles");
         let mut linker: Linker<FloorState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("WASI");
-        linker
-            .define_unknown_imports_as_traps(&component)
-            .expect("Kiln's imports as traps");
+        kiln_imports_as_traps(&mut linker, &engine, &component);
         let pre = linker.instantiate_pre(&component).expect("instance pre");
         let (_, handler) = component
             .get_export(None, "kiln:app/handler@0.2.0")
@@ -365,6 +363,32 @@ impl Floor {
         });
         Self {
             addr: receive.recv().expect("floor listening"),
+        }
+    }
+}
+
+/// Kiln's own interfaces (`kiln:app/*`) as functions that trap (the handler calls none).
+/// Not `define_unknown_imports_as_traps`: it names each import exactly as the component
+/// spells it, so a WASI import of another patch version than wasmtime-wasi's (serve-app's
+/// `wasi:cli/environment@0.2.6`) would be shadowed by a trap instead of reaching WASI.
+fn kiln_imports_as_traps(linker: &mut Linker<FloorState>, engine: &Engine, component: &Component) {
+    use wasmtime::component::types::ComponentItem;
+    for (name, item) in component.component_type().imports(engine) {
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            continue;
+        };
+        if !name.starts_with("kiln:") {
+            continue;
+        }
+        let mut defined = linker.instance(name).expect("Kiln's interface");
+        for (function, item) in instance.exports(engine) {
+            if let ComponentItem::ComponentFunc(_) = item.ty {
+                defined
+                    .func_new(function, |_, _, _, _| {
+                        Err(wasmtime::format_err!("the floor grants no Kiln import"))
+                    })
+                    .expect("trap");
+            }
         }
     }
 }
