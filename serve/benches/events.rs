@@ -6,10 +6,11 @@
 //!   `jira:issue_created` delivery and notes when the app's handler (tests/programs/
 //!   serve-app's `on_event`, which comments on the issue) reaches the site with its first
 //!   request. That span holds the delivery's HTTP exchange, the signature check, the
-//!   dedup record and the enqueue, the worker's claim, a fresh instance and the handler's
+//!   dedup record, the enqueue and the claim (one transaction, whose commit the handler no
+//!   longer waits for when a run slot is idle), a fresh instance and the handler's
 //!   `request-jira` up to the socket: an upper bound on "received → entered". Deliveries
 //!   go one at a time (latency, not throughput), on the durable SQLite state and on the
-//!   in-memory state, so the cost of the two fsyncs is visible.
+//!   in-memory state, so what durability still costs is visible.
 //! - **memory**: the server's resident set (VmRSS, and the peak VmHWM) idle with one app,
 //!   with 100 installed apps (one component under 100 manifests, each its own app id and
 //!   installation, as a host with many small apps has), and with 10,000 events waiting in
