@@ -57,22 +57,16 @@ fn build() -> Option<PathBuf> {
     if kept.is_file() {
         return Some(kept);
     }
-    let backends = manifest()
-        .permissions
-        .external
-        .fetch
-        .backend
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let built = build_js(&JsBuild {
-        app_dir: dir,
-        handler_modules: vec!["index".to_owned()],
-        work_dir: work.join("work"),
-        cache_dir: tmp.join("kiln-js-cli-cache"),
-        sandbox: Sandbox::available(),
-        fetch_backends: backends,
-    })
+    let built = build_js(
+        &JsBuild::for_app(
+            dir.clone(),
+            &Manifest::load(&dir.join("manifest.yml")).expect("the example's manifest"),
+            work.join("work"),
+            tmp.join("kiln-js-cli-cache"),
+            Sandbox::available(),
+        )
+        .expect("the example's build inputs"),
+    )
     .unwrap_or_else(|error| panic!("the scheduled-trigger lab example builds: {error}"));
     std::fs::copy(&built.path, &kept).expect("keep the built component");
     Some(kept)

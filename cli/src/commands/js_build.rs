@@ -17,33 +17,6 @@ use super::exit::Failure;
 
 pub use kiln_guest_build::js::is_js_app;
 
-/// The `src/` modules the manifest's handlers name: `index.run` is module
-/// `index`; a bare `run` is `index`'s export (Kiln's own handler names).
-pub fn handler_modules(manifest: &Manifest) -> Vec<String> {
-    let mut modules: Vec<String> = manifest
-        .modules
-        .function
-        .iter()
-        .map(|function| match function.handler.rsplit_once('.') {
-            Some((module, _)) => module.to_owned(),
-            None => "index".to_owned(),
-        })
-        .collect();
-    modules.sort();
-    modules.dedup();
-    modules
-}
-
-/// The manifest's custom entities as the Forge layer reads them (their
-/// manifest JSON form).
-fn entity_declarations(manifest: &Manifest) -> Result<Vec<serde_json::Value>, Failure> {
-    manifest
-        .entities()
-        .iter()
-        .map(|entity| serde_json::to_value(entity).map_err(|e| Failure::environment(anyhow!(e))))
-        .collect()
-}
-
 /// Builds the JS app folder `dir` (canonical) and returns its component.
 pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<PathBuf, Failure> {
     let manifest = Manifest::load(&dir.join(MANIFEST_FILE)).map_err(Failure::bad_input)?;
@@ -52,22 +25,14 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
             "no cache directory for Kiln's JavaScript toolchain: set KILN_CACHE_DIR, XDG_CACHE_HOME or HOME"
         ))
     })?;
-    let build = JsBuild {
-        app_dir: dir.to_owned(),
-        handler_modules: handler_modules(&manifest),
-        work_dir: private_target_dir(dir)?.join("js"),
+    let build = JsBuild::for_app(
+        dir.to_owned(),
+        &manifest,
+        private_target_dir(dir)?.join("js"),
         cache_dir,
-        sandbox: isolation.sandbox().cloned(),
-        fetch_backends: manifest
-            .permissions
-            .external
-            .fetch
-            .backend
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        entities: entity_declarations(&manifest)?,
-    };
+        isolation.sandbox().cloned(),
+    )
+    .map_err(|e| Failure::environment(anyhow!(e)))?;
     let built = build_js(&build).map_err(|e| match e {
         JsBuildError::ProgramMissing { .. }
         | JsBuildError::NodeOutsideSandbox { .. }

@@ -167,6 +167,58 @@ pub struct JsBuild {
     pub entities: Vec<serde_json::Value>,
 }
 
+impl JsBuild {
+    /// The build of the app in `app_dir` (canonical) with what its `manifest` decides:
+    /// the handler modules, the egress backends `fetch` may reach, the custom entities.
+    /// `runtime build` and the tests build apps through this one reading, so a new
+    /// manifest input reaches every build at once.
+    pub fn for_app(
+        app_dir: PathBuf,
+        manifest: &kiln_manifest::Manifest,
+        work_dir: PathBuf,
+        cache_dir: PathBuf,
+        sandbox: Option<Sandbox>,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            app_dir,
+            handler_modules: handler_modules(manifest),
+            work_dir,
+            cache_dir,
+            sandbox,
+            fetch_backends: manifest
+                .permissions
+                .external
+                .fetch
+                .backend
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            entities: manifest
+                .entities()
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// The `src/` modules the manifest's handlers name: `index.run` is module
+/// `index`; a bare `run` is `index`'s export (Kiln's own handler names).
+pub fn handler_modules(manifest: &kiln_manifest::Manifest) -> Vec<String> {
+    let mut modules: Vec<String> = manifest
+        .modules
+        .function
+        .iter()
+        .map(|function| match function.handler.rsplit_once('.') {
+            Some((module, _)) => module.to_owned(),
+            None => "index".to_owned(),
+        })
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
 /// Why a JS app could not be built. Each message says what to run or fix.
 #[derive(Debug, thiserror::Error)]
 pub enum JsBuildError {
