@@ -389,22 +389,27 @@ fn a_replica_killed_mid_invocation_has_its_events_finished_elsewhere() {
     );
 }
 
-/// (e) Handlers that run four lease periods (a 1 s lease, renewed by each worker's
-/// heartbeat, against 4 s handlers), one delivered to each replica, on the system clock:
+/// (e) Handlers that run two and a half lease periods (a 2 s lease, renewed by each worker's
+/// heartbeat, against 5 s handlers: replica-app's longest spin), one delivered to each
+/// replica, on the system clock:
 /// each completes once, at its first attempt, on the replica that claimed it; no other replica
 /// takes a live run over, and no worker loses a lease. Without renewal every one of them
-/// would be claimed again after a second and run again elsewhere.
+/// would be claimed again after two seconds and run again elsewhere.
 #[test]
 fn invocations_longer_than_several_leases_run_once() {
     let Some(database) = fresh_postgres_database() else {
         return;
     };
-    let replicas = Replicas::start(&database, "workers = 2\nlease_seconds = 1", &[]);
+    // Not the 1 s minimum: on two cores shared with the rest of the suite (JS engines
+    // compiling beside it) and the three spinning handlers, a 333 ms heartbeat was seen
+    // to come late enough for a live lease to lapse, which this test must tell apart
+    // from a bug.
+    let replicas = Replicas::start(&database, "workers = 2\nlease_seconds = 2", &[]);
     let report = replicas.web_trigger_id("report-in");
     const EVENTS: usize = 3;
     let started = Instant::now();
     for n in 0..EVENTS {
-        let body = issue_created(&format!("KILN-{}", 30_000 + n), "slow:4000", "someone-else");
+        let body = issue_created(&format!("KILN-{}", 30_000 + n), "slow:5000", "someone-else");
         let status = webhook(&replicas.servers[n], &format!("long-{n}"), &body, None).status();
         assert_eq!(status, 202);
     }
@@ -412,8 +417,8 @@ fn invocations_longer_than_several_leases_run_once() {
         replicas.counters(&report, "done:").len() == EVENTS
     });
     assert!(
-        started.elapsed() >= Duration::from_secs(4),
-        "the handlers did not run their four seconds"
+        started.elapsed() >= Duration::from_secs(5),
+        "the handlers did not run their five seconds"
     );
     // A retry, if a live lease had been taken, would show within a lease or two.
     std::thread::sleep(Duration::from_secs(3));

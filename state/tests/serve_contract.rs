@@ -414,6 +414,20 @@ async fn accepting_a_delivery_is_all_or_nothing(h: &Harness) {
 /// limit; once committed, a claimed event is leased (no one else can claim it) and its
 /// lease completes like any other.
 async fn an_accepted_delivery_claims_by_the_queues_rules_before_it_commits(h: &Harness) {
+    // PostgreSQL: replicas' workers claim; the accepting transaction claims nothing.
+    if matches!(h.origin, support::Origin::Postgres(_)) {
+        let a = installed(&h.state, "app-a").await;
+        let accepted = h
+            .state
+            .accept_delivery_claiming(&delivery("d-1"), &[event(&a, 1)], T0, 1)
+            .await
+            .unwrap();
+        assert!(matches!(accepted.outcome, EnqueueOutcome::Accepted(_)));
+        assert!(accepted.claimed.is_empty());
+        accepted.commit.await.unwrap();
+        assert!(h.state.claim(at(1)).await.unwrap().is_some());
+        return;
+    }
     let mut limits = ServeLimits::default();
     limits.queue.max_leased_per_app = 2;
     let s = h.with_limits(limits);

@@ -856,10 +856,12 @@ where
         if D::ENGINE == Engine::Postgres {
             // Claiming inside the accepting transaction would take an app's advisory lock
             // after the installation rows the enqueue raised, the reverse of a claim's
-            // order: replicas would deadlock. PostgreSQL commits, then claims, as a worker.
-            return self
-                .enqueue_then_claim(delivery, events, limits, now, lease_until, max_claims)
-                .await;
+            // order: replicas would deadlock. Claiming after the commit gains nothing over
+            // a worker's claim (the commit is waited for either way) and, in the replica
+            // tests under load, gave 1 s leases that lapsed before their first renewal.
+            // So PostgreSQL only enqueues; its workers claim.
+            let outcome = self.enqueue(delivery, events, limits, now).await?;
+            return Ok(ClaimingEnqueue::settled(outcome, Vec::new()));
         }
         // SQLite: one writer holds the file from `BEGIN IMMEDIATE`, so there is no lock
         // order to invert. The accepting connection (synchronous = FULL): the claims ride
