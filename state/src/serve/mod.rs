@@ -240,21 +240,6 @@ pub trait ServeBackend: Send + Sync + 'static {
         lease_until: UnixMillis,
         max_claims: usize,
     ) -> Result<ClaimingEnqueue, ServeError> {
-        self.enqueue_then_claim(delivery, events, limits, now, lease_until, max_claims)
-            .await
-    }
-
-    /// `enqueue` committed, then up to `max_claims` claims, each its own transaction.
-    #[doc(hidden)]
-    async fn enqueue_then_claim(
-        &self,
-        delivery: Option<(&DeliveryKey, UnixMillis)>,
-        events: &[NewEvent],
-        limits: &QueueLimits,
-        now: UnixMillis,
-        lease_until: UnixMillis,
-        max_claims: usize,
-    ) -> Result<ClaimingEnqueue, ServeError> {
         let outcome = self.enqueue(delivery, events, limits, now).await?;
         let mut claimed = Vec::new();
         if matches!(outcome, EnqueueOutcome::Accepted(_)) {
