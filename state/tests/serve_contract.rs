@@ -490,6 +490,50 @@ async fn an_accepted_delivery_claims_by_the_queues_rules_before_it_commits(h: &H
     assert_eq!(s.queue_depth().await.unwrap(), 5);
 }
 
+/// The accepting transaction's claim skips the dead-letter sweep a worker's claim makes,
+/// so it must never pick a lapsed lease with no attempts left: it claims the delivery's own
+/// event, and the next worker claim sends the exhausted one to the dead letters.
+async fn an_accepted_delivery_never_claims_an_exhausted_lease(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_attempts = 1;
+    let s = h.with_limits(limits);
+    let a = installed(&s, "app-a").await;
+    s.enqueue(&[event(&a, 1)], T0).await.unwrap();
+    let exhausted = s.claim(T0).await.unwrap().unwrap();
+    assert_eq!(exhausted.lease.attempt, 1);
+    // Its lease lapses with no attempt left.
+    let later = T0.plus(limits.lease).plus(Duration::from_secs(1));
+    let accepted = s
+        .accept_delivery_claiming(&delivery("d-1"), &[event(&a, 2)], later, 2)
+        .await
+        .unwrap();
+    let EnqueueOutcome::Accepted(ids) = &accepted.outcome else {
+        panic!("refused: {accepted:?}");
+    };
+    assert!(
+        accepted
+            .claimed
+            .iter()
+            .all(|c| c.lease.event != exhausted.lease.event),
+        "{accepted:?}"
+    );
+    let new_id = ids[0];
+    accepted.commit.await.unwrap();
+    if let Some(claimed) = accepted.claimed.first() {
+        // The backends that claim while accepting (SQLite, memory) took the new event.
+        assert_eq!(claimed.lease.event, new_id);
+    } else {
+        // PostgreSQL's workers claim it.
+        let claimed = s.claim(later).await.unwrap().unwrap();
+        assert_eq!(claimed.lease.event, new_id);
+    }
+    // A worker's claim sweeps the exhausted lease into the dead letters; nothing is left.
+    assert!(s.claim(later).await.unwrap().is_none());
+    let dead = s.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].last_error, "lease expired");
+}
+
 async fn interval_claims_are_exactly_once(h: &Harness) {
     let s = &h.state;
     let a = installed(s, "app-a").await;
@@ -1711,6 +1755,7 @@ support::every_backend!(
     deliveries_are_recorded_once_until_they_expire,
     accepting_a_delivery_is_all_or_nothing,
     an_accepted_delivery_claims_by_the_queues_rules_before_it_commits,
+    an_accepted_delivery_never_claims_an_exhausted_lease,
     interval_claims_are_exactly_once,
     queue_runs_retries_and_dead_letters,
     expired_leases_return_events_and_fence_old_claimers,

@@ -107,6 +107,16 @@ pub(crate) const LAST_INTERVAL: &str = "SELECT last_interval_start FROM schedule
 pub(crate) const RAISE_INSTALLATION_DEPTH: &str = "UPDATE queue_installations \
      SET depth = depth + $1 WHERE installation_id = $2 AND depth + $1 <= $3 RETURNING depth";
 
+/// SQLite: `INSTALLED_ID` and `RAISE_INSTALLATION_DEPTH` in one statement, returning the
+/// installation's id. No row: not installed, or full (`INSTALLED_ID` tells which). SQLite has
+/// one writer, so raising depths in the order events name installations cannot deadlock;
+/// PostgreSQL looks the ids up first and raises them in ascending order.
+pub(crate) const RAISE_DEPTH_OF_INSTALLED: &str = "UPDATE queue_installations \
+     SET depth = depth + $1 WHERE installation_id = (SELECT i.id FROM installations i \
+         JOIN installation_registry r ON r.installation_id = i.id \
+         WHERE i.app_id = $2 AND i.site = $3 AND i.environment = $4) \
+     AND depth + $1 <= $5 RETURNING installation_id";
+
 pub(crate) const RAISE_TOTAL_DEPTH: &str = "UPDATE queue_total SET depth = depth + $1 \
      WHERE singleton = 1 AND depth + $1 <= $2 RETURNING depth";
 
@@ -126,23 +136,30 @@ pub(crate) const PG_EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET stat
      WHERE id IN (SELECT id FROM event_queue \
          WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED)";
 
-/// The next event: from the installed, runnable installation served least recently whose
-/// app holds fewer than `$2` live leases, that installation's oldest claimable event.
-/// SQLite's claim: the file's write lock already serialises claimers. PostgreSQL's claim is
-/// the three `PG_` statements below.
-pub(crate) const NEXT_EVENT: &str = concat!(
-    "SELECT q.id FROM queue_installations c \
+/// SQLite's claim, one statement: leases the next event, from the installed, runnable
+/// installation served least recently whose app holds fewer than `$3` live leases, that
+/// installation's oldest claimable event. `$1` is the lease's end, `$2` now. The file's write
+/// lock (held since `BEGIN IMMEDIATE`) already serialises claimers, so picking and leasing
+/// need no second statement. A lapsed lease with no attempts left (`attempts >= $4`) is never
+/// picked, whether or not `EXPIRE_EXHAUSTED_LEASES` has moved it to the dead letters yet: an
+/// accepting transaction's claim skips that sweep and leaves it to the workers' claims.
+/// PostgreSQL's claim is the `PG_` statements below.
+pub(crate) const LEASE_NEXT_EVENT: &str = concat!(
+    "UPDATE event_queue SET state = 1, attempts = attempts + 1, lease_expires_at = $1 \
+     WHERE id = (SELECT q.id FROM queue_installations c \
      JOIN installation_registry r ON r.installation_id = c.installation_id AND ",
     runnable!(),
     " \
      JOIN installations i ON i.id = c.installation_id \
      JOIN event_queue q ON q.id = (SELECT e.id FROM event_queue e \
          WHERE e.installation_id = c.installation_id \
-         AND ((e.state = 0 AND e.available_at <= $1) OR (e.state = 1 AND e.lease_expires_at <= $1)) \
+         AND ((e.state = 0 AND e.available_at <= $2) \
+             OR (e.state = 1 AND e.lease_expires_at <= $2 AND e.attempts < $4)) \
          ORDER BY e.id LIMIT 1) \
      WHERE c.depth > 0 AND (SELECT count(*) FROM event_queue l \
-         WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
-     ORDER BY c.last_served, c.installation_id LIMIT 1"
+         WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $2) < $3 \
+     ORDER BY c.last_served, c.installation_id LIMIT 1) \
+     RETURNING id, attempts, installation_id, module_key, payload, enqueued_at"
 );
 
 /// PostgreSQL, step 1: installations with a claimable event, in turn order, with their app.

@@ -79,6 +79,8 @@ type RegistryRow = (
     String,
 );
 type LeasedRow = (i64, i64, String, Vec<u8>, i64);
+/// A leased event: its id, then `LeasedRow`.
+type LeasedEventRow = (i64, i64, i64, String, Vec<u8>, i64);
 type DeadRow = (
     i64,
     String,
@@ -235,34 +237,7 @@ where
         limits: &QueueLimits,
         now: UnixMillis,
     ) -> Result<Vec<EventId>, ServeError> {
-        // Each event's installation id, and how many events each installation gets.
-        let mut ids: HashMap<&Installation, i64> = HashMap::new();
-        let mut added: BTreeMap<i64, i64> = BTreeMap::new();
-        for event in events {
-            let id = match ids.get(&event.installation) {
-                Some(id) => *id,
-                None => {
-                    let Some(id) = Self::installed_id(tx, &event.installation).await? else {
-                        return Err(ServeError::NotInstalled);
-                    };
-                    ids.insert(&event.installation, id);
-                    id
-                }
-            };
-            *added.entry(id).or_default() += 1;
-        }
-        // The bounds, installations in ascending id order and then the total (lock order).
-        for (id, count) in &added {
-            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_DEPTH)
-                .bind(*count)
-                .bind(*id)
-                .bind(as_i64(limits.max_per_installation))
-                .fetch_optional(&mut **tx)
-                .await?;
-            if raised.is_none() {
-                return Err(full(QueueBound::Installation, limits.max_per_installation));
-            }
-        }
+        let ids = Self::raise_installation_depths(tx, events, limits).await?;
         let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_TOTAL_DEPTH)
             .bind(as_i64(events.len() as u64))
             .bind(as_i64(limits.max_total))
@@ -290,6 +265,69 @@ where
         Ok(stored)
     }
 
+    /// Raises each installation's depth by its events, within its bound, and returns the
+    /// installations' ids. SQLite looks an id up and raises it in one statement (one writer:
+    /// no lock order to keep); PostgreSQL looks every id up first and raises them in
+    /// ascending order, the lock order every writer keeps.
+    async fn raise_installation_depths<'e>(
+        tx: &mut Transaction<'static, DB>,
+        events: &'e [NewEvent],
+        limits: &QueueLimits,
+    ) -> Result<HashMap<&'e Installation, i64>, ServeError> {
+        // How many events each installation gets, in the order events name them.
+        let mut slot_of: HashMap<&Installation, usize> = HashMap::new();
+        let mut counts: Vec<(&Installation, i64)> = Vec::new();
+        for event in events {
+            let slot = *slot_of.entry(&event.installation).or_insert_with(|| {
+                counts.push((&event.installation, 0));
+                counts.len() - 1
+            });
+            counts[slot].1 += 1;
+        }
+        let max = as_i64(limits.max_per_installation);
+        let mut ids = HashMap::with_capacity(counts.len());
+        if D::ENGINE == Engine::Sqlite {
+            for (installation, count) in counts {
+                let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_DEPTH_OF_INSTALLED)
+                    .bind(count)
+                    .bind(installation.app_id())
+                    .bind(installation.site())
+                    .bind(installation.environment())
+                    .bind(max)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(id) = raised else {
+                    return Err(match Self::installed_id(tx, installation).await? {
+                        None => ServeError::NotInstalled,
+                        Some(_) => full(QueueBound::Installation, limits.max_per_installation),
+                    });
+                };
+                ids.insert(installation, id);
+            }
+            return Ok(ids);
+        }
+        let mut added: BTreeMap<i64, i64> = BTreeMap::new();
+        for (installation, count) in counts {
+            let Some(id) = Self::installed_id(tx, installation).await? else {
+                return Err(ServeError::NotInstalled);
+            };
+            ids.insert(installation, id);
+            added.insert(id, count);
+        }
+        for (id, count) in &added {
+            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_DEPTH)
+                .bind(*count)
+                .bind(*id)
+                .bind(max)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if raised.is_none() {
+                return Err(full(QueueBound::Installation, limits.max_per_installation));
+            }
+        }
+        Ok(ids)
+    }
+
     async fn lower_depths(
         tx: &mut Transaction<'static, DB>,
         installation_id: i64,
@@ -306,25 +344,74 @@ where
     }
 
     /// Claims the next event inside `tx` (see `ServeBackend::claim`); the caller commits.
+    /// Lapsed leases with no attempts left go to the dead letters first.
     async fn claim_in(
         tx: &mut Transaction<'static, DB>,
         limits: &QueueLimits,
         now: UnixMillis,
         lease_until: UnixMillis,
     ) -> Result<Option<ClaimedEvent>, ServeError> {
-        let chosen = match D::ENGINE {
-            Engine::Sqlite => Self::next_event_sqlite(tx, limits, now).await?,
-            Engine::Postgres => Self::next_event_postgres(tx, limits, now).await?,
+        let leased = match D::ENGINE {
+            Engine::Sqlite => {
+                sqlx::query(sql::EXPIRE_EXHAUSTED_LEASES)
+                    .bind(now.0)
+                    .bind(i64::from(limits.max_attempts))
+                    .execute(&mut **tx)
+                    .await?;
+                Self::lease_next_sqlite(tx, limits, now, lease_until).await?
+            }
+            Engine::Postgres => match Self::next_event_postgres(tx, limits, now).await? {
+                Some(event_id) => {
+                    let (attempts, installation_id, module, payload, enqueued_at): LeasedRow =
+                        sqlx::query_as(sql::LEASE_EVENT)
+                            .bind(lease_until.0)
+                            .bind(event_id)
+                            .fetch_one(&mut **tx)
+                            .await?;
+                    Some((
+                        event_id,
+                        attempts,
+                        installation_id,
+                        module,
+                        payload,
+                        enqueued_at,
+                    ))
+                }
+                None => None,
+            },
         };
-        let Some(event_id) = chosen else {
-            return Ok(None);
-        };
-        let (attempts, installation_id, module, payload, enqueued_at): LeasedRow =
-            sqlx::query_as(sql::LEASE_EVENT)
-                .bind(lease_until.0)
-                .bind(event_id)
-                .fetch_one(&mut **tx)
-                .await?;
+        match leased {
+            Some(leased) => Ok(Some(Self::hand_over(tx, leased, lease_until).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// SQLite: picks and leases the next event in one statement (`LEASE_NEXT_EVENT`; the
+    /// file's write lock, held since `BEGIN IMMEDIATE`, keeps every other claimer, in any
+    /// process, out until commit). It never picks a lapsed lease with no attempts left, so
+    /// a caller may skip the dead-letter sweep, as an accepting transaction does.
+    async fn lease_next_sqlite(
+        tx: &mut Transaction<'static, DB>,
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+    ) -> Result<Option<LeasedEventRow>, ServeError> {
+        Ok(sqlx::query_as(sql::LEASE_NEXT_EVENT)
+            .bind(lease_until.0)
+            .bind(now.0)
+            .bind(i64::from(limits.max_leased_per_app))
+            .bind(i64::from(limits.max_attempts))
+            .fetch_optional(&mut **tx)
+            .await?)
+    }
+
+    /// Stamps the leased event's installation as served (its turn) and hands the event over
+    /// with the installation's record, read in the same transaction.
+    async fn hand_over(
+        tx: &mut Transaction<'static, DB>,
+        (event_id, attempts, installation_id, module, payload, enqueued_at): LeasedEventRow,
+        lease_until: UnixMillis,
+    ) -> Result<ClaimedEvent, ServeError> {
         let served: i64 = sqlx::query_scalar(match D::ENGINE {
             Engine::Sqlite => sql::NEXT_SERVED,
             Engine::Postgres => sql::PG_NEXT_SERVED,
@@ -344,7 +431,7 @@ where
         .fetch_one(&mut **tx)
         .await?;
         let record = record_from_row(row)?;
-        Ok(Some(ClaimedEvent {
+        Ok(ClaimedEvent {
             lease: Lease {
                 event: EventId(event_id),
                 attempt: attempts_from(attempts)?,
@@ -355,26 +442,7 @@ where
             payload,
             enqueued_at: UnixMillis(enqueued_at),
             lease_expires_at: lease_until,
-        }))
-    }
-
-    /// SQLite: one statement picks the event; the file's write lock, held since `BEGIN
-    /// IMMEDIATE`, keeps every other claimer (in any process) out until commit.
-    async fn next_event_sqlite(
-        tx: &mut Transaction<'static, DB>,
-        limits: &QueueLimits,
-        now: UnixMillis,
-    ) -> Result<Option<i64>, ServeError> {
-        sqlx::query(sql::EXPIRE_EXHAUSTED_LEASES)
-            .bind(now.0)
-            .bind(i64::from(limits.max_attempts))
-            .execute(&mut **tx)
-            .await?;
-        Ok(sqlx::query_scalar(sql::NEXT_EVENT)
-            .bind(now.0)
-            .bind(i64::from(limits.max_leased_per_app))
-            .fetch_optional(&mut **tx)
-            .await?)
+        })
     }
 
     /// PostgreSQL: replicas claim at once. Candidates in turn order are read without locks;
@@ -879,10 +947,15 @@ where
         }
         let decided = async {
             let stored = Self::store_events(&mut write.tx, events, limits, now).await?;
+            // No dead-letter sweep here (a worker's claim does it): the lease skips lapsed
+            // leases with no attempts left either way, and the delivery waits one
+            // statement less.
             let mut claimed = Vec::new();
             while claimed.len() < max_claims {
-                match Self::claim_in(&mut write.tx, limits, now, lease_until).await? {
-                    Some(event) => claimed.push(event),
+                match Self::lease_next_sqlite(&mut write.tx, limits, now, lease_until).await? {
+                    Some(leased) => {
+                        claimed.push(Self::hand_over(&mut write.tx, leased, lease_until).await?)
+                    }
                     None => break,
                 }
             }
