@@ -40,7 +40,8 @@ use crate::metrics::{InvocationLabels, LatencyLabels};
 use crate::shared::Shared;
 use crate::web_trigger::failure_kind;
 
-/// How long an idle worker sleeps before looking again (retries come due without a wake).
+/// How long the idle worker that keeps the clock sleeps before looking again (retries come
+/// due without a wake).
 const IDLE_POLL: Duration = Duration::from_millis(250);
 
 /// Whether the transaction that claimed an event has committed: until it has, the event's
@@ -89,13 +90,29 @@ pub async fn worker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => continue,
         };
         match shared.state.claim(shared.clock.now()).await {
-            Ok(Some(event)) => run(&shared, event, CommitGate::landed(), slot).await,
+            Ok(Some(event)) => {
+                // A relay: the queue may hold more, so the next idle worker looks. A
+                // backlog found by the poll reaches every worker, one claim at a time,
+                // without waking them all for one event.
+                shared.queued.notify_one();
+                run(&shared, event, CommitGate::landed(), slot).await
+            }
             Ok(None) => {
                 drop(slot);
-                tokio::select! {
-                    _ = wake => {}
-                    _ = tokio::time::sleep(IDLE_POLL) => {}
-                    _ = stop.changed() => {}
+                // One idle worker keeps the clock for what comes due unannounced (retries
+                // after their backoff, leases lapsed on a dead replica); the others wait to
+                // be woken. An idle replica makes one empty claim per poll, not one per
+                // worker, and a delivery seldom finds the database's write lock taken.
+                match shared.idle_poller.try_lock() {
+                    Ok(_polling) => tokio::select! {
+                        _ = wake => {}
+                        _ = tokio::time::sleep(IDLE_POLL) => {}
+                        _ = stop.changed() => {}
+                    },
+                    Err(_) => tokio::select! {
+                        _ = wake => {}
+                        _ = stop.changed() => {}
+                    },
                 }
             }
             Err(error) => {

@@ -24,6 +24,8 @@ pub struct Shared {
     pub loop_guard: LoopGuard,
     /// Wakes idle queue workers when something was queued.
     pub queued: Notify,
+    /// Held by the one idle queue worker that polls (see `dispatch::worker`).
+    pub idle_poller: tokio::sync::Mutex<()>,
     /// One permit per event this replica may run at once (`limits.workers`), taken by the
     /// queue workers and by the webhook fast path (see `dispatch`).
     pub run_slots: Arc<Semaphore>,
@@ -65,6 +67,7 @@ impl Shared {
             limits,
             loop_guard: LoopGuard::default(),
             queued: Notify::new(),
+            idle_poller: tokio::sync::Mutex::new(()),
             webhooks_changed: Notify::new(),
             draining: AtomicBool::new(false),
             public_url,
