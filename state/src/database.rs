@@ -19,6 +19,8 @@
 //!   including other processes on the same file.
 //! - **An in-process write gate**: writers of this process queue on a tokio mutex before
 //!   asking SQLite, instead of spinning in SQLite's busy handler against each other.
+//! - **No ping before each use** (`TEST_BEFORE_ACQUIRE`): an embedded connection does not
+//!   go stale as a socket does; the ping was a thread round trip on every use.
 //! - **Busy timeout 10 s**: only reached when another process holds the write lock that long.
 //! - **Private file**: created `0600` in a `0700` directory (app data and encrypted secrets);
 //!   SQLite gives its `-wal` and `-shm` files the database file's mode.
@@ -65,6 +67,12 @@ const SQLITE_MIGRATIONS: Migrations = &[
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_CONNECTIONS: u32 = 4;
+/// sqlx pings a pooled connection before handing it out, by default: worth it for a socket
+/// that a server or a firewall may have closed, not for an embedded file. Here the ping is
+/// a round trip to the connection's thread on every transaction and read (a delivery's
+/// path waits on it), and a connection that fails fails its next statement with a typed
+/// error instead.
+const TEST_BEFORE_ACQUIRE: bool = false;
 
 /// An open, migrated SQLite state file.
 #[derive(Clone)]
@@ -98,11 +106,13 @@ impl SqliteDatabase {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .connect_with(options.clone())
             .await?;
         migrator(SQLITE_MIGRATIONS).run(&pool).await?;
         let lease_pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .connect_with(options.synchronous(SqliteSynchronous::Normal))
             .await?;
         tracing::debug!(path = %path.display(), "state database open");
