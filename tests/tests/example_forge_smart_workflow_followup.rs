@@ -283,6 +283,24 @@ fn adf_text(doc: &Value) -> String {
         .join("\n")
 }
 
+/// Upstream's manifest writes Forge's `memoryMB: 256`, kept as is: Kiln reads
+/// it as Forge means it, a 256 MiB limit, and the runtime applies that.
+#[test]
+fn smart_workflow_followup_keeps_forges_memory_mb() {
+    let manifest = manifest();
+    let source = std::fs::read_to_string(app_dir().join("manifest.yml")).expect("manifest.yml");
+    assert!(source.contains("    memoryMB: 256\n"), "{source}");
+    assert_eq!(
+        manifest.app.runtime.memory_key,
+        kiln_manifest::MemoryKey::MemoryMB
+    );
+    let limits = kiln_runtime::EffectiveLimits::resolve(
+        &manifest.app.runtime,
+        &kiln_runtime::OperatorLimits::default(),
+    );
+    assert_eq!(limits.memory_bytes, 256 * 1024 * 1024);
+}
+
 #[tokio::test]
 async fn smart_workflow_followup_comments_when_an_issue_reaches_the_chosen_status() {
     let Some(component) = tokio::task::spawn_blocking(component)
