@@ -25,29 +25,40 @@ fn json_stdout(output: &Output) -> Value {
     })
 }
 
-#[test]
-fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
+/// `runtime lint examples/EXAMPLE` with its own payloads under its manifest with
+/// `from` replaced by `to` (which must change it), `--json` when asked.
+fn lint_edited(example: &str, from: &str, to: &str, json: bool) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let example = repo().join("examples/jql-report");
-    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
-    let planted = manifest.replace(
-        "    - read:jira-work\n",
-        "    - read:jira-work\n    - read:jira-user\n",
-    );
-    assert_ne!(planted, manifest, "the scope was planted");
-    let planted_path = dir.path().join("manifest.yml");
-    std::fs::write(&planted_path, planted).unwrap();
-    let payloads = example.join("lint.payloads.json");
-
-    let output = runtime(&[
+    let folder = repo().join("examples").join(example);
+    let manifest = std::fs::read_to_string(folder.join("manifest.yml")).unwrap();
+    let edited = manifest.replace(from, to);
+    assert_ne!(edited, manifest, "the manifest was edited");
+    let path = dir.path().join("manifest.yml");
+    std::fs::write(&path, edited).unwrap();
+    let payloads = folder.join("lint.payloads.json");
+    let app = format!("examples/{example}");
+    let mut args = vec![
         "lint",
-        "examples/jql-report",
+        &app,
         "--manifest",
-        planted_path.to_str().unwrap(),
+        path.to_str().unwrap(),
         "--payloads",
         payloads.to_str().unwrap(),
-        "--json",
-    ]);
+    ];
+    if json {
+        args.push("--json");
+    }
+    runtime(&args)
+}
+
+#[test]
+fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
+    let output = lint_edited(
+        "jql-report",
+        "    - read:jira-work\n",
+        "    - read:jira-work\n    - read:jira-user\n",
+        true,
+    );
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -78,22 +89,7 @@ fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
 
 #[test]
 fn lint_reports_a_denied_call_with_the_scope_that_allows_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let example = repo().join("examples/issue-triage");
-    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
-    let narrowed = manifest.replace("    - write:jira-work\n", "");
-    let path = dir.path().join("manifest.yml");
-    std::fs::write(&path, narrowed).unwrap();
-    let payloads = example.join("lint.payloads.json");
-    let output = runtime(&[
-        "lint",
-        "examples/issue-triage",
-        "--manifest",
-        path.to_str().unwrap(),
-        "--payloads",
-        payloads.to_str().unwrap(),
-        "--json",
-    ]);
+    let output = lint_edited("issue-triage", "    - write:jira-work\n", "", true);
     assert_eq!(output.status.code(), Some(1));
     let report = json_stdout(&output);
     let denied = report["denied"].as_array().expect("denied calls");
@@ -171,22 +167,7 @@ fn lint_judges_storage_app_by_the_storage_calls_it_sees() {
     );
     assert_eq!(report["unused"], serde_json::json!([]));
 
-    let dir = tempfile::tempdir().unwrap();
-    let example = repo().join("examples/issue-triage");
-    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
-    let narrowed = manifest.replace("    - storage:app\n", "");
-    assert_ne!(narrowed, manifest, "the scope was removed");
-    let path = dir.path().join("manifest.yml");
-    std::fs::write(&path, narrowed).unwrap();
-    let payloads = example.join("lint.payloads.json");
-    let output = runtime(&[
-        "lint",
-        "examples/issue-triage",
-        "--manifest",
-        path.to_str().unwrap(),
-        "--payloads",
-        payloads.to_str().unwrap(),
-    ]);
+    let output = lint_edited("issue-triage", "    - storage:app\n", "", false);
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
