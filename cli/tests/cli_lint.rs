@@ -25,29 +25,40 @@ fn json_stdout(output: &Output) -> Value {
     })
 }
 
-#[test]
-fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
+/// `runtime lint examples/EXAMPLE` with its own payloads under its manifest with
+/// `from` replaced by `to` (which must change it), `--json` when asked.
+fn lint_edited(example: &str, from: &str, to: &str, json: bool) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let example = repo().join("examples/jql-report");
-    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
-    let planted = manifest.replace(
-        "    - read:jira-work\n",
-        "    - read:jira-work\n    - read:jira-user\n",
-    );
-    assert_ne!(planted, manifest, "the scope was planted");
-    let planted_path = dir.path().join("manifest.yml");
-    std::fs::write(&planted_path, planted).unwrap();
-    let payloads = example.join("lint.payloads.json");
-
-    let output = runtime(&[
+    let folder = repo().join("examples").join(example);
+    let manifest = std::fs::read_to_string(folder.join("manifest.yml")).unwrap();
+    let edited = manifest.replace(from, to);
+    assert_ne!(edited, manifest, "the manifest was edited");
+    let path = dir.path().join("manifest.yml");
+    std::fs::write(&path, edited).unwrap();
+    let payloads = folder.join("lint.payloads.json");
+    let app = format!("examples/{example}");
+    let mut args = vec![
         "lint",
-        "examples/jql-report",
+        &app,
         "--manifest",
-        planted_path.to_str().unwrap(),
+        path.to_str().unwrap(),
         "--payloads",
         payloads.to_str().unwrap(),
-        "--json",
-    ]);
+    ];
+    if json {
+        args.push("--json");
+    }
+    runtime(&args)
+}
+
+#[test]
+fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
+    let output = lint_edited(
+        "jql-report",
+        "    - read:jira-work\n",
+        "    - read:jira-work\n    - read:jira-user\n",
+        true,
+    );
     assert_eq!(
         output.status.code(),
         Some(1),
@@ -78,22 +89,7 @@ fn lint_finds_a_planted_unused_scope_and_is_clean_without_it() {
 
 #[test]
 fn lint_reports_a_denied_call_with_the_scope_that_allows_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let example = repo().join("examples/issue-triage");
-    let manifest = std::fs::read_to_string(example.join("manifest.yml")).unwrap();
-    let narrowed = manifest.replace("    - write:jira-work\n", "");
-    let path = dir.path().join("manifest.yml");
-    std::fs::write(&path, narrowed).unwrap();
-    let payloads = example.join("lint.payloads.json");
-    let output = runtime(&[
-        "lint",
-        "examples/issue-triage",
-        "--manifest",
-        path.to_str().unwrap(),
-        "--payloads",
-        payloads.to_str().unwrap(),
-        "--json",
-    ]);
+    let output = lint_edited("issue-triage", "    - write:jira-work\n", "", true);
     assert_eq!(output.status.code(), Some(1));
     let report = json_stdout(&output);
     let denied = report["denied"].as_array().expect("denied calls");
@@ -142,4 +138,81 @@ fn inspect_shows_identity_world_scopes_limits_and_digest() {
         report["component"]["sha256"].as_str().map(str::len),
         Some(64)
     );
+}
+
+/// issue-triage keeps what it labelled in app storage: lint sees its storage
+/// calls and counts `storage:app` as used (it once reported it unused, as it
+/// judged every scope by `request-jira` calls alone); without the scope the
+/// calls are refused and lint says to add it.
+#[test]
+fn lint_judges_storage_app_by_the_storage_calls_it_sees() {
+    let output = runtime(&["lint", "examples/issue-triage", "--json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "clean: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    assert_eq!(report["storage"]["verdict"], "used");
+    assert_eq!(report["storage"]["declared"], true);
+    assert!(report["storage"]["calls"].as_u64() > Some(0), "{report}");
+    assert!(
+        report["used"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "storage:app"),
+        "{report}"
+    );
+    assert_eq!(report["unused"], serde_json::json!([]));
+
+    let output = lint_edited("issue-triage", "    - storage:app\n", "", false);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("storage call(s) without storage:app; add it to permissions.scopes"),
+        "{text}"
+    );
+}
+
+/// weather-note declares one egress backend. A payload that calls another host
+/// is refused before any network (`not-allowed`), and the declared backend,
+/// which nothing called, is reported unused: the app makes Jira calls too, but
+/// the verdict on its backends comes from its egress requests alone.
+#[test]
+fn lint_judges_egress_backends_by_the_requests_it_sees() {
+    let dir = tempfile::tempdir().unwrap();
+    let payloads = dir.path().join("lint.payloads.json");
+    std::fs::write(
+        &payloads,
+        r#"[{ "payload": { "issue": "KILN-1", "city": "Oslo", "api": "https://undeclared.example" } }]"#,
+    )
+    .unwrap();
+    let output = runtime(&[
+        "lint",
+        "examples/weather-note",
+        "--payloads",
+        payloads.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    let egress = &report["egress"];
+    assert_eq!(
+        egress["declared"],
+        serde_json::json!(["https://api.weather.example"])
+    );
+    assert_eq!(egress["used"], serde_json::json!([]));
+    assert_eq!(
+        egress["unused"],
+        serde_json::json!(["https://api.weather.example"])
+    );
+    assert_eq!(egress["refused"]["not-allowed"], 1, "{report}");
+    assert_eq!(egress["requests"], 1);
 }

@@ -16,7 +16,8 @@ pub use catalogue::{
 pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
     App, Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, FunctionModule,
-    HostPattern, Interval, MAX_MANIFEST_BYTES, Manifest, Modules, Permissions, ProductEvent,
-    RuntimeLimits, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
-    UnknownEvent, WebTriggerModule, WebTriggerResponse, WebTriggerResponseType,
+    HostPattern, Interval, MAX_MANIFEST_BYTES, Manifest, MemoryGivenTwice, MemoryKey, Modules,
+    Permissions, ProductEvent, RuntimeLimits, RuntimeLimitsAsWritten, ScheduledTriggerModule,
+    StaticOutput, TriggerFilter, TriggerModule, UnknownEvent, WebTriggerModule, WebTriggerResponse,
+    WebTriggerResponseType,
 };

@@ -49,9 +49,9 @@ pub struct RuntimeOptions {
     pub storage: Option<StorageHost>,
     /// The site part of every installation this runtime serves. `None`: the
     /// site's cloud id, else its URL ([`crate::storage::site_identity`]).
-    /// `runtime run` names the embedded simulator
-    /// ([`crate::storage::SIMULATOR_SITE`]), whose cloud id is new every run,
-    /// so that an app's data outlives the run.
+    /// `runtime run` and `runtime serve` name the embedded simulator
+    /// (`storage_site(SIMULATOR_SITE)`, [`crate::storage::storage_site`]),
+    /// whose cloud id is new every run, so that an app's data outlives the run.
     pub installation_site: Option<String>,
     /// How egress requests resolve, connect and are bounded.
     pub egress: EgressConfig,

@@ -51,8 +51,9 @@ use std::time::Duration;
 use kiln_state::{StateLocation, StateLocationError};
 use serde::Deserialize;
 
-/// The embedded simulator's site name, in `[[installation]] site` and the webhook path.
-pub const SIMULATOR_SITE: &str = "simulator";
+/// The embedded simulator's site name, in `[[installation]] site` and the webhook path: the
+/// one name `runtime storage --site` and the admin API use too, defined with app storage.
+pub use kiln_runtime::storage::SIMULATOR_SITE;
 
 /// Largest configuration file read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;

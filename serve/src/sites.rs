@@ -26,14 +26,17 @@ const SIM_USER: &str = "admin@example.com";
 /// random webhook secret.
 ///
 /// Its cloud id is new every start, so app storage does not name the site by it (as it
-/// does a real site) but by [`kiln_runtime::storage::SIMULATOR_SITE`], as `runtime run`
-/// does: otherwise an app's stored values vanished at every restart, and replicas sharing a
-/// database each saw their own storage for what serve state holds as one installation.
+/// does a real site) but by the simulator's storage name
+/// ([`kiln_runtime::storage::storage_site`] of [`SIMULATOR_SITE`]), as `runtime run` and
+/// `runtime storage --site simulator` do: otherwise an app's stored values vanished at every
+/// restart, and replicas sharing a database each saw their own storage for what serve state
+/// holds as one installation.
 pub async fn embedded_simulator(
     mut options: RuntimeOptions,
     webhook_secret_file: Option<&std::path::Path>,
 ) -> Result<SiteHost, StartError> {
-    options.installation_site = Some(kiln_runtime::storage::SIMULATOR_SITE.to_owned());
+    options.installation_site =
+        Some(kiln_runtime::storage::storage_site(SIMULATOR_SITE).to_owned());
     let simulator = Simulator::start(SimConfig::default())
         .await
         .map_err(|e| StartError::Site(format!("cannot start the embedded Jira simulator: {e}")))?;

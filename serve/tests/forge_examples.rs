@@ -8,7 +8,6 @@
 //! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test serve forge_examples::`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -36,21 +35,8 @@ fn transition(serve: &Serve, who: &str, key: &str, transition: &str) {
 /// The comments on `key`: (author's display name, text of the ADF body).
 fn comments(serve: &Serve, key: &str) -> Vec<(String, String)> {
     let (base, email, token) = serve.sim();
-    let page: Value = client()
-        .get(format!(
-            "{base}/rest/api/3/issue/{key}/comment?maxResults=100"
-        ))
-        .basic_auth(email, Some(token))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
-    page["comments"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    comments_on(&base, &email, &token, key)
+        .iter()
         .map(|c| {
             let text = c["body"]["content"]
                 .as_array()
@@ -69,17 +55,13 @@ fn comments(serve: &Serve, key: &str) -> Vec<(String, String)> {
 /// default site, where the served app's invocations keep their storage too), with `runtime
 /// storage set`, as an operator configures an app whose settings page Kiln does not serve.
 fn storage_set(dir: &Path, app: &Path, environment: &str, key: &str, value: &Value) {
-    let output = Command::new(runtime_binary())
-        .args(["storage", "set"])
-        .arg(app)
-        .arg(key)
-        .arg(value.to_string())
-        .arg("--storage")
-        .arg(dir.join("state.sqlite3"))
-        .args(["--environment", environment])
-        .env("KILN_STORAGE_KEY", STORAGE_KEY)
-        .output()
-        .unwrap();
+    let value = value.to_string();
+    let output = runtime_storage(
+        dir,
+        &["set", app.to_str().unwrap(), key, &value],
+        None,
+        Some(environment),
+    );
     assert!(
         output.status.success(),
         "runtime storage set: {}",
@@ -99,20 +81,10 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
         ..Launch::new(dir.path())
     }
     .start();
-    let listed = client()
-        .get(format!("{}/v1/installations", serve.admin_url()))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json::<Value>()
-        .unwrap();
-    let installation = listed["installations"]
-        .as_array()
-        .and_then(|all| all.first())
-        .unwrap_or_else(|| panic!("one installation: {listed}"))
-        .clone();
+    let listed = installations(&serve);
+    let [installation] = listed.as_slice() else {
+        panic!("one installation: {listed:?}");
+    };
 
     // Not opted in: a person's move to Done is silence.
     let before = comments(&serve, "KILN-3").len();
@@ -171,15 +143,7 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
 /// The value under `key` in the app's storage on the embedded simulator, read with
 /// `runtime storage get` (`None` while there is none).
 fn storage_get(dir: &Path, app: &Path, key: &str) -> Option<Value> {
-    let output = Command::new(runtime_binary())
-        .args(["storage", "get"])
-        .arg(app)
-        .arg(key)
-        .arg("--storage")
-        .arg(dir.join("state.sqlite3"))
-        .env("KILN_STORAGE_KEY", STORAGE_KEY)
-        .output()
-        .unwrap();
+    let output = runtime_storage(dir, &["get", app.to_str().unwrap(), key], None, None);
     if !output.status.success() {
         return None;
     }

@@ -7,6 +7,7 @@ mod e2e;
 mod forge_examples;
 mod registration;
 mod replicas;
+mod site_names;
 mod support;
 mod three_legged;
 mod web_trigger_url;

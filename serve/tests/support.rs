@@ -90,10 +90,10 @@ impl<'a> Launch<'a> {
     }
 }
 
-/// The bodies (as JSON text) of an issue's comments on the Jira site at `base`, read with
-/// an API token.
-pub fn comment_bodies(base: &str, email: &str, token: &str, issue: &str) -> Vec<String> {
-    let page: Value = client()
+/// An issue's comments (Jira's comment objects) on the Jira site at `base`, read with an
+/// API token.
+pub fn comments_on(base: &str, email: &str, token: &str, issue: &str) -> Vec<Value> {
+    let mut page: Value = client()
         .get(format!(
             "{base}/rest/api/3/issue/{issue}/comment?maxResults=100"
         ))
@@ -104,12 +104,46 @@ pub fn comment_bodies(base: &str, email: &str, token: &str, issue: &str) -> Vec<
         .unwrap()
         .json()
         .unwrap();
-    page["comments"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    match page["comments"].take() {
+        Value::Array(comments) => comments,
+        _ => Vec::new(),
+    }
+}
+
+/// The bodies (as JSON text) of an issue's comments on the Jira site at `base`, read with
+/// an API token.
+pub fn comment_bodies(base: &str, email: &str, token: &str, issue: &str) -> Vec<String> {
+    comments_on(base, email, token, issue)
+        .iter()
         .map(|c| c["body"].to_string())
         .collect()
+}
+
+/// Runs `runtime storage ARGS… --storage DIR/state.sqlite3`, with `--site` and
+/// `--environment` when given, under the servers' storage key: an operator's look at a
+/// served app's storage, beside the running server.
+pub fn runtime_storage(
+    dir: &Path,
+    args: &[&str],
+    site: Option<&str>,
+    environment: Option<&str>,
+) -> std::process::Output {
+    let mut command = Command::new(runtime_binary());
+    command
+        .arg("storage")
+        .args(args)
+        .arg("--storage")
+        .arg(dir.join("state.sqlite3"));
+    if let Some(site) = site {
+        command.args(["--site", site]);
+    }
+    if let Some(environment) = environment {
+        command.args(["--environment", environment]);
+    }
+    command
+        .env("KILN_STORAGE_KEY", STORAGE_KEY)
+        .output()
+        .expect("runtime storage runs")
 }
 
 /// Writes a file only its owner may read, as Kiln requires of secret and credentials files.
@@ -373,6 +407,23 @@ pub fn wait_up_to(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The installations `GET /v1/installations` lists.
+pub fn installations(serve: &Serve) -> Vec<Value> {
+    let mut listed: Value = client()
+        .get(format!("{}/v1/installations", serve.admin_url()))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    match listed["installations"].take() {
+        Value::Array(all) => all,
+        other => panic!("no installations list: {other}"),
     }
 }
 

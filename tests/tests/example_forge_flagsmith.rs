@@ -15,12 +15,10 @@
 
 use std::io::ErrorKind;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::path::Path;
+use std::sync::Arc;
 
-use kiln_guest_build::Sandbox;
-use kiln_guest_build::js::{JsBuild, build_js};
-use kiln_manifest::{Backend, Manifest};
+use kiln_manifest::Backend;
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::egress::{
     EgressConfig, EgressOverride, EgressOverrides, StaticResolver, connector,
@@ -28,7 +26,7 @@ use kiln_runtime::egress::{
 use kiln_runtime::{LoadedApp, RuntimeOptions};
 use serde_json::{Value, json};
 
-use crate::escape_js_app::sources_digest;
+use crate::support::forge_example;
 use crate::support::third_party::{self, TestAuthority, ThirdParty};
 use crate::support::{ADMIN, Harness, ok_json};
 
@@ -44,44 +42,17 @@ const REGULAR_USER: &str = "user@example.com";
 /// KILN-1's numeric id in the simulator's seed.
 const KILN_1_ID: &str = "10001";
 
-fn app_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/forge-flagsmith")
-}
+/// The example (its manifest's backend, `api.flagsmith.com`, keeps the
+/// engine's `fetch` in the build).
+const EXAMPLE: &str = "forge-flagsmith";
 
 fn manifest_text() -> String {
-    std::fs::read_to_string(app_dir().join("manifest.yml")).expect("the example's manifest")
+    forge_example::manifest_text(EXAMPLE)
 }
 
 /// The built component, or `None` without Node.js and npm.
 fn component() -> Option<&'static Path> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build).as_deref()
-}
-
-/// Builds the example as `runtime build` does: its manifest's backend
-/// (`api.flagsmith.com`) selects the engine's `fetch`.
-fn build() -> Option<PathBuf> {
-    crate::escape_js_app::component()?;
-    let dir = app_dir().canonicalize().expect("examples/forge-flagsmith");
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let work = tmp.join("kiln-js-flagsmith-build");
-    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
-    if kept.is_file() {
-        return Some(kept);
-    }
-    let built = build_js(
-        &JsBuild::for_app(
-            dir.clone(),
-            &Manifest::load(&dir.join("manifest.yml")).expect("the example's manifest"),
-            work.join("work"),
-            tmp.join("kiln-js-cli-cache"),
-            Sandbox::available(),
-        )
-        .expect("the example's build inputs"),
-    )
-    .unwrap_or_else(|error| panic!("the Flagsmith example builds: {error}"));
-    std::fs::copy(&built.path, &kept).expect("keep the built component");
-    Some(kept)
+    forge_example::component(EXAMPLE)
 }
 
 /// Flagsmith's API as the app uses it: two pages of organisations (the

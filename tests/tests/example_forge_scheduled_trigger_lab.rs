@@ -10,18 +10,15 @@
 //! the simulator; `serve/tests/forge_examples.rs` runs it under `runtime
 //! serve` (a real POST to the served URL, the scheduler's run).
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
-use kiln_guest_build::Sandbox;
-use kiln_guest_build::js::{JsBuild, build_js};
 use kiln_manifest::Manifest;
 use kiln_runtime::invoke::Trigger;
 use kiln_runtime::{Invocation, LoadedApp, RuntimeOptions, StorageHost};
 use kiln_state::{AppStorage, EncryptionKey, Installation, SecretCipher, StorageLimits};
 use serde_json::{Value, json};
 
-use crate::escape_js_app::sources_digest;
+use crate::support::forge_example;
 use crate::support::{Harness, ok_json};
 
 /// Where the runtime keeps this test's installation (a fixed site name, so
@@ -29,47 +26,17 @@ use crate::support::{Harness, ok_json};
 const SITE: &str = "kiln-test-motd";
 const ENVIRONMENT: &str = "development";
 
-fn app_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/forge-scheduled-trigger-lab")
-}
+/// The example (its manifest declares a backend, `*.atlassian-dev.net`, where
+/// Forge serves web trigger URLs, so the build keeps the engine's `fetch`).
+const EXAMPLE: &str = "forge-scheduled-trigger-lab";
 
 fn manifest() -> Manifest {
-    Manifest::load(&app_dir().join("manifest.yml")).expect("the example's manifest")
+    forge_example::manifest(EXAMPLE)
 }
 
 /// The built component, or `None` without Node.js and npm.
 fn component() -> Option<&'static Path> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build).as_deref()
-}
-
-/// Builds the example as `runtime build` does: its manifest declares a
-/// backend (`*.atlassian-dev.net`, where Forge serves web trigger URLs), so
-/// the engine's `fetch` is in.
-fn build() -> Option<PathBuf> {
-    crate::escape_js_app::component()?;
-    let dir = app_dir()
-        .canonicalize()
-        .expect("examples/forge-scheduled-trigger-lab");
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let work = tmp.join("kiln-js-motd-build");
-    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
-    if kept.is_file() {
-        return Some(kept);
-    }
-    let built = build_js(
-        &JsBuild::for_app(
-            dir.clone(),
-            &Manifest::load(&dir.join("manifest.yml")).expect("the example's manifest"),
-            work.join("work"),
-            tmp.join("kiln-js-cli-cache"),
-            Sandbox::available(),
-        )
-        .expect("the example's build inputs"),
-    )
-    .unwrap_or_else(|error| panic!("the scheduled-trigger lab example builds: {error}"));
-    std::fs::copy(&built.path, &kept).expect("keep the built component");
-    Some(kept)
+    forge_example::component(EXAMPLE)
 }
 
 struct Setup {

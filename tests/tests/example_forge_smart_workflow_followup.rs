@@ -12,11 +12,9 @@
 //! simulator's own transition, and the test asserts on the comment the app
 //! left in Jira and on the audit the app stored.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::path::Path;
+use std::sync::Arc;
 
-use kiln_guest_build::Sandbox;
-use kiln_guest_build::js::{JsBuild, build_js};
 use kiln_manifest::Manifest;
 use kiln_runtime::invoke::Trigger;
 use kiln_runtime::{
@@ -26,7 +24,7 @@ use kiln_runtime::{
 use kiln_sim::{SimConfig, Simulator};
 use serde_json::{Value, json};
 
-use crate::escape_js_app::sources_digest;
+use crate::support::forge_example;
 use crate::support::ok_json;
 
 /// The simulator account the app acts as (`asApp()`), and the project
@@ -43,46 +41,16 @@ const TO_DO_STATUS: &str = "10000";
 const DONE_STATUS: &str = "10001";
 const IN_PROGRESS_STATUS: &str = "3";
 
-fn app_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/forge-smart-workflow-followup")
-}
+/// The example (no `permissions.external`: the build leaves `fetch` out).
+const EXAMPLE: &str = "forge-smart-workflow-followup";
 
 fn manifest() -> Manifest {
-    Manifest::load(&app_dir().join("manifest.yml")).expect("the example's manifest")
+    forge_example::manifest(EXAMPLE)
 }
 
 /// The built component, or `None` without Node.js and npm.
 fn component() -> Option<&'static Path> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build).as_deref()
-}
-
-/// Builds the example as `runtime build` does (no `permissions.external`: no
-/// `fetch`).
-fn build() -> Option<PathBuf> {
-    crate::escape_js_app::component()?;
-    let dir = app_dir()
-        .canonicalize()
-        .expect("examples/forge-smart-workflow-followup");
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let work = tmp.join("kiln-js-smart-workflow-build");
-    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
-    if kept.is_file() {
-        return Some(kept);
-    }
-    let built = build_js(
-        &JsBuild::for_app(
-            dir.clone(),
-            &manifest(),
-            work.join("work"),
-            tmp.join("kiln-js-cli-cache"),
-            Sandbox::available(),
-        )
-        .expect("the example's build inputs"),
-    )
-    .unwrap_or_else(|error| panic!("the Smart Workflow Follow-up example builds: {error}"));
-    std::fs::copy(&built.path, &kept).expect("keep the built component");
-    Some(kept)
+    forge_example::component(EXAMPLE)
 }
 
 /// A simulator and a runtime holding two credentials: the project
@@ -281,6 +249,24 @@ fn adf_text(doc: &Value) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Upstream's manifest writes Forge's `memoryMB: 256`, kept as is: Kiln reads
+/// it as Forge means it, a 256 MiB limit, and the runtime applies that.
+#[test]
+fn smart_workflow_followup_keeps_forges_memory_mb() {
+    let manifest = manifest();
+    let source = forge_example::manifest_text(EXAMPLE);
+    assert!(source.contains("    memoryMB: 256\n"), "{source}");
+    assert_eq!(
+        manifest.app.runtime.memory_key,
+        kiln_manifest::MemoryKey::MemoryMB
+    );
+    let limits = kiln_runtime::EffectiveLimits::resolve(
+        &manifest.app.runtime,
+        &kiln_runtime::OperatorLimits::default(),
+    );
+    assert_eq!(limits.memory_bytes, 256 * 1024 * 1024);
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::anyhow;
-use kiln_manifest::{Manifest, Scope, WebTriggerResponseType};
+use kiln_manifest::{Manifest, MemoryKey, Scope, WebTriggerResponseType};
 use kiln_runtime::bindings::WorldVersion;
 use kiln_runtime::consent::ComponentDigest;
 use kiln_runtime::guest_text::{GuestList, GuestText, to_json_pretty};
@@ -182,7 +182,11 @@ pub struct ScopeSummary {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LimitsSummary {
+    /// The effective cap: the manifest's, under either key, capped by the operator.
     pub memory_mib: usize,
+    /// The manifest key it was written under: Kiln's `memoryMiB` or
+    /// Forge's `memoryMB` (which Forge means as MiB too).
+    pub memory_key: &'static str,
     pub timeout_seconds: u64,
     pub fuel: Option<u64>,
     pub max_requests: u32,
@@ -280,6 +284,7 @@ pub fn inspect(
         entities: entity_summaries(manifest),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
+            memory_key: manifest.app.runtime.memory_key.as_str(),
             timeout_seconds: limits.timeout.as_secs(),
             fuel: limits.fuel,
             max_requests: limits.max_requests,
@@ -471,7 +476,16 @@ pub fn render_text(i: &Inspection) -> String {
     }
     let l = &i.limits;
     let _ = writeln!(out, "limits     (the manifest's, capped by the operator's)");
-    let _ = writeln!(out, "  memory        {} MiB", l.memory_mib);
+    let _ = if l.memory_key == MemoryKey::MemoryMB.as_str() {
+        // Say how Forge's key was read, so nobody has to wonder about MB.
+        writeln!(
+            out,
+            "  memory        {} MiB (from Forge's memoryMB, whose MB are MiB)",
+            l.memory_mib
+        )
+    } else {
+        writeln!(out, "  memory        {} MiB", l.memory_mib)
+    };
     let _ = writeln!(out, "  timeout       {} s", l.timeout_seconds);
     let _ = writeln!(
         out,
@@ -601,6 +615,39 @@ mod tests {
         assert!(text.contains("triggers   none"), "{text}");
         assert!(text.contains("read:jira-user"), "{text}");
         assert!(text.contains("256 MiB"), "{text}");
+    }
+
+    #[test]
+    fn forges_memory_mb_is_shown_as_the_effective_mib_limit() {
+        let forge = |memory: &str, operator: &OperatorLimits| {
+            inspection(
+                &format!(
+                    "app:\n  id: demo\n  runtime:\n    memoryMB: {memory}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n"
+                ),
+                &[],
+                WorldVersion::NEWEST,
+                operator,
+            )
+        };
+        let report = forge("512", &OperatorLimits::default());
+        assert_eq!(report.limits.memory_mib, 512);
+        let text = render_text(&report);
+        assert!(
+            text.contains("  memory        512 MiB (from Forge's memoryMB, whose MB are MiB)\n"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["limits"]["memoryMib"], 512);
+        assert_eq!(json["limits"]["memoryKey"], "memoryMB");
+        // The operator's cap applies to Forge's key as to Kiln's.
+        let capped = forge(
+            "512",
+            &OperatorLimits {
+                max_memory_mib: 256,
+                ..OperatorLimits::default()
+            },
+        );
+        assert_eq!(capped.limits.memory_mib, 256);
     }
 
     #[test]

@@ -1,14 +1,19 @@
 //! `runtime lint`: a least-privilege advisor. Runs the app's test payloads
 //! against the simulator (or a configured site) with an in-memory audit, or
-//! reads an existing audit log, and compares the scopes actually used with
-//! those declared.
+//! reads an existing audit log, and compares what the app used with what it
+//! declares: Jira scopes against its `request-jira` calls, `storage:app`
+//! against its storage calls, egress backends against its egress requests.
+//! So an app that makes no Jira call (a web trigger that keeps state, a
+//! scheduled job that calls a third party) is linted too.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use kiln_runtime::advisor::{self, Advice, ObservedCall, observed, payloads};
+use kiln_runtime::advisor::{
+    self, Advice, Observed, ObservedCall, ObservedEgress, StorageVerdict, observed, payloads,
+};
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::guest_text::{GuestText, to_json_pretty};
@@ -23,8 +28,8 @@ use super::site_setup::SiteArgs;
 /// Exit codes of `lint`, in its help.
 pub const LINT_EXIT_CODES: &str = "\
 Exit codes of lint:
-  0  clean: every declared scope was used and no call was refused
-  1  findings: unused scopes, refused calls, or payloads that failed
+  0  clean: every declared scope and backend was used and no call was refused
+  1  findings: unused scopes or backends, refused calls, or payloads that failed
   2  bad input: manifest, component, payload file or audit log
   4  environment: the site, the simulator or the build could not be used";
 
@@ -69,6 +74,7 @@ pub struct PayloadRun {
 #[serde(rename_all = "camelCase")]
 pub struct LintReport {
     pub app_id: String,
+    /// `request-jira` calls observed.
     pub calls_observed: usize,
     pub runs: Vec<PayloadRun>,
     #[serde(flatten)]
@@ -89,7 +95,8 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     let app_id = manifest.app.id.clone();
     let declared = manifest.declared_scopes();
     let declared_list = manifest.permissions.scopes.clone();
-    let (calls, runs) = match &args.audit_log {
+    let allowlist = manifest.egress_allowlist();
+    let (observed, runs) = match &args.audit_log {
         Some(path) => (
             observed::read_audit_log(path, &app_id).map_err(Failure::bad_input)?,
             Vec::new(),
@@ -108,17 +115,22 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
             run_payloads(wasm, manifest, &payloads, &args.site, policy).await?
         }
     };
-    if calls.is_empty() {
+    if observed.is_empty() {
+        let what = if observed.storage_calls.is_some() {
+            "no request-jira, storage or egress calls"
+        } else {
+            "no request-jira or egress calls (an audit log records no storage calls)"
+        };
         return Err(Failure::bad_input(anyhow!(
-            "no request-jira calls of app {} were observed; add payloads that exercise the app's functions",
+            "{what} of app {} were observed; add payloads that exercise the app's functions",
             GuestText(&app_id)
         )));
     }
     let report = LintReport {
         app_id,
-        calls_observed: calls.len(),
+        calls_observed: observed.calls.len(),
         runs,
-        advice: advisor::advise(&declared, &declared_list, &calls),
+        advice: advisor::advise(&declared, &declared_list, &allowlist, &observed),
     };
     if args.json {
         let json = to_json_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
@@ -144,14 +156,15 @@ fn manifest_dir(args: &LintArgs) -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_owned)
 }
 
-/// Runs every payload in a fresh Store, recording each request-jira decision.
+/// Runs every payload in a fresh Store, recording each request-jira and
+/// egress decision and counting storage calls.
 async fn run_payloads(
     wasm: Vec<u8>,
     manifest: kiln_manifest::Manifest,
     payloads: &[payloads::LintPayload],
     site: &SiteArgs,
     policy: OperatorPolicy,
-) -> Result<(Vec<ObservedCall>, Vec<PayloadRun>), Failure> {
+) -> Result<(Observed, Vec<PayloadRun>), Failure> {
     let setup = site.setup(HttpLimits::default()).await?;
     if setup.simulator.is_none() {
         // Payloads change data (issue-triage edits issues): on a real site
@@ -177,6 +190,7 @@ async fn run_payloads(
         .await
         .map_err(|e| Failure::bad_input(anyhow!(e).context("cannot load the app")))?;
     let mut runs = Vec::new();
+    let mut storage_calls = 0u64;
     for payload in payloads {
         let invoked = app
             .invoke(Invocation {
@@ -187,6 +201,7 @@ async fn run_payloads(
             })
             .await
             .map_err(|e| Failure::bad_input(anyhow!(e).context("a lint payload cannot be run")))?;
+        storage_calls += u64::from(invoked.storage_calls);
         runs.push(PayloadRun {
             function: payload.function.clone(),
             ok: invoked.result.is_ok(),
@@ -194,8 +209,16 @@ async fn run_payloads(
         });
     }
     drop(setup.simulator);
-    let calls = audit.records().iter().map(ObservedCall::from).collect();
-    Ok((calls, runs))
+    let observed = Observed {
+        calls: audit.records().iter().map(ObservedCall::from).collect(),
+        egress: audit
+            .egress_records()
+            .iter()
+            .map(ObservedEgress::from)
+            .collect(),
+        storage_calls: Some(storage_calls),
+    };
+    Ok((observed, runs))
 }
 
 /// The report for people, with what to do for each finding. The app id and
@@ -253,6 +276,8 @@ pub fn render_text(report: &LintReport) -> String {
             );
         }
     }
+    render_storage(&mut out, &a.storage);
+    render_egress(&mut out, &a.egress);
     if a.unknown_routes > 0 {
         let _ = writeln!(
             out,
@@ -289,10 +314,63 @@ pub fn render_text(report: &LintReport) -> String {
         if report.has_findings() {
             "result: findings (exit 1)"
         } else {
-            "result: clean, every declared scope is used"
+            "result: clean, every declared scope and backend is used"
         }
     );
     out
+}
+
+fn render_storage(out: &mut String, storage: &advisor::StorageAdvice) {
+    let calls = storage.calls.unwrap_or(0);
+    let _ = match storage.verdict {
+        StorageVerdict::Used => writeln!(out, "storage:   {calls} call(s), allowed by storage:app"),
+        StorageVerdict::Unused => writeln!(
+            out,
+            "unused: storage:app, no storage call observed; remove it from permissions.scopes (or add a payload that stores)"
+        ),
+        StorageVerdict::Refused => writeln!(
+            out,
+            "denied: {calls} storage call(s) without storage:app; add it to permissions.scopes"
+        ),
+        StorageVerdict::Undeclared => Ok(()),
+        StorageVerdict::NotObserved if storage.declared => writeln!(
+            out,
+            "storage:   not judged (an audit log records no storage calls; lint payloads do)"
+        ),
+        StorageVerdict::NotObserved => Ok(()),
+    };
+}
+
+fn render_egress(out: &mut String, egress: &advisor::EgressAdvice) {
+    if egress.declared.is_empty() && egress.requests == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "egress:    {} request(s); backends used: {}",
+        egress.requests,
+        join_or_none(&egress.used.iter().map(String::as_str).collect::<Vec<_>>())
+    );
+    for backend in &egress.unused {
+        let _ = writeln!(
+            out,
+            "unused: backend {backend} received no observed request; remove it from permissions.external.fetch.backend (or add a payload that calls it)"
+        );
+    }
+    for (decision, count) in &egress.refused {
+        let advice = match decision.as_str() {
+            "not-allowed" => {
+                "to a host no declared backend names; add the host to permissions.external.fetch.backend"
+            }
+            "https-required" => "over plain http; call the backend with https",
+            "method-refused" => "with a method egress does not allow",
+            _ => "by the host's egress rules",
+        };
+        let _ = writeln!(
+            out,
+            "denied: {count} egress request(s) {advice} ({decision})"
+        );
+    }
 }
 
 fn join_or_none(items: &[&str]) -> String {

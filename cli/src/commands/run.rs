@@ -162,10 +162,9 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     let storage = super::storage::open(args.storage.as_ref()).await?;
     // On the embedded simulator the site is named for what it is, not by its
     // cloud id (new every run), so the app's data outlives the run.
-    let installation_site = setup
-        .simulator
-        .as_ref()
-        .map(|_| kiln_runtime::storage::SIMULATOR_SITE.to_owned());
+    let installation_site = setup.simulator.as_ref().map(|_| {
+        kiln_runtime::storage::storage_site(kiln_runtime::storage::SIMULATOR_SITE).to_owned()
+    });
     let runtime = Runtime::new(
         setup.client,
         RuntimeOptions {

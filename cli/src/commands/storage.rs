@@ -22,7 +22,7 @@ use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
 use kiln_runtime::StorageHost;
 use kiln_runtime::guest_text::{GuestText, to_json_line};
-use kiln_runtime::storage::{DEFAULT_ENVIRONMENT, SIMULATOR_SITE};
+use kiln_runtime::storage::{DEFAULT_ENVIRONMENT, SIMULATOR_SITE, storage_site};
 use kiln_state::{
     AppStorage, EncryptionKey, Installation, InstallationStorage, SecretCipher, SqliteDatabase,
     StateLocation, StorageLimits, default_state_path,
@@ -149,9 +149,10 @@ struct Where {
     /// The state file (default: state.sqlite3 under the user's data directory, as `runtime run`).
     #[arg(long, value_name = "PATH")]
     storage: Option<PathBuf>,
-    /// The site whose installation to open: a cloud id, or a site URL when it has none
-    /// (default: the embedded simulator, where `runtime run` goes unless a site is named).
-    #[arg(long, value_name = "CLOUD_ID|URL", default_value = SIMULATOR_SITE)]
+    /// The site whose installation to open: `simulator` (the embedded one, as `runtime serve`
+    /// and its admin API name it; `runtime run` goes there unless a site is named), or a real
+    /// site's cloud id, or its URL when it has none.
+    #[arg(long, value_name = "simulator|CLOUD_ID|URL", default_value = SIMULATOR_SITE)]
     site: String,
     /// The environment.
     #[arg(long, default_value = DEFAULT_ENVIRONMENT)]
@@ -166,8 +167,9 @@ impl Where {
             None => default_file()?,
         };
         let storage = open_file(&path).await?;
-        let installation = Installation::new(app_id, self.site.as_str(), self.environment.as_str())
-            .map_err(Failure::bad_input)?;
+        let installation =
+            Installation::new(app_id, storage_site(&self.site), self.environment.as_str())
+                .map_err(Failure::bad_input)?;
         storage
             .installation(&installation)
             .await

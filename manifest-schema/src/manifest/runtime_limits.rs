@@ -35,12 +35,18 @@ pub const DEFAULT_MAX_LOG_BYTES: u32 = 200 * 1024;
 pub const MAX_MAX_LOG_BYTES: u32 = 10 * 1024 * 1024;
 
 /// The limits of one invocation. `Default` is the documented defaults.
+///
+/// It is read and written through [`RuntimeLimitsAsWritten`], which holds
+/// both spellings of the memory limit and refuses both at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+#[serde(try_from = "RuntimeLimitsAsWritten", into = "RuntimeLimitsAsWritten")]
 pub struct RuntimeLimits {
-    /// Linear memory cap in MiB (1..=1024).
-    #[serde(rename = "memoryMiB")]
+    /// Linear memory cap in MiB (1..=1024), whichever key gave it.
     pub memory_mib: u32,
+    /// The key the memory limit was written under, so errors and `inspect`
+    /// name the key the author wrote (and the manifest re-serializes as it
+    /// was written).
+    pub memory_key: MemoryKey,
     /// Wall-clock limit in seconds (1..=900).
     pub timeout_seconds: u32,
     /// Deterministic CPU budget in wasmtime fuel; `None` means no fuel limit
@@ -55,17 +61,127 @@ pub struct RuntimeLimits {
     pub max_log_bytes: u32,
     /// Forge's `runtime.name` (`nodejs22.x`), kept as written; Kiln runs
     /// JavaScript on its own engine whatever it says.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<ForgeRuntime>,
     /// Forge's `runtime.architecture`, kept as written.
+    pub architecture: Option<Architecture>,
+}
+
+/// Which key of `app.runtime` gave the memory limit. Both mean MiB.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum MemoryKey {
+    /// Kiln's `memoryMiB` (also the default, when neither is written).
+    #[default]
+    MemoryMiB,
+    /// Forge's `memoryMB`, in Lambda's sense: MiB.
+    MemoryMB,
+}
+
+impl MemoryKey {
+    /// The key as it appears in `manifest.yml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemoryKey::MemoryMiB => "memoryMiB",
+            MemoryKey::MemoryMB => "memoryMB",
+        }
+    }
+}
+
+/// `app.runtime` exactly as a manifest may write it: both spellings of the
+/// memory limit are optional fields here, so that giving both can be named
+/// as such (serde's `alias` would report a bare "duplicate field").
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct RuntimeLimitsAsWritten {
+    /// Kiln's spelling.
+    #[serde(rename = "memoryMiB", skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u32>,
+    /// Forge's spelling, same unit.
+    #[serde(rename = "memoryMB", skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_requests: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_log_lines: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_log_bytes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<ForgeRuntime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<Architecture>,
+}
+
+/// A manifest gave the memory limit under both `memoryMiB` and `memoryMB`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the memory limit is given twice, as memoryMiB: {memory_mib} (Kiln's key) and memoryMB: \
+     {memory_mb} (Forge's key, also MiB): keep one of them"
+)]
+pub struct MemoryGivenTwice {
+    pub memory_mib: u32,
+    pub memory_mb: u32,
+}
+
+impl TryFrom<RuntimeLimitsAsWritten> for RuntimeLimits {
+    type Error = MemoryGivenTwice;
+
+    fn try_from(written: RuntimeLimitsAsWritten) -> Result<Self, Self::Error> {
+        let defaults = RuntimeLimits::default();
+        let (memory_mib, memory_key) = match (written.memory_mib, written.memory_mb) {
+            (Some(memory_mib), Some(memory_mb)) => {
+                return Err(MemoryGivenTwice {
+                    memory_mib,
+                    memory_mb,
+                });
+            }
+            (Some(mib), None) => (mib, MemoryKey::MemoryMiB),
+            (None, Some(mb)) => (mb, MemoryKey::MemoryMB),
+            (None, None) => (defaults.memory_mib, MemoryKey::MemoryMiB),
+        };
+        Ok(RuntimeLimits {
+            memory_mib,
+            memory_key,
+            timeout_seconds: written.timeout_seconds.unwrap_or(defaults.timeout_seconds),
+            fuel: written.fuel,
+            max_requests: written.max_requests.unwrap_or(defaults.max_requests),
+            max_log_lines: written.max_log_lines.unwrap_or(defaults.max_log_lines),
+            max_log_bytes: written.max_log_bytes.unwrap_or(defaults.max_log_bytes),
+            name: written.name,
+            architecture: written.architecture,
+        })
+    }
+}
+
+/// Every limit written out (defaults filled in), memory under the key it was
+/// read from, so a loaded manifest prints as Kiln understood it.
+impl From<RuntimeLimits> for RuntimeLimitsAsWritten {
+    fn from(limits: RuntimeLimits) -> Self {
+        let (memory_mib, memory_mb) = match limits.memory_key {
+            MemoryKey::MemoryMiB => (Some(limits.memory_mib), None),
+            MemoryKey::MemoryMB => (None, Some(limits.memory_mib)),
+        };
+        RuntimeLimitsAsWritten {
+            memory_mib,
+            memory_mb,
+            timeout_seconds: Some(limits.timeout_seconds),
+            fuel: limits.fuel,
+            max_requests: Some(limits.max_requests),
+            max_log_lines: Some(limits.max_log_lines),
+            max_log_bytes: Some(limits.max_log_bytes),
+            name: limits.name,
+            architecture: limits.architecture,
+        }
+    }
 }
 
 impl Default for RuntimeLimits {
     fn default() -> Self {
         RuntimeLimits {
             memory_mib: DEFAULT_MEMORY_MIB,
+            memory_key: MemoryKey::MemoryMiB,
             timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
             fuel: None,
             max_requests: DEFAULT_MAX_REQUESTS,
@@ -82,7 +198,7 @@ impl RuntimeLimits {
     pub(crate) fn bounded(&self) -> [(&'static str, u64, u64, u64); 6] {
         [
             (
-                "memoryMiB",
+                self.memory_key.as_str(),
                 self.memory_mib.into(),
                 1,
                 MAX_MEMORY_MIB.into(),

@@ -185,6 +185,7 @@ fn schema_limits_match_the_code() {
     let defaults = RuntimeLimits::default();
     for (field, default, min, max) in [
         ("memoryMiB", defaults.memory_mib, 1, MAX_MEMORY_MIB),
+        ("memoryMB", defaults.memory_mib, 1, MAX_MEMORY_MIB),
         (
             "timeoutSeconds",
             defaults.timeout_seconds,
@@ -320,4 +321,73 @@ fn manifest_round_trips_through_serde() {
     let json = serde_json::to_string(&manifest).expect("serialize");
     let back: Manifest = serde_json::from_str(&json).expect("deserialize");
     assert_eq!(back, manifest);
+}
+
+fn with_runtime(runtime: &str) -> String {
+    format!(
+        "app:\n  id: memory\n  runtime:\n{runtime}modules:\n  function:\n    - key: main\n      handler: index.run\n"
+    )
+}
+
+#[test]
+fn forges_memory_mb_is_the_same_limit_as_memory_mib() {
+    let forge = Manifest::from_yaml(&with_runtime("    memoryMB: 256\n")).expect("Forge's key");
+    let kiln = Manifest::from_yaml(&with_runtime("    memoryMiB: 256\n")).expect("Kiln's key");
+    assert_eq!(forge.app.runtime.memory_mib, 256);
+    assert_eq!(forge.app.runtime.memory_key, MemoryKey::MemoryMB);
+    assert_eq!(kiln.app.runtime.memory_mib, 256);
+    assert_eq!(kiln.app.runtime.memory_key, MemoryKey::MemoryMiB);
+    // Apart from the key's name, the two limits are one.
+    let as_kiln = RuntimeLimits {
+        memory_key: MemoryKey::MemoryMiB,
+        ..forge.app.runtime
+    };
+    assert_eq!(as_kiln, kiln.app.runtime);
+    // Neither written: the default, under Kiln's key.
+    let neither = Manifest::from_yaml(&with_runtime("    timeoutSeconds: 5\n")).expect("default");
+    assert_eq!(neither.app.runtime.memory_mib, DEFAULT_MEMORY_MIB);
+    assert_eq!(neither.app.runtime.memory_key, MemoryKey::MemoryMiB);
+}
+
+#[test]
+fn the_memory_limit_round_trips_under_the_key_it_was_written_with() {
+    for key in ["memoryMB", "memoryMiB"] {
+        let manifest = Manifest::from_yaml(&with_runtime(&format!("    {key}: 300\n"))).expect(key);
+        let json = serde_json::to_value(&manifest).expect("serializes");
+        assert_eq!(json["app"]["runtime"][key], 300, "{json}");
+        let back: Manifest = serde_json::from_value(json).expect("deserializes");
+        assert_eq!(back, manifest);
+    }
+}
+
+#[test]
+fn both_memory_spellings_are_refused_with_a_typed_error() {
+    let error = Manifest::from_yaml(&with_runtime("    memoryMiB: 256\n    memoryMB: 512\n"))
+        .expect_err("both spellings");
+    assert_eq!(error.kind, ManifestErrorKind::Invalid);
+    assert_eq!(error.field, "app.runtime");
+    assert_eq!((error.line, error.column), (Some(4), Some(5)));
+    assert!(
+        error.message.contains("memoryMiB: 256") && error.message.contains("memoryMB: 512"),
+        "{error}"
+    );
+    // The same refusal for a direct serde load, as the type itself.
+    let direct = serde_json::from_value::<RuntimeLimitsAsWritten>(
+        serde_json::json!({"memoryMiB": 1, "memoryMB": 2}),
+    )
+    .expect("well-typed");
+    assert_eq!(
+        RuntimeLimits::try_from(direct),
+        Err(MemoryGivenTwice {
+            memory_mib: 1,
+            memory_mb: 2
+        })
+    );
+}
+
+#[test]
+fn forges_memory_key_is_bounded_and_named_as_written() {
+    let error = Manifest::from_yaml(&with_runtime("    memoryMB: 4096\n")).expect_err("too large");
+    assert_eq!(error.field, "app.runtime.memoryMB");
+    assert_eq!((error.line, error.column), (Some(4), Some(15)));
 }

@@ -1,22 +1,26 @@
 //! The least-privilege advisor behind `runtime lint`: compares the scopes an
 //! app declares with the routes it was seen calling (an audit log), and says
 //! which scopes to drop, which calls were denied and what would allow them,
-//! and whether granular scopes would open less than classic ones.
+//! and whether granular scopes would open less than classic ones. App
+//! storage (`storage:app`) and egress backends are judged the same way,
+//! against the storage calls and egress requests seen ([`doors`]).
 //!
 //! Scope use is recomputed from the catalogue against the *current*
 //! manifest, so an audit log recorded under another manifest still gives the
 //! right answer for this one.
 
+pub mod doors;
 pub mod observed;
 pub mod payloads;
 pub mod scope_reach;
 
 use std::collections::BTreeSet;
 
-use kiln_manifest::{DeclaredScopes, Route, Scope, ScopeDecision};
+use kiln_manifest::{DeclaredScopes, EgressAllowlist, Route, Scope, ScopeDecision};
 use serde::Serialize;
 
-pub use observed::ObservedCall;
+pub use doors::{EgressAdvice, StorageAdvice, StorageVerdict};
+pub use observed::{Observed, ObservedCall, ObservedEgress};
 
 use self::scope_reach::{is_classic, routes_opened};
 
@@ -39,6 +43,11 @@ pub struct Advice {
     pub granular_set: ScopeSet,
     /// Whether `granular_set` opens fewer routes than `classic_set`.
     pub granular_is_narrower: bool,
+    /// App storage against `storage:app` (which opens no Jira route, so it is
+    /// judged here rather than in `used`/`unused` when storage was observed).
+    pub storage: StorageAdvice,
+    /// Egress requests against the declared backends.
+    pub egress: EgressAdvice,
 }
 
 /// A candidate set of scopes and how many catalogue routes it opens.
@@ -64,17 +73,31 @@ pub struct DeniedRoute {
 impl Advice {
     /// Whether there is anything to act on.
     pub fn has_findings(&self) -> bool {
-        !self.unused.is_empty() || !self.denied.is_empty() || self.unknown_routes > 0
+        !self.unused.is_empty()
+            || !self.denied.is_empty()
+            || self.unknown_routes > 0
+            || self.storage.has_findings()
+            || self.egress.has_findings()
     }
 }
 
-/// Compares `declared` with the calls in `calls`.
+/// Compares `declared` (and the manifest's egress `allowlist`) with what was
+/// `observed`.
 pub fn advise(
     declared: &DeclaredScopes,
     declared_list: &[Scope],
-    calls: &[ObservedCall],
+    allowlist: &EgressAllowlist,
+    observed: &Observed,
 ) -> Advice {
+    let calls = &observed.calls;
+    let storage = StorageAdvice::new(
+        declared_list.contains(&Scope::StorageApp),
+        observed.storage_calls,
+    );
     let mut used: BTreeSet<Scope> = BTreeSet::new();
+    if storage.verdict == StorageVerdict::Used {
+        used.insert(Scope::StorageApp);
+    }
     let mut denied: Vec<DeniedRoute> = Vec::new();
     let mut routes: Vec<&'static Route> = Vec::new();
     let mut unknown_routes = 0;
@@ -115,6 +138,9 @@ pub fn advise(
         unused: declared_list
             .iter()
             .filter(|s| !used.contains(*s))
+            // Unused storage is the storage verdict's finding; unobserved
+            // storage is no finding at all.
+            .filter(|s| **s != Scope::StorageApp)
             .map(|s| s.as_str())
             .collect(),
         denied,
@@ -122,6 +148,8 @@ pub fn advise(
         classic_set,
         granular_set,
         granular_is_narrower,
+        storage,
+        egress: EgressAdvice::new(allowlist, &observed.egress),
     }
 }
 
@@ -171,6 +199,19 @@ mod tests {
         }
     }
 
+    /// Advice on Jira calls alone (storage not recorded, no egress).
+    fn advise_calls(declared: &[Scope], calls: &[ObservedCall]) -> Advice {
+        advise(
+            &DeclaredScopes::new(declared.to_vec()),
+            declared,
+            &EgressAllowlist::default(),
+            &Observed {
+                calls: calls.to_vec(),
+                ..Observed::default()
+            },
+        )
+    }
+
     #[test]
     fn a_planted_scope_nobody_uses_is_reported_unused() {
         let declared = scopes(&[
@@ -182,7 +223,7 @@ mod tests {
             call(Method::Get, "/rest/api/3/myself", "allowed"),
             call(Method::Get, "/rest/api/3/issue/{issueIdOrKey}", "allowed"),
         ];
-        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        let advice = advise_calls(&declared, &calls);
         assert_eq!(advice.unused, ["manage:jira-configuration"]);
         assert_eq!(advice.used, ["read:jira-user", "read:jira-work"]);
         assert!(advice.denied.is_empty());
@@ -197,7 +238,7 @@ mod tests {
             "/rest/api/3/issue/{issueIdOrKey}",
             "scope-denied",
         )];
-        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        let advice = advise_calls(&declared, &calls);
         assert_eq!(advice.denied.len(), 1);
         assert_eq!(
             advice.denied[0].route,
@@ -215,7 +256,7 @@ mod tests {
             "/rest/api/3/issue/{issueIdOrKey}",
             "allowed",
         )];
-        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        let advice = advise_calls(&declared, &calls);
         assert_eq!(advice.classic_set.scopes, ["read:jira-work"]);
         assert!(
             advice.granular_set.scopes.contains(&"read:issue:jira"),
@@ -234,12 +275,65 @@ mod tests {
             "/jsm/ops/api/{cloudId}/v1/teams",
             "allowed",
         )];
-        let advice = advise(&DeclaredScopes::new(declared.clone()), &declared, &calls);
+        let advice = advise_calls(&declared, &calls);
         assert!(!advice.has_findings(), "{advice:?}");
         assert_eq!(
             advice.classic_set, advice.granular_set,
             "JSM Ops has only granular scopes"
         );
         assert!(!advice.granular_is_narrower);
+    }
+
+    #[test]
+    fn storage_app_is_judged_by_the_storage_calls_seen() {
+        let declared = scopes(&["read:jira-work", "storage:app"]);
+        let calls = vec![call(
+            Method::Get,
+            "/rest/api/3/issue/{issueIdOrKey}",
+            "allowed",
+        )];
+        let with_storage = |storage_calls| {
+            advise(
+                &DeclaredScopes::new(declared.clone()),
+                &declared,
+                &EgressAllowlist::default(),
+                &Observed {
+                    calls: calls.clone(),
+                    storage_calls,
+                    ..Observed::default()
+                },
+            )
+        };
+        let used = with_storage(Some(2));
+        assert_eq!(used.used, ["read:jira-work", "storage:app"]);
+        assert!(used.unused.is_empty());
+        assert!(!used.has_findings(), "{used:?}");
+
+        let unused = with_storage(Some(0));
+        assert_eq!(unused.storage.verdict, StorageVerdict::Unused);
+        assert!(unused.unused.is_empty(), "reported once, as storage");
+        assert!(unused.has_findings());
+
+        // From an audit log storage is not recorded: neither used nor a finding.
+        let unobserved = with_storage(None);
+        assert_eq!(unobserved.storage.verdict, StorageVerdict::NotObserved);
+        assert_eq!(unobserved.used, ["read:jira-work"]);
+        assert!(!unobserved.has_findings(), "{unobserved:?}");
+    }
+
+    #[test]
+    fn storage_without_storage_app_is_a_refusal_to_fix() {
+        let declared = scopes(&[]);
+        let advice = advise(
+            &DeclaredScopes::new(declared.clone()),
+            &declared,
+            &EgressAllowlist::default(),
+            &Observed {
+                storage_calls: Some(1),
+                ..Observed::default()
+            },
+        );
+        assert_eq!(advice.storage.verdict, StorageVerdict::Refused);
+        assert!(advice.has_findings());
     }
 }

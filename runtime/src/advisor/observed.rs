@@ -1,12 +1,57 @@
-//! The calls an app was seen making, from an in-memory audit or an audit log
-//! file written by `runtime run --audit-log`.
+//! What an app was seen doing, from an in-memory audit or an audit log file
+//! written by `runtime run --audit-log`: its `request-jira` calls, its
+//! egress requests and (when the source can tell) how many storage calls
+//! it made.
 
 use std::path::{Path, PathBuf};
 
 use kiln_manifest::{Method, Route, catalogue};
 use serde::Deserialize;
 
+use crate::egress::audit::EgressRecord;
 use crate::jira::audit::AuditRecord;
+
+/// Everything observed of one app.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observed {
+    /// Its `request-jira` calls.
+    pub calls: Vec<ObservedCall>,
+    /// Its egress (`fetch`, `wasi:http`) requests.
+    pub egress: Vec<ObservedEgress>,
+    /// Its `kiln:app/storage` calls, refused ones included; `None` when the
+    /// source does not record them (an audit log has no storage lines), so
+    /// storage cannot be judged.
+    pub storage_calls: Option<u64>,
+}
+
+impl Observed {
+    /// Whether nothing at all was seen: no Jira call, no egress request, no
+    /// storage call (or storage not recorded).
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty() && self.egress.is_empty() && self.storage_calls.unwrap_or(0) == 0
+    }
+}
+
+/// One egress request and the host's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedEgress {
+    /// The host it went to, when a declared backend named it (the audit
+    /// never records any other host: that text is the app's).
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// `allowed`, `not-allowed`, `https-required`, `dns-failed`, …
+    pub decision: String,
+}
+
+impl From<&EgressRecord> for ObservedEgress {
+    fn from(record: &EgressRecord) -> Self {
+        ObservedEgress {
+            host: record.host.clone(),
+            port: record.port,
+            decision: record.decision.to_owned(),
+        }
+    }
+}
 
 /// Largest audit log read: lint is a developer tool, not a log processor,
 /// and a hostile or runaway file must not exhaust memory.
@@ -68,9 +113,19 @@ struct AuditLine {
     decision: String,
 }
 
-/// Reads the calls of app `app_id` from a JSON-lines audit log; lines of other
-/// apps are skipped.
-pub fn read_audit_log(path: &Path, app_id: &str) -> Result<Vec<ObservedCall>, AuditLogError> {
+/// The fields of an egress audit line (`{"egress": {…}}`) the advisor needs.
+#[derive(Deserialize)]
+struct EgressLine {
+    app_id: String,
+    host: Option<String>,
+    port: Option<u16>,
+    decision: String,
+}
+
+/// Reads what app `app_id` did from a JSON-lines audit log: its
+/// `request-jira` lines and its egress lines (tagged `{"egress": …}`); lines
+/// of other apps are skipped. Storage calls are not in an audit log.
+pub fn read_audit_log(path: &Path, app_id: &str) -> Result<Observed, AuditLogError> {
     let read_error = |source| AuditLogError::Read {
         path: path.to_owned(),
         source,
@@ -82,25 +137,41 @@ pub fn read_audit_log(path: &Path, app_id: &str) -> Result<Vec<ObservedCall>, Au
         });
     }
     let text = std::fs::read_to_string(path).map_err(read_error)?;
-    let mut calls = Vec::new();
+    let mut observed = Observed::default();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let record: AuditLine = serde_json::from_str(line).map_err(|e| AuditLogError::BadLine {
+        let bad_line = |e: serde_json::Error| AuditLogError::BadLine {
             path: path.to_owned(),
             line: index + 1,
             reason: e.to_string(),
-        })?;
-        if record.app_id == app_id {
-            calls.push(ObservedCall::new(
-                &record.method,
-                record.route.as_deref(),
-                &record.decision,
-            ));
+        };
+        let value: serde_json::Value = serde_json::from_str(line).map_err(bad_line)?;
+        match value.get("egress") {
+            Some(egress) => {
+                let record = EgressLine::deserialize(egress).map_err(bad_line)?;
+                if record.app_id == app_id {
+                    observed.egress.push(ObservedEgress {
+                        host: record.host,
+                        port: record.port,
+                        decision: record.decision,
+                    });
+                }
+            }
+            None => {
+                let record = AuditLine::deserialize(&value).map_err(bad_line)?;
+                if record.app_id == app_id {
+                    observed.calls.push(ObservedCall::new(
+                        &record.method,
+                        record.route.as_deref(),
+                        &record.decision,
+                    ));
+                }
+            }
         }
     }
-    Ok(calls)
+    Ok(observed)
 }
 
 #[cfg(test)]
@@ -123,13 +194,58 @@ mod tests {
             ),
         )
         .unwrap();
-        let calls = read_audit_log(&path, "demo").unwrap();
+        let observed = read_audit_log(&path, "demo").unwrap();
+        assert_eq!(observed.storage_calls, None, "an audit log records none");
+        let calls = observed.calls;
         assert_eq!(calls.len(), 2);
         assert_eq!(
             calls[0].route.map(|r| r.template),
             Some("/rest/api/3/myself")
         );
         assert_eq!(calls[1].route, None);
+    }
+
+    #[test]
+    fn egress_lines_of_this_app_are_read_beside_its_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        std::fs::write(
+            &path,
+            concat!(
+                r#"{"egress":{"time":"t","app_id":"demo","invocation_id":"i","method":"GET","host":"api.example.com","port":443,"decision":"allowed","status":200,"bytes_out":0,"bytes_in":2,"latency_ms":1}}"#,
+                "\n",
+                r#"{"egress":{"time":"t","app_id":"demo","invocation_id":"i","method":"GET","host":null,"port":null,"decision":"not-allowed","status":null,"bytes_out":0,"bytes_in":0,"latency_ms":0}}"#,
+                "\n",
+                r#"{"egress":{"time":"t","app_id":"other","invocation_id":"i","method":"GET","host":"x.example","port":443,"decision":"allowed","status":200,"bytes_out":0,"bytes_in":0,"latency_ms":0}}"#,
+                "\n",
+                r#"{"app_id":"demo","method":"GET","route":"/rest/api/3/myself","decision":"allowed"}"#,
+                "\n",
+            ),
+        )
+        .unwrap();
+        let observed = read_audit_log(&path, "demo").unwrap();
+        assert_eq!(observed.calls.len(), 1);
+        assert_eq!(
+            observed.egress,
+            [
+                ObservedEgress {
+                    host: Some("api.example.com".into()),
+                    port: Some(443),
+                    decision: "allowed".into()
+                },
+                ObservedEgress {
+                    host: None,
+                    port: None,
+                    decision: "not-allowed".into()
+                }
+            ]
+        );
+        // A tagged line that is not an egress record is still a bad line.
+        std::fs::write(&path, "{\"egress\": {\"app_id\": \"demo\"}}\n").unwrap();
+        assert!(matches!(
+            read_audit_log(&path, "demo"),
+            Err(AuditLogError::BadLine { line: 1, .. })
+        ));
     }
 
     #[test]

@@ -27,10 +27,35 @@ use sha2::{Digest, Sha256};
 /// Forge, whose `forge deploy` goes to `development` unless told otherwise.
 pub const DEFAULT_ENVIRONMENT: &str = "development";
 
-/// The site part of installations on the embedded simulator: its cloud id is
-/// new every run, so it is named by this instead, and an app's data on the
-/// simulator outlives the run (`runtime run`, `runtime storage`).
-pub const SIMULATOR_SITE: &str = "kiln-simulator";
+/// The embedded simulator's name wherever a person names a site: `site` of
+/// an `[[installation]]` in kiln.toml, the admin API (`/v1/installations`),
+/// the webhook path (`/webhooks/jira/simulator`) and `runtime storage --site`.
+/// Serve's state and its approvals record it, so it is also the simulator's
+/// name in serve's installation rows.
+pub const SIMULATOR_SITE: &str = "simulator";
+
+/// The site part of the simulator's installations *in app storage*: its
+/// cloud id is new every run, so it is named by this instead, and an app's
+/// data on the simulator outlives the run. It differs from
+/// [`SIMULATOR_SITE`] for a reason that is not a choice: app data already
+/// stored under it, and `context.installation.id`, which is derived from it
+/// ([`installation_id`]) and which apps keep, would both be lost by a
+/// rename. So it stays, and only [`storage_site`] turns a site name into it.
+const SIMULATOR_STORAGE_SITE: &str = "kiln-simulator";
+
+/// The site part of the app-storage installation of the site a person
+/// named: [`SIMULATOR_SITE`] (or the storage name itself, which earlier
+/// versions of `runtime storage --site` took) is the simulator's storage
+/// name; a real site is named in storage as given (its cloud id, else its
+/// URL: [`site_identity`]). Neither `simulator` nor `kiln-simulator` can be a
+/// real site's cloud id or URL (an `https://` URL), so nothing is shadowed.
+pub fn storage_site(site: &str) -> &str {
+    if site == SIMULATOR_SITE || site == SIMULATOR_STORAGE_SITE {
+        SIMULATOR_STORAGE_SITE
+    } else {
+        site
+    }
+}
 
 /// Installations whose backend handle is kept, so that an invocation's first
 /// storage call does not look its installation up again. The key is the
@@ -160,6 +185,18 @@ mod tests {
         assert_ne!(installation_id(&a), installation_id(&b));
         let production = Installation::new("app", "site:x", "production").unwrap();
         assert_ne!(installation_id(&a), installation_id(&production));
+    }
+
+    #[test]
+    fn the_simulators_name_and_its_old_name_reach_the_same_storage() {
+        assert_eq!(storage_site(SIMULATOR_SITE), "kiln-simulator");
+        assert_eq!(storage_site("kiln-simulator"), "kiln-simulator");
+        // Real sites are named in storage as given.
+        assert_eq!(storage_site("c0ffee"), "c0ffee");
+        assert_eq!(
+            storage_site("https://x.atlassian.net"),
+            "https://x.atlassian.net"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod echo_site;
+pub mod forge_example;
 pub mod third_party;
 
 use std::sync::Arc;

@@ -1,0 +1,74 @@
+//! The ported public Forge apps (`examples/forge-*`), built as `runtime build`
+//! builds them (the manifest picks the build inputs: `JsBuild::for_app`), once
+//! per test binary and kept across runs under the sources' digest. One place
+//! for what `example_forge_*.rs` each did alike.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use kiln_guest_build::Sandbox;
+use kiln_guest_build::js::{JsBuild, build_js};
+use kiln_manifest::Manifest;
+
+use crate::escape_js_app::sources_digest;
+
+/// `examples/NAME`.
+pub fn dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+}
+
+/// The example's `manifest.yml`, as written.
+pub fn manifest_text(name: &str) -> String {
+    std::fs::read_to_string(dir(name).join("manifest.yml")).expect("the example's manifest")
+}
+
+/// The example's manifest, loaded.
+pub fn manifest(name: &str) -> Manifest {
+    Manifest::load(&dir(name).join("manifest.yml")).expect("the example's manifest")
+}
+
+/// The example's built component, or `None` without Node.js and npm (whether
+/// that may skip is the JavaScript escape cases' rule:
+/// [`crate::escape_js_app::component`]). Tests of one example share one build;
+/// different examples build side by side.
+pub fn component(name: &'static str) -> Option<&'static Path> {
+    /// One example's build, done once.
+    type Build = OnceLock<Option<PathBuf>>;
+    static BUILDS: OnceLock<Mutex<HashMap<&'static str, &'static Build>>> = OnceLock::new();
+    let build: &'static Build = BUILDS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(name)
+        .or_insert_with(|| Box::leak(Box::new(OnceLock::new())));
+    build.get_or_init(|| self::build(name)).as_deref()
+}
+
+fn build(name: &str) -> Option<PathBuf> {
+    crate::escape_js_app::component()?;
+    let dir = dir(name)
+        .canonicalize()
+        .unwrap_or_else(|error| panic!("examples/{name}: {error}"));
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let work = tmp.join(format!("kiln-js-{name}-build"));
+    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
+    if kept.is_file() {
+        return Some(kept);
+    }
+    let built = build_js(
+        &JsBuild::for_app(
+            dir.clone(),
+            &Manifest::load(&dir.join("manifest.yml")).expect("the example's manifest"),
+            work.join("work"),
+            tmp.join("kiln-js-cli-cache"),
+            Sandbox::available(),
+        )
+        .expect("the example's build inputs"),
+    )
+    .unwrap_or_else(|error| panic!("the {name} example builds: {error}"));
+    std::fs::copy(&built.path, &kept).expect("keep the built component");
+    Some(kept)
+}
