@@ -33,7 +33,8 @@
 //! `KILN_JS_PERF_MAP=1` gives the floor an engine that writes a perf map
 //! (`perf record` then names the guest's functions);
 //! `KILN_JS_FLOOR_KEEP_RESIDENT=<bytes>` tries another slot-reset window on
-//! the floor without rebuilding Kiln.
+//! the floor without rebuilding Kiln; `KILN_JS_FLOOR_UNMETERED=1` compiles the
+//! floor without fuel and epoch checks (what Kiln's metering costs).
 
 mod support;
 
@@ -378,7 +379,8 @@ impl Floor {
                 },
             );
             // Kiln's engine meters fuel and epochs: unlimited here.
-            store.set_fuel(u64::MAX).expect("fuel is on");
+            // (Refused on the unmetered experimental engine, which has none.)
+            let _ = store.set_fuel(u64::MAX);
             store.set_epoch_deadline(1 << 40);
             let instance = self
                 .pre
@@ -413,10 +415,11 @@ impl Floor {
 /// the pool, so the cached artifact loads into it.
 fn keep_resident_override() -> Option<usize> {
     let keep = std::env::var("KILN_JS_FLOOR_KEEP_RESIDENT").ok();
-    let perf_map = std::env::var_os("KILN_JS_PERF_MAP").is_some();
+    let own_engine = std::env::var_os("KILN_JS_PERF_MAP").is_some()
+        || std::env::var_os("KILN_JS_FLOOR_UNMETERED").is_some();
     match keep {
         Some(bytes) => bytes.parse().ok(),
-        None if perf_map => Some(kiln_runtime::engine::memory_keep_resident()),
+        None if own_engine => Some(kiln_runtime::engine::memory_keep_resident()),
         None => None,
     }
 }
@@ -428,6 +431,11 @@ fn experimental_engine(keep_resident: usize) -> Engine {
     let mut config = kiln_runtime::engine::engine_config(&InstanceAllocation::OnDemand, 256 << 20);
     if std::env::var_os("KILN_JS_PERF_MAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    if std::env::var_os("KILN_JS_FLOOR_UNMETERED").is_some() {
+        // What fuel metering and epoch checks cost the engine's code: the
+        // floor compiled without them (another artifact, compiled once).
+        config.consume_fuel(false).epoch_interruption(false);
     }
     let mut pool = wasmtime::PoolingAllocationConfig::new();
     pool.total_component_instances(4)
