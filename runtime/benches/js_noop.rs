@@ -34,7 +34,8 @@
 //! (`perf record` then names the guest's functions);
 //! `KILN_JS_FLOOR_KEEP_RESIDENT=<bytes>` tries another slot-reset window on
 //! the floor without rebuilding Kiln; `KILN_JS_FLOOR_UNMETERED=1` compiles the
-//! floor without fuel and epoch checks (what Kiln's metering costs).
+//! floor without fuel and epoch checks (what Kiln's metering costs;
+//! `=fuel`: without fuel only).
 
 mod support;
 
@@ -432,10 +433,14 @@ fn experimental_engine(keep_resident: usize) -> Engine {
     if std::env::var_os("KILN_JS_PERF_MAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
-    if std::env::var_os("KILN_JS_FLOOR_UNMETERED").is_some() {
+    if let Some(what) = std::env::var_os("KILN_JS_FLOOR_UNMETERED") {
         // What fuel metering and epoch checks cost the engine's code: the
-        // floor compiled without them (another artifact, compiled once).
-        config.consume_fuel(false).epoch_interruption(false);
+        // floor compiled without them (another artifact, compiled once);
+        // `fuel` drops fuel only, anything else both.
+        config.consume_fuel(false);
+        if what != "fuel" {
+            config.epoch_interruption(false);
+        }
     }
     let mut pool = wasmtime::PoolingAllocationConfig::new();
     pool.total_component_instances(4)
