@@ -22,7 +22,7 @@
 //!
 //! Why BLAKE3 for the checksum (it was SHA-256 until entry format 2): the
 //! check runs on every cached load, over the whole artifact (43 MB for the
-//! JavaScript engine), and SHA-256 of that was the largest single cost of a
+//! JavaScript engine), and SHA-256 of that was the largest user-space cost of a
 //! cached `runtime run` (≈ 28 ms of CPU even with the CPU's SHA
 //! instructions; BLAKE3's SIMD lanes take a third of that). Nothing is
 //! given up: BLAKE3 is a cryptographic hash with a 256-bit output and the
