@@ -36,6 +36,10 @@ impl ComponentSha {
     pub fn of(wasm: &[u8]) -> Self {
         Self(Sha256::digest(wasm).into())
     }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 /// Components this runtime compiled or loaded, by digest.

@@ -228,7 +228,7 @@ impl Runtime {
             wall: self.options.operator.max_compile_wall_time,
         };
         let ((component, from_cache), cost) = compile_within(budget, move |allowance| {
-            compile_cached(&engine, cache.as_ref(), &wasm, |wasm| {
+            compile_cached(&engine, cache.as_ref(), &wasm, &digest, |wasm| {
                 // The shape check recognises a vetted engine by its code's
                 // digest; only then is its compile allowance granted.
                 let admission = check_code_limits(wasm)?;
