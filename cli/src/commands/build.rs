@@ -11,6 +11,7 @@
 //! login or grant is loaded before the build (the callers' order).
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context as _, anyhow};
 use kiln_guest_build::{GuestBuild, GuestBuildError, Sandbox, ensure_wasm_target};
@@ -46,10 +47,16 @@ pub enum BuildFor {
     Local,
 }
 
-/// How app folders are built in this invocation.
-#[derive(Debug, Clone)]
+/// How app folders are built in this invocation. Decided at the first build,
+/// not before: a run of a ready `.wasm` builds nothing, so it neither starts
+/// bubblewrap to probe it (≈ 25 ms of a cached `runtime run`) nor warns or
+/// refuses about a sandbox it does not need.
+#[derive(Debug)]
 pub struct BuildIsolation {
-    sandbox: Option<Sandbox>,
+    purpose: BuildFor,
+    trust_build: bool,
+    protected: Vec<PathBuf>,
+    chosen: OnceLock<Option<Sandbox>>,
 }
 
 impl BuildIsolation {
@@ -57,46 +64,65 @@ impl BuildIsolation {
     /// for local use (with a warning), and a refusal for a real site unless
     /// the user trusts the source. `protected` are paths the build must not
     /// see beyond the defaults (home, Kiln's configuration, the token store).
+    /// Nothing is probed until a build asks ([`Self::sandbox`]).
     pub fn choose(
         purpose: BuildFor,
         trust_build: bool,
         protected: &[PathBuf],
     ) -> Result<Self, Failure> {
-        if let Some(mut sandbox) = Sandbox::available() {
-            for path in default_protected().iter().chain(protected) {
-                sandbox = sandbox.protect(path);
-            }
-            return Ok(Self {
-                sandbox: Some(sandbox),
-            });
-        }
-        match (purpose, trust_build) {
-            (BuildFor::RealSite, false) => Err(Failure::environment(anyhow!(
-                "refusing to build the app folder for a run against a real site: building runs the \
-                 app's build scripts and proc-macros as you, and no sandbox is available here \
-                 (bubblewrap `bwrap` is not installed, or cannot create namespaces). Install \
-                 bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), build and inspect the \
-                 component elsewhere and run the .wasm, or pass --trust-build if you trust this source"
-            ))),
-            (BuildFor::RealSite, true) => {
-                eprintln!(
-                    "warning: no build sandbox (bubblewrap) here; building unisolated because of --trust-build"
-                );
-                Ok(Self { sandbox: None })
-            }
-            (BuildFor::Local, _) => {
-                eprintln!(
-                    "warning: no build sandbox (bubblewrap) here: the app's build scripts run as you \
-                     (without Kiln's environment, but able to read your files); install bubblewrap"
-                );
-                Ok(Self { sandbox: None })
-            }
-        }
+        Ok(Self {
+            purpose,
+            trust_build,
+            protected: protected.to_vec(),
+            chosen: OnceLock::new(),
+        })
     }
 
-    /// The sandbox builds run in, if any (also used by JS builds).
-    pub fn sandbox(&self) -> Option<&Sandbox> {
-        self.sandbox.as_ref()
+    /// The sandbox builds run in, if any (also used by JS builds); probed at
+    /// the first call. An error when no sandbox can be made and the build is
+    /// for a real site without `--trust-build`.
+    pub fn sandbox(&self) -> Result<Option<&Sandbox>, Failure> {
+        if let Some(chosen) = self.chosen.get() {
+            return Ok(chosen.as_ref());
+        }
+        let probed = Sandbox::available().map(|mut sandbox| {
+            for path in default_protected().iter().chain(&self.protected) {
+                sandbox = sandbox.protect(path);
+            }
+            sandbox
+        });
+        if probed.is_none() {
+            match (self.purpose, self.trust_build) {
+                (BuildFor::RealSite, false) => {
+                    return Err(Failure::environment(anyhow!(
+                        "refusing to build the app folder for a run against a real site: building runs the \
+                         app's build scripts and proc-macros as you, and no sandbox is available here \
+                         (bubblewrap `bwrap` is not installed, or cannot create namespaces). Install \
+                         bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), build and inspect the \
+                         component elsewhere and run the .wasm, or pass --trust-build if you trust this source"
+                    )));
+                }
+                (BuildFor::RealSite, true) => eprintln!(
+                    "warning: no build sandbox (bubblewrap) here; building unisolated because of --trust-build"
+                ),
+                (BuildFor::Local, _) => eprintln!(
+                    "warning: no build sandbox (bubblewrap) here: the app's build scripts run as you \
+                     (without Kiln's environment, but able to read your files); install bubblewrap"
+                ),
+            }
+        }
+        Ok(self.chosen.get_or_init(|| probed).as_ref())
+    }
+
+    /// Builds without a sandbox, decided up front (tests that never run a build).
+    #[cfg(test)]
+    fn unisolated() -> Self {
+        Self {
+            purpose: BuildFor::Local,
+            trust_build: false,
+            protected: Vec::new(),
+            chosen: OnceLock::from(None),
+        }
     }
 
     /// The build of the app folder `dir` (canonical), in release mode.
@@ -104,7 +130,7 @@ impl BuildIsolation {
         let mut build = GuestBuild::new(dir.join("Cargo.toml"))
             .release(true)
             .quiet(quiet);
-        if let Some(sandbox) = &self.sandbox {
+        if let Some(sandbox) = self.sandbox()? {
             build = build
                 .sandbox(sandbox.clone())
                 .target_dir(private_target_dir(dir)?);
@@ -300,7 +326,7 @@ mod tests {
     #[test]
     fn a_folder_without_cargo_toml_is_bad_input() {
         let dir = tempfile::tempdir().unwrap();
-        let failure = build_app(dir.path(), &BuildIsolation { sandbox: None })
+        let failure = build_app(dir.path(), &BuildIsolation::unisolated())
             .err()
             .unwrap();
         assert_eq!(failure.exit, Exit::BadInput);

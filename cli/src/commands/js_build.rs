@@ -30,7 +30,7 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
         &manifest,
         private_target_dir(dir)?.join("js"),
         cache_dir,
-        isolation.sandbox().cloned(),
+        isolation.sandbox()?.cloned(),
     )
     .map_err(|e| Failure::environment(anyhow!(e)))?;
     let built = build_js(&build).map_err(|e| match e {
