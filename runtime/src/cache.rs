@@ -330,6 +330,11 @@ mod tests {
         Ok(())
     }
 
+    /// `compile_cached` of `wasm` through `cache`, with no pre-compile check.
+    fn load(engine: &Engine, cache: &ArtifactCache, wasm: &[u8]) -> (Component, bool) {
+        compile_cached(engine, Some(cache), wasm, &ComponentSha::of(wasm), no_check).unwrap()
+    }
+
     fn cache() -> (tempfile::TempDir, ArtifactCache) {
         let dir = tempfile::tempdir().unwrap();
         let cache = ArtifactCache::open_dir(dir.path().join("kiln")).unwrap();
@@ -341,23 +346,9 @@ mod tests {
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(1);
-        let (_, hit) = compile_cached(
-            &engine,
-            Some(&cache),
-            &wasm,
-            &ComponentSha::of(&wasm),
-            no_check,
-        )
-        .unwrap();
+        let (_, hit) = load(&engine, &cache, &wasm);
         assert!(!hit, "the first load compiles");
-        let (_, hit) = compile_cached(
-            &engine,
-            Some(&cache),
-            &wasm,
-            &ComponentSha::of(&wasm),
-            no_check,
-        )
-        .unwrap();
+        let (_, hit) = load(&engine, &cache, &wasm);
         assert!(hit, "the second load is served from the cache");
     }
 
@@ -467,14 +458,7 @@ mod tests {
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(3);
-        compile_cached(
-            &engine,
-            Some(&cache),
-            &wasm,
-            &ComponentSha::of(&wasm),
-            no_check,
-        )
-        .unwrap();
+        load(&engine, &cache, &wasm);
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(cache.dir()), 0o700);
         assert_eq!(
@@ -504,14 +488,7 @@ mod tests {
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(4);
-        compile_cached(
-            &engine,
-            Some(&cache),
-            &wasm,
-            &ComponentSha::of(&wasm),
-            no_check,
-        )
-        .unwrap();
+        load(&engine, &cache, &wasm);
         let key = CacheKey::new(&engine, &ComponentSha::of(&wasm));
         damage(&cache.entry_path(&key));
 
@@ -519,24 +496,10 @@ mod tests {
             cache.load(&engine, &key).is_err(),
             "a damaged entry is refused"
         );
-        let (component, hit) = compile_cached(
-            &engine,
-            Some(&cache),
-            &wasm,
-            &ComponentSha::of(&wasm),
-            no_check,
-        )
-        .unwrap();
+        let (component, hit) = load(&engine, &cache, &wasm);
         assert!(!hit, "a damaged entry is recompiled, not loaded");
         assert!(component.serialize().is_ok());
-        let (_, hit) = compile_cached(
-            &engine,
-            Some(&cache),
-            &wasm,
-            &ComponentSha::of(&wasm),
-            no_check,
-        )
-        .unwrap();
+        let (_, hit) = load(&engine, &cache, &wasm);
         assert!(hit, "the recompiled artifact replaced the damaged entry");
     }
 
