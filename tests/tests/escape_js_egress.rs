@@ -64,25 +64,20 @@ fn build() -> Option<PathBuf> {
         return Some(kept);
     }
     let manifest = Manifest::load(&dir.join("manifest.yml")).expect("the fetcher's manifest");
-    let backends: Vec<String> = manifest
-        .permissions
-        .external
-        .fetch
-        .backend
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    assert!(!backends.is_empty(), "the fetcher declares backends");
-    let built = build_js(&JsBuild {
-        app_dir: dir.canonicalize().expect("tests/js/fetcher exists"),
-        handler_modules: vec!["index".to_owned()],
-        work_dir: work.join("work"),
-        cache_dir: tmp().join("kiln-js-cli-cache"),
-        sandbox: Sandbox::available(),
-        fetch_backends: backends,
-        entities: Vec::new(),
-    })
-    .unwrap_or_else(|error| panic!("the fetcher JS app builds: {error}"));
+    let build = JsBuild::for_app(
+        dir.canonicalize().expect("tests/js/fetcher exists"),
+        &manifest,
+        work.join("work"),
+        tmp().join("kiln-js-cli-cache"),
+        Sandbox::available(),
+    )
+    .expect("the fetcher's build inputs");
+    assert!(
+        !build.fetch_backends.is_empty(),
+        "the fetcher declares backends"
+    );
+    let built =
+        build_js(&build).unwrap_or_else(|error| panic!("the fetcher JS app builds: {error}"));
     for entry in std::fs::read_dir(&work).expect("build folder") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|ext| ext == "wasm") {
