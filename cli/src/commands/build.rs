@@ -31,7 +31,7 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: BuildArgs) -> Result<Exit, Failure> {
-    let isolation = BuildIsolation::choose(BuildFor::Local, false, &[])?;
+    let isolation = BuildIsolation::choose(BuildFor::Local, false, &[]);
     let built = build_app(&args.dir, &isolation)?;
     println!("{}", built.path.display());
     eprintln!("{} bytes, sha256 {}", built.size, built.sha256);
@@ -65,17 +65,13 @@ impl BuildIsolation {
     /// the user trusts the source. `protected` are paths the build must not
     /// see beyond the defaults (home, Kiln's configuration, the token store).
     /// Nothing is probed until a build asks ([`Self::sandbox`]).
-    pub fn choose(
-        purpose: BuildFor,
-        trust_build: bool,
-        protected: &[PathBuf],
-    ) -> Result<Self, Failure> {
-        Ok(Self {
+    pub fn choose(purpose: BuildFor, trust_build: bool, protected: &[PathBuf]) -> Self {
+        Self {
             purpose,
             trust_build,
             protected: protected.to_vec(),
             chosen: OnceLock::new(),
-        })
+        }
     }
 
     /// The sandbox builds run in, if any (also used by JS builds); probed at

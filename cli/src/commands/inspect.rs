@@ -197,7 +197,7 @@ pub struct LimitsSummary {
 }
 
 pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
-    let isolation = BuildIsolation::choose(BuildFor::Local, false, &[])?;
+    let isolation = BuildIsolation::choose(BuildFor::Local, false, &[]);
     let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     check_bytes(&source.wasm)
         .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", source.wasm_path.display())))?;

@@ -89,7 +89,7 @@ impl LintReport {
 
 pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     // Build first; the site (and any credential) is set up after it.
-    let isolation = BuildIsolation::choose(BuildFor::Local, false, &args.site.secret_paths())?;
+    let isolation = BuildIsolation::choose(BuildFor::Local, false, &args.site.secret_paths());
     let AppSource { wasm, manifest, .. } =
         app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     let app_id = manifest.app.id.clone();

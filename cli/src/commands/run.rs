@@ -139,7 +139,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     };
     let mut protected = args.site.secret_paths();
     protected.extend(args.consent.grants_dir.iter().cloned());
-    let isolation = BuildIsolation::choose(purpose, args.trust_build, &protected)?;
+    let isolation = BuildIsolation::choose(purpose, args.trust_build, &protected);
     let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     let app_id = source.manifest.app.id.clone();
     let component = ComponentDigest::of(&source.wasm);

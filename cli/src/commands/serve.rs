@@ -64,7 +64,7 @@ pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
         },
         false,
         &[],
-    )?;
+    );
     let mut bundles = AppBundles::default();
     let entries = config
         .apps
