@@ -99,6 +99,32 @@ fn generated_files_match_the_specs() {
     }
 }
 
+/// The schema is the template with its scope list filled in, and nothing else: a
+/// hand edit of `manifest.schema.json` would be lost at the next regeneration. This
+/// check needs no specs, so it runs in every clone, not only beside `shared/`.
+#[test]
+fn committed_schema_is_the_template_plus_the_scope_list() {
+    let read = |file: &str| -> Value {
+        let text = std::fs::read_to_string(crate_dir().join(file)).expect("schema file");
+        serde_json::from_str(&text).expect("schema JSON")
+    };
+    let template = read("catalogue/manifest.schema.template.json");
+    let mut committed = read("manifest.schema.json");
+    let scopes = committed
+        .pointer_mut("/$defs/scope/enum")
+        .expect("the committed schema lists the scopes");
+    assert!(
+        scopes.as_array().is_some_and(|list| !list.is_empty()),
+        "the scope list is empty"
+    );
+    *scopes = Value::String("@generated-scope-list@".into());
+    assert!(
+        committed == template,
+        "manifest-schema/manifest.schema.json differs from catalogue/manifest.schema.template.json \
+         beyond the scope list: edit the template, then `{REGENERATE}`"
+    );
+}
+
 /// `(METHOD, path)` of every operation that some OAuth scope set opens.
 fn scoped_operations(specs: &Path) -> BTreeSet<(String, String)> {
     let mut operations = BTreeSet::new();
