@@ -19,6 +19,10 @@
 //!   including other processes on the same file.
 //! - **An in-process write gate**: writers of this process queue on a tokio mutex before
 //!   asking SQLite, instead of spinning in SQLite's busy handler against each other.
+//! - **A connection outside sqlx for accepting webhooks** (`serve/sqlite_accept.rs`): the
+//!   transaction that stores a delivery and claims its events runs in one trip to a thread
+//!   instead of a round trip per statement, because a handler's start waits on it. Same
+//!   settings, same gate.
 //! - **No ping before each use** (`TEST_BEFORE_ACQUIRE`): an embedded connection does not
 //!   go stale as a socket does; the ping was a thread round trip on every use.
 //! - **Busy timeout 10 s**: only reached when another process holds the write lock that long.
@@ -36,6 +40,8 @@ use sqlx::sqlite::{
 use tokio::sync::Mutex;
 
 use crate::engine::{Engine, Migrations, SqlDatabase, WriteGate, WriteTransaction, migrator};
+use crate::serve::sqlite_accept::SqliteAcceptor;
+use crate::serve::{ClaimingEnqueue, DeliveryKey, NewEvent, QueueLimits, ServeError, UnixMillis};
 use crate::storage::BackendError;
 
 /// The migrations, in order. Embedded in the binary (a user's clone and an installed binary
@@ -82,6 +88,8 @@ pub struct SqliteDatabase {
     /// module's notes).
     lease_pool: SqlitePool,
     write_gate: WriteGate,
+    /// The connection webhooks' accepting transactions run on (`serve/sqlite_accept.rs`).
+    acceptor: SqliteAcceptor,
     path: PathBuf,
 }
 
@@ -115,17 +123,41 @@ impl SqliteDatabase {
             .test_before_acquire(TEST_BEFORE_ACQUIRE)
             .connect_with(options.synchronous(SqliteSynchronous::Normal))
             .await?;
+        let acceptor = {
+            let path = path.to_owned();
+            tokio::task::spawn_blocking(move || SqliteAcceptor::open(&path, BUSY_TIMEOUT))
+                .await
+                .map_err(|_| BackendError::Corrupt("opening the accepting connection failed"))??
+        };
         tracing::debug!(path = %path.display(), "state database open");
         Ok(Self {
             pool,
             lease_pool,
             write_gate: std::sync::Arc::new(Mutex::new(())),
+            acceptor,
             path: path.to_owned(),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A delivery's accepting transaction with its claims (`ServeBackend::enqueue_claiming`),
+    /// queued with this process's other writers.
+    pub(crate) async fn accept_claiming(
+        &self,
+        delivery: Option<(&DeliveryKey, UnixMillis)>,
+        events: &[NewEvent],
+        limits: &QueueLimits,
+        now: UnixMillis,
+        lease_until: UnixMillis,
+        max_claims: usize,
+    ) -> Result<ClaimingEnqueue, ServeError> {
+        let gate = self.write_gate.clone().lock_owned().await;
+        self.acceptor
+            .enqueue_claiming(gate, delivery, events, limits, now, lease_until, max_claims)
+            .await
     }
 
     /// Closes every connection, checkpointing the WAL into the main file.
@@ -154,6 +186,10 @@ impl SqlDatabase for SqliteDatabase {
         let gate = self.write_gate.clone().lock_owned().await;
         let tx = self.lease_pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTransaction::new(tx, Some(gate)))
+    }
+
+    fn as_sqlite(&self) -> Option<&SqliteDatabase> {
+        Some(self)
     }
 }
 

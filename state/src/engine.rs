@@ -69,6 +69,13 @@ pub trait SqlDatabase: sealed::Sealed + Clone + std::fmt::Debug + Send + Sync + 
     fn begin_lease_write(
         &self,
     ) -> impl Future<Output = Result<WriteTransaction<Self::Db>, BackendError>> + Send;
+
+    /// The SQLite database itself, for the one transaction SQLite runs outside sqlx
+    /// (`serve/sqlite_accept.rs`); `None` for PostgreSQL.
+    #[doc(hidden)]
+    fn as_sqlite(&self) -> Option<&crate::SqliteDatabase> {
+        None
+    }
 }
 
 /// A write transaction and, on SQLite, the process-wide write gate it holds. Commit, or roll

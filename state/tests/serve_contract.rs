@@ -534,6 +534,68 @@ async fn an_accepted_delivery_never_claims_an_exhausted_lease(h: &Harness) {
     assert_eq!(dead[0].last_error, "lease expired");
 }
 
+/// The claiming path is all or nothing too (on SQLite it is an implementation of its own,
+/// `sqlite_accept.rs`): a refused delivery stores nothing, claims nothing, is not recorded
+/// (Jira's retry is accepted later), and leaves the database to the next writer.
+async fn a_refused_claiming_delivery_stores_nothing(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_per_installation = 2;
+    limits.queue.max_total = 3;
+    let s = h.with_limits(limits);
+    let a = installed(&s, "app-a").await;
+    let b = installed(&s, "app-b").await;
+    let full_a: Vec<_> = (0..3).map(|n| event(&a, n)).collect();
+    assert!(matches!(
+        s.accept_delivery_claiming(&delivery("d-1"), &full_a, T0, 1)
+            .await,
+        Err(ServeError::QueueFull(QueueFull {
+            bound: QueueBound::Installation,
+            limit: 2
+        }))
+    ));
+    let total: Vec<_> = [&a, &a, &b, &b].iter().map(|i| event(i, 1)).collect();
+    assert!(matches!(
+        s.accept_delivery_claiming(&delivery("d-2"), &total, T0, 1)
+            .await,
+        Err(ServeError::QueueFull(QueueFull {
+            bound: QueueBound::Total,
+            limit: 3
+        }))
+    ));
+    let stranger = inst("never-installed");
+    assert!(matches!(
+        s.accept_delivery_claiming(
+            &delivery("d-3"),
+            &[event(&a, 1), event(&stranger, 1)],
+            T0,
+            1
+        )
+        .await,
+        Err(ServeError::NotInstalled)
+    ));
+    assert_eq!(s.queue_depth().await.unwrap(), 0);
+    assert!(s.claim(at(1)).await.unwrap().is_none());
+    // None of the three was recorded: each is accepted when Jira sends it again.
+    for id in ["d-1", "d-2", "d-3"] {
+        let again = s
+            .accept_delivery_claiming(&delivery(id), &[event(&a, 9)], at(2), 1)
+            .await
+            .unwrap();
+        assert!(
+            matches!(again.outcome, EnqueueOutcome::Accepted(_)),
+            "{id}: {again:?}"
+        );
+        again.commit.await.unwrap();
+        for claimed in &again.claimed {
+            s.complete(claimed.lease).await.unwrap();
+        }
+        while let Some(claimed) = s.claim(at(3)).await.unwrap() {
+            s.complete(claimed.lease).await.unwrap();
+        }
+    }
+    assert_eq!(s.queue_depth().await.unwrap(), 0);
+}
+
 async fn interval_claims_are_exactly_once(h: &Harness) {
     let s = &h.state;
     let a = installed(s, "app-a").await;
@@ -1756,6 +1818,7 @@ support::every_backend!(
     accepting_a_delivery_is_all_or_nothing,
     an_accepted_delivery_claims_by_the_queues_rules_before_it_commits,
     an_accepted_delivery_never_claims_an_exhausted_lease,
+    a_refused_claiming_delivery_stores_nothing,
     interval_claims_are_exactly_once,
     queue_runs_retries_and_dead_letters,
     expired_leases_return_events_and_fence_old_claimers,

@@ -15,6 +15,7 @@ mod queue;
 mod schedule;
 mod sql;
 mod sql_backend;
+pub(crate) mod sqlite_accept;
 mod types;
 mod web_trigger;
 mod webhook_registration;

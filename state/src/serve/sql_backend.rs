@@ -63,7 +63,7 @@ impl<D: SqlDatabase> SqlServeBackend<D> {
     }
 }
 
-type RegistryRow = (
+pub(super) type RegistryRow = (
     String,
     String,
     String,
@@ -80,7 +80,7 @@ type RegistryRow = (
 );
 type LeasedRow = (i64, i64, String, Vec<u8>, i64);
 /// A leased event: its id, then `LeasedRow`.
-type LeasedEventRow = (i64, i64, i64, String, Vec<u8>, i64);
+pub(super) type LeasedEventRow = (i64, i64, i64, String, Vec<u8>, i64);
 type DeadRow = (
     i64,
     String,
@@ -92,7 +92,7 @@ type DeadRow = (
     i64,
 );
 
-fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
+pub(super) fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
     let (app, site, env, scopes, kind, subject, paused, installed_at) =
         (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
     let (origin, cloud_id, component, hold_reason, held) = (row.8, row.9, row.10, row.11, row.12);
@@ -165,19 +165,19 @@ fn installation_from(app: String, site: String, env: String) -> Result<Installat
     Installation::new(app, site, env).map_err(|_| ServeError::Corrupt("stored installation"))
 }
 
-fn module_from(key: String) -> Result<ModuleKey, ServeError> {
+pub(super) fn module_from(key: String) -> Result<ModuleKey, ServeError> {
     ModuleKey::new(key).map_err(|_| ServeError::Corrupt("stored module key"))
 }
 
-fn attempts_from(value: i64) -> Result<u32, ServeError> {
+pub(super) fn attempts_from(value: i64) -> Result<u32, ServeError> {
     u32::try_from(value).map_err(|_| ServeError::Corrupt("stored attempt count"))
 }
 
-fn as_i64(value: u64) -> i64 {
+pub(super) fn as_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn full(bound: QueueBound, limit: u64) -> ServeError {
+pub(super) fn full(bound: QueueBound, limit: u64) -> ServeError {
     QueueFull { bound, limit }.into()
 }
 
@@ -921,58 +921,23 @@ where
         lease_until: UnixMillis,
         max_claims: usize,
     ) -> Result<ClaimingEnqueue, ServeError> {
-        if D::ENGINE == Engine::Postgres {
-            // Claiming inside the accepting transaction would take an app's advisory lock
-            // after the installation rows the enqueue raised, the reverse of a claim's
-            // order: replicas would deadlock. Claiming after the commit gains nothing over
-            // a worker's claim (the commit is waited for either way) and, in the replica
-            // tests under load, gave 1 s leases that lapsed before their first renewal.
-            // So PostgreSQL only enqueues; its workers claim.
-            let outcome = self.enqueue(delivery, events, limits, now).await?;
-            return Ok(ClaimingEnqueue::settled(outcome, Vec::new()));
-        }
         // SQLite: one writer holds the file from `BEGIN IMMEDIATE`, so there is no lock
-        // order to invert. The accepting connection (synchronous = FULL): the claims ride
-        // on the commit that makes the delivery durable.
-        let mut write = self.db.begin_write().await?;
-        if let Some((key, expires_at)) = delivery
-            && Self::record_delivery(&mut write.tx, key, now, expires_at).await?
-                == DeliveryOutcome::Duplicate
-        {
-            write.rollback().await?;
-            return Ok(ClaimingEnqueue::settled(
-                EnqueueOutcome::Duplicate,
-                Vec::new(),
-            ));
+        // order to invert. The whole transaction runs in one trip to a thread of its own
+        // (`sqlite_accept.rs`); the claims ride on the commit that makes the delivery
+        // durable.
+        if let Some(sqlite) = self.db.as_sqlite() {
+            return sqlite
+                .accept_claiming(delivery, events, limits, now, lease_until, max_claims)
+                .await;
         }
-        let decided = async {
-            let stored = Self::store_events(&mut write.tx, events, limits, now).await?;
-            // No dead-letter sweep here (a worker's claim does it): the lease skips lapsed
-            // leases with no attempts left either way, and the delivery waits one
-            // statement less.
-            let mut claimed = Vec::new();
-            while claimed.len() < max_claims {
-                match Self::lease_next_sqlite(&mut write.tx, limits, now, lease_until).await? {
-                    Some(leased) => {
-                        claimed.push(Self::hand_over(&mut write.tx, leased, lease_until).await?)
-                    }
-                    None => break,
-                }
-            }
-            Ok::<_, ServeError>((stored, claimed))
-        }
-        .await;
-        match decided {
-            Ok((stored, claimed)) => Ok(ClaimingEnqueue {
-                outcome: EnqueueOutcome::Accepted(stored),
-                claimed,
-                commit: Box::pin(async move { Ok(write.commit().await?) }),
-            }),
-            Err(error) => {
-                write.rollback().await?;
-                Err(error)
-            }
-        }
+        // PostgreSQL: claiming inside the accepting transaction would take an app's advisory
+        // lock after the installation rows the enqueue raised, the reverse of a claim's
+        // order: replicas would deadlock. Claiming after the commit gains nothing over a
+        // worker's claim (the commit is waited for either way) and, in the replica tests
+        // under load, gave 1 s leases that lapsed before their first renewal. So PostgreSQL
+        // only enqueues; its workers claim.
+        let outcome = self.enqueue(delivery, events, limits, now).await?;
+        Ok(ClaimingEnqueue::settled(outcome, Vec::new()))
     }
 
     async fn renew(&self, lease: Lease, until: UnixMillis) -> Result<LeaseRenewal, ServeError> {

@@ -40,6 +40,9 @@ pub enum StorageError {
 pub enum BackendError {
     #[error("storage database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the one transaction SQLite runs outside sqlx (`serve/sqlite_accept.rs`).
+    #[error("storage database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("storage migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("cannot prepare the storage file {path}: {source}")]
