@@ -363,6 +363,12 @@ impl LoadedApp {
         &self.limits
     }
 
+    /// The site part of this app's installations in app storage: the simulator's storage
+    /// name, or a real site's cloud id (else its URL).
+    pub fn installation_site(&self) -> &str {
+        &self.installation_site
+    }
+
     /// Whether the component imports `wasi:cli/environment`: only then does an
     /// invocation read its environment (config variables, web trigger URLs).
     pub fn reads_environment(&self) -> bool {

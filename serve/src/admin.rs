@@ -27,6 +27,8 @@ use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use kiln_state::serve::InstallRecord;
+
 use crate::clock::Clock;
 use crate::host::Installed;
 use crate::installations::{self, InstallError};
@@ -138,6 +140,7 @@ async fn list(State(shared): State<Arc<Shared>>) -> Response {
                             "pendingSha256": h.pending.as_str(),
                         })),
                         "scopes": r.scopes.as_slice().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                        "storageSite": storage_site(&shared, r),
                     })
                 })
                 .collect();
@@ -145,6 +148,27 @@ async fn list(State(shared): State<Arc<Shared>>) -> Response {
         }
         Err(error) => reply::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
     }
+}
+
+/// The site `runtime storage --site` opens the installation's app storage by (with
+/// `environment`): as the app served here uses it (the simulator's name, or a real site's
+/// cloud id, else its URL); for an installation this host does not serve, the approved
+/// site's cloud id, when there is one. `site` names a real site by its URL, which app
+/// storage does not go by.
+fn storage_site(shared: &Shared, record: &InstallRecord) -> Option<String> {
+    use kiln_runtime::storage::{SIMULATOR_SITE, site_name_of_storage};
+    if let Some(installed) = shared.host.installed(&record.installation) {
+        return Some(site_name_of_storage(installed.app.installation_site()).to_owned());
+    }
+    if record.installation.site() == SIMULATOR_SITE {
+        return Some(SIMULATOR_SITE.to_owned());
+    }
+    record
+        .approval
+        .as_ref()
+        .map(|approval| approval.site.cloud_id())
+        .filter(|cloud_id| !cloud_id.is_empty())
+        .map(str::to_owned)
 }
 
 async fn webhooks(State(shared): State<Arc<Shared>>) -> Response {

@@ -19,8 +19,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{
-    self, ADMIN_TOKEN, PERSON, Serve, WEBHOOK_SECRET, client, issue_created, runtime_binary,
-    wait_for,
+    self, PERSON, Serve, WEBHOOK_SECRET, client, issue_created, runtime_binary, wait_for,
 };
 
 /// `runtime sim` in its own process: the site `runtime serve` treats as a real Jira.
@@ -199,19 +198,9 @@ fn deliver(serve: &Serve, delivery: &str, marker: &str) -> u16 {
 }
 
 fn installation(serve: &Serve) -> Value {
-    let list: Value = client()
-        .get(format!("{}/v1/installations", serve.admin_url()))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    list["installations"]
-        .as_array()
-        .unwrap()
-        .iter()
+    support::installations(serve)
+        .into_iter()
         .find(|i| i["app"] == "serve-app")
-        .cloned()
         .expect("serve-app is listed")
 }
 
@@ -279,6 +268,10 @@ fn new_code_on_a_real_site_is_held_until_approved_and_its_events_wait() {
     let listed = installation(&serve);
     assert_eq!(listed["approvedSha256"], sha256(&first));
     assert!(listed["held"].is_null(), "{listed}");
+    // Serve's state names a real site by its URL, app storage by its cloud id: the list
+    // gives both, the second for `runtime storage --site`.
+    assert_eq!(listed["site"], site.base_url());
+    assert_eq!(listed["storageSite"], site.info["cloudId"], "{listed}");
     // The URL's path: each start listens on a new port.
     let echo_url = serve.line("webtrigger", Some("echo-in"))["url"]
         .as_str()

@@ -62,7 +62,9 @@ fn the_admin_apis_site_name_opens_the_served_apps_storage() {
         .iter()
         .find(|i| i["app"] == "replica-app")
         .unwrap_or_else(|| panic!("replica-app is installed: {listed:?}"));
-    let site = installation["site"].as_str().unwrap().to_owned();
+    assert_eq!(installation["site"], "simulator");
+    // The name `runtime storage --site` takes, which for the simulator is the same.
+    let site = installation["storageSite"].as_str().unwrap().to_owned();
     let environment = installation["environment"].as_str().unwrap().to_owned();
     assert_eq!(site, "simulator");
 

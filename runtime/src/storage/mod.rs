@@ -57,6 +57,18 @@ pub fn storage_site(site: &str) -> &str {
     }
 }
 
+/// What a person names the site of an app-storage installation by, the
+/// inverse of [`storage_site`]: the simulator's storage name is
+/// [`SIMULATOR_SITE`]; a real site is named as stored (its cloud id, else its
+/// URL). `runtime storage --site` takes the result.
+pub fn site_name_of_storage(stored: &str) -> &str {
+    if stored == SIMULATOR_STORAGE_SITE {
+        SIMULATOR_SITE
+    } else {
+        stored
+    }
+}
+
 /// Installations whose backend handle is kept, so that an invocation's first
 /// storage call does not look its installation up again. The key is the
 /// host's choice (never the guest's), so the map grows only with what an
@@ -197,6 +209,14 @@ mod tests {
             storage_site("https://x.atlassian.net"),
             "https://x.atlassian.net"
         );
+    }
+
+    #[test]
+    fn a_stored_site_is_named_as_people_name_it_and_back() {
+        assert_eq!(site_name_of_storage("kiln-simulator"), SIMULATOR_SITE);
+        for stored in ["kiln-simulator", "c0ffee", "https://x.atlassian.net"] {
+            assert_eq!(storage_site(site_name_of_storage(stored)), stored);
+        }
     }
 
     #[test]
