@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kiln_state::serve::{
-    ApprovedScopes, DeliveryId, DeliveryKey, GrantIdentity, InstallRecord, MemoryServeBackend, ModuleKey, NewEvent,
-    PostgresServeBackend, Scope, ServeBackend, SqliteServeBackend, UnixMillis,
+    ApprovedScopes, DeliveryId, DeliveryKey, GrantIdentity, InstallRecord, MemoryServeBackend,
+    ModuleKey, NewEvent, PostgresServeBackend, Scope, ServeBackend, SqliteServeBackend, UnixMillis,
 };
 use kiln_state::{Installation, PostgresDatabase, ServeLimits, ServeState, SqliteDatabase};
 
