@@ -596,6 +596,65 @@ async fn a_refused_claiming_delivery_stores_nothing(h: &Harness) {
     assert_eq!(s.queue_depth().await.unwrap(), 0);
 }
 
+/// SQLite only: another process holding the file's write lock makes an accepting
+/// delivery wait for it (up to the busy timeout), not fail and not block the caller's
+/// thread; once the lock is released the delivery is stored and claimed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claiming_delivery_waits_for_another_processs_write_lock() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.sqlite3");
+    let db = kiln_state::SqliteDatabase::open(&path).await.unwrap();
+    let s = ServeState::new(
+        Arc::new(kiln_state::serve::SqliteServeBackend::new(db)),
+        ServeLimits::default(),
+    );
+    let a = installed(&s, "app-a").await;
+
+    // "Another process": a connection of its own that takes the write lock.
+    let mut other = sqlx::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+    )
+    .await
+    .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+
+    let accepting = tokio::spawn({
+        let (s, a) = (s.clone(), a.clone());
+        async move {
+            let accepted = s
+                .accept_delivery_claiming(&delivery("d-1"), &[event(&a, 1)], T0, 1)
+                .await
+                .unwrap();
+            accepted.commit.await.unwrap();
+            (accepted.outcome, accepted.claimed)
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!accepting.is_finished(), "it waits for the lock");
+    // The caller's runtime is not blocked meanwhile.
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(1), async { 7 })
+            .await
+            .unwrap(),
+        7
+    );
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    let (outcome, claimed) = tokio::time::timeout(Duration::from_secs(10), accepting)
+        .await
+        .expect("accepted once the lock is free")
+        .unwrap();
+    assert!(matches!(outcome, EnqueueOutcome::Accepted(_)));
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(
+        s.complete(claimed[0].lease).await.unwrap(),
+        LeaseOutcome::Completed
+    );
+}
+
 async fn interval_claims_are_exactly_once(h: &Harness) {
     let s = &h.state;
     let a = installed(s, "app-a").await;
