@@ -1,4 +1,4 @@
-//! SQLite's accepting transaction, without a hand-off per statement.
+//! SQLite's accepting transaction, in one trip to a thread.
 //!
 //! A webhook with an idle run slot is stored and its event claimed in one transaction, and
 //! the handler starts as soon as the claim is in hand (the commit's fsync runs beside it,
@@ -8,15 +8,13 @@
 //! tens of microseconds: measured in `runtime serve`, the transaction took 1.06 ms of the
 //! 1.55 ms from "webhook received" to "handler entered", against 0.27 ms in a tight loop.
 //!
-//! So SQLite runs this one transaction outside sqlx, on a connection of its own to the same
+//! So SQLite runs this one transaction outside sqlx: on a connection of its own to the same
 //! file (same settings as the pool's: WAL, `synchronous = FULL`, foreign keys, busy
-//! timeout), with its statements prepared once and kept. The statements run on the
-//! caller's thread, without a hand-off (see [`SqliteAcceptor::enqueue_claiming`] for why
-//! that is safe), and the commit's fsync on a blocking thread while the handler starts.
-//! The statements, their order and their rules are the ones the generic path runs
-//! (`sql.rs`; the generic path is PostgreSQL's only): record the delivery, raise the
-//! installations' and the queue's depths within their bounds, store the events, lease and
-//! hand over up to `max_claims` of them.
+//! timeout), inside one blocking task that begins, runs every statement, hands the claims
+//! back, then commits, with its statements prepared once and kept. The statements, their
+//! order and their rules are the ones the generic path runs (`sql.rs`; the generic path is
+//! PostgreSQL's only): record the delivery, raise the installations' and the queue's depths
+//! within their bounds, store the events, lease and hand over up to `max_claims` of them.
 //!
 //! Writers still queue on the process's write gate (`database.rs`), held here until the
 //! commit has returned, so this connection never waits on SQLite's busy handler for a
@@ -24,7 +22,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::ToSql;
@@ -49,7 +47,6 @@ static REGISTRY_BY_ID: LazyLock<String> =
 #[derive(Clone)]
 pub(crate) struct SqliteAcceptor {
     connection: Arc<Mutex<Connection>>,
-    busy_timeout: Duration,
 }
 
 impl std::fmt::Debug for SqliteAcceptor {
@@ -93,20 +90,12 @@ impl SqliteAcceptor {
         }
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
-            busy_timeout,
         })
     }
 
     /// Records `delivery` (when given), stores `events` and claims up to `max_claims` events
     /// by the claim's rules, in one transaction; returns once the claims are in hand, with
     /// the commit still to drive (see [`ClaimingEnqueue`]).
-    ///
-    /// The statements run here, on the caller's thread: they are CPU work on pages in
-    /// memory (tens of microseconds in all), and handing them to another thread cost two
-    /// thread wake-ups, ≈ 0.35 ms on an idle server. Only what may wait goes to a blocking
-    /// thread: the commit's fsync, always; and the whole transaction when another process
-    /// holds the file's write lock, which `BEGIN IMMEDIATE` finds at once (no busy wait
-    /// here) and the blocking thread waits out (up to the busy timeout).
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn enqueue_claiming(
         &self,
@@ -118,116 +107,54 @@ impl SqliteAcceptor {
         lease_until: UnixMillis,
         max_claims: usize,
     ) -> Result<ClaimingEnqueue, ServeError> {
-        let here = {
-            let connection = self.lock();
-            match Transaction::begin(&connection, Wait::Not, self.busy_timeout) {
-                Ok(tx) => Some(tx.decide(delivery, events, limits, now, lease_until, max_claims)),
-                Err(Begin::Busy) => None,
-                Err(Begin::Failed(error)) => return Err(error),
-            }
-        };
-        match here {
-            // No await between the decision and the commit's task: a caller dropped here
-            // cannot leave the transaction open.
-            Some(decided) => Ok(self.commit_in_background(gate, decided?)),
-            None => {
-                self.on_a_blocking_thread(
-                    gate,
-                    delivery,
-                    events,
-                    limits,
-                    now,
-                    lease_until,
-                    max_claims,
-                )
-                .await
-            }
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic elsewhere while the connection was held leaves it usable; an open
-        // transaction it may have left is rolled back before the next one begins.
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A decided transaction: rolled back already unless accepted; an accepted one is
-    /// committed on a blocking thread, which holds `gate` until the commit has returned
-    /// (the next writer of this process must find the file's write lock free).
-    fn commit_in_background(&self, gate: OwnedMutexGuard<()>, decided: Decided) -> ClaimingEnqueue {
-        match decided {
-            Decided::Duplicate => ClaimingEnqueue::settled(EnqueueOutcome::Duplicate, Vec::new()),
-            Decided::Accepted(stored, claimed) => {
-                let connection = self.connection.clone();
-                let task = tokio::task::spawn_blocking(move || {
-                    let _gate = gate;
-                    let connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
-                    Transaction::open(&connection).commit()
-                });
-                ClaimingEnqueue {
-                    outcome: EnqueueOutcome::Accepted(stored),
-                    claimed,
-                    commit: Box::pin(async move {
-                        task.await.map_err(|_| {
-                            ServeError::Corrupt("the accepting transaction's commit did not finish")
-                        })?
-                    }),
-                }
-            }
-        }
-    }
-
-    /// The whole transaction on a blocking thread, for when another process holds the
-    /// file's write lock: `BEGIN IMMEDIATE` waits for it there. The claims are handed back
-    /// before the commit, as on the fast path.
-    #[allow(clippy::too_many_arguments)]
-    async fn on_a_blocking_thread(
-        &self,
-        gate: OwnedMutexGuard<()>,
-        delivery: Option<(&DeliveryKey, UnixMillis)>,
-        events: &[NewEvent],
-        limits: &QueueLimits,
-        now: UnixMillis,
-        lease_until: UnixMillis,
-        max_claims: usize,
-    ) -> Result<ClaimingEnqueue, ServeError> {
         let connection = self.connection.clone();
-        let busy_timeout = self.busy_timeout;
         let delivery = delivery.map(|(key, expires_at)| (key.clone(), expires_at));
         let events = events.to_vec();
         let limits = *limits;
         let (decided_tx, decided_rx) = oneshot::channel();
-        // Everything, the gate included, moves into the task: a caller dropped while it
-        // waits leaves the task to finish the transaction either way.
         let task = tokio::task::spawn_blocking(move || {
+            // Released after the commit (or the rollback) returned, not before: the next
+            // writer of this process must find the file's write lock free.
             let _gate = gate;
+            // A panic elsewhere while the connection was held leaves it usable; an open
+            // transaction it may have left is rolled back below before anything else runs.
             let connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
-            let decided = match Transaction::begin(&connection, Wait::UpTo, busy_timeout) {
-                Ok(tx) => tx.decide(
+            let decided = Transaction::begin(&connection).and_then(|tx| {
+                let decided = tx.decide(
                     delivery.as_ref().map(|(key, expires)| (key, *expires)),
                     &events,
                     &limits,
                     now,
                     lease_until,
                     max_claims,
-                ),
-                Err(Begin::Busy) => Err(accept_error(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
-                    Some("the state file stayed locked by another process".into()),
-                ))
-                .into()),
-                Err(Begin::Failed(error)) => Err(error),
-            };
-            let accepted = matches!(decided, Ok(Decided::Accepted(..)));
-            // The caller may start the claimed events now; what they record waits for
-            // this commit.
-            let _ = decided_tx.send(decided);
-            if accepted {
-                Transaction::open(&connection).commit()
-            } else {
-                Ok(())
+                );
+                match decided {
+                    Ok(Decided::Accepted(stored, claimed)) => Ok((tx, stored, claimed)),
+                    Ok(Decided::Duplicate) => {
+                        tx.rollback();
+                        Err(Answer::Duplicate)
+                    }
+                    Err(error) => {
+                        tx.rollback();
+                        Err(Answer::Failed(error))
+                    }
+                }
+            });
+            match decided {
+                Ok((tx, stored, claimed)) => {
+                    // The caller may start the claimed events now; what they record waits
+                    // for this commit.
+                    let _ = decided_tx.send(Ok(Decided::Accepted(stored, claimed)));
+                    tx.commit()
+                }
+                Err(Answer::Duplicate) => {
+                    let _ = decided_tx.send(Ok(Decided::Duplicate));
+                    Ok(())
+                }
+                Err(Answer::Failed(error)) => {
+                    let _ = decided_tx.send(Err(error));
+                    Ok(())
+                }
             }
         });
         let decided = decided_rx.await.map_err(|_| {
@@ -248,68 +175,31 @@ impl SqliteAcceptor {
     }
 }
 
-/// Whether `BEGIN IMMEDIATE` waits for another process's write lock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wait {
-    /// Answers at once: on the caller's thread, which must not block.
-    Not,
-    /// Up to the busy timeout: on a blocking thread.
-    UpTo,
-}
-
-/// Why a transaction did not begin.
-enum Begin {
-    /// Another process holds the file's write lock.
-    Busy,
+/// Why a transaction ended before its commit.
+enum Answer {
+    Duplicate,
     Failed(ServeError),
 }
 
-/// A `BEGIN IMMEDIATE` transaction on the accepting connection.
+/// An open `BEGIN IMMEDIATE` transaction on the accepting connection.
 struct Transaction<'c> {
     connection: &'c Connection,
 }
 
 impl<'c> Transaction<'c> {
-    fn begin(
-        connection: &'c Connection,
-        wait: Wait,
-        busy_timeout: Duration,
-    ) -> Result<Self, Begin> {
-        let failed = |error| Begin::Failed(accept_error(error).into());
-        if !connection.is_autocommit() {
-            // Left open by a panic while the connection was held.
-            connection.execute_batch("ROLLBACK").map_err(failed)?;
-        }
-        let waited = match wait {
-            Wait::Not => Duration::ZERO,
-            Wait::UpTo => busy_timeout,
-        };
-        connection.busy_timeout(waited).map_err(failed)?;
-        let begun = connection.execute_batch("BEGIN IMMEDIATE");
-        // The statements and the commit keep the usual timeout.
-        connection.busy_timeout(busy_timeout).map_err(failed)?;
-        match begun {
-            Ok(()) => Ok(Self { connection }),
-            Err(rusqlite::Error::SqliteFailure(error, _))
-                if error.code == rusqlite::ErrorCode::DatabaseBusy =>
-            {
-                Err(Begin::Busy)
+    fn begin(connection: &'c Connection) -> Result<Self, Answer> {
+        let begin = || -> rusqlite::Result<()> {
+            if !connection.is_autocommit() {
+                // Left open by a panic while the connection was held.
+                connection.execute_batch("ROLLBACK")?;
             }
-            Err(error) => Err(failed(error)),
-        }
-    }
-
-    /// The transaction a decided, accepted delivery left open on `connection`.
-    fn open(connection: &'c Connection) -> Self {
-        Self { connection }
+            connection.execute_batch("BEGIN IMMEDIATE")
+        };
+        begin().map_err(|error| Answer::Failed(accept_error(error).into()))?;
+        Ok(Self { connection })
     }
 
     fn commit(self) -> Result<(), ServeError> {
-        if self.connection.is_autocommit() {
-            return Err(ServeError::Corrupt(
-                "the accepting transaction was gone before its commit",
-            ));
-        }
         let committed = self.connection.execute_batch("COMMIT");
         if committed.is_err() && !self.connection.is_autocommit() {
             // A failed COMMIT (the disk full, say) can leave the transaction open.
@@ -324,31 +214,12 @@ impl<'c> Transaction<'c> {
         }
     }
 
-    /// Runs the transaction's statements. Accepted: the transaction is left open for its
-    /// commit. A duplicate or an error: rolled back here.
-    #[allow(clippy::too_many_arguments)]
-    fn decide(
-        self,
-        delivery: Option<(&DeliveryKey, UnixMillis)>,
-        events: &[NewEvent],
-        limits: &QueueLimits,
-        now: UnixMillis,
-        lease_until: UnixMillis,
-        max_claims: usize,
-    ) -> Result<Decided, ServeError> {
-        let decided = self.statements(delivery, events, limits, now, lease_until, max_claims);
-        if !matches!(decided, Ok(Decided::Accepted(..))) {
-            self.rollback();
-        }
-        decided
-    }
-
     fn statement(&self, text: &str) -> rusqlite::Result<CachedStatement<'c>> {
         self.connection.prepare_cached(text)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn statements(
+    fn decide(
         &self,
         delivery: Option<(&DeliveryKey, UnixMillis)>,
         events: &[NewEvent],
