@@ -34,7 +34,8 @@
 //! `KILN_JS_FLOOR_KEEP_RESIDENT=<bytes>` tries another slot-reset window on
 //! the floor without rebuilding Kiln; `KILN_JS_FLOOR_UNMETERED=1` compiles the
 //! floor without fuel and epoch checks (what Kiln's metering costs;
-//! `=fuel`: without fuel only).
+//! `=fuel`: without fuel only); `KILN_JS_FLOOR_EPOCH_YIELD=1` gives the
+//! floor Kiln's epoch deadline (yield to the executor at every tick).
 
 #![allow(dead_code)]
 
@@ -505,7 +506,13 @@ impl Floor {
             // Kiln's engine meters fuel and epochs: unlimited here.
             // (Refused on the unmetered experimental engine, which has none.)
             let _ = store.set_fuel(u64::MAX);
-            store.set_epoch_deadline(1 << 40);
+            if std::env::var_os("KILN_JS_FLOOR_EPOCH_YIELD").is_some() {
+                // As Kiln does: yield to the executor at every epoch tick.
+                store.set_epoch_deadline(1);
+                store.epoch_deadline_callback(|_| Ok(wasmtime::UpdateDeadline::Yield(1)));
+            } else {
+                store.set_epoch_deadline(1 << 40);
+            }
             let instance = self
                 .pre
                 .instantiate_async(&mut store)
