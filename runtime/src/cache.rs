@@ -16,9 +16,12 @@
 //!   an artifact (code injection into the host).
 //! * **What was written.** Each entry starts with a header holding the
 //!   BLAKE3 digest of the artifact bytes, recorded when Kiln wrote it; the
-//!   bytes are read once into memory and verified before they are
-//!   deserialized, so a truncated, corrupted or edited file is discarded
-//!   (and recompiled), and nothing can change between the check and the use.
+//!   bytes are copied once into memory that nothing can change any more and
+//!   verified there before they are deserialized, so a truncated, corrupted
+//!   or edited file is discarded (and recompiled), and nothing can change
+//!   between the check and the use. On Linux that memory is a sealed memory
+//!   file wasmtime maps without copying again ([`sealed`]); elsewhere it is
+//!   a private buffer wasmtime copies.
 //!
 //! Why BLAKE3 for the checksum (it was SHA-256 until entry format 2): the
 //! check runs on every cached load, over the whole artifact (43 MB for the
@@ -49,6 +52,9 @@ use crate::compiled::ComponentSha;
 use crate::private_file::{self, PrivateFileError};
 use crate::sandbox::code_limits;
 use crate::sandbox::component_check::ComponentError;
+
+#[cfg(target_os = "linux")]
+mod sealed;
 
 /// Environment variable that overrides the cache directory (tests, CI).
 pub const CACHE_DIR_ENV: &str = "KILN_CACHE_DIR";
@@ -205,36 +211,27 @@ impl ArtifactCache {
 
     /// Loads `key`'s component, if a valid entry exists. A corrupt or
     /// incompatible entry is deleted so that the next store replaces it.
+    ///
+    /// On Linux the artifact is copied once into sealed memory, checked
+    /// there and mapped by wasmtime from there ([`sealed`]); where that is
+    /// unavailable it is read into a buffer, checked, and copied by
+    /// wasmtime. Either way the bytes checked are the bytes executed.
     pub fn load(&self, engine: &Engine, key: &CacheKey) -> Result<Option<Component>, CacheError> {
         let path = self.entry_path(key);
-        let bytes = match private_file::read_private(&path, MAX_ENTRY_BYTES) {
-            Ok(bytes) => bytes,
-            Err(PrivateFileError::Missing) => return Ok(None),
-            Err(PrivateFileError::Io(error)) => return Err(CacheError::Io(error)),
-            Err(PrivateFileError::TooLarge { .. }) => return Err(CacheError::Corrupt),
-            Err(PrivateFileError::NotYours | PrivateFileError::TooOpen { .. }) => {
-                return Err(CacheError::UnsafeEntry);
+        #[cfg(target_os = "linux")]
+        match load_sealed(engine, &path) {
+            Ok(found) => return Ok(found),
+            Err(SealedLoad::Refused(error)) => {
+                if matches!(error, CacheError::Corrupt) {
+                    let _ = fs::remove_file(&path);
+                }
+                return Err(error);
             }
-        };
-        let outcome = verified_artifact(&bytes)
-            .ok_or(CacheError::Corrupt)
-            .and_then(|artifact| {
-                // SAFETY: `artifact` is exactly what `store` wrote from
-                // `Component::serialize` of this engine configuration: the file is
-                // private to this user (checked while reading), its BLAKE3 digest
-                // matches the one recorded at write time, and the bytes are
-                // in memory, so they cannot change after the check. Wasmtime
-                // itself re-checks the engine compatibility header.
-                let component = unsafe { Component::deserialize(engine, artifact) };
-                component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
-            });
-        match outcome {
-            Ok(component) => Ok(Some(component)),
-            Err(error) => {
-                let _ = fs::remove_file(&path);
-                Err(error)
+            Err(SealedLoad::Unavailable(why)) => {
+                tracing::debug!("artifact not loaded from sealed memory ({why}); reading it");
             }
         }
+        load_copied(engine, &path)
     }
 
     /// Writes `component`'s artifact as `key`'s entry, atomically.
@@ -254,11 +251,116 @@ impl ArtifactCache {
     }
 }
 
+/// How a cache error of a private file reads.
+fn entry_error(error: PrivateFileError) -> CacheError {
+    match error {
+        PrivateFileError::Io(error) => CacheError::Io(error),
+        PrivateFileError::Missing | PrivateFileError::TooLarge { .. } => CacheError::Corrupt,
+        PrivateFileError::NotYours | PrivateFileError::TooOpen { .. } => CacheError::UnsafeEntry,
+    }
+}
+
+/// Loads the entry at `path` by reading it into memory: the bytes are checked
+/// in the buffer, which nothing else can reach, and wasmtime copies them.
+fn load_copied(engine: &Engine, path: &Path) -> Result<Option<Component>, CacheError> {
+    let bytes = match private_file::read_private(path, MAX_ENTRY_BYTES) {
+        Ok(bytes) => bytes,
+        Err(PrivateFileError::Missing) => return Ok(None),
+        Err(error) => return Err(entry_error(error)),
+    };
+    let outcome = verified_artifact(&bytes)
+        .ok_or(CacheError::Corrupt)
+        .and_then(|artifact| {
+            // SAFETY: `artifact` is exactly what `store` wrote from
+            // `Component::serialize` of this engine configuration: the file is
+            // private to this user (checked while reading), its BLAKE3 digest
+            // matches the one recorded at write time, and the bytes are
+            // in memory, so they cannot change after the check. Wasmtime
+            // itself re-checks the engine compatibility header.
+            let component = unsafe { Component::deserialize(engine, artifact) };
+            component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
+        });
+    match outcome {
+        Ok(component) => Ok(Some(component)),
+        Err(error) => {
+            let _ = fs::remove_file(path);
+            Err(error)
+        }
+    }
+}
+
+/// Why the sealed load did not give a component.
+#[cfg(target_os = "linux")]
+enum SealedLoad {
+    /// The entry is refused (the copying load would refuse it too).
+    Refused(CacheError),
+    /// This system cannot load from sealed memory; read the entry instead.
+    Unavailable(String),
+}
+
+/// Loads the entry at `path` through a sealed copy of its artifact
+/// ([`sealed`]): the file's ownership and mode are checked on the open
+/// file, the artifact is copied by the kernel into a memory file that is
+/// then sealed against any change, the BLAKE3 digest is checked over the
+/// sealed bytes, and wasmtime maps those bytes.
+#[cfg(target_os = "linux")]
+fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
+    use std::os::unix::fs::FileExt as _;
+
+    let (file, len) = match private_file::open_private(path, MAX_ENTRY_BYTES) {
+        Ok(opened) => opened,
+        Err(PrivateFileError::Missing) => return Ok(None),
+        Err(error) => return Err(SealedLoad::Refused(entry_error(error))),
+    };
+    let artifact_len = usize::try_from(len)
+        .ok()
+        .and_then(|len| len.checked_sub(HEADER_LEN))
+        .ok_or(SealedLoad::Refused(CacheError::Corrupt))?;
+    let mut header = [0u8; HEADER_LEN];
+    file.read_exact_at(&mut header, 0)
+        .map_err(|error| SealedLoad::Refused(CacheError::Io(error)))?;
+    let copy = match sealed::SealedCopy::of(&file, HEADER_LEN as u64, artifact_len) {
+        Ok(copy) => copy,
+        // The file ended early: truncated since it was measured.
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return Err(SealedLoad::Refused(CacheError::Corrupt));
+        }
+        Err(error) => return Err(SealedLoad::Unavailable(error.to_string())),
+    };
+    let intact = copy
+        .with_bytes(|artifact| header_matches(&header, artifact))
+        .map_err(|error| SealedLoad::Unavailable(error.to_string()))?;
+    if !intact {
+        return Err(SealedLoad::Refused(CacheError::Corrupt));
+    }
+    // SAFETY: the bytes behind `copy.path()` are exactly what `store` wrote
+    // from `Component::serialize` of this engine configuration: the entry is
+    // private to this user (checked on the open file), and its BLAKE3 digest
+    // matches the one recorded at write time, computed over the sealed copy,
+    // which no one can change (no write, shrink or growth, and the seals
+    // cannot be lifted) for as long as wasmtime maps it: what was checked is
+    // what runs. Wasmtime itself re-checks the engine compatibility header.
+    match unsafe { Component::deserialize_file(engine, copy.path()) } {
+        Ok(component) => Ok(Some(component)),
+        // Not necessarily the entry's fault (no `/proc`, executable memory
+        // files forbidden): the copying load decides, and discards an
+        // incompatible entry.
+        Err(error) => Err(SealedLoad::Unavailable(format!("{error:#}"))),
+    }
+}
+
+/// Whether `header` is Kiln's and records `artifact`'s BLAKE3 digest.
+fn header_matches(header: &[u8], artifact: &[u8]) -> bool {
+    let Some((magic, recorded)) = header.split_at_checked(MAGIC.len()) else {
+        return false;
+    };
+    magic == MAGIC && blake3::hash(artifact).as_bytes().as_slice() == recorded
+}
+
 /// The artifact inside an entry, if the header's checksum matches it.
 fn verified_artifact(entry: &[u8]) -> Option<&[u8]> {
     let (header, artifact) = entry.split_at_checked(HEADER_LEN)?;
-    let (magic, recorded) = header.split_at(MAGIC.len());
-    (magic == MAGIC && blake3::hash(artifact).as_bytes().as_slice() == recorded).then_some(artifact)
+    header_matches(header, artifact).then_some(artifact)
 }
 
 /// Compiles `wasm`, or loads it from `cache`; the `bool` says whether it came
@@ -566,6 +668,50 @@ mod tests {
             fs::rename(path, &target).unwrap();
             std::os::unix::fs::symlink(&target, path).unwrap();
         });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_change_to_the_entry_after_loading_does_not_reach_the_loaded_code() {
+        use std::os::unix::fs::FileExt as _;
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_bytes(6);
+        let (compiled, _) = load(&engine, &cache, &wasm);
+        let (loaded, hit) = load(&engine, &cache, &wasm);
+        assert!(hit);
+        // The owner (or anyone with the owner's rights) rewrites the entry
+        // in place after the check: the loaded code is what was checked.
+        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
+        let garbage = vec![0xcc; fs::metadata(&path).unwrap().len() as usize];
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .write_all_at(&garbage, 0)
+            .unwrap();
+        assert_eq!(
+            loaded.serialize().unwrap(),
+            compiled.serialize().unwrap(),
+            "the loaded artifact's bytes are the checked ones"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_an_entry_loads_from_sealed_memory() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_bytes(7);
+        let (compiled, _) = load(&engine, &cache, &wasm);
+        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
+        let loaded = match load_sealed(&engine, &path) {
+            Ok(Some(component)) => component,
+            Ok(None) => panic!("the entry is there"),
+            Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
+            Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
+        };
+        assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
     }
 
     #[test]

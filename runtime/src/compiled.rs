@@ -42,6 +42,36 @@ impl ComponentSha {
     }
 }
 
+/// A component's bytes with their SHA-256, computed once: the runtime keys
+/// its shared copies and its artifact cache by it and the CLI binds consent
+/// to it, so a load that hashed the 12 MB JavaScript component once for each
+/// paid for it twice. The fields are private: the digest is always of these
+/// bytes.
+#[derive(Debug, Clone)]
+pub struct HashedComponent {
+    wasm: Vec<u8>,
+    sha: ComponentSha,
+}
+
+impl HashedComponent {
+    pub fn new(wasm: Vec<u8>) -> Self {
+        let sha = ComponentSha::of(&wasm);
+        Self { wasm, sha }
+    }
+
+    pub fn sha(&self) -> &ComponentSha {
+        &self.sha
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.wasm
+    }
+
+    pub fn into_parts(self) -> (Vec<u8>, ComponentSha) {
+        (self.wasm, self.sha)
+    }
+}
+
 /// Components this runtime compiled or loaded, by digest.
 #[derive(Default)]
 pub struct CompiledComponents {

@@ -63,6 +63,23 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), PrivateFileError> {
 /// Reads `path` if it is a private file (see the module documentation) of at
 /// most `limit` bytes.
 pub fn read_private(path: &Path, limit: u64) -> Result<Vec<u8>, PrivateFileError> {
+    let (file, len) = open_private(path, limit)?;
+    // Sized up front so a secret is not left behind in a reallocated buffer.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(PrivateFileError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` for reading if it is a private file (see the module
+/// documentation) of at most `limit` bytes, and returns it with its length
+/// when checked. The checks are made on the open file, not the path, so a
+/// file swapped in afterwards is not the one read; a caller that reads the
+/// file must still expect it to end early or run on (a writer with the
+/// owner's rights can change it), as [`read_private`] does.
+pub fn open_private(path: &Path, limit: u64) -> Result<(File, u64), PrivateFileError> {
     let file = platform::open_no_follow(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -72,13 +89,7 @@ pub fn read_private(path: &Path, limit: u64) -> Result<Vec<u8>, PrivateFileError
     if meta.len() > limit {
         return Err(PrivateFileError::TooLarge { limit });
     }
-    // Sized up front so a secret is not left behind in a reallocated buffer.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(PrivateFileError::TooLarge { limit });
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
 }
 
 /// Replaces `path` with `bytes` atomically, as a `0600` file. The directory

@@ -14,7 +14,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use crate::bindings::{self, AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
 use crate::cache::{ArtifactCache, compile_cached, open_or_log};
-use crate::compiled::{CompiledComponents, ComponentSha};
+use crate::compiled::{CompiledComponents, HashedComponent};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
 use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
@@ -203,6 +203,17 @@ impl Runtime {
     /// the executor keeps serving, within the operator's compile budget
     /// ([`crate::sandbox::compile_deadline`]).
     pub async fn load(&self, wasm: Vec<u8>, manifest: Manifest) -> Result<LoadedApp, LoadError> {
+        self.load_hashed(HashedComponent::new(wasm), manifest).await
+    }
+
+    /// [`Self::load`] of a component whose SHA-256 the caller needed too
+    /// (the CLI binds consent to it): hashed once for both.
+    pub async fn load_hashed(
+        &self,
+        component: HashedComponent,
+        manifest: Manifest,
+    ) -> Result<LoadedApp, LoadError> {
+        let (wasm, digest) = component.into_parts();
         // The policy first: a refused app costs no compile.
         self.check_policy(&manifest)?;
         check_format(&wasm)?;
@@ -210,7 +221,6 @@ impl Runtime {
         // manifest's backends decide whether wasi:http may be imported at all.
         let allowlist = manifest.egress_allowlist();
         check_imports_before_compiling(&wasm, !allowlist.is_empty())?;
-        let digest = ComponentSha::of(&wasm);
         if let Some(component) = self.compiled.get(&digest) {
             // The same bytes passed the code-shape check when first compiled.
             tracing::debug!(

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
 use kiln_runtime::cache::CacheMode;
+use kiln_runtime::compiled::HashedComponent;
 use kiln_runtime::consent::{
     ApprovalMode, ComponentDigest, ConsentError, GrantKey, GrantStore, OperatorPolicy,
     SiteIdentity, ensure_consent_with_egress,
@@ -142,7 +143,10 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     let isolation = BuildIsolation::choose(purpose, args.trust_build, &protected);
     let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     let app_id = source.manifest.app.id.clone();
-    let component = ComponentDigest::of(&source.wasm);
+    // Hashed once: consent binds to the digest, and the runtime keys its
+    // artifact cache by the same SHA-256 (12 MB for a JavaScript app).
+    let wasm = HashedComponent::new(source.wasm);
+    let component = ComponentDigest::from(wasm.sha());
 
     let policy = match &args.consent.policy {
         Some(path) => OperatorPolicy::load(path).map_err(Failure::bad_input)?,
@@ -189,7 +193,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
         }
     };
     let app = runtime
-        .load(source.wasm, source.manifest)
+        .load_hashed(wasm, source.manifest)
         .await
         .map_err(|e| match e {
             LoadError::Component(_) | LoadError::Link(_) | LoadError::Forbidden(_) => {

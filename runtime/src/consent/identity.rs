@@ -38,6 +38,13 @@ impl ComponentDigest {
     }
 }
 
+impl From<&crate::compiled::ComponentSha> for ComponentDigest {
+    /// The same SHA-256, already computed (see [`crate::compiled::HashedComponent`]).
+    fn from(sha: &crate::compiled::ComponentSha) -> Self {
+        Self(hex::encode(sha.as_bytes()))
+    }
+}
+
 impl std::str::FromStr for ComponentDigest {
     type Err = DigestError;
 
