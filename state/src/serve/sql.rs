@@ -25,6 +25,10 @@ pub(crate) const SELECT_REGISTRY: &str = "SELECT i.app_id, i.site, i.environment
      r.component_sha256, r.hold_reason, r.held_sha256 \
      FROM installation_registry r JOIN installations i ON i.id = r.installation_id";
 
+/// One installation's registry row, by its id (a claim's hand-over).
+pub(crate) static SELECT_REGISTRY_BY_ID: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{SELECT_REGISTRY} WHERE i.id = $1"));
+
 pub(crate) const SET_PAUSED: &str =
     "UPDATE installation_registry SET paused = $1 WHERE installation_id = $2";
 

@@ -108,6 +108,28 @@ pub(super) fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeEr
     })
 }
 
+/// A leased event handed over with its installation's record, read in the claim's
+/// transaction (what the worker checks its loaded code against).
+pub(super) fn claimed_event(
+    (event_id, attempts, _installation_id, module, payload, enqueued_at): LeasedEventRow,
+    registry: RegistryRow,
+    lease_until: UnixMillis,
+) -> Result<ClaimedEvent, ServeError> {
+    let record = record_from_row(registry)?;
+    Ok(ClaimedEvent {
+        lease: Lease {
+            event: EventId(event_id),
+            attempt: attempts_from(attempts)?,
+        },
+        installation: record.installation.clone(),
+        record,
+        module_key: module_from(module)?,
+        payload,
+        enqueued_at: UnixMillis(enqueued_at),
+        lease_expires_at: lease_until,
+    })
+}
+
 /// An empty digest is an approval from before version 3: kept as `None`, which is no
 /// approval.
 fn approval_from(
@@ -423,26 +445,23 @@ where
             .bind(installation_id)
             .execute(&mut **tx)
             .await?;
-        let row: RegistryRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{} WHERE i.id = $1",
-            sql::SELECT_REGISTRY
-        )))
-        .bind(installation_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let record = record_from_row(row)?;
-        Ok(ClaimedEvent {
-            lease: Lease {
-                event: EventId(event_id),
-                attempt: attempts_from(attempts)?,
-            },
-            installation: record.installation.clone(),
-            record,
-            module_key: module_from(module)?,
-            payload,
-            enqueued_at: UnixMillis(enqueued_at),
-            lease_expires_at: lease_until,
-        })
+        let row: RegistryRow =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql::SELECT_REGISTRY_BY_ID.as_str()))
+                .bind(installation_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        claimed_event(
+            (
+                event_id,
+                attempts,
+                installation_id,
+                module,
+                payload,
+                enqueued_at,
+            ),
+            row,
+            lease_until,
+        )
     }
 
     /// PostgreSQL: replicas claim at once. Candidates in turn order are read without locks;

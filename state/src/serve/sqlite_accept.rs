@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::ToSql;
@@ -30,18 +30,12 @@ use rusqlite::{CachedStatement, Connection, OpenFlags, Row};
 use tokio::sync::OwnedMutexGuard;
 use tokio::sync::oneshot;
 
-use super::queue::{ClaimedEvent, EventId, Lease, NewEvent, QueueBound, QueueLimits};
-use super::sql_backend::{
-    LeasedEventRow, RegistryRow, as_i64, attempts_from, full, module_from, record_from_row,
-};
+use super::queue::{ClaimedEvent, EventId, NewEvent, QueueBound, QueueLimits};
+use super::sql_backend::{LeasedEventRow, RegistryRow, as_i64, claimed_event, full};
 use super::types::{DeliveryKey, UnixMillis};
 use super::{ClaimingEnqueue, EnqueueOutcome, ServeError, sql};
 use crate::installation::Installation;
 use crate::storage::BackendError;
-
-/// The registry row of one installation, by id (`hand_over`'s read).
-static REGISTRY_BY_ID: LazyLock<String> =
-    LazyLock::new(|| format!("{} WHERE i.id = $1", sql::SELECT_REGISTRY));
 
 /// The accepting connection. Cheap to clone.
 #[derive(Clone)]
@@ -385,23 +379,26 @@ impl<'c> Transaction<'c> {
         bind(&mut mark, &[&served, &installation_id])?;
         mark.raw_execute().map_err(accept_error)?;
         let row: RegistryRow = self
-            .one(&REGISTRY_BY_ID, &[&installation_id], registry_row)?
+            .one(
+                &sql::SELECT_REGISTRY_BY_ID,
+                &[&installation_id],
+                registry_row,
+            )?
             .ok_or(ServeError::Corrupt(
                 "a leased event's installation is missing",
             ))?;
-        let record = record_from_row(row)?;
-        Ok(ClaimedEvent {
-            lease: Lease {
-                event: EventId(event_id),
-                attempt: attempts_from(attempts)?,
-            },
-            installation: record.installation.clone(),
-            record,
-            module_key: module_from(module)?,
-            payload,
-            enqueued_at: UnixMillis(enqueued_at),
-            lease_expires_at: lease_until,
-        })
+        claimed_event(
+            (
+                event_id,
+                attempts,
+                installation_id,
+                module,
+                payload,
+                enqueued_at,
+            ),
+            row,
+            lease_until,
+        )
     }
 
     /// Runs `text` and reads its first row, if any; the statement runs to its end either
