@@ -108,6 +108,21 @@ pub(super) fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeEr
     })
 }
 
+/// How many events each installation gets, in the order events name them (the order the
+/// depths are raised in on SQLite).
+pub(super) fn events_per_installation(events: &[NewEvent]) -> Vec<(&Installation, i64)> {
+    let mut slot_of: HashMap<&Installation, usize> = HashMap::new();
+    let mut counts: Vec<(&Installation, i64)> = Vec::new();
+    for event in events {
+        let slot = *slot_of.entry(&event.installation).or_insert_with(|| {
+            counts.push((&event.installation, 0));
+            counts.len() - 1
+        });
+        counts[slot].1 += 1;
+    }
+    counts
+}
+
 /// A leased event handed over with its installation's record, read in the claim's
 /// transaction (what the worker checks its loaded code against).
 pub(super) fn claimed_event(
@@ -296,16 +311,7 @@ where
         events: &'e [NewEvent],
         limits: &QueueLimits,
     ) -> Result<HashMap<&'e Installation, i64>, ServeError> {
-        // How many events each installation gets, in the order events name them.
-        let mut slot_of: HashMap<&Installation, usize> = HashMap::new();
-        let mut counts: Vec<(&Installation, i64)> = Vec::new();
-        for event in events {
-            let slot = *slot_of.entry(&event.installation).or_insert_with(|| {
-                counts.push((&event.installation, 0));
-                counts.len() - 1
-            });
-            counts[slot].1 += 1;
-        }
+        let counts = events_per_installation(events);
         let max = as_i64(limits.max_per_installation);
         let mut ids = HashMap::with_capacity(counts.len());
         if D::ENGINE == Engine::Sqlite {
@@ -431,9 +437,10 @@ where
     /// with the installation's record, read in the same transaction.
     async fn hand_over(
         tx: &mut Transaction<'static, DB>,
-        (event_id, attempts, installation_id, module, payload, enqueued_at): LeasedEventRow,
+        leased: LeasedEventRow,
         lease_until: UnixMillis,
     ) -> Result<ClaimedEvent, ServeError> {
+        let installation_id = leased.2;
         let served: i64 = sqlx::query_scalar(match D::ENGINE {
             Engine::Sqlite => sql::NEXT_SERVED,
             Engine::Postgres => sql::PG_NEXT_SERVED,
@@ -450,18 +457,7 @@ where
                 .bind(installation_id)
                 .fetch_one(&mut **tx)
                 .await?;
-        claimed_event(
-            (
-                event_id,
-                attempts,
-                installation_id,
-                module,
-                payload,
-                enqueued_at,
-            ),
-            row,
-            lease_until,
-        )
+        claimed_event(leased, row, lease_until)
     }
 
     /// PostgreSQL: replicas claim at once. Candidates in turn order are read without locks;

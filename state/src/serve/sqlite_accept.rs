@@ -12,9 +12,13 @@
 //! file (same settings as the pool's: WAL, `synchronous = FULL`, foreign keys, busy
 //! timeout), inside one blocking task that begins, runs every statement, hands the claims
 //! back, then commits, with its statements prepared once and kept. The statements, their
-//! order and their rules are the ones the generic path runs (`sql.rs`; the generic path is
-//! PostgreSQL's only): record the delivery, raise the installations' and the queue's depths
-//! within their bounds, store the events, lease and hand over up to `max_claims` of them.
+//! order and their rules are the ones the generic path (`sql_backend.rs`) runs for
+//! PostgreSQL's accepting transaction and, on SQLite, for an enqueue that claims nothing
+//! and for a scheduled run (`sql.rs`, and the per-installation count and hand-over shared
+//! with it): record the delivery, raise the installations' and the queue's depths within
+//! their bounds, store the events, lease and hand over up to `max_claims` of them. Moving
+//! those SQLite writes here too would leave one SQLite implementation; they are off the
+//! handler's path, so they stay on sqlx for now.
 //!
 //! Writers still queue on the process's write gate (`database.rs`), held here until the
 //! commit has returned, so this connection never waits on SQLite's busy handler for a
@@ -31,7 +35,9 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::sync::oneshot;
 
 use super::queue::{ClaimedEvent, EventId, NewEvent, QueueBound, QueueLimits};
-use super::sql_backend::{LeasedEventRow, RegistryRow, as_i64, claimed_event, full};
+use super::sql_backend::{
+    LeasedEventRow, RegistryRow, as_i64, claimed_event, events_per_installation, full,
+};
 use super::types::{DeliveryKey, UnixMillis};
 use super::{ClaimingEnqueue, EnqueueOutcome, ServeError, sql};
 use crate::installation::Installation;
@@ -268,13 +274,7 @@ impl<'c> Transaction<'c> {
         limits: &QueueLimits,
         now: UnixMillis,
     ) -> Result<Vec<EventId>, ServeError> {
-        let mut counts: Vec<(&Installation, i64)> = Vec::new();
-        for event in events {
-            match counts.iter_mut().find(|(i, _)| *i == &event.installation) {
-                Some((_, count)) => *count += 1,
-                None => counts.push((&event.installation, 1)),
-            }
-        }
+        let counts = events_per_installation(events);
         let max = as_i64(limits.max_per_installation);
         let mut ids: HashMap<&Installation, i64> = HashMap::with_capacity(counts.len());
         for (installation, count) in counts {
@@ -369,9 +369,10 @@ impl<'c> Transaction<'c> {
     /// `SqlServeBackend::hand_over`: stamps the installation's turn and reads its record.
     fn hand_over(
         &self,
-        (event_id, attempts, installation_id, module, payload, enqueued_at): LeasedEventRow,
+        leased: LeasedEventRow,
         lease_until: UnixMillis,
     ) -> Result<ClaimedEvent, ServeError> {
+        let installation_id = leased.2;
         let served: i64 = self
             .one(sql::NEXT_SERVED, &[], |row| row.get(0))?
             .ok_or(ServeError::Corrupt("the queue's turn counter is missing"))?;
@@ -387,18 +388,7 @@ impl<'c> Transaction<'c> {
             .ok_or(ServeError::Corrupt(
                 "a leased event's installation is missing",
             ))?;
-        claimed_event(
-            (
-                event_id,
-                attempts,
-                installation_id,
-                module,
-                payload,
-                enqueued_at,
-            ),
-            row,
-            lease_until,
-        )
+        claimed_event(leased, row, lease_until)
     }
 
     /// Runs `text` and reads its first row, if any; the statement runs to its end either
