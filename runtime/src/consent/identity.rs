@@ -10,7 +10,6 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use crate::site::Site;
 
@@ -30,7 +29,7 @@ pub struct DigestError {
 impl ComponentDigest {
     /// The digest of the component bytes the runtime is about to load.
     pub fn of(component: &[u8]) -> Self {
-        Self(hex::encode(Sha256::digest(component)))
+        Self::from(&crate::compiled::ComponentSha::of(component))
     }
 
     pub fn as_str(&self) -> &str {
