@@ -160,7 +160,9 @@ impl SqliteDatabase {
             .await
     }
 
-    /// Closes every connection, checkpointing the WAL into the main file.
+    /// Closes the pools' connections. The accepting connection (`serve/sqlite_accept.rs`)
+    /// closes when the last clone of this database is dropped; the last connection to close
+    /// checkpoints the WAL into the main file.
     pub async fn close(&self) {
         self.lease_pool.close().await;
         self.pool.close().await;
