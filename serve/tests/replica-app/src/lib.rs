@@ -8,7 +8,8 @@
 //!   `?cursor=`, as `{"entries": {key: value}, "next": cursor}`.
 //! - `on_event` (product event): increments `done:<issue>`. For a summary of `slow:<ms>` it
 //!   first increments `started:<issue>` and spins that long (at most 5 s): a handler slow on
-//!   purpose, to be killed mid-invocation.
+//!   purpose, to be killed mid-invocation. `wait:<ms>` is the same but sleeps (a host poll
+//!   on WASI's monotonic clock) instead of spinning: slow without taking a core.
 //! - `on_tick` (scheduled trigger): increments `tick:<interval start>`.
 
 use kiln_sdk::prelude::*;
@@ -70,14 +71,20 @@ fn on_event(event: Value) -> Result<Value, AppError> {
         .as_str()
         .ok_or_else(|| AppError::invalid_payload("the event names no issue"))?;
     let summary = event["issue"]["fields"]["summary"].as_str().unwrap_or("");
-    if let Some(ms) = summary
-        .strip_prefix("slow:")
-        .and_then(|ms| ms.parse::<u64>().ok())
+    if let Some((how, ms)) = summary
+        .split_once(':')
+        .and_then(|(how, ms)| Some((how, ms.parse::<u64>().ok()?)))
+        .filter(|(how, _)| matches!(*how, "slow" | "wait"))
     {
         increment(&format!("started:{key}"))?;
-        let until = std::time::Instant::now() + std::time::Duration::from_millis(ms.min(5_000));
-        while std::time::Instant::now() < until {
-            std::hint::spin_loop();
+        let length = std::time::Duration::from_millis(ms.min(5_000));
+        if how == "wait" {
+            std::thread::sleep(length);
+        } else {
+            let until = std::time::Instant::now() + length;
+            while std::time::Instant::now() < until {
+                std::hint::spin_loop();
+            }
         }
     }
     let done = increment(&format!("done:{key}"))?;
