@@ -94,9 +94,11 @@ fn main() {
         assert_eq!(status, 200, "{name} answers the trivial handler: {body}");
     }
 
+    let servers = [kiln.child.id(), node.child.id()];
     let mut peak: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
     for round in 0..rounds {
         for (i, (name, url)) in targets.iter().enumerate() {
+            settle(&servers);
             client_runtime.block_on(closed_loop(url, Duration::from_secs(1)));
             let run = client_runtime.block_on(closed_loop(url, seconds));
             eprintln!("round {round} peak {name}: {}", run.describe());
@@ -108,6 +110,7 @@ fn main() {
     let mut paced: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
     for round in 0..rounds {
         for (i, (name, url)) in targets.iter().enumerate() {
+            settle(&servers);
             let run = client_runtime.block_on(open_loop(url, rate, seconds));
             eprintln!("round {round} at {rate:.0}/s {name}: {}", run.describe());
             paced[i].push(run);
@@ -138,6 +141,46 @@ fn main() {
         kiln_peak / node_peak
     );
     drop(kiln);
+}
+
+/// Waits (up to a minute) until the server processes `pids` are idle, so that no run
+/// shares the cores with the backlog of the one before: driven open-loop at several times
+/// its peak rate, Node goes on answering queued requests after its run has ended, and the
+/// next server measured (Kiln, from the second round on) would pay for it. Idle: at most
+/// one clock tick of CPU each over a quarter of a second. A wait over a second is printed.
+fn settle(pids: &[u32]) {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(60);
+    let mut before: Vec<Option<u64>> = pids.iter().map(|pid| cpu_ticks(*pid)).collect();
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        let after: Vec<Option<u64>> = pids.iter().map(|pid| cpu_ticks(*pid)).collect();
+        let busy = before
+            .iter()
+            .zip(&after)
+            .any(|(b, a)| matches!((b, a), (Some(b), Some(a)) if a.saturating_sub(*b) > 1));
+        if !busy {
+            if started.elapsed() > Duration::from_secs(1) {
+                eprintln!(
+                    "waited {:.1} s for the servers to go idle",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            return;
+        }
+        before = after;
+    }
+    eprintln!("servers still busy after a minute: measuring anyway");
+}
+
+/// User plus system CPU time of process `pid`, in clock ticks (`/proc/PID/stat`).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }
 
 fn env_number(name: &str, default: usize) -> usize {
