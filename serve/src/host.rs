@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
+use kiln_runtime::compiled::HashedComponent;
 use kiln_runtime::consent::{ComponentDigest, OperatorPolicy};
 use kiln_runtime::{LoadedApp, Runtime};
 use kiln_sim::Simulator;
@@ -20,8 +21,10 @@ use tokio::sync::Mutex;
 
 /// An app this process serves: its component and manifest, as the CLI resolved them.
 pub struct AppBundle {
-    /// Shared by every bundle of the same component (see [`AppBundles`]).
-    pub wasm: Arc<[u8]>,
+    /// The component's bytes with their SHA-256, hashed once when the bundle is made:
+    /// each site's runtime loads it without hashing it again. Shared by every bundle of
+    /// the same component (see [`AppBundles`]).
+    pub wasm: Arc<HashedComponent>,
     pub manifest: Manifest,
     /// Where it came from, for messages.
     pub origin: PathBuf,
@@ -36,18 +39,19 @@ pub struct AppBundle {
 #[derive(Default)]
 pub struct AppBundles {
     bundles: Vec<AppBundle>,
-    components: HashMap<ComponentSha256, Arc<[u8]>>,
+    components: HashMap<ComponentSha256, Arc<HashedComponent>>,
 }
 
 impl AppBundles {
     pub fn push(&mut self, wasm: Vec<u8>, manifest: Manifest, origin: PathBuf) {
-        let digest = ComponentDigest::of(&wasm);
+        let component = HashedComponent::new(wasm);
+        let digest = ComponentDigest::from(component.sha());
         let sha256 = ComponentSha256::new(digest.as_str())
             .expect("a SHA-256 in hex is 64 lowercase hex digits");
         let wasm = self
             .components
             .entry(sha256.clone())
-            .or_insert_with(|| Arc::from(wasm))
+            .or_insert_with(|| Arc::new(component))
             .clone();
         self.bundles.push(AppBundle {
             wasm,
@@ -259,7 +263,10 @@ impl Host {
         }
         let app = site
             .runtime
-            .load(bundle.wasm.to_vec(), bundle.manifest.clone())
+            .load_hashed(
+                HashedComponent::clone(&bundle.wasm),
+                bundle.manifest.clone(),
+            )
             .await
             .map_err(|e| HostError::Load {
                 app: app_id.clone(),
@@ -293,7 +300,12 @@ mod tests {
         assert!(Arc::ptr_eq(&all[0].wasm, &all[1].wasm));
         assert!(!Arc::ptr_eq(&all[0].wasm, &all[2].wasm));
         assert_eq!(all[0].sha256, all[1].sha256);
-        assert_eq!(&*all[2].wasm, b"another build");
+        assert_eq!(all[2].wasm.bytes(), b"another build");
+        assert_eq!(
+            all[2].sha256.as_str(),
+            ComponentDigest::of(b"another build").as_str(),
+            "the bundle's digest is of its own bytes"
+        );
         assert_eq!(
             all[1].manifest.app.id, "b",
             "each app keeps its own manifest"
