@@ -416,6 +416,7 @@ mod tests {
         Engine::new(&crate::engine::engine_config(
             &crate::engine::InstanceAllocation::OnDemand,
             64 << 20,
+            crate::engine::FuelMetering::Counted,
         ))
         .unwrap()
     }
@@ -543,10 +544,14 @@ mod tests {
     #[test]
     fn any_change_to_the_engine_configuration_is_a_different_entry() {
         let wasm = component_bytes(1);
-        let mut other =
-            crate::engine::engine_config(&crate::engine::InstanceAllocation::OnDemand, 64 << 20);
-        other.consume_fuel(false);
-        let other = Engine::new(&other).unwrap();
+        // Fuel counting is the setting a runtime chooses (FuelMetering): its
+        // two kinds of code never share an entry.
+        let other = Engine::new(&crate::engine::engine_config(
+            &crate::engine::InstanceAllocation::OnDemand,
+            64 << 20,
+            crate::engine::FuelMetering::Off,
+        ))
+        .unwrap();
         assert_ne!(
             CacheKey::new(&engine(), &ComponentSha::of(&wasm)),
             CacheKey::new(&other, &ComponentSha::of(&wasm))

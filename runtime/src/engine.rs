@@ -9,7 +9,7 @@
 //! | threads, shared memory, GC, stack switching | not compiled into Kiln's wasmtime (cargo features off) |
 //! | memory64 | off | attack surface no Jira app needs |
 //! | epoch interruption | on, ticking every [`EPOCH_TICK`] | infinite loops; hogging the executor |
-//! | fuel | on; budget from the manifest, else unlimited | deterministic CPU limits where an operator wants them |
+//! | fuel | counted unless the runtime is made with [`FuelMetering::Off`]; budget from the manifest, else unlimited; an app with a budget is refused by a runtime that does not count | deterministic CPU limits where an operator wants them; an app never runs without the budget it declared |
 //! | max wasm stack | [`MAX_WASM_STACK`] | unbounded recursion exhausting the host stack |
 //! | async stack | [`ASYNC_STACK`] | host frames under a deep guest stack |
 //! | memory | capped per Store by the limiter (manifest ∧ operator cap) | memory exhaustion |
@@ -152,19 +152,65 @@ pub enum AllocatorInUse {
     OnDemand,
 }
 
+/// Whether an engine's compiled code counts fuel.
+///
+/// Fuel is the deterministic CPU budget a manifest may set (`runtime.fuel`).
+/// Counting it is compiled into every function (a decrement and a check per
+/// basic block) and is paid whether a budget is set or not: 7–9 % of a
+/// JavaScript invocation's time (BENCHMARKS.md, issue 18). Without
+/// a budget, what bounds an app's CPU is the wall-clock deadline (epoch
+/// interruption, on in both modes), so a runtime whose apps set none can
+/// leave the counting out ([`FuelMetering::for_manifests`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FuelMetering {
+    /// Counted: any app may set a fuel budget. The default.
+    #[default]
+    Counted,
+    /// Not compiled in. An app that sets a fuel budget is refused at load
+    /// (`LoadError::FuelNotCounted`): it never runs without the budget it
+    /// declared.
+    Off,
+}
+
+impl FuelMetering {
+    /// What a runtime that loads exactly these apps needs: counted if any of
+    /// them sets a fuel budget, else off.
+    pub fn for_manifests<'a>(
+        manifests: impl IntoIterator<Item = &'a kiln_manifest::Manifest>,
+    ) -> Self {
+        if manifests
+            .into_iter()
+            .any(|manifest| manifest.app.runtime.fuel.is_some())
+        {
+            FuelMetering::Counted
+        } else {
+            FuelMetering::Off
+        }
+    }
+
+    pub fn counts(self) -> bool {
+        self == FuelMetering::Counted
+    }
+}
+
 /// Builds the engine configuration. Compile-affecting settings live only here
 /// so that the artifact cache key (the engine's precompile compatibility hash)
-/// covers all of them.
+/// covers all of them (fuel metering included: a component compiled with
+/// fuel counting is never loaded by an engine without it, nor the reverse).
 ///
 /// `max_memory_bytes` is the operator's memory cap: the size of a pooled
 /// memory slot.
-pub fn engine_config(allocation: &InstanceAllocation, max_memory_bytes: usize) -> Config {
+pub fn engine_config(
+    allocation: &InstanceAllocation,
+    max_memory_bytes: usize,
+    fuel: FuelMetering,
+) -> Config {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
         .wasm_memory64(false)
         .epoch_interruption(true)
-        .consume_fuel(true)
+        .consume_fuel(fuel.counts())
         .max_wasm_stack(MAX_WASM_STACK)
         .async_stack_size(ASYNC_STACK)
         // `Speed`, not `SpeedAndSize`: the extra passes buy little for
@@ -229,12 +275,13 @@ pub fn slot_reset(pool: &mut PoolingAllocationConfig) -> &mut PoolingAllocationC
 pub fn new_engine(
     allocation: &InstanceAllocation,
     max_memory_bytes: usize,
+    fuel: FuelMetering,
 ) -> Result<(Engine, AllocatorInUse), wasmtime::Error> {
     if let InstanceAllocation::Pooling {
         max_concurrent_instances,
     } = *allocation
     {
-        match Engine::new(&engine_config(allocation, max_memory_bytes)) {
+        match Engine::new(&engine_config(allocation, max_memory_bytes, fuel)) {
             Ok(engine) => {
                 let slots = max_concurrent_instances.max(1);
                 return Ok((engine, AllocatorInUse::Pooling { slots }));
@@ -247,6 +294,7 @@ pub fn new_engine(
     let engine = Engine::new(&engine_config(
         &InstanceAllocation::OnDemand,
         max_memory_bytes,
+        fuel,
     ))?;
     Ok((engine, AllocatorInUse::OnDemand))
 }
@@ -308,14 +356,15 @@ mod tests {
 
     #[test]
     fn a_pooled_engine_is_built_and_reports_its_slots() {
-        let (_engine, in_use) = new_engine(&pooled(4), MIB_64).unwrap();
+        let (_engine, in_use) = new_engine(&pooled(4), MIB_64, FuelMetering::Counted).unwrap();
         assert_eq!(in_use, AllocatorInUse::Pooling { slots: 4 });
     }
 
     #[test]
     fn an_unreservable_pool_falls_back_to_on_demand() {
         // 100,000 slots of two 1 TiB memories is far beyond any address space.
-        let (_engine, in_use) = new_engine(&pooled(100_000), 1 << 40).unwrap();
+        let (_engine, in_use) =
+            new_engine(&pooled(100_000), 1 << 40, FuelMetering::Counted).unwrap();
         assert_eq!(in_use, AllocatorInUse::OnDemand);
     }
 
@@ -335,12 +384,31 @@ mod tests {
     }
 
     #[test]
+    fn fuel_is_counted_by_default_and_when_any_app_sets_a_budget() {
+        let app = |runtime: &str| {
+            kiln_manifest::Manifest::from_yaml(&format!(
+                "app:\n  id: a\n  runtime:\n    {runtime}\nmodules:\n  function:\n    - key: main\n      handler: main\n"
+            ))
+            .unwrap()
+        };
+        let (budget, none) = (app("fuel: 1000"), app("timeoutSeconds: 5"));
+        assert_eq!(FuelMetering::default(), FuelMetering::Counted);
+        assert_eq!(
+            FuelMetering::for_manifests([&none, &budget]),
+            FuelMetering::Counted
+        );
+        assert_eq!(FuelMetering::for_manifests([&none]), FuelMetering::Off);
+        assert_eq!(FuelMetering::for_manifests([]), FuelMetering::Off);
+    }
+
+    #[test]
     fn the_allocator_does_not_change_compiled_code() {
         // Artifacts cached by a pooled runtime must load into an on-demand
         // one (the fallback) and the other way round.
         let hash = |allocation: &InstanceAllocation| {
             use std::hash::{Hash, Hasher};
-            let engine = Engine::new(&engine_config(allocation, MIB_64)).unwrap();
+            let engine =
+                Engine::new(&engine_config(allocation, MIB_64, FuelMetering::Counted)).unwrap();
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             engine.precompile_compatibility_hash().hash(&mut hasher);
             hasher.finish()

@@ -305,9 +305,13 @@ impl LoadedApp {
         // Kiln's own bound on what one call copies out of the guest, rather
         // than wasmtime's default (128 MiB).
         store.set_hostcall_fuel(self.limits.max_copy_bytes);
-        // Fuel is always metered; without a manifest budget it is effectively
-        // unlimited and the deadline is the only CPU bound.
-        let _ = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX));
+        // Where the engine counts fuel, a manifest budget is set here; without
+        // one it is effectively unlimited and the deadline is the only CPU
+        // bound, as it is on an engine that does not count (which is only
+        // given apps without a budget: `Runtime::check_fuel`).
+        if self.counts_fuel {
+            let _ = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX));
+        }
         let wall_deadline = Instant::now() + self.limits.timeout;
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {

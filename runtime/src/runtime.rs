@@ -17,7 +17,7 @@ use crate::cache::{ArtifactCache, compile_cached, open_or_log};
 use crate::compiled::{CompiledComponents, HashedComponent};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
-use crate::engine::{AllocatorInUse, EpochTicker, InstanceAllocation, new_engine};
+use crate::engine::{AllocatorInUse, EpochTicker, FuelMetering, InstanceAllocation, new_engine};
 use crate::guest_text::{GuestText, MAX_GUEST_ERROR_BYTES, cap_owned};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
@@ -55,6 +55,10 @@ pub struct RuntimeOptions {
     pub installation_site: Option<String>,
     /// How egress requests resolve, connect and are bounded.
     pub egress: EgressConfig,
+    /// Whether the engine counts fuel; by default it does, and any app may
+    /// set a fuel budget. `runtime run` and `runtime serve` choose
+    /// [`FuelMetering::for_manifests`] of the apps they load.
+    pub fuel: FuelMetering,
 }
 
 impl Default for RuntimeOptions {
@@ -68,6 +72,7 @@ impl Default for RuntimeOptions {
             storage: in_memory_storage(),
             installation_site: None,
             egress: EgressConfig::default(),
+            fuel: FuelMetering::default(),
         }
     }
 }
@@ -121,6 +126,13 @@ pub enum LoadError {
     Link(String),
     #[error(transparent)]
     Forbidden(#[from] PolicyRefusal),
+    /// The manifest sets a fuel budget that this runtime's engine cannot
+    /// count ([`FuelMetering::Off`]): refused rather than run without it.
+    #[error(
+        "app `{}` sets a fuel budget, but this runtime was started without fuel metering",
+        GuestText(.app)
+    )]
+    FuelNotCounted { app: String },
 }
 
 impl LoadError {
@@ -134,7 +146,7 @@ impl Runtime {
         let max_memory_bytes =
             usize::try_from(u64::from(options.operator.max_memory_mib) * 1024 * 1024)
                 .unwrap_or(usize::MAX);
-        let (engine, allocator) = new_engine(&options.allocation, max_memory_bytes)
+        let (engine, allocator) = new_engine(&options.allocation, max_memory_bytes, options.fuel)
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let slots = match allocator {
             AllocatorInUse::Pooling { slots } => Some(Arc::new(Semaphore::new(slots as usize))),
@@ -216,6 +228,7 @@ impl Runtime {
         let (wasm, digest) = component.into_parts();
         // The policy first: a refused app costs no compile.
         self.check_policy(&manifest)?;
+        self.check_fuel(&manifest)?;
         check_format(&wasm)?;
         // A refused import is named before a (possibly long) compile; the
         // manifest's backends decide whether wasi:http may be imported at all.
@@ -268,8 +281,19 @@ impl Runtime {
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
         self.check_policy(&manifest)?;
+        self.check_fuel(&manifest)?;
         let allowlist = manifest.egress_allowlist();
         self.prepare_allowed(component, manifest, allowlist)
+    }
+
+    /// An app's fuel budget needs an engine that counts fuel.
+    fn check_fuel(&self, manifest: &Manifest) -> Result<(), LoadError> {
+        if manifest.app.runtime.fuel.is_some() && !self.options.fuel.counts() {
+            return Err(LoadError::FuelNotCounted {
+                app: manifest.app.id.clone(),
+            });
+        }
+        Ok(())
     }
 
     fn check_policy(&self, manifest: &Manifest) -> Result<(), PolicyRefusal> {
@@ -329,6 +353,7 @@ impl Runtime {
             audit: self.options.audit.clone(),
             engine: self.engine.clone(),
             slots: self.slots.clone(),
+            counts_fuel: self.options.fuel.counts(),
             from_cache: false,
         })
     }
@@ -355,6 +380,9 @@ pub struct LoadedApp {
     pub(crate) audit: Arc<dyn AuditSink>,
     pub(crate) engine: Engine,
     pub(crate) slots: Option<Arc<Semaphore>>,
+    /// Whether the engine counts fuel (else the app sets no budget:
+    /// [`Runtime`] refuses one it cannot count).
+    pub(crate) counts_fuel: bool,
     pub(crate) from_cache: bool,
 }
 

@@ -20,6 +20,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use kiln_runtime::RuntimeOptions;
+use kiln_runtime::engine::FuelMetering;
 use kiln_runtime::storage::StorageHost;
 use kiln_state::serve::UnixMillis;
 use kiln_state::{AppStorage, ServeLimits, ServeState, StateLocation, StorageLimits};
@@ -104,10 +105,14 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
             .map_err(|e| StartError::Site(e.to_string()))?,
         None => kiln_runtime::consent::OperatorPolicy::default(),
     };
+    // Every app a site's runtime may load is one of `apps`: fuel is counted
+    // only if one of them sets a budget.
+    let fuel = FuelMetering::for_manifests(apps.iter().map(|app| &app.manifest));
     let runtime_options = || RuntimeOptions {
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
         policy: policy.clone(),
+        fuel,
         ..RuntimeOptions::default()
     };
 

@@ -8,7 +8,8 @@ use crate::support;
 
 use std::time::Duration;
 
-use kiln_runtime::{InvocationFailure, LoadedApp};
+use kiln_runtime::engine::FuelMetering;
+use kiln_runtime::{InvocationFailure, LoadError, LoadedApp, RuntimeOptions};
 use kiln_sim::Faults;
 use kiln_tests::programs;
 use serde_json::json;
@@ -79,6 +80,51 @@ async fn cpu_infinite_loop_stopped_by_fuel() {
     }
     h.assert_jira_untouched();
     assert_trap_app_serves(&h, &app).await;
+}
+
+/// A runtime made without fuel counting (what `runtime run` and `runtime serve`
+/// choose when no app sets a budget) still stops a guest that never yields:
+/// the deadline does not depend on fuel.
+#[tokio::test]
+async fn cpu_infinite_loop_without_fuel_counting() {
+    let h = Harness::start_options(support::ADMIN, None, |options| RuntimeOptions {
+        fuel: FuelMetering::Off,
+        ..options
+    })
+    .await;
+    let app = trap_app(&h, "timeoutSeconds: 1").await;
+    let invoked = h.invoke(&app, "loop_forever", json!({})).await;
+    assert_timeout(&invoked.result, 1.0);
+    h.assert_jira_untouched();
+    assert_trap_app_serves(&h, &app).await;
+}
+
+/// An app whose manifest sets a fuel budget never runs on a runtime that
+/// cannot count it: refused at load, before any compile, by name.
+#[tokio::test]
+async fn cpu_fuel_budget_refused_without_fuel_counting() {
+    let h = Harness::start_options(support::ADMIN, None, |options| RuntimeOptions {
+        fuel: FuelMetering::Off,
+        ..options
+    })
+    .await;
+    let wasm = std::fs::read(programs::TRAP).expect("component built by tests/build.rs");
+    let error = h
+        .load_refused(
+            wasm,
+            &manifest(
+                "cpu",
+                TRAP_HANDLERS,
+                &[],
+                "timeoutSeconds: 30\nfuel: 5000000",
+            ),
+        )
+        .await;
+    assert!(
+        matches!(&error, LoadError::FuelNotCounted { app } if app == "cpu"),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("fuel"), "{error}");
 }
 
 #[tokio::test]

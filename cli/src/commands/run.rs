@@ -12,7 +12,7 @@ use kiln_runtime::consent::{
     ApprovalMode, ComponentDigest, ConsentError, GrantKey, GrantStore, OperatorPolicy,
     SiteIdentity, ensure_consent_with_egress,
 };
-use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::engine::{FuelMetering, InstanceAllocation};
 use kiln_runtime::guest_text::{GuestText, to_json_line, to_json_pretty};
 use kiln_runtime::invoke::{AppErrorKind, InvocationFailure};
 use kiln_runtime::sandbox::guest_log::LogLine;
@@ -178,6 +178,8 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             policy,
             storage: Some(storage),
             installation_site,
+            // Fuel is counted only if this app sets a budget.
+            fuel: FuelMetering::for_manifests([&source.manifest]),
             ..RuntimeOptions::default()
         },
     )
@@ -196,11 +198,12 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
         .load_hashed(wasm, source.manifest)
         .await
         .map_err(|e| match e {
-            LoadError::Component(_) | LoadError::Link(_) | LoadError::Forbidden(_) => {
-                Failure::bad_input(
-                    anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())),
-                )
-            }
+            LoadError::Component(_)
+            | LoadError::Link(_)
+            | LoadError::Forbidden(_)
+            | LoadError::FuelNotCounted { .. } => Failure::bad_input(
+                anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())),
+            ),
         })?;
 
     let invoked = app

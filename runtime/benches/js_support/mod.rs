@@ -24,7 +24,9 @@
 //! first run compiles the engine. Environment (both benches):
 //! `KILN_JS_COMPONENT` (required), `KILN_JS_MANIFEST` (default: beside the
 //! component), `KILN_JS_SOURCE` (default: `<dir>/src/index.js`),
-//! `KILN_JS_HANDLER`, `KILN_JS_ITERATIONS` (default 2,000).
+//! `KILN_JS_HANDLER`, `KILN_JS_ITERATIONS` (default 2,000). Kiln's engine counts
+//! fuel only if the manifest sets a budget, as `runtime run` and `runtime serve`
+//! do (`FuelMetering::for_manifests`); `KILN_JS_FUEL=counted` counts it anyway.
 //!
 //! For experiments and profiles: `KILN_JS_FLOOR_ONLY=1` runs the floor alone
 //! (`KILN_JS_INSTANTIATE_ONLY=1`: instantiate and drop, no call),
@@ -180,6 +182,12 @@ pub fn run(bench: JsBench) {
         RuntimeOptions {
             cache: CacheMode::User,
             allocation: InstanceAllocation::default(),
+            // As `runtime run` and `runtime serve` choose; `KILN_JS_FUEL=counted`
+            // counts fuel anyway (Kiln's engine before session 12), for A/B runs.
+            fuel: match std::env::var("KILN_JS_FUEL").as_deref() {
+                Ok("counted") => kiln_runtime::engine::FuelMetering::Counted,
+                _ => kiln_runtime::engine::FuelMetering::for_manifests([&manifest]),
+            },
             ..RuntimeOptions::default()
         },
     )
@@ -503,8 +511,8 @@ impl Floor {
                     table: ResourceTable::new(),
                 },
             );
-            // Kiln's engine meters fuel and epochs: unlimited here.
-            // (Refused on the unmetered experimental engine, which has none.)
+            // Where Kiln's engine counts fuel: unlimited here. (Refused by an
+            // engine that does not count it.)
             let _ = store.set_fuel(u64::MAX);
             if std::env::var_os("KILN_JS_FLOOR_EPOCH_YIELD").is_some() {
                 // As Kiln does: yield to the executor at every epoch tick.
@@ -559,7 +567,11 @@ fn keep_resident_override() -> Option<usize> {
 /// `keep_resident`; with `KILN_JS_PERF_MAP` set, it writes `/tmp/perf-<pid>.map`
 /// so that `perf report` names the guest's functions.
 fn experimental_engine(keep_resident: usize) -> Engine {
-    let mut config = kiln_runtime::engine::engine_config(&InstanceAllocation::OnDemand, 256 << 20);
+    let mut config = kiln_runtime::engine::engine_config(
+        &InstanceAllocation::OnDemand,
+        256 << 20,
+        kiln_runtime::engine::FuelMetering::Counted,
+    );
     if std::env::var_os("KILN_JS_PERF_MAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }

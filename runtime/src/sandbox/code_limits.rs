@@ -300,6 +300,7 @@ mod tests {
         let engine = wasmtime::Engine::new(&crate::engine::engine_config(
             &crate::engine::InstanceAllocation::OnDemand,
             64 << 20,
+            crate::engine::FuelMetering::Counted,
         ))
         .unwrap();
         wasmtime::component::Component::new(&engine, bytes).expect("compiles");
