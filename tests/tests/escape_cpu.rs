@@ -41,6 +41,16 @@ async fn scopes_app(h: &Harness) -> LoadedApp {
     .await
 }
 
+/// A harness whose runtime does not count fuel, as `runtime run` and
+/// `runtime serve` build it when no app sets a budget.
+async fn without_fuel_counting() -> Harness {
+    Harness::start_options(support::ADMIN, None, |options| RuntimeOptions {
+        fuel: FuelMetering::Off,
+        ..options
+    })
+    .await
+}
+
 fn assert_timeout(result: &Result<String, InvocationFailure>, seconds: f64) {
     match result {
         Err(failure @ InvocationFailure::Timeout { seconds: s }) => {
@@ -87,11 +97,7 @@ async fn cpu_infinite_loop_stopped_by_fuel() {
 /// the deadline does not depend on fuel.
 #[tokio::test]
 async fn cpu_infinite_loop_without_fuel_counting() {
-    let h = Harness::start_options(support::ADMIN, None, |options| RuntimeOptions {
-        fuel: FuelMetering::Off,
-        ..options
-    })
-    .await;
+    let h = without_fuel_counting().await;
     let app = trap_app(&h, "timeoutSeconds: 1").await;
     let invoked = h.invoke(&app, "loop_forever", json!({})).await;
     assert_timeout(&invoked.result, 1.0);
@@ -103,11 +109,7 @@ async fn cpu_infinite_loop_without_fuel_counting() {
 /// cannot count it: refused at load, before any compile, by name.
 #[tokio::test]
 async fn cpu_fuel_budget_refused_without_fuel_counting() {
-    let h = Harness::start_options(support::ADMIN, None, |options| RuntimeOptions {
-        fuel: FuelMetering::Off,
-        ..options
-    })
-    .await;
+    let h = without_fuel_counting().await;
     let wasm = std::fs::read(programs::TRAP).expect("component built by tests/build.rs");
     let error = h
         .load_refused(
