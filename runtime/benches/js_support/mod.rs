@@ -50,7 +50,7 @@ use std::time::Instant;
 
 use kiln_manifest::Manifest;
 use kiln_runtime::bindings::v0_2;
-use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::engine::{FuelMetering, InstanceAllocation};
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{Invocation, JiraClient, LoadedApp, Runtime, RuntimeOptions};
 use wasmtime::component::types::ComponentItem;
@@ -177,17 +177,18 @@ pub fn run(bench: JsBench) {
         .enable_all()
         .build()
         .expect("tokio");
+    // As `runtime run` and `runtime serve` choose; `KILN_JS_FUEL=counted`
+    // counts fuel anyway (Kiln's engine before session 12), for A/B runs.
+    let fuel = match std::env::var("KILN_JS_FUEL").as_deref() {
+        Ok("counted") => FuelMetering::Counted,
+        _ => FuelMetering::for_manifests([&manifest]),
+    };
     let runtime = Runtime::new(
         bench.client,
         RuntimeOptions {
             cache: CacheMode::User,
             allocation: InstanceAllocation::default(),
-            // As `runtime run` and `runtime serve` choose; `KILN_JS_FUEL=counted`
-            // counts fuel anyway (Kiln's engine before session 12), for A/B runs.
-            fuel: match std::env::var("KILN_JS_FUEL").as_deref() {
-                Ok("counted") => kiln_runtime::engine::FuelMetering::Counted,
-                _ => kiln_runtime::engine::FuelMetering::for_manifests([&manifest]),
-            },
+            fuel,
             ..RuntimeOptions::default()
         },
     )
@@ -206,7 +207,7 @@ pub fn run(bench: JsBench) {
         },
         runtime.allocator()
     );
-    let floor = Floor::new(&runtime, &wasm, &handler, bench.stub.as_ref());
+    let floor = Floor::new(&runtime, fuel, &wasm, &handler, bench.stub.as_ref());
     let mut node = NodeVm::start(label, &source, &handler, bench.stub.as_ref());
 
     let mut kiln_times = Vec::with_capacity(iterations);
@@ -405,12 +406,19 @@ struct Floor {
 }
 
 impl Floor {
-    fn new(runtime: &Runtime, wasm: &[u8], handler: &str, stub: Option<&Stub>) -> Self {
+    /// The floor of the component `runtime` loaded, whose engine was made with `fuel`.
+    fn new(
+        runtime: &Runtime,
+        fuel: FuelMetering,
+        wasm: &[u8],
+        handler: &str,
+        stub: Option<&Stub>,
+    ) -> Self {
         let engine = match keep_resident_override() {
             None => runtime.engine().clone(),
             Some(bytes) => {
                 eprintln!("js bench: the floor's pool keeps {bytes} bytes resident per memory");
-                experimental_engine(bytes)
+                experimental_engine(bytes, fuel)
             }
         };
         // The artifact Kiln's load just cached (same engine configuration),
@@ -563,26 +571,27 @@ fn keep_resident_override() -> Option<usize> {
     }
 }
 
-/// An engine of Kiln's configuration with the pool's keep-resident window at
-/// `keep_resident`; with `KILN_JS_PERF_MAP` set, it writes `/tmp/perf-<pid>.map`
-/// so that `perf report` names the guest's functions.
-fn experimental_engine(keep_resident: usize) -> Engine {
-    let mut config = kiln_runtime::engine::engine_config(
-        &InstanceAllocation::OnDemand,
-        256 << 20,
-        kiln_runtime::engine::FuelMetering::Counted,
-    );
+/// An engine of Kiln's configuration (fuel counted as `fuel` says) with the
+/// pool's keep-resident window at `keep_resident`; with `KILN_JS_PERF_MAP` set,
+/// it writes `/tmp/perf-<pid>.map` so that `perf report` names the guest's
+/// functions.
+fn experimental_engine(keep_resident: usize, fuel: FuelMetering) -> Engine {
+    // What fuel metering and epoch checks cost the engine's code: the floor
+    // compiled without them (another artifact, compiled once); `fuel` drops
+    // fuel only, anything else both.
+    let unmetered = std::env::var_os("KILN_JS_FLOOR_UNMETERED");
+    let fuel = if unmetered.is_some() {
+        FuelMetering::Off
+    } else {
+        fuel
+    };
+    let mut config =
+        kiln_runtime::engine::engine_config(&InstanceAllocation::OnDemand, 256 << 20, fuel);
     if std::env::var_os("KILN_JS_PERF_MAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
-    if let Some(what) = std::env::var_os("KILN_JS_FLOOR_UNMETERED") {
-        // What fuel metering and epoch checks cost the engine's code: the
-        // floor compiled without them (another artifact, compiled once);
-        // `fuel` drops fuel only, anything else both.
-        config.consume_fuel(false);
-        if what != "fuel" {
-            config.epoch_interruption(false);
-        }
+    if unmetered.is_some_and(|what| what != "fuel") {
+        config.epoch_interruption(false);
     }
     let mut pool = wasmtime::PoolingAllocationConfig::new();
     pool.total_component_instances(4)
