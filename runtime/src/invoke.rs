@@ -308,7 +308,7 @@ impl LoadedApp {
         // Where the engine counts fuel, a manifest budget is set here; without
         // one it is effectively unlimited and the deadline is the only CPU
         // bound, as it is on an engine that does not count (which is only
-        // given apps without a budget: `Runtime::check_fuel`).
+        // given apps without a budget: `Runtime::check_manifest`).
         if self.counts_fuel {
             let _ = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX));
         }

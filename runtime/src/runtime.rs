@@ -226,9 +226,8 @@ impl Runtime {
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
         let (wasm, digest) = component.into_parts();
-        // The policy first: a refused app costs no compile.
-        self.check_policy(&manifest)?;
-        self.check_fuel(&manifest)?;
+        // The manifest first: a refused app costs no compile.
+        self.check_manifest(&manifest)?;
         check_format(&wasm)?;
         // A refused import is named before a (possibly long) compile; the
         // manifest's backends decide whether wasi:http may be imported at all.
@@ -280,26 +279,25 @@ impl Runtime {
         component: &Component,
         manifest: Manifest,
     ) -> Result<LoadedApp, LoadError> {
-        self.check_policy(&manifest)?;
-        self.check_fuel(&manifest)?;
+        self.check_manifest(&manifest)?;
         let allowlist = manifest.egress_allowlist();
         self.prepare_allowed(component, manifest, allowlist)
     }
 
-    /// An app's fuel budget needs an engine that counts fuel.
-    fn check_fuel(&self, manifest: &Manifest) -> Result<(), LoadError> {
+    /// What a manifest must pass on this runtime before its component is
+    /// looked at, for every way in ([`Self::load_hashed`], [`Self::prepare`]):
+    /// the operator's policy on its scopes, and an engine that can count the
+    /// fuel budget it sets.
+    fn check_manifest(&self, manifest: &Manifest) -> Result<(), LoadError> {
+        self.options
+            .policy
+            .check(&manifest.app.id, &manifest.declared_scopes())?;
         if manifest.app.runtime.fuel.is_some() && !self.options.fuel.counts() {
             return Err(LoadError::FuelNotCounted {
                 app: manifest.app.id.clone(),
             });
         }
         Ok(())
-    }
-
-    fn check_policy(&self, manifest: &Manifest) -> Result<(), PolicyRefusal> {
-        self.options
-            .policy
-            .check(&manifest.app.id, &manifest.declared_scopes())
     }
 
     /// [`Runtime::prepare`] for an app the policy allows, whose manifest
