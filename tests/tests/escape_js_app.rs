@@ -108,6 +108,7 @@ fn build() -> Option<PathBuf> {
         // Shared with the CLI's JS tests: the toolchain installs once.
         cache_dir: tmp().join("kiln-js-cli-cache"),
         sandbox: Sandbox::available(),
+        wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
     })

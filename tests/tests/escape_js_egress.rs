@@ -70,6 +70,7 @@ fn build() -> Option<PathBuf> {
         work.join("work"),
         tmp().join("kiln-js-cli-cache"),
         Sandbox::available(),
+        crate::support::kiln_wizer(),
     )
     .expect("the fetcher's build inputs");
     assert!(

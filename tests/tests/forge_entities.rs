@@ -72,6 +72,7 @@ fn build() -> Option<PathBuf> {
         work_dir: work.join("work"),
         cache_dir: tmp().join("kiln-js-cli-cache"),
         sandbox: Sandbox::available(),
+        wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities,
     })

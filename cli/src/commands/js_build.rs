@@ -25,12 +25,20 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
             "no cache directory for Kiln's JavaScript toolchain: set KILN_CACHE_DIR, XDG_CACHE_HOME or HOME"
         ))
     })?;
+    // `runtime` is Kiln's wizer too (`main.rs`): the build runs this program
+    // to snapshot the JS engine, so the snapshot is the one this Kiln makes.
+    let wizer = std::env::current_exe().map_err(|e| {
+        Failure::environment(anyhow!(
+            "cannot find the runtime program to pre-initialize the JS engine with: {e}"
+        ))
+    })?;
     let build = JsBuild::for_app(
         dir.to_owned(),
         &manifest,
         private_target_dir(dir)?.join("js"),
         cache_dir,
         isolation.sandbox()?.cloned(),
+        wizer,
     )
     .map_err(|e| Failure::environment(anyhow!(e)))?;
     let built = build_js(&build).map_err(|e| match e {

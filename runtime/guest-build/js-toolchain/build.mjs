@@ -15,8 +15,11 @@
 //    dispatcher. `@forge/api`, `@forge/kvs` and `@forge/resolver` resolve to
 //    Kiln's Forge layer, never to the npm packages (which call Atlassian's
 //    cloud through a runtime Kiln does not provide).
+//    Module names in the bundle are then made independent of the folders
+//    (see stableName), so the same app builds into the same bytes anywhere.
 // 2. componentize-js splices the bundle into StarlingMonkey against Kiln's
-//    world. WASI features: `clocks` and `random` stay (without them Date.now()
+//    world and snapshots it with Kiln's wizer (the request's `wizer`, see
+//    runtime/guest-build/src/wizer.rs). WASI features: `clocks` and `random` stay (without them Date.now()
 //    is frozen at build time and Math.random() repeats across invocations);
 //    `stdio` stays (console.* output before the first invocation goes to the
 //    build log, and Kiln captures stdout/stderr into the capped app log);
@@ -35,7 +38,7 @@
 // variables only (runtime/src/guest_env.rs).
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 import { build } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
@@ -137,16 +140,60 @@ const bundled = await build({
   // The host's interfaces are imports of the component, not modules.
   external: ['kiln:app/*', 'wasi:cli/environment@0.2.12'],
   outfile: bundlePath,
+  // Module names in the bundle are relative to this folder (see stableName).
+  absWorkingDir: outDir,
   logLevel: 'warning',
   metafile: true,
 });
 const inputs = Object.keys(bundled.metafile.inputs).length;
+
+// esbuild names each module in the bundle by its path relative to the build
+// folder: a `// path` line above its code, and the key of its CommonJS or lazy
+// ES module wrapper. Those paths climb out to wherever the app, Kiln's cache
+// and the build folder are, so the same app would build into different bytes
+// (and a different digest, which consent is bound to) in another folder or on
+// another machine. Each name becomes one that says where the module came
+// from and nothing about the host: `app/src/index.js`, `kiln-forge-api/src/…`,
+// `node_modules/<package>/…`, `kiln/kiln-setup.js`.
+function stableName(input) {
+  const path = resolve(outDir, input);
+  if (path === join(appDir, 'kiln-entry.js')) return 'kiln/kiln-entry.js';
+  const roots = [[appDir, 'app'], [forgeDir, 'kiln-forge-api'], [outDir, 'kiln']]
+    .concat(nodePaths.map((dir) => [dir, 'node_modules']));
+  let best = null;
+  for (const [root, label] of roots) {
+    const rel = relative(root, path);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) continue;
+    if (best === null || root.length > best.root.length) best = { root, name: `${label}/${rel.split(sep).join('/')}` };
+  }
+  return best?.name ?? null;
+}
+{
+  const renames = new Map();
+  for (const input of Object.keys(bundled.metafile.inputs)) {
+    const name = stableName(input);
+    if (name !== null && name !== input) renames.set(input, name);
+  }
+  const lines = (await readFile(bundlePath, 'utf8')).split('\n').map((line) => {
+    const comment = line.startsWith('// ') && renames.get(line.slice(3));
+    return comment ? `// ${comment}` : line;
+  });
+  let text = lines.join('\n');
+  for (const [input, name] of renames) {
+    text = text.split(`${JSON.stringify(input)}(`).join(`${JSON.stringify(name)}(`);
+  }
+  await writeFile(bundlePath, text);
+}
 
 const { component, imports: witImports } = await componentize({
   sourcePath: bundlePath,
   witPath: worldDir,
   worldName: 'app',
   disableFeatures: disabledFeatures,
+  // Kiln's wizer (runtime/guest-build/src/wizer.rs) instead of the one
+  // componentize-js ships: the same snapshot, with seeded randomness, fixed
+  // clocks and fixed paths, so the same app builds into the same bytes.
+  wizerBin: request.wizer,
 });
 const componentPath = join(outDir, 'component.wasm');
 await writeFile(componentPath, component);

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | install Kiln's JS toolchain (esbuild, componentize-js) from the lockfile Kiln ships, once per toolchain version | outside the sandbox, `npm ci --ignore-scripts`, into Kiln's cache | a download checked against the lockfile's integrity hashes; no package's install script runs; the app has no say in it |
 //! | install the app's dependencies from *its* lockfile | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile | a download; no script runs; the app's `.npmrc` is never read (it is not copied) |
-//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a plugin-free bundle, then the app's top-level code under wizer): the app, the dependencies and the toolchain are mounted read-only, only the output folder is writable |
+//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a plugin-free bundle, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only, only the output folder is writable |
 //!
 //! The toolchain is embedded in this crate (its `package.json`,
 //! `package-lock.json`, the build script, Kiln's WIT and the Forge layer), so
@@ -123,9 +123,11 @@ pub fn is_js_app(dir: &Path) -> bool {
 }
 
 /// The first 16 hex digits of the SHA-256 of everything Kiln's JS toolchain
-/// is made of: the name of its cache folder.
+/// is made of (its files and what Kiln's wizer does): the name of its cache
+/// folder.
 pub fn toolchain_id() -> String {
     let mut hasher = Sha256::new();
+    hasher.update(crate::wizer::VERSION.as_bytes());
     for (path, contents) in TOOLCHAIN_FILES {
         hasher.update((path.len() as u64).to_le_bytes());
         hasher.update(path.as_bytes());
@@ -151,6 +153,11 @@ pub struct JsBuild {
     pub cache_dir: PathBuf,
     /// The sandbox, or `None` for an unisolated build (no bubblewrap here).
     pub sandbox: Option<Sandbox>,
+    /// Kiln's wizer ([`crate::wizer`]), which componentize-js runs to snapshot
+    /// the engine: `runtime` itself (`std::env::current_exe()`, run under the
+    /// name [`crate::wizer::PROGRAM_NAME`]) or this crate's `kiln-wizer`
+    /// program. Mounted read-only into the sandbox.
+    pub wizer: PathBuf,
     /// The manifest's `permissions.external.fetch.backend` entries, in
     /// their canonical spelling. Empty: the engine is built without `http`
     /// (its component imports no `wasi:http`, which Kiln links only for an
@@ -178,6 +185,7 @@ impl JsBuild {
         work_dir: PathBuf,
         cache_dir: PathBuf,
         sandbox: Option<Sandbox>,
+        wizer: PathBuf,
     ) -> Result<Self, serde_json::Error> {
         Ok(Self {
             app_dir,
@@ -185,6 +193,7 @@ impl JsBuild {
             work_dir,
             cache_dir,
             sandbox,
+            wizer,
             fetch_backends: manifest
                 .permissions
                 .external
@@ -328,6 +337,12 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     remove_dir(&out)?;
     create_dir(&out)?;
 
+    // componentize-js runs its wizer by path; the link gives `runtime` the
+    // name it answers to as a wizer. Absolute, as the sandbox mounts it.
+    let wizer_program = canonical(&opts.wizer)?;
+    let wizer = out.join(crate::wizer::PROGRAM_NAME);
+    symlink(&wizer_program, &wizer)?;
+
     let request = serde_json::json!({
         "appDir": opts.app_dir,
         "handlerModules": opts.handler_modules,
@@ -337,6 +352,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "outDir": out,
         "fetchBackends": opts.fetch_backends,
         "entities": opts.entities,
+        "wizer": wizer,
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;
@@ -347,7 +363,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
 
     let mut command = match &opts.sandbox {
         Some(sandbox) => {
-            let mut sources = vec![opts.app_dir.clone(), toolchain.clone()];
+            let mut sources = vec![opts.app_dir.clone(), toolchain.clone(), wizer_program];
             sources.extend(deps.iter().cloned());
             let no_rust = Toolchain {
                 rustup_home: None,
@@ -646,6 +662,20 @@ fn read(path: &Path) -> Result<Vec<u8>, JsBuildError> {
     std::fs::read(path).map_err(|source| JsBuildError::Io {
         action: "cannot read",
         path: path.to_owned(),
+        source,
+    })
+}
+
+/// `link` (new) pointing at `program`. Where there are no symlinks, a copy
+/// answers to the name as well.
+fn symlink(program: &Path, link: &Path) -> Result<(), JsBuildError> {
+    #[cfg(unix)]
+    let linked = std::os::unix::fs::symlink(program, link);
+    #[cfg(not(unix))]
+    let linked = std::fs::copy(program, link).map(drop);
+    linked.map_err(|source| JsBuildError::Io {
+        action: "cannot link",
+        path: link.to_owned(),
         source,
     })
 }

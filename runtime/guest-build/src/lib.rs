@@ -29,6 +29,7 @@ pub mod sandbox;
 mod supervise;
 mod target;
 mod toolchain_file;
+pub mod wizer;
 mod workspace;
 
 pub use build::{BuiltComponent, GuestBuild, WASM_TARGET, build};

@@ -11,6 +11,11 @@ fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiln-js-cache")
 }
 
+/// Kiln's wizer, as this crate's own program (`runtime` is the same wizer).
+fn wizer() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kiln-wizer"))
+}
+
 fn sandbox() -> Option<Sandbox> {
     let sandbox = Sandbox::available();
     if sandbox.is_none() {
@@ -62,6 +67,7 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
         work_dir: work.path().to_owned(),
         cache_dir: cache_dir(),
         sandbox: Some(sandbox),
+        wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
     };
@@ -108,6 +114,69 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
     assert!(toolchain.join(".kiln-complete").is_file());
 }
 
+/// Whether `haystack` holds `needle` anywhere.
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+#[test]
+fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
+    let Some(sandbox) = sandbox() else { return };
+    // The same sources in two folders at different depths, each built in a
+    // build folder of its own: nothing of where they are may reach the bytes.
+    let near = tempfile::tempdir().unwrap();
+    let far = tempfile::tempdir().unwrap();
+    let far_app = far.path().join("deeper/still/app");
+    let mut built = Vec::new();
+    for app in [near.path().to_owned(), far_app] {
+        write(
+            &app,
+            &[
+                ("package.json", r#"{"name":"same","type":"module"}"#),
+                (
+                    "src/index.js",
+                    "import api, { route } from '@forge/api';\n\
+                     const table = new Map([['a', 1], ['b', 2]]);\n\
+                     const builtAt = Date.now();\n\
+                     export const run = async (event) => {\n\
+                       const r = await api.asApp().requestJira(route`/rest/api/3/issue/${event.key}`);\n\
+                       return { status: r.status, size: table.size, builtAt, random: Math.random() };\n\
+                     };\n",
+                ),
+            ],
+        );
+        let work = tempfile::tempdir().unwrap();
+        let build = JsBuild {
+            app_dir: app.canonicalize().unwrap(),
+            handler_modules: vec!["index".into()],
+            work_dir: work.path().join("nested/work"),
+            cache_dir: cache_dir(),
+            sandbox: Some(sandbox.clone()),
+            wizer: wizer(),
+            fetch_backends: Vec::new(),
+            entities: Vec::new(),
+        };
+        let component = build_js(&build).expect("builds");
+        let bytes = std::fs::read(&component.path).unwrap();
+        for host_path in [&build.app_dir, &build.work_dir, &cache_dir()] {
+            let host_path = host_path.display().to_string();
+            assert!(
+                !contains(&bytes, &host_path),
+                "the component names the host folder {host_path}"
+            );
+        }
+        built.push(bytes);
+    }
+    assert!(
+        built[0] == built[1],
+        "two builds of the same sources differ ({} and {} bytes)",
+        built[0].len(),
+        built[1].len()
+    );
+}
+
 #[test]
 fn a_host_file_outside_the_mounts_cannot_be_bundled() {
     let Some(sandbox) = sandbox() else { return };
@@ -137,6 +206,7 @@ fn a_host_file_outside_the_mounts_cannot_be_bundled() {
         work_dir: work.path().to_owned(),
         cache_dir: cache_dir(),
         sandbox: Some(sandbox.protect(secret_dir.path())),
+        wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
     };
@@ -169,6 +239,7 @@ fn a_handler_module_outside_src_is_refused() {
         work_dir: work.path().to_owned(),
         cache_dir: cache_dir(),
         sandbox: Some(sandbox),
+        wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
     };

@@ -65,6 +65,7 @@ fn build(name: &str) -> Option<PathBuf> {
             work.join("work"),
             tmp.join("kiln-js-cli-cache"),
             Sandbox::available(),
+            super::kiln_wizer(),
         )
         .expect("the example's build inputs"),
     )

@@ -16,6 +16,12 @@ pub mod echo_site;
 pub mod forge_example;
 pub mod third_party;
 
+/// Kiln's wizer for the suite's JS builds: the crate's `kiln-tests-wizer`
+/// program, the same `kiln_guest_build::wizer` `runtime` runs.
+pub fn kiln_wizer() -> std::path::PathBuf {
+    env!("CARGO_BIN_EXE_kiln-tests-wizer").into()
+}
+
 use std::sync::Arc;
 
 use kiln_manifest::Manifest;
