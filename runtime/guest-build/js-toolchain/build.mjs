@@ -199,6 +199,18 @@ const componentPath = join(outDir, 'component.wasm');
 await writeFile(componentPath, component);
 await writeFile(
   join(outDir, 'build-report.json'),
-  JSON.stringify({ inputs, imports: witImports, bytes: component.length, http }, null, 2),
+  JSON.stringify(
+    {
+      inputs,
+      // Every file esbuild bundled, absolute: Kiln watches those outside the
+      // app folder to know when this build can be reused (js_reuse.rs).
+      inputPaths: Object.keys(bundled.metafile.inputs).map((input) => resolve(outDir, input)),
+      imports: witImports,
+      bytes: component.length,
+      http,
+    },
+    null,
+    2,
+  ),
 );
 console.log(componentPath);

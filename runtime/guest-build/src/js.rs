@@ -28,6 +28,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::cargo_env::allowed_env;
 use crate::error::GuestBuildError;
+use crate::js_reuse;
 use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
 
 /// The files of Kiln's JS toolchain, as shipped: path inside the toolchain
@@ -313,10 +314,14 @@ pub struct BuiltJsComponent {
     pub package: String,
     /// The component file.
     pub path: PathBuf,
+    /// Whether this is the last build's component, reused because nothing it
+    /// was built from has changed ([`crate::js_reuse`]).
+    pub reused: bool,
 }
 
 /// Builds the app: toolchain (cached), dependencies (cached per lockfile),
-/// then bundle and componentize in the sandbox.
+/// then bundle and componentize in the sandbox; or reuses the last build
+/// when nothing it was built from has changed.
 pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     if opts.handler_modules.is_empty() {
         return Err(JsBuildError::NoHandlers);
@@ -334,6 +339,34 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     let work_dir = canonical(&opts.work_dir)?;
     let deps = install_app_dependencies(&npm, &npm_cache, &opts.app_dir, &package, &work_dir)?;
     let out = work_dir.join("out");
+    let component = out.join("component.wasm");
+
+    // The last build is reused when nothing it read has changed (js_reuse.rs).
+    let toolchain_id = toolchain_id();
+    let settings = js_reuse::BuildSettings {
+        toolchain: &toolchain_id,
+        handler_modules: &opts.handler_modules,
+        fetch_backends: &opts.fetch_backends,
+        entities: &opts.entities,
+        isolated: opts.sandbox.is_some(),
+        node: node.clone(),
+    };
+    let tree = js_reuse::tree_digest(&opts.app_dir);
+    if let Some(last) = js_reuse::last_build(&work_dir)
+        && last.fingerprint == js_reuse::fingerprint(&tree, &settings, &last.outside_inputs)
+        && plain_file_inside(&component, &out).is_ok()
+    {
+        return Ok(BuiltJsComponent {
+            package,
+            path: component,
+            reused: true,
+        });
+    }
+    js_reuse::forget(&work_dir).map_err(|source| JsBuildError::Io {
+        action: "cannot remove",
+        path: js_reuse::record_path(&work_dir),
+        source,
+    })?;
     remove_dir(&out)?;
     create_dir(&out)?;
 
@@ -406,11 +439,22 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
             status,
         });
     }
-    let component = out.join("component.wasm");
     plain_file_inside(&component, &out)?;
+    // Recorded only if the app folder is as it was when the build began.
+    if js_reuse::tree_digest(&opts.app_dir) == tree {
+        let outside_inputs =
+            js_reuse::outside_inputs(&out.join("build-report.json"), &opts.app_dir);
+        let last = js_reuse::LastBuild {
+            fingerprint: js_reuse::fingerprint(&tree, &settings, &outside_inputs),
+            outside_inputs,
+        };
+        // A record that cannot be written only costs the next run a build.
+        let _ = js_reuse::remember(&work_dir, &last);
+    }
     Ok(BuiltJsComponent {
         package,
         path: component,
+        reused: false,
     })
 }
 

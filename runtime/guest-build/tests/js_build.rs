@@ -112,6 +112,29 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
     // The toolchain is installed once, under the digest of what Kiln ships.
     let toolchain = cache_dir().join("js-toolchain").join(toolchain_id());
     assert!(toolchain.join(".kiln-complete").is_file());
+
+    // Nothing changed: the last build is reused, as it was.
+    assert!(!built.reused);
+    let again = build_js(&build).expect("reuses");
+    assert!(again.reused, "an unchanged app is not built again");
+    assert_eq!(again.path, built.path);
+    assert_eq!(std::fs::read(&again.path).unwrap(), wasm);
+    // One source file changed: built again, with the change.
+    write(
+        app.path(),
+        &[(
+            "src/lib/helper.ts",
+            "export const helper = (n: number): string => `changed ${n}`;\n",
+        )],
+    );
+    let rebuilt = build_js(&build).expect("rebuilds");
+    assert!(!rebuilt.reused, "a changed app is built again");
+    let bundle = std::fs::read_to_string(rebuilt.path.with_file_name("bundle.js")).unwrap();
+    assert!(
+        bundle.contains("changed "),
+        "the change is in the new build"
+    );
+    assert_ne!(std::fs::read(&rebuilt.path).unwrap(), wasm);
 }
 
 /// Whether `haystack` holds `needle` anywhere.
