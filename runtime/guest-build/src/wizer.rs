@@ -17,8 +17,8 @@
 //!
 //! | what the engine reads during initialization | here | why |
 //! |---|---|---|
-//! | random bytes (SpiderMonkey's hash seeds, `Math.random`'s state) | a ChaCha stream seeded from SHA-256 of the build's inputs (the spliced module, the engine's arguments, the environment) | the same inputs give the same snapshot. The values are fixed per build either way: the snapshot holds them, and every instance of the component starts from it. Randomness asked for *at run time* comes from the host that runs the app, not from here |
-//! | the wall clock | the Unix epoch | build time is not an input of the app; `Date.now()` at run time reads the host's clock |
+//! | random bytes (SpiderMonkey's hash seeds, whatever else the engine draws while it starts) | a ChaCha stream seeded from SHA-256 of the build's inputs (the spliced module, the engine's arguments, the environment) | the same inputs give the same snapshot. The values are fixed per build either way: the snapshot holds them, and every instance of the component starts from it. Randomness asked for *at run time* comes from the host that runs the app, not from here |
+//! | the wall clock | the Unix epoch | build time is not an input of the app; `Date.now()` in top-level code reads 0, and at run time the host's clock |
 //! | the monotonic clock | a counter that advances 1 µs per read | time-driven heuristics (the GC's) take the same decisions on every build |
 //! | the folders componentize-js preopens (its temporary folder, the bundle's folder) | each at a fixed guest path, the host paths in the engine's arguments replaced by those guest paths | host paths (a random temporary name, the user's home) never reach the snapshot |
 //! | floating point | NaNs canonicalized, relaxed SIMD deterministic | the same bytes on every CPU |
@@ -28,7 +28,8 @@
 //! so a toolchain upgrade that changes them fails loudly instead of building
 //! something different. Two programs provide it: `runtime` itself when
 //! started under the name [`PROGRAM_NAME`] (a symlink the JS build makes),
-//! and the `kiln-wizer` binary of this crate, for tests.
+//! and the `kiln-wizer` binary of this crate (and `kiln-tests-wizer` of the
+//! test suite), for tests.
 //!
 //! It runs inside the build sandbox with the build's limits, like the wizer it
 //! replaces: the app's top-level code runs here, in wasmtime, with read-only
