@@ -353,7 +353,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     };
     let tree = js_reuse::tree_digest(&opts.app_dir);
     if let Some(last) = js_reuse::last_build(&work_dir)
-        && last.fingerprint == js_reuse::fingerprint(&tree, &settings, &last.outside_inputs)
+        && last.fingerprint == js_reuse::fingerprint(&tree, &settings, &last.other_inputs)
         && plain_file_inside(&component, &out).is_ok()
     {
         return Ok(BuiltJsComponent {
@@ -442,11 +442,10 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     plain_file_inside(&component, &out)?;
     // Recorded only if the app folder is as it was when the build began.
     if js_reuse::tree_digest(&opts.app_dir) == tree {
-        let outside_inputs =
-            js_reuse::outside_inputs(&out.join("build-report.json"), &opts.app_dir);
+        let other_inputs = js_reuse::other_inputs(&out.join("build-report.json"), &opts.app_dir);
         let last = js_reuse::LastBuild {
-            fingerprint: js_reuse::fingerprint(&tree, &settings, &outside_inputs),
-            outside_inputs,
+            fingerprint: js_reuse::fingerprint(&tree, &settings, &other_inputs),
+            other_inputs,
         };
         // A record that cannot be written only costs the next run a build.
         let _ = js_reuse::remember(&work_dir, &last);

@@ -10,7 +10,7 @@
 //! | input | how |
 //! |---|---|
 //! | the app folder | every file's path and contents (SHA-256), every symlink's target, recursively; not `node_modules/` and `.git/` (dependencies come from the lockfile, which is covered) nor `.wasm` files (`runtime build` writes its output there) |
-//! | files bundled from outside the app folder (the Forge layer, installed dependencies, and any other the last build's esbuild read) | the contents of each, listed by the last build's report |
+//! | every other file the last build bundled (the Forge layer, the installed dependencies, an app's own `node_modules/`, anything outside the folder) | the contents of each, listed by the last build's report |
 //! | the toolchain, the wizer | [`crate::js::toolchain_id`] |
 //! | what the manifest decides (handler modules, egress backends, entities) and whether the build is isolated | their JSON |
 //! | Node.js | its path, size and modification time |
@@ -21,11 +21,12 @@
 //! build cannot write, and is removed before a build starts, so a failed or
 //! interrupted build is never taken for the last good one. The app folder is
 //! read before the build and again after it, and a build during which it
-//! changed is not recorded (its component may hold either version). Files
-//! outside the app folder are read after the build: Kiln's toolchain and the
-//! installed dependencies do not change during one; a file the app imports
-//! from outside its folder (possible only in an unisolated build, the sandbox
-//! mounts nothing else) edited during the build could be missed.
+//! changed is not recorded (its component may hold either version). The
+//! other bundled files are read after the build: Kiln's toolchain and the
+//! installed dependencies do not change during one; one of the app's own
+//! `node_modules/`, or a file it imports from outside its folder (possible
+//! only in an unisolated build: the sandbox mounts nothing else), edited
+//! during the build could be missed.
 
 use std::fs;
 use std::io::Read as _;
@@ -55,8 +56,8 @@ pub(crate) struct BuildSettings<'a> {
 pub(crate) struct LastBuild {
     /// The fingerprint of its inputs.
     pub fingerprint: String,
-    /// The files it bundled from outside the app folder.
-    pub outside_inputs: Vec<PathBuf>,
+    /// The files it bundled that [`tree_digest`] does not cover.
+    pub other_inputs: Vec<PathBuf>,
 }
 
 /// Where the record of the last good build of `work_dir` lives.
@@ -89,9 +90,9 @@ pub(crate) fn remember(work_dir: &Path, build: &LastBuild) -> std::io::Result<()
     fs::rename(&staging, &path)
 }
 
-/// The files a build's report (`build-report.json`) lists as bundled that lie
-/// outside `app_dir`, sorted.
-pub(crate) fn outside_inputs(report: &Path, app_dir: &Path) -> Vec<PathBuf> {
+/// The files a build's report (`build-report.json`) lists as bundled that
+/// [`tree_digest`] of `app_dir` does not cover, sorted.
+pub(crate) fn other_inputs(report: &Path, app_dir: &Path) -> Vec<PathBuf> {
     let report: serde_json::Value = fs::read(report)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -102,11 +103,22 @@ pub(crate) fn outside_inputs(report: &Path, app_dir: &Path) -> Vec<PathBuf> {
         .flatten()
         .filter_map(serde_json::Value::as_str)
         .map(PathBuf::from)
-        .filter(|path| path.is_absolute() && !path.starts_with(app_dir))
+        .filter(|path| path.is_absolute() && !covered_by_tree(app_dir, path))
         .collect();
     inputs.sort();
     inputs.dedup();
     inputs
+}
+
+/// Whether [`tree_digest`] of `app_dir` hashes `path`'s contents.
+fn covered_by_tree(app_dir: &Path, path: &Path) -> bool {
+    path.strip_prefix(app_dir).is_ok_and(|rel| {
+        !rel.components().any(|part| {
+            SKIPPED_DIRS
+                .iter()
+                .any(|skipped| part.as_os_str() == *skipped)
+        }) && path.extension().is_none_or(|ext| ext != "wasm")
+    })
 }
 
 /// The digest of the app folder's inputs (see the table above).
@@ -117,11 +129,11 @@ pub(crate) fn tree_digest(app_dir: &Path) -> String {
 }
 
 /// The fingerprint of a build of the app folder whose [`tree_digest`] is
-/// `tree`, with `settings`, reading `outside_inputs` too.
+/// `tree`, with `settings`, reading `other_inputs` too.
 pub(crate) fn fingerprint(
     tree: &str,
     settings: &BuildSettings<'_>,
-    outside_inputs: &[PathBuf],
+    other_inputs: &[PathBuf],
 ) -> String {
     let mut hasher = Sha256::new();
     hasher.update(FORMAT);
@@ -140,8 +152,8 @@ pub(crate) fn fingerprint(
             .unwrap_or_default()
             .as_bytes(),
     );
-    framed(&mut hasher, b"outside");
-    for input in outside_inputs {
+    framed(&mut hasher, b"other inputs");
+    for input in other_inputs {
         framed(&mut hasher, input.as_os_str().as_encoded_bytes());
         hash_file(&mut hasher, input);
     }
@@ -282,7 +294,7 @@ mod tests {
         .unwrap();
         changed("a rename", print());
         write(&layer, "export const api = 2;");
-        changed("an input outside the app", print());
+        changed("a bundled file outside the app", print());
         let mut other = settings(&node);
         other.isolated = false;
         changed(
@@ -295,25 +307,28 @@ mod tests {
             fingerprint(&tree_digest(app.path()), &other, &inputs)
         });
         fs::remove_file(&layer).unwrap();
-        changed("an outside input gone", print());
+        changed("a bundled file gone", print());
     }
 
     #[test]
-    fn the_report_gives_the_inputs_outside_the_app() {
+    fn the_report_gives_the_bundled_files_the_folder_digest_skips() {
         let dir = tempfile::tempdir().unwrap();
         let report = dir.path().join("build-report.json");
         write(
             &report,
-            r#"{"inputPaths": ["/app/src/index.js", "/cache/forge/index.js", "relative.js", "/cache/deps/a.js", "/cache/forge/index.js"]}"#,
+            r#"{"inputPaths": ["/app/src/index.js", "/cache/forge/index.js", "relative.js", "/cache/deps/a.js", "/cache/forge/index.js", "/app/node_modules/x/i.js", "/app/src/node_modules/y/i.js"]}"#,
         );
         assert_eq!(
-            outside_inputs(&report, Path::new("/app")),
+            other_inputs(&report, Path::new("/app")),
             vec![
+                PathBuf::from("/app/node_modules/x/i.js"),
+                PathBuf::from("/app/src/node_modules/y/i.js"),
                 PathBuf::from("/cache/deps/a.js"),
-                PathBuf::from("/cache/forge/index.js")
-            ]
+                PathBuf::from("/cache/forge/index.js"),
+            ],
+            "everything bundled that the folder's digest skips"
         );
-        assert!(outside_inputs(&dir.path().join("missing.json"), Path::new("/app")).is_empty());
+        assert!(other_inputs(&dir.path().join("missing.json"), Path::new("/app")).is_empty());
     }
 
     #[test]
@@ -322,7 +337,7 @@ mod tests {
         assert_eq!(last_build(work.path()), None);
         let build = LastBuild {
             fingerprint: "ab".repeat(32),
-            outside_inputs: vec!["/cache/forge/index.js".into()],
+            other_inputs: vec!["/cache/forge/index.js".into()],
         };
         remember(work.path(), &build).unwrap();
         assert_eq!(last_build(work.path()), Some(build));
