@@ -17,7 +17,7 @@
 //!
 //! | what the engine reads during initialization | here | why |
 //! |---|---|---|
-//! | random bytes (SpiderMonkey's hash seeds, whatever else the engine draws while it starts) | a ChaCha stream seeded from SHA-256 of the build's inputs (the spliced module, the engine's arguments, the environment) | the same inputs give the same snapshot. The values are fixed per build either way: the snapshot holds them, and every instance of the component starts from it. Randomness asked for *at run time* comes from the host that runs the app, not from here |
+//! | random bytes (SpiderMonkey's hash seeds, whatever else the engine draws while it starts, and `Math.random()` in top-level code, which StarlingMonkey asks `wasi:random` 0.2 for: componentize-js's wizer trapped there) | a ChaCha stream seeded from SHA-256 of the build's inputs (the spliced module, the engine's arguments, the environment) | the same inputs give the same snapshot. The values are fixed per build either way: the snapshot holds them, and every instance of the component starts from it. Randomness asked for *at run time* comes from the host that runs the app, not from here |
 //! | the wall clock | the Unix epoch | build time is not an input of the app; `Date.now()` in top-level code reads 0, and at run time the host's clock |
 //! | the monotonic clock | a counter that advances 1 µs per read | time-driven heuristics (the GC's) take the same decisions on every build |
 //! | the folders componentize-js preopens (its temporary folder, the bundle's folder) | each at a fixed guest path, the host paths in the engine's arguments replaced by those guest paths | host paths (a random temporary name, the user's home) never reach the snapshot |
@@ -45,8 +45,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use rand::SeedableRng as _;
 use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
 use sha2::{Digest as _, Sha256};
 use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, Extern, Instance, Linker, Module, Store, Val};
@@ -62,8 +62,7 @@ pub const PROGRAM_NAME: &str = "kiln-wizer";
 /// ([`crate::js::toolchain_id`]): a change to what the engine sees during
 /// initialization changes the bytes of every JS build, so it names a new
 /// toolchain.
-pub const VERSION: &str =
-    "kiln-wizer 1: seeded ChaCha, epoch wall clock, 1 us monotonic steps, fixed preopen paths";
+pub const VERSION: &str = "kiln-wizer 2: seeded ChaCha (also for wasi:random 0.2's u64), epoch wall clock, 1 us monotonic steps, fixed preopen paths";
 
 /// Domain separation of the seed: no other digest in Kiln is a seed.
 const SEED_DOMAIN: &[u8] = b"kiln wizer seed v1\0";
@@ -309,7 +308,11 @@ pub fn run(
 
     let mut wizer = Wizer::new();
     wizer.init_func(&args.init_func);
-    let output = initialize(&wizer, &input, wasi.build_p1()).map_err(WizerError::Wasm)?;
+    let state = Initializing {
+        wasi: wasi.build_p1(),
+        random: StdRng::from_seed(Sha256::digest(Sha256::digest(seed)).into()),
+    };
+    let output = initialize(&wizer, &input, state).map_err(WizerError::Wasm)?;
     std::fs::write(&args.output, output).map_err(|source| WizerError::Io {
         action: "cannot write",
         path: args.output.clone(),
@@ -338,7 +341,7 @@ fn seed(input: &[u8], stdin: &str, env: &BTreeMap<String, String>) -> [u8; 32] {
 /// Instruments `wasm`, runs its initialization and returns the snapshot:
 /// `wasmtime_wizer::Wizer::run` without its async store, on an engine
 /// configured for the same bytes on every machine.
-fn initialize(wizer: &Wizer, wasm: &[u8], wasi: WasiP1Ctx) -> wasmtime::Result<Vec<u8>> {
+fn initialize(wizer: &Wizer, wasm: &[u8], state: Initializing) -> wasmtime::Result<Vec<u8>> {
     let (cx, instrumented) = wizer.instrument(wasm)?;
     let mut config = Config::new();
     // wasmtime's default memory reservation (4 GiB and a guard) stays: it
@@ -351,12 +354,13 @@ fn initialize(wizer: &Wizer, wasm: &[u8], wasi: WasiP1Ctx) -> wasmtime::Result<V
         .relaxed_simd_deterministic(true);
     let engine = Engine::new(&config)?;
     let module = Module::new(&engine, &instrumented)?;
-    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    let mut linker: Linker<Initializing> = Linker::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state| &mut state.wasi)?;
+    define_random_u64(&mut linker, &module)?;
     // The engine's other imports (Kiln's world, lowered into the core module)
     // trap if called, as in the wizer CLI: initialization does not call them.
     linker.define_unknown_imports_as_traps(&module)?;
-    let mut store = Store::new(&engine, wasi);
+    let mut store = Store::new(&engine, state);
     let instance = linker.instantiate(&mut store, &module)?;
 
     // A reactor's own initialization first, as wizer does.
@@ -366,7 +370,7 @@ fn initialize(wizer: &Wizer, wasm: &[u8], wasi: WasiP1Ctx) -> wasmtime::Result<V
     let init = instance.get_typed_func::<(), ()>(&mut store, wizer.get_init_func())?;
     init.call(&mut store, ()).context(
         "initializing the JS engine trapped; it runs the app's top-level code, at build time, \
-         where calling the host (Jira, storage, fetch, Math.random, performance.now) is not possible: \
+         where calling the host (Jira, storage, fetch, performance.now) is not possible: \
          move such calls into a handler",
     )?;
 
@@ -378,9 +382,53 @@ fn initialize(wizer: &Wizer, wasm: &[u8], wasi: WasiP1Ctx) -> wasmtime::Result<V
     ready(wizer.snapshot(&cx, &mut state))
 }
 
+/// What the engine's host functions reach while it initializes.
+struct Initializing {
+    /// WASI preview 1, the engine's own system interface.
+    wasi: WasiP1Ctx,
+    /// Answers `wasi:random` 0.2's `get-random-u64` and
+    /// `get-insecure-random-u64`, which StarlingMonkey imports directly
+    /// ([`define_random_u64`]).
+    random: StdRng,
+}
+
+/// Defines the engine's imports of `wasi:random` 0.2's `get-random-u64` and
+/// `get-insecure-random-u64` (lowered into the core module, `() -> i64`)
+/// from the seeded stream. StarlingMonkey's `Math.random()` calls them, so
+/// top-level code that draws a random number builds, with a value fixed for
+/// the build: what Forge's snapshots do ("random values created at snapshot
+/// time are not random on each invocation"). componentize-js's wizer left
+/// them trapping, and such an app did not build.
+fn define_random_u64(linker: &mut Linker<Initializing>, module: &Module) -> wasmtime::Result<()> {
+    for import in module.imports() {
+        let wanted = match import.name() {
+            "get-random-u64" => import.module().starts_with("wasi:random/random@0.2."),
+            "get-insecure-random-u64" => import.module().starts_with("wasi:random/insecure@0.2."),
+            _ => false,
+        };
+        let returns_one_i64 = import.ty().func().is_some_and(|ty| {
+            ty.params().len() == 0
+                && ty.results().len() == 1
+                && ty
+                    .results()
+                    .all(|result| matches!(result, wasmtime::ValType::I64))
+        });
+        if wanted && returns_one_i64 {
+            linker.func_wrap(
+                import.module(),
+                import.name(),
+                |mut caller: wasmtime::Caller<'_, Initializing>| -> u64 {
+                    caller.data_mut().random.next_u64()
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// The state of the initialized instance, read by the snapshot.
 struct Initialized<'a> {
-    store: &'a mut Store<WasiP1Ctx>,
+    store: &'a mut Store<Initializing>,
     instance: Instance,
 }
 

@@ -149,6 +149,8 @@ fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
     let Some(sandbox) = sandbox() else { return };
     // The same sources in two folders at different depths, each built in a
     // build folder of its own: nothing of where they are may reach the bytes.
+    // The top-level code reads the clock and draws a random number (which
+    // Forge's snapshots allow): both are fixed for the build.
     let near = tempfile::tempdir().unwrap();
     let far = tempfile::tempdir().unwrap();
     let far_app = far.path().join("deeper/still/app");
@@ -163,9 +165,10 @@ fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
                     "import api, { route } from '@forge/api';\n\
                      const table = new Map([['a', 1], ['b', 2]]);\n\
                      const builtAt = Date.now();\n\
+                     const drawnAtBuild = Math.random();\n\
                      export const run = async (event) => {\n\
                        const r = await api.asApp().requestJira(route`/rest/api/3/issue/${event.key}`);\n\
-                       return { status: r.status, size: table.size, builtAt, random: Math.random() };\n\
+                       return { status: r.status, size: table.size, builtAt, drawnAtBuild, random: Math.random() };\n\
                      };\n",
                 ),
             ],
