@@ -8,12 +8,15 @@
 //! The result is guest-controlled: every field is checked, and a bad one is a typed error
 //! that the handler turns into a 500 without echoing the app's text to the caller.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use kiln_manifest::{WebTriggerModule, WebTriggerResponseType};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
 use crate::headers::passes_out;
 
@@ -34,21 +37,96 @@ pub enum ResponseShapeError {
     UnknownOutput,
 }
 
+/// Names and values are borrowed from the result where they hold no JSON escape: the
+/// result is read on every request, and a header set is a handful of short strings.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DynamicResult {
+struct DynamicResult<'a> {
     status_code: serde_json::Value,
-    #[serde(default)]
-    headers: BTreeMap<String, HeaderValues>,
+    #[serde(default, borrow)]
+    headers: BTreeMap<Text<'a>, HeaderValues<'a>>,
     #[serde(default)]
     body: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum HeaderValues {
-    One(String),
-    Many(Vec<String>),
+/// A header's value or values: `"v"` or `["v", …]`, nothing else.
+///
+/// By hand rather than `#[serde(untagged)]`, which buffers each value into serde's
+/// private `Content` tree (allocations per value) to try the variants in turn; this
+/// accepts exactly what the untagged enum did (a string, or an array of strings).
+enum HeaderValues<'a> {
+    One(Text<'a>),
+    Many(Vec<Text<'a>>),
+}
+
+/// A string of the result, borrowed when it holds no escape. (serde's own `Cow<str>`
+/// always copies outside a struct field marked `borrow`, as in a map key or an array.)
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor(PhantomData))
+    }
+}
+
+struct TextVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
+    type Value = Text<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(value.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(value)))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for HeaderValues<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(HeaderValuesVisitor(PhantomData))
+    }
+}
+
+struct HeaderValuesVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for HeaderValuesVisitor<'a> {
+    type Value = HeaderValues<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a header value or an array of header values")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(HeaderValues::One(Text(Cow::Borrowed(value))))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(HeaderValues::One(Text(Cow::Owned(value.to_owned()))))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(HeaderValues::One(Text(Cow::Owned(value))))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // At most a few elements are allocated ahead: the count is the guest's claim.
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4));
+        while let Some(value) = seq.next_element::<Text<'a>>()? {
+            values.push(value);
+        }
+        Ok(HeaderValues::Many(values))
+    }
 }
 
 #[derive(Deserialize)]
@@ -83,20 +161,21 @@ fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
     let mut count = 0usize;
     for (name, values) in parsed.headers {
         let name =
-            HeaderName::from_bytes(name.as_bytes()).map_err(|_| ResponseShapeError::BadHeader)?;
+            HeaderName::from_bytes(name.0.as_bytes()).map_err(|_| ResponseShapeError::BadHeader)?;
         if !passes_out(&name) {
             continue;
         }
-        let values = match values {
-            HeaderValues::One(v) => vec![v],
-            HeaderValues::Many(v) => v,
+        let values = match &values {
+            HeaderValues::One(value) => std::slice::from_ref(value),
+            HeaderValues::Many(values) => values.as_slice(),
         };
         for value in values {
             count += 1;
             if count > MAX_RESPONSE_HEADERS {
                 return Err(ResponseShapeError::TooManyHeaders);
             }
-            let value = HeaderValue::from_str(&value).map_err(|_| ResponseShapeError::BadHeader)?;
+            let value =
+                HeaderValue::from_str(&value.0).map_err(|_| ResponseShapeError::BadHeader)?;
             response.headers_mut().append(name.clone(), value);
         }
     }
@@ -142,6 +221,15 @@ mod tests {
         assert_eq!(ok.headers()["content-type"], "application/json");
         assert_eq!(ok.headers()["x-one"], "1");
         assert!(ok.headers().get("set-cookie").is_none());
+        // Escaped names and values are read as their text; an empty list sets nothing.
+        let escaped = to_http(
+            &m,
+            r#"{"statusCode":200,"headers":{"X-\u0045sc":["a\u0062","c"],"X-None":[]}}"#,
+        )
+        .unwrap();
+        let values: Vec<_> = escaped.headers().get_all("x-esc").iter().collect();
+        assert_eq!(values, ["ab", "c"]);
+        assert!(escaped.headers().get("x-none").is_none());
         for bad in [
             r#""just text""#,
             r#"{"statusCode":99}"#,
@@ -149,6 +237,10 @@ mod tests {
             r#"{"statusCode":70000}"#,
             r#"{"statusCode":200,"headers":{"bad name":["x"]}}"#,
             r#"{"statusCode":200,"headers":{"x":["line\nbreak"]}}"#,
+            r#"{"statusCode":200,"headers":{"x":1}}"#,
+            r#"{"statusCode":200,"headers":{"x":[1]}}"#,
+            r#"{"statusCode":200,"headers":{"x":{"a":"b"}}}"#,
+            r#"{"statusCode":200,"headers":{"x":null}}"#,
         ] {
             assert!(to_http(&m, bad).is_err(), "{bad}");
         }
