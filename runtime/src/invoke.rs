@@ -37,6 +37,9 @@ pub struct Invocation {
     pub function_key: Option<String>,
     /// The JSON payload.
     pub payload: String,
+    /// Who wrote the payload's text, which decides whether its syntax is
+    /// checked again ([`PayloadSource`]).
+    pub payload_source: PayloadSource,
     /// The invoking user's account id, passed to the app in its context.
     pub account_id: Option<String>,
     /// What started the invocation (0.2.0's `context.trigger`).
@@ -55,12 +58,33 @@ impl Default for Invocation {
         Self {
             function_key: None,
             payload: String::new(),
+            payload_source: PayloadSource::default(),
             account_id: None,
             trigger: Trigger::default(),
             environment: DEFAULT_ENVIRONMENT.to_owned(),
             web_trigger_urls: Vec::new(),
         }
     }
+}
+
+/// Who wrote an invocation's payload text.
+///
+/// Its size and nesting depth are checked whoever wrote it: the values
+/// inside are a caller's (a web trigger's body and headers) even when the
+/// host wrote the JSON around them, and the limits are the operator's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayloadSource {
+    /// Text the host received (a `--payload`, a stored event, a lint
+    /// fixture): it must also parse as JSON, or the invocation is refused
+    /// with [`InvokeError::InvalidPayload`].
+    #[default]
+    Text,
+    /// Written by the host in this process with `serde_json`'s serializer
+    /// from a typed value (`runtime serve`'s Forge web trigger request),
+    /// which emits valid JSON or fails: parsing it again would re-read what
+    /// was written a moment before, on every request. Never for text that
+    /// came from outside the process.
+    HostSerialized,
 }
 
 /// What started an invocation.
@@ -229,7 +253,7 @@ impl LoadedApp {
         let function = self.resolve_function(invocation.function_key.as_deref())?;
         let handler = function.handler.clone();
         let module_key = function.key.clone();
-        self.check_payload(&invocation.payload)?;
+        self.check_payload(&invocation.payload, invocation.payload_source)?;
         // The installation is the host's choice: the manifest's app id, the
         // site this runtime talks to, the caller's environment.
         let site = self.client.site();
@@ -421,7 +445,7 @@ impl LoadedApp {
         }
     }
 
-    fn check_payload(&self, payload: &str) -> Result<(), InvokeError> {
+    fn check_payload(&self, payload: &str, source: PayloadSource) -> Result<(), InvokeError> {
         if payload.len() > self.limits.max_payload_bytes {
             return Err(InvokeError::PayloadTooLarge {
                 size: payload.len(),
@@ -432,6 +456,9 @@ impl LoadedApp {
             return Err(InvokeError::PayloadTooDeep {
                 limit: MAX_JSON_DEPTH,
             });
+        }
+        if source == PayloadSource::HostSerialized {
+            return Ok(());
         }
         serde_json::from_str::<serde::de::IgnoredAny>(payload)
             .map(|_| ())

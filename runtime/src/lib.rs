@@ -38,7 +38,7 @@ pub mod site;
 pub mod storage;
 
 pub use credentials::{Credential, Credentials, SiteCredentials};
-pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked};
+pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource};
 pub use jira::audit::{AuditRecord, AuditSink, FileAudit, MemoryAudit, NoAudit};
 pub use jira::client::{HttpLimits, JiraClient};
 pub use limits::{EffectiveLimits, OperatorLimits};

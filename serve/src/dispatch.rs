@@ -32,6 +32,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kiln_runtime::PayloadSource;
 use kiln_state::serve::{ClaimedEvent, Lease, LeaseOutcome, LeaseRenewal, UnixMillis};
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
@@ -294,7 +295,18 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     let started = Instant::now();
     let invoked = installed
         .app
-        .invoke(invocation_for(shared, &installed, kind, &function, payload).await)
+        .invoke(
+            // The stored text of a delivery or a schedule: parsed again before it runs.
+            invocation_for(
+                shared,
+                &installed,
+                kind,
+                &function,
+                payload,
+                PayloadSource::Text,
+            )
+            .await,
+        )
         .await;
     drop(slot);
     shared

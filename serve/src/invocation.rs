@@ -7,7 +7,7 @@
 //! event's `eventType`, a web trigger request's `method`/`path`, a scheduled run's
 //! `context.trigger`).
 
-use kiln_runtime::Invocation;
+use kiln_runtime::{Invocation, PayloadSource};
 
 use crate::host::Installed;
 use crate::shared::Shared;
@@ -44,17 +44,21 @@ impl TriggerKind {
     }
 }
 
-/// The invocation of `function_key` for `installed`, triggered by `kind`.
+/// The invocation of `function_key` for `installed`, triggered by `kind`, with `payload`
+/// written by `source` (see [`PayloadSource`]: only a payload this process serialized
+/// skips the syntax check).
 pub async fn invocation_for(
     shared: &Shared,
     installed: &Installed,
     kind: TriggerKind,
     function_key: &str,
     payload: String,
+    source: PayloadSource,
 ) -> Invocation {
     Invocation {
         function_key: Some(function_key.to_owned()),
         payload,
+        payload_source: source,
         account_id: installed.site.account_id.clone(),
         trigger: kind.runtime_trigger(),
         environment: installed.installation.environment().to_owned(),

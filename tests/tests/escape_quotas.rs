@@ -463,3 +463,25 @@ async fn quota_deeply_nested_payload() {
     h.assert_serves(&app, "benign", json!([[[6]]]), json!([[[6]]]))
         .await;
 }
+
+/// A payload the host says it serialized itself skips only the syntax check: its depth is
+/// still the caller's to bound (a web trigger's body sits inside it).
+#[tokio::test]
+async fn quota_deeply_nested_host_serialized_payload() {
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let refused = app
+        .invoke(kiln_runtime::Invocation {
+            function_key: Some("benign".to_owned()),
+            payload: "[".repeat(100_000) + &"]".repeat(100_000),
+            payload_source: kiln_runtime::PayloadSource::HostSerialized,
+            ..Default::default()
+        })
+        .await;
+    assert_eq!(
+        refused.err(),
+        Some(InvokeError::PayloadTooDeep {
+            limit: kiln_runtime::sandbox::json_depth::MAX_JSON_DEPTH
+        })
+    );
+}

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, Method, StatusCode, Uri};
-use kiln_runtime::InvocationFailure;
+use http::StatusCode;
+use kiln_runtime::{InvocationFailure, PayloadSource};
 
 use crate::invocation::{TriggerKind, invocation_for};
 use crate::metrics::{InvocationLabels, LatencyLabels, Metrics};
@@ -29,15 +29,14 @@ use request::ForgeRequest;
 /// Seconds a refused caller is asked to wait.
 const RETRY_AFTER_SECONDS: u64 = 1;
 
+// The request is taken whole: axum's `Method`, `Uri` and `HeaderMap` extractors each clone
+// their part of it, on every request.
 pub async fn handle_root(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
-    let response = handle(&shared, &id, "", method, &uri, &headers, body).await;
+    let response = handle(&shared, &id, "", request).await;
     count(&shared.metrics, &response);
     response
 }
@@ -45,12 +44,9 @@ pub async fn handle_root(
 pub async fn handle_sub(
     State(shared): State<Arc<Shared>>,
     Path((id, rest)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
-    let response = handle(&shared, &id, &rest, method, &uri, &headers, body).await;
+    let response = handle(&shared, &id, &rest, request).await;
     count(&shared.metrics, &response);
     response
 }
@@ -63,15 +59,7 @@ fn not_found() -> Response {
     reply::error(StatusCode::NOT_FOUND, "no such web trigger")
 }
 
-async fn handle(
-    shared: &Shared,
-    id: &str,
-    user_path: &str,
-    method: Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Response {
+async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) -> Response {
     if shared.draining() {
         return reply::retry_after(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -95,7 +83,6 @@ async fn handle(
         .web_triggers()
         .iter()
         .find(|m| m.key == resolved.module_key.as_str())
-        .cloned()
     else {
         return not_found();
     };
@@ -121,8 +108,9 @@ async fn handle(
             "too many requests are waiting",
         );
     };
+    let (parts, body) = request.into_parts();
     let body = match crate::body::read(
-        headers,
+        &parts.headers,
         body,
         shared.limits.max_body_bytes,
         shared.limits.client_timeout(),
@@ -132,8 +120,13 @@ async fn handle(
         Ok(body) => body,
         Err(error) => return error.into_response(),
     };
-    let request = match ForgeRequest::build(&method, user_path, uri.query(), headers, body.to_vec())
-    {
+    let request = match ForgeRequest::build(
+        &parts.method,
+        user_path,
+        parts.uri.query(),
+        &parts.headers,
+        &body,
+    ) {
         Ok(request) => request,
         Err(error) => return reply::error(StatusCode::BAD_REQUEST, &error.to_string()),
     };
@@ -141,6 +134,8 @@ async fn handle(
         Ok(payload) => payload,
         Err(_) => return reply::error(StatusCode::BAD_REQUEST, "the request cannot be passed on"),
     };
+    // Its maps are not held across the invocation's awaits.
+    drop(request);
     let app_id = installed.installation.app_id().to_owned();
     let Some(_slot) = shared.admission.slot(&app_id, place).await else {
         return reply::retry_after(
@@ -150,12 +145,15 @@ async fn handle(
         );
     };
 
+    // `serde_json::to_string` of the typed request above: valid JSON or an error, so the
+    // runtime does not parse it again (its size and depth, the caller's, are still checked).
     let invocation = invocation_for(
         shared,
         &installed,
         TriggerKind::WebTrigger,
         &module.function,
         payload,
+        PayloadSource::HostSerialized,
     )
     .await;
     shared.metrics.slots_in_use.inc();
@@ -182,7 +180,7 @@ async fn handle(
             )
         }
         Ok(invoked) => match &invoked.result {
-            Ok(result) => match response::to_http(&module, result) {
+            Ok(result) => match response::to_http(module, result) {
                 Ok(response) => ("ok", response.map(Body::from)),
                 Err(error) => {
                     tracing::warn!(app = %app_id, %error, "web trigger result is not a response");

@@ -2,6 +2,7 @@
 //! reference): `{ method, path, userPath, headers: { name: [values] }, queryParameters:
 //! { name: [values] }, body }`, the body as text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use http::{HeaderMap, Method};
@@ -9,18 +10,20 @@ use serde::Serialize;
 
 use crate::headers::{connection_named, passes_in};
 
+/// Borrowed from the request it describes: it lives only until it is serialized, once per
+/// request, so the header names and values, the query and the body are not copied first.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ForgeRequest {
-    pub method: String,
+pub struct ForgeRequest<'a> {
+    pub method: &'a str,
     /// The request path as the caller sent it, with the trigger id replaced by `…`: the id
     /// is the URL's credential and is not the app's to log.
     pub path: String,
     /// What follows the trigger id (`/` when nothing does).
     pub user_path: String,
-    pub headers: BTreeMap<String, Vec<String>>,
-    pub query_parameters: BTreeMap<String, Vec<String>>,
-    pub body: String,
+    pub headers: BTreeMap<&'a str, Vec<&'a str>>,
+    pub query_parameters: BTreeMap<Cow<'a, str>, Vec<Cow<'a, str>>>,
+    pub body: &'a str,
 }
 
 /// Why a request cannot be given to an app.
@@ -30,36 +33,30 @@ pub enum RequestShapeError {
     BodyNotText,
 }
 
-impl ForgeRequest {
+impl<'a> ForgeRequest<'a> {
     pub fn build(
-        method: &Method,
+        method: &'a Method,
         user_path: &str,
-        query: Option<&str>,
-        headers: &HeaderMap,
-        body: Vec<u8>,
+        query: Option<&'a str>,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
     ) -> Result<Self, RequestShapeError> {
-        let body = String::from_utf8(body).map_err(|_| RequestShapeError::BodyNotText)?;
+        let body = std::str::from_utf8(body).map_err(|_| RequestShapeError::BodyNotText)?;
         let named = connection_named(headers);
-        let mut passed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut passed: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
         for (name, value) in headers {
             if !passes_in(name, &named) {
                 continue;
             }
             // A value that is not text (obs-text bytes) is dropped rather than guessed at.
             if let Ok(text) = value.to_str() {
-                passed
-                    .entry(name.as_str().to_owned())
-                    .or_default()
-                    .push(text.to_owned());
+                passed.entry(name.as_str()).or_default().push(text);
             }
         }
-        let mut query_parameters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut query_parameters: BTreeMap<Cow<'a, str>, Vec<Cow<'a, str>>> = BTreeMap::new();
         if let Some(query) = query {
             for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-                query_parameters
-                    .entry(name.into_owned())
-                    .or_default()
-                    .push(value.into_owned());
+                query_parameters.entry(name).or_default().push(value);
             }
         }
         let user_path = if user_path.is_empty() {
@@ -68,7 +65,7 @@ impl ForgeRequest {
             format!("/{}", user_path.trim_start_matches('/'))
         };
         Ok(Self {
-            method: method.as_str().to_owned(),
+            method: method.as_str(),
             path: format!("/x1/…{}", if user_path == "/" { "" } else { &user_path }),
             user_path,
             headers: passed,
@@ -95,7 +92,7 @@ mod tests {
             "alerts/7",
             Some("a=1&a=2&b=%20x"),
             &headers,
-            b"{\"x\":1}".to_vec(),
+            b"{\"x\":1}",
         )
         .unwrap();
         let json = serde_json::to_value(&request).unwrap();
@@ -107,7 +104,7 @@ mod tests {
         assert!(!json.to_string().contains("secret"));
         assert_eq!(json["body"], "{\"x\":1}");
         assert_eq!(
-            ForgeRequest::build(&Method::POST, "", None, &headers, vec![0xff]).unwrap_err(),
+            ForgeRequest::build(&Method::POST, "", None, &headers, &[0xff]).unwrap_err(),
             RequestShapeError::BodyNotText
         );
     }
