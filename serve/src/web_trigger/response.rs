@@ -107,16 +107,23 @@ impl<'de: 'a, 'a> Visitor<'de> for HeaderValuesVisitor<'a> {
         f.write_str("a header value or an array of header values")
     }
 
+    // One value: read as `Text` reads a string, borrowed or not.
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-        Ok(HeaderValues::One(Text(Cow::Borrowed(value))))
+        TextVisitor(PhantomData)
+            .visit_borrowed_str(value)
+            .map(HeaderValues::One)
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(HeaderValues::One(Text(Cow::Owned(value.to_owned()))))
+        TextVisitor(PhantomData)
+            .visit_str(value)
+            .map(HeaderValues::One)
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        Ok(HeaderValues::One(Text(Cow::Owned(value))))
+        TextVisitor(PhantomData)
+            .visit_string(value)
+            .map(HeaderValues::One)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
