@@ -666,7 +666,8 @@ fn find_program(name: &'static str) -> Result<PathBuf, JsBuildError> {
         .ok_or(JsBuildError::ProgramMissing { program: name })
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` (digests in cache names and build records).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::new(), |mut out, byte| {
         let _ = write!(out, "{byte:02x}");
         out

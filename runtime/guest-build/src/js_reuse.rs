@@ -34,6 +34,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
+use crate::js::hex;
+
 /// Names the record's format; a change makes every record stale.
 const FORMAT: &[u8] = b"kiln js build fingerprint 1\0";
 
@@ -225,10 +227,6 @@ fn hash_file(hasher: &mut Sha256, path: &Path) {
 fn framed(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update((bytes.len() as u64).to_le_bytes());
     hasher.update(bytes);
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
