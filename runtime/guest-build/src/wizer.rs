@@ -31,9 +31,12 @@
 //! and the `kiln-wizer` binary of this crate (and `kiln-tests-wizer` of the
 //! test suite), for tests.
 //!
-//! It runs inside the build sandbox with the build's limits, like the wizer it
-//! replaces: the app's top-level code runs here, in wasmtime, with read-only
-//! access to the preopened folders and nothing else.
+//! It runs inside the build sandbox, like the wizer it replaces: the app's
+//! top-level code runs here, in wasmtime, with read-only access to the
+//! preopened folders and nothing else. Not yet bounded: a JS build runs
+//! without the [`crate::limits`] a cargo build gets (no deadline, CPU or
+//! memory limit, no output budget), so top-level code that never ends holds
+//! the build, as it did with componentize-js's wizer.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -345,10 +348,10 @@ fn initialize(wizer: &Wizer, wasm: &[u8], state: Initializing) -> wasmtime::Resu
     let (cx, instrumented) = wizer.instrument(wasm)?;
     let mut config = Config::new();
     // wasmtime's default memory reservation (4 GiB and a guard) stays: it
-    // fits the build's `RLIMIT_AS` ([`crate::limits`], 8 GiB) beside the
-    // compiler, and a smaller one makes every memory access check its bounds
-    // (measured: 11.5 s against 8.2 s for forge-hello's snapshot, the time
-    // componentize-js's own wizer takes).
+    // would fit a cargo build's `RLIMIT_AS` ([`crate::limits`], 8 GiB) beside
+    // the compiler, and a smaller one makes every memory access check its
+    // bounds (measured: 11.5 s against 8.2 s for forge-hello's snapshot, the
+    // time componentize-js's own wizer takes).
     config
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true);
