@@ -25,7 +25,8 @@ pub mod credentials;
 pub mod egress;
 pub mod engine;
 pub mod guest_env;
-pub mod guest_text;
+/// Guest text made safe to print (its own crate, shared with the guest build).
+pub use kiln_guest_text as guest_text;
 pub mod invoke;
 pub mod jira;
 pub mod limits;

@@ -19,6 +19,8 @@
 //!   `\u{…}`, and the backslash as `\\`, so the escaped text is one line,
 //!   contains no control, and maps back to exactly one original
 //!   ([`unescape`] inverts it; the fuzz target `guest_text` checks both).
+//! - [`copy_lines_escaped`] passes a stream on (a build's output), each
+//!   line escaped and its line break kept.
 //! - [`cap`] bounds a guest string the host keeps: it is truncated at a
 //!   character boundary with a visible marker saying how much was cut.
 //!
@@ -31,6 +33,10 @@
 
 use std::borrow::Cow;
 use std::fmt;
+
+mod stream;
+
+pub use stream::copy_lines_escaped;
 
 /// Whether a character is escaped when guest text is printed.
 ///
