@@ -162,3 +162,76 @@ fn the_forge_hello_example_runs_on_the_simulator_then_from_the_cache() {
     assert_eq!(again["summary"], result["summary"]);
     assert!(loaded_from_cache(&second), "{}", stderr(&second));
 }
+
+/// A JS app's top-level code and an app's own build (`runtime new`'s template).
+fn app_with_top_level_code(dir: &Path, name: &str, top_level: &str) -> PathBuf {
+    let created = runtime(dir, &["new", name, "--template", "forge-js"]);
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    let app = dir.join(name);
+    std::fs::write(
+        app.join("src/index.js"),
+        format!("{top_level}\nexport const run = async () => ({{}});\n"),
+    )
+    .unwrap();
+    app
+}
+
+/// What a JS build prints is the app's text (its top-level code runs while
+/// the engine is snapshot, and its errors are quoted): it reaches the
+/// terminal escaped, as a guest's output does.
+#[test]
+fn what_a_js_build_prints_for_the_app_reaches_the_terminal_escaped() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    app_with_top_level_code(
+        dir.path(),
+        "loud",
+        "console.error('kiln-top-level \\u001b]0;owned\\u0007\\u001b[2Jcleared');\n\
+         throw new Error('kiln-thrown \\u001b[31mred');",
+    );
+    let built = runtime(dir.path(), &["build", "loud"]);
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    for escaped in [
+        "kiln-top-level \\u{1b}]0;owned\\u{7}\\u{1b}[2Jcleared",
+        "kiln-thrown \\u{1b}[31mred",
+    ] {
+        assert!(text.contains(escaped), "{escaped} in: {text}");
+    }
+    assert!(!built.stderr.contains(&0x1b), "a raw escape reached stderr");
+}
+
+/// A JS build runs the app's top-level code (the wizer snapshots the engine
+/// after it), so it runs under the build limits like a Rust build script:
+/// top-level code that never ends is killed at the deadline with the whole
+/// build.
+#[test]
+fn top_level_code_that_never_ends_is_stopped_at_the_build_deadline() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "endless", "while (true) {}");
+    let started = std::time::Instant::now();
+    let built = crate::support::runtime()
+        .args(["build", "endless"])
+        .current_dir(dir.path())
+        .env("KILN_CACHE_DIR", cache_dir())
+        // Well above a normal build of this app on a loaded two-core machine.
+        .env("KILN_BUILD_TIMEOUT_SECS", "90")
+        .output()
+        .expect("the runtime binary starts");
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("ran longer than its limit of 90 s"),
+        "the deadline stopped it: {text}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(400),
+        "killed, not waited for"
+    );
+    assert!(!app.join("endless.wasm").exists());
+}

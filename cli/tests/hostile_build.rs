@@ -162,6 +162,13 @@ fn a_hostile_build_script_finds_no_secret_no_file_and_no_network() {
     );
     assert!(!scene.app.join("planted-by-build.rs").exists());
     assert!(!stderr.contains(CANARY) && !String::from_utf8_lossy(&output.stdout).contains(CANARY));
+    // What the build printed for the app reached the terminal without its
+    // controls (cargo drops them from a warning; Kiln escapes the rest).
+    assert!(stderr.contains("kiln-build-script"), "{stderr}");
+    assert!(
+        !output.stderr.contains(&0x1b),
+        "a raw escape reached stderr"
+    );
     // The run went on to consent after the build (nobody to ask here).
     assert!(stderr.contains("--approve-scopes"), "{stderr}");
     assert!(scene.home.join(".config/kiln/tokens.json").exists());

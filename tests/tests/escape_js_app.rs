@@ -111,6 +111,7 @@ fn build() -> Option<PathBuf> {
         wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        limits: None,
     })
     .unwrap_or_else(|error| panic!("the hostile JS app builds: {error}"));
     // Only the newest build is kept (12 MB each).

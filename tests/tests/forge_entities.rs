@@ -75,6 +75,7 @@ fn build() -> Option<PathBuf> {
         wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities,
+        limits: None,
     })
     .unwrap_or_else(|error| panic!("the entities JS app builds: {error}"));
     for entry in std::fs::read_dir(&work).expect("build folder") {

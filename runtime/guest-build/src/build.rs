@@ -7,7 +7,7 @@
 //! and run nothing of the app), then `cargo build --offline` inside.
 
 use std::ffi::OsString;
-use std::io::{BufRead, IsTerminal as _};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -144,7 +144,7 @@ pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> 
     let project_dir = project_dir(&opts.manifest_path);
     let channel = toolchain_override(&project_dir)?;
     let limits = opts.effective_limits()?;
-    let (mut command, target_dir) = match &opts.sandbox {
+    let (command, target_dir) = match &opts.sandbox {
         None => {
             let mut command = Command::new(&cargo);
             command.args(opts.cargo_args());
@@ -184,12 +184,10 @@ pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> 
             (command, Some(target_dir))
         }
     };
-    if limits.is_some() && std::io::stderr().is_terminal() {
-        // Cargo's stderr is read through the output limit, not inherited:
-        // keep its colours for the terminal it ends on.
-        command.arg("--color=always");
-    }
-    let (status, components) = supervise::run(command, limits.as_ref(), &cargo)?;
+    // With limits, cargo's stderr is read through the output limit and passed
+    // on escaped (supervise.rs), so it gets no colours: they would be escape
+    // sequences of its own among the app's text, shown escaped.
+    let (status, components) = supervise::run_cargo(command, limits.as_ref(), &cargo)?;
     if !status.success() {
         return Err(GuestBuildError::BuildFailed {
             manifest_path: opts.manifest_path.clone(),

@@ -130,7 +130,7 @@ pub enum GuestBuildError {
 
     /// The build ran past its wall-clock limit and was killed.
     #[error(
-        "the build ran longer than its limit of {} s and was killed with every process it started; a build script or proc-macro may never end (raise the limit with KILN_BUILD_TIMEOUT_SECS if the build is only slow)",
+        "the build ran longer than its limit of {} s and was killed with every process it started; a build script, a proc-macro or a JS app's top-level code may never end (raise the limit with KILN_BUILD_TIMEOUT_SECS if the build is only slow)",
         limit.as_secs()
     )]
     TimedOut {

@@ -22,14 +22,16 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ChildStdout, Command, ExitStatus, Stdio};
 
 use sha2::{Digest as _, Sha256};
 
 use crate::cargo_env::allowed_env;
 use crate::error::GuestBuildError;
 use crate::js_reuse;
+use crate::limits::BuildLimits;
 use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
+use crate::supervise::{self, Capped};
 
 /// The files of Kiln's JS toolchain, as shipped: path inside the toolchain
 /// folder, contents.
@@ -173,6 +175,11 @@ pub struct JsBuild {
     /// Forge layer's `kvs.entity(name)`, which refuses an entity not
     /// declared here and checks values against the declared types.
     pub entities: Vec<serde_json::Value>,
+    /// Resource limits of the bundling and componentizing step, which runs
+    /// the app's code (its top-level code runs in the wizer) and tools on the
+    /// app's input. `None`: [`BuildLimits::from_env`]. There is no unlimited
+    /// JS build: no JS source is Kiln's own.
+    pub limits: Option<BuildLimits>,
 }
 
 impl JsBuild {
@@ -208,6 +215,7 @@ impl JsBuild {
                 .iter()
                 .map(serde_json::to_value)
                 .collect::<Result<_, _>>()?,
+            limits: None,
         })
     }
 }
@@ -389,12 +397,30 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;
-    let args: Vec<OsString> = vec![
-        toolchain.join("build.mjs").into(),
-        request_path.clone().into(),
-    ];
+    let mut limits = match opts.limits {
+        Some(limits) => limits,
+        None => BuildLimits::from_env()?,
+    };
+    let mut args: Vec<OsString> = Vec::new();
+    if node_runs_wasm_without_trap_handler(&node) {
+        // V8 reserves 10 GiB of address space per WebAssembly memory for its
+        // trap handler, which no address-space limit admits (componentize-js
+        // runs its tools as WebAssembly in node): bounds checks instead.
+        args.push("--disable-wasm-trap-handler".into());
+        // Without it, V8 reserves each WebAssembly memory's maximum, 4 GiB
+        // when the module names none: two such memories and the limit is
+        // spent before any is used.
+        args.push(format!("--wasm-max-mem-pages={NODE_WASM_MEMORY_PAGES}").into());
+    } else {
+        // Node.js before 20.15 has no such switch: the step runs without an
+        // address-space limit rather than not at all; its time, CPU, file
+        // and output limits still hold.
+        limits.address_space_bytes = UNLIMITED;
+    }
+    args.push(toolchain.join("build.mjs").into());
+    args.push(request_path.clone().into());
 
-    let mut command = match &opts.sandbox {
+    let command = match &opts.sandbox {
         Some(sandbox) => {
             let mut sources = vec![opts.app_dir.clone(), toolchain.clone(), wizer_program];
             sources.extend(deps.iter().cloned());
@@ -421,17 +447,17 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
             command
         }
     };
-    // esbuild's and componentize-js's messages go to stderr; the one stdout
-    // line (the component's path) is not trusted: the path is Kiln's own.
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    let status = command
-        .status()
-        .map_err(|source| JsBuildError::NotStarted {
-            program: node.clone(),
-            source,
+    // esbuild's, componentize-js's and the app's top-level messages go to
+    // stderr, passed on escaped; the one stdout line (the component's path)
+    // is not trusted: the path is Kiln's own. Within the limits: top-level
+    // code that never ends or prints without end is stopped, not waited for.
+    let (status, ()) =
+        supervise::run(command, Some(&limits), &node, discard).map_err(|e| match e {
+            GuestBuildError::CargoNotStarted { cargo, source } => JsBuildError::NotStarted {
+                program: cargo,
+                source,
+            },
+            other => JsBuildError::Sandbox(other),
         })?;
     if !status.success() {
         return Err(JsBuildError::StepFailed {
@@ -656,6 +682,33 @@ fn under_system_dir(path: &Path) -> bool {
     ["/usr", "/bin", "/sbin", "/lib", "/lib64"]
         .iter()
         .any(|dir| real.starts_with(dir))
+}
+
+/// Largest WebAssembly memory node may make during the build, in 64 KiB
+/// pages (1 GiB): componentize-js's tools (the splicer, wasm-tools) work on
+/// a 12 MB engine in far less; each memory is reserved at this size.
+const NODE_WASM_MEMORY_PAGES: u32 = 16 * 1024;
+
+/// `RLIMIT_AS`'s "no limit".
+const UNLIMITED: u64 = u64::MAX;
+
+/// Whether `node` accepts `--disable-wasm-trap-handler` (Node.js 20.15 and
+/// later): asked by running it, not by parsing its version.
+fn node_runs_wasm_without_trap_handler(node: &Path) -> bool {
+    Command::new(node)
+        .args(["--disable-wasm-trap-handler", "-e", ""])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Reads the build's stdout to its end and keeps nothing.
+fn discard(mut stdout: Capped<ChildStdout>) -> Result<(), GuestBuildError> {
+    std::io::copy(&mut stdout, &mut std::io::sink())
+        .map(drop)
+        .map_err(GuestBuildError::Output)
 }
 
 fn find_program(name: &'static str) -> Result<PathBuf, JsBuildError> {

@@ -2,7 +2,9 @@
 //!
 //! The sandbox ([`crate::sandbox`]) keeps a hostile build script or
 //! proc-macro away from the user's secrets and the network; these limits keep
-//! it from taking the machine instead. Each beside the threat it answers:
+//! it from taking the machine instead. A JS app's build (`crate::js`) runs
+//! under them too: its top-level code runs in the wizer at build time. Each
+//! beside the threat it answers:
 //!
 //! | limit | default | threat | how |
 //! |---|---|---|---|

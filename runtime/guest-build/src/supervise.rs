@@ -1,21 +1,28 @@
-//! Running one `cargo build` and collecting what it announces, within the
-//! build's [`BuildLimits`] when it has them.
+//! Running one build (`cargo build` for a Rust app, node with esbuild and
+//! componentize-js for a JS app) and reading what it prints on stdout,
+//! within the build's [`BuildLimits`] when it has them.
 //!
 //! With limits, the build's stdout and stderr are read through one byte
-//! budget (stderr is passed on to this process's stderr as it comes), and
-//! the build's end, the deadline and an exhausted budget race on one
-//! channel: whichever comes first decides. A build that loses is killed as a
-//! whole process group, then reaped, so nothing of it outlives the call.
+//! budget, and the build's end, the deadline and an exhausted budget race on
+//! one channel: whichever comes first decides. A build that loses is killed
+//! as a whole process group, then reaped, so nothing of it outlives the call.
+//! Its stderr is passed on to this process's stderr as it comes, each line
+//! escaped ([`kiln_guest_text::copy_lines_escaped`]): what a build prints is
+//! the app's text (a build script's output, the app's source quoted by a
+//! compiler, its top-level `console.log`), and must not drive the terminal.
 //! Without limits (source Kiln trusts), stderr is inherited and the build
 //! may take as long as it takes.
 
 use std::io::{BufReader, Read};
-use std::process::{Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use kiln_guest_text::copy_lines_escaped;
 
 use crate::build::{BuiltComponent, read_components};
 use crate::error::GuestBuildError;
@@ -40,7 +47,7 @@ struct Budget {
 
 /// A reader that stops (reads as the end) once the shared budget is spent,
 /// and says so once on the event channel.
-struct Capped<R> {
+pub(crate) struct Capped<R> {
     inner: R,
     budget: Arc<Budget>,
     events: Sender<Event>,
@@ -70,11 +77,26 @@ impl<R: Read> Read for Capped<R> {
 /// Runs `command` (cargo, or bubblewrap around it) to its end, or until a
 /// limit of `limits` stops it; returns its exit status and the components
 /// it announced.
-pub(crate) fn run(
+pub(crate) fn run_cargo(
+    command: Command,
+    limits: Option<&BuildLimits>,
+    cargo: &Path,
+) -> Result<(ExitStatus, Vec<BuiltComponent>), GuestBuildError> {
+    run(command, limits, cargo, |stdout| {
+        read_components(BufReader::new(stdout))
+    })
+}
+
+/// Runs `command` (`program`, or bubblewrap around it) to its end, or until
+/// a limit of `limits` stops it; returns its exit status and what
+/// `read_stdout` made of its stdout (`T::default()` when the reader did not
+/// finish, which only a process that escaped the build can cause).
+pub(crate) fn run<T: Default + Send + 'static>(
     mut command: Command,
     limits: Option<&BuildLimits>,
-    cargo: &std::path::Path,
-) -> Result<(ExitStatus, Vec<BuiltComponent>), GuestBuildError> {
+    program: &Path,
+    read_stdout: fn(Capped<ChildStdout>) -> Result<T, GuestBuildError>,
+) -> Result<(ExitStatus, T), GuestBuildError> {
     command.stdin(Stdio::null()).stdout(Stdio::piped());
     match limits {
         Some(limits) => {
@@ -88,7 +110,7 @@ pub(crate) fn run(
     let mut child = command
         .spawn()
         .map_err(|source| GuestBuildError::CargoNotStarted {
-            cargo: cargo.to_owned(),
+            cargo: program.to_owned(),
             source,
         })?;
     let started = Instant::now();
@@ -105,20 +127,20 @@ pub(crate) fn run(
             events: events.clone(),
         };
         thread::spawn(move || {
-            let _ = stdout_done.send(read_components(BufReader::new(reader)));
+            let _ = stdout_done.send(read_stdout(reader));
         });
     } else {
-        let _ = stdout_done.send(Ok(Vec::new()));
+        let _ = stdout_done.send(Ok(T::default()));
     }
     let stderr_reader = child.stderr.take().map(|stderr| {
-        let mut reader = Capped {
+        let reader = Capped {
             inner: stderr,
             budget: Arc::clone(&budget),
             events: events.clone(),
         };
         thread::spawn(move || {
             // The terminal going away is no reason to stop the build.
-            let _ = std::io::copy(&mut reader, &mut std::io::stderr());
+            let _ = copy_lines_escaped(reader, std::io::stderr());
         })
     });
     let pid = child.id();
@@ -168,9 +190,9 @@ pub(crate) fn run(
         kill_group(pid);
     }
     let _ = waiter.join();
-    let components = stdout_result
+    let stdout = stdout_result
         .recv_timeout(READER_GRACE)
-        .unwrap_or_else(|_| Ok(Vec::new()));
+        .unwrap_or_else(|_| Ok(T::default()));
     if let Some(stderr) = stderr_reader {
         // Detached if it is still held open: only output is left to lose.
         if stderr.is_finished() {
@@ -178,7 +200,7 @@ pub(crate) fn run(
         }
     }
     let status = outcome?;
-    Ok((status, components?))
+    Ok((status, stdout?))
 }
 
 fn waiter_lost() -> GuestBuildError {
@@ -225,7 +247,7 @@ mod tests {
         // A child that would outlive its parent, in the same group.
         let script = format!("(sleep 3; touch {}) & sleep 60", marker.display());
         let started = Instant::now();
-        let error = run(shell(&script), Some(&limits(1, 1024)), "sh".as_ref()).unwrap_err();
+        let error = run_cargo(shell(&script), Some(&limits(1, 1024)), "sh".as_ref()).unwrap_err();
         assert!(matches!(error, GuestBuildError::TimedOut { .. }), "{error}");
         assert!(started.elapsed() < Duration::from_secs(10));
         thread::sleep(Duration::from_secs(4));
@@ -235,7 +257,7 @@ mod tests {
     #[test]
     fn output_beyond_the_budget_stops_the_build() {
         let started = Instant::now();
-        let error = run(
+        let error = run_cargo(
             shell("yes 'a line of output' >&2"),
             Some(&limits(60, 1024)),
             "sh".as_ref(),
@@ -247,7 +269,7 @@ mod tests {
         );
         assert!(started.elapsed() < Duration::from_secs(30));
         // One endless line on stdout, where cargo's messages are parsed.
-        let error = run(
+        let error = run_cargo(
             shell("tr '\\0' x < /dev/zero"),
             Some(&limits(60, 64 * 1024)),
             "sh".as_ref(),
@@ -261,7 +283,7 @@ mod tests {
 
     #[test]
     fn a_build_within_its_limits_ends_as_it_ends() {
-        let (status, components) = run(
+        let (status, components) = run_cargo(
             shell("echo not-json; exit 3"),
             Some(&limits(60, 1024)),
             "sh".as_ref(),
@@ -269,7 +291,7 @@ mod tests {
         .unwrap();
         assert_eq!(status.code(), Some(3));
         assert!(components.is_empty());
-        let (status, _) = run(shell("exit 0"), None, "sh".as_ref()).unwrap();
+        let (status, _) = run_cargo(shell("exit 0"), None, "sh".as_ref()).unwrap();
         assert!(status.success());
     }
 
@@ -280,7 +302,8 @@ mod tests {
             ..limits(60, 1024)
         };
         let started = Instant::now();
-        let (status, _) = run(shell("while :; do :; done"), Some(&limits), "sh".as_ref()).unwrap();
+        let (status, _) =
+            run_cargo(shell("while :; do :; done"), Some(&limits), "sh".as_ref()).unwrap();
         assert!(!status.success());
         assert!(started.elapsed() < Duration::from_secs(30));
     }

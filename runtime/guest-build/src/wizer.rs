@@ -33,10 +33,10 @@
 //!
 //! It runs inside the build sandbox, like the wizer it replaces: the app's
 //! top-level code runs here, in wasmtime, with read-only access to the
-//! preopened folders and nothing else. Not yet bounded: a JS build runs
-//! without the [`crate::limits`] a cargo build gets (no deadline, CPU or
-//! memory limit, no output budget), so top-level code that never ends holds
-//! the build, as it did with componentize-js's wizer.
+//! preopened folders and nothing else. It is a process of the JS build's
+//! supervised step, so the [`crate::limits`] of a cargo build bound it too:
+//! top-level code that never ends is killed at the build's deadline, and
+//! what it prints counts against the output budget.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};

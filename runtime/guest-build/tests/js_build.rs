@@ -70,6 +70,7 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        limits: None,
     };
     let built = build_js(&build).expect("builds");
     assert_eq!(built.package, "probe");
@@ -183,6 +184,7 @@ fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
             wizer: wizer(),
             fetch_backends: Vec::new(),
             entities: Vec::new(),
+            limits: None,
         };
         let component = build_js(&build).expect("builds");
         let bytes = std::fs::read(&component.path).unwrap();
@@ -235,6 +237,7 @@ fn a_host_file_outside_the_mounts_cannot_be_bundled() {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        limits: None,
     };
     let error = build_js(&build).unwrap_err();
     assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
@@ -268,6 +271,7 @@ fn a_handler_module_outside_src_is_refused() {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        limits: None,
     };
     assert!(matches!(
         build_js(&build),

@@ -110,7 +110,8 @@ mod tests {
 
     #[test]
     fn lines_keep_their_breaks_and_lose_their_controls() {
-        let hostile = "Compiling app\n\u{1b}]0;owned\u{7}\u{1b}[2Jcleared\r\nerror: forged\u{202e}\n\nlast";
+        let hostile =
+            "Compiling app\n\u{1b}]0;owned\u{7}\u{1b}[2Jcleared\r\nerror: forged\u{202e}\n\nlast";
         assert_eq!(
             copied(hostile.as_bytes()),
             "Compiling app\n\\u{1b}]0;owned\\u{7}\\u{1b}[2Jcleared\\r\nerror: forged\\u{202e}\n\nlast"

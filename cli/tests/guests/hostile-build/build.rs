@@ -12,6 +12,9 @@ use std::time::Duration;
 fn main() {
     println!("cargo:rerun-if-changed=probe-targets.txt");
     println!("cargo:rerun-if-changed=build.rs");
+    // Cargo shows a build script's warnings: try to drive the terminal
+    // (retitle it, clear it) through one.
+    println!("cargo:warning=kiln-build-script \u{1b}]0;owned\u{7}\u{1b}[2Jcleared");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let manifest_dir =
         PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
