@@ -235,3 +235,27 @@ fn top_level_code_that_never_ends_is_stopped_at_the_build_deadline() {
     );
     assert!(!app.join("endless.wasm").exists());
 }
+
+/// A Node.js module Kiln does not provide (files, sockets, processes) fails
+/// the build naming it and what Kiln provides, not with esbuild's advice to
+/// bundle for Node.
+#[test]
+fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    app_with_top_level_code(
+        dir.path(),
+        "files",
+        "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync);",
+    );
+    let built = runtime(dir.path(), &["build", "files"]);
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Node.js's `fs` module is not available to a Kiln app")
+            && text.contains("Kiln provides buffer, crypto, events"),
+        "{text}"
+    );
+}

@@ -35,6 +35,7 @@ mod example_forge_smart_workflow_followup;
 mod example_weather_note;
 mod examples;
 mod forge_entities;
+mod forge_node_modules;
 mod foundation;
 mod path_grammar;
 mod programs_tested;

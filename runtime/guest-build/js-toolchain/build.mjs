@@ -38,6 +38,7 @@
 // variables only (runtime/src/guest_env.rs).
 
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 import { build } from 'esbuild';
@@ -62,6 +63,42 @@ function modulePath(module) {
 }
 
 const forgeSrc = (file) => JSON.stringify(join(forgeDir, 'src', file));
+
+// Node's modules an app or its dependencies may import (`crypto` or
+// `node:crypto`), each mapped to the Forge layer's version of it
+// (forge-api/src/node/). Any other Node module is refused with a message
+// saying why, instead of esbuild's advice to bundle for Node.
+const NODE_MODULES = {
+  buffer: 'buffer.js',
+  crypto: 'crypto.js',
+  events: 'events.js',
+  path: 'path.js',
+  'path/posix': 'path.js',
+  process: 'process.js',
+  url: 'url.js',
+  util: 'util.js',
+};
+const nodeModules = {
+  name: 'kiln-node-modules',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_0-9]+(\/[a-z_0-9]+)?$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!args.path.startsWith('node:') && !builtinModules.includes(name)) {
+        return undefined; // a package of that name, resolved as usual
+      }
+      if (Object.hasOwn(NODE_MODULES, name)) {
+        return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
+      }
+      return {
+        errors: [
+          {
+            text: `Node.js's \`${name}\` module is not available to a Kiln app: the sandbox has no files, sockets or processes. Kiln provides ${Object.keys(NODE_MODULES).join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
+          },
+        ],
+      };
+    });
+  },
+};
 
 // The build-only world: Kiln's world unchanged, plus the environment.
 const WASI_CLI_ENVIRONMENT = `package wasi:cli@0.2.12;
@@ -137,6 +174,10 @@ const bundled = await build({
     '@forge/kvs': join(forgeDir, 'src', 'kvs.js'),
     '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
   },
+  plugins: [nodeModules],
+  // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.
+  inject: [join(forgeDir, 'src', 'node', 'globals.js')],
+  define: { global: 'globalThis' },
   // The host's interfaces are imports of the component, not modules.
   external: ['kiln:app/*', 'wasi:cli/environment@0.2.12'],
   outfile: bundlePath,
@@ -158,7 +199,13 @@ const inputs = Object.keys(bundled.metafile.inputs).length;
 function stableName(input) {
   const path = resolve(outDir, input);
   if (path === join(appDir, 'kiln-entry.js')) return 'kiln/kiln-entry.js';
-  const roots = [[appDir, 'app'], [forgeDir, 'kiln-forge-api'], [outDir, 'kiln']]
+  const roots = [
+    [appDir, 'app'],
+    [forgeDir, 'kiln-forge-api'],
+    // The Forge layer's own dependencies (its Node modules: buffer, @noble/hashes, …).
+    [resolve(forgeDir, '..', 'node_modules'), 'kiln-forge-api/node_modules'],
+    [outDir, 'kiln'],
+  ]
     .concat(nodePaths.map((dir) => [dir, 'node_modules']));
   let best = null;
   for (const [root, label] of roots) {

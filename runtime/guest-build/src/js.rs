@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | install Kiln's JS toolchain (esbuild, componentize-js) from the lockfile Kiln ships, once per toolchain version | outside the sandbox, `npm ci --ignore-scripts`, into Kiln's cache | a download checked against the lockfile's integrity hashes; no package's install script runs; the app has no say in it |
 //! | install the app's dependencies from *its* lockfile | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile | a download; no script runs; the app's `.npmrc` is never read (it is not copied) |
-//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a plugin-free bundle, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only, only the output folder is writable |
+//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a bundle with no plugin of the app's, only Kiln's mapping of Node's modules, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only, only the output folder is writable |
 //!
 //! The toolchain is embedded in this crate (its `package.json`,
 //! `package-lock.json`, the build script, Kiln's WIT and the Forge layer), so
@@ -98,6 +98,42 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     (
         "forge-api/src/handler.js",
         include_str!("../../../forge/kiln-forge-api/src/handler.js"),
+    ),
+    (
+        "forge-api/src/node/package.json",
+        include_str!("../../../forge/kiln-forge-api/src/node/package.json"),
+    ),
+    (
+        "forge-api/src/node/buffer.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/buffer.js"),
+    ),
+    (
+        "forge-api/src/node/crypto.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/crypto.js"),
+    ),
+    (
+        "forge-api/src/node/events.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/events.js"),
+    ),
+    (
+        "forge-api/src/node/globals.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/globals.js"),
+    ),
+    (
+        "forge-api/src/node/path.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/path.js"),
+    ),
+    (
+        "forge-api/src/node/process.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/process.js"),
+    ),
+    (
+        "forge-api/src/node/url.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/url.js"),
+    ),
+    (
+        "forge-api/src/node/util.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/util.js"),
     ),
     (
         "forge-api/src/host.js",
@@ -483,6 +519,14 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     })
 }
 
+/// Kiln's JS toolchain installed in `cache_dir` (installed now if it is not
+/// yet): the folder holding its `node_modules`, the Forge layer
+/// (`forge-api/`) and `build.mjs`. The Forge layer's own tests run against
+/// the dependencies installed here.
+pub fn installed_toolchain(cache_dir: &Path) -> Result<PathBuf, JsBuildError> {
+    install_toolchain(&find_program("npm")?, cache_dir)
+}
+
 /// Installs the embedded toolchain into `<cache>/js-toolchain/<id>` unless
 /// a finished install is there; returns that folder (canonical).
 fn install_toolchain(npm: &Path, cache_dir: &Path) -> Result<PathBuf, JsBuildError> {
@@ -815,14 +859,22 @@ mod tests {
     fn every_module_of_the_forge_layer_ships() {
         // A module left out of TOOLCHAIN_FILES would be missing from the
         // installed toolchain, and every app importing it would fail to bundle.
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/kiln-forge-api/src");
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
-            let shipped = format!("forge-api/src/{name}");
-            assert!(
-                TOOLCHAIN_FILES.iter().any(|(path, _)| *path == shipped),
-                "{shipped} is not in TOOLCHAIN_FILES"
-            );
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/kiln-forge-api/src");
+        let mut dirs = vec![src.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let relative = path.strip_prefix(&src).unwrap().to_str().unwrap();
+                let shipped = format!("forge-api/src/{relative}");
+                assert!(
+                    TOOLCHAIN_FILES.iter().any(|(path, _)| *path == shipped),
+                    "{shipped} is not in TOOLCHAIN_FILES"
+                );
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use kiln_guest_build::Sandbox;
-use kiln_guest_build::js::{JsBuild, JsBuildError, build_js, toolchain_id};
+use kiln_guest_build::js::{JsBuild, JsBuildError, build_js, installed_toolchain, toolchain_id};
 
 fn cache_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kiln-js-cache")
@@ -277,4 +277,62 @@ fn a_handler_module_outside_src_is_refused() {
         build_js(&build),
         Err(JsBuildError::StepFailed { .. })
     ));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// The Forge layer's own tests (`forge/kiln-forge-api/test`, `node --test`:
+/// Forge's documented behaviour, and Node's own modules compared with the
+/// layer's) run against the dependencies Kiln's toolchain installs, the
+/// ones every JS app is bundled with.
+#[test]
+fn the_forge_layer_passes_its_own_tests_with_the_toolchains_dependencies() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        // `.ci/run` installs Node.js and sets this: there a skip is a failure.
+        assert!(
+            std::env::var_os("KILN_REQUIRE_NODE").is_none(),
+            "Node.js is missing"
+        );
+        eprintln!("skipped: Node.js is needed");
+        return;
+    }
+    let toolchain = installed_toolchain(&cache_dir()).expect("the toolchain installs");
+    let layer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../forge/kiln-forge-api");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("forge-api");
+    copy_tree(&layer.join("src"), &copy.join("src"));
+    copy_tree(&layer.join("test"), &copy.join("test"));
+    std::fs::copy(layer.join("package.json"), copy.join("package.json")).unwrap();
+    // Where Node looks for the layer's dependencies, as in the toolchain.
+    std::os::unix::fs::symlink(
+        toolchain.join("node_modules"),
+        dir.path().join("node_modules"),
+    )
+    .unwrap();
+    let output = std::process::Command::new("node")
+        .args(["--test", "forge-api/test/"])
+        .current_dir(dir.path())
+        .output()
+        .expect("node starts");
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -1,0 +1,196 @@
+// The Node.js modules Kiln gives an app (src/node/), against Node's own:
+// every result is compared with what the real `node:crypto`, `node:buffer`,
+// `node:events`, `node:path` and `node:util` give for the same call, so the
+// layer follows Node's documented behaviour, not only itself.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as realCrypto from 'node:crypto';
+import { Buffer as RealBuffer } from 'node:buffer';
+import { EventEmitter as RealEmitter } from 'node:events';
+import realPath from 'node:path';
+import * as realUtil from 'node:util';
+
+import * as crypto from '../src/node/crypto.js';
+import cryptoDefault from '../src/node/crypto.js';
+import { Buffer } from '../src/node/buffer.js';
+import EventEmitter, { once } from '../src/node/events.js';
+import path from '../src/node/path.js';
+import * as util from '../src/node/util.js';
+import { setImmediate } from '../src/node/globals.js';
+
+test('the Buffer is not Node\'s own, yet reads and writes as Node\'s does', () => {
+  assert.notEqual(Buffer, RealBuffer);
+  const text = 'Jira ✓ — KILN-1 🎉';
+  for (const encoding of ['utf8', 'hex', 'base64', 'base64url', 'latin1', 'ascii', 'utf16le']) {
+    const ours = Buffer.from(text, 'utf8').toString(encoding);
+    assert.equal(ours, RealBuffer.from(text, 'utf8').toString(encoding), encoding);
+    assert.deepEqual([...Buffer.from(ours, encoding)], [...RealBuffer.from(ours, encoding)], encoding);
+  }
+  const basic = Buffer.from('user@example.com:token').toString('base64');
+  assert.equal(basic, RealBuffer.from('user@example.com:token').toString('base64'));
+  const joined = Buffer.concat([Buffer.from([1, 2]), Buffer.alloc(2, 7)]);
+  assert.deepEqual([...joined], [1, 2, 7, 7]);
+  assert.equal(joined.readUInt16BE(1), RealBuffer.from([1, 2, 7, 7]).readUInt16BE(1));
+  assert.equal(Buffer.byteLength(text), RealBuffer.byteLength(text));
+  assert.ok(Buffer.isBuffer(joined) && joined instanceof Uint8Array);
+  assert.ok(Buffer.from('a').equals(Buffer.from('a')));
+  assert.equal(Buffer.compare(Buffer.from('a'), Buffer.from('b')), -1);
+});
+
+test('hashes and HMACs equal Node\'s for every algorithm, encoding and input type', () => {
+  const inputs = ['', 'abc', 'Jira ✓ 🎉', 'x'.repeat(1000)];
+  for (const algorithm of ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'SHA256', 'sha-512', 'RSA-SHA256']) {
+    for (const input of inputs) {
+      for (const encoding of ['hex', 'base64', 'base64url', undefined]) {
+        const ours = crypto.createHash(algorithm).update(input).digest(encoding);
+        const real = realCrypto.createHash(algorithm).update(input).digest(encoding);
+        assert.deepEqual(Buffer.isBuffer(ours) ? [...ours] : ours, RealBuffer.isBuffer(real) ? [...real] : real);
+        const key = 'webhook-secret';
+        assert.equal(
+          crypto.createHmac(algorithm, key).update(input).digest('hex'),
+          realCrypto.createHmac(algorithm, key).update(input).digest('hex'),
+        );
+      }
+    }
+  }
+  // Chained updates, bytes and another input encoding.
+  const ours = crypto.createHash('sha256').update('ab').update(Buffer.from('cd')).update('6566', 'hex').digest('hex');
+  const real = realCrypto.createHash('sha256').update('ab').update(RealBuffer.from('cd')).update('6566', 'hex').digest('hex');
+  assert.equal(ours, real);
+  // A key longer than the block, as bytes.
+  const longKey = new Uint8Array(200).fill(9);
+  assert.equal(
+    crypto.createHmac('sha512', longKey).update('m').digest('base64'),
+    realCrypto.createHmac('sha512', longKey).update('m').digest('base64'),
+  );
+  assert.equal(crypto.hash('sha1', 'abc'), realCrypto.createHash('sha1').update('abc').digest('hex'));
+  assert.equal(cryptoDefault.createHash, crypto.createHash);
+});
+
+test('copy() forks a hash, and a finished one refuses more, as in Node', () => {
+  const first = crypto.createHash('sha256').update('a');
+  const fork = first.copy();
+  assert.equal(first.digest('hex'), realCrypto.createHash('sha256').update('a').digest('hex'));
+  assert.equal(fork.update('b').digest('hex'), realCrypto.createHash('sha256').update('ab').digest('hex'));
+  assert.throws(() => first.update('c'), { code: 'ERR_CRYPTO_HASH_FINALIZED' });
+  assert.throws(() => first.digest(), { code: 'ERR_CRYPTO_HASH_FINALIZED' });
+  assert.throws(() => crypto.createHash('whirlpool-9000'), { code: 'ERR_CRYPTO_INVALID_DIGEST' });
+  assert.throws(() => crypto.createHash('sha256').update(42), { code: 'ERR_INVALID_ARG_TYPE' });
+});
+
+test('PBKDF2 equals Node\'s', async () => {
+  const ours = crypto.pbkdf2Sync('password', 'salt', 1000, 32, 'sha256');
+  assert.equal(ours.toString('hex'), realCrypto.pbkdf2Sync('password', 'salt', 1000, 32, 'sha256').toString('hex'));
+  const viaCallback = await new Promise((resolve, reject) =>
+    crypto.pbkdf2('p', 's', 10, 20, 'sha1', (error, key) => (error ? reject(error) : resolve(key))),
+  );
+  assert.equal(viaCallback.toString('hex'), realCrypto.pbkdf2Sync('p', 's', 10, 20, 'sha1').toString('hex'));
+});
+
+test('timingSafeEqual answers as Node\'s, and refuses unequal lengths with Node\'s error', () => {
+  for (const [a, b] of [['abc', 'abc'], ['abc', 'abd'], ['', '']]) {
+    assert.equal(
+      crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b)),
+      realCrypto.timingSafeEqual(RealBuffer.from(a), RealBuffer.from(b)),
+    );
+  }
+  assert.throws(() => crypto.timingSafeEqual(Buffer.from('a'), Buffer.from('ab')), {
+    code: 'ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH',
+  });
+});
+
+test('random values: UUIDs of version 4, bytes of the size asked, integers in range', async () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  assert.match(crypto.randomUUID(), uuid);
+  assert.notEqual(crypto.randomUUID(), crypto.randomUUID());
+  const bytes = crypto.randomBytes(70000);
+  assert.ok(Buffer.isBuffer(bytes) && bytes.length === 70000);
+  assert.ok(bytes.subarray(65536).some((b) => b !== 0), 'filled past the first 64 KiB');
+  const viaCallback = await new Promise((resolve) => crypto.randomBytes(8, (_, b) => resolve(b)));
+  assert.equal(viaCallback.length, 8);
+  for (let i = 0; i < 200; i++) {
+    const n = crypto.randomInt(3, 9);
+    assert.ok(Number.isInteger(n) && n >= 3 && n < 9);
+    assert.ok(crypto.randomInt(5) < 5);
+  }
+  assert.throws(() => crypto.randomInt(5, 5), { code: 'ERR_OUT_OF_RANGE' });
+  assert.throws(() => crypto.randomBytes(-1), { code: 'ERR_OUT_OF_RANGE' });
+  const filled = crypto.randomFillSync(new Uint8Array(16), 8);
+  assert.deepEqual([...filled.subarray(0, 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test('what Kiln does not provide says so by name', () => {
+  assert.throws(() => crypto.createCipheriv('aes-256-gcm', 'k', 'iv'), /crypto\.createCipheriv\(\) is not available to a Kiln app/);
+  assert.throws(() => crypto.generateKeyPairSync('ed25519'), /generateKeyPairSync/);
+});
+
+test('events: the EventEmitter behaves as Node\'s', async () => {
+  const trace = (Emitter) => {
+    const seen = [];
+    const emitter = new Emitter();
+    emitter.on('x', (v) => seen.push(`on ${v}`));
+    emitter.once('x', (v) => seen.push(`once ${v}`));
+    emitter.prependListener('x', (v) => seen.push(`first ${v}`));
+    emitter.emit('x', 1);
+    emitter.emit('x', 2);
+    seen.push(emitter.listenerCount('x'));
+    emitter.removeAllListeners('x');
+    seen.push(emitter.emit('x', 3));
+    return seen;
+  };
+  assert.deepEqual(trace(EventEmitter), trace(RealEmitter));
+  const emitter = new EventEmitter();
+  queueMicrotask(() => emitter.emit('ready', 'a', 'b'));
+  assert.deepEqual(await once(emitter, 'ready'), ['a', 'b']);
+  assert.throws(() => new EventEmitter().emit('error', new Error('boom')), /boom/);
+});
+
+test('path is Node\'s POSIX path', () => {
+  for (const args of [['a', 'b', '../c'], ['/x/', './y'], ['', 'z.txt']]) {
+    assert.equal(path.join(...args), realPath.posix.join(...args));
+  }
+  for (const p of ['/a/b/c.json', 'rel/x', '/', 'file.tar.gz']) {
+    assert.equal(path.basename(p), realPath.posix.basename(p));
+    assert.equal(path.dirname(p), realPath.posix.dirname(p));
+    assert.equal(path.extname(p), realPath.posix.extname(p));
+    assert.deepEqual(path.parse(p), realPath.posix.parse(p));
+  }
+  assert.equal(path.relative('/a/b', '/a/c/d'), realPath.posix.relative('/a/b', '/a/c/d'));
+  assert.equal(path.sep, '/');
+});
+
+test('util: promisify, callbackify, inherits and format as Node\'s', async () => {
+  const callbackStyle = (a, b, done) => setTimeout(() => (a < 0 ? done(new Error('negative')) : done(null, a + b)), 0);
+  assert.equal(await util.promisify(callbackStyle)(1, 2), await realUtil.promisify(callbackStyle)(1, 2));
+  await assert.rejects(util.promisify(callbackStyle)(-1, 2), /negative/);
+  const custom = () => {};
+  custom[util.promisify.custom] = async () => 'custom';
+  assert.equal(util.promisify.custom, realUtil.promisify.custom);
+  assert.equal(await util.promisify(custom)(), 'custom');
+  const value = await new Promise((resolve, reject) =>
+    util.callbackify(async (x) => x * 2)(21, (error, v) => (error ? reject(error) : resolve(v))),
+  );
+  assert.equal(value, 42);
+  function Base() {}
+  Base.prototype.hello = () => 'hi';
+  function Child() {}
+  util.inherits(Child, Base);
+  assert.equal(new Child().hello(), 'hi');
+  assert.equal(Child.super_, Base);
+  for (const args of [
+    ['%s has %d issues (%i%%)', 'KILN', 42, 99.5],
+    ['%s', 'plain', 'extra', 7],
+    ['no placeholders', 'a', 1],
+    ['%f and %j', '1.5', { a: [1, 'b'] }],
+    ['missing %s %s', 'one'],
+    [42, 'text'],
+  ]) {
+    assert.equal(util.format(...args), realUtil.format(...args), JSON.stringify(args));
+  }
+});
+
+test('setImmediate runs its callback later, with its arguments', async () => {
+  const got = await new Promise((resolve) => setImmediate((a, b) => resolve([a, b]), 1, 2));
+  assert.deepEqual(got, [1, 2]);
+});

@@ -1,0 +1,43 @@
+// Code written for Forge's Node.js runtime: Node's modules by both names,
+// the global `Buffer` without an import, CommonJS-era helpers. The handler
+// reports what each gave; tests/tests/forge_node_modules.rs checks it
+// against published test vectors and Node's documented behaviour.
+
+import crypto, { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'events';
+import path from 'path';
+import util from 'node:util';
+
+// At the top level too (it runs at build time, in the snapshot).
+const builtAt = createHash('sha1').update('top level').digest('hex');
+
+export const run = async (event) => {
+  const emitter = new EventEmitter();
+  const heard = [];
+  emitter.on('issue', (key) => heard.push(key));
+  emitter.once('issue', (key) => heard.push(`once ${key}`));
+  emitter.emit('issue', 'KILN-1');
+  emitter.emit('issue', 'KILN-2');
+
+  const callbackStyle = (a, b, done) => setTimeout(() => done(null, a + b), 0);
+  const signature = createHmac('sha256', 'Jefe').update('what do ya want for nothing?').digest('hex');
+  return {
+    md5: createHash('md5').update('abc').digest('hex'),
+    sha1: crypto.createHash('sha1').update('abc').digest('hex'),
+    sha256: createHash('sha256').update('abc').digest('base64'),
+    hmacSha256: signature,
+    signatureMatches: timingSafeEqual(Buffer.from(signature, 'hex'), Buffer.from(signature, 'hex')),
+    builtAt,
+    basicAuth: `Basic ${Buffer.from(`${event.user}:${event.token}`).toString('base64')}`,
+    base64url: Buffer.from([0xfb, 0xff, 0x01]).toString('base64url'),
+    decoded: Buffer.from('SmlyYSDinJM=', 'base64').toString('utf8'),
+    uuids: [randomUUID(), randomUUID()],
+    randomBytes: crypto.randomBytes(16).length,
+    heard,
+    joined: path.join('rest', 'api', '3', '..', '2', 'issue'),
+    extname: path.extname('report.final.csv'),
+    formatted: util.format('%s has %d issues (%i%%)', 'KILN', 3, 42.7),
+    promisified: await util.promisify(callbackStyle)(40, 2),
+    immediate: await new Promise((resolve) => setImmediate(resolve, 'later')),
+  };
+};
