@@ -111,6 +111,8 @@ fn build() -> Option<PathBuf> {
         wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
         limits: None,
     })
     .unwrap_or_else(|error| panic!("the hostile JS app builds: {error}"));

@@ -75,6 +75,8 @@ fn build() -> Option<PathBuf> {
         wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities,
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
         limits: None,
     })
     .unwrap_or_else(|error| panic!("the entities JS app builds: {error}"));

@@ -36,6 +36,18 @@ export class NotAllowedError extends HttpError {
   }
 }
 
+export class RequestProductNotAllowedError extends NotAllowedError {
+  constructor(requestedProduct, invocationProduct) {
+    super(`Request ${requestedProduct} is not allowed from ${invocationProduct} context.`);
+  }
+}
+
+export class InvalidWorkspaceRequestedError extends NotAllowedError {
+  constructor(failedURL) {
+    super(`Invalid workspace requested in URL: ${failedURL}.`);
+  }
+}
+
 export class ExternalEndpointNotAllowedError extends NotAllowedError {
   constructor(failedURL) {
     super(

@@ -76,5 +76,46 @@ export { fetch };
 
 export { webTrigger };
 
-const api = Object.freeze({ asUser, asApp, fetch, storage, webTrigger });
+export { getAppContext, bindInvocationContext, permissions } from './app_runtime.js';
+
+// Forge platform services Kiln does not provide. Each is exported, so an app
+// that names one builds and its other functions run; calling one rejects
+// with an error saying what to use instead, and sends nothing anywhere.
+function notProvided(what, instead) {
+  return () => Promise.reject(new Error(`${what} is not available on Kiln: ${instead} (see docs/porting-forge-apps.md)`));
+}
+
+/**
+ * Forge's top-level `requestJira` sends no credential at all (an anonymous
+ * request). Kiln's `request-jira` knows the user and the app, not an
+ * anonymous caller, and does not widen such a call to either.
+ */
+export const requestJira = notProvided(
+  'requestJira() without asUser() or asApp() (an anonymous request)',
+  'use api.asUser().requestJira or api.asApp().requestJira',
+);
+export const requestConfluence = notProvided('requestConfluence()', 'Kiln serves Jira apps');
+export const requestBitbucket = notProvided('requestBitbucket()', 'Kiln serves Jira apps');
+export const invokeRemote = notProvided('invokeRemote() (Forge Remote)', 'call the remote with fetch() from an allowed backend');
+export const invokeService = notProvided('invokeService() (Forge containers)', 'call the service with fetch() from an allowed backend');
+export const privacy = Object.freeze({
+  reportPersonalData: notProvided("privacy.reportPersonalData() (Atlassian's personal data reporting)", 'Kiln keeps no account data on Atlassian\'s behalf'),
+});
+export const i18n = Object.freeze({
+  createTranslationFunction: notProvided('i18n.createTranslationFunction() (manifest translations)', 'keep translations in the app'),
+  getTranslations: notProvided('i18n.getTranslations() (manifest translations)', 'keep translations in the app'),
+});
+
+const api = Object.freeze({
+  asUser,
+  asApp,
+  fetch,
+  storage,
+  webTrigger,
+  requestJira,
+  requestConfluence,
+  requestBitbucket,
+  invokeRemote,
+  invokeService,
+});
 export default api;

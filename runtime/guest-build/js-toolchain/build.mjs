@@ -12,7 +12,8 @@
 // 1. esbuild bundles a generated entry into one ES module: the entry imports
 //    every handler module (`handler: index.run` -> `src/index` export `run`)
 //    and exports Kiln's `handler` interface through the Forge layer's
-//    dispatcher. `@forge/api`, `@forge/kvs` and `@forge/resolver` resolve to
+//    dispatcher. `@forge/api`, `@forge/kvs`, `@forge/resolver` and
+//    `@forge/events` resolve to
 //    Kiln's Forge layer, never to the npm packages (which call Atlassian's
 //    cloud through a runtime Kiln does not provide).
 //    Module names in the bundle are then made independent of the folders
@@ -52,6 +53,9 @@ const fetchBackends = Array.isArray(request.fetchBackends) ? request.fetchBacken
 const http = fetchBackends.length > 0;
 // The manifest's custom entities (`app.storage.entities`), validated by Kiln.
 const entities = Array.isArray(request.entities) ? request.entities : [];
+// The manifest's app id and scopes, for `getAppContext()` and `permissions`.
+const appId = String(request.appId ?? '');
+const scopes = Array.isArray(request.scopes) ? request.scopes.map(String) : [];
 const disabledFeatures = http ? ['fetch-event'] : ['http', 'fetch-event'];
 
 /** `index` or `resolvers/board` -> an import path inside the app's src/. */
@@ -133,8 +137,10 @@ import { installHost } from ${forgeSrc('host.js')};
 import { installGlobals } from ${forgeSrc('handler.js')};
 import { installFetch } from ${forgeSrc('fetch.js')};
 import { installEntities } from ${forgeSrc('entity.js')};
+import { installApp } from ${forgeSrc('app_runtime.js')};
 installHost({ jira, log, storage, environment });
 installEntities(${JSON.stringify(entities)});
+installApp(${JSON.stringify({ id: appId, scopes, fetchBackends })});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;
@@ -173,6 +179,7 @@ const bundled = await build({
     '@forge/api': join(forgeDir, 'src', 'index.js'),
     '@forge/kvs': join(forgeDir, 'src', 'kvs.js'),
     '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
+    '@forge/events': join(forgeDir, 'src', 'forge_events.js'),
   },
   plugins: [nodeModules],
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.

@@ -100,6 +100,14 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/handler.js"),
     ),
     (
+        "forge-api/src/app_runtime.js",
+        include_str!("../../../forge/kiln-forge-api/src/app_runtime.js"),
+    ),
+    (
+        "forge-api/src/forge_events.js",
+        include_str!("../../../forge/kiln-forge-api/src/forge_events.js"),
+    ),
+    (
         "forge-api/src/node/package.json",
         include_str!("../../../forge/kiln-forge-api/src/node/package.json"),
     ),
@@ -211,6 +219,12 @@ pub struct JsBuild {
     /// Forge layer's `kvs.entity(name)`, which refuses an entity not
     /// declared here and checks values against the declared types.
     pub entities: Vec<serde_json::Value>,
+    /// The manifest's `app.id`, for the Forge layer's `getAppContext()`.
+    pub app_id: String,
+    /// The manifest's `permissions.scopes`, for the Forge layer's
+    /// `permissions.hasScope` (the host checks every request against the
+    /// manifest it loaded; this only answers the app's questions).
+    pub scopes: Vec<String>,
     /// Resource limits of the bundling and componentizing step, which runs
     /// the app's code (its top-level code runs in the wizer) and tools on the
     /// app's input. `None`: [`BuildLimits::from_env`]. There is no unlimited
@@ -251,6 +265,13 @@ impl JsBuild {
                 .iter()
                 .map(serde_json::to_value)
                 .collect::<Result<_, _>>()?,
+            app_id: manifest.app.id.clone(),
+            scopes: manifest
+                .permissions
+                .scopes
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             limits: None,
         })
     }
@@ -392,6 +413,8 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         handler_modules: &opts.handler_modules,
         fetch_backends: &opts.fetch_backends,
         entities: &opts.entities,
+        app_id: &opts.app_id,
+        scopes: &opts.scopes,
         isolated: opts.sandbox.is_some(),
         node: node.clone(),
     };
@@ -429,6 +452,8 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "outDir": out,
         "fetchBackends": opts.fetch_backends,
         "entities": opts.entities,
+        "appId": opts.app_id,
+        "scopes": opts.scopes,
         "wizer": wizer,
     });
     let request_path = out.join("request.json");

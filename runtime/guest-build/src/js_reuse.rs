@@ -49,6 +49,8 @@ pub(crate) struct BuildSettings<'a> {
     pub handler_modules: &'a [String],
     pub fetch_backends: &'a [String],
     pub entities: &'a [serde_json::Value],
+    pub app_id: &'a str,
+    pub scopes: &'a [String],
     pub isolated: bool,
     pub node: PathBuf,
 }
@@ -239,6 +241,8 @@ mod tests {
             handler_modules: &[],
             fetch_backends: &[],
             entities: &[],
+            app_id: "",
+            scopes: &[],
             isolated: true,
             node: node.to_owned(),
         }

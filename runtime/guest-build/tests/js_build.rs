@@ -70,6 +70,8 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
         limits: None,
     };
     let built = build_js(&build).expect("builds");
@@ -184,6 +186,8 @@ fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
             wizer: wizer(),
             fetch_backends: Vec::new(),
             entities: Vec::new(),
+            app_id: "kiln-test-app".into(),
+            scopes: Vec::new(),
             limits: None,
         };
         let component = build_js(&build).expect("builds");
@@ -237,6 +241,8 @@ fn a_host_file_outside_the_mounts_cannot_be_bundled() {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
         limits: None,
     };
     let error = build_js(&build).unwrap_err();
@@ -271,6 +277,8 @@ fn a_handler_module_outside_src_is_refused() {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
         limits: None,
     };
     assert!(matches!(

@@ -1,0 +1,129 @@
+// Forge's runtime accessors of `@forge/api`: `getAppContext()`,
+// `bindInvocationContext(fn)` and `permissions`, from what Kiln knows of the
+// app (its manifest, embedded by the build: `installApp`) and of the running
+// invocation (handler.js). As Forge documents them
+// (https://developer.atlassian.com/platform/forge/runtime-reference/), with
+// Kiln's values where Forge's platform has its own:
+//
+// - `appAri`: the manifest's `app.id` when it is an ARI, else made into one;
+// - `environmentAri`: the app's ARI's id with Kiln's environment name;
+// - `license`: `undefined` (Kiln does no licensing; Forge gives `undefined`
+//   to apps that are not paid, and in development);
+// - `invocationRemainingTimeInMillis()`: throws, as Forge's does where the
+//   remaining time is not known (tunnelling): Kiln's deadline is the host's;
+// - `permissions`: the manifest's scopes and `external.fetch.backend`; no UI
+//   resource or client fetch is ever granted (Kiln serves no UI).
+
+import { invocationContext } from './handler.js';
+
+let app = { id: '', scopes: [], fetchBackends: [] };
+
+/** Called by the build's setup code with the manifest's app id, scopes and fetch backends. */
+export function installApp({ id, scopes, fetchBackends }) {
+  app = Object.freeze({
+    id: String(id ?? ''),
+    scopes: Object.freeze((scopes ?? []).map(String)),
+    fetchBackends: Object.freeze((fetchBackends ?? []).map(String)),
+  });
+}
+
+const APP_ARI_PREFIX = 'ari:cloud:ecosystem::app/';
+
+function appUuid() {
+  return app.id.startsWith(APP_ARI_PREFIX) ? app.id.slice(APP_ARI_PREFIX.length) : app.id;
+}
+
+export function getAppContext() {
+  const context = invocationContext();
+  if (context === null) {
+    throw new Error('getAppContext() is only available while a function runs, not in top-level code');
+  }
+  const environment = String(context.environment ?? '');
+  return {
+    appAri: ariOf(`${APP_ARI_PREFIX}${appUuid()}`),
+    appVersion: undefined,
+    environmentAri: ariOf(`ari:cloud:ecosystem::environment/${appUuid()}/${environment}`),
+    environmentType: environment.toUpperCase(),
+    installationAri: ariOf(`ari:cloud:ecosystem::installation/${context.installationId}`),
+    invocationId: context.invocationId,
+    invocationRemainingTimeInMillis() {
+      throw new Error('Lambda remaining time is not available. Kiln ends the invocation at its own deadline.');
+    },
+    moduleKey: context.moduleKey,
+    license: undefined,
+    installation: undefined,
+    permissions,
+  };
+}
+
+/** Forge's ARI objects print as the ARI and compare by it. */
+function ariOf(text) {
+  return Object.freeze({ toString: () => text, toJSON: () => text, ari: text });
+}
+
+/** Forge keeps the invocation's context for callbacks run later; Kiln has one invocation per instance. */
+export function bindInvocationContext(fn) {
+  return fn;
+}
+
+/** `https://*.example.com` -> does it cover `url`? Forge's matching: scheme and host. */
+function backendCovers(entry, url) {
+  const match = /^(https?):\/\/(\*\.)?([a-z0-9.-]+)(?::\d+)?$/.exec(entry);
+  if (match === null) {
+    return false;
+  }
+  const [, scheme, wildcard, host] = match;
+  if (url.protocol !== `${scheme}:`) {
+    return false;
+  }
+  const urlHost = url.hostname.toLowerCase().replace(/\.$/, '');
+  return wildcard === undefined ? urlHost === host : urlHost.length > host.length + 1 && urlHost.endsWith(`.${host}`);
+}
+
+function canFetchFrom(type, url) {
+  if (type !== 'backend') {
+    return false;
+  }
+  let parsed;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return false;
+  }
+  return app.fetchBackends.some((entry) => backendCovers(entry, parsed));
+}
+
+function hasScope(scope) {
+  return app.scopes.includes(scope);
+}
+
+function canLoadResource() {
+  return false;
+}
+
+function hasPermission(requirements = {}) {
+  const missing = {};
+  const scopes = (requirements.scopes ?? []).filter((scope) => !hasScope(scope));
+  if (scopes.length > 0) {
+    missing.scopes = scopes;
+  }
+  const external = requirements.external ?? {};
+  for (const [kind, wanted] of Object.entries(external)) {
+    if (kind === 'fetch') {
+      for (const [type, urls] of Object.entries(wanted ?? {})) {
+        const denied = (urls ?? []).filter((url) => !canFetchFrom(type, typeof url === 'string' ? url : url?.address ?? url?.remote));
+        if (denied.length > 0) {
+          missing.external ??= {};
+          missing.external.fetch ??= {};
+          missing.external.fetch[type] = denied;
+        }
+      }
+    } else if ((wanted ?? []).length > 0) {
+      missing.external ??= {};
+      missing.external[kind] = wanted;
+    }
+  }
+  return Object.keys(missing).length === 0 ? { granted: true } : { granted: false, missing };
+}
+
+export const permissions = Object.freeze({ hasPermission, hasScope, canFetchFrom, canLoadResource });

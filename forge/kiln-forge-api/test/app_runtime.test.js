@@ -1,0 +1,149 @@
+// getAppContext(), permissions and the rest of @forge/api's names, and
+// @forge/events, against Forge's documented behaviour
+// (runtime-reference, @forge/api 8.3 and @forge/events 3.0 exports).
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+
+import { dispatch } from '../src/handler.js';
+import { installHost } from '../src/host.js';
+import { installApp } from '../src/app_runtime.js';
+import api, * as forgeApi from '../src/index.js';
+import * as events from '../src/forge_events.js';
+import { fakeHost } from './fake-host.js';
+
+const kilnContext = {
+  invocationId: 'inv-7',
+  accountId: 'acc-1',
+  cloudId: 'cloud-1',
+  siteUrl: 'http://127.0.0.1:1',
+  moduleKey: 'main',
+  installationId: 'inst-9',
+  trigger: 'function',
+  environment: 'development',
+};
+
+const APP = 'ari:cloud:ecosystem::app/7b0a6f1c-1111-4222-8333-944455556666';
+
+async function inInvocation(fn) {
+  installHost(fakeHost());
+  const out = await dispatch({ index: { run: fn } }, 'index.run', '{}', kilnContext);
+  return JSON.parse(out);
+}
+
+test('every name @forge/api 8.3 exports is exported, so an app naming one builds', () => {
+  const names = [
+    'asApp', 'asUser', 'authorize', 'fetch', 'invokeRemote', 'invokeService', 'requestBitbucket',
+    'requestConfluence', 'requestJira', 'webTrigger', 'privacy', 'i18n', 'permissions', 'getAppContext',
+    'bindInvocationContext', 'route', 'assumeTrustedRoute', 'routeFromAbsolute', 'HttpError', 'FetchError',
+    'NotAllowedError', 'ExternalEndpointNotAllowedError', 'ProductEndpointNotAllowedError',
+    'RequestProductNotAllowedError', 'InvalidWorkspaceRequestedError', 'NeedsAuthenticationError',
+    'ProxyRequestError', 'FUNCTION_ERR', 'isExpectedError', 'isForgePlatformError', 'isHostedCodeError',
+  ];
+  for (const name of names) {
+    assert.notEqual(forgeApi[name], undefined, name);
+  }
+  for (const name of ['asUser', 'asApp', 'fetch', 'requestJira', 'invokeRemote']) {
+    assert.equal(typeof api[name], 'function', name);
+  }
+});
+
+test('getAppContext gives the app, environment and installation ARIs and the invocation', async () => {
+  installApp({ id: APP, scopes: ['read:jira-work'], fetchBackends: [] });
+  const context = await inInvocation(() => {
+    const c = forgeApi.getAppContext();
+    let remaining;
+    try {
+      c.invocationRemainingTimeInMillis();
+    } catch (error) {
+      remaining = error.message;
+    }
+    return {
+      appAri: String(c.appAri),
+      environmentAri: `${c.environmentAri}`,
+      environmentType: c.environmentType,
+      installationAri: c.installationAri.toString(),
+      invocationId: c.invocationId,
+      moduleKey: c.moduleKey,
+      license: c.license ?? null,
+      remaining,
+    };
+  });
+  assert.deepEqual(context, {
+    appAri: APP,
+    environmentAri: 'ari:cloud:ecosystem::environment/7b0a6f1c-1111-4222-8333-944455556666/development',
+    environmentType: 'DEVELOPMENT',
+    installationAri: 'ari:cloud:ecosystem::installation/inst-9',
+    invocationId: 'inv-7',
+    moduleKey: 'main',
+    license: null,
+    remaining: 'Lambda remaining time is not available. Kiln ends the invocation at its own deadline.',
+  });
+  // A plain Kiln app id becomes an app ARI.
+  installApp({ id: 'issue-triage', scopes: [], fetchBackends: [] });
+  const plain = await inInvocation(() => String(forgeApi.getAppContext().appAri));
+  assert.equal(plain, 'ari:cloud:ecosystem::app/issue-triage');
+});
+
+test('permissions answer from the manifest: scopes and backend fetch; no UI resource', () => {
+  installApp({
+    id: APP,
+    scopes: ['read:jira-work', 'write:jira-work'],
+    fetchBackends: ['https://api.example.com', 'https://*.status.io'],
+  });
+  const { permissions } = forgeApi;
+  assert.equal(permissions.hasScope('read:jira-work'), true);
+  assert.equal(permissions.hasScope('manage:jira-configuration'), false);
+  assert.equal(permissions.canFetchFrom('backend', 'https://api.example.com/v1/x'), true);
+  assert.equal(permissions.canFetchFrom('backend', 'http://api.example.com/v1/x'), false);
+  assert.equal(permissions.canFetchFrom('backend', 'https://eu.status.io/'), true);
+  assert.equal(permissions.canFetchFrom('backend', 'https://status.io/'), false);
+  assert.equal(permissions.canFetchFrom('backend', 'https://api.example.com.evil.test/'), false);
+  assert.equal(permissions.canFetchFrom('client', 'https://api.example.com/'), false);
+  assert.equal(permissions.canLoadResource('images', 'https://api.example.com/a.png'), false);
+  assert.deepEqual(permissions.hasPermission({ scopes: ['read:jira-work'] }), { granted: true });
+  assert.deepEqual(
+    permissions.hasPermission({
+      scopes: ['read:jira-work', 'delete:jira-work'],
+      external: { fetch: { backend: ['https://api.example.com', 'https://other.test'] }, images: ['https://x.test'] },
+    }),
+    {
+      granted: false,
+      missing: {
+        scopes: ['delete:jira-work'],
+        external: { fetch: { backend: ['https://other.test'] }, images: ['https://x.test'] },
+      },
+    },
+  );
+});
+
+test('platform services Kiln does not provide reject by name and send nothing', async () => {
+  const host = fakeHost();
+  installHost(host);
+  await assert.rejects(forgeApi.requestJira(forgeApi.route`/rest/api/3/myself`), /anonymous request.*asUser\(\)/);
+  await assert.rejects(api.invokeRemote('remote', {}), /invokeRemote\(\) \(Forge Remote\) is not available on Kiln/);
+  await assert.rejects(forgeApi.privacy.reportPersonalData([]), /reportPersonalData/);
+  await assert.rejects(forgeApi.i18n.createTranslationFunction('en-US'), /translations/);
+  assert.equal(host.sent.length, 0);
+});
+
+test('@forge/events: queue names are checked as Forge checks them; push rejects, sending nothing', async () => {
+  assert.throws(() => new events.Queue({ key: 'bad key!' }), events.InvalidQueueNameError);
+  assert.throws(() => new events.Queue({ key: 'x'.repeat(51) }), events.InvalidQueueNameError);
+  const queue = new events.Queue({ key: 'issue-sync_1' });
+  await assert.rejects(queue.push({ body: { issueKey: 'K-1' } }), (error) => {
+    assert.ok(error instanceof events.InternalServerError);
+    assert.match(error.message, /Queue\("issue-sync_1"\)\.push\(\) is not supported by Kiln yet.*nothing was sent/);
+    return true;
+  });
+  await assert.rejects(events.appEvents.publish({ key: 'e' }), /appEvents\.publish\(\)/);
+  // A consumer asking for a retry returns what Forge's InvocationError serialises to.
+  assert.deepEqual(JSON.parse(JSON.stringify(new events.InvocationError({ retryAfter: 0 }))), {
+    _retry: true,
+    retryOptions: { retryAfter: 1 },
+  });
+  assert.deepEqual(JSON.parse(JSON.stringify(new events.InvocationError())), {
+    _retry: true,
+    retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_RETRY_REQUEST' },
+  });
+});
