@@ -376,6 +376,47 @@ export const FilterConditions = Object.freeze({
 
 export const SortOrder = Object.freeze({ ASC: 'ASC', DESC: 'DESC' });
 
+/**
+ * @forge/kvs's `Filter`: `new Filter().and(field, condition)` starts a list
+ * joined by `and` (which then only has `.and`), `.or(…)` one joined by `or`;
+ * a query takes it with `.filters(filter)`.
+ */
+export class Filter {
+  and(field, condition) {
+    return new AndFilter().and(field, condition);
+  }
+
+  or(field, condition) {
+    return new OrFilter().or(field, condition);
+  }
+}
+
+class FilterList {
+  items = [];
+
+  filters() {
+    return this.items;
+  }
+
+  operator() {
+    return this instanceof AndFilter ? 'and' : 'or';
+  }
+}
+
+export class AndFilter extends FilterList {
+  and(field, condition) {
+    this.items.push({ property: field, ...condition });
+    return this;
+  }
+}
+
+export class OrFilter extends FilterList {
+  or(field, condition) {
+    this.items.push({ property: field, ...condition });
+    return this;
+  }
+}
+
 /** Compares two values of one type in the storage's order (UTF-8 bytes, numbers numerically). */
 function compare(a, b) {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
@@ -460,6 +501,16 @@ class EntityQuery {
 
   orFilter(field, cond) {
     return this.#with({ filters: [...(this.#state.filters ?? []), { field, cond, join: 'or' }] });
+  }
+
+  /** @forge/kvs 1.6's form: `.filters(new Filter().and(field, condition).and(…))`. */
+  filters(filter) {
+    if (typeof filter?.filters !== 'function' || typeof filter?.operator !== 'function') {
+      throw invalidQuery('filters takes a Filter: new Filter().and(field, condition) or .or(field, condition)');
+    }
+    const join = filter.operator();
+    const filters = filter.filters().map(({ property, ...cond }) => ({ field: property, cond, join }));
+    return this.#with({ filters });
   }
 
   sort(order) {

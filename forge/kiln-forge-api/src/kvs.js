@@ -2,9 +2,26 @@
 // custom entities (`kvs.entity(name)`, entity.js).
 
 import { storage, WhereConditions, StorageError } from './storage.js';
-import { EntityError, FilterConditions, SortOrder } from './entity.js';
+import { EntityError, FilterConditions, SortOrder, Filter, AndFilter, OrFilter } from './entity.js';
 
-export { WhereConditions, FilterConditions, SortOrder, StorageError, EntityError };
+export { WhereConditions, FilterConditions, SortOrder, StorageError, EntityError, Filter, AndFilter, OrFilter };
+
+/**
+ * @forge/kvs's error classes, as the errors Kiln throws in their place: a
+ * call Kiln refuses before storage (`EntityError`, named `ForgeKvsError`),
+ * and one the storage host refused (`StorageError`).
+ */
+export { EntityError as ForgeKvsError, StorageError as ForgeKvsAPIError };
+
+/**
+ * Forge's metadata fields for `get`/`query` options. Kiln keeps no such
+ * metadata: options naming them are accepted and results carry none.
+ */
+export const MetadataField = Object.freeze({
+  CREATED_AT: 'CREATED_AT',
+  UPDATED_AT: 'UPDATED_AT',
+  EXPIRE_TIME: 'EXPIRE_TIME',
+});
 /** Forge's earlier name of `SortOrder`, in its examples (`Sort.DESC`). */
 export const Sort = SortOrder;
 export const kvs = storage;

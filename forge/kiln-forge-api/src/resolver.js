@@ -31,3 +31,15 @@ export default class Resolver {
     };
   }
 }
+
+/**
+ * `makeResolver(handlers)` (@forge/resolver 2): a resolver defining each
+ * `key: fn` of `handlers`, returned as its definitions.
+ */
+export function makeResolver(handlers) {
+  const resolver = new Resolver();
+  for (const key of Object.keys(handlers)) {
+    resolver.define(key, handlers[key]);
+  }
+  return resolver.getDefinitions();
+}

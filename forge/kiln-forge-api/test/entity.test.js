@@ -7,7 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { kvs, WhereConditions, FilterConditions, SortOrder, Sort, EntityError, StorageError } from '../src/kvs.js';
+import { kvs, WhereConditions, FilterConditions, SortOrder, Sort, EntityError, StorageError, Filter, ForgeKvsError } from '../src/kvs.js';
 import { storage } from '../src/index.js';
 import { installEntities } from '../src/entity.js';
 import { installHost } from '../src/host.js';
@@ -248,6 +248,13 @@ test('filters apply to any attribute, and/or but not both', async () => {
   // A filtered page is still filled up to the limit.
   const page = await q().andFilter('active', FilterConditions.exists()).limit(2).getMany();
   assert.deepEqual(keys(page), ['x1', 'x2']);
+  // @forge/kvs 1.6's form: .filters(new Filter().and(…).and(…)) or .or(…).
+  const between = new Filter().and('age', FilterConditions.greaterThan(1)).and('age', FilterConditions.lessThanEqualTo(3));
+  assert.deepEqual(await run(q().filters(between)), ['x2', 'x3']);
+  const either = new Filter().or('age', FilterConditions.lessThan(2)).or('age', FilterConditions.greaterThanEqualTo(4));
+  assert.deepEqual(await run(q().filters(either)), ['x1', 'x4']);
+  assert.equal(typeof new Filter().and('age', FilterConditions.exists()).or, 'undefined', 'an and-list has no .or, as in Forge');
+  assert.throws(() => q().filters({ and() {} }), (error) => error instanceof ForgeKvsError && /filters takes a Filter/.test(error.message));
 });
 
 test('a stale index entry (a write interrupted between its steps) is never a result', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import { dispatch, splitHandler, installGlobals } from '../src/handler.js';
 import { installHost } from '../src/host.js';
-import Resolver from '../src/resolver.js';
+import Resolver, { makeResolver } from '../src/resolver.js';
 import api, { route } from '../src/index.js';
 import { fakeHost } from './fake-host.js';
 
@@ -84,4 +84,14 @@ test('@forge/resolver definitions dispatch by functionKey', async () => {
   assert.equal(await handler({ call: { functionKey: 'getText', payload: { name: 'x' } } }, { moduleKey: 'panel' }), 'x @ panel');
   await assert.rejects(handler({ call: { functionKey: 'nope' } }, {}), /no resolver function named nope/);
   assert.throws(() => resolver.define('getText', () => 1), /defined twice/);
+});
+
+test('makeResolver(handlers) gives the same definitions as define() for each key', async () => {
+  installHost(fakeHost());
+  const handler = makeResolver({ hello: ({ payload }) => `hi ${payload.name}`, twice: ({ payload }) => payload.n * 2 });
+  const modules = { index: { handler } };
+  const call = (functionKey, payload) =>
+    dispatch(modules, 'index.handler', JSON.stringify({ call: { functionKey, payload }, context: {} }), kilnContext);
+  assert.equal(JSON.parse(await call('hello', { name: 'Ada' })), 'hi Ada');
+  assert.equal(JSON.parse(await call('twice', { n: 21 })), 42);
 });
