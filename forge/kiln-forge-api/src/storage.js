@@ -6,7 +6,7 @@
 
 import { host, witError } from './host.js';
 import { StorageError } from './storage_error.js';
-import { entity, ENTITY_KEY_PREFIX, EntityWhereConditions } from './entity.js';
+import { entity, EntityError, ENTITY_KEY_PREFIX, EntityWhereConditions } from './entity.js';
 
 export { StorageError };
 
@@ -115,24 +115,113 @@ function refuseTransaction() {
   throw new Error(TRANSACTIONS_REFUSED);
 }
 
+/**
+ * @forge/kvs 1.6's set options Kiln cannot honour: `ttl` (Kiln's values do
+ * not expire), `keyPolicy` and `returnValue`. Refused before anything is
+ * written, rather than ignored: an app relying on a value expiring (a lock,
+ * a cache) must not run as if it did.
+ */
+function refuseSetOptions(options, call) {
+  if (options === undefined || options === null) {
+    return;
+  }
+  const unsupported = ['ttl', 'keyPolicy', 'returnValue', 'returnMetadataFields'].filter((name) => options[name] !== undefined);
+  if (unsupported.length > 0) {
+    throw new EntityError(
+      'UNSUPPORTED_OPTION',
+      `${call} with ${unsupported.join(', ')} is not supported by Kiln: its storage keeps values until they are deleted and sets them unconditionally; nothing was written. See docs/porting-forge-apps.md`,
+    );
+  }
+}
+
+/**
+ * @forge/kvs 1.6: with an options object (`{ metadataFields }`), `get`
+ * answers `{ key, value }` rather than the value. Kiln keeps no metadata,
+ * so the result holds none of the fields asked for.
+ */
+function getResult(key, value, options) {
+  if (value === undefined || options === undefined || options === null) {
+    return value;
+  }
+  return { key, value };
+}
+
+/** A failed item of a batch result, with the error's code. */
+function failedItem({ key, entityName }, error) {
+  const item = { key, error: { code: String(error?.code ?? 'UNKNOWN_ERROR'), message: String(error?.message ?? error) } };
+  return entityName === undefined ? item : { ...item, entityName: String(entityName) };
+}
+
+function succeededItem({ key, entityName }, extra = {}) {
+  return entityName === undefined ? { key, ...extra } : { key, ...extra, entityName: String(entityName) };
+}
+
+/**
+ * @forge/kvs 1.6's batches, item by item. Forge's batches are not
+ * transactions either: each item succeeds or fails on its own, and the
+ * result lists both.
+ */
+async function batch(items, run) {
+  const result = { successfulKeys: [], failedKeys: [] };
+  for (const item of items ?? []) {
+    try {
+      const extra = await run(item);
+      if (extra === null) {
+        result.failedKeys.push(failedItem(item, { code: 'KEY_NOT_FOUND', message: 'Key does not exist' }));
+      } else {
+        result.successfulKeys.push(succeededItem(item, extra));
+      }
+    } catch (error) {
+      result.failedKeys.push(failedItem(item, error));
+    }
+  }
+  return result;
+}
+
+/** The store or the custom entity a batch item names. */
+function target(item) {
+  return item?.entityName === undefined ? storage : entity(String(item.entityName));
+}
+
 /** The storage API shared by `@forge/api`'s `storage` and `@forge/kvs`'s `kvs`. */
 export const storage = Object.freeze({
-  async get(key) {
+  async get(key, options) {
     const entry = call('get', String(key));
-    return entry === undefined ? undefined : JSON.parse(entry.value);
+    return getResult(String(key), entry === undefined ? undefined : JSON.parse(entry.value), options);
   },
-  async set(key, value) {
+  async set(key, value, options) {
+    refuseSetOptions(options, 'set()');
     call('set', String(key), encode(value));
   },
   async delete(key) {
     call('delete', String(key));
   },
-  async getSecret(key) {
+  async getSecret(key, options) {
     const text = call('getSecret', String(key));
-    return text === undefined ? undefined : JSON.parse(text);
+    return getResult(String(key), text === undefined ? undefined : JSON.parse(text), options);
   },
-  async setSecret(key, value) {
+  async setSecret(key, value, options) {
+    refuseSetOptions(options, 'setSecret()');
     call('setSecret', String(key), encode(value));
+  },
+  batchSet(items) {
+    return batch(items, async (item) => {
+      refuseSetOptions(item.options, 'batchSet()');
+      await target(item).set(item.key, item.value);
+      return {};
+    });
+  },
+  batchGet(items) {
+    return batch(items, async (item) => {
+      const value = await target(item).get(item.key);
+      return value === undefined ? null : { value };
+    });
+  },
+  batchDelete(items) {
+    return batch(items, async (item) => {
+      await target(item).delete(item.key);
+      return {};
+    });
   },
   async deleteSecret(key) {
     call('deleteSecret', String(key));

@@ -84,3 +84,57 @@ test("key-value queries never list custom entities' keys, and still fill their p
   assert.deepEqual(seen, ['k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
   assert.equal((await kvs.query().limit(4).getMany()).results.length, 4);
 });
+
+test("@forge/kvs 1.6: get with options answers { key, value }; set options Kiln cannot honour are refused, nothing written", async () => {
+  const host = fakeHost();
+  installHost(host);
+  await kvs.set('k', { a: 1 });
+  assert.deepEqual(await kvs.get('k', { metadataFields: ['CREATED_AT'] }), { key: 'k', value: { a: 1 } });
+  assert.deepEqual(await kvs.get('k'), { a: 1 });
+  assert.equal(await kvs.get('absent', {}), undefined);
+  await kvs.setSecret('s', 'v');
+  assert.deepEqual(await kvs.getSecret('s', {}), { key: 's', value: 'v' });
+  await assert.rejects(kvs.set('lock', 1, { ttl: { value: 5, unit: 'MINUTES' } }), (error) => {
+    assert.equal(error.name, 'ForgeKvsError');
+    assert.equal(error.code, 'UNSUPPORTED_OPTION');
+    assert.match(error.message, /ttl is not supported by Kiln.*nothing was written/);
+    return true;
+  });
+  await assert.rejects(kvs.set('lock', 1, { keyPolicy: 'FAIL_IF_EXISTS' }), /keyPolicy is not supported/);
+  await assert.rejects(kvs.setSecret('lock', 1, { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS' }), /keyPolicy, returnValue/);
+  assert.equal(host.data.has('lock'), false);
+  await kvs.set('plain', 2, {});
+  assert.equal(await kvs.get('plain'), 2);
+});
+
+test('@forge/kvs 1.6 batches: each item succeeds or fails on its own, in Forge\'s result shape', async () => {
+  const { installEntities } = await import('../src/entity.js');
+  installHost(fakeHost());
+  installEntities([{ name: 'employee', attributes: { age: { type: 'integer' } }, indexes: ['age'] }]);
+  const set = await kvs.batchSet([
+    { key: 'a', value: 1 },
+    { key: 'e1', value: { age: 30 }, entityName: 'employee' },
+    { key: 'e2', value: { age: 'old' }, entityName: 'employee' },
+    { key: 'b', value: 2, options: { ttl: { value: 1, unit: 'DAYS' } } },
+  ]);
+  assert.deepEqual(set.successfulKeys, [{ key: 'a' }, { key: 'e1', entityName: 'employee' }]);
+  assert.deepEqual(
+    set.failedKeys.map((f) => [f.key, f.entityName, f.error.code]),
+    [
+      ['e2', 'employee', 'INVALID_ATTRIBUTE_VALUE'],
+      ['b', undefined, 'UNSUPPORTED_OPTION'],
+    ],
+  );
+  const got = await kvs.batchGet([{ key: 'a' }, { key: 'e1', entityName: 'employee' }, { key: 'missing' }]);
+  assert.deepEqual(got, {
+    successfulKeys: [
+      { key: 'a', value: 1 },
+      { key: 'e1', value: { age: 30 }, entityName: 'employee' },
+    ],
+    failedKeys: [{ key: 'missing', error: { code: 'KEY_NOT_FOUND', message: 'Key does not exist' } }],
+  });
+  const deleted = await kvs.batchDelete([{ key: 'a' }, { key: 'e1', entityName: 'employee' }]);
+  assert.deepEqual(deleted, { successfulKeys: [{ key: 'a' }, { key: 'e1', entityName: 'employee' }], failedKeys: [] });
+  assert.equal(await kvs.get('a'), undefined);
+  assert.equal(await kvs.entity('employee').get('e1'), undefined);
+});
