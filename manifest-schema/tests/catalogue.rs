@@ -114,9 +114,17 @@ fn match_route_table() {
         (Get, "rest/api/3/issue/KEY-1", None),
         (Get, "", None),
         (Get, "/", None),
+        // REST API v2: v3's operations, so v3's route and scopes.
+        (
+            Get,
+            "/rest/api/2/issue/KEY-1",
+            Some("/rest/api/3/issue/{issueIdOrKey}"),
+        ),
         // Not catalogued: no OAuth scope, other API versions, other case.
         (Get, "/rest/api/3/serverInfo", None),
-        (Get, "/rest/api/2/issue/KEY-1", None),
+        (Get, "/rest/api/2/serverInfo", None),
+        (Get, "/rest/api/1/issue/KEY-1", None),
+        (Get, "/rest/api/latest/issue/KEY-1", None),
         (Get, "/rest/api/3/ISSUE/KEY-1", None),
         (
             Get,

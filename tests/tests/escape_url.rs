@@ -137,6 +137,34 @@ async fn url_write_with_only_read_scope() {
 }
 
 #[tokio::test]
+async fn url_rest_api_v2_is_held_to_v3_scopes() {
+    // v2 has v3's operations, so v3's scopes: a read scope reads through v2
+    // (rich text as a string) and does not write through it.
+    let comment = json!({
+        "principal": "user", "method": "POST", "path": "/rest/api/2/issue/KILN-1/comment",
+        "headers": [["Content-Type", "application/json"]], "body": "{\"body\":\"hi\"}"
+    });
+    let err = refused(
+        &["read:jira-user", "read:jira-work"],
+        comment,
+        "scope-denied",
+        "write:jira-work",
+    )
+    .await;
+    assert_eq!(err["detail"]["missing"], json!(["write:jira-work"]));
+    let h = Harness::start().await;
+    let app = scopes_app(&h, &["read:jira-user", "read:jira-work"]).await;
+    let read = ok_json(
+        &h.invoke(&app, "call", get("/rest/api/2/issue/KILN-1"))
+            .await,
+    );
+    assert_eq!(read["ok"]["status"], 200, "{read}");
+    let issue: Value =
+        serde_json::from_str(read["ok"]["body"].as_str().expect("a body")).expect("an issue");
+    assert!(issue["fields"]["description"].is_string(), "{issue}");
+}
+
+#[tokio::test]
 async fn url_granular_scope_subset() {
     // One granular scope of the set the route needs does not open it; the
     // refusal names the rest.

@@ -157,6 +157,13 @@ impl Catalogue {
             split[count] = segment;
             count += 1;
         }
+        // Jira's REST API v2 has v3's operations and scopes ("the same collection
+        // of operations"; v3 adds the Atlassian Document Format); the specs
+        // describe v3 only, so a v2 path matches its v3 route. The path sent is
+        // the app's: only the lookup reads it as v3.
+        if split[..count.min(3)] == ["rest", "api", "2"] {
+            split[2] = "3";
+        }
         let path = &split[..count];
         let candidates = self.by_method[method as usize].get(count)?;
         candidates
@@ -185,6 +192,42 @@ mod tests {
             .map(|route| path_segments(route.template).count())
             .max();
         assert!(longest.is_some_and(|n| n < MAX_SEGMENTS), "{longest:?}");
+    }
+
+    #[test]
+    fn a_rest_api_v2_path_matches_its_v3_route_and_nothing_more() {
+        let catalogue = Catalogue::get();
+        for (method, v2, v3) in [
+            (
+                Method::Get,
+                "/rest/api/2/issue/KILN-1",
+                "/rest/api/3/issue/KILN-1",
+            ),
+            (
+                Method::Post,
+                "/rest/api/2/issue/KILN-1/comment",
+                "/rest/api/3/issue/KILN-1/comment",
+            ),
+            (
+                Method::Get,
+                "/rest/api/2/search/jql",
+                "/rest/api/3/search/jql",
+            ),
+        ] {
+            let matched = catalogue.match_route(method, v2).expect(v2);
+            assert_eq!(Some(matched), catalogue.match_route(method, v3), "{v2}");
+        }
+        for unmatched in [
+            "/rest/api/2",
+            "/rest/api/2/not-a-route",
+            "/rest/api/22/issue/K-1",
+            "/rest/agile/2/board",
+        ] {
+            assert!(
+                catalogue.match_route(Method::Get, unmatched).is_none(),
+                "{unmatched}"
+            );
+        }
     }
 
     #[test]

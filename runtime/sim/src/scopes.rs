@@ -255,6 +255,15 @@ const OPS_ALERT_WRITE: Alternatives = &[&[
 /// The scope alternatives for `method` on the route `template` (an axum route
 /// template without the gateway's `/ex/jira/{cloud_id}` prefix).
 pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> {
+    // REST API v2 has v3's operations and scopes (`platform/v2.rs`).
+    let v3;
+    let template = match template.strip_prefix("/rest/api/2/") {
+        Some(rest) => {
+            v3 = format!("/rest/api/3/{rest}");
+            v3.as_str()
+        }
+        None => template,
+    };
     const OPS: &str = "/jsm/ops/api/{cloud_id}/v1";
     if let Some(ops_path) = template.strip_prefix(OPS) {
         return ops_required(method, ops_path);

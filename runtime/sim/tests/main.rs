@@ -19,6 +19,7 @@ mod ops;
 mod ops_contract;
 mod properties;
 mod real_clients;
+mod rest_api_v2;
 mod seed_doc;
 mod site;
 mod webhooks;

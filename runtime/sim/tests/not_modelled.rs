@@ -94,7 +94,11 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     );
 
     // Not a route of any spec: still Jira's 404, without the header.
-    for path in ["/rest/api/3/issue/KILN-1/nonsense", "/rest/api/2/myself"] {
+    for path in [
+        "/rest/api/3/issue/KILN-1/nonsense",
+        "/rest/api/2/issue/KILN-1/nonsense",
+        "/rest/api/1/myself",
+    ] {
         let unknown = alice.get(path).await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!not_modelled(&unknown.headers), "{path}");

@@ -164,6 +164,15 @@ async fn the_gateway_checks_each_operations_scopes() {
         json(myself).await["message"],
         "Unauthorized; scope does not match"
     );
+    // REST API v2: v3's operations, v3's scopes.
+    let v2_issue = gateway_get(&sim, &access, "/rest/api/2/issue/KILN-1").await;
+    assert_eq!(v2_issue.status(), StatusCode::OK);
+    let v2_myself = gateway_get(&sim, &access, "/rest/api/2/myself").await;
+    assert_eq!(v2_myself.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        json(v2_myself).await["message"],
+        "Unauthorized; scope does not match"
+    );
 
     let write = client()
         .post(format!("{gateway_base}/rest/api/3/issue/KILN-1/comment"))

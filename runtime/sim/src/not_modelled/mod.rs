@@ -78,14 +78,23 @@ pub(crate) fn spec_operation(method: &Method, path: &str) -> Option<&'static Spe
 /// where the Ops spec has it.
 fn site_path(path: &str) -> std::borrow::Cow<'_, str> {
     let Some(rest) = path.strip_prefix("/ex/jira/") else {
-        return path.into();
+        return as_v3(path);
     };
     let Some((_, after_cloud_id)) = rest.split_once('/') else {
         return path.into();
     };
     match after_cloud_id.strip_prefix("jsm/ops/api/v1/") {
         Some(ops) => format!("/jsm/ops/api/cloud-id/v1/{ops}").into(),
-        None => format!("/{after_cloud_id}").into(),
+        None => as_v3(&format!("/{after_cloud_id}")).into_owned().into(),
+    }
+}
+
+/// A REST API v2 path or template as v3's, whose operations it has (the specs
+/// describe v3 only; `platform/v2.rs`).
+fn as_v3(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/rest/api/2/") {
+        Some(rest) => format!("/rest/api/3/{rest}").into(),
+        None => path.into(),
     }
 }
 
@@ -140,11 +149,11 @@ pub(crate) async fn unless_shadowed(request: Request, next: Next) -> Response {
 /// back where the Ops spec has it (`/jsm/ops/api/{cloudId}/v1/...`).
 fn site_template(template: &str) -> std::borrow::Cow<'_, str> {
     let Some(rest) = template.strip_prefix("/ex/jira/{cloud_id}") else {
-        return template.into();
+        return as_v3(template);
     };
     match rest.strip_prefix("/jsm/ops/api/v1/") {
         Some(ops) => format!("/jsm/ops/api/{{cloud_id}}/v1/{ops}").into(),
-        None => rest.into(),
+        None => as_v3(rest),
     }
 }
 
@@ -244,7 +253,16 @@ mod tests {
             (Method::GET, "/rest/api/3/issue/KILN-1/nonsense", None),
             (Method::PATCH, "/rest/api/3/issue/KILN-1", None),
             (Method::GET, "/rest/api/3/issue/", None),
-            (Method::GET, "/rest/api/2/issue/KILN-1", None),
+            (
+                Method::GET,
+                "/rest/api/2/issue/KILN-1",
+                Some("/rest/api/3/issue/{issueIdOrKey}"),
+            ),
+            (
+                Method::GET,
+                "/ex/jira/c-1/rest/api/2/issue/KILN-1/changelog",
+                Some("/rest/api/3/issue/{issueIdOrKey}/changelog"),
+            ),
             (Method::GET, "/ex/jira", None),
         ];
         for (method, path, expected) in cases {
