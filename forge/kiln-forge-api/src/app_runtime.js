@@ -15,15 +15,18 @@
 //   resource or client fetch is ever granted (Kiln serves no UI).
 
 import { invocationContext } from './handler.js';
+import { declaresBackend } from './fetch.js';
 
-let app = { id: '', scopes: [], fetchBackends: [] };
+let app = { id: '', scopes: [] };
 
-/** Called by the build's setup code with the manifest's app id, scopes and fetch backends. */
-export function installApp({ id, scopes, fetchBackends }) {
+/**
+ * Called by the build's setup code with the manifest's app id and scopes
+ * (its fetch backends are fetch.js's, installed by `installFetch`).
+ */
+export function installApp({ id, scopes }) {
   app = Object.freeze({
     id: String(id ?? ''),
     scopes: Object.freeze((scopes ?? []).map(String)),
-    fetchBackends: Object.freeze((fetchBackends ?? []).map(String)),
   });
 }
 
@@ -66,31 +69,9 @@ export function bindInvocationContext(fn) {
   return fn;
 }
 
-/** `https://*.example.com` -> does it cover `url`? Forge's matching: scheme and host. */
-function backendCovers(entry, url) {
-  const match = /^(https?):\/\/(\*\.)?([a-z0-9.-]+)(?::\d+)?$/.exec(entry);
-  if (match === null) {
-    return false;
-  }
-  const [, scheme, wildcard, host] = match;
-  if (url.protocol !== `${scheme}:`) {
-    return false;
-  }
-  const urlHost = url.hostname.toLowerCase().replace(/\.$/, '');
-  return wildcard === undefined ? urlHost === host : urlHost.length > host.length + 1 && urlHost.endsWith(`.${host}`);
-}
-
+/** Backend fetch is what the manifest declares, by fetch.js's one reading of it. */
 function canFetchFrom(type, url) {
-  if (type !== 'backend') {
-    return false;
-  }
-  let parsed;
-  try {
-    parsed = new URL(String(url));
-  } catch {
-    return false;
-  }
-  return app.fetchBackends.some((entry) => backendCovers(entry, parsed));
+  return type === 'backend' && declaresBackend(url);
 }
 
 function hasScope(scope) {

@@ -54,6 +54,20 @@ function parseBackend(entry) {
   return { scheme: match[1], subdomains: match[2] !== undefined, host: match[3] };
 }
 
+/**
+ * Whether `text` is a URL one of the declared backends covers (Forge's
+ * matching: scheme and host). Also `permissions.canFetchFrom('backend', …)`.
+ */
+export function declaresBackend(text) {
+  let url;
+  try {
+    url = new URL(String(text));
+  } catch {
+    return false;
+  }
+  return covered(url);
+}
+
 function covered(url) {
   const scheme = url.protocol.replace(/:$/, '');
   const host = url.hostname.toLowerCase().replace(/\.$/, '');

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { dispatch } from '../src/handler.js';
 import { installHost } from '../src/host.js';
 import { installApp } from '../src/app_runtime.js';
+import { installFetch } from '../src/fetch.js';
 import api, * as forgeApi from '../src/index.js';
 import * as events from '../src/forge_events.js';
 import { fakeHost } from './fake-host.js';
@@ -49,7 +50,7 @@ test('every name @forge/api 8.3 exports is exported, so an app naming one builds
 });
 
 test('getAppContext gives the app, environment and installation ARIs and the invocation', async () => {
-  installApp({ id: APP, scopes: ['read:jira-work'], fetchBackends: [] });
+  installApp({ id: APP, scopes: ['read:jira-work'] });
   const context = await inInvocation(() => {
     const c = forgeApi.getAppContext();
     let remaining;
@@ -80,17 +81,14 @@ test('getAppContext gives the app, environment and installation ARIs and the inv
     remaining: 'Lambda remaining time is not available. Kiln ends the invocation at its own deadline.',
   });
   // A plain Kiln app id becomes an app ARI.
-  installApp({ id: 'issue-triage', scopes: [], fetchBackends: [] });
+  installApp({ id: 'issue-triage', scopes: [] });
   const plain = await inInvocation(() => String(forgeApi.getAppContext().appAri));
   assert.equal(plain, 'ari:cloud:ecosystem::app/issue-triage');
 });
 
 test('permissions answer from the manifest: scopes and backend fetch; no UI resource', () => {
-  installApp({
-    id: APP,
-    scopes: ['read:jira-work', 'write:jira-work'],
-    fetchBackends: ['https://api.example.com', 'https://*.status.io'],
-  });
+  installApp({ id: APP, scopes: ['read:jira-work', 'write:jira-work'] });
+  installFetch(async () => {}, ['https://api.example.com', 'https://*.status.io']);
   const { permissions } = forgeApi;
   assert.equal(permissions.hasScope('read:jira-work'), true);
   assert.equal(permissions.hasScope('manage:jira-configuration'), false);

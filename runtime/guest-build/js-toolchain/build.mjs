@@ -140,7 +140,7 @@ import { installEntities } from ${forgeSrc('entity.js')};
 import { installApp } from ${forgeSrc('app_runtime.js')};
 installHost({ jira, log, storage, environment });
 installEntities(${JSON.stringify(entities)});
-installApp(${JSON.stringify({ id: appId, scopes, fetchBackends })});
+installApp(${JSON.stringify({ id: appId, scopes })});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;
