@@ -122,13 +122,9 @@ async fn url_undeclared_scope() {
 
 #[tokio::test]
 async fn url_write_with_only_read_scope() {
-    let comment = json!({
-        "principal": "user", "method": "POST", "path": "/rest/api/3/issue/KILN-1/comment",
-        "headers": [["Content-Type", "application/json"]], "body": "{}"
-    });
     let err = refused(
-        &["read:jira-user", "read:jira-work"],
-        comment,
+        READ_ONLY,
+        comment("/rest/api/3/issue/KILN-1/comment", "{}"),
         "scope-denied",
         "write:jira-work",
     )
@@ -136,24 +132,30 @@ async fn url_write_with_only_read_scope() {
     assert_eq!(err["detail"]["missing"], json!(["write:jira-work"]));
 }
 
+const READ_ONLY: &[&str] = &["read:jira-user", "read:jira-work"];
+
+/// A JSON POST of `body` to `path`, as the user.
+fn comment(path: &str, body: &str) -> Value {
+    json!({
+        "principal": "user", "method": "POST", "path": path,
+        "headers": [["Content-Type", "application/json"]], "body": body
+    })
+}
+
 #[tokio::test]
 async fn url_rest_api_v2_is_held_to_v3_scopes() {
     // v2 has v3's operations, so v3's scopes: a read scope reads through v2
     // (rich text as a string) and does not write through it.
-    let comment = json!({
-        "principal": "user", "method": "POST", "path": "/rest/api/2/issue/KILN-1/comment",
-        "headers": [["Content-Type", "application/json"]], "body": "{\"body\":\"hi\"}"
-    });
     let err = refused(
-        &["read:jira-user", "read:jira-work"],
-        comment,
+        READ_ONLY,
+        comment("/rest/api/2/issue/KILN-1/comment", r#"{"body":"hi"}"#),
         "scope-denied",
         "write:jira-work",
     )
     .await;
     assert_eq!(err["detail"]["missing"], json!(["write:jira-work"]));
     let h = Harness::start().await;
-    let app = scopes_app(&h, &["read:jira-user", "read:jira-work"]).await;
+    let app = scopes_app(&h, READ_ONLY).await;
     let read = ok_json(
         &h.invoke(&app, "call", get("/rest/api/2/issue/KILN-1"))
             .await,

@@ -35,6 +35,21 @@ pub fn manifest(name: &str) -> Manifest {
 /// [`crate::escape_js_app::component`]). Tests of one example share one build;
 /// different examples build side by side.
 pub fn component(name: &'static str) -> Option<&'static Path> {
+    component_in(name, dir(name))
+}
+
+/// `tests/js/NAME`, a JavaScript app of the test suite's own.
+pub fn test_app_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("js").join(name)
+}
+
+/// The built component of the test suite's app `tests/js/NAME`, as
+/// [`component`] builds an example.
+pub fn test_app(name: &'static str) -> Option<&'static Path> {
+    component_in(name, test_app_dir(name))
+}
+
+fn component_in(name: &'static str, dir: PathBuf) -> Option<&'static Path> {
     /// One example's build, done once.
     type Build = OnceLock<Option<PathBuf>>;
     static BUILDS: OnceLock<Mutex<HashMap<&'static str, &'static Build>>> = OnceLock::new();
@@ -44,14 +59,14 @@ pub fn component(name: &'static str) -> Option<&'static Path> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .entry(name)
         .or_insert_with(|| Box::leak(Box::new(OnceLock::new())));
-    build.get_or_init(|| self::build(name)).as_deref()
+    build.get_or_init(|| self::build(name, &dir)).as_deref()
 }
 
-fn build(name: &str) -> Option<PathBuf> {
+fn build(name: &str, dir: &Path) -> Option<PathBuf> {
     crate::escape_js_app::component()?;
-    let dir = dir(name)
+    let dir = dir
         .canonicalize()
-        .unwrap_or_else(|error| panic!("examples/{name}: {error}"));
+        .unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let work = tmp.join(format!("kiln-js-{name}-build"));
     let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
@@ -69,7 +84,7 @@ fn build(name: &str) -> Option<PathBuf> {
         )
         .expect("the example's build inputs"),
     )
-    .unwrap_or_else(|error| panic!("the {name} example builds: {error}"));
+    .unwrap_or_else(|error| panic!("the {name} app builds: {error}"));
     std::fs::copy(&built.path, &kept).expect("keep the built component");
     Some(kept)
 }
