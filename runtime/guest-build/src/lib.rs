@@ -31,6 +31,7 @@ mod supervise;
 mod target;
 mod toolchain_file;
 pub mod wizer;
+pub mod wizer_cache;
 mod workspace;
 
 pub use build::{BuiltComponent, GuestBuild, WASM_TARGET, build};

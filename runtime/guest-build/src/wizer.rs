@@ -33,10 +33,14 @@
 //!
 //! It runs inside the build sandbox, like the wizer it replaces: the app's
 //! top-level code runs here, in wasmtime, with read-only access to the
-//! preopened folders and nothing else. It is a process of the JS build's
-//! supervised step, so the [`crate::limits`] of a cargo build bound it too:
-//! top-level code that never ends is killed at the build's deadline, and
-//! what it prints counts against the output budget.
+//! preopened folders and nothing else. The wizer process itself also reads
+//! and writes its compile cache ([`crate::wizer_cache`]), the app's own
+//! folder named by [`crate::wizer_cache::CACHE_ENV`]: compiling the engine
+//! module is most of a rebuild's time, and the module is the same for every
+//! build of the app. The engine never sees that folder. It is a process of
+//! the JS build's supervised step, so the [`crate::limits`] of a cargo build
+//! bound it too: top-level code that never ends is killed at the build's
+//! deadline, and what it prints counts against the output budget.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
@@ -57,6 +61,8 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, HostMonotonicClock, HostWallClock, WasiCtxBuilder};
 use wasmtime_wizer::{InstanceState, SnapshotVal, Wizer};
+
+use crate::wizer_cache;
 
 /// The name `runtime` answers to as a wizer (`argv[0]`'s file name).
 pub const PROGRAM_NAME: &str = "kiln-wizer";
@@ -248,11 +254,18 @@ pub fn main() -> std::process::ExitCode {
                 path: PathBuf::from("stdin"),
                 source,
             })?;
+        // The compile cache's folder is the build's, not the engine's: it
+        // is taken out of what the engine sees (and so out of the seed), or
+        // where the build folder is would reach the snapshot.
+        let cache = std::env::var_os(wizer_cache::CACHE_ENV)
+            .filter(|dir| !dir.is_empty())
+            .map(PathBuf::from);
         let env = if args.inherit_env {
             // componentize-js sets the whole environment (the engine's
             // exports and imports, as text); a variable that is not text is
             // none of its own.
             std::env::vars_os()
+                .filter(|(name, _)| name != wizer_cache::CACHE_ENV)
                 .filter_map(|(name, value)| {
                     Some((name.into_string().ok()?, value.into_string().ok()?))
                 })
@@ -260,7 +273,7 @@ pub fn main() -> std::process::ExitCode {
         } else {
             BTreeMap::new()
         };
-        run(&args, &stdin, &env)
+        run(&args, &stdin, &env, cache.as_deref())
     });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -272,11 +285,14 @@ pub fn main() -> std::process::ExitCode {
 }
 
 /// Initializes `args.input` with `stdin` and `env` as the engine's stdin and
-/// environment, and writes the snapshot to `args.output`.
+/// environment, and writes the snapshot to `args.output`. With `cache`, the
+/// compiled engine module is loaded from and kept in that folder
+/// ([`crate::wizer_cache`]: one app's own build folder, never shared).
 pub fn run(
     args: &WizerArgs,
     stdin: &[u8],
     env: &BTreeMap<String, String>,
+    cache: Option<&Path>,
 ) -> Result<(), WizerError> {
     let input = std::fs::read(&args.input).map_err(|source| WizerError::Io {
         action: "cannot read",
@@ -315,7 +331,7 @@ pub fn run(
         wasi: wasi.build_p1(),
         random: StdRng::from_seed(Sha256::digest(Sha256::digest(seed)).into()),
     };
-    let output = initialize(&wizer, &input, state).map_err(WizerError::Wasm)?;
+    let output = initialize(&wizer, &input, state, cache).map_err(WizerError::Wasm)?;
     std::fs::write(&args.output, output).map_err(|source| WizerError::Io {
         action: "cannot write",
         path: args.output.clone(),
@@ -343,8 +359,14 @@ fn seed(input: &[u8], stdin: &str, env: &BTreeMap<String, String>) -> [u8; 32] {
 
 /// Instruments `wasm`, runs its initialization and returns the snapshot:
 /// `wasmtime_wizer::Wizer::run` without its async store, on an engine
-/// configured for the same bytes on every machine.
-fn initialize(wizer: &Wizer, wasm: &[u8], state: Initializing) -> wasmtime::Result<Vec<u8>> {
+/// configured for the same bytes on every machine. The instrumented module's
+/// compilation comes from `cache` when it holds it ([`crate::wizer_cache`]).
+fn initialize(
+    wizer: &Wizer,
+    wasm: &[u8],
+    state: Initializing,
+    cache: Option<&Path>,
+) -> wasmtime::Result<Vec<u8>> {
     let (cx, instrumented) = wizer.instrument(wasm)?;
     let mut config = Config::new();
     // wasmtime's default memory reservation (4 GiB and a guard) stays: it
@@ -356,7 +378,9 @@ fn initialize(wizer: &Wizer, wasm: &[u8], state: Initializing) -> wasmtime::Resu
         .cranelift_nan_canonicalization(true)
         .relaxed_simd_deterministic(true);
     let engine = Engine::new(&config)?;
-    let module = Module::new(&engine, &instrumented)?;
+    // The compiled code is the same whether it was compiled now or loaded:
+    // the snapshot below reads only the memory and globals it left behind.
+    let (module, _) = wizer_cache::load_or_compile(&engine, &instrumented, cache)?;
     let mut linker: Linker<Initializing> = Linker::new(&engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |state| &mut state.wasi)?;
     define_random_u64(&mut linker, &module)?;
