@@ -1,7 +1,8 @@
 // Builds one JavaScript/TypeScript Kiln app into a component exporting
 // `kiln:app/handler@0.2.0`. Run by `kiln_guest_build::js` inside the build
 // sandbox (no network, the app folder read-only, one writable output
-// directory), with the tools of this folder's package-lock.json.
+// directory and the app's own wizer compile cache), with the tools of this
+// folder's package-lock.json.
 //
 //   node build.mjs <request.json>
 //
@@ -248,6 +249,11 @@ const { component, imports: witImports } = await componentize({
   // componentize-js ships: the same snapshot, with seeded randomness, fixed
   // clocks and fixed paths, so the same app builds into the same bytes.
   wizerBin: request.wizer,
+  // Where the wizer keeps its compiled engine module: this app's own cache
+  // folder (runtime/guest-build/src/wizer_cache.rs). componentize-js hands
+  // the wizer these variables besides its own; the wizer keeps this one out
+  // of the engine's environment, so it never reaches the snapshot.
+  env: request.wizerCache ? { KILN_WIZER_CACHE: request.wizerCache } : undefined,
 });
 const componentPath = join(outDir, 'component.wasm');
 await writeFile(componentPath, component);

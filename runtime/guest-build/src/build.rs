@@ -174,6 +174,7 @@ pub fn build(opts: &GuestBuild) -> Result<Vec<BuiltComponent>, GuestBuildError> 
                 &SandboxedRun {
                     sources: &sources,
                     target_dir: &target_dir,
+                    cache_dirs: &[],
                     working_dir: &project_dir,
                     toolchain: &toolchain,
                     rustup_toolchain: channel.as_deref(),

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | install Kiln's JS toolchain (esbuild, componentize-js) from the lockfile Kiln ships, once per toolchain version | outside the sandbox, `npm ci --ignore-scripts`, into Kiln's cache | a download checked against the lockfile's integrity hashes; no package's install script runs; the app has no say in it |
 //! | install the app's dependencies from *its* lockfile | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile | a download; no script runs; the app's `.npmrc` is never read (it is not copied) |
-//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a bundle with no plugin of the app's, only Kiln's mapping of Node's modules, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only, only the output folder is writable |
+//! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a bundle with no plugin of the app's, only Kiln's mapping of Node's modules, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only; writable are only the output folder and the wizer's compile cache, both in this app's private build folder ([`crate::wizer_cache`]: compiled code, so never shared between apps) |
 //!
 //! The toolchain is embedded in this crate (its `package.json`,
 //! `package-lock.json`, the build script, Kiln's WIT and the Forge layer), so
@@ -436,6 +436,13 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     })?;
     remove_dir(&out)?;
     create_dir(&out)?;
+    // The wizer's compiled engine module, kept across builds (beside `out/`,
+    // which each build empties), for this app folder only: compiled code is
+    // loaded from there without being checked, so no other app's build may
+    // write it (wizer_cache.rs). Not an input of the build: it changes how
+    // long the snapshot takes, not its bytes.
+    let wizer_cache = work_dir.join(crate::wizer_cache::CACHE_DIR_NAME);
+    create_dir(&wizer_cache)?;
 
     // componentize-js runs its wizer by path; the link gives `runtime` the
     // name it answers to as a wizer. Absolute, as the sandbox mounts it.
@@ -455,6 +462,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "appId": opts.app_id,
         "scopes": opts.scopes,
         "wizer": wizer,
+        "wizerCache": wizer_cache,
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;
@@ -493,6 +501,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
                 &SandboxedRun {
                     sources: &sources,
                     target_dir: &out,
+                    cache_dirs: std::slice::from_ref(&wizer_cache),
                     working_dir: &out,
                     toolchain: &no_rust,
                     rustup_toolchain: None,

@@ -11,6 +11,7 @@
 //! | the rustup home, `$CARGO_HOME/{bin,registry,git}` read-only | the toolchain and the sources `cargo fetch` downloaded; not `$CARGO_HOME/credentials.toml` or `config.toml` |
 //! | the app's local sources (workspace root, path dependencies) read-only | a build cannot rewrite the code the user reviewed, nor plant files for the next run |
 //! | a private target directory, read-write | the only place a build writes |
+//! | a JS build's compile cache (`<work>/wizer-cache`), read-write | the wizer's compiled engine module ([`crate::wizer_cache`]): the app's own, kept across builds (the target directory is emptied before each), mounted into no other app's build, so what one app writes there reaches only its own later builds |
 //! | private `/tmp`, `/proc`, `/dev` | nothing shared with the host's |
 //! | no network namespace of the host (`--unshare-all`) | no exfiltration, no reaching loopback services (the simulator, a local Jira, the OAuth callback) |
 //! | new session, dies with its parent, all capabilities dropped | no terminal injection (`TIOCSTI`), no orphan, no remounting as root |
@@ -92,6 +93,9 @@ impl Toolchain {
 pub(crate) struct SandboxedRun<'a> {
     pub sources: &'a [PathBuf],
     pub target_dir: &'a Path,
+    /// Further folders mounted read-write (a JS build's compile cache);
+    /// each must belong to this app alone.
+    pub cache_dirs: &'a [PathBuf],
     pub working_dir: &'a Path,
     pub toolchain: &'a Toolchain,
     pub rustup_toolchain: Option<&'a str>,
@@ -150,11 +154,12 @@ impl Sandbox {
         args: &[OsString],
     ) -> Result<Command, GuestBuildError> {
         let toolchain_mounts = run.toolchain.mounts();
-        let writable = [run.target_dir.to_owned()];
+        let target = [run.target_dir.to_owned()];
         for bound in toolchain_mounts
             .iter()
             .chain(run.sources)
-            .chain(writable.iter())
+            .chain(target.iter())
+            .chain(run.cache_dirs)
         {
             self.check_hides_protected(bound)?;
         }
@@ -186,10 +191,9 @@ impl Sandbox {
         for dir in toolchain_mounts.iter().chain(run.sources) {
             command.arg("--ro-bind").arg(dir).arg(dir);
         }
-        command
-            .arg("--bind")
-            .arg(run.target_dir)
-            .arg(run.target_dir);
+        for dir in target.iter().chain(run.cache_dirs) {
+            command.arg("--bind").arg(dir).arg(dir);
+        }
         command.arg("--chdir").arg(run.working_dir);
         command.arg("--").arg(program).args(args);
 
@@ -259,6 +263,7 @@ mod tests {
         SandboxedRun {
             sources,
             target_dir: target,
+            cache_dirs: &[],
             working_dir: target,
             toolchain,
             rustup_toolchain: Some("1.95.0"),
@@ -291,6 +296,48 @@ mod tests {
             sandbox
                 .command(&run(&app, &target, &toolchain), Path::new("cargo"), &[])
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_cache_folder_is_mounted_writable_and_checked_like_the_others() {
+        let home = tempfile::tempdir().unwrap();
+        let sources = [home.path().join("app")];
+        let target = home.path().join("work/out");
+        let cache = [home.path().join("work/wizer-cache")];
+        let toolchain = Toolchain {
+            rustup_home: None,
+            cargo_home: None,
+        };
+        let with_cache = |sandbox: &Sandbox| {
+            sandbox.command(
+                &SandboxedRun {
+                    cache_dirs: &cache,
+                    ..run(&sources, &target, &toolchain)
+                },
+                Path::new("node"),
+                &[],
+            )
+        };
+        let command = with_cache(&Sandbox::with_program("bwrap")).unwrap();
+        let joined = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for writable in [&target, &cache[0]] {
+            let writable = writable.display().to_string();
+            assert!(
+                joined.contains(&format!("--bind {writable} {writable} ")),
+                "{joined}"
+            );
+        }
+        // A cache folder holding a protected path is refused too.
+        let secret = cache[0].join("token");
+        let error = with_cache(&Sandbox::with_program("bwrap").protect(&secret)).unwrap_err();
+        assert!(
+            matches!(&error, GuestBuildError::ExposesProtectedPath { bound, .. } if bound == &cache[0]),
+            "{error}"
         );
     }
 
@@ -330,6 +377,11 @@ mod tests {
             "{joined}"
         );
         assert!(joined.ends_with("-- cargo build"), "{joined}");
+        assert_eq!(
+            joined.matches("--bind ").count(),
+            1,
+            "the target directory is the only writable mount: {joined}"
+        );
         assert!(!joined.contains("--share-net"), "{joined}");
         let envs: Vec<String> = command
             .get_envs()
