@@ -209,6 +209,112 @@ fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
     );
 }
 
+/// The compiled modules in the wizer's compile cache of the build folder
+/// `work`: each file's path, inode and modification time.
+fn compile_cache(work: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = work.join(kiln_guest_build::wizer_cache::CACHE_DIR_NAME);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let meta = std::fs::metadata(&path).unwrap();
+            (path, meta.ino(), meta.modified().unwrap())
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn a_rebuild_after_an_edit_loads_the_compiled_engine_and_builds_the_same_bytes() {
+    let Some(sandbox) = sandbox() else { return };
+    let app = tempfile::tempdir().unwrap();
+    let source = |greeting: &str| {
+        format!(
+            "const greeting = {greeting:?};\n\
+             export const run = async (event) => ({{ greeting, key: event.key }});\n"
+        )
+    };
+    write(
+        app.path(),
+        &[
+            ("package.json", r#"{"name":"cached","type":"module"}"#),
+            ("src/index.js", &source("first")),
+        ],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let build = JsBuild {
+        app_dir: app.path().canonicalize().unwrap(),
+        handler_modules: vec!["index".into()],
+        work_dir: work.path().join("work"),
+        cache_dir: cache_dir(),
+        sandbox: Some(sandbox),
+        wizer: wizer(),
+        fetch_backends: Vec::new(),
+        entities: Vec::new(),
+    };
+    let read = |built: &kiln_guest_build::js::BuiltJsComponent| std::fs::read(&built.path).unwrap();
+
+    // The first build compiles the engine module and keeps it, in the app's
+    // build folder.
+    let first = read(&build_js(&build).expect("builds"));
+    let cached = compile_cache(&build.work_dir);
+    assert_eq!(cached.len(), 1, "one compiled module: {cached:?}");
+
+    // An edit: built again, and the engine module (the same: the app's code
+    // is read during initialization, not compiled in) is loaded, not
+    // compiled and written again.
+    write(app.path(), &[("src/index.js", &source("second"))]);
+    let second = build_js(&build).expect("rebuilds");
+    assert!(!second.reused);
+    let second = read(&second);
+    assert_ne!(second, first, "the edit is in the new build");
+    assert_eq!(
+        compile_cache(&build.work_dir),
+        cached,
+        "the compiled module was loaded, not replaced"
+    );
+
+    // The same sources with an empty cache: the same bytes.
+    let cold_work = tempfile::tempdir().unwrap();
+    let cold = JsBuild {
+        work_dir: cold_work.path().join("work"),
+        ..build.clone()
+    };
+    assert!(
+        read(&build_js(&cold).expect("builds with an empty cache")) == second,
+        "a build that loaded the compiled engine differs from one that compiled it"
+    );
+    assert_eq!(compile_cache(&cold.work_dir).len(), 1);
+    assert_eq!(
+        compile_cache(&cold.work_dir)[0].0.file_name(),
+        cached[0].0.file_name(),
+        "the cache's key does not depend on where the build folder is"
+    );
+
+    // A damaged entry (garbage where the compiled module was) is compiled
+    // again: the build succeeds, with the same bytes, and the entry is
+    // replaced by a good one.
+    let entry = &cached[0].0;
+    let garbage = b"garbage, not a compiled module".to_vec();
+    std::fs::write(entry, &garbage).unwrap();
+    write(app.path(), &[("src/index.js", &source("first"))]);
+    let third = build_js(&build).expect("builds past a damaged cache entry");
+    assert!(
+        read(&third) == first,
+        "a build past a damaged entry differs from the first"
+    );
+    let after = compile_cache(&build.work_dir);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(&after[0].0, entry);
+    assert_ne!(
+        std::fs::read(entry).unwrap(),
+        garbage,
+        "the entry was replaced"
+    );
+}
+
 #[test]
 fn a_host_file_outside_the_mounts_cannot_be_bundled() {
     let Some(sandbox) = sandbox() else { return };
