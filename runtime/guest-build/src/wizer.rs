@@ -261,15 +261,7 @@ pub fn main() -> std::process::ExitCode {
             .filter(|dir| !dir.is_empty())
             .map(PathBuf::from);
         let env = if args.inherit_env {
-            // componentize-js sets the whole environment (the engine's
-            // exports and imports, as text); a variable that is not text is
-            // none of its own.
-            std::env::vars_os()
-                .filter(|(name, _)| name != wizer_cache::CACHE_ENV)
-                .filter_map(|(name, value)| {
-                    Some((name.into_string().ok()?, value.into_string().ok()?))
-                })
-                .collect()
+            engine_env(std::env::vars_os())
         } else {
             BTreeMap::new()
         };
@@ -282,6 +274,17 @@ pub fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The environment the engine sees with `--inherit-env=true`: this
+/// process's, which componentize-js sets whole (the engine's exports and
+/// imports, as text; a variable that is not text is none of its own), less
+/// [`wizer_cache::CACHE_ENV`], which is the wizer's, not the engine's.
+fn engine_env(vars: impl IntoIterator<Item = (OsString, OsString)>) -> BTreeMap<String, String> {
+    vars.into_iter()
+        .filter(|(name, _)| name != wizer_cache::CACHE_ENV)
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .collect()
 }
 
 /// Initializes `args.input` with `stdin` and `env` as the engine's stdin and
@@ -630,6 +633,27 @@ mod tests {
         assert_ne!(base, seed(b"module", "args", &BTreeMap::new()));
         // Lengths are framed: moving a byte from one input to the next changes the seed.
         assert_ne!(seed(b"ab", "c", &env), seed(b"a", "bc", &env));
+    }
+
+    #[test]
+    fn the_compile_caches_folder_is_not_in_the_engines_environment() {
+        let vars = [
+            ("EXPORT_CNT", "1"),
+            (
+                wizer_cache::CACHE_ENV,
+                "/home/me/.cache/kiln/builds/x/js/wizer-cache",
+            ),
+            ("IMPORT_CNT", "4"),
+        ]
+        .map(|(name, value)| (OsString::from(name), OsString::from(value)));
+        assert_eq!(
+            engine_env(vars),
+            BTreeMap::from([
+                ("EXPORT_CNT".to_owned(), "1".to_owned()),
+                ("IMPORT_CNT".to_owned(), "4".to_owned()),
+            ]),
+            "where the build folder is must not reach the engine, nor the seed"
+        );
     }
 
     #[test]

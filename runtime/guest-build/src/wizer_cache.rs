@@ -92,10 +92,10 @@ pub fn load_or_compile(
     }
     let module = Module::new(engine, wasm)?;
     // A cache that cannot be written costs the next build a compile.
-    if let Ok(serialized) = module.serialize() {
-        if store(dir, &entry, &serialized).is_ok() {
-            evict(dir, &entry);
-        }
+    if let Ok(serialized) = module.serialize()
+        && store(dir, &entry, &serialized).is_ok()
+    {
+        evict(dir, &entry);
     }
     Ok((module, Outcome::Miss))
 }
@@ -195,7 +195,7 @@ fn evict(dir: &Path, kept: &Path) {
             others.push((modified, path));
         }
     }
-    others.sort_by(|a, b| b.0.cmp(&a.0));
+    others.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     for (_, path) in others.into_iter().skip(MAX_ENTRIES.saturating_sub(1)) {
         let _ = std::fs::remove_file(path);
     }
