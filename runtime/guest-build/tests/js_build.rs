@@ -253,6 +253,9 @@ fn a_rebuild_after_an_edit_loads_the_compiled_engine_and_builds_the_same_bytes()
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
+        limits: None,
     };
     let read = |built: &kiln_guest_build::js::BuiltJsComponent| std::fs::read(&built.path).unwrap();
 
