@@ -20,8 +20,11 @@
 //!   verified there before they are deserialized, so a truncated, corrupted
 //!   or edited file is discarded (and recompiled), and nothing can change
 //!   between the check and the use. On Linux that memory is a sealed memory
-//!   file wasmtime maps without copying again ([`sealed`]); elsewhere it is
-//!   a private buffer wasmtime copies.
+//!   file wasmtime maps without copying again ([`sealed`]); for a process
+//!   that loads once and exits (`runtime run`, [`ArtifactMemory::Private`])
+//!   on Linux x86-64 it is private huge-page memory, hashed as it is read,
+//!   made read-only and run in place ([`private`]); elsewhere it is a private
+//!   buffer wasmtime copies.
 //!
 //! Why BLAKE3 for the checksum (it was SHA-256 until entry format 2): the
 //! check runs on every cached load, over the whole artifact (43 MB for the
@@ -53,8 +56,13 @@ use crate::private_file::{self, PrivateFileError};
 use crate::sandbox::code_limits;
 use crate::sandbox::component_check::ComponentError;
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod private;
 #[cfg(target_os = "linux")]
 mod sealed;
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub use private::ProtectCode;
 
 /// Environment variable that overrides the cache directory (tests, CI).
 pub const CACHE_DIR_ENV: &str = "KILN_CACHE_DIR";
@@ -170,10 +178,25 @@ impl Hasher for Sha256Hasher {
     }
 }
 
+/// Where a loaded artifact lives once checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ArtifactMemory {
+    /// A sealed memory file wasmtime maps ([`sealed`]), released with the
+    /// component: for any process, and the only choice of a long-lived one.
+    #[default]
+    Sealed,
+    /// Private memory backed by huge pages, kept until the process exits
+    /// (Linux x86-64, else as `Sealed`): for a process that loads an app once
+    /// and exits (`runtime run`). Its engine must protect code with
+    /// `ProtectCode` ([`crate::engine::new_engine`] does that for `Private`).
+    Private,
+}
+
 /// An opened cache directory.
 #[derive(Debug, Clone)]
 pub struct ArtifactCache {
     dir: PathBuf,
+    memory: ArtifactMemory,
 }
 
 impl ArtifactCache {
@@ -197,7 +220,16 @@ impl ArtifactCache {
             PrivateFileError::Io(error) => CacheError::Io(error),
             _ => CacheError::UnsafeDirectory(dir.clone()),
         })?;
-        Ok(Self { dir })
+        Ok(Self {
+            dir,
+            memory: ArtifactMemory::default(),
+        })
+    }
+
+    /// The same cache, loading artifacts into `memory`.
+    pub fn with_memory(mut self, memory: ArtifactMemory) -> Self {
+        self.memory = memory;
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -218,6 +250,21 @@ impl ArtifactCache {
     /// wasmtime. Either way the bytes checked are the bytes executed.
     pub fn load(&self, engine: &Engine, key: &CacheKey) -> Result<Option<Component>, CacheError> {
         let path = self.entry_path(key);
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        if self.memory == ArtifactMemory::Private {
+            match load_private(engine, &path) {
+                Ok(found) => return Ok(found),
+                Err(SealedLoad::Refused(error)) => {
+                    if matches!(error, CacheError::Corrupt) {
+                        let _ = fs::remove_file(&path);
+                    }
+                    return Err(error);
+                }
+                Err(SealedLoad::Unavailable(why)) => {
+                    tracing::debug!("artifact not loaded into private memory ({why}); sealing it");
+                }
+            }
+        }
         #[cfg(target_os = "linux")]
         match load_sealed(engine, &path) {
             Ok(found) => return Ok(found),
@@ -351,10 +398,72 @@ fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, Sealed
 
 /// Whether `header` is Kiln's and records `artifact`'s BLAKE3 digest.
 fn header_matches(header: &[u8], artifact: &[u8]) -> bool {
+    header_records(header, &blake3::hash(artifact))
+}
+
+/// Whether `header` is Kiln's and records `digest`.
+fn header_records(header: &[u8], digest: &blake3::Hash) -> bool {
     let Some((magic, recorded)) = header.split_at_checked(MAGIC.len()) else {
         return false;
     };
-    magic == MAGIC && blake3::hash(artifact).as_bytes().as_slice() == recorded
+    magic == MAGIC && recorded == digest.as_bytes().as_slice()
+}
+
+/// Loads the entry at `path` through a private copy of its artifact
+/// ([`private`]): the file's ownership and mode are checked on the open
+/// file, the artifact is read into private memory and its BLAKE3 digest
+/// computed over the bytes in that memory as they arrive; only if it matches
+/// the header is the memory made read-only and handed to wasmtime, which runs
+/// it in place. Where the private copy cannot be had the caller seals one.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn load_private(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
+    use std::os::unix::fs::FileExt as _;
+
+    let (file, len) = match private_file::open_private(path, MAX_ENTRY_BYTES) {
+        Ok(opened) => opened,
+        Err(PrivateFileError::Missing) => return Ok(None),
+        Err(error) => return Err(SealedLoad::Refused(entry_error(error))),
+    };
+    let artifact_len = usize::try_from(len)
+        .ok()
+        .and_then(|len| len.checked_sub(HEADER_LEN))
+        .ok_or(SealedLoad::Refused(CacheError::Corrupt))?;
+    let mut header = [0u8; HEADER_LEN];
+    file.read_exact_at(&mut header, 0)
+        .map_err(|error| SealedLoad::Refused(CacheError::Io(error)))?;
+    let copy = match private::PrivateCopy::of(&file, HEADER_LEN as u64, artifact_len) {
+        Ok(copy) => copy,
+        // The file ended early: truncated since it was measured.
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return Err(SealedLoad::Refused(CacheError::Corrupt));
+        }
+        Err(error) => return Err(SealedLoad::Unavailable(error.to_string())),
+    };
+    if !header_records(&header, copy.digest()) {
+        // Dropped (unmapped) unseen by wasmtime.
+        return Err(SealedLoad::Refused(CacheError::Corrupt));
+    }
+    let memory = copy
+        .keep()
+        .map_err(|error| SealedLoad::Unavailable(error.to_string()))?;
+    // SAFETY: `memory` holds exactly what `store` wrote from
+    // `Component::serialize` of this engine configuration: the entry is
+    // private to this user (checked on the open file), and its BLAKE3 digest
+    // matches the one recorded at write time, computed over the bytes in
+    // this process's private memory, which no other process can write and
+    // which is read-only from before this call: what was checked is what
+    // runs. The memory is never unmapped, so it outlives the component
+    // (wasmtime's requirement for `deserialize_raw`). Wasmtime itself
+    // re-checks the engine compatibility header.
+    match unsafe { Component::deserialize_raw(engine, memory) } {
+        Ok(component) => Ok(Some(component)),
+        // The engine may lack the code protection a private copy needs
+        // (`ProtectCode`): the sealed load decides. The memory stays kept
+        // (it is read-only and bounded by `private::MAX_KEPT_BYTES`): after a
+        // failed deserialize nothing should refer to it, but nothing
+        // promises that either.
+        Err(error) => Err(SealedLoad::Unavailable(format!("{error:#}"))),
+    }
 }
 
 /// The artifact inside an entry, if the header's checksum matches it.
@@ -411,6 +520,18 @@ pub fn open_or_log(mode: &CacheMode) -> Option<ArtifactCache> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An engine as `new_engine` makes it for a cache loading into `memory`.
+    fn engine_for(memory: ArtifactMemory) -> Engine {
+        crate::engine::new_engine(
+            &crate::engine::InstanceAllocation::OnDemand,
+            64 << 20,
+            crate::engine::FuelMetering::Counted,
+            memory,
+        )
+        .unwrap()
+        .0
+    }
 
     fn engine() -> Engine {
         Engine::new(&crate::engine::engine_config(
@@ -591,9 +712,18 @@ mod tests {
 
     /// Damages the cached entry of `wasm` with `damage`, then checks that the
     /// next load discards it, recompiles, and writes a good entry again.
-    fn damaged_entry_is_recompiled(damage: impl FnOnce(&Path)) {
+    /// On Linux x86-64 the same again with the cache loading into private
+    /// memory: every damage is refused there too.
+    fn damaged_entry_is_recompiled(damage: impl Fn(&Path)) {
+        damaged_entry_is_recompiled_in(ArtifactMemory::Sealed, &damage);
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        damaged_entry_is_recompiled_in(ArtifactMemory::Private, &damage);
+    }
+
+    fn damaged_entry_is_recompiled_in(memory: ArtifactMemory, damage: &dyn Fn(&Path)) {
         let (_dir, cache) = cache();
-        let engine = engine();
+        let cache = cache.with_memory(memory);
+        let engine = engine_for(memory);
         let wasm = component_bytes(4);
         load(&engine, &cache, &wasm);
         let key = CacheKey::new(&engine, &ComponentSha::of(&wasm));
@@ -717,6 +847,81 @@ mod tests {
             Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
         };
         assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
+    }
+
+    /// A component whose exported `f` answers `n`, computed by its code.
+    fn runnable_component_bytes(n: i32) -> Vec<u8> {
+        wat::parse_str(format!(
+            r#"(component
+                (core module $m (func (export "f") (param i32) (result i32)
+                    local.get 0 i32.const {n} i32.add))
+                (core instance $i (instantiate $m))
+                (func (export "f") (param "x" s32) (result s32)
+                    (canon lift (core func $i "f"))))"#
+        ))
+        .unwrap()
+    }
+
+    /// Instantiates `component` (of `runnable_component_bytes(n)`) and calls
+    /// its `f`: the loaded machine code runs and answers.
+    fn runs_and_answers(engine: &Engine, component: &Component, n: i32) {
+        let mut store = wasmtime::Store::new(engine, ());
+        store.set_fuel(1_000_000).unwrap();
+        store.set_epoch_deadline(1_000_000);
+        let instance = wasmtime::component::Linker::new(engine)
+            .instantiate(&mut store, component)
+            .unwrap();
+        let f = instance
+            .get_typed_func::<(i32,), (i32,)>(&mut store, "f")
+            .unwrap();
+        assert_eq!(f.call(&mut store, (1,)).unwrap(), (n + 1,));
+    }
+
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    #[test]
+    fn an_entry_loads_into_private_memory_and_runs() {
+        let (_dir, cache) = cache();
+        let cache = cache.with_memory(ArtifactMemory::Private);
+        let engine = engine_for(ArtifactMemory::Private);
+        let wasm = runnable_component_bytes(8);
+        let (compiled, hit) = load(&engine, &cache, &wasm);
+        assert!(!hit);
+        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
+        let loaded = match load_private(&engine, &path) {
+            Ok(Some(component)) => component,
+            Ok(None) => panic!("the entry is there"),
+            Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
+            Err(SealedLoad::Unavailable(why)) => panic!("no private load here: {why}"),
+        };
+        assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
+        runs_and_answers(&engine, &loaded, 8);
+        // Through the cache as `runtime run` uses it.
+        let (again, hit) = load(&engine, &cache, &wasm);
+        assert!(hit);
+        runs_and_answers(&engine, &again, 8);
+    }
+
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    #[test]
+    fn a_change_to_the_entry_after_a_private_load_does_not_reach_the_loaded_code() {
+        use std::os::unix::fs::FileExt as _;
+        let (_dir, cache) = cache();
+        let cache = cache.with_memory(ArtifactMemory::Private);
+        let engine = engine_for(ArtifactMemory::Private);
+        let wasm = runnable_component_bytes(9);
+        let (compiled, _) = load(&engine, &cache, &wasm);
+        let (loaded, hit) = load(&engine, &cache, &wasm);
+        assert!(hit);
+        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
+        let garbage = vec![0xcc; fs::metadata(&path).unwrap().len() as usize];
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .write_all_at(&garbage, 0)
+            .unwrap();
+        assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
+        runs_and_answers(&engine, &loaded, 9);
     }
 
     #[test]

@@ -48,6 +48,7 @@ use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
 };
 
+use crate::cache::ArtifactMemory;
 use crate::sandbox::limiter::{MAX_INSTANCES, MAX_MEMORIES, MAX_TABLE_ELEMENTS, MAX_TABLES};
 
 /// How often the epoch advances. The deadline callback runs at most this
@@ -270,18 +271,37 @@ pub fn slot_reset(pool: &mut PoolingAllocationConfig) -> &mut PoolingAllocationC
         .pagemap_scan(Enabled::Auto)
 }
 
+/// Makes `config`'s engine able to run artifacts loaded into private memory
+/// ([`ArtifactMemory::Private`]): wasmtime changes the protection only of
+/// memory it mapped itself unless told how ([`crate::cache::ProtectCode`],
+/// the same `mprotect`s it makes). Not compile-affecting: the cache key does
+/// not change. Elsewhere than Linux x86-64 the cache never loads that way,
+/// and this changes nothing.
+fn protect_code_for(config: &mut Config, artifacts: ArtifactMemory) {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    if artifacts == ArtifactMemory::Private {
+        config.with_custom_code_memory(Some(std::sync::Arc::new(crate::cache::ProtectCode)));
+    }
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    let _ = (config, artifacts);
+}
+
 /// Builds the engine for `allocation`, falling back to on-demand allocation
-/// when the pool cannot be reserved.
+/// when the pool cannot be reserved; `artifacts` is where the runtime's
+/// artifact cache will load artifacts ([`ArtifactMemory`]).
 pub fn new_engine(
     allocation: &InstanceAllocation,
     max_memory_bytes: usize,
     fuel: FuelMetering,
+    artifacts: ArtifactMemory,
 ) -> Result<(Engine, AllocatorInUse), wasmtime::Error> {
     if let InstanceAllocation::Pooling {
         max_concurrent_instances,
     } = *allocation
     {
-        match Engine::new(&engine_config(allocation, max_memory_bytes, fuel)) {
+        let mut config = engine_config(allocation, max_memory_bytes, fuel);
+        protect_code_for(&mut config, artifacts);
+        match Engine::new(&config) {
             Ok(engine) => {
                 let slots = max_concurrent_instances.max(1);
                 return Ok((engine, AllocatorInUse::Pooling { slots }));
@@ -291,11 +311,9 @@ pub fn new_engine(
             ),
         }
     }
-    let engine = Engine::new(&engine_config(
-        &InstanceAllocation::OnDemand,
-        max_memory_bytes,
-        fuel,
-    ))?;
+    let mut config = engine_config(&InstanceAllocation::OnDemand, max_memory_bytes, fuel);
+    protect_code_for(&mut config, artifacts);
+    let engine = Engine::new(&config)?;
     Ok((engine, AllocatorInUse::OnDemand))
 }
 
@@ -356,15 +374,26 @@ mod tests {
 
     #[test]
     fn a_pooled_engine_is_built_and_reports_its_slots() {
-        let (_engine, in_use) = new_engine(&pooled(4), MIB_64, FuelMetering::Counted).unwrap();
+        let (_engine, in_use) = new_engine(
+            &pooled(4),
+            MIB_64,
+            FuelMetering::Counted,
+            ArtifactMemory::Sealed,
+        )
+        .unwrap();
         assert_eq!(in_use, AllocatorInUse::Pooling { slots: 4 });
     }
 
     #[test]
     fn an_unreservable_pool_falls_back_to_on_demand() {
         // 100,000 slots of two 1 TiB memories is far beyond any address space.
-        let (_engine, in_use) =
-            new_engine(&pooled(100_000), 1 << 40, FuelMetering::Counted).unwrap();
+        let (_engine, in_use) = new_engine(
+            &pooled(100_000),
+            1 << 40,
+            FuelMetering::Counted,
+            ArtifactMemory::Sealed,
+        )
+        .unwrap();
         assert_eq!(in_use, AllocatorInUse::OnDemand);
     }
 

@@ -13,7 +13,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::bindings::{self, AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
-use crate::cache::{ArtifactCache, compile_cached, open_or_log};
+use crate::cache::{ArtifactCache, ArtifactMemory, compile_cached, open_or_log};
 use crate::compiled::{CompiledComponents, HashedComponent};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
@@ -59,6 +59,11 @@ pub struct RuntimeOptions {
     /// set a fuel budget. `runtime run` and `runtime serve` choose
     /// [`FuelMetering::for_manifests`] of the apps they load.
     pub fuel: FuelMetering,
+    /// Where cached artifacts are loaded: by default sealed memory released
+    /// with the component; `runtime run`, which loads one app and exits,
+    /// chooses private memory kept until it exits
+    /// ([`crate::cache::ArtifactMemory`]).
+    pub artifact_memory: ArtifactMemory,
 }
 
 impl Default for RuntimeOptions {
@@ -73,6 +78,7 @@ impl Default for RuntimeOptions {
             installation_site: None,
             egress: EgressConfig::default(),
             fuel: FuelMetering::default(),
+            artifact_memory: ArtifactMemory::default(),
         }
     }
 }
@@ -146,8 +152,13 @@ impl Runtime {
         let max_memory_bytes =
             usize::try_from(u64::from(options.operator.max_memory_mib) * 1024 * 1024)
                 .unwrap_or(usize::MAX);
-        let (engine, allocator) = new_engine(&options.allocation, max_memory_bytes, options.fuel)
-            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        let (engine, allocator) = new_engine(
+            &options.allocation,
+            max_memory_bytes,
+            options.fuel,
+            options.artifact_memory,
+        )
+        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         let slots = match allocator {
             AllocatorInUse::Pooling { slots } => Some(Arc::new(Semaphore::new(slots as usize))),
             AllocatorInUse::OnDemand => None,
@@ -182,7 +193,8 @@ impl Runtime {
             linker,
             http_linker,
             client: Arc::new(client),
-            cache: open_or_log(&options.cache),
+            cache: open_or_log(&options.cache)
+                .map(|cache| cache.with_memory(options.artifact_memory)),
             compiled: Arc::default(),
             slots,
             options,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::{DeclaredScopes, Manifest, Scope};
-use kiln_runtime::cache::CacheMode;
+use kiln_runtime::cache::{ArtifactMemory, CacheMode};
 use kiln_runtime::compiled::HashedComponent;
 use kiln_runtime::consent::{
     ApprovalMode, ComponentDigest, ConsentError, GrantKey, GrantStore, OperatorPolicy,
@@ -180,6 +180,9 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             installation_site,
             // Fuel is counted only if this app sets a budget.
             fuel: FuelMetering::for_manifests([&source.manifest]),
+            // One app, loaded once, then the process exits: its artifact may
+            // stay in private huge-page memory until then.
+            artifact_memory: ArtifactMemory::Private,
             ..RuntimeOptions::default()
         },
     )

@@ -1,0 +1,294 @@
+//! A cache entry's artifact read once into this process's own memory,
+//! checked while it is read, frozen read-only, and executed in place, for a
+//! process that loads an app once and exits (`runtime run`; Linux x86-64).
+//!
+//! The sealed copy ([`super::sealed`]) puts the artifact in a memory file,
+//! which the kernel can only hold in 4 KiB pages here: for the 37–43 MB
+//! JavaScript engine, allocating, charging and later freeing those ≈ 10,000
+//! pages was the largest cost of a cached `runtime run` (≈ 20 ms of kernel
+//! time, more than the copy and the checksum together). Anonymous memory
+//! can be asked for transparent huge pages (`MADV_HUGEPAGE`): the same bytes
+//! then take about twenty 2 MiB pages, and the copy costs what the copy
+//! costs.
+//!
+//! What the check guarantees is the same as the buffer load's
+//! (`load_copied`): the bytes are read into private anonymous memory, which no
+//! other process can write (only a process allowed to `ptrace` this one,
+//! which could change its code anyway), so what the BLAKE3 digest is
+//! computed over is what wasmtime runs. The digest is computed chunk by chunk
+//! as each chunk lands, over the chunk in that memory (not the file), and
+//! before wasmtime sees any of it the whole mapping is made read-only, so
+//! not even a bug in this process can change it afterwards; wasmtime then
+//! makes its code read-and-execute ([`ProtectCode`]).
+//!
+//! Wasmtime uses the memory in place (`Component::deserialize_raw`) for as
+//! long as the component lives, and has no way to say when that ends, so the
+//! memory is **never unmapped**: it lives until the process exits. That is
+//! why this is only for a process that loads once and then exits (the runtime
+//! chooses it with `ArtifactMemory::Private`); a long-lived server keeps the
+//! sealed copy, whose mapping wasmtime owns. A process-wide cap
+//! ([`MAX_KEPT_BYTES`]) bounds what a misuse could keep.
+
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt as _;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wasmtime::CustomCodeMemory;
+
+/// Most bytes of artifacts one process keeps this way; past it a load uses
+/// the sealed copy instead.
+pub const MAX_KEPT_BYTES: usize = 1 << 30;
+
+/// Bytes kept so far by this process.
+static KEPT: AtomicUsize = AtomicUsize::new(0);
+
+/// Transparent huge pages are 2 MiB on x86-64; the mapping is aligned to it
+/// so that the kernel can use them from the first byte.
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Bytes read (and then hashed) at a time: small enough to still be in the
+/// CPU's cache when BLAKE3 reads them back.
+const CHUNK: usize = 1 << 20;
+
+/// An artifact read into private memory, with the BLAKE3 digest of exactly
+/// the bytes in that memory.
+pub struct PrivateCopy {
+    base: NonNull<u8>,
+    len: usize,
+    mapped: usize,
+    digest: blake3::Hash,
+}
+
+impl PrivateCopy {
+    /// Reads `len` bytes of `file` from `offset` into new private memory,
+    /// hashing them as they arrive. Fails if the file ends early
+    /// (`UnexpectedEof`: a truncated entry), or if this process has kept
+    /// [`MAX_KEPT_BYTES`] already, or the memory cannot be had.
+    pub fn of(file: &File, offset: u64, len: usize) -> io::Result<Self> {
+        if len == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "empty artifact"));
+        }
+        let mapped = len
+            .checked_next_multiple_of(HUGE_PAGE)
+            .ok_or_else(|| io::Error::other("artifact too large"))?;
+        let reserved = KEPT.fetch_add(mapped, Ordering::SeqCst);
+        if reserved.saturating_add(mapped) > MAX_KEPT_BYTES {
+            KEPT.fetch_sub(mapped, Ordering::SeqCst);
+            return Err(io::Error::other("this process keeps enough artifacts"));
+        }
+        let base = match Self::map(mapped) {
+            Ok(base) => base,
+            Err(error) => {
+                KEPT.fetch_sub(mapped, Ordering::SeqCst);
+                return Err(error);
+            }
+        };
+        // From here the copy owns the mapping and its share of `KEPT`: a
+        // failure drops it, which gives both back.
+        let mut copy = Self {
+            base,
+            len,
+            mapped,
+            digest: blake3::Hash::from_bytes([0; blake3::OUT_LEN]),
+        };
+        copy.fill(file, offset)?;
+        Ok(copy)
+    }
+
+    /// A fresh private mapping of `mapped` bytes starting on a huge-page
+    /// boundary, marked for transparent huge pages.
+    fn map(mapped: usize) -> io::Result<NonNull<u8>> {
+        let reserve = mapped + HUGE_PAGE;
+        // SAFETY: a new anonymous private mapping; nothing else refers to it.
+        let raw = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                reserve,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if raw == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let start = raw as usize;
+        let aligned = start.next_multiple_of(HUGE_PAGE);
+        // Give back the unaligned head and the tail beyond `mapped`.
+        // SAFETY: both ranges lie inside the mapping just made and are not
+        // used by anything.
+        unsafe {
+            if aligned > start {
+                libc::munmap(raw, aligned - start);
+            }
+            let tail = start + reserve - (aligned + mapped);
+            if tail > 0 {
+                libc::munmap((aligned + mapped) as *mut libc::c_void, tail);
+            }
+            // Only advice: without huge pages the load is as correct, just slower.
+            libc::madvise(aligned as *mut libc::c_void, mapped, libc::MADV_HUGEPAGE);
+        }
+        NonNull::new(aligned as *mut u8).ok_or_else(|| io::Error::other("null mapping"))
+    }
+
+    /// Reads the artifact into the mapping chunk by chunk, each chunk hashed
+    /// from the mapping right after it is read.
+    fn fill(&mut self, file: &File, offset: u64) -> io::Result<()> {
+        let mut hasher = blake3::Hasher::new();
+        let mut done = 0;
+        while done < self.len {
+            let want = CHUNK.min(self.len - done);
+            // SAFETY: `done + want <= len <= mapped` bytes of the writable
+            // mapping this copy owns; no other reference to them exists.
+            let chunk =
+                unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr().add(done), want) };
+            let mut filled = 0;
+            while filled < want {
+                match file.read_at(&mut chunk[filled..], offset + (done + filled) as u64) {
+                    Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                    Ok(n) => filled += n,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            hasher.update(chunk);
+            done += want;
+        }
+        self.digest = hasher.finalize();
+        Ok(())
+    }
+
+    /// The BLAKE3 digest of the bytes in this copy.
+    pub fn digest(&self) -> &blake3::Hash {
+        &self.digest
+    }
+
+    /// Makes the copy read-only and hands it over for the rest of the
+    /// process's life: the returned memory is never written (not even by this
+    /// process: a write faults) and never unmapped.
+    pub fn keep(self) -> io::Result<NonNull<[u8]>> {
+        // SAFETY: the mapping this copy owns.
+        if unsafe { libc::mprotect(self.base.as_ptr().cast(), self.mapped, libc::PROT_READ) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let kept = NonNull::slice_from_raw_parts(self.base, self.len);
+        std::mem::forget(self);
+        Ok(kept)
+    }
+
+    #[cfg(test)]
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` initialised bytes of the mapping this copy owns.
+        unsafe { std::slice::from_raw_parts(self.base.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for PrivateCopy {
+    fn drop(&mut self) {
+        // SAFETY: the mapping this copy owns; nothing borrows it any more.
+        unsafe { libc::munmap(self.base.as_ptr().cast(), self.mapped) };
+        KEPT.fetch_sub(self.mapped, Ordering::SeqCst);
+    }
+}
+
+/// How code memory becomes executable on an engine that loads private
+/// copies: wasmtime's own way changes the protection only of memory it
+/// mapped itself, and a private copy is memory it was handed. This does
+/// what wasmtime does on x86-64 for both kinds: the code range becomes
+/// read-and-execute (never writable and executable at once), and back to
+/// read-write when wasmtime unpublishes it.
+#[derive(Debug)]
+pub struct ProtectCode;
+
+impl ProtectCode {
+    fn protect(ptr: *const u8, len: usize, prot: libc::c_int) -> wasmtime::Result<()> {
+        if len == 0 {
+            return Ok(());
+        }
+        // SAFETY: wasmtime passes a page-aligned range of code memory it
+        // manages (`required_alignment`), valid for the call.
+        if unsafe { libc::mprotect(ptr.cast_mut().cast(), len, prot) } != 0 {
+            return Err(wasmtime::Error::from(io::Error::last_os_error()));
+        }
+        Ok(())
+    }
+}
+
+impl CustomCodeMemory for ProtectCode {
+    fn required_alignment(&self) -> usize {
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        usize::try_from(page).unwrap_or(4096)
+    }
+
+    fn publish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
+        Self::protect(ptr, len, libc::PROT_READ | libc::PROT_EXEC)
+    }
+
+    fn unpublish_executable(&self, ptr: *const u8, len: usize) -> wasmtime::Result<()> {
+        Self::protect(ptr, len, libc::PROT_READ | libc::PROT_WRITE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn file_with(bytes: &[u8]) -> File {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        file
+    }
+
+    #[test]
+    fn the_copy_holds_the_bytes_after_the_offset_and_their_digest() {
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let copy = PrivateCopy::of(&file_with(&bytes), 40, bytes.len() - 40).unwrap();
+        assert_eq!(copy.bytes(), &bytes[40..]);
+        assert_eq!(copy.digest(), &blake3::hash(&bytes[40..]));
+    }
+
+    #[test]
+    fn a_file_shorter_than_promised_is_refused() {
+        let error = PrivateCopy::of(&file_with(b"short"), 0, 6).err().unwrap();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_later_change_to_the_source_file_does_not_reach_the_copy() {
+        let file = file_with(b"checked bytes");
+        let copy = PrivateCopy::of(&file, 0, 13).unwrap();
+        file.write_at(b"CHANGED", 0).unwrap();
+        assert_eq!(copy.bytes(), b"checked bytes");
+        let kept = copy.keep().unwrap();
+        // SAFETY: kept memory is readable for the rest of the process.
+        assert_eq!(unsafe { kept.as_ref() }, b"checked bytes");
+    }
+
+    #[test]
+    fn kept_memory_is_read_only() {
+        let copy = PrivateCopy::of(&file_with(b"native code"), 0, 11).unwrap();
+        let kept = copy.keep().unwrap();
+        let page = kept.cast::<u8>().as_ptr();
+        // /proc/self/maps lists the mapping's permissions.
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let start = page as usize;
+        let line = maps
+            .lines()
+            .find(|line| {
+                let range = line.split_whitespace().next().unwrap();
+                let (from, to) = range.split_once('-').unwrap();
+                let from = usize::from_str_radix(from, 16).unwrap();
+                let to = usize::from_str_radix(to, 16).unwrap();
+                (from..to).contains(&start)
+            })
+            .unwrap();
+        let perms = line.split_whitespace().nth(1).unwrap();
+        assert!(perms.starts_with("r--"), "{line}");
+    }
+}
