@@ -894,11 +894,24 @@ mod tests {
             Err(SealedLoad::Unavailable(why)) => panic!("no private load here: {why}"),
         };
         assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
+        // Code this engine compiled itself is published through the same
+        // protection, and runs too.
+        runs_and_answers(&engine, &compiled, 8);
         runs_and_answers(&engine, &loaded, 8);
         // Through the cache as `runtime run` uses it.
         let (again, hit) = load(&engine, &cache, &wasm);
         assert!(hit);
         runs_and_answers(&engine, &again, 8);
+    }
+
+    #[test]
+    fn where_artifacts_are_loaded_does_not_change_the_key() {
+        // Not compile-affecting: `runtime run` and `runtime serve` share entries.
+        let digest = ComponentSha::of(&component_bytes(1));
+        assert_eq!(
+            CacheKey::new(&engine_for(ArtifactMemory::Private), &digest),
+            CacheKey::new(&engine_for(ArtifactMemory::Sealed), &digest)
+        );
     }
 
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
