@@ -345,13 +345,20 @@ enum SealedLoad {
     Unavailable(String),
 }
 
-/// Loads the entry at `path` through a sealed copy of its artifact
-/// ([`sealed`]): the file's ownership and mode are checked on the open
-/// file, the artifact is copied by the kernel into a memory file that is
-/// then sealed against any change, the BLAKE3 digest is checked over the
-/// sealed bytes, and wasmtime maps those bytes.
+/// An entry opened for a load from memory: the file (its ownership and mode
+/// checked on the open file), the artifact's length and the header.
 #[cfg(target_os = "linux")]
-fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
+struct OpenedEntry {
+    file: std::fs::File,
+    artifact_len: usize,
+    header: [u8; HEADER_LEN],
+}
+
+/// Opens the entry at `path` and reads its header, as both memory loads do:
+/// `None` when there is no entry, refused when it is not private to this
+/// user or shorter than a header.
+#[cfg(target_os = "linux")]
+fn open_entry(path: &Path) -> Result<Option<OpenedEntry>, SealedLoad> {
     use std::os::unix::fs::FileExt as _;
 
     let (file, len) = match private_file::open_private(path, MAX_ENTRY_BYTES) {
@@ -366,6 +373,28 @@ fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, Sealed
     let mut header = [0u8; HEADER_LEN];
     file.read_exact_at(&mut header, 0)
         .map_err(|error| SealedLoad::Refused(CacheError::Io(error)))?;
+    Ok(Some(OpenedEntry {
+        file,
+        artifact_len,
+        header,
+    }))
+}
+
+/// Loads the entry at `path` through a sealed copy of its artifact
+/// ([`sealed`]): the file's ownership and mode are checked on the open
+/// file, the artifact is copied by the kernel into a memory file that is
+/// then sealed against any change, the BLAKE3 digest is checked over the
+/// sealed bytes, and wasmtime maps those bytes.
+#[cfg(target_os = "linux")]
+fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
+    let Some(OpenedEntry {
+        file,
+        artifact_len,
+        header,
+    }) = open_entry(path)?
+    else {
+        return Ok(None);
+    };
     let copy = match sealed::SealedCopy::of(&file, HEADER_LEN as u64, artifact_len) {
         Ok(copy) => copy,
         // The file ended early: truncated since it was measured.
@@ -417,20 +446,14 @@ fn header_records(header: &[u8], digest: &blake3::Hash) -> bool {
 /// it in place. Where the private copy cannot be had the caller seals one.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn load_private(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
-    use std::os::unix::fs::FileExt as _;
-
-    let (file, len) = match private_file::open_private(path, MAX_ENTRY_BYTES) {
-        Ok(opened) => opened,
-        Err(PrivateFileError::Missing) => return Ok(None),
-        Err(error) => return Err(SealedLoad::Refused(entry_error(error))),
+    let Some(OpenedEntry {
+        file,
+        artifact_len,
+        header,
+    }) = open_entry(path)?
+    else {
+        return Ok(None);
     };
-    let artifact_len = usize::try_from(len)
-        .ok()
-        .and_then(|len| len.checked_sub(HEADER_LEN))
-        .ok_or(SealedLoad::Refused(CacheError::Corrupt))?;
-    let mut header = [0u8; HEADER_LEN];
-    file.read_exact_at(&mut header, 0)
-        .map_err(|error| SealedLoad::Refused(CacheError::Io(error)))?;
     let copy = match private::PrivateCopy::of(&file, HEADER_LEN as u64, artifact_len) {
         Ok(copy) => copy,
         // The file ended early: truncated since it was measured.
