@@ -24,6 +24,24 @@ fn sandbox() -> Option<Sandbox> {
     sandbox
 }
 
+/// The build of the app in `app_dir` (handler `index.run`) into `work_dir`,
+/// in `sandbox`, with the test cache and nothing else declared.
+fn js_build(app_dir: PathBuf, work_dir: PathBuf, sandbox: Sandbox) -> JsBuild {
+    JsBuild {
+        app_dir,
+        handler_modules: vec!["index".into()],
+        work_dir,
+        cache_dir: cache_dir(),
+        sandbox: Some(sandbox),
+        wizer: wizer(),
+        fetch_backends: Vec::new(),
+        entities: Vec::new(),
+        app_id: "kiln-test-app".into(),
+        scopes: Vec::new(),
+        limits: None,
+    }
+}
+
 fn write(dir: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
         let path = dir.join(path);
@@ -61,19 +79,11 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
             ),
         ],
     );
-    let build = JsBuild {
-        app_dir: app.path().canonicalize().unwrap(),
-        handler_modules: vec!["index".into()],
-        work_dir: work.path().to_owned(),
-        cache_dir: cache_dir(),
-        sandbox: Some(sandbox),
-        wizer: wizer(),
-        fetch_backends: Vec::new(),
-        entities: Vec::new(),
-        app_id: "kiln-test-app".into(),
-        scopes: Vec::new(),
-        limits: None,
-    };
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
     let built = build_js(&build).expect("builds");
     assert_eq!(built.package, "probe");
     let wasm = std::fs::read(&built.path).unwrap();
@@ -177,19 +187,11 @@ fn the_same_app_builds_into_the_same_bytes_wherever_it_lives() {
             ],
         );
         let work = tempfile::tempdir().unwrap();
-        let build = JsBuild {
-            app_dir: app.canonicalize().unwrap(),
-            handler_modules: vec!["index".into()],
-            work_dir: work.path().join("nested/work"),
-            cache_dir: cache_dir(),
-            sandbox: Some(sandbox.clone()),
-            wizer: wizer(),
-            fetch_backends: Vec::new(),
-            entities: Vec::new(),
-            app_id: "kiln-test-app".into(),
-            scopes: Vec::new(),
-            limits: None,
-        };
+        let build = js_build(
+            app.canonicalize().unwrap(),
+            work.path().join("nested/work"),
+            sandbox.clone(),
+        );
         let component = build_js(&build).expect("builds");
         let bytes = std::fs::read(&component.path).unwrap();
         for host_path in [&build.app_dir, &build.work_dir, &cache_dir()] {
@@ -244,19 +246,11 @@ fn a_rebuild_after_an_edit_loads_the_compiled_engine_and_builds_the_same_bytes()
         ],
     );
     let work = tempfile::tempdir().unwrap();
-    let build = JsBuild {
-        app_dir: app.path().canonicalize().unwrap(),
-        handler_modules: vec!["index".into()],
-        work_dir: work.path().join("work"),
-        cache_dir: cache_dir(),
-        sandbox: Some(sandbox),
-        wizer: wizer(),
-        fetch_backends: Vec::new(),
-        entities: Vec::new(),
-        app_id: "kiln-test-app".into(),
-        scopes: Vec::new(),
-        limits: None,
-    };
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().join("work"),
+        sandbox,
+    );
     let read = |built: &kiln_guest_build::js::BuiltJsComponent| std::fs::read(&built.path).unwrap();
 
     // The first build compiles the engine module and keeps it, in the app's
@@ -341,19 +335,11 @@ fn a_host_file_outside_the_mounts_cannot_be_bundled() {
             ),
         ],
     );
-    let build = JsBuild {
-        app_dir: app.path().canonicalize().unwrap(),
-        handler_modules: vec!["index".into()],
-        work_dir: work.path().to_owned(),
-        cache_dir: cache_dir(),
-        sandbox: Some(sandbox.protect(secret_dir.path())),
-        wizer: wizer(),
-        fetch_backends: Vec::new(),
-        entities: Vec::new(),
-        app_id: "kiln-test-app".into(),
-        scopes: Vec::new(),
-        limits: None,
-    };
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox.protect(secret_dir.path()),
+    );
     let error = build_js(&build).unwrap_err();
     assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
     let out = work.path().join("out");
@@ -378,17 +364,12 @@ fn a_handler_module_outside_src_is_refused() {
         ],
     );
     let build = JsBuild {
-        app_dir: app.path().canonicalize().unwrap(),
         handler_modules: vec!["../../etc/passwd".into()],
-        work_dir: work.path().to_owned(),
-        cache_dir: cache_dir(),
-        sandbox: Some(sandbox),
-        wizer: wizer(),
-        fetch_backends: Vec::new(),
-        entities: Vec::new(),
-        app_id: "kiln-test-app".into(),
-        scopes: Vec::new(),
-        limits: None,
+        ..js_build(
+            app.path().canonicalize().unwrap(),
+            work.path().to_owned(),
+            sandbox,
+        )
     };
     assert!(matches!(
         build_js(&build),
