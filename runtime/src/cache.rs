@@ -380,6 +380,18 @@ fn open_entry(path: &Path) -> Result<Option<OpenedEntry>, SealedLoad> {
     }))
 }
 
+/// Why copying an entry's artifact into memory failed, as a load's answer:
+/// a file that ended early was truncated since it was measured (the entry is
+/// refused); anything else is this system's, and the next load decides.
+#[cfg(target_os = "linux")]
+fn copy_failed(error: std::io::Error) -> SealedLoad {
+    if error.kind() == std::io::ErrorKind::UnexpectedEof {
+        SealedLoad::Refused(CacheError::Corrupt)
+    } else {
+        SealedLoad::Unavailable(error.to_string())
+    }
+}
+
 /// Loads the entry at `path` through a sealed copy of its artifact
 /// ([`sealed`]): the file's ownership and mode are checked on the open
 /// file, the artifact is copied by the kernel into a memory file that is
@@ -395,14 +407,8 @@ fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, Sealed
     else {
         return Ok(None);
     };
-    let copy = match sealed::SealedCopy::of(&file, HEADER_LEN as u64, artifact_len) {
-        Ok(copy) => copy,
-        // The file ended early: truncated since it was measured.
-        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
-            return Err(SealedLoad::Refused(CacheError::Corrupt));
-        }
-        Err(error) => return Err(SealedLoad::Unavailable(error.to_string())),
-    };
+    let copy =
+        sealed::SealedCopy::of(&file, HEADER_LEN as u64, artifact_len).map_err(copy_failed)?;
     let intact = copy
         .with_bytes(|artifact| header_matches(&header, artifact))
         .map_err(|error| SealedLoad::Unavailable(error.to_string()))?;
@@ -454,14 +460,8 @@ fn load_private(engine: &Engine, path: &Path) -> Result<Option<Component>, Seale
     else {
         return Ok(None);
     };
-    let copy = match private::PrivateCopy::of(&file, HEADER_LEN as u64, artifact_len) {
-        Ok(copy) => copy,
-        // The file ended early: truncated since it was measured.
-        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => {
-            return Err(SealedLoad::Refused(CacheError::Corrupt));
-        }
-        Err(error) => return Err(SealedLoad::Unavailable(error.to_string())),
-    };
+    let copy =
+        private::PrivateCopy::of(&file, HEADER_LEN as u64, artifact_len).map_err(copy_failed)?;
     if !header_records(&header, copy.digest()) {
         // Dropped (unmapped) unseen by wasmtime.
         return Err(SealedLoad::Refused(CacheError::Corrupt));
