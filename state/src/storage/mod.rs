@@ -22,8 +22,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use backend::{
-    Change, Condition, InstallationId, ScanRange, Space, StorageBackend, StoredEntry, Version,
-    WriteOutcome,
+    BatchOutcome, BatchWrite, Change, Condition, InstallationId, ScanRange, Space, StorageBackend,
+    StoredEntry, Version, WriteOutcome,
 };
 pub use cursor::{Cursor, InvalidCursor};
 pub use error::{BackendError, StorageError};
