@@ -239,6 +239,14 @@ pub(crate) fn plan_batch(
     max_total_bytes: u64,
 ) -> Plan {
     debug_assert_eq!(writes.len(), found.len());
+    // A key twice would count its old size twice: `transaction.rs` refuses that first.
+    debug_assert!(
+        writes
+            .iter()
+            .enumerate()
+            .all(|(i, w)| writes[..i].iter().all(|earlier| earlier.key != w.key)),
+        "a batch names a key twice"
+    );
     for (index, (write, found)) in writes.iter().zip(found).enumerate() {
         let current = found.map(|(version, _)| version);
         let holds = match write.condition {
