@@ -5,6 +5,10 @@
 //! gives the [`InstallationStorage`] an invocation uses: every operation there is confined to
 //! that installation by construction, since the installation is a column the host fills and
 //! the guest's key is only ever a bound parameter.
+//!
+//! Writes of several keys that must happen together go through
+//! [`InstallationStorage::transact`] (Forge's `kvs.transact()`, `transaction.rs`): one
+//! backend write under one lock, at one version.
 
 mod backend;
 mod cursor;
