@@ -6,7 +6,9 @@ use crate::bindings::kiln::app::storage as wit_storage;
 use crate::bindings::kiln::app::types as wit;
 use crate::log::Level;
 use crate::raw::RawRequest;
-use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::storage::{
+    Expected, RawAction, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome,
+};
 use crate::{
     AppError, Context, Method, Principal, RequestError, Response, ScopeDenied, TriggerKind,
 };
@@ -157,6 +159,9 @@ impl From<wit_storage::StorageError> for StorageError {
             wit_storage::StorageError::InvalidLimit(limit) => StorageError::InvalidLimit(limit),
             wit_storage::StorageError::QuotaExceeded(quota) => StorageError::QuotaExceeded(quota),
             wit_storage::StorageError::Unavailable(reason) => StorageError::Unavailable(reason),
+            wit_storage::StorageError::InvalidTransaction(rule) => {
+                StorageError::InvalidTransaction(rule)
+            }
         }
     }
 }
@@ -185,6 +190,42 @@ impl From<Expected> for wit_storage::Expected {
         match expected {
             Expected::Absent => wit_storage::Expected::Absent,
             Expected::Version(version) => wit_storage::Expected::Version(version),
+        }
+    }
+}
+
+impl From<RawOperation> for wit_storage::Operation {
+    fn from(operation: RawOperation) -> Self {
+        let RawOperation {
+            key,
+            action,
+            expected,
+        } = operation;
+        wit_storage::Operation {
+            key,
+            action: match action {
+                RawAction::Set(json) => wit_storage::Action::Set(json),
+                RawAction::Delete => wit_storage::Action::Delete,
+                RawAction::Check => wit_storage::Action::Check,
+            },
+            expected: expected.map(Into::into),
+        }
+    }
+}
+
+impl From<wit_storage::TransactOutcome> for TransactOutcome {
+    fn from(outcome: wit_storage::TransactOutcome) -> Self {
+        match outcome {
+            wit_storage::TransactOutcome::Committed(version) => {
+                TransactOutcome::Committed { version }
+            }
+            // An index the host sends is below the operation count; on a
+            // 32-bit guest a u32 always fits a usize.
+            wit_storage::TransactOutcome::ConditionFailed(index) => {
+                TransactOutcome::ConditionFailed {
+                    index: index as usize,
+                }
+            }
         }
     }
 }

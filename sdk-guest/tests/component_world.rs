@@ -1,5 +1,5 @@
-//! A component built with this SDK speaks exactly `kiln:app@0.2.0`: it
-//! exports `kiln:app/handler@0.2.0` and imports only interfaces of that
+//! A component built with this SDK speaks exactly `kiln:app@0.3.0`: it
+//! exports `kiln:app/handler@0.3.0` and imports only interfaces of that
 //! world (plus the WASI interfaces Rust's standard library links), never
 //! another version. Builds `tests/world-app` for `wasm32-wasip2` and reads
 //! the component's import and export names with `wasmparser`.
@@ -9,7 +9,7 @@ use std::process::Command;
 
 use wasmparser::{Parser, Payload};
 
-const WORLD: &str = "@0.2.0";
+const WORLD: &str = "@0.3.0";
 
 fn build_world_app() -> PathBuf {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world-app");

@@ -4,7 +4,7 @@
 
 use kiln_sdk::log::Level;
 use kiln_sdk::prelude::*;
-use kiln_sdk::storage::{self, Expected, StorageError};
+use kiln_sdk::storage::{self, Expected, StorageError, TransactOutcome};
 use kiln_sdk::testing::{Fake, LogLine, storage_limits};
 use kiln_sdk::{ScopeDenied, testing};
 use serde::{Deserialize, Serialize};
@@ -487,6 +487,88 @@ fn update_gives_up_on_a_key_that_never_settles() {
             attempts: storage::MAX_UPDATE_ATTEMPTS
         }
     );
+}
+
+#[test]
+fn a_transaction_commits_every_operation_at_one_version() {
+    let fake = Fake::install();
+    fake.storage().set("pending:KILN-1", &true);
+    fake.storage().set("audit", &1);
+    let audit = storage::get_entry::<u32>("audit").unwrap().unwrap();
+    let outcome = storage::transaction()
+        .set("triaged:KILN-1", &["bug"])
+        .delete("pending:KILN-1")
+        .check("audit", Expected::Version(audit.version))
+        .set_if("lock", &"mine", Expected::Absent)
+        .commit()
+        .unwrap();
+    let TransactOutcome::Committed { version } = outcome else {
+        panic!("expected a commit, got {outcome:?}");
+    };
+    assert_eq!(fake.storage().version("triaged:KILN-1"), Some(version));
+    assert_eq!(fake.storage().version("lock"), Some(version));
+    assert_eq!(fake.storage().get::<bool>("pending:KILN-1"), None);
+    assert_eq!(
+        fake.storage().version("audit"),
+        Some(audit.version),
+        "a check writes nothing"
+    );
+}
+
+#[test]
+fn a_failed_condition_writes_nothing_and_names_its_operation() {
+    let fake = Fake::install();
+    fake.storage().set("a", &1);
+    fake.storage().set("b", &2);
+    let before = fake.storage().entries();
+    let a = storage::get_entry::<u32>("a").unwrap().unwrap();
+    // Another invocation writes `b` between the app's read and its commit.
+    let b = storage::get_entry::<u32>("b").unwrap().unwrap();
+    fake.storage().concurrent_write("b", &20);
+    let outcome = storage::transaction()
+        .set_if("a", &(a.value - 1), Expected::Version(a.version))
+        .set_if("b", &(b.value + 1), Expected::Version(b.version))
+        .set("c", &3)
+        .commit()
+        .unwrap();
+    assert_eq!(outcome, TransactOutcome::ConditionFailed { index: 1 });
+    let mut expected = before;
+    expected.insert("b".into(), json!(20));
+    assert_eq!(
+        fake.storage().entries(),
+        expected,
+        "only the concurrent write landed"
+    );
+}
+
+#[test]
+fn a_transaction_is_refused_whole_by_the_hosts_rules() {
+    let fake = Fake::install();
+    let refused = |transaction: storage::Transaction| match transaction.commit() {
+        Err(StorageError::InvalidTransaction(rule)) => rule,
+        other => panic!("expected invalid-transaction, got {other:?}"),
+    };
+    assert!(refused(storage::transaction()).contains("no operation"));
+    let too_many = (0..=storage::MAX_TRANSACTION_OPERATIONS)
+        .fold(storage::transaction(), |t, n| t.set(format!("k{n}"), &n));
+    assert!(refused(too_many).contains("26 operations"));
+    let twice = storage::transaction().set("k", &1).delete("k");
+    assert!(refused(twice).contains("operations 0 and 1"));
+    let chunk = "x".repeat(200 * 1024);
+    let large = (0..21).fold(storage::transaction(), |t, n| {
+        t.set(format!("k{n}"), &chunk)
+    });
+    assert!(refused(large).contains("bytes"));
+    assert!(fake.storage().entries().is_empty(), "nothing was written");
+    fake.storage().max_total_bytes(10);
+    assert!(matches!(
+        storage::transaction()
+            .set("a", &"12345")
+            .set("b", &"12345")
+            .commit(),
+        Err(StorageError::QuotaExceeded(_))
+    ));
+    assert!(fake.storage().entries().is_empty());
 }
 
 #[test]

@@ -364,7 +364,11 @@ impl Floor {
         kiln_imports_as_traps(&mut linker, &engine, &component);
         let pre = linker.instantiate_pre(&component).expect("instance pre");
         let (_, handler) = component
-            .get_export(None, "kiln:app/handler@0.2.0")
+            // serve-app is built with the SDK, which targets the newest world.
+            .get_export(
+                None,
+                kiln_runtime::bindings::WorldVersion::NEWEST.handler_export(),
+            )
             .expect("handler export");
         let (_, handle) = component
             .get_export(Some(&handler), "handle")

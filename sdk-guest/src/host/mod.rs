@@ -2,7 +2,7 @@
 //!
 //! Every call the SDK makes to the host goes through the [`Host`] trait,
 //! implemented twice:
-//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.2.0`
+//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.3.0`
 //!   imports and does nothing else;
 //! - on every other target (an app's `cargo test` on the developer's machine)
 //!   by [`crate::testing`]'s in-memory fakes, which the test programs.
@@ -18,7 +18,7 @@
 
 use crate::log::Level;
 use crate::raw::RawRequest;
-use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
 use crate::{RequestError, Response};
 
 #[cfg(target_arch = "wasm32")]
@@ -56,6 +56,7 @@ pub(crate) trait Host {
         expected: Expected,
         value: Option<&str>,
     ) -> Result<bool, StorageError>;
+    fn storage_transact(operations: &[RawOperation]) -> Result<TransactOutcome, StorageError>;
     fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError>;
     fn storage_set_secret(key: &str, value: &str) -> Result<(), StorageError>;
     fn storage_delete_secret(key: &str) -> Result<(), StorageError>;
@@ -99,6 +100,12 @@ pub(crate) fn storage_compare_and_set(
     value: Option<&str>,
 ) -> Result<bool, StorageError> {
     Current::storage_compare_and_set(key, expected, value)
+}
+
+pub(crate) fn storage_transact(
+    operations: &[RawOperation],
+) -> Result<TransactOutcome, StorageError> {
+    Current::storage_transact(operations)
 }
 
 pub(crate) fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError> {

@@ -1,11 +1,11 @@
-//! The real host: the `kiln:app@0.2.0` imports, converted to and from the
+//! The real host: the `kiln:app@0.3.0` imports, converted to and from the
 //! SDK's types (the conversions live in `convert.rs`).
 
 use super::Host;
 use crate::bindings::kiln::app::{jira, log, storage};
 use crate::log::Level;
 use crate::raw::RawRequest;
-use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
 use crate::{RequestError, Response};
 
 pub(crate) struct WitHost;
@@ -59,6 +59,14 @@ impl Host for WitHost {
         value: Option<&str>,
     ) -> Result<bool, StorageError> {
         storage::compare_and_set(key, expected.into(), value).map_err(StorageError::from)
+    }
+
+    fn storage_transact(operations: &[RawOperation]) -> Result<TransactOutcome, StorageError> {
+        let operations: Vec<storage::Operation> =
+            operations.iter().cloned().map(Into::into).collect();
+        storage::transact(&operations)
+            .map(TransactOutcome::from)
+            .map_err(StorageError::from)
     }
 
     fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError> {

@@ -27,6 +27,13 @@ pub enum StorageError {
     QuotaExceeded(String),
     /// The storage backend failed; the text says how, without data.
     Unavailable(String),
+    /// A [`transaction`](crate::storage::transaction) breaks a rule of
+    /// transactions as a whole (the text says which): no operation, more than
+    /// [`MAX_TRANSACTION_OPERATIONS`](crate::storage::MAX_TRANSACTION_OPERATIONS),
+    /// a key named twice, or more than
+    /// [`MAX_TRANSACTION_BYTES`](crate::storage::MAX_TRANSACTION_BYTES) of
+    /// values. Nothing was written.
+    InvalidTransaction(String),
     /// The value stored under `key` is not JSON of the type the app asked for
     /// (decided in the app, after the host answered).
     UnexpectedValue {
@@ -62,6 +69,7 @@ impl fmt::Display for StorageError {
             ),
             StorageError::QuotaExceeded(quota) => write!(f, "storage quota exceeded: {quota}"),
             StorageError::Unavailable(reason) => write!(f, "app storage is unavailable: {reason}"),
+            StorageError::InvalidTransaction(rule) => write!(f, "invalid storage transaction: {rule}"),
             StorageError::UnexpectedValue { key, reason } => write!(
                 f,
                 "the value stored under {key:?} is not the expected JSON: {reason}"

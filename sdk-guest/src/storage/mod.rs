@@ -38,6 +38,12 @@
 //!     }
 //! }
 //!
+//! // Two keys that change together or not at all (see [`transaction`]).
+//! storage::transaction()
+//!     .set("triaged:KILN-2", &Triaged { labels: vec![] })
+//!     .delete("pending:KILN-2")
+//!     .commit()?;
+//!
 //! storage::set_secret("api-token", "s3cr3t")?;
 //! let token: Option<String> = storage::get_secret("api-token")?;
 //! # Ok(())
@@ -45,11 +51,16 @@
 //! ```
 
 mod error;
+mod transaction;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use error::StorageError;
+pub use transaction::{
+    MAX_TRANSACTION_BYTES, MAX_TRANSACTION_OPERATIONS, TransactOutcome, Transaction, transaction,
+};
+pub(crate) use transaction::{RawAction, RawOperation};
 
 use crate::host;
 

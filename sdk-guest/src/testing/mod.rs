@@ -68,7 +68,7 @@ pub use storage_fake::StorageFake;
 
 use crate::log::Level;
 use crate::raw::RawRequest;
-use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
 use crate::{Context, RequestError, Response, TriggerKind};
 
 /// The storage rules the fake keeps: Forge's documented limits, which the
@@ -258,6 +258,10 @@ impl crate::host::Host for FakeHost {
         storage_fake::app_call(&current("storage compare-and-set"), |s| {
             s.compare_and_set(key, expected, value)
         })
+    }
+
+    fn storage_transact(operations: &[RawOperation]) -> Result<TransactOutcome, StorageError> {
+        storage_fake::app_call(&current("storage transact"), |s| s.transact(operations))
     }
 
     fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError> {

@@ -12,7 +12,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Shared;
-use crate::storage::{Expected, RawEntry, RawPage, StorageError};
+use crate::storage::{
+    Expected, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_OPERATIONS, RawAction, RawEntry, RawOperation,
+    RawPage, StorageError, TransactOutcome,
+};
 
 /// Forge's maximum key length, in characters.
 pub const MAX_KEY_CHARS: usize = 500;
@@ -141,16 +144,8 @@ impl StorageState {
         if let Some(json) = json {
             check_value(json)?;
         }
-        if let Some(at) = self.concurrent.iter().position(|(k, _)| k == key) {
-            let (key, json) = self.concurrent.remove(at);
-            self.write(&key, &json);
-        }
-        let current = self.entries.get(key).map(|stored| stored.version);
-        let as_expected = match expected {
-            Expected::Absent => current.is_none(),
-            Expected::Version(version) => current == Some(version),
-        };
-        if !as_expected {
+        self.apply_concurrent_write(key);
+        if !self.is_as_expected(key, expected) {
             return Ok(false);
         }
         match json {
@@ -163,6 +158,82 @@ impl StorageState {
             }
         }
         Ok(true)
+    }
+
+    /// The host's transaction rules: the size checks, then each key and
+    /// value, then the conditions in order (the first that fails answers),
+    /// then the quota over the whole result; only then every write, at one
+    /// version.
+    pub(super) fn transact(
+        &mut self,
+        operations: &[RawOperation],
+    ) -> Result<TransactOutcome, StorageError> {
+        check_transaction(operations)?;
+        for operation in operations {
+            check_key(&operation.key)?;
+            if let RawAction::Set(json) = &operation.action {
+                check_value(json)?;
+            }
+        }
+        for operation in operations {
+            self.apply_concurrent_write(&operation.key);
+        }
+        for (index, operation) in operations.iter().enumerate() {
+            if let Some(expected) = operation.expected
+                && !self.is_as_expected(&operation.key, expected)
+            {
+                return Ok(TransactOutcome::ConditionFailed { index });
+            }
+        }
+        if let Some(limit) = self.max_total_bytes {
+            let mut would_use = self.bytes_used();
+            for operation in operations {
+                let old = self
+                    .entries
+                    .get(&operation.key)
+                    .map_or(0, |stored| (operation.key.len() + stored.json.len()) as u64);
+                let new = match &operation.action {
+                    RawAction::Set(json) => (operation.key.len() + json.len()) as u64,
+                    RawAction::Delete => 0,
+                    RawAction::Check => old,
+                };
+                would_use = would_use - old + new;
+            }
+            if would_use > limit && would_use > self.bytes_used() {
+                return Err(StorageError::QuotaExceeded(format!(
+                    "the installation's storage would hold {would_use} bytes, over its {limit}-byte limit"
+                )));
+            }
+        }
+        // As the host: a transaction that changes nothing (checks, deletes of
+        // absent keys) takes no version and answers the latest one.
+        let changes = operations.iter().any(|operation| match operation.action {
+            RawAction::Set(_) => true,
+            RawAction::Delete => self.entries.contains_key(&operation.key),
+            RawAction::Check => false,
+        });
+        if changes {
+            self.last_version += 1;
+        }
+        let version = self.last_version;
+        for operation in operations {
+            match &operation.action {
+                RawAction::Set(json) => {
+                    self.entries.insert(
+                        operation.key.clone(),
+                        Stored {
+                            json: json.clone(),
+                            version,
+                        },
+                    );
+                }
+                RawAction::Delete => {
+                    self.entries.remove(&operation.key);
+                }
+                RawAction::Check => {}
+            }
+        }
+        Ok(TransactOutcome::Committed { version })
     }
 
     pub(super) fn get_secret(&self, key: &str) -> Result<Option<String>, StorageError> {
@@ -182,6 +253,23 @@ impl StorageState {
         check_key(key)?;
         self.secrets.remove(key);
         Ok(())
+    }
+
+    /// Makes the write "another invocation" was set to make to `key` just
+    /// before the app's next conditional write of it.
+    fn apply_concurrent_write(&mut self, key: &str) {
+        if let Some(at) = self.concurrent.iter().position(|(k, _)| k == key) {
+            let (key, json) = self.concurrent.remove(at);
+            self.write(&key, &json);
+        }
+    }
+
+    fn is_as_expected(&self, key: &str, expected: Expected) -> bool {
+        let current = self.entries.get(key).map(|stored| stored.version);
+        match expected {
+            Expected::Absent => current.is_none(),
+            Expected::Version(version) => current == Some(version),
+        }
     }
 
     fn write(&mut self, key: &str, json: &str) -> u64 {
@@ -223,6 +311,45 @@ impl StorageState {
         }
         Ok(())
     }
+}
+
+/// A transaction's rules as a whole, as the host's: at least one operation,
+/// at most [`MAX_TRANSACTION_OPERATIONS`], each key once, at most
+/// [`MAX_TRANSACTION_BYTES`] of values.
+fn check_transaction(operations: &[RawOperation]) -> Result<(), StorageError> {
+    let invalid = |rule: String| Err(StorageError::InvalidTransaction(rule));
+    if operations.is_empty() {
+        return invalid("the transaction has no operation".into());
+    }
+    if operations.len() > MAX_TRANSACTION_OPERATIONS {
+        return invalid(format!(
+            "the transaction has {} operations, over the limit of {MAX_TRANSACTION_OPERATIONS}",
+            operations.len()
+        ));
+    }
+    for (second, operation) in operations.iter().enumerate() {
+        if let Some(first) = operations[..second]
+            .iter()
+            .position(|earlier| earlier.key == operation.key)
+        {
+            return invalid(format!(
+                "operations {first} and {second} name the same key; a transaction names each key once"
+            ));
+        }
+    }
+    let bytes: usize = operations
+        .iter()
+        .map(|operation| match &operation.action {
+            RawAction::Set(json) => json.len(),
+            RawAction::Delete | RawAction::Check => 0,
+        })
+        .sum();
+    if bytes > MAX_TRANSACTION_BYTES {
+        return invalid(format!(
+            "the transaction's values hold {bytes} bytes, over the limit of {MAX_TRANSACTION_BYTES}"
+        ));
+    }
+    Ok(())
 }
 
 fn check_key(key: &str) -> Result<(), StorageError> {
