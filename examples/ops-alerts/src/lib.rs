@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 
 use kiln_sdk::prelude::*;
-use kiln_sdk::storage;
+use kiln_sdk::storage::{self, Expected, TransactOutcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -268,9 +268,19 @@ fn oncall_summary(tick: Option<Tick>, ctx: &Context) -> Result<Summary, AppError
             on_call,
         });
     }
-    storage::set(&key, &summary)?;
-    storage::set(LATEST, &summary)?;
-    Ok(summary)
+    // This week's summary and the latest one are written together or not at
+    // all: a run stopped between two writes would leave the week stored but
+    // not published, and its retry would return early above.
+    let outcome = storage::transaction()
+        .set_if(&key, &summary, Expected::Absent)
+        .set(LATEST, &summary)
+        .commit()?;
+    Ok(match outcome {
+        TransactOutcome::Committed { .. } => summary,
+        // A concurrent run of the same week stored its summary first: that
+        // one is the week's answer.
+        TransactOutcome::ConditionFailed { .. } => storage::get(&key)?.unwrap_or(summary),
+    })
 }
 
 /// A user's display name, or their account id when the user search has no
@@ -335,6 +345,60 @@ mod tests {
             let error = create_alert_request(body).unwrap_err();
             assert!(error.contains(why), "{body:?}: {error}");
         }
+    }
+
+    /// One schedule with one user on call, as the fake Jira answers.
+    fn one_schedule_on_call(fake: &kiln_sdk::testing::Fake) {
+        let ctx = kiln_sdk::testing::context();
+        let cloud = &ctx.cloud_id;
+        fake.jira()
+            .on(Method::Get, format!("/jsm/ops/api/{cloud}/v1/schedules"))
+            .json(200, &json!({"values": [{"id": "s1", "name": "Primary"}]}));
+        fake.jira()
+            .on(
+                Method::Get,
+                format!("/jsm/ops/api/{cloud}/v1/schedules/s1/on-calls"),
+            )
+            .json(
+                200,
+                &json!({"onCallParticipants": [{"id": "u1", "type": "user"}]}),
+            );
+        fake.jira()
+            .on(Method::Get, "/rest/api/3/user/search")
+            .json(200, &json!([{"accountId": "u1", "displayName": "Ada"}]));
+    }
+
+    fn tick(interval_start: i64) -> Option<Tick> {
+        serde_json::from_value(json!({"context": {"intervalStart": interval_start}})).unwrap()
+    }
+
+    #[test]
+    fn the_weeks_summary_and_the_latest_are_stored_together() {
+        let fake = kiln_sdk::testing::Fake::install();
+        one_schedule_on_call(&fake);
+        let summary = oncall_summary(tick(7), &kiln_sdk::testing::context()).unwrap();
+        assert_eq!(summary.schedules[0].on_call, ["Ada"]);
+        let week = fake.storage().version("oncall-summary:7");
+        assert!(week.is_some());
+        assert_eq!(week, fake.storage().version(LATEST), "one transaction");
+    }
+
+    #[test]
+    fn a_concurrent_run_of_the_same_week_keeps_its_summary() {
+        let fake = kiln_sdk::testing::Fake::install();
+        one_schedule_on_call(&fake);
+        let theirs = Summary {
+            interval_start: 7,
+            schedules: Vec::new(),
+        };
+        fake.storage().concurrent_write("oncall-summary:7", &theirs);
+        let answered = oncall_summary(tick(7), &kiln_sdk::testing::context()).unwrap();
+        assert_eq!(answered, theirs);
+        assert_eq!(
+            fake.storage().get::<Summary>(LATEST),
+            None,
+            "nothing of this run was written"
+        );
     }
 
     #[test]
