@@ -109,12 +109,11 @@ fn inspect_shows_identity_world_scopes_limits_and_digest() {
     let report = json_stdout(&output);
     assert_eq!(report["appId"], "jsm-oncall");
     // Examples are built with the SDK, which targets the newest world.
-    assert_eq!(report["component"]["world"], "kiln:app@0.2.0");
+    let newest = kiln_runtime::bindings::WorldVersion::NEWEST;
+    assert_eq!(report["component"]["world"], newest.to_string());
     let imports = report["component"]["imports"].as_array().unwrap();
-    assert!(
-        imports.iter().any(|i| i == "kiln:app/jira@0.2.0"),
-        "{imports:?}"
-    );
+    let jira = format!("kiln:app/jira@{}", newest.as_str());
+    assert!(imports.iter().any(|i| *i == jira), "{imports:?}");
     assert!(
         imports
             .iter()

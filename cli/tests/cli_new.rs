@@ -67,7 +67,12 @@ fn a_new_app_runs_builds_inspects_and_lints_clean() {
     let text = String::from_utf8_lossy(&inspected.stdout);
     assert_eq!(inspected.status.code(), Some(0), "{}", stderr(&inspected));
     assert!(text.contains("app        demo (Demo)"), "{text}");
-    assert!(text.contains("world      kiln:app@0.2.0"), "{text}");
+    // `runtime new` apps use the SDK, which targets the newest world.
+    let world = format!(
+        "world      {}",
+        kiln_runtime::bindings::WorldVersion::NEWEST
+    );
+    assert!(text.contains(&world), "{text}");
 
     let linted = runtime(elsewhere.path(), &["lint", "demo/demo.wasm"]);
     let text = String::from_utf8_lossy(&linted.stdout);
