@@ -84,6 +84,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/entity.js"),
     ),
     (
+        "forge-api/src/transaction.js",
+        include_str!("../../../forge/kiln-forge-api/src/transaction.js"),
+    ),
+    (
         "forge-api/src/storage_error.js",
         include_str!("../../../forge/kiln-forge-api/src/storage_error.js"),
     ),
