@@ -51,7 +51,7 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 }
 
 #[test]
-fn a_forge_app_builds_into_a_component_of_kilns_0_2_0_world() {
+fn a_forge_app_builds_into_a_component_of_kilns_0_3_0_world() {
     let Some(sandbox) = sandbox() else { return };
     let app = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
