@@ -163,9 +163,16 @@ function transactOutcome(outcome) {
  * installation.
  */
 const TRANSACTIONS = {
-  /** The layer's each-key-once check disarmed, then a key set and deleted. */
+  /**
+   * The layer's each-key-once check disarmed (a Set never finds the key;
+   * other lookups, such as the bindings' own, still work), then a key set
+   * and deleted.
+   */
   async tampered_duplicate() {
-    Set.prototype.has = () => false;
+    const has = Set.prototype.has;
+    Set.prototype.has = function (value) {
+      return value === 'tx-dup' ? false : has.call(this, value);
+    };
     await kvs.transact().set('tx-dup', 'written').delete('tx-dup').execute();
     return null;
   },
