@@ -46,7 +46,10 @@ import {
 
 /** Forge's limit of operations in one transaction. */
 export const MAX_OPERATIONS = 25;
-/** Forge's limit of a transaction's payload: 4 MB (counted here as the UTF-8 bytes of its keys and values). */
+/**
+ * Forge's limit of a transaction's payload, "4 MB": read as 4 MiB of the values it sets
+ * (their JSON text in UTF-8), as the host counts it (kiln-state's `max_transaction_bytes`).
+ */
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /** Reads and commits of one transaction before reporting a conflict. */
 const MAX_ATTEMPTS = 8;
@@ -140,10 +143,10 @@ function checkLimits(operations) {
       throw invalidTransaction(`key ${JSON.stringify(operation.key)}${where} is named twice (each key once per transaction)`);
     }
     seen.add(operation.storageKey);
-    bytes += utf8.encode(operation.storageKey).length + (operation.text === undefined ? 0 : utf8.encode(operation.text).length);
+    bytes += operation.text === undefined ? 0 : utf8.encode(operation.text).length;
   }
   if (bytes > MAX_PAYLOAD_BYTES) {
-    throw invalidTransaction(`a transaction's keys and values are at most ${MAX_PAYLOAD_BYTES} bytes, this one's ${bytes}`);
+    throw invalidTransaction(`a transaction sets at most ${MAX_PAYLOAD_BYTES} bytes of values, this one ${bytes}`);
   }
 }
 
