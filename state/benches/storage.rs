@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kiln_state::storage::{SqlBackend, SqliteBackend};
+use kiln_state::storage::{SqlBackend, SqliteBackend, TransactAction, TransactOp};
 use kiln_state::{
     AppStorage, EncryptionKey, Installation, PostgresDatabase, SecretCipher, SecretValue,
     SqliteDatabase, StorageLimits,
@@ -61,6 +61,29 @@ fn bench_backend(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, st
             })
             .await
             .unwrap()
+        })
+    });
+    // Ten keys written together: one transaction against ten single sets, each its own
+    // write transaction (lock, version, commit and, on SQLite, fsync).
+    let keys: Vec<String> = (0..10).map(|n| format!("tx:{n}")).collect();
+    let record = value();
+    let ops: Vec<TransactOp<'_>> = keys
+        .iter()
+        .map(|key| TransactOp {
+            key,
+            action: TransactAction::Set(&record),
+            expected: None,
+        })
+        .collect();
+    group.bench_function("transact: 10 sets in one transaction", |b| {
+        b.to_async(rt)
+            .iter(|| async { s.transact(&ops).await.unwrap() })
+    });
+    group.bench_function("transact: 10 single sets", |b| {
+        b.to_async(rt).iter(|| async {
+            for key in &keys {
+                s.set(key, &record).await.unwrap();
+            }
         })
     });
     group.bench_function("get_secret", |b| {

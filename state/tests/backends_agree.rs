@@ -5,10 +5,12 @@
 
 use crate::support;
 
-use kiln_state::storage::{CasOutcome, Expected, Version};
+use kiln_state::storage::{
+    CasOutcome, Expected, TransactAction, TransactOp, TransactOutcome, Version,
+};
 use kiln_state::{InstallationStorage, SecretValue, StorageError, StorageLimits};
 use proptest::prelude::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -21,6 +23,19 @@ enum Op {
     Query(String, u32, u8),
     SetSecret(String, u16),
     GetSecret(String),
+    /// A transaction: 0 to 4 operations on keys from the same small alphabet (so empty ones
+    /// and repeated keys happen too).
+    Transact(Vec<TxOp>),
+}
+
+#[derive(Debug, Clone)]
+struct TxOp {
+    key: String,
+    /// `Some(value)`: set; `None`: delete, or a check when `check`.
+    set: Option<u16>,
+    check: bool,
+    /// `None`: unconditional; `Some(0)`: absent; `Some(n)`: the version `n - 1` writes ago.
+    expected: Option<u8>,
 }
 
 fn key() -> impl Strategy<Value = String> {
@@ -47,7 +62,23 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(p, l, pages)| Op::Query(p, l, pages)),
         (key(), any::<u16>()).prop_map(|(k, v)| Op::SetSecret(k, v)),
         key().prop_map(Op::GetSecret),
+        proptest::collection::vec(tx_op(), 0..5).prop_map(Op::Transact),
     ]
+}
+
+fn tx_op() -> impl Strategy<Value = TxOp> {
+    (
+        key(),
+        proptest::option::of(any::<u16>()),
+        any::<bool>(),
+        proptest::option::of(0u8..4),
+    )
+        .prop_map(|(key, set, check, expected)| TxOp {
+            key,
+            set,
+            check,
+            expected,
+        })
 }
 
 /// Runs `ops` and records every observable result as text.
@@ -109,6 +140,40 @@ async fn run(s: &InstallationStorage, ops: &[Op]) -> Vec<String> {
                     }
                 }
                 text
+            }
+            Op::Transact(tx) => {
+                let values: Vec<Value> = tx
+                    .iter()
+                    .map(|op| json!({ "v": op.set, "pad": "x".repeat(op.set.unwrap_or(0) as usize % 64) }))
+                    .collect();
+                let ops: Vec<TransactOp<'_>> = tx
+                    .iter()
+                    .zip(&values)
+                    .map(|(op, value)| TransactOp {
+                        key: &op.key,
+                        action: match (op.set, op.check) {
+                            (Some(_), _) => TransactAction::Set(value),
+                            (None, false) => TransactAction::Delete,
+                            (None, true) => TransactAction::Check,
+                        },
+                        expected: op.expected.map(|n| match n {
+                            0 => Expected::Absent,
+                            back => seen_versions
+                                .iter()
+                                .rev()
+                                .nth(usize::from(back - 1))
+                                .copied()
+                                .map_or(Expected::Absent, Expected::Version),
+                        }),
+                    })
+                    .collect();
+                let r = s.transact(&ops).await;
+                if let Ok(TransactOutcome::Committed(version)) = &r
+                    && tx.iter().any(|op| op.set.is_some())
+                {
+                    seen_versions.push(*version);
+                }
+                format!("{:?}", r.map_err(kind))
             }
             Op::SetSecret(k, v) => format!(
                 "{:?}",

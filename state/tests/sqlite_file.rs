@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use kiln_state::storage::{BackendError, SqliteBackend};
+use kiln_state::storage::{
+    BackendError, Expected, SqliteBackend, TransactAction, TransactOp, TransactOutcome,
+};
 use kiln_state::{
     AppStorage, EncryptionKey, SecretCipher, SecretValue, SqliteDatabase, StorageError,
     StorageLimits,
@@ -104,6 +106,55 @@ async fn data_survives_reopening_the_file() {
         },
         "the byte count survives too"
     );
+}
+
+#[tokio::test]
+async fn a_transaction_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key_file) = (
+        dir.path().join("state.sqlite3"),
+        dir.path().join("storage.key"),
+    );
+    let (version, bytes_used) = {
+        let storage = open(&path, &key_file).await;
+        let s = storage.installation(&installation("app")).await.unwrap();
+        s.set("old", &json!("to delete")).await.unwrap();
+        let (a, b) = (json!({"n": 1}), json!([2]));
+        let outcome = s
+            .transact(&[
+                TransactOp {
+                    key: "a",
+                    action: TransactAction::Set(&a),
+                    expected: Some(Expected::Absent),
+                },
+                TransactOp {
+                    key: "b",
+                    action: TransactAction::Set(&b),
+                    expected: None,
+                },
+                TransactOp {
+                    key: "old",
+                    action: TransactAction::Delete,
+                    expected: None,
+                },
+            ])
+            .await
+            .unwrap();
+        let TransactOutcome::Committed(version) = outcome else {
+            panic!("{outcome:?}")
+        };
+        (version, s.bytes_used().await.unwrap())
+    };
+    let storage = open(&path, &key_file).await;
+    let s = storage.installation(&installation("app")).await.unwrap();
+    let a = s.get("a").await.unwrap().unwrap();
+    let b = s.get("b").await.unwrap().unwrap();
+    assert_eq!((a.value, a.version), (json!({"n": 1}), version));
+    assert_eq!((b.value, b.version), (json!([2]), version));
+    assert_eq!(s.get("old").await.unwrap(), None);
+    assert_eq!(s.bytes_used().await.unwrap(), bytes_used);
+    // The version the transaction took is not handed out again.
+    assert!(s.set("c", &json!(3)).await.unwrap() > version);
 }
 
 #[cfg(unix)]

@@ -6,7 +6,10 @@ use crate::support;
 
 use std::collections::BTreeSet;
 
-use kiln_state::storage::{CasOutcome, Expected, KeyError, Space, StorageKey};
+use kiln_state::storage::{
+    CasOutcome, Expected, KeyError, Space, StorageKey, TransactAction, TransactOp, TransactOutcome,
+    TransactionError, Version,
+};
 use kiln_state::{Installation, SecretError, SecretValue, StorageError, StorageLimits};
 use serde_json::{Value, json};
 use support::{Harness, installation};
@@ -625,6 +628,392 @@ pub async fn quota_holds_across_replicas(h: &Harness) {
     assert_eq!(counted, used);
 }
 
+fn tx_set<'a>(key: &'a str, value: &'a Value, expected: Option<Expected>) -> TransactOp<'a> {
+    TransactOp {
+        key,
+        action: TransactAction::Set(value),
+        expected,
+    }
+}
+
+fn tx_delete(key: &str, expected: Option<Expected>) -> TransactOp<'_> {
+    TransactOp {
+        key,
+        action: TransactAction::Delete,
+        expected,
+    }
+}
+
+fn tx_check(key: &str, expected: Option<Expected>) -> TransactOp<'_> {
+    TransactOp {
+        key,
+        action: TransactAction::Check,
+        expected,
+    }
+}
+
+async fn committed(s: &kiln_state::InstallationStorage, ops: &[TransactOp<'_>]) -> Version {
+    match s.transact(ops).await.unwrap() {
+        TransactOutcome::Committed(version) => version,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Every key's value and version, and the byte count: what "nothing changed" compares.
+async fn snapshot(
+    s: &kiln_state::InstallationStorage,
+    keys: &[&str],
+) -> (Vec<Option<(Value, Version)>>, u64) {
+    let mut entries = Vec::new();
+    for key in keys {
+        entries.push(s.get(key).await.unwrap().map(|e| (e.value, e.version)));
+    }
+    (entries, s.bytes_used().await.unwrap())
+}
+
+pub async fn transact_is_all_or_nothing(h: &Harness) {
+    let s = h.storage.installation(&installation("app")).await.unwrap();
+    let va = s.set("a", &json!(1)).await.unwrap();
+    s.set("c", &json!(3)).await.unwrap();
+    let (ten, four) = (json!(10), json!({"d": 4}));
+    let v = committed(
+        &s,
+        &[
+            tx_set("a", &ten, Some(Expected::Version(va))),
+            tx_delete("c", None),
+            tx_check("b", Some(Expected::Absent)),
+            tx_set("d", &four, Some(Expected::Absent)),
+        ],
+    )
+    .await;
+    assert!(v > va);
+    let keys = ["a", "b", "c", "d", "e"];
+    let after = snapshot(&s, &keys).await;
+    assert_eq!(
+        after.0,
+        vec![Some((ten.clone(), v)), None, None, Some((four, v)), None]
+    );
+    // "a" + "10" and "d" + "{\"d\":4}".
+    assert_eq!(after.1, 3 + 8);
+    // A failing condition at any index changes nothing, whatever comes before or after it.
+    let (twenty, five) = (json!(20), json!(5));
+    let ops = [
+        tx_set("a", &twenty, Some(Expected::Version(v))),
+        tx_set("e", &five, None),
+        tx_delete("d", None),
+        tx_check("b", None),
+    ];
+    for (index, failing) in [
+        tx_set("a", &twenty, Some(Expected::Absent)),
+        tx_set("e", &five, Some(Expected::Version(v))),
+        tx_delete("d", Some(Expected::Version(va))),
+        tx_check("b", Some(Expected::Version(v))),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut ops = ops;
+        ops[index] = failing;
+        let current = [Some(v), None, Some(v), None][index];
+        assert_eq!(
+            s.transact(&ops).await.unwrap(),
+            TransactOutcome::ConditionFailed { index, current }
+        );
+        assert_eq!(snapshot(&s, &keys).await, after, "failing at {index}");
+    }
+    // The first failing index is the one named.
+    let ops = [
+        tx_set("e", &five, None),
+        tx_check("b", Some(Expected::Version(v))),
+        tx_check("a", Some(Expected::Absent)),
+    ];
+    assert_eq!(
+        s.transact(&ops).await.unwrap(),
+        TransactOutcome::ConditionFailed {
+            index: 1,
+            current: None
+        }
+    );
+    assert_eq!(snapshot(&s, &keys).await, after);
+}
+
+pub async fn transact_conditions(h: &Harness) {
+    let s = h.storage.installation(&installation("app")).await.unwrap();
+    let one = json!(1);
+    // Absent: holds for a new key, fails for an existing one.
+    let v1 = committed(&s, &[tx_set("k", &one, Some(Expected::Absent))]).await;
+    assert_eq!(
+        s.transact(&[tx_set("k", &one, Some(Expected::Absent))])
+            .await
+            .unwrap(),
+        TransactOutcome::ConditionFailed {
+            index: 0,
+            current: Some(v1)
+        }
+    );
+    // Version: holds at the version read.
+    let two = json!(2);
+    let v2 = committed(&s, &[tx_set("k", &two, Some(Expected::Version(v1)))]).await;
+    assert_eq!(s.get("k").await.unwrap().unwrap().version, v2);
+    // Stale: another write came between the read and the transaction.
+    let read = s.get("k").await.unwrap().unwrap().version;
+    let other = h.replica().await.unwrap_or_else(|| h.storage.clone());
+    let other = other.installation(&installation("app")).await.unwrap();
+    let v3 = other.set("k", &json!("theirs")).await.unwrap();
+    assert_eq!(
+        s.transact(&[
+            tx_set("k", &json!("mine"), Some(Expected::Version(read))),
+            tx_set("side", &one, None),
+        ])
+        .await
+        .unwrap(),
+        TransactOutcome::ConditionFailed {
+            index: 0,
+            current: Some(v3)
+        }
+    );
+    assert_eq!(s.get("k").await.unwrap().unwrap().value, json!("theirs"));
+    assert_eq!(s.get("side").await.unwrap(), None);
+    // Deleted and created again: the old version never matches again (no ABA), not even
+    // through a check.
+    let v4 = committed(&s, &[tx_delete("k", Some(Expected::Version(v3)))]).await;
+    assert!(v4 > v3);
+    assert_eq!(s.get("k").await.unwrap(), None);
+    assert_eq!(
+        s.transact(&[tx_check("k", Some(Expected::Version(v3)))])
+            .await
+            .unwrap(),
+        TransactOutcome::ConditionFailed {
+            index: 0,
+            current: None
+        }
+    );
+    let v5 = s.set("k", &json!("theirs")).await.unwrap();
+    for stale in [v1, v2, v3, v4] {
+        assert_eq!(
+            s.transact(&[tx_check("k", Some(Expected::Version(stale)))])
+                .await
+                .unwrap(),
+            TransactOutcome::ConditionFailed {
+                index: 0,
+                current: Some(v5)
+            }
+        );
+    }
+    // A compare-and-set can name the version a transaction wrote.
+    let v6 = committed(&s, &[tx_set("k", &one, None), tx_set("j", &two, None)]).await;
+    assert!(matches!(
+        s.compare_and_set("j", Expected::Version(v6), Some(&json!(3)))
+            .await
+            .unwrap(),
+        CasOutcome::Applied(Some(v7)) if v7 > v6
+    ));
+}
+
+pub async fn transact_check_only_writes_nothing(h: &Harness) {
+    let s = h.storage.installation(&installation("app")).await.unwrap();
+    let vk = s.set("k", &json!(1)).await.unwrap();
+    let before = snapshot(&s, &["k", "z"]).await;
+    let v = committed(
+        &s,
+        &[
+            tx_check("k", Some(Expected::Version(vk))),
+            tx_check("z", Some(Expected::Absent)),
+            tx_check("unconditional", None),
+            tx_delete("absent", None),
+        ],
+    )
+    .await;
+    // No version of its own: it answers the latest, and the next write takes the next one.
+    assert_eq!(v, vk);
+    assert_eq!(snapshot(&s, &["k", "z"]).await, before);
+    let next = s.set("n", &json!(1)).await.unwrap();
+    assert_eq!(next.get(), vk.get() + 1);
+}
+
+pub async fn transact_quota_is_over_the_whole_transaction(h: &Harness) {
+    let storage = h.storage_with(StorageLimits {
+        max_total_bytes: 1000,
+        ..StorageLimits::default()
+    });
+    let s = storage.installation(&installation("app")).await.unwrap();
+    // "k0" + 300 bytes = 302.
+    s.set("k0", &json!("x".repeat(298))).await.unwrap();
+    // "a1" + 398 bytes = 400: either fits alone (702), both do not (1102).
+    let big = json!("x".repeat(396));
+    let keys = ["k0", "a1", "a2", "a3"];
+    let before = snapshot(&s, &keys).await;
+    match s
+        .transact(&[tx_set("a1", &big, None), tx_set("a2", &big, None)])
+        .await
+    {
+        Err(StorageError::QuotaExceeded { would_use, limit }) => {
+            assert_eq!((would_use, limit), (1102, 1000))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(snapshot(&s, &keys).await, before);
+    // Making room in the same transaction is counted: replace k0 with less.
+    let small = json!(1);
+    committed(
+        &s,
+        &[
+            tx_set("a1", &big, None),
+            tx_set("a2", &big, None),
+            tx_set("k0", &small, None),
+        ],
+    )
+    .await;
+    assert_eq!(s.bytes_used().await.unwrap(), 800 + 3);
+    // Over a lowered limit, a transaction whose net effect shrinks is allowed even if one of
+    // its writes grows; one that grows is not.
+    let lowered = h.storage_with(StorageLimits {
+        max_total_bytes: 100,
+        ..StorageLimits::default()
+    });
+    let s = lowered.installation(&installation("app")).await.unwrap();
+    let grows = json!("larger than before");
+    committed(&s, &[tx_set("k0", &grows, None), tx_delete("a1", None)]).await;
+    assert_eq!(s.bytes_used().await.unwrap(), 400 + 2 + 20);
+    let before = snapshot(&s, &keys).await;
+    assert!(matches!(
+        s.transact(&[tx_set("k0", &big, None), tx_set("a3", &small, None)])
+            .await,
+        Err(StorageError::QuotaExceeded { limit: 100, .. })
+    ));
+    assert_eq!(snapshot(&s, &keys).await, before);
+}
+
+pub async fn transact_limits_are_refused_whole(h: &Harness) {
+    let s = h.storage.installation(&installation("app")).await.unwrap();
+    let v = json!("v");
+    let keys: Vec<String> = (0..26).map(|n| format!("k{n}")).collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let refused = |result: Result<TransactOutcome, StorageError>| match result {
+        Err(StorageError::InvalidTransaction(error)) => error,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(refused(s.transact(&[]).await), TransactionError::Empty);
+    let many: Vec<TransactOp<'_>> = keys.iter().map(|k| tx_set(k, &v, None)).collect();
+    assert_eq!(
+        refused(s.transact(&many).await),
+        TransactionError::TooManyOperations { count: 26, max: 25 }
+    );
+    assert_eq!(
+        refused(
+            s.transact(&[
+                tx_set("k0", &v, None),
+                tx_set("k1", &v, None),
+                tx_check("k0", None),
+            ])
+            .await
+        ),
+        TransactionError::DuplicateKey {
+            first: 0,
+            second: 2
+        }
+    );
+    // Forge's 4 MiB: 17 values of the largest size fit, 18 do not.
+    let max = StorageLimits::default().max_value_bytes;
+    let largest = json!("x".repeat(max - 2));
+    let heavy: Vec<TransactOp<'_>> = keys[..18]
+        .iter()
+        .map(|k| tx_set(k, &largest, None))
+        .collect();
+    assert_eq!(
+        refused(s.transact(&heavy).await),
+        TransactionError::TooLarge {
+            bytes: 18 * max,
+            max: 4 * 1024 * 1024
+        }
+    );
+    // A key or value that breaks the usual rules refuses the transaction with the usual error.
+    assert!(matches!(
+        s.transact(&[tx_set("k0", &v, None), tx_set("a\0b", &v, None)])
+            .await,
+        Err(StorageError::InvalidKey(KeyError::Nul))
+    ));
+    let too_big = json!("x".repeat(max));
+    assert!(matches!(
+        s.transact(&[tx_set("k0", &v, None), tx_set("k1", &too_big, None)])
+            .await,
+        Err(StorageError::ValueTooLarge { .. })
+    ));
+    // Nothing of any of them was written.
+    assert_eq!(snapshot(&s, &key_refs).await, (vec![None; keys.len()], 0));
+    // 25 operations and 17 largest values are within the limits.
+    committed(&s, &many[..25]).await;
+    committed(&s, &heavy[..17]).await;
+}
+
+/// Money moves between two accounts in transactions conditioned on the versions read, from
+/// tasks on three replicas (one backend for memory): every transfer either applies to both
+/// keys or to neither, so the sum never changes.
+pub async fn concurrent_transfers_conserve_the_sum(h: &Harness) {
+    let s = h.storage.installation(&installation("bank")).await.unwrap();
+    let start = json!(1000);
+    committed(
+        &s,
+        &[
+            tx_set("account:a", &start, Some(Expected::Absent)),
+            tx_set("account:b", &start, Some(Expected::Absent)),
+        ],
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for replica in 0..3 {
+        let storage = h.replica().await.unwrap_or_else(|| h.storage.clone());
+        let s = storage.installation(&installation("bank")).await.unwrap();
+        for task in 0..3 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut retries = 0u32;
+                for n in 0..12i64 {
+                    // Alternate directions, so balances go both ways.
+                    let (from, to) = if (replica + task + n) % 2 == 0 {
+                        ("account:a", "account:b")
+                    } else {
+                        ("account:b", "account:a")
+                    };
+                    let amount = 1 + n % 7;
+                    loop {
+                        let f = s.get(from).await.unwrap().unwrap();
+                        let t = s.get(to).await.unwrap().unwrap();
+                        let (fv, tv) = (f.value.as_i64().unwrap(), t.value.as_i64().unwrap());
+                        let (new_from, new_to) = (json!(fv - amount), json!(tv + amount));
+                        // Lets another task in between the read and the write (memory's
+                        // calls never wait otherwise), so conditions do fail.
+                        tokio::task::yield_now().await;
+                        let outcome = s
+                            .transact(&[
+                                tx_set(from, &new_from, Some(Expected::Version(f.version))),
+                                tx_set(to, &new_to, Some(Expected::Version(t.version))),
+                            ])
+                            .await
+                            .unwrap();
+                        match outcome {
+                            TransactOutcome::Committed(_) => break,
+                            TransactOutcome::ConditionFailed { .. } => retries += 1,
+                        }
+                        assert!(retries < 100_000, "no progress");
+                    }
+                }
+                retries
+            }));
+        }
+    }
+    let mut retries = 0;
+    for task in tasks {
+        retries += task.await.unwrap();
+    }
+    eprintln!("108 transfers, {retries} retried after a condition failed");
+    let a = s.get("account:a").await.unwrap().unwrap();
+    let b = s.get("account:b").await.unwrap().unwrap();
+    assert_eq!(a.value.as_i64().unwrap() + b.value.as_i64().unwrap(), 2000);
+    // The last transfer wrote both keys at its one version.
+    assert_eq!(a.version, b.version);
+}
+
 support::every_backend!(
     support;
     get_set_delete,
@@ -640,4 +1029,10 @@ support::every_backend!(
     increments_from_every_replica_lose_nothing,
     quota_holds_across_replicas,
     secrets_are_sealed_apart_and_bound,
+    transact_is_all_or_nothing,
+    transact_conditions,
+    transact_check_only_writes_nothing,
+    transact_quota_is_over_the_whole_transaction,
+    transact_limits_are_refused_whole,
+    concurrent_transfers_conserve_the_sum,
 );

@@ -3,6 +3,7 @@
 
 use super::cursor::InvalidCursor;
 use super::key::KeyError;
+use super::transaction::TransactionError;
 use crate::installation::InstallationError;
 use crate::secrets::SecretError;
 
@@ -24,6 +25,8 @@ pub enum StorageError {
     PageSize { requested: u32, max: u32 },
     #[error("the installation's storage would hold {would_use} bytes, over its {limit}-byte limit")]
     QuotaExceeded { would_use: u64, limit: u64 },
+    #[error("invalid transaction: {0}")]
+    InvalidTransaction(#[from] TransactionError),
     #[error("the update did not settle after {attempts} attempts")]
     Contended { attempts: u32 },
     #[error(transparent)]

@@ -10,6 +10,9 @@
 //! - <https://developer.atlassian.com/platform/forge/storage-reference/handling-errors-kvs/>:
 //!   the error codes (`KEY_TOO_LONG`, `MAX_SIZE`, `MAX_DEPTH`) that [`super::StorageError`]
 //!   mirrors.
+//! - <https://developer.atlassian.com/platform/forge/storage-reference/transactions/>
+//!   (`kvs.transact()`): at most 25 operations, each on a distinct key, and 4 MB of payload
+//!   per transaction, all committed or none.
 //!
 //! What Forge does not document and Kiln assumed:
 //! - **Total size per installation.** Forge meters storage per app and seat
@@ -33,6 +36,11 @@ pub const FORGE_DEFAULT_PAGE_SIZE: u32 = 10;
 pub const FORGE_MAX_PAGE_SIZE: u32 = 100;
 /// Kiln's default cap on one installation's stored bytes (an assumption; see above).
 pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+/// Forge's maximum number of operations in one transaction.
+pub const FORGE_MAX_TRANSACTION_OPERATIONS: usize = 25;
+/// Forge's maximum payload of one transaction: 4 MiB (Forge says "4 MB"; Kiln reads it as
+/// binary, like its 240 KiB value limit).
+pub const FORGE_MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
 
 /// The limits one [`super::AppStorage`] enforces. `Default` is Forge's documented values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +50,18 @@ pub struct StorageLimits {
     pub max_depth: usize,
     pub max_page_size: u32,
     pub max_total_bytes: u64,
+    /// Operations in one transaction. A transaction holds its installation's write lock
+    /// (SQLite: the whole file's) while it reads and writes each of its keys, so this
+    /// bounds how long one invocation can stall every other writer, and how many
+    /// statements and bound parameters one transaction sends.
+    pub max_transaction_operations: usize,
+    /// Bytes of values one transaction sets: the sum of each `set`'s encoded JSON text
+    /// (what [`Self::max_value_bytes`] counts), keys and deletes and checks not included
+    /// (keys are bounded by `max_transaction_operations` × `max_key_chars`). The values are
+    /// held in memory and written under the lock, so this bounds the host memory and the
+    /// lock time one transaction costs beyond what the operation count allows
+    /// (25 × 240 KiB would be 6 MiB).
+    pub max_transaction_bytes: usize,
 }
 
 impl Default for StorageLimits {
@@ -52,6 +72,8 @@ impl Default for StorageLimits {
             max_depth: FORGE_MAX_DEPTH,
             max_page_size: FORGE_MAX_PAGE_SIZE,
             max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
+            max_transaction_operations: FORGE_MAX_TRANSACTION_OPERATIONS,
+            max_transaction_bytes: FORGE_MAX_TRANSACTION_BYTES,
         }
     }
 }

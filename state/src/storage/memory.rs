@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 
 use super::backend::{
-    Change, Condition, Found, InstallationId, Plan, ScanRange, Space, StorageBackend, StoredEntry,
-    Version, WriteOutcome, entry_bytes, plan_write,
+    BatchOutcome, BatchWrite, Change, InstallationId, Plan, ScanRange, Space, StorageBackend,
+    StoredEntry, Version, entry_bytes, plan_batch,
 };
 use super::{BackendError, StorageKey};
 use crate::installation::Installation;
@@ -38,9 +38,9 @@ impl MemoryBackend {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave a half-applied write (each write is
-        // computed first and applied with infallible inserts), so a poisoned lock's data is
-        // still consistent.
+        // A panic while holding the lock cannot leave a half-applied write (each write or
+        // batch is planned first and applied with infallible inserts and removes), so a
+        // poisoned lock's data is still consistent.
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -76,49 +76,53 @@ impl StorageBackend for MemoryBackend {
             .cloned())
     }
 
-    async fn write(
+    async fn write_all(
         &self,
         id: InstallationId,
         space: Space,
-        key: &StorageKey,
-        change: Change<'_>,
-        condition: Condition,
+        writes: &[BatchWrite<'_>],
         max_total_bytes: u64,
-    ) -> Result<WriteOutcome, BackendError> {
+    ) -> Result<BatchOutcome, BackendError> {
         let mut state = self.lock();
         let usage = *state
             .usage
             .get(&id)
             .ok_or(BackendError::Corrupt("unknown installation id"))?;
-        let slot = (id, space, key.as_bytes().to_vec());
-        let found = Found {
-            current: state
-                .entries
-                .get(&slot)
-                .map(|entry| (entry.version, entry_bytes(key.as_bytes(), &entry.bytes))),
-            bytes_used: usage.bytes,
-        };
-        let would_use = match plan_write(key, change, condition, found, max_total_bytes) {
-            Plan::Answer(outcome) => return Ok(outcome),
+        let slot = |write: &BatchWrite<'_>| (id, space, write.key.as_bytes().to_vec());
+        let found: Vec<Option<(Version, u64)>> = writes
+            .iter()
+            .map(|write| {
+                state.entries.get(&slot(write)).map(|entry| {
+                    (
+                        entry.version,
+                        entry_bytes(write.key.as_bytes(), &entry.bytes),
+                    )
+                })
+            })
+            .collect();
+        let would_use = match plan_batch(writes, &found, usage.bytes, max_total_bytes) {
+            Plan::Refuse(outcome) => return Ok(outcome),
+            Plan::Unchanged => return Ok(BatchOutcome::Committed(Version(usage.last_version))),
             Plan::Apply { bytes_used } => bytes_used,
         };
         let version = Version(usage.last_version + 1);
-        let stored = match change {
-            Change::Put(value) => {
-                state.entries.insert(
-                    slot,
-                    StoredEntry {
-                        bytes: value.to_vec(),
-                        version,
-                    },
-                );
-                Some(version)
+        for write in writes {
+            match write.change {
+                Some(Change::Put(value)) => {
+                    state.entries.insert(
+                        slot(write),
+                        StoredEntry {
+                            bytes: value.to_vec(),
+                            version,
+                        },
+                    );
+                }
+                Some(Change::Delete) => {
+                    state.entries.remove(&slot(write));
+                }
+                None => {}
             }
-            Change::Delete => {
-                state.entries.remove(&slot);
-                None
-            }
-        };
+        }
         state.usage.insert(
             id,
             Usage {
@@ -126,7 +130,7 @@ impl StorageBackend for MemoryBackend {
                 last_version: version.0,
             },
         );
-        Ok(WriteOutcome::Done(stored))
+        Ok(BatchOutcome::Committed(version))
     }
 
     async fn scan(

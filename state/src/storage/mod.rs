@@ -5,6 +5,10 @@
 //! gives the [`InstallationStorage`] an invocation uses: every operation there is confined to
 //! that installation by construction, since the installation is a column the host fills and
 //! the guest's key is only ever a bound parameter.
+//!
+//! Writes of several keys that must happen together go through
+//! [`InstallationStorage::transact`] (Forge's `kvs.transact()`, `transaction.rs`): one
+//! backend write under one lock, at one version.
 
 mod backend;
 mod cursor;
@@ -15,6 +19,7 @@ mod memory;
 mod rotation;
 mod sql;
 mod sql_backend;
+mod transaction;
 mod value;
 
 use std::sync::Arc;
@@ -22,8 +27,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use backend::{
-    Change, Condition, InstallationId, ScanRange, Space, StorageBackend, StoredEntry, Version,
-    WriteOutcome,
+    BatchOutcome, BatchWrite, Change, Condition, InstallationId, ScanRange, Space, StorageBackend,
+    StoredEntry, Version, WriteOutcome,
 };
 pub use cursor::{Cursor, InvalidCursor};
 pub use error::{BackendError, StorageError};
@@ -32,6 +37,7 @@ pub use limits::*;
 pub use memory::MemoryBackend;
 pub use rotation::RotationReport;
 pub use sql_backend::{PostgresBackend, SqlBackend, SqliteBackend};
+pub use transaction::{TransactAction, TransactOp, TransactOutcome, TransactionError};
 
 use crate::database::SqliteDatabase;
 use crate::installation::Installation;
@@ -109,6 +115,15 @@ pub enum Expected {
     Absent,
     /// The key exists and was last written at this version.
     Version(Version),
+}
+
+impl From<Expected> for Condition {
+    fn from(expected: Expected) -> Self {
+        match expected {
+            Expected::Absent => Condition::Absent,
+            Expected::Version(version) => Condition::Version(version),
+        }
+    }
 }
 
 /// What a compare-and-set did.
@@ -213,10 +228,7 @@ impl InstallationStorage {
         new: Option<&Value>,
     ) -> Result<CasOutcome, StorageError> {
         let key = self.key(key)?;
-        let condition = match expected {
-            Expected::Absent => Condition::Absent,
-            Expected::Version(version) => Condition::Version(version),
-        };
+        let condition = Condition::from(expected);
         let bytes = new.map(|v| value::encode(v, self.limits())).transpose()?;
         let change = match &bytes {
             Some(bytes) => Change::Put(bytes),
@@ -252,6 +264,36 @@ impl InstallationStorage {
         Err(StorageError::Contended {
             attempts: max_attempts,
         })
+    }
+
+    /// Applies every operation of `ops` atomically (Forge's `kvs.transact()`): either all
+    /// happen, at one version, or, when a condition does not hold, none does and the first
+    /// failing operation is named. Refused as a whole, before anything is read, when it
+    /// breaks a rule of transactions ([`StorageError::InvalidTransaction`]: see
+    /// `transaction.rs`) or one of its keys or values breaks the usual rules; refused with
+    /// [`StorageError::QuotaExceeded`] when its net effect would grow the installation past
+    /// its quota. Only values: secrets are not part of transactions.
+    pub async fn transact(&self, ops: &[TransactOp<'_>]) -> Result<TransactOutcome, StorageError> {
+        let prepared = transaction::prepare(ops, self.limits())?;
+        let writes: Vec<BatchWrite<'_>> = prepared.iter().map(|op| op.as_write()).collect();
+        let outcome = self
+            .backend()
+            .write_all(
+                self.id,
+                Space::Values,
+                &writes,
+                self.limits().max_total_bytes,
+            )
+            .await?;
+        match outcome {
+            BatchOutcome::Committed(version) => Ok(TransactOutcome::Committed(version)),
+            BatchOutcome::ConditionFailed { index, current } => {
+                Ok(TransactOutcome::ConditionFailed { index, current })
+            }
+            BatchOutcome::OverQuota { would_use, limit } => {
+                Err(StorageError::QuotaExceeded { would_use, limit })
+            }
+        }
     }
 
     /// Entries whose key starts with `prefix` (every entry for `""`), after `cursor`, at

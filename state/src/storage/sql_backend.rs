@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::backend::{
-    Change, Condition, Found, InstallationId, Plan, ScanRange, Space, StorageBackend, StoredEntry,
-    Version, WriteOutcome, plan_write,
+    BatchOutcome, BatchWrite, Change, InstallationId, Plan, ScanRange, Space, StorageBackend,
+    StoredEntry, Version, plan_batch,
 };
 use super::{BackendError, StorageKey, sql};
 use crate::database::SqliteDatabase;
@@ -111,66 +111,75 @@ where
         }))
     }
 
-    async fn write(
+    async fn write_all(
         &self,
         id: InstallationId,
         space: Space,
-        key: &StorageKey,
-        change: Change<'_>,
-        condition: Condition,
+        writes: &[BatchWrite<'_>],
         max_total_bytes: u64,
-    ) -> Result<WriteOutcome, BackendError> {
+    ) -> Result<BatchOutcome, BackendError> {
         let mut write = self.db.begin_write().await?;
         let (version, bytes_used): (i64, i64) = sqlx::query_as(sql::BUMP_VERSION)
             .bind(id.0)
             .fetch_optional(&mut *write.tx)
             .await?
             .ok_or(BackendError::Corrupt("unknown installation id"))?;
-        let current: Option<(i64, i64)> = sqlx::query_as(sql::ENTRY_SIZE)
-            .bind(id.0)
-            .bind(space.code())
-            .bind(key.as_bytes())
-            .fetch_optional(&mut *write.tx)
-            .await?;
-        let found = Found {
-            current: match current {
+        // One statement per key, each after the lock is held (see `sql::BUMP_VERSION`). The
+        // caller bounds a batch at a few dozen keys, and on SQLite a statement is a call into
+        // the file already locked, not a network round trip.
+        let mut found = Vec::with_capacity(writes.len());
+        for batch_write in writes {
+            let current: Option<(i64, i64)> = sqlx::query_as(sql::ENTRY_SIZE)
+                .bind(id.0)
+                .bind(space.code())
+                .bind(batch_write.key.as_bytes())
+                .fetch_optional(&mut *write.tx)
+                .await?;
+            found.push(match current {
                 Some((version, size)) => {
                     Some((Version(version), non_negative(size, "negative entry size")?))
                 }
                 None => None,
-            },
-            bytes_used: non_negative(bytes_used, "negative byte count")?,
-        };
-        let would_use = match plan_write(key, change, condition, found, max_total_bytes) {
+            });
+        }
+        let bytes_used = non_negative(bytes_used, "negative byte count")?;
+        let would_use = match plan_batch(writes, &found, bytes_used, max_total_bytes) {
             Plan::Apply { bytes_used } => bytes_used,
-            Plan::Answer(outcome) => {
-                // Rolled back explicitly, so the lock is released now (see `engine.rs`).
+            // Rolled back explicitly, so the lock is released now (see `engine.rs`); the
+            // version taken above is given back with it.
+            Plan::Refuse(outcome) => {
                 write.rollback().await?;
                 return Ok(outcome);
             }
-        };
-        let stored = match change {
-            Change::Put(value) => {
-                sqlx::query(sql::UPSERT_ENTRY)
-                    .bind(id.0)
-                    .bind(space.code())
-                    .bind(key.as_bytes())
-                    .bind(value)
-                    .bind(version)
-                    .execute(&mut *write.tx)
-                    .await?;
-                Some(Version(version))
-            }
-            Change::Delete => {
-                sqlx::query(sql::DELETE_ENTRY)
-                    .bind(id.0)
-                    .bind(space.code())
-                    .bind(key.as_bytes())
-                    .execute(&mut *write.tx)
-                    .await?;
-                None
+            Plan::Unchanged => {
+                write.rollback().await?;
+                return Ok(BatchOutcome::Committed(Version(version - 1)));
             }
         };
+        for (batch_write, found) in writes.iter().zip(&found) {
+            match batch_write.change {
+                Some(Change::Put(value)) => {
+                    sqlx::query(sql::UPSERT_ENTRY)
+                        .bind(id.0)
+                        .bind(space.code())
+                        .bind(batch_write.key.as_bytes())
+                        .bind(value)
+                        .bind(version)
+                        .execute(&mut *write.tx)
+                        .await?;
+                }
+                // Deleting an absent key would be a statement that changes nothing.
+                Some(Change::Delete) if found.is_some() => {
+                    sqlx::query(sql::DELETE_ENTRY)
+                        .bind(id.0)
+                        .bind(space.code())
+                        .bind(batch_write.key.as_bytes())
+                        .execute(&mut *write.tx)
+                        .await?;
+                }
+                Some(Change::Delete) | None => {}
+            }
+        }
         let would_use_db =
             i64::try_from(would_use).map_err(|_| BackendError::Corrupt("byte count overflow"))?;
         sqlx::query(sql::SET_BYTES_USED)
@@ -179,7 +188,7 @@ where
             .execute(&mut *write.tx)
             .await?;
         write.commit().await?;
-        Ok(WriteOutcome::Done(stored))
+        Ok(BatchOutcome::Committed(Version(version)))
     }
 
     async fn scan(
