@@ -101,17 +101,6 @@ pub enum Trigger {
     Scheduled,
 }
 
-impl From<Trigger> for v0_2::TriggerKind {
-    fn from(trigger: Trigger) -> Self {
-        match trigger {
-            Trigger::Function => v0_2::TriggerKind::Function,
-            Trigger::ProductEvent => v0_2::TriggerKind::ProductEvent,
-            Trigger::WebTrigger => v0_2::TriggerKind::WebTrigger,
-            Trigger::Scheduled => v0_2::TriggerKind::Scheduled,
-        }
-    }
-}
-
 /// Why an invocation did not run at all (bad input, nothing executed).
 ///
 /// Function keys come from the manifest (the app's text) and the caller:
@@ -347,6 +336,18 @@ impl LoadedApp {
         });
 
         let payload = &invocation.payload;
+        // The context of every world from 0.2.0 on (0.3.0's is the same
+        // record, converted).
+        let context = || v0_2::Context {
+            invocation_id: invocation_id.clone(),
+            account_id: invocation.account_id.clone(),
+            cloud_id: site.cloud_id().to_owned(),
+            site_url: site.site_url().to_owned(),
+            module_key: module_key.clone(),
+            installation_id: installation_id(&installation),
+            trigger: invocation.trigger.into(),
+            environment: invocation.environment.clone(),
+        };
         let call = async {
             match &self.pre {
                 // A 0.1.0 component gets 0.1.0's context, unchanged.
@@ -356,7 +357,7 @@ impl LoadedApp {
                         account_id: invocation.account_id.clone(),
                         cloud_id: site.cloud_id().to_owned(),
                         site_url: site.site_url().to_owned(),
-                        module_key,
+                        module_key: module_key.clone(),
                     };
                     let app = pre.instantiate_async(&mut store).await?;
                     app.kiln_app_handler()
@@ -364,20 +365,18 @@ impl LoadedApp {
                         .await
                 }
                 AppPre::V0_2(pre) => {
-                    let context = v0_2::Context {
-                        invocation_id: invocation_id.clone(),
-                        account_id: invocation.account_id.clone(),
-                        cloud_id: site.cloud_id().to_owned(),
-                        site_url: site.site_url().to_owned(),
-                        module_key,
-                        installation_id: installation_id(&installation),
-                        trigger: invocation.trigger.into(),
-                        environment: invocation.environment.clone(),
-                    };
                     let app = pre.instantiate_async(&mut store).await?;
                     let returned = app
                         .kiln_app_handler()
-                        .call_handle(&mut store, &handler, payload, &context)
+                        .call_handle(&mut store, &handler, payload, &context())
+                        .await?;
+                    Ok(returned.map_err(AppError::from))
+                }
+                AppPre::V0_3(pre) => {
+                    let app = pre.instantiate_async(&mut store).await?;
+                    let returned = app
+                        .kiln_app_handler()
+                        .call_handle(&mut store, &handler, payload, &context().into())
                         .await?;
                     Ok(returned.map_err(AppError::from))
                 }

@@ -1,7 +1,7 @@
 //! Kiln's host: runs untrusted Jira app components in a wasmtime sandbox.
 //!
-//! An app is a WebAssembly component of the `kiln:app@0.1.0` or
-//! `kiln:app@0.2.0` world plus a manifest. The only way out of the sandbox is the `request-jira` import:
+//! An app is a WebAssembly component of a `kiln:app` world (`0.1.0`, `0.2.0`
+//! or `0.3.0`, [`bindings`]) plus a manifest. The only way out of the sandbox is the `request-jira` import:
 //! the host validates the path, matches the route against the catalogue,
 //! checks the manifest's scopes, attaches the credential itself and returns
 //! the response. The guest never holds a credential.

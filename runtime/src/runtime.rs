@@ -42,7 +42,7 @@ pub struct RuntimeOptions {
     /// Scopes no app may declare on this machine; an app declaring one is
     /// refused at load ([`LoadError::Forbidden`]).
     pub policy: OperatorPolicy,
-    /// App storage for `kiln:app@0.2.0`'s `storage` interface, shared by every
+    /// App storage for the `storage` interface (`kiln:app@0.2.0` on), shared by every
     /// app this runtime loads (each installation in its own namespace).
     /// `None`: storage calls answer `unavailable`. The default is in memory,
     /// for this runtime's lifetime; `runtime run` passes a SQLite file.
@@ -169,14 +169,19 @@ impl Runtime {
         // wasi:http is never linked.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        // Both worlds' imports: their interface names carry the version, so
-        // a 0.1.0 component links against 0.1.0 and a 0.2.0 one against 0.2.0.
+        // Every world's imports: their interface names carry the version, so
+        // a 0.1.0 component links against 0.1.0, a 0.2.0 one against 0.2.0…
         bindings::v0_1::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
             &mut linker,
             |state| state,
         )
         .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         bindings::v0_2::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        bindings::v0_3::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
             &mut linker,
             |state| state,
         )

@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use kiln_runtime::{Invocation, InvocationFailure, LoadedApp, StorageHost};
 use kiln_state::storage::{
-    BackendError, Change, Condition, InstallationId, MemoryBackend, ScanRange, Space,
-    StorageBackend, StorageKey, StoredEntry, WriteOutcome,
+    BackendError, BatchOutcome, BatchWrite, Change, Condition, InstallationId, MemoryBackend,
+    ScanRange, Space, StorageBackend, StorageKey, StoredEntry, WriteOutcome,
 };
 use kiln_state::{
     AppStorage, EncryptionKey, Installation, SecretCipher, SqliteDatabase, StorageLimits,
 };
-use kiln_tests::programs::STORAGE;
+use kiln_tests::programs::{STORAGE, TRANSACTIONS};
 use serde_json::{Value, json};
 use support::{Harness, manifest, ok_json};
 
@@ -454,6 +454,18 @@ impl StorageBackend for SlowBackend {
             .await
     }
 
+    async fn write_all(
+        &self,
+        id: InstallationId,
+        space: Space,
+        writes: &[BatchWrite<'_>],
+        max_total_bytes: u64,
+    ) -> Result<BatchOutcome, BackendError> {
+        self.inner
+            .write_all(id, space, writes, max_total_bytes)
+            .await
+    }
+
     async fn scan(
         &self,
         id: InstallationId,
@@ -516,4 +528,44 @@ async fn storage_stalled_backend_ends_at_the_deadline() {
             json!([{"ok": 1}]),
         )
         .await;
+}
+
+/// A transaction's version conditions cost the host one read each, so the
+/// host checks the transaction's size before it reads anything: thousands of
+/// conditioned operations are refused at once, not read one by one until
+/// the deadline. On a backend whose reads take a second, reading even a few
+/// of them would end the invocation at its deadline instead.
+#[tokio::test]
+async fn storage_oversized_transaction_refused_before_any_read() {
+    let slow = SlowBackend {
+        inner: MemoryBackend::new(),
+        delay: Duration::from_secs(1),
+    };
+    let storage = StorageHost::new(AppStorage::new(
+        Arc::new(slow),
+        StorageLimits::default(),
+        cipher(),
+    ));
+    let harness = Harness::start_with_storage(storage, None).await;
+    let app = harness
+        .load(
+            TRANSACTIONS,
+            &manifest(
+                "amplify",
+                &["transact", "transfer", "get"],
+                &["storage:app"],
+                "timeoutSeconds: 3",
+            ),
+        )
+        .await;
+    let ops: Vec<Value> = (0..5000)
+        .map(|i| json!({"key": format!("k{i}"), "action": "check", "expected": 1}))
+        .collect();
+    let invoked = harness.invoke(&app, "transact", Value::Array(ops)).await;
+    let outcome = ok_json(&invoked);
+    assert_eq!(kind(&outcome), "invalid-transaction", "{outcome}");
+    assert!(
+        outcome["err"]["detail"].as_str().unwrap().contains("5000"),
+        "{outcome}"
+    );
 }

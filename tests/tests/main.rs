@@ -46,3 +46,4 @@ mod security_doc;
 mod serve_app;
 mod wit_frozen;
 mod world_v0_2;
+mod world_v0_3;

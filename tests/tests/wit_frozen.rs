@@ -22,6 +22,10 @@ const FROZEN: &[(&str, &str)] = &[
         "0.2.0",
         "561cc215eb21976cc61d6c07d83629b49ae2dd55147abbb4094ae1e6e668da55",
     ),
+    (
+        "0.3.0",
+        "1f64d36c11efb44facf22b13ff9452c5e90af196f30a9a38f7f522b8635b6bb5",
+    ),
 ];
 
 fn wit_dir() -> PathBuf {

@@ -1,17 +1,22 @@
 //! Host bindings for the worlds Kiln implements: the frozen `kiln:app@0.1.0`
-//! (`wit/0.1.0`, [`v0_1`]) and `kiln:app@0.2.0` (`wit/0.2.0`, [`v0_2`]).
+//! (`wit/0.1.0`, [`v0_1`]), `kiln:app@0.2.0` (`wit/0.2.0`, [`v0_2`]) and
+//! `kiln:app@0.3.0` (`wit/0.3.0`, [`v0_3`]).
 //!
-//! Both worlds' imports are linked into one linker (their interface names
+//! Every world's imports are linked into one linker (their interface names
 //! carry the version, so they never collide); a component's handler export
 //! says which world it was built for ([`WorldVersion::of_export`]), and the
 //! invocation calls that world's `handle`.
 //!
-//! One host implementation serves both: the 0.1.0 shapes (request, response,
-//! request-error) are the host's own, and 0.2.0's identical records convert
-//! to and from them ([`v0_2`]), so request-jira's policy exists once.
+//! One host implementation serves them all: the 0.1.0 shapes (request,
+//! response, request-error) are the host's own, and later worlds' identical
+//! records convert to and from them ([`shapes`]), so request-jira's policy
+//! exists once; storage answers are built in 0.3.0's shapes and converted
+//! for 0.2.0 ([`v0_3`]).
 
+mod shapes;
 pub mod v0_1;
 pub mod v0_2;
+pub mod v0_3;
 
 use wasmtime::component::{Component, InstancePre};
 
@@ -27,20 +32,22 @@ pub const WORLD_PACKAGE: &str = "kiln:app";
 pub enum WorldVersion {
     V0_1,
     V0_2,
+    V0_3,
 }
 
 impl WorldVersion {
     /// Every version, oldest first.
-    pub const ALL: [WorldVersion; 2] = [WorldVersion::V0_1, WorldVersion::V0_2];
+    pub const ALL: [WorldVersion; 3] = [WorldVersion::V0_1, WorldVersion::V0_2, WorldVersion::V0_3];
 
     /// The newest version (what `runtime new` and the SDK target).
-    pub const NEWEST: WorldVersion = WorldVersion::V0_2;
+    pub const NEWEST: WorldVersion = WorldVersion::V0_3;
 
     /// The version, as in `kiln:app@0.2.0`.
     pub const fn as_str(self) -> &'static str {
         match self {
             WorldVersion::V0_1 => "0.1.0",
             WorldVersion::V0_2 => "0.2.0",
+            WorldVersion::V0_3 => "0.3.0",
         }
     }
 
@@ -49,6 +56,7 @@ impl WorldVersion {
         match self {
             WorldVersion::V0_1 => "kiln:app/handler@0.1.0",
             WorldVersion::V0_2 => "kiln:app/handler@0.2.0",
+            WorldVersion::V0_3 => "kiln:app/handler@0.3.0",
         }
     }
 
@@ -56,7 +64,7 @@ impl WorldVersion {
     pub const fn importable_interfaces(self) -> &'static [&'static str] {
         match self {
             WorldVersion::V0_1 => &["types", "jira", "log"],
-            WorldVersion::V0_2 => &["types", "jira", "log", "storage"],
+            WorldVersion::V0_2 | WorldVersion::V0_3 => &["types", "jira", "log", "storage"],
         }
     }
 
@@ -104,6 +112,7 @@ pub fn handler_exports_text() -> String {
 pub enum AppPre<T: 'static> {
     V0_1(v0_1::AppPre<T>),
     V0_2(v0_2::AppPre<T>),
+    V0_3(v0_3::AppPre<T>),
 }
 
 impl<T: 'static> AppPre<T> {
@@ -112,6 +121,7 @@ impl<T: 'static> AppPre<T> {
         Ok(match version {
             WorldVersion::V0_1 => AppPre::V0_1(v0_1::AppPre::new(pre)?),
             WorldVersion::V0_2 => AppPre::V0_2(v0_2::AppPre::new(pre)?),
+            WorldVersion::V0_3 => AppPre::V0_3(v0_3::AppPre::new(pre)?),
         })
     }
 
@@ -119,6 +129,7 @@ impl<T: 'static> AppPre<T> {
         match self {
             AppPre::V0_1(_) => WorldVersion::V0_1,
             AppPre::V0_2(_) => WorldVersion::V0_2,
+            AppPre::V0_3(_) => WorldVersion::V0_3,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What a component must be before Kiln instantiates it: a component (not a
 //! core module), within the size cap, importing only interfaces of a
-//! `kiln:app` world Kiln implements (0.1.0 or 0.2.0, [`WorldVersion`]) and the
+//! `kiln:app` world Kiln implements (0.1.0, 0.2.0 or 0.3.0, [`WorldVersion`]) and the
 //! WASI 0.2 interfaces the sandbox implements (all denying), and exporting the
 //! handler of one of those worlds. Anything else is refused with an error
 //! that names the offending import or export, before any guest code runs.
@@ -202,14 +202,14 @@ pub(crate) fn check_import_name(
 
 /// A `kiln:app` import must name an interface of a world Kiln implements,
 /// at that world's exact version: `kiln:app/storage@0.1.0` or
-/// `kiln:app/jira@0.3.0` is refused here, by name, rather than left to the
+/// `kiln:app/jira@0.4.0` is refused here, by name, rather than left to the
 /// linker.
 fn check_kiln_import(name: &str, version: &str) -> Result<(), String> {
     let Some(world) = WorldVersion::of_version(version) else {
         let known: Vec<&str> = WorldVersion::ALL.iter().map(|v| v.as_str()).collect();
         return Err(format!(
             "this runtime implements {WORLD_PACKAGE}@{}",
-            known.join(" and @")
+            known.join(", @")
         ));
     };
     let interface = name
@@ -258,9 +258,10 @@ mod tests {
     fn kiln_imports_must_name_an_interface_of_their_world() {
         assert_eq!(check_kiln_import("kiln:app/jira@0.1.0", "0.1.0"), Ok(()));
         assert_eq!(check_kiln_import("kiln:app/storage@0.2.0", "0.2.0"), Ok(()));
-        // Storage does not exist in 0.1.0, nor a third world.
+        assert_eq!(check_kiln_import("kiln:app/storage@0.3.0", "0.3.0"), Ok(()));
+        // Storage does not exist in 0.1.0, nor a fourth world.
         assert!(check_kiln_import("kiln:app/storage@0.1.0", "0.1.0").is_err());
-        assert!(check_kiln_import("kiln:app/jira@0.3.0", "0.3.0").is_err());
+        assert!(check_kiln_import("kiln:app/jira@0.4.0", "0.4.0").is_err());
         assert!(check_kiln_import("kiln:app/jira@0.1.1", "0.1.1").is_err());
         assert!(check_kiln_import("kiln:app/secrets@0.2.0", "0.2.0").is_err());
     }

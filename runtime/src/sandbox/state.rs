@@ -7,7 +7,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::guest_log::{GuestLog, LogLevel};
 use super::limiter::GuestLimiter;
 use super::wasi::sandboxed_wasi;
-use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2};
+use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2, v0_3};
 use crate::guest_text::cap;
 use crate::jira::session::JiraSession;
 use crate::storage::session::StorageSession;
@@ -63,53 +63,63 @@ impl v0_1::kiln::app::log::Host for InvocationState {
     }
 }
 
-// kiln:app@0.2.0: the same session and log, through the conversions of
-// `bindings::v0_2`.
+// kiln:app@0.2.0 and 0.3.0: the same session and log, through the
+// conversions of `bindings::shapes`.
 
-impl v0_2::kiln::app::types::Host for InvocationState {}
+/// The `types`, `jira` and `log` hosts of a world from 0.2.0 on: identical
+/// interfaces in each version.
+macro_rules! jira_and_log_hosts {
+    ($world:ident) => {
+        impl $world::kiln::app::types::Host for InvocationState {}
 
-impl v0_2::kiln::app::jira::Host for InvocationState {
-    async fn request_jira(
-        &mut self,
-        req: v0_2::Request,
-    ) -> Result<v0_2::Response, v0_2::RequestError> {
-        self.jira
-            .request(req.into())
-            .await
-            .map(Into::into)
-            .map_err(Into::into)
-    }
+        impl $world::kiln::app::jira::Host for InvocationState {
+            async fn request_jira(
+                &mut self,
+                req: $world::Request,
+            ) -> Result<$world::Response, $world::RequestError> {
+                self.jira
+                    .request(req.into())
+                    .await
+                    .map(Into::into)
+                    .map_err(Into::into)
+            }
 
-    async fn request_jira_all(
-        &mut self,
-        reqs: Vec<v0_2::Request>,
-    ) -> Vec<Result<v0_2::Response, v0_2::RequestError>> {
-        let reqs = reqs.into_iter().map(Into::into).collect();
-        self.jira
-            .request_all(reqs)
-            .await
-            .into_iter()
-            .map(|outcome| outcome.map(Into::into).map_err(Into::into))
-            .collect()
-    }
+            async fn request_jira_all(
+                &mut self,
+                reqs: Vec<$world::Request>,
+            ) -> Vec<Result<$world::Response, $world::RequestError>> {
+                let reqs = reqs.into_iter().map(Into::into).collect();
+                self.jira
+                    .request_all(reqs)
+                    .await
+                    .into_iter()
+                    .map(|outcome| outcome.map(Into::into).map_err(Into::into))
+                    .collect()
+            }
+        }
+
+        impl $world::kiln::app::log::Host for InvocationState {
+            fn log(&mut self, level: $world::Level, message: String) {
+                self.push_log(level.into(), &message);
+            }
+        }
+    };
 }
 
-impl v0_2::kiln::app::log::Host for InvocationState {
-    fn log(&mut self, level: v0_2::Level, message: String) {
-        self.push_log(level.into(), &message);
-    }
-}
+jira_and_log_hosts!(v0_2);
+jira_and_log_hosts!(v0_3);
 
-impl v0_2::kiln::app::storage::Host for InvocationState {
-    async fn get(&mut self, key: String) -> Result<Option<v0_2::Entry>, v0_2::StorageError> {
+/// 0.3.0's storage: the session answers in its shapes.
+impl v0_3::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_3::Entry>, v0_3::StorageError> {
         self.storage.get(key).await
     }
 
-    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_2::StorageError> {
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_3::StorageError> {
         self.storage.set(key, value).await
     }
 
-    async fn delete(&mut self, key: String) -> Result<(), v0_2::StorageError> {
+    async fn delete(&mut self, key: String) -> Result<(), v0_3::StorageError> {
         self.storage.delete(key).await
     }
 
@@ -118,8 +128,61 @@ impl v0_2::kiln::app::storage::Host for InvocationState {
         prefix: String,
         cursor: Option<String>,
         limit: Option<u32>,
-    ) -> Result<v0_2::Page, v0_2::StorageError> {
+    ) -> Result<v0_3::Page, v0_3::StorageError> {
         self.storage.query(prefix, cursor, limit).await
+    }
+
+    async fn compare_and_set(
+        &mut self,
+        key: String,
+        expected: v0_3::Expected,
+        value: Option<String>,
+    ) -> Result<bool, v0_3::StorageError> {
+        self.storage.compare_and_set(key, expected, value).await
+    }
+
+    async fn transact(
+        &mut self,
+        operations: Vec<v0_3::Operation>,
+    ) -> Result<v0_3::TransactOutcome, v0_3::StorageError> {
+        self.storage.transact(operations).await
+    }
+
+    async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_3::StorageError> {
+        self.storage.get_secret(key).await
+    }
+
+    async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_3::StorageError> {
+        self.storage.set_secret(key, value).await
+    }
+
+    async fn delete_secret(&mut self, key: String) -> Result<(), v0_3::StorageError> {
+        self.storage.delete_secret(key).await
+    }
+}
+
+/// 0.2.0's storage: 0.3.0's without `transact`, answers converted.
+impl v0_2::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_2::Entry>, v0_2::StorageError> {
+        let found = self.storage.get(key).await?;
+        Ok(found.map(Into::into))
+    }
+
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_2::StorageError> {
+        Ok(self.storage.set(key, value).await?)
+    }
+
+    async fn delete(&mut self, key: String) -> Result<(), v0_2::StorageError> {
+        Ok(self.storage.delete(key).await?)
+    }
+
+    async fn query(
+        &mut self,
+        prefix: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<v0_2::Page, v0_2::StorageError> {
+        Ok(self.storage.query(prefix, cursor, limit).await?.into())
     }
 
     async fn compare_and_set(
@@ -128,19 +191,22 @@ impl v0_2::kiln::app::storage::Host for InvocationState {
         expected: v0_2::Expected,
         value: Option<String>,
     ) -> Result<bool, v0_2::StorageError> {
-        self.storage.compare_and_set(key, expected, value).await
+        Ok(self
+            .storage
+            .compare_and_set(key, expected.into(), value)
+            .await?)
     }
 
     async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_2::StorageError> {
-        self.storage.get_secret(key).await
+        Ok(self.storage.get_secret(key).await?)
     }
 
     async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_2::StorageError> {
-        self.storage.set_secret(key, value).await
+        Ok(self.storage.set_secret(key, value).await?)
     }
 
     async fn delete_secret(&mut self, key: String) -> Result<(), v0_2::StorageError> {
-        self.storage.delete_secret(key).await
+        Ok(self.storage.delete_secret(key).await?)
     }
 }
 

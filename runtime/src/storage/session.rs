@@ -7,13 +7,18 @@
 //! backend's own failure is logged on the host (driver messages name tables
 //! and SQL, never bound parameters) and the guest gets a fixed sentence.
 
-use kiln_state::storage::{CasOutcome, Expected as StateExpected, Page as StatePage};
+use kiln_state::storage::{
+    CasOutcome, Expected as StateExpected, Page as StatePage, TransactAction, TransactOp,
+    TransactOutcome as StateTransactOutcome,
+};
 use kiln_state::{Installation, InstallationStorage, SecretValue, StorageError as StateError};
 use serde_json::Value;
 use tokio::time::Instant as TokioInstant;
 
 use super::StorageHost;
-use crate::bindings::v0_2::{Entry, Expected, Page, StorageError};
+use crate::bindings::v0_3::{
+    Action, Entry, Expected, Operation, Page, StorageError, TransactOutcome,
+};
 
 /// What one invocation's storage calls may reach.
 pub struct StorageSession {
@@ -159,6 +164,75 @@ impl StorageSession {
         Ok(matches!(outcome, CasOutcome::Applied(_)))
     }
 
+    /// A transaction: every operation, or none. Guest version numbers are
+    /// resolved as [`Self::compare_and_set`] resolves them, one read per
+    /// conditioned key, and only after the transaction's size is checked, so
+    /// a guest cannot make the host read more keys than a transaction may
+    /// hold. A number that is not the key's current version answers
+    /// `condition-failed` at the read, as it would have at the write.
+    pub async fn transact(
+        &mut self,
+        operations: Vec<Operation>,
+    ) -> Result<TransactOutcome, StorageError> {
+        let storage = self.begin().await?;
+        if let Some(host) = &self.host {
+            host.storage()
+                .limits()
+                .check_transaction_operations(operations.len())
+                .map_err(|error| guest_error(error.into()))?;
+        }
+        // Values decoded and conditions resolved, in the guest's order.
+        let mut planned = Vec::with_capacity(operations.len());
+        for (
+            index,
+            Operation {
+                key,
+                action,
+                expected,
+            },
+        ) in operations.into_iter().enumerate()
+        {
+            let action = match action {
+                Action::Set(text) => Planned::Set(decode(&text)?),
+                Action::Delete => Planned::Delete,
+                Action::Check => Planned::Check,
+            };
+            let expected = match expected {
+                None => None,
+                Some(Expected::Absent) => Some(StateExpected::Absent),
+                Some(Expected::Version(wanted)) => {
+                    match within(self.deadline, storage.get(&key)).await? {
+                        Some(current) if version_number(current.version) == wanted => {
+                            Some(StateExpected::Version(current.version))
+                        }
+                        _ => return Ok(TransactOutcome::ConditionFailed(index_number(index))),
+                    }
+                }
+            };
+            planned.push((key, action, expected));
+        }
+        let ops: Vec<TransactOp<'_>> = planned
+            .iter()
+            .map(|(key, action, expected)| TransactOp {
+                key,
+                action: match action {
+                    Planned::Set(value) => TransactAction::Set(value),
+                    Planned::Delete => TransactAction::Delete,
+                    Planned::Check => TransactAction::Check,
+                },
+                expected: *expected,
+            })
+            .collect();
+        match within(self.deadline, storage.transact(&ops)).await? {
+            StateTransactOutcome::Committed(version) => {
+                Ok(TransactOutcome::Committed(version_number(version)))
+            }
+            StateTransactOutcome::ConditionFailed { index, .. } => {
+                Ok(TransactOutcome::ConditionFailed(index_number(index)))
+            }
+        }
+    }
+
     pub async fn get_secret(&mut self, key: String) -> Result<Option<String>, StorageError> {
         let storage = self.begin().await?;
         let secret = within(self.deadline, storage.get_secret(&key)).await?;
@@ -177,6 +251,13 @@ impl StorageSession {
         let storage = self.begin().await?;
         within(self.deadline, storage.delete_secret(&key)).await
     }
+}
+
+/// A transaction's operation with its value decoded.
+enum Planned {
+    Set(Value),
+    Delete,
+    Check,
 }
 
 /// Runs a storage operation within the invocation's deadline.
@@ -210,6 +291,12 @@ fn version_number(version: kiln_state::storage::Version) -> u64 {
     u64::try_from(version.get()).unwrap_or(0)
 }
 
+/// An operation's index as the WIT carries it. The transaction's size was
+/// checked against its limit first, so it always fits.
+fn index_number(index: usize) -> u32 {
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
 /// kiln-state's error as the guest sees it. Key, value, page and quota
 /// errors keep kiln-state's sentence (which names a limit, never data);
 /// everything else becomes a fixed sentence, its detail logged on the host.
@@ -222,6 +309,9 @@ fn guest_error(error: StateError) -> StorageError {
         | StateError::ValueNotJson) => StorageError::InvalidValue(error.to_string()),
         StateError::PageSize { requested, .. } => StorageError::InvalidLimit(requested),
         error @ StateError::QuotaExceeded { .. } => StorageError::QuotaExceeded(error.to_string()),
+        StateError::InvalidTransaction(error) => {
+            StorageError::InvalidTransaction(error.to_string())
+        }
         StateError::Contended { .. } => {
             StorageError::Unavailable("the key is being written by others; try again".into())
         }

@@ -93,6 +93,23 @@ impl PreparedOp {
     }
 }
 
+impl StorageLimits {
+    /// Whether a transaction of `count` operations may be run at all: 1 to
+    /// [`Self::max_transaction_operations`]. The first rule [`prepare`] applies, and the one
+    /// a caller applies before doing per-operation work of its own (the runtime reads a key
+    /// for each condition a guest names as a version number), so that work is bounded too.
+    pub fn check_transaction_operations(&self, count: usize) -> Result<(), TransactionError> {
+        if count == 0 {
+            return Err(TransactionError::Empty);
+        }
+        let max = self.max_transaction_operations;
+        if count > max {
+            return Err(TransactionError::TooManyOperations { count, max });
+        }
+        Ok(())
+    }
+}
+
 /// Checks `ops` against `limits` and encodes them, in this order, the first failure
 /// answering: the operation count (before any per-operation work, so an oversized
 /// transaction costs nothing), then each operation by index: its key, whether an earlier
@@ -101,17 +118,7 @@ pub(crate) fn prepare(
     ops: &[TransactOp<'_>],
     limits: &StorageLimits,
 ) -> Result<Vec<PreparedOp>, StorageError> {
-    if ops.is_empty() {
-        return Err(TransactionError::Empty.into());
-    }
-    let max = limits.max_transaction_operations;
-    if ops.len() > max {
-        return Err(TransactionError::TooManyOperations {
-            count: ops.len(),
-            max,
-        }
-        .into());
-    }
+    limits.check_transaction_operations(ops.len())?;
     let mut prepared: Vec<PreparedOp> = Vec::with_capacity(ops.len());
     let mut value_bytes = 0usize;
     for (index, op) in ops.iter().enumerate() {
