@@ -62,7 +62,7 @@ async fn a_condition_that_does_not_hold_writes_nothing() {
     assert!(
         refused["message"]
             .as_str()
-            .is_some_and(|m| m.contains("operation 3 (check \"alice\"")),
+            .is_some_and(|m| m.contains("operation 3 (check \"dave\"")),
         "{report}"
     );
     // Nothing of the refused transaction: not the plain key, not bob, alice unchanged.
@@ -161,6 +161,10 @@ async fn concurrent_transfers_lose_no_update_and_conserve_the_sum() {
     for report in &reports {
         assert!(report["attempts"].as_u64().is_some(), "{report}");
     }
+    // How often a transfer met another (more than one attempt): how much the
+    // invocations overlapped on this machine, for the log.
+    let attempts: Vec<&Value> = reports.iter().map(|r| &r["attempts"]).collect();
+    eprintln!("attempts per transfer: {attempts:?}");
     let mut expected = std::collections::BTreeMap::from([("a", 100i64), ("b", 100), ("c", 100)]);
     for (from, to, amount) in moves {
         *expected.get_mut(from).unwrap() -= amount;

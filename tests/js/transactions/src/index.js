@@ -53,13 +53,15 @@ export async function commit() {
 /** A transaction one of whose conditions does not hold: nothing of it is written. */
 export async function failing() {
   await accounts.set('alice', { owner: 'alice', balance: 10 });
+  await accounts.set('dave', { owner: 'dave', balance: 1 });
+  // Alice's condition holds; dave's check does not.
   const refused = await outcome(() =>
     kvs
       .transact()
       .set('plain', 'never')
       .set('alice', { owner: 'alice', balance: 0 }, { entityName: 'account', conditions: balanceIs(10) })
       .set('bob', { owner: 'bob', balance: 10 }, { entityName: 'account' })
-      .check('alice', { entityName: 'account', conditions: balanceIs(999) })
+      .check('dave', { entityName: 'account', conditions: balanceIs(999) })
       .execute(),
   );
   const afterRefusal = {
