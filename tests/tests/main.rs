@@ -36,6 +36,7 @@ mod example_weather_note;
 mod examples;
 mod forge_entities;
 mod forge_node_modules;
+mod forge_transactions;
 mod foundation;
 mod path_grammar;
 mod programs_tested;

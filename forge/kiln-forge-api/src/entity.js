@@ -1,6 +1,8 @@
 // Forge's custom entities (`kvs.entity(name)` of @forge/kvs) over
 // `kiln:app/storage`, which offers get/set/delete, prefix queries with a
-// cursor, and compare-and-set on one key: no multi-key transaction.
+// cursor, and compare-and-set on one key. A single write here uses
+// compare-and-set; `kvs.transact()` (transaction.js) writes items of
+// several keys at once with the same index bookkeeping.
 //
 // Layout, in the installation's key space (Forge keys cannot contain `!`,
 // and entity and index names cannot either: the manifest refuses them):
@@ -85,7 +87,7 @@ export function installEntities(entities) {
 
 // --- storage calls -----------------------------------------------------
 
-function call(name, ...args) {
+export function call(name, ...args) {
   try {
     return host().storage[name](...args);
   } catch (thrown) {
@@ -97,7 +99,7 @@ function call(name, ...args) {
   }
 }
 
-function versionOf(entry) {
+export function versionOf(entry) {
   return entry === undefined ? { tag: 'absent' } : { tag: 'version', val: entry.version };
 }
 
@@ -149,7 +151,7 @@ function rangeComponent(order, hex) {
   return order === 'a' ? `${hex}.` : `${invert(hex)}~`;
 }
 
-function itemKey(entity, key) {
+export function itemKey(entity, key) {
   return `${ENTITY_KEY_PREFIX}${entity.name}!i!${key}`;
 }
 
@@ -209,7 +211,7 @@ function describe(value) {
   return `${typeof value} ${typeof value === 'object' ? '' : String(value)}`.trim();
 }
 
-function checkValue(entity, value) {
+export function checkValue(entity, value) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new EntityError(
       'INVALID_VALUE',
@@ -234,7 +236,7 @@ function checkValue(entity, value) {
   return text;
 }
 
-function checkKey(entity, key) {
+export function checkKey(entity, key) {
   if (typeof key !== 'string' || key.length === 0 || key.trim().length === 0) {
     throw new EntityError('INVALID_KEY', 'a custom entity key is a non-empty string that is not only whitespace');
   }
@@ -257,7 +259,7 @@ function checkKey(entity, key) {
  * out, as is every index whose attributes the value lacks or holds with
  * the wrong type (Forge's sparse indexes; an item a raw write left).
  */
-function entriesOf(entity, key, value, strict) {
+export function entriesOf(entity, key, value, strict) {
   const entries = [];
   if (value === null || typeof value !== 'object') return entries;
   for (const index of entity.indexes.values()) {
@@ -284,7 +286,7 @@ function entriesOf(entity, key, value, strict) {
   return entries;
 }
 
-function parseStored(entry) {
+export function parseStored(entry) {
   try {
     return JSON.parse(entry.value);
   } catch {
@@ -295,7 +297,7 @@ function parseStored(entry) {
 // --- get / set / delete --------------------------------------------------
 
 /** The versions of the stored entries among `keys` (absent ones left out). */
-function versionsOf(keys) {
+export function versionsOf(keys) {
   const found = [];
   for (const key of keys) {
     const entry = call('get', key);
@@ -305,7 +307,7 @@ function versionsOf(keys) {
 }
 
 /** Deletes each entry still at the version read; a newer write keeps it. */
-function deleteEntries(versions) {
+export function deleteEntries(versions) {
   for (const [key, version] of versions) {
     call('compareAndSet', key, { tag: 'version', val: version }, undefined);
   }
@@ -333,7 +335,7 @@ function write(entity, key, text, value) {
   );
 }
 
-function entityNamed(name) {
+export function entityNamed(name) {
   const entity = declared.get(name);
   if (entity === undefined) {
     const known = [...declared.keys()];
@@ -376,21 +378,6 @@ export const FilterConditions = Object.freeze({
 
 export const SortOrder = Object.freeze({ ASC: 'ASC', DESC: 'DESC' });
 
-/**
- * @forge/kvs's `Filter`: `new Filter().and(field, condition)` starts a list
- * joined by `and` (which then only has `.and`), `.or(…)` one joined by `or`;
- * a query takes it with `.filters(filter)`.
- */
-export class Filter {
-  and(field, condition) {
-    return new AndFilter().and(field, condition);
-  }
-
-  or(field, condition) {
-    return new OrFilter().or(field, condition);
-  }
-}
-
 class FilterList {
   items = [];
 
@@ -400,6 +387,22 @@ class FilterList {
 
   operator() {
     return this instanceof AndFilter ? 'and' : 'or';
+  }
+}
+
+/**
+ * @forge/kvs's `Filter`: `new Filter().and(field, condition)` starts a list
+ * joined by `and` (which then only has `.and`), `.or(…)` one joined by `or`;
+ * a query takes it with `.filters(filter)`. As Forge's, a `Filter` with no
+ * condition yet is itself an (empty) list, which transactions refuse.
+ */
+export class Filter extends FilterList {
+  and(field, condition) {
+    return new AndFilter().and(field, condition);
+  }
+
+  or(field, condition) {
+    return new OrFilter().or(field, condition);
   }
 }
 
@@ -415,6 +418,17 @@ export class OrFilter extends FilterList {
     this.items.push({ property: field, ...condition });
     return this;
   }
+}
+
+/** Whether `filter` is a `Filter` built with `.and`/`.or` (or shaped like one). */
+export function isFilter(filter) {
+  return typeof filter?.filters === 'function' && typeof filter?.operator === 'function';
+}
+
+/** A `Filter`'s conditions as `[{ field, cond, join }]`, the form `passesFilters` takes. */
+export function filterList(filter) {
+  const join = filter.operator();
+  return filter.filters().map(({ property, ...cond }) => ({ field: property, cond, join }));
 }
 
 /** Compares two values of one type in the storage's order (UTF-8 bytes, numbers numerically). */
@@ -505,12 +519,10 @@ class EntityQuery {
 
   /** @forge/kvs 1.6's form: `.filters(new Filter().and(field, condition).and(…))`. */
   filters(filter) {
-    if (typeof filter?.filters !== 'function' || typeof filter?.operator !== 'function') {
+    if (!isFilter(filter)) {
       throw invalidQuery('filters takes a Filter: new Filter().and(field, condition) or .or(field, condition)');
     }
-    const join = filter.operator();
-    const filters = filter.filters().map(({ property, ...cond }) => ({ field: property, cond, join }));
-    return this.#with({ filters });
+    return this.#with({ filters: filterList(filter) });
   }
 
   sort(order) {
@@ -648,7 +660,7 @@ function position(bounds, hex) {
   return 0;
 }
 
-function passesFilters(filters, value) {
+export function passesFilters(filters, value) {
   if (filters.length === 0) return true;
   const results = filters.map(({ field, cond }) => holds(cond, value?.[field]));
   return filters[0].join === 'or' ? results.some(Boolean) : results.every(Boolean);

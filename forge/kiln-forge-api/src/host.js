@@ -1,4 +1,4 @@
-// The door to Kiln's host: the WIT interfaces of kiln:app@0.2.0 (`jira`,
+// The door to Kiln's host: the WIT interfaces of kiln:app@0.3.0 (`jira`,
 // `log`, `storage`) and `wasi:cli/environment` (`environment`: the app's
 // config variables), installed once by the entry Kiln's build generates.
 //
@@ -12,10 +12,11 @@ let installed = null;
 /**
  * Installs the host interfaces: `{ jira: { requestJira, requestJiraAll },
  * log: { log }, storage: { get, set, delete, query, compareAndSet,
- * getSecret, setSecret, deleteSecret }, environment: { getEnvironment } }`,
- * as componentize-js binds them
- * (camelCase names, enums as kebab-case strings, `result` errors thrown
- * with a `payload`).
+ * transact, getSecret, setSecret, deleteSecret }, environment: {
+ * getEnvironment } }`, as componentize-js binds them: camelCase names,
+ * enums as kebab-case strings, variants as `{ tag, val }` (`val` absent for
+ * a case without payload), `u64` as BigInt, an `option` as the value or
+ * undefined, `result` errors thrown with a `payload`.
  */
 export function installHost(host) {
   installed = host;

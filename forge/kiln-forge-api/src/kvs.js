@@ -2,6 +2,7 @@
 // custom entities (`kvs.entity(name)`, entity.js).
 
 import { storage, WhereConditions, StorageError } from './storage.js';
+import { transact } from './transaction.js';
 import { EntityError, FilterConditions, SortOrder, Filter, AndFilter, OrFilter } from './entity.js';
 
 export { WhereConditions, FilterConditions, SortOrder, StorageError, EntityError, Filter, AndFilter, OrFilter };
@@ -24,5 +25,6 @@ export const MetadataField = Object.freeze({
 });
 /** Forge's earlier name of `SortOrder`, in its examples (`Sort.DESC`). */
 export const Sort = SortOrder;
-export const kvs = storage;
+/** The shared store plus transactions, which Forge offers through @forge/kvs only. */
+export const kvs = Object.freeze({ ...storage, transact });
 export default kvs;

@@ -22,7 +22,7 @@ function call(name, ...args) {
   }
 }
 
-function encode(value) {
+export function encode(value) {
   if (value === undefined) {
     throw new TypeError('storage cannot set undefined; use delete');
   }
@@ -102,14 +102,13 @@ class Query {
 }
 
 export const TRANSACTIONS_REFUSED =
-  "kvs.transact() is not supported by Kiln: a Forge transaction commits several keys at once or none, and Kiln's storage is atomic for one key only (compare-and-set); nothing was written. See docs/porting-forge-apps.md";
+  "storage.transact() is not available through the legacy storage module of @forge/api, as on Forge: use kvs.transact() from @forge/kvs; nothing was written. See docs/porting-forge-apps.md";
 
 /**
- * `kvs.transact()`: refused when it is called, before the app can queue an
- * operation, so no part of a transaction ever runs. Kiln's `storage`
- * interface offers compare-and-set on one key; running a transaction's
- * operations one by one would let another invocation see, or a failure
- * leave, half of it, which is the one thing a transaction promises not to.
+ * The legacy `storage` of @forge/api has no transactions on Forge (its
+ * documentation says so); `kvs.transact()` (kvs.js, transaction.js) has.
+ * Refused when called, so no operation is ever queued on it, rather than
+ * left undefined: the message says where transactions are.
  */
 function refuseTransaction() {
   throw new Error(TRANSACTIONS_REFUSED);
@@ -121,7 +120,7 @@ function refuseTransaction() {
  * written, rather than ignored: an app relying on a value expiring (a lock,
  * a cache) must not run as if it did.
  */
-function refuseSetOptions(options, call) {
+export function refuseSetOptions(options, call) {
   if (options === undefined || options === null) {
     return;
   }

@@ -3,7 +3,7 @@
 //
 // Under `runtime serve` the host hands the installation's URLs to the guest
 // as the environment entry `KILN_WEBTRIGGER_URLS` (a JSON object
-// `{moduleKey: url}`), because the frozen `kiln:app@0.2.0` has no call for
+// `{moduleKey: url}`), because the frozen `kiln:app` world (0.3.0, as 0.2.0) has no call for
 // it. `runtime run` serves no URL, so there is nothing to return: getUrl
 // throws rather than inventing one.
 

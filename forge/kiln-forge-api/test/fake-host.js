@@ -16,6 +16,7 @@ export function fakeHost({ answers = {}, refuse = {}, env = [] } = {}) {
   const data = new Map();
   const secrets = new Map();
   const cursors = new Set();
+  const transactions = [];
   let version = 0n;
   const jira = {
     requestJira(request) {
@@ -71,6 +72,32 @@ export function fakeHost({ answers = {}, refuse = {}, env = [] } = {}) {
       if (nextCursor !== undefined) cursors.add(nextCursor);
       return { entries, nextCursor };
     },
+    // As the WIT describes it: every operation or none; a condition that
+    // does not hold answers its index; the rules of a transaction as a
+    // whole are `invalid-transaction`.
+    transact(operations) {
+      transactions.push(operations);
+      if (operations.length === 0 || operations.length > 25) {
+        throw new WitError({ tag: 'invalid-transaction', val: `${operations.length} operations` });
+      }
+      if (new Set(operations.map((op) => op.key)).size !== operations.length) {
+        throw new WitError({ tag: 'invalid-transaction', val: 'a key named twice' });
+      }
+      for (const [index, { key, action, expected }] of operations.entries()) {
+        if (action.tag === 'set') JSON.parse(action.val);
+        const current = data.get(key);
+        const holds =
+          expected === undefined ||
+          (expected.tag === 'absent' ? current === undefined : current !== undefined && current.version === expected.val);
+        if (!holds) return { tag: 'condition-failed', val: index };
+      }
+      version += 1n;
+      for (const { key, action } of operations) {
+        if (action.tag === 'set') data.set(key, { key, value: action.val, version });
+        if (action.tag === 'delete') data.delete(key);
+      }
+      return { tag: 'committed', val: version };
+    },
     getSecret(key) {
       return secrets.get(key);
     },
@@ -93,5 +120,5 @@ export function fakeHost({ answers = {}, refuse = {}, env = [] } = {}) {
       return env.map(([name, value]) => [name, value]);
     },
   };
-  return { jira, storage, log, environment, sent, logged, data };
+  return { jira, storage, log, environment, sent, logged, data, transactions };
 }

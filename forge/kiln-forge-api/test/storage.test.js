@@ -56,13 +56,13 @@ test("the host's refusals surface as StorageError with Kiln's case", async () =>
   await assert.rejects(storage.query().limit(500).getMany(), { code: 'INVALID_LIMIT' });
 });
 
-test('kvs.transact() is refused before any operation, in both APIs', async () => {
+test("the legacy @forge/api storage has no transactions, as on Forge: refused, pointing to kvs.transact()", async () => {
   const host = fakeHost();
   installHost(host);
-  // Forge: kvs.transact().set(k, v).delete(k).execute() commits all or none.
-  assert.throws(() => kvs.transact().set('a', 1).set('b', 2).execute(), /atomic for one key only/);
-  assert.throws(() => storage.transact(), /nothing was written/);
+  assert.throws(() => storage.transact(), /use kvs\.transact\(\) from @forge\/kvs; nothing was written/);
+  assert.equal(typeof kvs.transact().set, 'function');
   assert.equal(host.data.size, 0);
+  assert.equal(host.transactions.length, 0);
 });
 
 test("key-value queries never list custom entities' keys, and still fill their pages", async () => {

@@ -1,6 +1,6 @@
 //! Builds a JavaScript or TypeScript app folder (`package.json`, its
 //! lockfile, `manifest.yml`, `src/`) into a component exporting
-//! `kiln:app/handler@0.2.0`.
+//! `kiln:app/handler@0.3.0`.
 //!
 //! Three steps, each where its threat allows:
 //!
@@ -42,7 +42,7 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../js-toolchain/package-lock.json"),
     ),
     ("build.mjs", include_str!("../js-toolchain/build.mjs")),
-    ("wit/kiln.wit", include_str!("../../../wit/0.2.0/kiln.wit")),
+    ("wit/kiln.wit", include_str!("../../../wit/0.3.0/kiln.wit")),
     (
         "forge-api/package.json",
         include_str!("../../../forge/kiln-forge-api/package.json"),
@@ -82,6 +82,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     (
         "forge-api/src/entity.js",
         include_str!("../../../forge/kiln-forge-api/src/entity.js"),
+    ),
+    (
+        "forge-api/src/transaction.js",
+        include_str!("../../../forge/kiln-forge-api/src/transaction.js"),
     ),
     (
         "forge-api/src/storage_error.js",

@@ -95,6 +95,25 @@ pub const KNOWN_ENGINES: &[KnownEngine] = &[
         functions: 12_620,
         compile_cpu_allowance: Duration::from_secs(90),
     },
+    KnownEngine {
+        // The same engine for the build-only world on `kiln:app@0.3.0`
+        // (0.2.0 plus `storage.transact`, for Forge's `kvs.transact()`):
+        // the splicer binds one more import, so the code differs (12,657
+        // functions against 12,656). The 0.2.0 entries above stay for
+        // components built before.
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.3.0 + wasi:cli/environment, http disabled)",
+        code_sha256: hex32("c410dd5f9eb229b35038af6ada997c81ee07b5f1fcb7c7765814736c7692f3a9"),
+        functions: 12_657,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
+    KnownEngine {
+        // As above, with the `http` feature (an app declaring
+        // `permissions.external.fetch.backend`).
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.3.0 + wasi:cli/environment, http enabled)",
+        code_sha256: hex32("ef388fc4971ef16edfc8e0ad293fa7b3bb8a64fcbad673772df1675549569a49"),
+        functions: 12_621,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
 ];
 
 /// The known engine whose code section is `code` with `functions` bodies.

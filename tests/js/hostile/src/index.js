@@ -13,7 +13,8 @@
 import api, { route, assumeTrustedRoute, routeFromAbsolute } from '@forge/api';
 import * as forge from '@forge/api';
 import { kvs } from '@forge/kvs';
-import * as jira from 'kiln:app/jira@0.2.0';
+import * as jira from 'kiln:app/jira@0.3.0';
+import * as storage from 'kiln:app/storage@0.3.0';
 
 /** Terminal escapes, a forged `error:` line, C1, DEL, a bidi override, LS. */
 const HOSTILE =
@@ -151,10 +152,73 @@ export const impersonate = async (event, context) => ({
 
 // --- storage ----------------------------------------------------------
 
-/** A transaction over two keys: refused whole, nothing written. */
-export const transact = async () => {
-  const attempt = await outcome(() => kvs.transact().set('tx-a', 1).set('tx-b', 2).execute());
-  return { attempt, a: (await kvs.get('tx-a')) ?? null, b: (await kvs.get('tx-b')) ?? null };
+/** A `storage.transact` outcome as JSON (`committed` carries a BigInt). */
+function transactOutcome(outcome) {
+  return { tag: outcome.tag, val: String(outcome.val) };
+}
+
+/**
+ * Transactions past the layer's rules, each followed by reads of every key
+ * it named: the host must refuse it whole or keep it inside this
+ * installation.
+ */
+const TRANSACTIONS = {
+  /**
+   * The layer's each-key-once check disarmed (a Set never finds the key;
+   * other lookups, such as the bindings' own, still work), then a key set
+   * and deleted.
+   */
+  async tampered_duplicate() {
+    const has = Set.prototype.has;
+    Set.prototype.has = function (value) {
+      return value === 'tx-dup' ? false : has.call(this, value);
+    };
+    await kvs.transact().set('tx-dup', 'written').delete('tx-dup').execute();
+    return null;
+  },
+  /** 26 operations straight to the host binding. */
+  async raw_too_many() {
+    const ops = Array.from({ length: 26 }, (_, i) => ({ key: `tx-${i}`, action: { tag: 'set', val: '1' }, expected: undefined }));
+    return transactOutcome(storage.transact(ops));
+  },
+  /** One key twice straight to the host binding. */
+  async raw_duplicate() {
+    return transactOutcome(
+      storage.transact([
+        { key: 'tx-dup', action: { tag: 'set', val: '"first"' }, expected: undefined },
+        { key: 'tx-dup', action: { tag: 'set', val: '"second"' }, expected: undefined },
+      ]),
+    );
+  },
+  /** A version the guest chose (another installation's, say), expected on its key. */
+  async raw_guessed_version(event) {
+    return transactOutcome(
+      storage.transact([
+        { key: event.key, action: { tag: 'set', val: '"overwritten by another installation"' }, expected: { tag: 'version', val: BigInt(event.version) } },
+        { key: 'tx-beside', action: { tag: 'set', val: '"beside"' }, expected: undefined },
+      ]),
+    );
+  },
+  /** Plants a value and answers the version it was stored at. */
+  async plant(event) {
+    await kvs.set(event.key, event.value);
+    return String(storage.get(event.key).version);
+  },
+};
+
+/** `{ case, … }`: one transaction case, then what storage holds under every key it named. */
+export const transact = async (event) => {
+  const attempt = Object.hasOwn(TRANSACTIONS, event.case) ? TRANSACTIONS[event.case] : undefined;
+  if (attempt === undefined) {
+    throw new Error(`no transaction case ${event.case}`);
+  }
+  const report = await outcome(() => attempt(event));
+  const keys = ['tx-dup', 'tx-0', 'tx-25', 'tx-beside', ...(event.key === undefined ? [] : [event.key])];
+  const stored = {};
+  for (const key of keys) {
+    stored[key] = storage.get(key)?.value ?? null;
+  }
+  return { attempt: report, stored };
 };
 
 // --- path tricks through the layer -------------------------------------
