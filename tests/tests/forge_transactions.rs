@@ -11,22 +11,10 @@ use serde_json::{Value, json};
 
 use crate::support::{Harness, forge_example, ok_json};
 
-fn manifest_text() -> String {
-    std::fs::read_to_string(forge_example::test_app_dir("transactions").join("manifest.yml"))
-        .expect("the app's manifest")
-}
-
 /// The app loaded into a fresh harness (its own empty storage); `None`
 /// without Node.js and npm.
 async fn load() -> Option<(Harness, kiln_runtime::LoadedApp)> {
-    let path = tokio::task::spawn_blocking(|| forge_example::test_app("transactions"))
-        .await
-        .expect("the build thread")?;
-    let h = Harness::start().await;
-    let app = h
-        .load(path.to_str().expect("a UTF-8 path"), &manifest_text())
-        .await;
-    Some((h, app))
+    forge_example::load_test_app("transactions").await
 }
 
 async fn run(h: &Harness, app: &kiln_runtime::LoadedApp, function: &str, payload: Value) -> Value {

@@ -49,6 +49,25 @@ pub fn test_app(name: &'static str) -> Option<&'static Path> {
     component_in(name, test_app_dir(name))
 }
 
+/// The test suite's app `tests/js/NAME`, built (on a blocking thread, as the
+/// build waits on processes) and loaded with its own manifest into a fresh
+/// harness (its own simulator and empty storage); `None` without Node.js and
+/// npm.
+pub async fn load_test_app(
+    name: &'static str,
+) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
+    let path = tokio::task::spawn_blocking(move || test_app(name))
+        .await
+        .expect("the build thread")?;
+    let manifest = std::fs::read_to_string(test_app_dir(name).join("manifest.yml"))
+        .expect("the app's manifest");
+    let harness = crate::support::Harness::start().await;
+    let app = harness
+        .load(path.to_str().expect("a UTF-8 path"), &manifest)
+        .await;
+    Some((harness, app))
+}
+
 fn component_in(name: &'static str, dir: PathBuf) -> Option<&'static Path> {
     /// One example's build, done once.
     type Build = OnceLock<Option<PathBuf>>;
