@@ -828,10 +828,25 @@ mod tests {
         });
     }
 
+    /// Rewrites `wasm`'s entry in place, as its owner (or anyone with the
+    /// owner's rights) could after a load checked it: same inode, same size,
+    /// every byte changed.
+    #[cfg(unix)]
+    fn overwrite_entry_in_place(engine: &Engine, cache: &ArtifactCache, wasm: &[u8]) {
+        use std::os::unix::fs::FileExt as _;
+        let path = cache.entry_path(&CacheKey::new(engine, &ComponentSha::of(wasm)));
+        let garbage = vec![0xcc; fs::metadata(&path).unwrap().len() as usize];
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .write_all_at(&garbage, 0)
+            .unwrap();
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_change_to_the_entry_after_loading_does_not_reach_the_loaded_code() {
-        use std::os::unix::fs::FileExt as _;
         let (_dir, cache) = cache();
         let engine = engine();
         let wasm = component_bytes(6);
@@ -840,14 +855,7 @@ mod tests {
         assert!(hit);
         // The owner (or anyone with the owner's rights) rewrites the entry
         // in place after the check: the loaded code is what was checked.
-        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
-        let garbage = vec![0xcc; fs::metadata(&path).unwrap().len() as usize];
-        fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .write_all_at(&garbage, 0)
-            .unwrap();
+        overwrite_entry_in_place(&engine, &cache, &wasm);
         assert_eq!(
             loaded.serialize().unwrap(),
             compiled.serialize().unwrap(),
@@ -940,7 +948,6 @@ mod tests {
     #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
     #[test]
     fn a_change_to_the_entry_after_a_private_load_does_not_reach_the_loaded_code() {
-        use std::os::unix::fs::FileExt as _;
         let (_dir, cache) = cache();
         let cache = cache.with_memory(ArtifactMemory::Private);
         let engine = engine_for(ArtifactMemory::Private);
@@ -948,14 +955,7 @@ mod tests {
         let (compiled, _) = load(&engine, &cache, &wasm);
         let (loaded, hit) = load(&engine, &cache, &wasm);
         assert!(hit);
-        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
-        let garbage = vec![0xcc; fs::metadata(&path).unwrap().len() as usize];
-        fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .write_all_at(&garbage, 0)
-            .unwrap();
+        overwrite_entry_in_place(&engine, &cache, &wasm);
         assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
         runs_and_answers(&engine, &loaded, 9);
     }
