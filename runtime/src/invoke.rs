@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
-use crate::bindings::{self, AppError, AppPre, v0_2};
+use crate::bindings::{self, AppError, AppPre};
 use crate::guest_text::{
     GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
     cap_owned,
@@ -336,18 +336,28 @@ impl LoadedApp {
         });
 
         let payload = &invocation.payload;
-        // The context of every world from 0.2.0 on (0.3.0's is the same
-        // record, converted).
-        let context = || v0_2::Context {
-            invocation_id: invocation_id.clone(),
-            account_id: invocation.account_id.clone(),
-            cloud_id: site.cloud_id().to_owned(),
-            site_url: site.site_url().to_owned(),
-            module_key: module_key.clone(),
-            installation_id: installation_id(&installation),
-            trigger: invocation.trigger.into(),
-            environment: invocation.environment.clone(),
-        };
+        // Calls `handle` of a world from 0.2.0 on: the same context record
+        // and the same call in each version, in that version's types.
+        macro_rules! call_handle {
+            ($pre:expr, $world:ident) => {{
+                let context = bindings::$world::Context {
+                    invocation_id: invocation_id.clone(),
+                    account_id: invocation.account_id.clone(),
+                    cloud_id: site.cloud_id().to_owned(),
+                    site_url: site.site_url().to_owned(),
+                    module_key,
+                    installation_id: installation_id(&installation),
+                    trigger: invocation.trigger.into(),
+                    environment: invocation.environment.clone(),
+                };
+                let app = $pre.instantiate_async(&mut store).await?;
+                let returned = app
+                    .kiln_app_handler()
+                    .call_handle(&mut store, &handler, payload, &context)
+                    .await?;
+                Ok(returned.map_err(AppError::from))
+            }};
+        }
         let call = async {
             match &self.pre {
                 // A 0.1.0 component gets 0.1.0's context, unchanged.
@@ -357,29 +367,15 @@ impl LoadedApp {
                         account_id: invocation.account_id.clone(),
                         cloud_id: site.cloud_id().to_owned(),
                         site_url: site.site_url().to_owned(),
-                        module_key: module_key.clone(),
+                        module_key,
                     };
                     let app = pre.instantiate_async(&mut store).await?;
                     app.kiln_app_handler()
                         .call_handle(&mut store, &handler, payload, &context)
                         .await
                 }
-                AppPre::V0_2(pre) => {
-                    let app = pre.instantiate_async(&mut store).await?;
-                    let returned = app
-                        .kiln_app_handler()
-                        .call_handle(&mut store, &handler, payload, &context())
-                        .await?;
-                    Ok(returned.map_err(AppError::from))
-                }
-                AppPre::V0_3(pre) => {
-                    let app = pre.instantiate_async(&mut store).await?;
-                    let returned = app
-                        .kiln_app_handler()
-                        .call_handle(&mut store, &handler, payload, &context().into())
-                        .await?;
-                    Ok(returned.map_err(AppError::from))
-                }
+                AppPre::V0_2(pre) => call_handle!(pre, v0_2),
+                AppPre::V0_3(pre) => call_handle!(pre, v0_3),
             }
         };
         let outcome = tokio::time::timeout(self.limits.timeout + DEADLINE_GRACE, call).await;

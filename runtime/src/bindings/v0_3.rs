@@ -28,37 +28,6 @@ use super::{v0_1, v0_2};
 
 super::shapes::same_shapes_as_v0_1!();
 
-impl From<v0_2::Context> for Context {
-    fn from(context: v0_2::Context) -> Self {
-        let v0_2::Context {
-            invocation_id,
-            account_id,
-            cloud_id,
-            site_url,
-            module_key,
-            installation_id,
-            trigger,
-            environment,
-        } = context;
-        let trigger = match trigger {
-            v0_2::TriggerKind::Function => TriggerKind::Function,
-            v0_2::TriggerKind::ProductEvent => TriggerKind::ProductEvent,
-            v0_2::TriggerKind::WebTrigger => TriggerKind::WebTrigger,
-            v0_2::TriggerKind::Scheduled => TriggerKind::Scheduled,
-        };
-        Context {
-            invocation_id,
-            account_id,
-            cloud_id,
-            site_url,
-            module_key,
-            installation_id,
-            trigger,
-            environment,
-        }
-    }
-}
-
 impl From<v0_2::Expected> for Expected {
     fn from(expected: v0_2::Expected) -> Self {
         match expected {
