@@ -129,13 +129,9 @@ impl StorageSession {
         })
     }
 
-    /// Compare-and-set. The guest's expected version is a number it was
-    /// given; the host never turns a guest-chosen number into a version of
-    /// its own: it reads the key's current version, and only when that equals
-    /// the guest's does it ask the backend to write conditionally on *that*
-    /// version (checked again under the installation's write lock, so a write
-    /// in between still makes this one fail). A number that is not the
-    /// current version fails at the read, as it would have at the write.
+    /// Compare-and-set. The guest's expected version is resolved by
+    /// [`Self::resolve`]: a number that is not the current version fails at
+    /// the read, as it would have at the write.
     pub async fn compare_and_set(
         &mut self,
         key: String,
@@ -144,17 +140,8 @@ impl StorageSession {
     ) -> Result<bool, StorageError> {
         let storage = self.begin().await?;
         let value = value.as_deref().map(decode).transpose()?;
-        let expected = match expected {
-            Expected::Absent => StateExpected::Absent,
-            Expected::Version(wanted) => {
-                let current = within(self.deadline, storage.get(&key)).await?;
-                match current {
-                    Some(current) if version_number(current.version) == wanted => {
-                        StateExpected::Version(current.version)
-                    }
-                    _ => return Ok(false),
-                }
-            }
+        let Some(expected) = self.resolve(&storage, &key, expected).await? else {
+            return Ok(false);
         };
         let outcome = within(
             self.deadline,
@@ -165,7 +152,7 @@ impl StorageSession {
     }
 
     /// A transaction: every operation, or none. Guest version numbers are
-    /// resolved as [`Self::compare_and_set`] resolves them, one read per
+    /// resolved by [`Self::resolve`], one read per
     /// conditioned key, and only after the transaction's size is checked, so
     /// a guest cannot make the host read more keys than a transaction may
     /// hold. A number that is not the key's current version answers
@@ -199,15 +186,10 @@ impl StorageSession {
             };
             let expected = match expected {
                 None => None,
-                Some(Expected::Absent) => Some(StateExpected::Absent),
-                Some(Expected::Version(wanted)) => {
-                    match within(self.deadline, storage.get(&key)).await? {
-                        Some(current) if version_number(current.version) == wanted => {
-                            Some(StateExpected::Version(current.version))
-                        }
-                        _ => return Ok(TransactOutcome::ConditionFailed(index_number(index))),
-                    }
-                }
+                Some(expected) => match self.resolve(&storage, &key, expected).await? {
+                    Some(expected) => Some(expected),
+                    None => return Ok(TransactOutcome::ConditionFailed(index_number(index))),
+                },
             };
             planned.push((key, action, expected));
         }
@@ -231,6 +213,30 @@ impl StorageSession {
                 Ok(TransactOutcome::ConditionFailed(index_number(index)))
             }
         }
+    }
+
+    /// A guest's expectation of `key` as the state layer's, or `None` when
+    /// it already fails: the rule of [`Self::compare_and_set`] and
+    /// [`Self::transact`]. The host never turns a guest-chosen number into a
+    /// version of its own: it reads the key's current version, and only when
+    /// that equals the guest's number does it condition the write on *that*
+    /// version (checked again under the installation's write lock, so a
+    /// write in between still makes this one fail).
+    async fn resolve(
+        &self,
+        storage: &InstallationStorage,
+        key: &str,
+        expected: Expected,
+    ) -> Result<Option<StateExpected>, StorageError> {
+        Ok(match expected {
+            Expected::Absent => Some(StateExpected::Absent),
+            Expected::Version(wanted) => match within(self.deadline, storage.get(key)).await? {
+                Some(current) if version_number(current.version) == wanted => {
+                    Some(StateExpected::Version(current.version))
+                }
+                _ => None,
+            },
+        })
     }
 
     pub async fn get_secret(&mut self, key: String) -> Result<Option<String>, StorageError> {
