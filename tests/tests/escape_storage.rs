@@ -15,22 +15,12 @@ use kiln_state::storage::{
     BackendError, BatchOutcome, BatchWrite, Change, Condition, InstallationId, MemoryBackend,
     ScanRange, Space, StorageBackend, StorageKey, StoredEntry, WriteOutcome,
 };
-use kiln_state::{
-    AppStorage, EncryptionKey, Installation, SecretCipher, SqliteDatabase, StorageLimits,
-};
+use kiln_state::{AppStorage, Installation, SqliteDatabase, StorageLimits};
 use kiln_tests::programs::{STORAGE, TRANSACTIONS};
 use serde_json::{Value, json};
-use support::{Harness, manifest, ok_json};
+use support::{Harness, cipher, manifest, memory_storage, ok_json};
 
 const HANDLERS: &[&str] = &["ops", "increment", "context", "jira_all", "log"];
-
-fn cipher() -> SecretCipher {
-    SecretCipher::new(EncryptionKey::generate().expect("randomness"))
-}
-
-fn memory_storage(limits: StorageLimits) -> StorageHost {
-    StorageHost::new(AppStorage::in_memory(limits, cipher()))
-}
 
 async fn app(harness: &Harness, id: &str, runtime_yaml: &str) -> LoadedApp {
     harness

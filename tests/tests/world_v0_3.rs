@@ -9,10 +9,10 @@ use crate::support;
 
 use kiln_runtime::bindings::WorldVersion;
 use kiln_runtime::{LoadedApp, StorageHost};
-use kiln_state::{AppStorage, EncryptionKey, SecretCipher, SqliteDatabase, StorageLimits};
+use kiln_state::{AppStorage, SqliteDatabase, StorageLimits};
 use kiln_tests::programs;
 use serde_json::{Value, json};
-use support::{Harness, manifest, ok_json};
+use support::{Harness, cipher, manifest, memory_storage, ok_json};
 
 const HANDLERS: &[&str] = &["transact", "transfer", "get"];
 
@@ -20,11 +20,6 @@ async fn transactions_app(harness: &Harness, id: &str, scopes: &[&str]) -> Loade
     harness
         .load(programs::TRANSACTIONS, &manifest(id, HANDLERS, scopes, ""))
         .await
-}
-
-fn storage_host(limits: StorageLimits) -> StorageHost {
-    let cipher = SecretCipher::new(EncryptionKey::generate().expect("randomness"));
-    StorageHost::new(AppStorage::in_memory(limits, cipher))
 }
 
 async fn transact(harness: &Harness, app: &LoadedApp, ops: Value) -> Value {
@@ -164,7 +159,7 @@ async fn a_transaction_breaking_a_rule_is_refused_whole() {
         max_total_bytes: 4 * 1024,
         ..StorageLimits::default()
     };
-    let harness = Harness::start_with_storage(storage_host(limits), None).await;
+    let harness = Harness::start_with_storage(memory_storage(limits), None).await;
     let app = transactions_app(&harness, "rules", &["storage:app"]).await;
     let refused = |outcome: &Value, kind: &str| {
         assert_eq!(outcome["err"]["kind"], kind, "{outcome}");
@@ -317,8 +312,7 @@ async fn concurrent_transfers_conserve_the_sum() {
     let db = SqliteDatabase::open(&dir.path().join("state.sqlite3"))
         .await
         .expect("state file");
-    let cipher = SecretCipher::new(EncryptionKey::generate().expect("randomness"));
-    let storage = StorageHost::new(AppStorage::sqlite(db, StorageLimits::default(), cipher));
+    let storage = StorageHost::new(AppStorage::sqlite(db, StorageLimits::default(), cipher()));
     let harness = Harness::start_with_storage(storage, None).await;
     let app = transactions_app(&harness, "transfers", &["storage:app"]).await;
     committed(

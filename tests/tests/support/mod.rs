@@ -267,6 +267,16 @@ fn shared_cache() -> CacheMode {
     CacheMode::Directory(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiln-artifacts"))
 }
 
+/// A secret cipher under a fresh random key, for a test's own app storage.
+pub fn cipher() -> kiln_state::SecretCipher {
+    kiln_state::SecretCipher::new(kiln_state::EncryptionKey::generate().expect("randomness"))
+}
+
+/// App storage in memory under `limits`, for [`Harness::start_with_storage`].
+pub fn memory_storage(limits: kiln_state::StorageLimits) -> StorageHost {
+    StorageHost::new(kiln_state::AppStorage::in_memory(limits, cipher()))
+}
+
 /// The JSON result of a successful invocation.
 pub fn ok_json(invoked: &Invoked) -> Value {
     match &invoked.result {
