@@ -35,9 +35,13 @@
 //! not searched for: they would match ordinary text, and no Atlassian
 //! credential is that short. For the same reason, a secret holding escapes
 //! of its own (`ab%0e…`, never an Atlassian credential) whose decoded form
-//! is shorter than that is found as sent and in base64, but not through
-//! escapes around it (`\u0025` for its `%`): the view decodes those escapes
-//! and the secret's own together. (Found by the `redaction` fuzz target.)
+//! is shorter than that is found as sent, in base64 and through one layer
+//! of escapes around it (`\u0025` for its `%`), but not through two: the
+//! nested view decodes those escapes and the secret's own together, and the
+//! one-layer view (searched whenever the nested one nested, so that a secret
+//! whose last character decodes to an introducer, `%5c` before a `"`, is not
+//! read together with the text after it) sees them still escaped once.
+//! (Found by the `redaction` fuzz target and its property test.)
 //!
 //! **The marker.** It is the same whatever it replaces, so it tells nothing
 //! of the secret's length or form. It holds no escape introducer (`%`, `\`,
@@ -337,6 +341,18 @@ fn find_spans(matcher: &Matcher, text: &[u8]) -> Vec<(usize, usize)> {
         matcher.push_all(&view.bytes, &mut spans, |start, end| {
             (view.raw_start(start), view.raw_end(end))
         });
+        // A nested escape is one reading of its bytes: a secret whose own
+        // last character decodes to an introducer (`%5c` for `\`) would be
+        // read together with the literal text after it (`%5c"` as `"`), so
+        // the secret would lose that character in the view. One layer of
+        // decoding reads every escape alone; searched only when the view
+        // nested (rare: answers without a credential hold no `%25`, `%5c`).
+        if view.nested {
+            let single = decode_layers(text, 1);
+            matcher.push_all(&single.bytes, &mut spans, |start, end| {
+                (single.raw_start(start), single.raw_end(end))
+            });
+        }
     }
     if spans.is_empty() {
         return spans;
@@ -376,6 +392,8 @@ struct View {
     /// One per decoded escape, in order: its position in `bytes`, and its
     /// start and length in the original text.
     escapes: Vec<Escape>,
+    /// Whether an escape was read through more than one layer.
+    nested: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -413,8 +431,14 @@ impl View {
 }
 
 fn decode(text: &[u8]) -> View {
+    decode_layers(text, MAX_ESCAPE_LAYERS)
+}
+
+/// The view of `text` with escapes nested up to `layers` deep.
+fn decode_layers(text: &[u8], layers: usize) -> View {
     let mut bytes = Vec::with_capacity(text.len());
     let mut escapes = Vec::new();
+    let mut nested = false;
     let mut at = 0;
     while at < text.len() {
         let Some(next) = memchr::memchr3(b'%', b'\\', b'&', &text[at..]) else {
@@ -423,8 +447,9 @@ fn decode(text: &[u8]) -> View {
         };
         let intro = at + next;
         bytes.extend_from_slice(&text[at..intro]);
-        match escape_at(text, intro) {
-            Some((byte, raw_len)) => {
+        match escape_at(text, intro, layers) {
+            Some((byte, raw_len, depth)) => {
+                nested |= depth > 1;
                 escapes.push(Escape {
                     at: bytes.len(),
                     raw_start: intro,
@@ -439,24 +464,31 @@ fn decode(text: &[u8]) -> View {
             }
         }
     }
-    View { bytes, escapes }
+    View {
+        bytes,
+        escapes,
+        nested,
+    }
 }
 
-/// The escape starting at `text[at]` (an introducer), possibly nested: the
-/// character it stands for and its length.
-fn escape_at(text: &[u8], at: usize) -> Option<(u8, usize)> {
+/// The escape starting at `text[at]` (an introducer), nested up to `layers`
+/// deep: the character it stands for, its length and how many layers it
+/// took.
+fn escape_at(text: &[u8], at: usize, layers: usize) -> Option<(u8, usize, usize)> {
     let (mut byte, body) = escape_body(text[at], &text[at + 1..], false)?;
     let mut end = at + 1 + body;
-    for _ in 1..MAX_ESCAPE_LAYERS {
+    let mut depth = 1;
+    while depth < layers {
         match escape_body(byte, &text[end..], true) {
             Some((inner, body)) => {
                 byte = inner;
                 end += body;
+                depth += 1;
             }
             None => break,
         }
     }
-    Some((byte, end - at))
+    Some((byte, end - at, depth))
 }
 
 /// Decodes what follows introducer `intro`: the character and how many
@@ -719,15 +751,19 @@ mod tests {
     }
 
     #[test]
-    fn a_secret_decoding_shorter_than_the_minimum_is_not_found_through_escapes() {
+    fn a_secret_decoding_shorter_than_the_minimum_is_found_through_one_layer_of_escapes() {
         // The fuzz target's finding: the view reads `\u0025` + `0e` as `%0e`,
         // so the JSON-escaped secret looks like the secret decoded, which is
-        // searched for only from MIN_SECRET_BYTES on.
+        // searched for only from MIN_SECRET_BYTES on. The one-layer view,
+        // searched whenever the view nested, reads `\u0025` alone: the
+        // secret as sent.
         let json_escaped = |s: &str| s.replace('%', "\\u0025");
         let short = "Fcn%%0ekkkkk"; // decodes to 10 bytes
         let redactor = Redactor::new([short.as_bytes()]);
         assert!(redactor.finds_in(short.as_bytes()));
-        assert!(!redactor.finds_in(json_escaped(short).as_bytes()));
+        let mut text = format!("<{}>", json_escaped(short)).into_bytes();
+        assert_eq!(redactor.redact(&mut text), 1);
+        assert_eq!(text, format!("<{MARKER}>").as_bytes());
         let long = "Fcn%%0ekkkkkkk"; // decodes to 12 bytes
         let redactor = Redactor::new([long.as_bytes()]);
         let mut text = format!("<{}>", json_escaped(long)).into_bytes();
