@@ -105,11 +105,11 @@ fn module(key: &str) -> ModuleKey {
 }
 
 fn event(installation: &Installation, n: usize) -> NewEvent {
-    NewEvent {
-        installation: installation.clone(),
-        module_key: module("on-issue"),
-        payload: format!("{{\"n\":{n}}}").into_bytes(),
-    }
+    NewEvent::new(
+        installation.clone(),
+        module("on-issue"),
+        format!("{{\"n\":{n}}}").into_bytes(),
+    )
 }
 
 fn delivery(id: &str) -> DeliveryKey {
@@ -227,11 +227,7 @@ async fn hostile_inputs_are_typed_errors(h: &Harness) {
     let odd = ModuleKey::new("k'\"%_\\;--é😀/..").unwrap();
     let payload: Vec<u8> = (0..=255u8).collect();
     s.enqueue(
-        &[NewEvent {
-            installation: a.clone(),
-            module_key: odd.clone(),
-            payload: payload.clone(),
-        }],
+        &[NewEvent::new(a.clone(), odd.clone(), payload.clone())],
         T0,
     )
     .await
@@ -1461,11 +1457,7 @@ async fn web_trigger_ids_added_at_once_across_replicas_issue_one(h: &Harness) {
 }
 
 fn tick(installation: &Installation) -> NewEvent {
-    NewEvent {
-        installation: installation.clone(),
-        module_key: module("hourly"),
-        payload: b"{}".to_vec(),
-    }
+    NewEvent::new(installation.clone(), module("hourly"), b"{}".to_vec())
 }
 
 const HOUR: i64 = 3_600_000;
