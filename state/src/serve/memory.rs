@@ -53,7 +53,6 @@ struct Inner {
 struct Job {
     succeeded: u64,
     discarded: u64,
-    cancelled: bool,
     created_at: i64,
 }
 
@@ -87,6 +86,8 @@ struct Event {
     job: Option<JobKey>,
     retry_reason: Option<String>,
     retry_data: Option<String>,
+    /// Its job was cancelled while it was stored: a failure ends it (`job_cancelled`).
+    job_cancelled: bool,
 }
 
 impl Event {
@@ -181,6 +182,7 @@ impl Inner {
                     job: event.job.clone(),
                     retry_reason: None,
                     retry_data: None,
+                    job_cancelled: false,
                 },
             );
             if let Some(job) = &event.job
@@ -190,7 +192,6 @@ impl Inner {
                 slot.insert(Job {
                     succeeded: 0,
                     discarded: 0,
-                    cancelled: false,
                     created_at: now.0,
                 });
                 if let Some(registered) = self.registry.get_mut(&event.installation) {
@@ -226,13 +227,6 @@ impl Inner {
         retry: Option<(&str, Option<&str>)>,
         limits: &QueueLimits,
     ) -> LeaseOutcome {
-        let cancelled = self.events.get(&lease.event.0).is_some_and(|e| {
-            e.job.as_ref().is_some_and(|job| {
-                self.jobs
-                    .get(&(e.installation.clone(), job.clone()))
-                    .is_some_and(|j| j.cancelled)
-            })
-        });
         let Some(event) = self
             .events
             .get_mut(&lease.event.0)
@@ -244,7 +238,7 @@ impl Inner {
         event.available_at = retry_at.0;
         event.retry_reason = retry.map(|(reason, _)| reason.to_owned());
         event.retry_data = retry.and_then(|(_, data)| data.map(str::to_owned));
-        if event.attempts >= limits.max_attempts || cancelled {
+        if event.attempts >= limits.max_attempts || event.job_cancelled {
             event.state = State::Dead;
             LeaseOutcome::Dead
         } else {
@@ -725,10 +719,17 @@ impl ServeBackend for MemoryServeBackend {
         job: &JobKey,
     ) -> Result<Option<u64>, ServeError> {
         let mut inner = self.inner.lock().await;
-        let Some(row) = inner.jobs.get_mut(&(installation.clone(), job.clone())) else {
+        if !inner
+            .jobs
+            .contains_key(&(installation.clone(), job.clone()))
+        {
             return Ok(None);
-        };
-        row.cancelled = true;
+        }
+        for event in inner.events.values_mut() {
+            if &event.installation == installation && event.job.as_ref() == Some(job) {
+                event.job_cancelled = true;
+            }
+        }
         let ready: Vec<i64> = inner
             .events
             .iter()

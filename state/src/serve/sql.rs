@@ -289,12 +289,22 @@ pub(crate) const JOB_STATS: &str = "SELECT j.succeeded, j.discarded, \
      FROM queue_jobs j JOIN installations i ON i.id = j.installation_id \
      WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3 AND j.queue = $4 AND j.job_id = $5";
 
-/// Cancelling, step 1: marks the job (one row changed: it exists), so a running event of it
-/// that fails is not retried (`FAIL_EVENT`). Takes the job's row lock first; the deletes
-/// that follow only match ready rows, which no completion or failure holds, so this cannot
-/// wait in a cycle with them.
-pub(crate) const CANCEL_JOB: &str = "UPDATE queue_jobs SET cancelled = 1 \
+/// Whether the installation has the job (cancelling an unknown job changes nothing).
+pub(crate) const JOB_EXISTS: &str = "SELECT installation_id FROM queue_jobs \
      WHERE installation_id = $1 AND queue = $2 AND job_id = $3";
+
+/// PostgreSQL, cancelling, step 0: locks the job's events in one order (by id), so two
+/// cancels of one job cannot lock its rows in opposite orders and wait in a cycle.
+pub(crate) const PG_LOCK_JOB_EVENTS: &str = "SELECT id FROM event_queue \
+     WHERE installation_id = $1 AND job_queue = $2 AND job_id = $3 ORDER BY id FOR UPDATE";
+
+/// Cancelling, step 1: marks every stored event of the job, whatever its state, so one
+/// leased now (or claimed by a claim that committed just before) ends on its next failure
+/// (`FAIL_EVENT`) instead of being retried. Its row locks are held to the commit, so no
+/// claim, failure or completion of the job's events lands between this and step 2. Only
+/// event rows are locked (never the job's row), the lock order's step 3.
+pub(crate) const MARK_JOB_CANCELLED: &str = "UPDATE event_queue SET job_cancelled = 1 \
+     WHERE installation_id = $1 AND job_queue = $2 AND job_id = $3";
 
 /// Cancelling, step 2: the job's events that are not leased: ready, delayed or waiting for
 /// a retry. Leased ones (even lapsed) stay with their claimer.
@@ -323,12 +333,10 @@ pub(crate) const LOWER_TOTAL_DEPTH: &str =
 
 /// A failed attempt (a plain failure, `$4` NULL, or a consumer's requested retry with its
 /// reason and data): back to ready at `$2`, or dead when its attempts are used up or its job
-/// was cancelled meanwhile (nothing of a cancelled job runs again). Fenced like completing.
+/// was cancelled meanwhile (nothing of a cancelled job runs again). Fenced like completing;
+/// the row's own `job_cancelled`, read under its lock, decides.
 pub(crate) const FAIL_EVENT: &str = "UPDATE event_queue SET \
-     state = CASE WHEN attempts >= $1 OR EXISTS (SELECT 1 FROM queue_jobs j \
-         WHERE j.installation_id = event_queue.installation_id \
-         AND j.queue = event_queue.job_queue AND j.job_id = event_queue.job_id \
-         AND j.cancelled = 1) THEN 2 ELSE 0 END, \
+     state = CASE WHEN attempts >= $1 OR job_cancelled = 1 THEN 2 ELSE 0 END, \
      available_at = $2, lease_expires_at = NULL, last_error = $3, \
      retry_reason = $4, retry_data = $5 \
      WHERE id = $6 AND state = 1 AND attempts = $7 RETURNING state";

@@ -14,10 +14,10 @@
 //! 6. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
 //! 7. the `queue_total` row, last.
 //!
-//! Two writes step outside it without a cycle: a cancel takes its job's row before event
-//! rows, but then deletes only ready rows, which no holder of a job row holds (completions
-//! and failures hold leased rows, discards dead ones); an enqueue inserts job rows after
-//! `queue_total`, but new ones, which no one else can hold.
+//! A cancel locks its job's event rows in id order (PostgreSQL), as a claim would meet
+//! them, and never its job's row: its mark is on the event rows. An enqueue inserts
+//! job rows after `queue_total`, outside the order, but new ones, which no one else can
+//! hold. A cancel never locks a job's row: its mark is on the event rows.
 //!
 //! On SQLite the file's single write lock makes the order moot, and the same code runs.
 
@@ -1252,17 +1252,30 @@ where
             write.rollback().await?;
             return Ok(None);
         };
-        let marked = sqlx::query(sql::CANCEL_JOB)
+        let known: Option<i64> = sqlx::query_scalar(sql::JOB_EXISTS)
+            .bind(id)
+            .bind(job.queue.as_str())
+            .bind(job.id.as_str())
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        if known.is_none() {
+            write.rollback().await?;
+            return Ok(None);
+        }
+        if D::ENGINE == Engine::Postgres {
+            sqlx::query(sql::PG_LOCK_JOB_EVENTS)
+                .bind(id)
+                .bind(job.queue.as_str())
+                .bind(job.id.as_str())
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        sqlx::query(sql::MARK_JOB_CANCELLED)
             .bind(id)
             .bind(job.queue.as_str())
             .bind(job.id.as_str())
             .execute(&mut *write.tx)
-            .await?
-            .rows_affected();
-        if marked == 0 {
-            write.rollback().await?;
-            return Ok(None);
-        }
+            .await?;
         let removed = sqlx::query(sql::DELETE_READY_JOB_EVENTS)
             .bind(id)
             .bind(job.queue.as_str())
