@@ -74,6 +74,11 @@ const SQLITE_MIGRATIONS: Migrations = &[
         "app storage: expiring values and entry metadata",
         include_str!("../migrations/sqlite/0005_storage_expiry.sql"),
     ),
+    (
+        6,
+        "async-event jobs, delayed events and requested retries",
+        include_str!("../migrations/sqlite/0006_queue_jobs.sql"),
+    ),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -57,6 +57,11 @@ const POSTGRES_MIGRATIONS: Migrations = &[
         "app storage: expiring values and entry metadata",
         include_str!("../migrations/postgres/0005_storage_expiry.sql"),
     ),
+    (
+        6,
+        "async-event jobs, delayed events and requested retries",
+        include_str!("../migrations/postgres/0006_queue_jobs.sql"),
+    ),
 ];
 
 /// Connections per replica by default: enough for a serve process's workers and requests,
