@@ -652,6 +652,24 @@ impl ServeState {
     /// the next claim ([`ClaimedEvent::retry`]). A reason over
     /// [`MAX_RETRY_REASON_BYTES`] or data over [`MAX_RETRY_DATA_BYTES`] is refused
     /// ([`JobError`]) and nothing changes: the caller then fails the event plainly.
+    /// The attempt failed and must not run again (a queue event whose consumer failed on
+    /// its own terms): dead-lettered now, whatever attempts are left, and counted as failed
+    /// in its job. `LeaseLost` as [`ServeState::fail`].
+    pub async fn fail_for_good(
+        &self,
+        lease: Lease,
+        error: &str,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let error = queue::bounded_error(error);
+        // `fail`'s own rule, with no attempt left after this one.
+        let last_attempt = QueueLimits {
+            max_attempts: lease.attempt,
+            ..self.limits.queue
+        };
+        self.backend.fail(lease, &error, &last_attempt, now).await
+    }
+
     pub async fn retry_later(
         &self,
         lease: Lease,
