@@ -15,4 +15,5 @@ mod serve_contract;
 mod serve_processes;
 mod sqlite_file;
 mod storage_contract;
+mod storage_expiry;
 mod variables;
