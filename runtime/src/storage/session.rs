@@ -312,7 +312,9 @@ fn guest_error(error: StateError) -> StorageError {
         StateError::InvalidCursor(_) => StorageError::InvalidCursor,
         error @ (StateError::ValueTooLarge { .. }
         | StateError::ValueTooDeep { .. }
-        | StateError::ValueNotJson) => StorageError::InvalidValue(error.to_string()),
+        | StateError::ValueNotJson
+        // kiln:app@0.4.0: a time to live of 0 or over the limit is `invalid-value`.
+        | StateError::InvalidTtl { .. }) => StorageError::InvalidValue(error.to_string()),
         StateError::PageSize { requested, .. } => StorageError::InvalidLimit(requested),
         error @ StateError::QuotaExceeded { .. } => StorageError::QuotaExceeded(error.to_string()),
         StateError::InvalidTransaction(error) => {
