@@ -16,4 +16,5 @@ mod serve_jobs;
 mod serve_processes;
 mod sqlite_file;
 mod storage_contract;
+mod storage_expiry;
 mod variables;

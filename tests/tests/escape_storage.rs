@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use kiln_runtime::{Invocation, InvocationFailure, LoadedApp, StorageHost};
 use kiln_state::storage::{
     BackendError, BatchOutcome, BatchWrite, Change, Condition, InstallationId, MemoryBackend,
-    ScanRange, Space, StorageBackend, StorageKey, StoredEntry, WriteOutcome,
+    ScanRange, Space, StorageBackend, StorageKey, StoredEntry, UnixMillis, WriteOutcome,
 };
 use kiln_state::{AppStorage, Installation, SqliteDatabase, StorageLimits};
 use kiln_tests::programs::{STORAGE, TRANSACTIONS};
@@ -425,11 +425,13 @@ impl StorageBackend for SlowBackend {
         id: InstallationId,
         space: Space,
         key: &StorageKey,
+        now: UnixMillis,
     ) -> Result<Option<StoredEntry>, BackendError> {
         tokio::time::sleep(self.delay).await;
-        self.inner.get(id, space, key).await
+        self.inner.get(id, space, key, now).await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn write(
         &self,
         id: InstallationId,
@@ -438,9 +440,10 @@ impl StorageBackend for SlowBackend {
         change: Change<'_>,
         condition: Condition,
         max_total_bytes: u64,
+        now: UnixMillis,
     ) -> Result<WriteOutcome, BackendError> {
         self.inner
-            .write(id, space, key, change, condition, max_total_bytes)
+            .write(id, space, key, change, condition, max_total_bytes, now)
             .await
     }
 
@@ -450,9 +453,10 @@ impl StorageBackend for SlowBackend {
         space: Space,
         writes: &[BatchWrite<'_>],
         max_total_bytes: u64,
+        now: UnixMillis,
     ) -> Result<BatchOutcome, BackendError> {
         self.inner
-            .write_all(id, space, writes, max_total_bytes)
+            .write_all(id, space, writes, max_total_bytes, now)
             .await
     }
 
@@ -462,12 +466,17 @@ impl StorageBackend for SlowBackend {
         space: Space,
         range: ScanRange<'_>,
         limit: u32,
+        now: UnixMillis,
     ) -> Result<Vec<(Vec<u8>, StoredEntry)>, BackendError> {
-        self.inner.scan(id, space, range, limit).await
+        self.inner.scan(id, space, range, limit, now).await
     }
 
-    async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError> {
-        self.inner.bytes_used(id).await
+    async fn bytes_used(&self, id: InstallationId, now: UnixMillis) -> Result<u64, BackendError> {
+        self.inner.bytes_used(id, now).await
+    }
+
+    async fn purge_expired(&self, now: UnixMillis, limit: u32) -> Result<u64, BackendError> {
+        self.inner.purge_expired(now, limit).await
     }
 
     async fn installations(

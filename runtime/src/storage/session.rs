@@ -346,6 +346,7 @@ fn guest_error(error: StateError) -> StorageError {
         error @ (StateError::ValueTooLarge { .. }
         | StateError::ValueTooDeep { .. }
         | StateError::ValueNotJson
+        // kiln:app@0.4.0: a time to live of 0 or over the limit is `invalid-value`.
         | StateError::InvalidTtl { .. }) => StorageError::InvalidValue(error.to_string()),
         StateError::PageSize { requested, .. } => StorageError::InvalidLimit(requested),
         error @ StateError::QuotaExceeded { .. } => StorageError::QuotaExceeded(error.to_string()),

@@ -88,12 +88,18 @@ pub(crate) const PURGE_DUE: &str = "SELECT installation_id, COUNT(*) FROM (\
 pub(crate) const LOCK_USAGE: &str = "UPDATE storage_usage SET bytes_used = bytes_used \
      WHERE installation_id = $1 RETURNING bytes_used";
 
-/// Up to `$3` of the installation's entries expired at `$2`, earliest first, and their
-/// sizes. Secrets never match (`expires_at` is NULL).
+/// Up to `$3` of the installation's values (`$4`: [`Space::Values`]) expired at `$2`,
+/// earliest first, and their sizes. The subquery walks the partial index; the delete then
+/// finds each row by primary key, so the statement costs what it removes (an `expires_at`
+/// test outside the subquery would let the planner walk every expired row of the
+/// installation instead). It runs under the installation's write lock, so the rows the
+/// subquery picked are still expired when they are deleted.
+///
+/// [`Space::Values`]: super::Space::Values
 pub(crate) const PURGE_INSTALLATION: &str = "DELETE FROM storage_entries \
-     WHERE installation_id = $1 AND expires_at <= $2 AND key IN (\
+     WHERE installation_id = $1 AND key IN (\
      SELECT key FROM storage_entries WHERE installation_id = $1 AND expires_at <= $2 \
-     ORDER BY expires_at LIMIT $3) \
+     ORDER BY expires_at LIMIT $3) AND space = $4 \
      RETURNING CAST(length(key) + length(value) AS BIGINT)";
 
 /// A page of installations by id, for host-wide passes (key rotation).

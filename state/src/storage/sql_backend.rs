@@ -304,11 +304,13 @@ where
                 write.rollback().await?;
                 continue;
             };
-            // Rows a write replaced meanwhile are no longer due and are not matched.
+            // Under the lock: rows a write replaced before it are no longer due and are not
+            // picked; no write can replace one now until this commits.
             let sizes: Vec<i64> = sqlx::query_scalar(sql::PURGE_INSTALLATION)
                 .bind(installation)
                 .bind(now.0)
                 .bind(count)
+                .bind(Space::Values.code())
                 .fetch_all(&mut *write.tx)
                 .await?;
             let mut freed = 0u64;
