@@ -28,10 +28,9 @@ pub const MAX_DEPTH: usize = 31;
 pub const DEFAULT_PAGE_SIZE: u32 = 10;
 /// Forge's largest page size.
 pub const MAX_PAGE_SIZE: u32 = 100;
-/// The longest time to live the fake accepts by default: one year.
-/// The host bounds it too (the WIT leaves the bound to the host), so a test
-/// of an app that stores for longer should set the host's bound with
-/// [`StorageFake::max_ttl`].
+/// The longest time to live: 365 days, the host's default bound
+/// (`DEFAULT_MAX_TTL` in `state/src/storage/limits.rs`; Forge names none).
+/// An operator may set another; [`StorageFake::max_ttl`] simulates that.
 pub const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// Marks the fake's cursors, so a cursor from elsewhere is refused as the
