@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use kiln_sdk::events::{
-    EventsError, FUNCTION_RETRY_REQUEST, JobStats, MAX_EVENTS_PER_PUSH, PushEvent, Queue,
-    QueueEvent,
+    EventsError, FUNCTION_RETRY_REQUEST, JobStats, MAX_EVENTS_PER_PUSH, MAX_RETRIES, PushEvent,
+    Queue, QueueEvent,
 };
 use kiln_sdk::prelude::*;
 use kiln_sdk::testing::Fake;
@@ -246,4 +246,37 @@ fn events_pushed_by_a_consumer_wait_for_the_next_delivery() {
     }
     assert!(fake.events().deliver("pages", next_page).is_empty());
     assert_eq!(fake.events().pushes().len(), 3);
+}
+
+#[test]
+fn an_event_is_retried_at_most_max_retries_times_then_fails() {
+    let fake = Fake::install();
+    let queue = Queue::new("work").unwrap();
+    let job = queue.push(&json!({})).unwrap();
+    let always_retry = |event: QueueEvent<Value>, _: &Context| -> Result<u32, AppError> {
+        Err(AppError::retry(
+            Duration::ZERO,
+            FUNCTION_RETRY_REQUEST,
+            Some(json!(event.retry_count())),
+        ))
+    };
+    let mut runs = 0;
+    loop {
+        let delivered = fake.events().deliver("work", always_retry);
+        if delivered.is_empty() {
+            break;
+        }
+        runs += delivered.len();
+        // A retry of zero seconds waits one.
+        fake.advance(Duration::from_secs(1));
+    }
+    assert_eq!(runs, 1 + MAX_RETRIES as usize);
+    assert_eq!(
+        fake.events().stats(&job),
+        JobStats {
+            success: 0,
+            in_progress: 0,
+            failed: 1
+        }
+    );
 }

@@ -102,6 +102,10 @@ pub const MAX_PUSH_BYTES: usize = 200 * 1024;
 /// The longest queue name, in bytes (Forge's rule).
 pub const MAX_QUEUE_NAME_BYTES: usize = 255;
 
+/// How many times an event is retried at most (Forge's four): the attempt
+/// after the last one that asked for a retry counts as failed instead.
+pub const MAX_RETRIES: u32 = 4;
+
 /// Forge's `retryReason` for a consumer that asks for its event again
 /// ([`AppError::retry`](crate::AppError::retry)).
 pub const FUNCTION_RETRY_REQUEST: &str = "FUNCTION_RETRY_REQUEST";
@@ -353,8 +357,10 @@ pub struct QueueEvent<T = serde_json::Value> {
     /// This event's id, stable across its retries: a key for work that must
     /// happen once.
     pub event_id: String,
-    /// Present when the host delivers the event again because the consumer
-    /// asked ([`AppError::retry`](crate::AppError::retry)).
+    /// Present when the host delivers the event again: the consumer asked
+    /// ([`AppError::retry`](crate::AppError::retry)), or the platform
+    /// stopped its last run (Forge's reasons: `FUNCTION_TIME_OUT`,
+    /// `FUNCTION_OUT_OF_MEMORY`, `FUNCTION_PLATFORM_UNKNOWN_ERROR`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_context: Option<RetryContext>,
 }
@@ -375,7 +381,8 @@ pub struct RetryContext {
     /// How many times it was retried, this delivery included (1 on the first
     /// retry).
     pub retry_count: u32,
-    /// The reason the consumer gave, such as [`FUNCTION_RETRY_REQUEST`].
+    /// The reason the consumer gave, such as [`FUNCTION_RETRY_REQUEST`], or
+    /// the host's for a run the platform stopped.
     pub retry_reason: String,
     /// The data the consumer gave with its retry request, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 
 use super::Shared;
 use crate::events::{
-    EventsError, JobId, JobStats, MAX_DELAY, MAX_EVENTS_PER_PUSH, MAX_PUSH_BYTES, QueueEvent,
-    RawPushEvent, RetryContext, is_valid_queue_name,
+    EventsError, JobId, JobStats, MAX_DELAY, MAX_EVENTS_PER_PUSH, MAX_PUSH_BYTES, MAX_RETRIES,
+    QueueEvent, RawPushEvent, RetryContext, is_valid_queue_name,
 };
 use crate::{AppError, Context, TriggerKind};
 
@@ -218,7 +218,9 @@ pub struct Delivery {
     pub job_id: JobId,
     /// The consumer's JSON result, or its error. An
     /// [`AppError::Retry`] puts the event back, due after the requested
-    /// time with a `retryContext`; any other error fails the event.
+    /// time with a `retryContext` (at most
+    /// [`MAX_RETRIES`](crate::events::MAX_RETRIES) times; then the event
+    /// fails, as on the host); any other error fails the event.
     pub outcome: Result<serde_json::Value, AppError>,
 }
 
@@ -368,6 +370,12 @@ impl<'a> EventsFake<'a> {
             let event = &mut job.events[e];
             match &outcome {
                 Ok(_) => event.status = Status::Succeeded,
+                // As the host: the first attempt and MAX_RETRIES more.
+                Err(AppError::Retry(_))
+                    if event.retry.as_ref().map_or(0, |r| r.retry_count) >= MAX_RETRIES =>
+                {
+                    event.status = Status::Failed;
+                }
                 Err(AppError::Retry(retry)) => {
                     let after = crate::seconds_rounded_up(retry.after);
                     event.due_at = now.saturating_add(after.max(1).saturating_mul(1000));
