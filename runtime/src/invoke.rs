@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::{Store, Trap, UpdateDeadline, WasmBacktrace};
 
-use crate::bindings::{self, AppError, AppPre};
+use crate::bindings::{self, AppError, AppPre, HandlerError, RetryAsked};
 use crate::guest_text::{
     GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
     cap_owned,
@@ -51,6 +51,10 @@ pub struct Invocation {
     /// guest as its `KILN_WEBTRIGGER_URLS` environment entry
     /// ([`crate::guest_env`]); empty outside `runtime serve`.
     pub web_trigger_urls: Vec<(String, String)>,
+    /// How many consumers deep in a chain of pushes this invocation runs:
+    /// 0, unless it is a queue event's consumer (the event's depth). Events
+    /// it pushes are one deeper ([`crate::events`]).
+    pub chain_depth: u32,
 }
 
 impl Default for Invocation {
@@ -63,6 +67,7 @@ impl Default for Invocation {
             trigger: Trigger::default(),
             environment: DEFAULT_ENVIRONMENT.to_owned(),
             web_trigger_urls: Vec::new(),
+            chain_depth: 0,
         }
     }
 }
@@ -99,6 +104,8 @@ pub enum Trigger {
     WebTrigger,
     /// A `scheduledTrigger` module's interval came round.
     Scheduled,
+    /// An event pushed to a queue reached the queue's `consumer` module.
+    QueueEvent,
 }
 
 /// Why an invocation did not run at all (bad input, nothing executed).
@@ -178,6 +185,20 @@ pub enum InvocationFailure {
     ResultTooDeep { limit: usize },
     #[error("the app's result is not valid JSON: {}", GuestText(.message))]
     InvalidResult { message: String },
+    /// A consumer asked to see its event again (Forge's `InvocationError`).
+    /// Only a queue event is retried on request; for any other invocation
+    /// this is a failure like [`InvocationFailure::App`].
+    #[error("the app asked to run again in {after_seconds}s: {}", GuestText(.reason))]
+    RetryRequested {
+        /// At least 1 and at most [`MAX_RETRY_AFTER_SECONDS`].
+        after_seconds: u32,
+        /// Forge's `retryReason`, capped at [`MAX_GUEST_NAME_BYTES`].
+        reason: String,
+        /// JSON text of at most [`MAX_RETRY_DATA_BYTES`] and
+        /// [`MAX_JSON_DEPTH`] levels; `None` when the app gave none, or gave
+        /// text that is not such JSON.
+        data: Option<String>,
+    },
 }
 
 /// The app error's category, for exit codes and hints.
@@ -312,6 +333,14 @@ impl LoadedApp {
             log: log.clone(),
             env,
             egress,
+            events: crate::events::EventsSession::new(
+                self.events.clone(),
+                self.queues.clone(),
+                self.event_limits,
+                installation.clone(),
+                invocation.chain_depth,
+                deadline,
+            ),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -355,7 +384,7 @@ impl LoadedApp {
                     .kiln_app_handler()
                     .call_handle(&mut store, &handler, payload, &context)
                     .await?;
-                Ok(returned.map_err(AppError::from))
+                Ok(returned.map_err(HandlerError::from))
             }};
         }
         let call = async {
@@ -370,12 +399,15 @@ impl LoadedApp {
                         module_key,
                     };
                     let app = pre.instantiate_async(&mut store).await?;
-                    app.kiln_app_handler()
+                    let returned = app
+                        .kiln_app_handler()
                         .call_handle(&mut store, &handler, payload, &context)
-                        .await
+                        .await?;
+                    Ok(returned.map_err(HandlerError::from))
                 }
                 AppPre::V0_2(pre) => call_handle!(pre, v0_2),
                 AppPre::V0_3(pre) => call_handle!(pre, v0_3),
+                AppPre::V0_4(pre) => call_handle!(pre, v0_4),
             }
         };
         let outcome = tokio::time::timeout(self.limits.timeout + DEADLINE_GRACE, call).await;
@@ -391,7 +423,7 @@ impl LoadedApp {
                 let state = store.data();
                 let result = match returned {
                     Ok(Ok(json)) => self.check_result(json),
-                    Ok(Err(app_error)) => Err(app_failure(app_error)),
+                    Ok(Err(app_error)) => Err(handler_failure(app_error)),
                     Err(error) => Err(classify_trap(
                         &error,
                         state.limiter.hit(),
@@ -478,6 +510,37 @@ impl LoadedApp {
             }
         })?;
         Ok(json)
+    }
+}
+
+/// Longest delay a consumer may ask for before its event runs again:
+/// Forge's bound on a push's delay, so an app cannot park an event in the
+/// queue (counted against its depth) for longer than it could push one.
+pub const MAX_RETRY_AFTER_SECONDS: u32 = 900;
+
+/// Most bytes of `retryData` kept with a retried event: it is stored in the
+/// queue and handed back, so it is bounded like the event's own metadata,
+/// not like its body.
+pub const MAX_RETRY_DATA_BYTES: usize = 4 * 1024;
+
+/// What a handler's error becomes: a retry request bounded here, before
+/// the host keeps any of it, or the app's failure.
+fn handler_failure(error: HandlerError) -> InvocationFailure {
+    match error {
+        HandlerError::App(error) => app_failure(error),
+        HandlerError::Retry(RetryAsked {
+            after_seconds,
+            reason,
+            data,
+        }) => InvocationFailure::RetryRequested {
+            after_seconds: after_seconds.clamp(1, MAX_RETRY_AFTER_SECONDS),
+            reason: cap_owned(reason, MAX_GUEST_NAME_BYTES),
+            data: data.filter(|text| {
+                text.len() <= MAX_RETRY_DATA_BYTES
+                    && exceeds_depth(text, MAX_JSON_DEPTH).is_none()
+                    && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+            }),
+        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! Kiln's host: runs untrusted Jira app components in a wasmtime sandbox.
 //!
-//! An app is a WebAssembly component of a `kiln:app` world (`0.1.0`, `0.2.0`
-//! or `0.3.0`, [`bindings`]) plus a manifest. The only way out of the sandbox is the `request-jira` import:
+//! An app is a WebAssembly component of a `kiln:app` world (`0.1.0` to
+//! `0.4.0`, [`bindings`]) plus a manifest. The only way out of the sandbox is the `request-jira` import:
 //! the host validates the path, matches the route against the catalogue,
 //! checks the manifest's scopes, attaches the credential itself and returns
 //! the response. The guest never holds a credential.
@@ -24,6 +24,7 @@ pub mod consent;
 pub mod credentials;
 pub mod egress;
 pub mod engine;
+pub mod events;
 pub mod guest_env;
 /// Guest text made safe to print (its own crate, shared with the guest build).
 pub use kiln_guest_text as guest_text;

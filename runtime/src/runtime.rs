@@ -64,6 +64,12 @@ pub struct RuntimeOptions {
     /// chooses private memory kept until it exits
     /// ([`crate::cache::ArtifactMemory`]).
     pub artifact_memory: ArtifactMemory,
+    /// Where apps' pushed events go (`kiln:app@0.4.0`'s `events`): `runtime
+    /// serve`'s persistent queue, `runtime run`'s in-process one. `None`:
+    /// every events call answers `unavailable`.
+    pub events: Option<Arc<dyn crate::events::EventSink>>,
+    /// Forge's per-push limits and Kiln's chain bound.
+    pub event_limits: crate::events::EventLimits,
 }
 
 impl Default for RuntimeOptions {
@@ -79,6 +85,8 @@ impl Default for RuntimeOptions {
             egress: EgressConfig::default(),
             fuel: FuelMetering::default(),
             artifact_memory: ArtifactMemory::default(),
+            events: None,
+            event_limits: crate::events::EventLimits::default(),
         }
     }
 }
@@ -182,6 +190,11 @@ impl Runtime {
         )
         .map_err(|e| RuntimeError::Engine(e.to_string()))?;
         bindings::v0_3::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
+        bindings::v0_4::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
             &mut linker,
             |state| state,
         )
@@ -362,6 +375,9 @@ impl Runtime {
                 config: self.options.egress.clone(),
             }),
             app_id: Arc::from(manifest.app.id.as_str()),
+            events: self.options.events.clone(),
+            queues: Arc::new(crate::events::Queues::of_manifest(&manifest)),
+            event_limits: self.options.event_limits,
             manifest: Arc::new(manifest),
             limits,
             client: self.client.clone(),
@@ -399,11 +415,45 @@ pub struct LoadedApp {
     /// [`Runtime`] refuses one it cannot count).
     pub(crate) counts_fuel: bool,
     pub(crate) from_cache: bool,
+    pub(crate) events: Option<Arc<dyn crate::events::EventSink>>,
+    /// The manifest's queues and their consumers.
+    pub(crate) queues: Arc<crate::events::Queues>,
+    pub(crate) event_limits: crate::events::EventLimits,
+}
+
+/// What a queue event runs: the consumer module's function, and the
+/// resolver method when the consumer names one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerTarget {
+    pub function: String,
+    pub resolver_method: Option<String>,
 }
 
 impl LoadedApp {
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The function (and resolver method) the consumer module `key` runs;
+    /// `Err`: the manifest has no such consumer (a queued event outlived
+    /// its module), said in a sentence naming nothing of the event.
+    pub fn consumer_target(&self, key: &str) -> Result<ConsumerTarget, String> {
+        let consumer = self
+            .manifest
+            .consumers()
+            .iter()
+            .find(|consumer| consumer.key == key)
+            .ok_or_else(|| "the app no longer declares the event's consumer module".to_owned())?;
+        let function = consumer
+            .function_key()
+            .ok_or_else(|| "the consumer module names no function".to_owned())?;
+        Ok(ConsumerTarget {
+            function: function.to_owned(),
+            resolver_method: consumer
+                .resolver
+                .as_ref()
+                .and_then(|resolver| resolver.method.clone()),
+        })
     }
 
     /// The app storage this app's invocations use (and its config variables live in),

@@ -37,6 +37,13 @@ impl Clock {
         }
     }
 
+    /// This clock as app storage reads it (expiry, entry metadata): under a manual clock,
+    /// values expire when the operator moves time, as leases and schedules do.
+    pub fn for_storage(&self) -> kiln_state::storage::Clock {
+        let clock = self.clone();
+        Arc::new(move || clock.now())
+    }
+
     pub fn is_manual(&self) -> bool {
         matches!(self, Clock::Manual(_))
     }

@@ -28,11 +28,17 @@
 //! What is retried: a run the sandbox stopped (timeout, trap, limits) or could not start.
 //! An app that *returned* an error is done: Forge does not retry a function that failed on
 //! its own terms, and a retry would repeat whatever Jira writes it made before failing.
+//! A queue event (`consumer` module) follows Forge's rule for async events
+//! ([`kiln_runtime::events::EventOutcome`]): it also comes back when its consumer asks
+//! (`InvocationError`), after the delay it asked for, with its `retryContext`; one that
+//! failed on its own terms counts as failed in its job's stats (dead-lettered at once).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln_runtime::PayloadSource;
+use kiln_runtime::events::outcome::UNKNOWN_ERROR_REASON;
+use kiln_runtime::events::{Envelope, EventOutcome, RetryContext};
 use kiln_state::serve::{ClaimedEvent, Lease, LeaseOutcome, LeaseRenewal, UnixMillis};
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
@@ -128,7 +134,16 @@ pub async fn worker(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
 /// What the queue should do with a finished event.
 enum Verdict {
     Complete,
+    /// Again after the queue's backoff.
     Retry(String),
+    /// Again after `after` (the queue's backoff when `None`), with this `retryContext`.
+    RetryLater {
+        after: Option<Duration>,
+        reason: String,
+        data: Option<String>,
+    },
+    /// Failed for good: a consumer that failed on its own terms.
+    Dead(String),
 }
 
 /// Runs a claimed event in the run slot `_slot` (released when this returns), recording its
@@ -167,9 +182,22 @@ pub async fn run(
         );
         return;
     }
+    let now = shared.clock.now();
     let outcome = match &verdict {
         Verdict::Complete => shared.state.complete(lease).await,
-        Verdict::Retry(error) => shared.state.fail(lease, error, shared.clock.now()).await,
+        Verdict::Retry(error) => shared.state.fail(lease, error, now).await,
+        Verdict::RetryLater {
+            after,
+            reason,
+            data,
+        } => {
+            let after = after.unwrap_or_else(|| shared.state.limits().queue.backoff(lease.attempt));
+            shared
+                .state
+                .retry_later(lease, after, reason, data.as_deref(), now)
+                .await
+        }
+        Verdict::Dead(error) => shared.state.fail_for_good(lease, error, now).await,
     };
     match outcome {
         Ok(LeaseOutcome::Completed) => {
@@ -268,21 +296,37 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     }
     let manifest = installed.manifest();
     let key = event.module_key.as_str();
-    let (kind, function) = if let Some(t) = manifest.triggers().iter().find(|t| t.key == key) {
-        (TriggerKind::ProductEvent, t.function.clone())
-    } else if let Some(s) = manifest.scheduled_triggers().iter().find(|s| s.key == key) {
-        (TriggerKind::Scheduled, s.function.clone())
-    } else {
-        return (
-            Verdict::Retry("the app has no such trigger module".into()),
-            None,
-        );
-    };
-    let Ok(payload) = String::from_utf8(event.payload.clone()) else {
-        return (
-            Verdict::Retry("the stored payload is not UTF-8".into()),
-            None,
-        );
+    let mut chain_depth = 0;
+    let (kind, function, payload) =
+        if let Some(t) = manifest.triggers().iter().find(|t| t.key == key) {
+            (TriggerKind::ProductEvent, t.function.clone(), None)
+        } else if let Some(s) = manifest.scheduled_triggers().iter().find(|s| s.key == key) {
+            (TriggerKind::Scheduled, s.function.clone(), None)
+        } else if manifest.consumers().iter().any(|c| c.key == key) {
+            match consumer_payload(&installed.app, event) {
+                Ok((function, payload, depth)) => {
+                    chain_depth = depth;
+                    (TriggerKind::QueueEvent, function, Some(payload))
+                }
+                Err(why) => return (Verdict::Dead(why), None),
+            }
+        } else {
+            return (
+                Verdict::Retry("the app has no such trigger module".into()),
+                None,
+            );
+        };
+    let payload = match payload {
+        Some(payload) => payload,
+        None => match String::from_utf8(event.payload.clone()) {
+            Ok(payload) => payload,
+            Err(_) => {
+                return (
+                    Verdict::Retry("the stored payload is not UTF-8".into()),
+                    None,
+                );
+            }
+        },
     };
     let app_id = event.installation.app_id().to_owned();
     let mut labels = InvocationLabels {
@@ -293,21 +337,19 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     };
     let slot = SlotInUse::enter(shared);
     let started = Instant::now();
-    let invoked = installed
-        .app
-        .invoke(
-            // The stored text of a delivery or a schedule: parsed again before it runs.
-            invocation_for(
-                shared,
-                &installed,
-                kind,
-                &function,
-                payload,
-                PayloadSource::Text,
-            )
-            .await,
-        )
-        .await;
+    // The stored text of a delivery or a schedule, or a queue event's payload built from
+    // its stored envelope: parsed again before it runs.
+    let mut invocation = invocation_for(
+        shared,
+        &installed,
+        kind,
+        &function,
+        payload,
+        PayloadSource::Text,
+    )
+    .await;
+    invocation.chain_depth = chain_depth;
+    let invoked = installed.app.invoke(invocation).await;
     drop(slot);
     shared
         .metrics
@@ -327,6 +369,31 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
                 tracing::info!(app = %app_id, invocation = %invoked.invocation_id, "{}", kiln_runtime::guest_text::GuestText(&line.message));
             }
             match &invoked.result {
+                result if kind == TriggerKind::QueueEvent => {
+                    labels.outcome = match result {
+                        Ok(_) => "ok".into(),
+                        Err(failure) => failure_kind(failure).into(),
+                    };
+                    match EventOutcome::of(result) {
+                        EventOutcome::Done => Verdict::Complete,
+                        EventOutcome::Failed => Verdict::Dead(
+                            result
+                                .as_ref()
+                                .err()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                        ),
+                        EventOutcome::Retry {
+                            after,
+                            reason,
+                            data,
+                        } => Verdict::RetryLater {
+                            after,
+                            reason,
+                            data,
+                        },
+                    }
+                }
                 Ok(_) => {
                     labels.outcome = "ok".into();
                     Verdict::Complete
@@ -344,4 +411,32 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
         }
     };
     (verdict, Some(labels))
+}
+
+/// A queue event's consumer function, the payload it is invoked with (Forge's event, built
+/// from the stored envelope, with its `retryContext` from the second attempt on) and the
+/// event's chain depth; `Err`: the event cannot run at all (damaged envelope, consumer gone),
+/// said without the event's body.
+fn consumer_payload(
+    app: &kiln_runtime::LoadedApp,
+    event: &ClaimedEvent,
+) -> Result<(String, String, u32), String> {
+    let target = app.consumer_target(event.module_key.as_str())?;
+    let envelope = Envelope::from_stored(&event.payload).map_err(|e| e.to_string())?;
+    let retry = (event.lease.attempt > 1).then(|| {
+        let (reason, data) = match &event.retry {
+            Some(info) => (info.reason.clone(), info.data.clone()),
+            // Claimed again after its claimer died: the platform's failure, in Forge's words.
+            None => (UNKNOWN_ERROR_REASON.to_owned(), None),
+        };
+        RetryContext {
+            retry_count: event.lease.attempt - 1,
+            reason,
+            data,
+        }
+    });
+    let payload = envelope
+        .consumer_payload(retry.as_ref(), target.resolver_method.as_deref())
+        .map_err(|e| e.to_string())?;
+    Ok((target.function, payload, envelope.depth))
 }

@@ -21,6 +21,8 @@ pub enum TriggerKind {
     ProductEvent,
     /// A `scheduledTrigger` interval.
     Scheduled,
+    /// An event an app pushed to one of its queues (`consumer` module).
+    QueueEvent,
 }
 
 impl TriggerKind {
@@ -32,6 +34,7 @@ impl TriggerKind {
             TriggerKind::WebTrigger => Trigger::WebTrigger,
             TriggerKind::ProductEvent => Trigger::ProductEvent,
             TriggerKind::Scheduled => Trigger::Scheduled,
+            TriggerKind::QueueEvent => Trigger::QueueEvent,
         }
     }
 
@@ -40,6 +43,7 @@ impl TriggerKind {
             TriggerKind::WebTrigger => "webtrigger",
             TriggerKind::ProductEvent => "trigger",
             TriggerKind::Scheduled => "scheduledTrigger",
+            TriggerKind::QueueEvent => "consumer",
         }
     }
 }
@@ -63,6 +67,7 @@ pub async fn invocation_for(
         trigger: kind.runtime_trigger(),
         environment: installed.installation.environment().to_owned(),
         web_trigger_urls: web_trigger_urls(shared, installed).await,
+        chain_depth: 0,
     }
 }
 

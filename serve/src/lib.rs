@@ -20,6 +20,7 @@ pub mod consent;
 pub mod dispatch;
 pub mod endpoint;
 pub mod error;
+pub mod events;
 pub mod headers;
 pub mod host;
 pub mod installations;

@@ -113,11 +113,11 @@ async fn queue_run(
             "intervalStart": interval_start.0,
         }
     });
-    let event = NewEvent {
-        installation: installed.installation.clone(),
-        module_key: key.clone(),
-        payload: payload.to_string().into_bytes(),
-    };
+    let event = NewEvent::new(
+        installed.installation.clone(),
+        key.clone(),
+        payload.to_string().into_bytes(),
+    );
     match shared
         .state
         .queue_scheduled_run(interval_start, &event, now)

@@ -93,11 +93,13 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     } = options;
     let limits = config.limits;
     let metrics = Arc::new(Metrics::new());
+    let clock = manual_clock.map_or(Clock::System, Clock::manual);
     let (state, app_storage) = open_state(
         state.or(config.state),
         storage_key.as_ref(),
         previous_storage_keys.as_ref(),
         limits.lease(),
+        &clock,
     )
     .await?;
     let policy = match &config.policy {
@@ -108,7 +110,13 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     // Every app a site's runtime may load is one of `apps`: fuel is counted
     // only if one of them sets a budget.
     let fuel = FuelMetering::for_manifests(apps.iter().map(|app| &app.manifest));
+    // Apps' async events go to the persistent queue, whose workers this wakes.
+    let queued = Arc::new(tokio::sync::Notify::new());
+    let events: Arc<dyn kiln_runtime::events::EventSink> = Arc::new(
+        crate::events::ServeEvents::new(state.clone(), clock.clone(), queued.clone()),
+    );
     let runtime_options = || RuntimeOptions {
+        events: Some(events.clone()),
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
         policy: policy.clone(),
@@ -179,7 +187,6 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         .unwrap_or_else(|| format!("http://{bound}"))
         .trim_end_matches('/')
         .to_owned();
-    let clock = manual_clock.map_or(Clock::System, Clock::manual);
     let shared = Arc::new(Shared::new(
         host,
         state,
@@ -188,6 +195,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         limits,
         public_url.clone(),
         admin_token,
+        queued,
     ));
 
     let mut endpoints = vec![Endpoint::Listening { url: public_url }];
@@ -356,7 +364,11 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
             shared.stop.subscribe(),
         )));
     }
-    tokio::spawn(maintenance(shared.clone(), shared.stop.subscribe()));
+    tokio::spawn(maintenance(
+        shared.clone(),
+        app_storage.clone(),
+        shared.stop.subscribe(),
+    ));
     Ok(Running {
         shared,
         endpoints,
@@ -403,6 +415,7 @@ async fn open_state(
     storage_key: Option<&SecretString>,
     previous_storage_keys: Option<&SecretString>,
     lease: Duration,
+    clock: &Clock,
 ) -> Result<(ServeState, StorageHost), StartError> {
     let location = match location {
         Some(location) => location,
@@ -418,11 +431,10 @@ async fn open_state(
         .await
         .map_err(|e| StartError::State(format!("{}: {e}", location.describe())))?;
     tracing::info!(state = %location.describe(), storage_key_id = %cipher.key_id_hex(), previous_storage_key_ids = ?cipher.previous_key_ids_hex(), lease_seconds = lease.as_secs(), "state opened");
-    let storage = StorageHost::new(AppStorage::new(
-        backends.storage,
-        StorageLimits::default(),
-        cipher,
-    ))
+    let storage = StorageHost::new(
+        AppStorage::new(backends.storage, StorageLimits::default(), cipher)
+            .with_clock(clock.for_storage()),
+    )
     .with_variables_fresh_for(CONFIG_VARIABLES_FRESH_FOR);
     Ok((
         ServeState::new(
@@ -539,8 +551,14 @@ async fn accept_loop(listener: TcpListener, router: Router, shared: Arc<Shared>)
     let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
 }
 
-/// Periodic upkeep: the queue depth gauge, and forgetting expired delivery records.
-async fn maintenance(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+/// Periodic upkeep: the queue depth gauge; hourly, forgetting expired delivery records and
+/// async-event jobs past their retention, and removing expired app storage values (which
+/// every read already treats as absent: the sweep only frees their space).
+async fn maintenance(
+    shared: Arc<Shared>,
+    app_storage: StorageHost,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut last_purge = shared.clock.now();
     loop {
         if let Ok(depth) = shared.state.queue_depth().await {
@@ -559,10 +577,39 @@ async fn maintenance(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "cannot purge delivery records"),
             }
+            match shared.state.purge_jobs(now).await {
+                Ok(purged) if purged > 0 => tracing::info!(purged, "finished jobs forgotten"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "cannot purge jobs"),
+            }
+            purge_expired_values(&app_storage, now).await;
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}
             _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Removes expired app storage values, a bounded batch at a time, until a batch comes back
+/// short (or a sweep's worth of batches ran: the next hour takes the rest).
+async fn purge_expired_values(app_storage: &StorageHost, now: UnixMillis) {
+    const BATCHES_PER_SWEEP: u32 = 100;
+    let batch = kiln_state::storage::MAX_PURGE_BATCH;
+    for _ in 0..BATCHES_PER_SWEEP {
+        match app_storage.storage().purge_expired(now, batch).await {
+            Ok(removed) => {
+                if removed > 0 {
+                    tracing::info!(removed, "expired app storage values removed");
+                }
+                if removed < u64::from(batch) {
+                    return;
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot remove expired app storage values");
+                return;
+            }
         }
     }
 }

@@ -22,8 +22,9 @@ pub struct Shared {
     pub limits: LimitsConfig,
     pub admission: Admission,
     pub loop_guard: LoopGuard,
-    /// Wakes idle queue workers when something was queued.
-    pub queued: Notify,
+    /// Wakes idle queue workers when something was queued (shared with the runtime's
+    /// event sink, `events::ServeEvents`, which queues apps' pushes).
+    pub queued: Arc<Notify>,
     /// Held by the one idle queue worker that polls (see `dispatch::worker`).
     pub idle_poller: tokio::sync::Mutex<()>,
     /// One permit per event this replica may run at once (`limits.workers`), taken by the
@@ -52,6 +53,7 @@ impl Shared {
         limits: LimitsConfig,
         public_url: String,
         admin_token: Option<SecretString>,
+        queued: Arc<Notify>,
     ) -> Self {
         Self {
             host,
@@ -66,7 +68,7 @@ impl Shared {
             run_slots: Arc::new(Semaphore::new(limits.workers)),
             limits,
             loop_guard: LoopGuard::default(),
-            queued: Notify::new(),
+            queued,
             idle_poller: tokio::sync::Mutex::new(()),
             webhooks_changed: Notify::new(),
             draining: AtomicBool::new(false),

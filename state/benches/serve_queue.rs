@@ -62,11 +62,7 @@ fn bench_state(
     let state = ServeState::new(backend, ServeLimits::default());
     let installation = rt.block_on(install(&state, "bench-app"));
     // A small Jira webhook body, as issue-triage receives.
-    let event = NewEvent {
-        installation,
-        module_key: ModuleKey::new("on-issue-created").unwrap(),
-        payload: br#"{"webhookEvent":"jira:issue_created","issue":{"key":"KAN-1","fields":{"summary":"Printer on fire"}}}"#.to_vec(),
-    };
+    let event = NewEvent::new(installation, ModuleKey::new("on-issue-created").unwrap(), br#"{"webhookEvent":"jira:issue_created","issue":{"key":"KAN-1","fields":{"summary":"Printer on fire"}}}"#.to_vec());
     let mut group = c.benchmark_group(format!("serve-queue/{name}"));
     group.bench_function("enqueue+claim+complete", |b| {
         b.to_async(rt).iter(|| async {
@@ -148,10 +144,12 @@ fn bench_drain(
         .collect();
     let installation = rt.block_on(install(&states[0], "drain-app"));
     let events: Vec<NewEvent> = (0..EVENTS)
-        .map(|n| NewEvent {
-            installation: installation.clone(),
-            module_key: ModuleKey::new("on-issue-created").unwrap(),
-            payload: format!(r#"{{"n":{n}}}"#).into_bytes(),
+        .map(|n| {
+            NewEvent::new(
+                installation.clone(),
+                ModuleKey::new("on-issue-created").unwrap(),
+                format!(r#"{{"n":{n}}}"#).into_bytes(),
+            )
         })
         .collect();
     let mut group = c.benchmark_group(format!("serve-queue/{name}"));

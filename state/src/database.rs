@@ -69,6 +69,16 @@ const SQLITE_MIGRATIONS: Migrations = &[
         "dynamic webhook registrations of 3LO sites, leased to one replica",
         include_str!("../migrations/sqlite/0004_webhook_registrations.sql"),
     ),
+    (
+        5,
+        "app storage: expiring values and entry metadata",
+        include_str!("../migrations/sqlite/0005_storage_expiry.sql"),
+    ),
+    (
+        6,
+        "async-event jobs, delayed events and requested retries",
+        include_str!("../migrations/sqlite/0006_queue_jobs.sql"),
+    ),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -52,6 +52,16 @@ const POSTGRES_MIGRATIONS: Migrations = &[
         "dynamic webhook registrations of 3LO sites, leased to one replica",
         include_str!("../migrations/postgres/0004_webhook_registrations.sql"),
     ),
+    (
+        5,
+        "app storage: expiring values and entry metadata",
+        include_str!("../migrations/postgres/0005_storage_expiry.sql"),
+    ),
+    (
+        6,
+        "async-event jobs, delayed events and requested retries",
+        include_str!("../migrations/postgres/0006_queue_jobs.sql"),
+    ),
 ];
 
 /// Connections per replica by default: enough for a serve process's workers and requests,

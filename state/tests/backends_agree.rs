@@ -1,21 +1,35 @@
 //! Differential test: random sequences of operations, with keys and prefixes drawn from a
 //! hostile alphabet, give identical results (values, versions, conflicts, quota refusals,
-//! query pages and cursors) on the in-memory and SQLite backends. The contract suite checks
-//! chosen cases; this checks that the two backends are the same machine.
+//! query pages and cursors, entry metadata, expiry) on the in-memory, SQLite and PostgreSQL
+//! backends. The contract suite checks chosen cases; this checks that the backends are the
+//! same machine. Time is a test clock every backend shares and the sequence moves, with
+//! expiring values whose time to live is a few of its steps, so values expire between,
+//! and exactly at, the operations that look at them.
 
 use crate::support;
+
+use std::time::Duration;
 
 use kiln_state::storage::{
     CasOutcome, Expected, TransactAction, TransactOp, TransactOutcome, Version,
 };
-use kiln_state::{InstallationStorage, SecretValue, StorageError, StorageLimits};
+use kiln_state::{AppStorage, InstallationStorage, SecretValue, StorageError, StorageLimits};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use support::clock::TestClock;
 
 #[derive(Debug, Clone)]
 enum Op {
     Get(String),
     Set(String, u16),
+    /// Set with a time to live of this many milliseconds (0: refused).
+    SetExpiring(String, u16, u8),
+    /// Compare-and-set with a time to live, against the version `n` writes ago (as below).
+    CasExpiring(String, u8, u16, u8),
+    /// Moves the shared clock forward by this many milliseconds.
+    Advance(u8),
+    /// Purges at most this many expired values (of every installation).
+    Purge(u8),
     Delete(String),
     CasAbsent(String, u16),
     /// Compare-and-set against the version the key had `n` writes ago (0: current).
@@ -33,6 +47,8 @@ struct TxOp {
     key: String,
     /// `Some(value)`: set; `None`: delete, or a check when `check`.
     set: Option<u16>,
+    /// For a set: expire after this many milliseconds (`Some(0)`: refused).
+    ttl: Option<u8>,
     check: bool,
     /// `None`: unconditional; `Some(0)`: absent; `Some(n)`: the version `n - 1` writes ago.
     expected: Option<u8>,
@@ -54,6 +70,10 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         key().prop_map(Op::Get),
         (key(), any::<u16>()).prop_map(|(k, v)| Op::Set(k, v)),
+        (key(), any::<u16>(), 0u8..6).prop_map(|(k, v, t)| Op::SetExpiring(k, v, t)),
+        (key(), 0u8..3, any::<u16>(), 1u8..6).prop_map(|(k, n, v, t)| Op::CasExpiring(k, n, v, t)),
+        (0u8..4).prop_map(Op::Advance),
+        (0u8..4).prop_map(Op::Purge),
         key().prop_map(Op::Delete),
         (key(), any::<u16>()).prop_map(|(k, v)| Op::CasAbsent(k, v)),
         (key(), 0u8..3, proptest::option::of(any::<u16>()))
@@ -70,19 +90,30 @@ fn tx_op() -> impl Strategy<Value = TxOp> {
     (
         key(),
         proptest::option::of(any::<u16>()),
+        proptest::option::of(0u8..6),
         any::<bool>(),
         proptest::option::of(0u8..4),
     )
-        .prop_map(|(key, set, check, expected)| TxOp {
+        .prop_map(|(key, set, ttl, check, expected)| TxOp {
             key,
             set,
+            ttl,
             check,
             expected,
         })
 }
 
+fn ms(n: u8) -> Duration {
+    Duration::from_millis(u64::from(n))
+}
+
 /// Runs `ops` and records every observable result as text.
-async fn run(s: &InstallationStorage, ops: &[Op]) -> Vec<String> {
+async fn run(
+    s: &InstallationStorage,
+    storage: &AppStorage,
+    clock: &TestClock,
+    ops: &[Op],
+) -> Vec<String> {
     let mut seen_versions: Vec<Version> = Vec::new();
     let mut out = Vec::new();
     for op in ops {
@@ -97,6 +128,39 @@ async fn run(s: &InstallationStorage, ops: &[Op]) -> Vec<String> {
                 }
                 format!("{:?}", r.map_err(kind))
             }
+            Op::SetExpiring(k, v, ttl) => {
+                let r = s.set_expiring(k, &json!({ "v": v }), ms(*ttl)).await;
+                if let Ok(version) = &r {
+                    seen_versions.push(*version);
+                }
+                format!("{:?}", r.map_err(kind))
+            }
+            Op::CasExpiring(k, back, v, ttl) => {
+                let expected = seen_versions
+                    .iter()
+                    .rev()
+                    .nth(*back as usize)
+                    .copied()
+                    .map_or(Expected::Absent, Expected::Version);
+                let r = s
+                    .compare_and_set_expiring(k, expected, &json!(v), ms(*ttl))
+                    .await;
+                if let Ok(CasOutcome::Applied(Some(version))) = &r {
+                    seen_versions.push(*version);
+                }
+                format!("{:?}", r.map_err(kind))
+            }
+            Op::Advance(by) => {
+                clock.advance(ms(*by));
+                format!("now {:?}", clock.now())
+            }
+            Op::Purge(limit) => format!(
+                "{:?}",
+                storage
+                    .purge_expired(clock.now(), u32::from(*limit))
+                    .await
+                    .map_err(kind)
+            ),
             Op::Delete(k) => format!("{:?}", s.delete(k).await.map_err(kind)),
             Op::CasAbsent(k, v) => {
                 format!(
@@ -152,7 +216,10 @@ async fn run(s: &InstallationStorage, ops: &[Op]) -> Vec<String> {
                     .map(|(op, value)| TransactOp {
                         key: &op.key,
                         action: match (op.set, op.check) {
-                            (Some(_), _) => TransactAction::Set(value),
+                            (Some(_), _) => match op.ttl {
+                                Some(ttl) => TransactAction::SetExpiring(value, ms(ttl)),
+                                None => TransactAction::Set(value),
+                            },
                             (None, false) => TransactAction::Delete,
                             (None, true) => TransactAction::Check,
                         },
@@ -217,9 +284,10 @@ proptest! {
                 .into_iter()
                 .flatten()
             {
-                let storage = harness.storage_with(limits);
+                let clock = TestClock::default();
+                let storage = harness.storage_with(limits).with_clock(clock.clock());
                 let s = storage.installation(&support::installation("app")).await.unwrap();
-                results.push(run(&s, &ops).await);
+                results.push(run(&s, &storage, &clock, &ops).await);
             }
             results
         });

@@ -7,7 +7,7 @@ use crate::support;
 
 use std::sync::Arc;
 
-use kiln_state::storage::{Space, StorageKey};
+use kiln_state::storage::{Space, StorageKey, UnixMillis};
 use kiln_state::{
     AppStorage, EncryptionKey, SecretCipher, SecretError, SecretValue, StorageError, StorageLimits,
 };
@@ -51,7 +51,12 @@ async fn sealed_by(h: &Harness, app: &str, name: &str) -> Vec<u8> {
     let id = h.backend.installation_id(&installation(app)).await.unwrap();
     let stored = h
         .backend
-        .get(id, Space::Secrets, &StorageKey::new(name, 500).unwrap())
+        .get(
+            id,
+            Space::Secrets,
+            &StorageKey::new(name, 500).unwrap(),
+            UnixMillis::now(),
+        )
         .await
         .unwrap()
         .unwrap();

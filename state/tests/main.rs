@@ -12,6 +12,7 @@ mod key_rotation;
 mod no_secret_in_logs;
 mod postgres_database;
 mod serve_contract;
+mod serve_jobs;
 mod serve_processes;
 mod sqlite_file;
 mod storage_contract;

@@ -65,7 +65,12 @@ async fn secrets_and_the_key_never_reach_the_log() {
             .unwrap();
         let sealed = harness
             .backend
-            .get(id, Space::Secrets, &StorageKey::new("token", 500).unwrap())
+            .get(
+                id,
+                Space::Secrets,
+                &StorageKey::new("token", 500).unwrap(),
+                kiln_state::storage::UnixMillis::now(),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -75,9 +80,13 @@ async fn secrets_and_the_key_never_reach_the_log() {
                 id,
                 Space::Secrets,
                 &StorageKey::new("moved", 500).unwrap(),
-                Change::Put(&sealed.bytes),
+                Change::Put {
+                    bytes: &sealed.bytes,
+                    expires_at: None,
+                },
                 Condition::Always,
                 u64::MAX,
+                kiln_state::storage::UnixMillis::now(),
             )
             .await
             .unwrap();

@@ -33,7 +33,7 @@ async fn replicas_starting_together_migrate_once() {
             .fetch_all(&mut connection)
             .await
             .unwrap();
-    assert_eq!(applied, vec![(1, true), (2, true), (3, true), (4, true)]);
+    assert_eq!(applied, (1..=5).map(|v| (v, true)).collect::<Vec<_>>());
     for (n, db) in replicas.into_iter().enumerate() {
         let storage = kiln_state::AppStorage::new(
             std::sync::Arc::new(kiln_state::storage::SqlBackend::new(db)),
@@ -127,7 +127,12 @@ async fn data_outlives_a_replica_and_opens_by_url() {
     let key = kiln_state::storage::StorageKey::new("kept", 500).unwrap();
     let entry = opened
         .storage
-        .get(id, kiln_state::storage::Space::Values, &key)
+        .get(
+            id,
+            kiln_state::storage::Space::Values,
+            &key,
+            kiln_state::storage::UnixMillis::now(),
+        )
         .await
         .unwrap()
         .unwrap();

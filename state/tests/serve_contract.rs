@@ -27,13 +27,13 @@ pub struct Harness {
 }
 
 impl Harness {
-    fn with_limits(&self, limits: ServeLimits) -> ServeState {
+    pub(crate) fn with_limits(&self, limits: ServeLimits) -> ServeState {
         ServeState::new(self.backend.clone(), limits)
     }
 
     /// Serve state on another replica of this harness's database: another pool, as another
     /// `runtime serve` process has. Memory has one view, so there it is the same state.
-    async fn replica(&self, limits: ServeLimits) -> ServeState {
+    pub(crate) async fn replica(&self, limits: ServeLimits) -> ServeState {
         match self.origin.serve_replica().await {
             Some(backend) => ServeState::new(backend, limits),
             None => self.with_limits(limits),
@@ -52,29 +52,29 @@ async fn harness(kind: &str) -> Option<Harness> {
     })
 }
 
-async fn memory() -> Option<Harness> {
+pub(crate) async fn memory() -> Option<Harness> {
     harness("memory").await
 }
 
-async fn sqlite() -> Option<Harness> {
+pub(crate) async fn sqlite() -> Option<Harness> {
     harness("sqlite").await
 }
 
-async fn postgres() -> Option<Harness> {
+pub(crate) async fn postgres() -> Option<Harness> {
     harness("postgres").await
 }
 
-const T0: UnixMillis = UnixMillis(1_764_000_000_000);
+pub(crate) const T0: UnixMillis = UnixMillis(1_764_000_000_000);
 
-fn at(ms: i64) -> UnixMillis {
+pub(crate) fn at(ms: i64) -> UnixMillis {
     UnixMillis(T0.0 + ms)
 }
 
-fn inst(app: &str) -> Installation {
+pub(crate) fn inst(app: &str) -> Installation {
     Installation::new(app, "https://kiln-test.atlassian.net", "production").unwrap()
 }
 
-fn record(installation: Installation) -> InstallRecord {
+pub(crate) fn record(installation: Installation) -> InstallRecord {
     InstallRecord {
         installation,
         scopes: ApprovedScopes::new([
@@ -94,7 +94,7 @@ fn record(installation: Installation) -> InstallRecord {
     }
 }
 
-async fn installed(state: &ServeState, app: &str) -> Installation {
+pub(crate) async fn installed(state: &ServeState, app: &str) -> Installation {
     let installation = inst(app);
     state.install(&record(installation.clone())).await.unwrap();
     installation
@@ -104,15 +104,15 @@ fn module(key: &str) -> ModuleKey {
     ModuleKey::new(key).unwrap()
 }
 
-fn event(installation: &Installation, n: usize) -> NewEvent {
-    NewEvent {
-        installation: installation.clone(),
-        module_key: module("on-issue"),
-        payload: format!("{{\"n\":{n}}}").into_bytes(),
-    }
+pub(crate) fn event(installation: &Installation, n: usize) -> NewEvent {
+    NewEvent::new(
+        installation.clone(),
+        module("on-issue"),
+        format!("{{\"n\":{n}}}").into_bytes(),
+    )
 }
 
-fn delivery(id: &str) -> DeliveryKey {
+pub(crate) fn delivery(id: &str) -> DeliveryKey {
     DeliveryKey::new(
         "https://kiln-test.atlassian.net",
         DeliveryId::new(id).unwrap(),
@@ -227,11 +227,7 @@ async fn hostile_inputs_are_typed_errors(h: &Harness) {
     let odd = ModuleKey::new("k'\"%_\\;--é😀/..").unwrap();
     let payload: Vec<u8> = (0..=255u8).collect();
     s.enqueue(
-        &[NewEvent {
-            installation: a.clone(),
-            module_key: odd.clone(),
-            payload: payload.clone(),
-        }],
+        &[NewEvent::new(a.clone(), odd.clone(), payload.clone())],
         T0,
     )
     .await
@@ -1461,11 +1457,7 @@ async fn web_trigger_ids_added_at_once_across_replicas_issue_one(h: &Harness) {
 }
 
 fn tick(installation: &Installation) -> NewEvent {
-    NewEvent {
-        installation: installation.clone(),
-        module_key: module("hourly"),
-        payload: b"{}".to_vec(),
-    }
+    NewEvent::new(installation.clone(), module("hourly"), b"{}".to_vec())
 }
 
 const HOUR: i64 = 3_600_000;
@@ -1717,7 +1709,7 @@ async fn mixed_writers_across_replicas_never_deadlock(h: &Harness) {
     );
 }
 
-async fn join_all<F: std::future::Future + Send + 'static>(
+pub(crate) async fn join_all<F: std::future::Future + Send + 'static>(
     futures: impl IntoIterator<Item = F>,
 ) -> Vec<F::Output>
 where

@@ -158,11 +158,7 @@ async fn three_processes_claim_each_interval_and_event_once(engine: &str) {
     let state = open_location(&path).await;
     install(&state).await;
     let events: Vec<_> = (0..EVENTS)
-        .map(|n| NewEvent {
-            installation: inst(),
-            module_key: key(),
-            payload: n.to_string().into_bytes(),
-        })
+        .map(|n| NewEvent::new(inst(), key(), n.to_string().into_bytes()))
         .collect();
     let ids: HashSet<i64> = state
         .enqueue(&events, UnixMillis::now())
@@ -222,11 +218,7 @@ async fn a_claimer_killed_mid_claim_loses_its_lease_to_another(engine: &str) {
     let payload = b"{\"issue\":\"KAN-1\"}".to_vec();
     let id = state
         .enqueue(
-            &[NewEvent {
-                installation: inst(),
-                module_key: key(),
-                payload: payload.clone(),
-            }],
+            &[NewEvent::new(inst(), key(), payload.clone())],
             UnixMillis::now(),
         )
         .await
@@ -285,11 +277,7 @@ async fn everything_accepted_survives_reopening() {
         )
         .unwrap();
         let events: Vec<_> = (0..3)
-            .map(|n| NewEvent {
-                installation: inst(),
-                module_key: key(),
-                payload: vec![n],
-            })
+            .map(|n| NewEvent::new(inst(), key(), vec![n]))
             .collect();
         state
             .accept_delivery(&delivery, &events, now)

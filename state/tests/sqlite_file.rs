@@ -358,11 +358,11 @@ async fn an_approval_from_version_2_is_kept_but_runs_nothing() {
     assert!(!record.runnable());
     state
         .enqueue(
-            &[NewEvent {
-                installation: old.clone(),
-                module_key: ModuleKey::new("on-issue").unwrap(),
-                payload: b"{}".to_vec(),
-            }],
+            &[NewEvent::new(
+                old.clone(),
+                ModuleKey::new("on-issue").unwrap(),
+                b"{}".to_vec(),
+            )],
             UnixMillis(10),
         )
         .await

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use kiln_state::storage::{
     CasOutcome, Expected, KeyError, Space, StorageKey, TransactAction, TransactOp, TransactOutcome,
-    TransactionError, Version,
+    TransactionError, UnixMillis, Version,
 };
 use kiln_state::{Installation, SecretError, SecretValue, StorageError, StorageLimits};
 use serde_json::{Value, json};
@@ -508,7 +508,7 @@ pub async fn secrets_are_sealed_apart_and_bound(h: &Harness) {
     let key = StorageKey::new("api", 500).unwrap();
     let sealed = h
         .backend
-        .get(a_id, Space::Secrets, &key)
+        .get(a_id, Space::Secrets, &key, UnixMillis::now())
         .await
         .unwrap()
         .unwrap();
@@ -520,9 +520,13 @@ pub async fn secrets_are_sealed_apart_and_bound(h: &Harness) {
             b_id,
             Space::Secrets,
             &key,
-            Change::Put(&sealed.bytes),
+            Change::Put {
+                bytes: &sealed.bytes,
+                expires_at: None,
+            },
             Condition::Always,
             u64::MAX,
+            UnixMillis::now(),
         )
         .await
         .unwrap();
@@ -536,9 +540,13 @@ pub async fn secrets_are_sealed_apart_and_bound(h: &Harness) {
             a_id,
             Space::Secrets,
             &moved,
-            Change::Put(&sealed.bytes),
+            Change::Put {
+                bytes: &sealed.bytes,
+                expires_at: None,
+            },
             Condition::Always,
             u64::MAX,
+            UnixMillis::now(),
         )
         .await
         .unwrap();

@@ -47,3 +47,4 @@ mod serve_app;
 mod wit_frozen;
 mod world_v0_2;
 mod world_v0_3;
+mod world_v0_4;

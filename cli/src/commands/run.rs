@@ -13,6 +13,7 @@ use kiln_runtime::consent::{
     SiteIdentity, ensure_consent_with_egress,
 };
 use kiln_runtime::engine::{FuelMetering, InstanceAllocation};
+use kiln_runtime::events::local::{Delivery, DeliveryOutcome, LocalQueue};
 use kiln_runtime::guest_text::{GuestText, to_json_line, to_json_pretty};
 use kiln_runtime::invoke::{AppErrorKind, InvocationFailure};
 use kiln_runtime::sandbox::guest_log::LogLine;
@@ -169,9 +170,13 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     let installation_site = setup.simulator.as_ref().map(|_| {
         kiln_runtime::storage::storage_site(kiln_runtime::storage::SIMULATOR_SITE).to_owned()
     });
+    // Events the function pushes wait here and run on their consumers once
+    // it has returned (kiln_runtime::events::local).
+    let queue = Arc::new(LocalQueue::new());
     let runtime = Runtime::new(
         setup.client,
         RuntimeOptions {
+            events: Some(queue.clone()),
             audit,
             cache: args.cache_mode(),
             allocation: InstanceAllocation::sequential(),
@@ -235,6 +240,13 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             invoked.dropped.lines,
             invoked.dropped.bytes
         );
+    }
+    if !queue.is_empty() {
+        queue
+            .deliver(&app, &args.environment, |delivery| {
+                print_delivery(&app_id, &delivery)
+            })
+            .await;
     }
     // kiln-sim: not-modelled hint (begin)
     if let Some(simulator) = &setup.simulator {
@@ -442,6 +454,37 @@ fn read_payload(arg: &str) -> Result<String, Failure> {
 /// The app's log lines on stderr, each on one line behind the app id and
 /// level; `LogLine`'s `Display` escapes the app's text, so a guest can
 /// neither drive the operator's terminal nor start a line of its own.
+/// One queue event's delivery, on stderr: which consumer ran which event,
+/// how it ended, and its log. The function's own result stays the run's.
+fn print_delivery(app_id: &str, delivery: &Delivery) {
+    let app = GuestText(app_id);
+    let wait = if delivery.skipped_wait.is_zero() {
+        String::new()
+    } else {
+        format!(
+            " (due in {}s; runtime run does not wait)",
+            delivery.skipped_wait.as_secs()
+        )
+    };
+    let head = format!(
+        "[{app}] queue {} → {}: event {}, attempt {}{wait}",
+        GuestText(&delivery.queue),
+        GuestText(&delivery.consumer),
+        GuestText(&delivery.event_id),
+        delivery.attempt
+    );
+    match &delivery.outcome {
+        DeliveryOutcome::NotRun(why) => eprintln!("{head}: not run: {}", GuestText(why)),
+        DeliveryOutcome::Ran(invoked) => {
+            print_logs(app_id, &invoked.logs);
+            match &invoked.result {
+                Ok(_) => eprintln!("{head}: done"),
+                Err(failure) => eprintln!("{head}: {failure}"),
+            }
+        }
+    }
+}
+
 fn print_logs(app_id: &str, logs: &[LogLine]) {
     for line in logs {
         eprintln!("[{}] {line}", GuestText(app_id));

@@ -1,6 +1,7 @@
 //! Host bindings for the worlds Kiln implements: the frozen `kiln:app@0.1.0`
 //! (`wit/0.1.0`, [`v0_1`]), `kiln:app@0.2.0` (`wit/0.2.0`, [`v0_2`]) and
-//! `kiln:app@0.3.0` (`wit/0.3.0`, [`v0_3`]).
+//! `kiln:app@0.3.0` (`wit/0.3.0`, [`v0_3`]) and `kiln:app@0.4.0`
+//! (`wit/0.4.0`, [`v0_4`]).
 //!
 //! Every world's imports are linked into one linker (their interface names
 //! carry the version, so they never collide); a component's handler export
@@ -10,19 +11,46 @@
 //! One host implementation serves them all: the 0.1.0 shapes (request,
 //! response, request-error) are the host's own, and later worlds' identical
 //! records convert to and from them ([`shapes`]), so request-jira's policy
-//! exists once; storage answers are built in 0.3.0's shapes and converted
-//! for 0.2.0 ([`v0_3`]).
+//! exists once; storage answers are built in 0.4.0's shapes and converted
+//! for 0.3.0 ([`v0_4`]) and from those for 0.2.0 ([`v0_3`]).
 
 mod shapes;
 pub mod v0_1;
 pub mod v0_2;
 pub mod v0_3;
+pub mod v0_4;
 
 use wasmtime::component::{Component, InstancePre};
 
 pub use v0_1::{
     AppError, Context, Level, Method, Principal, Request, RequestError, Response, ScopeDenied,
 };
+
+/// What a handler returned instead of a result, in the host's terms.
+#[derive(Debug, Clone)]
+pub enum HandlerError {
+    /// The app's error, as every world can say it (0.1.0's shapes).
+    App(AppError),
+    /// A consumer asked for its event again later (0.4.0's
+    /// `app-error.retry`, Forge's `InvocationError`).
+    Retry(RetryAsked),
+}
+
+impl From<AppError> for HandlerError {
+    fn from(error: AppError) -> Self {
+        HandlerError::App(error)
+    }
+}
+
+/// A consumer's request to see its event again: the guest's words,
+/// unchecked until [`crate::invoke`] bounds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryAsked {
+    pub after_seconds: u32,
+    pub reason: String,
+    /// JSON text, handed back in the retried event's `retryContext`.
+    pub data: Option<String>,
+}
 
 /// The package (without version) of the worlds this runtime implements.
 pub const WORLD_PACKAGE: &str = "kiln:app";
@@ -33,14 +61,20 @@ pub enum WorldVersion {
     V0_1,
     V0_2,
     V0_3,
+    V0_4,
 }
 
 impl WorldVersion {
     /// Every version, oldest first.
-    pub const ALL: [WorldVersion; 3] = [WorldVersion::V0_1, WorldVersion::V0_2, WorldVersion::V0_3];
+    pub const ALL: [WorldVersion; 4] = [
+        WorldVersion::V0_1,
+        WorldVersion::V0_2,
+        WorldVersion::V0_3,
+        WorldVersion::V0_4,
+    ];
 
     /// The newest version (what `runtime new` and the SDK target).
-    pub const NEWEST: WorldVersion = WorldVersion::V0_3;
+    pub const NEWEST: WorldVersion = WorldVersion::V0_4;
 
     /// The version, as in `kiln:app@0.2.0`.
     pub const fn as_str(self) -> &'static str {
@@ -48,6 +82,7 @@ impl WorldVersion {
             WorldVersion::V0_1 => "0.1.0",
             WorldVersion::V0_2 => "0.2.0",
             WorldVersion::V0_3 => "0.3.0",
+            WorldVersion::V0_4 => "0.4.0",
         }
     }
 
@@ -57,6 +92,7 @@ impl WorldVersion {
             WorldVersion::V0_1 => "kiln:app/handler@0.1.0",
             WorldVersion::V0_2 => "kiln:app/handler@0.2.0",
             WorldVersion::V0_3 => "kiln:app/handler@0.3.0",
+            WorldVersion::V0_4 => "kiln:app/handler@0.4.0",
         }
     }
 
@@ -65,6 +101,7 @@ impl WorldVersion {
         match self {
             WorldVersion::V0_1 => &["types", "jira", "log"],
             WorldVersion::V0_2 | WorldVersion::V0_3 => &["types", "jira", "log", "storage"],
+            WorldVersion::V0_4 => &["types", "jira", "log", "storage", "events"],
         }
     }
 
@@ -113,6 +150,7 @@ pub enum AppPre<T: 'static> {
     V0_1(v0_1::AppPre<T>),
     V0_2(v0_2::AppPre<T>),
     V0_3(v0_3::AppPre<T>),
+    V0_4(v0_4::AppPre<T>),
 }
 
 impl<T: 'static> AppPre<T> {
@@ -122,6 +160,7 @@ impl<T: 'static> AppPre<T> {
             WorldVersion::V0_1 => AppPre::V0_1(v0_1::AppPre::new(pre)?),
             WorldVersion::V0_2 => AppPre::V0_2(v0_2::AppPre::new(pre)?),
             WorldVersion::V0_3 => AppPre::V0_3(v0_3::AppPre::new(pre)?),
+            WorldVersion::V0_4 => AppPre::V0_4(v0_4::AppPre::new(pre)?),
         })
     }
 
@@ -130,6 +169,7 @@ impl<T: 'static> AppPre<T> {
             AppPre::V0_1(_) => WorldVersion::V0_1,
             AppPre::V0_2(_) => WorldVersion::V0_2,
             AppPre::V0_3(_) => WorldVersion::V0_3,
+            AppPre::V0_4(_) => WorldVersion::V0_4,
         }
     }
 }

@@ -1,9 +1,10 @@
 //! The shapes every world from 0.2.0 on shares with 0.1.0 (principal,
-//! method, request, response, request-error, level, app-error) and the
-//! trigger kind: identical records in another package version. One macro
-//! writes their conversions to and from the host's own ([`super::v0_1`])
-//! for each world, so a world version adds no copy of them and
-//! `request-jira` keeps one implementation.
+//! method, request, response, request-error, level): identical records in
+//! another package version. One macro writes their conversions to and from
+//! the host's own ([`super::v0_1`]) for each world, so a world version adds
+//! no copy of them and `request-jira` keeps one implementation. A second
+//! macro converts the app error and the trigger kind of 0.2.0 and 0.3.0,
+//! which 0.4.0 extends (`app-error.retry`, `trigger-kind.queue-event`).
 
 /// Conversions between the invoking world module's shapes and 0.1.0's. The
 /// module has its shapes in scope by their WIT names and 0.1.0's module as
@@ -125,6 +126,18 @@ macro_rules! same_shapes_as_v0_1 {
                 }
             }
         }
+    };
+}
+
+/// The app error and trigger kind of 0.2.0 and 0.3.0, as
+/// [`same_shapes_as_v0_1`] converts the other shapes.
+macro_rules! app_error_and_trigger_as_v0_1 {
+    () => {
+        impl From<AppError> for $crate::bindings::HandlerError {
+            fn from(error: AppError) -> Self {
+                $crate::bindings::HandlerError::App(error.into())
+            }
+        }
 
         impl From<AppError> for v0_1::AppError {
             fn from(error: AppError) -> Self {
@@ -144,10 +157,15 @@ macro_rules! same_shapes_as_v0_1 {
                     $crate::invoke::Trigger::ProductEvent => TriggerKind::ProductEvent,
                     $crate::invoke::Trigger::WebTrigger => TriggerKind::WebTrigger,
                     $crate::invoke::Trigger::Scheduled => TriggerKind::Scheduled,
+                    // Only a queue's consumer is invoked for a queue event,
+                    // and only a 0.4.0 app can push to its queues; were an
+                    // older component a consumer, it would see the nearest
+                    // kind its world has.
+                    $crate::invoke::Trigger::QueueEvent => TriggerKind::Function,
                 }
             }
         }
     };
 }
 
-pub(crate) use same_shapes_as_v0_1;
+pub(crate) use {app_error_and_trigger_as_v0_1, same_shapes_as_v0_1};

@@ -26,3 +26,4 @@ pub use kiln::app::types::{
 use super::v0_1;
 
 super::shapes::same_shapes_as_v0_1!();
+super::shapes::app_error_and_trigger_as_v0_1!();

@@ -27,6 +27,7 @@ pub use kiln::app::types::{
 use super::{v0_1, v0_2};
 
 super::shapes::same_shapes_as_v0_1!();
+super::shapes::app_error_and_trigger_as_v0_1!();
 
 impl From<v0_2::Expected> for Expected {
     fn from(expected: v0_2::Expected) -> Self {

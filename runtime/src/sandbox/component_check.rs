@@ -1,6 +1,6 @@
 //! What a component must be before Kiln instantiates it: a component (not a
 //! core module), within the size cap, importing only interfaces of a
-//! `kiln:app` world Kiln implements (0.1.0, 0.2.0 or 0.3.0, [`WorldVersion`]) and the
+//! `kiln:app` world Kiln implements (0.1.0 to 0.4.0, [`WorldVersion`]) and the
 //! WASI 0.2 interfaces the sandbox implements (all denying), and exporting the
 //! handler of one of those worlds. Anything else is refused with an error
 //! that names the offending import or export, before any guest code runs.
@@ -202,7 +202,7 @@ pub(crate) fn check_import_name(
 
 /// A `kiln:app` import must name an interface of a world Kiln implements,
 /// at that world's exact version: `kiln:app/storage@0.1.0` or
-/// `kiln:app/jira@0.4.0` is refused here, by name, rather than left to the
+/// `kiln:app/jira@0.5.0` is refused here, by name, rather than left to the
 /// linker.
 fn check_kiln_import(name: &str, version: &str) -> Result<(), String> {
     let Some(world) = WorldVersion::of_version(version) else {
@@ -259,9 +259,12 @@ mod tests {
         assert_eq!(check_kiln_import("kiln:app/jira@0.1.0", "0.1.0"), Ok(()));
         assert_eq!(check_kiln_import("kiln:app/storage@0.2.0", "0.2.0"), Ok(()));
         assert_eq!(check_kiln_import("kiln:app/storage@0.3.0", "0.3.0"), Ok(()));
-        // Storage does not exist in 0.1.0, nor a fourth world.
+        assert_eq!(check_kiln_import("kiln:app/events@0.4.0", "0.4.0"), Ok(()));
+        // Storage does not exist in 0.1.0, events not before 0.4.0, nor a
+        // fifth world.
         assert!(check_kiln_import("kiln:app/storage@0.1.0", "0.1.0").is_err());
-        assert!(check_kiln_import("kiln:app/jira@0.4.0", "0.4.0").is_err());
+        assert!(check_kiln_import("kiln:app/events@0.3.0", "0.3.0").is_err());
+        assert!(check_kiln_import("kiln:app/jira@0.5.0", "0.5.0").is_err());
         assert!(check_kiln_import("kiln:app/jira@0.1.1", "0.1.1").is_err());
         assert!(check_kiln_import("kiln:app/secrets@0.2.0", "0.2.0").is_err());
     }

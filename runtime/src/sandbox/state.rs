@@ -7,7 +7,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::guest_log::{GuestLog, LogLevel};
 use super::limiter::GuestLimiter;
 use super::wasi::sandboxed_wasi;
-use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2, v0_3};
+use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2, v0_3, v0_4};
 use crate::guest_text::cap;
 use crate::jira::session::JiraSession;
 use crate::storage::session::StorageSession;
@@ -34,6 +34,8 @@ pub struct InvocationState {
     /// `wasi:http` (egress); only reachable when the app declares a backend
     /// (see crate::egress, which implements `WasiHttpView` on this state).
     pub(crate) egress: crate::egress::EgressState,
+    /// `kiln:app/events` (0.4.0): pushes to the app's own queues.
+    pub(crate) events: crate::events::EventsSession,
 }
 
 impl WasiView for InvocationState {
@@ -63,7 +65,7 @@ impl v0_1::kiln::app::log::Host for InvocationState {
     }
 }
 
-// kiln:app@0.2.0 and 0.3.0: the same session and log, through the
+// kiln:app@0.2.0, 0.3.0 and 0.4.0: the same session and log, through the
 // conversions of `bindings::shapes`.
 
 /// The `types`, `jira` and `log` hosts of a world from 0.2.0 on: identical
@@ -108,18 +110,51 @@ macro_rules! jira_and_log_hosts {
 
 jira_and_log_hosts!(v0_2);
 jira_and_log_hosts!(v0_3);
+jira_and_log_hosts!(v0_4);
 
-/// 0.3.0's storage: the session answers in its shapes.
-impl v0_3::kiln::app::storage::Host for InvocationState {
-    async fn get(&mut self, key: String) -> Result<Option<v0_3::Entry>, v0_3::StorageError> {
+/// 0.4.0's async events.
+impl v0_4::kiln::app::events::Host for InvocationState {
+    async fn push(
+        &mut self,
+        queue: String,
+        events: Vec<v0_4::PushEvent>,
+    ) -> Result<String, v0_4::EventsError> {
+        self.events.push(queue, events).await
+    }
+
+    async fn stats(
+        &mut self,
+        queue: String,
+        job_id: String,
+    ) -> Result<v0_4::JobStats, v0_4::EventsError> {
+        self.events.stats(queue, job_id).await
+    }
+
+    async fn cancel(&mut self, queue: String, job_id: String) -> Result<(), v0_4::EventsError> {
+        self.events.cancel(queue, job_id).await
+    }
+}
+
+/// 0.4.0's storage: the session answers in its shapes.
+impl v0_4::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_4::Entry>, v0_4::StorageError> {
         self.storage.get(key).await
     }
 
-    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_3::StorageError> {
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_4::StorageError> {
         self.storage.set(key, value).await
     }
 
-    async fn delete(&mut self, key: String) -> Result<(), v0_3::StorageError> {
+    async fn set_expiring(
+        &mut self,
+        key: String,
+        value: String,
+        ttl_seconds: u64,
+    ) -> Result<u64, v0_4::StorageError> {
+        self.storage.set_expiring(key, value, ttl_seconds).await
+    }
+
+    async fn delete(&mut self, key: String) -> Result<(), v0_4::StorageError> {
         self.storage.delete(key).await
     }
 
@@ -128,51 +163,50 @@ impl v0_3::kiln::app::storage::Host for InvocationState {
         prefix: String,
         cursor: Option<String>,
         limit: Option<u32>,
-    ) -> Result<v0_3::Page, v0_3::StorageError> {
+    ) -> Result<v0_4::Page, v0_4::StorageError> {
         self.storage.query(prefix, cursor, limit).await
     }
 
     async fn compare_and_set(
         &mut self,
         key: String,
-        expected: v0_3::Expected,
+        expected: v0_4::Expected,
         value: Option<String>,
-    ) -> Result<bool, v0_3::StorageError> {
+    ) -> Result<bool, v0_4::StorageError> {
         self.storage.compare_and_set(key, expected, value).await
     }
 
     async fn transact(
         &mut self,
-        operations: Vec<v0_3::Operation>,
-    ) -> Result<v0_3::TransactOutcome, v0_3::StorageError> {
+        operations: Vec<v0_4::Operation>,
+    ) -> Result<v0_4::TransactOutcome, v0_4::StorageError> {
         self.storage.transact(operations).await
     }
 
-    async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_3::StorageError> {
+    async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_4::StorageError> {
         self.storage.get_secret(key).await
     }
 
-    async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_3::StorageError> {
+    async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_4::StorageError> {
         self.storage.set_secret(key, value).await
     }
 
-    async fn delete_secret(&mut self, key: String) -> Result<(), v0_3::StorageError> {
+    async fn delete_secret(&mut self, key: String) -> Result<(), v0_4::StorageError> {
         self.storage.delete_secret(key).await
     }
 }
 
-/// 0.2.0's storage: 0.3.0's without `transact`, answers converted.
-impl v0_2::kiln::app::storage::Host for InvocationState {
-    async fn get(&mut self, key: String) -> Result<Option<v0_2::Entry>, v0_2::StorageError> {
-        let found = self.storage.get(key).await?;
-        Ok(found.map(Into::into))
+/// 0.3.0's storage: 0.4.0's without expiry and metadata, answers converted.
+impl v0_3::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_3::Entry>, v0_3::StorageError> {
+        Ok(self.storage.get(key).await?.map(Into::into))
     }
 
-    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_2::StorageError> {
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_3::StorageError> {
         Ok(self.storage.set(key, value).await?)
     }
 
-    async fn delete(&mut self, key: String) -> Result<(), v0_2::StorageError> {
+    async fn delete(&mut self, key: String) -> Result<(), v0_3::StorageError> {
         Ok(self.storage.delete(key).await?)
     }
 
@@ -181,8 +215,71 @@ impl v0_2::kiln::app::storage::Host for InvocationState {
         prefix: String,
         cursor: Option<String>,
         limit: Option<u32>,
-    ) -> Result<v0_2::Page, v0_2::StorageError> {
+    ) -> Result<v0_3::Page, v0_3::StorageError> {
         Ok(self.storage.query(prefix, cursor, limit).await?.into())
+    }
+
+    async fn compare_and_set(
+        &mut self,
+        key: String,
+        expected: v0_3::Expected,
+        value: Option<String>,
+    ) -> Result<bool, v0_3::StorageError> {
+        Ok(self
+            .storage
+            .compare_and_set(key, expected.into(), value)
+            .await?)
+    }
+
+    async fn transact(
+        &mut self,
+        operations: Vec<v0_3::Operation>,
+    ) -> Result<v0_3::TransactOutcome, v0_3::StorageError> {
+        let operations = operations.into_iter().map(Into::into).collect();
+        Ok(self.storage.transact(operations).await?.into())
+    }
+
+    async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_3::StorageError> {
+        Ok(self.storage.get_secret(key).await?)
+    }
+
+    async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_3::StorageError> {
+        Ok(self.storage.set_secret(key, value).await?)
+    }
+
+    async fn delete_secret(&mut self, key: String) -> Result<(), v0_3::StorageError> {
+        Ok(self.storage.delete_secret(key).await?)
+    }
+}
+
+/// 0.2.0's storage: 0.3.0's without `transact`, answers converted through
+/// 0.3.0's shapes.
+impl v0_2::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_2::Entry>, v0_2::StorageError> {
+        let found = self.storage.get(key).await.map_err(to_v0_2)?;
+        Ok(found.map(|entry| v0_3::Entry::from(entry).into()))
+    }
+
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_2::StorageError> {
+        self.storage.set(key, value).await.map_err(to_v0_2)
+    }
+
+    async fn delete(&mut self, key: String) -> Result<(), v0_2::StorageError> {
+        self.storage.delete(key).await.map_err(to_v0_2)
+    }
+
+    async fn query(
+        &mut self,
+        prefix: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<v0_2::Page, v0_2::StorageError> {
+        let page = self
+            .storage
+            .query(prefix, cursor, limit)
+            .await
+            .map_err(to_v0_2)?;
+        Ok(v0_3::Page::from(page).into())
     }
 
     async fn compare_and_set(
@@ -191,23 +288,29 @@ impl v0_2::kiln::app::storage::Host for InvocationState {
         expected: v0_2::Expected,
         value: Option<String>,
     ) -> Result<bool, v0_2::StorageError> {
-        Ok(self
-            .storage
-            .compare_and_set(key, expected.into(), value)
-            .await?)
+        let expected = v0_4::Expected::from(v0_3::Expected::from(expected));
+        self.storage
+            .compare_and_set(key, expected, value)
+            .await
+            .map_err(to_v0_2)
     }
 
     async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_2::StorageError> {
-        Ok(self.storage.get_secret(key).await?)
+        self.storage.get_secret(key).await.map_err(to_v0_2)
     }
 
     async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_2::StorageError> {
-        Ok(self.storage.set_secret(key, value).await?)
+        self.storage.set_secret(key, value).await.map_err(to_v0_2)
     }
 
     async fn delete_secret(&mut self, key: String) -> Result<(), v0_2::StorageError> {
-        Ok(self.storage.delete_secret(key).await?)
+        self.storage.delete_secret(key).await.map_err(to_v0_2)
     }
+}
+
+/// A storage error in 0.2.0's shape, through 0.3.0's.
+fn to_v0_2(error: v0_4::StorageError) -> v0_2::StorageError {
+    v0_3::StorageError::from(error).into()
 }
 
 impl InvocationState {

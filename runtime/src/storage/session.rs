@@ -7,17 +7,19 @@
 //! backend's own failure is logged on the host (driver messages name tables
 //! and SQL, never bound parameters) and the guest gets a fixed sentence.
 
+use std::time::Duration;
+
 use kiln_state::storage::{
-    CasOutcome, Expected as StateExpected, Page as StatePage, TransactAction, TransactOp,
-    TransactOutcome as StateTransactOutcome,
+    CasOutcome, EntryMeta, Expected as StateExpected, Page as StatePage, TransactAction,
+    TransactOp, TransactOutcome as StateTransactOutcome, UnixMillis,
 };
 use kiln_state::{Installation, InstallationStorage, SecretValue, StorageError as StateError};
 use serde_json::Value;
 use tokio::time::Instant as TokioInstant;
 
 use super::StorageHost;
-use crate::bindings::v0_3::{
-    Action, Entry, Expected, Operation, Page, StorageError, TransactOutcome,
+use crate::bindings::v0_4::{
+    Action, Entry, Expected, ExpiringValue, Operation, Page, StorageError, TransactOutcome,
 };
 
 /// What one invocation's storage calls may reach.
@@ -76,13 +78,7 @@ impl StorageSession {
         let storage = self.begin().await?;
         let found = within(self.deadline, storage.get(&key)).await?;
         found
-            .map(|versioned| -> Result<Entry, StorageError> {
-                Ok(Entry {
-                    value: encode(&versioned.value)?,
-                    version: version_number(versioned.version),
-                    key,
-                })
-            })
+            .map(|versioned| entry(key, &versioned.value, versioned.version, versioned.meta))
             .transpose()
     }
 
@@ -90,6 +86,21 @@ impl StorageSession {
         let storage = self.begin().await?;
         let value = decode(&value)?;
         let version = within(self.deadline, storage.set(&key, &value)).await?;
+        Ok(version_number(version))
+    }
+
+    /// `set`, expiring `ttl_seconds` from now: the state layer bounds the
+    /// time to live (0 or over its limit is `invalid-value`).
+    pub async fn set_expiring(
+        &mut self,
+        key: String,
+        value: String,
+        ttl_seconds: u64,
+    ) -> Result<u64, StorageError> {
+        let storage = self.begin().await?;
+        let value = decode(&value)?;
+        let ttl = Duration::from_secs(ttl_seconds);
+        let version = within(self.deadline, storage.set_expiring(&key, &value, ttl)).await?;
         Ok(version_number(version))
     }
 
@@ -115,13 +126,7 @@ impl StorageSession {
         .await?;
         let entries = entries
             .into_iter()
-            .map(|entry| -> Result<Entry, StorageError> {
-                Ok(Entry {
-                    value: encode(&entry.value)?,
-                    version: version_number(entry.version),
-                    key: entry.key,
-                })
-            })
+            .map(|found| entry(found.key, &found.value, found.version, found.meta))
             .collect::<Result<_, StorageError>>()?;
         Ok(Page {
             entries,
@@ -181,6 +186,9 @@ impl StorageSession {
         {
             let action = match action {
                 Action::Set(text) => Planned::Set(decode(&text)?),
+                Action::SetExpiring(ExpiringValue { value, ttl_seconds }) => {
+                    Planned::SetExpiring(decode(&value)?, Duration::from_secs(ttl_seconds))
+                }
                 Action::Delete => Planned::Delete,
                 Action::Check => Planned::Check,
             };
@@ -199,6 +207,7 @@ impl StorageSession {
                 key,
                 action: match action {
                     Planned::Set(value) => TransactAction::Set(value),
+                    Planned::SetExpiring(value, ttl) => TransactAction::SetExpiring(value, *ttl),
                     Planned::Delete => TransactAction::Delete,
                     Planned::Check => TransactAction::Check,
                 },
@@ -262,6 +271,7 @@ impl StorageSession {
 /// A transaction's operation with its value decoded.
 enum Planned {
     Set(Value),
+    SetExpiring(Value, Duration),
     Delete,
     Check,
 }
@@ -292,6 +302,29 @@ fn encode(value: &Value) -> Result<String, StorageError> {
         .map_err(|_| StorageError::Unavailable("a stored value could not be encoded".into()))
 }
 
+/// A stored value as the guest gets it, with its metadata.
+fn entry(
+    key: String,
+    value: &Value,
+    version: kiln_state::storage::Version,
+    meta: EntryMeta,
+) -> Result<Entry, StorageError> {
+    Ok(Entry {
+        value: encode(value)?,
+        version: version_number(version),
+        key,
+        created_at: millis(meta.created_at),
+        updated_at: millis(meta.updated_at),
+        expires_at: meta.expires_at.map(millis),
+    })
+}
+
+/// A time as the WIT carries it. The host's clock is past 1970; a time
+/// before it would mean a damaged row, and reads as the epoch.
+fn millis(time: UnixMillis) -> u64 {
+    u64::try_from(time.0).unwrap_or(0)
+}
+
 /// Versions are positive counters; a negative one would mean a damaged row.
 fn version_number(version: kiln_state::storage::Version) -> u64 {
     u64::try_from(version.get()).unwrap_or(0)
@@ -312,7 +345,8 @@ fn guest_error(error: StateError) -> StorageError {
         StateError::InvalidCursor(_) => StorageError::InvalidCursor,
         error @ (StateError::ValueTooLarge { .. }
         | StateError::ValueTooDeep { .. }
-        | StateError::ValueNotJson) => StorageError::InvalidValue(error.to_string()),
+        | StateError::ValueNotJson
+        | StateError::InvalidTtl { .. }) => StorageError::InvalidValue(error.to_string()),
         StateError::PageSize { requested, .. } => StorageError::InvalidLimit(requested),
         error @ StateError::QuotaExceeded { .. } => StorageError::QuotaExceeded(error.to_string()),
         StateError::InvalidTransaction(error) => {

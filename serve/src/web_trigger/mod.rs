@@ -234,5 +234,6 @@ pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
         InvocationFailure::ResultTooLarge { .. }
         | InvocationFailure::ResultTooDeep { .. }
         | InvocationFailure::InvalidResult { .. } => "bad-result",
+        InvocationFailure::RetryRequested { .. } => "retry-requested",
     }
 }

@@ -309,11 +309,11 @@ fn events_for(
                 continue;
             };
             let payload = mapped.payload(self_generated, &cloud_id, &trigger.key);
-            events.push(NewEvent {
-                installation: installed.installation.clone(),
+            events.push(NewEvent::new(
+                installed.installation.clone(),
                 module_key,
-                payload: payload.to_string().into_bytes(),
-            });
+                payload.to_string().into_bytes(),
+            ));
         }
     }
     events

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use tokio::sync::Mutex;
 
+use super::job::{HOST_RETRY_REASON, JobKey, JobStats, RetryInfo};
 use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
     QueueFull, QueueLimits,
@@ -44,6 +45,15 @@ struct Inner {
     served: u64,
     /// By site, ordered as the SQL backends list them.
     webhook_sites: BTreeMap<String, WebhookSite>,
+    jobs: BTreeMap<(Installation, JobKey), Job>,
+}
+
+/// A job's row: what is no longer stored as events.
+#[derive(Debug)]
+struct Job {
+    succeeded: u64,
+    discarded: u64,
+    created_at: i64,
 }
 
 #[derive(Debug)]
@@ -51,6 +61,7 @@ struct Registered {
     record: InstallRecord,
     depth: u64,
     last_served: u64,
+    jobs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +82,12 @@ struct Event {
     lease_expires_at: i64,
     last_error: String,
     enqueued_at: i64,
+    not_before: Option<UnixMillis>,
+    job: Option<JobKey>,
+    retry_reason: Option<String>,
+    retry_data: Option<String>,
+    /// Its job was cancelled while it was stored: a failure ends it (`job_cancelled`).
+    job_cancelled: bool,
 }
 
 impl Event {
@@ -124,6 +141,22 @@ impl Inner {
             }
             .into());
         }
+        let mut new_jobs: HashMap<&Installation, u64> = HashMap::new();
+        for (installation, job) in super::sql_backend::jobs_of(events) {
+            if !self.jobs.contains_key(&(installation.clone(), job.clone())) {
+                *new_jobs.entry(installation).or_default() += 1;
+            }
+        }
+        for (installation, count) in new_jobs {
+            let held = self.registry.get(installation).map_or(0, |r| r.jobs);
+            if held + count > limits.max_jobs_per_installation {
+                return Err(QueueFull {
+                    bound: QueueBound::Jobs,
+                    limit: limits.max_jobs_per_installation,
+                }
+                .into());
+            }
+        }
         Ok(())
     }
 
@@ -141,12 +174,30 @@ impl Inner {
                     payload: event.payload.clone(),
                     state: State::Ready,
                     attempts: 0,
-                    available_at: now.0,
+                    available_at: event.not_before.map_or(now.0, |t| t.0),
                     lease_expires_at: 0,
                     last_error: String::new(),
                     enqueued_at: now.0,
+                    not_before: event.not_before,
+                    job: event.job.clone(),
+                    retry_reason: None,
+                    retry_data: None,
+                    job_cancelled: false,
                 },
             );
+            if let Some(job) = &event.job
+                && let std::collections::btree_map::Entry::Vacant(slot) =
+                    self.jobs.entry((event.installation.clone(), job.clone()))
+            {
+                slot.insert(Job {
+                    succeeded: 0,
+                    discarded: 0,
+                    created_at: now.0,
+                });
+                if let Some(registered) = self.registry.get_mut(&event.installation) {
+                    registered.jobs += 1;
+                }
+            }
             if let Some(registered) = self.registry.get_mut(&event.installation) {
                 registered.depth += 1;
             }
@@ -154,6 +205,46 @@ impl Inner {
             ids.push(EventId(id));
         }
         ids
+    }
+
+    /// Raises a counter of the event's job (`count`), if it has one still remembered.
+    fn count_job(&mut self, event: &Event, count: impl FnOnce(&mut Job)) {
+        if let Some(job) = &event.job
+            && let Some(row) = self
+                .jobs
+                .get_mut(&(event.installation.clone(), job.clone()))
+        {
+            count(row);
+        }
+    }
+
+    /// Ends a leased attempt that did not complete (`fail`, `retry_later`), as `FAIL_EVENT`.
+    fn end_attempt(
+        &mut self,
+        lease: Lease,
+        retry_at: UnixMillis,
+        error: &str,
+        retry: Option<(&str, Option<&str>)>,
+        limits: &QueueLimits,
+    ) -> LeaseOutcome {
+        let Some(event) = self
+            .events
+            .get_mut(&lease.event.0)
+            .filter(|e| e.state == State::Leased && e.attempts == lease.attempt)
+        else {
+            return LeaseOutcome::LeaseLost;
+        };
+        event.last_error = error.to_owned();
+        event.available_at = retry_at.0;
+        event.retry_reason = retry.map(|(reason, _)| reason.to_owned());
+        event.retry_data = retry.and_then(|(_, data)| data.map(str::to_owned));
+        if event.attempts >= limits.max_attempts || event.job_cancelled {
+            event.state = State::Dead;
+            LeaseOutcome::Dead
+        } else {
+            event.state = State::Ready;
+            LeaseOutcome::Retrying { at: retry_at }
+        }
     }
 
     fn remove_event(&mut self, id: i64) -> Option<Event> {
@@ -184,6 +275,7 @@ impl ServeBackend for MemoryServeBackend {
                         record: record.clone(),
                         depth: 0,
                         last_served: 0,
+                        jobs: 0,
                     },
                 );
             }
@@ -206,6 +298,7 @@ impl ServeBackend for MemoryServeBackend {
         inner
             .events
             .retain(|_, event| &event.installation != installation);
+        inner.jobs.retain(|(owner, _), _| owner != installation);
         inner.total_depth = inner.total_depth.saturating_sub(registered.depth);
         Ok(true)
     }
@@ -494,9 +587,24 @@ impl ServeBackend for MemoryServeBackend {
         else {
             return Err(ServeError::Corrupt("a queued event's installation"));
         };
+        if event.state == State::Leased {
+            // Its claimer died: that attempt asked for nothing (`clear_lapsed_retry!`).
+            event.retry_reason = None;
+            event.retry_data = None;
+        }
         event.state = State::Leased;
         event.attempts += 1;
         event.lease_expires_at = lease_until.0;
+        let retry = (event.attempts > 1).then(|| match &event.retry_reason {
+            Some(reason) => RetryInfo {
+                reason: reason.clone(),
+                data: event.retry_data.clone(),
+            },
+            None => RetryInfo {
+                reason: HOST_RETRY_REASON.to_owned(),
+                data: None,
+            },
+        });
         let claimed = ClaimedEvent {
             lease: Lease {
                 event: EventId(id),
@@ -508,6 +616,9 @@ impl ServeBackend for MemoryServeBackend {
             payload: event.payload.clone(),
             enqueued_at: UnixMillis(event.enqueued_at),
             lease_expires_at: lease_until,
+            not_before: event.not_before,
+            job: event.job.clone(),
+            retry,
         };
         if let Some(registered) = inner.registry.get_mut(&claimed.installation) {
             registered.last_served = served;
@@ -539,7 +650,9 @@ impl ServeBackend for MemoryServeBackend {
         if !current {
             return Ok(LeaseOutcome::LeaseLost);
         }
-        inner.remove_event(lease.event.0);
+        if let Some(event) = inner.remove_event(lease.event.0) {
+            inner.count_job(&event, |job| job.succeeded += 1);
+        }
         Ok(LeaseOutcome::Completed)
     }
 
@@ -550,24 +663,104 @@ impl ServeBackend for MemoryServeBackend {
         limits: &QueueLimits,
         now: UnixMillis,
     ) -> Result<LeaseOutcome, ServeError> {
-        let mut inner = self.inner.lock().await;
-        let Some(event) = inner
-            .events
-            .get_mut(&lease.event.0)
-            .filter(|e| e.state == State::Leased && e.attempts == lease.attempt)
-        else {
-            return Ok(LeaseOutcome::LeaseLost);
-        };
         let retry_at = now.plus(limits.backoff(lease.attempt));
-        event.last_error = error.to_owned();
-        event.available_at = retry_at.0;
-        if event.attempts >= limits.max_attempts {
-            event.state = State::Dead;
-            Ok(LeaseOutcome::Dead)
-        } else {
-            event.state = State::Ready;
-            Ok(LeaseOutcome::Retrying { at: retry_at })
+        Ok(self
+            .inner
+            .lock()
+            .await
+            .end_attempt(lease, retry_at, error, None, limits))
+    }
+
+    async fn retry_later(
+        &self,
+        lease: Lease,
+        retry_at: UnixMillis,
+        reason: &str,
+        data: Option<&str>,
+        limits: &QueueLimits,
+    ) -> Result<LeaseOutcome, ServeError> {
+        Ok(self.inner.lock().await.end_attempt(
+            lease,
+            retry_at,
+            reason,
+            Some((reason, data)),
+            limits,
+        ))
+    }
+
+    async fn job_stats(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, ServeError> {
+        let inner = self.inner.lock().await;
+        let Some(row) = inner.jobs.get(&(installation.clone(), job.clone())) else {
+            return Ok(None);
+        };
+        let mut stats = JobStats {
+            success: row.succeeded,
+            in_progress: 0,
+            failed: row.discarded,
+        };
+        for event in inner.events.values() {
+            if &event.installation == installation && event.job.as_ref() == Some(job) {
+                match event.state {
+                    State::Dead => stats.failed += 1,
+                    State::Ready | State::Leased => stats.in_progress += 1,
+                }
+            }
         }
+        Ok(Some(stats))
+    }
+
+    async fn cancel_job(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<u64>, ServeError> {
+        let mut inner = self.inner.lock().await;
+        if !inner
+            .jobs
+            .contains_key(&(installation.clone(), job.clone()))
+        {
+            return Ok(None);
+        }
+        for event in inner.events.values_mut() {
+            if &event.installation == installation && event.job.as_ref() == Some(job) {
+                event.job_cancelled = true;
+            }
+        }
+        let ready: Vec<i64> = inner
+            .events
+            .iter()
+            .filter(|(_, e)| {
+                &e.installation == installation
+                    && e.job.as_ref() == Some(job)
+                    && e.state == State::Ready
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &ready {
+            inner.remove_event(*id);
+        }
+        Ok(Some(ready.len() as u64))
+    }
+
+    async fn purge_jobs(&self, created_by: UnixMillis) -> Result<u64, ServeError> {
+        let mut inner = self.inner.lock().await;
+        let expired: Vec<(Installation, JobKey)> = inner
+            .jobs
+            .iter()
+            .filter(|(_, job)| job.created_at <= created_by.0)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &expired {
+            inner.jobs.remove(key);
+            if let Some(registered) = inner.registry.get_mut(&key.0) {
+                registered.jobs = registered.jobs.saturating_sub(1);
+            }
+        }
+        Ok(expired.len() as u64)
     }
 
     async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
@@ -597,7 +790,9 @@ impl ServeBackend for MemoryServeBackend {
         {
             return Ok(false);
         }
-        inner.remove_event(event.0);
+        if let Some(removed) = inner.remove_event(event.0) {
+            inner.count_job(&removed, |job| job.discarded += 1);
+        }
         Ok(true)
     }
 

@@ -10,6 +10,7 @@
 //! statement takes the row lock); where PostgreSQL needs more (the claim's
 //! `FOR UPDATE SKIP LOCKED` and advisory lock), `sql.rs` says so beside the statement.
 
+mod job;
 mod memory;
 mod queue;
 mod schedule;
@@ -27,6 +28,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+pub use job::{
+    HOST_RETRY_REASON, JobError, JobId, JobKey, JobStats, MAX_JOB_ID_BYTES, MAX_QUEUE_NAME_BYTES,
+    MAX_RETRY_DATA_BYTES, MAX_RETRY_REASON_BYTES, QueueName, RetryInfo,
+};
 pub use memory::MemoryServeBackend;
 pub use queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
@@ -62,6 +67,8 @@ pub enum ServeError {
     InvalidInstallation(#[from] InstallationError),
     #[error(transparent)]
     WebTriggerId(#[from] WebTriggerIdError),
+    #[error(transparent)]
+    Job(#[from] JobError),
     #[error("stored serve state is damaged: {0}")]
     Corrupt(&'static str),
     #[error(transparent)]
@@ -270,6 +277,33 @@ pub trait ServeBackend: Send + Sync + 'static {
         limits: &QueueLimits,
         now: UnixMillis,
     ) -> Result<LeaseOutcome, ServeError>;
+    /// A consumer's requested retry: as `fail`, back to ready at `retry_at` (or dead when
+    /// attempts are used up or its job was cancelled), keeping `reason` and `data` for the
+    /// next claim. The caller bounded all three.
+    async fn retry_later(
+        &self,
+        lease: Lease,
+        retry_at: UnixMillis,
+        reason: &str,
+        data: Option<&str>,
+        limits: &QueueLimits,
+    ) -> Result<LeaseOutcome, ServeError>;
+    /// The job's counts, if `installation` has such a job (see [`JobStats`]).
+    async fn job_stats(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, ServeError>;
+    /// Marks the job cancelled and removes its ready events (delayed and waiting ones
+    /// included; leased ones stay with their claimers), lowering the depths by as many.
+    /// `None`: `installation` has no such job.
+    async fn cancel_job(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<u64>, ServeError>;
+    /// Forgets jobs created at or before `created_by`; returns how many.
+    async fn purge_jobs(&self, created_by: UnixMillis) -> Result<u64, ServeError>;
     /// Up to `limit` dead letters, oldest first.
     async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError>;
     async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError>;
@@ -316,6 +350,11 @@ pub struct ServeLimits {
     /// How long a delivery id is remembered. Jira retries a failed delivery for minutes to
     /// hours; three days covers that with room, and bounds the table by three days of traffic.
     pub delivery_retention: Duration,
+    /// How long a job (its counts for `job_stats`) is remembered after its push, until
+    /// `purge_jobs` forgets it. An app asks about a job while it runs: minutes, or hours
+    /// with delays and retries (at most 15 minutes each); seven days covers that with room
+    /// and, with `QueueLimits::max_jobs_per_installation`, bounds the job table.
+    pub job_retention: Duration,
 }
 
 impl Default for ServeLimits {
@@ -324,6 +363,7 @@ impl Default for ServeLimits {
             queue: QueueLimits::default(),
             lease: Duration::from_secs(15),
             delivery_retention: Duration::from_secs(72 * 3600),
+            job_retention: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -601,6 +641,83 @@ impl ServeState {
         let error = queue::bounded_error(error);
         self.backend
             .fail(lease, &error, &self.limits.queue, now)
+            .await
+    }
+
+    /// The consumer asked for its event again after `after` (Forge's `InvocationError` with
+    /// `retryAfter`, `retryReason`, `retryData`): an attempt like a failure (dead when
+    /// [`QueueLimits::max_attempts`] claims are used up; the default 5 is Forge's first
+    /// attempt and 4 retries), run again after the consumer's delay, raised from 0 to 1 s
+    /// and capped at [`QueueLimits::max_retry_after`], and handing `reason` and `data` to
+    /// the next claim ([`ClaimedEvent::retry`]). A reason over
+    /// [`MAX_RETRY_REASON_BYTES`] or data over [`MAX_RETRY_DATA_BYTES`] is refused
+    /// ([`JobError`]) and nothing changes: the caller then fails the event plainly.
+    /// The attempt failed and must not run again (a queue event whose consumer failed on
+    /// its own terms): dead-lettered now, whatever attempts are left, and counted as failed
+    /// in its job. `LeaseLost` as [`ServeState::fail`].
+    pub async fn fail_for_good(
+        &self,
+        lease: Lease,
+        error: &str,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let error = queue::bounded_error(error);
+        // `fail`'s own rule, with no attempt left after this one.
+        let last_attempt = QueueLimits {
+            max_attempts: lease.attempt,
+            ..self.limits.queue
+        };
+        self.backend.fail(lease, &error, &last_attempt, now).await
+    }
+
+    pub async fn retry_later(
+        &self,
+        lease: Lease,
+        after: Duration,
+        reason: &str,
+        data: Option<&str>,
+        now: UnixMillis,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let request =
+            job::RetryRequest::new(after, reason, data, self.limits.queue.max_retry_after)?;
+        self.backend
+            .retry_later(
+                lease,
+                now.plus(request.after),
+                request.reason,
+                request.data,
+                &self.limits.queue,
+            )
+            .await
+    }
+
+    /// The progress of `installation`'s job (Forge's `getStats()`); `None` when it has no
+    /// such job (never pushed, pushed by another installation, purged, or uninstalled).
+    pub async fn job_stats(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, ServeError> {
+        self.backend.job_stats(installation, job).await
+    }
+
+    /// Cancels `installation`'s job (Forge's `cancel()`): its events that are not leased are
+    /// removed (how many: `Some(n)`), leased ones finish, and one of them that fails is not
+    /// retried. Removed events count nowhere in [`JobStats`]. `None`: no such job.
+    pub async fn cancel_job(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<u64>, ServeError> {
+        self.backend.cancel_job(installation, job).await
+    }
+
+    /// Forgets jobs pushed [`ServeLimits::job_retention`] or longer before `now`; returns
+    /// how many. Their events, if any are still queued, run on uncounted.
+    pub async fn purge_jobs(&self, now: UnixMillis) -> Result<u64, ServeError> {
+        let ms = i64::try_from(self.limits.job_retention.as_millis()).unwrap_or(i64::MAX);
+        self.backend
+            .purge_jobs(UnixMillis(now.0.saturating_sub(ms)))
             .await
     }
 

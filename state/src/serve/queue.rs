@@ -28,10 +28,18 @@
 //!   again cannot renew, complete or fail it.
 //! - **Retries**: `fail` returns the event to ready after `backoff(attempt)`
 //!   (`base × 2^(attempt-1)`, capped), until `max_attempts` claims; then it is dead. An expired
-//!   lease counts as an attempt.
+//!   lease counts as an attempt. `retry_later` is a consumer's own retry (Forge's
+//!   `InvocationError`): the same, with the consumer's delay (bounded by `max_retry_after`)
+//!   and its reason and data handed to the next claim.
+//! - **Delays**: an event with `not_before` is stored ready but unavailable until then
+//!   (`available_at`), so every claim path, which already waits for `available_at`, honours
+//!   it without a rule of its own.
+//! - **Jobs** (`job.rs`): an event may belong to a push's job, whose outcomes are counted in
+//!   the same statement or transaction that decides them.
 
 use std::time::Duration;
 
+use super::job::{JobKey, RetryInfo};
 use super::types::{InstallRecord, ModuleKey, UnixMillis};
 use crate::installation::Installation;
 
@@ -47,6 +55,14 @@ pub struct QueueLimits {
     pub backoff_max: Duration,
     /// Live leases one app may hold at once (its concurrency limit).
     pub max_leased_per_app: u32,
+    /// Longest delay a consumer's requested retry may ask for (`retry_later`); longer is
+    /// cut to it. Bounds how long a retrying event holds its share of the queue between
+    /// attempts (Forge allows 15 minutes).
+    pub max_retry_after: Duration,
+    /// Jobs one installation may have remembered at once (each kept for
+    /// `ServeLimits::job_retention`). Bounds the job table against an app pushing without
+    /// end: a push past it is refused with [`QueueBound::Jobs`], as a full queue is.
+    pub max_jobs_per_installation: u64,
 }
 
 impl Default for QueueLimits {
@@ -59,6 +75,8 @@ impl Default for QueueLimits {
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             max_leased_per_app: 8,
+            max_retry_after: Duration::from_secs(15 * 60),
+            max_jobs_per_installation: 100_000,
         }
     }
 }
@@ -81,6 +99,8 @@ impl QueueLimits {
 pub enum QueueBound {
     Total,
     Installation,
+    /// The installation's remembered jobs (`QueueLimits::max_jobs_per_installation`).
+    Jobs,
 }
 
 /// The queue is full: nothing of the request was stored (and a delivery was not recorded,
@@ -102,12 +122,43 @@ impl EventId {
     }
 }
 
-/// An event to queue: which installation's which module, with what payload.
+/// An event to queue: which installation's which module, with what payload; optionally
+/// not before a time, and as part of a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     pub installation: Installation,
     pub module_key: ModuleKey,
     pub payload: Vec<u8>,
+    /// No claim returns the event before this time (Forge's `delayInSeconds`; the host
+    /// checks its bound, 900 s). `None`: at once.
+    pub not_before: Option<UnixMillis>,
+    /// The push this event belongs to; its outcome is counted in the job's stats.
+    pub job: Option<JobKey>,
+}
+
+impl NewEvent {
+    /// An event to run at once, in no job.
+    pub fn new(installation: Installation, module_key: ModuleKey, payload: Vec<u8>) -> Self {
+        Self {
+            installation,
+            module_key,
+            payload,
+            not_before: None,
+            job: None,
+        }
+    }
+
+    /// Not claimable before `at`.
+    pub fn delayed_until(mut self, at: UnixMillis) -> Self {
+        self.not_before = Some(at);
+        self
+    }
+
+    /// Part of `job`.
+    pub fn in_job(mut self, job: JobKey) -> Self {
+        self.job = Some(job);
+        self
+    }
 }
 
 /// Proof of a claim: the event and the attempt that claimed it.
@@ -129,6 +180,14 @@ pub struct ClaimedEvent {
     pub payload: Vec<u8>,
     pub enqueued_at: UnixMillis,
     pub lease_expires_at: UnixMillis,
+    /// The delay it was pushed with, if any (it is past now).
+    pub not_before: Option<UnixMillis>,
+    /// The job it belongs to.
+    pub job: Option<JobKey>,
+    /// `None` on the first attempt. On a later one, what the previous attempt left: the
+    /// consumer's reason and data when it asked for the retry (`retry_later`), else
+    /// [`super::job::HOST_RETRY_REASON`] and no data (it failed, or its claimer died).
+    pub retry: Option<RetryInfo>,
 }
 
 /// What finishing a lease did.

@@ -58,6 +58,9 @@ pub(crate) const UNINSTALL: &[&str] = &[
 ];
 pub(crate) const DELETE_INSTALLATION_EVENTS: &str =
     "DELETE FROM event_queue WHERE installation_id = $1";
+/// Uninstalling forgets the installation's jobs, after its events (lock order).
+pub(crate) const DELETE_INSTALLATION_JOBS: &str =
+    "DELETE FROM queue_jobs WHERE installation_id = $1";
 pub(crate) const DELETE_QUEUE_INSTALLATION: &str =
     "DELETE FROM queue_installations WHERE installation_id = $1";
 
@@ -124,9 +127,22 @@ pub(crate) const RAISE_DEPTH_OF_INSTALLED: &str = "UPDATE queue_installations \
 pub(crate) const RAISE_TOTAL_DEPTH: &str = "UPDATE queue_total SET depth = depth + $1 \
      WHERE singleton = 1 AND depth + $1 <= $2 RETURNING depth";
 
+/// A delayed event (`$6`, its `not_before`) is stored unavailable until then, so every
+/// claim, which waits for `available_at`, honours the delay with no rule of its own.
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO event_queue \
-     (installation_id, app_id, module_key, payload, available_at, enqueued_at) \
-     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
+     (installation_id, app_id, module_key, payload, enqueued_at, available_at, not_before, \
+     job_queue, job_id) VALUES ($1, $2, $3, $4, $5, COALESCE($6, $5), $6, $7, $8) RETURNING id";
+
+/// A push's job, once: `ON CONFLICT` keeps a job id the host reused from being counted
+/// twice (one row changed: a new job, which the caller counts against the bound).
+pub(crate) const INSERT_JOB: &str = "INSERT INTO queue_jobs \
+     (installation_id, queue, job_id, created_at) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (installation_id, queue, job_id) DO NOTHING";
+
+/// Raises the installation's remembered jobs only within the bound (no row: full). The row
+/// is already this transaction's: the enqueue raised its depth first.
+pub(crate) const RAISE_INSTALLATION_JOBS: &str = "UPDATE queue_installations \
+     SET jobs = jobs + $1 WHERE installation_id = $2 AND jobs + $1 <= $3 RETURNING jobs";
 
 /// Leases that expired with no attempts left go to the dead-letter state before a claim.
 pub(crate) const EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET state = 2, \
@@ -140,6 +156,23 @@ pub(crate) const PG_EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET stat
      WHERE id IN (SELECT id FROM event_queue \
          WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED)";
 
+/// A claim of a lapsed lease (old `state` 1: its claimer died) forgets the retry request an
+/// earlier attempt left: the attempt that ends here asked for nothing, so the next one is
+/// told the host's reason (`HOST_RETRY_REASON`), not a stale one.
+macro_rules! clear_lapsed_retry {
+    () => {
+        "retry_reason = CASE WHEN state = 1 THEN NULL ELSE retry_reason END, \
+         retry_data = CASE WHEN state = 1 THEN NULL ELSE retry_data END"
+    };
+}
+
+/// What a claim hands over besides the event: its job, delay and retry request.
+macro_rules! leased_job_columns {
+    () => {
+        "job_queue, job_id, not_before, retry_reason, retry_data"
+    };
+}
+
 /// SQLite's claim, one statement: leases the next event, from the installed, runnable
 /// installation served least recently whose app holds fewer than `$3` live leases, that
 /// installation's oldest claimable event. `$1` is the lease's end, `$2` now. The file's write
@@ -149,8 +182,9 @@ pub(crate) const PG_EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET stat
 /// accepting transaction's claim skips that sweep and leaves it to the workers' claims.
 /// PostgreSQL's claim is the `PG_` statements below.
 pub(crate) const LEASE_NEXT_EVENT: &str = concat!(
-    "UPDATE event_queue SET state = 1, attempts = attempts + 1, lease_expires_at = $1 \
-     WHERE id = (SELECT q.id FROM queue_installations c \
+    "UPDATE event_queue SET state = 1, attempts = attempts + 1, lease_expires_at = $1, ",
+    clear_lapsed_retry!(),
+    " WHERE id = (SELECT q.id FROM queue_installations c \
      JOIN installation_registry r ON r.installation_id = c.installation_id AND ",
     runnable!(),
     " \
@@ -163,7 +197,8 @@ pub(crate) const LEASE_NEXT_EVENT: &str = concat!(
      WHERE c.depth > 0 AND (SELECT count(*) FROM event_queue l \
          WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $2) < $3 \
      ORDER BY c.last_served, c.installation_id LIMIT 1) \
-     RETURNING id, attempts, installation_id, module_key, payload, enqueued_at"
+     RETURNING id, attempts, installation_id, module_key, payload, enqueued_at, ",
+    leased_job_columns!()
 );
 
 /// PostgreSQL, step 1: installations with a claimable event, in turn order, with their app.
@@ -204,9 +239,13 @@ pub(crate) const PG_APP_LEASES: &str = "SELECT count(*) FROM event_queue \
 /// PostgreSQL's `last_served` stamp: a sequence, so claims do not queue on `queue_total`.
 pub(crate) const PG_NEXT_SERVED: &str = "SELECT nextval('queue_served')";
 
-pub(crate) const LEASE_EVENT: &str = "UPDATE event_queue SET state = 1, \
-     attempts = attempts + 1, lease_expires_at = $1 WHERE id = $2 AND state IN (0, 1) \
-     RETURNING attempts, installation_id, module_key, payload, enqueued_at";
+pub(crate) const LEASE_EVENT: &str = concat!(
+    "UPDATE event_queue SET state = 1, attempts = attempts + 1, lease_expires_at = $1, ",
+    clear_lapsed_retry!(),
+    " WHERE id = $2 AND state IN (0, 1) \
+     RETURNING attempts, installation_id, module_key, payload, enqueued_at, ",
+    leased_job_columns!()
+);
 
 pub(crate) const NEXT_SERVED: &str =
     "UPDATE queue_total SET served = served + 1 WHERE singleton = 1 RETURNING served";
@@ -226,9 +265,65 @@ pub(crate) const INSERT_INSTALLATION: &str = "INSERT INTO installations (app_id,
 pub(crate) const RENEW_LEASE: &str = "UPDATE event_queue SET lease_expires_at = $1 \
      WHERE id = $2 AND state = 1 AND attempts = $3";
 
-/// Completing deletes the event only while this caller's lease is the current one.
+/// Completing deletes the event only while this caller's lease is the current one. The
+/// delete is the exactly-once point: only the transaction that deleted the row counts its
+/// job's success (`COUNT_JOB_SUCCESS`), so a late completion counts nothing.
 pub(crate) const COMPLETE_EVENT: &str = "DELETE FROM event_queue \
-     WHERE id = $1 AND state = 1 AND attempts = $2 RETURNING installation_id";
+     WHERE id = $1 AND state = 1 AND attempts = $2 RETURNING installation_id, job_queue, job_id";
+
+pub(crate) const COUNT_JOB_SUCCESS: &str = "UPDATE queue_jobs SET succeeded = succeeded + 1 \
+     WHERE installation_id = $1 AND queue = $2 AND job_id = $3";
+
+/// A discarded dead letter still counts as its job's failure.
+pub(crate) const COUNT_JOB_DISCARDED: &str = "UPDATE queue_jobs SET discarded = discarded + 1 \
+     WHERE installation_id = $1 AND queue = $2 AND job_id = $3";
+
+/// A job's counts: completed and discarded from its row, the rest from its stored events,
+/// in one statement (one snapshot). By the installation's parts, so an installation can only
+/// name its own jobs.
+pub(crate) const JOB_STATS: &str = "SELECT j.succeeded, j.discarded, \
+     (SELECT count(*) FROM event_queue e WHERE e.installation_id = j.installation_id \
+         AND e.job_queue = j.queue AND e.job_id = j.job_id AND e.state <> 2), \
+     (SELECT count(*) FROM event_queue e WHERE e.installation_id = j.installation_id \
+         AND e.job_queue = j.queue AND e.job_id = j.job_id AND e.state = 2) \
+     FROM queue_jobs j JOIN installations i ON i.id = j.installation_id \
+     WHERE i.app_id = $1 AND i.site = $2 AND i.environment = $3 AND j.queue = $4 AND j.job_id = $5";
+
+/// Whether the installation has the job (cancelling an unknown job changes nothing).
+pub(crate) const JOB_EXISTS: &str = "SELECT installation_id FROM queue_jobs \
+     WHERE installation_id = $1 AND queue = $2 AND job_id = $3";
+
+/// PostgreSQL, cancelling, step 0: locks the job's events in one order (by id), so two
+/// cancels of one job cannot lock its rows in opposite orders and wait in a cycle.
+pub(crate) const PG_LOCK_JOB_EVENTS: &str = "SELECT id FROM event_queue \
+     WHERE installation_id = $1 AND job_queue = $2 AND job_id = $3 ORDER BY id FOR UPDATE";
+
+/// Cancelling, step 1: marks every stored event of the job, whatever its state, so one
+/// leased now (or claimed by a claim that committed just before) ends on its next failure
+/// (`FAIL_EVENT`) instead of being retried. Its row locks are held to the commit, so no
+/// claim, failure or completion of the job's events lands between this and step 2. Only
+/// event rows are locked (never the job's row), the lock order's step 3.
+pub(crate) const MARK_JOB_CANCELLED: &str = "UPDATE event_queue SET job_cancelled = 1 \
+     WHERE installation_id = $1 AND job_queue = $2 AND job_id = $3";
+
+/// Cancelling, step 2: the job's events that are not leased: ready, delayed or waiting for
+/// a retry. Leased ones (even lapsed) stay with their claimer.
+pub(crate) const DELETE_READY_JOB_EVENTS: &str = "DELETE FROM event_queue \
+     WHERE installation_id = $1 AND job_queue = $2 AND job_id = $3 AND state = 0";
+
+pub(crate) const LOWER_INSTALLATION_DEPTH_BY: &str =
+    "UPDATE queue_installations SET depth = depth - $1 WHERE installation_id = $2";
+
+/// Installations with jobs created at or before `$1`, ascending (the lock order of
+/// `queue_installations` rows).
+pub(crate) const EXPIRED_JOB_INSTALLATIONS: &str = "SELECT DISTINCT installation_id \
+     FROM queue_jobs WHERE created_at <= $1 ORDER BY installation_id";
+
+pub(crate) const PURGE_INSTALLATION_JOBS: &str =
+    "DELETE FROM queue_jobs WHERE installation_id = $1 AND created_at <= $2";
+
+pub(crate) const LOWER_INSTALLATION_JOBS: &str = "UPDATE queue_installations \
+     SET jobs = CASE WHEN jobs >= $1 THEN jobs - $1 ELSE 0 END WHERE installation_id = $2";
 
 pub(crate) const LOWER_INSTALLATION_DEPTH: &str =
     "UPDATE queue_installations SET depth = depth - 1 WHERE installation_id = $1";
@@ -236,17 +331,22 @@ pub(crate) const LOWER_INSTALLATION_DEPTH: &str =
 pub(crate) const LOWER_TOTAL_DEPTH: &str =
     "UPDATE queue_total SET depth = depth - $1 WHERE singleton = 1";
 
+/// A failed attempt (a plain failure, `$4` NULL, or a consumer's requested retry with its
+/// reason and data): back to ready at `$2`, or dead when its attempts are used up or its job
+/// was cancelled meanwhile (nothing of a cancelled job runs again). Fenced like completing;
+/// the row's own `job_cancelled`, read under its lock, decides.
 pub(crate) const FAIL_EVENT: &str = "UPDATE event_queue SET \
-     state = CASE WHEN attempts >= $1 THEN 2 ELSE 0 END, available_at = $2, \
-     lease_expires_at = NULL, last_error = $3 \
-     WHERE id = $4 AND state = 1 AND attempts = $5 RETURNING state";
+     state = CASE WHEN attempts >= $1 OR job_cancelled = 1 THEN 2 ELSE 0 END, \
+     available_at = $2, lease_expires_at = NULL, last_error = $3, \
+     retry_reason = $4, retry_data = $5 \
+     WHERE id = $6 AND state = 1 AND attempts = $7 RETURNING state";
 
 pub(crate) const DEAD_LETTERS: &str = "SELECT q.id, i.app_id, i.site, i.environment, \
      q.module_key, q.attempts, q.last_error, q.enqueued_at FROM event_queue q \
      JOIN installations i ON i.id = q.installation_id WHERE q.state = 2 ORDER BY q.id LIMIT $1";
 
-pub(crate) const DISCARD_DEAD: &str =
-    "DELETE FROM event_queue WHERE id = $1 AND state = 2 RETURNING installation_id";
+pub(crate) const DISCARD_DEAD: &str = "DELETE FROM event_queue WHERE id = $1 AND state = 2 \
+     RETURNING installation_id, job_queue, job_id";
 
 pub(crate) const QUEUE_DEPTH: &str = "SELECT depth FROM queue_total WHERE singleton = 1";
 

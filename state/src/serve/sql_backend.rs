@@ -9,9 +9,15 @@
 //! 1. the installation's registry row (install, uninstall, pause);
 //! 2. a scheduled trigger's `schedule_state` row (uninstall; a scheduled run's claim);
 //! 3. event rows (claim, complete, fail, discard, uninstall);
-//! 4. on a claim, the app's advisory lock (only ever one waited for, see `PG_LOCK_APP`);
-//! 5. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
-//! 6. the `queue_total` row, last.
+//! 4. `queue_jobs` rows (complete, discard, uninstall, purge);
+//! 5. on a claim, the app's advisory lock (only ever one waited for, see `PG_LOCK_APP`);
+//! 6. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
+//! 7. the `queue_total` row, last.
+//!
+//! A cancel locks its job's event rows in id order (PostgreSQL), as a claim would meet
+//! them, and never its job's row: its mark is on the event rows. An enqueue inserts
+//! job rows after `queue_total`, outside the order, but new ones, which no one else can
+//! hold. A cancel never locks a job's row: its mark is on the event rows.
 //!
 //! On SQLite the file's single write lock makes the order moot, and the same code runs.
 
@@ -20,6 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Transaction, Type};
 
+use super::job::{HOST_RETRY_REASON, JobId, JobKey, JobStats, QueueName, RetryInfo};
 use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
     QueueFull, QueueLimits,
@@ -78,9 +85,43 @@ pub(super) type RegistryRow = (
     String,
     String,
 );
-type LeasedRow = (i64, i64, String, Vec<u8>, i64);
+/// What a claim hands over besides the event: job queue and id, `not_before`, the retry
+/// request's reason and data (`leased_job_columns!` in `sql.rs`).
+pub(super) type LeasedJobColumns = (
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+type LeasedRow = (
+    i64,
+    i64,
+    String,
+    Vec<u8>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+/// `LEASE_NEXT_EVENT`'s row: the event's id, then `LeasedRow`.
+type FlatLeasedEventRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    Vec<u8>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 /// A leased event: its id, then `LeasedRow`.
-pub(super) type LeasedEventRow = (i64, i64, i64, String, Vec<u8>, i64);
+pub(super) type LeasedEventRow = (i64, i64, i64, String, Vec<u8>, i64, LeasedJobColumns);
 type DeadRow = (
     i64,
     String,
@@ -123,18 +164,63 @@ pub(super) fn events_per_installation(events: &[NewEvent]) -> Vec<(&Installation
     counts
 }
 
+/// The distinct jobs `events` name, each with its installation, in first-named order.
+pub(super) fn jobs_of(events: &[NewEvent]) -> Vec<(&Installation, &JobKey)> {
+    let mut jobs: Vec<(&Installation, &JobKey)> = Vec::new();
+    for event in events {
+        if let Some(job) = &event.job
+            && !jobs.contains(&(&event.installation, job))
+        {
+            jobs.push((&event.installation, job));
+        }
+    }
+    jobs
+}
+
+/// A stored job key (both columns or neither).
+pub(super) fn job_from(
+    queue: Option<String>,
+    id: Option<String>,
+) -> Result<Option<JobKey>, ServeError> {
+    match (queue, id) {
+        (None, None) => Ok(None),
+        (Some(queue), Some(id)) => Ok(Some(JobKey {
+            queue: QueueName::new(queue).map_err(|_| ServeError::Corrupt("stored queue name"))?,
+            id: JobId::new(id).map_err(|_| ServeError::Corrupt("stored job id"))?,
+        })),
+        _ => Err(ServeError::Corrupt("stored job key")),
+    }
+}
+
+/// What the next attempt is told of the previous one: nothing on the first attempt; the
+/// consumer's request when it made one; else the host's reason.
+fn retry_from(attempt: u32, reason: Option<String>, data: Option<String>) -> Option<RetryInfo> {
+    if attempt <= 1 {
+        return None;
+    }
+    Some(match reason {
+        Some(reason) => RetryInfo { reason, data },
+        None => RetryInfo {
+            reason: HOST_RETRY_REASON.to_owned(),
+            data: None,
+        },
+    })
+}
+
 /// A leased event handed over with its installation's record, read in the claim's
 /// transaction (what the worker checks its loaded code against).
 pub(super) fn claimed_event(
-    (event_id, attempts, _installation_id, module, payload, enqueued_at): LeasedEventRow,
+    (event_id, attempts, _installation_id, module, payload, enqueued_at, job): LeasedEventRow,
     registry: RegistryRow,
     lease_until: UnixMillis,
 ) -> Result<ClaimedEvent, ServeError> {
     let record = record_from_row(registry)?;
+    let (job_queue, job_id, not_before, retry_reason, retry_data) = job;
+    let attempt = attempts_from(attempts)?;
     Ok(ClaimedEvent {
         lease: Lease {
             event: EventId(event_id),
-            attempt: attempts_from(attempts)?,
+            attempt,
         },
         installation: record.installation.clone(),
         record,
@@ -142,6 +228,9 @@ pub(super) fn claimed_event(
         payload,
         enqueued_at: UnixMillis(enqueued_at),
         lease_expires_at: lease_until,
+        not_before: not_before.map(UnixMillis),
+        job: job_from(job_queue, job_id)?,
+        retry: retry_from(attempt, retry_reason, retry_data),
     })
 }
 
@@ -233,6 +322,8 @@ where
     for<'a> &'a str: Encode<'a, DB> + Type<DB>,
     String: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
     Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
+    Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
+    Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
 {
     async fn installed_id(
         tx: &mut Transaction<'static, DB>,
@@ -295,11 +386,57 @@ where
                 .bind(event.module_key.as_str())
                 .bind(&event.payload[..])
                 .bind(now.0)
+                .bind(event.not_before.map(|t| t.0))
+                .bind(event.job.as_ref().map(|j| j.queue.as_str().to_owned()))
+                .bind(event.job.as_ref().map(|j| j.id.as_str().to_owned()))
                 .fetch_one(&mut **tx)
                 .await?;
             stored.push(EventId(event_id));
         }
+        Self::store_jobs(tx, events, &ids, limits, now).await?;
         Ok(stored)
+    }
+
+    /// Remembers the jobs `events` name, and raises each installation's job count within
+    /// its bound (its `queue_installations` row is already this transaction's).
+    async fn store_jobs(
+        tx: &mut Transaction<'static, DB>,
+        events: &[NewEvent],
+        ids: &HashMap<&Installation, i64>,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<(), ServeError> {
+        let mut added: BTreeMap<i64, i64> = BTreeMap::new();
+        for (installation, job) in jobs_of(events) {
+            let id = ids
+                .get(installation)
+                .copied()
+                .ok_or(ServeError::Corrupt("enqueued installation"))?;
+            let inserted = sqlx::query(sql::INSERT_JOB)
+                .bind(id)
+                .bind(job.queue.as_str())
+                .bind(job.id.as_str())
+                .bind(now.0)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            *added.entry(id).or_default() += as_i64(inserted);
+        }
+        for (id, count) in added {
+            if count == 0 {
+                continue;
+            }
+            let raised: Option<i64> = sqlx::query_scalar(sql::RAISE_INSTALLATION_JOBS)
+                .bind(count)
+                .bind(id)
+                .bind(as_i64(limits.max_jobs_per_installation))
+                .fetch_optional(&mut **tx)
+                .await?;
+            if raised.is_none() {
+                return Err(full(QueueBound::Jobs, limits.max_jobs_per_installation));
+            }
+        }
+        Ok(())
     }
 
     /// Raises each installation's depth by its events, within its bound, and returns the
@@ -356,6 +493,55 @@ where
         Ok(ids)
     }
 
+    /// Raises one of the event's job's counters (`statement`), if it has a job: in the
+    /// transaction whose fenced delete decided the outcome, so it is counted once.
+    async fn count_job(
+        tx: &mut Transaction<'static, DB>,
+        statement: &'static str,
+        installation_id: i64,
+        job_queue: Option<String>,
+        job_id: Option<String>,
+    ) -> Result<(), ServeError> {
+        if let (Some(queue), Some(job)) = (job_queue, job_id) {
+            sqlx::query(statement)
+                .bind(installation_id)
+                .bind(queue)
+                .bind(job)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends a leased attempt that did not complete: `FAIL_EVENT`, one fenced statement.
+    /// `retry`: the consumer's reason and data when it asked for the retry.
+    async fn end_attempt_in(
+        &self,
+        lease: Lease,
+        retry_at: UnixMillis,
+        error: &str,
+        retry: Option<(&str, Option<&str>)>,
+        limits: &QueueLimits,
+    ) -> Result<LeaseOutcome, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let state: Option<i64> = sqlx::query_scalar(sql::FAIL_EVENT)
+            .bind(i64::from(limits.max_attempts))
+            .bind(retry_at.0)
+            .bind(error)
+            .bind(retry.map(|(reason, _)| reason.to_owned()))
+            .bind(retry.and_then(|(_, data)| data.map(str::to_owned)))
+            .bind(lease.event.0)
+            .bind(i64::from(lease.attempt))
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        write.commit().await?;
+        Ok(match state {
+            None => LeaseOutcome::LeaseLost,
+            Some(2) => LeaseOutcome::Dead,
+            Some(_) => LeaseOutcome::Retrying { at: retry_at },
+        })
+    }
+
     async fn lower_depths(
         tx: &mut Transaction<'static, DB>,
         installation_id: i64,
@@ -390,12 +576,13 @@ where
             }
             Engine::Postgres => match Self::next_event_postgres(tx, limits, now).await? {
                 Some(event_id) => {
-                    let (attempts, installation_id, module, payload, enqueued_at): LeasedRow =
-                        sqlx::query_as(sql::LEASE_EVENT)
-                            .bind(lease_until.0)
-                            .bind(event_id)
-                            .fetch_one(&mut **tx)
-                            .await?;
+                    let row: LeasedRow = sqlx::query_as(sql::LEASE_EVENT)
+                        .bind(lease_until.0)
+                        .bind(event_id)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                    let (attempts, installation_id, module, payload, enqueued_at) =
+                        (row.0, row.1, row.2, row.3, row.4);
                     Some((
                         event_id,
                         attempts,
@@ -403,6 +590,7 @@ where
                         module,
                         payload,
                         enqueued_at,
+                        (row.5, row.6, row.7, row.8, row.9),
                     ))
                 }
                 None => None,
@@ -424,13 +612,14 @@ where
         now: UnixMillis,
         lease_until: UnixMillis,
     ) -> Result<Option<LeasedEventRow>, ServeError> {
-        Ok(sqlx::query_as(sql::LEASE_NEXT_EVENT)
+        let row: Option<FlatLeasedEventRow> = sqlx::query_as(sql::LEASE_NEXT_EVENT)
             .bind(lease_until.0)
             .bind(now.0)
             .bind(i64::from(limits.max_leased_per_app))
             .bind(i64::from(limits.max_attempts))
             .fetch_optional(&mut **tx)
-            .await?)
+            .await?;
+        Ok(row.map(|r| (r.0, r.1, r.2, r.3, r.4, r.5, (r.6, r.7, r.8, r.9, r.10))))
     }
 
     /// Stamps the leased event's installation as served (its turn) and hands the event over
@@ -535,6 +724,8 @@ where
     for<'a> &'a str: Encode<'a, DB> + Type<DB>,
     String: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
     Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
+    Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
+    Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
 {
     async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
         let inst = &record.installation;
@@ -593,6 +784,10 @@ where
             .execute(&mut *write.tx)
             .await?
             .rows_affected();
+        sqlx::query(sql::DELETE_INSTALLATION_JOBS)
+            .bind(id)
+            .execute(&mut *write.tx)
+            .await?;
         sqlx::query(sql::DELETE_QUEUE_INSTALLATION)
             .bind(id)
             .execute(&mut *write.tx)
@@ -976,15 +1171,24 @@ where
         // Without waiting for the disk: a completion lost to a power failure runs the event
         // again, as a worker killed before completing does (`begin_lease_write`).
         let mut write = self.db.begin_lease_write().await?;
-        let deleted: Option<i64> = sqlx::query_scalar(sql::COMPLETE_EVENT)
-            .bind(lease.event.0)
-            .bind(i64::from(lease.attempt))
-            .fetch_optional(&mut *write.tx)
-            .await?;
-        let Some(installation_id) = deleted else {
+        let deleted: Option<(i64, Option<String>, Option<String>)> =
+            sqlx::query_as(sql::COMPLETE_EVENT)
+                .bind(lease.event.0)
+                .bind(i64::from(lease.attempt))
+                .fetch_optional(&mut *write.tx)
+                .await?;
+        let Some((installation_id, job_queue, job_id)) = deleted else {
             write.rollback().await?;
             return Ok(LeaseOutcome::LeaseLost);
         };
+        Self::count_job(
+            &mut write.tx,
+            sql::COUNT_JOB_SUCCESS,
+            installation_id,
+            job_queue,
+            job_id,
+        )
+        .await?;
         Self::lower_depths(&mut write.tx, installation_id).await?;
         write.commit().await?;
         Ok(LeaseOutcome::Completed)
@@ -998,21 +1202,125 @@ where
         now: UnixMillis,
     ) -> Result<LeaseOutcome, ServeError> {
         let retry_at = now.plus(limits.backoff(lease.attempt));
+        self.end_attempt_in(lease, retry_at, error, None, limits)
+            .await
+    }
+
+    async fn retry_later(
+        &self,
+        lease: Lease,
+        retry_at: UnixMillis,
+        reason: &str,
+        data: Option<&str>,
+        limits: &QueueLimits,
+    ) -> Result<LeaseOutcome, ServeError> {
+        self.end_attempt_in(lease, retry_at, reason, Some((reason, data)), limits)
+            .await
+    }
+
+    async fn job_stats(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, ServeError> {
+        let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(sql::JOB_STATS)
+            .bind(installation.app_id())
+            .bind(installation.site())
+            .bind(installation.environment())
+            .bind(job.queue.as_str())
+            .bind(job.id.as_str())
+            .fetch_optional(self.db.pool())
+            .await?;
+        let Some((succeeded, discarded, stored, dead)) = row else {
+            return Ok(None);
+        };
+        let count = |n: i64| u64::try_from(n).map_err(|_| ServeError::Corrupt("stored job count"));
+        Ok(Some(JobStats {
+            success: count(succeeded)?,
+            in_progress: count(stored)?,
+            failed: count(discarded)?.saturating_add(count(dead)?),
+        }))
+    }
+
+    async fn cancel_job(
+        &self,
+        installation: &Installation,
+        job: &JobKey,
+    ) -> Result<Option<u64>, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let state: Option<i64> = sqlx::query_scalar(sql::FAIL_EVENT)
-            .bind(i64::from(limits.max_attempts))
-            .bind(retry_at.0)
-            .bind(error)
-            .bind(lease.event.0)
-            .bind(i64::from(lease.attempt))
+        let Some(id) = Self::installed_id(&mut write.tx, installation).await? else {
+            write.rollback().await?;
+            return Ok(None);
+        };
+        let known: Option<i64> = sqlx::query_scalar(sql::JOB_EXISTS)
+            .bind(id)
+            .bind(job.queue.as_str())
+            .bind(job.id.as_str())
             .fetch_optional(&mut *write.tx)
             .await?;
+        if known.is_none() {
+            write.rollback().await?;
+            return Ok(None);
+        }
+        if D::ENGINE == Engine::Postgres {
+            sqlx::query(sql::PG_LOCK_JOB_EVENTS)
+                .bind(id)
+                .bind(job.queue.as_str())
+                .bind(job.id.as_str())
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        sqlx::query(sql::MARK_JOB_CANCELLED)
+            .bind(id)
+            .bind(job.queue.as_str())
+            .bind(job.id.as_str())
+            .execute(&mut *write.tx)
+            .await?;
+        let removed = sqlx::query(sql::DELETE_READY_JOB_EVENTS)
+            .bind(id)
+            .bind(job.queue.as_str())
+            .bind(job.id.as_str())
+            .execute(&mut *write.tx)
+            .await?
+            .rows_affected();
+        if removed > 0 {
+            sqlx::query(sql::LOWER_INSTALLATION_DEPTH_BY)
+                .bind(as_i64(removed))
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+            sqlx::query(sql::LOWER_TOTAL_DEPTH)
+                .bind(as_i64(removed))
+                .execute(&mut *write.tx)
+                .await?;
+        }
         write.commit().await?;
-        Ok(match state {
-            None => LeaseOutcome::LeaseLost,
-            Some(2) => LeaseOutcome::Dead,
-            Some(_) => LeaseOutcome::Retrying { at: retry_at },
-        })
+        Ok(Some(removed))
+    }
+
+    async fn purge_jobs(&self, created_by: UnixMillis) -> Result<u64, ServeError> {
+        let mut write = self.db.begin_write().await?;
+        let installations: Vec<i64> = sqlx::query_scalar(sql::EXPIRED_JOB_INSTALLATIONS)
+            .bind(created_by.0)
+            .fetch_all(&mut *write.tx)
+            .await?;
+        let mut purged = 0_u64;
+        for id in installations {
+            let deleted = sqlx::query(sql::PURGE_INSTALLATION_JOBS)
+                .bind(id)
+                .bind(created_by.0)
+                .execute(&mut *write.tx)
+                .await?
+                .rows_affected();
+            sqlx::query(sql::LOWER_INSTALLATION_JOBS)
+                .bind(as_i64(deleted))
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+            purged += deleted;
+        }
+        write.commit().await?;
+        Ok(purged)
     }
 
     async fn dead_letters(&self, limit: u32) -> Result<Vec<DeadLetter>, ServeError> {
@@ -1025,14 +1333,23 @@ where
 
     async fn discard_dead_letter(&self, event: EventId) -> Result<bool, ServeError> {
         let mut write = self.db.begin_write().await?;
-        let deleted: Option<i64> = sqlx::query_scalar(sql::DISCARD_DEAD)
-            .bind(event.0)
-            .fetch_optional(&mut *write.tx)
-            .await?;
-        let Some(installation_id) = deleted else {
+        let deleted: Option<(i64, Option<String>, Option<String>)> =
+            sqlx::query_as(sql::DISCARD_DEAD)
+                .bind(event.0)
+                .fetch_optional(&mut *write.tx)
+                .await?;
+        let Some((installation_id, job_queue, job_id)) = deleted else {
             write.rollback().await?;
             return Ok(false);
         };
+        Self::count_job(
+            &mut write.tx,
+            sql::COUNT_JOB_DISCARDED,
+            installation_id,
+            job_queue,
+            job_id,
+        )
+        .await?;
         Self::lower_depths(&mut write.tx, installation_id).await?;
         write.commit().await?;
         Ok(true)

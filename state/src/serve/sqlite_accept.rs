@@ -36,7 +36,7 @@ use tokio::sync::oneshot;
 
 use super::queue::{ClaimedEvent, EventId, NewEvent, QueueBound, QueueLimits};
 use super::sql_backend::{
-    LeasedEventRow, RegistryRow, as_i64, claimed_event, events_per_installation, full,
+    LeasedEventRow, RegistryRow, as_i64, claimed_event, events_per_installation, full, jobs_of,
 };
 use super::types::{DeliveryKey, UnixMillis};
 use super::{ClaimingEnqueue, EnqueueOutcome, ServeError, sql};
@@ -328,6 +328,9 @@ impl<'c> Transaction<'c> {
                     &event.module_key.as_str(),
                     &&event.payload[..],
                     &now.0,
+                    &event.not_before.map(|t| t.0),
+                    &event.job.as_ref().map(|j| j.queue.as_str()),
+                    &event.job.as_ref().map(|j| j.id.as_str()),
                 ],
                 |row| row.get(0),
             )?;
@@ -335,7 +338,47 @@ impl<'c> Transaction<'c> {
                 event_id.ok_or(ServeError::Corrupt("an inserted event has no id"))?,
             ));
         }
+        self.store_jobs(events, &ids, limits, now)?;
         Ok(stored)
+    }
+
+    /// `SqlServeBackend::store_jobs`: remembers the events' jobs within each installation's
+    /// bound.
+    fn store_jobs(
+        &self,
+        events: &[NewEvent],
+        ids: &HashMap<&Installation, i64>,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<(), ServeError> {
+        let mut added: HashMap<i64, i64> = HashMap::new();
+        for (installation, job) in jobs_of(events) {
+            let id = ids
+                .get(installation)
+                .copied()
+                .ok_or(ServeError::Corrupt("enqueued installation"))?;
+            let mut insert = self.statement(sql::INSERT_JOB).map_err(accept_error)?;
+            bind(
+                &mut insert,
+                &[&id, &job.queue.as_str(), &job.id.as_str(), &now.0],
+            )?;
+            let inserted = insert.raw_execute().map_err(accept_error)?;
+            *added.entry(id).or_default() += as_i64(inserted as u64);
+        }
+        for (id, count) in added {
+            if count == 0 {
+                continue;
+            }
+            let raised: Option<i64> = self.one(
+                sql::RAISE_INSTALLATION_JOBS,
+                &[&count, &id, &as_i64(limits.max_jobs_per_installation)],
+                |row| row.get(0),
+            )?;
+            if raised.is_none() {
+                return Err(full(QueueBound::Jobs, limits.max_jobs_per_installation));
+            }
+        }
+        Ok(())
     }
 
     /// `SqlServeBackend::lease_next_sqlite`: picks and leases in one statement.
@@ -361,6 +404,13 @@ impl<'c> Transaction<'c> {
                     row.get(3)?,
                     row.get(4)?,
                     row.get(5)?,
+                    (
+                        row.get(6)?,
+                        row.get(7)?,
+                        row.get(8)?,
+                        row.get(9)?,
+                        row.get(10)?,
+                    ),
                 ))
             },
         )

@@ -24,11 +24,24 @@
 //! and every change (step 4). A single write is a batch of one
 //! ([`StorageBackend::write`]'s provided body): the same statements in the same order, so
 //! one rule decides both and a single write costs what it did.
+//!
+//! **Expiry.** Every call that reads or decides takes `now` from the caller
+//! ([`AppStorage`](super::AppStorage)'s clock); a backend has no clock and no policy. An entry
+//! with `expires_at <= now` is absent: `get` and `scan` skip it (in the statement, so a page
+//! is filled with live entries), conditions see no entry, and the quota does not count its
+//! bytes. It stays stored until a write replaces it or [`StorageBackend::purge_expired`]
+//! removes it. The quota excludes expired bytes exactly rather than purging them first:
+//! [`plan_batch`] first plans with only the expired entries the batch itself replaces
+//! subtracted (a lower bound, so an acceptance is right), and only when that would refuse
+//! does the backend sum the installation's expired bytes (an index range,
+//! `storage_entries (installation_id, expires_at)`) and plan again. An ordinary write costs
+//! nothing extra, and a refusal is never caused by bytes that no longer exist.
 
 use async_trait::async_trait;
 
 use super::BackendError;
 use super::key::StorageKey;
+use super::meta::{EntryMeta, UnixMillis};
 use crate::installation::Installation;
 
 /// A backend's handle for an installation, from [`StorageBackend::installation_id`].
@@ -59,11 +72,12 @@ impl Version {
     }
 }
 
-/// Stored bytes and their version.
+/// Stored bytes, their version and metadata.
 #[derive(Clone, PartialEq, Eq)]
 pub struct StoredEntry {
     pub bytes: Vec<u8>,
     pub version: Version,
+    pub meta: EntryMeta,
 }
 
 /// When a write may happen.
@@ -79,7 +93,12 @@ pub enum Condition {
 /// What a write does.
 #[derive(Clone, Copy)]
 pub enum Change<'a> {
-    Put(&'a [u8]),
+    /// Store `bytes`, until `expires_at` (`None`: for good; a put always replaces an
+    /// earlier expiry, as Forge's `set` without `ttl` does).
+    Put {
+        bytes: &'a [u8],
+        expires_at: Option<UnixMillis>,
+    },
     Delete,
 }
 
@@ -134,18 +153,22 @@ pub trait StorageBackend: Send + Sync + 'static {
         installation: &Installation,
     ) -> Result<InstallationId, BackendError>;
 
+    /// The entry, if it exists and is live at `now`.
     async fn get(
         &self,
         id: InstallationId,
         space: Space,
         key: &StorageKey,
+        now: UnixMillis,
     ) -> Result<Option<StoredEntry>, BackendError>;
 
     /// Applies `change` if `condition` holds and the total stays within `max_total_bytes`
-    /// (a write that shrinks the total is always allowed), atomically.
+    /// (a write that shrinks the total is always allowed), atomically, as of `now`.
     ///
     /// Provided as a batch of one, so a backend implements the write path once; a wrapper
     /// may still override it to delegate.
+    // A batch of one spelled out: `write_all`'s arguments with one write's fields.
+    #[allow(clippy::too_many_arguments)]
     async fn write(
         &self,
         id: InstallationId,
@@ -154,6 +177,7 @@ pub trait StorageBackend: Send + Sync + 'static {
         change: Change<'_>,
         condition: Condition,
         max_total_bytes: u64,
+        now: UnixMillis,
     ) -> Result<WriteOutcome, BackendError> {
         let batch = [BatchWrite {
             key,
@@ -161,9 +185,12 @@ pub trait StorageBackend: Send + Sync + 'static {
             condition,
         }];
         Ok(
-            match self.write_all(id, space, &batch, max_total_bytes).await? {
+            match self
+                .write_all(id, space, &batch, max_total_bytes, now)
+                .await?
+            {
                 BatchOutcome::Committed(version) => match change {
-                    Change::Put(_) => WriteOutcome::Done(Some(version)),
+                    Change::Put { .. } => WriteOutcome::Done(Some(version)),
                     Change::Delete => WriteOutcome::Done(None),
                 },
                 BatchOutcome::ConditionFailed { current, .. } => {
@@ -181,25 +208,38 @@ pub trait StorageBackend: Send + Sync + 'static {
     /// atomically: all under one lock of the installation, in one database transaction, at
     /// one version. Keys must be distinct (the caller checks: `transaction.rs`); the caller
     /// also bounds the batch's length, so a backend may bind every key in one statement.
+    /// Entries expired at `now` are absent (see the module documentation); each put's
+    /// metadata is [`EntryMeta::written`] at `now`.
     async fn write_all(
         &self,
         id: InstallationId,
         space: Space,
         writes: &[BatchWrite<'_>],
         max_total_bytes: u64,
+        now: UnixMillis,
     ) -> Result<BatchOutcome, BackendError>;
 
-    /// Up to `limit` entries of `space` with keys in `range`, ascending by key bytes.
+    /// Up to `limit` entries of `space` live at `now` with keys in `range`, ascending by key
+    /// bytes. Expired entries are skipped before the limit applies, so a page is full
+    /// whenever enough live entries follow.
     async fn scan(
         &self,
         id: InstallationId,
         space: Space,
         range: ScanRange<'_>,
         limit: u32,
+        now: UnixMillis,
     ) -> Result<Vec<(Vec<u8>, StoredEntry)>, BackendError>;
 
-    /// Bytes the installation uses (keys + stored values of both spaces).
-    async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError>;
+    /// Bytes the installation uses at `now` (keys + stored values of both spaces), entries
+    /// expired at `now` not counted.
+    async fn bytes_used(&self, id: InstallationId, now: UnixMillis) -> Result<u64, BackendError>;
+
+    /// Removes up to `limit` entries (of every installation) expired at `now`, earliest
+    /// expiry first, and returns how many. Each installation's entries are removed under
+    /// its write lock, as a write would be, so its byte count stays exact; no version is
+    /// taken (the entries were already absent).
+    async fn purge_expired(&self, now: UnixMillis, limit: u32) -> Result<u64, BackendError>;
 
     /// Up to `limit` installations, ascending by id, after `after` (from the first when
     /// `None`): how a host-wide pass (re-encrypting secrets under a new key) visits every
@@ -216,11 +256,23 @@ pub(crate) fn entry_bytes(key: &[u8], value: &[u8]) -> u64 {
     (key.len() + value.len()) as u64
 }
 
+/// What a backend found for one key of a batch under the lock, live or expired.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Found {
+    pub(crate) version: Version,
+    /// Key + value bytes, as [`entry_bytes`] counts them.
+    pub(crate) size: u64,
+    pub(crate) meta: EntryMeta,
+}
+
 /// What a batch will do, decided once for every backend from what it found under the
 /// installation's lock (step 3 of the module's list).
 pub(crate) enum Plan {
     /// Change nothing and answer this: a condition failed, or the quota.
     Refuse(BatchOutcome),
+    /// The quota would refuse unless the installation's expired bytes are excluded: sum
+    /// them and plan again with `expired_bytes: Some(sum)` (see the module documentation).
+    CountExpired,
     /// Every condition holds and nothing would change (only checks, deletes of absent keys):
     /// commit nothing, so the batch takes no version.
     Unchanged,
@@ -228,15 +280,20 @@ pub(crate) enum Plan {
     Apply { bytes_used: u64 },
 }
 
-/// `found[i]` is the version and size (key + value bytes) of `writes[i]`'s entry, if any;
-/// `bytes_used` the installation's total. Conditions are checked first, in order, so the
-/// first failing index answers; then the quota over the whole batch: the sizes it replaces
-/// against the sizes it writes.
+/// `found[i]` is `writes[i]`'s stored entry, if any, live or expired at `now`;
+/// `bytes_used` the installation's stored total (expired entries included);
+/// `expired_bytes` the bytes of every entry of the installation expired at `now`, when the
+/// backend counted them (`None`: not yet; the plan may then ask, [`Plan::CountExpired`]).
+/// Conditions are checked first, in order, against live entries only, so the first failing
+/// index answers; then the quota over the whole batch: the live sizes it replaces against
+/// the sizes it writes, on the installation's live total.
 pub(crate) fn plan_batch(
     writes: &[BatchWrite<'_>],
-    found: &[Option<(Version, u64)>],
+    found: &[Option<Found>],
     bytes_used: u64,
+    expired_bytes: Option<u64>,
     max_total_bytes: u64,
+    now: UnixMillis,
 ) -> Plan {
     debug_assert_eq!(writes.len(), found.len());
     // A key twice would count its old size twice: `transaction.rs` refuses that first.
@@ -247,8 +304,9 @@ pub(crate) fn plan_batch(
             .all(|(i, w)| writes[..i].iter().all(|earlier| earlier.key != w.key)),
         "a batch names a key twice"
     );
+    let live = |found: &Option<Found>| found.filter(|found| found.meta.is_live(now));
     for (index, (write, found)) in writes.iter().zip(found).enumerate() {
-        let current = found.map(|(version, _)| version);
+        let current = live(found).map(|found| found.version);
         let holds = match write.condition {
             Condition::Always => true,
             Condition::Absent => current.is_none(),
@@ -259,31 +317,55 @@ pub(crate) fn plan_batch(
         }
     }
     let mut changes = false;
-    let (mut old_bytes, mut new_bytes) = (0u64, 0u64);
+    // Stored bytes the batch removes (live or expired: a put replaces the row, a delete
+    // removes it), the live ones among them, and the bytes it writes.
+    let (mut old_bytes, mut live_old_bytes, mut new_bytes) = (0u64, 0u64, 0u64);
+    // Expired bytes the batch itself replaces: a lower bound of `expired_bytes`.
+    let mut expired_here = 0u64;
     for (write, found) in writes.iter().zip(found) {
-        let old = found.map(|(_, size)| size);
-        let new = match (write.change, old) {
-            // A check, or a delete of nothing: no change.
-            (None, _) | (Some(Change::Delete), None) => continue,
+        let old = found.map(|found| found.size);
+        let live_old = live(found).map(|found| found.size);
+        let new = match (write.change, live_old) {
+            // A check, or a delete of nothing (absent or expired): no change. A backend may
+            // still remove an expired row it deletes, when the batch applies: counted below.
+            (None, _) => continue,
+            (Some(Change::Delete), None) => {
+                if let Some(old) = old {
+                    old_bytes += old;
+                    expired_here += old;
+                }
+                continue;
+            }
             (Some(Change::Delete), Some(_)) => 0,
-            (Some(Change::Put(value)), _) => entry_bytes(write.key.as_bytes(), value),
+            (Some(Change::Put { bytes, .. }), _) => entry_bytes(write.key.as_bytes(), bytes),
         };
         changes = true;
         old_bytes += old.unwrap_or(0);
+        live_old_bytes += live_old.unwrap_or(0);
+        if live_old.is_none() {
+            expired_here += old.unwrap_or(0);
+        }
         new_bytes += new;
     }
     if !changes {
         return Plan::Unchanged;
     }
-    let would_use = bytes_used.saturating_sub(old_bytes) + new_bytes;
-    // A write that shrinks the total is always allowed, even over a lowered limit.
-    if new_bytes > old_bytes && would_use > max_total_bytes {
+    let stored_after = bytes_used.saturating_sub(old_bytes) + new_bytes;
+    let expired_after = expired_bytes
+        .unwrap_or(expired_here)
+        .saturating_sub(expired_here);
+    let would_use = stored_after.saturating_sub(expired_after);
+    // A write that shrinks the live total is always allowed, even over a lowered limit.
+    if new_bytes > live_old_bytes && would_use > max_total_bytes {
+        if expired_bytes.is_none() {
+            return Plan::CountExpired;
+        }
         return Plan::Refuse(BatchOutcome::OverQuota {
             would_use,
             limit: max_total_bytes,
         });
     }
     Plan::Apply {
-        bytes_used: would_use,
+        bytes_used: stored_after,
     }
 }

@@ -23,6 +23,9 @@ pub enum StorageError {
     ValueNotJson,
     #[error("a page holds 1 to {max} entries; {requested} were asked for")]
     PageSize { requested: u32, max: u32 },
+    /// Names the limit and the time asked for, never the key or the value.
+    #[error("a time to live is 1 ms to {max_secs} s; {requested_ms} ms was asked for")]
+    InvalidTtl { requested_ms: u128, max_secs: u64 },
     #[error("the installation's storage would hold {would_use} bytes, over its {limit}-byte limit")]
     QuotaExceeded { would_use: u64, limit: u64 },
     #[error("invalid transaction: {0}")]

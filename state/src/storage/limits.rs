@@ -15,6 +15,8 @@
 //!   per transaction, all committed or none.
 //!
 //! What Forge does not document and Kiln assumed:
+//! - **Longest time to live.** Forge's `ttl` option names no maximum. Kiln caps it at 365
+//!   days by default ([`DEFAULT_MAX_TTL`], [`StorageLimits::max_ttl`]).
 //! - **Total size per installation.** Forge meters storage per app and seat
 //!   (<https://developer.atlassian.com/platform/forge/platform-quotas-and-limits/>), not as a
 //!   per-installation cap. A self-hosted runtime needs one so an app cannot fill the disk:
@@ -23,6 +25,10 @@
 //! - **How length is counted.** Forge counts a key in characters (JavaScript string length);
 //!   Kiln counts Unicode scalar values, which equals Forge's count for every key Forge's own
 //!   format accepts (ASCII only). Value size is the UTF-8 JSON text's byte length.
+
+use std::time::Duration;
+
+use super::{StorageError, UnixMillis};
 
 /// Forge's maximum key length, in characters.
 pub const FORGE_MAX_KEY_CHARS: usize = 500;
@@ -41,6 +47,9 @@ pub const FORGE_MAX_TRANSACTION_OPERATIONS: usize = 25;
 /// Forge's maximum payload of one transaction: 4 MiB (Forge says "4 MB"; Kiln reads it as
 /// binary, like its 240 KiB value limit).
 pub const FORGE_MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+/// Kiln's default longest time to live of an expiring value: 365 days (an assumption; see
+/// above and [`StorageLimits::max_ttl`]).
+pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// The limits one [`super::AppStorage`] enforces. `Default` is Forge's documented values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +71,13 @@ pub struct StorageLimits {
     /// lock time one transaction costs beyond what the operation count allows
     /// (25 × 240 KiB would be 6 MiB).
     pub max_transaction_bytes: usize,
+    /// Longest time to live of an expiring value. A time to live becomes a timestamp
+    /// (`now + ttl`, milliseconds in a 64-bit column), so the bound keeps that arithmetic far
+    /// from overflow whatever a guest asks (`u64::MAX` seconds), and it keeps "expiring"
+    /// meaning something: a value meant to live for centuries is a plain `set`, which the
+    /// app must delete itself, not a row that looks temporary and lives forever. Zero is
+    /// refused too: a value that is absent the instant it is written is a mistake.
+    pub max_ttl: Duration,
 }
 
 impl Default for StorageLimits {
@@ -74,6 +90,22 @@ impl Default for StorageLimits {
             max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
             max_transaction_operations: FORGE_MAX_TRANSACTION_OPERATIONS,
             max_transaction_bytes: FORGE_MAX_TRANSACTION_BYTES,
+            max_ttl: DEFAULT_MAX_TTL,
         }
+    }
+}
+
+impl StorageLimits {
+    /// When a value written at `now` with time to live `ttl` expires, if `ttl` is allowed:
+    /// at least one millisecond, at most [`Self::max_ttl`].
+    pub fn expiry(&self, now: UnixMillis, ttl: Duration) -> Result<UnixMillis, StorageError> {
+        if ttl.as_millis() == 0 || ttl > self.max_ttl {
+            return Err(StorageError::InvalidTtl {
+                requested_ms: ttl.as_millis(),
+                max_secs: self.max_ttl.as_secs(),
+            });
+        }
+        // `plus` saturates; with `max_ttl` bounded and a sane clock it never has to.
+        Ok(now.plus(ttl))
     }
 }

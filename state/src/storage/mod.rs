@@ -9,13 +9,21 @@
 //! Writes of several keys that must happen together go through
 //! [`InstallationStorage::transact`] (Forge's `kvs.transact()`, `transaction.rs`): one
 //! backend write under one lock, at one version.
+//!
+//! Values may expire ([`InstallationStorage::set_expiring`], Forge's `ttl` option): an
+//! expired value is absent to every operation from its expiry instant on, and every value
+//! carries [`EntryMeta`] (`meta.rs`). Time comes from one [`Clock`] per [`AppStorage`]
+//! (`clock.rs`), read once per operation and handed to the backend.
 
 mod backend;
+mod clock;
 mod cursor;
 mod error;
 mod key;
 mod limits;
 mod memory;
+mod meta;
+mod purge;
 mod rotation;
 mod sql;
 mod sql_backend;
@@ -23,6 +31,7 @@ mod transaction;
 mod value;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -30,11 +39,14 @@ pub use backend::{
     BatchOutcome, BatchWrite, Change, Condition, InstallationId, ScanRange, Space, StorageBackend,
     StoredEntry, Version, WriteOutcome,
 };
+pub use clock::{Clock, system_clock};
 pub use cursor::{Cursor, InvalidCursor};
 pub use error::{BackendError, StorageError};
 pub use key::{KeyError, KeyPrefix, StorageKey};
 pub use limits::*;
 pub use memory::MemoryBackend;
+pub use meta::{EntryMeta, UnixMillis};
+pub use purge::MAX_PURGE_BATCH;
 pub use rotation::RotationReport;
 pub use sql_backend::{PostgresBackend, SqlBackend, SqliteBackend};
 pub use transaction::{TransactAction, TransactOp, TransactOutcome, TransactionError};
@@ -49,6 +61,7 @@ pub struct AppStorage {
     backend: Arc<dyn StorageBackend>,
     limits: StorageLimits,
     cipher: Arc<SecretCipher>,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for AppStorage {
@@ -70,7 +83,20 @@ impl AppStorage {
             backend,
             limits,
             cipher: Arc::new(cipher),
+            clock: system_clock(),
         }
+    }
+
+    /// The same storage reading time from `clock` instead of the system clock: how tests
+    /// (and a controllable clock in `runtime serve`) drive expiry and entry metadata.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// `now` by this storage's clock: what every operation reads once.
+    pub fn now(&self) -> UnixMillis {
+        (self.clock)()
     }
 
     /// Storage that lives as long as this value (tests, `--storage memory`).
@@ -101,11 +127,12 @@ impl AppStorage {
     }
 }
 
-/// A value with the version of the write that stored it.
+/// A value with the version of the write that stored it and its metadata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Versioned<T> {
     pub value: T,
     pub version: Version,
+    pub meta: EntryMeta,
 }
 
 /// What a compare-and-set expects to find.
@@ -141,6 +168,7 @@ pub struct QueryEntry {
     pub key: String,
     pub value: Value,
     pub version: Version,
+    pub meta: EntryMeta,
 }
 
 /// A page of a prefix query, in ascending key order (by UTF-8 bytes).
@@ -184,23 +212,62 @@ impl InstallationStorage {
         Ok(StorageKey::new(key, self.limits().max_key_chars)?)
     }
 
+    fn now(&self) -> UnixMillis {
+        self.storage.now()
+    }
+
+    /// The value under `key` with its version and metadata; `None` when absent or expired.
     pub async fn get(&self, key: &str) -> Result<Option<Versioned<Value>>, StorageError> {
         let key = self.key(key)?;
-        match self.backend().get(self.id, Space::Values, &key).await? {
+        let now = self.now();
+        match self
+            .backend()
+            .get(self.id, Space::Values, &key, now)
+            .await?
+        {
             None => Ok(None),
             Some(entry) => Ok(Some(Versioned {
                 value: value::decode(&entry.bytes)?,
                 version: entry.version,
+                meta: entry.meta,
             })),
         }
     }
 
-    /// Stores `value` under `key`, replacing any value (last write wins, as in Forge).
+    /// Stores `value` under `key`, replacing any value (last write wins, as in Forge). The
+    /// value never expires: an earlier expiry of the key is cleared.
     pub async fn set(&self, key: &str, value: &Value) -> Result<Version, StorageError> {
+        self.put(key, value, None).await
+    }
+
+    /// As [`Self::set`], and the value expires `ttl` from now (Forge's `ttl` option): from
+    /// that instant it is absent everywhere. `ttl` is 1 ms to [`StorageLimits::max_ttl`],
+    /// else [`StorageError::InvalidTtl`]. Overwriting the key with `set` clears the expiry.
+    pub async fn set_expiring(
+        &self,
+        key: &str,
+        value: &Value,
+        ttl: Duration,
+    ) -> Result<Version, StorageError> {
+        self.put(key, value, Some(ttl)).await
+    }
+
+    async fn put(
+        &self,
+        key: &str,
+        value: &Value,
+        ttl: Option<Duration>,
+    ) -> Result<Version, StorageError> {
         let key = self.key(key)?;
+        let now = self.now();
+        let expires_at = ttl.map(|ttl| self.limits().expiry(now, ttl)).transpose()?;
         let bytes = value::encode(value, self.limits())?;
+        let change = Change::Put {
+            bytes: &bytes,
+            expires_at,
+        };
         let outcome = self
-            .write(Space::Values, &key, Change::Put(&bytes), Condition::Always)
+            .write(Space::Values, &key, change, Condition::Always, now)
             .await?;
         match outcome {
             CasOutcome::Applied(Some(version)) => Ok(version),
@@ -213,33 +280,63 @@ impl InstallationStorage {
     /// Removes `key`; removing an absent key is not an error (as in Forge).
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
         let key = self.key(key)?;
-        self.write(Space::Values, &key, Change::Delete, Condition::Always)
+        let now = self.now();
+        self.write(Space::Values, &key, Change::Delete, Condition::Always, now)
             .await?;
         Ok(())
     }
 
     /// Writes `new` (or deletes, for `None`) only if the key is as `expected`, atomically:
     /// of two invocations racing on one key, exactly one applies and the other sees
-    /// [`CasOutcome::Conflict`] with the winner's version.
+    /// [`CasOutcome::Conflict`] with the winner's version. An expired key is absent:
+    /// [`Expected::Absent`] holds for it and [`Expected::Version`] does not. The value
+    /// written never expires.
     pub async fn compare_and_set(
         &self,
         key: &str,
         expected: Expected,
         new: Option<&Value>,
     ) -> Result<CasOutcome, StorageError> {
+        self.compare_and_set_at(key, expected, new, None, self.now())
+            .await
+    }
+
+    /// As [`Self::compare_and_set`], and the value written expires `ttl` from now (a lease,
+    /// a lock with a timeout: Forge reaches this with a one-operation transaction).
+    pub async fn compare_and_set_expiring(
+        &self,
+        key: &str,
+        expected: Expected,
+        new: &Value,
+        ttl: Duration,
+    ) -> Result<CasOutcome, StorageError> {
+        self.compare_and_set_at(key, expected, Some(new), Some(ttl), self.now())
+            .await
+    }
+
+    async fn compare_and_set_at(
+        &self,
+        key: &str,
+        expected: Expected,
+        new: Option<&Value>,
+        ttl: Option<Duration>,
+        now: UnixMillis,
+    ) -> Result<CasOutcome, StorageError> {
         let key = self.key(key)?;
         let condition = Condition::from(expected);
+        let expires_at = ttl.map(|ttl| self.limits().expiry(now, ttl)).transpose()?;
         let bytes = new.map(|v| value::encode(v, self.limits())).transpose()?;
         let change = match &bytes {
-            Some(bytes) => Change::Put(bytes),
+            Some(bytes) => Change::Put { bytes, expires_at },
             None => Change::Delete,
         };
-        self.write(Space::Values, &key, change, condition).await
+        self.write(Space::Values, &key, change, condition, now)
+            .await
     }
 
     /// Read-modify-write by compare-and-set, retried on conflict up to `max_attempts` times:
     /// the counter pattern. `update` gets the current value (`None`: absent) and returns the
-    /// new one (`None`: delete). Returns what was written.
+    /// new one (`None`: delete). Returns what was written. The value written never expires.
     pub async fn update(
         &self,
         key: &str,
@@ -253,9 +350,20 @@ impl InstallationStorage {
                 Some(current) => Expected::Version(current.version),
             };
             let new = update(current.as_ref().map(|c| &c.value));
-            match self.compare_and_set(key, expected, new.as_ref()).await? {
+            let now = self.now();
+            match self
+                .compare_and_set_at(key, expected, new.as_ref(), None, now)
+                .await?
+            {
                 CasOutcome::Applied(Some(version)) => {
-                    return Ok(new.map(|value| Versioned { value, version }));
+                    // The condition held, so under the lock the key was exactly `current`
+                    // (versions are unique) and live: the backend computed this metadata.
+                    let meta = EntryMeta::written(current.as_ref().map(|c| &c.meta), now, None);
+                    return Ok(new.map(|value| Versioned {
+                        value,
+                        version,
+                        meta,
+                    }));
                 }
                 CasOutcome::Applied(None) => return Ok(None),
                 CasOutcome::Conflict { .. } => continue,
@@ -274,7 +382,8 @@ impl InstallationStorage {
     /// [`StorageError::QuotaExceeded`] when its net effect would grow the installation past
     /// its quota. Only values: secrets are not part of transactions.
     pub async fn transact(&self, ops: &[TransactOp<'_>]) -> Result<TransactOutcome, StorageError> {
-        let prepared = transaction::prepare(ops, self.limits())?;
+        let now = self.now();
+        let prepared = transaction::prepare(ops, self.limits(), now)?;
         let writes: Vec<BatchWrite<'_>> = prepared.iter().map(|op| op.as_write()).collect();
         let outcome = self
             .backend()
@@ -283,6 +392,7 @@ impl InstallationStorage {
                 Space::Values,
                 &writes,
                 self.limits().max_total_bytes,
+                now,
             )
             .await?;
         match outcome {
@@ -298,7 +408,8 @@ impl InstallationStorage {
 
     /// Entries whose key starts with `prefix` (every entry for `""`), after `cursor`, at
     /// most `limit` (Forge's default 10 when `None`, at most the page-size limit). Secrets
-    /// are never listed.
+    /// and expired values are never listed; a cursor is a key position, so paging stays
+    /// exact when values between two pages expire.
     pub async fn query(
         &self,
         prefix: &str,
@@ -334,6 +445,7 @@ impl InstallationStorage {
                     end: &end,
                 },
                 limit + 1,
+                self.now(),
             )
             .await?;
         let more = rows.len() > limit as usize;
@@ -346,6 +458,7 @@ impl InstallationStorage {
                 key,
                 value: value::decode(&entry.bytes)?,
                 version: entry.version,
+                meta: entry.meta,
             });
         }
         let next_cursor = match entries.last() {
@@ -371,19 +484,24 @@ impl InstallationStorage {
             .storage
             .cipher
             .seal(&self.installation, &key, &plaintext);
-        self.write(
-            Space::Secrets,
-            &key,
-            Change::Put(&sealed),
-            Condition::Always,
-        )
-        .await?;
+        // Secrets never expire.
+        let change = Change::Put {
+            bytes: &sealed,
+            expires_at: None,
+        };
+        self.write(Space::Secrets, &key, change, Condition::Always, self.now())
+            .await?;
         Ok(())
     }
 
     pub async fn get_secret(&self, key: &str) -> Result<Option<SecretValue>, StorageError> {
         let key = self.key(key)?;
-        let Some(entry) = self.backend().get(self.id, Space::Secrets, &key).await? else {
+        let now = self.now();
+        let Some(entry) = self
+            .backend()
+            .get(self.id, Space::Secrets, &key, now)
+            .await?
+        else {
             return Ok(None);
         };
         let plaintext = self
@@ -395,14 +513,21 @@ impl InstallationStorage {
 
     pub async fn delete_secret(&self, key: &str) -> Result<(), StorageError> {
         let key = self.key(key)?;
-        self.write(Space::Secrets, &key, Change::Delete, Condition::Always)
-            .await?;
+        self.write(
+            Space::Secrets,
+            &key,
+            Change::Delete,
+            Condition::Always,
+            self.now(),
+        )
+        .await?;
         Ok(())
     }
 
-    /// Bytes this installation stores (keys + values, secrets as ciphertext).
+    /// Bytes this installation stores (keys + values, secrets as ciphertext), expired
+    /// values not counted: what the quota is checked against.
     pub async fn bytes_used(&self) -> Result<u64, StorageError> {
-        Ok(self.backend().bytes_used(self.id).await?)
+        Ok(self.backend().bytes_used(self.id, self.now()).await?)
     }
 
     async fn write(
@@ -411,6 +536,7 @@ impl InstallationStorage {
         key: &StorageKey,
         change: Change<'_>,
         condition: Condition,
+        now: UnixMillis,
     ) -> Result<CasOutcome, StorageError> {
         let outcome = self
             .backend()
@@ -421,6 +547,7 @@ impl InstallationStorage {
                 change,
                 condition,
                 self.limits().max_total_bytes,
+                now,
             )
             .await?;
         match outcome {

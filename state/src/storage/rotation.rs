@@ -119,6 +119,7 @@ impl AppStorage {
                         end: PAST_EVERY_KEY,
                     },
                     page,
+                    self.now(),
                 )
                 .await?;
             let full = entries.len() == page as usize;
@@ -183,16 +184,25 @@ impl AppStorage {
                     id,
                     Space::Secrets,
                     key,
-                    Change::Put(&sealed),
+                    // Secrets never expire.
+                    Change::Put {
+                        bytes: &sealed,
+                        expires_at: None,
+                    },
                     Condition::Version(entry.version),
                     u64::MAX,
+                    self.now(),
                 )
                 .await?
             {
                 WriteOutcome::Done(_) => return Ok(Moved::Rotated),
                 WriteOutcome::ConditionFailed { .. } => {
                     // An app wrote or deleted it meanwhile: look again.
-                    match self.backend.get(id, Space::Secrets, key).await? {
+                    match self
+                        .backend
+                        .get(id, Space::Secrets, key, self.now())
+                        .await?
+                    {
                         Some(now) => entry = now,
                         None => return Ok(Moved::Deleted),
                     }

@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
 use super::backend::{
-    BatchOutcome, BatchWrite, Change, InstallationId, Plan, ScanRange, Space, StorageBackend,
-    StoredEntry, Version, plan_batch,
+    BatchOutcome, BatchWrite, Change, Found, InstallationId, Plan, ScanRange, Space,
+    StorageBackend, StoredEntry, Version, plan_batch,
 };
+use super::meta::{EntryMeta, UnixMillis};
 use super::{BackendError, StorageKey, sql};
 use crate::database::SqliteDatabase;
 use crate::engine::SqlDatabase;
@@ -39,6 +40,17 @@ fn non_negative(value: i64, what: &'static str) -> Result<u64, BackendError> {
     u64::try_from(value).map_err(|_| BackendError::Corrupt(what))
 }
 
+/// `created_at`, `updated_at`, `expires_at` as stored.
+type MetaColumns = (i64, i64, Option<i64>);
+
+fn meta((created_at, updated_at, expires_at): MetaColumns) -> EntryMeta {
+    EntryMeta {
+        created_at: UnixMillis(created_at),
+        updated_at: UnixMillis(updated_at),
+        expires_at: expires_at.map(UnixMillis),
+    }
+}
+
 #[async_trait]
 impl<D, DB> StorageBackend for SqlBackend<D>
 where
@@ -48,6 +60,7 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     usize: ColumnIndex<DB::Row>,
     i64: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
+    Option<i64>: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB>,
     for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
     for<'a> &'a str: Encode<'a, DB> + Type<DB>,
     Vec<u8>: for<'r> Decode<'r, DB> + Type<DB>,
@@ -98,17 +111,22 @@ where
         id: InstallationId,
         space: Space,
         key: &StorageKey,
+        now: UnixMillis,
     ) -> Result<Option<StoredEntry>, BackendError> {
-        let row: Option<(Vec<u8>, i64)> = sqlx::query_as(sql::GET_ENTRY)
+        let row: Option<(Vec<u8>, i64, i64, i64, Option<i64>)> = sqlx::query_as(sql::GET_ENTRY)
             .bind(id.0)
             .bind(space.code())
             .bind(key.as_bytes())
+            .bind(now.0)
             .fetch_optional(self.db.pool())
             .await?;
-        Ok(row.map(|(bytes, version)| StoredEntry {
-            bytes,
-            version: Version(version),
-        }))
+        Ok(row.map(
+            |(bytes, version, created_at, updated_at, expires_at)| StoredEntry {
+                bytes,
+                version: Version(version),
+                meta: meta((created_at, updated_at, expires_at)),
+            },
+        ))
     }
 
     async fn write_all(
@@ -117,6 +135,7 @@ where
         space: Space,
         writes: &[BatchWrite<'_>],
         max_total_bytes: u64,
+        now: UnixMillis,
     ) -> Result<BatchOutcome, BackendError> {
         let mut write = self.db.begin_write().await?;
         let (version, bytes_used): (i64, i64) = sqlx::query_as(sql::BUMP_VERSION)
@@ -129,22 +148,47 @@ where
         // the file already locked, not a network round trip.
         let mut found = Vec::with_capacity(writes.len());
         for batch_write in writes {
-            let current: Option<(i64, i64)> = sqlx::query_as(sql::ENTRY_SIZE)
-                .bind(id.0)
-                .bind(space.code())
-                .bind(batch_write.key.as_bytes())
-                .fetch_optional(&mut *write.tx)
-                .await?;
+            let current: Option<(i64, i64, i64, i64, Option<i64>)> =
+                sqlx::query_as(sql::ENTRY_SIZE)
+                    .bind(id.0)
+                    .bind(space.code())
+                    .bind(batch_write.key.as_bytes())
+                    .fetch_optional(&mut *write.tx)
+                    .await?;
             found.push(match current {
-                Some((version, size)) => {
-                    Some((Version(version), non_negative(size, "negative entry size")?))
-                }
+                Some((version, size, created_at, updated_at, expires_at)) => Some(Found {
+                    version: Version(version),
+                    size: non_negative(size, "negative entry size")?,
+                    meta: meta((created_at, updated_at, expires_at)),
+                }),
                 None => None,
             });
         }
         let bytes_used = non_negative(bytes_used, "negative byte count")?;
-        let would_use = match plan_batch(writes, &found, bytes_used, max_total_bytes) {
+        let mut plan = plan_batch(writes, &found, bytes_used, None, max_total_bytes, now);
+        if let Plan::CountExpired = plan {
+            // Under the lock, so no write changes the sum before this batch commits.
+            let expired: i64 = sqlx::query_scalar(sql::EXPIRED_BYTES)
+                .bind(id.0)
+                .bind(now.0)
+                .fetch_one(&mut *write.tx)
+                .await?;
+            let expired = non_negative(expired, "negative expired byte count")?;
+            plan = plan_batch(
+                writes,
+                &found,
+                bytes_used,
+                Some(expired),
+                max_total_bytes,
+                now,
+            );
+        }
+        let would_use = match plan {
             Plan::Apply { bytes_used } => bytes_used,
+            Plan::CountExpired => {
+                write.rollback().await?;
+                return Err(BackendError::Corrupt("the quota was planned twice"));
+            }
             // Rolled back explicitly, so the lock is released now (see `engine.rs`); the
             // version taken above is given back with it.
             Plan::Refuse(outcome) => {
@@ -158,17 +202,22 @@ where
         };
         for (batch_write, found) in writes.iter().zip(&found) {
             match batch_write.change {
-                Some(Change::Put(value)) => {
+                Some(Change::Put { bytes, expires_at }) => {
+                    let meta = EntryMeta::written(found.as_ref().map(|f| &f.meta), now, expires_at);
                     sqlx::query(sql::UPSERT_ENTRY)
                         .bind(id.0)
                         .bind(space.code())
                         .bind(batch_write.key.as_bytes())
-                        .bind(value)
+                        .bind(bytes)
                         .bind(version)
+                        .bind(meta.created_at.0)
+                        .bind(meta.updated_at.0)
+                        .bind(meta.expires_at.map(|at| at.0))
                         .execute(&mut *write.tx)
                         .await?;
                 }
-                // Deleting an absent key would be a statement that changes nothing.
+                // Deleting an absent key would be a statement that changes nothing. An expired
+                // row is removed (`plan_batch` counted its bytes as freed).
                 Some(Change::Delete) if found.is_some() => {
                     sqlx::query(sql::DELETE_ENTRY)
                         .bind(id.0)
@@ -197,35 +246,87 @@ where
         space: Space,
         range: ScanRange<'_>,
         limit: u32,
+        now: UnixMillis,
     ) -> Result<Vec<(Vec<u8>, StoredEntry)>, BackendError> {
-        let rows: Vec<(Vec<u8>, Vec<u8>, i64)> = sqlx::query_as(sql::SCAN)
+        let rows: Vec<(Vec<u8>, Vec<u8>, i64, i64, i64, Option<i64>)> = sqlx::query_as(sql::SCAN)
             .bind(id.0)
             .bind(space.code())
             .bind(range.start)
             .bind(range.end)
+            .bind(now.0)
             .bind(i64::from(limit))
             .fetch_all(self.db.pool())
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(key, bytes, version)| {
-                (
-                    key,
-                    StoredEntry {
-                        bytes,
-                        version: Version(version),
-                    },
-                )
-            })
+            .map(
+                |(key, bytes, version, created_at, updated_at, expires_at)| {
+                    (
+                        key,
+                        StoredEntry {
+                            bytes,
+                            version: Version(version),
+                            meta: meta((created_at, updated_at, expires_at)),
+                        },
+                    )
+                },
+            )
             .collect())
     }
 
-    async fn bytes_used(&self, id: InstallationId) -> Result<u64, BackendError> {
+    async fn bytes_used(&self, id: InstallationId, now: UnixMillis) -> Result<u64, BackendError> {
         let used: Option<i64> = sqlx::query_scalar(sql::BYTES_USED)
             .bind(id.0)
+            .bind(now.0)
             .fetch_optional(self.db.pool())
             .await?;
         non_negative(used.unwrap_or(0), "negative byte count")
+    }
+
+    async fn purge_expired(&self, now: UnixMillis, limit: u32) -> Result<u64, BackendError> {
+        // Read without a lock: which installations have due entries, and how many of the
+        // `limit` earliest each. Each is then purged in its own write transaction, its
+        // `storage_usage` row locked first (as every write does), so purges and writes take
+        // locks in one order and cannot deadlock; the count bounds the whole pass by `limit`.
+        let due: Vec<(i64, i64)> = sqlx::query_as(sql::PURGE_DUE)
+            .bind(now.0)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await?;
+        let mut purged = 0u64;
+        for (installation, count) in due {
+            let mut write = self.db.begin_write().await?;
+            let Some(stored) = sqlx::query_scalar::<DB, i64>(sql::LOCK_USAGE)
+                .bind(installation)
+                .fetch_optional(&mut *write.tx)
+                .await?
+            else {
+                write.rollback().await?;
+                continue;
+            };
+            // Rows a write replaced meanwhile are no longer due and are not matched.
+            let sizes: Vec<i64> = sqlx::query_scalar(sql::PURGE_INSTALLATION)
+                .bind(installation)
+                .bind(now.0)
+                .bind(count)
+                .fetch_all(&mut *write.tx)
+                .await?;
+            let mut freed = 0u64;
+            for size in &sizes {
+                freed += non_negative(*size, "negative entry size")?;
+            }
+            let remaining = non_negative(stored, "negative byte count")?.saturating_sub(freed);
+            let remaining = i64::try_from(remaining)
+                .map_err(|_| BackendError::Corrupt("byte count overflow"))?;
+            sqlx::query(sql::SET_BYTES_USED)
+                .bind(remaining)
+                .bind(installation)
+                .execute(&mut *write.tx)
+                .await?;
+            write.commit().await?;
+            purged += sizes.len() as u64;
+        }
+        Ok(purged)
     }
 
     async fn installations(

@@ -11,17 +11,22 @@
 //! Secrets are not part of transactions, as in Forge: a transaction only touches
 //! [`super::Space::Values`].
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use super::backend::{BatchWrite, Change, Condition};
 use super::key::StorageKey;
-use super::{Expected, StorageError, StorageLimits, Version, value};
+use super::{Expected, StorageError, StorageLimits, UnixMillis, Version, value};
 
 /// What one operation of a transaction does to its key.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TransactAction<'a> {
-    /// Store this value.
+    /// Store this value; it never expires (an earlier expiry of the key is cleared).
     Set(&'a Value),
+    /// Store this value until `ttl` from the transaction's instant (1 ms to
+    /// [`StorageLimits::max_ttl`], else [`StorageError::InvalidTtl`]).
+    SetExpiring(&'a Value, Duration),
     /// Remove the key (nothing happens if it is absent).
     Delete,
     /// Write nothing: only the operation's condition is checked.
@@ -76,7 +81,7 @@ pub(crate) struct PreparedOp {
 }
 
 enum PreparedChange {
-    Put(Vec<u8>),
+    Put(Vec<u8>, Option<UnixMillis>),
     Delete,
 }
 
@@ -85,7 +90,10 @@ impl PreparedOp {
         BatchWrite {
             key: &self.key,
             change: self.change.as_ref().map(|change| match change {
-                PreparedChange::Put(bytes) => Change::Put(bytes),
+                PreparedChange::Put(bytes, expires_at) => Change::Put {
+                    bytes,
+                    expires_at: *expires_at,
+                },
                 PreparedChange::Delete => Change::Delete,
             }),
             condition: self.condition,
@@ -113,10 +121,12 @@ impl StorageLimits {
 /// Checks `ops` against `limits` and encodes them, in this order, the first failure
 /// answering: the operation count (before any per-operation work, so an oversized
 /// transaction costs nothing), then each operation by index: its key, whether an earlier
-/// operation named the same key, its value, and the running total of value bytes.
+/// operation named the same key, its time to live, its value, and the running total of
+/// value bytes. Every expiry is counted from `now`, the transaction's one instant.
 pub(crate) fn prepare(
     ops: &[TransactOp<'_>],
     limits: &StorageLimits,
+    now: UnixMillis,
 ) -> Result<Vec<PreparedOp>, StorageError> {
     limits.check_transaction_operations(ops.len())?;
     let mut prepared: Vec<PreparedOp> = Vec::with_capacity(ops.len());
@@ -131,8 +141,13 @@ pub(crate) fn prepare(
             }
             .into());
         }
-        let change = match op.action {
-            TransactAction::Set(new) => {
+        let set = match op.action {
+            TransactAction::Set(new) => Some((new, None)),
+            TransactAction::SetExpiring(new, ttl) => Some((new, Some(limits.expiry(now, ttl)?))),
+            TransactAction::Delete | TransactAction::Check => None,
+        };
+        let change = match (set, op.action) {
+            (Some((new, expires_at)), _) => {
                 let bytes = value::encode(new, limits)?;
                 value_bytes = value_bytes.saturating_add(bytes.len());
                 if value_bytes > limits.max_transaction_bytes {
@@ -142,10 +157,10 @@ pub(crate) fn prepare(
                     }
                     .into());
                 }
-                Some(PreparedChange::Put(bytes))
+                Some(PreparedChange::Put(bytes, expires_at))
             }
-            TransactAction::Delete => Some(PreparedChange::Delete),
-            TransactAction::Check => None,
+            (None, TransactAction::Delete) => Some(PreparedChange::Delete),
+            (None, _) => None,
         };
         prepared.push(PreparedOp {
             key,
@@ -161,6 +176,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const NOW: UnixMillis = UnixMillis(1_000_000);
+
     fn set<'a>(key: &'a str, value: &'a Value) -> TransactOp<'a> {
         TransactOp {
             key,
@@ -170,7 +187,7 @@ mod tests {
     }
 
     fn refused(ops: &[TransactOp<'_>], limits: &StorageLimits) -> TransactionError {
-        match prepare(ops, limits) {
+        match prepare(ops, limits, NOW) {
             Err(StorageError::InvalidTransaction(error)) => error,
             Err(other) => panic!("{other:?}"),
             Ok(_) => panic!("accepted"),
@@ -184,7 +201,7 @@ mod tests {
         assert_eq!(refused(&[], &limits), TransactionError::Empty);
         let keys: Vec<String> = (0..26).map(|n| format!("k{n}")).collect();
         let many: Vec<TransactOp<'_>> = keys.iter().map(|k| set(k, &v)).collect();
-        assert!(prepare(&many[..25], &limits).is_ok());
+        assert!(prepare(&many[..25], &limits, NOW).is_ok());
         assert_eq!(
             refused(&many, &limits),
             TransactionError::TooManyOperations { count: 26, max: 25 }
@@ -202,7 +219,7 @@ mod tests {
             }
         );
         // Keys are compared as bytes: composed and decomposed "á" are two keys.
-        assert!(prepare(&[set("\u{e1}", &v), set("a\u{301}", &v)], &limits).is_ok());
+        assert!(prepare(&[set("\u{e1}", &v), set("a\u{301}", &v)], &limits, NOW).is_ok());
         // The message names indexes, never the key.
         let error = refused(&[set("secret-key", &v), set("secret-key", &v)], &limits);
         assert_eq!(error.to_string(), "operations 0 and 1 name the same key");
@@ -216,7 +233,7 @@ mod tests {
         };
         // Each encodes to 9 bytes ("\"1234567\"").
         let v = json!("1234567");
-        assert!(prepare(&[set("a", &v), set("b", &v)], &limits).is_ok());
+        assert!(prepare(&[set("a", &v), set("b", &v)], &limits, NOW).is_ok());
         assert_eq!(
             refused(&[set("a", &v), set("b", &v), set("c", &v)], &limits),
             TransactionError::TooLarge { bytes: 27, max: 20 }
@@ -227,7 +244,7 @@ mod tests {
             action: TransactAction::Delete,
             expected: None,
         };
-        assert!(prepare(&[set("a", &v), set("b", &v), delete], &limits).is_ok());
+        assert!(prepare(&[set("a", &v), set("b", &v), delete], &limits, NOW).is_ok());
     }
 
     #[test]
@@ -235,13 +252,41 @@ mod tests {
         let limits = StorageLimits::default();
         let v = json!(1);
         assert!(matches!(
-            prepare(&[set("ok", &v), set("", &v)], &limits),
+            prepare(&[set("ok", &v), set("", &v)], &limits, NOW),
             Err(StorageError::InvalidKey(_))
         ));
         let big = json!("x".repeat(limits.max_value_bytes));
         assert!(matches!(
-            prepare(&[set("ok", &big)], &limits),
+            prepare(&[set("ok", &big)], &limits, NOW),
             Err(StorageError::ValueTooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn time_to_live_is_bounded_and_counted_from_now() {
+        let limits = StorageLimits::default();
+        let v = json!(1);
+        let expiring = |ttl| TransactOp {
+            key: "k",
+            action: TransactAction::SetExpiring(&v, ttl),
+            expected: None,
+        };
+        let prepared = prepare(&[expiring(Duration::from_secs(2))], &limits, NOW).unwrap();
+        assert!(matches!(
+            prepared[0].as_write().change,
+            Some(Change::Put {
+                expires_at: Some(UnixMillis(1_002_000)),
+                ..
+            })
+        ));
+        for bad in [Duration::ZERO, limits.max_ttl + Duration::from_secs(1)] {
+            let error = prepare(&[expiring(bad)], &limits, NOW).err().unwrap();
+            assert!(
+                matches!(error, StorageError::InvalidTtl { .. }),
+                "{error:?}"
+            );
+            assert!(error.to_string().contains("31536000 s"), "{error}");
+        }
+        assert!(prepare(&[expiring(limits.max_ttl)], &limits, NOW).is_ok());
     }
 }
