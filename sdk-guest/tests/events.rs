@@ -9,7 +9,7 @@ use kiln_sdk::events::{
     Queue, QueueEvent,
 };
 use kiln_sdk::prelude::*;
-use kiln_sdk::testing::Fake;
+use kiln_sdk::testing::{self, Fake};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -65,7 +65,10 @@ fn the_hosts_rules_are_kept() {
     let queue = Queue::new("label-issues").unwrap();
 
     let other = Queue::new("elsewhere").unwrap().push(&label("KILN-1"));
-    assert_eq!(other, Err(EventsError::UnknownQueue("elsewhere".into())));
+    assert!(
+        matches!(&other, Err(EventsError::UnknownQueue(why)) if why.contains("no consumer")),
+        "{other:?}"
+    );
     assert_eq!(Queue::new("no spaces"), Err(EventsError::InvalidQueueName));
 
     let too_many: Vec<Label> = (0..=MAX_EVENTS_PER_PUSH)
@@ -73,11 +76,11 @@ fn the_hosts_rules_are_kept() {
         .collect();
     assert_eq!(
         queue.push_all(too_many.iter()),
-        Err(EventsError::TooManyEvents(51))
+        Err(EventsError::TooManyEvents(50))
     );
     assert_eq!(
         queue.push_events(Vec::new()),
-        Err(EventsError::TooManyEvents(0))
+        Err(EventsError::TooManyEvents(50))
     );
     let late = queue.push_events([
         PushEvent::new(&label("a")).unwrap(),
@@ -278,5 +281,41 @@ fn an_event_is_retried_at_most_max_retries_times_then_fails() {
             in_progress: 0,
             failed: 1
         }
+    );
+}
+
+#[test]
+fn one_invocation_pushes_at_most_its_share_and_a_chain_of_consumers_is_bounded() {
+    let fake = Fake::install();
+    let queue = Queue::new("work").unwrap();
+    let batch: Vec<Value> = (0..50).map(|n| json!({ "n": n })).collect();
+    let per_invocation = testing::events_limits::MAX_EVENTS_PER_INVOCATION;
+    for _ in 0..per_invocation / 50 {
+        queue.push_all(&batch).unwrap();
+    }
+    let over = queue.push(&json!({}));
+    assert!(
+        matches!(&over, Err(EventsError::InvalidEvent(why)) if why.contains("in all")),
+        "{over:?}"
+    );
+    drop(fake);
+
+    // A consumer that pushes to its own queue: each event is one deeper.
+    let fake = Fake::install();
+    queue.push(&json!({})).unwrap();
+    let again = |_: QueueEvent<Value>, _: &Context| -> Result<(), AppError> {
+        Queue::new("work")?.push(&json!({}))?;
+        Ok(())
+    };
+    let mut outcomes = Vec::new();
+    for _ in 0..testing::events_limits::MAX_CHAIN_DEPTH {
+        outcomes.extend(fake.events().deliver("work", again));
+    }
+    let last = outcomes.pop().unwrap().outcome;
+    assert!(outcomes.iter().all(|delivery| delivery.outcome.is_ok()));
+    assert_eq!(
+        last,
+        Err(AppError::from(EventsError::InvocationLimitReached)),
+        "the 16th consumer deep may not push"
     );
 }

@@ -2,11 +2,14 @@
 //! and delivers the recorded events to a consumer function when the test
 //! says so, by the fake's clock.
 //!
-//! It keeps the host's documented rules (the WIT `events` interface and
-//! Forge's limits): a valid queue name, a queue some consumer listens on
-//! (when the test names the app's queues), 1 to 50 events per push, each
-//! body a JSON object, a delay of at most 900 seconds, and at most 200 KB
-//! of bodies per push.
+//! It keeps the host's rules (`runtime/src/events/session.rs` and
+//! `EventLimits` in the Kiln repository, in the same order): a valid queue
+//! name, a queue some consumer listens on (when the test names the app's
+//! queues), 1 to 50 events per push, at most [`MAX_EVENTS_PER_INVOCATION`]
+//! events pushed by one invocation, at most 200 KB of bodies per push,
+//! chains of consumers pushing at most [`MAX_CHAIN_DEPTH`] deep, a delay of
+//! at most 900 seconds and each body a JSON object. The SDK cannot depend on
+//! the host's crate, so these are copies: change both.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
@@ -21,12 +24,29 @@ use crate::events::{
 };
 use crate::{AppError, Context, TriggerKind};
 
+/// Events one invocation may push in all its pushes (the host's default).
+pub const MAX_EVENTS_PER_INVOCATION: usize = 500;
+/// How many consumers deep a chain of pushes may go: an event pushed by a
+/// consumer is one deeper than the consumer's own (the host's default).
+pub const MAX_CHAIN_DEPTH: u32 = 16;
+
 #[derive(Default)]
 pub(super) struct EventsState {
     /// The queues some consumer listens on; `None`: any valid name.
     queues: Option<BTreeSet<String>>,
     jobs: Vec<JobState>,
     failures: VecDeque<EventsError>,
+    /// The invocation now running: the test's own (depth 0), or a
+    /// consumer's during a delivery.
+    invocation: InvocationState,
+}
+
+#[derive(Default, Clone, Copy)]
+struct InvocationState {
+    /// How deep the running invocation is in a chain of consumers.
+    depth: u32,
+    /// Events it pushed so far.
+    pushed: usize,
 }
 
 struct JobState {
@@ -37,6 +57,8 @@ struct JobState {
 
 struct EventState {
     id: String,
+    /// Consumers deep: 1 for an event the test's own invocation pushed.
+    depth: u32,
     /// JSON text of an object.
     body: String,
     delay_seconds: u32,
@@ -64,38 +86,48 @@ impl EventsState {
     ) -> Result<String, EventsError> {
         self.check_queue(queue)?;
         if events.is_empty() || events.len() > MAX_EVENTS_PER_PUSH {
-            return Err(EventsError::TooManyEvents(
-                u32::try_from(events.len()).unwrap_or(u32::MAX),
-            ));
+            // The host names its limit, not the count.
+            return Err(EventsError::TooManyEvents(MAX_EVENTS_PER_PUSH as u32));
         }
-        for (index, event) in events.iter().enumerate() {
-            let is_object = serde_json::from_str::<serde_json::Value>(&event.body)
-                .is_ok_and(|body| body.is_object());
-            if !is_object {
-                return Err(EventsError::InvalidEvent(format!(
-                    "event {index}: the body is not a JSON object"
-                )));
-            }
-            if u64::from(event.delay_seconds) > MAX_DELAY.as_secs() {
-                return Err(EventsError::InvalidEvent(format!(
-                    "event {index}: the delay of {} seconds is over the limit of {}",
-                    event.delay_seconds,
-                    MAX_DELAY.as_secs()
-                )));
-            }
+        if self.invocation.pushed.saturating_add(events.len()) > MAX_EVENTS_PER_INVOCATION {
+            return Err(EventsError::InvalidEvent(format!(
+                "one invocation may push at most {MAX_EVENTS_PER_INVOCATION} events in all"
+            )));
         }
         let bytes: usize = events.iter().map(|event| event.body.len()).sum();
         if bytes > MAX_PUSH_BYTES {
             return Err(EventsError::PayloadTooLarge(format!(
-                "the bodies hold {bytes} bytes, over the limit of {MAX_PUSH_BYTES} per push"
+                "the bodies of one push may hold {MAX_PUSH_BYTES} bytes in all"
             )));
         }
-        let id = format!("fake-job-{}", self.jobs.len() + 1);
+        if self.invocation.depth >= MAX_CHAIN_DEPTH {
+            return Err(EventsError::InvocationLimitReached);
+        }
+        for (index, event) in events.iter().enumerate() {
+            if u64::from(event.delay_seconds) > MAX_DELAY.as_secs() {
+                return Err(EventsError::InvalidEvent(format!(
+                    "event {index}: the delay may be at most {} seconds",
+                    MAX_DELAY.as_secs()
+                )));
+            }
+            let is_object = serde_json::from_str::<serde_json::Value>(&event.body)
+                .is_ok_and(|body| body.is_object());
+            if !is_object {
+                return Err(EventsError::InvalidEvent(format!(
+                    "event {index}: the body must be a JSON object"
+                )));
+            }
+        }
+        self.invocation.pushed += events.len();
+        // The host's ids are random UUIDs; the fake's count, in that shape.
+        let id = format!("00000000-0000-4000-8000-{:012x}", self.jobs.len() + 1);
+        let depth = self.invocation.depth + 1;
         let events = events
             .iter()
             .enumerate()
             .map(|(index, event)| EventState {
-                id: format!("{id}-event-{index}"),
+                id: format!("{id}-{index}"),
+                depth,
                 body: event.body.clone(),
                 delay_seconds: event.delay_seconds,
                 due_at: now + u64::from(event.delay_seconds) * 1000,
@@ -152,7 +184,10 @@ impl EventsState {
         if let Some(queues) = &self.queues
             && !queues.contains(queue)
         {
-            return Err(EventsError::UnknownQueue(queue.to_owned()));
+            // The host does not echo the app's text.
+            return Err(EventsError::UnknownQueue(
+                "no consumer module of this app listens on the queue".into(),
+            ));
         }
         Ok(())
     }
@@ -335,7 +370,7 @@ impl<'a> EventsFake<'a> {
     {
         // Which events, decided before any runs; the state is not borrowed
         // while the consumer runs, since it calls the fakes.
-        let due: Vec<(usize, usize, String)> = {
+        let due: Vec<(usize, usize, u32, String)> = {
             let state = self.state.borrow();
             let now = state.clock_ms;
             state
@@ -351,12 +386,18 @@ impl<'a> EventsFake<'a> {
                         .filter(move |(_, event)| {
                             event.status == Status::Waiting && event.due_at <= now
                         })
-                        .map(move |(e, _)| (j, e, payload(job, &job.events[e])))
+                        .map(move |(e, event)| (j, e, event.depth, payload(job, event)))
                 })
                 .collect()
         };
         let mut deliveries = Vec::with_capacity(due.len());
-        for (j, e, payload) in due {
+        for (j, e, depth, payload) in due {
+            // The consumer runs as an invocation of its own: its pushes are
+            // one deeper, and counted apart from the test's.
+            let outer = std::mem::replace(
+                &mut self.state.borrow_mut().events.invocation,
+                InvocationState { depth, pushed: 0 },
+            );
             let outcome = crate::__private::invoke(&payload, |input: I| consumer(input, context))
                 .and_then(|json| {
                     serde_json::from_str(&json).map_err(|error| {
@@ -364,6 +405,7 @@ impl<'a> EventsFake<'a> {
                     })
                 });
             let mut state = self.state.borrow_mut();
+            state.events.invocation = outer;
             let now = state.clock_ms;
             let job = &mut state.events.jobs[j];
             let job_id = JobId::from(job.id.clone());

@@ -123,6 +123,12 @@ pub mod storage_limits {
     };
 }
 
+/// The events rules the fake keeps beyond Forge's (which are in
+/// [`events`](crate::events)): the host's own bounds.
+pub mod events_limits {
+    pub use super::events_fake::{MAX_CHAIN_DEPTH, MAX_EVENTS_PER_INVOCATION};
+}
+
 pub(crate) mod egress {
     //! The native door of `kiln_sdk::fetch`.
     pub(crate) use super::egress_fake::send;
