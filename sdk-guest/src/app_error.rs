@@ -1,7 +1,9 @@
 //! The failure a handler reports to its caller.
 
 use std::fmt;
+use std::time::Duration;
 
+use crate::events::EventsError;
 use crate::storage::StorageError;
 use crate::{BodyError, RequestError, RouteError, StatusError};
 
@@ -19,6 +21,25 @@ pub enum AppError {
     Request(RequestError),
     /// Any other failure, in the app's words.
     Failed(String),
+    /// A queue consumer asks for its event again later (Forge's
+    /// `InvocationError`); build it with [`AppError::retry`]. For any other
+    /// invocation the host treats it as a failure.
+    Retry(RetryRequest),
+}
+
+/// When and why a consumer wants its event again: the WIT `retry-request`.
+/// The host delivers the event again after `after`, with a
+/// [`RetryContext`](crate::events::RetryContext) carrying `reason` and `data`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryRequest {
+    /// How long to wait; sent in whole seconds, rounded up (the host raises
+    /// 0 to 1 second and bounds the delay).
+    pub after: Duration,
+    /// Forge's `retryReason`, such as
+    /// [`FUNCTION_RETRY_REQUEST`](crate::events::FUNCTION_RETRY_REQUEST).
+    pub reason: String,
+    /// Any JSON, handed back as the retried event's `retryData`.
+    pub data: Option<serde_json::Value>,
 }
 
 impl AppError {
@@ -30,6 +51,41 @@ impl AppError {
     /// A payload the handler refuses, with the reason.
     pub fn invalid_payload(reason: impl fmt::Display) -> Self {
         AppError::InvalidPayload(reason.to_string())
+    }
+
+    /// Asks the host to deliver the consumer's queue event again `after`
+    /// this long, as Forge's `InvocationError` with `retryAfter`,
+    /// `retryReason` and `retryData`. The retried event's
+    /// [`retry_context`](crate::events::QueueEvent::retry_context) carries
+    /// `reason`, `data` and how many times it was retried.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kiln_sdk::AppError;
+    /// use kiln_sdk::events::FUNCTION_RETRY_REQUEST;
+    ///
+    /// let error = AppError::retry(
+    ///     Duration::from_secs(60),
+    ///     FUNCTION_RETRY_REQUEST,
+    ///     Some(serde_json::json!({ "page": 3 })),
+    /// );
+    /// assert!(error.is_retry());
+    /// ```
+    pub fn retry(
+        after: Duration,
+        reason: impl Into<String>,
+        data: Option<serde_json::Value>,
+    ) -> Self {
+        AppError::Retry(RetryRequest {
+            after,
+            reason: reason.into(),
+            data,
+        })
+    }
+
+    /// Whether this is a consumer's [`AppError::Retry`].
+    pub fn is_retry(&self) -> bool {
+        matches!(self, AppError::Retry(_))
     }
 }
 
@@ -43,6 +99,12 @@ impl fmt::Display for AppError {
             ),
             AppError::Request(error) => error.fmt(f),
             AppError::Failed(message) => f.write_str(message),
+            AppError::Retry(retry) => write!(
+                f,
+                "the consumer asks for its event again in {} s ({})",
+                retry.after.as_secs_f64().ceil(),
+                retry.reason
+            ),
         }
     }
 }
@@ -70,6 +132,12 @@ impl From<RouteError> for AppError {
 
 impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
+        AppError::Failed(error.to_string())
+    }
+}
+
+impl From<EventsError> for AppError {
+    fn from(error: EventsError) -> Self {
         AppError::Failed(error.to_string())
     }
 }

@@ -46,6 +46,9 @@ pub enum TriggerKind {
     WebTrigger,
     /// A `scheduledTrigger` module's interval came round.
     Scheduled,
+    /// An event pushed to a queue reached the queue's `consumer` module;
+    /// the payload is a [`QueueEvent`](crate::events::QueueEvent).
+    QueueEvent,
 }
 
 impl fmt::Display for TriggerKind {
@@ -55,6 +58,7 @@ impl fmt::Display for TriggerKind {
             TriggerKind::ProductEvent => "product event",
             TriggerKind::WebTrigger => "web trigger",
             TriggerKind::Scheduled => "scheduled",
+            TriggerKind::QueueEvent => "queue event",
         })
     }
 }

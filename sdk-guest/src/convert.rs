@@ -2,15 +2,19 @@
 //!
 //! Kept in one place so the rest of the crate never touches raw bindings.
 
+use crate::bindings::kiln::app::events as wit_events;
 use crate::bindings::kiln::app::storage as wit_storage;
 use crate::bindings::kiln::app::types as wit;
+use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
 use crate::storage::{
-    Expected, RawAction, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome,
+    Expected, RawAction, RawEntry, RawExpiring, RawOperation, RawPage, StorageError,
+    TransactOutcome,
 };
 use crate::{
-    AppError, Context, Method, Principal, RequestError, Response, ScopeDenied, TriggerKind,
+    AppError, Context, Method, Principal, RequestError, Response, RetryRequest, ScopeDenied,
+    TriggerKind,
 };
 
 impl From<Principal> for wit::Principal {
@@ -107,6 +111,20 @@ impl From<AppError> for wit::AppError {
             AppError::UnknownFunction(name) => wit::AppError::UnknownFunction(name),
             AppError::Request(error) => wit::AppError::Request(error.into()),
             AppError::Failed(message) => wit::AppError::Failed(message),
+            AppError::Retry(retry) => wit::AppError::Retry(retry.into()),
+        }
+    }
+}
+
+impl From<RetryRequest> for wit::RetryRequest {
+    fn from(retry: RetryRequest) -> Self {
+        // Whole seconds, rounded up so the event never comes back sooner
+        // than asked; the host bounds the delay anyway.
+        let seconds = crate::seconds_rounded_up(retry.after);
+        wit::RetryRequest {
+            after_seconds: u32::try_from(seconds).unwrap_or(u32::MAX),
+            reason: retry.reason,
+            data: retry.data.map(|data| data.to_string()),
         }
     }
 }
@@ -133,6 +151,7 @@ impl From<wit::TriggerKind> for TriggerKind {
             wit::TriggerKind::ProductEvent => TriggerKind::ProductEvent,
             wit::TriggerKind::WebTrigger => TriggerKind::WebTrigger,
             wit::TriggerKind::Scheduled => TriggerKind::Scheduled,
+            wit::TriggerKind::QueueEvent => TriggerKind::QueueEvent,
         }
     }
 }
@@ -172,6 +191,9 @@ impl From<wit_storage::Entry> for RawEntry {
             key: entry.key,
             value: entry.value,
             version: entry.version,
+            created_at: entry.created_at,
+            updated_at: entry.updated_at,
+            expires_at: entry.expires_at,
         }
     }
 }
@@ -205,6 +227,12 @@ impl From<RawOperation> for wit_storage::Operation {
             key,
             action: match action {
                 RawAction::Set(json) => wit_storage::Action::Set(json),
+                RawAction::SetExpiring(RawExpiring { value, ttl_seconds }) => {
+                    wit_storage::Action::SetExpiring(wit_storage::ExpiringValue {
+                        value,
+                        ttl_seconds,
+                    })
+                }
                 RawAction::Delete => wit_storage::Action::Delete,
                 RawAction::Check => wit_storage::Action::Check,
             },
@@ -226,6 +254,42 @@ impl From<wit_storage::TransactOutcome> for TransactOutcome {
                     index: index as usize,
                 }
             }
+        }
+    }
+}
+
+impl From<RawPushEvent> for wit_events::PushEvent {
+    fn from(event: RawPushEvent) -> Self {
+        wit_events::PushEvent {
+            body: event.body,
+            delay_seconds: event.delay_seconds,
+        }
+    }
+}
+
+impl From<wit_events::JobStats> for JobStats {
+    fn from(stats: wit_events::JobStats) -> Self {
+        JobStats {
+            success: stats.success,
+            in_progress: stats.in_progress,
+            failed: stats.failed,
+        }
+    }
+}
+
+impl From<wit_events::EventsError> for EventsError {
+    fn from(error: wit_events::EventsError) -> Self {
+        use wit_events::EventsError as Wit;
+        match error {
+            Wit::UnknownQueue(queue) => EventsError::UnknownQueue(queue),
+            Wit::InvalidQueueName => EventsError::InvalidQueueName,
+            Wit::InvalidEvent(reason) => EventsError::InvalidEvent(reason),
+            Wit::TooManyEvents(count) => EventsError::TooManyEvents(count),
+            Wit::PayloadTooLarge(limit) => EventsError::PayloadTooLarge(limit),
+            Wit::InvocationLimitReached => EventsError::InvocationLimitReached,
+            Wit::RateLimited(wait) => EventsError::RateLimited(wait),
+            Wit::UnknownJob => EventsError::UnknownJob,
+            Wit::Unavailable(reason) => EventsError::Unavailable(reason),
         }
     }
 }
@@ -278,6 +342,9 @@ mod tests {
                 key: "k".into(),
                 value: "1".into(),
                 version: 7,
+                created_at: 1_000,
+                updated_at: 2_000,
+                expires_at: Some(3_000),
             }],
             next_cursor: Some("c".into()),
         });
@@ -287,7 +354,10 @@ mod tests {
                 entries: vec![RawEntry {
                     key: "k".into(),
                     value: "1".into(),
-                    version: 7
+                    version: 7,
+                    created_at: 1_000,
+                    updated_at: 2_000,
+                    expires_at: Some(3_000),
                 }],
                 next_cursor: Some("c".into()),
             }
@@ -309,6 +379,7 @@ mod tests {
             (wit::TriggerKind::ProductEvent, TriggerKind::ProductEvent),
             (wit::TriggerKind::WebTrigger, TriggerKind::WebTrigger),
             (wit::TriggerKind::Scheduled, TriggerKind::Scheduled),
+            (wit::TriggerKind::QueueEvent, TriggerKind::QueueEvent),
         ] {
             assert_eq!(TriggerKind::from(wit), sdk);
         }
@@ -321,5 +392,95 @@ mod tests {
         ] {
             assert_eq!(wit::Level::from(sdk), wit);
         }
+    }
+
+    #[test]
+    fn a_retry_is_whole_seconds_rounded_up_with_its_data_as_json_text() {
+        let error = AppError::retry(
+            std::time::Duration::from_millis(2_500),
+            "FUNCTION_RETRY_REQUEST",
+            Some(serde_json::json!({"page": 2})),
+        );
+        match wit::AppError::from(error) {
+            wit::AppError::Retry(retry) => {
+                assert_eq!(retry.after_seconds, 3);
+                assert_eq!(retry.reason, "FUNCTION_RETRY_REQUEST");
+                assert_eq!(retry.data.as_deref(), Some(r#"{"page":2}"#));
+            }
+            other => panic!("expected retry, got {other:?}"),
+        }
+        let never = AppError::retry(std::time::Duration::MAX, "r", None);
+        assert!(matches!(
+            wit::AppError::from(never),
+            wit::AppError::Retry(wit::RetryRequest {
+                after_seconds: u32::MAX,
+                data: None,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn an_expiring_set_keeps_its_time_to_live_in_a_transaction() {
+        let operation = wit_storage::Operation::from(RawOperation {
+            key: "k".into(),
+            action: RawAction::SetExpiring(RawExpiring {
+                value: "1".into(),
+                ttl_seconds: 60,
+            }),
+            expected: None,
+        });
+        assert!(matches!(
+            operation.action,
+            wit_storage::Action::SetExpiring(wit_storage::ExpiringValue { ref value, ttl_seconds: 60 })
+                if value == "1"
+        ));
+    }
+
+    #[test]
+    fn every_events_error_keeps_its_case_and_text() {
+        use wit_events::EventsError as Wit;
+        let cases = [
+            (
+                Wit::UnknownQueue("q".into()),
+                EventsError::UnknownQueue("q".into()),
+            ),
+            (Wit::InvalidQueueName, EventsError::InvalidQueueName),
+            (
+                Wit::InvalidEvent("0".into()),
+                EventsError::InvalidEvent("0".into()),
+            ),
+            (Wit::TooManyEvents(51), EventsError::TooManyEvents(51)),
+            (
+                Wit::PayloadTooLarge("200 KB".into()),
+                EventsError::PayloadTooLarge("200 KB".into()),
+            ),
+            (
+                Wit::InvocationLimitReached,
+                EventsError::InvocationLimitReached,
+            ),
+            (Wit::RateLimited(60), EventsError::RateLimited(60)),
+            (Wit::UnknownJob, EventsError::UnknownJob),
+            (
+                Wit::Unavailable("down".into()),
+                EventsError::Unavailable("down".into()),
+            ),
+        ];
+        for (wit, sdk) in cases {
+            assert_eq!(EventsError::from(wit), sdk);
+        }
+        let stats = JobStats::from(wit_events::JobStats {
+            success: 1,
+            in_progress: 2,
+            failed: 3,
+        });
+        assert_eq!(
+            stats,
+            JobStats {
+                success: 1,
+                in_progress: 2,
+                failed: 3
+            }
+        );
     }
 }

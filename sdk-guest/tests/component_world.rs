@@ -1,5 +1,5 @@
-//! A component built with this SDK speaks exactly `kiln:app@0.3.0`: it
-//! exports `kiln:app/handler@0.3.0` and imports only interfaces of that
+//! A component built with this SDK speaks exactly `kiln:app@0.4.0`: it
+//! exports `kiln:app/handler@0.4.0` and imports only interfaces of that
 //! world (plus the WASI interfaces Rust's standard library links), never
 //! another version. Builds `tests/world-app` for `wasm32-wasip2` and reads
 //! the component's import and export names with `wasmparser`.
@@ -9,7 +9,7 @@ use std::process::Command;
 
 use wasmparser::{Parser, Payload};
 
-const WORLD: &str = "@0.3.0";
+const WORLD: &str = "@0.4.0";
 
 fn build_world_app() -> PathBuf {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world-app");
@@ -66,7 +66,7 @@ fn names(component: &[u8]) -> (Vec<String>, Vec<String>) {
 }
 
 #[test]
-fn an_app_exports_handler_and_imports_only_the_0_2_0_world() {
+fn an_app_exports_handler_and_imports_only_the_sdk_s_world() {
     let component = std::fs::read(build_world_app()).expect("the built component");
     let (imports, exports) = names(&component);
 
@@ -82,11 +82,14 @@ fn an_app_exports_handler_and_imports_only_the_0_2_0_world() {
             .strip_prefix("kiln:app/")
             .and_then(|rest| rest.strip_suffix(WORLD));
         assert!(
-            matches!(interface, Some("types" | "jira" | "log" | "storage")),
+            matches!(
+                interface,
+                Some("types" | "jira" | "log" | "storage" | "events")
+            ),
             "{name} is not an interface of kiln:app{WORLD} (imports: {imports:?})"
         );
     }
-    for used in ["jira", "log", "storage"] {
+    for used in ["jira", "log", "storage", "events"] {
         assert!(
             kiln.contains(&format!("kiln:app/{used}{WORLD}").as_str()),
             "kiln:app/{used}{WORLD} is not imported (imports: {imports:?})"

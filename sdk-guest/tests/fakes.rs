@@ -680,3 +680,127 @@ fn each_fake_is_fresh_and_a_later_install_replaces_an_earlier_one() {
     assert_eq!(storage::get::<u8>("k").unwrap(), Some(2));
     drop(second);
 }
+
+// ---- Expiring values and metadata ------------------------------------------
+
+#[test]
+fn an_expiring_value_is_gone_once_the_clock_passes_its_time() {
+    let fake = Fake::install();
+    let ttl = std::time::Duration::from_secs(60);
+    storage::set_expiring("lock", &"mine", ttl).unwrap();
+    let entry = storage::get_entry::<String>("lock").unwrap().unwrap();
+    assert_eq!(entry.created_at, fake.now());
+    assert_eq!(entry.updated_at, fake.now());
+    assert_eq!(entry.expires_at, Some(fake.now() + ttl));
+
+    fake.advance(std::time::Duration::from_secs(59));
+    assert_eq!(
+        storage::get::<String>("lock").unwrap().as_deref(),
+        Some("mine")
+    );
+    fake.advance(std::time::Duration::from_secs(1));
+    assert_eq!(storage::get::<String>("lock").unwrap(), None);
+    assert_eq!(fake.storage().get::<String>("lock"), None);
+    let page = storage::query().get_many::<Value>().unwrap();
+    assert!(page.entries.is_empty(), "{page:?}");
+    // An expired key is absent for a condition too.
+    assert!(storage::compare_and_set("lock", Expected::Absent, Some(&"yours")).unwrap());
+}
+
+#[test]
+fn metadata_keeps_the_creation_time_across_writes_and_a_plain_set_clears_the_expiry() {
+    let fake = Fake::install();
+    let created = fake.now();
+    storage::set_expiring("k", &1, std::time::Duration::from_secs(10)).unwrap();
+    fake.advance(std::time::Duration::from_secs(5));
+    storage::set("k", &2).unwrap();
+    let entry = storage::get_entry::<u32>("k").unwrap().unwrap();
+    assert_eq!(entry.created_at, created);
+    assert_eq!(entry.updated_at, fake.now());
+    assert_eq!(
+        entry.expires_at, None,
+        "set stores a value that never expires"
+    );
+    fake.advance(std::time::Duration::from_secs(3600));
+    assert_eq!(storage::get::<u32>("k").unwrap(), Some(2));
+
+    // Deleted and stored again: created anew.
+    storage::delete("k").unwrap();
+    storage::set("k", &3).unwrap();
+    let again = fake.storage().entry::<u32>("k").unwrap();
+    assert_eq!(again.created_at, fake.now());
+    let page = storage::query().get_many::<u32>().unwrap();
+    assert_eq!(page.entries, vec![again]);
+}
+
+#[test]
+fn a_time_to_live_is_refused_at_zero_and_over_the_bound() {
+    let fake = Fake::install();
+    let zero = storage::set_expiring("k", &1, std::time::Duration::ZERO).unwrap_err();
+    assert!(matches!(zero, StorageError::InvalidValue(_)), "{zero:?}");
+    let long = storage::set_expiring("k", &1, storage_limits::MAX_TTL * 2).unwrap_err();
+    assert!(matches!(long, StorageError::InvalidValue(_)), "{long:?}");
+    // Sub-second times to live round up to a whole second, not down to 0.
+    storage::set_expiring("k", &1, std::time::Duration::from_millis(10)).unwrap();
+    assert_eq!(
+        fake.storage().entry::<u32>("k").unwrap().expires_at,
+        Some(fake.now() + std::time::Duration::from_secs(1))
+    );
+    fake.storage().max_ttl(std::time::Duration::from_secs(30));
+    assert!(storage::set_expiring("k", &1, std::time::Duration::from_secs(31)).is_err());
+    assert_eq!(
+        storage::get::<u32>("k").unwrap(),
+        Some(1),
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_transaction_stores_expiring_values_at_its_version() {
+    let fake = Fake::install();
+    fake.storage()
+        .set_expiring("old", &0, std::time::Duration::from_secs(5));
+    let outcome = storage::transaction()
+        .set_expiring("session", &"s", std::time::Duration::from_secs(30))
+        .set_expiring_if(
+            "lock",
+            &true,
+            std::time::Duration::from_secs(10),
+            Expected::Absent,
+        )
+        .set("plain", &1)
+        .commit()
+        .unwrap();
+    let TransactOutcome::Committed { version } = outcome else {
+        panic!("expected a commit, got {outcome:?}");
+    };
+    let session = fake.storage().entry::<String>("session").unwrap();
+    assert_eq!(session.version, version);
+    assert_eq!(
+        session.expires_at,
+        Some(fake.now() + std::time::Duration::from_secs(30))
+    );
+    assert_eq!(
+        fake.storage().entry::<u32>("plain").unwrap().expires_at,
+        None
+    );
+    fake.advance(std::time::Duration::from_secs(10));
+    assert_eq!(fake.storage().get::<bool>("lock"), None);
+    assert_eq!(fake.storage().get::<u32>("old"), None);
+    assert_eq!(
+        fake.storage().get::<String>("session").as_deref(),
+        Some("s")
+    );
+
+    // A zero time to live refuses the whole transaction.
+    let refused = storage::transaction()
+        .set("a", &1)
+        .set_expiring("b", &2, std::time::Duration::ZERO)
+        .commit()
+        .unwrap_err();
+    assert!(
+        matches!(refused, StorageError::InvalidValue(_)),
+        "{refused:?}"
+    );
+    assert_eq!(fake.storage().get::<u32>("a"), None);
+}

@@ -2,7 +2,7 @@
 //!
 //! Every call the SDK makes to the host goes through the [`Host`] trait,
 //! implemented twice:
-//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.3.0`
+//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.4.0`
 //!   imports and does nothing else;
 //! - on every other target (an app's `cargo test` on the developer's machine)
 //!   by [`crate::testing`]'s in-memory fakes, which the test programs.
@@ -16,6 +16,7 @@
 //! Egress (`kiln_sdk::fetch`) uses the standard `wasi:http` imports on
 //! `wasm32`, outside this world; its native twin is [`egress_send`].
 
+use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
 use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
@@ -45,6 +46,7 @@ pub(crate) trait Host {
     fn log(level: Level, message: &str);
     fn storage_get(key: &str) -> Result<Option<RawEntry>, StorageError>;
     fn storage_set(key: &str, value: &str) -> Result<u64, StorageError>;
+    fn storage_set_expiring(key: &str, value: &str, ttl_seconds: u64) -> Result<u64, StorageError>;
     fn storage_delete(key: &str) -> Result<(), StorageError>;
     fn storage_query(
         prefix: &str,
@@ -60,6 +62,9 @@ pub(crate) trait Host {
     fn storage_get_secret(key: &str) -> Result<Option<String>, StorageError>;
     fn storage_set_secret(key: &str, value: &str) -> Result<(), StorageError>;
     fn storage_delete_secret(key: &str) -> Result<(), StorageError>;
+    fn events_push(queue: &str, events: &[RawPushEvent]) -> Result<String, EventsError>;
+    fn events_stats(queue: &str, job_id: &str) -> Result<JobStats, EventsError>;
+    fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError>;
 }
 
 pub(crate) fn request_jira(request: RawRequest) -> Result<Response, RequestError> {
@@ -80,6 +85,14 @@ pub(crate) fn storage_get(key: &str) -> Result<Option<RawEntry>, StorageError> {
 
 pub(crate) fn storage_set(key: &str, value: &str) -> Result<u64, StorageError> {
     Current::storage_set(key, value)
+}
+
+pub(crate) fn storage_set_expiring(
+    key: &str,
+    value: &str,
+    ttl_seconds: u64,
+) -> Result<u64, StorageError> {
+    Current::storage_set_expiring(key, value, ttl_seconds)
 }
 
 pub(crate) fn storage_delete(key: &str) -> Result<(), StorageError> {
@@ -118,4 +131,16 @@ pub(crate) fn storage_set_secret(key: &str, value: &str) -> Result<(), StorageEr
 
 pub(crate) fn storage_delete_secret(key: &str) -> Result<(), StorageError> {
     Current::storage_delete_secret(key)
+}
+
+pub(crate) fn events_push(queue: &str, events: &[RawPushEvent]) -> Result<String, EventsError> {
+    Current::events_push(queue, events)
+}
+
+pub(crate) fn events_stats(queue: &str, job_id: &str) -> Result<JobStats, EventsError> {
+    Current::events_stats(queue, job_id)
+}
+
+pub(crate) fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError> {
+    Current::events_cancel(queue, job_id)
 }

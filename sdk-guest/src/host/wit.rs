@@ -1,8 +1,9 @@
-//! The real host: the `kiln:app@0.3.0` imports, converted to and from the
+//! The real host: the `kiln:app@0.4.0` imports, converted to and from the
 //! SDK's types (the conversions live in `convert.rs`).
 
 use super::Host;
-use crate::bindings::kiln::app::{jira, log, storage};
+use crate::bindings::kiln::app::{events, jira, log, storage};
+use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
 use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
@@ -37,6 +38,10 @@ impl Host for WitHost {
 
     fn storage_set(key: &str, value: &str) -> Result<u64, StorageError> {
         storage::set(key, value).map_err(StorageError::from)
+    }
+
+    fn storage_set_expiring(key: &str, value: &str, ttl_seconds: u64) -> Result<u64, StorageError> {
+        storage::set_expiring(key, value, ttl_seconds).map_err(StorageError::from)
     }
 
     fn storage_delete(key: &str) -> Result<(), StorageError> {
@@ -79,5 +84,20 @@ impl Host for WitHost {
 
     fn storage_delete_secret(key: &str) -> Result<(), StorageError> {
         storage::delete_secret(key).map_err(StorageError::from)
+    }
+
+    fn events_push(queue: &str, pushed: &[RawPushEvent]) -> Result<String, EventsError> {
+        let pushed: Vec<events::PushEvent> = pushed.iter().cloned().map(Into::into).collect();
+        events::push(queue, &pushed).map_err(EventsError::from)
+    }
+
+    fn events_stats(queue: &str, job_id: &str) -> Result<JobStats, EventsError> {
+        events::stats(queue, job_id)
+            .map(JobStats::from)
+            .map_err(EventsError::from)
+    }
+
+    fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError> {
+        events::cancel(queue, job_id).map_err(EventsError::from)
     }
 }

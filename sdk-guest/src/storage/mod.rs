@@ -6,6 +6,8 @@
 //! [`StorageError::ScopeDenied`].
 //!
 //! ```no_run
+//! use std::time::Duration;
+//!
 //! use kiln_sdk::storage::{self, StorageError};
 //! use serde::{Deserialize, Serialize};
 //!
@@ -44,6 +46,11 @@
 //!     .delete("pending:KILN-2")
 //!     .commit()?;
 //!
+//! // A value that expires by itself (Forge's `ttl`), and when it does.
+//! storage::set_expiring("lock:report", &true, Duration::from_secs(300))?;
+//! let lock = storage::get_entry::<bool>("lock:report")?.expect("just set");
+//! assert!(lock.expires_at.is_some() && lock.created_at <= lock.updated_at);
+//!
 //! storage::set_secret("api-token", "s3cr3t")?;
 //! let token: Option<String> = storage::get_secret("api-token")?;
 //! # Ok(())
@@ -53,6 +60,8 @@
 mod error;
 mod transaction;
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -60,7 +69,7 @@ pub use error::StorageError;
 pub use transaction::{
     MAX_TRANSACTION_BYTES, MAX_TRANSACTION_OPERATIONS, TransactOutcome, Transaction, transaction,
 };
-pub(crate) use transaction::{RawAction, RawOperation};
+pub(crate) use transaction::{RawAction, RawExpiring, RawOperation};
 
 use crate::host;
 
@@ -70,7 +79,10 @@ use crate::host;
 /// key, and the bound keeps a hot key from eating the invocation's deadline.
 pub const MAX_UPDATE_ATTEMPTS: u32 = 8;
 
-/// A stored value with the version of the write that stored it.
+/// A stored value with the version of the write that stored it and its
+/// metadata (Forge's `metadataFields`: `createdAt`, `updatedAt`,
+/// `expireTime`). [`get_entry`] and [`Query::get_many`] return it; [`get`]
+/// returns the value alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry<T> {
     /// The key it is stored under.
@@ -80,6 +92,15 @@ pub struct Entry<T> {
     /// Increases with every write to the installation; pass it to
     /// [`compare_and_set`] as [`Expected::Version`].
     pub version: u64,
+    /// When the key was first stored since it was last absent (a key
+    /// deleted, or expired, and stored again starts over), by the host's
+    /// clock, to the millisecond.
+    pub created_at: SystemTime,
+    /// When the value was last written, by the host's clock.
+    pub updated_at: SystemTime,
+    /// When the value expires ([`set_expiring`]); `None`: never. An expired
+    /// value is absent: no call returns it.
+    pub expires_at: Option<SystemTime>,
 }
 
 /// One page of a [`query`], in ascending key order (by UTF-8 bytes).
@@ -100,12 +121,16 @@ pub enum Expected {
     Version(u64),
 }
 
-/// An entry as the host stores it: the value is JSON text.
+/// An entry as the host stores it: the value is JSON text, the times are
+/// milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawEntry {
     pub key: String,
     pub value: String,
     pub version: u64,
+    pub created_at: u64,
+    pub updated_at: u64,
+    pub expires_at: Option<u64>,
 }
 
 /// A page as the host returns it.
@@ -120,8 +145,9 @@ pub fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StorageError> {
     Ok(get_entry(key)?.map(|entry| entry.value))
 }
 
-/// The value stored under `key` with its version, for a later
-/// [`compare_and_set`].
+/// The value stored under `key` with its version (for a later
+/// [`compare_and_set`]) and its metadata: when it was created, last written,
+/// and when it expires.
 pub fn get_entry<T: DeserializeOwned>(key: &str) -> Result<Option<Entry<T>>, StorageError> {
     host::storage_get(key)?.map(decode_entry).transpose()
 }
@@ -130,6 +156,30 @@ pub fn get_entry<T: DeserializeOwned>(key: &str) -> Result<Option<Entry<T>>, Sto
 /// version.
 pub fn set<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<u64, StorageError> {
     host::storage_set(key, &encode(value)?)
+}
+
+/// Stores `value` under `key` until `ttl` from now (Forge's `ttl` option),
+/// replacing any value there; returns the new version. After that the key is
+/// absent, as if deleted. A plain [`set`] of the key later stores a value that
+/// never expires.
+///
+/// `ttl` is sent in whole seconds, rounded up; a zero `ttl`, or one over the
+/// host's bound, is [`StorageError::InvalidValue`].
+///
+/// ```no_run
+/// # fn main() -> Result<(), kiln_sdk::storage::StorageError> {
+/// use std::time::Duration;
+/// // Remember for an hour that KILN-1 was reported, so the report runs at most hourly.
+/// kiln_sdk::storage::set_expiring("reported:KILN-1", &true, Duration::from_secs(3600))?;
+/// # Ok(())
+/// # }
+/// ```
+pub fn set_expiring<T: Serialize + ?Sized>(
+    key: &str,
+    value: &T,
+    ttl: Duration,
+) -> Result<u64, StorageError> {
+    host::storage_set_expiring(key, &encode(value)?, ttl_seconds(ttl))
 }
 
 /// Removes `key`; removing an absent key is not an error.
@@ -271,5 +321,19 @@ fn decode_entry<T: DeserializeOwned>(entry: RawEntry) -> Result<Entry<T>, Storag
         key: entry.key,
         value,
         version: entry.version,
+        created_at: time_of(entry.created_at),
+        updated_at: time_of(entry.updated_at),
+        expires_at: entry.expires_at.map(time_of),
     })
+}
+
+/// A time the host sends, in milliseconds since the Unix epoch.
+pub(crate) fn time_of(millis: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(millis)
+}
+
+/// A time to live in the whole seconds the host takes, rounded up so a value
+/// never expires before the app asked; zero stays zero (the host refuses it).
+pub(crate) fn ttl_seconds(ttl: Duration) -> u64 {
+    crate::seconds_rounded_up(ttl)
 }

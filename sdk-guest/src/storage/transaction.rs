@@ -24,9 +24,11 @@
 //! # }
 //! ```
 
+use std::time::Duration;
+
 use serde::Serialize;
 
-use super::{Expected, StorageError, encode};
+use super::{Expected, StorageError, encode, ttl_seconds};
 use crate::host;
 
 /// The most operations one transaction may hold (Forge's limit, which the
@@ -65,10 +67,19 @@ pub enum TransactOutcome {
 /// What one operation does to its key, as the host receives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RawAction {
-    /// Store this JSON text.
+    /// Store this JSON text; it never expires.
     Set(String),
+    /// Store this JSON text until its time to live runs out.
+    SetExpiring(RawExpiring),
     Delete,
     Check,
+}
+
+/// A value that expires, as the host receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawExpiring {
+    pub value: String,
+    pub ttl_seconds: u64,
 }
 
 /// One operation as the host receives it.
@@ -106,6 +117,29 @@ impl Transaction {
         expected: Expected,
     ) -> Self {
         self.push_set(key.into(), value, Some(expected))
+    }
+
+    /// Stores `value` under `key` until `ttl` from now, whatever the key
+    /// holds, as [`storage::set_expiring`](super::set_expiring).
+    pub fn set_expiring<T: Serialize + ?Sized>(
+        self,
+        key: impl Into<String>,
+        value: &T,
+        ttl: Duration,
+    ) -> Self {
+        self.push_set_expiring(key.into(), value, ttl, None)
+    }
+
+    /// Stores `value` under `key` until `ttl` from now, only if the key is as
+    /// `expected`.
+    pub fn set_expiring_if<T: Serialize + ?Sized>(
+        self,
+        key: impl Into<String>,
+        value: &T,
+        ttl: Duration,
+        expected: Expected,
+    ) -> Self {
+        self.push_set_expiring(key.into(), value, ttl, Some(expected))
     }
 
     /// Removes `key` (removing an absent key is not an error).
@@ -153,8 +187,31 @@ impl Transaction {
         value: &T,
         expected: Option<Expected>,
     ) -> Self {
+        self.push_encoded(key, value, expected, RawAction::Set)
+    }
+
+    fn push_set_expiring<T: Serialize + ?Sized>(
+        self,
+        key: String,
+        value: &T,
+        ttl: Duration,
+        expected: Option<Expected>,
+    ) -> Self {
+        let ttl_seconds = ttl_seconds(ttl);
+        self.push_encoded(key, value, expected, |value| {
+            RawAction::SetExpiring(RawExpiring { value, ttl_seconds })
+        })
+    }
+
+    fn push_encoded<T: Serialize + ?Sized>(
+        self,
+        key: String,
+        value: &T,
+        expected: Option<Expected>,
+        action: impl FnOnce(String) -> RawAction,
+    ) -> Self {
         match encode(value) {
-            Ok(json) => self.push(key, RawAction::Set(json), expected),
+            Ok(json) => self.push(key, action(json), expected),
             Err(error) => {
                 let mut this = self;
                 this.unserialisable.get_or_insert(error);

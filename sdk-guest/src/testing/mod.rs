@@ -1,5 +1,5 @@
-//! In-memory fakes of Jira, app storage and egress for an app's unit tests,
-//! as Forge developers mock `@forge/api`.
+//! In-memory fakes of Jira, app storage, async events and egress for an
+//! app's unit tests, as Forge developers mock `@forge/api`.
 //!
 //! An app's `cargo test` runs on the developer's machine, not in the Kiln
 //! host, so the SDK's calls to the host land here instead (see the seam in
@@ -42,6 +42,42 @@
 //! # let _ = testing::context();
 //! ```
 //!
+//! The fake host has a clock of its own ([`Fake::now`], starting at
+//! 2026-01-01T00:00:00Z) that moves only when the test says
+//! ([`Fake::advance`]): stored values set with a time to live disappear, and
+//! delayed or retried events become due, exactly when the test wants.
+//!
+//! Queues work the same way: the app pushes, the test reads
+//! [`EventsFake::pushes`] and hands the events to the consumer with
+//! [`EventsFake::deliver`], which passes each one as the host would (the
+//! JSON of a [`QueueEvent`](crate::events::QueueEvent)):
+//!
+//! ```
+//! use kiln_sdk::prelude::*;
+//! use kiln_sdk::testing::Fake;
+//! use serde_json::{Value, json};
+//!
+//! // The app: a producer and its consumer.
+//! fn plan(issues: &[&str]) -> Result<kiln_sdk::events::JobId, AppError> {
+//!     let bodies: Vec<Value> = issues.iter().map(|key| json!({ "issue": key })).collect();
+//!     Ok(Queue::new("label-issues")?.push_all(&bodies)?)
+//! }
+//! fn label_one(event: QueueEvent<Value>, _ctx: &Context) -> Result<(), AppError> {
+//!     storage::set(&format!("seen:{}", event.body["issue"].as_str().unwrap_or("?")), &true)?;
+//!     Ok(())
+//! }
+//!
+//! let fake = Fake::install();
+//! fake.events().queues(["label-issues"]); // the manifest's consumer queues
+//! let job = plan(&["KILN-1", "KILN-2"]).unwrap();
+//! assert_eq!(fake.events().pushed("label-issues").len(), 2);
+//!
+//! let delivered = fake.events().deliver("label-issues", label_one);
+//! assert!(delivered.iter().all(|delivery| delivery.outcome.is_ok()));
+//! assert_eq!(fake.storage().get::<bool>("seen:KILN-2"), Some(true));
+//! assert_eq!(fake.events().stats(&job).success, 2);
+//! ```
+//!
 //! Each test thread has its own fake, so tests run in parallel without
 //! seeing each other's requests or storage. A request no stub answers makes
 //! the test panic with the request and how to stub it, rather than let the
@@ -51,21 +87,29 @@
 //! cannot know the manifest; a test simulates their outcomes instead:
 //! [`StubBuilder::fail`] with [`RequestError::ScopeDenied`],
 //! [`JiraFake::max_requests`], [`StorageFake::deny`] (no `storage:app`),
-//! [`StorageFake::fail_next`] and [`StorageFake::max_total_bytes`]. The
-//! storage fake does keep the host's documented key, value and page rules,
-//! so a key the host would refuse fails in the test too.
+//! [`StorageFake::fail_next`], [`StorageFake::max_total_bytes`] and
+//! [`EventsFake::fail_next`]. The storage fake does keep the host's
+//! documented key, value, time-to-live and page rules, and the events fake
+//! the host's push rules (queue name, 1 to 50 events, JSON-object bodies,
+//! delays up to 900 seconds, 200 KB a push, and unknown queues once
+//! [`EventsFake::queues`] names the app's), so what the host would refuse
+//! fails in the test too.
 
 mod egress_fake;
+mod events_fake;
 mod jira_fake;
 mod storage_fake;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::{Duration, SystemTime};
 
 pub use egress_fake::{EgressFailure, EgressFake, EgressRequest, EgressResponse, EgressStub};
+pub use events_fake::{Delivery, EventsFake, Push, PushedEvent};
 pub use jira_fake::{JiraFake, StubBuilder};
 pub use storage_fake::StorageFake;
 
+use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
 use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
@@ -75,8 +119,14 @@ use crate::{Context, RequestError, Response, TriggerKind};
 /// host enforces too.
 pub mod storage_limits {
     pub use super::storage_fake::{
-        DEFAULT_PAGE_SIZE, MAX_DEPTH, MAX_KEY_CHARS, MAX_PAGE_SIZE, MAX_VALUE_BYTES,
+        DEFAULT_PAGE_SIZE, MAX_DEPTH, MAX_KEY_CHARS, MAX_PAGE_SIZE, MAX_TTL, MAX_VALUE_BYTES,
     };
+}
+
+/// The events rules the fake keeps beyond Forge's (which are in
+/// [`events`](crate::events)): the host's own bounds.
+pub mod events_limits {
+    pub use super::events_fake::{MAX_CHAIN_DEPTH, MAX_EVENTS_PER_INVOCATION};
 }
 
 pub(crate) mod egress {
@@ -117,13 +167,33 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// Where the fake's clock starts: 2026-01-01T00:00:00Z, in milliseconds
+/// since the Unix epoch. Fixed, so times in a test's assertions are too.
+pub const CLOCK_START_MILLIS: u64 = 1_767_225_600_000;
+
 /// Everything one fake holds: the host as one installation sees it.
-#[derive(Default)]
 struct State {
     jira: jira_fake::JiraState,
     storage: storage_fake::StorageState,
     egress: egress_fake::EgressState,
+    events: events_fake::EventsState,
     logs: Vec<LogLine>,
+    /// The host's clock, in milliseconds since the Unix epoch: it moves only
+    /// when the test says ([`Fake::advance`]).
+    clock_ms: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            jira: Default::default(),
+            storage: Default::default(),
+            egress: Default::default(),
+            events: Default::default(),
+            logs: Vec::new(),
+            clock_ms: CLOCK_START_MILLIS,
+        }
+    }
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -165,6 +235,28 @@ impl Fake {
     /// the requests.
     pub fn egress(&self) -> EgressFake<'_> {
         EgressFake::new(&self.state)
+    }
+
+    /// The fake events host: name the app's queues, read what the app
+    /// pushed, deliver it to a consumer.
+    pub fn events(&self) -> EventsFake<'_> {
+        EventsFake::new(&self.state)
+    }
+
+    /// The host's clock, as stored entries' `created_at` and `expires_at`
+    /// and events' delays see it. It starts at [`CLOCK_START_MILLIS`]
+    /// (2026-01-01T00:00:00Z) and moves only by [`Fake::advance`].
+    pub fn now(&self) -> SystemTime {
+        crate::storage::time_of(self.state.borrow().clock_ms)
+    }
+
+    /// Moves the host's clock forward by `by` (to the millisecond): stored
+    /// values whose time to live runs out are gone, delayed and retried
+    /// events become due.
+    pub fn advance(&self, by: Duration) {
+        let mut state = self.state.borrow_mut();
+        let millis = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        state.clock_ms = state.clock_ms.saturating_add(millis);
     }
 
     /// Every line the app logged, in order.
@@ -236,6 +328,12 @@ impl crate::host::Host for FakeHost {
         storage_fake::app_call(&current("storage set"), |s| s.set(key, value))
     }
 
+    fn storage_set_expiring(key: &str, value: &str, ttl_seconds: u64) -> Result<u64, StorageError> {
+        storage_fake::app_call(&current("storage set-expiring"), |s| {
+            s.set_expiring(key, value, ttl_seconds)
+        })
+    }
+
     fn storage_delete(key: &str) -> Result<(), StorageError> {
         storage_fake::app_call(&current("storage delete"), |s| s.delete(key))
     }
@@ -275,4 +373,30 @@ impl crate::host::Host for FakeHost {
     fn storage_delete_secret(key: &str) -> Result<(), StorageError> {
         storage_fake::app_call(&current("storage delete-secret"), |s| s.delete_secret(key))
     }
+
+    fn events_push(queue: &str, events: &[RawPushEvent]) -> Result<String, EventsError> {
+        events_call(&current("events push"), |e, now| e.push(queue, events, now))
+    }
+
+    fn events_stats(queue: &str, job_id: &str) -> Result<JobStats, EventsError> {
+        events_call(&current("events stats"), |e, _| e.stats(queue, job_id))
+    }
+
+    fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError> {
+        events_call(&current("events cancel"), |e, _| e.cancel(queue, job_id))
+    }
+}
+
+/// Runs one of the app's events calls: failed with the next injected
+/// failure, else `call` on the state at the fake's time.
+fn events_call<R>(
+    state: &Shared,
+    call: impl FnOnce(&mut events_fake::EventsState, u64) -> Result<R, EventsError>,
+) -> Result<R, EventsError> {
+    let mut state = state.borrow_mut();
+    let now = state.clock_ms;
+    if let Some(failure) = state.events.next_failure() {
+        return Err(failure);
+    }
+    call(&mut state.events, now)
 }

@@ -7,14 +7,15 @@
 //! cannot depend on the host's crate, so these are copies: change both.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Shared;
 use crate::storage::{
-    Expected, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_OPERATIONS, RawAction, RawEntry, RawOperation,
-    RawPage, StorageError, TransactOutcome,
+    Entry, Expected, MAX_TRANSACTION_BYTES, MAX_TRANSACTION_OPERATIONS, RawAction, RawEntry,
+    RawExpiring, RawOperation, RawPage, StorageError, TransactOutcome,
 };
 
 /// Forge's maximum key length, in characters.
@@ -27,6 +28,10 @@ pub const MAX_DEPTH: usize = 31;
 pub const DEFAULT_PAGE_SIZE: u32 = 10;
 /// Forge's largest page size.
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// The longest time to live: 365 days, the host's default bound
+/// (`DEFAULT_MAX_TTL` in `state/src/storage/limits.rs`; Forge names none).
+/// An operator may set another; [`StorageFake::max_ttl`] simulates that.
+pub const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// Marks the fake's cursors, so a cursor from elsewhere is refused as the
 /// host refuses it.
@@ -36,6 +41,23 @@ const CURSOR_TAG: &str = "fake.";
 struct Stored {
     json: String,
     version: u64,
+    /// Milliseconds since the Unix epoch, by the fake's clock.
+    created_at: u64,
+    updated_at: u64,
+    expires_at: Option<u64>,
+}
+
+impl Stored {
+    fn raw(&self, key: &str) -> RawEntry {
+        RawEntry {
+            key: key.to_owned(),
+            value: self.json.clone(),
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            expires_at: self.expires_at,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -49,6 +71,10 @@ pub(super) struct StorageState {
     /// compare-and-set of the key.
     concurrent: Vec<(String, String)>,
     max_total_bytes: Option<u64>,
+    /// The fake's clock when the current call started (the `Fake`'s clock,
+    /// copied in by [`app_call`] and the seeding methods).
+    now: u64,
+    max_ttl: Option<Duration>,
 }
 
 /// Runs one of the app's storage calls: refused while the scope is denied,
@@ -58,7 +84,7 @@ pub(super) fn app_call<R>(
     call: impl FnOnce(&mut StorageState) -> Result<R, StorageError>,
 ) -> Result<R, StorageError> {
     let mut state = state.borrow_mut();
-    let storage = &mut state.storage;
+    let storage = storage_at_now(&mut state);
     if storage.denied {
         return Err(StorageError::ScopeDenied);
     }
@@ -68,21 +94,64 @@ pub(super) fn app_call<R>(
     call(storage)
 }
 
+/// The storage of `state`, its clock set to the fake's and expired values
+/// gone, as the host never returns one.
+pub(super) fn storage_at_now(state: &mut super::State) -> &mut StorageState {
+    let storage = &mut state.storage;
+    storage.now = state.clock_ms;
+    storage.purge_expired();
+    storage
+}
+
 impl StorageState {
     pub(super) fn get(&self, key: &str) -> Result<Option<RawEntry>, StorageError> {
         check_key(key)?;
-        Ok(self.entries.get(key).map(|stored| RawEntry {
-            key: key.to_owned(),
-            value: stored.json.clone(),
-            version: stored.version,
-        }))
+        Ok(self.entries.get(key).map(|stored| stored.raw(key)))
     }
 
     pub(super) fn set(&mut self, key: &str, json: &str) -> Result<u64, StorageError> {
         check_key(key)?;
         check_value(json)?;
         self.check_quota(key, json, self.entries.get(key).map(|s| s.json.len()))?;
-        Ok(self.write(key, json))
+        Ok(self.write(key, json, None))
+    }
+
+    pub(super) fn set_expiring(
+        &mut self,
+        key: &str,
+        json: &str,
+        ttl_seconds: u64,
+    ) -> Result<u64, StorageError> {
+        check_key(key)?;
+        check_value(json)?;
+        let expires_at = self.expiry(ttl_seconds)?;
+        self.check_quota(key, json, self.entries.get(key).map(|s| s.json.len()))?;
+        Ok(self.write(key, json, Some(expires_at)))
+    }
+
+    /// When a value stored now with this time to live expires, or the
+    /// host's refusal: 0, or over the bound.
+    fn expiry(&self, ttl_seconds: u64) -> Result<u64, StorageError> {
+        let max = self.max_ttl.unwrap_or(MAX_TTL);
+        if ttl_seconds == 0 {
+            return Err(StorageError::InvalidValue(
+                "the time to live is 0 seconds; give at least 1".into(),
+            ));
+        }
+        if ttl_seconds > max.as_secs() {
+            return Err(StorageError::InvalidValue(format!(
+                "the time to live is {ttl_seconds} seconds, over the limit of {}",
+                max.as_secs()
+            )));
+        }
+        Ok(self.now.saturating_add(ttl_seconds.saturating_mul(1000)))
+    }
+
+    /// Drops every value whose time has come.
+    fn purge_expired(&mut self) {
+        let now = self.now;
+        self.entries
+            .retain(|_, stored| stored.expires_at.is_none_or(|at| at > now));
     }
 
     pub(super) fn delete(&mut self, key: &str) -> Result<(), StorageError> {
@@ -117,11 +186,7 @@ impl StorageState {
         let entries: Vec<RawEntry> = matching
             .by_ref()
             .take(limit as usize)
-            .map(|(key, stored)| RawEntry {
-                key: key.clone(),
-                value: stored.json.clone(),
-                version: stored.version,
-            })
+            .map(|(key, stored)| stored.raw(key))
             .collect();
         let more = matching.next().is_some();
         let next_cursor = match entries.last() {
@@ -151,7 +216,7 @@ impl StorageState {
         match json {
             Some(json) => {
                 self.check_quota(key, json, self.entries.get(key).map(|s| s.json.len()))?;
-                self.write(key, json);
+                self.write(key, json, None);
             }
             None => {
                 self.entries.remove(key);
@@ -169,11 +234,20 @@ impl StorageState {
         operations: &[RawOperation],
     ) -> Result<TransactOutcome, StorageError> {
         check_transaction(operations)?;
+        let mut expiries = Vec::with_capacity(operations.len());
         for operation in operations {
             check_key(&operation.key)?;
-            if let RawAction::Set(json) = &operation.action {
-                check_value(json)?;
-            }
+            expiries.push(match &operation.action {
+                RawAction::Set(json) => {
+                    check_value(json)?;
+                    None
+                }
+                RawAction::SetExpiring(RawExpiring { value, ttl_seconds }) => {
+                    check_value(value)?;
+                    Some(self.expiry(*ttl_seconds)?)
+                }
+                RawAction::Delete | RawAction::Check => None,
+            });
         }
         for operation in operations {
             self.apply_concurrent_write(&operation.key);
@@ -193,7 +267,10 @@ impl StorageState {
                     .get(&operation.key)
                     .map_or(0, |stored| (operation.key.len() + stored.json.len()) as u64);
                 let new = match &operation.action {
-                    RawAction::Set(json) => (operation.key.len() + json.len()) as u64,
+                    RawAction::Set(json)
+                    | RawAction::SetExpiring(RawExpiring { value: json, .. }) => {
+                        (operation.key.len() + json.len()) as u64
+                    }
                     RawAction::Delete => 0,
                     RawAction::Check => old,
                 };
@@ -208,7 +285,7 @@ impl StorageState {
         // As the host: a transaction that changes nothing (checks, deletes of
         // absent keys) takes no version and answers the latest one.
         let changes = operations.iter().any(|operation| match operation.action {
-            RawAction::Set(_) => true,
+            RawAction::Set(_) | RawAction::SetExpiring(_) => true,
             RawAction::Delete => self.entries.contains_key(&operation.key),
             RawAction::Check => false,
         });
@@ -216,16 +293,10 @@ impl StorageState {
             self.last_version += 1;
         }
         let version = self.last_version;
-        for operation in operations {
+        for (operation, expires_at) in operations.iter().zip(expiries) {
             match &operation.action {
-                RawAction::Set(json) => {
-                    self.entries.insert(
-                        operation.key.clone(),
-                        Stored {
-                            json: json.clone(),
-                            version,
-                        },
-                    );
+                RawAction::Set(json) | RawAction::SetExpiring(RawExpiring { value: json, .. }) => {
+                    self.store(&operation.key, json, version, expires_at);
                 }
                 RawAction::Delete => {
                     self.entries.remove(&operation.key);
@@ -260,7 +331,7 @@ impl StorageState {
     fn apply_concurrent_write(&mut self, key: &str) {
         if let Some(at) = self.concurrent.iter().position(|(k, _)| k == key) {
             let (key, json) = self.concurrent.remove(at);
-            self.write(&key, &json);
+            self.write(&key, &json, None);
         }
     }
 
@@ -272,16 +343,30 @@ impl StorageState {
         }
     }
 
-    fn write(&mut self, key: &str, json: &str) -> u64 {
+    fn write(&mut self, key: &str, json: &str, expires_at: Option<u64>) -> u64 {
         self.last_version += 1;
+        self.store(key, json, self.last_version, expires_at);
+        self.last_version
+    }
+
+    /// Stores `json` under `key` at `version`, now: a key already present
+    /// keeps its `created_at` (expired ones are gone already).
+    fn store(&mut self, key: &str, json: &str, version: u64, expires_at: Option<u64>) {
+        let now = self.now;
+        let created_at = self
+            .entries
+            .get(key)
+            .map_or(now, |stored| stored.created_at);
         self.entries.insert(
             key.to_owned(),
             Stored {
                 json: json.to_owned(),
-                version: self.last_version,
+                version,
+                created_at,
+                updated_at: now,
+                expires_at,
             },
         );
-        self.last_version
     }
 
     /// Bytes stored: keys plus values, secrets included, as the host counts.
@@ -340,7 +425,9 @@ fn check_transaction(operations: &[RawOperation]) -> Result<(), StorageError> {
     let bytes: usize = operations
         .iter()
         .map(|operation| match &operation.action {
-            RawAction::Set(json) => json.len(),
+            RawAction::Set(json) | RawAction::SetExpiring(RawExpiring { value: json, .. }) => {
+                json.len()
+            }
             RawAction::Delete | RawAction::Check => 0,
         })
         .sum();
@@ -442,11 +529,51 @@ impl<'a> StorageFake<'a> {
     /// If the key or value breaks the storage rules: a mistake in the test.
     pub fn set<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> u64 {
         let json = to_json(value);
-        self.state
-            .borrow_mut()
-            .storage
+        storage_at_now(&mut self.state.borrow_mut())
             .set(key, &json)
             .unwrap_or_else(|error| panic!("kiln_sdk::testing: cannot seed {key:?}: {error}"))
+    }
+
+    /// Stores `value` under `key` until `ttl` from the fake's
+    /// [`now`](super::Fake::now), as an earlier invocation's
+    /// [`set_expiring`](crate::storage::set_expiring) would have; returns its
+    /// version. [`Fake::advance`](super::Fake::advance) past it and it is gone.
+    ///
+    /// # Panics
+    /// If the key, value or time to live breaks the storage rules.
+    pub fn set_expiring<T: Serialize + ?Sized>(&self, key: &str, value: &T, ttl: Duration) -> u64 {
+        let json = to_json(value);
+        storage_at_now(&mut self.state.borrow_mut())
+            .set_expiring(key, &json, crate::storage::ttl_seconds(ttl))
+            .unwrap_or_else(|error| panic!("kiln_sdk::testing: cannot seed {key:?}: {error}"))
+    }
+
+    /// The entry under `key` with its version and metadata (created, updated,
+    /// expires), parsed as `T`, as [`storage::get_entry`](crate::storage::get_entry)
+    /// would return it now.
+    ///
+    /// # Panics
+    /// If the stored value is not a `T`.
+    pub fn entry<T: DeserializeOwned>(&self, key: &str) -> Option<Entry<T>> {
+        let raw = storage_at_now(&mut self.state.borrow_mut())
+            .entries
+            .get(key)
+            .map(|stored| stored.raw(key))?;
+        Some(Entry {
+            value: from_json(key, &raw.value),
+            key: raw.key,
+            version: raw.version,
+            created_at: crate::storage::time_of(raw.created_at),
+            updated_at: crate::storage::time_of(raw.updated_at),
+            expires_at: raw.expires_at.map(crate::storage::time_of),
+        })
+    }
+
+    /// Bounds the time to live of [`set_expiring`](crate::storage::set_expiring)
+    /// (default [`MAX_TTL`]); longer is [`StorageError::InvalidValue`], as
+    /// the host's bound.
+    pub fn max_ttl(&self, max: Duration) {
+        self.state.borrow_mut().storage.max_ttl = Some(max);
     }
 
     /// The value under `key`, parsed as `T` (`serde_json::Value` for any).
@@ -454,10 +581,7 @@ impl<'a> StorageFake<'a> {
     /// # Panics
     /// If the stored value is not a `T`: the test asked for the wrong type.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        let json = self
-            .state
-            .borrow()
-            .storage
+        let json = storage_at_now(&mut self.state.borrow_mut())
             .entries
             .get(key)
             .map(|stored| stored.json.clone())?;
@@ -466,9 +590,7 @@ impl<'a> StorageFake<'a> {
 
     /// The version of the last write of `key`, if it exists.
     pub fn version(&self, key: &str) -> Option<u64> {
-        self.state
-            .borrow()
-            .storage
+        storage_at_now(&mut self.state.borrow_mut())
             .entries
             .get(key)
             .map(|stored| stored.version)
@@ -476,9 +598,7 @@ impl<'a> StorageFake<'a> {
 
     /// Every key and value (secrets excluded), in key order.
     pub fn entries(&self) -> BTreeMap<String, serde_json::Value> {
-        self.state
-            .borrow()
-            .storage
+        storage_at_now(&mut self.state.borrow_mut())
             .entries
             .iter()
             .map(|(key, stored)| (key.clone(), from_json(key, &stored.json)))
@@ -496,9 +616,7 @@ impl<'a> StorageFake<'a> {
     /// If the key or value breaks the storage rules.
     pub fn set_secret<T: Serialize + ?Sized>(&self, key: &str, value: &T) {
         let json = to_json(value);
-        self.state
-            .borrow_mut()
-            .storage
+        storage_at_now(&mut self.state.borrow_mut())
             .set_secret(key, &json)
             .unwrap_or_else(|error| {
                 panic!("kiln_sdk::testing: cannot seed secret {key:?}: {error}")

@@ -1,5 +1,5 @@
-//! Uses `request-jira`, `request-jira-all`, `log` and `storage`, so the built
-//! component imports each interface of the world.
+//! Uses `request-jira`, `request-jira-all`, `log`, `storage` and `events`, so
+//! the built component imports each interface of the world.
 
 use kiln_sdk::prelude::*;
 
@@ -10,6 +10,7 @@ fn everything(_payload: serde_json::Value, ctx: &Context) -> Result<u64, AppErro
     for outcome in send_all([as_app().get(route!("/rest/api/3/myself"))]) {
         outcome?;
     }
+    Queue::new("work")?.push(&serde_json::json!({ "run": true }))?;
     Ok(storage::update("runs", |n: Option<u64>| n.unwrap_or(0) + 1)?)
 }
 
