@@ -192,7 +192,8 @@ pub enum InvocationFailure {
     RetryRequested {
         /// At least 1 and at most [`MAX_RETRY_AFTER_SECONDS`].
         after_seconds: u32,
-        /// Forge's `retryReason`, capped at [`MAX_GUEST_NAME_BYTES`].
+        /// Forge's `retryReason` (a code, not prose: cut without a marker),
+        /// at most [`MAX_RETRY_REASON_BYTES`].
         reason: String,
         /// JSON text of at most [`MAX_RETRY_DATA_BYTES`] and
         /// [`MAX_JSON_DEPTH`] levels; `None` when the app gave none, or gave
@@ -518,10 +519,11 @@ impl LoadedApp {
 /// queue (counted against its depth) for longer than it could push one.
 pub const MAX_RETRY_AFTER_SECONDS: u32 = 900;
 
-/// Most bytes of `retryData` kept with a retried event: it is stored in the
-/// queue and handed back, so it is bounded like the event's own metadata,
-/// not like its body.
-pub const MAX_RETRY_DATA_BYTES: usize = 4 * 1024;
+/// Most bytes of `retryData` and of `retryReason` kept with a retried
+/// event: both are stored in the queue with it and handed back, so they are
+/// bounded like its metadata, not like its body. The queue's own bounds, so
+/// what the host keeps is always what the queue accepts.
+pub use kiln_state::serve::{MAX_RETRY_DATA_BYTES, MAX_RETRY_REASON_BYTES};
 
 /// What a handler's error becomes: a retry request bounded here, before
 /// the host keeps any of it, or the app's failure.
@@ -534,7 +536,7 @@ fn handler_failure(error: HandlerError) -> InvocationFailure {
             data,
         }) => InvocationFailure::RetryRequested {
             after_seconds: after_seconds.clamp(1, MAX_RETRY_AFTER_SECONDS),
-            reason: cap_owned(reason, MAX_GUEST_NAME_BYTES),
+            reason: cut_at_char(reason, MAX_RETRY_REASON_BYTES),
             data: data.filter(|text| {
                 text.len() <= MAX_RETRY_DATA_BYTES
                     && exceeds_depth(text, MAX_JSON_DEPTH).is_none()
@@ -542,6 +544,18 @@ fn handler_failure(error: HandlerError) -> InvocationFailure {
             }),
         },
     }
+}
+
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn cut_at_char(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// Maps the app's typed error to a failure with a readable message. Every

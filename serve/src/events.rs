@@ -28,15 +28,30 @@ pub struct ServeEvents {
     clock: Clock,
     /// Wakes an idle worker when an event may run at once.
     queued: Arc<Notify>,
+    /// The key of the site this sink's runtime serves, as serve state names installations
+    /// (the runtime names them by the site's storage name instead).
+    site_key: String,
 }
 
 impl ServeEvents {
-    pub fn new(state: ServeState, clock: Clock, queued: Arc<Notify>) -> Self {
+    pub fn new(state: ServeState, clock: Clock, queued: Arc<Notify>, site_key: String) -> Self {
         Self {
             state,
             clock,
             queued,
+            site_key,
         }
+    }
+
+    /// The installation as serve state knows it: the runtime's app and environment, on
+    /// this sink's site.
+    fn installation(&self, runtime: &Installation) -> Result<Installation, SinkError> {
+        Installation::new(
+            runtime.app_id(),
+            self.site_key.as_str(),
+            runtime.environment(),
+        )
+        .map_err(|error| SinkError::Unavailable(error.to_string()))
     }
 }
 
@@ -67,6 +82,7 @@ impl EventSink for ServeEvents {
             queue: push.queue,
             id: push.job,
         };
+        let installation = self.installation(&push.installation)?;
         let now = self.clock.now();
         let mut runs_now = false;
         let events: Vec<NewEvent> = push
@@ -74,7 +90,7 @@ impl EventSink for ServeEvents {
             .into_iter()
             .map(|event| {
                 let new = NewEvent::new(
-                    push.installation.clone(),
+                    installation.clone(),
                     consumer.clone(),
                     event.stored.into_bytes(),
                 )
@@ -106,7 +122,7 @@ impl EventSink for ServeEvents {
         };
         let stats = self
             .state
-            .job_stats(installation, &key)
+            .job_stats(&self.installation(installation)?, &key)
             .await
             .map_err(sink_error)?;
         Ok(stats.map(|stats| JobCounts {
@@ -128,7 +144,7 @@ impl EventSink for ServeEvents {
         };
         let removed = self
             .state
-            .cancel_job(installation, &key)
+            .cancel_job(&self.installation(installation)?, &key)
             .await
             .map_err(sink_error)?;
         Ok(removed.is_some())

@@ -112,11 +112,15 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     let fuel = FuelMetering::for_manifests(apps.iter().map(|app| &app.manifest));
     // Apps' async events go to the persistent queue, whose workers this wakes.
     let queued = Arc::new(tokio::sync::Notify::new());
-    let events: Arc<dyn kiln_runtime::events::EventSink> = Arc::new(
-        crate::events::ServeEvents::new(state.clone(), clock.clone(), queued.clone()),
-    );
-    let runtime_options = || RuntimeOptions {
-        events: Some(events.clone()),
+    // One sink per site: it names installations as serve state does (by the site's key),
+    // where the runtime names them by the site's storage name.
+    let runtime_options = |site_key: &str| RuntimeOptions {
+        events: Some(Arc::new(crate::events::ServeEvents::new(
+            state.clone(),
+            clock.clone(),
+            queued.clone(),
+            site_key.to_owned(),
+        ))),
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
         policy: policy.clone(),
@@ -140,14 +144,17 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     if needs_simulator {
         site_hosts.push(
             sites::embedded_simulator(
-                runtime_options(),
+                runtime_options(SIMULATOR_SITE),
                 config.simulator.webhook_secret_file.as_deref(),
             )
             .await?,
         );
     }
     for entry in &config.sites {
-        site_hosts.push(sites::configured(entry, runtime_options())?);
+        site_hosts.push(sites::configured(
+            entry,
+            runtime_options(sites::site_key(entry)),
+        )?);
     }
     let host = Host::new(apps, site_hosts, policy.clone());
 

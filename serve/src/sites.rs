@@ -94,6 +94,12 @@ pub async fn embedded_simulator(
 }
 
 /// A real site from `kiln.toml`.
+/// A configured site's key in serve state (installations, deliveries): its URL, without a
+/// trailing slash.
+pub fn site_key(entry: &SiteEntry) -> &str {
+    entry.url.trim_end_matches('/')
+}
+
 pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost, StartError> {
     let site_error =
         |e: &dyn std::fmt::Display| StartError::Site(format!("site {:?}: {e}", entry.name));
@@ -143,7 +149,7 @@ pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost
     };
     Ok(SiteHost {
         name: entry.name.clone(),
-        key: entry.url.trim_end_matches('/').to_owned(),
+        key: site_key(entry).to_owned(),
         runtime,
         account_id: entry.account_id.clone(),
         self_accounts: entry.account_id.iter().cloned().collect(),

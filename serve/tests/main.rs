@@ -5,6 +5,7 @@ mod config_variables;
 mod consent;
 mod e2e;
 mod forge_examples;
+mod queues;
 mod registration;
 mod replicas;
 mod site_names;

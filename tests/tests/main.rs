@@ -12,6 +12,7 @@ mod escape_abi;
 mod escape_cpu;
 mod escape_credentials;
 mod escape_egress;
+mod escape_events;
 mod escape_js_app;
 mod escape_js_cpu;
 mod escape_js_credentials;

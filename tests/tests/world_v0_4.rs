@@ -17,11 +17,19 @@ use kiln_tests::programs;
 use serde_json::{Value, json};
 use support::{ADMIN, Harness, ok_json};
 
-const HANDLERS: &[&str] = &["push", "stats", "cancel", "consume", "set_expiring", "get", "transact"];
+const HANDLERS: &[&str] = &[
+    "push",
+    "stats",
+    "cancel",
+    "consume",
+    "set_expiring",
+    "get",
+    "transact",
+];
 
 /// The test manifest with consumers: `work` (function-style) and `resolved`
 /// (resolver-style, method `event-listener`), both running `consume`.
-fn events_manifest(id: &str) -> String {
+pub(crate) fn events_manifest(id: &str) -> String {
     support::manifest(id, HANDLERS, &["storage:app"], "").replace(
         "permissions:",
         "  consumer:\n    - key: work-consumer\n      queue: work\n      function: consume\n    \
@@ -30,13 +38,14 @@ fn events_manifest(id: &str) -> String {
     )
 }
 
-struct Queued {
-    harness: Harness,
-    queue: Arc<LocalQueue>,
-    app: LoadedApp,
+/// A harness whose runtime queues pushes in process, and the events app on it.
+pub(crate) struct Queued {
+    pub harness: Harness,
+    pub queue: Arc<LocalQueue>,
+    pub app: LoadedApp,
 }
 
-async fn queued(id: &str) -> Queued {
+pub(crate) async fn queued(id: &str) -> Queued {
     let queue = Arc::new(LocalQueue::new());
     let sink = queue.clone();
     let harness = Harness::start_options(ADMIN, None, move |options| RuntimeOptions {
@@ -54,18 +63,18 @@ async fn queued(id: &str) -> Queued {
 }
 
 impl Queued {
-    async fn call(&self, handler: &str, payload: Value) -> Value {
+    pub async fn call(&self, handler: &str, payload: Value) -> Value {
         let invoked = self.harness.invoke(&self.app, handler, payload).await;
         ok_json(&invoked)
     }
 
-    async fn push(&self, queue: &str, events: Value) -> Value {
+    pub async fn push(&self, queue: &str, events: Value) -> Value {
         self.call("push", json!({ "queue": queue, "events": events }))
             .await
     }
 
     /// Delivers everything waiting; each delivery's outcome.
-    async fn deliver(&self) -> Vec<Delivery> {
+    pub async fn deliver(&self) -> Vec<Delivery> {
         let mut seen = Vec::new();
         self.queue
             .deliver(&self.app, "development", |delivery| seen.push(delivery))
@@ -79,7 +88,7 @@ impl Queued {
     }
 }
 
-fn ran(delivery: &Delivery) -> &Result<String, InvocationFailure> {
+pub(crate) fn ran(delivery: &Delivery) -> &Result<String, InvocationFailure> {
     match &delivery.outcome {
         DeliveryOutcome::Ran(invoked) => &invoked.result,
         DeliveryOutcome::NotRun(why) => panic!("the consumer did not run: {why}"),
@@ -87,7 +96,7 @@ fn ran(delivery: &Delivery) -> &Result<String, InvocationFailure> {
 }
 
 /// The consumer's answer: what it got and its trigger kind.
-fn consumed(delivery: &Delivery) -> Value {
+pub(crate) fn consumed(delivery: &Delivery) -> Value {
     match ran(delivery) {
         Ok(json) => serde_json::from_str(json).expect("the consumer answers JSON"),
         Err(failure) => panic!("the consumer failed: {failure}"),
@@ -98,10 +107,17 @@ fn consumed(delivery: &Delivery) -> Value {
 async fn a_pushed_event_reaches_its_consumer_as_forges_async_event() {
     let q = queued("events-basic").await;
     let pushed = q
-        .push("work", json!([{"body": {"issue": "KILN-1"}}, {"body": {"issue": "KILN-2"}, "delay": 30}]))
+        .push(
+            "work",
+            json!([{"body": {"issue": "KILN-1"}}, {"body": {"issue": "KILN-2"}, "delay": 30}]),
+        )
         .await;
     let job = pushed["job"].as_str().expect("a job id").to_owned();
-    assert_eq!(q.queue.len(), 2, "both events wait until the function returned");
+    assert_eq!(
+        q.queue.len(),
+        2,
+        "both events wait until the function returned"
+    );
     let stats = q.call("stats", json!({"queue": "work", "job": job})).await;
     assert_eq!(stats, json!({"success": 0, "inProgress": 2, "failed": 0}));
 
@@ -149,11 +165,19 @@ async fn pushes_breaking_a_rule_are_refused_whole_and_queue_nothing() {
         ("not a name", json!([body]), "invalid-queue-name"),
         ("", json!([body]), "invalid-queue-name"),
         ("work", json!([]), "too-many-events"),
-        ("work", Value::Array(vec![body.clone(); 51]), "too-many-events"),
+        (
+            "work",
+            Value::Array(vec![body.clone(); 51]),
+            "too-many-events",
+        ),
         ("work", json!([{"body": [1, 2]}]), "invalid-event"),
         ("work", json!([{"body": "text"}]), "invalid-event"),
         ("work", json!([{"body_text": "{not json"}]), "invalid-event"),
-        ("work", json!([body, {"body": {}, "delay": 901}]), "invalid-event"),
+        (
+            "work",
+            json!([body, {"body": {}, "delay": 901}]),
+            "invalid-event",
+        ),
         (
             "work",
             json!([{"body": {"big": "x".repeat(200 * 1024)}}]),
@@ -167,7 +191,10 @@ async fn pushes_breaking_a_rule_are_refused_whole_and_queue_nothing() {
     assert!(q.queue.is_empty(), "a refused push stores nothing");
     // The limits are Forge's: 50 events and a 900 s delay are accepted.
     let answer = q
-        .push("work", Value::Array(vec![json!({"body": {}, "delay": 900}); 50]))
+        .push(
+            "work",
+            Value::Array(vec![json!({"body": {}, "delay": 900}); 50]),
+        )
         .await;
     assert!(answer["job"].is_string(), "{answer}");
 }
@@ -193,7 +220,10 @@ async fn a_requested_retry_comes_back_with_its_context_until_it_succeeds() {
             reason,
             data,
         }) => {
-            assert_eq!(*after_seconds, 1, "a delay of 0 is raised to 1 s, as Forge does");
+            assert_eq!(
+                *after_seconds, 1,
+                "a delay of 0 is raised to 1 s, as Forge does"
+            );
             assert_eq!(reason, "FUNCTION_RETRY_REQUEST");
             assert_eq!(data.as_deref(), Some(r#"{"page":3}"#));
         }
@@ -249,8 +279,15 @@ async fn a_consumer_failing_on_its_own_terms_is_not_retried_and_counts_as_failed
         .expect("job")
         .to_owned();
     let deliveries = q.deliver().await;
-    assert_eq!(deliveries.len(), 1, "Forge retries what the platform stopped, not app errors");
-    assert!(matches!(ran(&deliveries[0]), Err(InvocationFailure::App { .. })));
+    assert_eq!(
+        deliveries.len(),
+        1,
+        "Forge retries what the platform stopped, not app errors"
+    );
+    assert!(matches!(
+        ran(&deliveries[0]),
+        Err(InvocationFailure::App { .. })
+    ));
     let stats = q.call("stats", json!({"queue": "work", "job": job})).await;
     assert_eq!(stats, json!({"success": 0, "inProgress": 0, "failed": 1}));
 }
@@ -261,7 +298,11 @@ async fn a_consumer_pushing_to_its_own_queue_stops_at_the_chain_bound() {
     q.push("work", json!([{"body": {"chain": "work"}}])).await;
     let deliveries = q.deliver().await;
     let limit = kiln_runtime::events::EventLimits::default().max_chain_depth as usize;
-    assert_eq!(deliveries.len(), limit, "one delivery per level of the chain");
+    assert_eq!(
+        deliveries.len(),
+        limit,
+        "one delivery per level of the chain"
+    );
     let last = consumed(deliveries.last().expect("deliveries"));
     assert_eq!(last["chain"]["err"]["kind"], "invocation-limit-reached");
     assert!(q.queue.is_empty());
@@ -292,7 +333,10 @@ async fn jobs_are_the_pushing_installations_and_cancel_removes_waiting_events() 
         let answer = q.call("stats", json!({"queue": "work", "job": bad})).await;
         assert_eq!(answer["err"]["kind"], "unknown-job", "{bad:?}");
     }
-    assert_eq!(q.call("cancel", json!({"queue": "work", "job": job})).await, json!({}));
+    assert_eq!(
+        q.call("cancel", json!({"queue": "work", "job": job})).await,
+        json!({})
+    );
     assert!(q.queue.is_empty());
     let stats = q.call("stats", json!({"queue": "work", "job": job})).await;
     assert_eq!(stats, json!({"success": 0, "inProgress": 0, "failed": 0}));
@@ -306,7 +350,11 @@ async fn a_host_without_queues_answers_unavailable() {
         .await;
     let answer = ok_json(
         &harness
-            .invoke(&app, "push", json!({"queue": "work", "events": [{"body": {}}]}))
+            .invoke(
+                &app,
+                "push",
+                json!({"queue": "work", "events": [{"body": {}}]}),
+            )
             .await,
     );
     assert_eq!(answer["err"]["kind"], "unavailable", "{answer}");
@@ -338,16 +386,27 @@ async fn an_expiring_value_is_absent_from_its_expiry_and_carries_its_metadata() 
     };
     let t0 = now.load(Ordering::SeqCst);
 
-    let set = call("set_expiring", json!({"key": "a", "value": {"n": 1}, "ttl": 60})).await;
+    let set = call(
+        "set_expiring",
+        json!({"key": "a", "value": {"n": 1}, "ttl": 60}),
+    )
+    .await;
     let version = set["version"].as_u64().expect("a version");
     assert_eq!(
         call("get", json!({"key": "a"})).await,
         json!({"value": {"n": 1}, "version": version, "created_at": t0, "updated_at": t0, "expires_at": t0 + 60_000})
     );
     now.store(t0 + 59_999, Ordering::SeqCst);
-    assert_eq!(call("get", json!({"key": "a"})).await["value"], json!({"n": 1}));
+    assert_eq!(
+        call("get", json!({"key": "a"})).await["value"],
+        json!({"n": 1})
+    );
     now.store(t0 + 60_000, Ordering::SeqCst);
-    assert_eq!(call("get", json!({"key": "a"})).await, Value::Null, "absent from the expiry instant");
+    assert_eq!(
+        call("get", json!({"key": "a"})).await,
+        Value::Null,
+        "absent from the expiry instant"
+    );
 
     // Set again, without a ttl, in a transaction beside an expiring one: the
     // key starts again (created now) and never expires.
@@ -360,7 +419,10 @@ async fn an_expiring_value_is_absent_from_its_expiry_and_carries_its_metadata() 
     .await;
     assert!(committed["committed"].is_u64(), "{committed}");
     let a = call("get", json!({"key": "a"})).await;
-    assert_eq!((a["created_at"].as_i64(), a["expires_at"].clone()), (Some(t1), Value::Null));
+    assert_eq!(
+        (a["created_at"].as_i64(), a["expires_at"].clone()),
+        (Some(t1), Value::Null)
+    );
     let b = call("get", json!({"key": "b"})).await;
     assert_eq!(b["expires_at"].as_i64(), Some(t1 + 10_000));
     // An overwrite keeps `created_at` and moves `updated_at`.
@@ -368,7 +430,11 @@ async fn an_expiring_value_is_absent_from_its_expiry_and_carries_its_metadata() 
     call("set_expiring", json!({"key": "a", "value": 4, "ttl": 5})).await;
     let a = call("get", json!({"key": "a"})).await;
     assert_eq!(
-        (a["created_at"].as_i64(), a["updated_at"].as_i64(), a["expires_at"].as_i64()),
+        (
+            a["created_at"].as_i64(),
+            a["updated_at"].as_i64(),
+            a["expires_at"].as_i64()
+        ),
         (Some(t1), Some(t1 + 5), Some(t1 + 5 + 5_000))
     );
 

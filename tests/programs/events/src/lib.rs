@@ -6,7 +6,9 @@
 //!
 //! Handlers:
 //! - `push`: `{"queue", "events": [{"body": <json> | "body_text": "<raw>",
-//!   "delay": n}]}` → `{"job": id}` or `{"err": {"kind", "detail"}}`.
+//!   "delay": n}]}` → `{"job": id}` or `{"err": {"kind", "detail"}}`; with
+//!   `"repeat": n`, the same push n times in this invocation → `{"jobs": […]}`
+//!   and the first refusal's `err`.
 //! - `stats` / `cancel`: `{"queue", "job"}` → the job's counts / `{}`, or
 //!   `{"err": …}`.
 //! - `consume`, the consumer: answers `{"got": <its payload>, "trigger":
@@ -103,10 +105,27 @@ fn push_events(payload: &Value) -> Vec<PushEvent> {
 }
 
 fn push(payload: &Value) -> Value {
-    match events::push(&text(payload, "queue"), &push_events(payload)) {
-        Ok(job) => json!({ "job": job }),
-        Err(error) => events_err(error),
+    let events = push_events(payload);
+    let Some(times) = payload["repeat"].as_u64() else {
+        return match events::push(&text(payload, "queue"), &events) {
+            Ok(job) => json!({ "job": job }),
+            Err(error) => events_err(error),
+        };
+    };
+    // The same push `repeat` times in this one invocation: the jobs pushed,
+    // and the first refusal.
+    let mut jobs = Vec::new();
+    for _ in 0..times {
+        match events::push(&text(payload, "queue"), &events) {
+            Ok(job) => jobs.push(job),
+            Err(error) => {
+                let mut answer = events_err(error);
+                answer["jobs"] = json!(jobs);
+                return answer;
+            }
+        }
     }
+    json!({ "jobs": jobs })
 }
 
 fn stats(payload: &Value) -> Value {

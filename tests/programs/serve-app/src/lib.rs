@@ -11,7 +11,15 @@
 //!   is the proof the trigger ran (and the count of comments how often).
 //! - `on_tick` (scheduled trigger): comments on the issue named by the test's manifest
 //!   (`KILN-1`), once per run.
+//! - `web_fan_out` (web trigger): pushes `count` events to the `comments` queue, delayed
+//!   by `delay` seconds, each asking to be retried `retry_until` times; answers the job id.
+//! - `web_job` (web trigger): answers the stats of the job `?job=`.
+//! - `on_queued` (consumer of `comments`): asks for a retry while its event's body says
+//!   so, then comments on the body's issue naming the event and its retry context.
 
+use std::time::Duration;
+
+use kiln_sdk::events::{FUNCTION_RETRY_REQUEST, JobId, PushEvent, Queue, QueueEvent};
 use kiln_sdk::prelude::*;
 use serde_json::{Value, json};
 
@@ -84,4 +92,86 @@ fn on_tick(payload: Value) -> Result<Value, AppError> {
     Ok(json!({ "tick": start }))
 }
 
-kiln_sdk::export_app!(web_echo, web_slow, on_event, on_tick);
+fn reply(body: Value) -> Value {
+    json!({ "statusCode": 200, "body": body.to_string() })
+}
+
+#[kiln_sdk::handler]
+fn web_fan_out(request: Value) -> Result<Value, AppError> {
+    let asked: Value = serde_json::from_str(request["body"].as_str().unwrap_or("{}"))
+        .map_err(AppError::invalid_payload)?;
+    let delay = Duration::from_secs(asked["delay"].as_u64().unwrap_or(0));
+    let events = (0..asked["count"].as_u64().unwrap_or(1))
+        .map(|n| {
+            let body = json!({
+                "issue": asked["issue"],
+                "n": n,
+                "retry_until": asked["retry_until"],
+            });
+            Ok(PushEvent::new(&body)?.delay(delay))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let job = Queue::new("comments")?.push_events(events)?;
+    Ok(reply(json!({ "job": job.as_str() })))
+}
+
+#[kiln_sdk::handler]
+fn web_job(request: Value) -> Result<Value, AppError> {
+    let job = JobId::from(
+        request["queryParameters"]["job"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    );
+    let stats = Queue::new("comments")?.job(&job).stats()?;
+    Ok(reply(json!({
+        "success": stats.success,
+        "inProgress": stats.in_progress,
+        "failed": stats.failed,
+    })))
+}
+
+#[kiln_sdk::handler]
+fn on_queued(event: QueueEvent<Value>) -> Result<Value, AppError> {
+    let retries = event.retry_count();
+    if let Some(until) = event.body["retry_until"].as_u64()
+        && u64::from(retries) < until
+    {
+        return Err(AppError::retry(
+            Duration::from_secs(1),
+            FUNCTION_RETRY_REQUEST,
+            Some(json!({ "seen": retries })),
+        ));
+    }
+    let key = event.body["issue"]
+        .as_str()
+        .ok_or_else(|| AppError::invalid_payload("the event names no issue"))?;
+    let context = event.retry_context.as_ref().map(|retry| {
+        format!(
+            " reason {} data {}",
+            retry.retry_reason,
+            retry.retry_data.clone().unwrap_or(Value::Null)
+        )
+    });
+    comment(
+        key,
+        &format!(
+            "serve-app queued {} of job {} retries {}{}",
+            event.body["n"],
+            event.job_id,
+            retries,
+            context.unwrap_or_default()
+        ),
+    )?;
+    Ok(json!({ "commented": key }))
+}
+
+kiln_sdk::export_app!(
+    web_echo,
+    web_slow,
+    on_event,
+    on_tick,
+    web_fan_out,
+    web_job,
+    on_queued
+);
