@@ -318,6 +318,30 @@ async fn cancel_removes_only_unleased_events(h: &Harness) {
     assert_eq!(s.queue_depth().await.unwrap(), 1, "the dead letter");
 }
 
+/// A leased event of a cancelled job whose claimer dies is not run again: when its lease
+/// lapses it goes dead (failed), as a failure after the cancel would.
+async fn a_cancelled_jobs_lapsed_lease_is_not_run_again(h: &Harness) {
+    let s = &h.state;
+    let a = installed(s, "app-a").await;
+    let j = job(31);
+    s.enqueue(&[event(&a, 1).in_job(j.clone())], T0)
+        .await
+        .unwrap();
+    let dies = s.claim(T0).await.unwrap().unwrap();
+    s.enqueue(&[event(&a, 2)], T0).await.unwrap();
+    assert_eq!(s.cancel_job(&a, &j).await.unwrap(), Some(0));
+    let lapsed = T0.plus(s.limits().lease);
+    let other = s.claim(lapsed).await.unwrap().unwrap();
+    assert_eq!(other.job, None);
+    assert!(s.claim(lapsed).await.unwrap().is_none());
+    assert_eq!(s.job_stats(&a, &j).await.unwrap(), stats(0, 0, 1));
+    assert_eq!(s.dead_letters(10).await.unwrap()[0].event, dies.lease.event);
+    assert_eq!(
+        s.complete(dies.lease).await.unwrap(),
+        LeaseOutcome::LeaseLost
+    );
+}
+
 /// Another installation (another app, or the same app on another site) cannot read or
 /// cancel a job, even naming it exactly.
 async fn another_installation_cannot_see_or_cancel_a_job(h: &Harness) {
@@ -505,6 +529,7 @@ crate::support::every_backend!(
     job_stats_follow_every_outcome,
     requested_retries_are_bounded_and_count_as_attempts,
     cancel_removes_only_unleased_events,
+    a_cancelled_jobs_lapsed_lease_is_not_run_again,
     another_installation_cannot_see_or_cancel_a_job,
     jobs_are_forgotten_by_uninstall_retention_and_bounded,
     job_counts_hold_across_replicas,

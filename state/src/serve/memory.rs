@@ -94,7 +94,7 @@ impl Event {
     fn claimable(&self, now: i64) -> bool {
         match self.state {
             State::Ready => self.available_at <= now,
-            State::Leased => self.lease_expires_at <= now,
+            State::Leased => self.lease_expires_at <= now && !self.job_cancelled,
             State::Dead => false,
         }
     }
@@ -543,7 +543,7 @@ impl ServeBackend for MemoryServeBackend {
         for event in inner.events.values_mut() {
             if event.state == State::Leased
                 && event.lease_expires_at <= now.0
-                && event.attempts >= limits.max_attempts
+                && (event.attempts >= limits.max_attempts || event.job_cancelled)
             {
                 event.state = State::Dead;
                 event.last_error = "lease expired".into();

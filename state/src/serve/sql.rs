@@ -144,17 +144,20 @@ pub(crate) const INSERT_JOB: &str = "INSERT INTO queue_jobs \
 pub(crate) const RAISE_INSTALLATION_JOBS: &str = "UPDATE queue_installations \
      SET jobs = jobs + $1 WHERE installation_id = $2 AND jobs + $1 <= $3 RETURNING jobs";
 
-/// Leases that expired with no attempts left go to the dead-letter state before a claim.
+/// Leases that expired with no attempts left go to the dead-letter state before a claim, and
+/// so do lapsed leases of a cancelled job (its claimer died: nothing of the job runs again),
+/// which no claim picks either.
 pub(crate) const EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET state = 2, \
      lease_expires_at = NULL, last_error = 'lease expired' \
-     WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2";
+     WHERE state = 1 AND lease_expires_at <= $1 AND (attempts >= $2 OR job_cancelled = 1)";
 
 /// PostgreSQL's form: replicas claiming at once each expire the rows no other holds,
 /// instead of queueing on each other's row locks.
 pub(crate) const PG_EXPIRE_EXHAUSTED_LEASES: &str = "UPDATE event_queue SET state = 2, \
      lease_expires_at = NULL, last_error = 'lease expired' \
      WHERE id IN (SELECT id FROM event_queue \
-         WHERE state = 1 AND lease_expires_at <= $1 AND attempts >= $2 FOR UPDATE SKIP LOCKED)";
+         WHERE state = 1 AND lease_expires_at <= $1 AND (attempts >= $2 OR job_cancelled = 1) \
+         FOR UPDATE SKIP LOCKED)";
 
 /// A claim of a lapsed lease (old `state` 1: its claimer died) forgets the retry request an
 /// earlier attempt left: the attempt that ends here asked for nothing, so the next one is
@@ -192,7 +195,8 @@ pub(crate) const LEASE_NEXT_EVENT: &str = concat!(
      JOIN event_queue q ON q.id = (SELECT e.id FROM event_queue e \
          WHERE e.installation_id = c.installation_id \
          AND ((e.state = 0 AND e.available_at <= $2) \
-             OR (e.state = 1 AND e.lease_expires_at <= $2 AND e.attempts < $4)) \
+             OR (e.state = 1 AND e.lease_expires_at <= $2 AND e.attempts < $4 \
+                 AND e.job_cancelled = 0)) \
          ORDER BY e.id LIMIT 1) \
      WHERE c.depth > 0 AND (SELECT count(*) FROM event_queue l \
          WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $2) < $3 \
@@ -211,7 +215,8 @@ pub(crate) const PG_CANDIDATES: &str = concat!(
      JOIN installations i ON i.id = c.installation_id \
      WHERE c.depth > 0 AND EXISTS (SELECT 1 FROM event_queue e \
          WHERE e.installation_id = c.installation_id \
-         AND ((e.state = 0 AND e.available_at <= $1) OR (e.state = 1 AND e.lease_expires_at <= $1))) \
+         AND ((e.state = 0 AND e.available_at <= $1) \
+             OR (e.state = 1 AND e.lease_expires_at <= $1 AND e.job_cancelled = 0))) \
      AND (SELECT count(*) FROM event_queue l \
          WHERE l.app_id = i.app_id AND l.state = 1 AND l.lease_expires_at > $1) < $2 \
      ORDER BY c.last_served, c.installation_id LIMIT $3"
@@ -222,7 +227,8 @@ pub(crate) const PG_CANDIDATES: &str = concat!(
 /// each a different event, without waiting on each other.
 pub(crate) const PG_NEXT_EVENT_OF: &str = "SELECT id FROM event_queue \
      WHERE installation_id = $1 \
-     AND ((state = 0 AND available_at <= $2) OR (state = 1 AND lease_expires_at <= $2)) \
+     AND ((state = 0 AND available_at <= $2) \
+         OR (state = 1 AND lease_expires_at <= $2 AND job_cancelled = 0)) \
      ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
 
 /// PostgreSQL, step 3: the app's lock for the rest of the transaction, so that counting its
