@@ -26,6 +26,10 @@ const FROZEN: &[(&str, &str)] = &[
         "0.3.0",
         "1f64d36c11efb44facf22b13ff9452c5e90af196f30a9a38f7f522b8635b6bb5",
     ),
+    (
+        "0.4.0",
+        "a6c07f9e69272155b65d60357a88eb17ce97e577fb2182dede83de0650748060",
+    ),
 ];
 
 fn wit_dir() -> PathBuf {
