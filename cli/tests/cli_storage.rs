@@ -149,7 +149,14 @@ fn run_keeps_an_apps_storage_for_the_next_run_and_for_storage_get() {
         let payload = format!(r#"{{"issue":"{issue}"}}"#);
         runtime(
             &state,
-            &["run", "examples/issue-triage", "--payload", &payload],
+            &[
+                "run",
+                "examples/issue-triage",
+                "--function",
+                "triage",
+                "--payload",
+                &payload,
+            ],
         )
     };
     succeeds(&run("KILN-4"));
@@ -170,6 +177,8 @@ fn run_keeps_an_apps_storage_for_the_next_run_and_for_storage_get() {
         .args([
             "run",
             "examples/issue-triage",
+            "--function",
+            "triage",
             "--payload",
             r#"{"issue":"KILN-6"}"#,
             "--storage=memory",
