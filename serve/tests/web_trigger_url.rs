@@ -31,9 +31,11 @@ fn the_app_gets_the_printed_urls_and_follows_a_rotation() {
     };
     let echo = printed("echo-in");
     let slow = printed("slow-in");
+    let fan_out = printed("fan-out-in");
+    let job = printed("job-in");
     assert_eq!(
         urls_seen_through(&echo),
-        json!({ "echo-in": echo, "slow-in": slow })
+        json!({ "echo-in": echo, "slow-in": slow, "fan-out-in": fan_out, "job-in": job })
     );
 
     let rotated = admin(
@@ -45,6 +47,6 @@ fn the_app_gets_the_printed_urls_and_follows_a_rotation() {
     assert_ne!(new_echo, echo);
     assert_eq!(
         urls_seen_through(&new_echo),
-        json!({ "echo-in": new_echo, "slow-in": slow })
+        json!({ "echo-in": new_echo, "slow-in": slow, "fan-out-in": fan_out, "job-in": job })
     );
 }
