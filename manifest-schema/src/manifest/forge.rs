@@ -64,8 +64,8 @@ pub enum Architecture {
 
 /// `modules.consumer[]`: a Forge queue consumer (`@forge/events`). Forge
 /// has two shapes: `function: <key>` and the older `resolver: { function,
-/// method }`; exactly one is given. Kiln loads it and names its function;
-/// queue delivery is not served yet.
+/// method }`; exactly one is given. Its `queue` is what the app pushes to
+/// (`kiln:app@0.4.0` events), one consumer per queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConsumerModule {

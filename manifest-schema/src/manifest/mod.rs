@@ -105,7 +105,7 @@ pub struct Modules {
     /// Periodic runs (Forge's `scheduledTrigger`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scheduled_trigger: Vec<ScheduledTriggerModule>,
-    /// Forge's queue consumers (loaded; delivery not served yet).
+    /// Forge's queue consumers: each runs its function for the events pushed to its queue.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consumer: Vec<ConsumerModule>,
     /// Every other module type, as written: Forge's product (UI) modules,

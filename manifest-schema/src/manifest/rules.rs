@@ -442,6 +442,18 @@ fn is_module_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Longest queue name (Forge names no bound; Kiln's queue stores at most this).
+const MAX_QUEUE_NAME_BYTES: usize = 255;
+
+/// Forge's queue-name rule (`@forge/events`: `^[a-zA-Z0-9-_]+$`), bounded.
+fn is_queue_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_QUEUE_NAME_BYTES
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Forge's parts of a manifest ([`super::forge`]): the description, the
 /// consumer shapes, and module types: Forge's product (UI) modules are
 /// admitted as lists, any other unknown type is refused by name.
@@ -459,12 +471,33 @@ fn check_forge_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Viol
         }
     }
     let modules = root.key("modules");
+    let mut queues = std::collections::BTreeSet::new();
     for (index, consumer) in manifest.modules.consumer.iter().enumerate() {
+        let path = modules.key("consumer").index(index);
         if consumer.function_key().is_none() {
             return Err(violation(
-                modules.key("consumer").index(index),
+                path,
                 "give the consumer's function as `function: <key>` or `resolver: { function: <key> }`, one of them"
                     .to_owned(),
+            ));
+        }
+        // The queue is what an app pushes to (`new Queue({ key })`): Forge's rule for its
+        // name, and one consumer per queue, so a push has exactly one place to go.
+        if !is_queue_name(&consumer.queue) {
+            return Err(violation(
+                path.key("queue"),
+                format!(
+                    "a queue name is 1 to {MAX_QUEUE_NAME_BYTES} bytes of letters, digits, `-` and `_` (Forge's rule)"
+                ),
+            ));
+        }
+        if !queues.insert(consumer.queue.as_str()) {
+            return Err(violation(
+                path.key("queue"),
+                format!(
+                    "the queue {:?} has another consumer already: a queue has one consumer",
+                    consumer.queue
+                ),
             ));
         }
     }

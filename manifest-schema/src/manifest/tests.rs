@@ -61,6 +61,8 @@ fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
             "carries data the declared scopes cannot read",
             // Two spellings of one backend (`API.x.com` and `https://api.x.com/`).
             "duplicate backend",
+            // One consumer per queue.
+            "has another consumer already",
             // Custom entities: unique names, and index attributes that refer
             // to declared, orderable attributes.
             "duplicate entity name",
