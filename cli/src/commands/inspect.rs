@@ -119,23 +119,18 @@ pub struct NotServedSummary {
     pub reason: String,
 }
 
-/// Forge's UI modules and queue consumers of `manifest`.
+/// Forge's UI modules of `manifest`.
 fn not_served(manifest: &Manifest) -> Vec<NotServedSummary> {
-    let ui = manifest.ui_modules().into_iter().map(|m| NotServedSummary {
-        kind: m.module_type,
-        key: m.key,
-        reason: "UI module: Kiln runs app backends, not Custom UI or UI Kit frontends".to_owned(),
-    });
-    let consumers = manifest.consumers().iter().map(|c| NotServedSummary {
-        kind: "consumer".to_owned(),
-        key: Some(c.key.clone()),
-        reason: format!(
-            "queue consumer of {} (function {}): queue delivery is not served yet",
-            c.queue,
-            c.function_key().unwrap_or_default()
-        ),
-    });
-    ui.chain(consumers).collect()
+    manifest
+        .ui_modules()
+        .into_iter()
+        .map(|m| NotServedSummary {
+            kind: m.module_type,
+            key: m.key,
+            reason: "UI module: Kiln runs app backends, not Custom UI or UI Kit frontends"
+                .to_owned(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -144,12 +139,13 @@ pub struct FunctionSummary {
     pub handler: String,
 }
 
-/// One `trigger`, `webtrigger` or `scheduledTrigger` module: what invokes
-/// which function.
+/// One `trigger`, `webtrigger`, `scheduledTrigger` or `consumer` module:
+/// what invokes which function.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerSummary {
-    /// `trigger`, `webtrigger` or `scheduledTrigger`, as in the manifest.
+    /// `trigger`, `webtrigger`, `scheduledTrigger` or `consumer`, as in the
+    /// manifest.
     pub kind: &'static str,
     pub key: String,
     pub function: String,
@@ -167,6 +163,9 @@ pub struct TriggerSummary {
     pub interval: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_seconds: Option<u64>,
+    /// For `consumer`: the queue the app pushes to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -306,6 +305,7 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
         response: None,
         interval: None,
         interval_seconds: None,
+        queue: None,
     };
     let events = manifest.triggers().iter().map(|t| TriggerSummary {
         events: t.events.iter().map(|e| e.as_str()).collect(),
@@ -327,7 +327,15 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
             interval_seconds: Some(s.interval.as_duration().as_secs()),
             ..blank("scheduledTrigger", &s.key, &s.function)
         });
-    events.chain(web).chain(scheduled).collect()
+    let consumers = manifest.consumers().iter().map(|c| TriggerSummary {
+        queue: Some(c.queue.clone()),
+        ..blank("consumer", &c.key, c.function_key().unwrap_or_default())
+    });
+    events
+        .chain(web)
+        .chain(scheduled)
+        .chain(consumers)
+        .collect()
 }
 
 /// The report for people. The app id, name, function keys and handlers
@@ -406,6 +414,10 @@ pub fn render_text(i: &Inspection) -> String {
                 }
             ),
             "webtrigger" => format!("HTTP, {} response", t.response.unwrap_or("dynamic")),
+            "consumer" => format!(
+                "events pushed to queue {}",
+                GuestText(t.queue.as_deref().unwrap_or("?"))
+            ),
             _ => format!("every {}", t.interval.unwrap_or("?")),
         };
         let _ = writeln!(
@@ -651,7 +663,7 @@ mod tests {
     }
 
     #[test]
-    fn forge_ui_modules_and_consumers_are_listed_as_not_served() {
+    fn forge_ui_modules_are_listed_as_not_served_and_consumers_as_triggers() {
         let manifest = Manifest::from_yaml(
             "app:\n  id: demo\n  runtime: {name: nodejs22.x}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: Hi\n  consumer:\n    - key: q\n      queue: work\n      function: main\nresources:\n  - key: main\n    path: static\n",
         )
@@ -662,10 +674,17 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            [
-                ("jira:issuePanel".to_owned(), Some("panel".to_owned())),
-                ("consumer".to_owned(), Some("q".to_owned()))
-            ]
+            [("jira:issuePanel".to_owned(), Some("panel".to_owned()))]
+        );
+        let consumers = trigger_summaries(&manifest);
+        assert_eq!(consumers.len(), 1);
+        assert_eq!(
+            (
+                consumers[0].kind,
+                consumers[0].queue.as_deref(),
+                consumers[0].function.as_str()
+            ),
+            ("consumer", Some("work"), "main")
         );
     }
 
