@@ -96,6 +96,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/kvs.js"),
     ),
     (
+        "forge-api/src/kvs_options.js",
+        include_str!("../../../forge/kiln-forge-api/src/kvs_options.js"),
+    ),
+    (
         "forge-api/src/resolver.js",
         include_str!("../../../forge/kiln-forge-api/src/resolver.js"),
     ),
