@@ -18,7 +18,9 @@
 // `{ body, queueName, jobId, eventId, retryContext? }`, which is Forge's
 // `AsyncEvent`. A consumer in Forge's `function: key` shape gets it as
 // `event`; one in the older `resolver: { function, method }` shape has its
-// resolver method called with it as `payload`, as Forge calls it. A consumer
+// resolver method called with it as `payload`, as Forge calls it (the layer
+// wraps the event in the resolver call `{ call: { functionKey: method,
+// payload: event } }`, unless the host already sent that shape). A consumer
 // asking for its event again (Forge's `InvocationError`, or a
 // `QueueResponse` after `retry()`: a result with `_retry: true`) becomes
 // `app-error.retry({ afterSeconds, reason, data })`; only a queue event can
@@ -109,6 +111,11 @@ function consumerOf(event, context) {
  * (`{ call: { functionKey, payload }, context }`, as resolver.js reads it).
  */
 function consumerEvent(event, context) {
+  // A payload that is already a resolver call (a host that wraps the event
+  // for a resolver-style consumer itself) goes to the resolver unchanged.
+  if (event !== null && typeof event === 'object' && event.call !== null && typeof event.call === 'object') {
+    return event;
+  }
   const consumer = consumerOf(event, context);
   if (consumer === undefined || consumer.resolver === undefined || consumer.resolver === null) {
     return event;

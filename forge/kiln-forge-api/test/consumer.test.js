@@ -89,6 +89,22 @@ test('a resolver-style consumer has its method called with the AsyncEvent as pay
   assert.deepEqual(seen.payload, envelope);
 });
 
+test('a payload the host already sent as a resolver call is not wrapped again', async () => {
+  installHost(fakeHost());
+  installConsumers([{ key: 'sync-consumer', queue: 'sync', resolver: { function: 'resolver-fn', method: 'event-listener' } }]);
+  const resolver = new Resolver();
+  let seen;
+  resolver.define('event-listener', ({ payload }) => {
+    seen = payload;
+    return new InvocationError({ retryAfter: 7 });
+  });
+  const modules = { index: { handler: resolver.getDefinitions() } };
+  const call = { call: { functionKey: 'event-listener', payload: retried } };
+  const error = await appError(dispatch(modules, 'index.handler', JSON.stringify(call), queueContext));
+  assert.deepEqual(seen, retried);
+  assert.deepEqual(error, { tag: 'retry', val: { afterSeconds: 7, reason: 'FUNCTION_RETRY_REQUEST', data: undefined } });
+});
+
 test('a resolver-style consumer without a method fails, naming the fix', async () => {
   installHost(fakeHost());
   installConsumers([{ key: 'sync-consumer', queue: 'sync', resolver: { function: 'resolver-fn' } }]);
