@@ -153,7 +153,7 @@ function eventsError(error, { what, queueName, jobId, count }) {
   switch (error?.tag) {
     case 'unknown-queue':
       return new InvalidQueueNameError(
-        `No consumer module of this app listens on queue ${JSON.stringify(String(error.val ?? queueName))}: Kiln delivers events only to a queue a consumer in the app's manifest.yml names (modules.consumer[].queue); ${nothing}.`,
+        `No consumer module of this app listens on queue ${JSON.stringify(String(queueName))}: Kiln delivers events only to a queue a consumer in the app's manifest.yml names (modules.consumer[].queue); ${nothing}.`,
       );
     case 'invalid-queue-name':
       return new InvalidQueueNameError(Text.invalidQueueName);

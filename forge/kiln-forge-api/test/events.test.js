@@ -166,7 +166,8 @@ test('an unknown job is JobDoesNotExistError with Forge\'s message; an empty id 
   await rejectsWith(queue.getJob('').getStats(), events.JobDoesNotExistError, 'jobId cannot be empty.');
   await rejectsWith(queue.getJob(undefined).cancel(), events.JobDoesNotExistError, 'jobId cannot be empty.');
   for (const call of ['stats', 'cancel']) {
-    installHost(fakeHost({ queues: ['q'], eventsRefuse: { [call]: { tag: 'unknown-queue', val: 'q' } } }));
+    // The host's text is its own (not the queue's name): the message names the queue the app gave.
+    installHost(fakeHost({ queues: ['q'], eventsRefuse: { [call]: { tag: 'unknown-queue', val: 'no consumer module of this app listens on the queue' } } }));
     const run = call === 'stats' ? queue.getStats('j') : queue.cancel('j');
     await rejectsWith(run, events.InvalidQueueNameError, /No consumer module.*"q".*nothing was changed/);
   }
