@@ -19,7 +19,10 @@ use crate::forge_events::{Queued, queued};
 async fn raw_refusal(q: &Queued, case: &str) -> (String, String) {
     let out = q.call("raw", json!({ "case": case })).await;
     let err = &out["err"];
-    assert!(err.is_object(), "{case}: expected the host's refusal, got {out}");
+    assert!(
+        err.is_object(),
+        "{case}: expected the host's refusal, got {out}"
+    );
     (
         err["tag"].as_str().unwrap_or_default().to_owned(),
         err["val"].as_str().unwrap_or_default().to_owned(),
@@ -32,7 +35,10 @@ async fn js_events_raw_push_to_a_queue_not_the_apps_refused() {
         return;
     };
     assert_eq!(raw_refusal(&q, "foreign_queue").await.0, "unknown-queue");
-    assert_eq!(raw_refusal(&q, "bad_queue_name").await.0, "invalid-queue-name");
+    assert_eq!(
+        raw_refusal(&q, "bad_queue_name").await.0,
+        "invalid-queue-name"
+    );
     assert!(q.queue.is_empty(), "nothing queued");
     assert!(q.deliver().await.is_empty());
     q.harness.assert_jira_untouched();
@@ -98,14 +104,35 @@ async fn js_events_job_of_another_installation_is_unknown() {
     let Some(q) = queued().await else {
         return;
     };
-    let pushed = in_env(&q, "production", "produce", json!({ "queue": "work", "events": { "body": { "secret": 1 } } })).await;
+    let pushed = in_env(
+        &q,
+        "production",
+        "produce",
+        json!({ "queue": "work", "events": { "body": { "secret": 1 } } }),
+    )
+    .await;
     let job = pushed["ok"]["jobId"].as_str().expect("a job id").to_owned();
     for handler in ["stats", "cancel"] {
-        let other = in_env(&q, "development", handler, json!({ "queue": "work", "jobId": job })).await;
-        assert_eq!(other["err"]["className"], "JobDoesNotExistError", "{handler}: {other}");
+        let other = in_env(
+            &q,
+            "development",
+            handler,
+            json!({ "queue": "work", "jobId": job }),
+        )
+        .await;
+        assert_eq!(
+            other["err"]["className"], "JobDoesNotExistError",
+            "{handler}: {other}"
+        );
     }
     // Production's job is intact.
-    let own = in_env(&q, "production", "stats", json!({ "queue": "work", "jobId": job })).await;
+    let own = in_env(
+        &q,
+        "production",
+        "stats",
+        json!({ "queue": "work", "jobId": job }),
+    )
+    .await;
     assert_eq!(own["ok"]["inProgress"], 1, "{own}");
 }
 

@@ -31,8 +31,9 @@ pub(crate) async fn queued() -> Option<Queued> {
     let path: &'static Path = tokio::task::spawn_blocking(|| forge_example::test_app("events"))
         .await
         .expect("the build thread")?;
-    let manifest = std::fs::read_to_string(forge_example::test_app_dir("events").join("manifest.yml"))
-        .expect("the app's manifest");
+    let manifest =
+        std::fs::read_to_string(forge_example::test_app_dir("events").join("manifest.yml"))
+            .expect("the app's manifest");
     let queue = Arc::new(LocalQueue::new());
     let sink = queue.clone();
     let harness = Harness::start_options(ADMIN, None, move |options| RuntimeOptions {
@@ -101,14 +102,21 @@ async fn a_pushed_event_reaches_the_function_consumer_as_forges_async_event() {
         .await;
     let job = job_of(&pushed);
     assert_eq!(q.queue.len(), 2, "{pushed}");
-    let stats = q.call("stats", json!({ "queue": "work", "jobId": job })).await;
-    assert_eq!(stats["ok"], json!({ "success": 0, "inProgress": 2, "failed": 0 }), "{stats}");
+    let stats = q
+        .call("stats", json!({ "queue": "work", "jobId": job }))
+        .await;
+    assert_eq!(
+        stats["ok"],
+        json!({ "success": 0, "inProgress": 2, "failed": 0 }),
+        "{stats}"
+    );
 
     let deliveries = q.deliver().await;
     assert_eq!(deliveries.len(), 2);
     for delivery in &deliveries {
         assert_eq!(delivery.consumer, "work-consumer");
-        let answer: Value = serde_json::from_str(ran(delivery).as_ref().expect("consumed")).unwrap();
+        let answer: Value =
+            serde_json::from_str(ran(delivery).as_ref().expect("consumed")).unwrap();
         assert_eq!(answer["via"], "function", "{answer}");
     }
     let seen = q.call("seen", json!({})).await;
@@ -119,19 +127,40 @@ async fn a_pushed_event_reaches_the_function_consumer_as_forges_async_event() {
         .filter(|(key, _)| key.starts_with("seen:"))
         .map(|(_, value)| value)
         .collect();
-    events.sort_by_key(|kept| kept["event"]["body"]["issue"].as_str().unwrap_or_default().to_owned());
+    events.sort_by_key(|kept| {
+        kept["event"]["body"]["issue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    });
     assert_eq!(events.len(), 2, "{seen}");
     for (index, kept) in events.iter().enumerate() {
         let event = &kept["event"];
-        assert_eq!(event["body"], json!({ "issue": format!("KILN-{}", index + 1) }), "{seen}");
+        assert_eq!(
+            event["body"],
+            json!({ "issue": format!("KILN-{}", index + 1) }),
+            "{seen}"
+        );
         assert_eq!(event["queueName"], "work");
         assert_eq!(event["jobId"], job.as_str());
-        assert!(event["eventId"].as_str().is_some_and(|id| !id.is_empty()), "{seen}");
-        assert!(event.get("retryContext").is_none(), "a first delivery has no retryContext: {seen}");
+        assert!(
+            event["eventId"].as_str().is_some_and(|id| !id.is_empty()),
+            "{seen}"
+        );
+        assert!(
+            event.get("retryContext").is_none(),
+            "a first delivery has no retryContext: {seen}"
+        );
         assert_eq!(kept["trigger"], "queue-event");
     }
-    let stats = q.call("stats", json!({ "queue": "work", "jobId": job })).await;
-    assert_eq!(stats["ok"], json!({ "success": 2, "inProgress": 0, "failed": 0 }), "{stats}");
+    let stats = q
+        .call("stats", json!({ "queue": "work", "jobId": job }))
+        .await;
+    assert_eq!(
+        stats["ok"],
+        json!({ "success": 2, "inProgress": 0, "failed": 0 }),
+        "{stats}"
+    );
     q.harness.assert_jira_untouched();
 }
 
@@ -144,7 +173,8 @@ async fn a_resolver_consumer_has_its_method_called_with_the_event_as_payload() {
     let deliveries = q.deliver().await;
     assert_eq!(deliveries.len(), 1);
     assert_eq!(deliveries[0].consumer, "legacy-consumer");
-    let answer: Value = serde_json::from_str(ran(&deliveries[0]).as_ref().expect("consumed")).unwrap();
+    let answer: Value =
+        serde_json::from_str(ran(&deliveries[0]).as_ref().expect("consumed")).unwrap();
     assert_eq!(answer["via"], "resolver", "{answer}");
     let seen = q.call("seen", json!({})).await;
     let kept = seen
@@ -195,8 +225,14 @@ async fn an_invocation_error_asks_for_the_event_again_with_its_retry_context() {
         "{seen}"
     );
     assert_eq!(first["event"]["jobId"], job.as_str());
-    let stats = q.call("stats", json!({ "queue": "work", "jobId": job })).await;
-    assert_eq!(stats["ok"], json!({ "success": 1, "inProgress": 0, "failed": 0 }), "{stats}");
+    let stats = q
+        .call("stats", json!({ "queue": "work", "jobId": job }))
+        .await;
+    assert_eq!(
+        stats["ok"],
+        json!({ "success": 1, "inProgress": 0, "failed": 0 }),
+        "{stats}"
+    );
 }
 
 #[tokio::test]
@@ -204,18 +240,73 @@ async fn forges_push_rules_and_error_classes_hold_and_queue_nothing() {
     let Some(q) = queued().await else {
         return;
     };
-    let class = |answer: &Value| answer["err"]["className"].as_str().unwrap_or("none").to_owned();
-    let message = |answer: &Value| answer["err"]["message"].as_str().unwrap_or_default().to_owned();
+    let class = |answer: &Value| {
+        answer["err"]["className"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned()
+    };
+    let message = |answer: &Value| {
+        answer["err"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     let cases = [
-        ("elsewhere", json!({ "body": {} }), "InvalidQueueNameError", "No consumer module of this app listens on queue \"elsewhere\""),
-        ("not a name", json!({ "body": {} }), "InvalidQueueNameError", "Queue names can only contain alphanumeric characters, dashes and underscores."),
-        ("work", json!([]), "NoEventsToPushError", "No events pushed."),
-        ("work", Value::Array(vec![json!({ "body": {} }); 51]), "TooManyEventsError", "This push contains more than the 50 events allowed."),
-        ("work", json!({ "body": [1, 2] }), "InvalidPayloadError", "Event body must be an object."),
-        ("work", json!(["text"]), "InvalidPayloadError", "Event must be an object."),
-        ("work", json!({ "body": {}, "delayInSeconds": 901 }), "InvalidPushSettingsError", "The delayInSeconds setting must be between 0 and 900."),
-        ("work", json!({ "body": {}, "concurrency": { "key": "k", "limit": 1 } }), "InvalidPushSettingsError", "concurrency setting is not supported by Kiln"),
-        ("work", json!({ "body": { "big": "x".repeat(200 * 1024) } }), "PayloadTooBigError", "The maximum payload size is 200KB."),
+        (
+            "elsewhere",
+            json!({ "body": {} }),
+            "InvalidQueueNameError",
+            "No consumer module of this app listens on queue \"elsewhere\"",
+        ),
+        (
+            "not a name",
+            json!({ "body": {} }),
+            "InvalidQueueNameError",
+            "Queue names can only contain alphanumeric characters, dashes and underscores.",
+        ),
+        (
+            "work",
+            json!([]),
+            "NoEventsToPushError",
+            "No events pushed.",
+        ),
+        (
+            "work",
+            Value::Array(vec![json!({ "body": {} }); 51]),
+            "TooManyEventsError",
+            "This push contains more than the 50 events allowed.",
+        ),
+        (
+            "work",
+            json!({ "body": [1, 2] }),
+            "InvalidPayloadError",
+            "Event body must be an object.",
+        ),
+        (
+            "work",
+            json!(["text"]),
+            "InvalidPayloadError",
+            "Event must be an object.",
+        ),
+        (
+            "work",
+            json!({ "body": {}, "delayInSeconds": 901 }),
+            "InvalidPushSettingsError",
+            "The delayInSeconds setting must be between 0 and 900.",
+        ),
+        (
+            "work",
+            json!({ "body": {}, "concurrency": { "key": "k", "limit": 1 } }),
+            "InvalidPushSettingsError",
+            "concurrency setting is not supported by Kiln",
+        ),
+        (
+            "work",
+            json!({ "body": { "big": "x".repeat(200 * 1024) } }),
+            "PayloadTooBigError",
+            "The maximum payload size is 200KB.",
+        ),
     ];
     for (queue, events, expected, words) in cases {
         let answer = q.push(queue, events).await;
@@ -225,7 +316,10 @@ async fn forges_push_rules_and_error_classes_hold_and_queue_nothing() {
     assert!(q.queue.is_empty(), "a refused push queues nothing");
     // Forge's limits themselves are accepted: 50 events, a 900 s delay.
     let answer = q
-        .push("work", Value::Array(vec![json!({ "body": {}, "delayInSeconds": 900 }); 50]))
+        .push(
+            "work",
+            Value::Array(vec![json!({ "body": {}, "delayInSeconds": 900 }); 50]),
+        )
         .await;
     job_of(&answer);
     assert_eq!(q.queue.len(), 50);
@@ -236,8 +330,16 @@ async fn a_job_can_be_cancelled_and_an_unknown_one_is_forges_job_does_not_exist(
     let Some(q) = queued().await else {
         return;
     };
-    let job = job_of(&q.push("work", json!([{ "body": { "n": 1 } }, { "body": { "n": 2 } }])).await);
-    let cancelled = q.call("cancel", json!({ "queue": "work", "jobId": job })).await;
+    let job = job_of(
+        &q.push(
+            "work",
+            json!([{ "body": { "n": 1 } }, { "body": { "n": 2 } }]),
+        )
+        .await,
+    );
+    let cancelled = q
+        .call("cancel", json!({ "queue": "work", "jobId": job }))
+        .await;
     assert_eq!(cancelled, json!({ "ok": null }));
     let deliveries = q.deliver().await;
     assert!(
@@ -249,13 +351,21 @@ async fn a_job_can_be_cancelled_and_an_unknown_one_is_forges_job_does_not_exist(
     let unknown = q
         .call("stats", json!({ "queue": "work", "jobId": "no-such-job" }))
         .await;
-    assert_eq!(unknown["err"]["className"], "JobDoesNotExistError", "{unknown}");
+    assert_eq!(
+        unknown["err"]["className"], "JobDoesNotExistError",
+        "{unknown}"
+    );
     assert_eq!(
         unknown["err"]["message"],
         "The job no-such-job was not found for the queue work."
     );
-    let other_queue = q.call("stats", json!({ "queue": "legacy", "jobId": job })).await;
-    assert_eq!(other_queue["err"]["className"], "JobDoesNotExistError", "{other_queue}");
+    let other_queue = q
+        .call("stats", json!({ "queue": "legacy", "jobId": job }))
+        .await;
+    assert_eq!(
+        other_queue["err"]["className"], "JobDoesNotExistError",
+        "{other_queue}"
+    );
 }
 
 #[tokio::test]
@@ -267,16 +377,31 @@ async fn kvs_ttl_and_metadata_fields_come_from_the_hosts_entry() {
     let before = report["before"].as_i64().expect("before");
     let expiring = &report["expiring"];
     let created = expiring["createdAt"].as_i64().expect("createdAt in ms");
-    assert!((before - 5_000..before + 60_000).contains(&created), "{report}");
+    assert!(
+        (before - 5_000..before + 60_000).contains(&created),
+        "{report}"
+    );
     assert_eq!(expiring["updatedAt"].as_i64(), Some(created), "{report}");
     let expire = chrono_ms(expiring["expireTime"].as_str().expect("an ISO expireTime"));
-    assert!((created + 3_590_000..created + 3_610_000).contains(&expire), "{report}");
+    assert!(
+        (created + 3_590_000..created + 3_610_000).contains(&expire),
+        "{report}"
+    );
     assert_eq!(report["lasting"]["value"], json!({ "n": 2 }));
-    assert!(report["lasting"].get("expireTime").is_none(), "never expires: {report}");
+    assert!(
+        report["lasting"].get("expireTime").is_none(),
+        "never expires: {report}"
+    );
     // Only the fields asked for.
     assert_eq!(
-        report["onlyExpiry"].as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
-        Some(vec!["expireTime".to_owned(), "key".to_owned(), "value".to_owned()]),
+        report["onlyExpiry"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "expireTime".to_owned(),
+            "key".to_owned(),
+            "value".to_owned()
+        ]),
         "{report}"
     );
     assert!(report["txExpiring"]["expireTime"].is_string(), "{report}");
@@ -284,8 +409,14 @@ async fn kvs_ttl_and_metadata_fields_come_from_the_hosts_entry() {
     assert_eq!(report["query"][0]["key"], "expiring", "{report}");
     assert!(report["query"][0]["expireTime"].is_string(), "{report}");
     assert_eq!(report["invalid"]["err"]["code"], "INVALID_TTL", "{report}");
-    assert_eq!(report["unknownUnit"]["err"]["code"], "INVALID_TTL", "{report}");
-    assert_eq!(report["secret"]["err"]["code"], "UNSUPPORTED_OPTION", "{report}");
+    assert_eq!(
+        report["unknownUnit"]["err"]["code"], "INVALID_TTL",
+        "{report}"
+    );
+    assert_eq!(
+        report["secret"]["err"]["code"], "UNSUPPORTED_OPTION",
+        "{report}"
+    );
 }
 
 #[tokio::test]
@@ -294,10 +425,19 @@ async fn a_value_set_with_a_ttl_is_absent_once_it_expired() {
         return;
     };
     q.call("ttl", json!({ "seconds": 1 })).await;
-    assert_eq!(q.call("read", json!({ "key": "expiring" })).await, json!({ "value": { "n": 1 } }));
+    assert_eq!(
+        q.call("read", json!({ "key": "expiring" })).await,
+        json!({ "value": { "n": 1 } })
+    );
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
-    assert_eq!(q.call("read", json!({ "key": "expiring" })).await, json!({ "value": null }));
-    assert_eq!(q.call("read", json!({ "key": "lasting" })).await, json!({ "value": { "n": 2 } }));
+    assert_eq!(
+        q.call("read", json!({ "key": "expiring" })).await,
+        json!({ "value": null })
+    );
+    assert_eq!(
+        q.call("read", json!({ "key": "lasting" })).await,
+        json!({ "value": { "n": 2 } })
+    );
 }
 
 /// Milliseconds since the epoch of an ISO 8601 UTC time as JavaScript's
@@ -305,7 +445,12 @@ async fn a_value_set_with_a_ttl_is_absent_once_it_expired() {
 fn chrono_ms(iso: &str) -> i64 {
     let digits = |range: std::ops::Range<usize>| -> i64 { iso[range].parse().expect("digits") };
     let (year, month, day) = (digits(0..4), digits(5..7), digits(8..10));
-    let (hour, minute, second, milli) = (digits(11..13), digits(14..16), digits(17..19), digits(20..23));
+    let (hour, minute, second, milli) = (
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+        digits(20..23),
+    );
     // Days since the epoch (Howard Hinnant's days_from_civil).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
