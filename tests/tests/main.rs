@@ -17,10 +17,7 @@ mod escape_js_app;
 mod escape_js_cpu;
 mod escape_js_credentials;
 mod escape_js_egress;
-// PENDING: `escape_js_events` and `forge_events` (Forge's @forge/events and
-// kvs ttl end to end) need the host of kiln:app@0.4.0 (`RuntimeOptions::events`,
-// `kiln_runtime::events::local`), being written on main; their `mod` lines
-// are added with it. SECURITY.md already lists the escape cases.
+mod escape_js_events;
 mod escape_js_memory;
 mod escape_js_output;
 mod escape_js_storage;
@@ -40,6 +37,7 @@ mod example_forge_smart_workflow_followup;
 mod example_weather_note;
 mod examples;
 mod forge_entities;
+mod forge_events;
 mod forge_node_modules;
 mod forge_transactions;
 mod foundation;
