@@ -91,7 +91,7 @@ fn inspect_lists_forge_ui_modules_as_not_served() {
         .filter_map(|i| i.as_str())
         .collect();
     assert!(
-        imports.iter().any(|i| i.starts_with("kiln:app/jira@0.3.0")),
+        imports.iter().any(|i| i.starts_with("kiln:app/jira@0.4.0")),
         "{imports:?}"
     );
     assert!(

@@ -111,6 +111,7 @@ fn build() -> Option<PathBuf> {
         wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        consumers: Vec::new(),
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
         limits: None,

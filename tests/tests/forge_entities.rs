@@ -75,6 +75,7 @@ fn build() -> Option<PathBuf> {
         wizer: crate::support::kiln_wizer(),
         fetch_backends: Vec::new(),
         entities,
+        consumers: Vec::new(),
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
         limits: None,

@@ -92,9 +92,12 @@ async fn forges_limits_are_refused_before_any_storage_call() {
         "{report}"
     );
     assert_eq!(
-        report["ttl"]["err"]["code"], "UNSUPPORTED_OPTION",
+        report["keyPolicy"]["err"]["code"], "UNSUPPORTED_OPTION",
         "{report}"
     );
+    // ttl is supported since kiln:app@0.4.0; one that is not a positive
+    // whole number is refused by the layer like the rest.
+    assert_eq!(report["badTtl"]["err"]["code"], "INVALID_TTL", "{report}");
     // Every one was refused by the layer: the host saw no storage call.
     assert_eq!(invoked.storage_calls, 0, "{report}");
 }

@@ -36,6 +36,7 @@
 // a stale entry (a writer may be between its two steps).
 
 import { host, witError } from './host.js';
+import { metadataFields, metadataOf, refuseSetOptions, ttlSeconds } from './kvs_options.js';
 import { StorageError } from './storage_error.js';
 
 /** The first characters of every key this layer stores. */
@@ -313,7 +314,22 @@ export function deleteEntries(versions) {
   }
 }
 
-function write(entity, key, text, value) {
+/**
+ * Writes one item at the version read: `compareAndSet`, or for a value that
+ * expires (`seconds`, kvs_options.js) a one-operation transaction with the
+ * same condition (the host has no expiring compare-and-set).
+ */
+function writeAt(storageKey, current, text, seconds) {
+  if (seconds === undefined || text === undefined) {
+    return call('compareAndSet', storageKey, versionOf(current), text);
+  }
+  const outcome = call('transact', [
+    { key: storageKey, action: { tag: 'set-expiring', val: { value: text, ttlSeconds: seconds } }, expected: versionOf(current) },
+  ]);
+  return outcome.tag === 'committed';
+}
+
+function write(entity, key, text, value, seconds) {
   const storageKey = itemKey(entity, key);
   const wanted = value === undefined ? [] : entriesOf(entity, key, value, true);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
@@ -324,7 +340,7 @@ function write(entity, key, text, value) {
     for (const entry of wanted) {
       call('set', entry, 'true');
     }
-    if (call('compareAndSet', storageKey, versionOf(current), text)) {
+    if (writeAt(storageKey, current, text, seconds)) {
       deleteEntries(stale);
       return;
     }
@@ -737,17 +753,23 @@ function runQuery(entity, state) {
 /** `kvs.entity(name)`. */
 export function entity(name) {
   return Object.freeze({
-    async get(key) {
+    async get(key, options) {
       const entity = entityNamed(name);
       checkKey(entity, key);
+      const fields = metadataFields(options, 'entity().get()');
       const entry = call('get', itemKey(entity, key));
-      return entry === undefined ? undefined : parseStored(entry);
+      if (entry === undefined) return undefined;
+      const value = parseStored(entry);
+      // @forge/kvs 1.6: with options, `{ key, value }` and the metadata asked for.
+      return options === undefined || options === null ? value : { key, value, ...metadataOf(entry, fields) };
     },
-    async set(key, value) {
+    async set(key, value, options) {
       const entity = entityNamed(name);
       checkKey(entity, key);
+      refuseSetOptions(options, 'entity().set()', ['ttl']);
+      const seconds = ttlSeconds(options?.ttl, 'entity().set()');
       const text = checkValue(entity, value);
-      write(entity, key, text, value);
+      write(entity, key, text, value, seconds);
     },
     async delete(key) {
       const entity = entityNamed(name);

@@ -12,6 +12,19 @@
 // request error the handler let escape `request` (the host's own verdict,
 // kept by the Forge error in `kilnError`), anything else `failed` with the
 // error's message.
+//
+// Queue consumers (`modules.consumer`, @forge/events): an invocation whose
+// trigger is `queue-event` carries the host's envelope as its payload,
+// `{ body, queueName, jobId, eventId, retryContext? }`, which is Forge's
+// `AsyncEvent`. A consumer in Forge's `function: key` shape gets it as
+// `event`; one in the older `resolver: { function, method }` shape has its
+// resolver method called with it as `payload`, as Forge calls it (the layer
+// wraps the event in the resolver call `{ call: { functionKey: method,
+// payload: event } }`, unless the host already sent that shape). A consumer
+// asking for its event again (Forge's `InvocationError`, or a
+// `QueueResponse` after `retry()`: a result with `_retry: true`) becomes
+// `app-error.retry({ afterSeconds, reason, data })`; only a queue event can
+// be retried, so for any other trigger such a result is returned as is.
 
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
@@ -66,6 +79,90 @@ export function invocationContext() {
   return current;
 }
 
+// The manifest's consumers, as the build embeds them (`{ key, queue,
+// function?, resolver?: { function, method? } }`).
+let consumers = [];
+
+/** Installs the manifest's `modules.consumer` (build.mjs). */
+export function installConsumers(list) {
+  consumers = Array.isArray(list) ? list : [];
+}
+
+/** Forge's `MIN_RETRY_AFTER` and `DEFAULT_RETRY_OPTIONS.retryReason`. */
+const MIN_RETRY_AFTER = 1;
+const DEFAULT_RETRY_REASON = 'FUNCTION_RETRY_REQUEST';
+/** The largest `u32`, the WIT's type of `after-seconds`; the host bounds it further. */
+const MAX_U32 = 4294967295;
+
+/**
+ * The consumer module this queue event is for: the invoked module's key,
+ * else the consumer listening on the event's queue.
+ */
+function consumerOf(event, context) {
+  return (
+    consumers.find((consumer) => consumer?.key === context.moduleKey) ??
+    consumers.find((consumer) => consumer?.queue === event?.queueName)
+  );
+}
+
+/**
+ * What a queue event's handler receives as its first argument: the event,
+ * or for a resolver-style consumer the resolver call of its method
+ * (`{ call: { functionKey, payload }, context }`, as resolver.js reads it).
+ */
+function consumerEvent(event, context) {
+  // A payload that is already a resolver call (a host that wraps the event
+  // for a resolver-style consumer itself) goes to the resolver unchanged.
+  if (event !== null && typeof event === 'object' && event.call !== null && typeof event.call === 'object') {
+    return event;
+  }
+  const consumer = consumerOf(event, context);
+  if (consumer === undefined || consumer.resolver === undefined || consumer.resolver === null) {
+    return event;
+  }
+  const method = consumer.resolver.method;
+  if (typeof method !== 'string' || method === '') {
+    throw appError(
+      'failed',
+      `consumer ${consumer.key} names its function as a resolver without a method: give resolver.method in manifest.yml, or use function: <key>`,
+    );
+  }
+  return { call: { functionKey: method, payload: event }, context: {} };
+}
+
+/** `after-seconds` from Forge's `retryAfter`: at least 1 (as Forge), a whole number. */
+function retryAfter(value) {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < MIN_RETRY_AFTER) {
+    return MIN_RETRY_AFTER;
+  }
+  return Math.min(Math.ceil(seconds), MAX_U32);
+}
+
+/**
+ * The `retry-request` of a consumer's result that asks for a retry
+ * (`{ _retry: true, retryOptions? }`), or undefined.
+ */
+export function retryRequest(result) {
+  if (result === null || typeof result !== 'object' || result._retry !== true) {
+    return undefined;
+  }
+  const options = result.retryOptions !== null && typeof result.retryOptions === 'object' ? result.retryOptions : {};
+  let data;
+  if (options.retryData !== undefined) {
+    try {
+      data = JSON.stringify(options.retryData);
+    } catch (error) {
+      throw appError('failed', `the consumer asked for a retry with retryData that is not JSON: ${message(error)}`);
+    }
+  }
+  return {
+    afterSeconds: retryAfter(options.retryAfter),
+    reason: String(options.retryReason ?? DEFAULT_RETRY_REASON),
+    data,
+  };
+}
+
 /** Runs `name` from `modules` (`{ index: namespace, … }`). */
 export async function dispatch(modules, name, payload, context) {
   running = true;
@@ -83,6 +180,10 @@ export async function dispatch(modules, name, payload, context) {
   } catch (error) {
     throw appError('invalid-payload', message(error));
   }
+  const queueEvent = context.trigger === 'queue-event';
+  if (queueEvent) {
+    event = consumerEvent(event, context);
+  }
   let result;
   try {
     result = await fn(event, forgeContext(context));
@@ -92,6 +193,10 @@ export async function dispatch(modules, name, payload, context) {
       throw appError('request', kilnError);
     }
     throw appError('failed', message(error));
+  }
+  const retry = queueEvent ? retryRequest(result) : undefined;
+  if (retry !== undefined) {
+    throw appError('retry', retry);
   }
   return JSON.stringify(result === undefined ? null : result) ?? 'null';
 }

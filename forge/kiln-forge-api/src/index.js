@@ -1,5 +1,5 @@
 // `@forge/api` on Kiln: what a Forge app's backend imports, over
-// kiln:app@0.3.0. See docs/porting-forge-apps.md for what differs.
+// kiln:app@0.4.0. See docs/porting-forge-apps.md for what differs.
 
 import { productClient } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';

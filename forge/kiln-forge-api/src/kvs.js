@@ -1,7 +1,9 @@
-// `@forge/kvs`: the same store as `@forge/api`'s `storage`, and Forge's
-// custom entities (`kvs.entity(name)`, entity.js).
+// `@forge/kvs`: the same store as `@forge/api`'s `storage`, with values
+// that expire (`ttl`) and entry metadata (`metadataFields`, kvs_options.js),
+// and Forge's custom entities (`kvs.entity(name)`, entity.js).
 
-import { storage, WhereConditions, StorageError } from './storage.js';
+import { kvsStore, WhereConditions, StorageError } from './storage.js';
+import { MetadataField } from './kvs_options.js';
 import { transact } from './transaction.js';
 import { EntityError, FilterConditions, SortOrder, Filter, AndFilter, OrFilter } from './entity.js';
 
@@ -14,17 +16,9 @@ export { WhereConditions, FilterConditions, SortOrder, StorageError, EntityError
  */
 export { EntityError as ForgeKvsError, StorageError as ForgeKvsAPIError };
 
-/**
- * Forge's metadata fields for `get`/`query` options. Kiln keeps no such
- * metadata: options naming them are accepted and results carry none.
- */
-export const MetadataField = Object.freeze({
-  CREATED_AT: 'CREATED_AT',
-  UPDATED_AT: 'UPDATED_AT',
-  EXPIRE_TIME: 'EXPIRE_TIME',
-});
+export { MetadataField };
 /** Forge's earlier name of `SortOrder`, in its examples (`Sort.DESC`). */
 export const Sort = SortOrder;
 /** The shared store plus transactions, which Forge offers through @forge/kvs only. */
-export const kvs = Object.freeze({ ...storage, transact });
+export const kvs = Object.freeze({ ...kvsStore, transact });
 export default kvs;

@@ -7,6 +7,9 @@
 import { host, witError } from './host.js';
 import { StorageError } from './storage_error.js';
 import { entity, EntityError, ENTITY_KEY_PREFIX, EntityWhereConditions } from './entity.js';
+import { metadataFields, metadataOf, refuseSetOptions, ttlSeconds } from './kvs_options.js';
+
+export { refuseSetOptions };
 
 export { StorageError };
 
@@ -55,6 +58,11 @@ class Query {
   #prefix = '';
   #cursor;
   #limit;
+  // @forge/kvs's `query({ metadataFields })`: the fields each result carries.
+  #fields;
+  constructor(fields) {
+    this.#fields = fields;
+  }
   where(field, condition) {
     const prefix = keyPrefix(condition);
     if (field !== 'key' || prefix === undefined) {
@@ -86,7 +94,7 @@ class Query {
       const page = call('query', this.#prefix, cursor, size);
       for (const entry of page.entries) {
         if (!entry.key.startsWith(ENTITY_KEY_PREFIX)) {
-          results.push({ key: entry.key, value: JSON.parse(entry.value) });
+          results.push({ key: entry.key, value: JSON.parse(entry.value), ...metadataOf(entry, this.#fields) });
         }
       }
       if (page.nextCursor === undefined) return { results };
@@ -115,34 +123,15 @@ function refuseTransaction() {
 }
 
 /**
- * @forge/kvs 1.6's set options Kiln cannot honour: `ttl` (Kiln's values do
- * not expire), `keyPolicy` and `returnValue`. Refused before anything is
- * written, rather than ignored: an app relying on a value expiring (a lock,
- * a cache) must not run as if it did.
- */
-export function refuseSetOptions(options, call) {
-  if (options === undefined || options === null) {
-    return;
-  }
-  const unsupported = ['ttl', 'keyPolicy', 'returnValue', 'returnMetadataFields'].filter((name) => options[name] !== undefined);
-  if (unsupported.length > 0) {
-    throw new EntityError(
-      'UNSUPPORTED_OPTION',
-      `${call} with ${unsupported.join(', ')} is not supported by Kiln: its storage keeps values until they are deleted and sets them unconditionally; nothing was written. See docs/porting-forge-apps.md`,
-    );
-  }
-}
-
-/**
  * @forge/kvs 1.6: with an options object (`{ metadataFields }`), `get`
- * answers `{ key, value }` rather than the value. Kiln keeps no metadata,
- * so the result holds none of the fields asked for.
+ * answers `{ key, value }` rather than the value, plus the metadata fields
+ * asked for (`kvs` only: the legacy `storage` answers none).
  */
-function getResult(key, value, options) {
+function getResult(key, value, options, metadata = {}) {
   if (value === undefined || options === undefined || options === null) {
     return value;
   }
-  return { key, value };
+  return { key, value, ...metadata };
 }
 
 /** A failed item of a batch result, with the error's code. */
@@ -230,4 +219,57 @@ export const storage = Object.freeze({
   },
   entity,
   transact: refuseTransaction,
+});
+
+/** The store or the custom entity a `kvs` batch item names. */
+function kvsTarget(item) {
+  return item?.entityName === undefined ? kvsStore : entity(String(item.entityName));
+}
+
+/**
+ * `@forge/kvs`'s `kvs` (less `transact`, kvs.js): the legacy API plus
+ * @forge/kvs 1.6's `ttl` set option and `metadataFields` read option
+ * (kvs_options.js). Secrets keep the legacy behaviour: the host has no
+ * expiring secret and keeps no metadata of one.
+ */
+export const kvsStore = Object.freeze({
+  ...storage,
+  async get(key, options) {
+    const fields = metadataFields(options, 'get()');
+    const entry = call('get', String(key));
+    if (entry === undefined) {
+      return undefined;
+    }
+    return getResult(String(key), JSON.parse(entry.value), options, metadataOf(entry, fields));
+  },
+  async set(key, value, options) {
+    refuseSetOptions(options, 'set()', ['ttl']);
+    const seconds = ttlSeconds(options?.ttl, 'set()');
+    const text = encode(value);
+    if (seconds === undefined) {
+      call('set', String(key), text);
+    } else {
+      call('setExpiring', String(key), text, seconds);
+    }
+  },
+  batchSet(items) {
+    return batch(items, async (item) => {
+      refuseSetOptions(item.options, 'batchSet()', ['ttl']);
+      await kvsTarget(item).set(item.key, item.value, item.options);
+      return {};
+    });
+  },
+  batchGet(items) {
+    return batch(items, async (item) => {
+      const options = item.options ?? undefined;
+      const result = await kvsTarget(item).get(item.key, options);
+      if (result === undefined) return null;
+      if (options === undefined) return { value: result };
+      const { key: _key, ...rest } = result;
+      return rest;
+    });
+  },
+  query(options) {
+    return new Query(metadataFields(options, 'query()'));
+  },
 });

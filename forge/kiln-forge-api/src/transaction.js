@@ -1,5 +1,5 @@
 // `kvs.transact()` of @forge/kvs 1.6 over `kiln:app/storage.transact`
-// (kiln:app@0.3.0): key-value and custom-entity writes that commit together
+// (kiln:app@0.3.0; values that expire, `ttl`, since 0.4.0): key-value and custom-entity writes that commit together
 // or not at all.
 //
 // The builder matches Forge's: `set(key, value, entity?, options?)`,
@@ -27,6 +27,7 @@
 
 import { StorageError } from './storage_error.js';
 import { encode, refuseSetOptions } from './storage.js';
+import { ttlSeconds } from './kvs_options.js';
 import {
   EntityError,
   call,
@@ -106,15 +107,18 @@ function conditionsOf(kind, conditions) {
  */
 function prepare(queued) {
   const { kind, key, value, entity: target, options } = queued;
+  let seconds;
   if (kind === 'set') {
-    refuseSetOptions(options, 'transact().set()');
+    refuseSetOptions(options, 'transact().set()', ['ttl']);
+    // Forge's `ttl`: the action `set-expiring` (kiln:app@0.4.0).
+    seconds = ttlSeconds(options?.ttl, 'transact().set()');
   }
   if (target === undefined || target === null) {
     if (kind === 'check') {
       throw new EntityError('INVALID_CONDITIONS', 'transact().check() takes { entityName, conditions }');
     }
     const text = kind === 'set' ? encode(value) : undefined;
-    return { kind, key: String(key), storageKey: String(key), text };
+    return { kind, key: String(key), storageKey: String(key), text, seconds };
   }
   const entity = entityNamed(target.entityName);
   checkKey(entity, key);
@@ -124,7 +128,7 @@ function prepare(queued) {
   }
   const text = kind === 'set' ? checkValue(entity, value) : undefined;
   const wanted = kind === 'set' ? entriesOf(entity, key, value, true) : [];
-  return { kind, key, storageKey: itemKey(entity, key), text, entity, conditions, wanted };
+  return { kind, key, storageKey: itemKey(entity, key), text, seconds, entity, conditions, wanted };
 }
 
 /** Forge's limits of a transaction as a whole, checked before any call. */
@@ -153,7 +157,9 @@ function checkLimits(operations) {
 function action(operation) {
   switch (operation.kind) {
     case 'set':
-      return { tag: 'set', val: operation.text };
+      return operation.seconds === undefined
+        ? { tag: 'set', val: operation.text }
+        : { tag: 'set-expiring', val: { value: operation.text, ttlSeconds: operation.seconds } };
     case 'delete':
       return { tag: 'delete' };
     default:

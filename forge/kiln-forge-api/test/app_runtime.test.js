@@ -125,23 +125,4 @@ test('platform services Kiln does not provide reject by name and send nothing', 
   assert.equal(host.sent.length, 0);
 });
 
-test('@forge/events: queue names are checked as Forge checks them; push rejects, sending nothing', async () => {
-  assert.throws(() => new events.Queue({ key: 'bad key!' }), events.InvalidQueueNameError);
-  assert.throws(() => new events.Queue({ key: 'x'.repeat(51) }), events.InvalidQueueNameError);
-  const queue = new events.Queue({ key: 'issue-sync_1' });
-  await assert.rejects(queue.push({ body: { issueKey: 'K-1' } }), (error) => {
-    assert.ok(error instanceof events.InternalServerError);
-    assert.match(error.message, /Queue\("issue-sync_1"\)\.push\(\) is not supported by Kiln yet.*nothing was sent/);
-    return true;
-  });
-  await assert.rejects(events.appEvents.publish({ key: 'e' }), /appEvents\.publish\(\)/);
-  // A consumer asking for a retry returns what Forge's InvocationError serialises to.
-  assert.deepEqual(JSON.parse(JSON.stringify(new events.InvocationError({ retryAfter: 0 }))), {
-    _retry: true,
-    retryOptions: { retryAfter: 1 },
-  });
-  assert.deepEqual(JSON.parse(JSON.stringify(new events.InvocationError())), {
-    _retry: true,
-    retryOptions: { retryAfter: 1, retryReason: 'FUNCTION_RETRY_REQUEST' },
-  });
-});
+// @forge/events itself: events.test.js.

@@ -121,10 +121,10 @@ test('an empty transaction and one over 4 MB are refused before any host call', 
 
 test('set options Kiln cannot honour are refused as set() refuses them, nothing sent', async () => {
   const { host, calls } = fresh();
-  const error = await kvs.transact().set('a', 1).set('b', 2, undefined, { ttl: { value: 1, unit: 'HOURS' } }).execute().catch((e) => e);
+  const error = await kvs.transact().set('a', 1).set('b', 2, undefined, { keyPolicy: 'FAIL_IF_EXISTS' }).execute().catch((e) => e);
   assert.ok(error instanceof ForgeKvsError, String(error));
   assert.equal(error.code, 'UNSUPPORTED_OPTION');
-  assert.match(error.message, /transact\(\)\.set\(\) with ttl/);
+  assert.match(error.message, /transact\(\)\.set\(\) with keyPolicy/);
   assert.deepEqual(calls, []);
   assert.equal(host.data.size, 0);
 });

@@ -1,5 +1,5 @@
 // Builds one JavaScript/TypeScript Kiln app into a component exporting
-// `kiln:app/handler@0.3.0`. Run by `kiln_guest_build::js` inside the build
+// `kiln:app/handler@0.4.0`. Run by `kiln_guest_build::js` inside the build
 // sandbox (no network, the app folder read-only, one writable output
 // directory and the app's own wizer compile cache), with the tools of this
 // folder's package-lock.json.
@@ -34,7 +34,7 @@
 // The world is Kiln's `app` plus one WASI import, `wasi:cli/environment`:
 // StarlingMonkey does not expose the environment to JavaScript, and the
 // Forge layer builds `process.env` (config variables, web trigger URLs) from
-// it. `kiln:app@0.3.0` is frozen, so the addition lives in a build-only
+// it. `kiln:app@0.4.0` is frozen, so the addition lives in a build-only
 // world (`kiln:forge-js/app`) that includes it unchanged; the host links
 // `wasi:cli/environment` for every guest and fills it with the app's own
 // variables only (runtime/src/guest_env.rs).
@@ -54,6 +54,9 @@ const fetchBackends = Array.isArray(request.fetchBackends) ? request.fetchBacken
 const http = fetchBackends.length > 0;
 // The manifest's custom entities (`app.storage.entities`), validated by Kiln.
 const entities = Array.isArray(request.entities) ? request.entities : [];
+// The manifest's queue consumers (`modules.consumer`), validated by Kiln:
+// the layer needs a resolver-style consumer's method (handler.js).
+const consumers = Array.isArray(request.consumers) ? request.consumers : [];
 // The manifest's app id and scopes, for `getAppContext()` and `permissions`.
 const appId = String(request.appId ?? '');
 const scopes = Array.isArray(request.scopes) ? request.scopes.map(String) : [];
@@ -117,7 +120,7 @@ interface environment {
 const FORGE_JS_WORLD = `package kiln:forge-js;
 
 world app {
-  include kiln:app/app@0.3.0;
+  include kiln:app/app@0.4.0;
   import wasi:cli/environment@0.2.12;
 }
 `;
@@ -130,18 +133,20 @@ await writeFile(join(worldDir, 'forge-js.wit'), FORGE_JS_WORLD);
 
 // Imported first, so the host and the globals are in place before any app
 // module's top-level code runs (ES modules evaluate in import order).
-const setup = `import * as jira from 'kiln:app/jira@0.3.0';
-import * as log from 'kiln:app/log@0.3.0';
-import * as storage from 'kiln:app/storage@0.3.0';
+const setup = `import * as jira from 'kiln:app/jira@0.4.0';
+import * as log from 'kiln:app/log@0.4.0';
+import * as storage from 'kiln:app/storage@0.4.0';
+import * as events from 'kiln:app/events@0.4.0';
 import * as environment from 'wasi:cli/environment@0.2.12';
 import { installHost } from ${forgeSrc('host.js')};
-import { installGlobals } from ${forgeSrc('handler.js')};
+import { installGlobals, installConsumers } from ${forgeSrc('handler.js')};
 import { installFetch } from ${forgeSrc('fetch.js')};
 import { installEntities } from ${forgeSrc('entity.js')};
 import { installApp } from ${forgeSrc('app_runtime.js')};
-installHost({ jira, log, storage, environment });
+installHost({ jira, log, storage, events, environment });
 installEntities(${JSON.stringify(entities)});
 installApp(${JSON.stringify({ id: appId, scopes })});
+installConsumers(${JSON.stringify(consumers)});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;

@@ -1,6 +1,6 @@
 //! Builds a JavaScript or TypeScript app folder (`package.json`, its
 //! lockfile, `manifest.yml`, `src/`) into a component exporting
-//! `kiln:app/handler@0.3.0`.
+//! `kiln:app/handler@0.4.0`.
 //!
 //! Three steps, each where its threat allows:
 //!
@@ -42,7 +42,7 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../js-toolchain/package-lock.json"),
     ),
     ("build.mjs", include_str!("../js-toolchain/build.mjs")),
-    ("wit/kiln.wit", include_str!("../../../wit/0.3.0/kiln.wit")),
+    ("wit/kiln.wit", include_str!("../../../wit/0.4.0/kiln.wit")),
     (
         "forge-api/package.json",
         include_str!("../../../forge/kiln-forge-api/package.json"),
@@ -94,6 +94,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     (
         "forge-api/src/kvs.js",
         include_str!("../../../forge/kiln-forge-api/src/kvs.js"),
+    ),
+    (
+        "forge-api/src/kvs_options.js",
+        include_str!("../../../forge/kiln-forge-api/src/kvs_options.js"),
     ),
     (
         "forge-api/src/resolver.js",
@@ -223,6 +227,11 @@ pub struct JsBuild {
     /// Forge layer's `kvs.entity(name)`, which refuses an entity not
     /// declared here and checks values against the declared types.
     pub entities: Vec<serde_json::Value>,
+    /// The manifest's `modules.consumer` in their JSON form (`key`,
+    /// `queue`, and `function` or `resolver: { function, method }`). The
+    /// Forge layer needs the resolver method of a consumer in Forge's older
+    /// shape: the host's queue-event payload names the queue, not the method.
+    pub consumers: Vec<serde_json::Value>,
     /// The manifest's `app.id`, for the Forge layer's `getAppContext()`.
     pub app_id: String,
     /// The manifest's `permissions.scopes`, for the Forge layer's
@@ -266,6 +275,11 @@ impl JsBuild {
                 .collect(),
             entities: manifest
                 .entities()
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?,
+            consumers: manifest
+                .consumers()
                 .iter()
                 .map(serde_json::to_value)
                 .collect::<Result<_, _>>()?,
@@ -417,6 +431,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         handler_modules: &opts.handler_modules,
         fetch_backends: &opts.fetch_backends,
         entities: &opts.entities,
+        consumers: &opts.consumers,
         app_id: &opts.app_id,
         scopes: &opts.scopes,
         isolated: opts.sandbox.is_some(),
@@ -463,6 +478,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "outDir": out,
         "fetchBackends": opts.fetch_backends,
         "entities": opts.entities,
+        "consumers": opts.consumers,
         "appId": opts.app_id,
         "scopes": opts.scopes,
         "wizer": wizer,

@@ -12,7 +12,7 @@
 //! | the app folder | every file's path and contents (SHA-256), every symlink's target, recursively; not `node_modules/` and `.git/` (dependencies come from the lockfile, which is covered) nor `.wasm` files (`runtime build` writes its output there) |
 //! | every other file the last build bundled (the Forge layer, the installed dependencies, an app's own `node_modules/`, anything outside the folder) | the contents of each, listed by the last build's report |
 //! | the toolchain, the wizer | [`crate::js::toolchain_id`] |
-//! | what the manifest decides (handler modules, egress backends, entities) and whether the build is isolated | their JSON |
+//! | what the manifest decides (handler modules, egress backends, entities, consumers) and whether the build is isolated | their JSON |
 //! | Node.js | its path, size and modification time |
 //!
 //! An input that cannot be read makes the fingerprint differ, so the app is
@@ -49,6 +49,7 @@ pub(crate) struct BuildSettings<'a> {
     pub handler_modules: &'a [String],
     pub fetch_backends: &'a [String],
     pub entities: &'a [serde_json::Value],
+    pub consumers: &'a [serde_json::Value],
     pub app_id: &'a str,
     pub scopes: &'a [String],
     pub isolated: bool,
@@ -241,6 +242,7 @@ mod tests {
             handler_modules: &[],
             fetch_backends: &[],
             entities: &[],
+            consumers: &[],
             app_id: "",
             scopes: &[],
             isolated: true,

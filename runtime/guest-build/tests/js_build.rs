@@ -36,6 +36,7 @@ fn js_build(app_dir: PathBuf, work_dir: PathBuf, sandbox: Sandbox) -> JsBuild {
         wizer: wizer(),
         fetch_backends: Vec::new(),
         entities: Vec::new(),
+        consumers: Vec::new(),
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
         limits: None,
@@ -51,7 +52,7 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
 }
 
 #[test]
-fn a_forge_app_builds_into_a_component_of_kilns_0_3_0_world() {
+fn a_forge_app_builds_into_a_component_of_kilns_0_4_0_world() {
     let Some(sandbox) = sandbox() else { return };
     let app = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -104,13 +105,13 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_3_0_world() {
     assert!(
         imports
             .iter()
-            .all(|i| (i.starts_with("kiln:app/") && i.ends_with("@0.3.0"))
+            .all(|i| (i.starts_with("kiln:app/") && i.ends_with("@0.4.0"))
                 || i == "wasi:cli/environment@0.2.12"),
         "{imports:?}"
     );
     assert!(imports.iter().any(|i| i == "wasi:cli/environment@0.2.12"));
-    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.3.0"));
-    assert!(imports.iter().any(|i| i == "kiln:app/storage@0.3.0"));
+    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.4.0"));
+    assert!(imports.iter().any(|i| i == "kiln:app/storage@0.4.0"));
     // The app's TypeScript was bundled (the two files and the Forge layer).
     let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
     assert!(

@@ -114,6 +114,25 @@ pub const KNOWN_ENGINES: &[KnownEngine] = &[
         functions: 12_621,
         compile_cpu_allowance: Duration::from_secs(90),
     },
+    KnownEngine {
+        // The same engine for the build-only world on `kiln:app@0.4.0`
+        // (0.3.0 plus `events` and `storage.set-expiring`, for Forge's
+        // `@forge/events` and `ttl`): the splicer binds four more imports
+        // (12,661 functions against 12,657). The entries above stay for
+        // components built before.
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.4.0 + wasi:cli/environment, http disabled)",
+        code_sha256: hex32("10bc85b1768ce615f7031ae94af0908ebe62910a82a5f89edace514ed4bdb52e"),
+        functions: 12_661,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
+    KnownEngine {
+        // As above, with the `http` feature (an app declaring
+        // `permissions.external.fetch.backend`).
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.4.0 + wasi:cli/environment, http enabled)",
+        code_sha256: hex32("75fb26c52bf80ea90565a575b6fc039b26c7f13a354f33eaac166b28439043e1"),
+        functions: 12_625,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
 ];
 
 /// The known engine whose code section is `code` with `functions` bodies.

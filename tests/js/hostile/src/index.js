@@ -13,8 +13,8 @@
 import api, { route, assumeTrustedRoute, routeFromAbsolute } from '@forge/api';
 import * as forge from '@forge/api';
 import { kvs } from '@forge/kvs';
-import * as jira from 'kiln:app/jira@0.3.0';
-import * as storage from 'kiln:app/storage@0.3.0';
+import * as jira from 'kiln:app/jira@0.4.0';
+import * as storage from 'kiln:app/storage@0.4.0';
 
 /** Terminal escapes, a forged `error:` line, C1, DEL, a bidi override, LS. */
 const HOSTILE =

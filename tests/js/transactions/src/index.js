@@ -102,7 +102,8 @@ export async function limits() {
   return {
     tooMany: await outcome(() => tooMany.execute()),
     duplicate: await outcome(() => kvs.transact().set('k', 1).delete('k').execute()),
-    ttl: await outcome(() => kvs.transact().set('k', 1, undefined, { ttl: { value: 1, unit: 'SECONDS' } }).execute()),
+    keyPolicy: await outcome(() => kvs.transact().set('k', 1, undefined, { keyPolicy: 'FAIL_IF_EXISTS' }).execute()),
+    badTtl: await outcome(() => kvs.transact().set('k', 1, undefined, { ttl: { value: 0, unit: 'SECONDS' } }).execute()),
   };
 }
 
