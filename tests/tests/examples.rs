@@ -3,11 +3,14 @@
 //! seed data: each does what its README says, through the real guest
 //! boundary, with the scopes its manifest declares.
 
+use std::sync::Arc;
+
 use crate::support;
 
-use kiln_runtime::InvocationFailure;
+use kiln_runtime::events::local::{DeliveryOutcome, LocalQueue};
+use kiln_runtime::{InvocationFailure, RuntimeOptions};
 use kiln_tests::programs;
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{Harness, ok_json};
 
 const ISSUE_TRIAGE_MANIFEST: &str = concat!(
@@ -85,6 +88,54 @@ async fn issue_triage_labels_by_keyword_assigns_by_component_and_comments() {
     // The label stuck: a second run finds nothing new to label.
     let again = ok_json(&h.invoke(&app, "triage", json!({ "issue": "KILN-4" })).await);
     assert_eq!(again["labelsAdded"], json!([]));
+}
+
+/// issue-triage's queue, built with the SDK's `events`: `triage-search`
+/// pushes one event per issue of a JQL search, and the host's queue runs the
+/// consumer `triage-queued` on each, as the app, with Forge's event payload.
+#[tokio::test]
+async fn issue_triage_queues_a_search_and_its_consumer_triages_each_issue() {
+    let queue = Arc::new(LocalQueue::new());
+    let sink = queue.clone();
+    let h = Harness::start_with_app_client(move |options| RuntimeOptions {
+        events: Some(sink),
+        ..options
+    })
+    .await;
+    let app = h
+        .load(programs::ISSUE_TRIAGE, &manifest(ISSUE_TRIAGE_MANIFEST))
+        .await;
+
+    let queued = ok_json(&h.invoke(&app, "triage-search", json!({})).await);
+    assert_eq!(queued["queued"], 6, "KILN-1 to KILN-6: {queued}");
+    assert_eq!(queued["jobs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(queue.len(), 6);
+
+    let mut results = Vec::new();
+    queue
+        .deliver(&app, "development", |delivery| {
+            assert_eq!(delivery.consumer, "triage-consumer");
+            assert_eq!(delivery.attempt, 1);
+            match delivery.outcome {
+                DeliveryOutcome::Ran(invoked) => {
+                    h.assert_no_canary(&invoked);
+                    let json = invoked.result.expect("the consumer succeeds");
+                    results.push(serde_json::from_str::<Value>(&json).expect("JSON"));
+                }
+                DeliveryOutcome::NotRun(why) => panic!("the consumer did not run: {why}"),
+            }
+        })
+        .await;
+    assert_eq!(results.len(), 6);
+    // KILN-4 "Handle rate limits in the host client", component Runtime, as
+    // the direct call triages it.
+    let kiln_4 = results
+        .iter()
+        .find(|result| result["issue"] == "KILN-4")
+        .expect("KILN-4 was triaged");
+    assert_eq!(kiln_4["labelsAdded"], json!(["performance"]));
+    assert_eq!(kiln_4["assignee"], "admin@example.com");
+    assert!(queue.is_empty());
 }
 
 #[tokio::test]

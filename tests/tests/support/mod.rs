@@ -110,18 +110,49 @@ impl Harness {
         site_url: Option<&str>,
         options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,
     ) -> Self {
+        Self::start_credentials(email, site_url, false, options).await
+    }
+
+    /// As [`Harness::start_options`] for the admin, and `as_app()` acts as the
+    /// simulator's service account (its OAuth 2.0 client credential, as
+    /// `runtime run` gives it); the client secret is a canary too.
+    pub async fn start_with_app_client(
+        options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,
+    ) -> Self {
+        Self::start_credentials(ADMIN, None, true, options).await
+    }
+
+    async fn start_credentials(
+        email: &str,
+        site_url: Option<&str>,
+        with_app_client: bool,
+        options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,
+    ) -> Self {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
         let user = sim.user(email).expect("seeded user");
         let basic = base64_encode(format!("{}:{}", user.email, user.api_token).as_bytes());
-        let canaries = vec![user.api_token.clone(), basic];
+        let mut canaries = vec![user.api_token.clone(), basic];
+        let app = with_app_client.then(|| {
+            let client = sim.app_client();
+            canaries.push(client.client_secret.clone());
+            let credential = kiln_runtime::oauth::ClientCredentials::new(
+                kiln_runtime::oauth::ClientCredentialsConfig {
+                    client_id: client.client_id.clone(),
+                    client_secret: client.client_secret.clone().into(),
+                    token_url: format!("{}/oauth/token", sim.base_url()),
+                },
+            )
+            .expect("the simulator's client credential");
+            Credential::AppClient(Arc::new(credential))
+        });
         let credentials = Credentials {
             user: Some(Credential::ApiToken {
                 email: user.email.clone(),
                 token: user.api_token.clone().into(),
             }),
-            app: None,
+            app,
         };
         let site_url = site_url.unwrap_or(sim.base_url());
         let site = Site::new(site_url, site_url, sim.cloud_id()).expect("site");
