@@ -6,7 +6,8 @@
 
 use serde_json::{Value, json};
 
-use crate::world_v0_4::{consumed, events_manifest, queued, ran};
+use crate::support::queued::ran;
+use crate::world_v0_4::{consumed, events_manifest, queued};
 use kiln_runtime::invoke::{InvocationFailure, MAX_RETRY_AFTER_SECONDS};
 use kiln_tests::programs;
 

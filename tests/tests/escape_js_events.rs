@@ -13,7 +13,8 @@
 use kiln_runtime::Invocation;
 use serde_json::{Value, json};
 
-use crate::forge_events::{Queued, queued};
+use crate::forge_events::queued;
+use crate::support::queued::QueuedApp as Queued;
 
 /// The WIT error a raw call answered: `(tag, val)`.
 async fn raw_refusal(q: &Queued, case: &str) -> (String, String) {

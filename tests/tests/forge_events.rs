@@ -10,76 +10,24 @@
 //! host (the queue-event payload, `app-error.retry`).
 
 use std::path::Path;
-use std::sync::Arc;
 
-use kiln_runtime::events::local::{Delivery, DeliveryOutcome, LocalQueue};
+use kiln_runtime::events::local::DeliveryOutcome;
 use kiln_runtime::invoke::InvocationFailure;
-use kiln_runtime::{LoadedApp, RuntimeOptions};
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN, Harness, forge_example, ok_json};
+use crate::support::forge_example;
+use crate::support::queued::{QueuedApp, ran};
 
 /// The app with the in-process queue, in a fresh harness (its own empty
 /// storage); `None` without Node.js and npm.
-pub(crate) struct Queued {
-    pub(crate) harness: Harness,
-    pub(crate) queue: Arc<LocalQueue>,
-    pub(crate) app: LoadedApp,
-}
-
-pub(crate) async fn queued() -> Option<Queued> {
+pub(crate) async fn queued() -> Option<QueuedApp> {
     let path: &'static Path = tokio::task::spawn_blocking(|| forge_example::test_app("events"))
         .await
         .expect("the build thread")?;
     let manifest =
         std::fs::read_to_string(forge_example::test_app_dir("events").join("manifest.yml"))
             .expect("the app's manifest");
-    let queue = Arc::new(LocalQueue::new());
-    let sink = queue.clone();
-    let harness = Harness::start_options(ADMIN, None, move |options| RuntimeOptions {
-        events: Some(sink),
-        ..options
-    })
-    .await;
-    let app = harness
-        .load(path.to_str().expect("a UTF-8 path"), &manifest)
-        .await;
-    Some(Queued {
-        harness,
-        queue,
-        app,
-    })
-}
-
-impl Queued {
-    pub(crate) async fn call(&self, handler: &str, payload: Value) -> Value {
-        ok_json(&self.harness.invoke(&self.app, handler, payload).await)
-    }
-
-    async fn push(&self, queue: &str, events: Value) -> Value {
-        self.call("produce", json!({ "queue": queue, "events": events }))
-            .await
-    }
-
-    pub(crate) async fn deliver(&self) -> Vec<Delivery> {
-        let mut seen = Vec::new();
-        self.queue
-            .deliver(&self.app, "development", |delivery| seen.push(delivery))
-            .await;
-        for delivery in &seen {
-            if let DeliveryOutcome::Ran(invoked) = &delivery.outcome {
-                self.harness.assert_no_canary(invoked);
-            }
-        }
-        seen
-    }
-}
-
-fn ran(delivery: &Delivery) -> &Result<String, InvocationFailure> {
-    match &delivery.outcome {
-        DeliveryOutcome::Ran(invoked) => &invoked.result,
-        DeliveryOutcome::NotRun(why) => panic!("the consumer did not run: {why}"),
-    }
+    Some(QueuedApp::start(path.to_str().expect("a UTF-8 path"), &manifest, "produce").await)
 }
 
 fn job_of(pushed: &Value) -> String {

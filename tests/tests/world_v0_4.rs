@@ -10,11 +10,12 @@ use std::sync::Arc;
 use crate::support;
 
 use kiln_runtime::bindings::WorldVersion;
-use kiln_runtime::events::local::{Delivery, DeliveryOutcome, LocalQueue, MAX_ATTEMPTS};
+use kiln_runtime::events::local::{Delivery, MAX_ATTEMPTS};
 use kiln_runtime::invoke::InvocationFailure;
-use kiln_runtime::{Invocation, LoadedApp, RuntimeOptions};
+use kiln_runtime::{Invocation, RuntimeOptions};
 use kiln_tests::programs;
 use serde_json::{Value, json};
+use support::queued::{QueuedApp, ran};
 use support::{ADMIN, Harness, ok_json};
 
 const HANDLERS: &[&str] = &[
@@ -38,61 +39,11 @@ pub(crate) fn events_manifest(id: &str) -> String {
     )
 }
 
-/// A harness whose runtime queues pushes in process, and the events app on it.
-pub(crate) struct Queued {
-    pub harness: Harness,
-    pub queue: Arc<LocalQueue>,
-    pub app: LoadedApp,
-}
-
-pub(crate) async fn queued(id: &str) -> Queued {
-    let queue = Arc::new(LocalQueue::new());
-    let sink = queue.clone();
-    let harness = Harness::start_options(ADMIN, None, move |options| RuntimeOptions {
-        events: Some(sink),
-        ..options
-    })
-    .await;
-    let app = harness.load(programs::EVENTS, &events_manifest(id)).await;
-    assert_eq!(app.world(), WorldVersion::V0_4);
-    Queued {
-        harness,
-        queue,
-        app,
-    }
-}
-
-impl Queued {
-    pub async fn call(&self, handler: &str, payload: Value) -> Value {
-        let invoked = self.harness.invoke(&self.app, handler, payload).await;
-        ok_json(&invoked)
-    }
-
-    pub async fn push(&self, queue: &str, events: Value) -> Value {
-        self.call("push", json!({ "queue": queue, "events": events }))
-            .await
-    }
-
-    /// Delivers everything waiting; each delivery's outcome.
-    pub async fn deliver(&self) -> Vec<Delivery> {
-        let mut seen = Vec::new();
-        self.queue
-            .deliver(&self.app, "development", |delivery| seen.push(delivery))
-            .await;
-        for delivery in &seen {
-            if let DeliveryOutcome::Ran(invoked) = &delivery.outcome {
-                self.harness.assert_no_canary(invoked);
-            }
-        }
-        seen
-    }
-}
-
-pub(crate) fn ran(delivery: &Delivery) -> &Result<String, InvocationFailure> {
-    match &delivery.outcome {
-        DeliveryOutcome::Ran(invoked) => &invoked.result,
-        DeliveryOutcome::NotRun(why) => panic!("the consumer did not run: {why}"),
-    }
+/// The events app on a runtime that queues pushes in process.
+pub(crate) async fn queued(id: &str) -> QueuedApp {
+    let q = QueuedApp::start(programs::EVENTS, &events_manifest(id), "push").await;
+    assert_eq!(q.app.world(), WorldVersion::V0_4);
+    q
 }
 
 /// The consumer's answer: what it got and its trigger kind.

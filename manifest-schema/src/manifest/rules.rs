@@ -433,25 +433,27 @@ fn is_function_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-/// Forge's `^[a-zA-Z0-9_-]+$`, at most 64 bytes as Kiln's function keys.
-fn is_module_key(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= MAX_KEY_LEN
-        && key
+/// Forge's names of modules and queues: `^[a-zA-Z0-9_-]+$`, at most `max`
+/// bytes.
+fn is_forge_name(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A module key: Forge's name, at most 64 bytes as Kiln's function keys.
+fn is_module_key(key: &str) -> bool {
+    is_forge_name(key, MAX_KEY_LEN)
 }
 
 /// Longest queue name (Forge names no bound; Kiln's queue stores at most this).
 const MAX_QUEUE_NAME_BYTES: usize = 255;
 
-/// Forge's queue-name rule (`@forge/events`: `^[a-zA-Z0-9-_]+$`), bounded.
+/// A queue name (`@forge/events`' rule), bounded.
 fn is_queue_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= MAX_QUEUE_NAME_BYTES
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    is_forge_name(name, MAX_QUEUE_NAME_BYTES)
 }
 
 /// Forge's parts of a manifest ([`super::forge`]): the description, the

@@ -14,6 +14,7 @@
 
 pub mod echo_site;
 pub mod forge_example;
+pub mod queued;
 pub mod third_party;
 
 /// Kiln's wizer for the suite's JS builds: the crate's `kiln-tests-wizer`
