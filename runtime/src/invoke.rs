@@ -253,6 +253,8 @@ impl Invoked {
         match &self.result {
             Ok(_) => false,
             Err(InvocationFailure::App { error, .. }) => error.is_policy_refusal(),
+            // The app's own answer, as a returned error is.
+            Err(InvocationFailure::RetryRequested { .. }) => false,
             Err(_) => true,
         }
     }

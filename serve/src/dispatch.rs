@@ -398,7 +398,12 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
                     labels.outcome = "ok".into();
                     Verdict::Complete
                 }
-                Err(failure @ kiln_runtime::InvocationFailure::App { .. }) => {
+                // A retry request outside a consumer is the app's failure like any other
+                // (`app-error.retry` is only a queue event's to ask).
+                Err(
+                    failure @ (kiln_runtime::InvocationFailure::App { .. }
+                    | kiln_runtime::InvocationFailure::RetryRequested { .. }),
+                ) => {
                     labels.outcome = failure_kind(failure).into();
                     tracing::warn!(app = %app_id, %failure, "the app returned an error");
                     Verdict::Complete

@@ -398,3 +398,31 @@ async fn an_expiring_value_is_absent_from_its_expiry_and_carries_its_metadata() 
     }
     assert_eq!(call("get", json!({"key": "c"})).await, Value::Null);
 }
+
+#[tokio::test]
+async fn a_retry_request_outside_a_queue_event_is_the_apps_failure_not_a_violation() {
+    let q = queued("events-retry-direct").await;
+    // The consumer's handler run directly, as a function: nothing is queued
+    // and nothing will run it again.
+    let invoked = q
+        .harness
+        .invoke(
+            &q.app,
+            "consume",
+            json!({"body": {"retry_until": 1, "after": 5, "reason": "FUNCTION_RETRY_REQUEST"}}),
+        )
+        .await;
+    assert!(
+        matches!(
+            invoked.result,
+            Err(InvocationFailure::RetryRequested {
+                after_seconds: 5,
+                ..
+            })
+        ),
+        "{:?}",
+        invoked.result
+    );
+    assert!(!invoked.is_sandbox_violation());
+    assert!(q.queue.is_empty());
+}

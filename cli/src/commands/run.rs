@@ -535,6 +535,9 @@ fn hint(failure: &InvocationFailure) -> Option<&'static str> {
         InvocationFailure::FuelExhausted => {
             Some("raise or remove app.runtime.fuel in manifest.yml")
         }
+        InvocationFailure::RetryRequested { .. } => Some(
+            "only a queue event's consumer is retried on request; a function run directly has failed",
+        ),
         _ => None,
     }
 }
