@@ -40,6 +40,15 @@ pub enum Endpoint {
         key: String,
         events: Vec<String>,
     },
+    /// A `consumer` module: runs for the events the app pushes to `queue`.
+    #[serde(rename_all = "camelCase")]
+    Consumer {
+        app: String,
+        site: String,
+        environment: String,
+        key: String,
+        queue: String,
+    },
     #[serde(rename_all = "camelCase")]
     ScheduledTrigger {
         app: String,

@@ -347,6 +347,15 @@ pub async fn start(
                 .collect(),
         });
     }
+    for consumer in manifest.consumers() {
+        endpoints.push(Endpoint::Consumer {
+            app: app.clone(),
+            site: site.clone(),
+            environment: environment.clone(),
+            key: consumer.key.clone(),
+            queue: consumer.queue.clone(),
+        });
+    }
     for scheduled in manifest.scheduled_triggers() {
         endpoints.push(Endpoint::ScheduledTrigger {
             app: app.clone(),

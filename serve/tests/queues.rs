@@ -52,6 +52,11 @@ fn queued_comments(serve: &Serve, issue: &str) -> Vec<String> {
 #[test]
 fn pushed_events_run_on_their_consumer_and_the_job_counts_them() {
     let serve = Serve::start("");
+    let consumer = serve.line("consumer", Some("comment-consumer"));
+    assert_eq!(
+        (&consumer["queue"], &consumer["app"]),
+        (&json!("comments"), &json!("serve-app"))
+    );
     let job = fan_out(&serve, json!({"issue": "KILN-2", "count": 3}));
     wait_for("three consumer runs", || {
         queued_comments(&serve, "KILN-2").len() == 3
