@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kiln_runtime::events::{EventSink, JobCounts, JobId, OutgoingPush, QueueName, SinkError};
+use kiln_runtime::events::{EventSink, OutgoingPush, SinkError};
 use kiln_state::Installation;
-use kiln_state::serve::{JobKey, ModuleKey, NewEvent, ServeError, ServeState};
+use kiln_state::serve::{JobKey, JobStats, ModuleKey, NewEvent, ServeError, ServeState};
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
@@ -113,38 +113,18 @@ impl EventSink for ServeEvents {
     async fn stats(
         &self,
         installation: &Installation,
-        queue: &QueueName,
-        job: &JobId,
-    ) -> Result<Option<JobCounts>, SinkError> {
-        let key = JobKey {
-            queue: queue.clone(),
-            id: job.clone(),
-        };
-        let stats = self
-            .state
-            .job_stats(&self.installation(installation)?, &key)
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, SinkError> {
+        self.state
+            .job_stats(&self.installation(installation)?, job)
             .await
-            .map_err(sink_error)?;
-        Ok(stats.map(|stats| JobCounts {
-            success: stats.success,
-            in_progress: stats.in_progress,
-            failed: stats.failed,
-        }))
+            .map_err(sink_error)
     }
 
-    async fn cancel(
-        &self,
-        installation: &Installation,
-        queue: &QueueName,
-        job: &JobId,
-    ) -> Result<bool, SinkError> {
-        let key = JobKey {
-            queue: queue.clone(),
-            id: job.clone(),
-        };
+    async fn cancel(&self, installation: &Installation, job: &JobKey) -> Result<bool, SinkError> {
         let removed = self
             .state
-            .cancel_job(&self.installation(installation)?, &key)
+            .cancel_job(&self.installation(installation)?, job)
             .await
             .map_err(sink_error)?;
         Ok(removed.is_some())

@@ -15,8 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{
-    Envelope, EventOutcome, EventSink, JobCounts, JobId, OutgoingPush, QueueName, RetryContext,
-    SinkError,
+    Envelope, EventOutcome, EventSink, JobKey, JobStats, OutgoingPush, RetryContext, SinkError,
 };
 use crate::invoke::{Invocation, Invoked, PayloadSource, Trigger};
 use crate::runtime::LoadedApp;
@@ -44,7 +43,7 @@ struct Pending {
 struct Inner {
     pending: VecDeque<Pending>,
     /// By (installation key, queue, job).
-    jobs: BTreeMap<(String, String, String), JobCounts>,
+    jobs: BTreeMap<(String, String, String), JobStats>,
 }
 
 /// An in-process queue (see the module docs).
@@ -182,7 +181,7 @@ impl LocalQueue {
                 return delivery;
             }
         };
-        let finished = |c: &mut JobCounts| c.in_progress = c.in_progress.saturating_sub(1);
+        let finished = |c: &mut JobStats| c.in_progress = c.in_progress.saturating_sub(1);
         match EventOutcome::of(&invoked.result) {
             EventOutcome::Done => self.count(&counts_key, |c| {
                 c.success += 1;
@@ -220,7 +219,7 @@ impl LocalQueue {
         delivery
     }
 
-    fn count(&self, key: &(String, String, String), change: impl FnOnce(&mut JobCounts)) {
+    fn count(&self, key: &(String, String, String), change: impl FnOnce(&mut JobStats)) {
         if let Some(counts) = self.lock().jobs.get_mut(key) {
             change(counts);
         }
@@ -234,9 +233,9 @@ impl EventSink for LocalQueue {
         let key = job_key(&push.installation, push.queue.as_str(), push.job.as_str());
         inner.jobs.insert(
             key,
-            JobCounts {
+            JobStats {
                 in_progress: push.events.len() as u64,
-                ..JobCounts::default()
+                ..JobStats::default()
             },
         );
         for event in push.events {
@@ -256,20 +255,18 @@ impl EventSink for LocalQueue {
     async fn stats(
         &self,
         installation: &kiln_state::Installation,
-        queue: &QueueName,
-        job: &JobId,
-    ) -> Result<Option<JobCounts>, SinkError> {
-        let key = job_key(installation, queue.as_str(), job.as_str());
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, SinkError> {
+        let key = job_key(installation, job.queue.as_str(), job.id.as_str());
         Ok(self.lock().jobs.get(&key).copied())
     }
 
     async fn cancel(
         &self,
         installation: &kiln_state::Installation,
-        queue: &QueueName,
-        job: &JobId,
+        job: &JobKey,
     ) -> Result<bool, SinkError> {
-        let key = job_key(installation, queue.as_str(), job.as_str());
+        let key = job_key(installation, job.queue.as_str(), job.id.as_str());
         let mut inner = self.lock();
         if !inner.jobs.contains_key(&key) {
             return Ok(false);

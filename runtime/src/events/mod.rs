@@ -26,7 +26,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use envelope::{Envelope, EnvelopeError, RetryContext};
-pub use kiln_state::serve::{JobId, QueueName};
+pub use kiln_state::serve::{JobId, JobKey, JobStats, QueueName};
 pub use names::{JobIdError, event_id, generate_job_id};
 pub use outcome::EventOutcome;
 pub use session::EventsSession;
@@ -115,14 +115,6 @@ pub struct OutgoingPush {
     pub events: Vec<OutgoingEvent>,
 }
 
-/// A job's events by state, as Forge's `getStats()`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct JobCounts {
-    pub success: u64,
-    pub in_progress: u64,
-    pub failed: u64,
-}
-
 /// Why a sink did not take a push or answer a question. Never carries a
 /// body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,14 +137,12 @@ pub trait EventSink: Send + Sync + 'static {
     async fn stats(
         &self,
         installation: &kiln_state::Installation,
-        queue: &QueueName,
-        job: &JobId,
-    ) -> Result<Option<JobCounts>, SinkError>;
+        job: &JobKey,
+    ) -> Result<Option<JobStats>, SinkError>;
     /// Removes the job's events that have not started; `false`: no such job.
     async fn cancel(
         &self,
         installation: &kiln_state::Installation,
-        queue: &QueueName,
-        job: &JobId,
+        job: &JobKey,
     ) -> Result<bool, SinkError>;
 }

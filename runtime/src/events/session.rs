@@ -9,8 +9,8 @@ use serde_json::value::RawValue;
 use tokio::time::Instant as TokioInstant;
 
 use super::{
-    Envelope, EventLimits, EventSink, JobId, OutgoingEvent, OutgoingPush, QueueName, Queues,
-    SinkError, event_id, generate_job_id,
+    Envelope, EventLimits, EventSink, JobId, JobKey, OutgoingEvent, OutgoingPush, QueueName,
+    Queues, SinkError, event_id, generate_job_id,
 };
 use crate::bindings::v0_4::{EventsError, JobStats, PushEvent};
 use crate::sandbox::json_depth::{MAX_JSON_DEPTH, exceeds_depth};
@@ -67,7 +67,8 @@ impl EventsSession {
         let consumer = self.queues.consumer(&queue).ok_or_else(|| {
             EventsError::UnknownQueue("no consumer module of this app listens on the queue".into())
         })?;
-        Ok((queue.clone(), consumer.to_owned()))
+        let consumer = consumer.to_owned();
+        Ok((queue, consumer))
     }
 
     pub async fn push(
@@ -144,27 +145,32 @@ impl EventsSession {
         Ok(job.as_str().to_owned())
     }
 
-    pub async fn stats(&mut self, queue: String, job: String) -> Result<JobStats, EventsError> {
+    /// The job a `stats` or `cancel` call names, counted as a call: the
+    /// queue must be the app's, and a text no job id can be is no job.
+    fn job(&mut self, queue: &str, job: String) -> Result<JobKey, EventsError> {
         self.calls = self.calls.saturating_add(1);
-        let (queue, _) = self.queue(&queue)?;
-        let job = JobId::new(job).map_err(|_| EventsError::UnknownJob)?;
+        let (queue, _) = self.queue(queue)?;
+        let id = JobId::new(job).map_err(|_| EventsError::UnknownJob)?;
+        Ok(JobKey { queue, id })
+    }
+
+    pub async fn stats(&mut self, queue: String, job: String) -> Result<JobStats, EventsError> {
+        let job = self.job(&queue, job)?;
         let sink = self.sink()?;
-        let counts = within(self.deadline, sink.stats(&self.installation, &queue, &job))
+        let stats = within(self.deadline, sink.stats(&self.installation, &job))
             .await?
             .ok_or(EventsError::UnknownJob)?;
         Ok(JobStats {
-            success: counts.success,
-            in_progress: counts.in_progress,
-            failed: counts.failed,
+            success: stats.success,
+            in_progress: stats.in_progress,
+            failed: stats.failed,
         })
     }
 
     pub async fn cancel(&mut self, queue: String, job: String) -> Result<(), EventsError> {
-        self.calls = self.calls.saturating_add(1);
-        let (queue, _) = self.queue(&queue)?;
-        let job = JobId::new(job).map_err(|_| EventsError::UnknownJob)?;
+        let job = self.job(&queue, job)?;
         let sink = self.sink()?;
-        if within(self.deadline, sink.cancel(&self.installation, &queue, &job)).await? {
+        if within(self.deadline, sink.cancel(&self.installation, &job)).await? {
             Ok(())
         } else {
             Err(EventsError::UnknownJob)
