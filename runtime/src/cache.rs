@@ -48,8 +48,8 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use wasmtime::Engine;
 use wasmtime::component::Component;
+use wasmtime::{Engine, Module};
 
 use crate::compiled::ComponentSha;
 use crate::private_file::{self, PrivateFileError};
@@ -73,6 +73,13 @@ pub const CACHE_DIR_ENV: &str = "KILN_CACHE_DIR";
 const MAGIC: &[u8; 8] = b"KILNAOT2";
 /// Header: magic, then the BLAKE3 digest of the artifact bytes that follow.
 const HEADER_LEN: usize = MAGIC.len() + blake3::OUT_LEN;
+
+/// The first bytes of a record ([`ArtifactCache::store_record`]): never
+/// an artifact's, so neither is ever taken for the other.
+const RECORD_MAGIC: &[u8; 8] = b"KILNREC1";
+
+/// The largest record read: records are a few digests.
+const MAX_RECORD_BYTES: u64 = 4096;
 /// Largest entry read back (a huge file in the cache must not exhaust host
 /// memory); far above any artifact of a component within the size cap.
 const MAX_ENTRY_BYTES: u64 = 512 * 1024 * 1024;
@@ -154,6 +161,18 @@ impl CacheKey {
         key.update(code_limits::fingerprint().as_bytes());
         key.update(b"\0component\0");
         key.update(component.as_bytes());
+        Self(hex::encode(key.finalize()))
+    }
+
+    /// The key of a small record about `component`'s bytes kept beside the
+    /// artifacts (not an artifact: [`ArtifactCache::load_record`]), for
+    /// `purpose`, which names the record's format and version.
+    pub fn record(engine: &Engine, component: &ComponentSha, purpose: &str) -> Self {
+        let mut key = Sha256::new();
+        key.update(b"kiln-record-key-v1\0purpose\0");
+        key.update(purpose.as_bytes());
+        key.update(b"\0artifact-key\0");
+        key.update(Self::new(engine, component).0.as_bytes());
         Self(hex::encode(key.finalize()))
     }
 
@@ -241,14 +260,47 @@ impl ArtifactCache {
         self.dir.join(key.file_name())
     }
 
-    /// Loads `key`'s component, if a valid entry exists. A corrupt or
-    /// incompatible entry is deleted so that the next store replaces it.
+    /// The path of `key`'s record.
+    fn record_path(&self, key: &CacheKey) -> PathBuf {
+        self.dir.join(format!("{}.record", key.0))
+    }
+
+    /// The record stored under `key`, if there is an intact one (private to
+    /// this user, as entries are, and matching the BLAKE3 digest written
+    /// with it); anything else is no record.
+    pub fn load_record(&self, key: &CacheKey) -> Option<Vec<u8>> {
+        let bytes = private_file::read_private(&self.record_path(key), MAX_RECORD_BYTES).ok()?;
+        let (header, record) = bytes.split_at_checked(HEADER_LEN)?;
+        let (magic, digest) = header.split_at_checked(RECORD_MAGIC.len())?;
+        (magic == RECORD_MAGIC && digest == blake3::hash(record).as_bytes().as_slice())
+            .then(|| record.to_vec())
+    }
+
+    /// Writes `record` under `key`, atomically, with the entries' rules.
+    pub fn store_record(&self, key: &CacheKey, record: &[u8]) -> Result<(), CacheError> {
+        let mut entry = Vec::with_capacity(HEADER_LEN + record.len());
+        entry.extend_from_slice(RECORD_MAGIC);
+        entry.extend_from_slice(blake3::hash(record).as_bytes());
+        entry.extend_from_slice(record);
+        private_file::write_private(&self.record_path(key), &entry).map_err(|error| match error {
+            PrivateFileError::Io(error) => CacheError::Io(error),
+            _ => CacheError::UnsafeEntry,
+        })
+    }
+
+    /// Loads `key`'s artifact (a component or a module), if a valid entry
+    /// exists. A corrupt or incompatible entry is deleted so that the next
+    /// store replaces it.
     ///
     /// On Linux the artifact is copied once into sealed memory, checked
     /// there and mapped by wasmtime from there ([`sealed`]); where that is
     /// unavailable it is read into a buffer, checked, and copied by
     /// wasmtime. Either way the bytes checked are the bytes executed.
-    pub fn load(&self, engine: &Engine, key: &CacheKey) -> Result<Option<Component>, CacheError> {
+    pub fn load<A: Artifact>(
+        &self,
+        engine: &Engine,
+        key: &CacheKey,
+    ) -> Result<Option<A>, CacheError> {
         let path = self.entry_path(key);
         #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
         if self.memory == ArtifactMemory::Private {
@@ -282,8 +334,8 @@ impl ArtifactCache {
     }
 
     /// Writes `component`'s artifact as `key`'s entry, atomically.
-    pub fn store(&self, key: &CacheKey, component: &Component) -> Result<(), CacheError> {
-        let artifact = component
+    pub fn store<A: Artifact>(&self, key: &CacheKey, compiled: &A) -> Result<(), CacheError> {
+        let artifact = compiled
             .serialize()
             .map_err(|e| CacheError::Incompatible(format!("{e:#}")))?;
         let mut entry = Vec::with_capacity(HEADER_LEN + artifact.len());
@@ -298,6 +350,68 @@ impl ArtifactCache {
     }
 }
 
+/// What the cache holds: a compiled component, or a compiled core module
+/// (the JavaScript engine every JS app shares, [`crate::shared_engine`]).
+/// The `unsafe` functions are wasmtime's own, with its contract: the bytes
+/// are an artifact this engine configuration serialized.
+pub trait Artifact: Sized {
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>>;
+    /// # Safety
+    /// Wasmtime's [`Component::deserialize`].
+    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self>;
+    /// # Safety
+    /// Wasmtime's [`Component::deserialize_file`].
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self>;
+    /// # Safety
+    /// Wasmtime's [`Component::deserialize_raw`].
+    unsafe fn deserialize_raw(
+        engine: &Engine,
+        memory: std::ptr::NonNull<[u8]>,
+    ) -> wasmtime::Result<Self>;
+}
+
+impl Artifact for Component {
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Component::serialize(self)
+    }
+    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's (this trait's contract).
+        unsafe { Component::deserialize(engine, bytes) }
+    }
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's (this trait's contract).
+        unsafe { Component::deserialize_file(engine, path) }
+    }
+    unsafe fn deserialize_raw(
+        engine: &Engine,
+        memory: std::ptr::NonNull<[u8]>,
+    ) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's (this trait's contract).
+        unsafe { Component::deserialize_raw(engine, memory) }
+    }
+}
+
+impl Artifact for Module {
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Module::serialize(self)
+    }
+    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's (this trait's contract).
+        unsafe { Module::deserialize(engine, bytes) }
+    }
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's (this trait's contract).
+        unsafe { Module::deserialize_file(engine, path) }
+    }
+    unsafe fn deserialize_raw(
+        engine: &Engine,
+        memory: std::ptr::NonNull<[u8]>,
+    ) -> wasmtime::Result<Self> {
+        // SAFETY: the caller's (this trait's contract).
+        unsafe { Module::deserialize_raw(engine, memory) }
+    }
+}
+
 /// How a cache error of a private file reads.
 fn entry_error(error: PrivateFileError) -> CacheError {
     match error {
@@ -309,7 +423,7 @@ fn entry_error(error: PrivateFileError) -> CacheError {
 
 /// Loads the entry at `path` by reading it into memory: the bytes are checked
 /// in the buffer, which nothing else can reach, and wasmtime copies them.
-fn load_copied(engine: &Engine, path: &Path) -> Result<Option<Component>, CacheError> {
+fn load_copied<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, CacheError> {
     let bytes = match private_file::read_private(path, MAX_ENTRY_BYTES) {
         Ok(bytes) => bytes,
         Err(PrivateFileError::Missing) => return Ok(None),
@@ -324,7 +438,7 @@ fn load_copied(engine: &Engine, path: &Path) -> Result<Option<Component>, CacheE
             // matches the one recorded at write time, and the bytes are
             // in memory, so they cannot change after the check. Wasmtime
             // itself re-checks the engine compatibility header.
-            let component = unsafe { Component::deserialize(engine, artifact) };
+            let component = unsafe { A::deserialize(engine, artifact) };
             component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
         });
     match outcome {
@@ -398,7 +512,7 @@ fn copy_failed(error: std::io::Error) -> SealedLoad {
 /// then sealed against any change, the BLAKE3 digest is checked over the
 /// sealed bytes, and wasmtime maps those bytes.
 #[cfg(target_os = "linux")]
-fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
+fn load_sealed<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, SealedLoad> {
     let Some(OpenedEntry {
         file,
         artifact_len,
@@ -422,7 +536,7 @@ fn load_sealed(engine: &Engine, path: &Path) -> Result<Option<Component>, Sealed
     // which no one can change (no write, shrink or growth, and the seals
     // cannot be lifted) for as long as wasmtime maps it: what was checked is
     // what runs. Wasmtime itself re-checks the engine compatibility header.
-    match unsafe { Component::deserialize_file(engine, copy.path()) } {
+    match unsafe { A::deserialize_file(engine, &copy.path()) } {
         Ok(component) => Ok(Some(component)),
         // Not necessarily the entry's fault (no `/proc`, executable memory
         // files forbidden): the copying load decides, and discards an
@@ -451,7 +565,7 @@ fn header_records(header: &[u8], digest: &blake3::Hash) -> bool {
 /// the header is the memory made read-only and handed to wasmtime, which runs
 /// it in place. Where the private copy cannot be had the caller seals one.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-fn load_private(engine: &Engine, path: &Path) -> Result<Option<Component>, SealedLoad> {
+fn load_private<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, SealedLoad> {
     let Some(OpenedEntry {
         file,
         artifact_len,
@@ -478,7 +592,7 @@ fn load_private(engine: &Engine, path: &Path) -> Result<Option<Component>, Seale
     // runs. The memory is never unmapped, so it outlives the component
     // (wasmtime's requirement for `deserialize_raw`). Wasmtime itself
     // re-checks the engine compatibility header.
-    match unsafe { Component::deserialize_raw(engine, memory) } {
+    match unsafe { A::deserialize_raw(engine, memory) } {
         Ok(component) => Ok(Some(component)),
         // The engine may lack the code protection a private copy needs
         // (`ProtectCode`): the sealed load decides. The memory stays kept
@@ -512,24 +626,47 @@ pub fn compile_cached(
     digest: &ComponentSha,
     check_before_compiling: impl FnOnce(&[u8]) -> Result<(), ComponentError>,
 ) -> Result<(Component, bool), ComponentError> {
-    let compile = |wasm: &[u8]| {
+    compile_cached_with(engine, cache, digest, || {
         check_before_compiling(wasm)?;
         Component::from_binary(engine, wasm).map_err(|e| ComponentError::compile_failed(&e))
-    };
+    })
+}
+
+/// [`compile_cached`] of a core module (the shared JavaScript engine).
+pub fn compile_cached_module(
+    engine: &Engine,
+    cache: Option<&ArtifactCache>,
+    wasm: &[u8],
+    digest: &ComponentSha,
+    check_before_compiling: impl FnOnce(&[u8]) -> Result<(), ComponentError>,
+) -> Result<(Module, bool), ComponentError> {
+    compile_cached_with(engine, cache, digest, || {
+        check_before_compiling(wasm)?;
+        Module::from_binary(engine, wasm).map_err(|e| ComponentError::compile_failed(&e))
+    })
+}
+
+/// The artifact of `digest`'s bytes from `cache`, else `compile`d and stored.
+fn compile_cached_with<A: Artifact>(
+    engine: &Engine,
+    cache: Option<&ArtifactCache>,
+    digest: &ComponentSha,
+    compile: impl FnOnce() -> Result<A, ComponentError>,
+) -> Result<(A, bool), ComponentError> {
     let Some(cache) = cache else {
-        return Ok((compile(wasm)?, false));
+        return Ok((compile()?, false));
     };
     let key = CacheKey::new(engine, digest);
     match cache.load(engine, &key) {
-        Ok(Some(component)) => return Ok((component, true)),
+        Ok(Some(compiled)) => return Ok((compiled, true)),
         Ok(None) => {}
         Err(error) => tracing::debug!("artifact cache entry discarded: {error}"),
     }
-    let component = compile(wasm)?;
-    if let Err(error) = cache.store(&key, &component) {
+    let compiled = compile()?;
+    if let Err(error) = cache.store(&key, &compiled) {
         tracing::debug!("artifact not cached: {error}");
     }
-    Ok((component, false))
+    Ok((compiled, false))
 }
 
 /// Opens the cache of `mode`, logging (not failing) when it is unusable.
@@ -753,7 +890,7 @@ mod tests {
         damage(&cache.entry_path(&key));
 
         assert!(
-            cache.load(&engine, &key).is_err(),
+            cache.load::<Component>(&engine, &key).is_err(),
             "a damaged entry is refused"
         );
         let (component, hit) = load(&engine, &cache, &wasm);
@@ -871,7 +1008,7 @@ mod tests {
         let wasm = component_bytes(7);
         let (compiled, _) = load(&engine, &cache, &wasm);
         let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
-        let loaded = match load_sealed(&engine, &path) {
+        let loaded = match load_sealed::<Component>(&engine, &path) {
             Ok(Some(component)) => component,
             Ok(None) => panic!("the entry is there"),
             Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
@@ -918,7 +1055,7 @@ mod tests {
         let (compiled, hit) = load(&engine, &cache, &wasm);
         assert!(!hit);
         let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
-        let loaded = match load_private(&engine, &path) {
+        let loaded = match load_private::<Component>(&engine, &path) {
             Ok(Some(component)) => component,
             Ok(None) => panic!("the entry is there"),
             Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
