@@ -4,8 +4,10 @@
 //! under several app ids, or an app re-activated for a new installation.
 //! Each [`crate::Runtime::load`] would otherwise compile it, or deserialize
 //! it from the artifact cache, into its own copy of machine code (1–2 MiB
-//! for a small Rust guest, 43 MB for the JavaScript engine), so memory
-//! would grow with every app that shares it.
+//! for a small Rust guest, 8 MB for a JavaScript app's part beside its
+//! engine), so memory would grow with every app that shares it. The
+//! JavaScript engine itself is shared between *different* components by
+//! [`crate::shared_engine`], with the same [`SharedCompiled`] table.
 //!
 //! Sharing is safe: a wasmtime `Component` is immutable compiled code, and
 //! every invocation still gets a fresh Store and instance. Only what
@@ -19,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
+use wasmtime::Module;
 use wasmtime::component::Component;
 
 /// How many distinct components one runtime remembers. The threat is a
@@ -39,6 +42,11 @@ impl ComponentSha {
 
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// A digest recorded earlier (the artifact cache's split records).
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 }
 
@@ -72,31 +80,59 @@ impl HashedComponent {
     }
 }
 
-/// Components this runtime compiled or loaded, by digest.
-#[derive(Default)]
-pub struct CompiledComponents {
-    by_digest: Mutex<HashMap<ComponentSha, Component>>,
+/// A component as this runtime compiled it: whole, or split around a
+/// JavaScript engine shared by every app built on it
+/// ([`crate::shared_engine`]), which its instances import.
+#[derive(Clone)]
+pub struct CompiledApp {
+    pub component: Component,
+    /// The engine module the component imports as
+    /// [`crate::shared_engine::split::ENGINE_IMPORT`], if it was split.
+    pub engine: Option<Module>,
 }
 
-impl CompiledComponents {
-    /// The component compiled earlier from the same bytes, if any.
-    pub fn get(&self, digest: &ComponentSha) -> Option<Component> {
+/// Compiled code this runtime compiled or loaded, by the digest of its bytes.
+pub struct SharedCompiled<T> {
+    by_digest: Mutex<HashMap<ComponentSha, T>>,
+    bound: usize,
+}
+
+/// Components by the digest of the bytes loaded.
+pub type CompiledComponents = SharedCompiled<CompiledApp>;
+
+impl<T: Clone> Default for SharedCompiled<T> {
+    fn default() -> Self {
+        Self::bounded(MAX_SHARED_COMPONENTS)
+    }
+}
+
+impl<T: Clone> SharedCompiled<T> {
+    /// Remembering at most `bound` entries.
+    pub fn bounded(bound: usize) -> Self {
+        Self {
+            by_digest: Mutex::default(),
+            bound,
+        }
+    }
+
+    /// What was compiled earlier from the same bytes, if any.
+    pub fn get(&self, digest: &ComponentSha) -> Option<T> {
         self.by_digest.lock().ok()?.get(digest).cloned()
     }
 
-    /// Remembers `component` as the compiled form of `digest`'s bytes; the
+    /// Remembers `compiled` as the compiled form of `digest`'s bytes; the
     /// first one stays when two loads of the same bytes raced.
-    pub fn remember(&self, digest: ComponentSha, component: &Component) -> Component {
+    pub fn remember(&self, digest: ComponentSha, compiled: &T) -> T {
         let Ok(mut map) = self.by_digest.lock() else {
-            return component.clone();
+            return compiled.clone();
         };
         if let Some(existing) = map.get(&digest) {
             return existing.clone();
         }
-        if map.len() < MAX_SHARED_COMPONENTS {
-            map.insert(digest, component.clone());
+        if map.len() < self.bound {
+            map.insert(digest, compiled.clone());
         }
-        component.clone()
+        compiled.clone()
     }
 
     pub fn len(&self) -> usize {
@@ -127,7 +163,7 @@ mod tests {
     #[test]
     fn the_same_bytes_share_one_compiled_copy() {
         let engine = Engine::default();
-        let shared = CompiledComponents::default();
+        let shared = SharedCompiled::<Component>::default();
         let (digest, first) = component(&engine, 1);
         let (again, second) = component(&engine, 1);
         assert_eq!(digest, again);
@@ -145,7 +181,7 @@ mod tests {
     #[test]
     fn other_bytes_are_other_entries_and_the_count_is_bounded() {
         let engine = Engine::default();
-        let shared = CompiledComponents::default();
+        let shared = SharedCompiled::<Component>::default();
         for n in 0..(MAX_SHARED_COMPONENTS as u32 + 3) {
             let (digest, compiled) = component(&engine, n);
             let returned = shared.remember(digest, &compiled);

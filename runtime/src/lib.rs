@@ -36,6 +36,7 @@ pub mod policy;
 pub mod private_file;
 pub mod runtime;
 pub mod sandbox;
+pub mod shared_engine;
 pub mod site;
 pub mod storage;
 

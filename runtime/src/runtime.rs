@@ -13,8 +13,8 @@ use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::bindings::{self, AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
-use crate::cache::{ArtifactCache, ArtifactMemory, compile_cached, open_or_log};
-use crate::compiled::{CompiledComponents, HashedComponent};
+use crate::cache::{ArtifactCache, ArtifactMemory, open_or_log};
+use crate::compiled::{CompiledApp, CompiledComponents, HashedComponent};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
 use crate::engine::{AllocatorInUse, EpochTicker, FuelMetering, InstanceAllocation, new_engine};
@@ -27,6 +27,7 @@ use crate::sandbox::compile_deadline::{CompileBudget, compile_within};
 use crate::sandbox::component_check::{ComponentError, check_format, check_world};
 use crate::sandbox::import_precheck::check_imports_before_compiling;
 use crate::sandbox::state::InvocationState;
+use crate::shared_engine::{SharedEngines, compile_app, shared_engines, split::ENGINE_IMPORT};
 use crate::storage::StorageHost;
 
 /// Options of a [`Runtime`].
@@ -70,6 +71,11 @@ pub struct RuntimeOptions {
     pub events: Option<Arc<dyn crate::events::EventSink>>,
     /// Forge's per-push limits and Kiln's chain bound.
     pub event_limits: crate::events::EventLimits,
+    /// Whether JavaScript components are split around their engine, which
+    /// is then compiled once for every app built on it
+    /// ([`crate::shared_engine`]). On by default; off compiles each
+    /// component whole, as before (benchmarks compare the two).
+    pub share_engines: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -87,6 +93,7 @@ impl Default for RuntimeOptions {
             artifact_memory: ArtifactMemory::default(),
             events: None,
             event_limits: crate::events::EventLimits::default(),
+            share_engines: true,
         }
     }
 }
@@ -115,6 +122,9 @@ pub struct Runtime {
     /// Components already compiled by this runtime's engine, shared by every
     /// app loaded from the same bytes.
     compiled: Arc<CompiledComponents>,
+    /// JavaScript engines compiled once for every app built on them
+    /// ([`crate::shared_engine`]).
+    engines: Arc<SharedEngines>,
     /// One permit per pool slot: an invocation waits here for a slot rather
     /// than failing to instantiate when the pool is full.
     slots: Option<Arc<Semaphore>>,
@@ -214,6 +224,7 @@ impl Runtime {
             cache: open_or_log(&options.cache)
                 .map(|cache| cache.with_memory(options.artifact_memory)),
             compiled: Arc::default(),
+            engines: Arc::new(shared_engines()),
             slots,
             options,
             _ticker: ticker,
@@ -275,18 +286,26 @@ impl Runtime {
         }
         let engine = self.engine.clone();
         let cache = self.cache.clone();
+        let engines = self.options.share_engines.then(|| self.engines.clone());
         let budget = CompileBudget {
             cpu: self.options.operator.max_compile_time,
             wall: self.options.operator.max_compile_wall_time,
         };
         let ((component, from_cache), cost) = compile_within(budget, move |allowance| {
-            compile_cached(&engine, cache.as_ref(), &wasm, &digest, |wasm| {
-                // The shape check recognises a vetted engine by its code's
-                // digest; only then is its compile allowance granted.
-                let admission = check_code_limits(wasm)?;
-                allowance.grant(admission.compile_allowance());
-                Ok(())
-            })
+            compile_app(
+                &engine,
+                cache.as_ref(),
+                engines.as_deref(),
+                &wasm,
+                &digest,
+                |wasm| {
+                    // The shape check recognises a vetted engine by its code's
+                    // digest; only then is its compile allowance granted.
+                    let admission = check_code_limits(wasm)?;
+                    allowance.grant(admission.compile_allowance());
+                    Ok(())
+                },
+            )
         })
         .await?;
         tracing::info!(
@@ -311,7 +330,11 @@ impl Runtime {
     ) -> Result<LoadedApp, LoadError> {
         self.check_manifest(&manifest)?;
         let allowlist = manifest.egress_allowlist();
-        self.prepare_allowed(component, manifest, allowlist)
+        let compiled = CompiledApp {
+            component: component.clone(),
+            engine: None,
+        };
+        self.prepare_allowed(&compiled, manifest, allowlist)
     }
 
     /// What a manifest must pass on this runtime before its component is
@@ -334,20 +357,31 @@ impl Runtime {
     /// declares `allowlist`.
     fn prepare_allowed(
         &self,
-        component: &Component,
+        compiled: &CompiledApp,
         manifest: Manifest,
         allowlist: EgressAllowlist,
     ) -> Result<LoadedApp, LoadError> {
+        let component = &compiled.component;
         let egress = !allowlist.is_empty();
-        let world = check_world(&self.engine, component, egress)?;
+        let world = check_world(&self.engine, component, egress, compiled.engine.is_some())?;
         let linker = if egress {
             &self.http_linker
         } else {
             &self.linker
         };
-        let instance_pre = linker
-            .instantiate_pre(component)
-            .map_err(|e| LoadError::link(&e))?;
+        let instance_pre = match &compiled.engine {
+            None => linker.instantiate_pre(component),
+            // A split component imports its engine's compiled module, which
+            // only this app's linker holds.
+            Some(engine_module) => {
+                let mut linker = linker.clone();
+                linker
+                    .root()
+                    .module(ENGINE_IMPORT, engine_module)
+                    .and_then(|()| linker.instantiate_pre(component))
+            }
+        }
+        .map_err(|e| LoadError::link(&e))?;
         let pre = AppPre::new(world, instance_pre).map_err(|e| LoadError::link(&e))?;
         let limits = EffectiveLimits::resolve(&manifest.app.runtime, &self.options.operator);
         let scopes = manifest.declared_scopes();

@@ -119,9 +119,20 @@ pub fn check_world(
     engine: &Engine,
     component: &Component,
     egress: bool,
+    shared_engine: bool,
 ) -> Result<WorldVersion, ComponentError> {
     let ty = component.component_type();
     for (name, item) in ty.imports(engine) {
+        // The one import the host itself added when it split a JavaScript
+        // component around its engine (`crate::shared_engine`): a core module
+        // the host provides. A component as loaded may not import it (the
+        // check before compiling refuses any import but an interface).
+        if shared_engine
+            && name == crate::shared_engine::split::ENGINE_IMPORT
+            && matches!(item.ty, ComponentItem::Module(_))
+        {
+            continue;
+        }
         check_import(name, &item.ty, egress)?;
     }
     if let Some(version) = WorldVersion::of_component(component) {

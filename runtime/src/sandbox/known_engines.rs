@@ -33,6 +33,10 @@
 //! wall-clock backstop ([`crate::OperatorLimits::max_compile_wall_time`])
 //! is not raised.
 //!
+//! The same digest decides which components are split around their engine
+//! so that every app built on it shares one compiled copy
+//! ([`crate::shared_engine`]).
+//!
 //! To add an engine (a new componentize-js pin, a new WIT version), build an
 //! app with Kiln's toolchain and run
 //! `KILN_JS_COMPONENT=<component.wasm> cargo test -p kiln-runtime --lib known_engine_digest -- --ignored --nocapture`,
