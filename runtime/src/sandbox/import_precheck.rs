@@ -66,6 +66,24 @@ mod tests {
     }
 
     #[test]
+    fn the_shared_engine_import_is_the_hosts_alone() {
+        // The host gives a split JavaScript component its engine under this
+        // name (`crate::shared_engine`); a component as loaded may not ask
+        // for it, as a module or as anything else.
+        let name = crate::shared_engine::split::ENGINE_IMPORT;
+        for ty in ["(core module)", "(instance)", "(func)"] {
+            let asking = importing(&format!(r#"(import "{name}" {ty})"#));
+            assert!(
+                matches!(
+                    check_imports_before_compiling(&asking, false),
+                    Err(ComponentError::ForbiddenImport { .. })
+                ),
+                "{ty}"
+            );
+        }
+    }
+
+    #[test]
     fn provided_imports_pass_and_nested_imports_are_not_the_hosts() {
         let provided = importing(
             r#"(import "wasi:clocks/monotonic-clock@0.2.3" (instance))

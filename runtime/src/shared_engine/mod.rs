@@ -96,32 +96,28 @@ fn compile_app_among(
         return compile_whole(engine, cache, wasm, digest, check_before_compiling);
     };
     // The check runs once, on the component as loaded, before the first
-    // compile of either half.
+    // compile of either half; its refusal is the load's answer.
     let mut check = Some(check_before_compiling);
+    let refused = std::cell::Cell::new(false);
     let mut checked = |wasm_checked: &[u8]| match check.take() {
-        Some(check) => check(wasm_checked),
+        Some(check) => check(wasm_checked).inspect_err(|_| refused.set(true)),
         None => Ok(()),
     };
-    let engine_digest = ComponentSha::of(&split.engine_module);
-    let (engine_module, engine_cached) = match engines.get(&engine_digest) {
-        Some(module) => (module, true),
-        None => {
-            let (module, from_cache) =
-                compile_cached_module(engine, cache, &split.engine_module, &engine_digest, |_| {
-                    checked(wasm)
-                })?;
-            (engines.remember(engine_digest, &module), from_cache)
+    let halves = compile_halves(engine, cache, engines, &split, &mut |_| checked(wasm));
+    let (compiled, from_cache) = match halves {
+        Ok(halves) => halves,
+        Err(error) if refused.get() => return Err(error),
+        // The split is the host's rewrite: if its output does not compile
+        // (a component of an unforeseen shape), the app is not at fault and
+        // is compiled whole, as before.
+        Err(error) => {
+            tracing::warn!("split JavaScript component not compiled ({error}); compiling it whole");
+            return compile_whole(engine, cache, wasm, digest, |wasm| checked(wasm));
         }
     };
-    let app_digest = ComponentSha::of(&split.app_component);
-    let (component, app_cached): (Component, bool) =
-        compile_cached(engine, cache, &split.app_component, &app_digest, |_| {
-            checked(wasm)
-        })?;
     if let Some(cache) = cache {
-        let record = [*engine_digest.as_bytes(), *app_digest.as_bytes()].concat();
         let key = CacheKey::record(engine, digest, SPLIT_RECORD);
-        if let Err(error) = cache.store_record(&key, &record) {
+        if let Err(error) = cache.store_record(&key, &compiled.record) {
             tracing::debug!("split not recorded: {error}");
         }
     }
@@ -131,10 +127,53 @@ fn compile_app_among(
         app_bytes = split.app_component.len(),
         "JavaScript engine shared"
     );
+    Ok((compiled.app, from_cache))
+}
+
+/// The two halves of a split, compiled (or loaded), and the record naming them.
+struct Halves {
+    app: CompiledApp,
+    record: Vec<u8>,
+}
+
+/// Compiles (or loads) the engine and the app's part of `split`;
+/// `check_before_compiling` before the first compile.
+fn compile_halves(
+    engine: &Engine,
+    cache: Option<&ArtifactCache>,
+    engines: &SharedEngines,
+    split: &split::Split<'_>,
+    check_before_compiling: &mut dyn FnMut(&[u8]) -> Result<(), ComponentError>,
+) -> Result<(Halves, bool), ComponentError> {
+    let engine_digest = ComponentSha::of(&split.engine_module);
+    let (engine_module, engine_cached) = match engines.get(&engine_digest) {
+        Some(module) => (module, true),
+        None => {
+            let (module, from_cache) = compile_cached_module(
+                engine,
+                cache,
+                &split.engine_module,
+                &engine_digest,
+                &mut *check_before_compiling,
+            )?;
+            (engines.remember(engine_digest, &module), from_cache)
+        }
+    };
+    let app_digest = ComponentSha::of(&split.app_component);
+    let (component, app_cached): (Component, bool) = compile_cached(
+        engine,
+        cache,
+        &split.app_component,
+        &app_digest,
+        check_before_compiling,
+    )?;
     Ok((
-        CompiledApp {
-            component,
-            engine: Some(engine_module),
+        Halves {
+            app: CompiledApp {
+                component,
+                engine: Some(engine_module),
+            },
+            record: [*engine_digest.as_bytes(), *app_digest.as_bytes()].concat(),
         },
         engine_cached && app_cached,
     ))

@@ -83,6 +83,15 @@ pub fn split(component: &[u8]) -> Option<Split<'static>> {
 
 /// [`split`] around one of `engines`.
 pub(crate) fn split_among<'e>(component: &[u8], engines: &'e [KnownEngine]) -> Option<Split<'e>> {
+    // The bytes are the app's. The parser and the re-encoder answer bad
+    // input with errors; should either panic on an input nobody foresaw,
+    // the component is loaded whole rather than the load failing.
+    std::panic::catch_unwind(|| split_unguarded(component, engines))
+        .ok()
+        .flatten()
+}
+
+fn split_unguarded<'e>(component: &[u8], engines: &'e [KnownEngine]) -> Option<Split<'e>> {
     let plan = Plan::of(component, engines)?;
     let engine_bytes = &component[plan.engine_range.clone()];
     let parts = EngineParts::of(engine_bytes)?;
@@ -826,6 +835,17 @@ pub(crate) mod tests {
         let whole = component(ENGINE);
         for len in (0..whole.len()).step_by(7) {
             let _ = split_among(&whole[..len], &engines);
+        }
+        // Any byte changed: split or not, never a panic, and what is split
+        // is still two valid halves or fails wasmtime's validation cleanly.
+        for at in 0..whole.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut changed = whole.clone();
+                changed[at] ^= flip;
+                if let Some(split) = split_among(&changed, &engines) {
+                    let _ = wasmparser::Validator::new().validate_all(&split.app_component);
+                }
+            }
         }
         // The engine instantiated twice.
         let twice = wat::parse_str(format!(
