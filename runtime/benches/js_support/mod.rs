@@ -31,6 +31,9 @@
 //! For experiments and profiles: `KILN_JS_FLOOR_ONLY=1` runs the floor alone
 //! (`KILN_JS_INSTANTIATE_ONLY=1`: instantiate and drop, no call),
 //! `KILN_JS_KILN_ONLY=1` Kiln's side alone;
+//! `KILN_JS_SHARE_ENGINES=0` compiles Kiln's side whole instead of split
+//! around the shared engine (`kiln_runtime::shared_engine`; the floor is
+//! always the whole component, so Kiln / floor is what the split costs);
 //! `KILN_JS_PERF_MAP=1` gives the floor an engine that writes a perf map
 //! (`perf record` then names the guest's functions);
 //! `KILN_JS_FLOOR_KEEP_RESIDENT=<bytes>` tries another slot-reset window on
@@ -189,6 +192,9 @@ pub fn run(bench: JsBench) {
             cache: CacheMode::User,
             allocation: InstanceAllocation::default(),
             fuel,
+            // `KILN_JS_SHARE_ENGINES=0`: the component compiled whole, as
+            // before the shared engine (`kiln_runtime::shared_engine`).
+            share_engines: std::env::var("KILN_JS_SHARE_ENGINES").as_deref() != Ok("0"),
             ..RuntimeOptions::default()
         },
     )
