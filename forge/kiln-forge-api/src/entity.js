@@ -598,6 +598,9 @@ function plan(entity, state) {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw invalidQuery(`limit is 1-${MAX_LIMIT}, not ${String(limit)}`);
   }
+  // Checked here rather than in query(options), so an unknown field rejects
+  // getMany() as Forge's server refuses the request, not query() itself.
+  const fields = metadataFields(state.options, 'entity().query()');
   const filters = state.filters ?? [];
   if (new Set(filters.map((f) => f.join)).size > 1) {
     throw invalidQuery('a query takes andFilter or orFilter conditions, not both');
@@ -663,7 +666,7 @@ function plan(entity, state) {
         throw invalidQuery('where takes a WhereConditions condition');
     }
   }
-  return { index, order, prefix, scan: prefix + bounds.narrow, bounds, limit, filters };
+  return { index, order, prefix, scan: prefix + bounds.narrow, bounds, limit, filters, fields };
 }
 
 /** Where an entry's (ascending) range body lies: -1 before the range, 0 in it, 1 past it. */
@@ -693,7 +696,7 @@ export function passesFilters(filters, value) {
  * (if storage changed in between, that page is read again the slow way).
  */
 function runQuery(entity, state) {
-  const { order, prefix, scan, bounds, limit, filters } = plan(entity, state);
+  const { order, prefix, scan, bounds, limit, filters, fields } = plan(entity, state);
   const terminator = TERMINATOR[order];
   const results = [];
 
@@ -716,7 +719,9 @@ function runQuery(entity, state) {
       // The hint holds only if the item, as stored now, yields this entry.
       if (!entriesOf(entity, key, value, false).includes(entry.key)) continue;
       if (!passesFilters(filters, value)) continue;
-      results.push({ key, value });
+      // The metadata is the item's (its entry was just read), not the index
+      // entry's: an index entry is rewritten only when its attributes change.
+      results.push({ key, value, ...metadataOf(item, fields) });
       if (results.length === limit) return { stop: false, used: i + 1 };
     }
     return { stop: false, used: entries.length };
@@ -776,8 +781,13 @@ export function entity(name) {
       checkKey(entity, key);
       write(entity, key, undefined, undefined);
     },
-    query() {
-      return new EntityQuery(name, {});
+    /**
+     * @forge/kvs 1.6: `query({ metadataFields })`, as its `entity().query`
+     * takes them (there is no builder method); each result then carries the
+     * fields asked for, as `get` with options does.
+     */
+    query(options) {
+      return new EntityQuery(name, { options });
     },
   });
 }
