@@ -370,47 +370,34 @@ pub trait Artifact: Sized {
     ) -> wasmtime::Result<Self>;
 }
 
-impl Artifact for Component {
-    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
-        Component::serialize(self)
-    }
-    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
-        // SAFETY: the caller's (this trait's contract).
-        unsafe { Component::deserialize(engine, bytes) }
-    }
-    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
-        // SAFETY: the caller's (this trait's contract).
-        unsafe { Component::deserialize_file(engine, path) }
-    }
-    unsafe fn deserialize_raw(
-        engine: &Engine,
-        memory: std::ptr::NonNull<[u8]>,
-    ) -> wasmtime::Result<Self> {
-        // SAFETY: the caller's (this trait's contract).
-        unsafe { Component::deserialize_raw(engine, memory) }
-    }
+/// The same wasmtime functions exist on both kinds of artifact.
+macro_rules! artifact {
+    ($kind:ty) => {
+        impl Artifact for $kind {
+            fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+                <$kind>::serialize(self)
+            }
+            unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
+                // SAFETY: the caller's (this trait's contract).
+                unsafe { <$kind>::deserialize(engine, bytes) }
+            }
+            unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+                // SAFETY: the caller's (this trait's contract).
+                unsafe { <$kind>::deserialize_file(engine, path) }
+            }
+            unsafe fn deserialize_raw(
+                engine: &Engine,
+                memory: std::ptr::NonNull<[u8]>,
+            ) -> wasmtime::Result<Self> {
+                // SAFETY: the caller's (this trait's contract).
+                unsafe { <$kind>::deserialize_raw(engine, memory) }
+            }
+        }
+    };
 }
 
-impl Artifact for Module {
-    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
-        Module::serialize(self)
-    }
-    unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Self> {
-        // SAFETY: the caller's (this trait's contract).
-        unsafe { Module::deserialize(engine, bytes) }
-    }
-    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
-        // SAFETY: the caller's (this trait's contract).
-        unsafe { Module::deserialize_file(engine, path) }
-    }
-    unsafe fn deserialize_raw(
-        engine: &Engine,
-        memory: std::ptr::NonNull<[u8]>,
-    ) -> wasmtime::Result<Self> {
-        // SAFETY: the caller's (this trait's contract).
-        unsafe { Module::deserialize_raw(engine, memory) }
-    }
-}
+artifact!(Component);
+artifact!(Module);
 
 /// How a cache error of a private file reads.
 fn entry_error(error: PrivateFileError) -> CacheError {

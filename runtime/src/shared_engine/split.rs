@@ -474,18 +474,11 @@ impl<'a> EngineParts<'a> {
         let mut roundtrip = RoundtripReencoder;
         let mut ty = ModuleType::new();
         for func in &self.types {
-            let params: Vec<_> = func
-                .params()
-                .iter()
-                .map(|p| roundtrip.val_type(*p))
-                .collect::<Result<_, _>>()
-                .ok()?;
-            let results: Vec<_> = func
-                .results()
-                .iter()
-                .map(|r| roundtrip.val_type(*r))
-                .collect::<Result<_, _>>()
-                .ok()?;
+            let mut val_types = |types: &[wasmparser::ValType]| -> Option<Vec<_>> {
+                types.iter().map(|t| roundtrip.val_type(*t).ok()).collect()
+            };
+            let params = val_types(func.params())?;
+            let results = val_types(func.results())?;
             ty.ty().function(params, results);
         }
         for import in &self.imports {
