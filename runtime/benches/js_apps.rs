@@ -13,8 +13,9 @@
 //! (the process's VmRSS and VmHWM after loading every app; the parent's
 //! runtime is not in it) and the parent prints the cache's bytes
 //! (`JS_APPS_CACHE way=… artifacts=… apparent_mib=… allocated_mib=…
-//! largest_entry_mib=… smallest_entry_mib=…`: with the shared engine the
-//! largest is the engine, the smallest an app's part).
+//! largest_entry_mib=… (allocated …) smallest_entry_mib=… (allocated …)`:
+//! with the shared engine the largest is the engine, the smallest an app's
+//! part; entries are stored sparse, so allocated is what the disk holds).
 
 mod support;
 
@@ -137,19 +138,21 @@ fn print_cache(way: &str, dir: &Path) {
             allocated += meta.blocks() * 512;
             // Artifacts only: a split's record is a few digests.
             if entry.path().extension().is_some_and(|ext| ext == "cwasm") {
-                sizes.push(meta.len());
+                sizes.push((meta.len(), meta.blocks() * 512));
             }
         }
     }
     sizes.sort_unstable();
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     println!(
-        "JS_APPS_CACHE way={way} artifacts={} apparent_mib={:.1} allocated_mib={:.1} largest_entry_mib={:.1} smallest_entry_mib={:.1}",
+        "JS_APPS_CACHE way={way} artifacts={} apparent_mib={:.1} allocated_mib={:.1} largest_entry_mib={:.1} (allocated {:.1}) smallest_entry_mib={:.1} (allocated {:.1})",
         sizes.len(),
         mib(apparent),
         mib(allocated),
-        mib(sizes.last().copied().unwrap_or(0)),
-        mib(sizes.first().copied().unwrap_or(0)),
+        mib(sizes.last().map_or(0, |s| s.0)),
+        mib(sizes.last().map_or(0, |s| s.1)),
+        mib(sizes.first().map_or(0, |s| s.0)),
+        mib(sizes.first().map_or(0, |s| s.1)),
     );
 }
 
