@@ -9,7 +9,7 @@
 //! | `POST /v1/installations/uninstall` `{app, site?, environment?}` | uninstall (app storage is kept) |
 //! | `POST /v1/installations/pause` / `…/resume` | pause: events wait, web triggers answer 503 |
 //! | `POST /v1/webtriggers` `{app, key, site?, environment?}` | issue a new URL (the old one stops) |
-//! | `GET /v1/dead-letters` | events whose retries are used up |
+//! | `GET /v1/dead-letters` | events whose retries are used up (or a cancelled job's that failed), each with its `job` id and `queue` (null outside an async-events job) |
 //! | `GET /v1/webhooks` | each 3LO site's dynamic webhooks: ids, events, expiry, state, last error |
 //! | `POST /v1/clock` `{advanceMs}` | move a `--manual-clock` (tests) |
 
@@ -301,6 +301,10 @@ async fn dead_letters(State(shared): State<Arc<Shared>>) -> Response {
                         "module": d.module_key.as_str(),
                         "attempts": d.attempts,
                         "lastError": d.last_error,
+                        // Which `Queue.push` the event came from, so an operator can match
+                        // it to the job id the app logged or its `getStats()` failure.
+                        "job": d.job.as_ref().map(|j| j.id.as_str()),
+                        "queue": d.job.as_ref().map(|j| j.queue.as_str()),
                     })
                 })
                 .collect();

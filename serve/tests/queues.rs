@@ -131,3 +131,42 @@ fn a_delayed_event_waits_for_its_time_on_the_servers_clock_and_survives_a_restar
         queued_comments(&serve, "KILN-4").len() == 2
     });
 }
+
+/// The dead letters `GET /v1/dead-letters` lists.
+fn dead_letters(serve: &Serve) -> Vec<Value> {
+    let mut listed: Value = client()
+        .get(format!("{}/v1/dead-letters", serve.admin_url()))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    match listed["deadLetters"].take() {
+        Value::Array(all) => all,
+        other => panic!("no dead-letter list: {other}"),
+    }
+}
+
+#[test]
+fn a_dead_letter_names_the_job_and_queue_it_was_pushed_in() {
+    let serve = Serve::start("");
+    // Asks for more retries than its 5 attempts allow (1 s apart): dead after the fifth.
+    let job = fan_out(
+        &serve,
+        json!({"issue": "KILN-5", "count": 1, "retry_until": 9}),
+    );
+    wait_for("the job's failure", || {
+        job_stats(&serve, &job) == json!({"success": 0, "inProgress": 0, "failed": 1})
+    });
+    let dead = dead_letters(&serve);
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(
+        (&dead[0]["job"], &dead[0]["queue"], &dead[0]["module"]),
+        (&json!(job), &json!("comments"), &json!("comment-consumer")),
+        "{dead:?}"
+    );
+    assert_eq!(dead[0]["attempts"], json!(5), "{dead:?}");
+    assert!(queued_comments(&serve, "KILN-5").is_empty());
+}

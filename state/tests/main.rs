@@ -8,6 +8,7 @@
 mod support;
 
 mod backends_agree;
+mod dead_letter_jobs;
 mod key_rotation;
 mod no_secret_in_logs;
 mod postgres_database;

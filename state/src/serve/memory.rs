@@ -777,6 +777,7 @@ impl ServeBackend for MemoryServeBackend {
                 attempts: e.attempts,
                 last_error: e.last_error.clone(),
                 enqueued_at: UnixMillis(e.enqueued_at),
+                job: e.job.clone(),
             })
             .collect())
     }

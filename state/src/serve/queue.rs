@@ -215,7 +215,7 @@ pub enum LeaseRenewal {
     LeaseLost,
 }
 
-/// An event whose retries are exhausted.
+/// An event that failed for good: its retries are exhausted, or its job was cancelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
     pub event: EventId,
@@ -224,6 +224,10 @@ pub struct DeadLetter {
     pub attempts: u32,
     pub last_error: String,
     pub enqueued_at: UnixMillis,
+    /// The push it was part of (`None`: not part of a job, such as a webhook's event). Kept
+    /// on the event since the push, so an operator can tell which of an app's jobs failed,
+    /// and which failure a consumer's `getStats()` is counting.
+    pub job: Option<JobKey>,
 }
 
 /// `text` cut to [`super::types::MAX_ERROR_BYTES`] at a character boundary.

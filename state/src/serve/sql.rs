@@ -347,8 +347,10 @@ pub(crate) const FAIL_EVENT: &str = "UPDATE event_queue SET \
      retry_reason = $4, retry_data = $5 \
      WHERE id = $6 AND state = 1 AND attempts = $7 RETURNING state";
 
+/// With the job each was pushed in (`job_queue`, `job_id`; both NULL outside a job).
 pub(crate) const DEAD_LETTERS: &str = "SELECT q.id, i.app_id, i.site, i.environment, \
-     q.module_key, q.attempts, q.last_error, q.enqueued_at FROM event_queue q \
+     q.module_key, q.attempts, q.last_error, q.enqueued_at, q.job_queue, q.job_id \
+     FROM event_queue q \
      JOIN installations i ON i.id = q.installation_id WHERE q.state = 2 ORDER BY q.id LIMIT $1";
 
 pub(crate) const DISCARD_DEAD: &str = "DELETE FROM event_queue WHERE id = $1 AND state = 2 \

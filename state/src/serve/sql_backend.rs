@@ -131,6 +131,8 @@ type DeadRow = (
     i64,
     Option<String>,
     i64,
+    Option<String>,
+    Option<String>,
 );
 
 pub(super) fn record_from_row(row: RegistryRow) -> Result<InstallRecord, ServeError> {
@@ -276,7 +278,7 @@ fn hold_columns(hold: Option<&Hold>) -> (&'static str, &str) {
 }
 
 fn dead_from_row(row: DeadRow) -> Result<DeadLetter, ServeError> {
-    let (id, app, site, env, module, attempts, error, enqueued_at) = row;
+    let (id, app, site, env, module, attempts, error, enqueued_at, job_queue, job_id) = row;
     Ok(DeadLetter {
         event: EventId(id),
         installation: installation_from(app, site, env)?,
@@ -284,6 +286,7 @@ fn dead_from_row(row: DeadRow) -> Result<DeadLetter, ServeError> {
         attempts: attempts_from(attempts)?,
         last_error: error.unwrap_or_default(),
         enqueued_at: UnixMillis(enqueued_at),
+        job: job_from(job_queue, job_id)?,
     })
 }
 
