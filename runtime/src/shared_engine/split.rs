@@ -170,6 +170,32 @@ impl<'e> Plan<'e> {
                 } => skip = unchecked_range.len(),
                 // Our module type becomes core type 0: no other may exist.
                 Payload::CoreTypeSection(_) => return None,
+                // Core modules that come from anywhere but a module section
+                // (an import, an alias) would take places in the module
+                // index space this plan does not count: not split.
+                Payload::ComponentImportSection(reader) => {
+                    for import in reader {
+                        if matches!(import.ok()?.ty, wasmparser::ComponentTypeRef::Module(_)) {
+                            return None;
+                        }
+                    }
+                }
+                Payload::ComponentAliasSection(reader) => {
+                    for alias in reader {
+                        let module = match alias.ok()? {
+                            wasmparser::ComponentAlias::InstanceExport { kind, .. } => {
+                                kind == wasmparser::ComponentExternalKind::Module
+                            }
+                            wasmparser::ComponentAlias::Outer { kind, .. } => {
+                                kind == wasmparser::ComponentOuterAliasKind::CoreModule
+                            }
+                            wasmparser::ComponentAlias::CoreInstanceExport { .. } => false,
+                        };
+                        if module {
+                            return None;
+                        }
+                    }
+                }
                 Payload::InstanceSection(reader) => {
                     for instance in reader {
                         if let wasmparser::Instance::Instantiate { module_index, .. } =
@@ -852,6 +878,21 @@ pub(crate) mod tests {
         ))
         .unwrap();
         assert!(split_among(&twice, &engines).is_none());
+        // A core module imported before the engine: the module indices the
+        // plan counts would be off by one.
+        let imported_module = wat::parse_str(format!(
+            r#"(component
+                (import "other" (core module $m))
+                (core module $helper
+                    (func (export "seven") (result i32) i32.const 7)
+                    (global (export "g") i64 (i64.const 5)))
+                (core module $engine {ENGINE})
+                (core instance $h (instantiate $helper))
+                (core instance (instantiate $engine (with "helper" (instance $h))))
+            )"#
+        ))
+        .unwrap();
+        assert!(split_among(&imported_module, &engines).is_none());
         // A start function, or a global initialised from an import.
         let started = format!("{ENGINE} (func $s) (start $s)");
         assert!(split_among(&component(&started), &[known(&started)]).is_none());
