@@ -98,6 +98,12 @@ fn inspect_lists_forge_ui_modules_as_not_served() {
         !imports.iter().any(|i| i.starts_with("wasi:http")),
         "{imports:?}"
     );
+    // Its code is the vetted engine, which every JS app shares.
+    let engine = report["component"]["engine"].as_str().unwrap_or_default();
+    assert!(
+        engine.starts_with("StarlingMonkey") && engine.contains("kiln:app@0.4.0"),
+        "{engine:?}"
+    );
 }
 
 /// The end-to-end run: `runtime build` builds the example with Kiln's JS

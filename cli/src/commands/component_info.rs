@@ -9,6 +9,10 @@ use wasmparser::{Parser, Payload};
 pub struct ComponentInfo {
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+    /// The vetted language engine its code is, if any (a JavaScript app's
+    /// StarlingMonkey): admitted beyond the code-shape limits and compiled
+    /// once for every app built on it.
+    pub engine: Option<&'static str>,
 }
 
 /// Why the bytes could not be read as a component.
@@ -34,6 +38,14 @@ pub fn read(wasm: &[u8]) -> Result<ComponentInfo, ReadError> {
             Payload::ComponentExportSection(reader) if depth == 0 => {
                 for export in reader {
                     info.exports.push(export?.name.name.to_owned());
+                }
+            }
+            // A core module of the component itself (not of a nested one).
+            Payload::CodeSectionStart { count, range, .. } if depth == 1 => {
+                if let Some(engine) = wasm.get(range).and_then(|code| {
+                    kiln_runtime::sandbox::known_engines::known_engine(code, count)
+                }) {
+                    info.engine = Some(engine.name);
                 }
             }
             _ => {}

@@ -107,6 +107,9 @@ pub struct ComponentSummary {
     pub world: Option<String>,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+    /// The vetted engine the component's code is (a JavaScript app's
+    /// StarlingMonkey), compiled once and shared by every app built on it.
+    pub engine: Option<&'static str>,
 }
 
 /// A module Kiln loads but does not serve, and why.
@@ -261,6 +264,7 @@ pub fn inspect(
             world,
             imports: info.imports,
             exports: info.exports,
+            engine: info.engine,
         },
         functions: manifest
             .modules
@@ -374,6 +378,12 @@ pub fn render_text(i: &Inspection) -> String {
             .as_deref()
             .unwrap_or("none this runtime implements (it would be refused at load)")
     );
+    if let Some(engine) = i.component.engine {
+        let _ = writeln!(
+            out,
+            "engine     {engine}: vetted code, compiled once and shared by every JS app"
+        );
+    }
     let _ = writeln!(out, "imports    {}", list_or_none(&i.component.imports));
     let _ = writeln!(out, "exports    {}", list_or_none(&i.component.exports));
     let _ = writeln!(out, "functions");
@@ -540,6 +550,7 @@ mod tests {
         let info = component_info::ComponentInfo {
             imports: imports.iter().map(|i| String::from(*i)).collect(),
             exports: vec![String::from(world.handler_export())],
+            engine: None,
         };
         inspect(
             &manifest,
