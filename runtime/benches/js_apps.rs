@@ -1,7 +1,7 @@
 //! Many JavaScript apps in one runtime: the shared engine
 //! (`kiln_runtime::shared_engine`) against each app compiled whole.
 //!
-//! `KILN_JS_COMPONENT=<component.wasm> [KILN_JS_APPS=4] cargo bench -p kiln-runtime --bench js_apps`
+//! `KILN_JS_COMPONENT=<component.wasm> [KILN_JS_APPS=4] [KILN_JS_APPS_WAYS=split|whole|split,whole] cargo bench -p kiln-runtime --bench js_apps`
 //!
 //! The apps are the component given, each with a custom section naming its
 //! index appended: other bytes, as another app or another build is, with
@@ -49,7 +49,13 @@ fn main() {
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     eprintln!("JS_APPS {apps} apps, load average {}", load.trim());
-    for way in ["split", "whole"] {
+    // `KILN_JS_APPS_WAYS=split`: the shared engine only (many apps compiled
+    // whole take ≈ 12 s of CPU each).
+    let ways = std::env::var("KILN_JS_APPS_WAYS").unwrap_or_else(|_| "split,whole".into());
+    for way in ways
+        .split(',')
+        .filter(|way| ["split", "whole"].contains(way))
+    {
         let cache = tempfile::tempdir().expect("cache dir");
         for phase in ["cold", "cached"] {
             let status = Command::new(std::env::current_exe().expect("this benchmark"))

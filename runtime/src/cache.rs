@@ -27,9 +27,10 @@
 //!   buffer wasmtime copies.
 //!
 //! Why BLAKE3 for the checksum (it was SHA-256 until entry format 2): the
-//! check runs on every cached load, over the whole artifact (43 MB for the
-//! JavaScript engine), and SHA-256 of that was the largest user-space cost of a
-//! cached `runtime run` (≈ 28 ms of CPU even with the CPU's SHA
+//! check runs on every cached load, over the whole artifact (29 MB for the
+//! shared JavaScript engine, 8 MB more for each JS app; 43 MB per JS app
+//! before the engine was shared), and SHA-256 of that was the largest
+//! user-space cost of a cached `runtime run` (≈ 28 ms of CPU even with the CPU's SHA
 //! instructions; BLAKE3's SIMD lanes take a third of that). Nothing is
 //! given up: BLAKE3 is a cryptographic hash with a 256-bit output and the
 //! same security claims as SHA-256 for what the check needs (a changed
