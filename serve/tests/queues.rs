@@ -134,19 +134,7 @@ fn a_delayed_event_waits_for_its_time_on_the_servers_clock_and_survives_a_restar
 
 /// The dead letters `GET /v1/dead-letters` lists.
 fn dead_letters(serve: &Serve) -> Vec<Value> {
-    let mut listed: Value = client()
-        .get(format!("{}/v1/dead-letters", serve.admin_url()))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
-    match listed["deadLetters"].take() {
-        Value::Array(all) => all,
-        other => panic!("no dead-letter list: {other}"),
-    }
+    admin_list(serve, "/v1/dead-letters", "deadLetters")
 }
 
 #[test]

@@ -412,8 +412,13 @@ pub fn wait_up_to(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
 
 /// The installations `GET /v1/installations` lists.
 pub fn installations(serve: &Serve) -> Vec<Value> {
+    admin_list(serve, "/v1/installations", "installations")
+}
+
+/// The array in field `field` of the admin API's answer to `GET path`.
+pub fn admin_list(serve: &Serve, path: &str, field: &str) -> Vec<Value> {
     let mut listed: Value = client()
-        .get(format!("{}/v1/installations", serve.admin_url()))
+        .get(format!("{}{path}", serve.admin_url()))
         .bearer_auth(ADMIN_TOKEN)
         .send()
         .unwrap()
@@ -421,9 +426,9 @@ pub fn installations(serve: &Serve) -> Vec<Value> {
         .unwrap()
         .json()
         .unwrap();
-    match listed["installations"].take() {
+    match listed[field].take() {
         Value::Array(all) => all,
-        other => panic!("no installations list: {other}"),
+        other => panic!("no {field} list at {path}: {other}"),
     }
 }
 
