@@ -24,6 +24,7 @@ pub mod consent;
 pub mod credentials;
 pub mod egress;
 pub mod engine;
+pub mod engine_host;
 pub mod events;
 pub mod guest_env;
 /// Guest text made safe to print (its own crate, shared with the guest build).
@@ -41,6 +42,7 @@ pub mod site;
 pub mod storage;
 
 pub use credentials::{Credential, Credentials, SiteCredentials};
+pub use engine_host::{EngineHost, EngineSettings};
 pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource};
 pub use jira::audit::{AuditRecord, AuditSink, FileAudit, MemoryAudit, NoAudit};
 pub use jira::client::{HttpLimits, JiraClient};

@@ -1,5 +1,7 @@
-//! The runtime: one engine, one linker and one Jira client, shared by every
-//! app it loads. Loading an app compiles and checks its component once (or
+//! The runtime: one Jira client and the options of one site, on an engine
+//! host ([`crate::engine_host`]: the engine, its pool, the linkers and the
+//! compiled code) shared by every app it loads, and by the runtimes of other
+//! sites that are given the same host. Loading an app compiles and checks its component once (or
 //! loads the artifact compiled last time, see [`crate::cache`]) and prepares an
 //! `InstancePre` with its exports resolved; each invocation then gets a fresh
 //! Store and instance from it (see [`crate::invoke`]).
@@ -9,15 +11,16 @@ use std::sync::Arc;
 use kiln_manifest::{EgressAllowlist, Manifest};
 use tokio::sync::Semaphore;
 use wasmtime::Engine;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::Component;
 
-use crate::bindings::{self, AppPre, WorldVersion};
+use crate::bindings::{AppPre, WorldVersion};
 pub use crate::cache::CacheMode;
-use crate::cache::{ArtifactCache, ArtifactMemory, open_or_log};
-use crate::compiled::{CompiledApp, CompiledComponents, HashedComponent};
+use crate::cache::{ArtifactCache, ArtifactMemory};
+use crate::compiled::{CompiledApp, HashedComponent};
 use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
-use crate::engine::{AllocatorInUse, EpochTicker, FuelMetering, InstanceAllocation, new_engine};
+use crate::engine::{AllocatorInUse, FuelMetering, InstanceAllocation};
+use crate::engine_host::{EngineHost, EngineSettings};
 use crate::guest_text::{GuestText, MAX_GUEST_ERROR_BYTES, cap_owned};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
@@ -27,7 +30,7 @@ use crate::sandbox::compile_deadline::{CompileBudget, compile_within};
 use crate::sandbox::component_check::{ComponentError, check_format, check_world};
 use crate::sandbox::import_precheck::check_imports_before_compiling;
 use crate::sandbox::state::InvocationState;
-use crate::shared_engine::{SharedEngines, compile_app, shared_engines, split::ENGINE_IMPORT};
+use crate::shared_engine::{compile_app, split::ENGINE_IMPORT};
 use crate::storage::StorageHost;
 
 /// Options of a [`Runtime`].
@@ -110,26 +113,12 @@ pub fn in_memory_storage() -> Option<StorageHost> {
     )))
 }
 
-/// Kiln's host.
+/// Kiln's host for one site: its Jira client and options, on an
+/// [`EngineHost`] it may share with the runtimes of other sites.
 pub struct Runtime {
-    engine: Engine,
-    allocator: AllocatorInUse,
-    linker: Linker<InvocationState>,
-    /// `linker` plus `wasi:http`, for apps that declare egress backends.
-    http_linker: Linker<InvocationState>,
+    host: Arc<EngineHost>,
     client: Arc<JiraClient>,
-    cache: Option<ArtifactCache>,
-    /// Components already compiled by this runtime's engine, shared by every
-    /// app loaded from the same bytes.
-    compiled: Arc<CompiledComponents>,
-    /// JavaScript engines compiled once for every app built on them
-    /// ([`crate::shared_engine`]).
-    engines: Arc<SharedEngines>,
-    /// One permit per pool slot: an invocation waits here for a slot rather
-    /// than failing to instantiate when the pool is full.
-    slots: Option<Arc<Semaphore>>,
     options: RuntimeOptions,
-    _ticker: EpochTicker,
 }
 
 /// Why the runtime could not start.
@@ -137,6 +126,10 @@ pub struct Runtime {
 pub enum RuntimeError {
     #[error("cannot configure the WebAssembly engine: {0}")]
     Engine(String),
+    /// A runtime was given a shared [`EngineHost`] built with another
+    /// engine setting than its options ask for (this one, by name).
+    #[error("the shared engine was built with another `{0}` than this runtime's options ask for")]
+    HostMismatch(&'static str),
 }
 
 /// Why an app could not be loaded. Every case is bad input, reported before
@@ -166,84 +159,46 @@ impl LoadError {
 }
 
 impl Runtime {
+    /// A runtime with an engine host of its own.
     pub fn new(client: JiraClient, options: RuntimeOptions) -> Result<Self, RuntimeError> {
-        let max_memory_bytes =
-            usize::try_from(u64::from(options.operator.max_memory_mib) * 1024 * 1024)
-                .unwrap_or(usize::MAX);
-        let (engine, allocator) = new_engine(
-            &options.allocation,
-            max_memory_bytes,
-            options.fuel,
-            options.artifact_memory,
-        )
-        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        let slots = match allocator {
-            AllocatorInUse::Pooling { slots } => Some(Arc::new(Semaphore::new(slots as usize))),
-            AllocatorInUse::OnDemand => None,
-        };
-        let mut linker = Linker::new(&engine);
-        // WASI 0.2 is linked whole, but the context each Store gets
-        // (`sandbox::wasi`) denies filesystem, env, args, sockets and lookups.
-        // wasi:http is never linked.
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        // Every world's imports: their interface names carry the version, so
-        // a 0.1.0 component links against 0.1.0, a 0.2.0 one against 0.2.0…
-        bindings::v0_1::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
-            &mut linker,
-            |state| state,
-        )
-        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        bindings::v0_2::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
-            &mut linker,
-            |state| state,
-        )
-        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        bindings::v0_3::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
-            &mut linker,
-            |state| state,
-        )
-        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        bindings::v0_4::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
-            &mut linker,
-            |state| state,
-        )
-        .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        // wasi:http only for apps that declare a backend; every request it
-        // makes goes through crate::egress.
-        let mut http_linker = linker.clone();
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut http_linker)
-            .map_err(|e| RuntimeError::Engine(e.to_string()))?;
-        let ticker = EpochTicker::start(&engine);
+        let host = EngineHost::new(EngineSettings::of(&options))?;
+        Self::on_host(host, client, options)
+    }
+
+    /// A runtime on `host`, shared with other runtimes (other sites'):
+    /// refused if `options` ask for another engine than `host` has
+    /// ([`EngineHost`] says what is shared and why that is safe).
+    pub fn on_host(
+        host: Arc<EngineHost>,
+        client: JiraClient,
+        options: RuntimeOptions,
+    ) -> Result<Self, RuntimeError> {
+        host.check(&options)?;
         Ok(Self {
-            engine,
-            allocator,
-            linker,
-            http_linker,
+            host,
             client: Arc::new(client),
-            cache: open_or_log(&options.cache)
-                .map(|cache| cache.with_memory(options.artifact_memory)),
-            compiled: Arc::default(),
-            engines: Arc::new(shared_engines()),
-            slots,
             options,
-            _ticker: ticker,
         })
     }
 
+    /// The engine host this runtime runs on.
+    pub fn host(&self) -> &Arc<EngineHost> {
+        &self.host
+    }
+
     pub fn engine(&self) -> &Engine {
-        &self.engine
+        self.host.engine()
     }
 
     /// The instance allocator in use (the pool, or on-demand after a
     /// fallback).
     pub fn allocator(&self) -> AllocatorInUse {
-        self.allocator
+        self.host.allocator()
     }
 
     /// The artifact cache in use, if any.
     pub fn cache(&self) -> Option<&ArtifactCache> {
-        self.cache.as_ref()
+        self.host.cache()
     }
 
     /// The Jira client (site and credentials) invocations use.
@@ -274,7 +229,7 @@ impl Runtime {
         // manifest's backends decide whether wasi:http may be imported at all.
         let allowlist = manifest.egress_allowlist();
         check_imports_before_compiling(&wasm, !allowlist.is_empty())?;
-        if let Some(component) = self.compiled.get(&digest) {
+        if let Some(component) = self.host.compiled.get(&digest) {
             // The same bytes passed the code-shape check when first compiled.
             tracing::debug!(
                 app = %GuestText(&manifest.app.id),
@@ -284,9 +239,12 @@ impl Runtime {
             app.from_cache = true;
             return Ok(app);
         }
-        let engine = self.engine.clone();
-        let cache = self.cache.clone();
-        let engines = self.options.share_engines.then(|| self.engines.clone());
+        let engine = self.host.engine.clone();
+        let cache = self.host.cache.clone();
+        let engines = self
+            .options
+            .share_engines
+            .then(|| self.host.engines.clone());
         let budget = CompileBudget {
             cpu: self.options.operator.max_compile_time,
             wall: self.options.operator.max_compile_wall_time,
@@ -316,7 +274,7 @@ impl Runtime {
             "{}",
             if from_cache { "component loaded from the artifact cache" } else { "component compiled" }
         );
-        let component = self.compiled.remember(digest, &component);
+        let component = self.host.compiled.remember(digest, &component);
         let mut app = self.prepare_allowed(&component, manifest, allowlist)?;
         app.from_cache = from_cache;
         Ok(app)
@@ -363,11 +321,16 @@ impl Runtime {
     ) -> Result<LoadedApp, LoadError> {
         let component = &compiled.component;
         let egress = !allowlist.is_empty();
-        let world = check_world(&self.engine, component, egress, compiled.engine.is_some())?;
+        let world = check_world(
+            &self.host.engine,
+            component,
+            egress,
+            compiled.engine.is_some(),
+        )?;
         let linker = if egress {
-            &self.http_linker
+            &self.host.http_linker
         } else {
-            &self.linker
+            &self.host.linker
         };
         let instance_pre = match &compiled.engine {
             None => linker.instantiate_pre(component),
@@ -389,7 +352,7 @@ impl Runtime {
         // invocation read its variables from the state database.
         let reads_environment = component
             .component_type()
-            .imports(&self.engine)
+            .imports(&self.host.engine)
             .any(|(name, _)| name.starts_with("wasi:cli/environment@"));
         Ok(LoadedApp {
             pre,
@@ -416,8 +379,8 @@ impl Runtime {
             limits,
             client: self.client.clone(),
             audit: self.options.audit.clone(),
-            engine: self.engine.clone(),
-            slots: self.slots.clone(),
+            engine: self.host.engine.clone(),
+            slots: self.host.slots.clone(),
             counts_fuel: self.options.fuel.counts(),
             from_cache: false,
         })

@@ -19,9 +19,9 @@ use http::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use kiln_runtime::RuntimeOptions;
 use kiln_runtime::engine::FuelMetering;
 use kiln_runtime::storage::StorageHost;
+use kiln_runtime::{EngineHost, EngineSettings, RuntimeOptions};
 use kiln_state::serve::UnixMillis;
 use kiln_state::{AppStorage, ServeLimits, ServeState, StateLocation, StorageLimits};
 use secrecy::{ExposeSecret, SecretString};
@@ -140,10 +140,18 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         || apps
             .iter()
             .any(|a| !configured_apps.contains(a.manifest.app.id.as_str()));
+    // One engine, pool and compiled copy of each app for every site (`runtime_options`
+    // asks every site for these settings).
+    let engine_host = EngineHost::new(EngineSettings {
+        fuel,
+        ..EngineSettings::default()
+    })
+    .map_err(|e| StartError::Site(e.to_string()))?;
     let mut site_hosts: Vec<SiteHost> = Vec::new();
     if needs_simulator {
         site_hosts.push(
             sites::embedded_simulator(
+                &engine_host,
                 runtime_options(SIMULATOR_SITE),
                 config.simulator.webhook_secret_file.as_deref(),
             )
@@ -153,6 +161,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     for entry in &config.sites {
         site_hosts.push(sites::configured(
             entry,
+            &engine_host,
             runtime_options(sites::site_key(entry)),
         )?);
     }

@@ -1,6 +1,8 @@
 //! Building the sites a server talks to: the embedded simulator (offline, the default) and
 //! the real sites `kiln.toml` names, each with its own runtime and Jira client, so one
-//! site's credentials can never be attached to another site's requests.
+//! site's credentials can never be attached to another site's requests. The runtimes share
+//! one engine host (`kiln_runtime::engine_host`: the engine, its pool and the compiled apps),
+//! which names no site.
 
 use std::sync::Arc;
 
@@ -8,7 +10,8 @@ use kiln_runtime::consent::SiteIdentity;
 use kiln_runtime::oauth::{ClientCredentials, ClientCredentialsConfig, TokenSource, TokenStore};
 use kiln_runtime::site::ATLASSIAN_GATEWAY;
 use kiln_runtime::{
-    Credential, Credentials, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site, SiteCredentials,
+    Credential, Credentials, EngineHost, HttpLimits, JiraClient, Runtime, RuntimeOptions, Site,
+    SiteCredentials,
 };
 use kiln_sim::{SimConfig, Simulator};
 use kiln_state::serve::{GrantIdentity, SiteBinding};
@@ -32,6 +35,7 @@ const SIM_USER: &str = "admin@example.com";
 /// restart, and replicas sharing a database each saw their own storage for what serve state
 /// holds as one installation.
 pub async fn embedded_simulator(
+    host: &Arc<EngineHost>,
     mut options: RuntimeOptions,
     webhook_secret_file: Option<&std::path::Path>,
 ) -> Result<SiteHost, StartError> {
@@ -66,7 +70,8 @@ pub async fn embedded_simulator(
     .map_err(|e| StartError::Site(e.to_string()))?;
     let client = JiraClient::new(site, credentials, HttpLimits::default())
         .map_err(|e| StartError::Site(e.to_string()))?;
-    let runtime = Runtime::new(client, options).map_err(|e| StartError::Site(e.to_string()))?;
+    let runtime = Runtime::on_host(host.clone(), client, options)
+        .map_err(|e| StartError::Site(e.to_string()))?;
     let mut self_accounts = vec![account_id.clone()];
     if let Some(acting) = simulator.user(&app_client.acts_as)
         && acting.account_id != account_id
@@ -100,7 +105,11 @@ pub fn site_key(entry: &SiteEntry) -> &str {
     entry.url.trim_end_matches('/')
 }
 
-pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost, StartError> {
+pub fn configured(
+    entry: &SiteEntry,
+    host: &Arc<EngineHost>,
+    options: RuntimeOptions,
+) -> Result<SiteHost, StartError> {
     let site_error =
         |e: &dyn std::fmt::Display| StartError::Site(format!("site {:?}: {e}", entry.name));
     let (credentials, oauth_client_secret) = match (&entry.credentials, &entry.login) {
@@ -142,7 +151,8 @@ pub fn configured(entry: &SiteEntry, options: RuntimeOptions) -> Result<SiteHost
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
     let client = JiraClient::new(site, credentials, HttpLimits::default())
         .map_err(|e| StartError::Site(format!("site {:?}: {e}", entry.name)))?;
-    let runtime = Runtime::new(client, options).map_err(|e| StartError::Site(e.to_string()))?;
+    let runtime = Runtime::on_host(host.clone(), client, options)
+        .map_err(|e| StartError::Site(e.to_string()))?;
     let webhook_secret = match &entry.webhook_secret_file {
         Some(path) => Some(read_secret(path)?),
         None => None,

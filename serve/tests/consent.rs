@@ -23,13 +23,13 @@ use crate::support::{
 };
 
 /// `runtime sim` in its own process: the site `runtime serve` treats as a real Jira.
-struct Site {
+pub(crate) struct Site {
     child: Child,
-    info: Value,
+    pub(crate) info: Value,
 }
 
 impl Site {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let mut child = Command::new(runtime_binary())
             .args(["sim", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
@@ -46,11 +46,11 @@ impl Site {
         }
     }
 
-    fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         self.info["baseUrl"].as_str().unwrap()
     }
 
-    fn user(&self, email: &str) -> &Value {
+    pub(crate) fn user(&self, email: &str) -> &Value {
         self.info["users"]
             .as_array()
             .unwrap()
@@ -70,7 +70,7 @@ impl Site {
         )
     }
 
-    fn has_comment(&self, issue: &str, marker: &str) -> bool {
+    pub(crate) fn has_comment(&self, issue: &str, marker: &str) -> bool {
         self.comments(issue).iter().any(|c| c.contains(marker))
     }
 }
@@ -181,12 +181,17 @@ impl<'a> Host<'a> {
 
 /// A signed delivery of "a person created an issue" to the real site's webhook endpoint.
 fn deliver(serve: &Serve, delivery: &str, marker: &str) -> u16 {
+    deliver_to(serve, "real", delivery, marker)
+}
+
+/// [`deliver`] to the webhook endpoint of the configured site named `site`.
+pub(crate) fn deliver_to(serve: &Serve, site: &str, delivery: &str, marker: &str) -> u16 {
     let person = json!(format!("person-{delivery}"));
     let mut body = issue_created("KILN-1", marker, person.as_str().unwrap());
     body["issue"]["id"] = json!("10001");
     let bytes = serde_json::to_vec(&body).unwrap();
     client()
-        .post(format!("{}/webhooks/jira/real", serve.url()))
+        .post(format!("{}/webhooks/jira/{site}", serve.url()))
         .header("content-type", "application/json")
         .header("x-atlassian-webhook-identifier", delivery)
         .header("x-hub-signature", support::sign(&bytes))

@@ -4,6 +4,7 @@
 mod config_variables;
 mod consent;
 mod e2e;
+mod engine_host;
 mod forge_examples;
 mod queues;
 mod registration;

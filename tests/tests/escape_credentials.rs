@@ -191,6 +191,64 @@ async fn credentials_linear_memory_scan() {
     assert_probe_serves(&h, &app).await;
 }
 
+/// Two sites served from one engine host (`kiln_runtime::engine_host`), as
+/// `runtime serve` serves its sites: one compiled copy of the app, and one
+/// pool slot (a pool of one) that site A's invocation used right before site
+/// B's. B's instance does not find A's token in its memory, each site's
+/// request carries that site's own credential (each simulator accepts only
+/// its own token, and saw only its own request), and neither canary is in
+/// anything the other site's app got back.
+#[tokio::test]
+async fn credentials_two_sites_on_one_engine_host() {
+    let host = kiln_runtime::EngineHost::new(kiln_runtime::EngineSettings {
+        allocation: kiln_runtime::engine::InstanceAllocation::sequential(),
+        cache: kiln_runtime::runtime::CacheMode::Disabled,
+        ..kiln_runtime::EngineSettings::default()
+    })
+    .expect("engine host");
+    let a = Harness::start_on_host(&host).await;
+    let b = Harness::start_on_host(&host).await;
+    assert_ne!(a.token(), b.token());
+    let app_a = probe_app(&a).await;
+    let app_b = probe_app(&b).await;
+    assert!(!app_a.from_cache(), "site A's load compiles");
+    assert!(
+        app_b.from_cache(),
+        "site B's load reuses site A's compiled copy"
+    );
+    let mask = 0xa5u8;
+    let masked = |token: &str| -> String {
+        token
+            .bytes()
+            .map(|byte| format!("{:02x}", byte ^ mask))
+            .collect()
+    };
+    for (site, other, app) in [(&a, &b, &app_a), (&b, &a, &app_b)] {
+        for needle in [site.token(), other.token()] {
+            let invoked = site
+                .invoke(
+                    app,
+                    "memory_scan",
+                    json!({ "masked_needle": masked(needle), "mask": mask, "request_first": true }),
+                )
+                .await;
+            other.assert_no_canary(&invoked);
+            let out = ok_json(&invoked);
+            assert_eq!(out["found"], false, "{out}");
+            assert_eq!(out["requests"][0]["status"], 200, "{out}");
+        }
+    }
+    for site in [&a, &b] {
+        assert_eq!(
+            site.paths_seen(),
+            vec!["/rest/api/3/myself", "/rest/api/3/myself"],
+            "each site saw its own two requests and no other"
+        );
+    }
+    assert_probe_serves(&a, &app_a).await;
+    assert_probe_serves(&b, &app_b).await;
+}
+
 #[tokio::test]
 async fn credentials_every_response_scanned() {
     let h = Harness::start().await;

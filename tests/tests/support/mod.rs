@@ -28,8 +28,8 @@ use std::sync::Arc;
 use kiln_manifest::Manifest;
 use kiln_runtime::runtime::CacheMode;
 use kiln_runtime::{
-    Credential, Credentials, HttpLimits, Invocation, InvokeError, Invoked, JiraClient, LoadError,
-    LoadedApp, MemoryAudit, OperatorLimits, Runtime, RuntimeOptions, Site, StorageHost,
+    Credential, Credentials, EngineHost, HttpLimits, Invocation, InvokeError, Invoked, JiraClient,
+    LoadError, LoadedApp, MemoryAudit, OperatorLimits, Runtime, RuntimeOptions, Site, StorageHost,
 };
 use kiln_sim::{SimConfig, Simulator};
 use serde_json::{Value, json};
@@ -123,10 +123,35 @@ impl Harness {
         Self::start_credentials(ADMIN, None, true, options).await
     }
 
+    /// A simulator of its own (its own canary) and a runtime for it on
+    /// `host`, the engine host other harnesses' runtimes may share, as the
+    /// sites of one `runtime serve` do.
+    pub async fn start_on_host(host: &Arc<EngineHost>) -> Self {
+        let settings = host.settings().clone();
+        Self::start_runtime(ADMIN, None, false, Some(host.clone()), |options| {
+            RuntimeOptions {
+                cache: settings.cache,
+                allocation: settings.allocation,
+                ..options
+            }
+        })
+        .await
+    }
+
     async fn start_credentials(
         email: &str,
         site_url: Option<&str>,
         with_app_client: bool,
+        options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,
+    ) -> Self {
+        Self::start_runtime(email, site_url, with_app_client, None, options).await
+    }
+
+    async fn start_runtime(
+        email: &str,
+        site_url: Option<&str>,
+        with_app_client: bool,
+        host: Option<Arc<EngineHost>>,
         options: impl FnOnce(RuntimeOptions) -> RuntimeOptions,
     ) -> Self {
         let sim = Simulator::start(SimConfig::default())
@@ -159,14 +184,15 @@ impl Harness {
         let site = Site::new(site_url, site_url, sim.cloud_id()).expect("site");
         let client = JiraClient::new(site, credentials, HttpLimits::default()).expect("client");
         let audit = Arc::new(MemoryAudit::default());
-        let runtime = Runtime::new(
-            client,
-            options(RuntimeOptions {
-                audit: audit.clone(),
-                cache: shared_cache(),
-                ..RuntimeOptions::default()
-            }),
-        )
+        let options = options(RuntimeOptions {
+            audit: audit.clone(),
+            cache: shared_cache(),
+            ..RuntimeOptions::default()
+        });
+        let runtime = match host {
+            Some(host) => Runtime::on_host(host, client, options),
+            None => Runtime::new(client, options),
+        }
         .expect("runtime");
         Self {
             sim,
