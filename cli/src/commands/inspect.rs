@@ -44,7 +44,7 @@ pub struct Inspection {
     pub functions: Vec<FunctionSummary>,
     pub triggers: Vec<TriggerSummary>,
     /// Modules the manifest declares that Kiln loads but does not serve
-    /// (Forge's UI modules, queue consumers).
+    /// (Forge's UI modules and app events).
     pub not_served: Vec<NotServedSummary>,
     pub scopes: Vec<ScopeSummary>,
     /// Third-party backends the app may call (egress), canonical spelling.
@@ -122,16 +122,18 @@ pub struct NotServedSummary {
     pub reason: String,
 }
 
-/// Forge's UI modules of `manifest`.
+/// The modules of `manifest` Kiln loads but does not serve: Forge's UI
+/// modules, and `event` modules.
 fn not_served(manifest: &Manifest) -> Vec<NotServedSummary> {
     manifest
         .ui_modules()
         .into_iter()
         .map(|m| NotServedSummary {
+            reason: kiln_manifest::not_served_reason(&m.module_type)
+                .unwrap_or("UI module: Kiln runs app backends, not Custom UI or UI Kit frontends")
+                .to_owned(),
             kind: m.module_type,
             key: m.key,
-            reason: "UI module: Kiln runs app backends, not Custom UI or UI Kit frontends"
-                .to_owned(),
         })
         .collect()
 }
@@ -676,7 +678,7 @@ mod tests {
     #[test]
     fn forge_ui_modules_are_listed_as_not_served_and_consumers_as_triggers() {
         let manifest = Manifest::from_yaml(
-            "app:\n  id: demo\n  runtime: {name: nodejs22.x}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: Hi\n  consumer:\n    - key: q\n      queue: work\n      function: main\nresources:\n  - key: main\n    path: static\n",
+            "app:\n  id: demo\n  runtime: {name: nodejs22.x}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:issuePanel:\n    - key: panel\n      resource: main\n      title: Hi\n  event:\n    - key: done\n      name: Done\n      allowedRecipients: ['*']\n  consumer:\n    - key: q\n      queue: work\n      function: main\nresources:\n  - key: main\n    path: static\n",
         )
         .unwrap();
         let kinds: Vec<(String, Option<String>)> = not_served(&manifest)
@@ -685,8 +687,17 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            [("jira:issuePanel".to_owned(), Some("panel".to_owned()))]
+            [
+                ("event".to_owned(), Some("done".to_owned())),
+                ("jira:issuePanel".to_owned(), Some("panel".to_owned()))
+            ]
         );
+        let reasons: Vec<String> = not_served(&manifest)
+            .into_iter()
+            .map(|m| m.reason)
+            .collect();
+        assert!(reasons[0].contains("appEvents.publish"), "{reasons:?}");
+        assert!(reasons[1].starts_with("UI module"), "{reasons:?}");
         let consumers = trigger_summaries(&manifest);
         assert_eq!(consumers.len(), 1);
         assert_eq!(

@@ -17,8 +17,9 @@
 //   Kiln bounds concurrent invocations per app, not per key, and an app
 //   relying on Forge's per-key limit (one event at a time for a key) must
 //   not run as if it held;
-// - `appEvents.publish` rejects: Forge's app events go to other apps and
-//   products, which Kiln has no bus for.
+// - `appEvents.publish` answers Forge's error result (it never rejects, as
+//   Forge's does not): Forge's app events go to other apps and products,
+//   which Kiln has no bus for.
 //
 // Nothing here is a security check: the host checks the queue, the number,
 // size and shape of the events, their delay, the job and the installation,
@@ -271,8 +272,13 @@ export class Queue {
 const APP_EVENTS_REFUSED =
   'appEvents.publish() is not supported by Kiln: Forge app events reach other apps and products, which Kiln has no event bus for (queues are supported: see docs/porting-forge-apps.md); nothing was sent';
 
+// Forge's `publish` does not throw when the platform refuses: it resolves to
+// `{ type: 'error', errorType, errorMessage }` (`errorType` from the answer's
+// status; `OTHER` for a status it does not name, such as "not implemented"),
+// and apps check `result.type`. Kiln answers the same way, so an app that
+// publishes and moves on keeps running instead of failing on a rejection.
 export const appEvents = Object.freeze({
-  publish: () => Promise.reject(new InternalServerError(APP_EVENTS_REFUSED)),
+  publish: async () => ({ type: 'error', errorType: 'OTHER', errorMessage: APP_EVENTS_REFUSED }),
 });
 
 export const InvocationErrorCode = Object.freeze({

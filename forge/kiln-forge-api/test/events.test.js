@@ -179,9 +179,18 @@ test('outside Kiln, or on a host without events, calls fail with InternalServerE
   await rejectsWith(new Queue({ key: 'q' }).push({ body: {} }), events.InternalServerError, /kiln:app@0\.4\.0/);
 });
 
-test('appEvents.publish rejects, saying why, and sends nothing', async () => {
+// @forge/events 3.0.8's appEvents.publish resolves to an error result for a
+// refusal (`{ type: 'error', errorType, errorMessage }`, errorType 'OTHER' for
+// a status outside its table) and never rejects for one.
+test('appEvents.publish answers Forge\'s error result, saying why, and sends nothing', async () => {
   const host = withQueues('q');
-  await rejectsWith(events.appEvents.publish({ key: 'e' }), events.InternalServerError, /appEvents\.publish\(\) is not supported by Kiln.*nothing was sent/);
+  for (const published of [{ key: 'e' }, [{ key: 'e' }, { key: 'f' }]]) {
+    const result = await events.appEvents.publish(published);
+    assert.deepEqual(Object.keys(result), ['type', 'errorType', 'errorMessage']);
+    assert.equal(result.type, 'error');
+    assert.equal(result.errorType, 'OTHER');
+    assert.match(result.errorMessage, /appEvents\.publish\(\) is not supported by Kiln.*nothing was sent/);
+  }
   assert.equal(host.pushed.length, 0);
 });
 

@@ -104,7 +104,30 @@ impl ConsumerModule {
     }
 }
 
-/// A UI module of the manifest: its type (`jira:issuePanel`) and key.
+/// Forge modules without a product prefix that Kiln loads and lists but
+/// does not serve, each with the reason `runtime inspect` gives. `event`
+/// declares an app event (`appEvents.publish` of `@forge/events`), which
+/// Forge delivers to other apps on the site: Kiln has no bus between apps,
+/// so its Forge layer answers `publish` with Forge's error result and the
+/// app goes on. Named one by one: an unknown module type without a colon
+/// stays an error.
+pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[(
+    "event",
+    "app event: Kiln has no bus between apps; appEvents.publish answers an error result",
+)];
+
+/// Why Kiln does not serve a module of type `module_type` that it loads: a
+/// [`NOT_SERVED_FORGE_MODULES`] reason, else `None` (a UI module).
+pub fn not_served_reason(module_type: &str) -> Option<&'static str> {
+    NOT_SERVED_FORGE_MODULES
+        .iter()
+        .find(|(name, _)| *name == module_type)
+        .map(|(_, reason)| *reason)
+}
+
+/// A module of the manifest Kiln loads but never serves: a UI module
+/// (`jira:issuePanel`) or one of [`NOT_SERVED_FORGE_MODULES`], by type and
+/// key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UiModule {
     pub module_type: String,

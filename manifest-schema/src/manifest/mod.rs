@@ -33,7 +33,10 @@ pub use egress::{
 };
 pub use entities::{AppStorage, Attribute, AttributeType, CustomIndex, Entity, Index};
 pub use events::{ProductEvent, UnknownEvent};
-pub use forge::{Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, UiModule};
+pub use forge::{
+    Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, NOT_SERVED_FORGE_MODULES,
+    UiModule, not_served_reason,
+};
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
@@ -87,8 +90,8 @@ pub struct App {
 /// unique across all the lists.
 ///
 /// Unknown module types are refused by validation, except Forge's product
-/// (UI) modules (`jira:issuePanel`, …), kept in [`Modules::product`]
-/// (see [`forge`]).
+/// (UI) modules (`jira:issuePanel`, …) and [`forge::NOT_SERVED_FORGE_MODULES`]
+/// (`event`), kept in [`Modules::product`] (see [`forge`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Modules {
@@ -108,8 +111,9 @@ pub struct Modules {
     /// Forge's queue consumers: each runs its function for the events pushed to its queue.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consumer: Vec<ConsumerModule>,
-    /// Every other module type, as written: Forge's product (UI) modules,
-    /// which validation admits, and anything else, which it refuses.
+    /// Every other module type, as written: Forge's product (UI) modules
+    /// and `event` modules, which validation admits, and anything else,
+    /// which it refuses.
     #[serde(flatten)]
     pub product: BTreeMap<String, serde_json::Value>,
 }
@@ -216,8 +220,9 @@ impl Manifest {
             .find(|function| function.key == key)
     }
 
-    /// Forge's UI modules, in manifest order of type then entry: loaded
-    /// and listed, never served by Kiln.
+    /// Forge's modules Kiln loads and lists but never serves (UI modules,
+    /// and [`forge::NOT_SERVED_FORGE_MODULES`] such as `event`), in
+    /// manifest order of type then entry.
     pub fn ui_modules(&self) -> Vec<UiModule> {
         self.modules
             .product

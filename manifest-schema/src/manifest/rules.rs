@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::Manifest;
 use super::field_path::FieldPath;
-use super::forge::{is_forge_handler, is_product_module_type};
+use super::forge::{is_forge_handler, is_product_module_type, not_served_reason};
 use super::triggers::{WebTriggerModule, WebTriggerResponseType};
 
 /// The first rule a manifest breaks, in document order.
@@ -505,13 +505,13 @@ fn check_forge_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Viol
     }
     for (module_type, entries) in &manifest.modules.product {
         let path = modules.key(module_type);
-        if !is_product_module_type(module_type) {
+        if !is_product_module_type(module_type) && not_served_reason(module_type).is_none() {
             return Err(violation(
                 path,
                 format!(
                     "unknown module type {module_type:?}: Kiln runs function, trigger, webtrigger, \
                      scheduledTrigger and consumer modules, and lists Forge's UI modules (product:module, \
-                     such as jira:issuePanel)"
+                     such as jira:issuePanel) and event modules"
                 ),
             ));
         }
