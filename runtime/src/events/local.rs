@@ -31,7 +31,7 @@ pub const MAX_DELIVERIES: usize = 1_000;
 #[derive(Debug)]
 struct Pending {
     installation: kiln_state::Installation,
-    key: (String, String),
+    job: JobKey,
     consumer: String,
     stored: String,
     delay: Duration,
@@ -42,8 +42,8 @@ struct Pending {
 #[derive(Default)]
 struct Inner {
     pending: VecDeque<Pending>,
-    /// By (installation key, queue, job).
-    jobs: BTreeMap<(String, String, String), JobStats>,
+    /// By installation (its storage id) and job.
+    jobs: BTreeMap<JobCounts, JobStats>,
 }
 
 /// An in-process queue (see the module docs).
@@ -74,16 +74,11 @@ pub enum DeliveryOutcome {
     NotRun(String),
 }
 
-fn job_key(
-    installation: &kiln_state::Installation,
-    queue: &str,
-    job: &str,
-) -> (String, String, String) {
-    (
-        crate::storage::installation_id(installation),
-        queue.to_owned(),
-        job.to_owned(),
-    )
+/// Where a job's counts are kept: its installation's storage id and its key.
+type JobCounts = (String, JobKey);
+
+fn job_counts(installation: &kiln_state::Installation, job: &JobKey) -> JobCounts {
+    (crate::storage::installation_id(installation), job.clone())
 }
 
 impl LocalQueue {
@@ -131,16 +126,15 @@ impl LocalQueue {
     }
 
     async fn run_one(&self, app: &LoadedApp, environment: &str, event: Pending) -> Delivery {
-        let (queue, job) = event.key.clone();
         let mut delivery = Delivery {
-            queue: queue.clone(),
+            queue: event.job.queue.as_str().to_owned(),
             consumer: event.consumer.clone(),
             event_id: String::new(),
             attempt: event.attempt,
             skipped_wait: event.delay,
             outcome: DeliveryOutcome::NotRun(String::new()),
         };
-        let counts_key = job_key(&event.installation, &queue, &job);
+        let counts_key = job_counts(&event.installation, &event.job);
         let envelope = match Envelope::from_stored(event.stored.as_bytes()) {
             Ok(envelope) => envelope,
             Err(error) => {
@@ -219,7 +213,7 @@ impl LocalQueue {
         delivery
     }
 
-    fn count(&self, key: &(String, String, String), change: impl FnOnce(&mut JobStats)) {
+    fn count(&self, key: &JobCounts, change: impl FnOnce(&mut JobStats)) {
         if let Some(counts) = self.lock().jobs.get_mut(key) {
             change(counts);
         }
@@ -230,9 +224,12 @@ impl LocalQueue {
 impl EventSink for LocalQueue {
     async fn push(&self, push: OutgoingPush) -> Result<(), SinkError> {
         let mut inner = self.lock();
-        let key = job_key(&push.installation, push.queue.as_str(), push.job.as_str());
+        let job = JobKey {
+            queue: push.queue,
+            id: push.job,
+        };
         inner.jobs.insert(
-            key,
+            job_counts(&push.installation, &job),
             JobStats {
                 in_progress: push.events.len() as u64,
                 ..JobStats::default()
@@ -241,7 +238,7 @@ impl EventSink for LocalQueue {
         for event in push.events {
             inner.pending.push_back(Pending {
                 installation: push.installation.clone(),
-                key: (push.queue.as_str().to_owned(), push.job.as_str().to_owned()),
+                job: job.clone(),
                 consumer: push.consumer.clone(),
                 stored: event.stored,
                 delay: event.delay,
@@ -257,8 +254,11 @@ impl EventSink for LocalQueue {
         installation: &kiln_state::Installation,
         job: &JobKey,
     ) -> Result<Option<JobStats>, SinkError> {
-        let key = job_key(installation, job.queue.as_str(), job.id.as_str());
-        Ok(self.lock().jobs.get(&key).copied())
+        Ok(self
+            .lock()
+            .jobs
+            .get(&job_counts(installation, job))
+            .copied())
     }
 
     async fn cancel(
@@ -266,7 +266,7 @@ impl EventSink for LocalQueue {
         installation: &kiln_state::Installation,
         job: &JobKey,
     ) -> Result<bool, SinkError> {
-        let key = job_key(installation, job.queue.as_str(), job.id.as_str());
+        let key = job_counts(installation, job);
         let mut inner = self.lock();
         if !inner.jobs.contains_key(&key) {
             return Ok(false);
@@ -274,7 +274,7 @@ impl EventSink for LocalQueue {
         let before = inner.pending.len();
         inner
             .pending
-            .retain(|event| job_key(&event.installation, &event.key.0, &event.key.1) != key);
+            .retain(|event| job_counts(&event.installation, &event.job) != key);
         let removed = (before - inner.pending.len()) as u64;
         if let Some(counts) = inner.jobs.get_mut(&key) {
             counts.in_progress = counts.in_progress.saturating_sub(removed);
