@@ -265,3 +265,27 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
         "{text}"
     );
 }
+
+/// A Forge service Kiln does not provide (`@forge/sql`) fails the build
+/// naming the package and what Kiln provides, instead of building and then
+/// failing inside a handler ("executeRaw is not a function").
+#[test]
+fn a_forge_service_kiln_does_not_provide_is_refused_by_name() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    app_with_top_level_code(
+        dir.path(),
+        "forge-sql",
+        "import { sql } from '@forge/sql';\nconsole.log(sql);",
+    );
+    let built = runtime(dir.path(), &["build", "forge-sql"]);
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("`@forge/sql` (Forge SQL) is not available to a Kiln app")
+            && text.contains("Kiln provides @forge/api, @forge/kvs"),
+        "{text}"
+    );
+}

@@ -108,6 +108,36 @@ const nodeModules = {
   },
 };
 
+// Forge's packages for services Kiln does not provide. Bundled from npm, each
+// would reach for Forge's runtime only when called, deep in a handler, and
+// fail there with something like "executeRaw is not a function"; the build
+// names the package and says why instead. Forge's UI packages are not here:
+// an app's frontend is not bundled (Kiln serves no UI).
+const FORGE_SERVICES_NOT_PROVIDED = {
+  '@forge/sql': 'Forge SQL',
+  '@forge/llm': "Forge's LLM service",
+  '@forge/realtime': 'Forge Realtime',
+};
+
+const forgeServices = {
+  name: 'kiln-forge-services',
+  setup(build) {
+    build.onResolve({ filter: /^@forge\/[a-z0-9-]+(\/.*)?$/ }, (args) => {
+      const name = args.path.match(/^@forge\/[a-z0-9-]+/)[0];
+      if (!Object.hasOwn(FORGE_SERVICES_NOT_PROVIDED, name)) {
+        return undefined; // the Forge layer (the aliases below) or a package as usual
+      }
+      return {
+        errors: [
+          {
+            text: `\`${name}\` (${FORGE_SERVICES_NOT_PROVIDED[name]}) is not available to a Kiln app: Kiln has no such service. Kiln provides @forge/api, @forge/kvs, @forge/resolver and @forge/events (see docs/porting-forge-apps.md, "Not supported yet")`,
+          },
+        ],
+      };
+    });
+  },
+};
+
 // The build-only world: Kiln's world unchanged, plus the environment.
 const WASI_CLI_ENVIRONMENT = `package wasi:cli@0.2.12;
 
@@ -171,6 +201,8 @@ export const handler = {
 `;
 
 const bundlePath = join(outDir, 'bundle.js');
+// esbuild prints each error with its place in the app (`logLevel` below); the
+// stack trace of its rejection would only bury them, so a failed bundle exits.
 const bundled = await build({
   stdin: { contents: entry, resolveDir: appDir, sourcefile: 'kiln-entry.js', loader: 'js' },
   bundle: true,
@@ -187,7 +219,7 @@ const bundled = await build({
     '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
     '@forge/events': join(forgeDir, 'src', 'forge_events.js'),
   },
-  plugins: [nodeModules],
+  plugins: [forgeServices, nodeModules],
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.
   inject: [join(forgeDir, 'src', 'node', 'globals.js')],
   define: { global: 'globalThis' },
@@ -198,6 +230,9 @@ const bundled = await build({
   absWorkingDir: outDir,
   logLevel: 'warning',
   metafile: true,
+}).catch((error) => {
+  if (Array.isArray(error?.errors) && error.errors.length > 0) process.exit(1);
+  throw error;
 });
 const inputs = Object.keys(bundled.metafile.inputs).length;
 
