@@ -90,7 +90,7 @@ impl Setup {
     /// A POST to the web trigger, in Forge's request shape.
     async fn post(&self, body: &str) -> Value {
         self.invoke(
-            "motd-listener-fn",
+            "motdListener",
             Trigger::WebTrigger,
             json!({
                 "method": "POST",
@@ -175,7 +175,7 @@ async fn the_web_trigger_sets_the_message_and_the_schedule_overwrites_it() {
 
     // The hourly scheduled trigger overwrites it.
     let scheduled = s
-        .invoke("scheduled-web-trigger-fn", Trigger::Scheduled, json!({}))
+        .invoke("scheduledWebTrigger", Trigger::Scheduled, json!({}))
         .await;
     assert_eq!(scheduled["statusCode"], 200, "{scheduled}");
     assert_eq!(

@@ -132,7 +132,7 @@ impl Setup {
         let invoked = self
             .app
             .invoke(Invocation {
-                function_key: Some("on-issue-updated-fn".to_owned()),
+                function_key: Some("onIssueUpdated".to_owned()),
                 payload: event.to_string(),
                 trigger: Trigger::ProductEvent,
                 ..Invocation::default()

@@ -92,11 +92,11 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
     let mut seen_keys = HashMap::new();
     for (index, function) in manifest.modules.function.iter().enumerate() {
         let item = functions.index(index);
-        if !is_function_key(&function.key) {
+        if !is_module_key(&function.key) {
             return Err(violation(
                 item.key("key"),
                 format!(
-                    "invalid function key {:?}: use 1-{MAX_KEY_LEN} of a-z 0-9 - _, starting with a letter or digit",
+                    "invalid function key {:?}: use 1-{MAX_KEY_LEN} of A-Z a-z 0-9 - _ (Forge's module key)",
                     function.key
                 ),
             ));
@@ -424,15 +424,6 @@ fn is_app_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._:/-".contains(&b))
 }
 
-/// `[a-z0-9][a-z0-9-_]{0,63}`.
-fn is_function_key(key: &str) -> bool {
-    starts_lower_alnum(key)
-        && key.len() <= MAX_KEY_LEN
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
 /// Forge's names of modules and queues: `^[a-zA-Z0-9_-]+$`, at most `max`
 /// bytes.
 fn is_forge_name(name: &str, max: usize) -> bool {
@@ -557,11 +548,13 @@ mod tests {
         assert!(!is_app_id(&"a".repeat(129)));
         assert!(!is_app_id("-x") && !is_app_id("") && !is_app_id("Hello") && !is_app_id("a b"));
 
-        assert!(is_function_key("main") && is_function_key("0-a_b"));
+        // Function keys are module keys: Forge writes `onIssueUpdated`.
+        assert!(is_module_key("main") && is_module_key("0-a_b") && is_module_key("onIssueUpdated"));
         assert!(
-            !is_function_key("_main")
-                && !is_function_key("Main")
-                && !is_function_key(&"k".repeat(65))
+            !is_module_key("on issue")
+                && !is_module_key("")
+                && !is_module_key("a.b")
+                && !is_module_key(&"k".repeat(65))
         );
 
         assert!(is_handler("summary") && is_handler("_private2"));
