@@ -165,7 +165,16 @@ impl Manifest {
 
         let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
             let path = FieldPath::from_serde(error.path());
-            let message = error.inner().to_string();
+            let mut message = error.inner().to_string();
+            if path.to_string() == "app" && message == "missing field `id`" {
+                // Forge's CLI writes the id at `forge register`; public Forge apps are
+                // often published without one.
+                message.push_str(
+                    ": give the app an id (`id: my-app`), or the ARI `forge register` \
+                     wrote for a Forge app (`ari:cloud:ecosystem::app/<uuid>`); Kiln keeps the \
+                     app's storage and approvals under it",
+                );
+            }
             // Unknown and missing fields belong to a key line, not a value.
             let about_a_key =
                 message.starts_with("unknown field") || message.starts_with("missing field");
