@@ -242,27 +242,34 @@ fn top_level_code_that_never_ends_is_stopped_at_the_build_deadline() {
     assert!(!app.join("endless.wasm").exists());
 }
 
+/// The build of an app whose top-level code is `code` fails, and its
+/// messages hold every one of `said`.
+fn build_refuses(name: &str, code: &str, said: &[&str]) {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    app_with_top_level_code(dir.path(), name, code);
+    let built = runtime(dir.path(), &["build", name]);
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    for needle in said {
+        assert!(text.contains(needle), "{needle:?} in {text}");
+    }
+}
+
 /// A Node.js module Kiln does not provide (files, sockets, processes) fails
 /// the build naming it and what Kiln provides, not with esbuild's advice to
 /// bundle for Node.
 #[test]
 fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
-    if !node_available() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    app_with_top_level_code(
-        dir.path(),
+    build_refuses(
         "files",
         "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync);",
-    );
-    let built = runtime(dir.path(), &["build", "files"]);
-    let text = stderr(&built);
-    assert_ne!(built.status.code(), Some(0), "{text}");
-    assert!(
-        text.contains("Node.js's `fs` module is not available to a Kiln app")
-            && text.contains("Kiln provides buffer, crypto, events"),
-        "{text}"
+        &[
+            "Node.js's `fs` module is not available to a Kiln app",
+            "Kiln provides buffer, crypto, events",
+        ],
     );
 }
 
@@ -271,21 +278,12 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
 /// failing inside a handler ("executeRaw is not a function").
 #[test]
 fn a_forge_service_kiln_does_not_provide_is_refused_by_name() {
-    if !node_available() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    app_with_top_level_code(
-        dir.path(),
+    build_refuses(
         "forge-sql",
         "import { sql } from '@forge/sql';\nconsole.log(sql);",
-    );
-    let built = runtime(dir.path(), &["build", "forge-sql"]);
-    let text = stderr(&built);
-    assert_ne!(built.status.code(), Some(0), "{text}");
-    assert!(
-        text.contains("`@forge/sql` (Forge SQL) is not available to a Kiln app")
-            && text.contains("Kiln provides @forge/api, @forge/kvs"),
-        "{text}"
+        &[
+            "`@forge/sql` (Forge SQL) is not available to a Kiln app",
+            "Kiln provides @forge/api, @forge/kvs",
+        ],
     );
 }
