@@ -164,6 +164,10 @@ fn default_environment() -> String {
 /// instance of an app at once; past this the limit is a typo, not a capacity plan.
 pub const MAX_WORKERS: usize = 1024;
 
+/// Most instance slots: each reserves its memories' address space up front (about 8 GiB
+/// with the guard pages), and a process may map 128 TiB; past this the limit is a typo.
+pub const MAX_INSTANCES: u32 = 4096;
+
 /// The host's explicit limits; each has a default sized for one small machine.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields, default, rename_all = "snake_case")]
@@ -184,6 +188,10 @@ pub struct LimitsConfig {
     pub shutdown_grace_seconds: u64,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// Instances in flight at once, all apps and sites together: the slots of the one
+    /// instance pool every site's runtime shares (`kiln_runtime::engine_host`). An
+    /// invocation past them waits for a slot; `kiln_slots_in_use` shows how many are taken.
+    pub instances: u32,
     /// Seconds a queue claim lasts unless renewed. A worker renews it every third of this
     /// while the handler runs, so it bounds how long a replica that died holds its events,
     /// not how long an invocation may run (docs/operations.md, "Queue and leases").
@@ -201,6 +209,7 @@ impl Default for LimitsConfig {
             client_timeout_seconds: 10,
             shutdown_grace_seconds: 30,
             max_connections: 1024,
+            instances: kiln_runtime::engine::DEFAULT_MAX_CONCURRENT_INSTANCES,
             lease_seconds: 15,
         }
     }
@@ -381,6 +390,11 @@ impl ServeConfig {
         if limits.workers > MAX_WORKERS {
             return Err(format!("limits: workers must be at most {MAX_WORKERS}"));
         }
+        if !(1..=MAX_INSTANCES).contains(&limits.instances) {
+            return Err(format!(
+                "limits: instances must be between 1 and {MAX_INSTANCES}"
+            ));
+        }
         // At least a second, so a heartbeat (a third of it) is not a busy loop on the
         // database; at most an hour, past which a dead replica's events wait too long.
         if !(1..=3600).contains(&limits.lease_seconds) {
@@ -417,6 +431,7 @@ app = "a"
 site = "prod"
 [limits]
 workers = 2
+instances = 32
 "#,
         )
         .unwrap();
@@ -429,6 +444,7 @@ workers = 2
         assert_eq!(config.apps[0].path, dir.path().join("app.wasm"));
         assert_eq!(config.installations[0].environment, "production");
         assert_eq!(config.limits.workers, 2);
+        assert_eq!(config.limits.instances, 32);
         assert_eq!(config.limits.max_body_bytes, 1 << 20);
     }
 
@@ -465,6 +481,8 @@ workers = 2
             "[limits]\nworkers = 0\n",
             "[limits]\nlease_seconds = 0\n",
             "[limits]\nlease_seconds = 86400\n",
+            "[limits]\ninstances = 0\n",
+            "[limits]\ninstances = 100000\n",
         ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("kiln.toml");

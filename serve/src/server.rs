@@ -19,7 +19,7 @@ use http::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use kiln_runtime::engine::FuelMetering;
+use kiln_runtime::engine::{FuelMetering, InstanceAllocation};
 use kiln_runtime::storage::StorageHost;
 use kiln_runtime::{EngineHost, EngineSettings, RuntimeOptions};
 use kiln_state::serve::UnixMillis;
@@ -110,6 +110,10 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     // Every app a site's runtime may load is one of `apps`: fuel is counted
     // only if one of them sets a budget.
     let fuel = FuelMetering::for_manifests(apps.iter().map(|app| &app.manifest));
+    // One pool for every site, of the configured size.
+    let allocation = InstanceAllocation::Pooling {
+        max_concurrent_instances: limits.instances,
+    };
     // Apps' async events go to the persistent queue, whose workers this wakes.
     let queued = Arc::new(tokio::sync::Notify::new());
     // One sink per site: it names installations as serve state does (by the site's key),
@@ -125,6 +129,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         storage: Some(app_storage.clone()),
         policy: policy.clone(),
         fuel,
+        allocation,
         ..RuntimeOptions::default()
     };
 
@@ -144,6 +149,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     // asks every site for these settings).
     let engine_host = EngineHost::new(EngineSettings {
         fuel,
+        allocation,
         ..EngineSettings::default()
     })
     .map_err(|e| StartError::Site(e.to_string()))?;
