@@ -3,7 +3,7 @@
 //! Each site's event runs the app against that site with that site's credentials, and the
 //! server reserves one instance pool, not one per site: its address space with two sites is
 //! that of one. (Before, each site's runtime reserved its own pool of ≈ 2 TiB of address
-//! space and compiled its own copy of every app.)
+//! space and compiled its own copy of every app.) `[limits] instances` sizes that pool.
 //!
 //! Run after building the binary: `cargo build -p kiln-cli`.
 
@@ -79,4 +79,39 @@ fn two_sites_share_one_engine_and_each_keeps_its_own_credentials() {
     wait_for("site b's comment", || b.has_comment("KILN-1", "ran-on-b"));
     assert!(!a.has_comment("KILN-1", "ran-on-b"));
     assert!(!b.has_comment("KILN-1", "ran-on-a"));
+}
+
+/// `[limits] instances` sizes the one pool: a pool of one slot reserves a sliver of the
+/// default's address space, and requests arriving together take the slot in turn, each
+/// answered.
+#[test]
+fn a_pool_of_one_slot_serves_requests_arriving_together_in_turn() {
+    let serve = Serve::start("instances = 1");
+    assert!(
+        address_space_kib(&serve) < 64 * 1024 * 1024,
+        "a pool of one reserves far less than 64 GiB: {} KiB",
+        address_space_kib(&serve)
+    );
+    let echo = serve.line("webtrigger", Some("echo-in"))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answers: Vec<u16> = std::thread::scope(|scope| {
+        let sent: Vec<_> = (0..8)
+            .map(|n| {
+                let echo = &echo;
+                scope.spawn(move || {
+                    support::client()
+                        .post(echo)
+                        .body(format!("{{\"n\": {n}}}"))
+                        .send()
+                        .unwrap()
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        sent.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    assert_eq!(answers, [200; 8]);
 }
