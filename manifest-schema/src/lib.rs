@@ -17,7 +17,7 @@ pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
     App, Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, FunctionModule,
     HostPattern, Interval, MAX_MANIFEST_BYTES, Manifest, MemoryGivenTwice, MemoryKey, Modules,
-    NOT_SERVED_FORGE_MODULES, Permissions, ProductEvent, RuntimeLimits, RuntimeLimitsAsWritten,
-    ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, UnknownEvent,
-    WebTriggerModule, WebTriggerResponse, WebTriggerResponseType, not_served_reason,
+    NOT_SERVED_FORGE_MODULES, NotActedOn, Permissions, ProductEvent, RuntimeLimits,
+    RuntimeLimitsAsWritten, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
+    UnknownEvent, WebTriggerModule, WebTriggerResponse, WebTriggerResponseType, not_served_reason,
 };

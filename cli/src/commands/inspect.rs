@@ -46,6 +46,9 @@ pub struct Inspection {
     /// Modules the manifest declares that Kiln loads but does not serve
     /// (Forge's UI modules and app events).
     pub not_served: Vec<NotServedSummary>,
+    /// Forge manifest fields Kiln keeps but does not act on (a UI's
+    /// permissions, licensing, remotes, …), each with why.
+    pub not_acted_on: Vec<NotActedOnSummary>,
     pub scopes: Vec<ScopeSummary>,
     /// Third-party backends the app may call (egress), canonical spelling.
     pub egress: Vec<String>,
@@ -120,6 +123,14 @@ pub struct NotServedSummary {
     pub kind: String,
     pub key: Option<String>,
     pub reason: String,
+}
+
+/// A manifest field Kiln keeps but does not act on, and why.
+#[derive(Serialize)]
+pub struct NotActedOnSummary {
+    /// Where it is (`permissions.external.fetch.client`).
+    pub field: &'static str,
+    pub reason: &'static str,
 }
 
 /// The modules of `manifest` Kiln loads but does not serve: Forge's UI
@@ -279,6 +290,14 @@ pub fn inspect(
             .collect(),
         triggers: trigger_summaries(manifest),
         not_served: not_served(manifest),
+        not_acted_on: manifest
+            .not_acted_on()
+            .into_iter()
+            .map(|field| NotActedOnSummary {
+                field: field.field,
+                reason: field.reason,
+            })
+            .collect(),
         scopes,
         egress: manifest
             .egress_allowlist()
@@ -407,6 +426,12 @@ pub fn render_text(i: &Inspection) -> String {
                 GuestText(&m.kind),
                 GuestText(&m.reason)
             );
+        }
+    }
+    if !i.not_acted_on.is_empty() {
+        let _ = writeln!(out, "kept, not acted on by Kiln");
+        for field in &i.not_acted_on {
+            let _ = writeln!(out, "  {:<34} {}", field.field, field.reason);
         }
     }
     if i.triggers.is_empty() {
@@ -708,6 +733,26 @@ mod tests {
             ),
             ("consumer", Some("work"), "main")
         );
+    }
+
+    #[test]
+    fn forge_fields_kiln_does_not_act_on_are_listed_with_why() {
+        let report = inspection(
+            "app:\n  id: demo\n  licensing: {enabled: true}\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  scopes: []\n  external:\n    fetch:\n      client: [https://api.example.com]\n",
+            &[],
+            WorldVersion::V0_1,
+            &OperatorLimits::default(),
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["notActedOn"][0]["field"], "app.licensing");
+        assert_eq!(
+            json["notActedOn"][1]["field"],
+            "permissions.external.fetch.client"
+        );
+        assert!(report.egress.is_empty(), "a UI's hosts grant nothing");
+        let text = render_text(&report);
+        assert!(text.contains("kept, not acted on by Kiln"), "{text}");
+        assert!(text.contains("grant the backend nothing"), "{text}");
     }
 
     #[test]

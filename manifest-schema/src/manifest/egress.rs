@@ -52,29 +52,64 @@ const MAX_NAME_LEN: usize = 253;
 /// Longest DNS label (RFC 1035).
 const MAX_LABEL_LEN: usize = 63;
 
-/// `permissions.external`.
+/// `permissions.external`. Only `fetch.backend` grants anything. Forge's
+/// permissions for a UI in the browser (`images`, `media`, `scripts`,
+/// `styles`, `frames`, `fonts`, `fetch.client`) are kept as written so a
+/// Forge manifest loads, and grant nothing: Kiln serves no UI
+/// ([`super::not_acted_on`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct External {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Fetch::is_empty")]
     pub fetch: Fetch,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scripts: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub styles: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fonts: Option<serde_json::Value>,
 }
 
 impl External {
     /// Whether nothing is declared (the section is then left out when the
     /// manifest is printed).
     pub fn is_empty(&self) -> bool {
-        self.fetch.backend.is_empty()
+        self.fetch.is_empty()
+            && [
+                &self.images,
+                &self.media,
+                &self.scripts,
+                &self.styles,
+                &self.frames,
+                &self.fonts,
+            ]
+            .iter()
+            .all(|field| field.is_none())
     }
 }
 
-/// `permissions.external.fetch`. Forge's `client` list (browser CSP for
-/// custom UI) has no meaning in Kiln and is refused as an unknown field.
+/// `permissions.external.fetch`: `backend` is what the app's code may
+/// reach. Forge's `client` (hosts a UI may fetch from in the browser) is
+/// kept and grants the backend nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Fetch {
     #[serde(default)]
     pub backend: Vec<Backend>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<serde_json::Value>,
+}
+
+impl Fetch {
+    fn is_empty(&self) -> bool {
+        self.backend.is_empty() && self.client.is_none()
+    }
 }
 
 /// The scheme an entry allows.

@@ -111,10 +111,24 @@ impl ConsumerModule {
 /// so its Forge layer answers `publish` with Forge's error result and the
 /// app goes on. Named one by one: an unknown module type without a colon
 /// stays an error.
-pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[(
-    "event",
-    "app event: Kiln has no bus between apps; appEvents.publish answers an error result",
-)];
+pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
+    (
+        "event",
+        "app event: Kiln has no bus between apps; appEvents.publish answers an error result",
+    ),
+    (
+        "endpoint",
+        "Forge Remote endpoint: Kiln calls no remote (invokeRemote rejects)",
+    ),
+    (
+        "macro",
+        "Confluence macro: Kiln runs Jira app backends and serves no UI",
+    ),
+    (
+        "action",
+        "Rovo or Automation action: Kiln has neither to invoke it",
+    ),
+];
 
 /// Why Kiln does not serve a module of type `module_type` that it loads: a
 /// [`NOT_SERVED_FORGE_MODULES`] reason, else `None` (a UI module).

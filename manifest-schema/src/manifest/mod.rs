@@ -10,6 +10,7 @@ pub mod entities;
 pub mod events;
 mod field_path;
 pub mod forge;
+pub mod not_acted_on;
 mod rules;
 mod runtime_limits;
 mod schema;
@@ -37,6 +38,7 @@ pub use forge::{
     Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, NOT_SERVED_FORGE_MODULES,
     UiModule, not_served_reason,
 };
+pub use not_acted_on::NotActedOn;
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
@@ -65,6 +67,18 @@ pub struct Manifest {
     /// written; Kiln serves no UI.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<serde_json::Value>,
+    /// Forge Remote's backends: kept, never called ([`not_acted_on`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remotes: Option<serde_json::Value>,
+    /// Forge's external authentication providers: kept, never used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<serde_json::Value>,
+    /// Connect modules of a Connect-on-Forge app: kept, not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_modules: Option<serde_json::Value>,
+    /// Forge's manifest translations (`i18n`): kept, not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translations: Option<serde_json::Value>,
 }
 
 /// `app:`: who the app is and what it may consume.
@@ -84,6 +98,15 @@ pub struct App {
     /// Forge's `app.storage`: custom entities (see [`entities`]).
     #[serde(default, skip_serializing_if = "AppStorage::is_empty")]
     pub storage: AppStorage,
+    /// Forge's licensing: kept; Kiln does no licensing ([`not_acted_on`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licensing: Option<serde_json::Value>,
+    /// Forge's app features (`autoUserConsent`, …): kept, not acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<serde_json::Value>,
+    /// Connect-on-Forge (`key`, `remote`, `authentication`): kept, not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<serde_json::Value>,
 }
 
 /// `modules:`: lists keyed by module type, as in Forge. Every module key is
@@ -140,6 +163,10 @@ pub struct Permissions {
     /// `permissions.external.fetch.backend`); see [`egress`].
     #[serde(default, skip_serializing_if = "External::is_empty")]
     pub external: External,
+    /// Forge's content security policy for a UI (`styles`, `scripts`):
+    /// kept, grants nothing ([`not_acted_on`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<serde_json::Value>,
 }
 
 impl Manifest {
