@@ -57,12 +57,27 @@ function impersonationRefused(accountId, invoking) {
     );
     return Promise.reject(error);
   };
-  return Object.freeze({
+  // `withProvider(…)` of the refused user: every method refuses, as do its
+  // accounts'.
+  const provider = {};
+  for (const method of ['hasCredentials', 'requestCredentials', 'getAccount', 'fetch', 'listCredentials', 'listAccounts']) {
+    provider[method] = refuse;
+  }
+  provider.asAccount = () => provider;
+  Object.freeze(provider);
+  const refused = Object.freeze({
     requestJira: refuse,
     requestConfluence: refuse,
     requestBitbucket: refuse,
+  });
+  return Object.freeze({
+    ...refused,
     requestGraph: refuse,
+    requestTeamworkGraph: refuse,
     requestConnectedData: refuse,
+    requestAtlassian: refuse,
+    withContext: () => refused,
+    withProvider: () => provider,
   });
 }
 

@@ -12,6 +12,7 @@ import { host, witError } from './host.js';
 import { requireSafeUrl } from './route.js';
 import { Response } from './response.js';
 import { forgeErrorFor } from './errors.js';
+import { invocationContext } from './handler.js';
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 const encoder = new TextEncoder();
@@ -115,15 +116,86 @@ export async function requestJira(principal, url, init) {
   return new Response(answer);
 }
 
-/** A product API client with Forge's surface for one principal. */
-export function productClient(principal) {
-  const unsupported = (product) => () =>
-    Promise.reject(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
+const unsupported = (product) => () =>
+  Promise.reject(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
+
+/** The Jira site of the running invocation as Forge names it (`installContext`). */
+function installContext() {
+  const cloudId = invocationContext()?.cloudId;
+  return cloudId === undefined ? undefined : `ari:cloud:jira::site/${cloudId}`;
+}
+
+/**
+ * Forge's `withContext(contextAri)`: product requests in the context of a
+ * site. Kiln serves one site per installation, so the context must be that
+ * site (`context.installContext`); another is refused, sent nowhere.
+ */
+function withContext(jira) {
+  return (contextAri) => {
+    const here = installContext();
+    const requestJira =
+      here !== undefined && contextAri === here
+        ? jira
+        : () =>
+            Promise.reject(
+              new Error(
+                `withContext(${String(contextAri)}): Kiln serves this installation's own site only (${here ?? 'no site'})`,
+              ),
+            );
+    return Object.freeze({
+      requestJira,
+      requestConfluence: unsupported('requestConfluence'),
+      requestBitbucket: unsupported('requestBitbucket'),
+    });
+  };
+}
+
+/**
+ * Forge's `asUser().withProvider(provider)` (external authentication, the
+ * `providers` of the manifest): Kiln holds no credential of other services,
+ * so every call rejects saying so, and nothing is sent.
+ */
+function withProvider(provider) {
+  const refuse = () =>
+    Promise.reject(
+      new Error(
+        `asUser().withProvider(${String(provider)}) (Forge external authentication) is not available on Kiln: it holds no credential of other services; call them with fetch() from an allowed backend`,
+      ),
+    );
+  const account = Object.freeze({
+    hasCredentials: refuse,
+    requestCredentials: refuse,
+    getAccount: refuse,
+    fetch: refuse,
+  });
   return Object.freeze({
-    requestJira: (url, init) => requestJira(principal, url, init),
+    ...account,
+    listCredentials: refuse,
+    listAccounts: refuse,
+    asAccount: () => account,
+  });
+}
+
+/**
+ * A product API client with Forge's surface for one principal (`asUser()`
+ * also has `withProvider`). Every method Forge's client has exists, so an
+ * app calling one Kiln does not serve gets a rejection saying so, not a
+ * TypeError.
+ */
+export function productClient(principal) {
+  const jira = (url, init) => requestJira(principal, url, init);
+  const client = {
+    requestJira: jira,
     requestConfluence: unsupported('requestConfluence'),
     requestBitbucket: unsupported('requestBitbucket'),
     requestGraph: unsupported('requestGraph'),
+    requestTeamworkGraph: unsupported('requestTeamworkGraph'),
     requestConnectedData: unsupported('requestConnectedData'),
-  });
+    requestAtlassian: unsupported('requestAtlassian'),
+    withContext: withContext(jira),
+  };
+  if (principal === 'user') {
+    client.withProvider = withProvider;
+  }
+  return Object.freeze(client);
 }

@@ -154,6 +154,55 @@ test('asUser(accountId) of another account rejects with NeedsAuthenticationError
   assert.equal(host.sent.length, 0);
 });
 
+// @forge/api 8.3's asUser() has requestAtlassian, requestTeamworkGraph,
+// withContext and withProvider besides the product requests, and asApp()
+// all but withProvider: each exists, and what Kiln does not serve rejects
+// saying so (never a TypeError), sending nothing.
+test("every method of Forge's clients exists, and what Kiln does not serve rejects", async () => {
+  const host = fakeHost();
+  installHost(host);
+  const seen = JSON.parse(
+    await invokedBy('acc-1', async () => {
+      const messages = {};
+      const failed = async (name, promise) => {
+        messages[name] = (await promise.catch((e) => e)).message;
+      };
+      for (const [who, client] of [['user', asUser()], ['app', asApp()]]) {
+        for (const method of ['requestConfluence', 'requestBitbucket', 'requestGraph', 'requestTeamworkGraph', 'requestConnectedData', 'requestAtlassian']) {
+          await failed(`${who}.${method}`, client[method](route`/x`));
+        }
+        await failed(`${who}.withContext`, client.withContext('ari:cloud:jira::site/elsewhere').requestJira(route`/rest/api/3/myself`));
+      }
+      const github = asUser().withProvider('github', 'github-apis');
+      for (const method of ['hasCredentials', 'requestCredentials', 'getAccount', 'listCredentials', 'listAccounts']) {
+        await failed(`provider.${method}`, github[method]());
+      }
+      await failed('provider.account.fetch', github.asAccount('me').fetch('/user'));
+      messages.appHasNoProvider = typeof asApp().withProvider;
+      return messages;
+    }),
+  );
+  for (const [name, message] of Object.entries(seen)) {
+    if (name === 'appHasNoProvider') assert.equal(message, 'undefined');
+    else if (name.endsWith('.withContext')) assert.match(message, /this installation's own site only \(ari:cloud:jira::site\/cloud-1\)/, name);
+    else if (name.startsWith('provider.')) assert.match(message, /Forge external authentication\) is not available on Kiln/, name);
+    else assert.match(message, /is not served by Kiln/, name);
+  }
+  assert.equal(host.sent.length, 0);
+});
+
+test("withContext of the installation's own site requests as the principal does", async () => {
+  const host = fakeHost({ answers: { 'get /rest/api/3/myself': { status: 200, body: '{}' } } });
+  installHost(host);
+  const status = await invokedBy('acc-1', async (event, context) => {
+    const response = await asApp().withContext(context.installContext).requestJira(route`/rest/api/3/myself`);
+    return response.status;
+  });
+  assert.equal(status, '200');
+  assert.equal(host.sent.length, 1);
+  assert.equal(host.sent[0].principal, 'app');
+});
+
 test('other products are refused clearly', async () => {
   await assert.rejects(asApp().requestConfluence(route`/wiki/rest/api/content`), /not served by Kiln/);
   await assert.rejects(api.fetch('https://example.com'), { name: REQUEST_EGRESS_ALLOWLIST_ERR });
