@@ -287,3 +287,32 @@ fn a_forge_service_kiln_does_not_provide_is_refused_by_name() {
         ],
     );
 }
+
+/// JSX in a backend is UI Kit 1's, compiled as Forge's bundler compiles it:
+/// with `ForgeUI.createElement` (the default import every UI Kit 1 app
+/// makes), in `.js` files too. esbuild's own default, `React.createElement`,
+/// failed the build of every UI Kit 1 app ("React is not defined"). Here
+/// the app's own `ForgeUI` stands in for `@forge/ui`'s.
+#[test]
+fn jsx_compiles_with_forge_ui_kit_1s_pragma() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "ui-kit-1", "");
+    std::fs::write(
+        app.join("src/index.js"),
+        "const ForgeUI = {\n  createElement: (type, props, ...children) => ({ type, props, children }),\n  Fragment: 'Fragment',\n};\n\
+         const Text = 'Text';\n\
+         export const run = async () => <><Text size=\"small\">hello</Text></>;\n",
+    )
+    .unwrap();
+    let ran = runtime(dir.path(), &["run", "ui-kit-1"]);
+    let text = String::from_utf8_lossy(&ran.stdout);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(answer["type"], "Fragment", "{answer}");
+    assert_eq!(answer["children"][0]["type"], "Text", "{answer}");
+    assert_eq!(answer["children"][0]["props"]["size"], "small", "{answer}");
+    assert_eq!(answer["children"][0]["children"][0], "hello", "{answer}");
+}

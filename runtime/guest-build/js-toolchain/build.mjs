@@ -223,6 +223,15 @@ const bundled = await build({
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.
   inject: [join(forgeDir, 'src', 'node', 'globals.js')],
   define: { global: 'globalThis' },
+  // JSX in a backend is UI Kit 1 (`@forge/ui`): Forge's bundler compiles it
+  // with ForgeUI's pragma, which is why its apps import `ForgeUI` by default;
+  // esbuild's default (`React.createElement`) would fail at the first
+  // element. A file's own `/** @jsx … */` comment still wins.
+  jsxFactory: 'ForgeUI.createElement',
+  jsxFragment: 'ForgeUI.Fragment',
+  // Forge's bundler takes JSX in `.js` files too (UI Kit 1 apps often write
+  // `src/index.js`); plain JavaScript parses the same either way.
+  loader: { '.js': 'jsx' },
   // The host's interfaces are imports of the component, not modules.
   external: ['kiln:app/*', 'wasi:cli/environment@0.2.12'],
   outfile: bundlePath,
