@@ -6,7 +6,8 @@
 //! # Grammar
 //!
 //! ```text
-//! entry    = [ scheme "://" ] host-pattern [ ":" port ] [ "/" ]
+//! entry    = [ scheme "://" ] host-pattern [ ":" port ] [ path ]
+//!          | { address: entry, category?, inScopeEUD? }   (Forge CLI 13.3+'s form)
 //! scheme   = "https" | "http"                  (case-insensitive)
 //! host-pattern = "*." name | name
 //! name     = label *( "." label ) [ "." ]      (at most 253 characters)
@@ -23,10 +24,16 @@
 //! | refused | why |
 //! |---|---|
 //! | `*` alone, `*.com` (a wildcard over one label) | reaches every host, or a whole top-level domain |
-//! | a path (`https://api.x.com/v1`) | Forge ignores it (it grants the whole host), so it would mislead the reader |
 //! | IP literals (`127.0.0.1`, `[::1]`, `0x7f.1`) | addresses are the operator's business ([`crate`] docs: operator overrides) |
 //! | userinfo, query, fragment, `*` inside a label | not a host; only confuse the matcher |
 //! | non-ASCII names | write the IDNA (`xn--`) form, so what is declared is what is resolved |
+//!
+//! A path (`https://api.x.com/v1`) is accepted and dropped, as Forge
+//! ignores it: the entry grants the whole host, and it is shown that way
+//! wherever Kiln shows a grant (`runtime inspect`, the approval prompt), so
+//! what is approved is what is reachable. The object form's `category` and
+//! `inScopeEUD` (Forge's data-residency labels) grant nothing and are not
+//! kept.
 //!
 //! Names are compared lowercased, without a final dot. Without a port an
 //! entry allows only the scheme's default port (443, or 80 for `http`).
@@ -218,8 +225,8 @@ pub enum BackendError {
     WildcardTooWide,
     #[error("`*` is only allowed as the whole first label (`*.example.com`)")]
     WildcardPlacement,
-    #[error("a path, query or fragment grants nothing (Forge matches the host only); remove {0:?}")]
-    Path(String),
+    #[error("a query or fragment is not part of a host; remove {0:?}")]
+    QueryOrFragment(String),
     #[error("user information (`user@`) is not allowed in an entry")]
     UserInfo,
     #[error(
@@ -253,12 +260,11 @@ impl FromStr for Backend {
             }
             None => (EgressScheme::Https, entry),
         };
-        // One trailing slash is how people write an origin; anything more is
-        // a path that would mislead.
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        if let Some(at) = rest.find(['/', '?', '#']) {
-            return Err(BackendError::Path(rest[at..].to_owned()));
+        if let Some(at) = rest.find(['?', '#']) {
+            return Err(BackendError::QueryOrFragment(rest[at..].to_owned()));
         }
+        // A path grants nothing more or less than its host (module docs).
+        let rest = rest.split_once('/').map_or(rest, |(host, _path)| host);
         if rest.contains('@') {
             return Err(BackendError::UserInfo);
         }
@@ -368,9 +374,36 @@ impl Serialize for Backend {
 
 impl<'de> Deserialize<'de> for Backend {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        use serde::de::Error;
+        let text = match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::String(text) => text,
+            // Forge CLI 13.3+'s `{ address, category, inScopeEUD }`.
+            serde_json::Value::Object(mut entry) => {
+                if let Some(other) = entry
+                    .keys()
+                    .find(|key| !["address", "category", "inScopeEUD"].contains(&key.as_str()))
+                {
+                    return Err(D::Error::custom(format!(
+                        "unknown field `{other}` in a backend entry, expected `address`, `category` or `inScopeEUD`"
+                    )));
+                }
+                match entry.remove("address") {
+                    Some(serde_json::Value::String(text)) => text,
+                    _ => {
+                        return Err(D::Error::custom(
+                            "a backend entry written as an object needs `address`, a host",
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(D::Error::custom(
+                    "a backend entry is a host (`api.example.com`) or `{ address: host }`",
+                ));
+            }
+        };
         text.parse().map_err(|error: BackendError| {
-            serde::de::Error::custom(format!("invalid backend {text:?}: {error}"))
+            D::Error::custom(format!("invalid backend {text:?}: {error}"))
         })
     }
 }
@@ -430,11 +463,35 @@ mod tests {
             ),
             ("api.example.com:8443", "https://api.example.com:8443"),
             ("xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+            // A path is dropped: the grant is the host (module docs).
+            ("https://api.monday.com/v2", "https://api.monday.com"),
+            ("api.example.com:8443/a/b/", "https://api.example.com:8443"),
         ];
         for (entry, canonical) in cases {
             let parsed = parse(entry).unwrap_or_else(|e| panic!("{entry}: {e}"));
             assert_eq!(parsed.to_string(), canonical, "{entry}");
             assert_eq!(parse(canonical), Ok(parsed), "{canonical} round-trips");
+        }
+    }
+
+    /// Forge CLI 13.3+ writes entries as objects; the address is the entry,
+    /// the data-residency labels grant nothing.
+    #[test]
+    fn the_object_form_is_its_address() {
+        let parse_json = |json: serde_json::Value| serde_json::from_value::<Backend>(json);
+        let object = parse_json(serde_json::json!({
+            "address": "https://cvefeed.io", "category": "analytics", "inScopeEUD": false
+        }))
+        .unwrap();
+        assert_eq!(object, parse("cvefeed.io").unwrap());
+        for bad in [
+            serde_json::json!({ "category": "analytics" }),
+            serde_json::json!({ "address": 7 }),
+            serde_json::json!({ "address": "x.example.com", "adress": "y.example.com" }),
+            serde_json::json!({ "address": "*" }),
+            serde_json::json!(7),
+        ] {
+            assert!(parse_json(bad.clone()).is_err(), "{bad}");
         }
     }
 
@@ -458,11 +515,11 @@ mod tests {
             ("ftp://example.com", |e| {
                 matches!(e, BackendError::Scheme(_))
             }),
-            ("https://api.example.com/v1", |e| {
-                matches!(e, BackendError::Path(_))
-            }),
             ("api.example.com?x=1", |e| {
-                matches!(e, BackendError::Path(_))
+                matches!(e, BackendError::QueryOrFragment(_))
+            }),
+            ("https://api.example.com/v1#top", |e| {
+                matches!(e, BackendError::QueryOrFragment(_))
             }),
             ("user@api.example.com", |e| {
                 matches!(e, BackendError::UserInfo)

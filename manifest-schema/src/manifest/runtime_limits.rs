@@ -64,6 +64,10 @@ pub struct RuntimeLimits {
     pub name: Option<ForgeRuntime>,
     /// Forge's `runtime.architecture`, kept as written.
     pub architecture: Option<Architecture>,
+    /// Forge's `runtime.snapshots` (whether Forge may snapshot the app's
+    /// initialised code), kept as written: Kiln always runs a JS app's
+    /// top-level code once, at build, and every invocation starts from it.
+    pub snapshots: Option<bool>,
 }
 
 /// Which key of `app.runtime` gave the memory limit. Both mean MiB.
@@ -112,6 +116,8 @@ pub struct RuntimeLimitsAsWritten {
     pub name: Option<ForgeRuntime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<Architecture>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<bool>,
 }
 
 /// A manifest gave the memory limit under both `memoryMiB` and `memoryMB`.
@@ -151,6 +157,7 @@ impl TryFrom<RuntimeLimitsAsWritten> for RuntimeLimits {
             max_log_bytes: written.max_log_bytes.unwrap_or(defaults.max_log_bytes),
             name: written.name,
             architecture: written.architecture,
+            snapshots: written.snapshots,
         })
     }
 }
@@ -173,6 +180,7 @@ impl From<RuntimeLimits> for RuntimeLimitsAsWritten {
             max_log_bytes: Some(limits.max_log_bytes),
             name: limits.name,
             architecture: limits.architecture,
+            snapshots: limits.snapshots,
         }
     }
 }
@@ -189,6 +197,7 @@ impl Default for RuntimeLimits {
             max_log_bytes: DEFAULT_MAX_LOG_BYTES,
             name: None,
             architecture: None,
+            snapshots: None,
         }
     }
 }
