@@ -392,6 +392,34 @@ export const FilterConditions = Object.freeze({
   notExists: () => condition('NOT_EXISTS'),
 });
 
+// `@forge/api`'s conditions: @forge/api up to 5 took them from
+// @forge/storage, under other names (`equalsTo`, `isGreaterThan`,
+// `doesNotExist`, `between([low, high])`, …); apps written since use
+// @forge/kvs's. `@forge/api` answers both spellings, each the same
+// condition, so either era's app runs; `@forge/kvs` keeps its own.
+const between = (low, high) =>
+  Array.isArray(low) && high === undefined ? condition('BETWEEN', ...low) : condition('BETWEEN', low, high);
+const STORAGE_WHERE = {
+  between,
+  equalsTo: EntityWhereConditions.equalTo,
+  isGreaterThan: EntityWhereConditions.greaterThan,
+  isGreaterThanEqualTo: EntityWhereConditions.greaterThanEqualTo,
+  isLessThan: EntityWhereConditions.lessThan,
+  isLessThanEqualTo: EntityWhereConditions.lessThanEqualTo,
+};
+
+/** `@forge/api`'s `WhereConditions`: @forge/kvs's names and @forge/storage's. */
+export const ApiWhereConditions = Object.freeze({ ...EntityWhereConditions, ...STORAGE_WHERE });
+
+/** `@forge/api`'s `FilterConditions`: @forge/kvs's names and @forge/storage's. */
+export const ApiFilterConditions = Object.freeze({
+  ...FilterConditions,
+  ...STORAGE_WHERE,
+  doesNotContain: FilterConditions.notContains,
+  notEqualsTo: FilterConditions.notEqualTo,
+  doesNotExist: FilterConditions.notExists,
+});
+
 export const SortOrder = Object.freeze({ ASC: 'ASC', DESC: 'DESC' });
 
 class FilterList {

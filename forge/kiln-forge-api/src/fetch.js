@@ -23,6 +23,7 @@
 // line names the check.
 
 import { ExternalEndpointNotAllowedError, FetchError } from './errors.js';
+import { Buffer } from './node/buffer.js';
 
 /** Where the permission is declared, for messages. */
 const PERMISSION = 'permissions.external.fetch.backend';
@@ -120,8 +121,9 @@ export async function fetch(input, init) {
   if (!covered(url)) {
     throw notDeclared(text, `${url.protocol}//${url.hostname} is not declared in ${PERMISSION}`);
   }
+  let response;
   try {
-    return await engineFetch(input, init);
+    response = await engineFetch(input, init);
   } catch (cause) {
     const error = new FetchError(
       `request to ${text} failed: Kiln's egress refused or could not complete it (an undeclared port or host, http where the operator requires https, a private address, a body over the cap, the invocation's request budget, a timeout or a connection failure; the operator's audit log names which)`,
@@ -129,4 +131,9 @@ export async function fetch(input, init) {
     error.cause = cause;
     throw error;
   }
+  // Forge's fetch is node-fetch, whose responses also have `buffer()`.
+  if (typeof response.buffer !== 'function') {
+    response.buffer = async () => Buffer.from(await response.arrayBuffer());
+  }
+  return response;
 }

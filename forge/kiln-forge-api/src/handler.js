@@ -28,6 +28,7 @@
 
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
+import { format as utilFormat } from './node/util.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -205,8 +206,11 @@ export async function dispatch(modules, name, payload, context) {
 // no host call is allowed: console output then goes to the build's log.
 let running = false;
 
+// Node's console formats with `util.format`: `%s`/`%d`/`%j`… substitutions,
+// `undefined` printed as such, an Error as its stack. The layer's `util`
+// (node/util.js) is that format.
 function format(args) {
-  return args.map((arg) => (typeof arg === 'string' ? arg : message(arg))).join(' ');
+  return args.length === 0 ? '' : utilFormat(...args);
 }
 
 /**

@@ -14,8 +14,11 @@ export { Response } from './response.js';
 export { authorize, AuthorizationError } from './authorize.js';
 export { storage, startsWith, StorageError };
 // The legacy custom entity API (`storage.entity(name)`) takes the same conditions.
-export { WhereConditions } from './storage.js';
-export { FilterConditions, SortOrder } from './entity.js';
+export {
+  ApiWhereConditions as WhereConditions,
+  ApiFilterConditions as FilterConditions,
+  SortOrder,
+} from './entity.js';
 
 const appClient = productClient('app');
 const userClient = productClient('user');

@@ -4,6 +4,8 @@
 // Kiln's record has no reason phrase, so `statusText` is the standard one
 // for the status.
 
+import { Buffer } from './node/buffer.js';
+
 const REASONS = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content',
   301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified',
@@ -87,5 +89,9 @@ export class Response {
   }
   async json() {
     return JSON.parse(await this.text());
+  }
+  /** node-fetch's `buffer()`, which Forge's responses have (Forge's fetch is node-fetch). */
+  async buffer() {
+    return Buffer.from(await this.arrayBuffer());
   }
 }

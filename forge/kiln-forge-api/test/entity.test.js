@@ -8,7 +8,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 
 import { kvs, WhereConditions, FilterConditions, SortOrder, Sort, EntityError, StorageError, Filter, ForgeKvsError } from '../src/kvs.js';
-import { storage } from '../src/index.js';
+import { storage, WhereConditions as ApiWhere, FilterConditions as ApiFilter } from '../src/index.js';
 import { installEntities } from '../src/entity.js';
 import { installHost } from '../src/host.js';
 import { fakeHost } from './fake-host.js';
@@ -137,6 +137,37 @@ test('every where condition, in both orders, on integers with negatives', async 
     assert.deepEqual(await byAge(where), expected, `${where.condition} ${where.values} ASC`);
     assert.deepEqual(await byAge(where, Sort.DESC), [...expected].reverse(), `${where.condition} ${where.values} DESC`);
   }
+});
+
+// @forge/api up to 5 took its conditions from @forge/storage 2.0.3
+// (`eap/conditions.js`): equalsTo, isGreaterThan[EqualTo], isLessThan[EqualTo],
+// between([low, high]); filters add contains, doesNotContain, notEqualsTo,
+// exists, doesNotExist. @forge/api answers those names and @forge/kvs's,
+// each the same condition as its @forge/kvs twin.
+test("@forge/api's conditions answer @forge/storage's names and @forge/kvs's alike", async () => {
+  fresh();
+  await seed(AGES);
+  const byAge = (where) => storage.entity('employee').query().index('by-age').where(where).limit(100).getMany().then(keys);
+  const pairs = [
+    [ApiWhere.equalsTo(30), WhereConditions.equalTo(30)],
+    [ApiWhere.isGreaterThan(0), WhereConditions.greaterThan(0)],
+    [ApiWhere.isGreaterThanEqualTo(0), WhereConditions.greaterThanEqualTo(0)],
+    [ApiWhere.isLessThan(0), WhereConditions.lessThan(0)],
+    [ApiWhere.isLessThanEqualTo(-3), WhereConditions.lessThanEqualTo(-3)],
+    [ApiWhere.between([-3, 30]), WhereConditions.between(-3, 30)],
+    [ApiWhere.between(-3, 30), WhereConditions.between(-3, 30)],
+    [ApiWhere.beginsWith('a'), WhereConditions.beginsWith('a')],
+  ];
+  for (const [legacy, kvsForm] of pairs) {
+    assert.deepEqual(legacy, kvsForm);
+  }
+  assert.deepEqual(await byAge(ApiWhere.equalsTo(30)), ['e']);
+  assert.deepEqual(await byAge(ApiWhere.between([-3, 30])), ['b', 'c', 'd', 'e']);
+  assert.deepEqual(ApiFilter.doesNotContain('x'), FilterConditions.notContains('x'));
+  assert.deepEqual(ApiFilter.notEqualsTo(1), FilterConditions.notEqualTo(1));
+  assert.deepEqual(ApiFilter.doesNotExist(), FilterConditions.notExists());
+  assert.deepEqual(ApiFilter.equalsTo(1), FilterConditions.equalTo(1));
+  assert.equal(WhereConditions.equalsTo, undefined, "@forge/kvs keeps its own names");
 });
 
 test('floats order numerically, across signs and magnitudes', async () => {

@@ -76,7 +76,10 @@ test('a declared backend: the response comes back with Forge\'s Response surface
     assert.equal(missing.ok, false);
     assert.equal(missing.status, 404);
     assert.deepEqual(await missing.json(), { error: 'no such thing' });
-    assert.deepEqual(srv.seen, ['POST /v1/things?q=1', 'GET /missing']);
+    // Forge's fetch is node-fetch: its responses have buffer() too.
+    const again = await api.fetch(`http://localhost:${srv.port}/missing`);
+    assert.equal((await again.buffer()).toString('utf8'), '{"error":"no such thing"}');
+    assert.deepEqual(srv.seen, ['POST /v1/things?q=1', 'GET /missing', 'GET /missing']);
   } finally {
     await srv.close();
   }

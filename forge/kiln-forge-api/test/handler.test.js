@@ -66,10 +66,29 @@ test('console goes to the app log at its level once invocations run', async () =
   try {
     globalThis.console = { ...original };
     installGlobals();
-    await dispatch({ index: { run: () => { console.log('a', { b: 1 }); console.error('bad'); } } }, 'run', '{}', kilnContext);
+    await dispatch(
+      {
+        index: {
+          run: () => {
+            console.log('a', { b: 1 });
+            console.error('bad');
+            // As Node's console: util.format's substitutions and `undefined`.
+            console.info('x', undefined, null, 3);
+            console.warn('%s has %d items (%j)', 'cart', 2, [1]);
+            console.debug();
+          },
+        },
+      },
+      'run',
+      '{}',
+      kilnContext,
+    );
     assert.deepEqual(host.logged, [
       ['info', 'a {"b":1}'],
       ['error', 'bad'],
+      ['info', 'x undefined null 3'],
+      ['warn', 'cart has 2 items ([1])'],
+      ['debug', ''],
     ]);
     assert.deepEqual(globalThis.process.env, process.env);
   } finally {

@@ -65,9 +65,14 @@ test('requestJira resolves with a fetch-like Response for any status', async () 
   assert.equal(missing.statusText, 'Not Found');
   const bytes = new Uint8Array(await missing.arrayBuffer());
   assert.equal(new TextDecoder().decode(bytes), '{"errorMessages":["not found"]}');
+  // node-fetch's buffer(), as Forge's responses have it.
+  const again = await asApp().requestJira(route`/rest/api/3/issue/${'NOPE-1'}`);
+  const buffer = await again.buffer();
+  assert.equal(buffer.toString('utf8'), '{"errorMessages":["not found"]}');
+  assert.ok(buffer instanceof Uint8Array);
   assert.deepEqual(
     host.sent.map((r) => r.principal),
-    ['user', 'app'],
+    ['user', 'app', 'app'],
   );
 });
 
