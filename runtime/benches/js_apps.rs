@@ -17,7 +17,8 @@
 //! `ArtifactMemory::Sealed`), their length and the memory they hold
 //! (`st_blocks`: tmpfs pages, counted in `/proc/meminfo`'s `Shmem`, not in
 //! the RSS until a page is touched), and the machine's `Shmem` change over
-//! the loads (other processes' changes included). The parent prints the cache's bytes
+//! the loads (other processes' changes included); then, after one call of
+//! each app, the same as `JS_APPS_MEMFD_CALLED`. The parent prints the cache's bytes
 //! (`JS_APPS_CACHE way=… artifacts=… apparent_mib=… allocated_mib=…
 //! largest_entry_mib=… (allocated …) smallest_entry_mib=… (allocated …)`:
 //! with the shared engine the largest is the engine, the smallest an app's
@@ -32,7 +33,7 @@ use std::time::Instant;
 use kiln_manifest::Manifest;
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::runtime::CacheMode;
-use kiln_runtime::{Runtime, RuntimeOptions};
+use kiln_runtime::{Invocation, Runtime, RuntimeOptions};
 
 const CHILD: &str = "KILN_JS_APPS_CHILD";
 
@@ -123,6 +124,25 @@ fn child(component: &Path, apps: usize, way: &str, phase: &str, cache: PathBuf) 
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
     println!(
         "JS_APPS_MEMFD way={way} phase={phase} files={files} apparent_mib={:.1} allocated_mib={:.1} shmem_delta_mib={:.1}",
+        mib(apparent),
+        mib(allocated),
+        shmem_mib() - shmem_before
+    );
+    // Each app called once: an instance's first touch of a page of the
+    // snapshot's image that the sealed copy left as a hole gives the memory
+    // file that page (zeros), once for every instance of the app.
+    for app in &loaded {
+        let invoked = rt
+            .block_on(app.invoke(Invocation {
+                payload: "{}".into(),
+                ..Invocation::default()
+            }))
+            .expect("the invocation starts");
+        assert!(invoked.result.is_ok(), "{way} {phase}: the handler failed");
+    }
+    let (files, apparent, allocated) = memory_files();
+    println!(
+        "JS_APPS_MEMFD_CALLED way={way} phase={phase} files={files} apparent_mib={:.1} allocated_mib={:.1} shmem_delta_mib={:.1}",
         mib(apparent),
         mib(allocated),
         shmem_mib() - shmem_before
