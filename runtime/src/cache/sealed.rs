@@ -149,13 +149,19 @@ fn copy_pages(file: &File, offset: u64, len: usize, memory: &File) -> io::Result
         let Some(data) = seek(file, offset + at as u64, libc::SEEK_DATA)? else {
             break; // holes to the end of the file
         };
-        let data = usize::try_from(data - offset).unwrap_or(usize::MAX);
-        at = data - data % page;
+        let data = usize::try_from(data.saturating_sub(offset)).unwrap_or(usize::MAX);
+        // Never back (the kernel promises data at or after `at`; should a
+        // file system not keep that promise, the loop still ends).
+        at = at.max(data - data % page);
+        if at >= len {
+            break;
+        }
         let hole = seek(file, offset + data.min(len) as u64, libc::SEEK_HOLE)?
             .map_or(len, |hole| {
-                usize::try_from(hole - offset).unwrap_or(usize::MAX)
+                usize::try_from(hole.saturating_sub(offset)).unwrap_or(usize::MAX)
             });
-        let extent_end = hole.min(len).next_multiple_of(page).min(len);
+        // At least a page, for the same reason.
+        let extent_end = hole.min(len).next_multiple_of(page).clamp(at + 1, len);
         while at < extent_end {
             let chunk = &mut buffer[..CHUNK.min(extent_end - at)];
             file.read_exact_at(chunk, offset + at as u64)?;
