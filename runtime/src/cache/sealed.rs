@@ -38,15 +38,16 @@
 //! sparse.
 //!
 //! Why that is safe: a hole of a sealed memory file reads as zeros for as
-//! long as the file lives — the seals refuse writes, and punching or
-//! filling holes only ever gives zeros — so a hole is as fixed as any
-//! written byte, and the bytes are the file's whichever way they are read.
+//! long as the file lives — the seals refuse writes and punching holes,
+//! and filling a hole (`fallocate`) only gives it a page of zeros — so a
+//! hole is as fixed as any written byte, and the bytes are the file's
+//! whichever way they are read.
 //! The checksum reads them with `pread` (a `read` of a hole returns zeros
 //! without giving it a page, where a page fault through a mapping would
 //! allocate one), over the whole length of the sealed file, holes included:
 //! still exactly the bytes wasmtime maps, after no one can change them.
 //! Wasmtime's mapping then allocates a hole's page only if an instance
-//! touches it, once for every instance (the page is the file's).
+//! touches it, and then once for all instances (the page is the file's).
 //!
 //! Every step can be unavailable (an old kernel, no `/proc`, a system that
 //! forbids executable memory files): the caller then falls back to reading
