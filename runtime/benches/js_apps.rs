@@ -11,7 +11,14 @@
 //! (`cached`), as a restarted `runtime serve` does. Each child prints
 //! `JS_APPS way=… phase=… apps=N wall_ms=… cpu_ms=… rss_mib=… hwm_mib=…`
 //! (the process's VmRSS and VmHWM after loading every app; the parent's
-//! runtime is not in it) and the parent prints the cache's bytes
+//! runtime is not in it), then `JS_APPS_MEMFD way=… phase=… files=…
+//! apparent_mib=… allocated_mib=… shmem_delta_mib=…`: the sealed memory
+//! files the loaded artifacts live in (`runtime serve`'s way,
+//! `ArtifactMemory::Sealed`), their length and the memory they hold
+//! (`st_blocks`: tmpfs pages, counted in `/proc/meminfo`'s `Shmem`, not in
+//! the RSS until a page is touched), and the machine's `Shmem` change over
+//! the loads (other processes' changes included); then, after one call of
+//! each app, the same as `JS_APPS_MEMFD_CALLED`. The parent prints the cache's bytes
 //! (`JS_APPS_CACHE way=… artifacts=… apparent_mib=… allocated_mib=…
 //! largest_entry_mib=… (allocated …) smallest_entry_mib=… (allocated …)`:
 //! with the shared engine the largest is the engine, the smallest an app's
@@ -26,7 +33,7 @@ use std::time::Instant;
 use kiln_manifest::Manifest;
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::runtime::CacheMode;
-use kiln_runtime::{Runtime, RuntimeOptions};
+use kiln_runtime::{Invocation, Runtime, RuntimeOptions};
 
 const CHILD: &str = "KILN_JS_APPS_CHILD";
 
@@ -91,6 +98,7 @@ fn child(component: &Path, apps: usize, way: &str, phase: &str, cache: PathBuf) 
         },
     )
     .expect("runtime starts");
+    let shmem_before = shmem_mib();
     let cpu_before = cpu_ms();
     let started = Instant::now();
     let mut loaded = Vec::with_capacity(apps);
@@ -111,6 +119,33 @@ fn child(component: &Path, apps: usize, way: &str, phase: &str, cache: PathBuf) 
         "JS_APPS way={way} phase={phase} apps={apps} wall_ms={} cpu_ms={} rss_mib={rss:.1} hwm_mib={hwm:.1}",
         wall.as_millis(),
         cpu_ms() - cpu_before
+    );
+    let (files, apparent, allocated) = memory_files();
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    println!(
+        "JS_APPS_MEMFD way={way} phase={phase} files={files} apparent_mib={:.1} allocated_mib={:.1} shmem_delta_mib={:.1}",
+        mib(apparent),
+        mib(allocated),
+        shmem_mib() - shmem_before
+    );
+    // Each app called once: an instance's first touch of a page of the
+    // snapshot's image that the sealed copy left as a hole gives the memory
+    // file that page (zeros), once for every instance of the app.
+    for app in &loaded {
+        let invoked = rt
+            .block_on(app.invoke(Invocation {
+                payload: "{}".into(),
+                ..Invocation::default()
+            }))
+            .expect("the invocation starts");
+        assert!(invoked.result.is_ok(), "{way} {phase}: the handler failed");
+    }
+    let (files, apparent, allocated) = memory_files();
+    println!(
+        "JS_APPS_MEMFD_CALLED way={way} phase={phase} files={files} apparent_mib={:.1} allocated_mib={:.1} shmem_delta_mib={:.1}",
+        mib(apparent),
+        mib(allocated),
+        shmem_mib() - shmem_before
     );
     drop(loaded);
 }
@@ -187,4 +222,40 @@ fn memory_mib() -> (f64, f64) {
             .unwrap_or(0.0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The sealed memory files this process holds artifacts in (by their name,
+/// `kiln-artifact`, each counted once however many descriptors it has):
+/// how many, their bytes and the bytes of memory they hold.
+fn memory_files() -> (usize, u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut seen = std::collections::HashSet::new();
+    let (mut apparent, mut allocated) = (0, 0);
+    for fd in std::fs::read_dir("/proc/self/fd")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let is_artifact = std::fs::read_link(fd.path())
+            .is_ok_and(|to| to.to_string_lossy().starts_with("/memfd:kiln-artifact"));
+        let Ok(meta) = std::fs::metadata(fd.path()) else {
+            continue;
+        };
+        if is_artifact && seen.insert(meta.ino()) {
+            apparent += meta.len();
+            allocated += meta.blocks() * 512;
+        }
+    }
+    (seen.len(), apparent, allocated)
+}
+
+/// The machine's `Shmem` (/proc/meminfo), in MiB.
+fn shmem_mib() -> f64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("Shmem:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
 }

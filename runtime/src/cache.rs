@@ -502,9 +502,11 @@ fn copy_failed(error: std::io::Error) -> SealedLoad {
 
 /// Loads the entry at `path` through a sealed copy of its artifact
 /// ([`sealed`]): the file's ownership and mode are checked on the open
-/// file, the artifact is copied by the kernel into a memory file that is
-/// then sealed against any change, the BLAKE3 digest is checked over the
-/// sealed bytes, and wasmtime maps those bytes.
+/// file, the artifact's pages that are not all zeros are copied into a
+/// memory file of its length (the others stay holes, which read as zeros
+/// and take no memory) that is then sealed against any change, the BLAKE3
+/// digest is checked over the sealed bytes, holes included, and wasmtime
+/// maps those bytes.
 #[cfg(target_os = "linux")]
 fn load_sealed<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, SealedLoad> {
     let Some(OpenedEntry {
@@ -517,10 +519,10 @@ fn load_sealed<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, S
     };
     let copy =
         sealed::SealedCopy::of(&file, HEADER_LEN as u64, artifact_len).map_err(copy_failed)?;
-    let intact = copy
-        .with_bytes(|artifact| header_matches(&header, artifact))
+    let digest = copy
+        .digest()
         .map_err(|error| SealedLoad::Unavailable(error.to_string()))?;
-    if !intact {
+    if !header_records(&header, &digest) {
         return Err(SealedLoad::Refused(CacheError::Corrupt));
     }
     // SAFETY: the bytes behind `copy.path()` are exactly what `store` wrote
@@ -1009,6 +1011,66 @@ mod tests {
             Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
         };
         assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
+    }
+
+    /// A component with a memory whose image holds pages of zeros between
+    /// two data segments; its `f` answers the byte at an address.
+    fn component_with_zero_pages() -> Vec<u8> {
+        wat::parse_str(
+            r#"(component
+                (core module $m
+                    (memory 4)
+                    (data (i32.const 16) "\2a")
+                    (data (i32.const 196620) "\07")
+                    (func (export "f") (param i32) (result i32)
+                        local.get 0 i32.load8_u))
+                (core instance $i (instantiate $m))
+                (func (export "f") (param "x" s32) (result s32)
+                    (canon lift (core func $i "f"))))"#,
+        )
+        .unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_artifact_with_pages_of_zeros_loads_sealed_and_reads_its_memory() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_with_zero_pages();
+        let (compiled, _) = load(&engine, &cache, &wasm);
+        let artifact = compiled.serialize().unwrap();
+        assert!(
+            artifact
+                .chunks(4096)
+                .filter(|p| p.iter().all(|&b| b == 0))
+                .count()
+                >= 40,
+            "the memory image keeps its pages of zeros"
+        );
+        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
+        let loaded = match load_sealed::<Component>(&engine, &path) {
+            Ok(Some(component)) => component,
+            Ok(None) => panic!("the entry is there"),
+            Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
+            Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
+        };
+        assert_eq!(loaded.serialize().unwrap(), artifact);
+        let mut store = wasmtime::Store::new(&engine, ());
+        store.set_fuel(1_000_000).unwrap();
+        store.set_epoch_deadline(1_000_000);
+        let instance = wasmtime::component::Linker::new(&engine)
+            .instantiate(&mut store, &loaded)
+            .unwrap();
+        let f = instance
+            .get_typed_func::<(i32,), (i32,)>(&mut store, "f")
+            .unwrap();
+        for (address, byte) in [(16, 42), (17, 0), (100_000, 0), (196_620, 7)] {
+            assert_eq!(
+                f.call(&mut store, (address,)).unwrap(),
+                (byte,),
+                "{address}"
+            );
+        }
     }
 
     /// A component whose exported `f` answers `n`, computed by its code.
