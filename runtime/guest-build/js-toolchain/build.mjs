@@ -138,6 +138,27 @@ const forgeServices = {
   },
 };
 
+// Kiln's `@forge/events` is the 2.x and 3.x API (`push({ body })`, consumers
+// given an AsyncEvent). An app built on 1.x or older (`push(payload,
+// settings)`, resolver consumers given the payload) would run against it
+// and fail at its first push; the build says so instead, naming the version
+// the app installed and Forge's upgrade guide.
+for (const dir of nodePaths) {
+  let installed;
+  try {
+    installed = JSON.parse(await readFile(join(dir, '@forge', 'events', 'package.json'), 'utf8')).version;
+  } catch {
+    continue;
+  }
+  const major = Number.parseInt(String(installed), 10);
+  if (Number.isInteger(major) && major < 2) {
+    console.error(
+      `✘ [ERROR] @forge/events ${installed} (its 1.x API: push(payload, settings), resolver consumers) is not available to a Kiln app: Kiln provides @forge/events 2.x and 3.x (push({ body }), consumers given the event). Upgrade as Forge's guide says (https://developer.atlassian.com/platform/forge/runtime-reference/async-events-api-version-2-upgrade/)`,
+    );
+    process.exit(1);
+  }
+}
+
 // The build-only world: Kiln's world unchanged, plus the environment.
 const WASI_CLI_ENVIRONMENT = `package wasi:cli@0.2.12;
 
