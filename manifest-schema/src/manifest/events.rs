@@ -125,6 +125,15 @@ pub struct UnknownEvent {
 
 impl fmt::Display for UnknownEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.input.starts_with("avi:forge:") {
+            // Forge's own lifecycle events (installed, upgraded): real names,
+            // which Kiln does not deliver (docs/porting-forge-apps.md).
+            return write!(
+                f,
+                "Forge's lifecycle event {:?} is not delivered by Kiln (an installation is made by runtime serve's configuration or admin API): remove it from the trigger",
+                self.input
+            );
+        }
         write!(f, "unknown Jira product event {:?}", self.input)?;
         match self.suggestion {
             Some(event) => write!(f, " (did you mean {:?}?)", event.as_str()),
