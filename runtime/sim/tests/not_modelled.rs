@@ -93,6 +93,24 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
         ops.body
     );
 
+    // The classic JQL search, which Atlassian removed (CHANGE-2046): 410, as Jira
+    // Cloud answers, naming what replaces it; in v2 too.
+    for (method, path) in [
+        (Method::GET, "/rest/api/3/search?jql=project=KILN"),
+        (Method::POST, "/rest/api/3/search"),
+        (Method::GET, "/rest/api/2/search?jql=project=KILN"),
+    ] {
+        let gone =
+            send(as_user(&sim, method.clone(), ADMIN, path).json(&serde_json::json!({}))).await;
+        assert_eq!(gone.status, StatusCode::GONE, "{method} {path}");
+        assert!(!not_modelled(&gone.headers), "{path}");
+        let message = gone.body["errorMessages"][0].as_str().unwrap_or_default();
+        assert!(
+            message.contains("CHANGE-2046") && message.contains("/rest/api/3/search/jql"),
+            "{message}"
+        );
+    }
+
     // Not a route of any spec: still Jira's 404, without the header.
     for path in [
         "/rest/api/3/issue/KILN-1/nonsense",

@@ -188,7 +188,35 @@ pub(crate) async fn answer(request: Request) -> Response {
     }
 }
 
+/// Operations the specs still list that Atlassian has removed from its sites, each
+/// with what replaces it. The December 2025 platform spec marks the classic JQL search
+/// "Currently being removed" (CHANGE-2046); Jira Cloud now answers it `410 Gone`, and
+/// so does the simulator, so that an app still calling it learns so offline and not in
+/// production. (REST API v2's `/search` is the same operation: `as_v3`.)
+const REMOVED: &[(&str, &str)] = &[
+    ("searchForIssuesUsingJql", "GET /rest/api/3/search/jql"),
+    ("searchForIssuesUsingJqlPost", "POST /rest/api/3/search/jql"),
+];
+
+/// What replaces `operation`, if Atlassian has removed it ([`REMOVED`]).
+fn replacement(operation: &SpecOperation) -> Option<&'static str> {
+    REMOVED
+        .iter()
+        .find(|(id, _)| *id == operation.operation_id)
+        .map(|(_, instead)| *instead)
+}
+
 pub(crate) fn not_modelled(operation: &SpecOperation) -> Response {
+    if let Some(instead) = replacement(operation) {
+        return JiraError::new(
+            StatusCode::GONE,
+            format!(
+                "{operation} has been removed from Jira Cloud (CHANGE-2046, \
+                 https://developer.atlassian.com/changelog/#CHANGE-2046): use {instead}"
+            ),
+        )
+        .into_response();
+    }
     let message = format!(
         "Kiln's Jira simulator does not model {operation}; a real site serves it. \
          docs/simulator.md lists the routes the simulator models."
