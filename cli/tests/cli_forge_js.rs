@@ -316,3 +316,41 @@ fn jsx_compiles_with_forge_ui_kit_1s_pragma() {
     assert_eq!(answer["children"][0]["props"]["size"], "small", "{answer}");
     assert_eq!(answer["children"][0]["children"][0], "hello", "{answer}");
 }
+
+/// `node-fetch`, which older Forge apps and their libraries import (Forge's
+/// own fetch is node-fetch), is the layer's `api.fetch`: `require` and
+/// `import` both get the function, and a host the manifest does not declare
+/// is refused by the layer's check, with Forge's error, before anything is
+/// sent. (Without the alias the real package would be bundled and fail on
+/// Node's `http`.)
+#[test]
+fn node_fetch_is_the_layers_fetch() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "old-fetch", "");
+    std::fs::write(
+        app.join("src/index.js"),
+        "import fetch, { Headers } from 'node-fetch';\n\
+         const required = require('node-fetch');\n\
+         export const run = async () => {\n\
+           const error = await fetch('https://api.example.com/x').catch((e) => e);\n\
+           return { same: required === fetch && required.default === fetch, headers: typeof Headers, name: error.name, message: error.message };\n\
+         };\n",
+    )
+    .unwrap();
+    let ran = runtime(dir.path(), &["run", "old-fetch"]);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let answer: serde_json::Value =
+        serde_json::from_slice(&ran.stdout).expect("the handler's JSON");
+    assert_eq!(answer["same"], true, "{answer}");
+    assert_eq!(answer["headers"], "function", "{answer}");
+    assert_eq!(answer["name"], "REQUEST_EGRESS_ALLOWLIST_ERR", "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("permissions.external.fetch.backend")),
+        "{answer}"
+    );
+}

@@ -239,6 +239,8 @@ const bundled = await build({
     '@forge/kvs': join(forgeDir, 'src', 'kvs.js'),
     '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
     '@forge/events': join(forgeDir, 'src', 'forge_events.js'),
+    // Forge's fetch is node-fetch; apps importing it get the layer's api.fetch.
+    'node-fetch': join(forgeDir, 'src', 'node', 'node_fetch.cjs'),
   },
   plugins: [forgeServices, nodeModules],
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.

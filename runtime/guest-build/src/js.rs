@@ -152,6 +152,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/util.js"),
     ),
     (
+        "forge-api/src/node/node_fetch.cjs",
+        include_str!("../../../forge/kiln-forge-api/src/node/node_fetch.cjs"),
+    ),
+    (
         "forge-api/src/host.js",
         include_str!("../../../forge/kiln-forge-api/src/host.js"),
     ),
