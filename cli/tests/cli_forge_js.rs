@@ -288,6 +288,17 @@ fn a_forge_service_kiln_does_not_provide_is_refused_by_name() {
     );
 }
 
+/// Runs (builds first) an app named `name` whose `src/index.js` is `source`
+/// and whose one function is its `run`: what `run` returned.
+fn run_app_source(name: &str, source: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), name, "");
+    std::fs::write(app.join("src/index.js"), source).unwrap();
+    let ran = runtime(dir.path(), &["run", name]);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    serde_json::from_slice(&ran.stdout).expect("the handler's JSON")
+}
+
 /// JSX in a backend is UI Kit 1's, compiled as Forge's bundler compiles it:
 /// with `ForgeUI.createElement` (the default import every UI Kit 1 app
 /// makes), in `.js` files too. esbuild's own default, `React.createElement`,
@@ -298,19 +309,12 @@ fn jsx_compiles_with_forge_ui_kit_1s_pragma() {
     if !node_available() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let app = app_with_top_level_code(dir.path(), "ui-kit-1", "");
-    std::fs::write(
-        app.join("src/index.js"),
+    let answer = run_app_source(
+        "ui-kit-1",
         "const ForgeUI = {\n  createElement: (type, props, ...children) => ({ type, props, children }),\n  Fragment: 'Fragment',\n};\n\
          const Text = 'Text';\n\
          export const run = async () => <><Text size=\"small\">hello</Text></>;\n",
-    )
-    .unwrap();
-    let ran = runtime(dir.path(), &["run", "ui-kit-1"]);
-    let text = String::from_utf8_lossy(&ran.stdout);
-    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
-    let answer: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    );
     assert_eq!(answer["type"], "Fragment", "{answer}");
     assert_eq!(answer["children"][0]["type"], "Text", "{answer}");
     assert_eq!(answer["children"][0]["props"]["size"], "small", "{answer}");
@@ -328,22 +332,15 @@ fn node_fetch_is_the_layers_fetch() {
     if !node_available() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let app = app_with_top_level_code(dir.path(), "old-fetch", "");
-    std::fs::write(
-        app.join("src/index.js"),
+    let answer = run_app_source(
+        "old-fetch",
         "import fetch, { Headers } from 'node-fetch';\n\
          const required = require('node-fetch');\n\
          export const run = async () => {\n\
            const error = await fetch('https://api.example.com/x').catch((e) => e);\n\
            return { same: required === fetch && required.default === fetch, headers: typeof Headers, name: error.name, message: error.message };\n\
          };\n",
-    )
-    .unwrap();
-    let ran = runtime(dir.path(), &["run", "old-fetch"]);
-    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
-    let answer: serde_json::Value =
-        serde_json::from_slice(&ran.stdout).expect("the handler's JSON");
+    );
     assert_eq!(answer["same"], true, "{answer}");
     assert_eq!(answer["headers"], "function", "{answer}");
     assert_eq!(answer["name"], "REQUEST_EGRESS_ALLOWLIST_ERR", "{answer}");

@@ -997,6 +997,17 @@ mod tests {
     }
 
     #[cfg(target_os = "linux")]
+    /// The entry at `path`, loaded through a sealed copy, which must succeed.
+    #[cfg(target_os = "linux")]
+    fn sealed_load(engine: &Engine, path: &Path) -> Component {
+        match load_sealed::<Component>(engine, path) {
+            Ok(Some(component)) => component,
+            Ok(None) => panic!("the entry is there"),
+            Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
+            Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
+        }
+    }
+
     #[test]
     fn on_linux_an_entry_loads_from_sealed_memory() {
         let (_dir, cache) = cache();
@@ -1004,12 +1015,7 @@ mod tests {
         let wasm = component_bytes(7);
         let (compiled, _) = load(&engine, &cache, &wasm);
         let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
-        let loaded = match load_sealed::<Component>(&engine, &path) {
-            Ok(Some(component)) => component,
-            Ok(None) => panic!("the entry is there"),
-            Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
-            Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
-        };
+        let loaded = sealed_load(&engine, &path);
         assert_eq!(loaded.serialize().unwrap(), compiled.serialize().unwrap());
     }
 
@@ -1048,12 +1054,7 @@ mod tests {
             "the memory image keeps its pages of zeros"
         );
         let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
-        let loaded = match load_sealed::<Component>(&engine, &path) {
-            Ok(Some(component)) => component,
-            Ok(None) => panic!("the entry is there"),
-            Err(SealedLoad::Refused(error)) => panic!("refused: {error}"),
-            Err(SealedLoad::Unavailable(why)) => panic!("no sealed load here: {why}"),
-        };
+        let loaded = sealed_load(&engine, &path);
         assert_eq!(loaded.serialize().unwrap(), artifact);
         let mut store = wasmtime::Store::new(&engine, ());
         store.set_fuel(1_000_000).unwrap();
