@@ -304,6 +304,51 @@ async fn issues_are_created_edited_transitioned_assigned_and_deleted() {
     assert_eq!(issue["fields"]["assignee"]["accountId"], admin_id.as_str());
     assert_eq!(issue["fields"]["reporter"]["emailAddress"], USER);
 
+    assert_eq!(issue["fields"]["priority"]["name"], "Medium", "the default");
+
+    // A priority is set by name (any case) or id, as on Jira Cloud; an unknown
+    // one is refused and changes nothing.
+    for (set, name, id) in [
+        (json!({ "name": "high" }), "High", "2"),
+        (json!({ "id": "5" }), "Lowest", "5"),
+    ] {
+        let edited = bob
+            .put(&path, &json!({ "fields": { "priority": set } }))
+            .await;
+        assert_eq!(edited.status, StatusCode::NO_CONTENT);
+        let priority = bob.get(&path).await.body["fields"]["priority"].clone();
+        assert_eq!(
+            (priority["name"].clone(), priority["id"].clone()),
+            (json!(name), json!(id))
+        );
+        assert!(
+            priority["iconUrl"]
+                .as_str()
+                .is_some_and(|url| url.ends_with(&format!("{}.svg", name.to_lowercase()))),
+            "{priority}"
+        );
+    }
+    let unknown = bob
+        .put(
+            &path,
+            &json!({ "fields": { "priority": { "name": "Urgent" } } }),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        unknown.body["errors"]["priority"],
+        "Specify a valid 'id' or 'name' for Priority"
+    );
+    let mut with_priority = create.clone();
+    with_priority["fields"]["priority"] = json!({ "name": "Highest" });
+    let urgent = bob.post("/rest/api/3/issue", &with_priority).await;
+    assert_eq!(urgent.status, StatusCode::CREATED);
+    let urgent_path = format!("/rest/api/3/issue/{}", urgent.str_at("/key"));
+    assert_eq!(
+        bob.get(&urgent_path).await.body["fields"]["priority"]["id"],
+        "1"
+    );
+
     assert_eq!(bob.delete(&path).await.status, StatusCode::NO_CONTENT);
     assert_eq!(bob.get(&path).await.status, StatusCode::NOT_FOUND);
     sim.shutdown().await;

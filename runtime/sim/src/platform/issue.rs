@@ -19,7 +19,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
-use crate::world::{IssueRecord, World};
+use crate::world::{DEFAULT_PRIORITY, IssueRecord, World, priority_named};
 
 /// Jira caps a summary at 255 characters.
 const MAX_SUMMARY_CHARS: usize = 255;
@@ -124,6 +124,7 @@ pub(crate) async fn create(
         assignee: None,
         reporter: caller.account_id.clone(),
         components: Vec::new(),
+        priority: DEFAULT_PRIORITY,
         comments: Vec::new(),
         worklogs: Vec::new(),
         watchers: vec![caller.account_id.clone()],
@@ -452,6 +453,11 @@ fn set_field(
                 names.push(found.name.clone());
             }
             issue.components = names;
+        }
+        "priority" => {
+            issue.priority = priority_named(value).ok_or_else(|| {
+                JiraError::field("priority", "Specify a valid 'id' or 'name' for Priority")
+            })?;
         }
         other => {
             return Err(JiraError::field(

@@ -228,13 +228,14 @@ pub(crate) fn issue(
         "description",
         issue.description.clone().unwrap_or(Value::Null),
     );
+    let priority = issue.priority;
     put(
         "priority",
         json!({
-            "self": format!("{links}/rest/api/3/priority/3"),
-            "iconUrl": format!("{links}/images/icons/priorities/medium.svg"),
-            "name": "Medium",
-            "id": "3",
+            "self": format!("{links}/rest/api/3/priority/{}", priority.id),
+            "iconUrl": format!("{links}/images/icons/priorities/{}", priority.icon),
+            "name": priority.name,
+            "id": priority.id,
         }),
     );
     put(

@@ -226,6 +226,7 @@ impl World {
             assignee,
             reporter: reporter.clone(),
             components: seed.components.clone(),
+            priority: super::DEFAULT_PRIORITY,
             comments,
             worklogs: Vec::new(),
             // Jira makes the reporter the first watcher.

@@ -24,6 +24,7 @@ pub(crate) struct IssueRecord {
     pub(crate) reporter: String,
     /// Component names.
     pub(crate) components: Vec<String>,
+    pub(crate) priority: &'static Priority,
     pub(crate) comments: Vec<CommentRecord>,
     pub(crate) worklogs: Vec<WorklogRecord>,
     /// Account ids, in the order they started watching.
@@ -32,6 +33,59 @@ pub(crate) struct IssueRecord {
     pub(crate) properties: BTreeMap<String, Value>,
     pub(crate) created: OffsetDateTime,
     pub(crate) updated: OffsetDateTime,
+}
+
+/// One of a Jira Cloud site's priorities (the default scheme's five).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Priority {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
+    /// The icon's file under `/images/icons/priorities/`.
+    pub(crate) icon: &'static str,
+}
+
+/// A new site's priorities, highest first, as Jira Cloud creates them.
+pub(crate) const PRIORITIES: [Priority; 5] = [
+    Priority {
+        id: "1",
+        name: "Highest",
+        icon: "highest.svg",
+    },
+    Priority {
+        id: "2",
+        name: "High",
+        icon: "high.svg",
+    },
+    Priority {
+        id: "3",
+        name: "Medium",
+        icon: "medium.svg",
+    },
+    Priority {
+        id: "4",
+        name: "Low",
+        icon: "low.svg",
+    },
+    Priority {
+        id: "5",
+        name: "Lowest",
+        icon: "lowest.svg",
+    },
+];
+
+/// The default scheme's default, what an issue created without one has.
+pub(crate) const DEFAULT_PRIORITY: &Priority = &PRIORITIES[2];
+
+/// The priority a create or edit names as Jira takes it: `{"id": "2"}` or
+/// `{"name": "High"}` (name without regard to case).
+pub(crate) fn priority_named(value: &Value) -> Option<&'static Priority> {
+    if let Some(id) = value.get("id").and_then(Value::as_str) {
+        return PRIORITIES.iter().find(|p| p.id == id);
+    }
+    let name = value.get("name").and_then(Value::as_str)?;
+    PRIORITIES
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
 #[derive(Debug, Clone)]

@@ -14,7 +14,9 @@ pub(crate) mod rotation;
 pub(crate) mod workflow;
 pub(crate) mod zone;
 
-pub(crate) use issue::{CommentRecord, IssueRecord, WorklogRecord};
+pub(crate) use issue::{
+    CommentRecord, DEFAULT_PRIORITY, IssueRecord, WorklogRecord, priority_named,
+};
 pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
     RotationKind, RotationRecord, ScheduleRecord, TeamRecord, TimeRestriction, WeekWindow,
