@@ -179,6 +179,14 @@ const PROJECT_STATUSES: Alternatives = &[
         "read:status:jira",
     ],
 ];
+const CREATE_META: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue-meta:jira",
+        "read:avatar:jira",
+        "read:field-configuration:jira",
+    ],
+];
 const FIND_USERS: Alternatives = &[
     &["read:jira-user"],
     &[
@@ -297,6 +305,7 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
             | "/rest/api/3/project/{project_id_or_key}",
         ) => PROJECTS,
         ("GET", "/rest/api/3/project/{project_id_or_key}/statuses") => PROJECT_STATUSES,
+        ("GET", "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes") => CREATE_META,
         // `getUser` lists the same scopes as `getCurrentUser`.
         ("GET", "/rest/api/3/user" | "/rest/api/3/myself") => MYSELF,
         ("GET", "/rest/api/3/user/search") => FIND_USERS,

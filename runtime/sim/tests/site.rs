@@ -210,6 +210,46 @@ async fn comments_are_added_as_adf_and_listed() {
     sim.shutdown().await;
 }
 
+/// `getCreateIssueMetaIssueTypes`: the issue types a project's issues may be
+/// created with, paged as Jira pages it; a project that does not exist (or that
+/// the caller cannot browse) is 404.
+#[tokio::test]
+async fn create_metadata_lists_a_projects_issue_types() {
+    let sim = start().await;
+    let (bob, carol) = (caller(&sim, USER), caller(&sim, OUTSIDER));
+    let meta = bob
+        .get("/rest/api/3/issue/createmeta/KILN/issuetypes")
+        .await;
+    assert_eq!(meta.status, StatusCode::OK, "{}", meta.body);
+    let names: Vec<&str> = meta.body["issueTypes"]
+        .as_array()
+        .expect("issueTypes")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Bug"), "{names:?}");
+    assert_eq!(meta.body["total"], names.len());
+    assert_eq!(
+        (
+            meta.body["startAt"].clone(),
+            meta.body["maxResults"].clone()
+        ),
+        (json!(0), json!(50))
+    );
+    let second = bob
+        .get("/rest/api/3/issue/createmeta/KILN/issuetypes?startAt=1&maxResults=1")
+        .await;
+    assert_eq!(second.body["issueTypes"][0]["name"], json!(names[1]));
+    assert_eq!(
+        carol
+            .get("/rest/api/3/issue/createmeta/NOPE/issuetypes")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn issues_are_created_edited_transitioned_assigned_and_deleted() {
     let sim = start().await;

@@ -83,6 +83,10 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(transition::list).post(transition::perform),
         )
         .route("/issue/{issue_id_or_key}/assignee", put(issue::assign))
+        .route(
+            "/issue/createmeta/{project_id_or_key}/issuetypes",
+            get(project::create_meta_issue_types),
+        )
         .route("/search/jql", get(search::get).post(search::post))
         .route("/project", get(project::all))
         .route("/project/search", get(project::search))

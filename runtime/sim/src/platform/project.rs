@@ -127,3 +127,38 @@ pub(crate) async fn statuses(
         .collect();
     Ok(Json(Value::Array(by_type)))
 }
+
+/// `getCreateIssueMetaIssueTypes`: the issue types an issue of the project may be
+/// created with, a page at a time (Jira's default and maximum page: 50). A
+/// project the caller cannot browse answers 404, as Jira does.
+pub(crate) async fn create_meta_issue_types(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ProjectPath>,
+    JiraQuery(query): JiraQuery<super::page::PageQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    world
+        .project(&path.project_id_or_key)
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No project could be found with key '{}'.",
+                path.project_id_or_key
+            ))
+        })?;
+    let window = query.window(CREATE_META_PAGE, CREATE_META_PAGE);
+    let issue_types: Vec<Value> = window
+        .of(&ISSUE_TYPES)
+        .map(|t| render::issue_type(&caller.links, t))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "issueTypes": issue_types,
+        "maxResults": window.max,
+        "startAt": window.start,
+        "total": ISSUE_TYPES.len(),
+    })))
+}
+
+/// Jira's default and maximum page of create metadata.
+const CREATE_META_PAGE: usize = 50;
