@@ -99,18 +99,9 @@ pub(crate) async fn statuses(
     caller: Caller,
     Path(path): Path<ProjectPath>,
 ) -> Result<Json<Value>, JiraError> {
-    let world = shared.world();
     // Nothing of the project but its workflow is in the answer; the lookup answers
     // 404 for a project the caller cannot browse, as Jira does.
-    world
-        .project(&path.project_id_or_key)
-        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
-        .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "No project could be found with key '{}'.",
-                path.project_id_or_key
-            ))
-        })?;
+    browsable(&shared, &caller, &path)?;
     let links = &caller.links;
     let statuses: Vec<Value> = STATUSES.iter().map(|s| render::status(links, s)).collect();
     let by_type: Vec<Value> = ISSUE_TYPES
@@ -137,16 +128,7 @@ pub(crate) async fn create_meta_issue_types(
     Path(path): Path<ProjectPath>,
     JiraQuery(query): JiraQuery<super::page::PageQuery>,
 ) -> Result<Json<Value>, JiraError> {
-    let world = shared.world();
-    world
-        .project(&path.project_id_or_key)
-        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
-        .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "No project could be found with key '{}'.",
-                path.project_id_or_key
-            ))
-        })?;
+    browsable(&shared, &caller, &path)?;
     let window = query.window(CREATE_META_PAGE, CREATE_META_PAGE);
     let issue_types: Vec<Value> = window
         .of(&ISSUE_TYPES)
@@ -162,3 +144,19 @@ pub(crate) async fn create_meta_issue_types(
 
 /// Jira's default and maximum page of create metadata.
 const CREATE_META_PAGE: usize = 50;
+
+/// Refuses, with Jira's 404, a project that does not exist or that the caller
+/// cannot browse: for answers that hold nothing of the project itself.
+fn browsable(shared: &Shared, caller: &Caller, path: &ProjectPath) -> Result<(), JiraError> {
+    shared
+        .world()
+        .project(&path.project_id_or_key)
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .map(|_| ())
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No project could be found with key '{}'.",
+                path.project_id_or_key
+            ))
+        })
+}
