@@ -996,7 +996,6 @@ mod tests {
         );
     }
 
-    #[cfg(target_os = "linux")]
     /// The entry at `path`, loaded through a sealed copy, which must succeed.
     #[cfg(target_os = "linux")]
     fn sealed_load(engine: &Engine, path: &Path) -> Component {
@@ -1008,6 +1007,7 @@ mod tests {
         }
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn on_linux_an_entry_loads_from_sealed_memory() {
         let (_dir, cache) = cache();
