@@ -1,10 +1,11 @@
 //! The runtime: one Jira client and the options of one site, on an engine
 //! host ([`crate::engine_host`]: the engine, its pool, the linkers and the
 //! compiled code) shared by every app it loads, and by the runtimes of other
-//! sites that are given the same host. Loading an app compiles and checks its component once (or
-//! loads the artifact compiled last time, see [`crate::cache`]) and prepares an
-//! `InstancePre` with its exports resolved; each invocation then gets a fresh
-//! Store and instance from it (see [`crate::invoke`]).
+//! sites that are given the same host. Loading an app compiles and checks
+//! its component once (or loads the artifact compiled last time, see
+//! [`crate::cache`]) and prepares an `InstancePre` with its exports
+//! resolved; each invocation then gets a fresh Store and instance from it
+//! (see [`crate::invoke`]).
 
 use std::sync::Arc;
 

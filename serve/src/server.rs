@@ -145,14 +145,10 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         || apps
             .iter()
             .any(|a| !configured_apps.contains(a.manifest.app.id.as_str()));
-    // One engine, pool and compiled copy of each app for every site (`runtime_options`
-    // asks every site for these settings).
-    let engine_host = EngineHost::new(EngineSettings {
-        fuel,
-        allocation,
-        ..EngineSettings::default()
-    })
-    .map_err(|e| StartError::Site(e.to_string()))?;
+    // One engine, pool and compiled copy of each app for every site, built with the
+    // engine settings `runtime_options` gives every site alike.
+    let engine_host = EngineHost::new(EngineSettings::of(&runtime_options(SIMULATOR_SITE)))
+        .map_err(|e| StartError::Site(e.to_string()))?;
     let mut site_hosts: Vec<SiteHost> = Vec::new();
     if needs_simulator {
         site_hosts.push(
