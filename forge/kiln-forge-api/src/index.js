@@ -1,7 +1,7 @@
 // `@forge/api` on Kiln: what a Forge app's backend imports, over
 // kiln:app@0.4.0. See docs/porting-forge-apps.md for what differs.
 
-import { productClient } from './request.js';
+import { productClient, refusingClient } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';
 import { NeedsAuthenticationError } from './errors.js';
 import { fetch } from './fetch.js';
@@ -60,28 +60,7 @@ function impersonationRefused(accountId, invoking) {
     );
     return Promise.reject(error);
   };
-  // `withProvider(…)` of the refused user: every method refuses, as do its
-  // accounts'.
-  const provider = {};
-  for (const method of ['hasCredentials', 'requestCredentials', 'getAccount', 'fetch', 'listCredentials', 'listAccounts']) {
-    provider[method] = refuse;
-  }
-  provider.asAccount = () => provider;
-  Object.freeze(provider);
-  const refused = Object.freeze({
-    requestJira: refuse,
-    requestConfluence: refuse,
-    requestBitbucket: refuse,
-  });
-  return Object.freeze({
-    ...refused,
-    requestGraph: refuse,
-    requestTeamworkGraph: refuse,
-    requestConnectedData: refuse,
-    requestAtlassian: refuse,
-    withContext: () => refused,
-    withProvider: () => provider,
-  });
+  return refusingClient(refuse);
 }
 
 /** Requests with the app's own authority. */

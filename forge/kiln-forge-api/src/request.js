@@ -116,6 +116,16 @@ export async function requestJira(principal, url, init) {
   return new Response(answer);
 }
 
+/** Forge's product request methods besides `requestJira`: Kiln serves none. */
+const OTHER_PRODUCT_REQUESTS = Object.freeze([
+  'requestConfluence',
+  'requestBitbucket',
+  'requestGraph',
+  'requestTeamworkGraph',
+  'requestConnectedData',
+  'requestAtlassian',
+]);
+
 const unsupported = (product) => () =>
   Promise.reject(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
 
@@ -156,12 +166,17 @@ function withContext(jira) {
  * so every call rejects saying so, and nothing is sent.
  */
 function withProvider(provider) {
-  const refuse = () =>
+  return externalAuth(() =>
     Promise.reject(
       new Error(
         `asUser().withProvider(${String(provider)}) (Forge external authentication) is not available on Kiln: it holds no credential of other services; call them with fetch() from an allowed backend`,
       ),
-    );
+    ),
+  );
+}
+
+/** Forge's external authentication methods (`withProvider(…)`), and its accounts', each `refuse`. */
+function externalAuth(refuse) {
   const account = Object.freeze({
     hasCredentials: refuse,
     requestCredentials: refuse,
@@ -184,18 +199,25 @@ function withProvider(provider) {
  */
 export function productClient(principal) {
   const jira = (url, init) => requestJira(principal, url, init);
-  const client = {
-    requestJira: jira,
-    requestConfluence: unsupported('requestConfluence'),
-    requestBitbucket: unsupported('requestBitbucket'),
-    requestGraph: unsupported('requestGraph'),
-    requestTeamworkGraph: unsupported('requestTeamworkGraph'),
-    requestConnectedData: unsupported('requestConnectedData'),
-    requestAtlassian: unsupported('requestAtlassian'),
-    withContext: withContext(jira),
-  };
+  const client = { requestJira: jira, withContext: withContext(jira) };
+  for (const method of OTHER_PRODUCT_REQUESTS) {
+    client[method] = unsupported(method);
+  }
   if (principal === 'user') {
     client.withProvider = withProvider;
+  }
+  return Object.freeze(client);
+}
+
+/**
+ * A user client of Forge's surface every method of which rejects with
+ * `refuse()`, sending nothing: for a principal Kiln will not act as.
+ */
+export function refusingClient(refuse) {
+  const products = Object.freeze({ requestJira: refuse, requestConfluence: refuse, requestBitbucket: refuse });
+  const client = { requestJira: refuse, withContext: () => products, withProvider: () => externalAuth(refuse) };
+  for (const method of OTHER_PRODUCT_REQUESTS) {
+    client[method] = refuse;
   }
   return Object.freeze(client);
 }
