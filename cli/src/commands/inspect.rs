@@ -48,7 +48,7 @@ pub struct Inspection {
     pub not_served: Vec<NotServedSummary>,
     /// Forge manifest fields Kiln keeps but does not act on (a UI's
     /// permissions, licensing, remotes, …), each with why.
-    pub not_acted_on: Vec<NotActedOnSummary>,
+    pub not_acted_on: Vec<kiln_manifest::NotActedOn>,
     pub scopes: Vec<ScopeSummary>,
     /// Third-party backends the app may call (egress), canonical spelling.
     pub egress: Vec<String>,
@@ -123,14 +123,6 @@ pub struct NotServedSummary {
     pub kind: String,
     pub key: Option<String>,
     pub reason: String,
-}
-
-/// A manifest field Kiln keeps but does not act on, and why.
-#[derive(Serialize)]
-pub struct NotActedOnSummary {
-    /// Where it is (`permissions.external.fetch.client`).
-    pub field: &'static str,
-    pub reason: &'static str,
 }
 
 /// The modules of `manifest` Kiln loads but does not serve: Forge's UI
@@ -290,14 +282,7 @@ pub fn inspect(
             .collect(),
         triggers: trigger_summaries(manifest),
         not_served: not_served(manifest),
-        not_acted_on: manifest
-            .not_acted_on()
-            .into_iter()
-            .map(|field| NotActedOnSummary {
-                field: field.field,
-                reason: field.reason,
-            })
-            .collect(),
+        not_acted_on: manifest.not_acted_on(),
         scopes,
         egress: manifest
             .egress_allowlist()

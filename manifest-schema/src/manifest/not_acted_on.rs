@@ -13,8 +13,9 @@
 
 use super::Manifest;
 
-/// One field present in a manifest that Kiln does not act on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One field present in a manifest that Kiln does not act on (as
+/// `runtime inspect --json` lists it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NotActedOn {
     /// Where it is, as the manifest spells it (`permissions.content`).
     pub field: &'static str,
