@@ -68,8 +68,9 @@ pub fn render(schema: &Value) -> String {
     let _ = writeln!(out, "\n## Product events\n");
     let _ = writeln!(
         out,
-        "`modules.trigger[].events` takes any of these {} Jira product events (Forge's names, from Forge's Jira events reference). An app only receives events it could have read: the manifest is refused unless `permissions.scopes` holds every classic scope of the event, or every granular one (Atlassian's event to scope mapping, as shipped in `@forge/manifest` 13.7.0).\n",
-        ProductEvent::all().len()
+        "`modules.trigger[].events` takes any of these {} Jira product events (Forge's names, from Forge's Jira events reference). An app only receives events it could have read: the manifest is refused unless `permissions.scopes` holds every classic scope of the event, or every granular one (Atlassian's event to scope mapping, as shipped in `@forge/manifest` 13.7.0). It also takes Forge's {} lifecycle events, which need no scope: `runtime serve` raises them itself, `avi:forge:installed:app` when an installation is first approved and `avi:forge:upgraded:app` when it is approved for new code (docs/porting-forge-apps.md).\n",
+        ProductEvent::all().filter(|e| !e.is_lifecycle()).count(),
+        ProductEvent::all().filter(|e| e.is_lifecycle()).count()
     );
     let _ = writeln!(out, "| Event | Classic scopes | Granular scopes |");
     let _ = writeln!(out, "|---|---|---|");
@@ -80,7 +81,7 @@ pub fn render(schema: &Value) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for event in ProductEvent::all() {
+    for event in ProductEvent::all().filter(|e| !e.is_lifecycle()) {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} |",

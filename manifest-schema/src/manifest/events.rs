@@ -16,6 +16,13 @@
 //! `avi:jira:*` and `avi:jira-software:*` events. Forge's validator
 //! (`ProductTriggerScopesValidator`) applies the same rule: one alternative
 //! wholly declared, or the manifest is refused.
+//!
+//! Two rows are not Jira's: Forge's **lifecycle** events
+//! (`avi:forge:installed:app`, `avi:forge:upgraded:app`,
+//! <https://developer.atlassian.com/platform/forge/events-reference/life-cycle/>),
+//! which the host raises itself when an installation is first approved or is
+//! approved for new code. They need no scope: their payload names only the
+//! app's own installation, nothing the site holds.
 
 use std::fmt;
 use std::str::FromStr;
@@ -24,6 +31,9 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 
 use crate::catalogue::{DeclaredScopes, Scope};
+
+/// Forge's lifecycle events' common prefix.
+const LIFECYCLE_PREFIX: &str = "avi:forge:";
 
 /// Suggest a known event only when the typo is this close; further away a
 /// suggestion is more likely wrong than helpful (as for scopes).
@@ -84,8 +94,28 @@ impl ProductEvent {
         self.0.granular
     }
 
-    /// Whether `declared` wholly covers one of the two alternatives.
+    /// `avi:forge:installed:app`: an installation's first approval.
+    pub fn app_installed() -> ProductEvent {
+        ProductEvent(&EVENTS[0])
+    }
+
+    /// `avi:forge:upgraded:app`: an installation approved for other code.
+    pub fn app_upgraded() -> ProductEvent {
+        ProductEvent(&EVENTS[1])
+    }
+
+    /// Whether this is one of Forge's lifecycle events, raised by the host
+    /// rather than by a Jira webhook.
+    pub fn is_lifecycle(self) -> bool {
+        self.0.name.starts_with(LIFECYCLE_PREFIX)
+    }
+
+    /// Whether `declared` wholly covers one of the two alternatives. A
+    /// lifecycle event is readable with any scopes: it carries no site data.
     pub fn readable_with(self, declared: &DeclaredScopes) -> bool {
+        if self.is_lifecycle() {
+            return true;
+        }
         let covers = |scopes: &[Scope]| {
             !scopes.is_empty() && scopes.iter().all(|scope| declared.contains(*scope))
         };
@@ -125,16 +155,11 @@ pub struct UnknownEvent {
 
 impl fmt::Display for UnknownEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.input.starts_with("avi:forge:") {
-            // Forge's own lifecycle events (installed, upgraded): real names,
-            // which Kiln does not deliver (docs/porting-forge-apps.md).
-            return write!(
-                f,
-                "Forge's lifecycle event {:?} is not delivered by Kiln (an installation is made by runtime serve's configuration or admin API): remove it from the trigger",
-                self.input
-            );
-        }
-        write!(f, "unknown Jira product event {:?}", self.input)?;
+        let what = match self.input.starts_with(LIFECYCLE_PREFIX) {
+            true => "Forge lifecycle event",
+            false => "Jira product event",
+        };
+        write!(f, "unknown {what} {:?}", self.input)?;
         match self.suggestion {
             Some(event) => write!(f, " (did you mean {:?}?)", event.as_str()),
             None => f.write_str(" (see Forge's Jira events reference for the names)"),
@@ -179,7 +204,18 @@ impl<'de> Deserialize<'de> for ProductEvent {
 }
 
 /// Sorted by name (a test checks), so lookup is a binary search.
-pub(super) static EVENTS: [EventSpec; 67] = [
+pub(super) static EVENTS: [EventSpec; 69] = [
+    // Lifecycle events: raised by the host, no scope (see the module docs).
+    EventSpec {
+        name: "avi:forge:installed:app",
+        classic: &[],
+        granular: &[],
+    },
+    EventSpec {
+        name: "avi:forge:upgraded:app",
+        classic: &[],
+        granular: &[],
+    },
     EventSpec {
         name: "avi:jira-software:closed:sprint",
         classic: &[Scope::ReadJiraWork],
@@ -679,6 +715,11 @@ mod tests {
             );
         }
         for spec in &EVENTS {
+            let event = ProductEvent(spec);
+            if event.is_lifecycle() {
+                assert!(spec.classic.is_empty() && spec.granular.is_empty());
+                continue;
+            }
             assert!(
                 spec.name.starts_with("avi:jira:") || spec.name.starts_with("avi:jira-software:"),
                 "{}",
@@ -690,6 +731,30 @@ mod tests {
                 spec.name
             );
         }
+    }
+
+    #[test]
+    fn lifecycle_events_need_no_scope_and_no_others_are_known() {
+        let lifecycle: Vec<&str> = ProductEvent::all()
+            .filter(|e| e.is_lifecycle())
+            .map(ProductEvent::as_str)
+            .collect();
+        assert_eq!(
+            lifecycle,
+            ["avi:forge:installed:app", "avi:forge:upgraded:app"]
+        );
+        assert_eq!(ProductEvent::app_installed().as_str(), lifecycle[0]);
+        assert_eq!(ProductEvent::app_upgraded().as_str(), lifecycle[1]);
+        let installed: ProductEvent = "avi:forge:installed:app".parse().expect("known");
+        assert!(installed.readable_with(&DeclaredScopes::new([])));
+        let created: ProductEvent = "avi:jira:created:issue".parse().expect("known");
+        assert!(!created.is_lifecycle());
+        assert!(!created.readable_with(&DeclaredScopes::new([])));
+        // Forge has no uninstalled event: a typo of one is suggested, not accepted.
+        let error = "avi:forge:instaled:app"
+            .parse::<ProductEvent>()
+            .expect_err("typo");
+        assert_eq!(error.suggestion, Some(installed));
     }
 
     #[test]

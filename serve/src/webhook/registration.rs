@@ -77,6 +77,10 @@ impl Needed {
     }
 
     fn add(&mut self, event: ProductEvent) {
+        if event.is_lifecycle() {
+            // Raised by this host when it approves an installation, not by Jira.
+            return;
+        }
         match jira_event_of(event).filter(|name| DYNAMIC_EVENTS.contains(name)) {
             Some(name) => {
                 self.events.insert(name);
