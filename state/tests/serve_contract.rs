@@ -12,8 +12,9 @@ use std::time::Duration;
 use kiln_state::serve::{
     ApprovalBinding, ApprovedScopes, ComponentSha256, DeliveryId, DeliveryKey, DeliveryOutcome,
     EnqueueOutcome, GrantIdentity, InstallRecord, IntervalClaim, LeaseOutcome, LeaseRenewal,
-    ModuleKey, NameError, NewEvent, QueueBound, QueueFull, QueueLimits, ScheduleInterval,
-    ScheduledRun, Scope, ServeBackend, UnixMillis, WebTriggerIdError,
+    LifecycleChange, LifecycleEvent, LifecycleEvents, ModuleKey, NameError, NewEvent, QueueBound,
+    QueueFull, QueueLimits, ScheduleInterval, ScheduledRun, Scope, ServeBackend, UnixMillis,
+    WebTriggerIdError,
 };
 use kiln_state::serve::{Hold, HoldReason, SiteBinding};
 use kiln_state::serve::{LeaseHolder, RegisteredWebhook, RegistrationStatus, WebhookRegistration};
@@ -1859,10 +1860,189 @@ async fn app_storage_opens_an_installation_serve_recorded_first(h: &Harness) {
     assert!(again.get("config:KILN").await.unwrap().is_some());
 }
 
+fn lifecycle(marker: &str) -> LifecycleEvents {
+    let one = |kind: &str| {
+        vec![LifecycleEvent {
+            module_key: module("on-lifecycle"),
+            payload: format!("{{\"eventType\":\"{kind}\",\"marker\":\"{marker}\"}}").into_bytes(),
+        }]
+    };
+    LifecycleEvents {
+        installed: one("avi:forge:installed:app"),
+        upgraded: one("avi:forge:upgraded:app"),
+    }
+}
+
+fn approved(installation: Installation, digest: char) -> InstallRecord {
+    InstallRecord {
+        approval: Some(ApprovalBinding {
+            site: SiteBinding::new("https://kiln-test.atlassian.net", "cloud-1").unwrap(),
+            component: ComponentSha256::new(digest.to_string().repeat(64)).unwrap(),
+        }),
+        ..record(installation)
+    }
+}
+
+/// Every queued payload, claimed and completed, in order.
+async fn drain(s: &ServeState) -> Vec<String> {
+    let mut payloads = Vec::new();
+    while let Some(claimed) = s.claim(T0).await.unwrap() {
+        payloads.push(String::from_utf8(claimed.payload.clone()).unwrap());
+        s.complete(claimed.lease).await.unwrap();
+    }
+    payloads
+}
+
+/// The first approval raises `installed`, approving other code raises `upgraded`, approving
+/// the same code again raises nothing; a registration held before any approval raises
+/// `installed` when its code is approved. Each in the transaction that records it.
+async fn approvals_queue_their_lifecycle_events_once(h: &Harness) {
+    let s = &h.state;
+    let a = inst("app-life");
+    let announce = lifecycle("a");
+    let change = s
+        .install_announcing(&approved(a.clone(), 'a'), &announce, T0)
+        .await
+        .unwrap();
+    assert_eq!(change, LifecycleChange::Installed);
+    let queued = drain(s).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert!(queued[0].contains("avi:forge:installed:app"));
+    for _ in 0..2 {
+        let again = s
+            .install_announcing(&approved(a.clone(), 'a'), &announce, T0)
+            .await
+            .unwrap();
+        assert_eq!(again, LifecycleChange::Unchanged);
+    }
+    assert!(drain(s).await.is_empty(), "the same code approved again");
+    let change = s
+        .install_announcing(&approved(a.clone(), 'b'), &announce, T0)
+        .await
+        .unwrap();
+    assert_eq!(change, LifecycleChange::Upgraded);
+    let queued = drain(s).await;
+    assert_eq!(queued.len(), 1);
+    assert!(queued[0].contains("avi:forge:upgraded:app"));
+    // A plain install (a hold's registration) announces nothing.
+    s.install(&approved(a.clone(), 'c')).await.unwrap();
+    assert!(drain(s).await.is_empty());
+
+    // Registered and held before any code was approved, then approved: its installation.
+    let held = inst("app-held");
+    s.install(&InstallRecord {
+        approval: None,
+        hold: Some(Hold {
+            reason: HoldReason::ComponentChanged,
+            pending: ComponentSha256::new("d".repeat(64)).unwrap(),
+        }),
+        ..record(held.clone())
+    })
+    .await
+    .unwrap();
+    assert!(drain(s).await.is_empty());
+    let change = s
+        .install_announcing(&approved(held.clone(), 'd'), &announce, T0)
+        .await
+        .unwrap();
+    assert_eq!(change, LifecycleChange::Installed);
+    assert_eq!(drain(s).await.len(), 1);
+
+    // Uninstalled and installed again: installed again.
+    assert!(s.uninstall(&a).await.unwrap());
+    let change = s
+        .install_announcing(&approved(a.clone(), 'b'), &announce, T0)
+        .await
+        .unwrap();
+    assert_eq!(change, LifecycleChange::Installed);
+    assert_eq!(drain(s).await.len(), 1);
+}
+
+/// Lifecycle events are queued past a full queue (an operator's approval is not refused
+/// for it), but not past the payload bound.
+async fn lifecycle_events_pass_a_full_queue_not_the_payload_bound(h: &Harness) {
+    let mut limits = ServeLimits::default();
+    limits.queue.max_total = 1;
+    let s = h.with_limits(limits);
+    let busy = installed(&s, "app-busy").await;
+    s.enqueue(&[event(&busy, 1)], T0).await.unwrap();
+    assert!(matches!(
+        s.enqueue(&[event(&busy, 2)], T0).await,
+        Err(ServeError::QueueFull(_))
+    ));
+    let change = s
+        .install_announcing(&approved(inst("app-late"), 'a'), &lifecycle("late"), T0)
+        .await
+        .unwrap();
+    assert_eq!(change, LifecycleChange::Installed);
+    assert_eq!(s.queue_depth().await.unwrap(), 2);
+
+    let huge = LifecycleEvents {
+        installed: vec![LifecycleEvent {
+            module_key: module("on-lifecycle"),
+            payload: vec![b' '; limits.queue.max_payload_bytes + 1],
+        }],
+        upgraded: Vec::new(),
+    };
+    let other = inst("app-huge");
+    assert!(matches!(
+        s.install_announcing(&approved(other.clone(), 'a'), &huge, T0)
+            .await,
+        Err(ServeError::PayloadTooLarge { .. })
+    ));
+    assert_eq!(
+        s.installation(&other).await.unwrap(),
+        None,
+        "nothing recorded"
+    );
+}
+
+/// Replicas approving the same code for one installation at once: one `installed`, then,
+/// approving new code at once, one `upgraded`.
+async fn lifecycle_events_are_raised_once_across_replicas(h: &Harness) {
+    let limits = ServeLimits::default();
+    let mut replicas = Vec::new();
+    for _ in 0..REPLICAS {
+        replicas.push(h.replica(limits).await);
+    }
+    let a = inst("app-raced");
+    let announce = lifecycle("raced");
+    for (digest, expected) in [
+        ('a', LifecycleChange::Installed),
+        ('b', LifecycleChange::Upgraded),
+    ] {
+        let changes = join_all(replicas.iter().map(|replica| {
+            let replica = replica.clone();
+            let (record, announce) = (approved(a.clone(), digest), announce.clone());
+            async move {
+                replica
+                    .install_announcing(&record, &announce, T0)
+                    .await
+                    .unwrap()
+            }
+        }))
+        .await;
+        assert_eq!(
+            changes.iter().filter(|c| **c == expected).count(),
+            1,
+            "{changes:?}"
+        );
+        assert!(
+            changes
+                .iter()
+                .all(|c| *c == expected || *c == LifecycleChange::Unchanged)
+        );
+        assert_eq!(drain(&h.state).await.len(), 1);
+    }
+}
+
 // The harnesses are this file's `memory`, `sqlite` and `postgres`.
 support::every_backend!(
     serve_contract;
     registry_install_pause_list_uninstall,
+    approvals_queue_their_lifecycle_events_once,
+    lifecycle_events_pass_a_full_queue_not_the_payload_bound,
+    lifecycle_events_are_raised_once_across_replicas,
     hostile_inputs_are_typed_errors,
     web_triggers_issue_resolve_rotate_revoke,
     deliveries_are_recorded_once_until_they_expire,

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use tokio::sync::Mutex;
 
 use super::job::{HOST_RETRY_REASON, JobKey, JobStats, RetryInfo};
+use super::lifecycle::{LifecycleChange, LifecycleEvents, Replaced};
 use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
     QueueFull, QueueLimits,
@@ -259,13 +260,31 @@ impl Inner {
 
 #[async_trait]
 impl ServeBackend for MemoryServeBackend {
-    async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
+    async fn install(
+        &self,
+        record: &InstallRecord,
+        lifecycle: &LifecycleEvents,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LifecycleChange, ServeError> {
         let mut inner = self.inner.lock().await;
         let next = inner.ordinals.len() as u64;
         inner
             .ordinals
             .entry(record.installation.clone())
             .or_insert(next);
+        let replaced = inner
+            .registry
+            .get(&record.installation)
+            .map(|registered| Replaced {
+                approved: registered
+                    .record
+                    .approval
+                    .as_ref()
+                    .map(|a| a.component.clone()),
+                held: registered.record.hold.is_some(),
+            });
+        let change = LifecycleChange::of(replaced.as_ref(), record);
         match inner.registry.get_mut(&record.installation) {
             Some(registered) => registered.record = record.clone(),
             None => {
@@ -280,7 +299,13 @@ impl ServeBackend for MemoryServeBackend {
                 );
             }
         }
-        Ok(())
+        let raised = lifecycle.raised_by(change, &record.installation);
+        if !raised.is_empty() {
+            // Checked once the record is in, whose events they are; the bounds are lifted.
+            inner.check_bounds(&raised, &LifecycleEvents::unbounded(limits))?;
+            inner.store(&raised, now);
+        }
+        Ok(change)
     }
 
     async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {

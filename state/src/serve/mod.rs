@@ -11,6 +11,7 @@
 //! `FOR UPDATE SKIP LOCKED` and advisory lock), `sql.rs` says so beside the statement.
 
 mod job;
+mod lifecycle;
 mod memory;
 mod queue;
 mod schedule;
@@ -32,6 +33,7 @@ pub use job::{
     HOST_RETRY_REASON, JobError, JobId, JobKey, JobStats, MAX_JOB_ID_BYTES, MAX_QUEUE_NAME_BYTES,
     MAX_RETRY_DATA_BYTES, MAX_RETRY_REASON_BYTES, QueueName, RetryInfo,
 };
+pub use lifecycle::{LifecycleChange, LifecycleEvent, LifecycleEvents, Replaced};
 pub use memory::MemoryServeBackend;
 pub use queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
@@ -145,8 +147,17 @@ pub struct ResolvedWebTrigger {
 /// holds no policy.
 #[async_trait]
 pub trait ServeBackend: Send + Sync + 'static {
-    /// Installs, or reinstalls with new scopes, grant and pause state.
-    async fn install(&self, record: &InstallRecord) -> Result<(), ServeError>;
+    /// Installs, or reinstalls with new scopes, grant, approval and pause state; and in the
+    /// same transaction queues the `lifecycle` events of the change from the row it
+    /// replaces ([`LifecycleChange::of`]), past the depth bounds of `limits`. Returns that
+    /// change.
+    async fn install(
+        &self,
+        record: &InstallRecord,
+        lifecycle: &LifecycleEvents,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LifecycleChange, ServeError>;
     /// Removes the installation's registration, web trigger ids, schedule state and queued
     /// events (dead letters included). App storage is kept. `false`: it was not installed.
     async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError>;
@@ -388,8 +399,37 @@ impl ServeState {
         &self.backend
     }
 
+    /// Records `record`, announcing nothing.
     pub async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
-        self.backend.install(record).await
+        self.backend
+            .install(
+                record,
+                LifecycleEvents::NONE,
+                &self.limits.queue,
+                UnixMillis(0),
+            )
+            .await
+            .map(drop)
+    }
+
+    /// Records an approval and queues, in the same transaction, the lifecycle events of what
+    /// it changed (`lifecycle`: the events each change would raise). Returns the change.
+    pub async fn install_announcing(
+        &self,
+        record: &InstallRecord,
+        lifecycle: &LifecycleEvents,
+        now: UnixMillis,
+    ) -> Result<LifecycleChange, ServeError> {
+        let (bytes, max) = (
+            lifecycle.largest_payload(),
+            self.limits.queue.max_payload_bytes,
+        );
+        if bytes > max {
+            return Err(ServeError::PayloadTooLarge { bytes, max });
+        }
+        self.backend
+            .install(record, lifecycle, &self.limits.queue, now)
+            .await
     }
 
     pub async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {

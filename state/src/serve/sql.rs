@@ -259,6 +259,16 @@ pub(crate) const NEXT_SERVED: &str =
 pub(crate) const MARK_SERVED: &str =
     "UPDATE queue_installations SET last_served = $1 WHERE installation_id = $2";
 
+/// The registry columns an install's lifecycle change is decided from (`lifecycle.rs`):
+/// the approved digest (empty: none) and the hold reason (empty: not held).
+pub(crate) const REPLACED_REGISTRY: &str =
+    "SELECT component_sha256, hold_reason FROM installation_registry WHERE installation_id = $1";
+
+/// PostgreSQL only: queues concurrent installs of one installation behind each other, so
+/// each reads the registry row the one before it wrote (one lifecycle event per change).
+pub(crate) const LOCK_INSTALLATION_POSTGRES: &str =
+    "SELECT id FROM installations WHERE id = $1 FOR UPDATE";
+
 pub(crate) const FIND_INSTALLATION: &str =
     "SELECT id FROM installations WHERE app_id = $1 AND site = $2 AND environment = $3";
 

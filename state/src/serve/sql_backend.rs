@@ -27,6 +27,7 @@ use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Transaction, Type};
 
 use super::job::{HOST_RETRY_REASON, JobId, JobKey, JobStats, QueueName, RetryInfo};
+use super::lifecycle::{LifecycleChange, LifecycleEvents, Replaced};
 use super::queue::{
     ClaimedEvent, DeadLetter, EventId, Lease, LeaseOutcome, LeaseRenewal, NewEvent, QueueBound,
     QueueFull, QueueLimits,
@@ -730,7 +731,13 @@ where
     Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
     Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
 {
-    async fn install(&self, record: &InstallRecord) -> Result<(), ServeError> {
+    async fn install(
+        &self,
+        record: &InstallRecord,
+        lifecycle: &LifecycleEvents,
+        limits: &QueueLimits,
+        now: UnixMillis,
+    ) -> Result<LifecycleChange, ServeError> {
         let inst = &record.installation;
         let mut write = self.db.begin_write().await?;
         sqlx::query(sql::INSERT_INSTALLATION)
@@ -745,6 +752,32 @@ where
             .bind(inst.environment())
             .fetch_one(&mut *write.tx)
             .await?;
+        if D::ENGINE == Engine::Postgres {
+            // Installs of one installation queue here, so the row read next is the one this
+            // transaction replaces (SQLite has one writer already).
+            sqlx::query(sql::LOCK_INSTALLATION_POSTGRES)
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        let replaced: Option<(String, String)> = sqlx::query_as(sql::REPLACED_REGISTRY)
+            .bind(id)
+            .fetch_optional(&mut *write.tx)
+            .await?;
+        let replaced = match replaced {
+            None => None,
+            Some((component, hold_reason)) => Some(Replaced {
+                approved: match component.is_empty() {
+                    true => None,
+                    false => Some(
+                        ComponentSha256::new(component)
+                            .map_err(|_| ServeError::Corrupt("stored component digest"))?,
+                    ),
+                },
+                held: !hold_reason.is_empty(),
+            }),
+        };
+        let change = LifecycleChange::of(replaced.as_ref(), record);
         let (kind, subject) = record.grant.to_columns();
         let (origin, cloud_id, component) = approval_columns(record.approval.as_ref());
         let (hold_reason, held) = hold_columns(record.hold.as_ref());
@@ -766,8 +799,16 @@ where
             .bind(id)
             .execute(&mut *write.tx)
             .await?;
+        let raised = lifecycle.raised_by(change, inst);
+        if !raised.is_empty() {
+            let unbounded = LifecycleEvents::unbounded(limits);
+            if let Err(error) = Self::store_events(&mut write.tx, &raised, &unbounded, now).await {
+                write.rollback().await?;
+                return Err(error);
+            }
+        }
         write.commit().await?;
-        Ok(())
+        Ok(change)
     }
 
     async fn uninstall(&self, installation: &Installation) -> Result<bool, ServeError> {
