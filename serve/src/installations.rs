@@ -18,6 +18,7 @@ use kiln_state::serve::{
 use crate::consent::{self, Approver, RunningCode};
 use crate::endpoint::Endpoint;
 use crate::host::{AppBundle, HostError, Installed, SiteHost};
+use crate::lifecycle;
 use crate::metrics::HeldLabels;
 use crate::schedule;
 use crate::shared::Shared;
@@ -203,7 +204,8 @@ async fn held(
     start(shared, &installed).await
 }
 
-/// Records `record` as approved, makes it live, releases its kept events.
+/// Records `record` as approved, makes it live, releases its kept events; queues, with the
+/// approval, the lifecycle event it raises (`lifecycle`).
 async fn approve(
     shared: &Arc<Shared>,
     record: &InstallRecord,
@@ -211,7 +213,11 @@ async fn approve(
 ) -> Result<Arc<Installed>, InstallError> {
     // Checked before it is registered: an approval that misses a declared scope is refused.
     let installed = shared.host.activate(record).await?;
-    shared.state.install(record).await?;
+    let announcements = lifecycle::announcements(&installed)?;
+    let change = shared
+        .state
+        .install_announcing(record, &announcements, shared.clock.now())
+        .await?;
     shared.web_triggers.forget();
     let installation = &record.installation;
     tracing::info!(
@@ -220,6 +226,7 @@ async fn approve(
         environment = %installation.environment(),
         sha256 = installed.component.as_str(),
         approved_by = approver.as_str(),
+        lifecycle = change.as_str(),
         "installation approved"
     );
     publish_hold(shared, installation, None);

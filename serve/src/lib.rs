@@ -25,6 +25,7 @@ pub mod headers;
 pub mod host;
 pub mod installations;
 pub mod invocation;
+pub mod lifecycle;
 pub mod loop_guard;
 pub mod metrics;
 pub mod reply;

@@ -6,6 +6,7 @@ mod consent;
 mod e2e;
 mod engine_host;
 mod forge_examples;
+mod lifecycle;
 mod queues;
 mod registration;
 mod replicas;

@@ -11,6 +11,9 @@
 //!   purpose, to be killed mid-invocation. `wait:<ms>` is the same but sleeps (a host poll
 //!   on WASI's monotonic clock) instead of spinning: slow without taking a core.
 //! - `on_tick` (scheduled trigger): increments `tick:<interval start>`.
+//! - `on_lifecycle` (Forge's lifecycle events): increments `lifecycle:<eventType>` and keeps
+//!   the last payload under `lifecycle-last:<eventType>`, beside the installation id and
+//!   trigger kind its context carried.
 
 use kiln_sdk::prelude::*;
 use kiln_sdk::storage::Expected;
@@ -98,4 +101,22 @@ fn on_tick(payload: Value) -> Result<Value, AppError> {
     Ok(json!({ "tick": start, "runs": runs }))
 }
 
-kiln_sdk::export_app!(count, report, on_event, on_tick);
+#[kiln_sdk::handler]
+fn on_lifecycle(event: Value, ctx: &Context) -> Result<Value, AppError> {
+    let kind = event["eventType"]
+        .as_str()
+        .ok_or_else(|| AppError::invalid_payload("the event names no eventType"))?
+        .to_owned();
+    let runs = increment(&format!("lifecycle:{kind}"))?;
+    storage::set(
+        &format!("lifecycle-last:{kind}"),
+        &json!({
+            "event": event,
+            "installationId": ctx.installation_id,
+            "trigger": ctx.trigger.to_string(),
+        }),
+    )?;
+    Ok(json!({ "event": kind, "runs": runs }))
+}
+
+kiln_sdk::export_app!(count, report, on_event, on_tick, on_lifecycle);
