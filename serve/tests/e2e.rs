@@ -13,27 +13,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-/// Creates an issue in the simulator as `who` and returns its key. The simulator sends
-/// its own signed `jira:issue_created` webhook to the server for it.
-fn create_issue(serve: &Serve, who: &str, summary: &str) -> String {
-    let (base, email, token) = serve.sim_as(who);
-    let created: Value = client()
-        .post(format!("{base}/rest/api/3/issue"))
-        .basic_auth(email, Some(token))
-        .json(&json!({ "fields": {
-            "project": { "key": "KILN" },
-            "issuetype": { "name": "Task" },
-            "summary": summary,
-        }}))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
-    created["key"].as_str().unwrap().to_owned()
-}
-
 fn comments(serve: &Serve, key: &str) -> Vec<String> {
     let (base, email, token) = serve.sim();
     comment_bodies(&base, &email, &token, key)

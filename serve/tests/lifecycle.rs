@@ -4,7 +4,6 @@
 //! serve/tests/replica-app, whose `on_lifecycle` keeps every event it ran in app storage.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -14,18 +13,7 @@ use crate::support::*;
 /// Builds replica-app as users build apps, and places its component and manifest in `dir`
 /// as a served `.wasm` with its manifest beside it.
 fn placed_replica_app(dir: &Path) -> PathBuf {
-    let output = Command::new(runtime_binary())
-        .arg("build")
-        .arg(replica_app())
-        .env("KILN_CACHE_DIR", cache_dir())
-        .output()
-        .expect("runtime build runs");
-    assert!(
-        output.status.success(),
-        "runtime build: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let built = PathBuf::from(String::from_utf8(output.stdout).expect("a path").trim());
+    let built = built_app(&replica_app());
     let app = dir.join("app");
     std::fs::create_dir_all(&app).unwrap();
     std::fs::copy(&built, app.join("app.wasm")).unwrap();
@@ -67,22 +55,7 @@ fn lifecycle_entries(report_url: &str) -> Value {
 /// Runs one product event through the queue and waits for it: the events queued before it
 /// at start have had their turn by then.
 fn settle(serve: &Serve, report_url: &str, tag: &str) {
-    let (base, email, token) = serve.sim();
-    let created: Value = client()
-        .post(format!("{base}/rest/api/3/issue"))
-        .basic_auth(email, Some(token))
-        .json(&serde_json::json!({ "fields": {
-            "project": { "key": "KILN" },
-            "issuetype": { "name": "Task" },
-            "summary": tag,
-        }}))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
-    let key = created["key"].as_str().unwrap().to_owned();
+    let key = create_issue(serve, PERSON, tag);
     wait_for("the issue's event to run", || {
         let body: Value = client()
             .get(format!("{report_url}?prefix=done:{key}"))

@@ -156,9 +156,15 @@ pub fn write_private(path: &Path, text: &str) {
 /// Builds serve-app as users build apps (`runtime build`, into the shared component cache)
 /// and returns the component's path.
 pub fn built_serve_app() -> PathBuf {
+    built_app(&serve_app())
+}
+
+/// Builds the app folder `app` as users build apps (`runtime build`, into the shared
+/// component cache) and returns the component's path.
+pub fn built_app(app: &Path) -> PathBuf {
     let output = Command::new(runtime_binary())
         .arg("build")
-        .arg(serve_app())
+        .arg(app)
         .env("KILN_CACHE_DIR", cache_dir())
         .output()
         .expect("runtime build runs");
@@ -497,4 +503,25 @@ pub fn fresh_postgres_database() -> Option<String> {
         .and_then(|u| u.rsplit_once('/'))
         .unwrap_or_else(|| panic!("{POSTGRES_URL_VARIABLE} has no database part"));
     Some(format!("{server}/{name}"))
+}
+
+/// Creates an issue in the simulator as `who` and returns its key. The simulator sends
+/// its own signed `jira:issue_created` webhook to the server for it.
+pub fn create_issue(serve: &Serve, who: &str, summary: &str) -> String {
+    let (base, email, token) = serve.sim_as(who);
+    let created: Value = client()
+        .post(format!("{base}/rest/api/3/issue"))
+        .basic_auth(email, Some(token))
+        .json(&json!({ "fields": {
+            "project": { "key": "KILN" },
+            "issuetype": { "name": "Task" },
+            "summary": summary,
+        }}))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    created["key"].as_str().unwrap().to_owned()
 }
