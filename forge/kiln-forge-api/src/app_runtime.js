@@ -16,6 +16,7 @@
 
 import { invocationContext } from './handler.js';
 import { declaresBackend } from './fetch.js';
+import { ariOf, installationOf } from './ari.js';
 
 let app = { id: '', scopes: [] };
 
@@ -44,8 +45,10 @@ export function getAppContext() {
   const environment = String(context.environment ?? '');
   return {
     appAri: ariOf(`${APP_ARI_PREFIX}${appUuid()}`),
+    appId: appUuid(),
     appVersion: undefined,
     environmentAri: ariOf(`ari:cloud:ecosystem::environment/${appUuid()}/${environment}`),
+    environmentId: environment,
     environmentType: environment.toUpperCase(),
     installationAri: ariOf(`ari:cloud:ecosystem::installation/${context.installationId}`),
     invocationId: context.invocationId,
@@ -54,14 +57,9 @@ export function getAppContext() {
     },
     moduleKey: context.moduleKey,
     license: undefined,
-    installation: undefined,
+    installation: installationOf(context),
     permissions,
   };
-}
-
-/** Forge's ARI objects print as the ARI and compare by it. */
-function ariOf(text) {
-  return Object.freeze({ toString: () => text, toJSON: () => text, ari: text });
 }
 
 /** Forge keeps the invocation's context for callbacks run later; Kiln has one invocation per instance. */

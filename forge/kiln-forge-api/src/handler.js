@@ -29,6 +29,7 @@
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
 import { format as utilFormat } from './node/util.js';
+import { installationOf } from './ari.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -51,7 +52,7 @@ export function forgeContext(context) {
     siteUrl: context.siteUrl,
     moduleKey: context.moduleKey,
     installContext: `ari:cloud:jira::site/${context.cloudId}`,
-    installation: { id: context.installationId },
+    installation: installationOf(context),
     environmentType: String(context.environment ?? '').toUpperCase(),
     environment: context.environment,
     invocationId: context.invocationId,

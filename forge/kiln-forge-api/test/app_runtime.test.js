@@ -61,7 +61,11 @@ test('getAppContext gives the app, environment and installation ARIs and the inv
     }
     return {
       appAri: String(c.appAri),
+      appId: c.appId,
       environmentAri: `${c.environmentAri}`,
+      environmentId: c.environmentId,
+      installation: JSON.parse(JSON.stringify(c.installation)),
+      installationId: c.installation.ari.installationId,
       environmentType: c.environmentType,
       installationAri: c.installationAri.toString(),
       invocationId: c.invocationId,
@@ -72,7 +76,16 @@ test('getAppContext gives the app, environment and installation ARIs and the inv
   });
   assert.deepEqual(context, {
     appAri: APP,
+    appId: '7b0a6f1c-1111-4222-8333-944455556666',
     environmentAri: 'ari:cloud:ecosystem::environment/7b0a6f1c-1111-4222-8333-944455556666/development',
+    environmentId: 'development',
+    // Forge's Installation: its ARI and the site it is installed on, as JSON prints them.
+    installation: {
+      id: 'inst-9',
+      ari: 'ari:cloud:ecosystem::installation/inst-9',
+      contexts: ['ari:cloud:jira::site/cloud-1'],
+    },
+    installationId: 'inst-9',
     environmentType: 'DEVELOPMENT',
     installationAri: 'ari:cloud:ecosystem::installation/inst-9',
     invocationId: 'inv-7',

@@ -36,6 +36,32 @@ test("Forge's async (event, context) handler runs on Kiln's handle", async () =>
   assert.equal(await dispatch({ index: { run: () => undefined } }, 'run', 'null', kilnContext), 'null');
 });
 
+test("context.installation is Forge's: the installation's ARI and the site's", async () => {
+  installHost(fakeHost());
+  const modules = {
+    index: {
+      run: async (event, context) => {
+        const { installation } = context;
+        return {
+          id: installation.id,
+          installationId: installation.ari.installationId,
+          ari: `${installation.ari}`,
+          contexts: installation.contexts.map((c) => ({ cloudId: c.cloudId, ari: c.toString() })),
+          frozen: Object.isFrozen(installation) && Object.isFrozen(installation.ari),
+        };
+      },
+    },
+  };
+  const out = JSON.parse(await dispatch(modules, 'index.run', '{}', kilnContext));
+  assert.deepEqual(out, {
+    id: 'inst-1',
+    installationId: 'inst-1',
+    ari: 'ari:cloud:ecosystem::installation/inst-1',
+    contexts: [{ cloudId: 'cloud-1', ari: 'ari:cloud:jira::site/cloud-1' }],
+    frozen: true,
+  });
+});
+
 test("failures become Kiln's app-error cases", async () => {
   installHost(fakeHost({ refuse: { 'get /rest/api/3/myself': { tag: 'needs-authentication', val: 'app' } } }));
   const modules = {

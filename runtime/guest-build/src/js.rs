@@ -112,6 +112,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/app_runtime.js"),
     ),
     (
+        "forge-api/src/ari.js",
+        include_str!("../../../forge/kiln-forge-api/src/ari.js"),
+    ),
+    (
         "forge-api/src/forge_events.js",
         include_str!("../../../forge/kiln-forge-api/src/forge_events.js"),
     ),
