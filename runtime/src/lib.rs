@@ -26,6 +26,7 @@ pub mod egress;
 pub mod engine;
 pub mod engine_host;
 pub mod events;
+pub mod exported_handlers;
 pub mod guest_env;
 /// Guest text made safe to print (its own crate, shared with the guest build).
 pub use kiln_guest_text as guest_text;

@@ -22,6 +22,7 @@ use crate::consent::{OperatorPolicy, PolicyRefusal};
 use crate::egress::{EgressApp, EgressConfig};
 use crate::engine::{AllocatorInUse, FuelMetering, InstanceAllocation};
 use crate::engine_host::{EngineHost, EngineSettings};
+use crate::exported_handlers::check_handlers_exported;
 use crate::guest_text::{GuestText, MAX_GUEST_ERROR_BYTES, cap_owned};
 use crate::jira::audit::{AuditSink, NoAudit};
 use crate::jira::client::JiraClient;
@@ -230,6 +231,9 @@ impl Runtime {
         // manifest's backends decide whether wasi:http may be imported at all.
         let allowlist = manifest.egress_allowlist();
         check_imports_before_compiling(&wasm, !allowlist.is_empty())?;
+        // A function whose handler the component does not export fails now, not at the
+        // first event that runs it.
+        check_handlers_exported(&wasm, &manifest)?;
         if let Some(component) = self.host.compiled.get(&digest) {
             // The same bytes passed the code-shape check when first compiled.
             tracing::debug!(

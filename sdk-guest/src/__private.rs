@@ -69,6 +69,61 @@ pub fn dispatch(
 
 /// Whether `names` has no duplicates; `export_app!` asserts it in a constant
 /// so two handlers sharing a name is a compile error.
+/// The custom section `export_app!` writes into the app's core module: each
+/// exported handler's name followed by `\n`. The host reads it at load
+/// (`kiln_runtime::exported_handlers`) to refuse a manifest whose function
+/// names a handler the component does not export, before any event runs it.
+pub const HANDLERS_SECTION: &str = "kiln-handlers";
+
+/// The length of [`handlers_section`]'s bytes for `names`.
+pub const fn handlers_section_len(names: &[&str]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < names.len() {
+        len += names[i].len() + 1;
+        i += 1;
+    }
+    len
+}
+
+/// The [`HANDLERS_SECTION`] bytes for `names`; `N` is
+/// [`handlers_section_len`] of them.
+pub const fn handlers_section<const N: usize>(names: &[&str]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = 0;
+    let mut i = 0;
+    while i < names.len() {
+        let name = names[i].as_bytes();
+        let mut j = 0;
+        while j < name.len() {
+            out[at] = name[j];
+            at += 1;
+            j += 1;
+        }
+        out[at] = b'\n';
+        at += 1;
+        i += 1;
+    }
+    out
+}
+
+/// Whether no name holds a line break (the section's separator).
+pub const fn names_are_single_lines(names: &[&str]) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        let name = names[i].as_bytes();
+        let mut j = 0;
+        while j < name.len() {
+            if name[j] == b'\n' {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
 pub const fn names_are_unique(names: &[&str]) -> bool {
     let mut i = 0;
     while i < names.len() {
@@ -183,5 +238,16 @@ mod tests {
     fn duplicate_names_are_detected() {
         assert!(names_are_unique(&["a", "b", "ab"]));
         assert!(!names_are_unique(&["a", "b", "a"]));
+    }
+
+    #[test]
+    fn the_handlers_section_lists_each_name_on_its_line() {
+        const NAMES: [&str; 3] = ["summary", "on_event", "x"];
+        const LEN: usize = handlers_section_len(&NAMES);
+        const BYTES: [u8; LEN] = handlers_section::<LEN>(&NAMES);
+        assert_eq!(&BYTES, b"summary\non_event\nx\n");
+        assert_eq!(handlers_section_len(&[]), 0);
+        assert!(names_are_single_lines(&NAMES));
+        assert!(!names_are_single_lines(&["a", "b\nc"]));
     }
 }

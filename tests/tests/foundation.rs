@@ -50,6 +50,24 @@ async fn hello_summarises_the_user_and_an_issue() {
     assert_eq!(audit[1].status, Some(200));
 }
 
+/// A manifest function whose handler the component does not export is refused at load,
+/// naming the function, the handler and what the component exports (the SDK's
+/// `kiln-handlers` section), instead of failing at the first call.
+#[tokio::test]
+async fn a_handler_the_component_does_not_export_is_refused_at_load() {
+    let h = Harness::start().await;
+    let wasm = std::fs::read(programs::PROBE).unwrap();
+    let error = h
+        .load_refused(wasm, &manifest("probe", &["echo", "ecko"], &[], ""))
+        .await;
+    let text = error.to_string();
+    assert!(
+        text.contains("the manifest's function `ecko` names the handler `ecko`, which the component does not export (it exports: ")
+            && text.contains("echo"),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn a_missing_scope_is_refused_before_the_network() {
     let h = Harness::start().await;

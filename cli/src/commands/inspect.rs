@@ -8,6 +8,7 @@ use anyhow::anyhow;
 use kiln_manifest::{Manifest, MemoryKey, Scope, WebTriggerResponseType};
 use kiln_runtime::bindings::WorldVersion;
 use kiln_runtime::consent::ComponentDigest;
+use kiln_runtime::exported_handlers::check_handlers_exported;
 use kiln_runtime::guest_text::{GuestList, GuestText, to_json_pretty};
 use kiln_runtime::sandbox::component_check::check_bytes;
 use kiln_runtime::{EffectiveLimits, OperatorLimits};
@@ -207,6 +208,7 @@ pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
     let isolation = BuildIsolation::choose(BuildFor::Local, false, &[]);
     let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     check_bytes(&source.wasm)
+        .and_then(|()| check_handlers_exported(&source.wasm, &source.manifest))
         .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", source.wasm_path.display())))?;
     let info = component_info::read(&source.wasm).map_err(Failure::bad_input)?;
     let inspection = inspect(

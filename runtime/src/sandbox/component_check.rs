@@ -75,6 +75,17 @@ pub enum ComponentError {
     IncompatibleVersion { found: String },
     #[error("the component does not export {} (it exports: {}); is it a Kiln app?", handler_exports_text(), GuestList(.exports, ", "))]
     WrongWorld { exports: Vec<String> },
+    /// The component lists the handlers it exports (`crate::exported_handlers`) and a
+    /// manifest function names another.
+    #[error(
+        "the manifest's function `{}` names the handler `{}`, which the component does not export (it exports: {}): list it in kiln_sdk::export_app!, or correct the manifest",
+        GuestText(.function), GuestText(.handler), GuestList(.exported, ", ")
+    )]
+    HandlerNotExported {
+        function: String,
+        handler: String,
+        exported: Vec<String>,
+    },
 }
 
 /// Cheap checks on the bytes, before compiling: the size cap first (before

@@ -44,6 +44,20 @@ pub fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 ::kiln_sdk::__private::names_are_unique(&__KILN_NAMES),
                 "two handlers in export_app! share a name; rename one with #[kiln_sdk::handler(name = \"...\")]"
             );
+            ::core::assert!(
+                ::kiln_sdk::__private::names_are_single_lines(&__KILN_NAMES),
+                "a handler's name may not hold a line break"
+            );
+
+            // The names, for the host to check the manifest's handlers
+            // against at load (`kiln_sdk::__private::HANDLERS_SECTION`).
+            const __KILN_SECTION_LEN: usize =
+                ::kiln_sdk::__private::handlers_section_len(&__KILN_NAMES);
+            #[cfg(target_family = "wasm")]
+            #[unsafe(link_section = "kiln-handlers")]
+            #[used]
+            static __KILN_HANDLERS: [u8; __KILN_SECTION_LEN] =
+                ::kiln_sdk::__private::handlers_section::<__KILN_SECTION_LEN>(&__KILN_NAMES);
 
             struct __KilnApp;
 
