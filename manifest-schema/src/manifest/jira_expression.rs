@@ -66,6 +66,7 @@
 
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -501,10 +502,10 @@ enum Expr {
     Null,
     Bool(bool),
     Num(f64),
-    Str(Rc<str>),
+    Str(Arc<str>),
     Event,
     /// An arrow parameter, by name (the innermost binding wins).
-    Param(Rc<str>),
+    Param(Arc<str>),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Compare(Cmp, Box<Expr>, Box<Expr>),
@@ -532,7 +533,7 @@ struct Link {
 
 #[derive(Clone, Debug)]
 enum LinkKind {
-    Member(Rc<str>),
+    Member(Arc<str>),
     Index(Box<Expr>),
     Call(Method, Args),
 }
@@ -541,7 +542,7 @@ enum LinkKind {
 enum Args {
     None,
     One(Box<Expr>),
-    Arrow(Rc<str>, Box<Expr>),
+    Arrow(Arc<str>, Box<Expr>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -639,7 +640,7 @@ struct Parser {
     tokens: Vec<Token>,
     at: usize,
     depth: usize,
-    scope: Vec<Rc<str>>,
+    scope: Vec<Arc<str>>,
     end_column: usize,
 }
 
@@ -939,7 +940,7 @@ impl Parser {
                     self.expect(")", "`)` after the parameter")?;
                 }
                 self.expect("=>", "`=>`")?;
-                let name: Rc<str> = name.into();
+                let name: Arc<str> = name.into();
                 self.scope.push(name.clone());
                 let body = self.expression();
                 self.scope.pop();
@@ -1062,7 +1063,7 @@ enum Val<'a> {
     Null,
     Bool(bool),
     Num(f64),
-    Str(Rc<str>),
+    Str(Arc<str>),
     List(Rc<Vec<Val<'a>>>),
 }
 
@@ -1151,7 +1152,7 @@ impl View<'_, '_> {
 struct Eval<'a> {
     steps: u32,
     event: &'a Value,
-    params: Vec<(Rc<str>, Val<'a>)>,
+    params: Vec<(Arc<str>, Val<'a>)>,
 }
 
 impl<'a> Eval<'a> {
@@ -1343,7 +1344,7 @@ impl<'a> Eval<'a> {
                 Args::One(argument) => Some(self.expr(argument)?),
                 _ => None,
             };
-            let needle = |argument: &Option<Val<'a>>| -> Result<Rc<str>, EvalError> {
+            let needle = |argument: &Option<Val<'a>>| -> Result<Arc<str>, EvalError> {
                 match argument.as_ref().map(Val::view) {
                     Some(View::Str(needle)) => Ok(needle.into()),
                     other => Err(EvalError::BadArgument {

@@ -542,3 +542,9 @@ fn valid_expressions_on_hostile_payloads_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_parsed_expression_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<JiraExpression>();
+}
