@@ -14,19 +14,22 @@ use crate::support::{self, APP_ACCOUNT, Serve, WEBHOOK_SECRET, client, wait_for,
 const EXPRESSION: &str = "event.issue.fields.issuetype.name == 'Bug' && \
                           event.issue.fields.labels.some(label => label.toLowerCase() == 'ops')";
 
-/// serve-app's manifest with the trigger's filter given an expression.
-fn filtered_manifest() -> String {
+/// serve-app's manifest with the trigger's filter given `expression` (and `onError`
+/// lines, if any).
+fn filtered_manifest(expression: &str, on_error: &str) -> String {
     let manifest = manifest_without_schedule();
     let plain = "      filter: { ignoreSelf: true }\n";
     assert!(manifest.contains(plain), "serve-app's trigger filter moved");
     manifest.replace(
         plain,
-        &format!("      filter:\n        ignoreSelf: true\n        expression: \"{EXPRESSION}\"\n"),
+        &format!(
+            "      filter:\n        ignoreSelf: true\n        expression: \"{expression}\"\n{on_error}"
+        ),
     )
 }
 
-fn start(dir: &std::path::Path) -> Serve {
-    std::fs::write(dir.join("manifest.yml"), filtered_manifest()).unwrap();
+fn start(dir: &std::path::Path, manifest: &str) -> Serve {
+    std::fs::write(dir.join("manifest.yml"), manifest).unwrap();
     std::fs::write(dir.join("app.wasm"), serve_app_component()).unwrap();
     support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
     let config = dir.join("kiln.toml");
@@ -88,7 +91,7 @@ fn comments(serve: &Serve, key: &str) -> Vec<String> {
 #[test]
 fn a_filter_expression_runs_the_trigger_only_for_matching_events() {
     let dir = tempfile::tempdir().unwrap();
-    let serve = start(dir.path());
+    let serve = start(dir.path(), &filtered_manifest(EXPRESSION, ""));
     let matching = create_issue(&serve, "ops bug");
     let other = create_issue(&serve, "a task");
     let broken = create_issue(&serve, "no labels");
@@ -155,4 +158,56 @@ fn a_filter_expression_runs_the_trigger_only_for_matching_events() {
             "{outcome} in {metrics}"
         );
     }
+}
+
+#[test]
+fn receive_and_log_delivers_an_event_whose_filter_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = filtered_manifest(
+        "event.issue.fields.priority.name == 'High'",
+        "        onError: RECEIVE_AND_LOG\n",
+    );
+    let serve = start(dir.path(), &manifest);
+    let high = create_issue(&serve, "high");
+    let low = create_issue(&serve, "low");
+    let unset = create_issue(&serve, "unset");
+
+    let fields = |priority: Value| json!({ "summary": "s", "priority": priority });
+    assert_eq!(
+        queued(
+            &serve,
+            "r-1",
+            &delivery(&high, fields(json!({ "name": "High" })))
+        ),
+        1
+    );
+    assert_eq!(
+        queued(
+            &serve,
+            "r-2",
+            &delivery(&low, fields(json!({ "name": "Low" })))
+        ),
+        0
+    );
+    // No priority: `null.name` fails, and RECEIVE_AND_LOG delivers it anyway.
+    assert_eq!(
+        queued(&serve, "r-3", &delivery(&unset, fields(json!(null)))),
+        1
+    );
+    wait_for("both delivered events' comments", || {
+        !comments(&serve, &high).is_empty() && !comments(&serve, &unset).is_empty()
+    });
+    assert!(comments(&serve, &low).is_empty());
+
+    let warnings = support::log_entries(
+        &dir.path().join("serve.log"),
+        "the trigger's filter expression failed",
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        warnings[0]["fields"]["on_error"], "RECEIVE_AND_LOG",
+        "{}",
+        warnings[0]
+    );
+    assert_eq!(warnings[0]["fields"]["delivered"], true, "{}", warnings[0]);
 }
