@@ -440,9 +440,10 @@ fn lex_string(chars: &[char], open: usize) -> Result<(String, usize), ParseError
             text.push(c);
             continue;
         }
+        // Escaped: the text is quoted back in an error a terminal shows.
         let bad = |what: String| ParseError {
             column,
-            kind: ParseErrorKind::BadEscape(what),
+            kind: ParseErrorKind::BadEscape(what.escape_debug().to_string()),
         };
         let Some(&escape) = chars.get(i) else {
             return Err(ParseError {

@@ -323,6 +323,7 @@ fn unsupported_constructs_are_refused_with_their_column() {
         ("event.a == 'x", 12, "not closed"),
         ("'\\q'", 2, "unsupported escape `\\q`"),
         ("'\\uD83D'", 2, "unsupported escape"),
+        ("'\\\u{1b}[31m'", 2, "unsupported escape `\\\\u{1b}`"),
         ("01x", 1, "malformed number"),
         ("1e", 1, "malformed number"),
         ("event.a ==", 11, "expected a value, found the end"),
