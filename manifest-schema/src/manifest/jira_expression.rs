@@ -54,6 +54,9 @@
 //!   (UTF-16 index, -1 when absent), `toLowerCase`, `toUpperCase`, `trim`.
 //!   List methods: `includes`, `indexOf` (strict equality), and `some`,
 //!   `every`, `filter`, `map` with an arrow function `x => …`.
+//! - A filter ([`JiraExpression::matches`]) holds only for the boolean
+//!   `true`; `false` drops the event; any other value is an error, as in
+//!   Forge, and goes to the trigger's `onError` like every evaluation error.
 //!
 //! # Limits
 //!
@@ -78,7 +81,9 @@ pub const MAX_EXPRESSION_CHARS: usize = 1_000;
 /// Deepest nesting of brackets, prefix operators, ternaries and arguments.
 /// Real filters nest a handful of levels; the bound keeps the recursive
 /// parser (and the evaluator, which follows the same tree) far from the
-/// stack's end on hostile input such as `((((…` or `!!!!…`.
+/// stack's end on hostile input such as `((((…` or `!!!!…`. Chains of a
+/// binary operator (`a && b && …`) are flat lists, parsed and evaluated by
+/// loops, so they add no depth.
 pub const MAX_NESTING: usize = 32;
 
 /// Evaluation steps per event: one per node evaluated, per list element
@@ -509,9 +514,13 @@ enum Expr {
     Param(Arc<str>),
     Not(Box<Expr>),
     Neg(Box<Expr>),
-    Compare(Cmp, Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// `a op b op c …`, left to right: a loop, not a left-deep tree, so a
+    /// long chain costs no stack depth.
+    Compare(Box<Expr>, Vec<(Cmp, Expr)>),
+    /// `a && b && …` (two or more operands), likewise flat.
+    And(Vec<Expr>),
+    /// `a || b || …` (two or more operands), likewise flat.
+    Or(Vec<Expr>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     Chain(Box<Expr>, Vec<Link>),
 }
@@ -746,40 +755,46 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, ParseError> {
-        let mut left = self.and()?;
+        let mut operands = vec![self.and()?];
         while self.eat("||") {
-            let right = self.and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            operands.push(self.and()?);
         }
-        Ok(left)
+        Ok(match operands.len() {
+            1 => operands.remove(0),
+            _ => Expr::Or(operands),
+        })
     }
 
     fn and(&mut self) -> Result<Expr, ParseError> {
-        let mut left = self.equality()?;
+        let mut operands = vec![self.equality()?];
         while self.eat("&&") {
-            let right = self.equality()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            operands.push(self.equality()?);
         }
-        Ok(left)
+        Ok(match operands.len() {
+            1 => operands.remove(0),
+            _ => Expr::And(operands),
+        })
     }
 
     fn equality(&mut self) -> Result<Expr, ParseError> {
-        let mut left = self.relational()?;
+        let first = self.relational()?;
+        let mut rest = Vec::new();
         loop {
             let op = if self.eat("==") {
                 Cmp::Eq
             } else if self.eat("!=") {
                 Cmp::Ne
             } else {
-                return Ok(left);
+                break;
             };
-            let right = self.relational()?;
-            left = Expr::Compare(op, Box::new(left), Box::new(right));
+            rest.push((op, self.relational()?));
         }
+        Ok(compare_chain(first, rest))
     }
 
     fn relational(&mut self) -> Result<Expr, ParseError> {
-        let mut left = self.unary()?;
+        let first = self.unary()?;
+        let mut rest = Vec::new();
         loop {
             let op = if self.eat("<=") {
                 Cmp::Le
@@ -790,11 +805,11 @@ impl Parser {
             } else if self.eat(">") {
                 Cmp::Gt
             } else {
-                return Ok(left);
+                break;
             };
-            let right = self.unary()?;
-            left = Expr::Compare(op, Box::new(left), Box::new(right));
+            rest.push((op, self.unary()?));
         }
+        Ok(compare_chain(first, rest))
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
@@ -1034,6 +1049,14 @@ impl Parser {
     }
 }
 
+fn compare_chain(first: Expr, rest: Vec<(Cmp, Expr)>) -> Expr {
+    if rest.is_empty() {
+        first
+    } else {
+        Expr::Compare(Box::new(first), rest)
+    }
+}
+
 /// Operators Jira expressions (or JavaScript) have and the subset does not.
 fn unsupported_operator(punct: &str) -> Option<&'static str> {
     Some(match punct {
@@ -1190,21 +1213,27 @@ impl<'a> Eval<'a> {
                 View::Num(n) => Val::Num(-n),
                 other => return Err(EvalError::NotANumber(other.type_name())),
             },
-            Expr::And(left, right) => {
-                let left = self.expr(left)?;
-                if left.truthy() {
-                    self.expr(right)?
-                } else {
-                    left
+            // The first falsy operand, else the last (JavaScript's `&&`).
+            Expr::And(operands) => {
+                let mut value = Val::Bool(true);
+                for operand in operands {
+                    value = self.expr(operand)?;
+                    if !value.truthy() {
+                        break;
+                    }
                 }
+                value
             }
-            Expr::Or(left, right) => {
-                let left = self.expr(left)?;
-                if left.truthy() {
-                    left
-                } else {
-                    self.expr(right)?
+            // The first truthy operand, else the last (JavaScript's `||`).
+            Expr::Or(operands) => {
+                let mut value = Val::Bool(false);
+                for operand in operands {
+                    value = self.expr(operand)?;
+                    if value.truthy() {
+                        break;
+                    }
                 }
+                value
             }
             Expr::Cond(condition, then, otherwise) => {
                 if self.expr(condition)?.truthy() {
@@ -1213,10 +1242,13 @@ impl<'a> Eval<'a> {
                     self.expr(otherwise)?
                 }
             }
-            Expr::Compare(op, left, right) => {
-                let left = self.expr(left)?;
-                let right = self.expr(right)?;
-                Val::Bool(self.compare(*op, &left, &right)?)
+            Expr::Compare(first, rest) => {
+                let mut left = self.expr(first)?;
+                for (op, right) in rest {
+                    let right = self.expr(right)?;
+                    left = Val::Bool(self.compare(*op, &left, &right)?);
+                }
+                left
             }
             Expr::Chain(base, links) => {
                 let mut value = self.expr(base)?;

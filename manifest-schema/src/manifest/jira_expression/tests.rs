@@ -549,3 +549,35 @@ fn a_parsed_expression_can_be_shared_across_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<JiraExpression>();
 }
+
+#[test]
+fn the_deepest_accepted_expressions_fit_a_quarter_of_a_worker_stack() {
+    // Tokio workers and test threads have 2 MiB; these run in 512 KiB, in a
+    // debug build (whose frames are the largest).
+    let worst = [
+        vec!["true"; 166].join("&&"),
+        vec!["1"; 333].join("=="),
+        format!("{}true{}", "(".repeat(31), ")".repeat(31)),
+        "!".repeat(31) + "true",
+        format!("{}true{}", "event.a.some(x => ".repeat(15), ")".repeat(15)),
+    ];
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let data = json!({ "a": [1, 2] });
+            for source in &worst {
+                assert!(source.chars().count() <= MAX_EXPRESSION_CHARS, "{source}");
+                let expression = JiraExpression::parse(source).expect(source);
+                let _ = expression.evaluate(&data);
+            }
+            // One level deeper is refused before it costs more stack.
+            let deeper = format!("{}true{}", "(".repeat(32), ")".repeat(32));
+            assert_eq!(
+                JiraExpression::parse(&deeper).map(|_| ()).unwrap_err().kind,
+                ParseErrorKind::TooDeep
+            );
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
