@@ -13,4 +13,5 @@ mod replicas;
 mod site_names;
 mod support;
 mod three_legged;
+mod trigger_filter;
 mod web_trigger_url;

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod events;
 mod field_path;
 pub mod forge;
+pub mod jira_expression;
 pub mod not_acted_on;
 mod rules;
 mod runtime_limits;
@@ -38,12 +39,13 @@ pub use forge::{
     Architecture, ConsumerModule, ConsumerResolver, ForgeRuntime, NOT_SERVED_FORGE_MODULES,
     UiModule, not_served_reason,
 };
+pub use jira_expression::{EvalError, JiraExpression, ParseError, ParseErrorKind};
 pub use not_acted_on::NotActedOn;
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
-    Interval, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, WebTriggerModule,
-    WebTriggerResponse, WebTriggerResponseType,
+    Interval, OnError, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
+    WebTriggerModule, WebTriggerResponse, WebTriggerResponseType,
 };
 
 /// Largest manifest accepted. Threat: parser CPU and memory spent on a

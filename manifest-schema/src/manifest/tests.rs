@@ -70,6 +70,12 @@ fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
             "which entity",
             "can be indexed",
             "uses attribute",
+            // A filter's Jira expression: its grammar is the parser's (the
+            // schema only bounds its length, which it does check).
+            "is not supported by Kiln's Jira expression subset",
+            "unknown identifier",
+            "the string is not closed",
+            "nests deeper than",
         ];
         if beyond_the_schema
             .iter()
@@ -392,4 +398,84 @@ fn forges_memory_key_is_bounded_and_named_as_written() {
     let error = Manifest::from_yaml(&with_runtime("    memoryMB: 4096\n")).expect_err("too large");
     assert_eq!(error.field, "app.runtime.memoryMB");
     assert_eq!((error.line, error.column), (Some(4), Some(15)));
+}
+
+#[test]
+fn trigger_filter_expressions_decide_delivery() {
+    let source = "app:\n  id: bot\nmodules:\n  function:\n    - key: main\n      handler: main\n  trigger:\n    - key: bugs\n      function: main\n      events: [avi:jira:updated:issue]\n      filter:\n        expression: event.issue.fields.issuetype.name == 'Bug' && event.issue.fields.labels.includes('ops')\n    - key: lenient\n      function: main\n      events: [avi:jira:updated:issue]\n      filter:\n        ignoreSelf: true\n        expression: event.issue.fields.parent.key == 'P-1'\n        onError: RECEIVE_AND_LOG\n    - key: plain\n      function: main\n      events: [avi:jira:updated:issue]\npermissions:\n  scopes: [read:jira-work]\n";
+    let manifest = Manifest::from_yaml(source).expect("valid");
+    let [bugs, lenient, plain] = manifest.triggers() else {
+        panic!("three triggers");
+    };
+    let issue = |kind: &str, labels: Value| {
+        serde_json::json!({
+            "eventType": "avi:jira:updated:issue",
+            "issue": { "key": "OPS-1", "fields": { "issuetype": { "name": kind }, "labels": labels, "parent": null } },
+        })
+    };
+    assert_eq!(
+        bugs.accepts(&issue("Bug", serde_json::json!(["ops"]))),
+        Ok(true)
+    );
+    assert_eq!(
+        bugs.accepts(&issue("Task", serde_json::json!(["ops"]))),
+        Ok(false)
+    );
+    assert_eq!(
+        bugs.accepts(&issue("Bug", serde_json::json!([]))),
+        Ok(false)
+    );
+    assert!(
+        bugs.accepts(&issue("Bug", serde_json::json!(null)))
+            .is_err()
+    );
+    assert_eq!(bugs.on_error(), OnError::IgnoreAndLog, "Forge's default");
+    assert!(!bugs.ignores_self());
+
+    assert!(lenient.ignores_self());
+    assert_eq!(lenient.on_error(), OnError::ReceiveAndLog);
+    assert_eq!(
+        lenient.accepts(&issue("Bug", serde_json::json!([]))),
+        Err(jira_expression::EvalError::NoProperties("null"))
+    );
+    assert!(lenient.on_error().delivers() && lenient.on_error().logs());
+    assert!(!OnError::Ignore.delivers() && !OnError::Ignore.logs());
+
+    assert_eq!(plain.accepts(&serde_json::json!(null)), Ok(true));
+    assert_eq!(plain.on_error(), OnError::IgnoreAndLog);
+
+    // A loaded manifest prints back to a manifest that loads the same.
+    let json = serde_json::to_value(&manifest).expect("serializes");
+    assert_eq!(
+        json["modules"]["trigger"][0]["filter"],
+        serde_json::json!({
+            "expression": "event.issue.fields.issuetype.name == 'Bug' && event.issue.fields.labels.includes('ops')",
+            "onError": "IGNORE_AND_LOG",
+        })
+    );
+    let yaml = serde_json::to_string(&json).expect("JSON is YAML");
+    assert_eq!(Manifest::from_yaml(&yaml).expect("reloads"), manifest);
+}
+
+#[test]
+fn schema_bounds_the_filter_expression_as_the_parser_does() {
+    let schema = schema();
+    let expression =
+        &schema["$defs"]["trigger"]["properties"]["filter"]["properties"]["expression"];
+    assert_eq!(
+        expression["maxLength"],
+        jira_expression::MAX_EXPRESSION_CHARS,
+        "{expression}"
+    );
+    let on_error = &schema["$defs"]["trigger"]["properties"]["filter"]["properties"]["onError"];
+    let names: Vec<&str> = [
+        OnError::IgnoreAndLog,
+        OnError::Ignore,
+        OnError::ReceiveAndLog,
+        OnError::Receive,
+    ]
+    .iter()
+    .map(|value| value.as_str())
+    .collect();
+    assert_eq!(on_error["enum"], serde_json::json!(names));
 }

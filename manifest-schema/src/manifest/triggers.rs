@@ -8,7 +8,10 @@
 //!     - key: on-issue
 //!       function: triage
 //!       events: [avi:jira:created:issue]
-//!       filter: { ignoreSelf: true }
+//!       filter:
+//!         ignoreSelf: true
+//!         expression: event.issue.fields.labels.includes('ops')
+//!         onError: IGNORE_AND_LOG
 //!   webtrigger:
 //!     - key: alert-in
 //!       function: alert
@@ -23,14 +26,17 @@
 //! function entries keep their own `handler` (the name the component dispatches
 //! on). Forge features Kiln cannot honour are refused rather than ignored, so a
 //! manifest never promises more than the host does: Forge Remote `endpoint`s,
-//! Jira-expression filters (`filter.expression`, `onError`) and the EAP
-//! web trigger `security` block are unknown fields here.
+//! the `appIsLicensed` filter and the EAP web trigger `security` block are
+//! unknown fields here. A filter's `expression` is held to the subset of Jira
+//! expressions in [`super::jira_expression`], refused at load when it leaves it.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::events::ProductEvent;
+use super::jira_expression::{EvalError, JiraExpression};
 
 /// `modules.trigger[]`: runs `function` when one of `events` happens on the site.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,21 +53,133 @@ pub struct TriggerModule {
     pub filter: Option<TriggerFilter>,
 }
 
-/// `modules.trigger[].filter`. Forge requires `ignoreSelf` or `expression`;
-/// Kiln has no Jira-expression evaluator, so `ignoreSelf` is the only filter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `modules.trigger[].filter`, as Forge documents it: `ignoreSelf`,
+/// `expression`, or both (one is required); `onError` only beside an
+/// `expression`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FilterAsWritten", into = "FilterAsWritten")]
 pub struct TriggerFilter {
     /// Drop events the app's own Jira writes caused (Forge's `ignoreSelf`);
     /// it is also what stops an app from triggering itself in a loop.
     pub ignore_self: bool,
+    /// Deliver an event only when this holds for the payload the function
+    /// would receive (bound to `event`).
+    pub expression: Option<JiraExpression>,
+    /// What an evaluation error does (Forge's default: `IGNORE_AND_LOG`).
+    pub on_error: OnError,
+}
+
+/// Forge's `filter.onError`: what happens to an event whose `expression`
+/// cannot be evaluated (an error, or a value that is not a boolean).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OnError {
+    /// Not delivered; a warning is logged. Forge's default.
+    #[default]
+    IgnoreAndLog,
+    /// Not delivered, nothing logged (Kiln still counts it).
+    Ignore,
+    /// Delivered; a warning is logged.
+    ReceiveAndLog,
+    /// Delivered, nothing logged.
+    Receive,
+}
+
+impl OnError {
+    /// Whether the event is delivered despite the error.
+    pub fn delivers(self) -> bool {
+        matches!(self, OnError::ReceiveAndLog | OnError::Receive)
+    }
+
+    /// Whether the error is logged.
+    pub fn logs(self) -> bool {
+        matches!(self, OnError::IgnoreAndLog | OnError::ReceiveAndLog)
+    }
+
+    /// The name as written in a manifest.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OnError::IgnoreAndLog => "IGNORE_AND_LOG",
+            OnError::Ignore => "IGNORE",
+            OnError::ReceiveAndLog => "RECEIVE_AND_LOG",
+            OnError::Receive => "RECEIVE",
+        }
+    }
+}
+
+/// The filter's fields as a manifest writes them.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FilterAsWritten {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ignore_self: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression: Option<JiraExpression>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    on_error: Option<OnError>,
+}
+
+impl TryFrom<FilterAsWritten> for TriggerFilter {
+    type Error = &'static str;
+
+    fn try_from(written: FilterAsWritten) -> Result<Self, Self::Error> {
+        if written.ignore_self.is_none() && written.expression.is_none() {
+            return Err("a filter needs `ignoreSelf`, `expression` or both (as in Forge)");
+        }
+        if written.on_error.is_some() && written.expression.is_none() {
+            return Err("`onError` applies to an `expression`: give one, or drop `onError`");
+        }
+        Ok(TriggerFilter {
+            ignore_self: written.ignore_self.unwrap_or(false),
+            expression: written.expression,
+            on_error: written.on_error.unwrap_or_default(),
+        })
+    }
+}
+
+impl From<TriggerFilter> for FilterAsWritten {
+    fn from(filter: TriggerFilter) -> Self {
+        let has_expression = filter.expression.is_some();
+        FilterAsWritten {
+            // Written whenever it is set or is the filter's only field, so
+            // the output loads again.
+            ignore_self: (filter.ignore_self || !has_expression).then_some(filter.ignore_self),
+            on_error: has_expression.then_some(filter.on_error),
+            expression: filter.expression,
+        }
+    }
 }
 
 impl TriggerModule {
     /// Whether events the app caused itself are dropped (default: delivered,
     /// as in Forge, where they carry `selfGenerated: true`).
     pub fn ignores_self(&self) -> bool {
-        self.filter.is_some_and(|filter| filter.ignore_self)
+        self.filter
+            .as_ref()
+            .is_some_and(|filter| filter.ignore_self)
+    }
+
+    /// Whether the filter's `expression` lets `payload` (the event the
+    /// function would receive) through: `Ok(true)` without an expression,
+    /// otherwise the expression's boolean value. An error is for the caller
+    /// to handle as [`TriggerModule::on_error`] says.
+    pub fn accepts(&self, payload: &Value) -> Result<bool, EvalError> {
+        match self
+            .filter
+            .as_ref()
+            .and_then(|filter| filter.expression.as_ref())
+        {
+            Some(expression) => expression.matches(payload),
+            None => Ok(true),
+        }
+    }
+
+    /// What an evaluation error of the filter's expression does.
+    pub fn on_error(&self) -> OnError {
+        self.filter
+            .as_ref()
+            .map(|filter| filter.on_error)
+            .unwrap_or_default()
     }
 }
 

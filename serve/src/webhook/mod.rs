@@ -8,7 +8,8 @@
 //! delivery id (`X-Atlassian-Webhook-Identifier`, 400 without). Then the delivery is mapped
 //! to a Forge event and, for every live installation on that site whose app subscribes to
 //! it, **could read it** (its approved scopes cover one of the event's scope alternatives),
-//! and does not filter it out (`ignoreSelf`, the loop guard), one event is built; the
+//! and does not filter it out (`ignoreSelf`, the `expression` over the payload the function
+//! would receive, the loop guard), one event is built; the
 //! delivery record and all its events are stored in one transaction (kiln-state's
 //! `accept_delivery`), so a redelivery runs nothing twice and a refused delivery (queue
 //! full: 429 + `Retry-After`, which Jira retries) stores nothing.
@@ -292,23 +293,27 @@ fn events_for(
             continue;
         }
         for trigger in installed.manifest().triggers_for(mapped.event) {
-            if self_generated {
-                if trigger.ignores_self() {
-                    continue;
-                }
-                if !shared
+            if self_generated && trigger.ignores_self() {
+                continue;
+            }
+            let payload = mapped.payload(self_generated, &cloud_id, &trigger.key);
+            // Before the loop guard, so an event the filter drops never counts
+            // against the app's self-trigger allowance.
+            if !filter_accepts(shared, installed.installation.app_id(), trigger, &payload) {
+                continue;
+            }
+            if self_generated
+                && !shared
                     .loop_guard
                     .allow(&installed.installation, &mapped.subject, now)
-                {
-                    tracing::warn!(app = %installed.installation.app_id(), trigger = %trigger.key, "self-generated event dropped: the app keeps triggering itself");
-                    Metrics::outcome(&shared.metrics.webhooks, "loop-dropped");
-                    continue;
-                }
+            {
+                tracing::warn!(app = %installed.installation.app_id(), trigger = %trigger.key, "self-generated event dropped: the app keeps triggering itself");
+                Metrics::outcome(&shared.metrics.webhooks, "loop-dropped");
+                continue;
             }
             let Ok(module_key) = ModuleKey::new(trigger.key.clone()) else {
                 continue;
             };
-            let payload = mapped.payload(self_generated, &cloud_id, &trigger.key);
             events.push(NewEvent::new(
                 installed.installation.clone(),
                 module_key,
@@ -317,4 +322,43 @@ fn events_for(
         }
     }
     events
+}
+
+/// Forge's `filter.expression`, evaluated on the payload the function would
+/// receive: `false` drops the event (counted `filtered`); an evaluation error
+/// (or a value that is not a boolean) goes as `onError` says, counted
+/// `filter-error`. The log names the app, the trigger and the error (whose
+/// text carries the expression's member names, app-written, so escaped),
+/// never the payload.
+fn filter_accepts(
+    shared: &Shared,
+    app: impl std::fmt::Display,
+    trigger: &kiln_manifest::TriggerModule,
+    payload: &serde_json::Value,
+) -> bool {
+    match trigger.accepts(payload) {
+        Ok(true) => true,
+        Ok(false) => {
+            tracing::debug!(app = %app, trigger = %trigger.key, "event filtered out by the trigger's expression");
+            Metrics::outcome(&shared.metrics.webhooks, "filtered");
+            false
+        }
+        Err(error) => {
+            let on_error = trigger.on_error();
+            let deliver = on_error.delivers();
+            if on_error.logs() {
+                let error = error.to_string();
+                tracing::warn!(
+                    app = %app,
+                    trigger = %trigger.key,
+                    on_error = on_error.as_str(),
+                    delivered = deliver,
+                    error = %kiln_runtime::guest_text::GuestText(&error),
+                    "the trigger's filter expression failed"
+                );
+            }
+            Metrics::outcome(&shared.metrics.webhooks, "filter-error");
+            deliver
+        }
+    }
 }
