@@ -164,6 +164,12 @@ pub struct TriggerSummary {
     /// For `trigger`: whether the app's own writes are ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_self: Option<bool>,
+    /// For `trigger`: the Jira expression an event must satisfy, and what an
+    /// evaluation error does (`onError`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_expression: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_error: Option<&'static str>,
     /// For `webtrigger`: `dynamic` or `static`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<&'static str>,
@@ -314,15 +320,22 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
         function: function.to_owned(),
         events: Vec::new(),
         ignore_self: None,
+        filter_expression: None,
+        on_error: None,
         response: None,
         interval: None,
         interval_seconds: None,
         queue: None,
     };
-    let events = manifest.triggers().iter().map(|t| TriggerSummary {
-        events: t.events.iter().map(|e| e.as_str()).collect(),
-        ignore_self: Some(t.ignores_self()),
-        ..blank("trigger", &t.key, &t.function)
+    let events = manifest.triggers().iter().map(|t| {
+        let expression = t.filter.as_ref().and_then(|f| f.expression.as_ref());
+        TriggerSummary {
+            events: t.events.iter().map(|e| e.as_str()).collect(),
+            ignore_self: Some(t.ignores_self()),
+            filter_expression: expression.map(|e| e.as_str().to_owned()),
+            on_error: expression.map(|_| t.on_error().as_str()),
+            ..blank("trigger", &t.key, &t.function)
+        }
     });
     let web = manifest.web_triggers().iter().map(|w| TriggerSummary {
         response: Some(match w.response_type() {
@@ -429,12 +442,17 @@ pub fn render_text(i: &Inspection) -> String {
     for t in &i.triggers {
         let detail = match t.kind {
             "trigger" => format!(
-                "on {}{}",
+                "on {}{}{}",
                 t.events.join(", "),
                 if t.ignore_self == Some(true) {
                     " (ignoring its own writes)"
                 } else {
                     ""
+                },
+                match (&t.filter_expression, t.on_error) {
+                    (Some(expression), Some(on_error)) =>
+                        format!(", when {} (on error: {on_error})", GuestText(expression)),
+                    _ => String::new(),
                 }
             ),
             "webtrigger" => format!("HTTP, {} response", t.response.unwrap_or("dynamic")),
@@ -764,5 +782,26 @@ mod tests {
         );
         assert!(text.contains("HTTP, static response"), "{text}");
         assert!(text.contains("every week"), "{text}");
+    }
+
+    #[test]
+    fn a_trigger_filter_expression_is_shown_with_its_on_error() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\n  trigger:\n    - key: on-bug\n      function: main\n      events: [avi:jira:created:issue]\n      filter:\n        expression: \"event.issue.fields?.issuetype.name == 'Bug'\"\n        onError: RECEIVE_AND_LOG\npermissions:\n  scopes: [read:jira-work]\n",
+            &[],
+            WorldVersion::V0_1,
+            &OperatorLimits::default(),
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["triggers"][0]["filterExpression"],
+            "event.issue.fields?.issuetype.name == 'Bug'"
+        );
+        assert_eq!(json["triggers"][0]["onError"], "RECEIVE_AND_LOG");
+        let text = render_text(&report);
+        assert!(
+            text.contains("on avi:jira:created:issue, when event.issue.fields?.issuetype.name == 'Bug' (on error: RECEIVE_AND_LOG)"),
+            "{text}"
+        );
     }
 }
