@@ -6,6 +6,10 @@ use super::JqlError;
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use crate::adf;
 use crate::seed::SeedPermission;
+use crate::world::custom_field::{
+    CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, number_of,
+    parse_date,
+};
 use crate::world::workflow::{ISSUE_TYPES, STATUSES};
 use crate::world::{IssueRecord, World};
 
@@ -45,6 +49,9 @@ enum ValueField {
     Key,
     IssueType,
     Component,
+    /// A custom field, by number: its canonical values
+    /// ([`crate::world::custom_field::CustomValue::canonical`]).
+    Custom(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +61,8 @@ enum TextField {
     Summary,
     Description,
     Comment,
+    /// A text custom field, by number.
+    Custom(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +79,8 @@ enum SortKey {
 enum Field {
     Value(ValueField),
     Text(TextField),
+    /// A searchable custom field: `cf[N]`, `customfield_N` or its name.
+    Custom(u64, Kind),
 }
 
 fn field_named(name: &str) -> Option<Field> {
@@ -126,7 +137,7 @@ struct Resolver<'a> {
     caller: &'a str,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     fn expr(&self, expr: &Expr) -> Result<Predicate, JqlError> {
         Ok(match expr {
             Expr::And(terms) => Predicate::And(
@@ -146,13 +157,39 @@ impl Resolver<'_> {
         })
     }
 
+    /// The searchable custom field a clause names: `cf[N]`, `customfield_N`, or a
+    /// name no system field has (the first field of that name, without regard to
+    /// case). A field without a searcher cannot be searched, as in Jira.
+    fn custom_field(&self, name: &str) -> Option<&'a CustomFieldRecord> {
+        let number = name
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("cf["))
+            .and_then(|_| name.get(3..)?.strip_suffix(']')?.parse::<u64>().ok())
+            .or_else(|| number_of(&name.to_ascii_lowercase()));
+        let found = match number {
+            Some(number) => self.world.custom_field_numbered(number),
+            None if field_named(name).is_none() => self
+                .world
+                .custom_fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(name)),
+            None => None,
+        };
+        found.filter(|f| f.searcher_key.is_some())
+    }
+
     fn clause(&self, clause: &Clause) -> Result<Predicate, JqlError> {
-        let field = field_named(&clause.field).ok_or_else(|| {
-            JqlError(format!(
-                "Field '{}' does not exist or you do not have permission to view it.",
-                clause.field
-            ))
-        })?;
+        let custom = self
+            .custom_field(&clause.field)
+            .map(|f| Field::Custom(f.number, f.kind));
+        let field = custom
+            .or_else(|| field_named(&clause.field))
+            .ok_or_else(|| {
+                JqlError(format!(
+                    "Field '{}' does not exist or you do not have permission to view it.",
+                    clause.field
+                ))
+            })?;
         let unsupported = || {
             JqlError(format!(
                 "The operator '{}' is not supported by the '{}' field.",
@@ -160,7 +197,16 @@ impl Resolver<'_> {
                 clause.field
             ))
         };
+        let field = match field {
+            Field::Custom(number, kind) if kind.is_text() => match clause.operator {
+                Operator::Is | Operator::IsNot => Field::Value(ValueField::Custom(number)),
+                _ => Field::Text(TextField::Custom(number)),
+            },
+            Field::Custom(number, _) => Field::Value(ValueField::Custom(number)),
+            other => other,
+        };
         match field {
+            Field::Custom(..) => Err(unsupported()),
             Field::Text(field) => {
                 let negate = match clause.operator {
                     Operator::Contains => false,
@@ -234,7 +280,15 @@ impl Resolver<'_> {
                         "Unable to find JQL function '{function}()'."
                     )));
                 }
-                if !matches!(field, ValueField::Assignee | ValueField::Reporter) {
+                let user_field = match field {
+                    ValueField::Assignee | ValueField::Reporter => true,
+                    ValueField::Custom(number) => self
+                        .world
+                        .custom_field_numbered(number)
+                        .is_some_and(|f| f.kind == Kind::UserPicker),
+                    _ => false,
+                };
+                if !user_field {
                     return Err(JqlError(format!(
                         "Function 'currentUser' is not supported by the field '{name}'."
                     )));
@@ -289,8 +343,70 @@ impl Resolver<'_> {
                     ))
                 })?,
             ValueField::Labels | ValueField::Component => literal.clone(),
+            ValueField::Custom(number) => {
+                let field = self
+                    .world
+                    .custom_field_numbered(number)
+                    .ok_or_else(missing)?;
+                self.custom_literal(field, name, literal)?
+            }
         };
         Ok(Some(resolved))
+    }
+
+    /// A literal for a custom field, in the canonical form its values take.
+    fn custom_literal(
+        &self,
+        field: &CustomFieldRecord,
+        name: &str,
+        literal: &str,
+    ) -> Result<String, JqlError> {
+        let missing = || {
+            JqlError(format!(
+                "The value '{literal}' does not exist for the field '{name}'."
+            ))
+        };
+        let bad_date = || {
+            JqlError(format!(
+                "Date value '{literal}' for field '{name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
+            ))
+        };
+        Ok(match field.kind {
+            Kind::Float => literal
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(format_number)
+                .ok_or_else(missing)?,
+            Kind::Select | Kind::MultiSelect => field
+                .option(None, Some(literal))
+                .or_else(|| field.option_by_id(literal))
+                .map(|o| o.id.clone())
+                .ok_or_else(|| {
+                    JqlError(format!(
+                        "The option '{literal}' for field '{name}' does not exist."
+                    ))
+                })?,
+            Kind::DatePicker => parse_date(literal).map(format_date).ok_or_else(bad_date)?,
+            Kind::DateTime => {
+                let (day, clock) = literal.trim().split_once(' ').unwrap_or((literal, "00:00"));
+                let date = parse_date(day).ok_or_else(bad_date)?;
+                let (hour, minute) = clock.split_once(':').ok_or_else(bad_date)?;
+                let hour: u8 = hour.parse().map_err(|_| bad_date())?;
+                let minute: u8 = minute.parse().map_err(|_| bad_date())?;
+                let time = time::Time::from_hms(hour, minute, 0).map_err(|_| bad_date())?;
+                minute_of(date.with_time(time).assume_utc())
+            }
+            Kind::UserPicker => self
+                .world
+                .users
+                .iter()
+                .find(|u| u.account_id == literal || u.email.eq_ignore_ascii_case(literal))
+                .map(|u| u.account_id.clone())
+                .ok_or_else(missing)?,
+            Kind::Labels | Kind::TextField | Kind::TextArea => literal.to_owned(),
+        })
     }
 }
 
@@ -419,6 +535,11 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::Key => vec![issue.key.clone()],
         ValueField::IssueType => vec![issue.issue_type.id.to_owned()],
         ValueField::Component => issue.components.clone(),
+        ValueField::Custom(number) => issue
+            .custom_fields
+            .get(&number)
+            .map(CustomValue::canonical)
+            .unwrap_or_default(),
     }
 }
 
@@ -443,6 +564,11 @@ fn text_of(field: TextField, issue: &IssueRecord) -> String {
         TextField::Description => description(),
         TextField::Comment => comments(),
         TextField::Any => format!("{} {} {}", issue.summary, description(), comments()),
+        TextField::Custom(number) => issue
+            .custom_fields
+            .get(&number)
+            .map(CustomValue::text)
+            .unwrap_or_default(),
     }
 }
 

@@ -1,11 +1,16 @@
 //! `GET /rest/api/3/field`: the fields the simulator stores, described as Jira
-//! describes its system fields.
+//! describes its system fields, and the site's custom fields after them.
+
+use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::State;
 use serde_json::{Value, json};
 
+use super::custom_field;
 use super::fields::ALL_FIELDS;
 use crate::access::Caller;
+use crate::shared::Shared;
 
 /// `(id, display name, schema type, item type for arrays)` for each stored field.
 fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
@@ -27,8 +32,9 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
     }
 }
 
-pub(crate) async fn list(_caller: Caller) -> Json<Value> {
-    let fields: Vec<Value> = ALL_FIELDS
+/// The system fields' `FieldDetails`.
+pub(crate) fn system_fields() -> Vec<Value> {
+    ALL_FIELDS
         .iter()
         .map(|id| {
             let (name, kind, items) = describe(id);
@@ -48,7 +54,14 @@ pub(crate) async fn list(_caller: Caller) -> Json<Value> {
                 "schema": schema,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// System fields, then custom fields in creation order.
+pub(crate) async fn list(State(shared): State<Arc<Shared>>, _caller: Caller) -> Json<Value> {
+    let mut fields = system_fields();
+    let world = shared.world();
+    fields.extend(world.custom_fields.iter().map(custom_field::details));
     Json(Value::Array(fields))
 }
 

@@ -3,6 +3,7 @@
 
 mod app_property;
 mod comment;
+pub(crate) mod custom_field;
 mod field_details;
 pub(crate) mod fields;
 mod issue;
@@ -116,7 +117,16 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .delete(user_property::delete),
         )
         .route("/serverInfo", get(server_info::get))
-        .route("/field", get(field_details::list))
+        .route(
+            "/field",
+            get(field_details::list).post(custom_field::create),
+        )
+        .route("/field/search", get(custom_field::search))
+        .route("/field/{field_id}/context", get(custom_field::contexts))
+        .route(
+            "/field/{field_id}/context/{context_id}/option",
+            get(custom_field::options).post(custom_field::create_options),
+        )
         .route(
             "/issue/{issue_id_or_key}/worklog",
             get(worklog::list).post(worklog::add),

@@ -250,6 +250,16 @@ pub(crate) fn issue(
             },
         ),
     );
+    for field in &world.custom_fields {
+        let id = field.id();
+        if selection.has_custom(&id) {
+            let value = issue.custom_fields.get(&field.number);
+            fields.insert(
+                id,
+                super::custom_field::render_value(links, world, field, value),
+            );
+        }
+    }
     out.insert(String::from("fields"), Value::Object(fields));
     Value::Object(out)
 }
