@@ -350,14 +350,13 @@ pub(crate) async fn search(
     Ok(Json(page_bean(&base, window, total, values)))
 }
 
+/// Path parameters, named so the gateway's extra `cloud_id` is ignored.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub(crate) struct FieldPath {
     field_id: String,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub(crate) struct ContextPath {
     field_id: String,
     context_id: String,
