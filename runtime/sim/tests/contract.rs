@@ -507,8 +507,15 @@ async fn custom_field_responses_match_the_official_schemas() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
     let kinds = [
-        "textfield", "textarea", "float", "select", "multiselect", "labels", "datepicker",
-        "datetime", "userpicker",
+        "textfield",
+        "textarea",
+        "float",
+        "select",
+        "multiselect",
+        "labels",
+        "datepicker",
+        "datetime",
+        "userpicker",
     ];
     let mut ids = Vec::new();
     for kind in kinds {
@@ -526,7 +533,9 @@ async fn custom_field_responses_match_the_official_schemas() {
         contract.check_ref("POST /field", "FieldDetails", &created.body);
         ids.push(created.str_at("/id"));
     }
-    let refused = alice.post("/rest/api/3/field", &json!({ "name": "x" })).await;
+    let refused = alice
+        .post("/rest/api/3/field", &json!({ "name": "x" }))
+        .await;
     assert_eq!(refused.status, 400);
     contract.check_ref("POST /field 400", "ErrorCollection", &refused.body);
     let listed = alice.get("/rest/api/3/field").await;
@@ -537,16 +546,31 @@ async fn custom_field_responses_match_the_official_schemas() {
     );
     let searched = alice.get("/rest/api/3/field/search").await;
     contract.check_ref("GET /field/search", "PageBeanField", &searched.body);
-    let searched = alice.get("/rest/api/3/field/search?type=custom&maxResults=2").await;
-    contract.check_ref("GET /field/search?type=custom", "PageBeanField", &searched.body);
+    let searched = alice
+        .get("/rest/api/3/field/search?type=custom&maxResults=2")
+        .await;
+    contract.check_ref(
+        "GET /field/search?type=custom",
+        "PageBeanField",
+        &searched.body,
+    );
 
     let select = &ids[3];
-    let contexts = alice.get(&format!("/rest/api/3/field/{select}/context")).await;
-    contract.check_ref("GET /field/context", "PageBeanCustomFieldContext", &contexts.body);
+    let contexts = alice
+        .get(&format!("/rest/api/3/field/{select}/context"))
+        .await;
+    contract.check_ref(
+        "GET /field/context",
+        "PageBeanCustomFieldContext",
+        &contexts.body,
+    );
     let context = contexts.str_at("/values/0/id");
     let path = format!("/rest/api/3/field/{select}/context/{context}/option");
     let added = alice
-        .post(&path, &json!({ "options": [{ "value": "Red" }, { "value": "Blue", "disabled": true }] }))
+        .post(
+            &path,
+            &json!({ "options": [{ "value": "Red" }, { "value": "Blue", "disabled": true }] }),
+        )
         .await;
     contract.check_ref(
         "POST /field/context/option",

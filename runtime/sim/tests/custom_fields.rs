@@ -32,16 +32,20 @@ fn seed_field(name: &str, kind: &str, options: &[&str]) -> SeedCustomField {
 /// (textfield, 10001), Notes (textarea, 10002), Points (float, 10003) and
 /// Reviewer (userpicker, 10004); KILN-1 and KILN-2 hold values.
 fn seeded() -> Seed {
-    let mut seed = Seed::default();
-    seed.custom_fields = vec![
-        seed_field("Severity", "select", &["Low", "High", "Critical"]),
-        seed_field("Sync ID", "textfield", &[]),
-        seed_field("Notes", "textarea", &[]),
-        seed_field("Points", "float", &[]),
-        seed_field("Reviewer", "userpicker", &[]),
-    ];
+    let mut seed = Seed {
+        custom_fields: vec![
+            seed_field("Severity", "select", &["Low", "High", "Critical"]),
+            seed_field("Sync ID", "textfield", &[]),
+            seed_field("Notes", "textarea", &[]),
+            seed_field("Points", "float", &[]),
+            seed_field("Reviewer", "userpicker", &[]),
+        ],
+        ..Seed::default()
+    };
     let issues = &mut seed.projects[0].issues;
-    issues[0].custom_fields.insert("Severity".into(), json!("High"));
+    issues[0]
+        .custom_fields
+        .insert("Severity".into(), json!("High"));
     issues[0]
         .custom_fields
         .insert("customfield_10001".into(), json!("EXT-42"));
@@ -123,7 +127,7 @@ async fn fields_are_created_by_admins_and_listed_beside_system_fields() {
             "orderable": true,
             "navigable": true,
             "searchable": true,
-            "clauseNames": ["cf[10000]", "Severity", "customfield_10000"],
+            "clauseNames": ["cf[10000]", "Severity"],
             "schema": {
                 "type": "option",
                 "custom": format!("{TYPE}select"),
@@ -137,10 +141,19 @@ async fn fields_are_created_by_admins_and_listed_beside_system_fields() {
 
     for (body, field) in [
         (json!({ "type": format!("{TYPE}textfield") }), "name"),
-        (json!({ "name": " ", "type": format!("{TYPE}textfield") }), "name"),
-        (json!({ "name": "x".repeat(256), "type": format!("{TYPE}textfield") }), "name"),
+        (
+            json!({ "name": " ", "type": format!("{TYPE}textfield") }),
+            "name",
+        ),
+        (
+            json!({ "name": "x".repeat(256), "type": format!("{TYPE}textfield") }),
+            "name",
+        ),
         (json!({ "name": "X" }), "type"),
-        (json!({ "name": "X", "type": format!("{TYPE}cascadingselect") }), "type"),
+        (
+            json!({ "name": "X", "type": format!("{TYPE}cascadingselect") }),
+            "type",
+        ),
         (json!({ "name": "X", "type": "textfield" }), "type"),
         (
             json!({ "name": "X", "type": format!("{TYPE}float"), "searcherKey": format!("{TYPE}textsearcher") }),
@@ -148,12 +161,24 @@ async fn fields_are_created_by_admins_and_listed_beside_system_fields() {
         ),
     ] {
         let reply = alice.post("/rest/api/3/field", &body).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.text);
-        assert!(reply.body["errors"][field].is_string(), "{body}: {}", reply.text);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.text
+        );
+        assert!(
+            reply.body["errors"][field].is_string(),
+            "{body}: {}",
+            reply.text
+        );
         assert_eq!(reply.body["errorMessages"], json!([]));
     }
     let unknown_property = alice
-        .post("/rest/api/3/field", &json!({ "name": "X", "type": format!("{TYPE}float"), "colour": 1 }))
+        .post(
+            "/rest/api/3/field",
+            &json!({ "name": "X", "type": format!("{TYPE}float"), "colour": 1 }),
+        )
         .await;
     assert_eq!(unknown_property.status, StatusCode::BAD_REQUEST);
 
@@ -175,7 +200,10 @@ async fn fields_are_created_by_admins_and_listed_beside_system_fields() {
     let custom = bob.get("/rest/api/3/field/search?type=custom").await;
     assert_eq!(custom.status, StatusCode::OK, "{}", custom.text);
     assert_eq!(custom.body["total"], 2);
-    assert_eq!(custom.body["values"][0]["searcherKey"], format!("{TYPE}multiselectsearcher"));
+    assert_eq!(
+        custom.body["values"][0]["searcherKey"],
+        format!("{TYPE}multiselectsearcher")
+    );
     assert_eq!(custom.body["values"][0]["description"], "How bad it is");
     let found = bob.get("/rest/api/3/field/search?query=bad").await;
     assert_eq!(found.body["total"], 1);
@@ -183,7 +211,9 @@ async fn fields_are_created_by_admins_and_listed_beside_system_fields() {
         .get("/rest/api/3/field/search?id=customfield_10001&id=summary")
         .await;
     assert_eq!(by_id.body["total"], 2);
-    let system = bob.get("/rest/api/3/field/search?type=system&maxResults=2").await;
+    let system = bob
+        .get("/rest/api/3/field/search?type=system&maxResults=2")
+        .await;
     assert_eq!(system.body["values"].as_array().map(Vec::len), Some(2));
     assert_eq!(system.body["isLast"], false);
     assert_eq!(
@@ -204,16 +234,27 @@ async fn select_options_are_managed_through_the_fields_context() {
     let path = format!("/rest/api/3/field/{id}/context/{context}/option");
 
     let added = alice
-        .post(&path, &json!({ "options": [{ "value": "Low" }, { "value": "High" }] }))
+        .post(
+            &path,
+            &json!({ "options": [{ "value": "Low" }, { "value": "High" }] }),
+        )
         .await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.text);
     assert_eq!(added.body["options"][1]["value"], "High");
     assert_eq!(added.body["options"][1]["disabled"], false);
     // All or nothing: a duplicate refuses the whole request.
     let duplicate = alice
-        .post(&path, &json!({ "options": [{ "value": "Medium" }, { "value": "low" }] }))
+        .post(
+            &path,
+            &json!({ "options": [{ "value": "Medium" }, { "value": "low" }] }),
+        )
         .await;
-    assert_eq!(duplicate.status, StatusCode::BAD_REQUEST, "{}", duplicate.text);
+    assert_eq!(
+        duplicate.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        duplicate.text
+    );
     let listed = alice.get(&path).await;
     assert_eq!(listed.body["total"], 2, "{}", listed.text);
     assert_eq!(listed.body["values"][0]["value"], "Low");
@@ -227,7 +268,10 @@ async fn select_options_are_managed_through_the_fields_context() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        alice.get("/rest/api/3/field/customfield_99999/context").await.status,
+        alice
+            .get("/rest/api/3/field/customfield_99999/context")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let text = create_field(&sim, "Sync ID", "textfield", None).await;
@@ -255,7 +299,10 @@ async fn select_options_are_managed_through_the_fields_context() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let issue = bob
-        .get(&format!("/rest/api/3/issue/{}?fields={id}", created.str_at("/key")))
+        .get(&format!(
+            "/rest/api/3/issue/{}?fields={id}",
+            created.str_at("/key")
+        ))
         .await;
     let option_id = added.str_at("/options/1/id");
     assert_eq!(
@@ -275,10 +322,20 @@ async fn values_of_every_kind_are_set_read_and_cleared() {
     let alice = caller(&sim, ADMIN);
     let mut ids = std::collections::BTreeMap::new();
     for kind in [
-        "textfield", "textarea", "float", "select", "multiselect", "labels", "datepicker",
-        "datetime", "userpicker",
+        "textfield",
+        "textarea",
+        "float",
+        "select",
+        "multiselect",
+        "labels",
+        "datepicker",
+        "datetime",
+        "userpicker",
     ] {
-        ids.insert(kind, create_field(&sim, &format!("My {kind}"), kind, None).await);
+        ids.insert(
+            kind,
+            create_field(&sim, &format!("My {kind}"), kind, None).await,
+        );
     }
     for kind in ["select", "multiselect"] {
         let id = &ids[kind];
@@ -303,7 +360,10 @@ async fn values_of_every_kind_are_set_read_and_cleared() {
         ("textarea", doc("long notes")),
         ("float", json!(2.5)),
         ("select", json!({ "value": "red" })),
-        ("multiselect", json!([{ "value": "Red" }, { "value": "Blue" }])),
+        (
+            "multiselect",
+            json!([{ "value": "Red" }, { "value": "Blue" }]),
+        ),
         ("labels", json!(["a", "b"])),
         ("datepicker", json!("2024-02-29")),
         ("datetime", json!("2024-01-02T10:30:00.000+0100")),
@@ -312,7 +372,9 @@ async fn values_of_every_kind_are_set_read_and_cleared() {
     for (kind, value) in &values {
         fields[&ids[kind]] = value.clone();
     }
-    let created = bob.post("/rest/api/3/issue", &json!({ "fields": fields })).await;
+    let created = bob
+        .post("/rest/api/3/issue", &json!({ "fields": fields }))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let key = created.str_at("/key");
     let read = bob.get(&format!("/rest/api/3/issue/{key}")).await.body;
@@ -320,7 +382,11 @@ async fn values_of_every_kind_are_set_read_and_cleared() {
     assert_eq!(got("textfield"), "EXT-42");
     assert_eq!(got("textarea"), doc("long notes"));
     assert_eq!(got("float"), 2.5);
-    assert_eq!(got("select")["value"], "Red", "matched without regard to case");
+    assert_eq!(
+        got("select")["value"],
+        "Red",
+        "matched without regard to case"
+    );
     assert_eq!(got("multiselect")[1]["value"], "Blue");
     assert_eq!(got("labels"), json!(["a", "b"]));
     assert_eq!(got("datepicker"), "2024-02-29");
@@ -329,12 +395,22 @@ async fn values_of_every_kind_are_set_read_and_cleared() {
 
     // `fields=` selects custom fields by id; `*navigable` includes them all.
     let some = bob
-        .get(&format!("/rest/api/3/issue/{key}?fields=summary,{}", ids["float"]))
+        .get(&format!(
+            "/rest/api/3/issue/{key}?fields=summary,{}",
+            ids["float"]
+        ))
         .await
         .body;
-    assert_eq!(some["fields"].as_object().map(|f| f.len()), Some(2), "{some}");
+    assert_eq!(
+        some["fields"].as_object().map(|f| f.len()),
+        Some(2),
+        "{some}"
+    );
     let navigable = bob
-        .get(&format!("/rest/api/3/issue/{key}?fields=*navigable,-{}", ids["float"]))
+        .get(&format!(
+            "/rest/api/3/issue/{key}?fields=*navigable,-{}",
+            ids["float"]
+        ))
         .await
         .body;
     assert!(navigable["fields"].get(&ids["float"]).is_none());
@@ -397,10 +473,26 @@ async fn wrong_values_are_refused_naming_the_field() {
     let too_long_text = "x".repeat(256);
     let too_long_area = doc(&"x".repeat(32_768));
     let cases = [
-        ("customfield_10000", json!({ "value": "Unknown" }), "Option value 'Unknown' is not valid"),
-        ("customfield_10000", json!({ "id": "1" }), "Option id '1' is not valid"),
-        ("customfield_10000", json!("High"), "Specify a valid 'id' or 'name' for Severity"),
-        ("customfield_10001", json!(7), "Operation value must be a string"),
+        (
+            "customfield_10000",
+            json!({ "value": "Unknown" }),
+            "Option value 'Unknown' is not valid",
+        ),
+        (
+            "customfield_10000",
+            json!({ "id": "1" }),
+            "Option id '1' is not valid",
+        ),
+        (
+            "customfield_10000",
+            json!("High"),
+            "Specify a valid 'id' or 'name' for Severity",
+        ),
+        (
+            "customfield_10001",
+            json!(7),
+            "Operation value must be a string",
+        ),
         (
             "customfield_10001",
             json!(too_long_text),
@@ -416,8 +508,16 @@ async fn wrong_values_are_refused_naming_the_field() {
             too_long_area,
             "The entered text is too long. It exceeds the allowed limit of 32,767 characters.",
         ),
-        ("customfield_10003", json!("3"), "Operation value must be a number"),
-        ("customfield_10004", json!({ "accountId": "nobody" }), "Specified user 'nobody' does not exist."),
+        (
+            "customfield_10003",
+            json!("3"),
+            "Operation value must be a number",
+        ),
+        (
+            "customfield_10004",
+            json!({ "accountId": "nobody" }),
+            "Specified user 'nobody' does not exist.",
+        ),
         (
             "customfield_99999",
             json!("x"),
@@ -426,9 +526,17 @@ async fn wrong_values_are_refused_naming_the_field() {
     ];
     for (field, value, message) in cases {
         let reply = bob
-            .put("/rest/api/3/issue/KILN-1", &json!({ "fields": { field: value } }))
+            .put(
+                "/rest/api/3/issue/KILN-1",
+                &json!({ "fields": { field: value } }),
+            )
             .await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field}: {}", reply.text);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{field}: {}",
+            reply.text
+        );
         assert_eq!(
             reply.body,
             json!({ "errorMessages": [], "errors": { field: message } }),
@@ -443,9 +551,15 @@ async fn wrong_values_are_refused_naming_the_field() {
 #[tokio::test]
 async fn seeded_values_are_served_and_searched_with_jql() {
     let sim = start_seeded().await;
-    let issue = caller(&sim, ADMIN).get("/rest/api/3/issue/KILN-1").await.body;
+    let issue = caller(&sim, ADMIN)
+        .get("/rest/api/3/issue/KILN-1")
+        .await
+        .body;
     assert_eq!(issue["fields"]["customfield_10000"]["value"], "High");
-    assert_eq!(issue["fields"]["customfield_10002"], doc("needs a second look"));
+    assert_eq!(
+        issue["fields"]["customfield_10002"],
+        doc("needs a second look")
+    );
     assert_eq!(issue["fields"]["customfield_10003"], 3.0);
     assert_eq!(
         issue["fields"]["customfield_10004"]["accountId"],
@@ -455,12 +569,23 @@ async fn seeded_values_are_served_and_searched_with_jql() {
     let ok = |jql: &str| {
         let sim = &sim;
         let jql = jql.to_owned();
-        async move { keys(sim, &jql).await.unwrap_or_else(|e| panic!("{jql}: {e}")) }
+        async move {
+            keys(sim, &jql)
+                .await
+                .unwrap_or_else(|e| panic!("{jql}: {e}"))
+        }
     };
     assert_eq!(ok("cf[10000] = High").await, ["KILN-1"]);
-    assert_eq!(ok("customfield_10000 = critical").await, ["KILN-2"]);
-    assert_eq!(ok("\"Severity\" IN (High, Critical)").await, ["KILN-1", "KILN-2"]);
-    assert_eq!(ok("Severity != High").await, ["KILN-2"], "!= skips empty values");
+    assert_eq!(ok("cf[10000] = critical").await, ["KILN-2"]);
+    assert_eq!(
+        ok("\"Severity\" IN (High, Critical)").await,
+        ["KILN-1", "KILN-2"]
+    );
+    assert_eq!(
+        ok("Severity != High").await,
+        ["KILN-2"],
+        "!= skips empty values"
+    );
     assert_eq!(ok("project = KILN AND Severity IS EMPTY").await.len(), 4);
     assert_eq!(ok("Severity IS NOT EMPTY").await, ["KILN-1", "KILN-2"]);
     assert_eq!(ok("Severity NOT IN (Low)").await, ["KILN-1", "KILN-2"]);
@@ -477,7 +602,11 @@ async fn seeded_values_are_served_and_searched_with_jql() {
             &json!({ "jql": "Reviewer = currentUser()", "fields": ["customfield_10004"] }),
         )
         .await;
-    assert_eq!(reviewer.body["issues"][0]["key"], "KILN-1", "{}", reviewer.text);
+    assert_eq!(
+        reviewer.body["issues"][0]["key"], "KILN-1",
+        "{}",
+        reviewer.text
+    );
     assert_eq!(
         reviewer.body["issues"][0]["fields"]["customfield_10004"]["accountId"],
         account_id(&sim, USER).as_str()
@@ -489,13 +618,30 @@ async fn seeded_values_are_served_and_searched_with_jql() {
             "Field 'cf[10099]' does not exist or you do not have permission to view it.",
         ),
         (
+            // Not a clause name of the field: Jira does not know it either.
+            "customfield_10000 = High",
+            "Field 'customfield_10000' does not exist or you do not have permission to view it.",
+        ),
+        (
             "Colour = red",
             "Field 'Colour' does not exist or you do not have permission to view it.",
         ),
-        ("\"Sync ID\" = EXT-42", "The operator '=' is not supported by the 'Sync ID' field."),
-        ("Severity ~ High", "The operator '~' is not supported by the 'Severity' field."),
-        ("Severity = Medium", "The option 'Medium' for field 'Severity' does not exist."),
-        ("Points = many", "The value 'many' does not exist for the field 'Points'."),
+        (
+            "\"Sync ID\" = EXT-42",
+            "The operator '=' is not supported by the 'Sync ID' field.",
+        ),
+        (
+            "Severity ~ High",
+            "The operator '~' is not supported by the 'Severity' field.",
+        ),
+        (
+            "Severity = Medium",
+            "The option 'Medium' for field 'Severity' does not exist.",
+        ),
+        (
+            "Points = many",
+            "The value 'many' does not exist for the field 'Points'.",
+        ),
     ] {
         let err = keys(&sim, jql).await.expect_err(jql);
         assert_eq!(err["errorMessages"][0], message, "{jql}");
@@ -512,11 +658,15 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
         seed_field("Seen", "datetime", &[]),
     ]);
     let issues = &mut seed.projects[0].issues;
-    issues[2].custom_fields.insert("Due".into(), json!("2024-03-01"));
+    issues[2]
+        .custom_fields
+        .insert("Due".into(), json!("2024-03-01"));
     issues[2]
         .custom_fields
         .insert("Platforms".into(), json!(["Linux", "macOS"]));
-    issues[2].custom_fields.insert("Topics".into(), json!(["wasm"]));
+    issues[2]
+        .custom_fields
+        .insert("Topics".into(), json!(["wasm"]));
     issues[2]
         .custom_fields
         .insert("Seen".into(), json!("2024-03-01T12:00:00Z"));
@@ -567,15 +717,18 @@ async fn seeds_with_bad_custom_fields_are_refused() {
     assert!(err.contains("Option value 'Extreme' is not valid"), "{err}");
 
     let mut seed = seeded();
-    seed.custom_fields.push(seed_field("Severity", "select", &[]));
+    seed.custom_fields
+        .push(seed_field("Severity", "select", &[]));
     assert!(seed.validate().is_err(), "names are unique in a seed");
 
     let mut seed = seeded();
-    seed.custom_fields.push(seed_field("Odd", "cascadingselect", &[]));
+    seed.custom_fields
+        .push(seed_field("Odd", "cascadingselect", &[]));
     assert!(seed.validate().is_err());
 
     let mut seed = seeded();
-    seed.custom_fields.push(seed_field("Text", "textfield", &["option"]));
+    seed.custom_fields
+        .push(seed_field("Text", "textfield", &["option"]));
     assert!(seed.validate().is_err(), "only selects have options");
 
     // A named id is kept, and numbering continues after it.
@@ -583,7 +736,8 @@ async fn seeds_with_bad_custom_fields_are_refused() {
     let mut pinned = seed_field("Pinned", "textfield", &[]);
     pinned.id = Some("customfield_10100".into());
     seed.custom_fields.push(pinned);
-    seed.custom_fields.push(seed_field("After", "textfield", &[]));
+    seed.custom_fields
+        .push(seed_field("After", "textfield", &[]));
     seed.validate().expect("a pinned id is fine");
     let json = serde_json::to_string(&seed).expect("serializes");
     assert_eq!(Seed::from_json(&json).expect("round trip"), seed);
@@ -592,7 +746,9 @@ async fn seeds_with_bad_custom_fields_are_refused() {
         ..SimConfig::default()
     })
     .await;
-    let fields = caller(&sim, USER).get("/rest/api/3/field/search?type=custom").await;
+    let fields = caller(&sim, USER)
+        .get("/rest/api/3/field/search?type=custom")
+        .await;
     let ids: Vec<&str> = fields.body["values"]
         .as_array()
         .expect("values")
@@ -604,10 +760,12 @@ async fn seeds_with_bad_custom_fields_are_refused() {
 
 #[tokio::test]
 async fn the_site_holds_at_most_a_thousand_custom_fields() {
-    let mut seed = Seed::default();
-    seed.custom_fields = (0..1000)
-        .map(|n| seed_field(&format!("Field {n}"), "textfield", &[]))
-        .collect();
+    let seed = Seed {
+        custom_fields: (0..1000)
+            .map(|n| seed_field(&format!("Field {n}"), "textfield", &[]))
+            .collect(),
+        ..Seed::default()
+    };
     let sim = start_with(SimConfig {
         seed,
         ..SimConfig::default()
@@ -620,10 +778,12 @@ async fn the_site_holds_at_most_a_thousand_custom_fields() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
-    let mut seed = Seed::default();
-    seed.custom_fields = (0..1001)
-        .map(|n| seed_field(&format!("Field {n}"), "textfield", &[]))
-        .collect();
+    let seed = Seed {
+        custom_fields: (0..1001)
+            .map(|n| seed_field(&format!("Field {n}"), "textfield", &[]))
+            .collect(),
+        ..Seed::default()
+    };
     assert!(seed.validate().is_err());
 }
 
@@ -638,7 +798,10 @@ async fn the_default_site_has_no_custom_fields() {
             .iter()
             .all(|f| f["custom"] == false)
     );
-    let issue = caller(&sim, USER).get("/rest/api/3/issue/KILN-1").await.body;
+    let issue = caller(&sim, USER)
+        .get("/rest/api/3/issue/KILN-1")
+        .await
+        .body;
     assert!(
         issue["fields"]
             .as_object()

@@ -737,11 +737,19 @@ async fn custom_field_edits_carry_the_value_and_a_custom_changelog_item() {
                 "summary": "Triage me", "customfield_10000": {"value": "Low"}}}),
         )
         .await;
-    assert_eq!(created.status, reqwest::StatusCode::CREATED, "{}", created.text);
+    assert_eq!(
+        created.status,
+        reqwest::StatusCode::CREATED,
+        "{}",
+        created.text
+    );
     let key = created.str_at("/key");
     let got = receiver.next().await;
     assert_eq!(got.event(), "jira:issue_created");
-    assert_eq!(got.body["issue"]["fields"]["customfield_10000"]["value"], "Low");
+    assert_eq!(
+        got.body["issue"]["fields"]["customfield_10000"]["value"],
+        "Low"
+    );
 
     let edit = admin
         .put(
@@ -749,7 +757,12 @@ async fn custom_field_edits_carry_the_value_and_a_custom_changelog_item() {
             &json!({"fields": {"customfield_10000": {"value": "High"}}}),
         )
         .await;
-    assert_eq!(edit.status, reqwest::StatusCode::NO_CONTENT, "{}", edit.text);
+    assert_eq!(
+        edit.status,
+        reqwest::StatusCode::NO_CONTENT,
+        "{}",
+        edit.text
+    );
     let updated = receiver.next().await;
     assert_eq!(updated.event(), "jira:issue_updated");
     assert_eq!(

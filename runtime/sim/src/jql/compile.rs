@@ -7,8 +7,7 @@ use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use crate::adf;
 use crate::seed::SeedPermission;
 use crate::world::custom_field::{
-    CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, number_of,
-    parse_date,
+    CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
 };
 use crate::world::workflow::{ISSUE_TYPES, STATUSES};
 use crate::world::{IssueRecord, World};
@@ -157,15 +156,15 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    /// The searchable custom field a clause names: `cf[N]`, `customfield_N`, or a
-    /// name no system field has (the first field of that name, without regard to
-    /// case). A field without a searcher cannot be searched, as in Jira.
+    /// The searchable custom field a clause names: `cf[N]`, or a name no system
+    /// field has (the first field of that name, without regard to case). These are
+    /// the field's `clauseNames`; `customfield_N` is not one, and Jira answers it as
+    /// an unknown field. A field without a searcher cannot be searched, as in Jira.
     fn custom_field(&self, name: &str) -> Option<&'a CustomFieldRecord> {
         let number = name
             .get(..3)
             .filter(|p| p.eq_ignore_ascii_case("cf["))
-            .and_then(|_| name.get(3..)?.strip_suffix(']')?.parse::<u64>().ok())
-            .or_else(|| number_of(&name.to_ascii_lowercase()));
+            .and_then(|_| name.get(3..)?.strip_suffix(']')?.parse::<u64>().ok());
         let found = match number {
             Some(number) => self.world.custom_field_numbered(number),
             None if field_named(name).is_none() => self

@@ -48,7 +48,7 @@ pub(crate) fn details(field: &CustomFieldRecord) -> Value {
         "orderable": true,
         "navigable": true,
         "searchable": field.searcher_key.is_some(),
-        "clauseNames": [format!("cf[{}]", field.number), field.name, id],
+        "clauseNames": [format!("cf[{}]", field.number), field.name],
         "schema": schema,
     })
 }
@@ -207,47 +207,54 @@ pub(crate) fn add_field(
     Ok(world.custom_fields.len() - 1)
 }
 
-/// Adds an option to the field at `index`: a non-blank value of at most 255
-/// characters, unique in the field, at most [`MAX_OPTIONS`] of them.
-pub(crate) fn add_option(
+/// Adds options to the field at `index`, all or none: each a non-blank value of
+/// at most 255 characters, unique in the field without regard to case, at most
+/// [`MAX_OPTIONS`] in the field.
+pub(crate) fn add_options(
     world: &mut World,
     index: usize,
-    value: &str,
-    disabled: bool,
-) -> Result<OptionRecord, JiraError> {
-    let value = value.trim();
-    let field = world
+    options: &[(&str, bool)],
+) -> Result<Vec<OptionRecord>, JiraError> {
+    let mut field = world
         .custom_fields
         .get(index)
+        .cloned()
         .ok_or_else(|| JiraError::not_found("The custom field was not found."))?;
-    if value.is_empty() || value.chars().count() > MAX_OPTION_CHARS {
-        return Err(JiraError::bad_request(
-            "The option value must be between 1 and 255 characters.",
-        ));
-    }
-    if field
-        .options
-        .iter()
-        .any(|o| o.value.eq_ignore_ascii_case(value))
-    {
-        return Err(JiraError::bad_request(format!(
-            "The option '{value}' already exists."
-        )));
-    }
-    if field.options.len() >= MAX_OPTIONS {
-        return Err(JiraError::bad_request(format!(
-            "A field holds at most {MAX_OPTIONS} options in the simulator."
-        )));
-    }
-    let option = OptionRecord {
-        id: world.take_option_id(),
-        value: value.to_owned(),
-        disabled,
-    };
-    if let Some(field) = world.custom_fields.get_mut(index) {
+    let mut next_id = world.next_option_id;
+    let mut added = Vec::new();
+    for (value, disabled) in options {
+        let value = value.trim();
+        if value.is_empty() || value.chars().count() > MAX_OPTION_CHARS {
+            return Err(JiraError::bad_request(
+                "The option value must be between 1 and 255 characters.",
+            ));
+        }
+        if field
+            .options
+            .iter()
+            .any(|o| o.value.eq_ignore_ascii_case(value))
+        {
+            return Err(JiraError::bad_request(format!(
+                "The option '{value}' already exists."
+            )));
+        }
+        if field.options.len() >= MAX_OPTIONS {
+            return Err(JiraError::bad_request(format!(
+                "A field holds at most {MAX_OPTIONS} options in the simulator."
+            )));
+        }
+        let option = OptionRecord {
+            id: next_id.to_string(),
+            value: value.to_owned(),
+            disabled: *disabled,
+        };
+        next_id += 1;
         field.options.push(option.clone());
+        added.push(option);
     }
-    Ok(option)
+    world.next_option_id = next_id;
+    world.custom_fields[index] = field;
+    Ok(added)
 }
 
 pub(crate) async fn create(
@@ -491,18 +498,12 @@ pub(crate) async fn create_options(
             "Only cascading select fields take an optionId.",
         ));
     }
-    // Checked on a copy, so a refusal adds nothing.
-    let mut trial = world.clone();
-    let mut added = Vec::new();
-    for option in &input.options {
-        added.push(add_option(
-            &mut trial,
-            index,
-            &option.value,
-            option.disabled,
-        )?);
-    }
-    *world = trial;
+    let wanted: Vec<(&str, bool)> = input
+        .options
+        .iter()
+        .map(|o| (o.value.as_str(), o.disabled))
+        .collect();
+    let added = add_options(&mut world, index, &wanted)?;
     Ok(Json(
         json!({ "options": added.iter().map(option_json).collect::<Vec<_>>() }),
     ))

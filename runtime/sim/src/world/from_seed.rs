@@ -282,10 +282,9 @@ impl World {
                 context()
             )));
         }
-        for option in &seed.options {
-            custom_field::add_option(self, index, option, false)
-                .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
-        }
+        let options: Vec<(&str, bool)> = seed.options.iter().map(|o| (o.as_str(), false)).collect();
+        custom_field::add_options(self, index, &options)
+            .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
         Ok(())
     }
 
