@@ -810,3 +810,51 @@ async fn the_default_site_has_no_custom_fields() {
             .all(|k| !k.starts_with("customfield_"))
     );
 }
+
+#[tokio::test]
+async fn the_gateway_asks_for_the_specs_scopes() {
+    let sim = start_seeded().await;
+    // Alice (a site admin) grants only read:jira-work.
+    let read = common::oauth::access_token(&sim, "read:jira-work").await;
+    let listed =
+        common::oauth::gateway_get(&sim, &read, "/rest/api/3/field/search?type=custom").await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    let body: Value = listed.json().await.expect("JSON");
+    assert_eq!(body["total"], 5);
+    let issue: Value = common::oauth::gateway_get(&sim, &read, "/rest/api/3/issue/KILN-1")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(issue["fields"]["customfield_10000"]["value"], "High");
+    // Contexts and field creation need manage:jira-configuration.
+    let contexts =
+        common::oauth::gateway_get(&sim, &read, "/rest/api/3/field/customfield_10000/context")
+            .await;
+    assert_eq!(contexts.status(), StatusCode::UNAUTHORIZED);
+    let create = common::client()
+        .post(format!(
+            "{}/ex/jira/{}/rest/api/3/field",
+            sim.base_url(),
+            sim.cloud_id()
+        ))
+        .bearer_auth(&read)
+        .json(&json!({ "name": "X", "type": format!("{TYPE}float") }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(create.status(), StatusCode::UNAUTHORIZED);
+    let manage = common::oauth::access_token(&sim, "manage:jira-configuration").await;
+    let create = common::client()
+        .post(format!(
+            "{}/ex/jira/{}/rest/api/3/field",
+            sim.base_url(),
+            sim.cloud_id()
+        ))
+        .bearer_auth(&manage)
+        .json(&json!({ "name": "X", "type": format!("{TYPE}float") }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(create.status(), StatusCode::CREATED);
+}
