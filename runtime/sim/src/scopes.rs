@@ -235,6 +235,10 @@ const WRITE_FIELD_OPTIONS: Alternatives = &[
     &["manage:jira-configuration"],
     &["read:field.option:jira", "write:field.option:jira"],
 ];
+const DELETE_FIELD_OPTION: Alternatives = &[
+    &["manage:jira-configuration"],
+    &["delete:field.option:jira"],
+];
 const GET_WORKLOGS: Alternatives = &[
     &["read:jira-work"],
     &[
@@ -314,6 +318,8 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     const APP_PROPERTIES: &str = "/rest/forge/1/app/properties";
     const APP_PROPERTY: &str = "/rest/forge/1/app/properties/{property_key}";
     const FIELD_OPTIONS: &str = "/rest/api/3/field/{field_id}/context/{context_id}/option";
+    const FIELD_OPTION: &str =
+        "/rest/api/3/field/{field_id}/context/{context_id}/option/{option_id}";
     let m = method.as_str();
     let found = match (m, template) {
         ("GET", "/rest/api/3/mypermissions") => MY_PERMISSIONS,
@@ -343,7 +349,8 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("GET", "/rest/api/3/field/search") => FIELDS_PAGINATED,
         ("GET", "/rest/api/3/field/{field_id}/context") => FIELD_CONTEXTS,
         ("GET", FIELD_OPTIONS) => READ_FIELD_OPTIONS,
-        ("POST", FIELD_OPTIONS) => WRITE_FIELD_OPTIONS,
+        ("POST" | "PUT", FIELD_OPTIONS) => WRITE_FIELD_OPTIONS,
+        ("DELETE", FIELD_OPTION) => DELETE_FIELD_OPTION,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/worklog") => GET_WORKLOGS,
         ("POST", "/rest/api/3/issue/{issue_id_or_key}/worklog") => ADD_WORKLOG,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/watchers") => GET_WATCHERS,

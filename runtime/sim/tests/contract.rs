@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 29] = [
+const ROOTS: [&str; 30] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -47,6 +47,7 @@ const ROOTS: [&str; 29] = [
     "PageBeanCustomFieldContext",
     "PageBeanCustomFieldContextOption",
     "CustomFieldCreatedContextOptionsList",
+    "CustomFieldUpdatedContextOptionsList",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -577,6 +578,18 @@ async fn custom_field_responses_match_the_official_schemas() {
         "CustomFieldCreatedContextOptionsList",
         &added.body,
     );
+    let option = added.str_at("/options/0/id");
+    let updated = alice
+        .put(
+            &path,
+            &json!({ "options": [{ "id": option, "value": "Crimson" }] }),
+        )
+        .await;
+    contract.check_ref(
+        "PUT /field/context/option",
+        "CustomFieldUpdatedContextOptionsList",
+        &updated.body,
+    );
     let options = alice.get(&path).await;
     contract.check_ref(
         "GET /field/context/option",
@@ -589,7 +602,7 @@ async fn custom_field_responses_match_the_official_schemas() {
             "/rest/api/3/issue",
             &json!({ "fields": {
                 "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "cf",
-                select.clone(): { "value": "Red" }, ids[0].clone(): "text", ids[2].clone(): 1.5,
+                select.clone(): { "value": "Crimson" }, ids[0].clone(): "text", ids[2].clone(): 1.5,
             }}),
         )
         .await;

@@ -313,6 +313,46 @@ async fn select_options_are_managed_through_the_fields_context() {
             "id": option_id,
         })
     );
+    let key = created.str_at("/key");
+
+    // Renaming shows on issues; disabling keeps values but refuses new ones.
+    let renamed = alice
+        .put(
+            &path,
+            &json!({ "options": [{ "id": option_id, "value": "Severe", "disabled": true }] }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(
+        renamed.body,
+        json!({ "options": [{ "id": option_id, "value": "Severe", "disabled": true }] })
+    );
+    let issue = bob.get(&format!("/rest/api/3/issue/{key}")).await.body;
+    assert_eq!(issue["fields"][&id]["value"], "Severe");
+    let disabled = bob
+        .put(
+            &format!("/rest/api/3/issue/{key}"),
+            &json!({ "fields": { id.clone(): { "value": "Severe" } } }),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::BAD_REQUEST);
+    for bad in [
+        json!({ "options": [{ "id": "1", "value": "x" }] }),
+        json!({ "options": [{ "id": option_id, "value": "low" }] }),
+    ] {
+        assert_ne!(alice.put(&path, &bad).await.status, StatusCode::OK, "{bad}");
+    }
+
+    // Deleting the option empties the issues that held it.
+    let gone = alice.delete(&format!("{path}/{option_id}")).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    let issue = bob.get(&format!("/rest/api/3/issue/{key}")).await.body;
+    assert_eq!(issue["fields"][&id], Value::Null);
+    assert_eq!(alice.get(&path).await.body["total"], 1);
+    assert_eq!(
+        alice.delete(&format!("{path}/{option_id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]

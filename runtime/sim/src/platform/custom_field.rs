@@ -509,6 +509,114 @@ pub(crate) async fn create_options(
     ))
 }
 
+/// `BulkCustomFieldOptionUpdateRequest`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OptionUpdates {
+    options: Vec<OptionUpdate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OptionUpdate {
+    id: String,
+    value: Option<String>,
+    disabled: Option<bool>,
+}
+
+/// `PUT /field/{fieldId}/context/{contextId}/option`: renames or (en|dis)ables
+/// options, all or none.
+pub(crate) async fn update_options(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ContextPath>,
+    JiraJson(input): JiraJson<OptionUpdates>,
+) -> Result<Json<Value>, JiraError> {
+    let mut world = shared.world();
+    let index = option_context(&world, &caller, &path)?;
+    let mut field = world.custom_fields[index].clone();
+    let mut updated = Vec::new();
+    for change in &input.options {
+        let position = field
+            .options
+            .iter()
+            .position(|o| o.id == change.id)
+            .ok_or_else(|| {
+                JiraError::not_found(format!("The option {} was not found.", change.id))
+            })?;
+        if let Some(value) = &change.value {
+            let value = value.trim();
+            if value.is_empty() || value.chars().count() > MAX_OPTION_CHARS {
+                return Err(JiraError::bad_request(
+                    "The option value must be between 1 and 255 characters.",
+                ));
+            }
+            if field
+                .options
+                .iter()
+                .any(|o| o.id != change.id && o.value.eq_ignore_ascii_case(value))
+            {
+                return Err(JiraError::bad_request(format!(
+                    "The option '{value}' already exists."
+                )));
+            }
+            field.options[position].value = value.to_owned();
+        }
+        if let Some(disabled) = change.disabled {
+            field.options[position].disabled = disabled;
+        }
+        updated.push(option_json(&field.options[position]));
+    }
+    world.custom_fields[index] = field;
+    Ok(Json(json!({ "options": updated })))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OptionPath {
+    field_id: String,
+    context_id: String,
+    option_id: String,
+}
+
+/// `DELETE /field/{fieldId}/context/{contextId}/option/{optionId}`: the option
+/// goes, and with it the value of every issue that held it (as in Jira).
+pub(crate) async fn delete_option(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<OptionPath>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let context = ContextPath {
+        field_id: path.field_id,
+        context_id: path.context_id,
+    };
+    let index = option_context(&world, &caller, &context)?;
+    let field = &mut world.custom_fields[index];
+    let before = field.options.len();
+    field.options.retain(|o| o.id != path.option_id);
+    if field.options.len() == before {
+        return Err(JiraError::not_found(format!(
+            "The option {} was not found.",
+            path.option_id
+        )));
+    }
+    let number = field.number;
+    for issue in &mut world.issues {
+        let emptied = match issue.custom_fields.get_mut(&number) {
+            Some(CustomValue::Option(id)) => *id == path.option_id,
+            Some(CustomValue::Options(ids)) => {
+                ids.retain(|id| *id != path.option_id);
+                ids.is_empty()
+            }
+            _ => false,
+        };
+        if emptied {
+            issue.custom_fields.remove(&number);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The message Jira gives for a value of the wrong shape.
 fn wrong(field: &CustomFieldRecord, message: impl Into<String>) -> JiraError {
     JiraError::field(field.id(), message)

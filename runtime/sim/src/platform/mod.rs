@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::shared::Shared;
 
@@ -125,7 +125,13 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/field/{field_id}/context", get(custom_field::contexts))
         .route(
             "/field/{field_id}/context/{context_id}/option",
-            get(custom_field::options).post(custom_field::create_options),
+            get(custom_field::options)
+                .post(custom_field::create_options)
+                .put(custom_field::update_options),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/option/{option_id}",
+            delete(custom_field::delete_option),
         )
         .route(
             "/issue/{issue_id_or_key}/worklog",
