@@ -340,7 +340,11 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
             | "/rest/api/3/project/{project_id_or_key}",
         ) => PROJECTS,
         ("GET", "/rest/api/3/project/{project_id_or_key}/statuses") => PROJECT_STATUSES,
-        ("GET", "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes") => CREATE_META,
+        (
+            "GET",
+            "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes"
+            | "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes/{issue_type_id}",
+        ) => CREATE_META,
         // `getUser` lists the same scopes as `getCurrentUser`.
         ("GET", "/rest/api/3/user" | "/rest/api/3/myself") => MYSELF,
         ("GET", "/rest/api/3/user/search") => FIND_USERS,

@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 30] = [
+const ROOTS: [&str; 31] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -48,6 +48,7 @@ const ROOTS: [&str; 30] = [
     "PageBeanCustomFieldContextOption",
     "CustomFieldCreatedContextOptionsList",
     "CustomFieldUpdatedContextOptionsList",
+    "PageOfCreateMetaIssueTypeWithField",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -611,4 +612,13 @@ async fn custom_field_responses_match_the_official_schemas() {
         .get(&format!("/rest/api/3/issue/{}", created.str_at("/key")))
         .await;
     contract.check_ref("GET /issue with custom fields", "IssueBean", &issue.body);
+    let meta = alice
+        .get("/rest/api/3/issue/createmeta/KILN/issuetypes/10001")
+        .await;
+    assert_eq!(meta.status, 200, "{}", meta.text);
+    contract.check_ref(
+        "GET /issue/createmeta/{project}/issuetypes/{id}",
+        "PageOfCreateMetaIssueTypeWithField",
+        &meta.body,
+    );
 }

@@ -898,3 +898,57 @@ async fn the_gateway_asks_for_the_specs_scopes() {
         .expect("sent");
     assert_eq!(create.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn create_metadata_lists_custom_fields_and_their_options() {
+    let sim = start_seeded().await;
+    let bob = caller(&sim, USER);
+    let meta = bob
+        .get("/rest/api/3/issue/createmeta/KILN/issuetypes/10001")
+        .await;
+    assert_eq!(meta.status, StatusCode::OK, "{}", meta.text);
+    let fields = meta.body["fields"].as_array().expect("fields");
+    assert_eq!(meta.body["total"], fields.len());
+    let summary = fields
+        .iter()
+        .find(|f| f["fieldId"] == "summary")
+        .expect("summary");
+    assert_eq!(summary["required"], true);
+    let severity = fields
+        .iter()
+        .find(|f| f["fieldId"] == "customfield_10000")
+        .expect("severity");
+    assert_eq!(severity["name"], "Severity");
+    assert_eq!(severity["schema"]["custom"], format!("{TYPE}select"));
+    let values: Vec<&str> = severity["allowedValues"]
+        .as_array()
+        .expect("allowed values")
+        .iter()
+        .filter_map(|v| v["value"].as_str())
+        .collect();
+    assert_eq!(values, ["Low", "High", "Critical"]);
+    let priority = fields
+        .iter()
+        .find(|f| f["fieldId"] == "priority")
+        .expect("priority");
+    assert_eq!(priority["defaultValue"]["name"], "Medium");
+
+    let paged = bob
+        .get("/rest/api/3/issue/createmeta/KILN/issuetypes/10001?startAt=2&maxResults=3")
+        .await;
+    assert_eq!(paged.body["fields"].as_array().map(Vec::len), Some(3));
+    assert_eq!(paged.body["fields"][0]["fieldId"], fields[2]["fieldId"]);
+    assert_eq!(
+        bob.get("/rest/api/3/issue/createmeta/KILN/issuetypes/999")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        caller(&sim, common::OUTSIDER)
+            .get("/rest/api/3/issue/createmeta/SEC/issuetypes/10001")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

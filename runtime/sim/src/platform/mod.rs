@@ -3,6 +3,7 @@
 
 mod app_property;
 mod comment;
+mod create_meta;
 pub(crate) mod custom_field;
 mod field_details;
 pub(crate) mod fields;
@@ -87,6 +88,10 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/issue/createmeta/{project_id_or_key}/issuetypes",
             get(project::create_meta_issue_types),
+        )
+        .route(
+            "/issue/createmeta/{project_id_or_key}/issuetypes/{issue_type_id}",
+            get(create_meta::fields),
         )
         .route("/search/jql", get(search::get).post(search::post))
         .route("/project", get(project::all))

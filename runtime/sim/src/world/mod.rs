@@ -16,7 +16,8 @@ pub(crate) mod workflow;
 pub(crate) mod zone;
 
 pub(crate) use issue::{
-    CommentRecord, DEFAULT_PRIORITY, IssueRecord, WorklogRecord, priority_named,
+    CommentRecord, DEFAULT_PRIORITY, IssueRecord, PRIORITIES, Priority, WorklogRecord,
+    priority_named,
 };
 pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
