@@ -612,6 +612,17 @@ async fn custom_field_responses_match_the_official_schemas() {
         .get(&format!("/rest/api/3/issue/{}", created.str_at("/key")))
         .await;
     contract.check_ref("GET /issue with custom fields", "IssueBean", &issue.body);
+    let expanded = alice
+        .get(&format!(
+            "/rest/api/3/issue/{}?expand=names,schema",
+            created.str_at("/key")
+        ))
+        .await;
+    contract.check_ref(
+        "GET /issue?expand=names,schema",
+        "IssueBean",
+        &expanded.body,
+    );
     let meta = alice
         .get("/rest/api/3/issue/createmeta/KILN/issuetypes/10001")
         .await;

@@ -952,3 +952,23 @@ async fn create_metadata_lists_custom_fields_and_their_options() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn expand_names_maps_custom_field_ids_to_names() {
+    let sim = start_seeded().await;
+    let issue = caller(&sim, USER)
+        .get("/rest/api/3/issue/KILN-1?fields=summary,customfield_10000&expand=names,schema")
+        .await;
+    assert_eq!(issue.status, StatusCode::OK, "{}", issue.text);
+    assert_eq!(
+        issue.body["names"],
+        json!({ "summary": "Summary", "customfield_10000": "Severity" })
+    );
+    assert_eq!(issue.body["schema"]["customfield_10000"]["type"], "option");
+    assert_eq!(issue.body["schema"]["summary"]["system"], "summary");
+    let plain = caller(&sim, USER)
+        .get("/rest/api/3/issue/KILN-1")
+        .await
+        .body;
+    assert!(plain.get("names").is_none() && plain.get("schema").is_none());
+}

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::IssuePath;
 use super::custom_field;
+use super::field_details;
 use super::fields::FieldSelection;
 use super::render;
 use super::v2::V2Request;
@@ -33,6 +34,9 @@ const MAX_LABEL_CHARS: usize = 255;
 #[derive(Deserialize)]
 pub(crate) struct GetQuery {
     fields: Option<String>,
+    /// `names` and `schema` are modelled: each returned field's display name and
+    /// `JsonTypeBean` (how apps map `customfield_N` to a name).
+    expand: Option<String>,
 }
 
 pub(crate) async fn get(
@@ -47,12 +51,43 @@ pub(crate) async fn get(
         .fields
         .as_deref()
         .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
-    Ok(Json(render::issue(
-        &caller.links,
-        &world,
-        &world.issues[index],
-        &selection,
-    )))
+    let mut issue = render::issue(&caller.links, &world, &world.issues[index], &selection);
+    let expand: Vec<&str> = query
+        .expand
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .collect();
+    let (names, schema) = (expand.contains(&"names"), expand.contains(&"schema"));
+    if names || schema {
+        let described: Vec<Value> = field_details::system_fields()
+            .into_iter()
+            .chain(world.custom_fields.iter().map(custom_field::details))
+            .collect();
+        let returned: Vec<String> = issue["fields"]
+            .as_object()
+            .map(|f| f.keys().cloned().collect())
+            .unwrap_or_default();
+        let pick = |what: &str| -> Map<String, Value> {
+            returned
+                .iter()
+                .filter_map(|id| {
+                    described
+                        .iter()
+                        .find(|d| d["id"] == id.as_str())
+                        .map(|d| (id.clone(), d[what].clone()))
+                })
+                .collect()
+        };
+        if names {
+            issue["names"] = Value::Object(pick("name"));
+        }
+        if schema {
+            issue["schema"] = Value::Object(pick("schema"));
+        }
+    }
+    Ok(Json(issue))
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ mod app_property;
 mod comment;
 mod create_meta;
 pub(crate) mod custom_field;
-mod field_details;
+pub(crate) mod field_details;
 pub(crate) mod fields;
 mod issue;
 mod label;
