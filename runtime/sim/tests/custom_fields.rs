@@ -692,7 +692,7 @@ async fn seeded_values_are_served_and_searched_with_jql() {
 async fn dates_labels_and_multiselects_are_searched_by_value() {
     let mut seed = seeded();
     seed.custom_fields.extend([
-        seed_field("Due", "datepicker", &[]),
+        seed_field("Deadline", "datepicker", &[]),
         seed_field("Platforms", "multiselect", &["Linux", "macOS"]),
         seed_field("Topics", "labels", &[]),
         seed_field("Seen", "datetime", &[]),
@@ -700,7 +700,7 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
     let issues = &mut seed.projects[0].issues;
     issues[2]
         .custom_fields
-        .insert("Due".into(), json!("2024-03-01"));
+        .insert("Deadline".into(), json!("2024-03-01"));
     issues[2]
         .custom_fields
         .insert("Platforms".into(), json!(["Linux", "macOS"]));
@@ -716,8 +716,8 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
     })
     .await;
     for jql in [
-        "Due = 2024-03-01",
-        "Due = \"2024/03/01\"",
+        "Deadline = 2024-03-01",
+        "Deadline = \"2024/03/01\"",
         "Platforms = macos",
         "Platforms IN (Windows, Linux)",
         "Topics = wasm",
@@ -731,11 +731,13 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
         }
         assert_eq!(found.expect(jql), ["KILN-3"], "{jql}");
     }
-    let err = keys(&sim, "Due = tomorrow").await.expect_err("bad date");
+    let err = keys(&sim, "Deadline = tomorrow")
+        .await
+        .expect_err("bad date");
     assert!(
-        err["errorMessages"][0]
-            .as_str()
-            .is_some_and(|m| m.starts_with("Date value 'tomorrow' for field 'Due' is invalid.")),
+        err["errorMessages"][0].as_str().is_some_and(
+            |m| m.starts_with("Date value 'tomorrow' for field 'Deadline' is invalid.")
+        ),
         "{err}"
     );
 }

@@ -78,7 +78,7 @@ enum SortKey {
 enum Field {
     Value(ValueField),
     Text(TextField),
-    /// A searchable custom field: `cf[N]`, `customfield_N` or its name.
+    /// A searchable custom field: `cf[N]` or its name.
     Custom(u64, Kind),
 }
 
@@ -99,6 +99,38 @@ fn field_named(name: &str) -> Option<Field> {
         _ => return None,
     };
     Some(field)
+}
+
+/// Jira's system clause names the simulator does not search: a custom field with
+/// one of these names is still not reached by it, as on a real site.
+fn is_system_clause(name: &str) -> bool {
+    const NAMES: [&str; 24] = [
+        "priority",
+        "created",
+        "createddate",
+        "updated",
+        "updateddate",
+        "resolution",
+        "resolved",
+        "resolutiondate",
+        "duedate",
+        "due",
+        "fixversion",
+        "affectedversion",
+        "sprint",
+        "parent",
+        "environment",
+        "votes",
+        "watchers",
+        "creator",
+        "statuscategory",
+        "level",
+        "filter",
+        "category",
+        "attachments",
+        "subtasks",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Parses and resolves `jql` for `caller`.
@@ -167,7 +199,7 @@ impl<'a> Resolver<'a> {
             .and_then(|_| name.get(3..)?.strip_suffix(']')?.parse::<u64>().ok());
         let found = match number {
             Some(number) => self.world.custom_field_numbered(number),
-            None if field_named(name).is_none() => self
+            None if field_named(name).is_none() && !is_system_clause(name) => self
                 .world
                 .custom_fields
                 .iter()
@@ -638,6 +670,29 @@ mod tests {
         assert_eq!(
             err.0,
             "The value 'SEC' does not exist for the field 'project'."
+        );
+    }
+
+    #[test]
+    fn a_custom_field_named_like_a_system_clause_is_reached_by_number_only() {
+        let seed = Seed {
+            custom_fields: vec![crate::seed::SeedCustomField {
+                id: None,
+                name: String::from("Priority"),
+                description: None,
+                kind: String::from("select"),
+                searcher_key: None,
+                options: vec![String::from("High")],
+            }],
+            ..Seed::default()
+        };
+        let world = World::from_seed(&seed).expect("seed");
+        assert!(compile("cf[10000] = High", &world, ALICE).is_ok());
+        assert_eq!(
+            compile("Priority = High", &world, ALICE)
+                .expect_err("the system clause")
+                .0,
+            "Field 'Priority' does not exist or you do not have permission to view it."
         );
     }
 
