@@ -239,6 +239,10 @@ const DELETE_FIELD_OPTION: Alternatives = &[
     &["manage:jira-configuration"],
     &["delete:field.option:jira"],
 ];
+const EDIT_META: Alternatives = &[
+    &["read:jira-work"],
+    &["read:issue-meta:jira", "read:field-configuration:jira"],
+];
 const GET_WORKLOGS: Alternatives = &[
     &["read:jira-work"],
     &[
@@ -348,6 +352,7 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         // `getUser` lists the same scopes as `getCurrentUser`.
         ("GET", "/rest/api/3/user" | "/rest/api/3/myself") => MYSELF,
         ("GET", "/rest/api/3/user/search") => FIND_USERS,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/editmeta") => EDIT_META,
         ("GET", "/rest/api/3/field") => FIELDS,
         ("POST", "/rest/api/3/field") => CREATE_CUSTOM_FIELD,
         ("GET", "/rest/api/3/field/search") => FIELDS_PAGINATED,

@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 31] = [
+const ROOTS: [&str; 32] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -49,6 +49,7 @@ const ROOTS: [&str; 31] = [
     "CustomFieldCreatedContextOptionsList",
     "CustomFieldUpdatedContextOptionsList",
     "PageOfCreateMetaIssueTypeWithField",
+    "IssueUpdateMetadata",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -631,5 +632,12 @@ async fn custom_field_responses_match_the_official_schemas() {
         "GET /issue/createmeta/{project}/issuetypes/{id}",
         "PageOfCreateMetaIssueTypeWithField",
         &meta.body,
+    );
+    let edit_meta = alice.get("/rest/api/3/issue/KILN-1/editmeta").await;
+    assert_eq!(edit_meta.status, 200, "{}", edit_meta.text);
+    contract.check_ref(
+        "GET /issue/{key}/editmeta",
+        "IssueUpdateMetadata",
+        &edit_meta.body,
     );
 }

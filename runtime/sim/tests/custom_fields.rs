@@ -974,3 +974,26 @@ async fn expand_names_maps_custom_field_ids_to_names() {
         .body;
     assert!(plain.get("names").is_none() && plain.get("schema").is_none());
 }
+
+#[tokio::test]
+async fn edit_metadata_lists_what_the_caller_may_edit() {
+    let sim = start_seeded().await;
+    let meta = caller(&sim, USER)
+        .get("/rest/api/3/issue/KILN-1/editmeta")
+        .await;
+    assert_eq!(meta.status, StatusCode::OK, "{}", meta.text);
+    let severity = &meta.body["fields"]["customfield_10000"];
+    assert_eq!(severity["name"], "Severity");
+    assert_eq!(severity["key"], "customfield_10000");
+    assert_eq!(severity["allowedValues"][1]["value"], "High");
+    assert!(meta.body["fields"].get("project").is_none());
+    assert_eq!(meta.body["fields"]["summary"]["operations"], json!(["set"]));
+    // Carol may see KILN but not edit it; SEC she cannot see.
+    let carol = caller(&sim, common::OUTSIDER);
+    let none = carol.get("/rest/api/3/issue/KILN-1/editmeta").await;
+    assert_eq!(none.body, json!({ "fields": {} }));
+    assert_eq!(
+        carol.get("/rest/api/3/issue/SEC-1/editmeta").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -20,7 +20,8 @@ use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::PRIORITIES;
 use crate::world::custom_field::Kind;
-use crate::world::workflow::issue_type_by_id;
+use crate::world::workflow::{IssueType, issue_type_by_id};
+use crate::world::{ProjectRecord, World};
 
 /// Jira's default and maximum page of field metadata.
 const PAGE: usize = 50;
@@ -54,32 +55,37 @@ fn system(
     value
 }
 
-pub(crate) async fn fields(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-    Path(path): Path<MetaPath>,
-    JiraQuery(query): JiraQuery<PageQuery>,
-) -> Result<Json<Value>, JiraError> {
-    let world = shared.world();
-    let project = world
-        .project(&path.project_id_or_key)
-        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
-        .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "No project could be found with key '{}'.",
-                path.project_id_or_key
-            ))
-        })?;
-    let issue_type = issue_type_by_id(&path.issue_type_id).ok_or_else(|| {
-        JiraError::not_found(format!(
-            "Issue type with id '{}' does not exist in the project.",
-            path.issue_type_id
-        ))
-    })?;
-    let links = &caller.links;
+/// The fields a create (with `issue_type`) or an edit (without) may set, as
+/// `FieldCreateMetadata`: the system fields the simulator stores, then every
+/// custom field, selects with their enabled options as `allowedValues`.
+pub(crate) fn metadata(
+    world: &World,
+    links: &str,
+    project: &ProjectRecord,
+    issue_type: Option<&IssueType>,
+) -> Vec<Value> {
     let set = ["set"];
     let add_set_remove = ["add", "set", "remove"];
-    let mut all = vec![
+    let mut all = Vec::new();
+    if let Some(issue_type) = issue_type {
+        all.push(system(
+            "issuetype",
+            "Issue Type",
+            true,
+            json!({ "type": "issuetype", "system": "issuetype" }),
+            &[],
+            Some(vec![render::issue_type(links, issue_type)]),
+        ));
+        all.push(system(
+            "project",
+            "Project",
+            true,
+            json!({ "type": "project", "system": "project" }),
+            &set,
+            Some(vec![render::project_summary(links, project)]),
+        ));
+    }
+    all.extend([
         system(
             "summary",
             "Summary",
@@ -87,22 +93,6 @@ pub(crate) async fn fields(
             json!({ "type": "string", "system": "summary" }),
             &set,
             None,
-        ),
-        system(
-            "issuetype",
-            "Issue Type",
-            true,
-            json!({ "type": "issuetype", "system": "issuetype" }),
-            &[],
-            Some(vec![render::issue_type(links, &issue_type)]),
-        ),
-        system(
-            "project",
-            "Project",
-            true,
-            json!({ "type": "project", "system": "project" }),
-            &set,
-            Some(vec![render::project_summary(links, project)]),
         ),
         system(
             "description",
@@ -148,7 +138,7 @@ pub(crate) async fn fields(
                     .collect(),
             ),
         ),
-    ];
+    ]);
     let mut priority = system(
         "priority",
         "Priority",
@@ -194,6 +184,32 @@ pub(crate) async fn fields(
             allowed,
         ));
     }
+    all
+}
+
+pub(crate) async fn fields(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<MetaPath>,
+    JiraQuery(query): JiraQuery<PageQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let project = world
+        .project(&path.project_id_or_key)
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No project could be found with key '{}'.",
+                path.project_id_or_key
+            ))
+        })?;
+    let issue_type = issue_type_by_id(&path.issue_type_id).ok_or_else(|| {
+        JiraError::not_found(format!(
+            "Issue type with id '{}' does not exist in the project.",
+            path.issue_type_id
+        ))
+    })?;
+    let all = metadata(&world, &caller.links, project, Some(&issue_type));
     let window = query.window(PAGE, PAGE);
     let total = all.len();
     let page: Vec<Value> = window.of(all).collect();
@@ -203,4 +219,33 @@ pub(crate) async fn fields(
         "startAt": window.start,
         "total": total,
     })))
+}
+
+/// `GET /issue/{issueIdOrKey}/editmeta` (getEditIssueMeta): the fields an edit may
+/// set, by id, as `FieldMetadata`; none for a caller who may see the issue but
+/// not edit it (Jira lists only what the caller can edit). The override
+/// parameters are not modelled.
+pub(crate) async fn edit_meta(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<super::IssuePath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let issue = &world.issues[index];
+    let mut fields = serde_json::Map::new();
+    if let Some(project) = world.project(&issue.project_key)
+        && project.grants(&caller.account_id, SeedPermission::Edit)
+    {
+        for mut field in metadata(&world, &caller.links, project, None) {
+            let id = field["fieldId"].as_str().unwrap_or_default().to_owned();
+            if let Some(object) = field.as_object_mut() {
+                object.remove("fieldId");
+            }
+            fields.insert(id, field);
+        }
+    }
+    Ok(Json(json!({ "fields": fields })))
 }

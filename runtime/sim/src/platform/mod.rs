@@ -86,6 +86,10 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/issue/{issue_id_or_key}/assignee", put(issue::assign))
         .route(
+            "/issue/{issue_id_or_key}/editmeta",
+            get(create_meta::edit_meta),
+        )
+        .route(
             "/issue/createmeta/{project_id_or_key}/issuetypes",
             get(project::create_meta_issue_types),
         )
