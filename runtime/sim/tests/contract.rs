@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 32] = [
+const ROOTS: [&str; 33] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -50,6 +50,7 @@ const ROOTS: [&str; 32] = [
     "CustomFieldUpdatedContextOptionsList",
     "PageOfCreateMetaIssueTypeWithField",
     "IssueUpdateMetadata",
+    "SearchAndReconcileResults",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::custom_field;
 use super::fields::ALL_FIELDS;
 use crate::access::Caller;
 use crate::shared::Shared;
+use crate::world::World;
 
 /// `(id, display name, schema type, item type for arrays)` for each stored field.
 fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
@@ -55,6 +56,43 @@ pub(crate) fn system_fields() -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// What `expand=names` and `expand=schema` add: each field of `ids` that the site
+/// describes, with its display name (`names`) and `JsonTypeBean` (`schema`).
+pub(crate) fn expansions<'a>(
+    world: &World,
+    ids: impl IntoIterator<Item = &'a str>,
+    names: bool,
+    schema: bool,
+    into: &mut Value,
+) {
+    if !names && !schema {
+        return;
+    }
+    let described: Vec<Value> = system_fields()
+        .into_iter()
+        .chain(world.custom_fields.iter().map(custom_field::details))
+        .collect();
+    let mut name_map = Map::new();
+    let mut schema_map = Map::new();
+    for id in ids {
+        if let Some(details) = described.iter().find(|d| d["id"] == id) {
+            name_map.insert(id.to_owned(), details["name"].clone());
+            schema_map.insert(id.to_owned(), details["schema"].clone());
+        }
+    }
+    if names {
+        into["names"] = Value::Object(name_map);
+    }
+    if schema {
+        into["schema"] = Value::Object(schema_map);
+    }
+}
+
+/// Whether an `expand` parameter (comma-separated) names `what`.
+pub(crate) fn expands(expand: Option<&str>, what: &str) -> bool {
+    expand.is_some_and(|e| e.split(',').any(|item| item.trim() == what))
 }
 
 /// System fields, then custom fields in creation order.

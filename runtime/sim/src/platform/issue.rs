@@ -52,41 +52,18 @@ pub(crate) async fn get(
         .as_deref()
         .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
     let mut issue = render::issue(&caller.links, &world, &world.issues[index], &selection);
-    let expand: Vec<&str> = query
-        .expand
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .collect();
-    let (names, schema) = (expand.contains(&"names"), expand.contains(&"schema"));
-    if names || schema {
-        let described: Vec<Value> = field_details::system_fields()
-            .into_iter()
-            .chain(world.custom_fields.iter().map(custom_field::details))
-            .collect();
-        let returned: Vec<String> = issue["fields"]
-            .as_object()
-            .map(|f| f.keys().cloned().collect())
-            .unwrap_or_default();
-        let pick = |what: &str| -> Map<String, Value> {
-            returned
-                .iter()
-                .filter_map(|id| {
-                    described
-                        .iter()
-                        .find(|d| d["id"] == id.as_str())
-                        .map(|d| (id.clone(), d[what].clone()))
-                })
-                .collect()
-        };
-        if names {
-            issue["names"] = Value::Object(pick("name"));
-        }
-        if schema {
-            issue["schema"] = Value::Object(pick("schema"));
-        }
-    }
+    let expand = query.expand.as_deref();
+    let returned: Vec<String> = issue["fields"]
+        .as_object()
+        .map(|f| f.keys().cloned().collect())
+        .unwrap_or_default();
+    field_details::expansions(
+        &world,
+        returned.iter().map(String::as_str),
+        field_details::expands(expand, "names"),
+        field_details::expands(expand, "schema"),
+        &mut issue,
+    );
     Ok(Json(issue))
 }
 
