@@ -652,6 +652,41 @@ async fn seeded_values_are_served_and_searched_with_jql() {
         account_id(&sim, USER).as_str()
     );
 
+    // ORDER BY a custom field: by option order, by number; empty values last
+    // ascending (so first descending), as in Jira.
+    let sorted = |jql: &str| {
+        let sim = &sim;
+        let jql = jql.to_owned();
+        async move {
+            let reply = caller(sim, ADMIN)
+                .post(
+                    "/rest/api/3/search/jql",
+                    &json!({ "jql": jql, "fields": ["summary"] }),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+            reply.body["issues"]
+                .as_array()
+                .expect("issues")
+                .iter()
+                .take(3)
+                .map(|i| i["key"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        sorted("Severity IS NOT EMPTY ORDER BY Severity DESC").await[..2],
+        ["KILN-2", "KILN-1"]
+    );
+    assert_eq!(
+        sorted("project = KILN ORDER BY cf[10003] ASC").await[..2],
+        ["KILN-1", "KILN-2"]
+    );
+    assert_eq!(
+        sorted("Points IS NOT EMPTY ORDER BY Points DESC").await,
+        ["KILN-2", "KILN-1"].map(String::from)
+    );
+
     for (jql, message) in [
         (
             "cf[10099] = x",

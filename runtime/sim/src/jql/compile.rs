@@ -73,6 +73,8 @@ enum SortKey {
     Status,
     Assignee,
     Project,
+    /// A custom field, by number.
+    Custom(u64),
 }
 
 enum Field {
@@ -141,7 +143,12 @@ pub(crate) fn compile(jql: &str, world: &World, caller: &str) -> Result<Query, J
     let order = order
         .iter()
         .map(|sort| {
-            sort_key(&sort.field)
+            let custom = (!is_system_clause(&sort.field))
+                .then(|| resolver.custom_field(&sort.field))
+                .flatten()
+                .map(|f| SortKey::Custom(f.number));
+            custom
+                .or_else(|| sort_key(&sort.field))
                 .map(|key| (key, sort.descending))
                 .ok_or_else(|| JqlError(format!("Not able to sort using field '{}'.", sort.field)))
         })
@@ -479,6 +486,16 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
         SortKey::Status => status_rank(a).cmp(&status_rank(b)),
         SortKey::Project => a.project_key.cmp(&b.project_key),
+        SortKey::Custom(number) => {
+            let (x, y) = (a.custom_fields.get(&number), b.custom_fields.get(&number));
+            match (x, y) {
+                (Some(x), Some(y)) => compare_custom(world, number, x, y),
+                // Empty values sort last ascending, as in Jira.
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
         SortKey::Assignee => {
             let name = |issue: &IssueRecord| {
                 issue
@@ -495,6 +512,36 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
                 (None, None) => Ordering::Equal,
             }
         }
+    }
+}
+
+/// Two values of one custom field, in Jira's order for its type: numbers and
+/// dates by value, options by their order in the field, users by display name,
+/// text without regard to case.
+fn compare_custom(world: &World, number: u64, a: &CustomValue, b: &CustomValue) -> Ordering {
+    let field = world.custom_field_numbered(number);
+    let rank = |id: &str| {
+        field
+            .and_then(|f| f.options.iter().position(|o| o.id == id))
+            .unwrap_or(usize::MAX)
+    };
+    let name = |id: &str| {
+        world
+            .user(id)
+            .map(|u| u.display_name.to_lowercase())
+            .unwrap_or_default()
+    };
+    match (a, b) {
+        (CustomValue::Number(x), CustomValue::Number(y)) => x.total_cmp(y),
+        (CustomValue::Date(x), CustomValue::Date(y)) => x.cmp(y),
+        (CustomValue::DateTime(x), CustomValue::DateTime(y)) => x.cmp(y),
+        (CustomValue::Option(x), CustomValue::Option(y)) => rank(x).cmp(&rank(y)),
+        (CustomValue::Options(x), CustomValue::Options(y)) => {
+            let ranks = |ids: &[String]| ids.iter().map(|id| rank(id)).collect::<Vec<_>>();
+            ranks(x).cmp(&ranks(y))
+        }
+        (CustomValue::User(x), CustomValue::User(y)) => name(x).cmp(&name(y)),
+        _ => a.text().to_lowercase().cmp(&b.text().to_lowercase()),
     }
 }
 
