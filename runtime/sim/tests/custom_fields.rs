@@ -731,6 +731,10 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
         seed_field("Platforms", "multiselect", &["Linux", "macOS"]),
         seed_field("Topics", "labels", &[]),
         seed_field("Seen", "datetime", &[]),
+        SeedCustomField {
+            searcher_key: Some(format!("{TYPE}numberrange")),
+            ..seed_field("Estimate", "float", &[])
+        },
     ]);
     let issues = &mut seed.projects[0].issues;
     issues[2]
@@ -745,6 +749,8 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
     issues[2]
         .custom_fields
         .insert("Seen".into(), json!("2024-03-01T12:00:00Z"));
+    issues[2].custom_fields.insert("Estimate".into(), json!(8));
+    issues[3].custom_fields.insert("Estimate".into(), json!(2));
     let sim = start_with(SimConfig {
         seed,
         ..SimConfig::default()

@@ -36,6 +36,21 @@ enum Predicate {
         needle: String,
         negate: bool,
     },
+    /// `<`, `>`, `<=`, `>=` on a custom number, date or date-time field with a
+    /// range searcher; an issue without a value never matches.
+    Range {
+        number: u64,
+        operator: &'static str,
+        bound: Bound,
+    },
+}
+
+/// The other side of a range clause, in the canonical form of the field's values.
+#[derive(Debug, Clone)]
+enum Bound {
+    Number(f64),
+    /// `yyyy-MM-dd` or `yyyy-MM-dd HH:mm`: ordered as text.
+    Text(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +250,11 @@ impl<'a> Resolver<'a> {
                 clause.field
             ))
         };
+        if let (Field::Custom(number, kind), Operator::Ordering(operator)) =
+            (&field, clause.operator)
+        {
+            return self.range(*number, *kind, &clause.field, operator, &clause.operand);
+        }
         let field = match field {
             Field::Custom(number, kind) if kind.is_text() => match clause.operator {
                 Operator::Is | Operator::IsNot => Field::Value(ValueField::Custom(number)),
@@ -390,6 +410,47 @@ impl<'a> Resolver<'a> {
             }
         };
         Ok(Some(resolved))
+    }
+
+    /// A range clause on a custom field: numbers with the `numberrange` searcher,
+    /// dates and date-times (whose searchers are ranges); others refuse the
+    /// operator, as Jira does.
+    fn range(
+        &self,
+        number: u64,
+        kind: Kind,
+        name: &str,
+        operator: &'static str,
+        operand: &Operand,
+    ) -> Result<Predicate, JqlError> {
+        let field = self.world.custom_field_numbered(number);
+        let ranged = match kind {
+            Kind::Float => field
+                .and_then(|f| f.searcher_key.as_deref())
+                .is_some_and(|s| s.ends_with(":numberrange")),
+            Kind::DatePicker | Kind::DateTime => true,
+            _ => false,
+        };
+        let (Some(field), true) = (field, ranged) else {
+            return Err(JqlError(format!(
+                "The operator '{operator}' is not supported by the '{name}' field."
+            )));
+        };
+        let Operand::Literal(literal) = operand else {
+            return Err(JqlError(format!(
+                "The operator '{operator}' requires a single value for the field '{name}'."
+            )));
+        };
+        let canonical = self.custom_literal(field, name, literal)?;
+        let bound = match kind {
+            Kind::Float => Bound::Number(canonical.parse().unwrap_or(0.0)),
+            _ => Bound::Text(canonical),
+        };
+        Ok(Predicate::Range {
+            number,
+            operator,
+            bound,
+        })
     }
 
     /// A literal for a custom field, in the canonical form its values take.
@@ -590,6 +651,30 @@ impl Predicate {
             } => {
                 let haystack = text_of(*field, issue).to_lowercase();
                 haystack.contains(needle.as_str()) != *negate
+            }
+            Self::Range {
+                number,
+                operator,
+                bound,
+            } => {
+                let ordering = match (issue.custom_fields.get(number), bound) {
+                    (Some(CustomValue::Number(n)), Bound::Number(b)) => n.partial_cmp(b),
+                    (
+                        Some(value @ (CustomValue::Date(_) | CustomValue::DateTime(_))),
+                        Bound::Text(b),
+                    ) => value
+                        .canonical()
+                        .first()
+                        .map(|v| v.as_str().cmp(b.as_str())),
+                    _ => None,
+                };
+                ordering.is_some_and(|o| match *operator {
+                    "<" => o == Ordering::Less,
+                    "<=" => o != Ordering::Greater,
+                    ">" => o == Ordering::Greater,
+                    ">=" => o != Ordering::Less,
+                    _ => false,
+                })
             }
         }
     }
