@@ -779,3 +779,74 @@ async fn custom_field_edits_carry_the_value_and_a_custom_changelog_item() {
     receiver.nothing_more().await;
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_field_ids_filter_can_name_a_custom_field() {
+    use reqwest::Method;
+    let seed = kiln_sim::Seed {
+        custom_fields: vec![kiln_sim::SeedCustomField {
+            id: None,
+            name: String::from("Sync ID"),
+            description: None,
+            kind: String::from("textfield"),
+            searcher_key: None,
+            options: Vec::new(),
+        }],
+        ..kiln_sim::Seed::default()
+    };
+    let sim = Simulator::start(SimConfig {
+        seed,
+        webhooks: fast(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts");
+    let token = app_token(&sim).await;
+    let mut receiver = Receiver::start(Vec::new()).await;
+    let registered = as_app(
+        &sim,
+        &token,
+        Method::POST,
+        "/rest/api/3/webhook",
+        Some(json!({
+            "url": receiver.url,
+            "webhooks": [{"events": ["jira:issue_updated"], "jqlFilter": "project = KILN",
+                "fieldIdsFilter": ["customfield_10000"]}],
+        })),
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        reqwest::StatusCode::OK,
+        "{}",
+        registered.text
+    );
+    let admin = caller(&sim, ADMIN);
+    admin
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({"fields": {"summary": "not this"}}),
+        )
+        .await;
+    let edited = admin
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({"fields": {"customfield_10000": "EXT-7"}}),
+        )
+        .await;
+    assert_eq!(
+        edited.status,
+        reqwest::StatusCode::NO_CONTENT,
+        "{}",
+        edited.text
+    );
+    let got = receiver.next().await;
+    assert_eq!(got.body["issue"]["fields"]["customfield_10000"], "EXT-7");
+    assert_eq!(
+        got.body["changelog"]["items"][0]["fieldId"],
+        "customfield_10000"
+    );
+    assert_eq!(got.body["changelog"]["items"][0]["toString"], "EXT-7");
+    receiver.nothing_more().await;
+    sim.shutdown().await;
+}
