@@ -54,6 +54,20 @@ impl JiraError {
         Self::not_found(ISSUE_NOT_FOUND)
     }
 
+    /// The messages in one line, for a seed's error report.
+    pub(crate) fn describe(&self) -> String {
+        self.messages
+            .iter()
+            .cloned()
+            .chain(
+                self.errors
+                    .iter()
+                    .map(|(field, message)| format!("{field}: {message}")),
+            )
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The body Jira sends when a JSON payload cannot be read.
     pub(crate) fn invalid_payload() -> Self {
         Self::bad_request(

@@ -207,6 +207,42 @@ const FIELDS: Alternatives = &[
         "read:field-configuration:jira",
     ],
 ];
+const CREATE_CUSTOM_FIELD: Alternatives = &[
+    &["manage:jira-configuration"],
+    &[
+        "write:field:jira",
+        "read:avatar:jira",
+        "read:field:jira",
+        "read:project-category:jira",
+        "read:project:jira",
+        "read:field-configuration:jira",
+    ],
+];
+const FIELDS_PAGINATED: Alternatives = &[
+    &["read:jira-work"],
+    &["read:field:jira", "read:field-configuration:jira"],
+];
+const FIELD_CONTEXTS: Alternatives = &[
+    &["manage:jira-configuration"],
+    &[
+        "read:field:jira",
+        "read:custom-field-contextual-configuration:jira",
+    ],
+];
+const READ_FIELD_OPTIONS: Alternatives =
+    &[&["manage:jira-configuration"], &["read:field.option:jira"]];
+const WRITE_FIELD_OPTIONS: Alternatives = &[
+    &["manage:jira-configuration"],
+    &["read:field.option:jira", "write:field.option:jira"],
+];
+const DELETE_FIELD_OPTION: Alternatives = &[
+    &["manage:jira-configuration"],
+    &["delete:field.option:jira"],
+];
+const EDIT_META: Alternatives = &[
+    &["read:jira-work"],
+    &["read:issue-meta:jira", "read:field-configuration:jira"],
+];
 const GET_WORKLOGS: Alternatives = &[
     &["read:jira-work"],
     &[
@@ -285,6 +321,9 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     const USER_PROPERTY: &str = "/rest/api/3/user/properties/{property_key}";
     const APP_PROPERTIES: &str = "/rest/forge/1/app/properties";
     const APP_PROPERTY: &str = "/rest/forge/1/app/properties/{property_key}";
+    const FIELD_OPTIONS: &str = "/rest/api/3/field/{field_id}/context/{context_id}/option";
+    const FIELD_OPTION: &str =
+        "/rest/api/3/field/{field_id}/context/{context_id}/option/{option_id}";
     let m = method.as_str();
     let found = match (m, template) {
         ("GET", "/rest/api/3/mypermissions") => MY_PERMISSIONS,
@@ -305,11 +344,22 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
             | "/rest/api/3/project/{project_id_or_key}",
         ) => PROJECTS,
         ("GET", "/rest/api/3/project/{project_id_or_key}/statuses") => PROJECT_STATUSES,
-        ("GET", "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes") => CREATE_META,
+        (
+            "GET",
+            "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes"
+            | "/rest/api/3/issue/createmeta/{project_id_or_key}/issuetypes/{issue_type_id}",
+        ) => CREATE_META,
         // `getUser` lists the same scopes as `getCurrentUser`.
         ("GET", "/rest/api/3/user" | "/rest/api/3/myself") => MYSELF,
         ("GET", "/rest/api/3/user/search") => FIND_USERS,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/editmeta") => EDIT_META,
         ("GET", "/rest/api/3/field") => FIELDS,
+        ("POST", "/rest/api/3/field") => CREATE_CUSTOM_FIELD,
+        ("GET", "/rest/api/3/field/search") => FIELDS_PAGINATED,
+        ("GET", "/rest/api/3/field/{field_id}/context") => FIELD_CONTEXTS,
+        ("GET", FIELD_OPTIONS) => READ_FIELD_OPTIONS,
+        ("POST" | "PUT", FIELD_OPTIONS) => WRITE_FIELD_OPTIONS,
+        ("DELETE", FIELD_OPTION) => DELETE_FIELD_OPTION,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/worklog") => GET_WORKLOGS,
         ("POST", "/rest/api/3/issue/{issue_id_or_key}/worklog") => ADD_WORKLOG,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}/watchers") => GET_WATCHERS,

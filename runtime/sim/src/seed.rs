@@ -27,6 +27,34 @@ pub struct Seed {
     /// Admin webhooks the site starts with (Jira's *System → WebHooks*).
     #[serde(default)]
     pub webhooks: Vec<AdminWebhook>,
+    /// Custom fields the site starts with, numbered `customfield_10000` upward in
+    /// order unless they name their id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<SeedCustomField>,
+}
+
+/// A custom field definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedCustomField {
+    /// `customfield_N`; by default the next number from 10000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `textfield`, `textarea`, `float`, `select`, `multiselect`, `labels`,
+    /// `datepicker`, `datetime` or `userpicker` (or the full
+    /// `com.atlassian.jira.plugin.system.customfieldtypes:` key).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Full searcher key; by default the type's usual searcher, so the field is
+    /// searchable with JQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searcher_key: Option<String>,
+    /// A select or multiselect field's options, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 impl Seed {
@@ -127,6 +155,10 @@ pub struct SeedIssue {
     pub comments: Vec<SeedComment>,
     /// RFC 3339 creation time.
     pub created: String,
+    /// Custom field values by field id or name, in the REST API's shapes (a
+    /// textarea may be plain text, an option its value, a user an email).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
 }
 
 fn default_issue_type() -> String {
@@ -311,6 +343,7 @@ impl Default for Seed {
                 overrides: Vec::new(),
             }],
             webhooks: Vec::new(),
+            custom_fields: Vec::new(),
         }
     }
 }
@@ -361,6 +394,7 @@ fn issue(spec: IssueSpec<'_>) -> SeedIssue {
             })
             .collect(),
         created: String::from(spec.created),
+        custom_fields: BTreeMap::new(),
     }
 }
 

@@ -17,7 +17,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 25] = [
+const ROOTS: [&str; 33] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -43,6 +43,14 @@ const ROOTS: [&str; 25] = [
     "FailedWebhooks",
     "PageBeanString",
     "OperationMessage",
+    "PageBeanField",
+    "PageBeanCustomFieldContext",
+    "PageBeanCustomFieldContextOption",
+    "CustomFieldCreatedContextOptionsList",
+    "CustomFieldUpdatedContextOptionsList",
+    "PageOfCreateMetaIssueTypeWithField",
+    "IssueUpdateMetadata",
+    "SearchAndReconcileResults",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -495,4 +503,142 @@ async fn forge_app_property_answers_match_the_official_schemas() {
     assert_eq!(not_app.status, 403);
     contract.check_ref("GET 403", "ErrorCollection", &not_app.body);
     sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn custom_field_responses_match_the_official_schemas() {
+    let contract = Contract::new();
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let kinds = [
+        "textfield",
+        "textarea",
+        "float",
+        "select",
+        "multiselect",
+        "labels",
+        "datepicker",
+        "datetime",
+        "userpicker",
+    ];
+    let mut ids = Vec::new();
+    for kind in kinds {
+        let created = alice
+            .post(
+                "/rest/api/3/field",
+                &json!({
+                    "name": format!("My {kind}"),
+                    "description": "described",
+                    "type": format!("com.atlassian.jira.plugin.system.customfieldtypes:{kind}"),
+                }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        contract.check_ref("POST /field", "FieldDetails", &created.body);
+        ids.push(created.str_at("/id"));
+    }
+    let refused = alice
+        .post("/rest/api/3/field", &json!({ "name": "x" }))
+        .await;
+    assert_eq!(refused.status, 400);
+    contract.check_ref("POST /field 400", "ErrorCollection", &refused.body);
+    let listed = alice.get("/rest/api/3/field").await;
+    contract.check(
+        "GET /field with custom fields",
+        json!({ "type": "array", "items": { "$ref": "#/components/schemas/FieldDetails" } }),
+        &listed.body,
+    );
+    let searched = alice.get("/rest/api/3/field/search").await;
+    contract.check_ref("GET /field/search", "PageBeanField", &searched.body);
+    let searched = alice
+        .get("/rest/api/3/field/search?type=custom&maxResults=2")
+        .await;
+    contract.check_ref(
+        "GET /field/search?type=custom",
+        "PageBeanField",
+        &searched.body,
+    );
+
+    let select = &ids[3];
+    let contexts = alice
+        .get(&format!("/rest/api/3/field/{select}/context"))
+        .await;
+    contract.check_ref(
+        "GET /field/context",
+        "PageBeanCustomFieldContext",
+        &contexts.body,
+    );
+    let context = contexts.str_at("/values/0/id");
+    let path = format!("/rest/api/3/field/{select}/context/{context}/option");
+    let added = alice
+        .post(
+            &path,
+            &json!({ "options": [{ "value": "Red" }, { "value": "Blue", "disabled": true }] }),
+        )
+        .await;
+    contract.check_ref(
+        "POST /field/context/option",
+        "CustomFieldCreatedContextOptionsList",
+        &added.body,
+    );
+    let option = added.str_at("/options/0/id");
+    let updated = alice
+        .put(
+            &path,
+            &json!({ "options": [{ "id": option, "value": "Crimson" }] }),
+        )
+        .await;
+    contract.check_ref(
+        "PUT /field/context/option",
+        "CustomFieldUpdatedContextOptionsList",
+        &updated.body,
+    );
+    let options = alice.get(&path).await;
+    contract.check_ref(
+        "GET /field/context/option",
+        "PageBeanCustomFieldContextOption",
+        &options.body,
+    );
+
+    let created = alice
+        .post(
+            "/rest/api/3/issue",
+            &json!({ "fields": {
+                "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "cf",
+                select.clone(): { "value": "Crimson" }, ids[0].clone(): "text", ids[2].clone(): 1.5,
+            }}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let issue = alice
+        .get(&format!("/rest/api/3/issue/{}", created.str_at("/key")))
+        .await;
+    contract.check_ref("GET /issue with custom fields", "IssueBean", &issue.body);
+    let expanded = alice
+        .get(&format!(
+            "/rest/api/3/issue/{}?expand=names,schema",
+            created.str_at("/key")
+        ))
+        .await;
+    contract.check_ref(
+        "GET /issue?expand=names,schema",
+        "IssueBean",
+        &expanded.body,
+    );
+    let meta = alice
+        .get("/rest/api/3/issue/createmeta/KILN/issuetypes/10001")
+        .await;
+    assert_eq!(meta.status, 200, "{}", meta.text);
+    contract.check_ref(
+        "GET /issue/createmeta/{project}/issuetypes/{id}",
+        "PageOfCreateMetaIssueTypeWithField",
+        &meta.body,
+    );
+    let edit_meta = alice.get("/rest/api/3/issue/KILN-1/editmeta").await;
+    assert_eq!(edit_meta.status, 200, "{}", edit_meta.text);
+    contract.check_ref(
+        "GET /issue/{key}/editmeta",
+        "IssueUpdateMetadata",
+        &edit_meta.body,
+    );
 }

@@ -10,6 +10,7 @@ mod common;
 mod client_credentials;
 mod contract;
 mod curl;
+mod custom_fields;
 mod faults;
 mod issue_data;
 mod my_permissions;

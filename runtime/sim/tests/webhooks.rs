@@ -702,3 +702,151 @@ async fn deliveries_that_exhaust_their_retries_are_listed_as_failed() {
     assert!(failed["next"].is_string());
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn custom_field_edits_carry_the_value_and_a_custom_changelog_item() {
+    let mut receiver = Receiver::start(Vec::new()).await;
+    let mut seed = kiln_sim::Seed {
+        webhooks: vec![admin_hook(
+            &receiver.url,
+            &[WebhookEvent::IssueCreated, WebhookEvent::IssueUpdated],
+            None,
+        )],
+        ..kiln_sim::Seed::default()
+    };
+    seed.custom_fields = vec![kiln_sim::SeedCustomField {
+        id: None,
+        name: String::from("Severity"),
+        description: None,
+        kind: String::from("select"),
+        searcher_key: None,
+        options: vec![String::from("Low"), String::from("High")],
+    }];
+    let sim = Simulator::start(SimConfig {
+        seed,
+        webhooks: fast(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let admin = caller(&sim, ADMIN);
+    let created = admin
+        .post(
+            "/rest/api/3/issue",
+            &json!({"fields": {"project": {"key": "KILN"}, "issuetype": {"name": "Task"},
+                "summary": "Triage me", "customfield_10000": {"value": "Low"}}}),
+        )
+        .await;
+    assert_eq!(
+        created.status,
+        reqwest::StatusCode::CREATED,
+        "{}",
+        created.text
+    );
+    let key = created.str_at("/key");
+    let got = receiver.next().await;
+    assert_eq!(got.event(), "jira:issue_created");
+    assert_eq!(
+        got.body["issue"]["fields"]["customfield_10000"]["value"],
+        "Low"
+    );
+
+    let edit = admin
+        .put(
+            &format!("/rest/api/3/issue/{key}"),
+            &json!({"fields": {"customfield_10000": {"value": "High"}}}),
+        )
+        .await;
+    assert_eq!(
+        edit.status,
+        reqwest::StatusCode::NO_CONTENT,
+        "{}",
+        edit.text
+    );
+    let updated = receiver.next().await;
+    assert_eq!(updated.event(), "jira:issue_updated");
+    assert_eq!(
+        updated.body["issue"]["fields"]["customfield_10000"]["value"],
+        "High"
+    );
+    let item = &updated.body["changelog"]["items"][0];
+    assert_eq!(item["field"], "Severity");
+    assert_eq!(item["fieldtype"], "custom");
+    assert_eq!(item["fieldId"], "customfield_10000");
+    assert_eq!(item["fromString"], "Low");
+    assert_eq!(item["toString"], "High");
+    assert!(item["from"].is_string() && item["to"].is_string(), "{item}");
+    receiver.nothing_more().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_field_ids_filter_can_name_a_custom_field() {
+    use reqwest::Method;
+    let seed = kiln_sim::Seed {
+        custom_fields: vec![kiln_sim::SeedCustomField {
+            id: None,
+            name: String::from("Sync ID"),
+            description: None,
+            kind: String::from("textfield"),
+            searcher_key: None,
+            options: Vec::new(),
+        }],
+        ..kiln_sim::Seed::default()
+    };
+    let sim = Simulator::start(SimConfig {
+        seed,
+        webhooks: fast(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("starts");
+    let token = app_token(&sim).await;
+    let mut receiver = Receiver::start(Vec::new()).await;
+    let registered = as_app(
+        &sim,
+        &token,
+        Method::POST,
+        "/rest/api/3/webhook",
+        Some(json!({
+            "url": receiver.url,
+            "webhooks": [{"events": ["jira:issue_updated"], "jqlFilter": "project = KILN",
+                "fieldIdsFilter": ["customfield_10000"]}],
+        })),
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        reqwest::StatusCode::OK,
+        "{}",
+        registered.text
+    );
+    let admin = caller(&sim, ADMIN);
+    admin
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({"fields": {"summary": "not this"}}),
+        )
+        .await;
+    let edited = admin
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({"fields": {"customfield_10000": "EXT-7"}}),
+        )
+        .await;
+    assert_eq!(
+        edited.status,
+        reqwest::StatusCode::NO_CONTENT,
+        "{}",
+        edited.text
+    );
+    let got = receiver.next().await;
+    assert_eq!(got.body["issue"]["fields"]["customfield_10000"], "EXT-7");
+    assert_eq!(
+        got.body["changelog"]["items"][0]["fieldId"],
+        "customfield_10000"
+    );
+    assert_eq!(got.body["changelog"]["items"][0]["toString"], "EXT-7");
+    receiver.nothing_more().await;
+    sim.shutdown().await;
+}

@@ -6,6 +6,9 @@ use super::JqlError;
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use crate::adf;
 use crate::seed::SeedPermission;
+use crate::world::custom_field::{
+    CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
+};
 use crate::world::workflow::{ISSUE_TYPES, STATUSES};
 use crate::world::{IssueRecord, World};
 
@@ -33,6 +36,21 @@ enum Predicate {
         needle: String,
         negate: bool,
     },
+    /// `<`, `>`, `<=`, `>=` on a custom number, date or date-time field with a
+    /// range searcher; an issue without a value never matches.
+    Range {
+        number: u64,
+        operator: &'static str,
+        bound: Bound,
+    },
+}
+
+/// The other side of a range clause, in the canonical form of the field's values.
+#[derive(Debug, Clone)]
+enum Bound {
+    Number(f64),
+    /// `yyyy-MM-dd` or `yyyy-MM-dd HH:mm`: ordered as text.
+    Text(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +63,9 @@ enum ValueField {
     Key,
     IssueType,
     Component,
+    /// A custom field, by number: its canonical values
+    /// ([`crate::world::custom_field::CustomValue::canonical`]).
+    Custom(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +75,8 @@ enum TextField {
     Summary,
     Description,
     Comment,
+    /// A text custom field, by number.
+    Custom(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +88,15 @@ enum SortKey {
     Status,
     Assignee,
     Project,
+    /// A custom field, by number.
+    Custom(u64),
 }
 
 enum Field {
     Value(ValueField),
     Text(TextField),
+    /// A searchable custom field: `cf[N]` or its name.
+    Custom(u64, Kind),
 }
 
 fn field_named(name: &str) -> Option<Field> {
@@ -91,6 +118,38 @@ fn field_named(name: &str) -> Option<Field> {
     Some(field)
 }
 
+/// Jira's system clause names the simulator does not search: a custom field with
+/// one of these names is still not reached by it, as on a real site.
+fn is_system_clause(name: &str) -> bool {
+    const NAMES: [&str; 24] = [
+        "priority",
+        "created",
+        "createddate",
+        "updated",
+        "updateddate",
+        "resolution",
+        "resolved",
+        "resolutiondate",
+        "duedate",
+        "due",
+        "fixversion",
+        "affectedversion",
+        "sprint",
+        "parent",
+        "environment",
+        "votes",
+        "watchers",
+        "creator",
+        "statuscategory",
+        "level",
+        "filter",
+        "category",
+        "attachments",
+        "subtasks",
+    ];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
 /// Parses and resolves `jql` for `caller`.
 pub(crate) fn compile(jql: &str, world: &World, caller: &str) -> Result<Query, JqlError> {
     let Ast { filter, order } = parse(jql)?;
@@ -99,7 +158,12 @@ pub(crate) fn compile(jql: &str, world: &World, caller: &str) -> Result<Query, J
     let order = order
         .iter()
         .map(|sort| {
-            sort_key(&sort.field)
+            let custom = (!is_system_clause(&sort.field))
+                .then(|| resolver.custom_field(&sort.field))
+                .flatten()
+                .map(|f| SortKey::Custom(f.number));
+            custom
+                .or_else(|| sort_key(&sort.field))
                 .map(|key| (key, sort.descending))
                 .ok_or_else(|| JqlError(format!("Not able to sort using field '{}'.", sort.field)))
         })
@@ -126,7 +190,7 @@ struct Resolver<'a> {
     caller: &'a str,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     fn expr(&self, expr: &Expr) -> Result<Predicate, JqlError> {
         Ok(match expr {
             Expr::And(terms) => Predicate::And(
@@ -146,13 +210,39 @@ impl Resolver<'_> {
         })
     }
 
+    /// The searchable custom field a clause names: `cf[N]`, or a name no system
+    /// field has (the first field of that name, without regard to case). These are
+    /// the field's `clauseNames`; `customfield_N` is not one, and Jira answers it as
+    /// an unknown field. A field without a searcher cannot be searched, as in Jira.
+    fn custom_field(&self, name: &str) -> Option<&'a CustomFieldRecord> {
+        let number = name
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("cf["))
+            .and_then(|_| name.get(3..)?.strip_suffix(']')?.parse::<u64>().ok());
+        let found = match number {
+            Some(number) => self.world.custom_field_numbered(number),
+            None if field_named(name).is_none() && !is_system_clause(name) => self
+                .world
+                .custom_fields
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(name)),
+            None => None,
+        };
+        found.filter(|f| f.searcher_key.is_some())
+    }
+
     fn clause(&self, clause: &Clause) -> Result<Predicate, JqlError> {
-        let field = field_named(&clause.field).ok_or_else(|| {
-            JqlError(format!(
-                "Field '{}' does not exist or you do not have permission to view it.",
-                clause.field
-            ))
-        })?;
+        let custom = self
+            .custom_field(&clause.field)
+            .map(|f| Field::Custom(f.number, f.kind));
+        let field = custom
+            .or_else(|| field_named(&clause.field))
+            .ok_or_else(|| {
+                JqlError(format!(
+                    "Field '{}' does not exist or you do not have permission to view it.",
+                    clause.field
+                ))
+            })?;
         let unsupported = || {
             JqlError(format!(
                 "The operator '{}' is not supported by the '{}' field.",
@@ -160,7 +250,21 @@ impl Resolver<'_> {
                 clause.field
             ))
         };
+        if let (Field::Custom(number, kind), Operator::Ordering(operator)) =
+            (&field, clause.operator)
+        {
+            return self.range(*number, *kind, &clause.field, operator, &clause.operand);
+        }
+        let field = match field {
+            Field::Custom(number, kind) if kind.is_text() => match clause.operator {
+                Operator::Is | Operator::IsNot => Field::Value(ValueField::Custom(number)),
+                _ => Field::Text(TextField::Custom(number)),
+            },
+            Field::Custom(number, _) => Field::Value(ValueField::Custom(number)),
+            other => other,
+        };
         match field {
+            Field::Custom(..) => Err(unsupported()),
             Field::Text(field) => {
                 let negate = match clause.operator {
                     Operator::Contains => false,
@@ -234,7 +338,15 @@ impl Resolver<'_> {
                         "Unable to find JQL function '{function}()'."
                     )));
                 }
-                if !matches!(field, ValueField::Assignee | ValueField::Reporter) {
+                let user_field = match field {
+                    ValueField::Assignee | ValueField::Reporter => true,
+                    ValueField::Custom(number) => self
+                        .world
+                        .custom_field_numbered(number)
+                        .is_some_and(|f| f.kind == Kind::UserPicker),
+                    _ => false,
+                };
+                if !user_field {
                     return Err(JqlError(format!(
                         "Function 'currentUser' is not supported by the field '{name}'."
                     )));
@@ -289,8 +401,111 @@ impl Resolver<'_> {
                     ))
                 })?,
             ValueField::Labels | ValueField::Component => literal.clone(),
+            ValueField::Custom(number) => {
+                let field = self
+                    .world
+                    .custom_field_numbered(number)
+                    .ok_or_else(missing)?;
+                self.custom_literal(field, name, literal)?
+            }
         };
         Ok(Some(resolved))
+    }
+
+    /// A range clause on a custom field: numbers with the `numberrange` searcher,
+    /// dates and date-times (whose searchers are ranges); others refuse the
+    /// operator, as Jira does.
+    fn range(
+        &self,
+        number: u64,
+        kind: Kind,
+        name: &str,
+        operator: &'static str,
+        operand: &Operand,
+    ) -> Result<Predicate, JqlError> {
+        let field = self.world.custom_field_numbered(number);
+        let ranged = match kind {
+            Kind::Float => field
+                .and_then(|f| f.searcher_key.as_deref())
+                .is_some_and(|s| s.ends_with(":numberrange")),
+            Kind::DatePicker | Kind::DateTime => true,
+            _ => false,
+        };
+        let (Some(field), true) = (field, ranged) else {
+            return Err(JqlError(format!(
+                "The operator '{operator}' is not supported by the '{name}' field."
+            )));
+        };
+        let Operand::Literal(literal) = operand else {
+            return Err(JqlError(format!(
+                "The operator '{operator}' requires a single value for the field '{name}'."
+            )));
+        };
+        let canonical = self.custom_literal(field, name, literal)?;
+        let bound = match kind {
+            Kind::Float => Bound::Number(canonical.parse().unwrap_or(0.0)),
+            _ => Bound::Text(canonical),
+        };
+        Ok(Predicate::Range {
+            number,
+            operator,
+            bound,
+        })
+    }
+
+    /// A literal for a custom field, in the canonical form its values take.
+    fn custom_literal(
+        &self,
+        field: &CustomFieldRecord,
+        name: &str,
+        literal: &str,
+    ) -> Result<String, JqlError> {
+        let missing = || {
+            JqlError(format!(
+                "The value '{literal}' does not exist for the field '{name}'."
+            ))
+        };
+        let bad_date = || {
+            JqlError(format!(
+                "Date value '{literal}' for field '{name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
+            ))
+        };
+        Ok(match field.kind {
+            Kind::Float => literal
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(format_number)
+                .ok_or_else(missing)?,
+            Kind::Select | Kind::MultiSelect => field
+                .option(None, Some(literal))
+                .or_else(|| field.option_by_id(literal))
+                .map(|o| o.id.clone())
+                .ok_or_else(|| {
+                    JqlError(format!(
+                        "The option '{literal}' for field '{name}' does not exist."
+                    ))
+                })?,
+            Kind::DatePicker => parse_date(literal).map(format_date).ok_or_else(bad_date)?,
+            Kind::DateTime => {
+                let (day, clock) = literal.trim().split_once(' ').unwrap_or((literal, "00:00"));
+                let date = parse_date(day).ok_or_else(bad_date)?;
+                let (hour, minute) = clock.split_once(':').ok_or_else(bad_date)?;
+                let hour: u8 = hour.parse().map_err(|_| bad_date())?;
+                let minute: u8 = minute.parse().map_err(|_| bad_date())?;
+                let time = time::Time::from_hms(hour, minute, 0).map_err(|_| bad_date())?;
+                minute_of(date.with_time(time).assume_utc())
+            }
+            Kind::UserPicker => self
+                .world
+                .users
+                .iter()
+                .find(|u| u.account_id == literal || u.email.eq_ignore_ascii_case(literal))
+                .map(|u| u.account_id.clone())
+                .ok_or_else(missing)?,
+            Kind::Labels | Kind::TextField | Kind::TextArea => literal.to_owned(),
+        })
     }
 }
 
@@ -332,6 +547,16 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
         SortKey::Status => status_rank(a).cmp(&status_rank(b)),
         SortKey::Project => a.project_key.cmp(&b.project_key),
+        SortKey::Custom(number) => {
+            let (x, y) = (a.custom_fields.get(&number), b.custom_fields.get(&number));
+            match (x, y) {
+                (Some(x), Some(y)) => compare_custom(world, number, x, y),
+                // Empty values sort last ascending, as in Jira.
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
         SortKey::Assignee => {
             let name = |issue: &IssueRecord| {
                 issue
@@ -348,6 +573,36 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
                 (None, None) => Ordering::Equal,
             }
         }
+    }
+}
+
+/// Two values of one custom field, in Jira's order for its type: numbers and
+/// dates by value, options by their order in the field, users by display name,
+/// text without regard to case.
+fn compare_custom(world: &World, number: u64, a: &CustomValue, b: &CustomValue) -> Ordering {
+    let field = world.custom_field_numbered(number);
+    let rank = |id: &str| {
+        field
+            .and_then(|f| f.options.iter().position(|o| o.id == id))
+            .unwrap_or(usize::MAX)
+    };
+    let name = |id: &str| {
+        world
+            .user(id)
+            .map(|u| u.display_name.to_lowercase())
+            .unwrap_or_default()
+    };
+    match (a, b) {
+        (CustomValue::Number(x), CustomValue::Number(y)) => x.total_cmp(y),
+        (CustomValue::Date(x), CustomValue::Date(y)) => x.cmp(y),
+        (CustomValue::DateTime(x), CustomValue::DateTime(y)) => x.cmp(y),
+        (CustomValue::Option(x), CustomValue::Option(y)) => rank(x).cmp(&rank(y)),
+        (CustomValue::Options(x), CustomValue::Options(y)) => {
+            let ranks = |ids: &[String]| ids.iter().map(|id| rank(id)).collect::<Vec<_>>();
+            ranks(x).cmp(&ranks(y))
+        }
+        (CustomValue::User(x), CustomValue::User(y)) => name(x).cmp(&name(y)),
+        _ => a.text().to_lowercase().cmp(&b.text().to_lowercase()),
     }
 }
 
@@ -397,6 +652,30 @@ impl Predicate {
                 let haystack = text_of(*field, issue).to_lowercase();
                 haystack.contains(needle.as_str()) != *negate
             }
+            Self::Range {
+                number,
+                operator,
+                bound,
+            } => {
+                let ordering = match (issue.custom_fields.get(number), bound) {
+                    (Some(CustomValue::Number(n)), Bound::Number(b)) => n.partial_cmp(b),
+                    (
+                        Some(value @ (CustomValue::Date(_) | CustomValue::DateTime(_))),
+                        Bound::Text(b),
+                    ) => value
+                        .canonical()
+                        .first()
+                        .map(|v| v.as_str().cmp(b.as_str())),
+                    _ => None,
+                };
+                ordering.is_some_and(|o| match *operator {
+                    "<" => o == Ordering::Less,
+                    "<=" => o != Ordering::Greater,
+                    ">" => o == Ordering::Greater,
+                    ">=" => o != Ordering::Less,
+                    _ => false,
+                })
+            }
         }
     }
 }
@@ -419,6 +698,11 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::Key => vec![issue.key.clone()],
         ValueField::IssueType => vec![issue.issue_type.id.to_owned()],
         ValueField::Component => issue.components.clone(),
+        ValueField::Custom(number) => issue
+            .custom_fields
+            .get(&number)
+            .map(CustomValue::canonical)
+            .unwrap_or_default(),
     }
 }
 
@@ -443,6 +727,11 @@ fn text_of(field: TextField, issue: &IssueRecord) -> String {
         TextField::Description => description(),
         TextField::Comment => comments(),
         TextField::Any => format!("{} {} {}", issue.summary, description(), comments()),
+        TextField::Custom(number) => issue
+            .custom_fields
+            .get(&number)
+            .map(CustomValue::text)
+            .unwrap_or_default(),
     }
 }
 
@@ -513,6 +802,29 @@ mod tests {
         assert_eq!(
             err.0,
             "The value 'SEC' does not exist for the field 'project'."
+        );
+    }
+
+    #[test]
+    fn a_custom_field_named_like_a_system_clause_is_reached_by_number_only() {
+        let seed = Seed {
+            custom_fields: vec![crate::seed::SeedCustomField {
+                id: None,
+                name: String::from("Priority"),
+                description: None,
+                kind: String::from("select"),
+                searcher_key: None,
+                options: vec![String::from("High")],
+            }],
+            ..Seed::default()
+        };
+        let world = World::from_seed(&seed).expect("seed");
+        assert!(compile("cf[10000] = High", &world, ALICE).is_ok());
+        assert_eq!(
+            compile("Priority = High", &world, ALICE)
+                .expect_err("the system clause")
+                .0,
+            "Field 'Priority' does not exist or you do not have permission to view it."
         );
     }
 

@@ -71,9 +71,23 @@ pub(crate) fn lex(input: &str) -> Result<Vec<Spanned>, JqlError> {
             '>' => (Token::Operator(">"), i + 1),
             '"' | '\'' => quoted(&chars, i)?,
             c if is_word_char(c) => {
-                let end = (i..chars.len())
+                let mut end = (i..chars.len())
                     .find(|&j| !is_word_char(chars[j]))
                     .unwrap_or(chars.len());
+                // `cf[10010]`: a custom field by number, one word as in Jira.
+                if end - i == 2
+                    && chars[i..end]
+                        .iter()
+                        .collect::<String>()
+                        .eq_ignore_ascii_case("cf")
+                    && chars.get(end) == Some(&'[')
+                    && let Some(close) =
+                        (end + 1..chars.len()).find(|&j| !chars[j].is_ascii_digit())
+                    && close > end + 1
+                    && chars[close] == ']'
+                {
+                    end = close + 1;
+                }
                 (Token::Word(chars[i..end].iter().collect()), end)
             }
             other => {
@@ -134,6 +148,22 @@ mod tests {
         assert_eq!(tokens[6], Token::Quoted(String::from("sand box")));
         assert_eq!(tokens[9], Token::Operator("!="));
         assert_eq!(tokens[10], Token::Quoted(String::from("a'b")));
+    }
+
+    #[test]
+    fn a_custom_field_by_number_is_one_word() {
+        let tokens: Vec<Token> = lex("cf[10010] = x AND CF[1]~y")
+            .expect("lexes")
+            .into_iter()
+            .map(|s| s.token)
+            .collect();
+        assert_eq!(tokens[0], Token::Word(String::from("cf[10010]")));
+        assert_eq!(tokens[4], Token::Word(String::from("CF[1]")));
+        assert!(
+            lex("cf[x] = 1").is_err(),
+            "not a number: '[' stays reserved"
+        );
+        assert!(lex("cf[] = 1").is_err());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`, `labels`,
 //! `key`, `issuetype`, `component`, `text`/`summary`/`description ~ "x"`, the
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
-//! `NOT`, parentheses and `ORDER BY field ASC|DESC`.
+//! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
+//! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
+//! range-searched numbers).
 //!
 //! A query is lexed, parsed, then *compiled* against the world and the caller:
 //! compilation resolves names to ids and reports Jira's own messages for unknown

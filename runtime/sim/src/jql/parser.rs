@@ -28,7 +28,8 @@ pub(crate) enum Operator {
     NotIn,
     Is,
     IsNot,
-    /// `<`, `>`, `<=`, `>=`: parsed so the message names the field, never supported.
+    /// `<`, `>`, `<=`, `>=`: custom date and range-searched number fields take
+    /// them; for any other field the message names the field.
     Ordering(&'static str),
 }
 

@@ -1,11 +1,17 @@
 //! `GET /rest/api/3/field`: the fields the simulator stores, described as Jira
-//! describes its system fields.
+//! describes its system fields, and the site's custom fields after them.
+
+use std::sync::Arc;
 
 use axum::Json;
-use serde_json::{Value, json};
+use axum::extract::State;
+use serde_json::{Map, Value, json};
 
+use super::custom_field;
 use super::fields::ALL_FIELDS;
 use crate::access::Caller;
+use crate::shared::Shared;
+use crate::world::World;
 
 /// `(id, display name, schema type, item type for arrays)` for each stored field.
 fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
@@ -27,8 +33,9 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
     }
 }
 
-pub(crate) async fn list(_caller: Caller) -> Json<Value> {
-    let fields: Vec<Value> = ALL_FIELDS
+/// The system fields' `FieldDetails`.
+pub(crate) fn system_fields() -> Vec<Value> {
+    ALL_FIELDS
         .iter()
         .map(|id| {
             let (name, kind, items) = describe(id);
@@ -48,7 +55,51 @@ pub(crate) async fn list(_caller: Caller) -> Json<Value> {
                 "schema": schema,
             })
         })
+        .collect()
+}
+
+/// What `expand=names` and `expand=schema` add: each field of `ids` that the site
+/// describes, with its display name (`names`) and `JsonTypeBean` (`schema`).
+pub(crate) fn expansions<'a>(
+    world: &World,
+    ids: impl IntoIterator<Item = &'a str>,
+    names: bool,
+    schema: bool,
+    into: &mut Value,
+) {
+    if !names && !schema {
+        return;
+    }
+    let described: Vec<Value> = system_fields()
+        .into_iter()
+        .chain(world.custom_fields.iter().map(custom_field::details))
         .collect();
+    let mut name_map = Map::new();
+    let mut schema_map = Map::new();
+    for id in ids {
+        if let Some(details) = described.iter().find(|d| d["id"] == id) {
+            name_map.insert(id.to_owned(), details["name"].clone());
+            schema_map.insert(id.to_owned(), details["schema"].clone());
+        }
+    }
+    if names {
+        into["names"] = Value::Object(name_map);
+    }
+    if schema {
+        into["schema"] = Value::Object(schema_map);
+    }
+}
+
+/// Whether an `expand` parameter (comma-separated) names `what`.
+pub(crate) fn expands(expand: Option<&str>, what: &str) -> bool {
+    expand.is_some_and(|e| e.split(',').any(|item| item.trim() == what))
+}
+
+/// System fields, then custom fields in creation order.
+pub(crate) async fn list(State(shared): State<Arc<Shared>>, _caller: Caller) -> Json<Value> {
+    let mut fields = system_fields();
+    let world = shared.world();
+    fields.extend(world.custom_fields.iter().map(custom_field::details));
     Json(Value::Array(fields))
 }
 

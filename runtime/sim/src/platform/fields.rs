@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::world::custom_field::number_of;
+
 /// Every field the simulator stores, in Jira's names.
 pub(crate) const ALL_FIELDS: [&str; 13] = [
     "summary",
@@ -28,6 +30,11 @@ fn navigable() -> impl Iterator<Item = &'static str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FieldSelection {
     fields: BTreeSet<&'static str>,
+    /// `*all` or `*navigable` asked for every custom field.
+    all_custom: bool,
+    /// Custom fields (`customfield_N`) named, and named with `-`.
+    custom: BTreeSet<String>,
+    custom_excluded: BTreeSet<String>,
     /// Nothing was asked for: the enhanced search then returns bare `{"id"}` issues.
     ids_only: bool,
 }
@@ -36,6 +43,9 @@ impl FieldSelection {
     pub(crate) fn all() -> Self {
         Self {
             fields: ALL_FIELDS.into_iter().collect(),
+            all_custom: true,
+            custom: BTreeSet::new(),
+            custom_excluded: BTreeSet::new(),
             ids_only: false,
         }
     }
@@ -44,6 +54,9 @@ impl FieldSelection {
     pub(crate) fn id_only() -> Self {
         Self {
             fields: BTreeSet::new(),
+            all_custom: false,
+            custom: BTreeSet::new(),
+            custom_excluded: BTreeSet::new(),
             ids_only: true,
         }
     }
@@ -53,29 +66,59 @@ impl FieldSelection {
     pub(crate) fn parse<'a>(items: impl IntoIterator<Item = &'a str>) -> Self {
         let mut include = BTreeSet::new();
         let mut exclude = BTreeSet::new();
+        let mut all_custom = false;
+        let mut custom = BTreeSet::new();
+        let mut custom_excluded = BTreeSet::new();
         for item in items.into_iter().flat_map(|i| i.split(',')).map(str::trim) {
             match item {
-                "*all" => include.extend(ALL_FIELDS),
-                "*navigable" => include.extend(navigable()),
+                "*all" => {
+                    include.extend(ALL_FIELDS);
+                    all_custom = true;
+                }
+                "*navigable" => {
+                    include.extend(navigable());
+                    all_custom = true;
+                }
                 other => {
-                    let (set, name) = match other.strip_prefix('-') {
-                        Some(name) => (&mut exclude, name),
-                        None => (&mut include, other),
+                    let (excluding, name) = match other.strip_prefix('-') {
+                        Some(name) => (true, name),
+                        None => (false, other),
                     };
                     if let Some(known) = ALL_FIELDS.iter().find(|f| **f == name) {
-                        set.insert(*known);
+                        if excluding {
+                            exclude.insert(*known);
+                        } else {
+                            include.insert(*known);
+                        }
+                    } else if number_of(name).is_some() {
+                        // Bounded by the request's length; only existing fields render.
+                        if excluding {
+                            custom_excluded.insert(name.to_owned());
+                        } else {
+                            custom.insert(name.to_owned());
+                        }
                     }
                 }
             }
         }
         Self {
             fields: include.difference(&exclude).copied().collect(),
+            all_custom,
+            custom,
+            custom_excluded,
             ids_only: false,
         }
     }
 
     pub(crate) fn has(&self, field: &str) -> bool {
         self.fields.contains(field)
+    }
+
+    /// Whether the custom field `id` (`customfield_N`) is selected.
+    pub(crate) fn has_custom(&self, id: &str) -> bool {
+        !self.ids_only
+            && (self.all_custom || self.custom.contains(id))
+            && !self.custom_excluded.contains(id)
     }
 
     pub(crate) fn is_id_only(&self) -> bool {
@@ -96,5 +139,15 @@ mod tests {
             selection.has("summary") && !selection.has("description") && !selection.has("comment")
         );
         assert!(FieldSelection::parse(["*all"]).has("comment"));
+        let selection = FieldSelection::parse(["summary,customfield_10001,-customfield_10002"]);
+        assert!(
+            selection.has_custom("customfield_10001") && !selection.has_custom("customfield_10002")
+        );
+        let selection = FieldSelection::parse(["*navigable,-customfield_10002"]);
+        assert!(
+            selection.has_custom("customfield_10001") && !selection.has_custom("customfield_10002")
+        );
+        assert!(!FieldSelection::parse(["summary"]).has_custom("customfield_10001"));
+        assert!(!FieldSelection::id_only().has_custom("customfield_10001"));
     }
 }

@@ -3,21 +3,26 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::IssuePath;
+use super::custom_field;
+use super::field_details;
 use super::fields::FieldSelection;
 use super::render;
+use super::v2::V2Request;
+use super::wiki;
 use crate::access::Caller;
 use crate::adf;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::world::custom_field::Kind;
 use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
 use crate::world::{DEFAULT_PRIORITY, IssueRecord, World, priority_named};
 
@@ -29,6 +34,9 @@ const MAX_LABEL_CHARS: usize = 255;
 #[derive(Deserialize)]
 pub(crate) struct GetQuery {
     fields: Option<String>,
+    /// `names` and `schema` are modelled: each returned field's display name and
+    /// `JsonTypeBean` (how apps map `customfield_N` to a name).
+    expand: Option<String>,
 }
 
 pub(crate) async fn get(
@@ -43,12 +51,20 @@ pub(crate) async fn get(
         .fields
         .as_deref()
         .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
-    Ok(Json(render::issue(
-        &caller.links,
+    let mut issue = render::issue(&caller.links, &world, &world.issues[index], &selection);
+    let expand = query.expand.as_deref();
+    let returned: Vec<String> = issue["fields"]
+        .as_object()
+        .map(|f| f.keys().cloned().collect())
+        .unwrap_or_default();
+    field_details::expansions(
         &world,
-        &world.issues[index],
-        &selection,
-    )))
+        returned.iter().map(String::as_str),
+        field_details::expands(expand, "names"),
+        field_details::expands(expand, "schema"),
+        &mut issue,
+    );
+    Ok(Json(issue))
 }
 
 #[derive(Deserialize)]
@@ -62,6 +78,7 @@ pub(crate) struct IssueInput {
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
+    v2: Option<Extension<V2Request>>,
     JiraJson(input): JiraJson<IssueInput>,
 ) -> Result<Response, JiraError> {
     let mut world = shared.world();
@@ -129,6 +146,7 @@ pub(crate) async fn create(
         worklogs: Vec::new(),
         watchers: vec![caller.account_id.clone()],
         properties: Default::default(),
+        custom_fields: Default::default(),
         created: now,
         updated: now,
     };
@@ -136,7 +154,8 @@ pub(crate) async fn create(
     for handled in ["project", "issuetype"] {
         fields.remove(handled);
     }
-    apply_fields(&world, &mut issue, &fields, &input.update)?;
+    let api = Api::of(v2.is_some());
+    apply_fields(&world, &mut issue, &fields, &input.update, api)?;
     let created = json!({
         "id": issue.id.to_string(),
         "key": issue.key,
@@ -154,12 +173,14 @@ pub(crate) async fn edit(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
+    v2: Option<Extension<V2Request>>,
     JiraJson(input): JiraJson<IssueInput>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Edit)?;
     let mut issue = world.issues[index].clone();
-    apply_fields(&world, &mut issue, &input.fields, &input.update)?;
+    let api = Api::of(v2.is_some());
+    apply_fields(&world, &mut issue, &input.fields, &input.update, api)?;
     issue.updated = world.now();
     let before = std::mem::replace(&mut world.issues[index], issue);
     raise_updated(&shared, &mut world, &caller, &before, index);
@@ -335,9 +356,10 @@ fn apply_fields(
     issue: &mut IssueRecord,
     fields: &Map<String, Value>,
     update: &Map<String, Value>,
+    api: Api,
 ) -> Result<(), JiraError> {
     for (name, value) in fields {
-        set_field(world, issue, name, value)?;
+        set_field(world, issue, name, value, api)?;
     }
     for (name, operations) in update {
         let operations = operations.as_array().ok_or_else(|| {
@@ -362,7 +384,10 @@ fn apply_fields(
                         let label = label(value)?;
                         issue.labels.retain(|l| *l != label);
                     }
-                    (_, "set") => set_field(world, issue, name, value)?,
+                    (_, "set") => set_field(world, issue, name, value, api)?,
+                    (_, "add" | "remove") if world.custom_field(name).is_some() => {
+                        update_custom(world, issue, name, verb, value)?;
+                    }
                     _ => {
                         return Err(JiraError::field(
                             name.clone(),
@@ -376,12 +401,88 @@ fn apply_fields(
     Ok(())
 }
 
+/// Which REST API version a write came through: v2 writes a textarea custom
+/// field as a string (wiki markup), v3 as a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    V2,
+    V3,
+}
+
+impl Api {
+    fn of(v2: bool) -> Self {
+        if v2 { Api::V2 } else { Api::V3 }
+    }
+}
+
+/// Sets a custom field from a create's or edit's value (`None` when `name` is
+/// not a custom field of the site).
+fn set_custom(
+    world: &World,
+    issue: &mut IssueRecord,
+    name: &str,
+    value: &Value,
+    api: Api,
+) -> Option<Result<(), JiraError>> {
+    let field = world.custom_field(name)?;
+    let converted;
+    let value = match (api, field.kind, value) {
+        (Api::V2, Kind::TextArea, Value::String(text)) => {
+            converted = wiki::to_adf(text);
+            &converted
+        }
+        _ => value,
+    };
+    Some(
+        custom_field::parse_value(world, field, value).map(|parsed| match parsed {
+            Some(parsed) => {
+                issue.custom_fields.insert(field.number, parsed);
+            }
+            None => {
+                issue.custom_fields.remove(&field.number);
+            }
+        }),
+    )
+}
+
+/// An update's `add` or `remove` on a custom field.
+fn update_custom(
+    world: &World,
+    issue: &mut IssueRecord,
+    name: &str,
+    verb: &str,
+    value: &Value,
+) -> Result<(), JiraError> {
+    let field = world.custom_field(name).ok_or_else(|| {
+        JiraError::field(
+            name,
+            format!(
+                "Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
+            ),
+        )
+    })?;
+    let current = issue.custom_fields.get(&field.number);
+    match custom_field::apply_verb(field, current, verb, value)? {
+        Some(after) => {
+            issue.custom_fields.insert(field.number, after);
+        }
+        None => {
+            issue.custom_fields.remove(&field.number);
+        }
+    }
+    Ok(())
+}
+
 fn set_field(
     world: &World,
     issue: &mut IssueRecord,
     name: &str,
     value: &Value,
+    api: Api,
 ) -> Result<(), JiraError> {
+    if let Some(result) = set_custom(world, issue, name, value, api) {
+        return result;
+    }
     match name {
         "summary" => {
             let summary = value

@@ -3,7 +3,9 @@
 
 mod app_property;
 mod comment;
-mod field_details;
+mod create_meta;
+pub(crate) mod custom_field;
+pub(crate) mod field_details;
 pub(crate) mod fields;
 mod issue;
 mod label;
@@ -30,7 +32,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::shared::Shared;
 
@@ -84,8 +86,16 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/issue/{issue_id_or_key}/assignee", put(issue::assign))
         .route(
+            "/issue/{issue_id_or_key}/editmeta",
+            get(create_meta::edit_meta),
+        )
+        .route(
             "/issue/createmeta/{project_id_or_key}/issuetypes",
             get(project::create_meta_issue_types),
+        )
+        .route(
+            "/issue/createmeta/{project_id_or_key}/issuetypes/{issue_type_id}",
+            get(create_meta::fields),
         )
         .route("/search/jql", get(search::get).post(search::post))
         .route("/project", get(project::all))
@@ -116,7 +126,22 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .delete(user_property::delete),
         )
         .route("/serverInfo", get(server_info::get))
-        .route("/field", get(field_details::list))
+        .route(
+            "/field",
+            get(field_details::list).post(custom_field::create),
+        )
+        .route("/field/search", get(custom_field::search))
+        .route("/field/{field_id}/context", get(custom_field::contexts))
+        .route(
+            "/field/{field_id}/context/{context_id}/option",
+            get(custom_field::options)
+                .post(custom_field::create_options)
+                .put(custom_field::update_options),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/option/{option_id}",
+            delete(custom_field::delete_option),
+        )
         .route(
             "/issue/{issue_id_or_key}/worklog",
             get(worklog::list).post(worklog::add),

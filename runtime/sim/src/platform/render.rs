@@ -7,7 +7,7 @@ use super::fields::FieldSelection;
 use super::page::{Window, offset_page};
 use crate::clock::jira_timestamp;
 use crate::world::workflow::{IssueType, Status};
-use crate::world::{CommentRecord, IssueRecord, ProjectRecord, UserRecord, World};
+use crate::world::{CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord, World};
 
 /// Avatar URLs point back at the simulator so nothing references another origin.
 fn avatar_urls(links: &str, kind: &str, id: &str) -> Value {
@@ -172,6 +172,16 @@ pub(crate) fn comment_page(
 /// Jira's default comment page size inside an issue and on the comments endpoint.
 pub(crate) const COMMENT_PAGE_SIZE: usize = 5000;
 
+/// A `Priority` as an issue carries it.
+pub(crate) fn priority(links: &str, priority: &Priority) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/priority/{}", priority.id),
+        "iconUrl": format!("{links}/images/icons/priorities/{}", priority.icon),
+        "name": priority.name,
+        "id": priority.id,
+    })
+}
+
 /// An `IssueBean` with the selected fields.
 pub(crate) fn issue(
     links: &str,
@@ -228,16 +238,7 @@ pub(crate) fn issue(
         "description",
         issue.description.clone().unwrap_or(Value::Null),
     );
-    let priority = issue.priority;
-    put(
-        "priority",
-        json!({
-            "self": format!("{links}/rest/api/3/priority/{}", priority.id),
-            "iconUrl": format!("{links}/images/icons/priorities/{}", priority.icon),
-            "name": priority.name,
-            "id": priority.id,
-        }),
-    );
+    put("priority", priority(links, issue.priority));
     put(
         "comment",
         comment_page(
@@ -250,6 +251,16 @@ pub(crate) fn issue(
             },
         ),
     );
+    for field in &world.custom_fields {
+        let id = field.id();
+        if selection.has_custom(&id) {
+            let value = issue.custom_fields.get(&field.number);
+            fields.insert(
+                id,
+                super::custom_field::render_value(links, world, field, value),
+            );
+        }
+    }
     out.insert(String::from("fields"), Value::Object(fields));
     Value::Object(out)
 }

@@ -35,6 +35,7 @@ pub(crate) struct SearchQuery {
     next_page_token: Option<String>,
     max_results: Option<usize>,
     fields: Option<String>,
+    expand: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +46,7 @@ pub(crate) struct SearchBody {
     max_results: Option<usize>,
     #[serde(default)]
     fields: Vec<String>,
+    expand: Option<String>,
 }
 
 pub(crate) async fn get(
@@ -63,6 +65,7 @@ pub(crate) async fn get(
         query.next_page_token,
         query.max_results,
         fields,
+        query.expand.as_deref(),
     )
 }
 
@@ -83,6 +86,7 @@ pub(crate) async fn post(
         body.next_page_token,
         body.max_results,
         fields,
+        body.expand.as_deref(),
     )
 }
 
@@ -93,6 +97,7 @@ fn search(
     page_token: Option<String>,
     max_results: Option<usize>,
     fields: FieldSelection,
+    expand: Option<&str>,
 ) -> Result<Json<Value>, JiraError> {
     if jql_text.chars().count() > MAX_JQL_CHARS {
         return Err(JiraError::bad_request("The JQL query is too long."));
@@ -146,6 +151,26 @@ fn search(
     let next = offset.saturating_add(max);
     let is_last = next >= hits.len();
     let mut page = json!({ "issues": issues, "isLast": is_last });
+    // `expand=names`/`schema`: the fields the page's issues carry.
+    let mut returned: Vec<String> = Vec::new();
+    for issue in page["issues"].as_array().into_iter().flatten() {
+        for id in issue["fields"]
+            .as_object()
+            .into_iter()
+            .flat_map(|f| f.keys())
+        {
+            if !returned.contains(id) {
+                returned.push(id.clone());
+            }
+        }
+    }
+    super::field_details::expansions(
+        &world,
+        returned.iter().map(String::as_str),
+        super::field_details::expands(expand, "names"),
+        super::field_details::expands(expand, "schema"),
+        &mut page,
+    );
     if !is_last {
         page["nextPageToken"] = json!(encode_token(next, &jql_text));
     }

@@ -58,8 +58,14 @@ fn shape(route: &str) -> Shape {
     }
 }
 
+/// Marks a request that came through `/rest/api/2`, for the handlers that read a
+/// value by a type only the world knows (a textarea custom field's string).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct V2Request;
+
 /// The middleware of the `/rest/api/2` routes.
-pub(crate) async fn translate(request: Request, next: Next) -> Response {
+pub(crate) async fn translate(mut request: Request, next: Next) -> Response {
+    request.extensions_mut().insert(V2Request);
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -5,25 +5,26 @@
 use serde_json::{Value, json};
 
 use crate::adf;
+use crate::world::custom_field::CustomValue;
 use crate::world::{IssueRecord, World};
 
 /// One changed field. `field_id` is what a dynamic webhook's `fieldIdsFilter` names.
 #[derive(Debug, Clone)]
 pub(crate) struct ChangeItem {
-    pub(crate) field_id: &'static str,
+    pub(crate) field_id: String,
     pub(crate) json: Value,
 }
 
 fn item(
     field: &str,
-    field_id: &'static str,
+    field_id: &str,
     from: Option<&str>,
     from_string: Option<&str>,
     to: Option<&str>,
     to_string: Option<&str>,
 ) -> ChangeItem {
     ChangeItem {
-        field_id,
+        field_id: field_id.to_owned(),
         json: json!({
             "field": field,
             "fieldtype": "jira",
@@ -143,5 +144,43 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
             Some(added),
         ));
     }
+    custom_items(world, before, after, &mut items);
     items
+}
+
+/// One item per custom field whose value changed, in field order: Jira's
+/// `fieldtype` `custom`, the field named by its name, ids in `from`/`to` where
+/// the value has one (an option, a user) and display text in the strings.
+fn custom_items(
+    world: &World,
+    before: &IssueRecord,
+    after: &IssueRecord,
+    items: &mut Vec<ChangeItem>,
+) {
+    let display_name = |id: &str| world.user(id).map(|u| u.display_name.clone());
+    for field in &world.custom_fields {
+        let old = before.custom_fields.get(&field.number);
+        let new = after.custom_fields.get(&field.number);
+        if old == new {
+            continue;
+        }
+        let strings = |value: Option<&CustomValue>| {
+            value.map_or((None, None), |v| {
+                let (id, text) = v.change_strings(field, display_name);
+                (id, Some(text))
+            })
+        };
+        let (from, from_string) = strings(old);
+        let (to, to_string) = strings(new);
+        let mut change = item(
+            &field.name,
+            &field.id(),
+            from.as_deref(),
+            from_string.as_deref(),
+            to.as_deref(),
+            to_string.as_deref(),
+        );
+        change.json["fieldtype"] = json!("custom");
+        items.push(change);
+    }
 }

@@ -77,7 +77,7 @@ pub(crate) struct Raised {
     /// filters and permission checks look at.
     pub(crate) issue: IssueRecord,
     /// For `jira:issue_updated`: the changed fields (`fieldIdsFilter`).
-    pub(crate) changed_fields: Vec<&'static str>,
+    pub(crate) changed_fields: Vec<String>,
     /// For property events: the property key (`issuePropertyKeysFilter`).
     pub(crate) property_key: Option<String>,
     /// The delivery body, without `matchedWebhookIds` (added per receiver).
@@ -183,7 +183,7 @@ impl Context<'_> {
             }),
         );
         let mut raised = self.raised(WebhookEvent::IssueUpdated, after, payload);
-        raised.changed_fields = items.iter().map(|i| i.field_id).collect();
+        raised.changed_fields = items.iter().map(|i| i.field_id.clone()).collect();
         vec![raised]
     }
 

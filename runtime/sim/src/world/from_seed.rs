@@ -2,6 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::custom_field::{
+    CustomValue, FIRST_CUSTOM_FIELD_ID, FIRST_OPTION_ID, Kind, TYPE_PREFIX, number_of,
+};
 use super::project::ComponentRecord;
 use super::workflow::{issue_type_named, status_named};
 use super::{
@@ -12,7 +15,8 @@ use crate::adf;
 use crate::clock::SimClock;
 use crate::clock::parse_rfc3339;
 use crate::error::SimError;
-use crate::seed::{Seed, SeedIssue, SeedOverride, SeedProject, SeedRotation};
+use crate::platform::custom_field;
+use crate::seed::{Seed, SeedCustomField, SeedIssue, SeedOverride, SeedProject, SeedRotation};
 use crate::webhooks::registry::Registry;
 
 /// Jira numbers issues site-wide from 10000 up; the first seeded issue gets 10001.
@@ -40,7 +44,14 @@ impl World {
             webhooks: Registry::default(),
             next_changelog_id: FIRST_CHANGELOG_ID,
             app_properties: Default::default(),
+            custom_fields: Vec::new(),
+            next_custom_field_number: FIRST_CUSTOM_FIELD_ID,
+            next_option_id: FIRST_OPTION_ID,
         };
+        // Before projects: their issues hold values of these fields.
+        for field in &seed.custom_fields {
+            world.add_custom_field(field)?;
+        }
         for user in &seed.users {
             if world.user_by_email(&user.email).is_some() || world.user(&user.account_id).is_some()
             {
@@ -232,9 +243,79 @@ impl World {
             // Jira makes the reporter the first watcher.
             watchers: vec![reporter.clone()],
             properties: BTreeMap::new(),
+            custom_fields: self.custom_values(&seed.summary, &seed.custom_fields)?,
             created,
             updated,
         })
+    }
+
+    fn add_custom_field(&mut self, seed: &SeedCustomField) -> Result<(), SimError> {
+        let context = || format!("custom field {:?}", seed.name);
+        let kind = Kind::from_type(&seed.kind)
+            .ok_or_else(|| invalid(format!("{}: unknown type {:?}", context(), seed.kind)))?;
+        let searcher = seed.searcher_key.clone().or_else(|| {
+            kind.searchers()
+                .first()
+                .map(|s| format!("{TYPE_PREFIX}{s}"))
+        });
+        let checked = custom_field::check_definition(
+            Some(&seed.name),
+            seed.description.as_deref(),
+            Some(&kind.type_key()),
+            searcher.as_deref(),
+        )
+        .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
+        let number = match &seed.id {
+            None => None,
+            Some(id) => Some(number_of(id).ok_or_else(|| {
+                invalid(format!("{}: id {id:?} is not customfield_N", context()))
+            })?),
+        };
+        if self.custom_fields.iter().any(|f| f.name == seed.name) {
+            return Err(invalid(format!("{} is defined twice", context())));
+        }
+        let index = custom_field::add_field(self, checked, number)
+            .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
+        if !seed.options.is_empty() && !kind.has_options() {
+            return Err(invalid(format!(
+                "{}: only select and multiselect fields have options",
+                context()
+            )));
+        }
+        let options: Vec<(&str, bool)> = seed.options.iter().map(|o| (o.as_str(), false)).collect();
+        custom_field::add_options(self, index, &options)
+            .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
+        Ok(())
+    }
+
+    /// A seeded issue's custom field values, keyed by field id or name.
+    fn custom_values(
+        &self,
+        summary: &str,
+        values: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<BTreeMap<u64, CustomValue>, SimError> {
+        let mut out = BTreeMap::new();
+        for (key, value) in values {
+            let field = self
+                .custom_field(key)
+                .or_else(|| self.custom_fields.iter().find(|f| f.name == *key))
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "issue {summary:?} sets unknown custom field {key:?}"
+                    ))
+                })?;
+            let value = custom_field::from_seed_shorthand(self, field, value);
+            let parsed = custom_field::parse_value(self, field, &value).map_err(|e| {
+                invalid(format!(
+                    "issue {summary:?}, field {key:?}: {}",
+                    e.describe()
+                ))
+            })?;
+            if let Some(parsed) = parsed {
+                out.insert(field.number, parsed);
+            }
+        }
+        Ok(out)
     }
 
     /// An override of `schedule`, checked as the Ops API checks one.

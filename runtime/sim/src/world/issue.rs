@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::custom_field::CustomValue;
 use super::workflow::{IssueType, Status};
 
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub(crate) struct IssueRecord {
     pub(crate) watchers: Vec<String>,
     /// Issue properties: key → any JSON value.
     pub(crate) properties: BTreeMap<String, Value>,
+    /// Custom field values by the field's number; a field with no value is absent.
+    pub(crate) custom_fields: BTreeMap<u64, CustomValue>,
     pub(crate) created: OffsetDateTime,
     pub(crate) updated: OffsetDateTime,
 }

@@ -4,6 +4,7 @@
 //! lock it, do their work synchronously and unlock before answering, so no lock is
 //! ever held across an `.await`.
 
+pub(crate) mod custom_field;
 mod from_seed;
 mod issue;
 pub(crate) mod on_call;
@@ -15,7 +16,8 @@ pub(crate) mod workflow;
 pub(crate) mod zone;
 
 pub(crate) use issue::{
-    CommentRecord, DEFAULT_PRIORITY, IssueRecord, WorklogRecord, priority_named,
+    CommentRecord, DEFAULT_PRIORITY, IssueRecord, PRIORITIES, Priority, WorklogRecord,
+    priority_named,
 };
 pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
@@ -51,6 +53,11 @@ pub(crate) struct World {
     pub(crate) next_changelog_id: u64,
     /// Forge app properties, by the client id of the app that owns them.
     pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Custom field definitions, in creation order (so ids ascend).
+    pub(crate) custom_fields: Vec<custom_field::CustomFieldRecord>,
+    pub(crate) next_custom_field_number: u64,
+    /// Numbers select options and custom field contexts.
+    pub(crate) next_option_id: u64,
 }
 
 impl World {
@@ -143,6 +150,26 @@ impl World {
         let id = self.next_changelog_id;
         self.next_changelog_id += 1;
         id
+    }
+
+    /// A custom field by id (`customfield_10010`).
+    pub(crate) fn custom_field(&self, id: &str) -> Option<&custom_field::CustomFieldRecord> {
+        let number = custom_field::number_of(id)?;
+        self.custom_field_numbered(number)
+    }
+
+    pub(crate) fn custom_field_numbered(
+        &self,
+        number: u64,
+    ) -> Option<&custom_field::CustomFieldRecord> {
+        self.custom_fields.iter().find(|f| f.number == number)
+    }
+
+    /// Hands out the next option (or context) id.
+    pub(crate) fn take_option_id(&mut self) -> String {
+        let id = self.next_option_id;
+        self.next_option_id += 1;
+        id.to_string()
     }
 
     pub(crate) fn take_comment_id(&mut self) -> u64 {

@@ -1,0 +1,251 @@
+//! `GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}`
+//! (getCreateIssueMetaIssueTypeId): the fields a create may set, as
+//! `FieldCreateMetadata`, with the values a select allows. It is how an app that
+//! is not a Jira admin finds a custom field's options.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::custom_field;
+use super::page::PageQuery;
+use super::render;
+use crate::access::Caller;
+use crate::extract::JiraQuery;
+use crate::jira_error::JiraError;
+use crate::seed::SeedPermission;
+use crate::shared::Shared;
+use crate::world::PRIORITIES;
+use crate::world::custom_field::Kind;
+use crate::world::workflow::{IssueType, issue_type_by_id};
+use crate::world::{ProjectRecord, World};
+
+/// Jira's default and maximum page of field metadata.
+const PAGE: usize = 50;
+
+#[derive(Deserialize)]
+pub(crate) struct MetaPath {
+    project_id_or_key: String,
+    issue_type_id: String,
+}
+
+fn system(
+    id: &str,
+    name: &str,
+    required: bool,
+    schema: Value,
+    operations: &[&str],
+    allowed: Option<Vec<Value>>,
+) -> Value {
+    let mut value = json!({
+        "fieldId": id,
+        "key": id,
+        "name": name,
+        "required": required,
+        "schema": schema,
+        "operations": operations,
+        "hasDefaultValue": false,
+    });
+    if let Some(allowed) = allowed {
+        value["allowedValues"] = Value::Array(allowed);
+    }
+    value
+}
+
+/// The fields a create (with `issue_type`) or an edit (without) may set, as
+/// `FieldCreateMetadata`: the system fields the simulator stores, then every
+/// custom field, selects with their enabled options as `allowedValues`.
+pub(crate) fn metadata(
+    world: &World,
+    links: &str,
+    project: &ProjectRecord,
+    issue_type: Option<&IssueType>,
+) -> Vec<Value> {
+    let set = ["set"];
+    let add_set_remove = ["add", "set", "remove"];
+    let mut all = Vec::new();
+    if let Some(issue_type) = issue_type {
+        all.push(system(
+            "issuetype",
+            "Issue Type",
+            true,
+            json!({ "type": "issuetype", "system": "issuetype" }),
+            &[],
+            Some(vec![render::issue_type(links, issue_type)]),
+        ));
+        all.push(system(
+            "project",
+            "Project",
+            true,
+            json!({ "type": "project", "system": "project" }),
+            &set,
+            Some(vec![render::project_summary(links, project)]),
+        ));
+    }
+    all.extend([
+        system(
+            "summary",
+            "Summary",
+            true,
+            json!({ "type": "string", "system": "summary" }),
+            &set,
+            None,
+        ),
+        system(
+            "description",
+            "Description",
+            false,
+            json!({ "type": "string", "system": "description" }),
+            &set,
+            None,
+        ),
+        system(
+            "labels",
+            "Labels",
+            false,
+            json!({ "type": "array", "items": "string", "system": "labels" }),
+            &add_set_remove,
+            None,
+        ),
+        system(
+            "assignee",
+            "Assignee",
+            false,
+            json!({ "type": "user", "system": "assignee" }),
+            &set,
+            None,
+        ),
+        system(
+            "components",
+            "Components",
+            false,
+            json!({ "type": "array", "items": "component", "system": "components" }),
+            &add_set_remove,
+            Some(
+                project
+                    .components
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "self": format!("{links}/rest/api/3/component/{}", c.id),
+                            "id": c.id,
+                            "name": c.name,
+                        })
+                    })
+                    .collect(),
+            ),
+        ),
+    ]);
+    let mut priority = system(
+        "priority",
+        "Priority",
+        false,
+        json!({ "type": "priority", "system": "priority" }),
+        &set,
+        Some(
+            PRIORITIES
+                .iter()
+                .map(|p| render::priority(links, p))
+                .collect(),
+        ),
+    );
+    priority["hasDefaultValue"] = json!(true);
+    priority["defaultValue"] = render::priority(links, crate::world::DEFAULT_PRIORITY);
+    all.push(priority);
+    for field in &world.custom_fields {
+        let details = custom_field::details(field);
+        let operations: &[&str] = match field.kind {
+            Kind::MultiSelect | Kind::Labels => &add_set_remove,
+            _ => &set,
+        };
+        let allowed = field.kind.has_options().then(|| {
+            field
+                .options
+                .iter()
+                .filter(|o| !o.disabled)
+                .map(|o| {
+                    json!({
+                        "self": format!("{links}/rest/api/3/customFieldOption/{}", o.id),
+                        "value": o.value,
+                        "id": o.id,
+                    })
+                })
+                .collect()
+        });
+        all.push(system(
+            &field.id(),
+            &field.name,
+            false,
+            details["schema"].clone(),
+            operations,
+            allowed,
+        ));
+    }
+    all
+}
+
+pub(crate) async fn fields(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<MetaPath>,
+    JiraQuery(query): JiraQuery<PageQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let project = world
+        .project(&path.project_id_or_key)
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No project could be found with key '{}'.",
+                path.project_id_or_key
+            ))
+        })?;
+    let issue_type = issue_type_by_id(&path.issue_type_id).ok_or_else(|| {
+        JiraError::not_found(format!(
+            "Issue type with id '{}' does not exist in the project.",
+            path.issue_type_id
+        ))
+    })?;
+    let all = metadata(&world, &caller.links, project, Some(&issue_type));
+    let window = query.window(PAGE, PAGE);
+    let total = all.len();
+    let page: Vec<Value> = window.of(all).collect();
+    Ok(Json(json!({
+        "fields": page,
+        "maxResults": window.max,
+        "startAt": window.start,
+        "total": total,
+    })))
+}
+
+/// `GET /issue/{issueIdOrKey}/editmeta` (getEditIssueMeta): the fields an edit may
+/// set, by id, as `FieldMetadata`; none for a caller who may see the issue but
+/// not edit it (Jira lists only what the caller can edit). The override
+/// parameters are not modelled.
+pub(crate) async fn edit_meta(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<super::IssuePath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let issue = &world.issues[index];
+    let mut fields = serde_json::Map::new();
+    if let Some(project) = world.project(&issue.project_key)
+        && project.grants(&caller.account_id, SeedPermission::Edit)
+    {
+        for mut field in metadata(&world, &caller.links, project, None) {
+            let id = field["fieldId"].as_str().unwrap_or_default().to_owned();
+            if let Some(object) = field.as_object_mut() {
+                object.remove("fieldId");
+            }
+            fields.insert(id, field);
+        }
+    }
+    Ok(Json(json!({ "fields": fields })))
+}

@@ -1,0 +1,905 @@
+//! Custom fields: `POST /rest/api/3/field` (createCustomField), `GET
+//! /rest/api/3/field/search` (getFieldsPaginated), a field's one context and its
+//! select options, and the values issues hold (validated on create and edit,
+//! rendered in `IssueBean.fields`).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::page::{Window, page_bean};
+use super::render;
+use crate::access::Caller;
+use crate::adf;
+use crate::clock::jira_timestamp;
+use crate::extract::JiraJson;
+use crate::jira_error::JiraError;
+use crate::shared::Shared;
+use crate::world::World;
+use crate::world::custom_field::{
+    CustomFieldRecord, CustomValue, FIRST_CUSTOM_FIELD_ID, Kind, MAX_CUSTOM_FIELDS,
+    MAX_DESCRIPTION_CHARS, MAX_LABELS, MAX_NAME_CHARS, MAX_OPTION_CHARS, MAX_OPTIONS,
+    MAX_TEXTAREA_CHARS, MAX_TEXTFIELD_CHARS, OptionRecord, TYPE_PREFIX, format_date, parse_date,
+    parse_datetime,
+};
+
+/// `FieldDetails` of a custom field, as `GET /field` and `POST /field` answer.
+pub(crate) fn details(field: &CustomFieldRecord) -> Value {
+    let id = field.id();
+    let (kind, items) = field.kind.schema();
+    let mut schema = json!({
+        "type": kind,
+        "custom": field.kind.type_key(),
+        "customId": field.number,
+    });
+    if let Some(items) = items {
+        schema["items"] = json!(items);
+    }
+    json!({
+        "id": id,
+        "key": id,
+        "name": field.name,
+        "custom": true,
+        "orderable": true,
+        "navigable": true,
+        "searchable": field.searcher_key.is_some(),
+        "clauseNames": [format!("cf[{}]", field.number), field.name],
+        "schema": schema,
+    })
+}
+
+/// A `Field`, as `GET /field/search` lists custom fields.
+fn paginated_field(field: &CustomFieldRecord) -> Value {
+    let mut value = json!({
+        "id": field.id(),
+        "key": field.id(),
+        "name": field.name,
+        "schema": details(field)["schema"].clone(),
+        "isLocked": false,
+        "contextsCount": 1,
+        "projectsCount": 0,
+        "screensCount": 0,
+        "typeDisplayName": type_display_name(field.kind),
+        "lastUsed": { "type": "NOT_TRACKED" },
+    });
+    if let Some(description) = &field.description {
+        value["description"] = json!(description);
+    }
+    if let Some(searcher) = &field.searcher_key {
+        value["searcherKey"] = json!(searcher);
+    }
+    value
+}
+
+fn type_display_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::TextField => "Short text",
+        Kind::TextArea => "Paragraph",
+        Kind::Float => "Number",
+        Kind::Select => "Dropdown",
+        Kind::MultiSelect => "Select list (multiple choices)",
+        Kind::Labels => "Labels",
+        Kind::DatePicker => "Date picker",
+        Kind::DateTime => "Date time picker",
+        Kind::UserPicker => "User picker (single user)",
+    }
+}
+
+/// `CustomFieldDefinitionJsonBean`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Definition {
+    name: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    searcher_key: Option<String>,
+}
+
+/// A definition checked as Jira checks it, ready to add.
+pub(crate) struct Checked {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) kind: Kind,
+    pub(crate) searcher_key: Option<String>,
+}
+
+/// Checks a definition: a name, a modelled type, a searcher valid for it.
+pub(crate) fn check_definition(
+    name: Option<&str>,
+    description: Option<&str>,
+    kind: Option<&str>,
+    searcher_key: Option<&str>,
+) -> Result<Checked, JiraError> {
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| JiraError::field("name", "You must specify a name for the custom field."))?;
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(JiraError::field(
+            "name",
+            "The custom field name must be less than 255 characters.",
+        ));
+    }
+    let description = description.map(str::to_owned);
+    if description
+        .as_deref()
+        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+    {
+        return Err(JiraError::field(
+            "description",
+            format!("The description must be at most {MAX_DESCRIPTION_CHARS} characters."),
+        ));
+    }
+    let type_key =
+        kind.ok_or_else(|| JiraError::field("type", "You must specify a custom field type."))?;
+    let kind = Kind::from_type(type_key)
+        .filter(|_| type_key.starts_with(TYPE_PREFIX))
+        .ok_or_else(|| {
+            JiraError::field(
+                "type",
+                format!("Custom field type '{type_key}' is not valid."),
+            )
+        })?;
+    let searcher_key = match searcher_key {
+        None => None,
+        Some(searcher) => {
+            let valid = searcher
+                .strip_prefix(TYPE_PREFIX)
+                .is_some_and(|short| kind.searchers().contains(&short));
+            if !valid {
+                return Err(JiraError::field(
+                    "searcherKey",
+                    format!(
+                        "Searcher '{searcher}' is not valid for custom field type '{}'.",
+                        kind.type_key()
+                    ),
+                ));
+            }
+            Some(searcher.to_owned())
+        }
+    };
+    Ok(Checked {
+        name: name.to_owned(),
+        description,
+        kind,
+        searcher_key,
+    })
+}
+
+/// Adds a checked field to the site (the next id, or `number` when a seed names
+/// one), with its one global context. Refused past [`MAX_CUSTOM_FIELDS`].
+pub(crate) fn add_field(
+    world: &mut World,
+    checked: Checked,
+    number: Option<u64>,
+) -> Result<usize, JiraError> {
+    if world.custom_fields.len() >= MAX_CUSTOM_FIELDS {
+        return Err(JiraError::bad_request(format!(
+            "The site already has the simulator's limit of {MAX_CUSTOM_FIELDS} custom fields."
+        )));
+    }
+    let number = number.unwrap_or(world.next_custom_field_number);
+    if world.custom_field_numbered(number).is_some() {
+        return Err(JiraError::bad_request(format!(
+            "Custom field customfield_{number} already exists."
+        )));
+    }
+    world.next_custom_field_number = world
+        .next_custom_field_number
+        .max(number.saturating_add(1))
+        .max(FIRST_CUSTOM_FIELD_ID);
+    let context_id = world.take_option_id();
+    world.custom_fields.push(CustomFieldRecord {
+        number,
+        name: checked.name,
+        description: checked.description,
+        kind: checked.kind,
+        searcher_key: checked.searcher_key,
+        context_id,
+        options: Vec::new(),
+    });
+    Ok(world.custom_fields.len() - 1)
+}
+
+/// Adds options to the field at `index`, all or none: each a non-blank value of
+/// at most 255 characters, unique in the field without regard to case, at most
+/// [`MAX_OPTIONS`] in the field.
+pub(crate) fn add_options(
+    world: &mut World,
+    index: usize,
+    options: &[(&str, bool)],
+) -> Result<Vec<OptionRecord>, JiraError> {
+    let mut field = world
+        .custom_fields
+        .get(index)
+        .cloned()
+        .ok_or_else(|| JiraError::not_found("The custom field was not found."))?;
+    let mut next_id = world.next_option_id;
+    let mut added = Vec::new();
+    for (value, disabled) in options {
+        let value = value.trim();
+        if value.is_empty() || value.chars().count() > MAX_OPTION_CHARS {
+            return Err(JiraError::bad_request(
+                "The option value must be between 1 and 255 characters.",
+            ));
+        }
+        if field
+            .options
+            .iter()
+            .any(|o| o.value.eq_ignore_ascii_case(value))
+        {
+            return Err(JiraError::bad_request(format!(
+                "The option '{value}' already exists."
+            )));
+        }
+        if field.options.len() >= MAX_OPTIONS {
+            return Err(JiraError::bad_request(format!(
+                "A field holds at most {MAX_OPTIONS} options in the simulator."
+            )));
+        }
+        let option = OptionRecord {
+            id: next_id.to_string(),
+            value: value.to_owned(),
+            disabled: *disabled,
+        };
+        next_id += 1;
+        field.options.push(option.clone());
+        added.push(option);
+    }
+    world.next_option_id = next_id;
+    world.custom_fields[index] = field;
+    Ok(added)
+}
+
+pub(crate) async fn create(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraJson(input): JiraJson<Definition>,
+) -> Result<Response, JiraError> {
+    let mut world = shared.world();
+    if !world.user(&caller.account_id).is_some_and(|u| u.site_admin) {
+        // createCustomField documents no 403: a caller without Administer Jira
+        // gets 400.
+        return Err(JiraError::bad_request(
+            "Only Jira administrators can create custom fields.",
+        ));
+    }
+    let checked = check_definition(
+        input.name.as_deref(),
+        input.description.as_deref(),
+        input.kind.as_deref(),
+        input.searcher_key.as_deref(),
+    )?;
+    let index = add_field(&mut world, checked, None)?;
+    let body = details(&world.custom_fields[index]);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Jira's default and cap for `getFieldsPaginated`.
+const SEARCH_PAGE: usize = 50;
+
+/// `GET /field/search`: `type` (`custom`/`system`, repeatable), `id` (repeatable),
+/// `query` (name or description, case-insensitive), `startAt`, `maxResults`. The
+/// simulator's system fields are listed as `Field`s too.
+pub(crate) async fn search(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, JiraError> {
+    let mut types = Vec::new();
+    let mut ids = Vec::new();
+    let mut query = None;
+    let mut start_at = None;
+    let mut max_results = None;
+    let number = |name: &str, value: &str| {
+        value.parse::<usize>().map_err(|_| {
+            JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
+        })
+    };
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "type" => types.extend(value.split(',').map(str::to_owned)),
+            "id" => ids.extend(value.split(',').map(str::to_owned)),
+            "query" => query = Some(value.to_lowercase()),
+            "startAt" => start_at = Some(number("startAt", &value)?),
+            "maxResults" => max_results = Some(number("maxResults", &value)?),
+            _ => {}
+        }
+    }
+    if let Some(bad) = types
+        .iter()
+        .find(|t| !matches!(t.as_str(), "custom" | "system"))
+    {
+        return Err(JiraError::bad_request(format!(
+            "Invalid type '{bad}'. Valid types are: custom, system."
+        )));
+    }
+    let world = shared.world();
+    let want = |kind: &str| types.is_empty() || types.iter().any(|t| t == kind);
+    let mut all: Vec<Value> = Vec::new();
+    if want("system") {
+        all.extend(super::field_details::system_fields().into_iter().map(|f| {
+            json!({
+                "id": f["id"],
+                "key": f["key"],
+                "name": f["name"],
+                "schema": f["schema"],
+                "isLocked": true,
+            })
+        }));
+    }
+    if want("custom") {
+        all.extend(world.custom_fields.iter().map(paginated_field));
+    }
+    let matches = |field: &Value| {
+        let id = field["id"].as_str().unwrap_or_default();
+        let text = |name: &str| field[name].as_str().unwrap_or_default().to_lowercase();
+        (ids.is_empty() || ids.iter().any(|i| i == id))
+            && query
+                .as_deref()
+                .is_none_or(|q| text("name").contains(q) || text("description").contains(q))
+    };
+    let found: Vec<Value> = all.into_iter().filter(matches).collect();
+    let window = Window::new(start_at, max_results, SEARCH_PAGE, SEARCH_PAGE);
+    let window = Window {
+        max: window.max.max(1),
+        ..window
+    };
+    let total = found.len();
+    let values = window.of(found).collect();
+    let base = format!("{}/rest/api/3/field/search", caller.links);
+    Ok(Json(page_bean(&base, window, total, values)))
+}
+
+/// Path parameters, named so the gateway's extra `cloud_id` is ignored.
+#[derive(Deserialize)]
+pub(crate) struct FieldPath {
+    field_id: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ContextPath {
+    field_id: String,
+    context_id: String,
+}
+
+/// The field at `id` for a caller managing custom fields (site admins, as
+/// Jira's *Administer Jira*); 404 otherwise, as Jira answers a field the
+/// caller cannot manage.
+fn managed_field(world: &World, caller: &Caller, id: &str) -> Result<usize, JiraError> {
+    if !world.user(&caller.account_id).is_some_and(|u| u.site_admin) {
+        return Err(JiraError::forbidden(
+            "Only Jira administrators can access custom field contexts.",
+        ));
+    }
+    world
+        .custom_fields
+        .iter()
+        .position(|f| f.id() == id)
+        .ok_or_else(|| JiraError::not_found("The custom field was not found."))
+}
+
+/// `GET /field/{fieldId}/context`: the field's one global context.
+pub(crate) async fn contexts(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<FieldPath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = managed_field(&world, &caller, &path.field_id)?;
+    let field = &world.custom_fields[index];
+    let context = json!({
+        "id": field.context_id,
+        "name": format!("Default Configuration Scheme for {}", field.name),
+        "description": "Default configuration scheme generated by Jira",
+        "isGlobalContext": true,
+        "isAnyIssueType": true,
+    });
+    let base = format!(
+        "{}/rest/api/3/field/{}/context",
+        caller.links, path.field_id
+    );
+    Ok(Json(page_bean(
+        &base,
+        Window { start: 0, max: 50 },
+        1,
+        vec![context],
+    )))
+}
+
+/// The field and context of an options route, checked: the context must be the
+/// field's, and the field a select or multiselect.
+fn option_context(world: &World, caller: &Caller, path: &ContextPath) -> Result<usize, JiraError> {
+    let index = managed_field(world, caller, &path.field_id)?;
+    let field = &world.custom_fields[index];
+    if field.context_id != path.context_id {
+        return Err(JiraError::not_found("The context was not found."));
+    }
+    if !field.kind.has_options() {
+        return Err(JiraError::bad_request(
+            "The custom field doesn't support options.",
+        ));
+    }
+    Ok(index)
+}
+
+fn option_json(option: &OptionRecord) -> Value {
+    json!({ "id": option.id, "value": option.value, "disabled": option.disabled })
+}
+
+/// `GET /field/{fieldId}/context/{contextId}/option`: a `PageBeanCustomFieldContextOption`.
+pub(crate) async fn options(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ContextPath>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = option_context(&world, &caller, &path)?;
+    let mut start_at = None;
+    let mut max_results = None;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "startAt" => start_at = value.parse().ok(),
+            "maxResults" => max_results = value.parse().ok(),
+            _ => {}
+        }
+    }
+    let window = Window::new(start_at, max_results, 100, 100);
+    let window = Window {
+        max: window.max.max(1),
+        ..window
+    };
+    let field = &world.custom_fields[index];
+    let values = window.of(&field.options).map(option_json).collect();
+    let base = format!(
+        "{}/rest/api/3/field/{}/context/{}/option",
+        caller.links, path.field_id, path.context_id
+    );
+    Ok(Json(page_bean(&base, window, field.options.len(), values)))
+}
+
+/// `BulkCustomFieldOptionCreateRequest`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewOptions {
+    options: Vec<NewOption>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct NewOption {
+    value: String,
+    #[serde(default)]
+    disabled: bool,
+    /// Cascading selects only, which the simulator does not model.
+    #[serde(default)]
+    option_id: Option<String>,
+}
+
+/// `POST /field/{fieldId}/context/{contextId}/option`: all or none of the options
+/// are added.
+pub(crate) async fn create_options(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ContextPath>,
+    JiraJson(input): JiraJson<NewOptions>,
+) -> Result<Json<Value>, JiraError> {
+    let mut world = shared.world();
+    let index = option_context(&world, &caller, &path)?;
+    if input.options.iter().any(|o| o.option_id.is_some()) {
+        return Err(JiraError::bad_request(
+            "Only cascading select fields take an optionId.",
+        ));
+    }
+    let wanted: Vec<(&str, bool)> = input
+        .options
+        .iter()
+        .map(|o| (o.value.as_str(), o.disabled))
+        .collect();
+    let added = add_options(&mut world, index, &wanted)?;
+    Ok(Json(
+        json!({ "options": added.iter().map(option_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// `BulkCustomFieldOptionUpdateRequest`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OptionUpdates {
+    options: Vec<OptionUpdate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OptionUpdate {
+    id: String,
+    value: Option<String>,
+    disabled: Option<bool>,
+}
+
+/// `PUT /field/{fieldId}/context/{contextId}/option`: renames or (en|dis)ables
+/// options, all or none.
+pub(crate) async fn update_options(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ContextPath>,
+    JiraJson(input): JiraJson<OptionUpdates>,
+) -> Result<Json<Value>, JiraError> {
+    let mut world = shared.world();
+    let index = option_context(&world, &caller, &path)?;
+    let mut field = world.custom_fields[index].clone();
+    let mut updated = Vec::new();
+    for change in &input.options {
+        let position = field
+            .options
+            .iter()
+            .position(|o| o.id == change.id)
+            .ok_or_else(|| {
+                JiraError::not_found(format!("The option {} was not found.", change.id))
+            })?;
+        if let Some(value) = &change.value {
+            let value = value.trim();
+            if value.is_empty() || value.chars().count() > MAX_OPTION_CHARS {
+                return Err(JiraError::bad_request(
+                    "The option value must be between 1 and 255 characters.",
+                ));
+            }
+            if field
+                .options
+                .iter()
+                .any(|o| o.id != change.id && o.value.eq_ignore_ascii_case(value))
+            {
+                return Err(JiraError::bad_request(format!(
+                    "The option '{value}' already exists."
+                )));
+            }
+            field.options[position].value = value.to_owned();
+        }
+        if let Some(disabled) = change.disabled {
+            field.options[position].disabled = disabled;
+        }
+        updated.push(option_json(&field.options[position]));
+    }
+    world.custom_fields[index] = field;
+    Ok(Json(json!({ "options": updated })))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OptionPath {
+    field_id: String,
+    context_id: String,
+    option_id: String,
+}
+
+/// `DELETE /field/{fieldId}/context/{contextId}/option/{optionId}`: the option
+/// goes, and with it the value of every issue that held it (as in Jira).
+pub(crate) async fn delete_option(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<OptionPath>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let context = ContextPath {
+        field_id: path.field_id,
+        context_id: path.context_id,
+    };
+    let index = option_context(&world, &caller, &context)?;
+    let field = &mut world.custom_fields[index];
+    let before = field.options.len();
+    field.options.retain(|o| o.id != path.option_id);
+    if field.options.len() == before {
+        return Err(JiraError::not_found(format!(
+            "The option {} was not found.",
+            path.option_id
+        )));
+    }
+    let number = field.number;
+    for issue in &mut world.issues {
+        let emptied = match issue.custom_fields.get_mut(&number) {
+            Some(CustomValue::Option(id)) => *id == path.option_id,
+            Some(CustomValue::Options(ids)) => {
+                ids.retain(|id| *id != path.option_id);
+                ids.is_empty()
+            }
+            _ => false,
+        };
+        if emptied {
+            issue.custom_fields.remove(&number);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The message Jira gives for a value of the wrong shape.
+fn wrong(field: &CustomFieldRecord, message: impl Into<String>) -> JiraError {
+    JiraError::field(field.id(), message)
+}
+
+/// The option a `{"id"}` / `{"value"}` object names, refused as Jira refuses it.
+fn option_of(field: &CustomFieldRecord, value: &Value) -> Result<String, JiraError> {
+    let id = value.get("id").and_then(Value::as_str);
+    let text = value.get("value").and_then(Value::as_str);
+    if id.is_none() && text.is_none() {
+        return Err(wrong(
+            field,
+            format!("Specify a valid 'id' or 'name' for {}", field.name),
+        ));
+    }
+    field
+        .option(id, text)
+        .filter(|o| !o.disabled)
+        .map(|o| o.id.clone())
+        .ok_or_else(|| match id {
+            Some(id) => wrong(field, format!("Option id '{id}' is not valid")),
+            None => wrong(
+                field,
+                format!("Option value '{}' is not valid", text.unwrap_or_default()),
+            ),
+        })
+}
+
+fn custom_label(field: &CustomFieldRecord, value: &Value) -> Result<String, JiraError> {
+    let text = value
+        .as_str()
+        .ok_or_else(|| wrong(field, "Label must be a string."))?;
+    if text.is_empty() || text.chars().any(char::is_whitespace) {
+        return Err(wrong(field, "The label can't contain spaces."));
+    }
+    if text.chars().count() > 255 {
+        return Err(wrong(
+            field,
+            "The label must not be longer than 255 characters.",
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// A value a create or edit sets, checked by the field's type; `None` clears it.
+/// Shapes follow Jira's REST API v3: text as a string, a textarea as an ADF
+/// document, a number, `{"value"}`/`{"id"}` options, string labels, `yyyy-MM-dd`
+/// dates, ISO 8601 date-times and `{"accountId"}` users.
+pub(crate) fn parse_value(
+    world: &World,
+    field: &CustomFieldRecord,
+    value: &Value,
+) -> Result<Option<CustomValue>, JiraError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let parsed = match field.kind {
+        Kind::TextField => {
+            let text = value
+                .as_str()
+                .ok_or_else(|| wrong(field, "Operation value must be a string"))?;
+            if text.chars().count() > MAX_TEXTFIELD_CHARS {
+                return Err(wrong(
+                    field,
+                    format!(
+                        "The entered text is too long. It exceeds the allowed limit of {MAX_TEXTFIELD_CHARS} characters."
+                    ),
+                ));
+            }
+            if text.is_empty() {
+                return Ok(None);
+            }
+            CustomValue::Text(text.to_owned())
+        }
+        Kind::TextArea => {
+            if !adf::is_document(value) {
+                return Err(wrong(
+                    field,
+                    "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
+                ));
+            }
+            if adf::plain_text(value).chars().count() > MAX_TEXTAREA_CHARS {
+                return Err(wrong(
+                    field,
+                    "The entered text is too long. It exceeds the allowed limit of 32,767 characters.",
+                ));
+            }
+            CustomValue::Document(value.clone())
+        }
+        Kind::Float => {
+            let number = value
+                .as_f64()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| wrong(field, "Operation value must be a number"))?;
+            CustomValue::Number(number)
+        }
+        Kind::Select => CustomValue::Option(option_of(field, value)?),
+        Kind::MultiSelect => {
+            let items = value
+                .as_array()
+                .ok_or_else(|| wrong(field, "Operation value must be an array of options."))?;
+            let mut ids: Vec<String> = Vec::new();
+            for item in items {
+                let id = option_of(field, item)?;
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            if ids.is_empty() {
+                return Ok(None);
+            }
+            CustomValue::Options(ids)
+        }
+        Kind::Labels => {
+            let items = value
+                .as_array()
+                .ok_or_else(|| wrong(field, "Operation value must be an array of strings."))?;
+            if items.len() > MAX_LABELS {
+                return Err(wrong(
+                    field,
+                    format!("A labels field holds at most {MAX_LABELS} labels in the simulator."),
+                ));
+            }
+            let mut labels: Vec<String> = Vec::new();
+            for item in items {
+                let label = custom_label(field, item)?;
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            }
+            if labels.is_empty() {
+                return Ok(None);
+            }
+            CustomValue::Labels(labels)
+        }
+        Kind::DatePicker => {
+            let text = value.as_str().unwrap_or_default();
+            let date = parse_date(text)
+                .filter(|_| text.len() == 10 && text.as_bytes().get(4) == Some(&b'-'))
+                .ok_or_else(|| wrong(field, format!("Error parsing date string: {text}")))?;
+            CustomValue::Date(date)
+        }
+        Kind::DateTime => {
+            let text = value.as_str().unwrap_or_default();
+            let at = parse_datetime(text)
+                .ok_or_else(|| wrong(field, format!("Error parsing date string: {text}")))?;
+            CustomValue::DateTime(at)
+        }
+        Kind::UserPicker => {
+            let account_id = value
+                .get("accountId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| wrong(field, "Specify the user by accountId."))?;
+            let user = world.user(account_id).ok_or_else(|| {
+                wrong(
+                    field,
+                    format!("Specified user '{account_id}' does not exist."),
+                )
+            })?;
+            CustomValue::User(user.account_id.clone())
+        }
+    };
+    Ok(Some(parsed))
+}
+
+/// `add`/`remove` of an update on a multiselect or labels field: the value after.
+pub(crate) fn apply_verb(
+    field: &CustomFieldRecord,
+    current: Option<&CustomValue>,
+    verb: &str,
+    value: &Value,
+) -> Result<Option<CustomValue>, JiraError> {
+    match (field.kind, verb) {
+        (Kind::MultiSelect, "add" | "remove") => {
+            let id = option_of(field, value)?;
+            let mut ids = match current {
+                Some(CustomValue::Options(ids)) => ids.clone(),
+                _ => Vec::new(),
+            };
+            if verb == "add" {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            } else {
+                ids.retain(|i| *i != id);
+            }
+            Ok((!ids.is_empty()).then_some(CustomValue::Options(ids)))
+        }
+        (Kind::Labels, "add" | "remove") => {
+            let label = custom_label(field, value)?;
+            let mut labels = match current {
+                Some(CustomValue::Labels(labels)) => labels.clone(),
+                _ => Vec::new(),
+            };
+            if verb == "add" {
+                if labels.len() >= MAX_LABELS {
+                    return Err(wrong(
+                        field,
+                        format!(
+                            "A labels field holds at most {MAX_LABELS} labels in the simulator."
+                        ),
+                    ));
+                }
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            } else {
+                labels.retain(|l| *l != label);
+            }
+            Ok((!labels.is_empty()).then_some(CustomValue::Labels(labels)))
+        }
+        _ => Err(wrong(
+            field,
+            format!("Field '{}' does not support operation '{verb}'", field.id()),
+        )),
+    }
+}
+
+/// A custom field option as an issue carries it (`CustomFieldOption`).
+fn option_value(links: &str, field: &CustomFieldRecord, id: &str) -> Value {
+    let value = field
+        .option_by_id(id)
+        .map(|o| o.value.clone())
+        .unwrap_or_default();
+    json!({
+        "self": format!("{links}/rest/api/3/customFieldOption/{id}"),
+        "value": value,
+        "id": id,
+    })
+}
+
+/// A value as `IssueBean.fields` carries it (null when empty).
+pub(crate) fn render_value(
+    links: &str,
+    world: &World,
+    field: &CustomFieldRecord,
+    value: Option<&CustomValue>,
+) -> Value {
+    let Some(value) = value else {
+        return Value::Null;
+    };
+    match value {
+        CustomValue::Text(text) => json!(text),
+        CustomValue::Document(doc) => doc.clone(),
+        CustomValue::Number(n) => json!(n),
+        CustomValue::Option(id) => option_value(links, field, id),
+        CustomValue::Options(ids) => Value::Array(
+            ids.iter()
+                .map(|id| option_value(links, field, id))
+                .collect(),
+        ),
+        CustomValue::Labels(labels) => json!(labels),
+        CustomValue::Date(date) => json!(format_date(*date)),
+        CustomValue::DateTime(at) => json!(jira_timestamp(*at)),
+        CustomValue::User(id) => world
+            .user(id)
+            .map_or(Value::Null, |u| render::user_details(links, u)),
+    }
+}
+
+/// A seed's value in the friendlier forms a seed may use, made the REST form: a
+/// textarea as plain text, an option (or options) by value, a user by email.
+pub(crate) fn from_seed_shorthand(
+    world: &World,
+    field: &CustomFieldRecord,
+    value: &Value,
+) -> Value {
+    let option = |v: &Value| match v {
+        Value::String(text) => json!({ "value": text }),
+        other => other.clone(),
+    };
+    match (field.kind, value) {
+        (Kind::TextArea, Value::String(text)) => adf::from_text(text),
+        (Kind::Select, _) => option(value),
+        (Kind::MultiSelect, Value::Array(items)) => {
+            Value::Array(items.iter().map(option).collect())
+        }
+        (Kind::UserPicker, Value::String(who)) => {
+            let account_id = world
+                .user_by_email(who)
+                .map_or_else(|| who.clone(), |u| u.account_id.clone());
+            json!({ "accountId": account_id })
+        }
+        _ => value.clone(),
+    }
+}

@@ -1,0 +1,354 @@
+//! Custom fields: their definitions (name, kind, searcher, select options) and the
+//! values issues hold for them.
+//!
+//! A definition is numbered like Jira's (`customfield_10000` upward); a value is
+//! kept already validated, in a form both rendering (`platform/render.rs`) and JQL
+//! (`jql/compile.rs`) read without looking anything up but options and users.
+
+use serde_json::Value;
+use time::{Date, OffsetDateTime};
+
+use crate::adf;
+use crate::clock::jira_timestamp;
+
+/// The prefix of every custom field type key Jira ships.
+pub(crate) const TYPE_PREFIX: &str = "com.atlassian.jira.plugin.system.customfieldtypes:";
+
+/// The id prefix of a custom field (`customfield_10010`).
+pub(crate) const ID_PREFIX: &str = "customfield_";
+
+/// Jira numbers custom fields from 10000 up.
+pub(crate) const FIRST_CUSTOM_FIELD_ID: u64 = 10_000;
+/// Options and contexts are numbered per site from 10000 up as well.
+pub(crate) const FIRST_OPTION_ID: u64 = 10_000;
+
+/// Most custom fields a site holds: a hostile caller cannot grow the site without
+/// bound (Jira Cloud's own limits are in the same region).
+pub(crate) const MAX_CUSTOM_FIELDS: usize = 1_000;
+/// Most options one select or multiselect field holds.
+pub(crate) const MAX_OPTIONS: usize = 1_000;
+/// Longest custom field name, as Jira allows.
+pub(crate) const MAX_NAME_CHARS: usize = 255;
+/// Longest custom field description kept.
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 1_000;
+/// Longest option value, as Jira allows.
+pub(crate) const MAX_OPTION_CHARS: usize = 255;
+/// A single-line text field holds 255 characters, as on Jira.
+pub(crate) const MAX_TEXTFIELD_CHARS: usize = 255;
+/// A multi-line text field holds 32,767 characters (of text), as on Jira.
+pub(crate) const MAX_TEXTAREA_CHARS: usize = 32_767;
+/// Most labels one labels field holds.
+pub(crate) const MAX_LABELS: usize = 1_000;
+
+/// The custom field types the simulator models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    TextField,
+    TextArea,
+    Float,
+    Select,
+    MultiSelect,
+    Labels,
+    DatePicker,
+    DateTime,
+    UserPicker,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 9] = [
+        Kind::TextField,
+        Kind::TextArea,
+        Kind::Float,
+        Kind::Select,
+        Kind::MultiSelect,
+        Kind::Labels,
+        Kind::DatePicker,
+        Kind::DateTime,
+        Kind::UserPicker,
+    ];
+
+    /// The type's short key, after [`TYPE_PREFIX`].
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Kind::TextField => "textfield",
+            Kind::TextArea => "textarea",
+            Kind::Float => "float",
+            Kind::Select => "select",
+            Kind::MultiSelect => "multiselect",
+            Kind::Labels => "labels",
+            Kind::DatePicker => "datepicker",
+            Kind::DateTime => "datetime",
+            Kind::UserPicker => "userpicker",
+        }
+    }
+
+    /// The full type key (`com.atlassian.jira.plugin.system.customfieldtypes:select`).
+    pub(crate) fn type_key(self) -> String {
+        format!("{TYPE_PREFIX}{}", self.key())
+    }
+
+    /// The kind named by a full type key, or (in seeds) its short form.
+    pub(crate) fn from_type(text: &str) -> Option<Kind> {
+        let short = text.strip_prefix(TYPE_PREFIX).unwrap_or(text);
+        Kind::ALL.into_iter().find(|k| k.key() == short)
+    }
+
+    /// `schema.type` and `schema.items` of `GET /field`, as Jira reports them.
+    pub(crate) fn schema(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Kind::TextField | Kind::TextArea => ("string", None),
+            Kind::Float => ("number", None),
+            Kind::Select => ("option", None),
+            Kind::MultiSelect => ("array", Some("option")),
+            Kind::Labels => ("array", Some("string")),
+            Kind::DatePicker => ("date", None),
+            Kind::DateTime => ("datetime", None),
+            Kind::UserPicker => ("user", None),
+        }
+    }
+
+    /// The searchers valid for the type (short keys), the first the usual one,
+    /// as `CustomFieldDefinitionJsonBean.searcherKey` lists them.
+    pub(crate) fn searchers(self) -> &'static [&'static str] {
+        match self {
+            Kind::TextField | Kind::TextArea => &["textsearcher"],
+            Kind::Float => &["exactnumber", "numberrange"],
+            Kind::Select | Kind::MultiSelect => &["multiselectsearcher"],
+            Kind::Labels => &["labelsearcher"],
+            Kind::DatePicker => &["daterange"],
+            Kind::DateTime => &["datetimerange"],
+            Kind::UserPicker => &["userpickergroupsearcher"],
+        }
+    }
+
+    /// Whether values are searched as text (`~`) rather than compared (`=`).
+    pub(crate) fn is_text(self) -> bool {
+        matches!(self, Kind::TextField | Kind::TextArea)
+    }
+
+    /// Whether the type holds options.
+    pub(crate) fn has_options(self) -> bool {
+        matches!(self, Kind::Select | Kind::MultiSelect)
+    }
+}
+
+/// One option of a select or multiselect field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OptionRecord {
+    pub(crate) id: String,
+    pub(crate) value: String,
+    pub(crate) disabled: bool,
+}
+
+/// A custom field's definition.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomFieldRecord {
+    /// The number in `customfield_N`.
+    pub(crate) number: u64,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) kind: Kind,
+    /// Full searcher key; `None` makes the field unsearchable, as in Jira.
+    pub(crate) searcher_key: Option<String>,
+    /// The id of the field's one (global) context, which holds its options.
+    pub(crate) context_id: String,
+    pub(crate) options: Vec<OptionRecord>,
+}
+
+impl CustomFieldRecord {
+    /// `customfield_N`.
+    pub(crate) fn id(&self) -> String {
+        format!("{ID_PREFIX}{}", self.number)
+    }
+
+    /// An option by id, or by value without regard to case.
+    pub(crate) fn option(&self, id: Option<&str>, value: Option<&str>) -> Option<&OptionRecord> {
+        match (id, value) {
+            (Some(id), _) => self.options.iter().find(|o| o.id == id),
+            (None, Some(value)) => self
+                .options
+                .iter()
+                .find(|o| o.value.eq_ignore_ascii_case(value)),
+            (None, None) => None,
+        }
+    }
+
+    pub(crate) fn option_by_id(&self, id: &str) -> Option<&OptionRecord> {
+        self.options.iter().find(|o| o.id == id)
+    }
+}
+
+/// The number in a `customfield_N` id, if `id` is one.
+pub(crate) fn number_of(id: &str) -> Option<u64> {
+    let digits = id.strip_prefix(ID_PREFIX)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// A value an issue holds for a custom field (never empty: an empty value is absent).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CustomValue {
+    Text(String),
+    /// An ADF document (textarea).
+    Document(Value),
+    Number(f64),
+    /// Option id.
+    Option(String),
+    /// Option ids, in the order given.
+    Options(Vec<String>),
+    Labels(Vec<String>),
+    Date(Date),
+    DateTime(OffsetDateTime),
+    /// Account id.
+    User(String),
+}
+
+/// `yyyy-MM-dd`, as Jira writes dates.
+pub(crate) fn format_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// Parses `yyyy-MM-dd` (JQL also allows `yyyy/MM/dd`).
+pub(crate) fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    let mut parts = text.splitn(3, ['-', '/']);
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    if !(1000..=9999).contains(&year) {
+        return None;
+    }
+    Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// Parses a date-time as Jira accepts one in a create or edit: ISO 8601 with an
+/// offset, `2024-01-01T10:00:00.000+0000` or RFC 3339 `2024-01-01T10:00:00Z`.
+pub(crate) fn parse_datetime(text: &str) -> Option<OffsetDateTime> {
+    if let Some(at) = crate::clock::parse_rfc3339(text) {
+        return Some(at);
+    }
+    // Jira's own form: `+0000` offsets without a colon.
+    let (head, offset) = text.split_at_checked(text.len().checked_sub(5)?)?;
+    let sign = match offset.as_bytes().first()? {
+        b'+' => '+',
+        b'-' => '-',
+        _ => return None,
+    };
+    let digits = offset.get(1..)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let with_colon = format!("{head}{sign}{}:{}", digits.get(..2)?, digits.get(2..)?);
+    crate::clock::parse_rfc3339(&with_colon)
+}
+
+/// Numbers as Jira shows them in changelogs and compares them in JQL.
+pub(crate) fn format_number(number: f64) -> String {
+    format!("{number}")
+}
+
+impl CustomValue {
+    /// The value in canonical strings: what JQL's `=`/`IN` compare against.
+    /// Options by id, users by account id, dates as `yyyy-MM-dd`, date-times as
+    /// `yyyy-MM-dd HH:mm` (UTC), numbers as [`format_number`].
+    pub(crate) fn canonical(&self) -> Vec<String> {
+        match self {
+            CustomValue::Text(text) => vec![text.clone()],
+            CustomValue::Document(doc) => vec![adf::plain_text(doc)],
+            CustomValue::Number(n) => vec![format_number(*n)],
+            CustomValue::Option(id) | CustomValue::User(id) => vec![id.clone()],
+            CustomValue::Options(ids) => ids.clone(),
+            CustomValue::Labels(labels) => labels.clone(),
+            CustomValue::Date(date) => vec![format_date(*date)],
+            CustomValue::DateTime(at) => vec![minute_of(*at)],
+        }
+    }
+
+    /// The text `~` searches.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            CustomValue::Text(text) => text.clone(),
+            CustomValue::Document(doc) => adf::plain_text(doc),
+            other => other.canonical().join(" "),
+        }
+    }
+
+    /// The changelog's `from`/`to` and `fromString`/`toString` for the value.
+    pub(crate) fn change_strings(
+        &self,
+        field: &CustomFieldRecord,
+        display_name: impl Fn(&str) -> Option<String>,
+    ) -> (Option<String>, String) {
+        match self {
+            CustomValue::Text(text) => (None, text.clone()),
+            CustomValue::Document(doc) => (None, adf::plain_text(doc).trim_end().to_owned()),
+            CustomValue::Number(n) => (None, format_number(*n)),
+            CustomValue::Option(id) => (
+                Some(id.clone()),
+                field
+                    .option_by_id(id)
+                    .map(|o| o.value.clone())
+                    .unwrap_or_default(),
+            ),
+            CustomValue::Options(ids) => (
+                Some(format!("[{}]", ids.join(", "))),
+                ids.iter()
+                    .filter_map(|id| field.option_by_id(id).map(|o| o.value.clone()))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            CustomValue::Labels(labels) => (None, labels.join(" ")),
+            CustomValue::Date(date) => (Some(format_date(*date)), format_date(*date)),
+            CustomValue::DateTime(at) => (Some(jira_timestamp(*at)), jira_timestamp(*at)),
+            CustomValue::User(id) => (Some(id.clone()), display_name(id).unwrap_or_default()),
+        }
+    }
+}
+
+/// `yyyy-MM-dd HH:mm` in UTC: the precision JQL compares date-times at.
+pub(crate) fn minute_of(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {:02}:{:02}",
+        format_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_kinds_and_dates_parse_strictly() {
+        assert_eq!(number_of("customfield_10010"), Some(10_010));
+        assert_eq!(number_of("customfield_"), None);
+        assert_eq!(number_of("customfield_+1"), None);
+        assert_eq!(number_of("customfield_99999999999999999999999"), None);
+        assert_eq!(
+            Kind::from_type("com.atlassian.jira.plugin.system.customfieldtypes:select"),
+            Some(Kind::Select)
+        );
+        assert_eq!(Kind::from_type("select"), Some(Kind::Select));
+        assert_eq!(Kind::from_type("cascadingselect"), None);
+        assert_eq!(
+            parse_date("2024-02-29").map(format_date).as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("tomorrow"), None);
+        let at = parse_datetime("2024-01-02T10:30:00.000+0100").expect("Jira's form");
+        assert_eq!(minute_of(at), "2024-01-02 09:30");
+        assert!(parse_datetime("2024-01-02T10:30:00Z").is_some());
+        assert_eq!(parse_datetime("+0000"), None);
+        assert_eq!(parse_datetime("ö"), None);
+    }
+}
