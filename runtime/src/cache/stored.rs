@@ -316,14 +316,14 @@ impl<'a, R: ReadAt + ?Sized> StoredArtifact<'a, R> {
 }
 
 #[cfg(test)]
-pub mod tests {
+mod tests {
     use super::*;
 
     const MAX: u64 = 1 << 30;
 
     /// An artifact of `pages` pages (the last `tail` bytes short of whole)
     /// where the pages of `data` hold bytes and the others zeros.
-    pub fn artifact(pages: usize, data: &[usize], tail: usize) -> Vec<u8> {
+    fn artifact(pages: usize, data: &[usize], tail: usize) -> Vec<u8> {
         let mut bytes = vec![0u8; pages * PAGE - tail];
         for &page in data {
             let end = ((page + 1) * PAGE).min(bytes.len());
