@@ -22,7 +22,8 @@
 //! (`JS_APPS_CACHE way=… artifacts=… apparent_mib=… allocated_mib=…
 //! largest_entry_mib=… (allocated …) smallest_entry_mib=… (allocated …)`:
 //! with the shared engine the largest is the engine, the smallest an app's
-//! part; entries are stored sparse, so allocated is what the disk holds).
+//! part; entries leave an artifact's pages of zeros out (cache entry format
+//! 3), so apparent and allocated are about the same).
 
 mod support;
 

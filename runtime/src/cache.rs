@@ -15,11 +15,13 @@
 //!   by that user, written `0600`. Another local user cannot plant or replace
 //!   an artifact (code injection into the host).
 //! * **What was written.** Each entry starts with a header holding the
-//!   BLAKE3 digest of the artifact bytes, recorded when Kiln wrote it; the
-//!   bytes are copied once into memory that nothing can change any more and
-//!   verified there before they are deserialized, so a truncated, corrupted
-//!   or edited file is discarded (and recompiled), and nothing can change
-//!   between the check and the use. On Linux that memory is a sealed memory
+//!   BLAKE3 digest of the artifact bytes, recorded when Kiln wrote it, and
+//!   where in the entry those bytes are (the artifact's pages of zeros are
+//!   left out of the file: [`stored`]); the bytes are copied once into
+//!   memory that nothing can change any more and verified there before they
+//!   are deserialized, so a truncated, corrupted or edited file is discarded
+//!   (and recompiled), and nothing can change between the check and the
+//!   use. On Linux that memory is a sealed memory
 //!   file wasmtime maps without copying again ([`sealed`]); for a process
 //!   that loads once and exits (`runtime run`, [`ArtifactMemory::Private`])
 //!   on Linux x86-64 it is private huge-page memory, hashed as it is read,
@@ -61,6 +63,9 @@ use crate::sandbox::component_check::ComponentError;
 mod private;
 #[cfg(target_os = "linux")]
 mod sealed;
+mod stored;
+
+use stored::StoredArtifact;
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub use private::ProtectCode;
@@ -68,16 +73,12 @@ pub use private::ProtectCode;
 /// Environment variable that overrides the cache directory (tests, CI).
 pub const CACHE_DIR_ENV: &str = "KILN_CACHE_DIR";
 
-/// First bytes of every entry: identifies Kiln's format and its version.
-/// Format 2 records a BLAKE3 digest (format 1, SHA-256, is discarded as
-/// corrupt and rewritten on its next load).
-const MAGIC: &[u8; 8] = b"KILNAOT2";
-/// Header: magic, then the BLAKE3 digest of the artifact bytes that follow.
-const HEADER_LEN: usize = MAGIC.len() + blake3::OUT_LEN;
-
 /// The first bytes of a record ([`ArtifactCache::store_record`]): never
-/// an artifact's, so neither is ever taken for the other.
+/// an artifact's (those are [`stored::MAGIC`]'s), so neither is ever taken
+/// for the other.
 const RECORD_MAGIC: &[u8; 8] = b"KILNREC1";
+/// A record's header: its magic, then the BLAKE3 digest of the record.
+const HEADER_LEN: usize = RECORD_MAGIC.len() + blake3::OUT_LEN;
 
 /// The largest record read: records are a few digests.
 const MAX_RECORD_BYTES: u64 = 4096;
@@ -334,26 +335,19 @@ impl ArtifactCache {
         load_copied(engine, &path)
     }
 
-    /// Writes `component`'s artifact as `key`'s entry, atomically.
+    /// Writes `component`'s artifact as `key`'s entry, atomically: its
+    /// pages of zeros left out ([`stored`]; more than half of a JavaScript
+    /// app's 8 MB artifact), so the file is as long as its data.
     pub fn store<A: Artifact>(&self, key: &CacheKey, compiled: &A) -> Result<(), CacheError> {
         let artifact = compiled
             .serialize()
             .map_err(|e| CacheError::Incompatible(format!("{e:#}")))?;
-        let mut entry = Vec::with_capacity(HEADER_LEN + artifact.len());
-        entry.extend_from_slice(MAGIC);
-        entry.extend_from_slice(blake3::hash(&artifact).as_bytes());
-        entry.extend_from_slice(&artifact);
-
-        // Sparse: a memory image's zero pages (more than half of a
-        // JavaScript app's 8 MB artifact) take no disk; every reader sees
-        // the same bytes, so the checksum and the loads are unchanged.
-        let path = self.entry_path(key);
-        private_file::write_private_as(&path, &entry, private_file::Layout::Sparse).map_err(
-            |error| match error {
-                PrivateFileError::Io(error) => CacheError::Io(error),
-                _ => CacheError::UnsafeEntry,
-            },
-        )
+        let entry = stored::encode(&artifact, MAX_ENTRY_BYTES)
+            .ok_or_else(|| CacheError::Incompatible("the artifact is too large".into()))?;
+        private_file::write_private(&self.entry_path(key), &entry).map_err(|error| match error {
+            PrivateFileError::Io(error) => CacheError::Io(error),
+            _ => CacheError::UnsafeEntry,
+        })
     }
 }
 
@@ -415,26 +409,26 @@ fn entry_error(error: PrivateFileError) -> CacheError {
     }
 }
 
-/// Loads the entry at `path` by reading it into memory: the bytes are checked
-/// in the buffer, which nothing else can reach, and wasmtime copies them.
+/// Loads the entry at `path` by reading it into memory: the artifact is
+/// rebuilt (its pages of zeros put back) and checked in a buffer, which
+/// nothing else can reach, and wasmtime copies it.
 fn load_copied<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, CacheError> {
     let bytes = match private_file::read_private(path, MAX_ENTRY_BYTES) {
         Ok(bytes) => bytes,
         Err(PrivateFileError::Missing) => return Ok(None),
         Err(error) => return Err(entry_error(error)),
     };
-    let outcome = verified_artifact(&bytes)
-        .ok_or(CacheError::Corrupt)
-        .and_then(|artifact| {
-            // SAFETY: `artifact` is exactly what `store` wrote from
-            // `Component::serialize` of this engine configuration: the file is
-            // private to this user (checked while reading), its BLAKE3 digest
-            // matches the one recorded at write time, and the bytes are
-            // in memory, so they cannot change after the check. Wasmtime
-            // itself re-checks the engine compatibility header.
-            let component = unsafe { A::deserialize(engine, artifact) };
-            component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
-        });
+    let outcome = verified_artifact(&bytes).and_then(|artifact| {
+        let artifact = artifact.as_slice();
+        // SAFETY: `artifact` is exactly what `store` wrote from
+        // `Component::serialize` of this engine configuration: the file is
+        // private to this user (checked while reading), its BLAKE3 digest
+        // matches the one recorded at write time, and the bytes are
+        // in memory, so they cannot change after the check. Wasmtime
+        // itself re-checks the engine compatibility header.
+        let component = unsafe { A::deserialize(engine, artifact) };
+        component.map_err(|e| CacheError::Incompatible(format!("{e:#}")))
+    });
     match outcome {
         Ok(component) => Ok(Some(component)),
         Err(error) => {
@@ -453,39 +447,16 @@ enum SealedLoad {
     Unavailable(String),
 }
 
-/// An entry opened for a load from memory: the file (its ownership and mode
-/// checked on the open file), the artifact's length and the header.
+/// Opens the entry at `path`, as both memory loads do: `None` when there
+/// is no entry, refused when it is not private to this user; then its
+/// header is read and checked ([`StoredArtifact::open`]).
 #[cfg(target_os = "linux")]
-struct OpenedEntry {
-    file: std::fs::File,
-    artifact_len: usize,
-    header: [u8; HEADER_LEN],
-}
-
-/// Opens the entry at `path` and reads its header, as both memory loads do:
-/// `None` when there is no entry, refused when it is not private to this
-/// user or shorter than a header.
-#[cfg(target_os = "linux")]
-fn open_entry(path: &Path) -> Result<Option<OpenedEntry>, SealedLoad> {
-    use std::os::unix::fs::FileExt as _;
-
-    let (file, len) = match private_file::open_private(path, MAX_ENTRY_BYTES) {
-        Ok(opened) => opened,
-        Err(PrivateFileError::Missing) => return Ok(None),
-        Err(error) => return Err(SealedLoad::Refused(entry_error(error))),
-    };
-    let artifact_len = usize::try_from(len)
-        .ok()
-        .and_then(|len| len.checked_sub(HEADER_LEN))
-        .ok_or(SealedLoad::Refused(CacheError::Corrupt))?;
-    let mut header = [0u8; HEADER_LEN];
-    file.read_exact_at(&mut header, 0)
-        .map_err(|error| SealedLoad::Refused(CacheError::Io(error)))?;
-    Ok(Some(OpenedEntry {
-        file,
-        artifact_len,
-        header,
-    }))
+fn open_entry(path: &Path) -> Result<Option<(std::fs::File, u64)>, SealedLoad> {
+    match private_file::open_private(path, MAX_ENTRY_BYTES) {
+        Ok(opened) => Ok(Some(opened)),
+        Err(PrivateFileError::Missing) => Ok(None),
+        Err(error) => Err(SealedLoad::Refused(entry_error(error))),
+    }
 }
 
 /// Why copying an entry's artifact into memory failed, as a load's answer:
@@ -502,27 +473,22 @@ fn copy_failed(error: std::io::Error) -> SealedLoad {
 
 /// Loads the entry at `path` through a sealed copy of its artifact
 /// ([`sealed`]): the file's ownership and mode are checked on the open
-/// file, the artifact's pages that are not all zeros are copied into a
-/// memory file of its length (the others stay holes, which read as zeros
-/// and take no memory) that is then sealed against any change, the BLAKE3
-/// digest is checked over the sealed bytes, holes included, and wasmtime
-/// maps those bytes.
+/// file, its header is checked, the artifact's stored pages that are not
+/// all zeros are copied into a memory file of its length (the others stay
+/// holes, which read as zeros and take no memory) that is then sealed
+/// against any change, the BLAKE3 digest is checked over the sealed bytes,
+/// holes included, and wasmtime maps those bytes.
 #[cfg(target_os = "linux")]
 fn load_sealed<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, SealedLoad> {
-    let Some(OpenedEntry {
-        file,
-        artifact_len,
-        header,
-    }) = open_entry(path)?
-    else {
+    let Some((file, len)) = open_entry(path)? else {
         return Ok(None);
     };
-    let copy =
-        sealed::SealedCopy::of(&file, HEADER_LEN as u64, artifact_len).map_err(copy_failed)?;
+    let stored = StoredArtifact::open(&file, len, MAX_ENTRY_BYTES).map_err(SealedLoad::Refused)?;
+    let copy = sealed::SealedCopy::of(&stored).map_err(copy_failed)?;
     let digest = copy
         .digest()
         .map_err(|error| SealedLoad::Unavailable(error.to_string()))?;
-    if !header_records(&header, &digest) {
+    if stored.recorded_digest() != &digest {
         return Err(SealedLoad::Refused(CacheError::Corrupt));
     }
     // SAFETY: the bytes behind `copy.path()` are exactly what `store` wrote
@@ -541,38 +507,21 @@ fn load_sealed<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, S
     }
 }
 
-/// Whether `header` is Kiln's and records `artifact`'s BLAKE3 digest.
-fn header_matches(header: &[u8], artifact: &[u8]) -> bool {
-    header_records(header, &blake3::hash(artifact))
-}
-
-/// Whether `header` is Kiln's and records `digest`.
-fn header_records(header: &[u8], digest: &blake3::Hash) -> bool {
-    let Some((magic, recorded)) = header.split_at_checked(MAGIC.len()) else {
-        return false;
-    };
-    magic == MAGIC && recorded == digest.as_bytes().as_slice()
-}
-
 /// Loads the entry at `path` through a private copy of its artifact
 /// ([`private`]): the file's ownership and mode are checked on the open
-/// file, the artifact is read into private memory and its BLAKE3 digest
-/// computed over the bytes in that memory as they arrive; only if it matches
-/// the header is the memory made read-only and handed to wasmtime, which runs
-/// it in place. Where the private copy cannot be had the caller seals one.
+/// file, its header is checked, the artifact is read into private memory
+/// (its pages of zeros put back) and its BLAKE3 digest computed over the
+/// bytes in that memory as they arrive; only if it matches the header is
+/// the memory made read-only and handed to wasmtime, which runs it in
+/// place. Where the private copy cannot be had the caller seals one.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn load_private<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, SealedLoad> {
-    let Some(OpenedEntry {
-        file,
-        artifact_len,
-        header,
-    }) = open_entry(path)?
-    else {
+    let Some((file, len)) = open_entry(path)? else {
         return Ok(None);
     };
-    let copy =
-        private::PrivateCopy::of(&file, HEADER_LEN as u64, artifact_len).map_err(copy_failed)?;
-    if !header_records(&header, copy.digest()) {
+    let stored = StoredArtifact::open(&file, len, MAX_ENTRY_BYTES).map_err(SealedLoad::Refused)?;
+    let copy = private::PrivateCopy::of(&stored).map_err(copy_failed)?;
+    if stored.recorded_digest() != copy.digest() {
         // Dropped (unmapped) unseen by wasmtime.
         return Err(SealedLoad::Refused(CacheError::Corrupt));
     }
@@ -599,10 +548,16 @@ fn load_private<A: Artifact>(engine: &Engine, path: &Path) -> Result<Option<A>, 
     }
 }
 
-/// The artifact inside an entry, if the header's checksum matches it.
-fn verified_artifact(entry: &[u8]) -> Option<&[u8]> {
-    let (header, artifact) = entry.split_at_checked(HEADER_LEN)?;
-    header_matches(header, artifact).then_some(artifact)
+/// The artifact of a whole entry, rebuilt, if its header is sound and its
+/// recorded digest matches the rebuilt bytes.
+fn verified_artifact(entry: &[u8]) -> Result<Vec<u8>, CacheError> {
+    let stored = StoredArtifact::open(entry, entry.len() as u64, MAX_ENTRY_BYTES)?;
+    // The whole entry is in memory: a read can only fail as corrupt.
+    let artifact = stored.to_vec().map_err(|_| CacheError::Corrupt)?;
+    if stored.recorded_digest() != &blake3::hash(&artifact) {
+        return Err(CacheError::Corrupt);
+    }
+    Ok(artifact)
 }
 
 /// Compiles `wasm`, or loads it from `cache`; the `bool` says whether it came
@@ -642,7 +597,23 @@ pub fn compile_cached_module(
     })
 }
 
-/// The artifact of `digest`'s bytes from `cache`, else `compile`d and stored.
+/// The artifact of `digest`'s bytes from `cache`, else `compile`d, stored,
+/// and loaded back from the entry just stored.
+///
+/// Why load back what is already compiled: a freshly compiled artifact
+/// lives in wasmtime's own memory, and each memory image of it (a
+/// JavaScript app's snapshot, 8.3 MiB of which more than half are pages of
+/// zeros) in a memory file wasmtime writes whole, zeros included. A cold
+/// start of many JS apps then held ≈ 8 MiB of shared memory per app that a
+/// warm start (the sealed copy, [`sealed`], which leaves pages of zeros as
+/// holes) does not, until the process restarted. Loaded back, the artifact
+/// is in the same memory a warm start gives it, and the compiled copy is
+/// dropped. That costs reading and checking the entry once more (tens of
+/// milliseconds for the 33 MiB engine, against seconds of compiling it).
+///
+/// Without a cache, or when the store or the load back fails, the compiled
+/// copy is kept (and said so in the debug log): the cache never makes a load
+/// fail.
 fn compile_cached_with<A: Artifact>(
     engine: &Engine,
     cache: Option<&ArtifactCache>,
@@ -660,9 +631,21 @@ fn compile_cached_with<A: Artifact>(
     }
     let compiled = compile()?;
     if let Err(error) = cache.store(&key, &compiled) {
-        tracing::debug!("artifact not cached: {error}");
+        tracing::debug!("artifact not cached: {error}; keeping the compiled copy");
+        return Ok((compiled, false));
     }
-    Ok((compiled, false))
+    match cache.load(engine, &key) {
+        // Still `false`: this load compiled it.
+        Ok(Some(loaded)) => Ok((loaded, false)),
+        Ok(None) => {
+            tracing::debug!("stored artifact not found again; keeping the compiled copy");
+            Ok((compiled, false))
+        }
+        Err(error) => {
+            tracing::debug!("stored artifact not loaded back ({error}); keeping the compiled copy");
+            Ok((compiled, false))
+        }
+    }
 }
 
 /// Opens the cache of `mode`, logging (not failing) when it is unusable.
@@ -916,17 +899,92 @@ mod tests {
         });
     }
 
+    /// The artifact of the entry at `path`, whole.
+    fn artifact_of(path: &Path) -> Vec<u8> {
+        let bytes = fs::read(path).unwrap();
+        StoredArtifact::open(bytes.as_slice(), bytes.len() as u64, MAX_ENTRY_BYTES)
+            .unwrap()
+            .to_vec()
+            .unwrap()
+    }
+
     #[test]
     fn an_entry_of_the_sha256_format_is_discarded_and_recompiled() {
         // Format 1 (before BLAKE3): the same artifact under a SHA-256 header.
         damaged_entry_is_recompiled(|path| {
-            let bytes = fs::read(path).unwrap();
-            let artifact = &bytes[HEADER_LEN..];
+            let artifact = artifact_of(path);
             let mut old = b"KILNAOT1".to_vec();
-            old.extend_from_slice(&Sha256::digest(artifact));
-            old.extend_from_slice(artifact);
+            old.extend_from_slice(&Sha256::digest(&artifact));
+            old.extend_from_slice(&artifact);
             fs::write(path, old).unwrap();
         });
+    }
+
+    #[test]
+    fn an_entry_of_the_whole_artifact_format_is_discarded_and_recompiled() {
+        // Format 2 (before pages of zeros were left out): the artifact whole
+        // after its BLAKE3 digest.
+        damaged_entry_is_recompiled(|path| {
+            let artifact = artifact_of(path);
+            let mut old = b"KILNAOT2".to_vec();
+            old.extend_from_slice(blake3::hash(&artifact).as_bytes());
+            old.extend_from_slice(&artifact);
+            fs::write(path, old).unwrap();
+        });
+    }
+
+    /// The entry at `path` with the little-endian `value` written at `at`.
+    fn patch_entry(path: &Path, at: usize, value: &[u8]) {
+        let mut bytes = fs::read(path).unwrap();
+        bytes[at..at + value.len()].copy_from_slice(value);
+        fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn an_entry_with_a_hostile_extent_table_is_discarded_and_recompiled() {
+        // The header: magic 8, digest 32, artifact length 8 (at 40), number
+        // of extents 4 (at 48), then the first extent: where 8, how many 8.
+        damaged_entry_is_recompiled(|path| patch_entry(path, 40, &u64::MAX.to_le_bytes()));
+        damaged_entry_is_recompiled(|path| patch_entry(path, 40, &1u64.to_le_bytes()));
+        damaged_entry_is_recompiled(|path| patch_entry(path, 48, &u32::MAX.to_le_bytes()));
+        damaged_entry_is_recompiled(|path| patch_entry(path, 48, &0u32.to_le_bytes()));
+        damaged_entry_is_recompiled(|path| patch_entry(path, 52, &(u64::MAX - 1).to_le_bytes()));
+        damaged_entry_is_recompiled(|path| patch_entry(path, 60, &u64::MAX.to_le_bytes()));
+        damaged_entry_is_recompiled(|path| patch_entry(path, 60, &0u64.to_le_bytes()));
+        // Moved by a page: the same bytes elsewhere, which the digest refuses.
+        damaged_entry_is_recompiled(|path| {
+            let bytes = fs::read(path).unwrap();
+            let at = u64::from_le_bytes(bytes[52..60].try_into().unwrap());
+            let len = u64::from_le_bytes(bytes[40..48].try_into().unwrap());
+            let moved = if at >= 4096 {
+                at - 4096
+            } else {
+                (at + 4096).min(len)
+            };
+            patch_entry(path, 52, &moved.to_le_bytes());
+        });
+    }
+
+    #[test]
+    fn an_entry_is_as_long_as_its_data_not_its_pages_of_zeros() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_with_zero_pages();
+        let (compiled, _) = load(&engine, &cache, &wasm);
+        let artifact = compiled.serialize().unwrap();
+        let pages_with_data = artifact
+            .chunks(stored::PAGE)
+            .filter(|page| !stored::is_zero(page))
+            .map(<[u8]>::len)
+            .sum::<usize>();
+        let path = cache.entry_path(&CacheKey::new(&engine, &ComponentSha::of(&wasm)));
+        let entry_len = fs::metadata(&path).unwrap().len() as usize;
+        assert!(
+            entry_len < pages_with_data + 4096 && entry_len + (40 << 12) < artifact.len(),
+            "entry {entry_len} bytes, artifact {}, in pages with data {pages_with_data}",
+            artifact.len()
+        );
+        assert_eq!(artifact_of(&path), artifact);
     }
 
     #[test]
@@ -1072,6 +1130,81 @@ mod tests {
                 "{address}"
             );
         }
+    }
+
+    /// The file behind the mapping that holds `image`'s start (a compiled
+    /// artifact's `image_range`), as `/proc/self/maps` names it; empty for
+    /// anonymous memory.
+    #[cfg(target_os = "linux")]
+    fn backing(image: std::ops::Range<*const u8>) -> String {
+        let at = image.start as usize;
+        let maps = fs::read_to_string("/proc/self/maps").unwrap();
+        for line in maps.lines() {
+            let mut fields = line.split_whitespace();
+            let (start, end) = fields.next().unwrap().split_once('-').unwrap();
+            let start = usize::from_str_radix(start, 16).unwrap();
+            let end = usize::from_str_radix(end, 16).unwrap();
+            if (start..end).contains(&at) {
+                // perms, offset, device, inode, then the path if any.
+                return fields.nth(4).unwrap_or_default().to_string();
+            }
+        }
+        panic!("no mapping holds the artifact at {at:#x}")
+    }
+
+    #[cfg(target_os = "linux")]
+    const SEALED_COPY: &str = "/memfd:kiln-artifact";
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_compiled_artifact_ends_in_the_same_memory_as_a_cached_one() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = component_with_zero_pages();
+        let (cold, hit) = load(&engine, &cache, &wasm);
+        assert!(!hit, "compiled");
+        let (warm, hit) = load(&engine, &cache, &wasm);
+        assert!(hit, "from the cache");
+        assert_eq!(backing(warm.image_range()), SEALED_COPY);
+        assert_eq!(
+            backing(cold.image_range()),
+            SEALED_COPY,
+            "the compiled copy was replaced by its entry, loaded back sealed"
+        );
+        assert_eq!(cold.serialize().unwrap(), warm.serialize().unwrap());
+
+        // A core module (the shared JavaScript engine) too: the same rule.
+        let module = wat::parse_str("(module (memory 2) (data (i32.const 8) \"\\01\"))").unwrap();
+        let (cold, hit) = compile_cached_module(
+            &engine,
+            Some(&cache),
+            &module,
+            &ComponentSha::of(&module),
+            no_check,
+        )
+        .unwrap();
+        assert!(!hit);
+        assert_eq!(backing(cold.image_range()), SEALED_COPY);
+
+        // No cache: the compiled copy is all there is, in wasmtime's memory.
+        let (uncached, hit) =
+            compile_cached(&engine, None, &wasm, &ComponentSha::of(&wasm), no_check).unwrap();
+        assert!(!hit);
+        assert_ne!(backing(uncached.image_range()), SEALED_COPY);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn when_the_store_fails_the_compiled_artifact_is_kept() {
+        let (_dir, cache) = cache();
+        let engine = engine();
+        let wasm = runnable_component_bytes(11);
+        // The directory is gone: the entry cannot be written.
+        fs::remove_dir_all(cache.dir()).unwrap();
+        let (compiled, hit) = load(&engine, &cache, &wasm);
+        assert!(!hit);
+        assert_ne!(backing(compiled.image_range()), SEALED_COPY);
+        runs_and_answers(&engine, &compiled, 11);
     }
 
     /// A component whose exported `f` answers `n`, computed by its code.

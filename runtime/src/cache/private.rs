@@ -29,21 +29,23 @@
 //! sealed copy, whose mapping wasmtime owns. A process-wide cap
 //! ([`MAX_KEPT_BYTES`]) bounds what a misuse could keep.
 //!
-//! Unlike the sealed copy, this one writes its pages of zeros too. Skipping
-//! them would spare memory only where a whole 2 MiB huge page holds nothing
-//! but zeros, since the first byte written to a huge page allocates all of
-//! it: in a JavaScript app's artifact (8.3 MiB, over 4 MiB of it pages of
-//! zeros, spread over every 2 MiB of it) no huge page does, so nothing
-//! would be saved. And the memory lives only as long as the one load of a
-//! `runtime run`.
+//! Unlike the sealed copy, this one writes its pages of zeros too (the
+//! entry leaves them out, [`super::stored`]; they are filled in here, not
+//! read). Skipping them would spare memory only where a whole 2 MiB huge
+//! page holds nothing but zeros, since the first byte written to a huge
+//! page allocates all of it: in a JavaScript app's artifact (8.3 MiB, over
+//! 4 MiB of it pages of zeros, spread over every 2 MiB of it) no huge page
+//! does, so nothing would be saved. And the memory lives only as long as
+//! the one load of a `runtime run`.
 
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt as _;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmtime::CustomCodeMemory;
+
+use super::stored::StoredArtifact;
 
 /// Most bytes of artifacts one process keeps this way; past it a load uses
 /// the sealed copy instead.
@@ -70,11 +72,12 @@ pub struct PrivateCopy {
 }
 
 impl PrivateCopy {
-    /// Reads `len` bytes of `file` from `offset` into new private memory,
-    /// hashing them as they arrive. Fails if the file ends early
+    /// Reads the artifact `stored` in an entry into new private memory,
+    /// hashing it as it arrives. Fails if the entry ends early
     /// (`UnexpectedEof`: a truncated entry), or if this process has kept
     /// [`MAX_KEPT_BYTES`] already, or the memory cannot be had.
-    pub fn of(file: &File, offset: u64, len: usize) -> io::Result<Self> {
+    pub fn of(stored: &StoredArtifact<'_, File>) -> io::Result<Self> {
+        let len = stored.len();
         if len == 0 {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "empty artifact"));
         }
@@ -101,7 +104,7 @@ impl PrivateCopy {
             mapped,
             digest: blake3::Hash::from_bytes([0; blake3::OUT_LEN]),
         };
-        copy.fill(file, offset)?;
+        copy.fill(stored)?;
         Ok(copy)
     }
 
@@ -143,11 +146,11 @@ impl PrivateCopy {
     }
 
     /// Reads the artifact into the mapping and hashes it ([`read_and_hash`]).
-    fn fill(&mut self, file: &File, offset: u64) -> io::Result<()> {
+    fn fill(&mut self, stored: &StoredArtifact<'_, File>) -> io::Result<()> {
         // SAFETY: `len <= mapped` bytes of the writable mapping this copy
         // owns; no other reference to them exists while this one lives.
         let into = unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr(), self.len) };
-        self.digest = read_and_hash(file, offset, into)?;
+        self.digest = read_and_hash(stored, into)?;
         Ok(())
     }
 
@@ -179,20 +182,20 @@ impl PrivateCopy {
 /// Artifacts at least this long are read and hashed on two threads.
 const TWO_THREADS_FROM: usize = 4 << 20;
 
-/// Reads `into.len()` bytes of `file` from `offset` into `into` and returns
+/// Reads the artifact `stored` (`into.len()` bytes) into `into` and returns
 /// the BLAKE3 digest of what landed in `into`, each chunk hashed right after
 /// it is read. A large artifact is read and hashed in two parts at once, one
 /// on another thread: the page faults (zeroing fresh huge pages), the copy
 /// and the hashing each take two cores. The parts are subtrees of BLAKE3's
 /// own tree (`blake3::hazmat`), merged into the digest of the whole, which is
 /// the same as `blake3::hash(into)` (tested).
-fn read_and_hash(file: &File, offset: u64, into: &mut [u8]) -> io::Result<blake3::Hash> {
+fn read_and_hash(stored: &StoredArtifact<'_, File>, into: &mut [u8]) -> io::Result<blake3::Hash> {
     use blake3::hazmat::{HasherExt as _, Mode, merge_subtrees_non_root, merge_subtrees_root};
 
     let len = into.len();
     if len < TWO_THREADS_FROM {
         let mut hasher = blake3::Hasher::new();
-        read_hashing(file, offset, into, &mut hasher)?;
+        read_hashing(stored, 0, into, &mut hasher)?;
         return Ok(hasher.finalize());
     }
     // The root's left subtree is the largest power-of-two number of chunks
@@ -210,17 +213,17 @@ fn read_and_hash(file: &File, offset: u64, into: &mut [u8]) -> io::Result<blake3
             .spawn_scoped(scope, move || {
                 let mut second_half = blake3::Hasher::new();
                 second_half.set_input_offset(quarter as u64);
-                read_hashing(file, offset + quarter as u64, second, &mut second_half)?;
+                read_hashing(stored, quarter, second, &mut second_half)?;
                 let mut right_subtree = blake3::Hasher::new();
                 right_subtree.set_input_offset(left as u64);
-                read_hashing(file, offset + left as u64, right, &mut right_subtree)?;
+                read_hashing(stored, left, right, &mut right_subtree)?;
                 io::Result::Ok((
                     second_half.finalize_non_root(),
                     right_subtree.finalize_non_root(),
                 ))
             })?;
         let mut first_half = blake3::Hasher::new();
-        let first = read_hashing(file, offset, first, &mut first_half);
+        let first = read_hashing(stored, 0, first, &mut first_half);
         let (second_half, right_subtree) = other
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -235,25 +238,17 @@ fn read_and_hash(file: &File, offset: u64, into: &mut [u8]) -> io::Result<blake3
     })
 }
 
-/// Reads `into.len()` bytes of `file` from `offset` into `into` a chunk at a
-/// time, feeding each chunk, as it is in `into`, to `hasher`.
+/// Reads the artifact's `into.len()` bytes from `at` into `into` a chunk at
+/// a time (zeros where the entry left pages of zeros out), feeding each
+/// chunk, as it is in `into`, to `hasher`.
 fn read_hashing(
-    file: &File,
-    offset: u64,
+    stored: &StoredArtifact<'_, File>,
+    at: usize,
     into: &mut [u8],
     hasher: &mut blake3::Hasher,
 ) -> io::Result<()> {
     for (index, chunk) in into.chunks_mut(CHUNK).enumerate() {
-        let at = offset + (index * CHUNK) as u64;
-        let mut filled = 0;
-        while filled < chunk.len() {
-            match file.read_at(&mut chunk[filled..], at + filled as u64) {
-                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-                Ok(n) => filled += n,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
-            }
-        }
+        stored.read_exact_at(chunk, at + index * CHUNK)?;
         hasher.update(chunk);
     }
     Ok(())
@@ -309,8 +304,14 @@ impl CustomCodeMemory for ProtectCode {
 #[cfg(test)]
 mod tests {
     use std::io::Write as _;
+    use std::os::unix::fs::FileExt as _;
 
     use super::*;
+
+    /// The private copy of `len` bytes of `file` from `offset`, stored whole.
+    fn copy_of(file: &File, offset: u64, len: usize) -> io::Result<PrivateCopy> {
+        PrivateCopy::of(&StoredArtifact::whole(file, offset, len))
+    }
 
     fn file_with(bytes: &[u8]) -> File {
         let mut file = tempfile::tempfile().unwrap();
@@ -321,21 +322,19 @@ mod tests {
     #[test]
     fn the_copy_holds_the_bytes_after_the_offset_and_their_digest() {
         let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
-        let copy = PrivateCopy::of(&file_with(&bytes), 40, bytes.len() - 40).unwrap();
+        let copy = copy_of(&file_with(&bytes), 40, bytes.len() - 40).unwrap();
         assert_eq!(copy.bytes(), &bytes[40..]);
         assert_eq!(copy.digest(), &blake3::hash(&bytes[40..]));
     }
 
     #[test]
     fn a_file_shorter_than_promised_is_refused() {
-        let error = PrivateCopy::of(&file_with(b"short"), 0, 6).err().unwrap();
+        let error = copy_of(&file_with(b"short"), 0, 6).err().unwrap();
         assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
         // Also where two threads read it: short in either part.
         let bytes = vec![7u8; TWO_THREADS_FROM * 2];
         for promised in [bytes.len() + 1, bytes.len() * 3] {
-            let error = PrivateCopy::of(&file_with(&bytes), 0, promised)
-                .err()
-                .unwrap();
+            let error = copy_of(&file_with(&bytes), 0, promised).err().unwrap();
             assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
         }
     }
@@ -357,16 +356,38 @@ mod tests {
             37_156_008,
             (40 << 20) - 40,
         ] {
-            let copy = PrivateCopy::of(&file_with(&bytes), 40, len).unwrap();
+            let copy = copy_of(&file_with(&bytes), 40, len).unwrap();
             assert_eq!(copy.bytes(), &bytes[40..40 + len], "{len}");
             assert_eq!(copy.digest(), &blake3::hash(&bytes[40..40 + len]), "{len}");
         }
     }
 
     #[test]
+    fn an_entry_without_its_pages_of_zeros_reads_back_whole() {
+        use super::super::stored::{PAGE, encode};
+        // Over the two-thread threshold: pages of zeros in every part.
+        let artifact: Vec<u8> = (0..(6usize << 20))
+            .map(|i| {
+                if (i / PAGE) % 3 == 1 || i > (5 << 20) {
+                    (i % 251) as u8 | 1
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let entry = encode(&artifact, u64::MAX).unwrap();
+        assert!(entry.len() < artifact.len() / 2, "{}", entry.len());
+        let file = file_with(&entry);
+        let stored = StoredArtifact::open(&file, entry.len() as u64, u64::MAX).unwrap();
+        let copy = PrivateCopy::of(&stored).unwrap();
+        assert_eq!(copy.bytes(), artifact.as_slice());
+        assert_eq!(copy.digest(), &blake3::hash(&artifact));
+    }
+
+    #[test]
     fn a_later_change_to_the_source_file_does_not_reach_the_copy() {
         let file = file_with(b"checked bytes");
-        let copy = PrivateCopy::of(&file, 0, 13).unwrap();
+        let copy = copy_of(&file, 0, 13).unwrap();
         file.write_at(b"CHANGED", 0).unwrap();
         assert_eq!(copy.bytes(), b"checked bytes");
         let kept = copy.keep().unwrap();
@@ -376,7 +397,7 @@ mod tests {
 
     #[test]
     fn kept_memory_is_read_only() {
-        let copy = PrivateCopy::of(&file_with(b"native code"), 0, 11).unwrap();
+        let copy = copy_of(&file_with(b"native code"), 0, 11).unwrap();
         let kept = copy.keep().unwrap();
         let page = kept.cast::<u8>().as_ptr();
         // /proc/self/maps lists the mapping's permissions.

@@ -31,11 +31,10 @@
 //! whole pages of zeros. So the memory file is first given the artifact's
 //! length (all holes), and only the artifact's pages that are not all zeros
 //! are written into it: pages counted from the artifact's first byte (the
-//! offset wasmtime maps from), not from the entry file's, whose header
-//! shifts them. The source's own holes (entries are written sparse) are
-//! skipped without reading them (`SEEK_DATA`/`SEEK_HOLE`); every page of its
-//! data is read and checked for zeros, so a file stored dense copies just as
-//! sparse.
+//! offset wasmtime maps from). The entry does not hold the pages of zeros
+//! at all ([`super::stored`]); what it holds is written a run of pages with
+//! a byte set at a time (a page of zeros inside a stored run is still left
+//! a hole).
 //!
 //! Why that is safe: a hole of a sealed memory file reads as zeros for as
 //! long as the file lives — the seals refuse writes and punching holes,
@@ -61,6 +60,8 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::FileExt as _;
 use std::path::PathBuf;
 
+use super::stored::{StoredArtifact, is_zero};
+
 /// Every seal: no write, no shrink, no growth, and no change of the seals.
 const ALL_SEALS: libc::c_int =
     libc::F_SEAL_WRITE | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL;
@@ -78,26 +79,16 @@ pub struct SealedCopy {
 }
 
 impl SealedCopy {
-    /// Copies `len` bytes of `file` from `offset` into a new memory file and
+    /// Copies the artifact `stored` in an entry into a new memory file and
     /// seals it, leaving the pages of zeros as holes (the module's docs).
-    /// Fails if the file ends before `len` bytes (`UnexpectedEof`: a
+    /// Fails if the entry ends before its bytes do (`UnexpectedEof`: a
     /// truncated entry) or if the system cannot make one.
-    pub fn of(file: &File, offset: u64, len: usize) -> io::Result<Self> {
-        let end = u64::try_from(len)
-            .ok()
-            .and_then(|len| offset.checked_add(len))
-            .filter(|&end| libc::off_t::try_from(end).is_ok())
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "offset too large"))?;
+    pub fn of(stored: &StoredArtifact<'_, File>) -> io::Result<Self> {
+        let len = stored.len();
         let memory = memory_file()?;
         // The whole length first, all holes: only pages with data are written.
         memory.set_len(len as u64)?;
-        copy_pages(file, offset, len, &memory)?;
-        // A file truncated before or while it was copied: what was skipped as
-        // past its end was not its bytes (reads that ended early already
-        // failed).
-        if file.metadata()?.len() < end {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
+        copy_pages(stored, &memory)?;
         // SAFETY: fcntl on a descriptor we own, with an integer argument.
         if unsafe { libc::fcntl(memory.as_raw_fd(), libc::F_ADD_SEALS, ALL_SEALS) } != 0 {
             return Err(io::Error::last_os_error());
@@ -135,69 +126,33 @@ impl SealedCopy {
     }
 }
 
-/// Copies the pages of `len` bytes of `file` from `offset` into `memory`
-/// (already `len` bytes of holes) that are not all zeros, pages counted from
-/// `offset`. The source's holes are skipped unread; its data is read a chunk
-/// at a time and each run of pages with a byte set is written. Fails with
-/// `UnexpectedEof` if the file ends in the middle of its data.
-fn copy_pages(file: &File, offset: u64, len: usize, memory: &File) -> io::Result<()> {
+/// Copies the extents of `stored` into `memory` (already the artifact's
+/// length, all holes) at their places in the artifact, a chunk at a time,
+/// each run of pages with a byte set written and the pages of zeros left
+/// holes. Every stored byte is read, so an entry that ends early fails
+/// (`UnexpectedEof`).
+fn copy_pages(stored: &StoredArtifact<'_, File>, memory: &File) -> io::Result<()> {
     let page = page_size();
-    let mut buffer = vec![0u8; CHUNK.min(len)];
-    let mut at = 0;
-    while at < len {
-        // The next data at or after `at`, from the start of its page (`at`
-        // is always on a page boundary), to the page holding the next hole.
-        let Some(data) = seek(file, offset + at as u64, libc::SEEK_DATA)? else {
-            break; // holes to the end of the file
-        };
-        let data = usize::try_from(data.saturating_sub(offset)).unwrap_or(usize::MAX);
-        // Never back (the kernel promises data at or after `at`; should a
-        // file system not keep that promise, the loop still ends).
-        at = at.max(data - data % page);
-        if at >= len {
-            break;
-        }
-        let hole = seek(file, offset + data.min(len) as u64, libc::SEEK_HOLE)?
-            .map_or(len, |hole| {
-                usize::try_from(hole.saturating_sub(offset)).unwrap_or(usize::MAX)
-            });
-        // At least a page, for the same reason.
-        let extent_end = hole.min(len).next_multiple_of(page).clamp(at + 1, len);
-        while at < extent_end {
-            let chunk = &mut buffer[..CHUNK.min(extent_end - at)];
-            file.read_exact_at(chunk, offset + at as u64)?;
-            write_non_zero_pages(memory, chunk, at, page)?;
-            at += chunk.len();
+    let largest = stored.extents().iter().map(|e| e.len).max().unwrap_or(0);
+    let mut buffer = vec![0u8; CHUNK.min(largest)];
+    for extent in stored.extents() {
+        let mut done = 0;
+        while done < extent.len {
+            let chunk = &mut buffer[..CHUNK.min(extent.len - done)];
+            stored
+                .source()
+                .read_exact_at(chunk, extent.file_offset + done as u64)?;
+            write_non_zero_pages(memory, chunk, extent.at + done, page)?;
+            done += chunk.len();
         }
     }
     Ok(())
 }
 
-/// Where the next data (`SEEK_DATA`) or hole (`SEEK_HOLE`) of `file` is at
-/// or after `from`; `None` when `from` is at or past the end (`ENXIO`). A
-/// file system that does not tell (`EINVAL`) has data everywhere and a hole
-/// at its end, as Linux's generic answer says.
-fn seek(file: &File, from: u64, whence: libc::c_int) -> io::Result<Option<u64>> {
-    let from = libc::off_t::try_from(from)
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "offset too large"))?;
-    // SAFETY: lseek on an open descriptor; it moves only the file's position,
-    // which nothing here uses (every read is positioned).
-    let found = unsafe { libc::lseek(file.as_raw_fd(), from, whence) };
-    if found >= 0 {
-        return Ok(Some(found as u64));
-    }
-    let error = io::Error::last_os_error();
-    match error.raw_os_error() {
-        Some(libc::ENXIO) => Ok(None),
-        Some(libc::EINVAL) if whence == libc::SEEK_DATA => Ok(Some(from as u64)),
-        Some(libc::EINVAL) => Ok(None),
-        _ => Err(error),
-    }
-}
-
-/// Writes the pages of `chunk` (which starts at `at`, on a page boundary)
-/// that have a byte set into `memory` at the same place, a run of such
-/// pages at a time.
+/// Writes the pages of `chunk` (which starts at `at`, on a page boundary
+/// for an entry Kiln wrote; elsewhere the "pages" are counted from `at`,
+/// which only makes fewer holes) that have a byte set into `memory` at the
+/// same place, a run of such pages at a time.
 fn write_non_zero_pages(memory: &File, chunk: &[u8], at: usize, page: usize) -> io::Result<()> {
     let mut run: Option<usize> = None;
     for (index, bytes) in chunk.chunks(page).enumerate() {
@@ -215,17 +170,6 @@ fn write_non_zero_pages(memory: &File, chunk: &[u8], at: usize, page: usize) -> 
         memory.write_all_at(&chunk[from..], (at + from) as u64)?;
     }
     Ok(())
-}
-
-/// Whether every byte is zero; 64 bytes at a time (the compiler turns the
-/// fold into vector instructions), stopping at the first that is not.
-fn is_zero(bytes: &[u8]) -> bool {
-    let words = bytes.chunks_exact(64);
-    let rest = words.remainder();
-    words
-        .into_iter()
-        .all(|word| word.iter().fold(0, |any, &byte| any | byte) == 0)
-        && rest.iter().all(|&byte| byte == 0)
 }
 
 /// The size of a memory page: the unit a hole of a memory file is, and the
@@ -270,15 +214,21 @@ mod tests {
         file
     }
 
-    /// `bytes` in a file as the cache writes entries: 4 KiB blocks of zeros
-    /// (at file offsets) left as holes.
-    fn sparse_file_with(bytes: &[u8]) -> (tempfile::TempDir, File) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("entry");
-        crate::private_file::write_private_as(&path, bytes, crate::private_file::Layout::Sparse)
-            .unwrap();
-        let file = File::open(&path).unwrap();
-        (dir, file)
+    /// The entry of `artifact` as the cache writes it (its pages of zeros
+    /// left out), in a file.
+    fn entry_file_with(artifact: &[u8]) -> File {
+        file_with(&super::super::stored::encode(artifact, u64::MAX).unwrap())
+    }
+
+    /// The sealed copy of the artifact in the entry `file`.
+    fn copy_of_entry(file: &File) -> io::Result<SealedCopy> {
+        let len = file.metadata().unwrap().len();
+        SealedCopy::of(&StoredArtifact::open(file, len, u64::MAX).unwrap())
+    }
+
+    /// The sealed copy of `len` bytes of `file` from `offset`, stored whole.
+    fn copy_of(file: &File, offset: u64, len: usize) -> io::Result<SealedCopy> {
+        SealedCopy::of(&StoredArtifact::whole(file, offset, len))
     }
 
     impl SealedCopy {
@@ -335,7 +285,7 @@ mod tests {
     #[test]
     fn the_copy_holds_the_bytes_after_the_offset() {
         let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-        let copy = SealedCopy::of(&file_with(&bytes), 40, bytes.len() - 40).unwrap();
+        let copy = copy_of(&file_with(&bytes), 40, bytes.len() - 40).unwrap();
         assert_eq!(copy.bytes(), &bytes[40..]);
         assert_eq!(copy.digest().unwrap(), blake3::hash(&bytes[40..]));
     }
@@ -345,13 +295,12 @@ mod tests {
         let entry = entry_with_zero_pages();
         let len = entry.len() - HEADER;
         let artifact = &entry[HEADER..];
-        let dense = file_with(&entry);
-        let (_dir, sparse) = sparse_file_with(&entry);
-        // The same from a file stored dense (zeros found by reading) and
-        // from one stored sparse (its holes skipped, where the file system
-        // keeps holes).
-        for source in [&dense, &sparse] {
-            let copy = SealedCopy::of(source, HEADER as u64, len).unwrap();
+        // The same from the artifact stored whole (zeros found by reading)
+        // and from its entry (pages of zeros left out).
+        for copy in [
+            copy_of(&file_with(&entry), HEADER as u64, len).unwrap(),
+            copy_of_entry(&entry_file_with(artifact)).unwrap(),
+        ] {
             assert_eq!(copy.bytes(), artifact);
             assert_eq!(copy.digest().unwrap(), blake3::hash(artifact));
             // Measured after both reads: reading the holes did not fill them.
@@ -369,9 +318,10 @@ mod tests {
             let mut artifact = vec![0u8; 3 * page];
             artifact[page + at] = 1;
             entry.extend_from_slice(&artifact);
-            let (_dir, sparse) = sparse_file_with(&entry);
-            for source in [&file_with(&entry), &sparse] {
-                let copy = SealedCopy::of(source, HEADER as u64, artifact.len()).unwrap();
+            for copy in [
+                copy_of(&file_with(&entry), HEADER as u64, artifact.len()).unwrap(),
+                copy_of_entry(&entry_file_with(&artifact)).unwrap(),
+            ] {
                 assert_eq!(copy.bytes(), artifact, "byte {at}");
                 assert_holds_only_pages_with_data(&copy, &artifact);
             }
@@ -380,28 +330,31 @@ mod tests {
 
     #[test]
     fn a_file_shorter_than_promised_is_refused() {
-        let error = SealedCopy::of(&file_with(b"short"), 0, 6).unwrap_err();
+        let error = copy_of(&file_with(b"short"), 0, 6).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
-        // Also when what is missing would have been zeros, or a hole.
+        // An entry truncated after its header was read and checked.
         let entry = entry_with_zero_pages();
-        let (_dir, sparse) = sparse_file_with(&entry);
-        for source in [&file_with(&entry), &sparse] {
-            for promised in [entry.len() - HEADER + 1, entry.len() * 2] {
-                let error = SealedCopy::of(source, HEADER as u64, promised).unwrap_err();
-                assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "{promised}");
-            }
+        let file = entry_file_with(&entry[HEADER..]);
+        let len = file.metadata().unwrap().len();
+        let stored = StoredArtifact::open(&file, len, u64::MAX).unwrap();
+        for cut in [1, len / 2] {
+            file.set_len(len - cut).unwrap();
+            let error = SealedCopy::of(&stored).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "{cut}");
         }
     }
 
     #[test]
     fn an_empty_artifact_is_an_empty_copy() {
-        let copy = SealedCopy::of(&file_with(b"header"), 6, 0).unwrap();
+        let copy = copy_of(&file_with(b"header"), 6, 0).unwrap();
+        assert_eq!(copy.digest().unwrap(), blake3::hash(b""));
+        let copy = copy_of_entry(&entry_file_with(b"")).unwrap();
         assert_eq!(copy.digest().unwrap(), blake3::hash(b""));
     }
 
     #[test]
     fn the_copy_cannot_be_changed_by_anyone() {
-        let copy = SealedCopy::of(&file_with(b"native code"), 0, 11).unwrap();
+        let copy = copy_of(&file_with(b"native code"), 0, 11).unwrap();
         // Through its own descriptor, and through a new one opened by path
         // (as wasmtime opens it), writing, growing and shrinking fail.
         assert!(copy.memory.write_at(b"X", 0).is_err(), "write refused");
@@ -428,7 +381,7 @@ mod tests {
         let page = page_size();
         let mut entry = vec![1u8; page];
         entry.resize(4 * page, 0);
-        let copy = SealedCopy::of(&file_with(&entry), 0, entry.len()).unwrap();
+        let copy = copy_of(&file_with(&entry), 0, entry.len()).unwrap();
         assert!(copy.memory.write_at(b"X", 2 * page as u64).is_err());
         let reopened = std::fs::OpenOptions::new().write(true).open(copy.path());
         if let Ok(reopened) = reopened {
@@ -451,7 +404,7 @@ mod tests {
     #[test]
     fn a_later_change_to_the_source_file_does_not_reach_the_copy() {
         let file = file_with(b"checked bytes");
-        let copy = SealedCopy::of(&file, 0, 13).unwrap();
+        let copy = copy_of(&file, 0, 13).unwrap();
         file.write_at(b"CHANGED", 0).unwrap();
         assert_eq!(copy.bytes(), b"checked bytes");
     }
