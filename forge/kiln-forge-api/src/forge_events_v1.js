@@ -11,7 +11,8 @@
 //   push; it resolves to the job id, a string.
 // - `queue.getJob(jobId).getStats()` resolves to a fetch-style response
 //   whose `json()` is `{ success, inProgress, failed }`; `cancel()` to a
-//   response too (2.0 dropped both responses).
+//   response too (2.0 dropped both responses); `queue.getStats(jobId)` and
+//   `queue.cancel(jobId)` answer alike.
 // - Consumers are resolvers (`resolver: { function, method }`), called as
 //   `({ payload, context })`: `payload` is what was pushed, the job id is
 //   `context.jobId`, and on a retry `payload.retryContext` is `{
@@ -165,5 +166,15 @@ export class Queue {
 
   getJob(jobId) {
     return new JobProgress(this.queueParams, jobId);
+  }
+
+  /** `queue.getStats(jobId)` (0.x's form, kept by later packages): as `getJob(jobId).getStats()`. */
+  async getStats(jobId) {
+    return this.getJob(jobId).getStats();
+  }
+
+  /** `queue.cancel(jobId)`: as `getJob(jobId).cancel()`. */
+  async cancel(jobId) {
+    return this.getJob(jobId).cancel();
   }
 }

@@ -167,7 +167,7 @@ export function v1ConsumerEvent(event, method) {
   }
   const retried = event?.retryContext !== undefined && event?.retryContext !== null;
   const delivered = retried && isObject(payload) ? { ...payload, retryContext: event.retryContext } : payload;
-  return { call: { functionKey: method, payload: delivered, jobId: event?.jobId }, context: { jobId: event?.jobId } };
+  return { call: { functionKey: method, payload: delivered }, context: { jobId: event?.jobId } };
 }
 
 /** `after-seconds` from Forge's `retryAfter`: at least 1 (as Forge), a whole number. */

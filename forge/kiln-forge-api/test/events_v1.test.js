@@ -142,6 +142,11 @@ test("getStats() and cancel() resolve to responses, as 1.x's did; an unknown job
   assert.equal(cancelled.status, 204);
   assert.equal(await cancelled.text(), '');
 
+  // The queue's own getStats(jobId) and cancel(jobId) answer alike.
+  const other = await queue.push('x');
+  assert.deepEqual(await (await queue.getStats(other)).json(), { success: 0, inProgress: 1, failed: 0 });
+  assert.equal((await queue.cancel(other)).status, 204);
+
   await rejectsWith(queue.getJob('job-404').getStats(), v1.JobDoesNotExistError, 'The job job-404 was not found for the queue q.');
   await rejectsWith(queue.getJob('').getStats(), v1.JobDoesNotExistError, 'jobId cannot be empty.');
 });
