@@ -125,6 +125,12 @@ function consumerEvent(event, context) {
   // A payload that is already a resolver call (a host that wraps the event
   // for a resolver-style consumer itself) goes to the resolver unchanged.
   if (event !== null && typeof event === 'object' && event.call !== null && typeof event.call === 'object') {
+    // Kiln's host does (runtime/src/events/envelope.rs): a 1.x app's
+    // resolver then gets its payload out of the event the call carries.
+    if (eventsApi === 1) {
+      const unwrapped = v1ConsumerEvent(event.call.payload, event.call.functionKey);
+      return { ...unwrapped, context: { ...(event.context ?? {}), ...unwrapped.context } };
+    }
     return event;
   }
   const consumer = consumerOf(event, context);

@@ -193,6 +193,19 @@ test("a 1.x resolver consumer gets the pushed payload and the job id in context,
   }
 });
 
+test("the host's own resolver call (runtime/src/events/envelope.rs) is unwrapped into 1.x's shape too", async () => {
+  let seen;
+  const modules = v1App(({ payload, context }) => {
+    seen = { payload, context };
+  });
+  const retryContext = { retryCount: 2, retryReason: 'FUNCTION_TIME_OUT', retryData: null };
+  const asyncEvent = { body: { payload: { issue: 'K-9' } }, queueName: 'queue-name', jobId: 'job-8', eventId: 'event-1', retryContext };
+  const call = JSON.stringify({ call: { functionKey: 'event-listener', payload: asyncEvent } });
+  await dispatch(modules, 'consumer.handler', call, queueContext);
+  assert.deepEqual(seen.payload, { issue: 'K-9', retryContext });
+  assert.equal(seen.context.jobId, 'job-8');
+});
+
 test('on a retry, retryContext is added to an object payload (not to others: ECO-734); InvocationError asks for one', async () => {
   let seen;
   const modules = v1App(({ payload }) => {
