@@ -27,7 +27,8 @@
 // be retried, so for any other trigger such a result is returned as is.
 // An app on `@forge/events` 1.x (build.mjs says so) gets 1.x's shapes
 // instead: its resolver method is called with the payload it pushed and
-// the job id in `context.jobId` (forge_events_v1.js, `v1ConsumerEvent`).
+// the job id in `context.jobId` (`v1ConsumerEvent` below; the pushing
+// side is forge_events_v1.js).
 
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
