@@ -38,6 +38,7 @@ mod example_weather_note;
 mod examples;
 mod forge_entities;
 mod forge_events;
+mod forge_events_v1;
 mod forge_node_modules;
 mod forge_transactions;
 mod foundation;

@@ -84,7 +84,7 @@ const CONCURRENCY_REFUSED =
 
 const utf8 = new TextEncoder();
 
-function validateQueueKey(queueName) {
+export function validateQueueKey(queueName) {
   if (!queueName || typeof queueName !== 'string' || !VALID_QUEUE_NAME_PATTERN.test(queueName)) {
     throw new InvalidQueueNameError(Text.invalidQueueName);
   }
@@ -190,8 +190,11 @@ function eventsError(error, { what, queueName, jobId, count }) {
   }
 }
 
-/** Calls `events.<name>`; a WIT error becomes Forge's error class. */
-function call(name, args, where) {
+/**
+ * Calls `events.<name>`; a WIT error becomes Forge's error class (also
+ * the 1.x facade's way to the host: forge_events_v1.js).
+ */
+export function call(name, args, where) {
   let events;
   try {
     events = host().events;
@@ -210,7 +213,7 @@ function call(name, args, where) {
   }
 }
 
-function asNumber(value) {
+export function asNumber(value) {
   return typeof value === 'bigint' ? Number(value) : Number(value ?? 0);
 }
 

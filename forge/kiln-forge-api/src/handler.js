@@ -25,6 +25,10 @@
 // `QueueResponse` after `retry()`: a result with `_retry: true`) becomes
 // `app-error.retry({ afterSeconds, reason, data })`; only a queue event can
 // be retried, so for any other trigger such a result is returned as is.
+// An app on `@forge/events` 1.x (build.mjs says so) gets 1.x's shapes
+// instead: its resolver method is called with the payload it pushed and
+// the job id in `context.jobId` (`v1ConsumerEvent` below; the pushing
+// side is forge_events_v1.js).
 
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
@@ -84,10 +88,17 @@ export function invocationContext() {
 // The manifest's consumers, as the build embeds them (`{ key, queue,
 // function?, resolver?: { function, method? } }`).
 let consumers = [];
+// The major version of the app's `@forge/events` API: 1 for an app that
+// installed 1.x (build.mjs then bundles forge_events_v1.js), else 3.
+let eventsApi = 3;
 
-/** Installs the manifest's `modules.consumer` (build.mjs). */
-export function installConsumers(list) {
+/**
+ * Installs the manifest's `modules.consumer` and the app's `@forge/events`
+ * API (`{ eventsApi: 1 }` for 1.x) (build.mjs).
+ */
+export function installConsumers(list, options = {}) {
   consumers = Array.isArray(list) ? list : [];
+  eventsApi = options?.eventsApi === 1 ? 1 : 3;
 }
 
 /** Forge's `MIN_RETRY_AFTER` and `DEFAULT_RETRY_OPTIONS.retryReason`. */
@@ -116,11 +127,17 @@ function consumerEvent(event, context) {
   // A payload that is already a resolver call (a host that wraps the event
   // for a resolver-style consumer itself) goes to the resolver unchanged.
   if (event !== null && typeof event === 'object' && event.call !== null && typeof event.call === 'object') {
+    // Kiln's host does (runtime/src/events/envelope.rs): a 1.x app's
+    // resolver then gets its payload out of the event the call carries.
+    if (eventsApi === 1) {
+      const unwrapped = v1ConsumerEvent(event.call.payload, event.call.functionKey);
+      return { ...unwrapped, context: { ...(event.context ?? {}), ...unwrapped.context } };
+    }
     return event;
   }
   const consumer = consumerOf(event, context);
   if (consumer === undefined || consumer.resolver === undefined || consumer.resolver === null) {
-    return event;
+    return eventsApi === 1 ? v1ConsumerEvent(event, undefined) : event;
   }
   const method = consumer.resolver.method;
   if (typeof method !== 'string' || method === '') {
@@ -129,7 +146,36 @@ function consumerEvent(event, context) {
       `consumer ${consumer.key} names its function as a resolver without a method: give resolver.method in manifest.yml, or use function: <key>`,
     );
   }
+  if (eventsApi === 1) {
+    return v1ConsumerEvent(event, method);
+  }
   return { call: { functionKey: method, payload: event }, context: {} };
+}
+
+/** The key of the host body a `@forge/events` 1.x payload travels under (forge_events_v1.js). */
+export const V1_PAYLOAD_KEY = 'payload';
+
+function isObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What a 1.x app's consumer receives for the host's queue event
+ * (`{ body, queueName, jobId, eventId, retryContext? }`): for a resolver
+ * consumer, the resolver call of its method with the pushed payload
+ * (`retryContext` added to an object payload on a retry) and `jobId` in
+ * its context; for a `function:` consumer (2.x's manifest shape), the
+ * event with the pushed payload as its body.
+ */
+export function v1ConsumerEvent(event, method) {
+  const body = event?.body;
+  const payload = isObject(body) && Object.hasOwn(body, V1_PAYLOAD_KEY) ? body[V1_PAYLOAD_KEY] : body;
+  if (method === undefined) {
+    return { ...event, body: payload };
+  }
+  const retried = event?.retryContext !== undefined && event?.retryContext !== null;
+  const delivered = retried && isObject(payload) ? { ...payload, retryContext: event.retryContext } : payload;
+  return { call: { functionKey: method, payload: delivered }, context: { jobId: event?.jobId } };
 }
 
 /** `after-seconds` from Forge's `retryAfter`: at least 1 (as Forge), a whole number. */

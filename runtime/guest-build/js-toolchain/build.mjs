@@ -16,7 +16,8 @@
 //    dispatcher. `@forge/api`, `@forge/kvs`, `@forge/resolver` and
 //    `@forge/events` resolve to
 //    Kiln's Forge layer, never to the npm packages (which call Atlassian's
-//    cloud through a runtime Kiln does not provide).
+//    cloud through a runtime Kiln does not provide); `@forge/events` to the
+//    layer of the major version the app installed (1.x or 2.x/3.x).
 //    Module names in the bundle are then made independent of the folders
 //    (see stableName), so the same app builds into the same bytes anywhere.
 // 2. componentize-js splices the bundle into StarlingMonkey against Kiln's
@@ -138,11 +139,13 @@ const forgeServices = {
   },
 };
 
-// Kiln's `@forge/events` is the 2.x and 3.x API (`push({ body })`, consumers
-// given an AsyncEvent). An app built on 1.x or older (`push(payload,
-// settings)`, resolver consumers given the payload) would run against it
-// and fail at its first push; the build says so instead, naming the version
-// the app installed and Forge's upgrade guide.
+// Which `@forge/events` API the app was written for: the major version it
+// installed. 2.x and 3.x (`push({ body })`, consumers given an AsyncEvent)
+// are forge_events.js; 1.x and older (`push(payload, settings)` resolving to
+// the job id, resolver consumers given the payload) are forge_events_v1.js,
+// over the same host, and the consumer side unwraps events into 1.x's
+// shape (handler.js). An app that installed none gets the current API.
+let eventsApi = 3;
 for (const dir of nodePaths) {
   let installed;
   try {
@@ -152,12 +155,10 @@ for (const dir of nodePaths) {
   }
   const major = Number.parseInt(String(installed), 10);
   if (Number.isInteger(major) && major < 2) {
-    console.error(
-      `✘ [ERROR] @forge/events ${installed} (its 1.x API: push(payload, settings), resolver consumers) is not available to a Kiln app: Kiln provides @forge/events 2.x and 3.x (push({ body }), consumers given the event). Upgrade as Forge's guide says (https://developer.atlassian.com/platform/forge/runtime-reference/async-events-api-version-2-upgrade/)`,
-    );
-    process.exit(1);
+    eventsApi = 1;
   }
 }
+const forgeEvents = eventsApi === 1 ? 'forge_events_v1.js' : 'forge_events.js';
 
 // The build-only world: Kiln's world unchanged, plus the environment.
 const WASI_CLI_ENVIRONMENT = `package wasi:cli@0.2.12;
@@ -197,7 +198,7 @@ import { installApp } from ${forgeSrc('app_runtime.js')};
 installHost({ jira, log, storage, events, environment });
 installEntities(${JSON.stringify(entities)});
 installApp(${JSON.stringify({ id: appId, scopes })});
-installConsumers(${JSON.stringify(consumers)});
+installConsumers(${JSON.stringify(consumers)}, ${JSON.stringify({ eventsApi })});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 `;
@@ -238,7 +239,7 @@ const bundled = await build({
     '@forge/api': join(forgeDir, 'src', 'index.js'),
     '@forge/kvs': join(forgeDir, 'src', 'kvs.js'),
     '@forge/resolver': join(forgeDir, 'src', 'resolver.js'),
-    '@forge/events': join(forgeDir, 'src', 'forge_events.js'),
+    '@forge/events': join(forgeDir, 'src', forgeEvents),
     // Forge's fetch is node-fetch; apps importing it get the layer's api.fetch.
     'node-fetch': join(forgeDir, 'src', 'node', 'node_fetch.cjs'),
   },

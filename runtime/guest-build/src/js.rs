@@ -120,6 +120,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/forge_events.js"),
     ),
     (
+        "forge-api/src/forge_events_v1.js",
+        include_str!("../../../forge/kiln-forge-api/src/forge_events_v1.js"),
+    ),
+    (
         "forge-api/src/node/package.json",
         include_str!("../../../forge/kiln-forge-api/src/node/package.json"),
     ),
