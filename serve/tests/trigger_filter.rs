@@ -46,22 +46,7 @@ fn start(dir: &std::path::Path, manifest: &str) -> Serve {
 /// An issue created in the simulator by the app's own account: the simulator's webhook for
 /// it is self-generated and dropped by `ignoreSelf`, so only the deliveries below count.
 fn create_issue(serve: &Serve, summary: &str) -> String {
-    let (base, email, token) = serve.sim_as(APP_ACCOUNT);
-    let created: Value = client()
-        .post(format!("{base}/rest/api/3/issue"))
-        .basic_auth(email, Some(token))
-        .json(&json!({ "fields": {
-            "project": { "key": "KILN" },
-            "issuetype": { "name": "Task" },
-            "summary": summary,
-        }}))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
-    created["key"].as_str().unwrap().to_owned()
+    support::create_issue(serve, APP_ACCOUNT, summary)
 }
 
 /// A person's `jira:issue_created` delivery for `key` with these fields.

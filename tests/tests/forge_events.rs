@@ -12,11 +12,10 @@
 use std::path::Path;
 
 use kiln_runtime::events::local::DeliveryOutcome;
-use kiln_runtime::invoke::InvocationFailure;
 use serde_json::{Value, json};
 
 use crate::support::forge_example;
-use crate::support::queued::{QueuedApp, ran};
+use crate::support::queued::{QueuedApp, assert_retry_requested, ran};
 
 /// The app with the in-process queue, in a fresh harness (its own empty
 /// storage); `None` without Node.js and npm.
@@ -144,19 +143,7 @@ async fn an_invocation_error_asks_for_the_event_again_with_its_retry_context() {
     let job = job_of(&q.push("work", json!({ "body": { "retry": true } })).await);
     let deliveries = q.deliver().await;
     assert_eq!(deliveries.len(), 2, "{deliveries:?}");
-    // The layer turned Forge's InvocationError into app-error.retry.
-    match ran(&deliveries[0]) {
-        Err(InvocationFailure::RetryRequested {
-            after_seconds,
-            reason,
-            data,
-        }) => {
-            assert_eq!(*after_seconds, 5);
-            assert_eq!(reason, "FUNCTION_UPSTREAM_RATE_LIMITED");
-            assert_eq!(data.as_deref(), Some(r#"{"page":2}"#));
-        }
-        other => panic!("expected a retry request, got {other:?}"),
-    }
+    assert_retry_requested(&deliveries[0]);
     assert_eq!(deliveries[1].attempt, 2);
     assert!(ran(&deliveries[1]).is_ok(), "{:?}", ran(&deliveries[1]));
     let seen = q.call("seen", json!({})).await;

@@ -19,12 +19,11 @@ use kiln_guest_build::Sandbox;
 use kiln_guest_build::js::{JsBuild, build_js};
 use kiln_manifest::Manifest;
 use kiln_runtime::events::local::DeliveryOutcome;
-use kiln_runtime::invoke::InvocationFailure;
 use serde_json::{Value, json};
 
 use crate::escape_js_app::sources_digest;
 use crate::support::forge_example;
-use crate::support::queued::{QueuedApp, ran};
+use crate::support::queued::{QueuedApp, assert_retry_requested, ran};
 
 /// The `@forge/events` version the app installs: a 1.x one.
 const EVENTS_V1: &str = "1.0.0";
@@ -249,18 +248,7 @@ async fn an_invocation_error_retries_the_event_with_retry_context_in_the_payload
     let job = job_of(&push(&q, json!({ "retry": true, "issue": "KILN-1" }), Value::Null).await);
     let deliveries = q.deliver().await;
     assert_eq!(deliveries.len(), 2, "{deliveries:?}");
-    match ran(&deliveries[0]) {
-        Err(InvocationFailure::RetryRequested {
-            after_seconds,
-            reason,
-            data,
-        }) => {
-            assert_eq!(*after_seconds, 5);
-            assert_eq!(reason, "FUNCTION_UPSTREAM_RATE_LIMITED");
-            assert_eq!(data.as_deref(), Some(r#"{"page":2}"#));
-        }
-        other => panic!("expected a retry request, got {other:?}"),
-    }
+    assert_retry_requested(&deliveries[0]);
     assert_eq!(deliveries[1].attempt, 2);
     assert!(ran(&deliveries[1]).is_ok(), "{:?}", ran(&deliveries[1]));
     let seen = kept(&q).await;

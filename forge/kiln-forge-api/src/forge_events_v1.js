@@ -29,8 +29,8 @@
 
 import {
   call,
-  asNumber,
   validateQueueKey,
+  JobProgress as JobProgressV2,
   Text,
   MAXIMUM_EVENTS,
   MAXIMUM_PAYLOAD_SIZE_KB,
@@ -115,36 +115,19 @@ function apiResponse(status, value) {
   return new Response({ status, headers, body });
 }
 
-/** Forge 1.x's `JobProgress`: stats and cancellation as responses. */
-export class JobProgress {
-  constructor(queueParams, id) {
-    this.queueParams = queueParams;
-    this.id = id;
-  }
-
-  #checked() {
-    if (!this.id) {
-      throw new JobDoesNotExistError(Text.jobIdEmpty);
-    }
-    validateQueueKey(this.queueParams?.key);
-    return { queueName: this.queueParams.key, jobId: String(this.id) };
-  }
-
+/**
+ * Forge 1.x's `JobProgress`: 2.x's checks and host calls, answered as
+ * responses (1.x's shape).
+ */
+export class JobProgress extends JobProgressV2 {
   /** A response whose `json()` is `{ success, inProgress, failed }`. */
   async getStats() {
-    const { queueName, jobId } = this.#checked();
-    const stats = call('stats', [queueName, jobId], { what: 'getStats', queueName, jobId });
-    return apiResponse(200, {
-      success: asNumber(stats.success),
-      inProgress: asNumber(stats.inProgress),
-      failed: asNumber(stats.failed),
-    });
+    return apiResponse(200, await super.getStats());
   }
 
   /** Cancels the job's events that have not started: a 204 response. */
   async cancel() {
-    const { queueName, jobId } = this.#checked();
-    call('cancel', [queueName, jobId], { what: 'cancel', queueName, jobId });
+    await super.cancel();
     return apiResponse(204);
   }
 }

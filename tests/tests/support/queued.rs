@@ -78,3 +78,20 @@ pub fn ran(delivery: &Delivery) -> &Result<String, InvocationFailure> {
         DeliveryOutcome::NotRun(why) => panic!("the consumer did not run: {why}"),
     }
 }
+
+/// The test apps' retry: the layer turned Forge's `InvocationError` (5 s, upstream rate
+/// limited, `retryData` `{"page":2}`) into `app-error.retry`.
+pub fn assert_retry_requested(delivery: &Delivery) {
+    match ran(delivery) {
+        Err(InvocationFailure::RetryRequested {
+            after_seconds,
+            reason,
+            data,
+        }) => {
+            assert_eq!(*after_seconds, 5);
+            assert_eq!(reason, "FUNCTION_UPSTREAM_RATE_LIMITED");
+            assert_eq!(data.as_deref(), Some(r#"{"page":2}"#));
+        }
+        other => panic!("expected a retry request, got {other:?}"),
+    }
+}
