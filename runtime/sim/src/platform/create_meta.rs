@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::custom_field;
 use super::page::PageQuery;
+use super::project::browsable_project;
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
@@ -194,15 +195,7 @@ pub(crate) async fn fields(
     JiraQuery(query): JiraQuery<PageQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let project = world
-        .project(&path.project_id_or_key)
-        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
-        .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "No project could be found with key '{}'.",
-                path.project_id_or_key
-            ))
-        })?;
+    let project = browsable_project(&world, &caller, &path.project_id_or_key)?;
     let issue_type = issue_type_by_id(&path.issue_type_id).ok_or_else(|| {
         JiraError::not_found(format!(
             "Issue type with id '{}' does not exist in the project.",

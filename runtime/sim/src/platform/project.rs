@@ -15,6 +15,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::workflow::{ISSUE_TYPES, STATUSES};
+use crate::world::{ProjectRecord, World};
 
 /// Jira's default and maximum page size for project search.
 const DEFAULT_PAGE: usize = 50;
@@ -79,15 +80,7 @@ pub(crate) async fn get(
     Path(path): Path<ProjectPath>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let project = world
-        .project(&path.project_id_or_key)
-        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
-        .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "No project could be found with key '{}'.",
-                path.project_id_or_key
-            ))
-        })?;
+    let project = browsable_project(&world, &caller, &path.project_id_or_key)?;
     Ok(Json(render::project(&caller.links, &world, project)))
 }
 
@@ -148,15 +141,20 @@ const CREATE_META_PAGE: usize = 50;
 /// Refuses, with Jira's 404, a project that does not exist or that the caller
 /// cannot browse: for answers that hold nothing of the project itself.
 fn browsable(shared: &Shared, caller: &Caller, path: &ProjectPath) -> Result<(), JiraError> {
-    shared
-        .world()
-        .project(&path.project_id_or_key)
+    browsable_project(&shared.world(), caller, &path.project_id_or_key).map(|_| ())
+}
+
+/// The project `id_or_key` names, if the caller may browse it; else Jira's 404,
+/// the same whether it does not exist or is hidden.
+pub(crate) fn browsable_project<'w>(
+    world: &'w World,
+    caller: &Caller,
+    id_or_key: &str,
+) -> Result<&'w ProjectRecord, JiraError> {
+    world
+        .project(id_or_key)
         .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
-        .map(|_| ())
         .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "No project could be found with key '{}'.",
-                path.project_id_or_key
-            ))
+            JiraError::not_found(format!("No project could be found with key '{id_or_key}'."))
         })
 }
