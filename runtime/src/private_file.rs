@@ -95,26 +95,6 @@ pub fn open_private(path: &Path, limit: u64) -> Result<(File, u64), PrivateFileE
 /// Replaces `path` with `bytes` atomically, as a `0600` file. The directory
 /// must exist (see [`ensure_private_dir`]).
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PrivateFileError> {
-    write_private_as(path, bytes, Layout::Dense)
-}
-
-/// How [`write_private_as`] lays the bytes out on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// Every byte written.
-    Dense,
-    /// Blocks of zeros (4 KiB, at 4 KiB file offsets) left as holes where
-    /// the filesystem keeps them: the same bytes for every reader, less disk.
-    /// For compiled artifacts, whose memory images hold whole pages of
-    /// zeros (a JavaScript app's snapshot: more than half of its 8 MB).
-    Sparse,
-}
-
-/// The size of a block [`Layout::Sparse`] may leave as a hole.
-const SPARSE_BLOCK: usize = 4096;
-
-/// [`write_private`] with `layout`.
-pub fn write_private_as(path: &Path, bytes: &[u8], layout: Layout) -> Result<(), PrivateFileError> {
     let dir = parent_dir(path);
     let name = path
         .file_name()
@@ -127,10 +107,7 @@ pub fn write_private_as(path: &Path, bytes: &[u8], layout: Layout) -> Result<(),
     ));
     let written = platform::create_new_private(&temp)
         .and_then(|mut file| {
-            match layout {
-                Layout::Dense => file.write_all(bytes)?,
-                Layout::Sparse => write_sparse(&mut file, bytes)?,
-            }
+            file.write_all(bytes)?;
             file.sync_all()
         })
         .and_then(|()| fs::rename(&temp, path));
@@ -144,20 +121,6 @@ pub fn write_private_as(path: &Path, bytes: &[u8], layout: Layout) -> Result<(),
         let _ = handle.sync_all();
     }
     Ok(())
-}
-
-/// Writes `bytes` to the new, empty `file`, seeking over blocks of zeros.
-fn write_sparse(file: &mut File, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    for block in bytes.chunks(SPARSE_BLOCK) {
-        if block.iter().all(|&byte| byte == 0) {
-            file.seek(SeekFrom::Current(block.len() as i64))?;
-        } else {
-            file.write_all(block)?;
-        }
-    }
-    // A trailing hole has no write to give the file its length.
-    file.set_len(bytes.len() as u64)
 }
 
 /// The directory `path` is in; `.` for a bare file name.
@@ -268,35 +231,6 @@ mod tests {
     use std::os::unix::fs::PermissionsExt as _;
 
     use super::*;
-
-    #[test]
-    fn a_sparse_write_reads_back_the_same_bytes_and_keeps_zero_blocks_as_holes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("entry");
-        // Data, 1 MiB of zeros, data, a block with one byte set, a zero tail.
-        let mut bytes = b"header".to_vec();
-        bytes.resize(1 << 20, 0);
-        bytes.extend_from_slice(b"middle");
-        bytes.resize((1 << 20) + 3 * SPARSE_BLOCK, 0);
-        bytes.push(7);
-        bytes.resize((2 << 20) + 17, 0);
-        write_private_as(&path, &bytes, Layout::Sparse).unwrap();
-        assert_eq!(read_private(&path, 4 << 20).unwrap(), bytes);
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::unix::fs::MetadataExt as _;
-            let meta = fs::metadata(&path).unwrap();
-            assert_eq!(meta.len(), bytes.len() as u64);
-            assert!(
-                meta.blocks() * 512 < 256 * 1024,
-                "{} bytes allocated for 2 MiB of mostly zeros",
-                meta.blocks() * 512
-            );
-        }
-        // The dense layout gives the same bytes.
-        write_private_as(&path, &bytes, Layout::Dense).unwrap();
-        assert_eq!(read_private(&path, 4 << 20).unwrap(), bytes);
-    }
 
     fn mode(path: &Path) -> u32 {
         fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
