@@ -36,13 +36,20 @@ pub fn announcements(installed: &Installed) -> Result<LifecycleEvents, InstallEr
             "upgraderAccountId",
         ),
     ] {
-        for trigger in manifest.triggers_for(event) {
+        let mut triggers = manifest.triggers_for(event).peekable();
+        if triggers.peek().is_none() {
+            continue;
+        }
+        // The same payload for every trigger of the event: it names no module.
+        let payload = payload(installed, event, account_field)?
+            .to_string()
+            .into_bytes();
+        for trigger in triggers {
             let module_key = ModuleKey::new(trigger.key.clone())
                 .map_err(|e| InstallError::Invalid(e.to_string()))?;
-            let payload = payload(installed, event, account_field)?;
             list.push(LifecycleEvent {
                 module_key,
-                payload: payload.to_string().into_bytes(),
+                payload: payload.clone(),
             });
         }
     }
