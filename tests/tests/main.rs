@@ -40,6 +40,7 @@ mod forge_entities;
 mod forge_events;
 mod forge_events_v1;
 mod forge_node_modules;
+mod forge_properties;
 mod forge_transactions;
 mod foundation;
 mod path_grammar;

@@ -7,6 +7,7 @@ import { NeedsAuthenticationError } from './errors.js';
 import { fetch } from './fetch.js';
 import { invocationContext } from './handler.js';
 import { webTrigger } from './web_trigger.js';
+import { store } from './properties.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -74,6 +75,8 @@ export { fetch };
 export { webTrigger };
 
 export { getAppContext, bindInvocationContext, permissions } from './app_runtime.js';
+// @forge/api 1.x–3.x's Properties API, for the apps written against it.
+export { properties, store } from './properties.js';
 
 // Forge platform services Kiln does not provide. Each is exported, so an app
 // that names one builds and its other functions run; calling one rejects
@@ -95,6 +98,19 @@ export const requestConfluence = notProvided('requestConfluence()', 'Kiln serves
 export const requestBitbucket = notProvided('requestBitbucket()', 'Kiln serves Jira apps');
 export const invokeRemote = notProvided('invokeRemote() (Forge Remote)', 'call the remote with fetch() from an allowed backend');
 export const invokeService = notProvided('invokeService() (Forge containers)', 'call the service with fetch() from an allowed backend');
+// @forge/api's own plumbing, exported by it and so importable: each refuses,
+// as the services above do. `__getRuntime` throws what Forge's throws where
+// no Forge runtime is present; `getAppContext()` is Kiln's answer to it.
+export const __fetchProduct = () =>
+  notProvided('__fetchProduct() (Forge\'s internal product fetch)', 'use api.asUser().requestJira or api.asApp().requestJira');
+export const __requestAtlassianAsApp = notProvided('__requestAtlassianAsApp() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
+export const __requestAtlassianAsUser = notProvided('__requestAtlassianAsUser() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
+export const createRequestStargateAsApp = () => __requestAtlassianAsApp;
+export function __getRuntime() {
+  throw new Error('Forge runtime not found. (Kiln is not Forge\'s runtime: use getAppContext(), see docs/porting-forge-apps.md)');
+}
+// @forge/api 2.x's name for it.
+export const getRuntime = __getRuntime;
 export const privacy = Object.freeze({
   reportPersonalData: notProvided("privacy.reportPersonalData() (Atlassian's personal data reporting)", 'Kiln keeps no account data on Atlassian\'s behalf'),
 });
@@ -114,5 +130,7 @@ const api = Object.freeze({
   requestBitbucket,
   invokeRemote,
   invokeService,
+  // Only @forge/api 1.x–3.x's default export holds it.
+  store,
 });
 export default api;

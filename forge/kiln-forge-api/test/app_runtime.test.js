@@ -32,21 +32,58 @@ async function inInvocation(fn) {
   return JSON.parse(out);
 }
 
-test('every name @forge/api 8.3 exports is exported, so an app naming one builds', () => {
-  const names = [
-    'asApp', 'asUser', 'authorize', 'fetch', 'invokeRemote', 'invokeService', 'requestBitbucket',
-    'requestConfluence', 'requestJira', 'webTrigger', 'privacy', 'i18n', 'permissions', 'getAppContext',
-    'bindInvocationContext', 'route', 'assumeTrustedRoute', 'routeFromAbsolute', 'HttpError', 'FetchError',
-    'NotAllowedError', 'ExternalEndpointNotAllowedError', 'ProductEndpointNotAllowedError',
-    'RequestProductNotAllowedError', 'InvalidWorkspaceRequestedError', 'NeedsAuthenticationError',
-    'ProxyRequestError', 'FUNCTION_ERR', 'isExpectedError', 'isForgePlatformError', 'isHostedCodeError',
-  ];
-  for (const name of names) {
-    assert.notEqual(forgeApi[name], undefined, name);
+// The names each major version of @forge/api exports, read from the
+// published packages' `out/index.js` (1.2.0, 2.22.1, 3.9.2, 4.3.0, 5.3.0,
+// 6.4.3, 7.2.2, 8.3.0: the last of each major). An app written against any
+// of them builds on Kiln: a name missing here would fail its bundle.
+const FORGE_API_EXPORTS = {
+  '1.2.0': 'asApp asUser fetch privacy properties requestConfluence requestJira startsWith storage store webTrigger',
+  '2.22.1':
+    'ExternalEndpointNotAllowedError FUNCTION_ERR FetchError FilterConditions HttpError InvalidWorkspaceRequestedError ' +
+    'NeedsAuthenticationError NotAllowedError ProductEndpointNotAllowedError ProxyRequestError ' +
+    'RequestProductNotAllowedError SortOrder WhereConditions asApp asUser assumeTrustedRoute authorize ' +
+    'createRequestStargateAsApp fetch getRuntime isForgePlatformError isHostedCodeError privacy properties ' +
+    'requestBitbucket requestConfluence requestJira route routeFromAbsolute startsWith storage store webTrigger',
+  '3.9.2':
+    'ExternalEndpointNotAllowedError FUNCTION_ERR FetchError FilterConditions HttpError InvalidWorkspaceRequestedError ' +
+    'NeedsAuthenticationError NotAllowedError ProductEndpointNotAllowedError ProxyRequestError ' +
+    'RequestProductNotAllowedError SortOrder WhereConditions __fetchProduct __getRuntime __requestAtlassianAsApp ' +
+    '__requestAtlassianAsUser asApp asUser assumeTrustedRoute authorize createRequestStargateAsApp fetch ' +
+    'getAppContext invokeRemote isExpectedError isForgePlatformError isHostedCodeError privacy properties ' +
+    'requestBitbucket requestConfluence requestJira route routeFromAbsolute startsWith storage store webTrigger',
+  '4.3.0 to 7.2.2 (the names 3.9.2 has, without properties and store)':
+    'bindInvocationContext i18n invokeService permissions',
+  '8.3.0':
+    'ExternalEndpointNotAllowedError FUNCTION_ERR FetchError HttpError InvalidWorkspaceRequestedError ' +
+    'NeedsAuthenticationError NotAllowedError ProductEndpointNotAllowedError ProxyRequestError ' +
+    'RequestProductNotAllowedError __fetchProduct __getRuntime __requestAtlassianAsApp __requestAtlassianAsUser ' +
+    'asApp asUser assumeTrustedRoute authorize bindInvocationContext createRequestStargateAsApp fetch ' +
+    'getAppContext i18n invokeRemote invokeService isExpectedError isForgePlatformError isHostedCodeError ' +
+    'permissions privacy requestBitbucket requestConfluence requestJira route routeFromAbsolute webTrigger',
+};
+
+test('every name any @forge/api from 1.x to 8.3 exports is exported, so an app naming one builds', () => {
+  for (const [version, names] of Object.entries(FORGE_API_EXPORTS)) {
+    for (const name of names.split(' ')) {
+      assert.notEqual(forgeApi[name], undefined, `${name} (@forge/api ${version})`);
+    }
   }
   for (const name of ['asUser', 'asApp', 'fetch', 'requestJira', 'invokeRemote']) {
     assert.equal(typeof api[name], 'function', name);
   }
+  assert.equal(typeof api.store.onJiraIssue, 'function');
+});
+
+test("@forge/api's internal plumbing refuses, sending nothing", async () => {
+  const host = fakeHost();
+  installHost(host);
+  assert.throws(() => forgeApi.__getRuntime(), /^Error: Forge runtime not found\./);
+  assert.equal(forgeApi.getRuntime, forgeApi.__getRuntime);
+  const product = forgeApi.__fetchProduct({ provider: 'app', remote: 'jira', type: 'fpp' });
+  await assert.rejects(product('/rest/api/3/myself'), /not available on Kiln/);
+  await assert.rejects(forgeApi.createRequestStargateAsApp()('/graphql'), /not available on Kiln/);
+  await assert.rejects(forgeApi.__requestAtlassianAsUser('/graphql'), /not available on Kiln/);
+  assert.equal(host.sent.length, 0);
 });
 
 test('getAppContext gives the app, environment and installation ARIs and the invocation', async () => {

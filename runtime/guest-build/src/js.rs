@@ -72,6 +72,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/storage.js"),
     ),
     (
+        "forge-api/src/properties.js",
+        include_str!("../../../forge/kiln-forge-api/src/properties.js"),
+    ),
+    (
         "forge-api/src/variables.js",
         include_str!("../../../forge/kiln-forge-api/src/variables.js"),
     ),
