@@ -109,11 +109,14 @@ pub struct AppClientConfig {
 const DEFAULT_SEED_ADMIN: &str = "admin@example.com";
 
 /// Every scope the simulator checks for: the embedded site's app may reach any route
-/// the manifest allows, since the host has already narrowed calls to those.
+/// the manifest allows, since the host has already narrowed calls to those
+/// (`tests/not_modelled.rs` asks every modelled operation to be sure).
 const DEFAULT_APP_SCOPES: &[&str] = &[
     "read:jira-work",
     "write:jira-work",
     "read:jira-user",
+    "manage:jira-project",
+    "manage:jira-configuration",
     "read:ops-config:jira-service-management",
     "write:ops-config:jira-service-management",
     "delete:ops-config:jira-service-management",

@@ -180,3 +180,47 @@ async fn the_docs_list_exactly_the_modelled_routes() {
          KILN_SIM_UPDATE_DOCS=1. The simulator models:\n{list}"
     );
 }
+
+/// The embedded site's service account (the default `AppClientConfig`, what
+/// `asApp()` acts as under `runtime run`) holds a scope for every operation
+/// the simulator models: an app reaches any route its manifest allows, since
+/// Kiln's host, not the site, narrows its calls to those.
+#[tokio::test]
+async fn the_default_service_account_may_call_every_modelled_operation() {
+    let sim = start().await;
+    let access = common::oauth::app_access_token(&sim).await;
+    let mut refused = Vec::new();
+    for operation in spec_operations() {
+        let method: Method = operation.method.parse().expect("a method");
+        let path = concrete(&sim, operation.template);
+        let reply = client()
+            .request(
+                method,
+                format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id()),
+            )
+            .bearer_auth(&access)
+            .json(&Value::Null)
+            .send()
+            .await
+            .expect("sent");
+        if reply.status() != StatusCode::UNAUTHORIZED || not_modelled(reply.headers()) {
+            continue;
+        }
+        let body: Value = reply.json().await.unwrap_or(Value::Null);
+        // `serverInfo` lists no scope at all: refused to every app, here as
+        // in Kiln's catalogue (`scopes.rs`).
+        if body["message"] == "Unauthorized; scope does not match"
+            && operation.operation_id != "getServerInfo"
+        {
+            refused.push(format!(
+                "{} {} ({})",
+                operation.method, operation.template, operation.operation_id
+            ));
+        }
+    }
+    sim.shutdown().await;
+    assert!(
+        refused.is_empty(),
+        "the default service account lacks a scope for: {refused:#?}"
+    );
+}
