@@ -620,6 +620,13 @@ fn compile_cached_with<A: Artifact>(
     digest: &ComponentSha,
     compile: impl FnOnce() -> Result<A, ComponentError>,
 ) -> Result<(A, bool), ComponentError> {
+    // The compiler's freed heap goes back to the system after every compile,
+    // refused or not (`compiler_heap`).
+    let compile = || {
+        let compiled = compile();
+        crate::compiler_heap::release_after_compile();
+        compiled
+    };
     let Some(cache) = cache else {
         return Ok((compile()?, false));
     };

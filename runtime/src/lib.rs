@@ -20,6 +20,7 @@ pub mod advisor;
 pub mod bindings;
 pub mod cache;
 pub mod compiled;
+mod compiler_heap;
 pub mod consent;
 pub mod credentials;
 pub mod egress;
