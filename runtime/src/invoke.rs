@@ -299,7 +299,8 @@ impl LoadedApp {
         };
         let started = Instant::now();
         let invocation_id = new_invocation_id();
-        let deadline = tokio::time::Instant::now() + self.limits.timeout;
+        let timeout = self.limits.timeout_for(function, invocation.trigger);
+        let deadline = tokio::time::Instant::now() + timeout;
         let log = GuestLog::new(
             self.limits.max_log_lines as usize,
             self.limits.max_log_bytes as usize,
@@ -357,7 +358,7 @@ impl LoadedApp {
         if self.counts_fuel {
             let _ = store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX));
         }
-        let wall_deadline = Instant::now() + self.limits.timeout;
+        let wall_deadline = Instant::now() + timeout;
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
             if Instant::now() >= wall_deadline {
@@ -413,10 +414,10 @@ impl LoadedApp {
                 AppPre::V0_4(pre) => call_handle!(pre, v0_4),
             }
         };
-        let outcome = tokio::time::timeout(self.limits.timeout + DEADLINE_GRACE, call).await;
+        let outcome = tokio::time::timeout(timeout + DEADLINE_GRACE, call).await;
 
         let timeout_failure = InvocationFailure::Timeout {
-            seconds: self.limits.timeout.as_secs_f64(),
+            seconds: timeout.as_secs_f64(),
         };
         let (result, requests, policy_refusals, storage_calls) = match outcome {
             // The call future was dropped mid-flight: the Store is only fit to

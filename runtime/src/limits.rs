@@ -83,7 +83,11 @@ impl Default for OperatorLimits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EffectiveLimits {
     pub memory_bytes: usize,
+    /// The app's wall-clock limit (`app.runtime.timeoutSeconds`, capped).
     pub timeout: Duration,
+    /// [`OperatorLimits::max_timeout`]: the cap a function's own timeout
+    /// ([`EffectiveLimits::timeout_for`]) is held to as well.
+    pub max_timeout: Duration,
     pub fuel: Option<u64>,
     pub max_requests: u32,
     pub max_log_lines: u32,
@@ -104,6 +108,7 @@ impl EffectiveLimits {
                 .unwrap_or(usize::MAX),
             timeout: Duration::from_secs(u64::from(manifest.timeout_seconds))
                 .min(operator.max_timeout),
+            max_timeout: operator.max_timeout,
             fuel: manifest.fuel,
             max_requests: manifest.max_requests.min(operator.max_requests),
             max_log_lines: manifest.max_log_lines.min(operator.max_log_lines),
@@ -115,6 +120,26 @@ impl EffectiveLimits {
                     .max_result_bytes
                     .saturating_add(COPY_HEADROOM_BYTES),
             ),
+        }
+    }
+}
+
+impl EffectiveLimits {
+    /// The wall-clock limit of one invocation of `function` triggered by
+    /// `trigger`: the function's Forge `timeoutSeconds` when a scheduled
+    /// trigger or a queue consumer runs it (what Forge applies it to),
+    /// otherwise the app's; capped by the operator either way.
+    pub fn timeout_for(
+        &self,
+        function: &kiln_manifest::FunctionModule,
+        trigger: crate::invoke::Trigger,
+    ) -> Duration {
+        use crate::invoke::Trigger;
+        match (function.timeout_seconds, trigger) {
+            (Some(seconds), Trigger::Scheduled | Trigger::QueueEvent) => {
+                Duration::from_secs(u64::from(seconds)).min(self.max_timeout)
+            }
+            _ => self.timeout,
         }
     }
 }
@@ -164,5 +189,49 @@ mod tests {
         };
         let l = EffectiveLimits::resolve(&RuntimeLimits::default(), &operator);
         assert_eq!(l.max_copy_bytes, 10 * 1024 * 1024 + COPY_HEADROOM_BYTES);
+    }
+
+    #[test]
+    fn a_functions_timeout_applies_to_scheduled_and_queued_runs_under_the_cap() {
+        use crate::invoke::Trigger;
+        let manifest = RuntimeLimits {
+            timeout_seconds: 10,
+            ..RuntimeLimits::default()
+        };
+        let operator = OperatorLimits {
+            max_timeout: Duration::from_secs(60),
+            ..OperatorLimits::default()
+        };
+        let limits = EffectiveLimits::resolve(&manifest, &operator);
+        let mut function = kiln_manifest::FunctionModule::new("f", "f");
+        for trigger in [Trigger::Function, Trigger::Scheduled, Trigger::WebTrigger] {
+            assert_eq!(
+                limits.timeout_for(&function, trigger),
+                Duration::from_secs(10)
+            );
+        }
+        function.timeout_seconds = Some(30);
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::Scheduled),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::QueueEvent),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::Function),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::ProductEvent),
+            Duration::from_secs(10)
+        );
+        function.timeout_seconds = Some(900);
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::Scheduled),
+            Duration::from_secs(60),
+            "the operator's cap"
+        );
     }
 }

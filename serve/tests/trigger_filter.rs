@@ -196,3 +196,29 @@ fn receive_and_log_delivers_an_event_whose_filter_fails() {
     );
     assert_eq!(warnings[0]["fields"]["delivered"], true, "{}", warnings[0]);
 }
+
+/// Forge's object form of an event (`events: [{ eventType, filter }]`): the event's own
+/// filter decides, in place of the module's (which has no expression here).
+#[test]
+fn an_event_written_with_its_own_filter_is_filtered_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = manifest_without_schedule();
+    let plain = "      events: [avi:jira:created:issue]\n";
+    assert!(manifest.contains(plain), "serve-app's trigger events moved");
+    let manifest = manifest.replace(
+        plain,
+        "      events:\n        - eventType: avi:jira:created:issue\n          filter:\n            \
+         ignoreSelf: true\n            expression: \"event.issue.fields.labels.includes('ops')\"\n",
+    );
+    let serve = start(dir.path(), &manifest);
+    let ops = create_issue(&serve, "ops");
+    let db = create_issue(&serve, "db");
+    let labelled = |label: &str| json!({ "summary": "s", "labels": [label] });
+
+    assert_eq!(queued(&serve, "e-1", &delivery(&db, labelled("db"))), 0);
+    assert_eq!(queued(&serve, "e-2", &delivery(&ops, labelled("ops"))), 1);
+    wait_for("the matching event's comment", || {
+        !comments(&serve, &ops).is_empty()
+    });
+    assert!(comments(&serve, &db).is_empty());
+}

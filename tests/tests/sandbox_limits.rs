@@ -78,3 +78,47 @@ async fn bad_payloads_and_unknown_functions_are_refused_before_running() {
         "{unknown:?}"
     );
 }
+
+/// Forge's `timeoutSeconds` on a function: its wall-clock limit when a scheduled trigger or
+/// a queue consumer runs it, in place of `app.runtime`'s (longer here); a person's run and
+/// every other trigger keep the app's. Either way the deadline stops the loop with a typed
+/// timeout naming the limit that applied, and the app serves afterwards.
+#[tokio::test]
+async fn a_functions_own_timeout_bounds_its_scheduled_and_queued_runs() {
+    use kiln_runtime::Invocation;
+    use kiln_runtime::invoke::Trigger;
+
+    let h = Harness::start().await;
+    let app = h
+        .load(
+            programs::TRAP,
+            "app:\n  id: fn-timeout\n  runtime:\n    timeoutSeconds: 1\nmodules:\n  function:\n    \
+             - key: loop_forever\n      handler: loop_forever\n      timeoutSeconds: 2\n    \
+             - key: big_result\n      handler: big_result\npermissions:\n  scopes: []\n",
+        )
+        .await;
+    let run = |trigger| {
+        app.invoke(Invocation {
+            function_key: Some("loop_forever".to_owned()),
+            payload: "{}".to_owned(),
+            trigger,
+            ..Default::default()
+        })
+    };
+    for (trigger, seconds) in [
+        (Trigger::Scheduled, 2.0),
+        (Trigger::QueueEvent, 2.0),
+        (Trigger::Function, 1.0),
+        (Trigger::WebTrigger, 1.0),
+    ] {
+        let invoked = run(trigger).await.expect("invocation starts");
+        h.assert_no_canary(&invoked);
+        match invoked.result {
+            Err(InvocationFailure::Timeout { seconds: s }) => {
+                assert_eq!(s, seconds, "{trigger:?}")
+            }
+            other => panic!("{trigger:?}: expected a timeout, got {other:?}"),
+        }
+    }
+    still_serves(&h, &app).await;
+}

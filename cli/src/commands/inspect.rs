@@ -181,6 +181,23 @@ pub struct TriggerSummary {
     /// For `consumer`: the queue the app pushes to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// For `trigger`: the events written with a filter of their own
+    /// (`{ eventType, filter }`), which applies to them in place of the
+    /// module's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub event_filters: Vec<EventFilterSummary>,
+}
+
+/// One event's own filter.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventFilterSummary {
+    pub event: &'static str,
+    pub ignore_self: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_expression: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_error: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -326,14 +343,32 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
         interval: None,
         interval_seconds: None,
         queue: None,
+        event_filters: Vec::new(),
     };
     let events = manifest.triggers().iter().map(|t| {
-        let expression = t.filter.as_ref().and_then(|f| f.expression.as_ref());
+        let filter = t.filter.as_ref();
+        let expression = filter.and_then(|f| f.expression.as_ref());
         TriggerSummary {
             events: t.events.iter().map(|e| e.as_str()).collect(),
-            ignore_self: Some(t.ignores_self()),
+            ignore_self: Some(filter.is_some_and(|f| f.ignore_self)),
             filter_expression: expression.map(|e| e.as_str().to_owned()),
-            on_error: expression.map(|_| t.on_error().as_str()),
+            on_error: filter
+                .filter(|f| f.expression.is_some())
+                .map(|f| f.on_error.as_str()),
+            event_filters: t
+                .event_filters
+                .iter()
+                .map(|e| EventFilterSummary {
+                    event: e.event_type.as_str(),
+                    ignore_self: e.filter.ignore_self,
+                    filter_expression: e.filter.expression.as_ref().map(|x| x.as_str().to_owned()),
+                    on_error: e
+                        .filter
+                        .expression
+                        .as_ref()
+                        .map(|_| e.filter.on_error.as_str()),
+                })
+                .collect(),
             ..blank("trigger", &t.key, &t.function)
         }
     });
@@ -469,6 +504,24 @@ pub fn render_text(i: &Inspection) -> String {
             GuestText(&t.key).to_string(),
             GuestText(&t.function)
         );
+        for e in &t.event_filters {
+            let mut parts = Vec::new();
+            if e.ignore_self {
+                parts.push("ignoring its own writes".to_owned());
+            }
+            if let (Some(expression), Some(on_error)) = (&e.filter_expression, e.on_error) {
+                parts.push(format!(
+                    "when {} (on error: {on_error})",
+                    GuestText(expression)
+                ));
+            }
+            let detail = if parts.is_empty() {
+                "no condition".to_owned()
+            } else {
+                parts.join(", ")
+            };
+            let _ = writeln!(out, "  {:<37}   {}: {detail}", "", e.event);
+        }
     }
     if i.egress.is_empty() {
         let _ = writeln!(out, "egress     none (wasi:http refused)");
@@ -801,6 +854,37 @@ mod tests {
         let text = render_text(&report);
         assert!(
             text.contains("on avi:jira:created:issue, when event.issue.fields?.issuetype.name == 'Bug' (on error: RECEIVE_AND_LOG)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_events_own_filter_is_shown_under_its_trigger() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\n  trigger:\n    - key: on-issue\n      function: main\n      events:\n        - avi:jira:created:issue\n        - eventType: avi:jira:updated:issue\n          filter:\n            ignoreSelf: true\n            expression: \"event.issue.key == 'OPS-1'\"\npermissions:\n  scopes: [read:jira-work]\n",
+            &[],
+            WorldVersion::V0_1,
+            &OperatorLimits::default(),
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        let trigger = &json["triggers"][0];
+        assert_eq!(
+            trigger["events"],
+            serde_json::json!(["avi:jira:created:issue", "avi:jira:updated:issue"])
+        );
+        assert_eq!(trigger["ignoreSelf"], false, "the module has no filter");
+        assert_eq!(
+            trigger["eventFilters"],
+            serde_json::json!([{
+                "event": "avi:jira:updated:issue",
+                "ignoreSelf": true,
+                "filterExpression": "event.issue.key == 'OPS-1'",
+                "onError": "IGNORE_AND_LOG",
+            }])
+        );
+        let text = render_text(&report);
+        assert!(
+            text.contains("avi:jira:updated:issue: ignoring its own writes, when event.issue.key == 'OPS-1' (on error: IGNORE_AND_LOG)"),
             "{text}"
         );
     }

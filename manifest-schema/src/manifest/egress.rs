@@ -81,6 +81,15 @@ pub struct External {
     pub frames: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<serde_json::Value>,
+    /// Forge's `navigation` (where a UI may send the browser): kept, grants
+    /// nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub navigation: Option<serde_json::Value>,
+    /// Forge's `configurable` (egress an administrator of the site may add,
+    /// EAP): kept, grants nothing; Kiln's egress is the manifest's
+    /// `fetch.backend`, approved with the installation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configurable: Option<serde_json::Value>,
 }
 
 impl External {
@@ -95,6 +104,8 @@ impl External {
                 &self.styles,
                 &self.frames,
                 &self.fonts,
+                &self.navigation,
+                &self.configurable,
             ]
             .iter()
             .all(|field| field.is_none())
@@ -103,19 +114,94 @@ impl External {
 
 /// `permissions.external.fetch`: `backend` is what the app's code may
 /// reach. Forge's `client` (hosts a UI may fetch from in the browser) is
-/// kept and grants the backend nothing.
+/// kept and grants the backend nothing; so is a backend entry naming a Forge
+/// Remote (`{ remote: key }`), since Kiln calls no remote.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(from = "FetchAsWritten", into = "FetchAsWritten")]
 pub struct Fetch {
-    #[serde(default)]
+    /// The hosts, in manifest order.
     pub backend: Vec<Backend>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The keys of `{ remote: key }` entries, in manifest order: they grant
+    /// nothing.
+    pub backend_remotes: Vec<String>,
     pub client: Option<serde_json::Value>,
 }
 
 impl Fetch {
     fn is_empty(&self) -> bool {
-        self.backend.is_empty() && self.client.is_none()
+        self.backend.is_empty() && self.backend_remotes.is_empty() && self.client.is_none()
+    }
+}
+
+/// `fetch` as a manifest writes it.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FetchAsWritten {
+    #[serde(default)]
+    backend: Vec<BackendEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client: Option<serde_json::Value>,
+}
+
+/// One `backend` entry: a host (a string or `{ address, … }`), or Forge's
+/// reference to a remote.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum BackendEntry {
+    Host(Backend),
+    Remote { remote: String },
+}
+
+impl<'de> Deserialize<'de> for BackendEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if let Some(entry) = value
+            .as_object()
+            .filter(|entry| entry.contains_key("remote"))
+        {
+            return match (entry.len(), entry.get("remote")) {
+                (1, Some(serde_json::Value::String(remote))) => Ok(BackendEntry::Remote {
+                    remote: remote.clone(),
+                }),
+                _ => Err(D::Error::custom(
+                    "a backend entry naming a remote is `{ remote: key }`, and nothing else",
+                )),
+            };
+        }
+        Backend::deserialize(value)
+            .map(BackendEntry::Host)
+            .map_err(D::Error::custom)
+    }
+}
+
+impl From<FetchAsWritten> for Fetch {
+    fn from(written: FetchAsWritten) -> Self {
+        let mut fetch = Fetch {
+            client: written.client,
+            ..Fetch::default()
+        };
+        for entry in written.backend {
+            match entry {
+                BackendEntry::Host(backend) => fetch.backend.push(backend),
+                BackendEntry::Remote { remote } => fetch.backend_remotes.push(remote),
+            }
+        }
+        fetch
+    }
+}
+
+impl From<Fetch> for FetchAsWritten {
+    fn from(fetch: Fetch) -> Self {
+        let hosts = fetch.backend.into_iter().map(BackendEntry::Host);
+        let remotes = fetch
+            .backend_remotes
+            .into_iter()
+            .map(|remote| BackendEntry::Remote { remote });
+        FetchAsWritten {
+            backend: hosts.chain(remotes).collect(),
+            client: fetch.client,
+        }
     }
 }
 

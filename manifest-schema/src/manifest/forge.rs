@@ -79,6 +79,12 @@ pub struct ConsumerModule {
     /// Forge's older form of `function`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolver: Option<ConsumerResolver>,
+    /// Forge's `crossVersion` (whether events pushed by one version of the
+    /// app may be consumed by another), kept as written: an installation's
+    /// queue is consumed by the code it runs when the event's turn comes,
+    /// whichever code pushed it (docs/porting-forge-apps.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_version: Option<bool>,
 }
 
 /// `modules.consumer[].resolver`.
@@ -253,6 +259,7 @@ mod tests {
                 function: function.into(),
                 method: Some("event-listener".into()),
             }),
+            cross_version: None,
         };
         assert_eq!(consumer(Some("f"), None).function_key(), Some("f"));
         assert_eq!(consumer(None, Some("g")).function_key(), Some("g"));

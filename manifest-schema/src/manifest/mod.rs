@@ -15,6 +15,7 @@ pub mod not_acted_on;
 mod rules;
 mod runtime_limits;
 mod schema;
+mod scopes;
 pub(crate) mod source;
 pub mod triggers;
 
@@ -44,8 +45,9 @@ pub use not_acted_on::NotActedOn;
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
-    Interval, OnError, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
-    WebTriggerModule, WebTriggerResponse, WebTriggerResponseType,
+    EventFilter, Interval, OnError, ScheduledTriggerFilter, ScheduledTriggerModule, StaticOutput,
+    TriggerFilter, TriggerModule, UrlFormat, WebTriggerAuthentication, WebTriggerModule,
+    WebTriggerRequest, WebTriggerResponse, WebTriggerResponseType,
 };
 
 /// Largest manifest accepted. Threat: parser CPU and memory spent on a
@@ -109,6 +111,17 @@ pub struct App {
     /// Connect-on-Forge (`key`, `remote`, `authentication`): kept, not served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect: Option<serde_json::Value>,
+    /// Forge's `compatibility` (the other Atlassian apps the app works
+    /// with): kept, not acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<serde_json::Value>,
+    /// Forge's `access` (who may use the app, EAP): kept, not acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<serde_json::Value>,
+    /// Forge's `package` (extra files in the deployed bundle): kept, not
+    /// acted on; Kiln's build takes what the app's code imports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<serde_json::Value>,
 }
 
 /// `modules:`: lists keyed by module type, as in Forge. Every module key is
@@ -152,14 +165,55 @@ pub struct FunctionModule {
     /// The handler name the component dispatches on: Kiln's
     /// `[a-z_][a-z0-9_]{0,63}` or Forge's `file.export` (`index.run`).
     pub handler: String,
+    /// Forge's `timeoutSeconds` (1-900): this function's wall-clock limit
+    /// when a scheduled trigger or a queue consumer runs it, in place of
+    /// `app.runtime`'s (the operator's cap still applies). As in Forge, it
+    /// does not change other invocations of the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
+    /// Forge's per-function `runtime` (`memoryMB`): kept, not acted on; the
+    /// app's `app.runtime` memory limit applies to every function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<serde_json::Value>,
+    /// Forge's external authentication `providers` of the function: kept,
+    /// not acted on (`withProvider` is not available on Kiln).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<serde_json::Value>,
+    /// Forge's deployment details (`cleanup`, `outboundAuthContainerId`,
+    /// `functions`), which its tooling writes: kept, not acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbound_auth_container_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions: Option<serde_json::Value>,
+}
+
+impl FunctionModule {
+    /// A function entry with only its key and handler, as Kiln's own
+    /// manifests write it.
+    pub fn new(key: impl Into<String>, handler: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            handler: handler.into(),
+            timeout_seconds: None,
+            runtime: None,
+            providers: None,
+            cleanup: None,
+            outbound_auth_container_id: None,
+            functions: None,
+        }
+    }
 }
 
 /// `permissions:`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Permissions {
-    /// Known scopes, without duplicates.
-    #[serde(default)]
+    /// Known scopes, without duplicates. Written as a list, or as Forge's
+    /// map of scope to options (`allowImpersonation`, which Forge itself
+    /// does not support yet and Kiln does not act on).
+    #[serde(default, deserialize_with = "scopes::deserialize")]
     pub scopes: Vec<Scope>,
     /// Third-party hosts the app may call through `wasi:http` (Forge's
     /// `permissions.external.fetch.backend`); see [`egress`].
@@ -169,6 +223,14 @@ pub struct Permissions {
     /// kept, grants nothing ([`not_acted_on`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
+    /// Forge's `enforcement` (how Forge checks the app's scopes): kept; Kiln
+    /// checks every request against the declared scopes regardless.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforcement: Option<serde_json::Value>,
+    /// Forge's `sandbox` (the UI iframe's sandbox flags): kept, grants
+    /// nothing (Kiln serves no UI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<serde_json::Value>,
 }
 
 impl Manifest {

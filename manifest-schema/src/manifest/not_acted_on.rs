@@ -33,18 +33,36 @@ impl Manifest {
         let app = &self.app;
         let permissions = &self.permissions;
         let external = &permissions.external;
+        let modules = &self.modules;
+        let functions = &modules.function;
+        let any_function = |field: fn(&super::FunctionModule) -> bool| functions.iter().any(field);
         [
             (app.licensing.is_some(), "app.licensing", "Kiln does no licensing: every installation runs as licensed"),
             (app.features.is_some(), "app.features", "Forge's platform features; Kiln's consent and installs are its own"),
             (app.connect.is_some(), "app.connect", "Connect-on-Forge: Kiln serves no Connect app"),
+            (app.compatibility.is_some(), "app.compatibility", "the other Atlassian apps it works with: Kiln serves Jira"),
+            (app.access.is_some(), "app.access", "who may use the app on Forge: Kiln's operator installs it for a site"),
+            (app.package.is_some(), "app.package", "files Forge adds to the deployed bundle: Kiln's build takes what the code imports"),
+            (any_function(|f| f.runtime.is_some()), "modules.function[].runtime", "per-function memory: the app's `app.runtime` memory limit applies to every function"),
+            (any_function(|f| f.providers.is_some()), "modules.function[].providers", "external authentication providers: `withProvider` is not available on Kiln"),
+            (any_function(|f| f.cleanup.is_some() || f.outbound_auth_container_id.is_some() || f.functions.is_some()), "modules.function[] deployment details", "`cleanup`, `outboundAuthContainerId`, `functions`: Forge's deployment tooling's, nothing to run"),
+            (modules.trigger.iter().any(|t| t.payload.is_some() || t.event_filters.iter().any(|e| e.payload.is_some())), "modules.trigger[].payload", "Forge's trimmed payload: the function receives the whole event"),
+            (modules.trigger.iter().any(|t| t.filter.iter().chain(t.event_filters.iter().map(|e| &e.filter)).any(|f| f.app_is_licensed.is_some())) || modules.scheduled_trigger.iter().any(|s| s.filter.is_some()), "filter.appIsLicensed", "Kiln does no licensing: every installation runs as licensed, so nothing is skipped"),
+            (modules.webtrigger.iter().any(|w| w.url_format.is_some()), "modules.webtrigger[].urlFormat", "the shape of Forge's URL: Kiln's web trigger URLs have one format (`runtime webtrigger`)"),
+            (modules.consumer.iter().any(|c| c.cross_version.is_some()), "modules.consumer[].crossVersion", "a queue is consumed by the code the installation runs when the event's turn comes, whichever code pushed it"),
             (permissions.content.is_some(), "permissions.content", UI_PERMISSION),
+            (permissions.enforcement.is_some(), "permissions.enforcement", "how Forge checks scopes: Kiln's host checks every request against the declared scopes"),
+            (permissions.sandbox.is_some(), "permissions.sandbox", UI_PERMISSION),
             (external.fetch.client.is_some(), "permissions.external.fetch.client", "hosts a UI fetches from in the browser: they grant the backend nothing (`fetch.backend` does)"),
+            (!external.fetch.backend_remotes.is_empty(), "permissions.external.fetch.backend[].remote", "Forge Remote: Kiln calls no remote, so a remote grants the backend no host"),
             (external.images.is_some(), "permissions.external.images", UI_PERMISSION),
             (external.media.is_some(), "permissions.external.media", UI_PERMISSION),
             (external.scripts.is_some(), "permissions.external.scripts", UI_PERMISSION),
             (external.styles.is_some(), "permissions.external.styles", UI_PERMISSION),
             (external.frames.is_some(), "permissions.external.frames", UI_PERMISSION),
             (external.fonts.is_some(), "permissions.external.fonts", UI_PERMISSION),
+            (external.navigation.is_some(), "permissions.external.navigation", UI_PERMISSION),
+            (external.configurable.is_some(), "permissions.external.configurable", "egress a site administrator may add on Forge: Kiln's egress is `fetch.backend`, approved with the installation"),
             (self.remotes.is_some(), "remotes", "Forge Remote: Kiln calls no remote (`invokeRemote` rejects)"),
             (self.providers.is_some(), "providers", "external authentication providers: `withProvider` is not available on Kiln"),
             (self.connect_modules.is_some(), "connectModules", "Connect modules: Kiln serves no Connect app"),
@@ -87,5 +105,36 @@ mod tests {
         let manifest = Manifest::from_yaml(MANIFEST).unwrap();
         assert!(manifest.egress_allowlist().is_empty());
         assert!(manifest.permissions.external.fetch.backend.is_empty());
+    }
+
+    /// Forge's backend module options Kiln takes as written are each listed,
+    /// with the permissions and app fields beside them.
+    #[test]
+    fn forges_backend_options_are_listed() {
+        let manifest = Manifest::from_yaml(include_str!(
+            "../../tests/golden/valid/forge-backend-options.yml"
+        ))
+        .unwrap();
+        let fields: Vec<&str> = manifest.not_acted_on().iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "app.compatibility",
+                "app.access",
+                "app.package",
+                "modules.function[].runtime",
+                "modules.function[].providers",
+                "modules.function[] deployment details",
+                "modules.trigger[].payload",
+                "filter.appIsLicensed",
+                "modules.webtrigger[].urlFormat",
+                "modules.consumer[].crossVersion",
+                "permissions.enforcement",
+                "permissions.sandbox",
+                "permissions.external.fetch.backend[].remote",
+                "permissions.external.navigation",
+                "permissions.external.configurable",
+            ]
+        );
     }
 }

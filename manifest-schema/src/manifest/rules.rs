@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::Manifest;
 use super::field_path::FieldPath;
 use super::forge::{is_forge_handler, is_product_module_type, not_served_reason};
-use super::triggers::{WebTriggerModule, WebTriggerResponseType};
+use super::triggers::{WebTriggerAuthentication, WebTriggerModule, WebTriggerResponseType};
 
 /// The first rule a manifest breaks, in document order.
 #[derive(Debug)]
@@ -117,6 +117,17 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
                     "invalid handler {:?}: use 1-{MAX_HANDLER_LEN} of a-z 0-9 _, not starting with a digit, \
                      or Forge's file.export (`index.run`)",
                     function.handler
+                ),
+            ));
+        }
+        if let Some(seconds) = function.timeout_seconds
+            && !(1..=super::MAX_TIMEOUT_SECONDS).contains(&seconds)
+        {
+            return Err(violation(
+                item.key("timeoutSeconds"),
+                format!(
+                    "{seconds} is out of range (1..={}, Forge's longest)",
+                    super::MAX_TIMEOUT_SECONDS
                 ),
             ));
         }
@@ -294,11 +305,28 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
     Ok(())
 }
 
-/// Forge's rule: `static` needs 1-20 `outputs`, `dynamic` takes none.
+/// Forge's rule: `static` needs 1-20 `outputs`, `dynamic` takes none. And
+/// Kiln's: a web trigger whose caller Forge would authenticate with a shared
+/// secret is refused, since serving it without the check promises less than
+/// the manifest says.
 fn check_web_trigger_response(
     module: &WebTriggerModule,
     item: &FieldPath,
 ) -> Result<(), Violation> {
+    if module
+        .request
+        .as_ref()
+        .and_then(|request| request.authentication)
+        == Some(WebTriggerAuthentication::HmacSharedSecret)
+    {
+        return Err(violation(
+            item.key("request").key("authentication"),
+            "Kiln cannot check Forge's hmacSharedSecret signature (it holds no such secret), and \
+             will not serve the URL unchecked: use `authentication: none` and verify the caller \
+             in the function (the URL itself is a 256-bit secret)"
+                .to_owned(),
+        ));
+    }
     let Some(response) = &module.response else {
         return Ok(());
     };

@@ -160,8 +160,8 @@ fn trigger_accessors_serve_what_the_host_needs() {
     };
     assert_eq!(keys(created), ["t1", "t2"]);
     assert_eq!(keys(commented), ["t1"]);
-    assert!(manifest.triggers()[0].ignores_self());
-    assert!(!manifest.triggers()[1].ignores_self());
+    assert!(manifest.triggers()[0].ignores_self(created));
+    assert!(!manifest.triggers()[1].ignores_self(created));
     let web = manifest.web_triggers();
     assert_eq!(web[0].response_type(), WebTriggerResponseType::Dynamic);
     assert!(web[0].static_outputs().is_empty());
@@ -404,6 +404,7 @@ fn forges_memory_key_is_bounded_and_named_as_written() {
 fn trigger_filter_expressions_decide_delivery() {
     let source = "app:\n  id: bot\nmodules:\n  function:\n    - key: main\n      handler: main\n  trigger:\n    - key: bugs\n      function: main\n      events: [avi:jira:updated:issue]\n      filter:\n        expression: event.issue.fields.issuetype.name == 'Bug' && event.issue.fields.labels.includes('ops')\n    - key: lenient\n      function: main\n      events: [avi:jira:updated:issue]\n      filter:\n        ignoreSelf: true\n        expression: event.issue.fields.parent.key == 'P-1'\n        onError: RECEIVE_AND_LOG\n    - key: plain\n      function: main\n      events: [avi:jira:updated:issue]\npermissions:\n  scopes: [read:jira-work]\n";
     let manifest = Manifest::from_yaml(source).expect("valid");
+    let updated: ProductEvent = "avi:jira:updated:issue".parse().expect("known");
     let [bugs, lenient, plain] = manifest.triggers() else {
         panic!("three triggers");
     };
@@ -414,35 +415,39 @@ fn trigger_filter_expressions_decide_delivery() {
         })
     };
     assert_eq!(
-        bugs.accepts(&issue("Bug", serde_json::json!(["ops"]))),
+        bugs.accepts(updated, &issue("Bug", serde_json::json!(["ops"]))),
         Ok(true)
     );
     assert_eq!(
-        bugs.accepts(&issue("Task", serde_json::json!(["ops"]))),
+        bugs.accepts(updated, &issue("Task", serde_json::json!(["ops"]))),
         Ok(false)
     );
     assert_eq!(
-        bugs.accepts(&issue("Bug", serde_json::json!([]))),
+        bugs.accepts(updated, &issue("Bug", serde_json::json!([]))),
         Ok(false)
     );
     assert!(
-        bugs.accepts(&issue("Bug", serde_json::json!(null)))
+        bugs.accepts(updated, &issue("Bug", serde_json::json!(null)))
             .is_err()
     );
-    assert_eq!(bugs.on_error(), OnError::IgnoreAndLog, "Forge's default");
-    assert!(!bugs.ignores_self());
-
-    assert!(lenient.ignores_self());
-    assert_eq!(lenient.on_error(), OnError::ReceiveAndLog);
     assert_eq!(
-        lenient.accepts(&issue("Bug", serde_json::json!([]))),
+        bugs.on_error(updated),
+        OnError::IgnoreAndLog,
+        "Forge's default"
+    );
+    assert!(!bugs.ignores_self(updated));
+
+    assert!(lenient.ignores_self(updated));
+    assert_eq!(lenient.on_error(updated), OnError::ReceiveAndLog);
+    assert_eq!(
+        lenient.accepts(updated, &issue("Bug", serde_json::json!([]))),
         Err(jira_expression::EvalError::NoProperties("null"))
     );
-    assert!(lenient.on_error().delivers() && lenient.on_error().logs());
+    assert!(lenient.on_error(updated).delivers() && lenient.on_error(updated).logs());
     assert!(!OnError::Ignore.delivers() && !OnError::Ignore.logs());
 
-    assert_eq!(plain.accepts(&serde_json::json!(null)), Ok(true));
-    assert_eq!(plain.on_error(), OnError::IgnoreAndLog);
+    assert_eq!(plain.accepts(updated, &serde_json::json!(null)), Ok(true));
+    assert_eq!(plain.on_error(updated), OnError::IgnoreAndLog);
 
     // A loaded manifest prints back to a manifest that loads the same.
     let json = serde_json::to_value(&manifest).expect("serializes");
@@ -460,14 +465,13 @@ fn trigger_filter_expressions_decide_delivery() {
 #[test]
 fn schema_bounds_the_filter_expression_as_the_parser_does() {
     let schema = schema();
-    let expression =
-        &schema["$defs"]["trigger"]["properties"]["filter"]["properties"]["expression"];
+    let expression = &schema["$defs"]["triggerFilter"]["properties"]["expression"];
     assert_eq!(
         expression["maxLength"],
         jira_expression::MAX_EXPRESSION_CHARS,
         "{expression}"
     );
-    let on_error = &schema["$defs"]["trigger"]["properties"]["filter"]["properties"]["onError"];
+    let on_error = &schema["$defs"]["triggerFilter"]["properties"]["onError"];
     let names: Vec<&str> = [
         OnError::IgnoreAndLog,
         OnError::Ignore,
@@ -478,4 +482,48 @@ fn schema_bounds_the_filter_expression_as_the_parser_does() {
     .map(|value| value.as_str())
     .collect();
     assert_eq!(on_error["enum"], serde_json::json!(names));
+}
+
+#[test]
+fn an_event_with_its_own_filter_is_filtered_by_it_the_others_by_the_modules() {
+    let source = "app:\n  id: bot\nmodules:\n  function:\n    - key: main\n      handler: main\n  trigger:\n    - key: t\n      function: main\n      events:\n        - avi:jira:created:issue\n        - eventType: avi:jira:updated:issue\n          filter:\n            expression: event.issue.key == 'OPS-1'\n            onError: RECEIVE\n      filter:\n        ignoreSelf: true\npermissions:\n  scopes: [read:jira-work]\n";
+    let manifest = Manifest::from_yaml(source).expect("valid");
+    let created: ProductEvent = "avi:jira:created:issue".parse().expect("known");
+    let updated: ProductEvent = "avi:jira:updated:issue".parse().expect("known");
+    let trigger = &manifest.triggers()[0];
+    assert_eq!(trigger.events, [created, updated]);
+    assert_eq!(manifest.triggers_for(updated).count(), 1);
+
+    let ops_1 = serde_json::json!({ "issue": { "key": "OPS-1" } });
+    let ops_2 = serde_json::json!({ "issue": { "key": "OPS-2" } });
+    // The module's filter: the app's own writes dropped, no expression.
+    assert!(trigger.ignores_self(created));
+    assert_eq!(trigger.accepts(created, &ops_2), Ok(true));
+    // The event's own filter replaces it: an expression, own writes kept.
+    assert!(!trigger.ignores_self(updated));
+    assert_eq!(trigger.accepts(updated, &ops_1), Ok(true));
+    assert_eq!(trigger.accepts(updated, &ops_2), Ok(false));
+    assert_eq!(trigger.on_error(updated), OnError::Receive);
+    assert_eq!(trigger.on_error(created), OnError::IgnoreAndLog);
+
+    // It prints back in Forge's form, and loads the same.
+    let json = serde_json::to_value(&manifest).expect("serializes");
+    assert_eq!(
+        json["modules"]["trigger"][0]["events"][0],
+        "avi:jira:created:issue"
+    );
+    assert_eq!(
+        json["modules"]["trigger"][0]["events"][1]["eventType"],
+        "avi:jira:updated:issue"
+    );
+    let yaml = serde_json::to_string(&json).expect("JSON is YAML");
+    assert_eq!(Manifest::from_yaml(&yaml).expect("reloads"), manifest);
+}
+
+#[test]
+fn a_functions_timeout_applies_where_forge_applies_it() {
+    let source = "app:\n  id: bot\n  runtime:\n    timeoutSeconds: 20\nmodules:\n  function:\n    - key: main\n      handler: main\n      timeoutSeconds: 300\npermissions:\n  scopes: []\n";
+    let manifest = Manifest::from_yaml(source).expect("valid");
+    assert_eq!(manifest.modules.function[0].timeout_seconds, Some(300));
+    assert_eq!(manifest.app.runtime.timeout_seconds, 20);
 }

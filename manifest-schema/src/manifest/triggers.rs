@@ -26,9 +26,22 @@
 //! function entries keep their own `handler` (the name the component dispatches
 //! on). Forge features Kiln cannot honour are refused rather than ignored, so a
 //! manifest never promises more than the host does: Forge Remote `endpoint`s,
-//! the `appIsLicensed` filter and the EAP web trigger `security` block are
-//! unknown fields here. A filter's `expression` is held to the subset of Jira
-//! expressions in [`super::jira_expression`], refused at load when it leaves it.
+//! a web trigger's `request.authentication: hmacSharedSecret` and the EAP web
+//! trigger `security` block are refused here. A filter's `expression` is held to
+//! the subset of Jira expressions in [`super::jira_expression`], refused at load
+//! when it leaves it.
+//!
+//! What Forge declares and Kiln honours by doing nothing is taken as written:
+//! `filter.appIsLicensed` (Kiln does no licensing, so every installation runs as
+//! licensed and the filter drops nothing), a trigger's `payload.include` (the
+//! function receives the whole event, a superset of what it asked for), a web
+//! trigger's `urlFormat` (Kiln's URLs have one format of their own) and
+//! `request.authentication: none`. `runtime inspect` lists them
+//! ([`super::not_acted_on`]).
+//!
+//! Forge also lets each event carry its own filter (`events: [{ eventType,
+//! filter, payload }]`); such an event is filtered by its own filter, the
+//! others by the module's.
 
 use std::time::Duration;
 
@@ -40,22 +53,144 @@ use super::jira_expression::{EvalError, JiraExpression};
 
 /// `modules.trigger[]`: runs `function` when one of `events` happens on the site.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(from = "TriggerAsWritten", into = "TriggerAsWritten")]
 pub struct TriggerModule {
     /// Module key, unique among all modules (Forge: `^[a-zA-Z0-9_-]+$`).
     pub key: String,
     /// The `modules.function` key to invoke.
     pub function: String,
     /// Jira product events, at least one, without duplicates; the declared
-    /// scopes must let the app read each of them.
+    /// scopes must let the app read each of them. In manifest order, whether
+    /// written as a name or as Forge's `{ eventType, filter, payload }`.
     pub events: Vec<ProductEvent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The module's filter, for the events without one of their own.
     pub filter: Option<TriggerFilter>,
+    /// Forge's `payload` (`include.fields`/`include.propertyPaths`), kept as
+    /// written: the function receives the whole event.
+    pub payload: Option<Value>,
+    /// The events written as `{ eventType, filter, payload }`, with their own
+    /// filter (and payload, kept as written), in manifest order.
+    pub event_filters: Vec<EventFilter>,
+}
+
+/// One entry of `modules.trigger[].events` written as Forge's object form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EventFilter {
+    pub event_type: ProductEvent,
+    /// Required, as in Forge's schema: this event's filter, in place of the
+    /// module's.
+    pub filter: TriggerFilter,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<Value>,
+}
+
+/// A trigger as a manifest writes it.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TriggerAsWritten {
+    key: String,
+    function: String,
+    events: Vec<EventAsWritten>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filter: Option<TriggerFilter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payload: Option<Value>,
+}
+
+/// An entry of `events`: an event's name, or Forge's object form. Read by
+/// hand rather than as an untagged enum, so that a misspelt name is still
+/// reported as such (with the event list's hint) and a misspelt field of the
+/// object form by its name.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EventAsWritten {
+    Name(ProductEvent),
+    Filtered(EventFilter),
+}
+
+impl<'de> Deserialize<'de> for EventAsWritten {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entry;
+
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = EventAsWritten;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a Jira product event name such as \"avi:jira:created:issue\", or \
+                     `{ eventType, filter, payload }`",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+                ProductEvent::deserialize(serde::de::value::StrDeserializer::<E>::new(name))
+                    .map(EventAsWritten::Name)
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                map: M,
+            ) -> Result<Self::Value, M::Error> {
+                EventFilter::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(EventAsWritten::Filtered)
+            }
+        }
+
+        deserializer.deserialize_any(Entry)
+    }
+}
+
+impl From<TriggerAsWritten> for TriggerModule {
+    fn from(written: TriggerAsWritten) -> Self {
+        let mut events = Vec::with_capacity(written.events.len());
+        let mut event_filters = Vec::new();
+        for entry in written.events {
+            match entry {
+                EventAsWritten::Name(event) => events.push(event),
+                EventAsWritten::Filtered(filtered) => {
+                    events.push(filtered.event_type);
+                    event_filters.push(filtered);
+                }
+            }
+        }
+        TriggerModule {
+            key: written.key,
+            function: written.function,
+            events,
+            filter: written.filter,
+            payload: written.payload,
+            event_filters,
+        }
+    }
+}
+
+impl From<TriggerModule> for TriggerAsWritten {
+    fn from(trigger: TriggerModule) -> Self {
+        let mut filtered = trigger.event_filters;
+        let events = trigger
+            .events
+            .into_iter()
+            .map(
+                |event| match filtered.iter().position(|f| f.event_type == event) {
+                    Some(at) => EventAsWritten::Filtered(filtered.remove(at)),
+                    None => EventAsWritten::Name(event),
+                },
+            )
+            .collect();
+        TriggerAsWritten {
+            key: trigger.key,
+            function: trigger.function,
+            events,
+            filter: trigger.filter,
+            payload: trigger.payload,
+        }
+    }
 }
 
 /// `modules.trigger[].filter`, as Forge documents it: `ignoreSelf`,
-/// `expression`, or both (one is required); `onError` only beside an
-/// `expression`.
+/// `expression`, `appIsLicensed`, or several (one is required); `onError`
+/// only beside an `expression`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "FilterAsWritten", into = "FilterAsWritten")]
 pub struct TriggerFilter {
@@ -67,6 +202,9 @@ pub struct TriggerFilter {
     pub expression: Option<JiraExpression>,
     /// What an evaluation error does (Forge's default: `IGNORE_AND_LOG`).
     pub on_error: OnError,
+    /// Forge's `appIsLicensed`, kept as written: Kiln does no licensing and
+    /// runs every installation as licensed, so it drops nothing.
+    pub app_is_licensed: Option<bool>,
 }
 
 /// Forge's `filter.onError`: what happens to an event whose `expression`
@@ -117,14 +255,21 @@ struct FilterAsWritten {
     expression: Option<JiraExpression>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     on_error: Option<OnError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    app_is_licensed: Option<bool>,
 }
 
 impl TryFrom<FilterAsWritten> for TriggerFilter {
     type Error = &'static str;
 
     fn try_from(written: FilterAsWritten) -> Result<Self, Self::Error> {
-        if written.ignore_self.is_none() && written.expression.is_none() {
-            return Err("a filter needs `ignoreSelf`, `expression` or both (as in Forge)");
+        if written.ignore_self.is_none()
+            && written.expression.is_none()
+            && written.app_is_licensed.is_none()
+        {
+            return Err(
+                "a filter needs `ignoreSelf`, `expression` or `appIsLicensed` (as in Forge)",
+            );
         }
         if written.on_error.is_some() && written.expression.is_none() {
             return Err("`onError` applies to an `expression`: give one, or drop `onError`");
@@ -133,6 +278,7 @@ impl TryFrom<FilterAsWritten> for TriggerFilter {
             ignore_self: written.ignore_self.unwrap_or(false),
             expression: written.expression,
             on_error: written.on_error.unwrap_or_default(),
+            app_is_licensed: written.app_is_licensed,
         })
     }
 }
@@ -140,33 +286,43 @@ impl TryFrom<FilterAsWritten> for TriggerFilter {
 impl From<TriggerFilter> for FilterAsWritten {
     fn from(filter: TriggerFilter) -> Self {
         let has_expression = filter.expression.is_some();
+        let alone = !has_expression && filter.app_is_licensed.is_none();
         FilterAsWritten {
             // Written whenever it is set or is the filter's only field, so
             // the output loads again.
-            ignore_self: (filter.ignore_self || !has_expression).then_some(filter.ignore_self),
+            ignore_self: (filter.ignore_self || alone).then_some(filter.ignore_self),
             on_error: has_expression.then_some(filter.on_error),
             expression: filter.expression,
+            app_is_licensed: filter.app_is_licensed,
         }
     }
 }
 
 impl TriggerModule {
-    /// Whether events the app caused itself are dropped (default: delivered,
-    /// as in Forge, where they carry `selfGenerated: true`).
-    pub fn ignores_self(&self) -> bool {
-        self.filter
-            .as_ref()
+    /// The filter that applies to `event`: its own, when the manifest wrote
+    /// the event as `{ eventType, filter }`, otherwise the module's.
+    pub fn filter_for(&self, event: ProductEvent) -> Option<&TriggerFilter> {
+        self.event_filters
+            .iter()
+            .find(|filtered| filtered.event_type == event)
+            .map(|filtered| &filtered.filter)
+            .or(self.filter.as_ref())
+    }
+
+    /// Whether `event`s the app caused itself are dropped (default:
+    /// delivered, as in Forge, where they carry `selfGenerated: true`).
+    pub fn ignores_self(&self, event: ProductEvent) -> bool {
+        self.filter_for(event)
             .is_some_and(|filter| filter.ignore_self)
     }
 
-    /// Whether the filter's `expression` lets `payload` (the event the
-    /// function would receive) through: `Ok(true)` without an expression,
-    /// otherwise the expression's boolean value. An error is for the caller
-    /// to handle as [`TriggerModule::on_error`] says.
-    pub fn accepts(&self, payload: &Value) -> Result<bool, EvalError> {
+    /// Whether the `expression` of `event`'s filter lets `payload` (the event
+    /// the function would receive) through: `Ok(true)` without an
+    /// expression, otherwise the expression's boolean value. An error is for
+    /// the caller to handle as [`TriggerModule::on_error`] says.
+    pub fn accepts(&self, event: ProductEvent, payload: &Value) -> Result<bool, EvalError> {
         match self
-            .filter
-            .as_ref()
+            .filter_for(event)
             .and_then(|filter| filter.expression.as_ref())
         {
             Some(expression) => expression.matches(payload),
@@ -174,10 +330,9 @@ impl TriggerModule {
         }
     }
 
-    /// What an evaluation error of the filter's expression does.
-    pub fn on_error(&self) -> OnError {
-        self.filter
-            .as_ref()
+    /// What an evaluation error of `event`'s filter expression does.
+    pub fn on_error(&self, event: ProductEvent) -> OnError {
+        self.filter_for(event)
             .map(|filter| filter.on_error)
             .unwrap_or_default()
     }
@@ -196,6 +351,43 @@ pub struct WebTriggerModule {
     /// as in Forge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<WebTriggerResponse>,
+    /// Forge's `urlFormat` (`v1`, `v2`: the shape of Forge's own URL), kept as
+    /// written: Kiln's web trigger URLs have one format of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_format: Option<UrlFormat>,
+    /// Forge's `request` options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<WebTriggerRequest>,
+}
+
+/// Forge's two web trigger URL formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UrlFormat {
+    V1,
+    V2,
+}
+
+/// `modules.webtrigger[].request`: Forge's `{ authentication }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WebTriggerRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<WebTriggerAuthentication>,
+}
+
+/// How Forge authenticates a web trigger's caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum WebTriggerAuthentication {
+    /// Anyone holding the URL may call (the URL is the credential): Kiln's
+    /// web triggers are exactly that.
+    None,
+    /// Forge checks an HMAC signature made with a secret it shares with the
+    /// caller. Kiln holds no such secret, and serving the URL without the
+    /// check would be weaker than the manifest says: refused at load
+    /// (`rules.rs`).
+    HmacSharedSecret,
 }
 
 /// `modules.webtrigger[].response`: Forge's `{ type, outputs }`.
@@ -267,6 +459,17 @@ pub struct ScheduledTriggerModule {
     /// The `modules.function` key to invoke.
     pub function: String,
     pub interval: Interval,
+    /// Forge's `filter` (`appIsLicensed`), kept as written: Kiln runs every
+    /// installation as licensed, so it skips no run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<ScheduledTriggerFilter>,
+}
+
+/// `modules.scheduledTrigger[].filter`: Forge's `{ appIsLicensed }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScheduledTriggerFilter {
+    pub app_is_licensed: bool,
 }
 
 /// Forge's four schedule intervals, and nothing finer: the shortest is five

@@ -293,13 +293,19 @@ fn events_for(
             continue;
         }
         for trigger in installed.manifest().triggers_for(mapped.event) {
-            if self_generated && trigger.ignores_self() {
+            if self_generated && trigger.ignores_self(mapped.event) {
                 continue;
             }
             let payload = mapped.payload(self_generated, &cloud_id, &trigger.key);
             // Before the loop guard, so an event the filter drops never counts
             // against the app's self-trigger allowance.
-            if !filter_accepts(shared, installed.installation.app_id(), trigger, &payload) {
+            if !filter_accepts(
+                shared,
+                installed.installation.app_id(),
+                trigger,
+                mapped.event,
+                &payload,
+            ) {
                 continue;
             }
             if self_generated
@@ -324,8 +330,9 @@ fn events_for(
     events
 }
 
-/// Forge's `filter.expression`, evaluated on the payload the function would
-/// receive: `false` drops the event (counted `filtered`); an evaluation error
+/// Forge's `filter.expression` (of `event`'s own filter, or the module's),
+/// evaluated on the payload the function would receive: `false` drops the
+/// event (counted `filtered`); an evaluation error
 /// (or a value that is not a boolean) goes as `onError` says, counted
 /// `filter-error`. The log names the app, the trigger and the error (whose
 /// text carries the expression's member names, app-written, so escaped),
@@ -334,9 +341,10 @@ fn filter_accepts(
     shared: &Shared,
     app: impl std::fmt::Display,
     trigger: &kiln_manifest::TriggerModule,
+    event: kiln_manifest::ProductEvent,
     payload: &serde_json::Value,
 ) -> bool {
-    match trigger.accepts(payload) {
+    match trigger.accepts(event, payload) {
         Ok(true) => true,
         Ok(false) => {
             tracing::debug!(app = %app, trigger = %trigger.key, "event filtered out by the trigger's expression");
@@ -344,7 +352,7 @@ fn filter_accepts(
             false
         }
         Err(error) => {
-            let on_error = trigger.on_error();
+            let on_error = trigger.on_error(event);
             let deliver = on_error.delivers();
             if on_error.logs() {
                 let error = error.to_string();
