@@ -134,6 +134,43 @@ pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
         "action",
         "Rovo or Automation action: Kiln has neither to invoke it",
     ),
+    (
+        "apiRoute",
+        "Forge's REST routes exposed by the app (EAP): Kiln's only way in is a web trigger",
+    ),
+    (
+        "preUninstall",
+        "a function Forge runs before an uninstall: Kiln's uninstall does not invoke the app",
+    ),
+    (
+        "fifoConsumer",
+        "a consumer of Forge's FIFO queues: Kiln's queues are `@forge/events` queues, consumed by `consumer`",
+    ),
+    (
+        "workflow",
+        "a Forge Workflow definition: Kiln has no workflow engine",
+    ),
+    (
+        "migration",
+        "Connect-to-Forge data migration listeners: Kiln migrates nothing",
+    ),
+    (
+        "connectToForgeMigration",
+        "Connect-to-Forge migration notice: Kiln serves no Connect app",
+    ),
+    (
+        "remote",
+        "a Forge Remote definition: Kiln calls no remote (invokeRemote rejects)",
+    ),
+    (
+        "sql",
+        "Forge SQL: not available on Kiln (an app importing @forge/sql fails to build)",
+    ),
+    ("objectStore", "Forge Object Store: not available on Kiln"),
+    (
+        "llm",
+        "Forge LLMs: not available on Kiln (an app importing @forge/llm fails to build)",
+    ),
 ];
 
 /// Why Kiln does not serve a module of type `module_type` that it loads: a
