@@ -78,9 +78,9 @@ fn build() -> Option<PathBuf> {
     if kept.is_file() {
         return Some(kept);
     }
-    // <work>/app: the app; <work>/vendor: the package; <work>/deps: where the
-    // build installs the app's lockfile (`file:../vendor/…` resolves alike
-    // from the app and from there).
+    // <work>/app: the app; <work>/vendor: the package. `@forge/events` is one
+    // of the packages Kiln's build provides, so nothing is installed: the
+    // build reads the version the lockfile pins (`js_provided.rs`).
     let work = root.join("work");
     let _ = std::fs::remove_dir_all(&work);
     let app = work.join("app");

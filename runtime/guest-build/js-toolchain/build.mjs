@@ -144,8 +144,14 @@ const forgeServices = {
 // are forge_events.js; 1.x and older (`push(payload, settings)` resolving to
 // the job id, resolver consumers given the payload) are forge_events_v1.js,
 // over the same host, and the consumer side unwraps events into 1.x's
-// shape (handler.js). An app that installed none gets the current API.
+// shape (handler.js). An app that installed none gets the current API. When
+// Kiln installed nothing because the app needs only what it provides
+// (js_provided.rs), the major version comes from the app's lockfile or
+// package.json instead (`forgeEventsMajor`).
 let eventsApi = 3;
+if (Number.isInteger(request.forgeEventsMajor) && request.forgeEventsMajor < 2) {
+  eventsApi = 1;
+}
 for (const dir of nodePaths) {
   let installed;
   try {

@@ -347,13 +347,16 @@ pub enum JsBuildError {
         /// Where `node` is.
         path: PathBuf,
     },
-    /// The app has dependencies but no lockfile.
+    /// The app has dependencies Kiln does not provide but no npm lockfile.
     #[error(
-        "{dir} has dependencies but no package-lock.json; run `npm install` there once and keep the lockfile with the app (Kiln installs exactly what it pins)"
+        "{dir} has dependencies besides the Forge packages Kiln provides, but no package-lock.json{}; run `npm install --package-lock-only` there once and keep the lockfile with the app (Kiln installs exactly what it pins, with npm)",
+        .other.map(|name| format!(" ({name} is another package manager's, which Kiln does not read)")).unwrap_or_default()
     )]
     NoLockfile {
         /// The app folder.
         dir: PathBuf,
+        /// Another package manager's lockfile found there.
+        other: Option<&'static str>,
     },
     /// `package.json` is unreadable or not JSON.
     #[error("cannot read {path}: {detail}")]
@@ -488,7 +491,8 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     let request = serde_json::json!({
         "appDir": opts.app_dir,
         "handlerModules": opts.handler_modules,
-        "nodePaths": deps.iter().map(|d| d.join("node_modules")).collect::<Vec<_>>(),
+        "nodePaths": deps.installed.iter().map(|d| d.join("node_modules")).collect::<Vec<_>>(),
+        "forgeEventsMajor": deps.forge_events_major,
         "witDir": toolchain.join("wit"),
         "forgeDir": toolchain.join("forge-api"),
         "outDir": out,
@@ -528,7 +532,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     let command = match &opts.sandbox {
         Some(sandbox) => {
             let mut sources = vec![opts.app_dir.clone(), toolchain.clone(), wizer_program];
-            sources.extend(deps.iter().cloned());
+            sources.extend(deps.installed.iter().cloned());
             let no_rust = Toolchain {
                 rustup_home: None,
                 cargo_home: None,
@@ -636,16 +640,29 @@ fn install_toolchain(npm: &Path, cache_dir: &Path) -> Result<PathBuf, JsBuildErr
     canonical(&dir)
 }
 
+/// What the build reads of the app's dependencies.
+#[derive(Debug)]
+struct AppDependencies {
+    /// `<work>/deps`, where they were installed; `None` when nothing needed
+    /// installing.
+    installed: Option<PathBuf>,
+    /// When nothing was installed: the `@forge/events` major version the app
+    /// names (`js_provided`), which `build.mjs` otherwise reads from
+    /// `node_modules`.
+    forge_events_major: Option<u64>,
+}
+
 /// Installs the app's runtime dependencies from its lockfile into
-/// `<work>/deps` (skipped when that lockfile was installed already); `None`
-/// when the app has no dependencies.
+/// `<work>/deps` (skipped when that lockfile was installed already). Nothing
+/// is installed when the app has no dependencies, or only packages Kiln's
+/// build provides itself (`js_provided`).
 fn install_app_dependencies(
     npm: &Path,
     npm_cache: &Path,
     app_dir: &Path,
     package: &str,
     work_dir: &Path,
-) -> Result<Option<PathBuf>, JsBuildError> {
+) -> Result<AppDependencies, JsBuildError> {
     let package_json = app_dir.join("package.json");
     let manifest = read(&package_json)?;
     let value: serde_json::Value =
@@ -653,12 +670,16 @@ fn install_app_dependencies(
             path: package_json.clone(),
             detail: e.to_string(),
         })?;
-    let has_dependencies = value
+    let empty = serde_json::Map::new();
+    let dependencies = value
         .get("dependencies")
         .and_then(serde_json::Value::as_object)
-        .is_some_and(|deps| !deps.is_empty());
-    if !has_dependencies {
-        return Ok(None);
+        .unwrap_or(&empty);
+    if crate::js_provided::all_provided(dependencies) {
+        return Ok(AppDependencies {
+            installed: None,
+            forge_events_major: crate::js_provided::forge_events_major(app_dir, dependencies),
+        });
     }
     let lockfile = ["package-lock.json", "npm-shrinkwrap.json"]
         .iter()
@@ -666,6 +687,9 @@ fn install_app_dependencies(
         .find(|path| path.is_file())
         .ok_or_else(|| JsBuildError::NoLockfile {
             dir: app_dir.to_owned(),
+            other: ["yarn.lock", "pnpm-lock.yaml"]
+                .into_iter()
+                .find(|name| app_dir.join(name).is_file()),
         })?;
     let lock = read(&lockfile)?;
     let digest = {
@@ -677,8 +701,12 @@ fn install_app_dependencies(
     };
     let deps = work_dir.join("deps");
     let marker = deps.join(COMPLETE_MARKER);
+    let installed = AppDependencies {
+        installed: Some(deps.clone()),
+        forge_events_major: None,
+    };
     if std::fs::read_to_string(&marker).is_ok_and(|done| done == digest) {
-        return Ok(Some(deps));
+        return Ok(installed);
     }
     // Only the two files: no `.npmrc` of the app (registry, scripts,
     // credentials helpers) reaches npm.
@@ -689,7 +717,7 @@ fn install_app_dependencies(
     eprintln!("installing the dependencies of {package} from its lockfile …");
     npm_ci(npm, npm_cache, &deps, true)?;
     write(&marker, digest.as_bytes())?;
-    Ok(Some(deps))
+    Ok(installed)
 }
 
 /// `npm ci` in `dir`: exactly the lockfile, no install scripts, no audit.
@@ -981,6 +1009,51 @@ mod tests {
             work.path(),
         )
         .unwrap_err();
-        assert!(matches!(error, JsBuildError::NoLockfile { .. }), "{error}");
+        assert!(
+            matches!(error, JsBuildError::NoLockfile { other: None, .. }),
+            "{error}"
+        );
+
+        // With a yarn lockfile, the message says Kiln does not read it.
+        std::fs::write(app.path().join("yarn.lock"), "# yarn lockfile v1\n").unwrap();
+        let error = install_app_dependencies(
+            Path::new("/nonexistent/npm"),
+            work.path(),
+            app.path(),
+            "a",
+            work.path(),
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("yarn.lock is another package manager's"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_app_needing_only_what_kiln_provides_installs_nothing() {
+        let app = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        // No lockfile, a yarn one beside: npm (which does not exist here) is
+        // never run.
+        std::fs::write(app.path().join("yarn.lock"), "# yarn lockfile v1\n").unwrap();
+        std::fs::write(
+            app.path().join("package.json"),
+            r#"{"name":"a","dependencies":{"@forge/api":"^3.9.2","@forge/resolver":"^1.5.0","@forge/events":"^1.2.0"}}"#,
+        )
+        .unwrap();
+        let deps = install_app_dependencies(
+            Path::new("/nonexistent/npm"),
+            work.path(),
+            app.path(),
+            "a",
+            work.path(),
+        )
+        .expect("nothing to install");
+        assert_eq!(deps.installed, None);
+        assert_eq!(deps.forge_events_major, Some(1));
+        assert!(!work.path().join("deps").exists());
     }
 }
