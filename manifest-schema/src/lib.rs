@@ -15,9 +15,11 @@ pub use catalogue::{
 };
 pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
-    App, Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, FunctionModule,
-    HostPattern, Interval, MAX_MANIFEST_BYTES, Manifest, MemoryGivenTwice, MemoryKey, Modules,
-    NOT_SERVED_FORGE_MODULES, NotActedOn, Permissions, ProductEvent, RuntimeLimits,
-    RuntimeLimitsAsWritten, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
-    UnknownEvent, WebTriggerModule, WebTriggerResponse, WebTriggerResponseType, not_served_reason,
+    App, Backend, BackendError, EgressAllowlist, EgressScheme, EventFilter, External, Fetch,
+    FunctionModule, HostPattern, Interval, MAX_MANIFEST_BYTES, Manifest, MemoryGivenTwice,
+    MemoryKey, Modules, NOT_SERVED_FORGE_MODULES, NotActedOn, Permissions, PreUninstallModule,
+    ProductEvent, RuntimeLimits, RuntimeLimitsAsWritten, ScheduledTriggerFilter,
+    ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, UnknownEvent, UrlFormat,
+    WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest, WebTriggerResponse,
+    WebTriggerResponseType, not_served_reason,
 };

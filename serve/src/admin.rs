@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `GET /v1/installations` | list installations (registry and live state) |
 //! | `POST /v1/installations` `{app, site, environment?}` | install: approves the code served now (releases a hold) |
-//! | `POST /v1/installations/uninstall` `{app, site?, environment?}` | uninstall (app storage is kept) |
+//! | `POST /v1/installations/uninstall` `{app, site?, environment?}` | uninstall (app storage is kept); starts the app's `preUninstall` functions, not waiting for them, and lists them |
 //! | `POST /v1/installations/pause` / `…/resume` | pause: events wait, web triggers answer 503 |
 //! | `POST /v1/webtriggers` `{app, key, site?, environment?}` | issue a new URL (the old one stops) |
 //! | `GET /v1/dead-letters` | events whose retries are used up (or a cancelled job's that failed), each with its `job` id and `queue` (null outside an async-events job) |
@@ -234,12 +234,17 @@ async fn uninstall(State(shared): State<Arc<Shared>>, Json(selector): Json<Selec
         Ok(installed) => installed,
         Err(response) => return *response,
     };
+    // Started before the installation goes, and not waited for (Forge's rule): each run
+    // holds its own handle on the app.
+    let pre_uninstall = crate::pre_uninstall::start(&shared, &installed).await;
     shared.host.deactivate(&installed.installation);
     let uninstalled = shared.state.uninstall(&installed.installation).await;
     shared.web_triggers.forget();
     shared.webhooks_changed.notify_waiters();
     match uninstalled {
-        Ok(_) => Json(json!({ "uninstalled": true })).into_response(),
+        Ok(_) => {
+            Json(json!({ "uninstalled": true, "preUninstall": pre_uninstall })).into_response()
+        }
         Err(error) => reply::error(StatusCode::SERVICE_UNAVAILABLE, &error.to_string()),
     }
 }

@@ -23,6 +23,8 @@ pub enum TriggerKind {
     Scheduled,
     /// An event an app pushed to one of its queues (`consumer` module).
     QueueEvent,
+    /// The app is being uninstalled from the site (`preUninstall` module).
+    PreUninstall,
 }
 
 impl TriggerKind {
@@ -35,6 +37,10 @@ impl TriggerKind {
             TriggerKind::ProductEvent => Trigger::ProductEvent,
             TriggerKind::Scheduled => Trigger::Scheduled,
             TriggerKind::QueueEvent => Trigger::QueueEvent,
+            // The worlds' `trigger` enum is frozen: an uninstall is a lifecycle event of
+            // the site, as Forge's `avi:forge:*` events are, and those arrive as product
+            // events.
+            TriggerKind::PreUninstall => Trigger::ProductEvent,
         }
     }
 
@@ -44,6 +50,7 @@ impl TriggerKind {
             TriggerKind::ProductEvent => "trigger",
             TriggerKind::Scheduled => "scheduledTrigger",
             TriggerKind::QueueEvent => "consumer",
+            TriggerKind::PreUninstall => "preUninstall",
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod invocation;
 pub mod lifecycle;
 pub mod loop_guard;
 pub mod metrics;
+pub mod pre_uninstall;
 pub mod reply;
 pub mod schedule;
 mod secret_file;

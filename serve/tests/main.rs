@@ -7,6 +7,7 @@ mod e2e;
 mod engine_host;
 mod forge_examples;
 mod lifecycle;
+mod pre_uninstall;
 mod queues;
 mod registration;
 mod replicas;

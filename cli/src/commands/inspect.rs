@@ -153,8 +153,8 @@ pub struct FunctionSummary {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerSummary {
-    /// `trigger`, `webtrigger`, `scheduledTrigger` or `consumer`, as in the
-    /// manifest.
+    /// `trigger`, `webtrigger`, `scheduledTrigger`, `consumer` or
+    /// `preUninstall`, as in the manifest.
     pub kind: &'static str,
     pub key: String,
     pub function: String,
@@ -395,6 +395,12 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
         .chain(web)
         .chain(scheduled)
         .chain(consumers)
+        .chain(
+            manifest
+                .pre_uninstall()
+                .iter()
+                .map(|p| blank("preUninstall", &p.key, &p.function)),
+        )
         .collect()
 }
 
@@ -495,6 +501,7 @@ pub fn render_text(i: &Inspection) -> String {
                 "events pushed to queue {}",
                 GuestText(t.queue.as_deref().unwrap_or("?"))
             ),
+            "preUninstall" => "when the app is uninstalled from a site".to_owned(),
             _ => format!("every {}", t.interval.unwrap_or("?")),
         };
         let _ = writeln!(

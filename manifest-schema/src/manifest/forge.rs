@@ -139,10 +139,6 @@ pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
         "Forge's REST routes exposed by the app (EAP): Kiln's only way in is a web trigger",
     ),
     (
-        "preUninstall",
-        "a function Forge runs before an uninstall: Kiln's uninstall does not invoke the app",
-    ),
-    (
         "fifoConsumer",
         "a consumer of Forge's FIFO queues: Kiln's queues are `@forge/events` queues, consumed by `consumer`",
     ),

@@ -45,9 +45,10 @@ pub use not_acted_on::NotActedOn;
 pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
-    EventFilter, Interval, OnError, ScheduledTriggerFilter, ScheduledTriggerModule, StaticOutput,
-    TriggerFilter, TriggerModule, UrlFormat, WebTriggerAuthentication, WebTriggerModule,
-    WebTriggerRequest, WebTriggerResponse, WebTriggerResponseType,
+    EventFilter, Interval, OnError, PreUninstallModule, ScheduledTriggerFilter,
+    ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, UrlFormat,
+    WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest, WebTriggerResponse,
+    WebTriggerResponseType,
 };
 
 /// Largest manifest accepted. Threat: parser CPU and memory spent on a
@@ -149,6 +150,9 @@ pub struct Modules {
     /// Forge's queue consumers: each runs its function for the events pushed to its queue.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consumer: Vec<ConsumerModule>,
+    /// Forge's pre-uninstall triggers: run when the app is uninstalled from a site.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pre_uninstall: Vec<PreUninstallModule>,
     /// Every other module type, as written: Forge's product (UI) modules
     /// and `event` modules, which validation admits, and anything else,
     /// which it refuses.
@@ -360,6 +364,11 @@ impl Manifest {
     /// The scheduled triggers, in manifest order.
     pub fn scheduled_triggers(&self) -> &[ScheduledTriggerModule] {
         &self.modules.scheduled_trigger
+    }
+
+    /// The pre-uninstall triggers, in manifest order.
+    pub fn pre_uninstall(&self) -> &[PreUninstallModule] {
+        &self.modules.pre_uninstall
     }
 
     /// The triggers subscribed to `event`, for dispatching a delivery.

@@ -234,6 +234,15 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .map(|m| (m.key.as_str(), m.function_key().unwrap_or_default()))
                 .collect(),
         ),
+        (
+            "preUninstall",
+            manifest
+                .modules
+                .pre_uninstall
+                .iter()
+                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .collect(),
+        ),
     ];
     for (list, entries) in &lists {
         let list_path = modules.key(list);

@@ -465,6 +465,19 @@ pub struct ScheduledTriggerModule {
     pub filter: Option<ScheduledTriggerFilter>,
 }
 
+/// `modules.preUninstall[]`: runs `function` when the app is uninstalled from
+/// a site, for its cleanup (Forge's pre-uninstall trigger). As in Forge, the
+/// run does not hold the uninstall up and its outcome changes nothing: the
+/// uninstall goes on whether it succeeds, fails or is still running.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PreUninstallModule {
+    /// Module key, unique among all modules.
+    pub key: String,
+    /// The `modules.function` key to invoke.
+    pub function: String,
+}
+
 /// `modules.scheduledTrigger[].filter`: Forge's `{ appIsLicensed }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
