@@ -34,7 +34,7 @@
 //! failed on its own terms counts as failed in its job's stats (dead-lettered at once).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kiln_runtime::PayloadSource;
 use kiln_runtime::events::outcome::UNKNOWN_ERROR_REASON;
@@ -43,7 +43,7 @@ use kiln_state::serve::{ClaimedEvent, Lease, LeaseOutcome, LeaseRenewal, UnixMil
 use tokio::sync::{OwnedSemaphorePermit, watch};
 
 use crate::invocation::{TriggerKind, invocation_for};
-use crate::metrics::{InvocationLabels, LatencyLabels};
+use crate::metrics::InvocationLabels;
 use crate::shared::Shared;
 use crate::web_trigger::failure_kind;
 
@@ -258,23 +258,6 @@ async fn hold(
     }
 }
 
-/// Counts a running invocation in `kiln_slots_in_use` until dropped, also when the
-/// invocation is cancelled because its lease was lost.
-struct SlotInUse<'a>(&'a Shared);
-
-impl<'a> SlotInUse<'a> {
-    fn enter(shared: &'a Shared) -> Self {
-        shared.metrics.slots_in_use.inc();
-        Self(shared)
-    }
-}
-
-impl Drop for SlotInUse<'_> {
-    fn drop(&mut self) {
-        self.0.metrics.slots_in_use.dec();
-    }
-}
-
 async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<InvocationLabels>) {
     let Some(installed) = shared.host.installed(&event.installation) else {
         return (
@@ -335,8 +318,6 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
         trigger: kind.as_str().into(),
         outcome: String::new(),
     };
-    let slot = SlotInUse::enter(shared);
-    let started = Instant::now();
     // The stored text of a delivery or a schedule, or a queue event's payload built from
     // its stored envelope: parsed again before it runs.
     let mut invocation = invocation_for(
@@ -349,16 +330,7 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     )
     .await;
     invocation.chain_depth = chain_depth;
-    let invoked = installed.app.invoke(invocation).await;
-    drop(slot);
-    shared
-        .metrics
-        .latency
-        .get_or_create(&LatencyLabels {
-            app: app_id.clone(),
-            trigger: kind.as_str().into(),
-        })
-        .observe(started.elapsed().as_secs_f64());
+    let invoked = crate::invocation::run(shared, &installed, kind, invocation).await;
     let verdict = match invoked {
         Err(error) => {
             labels.outcome = "refused".into();

@@ -7,9 +7,12 @@
 //! event's `eventType`, a web trigger request's `method`/`path`, a scheduled run's
 //! `context.trigger`).
 
-use kiln_runtime::{Invocation, PayloadSource};
+use std::time::Instant;
+
+use kiln_runtime::{Invocation, InvokeError, Invoked, PayloadSource};
 
 use crate::host::Installed;
+use crate::metrics::LatencyLabels;
 use crate::shared::Shared;
 
 /// What made the host invoke a function.
@@ -155,4 +158,45 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
             .remember_urls(installation, urls.clone().into(), asked);
     }
     urls
+}
+
+/// Runs `invocation` in `installed`'s app: the one place a served invocation runs. It holds
+/// a pool slot in `kiln_slots_in_use` while it runs, also when the caller gives up and drops
+/// this future (a web trigger's client gone, a queue lease lost), and its latency is
+/// observed under `kind`.
+pub async fn run(
+    shared: &Shared,
+    installed: &Installed,
+    kind: TriggerKind,
+    invocation: Invocation,
+) -> Result<Invoked, InvokeError> {
+    let slot = SlotInUse::enter(shared);
+    let started = Instant::now();
+    let invoked = installed.app.invoke(invocation).await;
+    drop(slot);
+    shared
+        .metrics
+        .latency
+        .get_or_create(&LatencyLabels {
+            app: installed.installation.app_id().to_owned(),
+            trigger: kind.as_str().into(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    invoked
+}
+
+/// Counts a running invocation in `kiln_slots_in_use` until dropped.
+struct SlotInUse<'a>(&'a Shared);
+
+impl<'a> SlotInUse<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        shared.metrics.slots_in_use.inc();
+        Self(shared)
+    }
+}
+
+impl Drop for SlotInUse<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.slots_in_use.dec();
+    }
 }

@@ -14,7 +14,6 @@
 //! (an uninstall is not undone by a restart either).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use kiln_manifest::PreUninstallModule;
 use kiln_runtime::PayloadSource;
@@ -22,7 +21,7 @@ use serde_json::json;
 
 use crate::host::Installed;
 use crate::invocation::{TriggerKind, invocation_for};
-use crate::metrics::{InvocationLabels, LatencyLabels};
+use crate::metrics::InvocationLabels;
 use crate::shared::Shared;
 
 /// Starts `installed`'s pre-uninstall functions, if its approved code may run; answers the
@@ -79,18 +78,8 @@ async fn run(
         PayloadSource::HostSerialized,
     )
     .await;
-    shared.metrics.slots_in_use.inc();
-    let started = Instant::now();
-    let invoked = installed.app.invoke(invocation).await;
-    shared.metrics.slots_in_use.dec();
-    shared
-        .metrics
-        .latency
-        .get_or_create(&LatencyLabels {
-            app: app.clone(),
-            trigger: TriggerKind::PreUninstall.as_str().into(),
-        })
-        .observe(started.elapsed().as_secs_f64());
+    let invoked =
+        crate::invocation::run(&shared, &installed, TriggerKind::PreUninstall, invocation).await;
     let outcome = match &invoked {
         Ok(invoked) => match &invoked.result {
             Ok(_) => {

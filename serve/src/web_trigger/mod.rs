@@ -12,7 +12,6 @@ pub mod request;
 pub mod response;
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -21,7 +20,7 @@ use http::StatusCode;
 use kiln_runtime::{InvocationFailure, PayloadSource};
 
 use crate::invocation::{TriggerKind, invocation_for};
-use crate::metrics::{InvocationLabels, LatencyLabels, Metrics};
+use crate::metrics::{InvocationLabels, Metrics};
 use crate::reply;
 use crate::shared::Shared;
 use request::ForgeRequest;
@@ -156,18 +155,8 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
         PayloadSource::HostSerialized,
     )
     .await;
-    shared.metrics.slots_in_use.inc();
-    let started = Instant::now();
-    let invoked = installed.app.invoke(invocation).await;
-    shared.metrics.slots_in_use.dec();
-    shared
-        .metrics
-        .latency
-        .get_or_create(&LatencyLabels {
-            app: app_id.clone(),
-            trigger: TriggerKind::WebTrigger.as_str().into(),
-        })
-        .observe(started.elapsed().as_secs_f64());
+    let invoked =
+        crate::invocation::run(shared, &installed, TriggerKind::WebTrigger, invocation).await;
     let (outcome, response) = match invoked {
         Err(error) => {
             tracing::warn!(app = %app_id, %error, "web trigger invocation refused");
