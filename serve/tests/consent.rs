@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{
-    self, PERSON, Serve, WEBHOOK_SECRET, client, issue_created, runtime_binary, wait_for,
+    self, PERSON, Serve, WEBHOOK_SECRET, client, issue_created, metrics, runtime_binary, wait_for,
 };
 
 /// `runtime sim` in its own process: the site `runtime serve` treats as a real Jira.
@@ -207,15 +207,6 @@ fn installation(serve: &Serve) -> Value {
         .into_iter()
         .find(|i| i["app"] == "serve-app")
         .expect("serve-app is listed")
-}
-
-fn metrics(serve: &Serve) -> String {
-    client()
-        .get(format!("{}/metrics", serve.url()))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap()
 }
 
 /// `kiln_queue_depth`: everything stored in the queue. Besides the test's deliveries it may

@@ -7,26 +7,15 @@
 
 use serde_json::json;
 
-use crate::consent::{manifest_without_schedule, serve_app_component};
-use crate::support::{self, Serve, WEBHOOK_SECRET, admin, client, wait_for};
+use crate::consent::manifest_without_schedule;
+use crate::support::{self, Serve, admin, wait_for};
 
 fn start(dir: &std::path::Path) -> Serve {
     let manifest = manifest_without_schedule().replace(
         "permissions:",
         "  preUninstall:\n    - key: goodbye\n      function: tick\npermissions:",
     );
-    std::fs::write(dir.join("manifest.yml"), manifest).unwrap();
-    std::fs::write(dir.join("app.wasm"), serve_app_component()).unwrap();
-    support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
-    let config = dir.join("kiln.toml");
-    std::fs::write(
-        &config,
-        "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n\
-         [simulator]\nwebhook_secret_file = \"webhook-secret\"\n\
-         [[app]]\npath = \"app.wasm\"\nmanifest = \"manifest.yml\"\n",
-    )
-    .unwrap();
-    support::spawn_config(&config, &[], Some(&dir.join("serve.log"))).serving()
+    crate::trigger_filter::start(dir, &manifest)
 }
 
 /// KILN-1's comments from serve-app's `tick` (ADF bodies as JSON text).
@@ -57,12 +46,7 @@ fn uninstalling_runs_the_pre_uninstall_function_without_waiting_for_it() {
         let ticks = ticks(&serve);
         ticks.len() == 1 && ticks[0].contains("serve-app tick 0")
     });
-    let metrics = client()
-        .get(format!("{}/metrics", serve.url()))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = support::metrics(&serve);
     assert!(
         metrics
             .lines()

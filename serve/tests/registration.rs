@@ -8,8 +8,9 @@ use std::time::Duration;
 use kiln_sim::Faults;
 use serde_json::json;
 
+use crate::support::metrics;
 use crate::support::{self, admin, client, wait_for};
-use crate::three_legged::{free_port, logged_in_site, metrics, registrations};
+use crate::three_legged::{free_port, logged_in_site, registrations};
 
 #[test]
 fn a_failing_jira_is_retried_with_backoff_shown_and_survived() {

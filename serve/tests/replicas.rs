@@ -136,12 +136,7 @@ impl Replicas {
 
 /// A gauge or counter's value in a replica's `/metrics` (0 when absent).
 fn metric(serve: &Serve, name: &str) -> f64 {
-    let text = client()
-        .get(format!("{}/metrics", serve.url()))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let text = metrics(serve);
     text.lines()
         .find_map(|line| {
             line.strip_prefix(name)

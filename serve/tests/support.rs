@@ -438,6 +438,16 @@ pub fn admin_list(serve: &Serve, path: &str, field: &str) -> Vec<Value> {
     }
 }
 
+/// The server's `/metrics` page, as Prometheus scrapes it.
+pub fn metrics(serve: &Serve) -> String {
+    client()
+        .get(format!("{}/metrics", serve.url()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap()
+}
+
 pub fn admin(serve: &Serve, path: &str, body: &Value) -> Value {
     client()
         .post(format!("{}{path}", serve.admin_url()))

@@ -22,7 +22,7 @@ use url::Url;
 use crate::consent::{manifest_without_schedule, serve_app_component};
 use crate::support::{
     self, ADMIN_TOKEN, APP_ACCOUNT, PERSON, Serve, admin, client, comment_bodies, issue_created,
-    log_entries, wait_for, wait_up_to,
+    log_entries, metrics, wait_for, wait_up_to,
 };
 
 const CALLBACK: &str = "http://127.0.0.1:8765/callback";
@@ -244,15 +244,6 @@ pub fn registrations(serve: &Serve) -> Value {
         .error_for_status()
         .unwrap()
         .json()
-        .unwrap()
-}
-
-pub fn metrics(serve: &Serve) -> String {
-    client()
-        .get(format!("{}/metrics", serve.url()))
-        .send()
-        .unwrap()
-        .text()
         .unwrap()
 }
 

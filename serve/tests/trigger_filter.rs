@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::consent::{manifest_without_schedule, serve_app_component};
-use crate::support::{self, APP_ACCOUNT, Serve, WEBHOOK_SECRET, client, wait_for, webhook};
+use crate::support::{self, APP_ACCOUNT, Serve, WEBHOOK_SECRET, wait_for, webhook};
 
 const EXPRESSION: &str = "event.issue.fields.issuetype.name == 'Bug' && \
                           event.issue.fields.labels.some(label => label.toLowerCase() == 'ops')";
@@ -28,7 +28,9 @@ fn filtered_manifest(expression: &str, on_error: &str) -> String {
     )
 }
 
-fn start(dir: &std::path::Path, manifest: &str) -> Serve {
+/// `runtime serve` of serve-app under `manifest`, on the embedded simulator (its webhooks
+/// signed with the test secret), logging to `dir/serve.log`.
+pub(crate) fn start(dir: &std::path::Path, manifest: &str) -> Serve {
     std::fs::write(dir.join("manifest.yml"), manifest).unwrap();
     std::fs::write(dir.join("app.wasm"), serve_app_component()).unwrap();
     support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
@@ -131,12 +133,7 @@ fn a_filter_expression_runs_the_trigger_only_for_matching_events() {
         "the payload is not logged: {warning}"
     );
 
-    let metrics = client()
-        .get(format!("{}/metrics", serve.url()))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = support::metrics(&serve);
     for outcome in ["outcome=\"filtered\"", "outcome=\"filter-error\""] {
         assert!(
             metrics.lines().any(|line| line.contains(outcome)),

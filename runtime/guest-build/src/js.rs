@@ -992,6 +992,12 @@ mod tests {
         assert!(plain_file_inside(&link, &out).is_ok());
     }
 
+    /// `install_app_dependencies` of `app` with an npm that does not exist: whatever
+    /// would run it fails.
+    fn dependencies_of(app: &Path, work: &Path) -> Result<AppDependencies, JsBuildError> {
+        install_app_dependencies(Path::new("/nonexistent/npm"), work, app, "a", work)
+    }
+
     #[test]
     fn dependencies_without_a_lockfile_are_refused_before_npm_runs() {
         let app = tempfile::tempdir().unwrap();
@@ -1001,14 +1007,7 @@ mod tests {
             r#"{"name":"a","dependencies":{"left-pad":"1.3.0"}}"#,
         )
         .unwrap();
-        let error = install_app_dependencies(
-            Path::new("/nonexistent/npm"),
-            work.path(),
-            app.path(),
-            "a",
-            work.path(),
-        )
-        .unwrap_err();
+        let error = dependencies_of(app.path(), work.path()).unwrap_err();
         assert!(
             matches!(error, JsBuildError::NoLockfile { other: None, .. }),
             "{error}"
@@ -1016,14 +1015,7 @@ mod tests {
 
         // With a yarn lockfile, the message says Kiln does not read it.
         std::fs::write(app.path().join("yarn.lock"), "# yarn lockfile v1\n").unwrap();
-        let error = install_app_dependencies(
-            Path::new("/nonexistent/npm"),
-            work.path(),
-            app.path(),
-            "a",
-            work.path(),
-        )
-        .unwrap_err();
+        let error = dependencies_of(app.path(), work.path()).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -1044,14 +1036,7 @@ mod tests {
             r#"{"name":"a","dependencies":{"@forge/api":"^3.9.2","@forge/resolver":"^1.5.0","@forge/events":"^1.2.0"}}"#,
         )
         .unwrap();
-        let deps = install_app_dependencies(
-            Path::new("/nonexistent/npm"),
-            work.path(),
-            app.path(),
-            "a",
-            work.path(),
-        )
-        .expect("nothing to install");
+        let deps = dependencies_of(app.path(), work.path()).expect("nothing to install");
         assert_eq!(deps.installed, None);
         assert_eq!(deps.forge_events_major, Some(1));
         assert!(!work.path().join("deps").exists());
