@@ -288,6 +288,41 @@ fn a_forge_service_kiln_does_not_provide_is_refused_by_name() {
     );
 }
 
+/// A UI Kit app's one `package.json` names its frontend's packages beside `@forge/api`, and
+/// has no npm lockfile here: its backend still builds and runs (nothing needs installing),
+/// and a backend that imports a UI package is told so by name.
+#[test]
+fn a_ui_kit_apps_package_json_builds_its_backend_and_refuses_ui_imports() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "ui-kit", "");
+    std::fs::remove_file(app.join("package-lock.json")).unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{"name":"ui-kit","version":"1.0.0","type":"module","dependencies":{"@forge/api":"^8.3.0","@forge/bridge":"^4.5.0","@forge/react":"^11.0.0","react":"^18.2.0"}}"#,
+    )
+    .unwrap();
+    let ran = runtime(dir.path(), &["run", "ui-kit"]);
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+
+    std::fs::write(
+        app.join("src/index.js"),
+        "import { invoke } from '@forge/bridge';
+export const run = async () => ({ invoke: typeof invoke });
+",
+    )
+    .unwrap();
+    let built = runtime(dir.path(), &["build", "ui-kit"]);
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("`@forge/bridge` runs in a Forge UI (the browser)"),
+        "{text}"
+    );
+}
+
 /// Runs (builds first) an app named `name` whose `src/index.js` is `source`
 /// and whose one function is its `run`: what `run` returned.
 fn run_app_source(name: &str, source: &str) -> serde_json::Value {

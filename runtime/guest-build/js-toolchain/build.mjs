@@ -120,6 +120,30 @@ const FORGE_SERVICES_NOT_PROVIDED = {
   '@forge/realtime': 'Forge Realtime',
 };
 
+// Forge's UI packages the app names but Kiln did not install (js_provided.rs):
+// they run in the browser, and Kiln builds only the backend. A backend that
+// imports one is told so by name.
+const uiPackages = new Set(Array.isArray(request.uiPackages) ? request.uiPackages.map(String) : []);
+
+const forgeUi = {
+  name: 'kiln-forge-ui',
+  setup(build) {
+    build.onResolve({ filter: /^(@forge\/(bridge|react)|react|react-dom)(\/.*)?$/ }, (args) => {
+      const name = args.path.match(/^(@forge\/[a-z-]+|react-dom|react)/)[0];
+      if (!uiPackages.has(name)) {
+        return undefined; // installed with the app's other dependencies, or not named at all
+      }
+      return {
+        errors: [
+          {
+            text: `\`${name}\` runs in a Forge UI (the browser): a backend function cannot import it, and Kiln builds only an app's backend (it serves no UI). Keep UI code out of the modules the manifest's functions name (see docs/porting-forge-apps.md)`,
+          },
+        ],
+      };
+    });
+  },
+};
+
 const forgeServices = {
   name: 'kiln-forge-services',
   setup(build) {
@@ -249,7 +273,7 @@ const bundled = await build({
     // Forge's fetch is node-fetch; apps importing it get the layer's api.fetch.
     'node-fetch': join(forgeDir, 'src', 'node', 'node_fetch.cjs'),
   },
-  plugins: [forgeServices, nodeModules],
+  plugins: [forgeServices, forgeUi, nodeModules],
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.
   inject: [join(forgeDir, 'src', 'node', 'globals.js')],
   define: { global: 'globalThis' },

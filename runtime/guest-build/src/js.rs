@@ -493,6 +493,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "handlerModules": opts.handler_modules,
         "nodePaths": deps.installed.iter().map(|d| d.join("node_modules")).collect::<Vec<_>>(),
         "forgeEventsMajor": deps.forge_events_major,
+        "uiPackages": deps.ui_packages,
         "witDir": toolchain.join("wit"),
         "forgeDir": toolchain.join("forge-api"),
         "outDir": out,
@@ -650,6 +651,9 @@ struct AppDependencies {
     /// names (`js_provided`), which `build.mjs` otherwise reads from
     /// `node_modules`.
     forge_events_major: Option<u64>,
+    /// When nothing was installed: the UI packages the app names, which its
+    /// backend cannot import (`build.mjs` says so by name if it tries).
+    ui_packages: Vec<&'static str>,
 }
 
 /// Installs the app's runtime dependencies from its lockfile into
@@ -675,10 +679,11 @@ fn install_app_dependencies(
         .get("dependencies")
         .and_then(serde_json::Value::as_object)
         .unwrap_or(&empty);
-    if crate::js_provided::all_provided(dependencies) {
+    if crate::js_provided::nothing_to_install(dependencies) {
         return Ok(AppDependencies {
             installed: None,
             forge_events_major: crate::js_provided::forge_events_major(app_dir, dependencies),
+            ui_packages: crate::js_provided::ui_packages_named(dependencies),
         });
     }
     let lockfile = ["package-lock.json", "npm-shrinkwrap.json"]
@@ -704,6 +709,7 @@ fn install_app_dependencies(
     let installed = AppDependencies {
         installed: Some(deps.clone()),
         forge_events_major: None,
+        ui_packages: Vec::new(),
     };
     if std::fs::read_to_string(&marker).is_ok_and(|done| done == digest) {
         return Ok(installed);
@@ -1022,6 +1028,20 @@ mod tests {
                 .contains("yarn.lock is another package manager's"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_ui_kit_apps_one_package_json_installs_nothing_for_its_backend() {
+        let app = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(
+            app.path().join("package.json"),
+            r#"{"name":"a","dependencies":{"@forge/api":"^8.3.0","@forge/bridge":"^4","@forge/react":"^11","react":"^18"}}"#,
+        )
+        .unwrap();
+        let deps = dependencies_of(app.path(), work.path()).expect("nothing to install");
+        assert_eq!(deps.installed, None);
+        assert_eq!(deps.ui_packages, ["@forge/bridge", "@forge/react", "react"]);
     }
 
     #[test]

@@ -8,6 +8,14 @@
 //! whether it pins its packages with `package-lock.json`, `yarn.lock`,
 //! `pnpm-lock.yaml` or not at all.
 //!
+//! Forge's UI packages are spared too. A UI Kit app has one `package.json` for
+//! its backend and its frontend, so it names `@forge/react`, `@forge/bridge`
+//! and React beside `@forge/api`; they run in the browser, and Kiln bundles
+//! only the backend (it serves no UI). When an app's dependencies are only
+//! these and the provided ones, nothing is installed, and a backend that
+//! imports a UI package is told so by name at build (`build.mjs`) rather than
+//! by esbuild's "could not resolve".
+//!
 //! One thing about them still matters: which major version of `@forge/events`
 //! the app was written for (1.x's `push(payload)` or 2.x/3.x's
 //! `push({ body })`, `build.mjs`). Without `node_modules` it is read from the
@@ -26,13 +34,28 @@ pub const PROVIDED_PACKAGES: &[&str] = &[
     "node-fetch",
 ];
 
+/// Packages that run in a Forge UI (the browser), never in a backend.
+pub const UI_PACKAGES: &[&str] = &["@forge/bridge", "@forge/react", "react", "react-dom"];
+
 const FORGE_EVENTS: &str = "@forge/events";
 
-/// Whether every entry of `dependencies` is a package Kiln provides.
-pub fn all_provided(dependencies: &serde_json::Map<String, serde_json::Value>) -> bool {
-    dependencies
-        .keys()
-        .all(|name| PROVIDED_PACKAGES.contains(&name.as_str()))
+/// Whether every entry of `dependencies` is a package Kiln provides or a UI
+/// package: then nothing needs installing.
+pub fn nothing_to_install(dependencies: &serde_json::Map<String, serde_json::Value>) -> bool {
+    dependencies.keys().all(|name| {
+        PROVIDED_PACKAGES.contains(&name.as_str()) || UI_PACKAGES.contains(&name.as_str())
+    })
+}
+
+/// The UI packages `dependencies` names, in [`UI_PACKAGES`] order.
+pub fn ui_packages_named(
+    dependencies: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<&'static str> {
+    UI_PACKAGES
+        .iter()
+        .copied()
+        .filter(|name| dependencies.contains_key(*name))
+        .collect()
 }
 
 /// The major version of `@forge/events` the app was written for, when it
@@ -103,15 +126,25 @@ mod tests {
     }
 
     #[test]
-    fn only_forge_packages_the_layer_replaces_count_as_provided() {
-        assert!(all_provided(&deps(
+    fn the_layers_packages_and_ui_packages_need_no_install() {
+        assert!(nothing_to_install(&deps(
             r#"{"@forge/api":"^3.9.2","@forge/resolver":"1.5.0","node-fetch":"2"}"#
         )));
-        assert!(all_provided(&deps("{}")));
-        assert!(!all_provided(&deps(
+        assert!(nothing_to_install(&deps("{}")));
+        // A UI Kit app's one package.json.
+        let ui_kit = deps(
+            r#"{"@forge/api":"^8.3.0","@forge/bridge":"4.5.0","@forge/react":"^11","react":"^18.2.0","@forge/resolver":"^1.7"}"#,
+        );
+        assert!(nothing_to_install(&ui_kit));
+        assert_eq!(
+            ui_packages_named(&ui_kit),
+            ["@forge/bridge", "@forge/react", "react"]
+        );
+        // UI Kit 1's `@forge/ui` is imported by the backend: it is installed.
+        assert!(!nothing_to_install(&deps(
             r#"{"@forge/api":"8","@forge/ui":"1"}"#
         )));
-        assert!(!all_provided(&deps(r#"{"lodash":"4"}"#)));
+        assert!(!nothing_to_install(&deps(r#"{"lodash":"4"}"#)));
     }
 
     #[test]
