@@ -99,7 +99,7 @@ fn generated_files_match_the_specs() {
     }
 }
 
-/// The schema is the template with its scope list filled in, and nothing else: a
+/// The schema is the template with its scope lists filled in, and nothing else: a
 /// hand edit of `manifest.schema.json` would be lost at the next regeneration. This
 /// check needs no specs, so it runs in every clone, not only beside `shared/`.
 #[test]
@@ -118,6 +118,25 @@ fn committed_schema_is_the_template_plus_the_scope_list() {
         "the scope list is empty"
     );
     *scopes = Value::String("@generated-scope-list@".into());
+    // Forge's scopes without a route in Kiln: `catalogue/forge-scopes.txt` less the
+    // catalogue's, in the file's order.
+    let kiln: BTreeSet<String> = kiln_manifest::catalogue::Scope::ALL
+        .iter()
+        .map(|scope| scope.as_str().to_owned())
+        .collect();
+    let expected: Vec<Value> = kiln_manifest::catalogue::forge_scopes()
+        .filter(|scope| !kiln.contains(*scope))
+        .map(|scope| Value::String(scope.into()))
+        .collect();
+    let forge = committed
+        .pointer_mut("/$defs/forgeScope/enum")
+        .expect("the committed schema lists Forge's scopes");
+    assert_eq!(
+        forge.as_array(),
+        Some(&expected),
+        "the committed schema's Forge scopes are not forge-scopes.txt less the catalogue's: `{REGENERATE}`"
+    );
+    *forge = Value::String("@generated-forge-scope-list@".into());
     assert!(
         committed == template,
         "manifest-schema/manifest.schema.json differs from catalogue/manifest.schema.template.json \

@@ -52,7 +52,7 @@ pub fn render(schema: &Value) -> String {
     let _ = writeln!(out, "\n## Scopes\n");
     let _ = writeln!(
         out,
-        "`permissions.scopes` takes any of these {} scopes. A route is allowed when every scope of one of its alternatives is declared; `runtime inspect` shows what each declared scope opens and `runtime lint` which ones an app really uses.\n",
+        "`permissions.scopes` takes any of these {} scopes. A route is allowed when every scope of one of its alternatives is declared; `runtime inspect` shows what each declared scope opens and `runtime lint` which ones an app really uses. It also takes every other scope Forge's manifest knows (`manifest-schema/catalogue/forge-scopes.txt`, from `@forge/manifest` 13.7.0: Confluence's, JSM's REST API, `report:personal-data`, …), which no route Kiln serves needs: they load and open nothing.\n",
         Scope::ALL.len()
     );
     let _ = writeln!(out, "| Scope | Description |");

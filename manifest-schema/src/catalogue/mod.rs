@@ -5,6 +5,7 @@
 //! ([`DeclaredScopes::allows`]). A route that is not catalogued is refused.
 
 mod declared;
+mod forge_scopes;
 #[rustfmt::skip]
 mod generated;
 mod matcher;
@@ -12,6 +13,7 @@ mod route;
 mod scope;
 
 pub use declared::{DeclaredScopes, ScopeDecision};
+pub use forge_scopes::{forge_scopes, is_forge_scope};
 pub use generated::Scope;
 pub use matcher::Catalogue;
 pub use route::{Method, Product, Route, UnsupportedMethod};

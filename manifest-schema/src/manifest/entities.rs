@@ -55,11 +55,16 @@ pub struct AppStorage {
     /// Forge's custom entities, in manifest order; names are unique.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<Entity>,
+    /// Forge's labels for the kind of data stored (`ugc`, `pii`, `other`),
+    /// kept as written: Kiln stores every value alike, in the operator's
+    /// state, and reports nothing about it to anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classifications: Option<serde_json::Value>,
 }
 
 impl AppStorage {
     pub fn is_empty(&self) -> bool {
-        self.entities.is_empty()
+        self.entities.is_empty() && self.classifications.is_none()
     }
 }
 

@@ -212,29 +212,90 @@ impl FunctionModule {
 
 /// `permissions:`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(from = "PermissionsAsWritten", into = "PermissionsAsWritten")]
 pub struct Permissions {
-    /// Known scopes, without duplicates. Written as a list, or as Forge's
-    /// map of scope to options (`allowImpersonation`, which Forge itself
-    /// does not support yet and Kiln does not act on).
-    #[serde(default, deserialize_with = "scopes::deserialize")]
+    /// Kiln's catalogue scopes, without duplicates, in manifest order:
+    /// what opens routes. Written as a list, or as Forge's map of scope to
+    /// options (`allowImpersonation`, which Forge itself does not support yet
+    /// and Kiln does not act on).
     pub scopes: Vec<Scope>,
+    /// Scopes Forge's manifest accepts that Kiln's catalogue has no route
+    /// for (Confluence's, JSM's own REST API, `report:personal-data`), in
+    /// manifest order: kept, they open nothing ([`scopes`]).
+    pub forge_scopes: Vec<String>,
     /// Third-party hosts the app may call through `wasi:http` (Forge's
     /// `permissions.external.fetch.backend`); see [`egress`].
-    #[serde(default, skip_serializing_if = "External::is_empty")]
     pub external: External,
     /// Forge's content security policy for a UI (`styles`, `scripts`):
     /// kept, grants nothing ([`not_acted_on`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
     /// Forge's `enforcement` (how Forge checks the app's scopes): kept; Kiln
     /// checks every request against the declared scopes regardless.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforcement: Option<serde_json::Value>,
     /// Forge's `sandbox` (the UI iframe's sandbox flags): kept, grants
     /// nothing (Kiln serves no UI).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<serde_json::Value>,
+}
+
+/// `permissions:` as a manifest writes it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PermissionsAsWritten {
+    #[serde(
+        default,
+        deserialize_with = "scopes::deserialize",
+        serialize_with = "serialize_scopes"
+    )]
+    scopes: scopes::DeclaredScopes,
+    #[serde(default, skip_serializing_if = "External::is_empty")]
+    external: External,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    content: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enforcement: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sandbox: Option<serde_json::Value>,
+}
+
+/// The scopes as one list: Kiln's, then Forge's.
+fn serialize_scopes<S: serde::Serializer>(
+    scopes: &scopes::DeclaredScopes,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let names = scopes
+        .kiln
+        .iter()
+        .map(|scope| scope.as_str())
+        .chain(scopes.forge.iter().map(String::as_str));
+    serializer.collect_seq(names)
+}
+
+impl From<PermissionsAsWritten> for Permissions {
+    fn from(written: PermissionsAsWritten) -> Self {
+        Permissions {
+            scopes: written.scopes.kiln,
+            forge_scopes: written.scopes.forge,
+            external: written.external,
+            content: written.content,
+            enforcement: written.enforcement,
+            sandbox: written.sandbox,
+        }
+    }
+}
+
+impl From<Permissions> for PermissionsAsWritten {
+    fn from(permissions: Permissions) -> Self {
+        PermissionsAsWritten {
+            scopes: scopes::DeclaredScopes {
+                kiln: permissions.scopes,
+                forge: permissions.forge_scopes,
+            },
+            external: permissions.external,
+            content: permissions.content,
+            enforcement: permissions.enforcement,
+            sandbox: permissions.sandbox,
+        }
+    }
 }
 
 impl Manifest {

@@ -43,6 +43,7 @@ impl Manifest {
             (app.compatibility.is_some(), "app.compatibility", "the other Atlassian apps it works with: Kiln serves Jira"),
             (app.access.is_some(), "app.access", "who may use the app on Forge: Kiln's operator installs it for a site"),
             (app.package.is_some(), "app.package", "files Forge adds to the deployed bundle: Kiln's build takes what the code imports"),
+            (app.storage.classifications.is_some(), "app.storage.classifications", "labels for the kind of data stored: Kiln stores every value alike, in the operator's state"),
             (any_function(|f| f.runtime.is_some()), "modules.function[].runtime", "per-function memory: the app's `app.runtime` memory limit applies to every function"),
             (any_function(|f| f.providers.is_some()), "modules.function[].providers", "external authentication providers: `withProvider` is not available on Kiln"),
             (any_function(|f| f.cleanup.is_some() || f.outbound_auth_container_id.is_some() || f.functions.is_some()), "modules.function[] deployment details", "`cleanup`, `outboundAuthContainerId`, `functions`: Forge's deployment tooling's, nothing to run"),
@@ -51,6 +52,7 @@ impl Manifest {
             (modules.webtrigger.iter().any(|w| w.url_format.is_some()), "modules.webtrigger[].urlFormat", "the shape of Forge's URL: Kiln's web trigger URLs have one format (`runtime webtrigger`)"),
             (modules.consumer.iter().any(|c| c.cross_version.is_some()), "modules.consumer[].crossVersion", "a queue is consumed by the code the installation runs when the event's turn comes, whichever code pushed it"),
             (permissions.content.is_some(), "permissions.content", UI_PERMISSION),
+            (!permissions.forge_scopes.is_empty(), "permissions.scopes (Forge's, without a route in Kiln)", "scopes Forge knows that no route Kiln serves needs (Confluence's, JSM's REST API, report:personal-data): kept, they open nothing"),
             (permissions.enforcement.is_some(), "permissions.enforcement", "how Forge checks scopes: Kiln's host checks every request against the declared scopes"),
             (permissions.sandbox.is_some(), "permissions.sandbox", UI_PERMISSION),
             (external.fetch.client.is_some(), "permissions.external.fetch.client", "hosts a UI fetches from in the browser: they grant the backend nothing (`fetch.backend` does)"),
@@ -122,6 +124,7 @@ mod tests {
                 "app.compatibility",
                 "app.access",
                 "app.package",
+                "app.storage.classifications",
                 "modules.function[].runtime",
                 "modules.function[].providers",
                 "modules.function[] deployment details",
@@ -135,6 +138,35 @@ mod tests {
                 "permissions.external.navigation",
                 "permissions.external.configurable",
             ]
+        );
+    }
+
+    /// Scopes Forge knows and no route Kiln serves needs are kept apart from
+    /// the catalogue's, open nothing, and are listed.
+    #[test]
+    fn forges_scopes_without_a_route_are_listed_and_grant_nothing() {
+        let manifest = Manifest::from_yaml(include_str!(
+            "../../tests/golden/valid/forge-scopes-without-routes.yml"
+        ))
+        .unwrap();
+        assert_eq!(
+            manifest.permissions.forge_scopes,
+            [
+                "report:personal-data",
+                "read:servicedesk-request",
+                "read:confluence-content.all"
+            ]
+        );
+        let declared: Vec<&str> = manifest
+            .declared_scopes()
+            .iter()
+            .map(|scope| scope.as_str())
+            .collect();
+        assert_eq!(declared, ["read:jira-work", "storage:app"]);
+        let fields: Vec<&str> = manifest.not_acted_on().iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            ["permissions.scopes (Forge's, without a route in Kiln)"]
         );
     }
 }

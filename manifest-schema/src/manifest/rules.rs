@@ -138,19 +138,7 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
     check_forge_modules(manifest, &root)?;
     check_trigger_modules(manifest, &root)?;
 
-    let scopes = root.key("permissions").key("scopes");
-    let mut seen_scopes = HashMap::new();
-    for (index, scope) in manifest.permissions.scopes.iter().enumerate() {
-        if let Some(first) = seen_scopes.insert(*scope, index) {
-            return Err(violation(
-                scopes.index(index),
-                format!(
-                    "duplicate scope {:?} (already permissions.scopes[{first}])",
-                    scope.as_str()
-                ),
-            ));
-        }
-    }
+    // A scope given twice is refused where the scopes are read (`scopes.rs`).
     let backends = root
         .key("permissions")
         .key("external")

@@ -3,14 +3,29 @@
 //! (`{ read:jira-work: { allowImpersonation: true } }`), whose options Forge
 //! itself marks "not yet supported". Kiln takes the map's keys as the scopes;
 //! `allowImpersonation` grants nothing (Kiln acts as no user but the invoking
-//! one, docs/porting-forge-apps.md). Unknown scopes are refused in both.
+//! one, docs/porting-forge-apps.md).
+//!
+//! Each name is one of Kiln's catalogue scopes (which open routes), else one
+//! Forge's manifest accepts ([`crate::catalogue::is_forge_scope`]: kept, opens
+//! nothing), else refused as unknown with the nearest known scope suggested.
+//! A name given twice is refused at its second place.
 
+use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::catalogue::Scope;
+use crate::catalogue::{Scope, is_forge_scope};
+
+/// The declared scopes, split by what they do.
+#[derive(Default)]
+pub(super) struct DeclaredScopes {
+    /// Kiln's catalogue scopes, in manifest order.
+    pub kiln: Vec<Scope>,
+    /// Scopes only Forge's manifest knows, in manifest order.
+    pub forge: Vec<String>,
+}
 
 /// A scope's options in the map form.
 #[derive(Deserialize)]
@@ -20,36 +35,95 @@ struct ScopeOptions {
     _allow_impersonation: Option<bool>,
 }
 
-/// Read element by element (not through a `Value`), so an unknown scope is
-/// reported at its own place in the list or map.
+/// One scope name, checked where it stands (so an error names its place).
+struct OneScope<'a> {
+    declared: &'a mut DeclaredScopes,
+    seen: &'a mut HashMap<String, usize>,
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for OneScope<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let name = deserializer.deserialize_str(ScopeName)?;
+        if let Some(first) = self.seen.get(&name) {
+            return Err(D::Error::custom(format!(
+                "duplicate scope {name:?} (already permissions.scopes[{first}])"
+            )));
+        }
+        match name.parse::<Scope>() {
+            Ok(scope) => self.declared.kiln.push(scope),
+            Err(_) if is_forge_scope(&name) => self.declared.forge.push(name.clone()),
+            Err(unknown) => return Err(D::Error::custom(unknown)),
+        }
+        self.seen.insert(name, self.index);
+        Ok(())
+    }
+}
+
+/// A scope's name: a string, the error saying what one looks like.
+struct ScopeName;
+
+impl Visitor<'_> for ScopeName {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a Jira OAuth scope such as \"read:jira-work\"")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<String, E> {
+        Ok(name.to_owned())
+    }
+}
+
+/// Read element by element (not through a `Value`), so an unknown or repeated
+/// scope is reported at its own place in the list or map.
 struct Scopes;
 
 impl<'de> Visitor<'de> for Scopes {
-    type Value = Vec<Scope>;
+    type Value = DeclaredScopes;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of scopes (`[read:jira-work]`), or Forge's map of scope to options")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut scopes = Vec::new();
-        while let Some(scope) = seq.next_element::<Scope>()? {
-            scopes.push(scope);
+        let mut declared = DeclaredScopes::default();
+        let mut seen = HashMap::new();
+        for index in 0.. {
+            let seed = OneScope {
+                declared: &mut declared,
+                seen: &mut seen,
+                index,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                break;
+            }
         }
-        Ok(scopes)
+        Ok(declared)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut scopes = Vec::new();
-        while let Some((scope, _options)) = map.next_entry::<Scope, Option<ScopeOptions>>()? {
-            scopes.push(scope);
+        let mut declared = DeclaredScopes::default();
+        let mut seen = HashMap::new();
+        for index in 0.. {
+            let seed = OneScope {
+                declared: &mut declared,
+                seen: &mut seen,
+                index,
+            };
+            if map.next_key_seed(seed)?.is_none() {
+                break;
+            }
+            map.next_value::<Option<ScopeOptions>>()?;
         }
-        Ok(scopes)
+        Ok(declared)
     }
 }
 
 pub(super) fn deserialize<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Vec<Scope>, D::Error> {
+) -> Result<DeclaredScopes, D::Error> {
     deserializer.deserialize_any(Scopes)
 }

@@ -300,11 +300,14 @@ impl JsBuild {
                 .map(serde_json::to_value)
                 .collect::<Result<_, _>>()?,
             app_id: manifest.app.id.clone(),
+            // Every declared scope, Forge's without a route in Kiln too: the
+            // layer's `permissions.hasScope` answers what the manifest says.
             scopes: manifest
                 .permissions
                 .scopes
                 .iter()
                 .map(ToString::to_string)
+                .chain(manifest.permissions.forge_scopes.iter().cloned())
                 .collect(),
             limits: None,
         })

@@ -37,7 +37,9 @@ fn main() -> Result<()> {
     let template =
         std::fs::read_to_string(crate_dir.join("catalogue/manifest.schema.template.json"))
             .context("reading catalogue/manifest.schema.template.json")?;
-    let schema = render::schema(&template, &catalogue)?;
+    let forge_scopes = std::fs::read_to_string(crate_dir.join("catalogue/forge-scopes.txt"))
+        .context("reading catalogue/forge-scopes.txt")?;
+    let schema = render::schema(&template, &catalogue, &forge_scopes)?;
 
     write(&args.out.join("src/catalogue/generated.rs"), &rust)?;
     write(&args.out.join("manifest.schema.json"), &schema)?;

@@ -8,6 +8,7 @@ use crate::model::Catalogue;
 
 /// Where the scope list goes in `catalogue/manifest.schema.template.json`.
 const SCHEMA_PLACEHOLDER: &str = "\"@generated-scope-list@\"";
+const FORGE_SCOPES_PLACEHOLDER: &str = "\"@generated-forge-scope-list@\"";
 
 /// `read:board-scope.admin:jira-software` → `ReadBoardScopeAdminJiraSoftware`.
 pub fn variant_name(scope: &str) -> String {
@@ -142,22 +143,37 @@ pub fn sim_operations(catalogue: &Catalogue) -> String {
     out
 }
 
-pub fn schema(template: &str, catalogue: &Catalogue) -> Result<String> {
+pub fn schema(template: &str, catalogue: &Catalogue, forge_scopes: &str) -> Result<String> {
+    let kiln: Vec<&str> = catalogue.scopes.keys().map(String::as_str).collect();
+    // Forge's scopes (`catalogue/forge-scopes.txt`: `#` comments, one per line) that
+    // the catalogue lacks: the manifest accepts them and they open nothing.
+    let forge: Vec<&str> = forge_scopes
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter(|scope| !catalogue.scopes.contains_key(*scope))
+        .collect();
+    let template = fill(template, SCHEMA_PLACEHOLDER, &kiln)?;
+    fill(&template, FORGE_SCOPES_PLACEHOLDER, &forge)
+}
+
+/// `template` with its one `placeholder` replaced by `names` as a JSON list,
+/// one per line at the placeholder's indentation.
+fn fill(template: &str, placeholder: &str, names: &[&str]) -> Result<String> {
     let line = template
         .lines()
-        .find(|line| line.contains(SCHEMA_PLACEHOLDER))
-        .ok_or_else(|| anyhow::anyhow!("schema template lacks {SCHEMA_PLACEHOLDER}"))?;
+        .find(|line| line.contains(placeholder))
+        .ok_or_else(|| anyhow::anyhow!("schema template lacks {placeholder}"))?;
     ensure!(
-        template.matches(SCHEMA_PLACEHOLDER).count() == 1,
-        "placeholder must appear once"
+        template.matches(placeholder).count() == 1,
+        "placeholder {placeholder} must appear once"
     );
     let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
     let inner = format!("{indent}  ");
-    let items: Vec<String> = catalogue
-        .scopes
-        .keys()
-        .map(|scope| format!("{inner}{scope:?}"))
+    let items: Vec<String> = names
+        .iter()
+        .map(|name| format!("{inner}{name:?}"))
         .collect();
     let list = format!("[\n{}\n{indent}]", items.join(",\n"));
-    Ok(template.replace(SCHEMA_PLACEHOLDER, &list))
+    Ok(template.replace(placeholder, &list))
 }
