@@ -51,6 +51,11 @@ pub struct Inspection {
     /// permissions, licensing, remotes, …), each with why.
     pub not_acted_on: Vec<kiln_manifest::NotActedOn>,
     pub scopes: Vec<ScopeSummary>,
+    /// Declared scopes Forge's manifest knows that no route Kiln serves
+    /// needs: kept, they open nothing (named, so the review sees every
+    /// scope the app asks for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forge_scopes: Vec<String>,
     /// Third-party backends the app may call (egress), canonical spelling.
     pub egress: Vec<String>,
     /// Forge's custom entities (`app.storage.entities`), served by Kiln's
@@ -309,6 +314,7 @@ pub fn inspect(
         not_served: not_served(manifest),
         not_acted_on: manifest.not_acted_on(),
         scopes,
+        forge_scopes: manifest.permissions.forge_scopes.clone(),
         egress: manifest
             .egress_allowlist()
             .entries()
@@ -567,7 +573,18 @@ pub fn render_text(i: &Inspection) -> String {
             );
         }
     }
-    let _ = writeln!(out, "scopes     {} declared", i.scopes.len());
+    let _ = writeln!(
+        out,
+        "scopes     {} declared",
+        i.scopes.len() + i.forge_scopes.len()
+    );
+    for scope in &i.forge_scopes {
+        let _ = writeln!(
+            out,
+            "  {}\n      a Forge scope no route Kiln serves needs: kept, opens nothing",
+            GuestText(scope)
+        );
+    }
     for s in &i.scopes {
         let _ = writeln!(out, "  {}", s.scope);
         if let Some(description) = s.description {
@@ -892,6 +909,27 @@ mod tests {
         let text = render_text(&report);
         assert!(
             text.contains("avi:jira:updated:issue: ignoring its own writes, when event.issue.key == 'OPS-1' (on error: IGNORE_AND_LOG)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn forges_scopes_without_a_route_are_named_with_what_they_open() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: summary\npermissions:\n  scopes: [read:jira-work, report:personal-data]\n",
+            &[],
+            WorldVersion::V0_1,
+            &OperatorLimits::default(),
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["forgeScopes"],
+            serde_json::json!(["report:personal-data"])
+        );
+        let text = render_text(&report);
+        assert!(text.contains("scopes     2 declared"), "{text}");
+        assert!(
+            text.contains("  report:personal-data\n      a Forge scope no route Kiln serves needs: kept, opens nothing"),
             "{text}"
         );
     }
