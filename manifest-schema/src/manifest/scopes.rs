@@ -35,29 +35,36 @@ struct ScopeOptions {
     _allow_impersonation: Option<bool>,
 }
 
-/// One scope name, checked where it stands (so an error names its place).
-struct OneScope<'a> {
-    declared: &'a mut DeclaredScopes,
-    seen: &'a mut HashMap<String, usize>,
-    index: usize,
+/// The scopes read so far, and where each stands (its index in the list or
+/// map: a scope is only ever added once, so the count read is the next one's
+/// index).
+#[derive(Default)]
+struct Reading {
+    declared: DeclaredScopes,
+    seen: HashMap<String, usize>,
 }
+
+/// One scope name, checked where it stands (so an error names its place).
+struct OneScope<'a>(&'a mut Reading);
 
 impl<'de> DeserializeSeed<'de> for OneScope<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let reading = self.0;
         let name = deserializer.deserialize_str(ScopeName)?;
-        if let Some(first) = self.seen.get(&name) {
+        if let Some(first) = reading.seen.get(&name) {
             return Err(D::Error::custom(format!(
                 "duplicate scope {name:?} (already permissions.scopes[{first}])"
             )));
         }
         match name.parse::<Scope>() {
-            Ok(scope) => self.declared.kiln.push(scope),
-            Err(_) if is_forge_scope(&name) => self.declared.forge.push(name.clone()),
+            Ok(scope) => reading.declared.kiln.push(scope),
+            Err(_) if is_forge_scope(&name) => reading.declared.forge.push(name.clone()),
             Err(unknown) => return Err(D::Error::custom(unknown)),
         }
-        self.seen.insert(name, self.index);
+        let index = reading.seen.len();
+        reading.seen.insert(name, index);
         Ok(())
     }
 }
@@ -89,36 +96,17 @@ impl<'de> Visitor<'de> for Scopes {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut declared = DeclaredScopes::default();
-        let mut seen = HashMap::new();
-        for index in 0.. {
-            let seed = OneScope {
-                declared: &mut declared,
-                seen: &mut seen,
-                index,
-            };
-            if seq.next_element_seed(seed)?.is_none() {
-                break;
-            }
-        }
-        Ok(declared)
+        let mut reading = Reading::default();
+        while seq.next_element_seed(OneScope(&mut reading))?.is_some() {}
+        Ok(reading.declared)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut declared = DeclaredScopes::default();
-        let mut seen = HashMap::new();
-        for index in 0.. {
-            let seed = OneScope {
-                declared: &mut declared,
-                seen: &mut seen,
-                index,
-            };
-            if map.next_key_seed(seed)?.is_none() {
-                break;
-            }
+        let mut reading = Reading::default();
+        while map.next_key_seed(OneScope(&mut reading))?.is_some() {
             map.next_value::<Option<ScopeOptions>>()?;
         }
-        Ok(declared)
+        Ok(reading.declared)
     }
 }
 
