@@ -45,7 +45,6 @@ use tokio::sync::{OwnedSemaphorePermit, watch};
 use crate::invocation::{TriggerKind, invocation_for};
 use crate::metrics::InvocationLabels;
 use crate::shared::Shared;
-use crate::web_trigger::failure_kind;
 
 /// How long the idle worker that keeps the clock sleeps before looking again (retries come
 /// due without a wake).
@@ -312,12 +311,6 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
         },
     };
     let app_id = event.installation.app_id().to_owned();
-    let mut labels = InvocationLabels {
-        app: app_id.clone(),
-        function: function.clone(),
-        trigger: kind.as_str().into(),
-        outcome: String::new(),
-    };
     // The stored text of a delivery or a schedule, or a queue event's payload built from
     // its stored envelope: parsed again before it runs.
     let mut invocation = invocation_for(
@@ -331,59 +324,49 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     .await;
     invocation.chain_depth = chain_depth;
     let invoked = crate::invocation::run(shared, &installed, kind, invocation).await;
+    let labels = InvocationLabels::new(
+        app_id.clone(),
+        &function,
+        kind,
+        crate::invocation::outcome(&invoked),
+    );
     let verdict = match invoked {
-        Err(error) => {
-            labels.outcome = "refused".into();
-            Verdict::Retry(error.to_string())
-        }
+        Err(error) => Verdict::Retry(error.to_string()),
         Ok(invoked) => {
             for line in &invoked.logs {
                 tracing::info!(app = %app_id, invocation = %invoked.invocation_id, "{}", kiln_runtime::guest_text::GuestText(&line.message));
             }
             match &invoked.result {
-                result if kind == TriggerKind::QueueEvent => {
-                    labels.outcome = match result {
-                        Ok(_) => "ok".into(),
-                        Err(failure) => failure_kind(failure).into(),
-                    };
-                    match EventOutcome::of(result) {
-                        EventOutcome::Done => Verdict::Complete,
-                        EventOutcome::Failed => Verdict::Dead(
-                            result
-                                .as_ref()
-                                .err()
-                                .map(ToString::to_string)
-                                .unwrap_or_default(),
-                        ),
-                        EventOutcome::Retry {
-                            after,
-                            reason,
-                            data,
-                        } => Verdict::RetryLater {
-                            after,
-                            reason,
-                            data,
-                        },
-                    }
-                }
-                Ok(_) => {
-                    labels.outcome = "ok".into();
-                    Verdict::Complete
-                }
+                result if kind == TriggerKind::QueueEvent => match EventOutcome::of(result) {
+                    EventOutcome::Done => Verdict::Complete,
+                    EventOutcome::Failed => Verdict::Dead(
+                        result
+                            .as_ref()
+                            .err()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                    ),
+                    EventOutcome::Retry {
+                        after,
+                        reason,
+                        data,
+                    } => Verdict::RetryLater {
+                        after,
+                        reason,
+                        data,
+                    },
+                },
+                Ok(_) => Verdict::Complete,
                 // A retry request outside a consumer is the app's failure like any other
                 // (`app-error.retry` is only a queue event's to ask).
                 Err(
                     failure @ (kiln_runtime::InvocationFailure::App { .. }
                     | kiln_runtime::InvocationFailure::RetryRequested { .. }),
                 ) => {
-                    labels.outcome = failure_kind(failure).into();
                     tracing::warn!(app = %app_id, %failure, "the app returned an error");
                     Verdict::Complete
                 }
-                Err(failure) => {
-                    labels.outcome = failure_kind(failure).into();
-                    Verdict::Retry(failure.to_string())
-                }
+                Err(failure) => Verdict::Retry(failure.to_string()),
             }
         }
     };

@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use kiln_runtime::{Invocation, InvokeError, Invoked, PayloadSource};
+use kiln_runtime::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource};
 
 use crate::host::Installed;
 use crate::metrics::LatencyLabels;
@@ -198,5 +198,76 @@ impl<'a> SlotInUse<'a> {
 impl Drop for SlotInUse<'_> {
     fn drop(&mut self) {
         self.0.metrics.slots_in_use.dec();
+    }
+}
+
+/// What a run of an app's function came to, as the `outcome` label of
+/// `kiln_invocations_total` names it, for every trigger alike: `ok`, `refused` (the runtime
+/// would not start it: [`InvokeError`]) or the failure's kind ([`failure_kind`]). A caller
+/// that judges the result further says so itself (a web trigger's `bad-response`).
+pub fn outcome(invoked: &Result<Invoked, InvokeError>) -> &'static str {
+    match invoked {
+        Err(_) => "refused",
+        Ok(invoked) => match &invoked.result {
+            Ok(_) => "ok",
+            Err(failure) => failure_kind(failure),
+        },
+    }
+}
+
+/// A failure's kind (`app`, `timeout`, `memory-limit`, …), as its JSON form names it.
+pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
+    match failure {
+        InvocationFailure::App { .. } => "app-error",
+        InvocationFailure::Timeout { .. } => "timeout",
+        InvocationFailure::MemoryLimit { .. } | InvocationFailure::TableLimit { .. } => {
+            "memory-limit"
+        }
+        InvocationFailure::FuelExhausted => "fuel-exhausted",
+        InvocationFailure::StackOverflow | InvocationFailure::Trap { .. } => "trap",
+        InvocationFailure::Exit { .. } => "exit",
+        InvocationFailure::CopyLimit { .. } => "copy-limit",
+        InvocationFailure::ResultTooLarge { .. }
+        | InvocationFailure::ResultTooDeep { .. }
+        | InvocationFailure::InvalidResult { .. } => "bad-result",
+        InvocationFailure::RetryRequested { .. } => "retry-requested",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn ran(result: Result<String, InvocationFailure>) -> Result<Invoked, InvokeError> {
+        Ok(Invoked {
+            invocation_id: "i".into(),
+            result,
+            logs: Vec::new(),
+            dropped: Default::default(),
+            requests: 0,
+            policy_refusals: 0,
+            storage_calls: 0,
+            elapsed: Duration::ZERO,
+        })
+    }
+
+    #[test]
+    fn every_trigger_names_an_outcome_the_same_way() {
+        assert_eq!(outcome(&ran(Ok("{}".into()))), "ok");
+        assert_eq!(
+            outcome(&Err(InvokeError::AmbiguousFunction(vec!["a".into()]))),
+            "refused"
+        );
+        assert_eq!(
+            outcome(&ran(Err(InvocationFailure::Timeout { seconds: 1.0 }))),
+            "timeout"
+        );
+        assert_eq!(
+            outcome(&ran(Err(InvocationFailure::FuelExhausted))),
+            "fuel-exhausted"
+        );
+        assert_eq!(outcome(&ran(Err(InvocationFailure::StackOverflow))), "trap");
     }
 }

@@ -24,6 +24,22 @@ pub struct InvocationLabels {
     pub outcome: String,
 }
 
+impl InvocationLabels {
+    pub fn new(
+        app: String,
+        function: &str,
+        trigger: crate::invocation::TriggerKind,
+        outcome: &str,
+    ) -> Self {
+        Self {
+            app,
+            function: function.to_owned(),
+            trigger: trigger.as_str().to_owned(),
+            outcome: outcome.to_owned(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LatencyLabels {
     pub app: String,
@@ -158,6 +174,11 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
+    }
+
+    /// One more run in `kiln_invocations_total`.
+    pub fn count_invocation(&self, labels: InvocationLabels) {
+        self.invocations.get_or_create(&labels).inc();
     }
 
     pub fn outcome(family: &Family<OutcomeLabels, Counter>, outcome: &str) {

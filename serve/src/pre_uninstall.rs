@@ -80,30 +80,22 @@ async fn run(
     .await;
     let invoked =
         crate::invocation::run(&shared, &installed, TriggerKind::PreUninstall, invocation).await;
-    let outcome = match &invoked {
+    match &invoked {
         Ok(invoked) => match &invoked.result {
-            Ok(_) => {
-                tracing::info!(app = %app, module = %module.key, "pre-uninstall ran");
-                "ok"
-            }
+            Ok(_) => tracing::info!(app = %app, module = %module.key, "pre-uninstall ran"),
             Err(failure) => {
-                tracing::warn!(app = %app, module = %module.key, %failure, "pre-uninstall failed; the app is uninstalled all the same");
-                crate::web_trigger::failure_kind(failure)
+                tracing::warn!(app = %app, module = %module.key, %failure, "pre-uninstall failed; the app is uninstalled all the same")
             }
         },
         Err(error) => {
-            tracing::warn!(app = %app, module = %module.key, %error, "pre-uninstall could not run; the app is uninstalled all the same");
-            "refused"
+            tracing::warn!(app = %app, module = %module.key, %error, "pre-uninstall could not run; the app is uninstalled all the same")
         }
-    };
-    shared
-        .metrics
-        .invocations
-        .get_or_create(&InvocationLabels {
-            app,
-            function: module.function.clone(),
-            trigger: TriggerKind::PreUninstall.as_str().into(),
-            outcome: outcome.into(),
-        })
-        .inc();
+    }
+    let outcome = crate::invocation::outcome(&invoked);
+    shared.metrics.count_invocation(InvocationLabels::new(
+        app,
+        &module.function,
+        TriggerKind::PreUninstall,
+        outcome,
+    ));
 }

@@ -157,28 +157,25 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
     .await;
     let invoked =
         crate::invocation::run(shared, &installed, TriggerKind::WebTrigger, invocation).await;
-    let (outcome, response) = match invoked {
+    let mut outcome = crate::invocation::outcome(&invoked);
+    let response = match invoked {
         Err(error) => {
             tracing::warn!(app = %app_id, %error, "web trigger invocation refused");
-            (
-                "refused",
-                reply::error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the web trigger's function could not run",
-                ),
+            reply::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the web trigger's function could not run",
             )
         }
         Ok(invoked) => match &invoked.result {
             Ok(result) => match response::to_http(module, result) {
-                Ok(response) => ("ok", response.map(Body::from)),
+                Ok(response) => response.map(Body::from),
                 Err(error) => {
                     tracing::warn!(app = %app_id, %error, "web trigger result is not a response");
-                    (
-                        "bad-response",
-                        reply::error(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "the web trigger's function returned no valid response",
-                        ),
+                    // The function ran and returned; what it returned is no HTTP answer.
+                    outcome = "bad-response";
+                    reply::error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "the web trigger's function returned no valid response",
                     )
                 }
             },
@@ -188,41 +185,15 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
                     InvocationFailure::Timeout { .. } => StatusCode::GATEWAY_TIMEOUT,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
-                (
-                    failure_kind(failure),
-                    reply::error(status, "the web trigger's function failed"),
-                )
+                reply::error(status, "the web trigger's function failed")
             }
         },
     };
-    shared
-        .metrics
-        .invocations
-        .get_or_create(&InvocationLabels {
-            app: app_id,
-            function: module.function.clone(),
-            trigger: TriggerKind::WebTrigger.as_str().into(),
-            outcome: outcome.into(),
-        })
-        .inc();
+    shared.metrics.count_invocation(InvocationLabels::new(
+        app_id,
+        &module.function,
+        TriggerKind::WebTrigger,
+        outcome,
+    ));
     response
-}
-
-/// A failure's kind (`app`, `timeout`, `memory-limit`, …), as its JSON form names it.
-pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
-    match failure {
-        InvocationFailure::App { .. } => "app-error",
-        InvocationFailure::Timeout { .. } => "timeout",
-        InvocationFailure::MemoryLimit { .. } | InvocationFailure::TableLimit { .. } => {
-            "memory-limit"
-        }
-        InvocationFailure::FuelExhausted => "fuel-exhausted",
-        InvocationFailure::StackOverflow | InvocationFailure::Trap { .. } => "trap",
-        InvocationFailure::Exit { .. } => "exit",
-        InvocationFailure::CopyLimit { .. } => "copy-limit",
-        InvocationFailure::ResultTooLarge { .. }
-        | InvocationFailure::ResultTooDeep { .. }
-        | InvocationFailure::InvalidResult { .. } => "bad-result",
-        InvocationFailure::RetryRequested { .. } => "retry-requested",
-    }
 }
