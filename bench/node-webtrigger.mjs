@@ -3,6 +3,8 @@
 // trivial handler as tests/programs/serve-app's `web_echo` (Forge's request shape in,
 // Forge's response shape out). A fresh context per request is what isolating one
 // request from the next costs in Node; it is the comparison the issue names.
+// The handler is given the environment entries Kiln gives the app (the benchmark passes them
+// in this process's environment), so that it answers the same bytes.
 // Prints `{"port": N}` once listening on 127.0.0.1.
 import http from "node:http";
 import vm from "node:vm";
@@ -14,6 +16,8 @@ const handler = new vm.Script(`
     headers: request.headers,
     queryParameters: request.queryParameters,
     body: request.body,
+    webTriggerUrls: env.KILN_WEBTRIGGER_URLS ?? null,
+    greeting: env.GREETING ?? null,
   };
   result = {
     statusCode: 200,
@@ -21,6 +25,11 @@ const handler = new vm.Script(`
     body: JSON.stringify(seen),
   };
 `);
+
+const env = {
+  KILN_WEBTRIGGER_URLS: process.env.KILN_WEBTRIGGER_URLS,
+  GREETING: process.env.GREETING,
+};
 
 const server = http.createServer((req, res) => {
   const chunks = [];
@@ -43,7 +52,7 @@ const server = http.createServer((req, res) => {
       queryParameters,
       body: Buffer.concat(chunks).toString("utf8"),
     };
-    const context = vm.createContext({ request: JSON.parse(JSON.stringify(request)), result: null });
+    const context = vm.createContext({ request: JSON.parse(JSON.stringify(request)), env: { ...env }, result: null });
     handler.runInContext(context);
     const out = context.result;
     for (const [name, values] of Object.entries(out.headers)) res.setHeader(name, values);

@@ -4,9 +4,10 @@
 //!
 //! - `kiln`: a real `runtime serve` process (release build), the whole host: listener caps,
 //!   trigger id check, admission, Kiln's sandbox and limits, the response shape check;
-//! - `floor`: hyper + raw wasmtime in this process: the same component compiled once, an
-//!   `InstancePre`, a fresh `Store` per request, WASI with nothing granted, Kiln's imports
-//!   as traps (the handler makes no call), no policy and no checks at all;
+//! - `floor`: hyper + raw wasmtime in a process of its own: the same component compiled
+//!   once, an `InstancePre`, a fresh `Store` per request, WASI granting only the
+//!   environment entries Kiln gives the guest (so the handler does the same work), Kiln's
+//!   imports as traps (the handler makes no call), no policy and no checks at all;
 //! - `node`: Node.js `http` with a fresh `vm` context per request running the same handler
 //!   in JavaScript (bench/node-webtrigger.mjs).
 //!
@@ -14,6 +15,10 @@
 //! cargo build --release -p kiln-cli
 //! cargo bench -p kiln-serve --bench web_trigger   # KILN_BENCH_ROUNDS=3 KILN_BENCH_SECONDS=5
 //! ```
+//!
+//! `KILN_BENCH_NODE=0` leaves Node out. Each peak run also reads the server's CPU time
+//! (Kiln's and Node's process, the floor's runtime threads), printed per answer: what the
+//! server itself spends on a request, whatever share of the cores the client took.
 //!
 //! Peak: 16 clients in a closed loop (each sends its next request when the last is
 //! answered) for `KILN_BENCH_SECONDS`, after one second of warm-up; requests per second and
@@ -50,6 +55,10 @@ const CLIENTS: usize = 16;
 const BODY: &str = r#"{"alert":"disk full","host":"db-1"}"#;
 
 fn main() {
+    if let Ok(wasm) = std::env::var(FLOOR_CHILD) {
+        Floor::child_main(&wasm);
+        return;
+    }
     let rounds = env_number("KILN_BENCH_ROUNDS", 3);
     let seconds = Duration::from_secs(env_number("KILN_BENCH_SECONDS", 5) as u64);
 
@@ -67,40 +76,51 @@ fn main() {
         .as_str()
         .expect("the echo-in web trigger's URL")
         .to_owned();
-    let floor = Floor::start(&support::built_serve_app());
-    let node = NodeServer::start();
-
     let client_runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("client runtime");
-    let targets = [
+    // The floor's guest (and Node's handler) is given the environment Kiln gives it (the
+    // handler echoes it), so that all run the same code over the same bytes and answer
+    // alike; it is the app's input, not Kiln's policy. `KILN_BENCH_FLOOR_ENV=0` gives them
+    // none, as before session 21 (the handler then skips the URL list: less work than
+    // Kiln's guest does).
+    let floor_env = if env_number("KILN_BENCH_FLOOR_ENV", 1) != 0 {
+        let (_, answer) = client_runtime.block_on(post(&kiln_url));
+        guest_env_seen(&answer)
+    } else {
+        Vec::new()
+    };
+    let floor = Floor::start(&support::built_serve_app(), floor_env.clone());
+    // `KILN_BENCH_NODE=0` leaves Node out (Kiln against the floor only, for a quick look).
+    let node = (env_number("KILN_BENCH_NODE", 1) != 0).then(|| NodeServer::start(&floor_env));
+
+    let mut targets = vec![
         ("kiln", kiln_url),
         ("floor", format!("http://{}/", floor.addr)),
-        ("node", format!("http://{}/", node.addr)),
     ];
+    // Each target's server process, in the same order.
+    let mut servers = vec![kiln.child.id(), floor.child.id()];
+    if let Some(node) = &node {
+        targets.push(("node", format!("http://{}/", node.addr)));
+        servers.push(node.child.id());
+    }
     for (name, url) in &targets {
-        let (status, body) = client_runtime.block_on(async {
-            let response = reqwest::Client::new()
-                .post(url.as_str())
-                .header("content-type", "application/json")
-                .body(BODY)
-                .send()
-                .await
-                .expect("the server answers");
-            let status = response.status().as_u16();
-            (status, response.text().await.unwrap_or_default())
-        });
+        let (status, body) = client_runtime.block_on(post(url));
         assert_eq!(status, 200, "{name} answers the trivial handler: {body}");
+        eprintln!("{name} answers {} bytes", body.len());
     }
 
-    let servers = [kiln.child.id(), node.child.id()];
     let mut peak: Vec<Vec<Run>> = targets.iter().map(|_| Vec::new()).collect();
     for round in 0..rounds {
         for (i, (name, url)) in targets.iter().enumerate() {
             settle(&servers);
             client_runtime.block_on(closed_loop(url, Duration::from_secs(1)));
-            let run = client_runtime.block_on(closed_loop(url, seconds));
+            let cpu_before = cpu_ticks(servers[i]);
+            let mut run = client_runtime.block_on(closed_loop(url, seconds));
+            run.server_cpu_us = cpu_ticks(servers[i])
+                .zip(cpu_before)
+                .map(|(after, before)| ticks_to_us(after.saturating_sub(before)));
             eprintln!("round {round} peak {name}: {}", run.describe());
             peak[i].push(run);
         }
@@ -126,20 +146,30 @@ fn main() {
         let at_peak = median(peak[i].iter().map(|r| r.per_second).collect());
         let p50 = median(paced[i].iter().map(|r| r.percentile(0.50)).collect());
         let p99 = median(paced[i].iter().map(|r| r.percentile(0.99)).collect());
+        let cpu = median(peak[i].iter().map(Run::server_cpu_per_answer).collect());
         println!(
-            "WEB_TRIGGER {name}: peak {at_peak:.0} req/s; at {rate:.0} req/s p50 {p50:.2} ms p99 {p99:.2} ms"
+            "WEB_TRIGGER {name}: peak {at_peak:.0} req/s, server CPU {cpu:.1} us/answer; at {rate:.0} req/s p50 {p50:.2} ms p99 {p99:.2} ms"
         );
     }
     let floor_peak = median(peak[1].iter().map(|r| r.per_second).collect());
-    let node_peak = median(peak[2].iter().map(|r| r.per_second).collect());
     println!(
         "RATIO web_trigger: kiln {kiln_peak:.0} req/s / floor {floor_peak:.0} req/s = {:.2}x (target >= 0.8x)",
         kiln_peak / floor_peak
     );
+    let cpu = |i: usize| median(peak[i].iter().map(Run::server_cpu_per_answer).collect());
     println!(
-        "RATIO web_trigger: kiln {kiln_peak:.0} req/s / node {node_peak:.0} req/s = {:.2}x (target >= 10x)",
-        kiln_peak / node_peak
+        "RATIO web_trigger: server CPU per answer kiln {:.1} us / floor {:.1} us = {:.2}x",
+        cpu(0),
+        cpu(1),
+        cpu(0) / cpu(1)
     );
+    if node.is_some() {
+        let node_peak = median(peak[2].iter().map(|r| r.per_second).collect());
+        println!(
+            "RATIO web_trigger: kiln {kiln_peak:.0} req/s / node {node_peak:.0} req/s = {:.2}x (target >= 10x)",
+            kiln_peak / node_peak
+        );
+    }
     drop(kiln);
 }
 
@@ -173,6 +203,31 @@ fn settle(pids: &[u32]) {
     eprintln!("servers still busy after a minute: measuring anyway");
 }
 
+/// One request of the benchmark's shape: its status and body.
+async fn post(url: &str) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(BODY)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// The environment entries serve-app's `web_echo` saw, from its answer's body.
+fn guest_env_seen(answer: &str) -> Vec<(String, String)> {
+    let seen: Value = serde_json::from_str(answer).expect("web_echo answers JSON");
+    [
+        ("KILN_WEBTRIGGER_URLS", "webTriggerUrls"),
+        ("GREETING", "greeting"),
+    ]
+    .into_iter()
+    .filter_map(|(name, field)| Some((name.to_owned(), seen[field].as_str()?.to_owned())))
+    .collect()
+}
+
 /// User plus system CPU time of process `pid`, in clock ticks (`/proc/PID/stat`).
 fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -181,6 +236,11 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
     Some(utime + stime)
+}
+
+/// Clock ticks (`sysconf(_SC_CLK_TCK)`, 100 on Linux) in microseconds.
+fn ticks_to_us(ticks: u64) -> f64 {
+    ticks as f64 * 10_000.0
 }
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -200,6 +260,8 @@ struct Run {
     per_second: f64,
     latencies_us: Vec<u64>,
     failures: usize,
+    /// CPU time the server spent over the run (closed loop only).
+    server_cpu_us: Option<f64>,
 }
 
 impl Run {
@@ -214,14 +276,23 @@ impl Run {
         sorted[index] as f64 / 1000.0
     }
 
+    /// The server's CPU time per answer, in microseconds (NaN when not measured).
+    fn server_cpu_per_answer(&self) -> f64 {
+        match self.server_cpu_us {
+            Some(us) if !self.latencies_us.is_empty() => us / self.latencies_us.len() as f64,
+            _ => f64::NAN,
+        }
+    }
+
     fn describe(&self) -> String {
         format!(
-            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} answers, {} not 200",
+            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} answers, {} not 200, server CPU {:.1} us/answer",
             self.per_second,
             self.percentile(0.50),
             self.percentile(0.99),
             self.latencies_us.len(),
-            self.failures
+            self.failures,
+            self.server_cpu_per_answer()
         )
     }
 }
@@ -271,6 +342,7 @@ async fn closed_loop(url: &str, length: Duration) -> Run {
         per_second: 0.0,
         latencies_us: Vec::new(),
         failures: 0,
+        server_cpu_us: None,
     };
     for task in tasks {
         let (latencies, failures) = task.await.expect("client task");
@@ -305,6 +377,7 @@ async fn open_loop(url: &str, rate: f64, length: Duration) -> Run {
         per_second: 0.0,
         latencies_us: Vec::with_capacity(count),
         failures: 0,
+        server_cpu_us: None,
     };
     for task in tasks {
         let (latency, status) = task.await.expect("client task");
@@ -334,15 +407,67 @@ struct FloorApp {
     engine: Engine,
     pre: InstancePre<FloorState>,
     handle: ComponentExportIndex,
+    /// The guest's environment (see `guest_env_seen`).
+    env: Vec<(String, String)>,
 }
 
-/// hyper + raw wasmtime on its own runtime (two worker threads, as `runtime serve`'s).
+/// hyper + raw wasmtime on its own runtime (two worker threads, as `runtime serve`'s), in a
+/// process of its own as Kiln's server and Node's are (this benchmark's binary run again
+/// with `KILN_BENCH_FLOOR_CHILD` set), so that its CPU time is read apart from the
+/// client's. (Until session 21 it ran on threads of the client's process; measured side by
+/// side, that made no difference to its throughput.)
 struct Floor {
     addr: SocketAddr,
+    child: Child,
 }
 
+/// Set in the floor's own process: the component to serve.
+const FLOOR_CHILD: &str = "KILN_BENCH_FLOOR_CHILD";
+/// Set in the floor's own process: the guest's environment, as a JSON list of pairs.
+const FLOOR_GUEST_ENV: &str = "KILN_BENCH_FLOOR_GUEST_ENV";
+
 impl Floor {
-    fn start(wasm: &Path) -> Self {
+    fn start(wasm: &Path, env: Vec<(String, String)>) -> Self {
+        let mut child = Command::new(std::env::current_exe().expect("this benchmark's path"))
+            .env(FLOOR_CHILD, wasm)
+            .env(FLOOR_GUEST_ENV, serde_json::to_string(&env).expect("JSON"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the floor's process starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the floor prints its address");
+        Self {
+            addr: line.trim().parse().expect("an address"),
+            child,
+        }
+    }
+
+    /// The floor's process: serves until killed, its address printed on the first line.
+    fn child_main(wasm: &str) {
+        let env: Vec<(String, String)> =
+            serde_json::from_str(&std::env::var(FLOOR_GUEST_ENV).unwrap_or_else(|_| "[]".into()))
+                .expect("the guest's environment");
+        FloorApp::new(Path::new(wasm), env).serve_forever(|addr| {
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout();
+            writeln!(stdout, "{addr}").expect("stdout");
+            stdout.flush().expect("stdout");
+        });
+    }
+}
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl FloorApp {
+    fn new(wasm: &Path, env: Vec<(String, String)>) -> Arc<Self> {
         let mut pooling = PoolingAllocationConfig::new();
         let slots = 64;
         pooling
@@ -356,6 +481,10 @@ impl Floor {
         let mut config = Config::new();
         config
             .wasm_component_model(true)
+            // Kiln's deadline instrumentation (a check at each function entry and loop
+            // back-edge of the guest): off, as no policy is the floor's definition;
+            // `KILN_BENCH_FLOOR_EPOCH=1` compiles it in, to see what it costs alone.
+            .epoch_interruption(env_number("KILN_BENCH_FLOOR_EPOCH", 0) != 0)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
         let engine = Engine::new(&config).expect("engine");
         let component = Component::from_file(&engine, wasm).expect("serve-app compiles");
@@ -373,44 +502,42 @@ impl Floor {
         let (_, handle) = component
             .get_export(Some(&handler), "handle")
             .expect("handle export");
-        let app = Arc::new(FloorApp {
+        Arc::new(FloorApp {
             engine,
             pre,
             handle,
-        });
-        let (send, receive) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("floor runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                send.send(listener.local_addr().expect("addr"))
-                    .expect("send");
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    let app = app.clone();
-                    tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |request| {
-                            let app = app.clone();
-                            async move { app.serve(request).await }
-                        });
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                            .await;
+            env,
+        })
+    }
+
+    /// Serves on a loopback port until the process ends; `listening` is told the address.
+    fn serve_forever(self: Arc<Self>, listening: impl FnOnce(SocketAddr)) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("floor runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            listening(listener.local_addr().expect("addr"));
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let app = self.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        let app = app.clone();
+                        async move { app.serve(request).await }
                     });
-                }
-            });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
         });
-        Self {
-            addr: receive.recv().expect("floor listening"),
-        }
     }
 }
 
@@ -498,10 +625,11 @@ impl FloorApp {
         let mut store = Store::new(
             &self.engine,
             FloorState {
-                wasi: WasiCtx::builder().build(),
+                wasi: WasiCtx::builder().envs(&self.env).build(),
                 table: ResourceTable::new(),
             },
         );
+        store.set_epoch_deadline(u64::MAX / 2);
         let instance = self.pre.instantiate_async(&mut store).await?;
         let handle = instance
             .get_func(&mut store, self.handle)
@@ -548,10 +676,12 @@ struct NodeServer {
 }
 
 impl NodeServer {
-    fn start() -> Self {
+    /// `env`: the guest's environment entries, for the handler to echo as serve-app does.
+    fn start(env: &[(String, String)]) -> Self {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/node-webtrigger.mjs");
         let mut child = Command::new("node")
             .arg(script)
+            .envs(env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::piped())
             .spawn()
             .expect("node runs (install Node.js)");
