@@ -34,6 +34,46 @@ use crate::storage::StorageHost;
 /// The entry that carries the installation's web trigger URLs.
 pub const WEB_TRIGGER_URLS: &str = "KILN_WEBTRIGGER_URLS";
 
+/// An installation's web trigger URLs as the guest is given them: the [`WEB_TRIGGER_URLS`]
+/// entry's JSON object `{moduleKey: url}`, written once when the list is made. `runtime
+/// serve` keeps an installation's list for a second and invokes with it many times; each
+/// invocation then copies the text, instead of building and serializing the object anew.
+/// Cheap to clone. `Debug` shows how many URLs, never one: a URL's id is the credential of
+/// the trigger.
+#[derive(Clone, Default)]
+pub struct WebTriggerUrls {
+    count: usize,
+    /// `None` for no URL: no entry is given.
+    json: Option<Arc<str>>,
+}
+
+impl WebTriggerUrls {
+    /// The list of (module key, URL).
+    pub fn new(urls: &[(String, String)]) -> Self {
+        if urls.is_empty() {
+            return Self::default();
+        }
+        let object: serde_json::Map<String, serde_json::Value> = urls
+            .iter()
+            .map(|(key, url)| (key.clone(), serde_json::Value::String(url.clone())))
+            .collect();
+        Self {
+            count: urls.len(),
+            json: Some(serde_json::Value::Object(object).to_string().into()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.json.is_none()
+    }
+}
+
+impl std::fmt::Debug for WebTriggerUrls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WebTriggerUrls({} URLs)", self.count)
+    }
+}
+
 /// One invocation's environment. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct GuestEnvironment(Arc<[(String, SecretString)]>);
@@ -53,21 +93,14 @@ impl GuestEnvironment {
         storage: Option<&StorageHost>,
         app_id: &str,
         environment: &str,
-        web_trigger_urls: &[(String, String)],
+        web_trigger_urls: &WebTriggerUrls,
     ) -> Result<Self, VariableError> {
         let mut pairs: Vec<(String, SecretString)> = match storage {
             Some(storage) => storage.variables(app_id, environment).await?.to_vec(),
             None => Vec::new(),
         };
-        if !web_trigger_urls.is_empty() {
-            let urls: serde_json::Map<String, serde_json::Value> = web_trigger_urls
-                .iter()
-                .map(|(key, url)| (key.clone(), serde_json::Value::String(url.clone())))
-                .collect();
-            pairs.push((
-                WEB_TRIGGER_URLS.to_owned(),
-                SecretString::from(serde_json::Value::Object(urls).to_string()),
-            ));
+        if let Some(json) = &web_trigger_urls.json {
+            pairs.push((WEB_TRIGGER_URLS.to_owned(), SecretString::from(&**json)));
         }
         Ok(Self(pairs.into()))
     }
@@ -107,7 +140,7 @@ mod tests {
             Some(&storage),
             "app",
             "development",
-            &[("hook".into(), "http://127.0.0.1:1/x/y".into())],
+            &WebTriggerUrls::new(&[("hook".into(), "http://127.0.0.1:1/x/y".into())]),
         )
         .await
         .unwrap();
@@ -120,13 +153,16 @@ mod tests {
             ]
         );
         assert_eq!(format!("{env:?}"), r#"["API_KEY", "KILN_WEBTRIGGER_URLS"]"#);
+        let urls = WebTriggerUrls::new(&[("hook".into(), "http://127.0.0.1:1/x1/secret".into())]);
+        assert_eq!(format!("{urls:?}"), "WebTriggerUrls(1 URLs)");
         // Another environment of the same app sees nothing.
-        let other = GuestEnvironment::load(Some(&storage), "app", "production", &[])
-            .await
-            .unwrap();
+        let other =
+            GuestEnvironment::load(Some(&storage), "app", "production", &Default::default())
+                .await
+                .unwrap();
         assert!(other.is_empty());
         assert!(
-            GuestEnvironment::load(None, "app", "development", &[])
+            GuestEnvironment::load(None, "app", "development", &Default::default())
                 .await
                 .unwrap()
                 .is_empty()

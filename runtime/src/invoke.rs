@@ -50,7 +50,7 @@ pub struct Invocation {
     /// The installation's web trigger URLs (module key, URL), handed to the
     /// guest as its `KILN_WEBTRIGGER_URLS` environment entry
     /// ([`crate::guest_env`]); empty outside `runtime serve`.
-    pub web_trigger_urls: Vec<(String, String)>,
+    pub web_trigger_urls: crate::guest_env::WebTriggerUrls,
     /// How many consumers deep in a chain of pushes this invocation runs:
     /// 0, unless it is a queue event's consumer (the event's depth). Events
     /// it pushes are one deeper ([`crate::events`]).
@@ -66,7 +66,7 @@ impl Default for Invocation {
             account_id: None,
             trigger: Trigger::default(),
             environment: DEFAULT_ENVIRONMENT.to_owned(),
-            web_trigger_urls: Vec::new(),
+            web_trigger_urls: Default::default(),
             chain_depth: 0,
         }
     }

@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use kiln_runtime::guest_env::WebTriggerUrls;
 use kiln_runtime::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource};
 
 use crate::host::Installed;
@@ -92,22 +93,22 @@ pub async fn invocation_for(
 /// the invocation itself does not depend on it. The list is kept for a second with the
 /// resolved ids (`web_trigger::cache`), and forgotten with them when this replica changes
 /// an id.
-async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String, String)> {
+async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> WebTriggerUrls {
     let modules = installed.manifest().web_triggers();
     // A component that cannot read its environment would never see them: no state
     // round trip for it on every request.
     if modules.is_empty() || !installed.app.reads_environment() {
-        return Vec::new();
+        return WebTriggerUrls::default();
     }
     let installation = &installed.installation;
     // Kept with the resolved ids, for as long and forgotten with them: recalling costs a
     // sealed read per module, on every invocation of the app otherwise.
     if let Some(urls) = shared.web_triggers.urls_of(installation) {
-        return urls.to_vec();
+        return urls;
     }
     let asked = std::time::Instant::now();
     let Some(storage) = installed.app.storage() else {
-        return Vec::new();
+        return WebTriggerUrls::default();
     };
     // Through the host's cache of opened installations, once for all modules.
     let holder = match kiln_state::web_trigger_urls::holder(installation) {
@@ -118,7 +119,7 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
         Ok(store) => store,
         Err(error) => {
             tracing::warn!(app = %installation.app_id(), %error, "web trigger URLs not recalled");
-            return Vec::new();
+            return WebTriggerUrls::default();
         }
     };
     let mut urls = Vec::new();
@@ -151,11 +152,12 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> Vec<(String
             }
         }
     }
+    let urls = WebTriggerUrls::new(&urls);
     // A list cut short by a state failure is not kept: the next invocation asks again.
     if complete {
         shared
             .web_triggers
-            .remember_urls(installation, urls.clone().into(), asked);
+            .remember_urls(installation, urls.clone(), asked);
     }
     urls
 }
@@ -179,7 +181,7 @@ pub async fn run(
         .latency
         .get_or_create(&LatencyLabels {
             app: installed.installation.app_id().to_owned(),
-            trigger: kind.as_str().into(),
+            trigger: kind.as_str(),
         })
         .observe(started.elapsed().as_secs_f64());
     invoked

@@ -94,7 +94,10 @@ async fn web_trigger_urls_ride_along_as_one_host_entry() {
         .invoke(Invocation {
             function_key: Some("env".into()),
             payload: "{}".into(),
-            web_trigger_urls: vec![("hook".into(), "http://127.0.0.1:9/x1/0123abcd".into())],
+            web_trigger_urls: kiln_runtime::guest_env::WebTriggerUrls::new(&[(
+                "hook".into(),
+                "http://127.0.0.1:9/x1/0123abcd".into(),
+            )]),
             ..Default::default()
         })
         .await

@@ -24,7 +24,7 @@
 //! by the app exactly when the requests see it.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use kiln_state::serve::ResolvedWebTrigger;
@@ -37,8 +37,8 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// module and installation).
 pub const MAX_ENTRIES: usize = 4096;
 
-/// An installation's web trigger URLs, `(module key, URL)`, as its app receives them.
-pub type InstallationUrls = Arc<[(String, String)]>;
+/// An installation's web trigger URLs, as its app receives them (the JSON written once).
+pub type InstallationUrls = kiln_runtime::guest_env::WebTriggerUrls;
 
 #[derive(Default)]
 pub struct ResolvedCache {
