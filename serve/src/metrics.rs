@@ -16,12 +16,14 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+// The fixed label values (a trigger kind, an outcome) are `&'static str`: every
+// invocation builds its label sets, and a `String` each would be allocated and freed again.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct InvocationLabels {
     pub app: String,
     pub function: String,
-    pub trigger: String,
-    pub outcome: String,
+    pub trigger: &'static str,
+    pub outcome: &'static str,
 }
 
 impl InvocationLabels {
@@ -29,13 +31,13 @@ impl InvocationLabels {
         app: String,
         function: &str,
         trigger: crate::invocation::TriggerKind,
-        outcome: &str,
+        outcome: &'static str,
     ) -> Self {
         Self {
             app,
             function: function.to_owned(),
-            trigger: trigger.as_str().to_owned(),
-            outcome: outcome.to_owned(),
+            trigger: trigger.as_str(),
+            outcome,
         }
     }
 }
@@ -43,7 +45,7 @@ impl InvocationLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LatencyLabels {
     pub app: String,
-    pub trigger: String,
+    pub trigger: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -227,8 +229,8 @@ mod tests {
             .get_or_create(&InvocationLabels {
                 app: "a".into(),
                 function: "f".into(),
-                trigger: "webtrigger".into(),
-                outcome: "ok".into(),
+                trigger: "webtrigger",
+                outcome: "ok",
             })
             .inc();
         metrics.queue_depth.set(3);
