@@ -70,7 +70,9 @@ impl WebTriggerUrls {
 
 impl std::fmt::Debug for WebTriggerUrls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WebTriggerUrls({} URLs)", self.count)
+        f.debug_struct("WebTriggerUrls")
+            .field("count", &self.count)
+            .finish_non_exhaustive()
     }
 }
 
@@ -154,7 +156,7 @@ mod tests {
         );
         assert_eq!(format!("{env:?}"), r#"["API_KEY", "KILN_WEBTRIGGER_URLS"]"#);
         let urls = WebTriggerUrls::new(&[("hook".into(), "http://127.0.0.1:1/x1/secret".into())]);
-        assert_eq!(format!("{urls:?}"), "WebTriggerUrls(1 URLs)");
+        assert_eq!(format!("{urls:?}"), "WebTriggerUrls { count: 1, .. }");
         // Another environment of the same app sees nothing.
         let other =
             GuestEnvironment::load(Some(&storage), "app", "production", &Default::default())

@@ -217,7 +217,8 @@ pub fn outcome(invoked: &Result<Invoked, InvokeError>) -> &'static str {
     }
 }
 
-/// A failure's kind (`app`, `timeout`, `memory-limit`, …), as its JSON form names it.
+/// A failure's kind (`app-error`, `timeout`, `memory-limit`, …), the `outcome` label of a
+/// failed run.
 pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
     match failure {
         InvocationFailure::App { .. } => "app-error",
