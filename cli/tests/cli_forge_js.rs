@@ -386,3 +386,63 @@ fn node_fetch_is_the_layers_fetch() {
         "{answer}"
     );
 }
+
+/// `runtime build` of the app `name` in `dir` with `first` first on `PATH`.
+fn build_with_path_first(dir: &Path, name: &str, first: &Path) -> Output {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path =
+        std::env::join_paths(std::iter::once(first.to_owned()).chain(std::env::split_paths(&path)))
+            .unwrap();
+    crate::support::runtime()
+        .args(["build", name])
+        .current_dir(dir)
+        .env("KILN_CACHE_DIR", cache_dir())
+        .env("PATH", path)
+        .output()
+        .expect("the runtime binary starts")
+}
+
+/// Node.js where a version manager or a tarball puts it (`~/.nvm/versions/…/bin/node`),
+/// outside the system folders the build sandbox mounts, builds: that one file is mounted
+/// read-only, not its folder. A shim script in its place (asdf's, volta's) is refused with
+/// a message that says what to do, before anything runs.
+#[test]
+fn node_outside_the_system_folders_builds_and_a_shim_is_refused() {
+    if !node_available() {
+        return;
+    }
+    let system_node = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join("node"))
+        .find(|candidate| candidate.is_file())
+        .expect("node on PATH")
+        .canonicalize()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A private copy, where nvm leaves one.
+    let manager = dir.path().join("versions/node/v-test/bin");
+    std::fs::create_dir_all(&manager).unwrap();
+    std::fs::copy(&system_node, manager.join("node")).unwrap();
+    app_with_top_level_code(dir.path(), "managed", "");
+    let built = build_with_path_first(dir.path(), "managed", &manager);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(dir.path().join("managed/managed.wasm").is_file());
+
+    let shims = dir.path().join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    let shim = shims.join("node");
+    std::fs::write(
+        &shim,
+        format!("#!/bin/sh\nexec {} \"$@\"\n", system_node.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    app_with_top_level_code(dir.path(), "shimmed", "");
+    let refused = build_with_path_first(dir.path(), "shimmed", &shims);
+    let text = stderr(&refused);
+    assert_ne!(refused.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("not a Node.js executable") && text.contains("shim"),
+        "{text}"
+    );
+    assert!(!dir.path().join("shimmed/shimmed.wasm").exists());
+}

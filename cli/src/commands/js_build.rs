@@ -43,7 +43,7 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
     .map_err(|e| Failure::environment(anyhow!(e)))?;
     let built = build_js(&build).map_err(|e| match e {
         JsBuildError::ProgramMissing { .. }
-        | JsBuildError::NodeOutsideSandbox { .. }
+        | JsBuildError::NodeNotAnExecutable { .. }
         | JsBuildError::NotStarted { .. }
         | JsBuildError::Io { .. } => Failure::environment(e),
         other => Failure::bad_input(other),

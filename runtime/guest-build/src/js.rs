@@ -342,12 +342,13 @@ pub enum JsBuildError {
         /// The program.
         program: &'static str,
     },
-    /// `node` lives where the sandbox cannot mount it.
+    /// `node` on `PATH` is not a Node.js program the sandbox can run: a version manager's
+    /// script shim, or a file that cannot be read.
     #[error(
-        "`node` is at {path}, outside the system folders the build sandbox mounts (/usr, /bin, …); install Node.js system-wide (e.g. apt-get install nodejs npm)"
+        "`node` on PATH is {path}, which is not a Node.js executable (a version manager's shim?); the build sandbox runs Node.js itself, mounted read-only: put its real folder first on PATH (e.g. `nvm use`, or the manager's `…/bin` of the version) or install Node.js system-wide"
     )]
-    NodeOutsideSandbox {
-        /// Where `node` is.
+    NodeNotAnExecutable {
+        /// Where `node` resolved to.
         path: PathBuf,
     },
     /// The app has dependencies Kiln does not provide but no npm lockfile.
@@ -432,11 +433,12 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         return Err(JsBuildError::NoHandlers);
     }
     let package = read_package(&opts.app_dir)?;
-    let node = find_program("node")?;
     let npm = find_program("npm")?;
-    if opts.sandbox.is_some() && !under_system_dir(&node) {
-        return Err(JsBuildError::NodeOutsideSandbox { path: node });
-    }
+    let node = find_program("node")?;
+    let node = match &opts.sandbox {
+        Some(_) => node_for_sandbox(&node)?,
+        None => node,
+    };
 
     let toolchain = install_toolchain(&npm, &opts.cache_dir)?;
     let npm_cache = opts.cache_dir.join("npm-cache");
@@ -536,6 +538,11 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     let command = match &opts.sandbox {
         Some(sandbox) => {
             let mut sources = vec![opts.app_dir.clone(), toolchain.clone(), wizer_program];
+            // Node.js installed by a version manager or from a tarball (`~/.nvm/…/bin/node`):
+            // that one file, read-only, at its own path; nothing else of its folder.
+            if !under_system_dir(&node) {
+                sources.push(node.clone());
+            }
             sources.extend(deps.installed.iter().cloned());
             let no_rust = Toolchain {
                 rustup_home: None,
@@ -826,6 +833,34 @@ fn unique_suffix() -> String {
         std::process::id(),
         CALLS.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// The `node` the sandbox runs: `found` with its symbolic links resolved (a version
+/// manager's `current` link, `/usr/bin/node` → `/etc/alternatives/…`). Outside the system
+/// folders the sandbox mounts, only that file is mounted (read-only, at the same path: see
+/// the sandboxed run's `sources`), never its folder, which may be anything of the user's
+/// (`~/.local/bin` lies beside `~/.local/share`): so it must be Node.js itself, an ELF
+/// executable, not a shim script that would run other files of the user's.
+fn node_for_sandbox(found: &Path) -> Result<PathBuf, JsBuildError> {
+    let real = found
+        .canonicalize()
+        .map_err(|_| JsBuildError::NodeNotAnExecutable {
+            path: found.to_owned(),
+        })?;
+    if under_system_dir(&real) {
+        return Ok(real);
+    }
+    let mut magic = [0u8; 4];
+    let is_elf = std::fs::File::open(&real)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut magic))
+        .is_ok()
+        && magic == *b"\x7fELF"
+        && real.is_file();
+    if is_elf {
+        Ok(real)
+    } else {
+        Err(JsBuildError::NodeNotAnExecutable { path: real })
+    }
 }
 
 fn under_system_dir(path: &Path) -> bool {

@@ -11,6 +11,7 @@
 //! | the rustup home, `$CARGO_HOME/{bin,registry,git}` read-only | the toolchain and the sources `cargo fetch` downloaded; not `$CARGO_HOME/credentials.toml` or `config.toml` |
 //! | the app's local sources (workspace root, path dependencies) read-only | a build cannot rewrite the code the user reviewed, nor plant files for the next run |
 //! | a private target directory, read-write | the only place a build writes |
+//! | a JS build's `node` when it lives outside the system dirs (nvm, a tarball): that one file, read-only, at its own path | Node.js installed per user runs; nothing else of its folder (`~/.local/bin` lies beside `~/.local/share`) is seen; a shim script is refused before the build (`js::node_for_sandbox`) |
 //! | a JS build's compile cache (`<work>/wizer-cache`), read-write | the wizer's compiled engine module ([`crate::wizer_cache`]): the app's own, kept across builds (the target directory is emptied before each), mounted into no other app's build, so what one app writes there reaches only its own later builds |
 //! | private `/tmp`, `/proc`, `/dev` | nothing shared with the host's |
 //! | no network namespace of the host (`--unshare-all`) | no exfiltration, no reaching loopback services (the simulator, a local Jira, the OAuth callback) |
