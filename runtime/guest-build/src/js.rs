@@ -514,7 +514,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
     write(&request_path, request.to_string().as_bytes())?;
     let mut limits = match opts.limits {
         Some(limits) => limits,
-        None => BuildLimits::from_env()?,
+        None => BuildLimits::from_env_for_node()?,
     };
     let mut args: Vec<OsString> = Vec::new();
     if node_runs_wasm_without_trap_handler(&node) {

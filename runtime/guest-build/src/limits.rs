@@ -10,7 +10,7 @@
 //! |---|---|---|---|
 //! | [`BuildLimits::wall_time`] | [`DEFAULT_WALL_TIME`] | a build that never ends (a loop, a sleep, a wait on a pipe) holds `runtime run` and the CPU forever | the build runs in its own process group; at the deadline the group is killed (`SIGKILL`), which kills bubblewrap, and with it the sandbox's PID namespace and everything in it |
 //! | [`BuildLimits::cpu_seconds`] | [`DEFAULT_CPU_SECONDS`] | a busy loop in a build script or proc-macro | `RLIMIT_CPU` on every process of the build (inherited): `SIGXCPU` at the limit, `SIGKILL` a few seconds later |
-//! | [`BuildLimits::address_space_bytes`] | [`DEFAULT_ADDRESS_SPACE_BYTES`] | allocation without bound, which would push the host into swap or the OOM killer | `RLIMIT_AS` on every process: an allocation beyond it fails |
+//! | [`BuildLimits::address_space_bytes`] | [`DEFAULT_ADDRESS_SPACE_BYTES`] ([`NODE_ADDRESS_SPACE_BYTES`] for a JS build's `node`) | allocation without bound, which would push the host into swap or the OOM killer | `RLIMIT_AS` on every process: an allocation beyond it fails |
 //! | [`BuildLimits::file_bytes`] | [`DEFAULT_FILE_BYTES`] | one file written without bound fills the disk | `RLIMIT_FSIZE` on every process: a write beyond it fails |
 //! | [`BuildLimits::output_bytes`] | [`DEFAULT_OUTPUT_BYTES`] | output without bound (warnings, `println!`) floods the terminal or the memory of the reader | stdout and stderr are read through one counter; past it the build is killed |
 //!
@@ -43,6 +43,14 @@ pub const DEFAULT_CPU_SECONDS: u64 = 10 * 60;
 /// Address space one process of the build may map: rustc and LLVM on a
 /// large crate need a few GiB.
 pub const DEFAULT_ADDRESS_SPACE_BYTES: u64 = 8 * 1024 * MIB;
+
+/// Address space the `node` of a JavaScript build may map unless the operator sets
+/// `KILN_BUILD_MEMORY_MIB`: it reserves each WebAssembly memory componentize-js's tools make
+/// at its maximum (1 GiB, see `js.rs`) besides its own heap, and Node.js 22 reserves more
+/// than 20 did: its builds failed with "Array buffer allocation failed" under
+/// [`DEFAULT_ADDRESS_SPACE_BYTES`] (2 of 2 runs of `tests/js_build.rs`) and passed at this
+/// (2 of 2). Reservations, not memory in use: the CPU, time and file limits still hold.
+pub const NODE_ADDRESS_SPACE_BYTES: u64 = 16 * 1024 * MIB;
 
 /// Largest file one process of the build may write: an rlib with debug
 /// information of a large crate is a few hundred MiB.
@@ -83,10 +91,32 @@ impl Default for BuildLimits {
     }
 }
 
+/// The variable that sets [`BuildLimits::address_space_bytes`], in MiB.
+const MEMORY_VAR: &str = "KILN_BUILD_MEMORY_MIB";
+
 impl BuildLimits {
     /// The defaults, each replaced by its `KILN_BUILD_*` variable when set.
     pub fn from_env() -> Result<Self, GuestBuildError> {
         Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`BuildLimits::from_env`] for a JavaScript build's `node`: the address space
+    /// defaults to [`NODE_ADDRESS_SPACE_BYTES`] instead (`KILN_BUILD_MEMORY_MIB` still
+    /// rules when set).
+    pub fn from_env_for_node() -> Result<Self, GuestBuildError> {
+        Self::from_vars_for_node(|name| std::env::var(name).ok())
+    }
+
+    /// [`BuildLimits::from_env_for_node`] over any source of variables.
+    pub fn from_vars_for_node(
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, GuestBuildError> {
+        let operator_set = var(MEMORY_VAR).is_some();
+        let mut limits = Self::from_vars(&var)?;
+        if !operator_set {
+            limits.address_space_bytes = limits.address_space_bytes.max(NODE_ADDRESS_SPACE_BYTES);
+        }
+        Ok(limits)
     }
 
     /// [`BuildLimits::from_env`] over any source of variables.
@@ -110,10 +140,7 @@ impl BuildLimits {
                 defaults.wall_time.as_secs(),
             )?),
             cpu_seconds: read("KILN_BUILD_CPU_SECS", defaults.cpu_seconds)?,
-            address_space_bytes: mib(read(
-                "KILN_BUILD_MEMORY_MIB",
-                defaults.address_space_bytes / MIB,
-            )?),
+            address_space_bytes: mib(read(MEMORY_VAR, defaults.address_space_bytes / MIB)?),
             file_bytes: mib(read("KILN_BUILD_FILE_MIB", defaults.file_bytes / MIB)?),
             output_bytes: mib(read("KILN_BUILD_OUTPUT_MIB", defaults.output_bytes / MIB)?),
         })
@@ -214,5 +241,20 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_js_builds_node_gets_more_address_space_unless_the_operator_says() {
+        let node = BuildLimits::from_vars_for_node(|_| None).unwrap();
+        assert_eq!(node.address_space_bytes, NODE_ADDRESS_SPACE_BYTES);
+        assert_eq!(
+            node.cpu_seconds,
+            BuildLimits::from_vars(|_| None).unwrap().cpu_seconds
+        );
+        let set = BuildLimits::from_vars_for_node(|name| {
+            (name == "KILN_BUILD_MEMORY_MIB").then(|| "512".to_owned())
+        })
+        .unwrap();
+        assert_eq!(set.address_space_bytes, 512 * MIB);
     }
 }
