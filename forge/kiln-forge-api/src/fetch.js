@@ -24,6 +24,7 @@
 
 import { ExternalEndpointNotAllowedError, FetchError } from './errors.js';
 import { Buffer } from './node/buffer.js';
+import { encodeBody, isFormDataPackage } from './body.js';
 
 /** Where the permission is declared, for messages. */
 const PERMISSION = 'permissions.external.fetch.backend';
@@ -98,6 +99,23 @@ function notDeclared(text, why) {
 }
 
 /**
+ * `init` with a `form-data` package body made into bytes and its multipart
+ * `Content-Type` (node-fetch's special case; the engine's fetch knows only
+ * the standard `FormData`, which it encodes itself).
+ */
+async function withPackageFormData(init) {
+  if (!isFormDataPackage(init?.body)) {
+    return init;
+  }
+  const { bytes, contentType } = await encodeBody(init.body);
+  const headers = new Headers(init.headers ?? undefined);
+  if (!headers.has('content-type')) {
+    headers.set('content-type', contentType);
+  }
+  return { ...init, headers, body: bytes };
+}
+
+/**
  * Forge's `api.fetch(url, init)`: resolves with the engine's `Response`
  * (`ok`, `status`, `statusText`, `headers`, `json()`, `text()`,
  * `arrayBuffer()`) for any HTTP status, a redirect included when `init`
@@ -123,7 +141,7 @@ export async function fetch(input, init) {
   }
   let response;
   try {
-    response = await engineFetch(input, init);
+    response = await engineFetch(input, await withPackageFormData(init));
   } catch (cause) {
     const error = new FetchError(
       `request to ${text} failed: Kiln's egress refused or could not complete it (an undeclared port or host, http where the operator requires https, a private address, a body over the cap, the invocation's request budget, a timeout or a connection failure; the operator's audit log names which)`,

@@ -13,6 +13,7 @@ import { requireSafeUrl } from './route.js';
 import { Response } from './response.js';
 import { forgeErrorFor } from './errors.js';
 import { invocationContext } from './handler.js';
+import { encodeBody, hasHeader } from './body.js';
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 const encoder = new TextEncoder();
@@ -56,44 +57,35 @@ function headerPairs(headers) {
   throw new TypeError('headers must be an object, an array of pairs or a Headers');
 }
 
-function bodyBytes(body) {
-  if (body === undefined || body === null) {
-    return undefined;
-  }
-  if (typeof body === 'string') {
-    return encoder.encode(body);
-  }
-  if (body instanceof Uint8Array) {
-    return body;
-  }
-  if (body instanceof ArrayBuffer) {
-    return new Uint8Array(body);
-  }
-  if (ArrayBuffer.isView(body)) {
-    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  }
-  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
-    return encoder.encode(body.toString());
-  }
-  throw new TypeError('body must be a string, bytes or URLSearchParams (JSON.stringify objects first)');
+/**
+ * Jira's XSRF header, which Atlassian's examples tell apps to send on every
+ * upload (`X-Atlassian-Token: no-check`). Kiln's host sets it on every
+ * state-changing request and refuses it from a guest (it is the host's), so
+ * the app's copy is left out here rather than failing the call: what Jira
+ * receives is the same.
+ */
+const XSRF_HEADER = 'x-atlassian-token';
+
+/** The app's headers as Kiln's pairs, without the ones the host sets itself. */
+function appHeaders(headers) {
+  return headerPairs(headers).filter(([name]) => name.toLowerCase() !== XSRF_HEADER);
 }
 
 /** Kiln's `request` record for this principal, route and init. */
-export function kilnRequest(principal, url, init = {}) {
+export async function kilnRequest(principal, url, init) {
   const { value } = requireSafeUrl(url);
-  const method = String(init.method ?? 'GET').toLowerCase();
+  const options = init ?? {};
+  const method = String(options.method ?? 'GET').toLowerCase();
   if (!METHODS.has(method)) {
-    throw new TypeError(`method ${init.method} is not one Kiln sends (GET, POST, PUT, PATCH, DELETE)`);
+    throw new TypeError(`method ${options.method} is not one Kiln sends (GET, POST, PUT, PATCH, DELETE)`);
   }
   const { path, query } = splitRoute(value);
-  return {
-    principal,
-    method,
-    path,
-    query,
-    headers: headerPairs(init.headers),
-    body: bodyBytes(init.body),
-  };
+  const headers = appHeaders(options.headers);
+  const { bytes, contentType } = await encodeBody(options.body);
+  if (contentType !== undefined && !hasHeader(headers, 'content-type')) {
+    headers.push(['Content-Type', contentType]);
+  }
+  return { principal, method, path, query, headers, body: bytes };
 }
 
 function target(request) {
@@ -102,7 +94,7 @@ function target(request) {
 
 /** Sends one request; resolves with a Response for any HTTP status. */
 export async function requestJira(principal, url, init) {
-  const request = kilnRequest(principal, url, init);
+  const request = await kilnRequest(principal, url, init);
   let answer;
   try {
     answer = host().jira.requestJira(request);

@@ -17,8 +17,8 @@ import { kilnRequest } from '../src/request.js';
 import { dispatch } from '../src/handler.js';
 import { fakeHost } from './fake-host.js';
 
-test('a route becomes Kiln request record: path, raw query pairs, bytes', () => {
-  const request = kilnRequest('user', route`/rest/api/3/issue/${'A B'}?fields=${'summary,status'}&x=${'a+b c'}`, {
+test('a route becomes Kiln request record: path, raw query pairs, bytes', async () => {
+  const request = await kilnRequest('user', route`/rest/api/3/issue/${'A B'}?fields=${'summary,status'}&x=${'a+b c'}`, {
     method: 'put',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ a: 1 }),
@@ -32,14 +32,14 @@ test('a route becomes Kiln request record: path, raw query pairs, bytes', () => 
   ]);
   assert.deepEqual(request.headers, [['Content-Type', 'application/json']]);
   assert.equal(new TextDecoder().decode(request.body), '{"a":1}');
-  assert.equal(kilnRequest('app', route`/rest/api/3/myself`).body, undefined);
-  assert.equal(kilnRequest('app', route`/rest/api/3/myself`).method, 'get');
+  assert.equal((await kilnRequest('app', route`/rest/api/3/myself`)).body, undefined);
+  assert.equal((await kilnRequest('app', route`/rest/api/3/myself`)).method, 'get');
 });
 
-test('methods Kiln cannot send and plain strings are refused before the host', () => {
-  assert.throws(() => kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
-  assert.throws(() => kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
-  assert.throws(() => kilnRequest('app', route`/x`, { body: { a: 1 } }), TypeError);
+test('methods Kiln cannot send and plain strings are refused before the host', async () => {
+  await assert.rejects(kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
+  await assert.rejects(kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
+  await assert.rejects(kilnRequest('app', route`/x`, { body: { a: 1 } }), TypeError);
 });
 
 test('requestJira resolves with a fetch-like Response for any status', async () => {

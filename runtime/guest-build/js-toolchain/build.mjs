@@ -272,6 +272,8 @@ const bundled = await build({
     '@forge/events': join(forgeDir, 'src', forgeEvents),
     // Forge's fetch is node-fetch; apps importing it get the layer's api.fetch.
     'node-fetch': join(forgeDir, 'src', 'node', 'node_fetch.cjs'),
+    // Atlassian's upload example builds its body with it; in memory here (no fs).
+    'form-data': join(forgeDir, 'src', 'node', 'form_data.cjs'),
   },
   plugins: [forgeServices, forgeUi, nodeModules],
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.

@@ -168,6 +168,14 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/node_fetch.cjs"),
     ),
     (
+        "forge-api/src/node/form_data.cjs",
+        include_str!("../../../forge/kiln-forge-api/src/node/form_data.cjs"),
+    ),
+    (
+        "forge-api/src/body.js",
+        include_str!("../../../forge/kiln-forge-api/src/body.js"),
+    ),
+    (
         "forge-api/src/host.js",
         include_str!("../../../forge/kiln-forge-api/src/host.js"),
     ),

@@ -1,7 +1,7 @@
 //! The npm packages Kiln's build serves itself, and what that spares an app.
 //!
 //! `build.mjs` bundles the Forge layer in place of `@forge/api`, `@forge/kvs`,
-//! `@forge/resolver`, `@forge/events` and `node-fetch` (its esbuild `alias`):
+//! `@forge/resolver`, `@forge/events`, `node-fetch` and `form-data` (its esbuild `alias`):
 //! whatever an app installed under those names is never read. So an app whose
 //! `dependencies` are only these, as most Forge backends' are, needs nothing
 //! installed: no lockfile, no `npm ci`, no network. Such an app builds offline,
@@ -32,6 +32,7 @@ pub const PROVIDED_PACKAGES: &[&str] = &[
     "@forge/resolver",
     "@forge/events",
     "node-fetch",
+    "form-data",
 ];
 
 /// Packages that run in a Forge UI (the browser), never in a backend.

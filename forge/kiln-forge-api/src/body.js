@@ -1,0 +1,92 @@
+// A request body as Forge's fetch takes it, made into the bytes Kiln's host
+// sends and the `Content-Type` those bytes need.
+//
+// Forge's `requestJira` is node-fetch underneath, so apps pass it what
+// node-fetch takes: a string, a `Buffer` or other bytes, `URLSearchParams`,
+// a `Blob`/`File`, a `FormData` (the standard one, or the `form-data` npm
+// package's, which node-fetch special-cases), a `ReadableStream`. Kiln's
+// request record carries bytes, so every one of these becomes bytes here;
+// the standard kinds are encoded by the engine's own `Response`, so the
+// multipart framing is the platform's, not the layer's.
+//
+// A multipart body is unreadable without its boundary, which lives only in
+// the `Content-Type`, so that header is filled in when the app gave none,
+// as node-fetch does: the multipart boundary, the Blob's type,
+// `application/x-www-form-urlencoded;charset=UTF-8`. A string is sent with
+// no type added (as Kiln always has: apps calling Jira's JSON API name
+// theirs). An app's own `Content-Type` always wins.
+
+const encoder = new TextEncoder();
+
+/** The `Content-Type` node-fetch gives `URLSearchParams`. */
+const FORM_URLENCODED = 'application/x-www-form-urlencoded;charset=UTF-8';
+
+/**
+ * Whether `body` is the `form-data` npm package's `FormData` (Kiln's
+ * version of it, `node/form_data.cjs`, or anything shaped like it):
+ * node-fetch reads it through `getBoundary()` and its bytes.
+ */
+export function isFormDataPackage(body) {
+  return (
+    body !== null &&
+    typeof body === 'object' &&
+    typeof body.getBoundary === 'function' &&
+    typeof body.getBuffer === 'function'
+  );
+}
+
+/** Whether `Response` (the engine's) encodes `body`: a Blob, a FormData or a stream. */
+function isStandardBody(body) {
+  return [globalThis.Blob, globalThis.FormData, globalThis.ReadableStream].some(
+    (kind) => typeof kind === 'function' && body instanceof kind,
+  );
+}
+
+/**
+ * `body` as `{ bytes, contentType }`: `bytes` a `Uint8Array` (or
+ * `undefined` for no body), `contentType` the type the bytes need when the
+ * app names none (or `undefined`). Throws a `TypeError` for what fetch
+ * would not send either (a plain object: `JSON.stringify` it first).
+ */
+export async function encodeBody(body) {
+  if (body === undefined || body === null) {
+    return { bytes: undefined, contentType: undefined };
+  }
+  if (typeof body === 'string') {
+    return { bytes: encoder.encode(body), contentType: undefined };
+  }
+  if (body instanceof Uint8Array) {
+    return { bytes: body, contentType: undefined };
+  }
+  if (body instanceof ArrayBuffer) {
+    return { bytes: new Uint8Array(body), contentType: undefined };
+  }
+  if (ArrayBuffer.isView(body)) {
+    return { bytes: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), contentType: undefined };
+  }
+  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) {
+    return { bytes: encoder.encode(body.toString()), contentType: FORM_URLENCODED };
+  }
+  if (isFormDataPackage(body)) {
+    const bytes = body.getBuffer();
+    return {
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      contentType: `multipart/form-data; boundary=${body.getBoundary()}`,
+    };
+  }
+  if (isStandardBody(body)) {
+    const encoded = new Response(body);
+    const bytes = new Uint8Array(await encoded.arrayBuffer());
+    const type = encoded.headers.get('content-type');
+    return { bytes, contentType: type === null || type === '' ? undefined : type };
+  }
+  throw new TypeError(
+    'body must be a string, bytes (a Buffer, an ArrayBuffer or a typed array), URLSearchParams, a Blob, a FormData or a ReadableStream (JSON.stringify objects first)',
+  );
+}
+
+/** Whether `pairs` (`[name, value]`) names `name`, in any case. */
+export function hasHeader(pairs, name) {
+  const lower = name.toLowerCase();
+  return pairs.some(([key]) => key.toLowerCase() === lower);
+}
