@@ -281,6 +281,35 @@ const WRITE_ISSUE_PROPERTY: Alternatives = &[&["write:jira-work"], &["write:issu
 const DELETE_ISSUE_PROPERTY: Alternatives =
     &[&["write:jira-work"], &["delete:issue.property:jira"]];
 
+/// `addAttachment`.
+const ADD_ATTACHMENT: Alternatives = &[
+    &["write:jira-work"],
+    &[
+        "read:user:jira",
+        "write:attachment:jira",
+        "read:attachment:jira",
+        "read:avatar:jira",
+    ],
+];
+/// `getAttachment`.
+const GET_ATTACHMENT: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:attachment:jira",
+        "read:user:jira",
+        "read:application-role:jira",
+        "read:avatar:jira",
+        "read:group:jira",
+    ],
+];
+/// `removeAttachment`.
+const REMOVE_ATTACHMENT: Alternatives = &[&["write:jira-work"], &["delete:attachment:jira"]];
+/// `getAttachmentContent`.
+const ATTACHMENT_CONTENT: Alternatives = &[&["read:jira-work"], &["read:attachment:jira"]];
+/// `getAttachmentMeta`.
+const ATTACHMENT_SETTINGS: Alternatives =
+    &[&["read:jira-work"], &["read:instance-configuration:jira"]];
+
 const OPS_CONFIG_READ: Alternatives = &[&["read:ops-config:jira-service-management"]];
 const OPS_CONFIG_WRITE: Alternatives = &[&[
     "read:ops-config:jira-service-management",
@@ -382,6 +411,11 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("GET", PROPERTIES | PROPERTY) => READ_ISSUE_PROPERTY,
         ("PUT", PROPERTY) => WRITE_ISSUE_PROPERTY,
         ("DELETE", PROPERTY) => DELETE_ISSUE_PROPERTY,
+        ("POST", "/rest/api/3/issue/{issue_id_or_key}/attachments") => ADD_ATTACHMENT,
+        ("GET", "/rest/api/3/attachment/{id}") => GET_ATTACHMENT,
+        ("DELETE", "/rest/api/3/attachment/{id}") => REMOVE_ATTACHMENT,
+        ("GET", "/rest/api/3/attachment/content/{id}") => ATTACHMENT_CONTENT,
+        ("GET", "/rest/api/3/attachment/meta") => ATTACHMENT_SETTINGS,
         ("GET", APP_PROPERTIES | APP_PROPERTY) => READ_APP_PROPERTY,
         ("PUT" | "DELETE", APP_PROPERTY) => WRITE_APP_PROPERTY,
         // `serverInfo` lists empty scope sets: Kiln's catalogue refuses it to apps,
@@ -538,6 +572,53 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    /// The attachment operations, with the classic and granular scopes the
+    /// platform spec lists for each; v2 has v3's.
+    #[test]
+    fn attachment_operations_need_the_spec_scopes() {
+        let routes: &[(Method, &str, &str, &str)] = &[
+            (
+                Method::POST,
+                "/rest/api/3/issue/{issue_id_or_key}/attachments",
+                "write:jira-work",
+                "write:attachment:jira",
+            ),
+            (
+                Method::GET,
+                "/rest/api/3/attachment/{id}",
+                "read:jira-work",
+                "read:attachment:jira",
+            ),
+            (
+                Method::DELETE,
+                "/rest/api/3/attachment/{id}",
+                "write:jira-work",
+                "delete:attachment:jira",
+            ),
+            (
+                Method::GET,
+                "/rest/api/2/attachment/content/{id}",
+                "read:jira-work",
+                "read:attachment:jira",
+            ),
+            (
+                Method::GET,
+                "/rest/api/3/attachment/meta",
+                "read:jira-work",
+                "read:instance-configuration:jira",
+            ),
+        ];
+        for (method, template, classic, granular) in routes {
+            let alts = required(method, template).expect("mapped");
+            assert!(satisfied(alts, &set(&[classic])), "{method} {template}");
+            assert!(alts[1].contains(granular), "{method} {template}");
+            assert!(
+                !satisfied(alts, &set(&["read:jira-user"])),
+                "{method} {template}"
+            );
+        }
     }
 
     #[test]

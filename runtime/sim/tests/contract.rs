@@ -13,11 +13,11 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use common::spec_snapshot::{Prose, collect_refs, strip_prose};
-use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
+use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 33] = [
+const ROOTS: [&str; 36] = [
     "Permissions",
     "ServerInformation",
     "FieldDetails",
@@ -51,6 +51,9 @@ const ROOTS: [&str; 33] = [
     "PageOfCreateMetaIssueTypeWithField",
     "IssueUpdateMetadata",
     "SearchAndReconcileResults",
+    "Attachment",
+    "AttachmentMetadata",
+    "AttachmentSettings",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -389,6 +392,61 @@ async fn platform_responses_match_the_official_schemas() {
             body,
         );
     }
+    sim.shutdown().await;
+}
+
+/// Issue attachments: the upload's answer, the issue's `attachment` field, an
+/// attachment's metadata, the site's settings, and the refusals' bodies.
+#[tokio::test]
+async fn attachment_answers_match_the_official_schemas() {
+    let contract = Contract::new();
+    let sim = start().await;
+    let (bob, carol) = (caller(&sim, USER), caller(&sim, OUTSIDER));
+    let uploaded = send(bob.upload(
+        "/rest/api/3",
+        "KILN-1",
+        &[
+            FormPart::file("a.txt", Some("text/plain"), b"a"),
+            FormPart::file("b.bin", None, b"\x00\xff"),
+        ],
+    ))
+    .await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text);
+    let added = uploaded.body.as_array().expect("an array");
+    assert_eq!(added.len(), 2);
+    for attachment in added {
+        contract.check_ref("POST /issue/attachments", "Attachment", attachment);
+    }
+    let issue = carol.get("/rest/api/3/issue/KILN-1").await;
+    contract.check_ref("GET /issue with attachments", "IssueBean", &issue.body);
+    for attachment in issue.body["fields"]["attachment"]
+        .as_array()
+        .expect("an attachment field")
+    {
+        contract.check_ref("GET /issue attachment field", "Attachment", attachment);
+    }
+    let id = uploaded.str_at("/1/id");
+    let metadata = carol.get(&format!("/rest/api/3/attachment/{id}")).await;
+    assert_eq!(metadata.status, 200, "{}", metadata.text);
+    contract.check_ref("GET /attachment/{id}", "AttachmentMetadata", &metadata.body);
+    let settings = carol.get("/rest/api/3/attachment/meta").await;
+    contract.check_ref("GET /attachment/meta", "AttachmentSettings", &settings.body);
+
+    let refused = send(carol.upload(
+        "/rest/api/3",
+        "KILN-1",
+        &[FormPart::file("a.txt", None, b"a")],
+    ))
+    .await;
+    assert_eq!(refused.status, 403);
+    contract.check_ref(
+        "POST /issue/attachments 403",
+        "ErrorCollection",
+        &refused.body,
+    );
+    let missing = carol.get("/rest/api/3/attachment/1").await;
+    assert_eq!(missing.status, 404);
+    contract.check_ref("GET /attachment/{id} 404", "ErrorCollection", &missing.body);
     sim.shutdown().await;
 }
 

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod attachments;
 mod client_credentials;
 mod contract;
 mod curl;

@@ -8,7 +8,7 @@ use axum::extract::State;
 use serde_json::{Map, Value, json};
 
 use super::custom_field;
-use super::fields::ALL_FIELDS;
+use super::fields::{ALL_FIELDS, is_navigable};
 use crate::access::Caller;
 use crate::shared::Shared;
 use crate::world::World;
@@ -29,6 +29,7 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         "components" => ("Components", "array", Some("component")),
         "priority" => ("Priority", "priority", None),
         "comment" => ("Comment", "comments-page", None),
+        "attachment" => ("Attachment", "array", Some("attachment")),
         _ => ("", "any", None),
     }
 }
@@ -49,7 +50,7 @@ pub(crate) fn system_fields() -> Vec<Value> {
                 "name": name,
                 "custom": false,
                 "orderable": !matches!(*id, "status" | "created" | "updated" | "project"),
-                "navigable": *id != "comment",
+                "navigable": is_navigable(id),
                 "searchable": true,
                 "clauseNames": [id],
                 "schema": schema,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 13] = [
+pub(crate) const ALL_FIELDS: [&str; 14] = [
     "summary",
     "status",
     "assignee",
@@ -19,11 +19,17 @@ pub(crate) const ALL_FIELDS: [&str; 13] = [
     "components",
     "priority",
     "comment",
+    "attachment",
 ];
 
-/// Fields shown in issue navigator columns: every stored field but `comment`.
+/// Whether Jira shows the field as an issue navigator column (`*navigable`
+/// selects these): every stored field but the issue's comments and attachments.
+pub(crate) fn is_navigable(field: &str) -> bool {
+    !matches!(field, "comment" | "attachment")
+}
+
 fn navigable() -> impl Iterator<Item = &'static str> {
-    ALL_FIELDS.into_iter().filter(|field| *field != "comment")
+    ALL_FIELDS.into_iter().filter(|field| is_navigable(field))
 }
 
 /// A resolved selection of fields.
@@ -129,6 +135,18 @@ impl FieldSelection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachments_are_selected_by_name_or_all_never_as_navigable() {
+        let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has("attachment");
+        assert!(has(&["attachment"]));
+        assert!(has(&["summary,attachment"]));
+        assert!(has(&["*all"]));
+        assert!(!has(&["*navigable"]));
+        assert!(!has(&["*all,-attachment"]));
+        assert!(!has(&["summary"]));
+        assert!(FieldSelection::all().has("attachment"));
+    }
 
     #[test]
     fn parses_names_groups_and_exclusions() {

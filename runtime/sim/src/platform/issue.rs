@@ -144,6 +144,7 @@ pub(crate) async fn create(
         priority: DEFAULT_PRIORITY,
         comments: Vec::new(),
         worklogs: Vec::new(),
+        attachments: Vec::new(),
         watchers: vec![caller.account_id.clone()],
         properties: Default::default(),
         custom_fields: Default::default(),
@@ -258,6 +259,9 @@ pub(crate) enum Change {
     Property,
     PropertyDelete,
     Worklog,
+    /// Adding attachments: Jira's *Create attachments* permission, which the
+    /// simulator folds into Edit as it folds the other per-action permissions.
+    Attachment,
 }
 
 impl Change {
@@ -291,6 +295,10 @@ impl Change {
             Change::Worklog => {
                 JiraError::bad_request("You do not have the permission to log work on this issue.")
             }
+            // `addAttachment` documents a 403 for a caller without the permission.
+            Change::Attachment => JiraError::forbidden(
+                "You do not have permission to create attachments for this issue.",
+            ),
         }
     }
 }

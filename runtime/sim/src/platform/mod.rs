@@ -2,6 +2,7 @@
 //! as far as Kiln apps use it.
 
 mod app_property;
+mod attachment;
 mod comment;
 mod create_meta;
 pub(crate) mod custom_field;
@@ -31,6 +32,7 @@ mod worklog;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use axum::routing::{delete, get, post, put};
 
@@ -152,6 +154,16 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .post(watchers::add)
                 .delete(watchers::remove),
         )
+        .route(
+            "/issue/{issue_id_or_key}/attachments",
+            post(attachment::add).layer(DefaultBodyLimit::max(attachment::MAX_REQUEST_BYTES)),
+        )
+        .route("/attachment/meta", get(attachment::settings))
+        .route(
+            "/attachment/{id}",
+            get(attachment::get).delete(attachment::remove),
+        )
+        .route("/attachment/content/{id}", get(attachment::content))
         .route("/issue/{issue_id_or_key}/properties", get(property::keys))
         .route(
             "/issue/{issue_id_or_key}/properties/{property_key}",

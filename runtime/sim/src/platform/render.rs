@@ -7,7 +7,9 @@ use super::fields::FieldSelection;
 use super::page::{Window, offset_page};
 use crate::clock::jira_timestamp;
 use crate::world::workflow::{IssueType, Status};
-use crate::world::{CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord, World};
+use crate::world::{
+    AttachmentRecord, CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord, World,
+};
 
 /// Avatar URLs point back at the simulator so nothing references another origin.
 fn avatar_urls(links: &str, kind: &str, id: &str) -> Value {
@@ -169,6 +171,32 @@ pub(crate) fn comment_page(
     offset_page(window, issue.comments.len(), "comments", page)
 }
 
+/// An `Attachment`, as an upload's answer and an issue's `attachment` field carry
+/// it. No `thumbnail`: the simulator makes none (the spec marks it optional).
+pub(crate) fn attachment(links: &str, world: &World, attachment: &AttachmentRecord) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/attachment/{}", attachment.id),
+        "id": attachment.id.to_string(),
+        "filename": attachment.filename,
+        "author": user_or_null(links, world, Some(&attachment.author)),
+        "created": jira_timestamp(attachment.created),
+        "size": attachment.content.len(),
+        "mimeType": attachment.mime_type,
+        "content": format!("{links}/rest/api/3/attachment/content/{}", attachment.id),
+    })
+}
+
+/// The issue's `attachment` field: every attachment, oldest first.
+pub(crate) fn attachments(links: &str, world: &World, issue: &IssueRecord) -> Value {
+    Value::Array(
+        issue
+            .attachments
+            .iter()
+            .map(|a| attachment(links, world, a))
+            .collect(),
+    )
+}
+
 /// Jira's default comment page size inside an issue and on the comments endpoint.
 pub(crate) const COMMENT_PAGE_SIZE: usize = 5000;
 
@@ -251,6 +279,10 @@ pub(crate) fn issue(
             },
         ),
     );
+    // Rendered only when asked for: each carries its uploader's details.
+    if selection.has("attachment") {
+        fields.insert(String::from("attachment"), attachments(links, world, issue));
+    }
     for field in &world.custom_fields {
         let id = field.id();
         if selection.has_custom(&id) {

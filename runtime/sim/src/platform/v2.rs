@@ -6,7 +6,8 @@
 //! comment body or worklog comment a v2 client writes as a string becomes a
 //! document before the handler sees it, and every document a v2 answer carries
 //! is written back as wiki markup. The answer's `self` links name v2. Property
-//! values (app data) are passed through untouched, whatever they hold.
+//! values (app data) and attachment content (files) are passed through
+//! untouched, whatever they hold.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request};
@@ -37,6 +38,9 @@ enum Shape {
     Worklog,
     /// Properties: app data, never translated.
     AppData,
+    /// An attachment's content: a file, whatever its type (a JSON file is not an
+    /// answer to translate), never translated.
+    File,
     /// Anything else: answers only.
     Other,
 }
@@ -44,6 +48,8 @@ enum Shape {
 fn shape(route: &str) -> Shape {
     if route.contains("/properties") {
         Shape::AppData
+    } else if route.starts_with("/attachment/content/") {
+        Shape::File
     } else if route.contains("/comment") {
         Shape::Comment
     } else if route.contains("/worklog") {
@@ -77,7 +83,7 @@ pub(crate) async fn translate(mut request: Request, next: Next) -> Response {
         })
         .unwrap_or_default();
     let shape = shape(&route);
-    if shape == Shape::AppData {
+    if matches!(shape, Shape::AppData | Shape::File) {
         return next.run(request).await;
     }
     let request = match translated_request(request, shape).await {
@@ -147,7 +153,7 @@ fn strings_to_documents(value: &mut Value, shape: Shape) {
                 }
             }
         }
-        Shape::AppData | Shape::Other => {}
+        Shape::AppData | Shape::File | Shape::Other => {}
     }
 }
 
@@ -261,5 +267,8 @@ mod tests {
         assert!(shape("/issue/{issue_id_or_key}/comment/{id}") == Shape::Comment);
         assert!(shape("/issue/{issue_id_or_key}/transitions") == Shape::Issue);
         assert!(shape("/search/jql") == Shape::Other);
+        assert!(shape("/attachment/content/{id}") == Shape::File);
+        // An upload's multipart body is not JSON: `Other` leaves it unread.
+        assert!(shape("/issue/{issue_id_or_key}/attachments") == Shape::Other);
     }
 }

@@ -22,6 +22,8 @@ use crate::webhooks::registry::Registry;
 /// Jira numbers issues site-wide from 10000 up; the first seeded issue gets 10001.
 const FIRST_ISSUE_ID: u64 = 10_001;
 const FIRST_COMMENT_ID: u64 = 10_000;
+/// Attachment ids start where Jira's do.
+const FIRST_ATTACHMENT_ID: u64 = 10_000;
 /// Jira numbers changelog entries per site, from 10000 like its other ids.
 const FIRST_CHANGELOG_ID: u64 = 10_000;
 /// Component ids start where Jira's do.
@@ -35,6 +37,7 @@ impl World {
             issues: Vec::new(),
             next_issue_id: FIRST_ISSUE_ID,
             next_comment_id: FIRST_COMMENT_ID,
+            next_attachment_id: FIRST_ATTACHMENT_ID,
             teams: Vec::new(),
             schedules: Vec::new(),
             alerts: Vec::new(),
@@ -240,6 +243,7 @@ impl World {
             priority: super::DEFAULT_PRIORITY,
             comments,
             worklogs: Vec::new(),
+            attachments: Vec::new(),
             // Jira makes the reporter the first watcher.
             watchers: vec![reporter.clone()],
             properties: BTreeMap::new(),

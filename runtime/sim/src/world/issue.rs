@@ -1,7 +1,9 @@
-//! Issues and what hangs off them: comments, worklogs, watchers, properties.
+//! Issues and what hangs off them: comments, worklogs, attachments, watchers,
+//! properties.
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -28,6 +30,8 @@ pub(crate) struct IssueRecord {
     pub(crate) priority: &'static Priority,
     pub(crate) comments: Vec<CommentRecord>,
     pub(crate) worklogs: Vec<WorklogRecord>,
+    /// Files attached, oldest first; deleting the issue drops their bytes.
+    pub(crate) attachments: Vec<AttachmentRecord>,
     /// Account ids, in the order they started watching.
     pub(crate) watchers: Vec<String>,
     /// Issue properties: key → any JSON value.
@@ -115,4 +119,26 @@ pub(crate) struct WorklogRecord {
     pub(crate) started: OffsetDateTime,
     pub(crate) time_spent_seconds: u64,
     pub(crate) created: OffsetDateTime,
+}
+
+/// A file attached to an issue (`POST /rest/api/3/issue/{issueIdOrKey}/attachments`).
+#[derive(Debug, Clone)]
+pub(crate) struct AttachmentRecord {
+    pub(crate) id: u64,
+    pub(crate) filename: String,
+    /// Account id.
+    pub(crate) author: String,
+    pub(crate) created: OffsetDateTime,
+    /// As the upload's part declared it, or `application/octet-stream`.
+    pub(crate) mime_type: String,
+    /// `Bytes`, not `Vec<u8>`: an issue is cloned on every edit (to diff it for
+    /// webhooks), and cloning `Bytes` shares the buffer instead of copying it.
+    pub(crate) content: Bytes,
+}
+
+impl AttachmentRecord {
+    /// Bytes of memory the record holds for its client: content, name and type.
+    pub(crate) fn kept_bytes(&self) -> usize {
+        self.content.len() + self.filename.len() + self.mime_type.len()
+    }
 }

@@ -16,8 +16,8 @@ pub(crate) mod workflow;
 pub(crate) mod zone;
 
 pub(crate) use issue::{
-    CommentRecord, DEFAULT_PRIORITY, IssueRecord, PRIORITIES, Priority, WorklogRecord,
-    priority_named,
+    AttachmentRecord, CommentRecord, DEFAULT_PRIORITY, IssueRecord, PRIORITIES, Priority,
+    WorklogRecord, priority_named,
 };
 pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
@@ -39,6 +39,7 @@ pub(crate) struct World {
     pub(crate) issues: Vec<IssueRecord>,
     pub(crate) next_issue_id: u64,
     pub(crate) next_comment_id: u64,
+    pub(crate) next_attachment_id: u64,
     pub(crate) teams: Vec<TeamRecord>,
     pub(crate) schedules: Vec<ScheduleRecord>,
     pub(crate) alerts: Vec<AlertRecord>,
@@ -143,6 +144,34 @@ impl World {
     /// Worklog ids share the comment counter: both are per-site sequences.
     pub(crate) fn take_worklog_id(&mut self) -> u64 {
         self.take_comment_id()
+    }
+
+    /// Hands out the next attachment id (a per-site sequence, like Jira's).
+    pub(crate) fn take_attachment_id(&mut self) -> u64 {
+        let id = self.next_attachment_id;
+        self.next_attachment_id += 1;
+        id
+    }
+
+    /// Where attachment `id` is: (issue index, position in its attachments). Any
+    /// issue, visible or not: the caller's right to it is the handler's to check.
+    pub(crate) fn attachment(&self, id: &str) -> Option<(usize, usize)> {
+        let id: u64 = id.parse().ok()?;
+        self.issues.iter().enumerate().find_map(|(index, issue)| {
+            issue
+                .attachments
+                .iter()
+                .position(|a| a.id == id)
+                .map(|position| (index, position))
+        })
+    }
+
+    /// Every attachment the site holds, on any issue. What they weigh is summed
+    /// from here, not counted as files come and go, so that whatever removes an
+    /// attachment (its deletion, its issue's) frees its share without having to
+    /// remember to.
+    pub(crate) fn all_attachments(&self) -> impl Iterator<Item = &AttachmentRecord> {
+        self.issues.iter().flat_map(|issue| &issue.attachments)
     }
 
     /// Numbers each change an update's changelog describes.

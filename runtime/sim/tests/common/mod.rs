@@ -142,6 +142,67 @@ impl Caller<'_> {
     pub async fn delete(&self, path: &str) -> Reply {
         send(self.request(Method::DELETE, path)).await
     }
+
+    /// An upload of `parts` to issue `issue`'s attachments (under `api`,
+    /// `/rest/api/3` or `/rest/api/2`), as Jira wants it: `multipart/form-data`
+    /// with `X-Atlassian-Token: no-check`.
+    pub fn upload(&self, api: &str, issue: &str, parts: &[FormPart<'_>]) -> RequestBuilder {
+        self.request(Method::POST, &format!("{api}/issue/{issue}/attachments"))
+            .header("X-Atlassian-Token", "no-check")
+            .header(reqwest::header::CONTENT_TYPE, MULTIPART_CONTENT_TYPE)
+            .body(multipart(parts))
+    }
+}
+
+/// The boundary of [`multipart`] bodies; no test file contains it.
+pub const FORM_BOUNDARY: &str = "kiln-test-boundary-7d1f0c52";
+
+/// The `Content-Type` of a [`multipart`] body.
+pub const MULTIPART_CONTENT_TYPE: &str =
+    "multipart/form-data; boundary=kiln-test-boundary-7d1f0c52";
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone, Copy)]
+pub struct FormPart<'a> {
+    pub name: &'a str,
+    pub filename: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> FormPart<'a> {
+    /// A file in the part Jira reads files from (`file`).
+    pub fn file(filename: &'a str, content_type: Option<&'a str>, bytes: &'a [u8]) -> Self {
+        Self {
+            name: "file",
+            filename: Some(filename),
+            content_type,
+            bytes,
+        }
+    }
+}
+
+/// A `multipart/form-data` body (RFC 7578) with [`FORM_BOUNDARY`], written by hand
+/// so a test controls every byte the simulator parses.
+pub fn multipart(parts: &[FormPart<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend_from_slice(format!("--{FORM_BOUNDARY}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", part.name);
+        if let Some(filename) = part.filename {
+            disposition.push_str(&format!("; filename=\"{filename}\""));
+        }
+        out.extend_from_slice(disposition.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if let Some(content_type) = part.content_type {
+            out.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(part.bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{FORM_BOUNDARY}--\r\n").as_bytes());
+    out
 }
 
 /// Asserts no seeded token appears in `text`: the simulator never echoes secrets.
