@@ -42,6 +42,7 @@ mod forge_events_v1;
 mod forge_node_modules;
 mod forge_properties;
 mod forge_transactions;
+mod forge_uploads;
 mod foundation;
 mod path_grammar;
 mod programs_tested;
