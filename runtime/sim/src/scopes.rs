@@ -420,7 +420,10 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("PUT" | "DELETE", APP_PROPERTY) => WRITE_APP_PROPERTY,
         // `serverInfo` lists empty scope sets: Kiln's catalogue refuses it to apps,
         // and so does the gateway here.
-        _ => return None,
+        _ => {
+            return crate::platform::site_metadata::scopes(m, template)
+                .or_else(|| crate::platform::issue_history::scopes(m, template));
+        }
     };
     Some(found)
 }

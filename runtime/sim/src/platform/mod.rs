@@ -9,6 +9,7 @@ pub(crate) mod custom_field;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod issue;
+pub(crate) mod issue_history;
 mod label;
 mod my_permissions;
 mod myself;
@@ -19,6 +20,7 @@ mod property;
 pub(crate) mod render;
 mod search;
 mod server_info;
+pub(crate) mod site_metadata;
 mod transition;
 mod user;
 mod user_property;
@@ -57,6 +59,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 /// The REST API's routes, relative to `/rest/api/{version}`.
 fn api_routes() -> Router<Arc<Shared>> {
     Router::new()
+        .merge(site_metadata::routes())
+        .merge(issue_history::routes())
         .route("/myself", get(myself::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/issue", post(issue::create))

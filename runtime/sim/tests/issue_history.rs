@@ -1,0 +1,1 @@
+//! (scaffold: filled in by the work on this module)
