@@ -99,7 +99,7 @@ async fn url_connect_only_route_without_oauth_scope() {
         USER_AND_WORK,
         get("/rest/api/3/serverInfo"),
         "unknown-route",
-        "matches no Jira route",
+        "is Jira's getServerInfo (GET /rest/api/3/serverInfo), but Atlassian's spec names no OAuth 2.0 scope that opens it",
     )
     .await;
 }

@@ -7,8 +7,8 @@
 
 use std::sync::OnceLock;
 
-use super::generated::ROUTES;
-use super::route::{Method, Route};
+use super::generated::{ROUTES, UNSCOPED};
+use super::route::{Method, Route, UnscopedOperation};
 
 /// The most segments a matchable path may have. Longer than every catalogued
 /// template (a test checks), so a longer path matches nothing: refusing it is
@@ -100,6 +100,34 @@ impl Template {
     }
 }
 
+/// `path`'s segments, split into `into` (a `/rest/api/2` path read as v3), or
+/// `None` when no template could match it: not absolute, an empty or dot
+/// segment, or more than [`MAX_SEGMENTS`].
+fn split_path<'p, 'a>(
+    path: &'p str,
+    into: &'a mut [&'p str; MAX_SEGMENTS],
+) -> Option<&'a [&'p str]> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    let mut count = 0;
+    for segment in path_segments(path) {
+        if is_unmatchable(segment) || count == MAX_SEGMENTS {
+            return None;
+        }
+        into[count] = segment;
+        count += 1;
+    }
+    // Jira's REST API v2 has v3's operations and scopes ("the same collection
+    // of operations"; v3 adds the Atlassian Document Format); the specs
+    // describe v3 only, so a v2 path matches its v3 route. The path sent is
+    // the app's: only the lookup reads it as v3.
+    if into[..count.min(3)] == ["rest", "api", "2"] {
+        into[2] = "3";
+    }
+    Some(&into[..count])
+}
+
 /// The segments after the leading `/`.
 fn path_segments(path: &str) -> std::str::Split<'_, char> {
     let mut segments = path.split('/');
@@ -145,32 +173,41 @@ impl Catalogue {
     /// non-empty segment; literal segments beat parameters. A path with an empty
     /// segment (`//`, trailing `/`) or a dot-segment never matches.
     pub fn match_route(&self, method: Method, path: &str) -> Option<&'static Route> {
-        if !path.starts_with('/') {
-            return None;
-        }
         let mut split = [""; MAX_SEGMENTS];
-        let mut count = 0;
-        for segment in path_segments(path) {
-            if is_unmatchable(segment) || count == MAX_SEGMENTS {
-                return None;
-            }
-            split[count] = segment;
-            count += 1;
-        }
-        // Jira's REST API v2 has v3's operations and scopes ("the same collection
-        // of operations"; v3 adds the Atlassian Document Format); the specs
-        // describe v3 only, so a v2 path matches its v3 route. The path sent is
-        // the app's: only the lookup reads it as v3.
-        if split[..count.min(3)] == ["rest", "api", "2"] {
-            split[2] = "3";
-        }
-        let path = &split[..count];
-        let candidates = self.by_method[method as usize].get(count)?;
+        let path = split_path(path, &mut split)?;
+        let candidates = self.by_method[method as usize].get(path.len())?;
         candidates
             .iter()
             .filter(|template| template.matches(path))
             .max_by(|a, b| a.ranks.cmp(&b.ranks))
             .map(|template| template.route)
+    }
+
+    /// The operation of Atlassian's specs `method path` reaches when no
+    /// catalogued route does because no OAuth 2.0 scope opens it (as
+    /// `GET /rest/api/3/serverInfo`): so a refusal can say so rather than
+    /// "no such route". Matched as [`Catalogue::match_route`] matches, on the
+    /// refusal path only (a scan of a few dozen operations).
+    pub fn unscoped_operation(
+        &self,
+        method: Method,
+        path: &str,
+    ) -> Option<&'static UnscopedOperation> {
+        let mut split = [""; MAX_SEGMENTS];
+        let path = split_path(path, &mut split)?;
+        UNSCOPED
+            .iter()
+            .filter(|operation| operation.method == method)
+            .find(|operation| {
+                let segments: Vec<Segment> = path_segments(operation.template)
+                    .map(Segment::parse)
+                    .collect();
+                segments.len() == path.len()
+                    && segments
+                        .iter()
+                        .zip(path)
+                        .all(|(template, segment)| template.matches(segment))
+            })
     }
 
     /// The route with exactly this method and template (as written in the specs).
@@ -192,6 +229,51 @@ mod tests {
             .map(|route| path_segments(route.template).count())
             .max();
         assert!(longest.is_some_and(|n| n < MAX_SEGMENTS), "{longest:?}");
+    }
+
+    #[test]
+    fn an_operation_no_scope_opens_is_named_and_never_catalogued() {
+        let catalogue = Catalogue::get();
+        for path in ["/rest/api/3/serverInfo", "/rest/api/2/serverInfo"] {
+            assert_eq!(catalogue.match_route(Method::Get, path), None, "{path}");
+            let operation = catalogue.unscoped_operation(Method::Get, path);
+            assert_eq!(
+                operation.map(|o| o.operation_id),
+                Some("getServerInfo"),
+                "{path}"
+            );
+        }
+        // Parameters match as in the catalogue; other methods and shapes do not.
+        assert_eq!(
+            catalogue
+                .unscoped_operation(Method::Delete, "/rest/api/3/priority/10001")
+                .map(|o| o.operation_id),
+            Some("deletePriority")
+        );
+        for (method, path) in [
+            (Method::Post, "/rest/api/3/serverInfo"),
+            (Method::Get, "/rest/api/3/serverInfo/x"),
+            (Method::Get, "/rest/api/3/nothing"),
+            (Method::Get, "/rest/api/3/../3/serverInfo"),
+            (Method::Get, "rest/api/3/serverInfo"),
+        ] {
+            assert_eq!(
+                catalogue.unscoped_operation(method, path),
+                None,
+                "{method} {path}"
+            );
+        }
+        // The two lists never share an operation: an unscoped one is never granted.
+        for operation in &UNSCOPED {
+            assert!(
+                catalogue
+                    .route(operation.method, operation.template)
+                    .is_none(),
+                "{} {} is both catalogued and unscoped",
+                operation.method,
+                operation.template
+            );
+        }
     }
 
     #[test]

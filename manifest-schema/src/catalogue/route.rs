@@ -97,6 +97,19 @@ pub struct Route {
     pub alternatives: &'static [&'static [Scope]],
 }
 
+/// An operation of Atlassian's specs that no OAuth 2.0 scope opens (the spec
+/// names none, or only empty sets: anonymous or Connect-only access). Never
+/// catalogued, since the host always attaches a credential and a route nobody
+/// can be granted stays shut; known only so that refusing one can say why.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UnscopedOperation {
+    pub method: Method,
+    /// The path as the spec writes it, with `{param}` placeholders.
+    pub template: &'static str,
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+}
+
 impl fmt::Display for Route {
     /// `GET /rest/api/3/issue/{issueIdOrKey}`, as in the WIT `scope-denied.route`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

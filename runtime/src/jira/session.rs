@@ -220,12 +220,7 @@ impl JiraSession {
         let method = route_method(req.method);
         let route = catalogue()
             .match_route(method, path.decoded())
-            .ok_or_else(|| {
-                RequestError::UnknownRoute(format!(
-                    "{method} {} matches no Jira route in Kiln's catalogue",
-                    shorten(path.decoded())
-                ))
-            })?;
+            .ok_or_else(|| unknown_route(method, path.decoded()))?;
         trace.route = Some(route);
 
         match self.scopes.allows(route) {
@@ -459,6 +454,20 @@ fn transport_error(error: TransportError, redactor: &Redactor) -> RequestError {
             RequestError::Transport(shorten(&text))
         }
     }
+}
+/// Why `method path` is refused when no catalogued route matches it: an
+/// operation of Atlassian's specs that no OAuth 2.0 scope opens is named as
+/// such (a developer reading "no such route" for `GET /rest/api/3/serverInfo`
+/// would look for a typo that is not there); anything else matches nothing.
+fn unknown_route(method: RouteMethod, path: &str) -> RequestError {
+    let shown = shorten(path);
+    RequestError::UnknownRoute(match catalogue().unscoped_operation(method, path) {
+        Some(operation) => format!(
+            "{method} {shown} is Jira's {} ({} {}), but Atlassian's spec names no OAuth 2.0 scope that opens it (anonymous or Connect-only access), and Kiln opens no route without one",
+            operation.operation_id, operation.method, operation.template
+        ),
+        None => format!("{method} {shown} matches no Jira route in Kiln's catalogue"),
+    })
 }
 
 /// Bounds text echoed to the guest.

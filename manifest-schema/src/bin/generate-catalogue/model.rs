@@ -56,6 +56,9 @@ pub struct Catalogue {
     pub routes: Vec<RouteSpec>,
     /// Every operation of every source, sorted by template then method.
     pub operations: Vec<Operation>,
+    /// The operations no OAuth 2.0 scope opens (none named, or only empty
+    /// sets): never catalogued, listed so that a refusal can say why.
+    pub unscoped: Vec<Operation>,
     /// Scope name → description (from the specs' `securitySchemes`, where given).
     pub scopes: BTreeMap<String, Option<String>>,
     /// Operations left out, with the reason, for the summary.

@@ -303,8 +303,14 @@ fn push_route(
         method: method.to_owned(),
         operation_id: operation_id.to_owned(),
     });
+    let unscoped = Operation {
+        template: template.to_owned(),
+        method: method.to_owned(),
+        operation_id: operation_id.to_owned(),
+    };
     if alternatives.is_empty() {
         *catalogue.skipped.entry("no OAuth2 scope").or_default() += 1;
+        catalogue.unscoped.push(unscoped);
         return Ok(());
     }
     // An empty alternative would grant the route to every app: deny by default, so
@@ -325,6 +331,7 @@ fn push_route(
             .skipped
             .entry("only empty OAuth2 scope lists")
             .or_default() += 1;
+        catalogue.unscoped.push(unscoped);
         return Ok(());
     }
     catalogue.routes.push(RouteSpec {
@@ -376,6 +383,8 @@ fn finish(catalogue: &mut Catalogue) -> Result<()> {
     });
     catalogue.operations.sort();
     catalogue.operations.dedup();
+    catalogue.unscoped.sort();
+    catalogue.unscoped.dedup();
     let mut shapes = BTreeSet::new();
     for route in &catalogue.routes {
         let shape = normalized_shape(&route.template);
