@@ -35,6 +35,25 @@ export function isFormDataPackage(body) {
   );
 }
 
+/** An RFC 7230 token: what a parameter value may be without quotes. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * `contentType` with its multipart `boundary` quoted when the boundary is
+ * not a token. The engine's FormData picks boundaries of base64 characters,
+ * `/` among them, and writes them unquoted: a strict parser (the `mime`
+ * grammar Kiln's simulator reads with, many servers' too) refuses that
+ * header, where RFC 2046 says a boundary with such characters is quoted.
+ * Quoted, every parser reads the same boundary.
+ */
+export function withQuotedBoundary(contentType) {
+  const match = /^(multipart\/[^;]+;\s*boundary=)([^";\s]+)$/i.exec(contentType);
+  if (match === null || TOKEN.test(match[2])) {
+    return contentType;
+  }
+  return `${match[1]}"${match[2]}"`;
+}
+
 /** Whether `Response` (the engine's) encodes `body`: a Blob, a FormData or a stream. */
 function isStandardBody(body) {
   return [globalThis.Blob, globalThis.FormData, globalThis.ReadableStream].some(
@@ -78,7 +97,7 @@ export async function encodeBody(body) {
     const encoded = new Response(body);
     const bytes = new Uint8Array(await encoded.arrayBuffer());
     const type = encoded.headers.get('content-type');
-    return { bytes, contentType: type === null || type === '' ? undefined : type };
+    return { bytes, contentType: type === null || type === '' ? undefined : withQuotedBoundary(type) };
   }
   throw new TypeError(
     'body must be a string, bytes (a Buffer, an ArrayBuffer or a typed array), URLSearchParams, a Blob, a FormData or a ReadableStream (JSON.stringify objects first)',

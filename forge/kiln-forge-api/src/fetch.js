@@ -99,12 +99,15 @@ function notDeclared(text, why) {
 }
 
 /**
- * `init` with a `form-data` package body made into bytes and its multipart
- * `Content-Type` (node-fetch's special case; the engine's fetch knows only
- * the standard `FormData`, which it encodes itself).
+ * `init` with a form body made into bytes and its multipart `Content-Type`:
+ * the `form-data` package's (node-fetch's special case, which the engine's
+ * fetch does not know), and the standard `FormData`, whose boundary the
+ * engine would send unquoted though it may hold `/` (see `body.js`).
  */
-async function withPackageFormData(init) {
-  if (!isFormDataPackage(init?.body)) {
+async function withFormBody(init) {
+  const body = init?.body;
+  const isForm = isFormDataPackage(body) || (typeof FormData === 'function' && body instanceof FormData);
+  if (!isForm) {
     return init;
   }
   const { bytes, contentType } = await encodeBody(init.body);
@@ -141,7 +144,7 @@ export async function fetch(input, init) {
   }
   let response;
   try {
-    response = await engineFetch(input, await withPackageFormData(init));
+    response = await engineFetch(input, await withFormBody(init));
   } catch (cause) {
     const error = new FetchError(
       `request to ${text} failed: Kiln's egress refused or could not complete it (an undeclared port or host, http where the operator requires https, a private address, a body over the cap, the invocation's request budget, a timeout or a connection failure; the operator's audit log names which)`,

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import api, { route } from '../src/index.js';
 import { installHost } from '../src/host.js';
 import { kilnRequest } from '../src/request.js';
-import { encodeBody } from '../src/body.js';
+import { encodeBody, withQuotedBoundary } from '../src/body.js';
 import { installFetch } from '../src/fetch.js';
 import { fakeHost } from './fake-host.js';
 
@@ -232,5 +232,24 @@ test('api.fetch sends a form-data package body as node-fetch does; a standard Fo
     installFetch(null, []);
     globalThis.fetch = nodeFetch;
     await new Promise((resolve) => http.close(resolve));
+  }
+});
+
+test("a boundary that is not a token is quoted, as RFC 2046 asks (the engine's FormData uses base64 ones)", () => {
+  assert.equal(
+    withQuotedBoundary('multipart/form-data; boundary=--StarlingMonkeyFormBoundaryHCXiyX//1ggbPVEE'),
+    'multipart/form-data; boundary="--StarlingMonkeyFormBoundaryHCXiyX//1ggbPVEE"',
+  );
+  assert.equal(
+    withQuotedBoundary('multipart/form-data; boundary=--StarlingMonkeyFormBoundary+ridf1B5A+sJNnCa'),
+    'multipart/form-data; boundary=--StarlingMonkeyFormBoundary+ridf1B5A+sJNnCa',
+  );
+  for (const kept of [
+    'multipart/form-data; boundary=----formdata-undici-0123',
+    'multipart/form-data; boundary="a/b"',
+    'application/json',
+    'text/plain; charset=a/b',
+  ]) {
+    assert.equal(withQuotedBoundary(kept), kept);
   }
 });

@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -72,6 +72,15 @@ where
                 "The request's Content-Type must be multipart/form-data.",
             ));
         }
+        let mut req = req;
+        if let Some(quoted) = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(quote_bare_boundary)
+        {
+            req.headers_mut().insert(header::CONTENT_TYPE, quoted);
+        }
         Multipart::from_request(req, state)
             .await
             .map(Self)
@@ -79,6 +88,33 @@ where
                 JiraError::bad_request("The multipart/form-data body has no valid boundary.")
             })
     }
+}
+
+/// Longest boundary RFC 2046 allows.
+const MAX_BOUNDARY_CHARS: usize = 70;
+
+/// The Content-Type with its boundary quoted, when the client sent unquoted a
+/// boundary that only quotes make a valid parameter (`/`, `:`, `=`, `?`, `(`,
+/// `)`, `'` are RFC 2046 boundary characters but not token ones); `None` when
+/// there is nothing to mend. Jira's multipart reader (Apache Commons
+/// FileUpload) takes such a boundary as it comes, and clients send them: the
+/// JavaScript engine Kiln builds Forge apps with picks base64 boundaries, `/`
+/// included. The strict grammar the multipart parser here follows would refuse
+/// them, so they are quoted first, and the parser reads the same boundary
+/// Jira does.
+fn quote_bare_boundary(content_type: &str) -> Option<HeaderValue> {
+    let (before, boundary) = content_type.rsplit_once("boundary=")?;
+    let boundary = boundary.trim_end();
+    let bchar = |c: char| c.is_ascii_alphanumeric() || "'()+_-./:=?".contains(c);
+    let needs_quotes = !boundary.is_empty()
+        && boundary.len() <= MAX_BOUNDARY_CHARS
+        && !boundary.starts_with('"')
+        && boundary.chars().all(bchar)
+        && boundary.chars().any(|c| "'()/:=?".contains(c))
+        && before.trim_end().ends_with(';');
+    needs_quotes
+        .then(|| HeaderValue::from_str(&format!("{before}boundary=\"{boundary}\"")).ok())
+        .flatten()
 }
 
 /// The `X-Atlassian-Token: no-check` header, without which Jira refuses a request
@@ -108,6 +144,36 @@ where
             Ok(Self)
         } else {
             Err((StatusCode::FORBIDDEN, "XSRF check failed").into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_boundary_that_needs_quotes_gets_them_and_nothing_else_changes() {
+        let quoted = |text: &str| quote_bare_boundary(text).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            quoted("multipart/form-data; boundary=--StarlingMonkeyFormBoundaryHCXiyX//1ggbPVEE")
+                .as_deref(),
+            Some("multipart/form-data; boundary=\"--StarlingMonkeyFormBoundaryHCXiyX//1ggbPVEE\"")
+        );
+        for kept in [
+            // Tokens already, quoted already, or not a boundary at all.
+            "multipart/form-data; boundary=----formdata-undici-0123",
+            "multipart/form-data; boundary=a+b",
+            "multipart/form-data; boundary=\"a/b\"",
+            "multipart/form-data",
+            "multipart/form-data; boundary=",
+            // Characters no boundary has, and a boundary longer than RFC 2046 allows.
+            "multipart/form-data; boundary=a/b\"c",
+            "multipart/form-data; boundary=a/b;c",
+            &format!("multipart/form-data; boundary=/{}", "a".repeat(70)),
+            "multipart/form-databoundary=a/b",
+        ] {
+            assert_eq!(quoted(kept), None, "{kept}");
         }
     }
 }

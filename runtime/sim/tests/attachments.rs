@@ -362,6 +362,33 @@ async fn rest_api_v2_uploads_and_serves_files_untouched() {
     sim.shutdown().await;
 }
 
+/// A boundary with `/` sent unquoted, as the engine Kiln builds JavaScript apps
+/// with writes it: Jira's multipart reader takes it, and so does the simulator.
+#[tokio::test]
+async fn an_unquoted_boundary_with_a_slash_is_read_as_jira_reads_it() {
+    let sim = start().await;
+    let bob = caller(&sim, USER);
+    let boundary = "--StarlingMonkeyFormBoundaryHCXiyX//1ggbPVEE";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\nslash\r\n--{boundary}--"
+    );
+    let uploaded = send(
+        bob.request(Method::POST, "/rest/api/3/issue/KILN-1/attachments")
+            .header("X-Atlassian-Token", "no-check")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body),
+    )
+    .await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.text);
+    assert_eq!(uploaded.str_at("/0/filename"), "a.txt");
+    assert_eq!(uploaded.body[0]["size"], 5);
+    sim.shutdown().await;
+}
+
 /// Behind the gateway an app uploads with its bearer token, as `asApp()` does.
 #[tokio::test]
 async fn an_app_uploads_through_the_gateway() {
