@@ -13,6 +13,7 @@ use super::IssuePath;
 use super::custom_field;
 use super::field_details;
 use super::fields::FieldSelection;
+use super::issue_history::changelog;
 use super::render;
 use super::v2::V2Request;
 use super::wiki;
@@ -24,7 +25,7 @@ use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::custom_field::Kind;
 use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
-use crate::world::{DEFAULT_PRIORITY, IssueRecord, World, priority_named};
+use crate::world::{DEFAULT_PRIORITY, HistoryRecord, IssueRecord, World, priority_named};
 
 /// Jira caps a summary at 255 characters.
 const MAX_SUMMARY_CHARS: usize = 255;
@@ -53,6 +54,9 @@ pub(crate) async fn get(
         .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
     let mut issue = render::issue(&caller.links, &world, &world.issues[index], &selection);
     let expand = query.expand.as_deref();
+    if field_details::expands(expand, "changelog") {
+        issue["changelog"] = changelog::expanded(&caller.links, &world, &world.issues[index]);
+    }
     let returned: Vec<String> = issue["fields"]
         .as_object()
         .map(|f| f.keys().cloned().collect())
@@ -148,6 +152,8 @@ pub(crate) async fn create(
         watchers: vec![caller.account_id.clone()],
         properties: Default::default(),
         custom_fields: Default::default(),
+        history: Vec::new(),
+        remote_links: Vec::new(),
         created: now,
         updated: now,
     };
@@ -234,7 +240,9 @@ pub(crate) async fn assign(
 }
 
 /// Raises `jira:issue_updated` for the change from `before` to the issue now at
-/// `index`, with the world still locked (so deliveries keep write order).
+/// `index`, with the world still locked (so deliveries keep write order), and
+/// records the same change in the issue's history: one diff feeds both, so the
+/// changelog an app reads and the one its webhook carried are the same.
 pub(crate) fn raise_updated(
     shared: &Shared,
     world: &mut World,
@@ -243,9 +251,18 @@ pub(crate) fn raise_updated(
     index: usize,
 ) {
     let changelog_id = world.take_changelog_id();
-    let raised = shared
+    let (items, raised) = shared
         .event_context(world, &caller.account_id)
         .issue_updated(before, &world.issues[index], changelog_id);
+    if !items.is_empty() {
+        let created = world.now();
+        world.issues[index].record_history(HistoryRecord {
+            id: changelog_id,
+            author: caller.account_id.clone(),
+            created,
+            items,
+        });
+    }
     shared.emit(world, raised);
 }
 
@@ -262,6 +279,9 @@ pub(crate) enum Change {
     /// Adding attachments: Jira's *Create attachments* permission, which the
     /// simulator folds into Edit as it folds the other per-action permissions.
     Attachment,
+    /// Creating, updating or deleting remote links: Jira's *Link issues*
+    /// permission, folded into Edit likewise.
+    RemoteLink,
 }
 
 impl Change {
@@ -299,6 +319,10 @@ impl Change {
             Change::Attachment => JiraError::forbidden(
                 "You do not have permission to create attachments for this issue.",
             ),
+            // The remote link writes document a 403 ("permission to link issues").
+            Change::RemoteLink => {
+                JiraError::forbidden("You do not have permission to link issues.")
+            }
         }
     }
 }

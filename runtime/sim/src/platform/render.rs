@@ -130,7 +130,7 @@ pub(crate) fn project(links: &str, world: &World, project: &ProjectRecord) -> Va
     value
 }
 
-fn component(links: &str, id: &str, name: &str) -> Value {
+pub(crate) fn component(links: &str, id: &str, name: &str) -> Value {
     json!({ "self": format!("{links}/rest/api/3/component/{id}"), "id": id, "name": name })
 }
 

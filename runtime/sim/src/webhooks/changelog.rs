@@ -1,19 +1,17 @@
 //! The `changelog` of a `jira:issue_updated` delivery: what an edit changed, one
 //! item per field, in Jira's `ChangeDetails` shape (`field`, `fieldtype`, `fieldId`,
-//! `from`/`fromString`, `to`/`toString`).
+//! `from`/`fromString`, `to`/`toString`). The same items become the issue's
+//! history entry (`platform::issue::raise_updated`), so the REST changelog and
+//! the webhooks cannot disagree.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::adf;
 use crate::world::custom_field::CustomValue;
 use crate::world::{IssueRecord, World};
 
 /// One changed field. `field_id` is what a dynamic webhook's `fieldIdsFilter` names.
-#[derive(Debug, Clone)]
-pub(crate) struct ChangeItem {
-    pub(crate) field_id: String,
-    pub(crate) json: Value,
-}
+pub(crate) use crate::world::HistoryItem as ChangeItem;
 
 fn item(
     field: &str,
@@ -24,16 +22,13 @@ fn item(
     to_string: Option<&str>,
 ) -> ChangeItem {
     ChangeItem {
+        field: field.to_owned(),
+        fieldtype: "jira",
         field_id: field_id.to_owned(),
-        json: json!({
-            "field": field,
-            "fieldtype": "jira",
-            "fieldId": field_id,
-            "from": from,
-            "fromString": from_string,
-            "to": to,
-            "toString": to_string,
-        }),
+        from: from.map(str::to_owned),
+        from_string: from_string.map(str::to_owned),
+        to: to.map(str::to_owned),
+        to_string: to_string.map(str::to_owned),
     }
 }
 
@@ -180,7 +175,7 @@ fn custom_items(
             to.as_deref(),
             to_string.as_deref(),
         );
-        change.json["fieldtype"] = json!("custom");
+        change.fieldtype = "custom";
         items.push(change);
     }
 }

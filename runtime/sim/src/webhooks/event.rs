@@ -161,17 +161,18 @@ impl Context<'_> {
         vec![self.raised(WebhookEvent::IssueCreated, issue, payload)]
     }
 
-    /// `jira:issue_updated` for an edit, transition or assignment; nothing when the
-    /// write changed no field. `changelog_id` numbers the change.
+    /// `jira:issue_updated` for an edit, transition or assignment, with the items
+    /// of its changelog (the caller records them as the issue's history); nothing
+    /// when the write changed no field. `changelog_id` numbers the change.
     pub(crate) fn issue_updated(
         &self,
         before: &IssueRecord,
         after: &IssueRecord,
         changelog_id: u64,
-    ) -> Vec<Raised> {
+    ) -> (Vec<ChangeItem>, Vec<Raised>) {
         let items = changelog::diff(self.world, before, after);
         if items.is_empty() {
-            return Vec::new();
+            return (items, Vec::new());
         }
         let type_name = event_type_name(&items);
         let mut payload = self.issue_event(WebhookEvent::IssueUpdated, type_name, after);
@@ -179,12 +180,12 @@ impl Context<'_> {
             "changelog".into(),
             json!({
                 "id": changelog_id.to_string(),
-                "items": items.iter().map(|i| i.json.clone()).collect::<Vec<_>>(),
+                "items": items,
             }),
         );
         let mut raised = self.raised(WebhookEvent::IssueUpdated, after, payload);
         raised.changed_fields = items.iter().map(|i| i.field_id.clone()).collect();
-        vec![raised]
+        (items, vec![raised])
     }
 
     pub(crate) fn issue_deleted(&self, issue: &IssueRecord) -> Vec<Raised> {

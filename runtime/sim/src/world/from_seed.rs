@@ -26,6 +26,8 @@ const FIRST_COMMENT_ID: u64 = 10_000;
 const FIRST_ATTACHMENT_ID: u64 = 10_000;
 /// Jira numbers changelog entries per site, from 10000 like its other ids.
 const FIRST_CHANGELOG_ID: u64 = 10_000;
+/// Remote issue link ids start where Jira's do.
+const FIRST_REMOTE_LINK_ID: u64 = 10_000;
 /// Component ids start where Jira's do.
 const FIRST_COMPONENT_ID: u64 = 10_000;
 
@@ -46,6 +48,7 @@ impl World {
             clock: SimClock::system(),
             webhooks: Registry::default(),
             next_changelog_id: FIRST_CHANGELOG_ID,
+            next_remote_link_id: FIRST_REMOTE_LINK_ID,
             app_properties: Default::default(),
             custom_fields: Vec::new(),
             next_custom_field_number: FIRST_CUSTOM_FIELD_ID,
@@ -248,6 +251,8 @@ impl World {
             watchers: vec![reporter.clone()],
             properties: BTreeMap::new(),
             custom_fields: self.custom_values(&seed.summary, &seed.custom_fields)?,
+            history: Vec::new(),
+            remote_links: Vec::new(),
             created,
             updated,
         })

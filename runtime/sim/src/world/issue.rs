@@ -1,9 +1,11 @@
 //! Issues and what hangs off them: comments, worklogs, attachments, watchers,
-//! properties.
+//! properties, history, remote links.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -38,8 +40,44 @@ pub(crate) struct IssueRecord {
     pub(crate) properties: BTreeMap<String, Value>,
     /// Custom field values by the field's number; a field with no value is absent.
     pub(crate) custom_fields: BTreeMap<u64, CustomValue>,
+    /// What edits, transitions and assignments changed, oldest first: the
+    /// changelog. `Arc`s because an issue is cloned on every edit (to diff it for
+    /// webhooks) and its history must not be copied each time.
+    pub(crate) history: Vec<Arc<HistoryRecord>>,
+    /// Links to items in other systems, in creation order (so ids ascend);
+    /// `Arc`s for the same reason as the history's.
+    pub(crate) remote_links: Vec<Arc<RemoteLinkRecord>>,
     pub(crate) created: OffsetDateTime,
     pub(crate) updated: OffsetDateTime,
+}
+
+/// Changelog entries kept per issue. Jira keeps an issue's whole history; the
+/// simulator keeps the newest entries and drops the oldest, because a client that
+/// edits an issue without end would otherwise grow the simulator's memory without
+/// end. Far more than an app's test writes to one issue.
+pub(crate) const MAX_HISTORY_ENTRIES: usize = 1_000;
+
+/// Bytes of item text kept per issue's history, for the same threat: one entry may
+/// carry two descriptions of up to a request body each, so a cap on entries alone
+/// would still let a client pin gigabytes on one issue. The newest entry is kept
+/// whatever its size (a request body bounds it), so the last change always shows.
+pub(crate) const MAX_HISTORY_BYTES: usize = 4 * 1024 * 1024;
+
+impl IssueRecord {
+    /// Appends a changelog entry, dropping the oldest entries beyond
+    /// [`MAX_HISTORY_ENTRIES`] and [`MAX_HISTORY_BYTES`].
+    pub(crate) fn record_history(&mut self, record: HistoryRecord) {
+        self.history.push(Arc::new(record));
+        let mut kept: usize = self.history.iter().map(|h| h.kept_bytes()).sum();
+        let mut drop = 0;
+        while self.history.len() - drop > 1
+            && (self.history.len() - drop > MAX_HISTORY_ENTRIES || kept > MAX_HISTORY_BYTES)
+        {
+            kept -= self.history[drop].kept_bytes();
+            drop += 1;
+        }
+        self.history.drain(..drop);
+    }
 }
 
 /// One of a Jira Cloud site's priorities (the default scheme's five).
@@ -49,34 +87,48 @@ pub(crate) struct Priority {
     pub(crate) name: &'static str,
     /// The icon's file under `/images/icons/priorities/`.
     pub(crate) icon: &'static str,
+    /// The colour Jira shows the priority in (`statusColor`).
+    pub(crate) status_color: &'static str,
+    pub(crate) description: &'static str,
 }
 
-/// A new site's priorities, highest first, as Jira Cloud creates them.
+/// A new site's priorities, highest first, as Jira Cloud creates them (names,
+/// colours and descriptions as a fresh site's `GET /rest/api/3/priority` gives them).
 pub(crate) const PRIORITIES: [Priority; 5] = [
     Priority {
         id: "1",
         name: "Highest",
         icon: "highest.svg",
+        status_color: "#d04437",
+        description: "This problem will block progress.",
     },
     Priority {
         id: "2",
         name: "High",
         icon: "high.svg",
+        status_color: "#f15C75",
+        description: "Serious problem that could block progress.",
     },
     Priority {
         id: "3",
         name: "Medium",
         icon: "medium.svg",
+        status_color: "#f79232",
+        description: "Has the potential to affect progress.",
     },
     Priority {
         id: "4",
         name: "Low",
         icon: "low.svg",
+        status_color: "#707070",
+        description: "Minor problem or easily worked around.",
     },
     Priority {
         id: "5",
         name: "Lowest",
         icon: "lowest.svg",
+        status_color: "#999999",
+        description: "Trivial problem with little or no impact on progress.",
     },
 ];
 
@@ -93,6 +145,13 @@ pub(crate) fn priority_named(value: &Value) -> Option<&'static Priority> {
     PRIORITIES
         .iter()
         .find(|p| p.name.eq_ignore_ascii_case(name))
+}
+
+impl Priority {
+    /// Whether this is the default scheme's default ([`DEFAULT_PRIORITY`]).
+    pub(crate) fn is_default(&self) -> bool {
+        self.id == DEFAULT_PRIORITY.id
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -140,5 +199,194 @@ impl AttachmentRecord {
     /// Bytes of memory the record holds for its client: content, name and type.
     pub(crate) fn kept_bytes(&self) -> usize {
         self.content.len() + self.filename.len() + self.mime_type.len()
+    }
+}
+
+/// One entry of an issue's changelog: one write, and every field it changed.
+#[derive(Debug, Clone)]
+pub(crate) struct HistoryRecord {
+    /// The id the `jira:issue_updated` delivery's `changelog` carried.
+    pub(crate) id: u64,
+    /// Account id of who made the change.
+    pub(crate) author: String,
+    pub(crate) created: OffsetDateTime,
+    pub(crate) items: Vec<HistoryItem>,
+}
+
+impl HistoryRecord {
+    /// Bytes of memory the entry holds for its client: the text of its items.
+    pub(crate) fn kept_bytes(&self) -> usize {
+        self.items.iter().map(HistoryItem::kept_bytes).sum()
+    }
+}
+
+/// One changed field, in Jira's `ChangeDetails` shape: serialized, it is the item
+/// both a webhook's `changelog` and the REST changelog carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct HistoryItem {
+    /// The field's name (`summary`, `Component`, a custom field's name).
+    pub(crate) field: String,
+    /// `jira` or `custom`.
+    pub(crate) fieldtype: &'static str,
+    pub(crate) field_id: String,
+    /// Ids (a status's, a user's) where the value has one.
+    pub(crate) from: Option<String>,
+    pub(crate) from_string: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) to_string: Option<String>,
+}
+
+impl HistoryItem {
+    fn kept_bytes(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        self.field.len()
+            + self.field_id.len()
+            + text(&self.from)
+            + text(&self.from_string)
+            + text(&self.to)
+            + text(&self.to_string)
+    }
+}
+
+/// A link from an issue to an item in another system
+/// (`/rest/api/3/issue/{issueIdOrKey}/remotelink`). Typed, not the request's
+/// JSON: Jira keeps the documented fields and drops anything else a client sends.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RemoteLinkRecord {
+    #[serde(skip)]
+    pub(crate) id: u64,
+    /// The item's identity in its own system; at most one link per issue has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) global_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) application: Option<RemoteApplication>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) relationship: Option<String>,
+    pub(crate) object: RemoteObject,
+}
+
+/// The remote link's `application` (Jira's `Application`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct RemoteApplication {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+}
+
+/// The linked item (Jira's `RemoteObject`); `url` and `title` are required.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RemoteObject {
+    pub(crate) url: String,
+    pub(crate) title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) icon: Option<RemoteIcon>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<RemoteStatus>,
+}
+
+/// An icon of a remote link (Jira's `Icon`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct RemoteIcon {
+    #[serde(rename = "url16x16", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) url_16x16: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) link: Option<String>,
+}
+
+/// The linked item's status (Jira's `Status`): resolved items show struck through.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct RemoteStatus {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) resolved: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) icon: Option<RemoteIcon>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: u64, text_bytes: usize) -> HistoryRecord {
+        HistoryRecord {
+            id,
+            author: String::from("a"),
+            created: OffsetDateTime::UNIX_EPOCH,
+            items: vec![HistoryItem {
+                field: String::from("summary"),
+                fieldtype: "jira",
+                field_id: String::from("summary"),
+                from: None,
+                from_string: None,
+                to: None,
+                to_string: Some("x".repeat(text_bytes)),
+            }],
+        }
+    }
+
+    fn issue() -> IssueRecord {
+        IssueRecord {
+            id: 1,
+            key: String::from("K-1"),
+            project_key: String::from("K"),
+            summary: String::from("s"),
+            description: None,
+            status: super::super::workflow::INITIAL_STATUS,
+            issue_type: super::super::workflow::ISSUE_TYPES[0],
+            labels: Vec::new(),
+            assignee: None,
+            reporter: String::from("a"),
+            components: Vec::new(),
+            priority: DEFAULT_PRIORITY,
+            comments: Vec::new(),
+            worklogs: Vec::new(),
+            attachments: Vec::new(),
+            watchers: Vec::new(),
+            properties: BTreeMap::new(),
+            custom_fields: BTreeMap::new(),
+            history: Vec::new(),
+            remote_links: Vec::new(),
+            created: OffsetDateTime::UNIX_EPOCH,
+            updated: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn ids(issue: &IssueRecord) -> Vec<u64> {
+        issue.history.iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn history_keeps_the_newest_entries_up_to_its_cap() {
+        let mut issue = issue();
+        for id in 0..MAX_HISTORY_ENTRIES as u64 + 3 {
+            issue.record_history(entry(id, 1));
+        }
+        assert_eq!(issue.history.len(), MAX_HISTORY_ENTRIES);
+        assert_eq!(issue.history[0].id, 3, "the oldest dropped");
+        assert_eq!(
+            issue.history.last().map(|h| h.id),
+            Some(MAX_HISTORY_ENTRIES as u64 + 2)
+        );
+    }
+
+    #[test]
+    fn history_keeps_its_bytes_under_the_cap_but_always_the_newest_entry() {
+        let mut issue = issue();
+        // A third of the cap, less room for the field names each entry keeps too.
+        let third = MAX_HISTORY_BYTES / 3 - 100;
+        for id in 0..4 {
+            issue.record_history(entry(id, third));
+        }
+        assert_eq!(ids(&issue), [1, 2, 3]);
+        issue.record_history(entry(4, MAX_HISTORY_BYTES * 2));
+        assert_eq!(ids(&issue), [4], "alone over the cap, still kept");
+        issue.record_history(entry(5, 1));
+        assert_eq!(ids(&issue), [5]);
     }
 }

@@ -10,14 +10,16 @@ mod issue;
 pub(crate) mod on_call;
 mod ops;
 mod project;
+pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod workflow;
 pub(crate) mod zone;
 
 pub(crate) use issue::{
-    AttachmentRecord, CommentRecord, DEFAULT_PRIORITY, IssueRecord, PRIORITIES, Priority,
-    WorklogRecord, priority_named,
+    AttachmentRecord, CommentRecord, DEFAULT_PRIORITY, HistoryItem, HistoryRecord, IssueRecord,
+    PRIORITIES, Priority, RemoteApplication, RemoteIcon, RemoteLinkRecord, RemoteObject,
+    RemoteStatus, WorklogRecord, priority_named,
 };
 pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
@@ -52,6 +54,7 @@ pub(crate) struct World {
     /// Dynamic and admin webhooks.
     pub(crate) webhooks: Registry,
     pub(crate) next_changelog_id: u64,
+    pub(crate) next_remote_link_id: u64,
     /// Forge app properties, by the client id of the app that owns them.
     pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Custom field definitions, in creation order (so ids ascend).
@@ -179,6 +182,25 @@ impl World {
         let id = self.next_changelog_id;
         self.next_changelog_id += 1;
         id
+    }
+
+    /// Hands out the next remote issue link id (a per-site sequence, like Jira's).
+    pub(crate) fn take_remote_link_id(&mut self) -> u64 {
+        let id = self.next_remote_link_id;
+        self.next_remote_link_id += 1;
+        id
+    }
+
+    /// Where remote link `id` is: (issue index, position in its remote links). Any
+    /// issue, visible or not: the caller's right to it is the handler's to check.
+    pub(crate) fn remote_link(&self, id: u64) -> Option<(usize, usize)> {
+        self.issues.iter().enumerate().find_map(|(index, issue)| {
+            issue
+                .remote_links
+                .iter()
+                .position(|l| l.id == id)
+                .map(|position| (index, position))
+        })
     }
 
     /// A custom field by id (`customfield_10010`).
