@@ -140,6 +140,18 @@ impl FetchBuilder {
         self
     }
 
+    /// A `multipart/form-data` body (and its `content-type`, with the
+    /// boundary); a POST unless another method was chosen. See
+    /// [`crate::multipart`].
+    pub fn multipart(mut self, form: &crate::multipart::Form) -> Self {
+        let (content_type, body) = form.encode();
+        self.body = Some(body);
+        if self.method == "GET" {
+            self.method = "POST";
+        }
+        self.header("content-type", content_type)
+    }
+
     /// A raw body.
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = Some(body.into());

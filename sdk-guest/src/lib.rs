@@ -82,6 +82,7 @@ pub mod fetch;
 mod host;
 pub mod log;
 mod method;
+pub mod multipart;
 mod parallel;
 mod principal;
 pub mod raw;

@@ -117,6 +117,19 @@ impl RequestBuilder {
         self
     }
 
+    /// Sends `form` as `multipart/form-data` (how Jira takes attachments),
+    /// setting its `Content-Type` (with the boundary) unless one was already
+    /// set. See [`crate::multipart`].
+    pub fn multipart(mut self, form: &crate::multipart::Form) -> Self {
+        let (content_type, body) = form.encode();
+        self.body = Some(body);
+        self.body_error = None;
+        if !self.has_header("content-type") {
+            self.headers.push(("Content-Type".into(), content_type));
+        }
+        self
+    }
+
     /// Sends `body` as it is; set its `Content-Type` with [`header`](Self::header).
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = Some(body.into());

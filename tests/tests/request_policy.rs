@@ -187,3 +187,56 @@ async fn oversized_and_endless_bodies_are_cut_off() {
         "the URL leaked: {out}"
     );
 }
+
+/// A file the SDK's `multipart::Form` encodes, sent through the host to the
+/// simulator's attachments: the host passes a multipart body and its type
+/// untouched (and sets Jira's XSRF header itself), and Jira's reader parses
+/// the SDK's framing into the files sent.
+#[tokio::test]
+async fn an_sdk_multipart_form_uploads_attachments_through_the_host() {
+    let h = Harness::start().await;
+    let app = scopes_app(&h, &["read:jira-work", "write:jira-work"], "").await;
+    let form = kiln_sdk::multipart::Form::new()
+        .attachment("bytes.bin", "", vec![0u8, 255, b'-', b'-', 13, 10])
+        .attachment(
+            "notes.txt",
+            "text/plain",
+            b"kiln-form-boundary-0\n".to_vec(),
+        )
+        .text("ignored", "Jira reads only the file parts");
+    let (content_type, body) = form.encode();
+    let out = call(
+        &h,
+        &app,
+        json!({
+            "principal": "user",
+            "method": "POST",
+            "path": "/rest/api/3/issue/KILN-1/attachments",
+            "headers": [["Content-Type", content_type], ["Accept", "application/json"]],
+            "body_bytes": body,
+        }),
+    )
+    .await;
+    assert_eq!(out["ok"]["status"], 200, "{out}");
+    let created: Value =
+        serde_json::from_str(out["ok"]["body"].as_str().expect("a body")).expect("Jira's JSON");
+    let files: Vec<(&str, u64, &str)> = created
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| {
+            (
+                a["filename"].as_str().unwrap_or_default(),
+                a["size"].as_u64().unwrap_or_default(),
+                a["mimeType"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("bytes.bin", 6, "application/octet-stream"),
+            ("notes.txt", 21, "text/plain"),
+        ]
+    );
+}
