@@ -310,6 +310,37 @@ const ATTACHMENT_CONTENT: Alternatives = &[&["read:jira-work"], &["read:attachme
 const ATTACHMENT_SETTINGS: Alternatives =
     &[&["read:jira-work"], &["read:instance-configuration:jira"]];
 
+/// `getIssueLinkTypes` and `getIssueLinkType`.
+const READ_ISSUE_LINK_TYPES: Alternatives = &[&["read:jira-work"], &["read:issue-link-type:jira"]];
+/// `linkIssues`.
+const LINK_ISSUES: Alternatives = &[
+    &["write:jira-work"],
+    &[
+        "write:comment:jira",
+        "write:issue:jira",
+        "write:issue-link:jira",
+    ],
+];
+/// `getIssueLink`.
+const GET_ISSUE_LINK: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:field:jira",
+        "read:issue-link-type:jira",
+        "read:issue:jira",
+        "read:issue-type:jira",
+        "read:priority:jira",
+        "read:status:jira",
+        "read:avatar:jira",
+        "read:issue.time-tracking:jira",
+        "read:project-category:jira",
+        "read:project:jira",
+        "read:user:jira",
+    ],
+];
+/// `deleteIssueLink`.
+const DELETE_ISSUE_LINK: Alternatives = &[&["write:jira-work"], &["delete:issue-link:jira"]];
+
 const OPS_CONFIG_READ: Alternatives = &[&["read:ops-config:jira-service-management"]];
 const OPS_CONFIG_WRITE: Alternatives = &[&[
     "read:ops-config:jira-service-management",
@@ -416,6 +447,12 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
         ("DELETE", "/rest/api/3/attachment/{id}") => REMOVE_ATTACHMENT,
         ("GET", "/rest/api/3/attachment/content/{id}") => ATTACHMENT_CONTENT,
         ("GET", "/rest/api/3/attachment/meta") => ATTACHMENT_SETTINGS,
+        ("GET", "/rest/api/3/issueLinkType" | "/rest/api/3/issueLinkType/{issue_link_type_id}") => {
+            READ_ISSUE_LINK_TYPES
+        }
+        ("POST", "/rest/api/3/issueLink") => LINK_ISSUES,
+        ("GET", "/rest/api/3/issueLink/{link_id}") => GET_ISSUE_LINK,
+        ("DELETE", "/rest/api/3/issueLink/{link_id}") => DELETE_ISSUE_LINK,
         ("GET", APP_PROPERTIES | APP_PROPERTY) => READ_APP_PROPERTY,
         ("PUT" | "DELETE", APP_PROPERTY) => WRITE_APP_PROPERTY,
         // `serverInfo` lists empty scope sets: Kiln's catalogue refuses it to apps,
@@ -575,6 +612,53 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    /// The issue link operations, with the classic and a granular scope the
+    /// platform spec lists for each; v2 has v3's; link type administration is
+    /// not served, so not granted.
+    #[test]
+    fn issue_link_operations_need_the_spec_scopes() {
+        let routes: &[(Method, &str, &str, &str)] = &[
+            (
+                Method::GET,
+                "/rest/api/3/issueLinkType",
+                "read:jira-work",
+                "read:issue-link-type:jira",
+            ),
+            (
+                Method::GET,
+                "/rest/api/2/issueLinkType/{issue_link_type_id}",
+                "read:jira-work",
+                "read:issue-link-type:jira",
+            ),
+            (
+                Method::DELETE,
+                "/rest/api/3/issueLink/{link_id}",
+                "write:jira-work",
+                "delete:issue-link:jira",
+            ),
+        ];
+        for (method, template, classic, granular) in routes {
+            let alts = required(method, template).expect("mapped");
+            assert!(satisfied(alts, &set(&[classic])), "{method} {template}");
+            assert!(satisfied(alts, &set(&[granular])), "{method} {template}");
+        }
+        let link = required(&Method::POST, "/rest/api/3/issueLink").expect("mapped");
+        assert!(satisfied(link, &set(&["write:jira-work"])));
+        assert!(!satisfied(link, &set(&["write:issue-link:jira"])));
+        assert!(satisfied(
+            link,
+            &set(&[
+                "write:comment:jira",
+                "write:issue:jira",
+                "write:issue-link:jira"
+            ])
+        ));
+        let get = required(&Method::GET, "/rest/api/3/issueLink/{link_id}").expect("mapped");
+        assert!(satisfied(get, &set(&["read:jira-work"])));
+        assert!(!satisfied(get, &set(&["write:jira-work"])));
+        assert!(required(&Method::POST, "/rest/api/3/issueLinkType").is_none());
     }
 
     /// The attachment operations, with the classic and granular scopes the

@@ -79,6 +79,11 @@ impl Shared {
         for event in raised {
             for target in world.webhooks.targets(world, &event) {
                 let mut payload = event.payload.clone();
+                if !target.viewers.is_empty()
+                    && let Some(issue) = payload.get_mut("issue")
+                {
+                    crate::platform::issue_link::hide_unbrowsable(world, issue, &target.viewers);
+                }
                 if !target.matched.is_empty() {
                     payload.insert(
                         String::from("matchedWebhookIds"),

@@ -15,6 +15,7 @@ mod custom_fields;
 mod faults;
 mod issue_data;
 mod issue_history;
+mod issue_links;
 mod my_permissions;
 mod not_modelled;
 mod oauth;

@@ -50,18 +50,39 @@ pub(crate) async fn add(
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
     let mut world = shared.world();
     let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
+    may_comment(&world, &caller, index)?;
+    let body = document(input.body)?;
+    let rendered = append(&shared, &mut world, &caller, index, body);
+    Ok((StatusCode::CREATED, Json(rendered)))
+}
+
+/// Whether the caller may comment on the issue at `index`. `addComment`
+/// documents no 403: a caller who may see the issue but not comment on it gets
+/// the spec's 400 ("the request is invalid"). `linkIssues`, which may add a
+/// comment, answers the same 400 ("the comment is not created").
+pub(crate) fn may_comment(world: &World, caller: &Caller, index: usize) -> Result<(), JiraError> {
     if !world.may(
         &caller.account_id,
         &world.issues[index].project_key,
         SeedPermission::Comment,
     ) {
-        // `addComment` documents no 403: a caller who may see the issue but not
-        // comment on it gets the spec's 400 ("the request is invalid").
         return Err(JiraError::bad_request(
             "You do not have the permission to comment on this issue.",
         ));
     }
-    let body = document(input.body)?;
+    Ok(())
+}
+
+/// Adds the caller's comment `body` (checked with [`document`], the caller
+/// checked with [`may_comment`]) to the issue at `index` and raises its events;
+/// answers the `Comment`.
+pub(crate) fn append(
+    shared: &Shared,
+    world: &mut World,
+    caller: &Caller,
+    index: usize,
+    body: Value,
+) -> Value {
     let now = world.now();
     let comment = CommentRecord {
         id: world.take_comment_id(),
@@ -71,19 +92,12 @@ pub(crate) async fn add(
         updated: now,
         update_author: None,
     };
-    let rendered = render::comment(&caller.links, &world, &world.issues[index], &comment);
+    let rendered = render::comment(&caller.links, world, &world.issues[index], &comment);
     let issue = &mut world.issues[index];
     issue.comments.push(comment);
     issue.updated = now;
-    raise(
-        &shared,
-        &world,
-        &caller,
-        CommentChange::Created,
-        index,
-        None,
-    );
-    Ok((StatusCode::CREATED, Json(rendered)))
+    raise(shared, world, caller, CommentChange::Created, index, None);
+    rendered
 }
 
 /// Path of a single comment; named so the gateway's extra `cloud_id` is ignored.
@@ -221,7 +235,7 @@ fn raise(
 }
 
 /// A comment body: an ADF document, as the v3 API requires.
-fn document(body: Option<Value>) -> Result<Value, JiraError> {
+pub(crate) fn document(body: Option<Value>) -> Result<Value, JiraError> {
     adf::optional_field("comment", body)?
         .ok_or_else(|| JiraError::field("comment", "Comment body can not be empty!"))
 }

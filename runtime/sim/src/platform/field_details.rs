@@ -30,6 +30,7 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         "priority" => ("Priority", "priority", None),
         "comment" => ("Comment", "comments-page", None),
         "attachment" => ("Attachment", "array", Some("attachment")),
+        "issuelinks" => ("Linked Issues", "array", Some("issuelinks")),
         _ => ("", "any", None),
     }
 }

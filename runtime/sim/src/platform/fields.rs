@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 14] = [
+pub(crate) const ALL_FIELDS: [&str; 15] = [
     "summary",
     "status",
     "assignee",
@@ -20,10 +20,13 @@ pub(crate) const ALL_FIELDS: [&str; 14] = [
     "priority",
     "comment",
     "attachment",
+    "issuelinks",
 ];
 
 /// Whether Jira shows the field as an issue navigator column (`*navigable`
 /// selects these): every stored field but the issue's comments and attachments.
+/// Links are one ("Linked Issues" is a navigator column; Jira's field list
+/// marks `issuelinks` navigable).
 pub(crate) fn is_navigable(field: &str) -> bool {
     !matches!(field, "comment" | "attachment")
 }

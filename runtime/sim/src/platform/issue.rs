@@ -52,7 +52,13 @@ pub(crate) async fn get(
         .fields
         .as_deref()
         .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
-    let mut issue = render::issue(&caller.links, &world, &world.issues[index], &selection);
+    let mut issue = render::issue(
+        &caller.links,
+        &world,
+        &world.issues[index],
+        &selection,
+        Some(&caller.account_id),
+    );
     let expand = query.expand.as_deref();
     if field_details::expands(expand, "changelog") {
         issue["changelog"] = changelog::expanded(&caller.links, &world, &world.issues[index]);
@@ -205,6 +211,9 @@ pub(crate) async fn delete(
     let raised = shared
         .event_context(&world, &caller.account_id)
         .issue_deleted(&removed);
+    // After the event is rendered, so its payload shows the links the issue
+    // had; a link cannot outlive either of its issues.
+    world.issue_links.retain(|link| !link.involves(removed.id));
     shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -282,6 +291,10 @@ pub(crate) enum Change {
     /// Creating, updating or deleting remote links: Jira's *Link issues*
     /// permission, folded into Edit likewise.
     RemoteLink,
+    /// Creating or deleting links between issues: *Link issues* again, but
+    /// `linkIssues` and `deleteIssueLink` document no 403, only 404 ("the user
+    /// does not have *link issues* project permission").
+    IssueLink,
 }
 
 impl Change {
@@ -289,7 +302,7 @@ impl Change {
     /// but not change it: `editIssue` and `doTransition` list no 403, only a 400
     /// ("the user does not have the necessary permission"); `deleteIssue` and
     /// `assignIssue` answer 403.
-    fn refusal(self) -> JiraError {
+    pub(crate) fn refusal(self) -> JiraError {
         match self {
             Change::Edit => {
                 JiraError::bad_request("You do not have permission to edit this issue.")
@@ -323,6 +336,7 @@ impl Change {
             Change::RemoteLink => {
                 JiraError::forbidden("You do not have permission to link issues.")
             }
+            Change::IssueLink => JiraError::not_found("You do not have permission to link issues."),
         }
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod field_details;
 pub(crate) mod fields;
 mod issue;
 pub(crate) mod issue_history;
+pub(crate) mod issue_link;
 mod label;
 mod my_permissions;
 mod myself;
@@ -61,6 +62,16 @@ fn api_routes() -> Router<Arc<Shared>> {
     Router::new()
         .merge(site_metadata::routes())
         .merge(issue_history::routes())
+        .route("/issueLinkType", get(issue_link::types))
+        .route(
+            "/issueLinkType/{issue_link_type_id}",
+            get(issue_link::get_type),
+        )
+        .route("/issueLink", post(issue_link::create))
+        .route(
+            "/issueLink/{link_id}",
+            get(issue_link::get).delete(issue_link::delete),
+        )
         .route("/myself", get(myself::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/issue", post(issue::create))

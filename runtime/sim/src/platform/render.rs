@@ -210,12 +210,16 @@ pub(crate) fn priority(links: &str, priority: &Priority) -> Value {
     })
 }
 
-/// An `IssueBean` with the selected fields.
+/// An `IssueBean` with the selected fields. `viewer` is the account the answer
+/// is for: its `issuelinks` leave out issues that account may not browse. A
+/// webhook payload has no one viewer (`None`) and shows every link, as Jira's
+/// payloads are rendered for the site.
 pub(crate) fn issue(
     links: &str,
     world: &World,
     issue: &IssueRecord,
     selection: &FieldSelection,
+    viewer: Option<&str>,
 ) -> Value {
     let mut out = Map::new();
     out.insert(
@@ -282,6 +286,13 @@ pub(crate) fn issue(
     // Rendered only when asked for: each carries its uploader's details.
     if selection.has("attachment") {
         fields.insert(String::from("attachment"), attachments(links, world, issue));
+    }
+    // Likewise: each link carries the other issue's key fields.
+    if selection.has("issuelinks") {
+        fields.insert(
+            String::from("issuelinks"),
+            super::issue_link::field(links, world, issue, viewer),
+        );
     }
     for field in &world.custom_fields {
         let id = field.id();

@@ -144,7 +144,13 @@ fn search(
             if fields.is_id_only() {
                 render::issue_id_only(issue)
             } else {
-                render::issue(&caller.links, &world, issue, &fields)
+                render::issue(
+                    &caller.links,
+                    &world,
+                    issue,
+                    &fields,
+                    Some(&caller.account_id),
+                )
             }
         })
         .collect();

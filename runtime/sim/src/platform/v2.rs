@@ -36,6 +36,8 @@ enum Shape {
     Comment,
     /// A worklog: its `comment`.
     Worklog,
+    /// An issue link request: its `comment`'s `body`.
+    IssueLink,
     /// Properties: app data, never translated.
     AppData,
     /// An attachment's content: a file, whatever its type (a JSON file is not an
@@ -54,6 +56,8 @@ fn shape(route: &str) -> Shape {
         Shape::Comment
     } else if route.contains("/worklog") {
         Shape::Worklog
+    } else if route == "/issueLink" {
+        Shape::IssueLink
     } else if route == "/issue"
         || route == "/issue/{issue_id_or_key}"
         || route.ends_with("/transitions")
@@ -124,6 +128,11 @@ fn strings_to_documents(value: &mut Value, shape: Shape) {
     match shape {
         Shape::Comment => to_document(value.get_mut("body")),
         Shape::Worklog => to_document(value.get_mut("comment")),
+        Shape::IssueLink => to_document(
+            value
+                .get_mut("comment")
+                .and_then(|comment| comment.get_mut("body")),
+        ),
         Shape::Issue => {
             if let Some(fields) = value.get_mut("fields").and_then(Value::as_object_mut) {
                 for name in ["description", "environment"] {
@@ -267,6 +276,8 @@ mod tests {
         assert!(shape("/issue/{issue_id_or_key}/comment/{id}") == Shape::Comment);
         assert!(shape("/issue/{issue_id_or_key}/transitions") == Shape::Issue);
         assert!(shape("/search/jql") == Shape::Other);
+        assert!(shape("/issueLink") == Shape::IssueLink);
+        assert!(shape("/issueLink/{link_id}") == Shape::Other);
         assert!(shape("/attachment/content/{id}") == Shape::File);
         // An upload's multipart body is not JSON: `Other` leaves it unread.
         assert!(shape("/issue/{issue_id_or_key}/attachments") == Shape::Other);

@@ -114,14 +114,14 @@ impl Context<'_> {
     }
 
     fn full_issue(&self, issue: &IssueRecord) -> Value {
-        render::issue(self.links, self.world, issue, &FieldSelection::all())
+        render::issue(self.links, self.world, issue, &FieldSelection::all(), None)
     }
 
     /// The short issue of comment events: its identity and the fields a receiver
     /// needs to route the comment.
     fn short_issue(&self, issue: &IssueRecord) -> Value {
         let fields = FieldSelection::parse(["summary,status,issuetype,project,priority,assignee"]);
-        let mut value = render::issue(self.links, self.world, issue, &fields);
+        let mut value = render::issue(self.links, self.world, issue, &fields, None);
         if let Some(object) = value.as_object_mut() {
             object.remove("expand");
         }

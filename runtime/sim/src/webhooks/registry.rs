@@ -107,6 +107,10 @@ pub(crate) struct Target {
     pub(crate) matched: Vec<u64>,
     /// The app whose failed-webhook list a final failure goes to.
     pub(crate) app: Option<String>,
+    /// Account ids of the matched dynamic webhooks' owners: the payload's
+    /// `issuelinks` shows only issues all of them may browse. Empty for an admin
+    /// webhook, which is the site's and sees every link.
+    pub(crate) viewers: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -249,12 +253,18 @@ impl Registry {
                 .iter_mut()
                 .find(|t| t.app.as_deref() == Some(hook.app.as_str()))
             {
-                Some(target) => target.matched.push(hook.id),
+                Some(target) => {
+                    target.matched.push(hook.id);
+                    if !target.viewers.contains(&hook.owner) {
+                        target.viewers.push(hook.owner.clone());
+                    }
+                }
                 None => out.push(Target {
                     url: hook.url.clone(),
                     secret: None,
                     matched: vec![hook.id],
                     app: Some(hook.app.clone()),
+                    viewers: vec![hook.owner.clone()],
                 }),
             }
         }
@@ -267,6 +277,7 @@ impl Registry {
                     secret: hook.secret.clone(),
                     matched: Vec::new(),
                     app: None,
+                    viewers: Vec::new(),
                 });
             }
         }

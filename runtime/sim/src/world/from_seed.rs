@@ -28,6 +28,8 @@ const FIRST_ATTACHMENT_ID: u64 = 10_000;
 const FIRST_CHANGELOG_ID: u64 = 10_000;
 /// Remote issue link ids start where Jira's do.
 const FIRST_REMOTE_LINK_ID: u64 = 10_000;
+/// Issue link ids start where Jira's do.
+const FIRST_ISSUE_LINK_ID: u64 = 10_000;
 /// Component ids start where Jira's do.
 const FIRST_COMPONENT_ID: u64 = 10_000;
 
@@ -49,6 +51,8 @@ impl World {
             webhooks: Registry::default(),
             next_changelog_id: FIRST_CHANGELOG_ID,
             next_remote_link_id: FIRST_REMOTE_LINK_ID,
+            issue_links: Vec::new(),
+            next_issue_link_id: FIRST_ISSUE_LINK_ID,
             app_properties: Default::default(),
             custom_fields: Vec::new(),
             next_custom_field_number: FIRST_CUSTOM_FIELD_ID,

@@ -7,6 +7,7 @@
 pub(crate) mod custom_field;
 mod from_seed;
 mod issue;
+pub(crate) mod issue_link;
 pub(crate) mod on_call;
 mod ops;
 mod project;
@@ -55,6 +56,10 @@ pub(crate) struct World {
     pub(crate) webhooks: Registry,
     pub(crate) next_changelog_id: u64,
     pub(crate) next_remote_link_id: u64,
+    /// Links between issues, in creation order (so ids ascend); each issue's are
+    /// those that involve its id ([`World::issue_links_of`]).
+    pub(crate) issue_links: Vec<issue_link::IssueLinkRecord>,
+    pub(crate) next_issue_link_id: u64,
     /// Forge app properties, by the client id of the app that owns them.
     pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Custom field definitions, in creation order (so ids ascend).
@@ -201,6 +206,29 @@ impl World {
                 .position(|l| l.id == id)
                 .map(|position| (index, position))
         })
+    }
+
+    /// Hands out the next issue link id (a per-site sequence, like Jira's).
+    pub(crate) fn take_issue_link_id(&mut self) -> u64 {
+        let id = self.next_issue_link_id;
+        self.next_issue_link_id += 1;
+        id
+    }
+
+    /// The links the issue with id `issue_id` takes part in, either side, oldest
+    /// first.
+    pub(crate) fn issue_links_of(
+        &self,
+        issue_id: u64,
+    ) -> impl Iterator<Item = &issue_link::IssueLinkRecord> {
+        self.issue_links
+            .iter()
+            .filter(move |l| l.involves(issue_id))
+    }
+
+    /// The issue with this id, visible or not.
+    pub(crate) fn issue_by_id(&self, id: u64) -> Option<&IssueRecord> {
+        self.issues.iter().find(|issue| issue.id == id)
     }
 
     /// A custom field by id (`customfield_10010`).
