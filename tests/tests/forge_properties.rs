@@ -7,24 +7,14 @@
 use kiln_sim::AuthKind;
 use serde_json::json;
 
-use crate::support::{Harness, forge_example, ok_json};
+use crate::support::{forge_example, ok_json};
 
 #[tokio::test]
 async fn issue_and_project_properties_round_trip_through_jira_as_the_app() {
-    let Some(component) = tokio::task::spawn_blocking(|| forge_example::test_app("properties"))
-        .await
-        .expect("the build thread")
-    else {
+    // `asApp()` acts as the simulator's service account (a bearer token).
+    let Some((h, app)) = forge_example::load_test_app_with_app_client("properties").await else {
         return;
     };
-    // `asApp()` acts as the simulator's service account (a bearer token).
-    let h = Harness::start_with_app_client(|options| options).await;
-    let manifest =
-        std::fs::read_to_string(forge_example::test_app_dir("properties").join("manifest.yml"))
-            .expect("the app's manifest");
-    let app = h
-        .load(component.to_str().expect("a UTF-8 path"), &manifest)
-        .await;
     let invoked = h
         .invoke(
             &app,

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Harness, forge_example, ok_json};
+use crate::support::{forge_example, ok_json};
 
 fn bytes(value: &Value) -> Vec<u64> {
     value
@@ -19,20 +19,10 @@ fn bytes(value: &Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn a_forge_app_uploads_attachments_and_reads_them_back() {
-    let Some(component) = tokio::task::spawn_blocking(|| forge_example::test_app("uploads"))
-        .await
-        .expect("the build thread")
-    else {
+    // `asApp()` acts as the simulator's service account, `asUser()` as the admin.
+    let Some((h, app)) = forge_example::load_test_app_with_app_client("uploads").await else {
         return;
     };
-    // `asApp()` acts as the simulator's service account, `asUser()` as the admin.
-    let h = Harness::start_with_app_client(|options| options).await;
-    let manifest =
-        std::fs::read_to_string(forge_example::test_app_dir("uploads").join("manifest.yml"))
-            .expect("the app's manifest");
-    let app = h
-        .load(component.to_str().expect("a UTF-8 path"), &manifest)
-        .await;
     let invoked = h
         .invoke(&app, "upload", json!({ "issueKey": "KILN-1" }))
         .await;

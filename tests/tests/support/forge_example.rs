@@ -56,12 +56,31 @@ pub fn test_app(name: &'static str) -> Option<&'static Path> {
 pub async fn load_test_app(
     name: &'static str,
 ) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
+    load_test_app_on(name, crate::support::Harness::start()).await
+}
+
+/// [`load_test_app`] with `asApp()` acting as the simulator's service account
+/// (a bearer token through the gateway), as `runtime run` gives it.
+pub async fn load_test_app_with_app_client(
+    name: &'static str,
+) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
+    load_test_app_on(
+        name,
+        crate::support::Harness::start_with_app_client(|options| options),
+    )
+    .await
+}
+
+async fn load_test_app_on(
+    name: &'static str,
+    harness: impl std::future::Future<Output = crate::support::Harness>,
+) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
     let path = tokio::task::spawn_blocking(move || test_app(name))
         .await
         .expect("the build thread")?;
     let manifest = std::fs::read_to_string(test_app_dir(name).join("manifest.yml"))
         .expect("the app's manifest");
-    let harness = crate::support::Harness::start().await;
+    let harness = harness.await;
     let app = harness
         .load(path.to_str().expect("a UTF-8 path"), &manifest)
         .await;
