@@ -850,3 +850,273 @@ async fn a_field_ids_filter_can_name_a_custom_field() {
     receiver.nothing_more().await;
     sim.shutdown().await;
 }
+
+/// The issue's numeric id, as link webhooks name issues.
+async fn issue_id(sim: &Simulator, key: &str) -> u64 {
+    let reply = caller(sim, ADMIN)
+        .get(&format!("/rest/api/3/issue/{key}"))
+        .await;
+    reply.str_at("/id").parse().expect("a numeric issue id")
+}
+
+/// Asserts a delivery is signed with `secret` over the exact bytes received.
+fn assert_signed(got: &Received, secret: &str) {
+    assert_eq!(
+        got.header("x-hub-signature"),
+        Some(signature_header(secret.as_bytes(), &got.raw).as_str()),
+        "{}",
+        got.event()
+    );
+}
+
+/// The keys of a JSON object, sorted.
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort_unstable();
+    keys
+}
+
+/// Worklogs, attachments and issue links raise Jira's `worklog_created`,
+/// `attachment_*` and `issuelink_*` for the admin webhooks that list them, signed
+/// like every admin delivery; an admin webhook that lists only the other events,
+/// and an app's dynamic webhook (which cannot subscribe to them), get none.
+#[tokio::test]
+async fn worklogs_attachments_and_links_reach_only_admin_webhooks_that_list_them() {
+    use reqwest::Method;
+    let mut listing = Receiver::start(Vec::new()).await;
+    let mut others = Receiver::start(Vec::new()).await;
+    let mut app = Receiver::start(Vec::new()).await;
+    let secret = "entity-events-secret";
+    let entity_events = [
+        WebhookEvent::WorklogCreated,
+        WebhookEvent::AttachmentCreated,
+        WebhookEvent::AttachmentDeleted,
+        WebhookEvent::IssueLinkCreated,
+        WebhookEvent::IssueLinkDeleted,
+    ];
+    let sim = start(vec![
+        admin_hook(&listing.url, &entity_events, Some(secret)),
+        admin_hook(&others.url, &WebhookEvent::DYNAMIC, None),
+    ])
+    .await;
+    let admin = caller(&sim, ADMIN);
+
+    // A dynamic webhook may name only the spec's `WebhookDetails.events`.
+    let dynamic: Vec<&str> = WebhookEvent::DYNAMIC.iter().map(|e| e.name()).collect();
+    let registered = as_app(
+        &sim,
+        &common::oauth::app_access_token(&sim).await,
+        Method::POST,
+        "/rest/api/3/webhook",
+        Some(json!({
+            "url": app.url,
+            "webhooks": [
+                {"events": dynamic, "jqlFilter": "project = KILN"},
+                {"events": ["worklog_created"], "jqlFilter": "project = KILN"},
+                {"events": ["attachment_created", "issuelink_deleted"], "jqlFilter": "project = KILN"},
+            ],
+        })),
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        reqwest::StatusCode::OK,
+        "{}",
+        registered.text
+    );
+    let results = &registered.body["webhookRegistrationResult"];
+    assert!(results[0]["createdWebhookId"].is_i64(), "{results}");
+    assert_eq!(
+        results[1],
+        json!({"errors": ["The event worklog_created is unsupported"]})
+    );
+    assert_eq!(
+        results[2],
+        json!({"errors": [
+            "The event attachment_created is unsupported",
+            "The event issuelink_deleted is unsupported",
+        ]})
+    );
+
+    let source = create_issue(&sim, "KILN", "Blocks the other").await;
+    let destination = create_issue(&sim, "KILN", "Blocked").await;
+    let (source_id, destination_id) = (
+        issue_id(&sim, &source).await,
+        issue_id(&sim, &destination).await,
+    );
+
+    // worklog_created: the worklog as the REST API renders it, with issueId.
+    let logged = admin
+        .post(
+            &format!("/rest/api/3/issue/{source}/worklog"),
+            &json!({"timeSpent": "1h 30m", "comment": adf("pairing")}),
+        )
+        .await;
+    assert_eq!(
+        logged.status,
+        reqwest::StatusCode::CREATED,
+        "{}",
+        logged.text
+    );
+    let got = listing.next().await;
+    assert_eq!(got.event(), "worklog_created");
+    assert_signed(&got, secret);
+    assert_eq!(keys(&got.body), ["timestamp", "webhookEvent", "worklog"]);
+    assert!(got.body["timestamp"].is_i64());
+    assert_eq!(got.body["worklog"], logged.body);
+    assert_eq!(
+        got.body["worklog"]["issueId"],
+        source_id.to_string().as_str()
+    );
+    assert_eq!(got.body["worklog"]["timeSpentSeconds"], 5400);
+    assert_eq!(
+        got.body["worklog"]["author"]["accountId"],
+        common::account_id(&sim, ADMIN).as_str()
+    );
+
+    // attachment_created, one per uploaded file.
+    let uploaded = send(admin.upload(
+        "/rest/api/3",
+        &source,
+        &[
+            common::FormPart::file("notes.txt", Some("text/plain"), b"hello"),
+            common::FormPart::file("data.bin", None, b"\x00\x01\x02"),
+        ],
+    ))
+    .await;
+    assert_eq!(
+        uploaded.status,
+        reqwest::StatusCode::OK,
+        "{}",
+        uploaded.text
+    );
+    let mut attachment_ids = Vec::new();
+    for (filename, size, mime_type) in [
+        ("notes.txt", 5, "text/plain"),
+        ("data.bin", 3, "application/octet-stream"),
+    ] {
+        let got = listing.next().await;
+        assert_eq!(got.event(), "attachment_created");
+        assert_signed(&got, secret);
+        assert_eq!(keys(&got.body), ["attachment", "timestamp", "webhookEvent"]);
+        let attachment = &got.body["attachment"];
+        assert_eq!(
+            keys(attachment),
+            [
+                "author", "content", "created", "filename", "id", "mimeType", "self", "size"
+            ]
+        );
+        let id = attachment["id"].as_u64().expect("a numeric attachment id");
+        assert_eq!(attachment["filename"], filename);
+        assert_eq!(attachment["size"], size);
+        assert_eq!(attachment["mimeType"], mime_type);
+        assert_eq!(
+            attachment["author"]["accountId"],
+            common::account_id(&sim, ADMIN).as_str()
+        );
+        assert!(
+            attachment["content"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with(&format!("/rest/api/3/attachment/content/{id}")),
+            "{attachment}"
+        );
+        attachment_ids.push(id);
+    }
+    let uploaded_ids: Vec<u64> = uploaded.body.as_array().map_or(Vec::new(), |a| {
+        a.iter()
+            .filter_map(|v| v["id"].as_str()?.parse().ok())
+            .collect()
+    });
+    assert_eq!(attachment_ids, uploaded_ids);
+
+    // attachment_deleted: the attachment as it was.
+    let deleted = admin
+        .delete(&format!("/rest/api/3/attachment/{}", attachment_ids[0]))
+        .await;
+    assert_eq!(deleted.status, reqwest::StatusCode::NO_CONTENT);
+    let got = listing.next().await;
+    assert_eq!(got.event(), "attachment_deleted");
+    assert_signed(&got, secret);
+    assert_eq!(got.body["attachment"]["id"], attachment_ids[0]);
+    assert_eq!(got.body["attachment"]["filename"], "notes.txt");
+
+    // issuelink_created: source (outward, "blocks") and destination by numeric id.
+    let linked = admin
+        .post(
+            "/rest/api/3/issueLink",
+            &json!({
+                "type": {"name": "Blocks"},
+                "inwardIssue": {"key": destination},
+                "outwardIssue": {"key": source},
+            }),
+        )
+        .await;
+    assert_eq!(
+        linked.status,
+        reqwest::StatusCode::CREATED,
+        "{}",
+        linked.text
+    );
+    let link_id: u64 = admin
+        .get(&format!("/rest/api/3/issue/{source}?fields=issuelinks"))
+        .await
+        .str_at("/fields/issuelinks/0/id")
+        .parse()
+        .expect("a link id");
+    let expected_link = json!({
+        "id": link_id,
+        "sourceIssueId": source_id,
+        "destinationIssueId": destination_id,
+        "issueLinkType": {
+            "id": 10000,
+            "name": "Blocks",
+            "outwardName": "blocks",
+            "inwardName": "is blocked by",
+            "isSubTaskLinkType": false,
+            "isSystemLinkType": false,
+        },
+        "systemLink": false,
+    });
+    let got = listing.next().await;
+    assert_eq!(got.event(), "issuelink_created");
+    assert_signed(&got, secret);
+    assert_eq!(keys(&got.body), ["issueLink", "timestamp", "webhookEvent"]);
+    assert_eq!(got.body["issueLink"], expected_link);
+
+    // Linking the same issues again makes no link and raises nothing.
+    let again = admin
+        .post(
+            "/rest/api/3/issueLink",
+            &json!({
+                "type": {"name": "Blocks"},
+                "inwardIssue": {"key": destination},
+                "outwardIssue": {"key": source},
+            }),
+        )
+        .await;
+    assert_eq!(again.status, reqwest::StatusCode::CREATED);
+
+    // issuelink_deleted: the link as it was.
+    let unlinked = admin
+        .delete(&format!("/rest/api/3/issueLink/{link_id}"))
+        .await;
+    assert_eq!(unlinked.status, reqwest::StatusCode::NO_CONTENT);
+    let got = listing.next().await;
+    assert_eq!(got.event(), "issuelink_deleted");
+    assert_signed(&got, secret);
+    assert_eq!(got.body["issueLink"], expected_link);
+    listing.nothing_more().await;
+
+    // The other admin webhook and the app saw the two new issues and nothing else.
+    for receiver in [&mut others, &mut app] {
+        for _ in 0..2 {
+            assert_eq!(receiver.next().await.event(), "jira:issue_created");
+        }
+        receiver.nothing_more().await;
+    }
+    sim.shutdown().await;
+}

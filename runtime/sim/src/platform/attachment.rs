@@ -29,6 +29,7 @@ use crate::extract::{JiraMultipart, JiraQuery, XsrfOptOut};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::event::EntityChange;
 use crate::world::{AttachmentRecord, World};
 
 /// What a file without a declared type is stored as. Jira keeps the type the
@@ -290,6 +291,7 @@ pub(crate) async fn add(
         .map_err(|e| e.error(&LIMITS))?;
     let now = world.now();
     let mut added = Vec::with_capacity(uploads.len());
+    let mut raised = Vec::with_capacity(uploads.len());
     for upload in uploads {
         let record = AttachmentRecord {
             id: world.take_attachment_id(),
@@ -300,9 +302,16 @@ pub(crate) async fn add(
             content: upload.content,
         };
         added.push(render::attachment(&caller.links, &world, &record));
+        // One `attachment_created` per file, as Jira sends one per attachment.
+        raised.extend(shared.event_context(&world, &caller.account_id).attachment(
+            EntityChange::Created,
+            &world.issues[index],
+            &record,
+        ));
         world.issues[index].attachments.push(record);
     }
     world.issues[index].updated = now;
+    shared.emit(&world, raised);
     Ok(Json(Value::Array(added)))
 }
 
@@ -365,8 +374,14 @@ pub(crate) async fn remove(
     }
     let now = world.now();
     let issue = &mut world.issues[index];
-    issue.attachments.remove(position);
+    let removed = issue.attachments.remove(position);
     issue.updated = now;
+    let raised = shared.event_context(&world, &caller.account_id).attachment(
+        EntityChange::Deleted,
+        &world.issues[index],
+        &removed,
+    );
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -415,7 +430,7 @@ pub(crate) async fn settings(_caller: Caller) -> Json<Value> {
 
 /// An `AttachmentMetadata`: unlike `Attachment`, its `id` is a number and its
 /// `author` a full `User`.
-fn metadata(links: &str, world: &World, attachment: &AttachmentRecord) -> Value {
+pub(crate) fn metadata(links: &str, world: &World, attachment: &AttachmentRecord) -> Value {
     let mut value = Map::new();
     value.insert(
         String::from("self"),

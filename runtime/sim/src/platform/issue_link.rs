@@ -10,9 +10,12 @@
 //! permissions). The spec documents 404, not 403, for each refusal, so a caller
 //! learns nothing of issues or links it may not see.
 //!
+//! Creating and deleting a link sends `issuelink_created`/`issuelink_deleted` to
+//! admin webhooks that list them (dynamic webhooks cannot subscribe to them).
+//!
 //! Not modelled: link type administration (`createIssueLinkType` …), the
-//! `issuelink_created`/`issuelink_deleted` webhooks, and the "Link" entries
-//! Jira writes to both issues' changelogs.
+//! `issuelink_deleted` Jira sends when a deleted issue takes its links with it,
+//! and the "Link" entries Jira writes to both issues' changelogs.
 
 use std::sync::Arc;
 
@@ -30,6 +33,7 @@ use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::event::EntityChange;
 use crate::world::issue_link::{
     ISSUE_LINK_TYPES, IssueLinkRecord, IssueLinkType, MAX_ISSUE_LINKS_PER_ISSUE, issue_link_type,
     issue_link_type_named,
@@ -211,12 +215,20 @@ pub(crate) async fn create(
             }
         }
         let id = world.take_issue_link_id();
-        world.issue_links.push(IssueLinkRecord {
+        let link = IssueLinkRecord {
             id,
             link_type,
             inward: inward_id,
             outward: outward_id,
-        });
+        };
+        // Raised before the comment's events: the link is made first.
+        let raised = shared.event_context(&world, &caller.account_id).issue_link(
+            EntityChange::Created,
+            &world.issues[outward],
+            &link,
+        );
+        world.issue_links.push(link);
+        shared.emit(&world, raised);
     }
     if let Some(body) = comment_body {
         comment::append(&shared, &mut world, &caller, outward, body);
@@ -262,7 +274,17 @@ pub(crate) async fn delete(
     if !may_link {
         return Err(Change::IssueLink.refusal());
     }
-    world.issue_links.remove(position);
+    let removed = world.issue_links.remove(position);
+    // Both issues exist while a link does (deleting an issue drops its links),
+    // so the source is always found.
+    if let Some(source) = world.issue_by_id(removed.outward) {
+        let raised = shared.event_context(&world, &caller.account_id).issue_link(
+            EntityChange::Deleted,
+            source,
+            &removed,
+        );
+        shared.emit(&world, raised);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

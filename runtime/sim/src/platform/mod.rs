@@ -2,7 +2,7 @@
 //! as far as Kiln apps use it.
 
 mod app_property;
-mod attachment;
+pub(crate) mod attachment;
 mod comment;
 mod create_meta;
 pub(crate) mod custom_field;
@@ -30,7 +30,7 @@ mod v2;
 mod watchers;
 mod webhook;
 mod wiki;
-mod worklog;
+pub(crate) mod worklog;
 
 use std::sync::Arc;
 

@@ -117,7 +117,10 @@ fn validate(
     let mut errors = Vec::new();
     let mut events = Vec::new();
     for name in &details.events {
-        match WebhookEvent::parse(name) {
+        // Only the spec's `WebhookDetails.events`: Jira refuses a dynamic
+        // webhook for the events only admin webhooks get (worklog, attachment,
+        // issue link), so an app learns here rather than by waiting for them.
+        match WebhookEvent::parse(name).filter(|e| e.dynamic()) {
             Some(event) if !events.contains(&event) => events.push(event),
             Some(_) => {}
             None => errors.push(format!("The event {name} is unsupported")),

@@ -93,11 +93,15 @@ pub(crate) async fn add(
     issue.worklogs.push(worklog);
     issue.updated = now;
     let issue = &world.issues[index];
-    let rendered = issue
-        .worklogs
-        .last()
-        .map(|w| render_worklog(&caller.links, &world, issue, w))
-        .unwrap_or(Value::Null);
+    let Some(worklog) = issue.worklogs.last() else {
+        return Ok((StatusCode::CREATED, Json(Value::Null)));
+    };
+    let rendered = render_worklog(&caller.links, &world, issue, worklog);
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .worklog_created(issue, worklog);
+    shared.emit(&world, raised);
     Ok((StatusCode::CREATED, Json(rendered)))
 }
 
@@ -142,7 +146,7 @@ fn format_duration(mut seconds: u64) -> String {
     }
 }
 
-fn render_worklog(
+pub(crate) fn render_worklog(
     links: &str,
     world: &World,
     issue: &IssueRecord,

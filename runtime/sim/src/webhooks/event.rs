@@ -14,10 +14,14 @@ use serde_json::{Map, Value, json};
 use super::changelog::{self, ChangeItem};
 use crate::platform::fields::FieldSelection;
 use crate::platform::render;
-use crate::world::{CommentRecord, IssueRecord, World};
+use crate::world::issue_link::IssueLinkRecord;
+use crate::world::{AttachmentRecord, CommentRecord, IssueRecord, WorklogRecord, World};
 
-/// The events a webhook can subscribe to: the `events` enum of the platform spec's
-/// `WebhookDetails`, which admin webhooks share.
+/// The events a webhook can subscribe to. The first eight are the `events` enum
+/// of the platform spec's `WebhookDetails`, all a dynamic webhook may name
+/// ([`WebhookEvent::DYNAMIC`]); admin webhooks may also name the worklog,
+/// attachment and issue link events, as Jira's *System → WebHooks* page offers
+/// them. Only the events the simulator raises are listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WebhookEvent {
     #[serde(rename = "jira:issue_created")]
@@ -36,10 +40,39 @@ pub enum WebhookEvent {
     IssuePropertySet,
     #[serde(rename = "issue_property_deleted")]
     IssuePropertyDeleted,
+    #[serde(rename = "worklog_created")]
+    WorklogCreated,
+    #[serde(rename = "attachment_created")]
+    AttachmentCreated,
+    #[serde(rename = "attachment_deleted")]
+    AttachmentDeleted,
+    #[serde(rename = "issuelink_created")]
+    IssueLinkCreated,
+    #[serde(rename = "issuelink_deleted")]
+    IssueLinkDeleted,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 8] = [
+    /// Every event, for an admin webhook that wants them all.
+    pub const ALL: [WebhookEvent; 13] = [
+        Self::IssueCreated,
+        Self::IssueUpdated,
+        Self::IssueDeleted,
+        Self::CommentCreated,
+        Self::CommentUpdated,
+        Self::CommentDeleted,
+        Self::IssuePropertySet,
+        Self::IssuePropertyDeleted,
+        Self::WorklogCreated,
+        Self::AttachmentCreated,
+        Self::AttachmentDeleted,
+        Self::IssueLinkCreated,
+        Self::IssueLinkDeleted,
+    ];
+
+    /// The events a dynamic webhook (`POST /rest/api/3/webhook`) may subscribe
+    /// to: the spec's `WebhookDetails.events` enum. Jira refuses the others there.
+    pub const DYNAMIC: [WebhookEvent; 8] = [
         Self::IssueCreated,
         Self::IssueUpdated,
         Self::IssueDeleted,
@@ -49,6 +82,11 @@ impl WebhookEvent {
         Self::IssuePropertySet,
         Self::IssuePropertyDeleted,
     ];
+
+    /// Whether a dynamic webhook may subscribe to this event.
+    pub fn dynamic(self) -> bool {
+        Self::DYNAMIC.contains(&self)
+    }
 
     /// The `webhookEvent` value.
     pub fn name(self) -> &'static str {
@@ -61,6 +99,11 @@ impl WebhookEvent {
             Self::CommentDeleted => "comment_deleted",
             Self::IssuePropertySet => "issue_property_set",
             Self::IssuePropertyDeleted => "issue_property_deleted",
+            Self::WorklogCreated => "worklog_created",
+            Self::AttachmentCreated => "attachment_created",
+            Self::AttachmentDeleted => "attachment_deleted",
+            Self::IssueLinkCreated => "issuelink_created",
+            Self::IssueLinkDeleted => "issuelink_deleted",
         }
     }
 
@@ -243,6 +286,110 @@ impl Context<'_> {
         raised.property_key = Some(key.to_owned());
         vec![raised]
     }
+
+    // The worklog, attachment and issue link events below carry `timestamp`,
+    // `webhookEvent` and the entity only: no `issue` and no `user`. What the
+    // shapes rest on: the Jira Cloud `worklog_created` sample Appfire publishes
+    // (Easy Integrations' "webhook sample data") has just those three keys;
+    // for attachments and links, the entity shapes of Atlassian's webhook page
+    // as remembered (no copy of that page was at hand to check), a Jira Cloud receiver's
+    // log of an `attachment_created` without an `issue`, and Jira's own
+    // webhook bean for links (`sourceIssueId`/`destinationIssueId` as numbers,
+    // as hibernate's jira-sync models it). Who acted is in the entity where
+    // Jira puts it (a worklog's or attachment's `author`); a link names no one.
+    // Admin webhooks' JQL is matched against the issue the entity belongs to
+    // (a link's source), the simulator's reading of Jira's "events for matching
+    // issues".
+
+    /// `worklog_created`: the worklog as `getIssueWorklog` renders it (with
+    /// `issueId`), as Jira's sample shows it.
+    pub(crate) fn worklog_created(
+        &self,
+        issue: &IssueRecord,
+        worklog: &WorklogRecord,
+    ) -> Vec<Raised> {
+        let event = WebhookEvent::WorklogCreated;
+        let mut payload = self.base(event);
+        payload.insert(
+            "worklog".into(),
+            crate::platform::worklog::render_worklog(self.links, self.world, issue, worklog),
+        );
+        vec![self.raised(event, issue, payload)]
+    }
+
+    /// `attachment_created` / `attachment_deleted`: the attachment as
+    /// `getAttachment` renders it (`self`, numeric `id`, `filename`, `author`,
+    /// `created`, `size`, `mimeType`, `content`), the fields Jira's
+    /// `attachment_created` sample carries; for a deletion, as it was.
+    pub(crate) fn attachment(
+        &self,
+        change: EntityChange,
+        issue: &IssueRecord,
+        attachment: &AttachmentRecord,
+    ) -> Vec<Raised> {
+        let event = match change {
+            EntityChange::Created => WebhookEvent::AttachmentCreated,
+            EntityChange::Deleted => WebhookEvent::AttachmentDeleted,
+        };
+        let mut payload = self.base(event);
+        payload.insert(
+            "attachment".into(),
+            crate::platform::attachment::metadata(self.links, self.world, attachment),
+        );
+        vec![self.raised(event, issue, payload)]
+    }
+
+    /// `issuelink_created` / `issuelink_deleted`: Jira's webhook form of a link,
+    /// not the REST API's `IssueLink`: numeric ids, the issues by id only, and
+    /// the type with `outwardName`/`inwardName` (Jira's `IssueLinkType` bean).
+    /// The source is the issue the type's outward text reads from ("source
+    /// blocks destination"), the simulator's `outward`; `source` is that issue,
+    /// the one an admin webhook's JQL is matched against. The simulator's link
+    /// types are the ordinary ones: not the sub-task link, not a system type.
+    pub(crate) fn issue_link(
+        &self,
+        change: EntityChange,
+        source: &IssueRecord,
+        link: &IssueLinkRecord,
+    ) -> Vec<Raised> {
+        let event = match change {
+            EntityChange::Created => WebhookEvent::IssueLinkCreated,
+            EntityChange::Deleted => WebhookEvent::IssueLinkDeleted,
+        };
+        let link_type = link.link_type;
+        // Type ids are the simulator's own numeric constants; a string would only
+        // come from a type it does not have.
+        let type_id = link_type
+            .id
+            .parse::<u64>()
+            .map_or_else(|_| json!(link_type.id), |id| json!(id));
+        let mut payload = self.base(event);
+        payload.insert(
+            "issueLink".into(),
+            json!({
+                "id": link.id,
+                "sourceIssueId": link.outward,
+                "destinationIssueId": link.inward,
+                "issueLinkType": {
+                    "id": type_id,
+                    "name": link_type.name,
+                    "outwardName": link_type.outward,
+                    "inwardName": link_type.inward,
+                    "isSubTaskLinkType": false,
+                    "isSystemLinkType": false,
+                },
+                "systemLink": false,
+            }),
+        );
+        vec![self.raised(event, source, payload)]
+    }
+}
+
+/// Whether an attachment or issue link event is for a new one or a deleted one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum EntityChange {
+    Created,
+    Deleted,
 }
 
 #[derive(Debug, Clone, Copy)]
