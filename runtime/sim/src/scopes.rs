@@ -26,6 +26,19 @@ const GET_ISSUE: Alternatives = &[
         "read:field-configuration:jira",
     ],
 ];
+/// `bulkFetchIssues` lists exactly `getIssue`'s scopes.
+const BULK_FETCH_ISSUES: Alternatives = GET_ISSUE;
+const GET_VOTES: Alternatives = &[
+    &["read:jira-work"],
+    &[
+        "read:issue.vote:jira",
+        "read:user:jira",
+        "read:application-role:jira",
+        "read:avatar:jira",
+        "read:group:jira",
+    ],
+];
+const WRITE_VOTES: Alternatives = &[&["write:jira-work"], &["write:issue.vote:jira"]];
 const CREATE_ISSUE: Alternatives = &[
     &["write:jira-work"],
     &[
@@ -388,6 +401,9 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     let found = match (m, template) {
         ("GET", "/rest/api/3/mypermissions") => MY_PERMISSIONS,
         ("POST", "/rest/api/3/issue") => CREATE_ISSUE,
+        ("POST", "/rest/api/3/issue/bulkfetch") => BULK_FETCH_ISSUES,
+        ("GET", "/rest/api/3/issue/{issue_id_or_key}/votes") => GET_VOTES,
+        ("POST" | "DELETE", "/rest/api/3/issue/{issue_id_or_key}/votes") => WRITE_VOTES,
         ("GET", "/rest/api/3/issue/{issue_id_or_key}") => GET_ISSUE,
         ("PUT", "/rest/api/3/issue/{issue_id_or_key}") => EDIT_ISSUE,
         ("DELETE", "/rest/api/3/issue/{issue_id_or_key}") => DELETE_ISSUE,

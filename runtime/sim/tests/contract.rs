@@ -17,7 +17,9 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 49] = [
+const ROOTS: [&str; 51] = [
+    "BulkIssueResults",
+    "Votes",
     "Permissions",
     "ServerInformation",
     "FieldDetails",

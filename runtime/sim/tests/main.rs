@@ -8,6 +8,7 @@
 mod common;
 
 mod attachments;
+mod bulk_and_votes;
 mod client_credentials;
 mod contract;
 mod curl;

@@ -48,12 +48,14 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
 
-    let votes = alice.get("/rest/api/3/issue/KILN-1/votes").await;
-    assert_eq!(votes.status, StatusCode::NOT_IMPLEMENTED);
-    assert!(not_modelled(&votes.headers), "{:?}", votes.headers);
-    let message = votes.body["errorMessages"][0].as_str().expect("a message");
+    let worklog = alice.get("/rest/api/3/issue/KILN-1/worklog/10000").await;
+    assert_eq!(worklog.status, StatusCode::NOT_IMPLEMENTED);
+    assert!(not_modelled(&worklog.headers), "{:?}", worklog.headers);
+    let message = worklog.body["errorMessages"][0]
+        .as_str()
+        .expect("a message");
     assert!(
-        message.contains("GET /rest/api/3/issue/{issueIdOrKey}/votes (getVotes)")
+        message.contains("GET /rest/api/3/issue/{issueIdOrKey}/worklog/{id} (getWorklog)")
             && message.contains("does not model"),
         "{message}"
     );
@@ -72,7 +74,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
 
     // Behind the gateway, and in JSM Ops' own error shape.
     let gateway = send(client().get(format!(
-        "{}/ex/jira/{}/rest/api/3/issue/KILN-1/votes",
+        "{}/ex/jira/{}/rest/api/3/issue/KILN-1/worklog/10000",
         sim.base_url(),
         sim.cloud_id()
     )))

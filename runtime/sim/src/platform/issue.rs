@@ -155,6 +155,7 @@ pub(crate) async fn create(
         comments: Vec::new(),
         worklogs: Vec::new(),
         attachments: Vec::new(),
+        voters: Vec::new(),
         watchers: vec![caller.account_id.clone()],
         properties: Default::default(),
         custom_fields: Default::default(),

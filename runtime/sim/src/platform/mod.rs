@@ -3,6 +3,7 @@
 
 mod app_property;
 pub(crate) mod attachment;
+mod bulk_fetch;
 mod comment;
 mod create_meta;
 pub(crate) mod custom_field;
@@ -27,6 +28,7 @@ mod user;
 mod user_property;
 mod user_search;
 mod v2;
+mod votes;
 mod watchers;
 mod webhook;
 mod wiki;
@@ -75,6 +77,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/myself", get(myself::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/issue", post(issue::create))
+        .route("/issue/bulkfetch", post(bulk_fetch::fetch))
         .route(
             "/issue/{issue_id_or_key}",
             get(issue::get).put(issue::edit).delete(issue::delete),
@@ -168,6 +171,10 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(watchers::list)
                 .post(watchers::add)
                 .delete(watchers::remove),
+        )
+        .route(
+            "/issue/{issue_id_or_key}/votes",
+            get(votes::get).post(votes::add).delete(votes::remove),
         )
         .route(
             "/issue/{issue_id_or_key}/attachments",

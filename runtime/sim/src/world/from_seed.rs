@@ -251,6 +251,7 @@ impl World {
             comments,
             worklogs: Vec::new(),
             attachments: Vec::new(),
+            voters: Vec::new(),
             // Jira makes the reporter the first watcher.
             watchers: vec![reporter.clone()],
             properties: BTreeMap::new(),

@@ -36,6 +36,8 @@ pub(crate) struct IssueRecord {
     pub(crate) attachments: Vec<AttachmentRecord>,
     /// Account ids, in the order they started watching.
     pub(crate) watchers: Vec<String>,
+    /// Account ids, in the order they voted.
+    pub(crate) voters: Vec<String>,
     /// Issue properties: key → any JSON value.
     pub(crate) properties: BTreeMap<String, Value>,
     /// Custom field values by the field's number; a field with no value is absent.
@@ -347,6 +349,7 @@ mod tests {
             comments: Vec::new(),
             worklogs: Vec::new(),
             attachments: Vec::new(),
+            voters: Vec::new(),
             watchers: Vec::new(),
             properties: BTreeMap::new(),
             custom_fields: BTreeMap::new(),
