@@ -9,9 +9,8 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::field_details;
 use super::fields::FieldSelection;
-use super::issue_history::changelog;
+use super::issue;
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -113,20 +112,7 @@ pub(crate) async fn fetch(
                 &selection,
                 Some(&caller.account_id),
             );
-            if field_details::expands(expand, "changelog") {
-                issue["changelog"] = changelog::expanded(&caller.links, &world, record);
-            }
-            let returned: Vec<String> = issue["fields"]
-                .as_object()
-                .map(|f| f.keys().cloned().collect())
-                .unwrap_or_default();
-            field_details::expansions(
-                &world,
-                returned.iter().map(String::as_str),
-                field_details::expands(expand, "names"),
-                field_details::expands(expand, "schema"),
-                &mut issue,
-            );
+            issue::expand_issue(&caller.links, &world, record, expand, &mut issue);
             if !body.properties.is_empty() {
                 let properties: Map<String, Value> = body
                     .properties

@@ -59,22 +59,40 @@ pub(crate) async fn get(
         &selection,
         Some(&caller.account_id),
     );
-    let expand = query.expand.as_deref();
+    expand_issue(
+        &caller.links,
+        &world,
+        &world.issues[index],
+        query.expand.as_deref(),
+        &mut issue,
+    );
+    Ok(Json(issue))
+}
+
+/// What `expand` adds to a rendered issue, as `getIssue` and `bulkFetchIssues`
+/// give it: the changelog's first page, and the names and schemas of the fields
+/// the issue carries.
+pub(crate) fn expand_issue(
+    links: &str,
+    world: &World,
+    record: &IssueRecord,
+    expand: Option<&str>,
+    issue: &mut Value,
+) {
     if field_details::expands(expand, "changelog") {
-        issue["changelog"] = changelog::expanded(&caller.links, &world, &world.issues[index]);
+        issue["changelog"] = changelog::expanded(links, world, record);
     }
     let returned: Vec<String> = issue["fields"]
         .as_object()
         .map(|f| f.keys().cloned().collect())
         .unwrap_or_default();
     field_details::expansions(
-        &world,
+        world,
         returned.iter().map(String::as_str),
         field_details::expands(expand, "names"),
         field_details::expands(expand, "schema"),
-        &mut issue,
+        issue,
     );
-    Ok(Json(issue))
 }
 
 #[derive(Deserialize)]
