@@ -26,11 +26,22 @@ pub struct Catalogue {
 /// A route's template, split into segments once.
 #[derive(Debug)]
 struct Template {
-    route: &'static Route,
+    target: Target,
     segments: Box<[Segment]>,
     /// Per segment, how specific it is (see [`Segment::rank`]); the matching
     /// template with the lexicographically greatest ranks wins.
     ranks: Box<[u8]>,
+}
+
+/// What a template stands for. Operations no scope opens are indexed beside the
+/// catalogued routes so that they win where they are more specific: Jira serves
+/// `GET /rest/api/3/priority/search` (`searchPriorities`, unscoped), so that path
+/// must not fall through to `GET /rest/api/3/priority/{id}` (`getPriority`) and
+/// be granted with `getPriority`'s scopes. The route checked is the route served.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Route(&'static Route),
+    Unscoped(&'static UnscopedOperation),
 }
 
 #[derive(Debug)]
@@ -78,11 +89,11 @@ impl Segment {
 }
 
 impl Template {
-    fn new(route: &'static Route) -> Template {
-        let segments: Box<[Segment]> = path_segments(route.template).map(Segment::parse).collect();
+    fn new(target: Target, template: &'static str) -> Template {
+        let segments: Box<[Segment]> = path_segments(template).map(Segment::parse).collect();
         let ranks = segments.iter().map(Segment::rank).collect();
         Template {
-            route,
+            target,
             segments,
             ranks,
         }
@@ -144,14 +155,25 @@ fn is_unmatchable(segment: &str) -> bool {
 impl Catalogue {
     pub(super) fn get() -> &'static Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-        CATALOGUE.get_or_init(|| Catalogue::index(&ROUTES))
+        CATALOGUE.get_or_init(|| Catalogue::index(&ROUTES, &UNSCOPED))
     }
 
-    fn index(routes: &'static [Route]) -> Catalogue {
+    fn index(routes: &'static [Route], unscoped: &'static [UnscopedOperation]) -> Catalogue {
         let mut by_method: [Vec<Vec<Template>>; Method::ALL.len()] = Default::default();
-        for route in routes {
-            let template = Template::new(route);
-            let by_count = &mut by_method[route.method as usize];
+        let targets = routes
+            .iter()
+            .map(|route| {
+                (
+                    route.method,
+                    Template::new(Target::Route(route), route.template),
+                )
+            })
+            .chain(unscoped.iter().map(|operation| {
+                let template = Template::new(Target::Unscoped(operation), operation.template);
+                (operation.method, template)
+            }));
+        for (method, template) in targets {
+            let by_count = &mut by_method[method as usize];
             let count = template.segments.len();
             if by_count.len() <= count {
                 by_count.resize_with(count + 1, Vec::new);
@@ -171,8 +193,17 @@ impl Catalogue {
     /// `path` is already validated and percent-decoded once by the runtime's URL
     /// policy, and has no query. A template's `{param}` matches exactly one
     /// non-empty segment; literal segments beat parameters. A path with an empty
-    /// segment (`//`, trailing `/`) or a dot-segment never matches.
+    /// segment (`//`, trailing `/`) or a dot-segment never matches, nor does one
+    /// that reaches an operation no scope opens (see [`Target`]).
     pub fn match_route(&self, method: Method, path: &str) -> Option<&'static Route> {
+        match self.target(method, path)? {
+            Target::Route(route) => Some(route),
+            Target::Unscoped(_) => None,
+        }
+    }
+
+    /// The most specific template `method path` matches, catalogued or not.
+    fn target(&self, method: Method, path: &str) -> Option<Target> {
         let mut split = [""; MAX_SEGMENTS];
         let path = split_path(path, &mut split)?;
         let candidates = self.by_method[method as usize].get(path.len())?;
@@ -180,34 +211,22 @@ impl Catalogue {
             .iter()
             .filter(|template| template.matches(path))
             .max_by(|a, b| a.ranks.cmp(&b.ranks))
-            .map(|template| template.route)
+            .map(|template| template.target)
     }
 
     /// The operation of Atlassian's specs `method path` reaches when no
     /// catalogued route does because no OAuth 2.0 scope opens it (as
     /// `GET /rest/api/3/serverInfo`): so a refusal can say so rather than
-    /// "no such route". Matched as [`Catalogue::match_route`] matches, on the
-    /// refusal path only (a scan of a few dozen operations).
+    /// "no such route". Matched as [`Catalogue::match_route`] matches.
     pub fn unscoped_operation(
         &self,
         method: Method,
         path: &str,
     ) -> Option<&'static UnscopedOperation> {
-        let mut split = [""; MAX_SEGMENTS];
-        let path = split_path(path, &mut split)?;
-        UNSCOPED
-            .iter()
-            .filter(|operation| operation.method == method)
-            .find(|operation| {
-                let segments: Vec<Segment> = path_segments(operation.template)
-                    .map(Segment::parse)
-                    .collect();
-                segments.len() == path.len()
-                    && segments
-                        .iter()
-                        .zip(path)
-                        .all(|(template, segment)| template.matches(segment))
-            })
+        match self.target(method, path)? {
+            Target::Unscoped(operation) => Some(operation),
+            Target::Route(_) => None,
+        }
     }
 
     /// The route with exactly this method and template (as written in the specs).
@@ -226,7 +245,9 @@ mod tests {
     fn every_template_fits_the_stack_split() {
         let longest = ROUTES
             .iter()
-            .map(|route| path_segments(route.template).count())
+            .map(|route| route.template)
+            .chain(UNSCOPED.iter().map(|operation| operation.template))
+            .map(|template| path_segments(template).count())
             .max();
         assert!(longest.is_some_and(|n| n < MAX_SEGMENTS), "{longest:?}");
     }
@@ -272,6 +293,49 @@ mod tests {
                 "{} {} is both catalogued and unscoped",
                 operation.method,
                 operation.template
+            );
+        }
+    }
+
+    /// `GET /rest/api/3/priority/search` is `searchPriorities`, which no scope
+    /// opens; matched against the catalogue alone it would be
+    /// `getPriority` (`/priority/{id}`, `read:jira-work`). Every unscoped
+    /// operation's own path reaches it and nothing catalogued.
+    #[test]
+    fn a_path_an_unscoped_operation_serves_is_not_granted_by_a_broader_route() {
+        let catalogue = Catalogue::get();
+        let path = "/rest/api/3/priority/search";
+        assert_eq!(catalogue.match_route(Method::Get, path), None);
+        assert_eq!(
+            catalogue
+                .unscoped_operation(Method::Get, path)
+                .map(|o| o.operation_id),
+            Some("searchPriorities")
+        );
+        assert!(
+            catalogue
+                .match_route(Method::Get, "/rest/api/3/priority/10001")
+                .is_some()
+        );
+        for operation in &UNSCOPED {
+            let concrete: String = path_segments(operation.template)
+                .map(|segment| match Segment::parse(segment) {
+                    Segment::Literal(literal) => format!("/{literal}"),
+                    Segment::Parameter { prefix, suffix } => format!("/{prefix}1{suffix}"),
+                })
+                .collect();
+            assert_eq!(
+                catalogue.match_route(operation.method, &concrete),
+                None,
+                "{} {concrete}",
+                operation.method
+            );
+            assert!(
+                catalogue
+                    .unscoped_operation(operation.method, &concrete)
+                    .is_some(),
+                "{} {concrete}",
+                operation.method
             );
         }
     }
