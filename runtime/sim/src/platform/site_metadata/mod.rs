@@ -28,7 +28,6 @@ use serde::Deserialize;
 use super::page::Window;
 use crate::access::Caller;
 use crate::jira_error::JiraError;
-use crate::scopes::Alternatives;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::World;
@@ -57,56 +56,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/project/{project_id_or_key}/component",
             get(component::page),
         )
-}
-
-/// `getPriorities`, `getPriority`: `x-atlassian-oauth2-scopes` of the spec.
-const PRIORITIES: Alternatives = &[&["read:jira-work"], &["read:priority:jira"]];
-const STATUSES: Alternatives = &[&["read:jira-work"], &["read:status:jira"]];
-const ISSUE_TYPES: Alternatives = &[
-    &["read:jira-work"],
-    &[
-        "read:issue-type:jira",
-        "read:avatar:jira",
-        "read:project-category:jira",
-        "read:project:jira",
-    ],
-];
-const RESOLUTIONS: Alternatives = &[&["read:jira-work"], &["read:resolution:jira"]];
-const COMPONENTS: Alternatives = &[
-    &["read:jira-work"],
-    &[
-        "read:project:jira",
-        "read:project.component:jira",
-        "read:user:jira",
-        "read:application-role:jira",
-        "read:avatar:jira",
-        "read:group:jira",
-    ],
-];
-
-/// The scope alternatives of this module's operations (`method`, v3 template
-/// as in [`crate::scopes::required`]), or `None` for a route not its own.
-///
-/// `searchPriorities` is left out on purpose: the spec gives it no
-/// `x-atlassian-oauth2-scopes` (only a `manage:jira-configuration` security entry
-/// that no scope catalogue lists), so Kiln's catalogue counts it among the
-/// unscoped operations an app may not call, and the gateway refuses it to every
-/// bearer token likewise. API tokens reach it on the site.
-pub(crate) fn scopes(method: &str, template: &str) -> Option<Alternatives> {
-    if method != "GET" {
-        return None;
-    }
-    let found = match template.strip_prefix("/rest/api/3")? {
-        "/priority" | "/priority/{id}" => PRIORITIES,
-        "/status" | "/status/{id_or_name}" => STATUSES,
-        "/issuetype" | "/issuetype/project" | "/issuetype/{id}" => ISSUE_TYPES,
-        "/resolution" | "/resolution/search" | "/resolution/{id}" => RESOLUTIONS,
-        "/project/{project_id_or_key}/components" | "/project/{project_id_or_key}/component" => {
-            COMPONENTS
-        }
-        _ => return None,
-    };
-    Some(found)
 }
 
 /// The `{id}` of `/priority/{id}`, `/issuetype/{id}`, `/resolution/{id}`; named so
@@ -194,8 +143,6 @@ impl SearchQuery {
 
 #[cfg(test)]
 mod tests {
-    use axum::http::Method;
-
     use super::*;
 
     #[test]
@@ -223,28 +170,5 @@ mod tests {
             let err = SearchQuery::parse(Some(bad)).err().expect("refused");
             assert!(err.describe().contains("is not a number"), "{bad}");
         }
-    }
-
-    #[test]
-    fn every_route_but_search_priorities_has_the_specs_scopes() {
-        for template in [
-            "/rest/api/3/priority",
-            "/rest/api/3/priority/{id}",
-            "/rest/api/3/status/{id_or_name}",
-            "/rest/api/3/issuetype/project",
-            "/rest/api/3/resolution/search",
-            "/rest/api/3/project/{project_id_or_key}/component",
-        ] {
-            let alternatives = scopes("GET", template).expect(template);
-            assert_eq!(alternatives[0], ["read:jira-work"], "{template}");
-        }
-        assert!(scopes("GET", "/rest/api/3/priority/search").is_none());
-        assert!(scopes("POST", "/rest/api/3/priority").is_none());
-        assert!(scopes("GET", "/rest/api/3/issue/{issue_id_or_key}").is_none());
-        // Wired into the gateway's table, v2 included.
-        assert_eq!(
-            crate::scopes::required(&Method::GET, "/rest/api/2/resolution/{id}"),
-            Some(RESOLUTIONS)
-        );
     }
 }
