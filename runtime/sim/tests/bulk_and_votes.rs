@@ -1,7 +1,8 @@
-//! `bulkFetchIssues` (`POST /issue/bulkfetch`) and an issue's votes
-//! (`/issue/{key}/votes`): what each answers, who may call it, the refusals
-//! Jira gives, REST API v2 and the gateway's scopes. Answers are checked against
-//! the platform spec.
+//! `bulkFetchIssues` (`POST /issue/bulkfetch`, and the other methods on that
+//! path, which Jira takes for an issue keyed `bulkfetch`) and an issue's votes
+//! (`/issue/{key}/votes`, and its `votes` field): what each answers, who may
+//! call it, the refusals Jira gives, REST API v2 and the gateway's scopes.
+//! Answers are checked against the platform spec.
 
 use crate::common;
 use crate::contract::Contract;
@@ -340,5 +341,202 @@ async fn apps_bulk_fetch_and_vote_through_the_gateway_with_their_scopes() {
     let writer = common::oauth::access_token(&sim, "write:jira-work").await;
     assert_eq!(unvote(&classic).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unvote(&writer).await.status, StatusCode::NO_CONTENT);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_votes_field_is_rendered_where_selected() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let (alice, bob) = (caller(&sim, ADMIN), caller(&sim, USER));
+    let cast = bob
+        .post("/rest/api/3/issue/KILN-1/votes", &json!(null))
+        .await;
+    assert_eq!(cast.status, StatusCode::NO_CONTENT, "{}", cast.text);
+
+    // `{self, votes, hasVoted}`: `Votes` without its voters, as Jira's issue has it.
+    let bobs = bob.get("/rest/api/3/issue/KILN-1?fields=votes").await;
+    assert_eq!(bobs.status, StatusCode::OK, "{}", bobs.text);
+    contract.check_ref("getIssue", "IssueBean", &bobs.body);
+    let votes = &bobs.body["fields"]["votes"];
+    contract.check_ref("fields.votes", "Votes", votes);
+    assert_eq!(
+        *votes,
+        json!({
+            "self": format!("{}/rest/api/3/issue/KILN-1/votes", sim.base_url()),
+            "votes": 1,
+            "hasVoted": true,
+        })
+    );
+    // The same as `getVotes` says, less the voters.
+    let read = bob.get("/rest/api/3/issue/KILN-1/votes").await.body;
+    for key in ["self", "votes", "hasVoted"] {
+        assert_eq!(votes[key], read[key], "{key}");
+    }
+    let alices = alice.get("/rest/api/3/issue/KILN-1?fields=votes").await;
+    assert_eq!(alices.body["fields"]["votes"]["hasVoted"], false);
+    assert_eq!(alices.body["fields"]["votes"]["votes"], 1);
+
+    // Selected by name, by `*all` and `*navigable` (and so by default), not otherwise.
+    let has_votes = |reply: &common::Reply| reply.body["fields"].get("votes").is_some();
+    for fields in ["votes", "*all", "*navigable", "summary,votes"] {
+        let reply = bob
+            .get_with("/rest/api/3/issue/KILN-1", &[("fields", fields)])
+            .await;
+        assert!(has_votes(&reply), "{fields}: {}", reply.text);
+    }
+    assert!(has_votes(&bob.get("/rest/api/3/issue/KILN-1").await));
+    for fields in ["summary", "*navigable,-votes", "*all,-votes"] {
+        let reply = bob
+            .get_with("/rest/api/3/issue/KILN-1", &[("fields", fields)])
+            .await;
+        assert!(!has_votes(&reply), "{fields}: {}", reply.text);
+    }
+
+    // Bulk fetch (`*navigable` by default) and JQL search carry it too.
+    let bulk = bob
+        .post(BULK, &json!({ "issueIdsOrKeys": ["KILN-1", "KILN-2"] }))
+        .await;
+    assert_eq!(bulk.status, StatusCode::OK, "{}", bulk.text);
+    contract.check_ref("bulkFetchIssues", "BulkIssueResults", &bulk.body);
+    assert_eq!(bulk.body["issues"][0]["fields"]["votes"], *votes);
+    assert_eq!(bulk.body["issues"][1]["fields"]["votes"]["votes"], 0);
+    assert_eq!(bulk.body["issues"][1]["fields"]["votes"]["hasVoted"], false);
+    let found = bob
+        .get_with(
+            "/rest/api/3/search/jql",
+            &[("jql", "key = KILN-1"), ("fields", "votes")],
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    assert_eq!(found.body["issues"][0]["fields"]["votes"], *votes);
+
+    // `/field` describes it; `expand=names,schema` names it.
+    let fields = bob.get("/rest/api/3/field").await;
+    let described = fields
+        .body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == "votes")
+        .cloned()
+        .unwrap_or_else(|| panic!("no votes in {}", fields.text));
+    contract.check_ref("getFields", "FieldDetails", &described);
+    assert_eq!(described["name"], "Votes");
+    assert_eq!(described["navigable"], true);
+    assert_eq!(described["orderable"], false);
+    assert_eq!(described["schema"]["type"], "votes");
+    let named = bob
+        .get("/rest/api/3/issue/KILN-1?fields=votes&expand=names,schema")
+        .await;
+    assert_eq!(named.body["names"]["votes"], "Votes");
+    assert_eq!(named.body["schema"]["votes"]["system"], "votes");
+
+    // REST API v2: v2's link.
+    let v2 = bob.get("/rest/api/2/issue/KILN-1?fields=votes").await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.text);
+    assert!(
+        v2.str_at("/fields/votes/self")
+            .ends_with("/rest/api/2/issue/KILN-1/votes")
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn other_methods_on_bulkfetch_answer_as_for_an_issue_that_does_not_exist() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let bob = caller(&sim, USER);
+    let is_not_modelled = |reply: &common::Reply| {
+        reply
+            .headers
+            .get(kiln_sim::SIMULATOR_HEADER)
+            .is_some_and(|value| value == kiln_sim::NOT_MODELLED)
+    };
+    for api in ["/rest/api/3", "/rest/api/2"] {
+        // What the issue route answers for a key no issue has.
+        let unknown = bob.get(&format!("{api}/issue/NOPE-1")).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text);
+        let path = format!("{api}/issue/bulkfetch");
+        let answers = [
+            ("GET", bob.get(&path).await),
+            (
+                "GET ?fields",
+                bob.get_with(&path, &[("fields", "summary")]).await,
+            ),
+            (
+                "PUT",
+                bob.put(&path, &json!({ "fields": { "summary": "x" } }))
+                    .await,
+            ),
+            ("DELETE", bob.delete(&path).await),
+        ];
+        for (what, reply) in answers {
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{what} {path}: {}",
+                reply.text
+            );
+            assert!(!is_not_modelled(&reply), "{what} {path}");
+            contract.check_ref("404", "ErrorCollection", &reply.body);
+            assert_eq!(reply.body, unknown.body, "{what} {path}");
+        }
+        assert_eq!(
+            unknown.body["errorMessages"],
+            json!(["Issue does not exist or you do not have permission to see it."])
+        );
+        // A body the issue route cannot read is refused as it refuses one.
+        let garbled = send(
+            bob.request(reqwest::Method::PUT, &path)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await;
+        let garbled_issue = send(
+            bob.request(reqwest::Method::PUT, &format!("{api}/issue/NOPE-1"))
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await;
+        assert_eq!(garbled.status, garbled_issue.status, "{}", garbled.text);
+        assert_eq!(garbled.body, garbled_issue.body);
+        // A method neither route has: as on any issue.
+        let patched = bob.patch(&path, &json!({})).await;
+        let patched_issue = bob.patch(&format!("{api}/issue/KILN-1"), &json!({})).await;
+        assert_eq!(patched.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(patched.status, patched_issue.status);
+        // POST is still bulkFetchIssues.
+        let fetched = bob
+            .post(&path, &json!({ "issueIdsOrKeys": ["KILN-1"] }))
+            .await;
+        assert_eq!(fetched.status, StatusCode::OK, "{}", fetched.text);
+    }
+    // Nothing was changed or deleted.
+    assert_eq!(
+        bob.post(
+            BULK,
+            &json!({ "issueIdsOrKeys": ["KILN-1", "KILN-2", "KILN-3"] })
+        )
+        .await
+        .body["issues"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+
+    // Behind the gateway, with getIssue's scope (not bulkFetchIssues' alone).
+    let gateway = format!(
+        "{}/ex/jira/{}/rest/api/3/issue/bulkfetch",
+        sim.base_url(),
+        sim.cloud_id()
+    );
+    let classic = common::oauth::access_token(&sim, "read:jira-work").await;
+    let reply = send(client().get(&gateway).bearer_auth(&classic)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+    assert!(!is_not_modelled(&reply));
+    let vote_only = common::oauth::access_token(&sim, "write:issue.vote:jira").await;
+    let refused = send(client().get(&gateway).bearer_auth(&vote_only)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
     sim.shutdown().await;
 }

@@ -17,7 +17,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 51] = [
+const ROOTS: [&str; 61] = [
     "BulkIssueResults",
     "Votes",
     "Permissions",
@@ -69,6 +69,16 @@ const ROOTS: [&str; 51] = [
     "RemoteIssueLinkIdentifies",
     "IssueLinkTypes",
     "IssueLink",
+    "Version",
+    "PageBeanVersion",
+    "VersionIssueCounts",
+    "VersionUnresolvedIssuesCount",
+    "Filter",
+    "PageBeanFilterDetails",
+    "PageOfDashboards",
+    "PageBeanDashboard",
+    "Dashboard",
+    "IssuePickerSuggestions",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -1,6 +1,7 @@
 //! An issue's history and remote links: the changelog an edit, a transition and an
-//! assignment leave (the same the `jira:issue_updated` webhook carried), its
-//! paging, remote links created, updated by global id, read, replaced and
+//! assignment leave (the same the `jira:issue_updated` webhook carried), the
+//! entries attachments, issue links and remote links leave (with no such
+//! webhook), its paging, remote links created, updated by global id, read, replaced and
 //! deleted, every refusal Jira gives, the simulator's caps, REST API v2 and the
 //! gateway's scopes. Every answer is checked against the platform spec.
 
@@ -22,6 +23,8 @@ use tokio::sync::mpsc;
 const MAX_LINKS_PER_ISSUE: usize = 2_000;
 /// The simulator's cap on one link's JSON.
 const MAX_LINK_BYTES: usize = 32_768;
+/// The simulator's cap on one issue's changelog entries.
+const MAX_HISTORY_ENTRIES: usize = 1_000;
 
 /// A loopback receiver of webhook deliveries: each body, in arrival order.
 async fn receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
@@ -635,6 +638,24 @@ async fn remote_links_are_capped_per_issue_and_in_size() {
         .post(base, &json!({ "object": { "title": "T", "url": "u" } }))
         .await;
     assert_eq!(again.status, StatusCode::CREATED);
+
+    // Every link made and deleted was logged (not the update, nor what was
+    // refused), and the history kept its newest entries only.
+    let logged = MAX_LINKS_PER_ISSUE + 2;
+    assert!(logged > MAX_HISTORY_ENTRIES);
+    let history = bob
+        .get_with("/rest/api/3/issue/KILN-3/changelog", &[("startAt", "998")])
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text);
+    assert_eq!(history.body["total"], MAX_HISTORY_ENTRIES);
+    let newest = &history.body["values"][1]["items"][0];
+    assert_eq!(newest["field"], "RemoteIssueLink");
+    assert_eq!(newest["to"], again.body["id"].to_string());
+    let deletion = &history.body["values"][0]["items"][0];
+    assert_eq!(
+        deletion["fromString"],
+        "This issue links to \"Seven (Web Link)\""
+    );
     sim.shutdown().await;
 }
 
@@ -707,5 +728,275 @@ async fn apps_read_history_and_link_through_the_gateway_with_their_scopes() {
     )
     .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    sim.shutdown().await;
+}
+
+/// A change item as Jira logs an attachment or a link: `(value, text)` added
+/// (`to`) or removed (`from`); `fieldId` only where Jira gives one.
+fn item(
+    field: &str,
+    field_id: Option<&str>,
+    from: Option<(&str, &str)>,
+    to: Option<(&str, &str)>,
+) -> Value {
+    let mut item = json!({
+        "field": field, "fieldtype": "jira",
+        "from": from.map(|f| f.0), "fromString": from.map(|f| f.1),
+        "to": to.map(|t| t.0), "toString": to.map(|t| t.1),
+    });
+    if let Some(field_id) = field_id {
+        item["fieldId"] = json!(field_id);
+    }
+    item
+}
+
+/// The items of `issue`'s changelog entries, oldest first, as `who` reads them;
+/// the page checked against the spec.
+async fn history_items(who: &common::Caller<'_>, contract: &Contract, issue: &str) -> Vec<Value> {
+    let page = who
+        .get(&format!("/rest/api/3/issue/{issue}/changelog"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{issue}: {}", page.text);
+    check_changelog_page(contract, issue, &page.body);
+    page.body["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            assert_eq!(
+                entry["items"].as_array().map(Vec::len),
+                Some(1),
+                "one item an entry: {entry}"
+            );
+            entry["items"][0].clone()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn attachments_and_links_are_logged_in_the_changelog_without_raising_issue_updated() {
+    let (url, mut deliveries) = receiver().await;
+    let sim = start_with_hook(&url).await;
+    let contract = Contract::new();
+    let (bob, carol) = (caller(&sim, USER), caller(&sim, OUTSIDER));
+    let bob_id = account_id(&sim, USER);
+
+    // Two files in one upload: one entry each, as one `attachment_created` each.
+    let uploaded = send(bob.upload(
+        "/rest/api/3",
+        "KILN-1",
+        &[
+            common::FormPart::file("notes.txt", Some("text/plain"), b"notes"),
+            common::FormPart::file("trace.log", None, b"trace"),
+        ],
+    ))
+    .await;
+    assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.text);
+    let (notes, trace) = (uploaded.str_at("/0/id"), uploaded.str_at("/1/id"));
+    let removed = bob.delete(&format!("/rest/api/3/attachment/{trace}")).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.text);
+
+    // KILN-1 blocks SEC-1, which Carol may not browse; then unlinked.
+    let linked = bob
+        .post(
+            "/rest/api/3/issueLink",
+            &json!({
+                "type": { "name": "Blocks" },
+                "inwardIssue": { "key": "SEC-1" },
+                "outwardIssue": { "key": "KILN-1" },
+            }),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text);
+    let link_id = bob
+        .get("/rest/api/3/issue/KILN-1?fields=issuelinks")
+        .await
+        .body["fields"]["issuelinks"][0]["id"]
+        .as_str()
+        .expect("the link's id")
+        .to_owned();
+    // The same link again is not made again, and logs nothing.
+    let again = bob
+        .post(
+            "/rest/api/3/issueLink",
+            &json!({
+                "type": { "id": "10000" },
+                "inwardIssue": { "key": "SEC-1" },
+                "outwardIssue": { "key": "KILN-1" },
+            }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.text);
+    let unlinked = bob
+        .delete(&format!("/rest/api/3/issueLink/{link_id}"))
+        .await;
+    assert_eq!(unlinked.status, StatusCode::NO_CONTENT, "{}", unlinked.text);
+
+    // A remote link with an application's name, one without; one deleted.
+    let remote = "/rest/api/3/issue/KILN-1/remotelink";
+    let acme = bob.post(remote, &acme_link("acme-1", "TSTSUP-111")).await;
+    assert_eq!(acme.status, StatusCode::CREATED, "{}", acme.text);
+    let web = bob
+        .post(
+            remote,
+            &json!({ "object": { "url": "https://example.com/doc", "title": "Design doc" } }),
+        )
+        .await;
+    assert_eq!(web.status, StatusCode::CREATED, "{}", web.text);
+    let (acme_id, web_id) = (acme.body["id"].to_string(), web.body["id"].to_string());
+    // Updating a link by its global id logs nothing.
+    let updated = bob
+        .post(remote, &acme_link("acme-1", "TSTSUP-111 (reopened)"))
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+    let deleted = bob.delete(&format!("{remote}/{web_id}")).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+
+    let (notes, trace) = (notes.as_str(), trace.as_str());
+    let (acme_id, web_id) = (acme_id.as_str(), web_id.as_str());
+    let kiln_1 = [
+        item(
+            "Attachment",
+            Some("attachment"),
+            None,
+            Some((notes, "notes.txt")),
+        ),
+        item(
+            "Attachment",
+            Some("attachment"),
+            None,
+            Some((trace, "trace.log")),
+        ),
+        item(
+            "Attachment",
+            Some("attachment"),
+            Some((trace, "trace.log")),
+            None,
+        ),
+        item(
+            "Link",
+            None,
+            None,
+            Some(("SEC-1", "This issue blocks SEC-1")),
+        ),
+        item(
+            "Link",
+            None,
+            Some(("SEC-1", "This issue blocks SEC-1")),
+            None,
+        ),
+        item(
+            "RemoteIssueLink",
+            None,
+            None,
+            Some((
+                acme_id,
+                "This issue links to \"TSTSUP-111 (My Acme Tracker)\"",
+            )),
+        ),
+        item(
+            "RemoteIssueLink",
+            None,
+            None,
+            Some((web_id, "This issue links to \"Design doc (Web Link)\"")),
+        ),
+        item(
+            "RemoteIssueLink",
+            None,
+            Some((web_id, "This issue links to \"Design doc (Web Link)\"")),
+            None,
+        ),
+    ];
+    assert_eq!(history_items(&bob, &contract, "KILN-1").await, kiln_1);
+    // The other side logs the link read from there.
+    assert_eq!(
+        history_items(&bob, &contract, "SEC-1").await,
+        [
+            item(
+                "Link",
+                None,
+                None,
+                Some(("KILN-1", "This issue is blocked by KILN-1"))
+            ),
+            item(
+                "Link",
+                None,
+                Some(("KILN-1", "This issue is blocked by KILN-1")),
+                None
+            ),
+        ]
+    );
+    // Carol sees KILN-1's history as Jira shows it, the hidden issue's key with
+    // it, but nothing more of SEC-1: not its summary.
+    let carols = carol.get("/rest/api/3/issue/KILN-1/changelog").await;
+    assert_eq!(carols.status, StatusCode::OK, "{}", carols.text);
+    assert_eq!(history_items(&carol, &contract, "KILN-1").await, kiln_1);
+    assert!(
+        !carols.text.contains("Rotate the leaked staging credential"),
+        "{}",
+        carols.text
+    );
+    assert_eq!(
+        carol.get("/rest/api/3/issue/SEC-1/changelog").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Every entry is Bob's, ids ascend; `expand=changelog` and v2 show the same.
+    let page = bob.get("/rest/api/3/issue/KILN-1/changelog").await.body;
+    let values = page["values"].as_array().expect("values").clone();
+    assert!(
+        values
+            .iter()
+            .all(|v| v["author"]["accountId"] == bob_id.as_str())
+    );
+    let ids: Vec<u64> = values
+        .iter()
+        .filter_map(|v| v["id"].as_str()?.parse().ok())
+        .collect();
+    assert_eq!(ids.len(), kiln_1.len());
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let expanded = bob
+        .get("/rest/api/3/issue/KILN-1?fields=summary&expand=changelog")
+        .await;
+    assert_eq!(expanded.body["changelog"]["histories"], json!(values));
+    let v2 = bob.get("/rest/api/2/issue/KILN-1/changelog").await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.text);
+    let v2_items: Vec<Value> = v2.body["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v["items"][0].clone())
+        .collect();
+    assert_eq!(v2_items, kiln_1);
+
+    // None of it raised `jira:issue_updated`: the first delivery is the edit's,
+    // numbered after them from the same sequence.
+    let edit = bob
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({ "fields": { "summary": "After the links" } }),
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::NO_CONTENT, "{}", edit.text);
+    let delivery = next_delivery(&mut deliveries).await;
+    assert_eq!(delivery["webhookEvent"], "jira:issue_updated");
+    assert_eq!(delivery["changelog"]["items"][0]["field"], "summary");
+    let edit_id: u64 = delivery["changelog"]["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("a changelog id");
+    assert!(ids.iter().all(|id| *id < edit_id), "{ids:?} < {edit_id}");
+    let after = bob.get("/rest/api/3/issue/KILN-1/changelog").await;
+    assert_eq!(after.body["total"], kiln_1.len() + 1);
+    assert_eq!(
+        after.body["values"][kiln_1.len()]["id"],
+        delivery["changelog"]["id"]
+    );
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(300), deliveries.recv())
+            .await
+            .is_err(),
+        "no other delivery"
+    );
     sim.shutdown().await;
 }

@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 
 use super::JqlError;
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
+use super::saved_filter::{self, Expansion};
 use crate::adf;
 use crate::seed::SeedPermission;
 use crate::world::custom_field::{
@@ -63,6 +64,10 @@ enum ValueField {
     Key,
     IssueType,
     Component,
+    /// `fixVersion`: the ids of the issue's fix versions.
+    FixVersion,
+    /// `affectedVersion`: the ids of the issue's affects versions.
+    AffectedVersion,
     /// A custom field, by number: its canonical values
     /// ([`crate::world::custom_field::CustomValue::canonical`]).
     Custom(u64),
@@ -109,6 +114,8 @@ fn field_named(name: &str) -> Option<Field> {
         "key" | "issuekey" | "id" | "issue" => Field::Value(ValueField::Key),
         "issuetype" | "type" => Field::Value(ValueField::IssueType),
         "component" => Field::Value(ValueField::Component),
+        "fixversion" => Field::Value(ValueField::FixVersion),
+        "affectedversion" => Field::Value(ValueField::AffectedVersion),
         "text" => Field::Text(TextField::Any),
         "summary" => Field::Text(TextField::Summary),
         "description" => Field::Text(TextField::Description),
@@ -121,7 +128,7 @@ fn field_named(name: &str) -> Option<Field> {
 /// Jira's system clause names the simulator does not search: a custom field with
 /// one of these names is still not reached by it, as on a real site.
 fn is_system_clause(name: &str) -> bool {
-    const NAMES: [&str; 24] = [
+    const NAMES: [&str; 22] = [
         "priority",
         "created",
         "createddate",
@@ -132,8 +139,6 @@ fn is_system_clause(name: &str) -> bool {
         "resolutiondate",
         "duedate",
         "due",
-        "fixversion",
-        "affectedversion",
         "sprint",
         "parent",
         "environment",
@@ -152,8 +157,24 @@ fn is_system_clause(name: &str) -> bool {
 
 /// Parses and resolves `jql` for `caller`.
 pub(crate) fn compile(jql: &str, world: &World, caller: &str) -> Result<Query, JqlError> {
+    compile_saved(jql, world, caller, None)
+}
+
+/// As [`compile`], for the JQL of the saved filter with id `defining` (if it has
+/// one yet), which the JQL may then not reach through the `filter` clause: a
+/// filter that matches itself is a cycle, as in Jira.
+pub(crate) fn compile_saved(
+    jql: &str,
+    world: &World,
+    caller: &str,
+    defining: Option<u64>,
+) -> Result<Query, JqlError> {
     let Ast { filter, order } = parse(jql)?;
-    let resolver = Resolver { world, caller };
+    let resolver = Resolver {
+        world,
+        caller,
+        saved: Expansion::new(defining),
+    };
     let filter = filter.map(|expr| resolver.expr(&expr)).transpose()?;
     let order = order
         .iter()
@@ -188,6 +209,8 @@ fn sort_key(name: &str) -> Option<SortKey> {
 struct Resolver<'a> {
     world: &'a World,
     caller: &'a str,
+    /// The saved filters the `filter` clause has reached.
+    saved: std::cell::RefCell<Expansion>,
 }
 
 impl<'a> Resolver<'a> {
@@ -232,6 +255,19 @@ impl<'a> Resolver<'a> {
     }
 
     fn clause(&self, clause: &Clause) -> Result<Predicate, JqlError> {
+        if saved_filter::is_clause(&clause.field) {
+            // A filter whose JQL has no restriction matches every issue.
+            let (negate, terms) =
+                saved_filter::expand(clause, self.world, self.caller, &self.saved, |expr| {
+                    expr.map_or(Ok(Predicate::And(Vec::new())), |e| self.expr(e))
+                })?;
+            let any = Predicate::Or(terms);
+            return Ok(if negate {
+                Predicate::Not(Box::new(any))
+            } else {
+                any
+            });
+        }
         let custom = self
             .custom_field(&clause.field)
             .map(|f| Field::Custom(f.number, f.kind));
@@ -307,8 +343,11 @@ impl<'a> Resolver<'a> {
                 };
                 let wanted = operands
                     .iter()
-                    .map(|operand| self.value(field, &clause.field, operand))
-                    .collect::<Result<_, _>>()?;
+                    .map(|operand| self.values(field, &clause.field, operand))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 Ok(Predicate::Values {
                     field,
                     wanted,
@@ -401,6 +440,13 @@ impl<'a> Resolver<'a> {
                     ))
                 })?,
             ValueField::Labels | ValueField::Component => literal.clone(),
+            // `values` takes every version a literal names and does not come
+            // here with one; alone, the first version of the name stands for it.
+            ValueField::FixVersion | ValueField::AffectedVersion => self
+                .version_ids(literal)
+                .into_iter()
+                .next()
+                .ok_or_else(missing)?,
             ValueField::Custom(number) => {
                 let field = self
                     .world
@@ -410,6 +456,46 @@ impl<'a> Resolver<'a> {
             }
         };
         Ok(Some(resolved))
+    }
+
+    /// Resolves one operand to every canonical value it stands for: a version
+    /// name may be used in several projects, and the clause means any of those
+    /// versions, as in Jira. Other fields' operands stand for one value.
+    fn values(
+        &self,
+        field: ValueField,
+        name: &str,
+        operand: &Operand,
+    ) -> Result<Vec<Option<String>>, JqlError> {
+        if let (ValueField::FixVersion | ValueField::AffectedVersion, Operand::Literal(literal)) =
+            (field, operand)
+        {
+            let ids = self.version_ids(literal);
+            if ids.is_empty() {
+                return Err(JqlError(format!(
+                    "The value '{literal}' does not exist for the field '{name}'."
+                )));
+            }
+            return Ok(ids.into_iter().map(Some).collect());
+        }
+        Ok(vec![self.value(field, name, operand)?])
+    }
+
+    /// The ids of the versions `literal` names, by id or by name without regard
+    /// to case, among the projects the caller may browse (a hidden project's
+    /// versions do not exist for it).
+    fn version_ids(&self, literal: &str) -> Vec<String> {
+        self.world
+            .versions
+            .iter()
+            .filter(|v| {
+                (v.id.to_string() == literal || v.name.eq_ignore_ascii_case(literal))
+                    && self
+                        .world
+                        .may(self.caller, &v.project_key, SeedPermission::Browse)
+            })
+            .map(|v| v.id.to_string())
+            .collect()
     }
 
     /// A range clause on a custom field: numbers with the `numberrange` searcher,
@@ -698,6 +784,8 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::Key => vec![issue.key.clone()],
         ValueField::IssueType => vec![issue.issue_type.id.to_owned()],
         ValueField::Component => issue.components.clone(),
+        ValueField::FixVersion => issue.fix_versions.iter().map(u64::to_string).collect(),
+        ValueField::AffectedVersion => issue.affected_versions.iter().map(u64::to_string).collect(),
         ValueField::Custom(number) => issue
             .custom_fields
             .get(&number)

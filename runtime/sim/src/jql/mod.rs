@@ -1,9 +1,11 @@
 //! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`, `labels`,
-//! `key`, `issuetype`, `component`, `text`/`summary`/`description ~ "x"`, the
+//! `key`, `issuetype`, `component`, `fixVersion`, `affectedVersion` (by a
+//! version's name or id), `text`/`summary`/`description ~ "x"`, the
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
 //! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
-//! range-searched numbers).
+//! range-searched numbers); and saved filters by `filter = id or name`
+//! (`saved_filter.rs`).
 //!
 //! A query is lexed, parsed, then *compiled* against the world and the caller:
 //! compilation resolves names to ids and reports Jira's own messages for unknown
@@ -13,9 +15,10 @@
 mod compile;
 mod lexer;
 mod parser;
+mod saved_filter;
 mod webhook_filter;
 
-pub(crate) use compile::{Query, compile};
+pub(crate) use compile::{Query, compile, compile_saved};
 pub(crate) use webhook_filter::compile_webhook_filter;
 
 /// A JQL failure, worded as Jira words it.

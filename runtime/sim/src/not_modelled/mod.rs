@@ -128,20 +128,38 @@ fn literal_score(template: &str, segments: &[&str]) -> Option<(usize, usize)> {
 /// A route layer: a request that a modelled route caught only through a parameter,
 /// where the spec has a more literal operation the simulator lacks
 /// (`GET /issue/createmeta` reaching `GET /issue/{issueIdOrKey}`), gets the 501
-/// instead of the handler's answer about an issue called `createmeta`.
+/// instead of the handler's answer about an issue called `createmeta`. The other
+/// way round passes: a route more literal than the request's operation
+/// (`GET /issue/bulkfetch`, which is `getIssue` of an issue keyed `bulkfetch`) is
+/// the simulator's own handler for that operation there.
 pub(crate) async fn unless_shadowed(request: Request, next: Next) -> Response {
     let matched = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|m| shape(&site_template(m.as_str())));
+        .map(|m| site_template(m.as_str()).into_owned());
     if let (Some(matched), Some(operation)) = (
         matched,
         spec_operation(request.method(), request.uri().path()),
-    ) && shape(operation.template) != matched
+    ) && shape(operation.template) != shape(&matched)
+        && !more_literal(&matched, operation.template, request.uri().path())
     {
         return not_modelled(operation);
     }
     next.run(request).await
+}
+
+/// Whether the route template `matched` names `path` more literally than the
+/// spec's `template` does (both as the specs write paths, [`site_template`]).
+fn more_literal(matched: &str, template: &str, path: &str) -> bool {
+    let path = site_path(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    match (
+        literal_score(matched, &segments),
+        literal_score(template, &segments),
+    ) {
+        (Some(matched), Some(template)) => matched > template,
+        _ => false,
+    }
 }
 
 /// An axum route template as the specs write paths: without the gateway prefix,
@@ -296,6 +314,21 @@ mod tests {
         for (method, path, expected) in cases {
             assert_eq!(found(method.clone(), path), *expected, "{method} {path}");
         }
+    }
+
+    #[test]
+    fn a_route_more_literal_than_the_operation_is_not_shadowed() {
+        let get_issue = "/rest/api/3/issue/{issueIdOrKey}";
+        assert!(more_literal(
+            "/rest/api/3/issue/bulkfetch",
+            get_issue,
+            "/ex/jira/c-1/rest/api/2/issue/bulkfetch"
+        ));
+        assert!(!more_literal(
+            &site_template("/rest/api/3/issue/{issue_id_or_key}"),
+            "/rest/api/3/issue/createmeta",
+            "/rest/api/3/issue/createmeta"
+        ));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::IssuePath;
 use super::issue::{Change, editable_issue};
+use super::issue_history::changelog;
 use super::render;
 use crate::access::Caller;
 use crate::clock::jira_timestamp;
@@ -302,13 +303,17 @@ pub(crate) async fn add(
             content: upload.content,
         };
         added.push(render::attachment(&caller.links, &world, &record));
-        // One `attachment_created` per file, as Jira sends one per attachment.
+        // One `attachment_created` per file, as Jira sends one per attachment,
+        // and one history entry per file likewise (no `jira:issue_updated`:
+        // `changelog::record_unannounced` says why).
         raised.extend(shared.event_context(&world, &caller.account_id).attachment(
             EntityChange::Created,
             &world.issues[index],
             &record,
         ));
+        let item = changelog::attachment_item(EntityChange::Created, &record);
         world.issues[index].attachments.push(record);
+        changelog::record_unannounced(&mut world, index, &caller.account_id, vec![item]);
     }
     world.issues[index].updated = now;
     shared.emit(&world, raised);
@@ -381,6 +386,10 @@ pub(crate) async fn remove(
         &world.issues[index],
         &removed,
     );
+    // Logged in the issue's history, without `jira:issue_updated`
+    // (`changelog::record_unannounced` says why).
+    let item = changelog::attachment_item(EntityChange::Deleted, &removed);
+    changelog::record_unannounced(&mut world, index, &caller.account_id, vec![item]);
     shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,5 +1,9 @@
 //! `bulkFetchIssues`, `POST /rest/api/3/issue/bulkfetch`: up to 100 issues by id
 //! or key in one request.
+//!
+//! Only `POST` is `bulkFetchIssues`; the other methods on the path are
+//! `getIssue`, `editIssue` and `deleteIssue` of an issue keyed `bulkfetch`
+//! (`issue_key_segment.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

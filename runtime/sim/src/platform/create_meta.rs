@@ -14,6 +14,7 @@ use super::custom_field;
 use super::page::PageQuery;
 use super::project::browsable_project;
 use super::render;
+use super::version;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
@@ -21,6 +22,7 @@ use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::PRIORITIES;
 use crate::world::custom_field::Kind;
+use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, issue_type_by_id};
 use crate::world::{ProjectRecord, World};
 
@@ -140,6 +142,26 @@ pub(crate) fn metadata(
             ),
         ),
     ]);
+    // The versions an issue may name: the project's, but not archived ones, as
+    // Jira offers them.
+    let versions: Vec<Value> = world
+        .versions_of(&project.key)
+        .filter(|v| !v.archived)
+        .map(|v| version::shape::version(links, world, v))
+        .collect();
+    for (field, name) in [
+        (VersionField::Fix, "Fix versions"),
+        (VersionField::Affects, "Affects versions"),
+    ] {
+        all.push(system(
+            field.id(),
+            name,
+            false,
+            json!({ "type": "array", "items": "version", "system": field.id() }),
+            &add_set_remove,
+            Some(versions.clone()),
+        ));
+    }
     let mut priority = system(
         "priority",
         "Priority",

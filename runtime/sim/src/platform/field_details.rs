@@ -27,11 +27,24 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         "updated" => ("Updated", "datetime", None),
         "description" => ("Description", "string", None),
         "components" => ("Components", "array", Some("component")),
+        "fixVersions" => ("Fix versions", "array", Some("version")),
+        "versions" => ("Affects versions", "array", Some("version")),
         "priority" => ("Priority", "priority", None),
         "comment" => ("Comment", "comments-page", None),
         "attachment" => ("Attachment", "array", Some("attachment")),
         "issuelinks" => ("Linked Issues", "array", Some("issuelinks")),
+        "votes" => ("Votes", "votes", None),
         _ => ("", "any", None),
+    }
+}
+
+/// The JQL clause that searches a stored field: its id, but for the version
+/// fields, whose clauses are singular (`fixVersion`, `affectedVersion`).
+fn clause_name(id: &str) -> &str {
+    match id {
+        "fixVersions" => "fixVersion",
+        "versions" => "affectedVersion",
+        other => other,
     }
 }
 
@@ -50,10 +63,14 @@ pub(crate) fn system_fields() -> Vec<Value> {
                 "key": id,
                 "name": name,
                 "custom": false,
-                "orderable": !matches!(*id, "status" | "created" | "updated" | "project"),
+                // Votes are cast through `/votes`, never set on a screen.
+                "orderable": !matches!(
+                    *id,
+                    "status" | "created" | "updated" | "project" | "votes"
+                ),
                 "navigable": is_navigable(id),
                 "searchable": true,
-                "clauseNames": [id],
+                "clauseNames": [clause_name(id)],
                 "schema": schema,
             })
         })

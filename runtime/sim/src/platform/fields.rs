@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 15] = [
+pub(crate) const ALL_FIELDS: [&str; 18] = [
     "summary",
     "status",
     "assignee",
@@ -17,16 +17,19 @@ pub(crate) const ALL_FIELDS: [&str; 15] = [
     "updated",
     "description",
     "components",
+    "fixVersions",
+    "versions",
     "priority",
     "comment",
     "attachment",
     "issuelinks",
+    "votes",
 ];
 
 /// Whether Jira shows the field as an issue navigator column (`*navigable`
 /// selects these): every stored field but the issue's comments and attachments.
 /// Links are one ("Linked Issues" is a navigator column; Jira's field list
-/// marks `issuelinks` navigable).
+/// marks `issuelinks` navigable), and so are votes (the "Votes" column).
 pub(crate) fn is_navigable(field: &str) -> bool {
     !matches!(field, "comment" | "attachment")
 }
@@ -149,6 +152,14 @@ mod tests {
         assert!(!has(&["*all,-attachment"]));
         assert!(!has(&["summary"]));
         assert!(FieldSelection::all().has("attachment"));
+    }
+
+    #[test]
+    fn votes_are_selected_by_name_all_or_navigable() {
+        let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has("votes");
+        assert!(has(&["votes"]) && has(&["*all"]) && has(&["*navigable"]));
+        assert!(!has(&["*navigable,-votes"]) && !has(&["summary"]));
+        assert!(FieldSelection::all().has("votes"));
     }
 
     #[test]

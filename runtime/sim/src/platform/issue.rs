@@ -16,6 +16,7 @@ use super::fields::FieldSelection;
 use super::issue_history::changelog;
 use super::render;
 use super::v2::V2Request;
+use super::version;
 use super::wiki;
 use crate::access::Caller;
 use crate::adf;
@@ -24,6 +25,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::custom_field::Kind;
+use crate::world::version::VersionField;
 use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
 use crate::world::{DEFAULT_PRIORITY, HistoryRecord, IssueRecord, World, priority_named};
 
@@ -169,6 +171,8 @@ pub(crate) async fn create(
         assignee: None,
         reporter: caller.account_id.clone(),
         components: Vec::new(),
+        fix_versions: Vec::new(),
+        affected_versions: Vec::new(),
         priority: DEFAULT_PRIORITY,
         comments: Vec::new(),
         worklogs: Vec::new(),
@@ -450,6 +454,15 @@ fn apply_fields(
                         issue.labels.retain(|l| *l != label);
                     }
                     (_, "set") => set_field(world, issue, name, value, api)?,
+                    ("fixVersions", "add" | "remove") => {
+                        let add = verb == "add";
+                        version::issue_field::update(world, issue, VersionField::Fix, add, value)?;
+                    }
+                    ("versions", "add" | "remove") => {
+                        let add = verb == "add";
+                        let field = VersionField::Affects;
+                        version::issue_field::update(world, issue, field, add, value)?;
+                    }
                     (_, "add" | "remove") if world.custom_field(name).is_some() => {
                         update_custom(world, issue, name, verb, value)?;
                     }
@@ -625,6 +638,8 @@ fn set_field(
                 JiraError::field("priority", "Specify a valid 'id' or 'name' for Priority")
             })?;
         }
+        "fixVersions" => version::issue_field::set(world, issue, VersionField::Fix, value)?,
+        "versions" => version::issue_field::set(world, issue, VersionField::Affects, value)?,
         other => {
             return Err(JiraError::field(
                 other,

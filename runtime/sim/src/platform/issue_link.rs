@@ -11,11 +11,13 @@
 //! learns nothing of issues or links it may not see.
 //!
 //! Creating and deleting a link sends `issuelink_created`/`issuelink_deleted` to
-//! admin webhooks that list them (dynamic webhooks cannot subscribe to them).
+//! admin webhooks that list them (dynamic webhooks cannot subscribe to them),
+//! and writes a "Link" entry to both issues' changelogs ([`record_in_history`]).
 //!
-//! Not modelled: link type administration (`createIssueLinkType` …), the
-//! `issuelink_deleted` Jira sends when a deleted issue takes its links with it,
-//! and the "Link" entries Jira writes to both issues' changelogs.
+//! Not modelled: link type administration (`createIssueLinkType` …) and the
+//! `issuelink_deleted` Jira sends when a deleted issue takes its links with it.
+//! A deleted issue's links leave no entry in the other issues' changelogs: Jira
+//! removes the links of an issue it deletes without writing change items.
 
 use std::sync::Arc;
 
@@ -27,6 +29,7 @@ use serde_json::{Value, json};
 
 use super::comment;
 use super::issue::{Change, editable_issue, visible_issue};
+use super::issue_history::changelog;
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -227,6 +230,7 @@ pub(crate) async fn create(
             &world.issues[outward],
             &link,
         );
+        record_in_history(&mut world, &caller.account_id, EntityChange::Created, &link);
         world.issue_links.push(link);
         shared.emit(&world, raised);
     }
@@ -277,15 +281,44 @@ pub(crate) async fn delete(
     let removed = world.issue_links.remove(position);
     // Both issues exist while a link does (deleting an issue drops its links),
     // so the source is always found.
-    if let Some(source) = world.issue_by_id(removed.outward) {
-        let raised = shared.event_context(&world, &caller.account_id).issue_link(
+    let raised = world.issue_by_id(removed.outward).map(|source| {
+        shared.event_context(&world, &caller.account_id).issue_link(
             EntityChange::Deleted,
             source,
             &removed,
-        );
+        )
+    });
+    record_in_history(
+        &mut world,
+        &caller.account_id,
+        EntityChange::Deleted,
+        &removed,
+    );
+    if let Some(raised) = raised {
         shared.emit(&world, raised);
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Logs `link` made or removed in the history of each of its issues, the
+/// outward (source) issue first: on each, the other issue's key and the link
+/// read from that side. Not with `jira:issue_updated`: Jira announces a link with
+/// `issuelink_created`/`issuelink_deleted` only (`changelog::record_unannounced`).
+fn record_in_history(
+    world: &mut World,
+    author: &str,
+    change: EntityChange,
+    link: &IssueLinkRecord,
+) {
+    for (this, other) in [(link.outward, link.inward), (link.inward, link.outward)] {
+        let other_key = world.issue_by_id(other).map(|issue| issue.key.clone());
+        let index = world.issues.iter().position(|issue| issue.id == this);
+        // Both are found: a link's issues exist while it does.
+        if let (Some(other_key), Some(index)) = (other_key, index) {
+            let item = changelog::issue_link_item(change, &other_key, link.reads_from(this));
+            changelog::record_unannounced(world, index, author, vec![item]);
+        }
+    }
 }
 
 /// The position of link `link_id` in the world, if the caller may browse both

@@ -7,11 +7,15 @@ mod bulk_fetch;
 mod comment;
 mod create_meta;
 pub(crate) mod custom_field;
+mod dashboard;
 pub(crate) mod field_details;
 pub(crate) mod fields;
+mod filter;
 mod issue;
 pub(crate) mod issue_history;
+mod issue_key_segment;
 pub(crate) mod issue_link;
+mod issue_picker;
 mod label;
 mod my_permissions;
 mod myself;
@@ -27,7 +31,9 @@ mod transition;
 mod user;
 mod user_property;
 mod user_search;
+mod users_list;
 mod v2;
+pub(crate) mod version;
 mod votes;
 mod watchers;
 mod webhook;
@@ -64,6 +70,10 @@ fn api_routes() -> Router<Arc<Shared>> {
     Router::new()
         .merge(site_metadata::routes())
         .merge(issue_history::routes())
+        .merge(filter::routes())
+        .merge(dashboard::routes())
+        .merge(version::routes())
+        .merge(users_list::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(
             "/issueLinkType/{issue_link_type_id}",
@@ -77,7 +87,16 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/myself", get(myself::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/issue", post(issue::create))
-        .route("/issue/bulkfetch", post(bulk_fetch::fetch))
+        .route(
+            "/issue/picker",
+            issue_key_segment::write("picker").get(issue_picker::suggest),
+        )
+        .route(
+            "/issue/bulkfetch",
+            issue_key_segment::write("bulkfetch")
+                .merge(issue_key_segment::read("bulkfetch"))
+                .post(bulk_fetch::fetch),
+        )
         .route(
             "/issue/{issue_id_or_key}",
             get(issue::get).put(issue::edit).delete(issue::delete),

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::fields::FieldSelection;
 use super::page::{Window, offset_page};
 use crate::clock::jira_timestamp;
+use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, Status};
 use crate::world::{
     AttachmentRecord, CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord, World,
@@ -121,7 +122,10 @@ pub(crate) fn project(links: &str, world: &World, project: &ProjectRecord) -> Va
             ),
         );
         object.insert(String::from("assigneeType"), json!("UNASSIGNED"));
-        object.insert(String::from("versions"), json!([]));
+        object.insert(
+            String::from("versions"),
+            super::version::shape::of_project(links, world, project),
+        );
         object.insert(String::from("roles"), json!({}));
         object.insert(String::from("style"), json!("classic"));
         object.insert(String::from("isPrivate"), json!(false));
@@ -271,6 +275,12 @@ pub(crate) fn issue(
         issue.description.clone().unwrap_or(Value::Null),
     );
     put("priority", priority(links, issue.priority));
+    for field in VersionField::ALL {
+        put(
+            field.id(),
+            super::version::shape::issue_field(links, world, issue, field),
+        );
+    }
     put(
         "comment",
         comment_page(
@@ -283,6 +293,7 @@ pub(crate) fn issue(
             },
         ),
     );
+    put("votes", votes(links, issue, viewer));
     // Rendered only when asked for: each carries its uploader's details.
     if selection.has("attachment") {
         fields.insert(String::from("attachment"), attachments(links, world, issue));
@@ -306,6 +317,17 @@ pub(crate) fn issue(
     }
     out.insert(String::from("fields"), Value::Object(fields));
     Value::Object(out)
+}
+
+/// The issue's `votes` field (Jira's `Votes` without the voters, as an issue
+/// carries it): the count, and whether `viewer` voted. A webhook payload has no
+/// one viewer, so `hasVoted` is false there.
+pub(crate) fn votes(links: &str, issue: &IssueRecord, viewer: Option<&str>) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/issue/{}/votes", issue.key),
+        "votes": issue.voters.len(),
+        "hasVoted": viewer.is_some_and(|viewer| issue.voters.iter().any(|v| v == viewer)),
+    })
 }
 
 /// The bare form the enhanced search returns when only ids were asked for.

@@ -57,6 +57,9 @@ impl World {
             custom_fields: Vec::new(),
             next_custom_field_number: FIRST_CUSTOM_FIELD_ID,
             next_option_id: FIRST_OPTION_ID,
+            filters: Default::default(),
+            versions: Vec::new(),
+            next_version_id: super::version::FIRST_VERSION_ID,
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {
@@ -247,6 +250,9 @@ impl World {
             assignee,
             reporter: reporter.clone(),
             components: seed.components.clone(),
+            // Seeds name no versions: versions are created through the API.
+            fix_versions: Vec::new(),
+            affected_versions: Vec::new(),
             priority: super::DEFAULT_PRIORITY,
             comments,
             worklogs: Vec::new(),

@@ -29,6 +29,10 @@ pub(crate) struct IssueRecord {
     pub(crate) reporter: String,
     /// Component names.
     pub(crate) components: Vec<String>,
+    /// Ids of the versions in `fixVersions`, in the order they were set.
+    pub(crate) fix_versions: Vec<u64>,
+    /// Ids of the versions in `versions` (affects versions), likewise.
+    pub(crate) affected_versions: Vec<u64>,
     pub(crate) priority: &'static Priority,
     pub(crate) comments: Vec<CommentRecord>,
     pub(crate) worklogs: Vec<WorklogRecord>,
@@ -42,7 +46,8 @@ pub(crate) struct IssueRecord {
     pub(crate) properties: BTreeMap<String, Value>,
     /// Custom field values by the field's number; a field with no value is absent.
     pub(crate) custom_fields: BTreeMap<u64, CustomValue>,
-    /// What edits, transitions and assignments changed, oldest first: the
+    /// What edits, transitions and assignments changed, and the attachments,
+    /// issue links and remote links added and removed, oldest first: the
     /// changelog. `Arc`s because an issue is cloned on every edit (to diff it for
     /// webhooks) and its history must not be copied each time.
     pub(crate) history: Vec<Arc<HistoryRecord>>,
@@ -207,7 +212,8 @@ impl AttachmentRecord {
 /// One entry of an issue's changelog: one write, and every field it changed.
 #[derive(Debug, Clone)]
 pub(crate) struct HistoryRecord {
-    /// The id the `jira:issue_updated` delivery's `changelog` carried.
+    /// The id the `jira:issue_updated` delivery's `changelog` carried; for a
+    /// change that raises none, the next of the same sequence.
     pub(crate) id: u64,
     /// Account id of who made the change.
     pub(crate) author: String,
@@ -231,6 +237,9 @@ pub(crate) struct HistoryItem {
     pub(crate) field: String,
     /// `jira` or `custom`.
     pub(crate) fieldtype: &'static str,
+    /// Empty for a change that is not to a field (`Link`, `RemoteIssueLink`):
+    /// Jira's items for those carry no `fieldId`, so it is left out.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub(crate) field_id: String,
     /// Ids (a status's, a user's) where the value has one.
     pub(crate) from: Option<String>,
@@ -345,6 +354,8 @@ mod tests {
             assignee: None,
             reporter: String::from("a"),
             components: Vec::new(),
+            fix_versions: Vec::new(),
+            affected_versions: Vec::new(),
             priority: DEFAULT_PRIORITY,
             comments: Vec::new(),
             worklogs: Vec::new(),

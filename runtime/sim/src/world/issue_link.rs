@@ -88,6 +88,17 @@ impl IssueLinkRecord {
         self.inward == issue_id || self.outward == issue_id
     }
 
+    /// How the link reads from the issue with id `issue_id` (one of the link's
+    /// issues): the type's outward text from the outward issue ("blocks"), its
+    /// inward text from the inward one ("is blocked by").
+    pub(crate) fn reads_from(&self, issue_id: u64) -> &'static str {
+        if self.outward == issue_id {
+            self.link_type.outward
+        } else {
+            self.link_type.inward
+        }
+    }
+
     /// The other side, as seen from `issue_id` (one of the link's issues):
     /// `(other issue's id, whether the other is the outward issue)`.
     pub(crate) fn seen_from(&self, issue_id: u64) -> (u64, bool) {
@@ -125,5 +136,7 @@ mod tests {
         assert!(link.involves(10) && link.involves(20) && !link.involves(30));
         assert_eq!(link.seen_from(10), (20, false));
         assert_eq!(link.seen_from(20), (10, true));
+        assert_eq!(link.reads_from(10), "blocks");
+        assert_eq!(link.reads_from(20), "is blocked by");
     }
 }

@@ -5,6 +5,7 @@
 //! ever held across an `.await`.
 
 pub(crate) mod custom_field;
+pub(crate) mod filter;
 mod from_seed;
 mod issue;
 pub(crate) mod issue_link;
@@ -14,6 +15,7 @@ mod project;
 pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
+pub(crate) mod version;
 pub(crate) mod workflow;
 pub(crate) mod zone;
 
@@ -67,6 +69,13 @@ pub(crate) struct World {
     pub(crate) next_custom_field_number: u64,
     /// Numbers select options and custom field contexts.
     pub(crate) next_option_id: u64,
+    /// Saved filters, and the counters that number them and their share
+    /// permissions.
+    pub(crate) filters: filter::Filters,
+    /// Project versions, in creation order (so ids ascend, and each project's
+    /// are in its order).
+    pub(crate) versions: Vec<version::VersionRecord>,
+    pub(crate) next_version_id: u64,
 }
 
 impl World {
@@ -100,6 +109,15 @@ impl World {
     ) -> bool {
         self.project(project_key)
             .is_some_and(|p| p.grants(account_id, permission))
+    }
+
+    /// Whether `account_id` holds Jira's *Administer Projects* in the project
+    /// `project_key`: the simulator grants it to the project's lead and to site
+    /// admins (who hold *Administer Jira*), as `mypermissions` reports it.
+    pub(crate) fn administers(&self, account_id: &str, project_key: &str) -> bool {
+        self.project(project_key)
+            .is_some_and(|p| p.lead == account_id)
+            || self.user(account_id).is_some_and(|u| u.site_admin)
     }
 
     /// Index of the issue with this key or numeric id that `account_id` may browse.

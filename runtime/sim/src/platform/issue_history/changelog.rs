@@ -3,9 +3,11 @@
 //! as Jira pages it.
 //!
 //! The entries are recorded by the writes that raise `jira:issue_updated` (edit,
-//! transition, assignment), with the webhook's changelog id and items. The world
-//! keeps a bounded number per issue (`world::issue::MAX_HISTORY_ENTRIES`), so
-//! `total` counts what is kept, not every change ever made.
+//! transition, assignment), with the webhook's changelog id and items, and by
+//! the writes Jira logs without raising it ([`record_unannounced`]): attachments,
+//! issue links and remote links added and removed. The world keeps a bounded
+//! number per issue (`world::issue::MAX_HISTORY_ENTRIES`), so `total` counts
+//! what is kept, not every change ever made.
 
 use std::sync::Arc;
 
@@ -22,7 +24,10 @@ use crate::platform::issue::visible_issue;
 use crate::platform::page::{PageQuery, page_bean};
 use crate::platform::render;
 use crate::shared::Shared;
-use crate::world::{HistoryRecord, IssueRecord, World};
+use crate::webhooks::event::EntityChange;
+use crate::world::{
+    AttachmentRecord, HistoryItem, HistoryRecord, IssueRecord, RemoteLinkRecord, World,
+};
 
 /// `getChangeLogs`' default and largest page.
 const PAGE_SIZE: usize = 100;
@@ -77,4 +82,172 @@ fn render_entry(links: &str, world: &World, entry: &HistoryRecord) -> Value {
         value["author"] = render::user_details(links, author);
     }
     value
+}
+
+/// Records `items`, a change `author` made, as one entry of the history of the
+/// issue at `index`, for a change that raises no `jira:issue_updated`.
+///
+/// Jira announces attachments and issue links with their own events
+/// (`attachment_created`, `issuelink_created` …, which the callers raise), not
+/// with `jira:issue_updated`: a Jira Cloud receiver's log of such actions shows
+/// only those events (rocketchat-jira-hook issue #13). Remote links have no
+/// event, and nothing found shows Jira raising `jira:issue_updated` for them.
+/// So these entries are written here, not where `platform::issue::raise_updated`
+/// writes an update's, and no webhook carries them; their ids come from the
+/// same sequence, so ids still ascend in the order the changes were made. The
+/// history's caps apply as to every entry.
+pub(crate) fn record_unannounced(
+    world: &mut World,
+    index: usize,
+    author: &str,
+    items: Vec<HistoryItem>,
+) {
+    let id = world.take_changelog_id();
+    let created = world.now();
+    world.issues[index].record_history(HistoryRecord {
+        id,
+        author: author.to_owned(),
+        created,
+        items,
+    });
+}
+
+/// An item for something added (`to`, `toString`) or removed (`from`,
+/// `fromString`), as Jira logs attachments and links. An empty `field_id` is
+/// left out of the item.
+fn added_or_removed(
+    change: EntityChange,
+    field: &str,
+    field_id: &str,
+    value: String,
+    text: String,
+) -> HistoryItem {
+    let (from, from_string, to, to_string) = match change {
+        EntityChange::Created => (None, None, Some(value), Some(text)),
+        EntityChange::Deleted => (Some(value), Some(text), None, None),
+    };
+    HistoryItem {
+        field: field.to_owned(),
+        fieldtype: "jira",
+        field_id: field_id.to_owned(),
+        from,
+        from_string,
+        to,
+        to_string,
+    }
+}
+
+/// An attachment added or deleted: its id and file name, under the field Jira
+/// names `Attachment` (id `attachment`).
+pub(crate) fn attachment_item(change: EntityChange, attachment: &AttachmentRecord) -> HistoryItem {
+    added_or_removed(
+        change,
+        "Attachment",
+        "attachment",
+        attachment.id.to_string(),
+        attachment.filename.clone(),
+    )
+}
+
+/// A link between issues made or removed, as one of its issues logs it: the
+/// other issue's key, and the link read from this side ("This issue blocks
+/// KILN-2"; `reads` is the type's outward or inward text). The key only, never
+/// the other issue's summary: Jira's item has none, and it shows to whoever may
+/// browse this issue, whether or not they may browse the other. No `fieldId`: a
+/// link is not a field, and Jira's `Link` items carry none.
+pub(crate) fn issue_link_item(change: EntityChange, other_key: &str, reads: &str) -> HistoryItem {
+    added_or_removed(
+        change,
+        "Link",
+        "",
+        other_key.to_owned(),
+        format!("This issue {reads} {other_key}"),
+    )
+}
+
+/// What Jira's history text names a remote link by when it has no application
+/// name.
+const WEB_LINK: &str = "Web Link";
+
+/// A remote link made or deleted: its id, and `This issue links to "<title>
+/// (<application name>)"`, with "Web Link" for a link without an application
+/// name. That is the text changelogs Jira wrote show: "Page (Care.com Wiki)"
+/// for a Confluence page, "123123123 (Web Link)" for a plain web link. No
+/// `fieldId`, as for an issue link.
+pub(crate) fn remote_link_item(change: EntityChange, link: &RemoteLinkRecord) -> HistoryItem {
+    let application = link
+        .application
+        .as_ref()
+        .and_then(|a| a.name.as_deref())
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or(WEB_LINK);
+    added_or_removed(
+        change,
+        "RemoteIssueLink",
+        "",
+        link.id.to_string(),
+        format!(
+            "This issue links to \"{} ({application})\"",
+            link.object.title
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::world::{RemoteApplication, RemoteObject};
+
+    fn remote(application: Option<&str>) -> RemoteLinkRecord {
+        RemoteLinkRecord {
+            id: 10_100,
+            global_id: None,
+            application: application.map(|name| RemoteApplication {
+                kind: None,
+                name: Some(name.to_owned()),
+            }),
+            relationship: None,
+            object: RemoteObject {
+                url: String::from("https://example.com"),
+                title: String::from("Design doc"),
+                summary: None,
+                icon: None,
+                status: None,
+            },
+        }
+    }
+
+    #[test]
+    fn items_for_what_jira_logs_without_an_update_event() {
+        let added = serde_json::to_value(issue_link_item(
+            EntityChange::Created,
+            "KILN-2",
+            "is blocked by",
+        ))
+        .expect("serializes");
+        assert_eq!(
+            added,
+            json!({
+                "field": "Link", "fieldtype": "jira",
+                "from": null, "fromString": null,
+                "to": "KILN-2", "toString": "This issue is blocked by KILN-2",
+            }),
+            "no fieldId"
+        );
+        let removed = remote_link_item(EntityChange::Deleted, &remote(Some("Confluence")));
+        assert_eq!(removed.from.as_deref(), Some("10100"));
+        assert_eq!(
+            removed.from_string.as_deref(),
+            Some("This issue links to \"Design doc (Confluence)\"")
+        );
+        assert_eq!((removed.to, removed.to_string), (None, None));
+        for nameless in [None, Some(" ")] {
+            let item = remote_link_item(EntityChange::Created, &remote(nameless));
+            assert_eq!(
+                item.to_string.as_deref(),
+                Some("This issue links to \"Design doc (Web Link)\"")
+            );
+        }
+    }
 }

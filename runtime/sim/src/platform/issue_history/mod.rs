@@ -4,8 +4,10 @@
 //!
 //! The changelog is written where the `jira:issue_updated` webhook is raised
 //! (`platform::issue::raise_updated`), from the same diff, so what an app reads
-//! back is what its webhook carried. Both kinds of record live on the issue and
-//! go with it when it is deleted.
+//! back is what its webhook carried. Attachments, issue links and remote links,
+//! which Jira logs without raising `jira:issue_updated`, are written where they
+//! are added and removed ([`changelog::record_unannounced`]). Both kinds of
+//! record live on the issue and go with it when it is deleted.
 
 pub(crate) mod changelog;
 mod remote_link;

@@ -11,6 +11,12 @@
 //! Every link stays in memory until it or its issue is deleted, and a client may be
 //! hostile: [`MAX_LINKS_PER_ISSUE`] and [`MAX_LINK_BYTES`] bound what one issue
 //! holds.
+//!
+//! Creating and deleting a link writes a `RemoteIssueLink` entry to the issue's
+//! changelog, as Jira does, and raises no webhook: Jira has no remote link event,
+//! and nothing found shows it raising `jira:issue_updated` for one. Updating a
+//! link, whole or by its `globalId`, writes none: no changelog Jira wrote that
+//! shows one for an update was found, so the simulator does not invent its shape.
 
 use std::sync::Arc;
 
@@ -21,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::changelog;
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
@@ -28,6 +35,7 @@ use crate::platform::IssuePath;
 use crate::platform::issue::{Change, editable_issue, visible_issue};
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::event::EntityChange;
 use crate::world::{
     IssueRecord, RemoteApplication, RemoteIcon, RemoteLinkRecord, RemoteObject, RemoteStatus, World,
 };
@@ -208,7 +216,9 @@ pub(crate) async fn create_or_update(
             }
             record.id = world.take_remote_link_id();
             let id = record.id;
+            let item = changelog::remote_link_item(EntityChange::Created, &record);
             world.issues[index].remote_links.push(Arc::new(record));
+            changelog::record_unannounced(&mut world, index, &caller.account_id, vec![item]);
             (StatusCode::CREATED, id)
         }
     };
@@ -254,7 +264,7 @@ pub(crate) async fn delete(
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::RemoteLink)?;
     let position = link_on(&world, &caller, index, &path.link_id)?;
-    world.issues[index].remote_links.remove(position);
+    remove(&mut world, &caller, index, position);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -271,8 +281,16 @@ pub(crate) async fn delete_by_global_id(
         .global_id
         .ok_or_else(|| JiraError::bad_request("The global ID of the remote link is required."))?;
     let position = by_global_id(&world.issues[index], &global_id)?;
-    world.issues[index].remote_links.remove(position);
+    remove(&mut world, &caller, index, position);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes the link at `position` of the issue at `index`, and logs it in the
+/// issue's history.
+fn remove(world: &mut World, caller: &Caller, index: usize, position: usize) {
+    let removed = world.issues[index].remote_links.remove(position);
+    let item = changelog::remote_link_item(EntityChange::Deleted, &removed);
+    changelog::record_unannounced(world, index, &caller.account_id, vec![item]);
 }
 
 /// The position of the issue's link with `global_id`, or 404.
