@@ -127,8 +127,60 @@ test('@forge/resolver definitions dispatch by functionKey', async () => {
   resolver.define('getText', ({ payload, context }) => `${payload.name} @ ${context.moduleKey}`);
   const handler = resolver.getDefinitions();
   assert.equal(await handler({ call: { functionKey: 'getText', payload: { name: 'x' } } }, { moduleKey: 'panel' }), 'x @ panel');
-  await assert.rejects(handler({ call: { functionKey: 'nope' } }, {}), /no resolver function named nope/);
-  assert.throws(() => resolver.define('getText', () => 1), /defined twice/);
+  await assert.rejects(handler({ call: { functionKey: 'nope' } }, {}), {
+    message: "Resolver has no definition for 'nope'.",
+  });
+  assert.throws(() => resolver.define('getText', () => 1), { message: "Resolver definition 'getText' already exists." });
+  assert.throws(() => resolver.define('x', 'not a function'), {
+    message: "Resolver definition 'x' callback must be a 'function'. Received 'string'.",
+  });
+});
+
+test('@forge/resolver finds a function defined after getDefinitions(), as Forge does', async () => {
+  const resolver = new Resolver();
+  const handler = resolver.getDefinitions();
+  resolver.define('late', ({ payload }) => ({ got: payload, dropped: undefined }));
+  // `payload` defaults to `{}`; an object result is its JSON copy.
+  assert.deepEqual(await handler({ call: { functionKey: 'late' } }, {}), { got: {} });
+});
+
+test('a resolver reads who and where from the host, whatever the caller\'s context says', async () => {
+  const resolver = new Resolver();
+  resolver.define('who', ({ context }) => context);
+  const handler = resolver.getDefinitions();
+  const host = {
+    principal: { accountId: 'real-user' },
+    accountId: 'real-user',
+    cloudId: 'real-cloud',
+    siteUrl: 'https://real.example',
+    moduleKey: 'resolver-fn',
+    installContext: 'ari:cloud:jira::site/real-cloud',
+    invocationId: 'inv-1',
+  };
+  const sent = {
+    accountId: 'evil',
+    principal: { accountId: 'evil' },
+    cloudId: 'other-cloud',
+    installContext: 'ari:cloud:jira::site/other-cloud',
+    license: { isActive: true },
+    extension: { issue: { key: 'KILN-1' } },
+    moduleKey: 'issue-panel',
+  };
+  const context = await handler({ call: { functionKey: 'who', jobId: 'job-7' }, context: sent }, host);
+  assert.equal(context.accountId, 'real-user');
+  assert.deepEqual(context.principal, { accountId: 'real-user' });
+  assert.equal(context.cloudId, 'real-cloud');
+  assert.equal(context.installContext, 'ari:cloud:jira::site/real-cloud');
+  assert.equal(context.invocationId, 'inv-1');
+  assert.equal('license' in context, false, 'the host gives no license, so none is taken from the caller');
+  // What only the frontend knows passes: its extension context and module.
+  assert.deepEqual(context.extension, { issue: { key: 'KILN-1' } });
+  assert.equal(context.moduleKey, 'issue-panel');
+  assert.equal(context.jobId, 'job-7');
+  // A context that is not an object is ignored.
+  const plain = await handler({ call: { functionKey: 'who' }, context: 'nonsense' }, host);
+  assert.equal(plain.accountId, 'real-user');
+  assert.equal(plain.moduleKey, 'resolver-fn');
 });
 
 test('makeResolver(handlers) gives the same definitions as define() for each key', async () => {

@@ -190,6 +190,35 @@ test('util: promisify, callbackify, inherits and format as Node\'s', async () =>
   }
 });
 
+test('util.format prints an Error with its name and message, whatever the engine\'s stack', () => {
+  // V8's stack already starts with `Name: message`: printed as Node prints it.
+  const v8 = new Error('boom');
+  assert.equal(util.format('caught:', v8), realUtil.format('caught:', v8));
+  // SpiderMonkey's (the engine apps run on) has only the frames.
+  const engine = new TypeError('bad input');
+  engine.stack = 'run@app/src/index.js:3:9\ndispatch@kiln-forge-api/src/handler.js:120:5\n';
+  assert.equal(
+    util.format('caught:', engine),
+    'caught: TypeError: bad input\n    at run@app/src/index.js:3:9\n    at dispatch@kiln-forge-api/src/handler.js:120:5',
+  );
+  // No stack, no message; own properties and a cause as Node lists them.
+  const bare = new Error();
+  bare.stack = undefined;
+  assert.equal(util.format(bare), 'Error');
+  const coded = Object.assign(new Error('denied'), { code: 'E_DENIED', status: 403 });
+  coded.stack = '';
+  assert.equal(util.format(coded), "Error: denied {\n  code: 'E_DENIED',\n  status: 403\n}");
+  const outer = new Error('outer', { cause: new RangeError('inner') });
+  outer.stack = '';
+  outer.cause.stack = '';
+  assert.equal(util.format(outer), 'Error: outer {\n  [cause]: RangeError: inner\n}');
+  // A cause cycle ends.
+  const loop = new Error('loop');
+  loop.stack = '';
+  loop.cause = loop;
+  assert.ok(util.format(loop).startsWith('Error: loop'));
+});
+
 test('setImmediate runs its callback later, with its arguments', async () => {
   const got = await new Promise((resolve) => setImmediate((a, b) => resolve([a, b]), 1, 2));
   assert.deepEqual(got, [1, 2]);

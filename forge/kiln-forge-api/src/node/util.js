@@ -55,13 +55,55 @@ export function inspect(value) {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return `[Function: ${value.name || '(anonymous)'}]`;
   if (typeof value === 'symbol' || value === undefined || value === null) return String(value);
-  if (value instanceof Error) return value.stack || `${value.name}: ${value.message}`;
+  if (value instanceof Error) return inspectError(value, 0);
   if (typeof value !== 'object') return String(value);
   try {
     return JSON.stringify(value);
   } catch {
     return '[object]';
   }
+}
+
+// How deep `cause` chains are followed: a cause that is its own cause (or a
+// longer cycle) must not loop.
+const MAX_CAUSES = 8;
+
+/**
+ * An Error as Node prints it: `Name: message`, the stack's frames indented
+ * under it, the error's own properties (`code`, `status`, …) in braces, and its
+ * `cause`. Node's `stack` (V8's) starts with the `Name: message` line; the
+ * engine's (SpiderMonkey's) has only the frames (`fn@file:line:col`), so
+ * printing it as Node prints V8's stack lost the message. The frames are kept
+ * in the engine's own notation, each under `    at `.
+ */
+function inspectError(error, depth) {
+  const name = typeof error.name === 'string' && error.name !== '' ? error.name : 'Error';
+  const message = typeof error.message === 'string' ? error.message : '';
+  const head = message === '' ? name : `${name}: ${message}`;
+  const stack = typeof error.stack === 'string' ? error.stack.replace(/\n+$/, '') : '';
+  let text;
+  if (stack === '') {
+    text = head;
+  } else if (stack.startsWith(head)) {
+    text = stack;
+  } else {
+    text = `${head}\n${stack
+      .split('\n')
+      .map((frame) => `    at ${frame}`)
+      .join('\n')}`;
+  }
+  const own = Object.keys(error).filter((key) => key !== 'stack' && key !== 'message' && key !== 'cause');
+  if (own.length > 0) {
+    text += ` {\n${own.map((key) => `  ${key}: ${inspectValue(error[key], depth)}`).join(',\n')}\n}`;
+  }
+  if ('cause' in error && error.cause !== undefined && depth < MAX_CAUSES) {
+    text += ` {\n  [cause]: ${inspectValue(error.cause, depth + 1)}\n}`;
+  }
+  return text;
+}
+
+function inspectValue(value, depth) {
+  return value instanceof Error ? inspectError(value, depth) : inspect(value);
 }
 
 export function format(first, ...args) {
