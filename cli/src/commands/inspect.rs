@@ -213,6 +213,21 @@ pub struct ScopeSummary {
     /// Catalogue routes the declared scopes open through this one.
     pub routes_opened: usize,
     pub examples: Vec<String>,
+    /// The host door beside `request-jira` this scope opens, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<&'static str>,
+}
+
+/// The door beside `request-jira` that `scope` opens: `storage:app` is what
+/// grants the app's storage (`storage_allowed` in the runtime), so it is never
+/// "a scope that opens nothing", whatever Jira routes it opens (none).
+fn door_opened(scope: Scope) -> Option<&'static str> {
+    match scope {
+        Scope::StorageApp => {
+            Some("the app's storage (kiln:app/storage: Forge's `storage`, `@forge/kvs`)")
+        }
+        _ => None,
+    }
 }
 
 #[derive(Serialize)]
@@ -279,6 +294,7 @@ pub fn inspect(
                     .take(EXAMPLES_PER_SCOPE)
                     .map(|r| r.to_string())
                     .collect(),
+                door: door_opened(scope),
             }
         })
         .collect();
@@ -590,7 +606,9 @@ pub fn render_text(i: &Inspection) -> String {
         if let Some(description) = s.description {
             let _ = writeln!(out, "      {description}");
         }
-        if s.routes_opened == 0 {
+        if let Some(door) = s.door {
+            let _ = writeln!(out, "      opens {door}");
+        } else if s.routes_opened == 0 {
             let _ = writeln!(
                 out,
                 "      opens no route with the other declared scopes: it can be dropped"
@@ -747,6 +765,32 @@ mod tests {
         assert!(text.contains("triggers   none"), "{text}");
         assert!(text.contains("read:jira-user"), "{text}");
         assert!(text.contains("256 MiB"), "{text}");
+    }
+
+    /// `storage:app` opens no Jira route but is what grants the app's storage:
+    /// never advised as droppable (dropping it makes every storage call
+    /// `scope-denied`).
+    #[test]
+    fn the_storage_scope_is_shown_as_the_door_it_opens() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\npermissions:\n  scopes: [storage:app, read:jira-work]\n",
+            &["kiln:app/storage@0.4.0"],
+            WorldVersion::NEWEST,
+            &OperatorLimits::default(),
+        );
+        let storage = report
+            .scopes
+            .iter()
+            .find(|s| s.scope == "storage:app")
+            .expect("listed");
+        assert_eq!(storage.routes_opened, 0);
+        assert!(storage.door.is_some_and(|door| door.contains("storage")));
+        let text = render_text(&report);
+        assert!(text.contains("  storage:app\n"), "{text}");
+        assert!(text.contains("      opens the app's storage"), "{text}");
+        assert!(!text.contains("it can be dropped"), "{text}");
+        let json = serde_json::to_value(&report).unwrap();
+        assert!(json["scopes"][0].get("door").is_some() || json["scopes"][1].get("door").is_some());
     }
 
     #[test]
