@@ -323,6 +323,29 @@ export const run = async () => ({ invoke: typeof invoke });
     );
 }
 
+/// A manifest whose handler names a module the app does not have is told so,
+/// naming the module, not with esbuild's "could not resolve" from Kiln's own
+/// generated entry.
+#[test]
+fn a_handler_module_the_app_lacks_is_named() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "no-module", "");
+    std::fs::rename(app.join("src/index.js"), app.join("src/main.js")).unwrap();
+    let built = runtime(dir.path(), &["build", "no-module"]);
+    let text = stderr(&built);
+    assert_ne!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "the manifest names a handler in module `index`, but the app has no src/index"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("kiln-entry"), "{text}");
+}
+
 /// Runs (builds first) an app named `name` whose `src/index.js` is `source`
 /// and whose one function is its `run`: what `run` returned.
 fn run_app_source(name: &str, source: &str) -> serde_json::Value {

@@ -40,6 +40,7 @@
 // `wasi:cli/environment` for every guest and fills it with the app's own
 // variables only (runtime/src/guest_env.rs).
 
+import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -68,7 +69,19 @@ function modulePath(module) {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*(\/[A-Za-z0-9_][A-Za-z0-9_-]*)*$/.test(module)) {
     throw new Error(`handler module \`${module}\` is not a plain path under src/`);
   }
-  return resolve(appDir, 'src', module);
+  const path = resolve(appDir, 'src', module);
+  // Said here, naming the manifest's handler, rather than as esbuild's
+  // "could not resolve" from Kiln's own generated entry module.
+  const candidates = SOURCE_EXTENSIONS.map((ext) => `${path}${ext}`).concat(
+    SOURCE_EXTENSIONS.map((ext) => join(path, `index${ext}`)),
+  );
+  if (!candidates.some((file) => existsSync(file))) {
+    throw new Error(
+      `the manifest names a handler in module \`${module}\`, but the app has no src/${module}` +
+        ` (${SOURCE_EXTENSIONS.join(', ')}) nor src/${module}/index.*: check the functions' \`handler:\` entries`,
+    );
+  }
+  return path;
 }
 
 const forgeSrc = (file) => JSON.stringify(join(forgeDir, 'src', file));
