@@ -86,14 +86,27 @@ fn block(node: &Value, list_prefix: &str) -> String {
         "table" => children(node)
             .iter()
             .map(|row| {
+                // Each cell opens with its own bar, `||` for a header cell and `|`
+                // for a data cell, as in Jira's markup, where a row may mix them
+                // (a key/value table: `||CVE ID|CVE-2024-1|`); the row closes with
+                // its last cell's bar.
+                let bar = |cell: &Value| {
+                    if kind(cell) == "tableHeader" {
+                        "||"
+                    } else {
+                        "|"
+                    }
+                };
                 let cells = children(row);
-                let header = cells.iter().all(|cell| kind(cell) == "tableHeader");
-                let bar = if header { "||" } else { "|" };
-                let texts: Vec<String> = cells
-                    .iter()
-                    .map(|cell| blocks(children(cell), "").replace('\n', " "))
-                    .collect();
-                format!("{bar}{}{bar}", texts.join(bar))
+                let mut line = String::new();
+                for cell in cells {
+                    line.push_str(bar(cell));
+                    line.push_str(&blocks(children(cell), "").replace('\n', " "));
+                }
+                if let Some(last) = cells.last() {
+                    line.push_str(bar(last));
+                }
+                line
             })
             .collect::<Vec<_>>()
             .join("\n"),
@@ -241,6 +254,10 @@ mod tests {
                     { "type": "tableRow", "content": [
                         { "type": "tableCell", "content": [{ "type": "paragraph", "content": [{ "type": "text", "text": "KILN-1" }] }] },
                         { "type": "tableCell", "content": [{ "type": "paragraph", "content": [{ "type": "text", "text": "open" }] }] }
+                    ] },
+                    { "type": "tableRow", "content": [
+                        { "type": "tableHeader", "content": [{ "type": "paragraph", "content": [{ "type": "text", "text": "CVE" }] }] },
+                        { "type": "tableCell", "content": [{ "type": "paragraph", "content": [{ "type": "text", "text": "CVE-2024-1" }] }] }
                     ] }
                 ] }
             ]
@@ -252,7 +269,7 @@ mod tests {
              * one\n*# one.a\n* two\n\n\
              {code:sh}\nkiln run\nkiln serve\n{code}\n\n\
              ----\n\n\
-             ||Key||State||\n|KILN-1|open|"
+             ||Key||State||\n|KILN-1|open|\n||CVE|CVE-2024-1|"
         );
     }
 }
