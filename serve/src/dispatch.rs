@@ -333,9 +333,6 @@ async fn invoke(shared: &Shared, event: &ClaimedEvent) -> (Verdict, Option<Invoc
     let verdict = match invoked {
         Err(error) => Verdict::Retry(error.to_string()),
         Ok(invoked) => {
-            for line in &invoked.logs {
-                tracing::info!(app = %app_id, invocation = %invoked.invocation_id, "{}", kiln_runtime::guest_text::GuestText(&line.message));
-            }
             match &invoked.result {
                 result if kind == TriggerKind::QueueEvent => match EventOutcome::of(result) {
                     EventOutcome::Done => Verdict::Complete,

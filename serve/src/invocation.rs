@@ -176,6 +176,9 @@ pub async fn run(
     let started = Instant::now();
     let invoked = installed.app.invoke(invocation).await;
     drop(slot);
+    if let Ok(invoked) = &invoked {
+        log_app_lines(installed.installation.app_id(), invoked);
+    }
     shared
         .metrics
         .latency
@@ -185,6 +188,40 @@ pub async fn run(
         })
         .observe(started.elapsed().as_secs_f64());
     invoked
+}
+
+/// The target of what apps log (`console.log`, the `log` import, stdout and stderr), apart
+/// from the server's own diagnostics: the CLI shows it at `info` by default, where the
+/// server's own lines start at `warn`, so a developer running `runtime serve` sees what
+/// their app printed, for every trigger alike.
+pub const APP_LOG_TARGET: &str = "kiln::app";
+
+/// `invoked`'s log lines on the server's log, at the app's level, the text escaped
+/// (`GuestText`): an app's line cannot forge another line or move the terminal.
+fn log_app_lines(app_id: &str, invoked: &Invoked) {
+    use kiln_runtime::guest_text::GuestText;
+    use kiln_runtime::sandbox::guest_log::LogLevel;
+    let invocation = invoked.invocation_id.as_str();
+    for line in &invoked.logs {
+        let message = GuestText(&line.message);
+        match line.level {
+            LogLevel::Trace => {
+                tracing::trace!(target: APP_LOG_TARGET, app = %app_id, invocation, "{message}")
+            }
+            LogLevel::Debug => {
+                tracing::debug!(target: APP_LOG_TARGET, app = %app_id, invocation, "{message}")
+            }
+            LogLevel::Info | LogLevel::Stdout => {
+                tracing::info!(target: APP_LOG_TARGET, app = %app_id, invocation, "{message}")
+            }
+            LogLevel::Warn => {
+                tracing::warn!(target: APP_LOG_TARGET, app = %app_id, invocation, "{message}")
+            }
+            LogLevel::Error | LogLevel::Stderr => {
+                tracing::error!(target: APP_LOG_TARGET, app = %app_id, invocation, "{message}")
+            }
+        }
+    }
 }
 
 /// Counts a running invocation in `kiln_slots_in_use` until dropped.

@@ -1,6 +1,7 @@
 //! kiln-serve's integration tests: one binary (`cargo test -p kiln-serve --test serve`), each
 //! file a module. They start the real `runtime` binary: `cargo build -p kiln-cli` first.
 
+mod app_log;
 mod config_variables;
 mod consent;
 mod e2e;

@@ -179,6 +179,17 @@ pub fn built_app(app: &Path) -> PathBuf {
 /// Spawns `runtime serve --config CONFIG` (a `kiln.toml` the caller wrote) with the admin
 /// token, the shared storage key and component cache; with `log`, JSON logs go there.
 pub fn spawn_config(config: &Path, extra: &[&str], log: Option<&Path>) -> Starting {
+    spawn_config_logging(config, extra, log, Some("kiln_serve=info"))
+}
+
+/// As [`spawn_config`], with `RUST_LOG` set to `rust_log` (`None`: unset, the CLI's
+/// default filter).
+pub fn spawn_config_logging(
+    config: &Path,
+    extra: &[&str],
+    log: Option<&Path>,
+    rust_log: Option<&str>,
+) -> Starting {
     let mut command = Command::new(runtime_binary());
     command
         .args(["serve", "--config"])
@@ -187,8 +198,11 @@ pub fn spawn_config(config: &Path, extra: &[&str], log: Option<&Path>) -> Starti
         .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
         .env("KILN_STORAGE_KEY", STORAGE_KEY)
         .env("KILN_CACHE_DIR", cache_dir())
-        .env("RUST_LOG", "kiln_serve=info")
+        .env_remove("RUST_LOG")
         .stdout(Stdio::piped());
+    if let Some(filter) = rust_log {
+        command.env("RUST_LOG", filter);
+    }
     match log {
         Some(path) => {
             let file = std::fs::OpenOptions::new()

@@ -110,11 +110,16 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change); `serve
+/// Host diagnostics go to stderr, quiet by default (`RUST_LOG` to change), except what a
+/// served app logs (`kiln_serve::invocation::APP_LOG_TARGET`), shown from `info`; `serve
 /// --json-logs` writes them as JSON lines.
 fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!(
+            "warn,{}=info",
+            kiln_serve::invocation::APP_LOG_TARGET
+        ))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -88,6 +88,8 @@ fn on_event(event: Value) -> Result<Value, AppError> {
 #[kiln_sdk::handler]
 fn on_tick(payload: Value) -> Result<Value, AppError> {
     let start = payload["context"]["intervalStart"].as_i64().unwrap_or(0);
+    // What the server's log shows of an app by default (serve/tests/app_log.rs).
+    kiln_sdk::log::info(format!("serve-app tick {start}"));
     comment("KILN-1", &format!("serve-app tick {start}"))?;
     Ok(json!({ "tick": start }))
 }
