@@ -36,7 +36,10 @@ impl std::fmt::Debug for StateLocation {
 /// Why a `--state` value was refused. Never echoes a URL (it may hold a password).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateLocationError {
-    #[error("state location must be `memory`, `sqlite://PATH` or `postgres://…`")]
+    #[error(
+        "state location must be `memory`, `sqlite://PATH` or `postgres://…` (a SQLite file is \
+         written with its scheme, `sqlite://state.sqlite3`, unlike `runtime run --storage PATH`)"
+    )]
     UnknownScheme,
     #[error("a `sqlite:` state location needs a file path")]
     EmptyPath,
