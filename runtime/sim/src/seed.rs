@@ -139,9 +139,15 @@ pub struct SeedIssue {
     pub description: Option<String>,
     /// `To Do`, `In Progress` or `Done`.
     pub status: String,
-    /// `Task`, `Bug` or `Story`.
+    /// `Task`, `Bug`, `Story`, `Epic` or `Sub-task`.
     #[serde(default = "default_issue_type")]
     pub issue_type: String,
+    /// Key of the issue's parent, another seeded issue: an epic for a task, bug
+    /// or story; a task, bug or story of the same project for a sub-task, which
+    /// must have one. Optional, so seeds written before the hierarchy was
+    /// modelled still load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     #[serde(default)]
     pub labels: Vec<String>,
     /// Email of the assignee.
@@ -381,6 +387,7 @@ fn issue(spec: IssueSpec<'_>) -> SeedIssue {
         description: Some(String::from(spec.description)),
         status: String::from(spec.status),
         issue_type: String::from(spec.issue_type),
+        parent: None,
         labels: strings(spec.labels),
         assignee: spec.assignee.map(String::from),
         reporter: String::from(spec.reporter),

@@ -83,6 +83,7 @@ impl Shared {
                     && let Some(issue) = payload.get_mut("issue")
                 {
                     crate::platform::issue_link::hide_unbrowsable(world, issue, &target.viewers);
+                    crate::platform::hierarchy::hide_unbrowsable(world, issue, &target.viewers);
                 }
                 if !target.matched.is_empty() {
                     payload.insert(

@@ -16,6 +16,7 @@ mod custom_fields;
 mod dashboards_and_picker;
 mod faults;
 mod filters;
+mod hierarchy;
 mod issue_data;
 mod issue_history;
 mod issue_links;

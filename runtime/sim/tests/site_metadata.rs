@@ -236,7 +236,20 @@ async fn issue_types_for_the_site_and_for_a_project() {
         "IssueTypeDetails",
         &carol.get("/rest/api/3/issuetype").await,
     );
-    assert_eq!(each(&all, "name"), ["Task", "Bug", "Story"]);
+    assert_eq!(
+        each(&all, "name"),
+        ["Task", "Bug", "Story", "Epic", "Sub-task"]
+    );
+    // Jira Cloud's default hierarchy: Epic above the standard types, Sub-task
+    // below.
+    let level_of = |name: &str| {
+        all.iter()
+            .find(|t| t["name"] == name)
+            .map(|t| (t["hierarchyLevel"].clone(), t["subtask"].clone()))
+    };
+    assert_eq!(level_of("Epic"), Some((json!(1), json!(false))));
+    assert_eq!(level_of("Story"), Some((json!(0), json!(false))));
+    assert_eq!(level_of("Sub-task"), Some((json!(-1), json!(true))));
 
     // An issue's `issuetype` is `GET /issuetype/{id}`'s answer.
     let issue = carol.get("/rest/api/3/issue/KILN-1?fields=issuetype").await;
@@ -259,15 +272,17 @@ async fn issue_types_for_the_site_and_for_a_project() {
         &carol.get_with(path, &[("projectId", "10000")]).await,
     );
     assert_eq!(kiln, all);
-    let base = carol
-        .get_with(path, &[("projectId", "10000"), ("level", "0")])
-        .await;
-    assert_eq!(base.body, Value::Array(all.clone()));
-    for level in ["-1", "1"] {
-        let none = carol
+    for (level, names) in [
+        ("0", vec!["Task", "Bug", "Story"]),
+        ("1", vec!["Epic"]),
+        ("-1", vec!["Sub-task"]),
+        ("2", vec![]),
+    ] {
+        let of_level = carol
             .get_with(path, &[("projectId", "10000"), ("level", level)])
             .await;
-        assert_eq!(none.body, json!([]), "level {level}");
+        let of_level = of_level.body.as_array().cloned().unwrap_or_default();
+        assert_eq!(each(&of_level, "name"), names, "level {level}");
     }
     // SEC is hidden from Carol; 99999 does not exist: the same 404.
     for project in ["10001", "99999"] {
@@ -341,11 +356,11 @@ async fn what_a_caller_browsing_no_project_sees() {
     // Administer Jira sees every issue type, and a project's, without browsing
     // it; statuses still follow the projects browsed.
     let types = alice.get("/rest/api/3/issuetype").await;
-    assert_eq!(types.body.as_array().map(Vec::len), Some(3));
+    assert_eq!(types.body.as_array().map(Vec::len), Some(5));
     let kiln = alice
         .get("/rest/api/3/issuetype/project?projectId=10000")
         .await;
-    assert_eq!(kiln.body.as_array().map(Vec::len), Some(3));
+    assert_eq!(kiln.body.as_array().map(Vec::len), Some(5));
     assert_eq!(
         alice.get("/rest/api/3/issuetype/10003").await.body["name"],
         "Story"

@@ -10,7 +10,7 @@ use crate::seed::SeedPermission;
 use crate::world::custom_field::{
     CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
 };
-use crate::world::workflow::{ISSUE_TYPES, STATUSES};
+use crate::world::workflow::{ISSUE_TYPES, IssueType, STATUSES};
 use crate::world::{IssueRecord, World};
 
 /// A query ready to run: every name resolved, so matching cannot fail.
@@ -68,6 +68,8 @@ enum ValueField {
     FixVersion,
     /// `affectedVersion`: the ids of the issue's affects versions.
     AffectedVersion,
+    /// `parent`: the id of the issue's parent (its epic, a sub-task's issue).
+    Parent,
     /// A custom field, by number: its canonical values
     /// ([`crate::world::custom_field::CustomValue::canonical`]).
     Custom(u64),
@@ -116,6 +118,7 @@ fn field_named(name: &str) -> Option<Field> {
         "component" => Field::Value(ValueField::Component),
         "fixversion" => Field::Value(ValueField::FixVersion),
         "affectedversion" => Field::Value(ValueField::AffectedVersion),
+        "parent" => Field::Value(ValueField::Parent),
         "text" => Field::Text(TextField::Any),
         "summary" => Field::Text(TextField::Summary),
         "description" => Field::Text(TextField::Description),
@@ -326,10 +329,27 @@ impl<'a> Resolver<'a> {
                     | (Operator::NotEquals, Operand::List(_)) => {
                         return Err(unsupported());
                     }
+                    // A function that stands for a list takes `IN` and `NOT IN`
+                    // only, as in Jira.
+                    (Operator::Equals | Operator::NotEquals, Operand::Function(function))
+                        if issue_type_function(function).is_some() =>
+                    {
+                        return Err(JqlError(format!(
+                            "The operator '{}' is not supported by the function '{function}'; \
+                             use 'in' or 'not in'.",
+                            clause.operator.as_str()
+                        )));
+                    }
                     (Operator::Equals, single) => (false, vec![single.clone()]),
                     (Operator::NotEquals, single) => (true, vec![single.clone()]),
                     (Operator::In, Operand::List(items)) => (false, items.clone()),
                     (Operator::NotIn, Operand::List(items)) => (true, items.clone()),
+                    (Operator::In, function @ Operand::Function(_)) => {
+                        (false, vec![function.clone()])
+                    }
+                    (Operator::NotIn, function @ Operand::Function(_)) => {
+                        (true, vec![function.clone()])
+                    }
                     (Operator::Is, Operand::Empty) => (false, vec![Operand::Empty]),
                     (Operator::IsNot, Operand::Empty) => (true, vec![Operand::Empty]),
                     (Operator::Is | Operator::IsNot, _) => {
@@ -372,6 +392,11 @@ impl<'a> Resolver<'a> {
                 )));
             }
             Operand::Function(function) => {
+                if issue_type_function(function).is_some() {
+                    return Err(JqlError(format!(
+                        "Function '{function}' is not supported by the field '{name}'."
+                    )));
+                }
                 if !function.eq_ignore_ascii_case("currentUser") {
                     return Err(JqlError(format!(
                         "Unable to find JQL function '{function}()'."
@@ -429,11 +454,16 @@ impl<'a> Resolver<'a> {
                 .find(|t| t.name.eq_ignore_ascii_case(literal) || t.id == literal)
                 .map(|t| t.id.to_owned())
                 .ok_or_else(missing)?,
-            ValueField::Key => self
+            // A parent is named by key or id, as `issue` is, and must be one
+            // the caller may browse: a hidden one does not exist for them.
+            ValueField::Key | ValueField::Parent => self
                 .world
                 .visible_issue(self.caller, literal)
                 .and_then(|index| self.world.issues.get(index))
-                .map(|issue| issue.key.clone())
+                .map(|issue| match field {
+                    ValueField::Parent => issue.id.to_string(),
+                    _ => issue.key.clone(),
+                })
                 .ok_or_else(|| {
                     JqlError(format!(
                         "An issue with key '{literal}' does not exist for field '{name}'."
@@ -467,6 +497,15 @@ impl<'a> Resolver<'a> {
         name: &str,
         operand: &Operand,
     ) -> Result<Vec<Option<String>>, JqlError> {
+        if let (ValueField::IssueType, Operand::Function(function)) = (field, operand)
+            && let Some(level) = issue_type_function(function)
+        {
+            return Ok(ISSUE_TYPES
+                .iter()
+                .filter(|t| level(t))
+                .map(|t| Some(t.id.to_owned()))
+                .collect());
+        }
         if let (ValueField::FixVersion | ValueField::AffectedVersion, Operand::Literal(literal)) =
             (field, operand)
         {
@@ -592,6 +631,20 @@ impl<'a> Resolver<'a> {
                 .ok_or_else(missing)?,
             Kind::Labels | Kind::TextField | Kind::TextArea => literal.to_owned(),
         })
+    }
+}
+
+/// Jira's issue type functions, which stand for every type of a kind:
+/// `subTaskIssueTypes()` the sub-task types, `standardIssueTypes()` all others
+/// (epics included: Jira's "standard" is "not a sub-task"). Names are matched
+/// without regard to case, as JQL's function names are.
+fn issue_type_function(function: &str) -> Option<fn(&IssueType) -> bool> {
+    if function.eq_ignore_ascii_case("subTaskIssueTypes") {
+        Some(IssueType::is_subtask)
+    } else if function.eq_ignore_ascii_case("standardIssueTypes") {
+        Some(|t: &IssueType| !t.is_subtask())
+    } else {
+        None
     }
 }
 
@@ -786,6 +839,7 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::Component => issue.components.clone(),
         ValueField::FixVersion => issue.fix_versions.iter().map(u64::to_string).collect(),
         ValueField::AffectedVersion => issue.affected_versions.iter().map(u64::to_string).collect(),
+        ValueField::Parent => issue.parent.iter().map(u64::to_string).collect(),
         ValueField::Custom(number) => issue
             .custom_fields
             .get(&number)

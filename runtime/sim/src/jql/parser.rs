@@ -233,8 +233,14 @@ impl Parser {
 
     fn operand(&mut self, list: bool) -> Result<Operand, JqlError> {
         if list {
+            // `IN` takes a list, or a function that stands for one
+            // (`issuetype in subTaskIssueTypes()`).
             if self.peek() != Some(&Token::LParen) {
-                return Err(self.expected("'('"));
+                let expected = self.expected("'('");
+                return match self.operand(false) {
+                    Ok(function @ Operand::Function(_)) => Ok(function),
+                    _ => Err(expected),
+                };
             }
             self.next();
             let mut items = vec![self.operand(false)?];

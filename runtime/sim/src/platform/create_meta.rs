@@ -60,7 +60,9 @@ fn system(
 
 /// The fields a create (with `issue_type`) or an edit (without) may set, as
 /// `FieldCreateMetadata`: the system fields the simulator stores, then every
-/// custom field, selects with their enabled options as `allowedValues`.
+/// custom field, selects with their enabled options as `allowedValues`. A
+/// create's also has the issue type's `parent` (`hierarchy::metadata`); an
+/// edit's caller adds the issue's.
 pub(crate) fn metadata(
     world: &World,
     links: &str,
@@ -87,6 +89,7 @@ pub(crate) fn metadata(
             &set,
             Some(vec![render::project_summary(links, project)]),
         ));
+        all.extend(super::hierarchy::metadata(issue_type));
     }
     all.extend([
         system(
@@ -254,7 +257,11 @@ pub(crate) async fn edit_meta(
     if let Some(project) = world.project(&issue.project_key)
         && project.grants(&caller.account_id, SeedPermission::Edit)
     {
-        for mut field in metadata(&world, &caller.links, project, None) {
+        let parent = super::hierarchy::metadata(&issue.issue_type);
+        for mut field in metadata(&world, &caller.links, project, None)
+            .into_iter()
+            .chain(parent)
+        {
             let id = field["fieldId"].as_str().unwrap_or_default().to_owned();
             if let Some(object) = field.as_object_mut() {
                 object.remove("fieldId");

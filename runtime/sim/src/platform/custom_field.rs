@@ -325,13 +325,18 @@ pub(crate) async fn search(
     let mut all: Vec<Value> = Vec::new();
     if want("system") {
         all.extend(super::field_details::system_fields().into_iter().map(|f| {
-            json!({
+            let mut field = json!({
                 "id": f["id"],
                 "key": f["key"],
                 "name": f["name"],
-                "schema": f["schema"],
                 "isLocked": true,
-            })
+            });
+            // `/field` describes `parent` without a schema, but this answer's
+            // `Field` requires one: it gets the one its create metadata shows.
+            field["schema"] = f.get("schema").cloned().unwrap_or_else(
+                || json!({ "type": "issuelink", "system": super::hierarchy::FIELD }),
+            );
+            field
         }));
     }
     if want("custom") {

@@ -34,6 +34,10 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         "attachment" => ("Attachment", "array", Some("attachment")),
         "issuelinks" => ("Linked Issues", "array", Some("issuelinks")),
         "votes" => ("Votes", "votes", None),
+        // Jira's field list gives the parent no schema ([`system_fields`]);
+        // this one is what its create metadata shows.
+        "parent" => ("Parent", "issuelink", None),
+        "subtasks" => ("Sub-tasks", "array", Some("issuelinks")),
         _ => ("", "any", None),
     }
 }
@@ -58,21 +62,31 @@ pub(crate) fn system_fields() -> Vec<Value> {
             if let Some(items) = items {
                 schema["items"] = json!(items);
             }
-            json!({
+            let mut details = json!({
                 "id": id,
                 "key": id,
                 "name": name,
                 "custom": false,
-                // Votes are cast through `/votes`, never set on a screen.
+                // Votes are cast through `/votes`, never set on a screen;
+                // sub-tasks are made by creating them, not set on their parent.
                 "orderable": !matches!(
                     *id,
-                    "status" | "created" | "updated" | "project" | "votes"
+                    "status" | "created" | "updated" | "project" | "votes" | "subtasks"
                 ),
                 "navigable": is_navigable(id),
                 "searchable": true,
                 "clauseNames": [clause_name(id)],
                 "schema": schema,
-            })
+            });
+            // Jira Cloud's `GET /field` lists `parent` without a `schema`
+            // (clients that map fields by schema type find none for it); the
+            // spec's `FieldDetails.schema` is optional.
+            if *id == super::hierarchy::FIELD
+                && let Some(object) = details.as_object_mut()
+            {
+                object.remove("schema");
+            }
+            details
         })
         .collect()
 }
@@ -98,7 +112,10 @@ pub(crate) fn expansions<'a>(
     for id in ids {
         if let Some(details) = described.iter().find(|d| d["id"] == id) {
             name_map.insert(id.to_owned(), details["name"].clone());
-            schema_map.insert(id.to_owned(), details["schema"].clone());
+            // A field described without a schema (`parent`) has none to give.
+            if let Some(field_schema) = details.get("schema") {
+                schema_map.insert(id.to_owned(), field_schema.clone());
+            }
         }
     }
     if names {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 18] = [
+pub(crate) const ALL_FIELDS: [&str; 20] = [
     "summary",
     "status",
     "assignee",
@@ -24,12 +24,15 @@ pub(crate) const ALL_FIELDS: [&str; 18] = [
     "attachment",
     "issuelinks",
     "votes",
+    "parent",
+    "subtasks",
 ];
 
 /// Whether Jira shows the field as an issue navigator column (`*navigable`
 /// selects these): every stored field but the issue's comments and attachments.
 /// Links are one ("Linked Issues" is a navigator column; Jira's field list
-/// marks `issuelinks` navigable), and so are votes (the "Votes" column).
+/// marks `issuelinks` navigable), and so are votes (the "Votes" column), the
+/// parent ("Parent") and sub-tasks ("Sub-tasks").
 pub(crate) fn is_navigable(field: &str) -> bool {
     !matches!(field, "comment" | "attachment")
 }

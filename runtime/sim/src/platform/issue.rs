@@ -13,6 +13,7 @@ use super::IssuePath;
 use super::custom_field;
 use super::field_details;
 use super::fields::FieldSelection;
+use super::hierarchy;
 use super::issue_history::changelog;
 use super::render;
 use super::v2::V2Request;
@@ -174,6 +175,7 @@ pub(crate) async fn create(
         fix_versions: Vec::new(),
         affected_versions: Vec::new(),
         priority: DEFAULT_PRIORITY,
+        parent: None,
         comments: Vec::new(),
         worklogs: Vec::new(),
         attachments: Vec::new(),
@@ -191,7 +193,15 @@ pub(crate) async fn create(
         fields.remove(handled);
     }
     let api = Api::of(v2.is_some());
-    apply_fields(&world, &mut issue, &fields, &input.update, api)?;
+    apply_fields(
+        &world,
+        &mut issue,
+        &fields,
+        &input.update,
+        api,
+        &caller.account_id,
+    )?;
+    hierarchy::check_created(&issue)?;
     let created = json!({
         "id": issue.id.to_string(),
         "key": issue.key,
@@ -216,29 +226,71 @@ pub(crate) async fn edit(
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Edit)?;
     let mut issue = world.issues[index].clone();
     let api = Api::of(v2.is_some());
-    apply_fields(&world, &mut issue, &input.fields, &input.update, api)?;
+    let actor = &caller.account_id;
+    apply_fields(&world, &mut issue, &input.fields, &input.update, api, actor)?;
     issue.updated = world.now();
     let before = std::mem::replace(&mut world.issues[index], issue);
     raise_updated(&shared, &mut world, &caller, &before, index);
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `deleteIssue`'s query.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DeleteQuery {
+    /// Read as text: the spec's enum is `"true"`/`"false"`, and Jira reads
+    /// anything but `true` (without regard to case) as false, as Java parses a
+    /// boolean.
+    delete_subtasks: Option<String>,
+}
+
+/// `deleteIssue`. An issue with sub-tasks is refused (the spec's 400) unless
+/// `deleteSubtasks=true`; then its sub-tasks go first, each raising its own
+/// `jira:issue_deleted`, and the issue last. An epic's children are not
+/// deleted: they lose their parent (`World::orphan_children_of`).
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
+    JiraQuery(query): JiraQuery<DeleteQuery>,
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Delete)?;
+    let id = world.issues[index].id;
+    let subtasks: Vec<u64> = world.subtasks_of(id).map(|s| s.id).collect();
+    let delete_subtasks = query
+        .delete_subtasks
+        .as_deref()
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if !subtasks.is_empty() && !delete_subtasks {
+        return Err(JiraError::bad_request(
+            "The issue has subtasks. Set deleteSubtasks to true to delete the issue and its \
+             subtasks.",
+        ));
+    }
+    // Sub-tasks share their parent's project, so the Edit the parent needed
+    // covers them.
+    for subtask in subtasks.into_iter().chain([id]) {
+        remove_issue(&shared, &mut world, &caller, subtask);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes the issue with id `id` (if it is still there), raising its
+/// `jira:issue_deleted` and dropping what cannot outlive it.
+fn remove_issue(shared: &Shared, world: &mut World, caller: &Caller, id: u64) {
+    let Some(index) = world.issues.iter().position(|issue| issue.id == id) else {
+        return;
+    };
     let removed = world.issues.remove(index);
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(world, &caller.account_id)
         .issue_deleted(&removed);
     // After the event is rendered, so its payload shows the links the issue
-    // had; a link cannot outlive either of its issues.
+    // had; a link cannot outlive either of its issues, nor a parent its issue.
     world.issue_links.retain(|link| !link.involves(removed.id));
-    shared.emit(&world, raised);
-    Ok(StatusCode::NO_CONTENT)
+    world.orphan_children_of(removed.id);
+    shared.emit(world, raised);
 }
 
 #[derive(Deserialize)]
@@ -420,15 +472,18 @@ fn reference(value: &Value, preferred: &str) -> Option<String> {
 
 /// Applies `fields` (set) and `update` (operations) to an issue, refusing anything
 /// the simulator does not store, as Jira refuses fields not on the screen.
+/// `actor` is who writes: what a field refers to (a parent) must be visible to
+/// them.
 fn apply_fields(
     world: &World,
     issue: &mut IssueRecord,
     fields: &Map<String, Value>,
     update: &Map<String, Value>,
     api: Api,
+    actor: &str,
 ) -> Result<(), JiraError> {
     for (name, value) in fields {
-        set_field(world, issue, name, value, api)?;
+        set_field(world, issue, name, value, api, actor)?;
     }
     for (name, operations) in update {
         let operations = operations.as_array().ok_or_else(|| {
@@ -453,7 +508,7 @@ fn apply_fields(
                         let label = label(value)?;
                         issue.labels.retain(|l| *l != label);
                     }
-                    (_, "set") => set_field(world, issue, name, value, api)?,
+                    (_, "set") => set_field(world, issue, name, value, api, actor)?,
                     ("fixVersions", "add" | "remove") => {
                         let add = verb == "add";
                         version::issue_field::update(world, issue, VersionField::Fix, add, value)?;
@@ -557,6 +612,7 @@ fn set_field(
     name: &str,
     value: &Value,
     api: Api,
+    actor: &str,
 ) -> Result<(), JiraError> {
     if let Some(result) = set_custom(world, issue, name, value, api) {
         return result;
@@ -638,6 +694,7 @@ fn set_field(
                 JiraError::field("priority", "Specify a valid 'id' or 'name' for Priority")
             })?;
         }
+        hierarchy::FIELD => hierarchy::set(world, issue, value, actor)?,
         "fixVersions" => version::issue_field::set(world, issue, VersionField::Fix, value)?,
         "versions" => version::issue_field::set(world, issue, VersionField::Affects, value)?,
         other => {

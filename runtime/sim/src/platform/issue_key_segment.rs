@@ -51,8 +51,10 @@ pub(crate) fn write(segment: &'static str) -> MethodRouter<Arc<Shared>> {
         },
     )
     .delete(
-        move |shared: State<Arc<Shared>>, caller: Caller| async move {
-            issue::delete(shared, caller, key(segment)).await
+        move |shared: State<Arc<Shared>>,
+              caller: Caller,
+              query: JiraQuery<issue::DeleteQuery>| async move {
+            issue::delete(shared, caller, key(segment), query).await
         },
     )
 }

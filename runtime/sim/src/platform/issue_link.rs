@@ -373,8 +373,8 @@ fn render_link(links: &str, link: &IssueLinkRecord) -> Value {
 }
 
 /// A `LinkedIssue`: the issue's identity and the key fields Jira shows beside a
-/// link.
-fn linked_issue(links: &str, issue: &IssueRecord) -> Value {
+/// link (and for an issue's parent and sub-tasks, `platform::hierarchy`).
+pub(crate) fn linked_issue(links: &str, issue: &IssueRecord) -> Value {
     json!({
         "id": issue.id.to_string(),
         "key": issue.key,

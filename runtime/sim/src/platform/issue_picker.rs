@@ -15,8 +15,9 @@
 //! without `currentJQL` there is no current search, and a `currentJQL` that does
 //! not compile finds nothing, as in Jira. `currentIssueKey` is left out of both,
 //! and `currentProjectId`, when it names a project, keeps that project's issues
-//! only. The simulator has no sub-tasks, so `showSubTasks` and
-//! `showSubTaskParent` change nothing.
+//! only. `showSubTasks=false` leaves sub-tasks out, and
+//! `showSubTaskParent=false` the parent of a sub-task `currentIssueKey`
+//! names; both default to true, as Jira's picker resource declares them.
 //!
 //! The simulator records no page views, so "history" is the issues the caller
 //! reported or changed (what Jira's history also holds, besides views), most
@@ -58,8 +59,7 @@ const MAX_QUERY_WORDS: usize = 32;
 /// nothing, as a query Jira cannot parse does.
 const MAX_JQL_CHARS: usize = 10_000;
 
-/// The picker's query parameters. `showSubTasks` and `showSubTaskParent` are
-/// not read: with no sub-tasks they change nothing.
+/// The picker's query parameters.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PickerQuery {
@@ -68,6 +68,8 @@ pub(crate) struct PickerQuery {
     current_jql: Option<String>,
     current_issue_key: Option<String>,
     current_project_id: Option<String>,
+    show_sub_tasks: Option<bool>,
+    show_sub_task_parent: Option<bool>,
 }
 
 /// `getIssuePickerResource`.
@@ -83,13 +85,18 @@ pub(crate) async fn suggest(
         .as_deref()
         .map(Words::of)
         .filter(|words| !words.is_empty());
-    let excluded = query.current_issue_key.as_deref().and_then(|key| {
+    let current = query.current_issue_key.as_deref().and_then(|key| {
         world
             .issues
             .iter()
             .find(|i| i.key.eq_ignore_ascii_case(key.trim()))
-            .map(|i| i.id)
     });
+    let excluded = current.map(|i| i.id);
+    let show_sub_tasks = query.show_sub_tasks.unwrap_or(true);
+    // The parent of the sub-task being edited, when it is not to be offered.
+    let hidden_parent = current
+        .filter(|i| i.issue_type.is_subtask() && !query.show_sub_task_parent.unwrap_or(true))
+        .and_then(|i| i.parent);
     // An id that names no project restricts nothing, as in Jira's picker.
     let project = query
         .current_project_id
@@ -99,6 +106,8 @@ pub(crate) async fn suggest(
     let candidate = |issue: &IssueRecord| {
         world.may(me, &issue.project_key, SeedPermission::Browse)
             && Some(issue.id) != excluded
+            && Some(issue.id) != hidden_parent
+            && (show_sub_tasks || !issue.issue_type.is_subtask())
             && project.is_none_or(|key| issue.project_key == key)
             && words.as_ref().is_none_or(|w| w.score(issue) > 0)
     };

@@ -11,6 +11,7 @@ mod dashboard;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
+pub(crate) mod hierarchy;
 mod issue;
 pub(crate) mod issue_history;
 mod issue_key_segment;

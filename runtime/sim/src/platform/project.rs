@@ -104,7 +104,7 @@ pub(crate) async fn statuses(
                 "self": format!("{links}/rest/api/3/issueType/{}", t.id),
                 "id": t.id,
                 "name": t.name,
-                "subtask": false,
+                "subtask": t.is_subtask(),
                 "statuses": statuses,
             })
         })

@@ -71,8 +71,8 @@ pub(crate) fn issue_type(links: &str, issue_type: &IssueType) -> Value {
         "description": issue_type.description,
         "iconUrl": format!("{links}/images/icons/issuetypes/{}.svg", issue_type.name.to_lowercase()),
         "name": issue_type.name,
-        "subtask": false,
-        "hierarchyLevel": 0,
+        "subtask": issue_type.is_subtask(),
+        "hierarchyLevel": issue_type.hierarchy_level,
     })
 }
 
@@ -303,6 +303,18 @@ pub(crate) fn issue(
         fields.insert(
             String::from("issuelinks"),
             super::issue_link::field(links, world, issue, viewer),
+        );
+    }
+    // The parent and sub-tasks show, like links, other issues' key fields, trimmed to what `viewer` may see.
+    if selection.has(super::hierarchy::FIELD)
+        && let Some(parent) = super::hierarchy::parent_field(links, world, issue, viewer)
+    {
+        fields.insert(String::from(super::hierarchy::FIELD), parent);
+    }
+    if selection.has(super::hierarchy::SUBTASKS_FIELD) {
+        fields.insert(
+            String::from(super::hierarchy::SUBTASKS_FIELD),
+            super::hierarchy::subtasks_field(links, world, issue, viewer),
         );
     }
     for field in &world.custom_fields {

@@ -139,8 +139,32 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
             Some(added),
         ));
     }
+    if before.parent != after.parent {
+        items.push(parent_item(world, before.parent, after.parent));
+    }
     custom_items(world, before, after, &mut items);
     items
+}
+
+/// A change of parent, as Jira Cloud logs it: field `IssueParentAssociation`,
+/// the parents' ids in `from`/`to` and their keys in the strings, and no
+/// `fieldId` (Jira's item carries none; receivers' logs show exactly these
+/// keys). Keys only, never summaries, so the item shows nothing of a parent
+/// hidden from whoever reads the child's changelog.
+fn parent_item(world: &World, before: Option<u64>, after: Option<u64>) -> ChangeItem {
+    let key = |id: Option<u64>| {
+        id.and_then(|id| world.issue_by_id(id))
+            .map(|p| p.key.clone())
+    };
+    let id = |id: Option<u64>| id.map(|id| id.to_string());
+    item(
+        "IssueParentAssociation",
+        "",
+        id(before).as_deref(),
+        key(before).as_deref(),
+        id(after).as_deref(),
+        key(after).as_deref(),
+    )
 }
 
 /// One item per custom field whose value changed, in field order: Jira's

@@ -83,6 +83,7 @@ impl World {
         for project in &seed.projects {
             world.add_project(project, &mut component_id)?;
         }
+        world.link_seeded_parents(seed)?;
         for team in &seed.teams {
             if world.team(&team.id).is_some() || world.team_named(&team.name).is_some() {
                 return Err(invalid(format!("team {} is defined twice", team.name)));
@@ -254,6 +255,8 @@ impl World {
             fix_versions: Vec::new(),
             affected_versions: Vec::new(),
             priority: super::DEFAULT_PRIORITY,
+            // Set once every project's issues exist (`World::link_seeded_parents`).
+            parent: None,
             comments,
             worklogs: Vec::new(),
             attachments: Vec::new(),

@@ -34,6 +34,10 @@ pub(crate) struct IssueRecord {
     /// Ids of the versions in `versions` (affects versions), likewise.
     pub(crate) affected_versions: Vec<u64>,
     pub(crate) priority: &'static Priority,
+    /// The id (not the index: indexes move as issues are deleted) of the
+    /// issue's parent in the hierarchy (`world::hierarchy`): an epic's child's
+    /// epic, a sub-task's standard issue.
+    pub(crate) parent: Option<u64>,
     pub(crate) comments: Vec<CommentRecord>,
     pub(crate) worklogs: Vec<WorklogRecord>,
     /// Files attached, oldest first; deleting the issue drops their bytes.
@@ -357,6 +361,7 @@ mod tests {
             fix_versions: Vec::new(),
             affected_versions: Vec::new(),
             priority: DEFAULT_PRIORITY,
+            parent: None,
             comments: Vec::new(),
             worklogs: Vec::new(),
             attachments: Vec::new(),

@@ -7,6 +7,7 @@
 pub(crate) mod custom_field;
 pub(crate) mod filter;
 mod from_seed;
+pub(crate) mod hierarchy;
 mod issue;
 pub(crate) mod issue_link;
 pub(crate) mod on_call;

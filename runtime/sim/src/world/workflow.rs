@@ -76,23 +76,62 @@ pub(crate) struct IssueType {
     pub(crate) id: &'static str,
     pub(crate) name: &'static str,
     pub(crate) description: &'static str,
+    /// Where the type sits in Jira Cloud's issue hierarchy (`hierarchyLevel`):
+    /// [`EPIC_LEVEL`], [`STANDARD_LEVEL`] or [`SUBTASK_LEVEL`].
+    pub(crate) hierarchy_level: i32,
 }
 
-pub(crate) const ISSUE_TYPES: [IssueType; 3] = [
+/// Epics: the parents of standard issues.
+pub(crate) const EPIC_LEVEL: i32 = 1;
+/// Standard issue types (Task, Bug, Story): children of epics, parents of
+/// sub-tasks.
+pub(crate) const STANDARD_LEVEL: i32 = 0;
+/// Sub-tasks: always the child of a standard issue.
+pub(crate) const SUBTASK_LEVEL: i32 = -1;
+
+impl IssueType {
+    /// Whether this is a sub-task type (the spec's `subtask`).
+    pub(crate) fn is_subtask(&self) -> bool {
+        self.hierarchy_level == SUBTASK_LEVEL
+    }
+}
+
+/// The issue types of a company-managed Jira Software project on a new site:
+/// the three standard types, and Epic and Sub-task, Jira Cloud's fixed top and
+/// bottom of the default hierarchy (no levels above Epic: those need Premium's
+/// custom hierarchy). Epic and Sub-task come last so that the standard types
+/// keep the ids and positions they had before the hierarchy was modelled.
+/// Descriptions of Epic and Sub-task are those a new Jira Cloud site gives them.
+pub(crate) const ISSUE_TYPES: [IssueType; 5] = [
     IssueType {
         id: "10001",
         name: "Task",
         description: "A small, distinct piece of work.",
+        hierarchy_level: STANDARD_LEVEL,
     },
     IssueType {
         id: "10002",
         name: "Bug",
         description: "A problem or error.",
+        hierarchy_level: STANDARD_LEVEL,
     },
     IssueType {
         id: "10003",
         name: "Story",
         description: "A user-facing feature.",
+        hierarchy_level: STANDARD_LEVEL,
+    },
+    IssueType {
+        id: "10000",
+        name: "Epic",
+        description: "Epics track collections of related bugs, stories, and tasks.",
+        hierarchy_level: EPIC_LEVEL,
+    },
+    IssueType {
+        id: "10004",
+        name: "Sub-task",
+        description: "Subtasks track small pieces of work that are part of a larger task.",
+        hierarchy_level: SUBTASK_LEVEL,
     },
 ];
 

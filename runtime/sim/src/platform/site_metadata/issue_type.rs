@@ -19,10 +19,6 @@ use crate::shared::Shared;
 use crate::world::World;
 use crate::world::workflow::{ISSUE_TYPES, IssueType};
 
-/// The hierarchy level of every simulated issue type (`render::issue_type`):
-/// all are standard types, neither epics (1) nor subtasks (-1).
-const LEVEL: i64 = 0;
-
 /// Jira's rule for `getIssueAllTypes` and `getIssueType`: *Administer Jira*
 /// sees every issue type, anyone else those of the projects they may browse.
 fn sees_issue_types(world: &World, caller: &Caller) -> bool {
@@ -107,9 +103,10 @@ pub(crate) async fn for_project(
         .ok_or_else(|| {
             JiraError::not_found(format!("No project could be found with id '{id}'."))
         })?;
-    let wanted = level.is_none_or(|l| l == LEVEL);
     Ok(Json(render_all(
         &caller.links,
-        ISSUE_TYPES.iter().filter(|_| wanted),
+        ISSUE_TYPES
+            .iter()
+            .filter(move |t| level.is_none_or(|l| l == i64::from(t.hierarchy_level))),
     )))
 }
