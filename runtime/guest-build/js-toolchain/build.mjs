@@ -238,12 +238,16 @@ import { installGlobals, installConsumers } from ${forgeSrc('handler.js')};
 import { installFetch } from ${forgeSrc('fetch.js')};
 import { installEntities } from ${forgeSrc('entity.js')};
 import { installApp } from ${forgeSrc('app_runtime.js')};
+import { warmEngine } from ${forgeSrc('warm.js')};
 installHost({ jira, log, storage, events, environment });
 installEntities(${JSON.stringify(entities)});
 installApp(${JSON.stringify({ id: appId, scopes })});
 installConsumers(${JSON.stringify(consumers)}, ${JSON.stringify({ eventsApi })});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
+// Last: the engine's lazily made state into the snapshot (warm.js); the log
+// import's functions are componentize-js's glue, in its binding global.
+warmEngine(Object.values(log).find((value) => typeof value === 'function'));
 `;
 await mkdir(outDir, { recursive: true });
 const setupPath = join(outDir, 'kiln-setup.js');

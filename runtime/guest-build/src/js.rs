@@ -120,6 +120,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/ari.js"),
     ),
     (
+        "forge-api/src/warm.js",
+        include_str!("../../../forge/kiln-forge-api/src/warm.js"),
+    ),
+    (
         "forge-api/src/forge_events.js",
         include_str!("../../../forge/kiln-forge-api/src/forge_events.js"),
     ),
