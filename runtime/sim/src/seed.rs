@@ -161,6 +161,10 @@ pub struct SeedIssue {
     pub comments: Vec<SeedComment>,
     /// RFC 3339 creation time.
     pub created: String,
+    /// The due date, `yyyy-MM-dd` (the REST API's form). Optional, so seeds
+    /// written before due dates were modelled still load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
     /// Custom field values by field id or name, in the REST API's shapes (a
     /// textarea may be plain text, an option its value, a user an email).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -388,6 +392,7 @@ fn issue(spec: IssueSpec<'_>) -> SeedIssue {
         status: String::from(spec.status),
         issue_type: String::from(spec.issue_type),
         parent: None,
+        due_date: None,
         labels: strings(spec.labels),
         assignee: spec.assignee.map(String::from),
         reporter: String::from(spec.reporter),

@@ -14,6 +14,7 @@ mod contract;
 mod curl;
 mod custom_fields;
 mod dashboards_and_picker;
+mod due_date;
 mod faults;
 mod filters;
 mod hierarchy;

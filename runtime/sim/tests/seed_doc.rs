@@ -44,6 +44,7 @@ async fn the_documented_seed_loads_and_serves_its_data() {
     assert_eq!(issue.body["fields"]["summary"], "First issue");
     assert_eq!(issue.body["fields"]["labels"][0], "triage");
     assert_eq!(issue.body["fields"]["customfield_10000"]["value"], "High");
+    assert_eq!(issue.body["fields"]["duedate"], "2024-01-31");
     sim.shutdown().await;
 }
 

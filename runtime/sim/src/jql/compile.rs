@@ -3,9 +3,11 @@
 use std::cmp::Ordering;
 
 use super::JqlError;
+use super::due_date::{self, DueDateTest};
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use super::saved_filter::{self, Expansion};
 use crate::adf;
+use crate::clock::SimClock;
 use crate::seed::SeedPermission;
 use crate::world::custom_field::{
     CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
@@ -18,6 +20,10 @@ use crate::world::{IssueRecord, World};
 pub(crate) struct Query {
     filter: Option<Predicate>,
     order: Vec<(SortKey, bool)>,
+    /// The site's clock, read when a relative date (`"-1d"`, `now()`) is
+    /// matched: a query compiled once (an admin webhook's) must not freeze
+    /// "now" at its compilation.
+    clock: SimClock,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +50,8 @@ enum Predicate {
         operator: &'static str,
         bound: Bound,
     },
+    /// A `duedate` clause (`due_date.rs`).
+    DueDate(DueDateTest),
 }
 
 /// The other side of a range clause, in the canonical form of the field's values.
@@ -77,10 +85,12 @@ enum ValueField {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TextField {
-    /// Summary, description and comments, as Jira's `text` does.
+    /// Summary, description, environment and comments, as Jira's `text`
+    /// searches them (and its free-text custom fields, which it leaves out).
     Any,
     Summary,
     Description,
+    Environment,
     Comment,
     /// A text custom field, by number.
     Custom(u64),
@@ -95,6 +105,7 @@ enum SortKey {
     Status,
     Assignee,
     Project,
+    DueDate,
     /// A custom field, by number.
     Custom(u64),
 }
@@ -104,6 +115,8 @@ enum Field {
     Text(TextField),
     /// A searchable custom field: `cf[N]` or its name.
     Custom(u64, Kind),
+    /// `duedate` or `due`.
+    DueDate,
 }
 
 fn field_named(name: &str) -> Option<Field> {
@@ -122,7 +135,9 @@ fn field_named(name: &str) -> Option<Field> {
         "text" => Field::Text(TextField::Any),
         "summary" => Field::Text(TextField::Summary),
         "description" => Field::Text(TextField::Description),
+        "environment" => Field::Text(TextField::Environment),
         "comment" => Field::Text(TextField::Comment),
+        name if due_date::is_clause(name) => Field::DueDate,
         _ => return None,
     };
     Some(field)
@@ -131,7 +146,7 @@ fn field_named(name: &str) -> Option<Field> {
 /// Jira's system clause names the simulator does not search: a custom field with
 /// one of these names is still not reached by it, as on a real site.
 fn is_system_clause(name: &str) -> bool {
-    const NAMES: [&str; 22] = [
+    const NAMES: [&str; 19] = [
         "priority",
         "created",
         "createddate",
@@ -140,11 +155,8 @@ fn is_system_clause(name: &str) -> bool {
         "resolution",
         "resolved",
         "resolutiondate",
-        "duedate",
-        "due",
         "sprint",
         "parent",
-        "environment",
         "votes",
         "watchers",
         "creator",
@@ -192,7 +204,11 @@ pub(crate) fn compile_saved(
                 .ok_or_else(|| JqlError(format!("Not able to sort using field '{}'.", sort.field)))
         })
         .collect::<Result<_, _>>()?;
-    Ok(Query { filter, order })
+    Ok(Query {
+        filter,
+        order,
+        clock: world.clock.clone(),
+    })
 }
 
 fn sort_key(name: &str) -> Option<SortKey> {
@@ -204,6 +220,7 @@ fn sort_key(name: &str) -> Option<SortKey> {
         "status" => SortKey::Status,
         "assignee" => SortKey::Assignee,
         "project" => SortKey::Project,
+        name if due_date::is_clause(name) => SortKey::DueDate,
         _ => return None,
     };
     Some(key)
@@ -289,6 +306,9 @@ impl<'a> Resolver<'a> {
                 clause.field
             ))
         };
+        if let Field::DueDate = field {
+            return DueDateTest::compile(clause).map(Predicate::DueDate);
+        }
         if let (Field::Custom(number, kind), Operator::Ordering(operator)) =
             (&field, clause.operator)
         {
@@ -303,7 +323,8 @@ impl<'a> Resolver<'a> {
             other => other,
         };
         match field {
-            Field::Custom(..) => Err(unsupported()),
+            // A due date clause was compiled above; this arm is never reached.
+            Field::Custom(..) | Field::DueDate => Err(unsupported()),
             Field::Text(field) => {
                 let negate = match clause.operator {
                     Operator::Contains => false,
@@ -656,7 +677,10 @@ impl Query {
     }
 
     pub(crate) fn matches(&self, issue: &IssueRecord) -> bool {
-        self.filter.as_ref().is_none_or(|p| p.matches(issue))
+        // Read once per issue, and only if a relative date needs it.
+        let now = std::cell::OnceCell::new();
+        let now = || *now.get_or_init(|| self.clock.now_utc());
+        self.filter.as_ref().is_none_or(|p| p.matches(issue, &now))
     }
 
     /// Orders issues as `ORDER BY` says; without one, newest first as Jira does.
@@ -686,6 +710,13 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
         SortKey::Status => status_rank(a).cmp(&status_rank(b)),
         SortKey::Project => a.project_key.cmp(&b.project_key),
+        // Issues without a due date sort last ascending, as empty values do.
+        SortKey::DueDate => match (a.due_date, b.due_date) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
         SortKey::Custom(number) => {
             let (x, y) = (a.custom_fields.get(&number), b.custom_fields.get(&number));
             match (x, y) {
@@ -761,11 +792,13 @@ fn status_rank(issue: &IssueRecord) -> usize {
 }
 
 impl Predicate {
-    fn matches(&self, issue: &IssueRecord) -> bool {
+    /// `now` is the site's time, for relative dates.
+    fn matches(&self, issue: &IssueRecord, now: &dyn Fn() -> time::OffsetDateTime) -> bool {
         match self {
-            Self::And(terms) => terms.iter().all(|t| t.matches(issue)),
-            Self::Or(terms) => terms.iter().any(|t| t.matches(issue)),
-            Self::Not(inner) => !inner.matches(issue),
+            Self::And(terms) => terms.iter().all(|t| t.matches(issue, now)),
+            Self::Or(terms) => terms.iter().any(|t| t.matches(issue, now)),
+            Self::Not(inner) => !inner.matches(issue, now),
+            Self::DueDate(test) => test.matches(issue.due_date, now),
             Self::Values {
                 field,
                 wanted,
@@ -856,6 +889,13 @@ fn text_of(field: TextField, issue: &IssueRecord) -> String {
             .map(adf::plain_text)
             .unwrap_or_default()
     };
+    let environment = || {
+        issue
+            .environment
+            .as_ref()
+            .map(adf::plain_text)
+            .unwrap_or_default()
+    };
     let comments = || {
         issue
             .comments
@@ -867,8 +907,15 @@ fn text_of(field: TextField, issue: &IssueRecord) -> String {
     match field {
         TextField::Summary => issue.summary.clone(),
         TextField::Description => description(),
+        TextField::Environment => environment(),
         TextField::Comment => comments(),
-        TextField::Any => format!("{} {} {}", issue.summary, description(), comments()),
+        TextField::Any => format!(
+            "{} {} {} {}",
+            issue.summary,
+            description(),
+            environment(),
+            comments()
+        ),
         TextField::Custom(number) => issue
             .custom_fields
             .get(&number)

@@ -1,6 +1,8 @@
 //! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`, `labels`,
 //! `key`, `issuetype`, `component`, `fixVersion`, `affectedVersion` (by a
-//! version's name or id), `text`/`summary`/`description ~ "x"`, the
+//! version's name or id), `duedate`/`due` (dates, periods, `now()`,
+//! `startOfDay()`, `endOfDay()`, ranges: `due_date.rs`),
+//! `text`/`summary`/`description`/`environment ~ "x"`, the
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
 //! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
@@ -13,6 +15,7 @@
 //! so evaluation itself cannot fail.
 
 mod compile;
+mod due_date;
 mod lexer;
 mod parser;
 mod saved_filter;

@@ -109,6 +109,22 @@ pub(crate) fn metadata(
             None,
         ),
         system(
+            "environment",
+            "Environment",
+            false,
+            json!({ "type": "string", "system": "environment" }),
+            &set,
+            None,
+        ),
+        system(
+            super::due_date::FIELD,
+            "Due date",
+            false,
+            json!({ "type": "date", "system": super::due_date::FIELD }),
+            &set,
+            None,
+        ),
+        system(
             "labels",
             "Labels",
             false,

@@ -26,6 +26,10 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         "created" => ("Created", "datetime", None),
         "updated" => ("Updated", "datetime", None),
         "description" => ("Description", "string", None),
+        "environment" => ("Environment", "string", None),
+        // Jira Cloud's sentence case (its create metadata names it "Due date";
+        // Server wrote "Due Date").
+        "duedate" => ("Due date", "date", None),
         "components" => ("Components", "array", Some("component")),
         "fixVersions" => ("Fix versions", "array", Some("version")),
         "versions" => ("Affects versions", "array", Some("version")),
@@ -42,13 +46,15 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
     }
 }
 
-/// The JQL clause that searches a stored field: its id, but for the version
-/// fields, whose clauses are singular (`fixVersion`, `affectedVersion`).
-fn clause_name(id: &str) -> &str {
+/// The JQL clauses that search a stored field: its id, but for the version
+/// fields, whose clauses are singular (`fixVersion`, `affectedVersion`), and
+/// the due date, which also answers to `due` (Jira lists `["due", "duedate"]`).
+fn clause_names(id: &str) -> Vec<&str> {
     match id {
-        "fixVersions" => "fixVersion",
-        "versions" => "affectedVersion",
-        other => other,
+        "fixVersions" => vec!["fixVersion"],
+        "versions" => vec!["affectedVersion"],
+        "duedate" => vec!["due", "duedate"],
+        other => vec![other],
     }
 }
 
@@ -75,7 +81,7 @@ pub(crate) fn system_fields() -> Vec<Value> {
                 ),
                 "navigable": is_navigable(id),
                 "searchable": true,
-                "clauseNames": [clause_name(id)],
+                "clauseNames": clause_names(id),
                 "schema": schema,
             });
             // Jira Cloud's `GET /field` lists `parent` without a `schema`

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 20] = [
+pub(crate) const ALL_FIELDS: [&str; 22] = [
     "summary",
     "status",
     "assignee",
@@ -16,6 +16,8 @@ pub(crate) const ALL_FIELDS: [&str; 20] = [
     "created",
     "updated",
     "description",
+    "environment",
+    "duedate",
     "components",
     "fixVersions",
     "versions",
@@ -32,7 +34,8 @@ pub(crate) const ALL_FIELDS: [&str; 20] = [
 /// selects these): every stored field but the issue's comments and attachments.
 /// Links are one ("Linked Issues" is a navigator column; Jira's field list
 /// marks `issuelinks` navigable), and so are votes (the "Votes" column), the
-/// parent ("Parent") and sub-tasks ("Sub-tasks").
+/// parent ("Parent"), sub-tasks ("Sub-tasks"), the due date ("Due date") and
+/// the environment (Jira's field list marks both navigable).
 pub(crate) fn is_navigable(field: &str) -> bool {
     !matches!(field, "comment" | "attachment")
 }
@@ -163,6 +166,16 @@ mod tests {
         assert!(has(&["votes"]) && has(&["*all"]) && has(&["*navigable"]));
         assert!(!has(&["*navigable,-votes"]) && !has(&["summary"]));
         assert!(FieldSelection::all().has("votes"));
+    }
+
+    #[test]
+    fn due_date_and_environment_are_selected_by_name_all_or_navigable() {
+        for field in ["duedate", "environment"] {
+            let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has(field);
+            assert!(has(&[field]) && has(&["*all"]) && has(&["*navigable"]));
+            assert!(!has(&["summary"]) && !has(&[&format!("*all,-{field}")]));
+            assert!(FieldSelection::all().has(field));
+        }
     }
 
     #[test]

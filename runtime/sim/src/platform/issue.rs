@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::IssuePath;
 use super::custom_field;
+use super::due_date;
 use super::field_details;
 use super::fields::FieldSelection;
 use super::hierarchy;
@@ -166,6 +167,8 @@ pub(crate) async fn create(
         project_key,
         summary,
         description: None,
+        environment: None,
+        due_date: None,
         status: INITIAL_STATUS,
         issue_type,
         labels: Vec::new(),
@@ -636,6 +639,13 @@ fn set_field(
         "description" => {
             issue.description = adf::optional_field("description", Some(value.clone()))?;
         }
+        // Rich text as the description is, through the same check and with the
+        // same bounds (a request body; the history's byte cap); v2's strings
+        // become documents before this (`v2.rs`).
+        "environment" => {
+            issue.environment = adf::optional_field("environment", Some(value.clone()))?;
+        }
+        due_date::FIELD => issue.due_date = due_date::parse(value)?,
         "labels" => {
             let labels = value
                 .as_array()

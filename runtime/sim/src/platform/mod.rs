@@ -8,6 +8,7 @@ mod comment;
 mod create_meta;
 pub(crate) mod custom_field;
 mod dashboard;
+pub(crate) mod due_date;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;

@@ -274,6 +274,14 @@ pub(crate) fn issue(
         "description",
         issue.description.clone().unwrap_or(Value::Null),
     );
+    put(
+        "environment",
+        issue.environment.clone().unwrap_or(Value::Null),
+    );
+    put(
+        super::due_date::FIELD,
+        super::due_date::render(issue.due_date),
+    );
     put("priority", priority(links, issue.priority));
     for field in VersionField::ALL {
         put(

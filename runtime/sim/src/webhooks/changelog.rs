@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use crate::adf;
+use crate::platform::due_date;
 use crate::world::custom_field::CustomValue;
 use crate::world::{IssueRecord, World};
 
@@ -46,17 +47,16 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
             Some(&after.summary),
         ));
     }
-    if before.description != after.description {
-        let text = |d: &Option<Value>| d.as_ref().map(|d| adf::plain_text(d).trim_end().to_owned());
-        items.push(item(
-            "description",
-            "description",
-            None,
-            text(&before.description).as_deref(),
-            None,
-            text(&after.description).as_deref(),
-        ));
-    }
+    items.extend(document_item(
+        "description",
+        &before.description,
+        &after.description,
+    ));
+    items.extend(document_item(
+        "environment",
+        &before.environment,
+        &after.environment,
+    ));
     if before.status.id != after.status.id {
         items.push(item(
             "status",
@@ -102,6 +102,7 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
             Some(&after.labels.join(" ")),
         ));
     }
+    items.extend(due_date::change_item(before.due_date, after.due_date));
     // Jira logs components one item per component added or removed.
     let project = world.project(&after.project_key);
     let component_id = |name: &str| {
@@ -144,6 +145,23 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
     }
     custom_items(world, before, after, &mut items);
     items
+}
+
+/// A change of a rich-text system field (`description`, `environment`): no ids,
+/// the documents' text in the strings. `None` when it did not change.
+fn document_item(field: &str, before: &Option<Value>, after: &Option<Value>) -> Option<ChangeItem> {
+    if before == after {
+        return None;
+    }
+    let text = |d: &Option<Value>| d.as_ref().map(|d| adf::plain_text(d).trim_end().to_owned());
+    Some(item(
+        field,
+        field,
+        None,
+        text(before).as_deref(),
+        None,
+        text(after).as_deref(),
+    ))
 }
 
 /// A change of parent, as Jira Cloud logs it: field `IssueParentAssociation`,

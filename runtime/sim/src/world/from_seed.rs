@@ -16,6 +16,7 @@ use crate::clock::SimClock;
 use crate::clock::parse_rfc3339;
 use crate::error::SimError;
 use crate::platform::custom_field;
+use crate::platform::due_date;
 use crate::seed::{Seed, SeedCustomField, SeedIssue, SeedOverride, SeedProject, SeedRotation};
 use crate::webhooks::registry::Registry;
 
@@ -210,6 +211,14 @@ impl World {
             .ok_or_else(|| invalid(format!("unknown issue type {:?}", seed.issue_type)))?;
         let created = parse_rfc3339(&seed.created)
             .ok_or_else(|| invalid(format!("issue created {:?} is not RFC 3339", seed.created)))?;
+        let due_date = seed
+            .due_date
+            .as_deref()
+            .map(|text| {
+                due_date::strict_date(text)
+                    .ok_or_else(|| invalid(format!("issue due date {text:?} is not yyyy-MM-dd")))
+            })
+            .transpose()?;
         for component in &seed.components {
             if project.component_named(component).is_none() {
                 return Err(invalid(format!(
@@ -245,6 +254,9 @@ impl World {
             project_key: project.key.clone(),
             summary: seed.summary.clone(),
             description: seed.description.as_deref().map(adf::from_text),
+            // Seeds write no environment: it is set through the API.
+            environment: None,
+            due_date,
             status,
             issue_type,
             labels: seed.labels.clone(),

@@ -20,6 +20,10 @@ pub(crate) struct IssueRecord {
     pub(crate) summary: String,
     /// An ADF document.
     pub(crate) description: Option<Value>,
+    /// The system field `environment`: an ADF document, like the description.
+    pub(crate) environment: Option<Value>,
+    /// The system field `duedate`: a calendar day (`platform::due_date`).
+    pub(crate) due_date: Option<time::Date>,
     pub(crate) status: Status,
     pub(crate) issue_type: IssueType,
     pub(crate) labels: Vec<String>,
@@ -69,7 +73,7 @@ pub(crate) struct IssueRecord {
 pub(crate) const MAX_HISTORY_ENTRIES: usize = 1_000;
 
 /// Bytes of item text kept per issue's history, for the same threat: one entry may
-/// carry two descriptions of up to a request body each, so a cap on entries alone
+/// carry two descriptions (or environments) of up to a request body each, so a cap on entries alone
 /// would still let a client pin gigabytes on one issue. The newest entry is kept
 /// whatever its size (a request body bounds it), so the last change always shows.
 pub(crate) const MAX_HISTORY_BYTES: usize = 4 * 1024 * 1024;
@@ -352,6 +356,8 @@ mod tests {
             project_key: String::from("K"),
             summary: String::from("s"),
             description: None,
+            environment: None,
+            due_date: None,
             status: super::super::workflow::INITIAL_STATUS,
             issue_type: super::super::workflow::ISSUE_TYPES[0],
             labels: Vec::new(),
