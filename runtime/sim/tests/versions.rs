@@ -644,6 +644,26 @@ async fn issues_take_fix_and_affects_versions() {
         names(&field_of(&bob, &key, "versions").await),
         ["1.0", "2.0"]
     );
+    // Recorded as Jira records versions: one item per version removed or
+    // added, `Fix Version` / `Version`, ids in from/to and names in the strings.
+    let history = bob.get(&format!("/rest/api/3/issue/{key}/changelog")).await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text);
+    let last = history.body["values"]
+        .as_array()
+        .and_then(|entries| entries.last())
+        .expect("an entry for the edit");
+    let (one_id, two_id) = (one.to_string(), two.to_string());
+    assert_eq!(
+        last["items"],
+        json!([
+            { "field": "Fix Version", "fieldtype": "jira", "fieldId": "fixVersions",
+              "from": two_id, "fromString": "2.0", "to": null, "toString": null },
+            { "field": "Version", "fieldtype": "jira", "fieldId": "versions",
+              "from": null, "fromString": null, "to": two_id, "toString": "2.0" },
+        ]),
+        "{}; 1.0 is {one_id}",
+        last
+    );
     let set = edit(json!({ "update": { "fixVersions": [{ "set": [{ "id": two }] }] } })).await;
     assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.text);
     assert_eq!(names(&field_of(&bob, &key, "fixVersions").await), ["2.0"]);

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::adf;
 use crate::platform::due_date;
 use crate::world::custom_field::CustomValue;
+use crate::world::version::VersionField;
 use crate::world::{IssueRecord, World};
 
 /// One changed field. `field_id` is what a dynamic webhook's `fieldIdsFilter` names.
@@ -143,8 +144,51 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
     if before.parent != after.parent {
         items.push(parent_item(world, before.parent, after.parent));
     }
+    for field in VersionField::ALL {
+        version_items(world, field, before, after, &mut items);
+    }
     custom_items(world, before, after, &mut items);
     items
+}
+
+/// Jira logs a version field as it logs components: one item per version
+/// removed (`from`, the id, and `fromString`, its name) or added (`to`,
+/// `toString`), under the field's history name, `Fix Version` or `Version`.
+fn version_items(
+    world: &World,
+    field: VersionField,
+    before: &IssueRecord,
+    after: &IssueRecord,
+    items: &mut Vec<ChangeItem>,
+) {
+    let (was, now) = (field.of(before), field.of(after));
+    let history_name = match field {
+        VersionField::Fix => "Fix Version",
+        VersionField::Affects => "Version",
+    };
+    let name = |id: u64| world.version(id).map(|v| v.name.clone());
+    for removed in was.iter().filter(|id| !now.contains(id)) {
+        let id = removed.to_string();
+        items.push(item(
+            history_name,
+            field.id(),
+            Some(&id),
+            name(*removed).as_deref(),
+            None,
+            None,
+        ));
+    }
+    for added in now.iter().filter(|id| !was.contains(id)) {
+        let id = added.to_string();
+        items.push(item(
+            history_name,
+            field.id(),
+            None,
+            None,
+            Some(&id),
+            name(*added).as_deref(),
+        ));
+    }
 }
 
 /// A change of a rich-text system field (`description`, `environment`): no ids,
