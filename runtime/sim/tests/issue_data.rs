@@ -203,3 +203,55 @@ async fn server_info_and_fields_answer_what_clients_ask_first() {
     );
     sim.shutdown().await;
 }
+
+/// A refused create spends no issue id and no key number: the next issue gets
+/// the key it would have had (Jira numbers only issues it creates).
+#[tokio::test]
+async fn a_refused_create_uses_up_no_key() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let create = |fields: serde_json::Value| {
+        let alice = &alice;
+        async move {
+            alice
+                .post("/rest/api/3/issue", &json!({ "fields": fields }))
+                .await
+        }
+    };
+    let base = json!({ "project": { "key": "KILN" }, "issuetype": { "name": "Task" } });
+    let with = |extra: serde_json::Value| {
+        let mut fields = base.clone();
+        for (k, v) in extra.as_object().expect("an object") {
+            fields[k] = v.clone();
+        }
+        fields
+    };
+    let first = create(with(json!({ "summary": "First" }))).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let number = |key: &str| -> u64 {
+        key.rsplit('-')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("KEY-N")
+    };
+    let first_number = number(&first.str_at("/key"));
+    let first_id: u64 = first.str_at("/id").parse().expect("an id");
+    for refused in [
+        with(json!({ "summary": "Bad date", "duedate": "31/12/2024" })),
+        with(json!({ "summary": "Bad field", "nosuchfield": 1 })),
+        with(json!({ "summary": "Bad parent", "parent": { "key": "KILN-999" } })),
+    ] {
+        let reply = create(refused.clone()).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{refused}: {}",
+            reply.text
+        );
+    }
+    let next = create(with(json!({ "summary": "Next" }))).await;
+    assert_eq!(next.status, StatusCode::CREATED, "{}", next.text);
+    assert_eq!(number(&next.str_at("/key")), first_number + 1);
+    let next_id: u64 = next.str_at("/id").parse().expect("an id");
+    assert_eq!(next_id, first_id + 1);
+}

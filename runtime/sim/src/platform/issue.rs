@@ -150,16 +150,15 @@ pub(crate) async fn create(
         .ok_or_else(|| JiraError::field("summary", "You must specify a summary of the issue."))?
         .to_owned();
     let now = world.now();
-    let id = world.take_issue_id();
+    // The id and key number are only read here and used up once the issue is
+    // valid (below): a refused create spends neither, as on Jira, so the next
+    // issue gets the key an app would expect.
+    let id = world.next_issue_id;
     let number = world
         .projects
-        .iter_mut()
+        .iter()
         .find(|p| p.key == project_key)
-        .map(|p| {
-            let n = p.next_issue_number;
-            p.next_issue_number += 1;
-            n
-        })
+        .map(|p| p.next_issue_number)
         .ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
     let mut issue = IssueRecord {
         id,
@@ -205,6 +204,18 @@ pub(crate) async fn create(
         &caller.account_id,
     )?;
     hierarchy::check_created(&issue)?;
+    let taken = world.take_issue_id();
+    debug_assert_eq!(
+        taken, issue.id,
+        "nothing else takes an issue id during a create"
+    );
+    if let Some(project) = world
+        .projects
+        .iter_mut()
+        .find(|p| p.key == issue.project_key)
+    {
+        project.next_issue_number += 1;
+    }
     let created = json!({
         "id": issue.id.to_string(),
         "key": issue.key,
