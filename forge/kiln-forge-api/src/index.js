@@ -8,6 +8,7 @@ import { fetch } from './fetch.js';
 import { invocationContext } from './handler.js';
 import { webTrigger } from './web_trigger.js';
 import { store } from './properties.js';
+import { registerWarmup, warmRequests } from './warm.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -134,3 +135,8 @@ const api = Object.freeze({
   store,
 });
 export default api;
+
+// Kiln's build: an app that imports `@forge/api` has its request path compiled
+// into the snapshot (warm.js), not once per invocation.
+registerWarmup(() => warmRequests({ asApp, asUser }));
+

@@ -2,7 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 
-import { warmEngine } from '../src/warm.js';
+import { registerWarmup, runWarmups, warmEngine, warmRequests } from '../src/warm.js';
+import { asApp, asUser } from '../src/index.js';
 
 test("warmEngine compiles its warm-up with the glue's own Function, so it runs in the glue's global", () => {
   const compiled = [];
@@ -33,3 +34,55 @@ test('warmEngine with no glue, or glue of this global, warms this global only', 
   assert.doesNotThrow(() => warmEngine(() => {}));
   assert.doesNotThrow(() => warmEngine('not a function'));
 });
+
+test('warmRequests runs the request path against a stand-in and puts the real host back', async () => {
+  const { installHost, host } = await import('../src/host.js');
+  const sent = [];
+  const real = {
+    jira: {
+      requestJira: (request) => {
+        sent.push(request);
+        throw new Error('the real host must not be called');
+      },
+    },
+    log: { log() {} },
+  };
+  installHost(real);
+  assert.equal(await warmRequests({ asApp, asUser }), 4, 'the whole path ran, twice for each principal');
+  assert.equal(host(), real, 'the real host is installed again');
+  assert.deepEqual(sent, [], 'nothing reached the real host');
+});
+
+test('warmRequests puts the real host back, and never fails the build, when the path throws', async () => {
+  const { installHost, host } = await import('../src/host.js');
+  const real = { jira: { requestJira: () => ({}) } };
+  installHost(real);
+  const realEncoder = globalThis.TextEncoder;
+  globalThis.TextEncoder = class {
+    encode() {
+      throw new Error('no encoder');
+    }
+  };
+  try {
+    assert.equal(await warmRequests({ asApp, asUser }), 0);
+  } finally {
+    globalThis.TextEncoder = realEncoder;
+  }
+  assert.equal(host(), real);
+});
+
+test('registered warm-ups run once, in order, and one that throws does not stop the rest', async () => {
+  const ran = [];
+  registerWarmup(async () => ran.push('a'));
+  registerWarmup(() => {
+    throw new Error('cold');
+  });
+  registerWarmup(async () => ran.push('c'));
+  await runWarmups();
+  // @forge/api (index.js, imported above) registered its request path too.
+  assert.deepEqual(ran.slice(-2), ['a', 'c']);
+  await runWarmups();
+  assert.deepEqual(ran.slice(-2), ['a', 'c'], 'each runs once');
+  assert.equal(ran.length, 2);
+});
+

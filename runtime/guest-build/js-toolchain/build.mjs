@@ -259,9 +259,13 @@ const imports = [`import ${JSON.stringify(setupPath)};`]
 const table = handlerModules.map((module, i) => `  ${JSON.stringify(module)}: m${i},`).join('\n');
 const entry = `${imports}
 import { dispatch } from ${forgeSrc('handler.js')};
+import { runWarmups } from ${forgeSrc('warm.js')};
 const modules = {
 ${table}
 };
+// Once every module is evaluated: what the layer's modules the app bundles
+// registered to warm (warm.js), while the snapshot is taken.
+await runWarmups();
 export const handler = {
   handle(name, payload, context) {
     return dispatch(modules, name, payload, context);
