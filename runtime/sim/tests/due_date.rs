@@ -6,19 +6,14 @@
 //! seeded.
 
 use crate::common;
+use crate::common::hook_receiver::{next_delivery, receiver};
 use crate::contract::Contract;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode as HookStatus;
-use axum::routing::post;
 use common::{ADMIN, caller, start};
 use kiln_sim::{AdminWebhook, Seed, SimClock, SimConfig, WebhookEvent};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use time::macros::datetime;
-use tokio::sync::mpsc;
 
 fn doc(text: &str) -> Value {
     json!({
@@ -273,31 +268,6 @@ async fn the_fields_are_described_in_the_field_list_and_the_metadata() {
         edit_meta.body["fields"]["environment"]["schema"]["system"],
         "environment"
     );
-}
-
-/// A loopback receiver of webhook deliveries: each body, in arrival order.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
-    async fn receive(State(tx): State<mpsc::UnboundedSender<Value>>, raw: Bytes) -> HookStatus {
-        let _ = tx.send(serde_json::from_slice(&raw).unwrap_or(Value::Null));
-        HookStatus::OK
-    }
-    let (tx, rx) = mpsc::unbounded_channel();
-    let app = Router::new().route("/hook", post(receive)).with_state(tx);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, rx)
-}
-
-async fn next_delivery(rx: &mut mpsc::UnboundedReceiver<Value>) -> Value {
-    tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
-        .await
-        .expect("a delivery within 10 s")
-        .expect("receiver open")
 }
 
 /// A site at `clock` whose admin webhook sends `jira:issue_updated` for the

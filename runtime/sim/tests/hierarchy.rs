@@ -5,19 +5,15 @@
 //! JQL on parents and issue type kinds.
 
 use crate::common;
+use crate::common::hook_receiver::{next_delivery, receiver};
 use crate::contract::Contract;
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::routing::post;
 use common::{ADMIN, OUTSIDER, USER, caller};
 use kiln_sim::{AdminWebhook, SimConfig, Simulator, WebhookConfig, WebhookEvent};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
 async fn start() -> Simulator {
     common::start().await
@@ -382,37 +378,6 @@ async fn jql_finds_issues_by_parent_and_by_kind_of_type() {
     sim.shutdown().await;
 }
 
-/// A receiver for admin webhook deliveries.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
-    let (tx, rx) = mpsc::unbounded_channel::<Value>();
-    let app = Router::new()
-        .route(
-            "/hook",
-            post(
-                |State(tx): State<mpsc::UnboundedSender<Value>>, raw: Bytes| async move {
-                    let _ = tx.send(serde_json::from_slice(&raw).unwrap_or(Value::Null));
-                    axum::http::StatusCode::OK
-                },
-            ),
-        )
-        .with_state(tx);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, rx)
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<Value>) -> Value {
-    tokio::time::timeout(Duration::from_secs(10), rx.recv())
-        .await
-        .expect("a delivery within 10 s")
-        .expect("receiver open")
-}
-
 #[tokio::test]
 async fn changing_a_parent_is_logged_and_announced_and_deleting_takes_sub_tasks() {
     let (url, mut rx) = receiver().await;
@@ -460,7 +425,7 @@ async fn changing_a_parent_is_logged_and_announced_and_deleting_takes_sub_tasks(
             )
             .await;
         assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
-        let delivery = next(&mut rx).await;
+        let delivery = next_delivery(&mut rx).await;
         assert_eq!(delivery["webhookEvent"], json!("jira:issue_updated"));
         let item = &delivery["changelog"]["items"][0];
         let pair = |p: Option<(&String, &String)>| {
@@ -515,7 +480,7 @@ async fn changing_a_parent_is_logged_and_announced_and_deleting_takes_sub_tasks(
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
     for key in [&sub, &String::from("KILN-2")] {
-        let delivery = next(&mut rx).await;
+        let delivery = next_delivery(&mut rx).await;
         assert_eq!(delivery["webhookEvent"], json!("jira:issue_deleted"));
         assert_eq!(delivery["issue"]["key"], json!(key));
         assert_eq!(

@@ -6,18 +6,13 @@
 //! gateway's scopes. Every answer is checked against the platform spec.
 
 use crate::common;
+use crate::common::hook_receiver::{next_delivery, receiver};
 use crate::contract::Contract;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode as HookStatus;
-use axum::routing::post;
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send, start};
 use kiln_sim::{AdminWebhook, SimConfig, Simulator, WebhookEvent};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
 /// Jira's per-issue limit on remote links, which the simulator keeps too.
 const MAX_LINKS_PER_ISSUE: usize = 2_000;
@@ -25,31 +20,6 @@ const MAX_LINKS_PER_ISSUE: usize = 2_000;
 const MAX_LINK_BYTES: usize = 32_768;
 /// The simulator's cap on one issue's changelog entries.
 const MAX_HISTORY_ENTRIES: usize = 1_000;
-
-/// A loopback receiver of webhook deliveries: each body, in arrival order.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
-    async fn receive(State(tx): State<mpsc::UnboundedSender<Value>>, raw: Bytes) -> HookStatus {
-        let _ = tx.send(serde_json::from_slice(&raw).unwrap_or(Value::Null));
-        HookStatus::OK
-    }
-    let (tx, rx) = mpsc::unbounded_channel();
-    let app = Router::new().route("/hook", post(receive)).with_state(tx);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind receiver");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (url, rx)
-}
-
-async fn next_delivery(rx: &mut mpsc::UnboundedReceiver<Value>) -> Value {
-    tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
-        .await
-        .expect("a delivery within 10 s")
-        .expect("receiver open")
-}
 
 /// A site whose admin webhook sends `jira:issue_updated` to `url`.
 async fn start_with_hook(url: &str) -> Simulator {

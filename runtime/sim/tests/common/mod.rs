@@ -6,6 +6,7 @@
 //! what it expects.
 #![allow(dead_code)]
 
+pub mod hook_receiver;
 pub mod oauth;
 pub mod spec_snapshot;
 
