@@ -9,6 +9,15 @@ use serde::de::DeserializeOwned;
 
 use crate::jira_error::JiraError;
 
+/// A query parameter of a raw query string read as a number: one that is not is
+/// Jira's 400 naming it (`The value 'x' of 'startAt' is not a number.`). For
+/// handlers that read their query by hand (repeated keys, ordered refusals).
+pub(crate) fn query_number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, JiraError> {
+    value.parse::<T>().map_err(|_| {
+        JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
+    })
+}
+
 /// A JSON body; anything unreadable is Jira's "Invalid request payload" 400.
 pub(crate) struct JiraJson<T>(pub T);
 

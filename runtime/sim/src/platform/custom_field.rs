@@ -18,6 +18,7 @@ use crate::access::Caller;
 use crate::adf;
 use crate::clock::jira_timestamp;
 use crate::extract::JiraJson;
+use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
@@ -297,11 +298,7 @@ pub(crate) async fn search(
     let mut query = None;
     let mut start_at = None;
     let mut max_results = None;
-    let number = |name: &str, value: &str| {
-        value.parse::<usize>().map_err(|_| {
-            JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
-        })
-    };
+    let number = query_number::<usize>;
     for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "type" => types.extend(value.split(',').map(str::to_owned)),

@@ -21,8 +21,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::page::{Window, page_bean};
+use super::shared_entity_query::OwnerAndGroups;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
+use crate::extract::query_number as number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
@@ -195,12 +197,6 @@ struct SearchQuery {
     active: bool,
 }
 
-fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, JiraError> {
-    value.parse::<T>().map_err(|_| {
-        JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
-    })
-}
-
 impl SearchQuery {
     /// The spec's 400s: `accountId` with `owner`, `groupname` with `groupId`, an
     /// unknown `orderBy`, `expand` or `status` value. `owner` (a user name) alone
@@ -250,22 +246,13 @@ impl SearchQuery {
                 _ => {}
             }
         }
-        if owner && query.account_id.is_some() {
-            return Err(JiraError::bad_request(
-                "The 'owner' and 'accountId' parameters cannot be used together.",
-            ));
+        OwnerAndGroups {
+            owner,
+            account_id: query.account_id.is_some(),
+            group_name,
+            group_id,
         }
-        if owner {
-            return Err(JiraError::bad_request(
-                "The 'owner' parameter (a user name) is not supported because of privacy \
-                 changes: Jira Cloud users have no user names. Use 'accountId'.",
-            ));
-        }
-        if group_name && group_id {
-            return Err(JiraError::bad_request(
-                "The 'groupname' and 'groupId' parameters cannot be used together.",
-            ));
-        }
+        .check()?;
         query.group = group_name || group_id;
         Ok(query)
     }

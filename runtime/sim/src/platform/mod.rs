@@ -28,6 +28,7 @@ mod property;
 pub(crate) mod render;
 mod search;
 mod server_info;
+mod shared_entity_query;
 pub(crate) mod site_metadata;
 mod transition;
 mod user;

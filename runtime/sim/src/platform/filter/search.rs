@@ -23,7 +23,9 @@ use super::super::page::{Window, page_bean};
 use super::render::{self, DETAILS_EXPANSIONS};
 use super::view;
 use crate::access::Caller;
+use crate::extract::query_number as number;
 use crate::jira_error::JiraError;
+use crate::platform::shared_entity_query::OwnerAndGroups;
 use crate::shared::Shared;
 use crate::world::filter::{FilterRecord, ShareTarget};
 
@@ -59,12 +61,6 @@ struct SearchQuery {
     start_at: Option<usize>,
     max_results: Option<usize>,
     expand: Vec<String>,
-}
-
-fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, JiraError> {
-    value.parse::<T>().map_err(|_| {
-        JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
-    })
 }
 
 impl SearchQuery {
@@ -105,22 +101,13 @@ impl SearchQuery {
                 _ => {}
             }
         }
-        if query.owner.is_some() && query.account_id.is_some() {
-            return Err(JiraError::bad_request(
-                "The 'owner' and 'accountId' parameters cannot be used together.",
-            ));
+        OwnerAndGroups {
+            owner: query.owner.is_some(),
+            account_id: query.account_id.is_some(),
+            group_name: query.group_name.is_some(),
+            group_id: query.group_id.is_some(),
         }
-        if query.owner.is_some() {
-            return Err(JiraError::bad_request(
-                "The 'owner' parameter (a user name) is not supported because of privacy \
-                 changes: Jira Cloud users have no user names. Use 'accountId'.",
-            ));
-        }
-        if query.group_name.is_some() && query.group_id.is_some() {
-            return Err(JiraError::bad_request(
-                "The 'groupname' and 'groupId' parameters cannot be used together.",
-            ));
-        }
+        .check()?;
         if query.ids.len() > MAX_IDS {
             return Err(JiraError::bad_request(format!(
                 "At most {MAX_IDS} filter ids may be given."

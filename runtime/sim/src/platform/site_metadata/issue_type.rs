@@ -13,6 +13,7 @@ use super::super::render;
 use super::{IdPath, browses_any, is_site_admin};
 use crate::access::Caller;
 use crate::extract::JiraQuery;
+use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
@@ -82,11 +83,7 @@ pub(crate) async fn for_project(
         .project_id
         .as_deref()
         .ok_or_else(|| JiraError::bad_request("The projectId parameter is required."))?;
-    let number = |name: &str, value: &str| {
-        value.parse::<i64>().map_err(|_| {
-            JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
-        })
-    };
+    let number = query_number::<i64>;
     let id = number("projectId", project_id)?;
     let level = query
         .level

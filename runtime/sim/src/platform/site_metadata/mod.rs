@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use super::page::Window;
 use crate::access::Caller;
+use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
@@ -103,11 +104,7 @@ impl SearchQuery {
     /// a 400 naming it; `onlyDefault` is true only as `true` (any case), as Jira
     /// reads a boolean parameter; parameters of no meaning here are ignored.
     fn parse(raw: Option<&str>) -> Result<Self, JiraError> {
-        let number = |name: &str, value: &str| {
-            value.parse::<usize>().map_err(|_| {
-                JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
-            })
-        };
+        let number = query_number::<usize>;
         let mut query = Self::default();
         for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             match key.as_ref() {
