@@ -40,6 +40,43 @@ fn context() -> Val {
     ])
 }
 
+/// `STUB_DIR=dir`: `request-jira` answers 200 with `dir/<last path segment>.json`
+/// (the two-request bench's stubs), as the bench floor does, no policy.
+fn canned(dir: &std::path::Path, request: &Val) -> Val {
+    let Val::Record(fields) = request else {
+        panic!("request is a record")
+    };
+    let path = fields
+        .iter()
+        .find_map(|(name, value)| match (name.as_str(), value) {
+            ("path", Val::String(path)) => Some(path.clone()),
+            _ => None,
+        })
+        .expect("request has a path");
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let body = std::fs::read(dir.join(format!("{last}.json"))).expect("a stub per path");
+    let header = |k: &str, v: &str| Val::Tuple(vec![Val::String(k.into()), Val::String(v.into())]);
+    Val::Result(Ok(Some(Box::new(Val::Record(vec![
+        ("status".into(), Val::U16(200)),
+        (
+            "headers".into(),
+            Val::List(vec![header("content-type", "application/json")]),
+        ),
+        (
+            "body".into(),
+            Val::List(body.into_iter().map(Val::U8).collect()),
+        ),
+    ])))))
+}
+
+/// This process's user and system CPU time so far, in clock ticks (1/100 s).
+fn cpu_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..].split(' ').collect();
+    (fields[11].parse().expect("utime"), fields[12].parse().expect("stime"))
+}
+
 fn main() {
     let path = std::env::args().nth(1).expect("component");
     let iterations: usize = std::env::args()
@@ -92,6 +129,18 @@ fn main() {
                 continue;
             };
             let which = format!("{name}#{export}");
+            if export == "request-jira" {
+                if let Some(dir) = std::env::var_os("STUB_DIR") {
+                    let dir = std::path::PathBuf::from(dir);
+                    imports
+                        .func_new(export, move |_, _, params, results| {
+                            results[0] = canned(&dir, &params[0]);
+                            Ok(())
+                        })
+                        .unwrap();
+                    continue;
+                }
+            }
             imports
                 .func_new(export, move |_, _, _, _| {
                     wasmtime::bail!("{which} not linked")
@@ -137,12 +186,24 @@ fn main() {
     };
     eprintln!("first: {:?}", run(true));
     let call = std::env::var_os("INSTANTIATE_ONLY").is_none();
+    let cpu_before = cpu_ticks();
     let t = Instant::now();
+    let mut each = Vec::with_capacity(iterations);
     for _ in 0..iterations {
+        let one = Instant::now();
         std::hint::black_box(run(call));
+        each.push(one.elapsed().as_secs_f64() * 1e6);
     }
+    let wall = t.elapsed().as_secs_f64();
+    let (user, system) = cpu_ticks();
+    each.sort_by(f64::total_cmp);
+    let per_call = |ticks: u64| ticks as f64 * 1e4 / iterations.max(1) as f64;
     println!(
-        "mean {:.1} µs over {iterations} (call={call})",
-        t.elapsed().as_secs_f64() * 1e6 / iterations as f64
+        "mean {:.1} µs, median {:.1} µs, p10 {:.1} µs over {iterations} (call={call}); CPU per call: user {:.0} µs, system {:.0} µs",
+        wall * 1e6 / iterations as f64,
+        each.get(iterations / 2).copied().unwrap_or_default(),
+        each.get(iterations / 10).copied().unwrap_or_default(),
+        per_call(user - cpu_before.0),
+        per_call(system - cpu_before.1),
     );
 }

@@ -66,8 +66,14 @@ function isStandardBody(body) {
  * `undefined` for no body), `contentType` the type the bytes need when the
  * app names none (or `undefined`). Throws a `TypeError` for what fetch
  * would not send either (a plain object: `JSON.stringify` it first).
+ *
+ * Synchronous for every body that is already bytes or text; only a Blob, a
+ * FormData or a stream, which the engine reads asynchronously, gives a
+ * promise of the same (`await` takes either). Not an `async` function: in
+ * the engine every `async` call makes a promise and records the stack it was
+ * made from, which a request with a string body would pay for nothing.
  */
-export async function encodeBody(body) {
+export function encodeBody(body) {
   if (body === undefined || body === null) {
     return { bytes: undefined, contentType: undefined };
   }
@@ -94,14 +100,19 @@ export async function encodeBody(body) {
     };
   }
   if (isStandardBody(body)) {
-    const encoded = new Response(body);
-    const bytes = new Uint8Array(await encoded.arrayBuffer());
-    const type = encoded.headers.get('content-type');
-    return { bytes, contentType: type === null || type === '' ? undefined : withQuotedBoundary(type) };
+    return encodeStandardBody(body);
   }
   throw new TypeError(
     'body must be a string, bytes (a Buffer, an ArrayBuffer or a typed array), URLSearchParams, a Blob, a FormData or a ReadableStream (JSON.stringify objects first)',
   );
+}
+
+/** A Blob, FormData or stream body, encoded by the engine's `Response`. */
+async function encodeStandardBody(body) {
+  const encoded = new Response(body);
+  const bytes = new Uint8Array(await encoded.arrayBuffer());
+  const type = encoded.headers.get('content-type');
+  return { bytes, contentType: type === null || type === '' ? undefined : withQuotedBoundary(type) };
 }
 
 /** Whether `pairs` (`[name, value]`) names `name`, in any case. */

@@ -171,8 +171,13 @@ test('encodeBody: bytes of every kind as they are; what fetch cannot send is ref
   assert.deepEqual(await encodeBody(undefined), { bytes: undefined, contentType: undefined });
   assert.deepEqual(await encodeBody(null), { bytes: undefined, contentType: undefined });
   for (const wrong of [{ a: 1 }, 3, true, [1, 2]]) {
-    await assert.rejects(encodeBody(wrong), TypeError);
+    assert.throws(() => encodeBody(wrong), TypeError);
   }
+  // Only a body the engine must read is a promise.
+  assert.ok(!(encodeBody('text') instanceof Promise));
+  const blob = encodeBody(new Blob(['x'], { type: 'text/plain' }));
+  assert.ok(blob instanceof Promise);
+  assert.deepEqual(await blob, { bytes: new Uint8Array([120]), contentType: 'text/plain' });
 });
 
 test('requestJira sends a form-data upload as the bytes and type node-fetch would', async () => {

@@ -37,9 +37,59 @@ test('a route becomes Kiln request record: path, raw query pairs, bytes', async 
 });
 
 test('methods Kiln cannot send and plain strings are refused before the host', async () => {
-  await assert.rejects(kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
-  await assert.rejects(kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
-  await assert.rejects(kilnRequest('app', route`/x`, { body: { a: 1 } }), TypeError);
+  assert.throws(() => kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
+  assert.throws(() => kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
+  assert.throws(() => kilnRequest('app', route`/x`, { body: { a: 1 } }), TypeError);
+});
+
+test('requestJira refuses by rejecting, never by throwing, as an async function does', async () => {
+  const host = fakeHost();
+  installHost(host);
+  const refused = [
+    [() => asApp().requestJira(route`/x`, { method: 'TRACE' }), TypeError],
+    [() => asUser().requestJira('/rest/api/3/myself'), /You must create your route/],
+    [() => api.asApp().requestJira(route`/x`, { method: 'POST', body: { a: 1 } }), TypeError],
+    [() => asApp().requestJira(route`/x`, { body: new ReadableStream({ start: (c) => c.error(new Error('broken stream')) }), method: 'POST' }), /broken stream/],
+  ];
+  for (const [call, expected] of refused) {
+    let pending;
+    assert.doesNotThrow(() => {
+      pending = call();
+    });
+    assert.ok(pending instanceof Promise);
+    await assert.rejects(pending, expected);
+  }
+  assert.equal(host.sent.length, 0);
+
+  // A host refusal is a rejection too, with Forge's error.
+  const refusing = fakeHost({ refuse: { 'get /rest/api/3/myself': { tag: 'unknown-route', val: 'GET /rest/api/3/myself' } } });
+  installHost(refusing);
+  const pending = asApp().requestJira(route`/rest/api/3/myself`);
+  assert.ok(pending instanceof Promise);
+  await assert.rejects(pending);
+  assert.equal(refusing.sent.length, 1);
+});
+
+test('the body readers return promises; a second read and bad JSON reject', async () => {
+  installHost(fakeHost({ answers: { 'get /a': { status: 200, body: '{"a":1}' }, 'get /b': { status: 200, body: 'not json' } } }));
+  const a = await asApp().requestJira(route`/a`);
+  const reading = a.json();
+  assert.ok(reading instanceof Promise);
+  assert.deepEqual(await reading, { a: 1 });
+  for (const again of [() => a.text(), () => a.json(), () => a.arrayBuffer(), () => a.buffer()]) {
+    let pending;
+    assert.doesNotThrow(() => {
+      pending = again();
+    });
+    await assert.rejects(pending, TypeError);
+  }
+  const b = await asApp().requestJira(route`/b`);
+  await assert.rejects(b.json(), SyntaxError);
+  const c = await asApp().requestJira(route`/a`);
+  const buffer = await c.buffer();
+  assert.equal(buffer.toString('utf8'), '{"a":1}');
+  const d = await asApp().requestJira(route`/a`);
+  assert.equal(new TextDecoder().decode(await d.arrayBuffer()), '{"a":1}');
 });
 
 test('requestJira resolves with a fetch-like Response for any status', async () => {
