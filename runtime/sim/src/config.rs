@@ -125,6 +125,16 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "manage:jira-webhook",
     "read:app-data:jira",
     "write:app-data:jira",
+    "read:board-scope:jira-software",
+    "read:board-scope.admin:jira-software",
+    "write:board-scope:jira-software",
+    "read:sprint:jira-software",
+    "write:sprint:jira-software",
+    "delete:sprint:jira-software",
+    "read:issue:jira-software",
+    "read:project:jira",
+    "read:issue-details:jira",
+    "read:jql:jira",
 ];
 
 impl Default for AppClientConfig {

@@ -38,6 +38,13 @@ impl JiraError {
         }
     }
 
+    /// The same error sent with another status (a field error Jira sends as a
+    /// 404, as Jira Software names an unseen board under `rapidViewId`).
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
     }

@@ -31,6 +31,7 @@ mod scopes;
 mod seed;
 mod shared;
 mod simulator;
+mod software;
 mod user;
 mod webhooks;
 mod world;

@@ -22,7 +22,7 @@ use crate::webhooks::delivery::Deliveries;
 use crate::webhooks::registry::prepare_admin;
 use crate::webhooks::{AdminWebhook, WebhookError};
 use crate::world::World;
-use crate::{not_modelled, oauth, ops, platform};
+use crate::{not_modelled, oauth, ops, platform, software};
 
 /// How long [`Simulator::shutdown`] waits for open connections to finish before
 /// dropping them; a client holding a connection open must not hang a test run.
@@ -191,14 +191,19 @@ impl Drop for Simulator {
     }
 }
 
-/// The whole site: platform routes on the site and behind the gateway, JSM Ops
+/// The whole site: platform and Jira Software routes on the site and behind the
+/// gateway, JSM Ops
 /// on its API-token and its OAuth URL, the authorization server; faults and the
 /// request log around everything. A route the specs define but the simulator
 /// lacks gets a 501 that says so (`not_modelled`).
 fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .merge(platform::routes())
-        .nest("/ex/jira/{cloud_id}", platform::routes())
+        .merge(software::routes())
+        .nest(
+            "/ex/jira/{cloud_id}",
+            platform::routes().merge(software::routes()),
+        )
         .nest(ops::API_TOKEN_PREFIX, ops::routes())
         .nest(ops::OAUTH_PREFIX, ops::routes())
         .route_layer(from_fn_with_state(Arc::clone(&shared), access::enforce))

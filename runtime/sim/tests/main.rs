@@ -7,6 +7,7 @@
 
 mod common;
 
+mod agile;
 mod attachments;
 mod bulk_and_votes;
 mod client_credentials;

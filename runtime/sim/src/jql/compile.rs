@@ -12,6 +12,7 @@ use crate::seed::SeedPermission;
 use crate::world::custom_field::{
     CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
 };
+use crate::world::sprint::SprintState;
 use crate::world::workflow::{ISSUE_TYPES, IssueType, STATUSES};
 use crate::world::{IssueRecord, World};
 
@@ -78,6 +79,8 @@ enum ValueField {
     AffectedVersion,
     /// `parent`: the id of the issue's parent (its epic, a sub-task's issue).
     Parent,
+    /// `sprint`: the ids of the sprints the issue is or was in.
+    Sprint,
     /// A custom field, by number: its canonical values
     /// ([`crate::world::custom_field::CustomValue::canonical`]).
     Custom(u64),
@@ -132,6 +135,7 @@ fn field_named(name: &str) -> Option<Field> {
         "fixversion" => Field::Value(ValueField::FixVersion),
         "affectedversion" => Field::Value(ValueField::AffectedVersion),
         "parent" => Field::Value(ValueField::Parent),
+        "sprint" | "cf[10020]" => Field::Value(ValueField::Sprint),
         "text" => Field::Text(TextField::Any),
         "summary" => Field::Text(TextField::Summary),
         "description" => Field::Text(TextField::Description),
@@ -353,7 +357,8 @@ impl<'a> Resolver<'a> {
                     // A function that stands for a list takes `IN` and `NOT IN`
                     // only, as in Jira.
                     (Operator::Equals | Operator::NotEquals, Operand::Function(function))
-                        if issue_type_function(function).is_some() =>
+                        if issue_type_function(function).is_some()
+                            || sprint_function(function).is_some() =>
                     {
                         return Err(JqlError(format!(
                             "The operator '{}' is not supported by the function '{function}'; \
@@ -413,7 +418,7 @@ impl<'a> Resolver<'a> {
                 )));
             }
             Operand::Function(function) => {
-                if issue_type_function(function).is_some() {
+                if issue_type_function(function).is_some() || sprint_function(function).is_some() {
                     return Err(JqlError(format!(
                         "Function '{function}' is not supported by the field '{name}'."
                     )));
@@ -505,6 +510,12 @@ impl<'a> Resolver<'a> {
                     .ok_or_else(missing)?;
                 self.custom_literal(field, name, literal)?
             }
+            // As for versions, `values` takes every sprint a literal names.
+            ValueField::Sprint => self
+                .sprint_ids(literal)
+                .into_iter()
+                .next()
+                .ok_or_else(missing)?,
         };
         Ok(Some(resolved))
     }
@@ -527,6 +538,26 @@ impl<'a> Resolver<'a> {
                 .map(|t| Some(t.id.to_owned()))
                 .collect());
         }
+        if let (ValueField::Sprint, Operand::Function(function)) = (field, operand)
+            && let Some(state) = sprint_function(function)
+        {
+            return Ok(self
+                .world
+                .sprints
+                .iter()
+                .filter(|s| state(s.state))
+                .map(|s| Some(s.id.to_string()))
+                .collect());
+        }
+        if let (ValueField::Sprint, Operand::Literal(literal)) = (field, operand) {
+            let ids = self.sprint_ids(literal);
+            if ids.is_empty() {
+                return Err(JqlError(format!(
+                    "The value '{literal}' does not exist for the field '{name}'."
+                )));
+            }
+            return Ok(ids.into_iter().map(Some).collect());
+        }
         if let (ValueField::FixVersion | ValueField::AffectedVersion, Operand::Literal(literal)) =
             (field, operand)
         {
@@ -539,6 +570,20 @@ impl<'a> Resolver<'a> {
             return Ok(ids.into_iter().map(Some).collect());
         }
         Ok(vec![self.value(field, name, operand)?])
+    }
+
+    /// The ids of the sprints `literal` names, by id or by name without regard
+    /// to case, among those the caller may see.
+    fn sprint_ids(&self, literal: &str) -> Vec<String> {
+        self.world
+            .sprints
+            .iter()
+            .filter(|s| {
+                (s.id.to_string() == literal || s.name.eq_ignore_ascii_case(literal))
+                    && self.world.may_view_sprint(self.caller, s)
+            })
+            .map(|s| s.id.to_string())
+            .collect()
     }
 
     /// The ids of the versions `literal` names, by id or by name without regard
@@ -659,6 +704,18 @@ impl<'a> Resolver<'a> {
 /// `subTaskIssueTypes()` the sub-task types, `standardIssueTypes()` all others
 /// (epics included: Jira's "standard" is "not a sub-task"). Names are matched
 /// without regard to case, as JQL's function names are.
+/// The sprint functions (`openSprints()`, `closedSprints()`,
+/// `futureSprints()`): which sprint states each stands for. Resolved when the
+/// query is compiled.
+fn sprint_function(function: &str) -> Option<fn(SprintState) -> bool> {
+    match function.to_ascii_lowercase().as_str() {
+        "opensprints" => Some(SprintState::is_open),
+        "closedsprints" => Some(|state| state == SprintState::Closed),
+        "futuresprints" => Some(|state| state == SprintState::Future),
+        _ => None,
+    }
+}
+
 fn issue_type_function(function: &str) -> Option<fn(&IssueType) -> bool> {
     if function.eq_ignore_ascii_case("subTaskIssueTypes") {
         Some(IssueType::is_subtask)
@@ -674,6 +731,11 @@ impl Query {
     /// unbounded queries).
     pub(crate) fn is_bounded(&self) -> bool {
         self.filter.is_some()
+    }
+
+    /// Whether the query has an `ORDER BY`.
+    pub(crate) fn has_order(&self) -> bool {
+        !self.order.is_empty()
     }
 
     pub(crate) fn matches(&self, issue: &IssueRecord) -> bool {
@@ -873,6 +935,7 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::FixVersion => issue.fix_versions.iter().map(u64::to_string).collect(),
         ValueField::AffectedVersion => issue.affected_versions.iter().map(u64::to_string).collect(),
         ValueField::Parent => issue.parent.iter().map(u64::to_string).collect(),
+        ValueField::Sprint => issue.sprints.iter().map(u64::to_string).collect(),
         ValueField::Custom(number) => issue
             .custom_fields
             .get(&number)

@@ -6,8 +6,9 @@
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
 //! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
-//! range-searched numbers); and saved filters by `filter = id or name`
-//! (`saved_filter.rs`).
+//! range-searched numbers); saved filters by `filter = id or name`
+//! (`saved_filter.rs`); and Jira Software's `sprint` (by id or name,
+//! `openSprints()`, `closedSprints()`, `futureSprints()`).
 //!
 //! A query is lexed, parsed, then *compiled* against the world and the caller:
 //! compilation resolves names to ids and reports Jira's own messages for unknown

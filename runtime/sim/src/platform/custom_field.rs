@@ -28,6 +28,7 @@ use crate::world::custom_field::{
     MAX_TEXTAREA_CHARS, MAX_TEXTFIELD_CHARS, OptionRecord, TYPE_PREFIX, format_date, parse_date,
     parse_datetime,
 };
+use crate::world::sprint::SPRINT_FIELD_NUMBER;
 
 /// `FieldDetails` of a custom field, as `GET /field` and `POST /field` answer.
 pub(crate) fn details(field: &CustomFieldRecord) -> Value {
@@ -185,8 +186,13 @@ pub(crate) fn add_field(
             "The site already has the simulator's limit of {MAX_CUSTOM_FIELDS} custom fields."
         )));
     }
-    let number = number.unwrap_or(world.next_custom_field_number);
-    if world.custom_field_numbered(number).is_some() {
+    // The Sprint field holds its number on every cloud site: the next field
+    // takes the one after it.
+    let number = number.unwrap_or(match world.next_custom_field_number {
+        SPRINT_FIELD_NUMBER => SPRINT_FIELD_NUMBER + 1,
+        next => next,
+    });
+    if number == SPRINT_FIELD_NUMBER || world.custom_field_numbered(number).is_some() {
         return Err(JiraError::bad_request(format!(
             "Custom field customfield_{number} already exists."
         )));

@@ -111,6 +111,7 @@ pub(crate) fn expansions<'a>(
     }
     let described: Vec<Value> = system_fields()
         .into_iter()
+        .chain([crate::software::sprint_field::details()])
         .chain(world.custom_fields.iter().map(custom_field::details))
         .collect();
     let mut name_map = Map::new();
@@ -137,9 +138,11 @@ pub(crate) fn expands(expand: Option<&str>, what: &str) -> bool {
     expand.is_some_and(|e| e.split(',').any(|item| item.trim() == what))
 }
 
-/// System fields, then custom fields in creation order.
+/// System fields, Jira Software's Sprint field, then the site's custom fields
+/// in creation order.
 pub(crate) async fn list(State(shared): State<Arc<Shared>>, _caller: Caller) -> Json<Value> {
     let mut fields = system_fields();
+    fields.push(crate::software::sprint_field::details());
     let world = shared.world();
     fields.extend(world.custom_fields.iter().map(custom_field::details));
     Json(Value::Array(fields))

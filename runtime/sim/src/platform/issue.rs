@@ -176,6 +176,7 @@ pub(crate) async fn create(
         components: Vec::new(),
         fix_versions: Vec::new(),
         affected_versions: Vec::new(),
+        sprints: Vec::new(),
         priority: DEFAULT_PRIORITY,
         parent: None,
         comments: Vec::new(),

@@ -21,7 +21,7 @@ mod issue_picker;
 mod label;
 mod my_permissions;
 mod myself;
-mod page;
+pub(crate) mod page;
 mod project;
 mod project_property;
 mod property;

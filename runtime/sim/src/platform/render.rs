@@ -325,6 +325,13 @@ pub(crate) fn issue(
             super::hierarchy::subtasks_field(links, world, issue, viewer),
         );
     }
+    // Jira Software's Sprint field, a custom field on every cloud site.
+    if selection.has_custom(crate::world::sprint::SPRINT_FIELD_ID) {
+        fields.insert(
+            String::from(crate::world::sprint::SPRINT_FIELD_ID),
+            crate::software::sprint_field::value(world, issue),
+        );
+    }
     for field in &world.custom_fields {
         let id = field.id();
         if selection.has_custom(&id) {

@@ -61,6 +61,10 @@ impl World {
             filters: Default::default(),
             versions: Vec::new(),
             next_version_id: super::version::FIRST_VERSION_ID,
+            boards: Vec::new(),
+            next_board_id: super::board::FIRST_BOARD_ID,
+            sprints: Vec::new(),
+            next_sprint_id: super::sprint::FIRST_SPRINT_ID,
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {
@@ -85,6 +89,7 @@ impl World {
             world.add_project(project, &mut component_id)?;
         }
         world.link_seeded_parents(seed)?;
+        world.add_project_boards();
         for team in &seed.teams {
             if world.team(&team.id).is_some() || world.team_named(&team.name).is_some() {
                 return Err(invalid(format!("team {} is defined twice", team.name)));
@@ -138,6 +143,28 @@ impl World {
             world.schedules.push(record);
         }
         Ok(world)
+    }
+
+    /// A scrum board for each project, as Jira makes one with each software
+    /// project it creates: "KEY board", on the project's issues, administered
+    /// by the project lead.
+    fn add_project_boards(&mut self) {
+        let boards: Vec<(String, String)> = self
+            .projects
+            .iter()
+            .map(|p| (p.key.clone(), p.lead.clone()))
+            .collect();
+        for (key, lead) in boards {
+            let id = self.take_board_id();
+            self.boards.push(super::board::BoardRecord {
+                id,
+                name: format!("{key} board"),
+                kind: super::board::BoardKind::Scrum,
+                query: super::board::BoardQuery::Project(key.clone()),
+                location: Some(key),
+                admin: lead,
+            });
+        }
     }
 
     fn account_of(&self, email: &str) -> Result<String, SimError> {
@@ -266,6 +293,8 @@ impl World {
             // Seeds name no versions: versions are created through the API.
             fix_versions: Vec::new(),
             affected_versions: Vec::new(),
+            // Seeds name no sprints: sprints are created through the API.
+            sprints: Vec::new(),
             priority: super::DEFAULT_PRIORITY,
             // Set once every project's issues exist (`World::link_seeded_parents`).
             parent: None,

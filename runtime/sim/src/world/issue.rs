@@ -37,6 +37,9 @@ pub(crate) struct IssueRecord {
     pub(crate) fix_versions: Vec<u64>,
     /// Ids of the versions in `versions` (affects versions), likewise.
     pub(crate) affected_versions: Vec<u64>,
+    /// Ids of the sprints the issue is or was in (the Sprint field), oldest
+    /// first: at most one open sprint (`world::sprint`).
+    pub(crate) sprints: Vec<u64>,
     pub(crate) priority: &'static Priority,
     /// The id (not the index: indexes move as issues are deleted) of the
     /// issue's parent in the hierarchy (`world::hierarchy`): an epic's child's
@@ -366,6 +369,7 @@ mod tests {
             components: Vec::new(),
             fix_versions: Vec::new(),
             affected_versions: Vec::new(),
+            sprints: Vec::new(),
             priority: DEFAULT_PRIORITY,
             parent: None,
             comments: Vec::new(),

@@ -4,6 +4,7 @@
 //! lock it, do their work synchronously and unlock before answering, so no lock is
 //! ever held across an `.await`.
 
+pub(crate) mod board;
 pub(crate) mod custom_field;
 pub(crate) mod filter;
 mod from_seed;
@@ -16,6 +17,7 @@ mod project;
 pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
+pub(crate) mod sprint;
 pub(crate) mod version;
 pub(crate) mod workflow;
 pub(crate) mod zone;
@@ -77,6 +79,13 @@ pub(crate) struct World {
     /// are in its order).
     pub(crate) versions: Vec<version::VersionRecord>,
     pub(crate) next_version_id: u64,
+    /// Jira Software boards, in creation order (so ids ascend).
+    pub(crate) boards: Vec<board::BoardRecord>,
+    pub(crate) next_board_id: u64,
+    /// Sprints, in creation order (so ids ascend, and each board's are in its
+    /// backlog's order).
+    pub(crate) sprints: Vec<sprint::SprintRecord>,
+    pub(crate) next_sprint_id: u64,
 }
 
 impl World {

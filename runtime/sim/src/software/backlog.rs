@@ -1,0 +1,103 @@
+//! Moving issues: into a sprint (`moveIssuesToSprintAndRank`) and to the
+//! backlog (`moveIssuesToBacklog`, which takes them out of their future and
+//! active sprints). At most 50 issues a move, all or none: each must be one
+//! the caller may browse (else a 400 naming it) and edit (Jira's *Schedule
+//! issues*; else the spec's 403). Each issue whose Sprint field changes gets a
+//! changelog entry for it. Ranking (`rankBeforeIssue`, `rankAfterIssue`) is
+//! not modelled and is ignored; moving a parent does not move its sub-tasks.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::input::issue_list;
+use super::{SprintPath, visible_sprint};
+use crate::access::Caller;
+use crate::extract::JiraJson;
+use crate::jira_error::JiraError;
+use crate::seed::SeedPermission;
+use crate::shared::Shared;
+use crate::world::{HistoryRecord, World};
+
+/// `moveIssuesToSprintAndRank`: 204. The sprint must be future or active.
+pub(crate) async fn to_sprint(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<SprintPath>,
+    JiraJson(body): JiraJson<Map<String, Value>>,
+) -> Result<StatusCode, JiraError> {
+    let wanted = issue_list(&body)?;
+    let mut world = shared.world();
+    let sprint = visible_sprint(&world, &caller, &path.sprint_id)?;
+    if !sprint.state.is_open() {
+        return Err(JiraError::bad_request(format!(
+            "Issues can only be moved to future or active sprints; sprint {} is closed.",
+            sprint.id
+        )));
+    }
+    let to = sprint.id;
+    let indexes = schedulable(&world, &caller, &wanted)?;
+    move_all(&mut world, &caller, &indexes, Some(to));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `moveIssuesToBacklog`: 204.
+pub(crate) async fn to_backlog(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraJson(body): JiraJson<Map<String, Value>>,
+) -> Result<StatusCode, JiraError> {
+    let wanted = issue_list(&body)?;
+    let mut world = shared.world();
+    let indexes = schedulable(&world, &caller, &wanted)?;
+    move_all(&mut world, &caller, &indexes, None);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The indexes of the issues `wanted` names, each once, if the caller may
+/// browse and edit every one of them.
+fn schedulable(world: &World, caller: &Caller, wanted: &[String]) -> Result<Vec<usize>, JiraError> {
+    let mut indexes = Vec::new();
+    for key in wanted {
+        let index = world
+            .visible_issue(&caller.account_id, key)
+            .ok_or_else(|| {
+                JiraError::bad_request(format!(
+                    "Issue '{key}' does not exist or you do not have permission to see it."
+                ))
+            })?;
+        let issue = &world.issues[index];
+        if !world.may(&caller.account_id, &issue.project_key, SeedPermission::Edit) {
+            return Err(JiraError::forbidden(format!(
+                "You do not have permission to schedule issue {}.",
+                issue.key
+            )));
+        }
+        if !indexes.contains(&index) {
+            indexes.push(index);
+        }
+    }
+    Ok(indexes)
+}
+
+/// Moves each issue to sprint `to` (`None`: the backlog), recording the
+/// change of its Sprint field.
+fn move_all(world: &mut World, caller: &Caller, indexes: &[usize], to: Option<u64>) {
+    for &index in indexes {
+        let Some(item) = world.move_to_sprint(index, to) else {
+            continue;
+        };
+        let id = world.take_changelog_id();
+        let now = world.now();
+        let issue = &mut world.issues[index];
+        issue.updated = now;
+        issue.record_history(HistoryRecord {
+            id,
+            author: caller.account_id.clone(),
+            created: now,
+            items: vec![item],
+        });
+    }
+}

@@ -1,0 +1,302 @@
+//! Issue lists of the agile API: a board's issues (`getIssuesForBoard`), its
+//! backlog (`getIssuesForBacklog`), a sprint's (`getIssuesForSprint`), a
+//! sprint's on a board (`getBoardIssuesForSprint`), and one issue
+//! (`getIssue`). Each issue is the platform's `IssueBean` with the agile
+//! fields added: `sprint` (the open sprint it is in), `closedSprints` and
+//! `flagged` (always false: flags are not modelled).
+//!
+//! An issue is on a board if the board's query matches it (all statuses are
+//! mapped to a column); epics are not on scrum boards, as the spec says. The
+//! backlog holds the board's issues that are not done and not in an open
+//! (future or active) sprint. Without an `ORDER BY`, issues are in rank
+//! order, which in the simulator is creation order (ranking is not modelled).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::shape::sprint as sprint_json;
+use super::{BoardPath, SprintPath, visible_board, visible_sprint};
+use crate::access::Caller;
+use crate::extract::JiraQuery;
+use crate::jira_error::JiraError;
+use crate::jql::{self, Query};
+use crate::platform::IssuePath;
+use crate::platform::fields::FieldSelection;
+use crate::platform::page::Window;
+use crate::platform::render;
+use crate::seed::SeedPermission;
+use crate::shared::Shared;
+use crate::world::board::{BoardKind, BoardQuery, BoardRecord};
+use crate::world::workflow::EPIC_LEVEL;
+use crate::world::{IssueRecord, World};
+
+/// The page's default size (the spec's) and cap (the platform search's).
+const PAGE: usize = 50;
+const CAP: usize = 100;
+/// Longest `jql` accepted, as the platform search accepts.
+const MAX_JQL_CHARS: usize = 10_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct IssuesQuery {
+    start_at: Option<usize>,
+    max_results: Option<usize>,
+    jql: Option<String>,
+    fields: Option<String>,
+}
+
+/// The issues on `board` the caller may browse, in the board's order.
+pub(super) fn board_issues<'w>(
+    world: &'w World,
+    caller: &Caller,
+    board: &BoardRecord,
+) -> Result<Vec<&'w IssueRecord>, JiraError> {
+    let filter = board_query(world, caller, board)?;
+    let mut found: Vec<&IssueRecord> = world
+        .issues
+        .iter()
+        .filter(|issue| {
+            world.may(
+                &caller.account_id,
+                &issue.project_key,
+                SeedPermission::Browse,
+            )
+        })
+        .filter(|issue| match (&board.query, &filter) {
+            (BoardQuery::Project(key), _) => issue.project_key == *key,
+            (_, Some(query)) => query.matches(issue),
+            (_, None) => false,
+        })
+        .filter(|issue| {
+            board.kind != BoardKind::Scrum || issue.issue_type.hierarchy_level != EPIC_LEVEL
+        })
+        .collect();
+    if let Some(query) = filter.filter(Query::has_order) {
+        query.sort(&mut found, world);
+    }
+    Ok(found)
+}
+
+/// The compiled JQL of a filter's board (`None` for a project's board, and
+/// for one whose filter is gone).
+fn board_query(
+    world: &World,
+    caller: &Caller,
+    board: &BoardRecord,
+) -> Result<Option<Query>, JiraError> {
+    let BoardQuery::Filter(id) = board.query else {
+        return Ok(None);
+    };
+    let Some(filter) = world.filters.all.iter().find(|f| f.id == id) else {
+        return Ok(None);
+    };
+    jql::compile(&filter.jql, world, &caller.account_id)
+        .map(Some)
+        .map_err(|e| JiraError::bad_request(e.0))
+}
+
+/// `getIssuesForBoard`.
+pub(crate) async fn board(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<BoardPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let board = visible_board(&world, &caller, &path.board_id)?;
+    let issues = board_issues(&world, &caller, board)?;
+    page(&world, &caller, issues, &query)
+}
+
+/// `getIssuesForBacklog`: the board's issues that are not done and not in a
+/// future or active sprint.
+pub(crate) async fn backlog(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<BoardPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let board = visible_board(&world, &caller, &path.board_id)?;
+    let issues = board_issues(&world, &caller, board)?
+        .into_iter()
+        .filter(|issue| in_backlog(&world, issue))
+        .collect();
+    page(&world, &caller, issues, &query)
+}
+
+/// Whether the issue is in a backlog: not done, and in no open sprint.
+pub(crate) fn in_backlog(world: &World, issue: &IssueRecord) -> bool {
+    issue.status.category.key != "done" && world.open_sprint_of(issue).is_none()
+}
+
+/// `getIssuesForSprint`: the issues the caller may browse that are (or, for a
+/// closed sprint, were) in the sprint.
+pub(crate) async fn sprint(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<SprintPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let sprint = visible_sprint(&world, &caller, &path.sprint_id)?;
+    let issues = world
+        .issues
+        .iter()
+        .filter(|issue| issue.sprints.contains(&sprint.id))
+        .filter(|issue| {
+            world.may(
+                &caller.account_id,
+                &issue.project_key,
+                SeedPermission::Browse,
+            )
+        })
+        .collect();
+    page(&world, &caller, issues, &query)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BoardSprintPath {
+    board_id: String,
+    sprint_id: String,
+}
+
+/// `getBoardIssuesForSprint`: the board's issues that are in the sprint.
+pub(crate) async fn board_sprint(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<BoardSprintPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let board = visible_board(&world, &caller, &path.board_id)?;
+    let sprint = visible_sprint(&world, &caller, &path.sprint_id)?;
+    let issues = board_issues(&world, &caller, board)?
+        .into_iter()
+        .filter(|issue| issue.sprints.contains(&sprint.id))
+        .collect();
+    page(&world, &caller, issues, &query)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct OneQuery {
+    fields: Option<String>,
+}
+
+/// `getIssue` of the agile API: the platform's issue with the agile fields.
+pub(crate) async fn one(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<IssuePath>,
+    JiraQuery(query): JiraQuery<OneQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = world
+        .visible_issue(&caller.account_id, &path.issue_id_or_key)
+        .ok_or_else(JiraError::issue_not_found)?;
+    let selection = Selection::parse(query.fields.as_deref());
+    Ok(Json(agile_issue(
+        &world,
+        &caller,
+        &world.issues[index],
+        &selection,
+    )))
+}
+
+/// A page of issues: `issues` narrowed by the request's `jql` and ordered by
+/// its `ORDER BY` when it has one, as a `SearchResults`.
+fn page(
+    world: &World,
+    caller: &Caller,
+    mut issues: Vec<&IssueRecord>,
+    query: &IssuesQuery,
+) -> Result<Json<Value>, JiraError> {
+    if let Some(text) = query.jql.as_deref().filter(|j| !j.trim().is_empty()) {
+        if text.chars().count() > MAX_JQL_CHARS {
+            return Err(JiraError::bad_request("The JQL query is too long."));
+        }
+        let narrowed = jql::compile(text, world, &caller.account_id)
+            .map_err(|e| JiraError::bad_request(e.0))?;
+        issues.retain(|issue| narrowed.matches(issue));
+        if narrowed.has_order() {
+            narrowed.sort(&mut issues, world);
+        }
+    }
+    let selection = Selection::parse(query.fields.as_deref());
+    let window = Window::new(query.start_at, query.max_results, PAGE, CAP);
+    let rendered: Vec<Value> = window
+        .of(&issues)
+        .map(|issue| agile_issue(world, caller, issue, &selection))
+        .collect();
+    Ok(Json(json!({
+        "expand": "schema,names",
+        "startAt": window.start,
+        "maxResults": window.max,
+        "total": issues.len(),
+        "issues": rendered,
+    })))
+}
+
+/// The `fields` of an agile issue list: by default every navigable field and
+/// the agile ones; else those named (the agile ones by name, or with `*all`
+/// or `*navigable`).
+struct Selection {
+    fields: FieldSelection,
+    agile: bool,
+}
+
+/// The fields only the agile API adds.
+const AGILE_FIELDS: [&str; 3] = ["sprint", "closedSprints", "flagged"];
+
+impl Selection {
+    fn parse(fields: Option<&str>) -> Self {
+        match fields.filter(|f| !f.trim().is_empty()) {
+            None => Self {
+                fields: FieldSelection::parse(["*navigable"]),
+                agile: true,
+            },
+            Some(fields) => Self {
+                fields: FieldSelection::parse([fields]),
+                agile: fields
+                    .split(',')
+                    .map(str::trim)
+                    .any(|f| matches!(f, "*all" | "*navigable") || AGILE_FIELDS.contains(&f)),
+            },
+        }
+    }
+}
+
+fn agile_issue(
+    world: &World,
+    caller: &Caller,
+    issue: &IssueRecord,
+    selection: &Selection,
+) -> Value {
+    let mut value = render::issue(
+        &caller.links,
+        world,
+        issue,
+        &selection.fields,
+        Some(&caller.account_id),
+    );
+    if selection.agile {
+        let open = world
+            .open_sprint_of(issue)
+            .map_or(Value::Null, |s| sprint_json(&caller.links, s));
+        let closed: Vec<Value> = issue
+            .sprints
+            .iter()
+            .filter_map(|id| world.sprint(*id))
+            .filter(|s| !s.state.is_open())
+            .map(|s| sprint_json(&caller.links, s))
+            .collect();
+        value["fields"]["sprint"] = open;
+        value["fields"]["closedSprints"] = Value::Array(closed);
+        value["fields"]["flagged"] = json!(false);
+    }
+    value
+}

@@ -1,0 +1,163 @@
+//! The Jira Software agile REST API (`/rest/agile/1.0/...`): boards
+//! (`board.rs`), their issues and backlogs (`issues.rs`), sprints
+//! (`sprint.rs`, bodies in `input.rs`), moving issues between sprints and the
+//! backlog (`backlog.rs`), the agile view of one issue (`issues.rs`), and the
+//! JSON they answer (`shape.rs`). The Sprint field on platform issues and its
+//! JQL live with the platform (`sprint_field.rs` here renders it).
+//!
+//! Who may do what: a board is seen by those who may see its filter (a
+//! project's board: those who may browse the project); a sprint by those who
+//! may see its board or browse one of its issues; both are the spec's 404
+//! otherwise, the same as for one that does not exist. Managing sprints
+//! (Jira's *Manage sprints*) is granted to the board's administrator, site
+//! admins, and those who may edit issues in the board's project; moving issues
+//! needs the right to edit each issue (Jira's *Schedule issues*).
+//!
+//! Not modelled: epics, ranking (issues are in creation order, which is the
+//! rank a new site gives them), quick filters, board and sprint properties,
+//! features, reports, versions, `swap`, estimation, kanban backlogs, `simple`
+//! boards, private boards, and webhooks for agile changes.
+
+mod backlog;
+mod board;
+mod input;
+mod issues;
+pub(crate) mod shape;
+mod sprint;
+pub(crate) mod sprint_field;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::access::Caller;
+use crate::jira_error::JiraError;
+use crate::seed::SeedPermission;
+use crate::shared::Shared;
+use crate::world::World;
+use crate::world::board::{BoardQuery, BoardRecord};
+use crate::world::sprint::SprintRecord;
+
+/// The agile routes, mounted both on the site and behind the gateway. The
+/// agile API's other operations fall through to the simulator's 501.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new().nest("/rest/agile/1.0", api_routes())
+}
+
+fn api_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/board", get(board::list).post(board::create))
+        .route("/board/{board_id}", get(board::one).delete(board::delete))
+        .route("/board/{board_id}/configuration", get(board::configuration))
+        .route("/board/{board_id}/project", get(board::projects))
+        .route("/board/{board_id}/issue", get(issues::board))
+        .route("/board/{board_id}/backlog", get(issues::backlog))
+        .route("/board/{board_id}/sprint", get(sprint::of_board))
+        .route(
+            "/board/{board_id}/sprint/{sprint_id}/issue",
+            get(issues::board_sprint),
+        )
+        .route("/sprint", post(sprint::create))
+        .route(
+            "/sprint/{sprint_id}",
+            get(sprint::one)
+                .put(sprint::update)
+                .post(sprint::partial_update)
+                .delete(sprint::delete),
+        )
+        .route(
+            "/sprint/{sprint_id}/issue",
+            get(issues::sprint).post(backlog::to_sprint),
+        )
+        .route("/backlog/issue", post(backlog::to_backlog))
+        .route("/issue/{issue_id_or_key}", get(issues::one))
+}
+
+/// The `{boardId}` of a board's routes; named so the gateway's extra
+/// `cloud_id` is ignored.
+#[derive(Deserialize)]
+pub(crate) struct BoardPath {
+    board_id: String,
+}
+
+/// The `{sprintId}` of a sprint's routes.
+#[derive(Deserialize)]
+pub(crate) struct SprintPath {
+    sprint_id: String,
+}
+
+/// Jira Software's 404 for a board that does not exist or that the caller may
+/// not view: the two are one answer, so board ids cannot be probed.
+fn board_not_found() -> JiraError {
+    JiraError::field(
+        "rapidViewId",
+        "The requested board cannot be viewed because it either does not exist or you do not \
+         have permission to view it.",
+    )
+    .with_status(StatusCode::NOT_FOUND)
+}
+
+/// Jira Software's 404 for a sprint that does not exist or is not visible.
+fn sprint_not_found() -> JiraError {
+    JiraError::field(
+        "sprint",
+        "The requested sprint cannot be viewed because it either does not exist or you do not \
+         have permission to view it.",
+    )
+    .with_status(StatusCode::NOT_FOUND)
+}
+
+/// The board `id` names, if the caller may view it; else the 404 (also for an
+/// id that is not a number).
+fn visible_board<'w>(
+    world: &'w World,
+    caller: &Caller,
+    id: &str,
+) -> Result<&'w BoardRecord, JiraError> {
+    id.parse::<u64>()
+        .ok()
+        .and_then(|id| world.board(id))
+        .filter(|b| world.may_view_board(&caller.account_id, b))
+        .ok_or_else(board_not_found)
+}
+
+/// The sprint `id` names, if the caller may view it; else the 404.
+fn visible_sprint<'w>(
+    world: &'w World,
+    caller: &Caller,
+    id: &str,
+) -> Result<&'w SprintRecord, JiraError> {
+    id.parse::<u64>()
+        .ok()
+        .and_then(|id| world.sprint(id))
+        .filter(|s| world.may_view_sprint(&caller.account_id, s))
+        .ok_or_else(sprint_not_found)
+}
+
+/// Whether the caller holds *Manage sprints* for sprints of `board`: its
+/// administrator, a site admin, or one who may edit issues in the board's
+/// project (the simulator's four permissions have no *Manage sprints* of
+/// their own).
+fn manages_sprints(world: &World, caller: &Caller, board: &BoardRecord) -> bool {
+    world.administers_board(&caller.account_id, board)
+        || board
+            .location
+            .as_deref()
+            .is_some_and(|key| world.may(&caller.account_id, key, SeedPermission::Edit))
+}
+
+/// The refusal of a sprint write by one without *Manage sprints*.
+fn may_not_manage_sprints() -> JiraError {
+    JiraError::forbidden("You don't have permission to manage sprints on this board.")
+}
+
+/// The project key a project's board shows, if it is one.
+fn project_of(board: &BoardRecord) -> Option<&str> {
+    match &board.query {
+        BoardQuery::Project(key) => Some(key),
+        BoardQuery::Filter(_) => None,
+    }
+}
