@@ -7,6 +7,7 @@ mod consent;
 mod e2e;
 mod engine_host;
 mod forge_examples;
+mod jira_software_events;
 mod lifecycle;
 mod pre_uninstall;
 mod queues;

@@ -34,6 +34,20 @@ const EVENT_NAMES: &[(&str, &str)] = &[
     ("user_created", "avi:jira:created:user"),
     ("user_updated", "avi:jira:updated:user"),
     ("user_deleted", "avi:jira:deleted:user"),
+    // Jira Software's: only admin webhooks carry them (Jira's dynamic webhooks refuse
+    // them; `registration::DYNAMIC_EVENTS`).
+    ("sprint_created", "avi:jira-software:created:sprint"),
+    ("sprint_updated", "avi:jira-software:updated:sprint"),
+    ("sprint_started", "avi:jira-software:started:sprint"),
+    ("sprint_closed", "avi:jira-software:closed:sprint"),
+    ("sprint_deleted", "avi:jira-software:deleted:sprint"),
+    ("board_created", "avi:jira-software:created:board"),
+    ("board_updated", "avi:jira-software:updated:board"),
+    ("board_deleted", "avi:jira-software:deleted:board"),
+    (
+        "board_configuration_changed",
+        "avi:jira-software:configuration-changed:board",
+    ),
 ];
 
 /// The Jira webhook event that raises `forge` (the same table read backwards), for
@@ -45,7 +59,9 @@ pub fn jira_event_of(forge: ProductEvent) -> Option<&'static str> {
         .map(|(jira, _)| *jira)
 }
 
-/// The entities a Forge payload carries over from Jira's body.
+/// The entities a Forge payload carries over from Jira's body. `oldValue` is the sprint
+/// before a `sprint_updated`; `configuration` the board configuration of a
+/// `board_configuration_changed`.
 const ENTITIES: &[&str] = &[
     "issue",
     "comment",
@@ -56,6 +72,10 @@ const ENTITIES: &[&str] = &[
     "project",
     "version",
     "user",
+    "sprint",
+    "oldValue",
+    "board",
+    "configuration",
 ];
 
 /// One delivery, mapped.
@@ -64,7 +84,9 @@ pub struct MappedEvent {
     pub event: ProductEvent,
     /// Who acted (Jira's `user.accountId`), when Jira says.
     pub actor: Option<String>,
-    /// What the event is about, for the loop guard: the issue key or id, else the event.
+    /// What the event is about, for the loop guard: the issue key or id; `sprint:<id>` or
+    /// `board:<id>` for Jira Software's events (a sprint and a board may share a number);
+    /// else the event.
     pub subject: String,
     /// Forge's payload without the per-installation fields.
     body: Map<String, Value>,
@@ -106,14 +128,24 @@ impl MappedEvent {
             .and_then(|u| u.get("accountId"))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let subject = object
+        let issue = object
             .get("issue")
             .and_then(|i| i.get("key").or_else(|| i.get("id")))
-            .and_then(|k| {
-                k.as_str()
-                    .map(str::to_owned)
-                    .or_else(|| k.as_i64().map(|n| n.to_string()))
+            .and_then(id_text);
+        let agile = || {
+            [
+                ("sprint", "sprint"),
+                ("board", "board"),
+                ("configuration", "board"),
+            ]
+            .into_iter()
+            .find_map(|(entity, kind)| {
+                let id = object.get(entity)?.get("id").and_then(id_text)?;
+                Some(format!("{kind}:{id}"))
             })
+        };
+        let subject = issue
+            .or_else(agile)
             .unwrap_or_else(|| forge.as_str().to_owned());
         let mut body = Map::new();
         body.insert("eventType".into(), json!(forge.as_str()));
@@ -149,6 +181,13 @@ impl MappedEvent {
     }
 }
 
+/// An id as Jira writes it: a string, or a number.
+fn id_text(id: &Value) -> Option<String> {
+    id.as_str()
+        .map(str::to_owned)
+        .or_else(|| id.as_i64().map(|n| n.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,7 +219,7 @@ mod tests {
             "avi:jira:commented:issue"
         );
         assert!(
-            MappedEvent::from_delivery(&json!({"webhookEvent": "board_created"}))
+            MappedEvent::from_delivery(&json!({"webhookEvent": "sprint_goal_reached"}))
                 .unwrap()
                 .is_none()
         );
@@ -195,5 +234,115 @@ mod tests {
         for (_, forge) in EVENT_NAMES {
             assert!(forge.parse::<ProductEvent>().is_ok(), "{forge}");
         }
+    }
+
+    #[test]
+    fn sprint_and_board_deliveries_become_jira_software_events() {
+        let sprint = |state: &str| {
+            json!({
+                "id": 3, "self": "https://site/rest/agile/1.0/sprint/3", "state": state,
+                "name": "Sprint 1", "startDate": "2025-02-03T08:00:00.000Z",
+                "endDate": "2025-02-17T09:00:00.000Z", "originBoardId": 1, "goal": "ship",
+            })
+        };
+        let started = json!({
+            "timestamp": 1_700_000_000_000_i64, "webhookEvent": "sprint_started",
+            "sprint": sprint("active"),
+        });
+        let mapped = MappedEvent::from_delivery(&started).unwrap().unwrap();
+        assert_eq!(mapped.event.as_str(), "avi:jira-software:started:sprint");
+        assert_eq!(mapped.subject, "sprint:3");
+        assert_eq!(mapped.actor, None, "Jira names no actor for sprint events");
+        let payload = mapped.payload(false, "cloud", "on-sprint");
+        assert_eq!(
+            payload,
+            json!({
+                "eventType": "avi:jira-software:started:sprint",
+                "sprint": sprint("active"),
+                "timestamp": 1_700_000_000_000_i64,
+                "selfGenerated": false,
+                "context": { "cloudId": "cloud", "moduleKey": "on-sprint" },
+            })
+        );
+
+        let updated = json!({
+            "timestamp": 1, "webhookEvent": "sprint_updated",
+            "sprint": sprint("active"), "oldValue": sprint("future"),
+        });
+        let mapped = MappedEvent::from_delivery(&updated).unwrap().unwrap();
+        assert_eq!(mapped.event.as_str(), "avi:jira-software:updated:sprint");
+        let payload = mapped.payload(false, "cloud", "k");
+        assert_eq!(payload["sprint"]["state"], "active");
+        assert_eq!(payload["oldValue"]["state"], "future");
+
+        for (jira, forge) in [
+            ("sprint_created", "avi:jira-software:created:sprint"),
+            ("sprint_closed", "avi:jira-software:closed:sprint"),
+            ("sprint_deleted", "avi:jira-software:deleted:sprint"),
+        ] {
+            let delivery =
+                json!({ "timestamp": 1, "webhookEvent": jira, "sprint": sprint("closed") });
+            let mapped = MappedEvent::from_delivery(&delivery).unwrap().unwrap();
+            assert_eq!(mapped.event.as_str(), forge);
+            assert_eq!(mapped.subject, "sprint:3");
+        }
+
+        let board = json!({ "id": 3, "self": "https://site/rest/agile/1.0/board/3", "name": "B", "type": "scrum" });
+        for (jira, forge) in [
+            ("board_created", "avi:jira-software:created:board"),
+            ("board_updated", "avi:jira-software:updated:board"),
+            ("board_deleted", "avi:jira-software:deleted:board"),
+        ] {
+            let delivery = json!({ "timestamp": 1, "webhookEvent": jira, "board": board });
+            let mapped = MappedEvent::from_delivery(&delivery).unwrap().unwrap();
+            assert_eq!(mapped.event.as_str(), forge);
+            assert_eq!(
+                mapped.subject, "board:3",
+                "not the sprint with the same number"
+            );
+            assert_eq!(mapped.payload(false, "c", "k")["board"], board);
+        }
+        let configuration = json!({
+            "timestamp": 1, "webhookEvent": "board_configuration_changed",
+            "configuration": { "id": 3, "name": "B", "type": "scrum" },
+        });
+        let mapped = MappedEvent::from_delivery(&configuration).unwrap().unwrap();
+        assert_eq!(
+            mapped.event.as_str(),
+            "avi:jira-software:configuration-changed:board"
+        );
+        assert_eq!(mapped.subject, "board:3");
+        assert_eq!(mapped.payload(false, "c", "k")["configuration"]["id"], 3);
+    }
+
+    #[test]
+    fn jira_software_events_are_never_registered_as_dynamic_webhooks() {
+        use super::super::registration::{DYNAMIC_EVENTS, Needed};
+        for (jira, forge) in EVENT_NAMES {
+            if forge.starts_with("avi:jira-software:") {
+                let event = forge.parse::<ProductEvent>().unwrap();
+                assert_eq!(jira_event_of(event), Some(*jira));
+                assert!(!DYNAMIC_EVENTS.contains(jira), "{jira}");
+            }
+        }
+        let yaml = "app:\n  id: sprint-app\n\
+             modules:\n  function:\n    - key: f\n      handler: f\n\
+             \x20 trigger:\n    - key: t\n      function: f\n\
+             \x20     events: [avi:jira-software:started:sprint, avi:jira:created:issue]\n\
+             permissions:\n  scopes: [read:jira-work]\n";
+        let manifest = kiln_manifest::Manifest::from_yaml(yaml).unwrap();
+        let needed = Needed::of([&manifest]);
+        assert_eq!(
+            needed.events.iter().copied().collect::<Vec<_>>(),
+            ["jira:issue_created"]
+        );
+        assert_eq!(
+            needed
+                .unsupported
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["avi:jira-software:started:sprint"]
+        );
     }
 }

@@ -75,7 +75,7 @@ pub async fn run(
                     && !reported_unsupported
                 {
                     reported_unsupported = true;
-                    tracing::warn!(site = %site.name, events = ?needed.unsupported, "Jira's dynamic webhooks cannot carry these events; they are not registered");
+                    tracing::warn!(site = %site.name, events = ?needed.unsupported, "Jira's dynamic webhooks cannot carry these events; they are not registered (an admin webhook of the site, signed with its webhook_secret_file, can deliver them)");
                 }
                 match needed {
                     Some(needed) => {

@@ -1,6 +1,11 @@
 //! Boards: the site's boards (`getAllBoards`), one (`getBoard`), creating one
 //! from a filter (`createBoard`), deleting one (`deleteBoard`), its
 //! configuration (`getConfiguration`) and its projects (`getProjects`).
+//!
+//! Creating and deleting a board raise Jira's `board_created` and
+//! `board_deleted`; the API has no board update and nothing changes a board's
+//! configuration, so `board_updated` and `board_configuration_changed` are never
+//! raised.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -21,6 +26,7 @@ use crate::platform::page::Window;
 use crate::platform::render;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::event::EntityChange;
 use crate::world::World;
 use crate::world::board::{BoardKind, BoardQuery, BoardRecord, MAX_BOARD_NAME_CHARS, MAX_BOARDS};
 use crate::world::workflow::STATUSES;
@@ -198,6 +204,11 @@ pub(crate) async fn create(
         admin: caller.account_id.clone(),
     };
     let answer = shape::board(&caller.links, &world, &record);
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .board(EntityChange::Created, &record);
+    shared.emit(&world, raised);
     world.boards.push(record);
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -276,7 +287,11 @@ pub(crate) async fn delete(
             board_not_found()
         });
     }
-    world.boards.remove(index);
+    let board = world.boards.remove(index);
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .board(EntityChange::Deleted, &board);
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }
 

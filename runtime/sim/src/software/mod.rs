@@ -16,7 +16,11 @@
 //! Not modelled: epics, ranking (issues are in creation order, which is the
 //! rank a new site gives them), quick filters, board and sprint properties,
 //! features, reports, versions, `swap`, estimation, kanban backlogs, `simple`
-//! boards, private boards, and webhooks for agile changes.
+//! boards and private boards.
+//!
+//! Sprint and board writes raise Jira Software's webhooks (`sprint_*`,
+//! `board_created`, `board_deleted`) for the admin webhooks that list them; see
+//! `sprint.rs`, `board.rs` and `crate::webhooks::event`.
 
 mod backlog;
 mod board;

@@ -10,6 +10,10 @@
 //! and goal only; changes to its other fields are ignored. Completing a
 //! sprint leaves its incomplete issues in the backlog, the sprint kept in
 //! their Sprint field, as Jira's carried-over issues are.
+//!
+//! Each write raises Jira's webhooks: `sprint_created`, `sprint_deleted`, and
+//! for an update that changed the sprint `sprint_updated` (with `oldValue`),
+//! followed by `sprint_started` or `sprint_closed` when it changed its state.
 
 use std::sync::Arc;
 
@@ -29,6 +33,7 @@ use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::platform::page::Window;
 use crate::shared::Shared;
+use crate::webhooks::event::SprintChange;
 use crate::world::World;
 use crate::world::board::{BoardKind, BoardRecord};
 use crate::world::sprint::{MAX_SPRINTS, SprintRecord, SprintState};
@@ -142,6 +147,11 @@ pub(crate) async fn create(
         goal: input.goal.full(),
     };
     let answer = shape::sprint(&caller.links, &record);
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .sprint(SprintChange::Created(&record));
+    shared.emit(&world, raised);
     world.sprints.push(record);
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -209,7 +219,14 @@ fn write(
     let index = managed_sprint(&world, caller, id)?;
     let now = world.now();
     let updated = changed(&world.sprints[index], input, full, now)?;
-    world.sprints[index] = updated;
+    let before = std::mem::replace(&mut world.sprints[index], updated);
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .sprint(SprintChange::Updated {
+            before: &before,
+            after: &world.sprints[index],
+        });
+    shared.emit(&world, raised);
     Ok(Json(shape::sprint(&caller.links, &world.sprints[index])))
 }
 
@@ -294,6 +311,10 @@ pub(crate) async fn delete(
     let index = managed_sprint(&world, &caller, &path.sprint_id)?;
     let sprint = world.sprints.remove(index);
     world.forget_sprint(sprint.id);
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .sprint(SprintChange::Deleted(&sprint));
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,7 +6,9 @@
 //! `jira:issue_updated` a `changelog`; comment events carry `comment` and a short
 //! `issue`. A comment also raises `jira:issue_updated` with the comment and
 //! `issue_event_type_name` `issue_commented` / `issue_comment_edited` /
-//! `issue_comment_deleted`, as Jira Cloud does.
+//! `issue_comment_deleted`, as Jira Cloud does. Jira Software's sprint and board
+//! events carry the `sprint` or `board` alone (and `sprint_updated` the sprint
+//! before, `oldValue`): they are about no issue.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -14,14 +16,19 @@ use serde_json::{Map, Value, json};
 use super::changelog::{self, ChangeItem};
 use crate::platform::fields::FieldSelection;
 use crate::platform::render;
+use crate::software::shape;
+use crate::world::board::BoardRecord;
 use crate::world::issue_link::IssueLinkRecord;
+use crate::world::sprint::{SprintRecord, SprintState};
 use crate::world::{AttachmentRecord, CommentRecord, IssueRecord, WorklogRecord, World};
 
 /// The events a webhook can subscribe to. The first eight are the `events` enum
 /// of the platform spec's `WebhookDetails`, all a dynamic webhook may name
 /// ([`WebhookEvent::DYNAMIC`]); admin webhooks may also name the worklog,
-/// attachment and issue link events, as Jira's *System → WebHooks* page offers
-/// them. Only the events the simulator raises are listed.
+/// attachment, issue link, sprint and board events, as Jira's *System →
+/// WebHooks* page offers them. Only the events the simulator raises are listed:
+/// no `board_updated` (the agile API has no board update) and no
+/// `board_configuration_changed` (nothing changes a board's configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WebhookEvent {
     #[serde(rename = "jira:issue_created")]
@@ -50,11 +57,25 @@ pub enum WebhookEvent {
     IssueLinkCreated,
     #[serde(rename = "issuelink_deleted")]
     IssueLinkDeleted,
+    #[serde(rename = "sprint_created")]
+    SprintCreated,
+    #[serde(rename = "sprint_updated")]
+    SprintUpdated,
+    #[serde(rename = "sprint_started")]
+    SprintStarted,
+    #[serde(rename = "sprint_closed")]
+    SprintClosed,
+    #[serde(rename = "sprint_deleted")]
+    SprintDeleted,
+    #[serde(rename = "board_created")]
+    BoardCreated,
+    #[serde(rename = "board_deleted")]
+    BoardDeleted,
 }
 
 impl WebhookEvent {
     /// Every event, for an admin webhook that wants them all.
-    pub const ALL: [WebhookEvent; 13] = [
+    pub const ALL: [WebhookEvent; 20] = [
         Self::IssueCreated,
         Self::IssueUpdated,
         Self::IssueDeleted,
@@ -68,6 +89,13 @@ impl WebhookEvent {
         Self::AttachmentDeleted,
         Self::IssueLinkCreated,
         Self::IssueLinkDeleted,
+        Self::SprintCreated,
+        Self::SprintUpdated,
+        Self::SprintStarted,
+        Self::SprintClosed,
+        Self::SprintDeleted,
+        Self::BoardCreated,
+        Self::BoardDeleted,
     ];
 
     /// The events a dynamic webhook (`POST /rest/api/3/webhook`) may subscribe
@@ -104,6 +132,13 @@ impl WebhookEvent {
             Self::AttachmentDeleted => "attachment_deleted",
             Self::IssueLinkCreated => "issuelink_created",
             Self::IssueLinkDeleted => "issuelink_deleted",
+            Self::SprintCreated => "sprint_created",
+            Self::SprintUpdated => "sprint_updated",
+            Self::SprintStarted => "sprint_started",
+            Self::SprintClosed => "sprint_closed",
+            Self::SprintDeleted => "sprint_deleted",
+            Self::BoardCreated => "board_created",
+            Self::BoardDeleted => "board_deleted",
         }
     }
 
@@ -117,8 +152,10 @@ impl WebhookEvent {
 pub(crate) struct Raised {
     pub(crate) event: WebhookEvent,
     /// The issue as the event leaves it (as it was, for a deletion): what JQL
-    /// filters and permission checks look at.
-    pub(crate) issue: IssueRecord,
+    /// filters and permission checks look at. `None` for the events about no
+    /// issue (sprints, boards): an admin webhook's JQL does not apply to them,
+    /// and no dynamic webhook can subscribe to them.
+    pub(crate) issue: Option<IssueRecord>,
     /// For `jira:issue_updated`: the changed fields (`fieldIdsFilter`).
     pub(crate) changed_fields: Vec<String>,
     /// For property events: the property key (`issuePropertyKeysFilter`).
@@ -192,7 +229,7 @@ impl Context<'_> {
     ) -> Raised {
         Raised {
             event,
-            issue: issue.clone(),
+            issue: Some(issue.clone()),
             changed_fields: Vec::new(),
             property_key: None,
             payload,
@@ -383,9 +420,114 @@ impl Context<'_> {
         );
         vec![self.raised(event, source, payload)]
     }
+
+    // Jira Software's sprint and board events: `timestamp`, `webhookEvent` and
+    // the entity, nothing else (no `user`: Jira names no actor for them), as
+    // Atlassian's webhook page shows `sprint_started`. They are about no issue,
+    // so an admin webhook's JQL filter does not hold them back (Jira does not
+    // limit them to the filter either: JRASERVER-69135).
+
+    /// The events of a sprint write, in the order Jira publishes them:
+    /// `sprint_created` for a new sprint, `sprint_deleted` for a deleted one
+    /// (as it was); for an update that changed anything, `sprint_updated` with
+    /// the sprint before as `oldValue`, then `sprint_started` or
+    /// `sprint_closed` if its state changed. An update that changed nothing
+    /// raises nothing.
+    pub(crate) fn sprint(&self, change: SprintChange<'_>) -> Vec<Raised> {
+        match change {
+            SprintChange::Created(sprint) => {
+                vec![self.agile(
+                    WebhookEvent::SprintCreated,
+                    "sprint",
+                    self.sprint_value(sprint),
+                )]
+            }
+            SprintChange::Deleted(sprint) => {
+                vec![self.agile(
+                    WebhookEvent::SprintDeleted,
+                    "sprint",
+                    self.sprint_value(sprint),
+                )]
+            }
+            SprintChange::Updated { before, after } => {
+                if before == after {
+                    return Vec::new();
+                }
+                let mut updated = self.agile(
+                    WebhookEvent::SprintUpdated,
+                    "sprint",
+                    self.sprint_value(after),
+                );
+                updated
+                    .payload
+                    .insert("oldValue".into(), self.sprint_value(before));
+                let mut raised = vec![updated];
+                let state_event = match (before.state, after.state) {
+                    (SprintState::Future, SprintState::Active) => Some(WebhookEvent::SprintStarted),
+                    (SprintState::Active, SprintState::Closed) => Some(WebhookEvent::SprintClosed),
+                    _ => None,
+                };
+                if let Some(event) = state_event {
+                    raised.push(self.agile(event, "sprint", self.sprint_value(after)));
+                }
+                raised
+            }
+        }
+    }
+
+    /// `board_created` / `board_deleted` (the board as it was): `id`, `self`,
+    /// `name` and `type`.
+    pub(crate) fn board(&self, change: EntityChange, board: &BoardRecord) -> Vec<Raised> {
+        let event = match change {
+            EntityChange::Created => WebhookEvent::BoardCreated,
+            EntityChange::Deleted => WebhookEvent::BoardDeleted,
+        };
+        let value = json!({
+            "id": board.id,
+            "self": shape::board_self(self.links, board.id),
+            "name": board.name,
+            "type": board.kind.as_str(),
+        });
+        vec![self.agile(event, "board", value)]
+    }
+
+    /// A sprint as its webhooks carry it: the agile API's sprint (`id`, `self`,
+    /// `state`, `name`, the dates that are set, `originBoardId`, `goal`)
+    /// without `createdDate`, which Jira's webhook sample does not show.
+    fn sprint_value(&self, sprint: &SprintRecord) -> Value {
+        let mut value = shape::sprint(self.links, sprint);
+        if let Some(object) = value.as_object_mut() {
+            object.remove("createdDate");
+        }
+        value
+    }
+
+    fn agile(&self, event: WebhookEvent, entity: &str, value: Value) -> Raised {
+        let mut payload = self.base(event);
+        payload.insert(entity.into(), value);
+        Raised {
+            event,
+            issue: None,
+            changed_fields: Vec::new(),
+            property_key: None,
+            payload,
+        }
+    }
 }
 
-/// Whether an attachment or issue link event is for a new one or a deleted one.
+/// What a sprint write did, for [`Context::sprint`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SprintChange<'a> {
+    Created(&'a SprintRecord),
+    Updated {
+        before: &'a SprintRecord,
+        after: &'a SprintRecord,
+    },
+    Deleted(&'a SprintRecord),
+}
+
+/// Whether an attachment, issue link or board event is for a new one or a
+/// deleted one.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum EntityChange {
     Created,

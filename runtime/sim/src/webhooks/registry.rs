@@ -33,6 +33,7 @@ pub struct AdminWebhook {
     pub events: Vec<WebhookEvent>,
     /// Issues the webhook is sent for; all issues when absent. Any JQL the
     /// simulator understands (admin webhooks are not limited to the dynamic subset).
+    /// Events about no issue (sprints, boards) are sent whatever it says.
     #[serde(default)]
     pub jql_filter: Option<String>,
     #[serde(default)]
@@ -269,8 +270,13 @@ impl Registry {
             }
         }
         for hook in &self.admin {
+            // The JQL filter selects issues: an event about none (a sprint's, a
+            // board's) is sent whatever the filter, as Jira sends it.
             let wanted = hook.events.contains(&raised.event)
-                && hook.jql.as_ref().is_none_or(|q| q.matches(&raised.issue));
+                && match (&hook.jql, &raised.issue) {
+                    (Some(jql), Some(issue)) => jql.matches(issue),
+                    _ => true,
+                };
             if wanted {
                 out.push(Target {
                     url: hook.url.clone(),
@@ -289,13 +295,14 @@ impl Registry {
 /// issue, its JQL matches, and its field or property filter (if any) names what
 /// changed.
 fn dynamic_wants(world: &World, hook: &DynamicWebhook, raised: &Raised) -> bool {
+    // Every event a dynamic webhook may name is about an issue; one about none
+    // (a sprint's, a board's) is never a dynamic webhook's.
+    let Some(issue) = &raised.issue else {
+        return false;
+    };
     if !hook.events.contains(&raised.event)
-        || !world.may(
-            &hook.owner,
-            &raised.issue.project_key,
-            SeedPermission::Browse,
-        )
-        || !hook.jql.matches(&raised.issue)
+        || !world.may(&hook.owner, &issue.project_key, SeedPermission::Browse)
+        || !hook.jql.matches(issue)
     {
         return false;
     }
