@@ -34,6 +34,7 @@ import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
 import { format as utilFormat } from './node/util.js';
 import { installationOf } from './ari.js';
+import { settleOpenFetches } from './fetch.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -236,12 +237,15 @@ export async function dispatch(modules, name, payload, context) {
   try {
     result = await fn(event, forgeContext(context));
   } catch (error) {
+    await settleOpenFetches();
     const kilnError = error?.kilnError;
     if (kilnError !== undefined && error?.name !== 'StorageError') {
       throw appError('request', kilnError);
     }
     throw appError('failed', message(error));
   }
+  // Requests the handler left open end before its answer does (fetch.js says why).
+  await settleOpenFetches();
   const retry = queueEvent ? retryRequest(result) : undefined;
   if (retry !== undefined) {
     throw appError('retry', retry);

@@ -17,6 +17,9 @@ import api, {
   REQUEST_EGRESS_ALLOWLIST_ERR,
 } from '../src/index.js';
 import { installFetch } from '../src/fetch.js';
+import { dispatch } from '../src/handler.js';
+import { installHost } from '../src/host.js';
+import { fakeHost } from './fake-host.js';
 
 const nodeFetch = globalThis.fetch;
 
@@ -139,4 +142,80 @@ test('a request the host refuses or fails becomes Forge\'s FetchError, keeping t
     assert.match(error.message, /^request to https:\/\/api\.example\.com\/private failed: Kiln's egress refused/);
     return true;
   });
+});
+
+/** A stand-in engine fetch whose answers the test settles by hand, in any order. */
+function manualFetch() {
+  const calls = [];
+  const native = (input, init) =>
+    new Promise((resolve, reject) => {
+      calls.push({ url: String(input), body: init?.body, resolve, reject });
+    });
+  return { calls, native };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test('requests with a body start one after another; bodiless ones are not held (StarlingMonkey aborts on two bodies in flight)', async () => {
+  const { calls, native } = manualFetch();
+  installFetch(native, ['https://api.example.com']);
+  try {
+    const init = { method: 'POST', body: 'first' };
+    const first = globalThis.fetch('https://api.example.com/1', init);
+    init.body = 'changed after the call';
+    const second = api.fetch('https://api.example.com/2', { method: 'POST', body: 'second' });
+    const bodiless = globalThis.fetch('https://api.example.com/3');
+    await tick();
+    // The first and the bodiless one are sent; the second body waits.
+    assert.deepEqual(calls.map((c) => c.url).sort(), ['https://api.example.com/1', 'https://api.example.com/3']);
+    const byUrl = (url) => calls.find((c) => c.url === `https://api.example.com/${url}`);
+    assert.equal(byUrl(1).body, 'first');
+    byUrl(1).reject(new TypeError('NetworkError when attempting to fetch resource'));
+    await assert.rejects(first, TypeError);
+    await tick();
+    assert.equal(calls.length, 3);
+    assert.equal(calls[2].url, 'https://api.example.com/2');
+    assert.equal(calls[2].body, 'second');
+    byUrl(3).resolve(new Response('{}'));
+    calls[2].resolve(new Response('{"ok":true}'));
+    assert.equal((await bodiless).status, 200);
+    assert.deepEqual(await (await second).json(), { ok: true });
+  } finally {
+    installFetch(nodeFetch, []);
+    globalThis.fetch = nodeFetch;
+  }
+});
+
+test('the dispatcher answers once the fetches the handler left open have settled', async () => {
+  const { calls, native } = manualFetch();
+  installFetch(native, ['https://api.example.com']);
+  installHost(fakeHost());
+  try {
+    let answered = false;
+    const modules = {
+      index: {
+        leaves: async () => {
+          globalThis.fetch('https://api.example.com/late', { method: 'POST', body: 'x' }).catch(() => null);
+          globalThis.fetch('https://api.example.com/other', { method: 'POST', body: 'y' }).catch(() => null);
+          return 'early';
+        },
+      },
+    };
+    const answer = dispatch(modules, 'index.leaves', '{}', { trigger: 'function' }).then((json) => {
+      answered = true;
+      return json;
+    });
+    await tick();
+    assert.equal(answered, false);
+    assert.equal(calls.length, 1);
+    calls[0].reject(new TypeError('refused'));
+    await tick();
+    assert.equal(answered, false, 'the second request is still open');
+    assert.equal(calls.length, 2);
+    calls[1].resolve(new Response('{}'));
+    assert.equal(await answer, '"early"');
+  } finally {
+    installFetch(nodeFetch, []);
+    globalThis.fetch = nodeFetch;
+  }
 });
