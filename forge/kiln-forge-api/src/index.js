@@ -9,6 +9,7 @@ import { invocationContext } from './handler.js';
 import { webTrigger } from './web_trigger.js';
 import { store } from './properties.js';
 import { registerWarmup, warmRequests } from './warm.js';
+import { noMetrics } from './metrics.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -100,15 +101,47 @@ export const requestBitbucket = notProvided('requestBitbucket()', 'Kiln serves J
 export const invokeRemote = notProvided('invokeRemote() (Forge Remote)', 'call the remote with fetch() from an allowed backend');
 export const invokeService = notProvided('invokeService() (Forge containers)', 'call the service with fetch() from an allowed backend');
 // @forge/api's own plumbing, exported by it and so importable: each refuses,
-// as the services above do. `__getRuntime` throws what Forge's throws where
-// no Forge runtime is present; `getAppContext()` is Kiln's answer to it.
+// as the services above do. `getAppContext()` is Kiln's answer to
+// `__getRuntime`, which gives Forge packages the runtime's `metrics`
+// (`@forge/metrics` counts through them; Kiln drops what they count) and
+// refuses every other part of Forge's runtime (its proxy token above all,
+// which Kiln never has) with an error naming it.
 export const __fetchProduct = () =>
   notProvided('__fetchProduct() (Forge\'s internal product fetch)', 'use api.asUser().requestJira or api.asApp().requestJira');
 export const __requestAtlassianAsApp = notProvided('__requestAtlassianAsApp() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
 export const __requestAtlassianAsUser = notProvided('__requestAtlassianAsUser() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
 export const createRequestStargateAsApp = () => __requestAtlassianAsApp;
+const FORGE_RUNTIME_PARTS = [
+  'proxy',
+  'contextAri',
+  'container',
+  'appContext',
+  'aaid',
+  'allowedEgress',
+  'lambdaContext',
+  'tracing',
+  'rms',
+];
+const forgeRuntime = Object.freeze(
+  Object.defineProperties(
+    { metrics: noMetrics },
+    Object.fromEntries(
+      FORGE_RUNTIME_PARTS.map((part) => [
+        part,
+        {
+          enumerable: true,
+          get() {
+            throw new Error(
+              `Forge runtime's ${part} is not available on Kiln (Kiln is not Forge's runtime: use getAppContext(), see docs/porting-forge-apps.md)`,
+            );
+          },
+        },
+      ]),
+    ),
+  ),
+);
 export function __getRuntime() {
-  throw new Error('Forge runtime not found. (Kiln is not Forge\'s runtime: use getAppContext(), see docs/porting-forge-apps.md)');
+  return forgeRuntime;
 }
 // @forge/api 2.x's name for it.
 export const getRuntime = __getRuntime;

@@ -77,8 +77,14 @@ test('every name any @forge/api from 1.x to 8.3 exports is exported, so an app n
 test("@forge/api's internal plumbing refuses, sending nothing", async () => {
   const host = fakeHost();
   installHost(host);
-  assert.throws(() => forgeApi.__getRuntime(), /^Error: Forge runtime not found\./);
   assert.equal(forgeApi.getRuntime, forgeApi.__getRuntime);
+  // The runtime's parts other than metrics refuse, naming themselves: the
+  // proxy above all (Forge's holds its token; Kiln has none to give).
+  const runtime = forgeApi.__getRuntime();
+  for (const part of ['proxy', 'contextAri', 'appContext', 'allowedEgress', 'lambdaContext', 'tracing']) {
+    assert.throws(() => runtime[part], new RegExp(`^Error: Forge runtime's ${part} is not available on Kiln`));
+  }
+  assert.throws(() => JSON.stringify(runtime), /not available on Kiln/);
   const product = forgeApi.__fetchProduct({ provider: 'app', remote: 'jira', type: 'fpp' });
   await assert.rejects(product('/rest/api/3/myself'), /not available on Kiln/);
   await assert.rejects(forgeApi.createRequestStargateAsApp()('/graphql'), /not available on Kiln/);
@@ -176,3 +182,21 @@ test('platform services Kiln does not provide reject by name and send nothing', 
 });
 
 // @forge/events itself: events.test.js.
+
+test("@forge/metrics counts through the runtime's metrics, which Kiln drops", () => {
+  // What @forge/metrics 0.2 and @forge/api's wrapInMetrics call.
+  const { metrics } = forgeApi.__getRuntime();
+  const counter = metrics.counter('internalAppMetrics.requests', { route: 'x' });
+  counter.incr();
+  counter.incrBy(3);
+  counter.decr();
+  counter.decrBy(2);
+  metrics.gauge('internalAppMetrics.depth').set(4);
+  const timing = metrics.timing('internalAppMetrics.took');
+  timing.set(12);
+  const elapsed = timing.measure().stop({ outcome: 'ok' });
+  assert.equal(typeof elapsed, 'number');
+  assert.ok(elapsed >= 0);
+  assert.equal(metrics.child('sub').counter('c').incr(), undefined);
+  assert.equal(metrics.event('deployed', 'v2'), undefined);
+});

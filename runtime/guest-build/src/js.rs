@@ -124,6 +124,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/warm.js"),
     ),
     (
+        "forge-api/src/metrics.js",
+        include_str!("../../../forge/kiln-forge-api/src/metrics.js"),
+    ),
+    (
         "forge-api/src/forge_events.js",
         include_str!("../../../forge/kiln-forge-api/src/forge_events.js"),
     ),
