@@ -135,6 +135,7 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "read:project:jira",
     "read:issue-details:jira",
     "read:jql:jira",
+    "read:permission:jira",
 ];
 
 impl Default for AppClientConfig {

@@ -17,10 +17,11 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Map, Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 61] = [
+const ROOTS: [&str; 62] = [
     "BulkIssueResults",
     "Votes",
     "Permissions",
+    "BulkPermissionGrants",
     "ServerInformation",
     "FieldDetails",
     "PropertyKeys",

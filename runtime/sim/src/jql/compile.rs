@@ -3,15 +3,18 @@
 use std::cmp::Ordering;
 
 use super::JqlError;
+use super::dates::{self, DateTest, Resolution};
 use super::due_date::{self, DueDateTest};
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use super::saved_filter::{self, Expansion};
 use crate::adf;
 use crate::clock::SimClock;
 use crate::seed::SeedPermission;
+use crate::world::PRIORITIES;
 use crate::world::custom_field::{
     CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
 };
+use crate::world::resolution::RESOLUTIONS;
 use crate::world::sprint::SprintState;
 use crate::world::workflow::{ISSUE_TYPES, IssueType, STATUSES};
 use crate::world::{IssueRecord, World};
@@ -53,6 +56,28 @@ enum Predicate {
     },
     /// A `duedate` clause (`due_date.rs`).
     DueDate(DueDateTest),
+    /// A clause on a date-time field (`dates.rs`).
+    Date {
+        field: DateField,
+        test: DateTest,
+    },
+    /// `<`, `>`, `<=`, `>=` on `priority`: by the priorities' order, highest
+    /// first, so `priority > Medium` is High and Highest, as in Jira.
+    PriorityRank {
+        operator: &'static str,
+        /// The bound's position in [`PRIORITIES`].
+        rank: usize,
+    },
+}
+
+/// A system date-time field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateField {
+    Created,
+    Updated,
+    /// `resolved` (`resolutiondate`): when the issue was resolved, which no
+    /// issue is in the simulator (its workflow sets no resolution).
+    Resolved,
 }
 
 /// The other side of a range clause, in the canonical form of the field's values.
@@ -81,6 +106,14 @@ enum ValueField {
     Parent,
     /// `sprint`: the ids of the sprints the issue is or was in.
     Sprint,
+    /// `statusCategory`: the id of the category of the issue's status.
+    StatusCategory,
+    /// `priority`: the id of the issue's priority.
+    Priority,
+    /// `resolution`: the id of the issue's resolution; no issue has one in
+    /// the simulator, so `Unresolved` (EMPTY) matches every issue and any
+    /// resolution none.
+    Resolution,
     /// A custom field, by number: its canonical values
     /// ([`crate::world::custom_field::CustomValue::canonical`]).
     Custom(u64),
@@ -109,6 +142,10 @@ enum SortKey {
     Assignee,
     Project,
     DueDate,
+    /// Highest first descending, as Jira orders priorities.
+    Priority,
+    /// `resolved` and `resolution`: empty on every issue in the simulator.
+    Unset,
     /// A custom field, by number.
     Custom(u64),
 }
@@ -120,6 +157,7 @@ enum Field {
     Custom(u64, Kind),
     /// `duedate` or `due`.
     DueDate,
+    Date(DateField),
 }
 
 fn field_named(name: &str) -> Option<Field> {
@@ -136,6 +174,12 @@ fn field_named(name: &str) -> Option<Field> {
         "affectedversion" => Field::Value(ValueField::AffectedVersion),
         "parent" => Field::Value(ValueField::Parent),
         "sprint" | "cf[10020]" => Field::Value(ValueField::Sprint),
+        "statuscategory" => Field::Value(ValueField::StatusCategory),
+        "priority" => Field::Value(ValueField::Priority),
+        "resolution" => Field::Value(ValueField::Resolution),
+        "created" | "createddate" => Field::Date(DateField::Created),
+        "updated" | "updateddate" => Field::Date(DateField::Updated),
+        "resolved" | "resolutiondate" => Field::Date(DateField::Resolved),
         "text" => Field::Text(TextField::Any),
         "summary" => Field::Text(TextField::Summary),
         "description" => Field::Text(TextField::Description),
@@ -147,24 +191,16 @@ fn field_named(name: &str) -> Option<Field> {
     Some(field)
 }
 
-/// Jira's system clause names the simulator does not search: a custom field with
-/// one of these names is still not reached by it, as on a real site.
+/// Jira's system clause names the simulator does not search (and some it
+/// does): a custom field with one of these names is still not reached by it,
+/// as on a real site.
 fn is_system_clause(name: &str) -> bool {
-    const NAMES: [&str; 19] = [
-        "priority",
-        "created",
-        "createddate",
-        "updated",
-        "updateddate",
-        "resolution",
-        "resolved",
-        "resolutiondate",
+    const NAMES: [&str; 10] = [
         "sprint",
         "parent",
         "votes",
         "watchers",
         "creator",
-        "statuscategory",
         "level",
         "filter",
         "category",
@@ -225,6 +261,8 @@ fn sort_key(name: &str) -> Option<SortKey> {
         "assignee" => SortKey::Assignee,
         "project" => SortKey::Project,
         name if due_date::is_clause(name) => SortKey::DueDate,
+        "priority" => SortKey::Priority,
+        "resolved" | "resolutiondate" | "resolution" => SortKey::Unset,
         _ => return None,
     };
     Some(key)
@@ -313,6 +351,15 @@ impl<'a> Resolver<'a> {
         if let Field::DueDate = field {
             return DueDateTest::compile(clause).map(Predicate::DueDate);
         }
+        if let Field::Date(field) = field {
+            let test = DateTest::compile(clause, Resolution::Instant, &dates::all_functions())?;
+            return Ok(Predicate::Date { field, test });
+        }
+        if let (Field::Value(ValueField::Priority), Operator::Ordering(operator)) =
+            (&field, clause.operator)
+        {
+            return priority_rank(&clause.field, operator, &clause.operand);
+        }
         if let (Field::Custom(number, kind), Operator::Ordering(operator)) =
             (&field, clause.operator)
         {
@@ -327,8 +374,8 @@ impl<'a> Resolver<'a> {
             other => other,
         };
         match field {
-            // A due date clause was compiled above; this arm is never reached.
-            Field::Custom(..) | Field::DueDate => Err(unsupported()),
+            // Date clauses were compiled above; this arm is never reached.
+            Field::Custom(..) | Field::DueDate | Field::Date(_) => Err(unsupported()),
             Field::Text(field) => {
                 let negate = match clause.operator {
                     Operator::Contains => false,
@@ -356,7 +403,7 @@ impl<'a> Resolver<'a> {
                     }
                     // A function that stands for a list takes `IN` and `NOT IN`
                     // only, as in Jira.
-                    (Operator::Equals | Operator::NotEquals, Operand::Function(function))
+                    (Operator::Equals | Operator::NotEquals, Operand::Function(function, _))
                         if issue_type_function(function).is_some()
                             || sprint_function(function).is_some() =>
                     {
@@ -370,10 +417,10 @@ impl<'a> Resolver<'a> {
                     (Operator::NotEquals, single) => (true, vec![single.clone()]),
                     (Operator::In, Operand::List(items)) => (false, items.clone()),
                     (Operator::NotIn, Operand::List(items)) => (true, items.clone()),
-                    (Operator::In, function @ Operand::Function(_)) => {
+                    (Operator::In, function @ Operand::Function(..)) => {
                         (false, vec![function.clone()])
                     }
-                    (Operator::NotIn, function @ Operand::Function(_)) => {
+                    (Operator::NotIn, function @ Operand::Function(..)) => {
                         (true, vec![function.clone()])
                     }
                     (Operator::Is, Operand::Empty) => (false, vec![Operand::Empty]),
@@ -417,7 +464,8 @@ impl<'a> Resolver<'a> {
                     "A list is not valid here for the field '{name}'."
                 )));
             }
-            Operand::Function(function) => {
+            Operand::Function(function, args) => {
+                no_arguments(function, args)?;
                 if issue_type_function(function).is_some() || sprint_function(function).is_some() {
                     return Err(JqlError(format!(
                         "Function '{function}' is not supported by the field '{name}'."
@@ -516,6 +564,30 @@ impl<'a> Resolver<'a> {
                 .into_iter()
                 .next()
                 .ok_or_else(missing)?,
+            // By name ("To Do"), key ("new") or id ("2"), as Jira takes them.
+            ValueField::StatusCategory => STATUSES
+                .iter()
+                .map(|s| s.category)
+                .find(|c| {
+                    c.name.eq_ignore_ascii_case(literal)
+                        || c.key.eq_ignore_ascii_case(literal)
+                        || c.id.to_string() == *literal
+                })
+                .map(|c| c.id.to_string())
+                .ok_or_else(missing)?,
+            ValueField::Priority => priority_named(literal)
+                .and_then(|rank| PRIORITIES.get(rank))
+                .map(|p| p.id.to_owned())
+                .ok_or_else(missing)?,
+            // `Unresolved` is Jira's word for no resolution: EMPTY.
+            ValueField::Resolution if literal.eq_ignore_ascii_case("unresolved") => {
+                return Ok(None);
+            }
+            ValueField::Resolution => RESOLUTIONS
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(literal) || r.id == literal)
+                .map(|r| r.id.to_owned())
+                .ok_or_else(missing)?,
         };
         Ok(Some(resolved))
     }
@@ -529,18 +601,20 @@ impl<'a> Resolver<'a> {
         name: &str,
         operand: &Operand,
     ) -> Result<Vec<Option<String>>, JqlError> {
-        if let (ValueField::IssueType, Operand::Function(function)) = (field, operand)
+        if let (ValueField::IssueType, Operand::Function(function, args)) = (field, operand)
             && let Some(level) = issue_type_function(function)
         {
+            no_arguments(function, args)?;
             return Ok(ISSUE_TYPES
                 .iter()
                 .filter(|t| level(t))
                 .map(|t| Some(t.id.to_owned()))
                 .collect());
         }
-        if let (ValueField::Sprint, Operand::Function(function)) = (field, operand)
+        if let (ValueField::Sprint, Operand::Function(function, args)) = (field, operand)
             && let Some(state) = sprint_function(function)
         {
+            no_arguments(function, args)?;
             return Ok(self
                 .world
                 .sprints
@@ -656,11 +730,7 @@ impl<'a> Resolver<'a> {
                 "The value '{literal}' does not exist for the field '{name}'."
             ))
         };
-        let bad_date = || {
-            JqlError(format!(
-                "Date value '{literal}' for field '{name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'."
-            ))
-        };
+        let bad_date = || dates::invalid_date(name, literal, Resolution::Instant);
         Ok(match field.kind {
             Kind::Float => literal
                 .trim()
@@ -679,15 +749,9 @@ impl<'a> Resolver<'a> {
                     ))
                 })?,
             Kind::DatePicker => parse_date(literal).map(format_date).ok_or_else(bad_date)?,
-            Kind::DateTime => {
-                let (day, clock) = literal.trim().split_once(' ').unwrap_or((literal, "00:00"));
-                let date = parse_date(day).ok_or_else(bad_date)?;
-                let (hour, minute) = clock.split_once(':').ok_or_else(bad_date)?;
-                let hour: u8 = hour.parse().map_err(|_| bad_date())?;
-                let minute: u8 = minute.parse().map_err(|_| bad_date())?;
-                let time = time::Time::from_hms(hour, minute, 0).map_err(|_| bad_date())?;
-                minute_of(date.with_time(time).assume_utc())
-            }
+            Kind::DateTime => dates::parse_date_time(literal)
+                .map(|(at, _)| minute_of(at))
+                .ok_or_else(bad_date)?,
             Kind::UserPicker => self
                 .world
                 .users
@@ -714,6 +778,45 @@ fn sprint_function(function: &str) -> Option<fn(SprintState) -> bool> {
         "futuresprints" => Some(|state| state == SprintState::Future),
         _ => None,
     }
+}
+
+/// A function other than a date function takes no arguments: Jira's words for
+/// one given some (`currentUser(x)`).
+fn no_arguments(function: &str, args: &[String]) -> Result<(), JqlError> {
+    if args.is_empty() {
+        return Ok(());
+    }
+    Err(JqlError(format!(
+        "Function '{function}' expected '0' arguments but received '{}'.",
+        args.len()
+    )))
+}
+
+/// The position in [`PRIORITIES`] (highest first) of the priority `literal`
+/// names, by name without regard to case or by id.
+fn priority_named(literal: &str) -> Option<usize> {
+    PRIORITIES
+        .iter()
+        .position(|p| p.name.eq_ignore_ascii_case(literal) || p.id == literal)
+}
+
+/// `priority < X` and the like: one priority, by name or id, as the bound.
+fn priority_rank(
+    name: &str,
+    operator: &'static str,
+    operand: &Operand,
+) -> Result<Predicate, JqlError> {
+    let Operand::Literal(literal) = operand else {
+        return Err(JqlError(format!(
+            "The operator '{operator}' requires a single value for the field '{name}'."
+        )));
+    };
+    let rank = priority_named(literal).ok_or_else(|| {
+        JqlError(format!(
+            "The value '{literal}' does not exist for the field '{name}'."
+        ))
+    })?;
+    Ok(Predicate::PriorityRank { operator, rank })
 }
 
 fn issue_type_function(function: &str) -> Option<fn(&IssueType) -> bool> {
@@ -772,6 +875,9 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
         SortKey::Status => status_rank(a).cmp(&status_rank(b)),
         SortKey::Project => a.project_key.cmp(&b.project_key),
+        // Ascending is lowest first: `ORDER BY priority DESC` puts Highest on top.
+        SortKey::Priority => priority_rank_of(b).cmp(&priority_rank_of(a)),
+        SortKey::Unset => Ordering::Equal,
         // Issues without a due date sort last ascending, as empty values do.
         SortKey::DueDate => match (a.due_date, b.due_date) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -846,6 +952,14 @@ fn key_number(issue: &IssueRecord) -> u64 {
         .unwrap_or(0)
 }
 
+/// The issue's priority's position in [`PRIORITIES`], highest first.
+fn priority_rank_of(issue: &IssueRecord) -> usize {
+    PRIORITIES
+        .iter()
+        .position(|p| p.id == issue.priority.id)
+        .unwrap_or(usize::MAX)
+}
+
 fn status_rank(issue: &IssueRecord) -> usize {
     STATUSES
         .iter()
@@ -861,6 +975,25 @@ impl Predicate {
             Self::Or(terms) => terms.iter().any(|t| t.matches(issue, now)),
             Self::Not(inner) => !inner.matches(issue, now),
             Self::DueDate(test) => test.matches(issue.due_date, now),
+            Self::Date { field, test } => {
+                let value = match field {
+                    DateField::Created => Some(issue.created),
+                    DateField::Updated => Some(issue.updated),
+                    DateField::Resolved => None,
+                };
+                test.matches(value, now)
+            }
+            Self::PriorityRank { operator, rank } => {
+                // A lower position is a higher priority.
+                let o = rank.cmp(&priority_rank_of(issue));
+                match *operator {
+                    "<" => o == Ordering::Less,
+                    "<=" => o != Ordering::Greater,
+                    ">" => o == Ordering::Greater,
+                    ">=" => o != Ordering::Less,
+                    _ => false,
+                }
+            }
             Self::Values {
                 field,
                 wanted,
@@ -936,6 +1069,9 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::AffectedVersion => issue.affected_versions.iter().map(u64::to_string).collect(),
         ValueField::Parent => issue.parent.iter().map(u64::to_string).collect(),
         ValueField::Sprint => issue.sprints.iter().map(u64::to_string).collect(),
+        ValueField::StatusCategory => vec![issue.status.category.id.to_string()],
+        ValueField::Priority => vec![issue.priority.id.to_owned()],
+        ValueField::Resolution => Vec::new(),
         ValueField::Custom(number) => issue
             .custom_fields
             .get(&number)
@@ -1066,18 +1202,19 @@ mod tests {
                 description: None,
                 kind: String::from("select"),
                 searcher_key: None,
-                options: vec![String::from("High")],
+                options: vec![String::from("Urgent")],
             }],
             ..Seed::default()
         };
         let world = World::from_seed(&seed).expect("seed");
-        assert!(compile("cf[10000] = High", &world, ALICE).is_ok());
+        assert!(compile("cf[10000] = Urgent", &world, ALICE).is_ok());
         assert_eq!(
-            compile("Priority = High", &world, ALICE)
+            compile("Priority = Urgent", &world, ALICE)
                 .expect_err("the system clause")
                 .0,
-            "Field 'Priority' does not exist or you do not have permission to view it."
+            "The value 'Urgent' does not exist for the field 'Priority'."
         );
+        assert!(compile("Priority = High", &world, ALICE).is_ok());
     }
 
     #[test]

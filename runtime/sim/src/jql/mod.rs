@@ -1,7 +1,9 @@
 //! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`, `labels`,
 //! `key`, `issuetype`, `component`, `fixVersion`, `affectedVersion` (by a
-//! version's name or id), `duedate`/`due` (dates, periods, `now()`,
-//! `startOfDay()`, `endOfDay()`, ranges: `due_date.rs`),
+//! version's name or id), `statusCategory`, `priority` (with `<`, `>` by its
+//! order), `resolution`, the date fields `duedate`/`due` (`due_date.rs`),
+//! `created`, `updated` and `resolved` (dates, date-times, periods, date
+//! functions with increments, ranges: `dates.rs`),
 //! `text`/`summary`/`description`/`environment ~ "x"`, the
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
@@ -16,6 +18,7 @@
 //! so evaluation itself cannot fail.
 
 mod compile;
+mod dates;
 mod due_date;
 mod lexer;
 mod parser;

@@ -53,7 +53,8 @@ impl Operator {
 pub(crate) enum Operand {
     Literal(String),
     Empty,
-    Function(String),
+    /// A function and its arguments (`startOfMonth(-1)`), as written.
+    Function(String, Vec<String>),
     List(Vec<Operand>),
 }
 
@@ -238,7 +239,7 @@ impl Parser {
             if self.peek() != Some(&Token::LParen) {
                 let expected = self.expected("'('");
                 return match self.operand(false) {
-                    Ok(function @ Operand::Function(_)) => Ok(function),
+                    Ok(function @ Operand::Function(..)) => Ok(function),
                     _ => Err(expected),
                 };
             }
@@ -269,15 +270,40 @@ impl Parser {
                 self.next();
                 if self.peek() == Some(&Token::LParen) {
                     self.next();
-                    if self.peek() != Some(&Token::RParen) {
-                        return Err(self.expected("')'"));
-                    }
-                    self.next();
-                    return Ok(Operand::Function(w));
+                    let args = self.arguments()?;
+                    return Ok(Operand::Function(w, args));
                 }
                 Ok(Operand::Literal(w))
             }
             _ => Err(self.expected("either a value, list or function")),
+        }
+    }
+
+    /// A function's arguments after its `(`, through its `)`: words or quoted
+    /// strings, separated by commas.
+    fn arguments(&mut self) -> Result<Vec<String>, JqlError> {
+        let mut args = Vec::new();
+        if self.peek() == Some(&Token::RParen) {
+            self.next();
+            return Ok(args);
+        }
+        loop {
+            match self.peek().cloned() {
+                Some(Token::Word(w)) => args.push(w),
+                Some(Token::Quoted(q)) => args.push(q),
+                _ => return Err(self.expected("a function argument")),
+            }
+            self.next();
+            match self.peek() {
+                Some(Token::Comma) => {
+                    self.next();
+                }
+                Some(Token::RParen) => {
+                    self.next();
+                    return Ok(args);
+                }
+                _ => return Err(self.expected("')'")),
+            }
         }
     }
 
@@ -396,10 +422,36 @@ mod tests {
                 clause(
                     "reporter",
                     Operator::Equals,
-                    Operand::Function(String::from("currentUser"))
+                    Operand::Function(String::from("currentUser"), Vec::new())
                 ),
             ]))
         );
+    }
+
+    #[test]
+    fn functions_take_arguments() {
+        let ast =
+            parse("created > startOfMonth(-1) AND updated < endOfDay(\"+1d\", x)").expect("parses");
+        assert_eq!(
+            ast.filter,
+            Some(Expr::And(vec![
+                clause(
+                    "created",
+                    Operator::Ordering(">"),
+                    Operand::Function(String::from("startOfMonth"), vec![String::from("-1")])
+                ),
+                clause(
+                    "updated",
+                    Operator::Ordering("<"),
+                    Operand::Function(
+                        String::from("endOfDay"),
+                        vec![String::from("+1d"), String::from("x")]
+                    )
+                ),
+            ]))
+        );
+        assert!(parse("created > now(-1").is_err(), "unclosed");
+        assert!(parse("created > now(,)").is_err(), "no argument");
     }
 
     #[test]

@@ -60,3 +60,34 @@ fn check(expr: &Expr) -> Result<(), JqlError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Seed;
+
+    const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+
+    #[test]
+    fn a_dynamic_filter_keeps_to_the_specs_subset() {
+        let world = World::from_seed(&Seed::default()).expect("seed");
+        assert!(compile_webhook_filter("project = KILN AND status != Done", &world, ALICE).is_ok());
+        // The system fields outside the subset are refused as clauses, even
+        // though a search (and an admin webhook's filter) takes them.
+        for (jql, clause) in [
+            ("project = KILN AND statusCategory = Done", "statusCategory"),
+            ("priority = High", "priority"),
+            ("resolution = Unresolved", "resolution"),
+            ("updated >= -1d", "updated"),
+        ] {
+            assert_eq!(
+                compile_webhook_filter(jql, &world, ALICE)
+                    .expect_err("outside the subset")
+                    .0,
+                format!("The clause {clause} is unsupported"),
+                "{jql}"
+            );
+            assert!(compile(jql, &world, ALICE).is_ok(), "{jql}");
+        }
+    }
+}

@@ -22,6 +22,7 @@ mod label;
 mod my_permissions;
 mod myself;
 pub(crate) mod page;
+mod permissions_check;
 mod project;
 mod project_property;
 mod property;
@@ -89,6 +90,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/myself", get(myself::get))
         .route("/mypermissions", get(my_permissions::get))
+        .route("/permissions/check", post(permissions_check::check))
         .route("/issue", post(issue::create))
         .route(
             "/issue/picker",

@@ -14,6 +14,9 @@
 //! decides (404 if the caller cannot see the issue); with `projectKey`/`projectId`
 //! that project (404 likewise); with neither, a project permission is held if it
 //! is held in any project. `commentId` (Browse-only in Jira) is not modelled.
+//!
+//! The table below is the simulator's one mapping of Jira's permission keys to
+//! its world: `POST /permissions/check` (`permissions_check.rs`) reads it too.
 
 use std::sync::Arc;
 
@@ -45,7 +48,7 @@ enum Grant {
 
 /// A Jira permission the simulator models: key, id, name, description (Jira
 /// Cloud's own words, from `GET /rest/api/3/permissions`), and what grants it.
-struct Known {
+pub(crate) struct Known {
     key: &'static str,
     id: &'static str,
     name: &'static str,
@@ -125,6 +128,49 @@ const KNOWN: &[Known] = &[
         grant: Grant::Seeded(SeedPermission::Edit),
     },
 ];
+
+impl Known {
+    pub(crate) fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// Whether this is a global permission (Jira's `type` `GLOBAL`) rather
+    /// than a project one.
+    pub(crate) fn is_global(&self) -> bool {
+        matches!(self.grant, Grant::SiteAdmin)
+    }
+
+    /// Whether `account_id` holds this permission in `project`.
+    pub(crate) fn held_in(&self, world: &World, account_id: &str, project: &ProjectRecord) -> bool {
+        holds(world, account_id, &Context::Project(project), self.grant)
+    }
+
+    /// Whether `account_id` holds this permission globally (a project
+    /// permission: in any project).
+    pub(crate) fn held_anywhere(&self, world: &World, account_id: &str) -> bool {
+        holds(world, account_id, &Context::Global, self.grant)
+    }
+}
+
+/// What the simulator makes of a permission key.
+pub(crate) enum Lookup {
+    Known(&'static Known),
+    /// A key Jira Cloud has that the simulator does not model.
+    NotModelled,
+    /// No key of Jira's.
+    Unknown,
+}
+
+/// The permission `key` names (keys are case-sensitive, as Jira's are).
+pub(crate) fn lookup(key: &str) -> Lookup {
+    if let Some(known) = KNOWN.iter().find(|k| k.key == key) {
+        Lookup::Known(known)
+    } else if NOT_MODELLED_KEYS.contains(&key) {
+        Lookup::NotModelled
+    } else {
+        Lookup::Unknown
+    }
+}
 
 /// Every key `GET /rest/api/3/permissions` lists on a Jira Cloud site that the
 /// simulator does not model: asked for, they get the 501 rather than a 400.
@@ -207,21 +253,21 @@ pub(crate) async fn get(
     let mut known: Vec<&Known> = Vec::with_capacity(asked.len());
     let mut unmodelled: Vec<&str> = Vec::new();
     for key in &asked {
-        if let Some(found) = KNOWN.iter().find(|k| k.key == *key) {
-            known.push(found);
-        } else if NOT_MODELLED_KEYS.contains(key) {
-            unmodelled.push(key);
-        } else {
-            return Err(JiraError::bad_request(format!(
-                "Invalid permission key: {key}"
-            )));
+        match lookup(key) {
+            Lookup::Known(found) => known.push(found),
+            Lookup::NotModelled => unmodelled.push(key),
+            Lookup::Unknown => {
+                return Err(JiraError::bad_request(format!(
+                    "Invalid permission key: {key}"
+                )));
+            }
         }
     }
     if !unmodelled.is_empty() {
-        return Ok(not_modelled(&unmodelled));
+        return Ok(not_modelled(OPERATION, &unmodelled));
     }
     if query.comment_id.is_some() {
-        return Ok(not_modelled(&["commentId"]));
+        return Ok(not_modelled(OPERATION, &["commentId"]));
     }
 
     let world = shared.world();
@@ -230,11 +276,7 @@ pub(crate) async fn get(
         .into_iter()
         .map(|k| {
             let held = holds(&world, &caller.account_id, &context, k.grant);
-            let kind = if matches!(k.grant, Grant::SiteAdmin) {
-                "GLOBAL"
-            } else {
-                "PROJECT"
-            };
+            let kind = if k.is_global() { "GLOBAL" } else { "PROJECT" };
             let entry = json!({
                 "id": k.id,
                 "key": k.key,
@@ -295,13 +337,16 @@ fn holds(world: &World, account_id: &str, context: &Context<'_>, grant: Grant) -
     }
 }
 
-/// The simulator's 501 for what a real site answers but the world does not model.
-fn not_modelled(what: &[&str]) -> Response {
+/// This route, as the simulator's 501 names it.
+const OPERATION: &str = "GET /rest/api/3/mypermissions (getMyPermissions)";
+
+/// The simulator's 501 for what a real site answers but the world does not
+/// model (`what`, such as permission keys) in `operation`.
+pub(crate) fn not_modelled(operation: &str, what: &[&str]) -> Response {
     let body = JiraError::new(
         StatusCode::NOT_IMPLEMENTED,
         format!(
-            "Kiln's Jira simulator does not model {} of GET /rest/api/3/mypermissions \
-             (getMyPermissions); a real site serves it.",
+            "Kiln's Jira simulator does not model {} of {operation}; a real site serves it.",
             what.join(", ")
         ),
     );
