@@ -267,8 +267,22 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
         "files",
         "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync);",
         &[
-            "Node.js's `fs` module is not available to a Kiln app",
-            "Kiln provides buffer, crypto, events",
+            "Node.js's `fs` module is not available to a Kiln app: the sandbox has no files, sockets or processes",
+            "Kiln provides buffer, cluster, crypto, events",
+        ],
+    );
+}
+
+/// A Node.js module that needs no system but that Kiln does not provide, and
+/// that no installed package stands in for, is refused saying just that.
+#[test]
+fn a_portable_node_module_with_no_package_installed_is_refused_by_name() {
+    build_refuses(
+        "streams",
+        "import { Readable } from 'stream';\nconsole.log(Readable);",
+        &[
+            "Node.js's `stream` module is not available to a Kiln app: Kiln does not provide it, and no npm package of that name is installed with the app",
+            "punycode",
         ],
     );
 }

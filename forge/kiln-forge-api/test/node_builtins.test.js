@@ -18,6 +18,9 @@ import EventEmitter, { once } from '../src/node/events.js';
 import path from '../src/node/path.js';
 import * as util from '../src/node/util.js';
 import { setImmediate } from '../src/node/globals.js';
+import { createRequire } from 'node:module';
+import punycode, { toASCII, toUnicode, encode, decode, ucs2 } from '../src/node/punycode.js';
+import cluster from '../src/node/cluster.js';
 
 test('the Buffer is not Node\'s own, yet reads and writes as Node\'s does', () => {
   assert.notEqual(Buffer, RealBuffer);
@@ -222,4 +225,30 @@ test('util.format prints an Error with its name and message, whatever the engine
 test('setImmediate runs its callback later, with its arguments', async () => {
   const got = await new Promise((resolve) => setImmediate((a, b) => resolve([a, b]), 1, 2));
   assert.deepEqual(got, [1, 2]);
+});
+
+test("punycode is Node's: the same answers for domains, labels and code points", () => {
+  // Node's own, deprecated but still there (the warning goes to stderr).
+  const real = createRequire(import.meta.url)('punycode');
+  for (const domain of ['mañana.com', 'bücher.example', '☃-⌘.com', 'xn--maana-pta.com', 'example.com', 'ex@mple.中国']) {
+    assert.equal(toASCII(domain), real.toASCII(domain), domain);
+    assert.equal(toUnicode(toASCII(domain)), real.toUnicode(real.toASCII(domain)), domain);
+  }
+  for (const label of ['mañana', 'ü', 'Здравствуйте', '']) {
+    assert.equal(encode(label), real.encode(label), label);
+    assert.equal(decode(encode(label)), label);
+  }
+  assert.deepEqual(ucs2.decode('𝌆a'), real.ucs2.decode('𝌆a'));
+  assert.equal(ucs2.encode([0x1d306, 97]), real.ucs2.encode([0x1d306, 97]));
+  assert.throws(() => decode('\x81-'), RangeError);
+  assert.equal(punycode.toASCII, toASCII);
+});
+
+test('cluster: the one process is the primary, with no workers; forking is refused', () => {
+  assert.equal(cluster.isPrimary, true);
+  assert.equal(cluster.isMaster, true);
+  assert.equal(cluster.isWorker, false);
+  assert.equal(cluster.worker, undefined);
+  assert.deepEqual(cluster.workers, {});
+  assert.throws(() => cluster.fork(), /cluster\.fork\(\) is not available to a Kiln app: the sandbox has no processes/);
 });

@@ -92,18 +92,47 @@ const forgeSrc = (file) => JSON.stringify(join(forgeDir, 'src', file));
 // saying why, instead of esbuild's advice to bundle for Node.
 const NODE_MODULES = {
   buffer: 'buffer.js',
+  cluster: 'cluster.js',
   crypto: 'crypto.js',
   events: 'events.js',
   path: 'path.js',
   'path/posix': 'path.js',
   process: 'process.js',
+  punycode: 'punycode.js',
   url: 'url.js',
   util: 'util.js',
 };
+// Node's modules whose purpose is a file, a socket, a process or the machine:
+// no version of them can work in the sandbox, which grants none of these.
+const NEEDS_THE_SYSTEM = new Set([
+  'child_process',
+  'dgram',
+  'dns',
+  'dns/promises',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'inspector',
+  'module',
+  'net',
+  'os',
+  'readline',
+  'repl',
+  'tls',
+  'tty',
+  'v8',
+  'vm',
+  'worker_threads',
+]);
 const nodeModules = {
   name: 'kiln-node-modules',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?[a-z_0-9]+(\/[a-z_0-9]+)?$/ }, (args) => {
+    build.onResolve({ filter: /^(node:)?[a-z_0-9]+(\/[a-z_0-9]+)?$/ }, async (args) => {
+      if (args.pluginData?.kilnPackageOfThatName) {
+        return undefined; // the lookup below, resolved as usual
+      }
       const name = args.path.replace(/^node:/, '');
       if (!args.path.startsWith('node:') && !builtinModules.includes(name)) {
         return undefined; // a package of that name, resolved as usual
@@ -111,10 +140,29 @@ const nodeModules = {
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
       }
+      // `punycode`, `string_decoder`, `querystring`, `assert`…: the npm
+      // packages of those names are their portable versions (the ones
+      // browserify ships), and a dependency that needs one installs it.
+      // One installed with the app is used, as a bundler for the browser
+      // does; `node:`-prefixed names mean Node's own and are not.
+      if (!args.path.startsWith('node:')) {
+        const installed = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { kilnPackageOfThatName: true },
+        });
+        if (installed.errors.length === 0 && installed.path !== '' && !installed.external) {
+          return { path: installed.path, namespace: installed.namespace };
+        }
+      }
+      const why = NEEDS_THE_SYSTEM.has(name)
+        ? 'the sandbox has no files, sockets or processes'
+        : 'Kiln does not provide it, and no npm package of that name is installed with the app';
       return {
         errors: [
           {
-            text: `Node.js's \`${name}\` module is not available to a Kiln app: the sandbox has no files, sockets or processes. Kiln provides ${Object.keys(NODE_MODULES).join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
+            text: `Node.js's \`${name}\` module is not available to a Kiln app: ${why}. Kiln provides ${Object.keys(NODE_MODULES).join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
           },
         ],
       };

@@ -152,6 +152,14 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/events.js"),
     ),
     (
+        "forge-api/src/node/cluster.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/cluster.js"),
+    ),
+    (
+        "forge-api/src/node/punycode.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/punycode.js"),
+    ),
+    (
         "forge-api/src/node/globals.js",
         include_str!("../../../forge/kiln-forge-api/src/node/globals.js"),
     ),

@@ -7,6 +7,8 @@ import crypto, { createHash, createHmac, randomUUID, timingSafeEqual } from 'nod
 import { EventEmitter } from 'events';
 import path from 'path';
 import util from 'node:util';
+import punycode from 'punycode';
+import cluster from 'cluster';
 
 // At the top level too (it runs at build time, in the snapshot).
 const builtAt = createHash('sha1').update('top level').digest('hex');
@@ -39,5 +41,9 @@ export const run = async (event) => {
     formatted: util.format('%s has %d issues (%i%%)', 'KILN', 3, 42.7),
     promisified: await util.promisify(callbackStyle)(40, 2),
     immediate: await new Promise((resolve) => setImmediate(resolve, 'later')),
+    // markdown-it 12 (in @forge/ui) and shortid read these.
+    ascii: punycode.toASCII('mañana.bücher.example'),
+    unicode: punycode.toUnicode('xn--maana-pta.com'),
+    clusterWorker: cluster.isWorker || cluster.worker !== undefined,
   };
 };
