@@ -84,6 +84,38 @@ async fn js_url_host_refuses_what_the_layer_lets_through() {
 }
 
 #[tokio::test]
+async fn js_url_a_scope_the_manifest_lacks_is_forges_401() {
+    let h = Harness::start().await;
+    let Some(app) = js::load(&h, "timeoutSeconds: 10").await else {
+        return;
+    };
+    // The host refuses it (scope-denied, audited, Jira untouched); the layer
+    // answers what Forge's proxy answers such a request, a 401 response the
+    // app reads, and logs the scopes to add.
+    let invoked = h
+        .invoke(&app, "paths", json!({ "case": "scope_lacking" }))
+        .await;
+    let report = crate::support::ok_json(&invoked);
+    let answer = &report["ok"];
+    assert_eq!(answer["status"], 401, "{report}");
+    assert_eq!(answer["ok"], false, "{report}");
+    assert_eq!(
+        answer["body"], r#"{"code":401,"message":"Unauthorized; scope does not match"}"#,
+        "{report}"
+    );
+    let logged: Vec<&str> = invoked.logs.iter().map(|l| l.message.as_str()).collect();
+    assert!(
+        logged.iter().any(|line| line.contains("GET /rest/api/3/workflowscheme answered 401")
+            && line.contains("add manage:jira-configuration")),
+        "{logged:?}"
+    );
+    h.assert_jira_untouched();
+    let decisions: Vec<&str> = h.audit.records().iter().map(|r| r.decision).collect();
+    assert_eq!(decisions, ["scope-denied"]);
+    js::assert_serves(&h, &app).await;
+}
+
+#[tokio::test]
 async fn js_url_raw_calls_past_the_layer() {
     let h = Harness::start().await;
     let Some(app) = js::load(&h, "timeoutSeconds: 10").await else {

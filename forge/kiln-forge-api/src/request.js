@@ -99,6 +99,14 @@ function target(request) {
   return `${request.method.toUpperCase()} ${request.path}`;
 }
 
+/**
+ * What Forge's proxy answers a request the app's scopes do not cover: a 401
+ * response, not a thrown error (`@forge/api` throws only for responses its
+ * proxy marks as its own errors), so apps that check `response.status`, and
+ * fall back from `asApp()` to `asUser()` on a 401, work as on Forge.
+ */
+const SCOPE_DENIED_BODY = JSON.stringify({ code: 401, message: 'Unauthorized; scope does not match' });
+
 /** Sends a checked request record through the host; a Response for any HTTP status. */
 function send(request) {
   let answer;
@@ -109,9 +117,28 @@ function send(request) {
     if (kilnError === undefined) {
       throw thrown;
     }
+    if (kilnError.tag === 'scope-denied') {
+      return scopeDenied(kilnError, request);
+    }
     throw forgeErrorFor(kilnError, target(request));
   }
   return new Response(answer);
+}
+
+/**
+ * Forge's 401 for a refused scope; what to add goes to the app's log, where
+ * the developer reads it (the host has refused and counted the request).
+ */
+function scopeDenied(kilnError, request) {
+  const missing = kilnError.val?.missing ?? [];
+  console.warn(
+    `Kiln: ${target(request)} answered 401, as Forge's proxy does: the manifest lacks scopes for ${kilnError.val?.route}: add ${missing.join(', ')}`,
+  );
+  return new Response({
+    status: 401,
+    headers: [['content-type', 'application/json']],
+    body: encoder.encode(SCOPE_DENIED_BODY),
+  });
 }
 
 /**

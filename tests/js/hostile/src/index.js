@@ -242,6 +242,8 @@ const PATH_TRICKS = {
   trusted_absolute: () => assumeTrustedRoute('https://evil.example/rest/api/3/myself'),
   trusted_protocol_relative: () => assumeTrustedRoute('//evil.example/rest/api/3/myself'),
   trusted_outside_catalogue: () => assumeTrustedRoute('/admin/secrets'),
+  // A route the manifest's scopes do not cover (Jira's configuration).
+  scope_lacking: () => route`/rest/api/3/workflowscheme`,
   // Allowed: the host's origin, whatever the app names.
   from_absolute_url: () => routeFromAbsolute('https://evil.example/rest/api/3/myself?expand=groups'),
   query_smuggling: () => route`/rest/api/3/myself?expand=${'groups&accountId=x#frag\r\nHost: evil'}`,
