@@ -43,6 +43,7 @@ impl Manifest {
             (app.compatibility.is_some(), "app.compatibility", "the other Atlassian apps it works with: Kiln serves Jira"),
             (app.access.is_some(), "app.access", "who may use the app on Forge: Kiln's operator installs it for a site"),
             (app.package.is_some(), "app.package", "files Forge adds to the deployed bundle: Kiln's build takes what the code imports"),
+            (app.runtime.snapshots == Some(false), "app.runtime.snapshots", "Kiln always runs a JS app's top-level code once, at build, with the clock and randomness fixed; every invocation starts from that state (what is timed or drawn at the top level is the same in every invocation)"),
             (app.storage.classifications.is_some(), "app.storage.classifications", "labels for the kind of data stored: Kiln stores every value alike, in the operator's state"),
             (any_function(|f| f.runtime.is_some()), "modules.function[].runtime", "per-function memory: the app's `app.runtime` memory limit applies to every function"),
             (any_function(|f| f.providers.is_some()), "modules.function[].providers", "external authentication providers: `withProvider` is not available on Kiln"),
@@ -81,7 +82,7 @@ impl Manifest {
 mod tests {
     use super::*;
 
-    const MANIFEST: &str = "app:\n  id: ui-app\n  licensing: {enabled: true}\nmodules:\n  function:\n    - key: main\n      handler: index.run\npermissions:\n  scopes: []\n  content: {styles: [unsafe-inline]}\n  external:\n    images: ['*.example.com']\n    fetch:\n      client: [https://api.example.com]\nremotes:\n  - key: backend\n    baseUrl: https://backend.example.com\n";
+    const MANIFEST: &str = "app:\n  id: ui-app\n  runtime: {snapshots: false}\n  licensing: {enabled: true}\nmodules:\n  function:\n    - key: main\n      handler: index.run\npermissions:\n  scopes: []\n  content: {styles: [unsafe-inline]}\n  external:\n    images: ['*.example.com']\n    fetch:\n      client: [https://api.example.com]\nremotes:\n  - key: backend\n    baseUrl: https://backend.example.com\n";
 
     #[test]
     fn the_fields_are_listed_with_their_reasons_in_order() {
@@ -91,6 +92,7 @@ mod tests {
             fields,
             [
                 "app.licensing",
+                "app.runtime.snapshots",
                 "permissions.content",
                 "permissions.external.fetch.client",
                 "permissions.external.images",
