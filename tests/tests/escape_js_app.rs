@@ -114,6 +114,7 @@ fn build() -> Option<PathBuf> {
         consumers: Vec::new(),
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
+        licensed: false,
         limits: None,
     })
     .unwrap_or_else(|error| panic!("the hostile JS app builds: {error}"));

@@ -78,6 +78,7 @@ fn build() -> Option<PathBuf> {
         consumers: Vec::new(),
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
+        licensed: false,
         limits: None,
     })
     .unwrap_or_else(|error| panic!("the entities JS app builds: {error}"));

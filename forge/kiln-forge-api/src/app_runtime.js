@@ -18,18 +18,34 @@ import { invocationContext } from './handler.js';
 import { declaresBackend } from './fetch.js';
 import { ariOf, installationOf } from './ari.js';
 
-let app = { id: '', scopes: [] };
+let app = { id: '', scopes: [], licensed: false };
 
 /**
- * Called by the build's setup code with the manifest's app id and scopes
- * (its fetch backends are fetch.js's, installed by `installFetch`).
+ * Called by the build's setup code with the manifest's app id, scopes and
+ * whether it turns licensing on (its fetch backends are fetch.js's,
+ * installed by `installFetch`).
  */
-export function installApp({ id, scopes }) {
+export function installApp({ id, scopes, licensed }) {
   app = Object.freeze({
     id: String(id ?? ''),
     scopes: Object.freeze((scopes ?? []).map(String)),
+    licensed: licensed === true,
   });
 }
+
+/**
+ * Forge's `context.license` for this app: an active licence when the
+ * manifest turns licensing on (`app.licensing.enabled`), since Kiln does no
+ * licensing and runs every installation as licensed, so an app gating its
+ * features on `license?.isActive` works; `undefined` for a free app, as on
+ * Forge. Only `isActive` is known; the Marketplace's other fields (billing
+ * period, entitlement ids, trial dates) have no value on Kiln.
+ */
+export function licenseOf() {
+  return app.licensed ? ACTIVE_LICENSE : undefined;
+}
+
+const ACTIVE_LICENSE = Object.freeze({ isActive: true, isEvaluation: false });
 
 const APP_ARI_PREFIX = 'ari:cloud:ecosystem::app/';
 
@@ -56,7 +72,7 @@ export function getAppContext() {
       throw new Error('Lambda remaining time is not available. Kiln ends the invocation at its own deadline.');
     },
     moduleKey: context.moduleKey,
-    license: undefined,
+    license: licenseOf(),
     installation: installationOf(context),
     permissions,
   };

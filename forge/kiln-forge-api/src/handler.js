@@ -35,6 +35,7 @@ import { installProcessEnv } from './variables.js';
 import { format as utilFormat } from './node/util.js';
 import { installationOf } from './ari.js';
 import { settleOpenFetches } from './fetch.js';
+import { licenseOf } from './app_runtime.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -62,6 +63,7 @@ export function forgeContext(context) {
     environment: context.environment,
     invocationId: context.invocationId,
     trigger: context.trigger,
+    license: licenseOf(),
   };
 }
 

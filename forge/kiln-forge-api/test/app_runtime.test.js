@@ -200,3 +200,37 @@ test("@forge/metrics counts through the runtime's metrics, which Kiln drops", ()
   assert.equal(metrics.child('sub').counter('c').incr(), undefined);
   assert.equal(metrics.event('deployed', 'v2'), undefined);
 });
+
+test('context.license: active when the manifest turns licensing on, absent for a free app, never the caller\'s', async () => {
+  const license = async () => {
+    installHost(fakeHost());
+    const out = await dispatch(
+      { index: { run: async (event, context) => ({ license: context.license ?? null, app: forgeApi.getAppContext().license ?? null }) } },
+      'index.run',
+      '{}',
+      kilnContext,
+    );
+    return JSON.parse(out);
+  };
+  installApp({ id: APP, scopes: [], licensed: true });
+  assert.deepEqual(await license(), {
+    license: { isActive: true, isEvaluation: false },
+    app: { isActive: true, isEvaluation: false },
+  });
+  installApp({ id: APP, scopes: [] });
+  assert.deepEqual(await license(), { license: null, app: null });
+
+  // A resolver's caller cannot hand itself a licence (the host's facts win).
+  const { default: Resolver } = await import('../src/resolver.js');
+  const resolver = new Resolver();
+  resolver.define('check', ({ context }) => ({ license: context.license ?? null }));
+  const handler = resolver.getDefinitions();
+  installHost(fakeHost());
+  const out = await dispatch(
+    { index: { handler } },
+    'index.handler',
+    JSON.stringify({ call: { functionKey: 'check', payload: {} }, context: { license: { isActive: true } } }),
+    kilnContext,
+  );
+  assert.deepEqual(JSON.parse(out), { license: null });
+});

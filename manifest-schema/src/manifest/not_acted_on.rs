@@ -27,6 +27,20 @@ const UI_PERMISSION: &str =
     "a permission of a UI in the browser: Kiln serves no UI, so it grants nothing";
 
 impl Manifest {
+    /// Whether the manifest turns Forge's licensing on (`app.licensing:
+    /// {enabled: true}`), which makes Forge give the app's functions a
+    /// `context.license`. Kiln does no licensing, so such an app runs as
+    /// licensed everywhere (an active licence); a free app has none, as on
+    /// Forge.
+    pub fn licensing_enabled(&self) -> bool {
+        self.app
+            .licensing
+            .as_ref()
+            .and_then(|licensing| licensing.get("enabled"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// The fields of this manifest that Kiln keeps and does not act on, in
     /// manifest order of sections (module docs).
     pub fn not_acted_on(&self) -> Vec<NotActedOn> {
@@ -37,7 +51,7 @@ impl Manifest {
         let functions = &modules.function;
         let any_function = |field: fn(&super::FunctionModule) -> bool| functions.iter().any(field);
         [
-            (app.licensing.is_some(), "app.licensing", "Kiln does no licensing: every installation runs as licensed"),
+            (app.licensing.is_some(), "app.licensing", "Kiln does no licensing: every installation runs as licensed (a JS app's functions get an active `context.license` when `enabled: true`)"),
             (app.features.is_some(), "app.features", "Forge's platform features; Kiln's consent and installs are its own"),
             (app.connect.is_some(), "app.connect", "Connect-on-Forge: Kiln serves no Connect app"),
             (app.compatibility.is_some(), "app.compatibility", "the other Atlassian apps it works with: Kiln serves Jira"),
@@ -99,6 +113,22 @@ mod tests {
                 "remotes"
             ]
         );
+    }
+
+    #[test]
+    fn licensing_is_enabled_only_when_the_manifest_says_so() {
+        let licensed = |yaml: &str| {
+            Manifest::from_yaml(&format!(
+                "app:\n  id: paid\n{yaml}modules:\n  function:\n    - key: main\n      handler: index.run\npermissions:\n  scopes: []\n"
+            ))
+            .unwrap()
+            .licensing_enabled()
+        };
+        assert!(licensed("  licensing: {enabled: true}\n"));
+        assert!(!licensed("  licensing: {enabled: false}\n"));
+        assert!(!licensed("  licensing: {enabled: 'true'}\n"));
+        assert!(!licensed("  licensing: {}\n"));
+        assert!(!licensed(""));
     }
 
     /// Threat: a manifest naming a host under the UI's `fetch.client` (which

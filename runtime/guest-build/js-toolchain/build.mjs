@@ -62,6 +62,8 @@ const consumers = Array.isArray(request.consumers) ? request.consumers : [];
 // The manifest's app id and scopes, for `getAppContext()` and `permissions`.
 const appId = String(request.appId ?? '');
 const scopes = Array.isArray(request.scopes) ? request.scopes.map(String) : [];
+// `app.licensing.enabled` (js.rs): the layer's `context.license`.
+const licensed = request.licensed === true;
 const disabledFeatures = http ? ['fetch-event'] : ['http', 'fetch-event'];
 
 /** `index` or `resolvers/board` -> an import path inside the app's src/. */
@@ -289,7 +291,7 @@ import { installApp } from ${forgeSrc('app_runtime.js')};
 import { warmEngine } from ${forgeSrc('warm.js')};
 installHost({ jira, log, storage, events, environment });
 installEntities(${JSON.stringify(entities)});
-installApp(${JSON.stringify({ id: appId, scopes })});
+installApp(${JSON.stringify({ id: appId, scopes, licensed })});
 installConsumers(${JSON.stringify(consumers)}, ${JSON.stringify({ eventsApi })});
 installGlobals();
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});

@@ -278,6 +278,12 @@ pub struct JsBuild {
     /// `permissions.hasScope` (the host checks every request against the
     /// manifest it loaded; this only answers the app's questions).
     pub scopes: Vec<String>,
+    /// Whether the manifest turns Forge's licensing on (`app.licensing.enabled:
+    /// true`): the Forge layer then gives every invocation an active
+    /// `context.license`, since Kiln does no licensing and runs every
+    /// installation as licensed. Otherwise the app is free and, as on Forge,
+    /// has no `context.license`.
+    pub licensed: bool,
     /// Resource limits of the bundling and componentizing step, which runs
     /// the app's code (its top-level code runs in the wizer) and tools on the
     /// app's input. `None`: [`BuildLimits::from_env`]. There is no unlimited
@@ -333,6 +339,7 @@ impl JsBuild {
                 .map(ToString::to_string)
                 .chain(manifest.permissions.forge_scopes.iter().cloned())
                 .collect(),
+            licensed: manifest.licensing_enabled(),
             limits: None,
         })
     }
@@ -482,6 +489,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         consumers: &opts.consumers,
         app_id: &opts.app_id,
         scopes: &opts.scopes,
+        licensed: opts.licensed,
         isolated: opts.sandbox.is_some(),
         node: node.clone(),
     };
@@ -531,6 +539,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
         "consumers": opts.consumers,
         "appId": opts.app_id,
         "scopes": opts.scopes,
+        "licensed": opts.licensed,
         "wizer": wizer,
         "wizerCache": wizer_cache,
     });

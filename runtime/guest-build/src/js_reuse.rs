@@ -52,6 +52,7 @@ pub(crate) struct BuildSettings<'a> {
     pub consumers: &'a [serde_json::Value],
     pub app_id: &'a str,
     pub scopes: &'a [String],
+    pub licensed: bool,
     pub isolated: bool,
     pub node: PathBuf,
 }
@@ -245,6 +246,7 @@ mod tests {
             consumers: &[],
             app_id: "",
             scopes: &[],
+            licensed: false,
             isolated: true,
             node: node.to_owned(),
         }
@@ -304,6 +306,12 @@ mod tests {
         changed(
             "a setting",
             fingerprint(&tree_digest(app.path()), &other, &inputs),
+        );
+        let mut licensed = settings(&node);
+        licensed.licensed = true;
+        changed(
+            "licensing turned on",
+            fingerprint(&tree_digest(app.path()), &licensed, &inputs),
         );
         changed("another toolchain", {
             let mut other = settings(&node);

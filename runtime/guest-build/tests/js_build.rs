@@ -39,6 +39,7 @@ fn js_build(app_dir: PathBuf, work_dir: PathBuf, sandbox: Sandbox) -> JsBuild {
         consumers: Vec::new(),
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
+        licensed: false,
         limits: None,
     }
 }

@@ -4,7 +4,7 @@
 import { getAppContext, permissions } from '@forge/api';
 import { Queue } from '@forge/events';
 
-export const run = async () => {
+export const run = async (event, forgeContext) => {
   const context = getAppContext();
   let pushed;
   try {
@@ -20,5 +20,7 @@ export const run = async () => {
     readScope: permissions.hasScope('read:jira-work'),
     writeScope: permissions.hasScope('write:jira-work'),
     pushed,
+    license: forgeContext.license ?? null,
+    appLicense: context.license ?? null,
   };
 };
