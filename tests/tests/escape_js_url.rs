@@ -105,8 +105,10 @@ async fn js_url_a_scope_the_manifest_lacks_is_forges_401() {
     );
     let logged: Vec<&str> = invoked.logs.iter().map(|l| l.message.as_str()).collect();
     assert!(
-        logged.iter().any(|line| line.contains("GET /rest/api/3/workflowscheme answered 401")
-            && line.contains("add manage:jira-configuration")),
+        logged.iter().any(
+            |line| line.contains("GET /rest/api/3/workflowscheme answered 401")
+                && line.contains("add manage:jira-configuration")
+        ),
         "{logged:?}"
     );
     h.assert_jira_untouched();
