@@ -13,6 +13,7 @@
 
 mod access;
 mod adf;
+mod change;
 mod clock;
 mod config;
 mod credentials;

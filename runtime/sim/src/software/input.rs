@@ -13,34 +13,7 @@ use crate::jira_error::JiraError;
 use crate::world::custom_field::parse_datetime;
 use crate::world::sprint::{MAX_SPRINT_GOAL_CHARS, MAX_SPRINT_NAME_CHARS, SprintState};
 
-/// What a write does to a property.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Change<T> {
-    /// Absent.
-    Absent,
-    /// `null` (or an empty string, for a date or goal).
-    Null,
-    Set(T),
-}
-
-impl<T> Change<T> {
-    /// The value after a partial update (absent: as it was).
-    pub(super) fn partial(self, before: Option<T>) -> Option<T> {
-        match self {
-            Change::Absent => before,
-            Change::Null => None,
-            Change::Set(value) => Some(value),
-        }
-    }
-
-    /// The value after a full update (absent: `null`, as the spec says).
-    pub(super) fn full(self) -> Option<T> {
-        match self {
-            Change::Absent | Change::Null => None,
-            Change::Set(value) => Some(value),
-        }
-    }
-}
+pub(super) use crate::change::Change;
 
 /// A sprint request body.
 #[derive(Debug)]
@@ -69,7 +42,7 @@ impl SprintInput {
                     ));
                 }
                 if name.is_empty() {
-                    Change::Null
+                    Change::Clear
                 } else {
                     Change::Set(name)
                 }
@@ -86,7 +59,7 @@ impl SprintInput {
                     ),
                 ));
             }
-            Change::Set(goal) if goal.is_empty() => Change::Null,
+            Change::Set(goal) if goal.is_empty() => Change::Clear,
             other => other,
         };
         let state = match text(body, "state")? {
@@ -122,8 +95,8 @@ impl SprintInput {
 /// A string property; anything else is a body Jira cannot read.
 fn text(body: &Map<String, Value>, name: &str) -> Result<Change<String>, JiraError> {
     match body.get(name) {
-        None => Ok(Change::Absent),
-        Some(Value::Null) => Ok(Change::Null),
+        None => Ok(Change::Keep),
+        Some(Value::Null) => Ok(Change::Clear),
         Some(Value::String(text)) => Ok(Change::Set(text.clone())),
         Some(_) => Err(JiraError::invalid_payload()),
     }
@@ -134,7 +107,7 @@ fn text(body: &Map<String, Value>, name: &str) -> Result<Change<String>, JiraErr
 /// `+1000` offsets are read too.
 fn date(body: &Map<String, Value>, name: &str) -> Result<Change<OffsetDateTime>, JiraError> {
     match text(body, name)? {
-        Change::Set(text) if text.trim().is_empty() => Ok(Change::Null),
+        Change::Set(text) if text.trim().is_empty() => Ok(Change::Clear),
         Change::Set(text) => parse_datetime(text.trim()).map(Change::Set).ok_or_else(|| {
             JiraError::field(
                 name,
@@ -144,8 +117,8 @@ fn date(body: &Map<String, Value>, name: &str) -> Result<Change<OffsetDateTime>,
                 ),
             )
         }),
-        Change::Absent => Ok(Change::Absent),
-        Change::Null => Ok(Change::Null),
+        Change::Keep => Ok(Change::Keep),
+        Change::Clear => Ok(Change::Clear),
     }
 }
 
@@ -212,17 +185,14 @@ mod tests {
         }))
         .expect("valid");
         assert_eq!(input.name, Change::Set(String::from("Sprint 1")));
-        assert_eq!(input.goal, Change::Null);
+        assert_eq!(input.goal, Change::Clear);
         assert!(matches!(input.start_date, Change::Set(d) if d.hour() == 15));
         assert!(matches!(input.end_date, Change::Set(_)));
         assert_eq!(input.state, Some(SprintState::Active));
         assert_eq!(input.origin_board_id, Some(5));
         let empty = parse(json!({})).expect("valid");
-        assert_eq!(empty.name, Change::Absent);
-        assert_eq!(empty.start_date.clone().partial(None), None);
-        assert_eq!(Change::Set(1).full(), Some(1));
-        assert_eq!(Change::<u8>::Absent.partial(Some(2)), Some(2));
-        assert_eq!(Change::<u8>::Absent.full(), None);
+        assert_eq!(empty.name, Change::Keep);
+        assert_eq!(empty.start_date.clone().apply(None), None);
     }
 
     #[test]

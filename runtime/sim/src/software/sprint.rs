@@ -235,7 +235,7 @@ fn apply<T>(change: Change<T>, was: Option<T>, full: bool) -> Option<T> {
     if full {
         change.full()
     } else {
-        change.partial(was)
+        change.apply(was)
     }
 }
 
@@ -248,7 +248,7 @@ fn changed(
 ) -> Result<SprintRecord, JiraError> {
     let mut sprint = before.clone();
     sprint.name = match input.name {
-        Change::Absent if !full => before.name.clone(),
+        Change::Keep if !full => before.name.clone(),
         Change::Set(name) => name,
         _ => return Err(name_required()),
     };

@@ -11,26 +11,7 @@ use time::Date;
 use crate::jira_error::JiraError;
 use crate::world::custom_field::parse_date;
 
-/// What a write does to an optional property.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Change<T> {
-    /// Absent: left as it is (nothing, on a create).
-    Keep,
-    /// `null` or empty: cleared.
-    Clear,
-    Set(T),
-}
-
-impl<T> Change<T> {
-    /// The value after the write, from the value before it.
-    pub(super) fn apply(self, before: Option<T>) -> Option<T> {
-        match self {
-            Change::Keep => before,
-            Change::Clear => None,
-            Change::Set(value) => Some(value),
-        }
-    }
-}
+pub(super) use crate::change::Change;
 
 /// A `Version` request body.
 #[derive(Debug)]
