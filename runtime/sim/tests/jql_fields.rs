@@ -449,3 +449,53 @@ async fn bad_values_are_refused_in_jiras_words() {
         assert_eq!(keys(&alice, jql).await, Err(String::from(message)), "{jql}");
     }
 }
+
+/// One bound for every door a query comes in by (jql::parser's): a search, a
+/// board's `jql`, a saved filter and the issue picker's `currentJQL`.
+#[tokio::test]
+async fn a_query_over_ten_thousand_characters_is_refused_wherever_it_comes_from() {
+    let sim = common::start().await;
+    let admin = caller(&sim, ADMIN);
+    let long = format!("summary ~ \"{}\"", "x".repeat(10_000));
+    let fits = format!("summary ~ \"{}\"", "x".repeat(9_980));
+    assert_eq!(
+        keys(&admin, &long).await,
+        Err("The JQL query is too long.".into())
+    );
+    assert_eq!(keys(&admin, &fits).await, Ok(Vec::new()));
+
+    let board = admin
+        .get_with("/rest/agile/1.0/board/1/issue", &[("jql", long.as_str())])
+        .await;
+    assert_eq!(board.status, StatusCode::BAD_REQUEST, "{}", board.text);
+    assert_eq!(board.body["errorMessages"][0], "The JQL query is too long.");
+
+    let filter = admin
+        .post(
+            "/rest/api/3/filter",
+            &json!({ "name": "long", "jql": long }),
+        )
+        .await;
+    assert_eq!(filter.status, StatusCode::BAD_REQUEST, "{}", filter.text);
+    assert_eq!(
+        filter.body["errorMessages"][0],
+        "The JQL query is too long."
+    );
+
+    // The picker's current search finds nothing rather than failing, as for a
+    // query it cannot parse (its history search does not read the JQL).
+    let picked = admin
+        .get_with(
+            "/rest/api/3/issue/picker",
+            &[("query", "KILN"), ("currentJQL", long.as_str())],
+        )
+        .await;
+    assert_eq!(picked.status, StatusCode::OK, "{}", picked.text);
+    let current = picked.body["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .find(|s| s["id"] == "cs")
+        .expect("the current search");
+    assert_eq!(current["issues"], json!([]), "{}", picked.text);
+}

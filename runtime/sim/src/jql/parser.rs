@@ -76,7 +76,16 @@ const MAX_DEPTH: usize = 64;
 
 const OPERATOR_HINT: &str = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
 
+/// Characters of a JQL query the simulator reads, wherever it comes from (a
+/// search, a board's `jql`, a saved filter, a webhook's filter, the issue
+/// picker): a hostile query cannot make lexing and parsing expensive, and a
+/// saved filter is never one a search would refuse for its length.
+pub(crate) const MAX_JQL_CHARS: usize = 10_000;
+
 pub(crate) fn parse(input: &str) -> Result<Ast, JqlError> {
+    if input.chars().count() > MAX_JQL_CHARS {
+        return Err(JqlError(String::from("The JQL query is too long.")));
+    }
     let tokens = lex(input)?;
     let end = input.chars().count() + 1;
     let mut parser = Parser { tokens, at: 0, end };

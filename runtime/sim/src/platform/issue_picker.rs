@@ -55,10 +55,6 @@ const LIMIT: usize = 20;
 /// make each suggestion's matching and highlighting expensive.
 const MAX_QUERY_WORDS: usize = 32;
 
-/// Longest `currentJQL` compiled (the search's bound); a longer one finds
-/// nothing, as a query Jira cannot parse does.
-const MAX_JQL_CHARS: usize = 10_000;
-
 /// The picker's query parameters.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -158,9 +154,8 @@ fn current_search<'w>(
     candidate: &impl Fn(&IssueRecord) -> bool,
     words: Option<&Words>,
 ) -> Vec<&'w IssueRecord> {
-    if current_jql.chars().count() > MAX_JQL_CHARS {
-        return Vec::new();
-    }
+    // A `currentJQL` the compiler refuses (too long, too: jql::parser's
+    // bound) finds nothing, as a query Jira cannot parse does.
     let Ok(compiled) = jql::compile(current_jql, world, me) else {
         return Vec::new();
     };

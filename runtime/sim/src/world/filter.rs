@@ -31,10 +31,6 @@ pub(crate) const MAX_NAME_CHARS: usize = 255;
 /// bound, so a description cannot pin megabytes per filter.
 pub(crate) const MAX_DESCRIPTION_CHARS: usize = 4_000;
 
-/// Characters of a filter's JQL: the longest query the search accepts, so a
-/// saved filter is never one the search would refuse for its length.
-pub(crate) const MAX_JQL_CHARS: usize = 10_000;
-
 /// Share permissions one filter may carry: the simulator's bound, since each is
 /// kept and rendered on every read (the site has few users and projects, so a
 /// longer list can only repeat itself).
