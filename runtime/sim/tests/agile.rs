@@ -6,10 +6,9 @@
 
 use crate::common;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::spec_snapshot::{Prose, collect_refs, strip_prose};
+use common::spec_snapshot::{Prose, assert_current, collect_refs, reachable_schemas, strip_prose};
 use common::{ADMIN, OUTSIDER, USER, caller, client, send, start};
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
@@ -60,20 +59,7 @@ fn extract(spec: &Value) -> Value {
         collect_refs(schema, &mut queue);
         operations.insert(id.to_owned(), strip_prose(schema, Prose::DocsAndXml));
     }
-    let all = &spec["components"]["schemas"];
-    let mut wanted = BTreeSet::new();
-    while let Some(name) = queue.pop() {
-        if wanted.insert(name.clone()) {
-            collect_refs(&all[&name], &mut queue);
-        }
-    }
-    let schemas: Map<String, Value> = wanted
-        .into_iter()
-        .map(|name| {
-            let schema = strip_prose(&all[&name], Prose::DocsAndXml);
-            (name, schema)
-        })
-        .collect();
+    let schemas = reachable_schemas(spec, queue, Prose::DocsAndXml);
     json!({ "operations": operations, "components": { "schemas": schemas } })
 }
 
@@ -90,15 +76,7 @@ fn the_snapshot_matches_the_software_spec() {
     };
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable"))
         .expect("spec is JSON");
-    let extracted = extract(&spec);
-    if std::env::var_os("KILN_SIM_REGENERATE_SCHEMAS").is_some() {
-        let text = serde_json::to_string_pretty(&extracted).expect("serializes");
-        std::fs::write(snapshot_path(), text + "\n").expect("snapshot written");
-    }
-    assert!(
-        load_snapshot() == extracted,
-        "tests/data/jira-software-schemas.json is stale; rerun with KILN_SIM_REGENERATE_SCHEMAS=1"
-    );
+    assert_current(&snapshot_path(), &extract(&spec));
 }
 
 /// Asserts `instance` is valid against the response schema of `operation`.

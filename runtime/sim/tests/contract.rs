@@ -9,12 +9,11 @@
 
 use crate::common;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::spec_snapshot::{Prose, collect_refs, strip_prose};
+use common::spec_snapshot::{Prose, assert_current, reachable_schemas};
 use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
 const ROOTS: [&str; 62] = [
@@ -101,22 +100,8 @@ fn load_snapshot() -> Value {
 
 /// The `ROOTS` schemas and all they reference, from the full spec, without prose.
 fn extract(spec: &Value) -> Value {
-    let all = &spec["components"]["schemas"];
-    let mut wanted: BTreeSet<String> = BTreeSet::new();
-    let mut queue: Vec<String> = ROOTS.iter().map(|s| (*s).to_owned()).collect();
-    while let Some(name) = queue.pop() {
-        if !wanted.insert(name.clone()) {
-            continue;
-        }
-        collect_refs(&all[&name], &mut queue);
-    }
-    let schemas: Map<String, Value> = wanted
-        .into_iter()
-        .map(|name| {
-            let schema = strip_prose(&all[&name], Prose::DocsAndXml);
-            (name, schema)
-        })
-        .collect();
+    let roots = ROOTS.iter().map(|s| (*s).to_owned()).collect();
+    let schemas = reachable_schemas(spec, roots, Prose::DocsAndXml);
     json!({ "components": { "schemas": schemas } })
 }
 
@@ -130,15 +115,7 @@ fn the_snapshot_matches_the_official_spec() {
     };
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("spec readable"))
         .expect("spec is JSON");
-    let extracted = extract(&spec);
-    if std::env::var_os("KILN_SIM_REGENERATE_SCHEMAS").is_some() {
-        let text = serde_json::to_string_pretty(&extracted).expect("serializes");
-        std::fs::write(snapshot_path(), text + "\n").expect("snapshot written");
-    }
-    assert!(
-        load_snapshot() == extracted,
-        "tests/data/jira-platform-schemas.json is stale; rerun with KILN_SIM_REGENERATE_SCHEMAS=1"
-    );
+    assert_current(&snapshot_path(), &extract(&spec));
 }
 
 /// The platform spec's response schemas (the snapshot), for checking answers;

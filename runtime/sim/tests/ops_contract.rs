@@ -14,7 +14,7 @@ use crate::ops::contract;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::spec_snapshot::{Prose, collect_refs, strip_prose};
+use common::spec_snapshot::{Prose, assert_current, collect_refs, reachable_schemas};
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send};
 use kiln_sim::{SimClock, SimConfig, Simulator};
 use reqwest::Method;
@@ -47,20 +47,7 @@ fn extract(spec: &Value) -> Value {
     }
     // Answers that come before any operation: 401 and the routing 404.
     queue.extend(["UnauthorizedErrorResponse", "ErrorResponses"].map(String::from));
-    let all = &spec["components"]["schemas"];
-    let mut wanted: BTreeSet<String> = BTreeSet::new();
-    while let Some(name) = queue.pop() {
-        if wanted.insert(name.clone()) {
-            collect_refs(&all[&name], &mut queue);
-        }
-    }
-    let schemas: Map<String, Value> = wanted
-        .into_iter()
-        .map(|name| {
-            let schema = strip_prose(&all[&name], Prose::Docs);
-            (name, schema)
-        })
-        .collect();
+    let schemas = reachable_schemas(spec, queue, Prose::Docs);
     json!({ "operations": operations, "components": { "schemas": schemas } })
 }
 
@@ -72,15 +59,7 @@ fn the_snapshot_matches_the_official_ops_spec() {
     };
     let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable"))
         .expect("spec is JSON");
-    let extracted = extract(&spec);
-    if std::env::var_os("KILN_SIM_REGENERATE_SCHEMAS").is_some() {
-        let text = serde_json::to_string_pretty(&extracted).expect("serializes");
-        std::fs::write(contract::snapshot_path(), text + "\n").expect("snapshot written");
-    }
-    assert!(
-        contract::load_snapshot() == extracted,
-        "tests/data/jsm-ops-contract.json is stale; rerun with KILN_SIM_REGENERATE_SCHEMAS=1"
-    );
+    assert_current(&contract::snapshot_path(), &extract(&spec));
 }
 
 #[test]

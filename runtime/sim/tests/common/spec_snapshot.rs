@@ -1,10 +1,12 @@
-//! Helpers both contract tests use to cut a committed snapshot out of an OpenAPI
-//! document: follow `$ref`s, drop prose. One copy, so the two snapshots are cut the
-//! same way; what differs between them is a parameter, not a fork.
+//! Helpers the contract tests (platform, JSM Ops, Jira Software) use to cut a
+//! committed snapshot out of an OpenAPI document: follow `$ref`s, drop prose, keep
+//! the snapshot current. One copy, so the snapshots are cut the same way; what
+//! differs between them is a parameter, not a fork.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Where Atlassian's spec `file` is, if anywhere: `$KILN_SPECS_DIR`,
 /// `../shared/specs` beside the clone, then `/work/shared/specs`. Without it a
@@ -77,4 +79,40 @@ fn strip(value: &Value, prose: Prose, in_properties: bool) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(|v| strip(v, prose, false)).collect()),
         other => other.clone(),
     }
+}
+
+/// The component schemas `roots` name and every schema they reach through
+/// `$ref`, without `prose`: a snapshot's `components.schemas`.
+pub fn reachable_schemas(spec: &Value, roots: Vec<String>, prose: Prose) -> Map<String, Value> {
+    let all = &spec["components"]["schemas"];
+    let mut queue = roots;
+    let mut wanted = BTreeSet::new();
+    while let Some(name) = queue.pop() {
+        if wanted.insert(name.clone()) {
+            collect_refs(&all[&name], &mut queue);
+        }
+    }
+    wanted
+        .into_iter()
+        .map(|name| {
+            let schema = strip_prose(&all[&name], prose);
+            (name, schema)
+        })
+        .collect()
+}
+
+/// Asserts the snapshot committed at `path` is what was just cut from the spec,
+/// after rewriting it when `KILN_SIM_REGENERATE_SCHEMAS` is set.
+pub fn assert_current(path: &Path, extracted: &Value) {
+    if std::env::var_os("KILN_SIM_REGENERATE_SCHEMAS").is_some() {
+        let text = serde_json::to_string_pretty(extracted).expect("serializes");
+        std::fs::write(path, text + "\n").expect("snapshot written");
+    }
+    let text = std::fs::read_to_string(path).expect("schema snapshot is committed");
+    let committed: Value = serde_json::from_str(&text).expect("snapshot is JSON");
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    assert!(
+        committed == *extracted,
+        "tests/data/{name} is stale; rerun with KILN_SIM_REGENERATE_SCHEMAS=1"
+    );
 }
