@@ -86,9 +86,13 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
         panic!("one installation: {listed:?}");
     };
 
-    // Not opted in: a person's move to Done is silence.
+    // Not opted in: a person's move to Done is silence. The event is handled before the
+    // administrator opts in below, or the app would read the new configuration.
     let before = comments(&serve, "KILN-3").len();
     transition(&serve, PERSON, "KILN-3", "31");
+    wait_for("the app's run for KILN-3", || {
+        product_trigger_runs(&serve) >= 1
+    });
 
     // The administrator's choice, as the app's own saveConfig resolver writes it.
     storage_set(
@@ -138,6 +142,18 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
         "In Progress is not Done"
     );
     assert_eq!(comments(&serve, "KILN-1").len(), kiln_1 + 1);
+}
+
+/// How many product-trigger invocations the server has finished, whatever their outcome
+/// (`kiln_invocations_total` with `trigger="trigger"`).
+fn product_trigger_runs(serve: &Serve) -> u64 {
+    metrics(serve)
+        .lines()
+        .filter(|line| {
+            line.starts_with("kiln_invocations_total{") && line.contains("trigger=\"trigger\"")
+        })
+        .filter_map(|line| line.rsplit_once(' ')?.1.parse::<u64>().ok())
+        .sum()
 }
 
 /// The value under `key` in the app's storage on the embedded simulator, read with
