@@ -80,6 +80,10 @@ fn build_folder(dir: &Path, isolation: &BuildIsolation) -> Result<PathBuf, Failu
             dir.display()
         )));
     }
+    // A JS build says so itself, once it knows it is not reusing the last one.
+    if super::js_build::is_js_app(dir) {
+        return super::js_build::build_js_component(dir, isolation, true);
+    }
     eprintln!("building {} for wasm32-wasip2 …", dir.display());
     build_component(dir, isolation, false)
 }

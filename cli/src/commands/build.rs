@@ -170,7 +170,8 @@ pub fn build_component(
 ) -> Result<PathBuf, Failure> {
     // JS apps (issue 18): their own toolchain, same sandbox.
     if super::js_build::is_js_app(dir) {
-        return super::js_build::build_js_component(dir, isolation);
+        // `runtime build` shows its own progress line.
+        return super::js_build::build_js_component(dir, isolation, false);
     }
     ensure_wasm_target(dir).map_err(|e| match e {
         GuestBuildError::UntrustedToolchain { .. } => Failure::bad_input(e),

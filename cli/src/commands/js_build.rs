@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
-use kiln_guest_build::js::{JsBuild, JsBuildError, build_js};
+use kiln_guest_build::js::{JsBuild, JsBuildError, build_js_announcing};
 use kiln_manifest::Manifest;
 use kiln_runtime::cache::CacheMode;
 
@@ -18,7 +18,13 @@ use super::exit::Failure;
 pub use kiln_guest_build::js::is_js_app;
 
 /// Builds the JS app folder `dir` (canonical) and returns its component.
-pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<PathBuf, Failure> {
+/// With `announce`, says on stderr whether it builds the app or reuses the
+/// last build (a caller showing its own progress line passes `false`).
+pub fn build_js_component(
+    dir: &Path,
+    isolation: &BuildIsolation,
+    announce: bool,
+) -> Result<PathBuf, Failure> {
     let manifest = Manifest::load(&dir.join(MANIFEST_FILE)).map_err(Failure::bad_input)?;
     let cache_dir = CacheMode::User.directory().ok_or_else(|| {
         Failure::environment(anyhow!(
@@ -41,12 +47,26 @@ pub fn build_js_component(dir: &Path, isolation: &BuildIsolation) -> Result<Path
         wizer,
     )
     .map_err(|e| Failure::environment(anyhow!(e)))?;
-    let built = build_js(&build).map_err(|e| match e {
+    let built = build_js_announcing(&build, || {
+        if announce {
+            eprintln!(
+                "building {} (JavaScript) for wasm32-wasip2 …",
+                dir.display()
+            )
+        }
+    })
+    .map_err(|e| match e {
         JsBuildError::ProgramMissing { .. }
         | JsBuildError::NodeNotAnExecutable { .. }
         | JsBuildError::NotStarted { .. }
         | JsBuildError::Io { .. } => Failure::environment(e),
         other => Failure::bad_input(other),
     })?;
+    if announce && built.reused {
+        eprintln!(
+            "{} is unchanged since its last build: using that component",
+            dir.display()
+        );
+    }
     Ok(built.path)
 }

@@ -460,6 +460,16 @@ pub struct BuiltJsComponent {
 /// then bundle and componentize in the sandbox; or reuses the last build
 /// when nothing it was built from has changed.
 pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
+    build_js_announcing(opts, || {})
+}
+
+/// [`build_js`], calling `starting` once it is known that the app is built
+/// again (not reused) and before the bundling and componentizing start: a
+/// program says "building …" then, not for a build that takes no time.
+pub fn build_js_announcing(
+    opts: &JsBuild,
+    starting: impl FnOnce(),
+) -> Result<BuiltJsComponent, JsBuildError> {
     if opts.handler_modules.is_empty() {
         return Err(JsBuildError::NoHandlers);
     }
@@ -504,6 +514,7 @@ pub fn build_js(opts: &JsBuild) -> Result<BuiltJsComponent, JsBuildError> {
             reused: true,
         });
     }
+    starting();
     js_reuse::forget(&work_dir).map_err(|source| JsBuildError::Io {
         action: "cannot remove",
         path: js_reuse::record_path(&work_dir),
