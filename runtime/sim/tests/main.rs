@@ -8,6 +8,7 @@
 mod common;
 
 mod agile;
+mod agile_hostile;
 mod agile_webhooks;
 mod attachments;
 mod bulk_and_votes;

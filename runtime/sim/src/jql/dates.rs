@@ -315,7 +315,9 @@ pub(super) fn period(text: &str) -> Option<Duration> {
         None => (false, text),
     };
     let mut seconds: i64 = 0;
-    let mut parts = 0;
+    // Whether a part was read (a flag, not a count: the literal is the
+    // caller's, and a count of its parts could overflow).
+    let mut any = false;
     while !rest.is_empty() {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
@@ -332,10 +334,10 @@ pub(super) fn period(text: &str) -> Option<Duration> {
             _ => return None,
         };
         seconds = seconds.checked_add(number.checked_mul(unit)?)?;
-        parts += 1;
+        any = true;
         rest = chars.as_str().trim_start();
     }
-    if parts == 0 {
+    if !any {
         return None;
     }
     Some(Duration::seconds(if negative { -seconds } else { seconds }))

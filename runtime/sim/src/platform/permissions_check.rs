@@ -20,7 +20,7 @@
 //! Not modelled: anonymous calls (every simulator route needs a credential)
 //! and Connect apps' right to check any user without being an admin.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::Json;
@@ -34,7 +34,7 @@ use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
-use crate::world::World;
+use crate::world::{ProjectRecord, World};
 
 /// This route, as the simulator's 501 names it.
 const OPERATION: &str = "POST /rest/api/3/permissions/check (getBulkPermissions)";
@@ -76,25 +76,56 @@ pub(crate) async fn check(
 
     let world = shared.world();
     let user = user_to_check(&world, &caller, account_id)?;
-    let project_ids: HashSet<u64> = world
+    // Each id's project, looked up once, so what follows costs one lookup an
+    // id however many entries name it.
+    let project_by_id: HashMap<u64, &ProjectRecord> = world
         .projects
         .iter()
-        .filter_map(|p| p.id.parse().ok())
+        .filter_map(|p| Some((p.id.parse().ok()?, p)))
         .collect();
-    let issue_ids: HashSet<u64> = world.issues.iter().map(|i| i.id).collect();
-    let checked = |ids: &dyn Fn(&ProjectCheck) -> &[u64], exists: &HashSet<u64>| {
-        let all: HashSet<u64> = projects
+    let issue_project: HashMap<u64, &str> = world
+        .issues
+        .iter()
+        .map(|i| (i.id, i.project_key.as_str()))
+        .collect();
+
+    // One entry per permission, in the order first asked, over every entry
+    // that names it. Ids that name nothing are dropped here, as the spec
+    // ignores them; what is left is bounded by the limit below.
+    let mut asked: Vec<Asked> = Vec::new();
+    let mut all_projects = HashSet::new();
+    let mut all_issues = HashSet::new();
+    for check in &projects {
+        let valid_projects: Vec<u64> = check
+            .projects
             .iter()
-            .flat_map(|c| ids(c).iter().copied())
+            .copied()
+            .filter(|id| project_by_id.contains_key(id))
             .collect();
-        all.intersection(exists).count()
-    };
-    let valid_projects = checked(&|c| &c.projects, &project_ids);
-    let valid_issues = checked(&|c| &c.issues, &issue_ids);
-    if valid_projects > MAX_CHECKED || valid_issues > MAX_CHECKED {
-        return Err(JiraError::bad_request(format!(
-            "A maximum of {MAX_CHECKED} projects and {MAX_CHECKED} issues can be checked."
-        )));
+        let valid_issues: Vec<u64> = check
+            .issues
+            .iter()
+            .copied()
+            .filter(|id| issue_project.contains_key(id))
+            .collect();
+        all_projects.extend(valid_projects.iter().copied());
+        all_issues.extend(valid_issues.iter().copied());
+        if all_projects.len() > MAX_CHECKED || all_issues.len() > MAX_CHECKED {
+            return Err(JiraError::bad_request(format!(
+                "A maximum of {MAX_CHECKED} projects and {MAX_CHECKED} issues can be checked."
+            )));
+        }
+        for known in &check.permissions {
+            // At most one entry per permission key the simulator knows, so
+            // these searches are short.
+            if !asked.iter().any(|a| a.known.key() == known.key()) {
+                asked.push(Asked::new(known));
+            }
+            if let Some(entry) = asked.iter_mut().find(|a| a.known.key() == known.key()) {
+                entry.projects.extend(&valid_projects);
+                entry.issues.extend(&valid_issues);
+            }
+        }
     }
 
     let granted: Vec<&str> = global
@@ -102,43 +133,27 @@ pub(crate) async fn check(
         .filter(|k| k.held_anywhere(&world, user))
         .map(|k| k.key())
         .collect();
-    // One entry per permission, in the order first asked, over every entry
-    // that names it.
-    let mut order: Vec<&'static Known> = Vec::new();
-    let mut asked: BTreeMap<&str, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
-    for check in &projects {
-        for known in &check.permissions {
-            let (projects, issues) = asked.entry(known.key()).or_insert_with(|| {
-                order.push(known);
-                (Vec::new(), Vec::new())
-            });
-            push_new(projects, &check.projects);
-            push_new(issues, &check.issues);
-        }
-    }
-    let project_grants: Vec<Value> = order
+    let project_grants: Vec<Value> = asked
         .iter()
-        .map(|known| {
-            let (projects, issues) = asked.get(known.key()).cloned().unwrap_or_default();
-            let projects: Vec<u64> = projects
-                .into_iter()
-                .filter(|id| {
-                    project_of(&world, *id).is_some_and(|p| known.held_in(&world, user, p))
-                })
+        .map(|asked| {
+            let held = |project: Option<&ProjectRecord>| {
+                project.is_some_and(|p| asked.known.held_in(&world, user, p))
+            };
+            let projects: Vec<u64> = asked
+                .projects
+                .order
+                .iter()
+                .copied()
+                .filter(|id| held(project_by_id.get(id).copied()))
                 .collect();
-            let issues: Vec<u64> = issues
-                .into_iter()
-                .filter(|id| {
-                    issue_ids.contains(id)
-                        && world
-                            .issues
-                            .iter()
-                            .find(|i| i.id == *id)
-                            .and_then(|i| world.project(&i.project_key))
-                            .is_some_and(|p| known.held_in(&world, user, p))
-                })
+            let issues: Vec<u64> = asked
+                .issues
+                .order
+                .iter()
+                .copied()
+                .filter(|id| held(issue_project.get(id).and_then(|key| world.project(key))))
                 .collect();
-            json!({ "permission": known.key(), "projects": projects, "issues": issues })
+            json!({ "permission": asked.known.key(), "projects": projects, "issues": issues })
         })
         .collect();
     Ok(Json(json!({
@@ -148,15 +163,40 @@ pub(crate) async fn check(
     .into_response())
 }
 
-/// Appends each of `ids` not already in `into`.
-fn push_new(into: &mut Vec<u64>, ids: &[u64]) {
-    let mut seen: HashSet<u64> = into.iter().copied().collect();
-    into.extend(ids.iter().copied().filter(|id| seen.insert(*id)));
+/// One project permission asked for, with the existing projects and issues
+/// it is asked of over all entries.
+struct Asked {
+    known: &'static Known,
+    projects: Unique,
+    issues: Unique,
 }
 
-/// The project with this numeric id.
-fn project_of(world: &World, id: u64) -> Option<&crate::world::ProjectRecord> {
-    world.projects.iter().find(|p| p.id == id.to_string())
+impl Asked {
+    fn new(known: &'static Known) -> Self {
+        Self {
+            known,
+            projects: Unique::default(),
+            issues: Unique::default(),
+        }
+    }
+}
+
+/// Ids each once, in the order first added. The set is kept alongside (not
+/// rebuilt from the list at each entry), so adding is linear in what is added.
+#[derive(Default)]
+struct Unique {
+    order: Vec<u64>,
+    seen: HashSet<u64>,
+}
+
+impl Unique {
+    fn extend(&mut self, ids: &[u64]) {
+        for &id in ids {
+            if self.seen.insert(id) {
+                self.order.push(id);
+            }
+        }
+    }
 }
 
 /// The account whose permissions are checked: the caller's, or `account_id`,
@@ -194,7 +234,7 @@ fn global_permissions<'b>(
                     keys.push(known);
                 }
             }
-            Lookup::NotModelled => unmodelled.push(key),
+            Lookup::NotModelled => not_modelled(unmodelled, key),
             Lookup::Known(_) | Lookup::Unknown => {
                 return Err(JiraError::field(key, UNRECOGNIZED));
             }
@@ -232,7 +272,7 @@ fn project_permissions<'b>(
                         permissions.push(known);
                     }
                 }
-                Lookup::NotModelled => unmodelled.push(key),
+                Lookup::NotModelled => not_modelled(unmodelled, key),
                 Lookup::Known(_) | Lookup::Unknown => {
                     return Err(JiraError::field(key, UNRECOGNIZED));
                 }
@@ -251,6 +291,15 @@ fn project_permissions<'b>(
         });
     }
     Ok(checks)
+}
+
+/// Notes a key the simulator does not model, once: the 501 names each, and a
+/// body repeating one must not repeat it in the answer. The list holds only
+/// Jira's real keys, so it stays short.
+fn not_modelled<'b>(unmodelled: &mut Vec<&'b str>, key: &'b str) {
+    if !unmodelled.contains(&key) {
+        unmodelled.push(key);
+    }
 }
 
 /// An array of strings, `null` entries left out; absent or `null` is empty.

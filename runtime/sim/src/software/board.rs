@@ -61,16 +61,22 @@ pub(crate) async fn list(
     JiraQuery(query): JiraQuery<ListQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let kinds: Vec<&str> = query
-        .kind
-        .as_deref()
-        .map(|k| {
-            k.split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    // The types asked for, each once, so a long list repeating one costs a
+    // board one short search; a type the simulator does not make (`simple`)
+    // is asked for but matches no board.
+    let mut kind_asked = false;
+    let mut kinds: Vec<BoardKind> = Vec::new();
+    for item in query.kind.as_deref().unwrap_or_default().split(',') {
+        if item.trim().is_empty() {
+            continue;
+        }
+        kind_asked = true;
+        if let Some(kind) = BoardKind::named(item)
+            && !kinds.contains(&kind)
+        {
+            kinds.push(kind);
+        }
+    }
     let needle = query.name.as_deref().map(str::to_lowercase);
     let project = query
         .project_key_or_id
@@ -80,12 +86,7 @@ pub(crate) async fn list(
         .boards
         .iter()
         .filter(|b| world.may_view_board(&caller.account_id, b))
-        .filter(|b| {
-            kinds.is_empty()
-                || kinds
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(b.kind.as_str()))
-        })
+        .filter(|b| !kind_asked || kinds.contains(&b.kind))
         .filter(|b| {
             needle
                 .as_deref()

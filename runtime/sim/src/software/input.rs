@@ -7,7 +7,7 @@
 //! `completeDate`) are ignored, as the spec says of `completeDate`.
 
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::jira_error::JiraError;
 use crate::world::custom_field::parse_datetime;
@@ -108,18 +108,38 @@ fn text(body: &Map<String, Value>, name: &str) -> Result<Change<String>, JiraErr
 fn date(body: &Map<String, Value>, name: &str) -> Result<Change<OffsetDateTime>, JiraError> {
     match text(body, name)? {
         Change::Set(text) if text.trim().is_empty() => Ok(Change::Clear),
-        Change::Set(text) => parse_datetime(text.trim()).map(Change::Set).ok_or_else(|| {
-            JiraError::field(
-                name,
-                format!(
-                    "'{text}' is not a valid date. Use ISO 8601 with an offset, such as \
-                     2015-04-11T15:22:00.000+10:00."
-                ),
-            )
-        }),
+        Change::Set(text) => {
+            let Some(at) = parse_datetime(text.trim()) else {
+                return Err(JiraError::field(
+                    name,
+                    format!(
+                        "'{text}' is not a valid date. Use ISO 8601 with an offset, such as \
+                         2015-04-11T15:22:00.000+10:00."
+                    ),
+                ));
+            };
+            if !writable(at) {
+                return Err(JiraError::field(
+                    name,
+                    format!("'{text}' is outside the years 0000 to 9999 in UTC."),
+                ));
+            }
+            Ok(Change::Set(at))
+        }
         Change::Keep => Ok(Change::Keep),
         Change::Clear => Ok(Change::Clear),
     }
+}
+
+/// Whether the agile API can write `at` back: it writes sprint dates in UTC
+/// with a four-digit year (`shape::agile_timestamp`), and a parsed date can
+/// fall outside those years once moved to UTC
+/// (`9999-12-31T23:59:00.000-10:00` is in the year 10000). Such a date would
+/// not round-trip through a client that echoes the sprint back, and moving
+/// it to UTC is outside what the date library represents.
+fn writable(at: OffsetDateTime) -> bool {
+    at.checked_to_offset(UtcOffset::UTC)
+        .is_some_and(|utc| (0..=9999).contains(&utc.year()))
 }
 
 /// Jira Software's limit on the issues one move takes.
@@ -212,6 +232,22 @@ mod tests {
         assert!(err.describe().starts_with("state: "));
         let long = "x".repeat(MAX_SPRINT_NAME_CHARS + 1);
         assert!(parse(json!({ "name": long })).is_err());
+    }
+
+    #[test]
+    fn dates_are_those_the_api_writes_back_in_utc() {
+        for outside in [
+            "9999-12-31T23:59:00.000-10:00",
+            "9999-12-31T23:59:00.000-1000",
+            "0000-01-01T09:59:00.000+10:00",
+        ] {
+            let err = parse(json!({ "endDate": outside })).expect_err(outside);
+            assert!(err.describe().starts_with("endDate: "), "{outside}");
+        }
+        for inside in ["9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00.000Z"] {
+            let input = parse(json!({ "startDate": inside })).expect(inside);
+            assert!(matches!(input.start_date, Change::Set(_)), "{inside}");
+        }
     }
 
     #[test]

@@ -289,9 +289,13 @@ fn agile_issue(
             .filter(|s| !s.state.is_open())
             .map(|s| sprint_json(&caller.links, s))
             .collect();
-        value["fields"]["sprint"] = open;
-        value["fields"]["closedSprints"] = Value::Array(closed);
-        value["fields"]["flagged"] = json!(false);
+        // `render::issue` always answers an object with a `fields` object;
+        // written without `IndexMut`, which panics on any other shape.
+        if let Some(fields) = value.get_mut("fields").and_then(Value::as_object_mut) {
+            fields.insert("sprint".into(), open);
+            fields.insert("closedSprints".into(), Value::Array(closed));
+            fields.insert("flagged".into(), json!(false));
+        }
     }
     value
 }

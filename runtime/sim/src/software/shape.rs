@@ -21,13 +21,15 @@ pub(crate) fn sprint_self(links: &str, id: u64) -> String {
 }
 
 /// A sprint's dates as the agile API writes them: ISO 8601 in UTC with
-/// milliseconds, `2015-04-11T05:22:00.000Z`.
+/// milliseconds, `2015-04-11T05:22:00.000Z`. Sprint bodies refuse dates this
+/// cannot write (`input.rs`); the checked conversion keeps any other date
+/// from panicking the host (`to_offset` panics past the year 9999).
 pub(crate) fn agile_timestamp(at: OffsetDateTime) -> String {
     let format =
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    at.to_offset(time::UtcOffset::UTC)
-        .format(format)
-        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
+    at.checked_to_offset(time::UtcOffset::UTC)
+        .and_then(|utc| utc.format(format).ok())
+        .unwrap_or_else(|| String::from("1970-01-01T00:00:00.000Z"))
 }
 
 /// A board: `id`, `self`, `name`, `type`, and its `location` when it is in a
@@ -138,5 +140,11 @@ mod tests {
     fn sprint_dates_are_utc_with_milliseconds() {
         let at = time::macros::datetime!(2015-04-11 15:22:00 +10:00);
         assert_eq!(agile_timestamp(at), "2015-04-11T05:22:00.000Z");
+    }
+
+    #[test]
+    fn a_date_past_the_calendar_in_utc_does_not_panic() {
+        let at = time::macros::datetime!(9999-12-31 23:59:00 -10:00);
+        assert_eq!(agile_timestamp(at), "1970-01-01T00:00:00.000Z");
     }
 }

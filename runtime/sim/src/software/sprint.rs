@@ -79,11 +79,16 @@ pub(crate) async fn of_board(
         if item.is_empty() {
             continue;
         }
-        states.push(SprintState::named(item).ok_or_else(|| {
+        let state = SprintState::named(item).ok_or_else(|| {
             JiraError::bad_request(format!(
                 "'{item}' is not a sprint state: use future, active or closed."
             ))
-        })?);
+        })?;
+        // Each state once: a list repeating one would otherwise cost every
+        // sprint a pass over the whole list.
+        if !states.contains(&state) {
+            states.push(state);
+        }
     }
     let mut found: Vec<&SprintRecord> = world
         .sprints
