@@ -529,6 +529,30 @@ async fn egress_several_requests_in_flight_at_once() {
     assert_eq!(e.api.connections(), 4);
 }
 
+/// A request the host refuses before reading its body (here its lookup
+/// fails) still takes the body in, up to the cap, so the guest's writes that
+/// follow the refusal succeed and the guest sees the request's own error.
+/// A body dropped with the refusal closed the stream under the guest:
+/// StarlingMonkey, whose `fetch` writes a body in the background, aborted
+/// the whole instance on that write (a trap, not the app's rejected fetch).
+#[tokio::test]
+async fn egress_a_refused_requests_body_is_taken_not_cut_off() {
+    let e = Egress::start().await;
+    let app = e.load(1000).await;
+    let refused = json!({
+        "scheme": "http",
+        "authority": format!("nowhere.rebind.test:{}", e.internal.port),
+        "method": "POST",
+        "path": "/",
+        "body_len": 64 * 1024,
+        "body_after_answer": true,
+    });
+    let out = e.send(&app, json!({ "requests": [refused] })).await;
+    let error = out["results"][0]["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("ErrorCode::DnsError"), "{out}");
+    assert_eq!(e.internal.connections(), 0);
+}
+
 #[tokio::test]
 async fn egress_quota_shared_with_request_jira() {
     let e = Egress::start().await;

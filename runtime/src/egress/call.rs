@@ -103,7 +103,9 @@ pub async fn send(
         bytes_in: 0,
         decision: "allowed",
     };
-    match exchange(&mut trace, request, options).await {
+    let (parts, body) = request.into_parts();
+    let mut body = Some(body);
+    match exchange(&mut trace, parts, &mut body, options).await {
         Ok(response) => {
             trace.status = Some(response.status().as_u16());
             let trace = Box::new(trace);
@@ -122,14 +124,53 @@ pub async fn send(
         Err(Refusal(decision, error)) => {
             trace.decision = decision;
             trace.write();
+            if let Some(body) = body {
+                drain_unsent(body, &trace.context);
+            }
             Err(error)
         }
     }
 }
 
+/// Takes in, and throws away, the rest of the body of a request that was
+/// refused or failed before the host read all of it.
+///
+/// The guest writes a request's body through a stream while the host
+/// already works on the request; dropping the body closes that stream, and
+/// a write to a closed stream is an error the guest's engine may not
+/// survive: StarlingMonkey (Kiln's JavaScript engine) aborts the whole
+/// instance with "event loop error, but no exception is pending" instead
+/// of rejecting the app's `fetch`, depending on whether its write came
+/// before or after the host's refusal (a failed lookup is quick). Reading
+/// the body to its end makes every write succeed, so the guest only sees
+/// the request's error. Bounded as a sent body is: at most the request
+/// body cap, and no longer than the invocation's deadline; past either the
+/// body is dropped.
+fn drain_unsent(mut body: WasiBody, context: &CallContext) {
+    let limit = context.app.config.limits.max_request_body;
+    let deadline = context.deadline;
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout_at(deadline, async move {
+            let mut taken = 0usize;
+            while let Some(Ok(frame)) = body.frame().await {
+                if let Ok(data) = frame.into_data() {
+                    taken = taken.saturating_add(data.len());
+                    if taken > limit {
+                        break;
+                    }
+                }
+            }
+        })
+        .await;
+    });
+}
+
+/// `body` is taken (`None`) once it has been read whole; a refusal leaves
+/// what is left of it for [`drain_unsent`].
 async fn exchange(
     trace: &mut Trace,
-    request: Request<WasiBody>,
+    parts: http::request::Parts,
+    body: &mut Option<WasiBody>,
     options: Option<RequestOptions>,
 ) -> Result<Response<hyper::body::Incoming>, Refusal> {
     let context = trace.context.clone();
@@ -140,7 +181,6 @@ async fn exchange(
         .charge_request()
         .map_err(|e| Refusal("quota-exceeded", quota_error(e)))?;
 
-    let (parts, body) = request.into_parts();
     let method = parts.method;
     // CONNECT would turn the request into a tunnel to anywhere; TRACE
     // reflects the request (headers included) back; an extension method is
@@ -233,9 +273,13 @@ async fn exchange(
         .map(|ip| SocketAddr::new(*ip, port))
         .collect();
 
-    let body = tokio::time::timeout_at(deadline, read_capped(body, limits.max_request_body))
-        .await
-        .map_err(|_| Refusal("timeout", Error::ConnectionWriteTimeout))??;
+    let unsent = body.as_mut().ok_or_else(|| denied("invalid-body"))?;
+    let body_bytes =
+        tokio::time::timeout_at(deadline, read_capped(unsent, limits.max_request_body))
+            .await
+            .map_err(|_| Refusal("timeout", Error::ConnectionWriteTimeout))??;
+    *body = None;
+    let body = body_bytes;
     trace.bytes_out = body.len() as u64;
     context
         .budget
@@ -371,7 +415,7 @@ fn audit_method(method: &Method) -> String {
 }
 
 /// Reads the guest's request body, refusing it past `limit` bytes.
-async fn read_capped(mut body: WasiBody, limit: usize) -> Result<Bytes, Refusal> {
+async fn read_capped(body: &mut WasiBody, limit: usize) -> Result<Bytes, Refusal> {
     let mut collected = Vec::new();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| Refusal("invalid-body", e))?;

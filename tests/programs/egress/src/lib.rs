@@ -4,8 +4,11 @@
 //!
 //! Payload of `send`: `{"requests": [{"scheme": "https"|"http"|null,
 //! "authority": "api.example.com:443", "method": "GET", "path": "/x",
-//! "headers": [["k", "v"]], "body": "...", "body_len": n}]}`. All requests
-//! are sent before any is awaited (they are in flight together).
+//! "headers": [["k", "v"]], "body": "...", "body_len": n,
+//! "body_after_answer": false}]}`. All requests are sent before any is
+//! awaited (they are in flight together). With `body_after_answer` the body
+//! is written only once the host has answered the request (a refusal is
+//! quick), as an engine that streams a body in the background may.
 //! Result: `{"results": [{"status": 200, "body": "..."} | {"error": "..."}]}`.
 
 use kiln_sdk::prelude::*;
@@ -43,6 +46,8 @@ struct Call {
     body: Option<String>,
     #[serde(default)]
     body_len: Option<usize>,
+    #[serde(default)]
+    body_after_answer: bool,
 }
 
 fn get() -> String {
@@ -123,6 +128,9 @@ fn start(call: &Call) -> Result<FutureIncomingResponse, String> {
     };
     let outgoing_body = request.body().map_err(|()| "no body".to_owned())?;
     let future = outgoing_handler::handle(request, None).map_err(describe)?;
+    if call.body_after_answer {
+        future.subscribe().block();
+    }
     if let Some(bytes) = body_bytes {
         let stream = outgoing_body.write().map_err(|()| "no stream".to_owned())?;
         for chunk in bytes.chunks(4096) {
