@@ -78,26 +78,53 @@ fn saturating_duration(by: Duration) -> time::Duration {
     time::Duration::try_from(by).unwrap_or(time::Duration::MAX)
 }
 
-/// Jira's timestamp format: `2024-03-28T10:15:30.000+0000` (always UTC here).
+/// Jira's timestamp format: `2024-03-28T10:15:30.000+0000` (always UTC here;
+/// the epoch for a date outside [`in_calendar`]).
 pub(crate) fn jira_timestamp(at: OffsetDateTime) -> String {
     let format = format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+0000"
     );
-    at.to_offset(time::UtcOffset::UTC)
-        .format(format)
-        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000+0000"))
+    utc(at)
+        .and_then(|utc| utc.format(format).ok())
+        .unwrap_or_else(|| String::from("1970-01-01T00:00:00.000+0000"))
 }
 
-/// RFC 3339 in UTC (`2024-03-28T10:15:30Z`), as the JSM Ops API writes times.
+/// RFC 3339 in UTC (`2024-03-28T10:15:30Z`), as the JSM Ops API writes times
+/// (the epoch for a date outside [`in_calendar`]).
 pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00Z"))
+    utc(at)
+        .and_then(|utc| {
+            utc.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| String::from("1970-01-01T00:00:00Z"))
 }
 
-/// Parses an RFC 3339 timestamp from untrusted input.
+/// Parses an RFC 3339 timestamp from untrusted input, within [`in_calendar`].
 pub(crate) fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .filter(|at| in_calendar(*at))
+}
+
+/// Whether `at` falls in the years 0000 to 9999 in UTC
+/// (`0000-01-01T00:00Z` to `9999-12-31T23:59:59.999…Z`): the dates the
+/// simulator writes back, always in UTC with a four-digit year. The one rule
+/// for every date-time a client sends: a date read with its offset can fall
+/// outside those years once moved to UTC (`9999-12-31T23:59:00.000-1000` is
+/// in the year 10000), where it would not round-trip and where `to_offset`
+/// panics.
+pub(crate) fn in_calendar(at: OffsetDateTime) -> bool {
+    utc(at).is_some()
+}
+
+/// `at` moved to UTC, if it falls in the years 0000 to 9999 there
+/// ([`in_calendar`]); `None` otherwise. The writers use it instead of
+/// `to_offset`, which panics past the range `time` represents, and fall back
+/// to the epoch for a date that escaped [`in_calendar`].
+pub(crate) fn utc(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    at.checked_to_offset(time::UtcOffset::UTC)
+        .filter(|utc| (0..=9999).contains(&utc.year()))
 }
 
 #[cfg(test)]
@@ -116,6 +143,29 @@ mod tests {
         assert_eq!(clock.now_utc(), datetime!(2024-01-08 09:00 UTC));
         clock.set(datetime!(2030-01-01 00:00 UTC).into());
         assert_eq!(shared.now_utc(), datetime!(2030-01-01 00:00 UTC));
+    }
+
+    #[test]
+    fn dates_outside_the_calendar_in_utc_are_refused_and_never_panic() {
+        for outside in [
+            "9999-12-31T23:59:00-10:00",
+            "0000-01-01T09:59:00+10:00",
+            "0000-01-01T00:00:00.000+00:01",
+        ] {
+            assert_eq!(parse_rfc3339(outside), None, "{outside}");
+        }
+        let last = parse_rfc3339("9999-12-31T13:59:59.999-10:00").expect("the last instant");
+        assert_eq!(jira_timestamp(last), "9999-12-31T23:59:59.999+0000");
+        let first = parse_rfc3339("0000-01-01T10:00:00+10:00").expect("the first instant");
+        assert_eq!(rfc3339(first), "0000-01-01T00:00:00Z");
+        // Written as the epoch rather than panicking, however one was made.
+        let past = datetime!(9999-12-31 23:59 -10:00);
+        assert!(!in_calendar(past));
+        assert_eq!(jira_timestamp(past), "1970-01-01T00:00:00.000+0000");
+        assert_eq!(rfc3339(past), "1970-01-01T00:00:00Z");
+        let before = datetime!(0000-01-01 09:59 +10:00);
+        assert!(!in_calendar(before));
+        assert_eq!(jira_timestamp(before), "1970-01-01T00:00:00.000+0000");
     }
 
     #[test]

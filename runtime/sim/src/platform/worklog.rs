@@ -14,7 +14,7 @@ use super::page::{PageQuery, offset_page};
 use super::render;
 use crate::access::Caller;
 use crate::adf;
-use crate::clock::{jira_timestamp, parse_rfc3339};
+use crate::clock::{in_calendar, jira_timestamp, parse_rfc3339};
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
@@ -106,13 +106,15 @@ pub(crate) async fn add(
 }
 
 /// Jira's worklog `started`: `2024-03-28T10:15:30.000+0000` (no colon in the
-/// offset), or RFC 3339.
+/// offset), or RFC 3339; either in the years 0000 to 9999 in UTC
+/// ([`in_calendar`]), which the worklog is written back in.
 fn parse_started(text: &str) -> Option<time::OffsetDateTime> {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory][offset_minute]"
     );
     time::OffsetDateTime::parse(text, &format)
         .ok()
+        .filter(|at| in_calendar(*at))
         .or_else(|| parse_rfc3339(text))
 }
 

@@ -7,7 +7,7 @@
 //! `completeDate`) are ignored, as the spec says of `completeDate`.
 
 use serde_json::{Map, Value};
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use crate::jira_error::JiraError;
 use crate::world::custom_field::parse_datetime;
@@ -104,42 +104,25 @@ fn text(body: &Map<String, Value>, name: &str) -> Result<Change<String>, JiraErr
 
 /// `startDate` or `endDate`: an ISO 8601 date-time with an offset, as the
 /// spec's examples write it (`2015-04-11T15:22:00.000+10:00`); Jira's own
-/// `+1000` offsets are read too.
+/// `+1000` offsets are read too. Only dates in the years 0000 to 9999 in UTC,
+/// the ones the agile API writes back (`shape::agile_timestamp`): the rule
+/// every date-time a client sends is read by (`parse_datetime`), so
+/// `9999-12-31T23:59:00.000-10:00`, in the year 10000 in UTC, is refused.
 fn date(body: &Map<String, Value>, name: &str) -> Result<Change<OffsetDateTime>, JiraError> {
     match text(body, name)? {
         Change::Set(text) if text.trim().is_empty() => Ok(Change::Clear),
-        Change::Set(text) => {
-            let Some(at) = parse_datetime(text.trim()) else {
-                return Err(JiraError::field(
-                    name,
-                    format!(
-                        "'{text}' is not a valid date. Use ISO 8601 with an offset, such as \
-                         2015-04-11T15:22:00.000+10:00."
-                    ),
-                ));
-            };
-            if !writable(at) {
-                return Err(JiraError::field(
-                    name,
-                    format!("'{text}' is outside the years 0000 to 9999 in UTC."),
-                ));
-            }
-            Ok(Change::Set(at))
-        }
+        Change::Set(text) => parse_datetime(text.trim()).map(Change::Set).ok_or_else(|| {
+            JiraError::field(
+                name,
+                format!(
+                    "'{text}' is not a valid date. Use ISO 8601 with an offset, such as \
+                     2015-04-11T15:22:00.000+10:00, in the years 0000 to 9999 in UTC."
+                ),
+            )
+        }),
         Change::Keep => Ok(Change::Keep),
         Change::Clear => Ok(Change::Clear),
     }
-}
-
-/// Whether the agile API can write `at` back: it writes sprint dates in UTC
-/// with a four-digit year (`shape::agile_timestamp`), and a parsed date can
-/// fall outside those years once moved to UTC
-/// (`9999-12-31T23:59:00.000-10:00` is in the year 10000). Such a date would
-/// not round-trip through a client that echoes the sprint back, and moving
-/// it to UTC is outside what the date library represents.
-fn writable(at: OffsetDateTime) -> bool {
-    at.checked_to_offset(UtcOffset::UTC)
-        .is_some_and(|utc| (0..=9999).contains(&utc.year()))
 }
 
 /// Jira Software's limit on the issues one move takes.

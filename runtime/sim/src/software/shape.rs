@@ -22,12 +22,13 @@ pub(crate) fn sprint_self(links: &str, id: u64) -> String {
 
 /// A sprint's dates as the agile API writes them: ISO 8601 in UTC with
 /// milliseconds, `2015-04-11T05:22:00.000Z`. Sprint bodies refuse dates this
-/// cannot write (`input.rs`); the checked conversion keeps any other date
-/// from panicking the host (`to_offset` panics past the year 9999).
+/// cannot write (`input.rs`, by `clock::in_calendar`); the checked conversion
+/// keeps any other date from panicking the host (`to_offset` panics past the
+/// year 9999).
 pub(crate) fn agile_timestamp(at: OffsetDateTime) -> String {
     let format =
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    at.checked_to_offset(time::UtcOffset::UTC)
+    crate::clock::utc(at)
         .and_then(|utc| utc.format(format).ok())
         .unwrap_or_else(|| String::from("1970-01-01T00:00:00.000Z"))
 }

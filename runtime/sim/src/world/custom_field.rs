@@ -230,6 +230,9 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
 
 /// Parses a date-time as Jira accepts one in a create or edit: ISO 8601 with an
 /// offset, `2024-01-01T10:00:00.000+0000` or RFC 3339 `2024-01-01T10:00:00Z`.
+/// Only instants in the years 0000 to 9999 in UTC, the ones the simulator
+/// writes back ([`crate::clock::in_calendar`], which both forms are read
+/// through): `9999-12-31T23:59:00.000-1000` is `None`.
 pub(crate) fn parse_datetime(text: &str) -> Option<OffsetDateTime> {
     if let Some(at) = crate::clock::parse_rfc3339(text) {
         return Some(at);
@@ -312,9 +315,11 @@ impl CustomValue {
     }
 }
 
-/// `yyyy-MM-dd HH:mm` in UTC: the precision JQL compares date-times at.
+/// `yyyy-MM-dd HH:mm` in UTC: the precision JQL compares date-times at (the
+/// epoch for a date outside [`crate::clock::in_calendar`], which
+/// [`parse_datetime`] refuses, rather than a panic).
 pub(crate) fn minute_of(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
+    let at = crate::clock::utc(at).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     format!(
         "{} {:02}:{:02}",
         format_date(at.date()),
@@ -350,5 +355,22 @@ mod tests {
         assert!(parse_datetime("2024-01-02T10:30:00Z").is_some());
         assert_eq!(parse_datetime("+0000"), None);
         assert_eq!(parse_datetime("ö"), None);
+    }
+
+    #[test]
+    fn date_times_are_those_of_the_calendar_in_utc() {
+        for outside in [
+            "9999-12-31T23:59:00.000-1000",
+            "0000-01-01T09:59:00.000+1000",
+            "9999-12-31T23:59:00-10:00",
+        ] {
+            assert_eq!(parse_datetime(outside), None, "{outside}");
+        }
+        let last = parse_datetime("9999-12-31T13:59:59.999-1000").expect("the last instant");
+        assert_eq!(minute_of(last), "9999-12-31 23:59");
+        let first = parse_datetime("0000-01-01T10:00:00.000+1000").expect("the first instant");
+        assert_eq!(minute_of(first), "0000-01-01 00:00");
+        let past = time::macros::datetime!(9999-12-31 23:59 -10:00);
+        assert_eq!(minute_of(past), "1970-01-01 00:00");
     }
 }

@@ -262,7 +262,11 @@ impl World {
         let reporter = self.account_of(&seed.reporter)?;
         let mut comments = Vec::new();
         for (n, comment) in seed.comments.iter().enumerate() {
-            let at = created + time::Duration::hours(i64::try_from(n).unwrap_or(0) + 1);
+            // Saturating: an issue created in the calendar's last hour keeps
+            // its comments inside it rather than panicking past it.
+            let at = created.saturating_add(time::Duration::hours(
+                i64::try_from(n).unwrap_or(0).saturating_add(1),
+            ));
             comments.push(CommentRecord {
                 id: self.take_comment_id(),
                 author: self.account_of(&comment.author)?,
