@@ -252,6 +252,34 @@ async fn platform_responses_match_the_official_schemas() {
         json!({ "type": "array", "items": { "$ref": "#/components/schemas/User" } }),
         &users,
     );
+    for search in [
+        "/rest/api/3/user/assignable/search?project=KILN",
+        "/rest/api/3/user/assignable/search?issueKey=SEC-1&query=b",
+        "/rest/api/3/user/assignable/multiProjectSearch?projectKeys=KILN,SEC",
+        "/rest/api/3/user/viewissue/search?issueKey=KILN-1",
+        "/rest/api/3/user/permission/search?permissions=BROWSE_PROJECTS&projectKey=SEC",
+    ] {
+        let (status, users) = get(ADMIN, String::from(search)).await;
+        assert_eq!(status, 200, "{search}: {users}");
+        assert!(users.as_array().is_some_and(|u| !u.is_empty()), "{search}");
+        contract.check(
+            search,
+            json!({ "type": "array", "items": { "$ref": "#/components/schemas/User" } }),
+            &users,
+        );
+    }
+    for (search, expected) in [
+        ("/rest/api/3/user/assignable/search?query=a", 400),
+        ("/rest/api/3/user/assignable/search?issueKey=KILN-999", 404),
+        (
+            "/rest/api/3/user/assignable/multiProjectSearch?projectKeys=NOPE",
+            404,
+        ),
+    ] {
+        let (status, refused) = get(ADMIN, String::from(search)).await;
+        assert_eq!(status, expected, "{search}: {refused}");
+        contract.check_ref(search, "ErrorCollection", &refused);
+    }
 
     let (_, found) = get(
         USER,

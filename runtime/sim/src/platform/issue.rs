@@ -463,11 +463,14 @@ pub(crate) fn editable_issue(
     Ok(index)
 }
 
-/// An account that can be assigned issues in the project (one that can browse it).
+/// An account that can be assigned issues in the project
+/// ([`ProjectRecord::assignable`](crate::world::ProjectRecord::assignable), the
+/// rule `findAssignableUsers` lists by).
 fn assignable(world: &World, project_key: &str, account_id: &str) -> Result<String, JiraError> {
+    let project = world.project(project_key);
     world
         .user(account_id)
-        .filter(|u| world.may(&u.account_id, project_key, SeedPermission::Browse))
+        .filter(|u| project.is_some_and(|p| p.assignable(&u.account_id)))
         .map(|u| u.account_id.clone())
         .ok_or_else(|| {
             JiraError::field(

@@ -33,6 +33,7 @@ mod shared_entity_query;
 pub(crate) mod site_metadata;
 mod transition;
 mod user;
+mod user_permission_search;
 mod user_property;
 mod user_search;
 mod users_list;
@@ -78,6 +79,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .merge(dashboard::routes())
         .merge(version::routes())
         .merge(users_list::routes())
+        .merge(user_permission_search::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(
             "/issueLinkType/{issue_link_type_id}",

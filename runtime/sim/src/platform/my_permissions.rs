@@ -5,7 +5,9 @@
 //! (site admin, project lead); each Jira key below says which of them grants it,
 //! so the answer is exactly what the other routes enforce (Edit opens editing,
 //! transitions, assignment, deletion and the watcher list; administering a
-//! project is its lead's and site admins' right, as project properties enforce).
+//! project is its lead's and site admins' right, as project properties enforce;
+//! *Assignable User* is Browse's, as the assignee rule of `issue.rs` and the
+//! assignable-user searches hold it).
 //! A key Jira knows but the simulator does not model is refused with the
 //! simulator's 501, naming the key, rather than answered `false`: a made-up
 //! "no" would send an app down a path a real site would not.
@@ -44,6 +46,9 @@ enum Grant {
     ProjectAdmin,
     /// A site admin (a global permission).
     SiteAdmin,
+    /// Whoever may be assigned the project's issues
+    /// ([`ProjectRecord::assignable`]).
+    Assignable,
 }
 
 /// A Jira permission the simulator models: key, id, name, description (Jira
@@ -105,6 +110,13 @@ const KNOWN: &[Known] = &[
         name: "Delete Issues",
         description: "Ability to delete issues.",
         grant: Grant::Seeded(SeedPermission::Edit),
+    },
+    Known {
+        key: "ASSIGNABLE_USER",
+        id: "17",
+        name: "Assignable User",
+        description: "Users with this permission may be assigned to issues.",
+        grant: Grant::Assignable,
     },
     Known {
         key: "ADMINISTER_PROJECTS",
@@ -177,7 +189,6 @@ pub(crate) fn lookup(key: &str) -> Lookup {
 const NOT_MODELLED_KEYS: &[&str] = &[
     "ADMINISTER_PROJECTS_GLOBAL",
     "ARCHIVE_ISSUES",
-    "ASSIGNABLE_USER",
     "BROWSE_ARCHIVE",
     "BULK_CHANGE",
     "CLOSE_ISSUES",
@@ -327,6 +338,7 @@ fn holds(world: &World, account_id: &str, context: &Context<'_>, grant: Grant) -
         Grant::Seeded(permission) => project.grants(account_id, permission),
         Grant::ProjectAdmin => site_admin || project.lead == account_id,
         Grant::SiteAdmin => site_admin,
+        Grant::Assignable => project.assignable(account_id),
     };
     match context {
         Context::Project(project) => in_project(project),

@@ -44,6 +44,15 @@ impl ProjectRecord {
             .is_some_and(|set| set.contains(&permission))
     }
 
+    /// Whether `account_id` may be assigned this project's issues (Jira's
+    /// *Assignable User* project permission). The simulator grants it to whoever
+    /// may browse the project: the one rule behind an assignee a create, an edit
+    /// or `assignIssue` accepts, the assignable-user searches and
+    /// `ASSIGNABLE_USER` in `mypermissions`.
+    pub(crate) fn assignable(&self, account_id: &str) -> bool {
+        self.grants(account_id, SeedPermission::Browse)
+    }
+
     pub(crate) fn component_named(&self, name: &str) -> Option<&ComponentRecord> {
         self.components.iter().find(|c| c.name == name)
     }
