@@ -53,51 +53,23 @@ export function installFetch(nativeFetch, declared) {
   }
 }
 
-// Two rules for the engine's fetches, both for StarlingMonkey's event loop,
-// which aborts the whole instance ("event loop error, but no exception is
-// pending") in two cases Forge's Node runs without a fault:
-//
-// - Two requests with a body in flight at once, one of them failing: each
-//   body is written by a task of the event loop, and the failed request's
-//   task is taken off the queue in a way that loses the other's (reproduced
-//   with two POSTs to unreachable hosts under `Promise.all`; GETs, or one
-//   body beside bodiless requests, never abort). So a request with a body
-//   starts once the previous one with a body has settled; requests without a
-//   body are not held.
-// - An invocation's answer while a request is still queued: the answer
-//   waits for the requests the handler started and left open
-//   (`settleOpenFetches`, called by the dispatcher), within the invocation's
-//   time limit. On Forge the answer would go at once and such a request be
-//   cut off; here every request the app made is sent and finished.
+// An invocation answers once the requests it started have settled
+// (`settleOpenFetches`, called by the dispatcher), within the invocation's
+// time limit: on Forge the answer would go at once and such a request be cut
+// off; here every request the app made is sent and finished. (Requests with
+// a body were once also started one at a time: StarlingMonkey aborted the
+// instance when a failed request's body was cut off under it. The host now
+// takes in a refused request's body, so they run together again.)
 const open = new Set();
-let lastWithBody = Promise.resolve();
 
-/** Whether this request carries a body. */
-function hasBody(input, init) {
-  if (init?.body !== undefined && init?.body !== null) {
-    return true;
-  }
-  return typeof Request === 'function' && input instanceof Request && input.body !== null;
-}
-
-/** Starts `native(input, init)` by the rules above; the fetch's promise. */
+/** Starts `native(input, init)`, kept among the open fetches until it settles. */
 function send(native, input, init) {
-  let pending;
-  if (hasBody(input, init)) {
-    // The app may change its init object once the call returns.
-    const own = { ...init };
-    pending = lastWithBody.then(() => native(input, own));
-    lastWithBody = pending.then(ignore, ignore);
-  } else {
-    pending = native(input, init);
-  }
+  const pending = native(input, init);
   open.add(pending);
   const done = () => open.delete(pending);
   pending.then(done, done);
   return pending;
 }
-
-function ignore() {}
 
 /**
  * Resolves once no fetch the invocation started is open (fetches started by
