@@ -97,6 +97,34 @@ fn lint_reports_a_denied_call_with_the_scope_that_allows_it() {
     assert_eq!(denied[0]["add"], serde_json::json!(["write:jira-work"]));
 }
 
+/// issue-triage's third payload queues an issue for triage: lint runs the
+/// event on its consumer, as `runtime run` does, and the consumer's calls are
+/// observed with the payloads' own.
+#[test]
+fn lint_runs_the_queue_events_a_payload_pushes_on_their_consumers() {
+    let output = runtime(&["lint", "examples/issue-triage", "--json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json_stdout(&output);
+    let runs = report["runs"].as_array().expect("runs");
+    let search = runs
+        .iter()
+        .find(|r| r["function"] == "triage-search")
+        .expect("the triage-search payload");
+    assert_eq!(search["ok"], true, "{search}");
+    let deliveries = search["deliveries"].as_array().expect("deliveries");
+    assert_eq!(deliveries.len(), 1, "{search}");
+    assert_eq!(deliveries[0]["queue"], "triage-issues");
+    assert_eq!(deliveries[0]["consumer"], "triage-consumer");
+    assert_eq!(deliveries[0]["ok"], true, "{search}");
+    // The payloads without a push have no deliveries listed.
+    assert!(runs[0].get("deliveries").is_none(), "{}", runs[0]);
+}
+
 #[test]
 fn inspect_shows_identity_world_scopes_limits_and_digest() {
     let output = runtime(&["inspect", "examples/jsm-oncall", "--json"]);

@@ -16,8 +16,11 @@ use kiln_runtime::advisor::{
 };
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::engine::InstanceAllocation;
+use kiln_runtime::events::local::{Delivery, DeliveryOutcome, LocalQueue};
 use kiln_runtime::guest_text::{GuestText, to_json_pretty};
-use kiln_runtime::{HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions};
+use kiln_runtime::{
+    DEFAULT_ENVIRONMENT, HttpLimits, Invocation, MemoryAudit, Runtime, RuntimeOptions,
+};
 use serde::Serialize;
 
 use super::app_source::{self, AppSource};
@@ -67,6 +70,50 @@ pub struct PayloadRun {
     /// own text is already escaped and capped (`InvocationFailure`'s
     /// `Display`).
     pub error: Option<String>,
+    /// The queue events the payload pushed (and those their consumers
+    /// pushed), each run on its consumer as `runtime run` runs them: their
+    /// calls are observed too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deliveries: Vec<DeliveryRun>,
+}
+
+impl PayloadRun {
+    /// Whether the payload and every delivery it led to ran without failing.
+    pub fn all_ok(&self) -> bool {
+        self.ok && self.deliveries.iter().all(|d| d.ok)
+    }
+}
+
+/// How one queue event's delivery went.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryRun {
+    pub queue: String,
+    pub consumer: String,
+    /// 1 for the first attempt (a consumer may ask for a retry).
+    pub attempt: u32,
+    pub ok: bool,
+    /// Why the consumer failed or did not run, escaped as [`PayloadRun::error`].
+    pub error: Option<String>,
+}
+
+impl DeliveryRun {
+    fn from(delivery: &Delivery) -> Self {
+        let (ok, error) = match &delivery.outcome {
+            DeliveryOutcome::Ran(invoked) => match &invoked.result {
+                Ok(_) => (true, None),
+                Err(failure) => (false, Some(failure.to_string())),
+            },
+            DeliveryOutcome::NotRun(why) => (false, Some(format!("not run: {}", GuestText(why)))),
+        };
+        Self {
+            queue: delivery.queue.clone(),
+            consumer: delivery.consumer.clone(),
+            attempt: delivery.attempt,
+            ok,
+            error,
+        }
+    }
 }
 
 /// The lint report, as printed with `--json`.
@@ -83,7 +130,7 @@ pub struct LintReport {
 
 impl LintReport {
     pub fn has_findings(&self) -> bool {
-        self.advice.has_findings() || self.runs.iter().any(|r| !r.ok)
+        self.advice.has_findings() || self.runs.iter().any(|r| !r.all_ok())
     }
 }
 
@@ -156,8 +203,9 @@ fn manifest_dir(args: &LintArgs) -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_owned)
 }
 
-/// Runs every payload in a fresh Store, recording each request-jira and
-/// egress decision and counting storage calls.
+/// Runs every payload in a fresh Store, then the queue events it pushed on
+/// their consumers, recording each request-jira and egress decision and
+/// counting storage calls.
 async fn run_payloads(
     wasm: Vec<u8>,
     manifest: kiln_manifest::Manifest,
@@ -175,9 +223,13 @@ async fn run_payloads(
         )));
     }
     let audit = Arc::new(MemoryAudit::default());
+    // Events a payload pushes wait here and run on their consumers once it
+    // has returned, as under `runtime run` (kiln_runtime::events::local).
+    let queue = Arc::new(LocalQueue::new());
     let runtime = Runtime::new(
         setup.client,
         RuntimeOptions {
+            events: Some(queue.clone()),
             audit: audit.clone(),
             allocation: InstanceAllocation::sequential(),
             policy,
@@ -202,10 +254,20 @@ async fn run_payloads(
             .await
             .map_err(|e| Failure::bad_input(anyhow!(e).context("a lint payload cannot be run")))?;
         storage_calls += u64::from(invoked.storage_calls);
+        let mut deliveries = Vec::new();
+        queue
+            .deliver(&app, DEFAULT_ENVIRONMENT, |delivery| {
+                if let DeliveryOutcome::Ran(invoked) = &delivery.outcome {
+                    storage_calls += u64::from(invoked.storage_calls);
+                }
+                deliveries.push(DeliveryRun::from(&delivery));
+            })
+            .await;
         runs.push(PayloadRun {
             function: payload.function.clone(),
             ok: invoked.result.is_ok(),
             error: invoked.result.err().map(|e| e.to_string()),
+            deliveries,
         });
     }
     drop(setup.simulator);
@@ -245,6 +307,22 @@ pub fn render_text(report: &LintReport) -> String {
             }
             Some(error) => {
                 let _ = writeln!(out, "  payload {} ({function}): failed: {error}", index + 1);
+            }
+        }
+        for delivery in &run.deliveries {
+            let head = format!(
+                "    queue {} → {} (attempt {})",
+                GuestText(&delivery.queue),
+                GuestText(&delivery.consumer),
+                delivery.attempt
+            );
+            match &delivery.error {
+                None => {
+                    let _ = writeln!(out, "{head}: ok");
+                }
+                Some(error) => {
+                    let _ = writeln!(out, "{head}: failed: {error}");
+                }
             }
         }
     }
@@ -306,6 +384,18 @@ pub fn render_text(report: &LintReport) -> String {
         let _ = writeln!(
             out,
             "{failed} payload(s) failed: fix them so lint sees every call the app makes"
+        );
+    }
+    let failed_deliveries = report
+        .runs
+        .iter()
+        .flat_map(|r| &r.deliveries)
+        .filter(|d| !d.ok)
+        .count();
+    if failed_deliveries > 0 {
+        let _ = writeln!(
+            out,
+            "{failed_deliveries} queue event(s) failed on their consumer: fix them so lint sees every call the app makes"
         );
     }
     let _ = writeln!(
