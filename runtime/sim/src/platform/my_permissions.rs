@@ -237,20 +237,16 @@ pub(crate) struct MyPermissionsQuery {
     comment_id: Option<String>,
 }
 
-/// Where the permissions are asked about.
-enum Context<'w> {
-    Global,
-    Project(&'w ProjectRecord),
-}
-
-pub(crate) async fn get(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-    JiraQuery(query): JiraQuery<MyPermissionsQuery>,
-) -> Result<Response, JiraError> {
-    let asked: Vec<&str> = query
-        .permissions
-        .as_deref()
+/// The `permissions` parameter (comma-separated keys) of `mypermissions` and
+/// `findUsersWithAllPermissions`: the keys the simulator models, and those a
+/// real site has but the simulator does not (for its 501). `current` maps a
+/// key to the one it stands for (the deprecated names one route accepts).
+/// None given, or a key Jira does not have, is Jira's `400`.
+pub(crate) fn asked_permissions<'q>(
+    permissions: Option<&'q str>,
+    current: impl Fn(&'q str) -> &'q str,
+) -> Result<(Vec<&'static Known>, Vec<&'q str>), JiraError> {
+    let asked: Vec<&str> = permissions
         .unwrap_or("")
         .split(',')
         .map(str::trim)
@@ -263,8 +259,8 @@ pub(crate) async fn get(
     }
     let mut known: Vec<&Known> = Vec::with_capacity(asked.len());
     let mut unmodelled: Vec<&str> = Vec::new();
-    for key in &asked {
-        match lookup(key) {
+    for key in asked {
+        match lookup(current(key)) {
             Lookup::Known(found) => known.push(found),
             Lookup::NotModelled => unmodelled.push(key),
             Lookup::Unknown => {
@@ -274,6 +270,21 @@ pub(crate) async fn get(
             }
         }
     }
+    Ok((known, unmodelled))
+}
+
+/// Where the permissions are asked about.
+enum Context<'w> {
+    Global,
+    Project(&'w ProjectRecord),
+}
+
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraQuery(query): JiraQuery<MyPermissionsQuery>,
+) -> Result<Response, JiraError> {
+    let (known, unmodelled) = asked_permissions(query.permissions.as_deref(), |key| key)?;
     if !unmodelled.is_empty() {
         return Ok(not_modelled(OPERATION, &unmodelled));
     }

@@ -48,7 +48,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::issue::visible_issue;
-use super::my_permissions::{self, Known, Lookup};
+use super::my_permissions;
 use super::page::Window;
 use super::project::browsable_project;
 use super::render;
@@ -294,32 +294,8 @@ async fn with_permissions(
     caller: Caller,
     JiraQuery(query): JiraQuery<ScopedQuery>,
 ) -> Result<Response, JiraError> {
-    let asked: Vec<&str> = query
-        .permissions
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|key| !key.is_empty())
-        .collect();
-    if asked.is_empty() {
-        return Err(JiraError::bad_request(
-            "The permissions query parameter is required: a comma-separated list of permission keys.",
-        ));
-    }
-    let mut known: Vec<&Known> = Vec::with_capacity(asked.len());
-    let mut unmodelled: Vec<&str> = Vec::new();
-    for key in &asked {
-        match my_permissions::lookup(current_key(key)) {
-            Lookup::Known(found) => known.push(found),
-            Lookup::NotModelled => unmodelled.push(key),
-            Lookup::Unknown => {
-                return Err(JiraError::bad_request(format!(
-                    "Invalid permission key: {key}"
-                )));
-            }
-        }
-    }
+    let (known, unmodelled) =
+        my_permissions::asked_permissions(query.permissions.as_deref(), current_key)?;
     if !unmodelled.is_empty() {
         return Ok(my_permissions::not_modelled(PERMISSION_SEARCH, &unmodelled));
     }
