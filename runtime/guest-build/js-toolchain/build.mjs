@@ -43,9 +43,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
-import { build } from 'esbuild';
+import { build, formatMessages } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.jsx', '.mjs'];
@@ -128,6 +128,10 @@ const NEEDS_THE_SYSTEM = new Set([
   'vm',
   'worker_threads',
 ]);
+// The installed packages (their folders) whose own files imported a Node
+// module refused below: the second bundle tries their browser versions.
+const refusedIn = new Set();
+
 const nodeModules = {
   name: 'kiln-node-modules',
   setup(build) {
@@ -158,6 +162,8 @@ const nodeModules = {
           return { path: installed.path, namespace: installed.namespace };
         }
       }
+      const importer = installedPackageOf(args.importer);
+      if (importer !== null) refusedIn.add(importer);
       const why = NEEDS_THE_SYSTEM.has(name)
         ? 'the sandbox has no files, sockets or processes'
         : 'Kiln does not provide it, and no npm package of that name is installed with the app';
@@ -171,6 +177,117 @@ const nodeModules = {
     });
   },
 };
+
+// A package's browser version. Many npm packages name, in package.json's
+// `browser` field, the files a bundler for the browser uses in place of
+// their Node ones (`"./lib/adapters/http.js": "./lib/helpers/null.js"` in
+// axios: its browser build sends with `fetch`), the modules it leaves out
+// (`"fs": false`), or another entry file (`"browser": "./dist/web.js"`).
+// StarlingMonkey is closer to a browser's worker than to Node: it has
+// `fetch`, no sockets and no files. So when a package's Node version needs a
+// module Kiln refuses, the build is tried again with that package's browser
+// version, and only that package's: apps that build as they are keep the
+// bytes they had.
+
+/** The folder of the installed package holding `file`, or null (the app's own code, Kiln's layer). */
+function installedPackageOf(file) {
+  if (typeof file !== 'string' || file === '' || !isAbsolute(file)) return null;
+  if (!nodePaths.some((dir) => !relative(dir, file).startsWith('..'))) return null;
+  let dir = dirname(file);
+  while (dir !== dirname(dir)) {
+    if (basename(dirname(dir)) === 'node_modules' || basename(dirname(dirname(dir))) === 'node_modules' && basename(dirname(dir)).startsWith('@')) {
+      return existsSync(join(dir, 'package.json')) ? dir : null;
+    }
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+const packageJsons = new Map();
+/** The parsed package.json of the package in `dir` (null when unreadable). */
+async function packageJson(dir) {
+  if (!packageJsons.has(dir)) {
+    packageJsons.set(
+      dir,
+      await readFile(join(dir, 'package.json'), 'utf8').then(JSON.parse).catch(() => null),
+    );
+  }
+  return packageJsons.get(dir);
+}
+
+/** `./a/b.js` for `root/a/b.js`. */
+function packageRelative(root, file) {
+  return `./${relative(root, file).split(sep).join('/')}`;
+}
+
+/** What `browser` (an object) says of `key`: a path, false, or undefined (nothing). */
+function browserEntry(browser, key) {
+  const keys = [key];
+  if (key.startsWith('./')) {
+    keys.push(key.replace(/\.(c|m)?js$/, ''), key.replace(/\/index\.(c|m)?js$/, ''));
+  }
+  for (const k of keys) {
+    if (Object.hasOwn(browser, k)) return browser[k];
+  }
+  return undefined;
+}
+
+const EMPTY = 'kiln-browser-empty';
+
+/** The browser versions of the packages in `roots` (their folders). */
+function browserVersions(roots) {
+  const inRoots = (file) => roots.find((root) => !relative(root, file).startsWith('..')) ?? null;
+  return {
+    name: 'kiln-browser-versions',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.kilnBrowserLookup || args.namespace === EMPTY) return undefined;
+        // A module name the importing package's `browser` field replaces.
+        const importerRoot = args.importer ? inRoots(args.importer) : null;
+        if (importerRoot !== null && !args.path.startsWith('.') && !isAbsolute(args.path)) {
+          const browser = (await packageJson(importerRoot))?.browser;
+          if (browser !== null && typeof browser === 'object') {
+            const entry = browserEntry(browser, args.path);
+            if (entry === false) return { path: `${args.path}`, namespace: EMPTY };
+            if (typeof entry === 'string' && entry !== args.path) {
+              return build.resolve(entry, {
+                kind: args.kind,
+                importer: args.importer,
+                resolveDir: entry.startsWith('.') ? importerRoot : args.resolveDir,
+              });
+            }
+          }
+        }
+        // Node's own module names are the plugin below's.
+        const bare = args.path.replace(/^node:/, '');
+        if (args.path.startsWith('node:') || builtinModules.includes(bare)) return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { kilnBrowserLookup: true },
+        });
+        if (found.errors.length > 0 || found.external || found.path === '') return undefined;
+        const root = inRoots(found.path);
+        if (root === null) return undefined;
+        const pkg = await packageJson(root);
+        const browser = pkg?.browser;
+        // The package's own entry, for a bare import of it.
+        if (typeof browser === 'string' && pkg?.name === args.path) {
+          return { path: resolve(root, browser) };
+        }
+        if (browser === null || typeof browser !== 'object') return undefined;
+        const own = packageRelative(root, found.path);
+        const entry = browserEntry(browser, own);
+        // Named by the package, not the folder: the bundle's bytes name no host path.
+        if (entry === false) return { path: `${pkg?.name ?? basename(root)}/${own.slice(2)}`, namespace: EMPTY };
+        if (typeof entry === 'string') return { path: resolve(root, entry) };
+        return undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: EMPTY }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    },
+  };
+}
 
 // Forge's packages for services Kiln does not provide. Bundled from npm, each
 // would reach for Forge's runtime only when called, deep in a handler, and
@@ -326,7 +443,7 @@ export const handler = {
 const bundlePath = join(outDir, 'bundle.js');
 // esbuild prints each error with its place in the app (`logLevel` below); the
 // stack trace of its rejection would only bury them, so a failed bundle exits.
-const bundled = await build({
+const bundleOptions = (plugins) => ({
   stdin: { contents: entry, resolveDir: appDir, sourcefile: 'kiln-entry.js', loader: 'js' },
   bundle: true,
   format: 'esm',
@@ -346,7 +463,7 @@ const bundled = await build({
     // Atlassian's upload example builds its body with it; in memory here (no fs).
     'form-data': join(forgeDir, 'src', 'node', 'form_data.cjs'),
   },
-  plugins: [forgeServices, forgeUi, nodeModules],
+  plugins,
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.
   inject: [join(forgeDir, 'src', 'node', 'globals.js')],
   define: { global: 'globalThis' },
@@ -364,12 +481,54 @@ const bundled = await build({
   outfile: bundlePath,
   // Module names in the bundle are relative to this folder (see stableName).
   absWorkingDir: outDir,
-  logLevel: 'warning',
+  // Printed below: the first bundle's errors may be retried away.
+  logLevel: 'silent',
   metafile: true,
-}).catch((error) => {
-  if (Array.isArray(error?.errors) && error.errors.length > 0) process.exit(1);
-  throw error;
 });
+
+/** esbuild's messages, as its own log prints them. */
+async function report(messages, kind) {
+  if (messages.length === 0) return;
+  for (const text of await formatMessages(messages, { kind, color: false })) {
+    process.stderr.write(text);
+  }
+}
+
+/** One bundle with `plugins`: its result, or its errors. */
+async function bundleWith(plugins) {
+  try {
+    return { result: await build(bundleOptions(plugins)) };
+  } catch (error) {
+    if (Array.isArray(error?.errors) && error.errors.length > 0) {
+      return { errors: error.errors, warnings: error.warnings ?? [] };
+    }
+    throw error;
+  }
+}
+
+const plugins = [forgeServices, forgeUi, nodeModules];
+let bundledWith = await bundleWith(plugins);
+if (bundledWith.errors && refusedIn.size > 0) {
+  const roots = [];
+  for (const root of refusedIn) {
+    const browser = (await packageJson(root))?.browser;
+    if (typeof browser === 'string' || (browser !== null && typeof browser === 'object')) roots.push(root);
+  }
+  if (roots.length > 0) {
+    const names = await Promise.all(roots.map(async (root) => (await packageJson(root))?.name ?? basename(root)));
+    console.error(
+      `${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} Node.js modules Kiln refuses; bundling ${names.length === 1 ? 'its' : 'their'} browser version instead`,
+    );
+    bundledWith = await bundleWith([browserVersions(roots), ...plugins]);
+  }
+}
+if (bundledWith.errors) {
+  await report(bundledWith.warnings, 'warning');
+  await report(bundledWith.errors, 'error');
+  process.exit(1);
+}
+await report(bundledWith.result.warnings, 'warning');
+const bundled = bundledWith.result;
 const inputs = Object.keys(bundled.metafile.inputs).length;
 
 // esbuild names each module in the bundle by its path relative to the build

@@ -1,0 +1,125 @@
+//! An npm package whose Node version needs modules Kiln refuses is bundled in
+//! its browser version (its package.json `browser` field), which the JS
+//! engine can run: axios 1.7.9 (`tests/js/axios`, installed from its
+//! lockfile) needs `http`, `https`, `zlib` and, through follow-redirects,
+//! `assert` in Node; its browser version sends with `fetch`, so the app's
+//! calls go out through Kiln's egress door to a third party on loopback.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use kiln_guest_build::Sandbox;
+use kiln_guest_build::js::{JsBuild, build_js};
+use kiln_manifest::{Backend, Manifest};
+use kiln_runtime::RuntimeOptions;
+use kiln_runtime::consent::OperatorPolicy;
+use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
+use serde_json::{Value, json};
+
+use crate::escape_js_app::sources_digest;
+use crate::support::third_party::{self, ThirdParty};
+use crate::support::{ADMIN, Harness, ok_json};
+
+fn app_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("js/axios")
+}
+
+fn tmp() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// The built component, or `None` without Node.js and npm.
+fn component() -> Option<&'static Path> {
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(build).as_deref()
+}
+
+fn build() -> Option<PathBuf> {
+    // The hostile app's build says whether Node.js is here (and fails the
+    // run under `.ci/run` when it is not).
+    crate::escape_js_app::component()?;
+    let dir = app_dir();
+    let work = tmp().join("kiln-js-axios-build");
+    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
+    if kept.is_file() {
+        return Some(kept);
+    }
+    let manifest = Manifest::load(&dir.join("manifest.yml")).expect("the app's manifest");
+    let build = JsBuild::for_app(
+        dir.canonicalize().expect("tests/js/axios exists"),
+        &manifest,
+        work.join("work"),
+        tmp().join("kiln-js-cli-cache"),
+        Sandbox::available(),
+        crate::support::kiln_wizer(),
+    )
+    .expect("the app's build inputs");
+    let built = build_js(&build).unwrap_or_else(|error| panic!("the axios app builds: {error}"));
+    std::fs::copy(&built.path, &kept).expect("keep the built component");
+    Some(kept)
+}
+
+fn manifest(port: u16) -> String {
+    format!(
+        "app:\n  id: kiln-axios-js\n  runtime:\n    name: nodejs22.x\n    timeoutSeconds: 20\n\
+         modules:\n  function:\n    - key: call\n      handler: index.call\n\
+         permissions:\n  scopes:\n    - read:jira-user\n  external:\n    fetch:\n      backend:\n\
+         \x20       - http://api.example.test:{port}\n"
+    )
+}
+
+#[tokio::test]
+async fn axios_runs_in_its_browser_version_through_the_egress_door() {
+    let Some(path) = tokio::task::spawn_blocking(component)
+        .await
+        .expect("the build thread")
+    else {
+        return;
+    };
+    let api = ThirdParty::http(|head| {
+        if head.starts_with("POST /refuse ") {
+            "HTTP/1.1 422 Unprocessable Entity\r\ncontent-type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+                .to_owned()
+        } else {
+            third_party::ok("application/json", r#"{"hello":"from the third party"}"#)
+        }
+    })
+    .await;
+    let loopback: IpAddr = "127.0.0.1".parse().expect("address");
+    let overrides = EgressOverrides::new(vec![EgressOverride {
+        host: "api.example.test".parse::<Backend>().expect("host").host,
+        allow_http: true,
+        allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
+    }]);
+    let h = Harness::start_options(ADMIN, None, |options| RuntimeOptions {
+        policy: OperatorPolicy::default().with_egress(overrides),
+        egress: EgressConfig {
+            resolver: Arc::new(StaticResolver::new().with("api.example.test", [loopback])),
+            ..EgressConfig::default()
+        },
+        ..options
+    })
+    .await;
+    let app = h
+        .load(path.to_str().expect("UTF-8 path"), &manifest(api.port))
+        .await;
+    let base = format!("http://api.example.test:{}", api.port);
+    let out: Value = ok_json(&h.invoke(&app, "call", json!({ "base": base })).await);
+    assert_eq!(out["status"], 200, "{out}");
+    assert_eq!(
+        out["data"],
+        json!({ "hello": "from the third party" }),
+        "{out}"
+    );
+    // axios rejects a 4xx and the app reads the response from the error.
+    assert_eq!(out["posted"]["status"], 422, "{out}");
+    let requests = api.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests[0].starts_with("GET /hello "), "{requests:?}");
+    assert!(
+        requests[0].to_ascii_lowercase().contains("x-app: axios"),
+        "{requests:?}"
+    );
+    assert!(requests[1].starts_with("POST /refuse "), "{requests:?}");
+}
