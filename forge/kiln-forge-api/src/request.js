@@ -35,10 +35,18 @@ function encodePath(path) {
   return out;
 }
 
+/**
+ * The path and raw query pairs of a route's value. A path written without
+ * its leading `/` (route`rest/agile/1.0/board/${id}`) gets one, as
+ * `@forge/api`'s `productURL` gives it: Forge apps rely on that. One that
+ * names a scheme (`https://…`) is left as written, so the host refuses it
+ * for what it is. Anything else about the path is the host's to judge.
+ */
 function splitRoute(value) {
   const withoutFragment = value.split('#', 1)[0];
   const mark = withoutFragment.indexOf('?');
-  const path = mark === -1 ? withoutFragment : withoutFragment.slice(0, mark);
+  const written = mark === -1 ? withoutFragment : withoutFragment.slice(0, mark);
+  const path = written.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(written) ? written : `/${written}`;
   const search = mark === -1 ? '' : withoutFragment.slice(mark + 1);
   const query = [...new URLSearchParams(search)];
   return { path: encodePath(path), query };

@@ -36,6 +36,15 @@ test('a route becomes Kiln request record: path, raw query pairs, bytes', async 
   assert.equal((await kilnRequest('app', route`/rest/api/3/myself`)).method, 'get');
 });
 
+test("a route without its leading slash gets one, as @forge/api's productURL gives it", async () => {
+  const request = await kilnRequest('user', route`rest/agile/1.0/board/${42}/configuration?x=${'y'}`);
+  assert.equal(request.path, '/rest/agile/1.0/board/42/configuration');
+  assert.deepEqual(request.query, [['x', 'y']]);
+  // A path that starts with `/`, or names a scheme, is passed as written, for the host to judge.
+  assert.equal((await kilnRequest('user', route`//example.com/x`)).path, '//example.com/x');
+  assert.equal((await kilnRequest('user', route`https://example.com/x`)).path, 'https://example.com/x');
+});
+
 test('methods Kiln cannot send and plain strings are refused before the host', async () => {
   assert.throws(() => kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
   assert.throws(() => kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
