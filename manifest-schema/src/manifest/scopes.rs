@@ -8,7 +8,9 @@
 //! Each name is one of Kiln's catalogue scopes (which open routes), else one
 //! Forge's manifest accepts ([`crate::catalogue::is_forge_scope`]: kept, opens
 //! nothing), else refused as unknown with the nearest known scope suggested.
-//! A name given twice is refused at its second place.
+//! A name given twice counts once: Forge's manifest schema accepts a repeat
+//! (its `scopes` list has no `uniqueItems`), and public Forge apps carry one,
+//! so a repeat is not worth refusing an app for; it grants nothing more.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -53,10 +55,8 @@ impl<'de> DeserializeSeed<'de> for OneScope<'_> {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         let reading = self.0;
         let name = deserializer.deserialize_str(ScopeName)?;
-        if let Some(first) = reading.seen.get(&name) {
-            return Err(D::Error::custom(format!(
-                "duplicate scope {name:?} (already permissions.scopes[{first}])"
-            )));
+        if reading.seen.contains_key(&name) {
+            return Ok(());
         }
         match name.parse::<Scope>() {
             Ok(scope) => reading.declared.kiln.push(scope),
