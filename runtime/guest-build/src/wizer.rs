@@ -399,9 +399,10 @@ fn initialize(
     }
     let init = instance.get_typed_func::<(), ()>(&mut store, wizer.get_init_func())?;
     init.call(&mut store, ()).context(
-        "initializing the JS engine trapped; it runs the app's top-level code, at build time, \
-         where calling the host (Jira, storage, fetch, performance.now) is not possible: \
-         move such calls into a handler",
+        "initializing the JS engine trapped: it runs the app's top-level code, at build time, \
+         and that code threw (the engine's error is above: a global the engine lacks, such as \
+         `Intl`, is a ReferenceError) or called the host (Jira, storage, fetch, \
+         performance.now), which is not possible at build: move such code into a handler",
     )?;
 
     let mut state = Initialized {
