@@ -19,7 +19,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{
-    self, PERSON, Serve, WEBHOOK_SECRET, client, issue_created, metrics, runtime_binary, wait_for,
+    self, PERSON, Serve, WEBHOOK_SECRET, built_serve_app, client, issue_created, metrics,
+    runtime_binary, wait_for,
 };
 
 /// `runtime sim` in its own process: the site `runtime serve` treats as a real Jira.
@@ -450,4 +451,36 @@ fn the_embedded_simulator_approves_new_code_by_itself() {
     let listed = installation(&serve);
     assert!(listed["held"].is_null(), "{listed}");
     assert_eq!(listed["approvedSha256"], sha256(&changed));
+}
+
+/// `--policy` and `$KILN_POLICY` give `runtime serve` the operator policy as they give
+/// `runtime run` theirs: an app declaring a scope the policy forbids is not served.
+#[test]
+fn the_policy_flag_and_variable_reach_serve_as_they_reach_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("kiln-policy.toml");
+    std::fs::write(&policy, "forbidden_scopes = [\"write:jira-work\"]\n").unwrap();
+    let serve = |how: &str| {
+        let mut command = Command::new(runtime_binary());
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--state", "memory"])
+            .arg(built_serve_app())
+            .env("KILN_DATA_DIR", dir.path())
+            .env_remove("KILN_POLICY")
+            .stdout(Stdio::null());
+        match how {
+            "flag" => command.arg("--policy").arg(&policy),
+            _ => command.env("KILN_POLICY", &policy),
+        };
+        command.output().expect("runtime serve runs")
+    };
+    for how in ["flag", "variable"] {
+        let output = serve(how);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{how}: {stderr}");
+        assert!(
+            stderr.contains("the operator policy forbids the scopes write:jira-work"),
+            "{how}: {stderr}"
+        );
+    }
 }

@@ -35,6 +35,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "LOCATION", env = "KILN_STATE", hide_env_values = true,
           value_parser = state_location)]
     state: Option<SecretString>,
+    /// Operator policy (TOML), as `runtime run --policy`: forbidden scopes, pre-approved
+    /// components, egress overrides (overrides `policy` in the configuration).
+    #[arg(long, env = "KILN_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// Log as JSON lines on stderr.
     #[arg(long)]
     pub json_logs: bool,
@@ -51,10 +55,14 @@ fn state_location(text: &str) -> Result<SecretString, kiln_state::StateLocationE
 }
 
 pub async fn run(args: ServeArgs) -> Result<Exit, Failure> {
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => ServeConfig::load(path).map_err(Failure::bad_input)?,
         None => ServeConfig::default(),
     };
+    // The same file, and variable, as `runtime run`'s.
+    if let Some(policy) = &args.policy {
+        config.policy = Some(policy.clone());
+    }
     let uses_real_site = !config.sites.is_empty();
     let isolation = BuildIsolation::choose(
         if uses_real_site {
