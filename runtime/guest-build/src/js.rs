@@ -701,11 +701,11 @@ struct AppDependencies {
     /// `<work>/deps`, where they were installed; `None` when nothing needed
     /// installing.
     installed: Option<PathBuf>,
-    /// When nothing was installed: the `@forge/events` major version the app
-    /// names (`js_provided`), which `build.mjs` otherwise reads from
-    /// `node_modules`.
+    /// The `@forge/events` major version the app names (`js_provided`):
+    /// Kiln installs no `@forge/events`, so `build.mjs` may find none in
+    /// `node_modules` to read it from.
     forge_events_major: Option<u64>,
-    /// When nothing was installed: the UI packages the app names, which its
+    /// The UI packages the app names that are not installed, which its
     /// backend cannot import (`build.mjs` says so by name if it tries).
     ui_packages: Vec<&'static str>,
 }
@@ -751,8 +751,13 @@ fn install_app_dependencies(
                 .find(|name| app_dir.join(name).is_file()),
         })?;
     let lock = read(&lockfile)?;
+    // What npm installs: the two files without the packages Kiln serves and
+    // the UI's (js_provided.rs), when the lockfile says which those are.
+    let pruned = crate::js_provided::pruned_for_install(&manifest, &lock);
     let digest = {
         let mut hasher = Sha256::new();
+        // The pruning's rule is part of what was installed.
+        hasher.update(b"pruned-v1");
         hasher.update((manifest.len() as u64).to_le_bytes());
         hasher.update(&manifest);
         hasher.update(&lock);
@@ -762,8 +767,11 @@ fn install_app_dependencies(
     let marker = deps.join(COMPLETE_MARKER);
     let installed = AppDependencies {
         installed: Some(deps.clone()),
-        forge_events_major: None,
-        ui_packages: Vec::new(),
+        forge_events_major: crate::js_provided::forge_events_major(app_dir, dependencies),
+        ui_packages: pruned
+            .as_ref()
+            .map(|p| p.ui_dropped.clone())
+            .unwrap_or_default(),
     };
     if std::fs::read_to_string(&marker).is_ok_and(|done| done == digest) {
         return Ok(installed);
@@ -772,8 +780,12 @@ fn install_app_dependencies(
     // credentials helpers) reaches npm.
     remove_dir(&deps)?;
     create_dir(&deps)?;
-    write(&deps.join("package.json"), &manifest)?;
-    write(&deps.join(lockfile.file_name().unwrap_or_default()), &lock)?;
+    let (manifest, lock) = match &pruned {
+        Some(pruned) => (&pruned.package_json, &pruned.lock),
+        None => (&manifest, &lock),
+    };
+    write(&deps.join("package.json"), manifest)?;
+    write(&deps.join(lockfile.file_name().unwrap_or_default()), lock)?;
     eprintln!("installing the dependencies of {package} from its lockfile …");
     npm_ci(npm, npm_cache, &deps, true)?;
     write(&marker, digest.as_bytes())?;

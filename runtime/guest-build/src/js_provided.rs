@@ -89,6 +89,142 @@ fn locked_version(app_dir: &Path) -> Option<String> {
         })
 }
 
+/// What an install needs of an app's `package.json` and npm lockfile (v2 or
+/// v3), when it installs anything: both without the packages Kiln serves
+/// itself ([`PROVIDED_PACKAGES`]) and the UI packages ([`UI_PACKAGES`]), and
+/// the lockfile without every package that only they needed. A UI Kit app's
+/// lockfile holds its frontend (React, Atlaskit: hundreds of packages the
+/// backend never imports), and versions of those get unpublished from npm
+/// (`@forge/bridge` 4.5.2, `@atlaskit/width-detector` 4.0.0): `npm ci`
+/// failed on them, and spent its time on them when it did not. A dropped
+/// package still needed by one that stays is kept.
+///
+/// `None`: nothing to drop, or a lockfile this does not read (v1, workspace
+/// links): the files are installed as written.
+pub fn pruned_for_install(package_json: &[u8], lock: &[u8]) -> Option<Pruned> {
+    use serde_json::Value;
+    let dropped = |name: &str| PROVIDED_PACKAGES.contains(&name) || UI_PACKAGES.contains(&name);
+    let mut manifest: Value = serde_json::from_slice(package_json).ok()?;
+    let mut lock: Value = serde_json::from_slice(lock).ok()?;
+    let packages = lock.get("packages")?.as_object()?;
+    if packages
+        .values()
+        .any(|entry| entry.get("link").and_then(Value::as_bool) == Some(true))
+    {
+        return None;
+    }
+    const DEPENDENCY_KINDS: [&str; 4] = [
+        "dependencies",
+        "optionalDependencies",
+        "devDependencies",
+        "peerDependencies",
+    ];
+    let mut named_dropped: Vec<String> = Vec::new();
+    for kind in DEPENDENCY_KINDS {
+        if let Some(map) = manifest.get_mut(kind).and_then(Value::as_object_mut) {
+            named_dropped.extend(map.keys().filter(|name| dropped(name)).cloned());
+            map.retain(|name, _| !dropped(name));
+        }
+    }
+    if named_dropped.is_empty() {
+        return None;
+    }
+
+    // What stays: every package reachable from the root's remaining
+    // dependencies, each name looked up as Node does (the nearest
+    // `node_modules` up the tree).
+    let root = packages.get("")?;
+    let names_of = |entry: &Value| -> Vec<String> {
+        DEPENDENCY_KINDS
+            .iter()
+            .filter_map(|kind| entry.get(*kind).and_then(Value::as_object))
+            .flat_map(|map| map.keys().cloned())
+            .collect()
+    };
+    let resolve = |from: &str, name: &str| -> Option<String> {
+        let mut base = from.to_owned();
+        loop {
+            let candidate = if base.is_empty() {
+                format!("node_modules/{name}")
+            } else {
+                format!("{base}/node_modules/{name}")
+            };
+            if packages.contains_key(&candidate) {
+                return Some(candidate);
+            }
+            if base.is_empty() {
+                return None;
+            }
+            base = match base.rfind("node_modules/") {
+                Some(at) => base[..at].trim_end_matches('/').to_owned(),
+                None => String::new(),
+            };
+        }
+    };
+    let mut kept: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    let mut pending: Vec<String> = names_of(root)
+        .into_iter()
+        .filter(|name| !dropped(name))
+        .filter_map(|name| resolve("", &name))
+        .collect();
+    while let Some(path) = pending.pop() {
+        if !kept.insert(path.clone()) {
+            continue;
+        }
+        if let Some(entry) = packages.get(&path) {
+            pending.extend(
+                names_of(entry)
+                    .iter()
+                    .filter_map(|name| resolve(&path, name)),
+            );
+        }
+    }
+    // Bundled dependencies ship inside their package's tarball.
+    let bundled: Vec<String> = packages
+        .iter()
+        .filter(|(path, entry)| {
+            entry.get("inBundle").and_then(Value::as_bool) == Some(true)
+                && kept.iter().any(|k| path.starts_with(&format!("{k}/")))
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    kept.extend(bundled);
+
+    let ui_dropped: Vec<&'static str> = UI_PACKAGES
+        .iter()
+        .copied()
+        .filter(|name| named_dropped.iter().any(|named| named == name))
+        .filter(|name| !kept.contains(&format!("node_modules/{name}")))
+        .collect();
+    let packages = lock.get_mut("packages")?.as_object_mut()?;
+    packages.retain(|path, _| path.is_empty() || kept.contains(path));
+    if let Some(root) = packages.get_mut("").and_then(Value::as_object_mut) {
+        for kind in DEPENDENCY_KINDS {
+            if let Some(map) = root.get_mut(kind).and_then(Value::as_object_mut) {
+                map.retain(|name, _| !dropped(name));
+            }
+        }
+    }
+    // v2's copy for npm 6, which npm 7 and later do not read.
+    if let Some(lock) = lock.as_object_mut() {
+        lock.remove("dependencies");
+    }
+    Some(Pruned {
+        package_json: serde_json::to_vec_pretty(&manifest).ok()?,
+        lock: serde_json::to_vec_pretty(&lock).ok()?,
+        ui_dropped,
+    })
+}
+
+/// An install's `package.json` and lockfile ([`pruned_for_install`]).
+pub struct Pruned {
+    pub package_json: Vec<u8>,
+    pub lock: Vec<u8>,
+    /// The UI packages the app names that are not installed: `build.mjs`
+    /// refuses a backend's import of one by name.
+    pub ui_dropped: Vec<&'static str>,
+}
+
 /// The first number in a version or range: `^1.2.0`, `~2.0.1`, `>=3`, `1.x`,
 /// `v2`, `npm:@forge/events@2.1.0` (its last `@`'s).
 fn leading_number(text: &str) -> Option<u64> {
@@ -146,6 +282,98 @@ mod tests {
             r#"{"@forge/api":"8","@forge/ui":"1"}"#
         )));
         assert!(!nothing_to_install(&deps(r#"{"lodash":"4"}"#)));
+    }
+
+    #[test]
+    fn an_install_leaves_out_the_provided_and_ui_packages_and_what_only_they_need() {
+        let package_json = br#"{"name":"app","dependencies":{"@forge/api":"^5","@forge/react":"^11","lodash":"4","@forge/kvs":"0.1.0"},"devDependencies":{"typescript":"5"}}"#;
+        let lock = br#"{
+          "name": "app", "lockfileVersion": 3,
+          "packages": {
+            "": {"name": "app", "dependencies": {"@forge/api":"^5","@forge/react":"^11","lodash":"4","@forge/kvs":"0.1.0"}, "devDependencies": {"typescript":"5"}},
+            "node_modules/@forge/api": {"version": "5.0.0", "dependencies": {"node-fetch": "2"}},
+            "node_modules/node-fetch": {"version": "2.7.0", "dependencies": {"whatwg-url": "5"}},
+            "node_modules/whatwg-url": {"version": "5.0.0"},
+            "node_modules/@forge/kvs": {"version": "0.1.0"},
+            "node_modules/@forge/react": {"version": "11.0.0", "dependencies": {"@atlaskit/x": "1", "shared": "1"}},
+            "node_modules/@atlaskit/x": {"version": "1.0.0"},
+            "node_modules/lodash": {"version": "4.17.21", "dependencies": {"shared": "2"}},
+            "node_modules/lodash/node_modules/shared": {"version": "2.0.0", "dependencies": {"deep": "1"}},
+            "node_modules/deep": {"version": "1.0.0"},
+            "node_modules/shared": {"version": "1.0.0"},
+            "node_modules/typescript": {"version": "5.0.0", "dev": true}
+          },
+          "dependencies": {"lodash": {"version": "4.17.21"}}
+        }"#;
+        let pruned = pruned_for_install(package_json, lock).expect("something to drop");
+        let manifest: serde_json::Value = serde_json::from_slice(&pruned.package_json).unwrap();
+        assert_eq!(
+            manifest["dependencies"],
+            serde_json::json!({ "lodash": "4" })
+        );
+        assert_eq!(
+            manifest["devDependencies"],
+            serde_json::json!({ "typescript": "5" })
+        );
+        let lock: serde_json::Value = serde_json::from_slice(&pruned.lock).unwrap();
+        let mut kept: Vec<&str> = lock["packages"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        kept.sort_unstable();
+        assert_eq!(
+            kept,
+            [
+                "",
+                "node_modules/deep",
+                "node_modules/lodash",
+                "node_modules/lodash/node_modules/shared",
+                "node_modules/typescript",
+            ]
+        );
+        assert_eq!(
+            lock["packages"][""]["dependencies"],
+            serde_json::json!({ "lodash": "4" })
+        );
+        assert!(lock.get("dependencies").is_none());
+        assert_eq!(pruned.ui_dropped, ["@forge/react"]);
+    }
+
+    #[test]
+    fn a_dropped_package_another_needs_stays_and_unreadable_lockfiles_are_left_alone() {
+        // UI Kit 1's @forge/ui is installed; a UI package it needs stays installed.
+        let package_json = br#"{"dependencies":{"@forge/ui":"1","@forge/bridge":"2"}}"#;
+        let lock = br#"{"lockfileVersion":2,"packages":{
+            "": {"dependencies":{"@forge/ui":"1","@forge/bridge":"2"}},
+            "node_modules/@forge/ui": {"version":"1.0.0","dependencies":{"@forge/bridge":"2"}},
+            "node_modules/@forge/bridge": {"version":"2.0.0"}}}"#;
+        let pruned = pruned_for_install(package_json, lock).expect("the root's entry drops");
+        let lock: serde_json::Value = serde_json::from_slice(&pruned.lock).unwrap();
+        assert!(lock["packages"]["node_modules/@forge/bridge"].is_object());
+        assert!(pruned.ui_dropped.is_empty());
+
+        // Nothing named to drop; a v1 lockfile; a workspace link.
+        assert!(
+            pruned_for_install(
+                br#"{"dependencies":{"lodash":"4"}}"#,
+                br#"{"lockfileVersion":3,"packages":{"":{}}}"#
+            )
+            .is_none()
+        );
+        assert!(
+            pruned_for_install(
+                br#"{"dependencies":{"@forge/api":"5","lodash":"4"}}"#,
+                br#"{"lockfileVersion":1,"dependencies":{}}"#
+            )
+            .is_none()
+        );
+        assert!(pruned_for_install(
+            br#"{"dependencies":{"@forge/api":"5","lodash":"4"}}"#,
+            br#"{"lockfileVersion":3,"packages":{"":{},"node_modules/w":{"resolved":"w","link":true}}}"#
+        )
+        .is_none());
     }
 
     #[test]
