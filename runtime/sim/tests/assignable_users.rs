@@ -111,12 +111,13 @@ async fn assignable_users_of_a_project_or_an_issue_as_get_user_renders_them() {
             "{query}"
         );
     }
-    // Each entry is the `User` getUser answers, field for field.
+    // Each entry is the `User` getUser answers, field for field, but for the
+    // `groups` and `applicationRoles` getUser alone adds (as on Jira).
     let bob = caller(&sim, USER);
     let list = bob.get(&format!("{ASSIGNABLE}?project=KILN")).await.body;
     for (n, id) in everyone.iter().enumerate() {
         let one = bob.get(&format!("/rest/api/3/user?accountId={id}")).await;
-        assert_eq!(list[n], one.body);
+        assert_eq!(list[n], common::without_user_lists(&one.body));
     }
     // v2 serves the same search, with v2 links.
     let v2 = bob

@@ -177,6 +177,17 @@ async fn platform_responses_match_the_official_schemas() {
 
     let (_, me) = get(ADMIN, String::from("/rest/api/3/myself")).await;
     contract.check_ref("GET /myself", "User", &me);
+    // The `SimpleListWrapper`s of groups and application roles, filled.
+    let (_, expanded) = get(
+        ADMIN,
+        String::from("/rest/api/3/myself?expand=groups,applicationRoles"),
+    )
+    .await;
+    contract.check_ref("GET /myself?expand", "User", &expanded);
+    assert_eq!(
+        expanded["applicationRoles"]["items"][0]["key"],
+        "jira-software"
+    );
     for context in ["", "&projectKey=SEC", "&issueKey=KILN-1"] {
         let path = format!(
             "/rest/api/3/mypermissions?permissions=ADMINISTER,EDIT_ISSUES,ADMINISTER_PROJECTS{context}"
@@ -238,6 +249,15 @@ async fn platform_responses_match_the_official_schemas() {
     )
     .await;
     contract.check_ref("GET /user", "User", &one);
+    let (_, expanded) = get(
+        USER,
+        format!(
+            "/rest/api/3/user?accountId={}&expand=groups,applicationRoles",
+            me["accountId"].as_str().unwrap()
+        ),
+    )
+    .await;
+    contract.check_ref("GET /user?expand", "User", &expanded);
     assert_eq!(one["accountId"], me["accountId"]);
     assert_eq!(one["displayName"], me["displayName"]);
     let (status, nobody) = get(ADMIN, String::from("/rest/api/3/user?accountId=nobody")).await;

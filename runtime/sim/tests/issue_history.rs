@@ -126,12 +126,19 @@ async fn edits_transitions_and_assignments_are_the_changelog_their_webhooks_carr
             },
         ])
     );
+    // Into Done: the resolution the workflow sets, logged before the status.
     assert_eq!(
         values[1]["items"],
-        json!([{
-            "field": "status", "fieldtype": "jira", "fieldId": "status",
-            "from": "3", "fromString": "In Progress", "to": "10001", "toString": "Done",
-        }])
+        json!([
+            {
+                "field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
+                "from": null, "fromString": null, "to": "10000", "toString": "Done",
+            },
+            {
+                "field": "status", "fieldtype": "jira", "fieldId": "status",
+                "from": "3", "fromString": "In Progress", "to": "10001", "toString": "Done",
+            },
+        ])
     );
     assert_eq!(values[2]["items"][0]["fieldId"], "assignee");
     assert_eq!(values[2]["items"][0]["from"], bob_id.as_str());

@@ -6,7 +6,8 @@
 //! 01-07 10:30, KILN-3 01-08 11:00, KILN-4 01-09 14:15, KILN-5 01-10 08:45,
 //! KILN-6 01-13 16:00; each comment an hour after the one before (KILN-1's two
 //! update it to 11:00, KILN-2's one to 11:30, KILN-5's one to 09:45). KILN-1 is
-//! Done, KILN-2 and KILN-5 In Progress, the rest To Do; all are Medium.
+//! Done (so resolved "Done" at 11:00), KILN-2 and KILN-5 In Progress, the rest
+//! To Do; all are Medium.
 
 use crate::common;
 
@@ -209,24 +210,29 @@ async fn created_and_updated_compare_as_instants() {
 }
 
 #[tokio::test]
-async fn nothing_is_resolved_in_the_simulator() {
+async fn the_seeded_done_issue_is_the_resolved_one() {
     let clock = tuesday();
     let sim = site(&clock).await;
     let alice = caller(&sim, ADMIN);
+    const OPEN: [&str; 5] = ["KILN-2", "KILN-3", "KILN-4", "KILN-5", "KILN-6"];
+    // KILN-1 is Done: resolved "Done" at its last update, 2025-01-06 11:00.
     let cases: &[(&str, &[&str])] = &[
-        ("resolution = Unresolved", &ALL),
+        ("resolution = Unresolved", &OPEN),
         ("resolution in (unresolved, Done)", &ALL),
-        ("resolution is EMPTY", &ALL),
-        ("resolution is not EMPTY", &[]),
-        ("resolution = Done", &[]),
-        ("resolution = 10000", &[]),
+        ("resolution is EMPTY", &OPEN),
+        ("resolution is not EMPTY", &["KILN-1"]),
+        ("resolution = Done", &["KILN-1"]),
+        ("resolution = 10000", &["KILN-1"]),
         ("resolution in (Duplicate, \"Won't Do\")", &[]),
+        // `!=` never matches an issue without a value, as in Jira.
         ("resolution != Done", &[]),
-        ("resolution != Unresolved", &[]),
-        ("resolved is EMPTY", &ALL),
-        ("resolutiondate is not EMPTY", &[]),
-        ("resolved >= -30d", &[]),
-        ("resolved < now()", &[]),
+        ("resolution != Unresolved", &["KILN-1"]),
+        ("resolved is EMPTY", &OPEN),
+        ("resolutiondate is not EMPTY", &["KILN-1"]),
+        ("resolved >= -30d", &["KILN-1"]),
+        ("resolved < now()", &["KILN-1"]),
+        ("resolved = \"2025-01-06 11:00\"", &["KILN-1"]),
+        ("resolved > \"2025-01-06 11:00\"", &[]),
     ];
     for (clause, expected) in cases {
         assert_eq!(
@@ -235,9 +241,14 @@ async fn nothing_is_resolved_in_the_simulator() {
             "{clause}"
         );
     }
+    // Unresolved issues sort last ascending, so first descending.
     assert_eq!(
         keys(&alice, "project = KILN ORDER BY resolved DESC, key ASC").await,
-        owned(&ALL)
+        owned(&["KILN-2", "KILN-3", "KILN-4", "KILN-5", "KILN-6", "KILN-1"])
+    );
+    assert_eq!(
+        keys(&alice, "project = KILN ORDER BY resolution ASC, key DESC").await,
+        owned(&["KILN-1", "KILN-6", "KILN-5", "KILN-4", "KILN-3", "KILN-2"])
     );
     assert_eq!(
         keys(&alice, "resolution = Fixed").await,

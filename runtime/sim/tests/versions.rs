@@ -873,7 +873,8 @@ async fn deleting_a_version_clears_or_moves_it_on_issues_and_counts_follow() {
         &unresolved.body,
     );
     assert_eq!(unresolved.body["issuesCount"], 2);
-    assert_eq!(unresolved.body["issuesUnresolvedCount"], 2);
+    // KILN-1 is Done, so resolved: only KILN-2 is unresolved.
+    assert_eq!(unresolved.body["issuesUnresolvedCount"], 1);
 
     // A replacement must be another version of the same project.
     let path = format!("/rest/api/3/version/{old}");
@@ -931,13 +932,16 @@ async fn releasing_a_version_can_move_its_unfixed_issues() {
     let current = create(&alice, "KILN", "3.1", json!({})).await;
     let next = create(&alice, "KILN", "3.2", json!({})).await;
     let sec = create(&alice, "SEC", "9", json!({})).await;
-    let edit = alice
-        .put(
-            "/rest/api/3/issue/KILN-4",
-            &json!({ "fields": { "fixVersions": [{ "id": current }] } }),
-        )
-        .await;
-    assert_eq!(edit.status, StatusCode::NO_CONTENT, "{}", edit.text);
+    // KILN-4 is To Do, KILN-1 Done (resolved).
+    for key in ["KILN-4", "KILN-1"] {
+        let edit = alice
+            .put(
+                &format!("/rest/api/3/issue/{key}"),
+                &json!({ "fields": { "fixVersions": [{ "id": current }] } }),
+            )
+            .await;
+        assert_eq!(edit.status, StatusCode::NO_CONTENT, "{}", edit.text);
+    }
     let path = format!("/rest/api/3/version/{current}");
     let wrong = alice
         .put(
@@ -960,10 +964,14 @@ async fn releasing_a_version_can_move_its_unfixed_issues() {
     assert_eq!(released.status, StatusCode::OK, "{}", released.text);
     assert_eq!(released.body["released"], true);
     assert_eq!(released.body["overdue"], false, "released is never overdue");
-    // No issue is resolved in the simulator, so every one is unfixed and moves.
+    // The unresolved issue is unfixed and moves; the resolved one stays.
     assert_eq!(
         names(&field_of(&alice, "KILN-4", "fixVersions").await),
         ["3.2"]
+    );
+    assert_eq!(
+        names(&field_of(&alice, "KILN-1", "fixVersions").await),
+        ["3.1"]
     );
     // Unreleased and past its date, the other is overdue.
     let late = alice

@@ -75,9 +75,12 @@ enum Predicate {
 enum DateField {
     Created,
     Updated,
-    /// `resolved` (`resolutiondate`): when the issue was resolved, which no
-    /// issue is in the simulator (its workflow sets no resolution).
+    /// `resolved` (`resolutiondate`): when the issue was resolved; empty while
+    /// it is unresolved.
     Resolved,
+    /// `statusCategoryChangedDate`: when the issue last moved into a status of
+    /// another category (its creation until then).
+    StatusCategoryChanged,
 }
 
 /// The other side of a range clause, in the canonical form of the field's values.
@@ -94,6 +97,8 @@ enum ValueField {
     Status,
     Assignee,
     Reporter,
+    /// `creator`: the account that created the issue.
+    Creator,
     Labels,
     Key,
     IssueType,
@@ -110,9 +115,8 @@ enum ValueField {
     StatusCategory,
     /// `priority`: the id of the issue's priority.
     Priority,
-    /// `resolution`: the id of the issue's resolution; no issue has one in
-    /// the simulator, so `Unresolved` (EMPTY) matches every issue and any
-    /// resolution none.
+    /// `resolution`: the id of the issue's resolution, none while it is
+    /// unresolved (`Unresolved` is EMPTY).
     Resolution,
     /// A custom field, by number: its canonical values
     /// ([`crate::world::custom_field::CustomValue::canonical`]).
@@ -144,8 +148,14 @@ enum SortKey {
     DueDate,
     /// Highest first descending, as Jira orders priorities.
     Priority,
-    /// `resolved` and `resolution`: empty on every issue in the simulator.
-    Unset,
+    /// `resolved` (`resolutiondate`): unresolved issues last ascending.
+    Resolved,
+    /// `resolution`: in the site's order of resolutions, unresolved last
+    /// ascending.
+    Resolution,
+    /// `creator`: by display name, as `assignee`.
+    Creator,
+    StatusCategoryChanged,
     /// A custom field, by number.
     Custom(u64),
 }
@@ -166,6 +176,7 @@ fn field_named(name: &str) -> Option<Field> {
         "status" => Field::Value(ValueField::Status),
         "assignee" => Field::Value(ValueField::Assignee),
         "reporter" => Field::Value(ValueField::Reporter),
+        "creator" => Field::Value(ValueField::Creator),
         "labels" => Field::Value(ValueField::Labels),
         "key" | "issuekey" | "id" | "issue" => Field::Value(ValueField::Key),
         "issuetype" | "type" => Field::Value(ValueField::IssueType),
@@ -180,6 +191,7 @@ fn field_named(name: &str) -> Option<Field> {
         "created" | "createddate" => Field::Date(DateField::Created),
         "updated" | "updateddate" => Field::Date(DateField::Updated),
         "resolved" | "resolutiondate" => Field::Date(DateField::Resolved),
+        "statuscategorychangeddate" => Field::Date(DateField::StatusCategoryChanged),
         "text" => Field::Text(TextField::Any),
         "summary" => Field::Text(TextField::Summary),
         "description" => Field::Text(TextField::Description),
@@ -262,7 +274,10 @@ fn sort_key(name: &str) -> Option<SortKey> {
         "project" => SortKey::Project,
         name if due_date::is_clause(name) => SortKey::DueDate,
         "priority" => SortKey::Priority,
-        "resolved" | "resolutiondate" | "resolution" => SortKey::Unset,
+        "resolved" | "resolutiondate" => SortKey::Resolved,
+        "resolution" => SortKey::Resolution,
+        "creator" => SortKey::Creator,
+        "statuscategorychangeddate" => SortKey::StatusCategoryChanged,
         _ => return None,
     };
     Some(key)
@@ -477,7 +492,7 @@ impl<'a> Resolver<'a> {
                     )));
                 }
                 let user_field = match field {
-                    ValueField::Assignee | ValueField::Reporter => true,
+                    ValueField::Assignee | ValueField::Reporter | ValueField::Creator => true,
                     ValueField::Custom(number) => self
                         .world
                         .custom_field_numbered(number)
@@ -516,7 +531,7 @@ impl<'a> Resolver<'a> {
                 .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == literal)
                 .map(|s| s.id.to_owned())
                 .ok_or_else(missing)?,
-            ValueField::Assignee | ValueField::Reporter => self
+            ValueField::Assignee | ValueField::Reporter | ValueField::Creator => self
                 .world
                 .users
                 .iter()
@@ -877,7 +892,17 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Project => a.project_key.cmp(&b.project_key),
         // Ascending is lowest first: `ORDER BY priority DESC` puts Highest on top.
         SortKey::Priority => priority_rank_of(b).cmp(&priority_rank_of(a)),
-        SortKey::Unset => Ordering::Equal,
+        SortKey::Resolved => empty_last(a.resolution_date, b.resolution_date),
+        SortKey::Resolution => empty_last(resolution_rank(a), resolution_rank(b)),
+        SortKey::StatusCategoryChanged => a.status_category_changed.cmp(&b.status_category_changed),
+        SortKey::Creator => {
+            let name = |issue: &IssueRecord| {
+                world
+                    .user(&issue.creator)
+                    .map(|u| u.display_name.to_lowercase())
+            };
+            empty_last(name(a), name(b))
+        }
         // Issues without a due date sort last ascending, as empty values do.
         SortKey::DueDate => match (a.due_date, b.due_date) {
             (Some(x), Some(y)) => x.cmp(&y),
@@ -944,6 +969,22 @@ fn compare_custom(world: &World, number: u64, a: &CustomValue, b: &CustomValue) 
     }
 }
 
+/// Two values that may be empty, empty last ascending, as Jira sorts them.
+fn empty_last<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// The issue's resolution's position in [`RESOLUTIONS`], none while unresolved.
+fn resolution_rank(issue: &IssueRecord) -> Option<usize> {
+    let resolution = issue.resolution?;
+    RESOLUTIONS.iter().position(|r| r.id == resolution.id)
+}
+
 fn key_number(issue: &IssueRecord) -> u64 {
     issue
         .key
@@ -979,7 +1020,8 @@ impl Predicate {
                 let value = match field {
                     DateField::Created => Some(issue.created),
                     DateField::Updated => Some(issue.updated),
-                    DateField::Resolved => None,
+                    DateField::Resolved => issue.resolution_date,
+                    DateField::StatusCategoryChanged => Some(issue.status_category_changed),
                 };
                 test.matches(value, now)
             }
@@ -1061,6 +1103,7 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::Status => vec![issue.status.id.to_owned()],
         ValueField::Assignee => issue.assignee.iter().cloned().collect(),
         ValueField::Reporter => vec![issue.reporter.clone()],
+        ValueField::Creator => vec![issue.creator.clone()],
         ValueField::Labels => issue.labels.clone(),
         ValueField::Key => vec![issue.key.clone()],
         ValueField::IssueType => vec![issue.issue_type.id.to_owned()],
@@ -1071,7 +1114,7 @@ fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
         ValueField::Sprint => issue.sprints.iter().map(u64::to_string).collect(),
         ValueField::StatusCategory => vec![issue.status.category.id.to_string()],
         ValueField::Priority => vec![issue.priority.id.to_owned()],
-        ValueField::Resolution => Vec::new(),
+        ValueField::Resolution => issue.resolution.iter().map(|r| r.id.to_owned()).collect(),
         ValueField::Custom(number) => issue
             .custom_fields
             .get(&number)

@@ -1,9 +1,10 @@
-//! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`, `labels`,
-//! `key`, `issuetype`, `component`, `fixVersion`, `affectedVersion` (by a
-//! version's name or id), `statusCategory`, `priority` (with `<`, `>` by its
-//! order), `resolution`, the date fields `duedate`/`due` (`due_date.rs`),
-//! `created`, `updated` and `resolved` (dates, date-times, periods, date
-//! functions with increments, ranges: `dates.rs`),
+//! The JQL subset apps use: `project`, `status`, `assignee`, `reporter`,
+//! `creator`, `labels`, `key`, `issuetype`, `component`, `fixVersion`,
+//! `affectedVersion` (by a version's name or id), `statusCategory`, `priority`
+//! (with `<`, `>` by its order), `resolution`, the date fields `duedate`/`due`
+//! (`due_date.rs`), `created`, `updated`, `resolved` and
+//! `statusCategoryChangedDate` (dates, date-times, periods, date functions with
+//! increments, ranges: `dates.rs`),
 //! `text`/`summary`/`description`/`environment ~ "x"`, the
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or

@@ -20,11 +20,15 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         "status" => ("Status", "status", None),
         "assignee" => ("Assignee", "user", None),
         "reporter" => ("Reporter", "user", None),
+        "creator" => ("Creator", "user", None),
         "labels" => ("Labels", "array", Some("string")),
         "project" => ("Project", "project", None),
         "issuetype" => ("Issue Type", "issuetype", None),
         "created" => ("Created", "datetime", None),
         "updated" => ("Updated", "datetime", None),
+        "statuscategorychangedate" => ("Status Category Changed", "datetime", None),
+        "resolution" => ("Resolution", "resolution", None),
+        "resolutiondate" => ("Resolved", "datetime", None),
         "description" => ("Description", "string", None),
         "environment" => ("Environment", "string", None),
         // Jira Cloud's sentence case (its create metadata names it "Due date";
@@ -47,13 +51,20 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
 }
 
 /// The JQL clauses that search a stored field: its id, but for the version
-/// fields, whose clauses are singular (`fixVersion`, `affectedVersion`), and
-/// the due date, which also answers to `due` (Jira lists `["due", "duedate"]`).
+/// fields, whose clauses are singular (`fixVersion`, `affectedVersion`), the
+/// due date, which also answers to `due` (Jira lists `["due", "duedate"]`), and
+/// the date-times Jira lists with their other names (`createdDate`,
+/// `updatedDate`, `resolved`) or under another name
+/// (`statusCategoryChangedDate`).
 fn clause_names(id: &str) -> Vec<&str> {
     match id {
         "fixVersions" => vec!["fixVersion"],
         "versions" => vec!["affectedVersion"],
         "duedate" => vec!["due", "duedate"],
+        "created" => vec!["created", "createdDate"],
+        "updated" => vec!["updated", "updatedDate"],
+        "resolutiondate" => vec!["resolutiondate", "resolved"],
+        "statuscategorychangedate" => vec!["statusCategoryChangedDate"],
         other => vec![other],
     }
 }
@@ -74,10 +85,20 @@ pub(crate) fn system_fields() -> Vec<Value> {
                 "name": name,
                 "custom": false,
                 // Votes are cast through `/votes`, never set on a screen;
-                // sub-tasks are made by creating them, not set on their parent.
+                // sub-tasks are made by creating them, not set on their parent;
+                // the creator and the dates the workflow stamps are Jira's to
+                // set (the resolution itself is on transition screens).
                 "orderable": !matches!(
                     *id,
-                    "status" | "created" | "updated" | "project" | "votes" | "subtasks"
+                    "status"
+                        | "created"
+                        | "updated"
+                        | "project"
+                        | "votes"
+                        | "subtasks"
+                        | "creator"
+                        | "statuscategorychangedate"
+                        | "resolutiondate"
                 ),
                 "navigable": is_navigable(id),
                 "searchable": true,

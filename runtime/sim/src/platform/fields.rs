@@ -5,16 +5,20 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 22] = [
+pub(crate) const ALL_FIELDS: [&str; 26] = [
     "summary",
     "status",
     "assignee",
     "reporter",
+    "creator",
     "labels",
     "project",
     "issuetype",
     "created",
     "updated",
+    "statuscategorychangedate",
+    "resolution",
+    "resolutiondate",
     "description",
     "environment",
     "duedate",
@@ -35,7 +39,9 @@ pub(crate) const ALL_FIELDS: [&str; 22] = [
 /// Links are one ("Linked Issues" is a navigator column; Jira's field list
 /// marks `issuelinks` navigable), and so are votes (the "Votes" column), the
 /// parent ("Parent"), sub-tasks ("Sub-tasks"), the due date ("Due date") and
-/// the environment (Jira's field list marks both navigable).
+/// the environment (Jira's field list marks both navigable), and the creator,
+/// resolution, resolution date ("Resolved") and status category change date
+/// ("Status Category Changed"), all navigator columns.
 pub(crate) fn is_navigable(field: &str) -> bool {
     !matches!(field, "comment" | "attachment")
 }
@@ -174,6 +180,21 @@ mod tests {
             let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has(field);
             assert!(has(&[field]) && has(&["*all"]) && has(&["*navigable"]));
             assert!(!has(&["summary"]) && !has(&[&format!("*all,-{field}")]));
+            assert!(FieldSelection::all().has(field));
+        }
+    }
+
+    #[test]
+    fn creator_and_resolution_fields_are_selected_by_name_all_or_navigable() {
+        for field in [
+            "creator",
+            "statuscategorychangedate",
+            "resolution",
+            "resolutiondate",
+        ] {
+            let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has(field);
+            assert!(has(&[field]) && has(&["*all"]) && has(&["*navigable"]));
+            assert!(!has(&["summary"]) && !has(&[&format!("*navigable,-{field}")]));
             assert!(FieldSelection::all().has(field));
         }
     }

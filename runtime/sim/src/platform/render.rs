@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::fields::FieldSelection;
 use super::page::{Window, offset_page};
 use crate::clock::jira_timestamp;
+use crate::world::resolution::Resolution;
 use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, Status};
 use crate::world::{
@@ -23,6 +24,58 @@ pub(crate) fn user(links: &str, record: &UserRecord) -> Value {
     let mut value = user_details(links, record);
     value["locale"] = json!("en_US");
     value
+}
+
+/// The application role every seeded user holds: Jira Cloud's product access,
+/// key `jira-software`, shown as "Jira" since Atlassian folded Jira Software
+/// and Jira Work Management into one product.
+const JIRA_ROLE_KEY: &str = "jira-software";
+const JIRA_ROLE_NAME: &str = "Jira";
+
+/// A `User` as `/myself` and `GET /user` return it: [`user`] with the lists
+/// Jira always adds there, `groups` and `applicationRoles`, each a
+/// `SimpleListWrapper` collapsed to its `size` (and empty `items`) unless
+/// `expand` names it. The simulator models no groups, so a user is in none;
+/// every user holds the one application role, Jira's.
+pub(crate) fn user_with_lists(
+    links: &str,
+    world: &World,
+    record: &UserRecord,
+    expand: Option<&str>,
+) -> Value {
+    let expands = |what: &str| super::field_details::expands(expand, what);
+    let mut value = user(links, record);
+    let groups: Vec<Value> = Vec::new();
+    let roles = vec![application_role(world)];
+    let list = |items: Vec<Value>, expanded: bool| {
+        let size = items.len();
+        let items = if expanded { items } else { Vec::new() };
+        json!({ "size": size, "items": items })
+    };
+    value["groups"] = list(groups, expands("groups"));
+    value["applicationRoles"] = list(roles, expands("applicationRoles"));
+    value["expand"] = json!("groups,applicationRoles");
+    value
+}
+
+/// The site's Jira application role (an `ApplicationRole`), as an expanded
+/// user lists it: no groups (the simulator models none), every user counted.
+/// Seat counts are not modelled and left out (the spec makes them optional).
+fn application_role(world: &World) -> Value {
+    json!({
+        "key": JIRA_ROLE_KEY,
+        "groups": [],
+        "groupDetails": [],
+        "name": JIRA_ROLE_NAME,
+        "defaultGroups": [],
+        "defaultGroupsDetails": [],
+        "selectedByDefault": false,
+        "defined": true,
+        "userCount": world.users.len(),
+        "userCountDescription": "users",
+        "hasUnlimitedSeats": false,
+        "platform": false,
+    })
 }
 
 /// A `UserDetails`, the shorter form embedded in issues and comments.
@@ -214,6 +267,17 @@ pub(crate) fn priority(links: &str, priority: &Priority) -> Value {
     })
 }
 
+/// A `Resolution`, as `/resolution` lists it and an issue's `resolution` field
+/// carries it.
+pub(crate) fn resolution(links: &str, resolution: &Resolution) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/resolution/{}", resolution.id),
+        "id": resolution.id,
+        "description": resolution.description,
+        "name": resolution.name,
+    })
+}
+
 /// An `IssueBean` with the selected fields. `viewer` is the account the answer
 /// is for: its `issuelinks` leave out issues that account may not browse. A
 /// webhook payload has no one viewer (`None`) and shows every link, as Jira's
@@ -252,6 +316,7 @@ pub(crate) fn issue(
         "reporter",
         user_or_null(links, world, Some(&issue.reporter)),
     );
+    put("creator", user_or_null(links, world, Some(&issue.creator)));
     put("labels", json!(issue.labels));
     if let Some(project) = world.project(&issue.project_key) {
         put("project", project_summary(links, project));
@@ -270,6 +335,22 @@ pub(crate) fn issue(
     put("issuetype", issue_type(links, &issue.issue_type));
     put("created", json!(jira_timestamp(issue.created)));
     put("updated", json!(jira_timestamp(issue.updated)));
+    put(
+        "statuscategorychangedate",
+        json!(jira_timestamp(issue.status_category_changed)),
+    );
+    put(
+        "resolution",
+        issue
+            .resolution
+            .map_or(Value::Null, |r| resolution(links, r)),
+    );
+    put(
+        "resolutiondate",
+        issue
+            .resolution_date
+            .map_or(Value::Null, |at| json!(jira_timestamp(at))),
+    );
     put(
         "description",
         issue.description.clone().unwrap_or(Value::Null),

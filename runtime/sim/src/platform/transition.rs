@@ -15,6 +15,7 @@ use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
+use crate::world::resolution::{Resolution, resolution_named};
 use crate::world::workflow::{STATUSES, transition};
 
 pub(crate) async fn list(
@@ -48,6 +49,10 @@ pub(crate) async fn list(
 #[derive(Deserialize)]
 pub(crate) struct PerformInput {
     transition: Option<TransitionRef>,
+    /// The transition screen's fields. Only `resolution` is read (Jira lets a
+    /// transition into Done set it); the simulator's transitions have no screen
+    /// and ignore the rest, as they always have.
+    fields: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -71,11 +76,29 @@ pub(crate) async fn perform(
     let target = transition(&id).ok_or_else(|| {
         JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))
     })?;
+    let named = named_resolution(input.fields.as_ref())?;
     let now = world.now();
     let before = world.issues[index].clone();
     let issue = &mut world.issues[index];
-    issue.status = target;
+    issue.move_to(target, named, now);
     issue.updated = now;
     raise_updated(&shared, &mut world, &caller, &before, index);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The resolution a transition's `fields` name (`{"resolution": {"name": "Done"}}`
+/// or by `id`), which a move into Done takes instead of the site's Done; a move
+/// elsewhere clears the resolution whatever is named, as the default workflow
+/// does. `null` or no `resolution` names none; one the site does not have is
+/// Jira's `400` naming the field.
+fn named_resolution(fields: Option<&Value>) -> Result<Option<&'static Resolution>, JiraError> {
+    match fields.and_then(|f| f.get("resolution")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => resolution_named(value).map(Some).ok_or_else(|| {
+            JiraError::field(
+                "resolution",
+                "Specify a valid 'id' or 'name' for Resolution",
+            )
+        }),
+    }
 }

@@ -1,5 +1,6 @@
 //! `GET /rest/api/3/user?accountId=`: one user by account id (`getUser`), e.g. the
-//! display name of the person an event names only by account id.
+//! display name of the person an event names only by account id, with the
+//! user's groups and application roles (`expand=groups,applicationRoles`).
 
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ const NOT_FOUND: &str = "Specified user does not exist or you do not have requir
 #[serde(rename_all = "camelCase")]
 pub(crate) struct UserQuery {
     account_id: Option<String>,
+    /// `groups`, `applicationRoles`, comma-separated.
+    expand: Option<String>,
 }
 
 pub(crate) async fn get(
@@ -39,5 +42,10 @@ pub(crate) async fn get(
     let user = world
         .user(&account_id)
         .ok_or_else(|| JiraError::not_found(NOT_FOUND))?;
-    Ok(Json(render::user(&caller.links, user)))
+    Ok(Json(render::user_with_lists(
+        &caller.links,
+        &world,
+        user,
+        query.expand.as_deref(),
+    )))
 }

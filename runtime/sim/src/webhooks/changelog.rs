@@ -58,6 +58,18 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
         &before.environment,
         &after.environment,
     ));
+    // Jira logs the resolution a move into (or out of) Done sets before the
+    // status: the resolutions' ids in `from`/`to`, their names in the strings.
+    if before.resolution.map(|r| r.id) != after.resolution.map(|r| r.id) {
+        items.push(item(
+            "resolution",
+            "resolution",
+            before.resolution.map(|r| r.id),
+            before.resolution.map(|r| r.name),
+            after.resolution.map(|r| r.id),
+            after.resolution.map(|r| r.name),
+        ));
+    }
     if before.status.id != after.status.id {
         items.push(item(
             "status",

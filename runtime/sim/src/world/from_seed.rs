@@ -6,7 +6,7 @@ use super::custom_field::{
     CustomValue, FIRST_CUSTOM_FIELD_ID, FIRST_OPTION_ID, Kind, TYPE_PREFIX, number_of,
 };
 use super::project::ComponentRecord;
-use super::workflow::{issue_type_named, status_named};
+use super::workflow::{INITIAL_STATUS, issue_type_named, status_named};
 use super::{
     CommentRecord, IssueRecord, OverrideRecord, Participant, ProjectRecord, RotationKind,
     RotationRecord, ScheduleRecord, TeamRecord, UserRecord, World,
@@ -279,6 +279,20 @@ impl World {
         let number = project.next_issue_number;
         project.next_issue_number += 1;
         let updated = comments.last().map_or(created, |c| c.updated);
+        // A seeded issue came to its status by its last update, deterministically:
+        // one past To Do changed category then (it was created in To Do), and
+        // one in Done was resolved then, with the site's Done, as the default
+        // workflow resolves.
+        let status_category_changed = if status.category == INITIAL_STATUS.category {
+            created
+        } else {
+            updated
+        };
+        let (resolution, resolution_date) = if status.category.is_done() {
+            (Some(super::resolution::DONE), Some(updated))
+        } else {
+            (None, None)
+        };
         Ok(IssueRecord {
             id: self.take_issue_id(),
             key: format!("{}-{number}", project.key),
@@ -293,6 +307,11 @@ impl World {
             labels: seed.labels.clone(),
             assignee,
             reporter: reporter.clone(),
+            // Seeds name no creator: the reporter created the issue.
+            creator: reporter.clone(),
+            resolution,
+            resolution_date,
+            status_category_changed,
             components: seed.components.clone(),
             // Seeds name no versions: versions are created through the API.
             fix_versions: Vec::new(),

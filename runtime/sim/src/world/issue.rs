@@ -10,6 +10,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::custom_field::CustomValue;
+use super::resolution::{self, Resolution};
 use super::workflow::{IssueType, Status};
 
 #[derive(Debug, Clone)]
@@ -31,6 +32,17 @@ pub(crate) struct IssueRecord {
     pub(crate) assignee: Option<String>,
     /// Account id.
     pub(crate) reporter: String,
+    /// Account id of who created the issue (the system field `creator`): the
+    /// reporter at first, and kept whoever the reporter becomes.
+    pub(crate) creator: String,
+    /// The issue's resolution (`resolution`): set as it moves into a status of
+    /// the Done category, cleared as it moves out ([`IssueRecord::move_to`]).
+    pub(crate) resolution: Option<&'static Resolution>,
+    /// When it was resolved (`resolutiondate`); `None` while unresolved.
+    pub(crate) resolution_date: Option<OffsetDateTime>,
+    /// When the issue last moved into a status of another status category
+    /// (`statuscategorychangedate`): its creation until then.
+    pub(crate) status_category_changed: OffsetDateTime,
     /// Component names.
     pub(crate) components: Vec<String>,
     /// Ids of the versions in `fixVersions`, in the order they were set.
@@ -82,6 +94,35 @@ pub(crate) const MAX_HISTORY_ENTRIES: usize = 1_000;
 pub(crate) const MAX_HISTORY_BYTES: usize = 4 * 1024 * 1024;
 
 impl IssueRecord {
+    /// Moves the issue into `target` at `now`, as Jira Cloud's default
+    /// (simplified) workflow does: a move into a status of another category
+    /// stamps `statuscategorychangedate`; a move into the Done category resolves
+    /// the issue (`resolution`, the transition's if it named one, else the site's
+    /// Done, and `resolutiondate` now), and a move out of it clears both. An issue
+    /// already resolved that stays in Done keeps its resolution and date, unless
+    /// the transition names another resolution.
+    pub(crate) fn move_to(
+        &mut self,
+        target: Status,
+        named: Option<&'static Resolution>,
+        now: OffsetDateTime,
+    ) {
+        if self.status.category != target.category {
+            self.status_category_changed = now;
+        }
+        self.status = target;
+        if target.category.is_done() {
+            let wanted = named.or(self.resolution).unwrap_or(resolution::DONE);
+            if self.resolution.is_none_or(|r| r.id != wanted.id) {
+                self.resolution = Some(wanted);
+                self.resolution_date = Some(now);
+            }
+        } else {
+            self.resolution = None;
+            self.resolution_date = None;
+        }
+    }
+
     /// Appends a changelog entry, dropping the oldest entries beyond
     /// [`MAX_HISTORY_ENTRIES`] and [`MAX_HISTORY_BYTES`].
     pub(crate) fn record_history(&mut self, record: HistoryRecord) {
@@ -366,6 +407,10 @@ mod tests {
             labels: Vec::new(),
             assignee: None,
             reporter: String::from("a"),
+            creator: String::from("a"),
+            resolution: None,
+            resolution_date: None,
+            status_category_changed: OffsetDateTime::UNIX_EPOCH,
             components: Vec::new(),
             fix_versions: Vec::new(),
             affected_versions: Vec::new(),
@@ -388,6 +433,36 @@ mod tests {
 
     fn ids(issue: &IssueRecord) -> Vec<u64> {
         issue.history.iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn moves_into_and_out_of_done_resolve_and_stamp_the_category_change() {
+        use super::super::workflow::STATUSES;
+        let [to_do, in_progress, done] = STATUSES;
+        let at = |hours: i64| OffsetDateTime::UNIX_EPOCH + time::Duration::hours(hours);
+        let mut issue = issue();
+        issue.move_to(in_progress, None, at(1));
+        assert_eq!(
+            (issue.status_category_changed, issue.resolution),
+            (at(1), None)
+        );
+        issue.move_to(done, None, at(2));
+        assert_eq!(issue.resolution, Some(resolution::DONE));
+        assert_eq!(issue.resolution_date, Some(at(2)));
+        assert_eq!(issue.status_category_changed, at(2));
+        // Done to Done keeps the resolution and its date, unless another is named.
+        issue.move_to(done, None, at(3));
+        assert_eq!(issue.resolution_date, Some(at(2)));
+        assert_eq!(issue.status_category_changed, at(2));
+        let wont_do = resolution::resolution("10001");
+        issue.move_to(done, wont_do, at(4));
+        assert_eq!(
+            (issue.resolution, issue.resolution_date),
+            (wont_do, Some(at(4)))
+        );
+        issue.move_to(to_do, None, at(5));
+        assert_eq!((issue.resolution, issue.resolution_date), (None, None));
+        assert_eq!(issue.status_category_changed, at(5));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The site's issue resolutions: read-only configuration, as a new Jira Cloud site
 //! has it.
 //!
-//! The simulator's workflow sets no resolution when an issue moves to Done and no
-//! issue carries one, so these are what apps list and look up (to name one in a
-//! transition they send to a real site, to show a picker), not what issues hold.
+//! The simulator's workflow resolves as Jira Cloud's default (simplified) workflow
+//! does: an issue that moves into a status of the Done category takes [`DONE`]
+//! (or the resolution its transition names), and one that moves out of Done loses
+//! its resolution (`IssueRecord::move_to`).
 
 /// One of a Jira Cloud site's issue resolutions.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,6 +44,10 @@ pub(crate) const RESOLUTIONS: [Resolution; 5] = [
     },
 ];
 
+/// The resolution Jira Cloud's default workflow sets as an issue moves into a
+/// status of the Done category: the site's "Done".
+pub(crate) const DONE: &Resolution = &RESOLUTIONS[0];
+
 /// The site's default resolution: a new site sets none (an administrator picks
 /// one with `PUT /rest/api/3/resolution/default`, which the simulator does not
 /// model), so `onlyDefault` searches find nothing.
@@ -57,4 +62,16 @@ impl Resolution {
 /// The resolution with this id.
 pub(crate) fn resolution(id: &str) -> Option<&'static Resolution> {
     RESOLUTIONS.iter().find(|r| r.id == id)
+}
+
+/// The resolution a transition's `fields` name as Jira takes it: `{"id": "10000"}`
+/// or `{"name": "Done"}` (name without regard to case).
+pub(crate) fn resolution_named(value: &serde_json::Value) -> Option<&'static Resolution> {
+    if let Some(id) = value.get("id").and_then(serde_json::Value::as_str) {
+        return resolution(id);
+    }
+    let name = value.get("name").and_then(serde_json::Value::as_str)?;
+    RESOLUTIONS
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(name))
 }

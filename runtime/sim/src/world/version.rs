@@ -129,8 +129,20 @@ impl World {
         from: u64,
         to: Option<u64>,
     ) -> usize {
+        self.swap_version_on(field, from, to, |_| true)
+    }
+
+    /// As [`World::swap_version`], on the issues `which` picks only (a release
+    /// moves only the unresolved ones).
+    pub(crate) fn swap_version_on(
+        &mut self,
+        field: VersionField,
+        from: u64,
+        to: Option<u64>,
+        which: impl Fn(&super::IssueRecord) -> bool,
+    ) -> usize {
         let mut changed = 0;
-        for issue in &mut self.issues {
+        for issue in self.issues.iter_mut().filter(|issue| which(issue)) {
             let ids = field.of_mut(issue);
             let Some(at) = ids.iter().position(|id| *id == from) else {
                 continue;

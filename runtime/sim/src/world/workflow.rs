@@ -55,6 +55,14 @@ pub(crate) const STATUSES: [Status; 3] = [
     },
 ];
 
+impl StatusCategory {
+    /// Whether this is the Done category (`done`), whose statuses resolve an
+    /// issue in the default workflow.
+    pub(crate) fn is_done(&self) -> bool {
+        self.key == "done"
+    }
+}
+
 /// The status a new issue starts in.
 pub(crate) const INITIAL_STATUS: Status = STATUSES[0];
 

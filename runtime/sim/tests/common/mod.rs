@@ -63,6 +63,19 @@ pub fn as_user(
         .basic_auth(&u.email, Some(&u.api_token))
 }
 
+/// A `User` as `/myself` and `GET /user` render it, without what only those
+/// two add (`groups`, `applicationRoles`, `expand`): the form the user
+/// searches and lists give.
+pub fn without_user_lists(user: &Value) -> Value {
+    let mut user = user.clone();
+    if let Some(object) = user.as_object_mut() {
+        for key in ["groups", "applicationRoles", "expand"] {
+            object.remove(key);
+        }
+    }
+    user
+}
+
 pub async fn json(response: Response) -> Value {
     response.json().await.expect("JSON body")
 }

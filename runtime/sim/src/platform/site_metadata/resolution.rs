@@ -11,15 +11,9 @@ use crate::access::Caller;
 use crate::jira_error::JiraError;
 use crate::world::resolution::{RESOLUTIONS, Resolution, resolution};
 
-/// A `Resolution`. Nothing renders one inside an issue: the simulator sets no
-/// issue's resolution (see `world::resolution`).
+/// A `Resolution`, as an issue's `resolution` field carries it too.
 fn details(links: &str, resolution: &Resolution) -> Value {
-    json!({
-        "self": format!("{links}/rest/api/3/resolution/{}", resolution.id),
-        "id": resolution.id,
-        "description": resolution.description,
-        "name": resolution.name,
-    })
+    super::super::render::resolution(links, resolution)
 }
 
 /// `getResolutions`: every resolution, in the site's order.

@@ -44,8 +44,8 @@ pub(crate) async fn related(
 }
 
 /// `getVersionUnresolvedIssues`: a `VersionUnresolvedIssuesCount` of the issues
-/// with the version as a fix version. The simulator's workflow resolves no
-/// issue, so every one of them is unresolved.
+/// with the version as a fix version, and of those the ones without a
+/// resolution.
 pub(crate) async fn unresolved(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -54,9 +54,16 @@ pub(crate) async fn unresolved(
     let world = shared.world();
     let version = &world.versions[visible_version(&world, &caller, &path.id)?];
     let fixed = count(&world, VersionField::Fix, version.id);
+    let unresolved = world
+        .issues
+        .iter()
+        .filter(|issue| {
+            issue.resolution.is_none() && VersionField::Fix.of(issue).contains(&version.id)
+        })
+        .count();
     Ok(Json(json!({
         "self": self_link(&caller.links, version),
         "issuesCount": fixed,
-        "issuesUnresolvedCount": fixed,
+        "issuesUnresolvedCount": unresolved,
     })))
 }

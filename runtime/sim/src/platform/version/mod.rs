@@ -13,9 +13,9 @@
 //! operation documents: `createVersion` 404, `updateVersion` 400, `deleteVersion`
 //! 401, each with Jira's own words.
 //!
-//! No issue has a resolution in the simulator (its workflow sets none), so every
-//! issue counts as unresolved: in `unresolvedIssueCount`, and when a release
-//! moves the version's unfixed issues (`moveUnfixedIssuesTo`).
+//! An issue without a resolution (one not in Done: `IssueRecord::move_to`)
+//! counts as unresolved: in `unresolvedIssueCount`, and when a release moves
+//! the version's unfixed issues (`moveUnfixedIssuesTo`).
 //!
 //! Not modelled: moving and merging versions (`/version/{id}/move`,
 //! `/mergeto/{moveIssuesTo}`), `removeAndSwap`, related work, version drivers

@@ -69,7 +69,7 @@ pub(crate) async fn create(
 /// as they are; `null` clears a date. `projectId` is "not applicable": a
 /// version stays in its project. Releasing a version with
 /// `moveUnfixedIssuesTo` (another version of the project, by its `self` or id)
-/// moves the version's issues to it as a fix version; releasing it again is
+/// moves the version's unresolved issues to it as a fix version; releasing it again is
 /// ignored, as the spec says.
 pub(crate) async fn update(
     State(shared): State<Arc<Shared>>,
@@ -107,7 +107,10 @@ pub(crate) async fn update(
     let id = version.id;
     world.versions[index] = version;
     if let Some(target) = move_to {
-        world.swap_version(VersionField::Fix, id, Some(target));
+        // Only the issues not yet resolved: the "unfixed" ones.
+        world.swap_version_on(VersionField::Fix, id, Some(target), |issue| {
+            issue.resolution.is_none()
+        });
     }
     Ok(Json(written(&caller.links, &world, &world.versions[index])))
 }
