@@ -6,59 +6,16 @@
 //! calls go out through Kiln's egress door to a third party on loopback.
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use kiln_guest_build::Sandbox;
-use kiln_guest_build::js::{JsBuild, build_js};
-use kiln_manifest::{Backend, Manifest};
+use kiln_manifest::Backend;
 use kiln_runtime::RuntimeOptions;
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
 use serde_json::{Value, json};
 
-use crate::escape_js_app::sources_digest;
 use crate::support::third_party::{self, ThirdParty};
-use crate::support::{ADMIN, Harness, ok_json};
-
-fn app_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("js/axios")
-}
-
-fn tmp() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-}
-
-/// The built component, or `None` without Node.js and npm.
-fn component() -> Option<&'static Path> {
-    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(build).as_deref()
-}
-
-fn build() -> Option<PathBuf> {
-    // The hostile app's build says whether Node.js is here (and fails the
-    // run under `.ci/run` when it is not).
-    crate::escape_js_app::component()?;
-    let dir = app_dir();
-    let work = tmp().join("kiln-js-axios-build");
-    let kept = work.join(format!("{}.wasm", sources_digest(&dir)));
-    if kept.is_file() {
-        return Some(kept);
-    }
-    let manifest = Manifest::load(&dir.join("manifest.yml")).expect("the app's manifest");
-    let build = JsBuild::for_app(
-        dir.canonicalize().expect("tests/js/axios exists"),
-        &manifest,
-        work.join("work"),
-        tmp().join("kiln-js-cli-cache"),
-        Sandbox::available(),
-        crate::support::kiln_wizer(),
-    )
-    .expect("the app's build inputs");
-    let built = build_js(&build).unwrap_or_else(|error| panic!("the axios app builds: {error}"));
-    std::fs::copy(&built.path, &kept).expect("keep the built component");
-    Some(kept)
-}
+use crate::support::{ADMIN, Harness, forge_example, ok_json};
 
 fn manifest(port: u16) -> String {
     format!(
@@ -71,7 +28,7 @@ fn manifest(port: u16) -> String {
 
 #[tokio::test]
 async fn axios_runs_in_its_browser_version_through_the_egress_door() {
-    let Some(path) = tokio::task::spawn_blocking(component)
+    let Some(path) = tokio::task::spawn_blocking(|| forge_example::test_app("axios"))
         .await
         .expect("the build thread")
     else {
