@@ -441,8 +441,10 @@ export const handler = {
 `;
 
 const bundlePath = join(outDir, 'bundle.js');
-// esbuild prints each error with its place in the app (`logLevel` below); the
-// stack trace of its rejection would only bury them, so a failed bundle exits.
+// Each error is printed with its place in the app (`report` below, esbuild's
+// own formatting); the stack trace of the rejection would only bury them, so
+// a failed bundle exits. The first bundle is silent: a second one with
+// browser versions may stand in for it.
 const bundleOptions = (plugins) => ({
   stdin: { contents: entry, resolveDir: appDir, sourcefile: 'kiln-entry.js', loader: 'js' },
   bundle: true,
