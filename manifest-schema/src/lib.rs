@@ -10,7 +10,7 @@ pub mod manifest;
 pub mod yaml;
 
 pub use catalogue::{
-    Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope,
+    Access, Catalogue, DeclaredScopes, Method, Product, Route, Scope, ScopeDecision, UnknownScope,
     UnsupportedMethod, catalogue,
 };
 pub use error::{ManifestError, ManifestErrorKind};

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use kiln_manifest::{
-    DeclaredScopes, Manifest, Method, Product, Route, Scope, ScopeDecision, catalogue,
+    Access, DeclaredScopes, Manifest, Method, Product, Route, Scope, ScopeDecision, catalogue,
 };
 
 fn scope(name: &str) -> Scope {
@@ -120,9 +120,20 @@ fn match_route_table() {
             "/rest/api/2/issue/KEY-1",
             Some("/rest/api/3/issue/{issueIdOrKey}"),
         ),
+        // Catalogued with no scope: every app may read it (`Access::AnonymousRead`).
+        (
+            Get,
+            "/rest/api/3/serverInfo",
+            Some("/rest/api/3/serverInfo"),
+        ),
+        (
+            Get,
+            "/rest/api/2/serverInfo",
+            Some("/rest/api/3/serverInfo"),
+        ),
         // Not catalogued: no OAuth scope, other API versions, other case.
-        (Get, "/rest/api/3/serverInfo", None),
-        (Get, "/rest/api/2/serverInfo", None),
+        (Get, "/rest/api/3/data-policy", None),
+        (Post, "/rest/api/3/serverInfo", None),
         (Get, "/rest/api/1/issue/KEY-1", None),
         (Get, "/rest/api/latest/issue/KEY-1", None),
         (Get, "/rest/api/3/ISSUE/KEY-1", None),
@@ -179,7 +190,15 @@ fn route_facts() {
         Product::JsmOps
     );
     for route in catalogue().routes() {
-        assert!(!route.alternatives.is_empty(), "{route} has no alternative");
+        match route.access {
+            Access::Scoped => {
+                assert!(!route.alternatives.is_empty(), "{route} has no alternative")
+            }
+            Access::AnonymousRead => {
+                assert_eq!(route.method, Method::Get, "{route} is no read");
+                assert!(route.alternatives.is_empty(), "{route} names scopes");
+            }
+        }
         assert!(
             route
                 .alternatives
@@ -241,6 +260,26 @@ fn write_route_needs_read_and_write() {
         }
     );
     assert!(scopes(&[read, write]).allows(create).is_granted());
+}
+
+/// `serverInfo` is granted to an app that declares no scope, and is the only
+/// route that is: a write the spec opens to anonymous callers is not catalogued,
+/// and nothing else is granted to an empty declaration.
+#[test]
+fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
+    let server_info = route(Method::Get, "/rest/api/3/serverInfo");
+    assert_eq!(server_info.access, Access::AnonymousRead);
+    assert_eq!(
+        DeclaredScopes::default().allows(server_info),
+        ScopeDecision::Granted { alternative: &[] }
+    );
+    let open: Vec<String> = catalogue()
+        .routes()
+        .iter()
+        .filter(|route| DeclaredScopes::default().allows(route).is_granted())
+        .map(|route| route.to_string())
+        .collect();
+    assert_eq!(open, ["GET /rest/api/3/serverInfo"]);
 }
 
 #[test]

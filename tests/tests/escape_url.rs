@@ -97,9 +97,9 @@ async fn url_route_outside_the_catalogue() {
 async fn url_connect_only_route_without_oauth_scope() {
     refused(
         USER_AND_WORK,
-        get("/rest/api/3/serverInfo"),
+        get("/rest/api/3/data-policy"),
         "unknown-route",
-        "is Jira's getServerInfo (GET /rest/api/3/serverInfo), but Atlassian's spec names no OAuth 2.0 scope that opens it",
+        "is Jira's getPolicy (GET /rest/api/3/data-policy), but Atlassian's spec names no OAuth 2.0 scope that opens it",
     )
     .await;
 }

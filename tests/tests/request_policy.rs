@@ -50,6 +50,39 @@ async fn granular_scopes_alone_open_the_same_route() {
     assert_eq!(out["ok"]["status"], 200, "{out}");
 }
 
+/// `GET /rest/api/3/serverInfo`, which Forge apps call for the site's base URL,
+/// is open to an app that declares no scope (Atlassian's spec opens it to
+/// anonymous callers and to any OAuth 2.0 token), in REST API v3 and v2; the
+/// site's answer reaches the guest and the audit names no granting scope.
+#[tokio::test]
+async fn server_info_is_read_with_no_scope() {
+    let h = Harness::start().await;
+    let app = scopes_app(&h, &[], "").await;
+    for version in [3, 2] {
+        let out = call(&h, &app, get(&format!("/rest/api/{version}/serverInfo"))).await;
+        assert_eq!(out["ok"]["status"], 200, "v{version}: {out}");
+        let body: Value = serde_json::from_str(out["ok"]["body"].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert!(body["baseUrl"].is_string(), "{body}");
+    }
+    let audit = h.audit.records();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    for record in &audit {
+        assert_eq!(record.route, Some("/rest/api/3/serverInfo"), "{record:?}");
+        assert!(record.granted_by.is_empty(), "{record:?}");
+    }
+    // Its write is no route, and nothing else opens without a scope.
+    let out = call(
+        &h,
+        &app,
+        json!({ "principal": "user", "method": "POST", "path": "/rest/api/3/serverInfo" }),
+    )
+    .await;
+    assert_eq!(err_kind(&out), "unknown-route", "{out}");
+    let out = call(&h, &app, get("/rest/api/3/myself")).await;
+    assert_eq!(err_kind(&out), "scope-denied", "{out}");
+}
+
 #[tokio::test]
 async fn the_request_quota_is_per_invocation() {
     let h = Harness::start().await;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::Scope;
-use super::route::Route;
+use super::route::{Access, Route};
 
 /// The app's `permissions.scopes`, as a set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -12,7 +12,8 @@ pub struct DeclaredScopes(BTreeSet<Scope>);
 /// The outcome of checking a route against the declared scopes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScopeDecision {
-    /// Every scope of `alternative` is declared.
+    /// Every scope of `alternative` is declared (empty for a route every app
+    /// may call, [`Access::AnonymousRead`]).
     Granted { alternative: &'static [Scope] },
     /// No alternative is fully declared. `missing` is what the alternative
     /// needing the fewest additions lacks (the earlier, classic, one on a tie),
@@ -32,9 +33,14 @@ impl DeclaredScopes {
     }
 
     /// Whether the declared scopes open `route`. Deny by default: an empty
-    /// alternative never grants, so a route without a non-empty alternative is
-    /// denied with nothing to add.
+    /// alternative never grants, so a scoped route without a non-empty
+    /// alternative is denied with nothing to add. Only a route whose
+    /// [`Access`] says so is granted with no scope.
     pub fn allows(&self, route: &Route) -> ScopeDecision {
+        match route.access {
+            Access::AnonymousRead => return ScopeDecision::Granted { alternative: &[] },
+            Access::Scoped => {}
+        }
         let alternatives = route
             .alternatives
             .iter()

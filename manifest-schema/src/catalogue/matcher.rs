@@ -216,7 +216,7 @@ impl Catalogue {
 
     /// The operation of Atlassian's specs `method path` reaches when no
     /// catalogued route does because no OAuth 2.0 scope opens it (as
-    /// `GET /rest/api/3/serverInfo`): so a refusal can say so rather than
+    /// `GET /rest/api/3/data-policy`): so a refusal can say so rather than
     /// "no such route". Matched as [`Catalogue::match_route`] matches.
     pub fn unscoped_operation(
         &self,
@@ -255,12 +255,12 @@ mod tests {
     #[test]
     fn an_operation_no_scope_opens_is_named_and_never_catalogued() {
         let catalogue = Catalogue::get();
-        for path in ["/rest/api/3/serverInfo", "/rest/api/2/serverInfo"] {
+        for path in ["/rest/api/3/data-policy", "/rest/api/2/data-policy"] {
             assert_eq!(catalogue.match_route(Method::Get, path), None, "{path}");
             let operation = catalogue.unscoped_operation(Method::Get, path);
             assert_eq!(
                 operation.map(|o| o.operation_id),
-                Some("getServerInfo"),
+                Some("getPolicy"),
                 "{path}"
             );
         }
@@ -272,11 +272,13 @@ mod tests {
             Some("deletePriority")
         );
         for (method, path) in [
-            (Method::Post, "/rest/api/3/serverInfo"),
-            (Method::Get, "/rest/api/3/serverInfo/x"),
+            (Method::Post, "/rest/api/3/data-policy"),
+            (Method::Get, "/rest/api/3/data-policy/x"),
             (Method::Get, "/rest/api/3/nothing"),
-            (Method::Get, "/rest/api/3/../3/serverInfo"),
-            (Method::Get, "rest/api/3/serverInfo"),
+            (Method::Get, "/rest/api/3/../3/data-policy"),
+            (Method::Get, "rest/api/3/data-policy"),
+            // Catalogued, open to every app: not unscoped.
+            (Method::Get, "/rest/api/3/serverInfo"),
         ] {
             assert_eq!(
                 catalogue.unscoped_operation(method, path),

@@ -16,7 +16,7 @@ pub use declared::{DeclaredScopes, ScopeDecision};
 pub use forge_scopes::{forge_scopes, is_forge_scope};
 pub use generated::Scope;
 pub use matcher::Catalogue;
-pub use route::{Method, Product, Route, UnscopedOperation, UnsupportedMethod};
+pub use route::{Access, Method, Product, Route, UnscopedOperation, UnsupportedMethod};
 pub use scope::UnknownScope;
 
 /// The process-wide catalogue, indexed on first use.

@@ -91,10 +91,31 @@ pub struct Route {
     /// The spec's `operationId`.
     pub operation_id: &'static str,
     pub product: Product,
-    /// Scope sets, any one of which grants the route (classic first, then
-    /// granular). Never empty, and no set is empty: a route nobody can be granted
-    /// is simply not catalogued.
+    /// Who may be granted the route: the apps that declare one of
+    /// `alternatives`, or every app.
+    pub access: Access,
+    /// Scope sets, any one of which grants a [`Access::Scoped`] route (classic
+    /// first, then granular). No set is empty, and the list is empty exactly
+    /// when the route is [`Access::AnonymousRead`]: a route nobody can be
+    /// granted is simply not catalogued.
     pub alternatives: &'static [&'static [Scope]],
+}
+
+/// How a catalogued route is granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// An app that declares every scope of one of the route's alternatives.
+    Scoped,
+    /// Every app, with no scope: a `GET` that Atlassian's spec opens both to
+    /// anonymous callers (the empty security requirement `{}`) and to any
+    /// OAuth 2.0 token (`{"OAuth2": []}`), and to no scope. Today that is
+    /// `GET /rest/api/3/serverInfo`, which Forge apps call for the site's base
+    /// URL with whatever scopes they have. Anyone on the internet may ask it
+    /// and it changes nothing, so no scope an administrator approves would
+    /// stand for what it tells. A write, or an
+    /// operation the spec opens to anonymous callers but not to OAuth 2.0
+    /// (Basic-auth-only operations), stays shut.
+    AnonymousRead,
 }
 
 /// An operation of Atlassian's specs that no OAuth 2.0 scope opens (the spec

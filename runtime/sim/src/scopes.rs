@@ -6,8 +6,10 @@
 //! grant an operation on one rule, so an app that passes Kiln's check is not
 //! refused by the simulated site for a scope, nor the other way round. An
 //! operation the catalogue does not list (one no OAuth 2.0 scope opens, such as
-//! `serverInfo`) is refused to every bearer token: deny by default. API tokens
-//! carry the user's whole authority and are not scope-checked (`access.rs`).
+//! `searchPriorities`) is refused to every bearer token: deny by default; one it
+//! opens to every app (`serverInfo`, an anonymous read) is served to every
+//! token. API tokens carry the user's whole authority and are not scope-checked
+//! (`access.rs`).
 
 use axum::http::Method;
 use kiln_manifest::catalogue::{self, Scope};
@@ -26,10 +28,14 @@ pub(crate) type Alternatives = &'static [&'static [Scope]];
 /// literals first (`issue/bulkfetch` before `issue/{issueIdOrKey}`), as a
 /// request's path would. REST API v2 reads as v3 (the catalogue's rule).
 pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> {
+    /// The one alternative of a route every app may call: no scope.
+    const ANYONE: Alternatives = &[&[]];
     let method = method.as_str().parse::<catalogue::Method>().ok()?;
-    catalogue::catalogue()
-        .match_route(method, template)
-        .map(|route| route.alternatives)
+    let route = catalogue::catalogue().match_route(method, template)?;
+    Some(match route.access {
+        catalogue::Access::AnonymousRead => ANYONE,
+        catalogue::Access::Scoped => route.alternatives,
+    })
 }
 
 /// Whether `granted` covers every scope of at least one alternative.
@@ -134,7 +140,8 @@ mod tests {
     #[test]
     fn operations_without_a_scope_are_refused() {
         for (method, template) in [
-            (Method::GET, "/rest/api/3/serverInfo"),
+            (Method::GET, "/rest/api/3/data-policy"),
+            (Method::POST, "/rest/api/3/serverInfo"),
             (Method::GET, "/rest/api/2/priority/search"),
             (Method::PUT, "/rest/api/3/issue/{issue_id_or_key}/votes"),
             (
@@ -148,6 +155,18 @@ mod tests {
             ),
         ] {
             assert_eq!(required(&method, template), None, "{method} {template}");
+        }
+    }
+
+    /// `serverInfo`, which the spec opens to anonymous callers and to any OAuth
+    /// 2.0 token, is served to a token with no scope at all, as Kiln's host
+    /// sends it for an app that declares none.
+    #[test]
+    fn an_anonymous_read_is_served_to_every_token() {
+        for template in ["/rest/api/3/serverInfo", "/rest/api/2/serverInfo"] {
+            let alts = required(&Method::GET, template).expect("mapped");
+            assert!(satisfied(alts, &set(&[])), "{template}");
+            assert!(satisfied(alts, &set(&["read:jira-work"])), "{template}");
         }
     }
 }

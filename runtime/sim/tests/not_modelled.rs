@@ -209,8 +209,8 @@ async fn the_default_service_account_may_call_every_modelled_operation() {
             continue;
         }
         let body: Value = reply.json().await.unwrap_or(Value::Null);
-        // An operation no OAuth 2.0 scope opens (`serverInfo`,
-        // `searchPriorities`) is refused to every app, here as in Kiln's
+        // An operation no OAuth 2.0 scope opens (`searchPriorities`,
+        // `getPolicy`) is refused to every app, here as in Kiln's
         // catalogue, from which the gateway takes its scopes (`src/scopes.rs`).
         let unscoped = operation
             .method

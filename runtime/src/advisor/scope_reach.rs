@@ -1,14 +1,15 @@
 //! What a set of scopes lets an app do: the catalogue routes it opens. Used by
 //! `inspect` (per declared scope) and `lint` (to compare candidate sets).
 
-use kiln_manifest::{DeclaredScopes, Route, Scope, ScopeDecision, catalogue};
+use kiln_manifest::{Access, DeclaredScopes, Route, Scope, ScopeDecision, catalogue};
 
-/// The catalogue routes `scopes` open.
+/// The catalogue routes `scopes` open: those a scope grants, not the ones
+/// every app may read whatever it declares ([`Access::AnonymousRead`]).
 pub fn routes_opened(scopes: &DeclaredScopes) -> Vec<&'static Route> {
     catalogue()
         .routes()
         .iter()
-        .filter(|route| scopes.allows(route).is_granted())
+        .filter(|route| route.access == Access::Scoped && scopes.allows(route).is_granted())
         .collect()
 }
 
@@ -47,6 +48,8 @@ mod tests {
         );
         assert!(!names.contains(&String::from("PUT /rest/api/3/issue/{issueIdOrKey}")));
         assert_eq!(routes_opened(&declared).len(), opened.len());
+        // serverInfo is read with no scope: no scope opens it.
+        assert!(routes_opened(&DeclaredScopes::default()).is_empty());
     }
 
     #[test]

@@ -457,7 +457,7 @@ fn transport_error(error: TransportError, redactor: &Redactor) -> RequestError {
 }
 /// Why `method path` is refused when no catalogued route matches it: an
 /// operation of Atlassian's specs that no OAuth 2.0 scope opens is named as
-/// such (a developer reading "no such route" for `GET /rest/api/3/serverInfo`
+/// such (a developer reading "no such route" for `GET /rest/api/3/data-policy`
 /// would look for a typo that is not there); anything else matches nothing.
 fn unknown_route(method: RouteMethod, path: &str) -> RequestError {
     let shown = shorten(path);

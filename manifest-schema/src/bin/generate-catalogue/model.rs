@@ -37,8 +37,12 @@ pub struct RouteSpec {
     pub template: String,
     pub operation_id: String,
     pub product: Product,
-    /// Each alternative is a non-empty, sorted, de-duplicated scope set.
+    /// Each alternative is a non-empty, sorted, de-duplicated scope set; none
+    /// for a route every app may read (`anonymous_read`).
     pub alternatives: Vec<Vec<String>>,
+    /// A `GET` the spec opens to anonymous callers and to any OAuth 2.0 token
+    /// with no scope (`serverInfo`): rendered as `Access::AnonymousRead`.
+    pub anonymous_read: bool,
 }
 
 /// An operation a spec defines, scoped or not: what a real site answers, and so what
@@ -77,8 +81,9 @@ impl Catalogue {
             .flat_map(|r| r.alternatives.iter().flatten())
             .map(String::as_str)
             .collect();
+        let open = self.routes.iter().filter(|r| r.anonymous_read).count();
         format!(
-            "catalogue: {} routes {per_product:?}; {} scopes ({} used by routes); skipped {:?}",
+            "catalogue: {} routes {per_product:?}, {open} of them open to every app; {} scopes ({} used by routes); skipped {:?}",
             self.routes.len(),
             self.scopes.len(),
             used.len(),

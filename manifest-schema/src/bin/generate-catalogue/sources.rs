@@ -142,6 +142,7 @@ fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalo
                 None if product == Product::Software => security_alternatives(operation),
                 None => Vec::new(),
             };
+            let open = method == "GET" && open_to_anonymous_and_oauth(operation);
             push_route(
                 catalogue,
                 &method,
@@ -149,6 +150,7 @@ fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalo
                 operation_id,
                 product,
                 alternatives,
+                open,
             )?;
         }
     }
@@ -180,8 +182,30 @@ fn oauth2_extension_alternatives(extension: &Value) -> Result<Vec<Vec<String>>> 
     Ok(ranked.into_iter().map(|(_, scopes)| scopes).collect())
 }
 
+/// Whether OpenAPI `security` admits both an anonymous caller (the empty
+/// requirement `{}`) and any OAuth 2.0 token (`{"OAuth2": []}`): what
+/// `GET /rest/api/3/serverInfo` declares. Anonymous alone is not enough: an
+/// operation open to anonymous and Basic-auth callers only (the Software spec's
+/// board and sprint properties) is not one an OAuth 2.0 app may call.
+fn open_to_anonymous_and_oauth(operation: &Value) -> bool {
+    let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
+        return false;
+    };
+    let anonymous = requirements
+        .iter()
+        .any(|requirement| requirement.as_object().is_some_and(|r| r.is_empty()));
+    let any_token = requirements.iter().any(|requirement| {
+        requirement
+            .get("OAuth2")
+            .and_then(Value::as_array)
+            .is_some_and(|scopes| scopes.is_empty())
+    });
+    anonymous && any_token
+}
+
 /// OpenAPI `security`: `[{"OAuth2": [...]}, {}]`. The empty requirement `{}`
-/// (anonymous access) is never honoured: the host always attaches a credential.
+/// (anonymous access) is no alternative: the host always attaches a credential,
+/// and an operation opens to every app only by [`open_to_anonymous_and_oauth`].
 fn security_alternatives(operation: &Value) -> Vec<Vec<String>> {
     let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
         return Vec::new();
@@ -256,6 +280,7 @@ fn collect_tsv_routes(text: &str, kind: TsvKind, catalogue: &mut Catalogue) -> R
             operation_id,
             product,
             alternatives,
+            false,
         )
         .with_context(|| format!("line {line_no}"))?;
     }
@@ -294,6 +319,7 @@ fn push_route(
     operation_id: &str,
     product: Product,
     alternatives: Vec<Vec<String>>,
+    anonymous_read: bool,
 ) -> Result<()> {
     // Every operation counts for the simulator's list, scoped or not: a real site
     // answers `serverInfo` too, and the simulator must say when it lacks one.
@@ -308,15 +334,10 @@ fn push_route(
         method: method.to_owned(),
         operation_id: operation_id.to_owned(),
     };
-    if alternatives.is_empty() {
-        *catalogue.skipped.entry("no OAuth2 scope").or_default() += 1;
-        catalogue.unscoped.push(unscoped);
-        return Ok(());
-    }
     // An empty alternative would grant the route to every app: deny by default, so
     // only alternatives that name at least one scope count.
     let mut kept: Vec<Vec<String>> = Vec::new();
-    for mut alternative in alternatives {
+    for mut alternative in alternatives.iter().cloned() {
         if alternative.is_empty() {
             continue;
         }
@@ -327,19 +348,37 @@ fn push_route(
         }
     }
     if kept.is_empty() {
-        *catalogue
-            .skipped
-            .entry("only empty OAuth2 scope lists")
-            .or_default() += 1;
+        if anonymous_read {
+            // Every app may read it, as Forge lets every app read it: see
+            // `Access::AnonymousRead`.
+            catalogue.routes.push(RouteSpec {
+                method: method.to_owned(),
+                template: template.to_owned(),
+                operation_id: operation_id.to_owned(),
+                product,
+                alternatives: kept,
+                anonymous_read: true,
+            });
+            return Ok(());
+        }
+        let reason = if alternatives.is_empty() {
+            "no OAuth2 scope"
+        } else {
+            "only empty OAuth2 scope lists"
+        };
+        *catalogue.skipped.entry(reason).or_default() += 1;
         catalogue.unscoped.push(unscoped);
         return Ok(());
     }
+    // A route some scope opens stays scoped, anonymous or not: the scope is
+    // what the administrator approves.
     catalogue.routes.push(RouteSpec {
         method: method.to_owned(),
         template: template.to_owned(),
         operation_id: operation_id.to_owned(),
         product,
         alternatives: kept,
+        anonymous_read: false,
     });
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! written by `kiln-manifest`'s `generate-catalogue` (its drift test keeps it true).
 //!
 //! The list is deliberately not Kiln's scope catalogue: the simulator stands for the
-//! real site, which also serves operations no OAuth scope opens (`serverInfo`).
+//! real site, which also serves operations no OAuth scope opens (`getPolicy`).
 
 #[rustfmt::skip]
 mod generated;
