@@ -284,8 +284,7 @@ async fn runtime_run_uses_the_app_section_of_the_credentials_file() {
             manifest_path().to_str().expect("utf-8"),
             "--credentials",
             path.to_str().expect("utf-8"),
-            "--cloud-id",
-            sim.cloud_id(),
+            // No --cloud-id: looked up at the site's /_edge/tenant_info.
             "--gateway",
             sim.base_url(),
             "--approve-scopes",

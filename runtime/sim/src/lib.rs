@@ -33,6 +33,7 @@ mod seed;
 mod shared;
 mod simulator;
 mod software;
+mod tenant_info;
 mod user;
 mod webhooks;
 mod world;

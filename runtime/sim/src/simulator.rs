@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -22,7 +23,7 @@ use crate::webhooks::delivery::Deliveries;
 use crate::webhooks::registry::prepare_admin;
 use crate::webhooks::{AdminWebhook, WebhookError};
 use crate::world::World;
-use crate::{not_modelled, oauth, ops, platform, software};
+use crate::{not_modelled, oauth, ops, platform, software, tenant_info};
 
 /// How long [`Simulator::shutdown`] waits for open connections to finish before
 /// dropping them; a client holding a connection open must not hang a test run.
@@ -211,6 +212,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(api)
         .merge(oauth::routes())
+        .route("/_edge/tenant_info", get(tenant_info::get))
         .fallback(not_modelled::answer)
         .method_not_allowed_fallback(not_modelled::answer)
         .layer(from_fn_with_state(Arc::clone(&shared), faults::inject))

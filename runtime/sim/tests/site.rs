@@ -76,6 +76,20 @@ async fn every_route_needs_credentials_and_the_log_records_refusals() {
     sim.shutdown().await;
 }
 
+/// `/_edge/tenant_info` names the cloud id to anyone, as Jira Cloud does: a
+/// client given only the site's URL finds its gateway path there.
+#[tokio::test]
+async fn the_tenant_info_names_the_cloud_id_without_a_credential() {
+    let sim = start().await;
+    let reply = client()
+        .get(format!("{}/_edge/tenant_info", sim.base_url()))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(json(reply).await, json!({ "cloudId": sim.cloud_id() }));
+}
+
 #[tokio::test]
 async fn tokens_are_random_per_start_and_redacted_from_debug() {
     let a = start().await;
