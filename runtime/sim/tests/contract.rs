@@ -94,8 +94,46 @@ fn spec_path() -> Option<PathBuf> {
 }
 
 fn load_snapshot() -> Value {
-    let text = std::fs::read_to_string(snapshot_path()).expect("schema snapshot is committed");
+    load(&snapshot_path())
+}
+
+fn load(path: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("schema snapshot is committed");
     serde_json::from_str(&text).expect("snapshot is JSON")
+}
+
+/// The Software spec's schemas that describe the epic and rank answers, which
+/// the spec gives no response schema of their own: the issue lists are the
+/// `SearchResults` the board's lists answer, `rankIssues`' 207 the
+/// `PartialSuccessBean`, and an epic the update body (`EpicUpdateBean`, with
+/// its `ColorBean`) plus its identity, as the spec's examples show them.
+const SOFTWARE_ROOTS: [&str; 4] = [
+    "SearchResults",
+    "PartialSuccessBean",
+    "EpicUpdateBean",
+    "ColorBean",
+];
+
+const SOFTWARE_SPEC_FILE: &str = "jira-software.v3.json";
+
+fn software_snapshot_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/jira-software-epic-schemas.json")
+}
+
+#[test]
+fn the_software_epic_snapshot_matches_the_official_spec() {
+    let Some(path) = common::spec_snapshot::spec_path(SOFTWARE_SPEC_FILE) else {
+        eprintln!("skipping: Atlassian's Software spec is not on this machine");
+        return;
+    };
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("spec readable"))
+        .expect("spec is JSON");
+    let roots = SOFTWARE_ROOTS.iter().map(|s| (*s).to_owned()).collect();
+    let schemas = reachable_schemas(&spec, roots, Prose::DocsAndXml);
+    assert_current(
+        &software_snapshot_path(),
+        &json!({ "components": { "schemas": schemas } }),
+    );
 }
 
 /// The `ROOTS` schemas and all they reference, from the full spec, without prose.
@@ -129,6 +167,32 @@ impl Contract {
         Self {
             components: load_snapshot()["components"].clone(),
         }
+    }
+
+    /// The Software spec's schemas of the epic and rank answers
+    /// ([`SOFTWARE_ROOTS`]).
+    pub(crate) fn software_epics() -> Self {
+        Self {
+            components: load(&software_snapshot_path())["components"].clone(),
+        }
+    }
+
+    /// Asserts `epic` is an epic as the agile API answers one: its identity
+    /// (`id`, `key`, `self`) and the properties of `EpicUpdateBean`, each
+    /// set, and nothing else.
+    pub(crate) fn check_epic(&self, what: &str, epic: &Value) {
+        assert!(epic["id"].is_u64(), "{what}: {epic}");
+        assert!(epic["key"].is_string(), "{what}: {epic}");
+        assert!(epic["self"].is_string(), "{what}: {epic}");
+        let mut rest = epic.as_object().cloned().unwrap_or_default();
+        for identity in ["id", "key", "self"] {
+            rest.remove(identity);
+        }
+        for property in ["name", "summary", "color", "done"] {
+            assert!(rest.contains_key(property), "{what}: {property} in {epic}");
+        }
+        self.check_ref(what, "EpicUpdateBean", &Value::Object(rest));
+        self.check_ref(what, "ColorBean", &epic["color"]);
     }
 
     /// Asserts `instance` is valid against `schema` (a schema object that may use
@@ -752,4 +816,102 @@ async fn custom_field_responses_match_the_official_schemas() {
         "IssueUpdateMetadata",
         &edit_meta.body,
     );
+}
+
+/// The agile API's epic and rank answers, against the Software spec's schemas
+/// that describe them ([`SOFTWARE_ROOTS`]), and their refusals against the
+/// platform's `ErrorCollection`.
+#[tokio::test]
+async fn epic_and_rank_answers_match_the_software_spec() {
+    const AGILE: &str = "/rest/agile/1.0";
+    let software = Contract::software_epics();
+    let platform = Contract::new();
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let created = alice
+        .post(
+            "/rest/api/3/issue",
+            &json!({ "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Epic" }, "summary": "contract" } }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let epic = created.str_at("/key");
+    let read = alice.get(&format!("{AGILE}/epic/{epic}")).await;
+    software.check_epic("GET /epic", &read.body);
+    // The spec's own example body.
+    let updated = alice
+        .post(
+            &format!("{AGILE}/epic/{epic}"),
+            &json!({ "color": { "key": "color_6" }, "done": true, "name": "epic 2", "summary": "epic 2 summary" }),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    software.check_epic("POST /epic", &updated.body);
+    let moved = alice
+        .post(
+            &format!("{AGILE}/epic/{epic}/issue"),
+            &json!({ "issues": ["KILN-2", "KILN-3"] }),
+        )
+        .await;
+    assert_eq!(moved.status, 204, "{}", moved.text);
+    let epics = alice.get(&format!("{AGILE}/board/1/epic")).await;
+    assert_eq!(epics.status, 200, "{}", epics.text);
+    for value in epics.body["values"].as_array().expect("values") {
+        software.check_epic("GET /board/epic", value);
+    }
+    let id = read.body["id"].to_string();
+    for path in [
+        format!("{AGILE}/epic/{epic}/issue"),
+        format!("{AGILE}/epic/none/issue"),
+        format!("{AGILE}/board/1/epic/{id}/issue"),
+        format!("{AGILE}/board/1/epic/none/issue"),
+        format!("{AGILE}/board/1/issue"),
+        format!("{AGILE}/epic/{epic}/issue?fields=epic,summary"),
+    ] {
+        let list = alice.get(&path).await;
+        assert_eq!(list.status, 200, "{path}: {}", list.text);
+        assert!(list.body["total"].as_u64() > Some(0), "{path}");
+        software.check_ref(&path, "SearchResults", &list.body);
+        for issue in list.body["issues"].as_array().expect("issues") {
+            if let Some(epic) = issue["fields"].get("epic").filter(|e| !e.is_null()) {
+                software.check_epic(&format!("{path} epic field"), epic);
+            }
+        }
+    }
+    let partial = alice
+        .put(
+            &format!("{AGILE}/issue/rank"),
+            &json!({ "issues": ["KILN-2", "KILN-3"], "rankBeforeIssue": "KILN-3" }),
+        )
+        .await;
+    assert_eq!(partial.status, 207, "{}", partial.text);
+    software.check_ref("PUT /issue/rank 207", "PartialSuccessBean", &partial.body);
+    for (reply, status) in [
+        (alice.get(&format!("{AGILE}/epic/KILN-1")).await, 404),
+        (
+            caller(&sim, OUTSIDER)
+                .get(&format!("{AGILE}/epic/SEC-1"))
+                .await,
+            404,
+        ),
+        (
+            alice
+                .put(
+                    &format!("{AGILE}/issue/rank"),
+                    &json!({ "issues": ["KILN-2"] }),
+                )
+                .await,
+            400,
+        ),
+        (
+            caller(&sim, OUTSIDER)
+                .post(&format!("{AGILE}/epic/{epic}"), &json!({ "done": false }))
+                .await,
+            403,
+        ),
+    ] {
+        assert_eq!(reply.status, status, "{}", reply.text);
+        platform.check_ref("agile epic refusal", "ErrorCollection", &reply.body);
+    }
+    sim.shutdown().await;
 }

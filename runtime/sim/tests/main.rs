@@ -8,6 +8,7 @@
 mod common;
 
 mod agile;
+mod agile_epics;
 mod agile_hostile;
 mod agile_webhooks;
 mod assignable_users;

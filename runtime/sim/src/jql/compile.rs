@@ -156,6 +156,9 @@ enum SortKey {
     /// `creator`: by display name, as `assignee`.
     Creator,
     StatusCategoryChanged,
+    /// Jira Software's Rank (`world::rank`): `ORDER BY Rank`, as a board's
+    /// filter orders.
+    Rank,
     /// A custom field, by number.
     Custom(u64),
 }
@@ -278,6 +281,9 @@ fn sort_key(name: &str) -> Option<SortKey> {
         "resolution" => SortKey::Resolution,
         "creator" => SortKey::Creator,
         "statuscategorychangeddate" => SortKey::StatusCategoryChanged,
+        // By name or as the custom field it is on Jira Cloud; a site custom
+        // field of either name is found first (`compile_saved`).
+        "rank" | "cf[10019]" => SortKey::Rank,
         _ => return None,
     };
     Some(key)
@@ -895,6 +901,7 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Resolved => empty_last(a.resolution_date, b.resolution_date),
         SortKey::Resolution => empty_last(resolution_rank(a), resolution_rank(b)),
         SortKey::StatusCategoryChanged => a.status_category_changed.cmp(&b.status_category_changed),
+        SortKey::Rank => a.rank.cmp(&b.rank),
         SortKey::Creator => {
             let name = |issue: &IssueRecord| {
                 world

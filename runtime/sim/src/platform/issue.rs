@@ -183,6 +183,8 @@ pub(crate) async fn create(
         sprints: Vec::new(),
         priority: DEFAULT_PRIORITY,
         parent: None,
+        rank: crate::world::rank::initial_rank(id),
+        epic: Default::default(),
         comments: Vec::new(),
         worklogs: Vec::new(),
         attachments: Vec::new(),

@@ -13,7 +13,7 @@ pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
 pub(crate) mod hierarchy;
-mod issue;
+pub(crate) mod issue;
 pub(crate) mod issue_history;
 mod issue_key_segment;
 pub(crate) mod issue_link;

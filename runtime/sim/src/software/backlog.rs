@@ -3,8 +3,10 @@
 //! active sprints). At most 50 issues a move, all or none: each must be one
 //! the caller may browse (else a 400 naming it) and edit (Jira's *Schedule
 //! issues*; else the spec's 403). Each issue whose Sprint field changes gets a
-//! changelog entry for it. Ranking (`rankBeforeIssue`, `rankAfterIssue`) is
-//! not modelled and is ignored; moving a parent does not move its sub-tasks.
+//! changelog entry for it. A move into a sprint ranks its issues before or
+//! after another (`rankBeforeIssue`, `rankAfterIssue`: an issue the caller may
+//! browse, else a 400 naming it; `rank.rs`) when the body says so, and leaves
+//! their rank alone otherwise; moving a parent does not move its sub-tasks.
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::input::issue_list;
+use super::rank::issue_place;
 use super::{SprintPath, visible_sprint};
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -22,6 +25,9 @@ use crate::shared::Shared;
 use crate::world::{HistoryRecord, World};
 
 /// `moveIssuesToSprintAndRank`: 204. The sprint must be future or active.
+/// The issues are ranked at the body's place, if it names one, in the order
+/// asked for; the issue they are ranked next to stays where it is, should it
+/// be among them.
 pub(crate) async fn to_sprint(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -38,8 +44,13 @@ pub(crate) async fn to_sprint(
         )));
     }
     let to = sprint.id;
-    let indexes = schedulable(&world, &caller, &wanted)?;
+    let place = issue_place(&world, &caller, &body)?;
+    let indexes = changeable(&world, &caller, &wanted, "schedule")?;
     move_all(&mut world, &caller, &indexes, Some(to));
+    if let Some(place) = place {
+        let ids: Vec<u64> = indexes.iter().map(|&i| world.issues[i].id).collect();
+        world.rank_issues(&ids, place);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -51,14 +62,22 @@ pub(crate) async fn to_backlog(
 ) -> Result<StatusCode, JiraError> {
     let wanted = issue_list(&body)?;
     let mut world = shared.world();
-    let indexes = schedulable(&world, &caller, &wanted)?;
+    let indexes = changeable(&world, &caller, &wanted, "schedule")?;
     move_all(&mut world, &caller, &indexes, None);
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The indexes of the issues `wanted` names, each once, if the caller may
-/// browse and edit every one of them.
-fn schedulable(world: &World, caller: &Caller, wanted: &[String]) -> Result<Vec<usize>, JiraError> {
+/// The indexes of the issues `wanted` names, each once and in the order
+/// named, if the caller may browse (else a 400 naming the issue, the same for
+/// one that does not exist) and edit every one of them (else a 403 saying
+/// they may not `verb` it: *Schedule issues* for moves and ranks, *Edit
+/// issues* for epics, both the simulator's Edit).
+pub(super) fn changeable(
+    world: &World,
+    caller: &Caller,
+    wanted: &[String],
+    verb: &str,
+) -> Result<Vec<usize>, JiraError> {
     let mut indexes = Vec::new();
     for key in wanted {
         let index = world
@@ -71,7 +90,7 @@ fn schedulable(world: &World, caller: &Caller, wanted: &[String]) -> Result<Vec<
         let issue = &world.issues[index];
         if !world.may(&caller.account_id, &issue.project_key, SeedPermission::Edit) {
             return Err(JiraError::forbidden(format!(
-                "You do not have permission to schedule issue {}.",
+                "You do not have permission to {verb} issue {}.",
                 issue.key
             )));
         }

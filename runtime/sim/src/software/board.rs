@@ -352,6 +352,24 @@ pub(crate) async fn configuration(
     Ok(Json(Value::Object(value)))
 }
 
+/// The keys of the board's projects: the project it is located in and those
+/// of the issues it shows the caller, each once. Which of them the caller may
+/// browse is the reader's to check.
+pub(super) fn project_keys<'w>(
+    world: &'w World,
+    caller: &Caller,
+    board: &'w BoardRecord,
+) -> Result<Vec<&'w str>, JiraError> {
+    let mut keys: Vec<&str> = board.location.as_deref().into_iter().collect();
+    for issue in board_issues(world, caller, board)? {
+        // Few projects: a short list to search beats a set to build.
+        if !keys.contains(&issue.project_key.as_str()) {
+            keys.push(&issue.project_key);
+        }
+    }
+    Ok(keys)
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PageQuery {
@@ -369,13 +387,7 @@ pub(crate) async fn projects(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let board = visible_board(&world, &caller, &path.board_id)?;
-    let mut keys: Vec<&str> = board.location.as_deref().into_iter().collect();
-    for issue in board_issues(&world, &caller, board)? {
-        if !keys.contains(&issue.project_key.as_str()) {
-            keys.push(&issue.project_key);
-        }
-    }
-    let mut projects: Vec<_> = keys
+    let mut projects: Vec<_> = project_keys(&world, &caller, board)?
         .into_iter()
         .filter_map(|k| world.project(k))
         .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))

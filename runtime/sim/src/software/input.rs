@@ -1,7 +1,7 @@
 //! The bodies of the agile writes: a sprint (`createSprint`, `updateSprint`,
 //! `partiallyUpdateSprint`), read by hand so that an absent property and
 //! `null` are told apart and each bad value is Jira's 400 naming it; and the
-//! issue lists of the moves.
+//! issue lists of the moves and ranks.
 //!
 //! Read-only properties a client echoes back (`self`, `id`, `createdDate`,
 //! `completeDate`) are ignored, as the spec says of `completeDate`.
@@ -125,32 +125,59 @@ fn date(body: &Map<String, Value>, name: &str) -> Result<Change<OffsetDateTime>,
     }
 }
 
-/// Jira Software's limit on the issues one move takes.
+/// Jira Software's limit on the issues one move (or rank) takes.
 pub(super) const MAX_ISSUES_PER_MOVE: usize = 50;
+
+/// What a list of issues is sent for, as its refusals word it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IssueAction {
+    Move,
+    Rank,
+}
+
+impl IssueAction {
+    fn verb(self) -> (&'static str, &'static str) {
+        match self {
+            IssueAction::Move => ("move", "moved"),
+            IssueAction::Rank => ("rank", "ranked"),
+        }
+    }
+}
 
 /// The `issues` of a move: issue keys or ids, at most
 /// [`MAX_ISSUES_PER_MOVE`], at least one.
 pub(super) fn issue_list(body: &Map<String, Value>) -> Result<Vec<String>, JiraError> {
+    issues_to(body, IssueAction::Move)
+}
+
+/// The `issues` of a move or a rank: issue keys or ids (strings, or numbers
+/// as ids), at least one and at most [`MAX_ISSUES_PER_MOVE`]; a longer list
+/// is refused before any of it is read, so its length costs nothing.
+pub(super) fn issues_to(
+    body: &Map<String, Value>,
+    action: IssueAction,
+) -> Result<Vec<String>, JiraError> {
+    let (verb, done) = action.verb();
+    let none = || {
+        JiraError::field(
+            "issues",
+            format!("You must specify at least one issue to {verb}."),
+        )
+    };
     let Some(Value::Array(items)) = body.get("issues") else {
         return match body.get("issues") {
-            None | Some(Value::Null) => Err(JiraError::field(
-                "issues",
-                "You must specify at least one issue to move.",
-            )),
+            None | Some(Value::Null) => Err(none()),
             Some(_) => Err(JiraError::invalid_payload()),
         };
     };
     if items.is_empty() {
-        return Err(JiraError::field(
-            "issues",
-            "You must specify at least one issue to move.",
-        ));
+        return Err(none());
     }
     if items.len() > MAX_ISSUES_PER_MOVE {
         return Err(JiraError::field(
             "issues",
             format!(
-                "The maximum number of issues that can be moved in one operation is \
+                "The maximum number of issues that can be {done} in one operation is \
                  {MAX_ISSUES_PER_MOVE}."
             ),
         ));

@@ -1,15 +1,21 @@
 //! Issue lists of the agile API: a board's issues (`getIssuesForBoard`), its
 //! backlog (`getIssuesForBacklog`), a sprint's (`getIssuesForSprint`), a
-//! sprint's on a board (`getBoardIssuesForSprint`), and one issue
+//! sprint's on a board (`getBoardIssuesForSprint`), an epic's
+//! (`getIssuesForEpic`, `getBoardIssuesForEpic`), those in no epic
+//! (`getIssuesWithoutEpic`, `getIssuesWithoutEpicForBoard`), and one issue
 //! (`getIssue`). Each issue is the platform's `IssueBean` with the agile
-//! fields added: `sprint` (the open sprint it is in), `closedSprints` and
-//! `flagged` (always false: flags are not modelled).
+//! fields added: `sprint` (the open sprint it is in), `closedSprints`,
+//! `flagged` (always false: flags are not modelled) and `epic` (the epic it
+//! is in, as `getEpic` shows it, or `null`; also `null` for an epic the
+//! caller may not browse).
 //!
 //! An issue is on a board if the board's query matches it (all statuses are
 //! mapped to a column); epics are not on scrum boards, as the spec says. The
 //! backlog holds the board's issues that are not done and not in an open
-//! (future or active) sprint. Without an `ORDER BY`, issues are in rank
-//! order, which in the simulator is creation order (ranking is not modelled).
+//! (future or active) sprint. An epic's issues are its children; the issues
+//! in no epic are the standard issues without a parent (`world::hierarchy`).
+//! Without an `ORDER BY`, issues are in rank order (`world::rank`); a board
+//! made from a saved filter with an `ORDER BY` is in the filter's order.
 
 use std::sync::Arc;
 
@@ -18,7 +24,8 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::shape::sprint as sprint_json;
+use super::epic::{EpicPath, visible_epic};
+use super::shape::{self, sprint as sprint_json};
 use super::{BoardPath, SprintPath, visible_board, visible_sprint};
 use crate::access::Caller;
 use crate::extract::JiraQuery;
@@ -31,7 +38,8 @@ use crate::platform::render;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::board::{BoardKind, BoardQuery, BoardRecord};
-use crate::world::workflow::EPIC_LEVEL;
+use crate::world::hierarchy::in_no_epic;
+use crate::world::rank::in_rank_order;
 use crate::world::{IssueRecord, World};
 
 /// The page's default size (the spec's) and cap (the platform search's).
@@ -69,12 +77,13 @@ pub(super) fn board_issues<'w>(
             (_, Some(query)) => query.matches(issue),
             (_, None) => false,
         })
-        .filter(|issue| {
-            board.kind != BoardKind::Scrum || issue.issue_type.hierarchy_level != EPIC_LEVEL
-        })
+        .filter(|issue| board.kind != BoardKind::Scrum || !issue.is_epic())
         .collect();
-    if let Some(query) = filter.filter(Query::has_order) {
-        query.sort(&mut found, world);
+    // A project's board is `project = KEY ORDER BY Rank`; a filter's board
+    // is in its filter's order, rank order when it names none.
+    match filter.filter(Query::has_order) {
+        Some(query) => query.sort(&mut found, world),
+        None => in_rank_order(&mut found),
     }
     Ok(found)
 }
@@ -142,18 +151,7 @@ pub(crate) async fn sprint(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let sprint = visible_sprint(&world, &caller, &path.sprint_id)?;
-    let issues = world
-        .issues
-        .iter()
-        .filter(|issue| issue.sprints.contains(&sprint.id))
-        .filter(|issue| {
-            world.may(
-                &caller.account_id,
-                &issue.project_key,
-                SeedPermission::Browse,
-            )
-        })
-        .collect();
+    let issues = browsable(&world, &caller, |issue| issue.sprints.contains(&sprint.id));
     page(&world, &caller, issues, &query)
 }
 
@@ -176,6 +174,96 @@ pub(crate) async fn board_sprint(
     let issues = board_issues(&world, &caller, board)?
         .into_iter()
         .filter(|issue| issue.sprints.contains(&sprint.id))
+        .collect();
+    page(&world, &caller, issues, &query)
+}
+
+/// The site's issues the caller may browse that `keep` keeps, in rank order.
+fn browsable<'w>(
+    world: &'w World,
+    caller: &Caller,
+    keep: impl Fn(&IssueRecord) -> bool,
+) -> Vec<&'w IssueRecord> {
+    let mut found: Vec<&IssueRecord> = world
+        .issues
+        .iter()
+        .filter(|issue| keep(issue))
+        .filter(|issue| {
+            world.may(
+                &caller.account_id,
+                &issue.project_key,
+                SeedPermission::Browse,
+            )
+        })
+        .collect();
+    in_rank_order(&mut found);
+    found
+}
+
+/// `getIssuesForEpic`: the epic's issues the caller may browse.
+pub(crate) async fn epic(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<EpicPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let index = visible_epic(&world, &caller, &path.epic_id_or_key)?;
+    let id = world.issues[index].id;
+    let issues = browsable(&world, &caller, |issue| issue.parent == Some(id));
+    page(&world, &caller, issues, &query)
+}
+
+/// `getIssuesWithoutEpic`: the standard issues the caller may browse that are
+/// in no epic.
+pub(crate) async fn without_epic(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let issues = browsable(&world, &caller, in_no_epic);
+    page(&world, &caller, issues, &query)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BoardEpicPath {
+    board_id: String,
+    epic_id: String,
+}
+
+/// `getBoardIssuesForEpic`: the board's issues that are in the epic. The
+/// spec's `epicId` is a number; an epic key is read too, as the other epic
+/// routes read it.
+pub(crate) async fn board_epic(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<BoardEpicPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let board = visible_board(&world, &caller, &path.board_id)?;
+    let index = visible_epic(&world, &caller, &path.epic_id)?;
+    let id = world.issues[index].id;
+    let issues = board_issues(&world, &caller, board)?
+        .into_iter()
+        .filter(|issue| issue.parent == Some(id))
+        .collect();
+    page(&world, &caller, issues, &query)
+}
+
+/// `getIssuesWithoutEpicForBoard`: the board's standard issues in no epic.
+pub(crate) async fn board_without_epic(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<BoardPath>,
+    JiraQuery(query): JiraQuery<IssuesQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let board = visible_board(&world, &caller, &path.board_id)?;
+    let issues = board_issues(&world, &caller, board)?
+        .into_iter()
+        .filter(|issue| in_no_epic(issue))
         .collect();
     page(&world, &caller, issues, &query)
 }
@@ -237,31 +325,40 @@ fn page(
 }
 
 /// The `fields` of an agile issue list: by default every navigable field and
-/// the agile ones; else those named (the agile ones by name, or with `*all`
-/// or `*navigable`).
+/// the agile ones; else those named (an agile one by name, all of them with
+/// `*all` or `*navigable`).
 struct Selection {
     fields: FieldSelection,
-    agile: bool,
+    /// The agile fields to add, of [`AGILE_FIELDS`].
+    agile: Vec<&'static str>,
 }
 
 /// The fields only the agile API adds.
-const AGILE_FIELDS: [&str; 3] = ["sprint", "closedSprints", "flagged"];
+const AGILE_FIELDS: [&str; 4] = ["sprint", "closedSprints", "flagged", "epic"];
 
 impl Selection {
     fn parse(fields: Option<&str>) -> Self {
         match fields.filter(|f| !f.trim().is_empty()) {
             None => Self {
                 fields: FieldSelection::parse(["*navigable"]),
-                agile: true,
+                agile: AGILE_FIELDS.to_vec(),
             },
-            Some(fields) => Self {
-                fields: FieldSelection::parse([fields]),
-                agile: fields
-                    .split(',')
-                    .map(str::trim)
-                    .any(|f| matches!(f, "*all" | "*navigable") || AGILE_FIELDS.contains(&f)),
-            },
+            Some(fields) => {
+                let named: Vec<&str> = fields.split(',').map(str::trim).collect();
+                let all = named.iter().any(|f| matches!(*f, "*all" | "*navigable"));
+                Self {
+                    fields: FieldSelection::parse([fields]),
+                    agile: AGILE_FIELDS
+                        .into_iter()
+                        .filter(|agile| all || named.contains(agile))
+                        .collect(),
+                }
+            }
         }
+    }
+
+    fn wants(&self, agile: &str) -> bool {
+        self.agile.contains(&agile)
     }
 }
 
@@ -278,10 +375,18 @@ fn agile_issue(
         &selection.fields,
         Some(&caller.account_id),
     );
-    if selection.agile {
+    // `render::issue` always answers an object with a `fields` object;
+    // written without `IndexMut`, which panics on any other shape.
+    let Some(fields) = value.get_mut("fields").and_then(Value::as_object_mut) else {
+        return value;
+    };
+    if selection.wants("sprint") {
         let open = world
             .open_sprint_of(issue)
             .map_or(Value::Null, |s| sprint_json(&caller.links, s));
+        fields.insert("sprint".into(), open);
+    }
+    if selection.wants("closedSprints") {
         let closed: Vec<Value> = issue
             .sprints
             .iter()
@@ -289,13 +394,24 @@ fn agile_issue(
             .filter(|s| !s.state.is_open())
             .map(|s| sprint_json(&caller.links, s))
             .collect();
-        // `render::issue` always answers an object with a `fields` object;
-        // written without `IndexMut`, which panics on any other shape.
-        if let Some(fields) = value.get_mut("fields").and_then(Value::as_object_mut) {
-            fields.insert("sprint".into(), open);
-            fields.insert("closedSprints".into(), Value::Array(closed));
-            fields.insert("flagged".into(), json!(false));
-        }
+        fields.insert("closedSprints".into(), Value::Array(closed));
+    }
+    if selection.wants("flagged") {
+        fields.insert("flagged".into(), json!(false));
+    }
+    if selection.wants("epic") {
+        // An epic the caller may not browse is not shown, not even as there.
+        let epic = world
+            .epic_of(issue)
+            .filter(|epic| {
+                world.may(
+                    &caller.account_id,
+                    &epic.project_key,
+                    SeedPermission::Browse,
+                )
+            })
+            .map_or(Value::Null, |epic| shape::epic(&caller.links, epic));
+        fields.insert("epic".into(), epic);
     }
     value
 }

@@ -1,31 +1,42 @@
 //! The Jira Software agile REST API (`/rest/agile/1.0/...`): boards
 //! (`board.rs`), their issues and backlogs (`issues.rs`), sprints
 //! (`sprint.rs`, bodies in `input.rs`), moving issues between sprints and the
-//! backlog (`backlog.rs`), the agile view of one issue (`issues.rs`), and the
-//! JSON they answer (`shape.rs`). The Sprint field on platform issues and its
-//! JQL live with the platform (`sprint_field.rs` here renders it).
+//! backlog (`backlog.rs`), epics (`epic.rs`) and moving issues in and out of
+//! them (`epic_move.rs`), ranking (`rank.rs`), the agile view of one issue
+//! and the lists of issues (`issues.rs`), and the JSON they answer
+//! (`shape.rs`). The Sprint field on platform issues and its JQL live with
+//! the platform (`sprint_field.rs` here renders it).
 //!
 //! Who may do what: a board is seen by those who may see its filter (a
 //! project's board: those who may browse the project); a sprint by those who
 //! may see its board or browse one of its issues; both are the spec's 404
-//! otherwise, the same as for one that does not exist. Managing sprints
+//! otherwise, the same as for one that does not exist. An epic, like any
+//! issue, is seen by those who may browse its project. Managing sprints
 //! (Jira's *Manage sprints*) is granted to the board's administrator, site
-//! admins, and those who may edit issues in the board's project; moving issues
-//! needs the right to edit each issue (Jira's *Schedule issues*).
+//! admins, and those who may edit issues in the board's project; moving and
+//! ranking issues needs the right to edit each issue (Jira's *Schedule
+//! issues*; for epics, *Edit issues*).
 //!
-//! Not modelled: epics, ranking (issues are in creation order, which is the
-//! rank a new site gives them), quick filters, board and sprint properties,
-//! features, reports, versions, `swap`, estimation, kanban backlogs, `simple`
-//! boards and private boards.
+//! Not modelled: quick filters, board and sprint properties, features,
+//! reports, versions, `swap`, estimation, kanban backlogs, moving issues to a
+//! board (`moveIssuesToBoard`), `simple` boards and private boards, the
+//! issue's Rank field as a value (ranking changes the order, not a field an
+//! issue shows) and epics of team-managed projects (the spec's own epic API
+//! does not serve them either).
 //!
 //! Sprint and board writes raise Jira Software's webhooks (`sprint_*`,
 //! `board_created`, `board_deleted`) for the admin webhooks that list them; see
-//! `sprint.rs`, `board.rs` and `crate::webhooks::event`.
+//! `sprint.rs`, `board.rs` and `crate::webhooks::event`. Moving issues into
+//! or out of an epic changes their parent, and raises `jira:issue_updated`
+//! as the platform's edit of `parent` does (`epic_move.rs`).
 
 mod backlog;
 mod board;
+mod epic;
+mod epic_move;
 mod input;
 mod issues;
+mod rank;
 pub(crate) mod shape;
 mod sprint;
 pub(crate) mod sprint_field;
@@ -34,7 +45,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use serde::Deserialize;
 
 use crate::access::Caller;
@@ -77,6 +88,29 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(issues::sprint).post(backlog::to_sprint),
         )
         .route("/backlog/issue", post(backlog::to_backlog))
+        .route("/board/{board_id}/epic", get(epic::of_board))
+        .route(
+            "/board/{board_id}/epic/none/issue",
+            get(issues::board_without_epic),
+        )
+        .route(
+            "/board/{board_id}/epic/{epic_id}/issue",
+            get(issues::board_epic),
+        )
+        .route(
+            "/epic/none/issue",
+            get(issues::without_epic).post(epic_move::from_epics),
+        )
+        .route(
+            "/epic/{epic_id_or_key}",
+            get(epic::one).post(epic::partial_update),
+        )
+        .route(
+            "/epic/{epic_id_or_key}/issue",
+            get(issues::epic).post(epic_move::to_epic),
+        )
+        .route("/epic/{epic_id_or_key}/rank", put(rank::epic))
+        .route("/issue/rank", put(rank::issues).get(rank::get_not_allowed))
         .route("/issue/{issue_id_or_key}", get(issues::one))
 }
 

@@ -1,14 +1,14 @@
 //! The agile API's JSON: a board (the spec's board `values`), a sprint (its
-//! examples' sprint), and a page of either.
+//! examples' sprint), an epic (its examples' epic), and a page of any.
 
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::platform::page::Window;
-use crate::world::World;
 use crate::world::board::BoardRecord;
 use crate::world::sprint::SprintRecord;
+use crate::world::{IssueRecord, World};
 
 /// A board's `self`.
 pub(crate) fn board_self(links: &str, id: u64) -> String {
@@ -18,6 +18,27 @@ pub(crate) fn board_self(links: &str, id: u64) -> String {
 /// A sprint's `self`.
 pub(crate) fn sprint_self(links: &str, id: u64) -> String {
     format!("{links}/rest/agile/1.0/sprint/{id}")
+}
+
+/// An epic's `self`.
+pub(crate) fn epic_self(links: &str, id: u64) -> String {
+    format!("{links}/rest/agile/1.0/epic/{id}")
+}
+
+/// An epic, as the spec's examples show one and Jira Cloud answers it: `id`,
+/// `key`, `self`, `name`, `summary`, `color` (`{"key": "color_N"}`) and
+/// `done`. The spec gives no schema; each property is the update body's
+/// (`EpicUpdateBean`), plus the epic's identity.
+pub(crate) fn epic(links: &str, issue: &IssueRecord) -> Value {
+    json!({
+        "id": issue.id,
+        "key": issue.key,
+        "self": epic_self(links, issue.id),
+        "name": issue.epic_name(),
+        "summary": issue.summary,
+        "color": { "key": issue.epic_color() },
+        "done": issue.epic.done,
+    })
 }
 
 /// A sprint's dates as the agile API writes them: ISO 8601 in UTC with

@@ -293,8 +293,9 @@ impl World {
         } else {
             (None, None)
         };
+        let id = self.take_issue_id();
         Ok(IssueRecord {
-            id: self.take_issue_id(),
+            id,
             key: format!("{}-{number}", project.key),
             project_key: project.key.clone(),
             summary: seed.summary.clone(),
@@ -321,6 +322,8 @@ impl World {
             priority: super::DEFAULT_PRIORITY,
             // Set once every project's issues exist (`World::link_seeded_parents`).
             parent: None,
+            rank: super::rank::initial_rank(id),
+            epic: Default::default(),
             comments,
             worklogs: Vec::new(),
             attachments: Vec::new(),

@@ -14,6 +14,11 @@
 //! simulator does not model. Each rule moves one level up, so a parent can never
 //! be the issue itself or one of its descendants: no cycle can form.
 //!
+//! An epic's children are what Jira Software's agile API calls the epic's
+//! issues, and an issue "without epic" is a standard issue with no parent
+//! ([`in_no_epic`]): epics and sub-tasks can be in no epic, so neither list
+//! holds them.
+//!
 //! Jira documents no limit on the sub-tasks or children of one issue (its
 //! per-issue limits name comments, worklogs, attachments, issue links and remote
 //! links, and say child issues are not links); each child is an issue, bounded
@@ -66,6 +71,12 @@ pub(crate) fn check_parentless(issue_type: &IssueType) -> Result<(), ParentRefus
     }
 }
 
+/// Whether `issue` is a standard issue in no epic: what Jira Software's
+/// "issues without epic" lists.
+pub(crate) fn in_no_epic(issue: &IssueRecord) -> bool {
+    issue.issue_type.hierarchy_level == STANDARD_LEVEL && issue.parent.is_none()
+}
+
 impl World {
     /// Every issue whose parent is the issue with id `id` (an epic's children,
     /// a standard issue's sub-tasks), oldest first.
@@ -73,6 +84,17 @@ impl World {
         self.issues
             .iter()
             .filter(move |issue| issue.parent == Some(id))
+    }
+
+    /// The epic `issue` is in: its parent, when that is an epic. Sub-tasks are
+    /// in none of their own (their parent is a standard issue), and epics in
+    /// none: Jira Software's epic API is this view of the hierarchy.
+    pub(crate) fn epic_of(&self, issue: &IssueRecord) -> Option<&IssueRecord> {
+        if issue.issue_type.hierarchy_level != STANDARD_LEVEL {
+            return None;
+        }
+        self.issue_by_id(issue.parent?)
+            .filter(|parent| parent.issue_type.hierarchy_level == EPIC_LEVEL)
     }
 
     /// The sub-tasks of the issue with id `id`, oldest first: what its

@@ -10,6 +10,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::custom_field::CustomValue;
+use super::epic::EpicFields;
 use super::resolution::{self, Resolution};
 use super::workflow::{IssueType, Status};
 
@@ -57,6 +58,13 @@ pub(crate) struct IssueRecord {
     /// issue's parent in the hierarchy (`world::hierarchy`): an epic's child's
     /// epic, a sub-task's standard issue.
     pub(crate) parent: Option<u64>,
+    /// The issue's place in the site's rank order (Jira Software's Rank
+    /// field), lower first: its id when created, so it ranks last
+    /// (`world::rank`).
+    pub(crate) rank: i64,
+    /// The agile fields of an epic (name, colour, done: `world::epic`),
+    /// unset until written and read only while the issue is an epic.
+    pub(crate) epic: EpicFields,
     pub(crate) comments: Vec<CommentRecord>,
     pub(crate) worklogs: Vec<WorklogRecord>,
     /// Files attached, oldest first; deleting the issue drops their bytes.
@@ -417,6 +425,8 @@ mod tests {
             sprints: Vec::new(),
             priority: DEFAULT_PRIORITY,
             parent: None,
+            rank: 1,
+            epic: EpicFields::default(),
             comments: Vec::new(),
             worklogs: Vec::new(),
             attachments: Vec::new(),

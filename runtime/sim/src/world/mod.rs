@@ -6,6 +6,7 @@
 
 pub(crate) mod board;
 pub(crate) mod custom_field;
+pub(crate) mod epic;
 pub(crate) mod filter;
 mod from_seed;
 pub(crate) mod hierarchy;
@@ -14,6 +15,7 @@ pub(crate) mod issue_link;
 pub(crate) mod on_call;
 mod ops;
 mod project;
+pub(crate) mod rank;
 pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
