@@ -282,6 +282,68 @@ fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
     assert_eq!(open, ["GET /rest/api/3/serverInfo"]);
 }
 
+/// Jira Software's DevOps APIs, which the spec leaves to Connect apps, are
+/// granted by the Forge scopes Atlassian's own Forge app (jenkins-for-jira)
+/// declares for them: the verb by the method. Security information has no
+/// Forge scope and stays shut.
+#[test]
+fn devops_routes_are_granted_by_forge_devops_scopes() {
+    let cases = [
+        (
+            Method::Post,
+            "/rest/builds/0.1/bulk",
+            "write:build-info:jira",
+        ),
+        (
+            Method::Delete,
+            "/rest/builds/0.1/bulkByProperties",
+            "delete:build-info:jira",
+        ),
+        (
+            Method::Get,
+            "/rest/deployments/0.1/pipelines/p/environments/e/deployments/1/gating-status",
+            "read:deployment-info:jira",
+        ),
+        (
+            Method::Post,
+            "/rest/devinfo/0.10/bulk",
+            "write:dev-info:jira",
+        ),
+        (
+            Method::Get,
+            "/rest/featureflags/0.1/flag/f-1",
+            "read:feature-flag-info:jira",
+        ),
+        (
+            Method::Delete,
+            "/rest/remotelinks/1.0/remotelink/r-1",
+            "delete:remote-link-info:jira",
+        ),
+    ];
+    for (method, path, needed) in cases {
+        let route = catalogue()
+            .match_route(method, path)
+            .unwrap_or_else(|| panic!("{method} {path} is catalogued"));
+        assert_eq!(route.product, Product::Software, "{route}");
+        assert!(scopes(&[needed]).allows(route).is_granted(), "{route}");
+        // Writing does not open reading, nor the other way round.
+        assert!(
+            !scopes(&["read:jira-work", "write:jira-work"])
+                .allows(route)
+                .is_granted()
+        );
+    }
+    assert_eq!(
+        catalogue().match_route(Method::Post, "/rest/security/1.0/bulk"),
+        None
+    );
+    assert!(
+        catalogue()
+            .unscoped_operation(Method::Post, "/rest/security/1.0/bulk")
+            .is_some()
+    );
+}
+
 #[test]
 fn denial_reports_the_alternative_needing_fewest_additions() {
     let issue = route(Method::Get, "/rest/api/3/issue/{issueIdOrKey}");

@@ -16,6 +16,8 @@ pub enum Scope {
     DeleteAvatarJira,
     /// `delete:board-scope.admin:jira-software`
     DeleteBoardScopeAdminJiraSoftware,
+    /// `delete:build-info:jira`
+    DeleteBuildInfoJira,
     /// `delete:comment.property:jira`
     DeleteCommentPropertyJira,
     /// `delete:comment:jira`
@@ -24,6 +26,12 @@ pub enum Scope {
     DeleteDashboardPropertyJira,
     /// `delete:dashboard:jira`
     DeleteDashboardJira,
+    /// `delete:deployment-info:jira`
+    DeleteDeploymentInfoJira,
+    /// `delete:dev-info:jira`
+    DeleteDevInfoJira,
+    /// `delete:feature-flag-info:jira`
+    DeleteFeatureFlagInfoJira,
     /// `delete:field-configuration-scheme:jira`
     DeleteFieldConfigurationSchemeJira,
     /// `delete:field-configuration:jira`
@@ -84,6 +92,8 @@ pub enum Scope {
     DeleteProjectPropertyJira,
     /// `delete:project:jira`
     DeleteProjectJira,
+    /// `delete:remote-link-info:jira`
+    DeleteRemoteLinkInfoJira,
     /// `delete:screen-scheme:jira`
     DeleteScreenSchemeJira,
     /// `delete:screen-tab:jira`
@@ -134,6 +144,8 @@ pub enum Scope {
     ReadBoardScopeAdminJiraSoftware,
     /// `read:board-scope:jira-software`
     ReadBoardScopeJiraSoftware,
+    /// `read:build-info:jira`
+    ReadBuildInfoJira,
     /// `read:build:jira-software`
     ReadBuildJiraSoftware,
     /// `read:comment.property:jira`
@@ -146,12 +158,18 @@ pub enum Scope {
     ReadDashboardPropertyJira,
     /// `read:dashboard:jira`
     ReadDashboardJira,
+    /// `read:deployment-info:jira`
+    ReadDeploymentInfoJira,
     /// `read:deployment:jira-software`
     ReadDeploymentJiraSoftware,
+    /// `read:dev-info:jira`
+    ReadDevInfoJira,
     /// `read:email-address:jira`
     ReadEmailAddressJira,
     /// `read:epic:jira-software`
     ReadEpicJiraSoftware,
+    /// `read:feature-flag-info:jira`
+    ReadFeatureFlagInfoJira,
     /// `read:feature-flag:jira-software`
     ReadFeatureFlagJiraSoftware,
     /// `read:field-configuration-scheme:jira`
@@ -274,6 +292,8 @@ pub enum Scope {
     ReadProjectPropertyJira,
     /// `read:project:jira`
     ReadProjectJira,
+    /// `read:remote-link-info:jira`
+    ReadRemoteLinkInfoJira,
     /// `read:remote-link:jira-software`
     ReadRemoteLinkJiraSoftware,
     /// `read:resolution:jira`
@@ -342,6 +362,8 @@ pub enum Scope {
     WriteBoardScopeAdminJiraSoftware,
     /// `write:board-scope:jira-software`
     WriteBoardScopeJiraSoftware,
+    /// `write:build-info:jira`
+    WriteBuildInfoJira,
     /// `write:build:jira-software`
     WriteBuildJiraSoftware,
     /// `write:comment.property:jira`
@@ -354,10 +376,16 @@ pub enum Scope {
     WriteDashboardPropertyJira,
     /// `write:dashboard:jira`
     WriteDashboardJira,
+    /// `write:deployment-info:jira`
+    WriteDeploymentInfoJira,
     /// `write:deployment:jira-software`
     WriteDeploymentJiraSoftware,
+    /// `write:dev-info:jira`
+    WriteDevInfoJira,
     /// `write:epic:jira-software`
     WriteEpicJiraSoftware,
+    /// `write:feature-flag-info:jira`
+    WriteFeatureFlagInfoJira,
     /// `write:feature-flag:jira-software`
     WriteFeatureFlagJiraSoftware,
     /// `write:field-configuration-scheme:jira`
@@ -440,6 +468,8 @@ pub enum Scope {
     WriteProjectPropertyJira,
     /// `write:project:jira`
     WriteProjectJira,
+    /// `write:remote-link-info:jira`
+    WriteRemoteLinkInfoJira,
     /// `write:remote-link:jira-software`
     WriteRemoteLinkJiraSoftware,
     /// `write:screen-scheme:jira`
@@ -483,15 +513,19 @@ pub enum Scope {
 }
 
 /// Every scope, in declaration (= name) order.
-pub(super) const ALL: [Scope; 236] = [
+pub(super) const ALL: [Scope; 251] = [
     Scope::DeleteAsyncTaskJira,
     Scope::DeleteAttachmentJira,
     Scope::DeleteAvatarJira,
     Scope::DeleteBoardScopeAdminJiraSoftware,
+    Scope::DeleteBuildInfoJira,
     Scope::DeleteCommentPropertyJira,
     Scope::DeleteCommentJira,
     Scope::DeleteDashboardPropertyJira,
     Scope::DeleteDashboardJira,
+    Scope::DeleteDeploymentInfoJira,
+    Scope::DeleteDevInfoJira,
+    Scope::DeleteFeatureFlagInfoJira,
     Scope::DeleteFieldConfigurationSchemeJira,
     Scope::DeleteFieldConfigurationJira,
     Scope::DeleteFieldOptionJira,
@@ -522,6 +556,7 @@ pub(super) const ALL: [Scope; 236] = [
     Scope::DeleteProjectComponentJira,
     Scope::DeleteProjectPropertyJira,
     Scope::DeleteProjectJira,
+    Scope::DeleteRemoteLinkInfoJira,
     Scope::DeleteScreenSchemeJira,
     Scope::DeleteScreenTabJira,
     Scope::DeleteScreenJira,
@@ -547,15 +582,19 @@ pub(super) const ALL: [Scope; 236] = [
     Scope::ReadAvatarJira,
     Scope::ReadBoardScopeAdminJiraSoftware,
     Scope::ReadBoardScopeJiraSoftware,
+    Scope::ReadBuildInfoJira,
     Scope::ReadBuildJiraSoftware,
     Scope::ReadCommentPropertyJira,
     Scope::ReadCommentJira,
     Scope::ReadCustomFieldContextualConfigurationJira,
     Scope::ReadDashboardPropertyJira,
     Scope::ReadDashboardJira,
+    Scope::ReadDeploymentInfoJira,
     Scope::ReadDeploymentJiraSoftware,
+    Scope::ReadDevInfoJira,
     Scope::ReadEmailAddressJira,
     Scope::ReadEpicJiraSoftware,
+    Scope::ReadFeatureFlagInfoJira,
     Scope::ReadFeatureFlagJiraSoftware,
     Scope::ReadFieldConfigurationSchemeJira,
     Scope::ReadFieldConfigurationJira,
@@ -617,6 +656,7 @@ pub(super) const ALL: [Scope; 236] = [
     Scope::ReadProjectFeatureJira,
     Scope::ReadProjectPropertyJira,
     Scope::ReadProjectJira,
+    Scope::ReadRemoteLinkInfoJira,
     Scope::ReadRemoteLinkJiraSoftware,
     Scope::ReadResolutionJira,
     Scope::ReadRoleJira,
@@ -651,14 +691,18 @@ pub(super) const ALL: [Scope; 236] = [
     Scope::WriteAvatarJira,
     Scope::WriteBoardScopeAdminJiraSoftware,
     Scope::WriteBoardScopeJiraSoftware,
+    Scope::WriteBuildInfoJira,
     Scope::WriteBuildJiraSoftware,
     Scope::WriteCommentPropertyJira,
     Scope::WriteCommentJira,
     Scope::WriteCustomFieldContextualConfigurationJira,
     Scope::WriteDashboardPropertyJira,
     Scope::WriteDashboardJira,
+    Scope::WriteDeploymentInfoJira,
     Scope::WriteDeploymentJiraSoftware,
+    Scope::WriteDevInfoJira,
     Scope::WriteEpicJiraSoftware,
+    Scope::WriteFeatureFlagInfoJira,
     Scope::WriteFeatureFlagJiraSoftware,
     Scope::WriteFieldConfigurationSchemeJira,
     Scope::WriteFieldConfigurationJira,
@@ -700,6 +744,7 @@ pub(super) const ALL: [Scope; 236] = [
     Scope::WriteProjectFeatureJira,
     Scope::WriteProjectPropertyJira,
     Scope::WriteProjectJira,
+    Scope::WriteRemoteLinkInfoJira,
     Scope::WriteRemoteLinkJiraSoftware,
     Scope::WriteScreenSchemeJira,
     Scope::WriteScreenTabJira,
@@ -723,15 +768,19 @@ pub(super) const ALL: [Scope; 236] = [
 ];
 
 /// Scope names, indexed by `Scope as usize`; sorted, so binary-searchable.
-pub(super) const NAMES: [&str; 236] = [
+pub(super) const NAMES: [&str; 251] = [
     "delete:async-task:jira",
     "delete:attachment:jira",
     "delete:avatar:jira",
     "delete:board-scope.admin:jira-software",
+    "delete:build-info:jira",
     "delete:comment.property:jira",
     "delete:comment:jira",
     "delete:dashboard.property:jira",
     "delete:dashboard:jira",
+    "delete:deployment-info:jira",
+    "delete:dev-info:jira",
+    "delete:feature-flag-info:jira",
     "delete:field-configuration-scheme:jira",
     "delete:field-configuration:jira",
     "delete:field.option:jira",
@@ -762,6 +811,7 @@ pub(super) const NAMES: [&str; 236] = [
     "delete:project.component:jira",
     "delete:project.property:jira",
     "delete:project:jira",
+    "delete:remote-link-info:jira",
     "delete:screen-scheme:jira",
     "delete:screen-tab:jira",
     "delete:screen:jira",
@@ -787,15 +837,19 @@ pub(super) const NAMES: [&str; 236] = [
     "read:avatar:jira",
     "read:board-scope.admin:jira-software",
     "read:board-scope:jira-software",
+    "read:build-info:jira",
     "read:build:jira-software",
     "read:comment.property:jira",
     "read:comment:jira",
     "read:custom-field-contextual-configuration:jira",
     "read:dashboard.property:jira",
     "read:dashboard:jira",
+    "read:deployment-info:jira",
     "read:deployment:jira-software",
+    "read:dev-info:jira",
     "read:email-address:jira",
     "read:epic:jira-software",
+    "read:feature-flag-info:jira",
     "read:feature-flag:jira-software",
     "read:field-configuration-scheme:jira",
     "read:field-configuration:jira",
@@ -857,6 +911,7 @@ pub(super) const NAMES: [&str; 236] = [
     "read:project.feature:jira",
     "read:project.property:jira",
     "read:project:jira",
+    "read:remote-link-info:jira",
     "read:remote-link:jira-software",
     "read:resolution:jira",
     "read:role:jira",
@@ -891,14 +946,18 @@ pub(super) const NAMES: [&str; 236] = [
     "write:avatar:jira",
     "write:board-scope.admin:jira-software",
     "write:board-scope:jira-software",
+    "write:build-info:jira",
     "write:build:jira-software",
     "write:comment.property:jira",
     "write:comment:jira",
     "write:custom-field-contextual-configuration:jira",
     "write:dashboard.property:jira",
     "write:dashboard:jira",
+    "write:deployment-info:jira",
     "write:deployment:jira-software",
+    "write:dev-info:jira",
     "write:epic:jira-software",
+    "write:feature-flag-info:jira",
     "write:feature-flag:jira-software",
     "write:field-configuration-scheme:jira",
     "write:field-configuration:jira",
@@ -940,6 +999,7 @@ pub(super) const NAMES: [&str; 236] = [
     "write:project.feature:jira",
     "write:project.property:jira",
     "write:project:jira",
+    "write:remote-link-info:jira",
     "write:remote-link:jira-software",
     "write:screen-scheme:jira",
     "write:screen-tab:jira",
@@ -963,15 +1023,19 @@ pub(super) const NAMES: [&str; 236] = [
 ];
 
 /// Descriptions from the specs' `securitySchemes`, indexed by `Scope as usize`.
-pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
+pub(super) const DESCRIPTIONS: [Option<&str>; 251] = [
     Some("Delete asynchronous task."),
     Some("Delete issue attachments."),
     Some("Delete system and custom avatars."),
     Some("Remove board configuration, features, and properties."),
+    None,
     Some("Delete issue comment properties."),
     Some("Delete issue comments."),
     Some("Delete dashboard properties."),
     Some("Delete dashboards."),
+    None,
+    None,
+    None,
     Some("Delete field configuration schemes."),
     Some("Delete field configurations."),
     Some("Delete field options."),
@@ -1002,6 +1066,7 @@ pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
     Some("Delete project components."),
     Some("Delete project properties."),
     Some("Delete projects and their details, such as issue types, project lead, and avatars."),
+    None,
     Some("Delete screen schemes."),
     Some("Delete screen tabs."),
     Some("Delete screens."),
@@ -1027,15 +1092,19 @@ pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
     Some("View system and custom avatars."),
     Some("View configuration, features, filters, project, properties and quick filters related to the given board."),
     Some("View board and issues from a board, view issues from a backlog and view reports and versions."),
+    None,
     Some("View builds."),
     Some("View issue comment properties."),
     Some("View issue comments."),
     Some("Read custom field contextual configurations."),
     Some("View dashboard properties."),
     Some("View dashboards."),
+    None,
     Some("View deployments."),
+    None,
     Some("View email addresses of all users regardless of the user's profile visibility settings."),
     Some("View and search for epics, view issues related to an epic and issues without an epic."),
+    None,
     Some("View feature flags."),
     Some("View field configuration schemes."),
     Some("Read field configurations."),
@@ -1097,6 +1166,7 @@ pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
     Some("Read project features."),
     Some("View project properties."),
     Some("View projects."),
+    None,
     Some("View remote links."),
     Some("View resolutions."),
     Some("View roles."),
@@ -1131,14 +1201,18 @@ pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
     Some("Create and update system and custom avatars."),
     Some("Create board, toggle features and set and delete properties."),
     Some("Move issues to a backlog and move issues from a backlog to a board."),
+    None,
     Some("Submit and delete build."),
     Some("Create and update issue comment properties."),
     Some("Create and update issue comments."),
     Some("Save custom field contextual configurations."),
     Some("Create and update dashboard properties."),
     Some("Create and update dashboards."),
+    None,
     Some("Submit and delete deployment."),
+    None,
     Some("Remove issues from epic, move issues to epic, rank epics and partially update epics. A partial update means that fields not present in the request JSON will not be updated."),
+    None,
     Some("Submit and delete feature flag."),
     Some("Create and update field configuration schemes."),
     Some("Save field configurations."),
@@ -1180,6 +1254,7 @@ pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
     Some("Save project features."),
     Some("Create and update project properties."),
     Some("Create and update projects."),
+    None,
     Some("Submit and delete remote link."),
     Some("Create and update screen schemes."),
     Some("Create and update screen tabs."),
@@ -1203,7 +1278,7 @@ pub(super) const DESCRIPTIONS: [Option<&str>; 236] = [
 ];
 
 /// Every catalogued route, sorted by template then method.
-pub(super) static ROUTES: [Route; 821] = [
+pub(super) static ROUTES: [Route; 844] = [
     Route { method: Method::Get, template: "/jsm/ops/api/{cloudId}/v1/alerts", operation_id: "listAlerts", product: Product::JsmOps, access: Access::Scoped, alternatives: &[&[Scope::ReadOpsAlertJiraServiceManagement]] },
     Route { method: Method::Post, template: "/jsm/ops/api/{cloudId}/v1/alerts", operation_id: "createAlert", product: Product::JsmOps, access: Access::Scoped, alternatives: &[&[Scope::ReadOpsAlertJiraServiceManagement, Scope::WriteOpsAlertJiraServiceManagement]] },
     Route { method: Method::Get, template: "/jsm/ops/api/{cloudId}/v1/alerts/alias", operation_id: "getAlertWithAlias", product: Product::JsmOps, access: Access::Scoped, alternatives: &[&[Scope::ReadOpsAlertJiraServiceManagement]] },
@@ -2021,14 +2096,37 @@ pub(super) static ROUTES: [Route; 821] = [
     Route { method: Method::Get, template: "/rest/api/3/worklog/deleted", operation_id: "getIdsOfWorklogsDeletedSince", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::ReadJiraWork], &[Scope::ReadIssueWorklogPropertyJira, Scope::ReadIssueWorklogJira]] },
     Route { method: Method::Post, template: "/rest/api/3/worklog/list", operation_id: "getWorklogsForIds", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::ReadJiraWork], &[Scope::ReadAvatarJira, Scope::ReadCommentJira, Scope::ReadGroupJira, Scope::ReadIssueWorklogPropertyJira, Scope::ReadIssueWorklogJira, Scope::ReadProjectRoleJira, Scope::ReadUserJira]] },
     Route { method: Method::Get, template: "/rest/api/3/worklog/updated", operation_id: "getIdsOfWorklogsModifiedSince", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::ReadJiraWork], &[Scope::ReadIssueWorklogPropertyJira, Scope::ReadIssueWorklogJira]] },
+    Route { method: Method::Post, template: "/rest/builds/0.1/bulk", operation_id: "submitBuilds", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::WriteBuildInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/builds/0.1/bulkByProperties", operation_id: "deleteBuildsByProperty", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteBuildInfoJira]] },
+    Route { method: Method::Get, template: "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}", operation_id: "getBuildByKey", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadBuildInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}", operation_id: "deleteBuildByKey", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteBuildInfoJira]] },
+    Route { method: Method::Post, template: "/rest/deployments/0.1/bulk", operation_id: "submitDeployments", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::WriteDeploymentInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/deployments/0.1/bulkByProperties", operation_id: "deleteDeploymentsByProperty", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteDeploymentInfoJira]] },
+    Route { method: Method::Get, template: "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}", operation_id: "getDeploymentByKey", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadDeploymentInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}", operation_id: "deleteDeploymentByKey", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteDeploymentInfoJira]] },
+    Route { method: Method::Get, template: "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}/gating-status", operation_id: "getDeploymentGatingStatusByKey", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadDeploymentInfoJira]] },
+    Route { method: Method::Post, template: "/rest/devinfo/0.10/bulk", operation_id: "storeDevelopmentInformation", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::WriteDevInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/devinfo/0.10/bulkByProperties", operation_id: "deleteByProperties", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteDevInfoJira]] },
+    Route { method: Method::Get, template: "/rest/devinfo/0.10/existsByProperties", operation_id: "existsByProperties", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadDevInfoJira]] },
+    Route { method: Method::Get, template: "/rest/devinfo/0.10/repository/{repositoryId}", operation_id: "getRepository", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadDevInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/devinfo/0.10/repository/{repositoryId}", operation_id: "deleteRepository", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteDevInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/devinfo/0.10/repository/{repositoryId}/{entityType}/{entityId}", operation_id: "deleteEntity", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteDevInfoJira]] },
+    Route { method: Method::Post, template: "/rest/featureflags/0.1/bulk", operation_id: "submitFeatureFlags", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::WriteFeatureFlagInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/featureflags/0.1/bulkByProperties", operation_id: "deleteFeatureFlagsByProperty", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteFeatureFlagInfoJira]] },
+    Route { method: Method::Get, template: "/rest/featureflags/0.1/flag/{featureFlagId}", operation_id: "getFeatureFlagById", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadFeatureFlagInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/featureflags/0.1/flag/{featureFlagId}", operation_id: "deleteFeatureFlagById", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteFeatureFlagInfoJira]] },
     Route { method: Method::Get, template: "/rest/forge/1/app/properties", operation_id: "getForgeAppPropertyKeys", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::ReadAppDataJira]] },
     Route { method: Method::Get, template: "/rest/forge/1/app/properties/{propertyKey}", operation_id: "getForgeAppProperty", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::ReadAppDataJira]] },
     Route { method: Method::Put, template: "/rest/forge/1/app/properties/{propertyKey}", operation_id: "putForgeAppProperty", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::WriteAppDataJira]] },
     Route { method: Method::Delete, template: "/rest/forge/1/app/properties/{propertyKey}", operation_id: "deleteForgeAppProperty", product: Product::Platform, access: Access::Scoped, alternatives: &[&[Scope::WriteAppDataJira]] },
+    Route { method: Method::Post, template: "/rest/remotelinks/1.0/bulk", operation_id: "submitRemoteLinks", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::WriteRemoteLinkInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/remotelinks/1.0/bulkByProperties", operation_id: "deleteRemoteLinksByProperty", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteRemoteLinkInfoJira]] },
+    Route { method: Method::Get, template: "/rest/remotelinks/1.0/remotelink/{remoteLinkId}", operation_id: "getRemoteLinkById", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::ReadRemoteLinkInfoJira]] },
+    Route { method: Method::Delete, template: "/rest/remotelinks/1.0/remotelink/{remoteLinkId}", operation_id: "deleteRemoteLinkById", product: Product::Software, access: Access::Scoped, alternatives: &[&[Scope::DeleteRemoteLinkInfoJira]] },
 ];
 
 /// The operations no OAuth 2.0 scope opens, never catalogued; sorted by template then method.
-pub(super) static UNSCOPED: [UnscopedOperation; 98] = [
+pub(super) static UNSCOPED: [UnscopedOperation; 75] = [
     UnscopedOperation { method: Method::Get, template: "/jsm/ops/api/{cloudId}/v1/alerts/{alertId}/attachments", operation_id: "getAttachments" },
     UnscopedOperation { method: Method::Post, template: "/jsm/ops/api/{cloudId}/v1/alerts/{alertId}/attachments", operation_id: "addAttachment" },
     UnscopedOperation { method: Method::Delete, template: "/jsm/ops/api/{cloudId}/v1/alerts/{alertId}/attachments/{id}", operation_id: "deleteAttachment" },
@@ -2095,30 +2193,7 @@ pub(super) static UNSCOPED: [UnscopedOperation; 98] = [
     UnscopedOperation { method: Method::Put, template: "/rest/atlassian-connect/1/migration/properties/{entityType}", operation_id: "MigrationResource.updateEntityPropertiesValue_put" },
     UnscopedOperation { method: Method::Post, template: "/rest/atlassian-connect/1/migration/workflow/rule/search", operation_id: "MigrationResource.workflowRuleSearch_post" },
     UnscopedOperation { method: Method::Get, template: "/rest/atlassian-connect/1/service-registry", operation_id: "ServiceRegistryResource.services_get" },
-    UnscopedOperation { method: Method::Post, template: "/rest/builds/0.1/bulk", operation_id: "submitBuilds" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/builds/0.1/bulkByProperties", operation_id: "deleteBuildsByProperty" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}", operation_id: "deleteBuildByKey" },
-    UnscopedOperation { method: Method::Get, template: "/rest/builds/0.1/pipelines/{pipelineId}/builds/{buildNumber}", operation_id: "getBuildByKey" },
-    UnscopedOperation { method: Method::Post, template: "/rest/deployments/0.1/bulk", operation_id: "submitDeployments" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/deployments/0.1/bulkByProperties", operation_id: "deleteDeploymentsByProperty" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}", operation_id: "deleteDeploymentByKey" },
-    UnscopedOperation { method: Method::Get, template: "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}", operation_id: "getDeploymentByKey" },
-    UnscopedOperation { method: Method::Get, template: "/rest/deployments/0.1/pipelines/{pipelineId}/environments/{environmentId}/deployments/{deploymentSequenceNumber}/gating-status", operation_id: "getDeploymentGatingStatusByKey" },
-    UnscopedOperation { method: Method::Post, template: "/rest/devinfo/0.10/bulk", operation_id: "storeDevelopmentInformation" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/devinfo/0.10/bulkByProperties", operation_id: "deleteByProperties" },
-    UnscopedOperation { method: Method::Get, template: "/rest/devinfo/0.10/existsByProperties", operation_id: "existsByProperties" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/devinfo/0.10/repository/{repositoryId}", operation_id: "deleteRepository" },
-    UnscopedOperation { method: Method::Get, template: "/rest/devinfo/0.10/repository/{repositoryId}", operation_id: "getRepository" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/devinfo/0.10/repository/{repositoryId}/{entityType}/{entityId}", operation_id: "deleteEntity" },
-    UnscopedOperation { method: Method::Post, template: "/rest/featureflags/0.1/bulk", operation_id: "submitFeatureFlags" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/featureflags/0.1/bulkByProperties", operation_id: "deleteFeatureFlagsByProperty" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/featureflags/0.1/flag/{featureFlagId}", operation_id: "deleteFeatureFlagById" },
-    UnscopedOperation { method: Method::Get, template: "/rest/featureflags/0.1/flag/{featureFlagId}", operation_id: "getFeatureFlagById" },
     UnscopedOperation { method: Method::Post, template: "/rest/internal/api/latest/worklog/bulk", operation_id: "getWorklogsByIssueIdAndWorklogId" },
-    UnscopedOperation { method: Method::Post, template: "/rest/remotelinks/1.0/bulk", operation_id: "submitRemoteLinks" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/remotelinks/1.0/bulkByProperties", operation_id: "deleteRemoteLinksByProperty" },
-    UnscopedOperation { method: Method::Delete, template: "/rest/remotelinks/1.0/remotelink/{remoteLinkId}", operation_id: "deleteRemoteLinkById" },
-    UnscopedOperation { method: Method::Get, template: "/rest/remotelinks/1.0/remotelink/{remoteLinkId}", operation_id: "getRemoteLinkById" },
     UnscopedOperation { method: Method::Post, template: "/rest/security/1.0/bulk", operation_id: "submitVulnerabilities" },
     UnscopedOperation { method: Method::Delete, template: "/rest/security/1.0/bulkByProperties", operation_id: "deleteVulnerabilitiesByProperty" },
     UnscopedOperation { method: Method::Get, template: "/rest/security/1.0/linkedWorkspaces", operation_id: "getLinkedWorkspaces" },
