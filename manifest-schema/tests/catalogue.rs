@@ -195,8 +195,7 @@ fn route_facts() {
                 assert!(!route.alternatives.is_empty(), "{route} has no alternative")
             }
             Access::AnonymousRead => {
-                assert_eq!(route.method, Method::Get, "{route} is no read");
-                assert!(route.alternatives.is_empty(), "{route} names scopes");
+                assert!(route.alternatives.is_empty(), "{route} names scopes")
             }
         }
         assert!(
@@ -262,9 +261,9 @@ fn write_route_needs_read_and_write() {
     assert!(scopes(&[read, write]).allows(create).is_granted());
 }
 
-/// `serverInfo` is granted to an app that declares no scope, and is the only
-/// route that is: a write the spec opens to anonymous callers is not catalogued,
-/// and nothing else is granted to an empty declaration.
+/// `serverInfo` and the bulk permission check (`authorize()`'s request) are
+/// granted to an app that declares no scope, and are the only routes that are:
+/// nothing else is granted to an empty declaration.
 #[test]
 fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
     let server_info = route(Method::Get, "/rest/api/3/serverInfo");
@@ -279,7 +278,13 @@ fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
         .filter(|route| DeclaredScopes::default().allows(route).is_granted())
         .map(|route| route.to_string())
         .collect();
-    assert_eq!(open, ["GET /rest/api/3/serverInfo"]);
+    assert_eq!(
+        open,
+        [
+            "POST /rest/api/3/permissions/check",
+            "GET /rest/api/3/serverInfo"
+        ]
+    );
 }
 
 /// Jira Software's DevOps APIs, which the spec leaves to Connect apps, are

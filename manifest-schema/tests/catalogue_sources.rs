@@ -13,13 +13,12 @@ use kiln_manifest::{Access, Method, Product, catalogue};
 use serde_json::Value;
 
 /// Committed coverage: 533 operations of the December 2025 platform spec with a
-/// non-empty scope set and the one read it opens to anonymous callers and to any
-/// OAuth 2.0 token (`serverInfo`); 51 Software operations with `OAuth2` security
+/// non-empty scope set or open to every app (`serverInfo`, `permissions/check`); 51 Software operations with `OAuth2` security
 /// and the 23 DevOps operations `extra-routes.tsv` opens to Forge's scopes; 236 JSM
 /// Ops operations with an `OAuth2[...]` alternative (including the 74
 /// `/stakeholder-comms/` ones).
 const PLATFORM_ROUTES: usize = 534;
-const ANONYMOUS_READS: usize = 1;
+const ANONYMOUS_READS: usize = 2;
 const SOFTWARE_ROUTES: usize = 74;
 const JSM_OPS_ROUTES: usize = 236;
 const STAKEHOLDER_COMMS_ROUTES: usize = 74;
@@ -154,8 +153,9 @@ fn committed_schema_is_the_template_plus_the_scope_list() {
 }
 
 /// `(METHOD, path)` of every operation that some OAuth scope set opens, and of
-/// every `GET` whose `security` admits both an anonymous caller (`{}`) and any
-/// OAuth 2.0 token (`{"OAuth2": []}`), which every app may call.
+/// every read (`x-atlassian-connect-scope: READ`) whose `security` admits both
+/// an anonymous caller (`{}`) and any OAuth 2.0 token (`{"OAuth2": []}`), which
+/// every app may call.
 fn granted_operations(specs: &Path) -> BTreeSet<(String, String)> {
     let mut operations = BTreeSet::new();
     for (file, product) in [
@@ -183,7 +183,7 @@ fn granted_operations(specs: &Path) -> BTreeSet<(String, String)> {
                         .unwrap_or_default(),
                 };
                 let security = operation["security"].as_array();
-                let anonymous_read = method == "get"
+                let anonymous_read = operation["x-atlassian-connect-scope"] == "READ"
                     && security.is_some_and(|requirements| {
                         requirements
                             .iter()

@@ -106,13 +106,16 @@ pub struct Route {
 pub enum Access {
     /// An app that declares every scope of one of the route's alternatives.
     Scoped,
-    /// Every app, with no scope: a `GET` that Atlassian's spec opens both to
-    /// anonymous callers (the empty security requirement `{}`) and to any
-    /// OAuth 2.0 token (`{"OAuth2": []}`), and to no scope. Today that is
+    /// Every app, with no scope: a read (Atlassian's Connect scope `READ`)
+    /// that the spec opens both to anonymous callers (the empty security
+    /// requirement `{}`) and to any OAuth 2.0 token (`{"OAuth2": []}`). Today
     /// `GET /rest/api/3/serverInfo`, which Forge apps call for the site's base
-    /// URL with whatever scopes they have. Anyone on the internet may ask it
-    /// and it changes nothing, so no scope an administrator approves would
-    /// stand for what it tells. A write, or an
+    /// URL, and `POST /rest/api/3/permissions/check`, which `@forge/api`'s
+    /// `authorize()` sends (its classic scope list is empty; the granular
+    /// `read:permission:jira` the spec also names is not needed). Anyone on the
+    /// internet may ask them and they change nothing, so no scope an
+    /// administrator approves would stand for what they tell; Jira still
+    /// answers only what the credential's owner may see. A write, or an
     /// operation the spec opens to anonymous callers but not to OAuth 2.0
     /// (Basic-auth-only operations), stays shut.
     AnonymousRead,

@@ -142,7 +142,7 @@ fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalo
                 None if product == Product::Software => security_alternatives(operation),
                 None => Vec::new(),
             };
-            let open = method == "GET" && open_to_anonymous_and_oauth(operation);
+            let open = open_anonymous_read(operation);
             push_route(
                 catalogue,
                 &method,
@@ -182,12 +182,20 @@ fn oauth2_extension_alternatives(extension: &Value) -> Result<Vec<Vec<String>>> 
     Ok(ranked.into_iter().map(|(_, scopes)| scopes).collect())
 }
 
-/// Whether OpenAPI `security` admits both an anonymous caller (the empty
-/// requirement `{}`) and any OAuth 2.0 token (`{"OAuth2": []}`): what
-/// `GET /rest/api/3/serverInfo` declares. Anonymous alone is not enough: an
+/// Whether the operation is a read that every app may call: its OpenAPI
+/// `security` admits both an anonymous caller (the empty requirement `{}`) and
+/// any OAuth 2.0 token with no scope (`{"OAuth2": []}`), and Atlassian marks it
+/// a read (`x-atlassian-connect-scope: READ`). What `GET /rest/api/3/serverInfo`
+/// and `POST /rest/api/3/permissions/check` (a read sent as a POST, whose
+/// classic scope list is empty) declare. Anonymous alone is not enough: an
 /// operation open to anonymous and Basic-auth callers only (the Software spec's
-/// board and sprint properties) is not one an OAuth 2.0 app may call.
-fn open_to_anonymous_and_oauth(operation: &Value) -> bool {
+/// board and sprint properties) is not one an OAuth 2.0 app may call; nor is a
+/// write, whatever its security says.
+fn open_anonymous_read(operation: &Value) -> bool {
+    let read = operation
+        .get("x-atlassian-connect-scope")
+        .and_then(Value::as_str)
+        == Some("READ");
     let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
         return false;
     };
@@ -200,12 +208,12 @@ fn open_to_anonymous_and_oauth(operation: &Value) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|scopes| scopes.is_empty())
     });
-    anonymous && any_token
+    read && anonymous && any_token
 }
 
 /// OpenAPI `security`: `[{"OAuth2": [...]}, {}]`. The empty requirement `{}`
 /// (anonymous access) is no alternative: the host always attaches a credential,
-/// and an operation opens to every app only by [`open_to_anonymous_and_oauth`].
+/// and an operation opens to every app only by [`open_anonymous_read`].
 fn security_alternatives(operation: &Value) -> Vec<Vec<String>> {
     let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
         return Vec::new();
@@ -334,6 +342,19 @@ fn push_route(
         method: method.to_owned(),
         operation_id: operation_id.to_owned(),
     };
+    if anonymous_read {
+        // Every app may read it, as Forge lets every app read it, whatever
+        // granular scope the spec also names: see `Access::AnonymousRead`.
+        catalogue.routes.push(RouteSpec {
+            method: method.to_owned(),
+            template: template.to_owned(),
+            operation_id: operation_id.to_owned(),
+            product,
+            alternatives: Vec::new(),
+            anonymous_read: true,
+        });
+        return Ok(());
+    }
     // An empty alternative would grant the route to every app: deny by default, so
     // only alternatives that name at least one scope count.
     let mut kept: Vec<Vec<String>> = Vec::new();
@@ -348,19 +369,6 @@ fn push_route(
         }
     }
     if kept.is_empty() {
-        if anonymous_read {
-            // Every app may read it, as Forge lets every app read it: see
-            // `Access::AnonymousRead`.
-            catalogue.routes.push(RouteSpec {
-                method: method.to_owned(),
-                template: template.to_owned(),
-                operation_id: operation_id.to_owned(),
-                product,
-                alternatives: kept,
-                anonymous_read: true,
-            });
-            return Ok(());
-        }
         let reason = if alternatives.is_empty() {
             "no OAuth2 scope"
         } else {
@@ -370,8 +378,6 @@ fn push_route(
         catalogue.unscoped.push(unscoped);
         return Ok(());
     }
-    // A route some scope opens stays scoped, anonymous or not: the scope is
-    // what the administrator approves.
     catalogue.routes.push(RouteSpec {
         method: method.to_owned(),
         template: template.to_owned(),
