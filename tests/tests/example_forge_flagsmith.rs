@@ -143,8 +143,9 @@ impl Flagsmith {
 
 /// Calls resolver function `key` as Forge's bridge does.
 async fn call(h: &Harness, app: &LoadedApp, key: &str, payload: Value) -> Value {
+    // A resolver is called by a user from the app's UI.
     let invoked = h
-        .invoke(
+        .invoke_by_user(
             app,
             "resolver",
             json!({ "call": { "functionKey": key, "payload": payload } }),
@@ -251,12 +252,22 @@ async fn flagsmith_app_connects_an_organisation_and_reads_its_flags() {
         .map(|r| r.decision)
         .collect();
     assert_eq!(decisions, vec!["allowed"; requests.len()]);
-    // The Jira side: each check asked mypermissions as the user, and nothing
-    // else reached Jira.
+    // The Jira side: the app's own checks asked mypermissions as the user,
+    // authorize() the bulk permission check, and nothing else reached Jira.
     let paths = h.paths_seen();
     assert!(!paths.is_empty());
     assert!(
-        paths.iter().all(|p| p == "/rest/api/3/mypermissions"),
+        paths
+            .iter()
+            .all(|p| p == "/rest/api/3/mypermissions" || p == "/rest/api/3/permissions/check"),
+        "{paths:?}"
+    );
+    assert_eq!(
+        paths
+            .iter()
+            .filter(|p| *p == "/rest/api/3/permissions/check")
+            .count(),
+        1,
         "{paths:?}"
     );
     // The Jira credential never went to Flagsmith.

@@ -1,24 +1,37 @@
 // `authorize()` from `@forge/api`: does the invoking user hold a Jira
 // permission on these projects or issues?
 //
-// Forge answers with Jira's bulk permission check; Kiln asks Jira's
-// `GET /rest/api/3/mypermissions` as the user (one call per project or
-// issue, with every key asked there), through the same `requestJira` door
-// as any other call: the host checks the route and the app's scopes
-// (`read:permission:jira` or `read:jira-work`) and attaches the user's
-// credential. Nothing is decided here that Jira did not answer: a project or
-// issue the user cannot see (404) holds nothing, any other failure rejects
-// with the status, so a check never turns an outage into a "yes" or a "no".
+// As `@forge/api` does it (through `@forge/auth`, 0.0.5 to 1.0.0, the same
+// code): every check is one `POST /rest/api/3/permissions/check` as the
+// invoking user, naming that user's `accountId`, through the same
+// `requestJira` door as any other call. Atlassian's spec opens that read to
+// every app (no scope: Kiln's catalogue has it as `Access::AnonymousRead`),
+// so an app declaring only `read:jira-work` checks permissions as on Forge;
+// Jira answers only what the user holds.
+//
+// * `onJira(checks)` resolves with Jira's `projectPermissions` as Jira
+//   answers them: one entry per permission asked, with the project and issue
+//   ids (numbers) where it is held; `[]` when the answer has none.
+// * `onJiraProject(ids).canX()` and `onJiraIssue(ids).canX()` ask for one
+//   permission on those ids and resolve `true` when Jira lists exactly those
+//   ids (compared as strings, in any order), and `true` for an empty list,
+//   as `@forge/auth` does.
+//
+// Where Kiln differs: a check Jira does not answer (a 4xx or 5xx status, or a
+// body that is not Jira's answer) rejects with an `AuthorizationError` naming
+// the status, where `@forge/auth` resolves `onJira` with `[]` and lets `canX`
+// fail on `undefined`: an outage never reads as "no permission".
 //
 // Confluence's `onConfluenceContent` is refused: Kiln serves Jira only.
 
-import { route } from './route.js';
+import { assumeTrustedRoute } from './route.js';
 import { productClient } from './request.js';
+import { invocationContext } from './handler.js';
 
 /** Checks ask as the invoking user: whose rights an app means to respect. */
 const userClient = productClient('user');
 
-/** `onJiraProject(...)` methods and the Jira keys they ask (Forge's names). */
+/** `onJiraProject(...)` methods and the Jira keys they ask (`@forge/auth`'s table). */
 const PROJECT_CHECKS = Object.freeze({
   canAssignIssues: 'ASSIGN_ISSUES',
   canCreateIssues: 'CREATE_ISSUES',
@@ -32,7 +45,7 @@ const PROJECT_CHECKS = Object.freeze({
   canDeleteAllAttachments: 'DELETE_ALL_ATTACHMENTS',
 });
 
-/** `onJiraIssue(...)` methods and the Jira keys they ask (Forge's names). */
+/** `onJiraIssue(...)` methods and the Jira keys they ask (`@forge/auth`'s table). */
 const ISSUE_CHECKS = Object.freeze({
   canAssign: 'ASSIGN_ISSUES',
   canCreate: 'CREATE_ISSUES',
@@ -46,8 +59,9 @@ const ISSUE_CHECKS = Object.freeze({
   canDeleteAllAttachments: 'DELETE_ALL_ATTACHMENTS',
 });
 
-/** Jira's permission keys: upper-case words joined by `_`. */
-const PERMISSION_KEY = /^[A-Z][A-Z0-9_]*$/;
+/** @forge/api's words when no user invoked the function. */
+const NO_USER =
+  'Couldn’t find the accountId of the invoking user. This API can only be used inside user-invoked modules.';
 
 /** An error naming the check that could not be answered, with Jira's status. */
 export class AuthorizationError extends Error {
@@ -58,138 +72,71 @@ export class AuthorizationError extends Error {
   }
 }
 
-function permissionKey(key) {
-  if (typeof key !== 'string' || !PERMISSION_KEY.test(key)) {
-    throw new TypeError(`not a Jira permission key: ${JSON.stringify(String(key))}`);
-  }
-  return key;
-}
-
-/** `12` or `"12"` as an id, `"KILN-1"` / `"KILN"` as a key. */
-function entityParam(kind, entity) {
-  if (typeof entity !== 'string' && typeof entity !== 'number') {
-    throw new TypeError(`a Jira ${kind} is named by its id or key, not ${typeof entity}`);
-  }
-  const value = String(entity);
-  if (value === '') {
-    throw new TypeError(`a Jira ${kind} id or key is empty`);
-  }
-  return [/^[0-9]+$/.test(value) ? `${kind}Id` : `${kind}Key`, value];
-}
-
-function asList(entities) {
-  return Array.isArray(entities) ? entities : [entities];
-}
-
 /**
- * The keys of `keys` the user holds on `entity` (`kind` `project` or
- * `issue`), or everywhere when `entity` is undefined: a Set.
+ * Jira's `projectPermissions` for `projectPermissions` asked about
+ * `accountId`: an array, or `undefined` when Jira's answer has none.
  */
-async function held(keys, kind, entity) {
-  const permissions = keys.map(permissionKey).join(',');
-  const query = new URLSearchParams({ permissions });
-  if (entity !== undefined) {
-    query.set(...entityParam(kind, entity));
-  }
-  const path = route`/rest/api/3/mypermissions?${query}`;
-  const response = await userClient.requestJira(path, { headers: { Accept: 'application/json' } });
-  if (response.status === 404 && entity !== undefined) {
-    return new Set();
-  }
+async function checkJiraPermissions(accountId, projectPermissions) {
+  const response = await userClient.requestJira(assumeTrustedRoute('/rest/api/3/permissions/check'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ accountId, projectPermissions }),
+  });
   if (!response.ok) {
     const detail = (await response.text()).slice(0, 200);
     throw new AuthorizationError(
-      `authorize(): Jira answered ${response.status} to the permission check ${permissions}: ${detail}`,
+      `authorize(): Jira answered ${response.status} to the permission check: ${detail}`,
       response.status,
     );
   }
-  const body = await response.json();
-  const answered = body !== null && typeof body === 'object' ? body.permissions : undefined;
-  const out = new Set();
-  for (const key of keys) {
-    const entry = answered !== null && typeof answered === 'object' ? answered[key] : undefined;
-    if (entry === undefined || entry === null || typeof entry.havePermission !== 'boolean') {
-      throw new AuthorizationError(`authorize(): Jira's answer does not say whether ${key} is held`, response.status);
-    }
-    if (entry.havePermission) {
-      out.add(key);
-    }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new AuthorizationError("authorize(): Jira's answer to the permission check is not JSON", response.status);
   }
-  return out;
+  const answered = body !== null && typeof body === 'object' ? body.projectPermissions : undefined;
+  if (answered !== undefined && !Array.isArray(answered)) {
+    throw new AuthorizationError("authorize(): Jira's projectPermissions is not a list", response.status);
+  }
+  return answered;
 }
 
-/** Whether every one of `entities` holds `key`; false for an empty list. */
-async function allHold(key, kind, entities) {
-  const list = asList(entities);
-  if (list.length === 0) {
-    return false;
-  }
-  for (const entity of list) {
-    if (!(await held([key], kind, entity)).has(key)) {
-      return false;
-    }
-  }
-  return true;
+/** Whether `a` and `b` hold the same ids, as strings, in any order. */
+function sameIds(a, b) {
+  const sorted = (list) => JSON.stringify(Array.from(list.map(String)).sort());
+  return sorted(a) === sorted(b);
 }
 
-function checks(table, kind, entities) {
+function checks(table, type, accountId, entities) {
+  const list = Array.isArray(entities) ? entities : [entities];
   const api = {};
-  for (const [method, key] of Object.entries(table)) {
-    api[method] = () => allHold(key, kind, entities);
+  for (const [method, permission] of Object.entries(table)) {
+    api[method] = async () => {
+      const answered = await checkJiraPermissions(accountId, [{ permissions: [permission], [type]: list }]);
+      if (answered === undefined) {
+        throw new AuthorizationError(`authorize(): Jira's answer does not say where ${permission} is held`, 200);
+      }
+      if (list.length === 0) {
+        return true;
+      }
+      const allowed = answered.find((entry) => entry?.permission === permission)?.[type];
+      return Array.isArray(allowed) && sameIds(allowed, list);
+    };
   }
   return Object.freeze(api);
 }
 
-/**
- * `onJira([{ permissions, projects?, issues? }])`: Forge's bulk form. Resolves
- * with `[{ permission, projects, issues }]`, one entry per permission held on
- * at least one of the named projects or issues, listing where; a check
- * naming neither asks globally, and lists the permission with empty lists.
- */
-async function onJira(permissionChecks) {
-  if (!Array.isArray(permissionChecks)) {
-    throw new TypeError('authorize().onJira takes an array of { permissions, projects?, issues? }');
-  }
-  const found = new Map();
-  const entry = (permission) => {
-    if (!found.has(permission)) {
-      found.set(permission, { permission, projects: [], issues: [] });
-    }
-    return found.get(permission);
-  };
-  for (const check of permissionChecks) {
-    const keys = check?.permissions;
-    if (!Array.isArray(keys) || keys.length === 0) {
-      throw new TypeError('each authorize().onJira check names its permissions');
-    }
-    const projects = check.projects === undefined ? [] : asList(check.projects);
-    const issues = check.issues === undefined ? [] : asList(check.issues);
-    if (projects.length === 0 && issues.length === 0) {
-      for (const key of await held(keys, 'project', undefined)) {
-        entry(key);
-      }
-      continue;
-    }
-    for (const [kind, list, field] of [
-      ['project', projects, 'projects'],
-      ['issue', issues, 'issues'],
-    ]) {
-      for (const entity of list) {
-        for (const key of await held(keys, kind, entity)) {
-          entry(key)[field].push(entity);
-        }
-      }
-    }
-  }
-  return [...found.values()];
-}
-
-/** Forge's `authorize()`. */
+/** Forge's `authorize()`: throws at once when no user invoked the function. */
 export function authorize() {
+  const accountId = invocationContext()?.accountId;
+  if (typeof accountId !== 'string' || accountId === '') {
+    throw new Error(NO_USER);
+  }
   return Object.freeze({
-    onJira,
-    onJiraProject: (projects) => checks(PROJECT_CHECKS, 'project', projects),
-    onJiraIssue: (issues) => checks(ISSUE_CHECKS, 'issue', issues),
+    onJira: async (projectPermissions) => (await checkJiraPermissions(accountId, projectPermissions)) ?? [],
+    onJiraProject: (projects) => checks(PROJECT_CHECKS, 'projects', accountId, projects),
+    onJiraIssue: (issues) => checks(ISSUE_CHECKS, 'issues', accountId, issues),
     onConfluenceContent: () => {
       throw new Error("authorize().onConfluenceContent is not served by Kiln: only Jira's APIs are");
     },

@@ -3,32 +3,51 @@ import assert from 'node:assert/strict';
 
 import { authorize, AuthorizationError } from '../src/index.js';
 import { installHost } from '../src/host.js';
+import { dispatch } from '../src/handler.js';
 
-// A host whose Jira answers `mypermissions` from a grant table, as the
-// simulator does: `grants[context]` lists the keys held there (`*` is the
-// global context); an unknown context is Jira's 404.
-function permissionsHost(grants, { status } = {}) {
+// The behaviour checked here is @forge/auth's (0.0.5 to 1.0.0, what
+// @forge/api's `authorize()` runs): one `POST /rest/api/3/permissions/check`
+// per call as the user, naming the user's accountId; `onJira` answers Jira's
+// `projectPermissions` unchanged; `canX()` is true when Jira lists exactly the
+// ids asked (as strings, any order), and true for an empty list.
+
+/** Runs `run` as the handler of an invocation by `accountId`. */
+const invokedBy = (accountId, run) =>
+  dispatch({ index: { run } }, 'index.run', '{}', {
+    invocationId: 'inv-1',
+    accountId,
+    cloudId: 'cloud-1',
+    moduleKey: 'main',
+    installationId: 'inst-1',
+    environment: 'development',
+  });
+
+/**
+ * A host whose Jira answers `permissions/check` from a grant table, as the
+ * simulator does: `grants[permission]` lists the project and issue ids where
+ * the user holds it (numbers, as Jira answers them); ids it does not list are
+ * not answered.
+ */
+function permissionsHost(grants, { status, body } = {}) {
   const sent = [];
   const jira = {
     requestJira(request) {
       sent.push(request);
-      const query = Object.fromEntries(request.query);
-      const context = query.issueId ?? query.issueKey ?? query.projectId ?? query.projectKey ?? '*';
-      const held = grants[context];
       if (status !== undefined) {
-        return { status, headers: [], body: new TextEncoder().encode('{"errorMessages":["down"]}') };
+        return { status, headers: [], body: new TextEncoder().encode(body ?? '{"errorMessages":["down"]}') };
       }
-      if (request.path !== '/rest/api/3/mypermissions' || held === undefined) {
-        return { status: 404, headers: [], body: new TextEncoder().encode('{"errorMessages":["no"]}') };
-      }
-      const permissions = {};
-      for (const key of query.permissions.split(',')) {
-        permissions[key] = { key, havePermission: held.includes(key) };
-      }
+      const asked = JSON.parse(new TextDecoder().decode(request.body));
+      const projectPermissions = asked.projectPermissions.flatMap(({ permissions, projects = [], issues = [] }) =>
+        permissions.map((permission) => {
+          const held = grants[permission] ?? [];
+          const among = (ids) => ids.map(Number).filter((id) => held.includes(id));
+          return { permission, projects: among(projects), issues: among(issues) };
+        }),
+      );
       return {
         status: 200,
         headers: [['content-type', 'application/json']],
-        body: new TextEncoder().encode(JSON.stringify({ permissions })),
+        body: new TextEncoder().encode(body ?? JSON.stringify({ projectPermissions })),
       };
     },
   };
@@ -36,80 +55,104 @@ function permissionsHost(grants, { status } = {}) {
   return sent;
 }
 
-test('onJiraIssue asks mypermissions as the user, by id or key', async () => {
-  const sent = permissionsHost({ 10001: ['EDIT_ISSUES'], 'KILN-2': [] });
-  assert.equal(await authorize().onJiraIssue('10001').canEdit(), true);
-  assert.equal(await authorize().onJiraIssue(10001).canDelete(), false);
-  assert.equal(await authorize().onJiraIssue('KILN-2').canEdit(), false);
+test('a check is one permissions/check POST as the user, naming the user', async () => {
+  const sent = permissionsHost({ EDIT_ISSUES: [10001] });
+  const result = await invokedBy('acc-1', async () => ({
+    edit: await authorize().onJiraIssue('10001').canEdit(),
+    remove: await authorize().onJiraIssue(10001).canDelete(),
+  }));
+  assert.deepEqual(JSON.parse(result), { edit: true, remove: false });
+  assert.equal(sent.length, 2);
   assert.equal(sent[0].principal, 'user');
-  assert.equal(sent[0].method, 'get');
-  assert.equal(sent[0].path, '/rest/api/3/mypermissions');
-  assert.deepEqual(sent[0].query, [
-    ['permissions', 'EDIT_ISSUES'],
-    ['issueId', '10001'],
-  ]);
-  assert.deepEqual(sent[1].query, [
-    ['permissions', 'DELETE_ISSUES'],
-    ['issueId', '10001'],
-  ]);
-  assert.deepEqual(sent[2].query, [
-    ['permissions', 'EDIT_ISSUES'],
-    ['issueKey', 'KILN-2'],
-  ]);
-});
-
-test('every named entity must hold the permission; hidden ones hold nothing', async () => {
-  permissionsHost({ KILN: ['CREATE_ISSUES', 'ADD_COMMENTS'], SEC: ['ADD_COMMENTS'] });
-  const both = authorize().onJiraProject(['KILN', 'SEC']);
-  assert.equal(await both.canAddComments(), true);
-  assert.equal(await both.canCreateIssues(), false);
-  assert.equal(await authorize().onJiraProject('KILN').canCreateIssues(), true);
-  // HIDDEN answers 404 (cannot see it): no permission, not an error.
-  assert.equal(await authorize().onJiraProject(['KILN', 'HIDDEN']).canAddComments(), false);
-  assert.equal(await authorize().onJiraProject([]).canAddComments(), false);
-});
-
-test('onJira lists where each permission is held, and global checks', async () => {
-  permissionsHost({
-    '*': ['ADMINISTER_PROJECTS'],
-    10000: ['EDIT_ISSUES', 'ADD_COMMENTS'],
-    10001: ['ADD_COMMENTS'],
-    'KILN-1': ['EDIT_ISSUES'],
+  assert.equal(sent[0].method, 'post');
+  assert.equal(sent[0].path, '/rest/api/3/permissions/check');
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(sent[0].body)), {
+    accountId: 'acc-1',
+    projectPermissions: [{ permissions: ['EDIT_ISSUES'], issues: ['10001'] }],
   });
-  const found = await authorize().onJira([
-    { permissions: ['EDIT_ISSUES', 'ADD_COMMENTS'], projects: ['10000', 10001], issues: ['KILN-1'] },
-    { permissions: ['ADMINISTER_PROJECTS', 'ADMINISTER'] },
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(sent[1].body)).projectPermissions, [
+    { permissions: ['DELETE_ISSUES'], issues: [10001] },
   ]);
-  assert.deepEqual(found, [
-    { permission: 'EDIT_ISSUES', projects: ['10000'], issues: ['KILN-1'] },
-    { permission: 'ADD_COMMENTS', projects: ['10000', 10001], issues: [] },
+});
+
+test('canX is true when Jira lists exactly the ids asked, and for an empty list', async () => {
+  permissionsHost({ ADD_COMMENTS: [10000, 10001], CREATE_ISSUES: [10000] });
+  const result = await invokedBy('acc-1', async () => ({
+    both: await authorize().onJiraProject(['10001', 10000]).canAddComments(),
+    oneOfTwo: await authorize().onJiraProject(['10000', '10001']).canCreateIssues(),
+    one: await authorize().onJiraProject('10000').canCreateIssues(),
+    hidden: await authorize().onJiraProject(['10000', '99999']).canAddComments(),
+    none: await authorize().onJiraProject([]).canAddComments(),
+  }));
+  assert.deepEqual(JSON.parse(result), { both: true, oneOfTwo: false, one: true, hidden: false, none: true });
+});
+
+test("onJira answers Jira's projectPermissions as Jira gives them", async () => {
+  const sent = permissionsHost({ BROWSE_PROJECTS: [10000] });
+  const checks = [{ permissions: ['ADMINISTER_PROJECTS', 'BROWSE_PROJECTS'], projects: ['10000', '10001'] }];
+  const result = await invokedBy('acc-1', async () => authorize().onJira(checks));
+  // One entry per permission asked, held or not, with numeric ids.
+  assert.deepEqual(JSON.parse(result), [
     { permission: 'ADMINISTER_PROJECTS', projects: [], issues: [] },
+    { permission: 'BROWSE_PROJECTS', projects: [10000], issues: [] },
   ]);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(sent[0].body)), {
+    accountId: 'acc-1',
+    projectPermissions: checks,
+  });
+  // An answer without projectPermissions is an empty list, as @forge/auth reads it.
+  permissionsHost({}, { body: '{"globalPermissions":[]}' });
+  assert.equal(await invokedBy('acc-1', async () => authorize().onJira(checks)), '[]');
 });
 
 test('a failure is an error, never a yes or a no', async () => {
-  permissionsHost({ 10001: ['EDIT_ISSUES'] }, { status: 503 });
-  await assert.rejects(authorize().onJiraIssue('10001').canEdit(), (error) => {
-    assert.ok(error instanceof AuthorizationError);
-    assert.equal(error.status, 503);
-    return true;
-  });
-  // An answer that does not mention the key asked is not read as "no".
-  installHost({
-    jira: {
-      requestJira: () => ({ status: 200, headers: [], body: new TextEncoder().encode('{"permissions":{}}') }),
-    },
-  });
-  await assert.rejects(authorize().onJiraIssue('10001').canEdit(), AuthorizationError);
+  permissionsHost({}, { status: 503 });
+  const seen = JSON.parse(
+    await invokedBy('acc-1', async () => {
+      const failures = [];
+      for (const check of [() => authorize().onJiraIssue('10001').canEdit(), () => authorize().onJira([])]) {
+        const error = await check().catch((e) => e);
+        failures.push({ isClass: error instanceof AuthorizationError, status: error.status });
+      }
+      return failures;
+    }),
+  );
+  assert.deepEqual(seen, [
+    { isClass: true, status: 503 },
+    { isClass: true, status: 503 },
+  ]);
+  // A 200 that is not Jira's answer is not read as "no".
+  for (const body of ['not json', '{"projectPermissions":{}}', '{}']) {
+    permissionsHost({}, { body });
+    const name = await invokedBy('acc-1', async () =>
+      (await authorize().onJiraIssue('10001').canEdit().catch((e) => e)).name,
+    );
+    assert.equal(JSON.parse(name), 'AuthorizationError', body);
+  }
 });
 
-test('bad keys and entities are refused before anything is sent', async () => {
+test('with no invoking user, authorize() throws as @forge/api does, sending nothing', async () => {
   const sent = permissionsHost({});
-  await assert.rejects(authorize().onJira([{ permissions: ['EDIT_ISSUES&issueId=1'] }]), TypeError);
-  await assert.rejects(authorize().onJira([{ permissions: [] }]), TypeError);
-  await assert.rejects(authorize().onJira('EDIT_ISSUES'), TypeError);
-  await assert.rejects(authorize().onJiraIssue({}).canEdit(), TypeError);
-  await assert.rejects(authorize().onJiraIssue('').canEdit(), TypeError);
+  const message = JSON.parse(await invokedBy(undefined, async () => {
+    try {
+      authorize();
+      return 'no error';
+    } catch (error) {
+      return error.message;
+    }
+  }));
+  assert.equal(
+    message,
+    'Couldn’t find the accountId of the invoking user. This API can only be used inside user-invoked modules.',
+  );
   assert.equal(sent.length, 0);
-  assert.throws(() => authorize().onConfluenceContent('1'), /only Jira/);
+  const confluence = await invokedBy('acc-1', async () => {
+    try {
+      authorize().onConfluenceContent('1');
+      return 'no error';
+    } catch (error) {
+      return error.message;
+    }
+  });
+  assert.match(confluence, /only Jira/);
 });

@@ -59,6 +59,14 @@ pub async fn load_test_app(
     load_test_app_on(name, crate::support::Harness::start()).await
 }
 
+/// [`load_test_app`] with the app invoked by the seeded user `email`.
+pub async fn load_test_app_as(
+    name: &'static str,
+    email: &'static str,
+) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
+    load_test_app_on(name, crate::support::Harness::start_as(email)).await
+}
+
 /// [`load_test_app`] with `asApp()` acting as the simulator's service account
 /// (a bearer token through the gateway), as `runtime run` gives it.
 pub async fn load_test_app_with_app_client(

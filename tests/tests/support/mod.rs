@@ -41,6 +41,9 @@ pub struct Harness {
     pub runtime: Runtime,
     pub audit: Arc<MemoryAudit>,
     canaries: Vec<String>,
+    /// The seeded user's account id, which `runtime run` hands a user's
+    /// invocation as `context.accountId` ([`Harness::invoke_by_user`]).
+    account_id: String,
 }
 
 impl Harness {
@@ -158,6 +161,7 @@ impl Harness {
             .await
             .expect("simulator starts");
         let user = sim.user(email).expect("seeded user");
+        let account_id = user.account_id.clone();
         let basic = base64_encode(format!("{}:{}", user.email, user.api_token).as_bytes());
         let mut canaries = vec![user.api_token.clone(), basic];
         let app = with_app_client.then(|| {
@@ -199,6 +203,7 @@ impl Harness {
             runtime,
             audit,
             canaries,
+            account_id,
         }
     }
 
@@ -250,11 +255,29 @@ impl Harness {
     /// Invokes function `key` (the test manifests name functions after their
     /// handlers) and checks the canary is in nothing that came back.
     pub async fn invoke(&self, app: &LoadedApp, key: &str, payload: Value) -> Invoked {
+        self.invoke_with(app, key, payload, None).await
+    }
+
+    /// [`Harness::invoke`] as the seeded user invokes it from a UI (a
+    /// resolver call), with the user's account id in the context, as
+    /// `runtime run` gives it on the simulator.
+    pub async fn invoke_by_user(&self, app: &LoadedApp, key: &str, payload: Value) -> Invoked {
+        self.invoke_with(app, key, payload, Some(self.account_id.clone()))
+            .await
+    }
+
+    async fn invoke_with(
+        &self,
+        app: &LoadedApp,
+        key: &str,
+        payload: Value,
+        account_id: Option<String>,
+    ) -> Invoked {
         let invoked = app
             .invoke(Invocation {
                 function_key: Some(key.to_owned()),
                 payload: payload.to_string(),
-                account_id: None,
+                account_id,
                 ..Default::default()
             })
             .await
