@@ -50,6 +50,20 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
             ),
         ));
     }
+    if let Some(rest) = manifest.app.id.strip_prefix(FORGE_APP_ARI_PREFIX)
+        && !is_uuid(rest)
+    {
+        return Err(violation(
+            app.key("id"),
+            format!(
+                "the app id {:?} is Forge's app ARI without its UUID (`{FORGE_APP_ARI_PREFIX}<uuid>`, \
+                 which `forge register` fills in): a placeholder would give every app that ships it \
+                 one storage and one approval; give the app its own id (`id: my-app`) or the ARI \
+                 `forge register` wrote",
+                manifest.app.id
+            ),
+        ));
+    }
     if let Some(name) = &manifest.app.name {
         let chars = name.chars().count();
         if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
@@ -439,8 +453,23 @@ fn violation(path: FieldPath, message: String) -> Violation {
     Violation { path, message }
 }
 
+/// Forge's app ARIs: this, then the app's UUID.
+const FORGE_APP_ARI_PREFIX: &str = "ari:cloud:ecosystem::app/";
+
+/// A UUID as Forge writes app ids: 8-4-4-4-12 lower-case hex digits.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, len)| {
+            group.len() == len
+                && group
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
 /// `[a-z0-9][a-z0-9._:/-]{0,127}`; Forge ARIs (`ari:cloud:ecosystem::app/<uuid>`)
-/// fit the same alphabet.
+/// fit the same alphabet, and must carry their UUID.
 fn is_app_id(id: &str) -> bool {
     starts_lower_alnum(id)
         && id.len() <= MAX_ID_LEN
@@ -572,6 +601,15 @@ mod tests {
         assert!(is_app_id(&"a".repeat(128)));
         assert!(!is_app_id(&"a".repeat(129)));
         assert!(!is_app_id("-x") && !is_app_id("") && !is_app_id("Hello") && !is_app_id("a b"));
+        // A Forge ARI carries its UUID (checked beside `is_app_id`).
+        assert!(is_uuid("0f6a1d2e-9b3c-4d5e-8f70-123456789abc"));
+        assert!(
+            !is_uuid("")
+                && !is_uuid("0f6a1d2e-9b3c-4d5e-8f70")
+                && !is_uuid("0F6A1D2E-9B3C-4D5E-8F70-123456789ABC")
+                && !is_uuid("0f6a1d2e-9b3c-4d5e-8f70-123456789abc-")
+                && !is_uuid("issue-triage")
+        );
 
         // Function keys are module keys: Forge writes `onIssueUpdated`.
         assert!(is_module_key("main") && is_module_key("0-a_b") && is_module_key("onIssueUpdated"));
