@@ -756,8 +756,9 @@ fn install_app_dependencies(
     let pruned = crate::js_provided::pruned_for_install(&manifest, &lock);
     let digest = {
         let mut hasher = Sha256::new();
-        // The pruning's rule is part of what was installed.
-        hasher.update(b"pruned-v1");
+        // The pruning's and the registry's rules are part of what was
+        // installed.
+        hasher.update(b"pruned-v1 public-registry-v1");
         hasher.update((manifest.len() as u64).to_le_bytes());
         hasher.update(&manifest);
         hasher.update(&lock);
@@ -784,6 +785,10 @@ fn install_app_dependencies(
         Some(pruned) => (&pruned.package_json, &pruned.lock),
         None => (&manifest, &lock),
     };
+    // Every tarball from the public registry, pinned by its integrity
+    // (npm_registry.rs): a lockfile written behind a mirror installs too.
+    let public = crate::npm_registry::public_registry_lock(lock);
+    let lock = public.as_ref().unwrap_or(lock);
     write(&deps.join("package.json"), manifest)?;
     write(&deps.join(lockfile.file_name().unwrap_or_default()), lock)?;
     eprintln!("installing the dependencies of {package} from its lockfile …");
@@ -825,7 +830,11 @@ fn npm_ci(npm: &Path, npm_cache: &Path, dir: &Path, omit_dev: bool) -> Result<()
         Ok(())
     } else {
         Err(JsBuildError::StepFailed {
-            step: "`npm ci --ignore-scripts`",
+            // What the app's author can act on: npm's own message says which
+            // package, not that Kiln installs from the public registry only.
+            step: "`npm ci --ignore-scripts` (packages come from registry.npmjs.org, as the \
+                   lockfile pins them; a private package, or a version npm no longer serves, \
+                   cannot be installed)",
             status,
         })
     }

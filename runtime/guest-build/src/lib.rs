@@ -26,6 +26,7 @@ pub mod js_provided;
 mod js_reuse;
 pub mod limits;
 mod message;
+mod npm_registry;
 mod path_patches;
 pub mod sandbox;
 mod supervise;
