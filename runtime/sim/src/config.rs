@@ -139,6 +139,23 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "read:issue-details:jira",
     "read:jql:jira",
     "read:permission:jira",
+    // Jira Software's DevOps APIs, under Forge's scopes (the catalogue's
+    // extra-routes.tsv).
+    "read:build-info:jira",
+    "write:build-info:jira",
+    "delete:build-info:jira",
+    "read:deployment-info:jira",
+    "write:deployment-info:jira",
+    "delete:deployment-info:jira",
+    "read:dev-info:jira",
+    "write:dev-info:jira",
+    "delete:dev-info:jira",
+    "read:feature-flag-info:jira",
+    "write:feature-flag-info:jira",
+    "delete:feature-flag-info:jira",
+    "read:remote-link-info:jira",
+    "write:remote-link-info:jira",
+    "delete:remote-link-info:jira",
 ];
 
 impl Default for AppClientConfig {

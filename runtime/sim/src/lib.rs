@@ -17,6 +17,7 @@ mod change;
 mod clock;
 mod config;
 mod credentials;
+mod devops;
 mod error;
 mod extract;
 mod faults;

@@ -23,7 +23,7 @@ use crate::webhooks::delivery::Deliveries;
 use crate::webhooks::registry::prepare_admin;
 use crate::webhooks::{AdminWebhook, WebhookError};
 use crate::world::World;
-use crate::{not_modelled, oauth, ops, platform, software, tenant_info};
+use crate::{devops, not_modelled, oauth, ops, platform, software, tenant_info};
 
 /// How long [`Simulator::shutdown`] waits for open connections to finish before
 /// dropping them; a client holding a connection open must not hang a test run.
@@ -192,18 +192,23 @@ impl Drop for Simulator {
     }
 }
 
-/// The whole site: platform and Jira Software routes on the site and behind the
-/// gateway, JSM Ops
+/// The whole site: platform, Jira Software and DevOps routes on the site and
+/// behind the gateway, JSM Ops
 /// on its API-token and its OAuth URL, the authorization server; faults and the
 /// request log around everything. A route the specs define but the simulator
 /// lacks gets a 501 that says so (`not_modelled`).
 fn router(shared: Arc<Shared>) -> Router {
+    // One DevOps store, shared by the site's routes and the gateway's.
+    let devops = devops::new_store();
     let api = Router::new()
         .merge(platform::routes())
         .merge(software::routes())
+        .merge(devops::routes(&devops))
         .nest(
             "/ex/jira/{cloud_id}",
-            platform::routes().merge(software::routes()),
+            platform::routes()
+                .merge(software::routes())
+                .merge(devops::routes(&devops)),
         )
         .nest(ops::API_TOKEN_PREFIX, ops::routes())
         .nest(ops::OAUTH_PREFIX, ops::routes())

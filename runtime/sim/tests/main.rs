@@ -20,6 +20,7 @@ mod curl;
 mod custom_fields;
 mod dashboards_and_picker;
 mod date_hostile;
+mod devops;
 mod due_date;
 mod faults;
 mod filters;
