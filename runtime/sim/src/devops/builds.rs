@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::{self, Api, DevOpsError, Shape, Submission, error_messages};
 use super::schema::{self, Field, INT64, Kind, Problems, TEXT255, URL, issue_keys, opt, req};
-use super::store::{Entry, Upsert};
+use super::store::Entry;
 use super::{
     KeyPath, KnownIssues, ONLY_UNKNOWN_KEYS, Store, Unknown, any_known, properties, provider,
 };
@@ -159,21 +159,12 @@ pub(crate) async fn submit(
             }));
             continue;
         }
-        let entry = Entry {
-            data: super::with_schema_version(schema::declared(build, BUILD)),
-            sequence: build
-                .get("updateSequenceNumber")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            properties: properties.clone(),
-            stored_at: known.now,
-        };
-        let cap = store.builds.cap();
-        match store.builds.upsert(&provider, key.clone(), entry) {
-            Upsert::Stored | Upsert::Stale => accepted.push(key_json(&key)),
-            Upsert::Full => rejected.push(json!({
+        let entry = Entry::submitted(build, BUILD, "updateSequenceNumber", &properties, known.now);
+        match store.builds.accept(&provider, key.clone(), entry, "builds") {
+            Ok(()) => accepted.push(key_json(&key)),
+            Err(full) => rejected.push(json!({
                 "key": key_json(&key),
-                "errors": error_messages(&[super::store_full("builds", cap)]),
+                "errors": error_messages(&[full]),
             })),
         }
     }

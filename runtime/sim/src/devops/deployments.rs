@@ -33,7 +33,7 @@ use super::schema::{
     self, Field, INT64, Kind, Problems, TEXT255, URL, Variant, is_issue_id_or_key, issue_keys, opt,
     req,
 };
-use super::store::{Entry, Upsert};
+use super::store::Entry;
 use super::{
     KeyPath, KnownIssues, ONLY_UNKNOWN_KEYS, Store, Unknown, any_known, properties, provider,
 };
@@ -312,21 +312,21 @@ pub(crate) async fn submit(
             }));
             continue;
         }
-        let entry = Entry {
-            data: super::with_schema_version(schema::declared(deployment, DEPLOYMENT)),
-            sequence: deployment
-                .get("updateSequenceNumber")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            properties: properties.clone(),
-            stored_at: known.now,
-        };
-        let cap = store.deployments.cap();
-        match store.deployments.upsert(&provider, key.clone(), entry) {
-            Upsert::Stored | Upsert::Stale => accepted.push(key_json(&key)),
-            Upsert::Full => rejected.push(json!({
+        let entry = Entry::submitted(
+            deployment,
+            DEPLOYMENT,
+            "updateSequenceNumber",
+            &properties,
+            known.now,
+        );
+        match store
+            .deployments
+            .accept(&provider, key.clone(), entry, "deployments")
+        {
+            Ok(()) => accepted.push(key_json(&key)),
+            Err(full) => rejected.push(json!({
                 "key": key_json(&key),
-                "errors": error_messages(&[super::store_full("deployments", cap)]),
+                "errors": error_messages(&[full]),
             })),
         }
     }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::{self, Api, DevOpsError, Shape, Submission, error_messages};
 use super::schema::{self, Field, INT64, Kind, Problems, TEXT255, URL, issue_keys, opt, req};
-use super::store::{Entry, Upsert};
+use super::store::Entry;
 use super::{
     KeyPath, KnownIssues, ONLY_UNKNOWN_KEYS, Store, Unknown, any_known, properties, provider,
 };
@@ -155,23 +155,14 @@ pub(crate) async fn submit(
             failed.insert(id, error_messages(&problems.into_messages()));
             continue;
         }
-        let entry = Entry {
-            data: super::with_schema_version(schema::declared(flag, FLAG)),
-            sequence: flag
-                .get("updateSequenceId")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            properties: properties.clone(),
-            stored_at: known.now,
-        };
-        let cap = store.feature_flags.cap();
-        match store.feature_flags.upsert(&provider, id.clone(), entry) {
-            Upsert::Stored | Upsert::Stale => accepted.push(Value::from(id)),
-            Upsert::Full => {
-                failed.insert(
-                    id,
-                    error_messages(&[super::store_full("feature flags", cap)]),
-                );
+        let entry = Entry::submitted(flag, FLAG, "updateSequenceId", &properties, known.now);
+        match store
+            .feature_flags
+            .accept(&provider, id.clone(), entry, "feature flags")
+        {
+            Ok(()) => accepted.push(Value::from(id)),
+            Err(full) => {
+                failed.insert(id, error_messages(&[full]));
             }
         }
     }

@@ -26,7 +26,7 @@ use super::error::{self, Api, DevOpsError, Shape, Submission, error_messages};
 use super::schema::{
     self, Field, INT64, ISSUE_KEY, Kind, Problems, TEXT255, URL, Variant, opt, req,
 };
-use super::store::{Entry, Upsert};
+use super::store::Entry;
 use super::{KeyPath, KnownIssues, ONLY_UNKNOWN_KEYS, Store, Unknown, properties, provider};
 use crate::access::Caller;
 use crate::shared::{Shared, lock};
@@ -176,23 +176,14 @@ pub(crate) async fn submit(
             rejected.insert(id, error_messages(&problems.into_messages()));
             continue;
         }
-        let entry = Entry {
-            data: super::with_schema_version(schema::declared(link, LINK)),
-            sequence: link
-                .get("updateSequenceNumber")
-                .and_then(Value::as_i64)
-                .unwrap_or_default(),
-            properties: properties.clone(),
-            stored_at: known.now,
-        };
-        let cap = store.remote_links.cap();
-        match store.remote_links.upsert(&provider, id.clone(), entry) {
-            Upsert::Stored | Upsert::Stale => accepted.push(Value::from(id)),
-            Upsert::Full => {
-                rejected.insert(
-                    id,
-                    error_messages(&[super::store_full("remote links", cap)]),
-                );
+        let entry = Entry::submitted(link, LINK, "updateSequenceNumber", &properties, known.now);
+        match store
+            .remote_links
+            .accept(&provider, id.clone(), entry, "remote links")
+        {
+            Ok(()) => accepted.push(Value::from(id)),
+            Err(full) => {
+                rejected.insert(id, error_messages(&[full]));
             }
         }
     }

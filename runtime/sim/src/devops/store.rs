@@ -29,6 +29,30 @@ pub(crate) struct Entry {
     pub(crate) stored_at: OffsetDateTime,
 }
 
+impl Entry {
+    /// A checked submission as it is stored: the fields its schema declares
+    /// (`schemaVersion` defaulted), its sequence number from `sequence_field`
+    /// (`updateSequenceNumber`, or feature flags' `updateSequenceId`; 0 when
+    /// absent), and the submission's properties.
+    pub(crate) fn submitted(
+        object: &Map<String, Value>,
+        fields: &[super::schema::Field],
+        sequence_field: &str,
+        properties: &Properties,
+        stored_at: OffsetDateTime,
+    ) -> Entry {
+        Entry {
+            data: super::with_schema_version(super::schema::declared(object, fields)),
+            sequence: object
+                .get(sequence_field)
+                .and_then(Value::as_i64)
+                .unwrap_or_default(),
+            properties: properties.clone(),
+            stored_at,
+        }
+    }
+}
+
 /// What [`Area::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Upsert {
@@ -57,8 +81,21 @@ impl<K: Ord + Clone> Area<K> {
         }
     }
 
-    pub(crate) fn cap(&self) -> usize {
-        self.cap
+    /// Stores a submitted `entry` as the bulk routes report it: `Ok` when it
+    /// is accepted (stored, or ignored as not newer, which the specs still
+    /// list as accepted), else the message for the rejected entity (the area
+    /// is full; `what` names its kind).
+    pub(crate) fn accept(
+        &mut self,
+        provider: &str,
+        key: K,
+        entry: Entry,
+        what: &str,
+    ) -> Result<(), String> {
+        match self.upsert(provider, key, entry) {
+            Upsert::Stored | Upsert::Stale => Ok(()),
+            Upsert::Full => Err(super::store_full(what, self.cap)),
+        }
     }
 
     /// Stores `entry` under `key` unless what is stored there is as new.
