@@ -40,16 +40,15 @@ pub fn announcements(installed: &Installed) -> Result<LifecycleEvents, InstallEr
         if triggers.peek().is_none() {
             continue;
         }
-        // The same payload for every trigger of the event: it names no module.
-        let payload = payload(installed, event, account_field)?
-            .to_string()
-            .into_bytes();
         for trigger in triggers {
             let module_key = ModuleKey::new(trigger.key.clone())
                 .map_err(|e| InstallError::Invalid(e.to_string()))?;
+            let payload = payload(installed, event, account_field, &module_key)?
+                .to_string()
+                .into_bytes();
             list.push(LifecycleEvent {
                 module_key,
-                payload: payload.clone(),
+                payload,
             });
         }
     }
@@ -58,12 +57,20 @@ pub fn announcements(installed: &Installed) -> Result<LifecycleEvents, InstallEr
 
 /// Forge's payload: the installation's id (the one the app's `context` carries), the app
 /// (`version`: the SHA-256 of the approved component, Kiln's name for a version), the
-/// environment, the site as Forge's `context` ARI, and the account Kiln acts as on the site
-/// when it has one (Forge's installing or upgrading user).
+/// environment, the event's `context` (the site's cloud id and the trigger's module key, as
+/// in every event a Forge function receives), and the account Kiln acts as on the site when
+/// it has one (Forge's installing or upgrading user).
+///
+/// `context` is an object, not the site's ARI string: Forge sends the ARI string only to a
+/// Forge Remote back end's lifecycle endpoint; a function's trigger gets
+/// `{ cloudId, moduleKey }`, which is what Forge apps read (`event.context.cloudId`, e.g.
+/// Atlassian's forge-rovo-guardrail-sprint). The site's ARI stays in the handler's own
+/// `context.installContext`.
 fn payload(
     installed: &Installed,
     event: ProductEvent,
     account_field: &str,
+    module_key: &ModuleKey,
 ) -> Result<Value, InstallError> {
     let installation = &installed.installation;
     // The app's own name for its installation: the runtime's site part, not serve's key.
@@ -87,7 +94,7 @@ fn payload(
         "id": kiln_runtime::storage::installation_id(&as_the_app_sees_it),
         "app": app,
         "environment": { "id": installation.environment() },
-        "context": format!("ari:cloud:jira::site/{cloud_id}"),
+        "context": { "cloudId": cloud_id, "moduleKey": module_key.as_str() },
     });
     if let Some(account) = &installed.site.account_id {
         payload[account_field] = json!(account);

@@ -104,12 +104,14 @@ fn installed_once_upgraded_once_and_neither_again_on_restart() {
     assert_eq!(event["app"]["id"], "replica-app");
     assert_eq!(event["app"]["version"], sha256_of(&component).as_str());
     assert_eq!(event["environment"]["id"], "development");
+    // An object, as every event a Forge function receives: apps read `event.context.cloudId`.
     assert!(
-        event["context"]
+        event["context"]["cloudId"]
             .as_str()
-            .is_some_and(|c| c.starts_with("ari:cloud:jira::site/")),
+            .is_some_and(|c| !c.is_empty()),
         "{event}"
     );
+    assert!(event["context"]["moduleKey"].is_string(), "{event}");
     assert_eq!(last["trigger"], "product event", "run by its trigger");
     assert!(entries.get(upgraded).is_none(), "{entries}");
     stop(first);
