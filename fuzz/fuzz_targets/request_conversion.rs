@@ -248,6 +248,7 @@ fuzz_target!(|input: Input| {
         invocation_id: "fuzz-invocation".to_owned(),
         deadline: tokio::time::Instant::now() + Duration::from_secs(10),
         max_requests: 100,
+        max_egress_requests: 0,
     });
     let before = fx.sim.requests().len();
     let outcome = fx.tokio.block_on(session.request(request));

@@ -119,6 +119,7 @@ fn session(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) -> JiraSessio
         invocation_id: "bench".to_owned(),
         deadline: tokio::time::Instant::now() + Duration::from_secs(30),
         max_requests: BATCH as u32,
+        max_egress_requests: 0,
     })
 }
 

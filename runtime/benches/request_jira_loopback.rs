@@ -69,6 +69,7 @@ async fn session_call(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
         invocation_id: "bench".to_owned(),
         deadline: tokio::time::Instant::now() + Duration::from_secs(30),
         max_requests: 1,
+        max_egress_requests: 0,
     });
     let response = session.request(myself()).await.expect("simulator answers");
     assert_eq!(response.status, 200);

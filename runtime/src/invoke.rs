@@ -313,8 +313,9 @@ impl LoadedApp {
             invocation_id: invocation_id.clone(),
             deadline,
             max_requests: self.limits.max_requests,
+            max_egress_requests: crate::egress::budget::egress_requests_for(timeout),
         });
-        // Egress draws on request-jira's budget: one count per invocation.
+        // Egress shares the invocation's budget: its own request count, one byte count.
         let egress = crate::egress::EgressState::new(
             self.egress.clone(),
             jira.budget(),

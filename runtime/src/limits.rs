@@ -85,6 +85,9 @@ pub struct EffectiveLimits {
     pub memory_bytes: usize,
     /// The app's wall-clock limit (`app.runtime.timeoutSeconds`, capped).
     pub timeout: Duration,
+    /// Whether the manifest wrote `timeoutSeconds` (else Forge's longer defaults apply
+    /// where Forge has them: [`EffectiveLimits::timeout_for`]).
+    pub timeout_written: bool,
     /// [`OperatorLimits::max_timeout`]: the cap a function's own timeout
     /// ([`EffectiveLimits::timeout_for`]) is held to as well.
     pub max_timeout: Duration,
@@ -108,6 +111,7 @@ impl EffectiveLimits {
                 .unwrap_or(usize::MAX),
             timeout: Duration::from_secs(u64::from(manifest.timeout_seconds))
                 .min(operator.max_timeout),
+            timeout_written: manifest.timeout_written,
             max_timeout: operator.max_timeout,
             fuel: manifest.fuel,
             max_requests: manifest.max_requests.min(operator.max_requests),
@@ -126,18 +130,32 @@ impl EffectiveLimits {
 
 impl EffectiveLimits {
     /// The wall-clock limit of one invocation of `function` triggered by
-    /// `trigger`: the function's Forge `timeoutSeconds` when a scheduled
-    /// trigger or a queue consumer runs it (what Forge applies it to),
-    /// otherwise the app's; capped by the operator either way.
+    /// `trigger`, capped by the operator either way:
+    /// - a scheduled or queued run: the function's Forge `timeoutSeconds`
+    ///   (what Forge applies it to);
+    /// - else, when the manifest wrote `app.runtime.timeoutSeconds`, that;
+    /// - else Forge's defaults: 55 s for a web trigger and for a scheduled or
+    ///   queued run ([`FORGE_LONG_TIMEOUT_SECONDS`]), 25 s for the rest.
+    ///
+    /// [`FORGE_LONG_TIMEOUT_SECONDS`]: kiln_manifest::FORGE_LONG_TIMEOUT_SECONDS
     pub fn timeout_for(
         &self,
         function: &kiln_manifest::FunctionModule,
         trigger: crate::invoke::Trigger,
     ) -> Duration {
         use crate::invoke::Trigger;
+        let forge_long = || {
+            Duration::from_secs(u64::from(kiln_manifest::FORGE_LONG_TIMEOUT_SECONDS))
+                .min(self.max_timeout)
+        };
         match (function.timeout_seconds, trigger) {
             (Some(seconds), Trigger::Scheduled | Trigger::QueueEvent) => {
                 Duration::from_secs(u64::from(seconds)).min(self.max_timeout)
+            }
+            (_, Trigger::Scheduled | Trigger::QueueEvent | Trigger::WebTrigger)
+                if !self.timeout_written =>
+            {
+                forge_long()
             }
             _ => self.timeout,
         }
@@ -173,7 +191,8 @@ mod tests {
         let l = EffectiveLimits::resolve(&RuntimeLimits::default(), &OperatorLimits::default());
         assert_eq!(l.memory_bytes, 128 * 1024 * 1024);
         assert_eq!(l.timeout, Duration::from_secs(25));
-        assert_eq!(l.max_requests, 100);
+        assert!(!l.timeout_written);
+        assert_eq!(l.max_requests, 1000);
         assert_eq!(l.max_log_lines, 100);
         assert_eq!(l.max_log_bytes, 200 * 1024);
         assert_eq!(l.fuel, None);
@@ -196,6 +215,7 @@ mod tests {
         use crate::invoke::Trigger;
         let manifest = RuntimeLimits {
             timeout_seconds: 10,
+            timeout_written: true,
             ..RuntimeLimits::default()
         };
         let operator = OperatorLimits {
@@ -232,6 +252,49 @@ mod tests {
             limits.timeout_for(&function, Trigger::Scheduled),
             Duration::from_secs(60),
             "the operator's cap"
+        );
+    }
+
+    #[test]
+    fn without_a_timeout_of_its_own_an_app_gets_forges_defaults_per_trigger() {
+        use crate::invoke::Trigger;
+        let limits =
+            EffectiveLimits::resolve(&RuntimeLimits::default(), &OperatorLimits::default());
+        let mut function = kiln_manifest::FunctionModule::new("f", "f");
+        for (trigger, seconds) in [
+            (Trigger::Function, 25),
+            (Trigger::ProductEvent, 25),
+            (Trigger::WebTrigger, 55),
+            (Trigger::Scheduled, 55),
+            (Trigger::QueueEvent, 55),
+        ] {
+            assert_eq!(
+                limits.timeout_for(&function, trigger),
+                Duration::from_secs(seconds),
+                "{trigger:?}"
+            );
+        }
+        function.timeout_seconds = Some(600);
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::Scheduled),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            limits.timeout_for(&function, Trigger::WebTrigger),
+            Duration::from_secs(55),
+            "a web trigger's limit is Forge's 55 s, whatever the function sets"
+        );
+        // The operator's cap holds over Forge's defaults too.
+        let capped = EffectiveLimits::resolve(
+            &RuntimeLimits::default(),
+            &OperatorLimits {
+                max_timeout: Duration::from_secs(30),
+                ..OperatorLimits::default()
+            },
+        );
+        assert_eq!(
+            capped.timeout_for(&function, Trigger::WebTrigger),
+            Duration::from_secs(30)
         );
     }
 }

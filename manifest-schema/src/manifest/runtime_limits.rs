@@ -15,12 +15,22 @@ pub const MAX_MEMORY_MIB: u32 = 1024;
 
 /// Default wall-clock limit, Forge's 25 s.
 pub const DEFAULT_TIMEOUT_SECONDS: u32 = 25;
+/// Forge's default for the invocations it allows longer: a web trigger's (55 s, its
+/// most), and a scheduled or queued run of a function that sets no `timeoutSeconds`
+/// (Forge's "Invocation limits": 55 s by default, up to 900 s with `timeoutSeconds`).
+/// Applied where the manifest writes no `app.runtime.timeoutSeconds` of its own: a Forge
+/// manifest never does, since the key is Kiln's.
+pub const FORGE_LONG_TIMEOUT_SECONDS: u32 = 55;
 /// Threat: an invocation holding a worker (and its credentials' use) for hours;
 /// 900 s is Forge's longest (async event) timeout.
 pub const MAX_TIMEOUT_SECONDS: u32 = 900;
 
-/// Default `request-jira` calls per invocation, Forge's egress limit.
-pub const DEFAULT_MAX_REQUESTS: u32 = 100;
+/// Default `request-jira` calls per invocation. Forge sets no per-invocation limit on
+/// `requestJira` (its 100 network requests per runtime minute exclude it; Jira's own rate
+/// limits are what bound an app), so a Forge app looping over a few hundred issues must
+/// not fail here; Kiln still keeps the limit explicit, at the operator's default cap.
+/// Egress requests are counted apart (`kiln_runtime::egress::budget`).
+pub const DEFAULT_MAX_REQUESTS: u32 = 1_000;
 /// Threat: an app used as a request amplifier against the Jira site.
 pub const MAX_MAX_REQUESTS: u32 = 10_000;
 
@@ -49,6 +59,12 @@ pub struct RuntimeLimits {
     pub memory_key: MemoryKey,
     /// Wall-clock limit in seconds (1..=900).
     pub timeout_seconds: u32,
+    /// Whether the manifest wrote `timeoutSeconds` itself. When it did not, web triggers
+    /// and scheduled or queued runs get Forge's longer default
+    /// ([`FORGE_LONG_TIMEOUT_SECONDS`]) instead of `timeout_seconds`; when it did, that
+    /// limit holds for every invocation it covers (a manifest may tighten, never loosen
+    /// by omission).
+    pub timeout_written: bool,
     /// Deterministic CPU budget in wasmtime fuel; `None` means no fuel limit
     /// (the timeout still applies).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,6 +167,7 @@ impl TryFrom<RuntimeLimitsAsWritten> for RuntimeLimits {
             memory_mib,
             memory_key,
             timeout_seconds: written.timeout_seconds.unwrap_or(defaults.timeout_seconds),
+            timeout_written: written.timeout_seconds.is_some(),
             fuel: written.fuel,
             max_requests: written.max_requests.unwrap_or(defaults.max_requests),
             max_log_lines: written.max_log_lines.unwrap_or(defaults.max_log_lines),
@@ -162,8 +179,9 @@ impl TryFrom<RuntimeLimitsAsWritten> for RuntimeLimits {
     }
 }
 
-/// Every limit written out (defaults filled in), memory under the key it was
-/// read from, so a loaded manifest prints as Kiln understood it.
+/// Every limit written out (defaults filled in, but for the timeout, written only if
+/// the manifest wrote it), memory under the key it was read from, so a loaded
+/// manifest prints as Kiln understood it.
 impl From<RuntimeLimits> for RuntimeLimitsAsWritten {
     fn from(limits: RuntimeLimits) -> Self {
         let (memory_mib, memory_mb) = match limits.memory_key {
@@ -173,7 +191,9 @@ impl From<RuntimeLimits> for RuntimeLimitsAsWritten {
         RuntimeLimitsAsWritten {
             memory_mib,
             memory_mb,
-            timeout_seconds: Some(limits.timeout_seconds),
+            // Only as written: a default printed here would read back as the app's own
+            // limit and take Forge's longer defaults away from its web triggers.
+            timeout_seconds: limits.timeout_written.then_some(limits.timeout_seconds),
             fuel: limits.fuel,
             max_requests: Some(limits.max_requests),
             max_log_lines: Some(limits.max_log_lines),
@@ -191,6 +211,7 @@ impl Default for RuntimeLimits {
             memory_mib: DEFAULT_MEMORY_MIB,
             memory_key: MemoryKey::MemoryMiB,
             timeout_seconds: DEFAULT_TIMEOUT_SECONDS,
+            timeout_written: false,
             fuel: None,
             max_requests: DEFAULT_MAX_REQUESTS,
             max_log_lines: DEFAULT_MAX_LOG_LINES,

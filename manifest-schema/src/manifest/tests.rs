@@ -225,8 +225,10 @@ fn documented_defaults() {
             limits.fuel,
             limits.max_requests
         ),
-        (128, 25, None, 100)
+        (128, 25, None, 1000)
     );
+    assert!(!limits.timeout_written);
+    assert_eq!(FORGE_LONG_TIMEOUT_SECONDS, 55);
     assert_eq!(
         (limits.max_log_lines, limits.max_log_bytes),
         (100, 200 * 1024)
@@ -526,4 +528,35 @@ fn a_functions_timeout_applies_where_forge_applies_it() {
     let manifest = Manifest::from_yaml(source).expect("valid");
     assert_eq!(manifest.modules.function[0].timeout_seconds, Some(300));
     assert_eq!(manifest.app.runtime.timeout_seconds, 20);
+}
+
+/// A timeout the manifest wrote is kept as written (it holds for every invocation); an
+/// unwritten one stays unwritten through a round trip, so Forge's longer defaults for web
+/// triggers and scheduled and queued runs are not lost by printing the manifest.
+#[test]
+fn the_timeout_is_written_back_only_if_the_manifest_wrote_it() {
+    let forge = Manifest::from_yaml(&MINIMAL.replacen(
+        "  id: hello\n",
+        "  id: hello\n  runtime:\n    name: nodejs22.x\n",
+        1,
+    ))
+    .expect("loads");
+    assert!(!forge.app.runtime.timeout_written);
+    let json = serde_json::to_value(&forge).expect("serializes");
+    assert!(
+        json["app"]["runtime"].get("timeoutSeconds").is_none(),
+        "{json}"
+    );
+    let again: Manifest = serde_json::from_value(json).expect("reads back");
+    assert!(!again.app.runtime.timeout_written);
+
+    let kiln = Manifest::from_yaml(&MINIMAL.replacen(
+        "  id: hello\n",
+        "  id: hello\n  runtime:\n    timeoutSeconds: 25\n",
+        1,
+    ))
+    .expect("loads");
+    assert!(kiln.app.runtime.timeout_written);
+    let json = serde_json::to_value(&kiln).expect("serializes");
+    assert_eq!(json["app"]["runtime"]["timeoutSeconds"], 25);
 }

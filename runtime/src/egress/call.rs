@@ -178,7 +178,7 @@ async fn exchange(
     let limits = &app.config.limits;
     context
         .budget
-        .charge_request()
+        .charge_egress_request()
         .map_err(|e| Refusal("quota-exceeded", quota_error(e)))?;
 
     let method = parts.method;
@@ -388,9 +388,13 @@ fn denied(decision: &'static str) -> Refusal {
 
 fn quota_error(exceeded: BudgetExceeded) -> Error {
     Error::InternalError(Some(match exceeded {
-        BudgetExceeded::Requests { limit } => format!(
-            "quota exceeded: this invocation may make at most {limit} requests (request-jira and egress together)"
+        BudgetExceeded::EgressRequests { limit } => format!(
+            "quota exceeded: this invocation may make at most {limit} egress requests (100 per minute of its timeout, as Forge; request-jira calls are counted apart)"
         ),
+        // Not charged by egress; named all the same, should that ever change.
+        BudgetExceeded::JiraRequests { limit } => {
+            format!("quota exceeded: this invocation may make at most {limit} request-jira calls")
+        }
         BudgetExceeded::Bytes { limit } => format!(
             "quota exceeded: this invocation may transfer at most {limit} bytes (request-jira and egress together)"
         ),

@@ -63,6 +63,7 @@ pub async fn lookup(client: &Arc<JiraClient>, timeout: Duration) -> Option<Strin
         invocation_id: String::from("account-id-lookup"),
         deadline: tokio::time::Instant::now() + timeout,
         max_requests: 1,
+        max_egress_requests: 0,
     });
     let request = Request {
         principal: Principal::User,

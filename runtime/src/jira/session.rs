@@ -50,7 +50,11 @@ pub struct SessionConfig {
     pub app_id: Arc<str>,
     pub invocation_id: String,
     pub deadline: TokioInstant,
+    /// `request-jira` calls this invocation may make.
     pub max_requests: u32,
+    /// Egress requests this invocation may make
+    /// ([`crate::egress::budget::egress_requests_for`] its timeout).
+    pub max_egress_requests: u32,
 }
 
 /// Per-invocation state of `request-jira`.
@@ -106,6 +110,7 @@ impl JiraSession {
             invocation_id,
             deadline,
             max_requests,
+            max_egress_requests,
         } = config;
         Self {
             scopes,
@@ -115,6 +120,7 @@ impl JiraSession {
             deadline,
             budget: Arc::new(InvocationBudget::new(
                 max_requests,
+                max_egress_requests,
                 client.limits.max_bytes_per_invocation,
             )),
             client,
@@ -167,7 +173,7 @@ impl JiraSession {
     /// The pipeline's first step, the request quota: charged when a call is
     /// made, so that a batch's requests are admitted in order.
     fn admit(&self) -> Result<(), RequestError> {
-        self.budget.charge_request().map_err(quota_exceeded)
+        self.budget.charge_jira_request().map_err(quota_exceeded)
     }
 
     /// The rest of the pipeline, and the audit line.
@@ -434,8 +440,12 @@ impl JiraSession {
 /// The shared budget's refusal, in request-jira's words.
 fn quota_exceeded(exceeded: BudgetExceeded) -> RequestError {
     RequestError::QuotaExceeded(match exceeded {
-        BudgetExceeded::Requests { limit } => format!(
-            "this invocation may make at most {limit} request-jira calls and egress requests together (manifest app.runtime.maxRequests)"
+        BudgetExceeded::JiraRequests { limit } => format!(
+            "this invocation may make at most {limit} request-jira calls (manifest app.runtime.maxRequests)"
+        ),
+        // Not charged by request-jira; named all the same, should that ever change.
+        BudgetExceeded::EgressRequests { limit } => format!(
+            "this invocation may make at most {limit} egress requests (100 per minute of its timeout, as Forge)"
         ),
         BudgetExceeded::Bytes { limit } => format!(
             "this invocation may transfer at most {limit} bytes, request-jira and egress together"
@@ -595,6 +605,7 @@ mod tests {
             invocation_id: "inv-1".to_owned(),
             deadline: TokioInstant::now() + Duration::from_secs(30),
             max_requests: 10,
+            max_egress_requests: 10,
         })
     }
 
@@ -864,6 +875,7 @@ mod tests {
             invocation_id: "inv-1".to_owned(),
             deadline: TokioInstant::now() + Duration::from_secs(30),
             max_requests: 10,
+            max_egress_requests: 10,
         });
         (session, audit)
     }

@@ -179,6 +179,7 @@ impl JiraWebhooks {
             invocation_id: String::from("webhook-registration"),
             deadline: tokio::time::Instant::now() + CALL_TIMEOUT,
             max_requests: 1,
+            max_egress_requests: 0,
         });
         let request = Request {
             principal: Principal::User,
