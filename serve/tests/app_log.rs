@@ -53,3 +53,30 @@ fn an_apps_log_lines_reach_the_servers_log_by_default() {
         "{all:#?}"
     );
 }
+
+/// The human-readable log written to a file (a service manager's journal, `2> serve.log`)
+/// carries no terminal colour codes: they are for a person at a terminal only.
+#[test]
+fn a_log_written_to_a_file_has_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    support::write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
+    let config = dir.path().join("kiln.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n",
+            serve_app().display().to_string()
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("serve.log");
+    let _serve =
+        support::spawn_config_with(&config, &[], Some(support::LogTo::Text(&log)), None).serving();
+    let text = || std::fs::read_to_string(&log).unwrap_or_default();
+    wait_for("the scheduled run's log line", || {
+        text().contains("serve-app tick ")
+    });
+    let text = text();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("INFO"), "{text}");
+}

@@ -190,6 +190,24 @@ pub fn spawn_config_logging(
     log: Option<&Path>,
     rust_log: Option<&str>,
 ) -> Starting {
+    spawn_config_with(config, extra, log.map(LogTo::Json), rust_log)
+}
+
+/// Where a server's stderr goes, besides the terminal.
+pub enum LogTo<'a> {
+    /// `--json-logs`, appended to this file.
+    Json(&'a Path),
+    /// The human-readable log, appended to this file (as a service manager keeps it).
+    Text(&'a Path),
+}
+
+/// As [`spawn_config_logging`], with the log kept as `log` says.
+pub fn spawn_config_with(
+    config: &Path,
+    extra: &[&str],
+    log: Option<LogTo<'_>>,
+    rust_log: Option<&str>,
+) -> Starting {
     let mut command = Command::new(runtime_binary());
     command
         .args(["serve", "--config"])
@@ -203,14 +221,19 @@ pub fn spawn_config_logging(
     if let Some(filter) = rust_log {
         command.env("RUST_LOG", filter);
     }
+    let append = |path: &Path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap()
+    };
     match log {
-        Some(path) => {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .unwrap();
-            command.arg("--json-logs").stderr(file);
+        Some(LogTo::Json(path)) => {
+            command.arg("--json-logs").stderr(append(path));
+        }
+        Some(LogTo::Text(path)) => {
+            command.stderr(append(path));
         }
         None => {
             command.stderr(Stdio::inherit());

@@ -120,8 +120,12 @@ fn init_tracing(json: bool) {
             kiln_serve::invocation::APP_LOG_TARGET
         ))
     });
+    // Colours only for a person at a terminal: escape codes in a redirected log file or a
+    // service manager's journal are noise to every reader and tool after.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = if json {
         builder.json().try_init()
