@@ -59,7 +59,10 @@ pub fn build_js_component(
         JsBuildError::ProgramMissing { .. }
         | JsBuildError::NodeNotAnExecutable { .. }
         | JsBuildError::NotStarted { .. }
-        | JsBuildError::Io { .. } => Failure::environment(e),
+        | JsBuildError::Io { .. }
+        // The registry out of reach is this machine's network, not the app's fault: the
+        // README's "build unavailable" (4), so a script retries rather than edits the app.
+        | JsBuildError::RegistryUnreachable { .. } => Failure::environment(e),
         other => Failure::bad_input(other),
     })?;
     if announce && built.reused {

@@ -240,6 +240,33 @@ function browserVersions(roots) {
   return {
     name: 'kiln-browser-versions',
     setup(build) {
+      // A path the `browser` field of the package in `root` names, found as
+      // an import of it from the package's folder is: the field's values are
+      // module paths, which the spec and bundlers resolve with extensions and
+      // a folder's `index` (@smithy/util-stream maps `./dist-es/headStream`
+      // to `./dist-es/headStream.browser`, the file being
+      // `headStream.browser.js`). Relative to the package even without `./`,
+      // as it was read before.
+      const resolveInPackage = async (root, entry, args) => {
+        const path = entry.startsWith('./') || entry.startsWith('../') ? entry : `./${entry}`;
+        const found = await build.resolve(path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: root,
+          pluginData: { kilnBrowserLookup: true },
+        });
+        if (found.errors.length > 0 || found.path === '') {
+          const name = (await packageJson(root))?.name ?? basename(root);
+          return {
+            errors: [
+              {
+                text: `${name}'s package.json \`browser\` field names ${JSON.stringify(entry)}, which is no file of the package (nor with ${SOURCE_EXTENSIONS.join(', ')} or /index)`,
+              },
+            ],
+          };
+        }
+        return { path: found.path, namespace: found.namespace, sideEffects: found.sideEffects };
+      };
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData?.kilnBrowserLookup || args.namespace === EMPTY) return undefined;
         // A module name the importing package's `browser` field replaces.
@@ -274,14 +301,14 @@ function browserVersions(roots) {
         const browser = pkg?.browser;
         // The package's own entry, for a bare import of it.
         if (typeof browser === 'string' && pkg?.name === args.path) {
-          return { path: resolve(root, browser) };
+          return resolveInPackage(root, browser, args);
         }
         if (browser === null || typeof browser !== 'object') return undefined;
         const own = packageRelative(root, found.path);
         const entry = browserEntry(browser, own);
         // Named by the package, not the folder: the bundle's bytes name no host path.
         if (entry === false) return { path: `${pkg?.name ?? basename(root)}/${own.slice(2)}`, namespace: EMPTY };
-        if (typeof entry === 'string') return { path: resolve(root, entry) };
+        if (typeof entry === 'string') return resolveInPackage(root, entry, args);
         return undefined;
       });
       build.onLoad({ filter: /.*/, namespace: EMPTY }, () => ({ contents: 'module.exports = {};', loader: 'js' }));

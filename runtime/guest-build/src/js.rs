@@ -412,6 +412,31 @@ pub enum JsBuildError {
         /// Its exit status.
         status: ExitStatus,
     },
+    /// `npm ci` failed: a package it could not fetch, or a lockfile it
+    /// refused; npm's messages say which.
+    #[error("`npm ci --ignore-scripts` ({sources}) failed ({status}); see its messages above")]
+    InstallFailed {
+        /// Where the packages come from.
+        sources: NpmSources,
+        /// npm's exit status.
+        status: ExitStatus,
+    },
+    /// `npm ci` could not reach a host it downloads from: the machine's
+    /// network (or a proxy npm is not told of), not the app, unless the host
+    /// is one only the app's lockfile names.
+    #[error(
+        "`npm ci --ignore-scripts` could not reach {} ({status}); see its messages above. A first build downloads its packages (later ones reuse npm's download cache): check the network, or pass the proxy on (HTTPS_PROXY, npm_config_proxy){}",
+        .host.as_deref().unwrap_or("the registry"),
+        .sources.unreachable_hint(.host.as_deref())
+    )]
+    RegistryUnreachable {
+        /// The host, when npm named it.
+        host: Option<String>,
+        /// Where the packages come from.
+        sources: NpmSources,
+        /// npm's exit status.
+        status: ExitStatus,
+    },
     /// A program could not be started.
     #[error("could not run {program}: {source}")]
     NotStarted {
@@ -758,7 +783,7 @@ fn install_app_dependencies(
         let mut hasher = Sha256::new();
         // The pruning's and the registry's rules are part of what was
         // installed.
-        hasher.update(b"pruned-v1 public-registry-v1");
+        hasher.update(b"pruned-v2 public-registry-v2");
         hasher.update((manifest.len() as u64).to_le_bytes());
         hasher.update(&manifest);
         hasher.update(&lock);
@@ -816,27 +841,210 @@ fn npm_ci(npm: &Path, npm_cache: &Path, dir: &Path, omit_dev: bool) -> Result<()
         .envs(npm_env())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::piped());
     if omit_dev {
         command.arg("--omit=dev");
     }
-    let status = command
-        .status()
-        .map_err(|source| JsBuildError::NotStarted {
-            program: npm.to_owned(),
-            source,
-        })?;
+    let not_started = |source| JsBuildError::NotStarted {
+        program: npm.to_owned(),
+        source,
+    };
+    let mut child = command.spawn().map_err(not_started)?;
+    // npm's messages go on to stderr as they come, escaped (they quote the
+    // lockfile's names and URLs, which are the app's text), and are read for
+    // what npm's exit status (1 for every failure) does not say: whether it
+    // could reach the network at all.
+    let mut messages = NpmMessages::new(std::io::stderr());
+    if let Some(stderr) = child.stderr.take() {
+        // A write to our own stderr that fails loses npm's messages, not the
+        // install: its exit status still decides.
+        let _ = kiln_guest_text::copy_lines_escaped(stderr, &mut messages);
+    }
+    messages.finish();
+    let status = child.wait().map_err(not_started)?;
     if status.success() {
-        Ok(())
-    } else {
-        Err(JsBuildError::StepFailed {
-            // What the app's author can act on: npm's own message says which
-            // package, not that Kiln installs from the public registry only.
-            step: "`npm ci --ignore-scripts` (packages come from registry.npmjs.org, as the \
-                   lockfile pins them; a private package, or a version npm no longer serves, \
-                   cannot be installed)",
+        return Ok(());
+    }
+    // What the failure may say the packages came from: the lockfile npm was
+    // given, as `install_app_dependencies` rewrote it (npm_registry.rs).
+    let sources = ["package-lock.json", "npm-shrinkwrap.json"]
+        .iter()
+        .find_map(|name| std::fs::read(dir.join(name)).ok())
+        .and_then(|lock| crate::npm_registry::other_hosts(&lock))
+        .map_or(NpmSources::AsRecorded, |hosts| {
+            if hosts.is_empty() {
+                NpmSources::PublicRegistry
+            } else {
+                NpmSources::AlsoFrom(hosts)
+            }
+        });
+    Err(if messages.unreachable() {
+        JsBuildError::RegistryUnreachable {
+            host: messages.host,
+            sources,
             status,
-        })
+        }
+    } else {
+        JsBuildError::InstallFailed { sources, status }
+    })
+}
+
+/// Where `npm ci` fetches an install's packages from, as its lockfile
+/// says (after `npm_registry` moved what it could to the public registry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NpmSources {
+    /// registry.npmjs.org, every package.
+    PublicRegistry,
+    /// registry.npmjs.org and these hosts (sorted), which the lockfile
+    /// records for packages Kiln does not move: no integrity hash, a git
+    /// repository, a URL that is no registry tarball.
+    AlsoFrom(Vec<String>),
+    /// The lockfile could not be read: wherever it records.
+    AsRecorded,
+}
+
+impl std::fmt::Display for NpmSources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const PUBLIC: &str = crate::npm_registry::PUBLIC_REGISTRY_HOST;
+        const UNSERVED: &str =
+            "a private package, or a version npm no longer serves, cannot be installed";
+        match self {
+            Self::PublicRegistry => write!(
+                f,
+                "packages come from {PUBLIC}, as the lockfile pins them; {UNSERVED}"
+            ),
+            Self::AlsoFrom(hosts) => {
+                // The lockfile's (the app's) list: a few named, the rest counted.
+                const NAMED: usize = 5;
+                let mut named = hosts
+                    .iter()
+                    .take(NAMED)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if hosts.len() > NAMED {
+                    named.push_str(&format!(" and {} more", hosts.len() - NAMED));
+                }
+                write!(
+                    f,
+                    "packages come from {PUBLIC}, and from {named} where the lockfile records a package Kiln does not move there (one without an integrity hash, or no registry tarball); {UNSERVED}"
+                )
+            }
+            Self::AsRecorded => write!(f, "packages come from where the lockfile records them"),
+        }
+    }
+}
+
+impl NpmSources {
+    /// What a failure to reach `host` adds when the host is the lockfile's
+    /// own, not the public registry's: the app can change that.
+    fn unreachable_hint(&self, host: Option<&str>) -> String {
+        match (self, host) {
+            (Self::AlsoFrom(hosts), Some(host)) if hosts.iter().any(|h| h == host) => format!(
+                ". {host} is where the app's lockfile records packages Kiln does not move to {} (one without an integrity hash, or no registry tarball): if only a company network reaches it, regenerate the lockfile against the public registry",
+                crate::npm_registry::PUBLIC_REGISTRY_HOST
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+/// npm's errors that say it reached no host: DNS, connection, timeout
+/// (npm's own "network" class, `lib/utils/error-message.js`, and the
+/// system's errors beside them).
+const NPM_NETWORK_CODES: &[&str] = &[
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EAI_FAIL",
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ECONNABORTED",
+    "ETIMEDOUT",
+    "ERR_SOCKET_TIMEOUT",
+    "ENETUNREACH",
+    "EHOSTUNREACH",
+];
+
+/// Longest start of one of npm's lines kept to read it: its code and URL
+/// come first.
+const NPM_LINE_BYTES: usize = 4096;
+
+/// npm's messages on their way to `out`, read line by line for the error
+/// code and the first URL npm names (`npm error code ENOTFOUND`, `npm
+/// error network request to https://host/… failed`; npm 9 writes `npm
+/// ERR!`).
+struct NpmMessages<W> {
+    out: W,
+    line: Vec<u8>,
+    code: Option<String>,
+    host: Option<String>,
+}
+
+impl<W: std::io::Write> NpmMessages<W> {
+    fn new(out: W) -> Self {
+        Self {
+            out,
+            line: Vec::new(),
+            code: None,
+            host: None,
+        }
+    }
+
+    /// Whether npm failed to reach a host.
+    fn unreachable(&self) -> bool {
+        self.code
+            .as_deref()
+            .is_some_and(|code| NPM_NETWORK_CODES.contains(&code))
+    }
+
+    /// Reads the last line, which npm may end without a line break.
+    fn finish(&mut self) {
+        if !self.line.is_empty() {
+            self.read_line();
+            self.line.clear();
+        }
+    }
+
+    fn read_line(&mut self) {
+        let line = String::from_utf8_lossy(&self.line);
+        let Some(message) = line
+            .strip_prefix("npm error ")
+            .or_else(|| line.strip_prefix("npm ERR! "))
+        else {
+            return;
+        };
+        if self.code.is_none()
+            && let Some(code) = message.strip_prefix("code ")
+        {
+            self.code = Some(code.trim().to_owned());
+        }
+        if self.host.is_none()
+            && let Some((_, rest)) = message.split_once("request to ")
+        {
+            self.host = rest
+                .split_whitespace()
+                .next()
+                .and_then(crate::npm_registry::url_host);
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for NpmMessages<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write_all(buf)?;
+        for piece in buf.split_inclusive(|&b| b == b'\n') {
+            let room = NPM_LINE_BYTES.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&piece[..piece.len().min(room)]);
+            if piece.ends_with(b"\n") {
+                self.read_line();
+                self.line.clear();
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }
 
@@ -1163,5 +1371,140 @@ mod tests {
         assert_eq!(deps.installed, None);
         assert_eq!(deps.forge_events_major, Some(1));
         assert!(!work.path().join("deps").exists());
+    }
+
+    /// What `npm_ci` makes of npm's messages, passed through as it passes them.
+    fn npm_read(text: &str) -> NpmMessages<Vec<u8>> {
+        let mut messages = NpmMessages::new(Vec::new());
+        kiln_guest_text::copy_lines_escaped(text.as_bytes(), &mut messages).unwrap();
+        messages.finish();
+        assert_eq!(messages.out, text.as_bytes(), "passed on as written");
+        messages
+    }
+
+    #[test]
+    fn npm_reaching_no_host_is_told_from_a_package_it_cannot_install() {
+        // ghe-for-jira's failure, before its v1 lockfile was moved.
+        let offline = npm_read(
+            "npm error code ENOTFOUND\n\
+             npm error syscall getaddrinfo\n\
+             npm error errno ENOTFOUND\n\
+             npm error network request to https://packages.atlassian.com/api/npm/npm-remote/sha.js/-/sha.js-2.4.11.tgz failed, reason: getaddrinfo ENOTFOUND packages.atlassian.com\n\
+             npm error network This is a problem related to network connectivity.\n",
+        );
+        assert!(offline.unreachable());
+        assert_eq!(offline.host.as_deref(), Some("packages.atlassian.com"));
+        // npm 9's prefix; a DNS server that did not answer.
+        let npm9 = npm_read(
+            "npm ERR! code EAI_AGAIN\nnpm ERR! request to https://registry.npmjs.org/x failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org",
+        );
+        assert!(npm9.unreachable());
+        assert_eq!(npm9.host.as_deref(), Some("registry.npmjs.org"));
+        // A version the registry no longer serves: npm reached it.
+        let gone = npm_read(
+            "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/@forge%2fbridge - Not found\n",
+        );
+        assert!(!gone.unreachable());
+        // Only npm's own lines are read: a package's name is not a code.
+        assert!(!npm_read("added 3 packages\ncode ENOTFOUND\n").unreachable());
+    }
+
+    #[test]
+    fn an_install_failure_says_where_the_packages_came_from() {
+        use std::os::unix::process::ExitStatusExt as _;
+        let status = ExitStatus::from_raw(256);
+        let public = JsBuildError::InstallFailed {
+            sources: NpmSources::PublicRegistry,
+            status,
+        }
+        .to_string();
+        assert!(
+            public.contains("packages come from registry.npmjs.org, as the lockfile pins them"),
+            "{public}"
+        );
+        let mirror = NpmSources::AlsoFrom(vec!["packages.atlassian.com".to_owned()]);
+        let also = JsBuildError::InstallFailed {
+            sources: mirror.clone(),
+            status,
+        }
+        .to_string();
+        assert!(
+            also.contains("registry.npmjs.org, and from packages.atlassian.com where the lockfile"),
+            "{also}"
+        );
+        // The app's own host: how to fix the lockfile. The public registry:
+        // the network only.
+        let theirs = JsBuildError::RegistryUnreachable {
+            host: Some("packages.atlassian.com".to_owned()),
+            sources: mirror.clone(),
+            status,
+        }
+        .to_string();
+        assert!(
+            theirs.starts_with("`npm ci --ignore-scripts` could not reach packages.atlassian.com"),
+            "{theirs}"
+        );
+        assert!(theirs.contains("regenerate the lockfile"), "{theirs}");
+        let public = JsBuildError::RegistryUnreachable {
+            host: Some("registry.npmjs.org".to_owned()),
+            sources: mirror,
+            status,
+        }
+        .to_string();
+        assert!(
+            public.contains("check the network") && !public.contains("regenerate"),
+            "{public}"
+        );
+    }
+
+    #[test]
+    fn a_host_npm_cannot_reach_is_a_network_failure() {
+        // The real npm, against a host no resolver answers for (RFC 6761's
+        // `.invalid`), with a lockfile as `install_app_dependencies` leaves
+        // it: without an integrity hash the tarball was not moved.
+        let Ok(npm) = find_program("npm") else {
+            eprintln!("skipped: no npm here");
+            return;
+        };
+        // Through a proxy, the proxy answers (a 5xx), not the resolver.
+        if npm_env()
+            .iter()
+            .map(|(name, _)| name.to_ascii_lowercase())
+            .any(|name| name.ends_with("_proxy") && name != "no_proxy")
+        {
+            eprintln!("skipped: npm goes through a proxy here");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"name":"a","dependencies":{"x":"1.0.0"}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("package-lock.json"),
+            r#"{"name":"a","lockfileVersion":3,"requires":true,"packages":{
+                "":{"name":"a","dependencies":{"x":"1.0.0"}},
+                "node_modules/x":{"version":"1.0.0","resolved":"https://kiln-test.invalid/x/-/x-1.0.0.tgz"}}}"#,
+        )
+        .unwrap();
+        // Not npm's retries (a minute of back-off) in a unit test; Kiln
+        // never writes an `.npmrc` into an install folder.
+        std::fs::write(dir.path().join(".npmrc"), "fetch-retries=0\n").unwrap();
+        let error = npm_ci(&npm, &dir.path().join("cache"), dir.path(), true).unwrap_err();
+        match &error {
+            JsBuildError::RegistryUnreachable { host, sources, .. } => {
+                assert_eq!(host.as_deref(), Some("kiln-test.invalid"));
+                assert_eq!(
+                    sources,
+                    &NpmSources::AlsoFrom(vec!["kiln-test.invalid".to_owned()])
+                );
+            }
+            other => panic!("{other}"),
+        }
+        assert!(
+            error.to_string().contains("regenerate the lockfile"),
+            "{error}"
+        );
     }
 }

@@ -24,6 +24,10 @@
 
 use std::path::Path;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
 /// The packages `build.mjs` aliases to the Forge layer; a test keeps the two
 /// lists equal.
 pub const PROVIDED_PACKAGES: &[&str] = &[
@@ -89,36 +93,21 @@ fn locked_version(app_dir: &Path) -> Option<String> {
         })
 }
 
-/// What an install needs of an app's `package.json` and npm lockfile (v2 or
-/// v3), when it installs anything: both without the packages Kiln serves
-/// itself ([`PROVIDED_PACKAGES`]) and the UI packages ([`UI_PACKAGES`]), and
-/// the lockfile without every package that only they needed. A UI Kit app's
-/// lockfile holds its frontend (React, Atlaskit: hundreds of packages the
-/// backend never imports), and versions of those get unpublished from npm
-/// (`@forge/bridge` 4.5.2, `@atlaskit/width-detector` 4.0.0): `npm ci`
-/// failed on them, and spent its time on them when it did not. A dropped
-/// package still needed by one that stays is kept.
+/// What an install needs of an app's `package.json` and npm lockfile (any
+/// version), when it installs anything: both without the packages Kiln
+/// serves itself ([`PROVIDED_PACKAGES`]) and the UI packages
+/// ([`UI_PACKAGES`]), and the lockfile without every package that only they
+/// needed. A UI Kit app's lockfile holds its frontend (React, Atlaskit:
+/// hundreds of packages the backend never imports), and versions of those
+/// get unpublished from npm (`@forge/bridge` 4.5.2, `@atlaskit/width-detector`
+/// 4.0.0): `npm ci` failed on them, and spent its time on them when it did
+/// not. A dropped package still needed by one that stays is kept.
 ///
-/// `None`: nothing to drop, or a lockfile this does not read (v1, workspace
-/// links): the files are installed as written.
+/// `None`: nothing to drop, or a lockfile this does not read (not JSON,
+/// workspace links, local folders): the files are installed as written.
 pub fn pruned_for_install(package_json: &[u8], lock: &[u8]) -> Option<Pruned> {
-    use serde_json::Value;
-    let dropped = |name: &str| PROVIDED_PACKAGES.contains(&name) || UI_PACKAGES.contains(&name);
     let mut manifest: Value = serde_json::from_slice(package_json).ok()?;
     let mut lock: Value = serde_json::from_slice(lock).ok()?;
-    let packages = lock.get("packages")?.as_object()?;
-    if packages
-        .values()
-        .any(|entry| entry.get("link").and_then(Value::as_bool) == Some(true))
-    {
-        return None;
-    }
-    const DEPENDENCY_KINDS: [&str; 4] = [
-        "dependencies",
-        "optionalDependencies",
-        "devDependencies",
-        "peerDependencies",
-    ];
     let mut named_dropped: Vec<String> = Vec::new();
     for kind in DEPENDENCY_KINDS {
         if let Some(map) = manifest.get_mut(kind).and_then(Value::as_object_mut) {
@@ -130,90 +119,202 @@ pub fn pruned_for_install(package_json: &[u8], lock: &[u8]) -> Option<Pruned> {
         return None;
     }
 
-    // What stays: every package reachable from the root's remaining
-    // dependencies, each name looked up as Node does (the nearest
-    // `node_modules` up the tree).
-    let root = packages.get("")?;
-    let names_of = |entry: &Value| -> Vec<String> {
-        DEPENDENCY_KINDS
-            .iter()
-            .filter_map(|kind| entry.get(*kind).and_then(Value::as_object))
-            .flat_map(|map| map.keys().cloned())
-            .collect()
-    };
-    let resolve = |from: &str, name: &str| -> Option<String> {
-        let mut base = from.to_owned();
-        loop {
-            let candidate = if base.is_empty() {
-                format!("node_modules/{name}")
-            } else {
-                format!("{base}/node_modules/{name}")
-            };
-            if packages.contains_key(&candidate) {
-                return Some(candidate);
+    let kept = if lock.get("packages").is_some() {
+        let packages = lock.get("packages")?.as_object()?;
+        let tree = InstallTree::of_packages(packages)?;
+        let roots = dependency_names(packages.get("")?)
+            .into_iter()
+            .filter(|name| !dropped(name));
+        let kept = tree.reachable(roots);
+        let packages = lock.get_mut("packages")?.as_object_mut()?;
+        packages.retain(|path, _| path.is_empty() || kept.contains(path));
+        if let Some(root) = packages.get_mut("").and_then(Value::as_object_mut) {
+            for kind in DEPENDENCY_KINDS {
+                if let Some(map) = root.get_mut(kind).and_then(Value::as_object_mut) {
+                    map.retain(|name, _| !dropped(name));
+                }
             }
-            if base.is_empty() {
-                return None;
-            }
-            base = match base.rfind("node_modules/") {
-                Some(at) => base[..at].trim_end_matches('/').to_owned(),
-                None => String::new(),
-            };
         }
+        // v2's copy for npm 6, which npm 7 and later do not read.
+        if let Some(lock) = lock.as_object_mut() {
+            lock.remove("dependencies");
+        }
+        kept
+    } else {
+        // v1 records no root: its dependencies are package.json's (those
+        // left above; npm checks the two agree).
+        let dependencies = lock.get("dependencies")?.as_object()?;
+        let tree = InstallTree::of_v1(dependencies)?;
+        let kept = tree.reachable(dependency_names(&manifest));
+        retain_v1(lock.get_mut("dependencies")?.as_object_mut()?, "", &kept);
+        kept
     };
-    let mut kept: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    let mut pending: Vec<String> = names_of(root)
-        .into_iter()
-        .filter(|name| !dropped(name))
-        .filter_map(|name| resolve("", &name))
-        .collect();
-    while let Some(path) = pending.pop() {
-        if !kept.insert(path.clone()) {
-            continue;
-        }
-        if let Some(entry) = packages.get(&path) {
-            pending.extend(
-                names_of(entry)
-                    .iter()
-                    .filter_map(|name| resolve(&path, name)),
-            );
-        }
-    }
-    // Bundled dependencies ship inside their package's tarball.
-    let bundled: Vec<String> = packages
-        .iter()
-        .filter(|(path, entry)| {
-            entry.get("inBundle").and_then(Value::as_bool) == Some(true)
-                && kept.iter().any(|k| path.starts_with(&format!("{k}/")))
-        })
-        .map(|(path, _)| path.clone())
-        .collect();
-    kept.extend(bundled);
-
     let ui_dropped: Vec<&'static str> = UI_PACKAGES
         .iter()
         .copied()
         .filter(|name| named_dropped.iter().any(|named| named == name))
         .filter(|name| !kept.contains(&format!("node_modules/{name}")))
         .collect();
-    let packages = lock.get_mut("packages")?.as_object_mut()?;
-    packages.retain(|path, _| path.is_empty() || kept.contains(path));
-    if let Some(root) = packages.get_mut("").and_then(Value::as_object_mut) {
-        for kind in DEPENDENCY_KINDS {
-            if let Some(map) = root.get_mut(kind).and_then(Value::as_object_mut) {
-                map.retain(|name, _| !dropped(name));
-            }
-        }
-    }
-    // v2's copy for npm 6, which npm 7 and later do not read.
-    if let Some(lock) = lock.as_object_mut() {
-        lock.remove("dependencies");
-    }
     Some(Pruned {
         package_json: serde_json::to_vec_pretty(&manifest).ok()?,
         lock: serde_json::to_vec_pretty(&lock).ok()?,
         ui_dropped,
     })
+}
+
+/// The kinds of dependency a `package.json` (and a v2 lockfile's entry) lists.
+const DEPENDENCY_KINDS: [&str; 4] = [
+    "dependencies",
+    "optionalDependencies",
+    "devDependencies",
+    "peerDependencies",
+];
+
+/// Whether an install leaves `name` out ([`pruned_for_install`]).
+fn dropped(name: &str) -> bool {
+    PROVIDED_PACKAGES.contains(&name) || UI_PACKAGES.contains(&name)
+}
+
+/// Every name `entry` (a `package.json` or a v2 lockfile's entry) depends on.
+fn dependency_names(entry: &Value) -> Vec<String> {
+    DEPENDENCY_KINDS
+        .iter()
+        .filter_map(|kind| entry.get(*kind).and_then(Value::as_object))
+        .flat_map(|map| map.keys().cloned())
+        .collect()
+}
+
+/// The packages a lockfile installs, each by the folder it lands in as v2
+/// names it (`node_modules/a/node_modules/b`), whatever the version: one
+/// walk ([`InstallTree::reachable`]) decides what stays for both.
+struct InstallTree {
+    nodes: BTreeMap<String, InstallNode>,
+}
+
+struct InstallNode {
+    /// The names it needs.
+    requires: Vec<String>,
+    /// Shipped inside its parent's tarball.
+    bundled: bool,
+}
+
+impl InstallTree {
+    /// A v2 or v3 `packages` object; `None` when it links a workspace.
+    fn of_packages(packages: &Map<String, Value>) -> Option<Self> {
+        let mut nodes = BTreeMap::new();
+        for (path, entry) in packages {
+            if entry.get("link").and_then(Value::as_bool) == Some(true) {
+                return None;
+            }
+            if path.is_empty() {
+                continue;
+            }
+            let requires = dependency_names(entry);
+            let bundled = entry.get("inBundle").and_then(Value::as_bool) == Some(true);
+            nodes.insert(path.clone(), InstallNode { requires, bundled });
+        }
+        Some(Self { nodes })
+    }
+
+    /// A v1 `dependencies` object, nested entries and all (`requires` names
+    /// what each needs, `bundled` what ships inside its parent); `None` when
+    /// it installs a local folder (`file:`), as v2's links.
+    fn of_v1(dependencies: &Map<String, Value>) -> Option<Self> {
+        let mut nodes = BTreeMap::new();
+        let mut pending = vec![(String::new(), dependencies)];
+        while let Some((base, dependencies)) = pending.pop() {
+            for (name, entry) in dependencies {
+                let version = entry.get("version").and_then(Value::as_str);
+                if version.is_some_and(|v| v.starts_with("file:")) {
+                    return None;
+                }
+                let path = node_modules_path(&base, name);
+                let requires = entry
+                    .get("requires")
+                    .and_then(Value::as_object)
+                    .map(|map| map.keys().cloned().collect())
+                    .unwrap_or_default();
+                let bundled = entry.get("bundled").and_then(Value::as_bool) == Some(true);
+                if let Some(nested) = entry.get("dependencies").and_then(Value::as_object) {
+                    pending.push((path.clone(), nested));
+                }
+                nodes.insert(path, InstallNode { requires, bundled });
+            }
+        }
+        Some(Self { nodes })
+    }
+
+    /// The folders of every package reachable from the root's dependencies
+    /// `roots`, each name looked up as Node does (the nearest `node_modules`
+    /// up the tree), and what is bundled inside one of those.
+    fn reachable(&self, roots: impl IntoIterator<Item = String>) -> BTreeSet<String> {
+        let resolve = |from: &str, name: &str| -> Option<String> {
+            let mut base = from.to_owned();
+            loop {
+                let candidate = node_modules_path(&base, name);
+                if self.nodes.contains_key(&candidate) {
+                    return Some(candidate);
+                }
+                if base.is_empty() {
+                    return None;
+                }
+                base = match base.rfind("node_modules/") {
+                    Some(at) => base[..at].trim_end_matches('/').to_owned(),
+                    None => String::new(),
+                };
+            }
+        };
+        let mut kept = BTreeSet::new();
+        let mut pending: Vec<String> = roots
+            .into_iter()
+            .filter_map(|name| resolve("", &name))
+            .collect();
+        while let Some(path) = pending.pop() {
+            if !kept.insert(path.clone()) {
+                continue;
+            }
+            if let Some(node) = self.nodes.get(&path) {
+                pending.extend(node.requires.iter().filter_map(|name| resolve(&path, name)));
+            }
+        }
+        // Bundled dependencies ship inside their package's tarball.
+        let bundled: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|(path, node)| {
+                node.bundled && kept.iter().any(|k| path.starts_with(&format!("{k}/")))
+            })
+            .map(|(path, _)| path.clone())
+            .collect();
+        kept.extend(bundled);
+        kept
+    }
+}
+
+/// `node_modules/<name>` inside the package folder `base` (`""`: the root).
+fn node_modules_path(base: &str, name: &str) -> String {
+    if base.is_empty() {
+        format!("node_modules/{name}")
+    } else {
+        format!("{base}/node_modules/{name}")
+    }
+}
+
+/// A v1 `dependencies` object (the one in the folder `base`) without the
+/// packages not `kept`, at every depth; a nested one left empty goes.
+fn retain_v1(dependencies: &mut Map<String, Value>, base: &str, kept: &BTreeSet<String>) {
+    dependencies.retain(|name, _| kept.contains(&node_modules_path(base, name)));
+    for (name, entry) in dependencies.iter_mut() {
+        let Some(entry) = entry.as_object_mut() else {
+            continue;
+        };
+        if let Some(nested) = entry.get_mut("dependencies").and_then(Value::as_object_mut) {
+            retain_v1(nested, &node_modules_path(base, name), kept);
+            if nested.is_empty() {
+                entry.remove("dependencies");
+            }
+        }
+    }
 }
 
 /// An install's `package.json` and lockfile ([`pruned_for_install`]).
@@ -354,7 +455,7 @@ mod tests {
         assert!(lock["packages"]["node_modules/@forge/bridge"].is_object());
         assert!(pruned.ui_dropped.is_empty());
 
-        // Nothing named to drop; a v1 lockfile; a workspace link.
+        // Nothing named to drop; a v1 lockfile's local folder; a workspace link.
         assert!(
             pruned_for_install(
                 br#"{"dependencies":{"lodash":"4"}}"#,
@@ -365,7 +466,7 @@ mod tests {
         assert!(
             pruned_for_install(
                 br#"{"dependencies":{"@forge/api":"5","lodash":"4"}}"#,
-                br#"{"lockfileVersion":1,"dependencies":{}}"#
+                br#"{"lockfileVersion":1,"dependencies":{"lodash":{"version":"4.17.21"},"w":{"version":"file:packages/w"}}}"#
             )
             .is_none()
         );
@@ -374,6 +475,83 @@ mod tests {
             br#"{"lockfileVersion":3,"packages":{"":{},"node_modules/w":{"resolved":"w","link":true}}}"#
         )
         .is_none());
+    }
+
+    #[test]
+    fn a_v1_lockfile_is_pruned_through_its_nested_dependencies() {
+        // ghe-for-jira's shape (npm 6): UI Kit 1's `@forge/ui` stays, the
+        // provided packages go with what only they need.
+        let package_json = br#"{"name":"app","dependencies":{"@forge/api":"^2.2.0","@forge/resolver":"^1.3.3","@forge/ui":"^0.14.1","jira-issue-key-parser":"0.0.15","@forge/react":"^11"},"devDependencies":{"typescript":"^3.9.10"}}"#;
+        let lock = br#"{
+          "name": "app", "lockfileVersion": 1, "requires": true,
+          "dependencies": {
+            "@forge/api": {"version": "2.2.0", "resolved": "https://packages.atlassian.com/api/npm/npm-remote/@forge/api/-/api-2.2.0.tgz", "integrity": "sha1-A", "requires": {"@forge/auth": "^0.0.1", "node-fetch": "^2.6.1"}},
+            "@forge/auth": {"version": "0.0.1", "integrity": "sha1-B"},
+            "@forge/resolver": {"version": "1.3.3", "integrity": "sha1-C", "requires": {"@forge/api": "2.2.0"}},
+            "@forge/ui": {"version": "0.14.1", "integrity": "sha1-D", "requires": {"@forge/bridge": "^1", "sha.js": "^2.4.11"}},
+            "@forge/bridge": {"version": "1.0.0", "integrity": "sha1-E"},
+            "@forge/react": {"version": "11.0.0", "integrity": "sha1-F", "requires": {"react": "^18"}},
+            "react": {"version": "18.0.0", "integrity": "sha1-G"},
+            "node-fetch": {"version": "2.6.1", "integrity": "sha1-H", "requires": {"whatwg-url": "^5"},
+              "dependencies": {"whatwg-url": {"version": "5.0.0", "integrity": "sha1-I"}}},
+            "sha.js": {"version": "2.4.11", "integrity": "sha1-J", "requires": {"safe-buffer": "^5.0.1", "inherits": "^2"},
+              "dependencies": {
+                "safe-buffer": {"version": "5.2.1", "integrity": "sha1-K", "requires": {"inherits": "^2"}},
+                "unused": {"version": "1.0.0", "integrity": "sha1-L"},
+                "packed": {"version": "1.0.0", "bundled": true}
+              }},
+            "inherits": {"version": "2.0.4", "integrity": "sha1-M"},
+            "jira-issue-key-parser": {"version": "0.0.15", "integrity": "sha1-N",
+              "dependencies": {"only-dropped-need-me": {"version": "1.0.0"}}},
+            "typescript": {"version": "3.9.10", "integrity": "sha1-O", "dev": true}
+          }
+        }"#;
+        let pruned = pruned_for_install(package_json, lock).expect("something to drop");
+        let manifest: Value = serde_json::from_slice(&pruned.package_json).unwrap();
+        assert_eq!(
+            manifest["dependencies"],
+            serde_json::json!({ "@forge/ui": "^0.14.1", "jira-issue-key-parser": "0.0.15" })
+        );
+        let lock: Value = serde_json::from_slice(&pruned.lock).unwrap();
+        assert_eq!(lock["lockfileVersion"], 1);
+        let mut top: Vec<&str> = lock["dependencies"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        top.sort_unstable();
+        // `@forge/bridge` stays: `@forge/ui`, which stays, needs it.
+        assert_eq!(
+            top,
+            [
+                "@forge/bridge",
+                "@forge/ui",
+                "inherits",
+                "jira-issue-key-parser",
+                "sha.js",
+                "typescript"
+            ]
+        );
+        // Nested: what is needed and what is bundled stays, with its fields.
+        assert_eq!(
+            lock["dependencies"]["sha.js"]["dependencies"],
+            serde_json::json!({
+                "safe-buffer": {"version": "5.2.1", "integrity": "sha1-K", "requires": {"inherits": "^2"}},
+                "packed": {"version": "1.0.0", "bundled": true}
+            })
+        );
+        assert_eq!(
+            lock["dependencies"]["sha.js"]["requires"],
+            serde_json::json!({ "safe-buffer": "^5.0.1", "inherits": "^2" })
+        );
+        // A nested object left empty goes.
+        assert!(
+            lock["dependencies"]["jira-issue-key-parser"]
+                .get("dependencies")
+                .is_none()
+        );
+        assert_eq!(pruned.ui_dropped, ["@forge/react"]);
     }
 
     #[test]

@@ -448,3 +448,82 @@ fn the_forge_layer_passes_its_own_tests_with_the_toolchains_dependencies() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_packages_browser_map_names_its_files_as_module_paths() {
+    let Some(sandbox) = sandbox() else { return };
+    // tests/fixtures/browser-map-package: each of its files needs a Node
+    // module Kiln refuses, and its `browser` field names the replacements as
+    // module paths (`./lib/read.browser` for read.browser.js, a folder for
+    // its index.js, `false`), as @smithy/util-stream's does. It is installed
+    // as an app's dependency is, by `npm ci` from a lockfile: a tarball
+    // packed here, named by its absolute path (only package.json and the
+    // lockfile reach npm).
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/browser-map-package");
+    let packed = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("npm")
+        .args([
+            "pack",
+            "--ignore-scripts",
+            "--loglevel=error",
+            "--pack-destination",
+        ])
+        .arg(packed.path())
+        .arg(&fixture)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("npm starts");
+    assert!(status.success());
+    let tarball = format!(
+        "file:{}",
+        packed
+            .path()
+            .join("kiln-browser-map-fixture-1.0.0.tgz")
+            .display()
+    );
+    let package_json = serde_json::json!({
+        "name": "browser-map",
+        "type": "module",
+        "dependencies": { "kiln-browser-map-fixture": tarball },
+    });
+    let lock = serde_json::json!({
+        "name": "browser-map",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": { "name": "browser-map", "dependencies": { "kiln-browser-map-fixture": tarball } },
+            "node_modules/kiln-browser-map-fixture": { "version": "1.0.0", "resolved": tarball },
+        },
+    });
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", &package_json.to_string()),
+            ("package-lock.json", &lock.to_string()),
+            (
+                "manifest.yml",
+                "app:\n  id: browser-map\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            (
+                "src/index.js",
+                "import { read, stream, diskExports } from 'kiln-browser-map-fixture';\n\
+                 export const run = () => `${read()} ${stream()} ${diskExports()}`;\n",
+            ),
+        ],
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let built = build_js(&build).expect("builds with the package's browser version");
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    assert!(bundle.contains("read: the browser version"), "{bundle}");
+    assert!(bundle.contains("stream: the browser version"), "{bundle}");
+    // None of the Node versions' code is bundled, the one mapped to `false` neither.
+    for node_only in ["/etc/hostname", "example.com", "/tmp/out"] {
+        assert!(!bundle.contains(node_only), "{node_only} bundled");
+    }
+}
