@@ -321,6 +321,82 @@ async fn status_categories_by_name_key_and_id() {
     }
 }
 
+/// Jira Cloud's "Status Category" field: `/field` lists it (as Jira Cloud
+/// does, without a `schema`) and JQL searches it, but issues never carry it in
+/// `fields`, however asked (Jira Cloud's `*all` answer has no such key): the
+/// category is `fields.status.statusCategory`, in every issue list.
+#[tokio::test]
+async fn status_category_is_listed_and_searched_but_never_an_issue_field() {
+    let clock = tuesday();
+    let sim = site(&clock).await;
+    let alice = caller(&sim, ADMIN);
+    let listed = alice.get("/rest/api/3/field").await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let found: Vec<_> = listed
+        .body
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter(|f| f["id"] == "statusCategory")
+        .collect();
+    assert_eq!(
+        found,
+        [&json!({
+            "id": "statusCategory", "key": "statusCategory", "name": "Status Category",
+            "custom": false, "orderable": false, "navigable": true, "searchable": true,
+            "clauseNames": ["statusCategory"],
+        })]
+    );
+    assert_eq!(
+        keys(&alice, &kiln("statusCategory = Done")).await,
+        owned(&["KILN-1"])
+    );
+
+    let sprint = alice
+        .post(
+            "/rest/agile/1.0/sprint",
+            &json!({ "name": "Sprint 1", "originBoardId": 1 }),
+        )
+        .await;
+    assert_eq!(sprint.status, StatusCode::CREATED, "{}", sprint.text);
+    let sprint_issues = format!("/rest/agile/1.0/sprint/{}/issue", sprint.body["id"]);
+    let moved = alice
+        .post(&sprint_issues, &json!({ "issues": ["KILN-1", "KILN-2"] }))
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+
+    let single = |fields: &str| format!("/rest/api/3/issue/KILN-1?fields={fields}");
+    let lists = [
+        single("*all"),
+        single("*navigable"),
+        single("statusCategory"),
+        single("status,statusCategory"),
+        String::from("/rest/api/3/search/jql?jql=key%3DKILN-1&fields=*navigable"),
+        String::from("/rest/api/3/search/jql?jql=key%3DKILN-1&fields=statusCategory,status"),
+        sprint_issues.clone(),
+        format!("{sprint_issues}?fields=statusCategory,status"),
+        String::from("/rest/agile/1.0/board/1/issue?jql=key%3DKILN-1"),
+    ];
+    for path in lists {
+        let answer = alice.get(&path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
+        let issues = match answer.body.get("issues") {
+            Some(issues) => issues.as_array().expect("issues").clone(),
+            None => vec![answer.body.clone()],
+        };
+        let done = issues
+            .iter()
+            .find(|i| i["key"] == "KILN-1")
+            .unwrap_or_else(|| panic!("{path}: KILN-1 in {}", answer.text));
+        let fields = done["fields"].as_object().expect("fields");
+        assert!(!fields.contains_key("statusCategory"), "{path}: {fields:?}");
+        if fields.contains_key("status") {
+            assert_eq!(fields["status"]["statusCategory"]["key"], "done", "{path}");
+        }
+    }
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn priorities_by_name_id_and_order() {
     let clock = tuesday();

@@ -326,6 +326,8 @@ pub(crate) async fn search(
     let world = shared.world();
     let want = |kind: &str| types.is_empty() || types.iter().any(|t| t == kind);
     let mut all: Vec<Value> = Vec::new();
+    // The stored system fields; not Status Category, which `/field` lists
+    // without the `schema` this answer's `Field` requires.
     if want("system") {
         all.extend(super::field_details::system_fields().into_iter().map(|f| {
             let mut field = json!({

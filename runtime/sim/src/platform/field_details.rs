@@ -118,6 +118,27 @@ pub(crate) fn system_fields() -> Vec<Value> {
         .collect()
 }
 
+/// Jira Cloud's "Status Category" system field, as its `GET /field` lists it:
+/// a navigator column, searchable by the JQL clause `statusCategory` (see
+/// `jql`), and without a `schema`. It is not a stored field ([`ALL_FIELDS`]):
+/// Jira Cloud never renders it in an issue's `fields` (not with `*all`,
+/// `*navigable` or by name; an issue's category is
+/// `fields.status.statusCategory`), so it is listed here only.
+const STATUS_CATEGORY: &str = "statusCategory";
+
+fn status_category_details() -> Value {
+    json!({
+        "id": STATUS_CATEGORY,
+        "key": STATUS_CATEGORY,
+        "name": "Status Category",
+        "custom": false,
+        "orderable": false,
+        "navigable": true,
+        "searchable": true,
+        "clauseNames": [STATUS_CATEGORY],
+    })
+}
+
 /// What `expand=names` and `expand=schema` add: each field of `ids` that the site
 /// describes, with its display name (`names`) and `JsonTypeBean` (`schema`).
 pub(crate) fn expansions<'a>(
@@ -159,10 +180,11 @@ pub(crate) fn expands(expand: Option<&str>, what: &str) -> bool {
     expand.is_some_and(|e| e.split(',').any(|item| item.trim() == what))
 }
 
-/// System fields, Jira Software's Sprint field, then the site's custom fields
-/// in creation order.
+/// System fields (the stored ones, then Status Category), Jira Software's
+/// Sprint field, then the site's custom fields in creation order.
 pub(crate) async fn list(State(shared): State<Arc<Shared>>, _caller: Caller) -> Json<Value> {
     let mut fields = system_fields();
+    fields.push(status_category_details());
     fields.push(crate::software::sprint_field::details());
     let world = shared.world();
     fields.extend(world.custom_fields.iter().map(custom_field::details));
