@@ -167,6 +167,51 @@ fn inspect_shows_identity_world_scopes_limits_and_digest() {
     );
 }
 
+/// An app folder that does not build still shows what its manifest asks for
+/// (functions, not-served modules, scopes, egress), then the build's error;
+/// the exit status says it failed.
+#[test]
+fn inspect_shows_the_manifest_of_an_app_that_does_not_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(
+        app.join("manifest.yml"),
+        "app:\n  id: unbuilt\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  rovo:agent:\n    - key: agent\npermissions:\n  scopes: [read:jira-work]\n  external:\n    fetch:\n      backend: [api.example.com]\n",
+    )
+    .unwrap();
+    let path = app.to_str().unwrap();
+    let text = runtime(&["inspect", path]);
+    assert_ne!(text.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        stderr.contains("without Cargo.toml or package.json"),
+        "{stderr}"
+    );
+    for shown in [
+        "app        unbuilt",
+        "component  not built",
+        "rovo:agent: Rovo module",
+        "https://api.example.com",
+        "read:jira-work",
+    ] {
+        assert!(stdout.contains(shown), "{shown:?} in {stdout}");
+    }
+    let json = runtime(&["inspect", path, "--json"]);
+    assert_ne!(json.status.code(), Some(0));
+    let report = json_stdout(&json);
+    assert_eq!(report["component"], Value::Null);
+    assert_eq!(report["functions"][0]["handler"], "index.run");
+    assert_eq!(report["scopes"][0]["scope"], "read:jira-work");
+    assert_eq!(report["egress"][0], "https://api.example.com");
+    // A manifest that does not load shows nothing but its error.
+    std::fs::write(app.join("manifest.yml"), "app: [").unwrap();
+    let broken = runtime(&["inspect", path]);
+    assert_ne!(broken.status.code(), Some(0));
+    assert!(broken.stdout.is_empty());
+}
+
 /// issue-triage keeps what it labelled in app storage: lint sees its storage
 /// calls and counts `storage:app` as used (it once reported it unused, as it
 /// judged every scope by `request-jira` calls alone); without the scope the

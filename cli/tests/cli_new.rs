@@ -177,4 +177,29 @@ fn help_answers_the_first_questions() {
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
+    // Every template `runtime new` takes is named.
+    let new_help = runtime(dir.path(), &["new", "--help"]);
+    // Unwrapped: clap wraps the list to the terminal's width.
+    let new_text = String::from_utf8_lossy(&new_help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let values = new_text
+        .split("[possible values: ")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_else(|| panic!("no template list in:\n{new_text}"));
+    for template in values.split(", ") {
+        assert!(text.contains(template), "{template} missing from:\n{text}");
+    }
+    assert!(values.contains("forge-js"), "{values}");
+    // `run` takes what `new` makes: a Cargo project or a JavaScript app.
+    let run_help = runtime(dir.path(), &["run", "--help"]);
+    let run_text = String::from_utf8_lossy(&run_help.stdout);
+    for expected in [".wasm", "Cargo project", "JavaScript/TypeScript Forge app"] {
+        assert!(
+            run_text.contains(expected),
+            "{expected} missing from:\n{run_text}"
+        );
+    }
 }

@@ -25,7 +25,8 @@ use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
-    /// The app folder: a Cargo project with manifest.yml.
+    /// The app folder, with manifest.yml: a Cargo project, or a JavaScript/TypeScript Forge app
+    /// with package.json.
     #[arg(default_value = ".")]
     dir: PathBuf,
 }

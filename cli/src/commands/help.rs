@@ -6,7 +6,8 @@ use super::exit::EXIT_CODES_HELP;
 /// Getting started, in the order a new user goes.
 const GETTING_STARTED: &str = "\
 Getting started (no Jira site or account needed: apps run on an embedded Jira simulator):
-  runtime new my-app                 create an app folder (templates: hello, issue-triage, jsm-oncall)
+  runtime new my-app                 create an app folder (templates: hello, issue-triage,
+                                     jsm-oncall, forge-js: a Forge-style JavaScript app)
   runtime run my-app                 build it and run it; the JSON result goes to stdout
   runtime run my-app -p '{\"issue\":\"KILN-2\"}'   pass a payload
   runtime lint my-app                check it declares only the scopes it uses

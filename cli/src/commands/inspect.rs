@@ -41,11 +41,14 @@ pub struct InspectArgs {
 pub struct Inspection {
     pub app_id: String,
     pub name: Option<String>,
-    pub component: ComponentSummary,
+    /// `None` (JSON `null`) when an app folder's build failed: the rest is
+    /// read from the manifest alone, so it can still be reviewed.
+    pub component: Option<ComponentSummary>,
     pub functions: Vec<FunctionSummary>,
     pub triggers: Vec<TriggerSummary>,
     /// Modules the manifest declares that Kiln loads but does not serve
-    /// (Forge's UI modules and app events).
+    /// (Forge's product modules, such as UI modules and Rovo agents, and
+    /// app events), each with why.
     pub not_served: Vec<NotServedSummary>,
     /// Forge manifest fields Kiln keeps but does not act on (a UI's
     /// permissions, licensing, remotes, …), each with why.
@@ -131,15 +134,16 @@ pub struct NotServedSummary {
     pub reason: String,
 }
 
-/// The modules of `manifest` Kiln loads but does not serve: Forge's UI
-/// modules, and `event` modules.
+/// The modules of `manifest` Kiln loads but does not serve (Forge's product
+/// modules, `event` modules, …), each with the reason
+/// [`kiln_manifest::NOT_SERVED_FORGE_MODULES`] gives.
 fn not_served(manifest: &Manifest) -> Vec<NotServedSummary> {
     manifest
         .ui_modules()
         .into_iter()
         .map(|m| NotServedSummary {
             reason: kiln_manifest::not_served_reason(&m.module_type)
-                .unwrap_or("UI module: Kiln runs app backends, not Custom UI or UI Kit frontends")
+                .unwrap_or("not served by Kiln")
                 .to_owned(),
             kind: m.module_type,
             key: m.key,
@@ -239,6 +243,9 @@ pub struct LimitsSummary {
     /// Forge's `memoryMB` (which Forge means as MiB too).
     pub memory_key: &'static str,
     pub timeout_seconds: u64,
+    /// The limit of a web trigger, and of a scheduled or queued run whose function sets
+    /// no `timeoutSeconds`: Forge's 55 s unless the manifest wrote its own timeout.
+    pub web_scheduled_queued_timeout_seconds: u64,
     pub fuel: Option<u64>,
     pub max_requests: u32,
     pub max_log_lines: u32,
@@ -249,7 +256,13 @@ pub struct LimitsSummary {
 
 pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
     let isolation = BuildIsolation::choose(BuildFor::Local, false, &[]);
-    let source = app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
+    let source = match app_source::resolve(&args.app, args.manifest.as_deref(), &isolation) {
+        Ok(source) => source,
+        Err(failure) => {
+            print_manifest_only(&args);
+            return Err(failure);
+        }
+    };
     check_bytes(&source.wasm)
         .and_then(|()| check_handlers_exported(&source.wasm, &source.manifest))
         .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", source.wasm_path.display())))?;
@@ -261,13 +274,40 @@ pub fn run(args: InspectArgs) -> Result<Exit, Failure> {
         info,
         &OperatorLimits::default(),
     );
-    if args.json {
-        let json = to_json_pretty(&inspection).map_err(|e| Failure::environment(anyhow!(e)))?;
+    print_report(&inspection, args.json)?;
+    Ok(Exit::Success)
+}
+
+fn print_report(inspection: &Inspection, json: bool) -> Result<(), Failure> {
+    if json {
+        let json = to_json_pretty(inspection).map_err(|e| Failure::environment(anyhow!(e)))?;
         println!("{json}");
     } else {
-        print!("{}", render_text(&inspection));
+        print!("{}", render_text(inspection));
     }
-    Ok(Exit::Success)
+    Ok(())
+}
+
+/// When an app folder did not build (its dependencies did not install, it
+/// does not compile) but its manifest loads, prints the report's manifest
+/// part (functions, triggers, scopes, egress, limits), so the app can be
+/// reviewed all the same; the build's failure follows. Nothing for a
+/// `.wasm` or a manifest that does not load: their error says it all.
+fn print_manifest_only(args: &InspectArgs) {
+    if !args.app.is_dir() {
+        return;
+    }
+    let path = args
+        .manifest
+        .clone()
+        .unwrap_or_else(|| args.app.join(app_source::MANIFEST_FILE));
+    let Ok(manifest) = Manifest::load(&path) else {
+        return;
+    };
+    let _ = print_report(
+        &inspect_manifest(&manifest, &OperatorLimits::default()),
+        args.json,
+    );
 }
 
 /// Builds the report from a manifest and a component already read.
@@ -278,6 +318,28 @@ pub fn inspect(
     info: component_info::ComponentInfo,
     operator: &OperatorLimits,
 ) -> Inspection {
+    let world = info
+        .exports
+        .iter()
+        .find_map(|e| WorldVersion::of_export(e))
+        .map(|version| version.to_string());
+    Inspection {
+        component: Some(ComponentSummary {
+            path,
+            size: wasm.len(),
+            // The digest a scope grant binds and a policy pre-approves.
+            sha256: ComponentDigest::of(wasm).to_string(),
+            world,
+            imports: info.imports,
+            exports: info.exports,
+            engine: info.engine,
+        }),
+        ..inspect_manifest(manifest, operator)
+    }
+}
+
+/// The report's manifest part, without a component.
+fn inspect_manifest(manifest: &Manifest, operator: &OperatorLimits) -> Inspection {
     let declared = manifest.declared_scopes();
     let scopes = manifest
         .permissions
@@ -298,25 +360,11 @@ pub fn inspect(
             }
         })
         .collect();
-    let world = info
-        .exports
-        .iter()
-        .find_map(|e| WorldVersion::of_export(e))
-        .map(|version| version.to_string());
     let limits = EffectiveLimits::resolve(&manifest.app.runtime, operator);
     Inspection {
         app_id: manifest.app.id.clone(),
         name: manifest.app.name.clone(),
-        component: ComponentSummary {
-            path,
-            size: wasm.len(),
-            // The digest a scope grant binds and a policy pre-approves.
-            sha256: ComponentDigest::of(wasm).to_string(),
-            world,
-            imports: info.imports,
-            exports: info.exports,
-            engine: info.engine,
-        },
+        component: None,
         functions: manifest
             .modules
             .function
@@ -342,6 +390,12 @@ pub fn inspect(
             memory_mib: limits.memory_bytes / (1024 * 1024),
             memory_key: manifest.app.runtime.memory_key.as_str(),
             timeout_seconds: limits.timeout.as_secs(),
+            web_scheduled_queued_timeout_seconds: limits
+                .timeout_for(
+                    &kiln_manifest::FunctionModule::new("", ""),
+                    kiln_runtime::invoke::Trigger::WebTrigger,
+                )
+                .as_secs(),
             fuel: limits.fuel,
             max_requests: limits.max_requests,
             max_log_lines: limits.max_log_lines,
@@ -438,38 +492,14 @@ pub fn render_text(i: &Inspection) -> String {
         .map(|n| format!(" ({})", GuestText(n)))
         .unwrap_or_default();
     let _ = writeln!(out, "app        {}{name}", GuestText(&i.app_id));
-    let _ = writeln!(out, "component  {}", i.component.path);
-    let _ = writeln!(
-        out,
-        "           {} bytes, sha256 {}",
-        i.component.size, i.component.sha256
-    );
-    let _ = writeln!(
-        out,
-        "           to pre-approve this exact code in the operator policy (kiln-policy.toml):\n             [[preapproved]]\n             sha256 = \"{}\"\n             scopes = [{}]",
-        i.component.sha256,
-        i.scopes
-            .iter()
-            .map(|s| format!("\"{}\"", s.scope))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let _ = writeln!(
-        out,
-        "world      {}",
-        i.component
-            .world
-            .as_deref()
-            .unwrap_or("none this runtime implements (it would be refused at load)")
-    );
-    if let Some(engine) = i.component.engine {
+    if let Some(component) = &i.component {
+        render_component(&mut out, component, &i.scopes);
+    } else {
         let _ = writeln!(
             out,
-            "engine     {engine}: vetted code, compiled once and shared by every JS app"
+            "component  not built (the build's error follows); from the manifest alone:"
         );
     }
-    let _ = writeln!(out, "imports    {}", list_or_none(&i.component.imports));
-    let _ = writeln!(out, "exports    {}", list_or_none(&i.component.exports));
     let _ = writeln!(out, "functions");
     for f in &i.functions {
         let _ = writeln!(
@@ -635,7 +665,15 @@ pub fn render_text(i: &Inspection) -> String {
     } else {
         writeln!(out, "  memory        {} MiB", l.memory_mib)
     };
-    let _ = writeln!(out, "  timeout       {} s", l.timeout_seconds);
+    let _ = if l.web_scheduled_queued_timeout_seconds == l.timeout_seconds {
+        writeln!(out, "  timeout       {} s", l.timeout_seconds)
+    } else {
+        writeln!(
+            out,
+            "  timeout       {} s; {} s for web triggers and for scheduled and queued runs (Forge's defaults)",
+            l.timeout_seconds, l.web_scheduled_queued_timeout_seconds
+        )
+    };
     let _ = writeln!(
         out,
         "  fuel          {}",
@@ -651,6 +689,44 @@ pub fn render_text(i: &Inspection) -> String {
     let _ = writeln!(out, "  payload       {} bytes", l.max_payload_bytes);
     let _ = writeln!(out, "  result        {} bytes", l.max_result_bytes);
     out
+}
+
+/// The component's part of the report: path, size, digest, world, imports
+/// and exports.
+fn render_component(out: &mut String, component: &ComponentSummary, scopes: &[ScopeSummary]) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "component  {}", component.path);
+    let _ = writeln!(
+        out,
+        "           {} bytes, sha256 {}",
+        component.size, component.sha256
+    );
+    let _ = writeln!(
+        out,
+        "           to pre-approve this exact code in the operator policy (kiln-policy.toml):\n             [[preapproved]]\n             sha256 = \"{}\"\n             scopes = [{}]",
+        component.sha256,
+        scopes
+            .iter()
+            .map(|s| format!("\"{}\"", s.scope))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "world      {}",
+        component
+            .world
+            .as_deref()
+            .unwrap_or("none this runtime implements (it would be refused at load)")
+    );
+    if let Some(engine) = component.engine {
+        let _ = writeln!(
+            out,
+            "engine     {engine}: vetted code, compiled once and shared by every JS app"
+        );
+    }
+    let _ = writeln!(out, "imports    {}", list_or_none(&component.imports));
+    let _ = writeln!(out, "exports    {}", list_or_none(&component.exports));
 }
 
 fn list_or_none(items: &[String]) -> String {
@@ -739,20 +815,18 @@ mod tests {
             &operator,
         );
         assert_eq!(report.limits.memory_mib, 256);
-        assert_eq!(report.component.world.as_deref(), Some("kiln:app@0.1.0"));
+        let component = report.component.as_ref().expect("a component");
+        assert_eq!(component.world.as_deref(), Some("kiln:app@0.1.0"));
         // The same digest a grant binds, in the form a policy accepts.
-        assert_eq!(
-            report.component.sha256,
-            ComponentDigest::of(b"bytes").to_string()
-        );
+        assert_eq!(component.sha256, ComponentDigest::of(b"bytes").to_string());
         let text = render_text(&report);
         assert!(
             text.contains(&format!(
                 "[[preapproved]]\n             sha256 = \"{}\"\n             scopes = [\"read:jira-user\", \"read:jira-work\"]",
-                report.component.sha256
+                component.sha256
             )) || text.contains(&format!(
                 "[[preapproved]]\n             sha256 = \"{}\"\n             scopes = [\"read:jira-work\", \"read:jira-user\"]",
-                report.component.sha256
+                component.sha256
             )),
             "{text}"
         );
@@ -849,6 +923,29 @@ mod tests {
             .collect();
         assert!(reasons[0].contains("appEvents.publish"), "{reasons:?}");
         assert!(reasons[1].starts_with("UI module"), "{reasons:?}");
+        // Product modules that are no UI say what they are.
+        let products = Manifest::from_yaml(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  rovo:agent:\n    - key: agent\n  automation:actionProvider:\n    - key: provider\n  devops:buildInfoProvider:\n    - key: builds\n  teamworkGraph:connector:\n    - key: graph\n",
+        )
+        .unwrap();
+        let reasons: Vec<(String, String)> = not_served(&products)
+            .into_iter()
+            .map(|m| (m.kind, m.reason))
+            .collect();
+        for (kind, reason) in &reasons {
+            assert!(!reason.contains("UI module"), "{kind}: {reason}");
+        }
+        let reason = |kind: &str| {
+            reasons
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map(|(_, r)| r.as_str())
+                .unwrap_or_else(|| panic!("{kind} in {reasons:?}"))
+        };
+        assert!(reason("rovo:agent").starts_with("Rovo module"));
+        assert!(reason("automation:actionProvider").starts_with("Automation module"));
+        assert!(reason("devops:buildInfoProvider").starts_with("DevOps provider"));
+        assert_eq!(reason("teamworkGraph:connector"), "not served by Kiln");
         let consumers = trigger_summaries(&manifest);
         assert_eq!(consumers.len(), 1);
         assert_eq!(

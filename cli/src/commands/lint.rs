@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::anyhow;
+use kiln_runtime::advisor::scope_reach::is_classic;
 use kiln_runtime::advisor::{
     self, Advice, Observed, ObservedCall, ObservedEgress, StorageVerdict, observed, payloads,
 };
@@ -363,12 +364,31 @@ pub fn render_text(report: &LintReport) -> String {
             a.unknown_routes
         );
     }
-    let _ = writeln!(
-        out,
-        "least classic set:  {} (opens {} routes)",
-        join_or_none(&a.classic_set.scopes),
-        a.classic_set.routes_opened
-    );
+    // The set prefers classic scopes route by route; a route that no classic
+    // scope allows (Jira Software's board routes, …) brings a granular one.
+    let granular_in_classic: Vec<&str> = a
+        .classic_set
+        .scopes
+        .iter()
+        .copied()
+        .filter(|s| s.parse().is_ok_and(|scope| !is_classic(scope)))
+        .collect();
+    if granular_in_classic.is_empty() {
+        let _ = writeln!(
+            out,
+            "least classic set:  {} (opens {} routes)",
+            join_or_none(&a.classic_set.scopes),
+            a.classic_set.routes_opened
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "least set, classic where a classic scope allows the call:  {} (opens {} routes; granular: {}, as no classic scope allows some calls)",
+            a.classic_set.scopes.join(", "),
+            a.classic_set.routes_opened,
+            granular_in_classic.join(", ")
+        );
+    }
     if a.granular_is_narrower {
         let _ = writeln!(
             out,
@@ -468,5 +488,74 @@ fn join_or_none(items: &[&str]) -> String {
         String::from("none")
     } else {
         items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kiln_manifest::{DeclaredScopes, EgressAllowlist, Method, Scope, catalogue};
+
+    use super::*;
+
+    /// The report's text on `calls` (`(method, route template)`), all allowed
+    /// under `declared`.
+    fn text_for(declared: &[&str], calls: &[(Method, &str)]) -> String {
+        let declared: Vec<Scope> = declared.iter().map(|s| s.parse().unwrap()).collect();
+        let calls: Vec<ObservedCall> = calls
+            .iter()
+            .map(|(method, template)| ObservedCall {
+                route: Some(
+                    catalogue()
+                        .route(*method, template)
+                        .unwrap_or_else(|| panic!("{template} is catalogued")),
+                ),
+                decision: String::from("allowed"),
+            })
+            .collect();
+        let advice = advisor::advise(
+            &DeclaredScopes::new(declared.clone()),
+            &declared,
+            &EgressAllowlist::default(),
+            &Observed {
+                calls,
+                ..Observed::default()
+            },
+        );
+        render_text(&LintReport {
+            app_id: String::from("demo"),
+            calls_observed: 1,
+            runs: Vec::new(),
+            advice,
+        })
+    }
+
+    #[test]
+    fn the_least_classic_set_is_called_so_only_when_it_is_classic() {
+        let text = text_for(
+            &["read:jira-work"],
+            &[(Method::Get, "/rest/api/3/issue/{issueIdOrKey}")],
+        );
+        assert!(
+            text.contains("least classic set:  read:jira-work (opens"),
+            "{text}"
+        );
+        let route = "/rest/agile/1.0/board/{boardId}/issue";
+        let needs = catalogue().route(Method::Get, route).unwrap();
+        let granular_only = needs
+            .alternatives
+            .iter()
+            .all(|alt| alt.iter().any(|s| !is_classic(*s)));
+        assert!(granular_only, "{route} has a classic scope");
+        let scopes: Vec<&str> = needs.alternatives[0].iter().map(|s| s.as_str()).collect();
+        let text = text_for(&scopes, &[(Method::Get, route)]);
+        assert!(!text.contains("least classic set"), "{text}");
+        assert!(
+            text.contains("least set, classic where a classic scope allows the call:"),
+            "{text}"
+        );
+        assert!(
+            text.contains("granular: read:board-scope:jira-software"),
+            "{text}"
+        );
     }
 }

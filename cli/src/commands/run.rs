@@ -30,7 +30,8 @@ use crate::consent_prompt::ask_approval;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// The app: a `.wasm` component, or an app folder (a Cargo project with manifest.yml), built first.
+    /// The app: a `.wasm` component (manifest.yml beside it), or an app folder with manifest.yml
+    /// (a Cargo project, or a JavaScript/TypeScript Forge app with package.json), built first.
     app: PathBuf,
     /// The manifest function key to run (default: the only function).
     #[arg(long, short = 'f', value_name = "KEY")]

@@ -25,12 +25,15 @@
 //!     path: static/hello/build
 //! ```
 //!
-//! UI (product) modules are every module type with a `product:name` key
-//! (`jira:issuePanel`, `jira:globalPage`, `confluence:macro`, …): Kiln serves
-//! backends, not Custom UI or UI Kit frontends, so they are kept for
-//! `runtime inspect` to list and never invoked. A module type without a
-//! colon that Kiln does not know is still an error (a typo such as
-//! `functions:` must not silently drop an app's functions).
+//! Product modules are every module type with a `product:name` key
+//! (`jira:issuePanel`, `confluence:macro`, `rovo:agent`, …): most are UI
+//! modules, and Kiln serves backends, not Custom UI or UI Kit frontends; the
+//! others (Rovo agents, Automation actions, DevOps providers, Jira workflow
+//! rules, …) are served by Atlassian's products. They are kept for `runtime
+//! inspect` to list, each with why ([`NOT_SERVED_FORGE_MODULES`]), and never
+//! invoked. A module type without a colon that Kiln does not know is still
+//! an error (a typo such as `functions:` must not silently drop an app's
+//! functions).
 
 use serde::{Deserialize, Serialize};
 
@@ -110,13 +113,27 @@ impl ConsumerModule {
     }
 }
 
-/// Forge modules without a product prefix that Kiln loads and lists but
-/// does not serve, each with the reason `runtime inspect` gives. `event`
-/// declares an app event (`appEvents.publish` of `@forge/events`), which
-/// Forge delivers to other apps on the site: Kiln has no bus between apps,
-/// so its Forge layer answers `publish` with Forge's error result and the
-/// app goes on. Named one by one: an unknown module type without a colon
-/// stays an error.
+/// Why Kiln does not serve a UI module (Custom UI or UI Kit).
+const UI_MODULE: &str = "UI module: Kiln runs app backends, not Custom UI or UI Kit frontends";
+
+/// Why Kiln does not serve one of Jira's workflow rules.
+const WORKFLOW_RULE: &str =
+    "Jira workflow rule: Jira runs it on a transition; Kiln invokes no workflow rule";
+
+/// Why Kiln does not serve a product module the table does not name.
+const NOT_SERVED: &str = "not served by Kiln";
+
+/// Forge modules that Kiln loads and lists but does not serve, each with the
+/// reason `runtime inspect` gives; [`not_served_reason`] reads it. An entry
+/// names a module type exactly (`event`, `jira:jqlFunction`) or every module
+/// of a product (`rovo:*`); an exact name wins, and a product module that
+/// neither names is "not served by Kiln".
+///
+/// Without a product prefix: `event` declares an app event
+/// (`appEvents.publish` of `@forge/events`), which Forge delivers to other
+/// apps on the site: Kiln has no bus between apps, so its Forge layer answers
+/// `publish` with Forge's error result and the app goes on. These are named
+/// one by one: an unknown module type without a colon stays an error.
 pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
     (
         "event",
@@ -167,20 +184,89 @@ pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
         "llm",
         "Forge LLMs: not available on Kiln (an app importing @forge/llm fails to build)",
     ),
+    // Jira's modules are UI modules but for the rules and indexes Jira
+    // itself evaluates.
+    ("jira:workflowValidator", WORKFLOW_RULE),
+    ("jira:workflowCondition", WORKFLOW_RULE),
+    ("jira:workflowPostFunction", WORKFLOW_RULE),
+    (
+        "jira:actionValidator",
+        "Jira action validator: a Jira expression Jira evaluates; Kiln evaluates none",
+    ),
+    (
+        "jira:jqlFunction",
+        "JQL function: Jira's search calls it; Kiln's JQL has no app functions",
+    ),
+    (
+        "jira:entityProperty",
+        "Jira entity property index: Jira indexes it for JQL; Kiln indexes no app properties",
+    ),
+    (
+        "jira:entityPropertySet",
+        "Jira entity property index: Jira indexes it for JQL; Kiln indexes no app properties",
+    ),
+    ("jira:*", UI_MODULE),
+    (
+        "jiraServiceManagement:assetsImportType",
+        "Assets import type: Kiln has no Assets to import into",
+    ),
+    (
+        "jiraServiceManagement:*",
+        "Jira Service Management UI module (portal, queues, agent view): Kiln serves no frontend",
+    ),
+    (
+        "confluence:*",
+        "Confluence module: Kiln runs Jira app backends and serves no Confluence",
+    ),
+    (
+        "compass:*",
+        "Compass module: Kiln runs Jira app backends and serves no Compass",
+    ),
+    (
+        "bitbucket:*",
+        "Bitbucket module: Kiln runs Jira app backends and serves no Bitbucket",
+    ),
+    (
+        "rovo:*",
+        "Rovo module: served by Atlassian's Rovo, not by Kiln",
+    ),
+    (
+        "automation:*",
+        "Automation module: served by Atlassian's Automation, not by Kiln",
+    ),
+    (
+        "devops:*",
+        "DevOps provider: registers the app with Jira's development tools; Kiln invokes none \
+         of its actions (the app's calls to Jira's DevOps APIs are served)",
+    ),
 ];
 
-/// Why Kiln does not serve a module of type `module_type` that it loads: a
-/// [`NOT_SERVED_FORGE_MODULES`] reason, else `None` (a UI module).
+/// Why Kiln does not serve a module of type `module_type` that it loads,
+/// from [`NOT_SERVED_FORGE_MODULES`]: for a product module (`product:name`)
+/// its own entry, else its product's (`product:*`), else "not served by
+/// Kiln"; for any other type its own entry, else `None` (not a module Kiln
+/// loads unserved).
 pub fn not_served_reason(module_type: &str) -> Option<&'static str> {
-    NOT_SERVED_FORGE_MODULES
-        .iter()
-        .find(|(name, _)| *name == module_type)
-        .map(|(_, reason)| *reason)
+    let entry = |name: &str| {
+        NOT_SERVED_FORGE_MODULES
+            .iter()
+            .find(|(listed, _)| *listed == name)
+            .map(|(_, reason)| *reason)
+    };
+    match module_type.split_once(':') {
+        Some((product, _)) if is_product_module_type(module_type) => Some(
+            entry(module_type)
+                .or_else(|| entry(&format!("{product}:*")))
+                .unwrap_or(NOT_SERVED),
+        ),
+        Some(_) => None,
+        None => entry(module_type),
+    }
 }
 
-/// A module of the manifest Kiln loads but never serves: a UI module
-/// (`jira:issuePanel`) or one of [`NOT_SERVED_FORGE_MODULES`], by type and
-/// key.
+/// A module of the manifest Kiln loads but never serves: a product module
+/// (`jira:issuePanel`, `rovo:agent`) or one of [`NOT_SERVED_FORGE_MODULES`],
+/// by type and key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UiModule {
     pub module_type: String,
@@ -279,6 +365,43 @@ mod tests {
             "a:b:c",
         ] {
             assert!(!is_product_module_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_not_served_module_has_its_own_reason() {
+        let reason = |t: &str| not_served_reason(t).unwrap_or_default();
+        assert!(reason("jira:issuePanel").starts_with("UI module"));
+        assert!(reason("jira:globalPage").starts_with("UI module"));
+        assert!(reason("rovo:agent").starts_with("Rovo module"));
+        assert!(reason("automation:actionProvider").starts_with("Automation module"));
+        assert!(reason("devops:buildInfoProvider").starts_with("DevOps provider"));
+        assert!(reason("jira:workflowValidator").starts_with("Jira workflow rule"));
+        assert!(reason("jira:jqlFunction").starts_with("JQL function"));
+        assert!(reason("jiraServiceManagement:portalRequestDetail").contains("UI module"));
+        assert!(reason("jiraServiceManagement:assetsImportType").starts_with("Assets"));
+        assert!(reason("confluence:globalPage").starts_with("Confluence module"));
+        assert!(reason("event").starts_with("app event"));
+        assert_eq!(reason("teamworkGraph:connector"), "not served by Kiln");
+        // The table's product patterns are no module types of their own.
+        for bad in [
+            "rovo:*",
+            "jira:*",
+            "functions",
+            "Rovo:agent",
+            "jira:bad name",
+        ] {
+            assert_eq!(not_served_reason(bad), None, "{bad}");
+        }
+        // Every entry is a product pattern, a product module or a plain type.
+        for (name, reason) in NOT_SERVED_FORGE_MODULES {
+            assert!(!reason.is_empty(), "{name}");
+            let plain = !name.contains(':');
+            let product_module = is_product_module_type(name);
+            let pattern = name
+                .strip_suffix(":*")
+                .is_some_and(|product| is_product_module_type(&format!("{product}:x")));
+            assert!(plain || product_module || pattern, "{name}");
         }
     }
 
