@@ -115,6 +115,8 @@ fn build() -> Option<PathBuf> {
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
         licensed: false,
+        node_runtime: None,
+        architecture: None,
         limits: None,
     })
     .unwrap_or_else(|error| panic!("the hostile JS app builds: {error}"));

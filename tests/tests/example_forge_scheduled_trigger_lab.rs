@@ -157,6 +157,18 @@ async fn the_web_trigger_sets_the_message_and_the_schedule_overwrites_it() {
         .expect("a date")
         .0;
     assert!(!date.is_empty(), "{stored}");
+    // `toLocaleString('en-GB', { timeZone: 'Europe/London' })`, as Node prints it
+    // (`29/11/2026, 23:07:51`): the app's Intl is the build's (js-toolchain/intl.mjs).
+    let shape: Vec<bool> = date.chars().map(|c| c.is_ascii_digit()).collect();
+    assert_eq!(date.len(), 20, "{date}");
+    assert_eq!(
+        date.chars()
+            .zip(shape)
+            .map(|(c, digit)| if digit { 'd' } else { c })
+            .collect::<String>(),
+        "dd/dd/dddd, dd:dd:dd",
+        "{stored}"
+    );
 
     // A body that is not JSON: 400 with the parser's error, nothing stored.
     let refused = s.post("motd=hello").await;

@@ -41,6 +41,7 @@ mod forge_browser_versions;
 mod forge_entities;
 mod forge_events;
 mod forge_events_v1;
+mod forge_intl;
 mod forge_node_modules;
 mod forge_properties;
 mod forge_transactions;

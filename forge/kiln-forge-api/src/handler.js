@@ -33,6 +33,7 @@
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
 import { format as utilFormat } from './node/util.js';
+import kilnProcess, { browserProcess, configureProcess } from './node/process.js';
 import { installationOf } from './ari.js';
 import { settleOpenFetches } from './fetch.js';
 import { licenseOf } from './app_runtime.js';
@@ -268,10 +269,13 @@ function format(args) {
 
 /**
  * Sends `console.*` to Kiln's app log at the matching level, and gives
- * Forge apps a `process.env` (filled with the app's config variables when
- * an invocation starts: `variables.js`).
+ * Forge apps Node's `process` (node/process.js): its `env` filled with the
+ * app's config variables when an invocation starts (`variables.js`), its
+ * `version` the manifest's `runtime` (`app.runtime.name`, `nodejs22.x`, or
+ * Forge's default when not given), its `arch` the manifest's
+ * `architecture`, its clock the engine's while an invocation runs.
  */
-export function installGlobals() {
+export function installGlobals({ runtime, architecture } = {}) {
   const levels = { debug: 'debug', trace: 'trace', log: 'info', info: 'info', warn: 'warn', error: 'error' };
   const console = globalThis.console ?? {};
   for (const [method, level] of Object.entries(levels)) {
@@ -280,6 +284,18 @@ export function installGlobals() {
   }
   globalThis.console = console;
   if (globalThis.process === undefined) {
-    globalThis.process = { env: {} };
+    globalThis.process = kilnProcess;
   }
+  // The engine's clock exists only once an invocation runs: top-level code
+  // runs at build time, where reading it (`performance.now()`) traps, so
+  // there `hrtime()` and `uptime()` read 0. Its origin is the invocation's
+  // start (componentize-js sets it at the first call into the component).
+  configureProcess(globalThis.process, {
+    runtime,
+    architecture,
+    clock: () => (running ? performance.now() : 0),
+  });
+  // What packages bundled as their browser versions see as `process`
+  // (build.mjs, `browserVersions`).
+  globalThis[Symbol.for('kiln.browser-process')] = browserProcess(globalThis.process);
 }

@@ -44,6 +44,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { intlFor, intlDataPlugin } from './intl.mjs';
 
 import { build, formatMessages } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
@@ -64,6 +65,10 @@ const appId = String(request.appId ?? '');
 const scopes = Array.isArray(request.scopes) ? request.scopes.map(String) : [];
 // `app.licensing.enabled` (js.rs): the layer's `context.license`.
 const licensed = request.licensed === true;
+// `app.runtime.name` and `architecture` as the manifest writes them (js.rs):
+// the layer's `process.version` and `process.arch` (node/process.js).
+const nodeRuntime = typeof request.nodeRuntime === 'string' ? request.nodeRuntime : undefined;
+const architecture = typeof request.architecture === 'string' ? request.architecture : undefined;
 const disabledFeatures = http ? ['fetch-event'] : ['http', 'fetch-event'];
 
 /** `index` or `resolvers/board` -> an import path inside the app's src/. */
@@ -87,6 +92,8 @@ function modulePath(module) {
 }
 
 const forgeSrc = (file) => JSON.stringify(join(forgeDir, 'src', file));
+// The toolchain's own packages (this folder's package-lock.json).
+const toolchainModules = resolve(forgeDir, '..', 'node_modules');
 
 // Node's modules an app or its dependencies may import (`crypto` or
 // `node:crypto`), each mapped to the Forge layer's version of it
@@ -312,9 +319,35 @@ function browserVersions(roots) {
         return undefined;
       });
       build.onLoad({ filter: /.*/, namespace: EMPTY }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+      // The browser version of a package was written for a browser bundler's
+      // `process` (webpack's `process/browser`: no `versions.node`), and many
+      // take the Node path when they see Node: iconv-lite 0.4 then calls the
+      // stream support its browser map replaced by an empty module, and the
+      // build fails. Its files see a `process` that says "browser" (the
+      // layer's, node/process.js `browserProcess`: the same `env`,
+      // `nextTick`, …, with `versions` empty and `browser` true); every other
+      // file sees Node's. A file that declares its own `process` is left as
+      // it is.
+      build.onLoad({ filter: /\.(?:c|m)?js$/ }, async (args) => {
+        if (args.namespace !== 'file' || inRoots(args.path) === null) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        if (!/\bprocess\b/.test(source) || OWN_PROCESS.test(source)) return undefined;
+        // After a `#!` line and the directives (`'use strict'` must stay
+        // first to count), on the same line: line numbers stay the file's.
+        const [prologue] = /^(?:#![^\n]*\n)?(?:\s*(?:'use strict'|"use strict")\s*;?)*/.exec(source);
+        const shim = "var process = globalThis[Symbol.for('kiln.browser-process')] || globalThis.process;";
+        return {
+          contents: `${prologue}${shim}${source.slice(prologue.length)}`,
+          loader: args.path.endsWith('.js') ? 'jsx' : 'js',
+        };
+      });
     },
   };
 }
+
+// A file that names its own `process` (a declaration, or an import of that name).
+const OWN_PROCESS =
+  /\b(?:var|let|const|function|class)\s+process\b|\bimport\s+(?:\*\s+as\s+)?process\b|\bimport\s*\{[^}]*\bprocess\b[^}]*\}/;
 
 // Forge's packages for services Kiln does not provide. Bundled from npm, each
 // would reach for Forge's runtime only when called, deep in a handler, and
@@ -437,7 +470,7 @@ installHost({ jira, log, storage, events, environment });
 installEntities(${JSON.stringify(entities)});
 installApp(${JSON.stringify({ id: appId, scopes, licensed })});
 installConsumers(${JSON.stringify(consumers)}, ${JSON.stringify({ eventsApi })});
-installGlobals();
+installGlobals(${JSON.stringify({ runtime: nodeRuntime, architecture })});
 installFetch(${http ? 'globalThis.fetch' : 'null'}, ${JSON.stringify(fetchBackends)});
 // Last: the engine's lazily made state into the snapshot (warm.js); the log
 // import's functions are componentize-js's glue, in its binding global.
@@ -535,7 +568,7 @@ async function bundleWith(plugins) {
   }
 }
 
-const plugins = [forgeServices, forgeUi, nodeModules];
+let plugins = [forgeServices, forgeUi, nodeModules];
 let bundledWith = await bundleWith(plugins);
 if (bundledWith.errors && refusedIn.size > 0) {
   const roots = [];
@@ -548,13 +581,36 @@ if (bundledWith.errors && refusedIn.size > 0) {
     console.error(
       `${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} Node.js modules Kiln refuses; bundling ${names.length === 1 ? 'its' : 'their'} browser version instead`,
     );
-    bundledWith = await bundleWith([browserVersions(roots), ...plugins]);
+    plugins = [browserVersions(roots), ...plugins];
+    bundledWith = await bundleWith(plugins);
   }
 }
 if (bundledWith.errors) {
   await report(bundledWith.warnings, 'warning');
   await report(bundledWith.errors, 'error');
   process.exit(1);
+}
+// An app that uses `Intl` or `toLocale*String` gets them (intl.mjs): the
+// bundle again, with the polyfills and locale data first in the setup module.
+// The app's own files and its dependencies' are read, not Kiln's layer and
+// its packages (which use no Intl for the app).
+const appSources = await Promise.all(
+  Object.keys(bundledWith.result.metafile.inputs)
+    .map((input) => resolve(outDir, input))
+    .filter((path) => [appDir, ...nodePaths].some((root) => !relative(root, path).startsWith('..')))
+    .filter((path) => relative(toolchainModules, path).startsWith('..'))
+    .map((path) => readFile(path, 'utf8').catch(() => '')),
+);
+const intl = intlFor(appSources, toolchainModules);
+if (intl !== null) {
+  console.error(`the app uses Intl: bundling it with locale data for ${intl.locales.join(', ')}`);
+  await writeFile(setupPath, `${intl.imports}\n${setup}`);
+  bundledWith = await bundleWith([intlDataPlugin(toolchainModules), ...plugins]);
+  if (bundledWith.errors) {
+    await report(bundledWith.warnings, 'warning');
+    await report(bundledWith.errors, 'error');
+    process.exit(1);
+  }
 }
 await report(bundledWith.result.warnings, 'warning');
 const bundled = bundledWith.result;
@@ -626,6 +682,8 @@ await writeFile(
   JSON.stringify(
     {
       inputs,
+      // The locales whose data the app's Intl was given (null: no Intl).
+      intl: intl?.locales ?? null,
       // Every file esbuild bundled, absolute: Kiln watches those outside the
       // app folder to know when this build can be reused (js_reuse.rs).
       inputPaths: Object.keys(bundled.metafile.inputs).map((input) => resolve(outDir, input)),

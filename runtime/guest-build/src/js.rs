@@ -42,6 +42,7 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../js-toolchain/package-lock.json"),
     ),
     ("build.mjs", include_str!("../js-toolchain/build.mjs")),
+    ("intl.mjs", include_str!("../js-toolchain/intl.mjs")),
     ("wit/kiln.wit", include_str!("../../../wit/0.4.0/kiln.wit")),
     (
         "forge-api/package.json",
@@ -284,11 +285,24 @@ pub struct JsBuild {
     /// installation as licensed. Otherwise the app is free and, as on Forge,
     /// has no `context.license`.
     pub licensed: bool,
+    /// The manifest's `app.runtime.name` (`nodejs22.x`) and `architecture`
+    /// (`arm64`), as written: the Forge layer's `process.version` and
+    /// `process.arch` say what Forge would run the app on.
+    pub node_runtime: Option<String>,
+    pub architecture: Option<String>,
     /// Resource limits of the bundling and componentizing step, which runs
     /// the app's code (its top-level code runs in the wizer) and tools on the
     /// app's input. `None`: [`BuildLimits::from_env`]. There is no unlimited
     /// JS build: no JS source is Kiln's own.
     pub limits: Option<BuildLimits>,
+}
+
+/// A manifest value as its manifest writes it (`nodejs22.x`, `arm64`).
+fn as_written<T: serde::Serialize>(value: Option<T>) -> Result<Option<String>, serde_json::Error> {
+    value
+        .map(|value| serde_json::to_value(value).map(|v| v.as_str().map(str::to_owned)))
+        .transpose()
+        .map(Option::flatten)
 }
 
 impl JsBuild {
@@ -340,6 +354,8 @@ impl JsBuild {
                 .chain(manifest.permissions.forge_scopes.iter().cloned())
                 .collect(),
             licensed: manifest.licensing_enabled(),
+            node_runtime: as_written(manifest.app.runtime.name)?,
+            architecture: as_written(manifest.app.runtime.architecture)?,
             limits: None,
         })
     }
@@ -525,6 +541,8 @@ pub fn build_js_announcing(
         app_id: &opts.app_id,
         scopes: &opts.scopes,
         licensed: opts.licensed,
+        node_runtime: opts.node_runtime.as_deref(),
+        architecture: opts.architecture.as_deref(),
         isolated: opts.sandbox.is_some(),
         node: node.clone(),
     };
@@ -576,6 +594,8 @@ pub fn build_js_announcing(
         "appId": opts.app_id,
         "scopes": opts.scopes,
         "licensed": opts.licensed,
+        "nodeRuntime": opts.node_runtime,
+        "architecture": opts.architecture,
         "wizer": wizer,
         "wizerCache": wizer_cache,
     });

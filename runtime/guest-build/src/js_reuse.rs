@@ -53,6 +53,8 @@ pub(crate) struct BuildSettings<'a> {
     pub app_id: &'a str,
     pub scopes: &'a [String],
     pub licensed: bool,
+    pub node_runtime: Option<&'a str>,
+    pub architecture: Option<&'a str>,
     pub isolated: bool,
     pub node: PathBuf,
 }
@@ -247,6 +249,8 @@ mod tests {
             app_id: "",
             scopes: &[],
             licensed: false,
+            node_runtime: None,
+            architecture: None,
             isolated: true,
             node: node.to_owned(),
         }

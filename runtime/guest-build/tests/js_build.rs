@@ -40,6 +40,8 @@ fn js_build(app_dir: PathBuf, work_dir: PathBuf, sandbox: Sandbox) -> JsBuild {
         app_id: "kiln-test-app".into(),
         scopes: Vec::new(),
         licensed: false,
+        node_runtime: None,
+        architecture: None,
         limits: None,
     }
 }
@@ -123,6 +125,10 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_4_0_world() {
         !bundle.contains("__forge_fetch__"),
         "npm's @forge/api is never bundled"
     );
+    // An app that formats nothing for people carries no Intl (its polyfills and data are
+    // megabytes of snapshot).
+    assert_eq!(report["intl"], serde_json::Value::Null, "{report}");
+    assert!(!bundle.contains("@formatjs"), "no Intl bundled");
 
     // The toolchain is installed once, under the digest of what Kiln ships.
     let toolchain = cache_dir().join("js-toolchain").join(toolchain_id());
@@ -522,8 +528,62 @@ fn a_packages_browser_map_names_its_files_as_module_paths() {
     let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
     assert!(bundle.contains("read: the browser version"), "{bundle}");
     assert!(bundle.contains("stream: the browser version"), "{bundle}");
+    // The package's files see a browser's `process` (its top-level Node sniff, run
+    // while the snapshot was taken, found none: the build would have failed), the
+    // app's own Node's.
+    assert!(bundle.contains("kiln.browser-process"), "{bundle}");
     // None of the Node versions' code is bundled, the one mapped to `false` neither.
     for node_only in ["/etc/hostname", "example.com", "/tmp/out"] {
         assert!(!bundle.contains(node_only), "{node_only} bundled");
     }
+}
+
+#[test]
+fn an_app_using_intl_gets_it_with_the_locales_it_names() {
+    let Some(sandbox) = sandbox() else { return };
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", r#"{"name":"intl","type":"module"}"#),
+            (
+                "manifest.yml",
+                "app:\n  id: intl\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            (
+                "src/index.js",
+                "const LOCALE = 'en-GB';\n\
+                 export const run = () => [\n\
+                   new Date(0).toLocaleString(LOCALE, { timeZone: 'Europe/London' }),\n\
+                   (1234.5).toLocaleString('de'),\n\
+                   new Intl.NumberFormat('xx-YY').format(1),\n\
+                 ];\n",
+            ),
+        ],
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let built = build_js(&build).expect("builds");
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(built.path.with_file_name("build-report.json")).unwrap(),
+    )
+    .unwrap();
+    // English always (the default locale), and the locales the code names: a region
+    // literal anywhere, a call's literal first argument; one without data is left out.
+    assert_eq!(
+        report["intl"],
+        serde_json::json!(["en", "de", "en-GB"]),
+        "{report}"
+    );
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    assert!(
+        bundle.contains("node_modules/@formatjs/intl-datetimeformat"),
+        "the polyfill is bundled"
+    );
+    // Node's space before AM/PM (not CLDR's U+202F) is checked by what the app prints:
+    // tests/tests/forge_intl.rs.
 }

@@ -1,0 +1,130 @@
+// `Intl` for the apps that use it (build.mjs). The engine (StarlingMonkey's
+// SpiderMonkey) is built without ICU: it has no `Intl`, and its
+// `toLocaleString` ignores locale and options. Forge runs apps on Node.js,
+// which has all of ICU, so an app formatting a date for a comment
+// (`toLocaleString('en-GB', { timeZone: 'Europe/London' })`) or a number
+// (`Intl.NumberFormat`) would fail or print something else on Kiln.
+//
+// What an app that uses them gets: FormatJS's polyfills (@formatjs/intl-*,
+// MIT, the ECMA-402 implementations react-intl ships and tests against the
+// spec's test262 suite), `Intl.getCanonicalLocales`, `Locale`,
+// `PluralRules`, `NumberFormat`, `DateTimeFormat` (with the IANA time zones
+// of FormatJS's "golden" set: every zone in common use), `RelativeTimeFormat`
+// and `ListFormat`, and the `toLocaleString`, `toLocaleDateString`,
+// `toLocaleTimeString` of `Date` and `Number` through them. Not given:
+// `Collator` (no polyfill exists; `localeCompare` is the engine's, by code
+// unit), `Segmenter`, `DisplayNames`, `DurationFormat`, `supportedValuesOf`.
+//
+// Only for an app whose own code (or a dependency's) names `Intl` or calls a
+// `toLocale…String`: the polyfills and their data are 1–2 MB of script,
+// evaluated once while the snapshot is taken (the snapshot, and so the app's
+// compiled artifact, grows by tens of MB), which every other app would carry
+// for nothing.
+//
+// Locale data: ICU has every locale and a bundle cannot, so an app gets
+// English (`en`, also the default locale, as Forge's `en-US` Lambda) and the
+// locales its bundle names: string literals with a region (`'en-GB'`,
+// `"de-DE"`) and the first argument of a `toLocale…String` or `Intl.…` call
+// (`toLocaleDateString('fr')`), at most MAX_LOCALES. A locale the app only
+// learns when it runs (a user's `locale` from Jira) formats as English, as
+// Node built with English-only ICU does.
+//
+// Node's (V8's) one departure from ICU's data kept: since CLDR 42 the space
+// before AM/PM is U+202F, which V8 prints as a plain space (web
+// compatibility); the DateTimeFormat data is rewritten to match.
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Most locales an app's bundle brings data for (English besides). */
+export const MAX_LOCALES = 12;
+
+// In the order they depend on each other; `true`: it has locale data.
+const POLYFILLS = [
+  ['intl-getcanonicallocales', false],
+  ['intl-locale', false],
+  ['intl-pluralrules', true],
+  ['intl-numberformat', true],
+  ['intl-datetimeformat', true],
+  ['intl-relativetimeformat', true],
+  ['intl-listformat', true],
+];
+
+// A use, not a definition: `Intl` named, or a `toLocale…String` called
+// (the buffer package defines `Buffer.prototype.toLocaleString =`).
+const USES_INTL = /\bIntl\b|\.toLocale(?:Date|Time)?String\s*\(/;
+// A string literal that is a locale with its region: 'en-GB', "zh-Hant-TW", `es-419`.
+const REGION_LITERAL = /["'`]([a-z]{2,3}(?:-[A-Z][a-z]{3})?-(?:[A-Z]{2}|\d{3}))["'`]/g;
+// A literal first argument of a call that takes a locale.
+const LOCALE_ARGUMENT =
+  /(?:toLocale(?:Date|Time)?String|Intl\.[A-Z][A-Za-z]*)\(\s*["'`]([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3})["'`]/g;
+const LOCALE_TAG = /^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$/;
+
+/** `de_de`, `DE-de` → `de-DE`: what a data file is named. */
+function canonical(tag) {
+  const [language, ...rest] = tag.replace(/_/g, '-').split('-');
+  const parts = [language.toLowerCase()];
+  for (const part of rest) {
+    if (/^[A-Za-z]{4}$/.test(part)) parts.push(part[0].toUpperCase() + part.slice(1).toLowerCase());
+    else parts.push(part.toUpperCase());
+  }
+  return parts.join('-');
+}
+
+/**
+ * What an app whose own code (its files and its dependencies', not Kiln's
+ * layer) is `sources` needs for `Intl`: `null` when it uses none, else
+ * `{ locales, imports }` (the import lines that go first in the setup
+ * module), with FormatJS's packages in `modules` (the toolchain's
+ * node_modules).
+ */
+export function intlFor(sources, modules) {
+  const bundle = sources.join('\n');
+  if (!USES_INTL.test(bundle)) return null;
+  const named = [];
+  for (const pattern of [LOCALE_ARGUMENT, REGION_LITERAL]) {
+    for (const match of bundle.matchAll(pattern)) {
+      const tag = canonical(match[1]);
+      if (LOCALE_TAG.test(tag) && tag !== 'en' && !named.includes(tag)) named.push(tag);
+    }
+  }
+  const formatjs = join(modules, '@formatjs');
+  const dataOf = (pkg, tag) => join(formatjs, pkg, 'locale-data', `${tag}.js`);
+  // A locale with data in DateTimeFormat's set (the largest): as named, else its language.
+  const locales = ['en'];
+  for (const tag of named) {
+    if (locales.length > MAX_LOCALES) break;
+    const found = [tag, tag.split('-')[0]].find((t) => existsSync(dataOf('intl-datetimeformat', t)));
+    if (found !== undefined && !locales.includes(found)) locales.push(found);
+  }
+  const lines = [];
+  for (const [pkg, hasData] of POLYFILLS) {
+    lines.push(`import ${JSON.stringify(join(formatjs, pkg, 'polyfill-force.js'))};`);
+    if (!hasData) continue;
+    for (const tag of locales) {
+      // Each package's data is looked up on its own: not every locale has every kind.
+      const file = [tag, tag.split('-')[0]].map((t) => dataOf(pkg, t)).find((f) => existsSync(f));
+      if (file !== undefined) lines.push(`import ${JSON.stringify(file)};`);
+    }
+    if (pkg === 'intl-datetimeformat') {
+      lines.push(`import ${JSON.stringify(join(formatjs, pkg, 'add-golden-tz.js'))};`);
+    }
+  }
+  return { locales, imports: lines.join('\n') };
+}
+
+/** The esbuild plugin that gives DateTimeFormat's data Node's space before AM/PM. */
+export function intlDataPlugin(modules) {
+  const dir = join(modules, '@formatjs', 'intl-datetimeformat', 'locale-data');
+  return {
+    name: 'kiln-intl-data',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]locale-data[\\/][^\\/]+\.js$/ }, async (args) => {
+        if (!args.path.startsWith(dir)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        return { contents: text.replace(/\u202f/g, ' ').replace(/\\u202[fF]/g, ' '), loader: 'js' };
+      });
+    },
+  };
+}
