@@ -601,7 +601,7 @@ const appSources = await Promise.all(
     .filter((path) => relative(toolchainModules, path).startsWith('..'))
     .map((path) => readFile(path, 'utf8').catch(() => '')),
 );
-const intl = intlFor(appSources, toolchainModules);
+const intl = intlFor(appSources, toolchainModules, join(forgeDir, 'src', 'intl_zones.js'));
 if (intl !== null) {
   console.error(`the app uses Intl: bundling it with locale data for ${intl.locales.join(', ')}`);
   await writeFile(setupPath, `${intl.imports}\n${setup}`);

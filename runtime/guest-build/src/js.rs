@@ -53,6 +53,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/index.js"),
     ),
     (
+        "forge-api/src/intl_zones.js",
+        include_str!("../../../forge/kiln-forge-api/src/intl_zones.js"),
+    ),
+    (
         "forge-api/src/route.js",
         include_str!("../../../forge/kiln-forge-api/src/route.js"),
     ),
