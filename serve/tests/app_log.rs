@@ -9,11 +9,11 @@ use serde_json::Value;
 
 use crate::support::{self, WEBHOOK_SECRET, serve_app, wait_for};
 
-#[test]
-fn an_apps_log_lines_reach_the_servers_log_by_default() {
-    let dir = tempfile::tempdir().unwrap();
-    support::write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
-    let config = dir.path().join("kiln.toml");
+/// `kiln.toml` in `dir` serving serve-app on the simulator, whose scheduled trigger runs
+/// (and logs) once at start.
+fn serve_app_config(dir: &std::path::Path) -> std::path::PathBuf {
+    support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
+    let config = dir.join("kiln.toml");
     std::fs::write(
         &config,
         format!(
@@ -22,6 +22,13 @@ fn an_apps_log_lines_reach_the_servers_log_by_default() {
         ),
     )
     .unwrap();
+    config
+}
+
+#[test]
+fn an_apps_log_lines_reach_the_servers_log_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = serve_app_config(dir.path());
     let log = dir.path().join("serve.log");
     let _serve = support::spawn_config_logging(&config, &[], Some(&log), None).serving();
     let entries = || -> Vec<Value> {
@@ -59,16 +66,7 @@ fn an_apps_log_lines_reach_the_servers_log_by_default() {
 #[test]
 fn a_log_written_to_a_file_has_no_colour_codes() {
     let dir = tempfile::tempdir().unwrap();
-    support::write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
-    let config = dir.path().join("kiln.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n",
-            serve_app().display().to_string()
-        ),
-    )
-    .unwrap();
+    let config = serve_app_config(dir.path());
     let log = dir.path().join("serve.log");
     let _serve =
         support::spawn_config_with(&config, &[], Some(support::LogTo::Text(&log)), None).serving();
