@@ -198,14 +198,9 @@ pub(crate) async fn one(
     Extension(store): Extension<Store>,
     KeyPath(path): KeyPath<BuildPath>,
 ) -> Response {
-    let Some(key) = path.and_then(BuildPath::key) else {
-        return error::not_found();
-    };
-    let store = lock(&store);
-    match store.builds.get(&provider(&caller), key) {
-        Some(entry) => Json(Value::Object(entry.data.clone())).into_response(),
-        None => error::not_found(),
-    }
+    lock(&store)
+        .builds
+        .answer(&provider(&caller), path.and_then(BuildPath::key))
 }
 
 /// `deleteBuildByKey`: 202, whether or not the build was stored.

@@ -370,14 +370,9 @@ pub(crate) async fn one(
     Extension(store): Extension<Store>,
     KeyPath(path): KeyPath<DeploymentPath>,
 ) -> Response {
-    let Some(key) = path.and_then(DeploymentPath::key) else {
-        return error::not_found();
-    };
-    let store = lock(&store);
-    match store.deployments.get(&provider(&caller), key) {
-        Some(entry) => Json(Value::Object(entry.data.clone())).into_response(),
-        None => error::not_found(),
-    }
+    lock(&store)
+        .deployments
+        .answer(&provider(&caller), path.and_then(DeploymentPath::key))
 }
 
 /// `getDeploymentGatingStatusByKey`: `allowed` for a stored deployment (the

@@ -186,17 +186,9 @@ pub(crate) async fn one(
     Extension(store): Extension<Store>,
     KeyPath(path): KeyPath<FlagPath>,
 ) -> Response {
-    let Some(path) = path else {
-        return error::not_found();
-    };
-    let store = lock(&store);
-    match store
+    lock(&store)
         .feature_flags
-        .get(&provider(&caller), path.feature_flag_id)
-    {
-        Some(entry) => Json(Value::Object(entry.data.clone())).into_response(),
-        None => error::not_found(),
-    }
+        .answer(&provider(&caller), path.map(|path| path.feature_flag_id))
 }
 
 /// `deleteFeatureFlagById`: 202, whether or not it was stored.

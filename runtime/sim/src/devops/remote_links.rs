@@ -216,17 +216,9 @@ pub(crate) async fn one(
     Extension(store): Extension<Store>,
     KeyPath(path): KeyPath<LinkPath>,
 ) -> Response {
-    let Some(path) = path else {
-        return error::not_found();
-    };
-    let store = lock(&store);
-    match store
+    lock(&store)
         .remote_links
-        .get(&provider(&caller), path.remote_link_id)
-    {
-        Some(entry) => Json(Value::Object(entry.data.clone())).into_response(),
-        None => error::not_found(),
-    }
+        .answer(&provider(&caller), path.map(|path| path.remote_link_id))
 }
 
 /// `deleteRemoteLinkById`: 202, whether or not it was stored.

@@ -8,6 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -113,6 +115,16 @@ impl<K: Ord + Clone> Area<K> {
 
     pub(crate) fn get(&self, provider: &str, key: K) -> Option<&Entry> {
         self.entries.get(&(provider.to_owned(), key))
+    }
+
+    /// A `get…ById` route's answer: the provider's stored entity as it was
+    /// submitted, or the spec's 404 (also for a key that cannot have been
+    /// stored: `None`).
+    pub(crate) fn answer(&self, provider: &str, key: Option<K>) -> Response {
+        match key.and_then(|key| self.get(provider, key)) {
+            Some(entry) => Json(Value::Object(entry.data.clone())).into_response(),
+            None => super::error::not_found(),
+        }
     }
 
     pub(crate) fn remove(&mut self, provider: &str, key: K) {
