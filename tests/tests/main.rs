@@ -28,6 +28,7 @@ mod escape_module;
 mod escape_network;
 mod escape_output;
 mod escape_quotas;
+mod escape_slot_reset;
 mod escape_soak;
 mod escape_storage;
 mod escape_url;
