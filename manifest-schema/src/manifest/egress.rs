@@ -35,6 +35,10 @@
 //! `inScopeEUD` (Forge's data-residency labels) grant nothing and are not
 //! kept.
 //!
+//! Entries naming the same grant (`api.x.com`, `https://API.x.com/v2`)
+//! are one entry: Forge's schema does not ask for unique entries, and an app
+//! listing a host once per API path it calls is common.
+//!
 //! Names are compared lowercased, without a final dot. Without a port an
 //! entry allows only the scheme's default port (443, or 80 for `http`).
 //! An `http://` entry is only honoured when the operator allows plain HTTP
@@ -183,6 +187,11 @@ impl From<FetchAsWritten> for Fetch {
         };
         for entry in written.backend {
             match entry {
+                // Forge's schema allows an entry twice, and two entries
+                // naming one host (`https://api.x.com` and
+                // `https://api.x.com/graphql`, a path being dropped) are
+                // common: one grant, kept where it first appears.
+                BackendEntry::Host(backend) if fetch.backend.contains(&backend) => {}
                 BackendEntry::Host(backend) => fetch.backend.push(backend),
                 BackendEntry::Remote { remote } => fetch.backend_remotes.push(remote),
             }

@@ -168,17 +168,7 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
             ),
         ));
     }
-    let mut seen_backends = HashMap::new();
-    for (index, backend) in declared.iter().enumerate() {
-        if let Some(first) = seen_backends.insert(backend, index) {
-            return Err(violation(
-                backends.index(index),
-                format!(
-                    "duplicate backend {backend} (already permissions.external.fetch.backend[{first}])"
-                ),
-            ));
-        }
-    }
+    // Entries naming one grant twice were merged when read (`egress.rs`).
 
     check_event_scopes(manifest, &root)
 }

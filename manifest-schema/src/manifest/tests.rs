@@ -59,8 +59,6 @@ fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
             "duplicate output key",
             "is not declared in modules.function",
             "carries data the declared scopes cannot read",
-            // Two spellings of one backend (`API.x.com` and `https://api.x.com/`).
-            "duplicate backend",
             // One consumer per queue.
             "has another consumer already",
             // Custom entities: unique names, and index attributes that refer
