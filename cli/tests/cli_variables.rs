@@ -286,3 +286,27 @@ fn a_js_app_reads_its_variables_as_process_env_under_runtime_run() {
     // The sealed value is in the app's result (the app returned it), but in no log line.
     assert_eq!(err.matches(SEALED).count(), 0, "{err}");
 }
+
+/// A folder whose manifest does not load: the error names the file once,
+/// with the line and column of the fault (the load error carries them).
+#[test]
+fn an_invalid_manifest_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("broken-app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(
+        app.join("manifest.yml"),
+        "app:\n  id: broken\nmodules:\n  function:\n    - key: main\n      handler: main\n      bogus: 1\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let app_arg = app.to_str().unwrap();
+    let run = output(
+        runtime(&data, &["variables", "set", app_arg, "NAME"]),
+        Some("value"),
+    );
+    let (_, stderr) = exits(&run, EXIT_BAD_INPUT);
+    let file = app.join("manifest.yml").display().to_string();
+    assert_eq!(stderr.matches(&file).count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("{file}:7:")), "{stderr}");
+}

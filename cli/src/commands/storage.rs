@@ -193,9 +193,10 @@ pub(super) fn app_id(app: &str) -> Result<String, Failure> {
         None
     };
     match manifest {
+        // The load error names the file (and the line) already.
         Some(manifest) => Manifest::load(&manifest)
             .map(|manifest| manifest.app.id)
-            .map_err(|error| Failure::bad_input(anyhow!("{}: {error}", manifest.display()))),
+            .map_err(Failure::bad_input),
         None => Ok(app.to_owned()),
     }
 }
