@@ -19,8 +19,9 @@
 // module. The engine's `fetch` reports every refusal of the host as one
 // `TypeError` ("NetworkError when attempting to fetch resource"): the
 // wasi:http error code does not reach JavaScript, so a request the host
-// refused or failed becomes Forge's `FetchError`, and the operator's audit
-// line names the check.
+// refused or failed becomes Forge's `FetchError` (the global `fetch`: a
+// `TypeError` listing the reasons), and the operator's audit line names the
+// check.
 
 import { ExternalEndpointNotAllowedError, FetchError } from './errors.js';
 import { Buffer } from './node/buffer.js';
@@ -46,9 +47,24 @@ export function installFetch(nativeFetch, declared) {
     globalThis.fetch = fetch;
   } else {
     const native = engineFetch;
-    // The engine's own fetch stays the global one, only started through `send`.
+    // The engine's own fetch stays the global one, only started through
+    // `send`. It still fails as a standard `fetch` does (a `TypeError`), but
+    // says why: an undeclared host is refused here before anything is sent,
+    // naming the permission, and the engine's bare "NetworkError" for a
+    // request the host refused gets Kiln's reasons, the original as `cause`.
     globalThis.fetch = function fetch(input, init) {
-      return send(native, input, init);
+      const undeclared = undeclaredHttp(input);
+      if (undeclared !== null) {
+        return Promise.reject(
+          new TypeError(`${NETWORK_ERROR} (Kiln: ${undeclared} is not declared in ${PERMISSION})`),
+        );
+      }
+      return send(native, input, init).catch((cause) => {
+        if (!(cause instanceof TypeError)) {
+          throw cause;
+        }
+        throw new TypeError(`${cause.message} (Kiln: ${EGRESS_REFUSED})`, { cause });
+      });
     };
   }
 }
@@ -79,6 +95,31 @@ export async function settleOpenFetches() {
   while (open.size > 0) {
     await Promise.allSettled([...open]);
   }
+}
+
+/** The engine's message for every failed `fetch`. */
+const NETWORK_ERROR = 'NetworkError when attempting to fetch resource.';
+
+/** What a refused or failed request may have met at the host. */
+const EGRESS_REFUSED =
+  "Kiln's egress refused or could not complete it (an undeclared port or host, http where the operator requires https, a private address, a body over the cap, the invocation's request budget, a timeout or a connection failure; the operator's audit log names which)";
+
+/**
+ * `scheme://host` of an http(s) URL no declared backend covers, else `null`
+ * (covered, or not an http(s) URL: `data:` and the like, and text that is
+ * no URL at all, are the engine's to answer).
+ */
+function undeclaredHttp(input) {
+  let url;
+  try {
+    url = new URL(urlText(input));
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return null;
+  }
+  return covered(url) ? null : `${url.protocol}//${url.hostname}`;
 }
 
 /** `https://*.example.com:8443` -> `{ scheme, host, subdomains }`. */
@@ -180,9 +221,7 @@ export async function fetch(input, init) {
   try {
     response = await send(engineFetch, input, await withFormBody(init));
   } catch (cause) {
-    const error = new FetchError(
-      `request to ${text} failed: Kiln's egress refused or could not complete it (an undeclared port or host, http where the operator requires https, a private address, a body over the cap, the invocation's request budget, a timeout or a connection failure; the operator's audit log names which)`,
-    );
+    const error = new FetchError(`request to ${text} failed: ${EGRESS_REFUSED}`);
     error.cause = cause;
     throw error;
   }

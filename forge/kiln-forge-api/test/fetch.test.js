@@ -144,6 +144,57 @@ test('a request the host refuses or fails becomes Forge\'s FetchError, keeping t
   });
 });
 
+test('the global fetch refuses an undeclared host with a TypeError naming it, before anything is sent', async () => {
+  let sent = 0;
+  installFetch(async () => {
+    sent += 1;
+    return new Response('ok');
+  }, ['https://api.example.com']);
+  try {
+    for (const [url, named] of [
+      ['https://api.example.org/x', 'https://api.example.org'],
+      ['http://api.example.com/', 'http://api.example.com'],
+      ['http://127.0.0.1:8080/rest', 'http://127.0.0.1'],
+      [new Request('https://evil.test/'), 'https://evil.test'],
+    ]) {
+      await assert.rejects(globalThis.fetch(url), (error) => {
+        assert.ok(error instanceof TypeError, String(error));
+        assert.equal(
+          error.message,
+          `NetworkError when attempting to fetch resource. (Kiln: ${named} is not declared in permissions.external.fetch.backend)`,
+        );
+        return true;
+      });
+    }
+    assert.equal(sent, 0);
+    // Declared, and not http(s) at all: the engine's to answer.
+    assert.equal(await (await globalThis.fetch('https://API.example.com/ok')).text(), 'ok');
+    assert.equal(await (await globalThis.fetch('data:text/plain,hi')).text(), 'ok');
+    assert.equal(sent, 2);
+  } finally {
+    installFetch(nodeFetch, []);
+    globalThis.fetch = nodeFetch;
+  }
+});
+
+test('the global fetch keeps the engine\'s TypeError for a refused request, with Kiln\'s reasons and the original as cause', async () => {
+  const engineError = new TypeError('NetworkError when attempting to fetch resource.');
+  installFetch(async () => {
+    throw engineError;
+  }, ['https://api.example.com']);
+  try {
+    await assert.rejects(globalThis.fetch('https://api.example.com/private'), (error) => {
+      assert.ok(error instanceof TypeError);
+      assert.equal(error.cause, engineError);
+      assert.match(error.message, /^NetworkError when attempting to fetch resource\. \(Kiln: Kiln's egress refused/);
+      return true;
+    });
+  } finally {
+    installFetch(nodeFetch, []);
+    globalThis.fetch = nodeFetch;
+  }
+});
+
 /** A stand-in engine fetch whose answers the test settles by hand, in any order. */
 function manualFetch() {
   const calls = [];
