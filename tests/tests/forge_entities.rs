@@ -6,7 +6,9 @@
 //! behaviour: typed attributes, indexes with partitions, the where
 //! conditions, both sort orders, cursors, filters, and Kiln's guarantees on
 //! top (a stale index entry is never a result; no partition value reaches
-//! another partition, whatever characters it holds).
+//! another partition, whatever characters it holds). Forge's key index,
+//! `by-key`, which every entity has undeclared, runs on the host's storage
+//! too: its prefix scans are the ones the host checks.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -194,13 +196,13 @@ async fn undeclared_entities_and_indexes_are_refused() {
         refused(
             &out[case],
             "ENTITY_NOT_DECLARED",
-            "custom entity \"ghost\" is not declared in manifest.yml (app.storage.entities: employee)",
+            "custom entity \"ghost\" is not declared in manifest.yml (app.storage.entities: employee, job, jobs)",
         );
     }
     refused(
         &out["noIndex"],
         "INVALID_QUERY",
-        "has no index \"nope\" (indexes: surname, by-age, by-team-age, by-rating)",
+        "has no index \"nope\" (indexes: by-key, surname, by-age, by-team-age, by-rating)",
     );
     refused(&out["noIndexNamed"], "INVALID_QUERY", "query().index(name)");
 }
@@ -357,4 +359,104 @@ async fn stale_index_entries_are_never_results() {
         json!({ "old": [], "new": ["w"], "age30": [], "age31": ["w"] })
     );
     assert_eq!(out["oldEntryLeft"], Value::Null, "{out}");
+}
+
+/// Forge's key index: "Forge automatically creates an index based on each
+/// entity's key … The key index's name is `by-key`" (Forge's entities
+/// manifest reference), ordered by the key, with the where conditions of a
+/// string range, both orders, cursors and filters.
+#[tokio::test]
+async fn every_entity_has_the_key_index_by_key() {
+    let Some(out) = run("key-index").await else {
+        return;
+    };
+    // The job keys and an item stored raw (as before by-key existed), in
+    // the order of their UTF-8 bytes.
+    let all = [
+        "10", "9", "A", "a", "a!~", "a.b", "ab", "abc", "abd", "b", "raw", "s!i!a", "é", "😀",
+    ];
+    let both = |case: &Value, keys: &[&str]| {
+        assert_eq!(strings(&case["asc"]), keys, "ASC: {out}");
+        assert_eq!(strings(&case["desc"]), reversed(keys), "DESC: {out}");
+    };
+    both(&out["all"], &all);
+    let expected: [(&str, &[&str]); 7] = [
+        ("equalTo", &["ab"]),
+        ("beginsWith", &["ab", "abc", "abd"]),
+        ("between", &["ab", "abc", "abd", "b"]),
+        ("greaterThan", &["raw", "s!i!a", "é", "😀"]),
+        ("greaterThanEqualTo", &["b", "raw", "s!i!a", "é", "😀"]),
+        ("lessThan", &["10", "9", "A"]),
+        ("lessThanEqualTo", &["10", "9", "A", "a"]),
+    ];
+    for (case, keys) in expected {
+        both(&out["conditions"][case], keys);
+    }
+    // Each result's value is the item's, as get reads it.
+    let order = [
+        "b", "a", "ab", "abc", "abd", "a.b", "a!~", "A", "é", "😀", "s!i!a", "10", "9",
+    ];
+    let mut values = serde_json::Map::new();
+    for (i, key) in order.iter().enumerate() {
+        values.insert(
+            (*key).to_owned(),
+            json!({ "owner": format!("o{}", i % 2), "size": i }),
+        );
+    }
+    values.insert("raw".to_owned(), json!({ "owner": "raw", "size": 99 }));
+    assert_eq!(out["values"], Value::Object(values));
+    both(&out["filtered"], &["10", "A", "a", "a.b", "abc", "😀"]);
+    both(&out["orFiltered"], &["a", "b", "raw"]);
+    // Pages of 4 in either order, then of the o0 owners' 3 at a time.
+    let paged = |case: &str| -> Vec<Vec<String>> {
+        out["paged"][case]
+            .as_array()
+            .unwrap_or_else(|| panic!("pages of {case}: {out}"))
+            .iter()
+            .map(strings)
+            .collect()
+    };
+    let chunks = |keys: Vec<String>, size: usize| -> Vec<Vec<String>> {
+        keys.chunks(size).map(<[String]>::to_vec).collect()
+    };
+    let ascending: Vec<String> = all.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(paged("asc"), chunks(ascending, 4), "{out}");
+    assert_eq!(paged("desc"), chunks(reversed(&all), 4), "{out}");
+    assert_eq!(
+        paged("filteredDesc"),
+        chunks(reversed(&["9", "a!~", "ab", "abd", "b", "s!i!a", "é"]), 3),
+        "{out}"
+    );
+    assert_eq!(out["getOne"], "b");
+    assert_eq!(out["getOneDesc"], "😀");
+    assert_eq!(out["getOneNone"], Value::Null);
+    // Entities whose names begin alike (job, jobs) hold their own keys only.
+    both(&out["jobs"], &["a", "a!i!b", "b", "zz"]);
+    assert_eq!(strings(&out["jobsBeginsWith"]), ["a!i!b"]);
+    // An entity with declared indexes has by-key beside them.
+    both(&out["employees"], &["e1", "e10", "e2"]);
+    assert_eq!(strings(&out["employeesBySurname"]), ["e2", "e10", "e1"]);
+    // A where value no key can hold matches nothing; the host's prefix rules
+    // (no NUL, 500 characters) never see it.
+    assert_eq!(out["nul"], json!({ "ok": [] }), "{out}");
+    assert_eq!(out["tooLong"], json!({ "ok": [] }), "{out}");
+    refused(
+        &out["noIndex"],
+        "INVALID_QUERY",
+        "custom entity job has no index \"nope\" (indexes: by-key)",
+    );
+    refused(
+        &out["partition"],
+        "INVALID_QUERY",
+        "index by-key has no partition",
+    );
+    refused(
+        &out["notAString"],
+        "INVALID_QUERY",
+        "compares the key (string): expected a string",
+    );
+    for case in ["forgedDesc", "forgedAsc"] {
+        assert_eq!(out[case]["err"]["name"], "StorageError", "{case}: {out}");
+        assert_eq!(out[case]["err"]["code"], "INVALID_CURSOR", "{case}: {out}");
+    }
 }

@@ -25,6 +25,14 @@
 // (`.`, `!`, `~`, control characters) can end a component early: one
 // partition's prefix never covers another's entries.
 //
+// Forge's key index, `by-key`, which every entity has undeclared, has no
+// entries: its queries scan the items themselves (`!ce!<entity>!i!`), whose
+// storage order is already the keys' order (UTF-8 bytes), so it costs a
+// `set` nothing and covers items stored before Kiln knew of it. The
+// storage pages only upward, so a descending `by-key` query reads its range
+// upward as far as its cursor and keeps the last page's worth; its cursor
+// is the layer's own (`d1.` and the hex of the last key returned).
+//
 // The item is the truth; index entries are hints. A write stores the new
 // index entries, then the item with compare-and-set against the version it
 // read, then deletes the old entries (each with compare-and-set against the
@@ -41,6 +49,19 @@ import { StorageError } from './storage_error.js';
 
 /** The first characters of every key this layer stores. */
 export const ENTITY_KEY_PREFIX = '!ce!';
+
+/**
+ * The name of Forge's key index, which every entity has without declaring
+ * it; the manifest refuses an index of that name
+ * (manifest-schema/src/manifest/entities.rs).
+ */
+export const KEY_INDEX = 'by-key';
+
+/** The key index as a plan sees it: ordered by the key, no partition. */
+const KEY_INDEX_SPEC = Object.freeze({ name: KEY_INDEX, key: true, partition: Object.freeze([]) });
+
+/** A descending `by-key` page's cursor: this tag, then the hex of the last key returned. */
+const KEY_DESC_CURSOR = 'd1.';
 
 /** Kiln's storage key limit (`state/src/storage/limits.rs`), in characters. */
 const MAX_KEY_CHARS = 500;
@@ -75,6 +96,10 @@ export function installEntities(entities) {
     const attributes = new Map(Object.entries(entity.attributes ?? {}).map(([name, a]) => [name, a.type]));
     const indexes = new Map();
     for (const index of entity.indexes ?? []) {
+      // The manifest refuses a declared `by-key`; one a bundle built before
+      // that rule carries would shadow Forge's key index, so it is dropped
+      // (and never gets entries).
+      if ((typeof index === 'string' ? index : index?.name) === KEY_INDEX) continue;
       const spec =
         typeof index === 'string'
           ? { name: index, range: index, partition: [] }
@@ -591,12 +616,45 @@ class EntityQuery {
   }
 }
 
-function checkIndexValue(entity, attribute, value, what) {
-  const type = entity.attributes.get(attribute);
+/** `subject`: what the value is compared with ("attribute age", "the key"), of `type`. */
+function checkIndexValue(type, subject, value, what) {
   const problem = typeProblem(type, value);
   if (value === undefined || problem !== undefined) {
-    throw invalidQuery(`${what} compares attribute ${attribute} (${type}): expected ${problem ?? `a ${type}`}, got ${describe(value)}`);
+    throw invalidQuery(`${what} compares ${subject} (${type}): expected ${problem ?? `a ${type}`}, got ${describe(value)}`);
   }
+}
+
+/** The code points `a` and `b` begin with alike (never half a surrogate pair). */
+function commonPrefix(a, b) {
+  let shared = '';
+  const right = b[Symbol.iterator]();
+  for (const char of a) {
+    if (right.next().value !== char) break;
+    shared += char;
+  }
+  return shared;
+}
+
+/**
+ * A key prefix narrows a `by-key` scan only as far as the storage takes a
+ * prefix: no NUL, and within its key limit. Cutting it is safe, as every
+ * scanned key is still checked against the bounds, and no longer key
+ * exists to be missed.
+ */
+function keyNarrowing(entity, text) {
+  const nul = text.indexOf('\u0000');
+  const cut = nul === -1 ? text : text.slice(0, nul);
+  const room = MAX_KEY_CHARS - chars(itemKey(entity, ''));
+  return chars(cut) <= room ? cut : [...cut].slice(0, room).join('');
+}
+
+/** The hex key bound of a descending `by-key` cursor, or the host's own refusal of a forged one. */
+function keyCursorBound(cursor) {
+  const hex = typeof cursor === 'string' && cursor.startsWith(KEY_DESC_CURSOR) ? cursor.slice(KEY_DESC_CURSOR.length) : '';
+  if (hex.length === 0 || hex.length > MAX_KEY_CHARS * 8 || !/^(?:[0-9a-f]{2})+$/.test(hex)) {
+    throw new StorageError({ tag: 'invalid-cursor' });
+  }
+  return hex;
 }
 
 /** The query's plan: the key prefix to scan and the range bounds (ascending hex bodies). */
@@ -604,20 +662,24 @@ function plan(entity, state) {
   if (state.index === undefined) {
     throw invalidQuery(`a query of custom entity ${entity.name} names one of its indexes: query().index(name)`);
   }
-  const index = entity.indexes.get(state.index);
+  const index = state.index === KEY_INDEX ? KEY_INDEX_SPEC : entity.indexes.get(state.index);
   if (index === undefined) {
-    const known = [...entity.indexes.keys()];
+    const known = [KEY_INDEX, ...entity.indexes.keys()];
     throw invalidQuery(
-      `custom entity ${entity.name} has no index ${JSON.stringify(String(state.index))} (${known.length === 0 ? 'it declares none' : `indexes: ${known.join(', ')}`})`,
+      `custom entity ${entity.name} has no index ${JSON.stringify(String(state.index))} (indexes: ${known.join(', ')})`,
     );
   }
   const partition = state.partition ?? [];
   if (!Array.isArray(partition) || partition.length !== index.partition.length) {
     throw invalidQuery(
-      `index ${index.name} is partitioned by [${index.partition.join(', ')}]: index(${JSON.stringify(index.name)}, { partition: [${index.partition.length} value(s)] })`,
+      index.partition.length === 0
+        ? `index ${index.name} has no partition: index(${JSON.stringify(index.name)}) takes none`
+        : `index ${index.name} is partitioned by [${index.partition.join(', ')}]: index(${JSON.stringify(index.name)}, { partition: [${index.partition.length} value(s)] })`,
     );
   }
-  index.partition.forEach((attribute, i) => checkIndexValue(entity, attribute, partition[i], 'the partition'));
+  index.partition.forEach((attribute, i) =>
+    checkIndexValue(entity.attributes.get(attribute), `attribute ${attribute}`, partition[i], 'the partition'),
+  );
   const order = state.sort === undefined || state.sort === SortOrder.ASC ? 'a' : state.sort === SortOrder.DESC ? 'd' : undefined;
   if (order === undefined) {
     throw invalidQuery('sort takes SortOrder.ASC or SortOrder.DESC');
@@ -639,14 +701,17 @@ function plan(entity, state) {
     }
   }
 
-  const rangeType = entity.attributes.get(index.range);
-  const prefix = partitionPrefix(entity, index, order, partition);
+  // The key index's range is the key itself: a string, stored raw after
+  // the item prefix (not as hex), in ascending order only.
+  const rangeType = index.key ? 'string' : entity.attributes.get(index.range);
+  const subject = index.key ? 'the key' : `attribute ${index.range}`;
+  const prefix = index.key ? itemKey(entity, '') : partitionPrefix(entity, index, order, partition);
   const bounds = { low: undefined, lowInclusive: true, high: undefined, highInclusive: true, narrow: '' };
   const where = state.where;
   if (where !== undefined) {
     const [first, second] = where.values ?? [];
     const checked = (value) => {
-      checkIndexValue(entity, index.range, value, `where ${where.condition}`);
+      checkIndexValue(rangeType, subject, value, `where ${where.condition}`);
       return body(rangeType, value);
     };
     switch (where.condition) {
@@ -654,7 +719,7 @@ function plan(entity, state) {
         const hex = checked(first);
         bounds.low = hex;
         bounds.high = hex;
-        bounds.narrow = rangeComponent(order, hex);
+        bounds.narrow = index.key ? first : rangeComponent(order, hex);
         break;
       }
       case 'BEGINS_WITH': {
@@ -663,13 +728,17 @@ function plan(entity, state) {
         }
         const hex = checked(first);
         bounds.prefix = hex;
-        bounds.narrow = order === 'a' ? hex : invert(hex);
+        bounds.narrow = index.key ? first : order === 'a' ? hex : invert(hex);
         break;
       }
       case 'BETWEEN': {
         bounds.low = checked(first);
         bounds.high = checked(second);
         // Every value between two others shares their common prefix.
+        if (index.key) {
+          bounds.narrow = commonPrefix(first, second);
+          break;
+        }
         let common = 0;
         while (common < bounds.low.length && bounds.low[common] === bounds.high[common]) common += 1;
         const shared = bounds.low.slice(0, common);
@@ -694,11 +763,17 @@ function plan(entity, state) {
         throw invalidQuery('where takes a WhereConditions condition');
     }
   }
+  if (index.key) {
+    bounds.narrow = keyNarrowing(entity, bounds.narrow);
+  }
   return { index, order, prefix, scan: prefix + bounds.narrow, bounds, limit, filters, fields };
 }
 
 /** Where an entry's (ascending) range body lies: -1 before the range, 0 in it, 1 past it. */
 function position(bounds, hex) {
+  // A descending key query's cursor: only keys below it are left (its
+  // scan is upward, so nothing after this one is either).
+  if (bounds.below !== undefined && hex >= bounds.below) return 1;
   if (bounds.prefix !== undefined) {
     return hex.startsWith(bounds.prefix) ? 0 : hex < bounds.prefix ? -1 : 1;
   }
@@ -724,32 +799,19 @@ export function passesFilters(filters, value) {
  * (if storage changed in between, that page is read again the slow way).
  */
 function runQuery(entity, state) {
-  const { order, prefix, scan, bounds, limit, filters, fields } = plan(entity, state);
-  const terminator = TERMINATOR[order];
+  const planned = plan(entity, state);
+  const { index, order, scan, limit } = planned;
+  if (index.key && order === 'd') return runKeyQueryDescending(entity, planned, state.cursor);
+  const read = index.key ? keyReader(entity, planned) : entryReader(entity, planned);
   const results = [];
 
   /** Consumes `entries` until the limit; `{ stop, used }`. */
   const consume = (entries) => {
     for (let i = 0; i < entries.length; i += 1) {
-      const entry = entries[i];
-      const end = entry.key.indexOf(terminator, prefix.length);
-      if (end === -1) continue;
-      const stored = entry.key.slice(prefix.length, end);
-      const hex = order === 'a' ? stored : invert(stored);
-      // In storage order: ascending walks up the values, descending down.
-      const where = position(bounds, hex) * (order === 'a' ? 1 : -1);
-      if (where < 0) continue;
-      if (where > 0) return { stop: true, used: i };
-      const key = entry.key.slice(end + 1);
-      const item = call('get', itemKey(entity, key));
-      if (item === undefined) continue;
-      const value = parseStored(item);
-      // The hint holds only if the item, as stored now, yields this entry.
-      if (!entriesOf(entity, key, value, false).includes(entry.key)) continue;
-      if (!passesFilters(filters, value)) continue;
-      // The metadata is the item's (its entry was just read), not the index
-      // entry's: an index entry is rewritten only when its attributes change.
-      results.push({ key, value, ...metadataOf(item, fields) });
+      const found = read(entries[i]);
+      if (found.where < 0) continue;
+      if (found.where > 0) return { stop: true, used: i };
+      results.push(found.result);
       if (results.length === limit) return { stop: false, used: i + 1 };
     }
     return { stop: false, used: entries.length };
@@ -781,6 +843,90 @@ function runQuery(entity, state) {
     size = MAX_LIMIT;
   }
   return { results, nextCursor: cursor };
+}
+
+/**
+ * Reads an index entry of a declared index: `{ where }` (-1 before the
+ * range or not a result, 1 past it) or `{ where: 0, result }`.
+ */
+function entryReader(entity, { order, prefix, bounds, filters, fields }) {
+  const terminator = TERMINATOR[order];
+  const skip = { where: -1 };
+  return (entry) => {
+    const end = entry.key.indexOf(terminator, prefix.length);
+    if (end === -1) return skip;
+    const stored = entry.key.slice(prefix.length, end);
+    const hex = order === 'a' ? stored : invert(stored);
+    // In storage order: ascending walks up the values, descending down.
+    const where = position(bounds, hex) * (order === 'a' ? 1 : -1);
+    if (where !== 0) return { where };
+    const key = entry.key.slice(end + 1);
+    const item = call('get', itemKey(entity, key));
+    if (item === undefined) return skip;
+    const value = parseStored(item);
+    // The hint holds only if the item, as stored now, yields this entry.
+    if (!entriesOf(entity, key, value, false).includes(entry.key)) return skip;
+    if (!passesFilters(filters, value)) return skip;
+    // The metadata is the item's (its entry was just read), not the index
+    // entry's: an index entry is rewritten only when its attributes change.
+    return { where: 0, result: { key, value, ...metadataOf(item, fields) } };
+  };
+}
+
+/**
+ * Reads an item as an entry of the key index (as `entryReader`). The item
+ * is the truth itself, read with its metadata by the scan: nothing to
+ * re-read, nothing stale. Only what `get` would read is a result: a key
+ * `get` refuses (only a raw write into the layer's keys stores one) is not.
+ */
+function keyReader(entity, { prefix, bounds, filters, fields }) {
+  const skip = { where: -1 };
+  return (entry) => {
+    const key = entry.key.slice(prefix.length);
+    const where = position(bounds, hexOfString(key));
+    if (where !== 0) return { where };
+    try {
+      checkKey(entity, key);
+    } catch {
+      return skip;
+    }
+    const value = parseStored(entry);
+    if (value === undefined || !passesFilters(filters, value)) return skip;
+    return { where: 0, result: { key, value, ...metadataOf(entry, fields) } };
+  };
+}
+
+/**
+ * A descending `by-key` query. The storage pages only upward and the key
+ * index has no descending copy (it has no entries at all), so the range is
+ * read upward from its start to the cursor (keys below the last one the
+ * previous page returned), keeping the last `limit` results: each page
+ * costs a read of every key of the range below its cursor.
+ */
+function runKeyQueryDescending(entity, planned, cursor) {
+  const { scan, limit } = planned;
+  const bounds = cursor === undefined ? planned.bounds : { ...planned.bounds, below: keyCursorBound(cursor) };
+  const read = keyReader(entity, { ...planned, bounds });
+  const kept = [];
+  let more = false;
+  let next;
+  scanning: do {
+    const page = call('query', scan, next, MAX_LIMIT);
+    for (const entry of page.entries) {
+      const found = read(entry);
+      if (found.where > 0) break scanning;
+      if (found.where < 0) continue;
+      kept.push(found.result);
+      if (kept.length > limit) {
+        kept.shift();
+        more = true;
+      }
+    }
+    next = page.nextCursor;
+  } while (next !== undefined);
+  const results = kept.reverse();
+  if (!more) return { results };
+  return { results, nextCursor: `${KEY_DESC_CURSOR}${hexOfString(results[results.length - 1].key)}` };
 }
 
 /** `kvs.entity(name)`. */

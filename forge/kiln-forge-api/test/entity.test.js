@@ -332,7 +332,7 @@ test('query mistakes reject with the reason', async () => {
   fresh();
   const q = () => employees.query();
   await assert.rejects(q().getMany(), /names one of its indexes/);
-  await assert.rejects(q().index('nope').getMany(), /has no index "nope" \(indexes: surname, by-age, by-team-age, by-rating\)/);
+  await assert.rejects(q().index('nope').getMany(), /has no index "nope" \(indexes: by-key, surname, by-age, by-team-age, by-rating\)/);
   await assert.rejects(q().index('by-age').where(WhereConditions.beginsWith('1')).getMany(), /beginsWith compares strings/);
   await assert.rejects(q().index('by-age').where(WhereConditions.equalTo('1')).getMany(), /integer/);
   await assert.rejects(q().index('by-age').limit(101).getMany(), /limit is 1-100/);

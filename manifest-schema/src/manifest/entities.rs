@@ -28,6 +28,11 @@
 //! its threat): at most [`MAX_ENTITIES`] entities, [`MAX_ATTRIBUTES`]
 //! attributes and [`MAX_INDEXES`] indexes per entity, at most
 //! [`MAX_PARTITION`] partition attributes per index.
+//!
+//! Every entity also has Forge's key index, [`KEY_INDEX`] (`by-key`),
+//! without declaring it: Forge reserves the name, so a declared index of
+//! that name is refused, and it does not count towards [`MAX_INDEXES`]
+//! (the layer queries it by scanning the items, so it adds no write).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -42,8 +47,13 @@ pub const MAX_ENTITIES: usize = 20;
 /// Threat: as for entities.
 pub const MAX_ATTRIBUTES: usize = 50;
 /// Each index costs two storage writes per `set` (an ascending and a
-/// descending entry): the bound caps one `set` at 15 writes.
+/// descending entry): the bound caps one `set` at 15 writes. The key index
+/// ([`KEY_INDEX`]) is not declared and costs no write, so it is not counted.
 pub const MAX_INDEXES: usize = 7;
+/// The name of the index of every entity's key, which Forge creates for each
+/// entity ("The key index's name is `by-key`") and the Forge layer answers
+/// without a declaration.
+pub const KEY_INDEX: &str = "by-key";
 /// Partition values are part of every index entry's key, which shares
 /// Kiln's 500-character key limit with the range value and the item key.
 pub const MAX_PARTITION: usize = 4;
@@ -258,6 +268,17 @@ fn check_entity(entity: &Entity, at: &FieldPath) -> Result<(), Violation> {
                 ),
             ));
         }
+        // The key index holds the name already: refused as the duplicate it
+        // is, not shadowed, since a declared `by-key` would be ordered by an
+        // attribute where apps (and Forge) read `by-key` as the key's order.
+        if index.name() == KEY_INDEX {
+            return Err(violation(
+                &name_path,
+                format!(
+                    "duplicate index name {KEY_INDEX}: Forge gives every entity an index of that name, ordered by the entity's key, without declaring it; query it as index('{KEY_INDEX}') and give this index another name"
+                ),
+            ));
+        }
         if !index_names.insert(index.name()) {
             return Err(violation(
                 &name_path,
@@ -349,5 +370,76 @@ mod tests {
         for bad in ["", "a!b", "a b", "a\u{1}", &"a".repeat(65)] {
             assert!(!is_attribute_name(bad), "{bad:?}");
         }
+    }
+
+    fn entity(indexes: Vec<Index>) -> AppStorage {
+        let attributes = ["by-key", "a0", "a1", "a2", "a3", "a4", "a5", "a6"]
+            .into_iter()
+            .map(|name| {
+                let kind = AttributeType::String;
+                (name.to_owned(), Attribute { kind })
+            })
+            .collect();
+        AppStorage {
+            entities: vec![Entity {
+                name: "schedule".to_owned(),
+                attributes,
+                indexes,
+            }],
+            classifications: None,
+        }
+    }
+
+    fn custom(name: &str, range: &str) -> Index {
+        Index::Custom(CustomIndex {
+            name: name.to_owned(),
+            range: vec![range.to_owned()],
+            partition: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn the_key_index_name_is_reserved_in_either_form() {
+        for (indexes, path) in [
+            (
+                vec![custom("by-age", "a0"), custom(KEY_INDEX, "a1")],
+                "app.storage.entities[0].indexes[1].name",
+            ),
+            (
+                vec![Index::Attribute(KEY_INDEX.to_owned())],
+                "app.storage.entities[0].indexes[0]",
+            ),
+        ] {
+            let storage = entity(indexes);
+            let error = check(&storage, &FieldPath::root().key("app").key("storage"))
+                .expect_err("by-key is Forge's");
+            assert_eq!(error.path.to_string(), path);
+            assert!(
+                error.message.starts_with("duplicate index name by-key: "),
+                "{}",
+                error.message
+            );
+        }
+        // Any other name, even one that only looks like it, is the app's.
+        for name in ["by_key", "By-Key", "by-key2", "key"] {
+            let storage = entity(vec![custom(name, "a0")]);
+            check(&storage, &FieldPath::root()).unwrap_or_else(|v| panic!("{name}: {}", v.message));
+        }
+    }
+
+    #[test]
+    fn the_key_index_does_not_count_towards_the_limit() {
+        let full: Vec<Index> = (0..MAX_INDEXES)
+            .map(|i| custom(&format!("by-a{i}"), &format!("a{i}")))
+            .collect();
+        check(&entity(full.clone()), &FieldPath::root()).expect("the limit is declared indexes");
+        let mut over = full;
+        over.push(custom("by-key-too", "by-key"));
+        let error = check(&entity(over), &FieldPath::root()).expect_err("one too many");
+        assert!(
+            error.message.contains(&format!("at most {MAX_INDEXES}")),
+            "{}",
+            error.message
+        );
     }
 }

@@ -238,3 +238,85 @@ export async function stale() {
     oldEntryLeft: (await kvs.get(`!ce!employee!x!surname!a!${hex('Old')}.w`)) ?? null,
   };
 }
+
+/** Job keys, not in their order, with the layer's separators and look-alikes. */
+const JOB_KEYS = ['b', 'a', 'ab', 'abc', 'abd', 'a.b', 'a!~', 'A', 'é', '😀', 's!i!a', '10', '9'];
+
+/** Pages a query to its end: the keys of each page. */
+async function pages(query) {
+  const seen = [];
+  let cursor;
+  do {
+    const page = await query.cursor(cursor).getMany();
+    seen.push(keys(page));
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && seen.length < 100);
+  return seen;
+}
+
+// Forge's key index, `by-key`, which every entity has without declaring it.
+export async function keyIndex() {
+  const job = kvs.entity('job');
+  const jobs = kvs.entity('jobs');
+  for (const [i, key] of JOB_KEYS.entries()) {
+    await job.set(key, { owner: `o${i % 2}`, size: i });
+  }
+  // Another entity (whose name `job` begins) holding some of the same keys.
+  for (const key of ['a', 'b', 'zz', 'a!i!b']) {
+    await jobs.set(key, { owner: 'jobs' });
+  }
+  // An item stored raw, as one stored before by-key existed: no index entry.
+  await kvs.set('!ce!job!i!raw', { owner: 'raw', size: 99 });
+  await employees.set('e2', { surname: 'Hopper', age: 85 });
+  await employees.set('e10', { surname: 'Lovelace', age: 36 });
+  await employees.set('e1', { surname: 'Turing', age: 41 });
+
+  const q = (entity = job) => entity.query().index('by-key');
+  const both = async (query) => ({
+    asc: keys(await query.limit(100).getMany()),
+    desc: keys(await query.sort(SortOrder.DESC).limit(100).getMany()),
+  });
+  const where = {
+    equalTo: WhereConditions.equalTo('ab'),
+    beginsWith: WhereConditions.beginsWith('ab'),
+    between: WhereConditions.between('ab', 'b'),
+    greaterThan: WhereConditions.greaterThan('b'),
+    greaterThanEqualTo: WhereConditions.greaterThanEqualTo('b'),
+    lessThan: WhereConditions.lessThan('a'),
+    lessThanEqualTo: WhereConditions.lessThanEqualTo('a'),
+  };
+  const conditions = {};
+  for (const [name, condition] of Object.entries(where)) {
+    conditions[name] = await both(q().where(condition));
+  }
+  const owners = await q().limit(100).getMany();
+  return {
+    all: await both(q()),
+    conditions,
+    // Values and the app's own filters, as for any index.
+    values: Object.fromEntries(owners.results.map((r) => [r.key, r.value])),
+    filtered: await both(q().andFilter('owner', FilterConditions.equalTo('o1'))),
+    orFiltered: await both(q().orFilter('size', FilterConditions.lessThan(2)).orFilter('owner', FilterConditions.equalTo('raw'))),
+    paged: {
+      asc: await pages(q().limit(4)),
+      desc: await pages(q().sort(SortOrder.DESC).limit(4)),
+      filteredDesc: await pages(q().andFilter('owner', FilterConditions.equalTo('o0')).sort(SortOrder.DESC).limit(3)),
+    },
+    // The repro's calls (kannonboy/forge-scheduler's shape).
+    getOne: (await q().where(WhereConditions.beginsWith('b')).getOne())?.key ?? null,
+    getOneDesc: (await q().sort(SortOrder.DESC).getOne())?.key ?? null,
+    getOneNone: (await q().where(WhereConditions.beginsWith('q')).getOne()) ?? null,
+    jobs: await both(q(jobs)),
+    jobsBeginsWith: keys(await q(jobs).where(WhereConditions.beginsWith('a!')).getMany()),
+    employees: await both(q(employees)),
+    employeesBySurname: keys(await employees.query().index('surname').getMany()),
+    // Values no key can hold: a NUL, more characters than a storage key.
+    nul: await outcome(async () => keys(await q().where(WhereConditions.equalTo('a\u0000b')).getMany())),
+    tooLong: await outcome(async () => keys(await q().where(WhereConditions.beginsWith('a'.repeat(600))).getMany())),
+    noIndex: await outcome(() => job.query().index('nope').getMany()),
+    partition: await outcome(() => job.query().index('by-key', { partition: ['a'] }).getMany()),
+    notAString: await outcome(() => q().where(WhereConditions.equalTo(1)).getMany()),
+    forgedDesc: await outcome(() => q().sort(SortOrder.DESC).cursor('d1.zz').getMany()),
+    forgedAsc: await outcome(() => q().cursor('forged').getMany()),
+  };
+}
