@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 62] = [
+const ROOTS: [&str; 63] = [
     "BulkIssueResults",
     "Votes",
     "Permissions",
@@ -28,6 +28,7 @@ const ROOTS: [&str; 62] = [
     "Watchers",
     "PageOfWorklogs",
     "Worklog",
+    "TimeTrackingDetails",
     "User",
     "IssueBean",
     "CreatedIssue",
@@ -480,6 +481,36 @@ async fn platform_responses_match_the_official_schemas() {
     contract.check_ref("POST /issue/worklog", "Worklog", &logged.body);
     let (_, worklogs) = get(USER, String::from("/rest/api/3/issue/KILN-1/worklog")).await;
     contract.check_ref("GET /issue/worklog", "PageOfWorklogs", &worklogs);
+    // Time tracking as an issue carries it: `timetracking` is the spec's
+    // `TimeTrackingDetails` (no other property allowed), `worklog` a
+    // `PageOfWorklogs`; empty and filled.
+    let estimated = alice
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({ "fields": { "timetracking": { "originalEstimate": "1w 2d", "remainingEstimate": "3h" } } }),
+        )
+        .await;
+    assert_eq!(estimated.status, 204, "{}", estimated.body);
+    for key in ["KILN-1", "KILN-2"] {
+        let (_, issue) = get(
+            USER,
+            format!(
+                "/rest/api/3/issue/{key}?fields=timetracking,worklog,timespent,aggregatetimespent"
+            ),
+        )
+        .await;
+        contract.check_ref("GET /issue time tracking", "IssueBean", &issue);
+        contract.check_ref(
+            "issue timetracking",
+            "TimeTrackingDetails",
+            &issue["fields"]["timetracking"],
+        );
+        contract.check_ref(
+            "issue worklog",
+            "PageOfWorklogs",
+            &issue["fields"]["worklog"],
+        );
+    }
 
     // Error bodies: 404, 400, 401, and the 400 `editIssue` documents for a caller
     // who may see the issue but not edit it.

@@ -96,11 +96,40 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     );
 
     // The classic JQL search, which Atlassian removed (CHANGE-2046): 410, as Jira
-    // Cloud answers, naming what replaces it; in v2 too.
-    for (method, path) in [
-        (Method::GET, "/rest/api/3/search?jql=project=KILN"),
-        (Method::POST, "/rest/api/3/search"),
-        (Method::GET, "/rest/api/2/search?jql=project=KILN"),
+    // Cloud answers, naming the operation as it was called and what replaces it
+    // in the same REST API version: a v2 caller reads v2's paths only.
+    let gateway_v2 = format!("/ex/jira/{}/rest/api/2/search", sim.cloud_id());
+    for (method, path, called, instead) in [
+        (
+            Method::GET,
+            "/rest/api/3/search?jql=project=KILN",
+            "GET /rest/api/3/search (searchForIssuesUsingJql)",
+            "use GET /rest/api/3/search/jql",
+        ),
+        (
+            Method::POST,
+            "/rest/api/3/search",
+            "POST /rest/api/3/search (searchForIssuesUsingJqlPost)",
+            "use POST /rest/api/3/search/jql",
+        ),
+        (
+            Method::GET,
+            "/rest/api/2/search?jql=project=KILN",
+            "GET /rest/api/2/search (searchForIssuesUsingJql)",
+            "use GET /rest/api/2/search/jql",
+        ),
+        (
+            Method::POST,
+            "/rest/api/2/search",
+            "POST /rest/api/2/search (searchForIssuesUsingJqlPost)",
+            "use POST /rest/api/2/search/jql",
+        ),
+        (
+            Method::GET,
+            gateway_v2.as_str(),
+            "GET /rest/api/2/search (searchForIssuesUsingJql)",
+            "use GET /rest/api/2/search/jql",
+        ),
     ] {
         let gone =
             send(as_user(&sim, method.clone(), ADMIN, path).json(&serde_json::json!({}))).await;
@@ -108,10 +137,18 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
         assert!(!not_modelled(&gone.headers), "{path}");
         let message = gone.body["errorMessages"][0].as_str().unwrap_or_default();
         assert!(
-            message.contains("CHANGE-2046") && message.contains("/rest/api/3/search/jql"),
-            "{message}"
+            message.starts_with(called)
+                && message.contains("CHANGE-2046")
+                && message.ends_with(instead),
+            "{method} {path}: {message}"
         );
+        if path.contains("/rest/api/2/") {
+            assert!(!message.contains("/rest/api/3/"), "{message}");
+        }
     }
+    // The replacement a v2 caller is pointed to is served.
+    let replacement = alice.get("/rest/api/2/search/jql?jql=project=KILN").await;
+    assert_eq!(replacement.status, StatusCode::OK, "{}", replacement.body);
 
     // Not a route of any spec: still Jira's 404, without the header.
     for path in [

@@ -143,7 +143,7 @@ pub(crate) async fn unless_shadowed(request: Request, next: Next) -> Response {
     ) && shape(operation.template) != shape(&matched)
         && !more_literal(&matched, operation.template, request.uri().path())
     {
-        return not_modelled(operation);
+        return unavailable(operation, request.uri().path());
     }
     next.run(request).await
 }
@@ -200,41 +200,87 @@ pub(crate) async fn answer(request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let path_is_routed = request.extensions().get::<MatchedPath>().is_some();
     match spec_operation(&method, &path) {
-        Some(operation) => not_modelled(operation),
+        Some(operation) => unavailable(operation, &path),
         None if path_is_routed => StatusCode::METHOD_NOT_ALLOWED.into_response(),
         None => JiraError::not_found("null for uri").into_response(),
     }
 }
 
 /// Operations the specs still list that Atlassian has removed from its sites, each
-/// with what replaces it. The December 2025 platform spec marks the classic JQL search
-/// "Currently being removed" (CHANGE-2046); Jira Cloud now answers it `410 Gone`, and
-/// so does the simulator, so that an app still calling it learns so offline and not in
-/// production. (REST API v2's `/search` is the same operation: `as_v3`.)
-const REMOVED: &[(&str, &str)] = &[
-    ("searchForIssuesUsingJql", "GET /rest/api/3/search/jql"),
-    ("searchForIssuesUsingJqlPost", "POST /rest/api/3/search/jql"),
+/// with what replaces it (method and v3 template). The December 2025 platform spec
+/// marks the classic JQL search "Currently being removed" (CHANGE-2046); Jira Cloud
+/// now answers it `410 Gone`, and so does the simulator, so that an app still
+/// calling it learns so offline and not in production. (REST API v2's `/search` is
+/// the same operation: `as_v3`.)
+const REMOVED: &[(&str, &str, &str)] = &[
+    ("searchForIssuesUsingJql", "GET", "/rest/api/3/search/jql"),
+    (
+        "searchForIssuesUsingJqlPost",
+        "POST",
+        "/rest/api/3/search/jql",
+    ),
 ];
 
-/// What replaces `operation`, if Atlassian has removed it ([`REMOVED`]).
-fn replacement(operation: &SpecOperation) -> Option<&'static str> {
+/// What replaces `operation`, if Atlassian has removed it ([`REMOVED`]): its
+/// method and v3 template.
+fn replacement(operation: &SpecOperation) -> Option<(&'static str, &'static str)> {
     REMOVED
         .iter()
-        .find(|(id, _)| *id == operation.operation_id)
-        .map(|(_, instead)| *instead)
+        .find(|(id, _, _)| *id == operation.operation_id)
+        .map(|(_, method, template)| (*method, *template))
 }
 
-pub(crate) fn not_modelled(operation: &SpecOperation) -> Response {
-    if let Some(instead) = replacement(operation) {
-        return JiraError::new(
-            StatusCode::GONE,
-            format!(
-                "{operation} has been removed from Jira Cloud (CHANGE-2046, \
-                 https://developer.atlassian.com/changelog/#CHANGE-2046): use {instead}"
-            ),
-        )
-        .into_response();
+/// The answer for a call to `path` that reached a spec `operation` the
+/// simulator does not serve: Jira's `410` if Atlassian removed it
+/// ([`removed_message`]), else the simulator's `501` ([`not_modelled`]).
+fn unavailable(operation: &SpecOperation, path: &str) -> Response {
+    match removed_message(operation, path) {
+        Some(message) => JiraError::new(StatusCode::GONE, message).into_response(),
+        None => not_modelled(operation),
     }
+}
+
+/// The 410's message if Atlassian removed `operation`. It names the operation
+/// as the caller called it, in the REST API version of `path` (the specs write
+/// only v3's paths), and the replacement in that version too: Atlassian's REST
+/// API v2 reference documents the enhanced search at `/rest/api/2/search/jql`
+/// as v3's is at `/rest/api/3/search/jql` (the platform spec describes v3
+/// alone), and the simulator serves both.
+fn removed_message(operation: &SpecOperation, path: &str) -> Option<String> {
+    let (method, template) = replacement(operation)?;
+    let v2 = called_in_v2(path);
+    Some(format!(
+        "{} {} ({}) has been removed from Jira Cloud (CHANGE-2046, \
+         https://developer.atlassian.com/changelog/#CHANGE-2046): use {method} {}",
+        operation.method,
+        in_version(operation.template, v2),
+        operation.operation_id,
+        in_version(template, v2),
+    ))
+}
+
+/// Whether `path` (as received: on the site or behind the gateway) is a REST
+/// API v2 call.
+fn called_in_v2(path: &str) -> bool {
+    let site = match path.strip_prefix("/ex/jira/") {
+        Some(rest) => rest.split_once('/').map_or("", |(_, after)| after),
+        None => path.strip_prefix('/').unwrap_or(path),
+    };
+    site.starts_with("rest/api/2/")
+}
+
+/// A platform template as the specs write it (v3), in v2 if `v2`: the inverse
+/// of [`as_v3`].
+fn in_version(template: &str, v2: bool) -> std::borrow::Cow<'_, str> {
+    match template.strip_prefix("/rest/api/3/") {
+        Some(rest) if v2 => format!("/rest/api/2/{rest}").into(),
+        _ => template.into(),
+    }
+}
+
+/// The simulator's `501` for a spec operation it does not model, marked with
+/// [`SIMULATOR_HEADER`], in the product's error shape.
+pub(crate) fn not_modelled(operation: &SpecOperation) -> Response {
     let message = format!(
         "Kiln's Jira simulator does not model {operation}; a real site serves it. \
          docs/simulator.md lists the routes the simulator models."
@@ -352,6 +398,48 @@ mod tests {
         assert_ne!(
             shape("/rest/api/3/issue/createmeta"),
             shape("/rest/api/3/issue/{issueIdOrKey}")
+        );
+    }
+
+    #[test]
+    fn the_removed_search_is_named_in_the_version_called() {
+        let message = |method: Method, path: &str| {
+            let operation = spec_operation(&method, path).expect("a spec operation");
+            removed_message(operation, path).expect("removed")
+        };
+        let tail = "has been removed from Jira Cloud (CHANGE-2046, \
+                    https://developer.atlassian.com/changelog/#CHANGE-2046): use";
+        assert_eq!(
+            message(Method::GET, "/rest/api/2/search"),
+            format!(
+                "GET /rest/api/2/search (searchForIssuesUsingJql) {tail} GET /rest/api/2/search/jql"
+            )
+        );
+        assert_eq!(
+            message(Method::POST, "/ex/jira/c-1/rest/api/2/search"),
+            format!(
+                "POST /rest/api/2/search (searchForIssuesUsingJqlPost) {tail} POST \
+                 /rest/api/2/search/jql"
+            )
+        );
+        assert_eq!(
+            message(Method::GET, "/ex/jira/c-1/rest/api/3/search"),
+            format!(
+                "GET /rest/api/3/search (searchForIssuesUsingJql) {tail} GET /rest/api/3/search/jql"
+            )
+        );
+        let not_removed = spec_operation(&Method::GET, "/rest/api/2/issue/KILN-1/votes")
+            .expect("a spec operation");
+        assert_eq!(
+            removed_message(not_removed, "/rest/api/2/issue/KILN-1/votes"),
+            None
+        );
+        assert!(!called_in_v2("/rest/agile/1.0/board"));
+        assert!(!called_in_v2("/ex/jira"));
+        assert!(!called_in_v2("/rest/api/3/search"));
+        assert_eq!(
+            in_version("/rest/agile/1.0/board", true),
+            "/rest/agile/1.0/board"
         );
     }
 

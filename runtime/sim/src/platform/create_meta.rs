@@ -124,6 +124,15 @@ pub(crate) fn metadata(
             &set,
             None,
         ),
+        // Jira's time tracking takes `set` and `edit` (`platform::time_tracking`).
+        system(
+            super::time_tracking::FIELD,
+            "Time tracking",
+            false,
+            json!({ "type": "timetracking", "system": super::time_tracking::FIELD }),
+            &["set", "edit"],
+            None,
+        ),
         system(
             "labels",
             "Labels",

@@ -46,6 +46,15 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
         // this one is what its create metadata shows.
         "parent" => ("Parent", "issuelink", None),
         "subtasks" => ("Sub-tasks", "array", Some("issuelinks")),
+        // Time tracking, named as a Jira Cloud site's field list names it.
+        "timetracking" => ("Time tracking", "timetracking", None),
+        "timeoriginalestimate" => ("Original estimate", "number", None),
+        "timeestimate" => ("Remaining Estimate", "number", None),
+        "timespent" => ("Time Spent", "number", None),
+        "aggregatetimeoriginalestimate" => ("Σ Original Estimate", "number", None),
+        "aggregatetimeestimate" => ("Σ Remaining Estimate", "number", None),
+        "aggregatetimespent" => ("Σ Time Spent", "number", None),
+        "worklog" => ("Log Work", "array", Some("worklog")),
         _ => ("", "any", None),
     }
 }
@@ -55,9 +64,18 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
 /// due date, which also answers to `due` (Jira lists `["due", "duedate"]`), and
 /// the date-times Jira lists with their other names (`createdDate`,
 /// `updatedDate`, `resolved`) or under another name
-/// (`statusCategoryChangedDate`).
+/// (`statusCategoryChangedDate`). Time tracking is listed as Jira lists it: the
+/// estimates under their JQL names too, no clause for `timetracking`, the
+/// worklogs or the sums (the simulator's JQL has none of these clauses yet).
 fn clause_names(id: &str) -> Vec<&str> {
     match id {
+        "timeoriginalestimate" => vec!["originalEstimate", "timeoriginalestimate"],
+        "timeestimate" => vec!["remainingEstimate", "timeestimate"],
+        "timetracking"
+        | "worklog"
+        | "aggregatetimeoriginalestimate"
+        | "aggregatetimeestimate"
+        | "aggregatetimespent" => Vec::new(),
         "fixVersions" => vec!["fixVersion"],
         "versions" => vec!["affectedVersion"],
         "duedate" => vec!["due", "duedate"],
@@ -67,6 +85,22 @@ fn clause_names(id: &str) -> Vec<&str> {
         "statuscategorychangedate" => vec!["statusCategoryChangedDate"],
         other => vec![other],
     }
+}
+
+/// Whether Jira's field list marks the field searchable. A Jira Cloud site
+/// lists the estimates, the time spent and their sums as not searchable (their
+/// clauses notwithstanding), `timetracking` and `worklog` as searchable; the
+/// simulator's other fields are listed searchable.
+fn searchable(id: &str) -> bool {
+    !matches!(
+        id,
+        "timeoriginalestimate"
+            | "timeestimate"
+            | "timespent"
+            | "aggregatetimeoriginalestimate"
+            | "aggregatetimeestimate"
+            | "aggregatetimespent"
+    )
 }
 
 /// The system fields' `FieldDetails`.
@@ -87,7 +121,9 @@ pub(crate) fn system_fields() -> Vec<Value> {
                 // Votes are cast through `/votes`, never set on a screen;
                 // sub-tasks are made by creating them, not set on their parent;
                 // the creator and the dates the workflow stamps are Jira's to
-                // set (the resolution itself is on transition screens).
+                // set (the resolution itself is on transition screens); the
+                // estimates are set through `timetracking`, the time spent by
+                // logging work.
                 "orderable": !matches!(
                     *id,
                     "status"
@@ -99,9 +135,15 @@ pub(crate) fn system_fields() -> Vec<Value> {
                         | "creator"
                         | "statuscategorychangedate"
                         | "resolutiondate"
+                        | "timeoriginalestimate"
+                        | "timeestimate"
+                        | "timespent"
+                        | "aggregatetimeoriginalestimate"
+                        | "aggregatetimeestimate"
+                        | "aggregatetimespent"
                 ),
                 "navigable": is_navigable(id),
-                "searchable": true,
+                "searchable": searchable(id),
                 "clauseNames": clause_names(id),
                 "schema": schema,
             });

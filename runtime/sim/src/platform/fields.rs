@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::world::custom_field::number_of;
 
 /// Every field the simulator stores, in Jira's names.
-pub(crate) const ALL_FIELDS: [&str; 26] = [
+pub(crate) const ALL_FIELDS: [&str; 34] = [
     "summary",
     "status",
     "assignee",
@@ -32,10 +32,20 @@ pub(crate) const ALL_FIELDS: [&str; 26] = [
     "votes",
     "parent",
     "subtasks",
+    "timetracking",
+    "timeoriginalestimate",
+    "timeestimate",
+    "timespent",
+    "aggregatetimeoriginalestimate",
+    "aggregatetimeestimate",
+    "aggregatetimespent",
+    "worklog",
 ];
 
 /// Whether Jira shows the field as an issue navigator column (`*navigable`
-/// selects these): every stored field but the issue's comments and attachments.
+/// selects these): every stored field but the issue's comments, attachments,
+/// worklogs and `timetracking` (Jira's field list marks those four not
+/// navigable; the estimates and time spent, and their sums, are columns).
 /// Links are one ("Linked Issues" is a navigator column; Jira's field list
 /// marks `issuelinks` navigable), and so are votes (the "Votes" column), the
 /// parent ("Parent"), sub-tasks ("Sub-tasks"), the due date ("Due date") and
@@ -43,7 +53,7 @@ pub(crate) const ALL_FIELDS: [&str; 26] = [
 /// resolution, resolution date ("Resolved") and status category change date
 /// ("Status Category Changed"), all navigator columns.
 pub(crate) fn is_navigable(field: &str) -> bool {
-    !matches!(field, "comment" | "attachment")
+    !matches!(field, "comment" | "attachment" | "worklog" | "timetracking")
 }
 
 fn navigable() -> impl Iterator<Item = &'static str> {
@@ -196,6 +206,27 @@ mod tests {
             assert!(has(&[field]) && has(&["*all"]) && has(&["*navigable"]));
             assert!(!has(&["summary"]) && !has(&[&format!("*navigable,-{field}")]));
             assert!(FieldSelection::all().has(field));
+        }
+    }
+
+    #[test]
+    fn time_tracking_fields_are_selected_as_jira_lists_them() {
+        let has =
+            |items: &[&str], field: &str| FieldSelection::parse(items.iter().copied()).has(field);
+        for field in ["timetracking", "worklog"] {
+            assert!(has(&[field], field) && has(&["*all"], field));
+            assert!(!has(&["*navigable"], field), "{field} is not navigable");
+        }
+        for field in [
+            "timeoriginalestimate",
+            "timeestimate",
+            "timespent",
+            "aggregatetimeoriginalestimate",
+            "aggregatetimeestimate",
+            "aggregatetimespent",
+        ] {
+            assert!(has(&[field], field) && has(&["*all"], field) && has(&["*navigable"], field));
+            assert!(!has(&["summary"], field) && !has(&[&format!("*all,-{field}")], field));
         }
     }
 

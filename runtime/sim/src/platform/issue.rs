@@ -17,6 +17,7 @@ use super::fields::FieldSelection;
 use super::hierarchy;
 use super::issue_history::changelog;
 use super::render;
+use super::time_tracking;
 use super::v2::V2Request;
 use super::version;
 use super::wiki;
@@ -187,6 +188,7 @@ pub(crate) async fn create(
         epic: Default::default(),
         comments: Vec::new(),
         worklogs: Vec::new(),
+        estimates: Default::default(),
         attachments: Vec::new(),
         voters: Vec::new(),
         watchers: vec![caller.account_id.clone()],
@@ -533,6 +535,9 @@ fn apply_fields(
                         issue.labels.retain(|l| *l != label);
                     }
                     (_, "set") => set_field(world, issue, name, value, api, actor)?,
+                    (time_tracking::FIELD, "edit") => {
+                        time_tracking::edit(&mut issue.estimates, value)?;
+                    }
                     ("fixVersions", "add" | "remove") => {
                         let add = verb == "add";
                         version::issue_field::update(world, issue, VersionField::Fix, add, value)?;
@@ -667,6 +672,7 @@ fn set_field(
             issue.environment = adf::optional_field("environment", Some(value.clone()))?;
         }
         due_date::FIELD => issue.due_date = due_date::parse(value)?,
+        time_tracking::FIELD => time_tracking::set(&mut issue.estimates, value)?,
         "labels" => {
             let labels = value
                 .as_array()

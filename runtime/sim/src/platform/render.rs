@@ -406,6 +406,14 @@ pub(crate) fn issue(
             super::hierarchy::subtasks_field(links, world, issue, viewer),
         );
     }
+    super::time_tracking::render(world, issue, selection, &mut fields);
+    // Rendered only when asked for: each worklog carries its author's details.
+    if selection.has(super::worklog::FIELD) {
+        fields.insert(
+            String::from(super::worklog::FIELD),
+            super::worklog::issue_field(links, world, issue),
+        );
+    }
     // Jira Software's Sprint field, a custom field on every cloud site.
     if selection.has_custom(crate::world::sprint::SPRINT_FIELD_ID) {
         fields.insert(

@@ -9,23 +9,30 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::IssuePath;
+use super::duration;
 use super::issue::{Change, editable_issue, visible_issue};
-use super::page::{PageQuery, offset_page};
+use super::issue_history::changelog;
+use super::page::{PageQuery, Window, offset_page};
 use super::render;
+use super::time_tracking;
 use crate::access::Caller;
 use crate::adf;
 use crate::clock::{in_calendar, jira_timestamp, parse_rfc3339};
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
+use crate::world::time_tracking::Adjustment;
 use crate::world::{IssueRecord, WorklogRecord, World};
 
 /// `getIssueWorklog`'s default and largest page.
 const PAGE_SIZE: usize = 5000;
 
-/// Jira Cloud's default time tracking: 1w = 5d, 1d = 8h.
-const UNIT_SECONDS: [(char, u64); 4] =
-    [('w', 5 * 8 * 3600), ('d', 8 * 3600), ('h', 3600), ('m', 60)];
+/// The issue field that carries its worklogs (Jira's "Log Work").
+pub(crate) const FIELD: &str = "worklog";
+
+/// Worklogs an issue's `worklog` field carries: Jira gives the first 20 (with
+/// `maxResults` 20 and the `total`); `getIssueWorklog` pages the rest.
+const FIELD_PAGE_SIZE: usize = 20;
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
@@ -58,21 +65,26 @@ pub(crate) struct AddInput {
     comment: Option<Value>,
 }
 
+/// `addWorklog`'s query: how the issue's remaining estimate moves.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AddQuery {
+    adjust_estimate: Option<String>,
+    new_estimate: Option<String>,
+    reduce_by: Option<String>,
+}
+
 pub(crate) async fn add(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
+    JiraQuery(query): JiraQuery<AddQuery>,
     JiraJson(input): JiraJson<AddInput>,
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Worklog)?;
-    let seconds = match (input.time_spent_seconds, input.time_spent.as_deref()) {
-        (Some(seconds), _) => Some(seconds),
-        (None, Some(text)) => parse_duration(text),
-        (None, None) => None,
-    }
-    .filter(|seconds| *seconds >= 60)
-    .ok_or_else(|| JiraError::field("timeLogged", "You must indicate the time spent working."))?;
+    let adjustment = adjustment(&query)?;
+    let seconds = time_spent(&input)?;
     let now = world.now();
     let started = match input.started.as_deref() {
         None => now,
@@ -89,9 +101,20 @@ pub(crate) async fn add(
         time_spent_seconds: seconds,
         created: now,
     };
+    let worklog_id = worklog.id;
     let issue = &mut world.issues[index];
+    let before = issue.tracked();
     issue.worklogs.push(worklog);
+    issue.estimates.remaining = adjustment.remaining_after_logging(before.remaining, seconds);
     issue.updated = now;
+    // Jira logs the time tracking values the worklog moved, then the worklog's
+    // id (`DefaultTimeTrackingIssueUpdater`). The simulator announces the
+    // worklog with `worklog_created` alone, so the entry is recorded as the
+    // unannounced ones are (Jira Cloud also raises `jira:issue_updated`,
+    // `issue_work_logged`, which the simulator does not model).
+    let mut items = time_tracking::change_items(before, issue.tracked());
+    items.push(changelog::worklog_item(worklog_id));
+    changelog::record_unannounced(&mut world, index, &caller.account_id, items);
     let issue = &world.issues[index];
     let Some(worklog) = issue.worklogs.last() else {
         return Ok((StatusCode::CREATED, Json(Value::Null)));
@@ -103,6 +126,78 @@ pub(crate) async fn add(
         .worklog_created(issue, worklog);
     shared.emit(&world, raised);
     Ok((StatusCode::CREATED, Json(rendered)))
+}
+
+/// The worklog's time in seconds: `timeSpentSeconds`, else `timeSpent` read as
+/// a duration. Refused under `timeLogged`, as Jira's worklog service words it
+/// (its functional tests quote these messages).
+fn time_spent(input: &AddInput) -> Result<u64, JiraError> {
+    let refused = |message: &str| Err(JiraError::field("timeLogged", message));
+    let seconds = match (input.time_spent_seconds, input.time_spent.as_deref()) {
+        (Some(seconds), _) => seconds,
+        (None, Some(text)) if !text.trim().is_empty() => match duration::parse(text) {
+            Some(seconds) => seconds,
+            None => return refused("Invalid time duration entered."),
+        },
+        (None, _) => return refused("You must indicate the time spent working."),
+    };
+    // Jira logs whole minutes: less than one is no time at all.
+    if seconds < duration::MINUTE {
+        return refused("Time Spent can not be zero.");
+    }
+    if seconds > duration::MAX_SECONDS {
+        return refused("Invalid time duration entered.");
+    }
+    Ok(seconds)
+}
+
+/// `adjustEstimate` (any case; `auto` when absent or blank) with the value its
+/// mode needs. A missing value is refused under the parameter's name, as Jira's
+/// REST resource does; an invalid one under the name Jira's worklog service
+/// uses (`newEstimate`, `adjustmentAmount`), with its messages as its functional
+/// tests quote them. The wording for an unknown mode is the simulator's.
+fn adjustment(query: &AddQuery) -> Result<Adjustment, JiraError> {
+    let mode = query
+        .adjust_estimate
+        .as_deref()
+        .map(str::trim)
+        .filter(|mode| !mode.is_empty())
+        .map(str::to_ascii_lowercase);
+    match mode.as_deref() {
+        None | Some("auto") => Ok(Adjustment::Auto),
+        Some("leave") => Ok(Adjustment::Leave),
+        Some("new") => {
+            let blank = "You must supply a valid new estimate.";
+            let text = query
+                .new_estimate
+                .as_deref()
+                .ok_or_else(|| JiraError::field("newEstimate", blank))?;
+            estimate(text, "newEstimate", blank, "Invalid new estimate entered.")
+                .map(Adjustment::New)
+        }
+        Some("manual") => {
+            let blank = "You must supply a valid amount of time to adjust the estimate by.";
+            let text = query
+                .reduce_by
+                .as_deref()
+                .ok_or_else(|| JiraError::field("reduceBy", blank))?;
+            let invalid = "Invalid time entered for adjusting the estimate.";
+            estimate(text, "adjustmentAmount", blank, invalid).map(Adjustment::Manual)
+        }
+        Some(_) => Err(JiraError::field(
+            "adjustEstimate",
+            "adjustEstimate must be one of new, leave, manual or auto.",
+        )),
+    }
+}
+
+/// A duration a worklog's adjustment gives: `blank` if it is blank, `invalid`
+/// if it is not a duration, either under `field`.
+fn estimate(text: &str, field: &str, blank: &str, invalid: &str) -> Result<u64, JiraError> {
+    if text.trim().is_empty() {
+        return Err(JiraError::field(field, blank));
+    }
+    duration::parse(text).ok_or_else(|| JiraError::field(field, invalid))
 }
 
 /// Jira's worklog `started`: `2024-03-28T10:15:30.000+0000` (no colon in the
@@ -118,34 +213,17 @@ fn parse_started(text: &str) -> Option<time::OffsetDateTime> {
         .or_else(|| parse_rfc3339(text))
 }
 
-/// `"1w 2d 3h 30m"` → seconds; `None` for anything else.
-fn parse_duration(text: &str) -> Option<u64> {
-    let mut total: u64 = 0;
-    let mut any = false;
-    for part in text.split_whitespace() {
-        let unit = part.chars().last()?;
-        let amount: u64 = part[..part.len() - unit.len_utf8()].parse().ok()?;
-        let (_, per) = UNIT_SECONDS.iter().find(|(u, _)| *u == unit)?;
-        total = total.checked_add(amount.checked_mul(*per)?)?;
-        any = true;
-    }
-    any.then_some(total)
-}
-
-/// Seconds → Jira's `timeSpent` text (`"1d 2h 30m"`).
-fn format_duration(mut seconds: u64) -> String {
-    let mut parts = Vec::new();
-    for (unit, per) in UNIT_SECONDS {
-        if seconds >= per {
-            parts.push(format!("{}{unit}", seconds / per));
-            seconds %= per;
-        }
-    }
-    if parts.is_empty() {
-        String::from("0m")
-    } else {
-        parts.join(" ")
-    }
+/// The issue's `worklog` field: a `PageOfWorklogs` of its first worklogs.
+pub(crate) fn issue_field(links: &str, world: &World, issue: &IssueRecord) -> Value {
+    let window = Window {
+        start: 0,
+        max: FIELD_PAGE_SIZE,
+    };
+    let page: Vec<Value> = window
+        .of(&issue.worklogs)
+        .map(|w| render_worklog(links, world, issue, w))
+        .collect();
+    offset_page(window, issue.worklogs.len(), "worklogs", page)
 }
 
 pub(crate) fn render_worklog(
@@ -164,7 +242,7 @@ pub(crate) fn render_worklog(
         "created": jira_timestamp(worklog.created),
         "updated": jira_timestamp(worklog.created),
         "started": jira_timestamp(worklog.started),
-        "timeSpent": format_duration(worklog.time_spent_seconds),
+        "timeSpent": duration::format(worklog.time_spent_seconds),
         "timeSpentSeconds": worklog.time_spent_seconds,
         "id": worklog.id.to_string(),
         "issueId": issue.id.to_string(),
@@ -173,21 +251,4 @@ pub(crate) fn render_worklog(
         value["comment"] = comment.clone();
     }
     value
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_round_trip_in_jira_units() {
-        assert_eq!(parse_duration("1h 30m"), Some(5400));
-        assert_eq!(parse_duration("1w"), Some(144_000));
-        assert_eq!(parse_duration("2d"), Some(57_600));
-        assert_eq!(parse_duration("3x"), None);
-        assert_eq!(parse_duration(""), None);
-        assert_eq!(parse_duration("99999999999999999999w"), None);
-        assert_eq!(format_duration(5400), "1h 30m");
-        assert_eq!(format_duration(144_000 + 3600), "1w 1h");
-    }
 }

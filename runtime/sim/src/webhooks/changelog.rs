@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::adf;
-use crate::platform::due_date;
+use crate::platform::{due_date, time_tracking};
 use crate::world::custom_field::CustomValue;
 use crate::world::version::VersionField;
 use crate::world::{IssueRecord, World};
@@ -116,6 +116,10 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
         ));
     }
     items.extend(due_date::change_item(before.due_date, after.due_date));
+    items.extend(time_tracking::change_items(
+        before.tracked(),
+        after.tracked(),
+    ));
     // Jira logs components one item per component added or removed.
     let project = world.project(&after.project_key);
     let component_id = |name: &str| {

@@ -326,6 +326,8 @@ impl World {
             epic: Default::default(),
             comments,
             worklogs: Vec::new(),
+            // Seeds give no estimates: they are set through the API.
+            estimates: Default::default(),
             attachments: Vec::new(),
             voters: Vec::new(),
             // Jira makes the reporter the first watcher.

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use super::custom_field::CustomValue;
 use super::epic::EpicFields;
 use super::resolution::{self, Resolution};
+use super::time_tracking::Estimates;
 use super::workflow::{IssueType, Status};
 
 #[derive(Debug, Clone)]
@@ -66,7 +67,11 @@ pub(crate) struct IssueRecord {
     /// unset until written and read only while the issue is an epic.
     pub(crate) epic: EpicFields,
     pub(crate) comments: Vec<CommentRecord>,
+    /// Work logged, oldest first; their sum is the issue's time spent
+    /// (`world::time_tracking`).
     pub(crate) worklogs: Vec<WorklogRecord>,
+    /// The original and remaining estimates (`timetracking`).
+    pub(crate) estimates: Estimates,
     /// Files attached, oldest first; deleting the issue drops their bytes.
     pub(crate) attachments: Vec<AttachmentRecord>,
     /// Account ids, in the order they started watching.
@@ -429,6 +434,7 @@ mod tests {
             epic: EpicFields::default(),
             comments: Vec::new(),
             worklogs: Vec::new(),
+            estimates: Estimates::default(),
             attachments: Vec::new(),
             voters: Vec::new(),
             watchers: Vec::new(),

@@ -20,6 +20,7 @@ pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod sprint;
+pub(crate) mod time_tracking;
 pub(crate) mod version;
 pub(crate) mod workflow;
 pub(crate) mod zone;

@@ -5,7 +5,9 @@
 //! The entries are recorded by the writes that raise `jira:issue_updated` (edit,
 //! transition, assignment), with the webhook's changelog id and items, and by
 //! the writes Jira logs without raising it ([`record_unannounced`]): attachments,
-//! issue links and remote links added and removed. The world keeps a bounded
+//! issue links and remote links added and removed; and by work logged, which
+//! the simulator announces with `worklog_created` only (Jira Cloud also raises
+//! `jira:issue_updated` for it, as `issue_work_logged`). The world keeps a bounded
 //! number per issue (`world::issue::MAX_HISTORY_ENTRIES`), so `total` counts
 //! what is kept, not every change ever made.
 
@@ -163,6 +165,22 @@ pub(crate) fn issue_link_item(change: EntityChange, other_key: &str, reads: &str
         other_key.to_owned(),
         format!("This issue {reads} {other_key}"),
     )
+}
+
+/// A worklog added, as Jira logs it next to the time tracking values it moved:
+/// field `WorklogId`, the worklog's id in `from` and `fromString` (Jira's
+/// `DefaultTimeTrackingIssueUpdater` builds the item so, `to` empty), and no
+/// `fieldId`: a worklog is not a field.
+pub(crate) fn worklog_item(id: u64) -> HistoryItem {
+    HistoryItem {
+        field: String::from("WorklogId"),
+        fieldtype: "jira",
+        field_id: String::new(),
+        from: Some(id.to_string()),
+        from_string: Some(id.to_string()),
+        to: None,
+        to_string: None,
+    }
 }
 
 /// What Jira's history text names a remote link by when it has no application
