@@ -71,10 +71,22 @@ fn canned(dir: &std::path::Path, request: &Val) -> Val {
 
 /// This process's user and system CPU time so far, in clock ticks (1/100 s).
 fn cpu_ticks() -> (u64, u64) {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
-    // The fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..].split(' ').collect();
+    let fields = stat_fields();
     (fields[11].parse().expect("utime"), fields[12].parse().expect("stime"))
+}
+
+/// Minor page faults of the process so far.
+fn minor_faults() -> u64 {
+    stat_fields()[7].parse().expect("minflt")
+}
+
+/// `/proc/self/stat`'s fields after the command name (in parentheses).
+fn stat_fields() -> Vec<String> {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    stat[stat.rfind(')').expect("comm") + 2..]
+        .split(' ')
+        .map(str::to_owned)
+        .collect()
 }
 
 fn main() {
@@ -96,8 +108,15 @@ fn main() {
         .total_tables(16)
         .total_core_instances(32)
         .max_memory_size(256 << 20);
-    pool.linear_memory_keep_resident(1 << 20)
-        .table_keep_resident(1 << 20);
+    // Kiln's slot reset (runtime/src/engine.rs): dirty pages found with
+    // PAGEMAP_SCAN, reset in place up to KEEP_RESIDENT bytes (default 1 MiB).
+    let keep_resident = std::env::var("KEEP_RESIDENT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1 << 20);
+    pool.linear_memory_keep_resident(keep_resident)
+        .table_keep_resident(64 << 10)
+        .pagemap_scan(wasmtime::Enabled::Auto);
     config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config).unwrap();
     let bytes = std::fs::read(&path).unwrap();
@@ -187,6 +206,7 @@ fn main() {
     eprintln!("first: {:?}", run(true));
     let call = std::env::var_os("INSTANTIATE_ONLY").is_none();
     let cpu_before = cpu_ticks();
+    let faults_before = minor_faults();
     let t = Instant::now();
     let mut each = Vec::with_capacity(iterations);
     for _ in 0..iterations {
@@ -196,14 +216,16 @@ fn main() {
     }
     let wall = t.elapsed().as_secs_f64();
     let (user, system) = cpu_ticks();
+    let faults = minor_faults() - faults_before;
     each.sort_by(f64::total_cmp);
     let per_call = |ticks: u64| ticks as f64 * 1e4 / iterations.max(1) as f64;
     println!(
-        "mean {:.1} µs, median {:.1} µs, p10 {:.1} µs over {iterations} (call={call}); CPU per call: user {:.0} µs, system {:.0} µs",
+        "mean {:.1} µs, median {:.1} µs, p10 {:.1} µs over {iterations} (call={call}); CPU per call: user {:.0} µs, system {:.0} µs; {:.1} minor faults per call",
         wall * 1e6 / iterations as f64,
         each.get(iterations / 2).copied().unwrap_or_default(),
         each.get(iterations / 10).copied().unwrap_or_default(),
         per_call(user - cpu_before.0),
         per_call(system - cpu_before.1),
+        faults as f64 / iterations.max(1) as f64,
     );
 }
