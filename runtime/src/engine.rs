@@ -76,6 +76,12 @@ pub const ASYNC_STACK: usize = MAX_WASM_STACK + 1024 * 1024;
 /// is the same either way: every written page goes back to zero or to the
 /// module's initial image.
 ///
+/// That holds however scattered the written pages are: Wasmtime 48 gave
+/// back everything after its 32nd dirty region, so a JS engine's heap
+/// faulted in again on every call (≈ 60 faults per no-op); Kiln's patch
+/// (`vendor/wasmtime/KILN-PATCH.md`) scans on, and a JS no-op now takes
+/// none (BENCHMARKS.md).
+///
 /// The price is resident memory: a warm slot keeps up to this many bytes
 /// committed while idle (at most wasmtime's `max_unused_warm_slots`, 100,
 /// warm slots), so 1 MiB covers a typical Rust guest's stack top, data and
