@@ -210,6 +210,53 @@ function installedPackageOf(file) {
   return null;
 }
 
+// Which installed packages import which packages, by name, as the first
+// bundle resolves them: a refused module is often reached through packages
+// that have a browser version although the one importing the module has
+// none. The AWS SDK's clients: `@smithy/node-http-handler` imports `http`
+// and has no browser version; the client's own `browser` map swaps the file
+// that imports it (`runtimeConfig`) for one that uses `fetch`. So the retry
+// takes the browser versions of the refusing packages' importers too, up to
+// the app's own code.
+const importersOf = new Map();
+
+/** `@scope/name` or `name` of a bare module path (`@scope/name/sub`, `name/sub`). */
+function packageNameOf(path) {
+  const parts = path.split('/');
+  return path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const importGraph = {
+  name: 'kiln-import-graph',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const importer = installedPackageOf(args.importer);
+      if (importer !== null) {
+        const name = packageNameOf(args.path);
+        if (!importersOf.has(name)) importersOf.set(name, new Set());
+        importersOf.get(name).add(importer);
+      }
+      return undefined; // recorded only; resolved by the plugins after this one
+    });
+  },
+};
+
+/** `roots` and every installed package that imports one of them, transitively. */
+async function withImporters(roots) {
+  const all = new Set(roots);
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const name = (await packageJson(queue.pop()))?.name;
+    for (const importer of importersOf.get(name) ?? []) {
+      if (!all.has(importer)) {
+        all.add(importer);
+        queue.push(importer);
+      }
+    }
+  }
+  return all;
+}
+
 const packageJsons = new Map();
 /** The parsed package.json of the package in `dir` (null when unreadable). */
 async function packageJson(dir) {
@@ -568,22 +615,31 @@ async function bundleWith(plugins) {
   }
 }
 
-let plugins = [forgeServices, forgeUi, nodeModules];
+const basePlugins = [importGraph, forgeServices, forgeUi, nodeModules];
+let plugins = basePlugins;
 let bundledWith = await bundleWith(plugins);
-if (bundledWith.errors && refusedIn.size > 0) {
-  const roots = [];
-  for (const root of refusedIn) {
+// Each retry may reach packages the last one did not (a browser version
+// imports others), which may refuse modules in turn: a few rounds, each
+// with more browser versions, until one builds or nothing new is found.
+const browserRoots = new Set();
+for (let round = 0; round < 4 && bundledWith.errors && refusedIn.size > 0; round += 1) {
+  const added = [];
+  for (const root of await withImporters(refusedIn)) {
     const browser = (await packageJson(root))?.browser;
-    if (typeof browser === 'string' || (browser !== null && typeof browser === 'object')) roots.push(root);
+    const hasBrowser = typeof browser === 'string' || (browser !== null && typeof browser === 'object');
+    if (hasBrowser && !browserRoots.has(root)) {
+      browserRoots.add(root);
+      added.push(root);
+    }
   }
-  if (roots.length > 0) {
-    const names = await Promise.all(roots.map(async (root) => (await packageJson(root))?.name ?? basename(root)));
-    console.error(
-      `${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} Node.js modules Kiln refuses; bundling ${names.length === 1 ? 'its' : 'their'} browser version instead`,
-    );
-    plugins = [browserVersions(roots), ...plugins];
-    bundledWith = await bundleWith(plugins);
-  }
+  if (added.length === 0) break;
+  const names = await Promise.all(added.map(async (root) => (await packageJson(root))?.name ?? basename(root)));
+  console.error(
+    `${names.join(', ')} ${names.length === 1 ? 'needs' : 'need'} Node.js modules Kiln refuses; bundling ${names.length === 1 ? 'its' : 'their'} browser version instead`,
+  );
+  refusedIn.clear();
+  plugins = [browserVersions([...browserRoots]), ...basePlugins];
+  bundledWith = await bundleWith(plugins);
 }
 if (bundledWith.errors) {
   await report(bundledWith.warnings, 'warning');

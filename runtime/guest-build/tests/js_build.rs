@@ -465,27 +465,11 @@ fn a_packages_browser_map_names_its_files_as_module_paths() {
     // as an app's dependency is, by `npm ci` from a lockfile: a tarball
     // packed here, named by its absolute path (only package.json and the
     // lockfile reach npm).
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/browser-map-package");
     let packed = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("npm")
-        .args([
-            "pack",
-            "--ignore-scripts",
-            "--loglevel=error",
-            "--pack-destination",
-        ])
-        .arg(packed.path())
-        .arg(&fixture)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("npm starts");
-    assert!(status.success());
-    let tarball = format!(
-        "file:{}",
-        packed
-            .path()
-            .join("kiln-browser-map-fixture-1.0.0.tgz")
-            .display()
+    let tarball = packed_fixture(
+        "browser-map-package",
+        "kiln-browser-map-fixture-1.0.0.tgz",
+        packed.path(),
     );
     let package_json = serde_json::json!({
         "name": "browser-map",
@@ -536,6 +520,102 @@ fn a_packages_browser_map_names_its_files_as_module_paths() {
     for node_only in ["/etc/hostname", "example.com", "/tmp/out"] {
         assert!(!bundle.contains(node_only), "{node_only} bundled");
     }
+}
+
+/// `npm pack`s the fixture package in `tests/fixtures/<folder>` into `into`:
+/// its tarball's `file:` URL, as an app's lockfile would name it.
+fn packed_fixture(folder: &str, tarball: &str, into: &Path) -> String {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(folder);
+    let status = std::process::Command::new("npm")
+        .args([
+            "pack",
+            "--ignore-scripts",
+            "--loglevel=error",
+            "--pack-destination",
+        ])
+        .arg(into)
+        .arg(&fixture)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("npm starts");
+    assert!(status.success(), "npm pack {folder}");
+    format!("file:{}", into.join(tarball).display())
+}
+
+#[test]
+fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
+    let Some(sandbox) = sandbox() else { return };
+    // tests/fixtures/node-only-package needs `os` and has no browser
+    // version; tests/fixtures/importer-package reaches it through a file its
+    // `browser` field replaces. The retry takes the importer's browser
+    // version, not only the refusing package's (there is none), as the AWS
+    // SDK's clients need (@smithy/node-http-handler through runtimeConfig).
+    let packed = tempfile::tempdir().unwrap();
+    let importer = packed_fixture(
+        "importer-package",
+        "kiln-importer-fixture-1.0.0.tgz",
+        packed.path(),
+    );
+    let node_only = packed_fixture(
+        "node-only-package",
+        "kiln-node-only-fixture-1.0.0.tgz",
+        packed.path(),
+    );
+    let package_json = serde_json::json!({
+        "name": "importer-chain",
+        "type": "module",
+        "dependencies": { "kiln-importer-fixture": importer },
+    });
+    let lock = serde_json::json!({
+        "name": "importer-chain",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": { "name": "importer-chain", "dependencies": { "kiln-importer-fixture": importer } },
+            "node_modules/kiln-importer-fixture": {
+                "version": "1.0.0",
+                "resolved": importer,
+                "dependencies": { "kiln-node-only-fixture": "1.0.0" },
+            },
+            "node_modules/kiln-node-only-fixture": { "version": "1.0.0", "resolved": node_only },
+        },
+    });
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", &package_json.to_string()),
+            ("package-lock.json", &lock.to_string()),
+            (
+                "manifest.yml",
+                "app:\n  id: importer-chain\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            (
+                "src/index.js",
+                "import { describe } from 'kiln-importer-fixture';\n\
+                 export const run = () => describe();\n",
+            ),
+        ],
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let built = build_js(&build).expect("builds with the importer's browser version");
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    assert!(bundle.contains("config: the browser version"), "{bundle}");
+    assert!(
+        !bundle.contains("node-only: "),
+        "the Node-only package was bundled"
+    );
+    assert!(
+        !bundle.contains("the Node version on"),
+        "the Node config was bundled"
+    );
 }
 
 #[test]
