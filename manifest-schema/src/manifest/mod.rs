@@ -18,6 +18,7 @@ mod schema;
 mod scopes;
 pub(crate) mod source;
 pub mod triggers;
+pub mod variables;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -304,7 +305,7 @@ impl Manifest {
         if source.len() > MAX_MANIFEST_BYTES {
             return Err(too_large());
         }
-        let (value, tree) = source::parse(source).map_err(|error| {
+        let (mut value, tree) = source::parse(source).map_err(|error| {
             ManifestError::new(ManifestErrorKind::Syntax, error.message).at(error.position)
         })?;
 
@@ -318,6 +319,21 @@ impl Manifest {
                 message.into(),
             ));
         }
+
+        // Forge's manifest variables, replaced before anything reads a value
+        // (`variables.rs`: values only from `KILN_MANIFEST_VAR_<NAME>` or
+        // the declared default).
+        variables::substitute(&mut value, &|name| std::env::var(name).ok()).map_err(
+            |violation| {
+                located(
+                    ManifestErrorKind::Invalid,
+                    &tree,
+                    &violation.path,
+                    Anchor::Value,
+                    violation.message,
+                )
+            },
+        )?;
 
         let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
             let path = FieldPath::from_serde(error.path());
