@@ -38,7 +38,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Locales whose DateTimeFormat patterns are worked out at build (see intlFor). */
-const WARM_LOCALES = 4;
+const WARM_LOCALES = 3;
 
 /** Most locales an app's bundle brings data for (English besides). */
 export const MAX_LOCALES = 12;
@@ -121,11 +121,14 @@ export function intlFor(sources, modules, zonesModule) {
   // of its data) the first time the locale is used: 300–470 ms of an
   // invocation in the engine's interpreter, paid again by every invocation,
   // each in a fresh instance. Done once here, while the snapshot is taken,
-  // each invocation finds them worked out. Each costs ≈ 5 MB of snapshot, so
-  // only the first WARM_LOCALES are (English and the first ones named):
-  // twelve would pass the component size limit.
+  // each invocation finds them worked out. Each costs 7–8 MB of snapshot,
+  // and an app naming twelve locales is already ≈ 51 MB without it, so all
+  // are worked out only for an app with at most WARM_LOCALES (English and
+  // two named, ≈ 55 MB), else English alone (≤ ≈ 59 MB): under the 64 MiB
+  // component limit either way.
+  const warm = locales.length <= WARM_LOCALES ? locales : locales.slice(0, 1);
   lines.push(
-    `for (const locale of ${JSON.stringify(locales.slice(0, WARM_LOCALES))}) { try { new Intl.DateTimeFormat(locale, { timeZone: 'UTC' }).format(0); } catch {} }`,
+    `for (const locale of ${JSON.stringify(warm)}) { try { new Intl.DateTimeFormat(locale, { timeZone: 'UTC' }).format(0); } catch {} }`,
   );
   return { locales, imports: lines.join('\n') };
 }

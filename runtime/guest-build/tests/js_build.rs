@@ -667,3 +667,44 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
     // Node's space before AM/PM (not CLDR's U+202F) is checked by what the app prints:
     // tests/tests/forge_intl.rs.
 }
+
+/// Kiln's component size limit (`runtime/src/sandbox/component_check.rs`'s
+/// `MAX_COMPONENT_BYTES`; this crate does not depend on the runtime).
+const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
+
+#[test]
+fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
+    let Some(sandbox) = sandbox() else { return };
+    // Twelve locales with data besides English (the most the build takes),
+    // the largest case: the date patterns worked out at build for English
+    // only (intl.mjs), so the component still loads.
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", r#"{"name":"intl-many","type":"module"}"#),
+            (
+                "manifest.yml",
+                "app:\n  id: intl-many\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            (
+                "src/index.js",
+                "const LOCALES = ['en-GB', 'de-DE', 'fr-FR', 'es-ES', 'it-IT', 'ja-JP', 'zh-CN', \
+                 'pt-BR', 'ru-RU', 'ko-KR', 'nl-NL', 'pl-PL', 'sv-SE'];\n\
+                 export const run = () => LOCALES.map((l) => new Date(0).toLocaleString(l, { timeZone: 'UTC' }));\n",
+            ),
+        ],
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let built = build_js(&build).expect("builds");
+    let size = std::fs::metadata(&built.path).unwrap().len();
+    assert!(
+        size <= MAX_COMPONENT_BYTES,
+        "{size} bytes, over the {MAX_COMPONENT_BYTES}-byte component limit"
+    );
+}
