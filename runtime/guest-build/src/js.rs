@@ -795,7 +795,7 @@ fn install_app_dependencies(
         .find(|path| path.is_file())
         .ok_or_else(|| JsBuildError::NoLockfile {
             dir: app_dir.to_owned(),
-            other: ["yarn.lock", "pnpm-lock.yaml"]
+            other: ["yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"]
                 .into_iter()
                 .find(|name| app_dir.join(name).is_file()),
         })?;
@@ -1361,6 +1361,16 @@ mod tests {
             error
                 .to_string()
                 .contains("yarn.lock is another package manager's"),
+            "{error}"
+        );
+        // And Bun's (s-petr/longhabit-jira ships only bun.lock).
+        std::fs::remove_file(app.path().join("yarn.lock")).unwrap();
+        std::fs::write(app.path().join("bun.lock"), "{}\n").unwrap();
+        let error = dependencies_of(app.path(), work.path()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("bun.lock is another package manager's"),
             "{error}"
         );
     }
