@@ -290,6 +290,19 @@ fn assert_network_error(out: &Value) {
     assert!(message.contains("NetworkError"), "{out}");
 }
 
+/// The global `fetch`'s refusal of an undeclared host, by the layer before
+/// anything is sent: a standard `TypeError` naming the host.
+fn assert_undeclared_by_the_layer(out: &Value, host: &str) {
+    let (class, _, message) = caught(out);
+    assert_eq!(class, "TypeError", "{out}");
+    assert!(
+        message.contains(&format!(
+            "{host} is not declared in permissions.external.fetch.backend"
+        )),
+        "{out}"
+    );
+}
+
 #[tokio::test]
 async fn js_egress_fetch_gets_the_body_from_a_declared_backend() {
     let Some(e) = JsEgress::start().await else {
@@ -336,23 +349,25 @@ async fn js_egress_undeclared_host_and_port_refused() {
         "the layer sent it: {:?}",
         e.decisions()
     );
-    // Around the layer, the engine's fetch: the host refuses it.
+    // The global fetch: the layer refuses it too, naming the host, before
+    // anything is sent.
     let out = e.fetch("global", &undeclared).await;
-    assert_network_error(&out);
-    assert_eq!(e.decisions(), ["not-allowed"]);
+    assert_undeclared_by_the_layer(&out, "http://undeclared.example.test");
+    assert!(e.decisions().is_empty(), "{:?}", e.decisions());
     // A declared host on an undeclared port (the internal server's): the
-    // layer leaves ports to the host, which refuses.
+    // layer leaves ports to the host, which refuses, whichever fetch sends.
     let other_port = format!("http://api.example.test:{}/", e.internal.port);
     assert_fetch_error(&e.fetch("api", &other_port).await);
     assert_network_error(&e.fetch("global", &other_port).await);
-    assert_eq!(e.decisions(), ["not-allowed", "not-allowed", "not-allowed"]);
-    // An IP literal, whatever port.
+    assert_eq!(e.decisions(), ["not-allowed", "not-allowed"]);
+    // An IP literal, whatever port: refused by the layer (no entry can
+    // declare one), and by the host past it.
     let literal = format!("http://127.0.0.1:{}/", e.internal.port);
     assert_eq!(
         caught(&e.fetch("api", &literal).await).0,
         "ExternalEndpointNotAllowedError"
     );
-    assert_network_error(&e.fetch("global", &literal).await);
+    assert_undeclared_by_the_layer(&e.fetch("global", &literal).await, "http://127.0.0.1");
     assert_eq!(e.api.connections(), 0);
     e.assert_contained();
     e.assert_serves().await;
@@ -395,13 +410,14 @@ async fn js_egress_redirect_to_loopback_not_followed() {
     let records = e.h.audit.egress_records();
     assert!(records.iter().all(|r| r.status == Some(302)), "{records:?}");
     // Following it by hand is a new request, checked like any other: an IP
-    // literal is refused by the layer and, past it, by the host.
+    // literal is refused by the layer, through either fetch, before it is
+    // sent (and past the layer by the host: the port cases above).
     assert_eq!(
         caught(&e.fetch("api", &to_internal).await).0,
         "ExternalEndpointNotAllowedError"
     );
-    assert_network_error(&e.fetch("global", &to_internal).await);
-    assert_eq!(e.decisions(), ["allowed", "allowed", "not-allowed"]);
+    assert_undeclared_by_the_layer(&e.fetch("global", &to_internal).await, "http://127.0.0.1");
+    assert_eq!(e.decisions(), ["allowed", "allowed"]);
     e.assert_contained();
     e.assert_serves().await;
 }
