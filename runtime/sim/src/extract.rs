@@ -19,6 +19,9 @@ pub(crate) fn query_number<T: std::str::FromStr>(name: &str, value: &str) -> Res
 }
 
 /// A JSON body; anything unreadable is Jira's "Invalid request payload" 400.
+/// A body sent without `Content-Type: application/json` (or another JSON
+/// type) never reaches the operation: Jira's REST resources consume JSON,
+/// and another type is `415 Unsupported Media Type`, as for multipart below.
 pub(crate) struct JiraJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for JiraJson<T>
@@ -31,6 +34,12 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(axum::extract::rejection::JsonRejection::MissingJsonContentType(_)) => {
+                Err(JiraError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "The request's Content-Type must be application/json.",
+                ))
+            }
             Err(_) => Err(JiraError::invalid_payload()),
         }
     }
