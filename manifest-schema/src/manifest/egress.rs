@@ -44,6 +44,7 @@
 //! An `http://` entry is only honoured when the operator allows plain HTTP
 //! for the host: the manifest asks, the operator decides.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -185,14 +186,20 @@ impl From<FetchAsWritten> for Fetch {
             client: written.client,
             ..Fetch::default()
         };
+        // Forge's schema allows an entry twice, and two entries naming one
+        // host (`https://api.x.com` and `https://api.x.com/graphql`, a path
+        // being dropped) are common: one grant, kept where it first appears.
+        // Found with a set, not by searching the list: the list's bound
+        // (`MAX_BACKENDS`) is checked after merging, and a manifest's size
+        // alone admits tens of thousands of entries.
+        let mut seen = HashSet::new();
         for entry in written.backend {
             match entry {
-                // Forge's schema allows an entry twice, and two entries
-                // naming one host (`https://api.x.com` and
-                // `https://api.x.com/graphql`, a path being dropped) are
-                // common: one grant, kept where it first appears.
-                BackendEntry::Host(backend) if fetch.backend.contains(&backend) => {}
-                BackendEntry::Host(backend) => fetch.backend.push(backend),
+                BackendEntry::Host(backend) => {
+                    if seen.insert(backend.clone()) {
+                        fetch.backend.push(backend);
+                    }
+                }
                 BackendEntry::Remote { remote } => fetch.backend_remotes.push(remote),
             }
         }
