@@ -323,17 +323,17 @@ impl Manifest {
         // Forge's manifest variables, replaced before anything reads a value
         // (`variables.rs`: values only from `KILN_MANIFEST_VAR_<NAME>` or
         // the declared default).
-        variables::substitute(&mut value, &|name| std::env::var(name).ok()).map_err(
-            |violation| {
-                located(
-                    ManifestErrorKind::Invalid,
-                    &tree,
-                    &violation.path,
-                    Anchor::Value,
-                    violation.message,
-                )
-            },
-        )?;
+        // A rule broken at a value: the variables' and Kiln's rules.
+        let invalid = |violation: rules::Violation| {
+            located(
+                ManifestErrorKind::Invalid,
+                &tree,
+                &violation.path,
+                Anchor::Value,
+                violation.message,
+            )
+        };
+        variables::substitute(&mut value, &|name| std::env::var(name).ok()).map_err(invalid)?;
 
         let manifest: Manifest = serde_path_to_error::deserialize(&value).map_err(|error| {
             let path = FieldPath::from_serde(error.path());
@@ -358,15 +358,7 @@ impl Manifest {
             located(ManifestErrorKind::Invalid, &tree, &path, anchor, message)
         })?;
 
-        rules::check(&manifest).map_err(|violation| {
-            located(
-                ManifestErrorKind::Invalid,
-                &tree,
-                &violation.path,
-                Anchor::Value,
-                violation.message,
-            )
-        })?;
+        rules::check(&manifest).map_err(invalid)?;
 
         schema::validate(&value).map_err(|violation| {
             let anchor = if violation.message.contains("Additional properties") {
