@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::custom_field;
 use super::fields::{ALL_FIELDS, is_navigable};
+use super::time_tracking;
 use crate::access::Caller;
 use crate::shared::Shared;
 use crate::world::World;
@@ -92,15 +93,7 @@ fn clause_names(id: &str) -> Vec<&str> {
 /// clauses notwithstanding), `timetracking` and `worklog` as searchable; the
 /// simulator's other fields are listed searchable.
 fn searchable(id: &str) -> bool {
-    !matches!(
-        id,
-        "timeoriginalestimate"
-            | "timeestimate"
-            | "timespent"
-            | "aggregatetimeoriginalestimate"
-            | "aggregatetimeestimate"
-            | "aggregatetimespent"
-    )
+    !time_tracking::READ_ONLY.contains(&id)
 }
 
 /// The system fields' `FieldDetails`.
@@ -135,13 +128,7 @@ pub(crate) fn system_fields() -> Vec<Value> {
                         | "creator"
                         | "statuscategorychangedate"
                         | "resolutiondate"
-                        | "timeoriginalestimate"
-                        | "timeestimate"
-                        | "timespent"
-                        | "aggregatetimeoriginalestimate"
-                        | "aggregatetimeestimate"
-                        | "aggregatetimespent"
-                ),
+                ) && !time_tracking::READ_ONLY.contains(id),
                 "navigable": is_navigable(id),
                 "searchable": searchable(id),
                 "clauseNames": clause_names(id),

@@ -217,14 +217,7 @@ mod tests {
             assert!(has(&[field], field) && has(&["*all"], field));
             assert!(!has(&["*navigable"], field), "{field} is not navigable");
         }
-        for field in [
-            "timeoriginalestimate",
-            "timeestimate",
-            "timespent",
-            "aggregatetimeoriginalestimate",
-            "aggregatetimeestimate",
-            "aggregatetimespent",
-        ] {
+        for field in super::super::time_tracking::READ_ONLY {
             assert!(has(&[field], field) && has(&["*all"], field) && has(&["*navigable"], field));
             assert!(!has(&["summary"], field) && !has(&[&format!("*all,-{field}")], field));
         }

@@ -34,6 +34,17 @@ pub(crate) const AGGREGATE_ORIGINAL: &str = "aggregatetimeoriginalestimate";
 pub(crate) const AGGREGATE_REMAINING: &str = "aggregatetimeestimate";
 pub(crate) const AGGREGATE_SPENT: &str = "aggregatetimespent";
 
+/// The read-only fields, in seconds: set through `timetracking` or by logging
+/// work, never on a screen, and not searchable in Jira's field list.
+pub(crate) const READ_ONLY: [&str; 6] = [
+    ORIGINAL,
+    REMAINING,
+    SPENT,
+    AGGREGATE_ORIGINAL,
+    AGGREGATE_REMAINING,
+    AGGREGATE_SPENT,
+];
+
 /// A create's or edit's `set` of `timetracking`: both estimates as given, a
 /// missing or blank one blank. `null` (or `{}`) clears both, as Jira's set of
 /// two blanks does.
