@@ -603,6 +603,16 @@ async function report(messages, kind) {
   }
 }
 
+/** `bundled` when it built; else its messages are printed and the build fails. */
+async function builtOrExit(bundled) {
+  if (bundled.errors) {
+    await report(bundled.warnings, 'warning');
+    await report(bundled.errors, 'error');
+    process.exit(1);
+  }
+  return bundled;
+}
+
 /** One bundle with `plugins`: its result, or its errors. */
 async function bundleWith(plugins) {
   try {
@@ -641,11 +651,7 @@ for (let round = 0; round < 4 && bundledWith.errors && refusedIn.size > 0; round
   plugins = [browserVersions([...browserRoots]), ...basePlugins];
   bundledWith = await bundleWith(plugins);
 }
-if (bundledWith.errors) {
-  await report(bundledWith.warnings, 'warning');
-  await report(bundledWith.errors, 'error');
-  process.exit(1);
-}
+await builtOrExit(bundledWith);
 // An app that uses `Intl` or `toLocale*String` gets them (intl.mjs): the
 // bundle again, with the polyfills and locale data first in the setup module.
 // The app's own files and its dependencies' are read, not Kiln's layer and
@@ -661,12 +667,7 @@ const intl = intlFor(appSources, toolchainModules, join(forgeDir, 'src', 'intl_z
 if (intl !== null) {
   console.error(`the app uses Intl: bundling it with locale data for ${intl.locales.join(', ')}`);
   await writeFile(setupPath, `${intl.imports}\n${setup}`);
-  bundledWith = await bundleWith([intlDataPlugin(toolchainModules), ...plugins]);
-  if (bundledWith.errors) {
-    await report(bundledWith.warnings, 'warning');
-    await report(bundledWith.errors, 'error');
-    process.exit(1);
-  }
+  bundledWith = await builtOrExit(await bundleWith([intlDataPlugin(toolchainModules), ...plugins]));
 }
 await report(bundledWith.result.warnings, 'warning');
 const bundled = bundledWith.result;
