@@ -465,51 +465,17 @@ fn a_packages_browser_map_names_its_files_as_module_paths() {
     // as an app's dependency is, by `npm ci` from a lockfile: a tarball
     // packed here, named by its absolute path (only package.json and the
     // lockfile reach npm).
-    let packed = tempfile::tempdir().unwrap();
-    let tarball = packed_fixture(
-        "browser-map-package",
-        "kiln-browser-map-fixture-1.0.0.tgz",
-        packed.path(),
-    );
-    let package_json = serde_json::json!({
-        "name": "browser-map",
-        "type": "module",
-        "dependencies": { "kiln-browser-map-fixture": tarball },
-    });
-    let lock = serde_json::json!({
-        "name": "browser-map",
-        "lockfileVersion": 3,
-        "requires": true,
-        "packages": {
-            "": { "name": "browser-map", "dependencies": { "kiln-browser-map-fixture": tarball } },
-            "node_modules/kiln-browser-map-fixture": { "version": "1.0.0", "resolved": tarball },
-        },
-    });
-    let app = tempfile::tempdir().unwrap();
-    let work = tempfile::tempdir().unwrap();
-    write(
-        app.path(),
-        &[
-            ("package.json", &package_json.to_string()),
-            ("package-lock.json", &lock.to_string()),
-            (
-                "manifest.yml",
-                "app:\n  id: browser-map\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
-            ),
-            (
-                "src/index.js",
-                "import { read, stream, diskExports } from 'kiln-browser-map-fixture';\n\
-                 export const run = () => `${read()} ${stream()} ${diskExports()}`;\n",
-            ),
-        ],
-    );
-    let build = js_build(
-        app.path().canonicalize().unwrap(),
-        work.path().to_owned(),
+    let bundle = bundle_with_fixtures(
         sandbox,
+        "browser-map",
+        &[(
+            "browser-map-package",
+            "kiln-browser-map-fixture",
+            serde_json::json!({}),
+        )],
+        "import { read, stream, diskExports } from 'kiln-browser-map-fixture';\n\
+         export const run = () => `${read()} ${stream()} ${diskExports()}`;\n",
     );
-    let built = build_js(&build).expect("builds with the package's browser version");
-    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
     assert!(bundle.contains("read: the browser version"), "{bundle}");
     assert!(bundle.contains("stream: the browser version"), "{bundle}");
     // The package's files see a browser's `process` (its top-level Node sniff, run
@@ -544,43 +510,41 @@ fn packed_fixture(folder: &str, tarball: &str, into: &Path) -> String {
     format!("file:{}", into.join(tarball).display())
 }
 
-#[test]
-fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
-    let Some(sandbox) = sandbox() else { return };
-    // tests/fixtures/node-only-package needs `os` and has no browser
-    // version; tests/fixtures/importer-package reaches it through a file its
-    // `browser` field replaces. The retry takes the importer's browser
-    // version, not only the refusing package's (there is none), as the AWS
-    // SDK's clients need (@smithy/node-http-handler through runtimeConfig).
+/// The bundle of an app `name` whose `src/index.js` is `source` and which
+/// installs the fixture packages `packages` (folder under tests/fixtures,
+/// package name at version 1.0.0, its own dependencies), the first being the
+/// app's dependency: each packed here and named by its tarball in a v3
+/// lockfile, installed by `npm ci` as an app's dependencies are (only
+/// package.json and the lockfile reach npm).
+fn bundle_with_fixtures(
+    sandbox: Sandbox,
+    name: &str,
+    packages: &[(&str, &str, serde_json::Value)],
+    source: &str,
+) -> String {
     let packed = tempfile::tempdir().unwrap();
-    let importer = packed_fixture(
-        "importer-package",
-        "kiln-importer-fixture-1.0.0.tgz",
-        packed.path(),
+    let mut locked = serde_json::Map::new();
+    let mut tarballs = Vec::new();
+    for (folder, package, dependencies) in packages {
+        let tarball = packed_fixture(folder, &format!("{package}-1.0.0.tgz"), packed.path());
+        locked.insert(
+            format!("node_modules/{package}"),
+            serde_json::json!({ "version": "1.0.0", "resolved": tarball, "dependencies": dependencies }),
+        );
+        tarballs.push(tarball);
+    }
+    let dependencies = serde_json::json!({ packages[0].1: tarballs[0] });
+    locked.insert(
+        String::new(),
+        serde_json::json!({ "name": name, "dependencies": dependencies }),
     );
-    let node_only = packed_fixture(
-        "node-only-package",
-        "kiln-node-only-fixture-1.0.0.tgz",
-        packed.path(),
-    );
-    let package_json = serde_json::json!({
-        "name": "importer-chain",
-        "type": "module",
-        "dependencies": { "kiln-importer-fixture": importer },
-    });
+    let package_json =
+        serde_json::json!({ "name": name, "type": "module", "dependencies": dependencies });
     let lock = serde_json::json!({
-        "name": "importer-chain",
+        "name": name,
         "lockfileVersion": 3,
         "requires": true,
-        "packages": {
-            "": { "name": "importer-chain", "dependencies": { "kiln-importer-fixture": importer } },
-            "node_modules/kiln-importer-fixture": {
-                "version": "1.0.0",
-                "resolved": importer,
-                "dependencies": { "kiln-node-only-fixture": "1.0.0" },
-            },
-            "node_modules/kiln-node-only-fixture": { "version": "1.0.0", "resolved": node_only },
-        },
+        "packages": locked,
     });
     let app = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -591,13 +555,11 @@ fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
             ("package-lock.json", &lock.to_string()),
             (
                 "manifest.yml",
-                "app:\n  id: importer-chain\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+                &format!(
+                    "app:\n  id: {name}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n"
+                ),
             ),
-            (
-                "src/index.js",
-                "import { describe } from 'kiln-importer-fixture';\n\
-                 export const run = () => describe();\n",
-            ),
+            ("src/index.js", source),
         ],
     );
     let build = js_build(
@@ -605,8 +567,36 @@ fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
         work.path().to_owned(),
         sandbox,
     );
-    let built = build_js(&build).expect("builds with the importer's browser version");
-    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    let built = build_js(&build).expect("builds with the browser versions");
+    std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap()
+}
+
+#[test]
+fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
+    let Some(sandbox) = sandbox() else { return };
+    // tests/fixtures/node-only-package needs `os` and has no browser
+    // version; tests/fixtures/importer-package reaches it through a file its
+    // `browser` field replaces. The retry takes the importer's browser
+    // version, not only the refusing package's (there is none), as the AWS
+    // SDK's clients need (@smithy/node-http-handler through runtimeConfig).
+    let bundle = bundle_with_fixtures(
+        sandbox,
+        "importer-chain",
+        &[
+            (
+                "importer-package",
+                "kiln-importer-fixture",
+                serde_json::json!({ "kiln-node-only-fixture": "1.0.0" }),
+            ),
+            (
+                "node-only-package",
+                "kiln-node-only-fixture",
+                serde_json::json!({}),
+            ),
+        ],
+        "import { describe } from 'kiln-importer-fixture';\n\
+         export const run = () => describe();\n",
+    );
     assert!(bundle.contains("config: the browser version"), "{bundle}");
     assert!(
         !bundle.contains("node-only: "),
