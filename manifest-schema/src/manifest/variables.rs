@@ -50,7 +50,9 @@ pub(crate) fn substitute(
         .as_object_mut()
         .and_then(|object| object.remove("environment"))
     else {
-        return check_unused(manifest, &FieldPath::root());
+        // None declared: a `${NAME}` is refused all the same (nothing is
+        // read from the process), by the same walk with no values.
+        return replace(manifest, &FieldPath::root(), &[]);
     };
     let root = FieldPath::root().key("environment");
     let variables = declared(&environment, &root)?;
@@ -241,22 +243,6 @@ fn replaced(
     }
     out.push_str(rest);
     Ok(Some(out))
-}
-
-/// A manifest without `environment` that writes `${NAME}`: refused, naming
-/// the declaration it lacks (rather than loading a literal `${NAME}`).
-fn check_unused(manifest: &Value, path: &FieldPath) -> Result<(), Violation> {
-    match manifest {
-        Value::String(text) => replaced(text, path, &[]).map(drop),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(index, item)| check_unused(item, &path.index(index))),
-        Value::Object(entries) => entries
-            .iter()
-            .try_for_each(|(key, item)| check_unused(item, &path.key(key))),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]
