@@ -128,3 +128,18 @@ fn a_bad_seed_is_refused_naming_the_file_and_the_mistake() {
         assert!(stderr.contains(mistake), "{name}: {stderr}");
     }
 }
+
+#[test]
+fn the_simulated_site_keeps_its_cloud_id_from_one_start_to_the_next() {
+    // An app that keys what it stores by `context.cloudId` finds it again on the
+    // next run, as its app storage outlives the run; its tokens stay new per start.
+    let first = Sim::start();
+    let second = Sim::start();
+    let cloud_id = first.info["cloudId"].as_str().expect("cloudId");
+    assert_eq!(cloud_id, kiln_sim::EMBEDDED_SITE_CLOUD_ID.to_string());
+    assert_eq!(second.info["cloudId"], cloud_id);
+    assert_ne!(
+        first.info["users"][0]["apiToken"],
+        second.info["users"][0]["apiToken"]
+    );
+}

@@ -27,6 +27,7 @@ pub async fn run(args: SimArgs) -> Result<Exit, Failure> {
     let simulator = Simulator::start(SimConfig {
         listen: args.listen,
         seed,
+        cloud_id: Some(kiln_sim::EMBEDDED_SITE_CLOUD_ID),
         ..SimConfig::default()
     })
     .await

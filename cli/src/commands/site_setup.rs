@@ -272,6 +272,7 @@ impl SiteArgs {
         };
         let simulator = Simulator::start(SimConfig {
             seed,
+            cloud_id: Some(kiln_sim::EMBEDDED_SITE_CLOUD_ID),
             ..SimConfig::default()
         })
         .await

@@ -29,7 +29,18 @@ pub struct SimConfig {
     pub app_client: AppClientConfig,
     /// Where and how webhooks are delivered (loopback only by default).
     pub webhooks: WebhookConfig,
+    /// The site's cloud id. `None` (the default) draws a new one at every start, a
+    /// site of its own as its random API tokens are; `runtime run`, `runtime sim` and
+    /// `runtime serve` give their site [`EMBEDDED_SITE_CLOUD_ID`], so an app that keys
+    /// what it stores by `context.cloudId` finds it again on the next run, as its app
+    /// storage outlives the run (`kiln_runtime::storage::SIMULATOR_SITE`).
+    pub cloud_id: Option<uuid::Uuid>,
 }
+
+/// The cloud id of the simulated site Kiln's commands start: the same on every start
+/// and every machine, as a real site's is (`4b494c4e` is "KILN").
+pub const EMBEDDED_SITE_CLOUD_ID: uuid::Uuid =
+    uuid::Uuid::from_u128(0x4b49_4c4e_0000_4000_8000_0000_0000_0001);
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -41,6 +52,7 @@ impl Default for SimConfig {
             clock: SimClock::system(),
             app_client: AppClientConfig::default(),
             webhooks: WebhookConfig::default(),
+            cloud_id: None,
         }
     }
 }
@@ -107,6 +119,28 @@ pub struct AppClientConfig {
 
 /// The default seed's site admin (`Seed::default()`), the service account's stand-in.
 const DEFAULT_SEED_ADMIN: &str = "admin@example.com";
+
+impl AppClientConfig {
+    /// The seeded user the service account acts as, on a site seeded with `seed`:
+    /// [`AppClientConfig::acts_as`], except that the default stand-in, the default
+    /// seed's admin, becomes the seed's first site admin when a `--seed` file has no
+    /// such user (else every `asApp()` call of that site failed, with a banner
+    /// saying the service account was there).
+    pub(crate) fn acting_in(mut self, seed: &crate::seed::Seed) -> Self {
+        let seeded = |email: &str| {
+            seed.users
+                .iter()
+                .any(|u| u.email.eq_ignore_ascii_case(email))
+        };
+        if self.acts_as == DEFAULT_SEED_ADMIN
+            && !seeded(&self.acts_as)
+            && let Some(admin) = seed.users.iter().find(|u| u.site_admin)
+        {
+            self.acts_as = admin.email.clone();
+        }
+        self
+    }
+}
 
 /// Every scope the simulator checks for: the embedded site's app may reach any route
 /// the manifest allows, since the host has already narrowed calls to those

@@ -40,7 +40,7 @@ mod webhooks;
 mod world;
 
 pub use clock::SimClock;
-pub use config::{AppClientConfig, OAuthClientConfig, SimConfig};
+pub use config::{AppClientConfig, EMBEDDED_SITE_CLOUD_ID, OAuthClientConfig, SimConfig};
 pub use error::SimError;
 pub use faults::{Faults, RetryAfterSecs};
 pub use not_modelled::{NOT_MODELLED, SIMULATOR_HEADER, SpecOperation, spec_operations};
@@ -55,3 +55,4 @@ pub use webhooks::{
     AdminWebhook, WebhookConfig, WebhookError, WebhookEvent, WebhookTargets, bearer_authorization,
     signature_header,
 };
+pub use world::notification::SentNotification;

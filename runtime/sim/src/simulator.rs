@@ -86,9 +86,12 @@ impl Simulator {
             world,
             config.faults,
             config.oauth,
-            config.app_client,
+            config.app_client.acting_in(&config.seed),
             format!("http://{local}"),
-            uuid::Uuid::new_v4().to_string(),
+            config
+                .cloud_id
+                .unwrap_or_else(uuid::Uuid::new_v4)
+                .to_string(),
             users,
             shutdown,
             deliveries,
@@ -156,6 +159,13 @@ impl Simulator {
 
     pub fn clear_requests(&self) {
         self.shared.clear_requests();
+    }
+
+    /// The email notifications apps queued with `POST /rest/api/3/issue/{issueIdOrKey}/notify`
+    /// (or v2's), oldest first: what a real site would have mailed, and to whom.
+    /// The simulator sends no email.
+    pub fn notifications(&self) -> Vec<crate::SentNotification> {
+        self.shared.world().notifications.clone()
     }
 
     /// Replaces the injected faults; applies from the next request (the next

@@ -896,3 +896,178 @@ async fn apps_reach_the_agile_api_through_the_gateway() {
     assert!(made.str_at("/self").starts_with(&gateway));
     sim.shutdown().await;
 }
+
+/// An ADF document of one paragraph.
+fn paragraph(text: &str) -> Value {
+    json!({ "type": "doc", "version": 1, "content": [
+        { "type": "paragraph", "content": [{ "type": "text", "text": text }] }
+    ] })
+}
+
+/// Asserts `issue` is shaped as real Jira Cloud's agile API answers one
+/// (`test/data/restapi/sprintIssues.json` and `issue.json` of
+/// ibuchanan/forge-rovo-guardrail-sprint, commit 123c295): its own `self`
+/// under `/rest/agile/1.0/issue/{id}`, nested links under `/rest/api/2/`, a
+/// `statusCategory` field as its status's category, and the comments,
+/// worklogs and attachments among the default fields.
+fn assert_agile_issue(base: &str, issue: &Value) {
+    let id = issue["id"].as_str().expect("id");
+    assert_eq!(issue["self"], format!("{base}/rest/agile/1.0/issue/{id}"));
+    assert_eq!(
+        issue["expand"],
+        "operations,versionedRepresentations,editmeta,changelog,renderedFields"
+    );
+    let fields = &issue["fields"];
+    let category = &fields["statusCategory"];
+    let mut names: Vec<&str> = category
+        .as_object()
+        .expect("statusCategory is an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["colorName", "id", "key", "name", "self"]);
+    assert!(category["id"].is_u64(), "{category}");
+    assert_eq!(
+        category["self"],
+        format!("{base}/rest/api/2/statuscategory/{}", category["id"])
+    );
+    assert_eq!(*category, fields["status"]["statusCategory"]);
+    assert!(
+        fields["status"]["self"]
+            .as_str()
+            .expect("status self")
+            .starts_with(&format!("{base}/rest/api/2/status/")),
+        "{}",
+        fields["status"]
+    );
+    assert!(
+        fields["project"]["self"]
+            .as_str()
+            .expect("project self")
+            .starts_with(&format!("{base}/rest/api/2/project/")),
+        "{}",
+        fields["project"]
+    );
+    // Real Jira's `comment` also has `"self": ".../rest/api/2/issue/{id}/comment"`;
+    // the platform's renderer gives its comment page no `self` (v3 too).
+    assert!(fields["comment"]["comments"].is_array(), "{fields}");
+    assert!(fields["worklog"]["worklogs"].is_array(), "{fields}");
+    assert!(fields["attachment"].is_array(), "{fields}");
+    assert!(
+        fields["description"].is_string() || fields["description"].is_null(),
+        "{fields}"
+    );
+    assert!(
+        !issue.to_string().contains("/rest/api/3/"),
+        "no v3 link: {issue}"
+    );
+}
+
+#[tokio::test]
+async fn agile_issues_are_shaped_as_real_jira_answers_them() {
+    let sim = start().await;
+    let base = sim.base_url().to_owned();
+    let alice = caller(&sim, ADMIN);
+    let edited = alice
+        .put(
+            "/rest/api/3/issue/KILN-2",
+            &json!({ "fields": { "description": paragraph("Rich text, as a string") } }),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::NO_CONTENT, "{}", edited.text);
+    let commented = alice
+        .post(
+            "/rest/api/3/issue/KILN-2/comment",
+            &json!({ "body": paragraph("A comment") }),
+        )
+        .await;
+    assert_eq!(commented.status, StatusCode::CREATED, "{}", commented.text);
+    let id = sprint(&sim, "Sprint 1").await;
+    let moved = alice
+        .post(
+            &format!("{AGILE}/sprint/{id}/issue"),
+            &json!({ "issues": ["KILN-2"] }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+
+    let in_sprint = alice.get(&format!("{AGILE}/sprint/{id}/issue")).await;
+    assert_eq!(in_sprint.status, StatusCode::OK, "{}", in_sprint.text);
+    let on_board = alice.get(&format!("{AGILE}/board/1/issue")).await;
+    assert_eq!(on_board.status, StatusCode::OK, "{}", on_board.text);
+    check("getIssuesForBoard", &on_board.body);
+    let backlog = alice.get(&format!("{AGILE}/board/1/backlog")).await;
+    check("getIssuesForBacklog", &backlog.body);
+    let one = alice.get(&format!("{AGILE}/issue/KILN-2")).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+
+    let listed = &in_sprint.body["issues"][0];
+    assert_eq!(listed["key"], "KILN-2");
+    for issue in [listed, &one.body] {
+        assert_agile_issue(&base, issue);
+        let fields = &issue["fields"];
+        assert_eq!(fields["description"], "Rich text, as a string");
+        let comments = fields["comment"]["comments"].as_array().expect("comments");
+        assert!(
+            comments.iter().all(|c| c["body"].is_string()),
+            "{comments:?}"
+        );
+        assert_eq!(comments.last().expect("a comment")["body"], "A comment");
+        // As `issue.json` carries an issue in progress.
+        assert_eq!(
+            fields["statusCategory"],
+            json!({
+                "self": format!("{base}/rest/api/2/statuscategory/4"),
+                "id": 4, "key": "indeterminate", "colorName": "yellow", "name": "In Progress"
+            })
+        );
+        // The agile fields keep their agile links.
+        assert_eq!(fields["sprint"]["id"], id);
+        assert_eq!(
+            fields["sprint"]["self"],
+            format!("{base}/rest/agile/1.0/sprint/{id}")
+        );
+    }
+    for issue in on_board.body["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .chain(backlog.body["issues"].as_array().expect("issues"))
+    {
+        assert_agile_issue(&base, issue);
+    }
+
+    // Named fields select, the agile ones and `statusCategory` among them.
+    let narrow = alice
+        .get_with(
+            &format!("{AGILE}/issue/KILN-2"),
+            &[("fields", "summary,statusCategory")],
+        )
+        .await;
+    let mut names: Vec<&str> = narrow.body["fields"]
+        .as_object()
+        .expect("fields")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["statusCategory", "summary"]);
+    let none = alice
+        .get_with(&format!("{AGILE}/issue/KILN-2"), &[("fields", "summary")])
+        .await;
+    assert!(none.body["fields"].get("statusCategory").is_none());
+
+    // The platform's v3 issue is untouched: a document, v3 links, no field.
+    let platform = alice.get("/rest/api/3/issue/KILN-2").await;
+    assert!(platform.body["fields"]["description"].is_object());
+    assert!(platform.body["fields"].get("statusCategory").is_none());
+    assert_eq!(
+        platform.body["self"],
+        format!(
+            "{base}/rest/api/3/issue/{}",
+            platform.body["id"].as_str().expect("id")
+        )
+    );
+    sim.shutdown().await;
+}

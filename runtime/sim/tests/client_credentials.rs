@@ -156,3 +156,34 @@ async fn a_service_account_without_a_user_is_refused() {
     assert_eq!(json(refused).await["error"], "unauthorized_client");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn on_a_seed_without_the_default_admin_the_service_account_acts_as_its_site_admin() {
+    // A `--seed` file of its own people: the default stand-in (the default seed's
+    // admin) is not there, so the service account acts as the seed's first site admin
+    // rather than failing every asApp() call.
+    let seed: kiln_sim::Seed = serde_json::from_value(json!({
+        "users": [
+            { "accountId": "712020:ops-admin", "email": "ops-admin@example.com",
+              "displayName": "Ops Admin", "siteAdmin": true },
+            { "accountId": "712020:dev", "email": "dev@example.com", "displayName": "Dev" },
+        ],
+    }))
+    .expect("a seed");
+    let sim = Simulator::start(SimConfig {
+        seed,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts");
+    let issued = token(&sim, app_grant(&sim)).await;
+    assert_eq!(issued.status(), StatusCode::OK);
+    let access = json(issued).await["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+    let me = gateway_get(&sim, &access, "/rest/api/3/myself").await;
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(json(me).await["accountId"], "712020:ops-admin");
+    sim.shutdown().await;
+}

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 63] = [
+const ROOTS: [&str; 64] = [
     "BulkIssueResults",
     "Votes",
     "Permissions",
@@ -80,6 +80,7 @@ const ROOTS: [&str; 63] = [
     "PageBeanDashboard",
     "Dashboard",
     "IssuePickerSuggestions",
+    "JQLCountResultsBean",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -322,11 +322,12 @@ async fn status_categories_by_name_key_and_id() {
 }
 
 /// Jira Cloud's "Status Category" field: `/field` lists it (as Jira Cloud
-/// does, without a `schema`) and JQL searches it, but issues never carry it in
-/// `fields`, however asked (Jira Cloud's `*all` answer has no such key): the
-/// category is `fields.status.statusCategory`, in every issue list.
+/// does, without a `schema`) and JQL searches it, but the platform's issues
+/// never carry it in `fields`, however asked (Jira Cloud's `*all` answer has no
+/// such key): the category is `fields.status.statusCategory`. The agile API's
+/// issues carry it as a field too (real Jira Cloud's `sprintIssues.json`).
 #[tokio::test]
-async fn status_category_is_listed_and_searched_but_never_an_issue_field() {
+async fn status_category_is_listed_and_searched_but_never_a_platform_issue_field() {
     let clock = tuesday();
     let sim = site(&clock).await;
     let alice = caller(&sim, ADMIN);
@@ -373,10 +374,30 @@ async fn status_category_is_listed_and_searched_but_never_an_issue_field() {
         single("status,statusCategory"),
         String::from("/rest/api/3/search/jql?jql=key%3DKILN-1&fields=*navigable"),
         String::from("/rest/api/3/search/jql?jql=key%3DKILN-1&fields=statusCategory,status"),
+    ];
+    // The agile API's issues do carry it, as their status's category (real
+    // Jira Cloud's `sprintIssues.json`); checked in `agile.rs`.
+    let agile = [
         sprint_issues.clone(),
         format!("{sprint_issues}?fields=statusCategory,status"),
         String::from("/rest/agile/1.0/board/1/issue?jql=key%3DKILN-1"),
     ];
+    for path in agile {
+        let answer = alice.get(&path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
+        let done = answer.body["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .find(|i| i["key"] == "KILN-1")
+            .cloned()
+            .unwrap_or_else(|| panic!("{path}: KILN-1 in {}", answer.text));
+        assert_eq!(done["fields"]["statusCategory"]["key"], "done", "{path}");
+        assert_eq!(
+            done["fields"]["statusCategory"], done["fields"]["status"]["statusCategory"],
+            "{path}"
+        );
+    }
     for path in lists {
         let answer = alice.get(&path).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);

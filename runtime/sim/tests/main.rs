@@ -32,6 +32,7 @@ mod jql_fields;
 mod my_permissions;
 mod myself_expand;
 mod not_modelled;
+mod notify_and_count;
 mod oauth;
 mod ops;
 mod ops_contract;

@@ -48,14 +48,18 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
 
-    let worklog = alice.get("/rest/api/3/issue/KILN-1/worklog/10000").await;
+    let worklog = alice
+        .get("/rest/api/3/issue/KILN-1/worklog/10000/properties")
+        .await;
     assert_eq!(worklog.status, StatusCode::NOT_IMPLEMENTED);
     assert!(not_modelled(&worklog.headers), "{:?}", worklog.headers);
     let message = worklog.body["errorMessages"][0]
         .as_str()
         .expect("a message");
     assert!(
-        message.contains("GET /rest/api/3/issue/{issueIdOrKey}/worklog/{id} (getWorklog)")
+        message.contains(
+            "GET /rest/api/3/issue/{issueIdOrKey}/worklog/{worklogId}/properties (getWorklogPropertyKeys)"
+        )
             && message.contains("does not model"),
         "{message}"
     );
@@ -74,7 +78,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
 
     // Behind the gateway, and in JSM Ops' own error shape.
     let gateway = send(client().get(format!(
-        "{}/ex/jira/{}/rest/api/3/issue/KILN-1/worklog/10000",
+        "{}/ex/jira/{}/rest/api/3/issue/KILN-1/worklog/10000/properties",
         sim.base_url(),
         sim.cloud_id()
     )))

@@ -77,16 +77,22 @@ pub(crate) fn spec_operation(method: &Method, path: &str) -> Option<&'static Spe
 /// `path` without the gateway prefix, with the cloud id of a 3LO Ops call put back
 /// where the Ops spec has it.
 fn site_path(path: &str) -> std::borrow::Cow<'_, str> {
-    let Some(rest) = path.strip_prefix("/ex/jira/") else {
+    let Some(site) = behind_gateway(path) else {
         return as_v3(path);
     };
-    let Some((_, after_cloud_id)) = rest.split_once('/') else {
-        return path.into();
-    };
-    match after_cloud_id.strip_prefix("jsm/ops/api/v1/") {
+    match site.strip_prefix("/jsm/ops/api/v1/") {
         Some(ops) => format!("/jsm/ops/api/cloud-id/v1/{ops}").into(),
-        None => as_v3(&format!("/{after_cloud_id}")).into_owned().into(),
+        None => as_v3(site),
     }
+}
+
+/// What a call through the gateway asks of the site: `path` after
+/// `/ex/jira/{cloudId}`, from its `/`. `None` for a path called on the site
+/// itself, or a gateway path that names no more than a cloud id. The one place
+/// that reads the gateway's prefix off a path as received.
+fn behind_gateway(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/ex/jira/")?;
+    rest.find('/').map(|slash| &rest[slash..])
 }
 
 /// A REST API v2 path or template as v3's, whose operations it has (the specs
@@ -236,7 +242,15 @@ fn replacement(operation: &SpecOperation) -> Option<(&'static str, &'static str)
 fn unavailable(operation: &SpecOperation, path: &str) -> Response {
     match removed_message(operation, path) {
         Some(message) => JiraError::new(StatusCode::GONE, message).into_response(),
-        None => not_modelled(operation),
+        None => not_modelled_as(
+            operation,
+            &format!(
+                "{} {} ({})",
+                operation.method,
+                in_version(operation.template, called_in_v2(path)),
+                operation.operation_id
+            ),
+        ),
     }
 }
 
@@ -262,11 +276,9 @@ fn removed_message(operation: &SpecOperation, path: &str) -> Option<String> {
 /// Whether `path` (as received: on the site or behind the gateway) is a REST
 /// API v2 call.
 fn called_in_v2(path: &str) -> bool {
-    let site = match path.strip_prefix("/ex/jira/") {
-        Some(rest) => rest.split_once('/').map_or("", |(_, after)| after),
-        None => path.strip_prefix('/').unwrap_or(path),
-    };
-    site.starts_with("rest/api/2/")
+    behind_gateway(path)
+        .unwrap_or(path)
+        .starts_with("/rest/api/2/")
 }
 
 /// A platform template as the specs write it (v3), in v2 if `v2`: the inverse
@@ -281,8 +293,13 @@ fn in_version(template: &str, v2: bool) -> std::borrow::Cow<'_, str> {
 /// The simulator's `501` for a spec operation it does not model, marked with
 /// [`SIMULATOR_HEADER`], in the product's error shape.
 pub(crate) fn not_modelled(operation: &SpecOperation) -> Response {
+    not_modelled_as(operation, &operation.to_string())
+}
+
+/// [`not_modelled`], naming the operation as `named` (a v2 call in v2's path).
+fn not_modelled_as(operation: &SpecOperation, named: &str) -> Response {
     let message = format!(
-        "Kiln's Jira simulator does not model {operation}; a real site serves it. \
+        "Kiln's Jira simulator does not model {named}; a real site serves it. \
          docs/simulator.md lists the routes the simulator models."
     );
     let mut response = if operation.template.starts_with("/jsm/ops/") {

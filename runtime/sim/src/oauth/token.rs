@@ -81,7 +81,9 @@ fn client_credentials(shared: &Shared, request: &TokenRequest) -> Result<TokenSe
             OAuthError::new(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
-                "The service account has no user on this site",
+                "The service account has no user on this site: the simulator's app acts as \
+                 admin@example.com or, when the seed has no such user, its first site admin; \
+                 seed one",
             )
         })?;
     // Only a user's offline grant earns a refresh token; a client acting as

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::IssuePath;
 use super::issue::visible_issue;
 use super::page::PageQuery;
 use super::render::{self, COMMENT_PAGE_SIZE};
+use super::{IssueChildPath, IssuePath, find_child};
 use crate::access::Caller;
 use crate::adf;
 use crate::extract::{JiraJson, JiraQuery};
@@ -100,25 +100,20 @@ pub(crate) fn append(
     rendered
 }
 
-/// Path of a single comment; named so the gateway's extra `cloud_id` is ignored.
-#[derive(Deserialize)]
-pub(crate) struct CommentPath {
-    issue_id_or_key: String,
-    id: String,
-}
+/// Path of a single comment.
+type CommentPath = IssueChildPath;
 
 /// The issue (visible to the caller) and the position of its comment, or the 404
 /// `getComment` documents for either missing.
 fn find(world: &World, caller: &Caller, path: &CommentPath) -> Result<(usize, usize), JiraError> {
-    let index = visible_issue(world, caller, &path.issue_id_or_key)?;
-    let position = world.issues[index]
-        .comments
-        .iter()
-        .position(|c| c.id.to_string() == path.id)
-        .ok_or_else(|| {
-            JiraError::not_found(format!("Can not find a comment for the id: {}.", path.id))
-        })?;
-    Ok((index, position))
+    find_child(
+        world,
+        caller,
+        path,
+        |issue| &issue.comments,
+        |comment| comment.id,
+        |id| JiraError::not_found(format!("Can not find a comment for the id: {id}.")),
+    )
 }
 
 /// As [`find`], if the caller may also edit or delete the comment: its author

@@ -184,6 +184,13 @@ pub(crate) fn lookup(key: &str) -> Lookup {
     }
 }
 
+/// The permission the simulator models whose id is `id` (`"10"` is
+/// `BROWSE_PROJECTS`), if any: an id it does not know may still be one of
+/// Jira's.
+pub(crate) fn known_by_id(id: &str) -> Option<&'static Known> {
+    KNOWN.iter().find(|k| k.id == id)
+}
+
 /// Every key `GET /rest/api/3/permissions` lists on a Jira Cloud site that the
 /// simulator does not model: asked for, they get the 501 rather than a 400.
 const NOT_MODELLED_KEYS: &[&str] = &[

@@ -19,7 +19,7 @@ use crate::jira_error::JiraError;
 use crate::jql;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
-use crate::world::IssueRecord;
+use crate::world::{IssueRecord, World};
 
 const DEFAULT_PAGE: usize = 50;
 /// Page cap when fields are returned, and when only ids are (Jira's limits).
@@ -98,13 +98,7 @@ fn search(
     expand: Option<&str>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    let query = jql::compile(&jql_text, &world, &caller.account_id)
-        .map_err(|e| JiraError::bad_request(e.0))?;
-    if !query.is_bounded() {
-        return Err(JiraError::bad_request(
-            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
-        ));
-    }
+    let (query, mut hits) = visible_matches(&world, caller, &jql_text)?;
     let offset = match page_token.as_deref() {
         None | Some("") => 0,
         Some(token) => decode_token(token, &jql_text).ok_or_else(|| {
@@ -118,18 +112,6 @@ fn search(
     };
     let max = max_results.unwrap_or(DEFAULT_PAGE).clamp(1, cap);
 
-    let mut hits: Vec<&IssueRecord> = world
-        .issues
-        .iter()
-        .filter(|issue| {
-            world.may(
-                &caller.account_id,
-                &issue.project_key,
-                SeedPermission::Browse,
-            )
-        })
-        .filter(|issue| query.matches(issue))
-        .collect();
     query.sort(&mut hits, &world);
     let issues: Vec<Value> = hits
         .iter()
@@ -176,6 +158,39 @@ fn search(
         page["nextPageToken"] = json!(encode_token(next, &jql_text));
     }
     Ok(Json(page))
+}
+
+/// The issues `jql_text` matches that `caller` may browse, in the site's
+/// order, with the compiled query (for its `ORDER BY`). A JQL Jira cannot parse,
+/// or one with no search restriction (Jira's searches that replaced
+/// `/rest/api/3/search` require a bounded query), is Jira's 400. The enhanced
+/// search and the approximate count (`approximate_count.rs`) share it, so both
+/// parse, refuse and filter by permission alike.
+pub(crate) fn visible_matches<'w>(
+    world: &'w World,
+    caller: &Caller,
+    jql_text: &str,
+) -> Result<(jql::Query, Vec<&'w IssueRecord>), JiraError> {
+    let query = jql::compile(jql_text, world, &caller.account_id)
+        .map_err(|e| JiraError::bad_request(e.0))?;
+    if !query.is_bounded() {
+        return Err(JiraError::bad_request(
+            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",
+        ));
+    }
+    let hits = world
+        .issues
+        .iter()
+        .filter(|issue| {
+            world.may(
+                &caller.account_id,
+                &issue.project_key,
+                SeedPermission::Browse,
+            )
+        })
+        .filter(|issue| query.matches(issue))
+        .collect();
+    Ok((query, hits))
 }
 
 /// Tokens are opaque to clients and bound to their query: a token from one query

@@ -318,7 +318,7 @@ async fn with_permissions(
 
 /// The key a deprecated permission name the spec still accepts stands for
 /// (`BROWSE` is `BROWSE_PROJECTS`); any other key is itself.
-fn current_key(key: &str) -> &str {
+pub(crate) fn current_key(key: &str) -> &str {
     match key {
         "ASSIGN_ISSUE" => "ASSIGN_ISSUES",
         "ATTACHMENT_DELETE_ALL" => "DELETE_ALL_ATTACHMENTS",

@@ -201,7 +201,8 @@ async fn translated_response(response: Response) -> Response {
 }
 
 /// Every document of a v2 answer as wiki markup, every `self` link as v2's.
-fn documents_to_strings(value: &mut Value) {
+/// The agile API's issues are rendered so too (`software::issues`).
+pub(crate) fn documents_to_strings(value: &mut Value) {
     if adf::is_document(value) {
         *value = Value::String(wiki::from_adf(value));
         return;

@@ -1,4 +1,21 @@
-//! Work logged on an issue (`/rest/api/3/issue/{issueIdOrKey}/worklog`).
+//! Work logged on an issue: listing and adding worklogs
+//! (`/rest/api/3/issue/{issueIdOrKey}/worklog`), reading, editing and deleting
+//! one (`…/worklog/{id}`: `getWorklog`, `updateWorklog`, `deleteWorklog`), and
+//! how a worklog is rendered.
+//!
+//! Every write moves the issue's time tracking (the time spent is the sum of its
+//! worklogs; the remaining estimate moves by `adjustEstimate`, read in
+//! `adjust_estimate.rs`), records a changelog entry and raises its webhook.
+//!
+//! Who may write: Jira asks *Work on issues* to log work and *Edit own/all
+//! worklogs*, *Delete own/all worklogs* to change one; the simulator folds each of
+//! these into its one Edit permission, as it folds Jira's other per-action
+//! permissions, so whoever may edit the project's issues may log work and edit or
+//! delete any worklog, and nobody else may. Read with the issue's Browse.
+//!
+//! Accepted and ignored: `notifyUsers` (the simulator sends no email) and
+//! `overrideEditableFlag` (it has no workflow state that makes an issue
+//! uneditable). `visibility` is refused: see [`no_visibility`].
 
 use std::sync::Arc;
 
@@ -7,21 +24,25 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
 
-use super::IssuePath;
+use super::adjust_estimate::EstimateQuery;
 use super::duration;
+use super::field_details::expands;
 use super::issue::{Change, editable_issue, visible_issue};
 use super::issue_history::changelog;
-use super::page::{PageQuery, Window, offset_page};
+use super::page::{Window, offset_page};
 use super::render;
 use super::time_tracking;
+use super::{IssueChildPath, IssuePath, find_child};
 use crate::access::Caller;
 use crate::adf;
 use crate::clock::{in_calendar, jira_timestamp, parse_rfc3339};
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
+use crate::seed::SeedPermission;
 use crate::shared::Shared;
-use crate::world::time_tracking::Adjustment;
+use crate::webhooks::event::WorklogChange;
 use crate::world::{IssueRecord, WorklogRecord, World};
 
 /// `getIssueWorklog`'s default and largest page.
@@ -34,19 +55,29 @@ pub(crate) const FIELD: &str = "worklog";
 /// `maxResults` 20 and the `total`); `getIssueWorklog` pages the rest.
 const FIELD_PAGE_SIZE: usize = 20;
 
+/// `getIssueWorklog`'s query: the page, and what to expand.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ListQuery {
+    start_at: Option<usize>,
+    max_results: Option<usize>,
+    expand: Option<String>,
+}
+
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
-    JiraQuery(query): JiraQuery<PageQuery>,
+    JiraQuery(query): JiraQuery<ListQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let issue = &world.issues[index];
-    let window = query.window(PAGE_SIZE, PAGE_SIZE);
+    let window = Window::new(query.start_at, query.max_results, PAGE_SIZE, PAGE_SIZE);
+    let expand = query.expand.as_deref();
     let page: Vec<Value> = window
         .of(&issue.worklogs)
-        .map(|w| render_worklog(&caller.links, &world, issue, w))
+        .map(|w| expanded(render_worklog(&caller.links, &world, issue, w), expand))
         .collect();
     Ok(Json(offset_page(
         window,
@@ -56,50 +87,106 @@ pub(crate) async fn list(
     )))
 }
 
+/// A worklog body (the spec's `Worklog`), as `addWorklog` and `updateWorklog`
+/// read it; read-only properties (`id`, `author`, `self` …) are ignored, so a
+/// worklog read back can be written back.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct AddInput {
+pub(crate) struct WorklogInput {
     time_spent: Option<String>,
     time_spent_seconds: Option<u64>,
     started: Option<String>,
     comment: Option<Value>,
+    visibility: Option<Value>,
 }
 
-/// `addWorklog`'s query: how the issue's remaining estimate moves.
+/// What a worklog body gives, checked: `None` for each part it leaves out (or
+/// sends `null`).
+struct Given {
+    seconds: Option<u64>,
+    started: Option<OffsetDateTime>,
+    comment: Option<Value>,
+}
+
+impl WorklogInput {
+    /// The body's parts, each checked as Jira's worklog service checks it: the
+    /// visibility first, then the time spent and the start
+    /// (`DefaultWorklogService.validateParamsAndCreateWorklog`), then the
+    /// comment, which must be a document in v3.
+    fn read(self) -> Result<Given, JiraError> {
+        no_visibility(self.visibility.as_ref())?;
+        let seconds = time_spent(self.time_spent_seconds, self.time_spent.as_deref())?;
+        let started = match self.started.as_deref() {
+            None => None,
+            Some(text) => Some(parse_started(text).ok_or_else(|| {
+                JiraError::field("started", "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\".")
+            })?),
+        };
+        let comment = adf::optional_field("comment", self.comment)?;
+        Ok(Given {
+            seconds,
+            started,
+            comment,
+        })
+    }
+}
+
+/// Refuses a worklog restricted to a group or project role. Jira takes one only
+/// if the group or role exists and the caller is in it, refusing it otherwise
+/// under `commentLevel` (`DefaultVisibilityValidator`). The simulator has no
+/// groups or project roles, so no restriction could pass; it says so rather
+/// than store one it cannot honour. `null` is no restriction.
+fn no_visibility(visibility: Option<&Value>) -> Result<(), JiraError> {
+    match visibility {
+        None | Some(Value::Null) => Ok(()),
+        Some(_) => Err(JiraError::field(
+            "commentLevel",
+            "Restricting a worklog's visibility is not modelled by Kiln's simulator, which has \
+             no groups or project roles; leave out 'visibility'.",
+        )),
+    }
+}
+
+/// `expand` of the worklog operations. The spec's one value, `properties`,
+/// adds the worklog's properties; the simulator stores none (setting them is
+/// not modelled), so it adds an empty list, as Jira answers for a worklog
+/// without any.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct AddQuery {
-    adjust_estimate: Option<String>,
-    new_estimate: Option<String>,
-    reduce_by: Option<String>,
+pub(crate) struct ExpandQuery {
+    expand: Option<String>,
+}
+
+/// `worklog` (a rendered `Worklog`) with what `expand` asks for.
+fn expanded(mut worklog: Value, expand: Option<&str>) -> Value {
+    if expands(expand, "properties") {
+        worklog["properties"] = json!([]);
+    }
+    worklog
 }
 
 pub(crate) async fn add(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
-    JiraQuery(query): JiraQuery<AddQuery>,
-    JiraJson(input): JiraJson<AddInput>,
+    JiraQuery(query): JiraQuery<EstimateQuery>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
+    JiraJson(input): JiraJson<WorklogInput>,
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Worklog)?;
-    let adjustment = adjustment(&query)?;
-    let seconds = time_spent(&input)?;
+    let adjustment = query.for_adding()?;
+    let given = input.read()?;
+    let seconds = given.seconds.ok_or_else(nothing_logged)?;
     let now = world.now();
-    let started = match input.started.as_deref() {
-        None => now,
-        Some(text) => parse_started(text).ok_or_else(|| {
-            JiraError::field("started", "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\".")
-        })?,
-    };
-    let comment = adf::optional_field("comment", input.comment)?;
     let worklog = WorklogRecord {
         id: world.take_worklog_id(),
         author: caller.account_id.clone(),
-        comment,
-        started,
+        comment: given.comment,
+        started: given.started.unwrap_or(now),
         time_spent_seconds: seconds,
         created: now,
+        updated: now,
+        update_author: None,
     };
     let worklog_id = worklog.id;
     let issue = &mut world.issues[index];
@@ -115,31 +202,203 @@ pub(crate) async fn add(
     let mut items = time_tracking::change_items(before, issue.tracked());
     items.push(changelog::worklog_item(worklog_id));
     changelog::record_unannounced(&mut world, index, &caller.account_id, items);
-    let issue = &world.issues[index];
-    let Some(worklog) = issue.worklogs.last() else {
-        return Ok((StatusCode::CREATED, Json(Value::Null)));
-    };
-    let rendered = render_worklog(&caller.links, &world, issue, worklog);
-    // Raised with the world still locked, so deliveries keep write order.
-    let raised = shared
-        .event_context(&world, &caller.account_id)
-        .worklog_created(issue, worklog);
-    shared.emit(&world, raised);
-    Ok((StatusCode::CREATED, Json(rendered)))
+    let position = world.issues[index].worklogs.len().saturating_sub(1);
+    let rendered = raise(
+        &shared,
+        &world,
+        &caller,
+        WorklogChange::Created,
+        index,
+        position,
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(expanded(rendered, expand.expand.as_deref())),
+    ))
 }
 
-/// The worklog's time in seconds: `timeSpentSeconds`, else `timeSpent` read as
-/// a duration. Refused under `timeLogged`, as Jira's worklog service words it
-/// (its functional tests quote these messages).
-fn time_spent(input: &AddInput) -> Result<u64, JiraError> {
+/// Path of a single worklog.
+type WorklogPath = IssueChildPath;
+
+/// The issue (visible to the caller) and the position of its worklog, or the 404
+/// the spec documents for either missing, in the words of Jira's worklog
+/// resource (its functional test `TestWorklogResource.testViewWorklogNotFound`
+/// quotes them). A worklog of another issue is not found under this one.
+fn find(world: &World, caller: &Caller, path: &WorklogPath) -> Result<(usize, usize), JiraError> {
+    find_child(
+        world,
+        caller,
+        path,
+        |issue| &issue.worklogs,
+        |worklog| worklog.id,
+        |id| JiraError::not_found(format!("Cannot find worklog with id: '{id}'.")),
+    )
+}
+
+/// As [`find`], if the caller may also edit or delete the worklog (see the
+/// module's note on permissions). `refusal` is the 400 the operation documents
+/// for a caller who may not ("the user does not have permission to update the
+/// worklog"; neither documents 403); its wording is the simulator's.
+fn find_changeable(
+    world: &World,
+    caller: &Caller,
+    path: &WorklogPath,
+    refusal: &str,
+) -> Result<(usize, usize), JiraError> {
+    let (index, position) = find(world, caller, path)?;
+    let project = &world.issues[index].project_key;
+    if !world.may(&caller.account_id, project, SeedPermission::Edit) {
+        return Err(JiraError::bad_request(refusal));
+    }
+    Ok((index, position))
+}
+
+pub(crate) async fn get(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<WorklogPath>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let (index, position) = find(&world, &caller, &path)?;
+    let issue = &world.issues[index];
+    let rendered = render_worklog(&caller.links, &world, issue, &issue.worklogs[position]);
+    Ok(Json(expanded(rendered, expand.expand.as_deref())))
+}
+
+/// Edits the worklog: what the body gives replaces the worklog's, what it
+/// leaves out (or sends `null`) is kept, as Jira's REST functional test
+/// `testEditWorklog` asserts ("missing fields ignored"). The time spent moves by
+/// the change, the remaining estimate by `adjustEstimate`.
+pub(crate) async fn update(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<WorklogPath>,
+    JiraQuery(query): JiraQuery<EstimateQuery>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
+    JiraJson(input): JiraJson<WorklogInput>,
+) -> Result<Json<Value>, JiraError> {
+    let mut world = shared.world();
+    let (index, position) = find_changeable(
+        &world,
+        &caller,
+        &path,
+        "You do not have the permission to edit this worklog.",
+    )?;
+    let adjustment = query.for_editing()?;
+    let given = input.read()?;
+    let now = world.now();
+    let issue = &mut world.issues[index];
+    let before = issue.tracked();
+    let worklog = &mut issue.worklogs[position];
+    let was = worklog.time_spent_seconds;
+    if let Some(seconds) = given.seconds {
+        worklog.time_spent_seconds = seconds;
+    }
+    if let Some(started) = given.started {
+        worklog.started = started;
+    }
+    if let Some(comment) = given.comment {
+        worklog.comment = Some(comment);
+    }
+    worklog.updated = now;
+    worklog.update_author = Some(caller.account_id.clone());
+    let (worklog_id, spent) = (worklog.id, worklog.time_spent_seconds);
+    issue.estimates.remaining = adjustment.remaining_after_editing(before.remaining, was, spent);
+    issue.updated = now;
+    // As for a worklog added: the values it moved, then its id (Jira's
+    // `updateIssueOnWorklogUpdate` logs the same items), even when nothing moved.
+    let mut items = time_tracking::change_items(before, issue.tracked());
+    items.push(changelog::worklog_item(worklog_id));
+    changelog::record_unannounced(&mut world, index, &caller.account_id, items);
+    let rendered = raise(
+        &shared,
+        &world,
+        &caller,
+        WorklogChange::Updated,
+        index,
+        position,
+    );
+    Ok(Json(expanded(rendered, expand.expand.as_deref())))
+}
+
+/// Deletes the worklog: its time leaves the time spent, and the remaining
+/// estimate moves by `adjustEstimate`.
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<WorklogPath>,
+    JiraQuery(query): JiraQuery<EstimateQuery>,
+) -> Result<StatusCode, JiraError> {
+    let mut world = shared.world();
+    let (index, position) = find_changeable(
+        &world,
+        &caller,
+        &path,
+        "You do not have the permission to delete this worklog.",
+    )?;
+    let adjustment = query.for_deleting()?;
+    let now = world.now();
+    let issue = &mut world.issues[index];
+    let before = issue.tracked();
+    let removed = issue.worklogs.remove(position);
+    issue.estimates.remaining =
+        adjustment.remaining_after_deleting(before.remaining, removed.time_spent_seconds);
+    issue.updated = now;
+    // Jira's `updateIssueOnWorklogDelete` logs the values the deletion moved,
+    // the worklog's id, then its time.
+    let mut items = time_tracking::change_items(before, issue.tracked());
+    items.push(changelog::worklog_item(removed.id));
+    items.push(changelog::worklog_time_spent_item(
+        removed.time_spent_seconds,
+    ));
+    changelog::record_unannounced(&mut world, index, &caller.account_id, items);
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared.event_context(&world, &caller.account_id).worklog(
+        WorklogChange::Deleted,
+        &world.issues[index],
+        &removed,
+    );
+    shared.emit(&world, raised);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Raises the worklog's event for worklog `position` of issue `index` and
+/// answers it as rendered. Raised with the world still locked, so deliveries
+/// keep write order.
+fn raise(
+    shared: &Shared,
+    world: &World,
+    caller: &Caller,
+    change: WorklogChange,
+    index: usize,
+    position: usize,
+) -> Value {
+    let issue = &world.issues[index];
+    let Some(worklog) = issue.worklogs.get(position) else {
+        return Value::Null;
+    };
+    let raised = shared
+        .event_context(world, &caller.account_id)
+        .worklog(change, issue, worklog);
+    shared.emit(world, raised);
+    render_worklog(&caller.links, world, issue, worklog)
+}
+
+/// The worklog's time in seconds, `None` if the body gives neither
+/// `timeSpentSeconds` nor `timeSpent`: `timeSpentSeconds` when given, else
+/// `timeSpent` read as a duration. Refused under `timeLogged`, as Jira's
+/// worklog service words it (its functional tests quote these messages).
+fn time_spent(seconds: Option<u64>, text: Option<&str>) -> Result<Option<u64>, JiraError> {
     let refused = |message: &str| Err(JiraError::field("timeLogged", message));
-    let seconds = match (input.time_spent_seconds, input.time_spent.as_deref()) {
+    let seconds = match (seconds, text) {
+        (None, None) => return Ok(None),
         (Some(seconds), _) => seconds,
         (None, Some(text)) if !text.trim().is_empty() => match duration::parse(text) {
             Some(seconds) => seconds,
             None => return refused("Invalid time duration entered."),
         },
-        (None, _) => return refused("You must indicate the time spent working."),
+        (None, Some(_)) => return Err(nothing_logged()),
     };
     // Jira logs whole minutes: less than one is no time at all.
     if seconds < duration::MINUTE {
@@ -148,66 +407,22 @@ fn time_spent(input: &AddInput) -> Result<u64, JiraError> {
     if seconds > duration::MAX_SECONDS {
         return refused("Invalid time duration entered.");
     }
-    Ok(seconds)
+    Ok(Some(seconds))
 }
 
-/// `adjustEstimate` (any case; `auto` when absent or blank) with the value its
-/// mode needs. A missing value is refused under the parameter's name, as Jira's
-/// REST resource does; an invalid one under the name Jira's worklog service
-/// uses (`newEstimate`, `adjustmentAmount`), with its messages as its functional
-/// tests quote them. The wording for an unknown mode is the simulator's.
-fn adjustment(query: &AddQuery) -> Result<Adjustment, JiraError> {
-    let mode = query
-        .adjust_estimate
-        .as_deref()
-        .map(str::trim)
-        .filter(|mode| !mode.is_empty())
-        .map(str::to_ascii_lowercase);
-    match mode.as_deref() {
-        None | Some("auto") => Ok(Adjustment::Auto),
-        Some("leave") => Ok(Adjustment::Leave),
-        Some("new") => {
-            let blank = "You must supply a valid new estimate.";
-            let text = query
-                .new_estimate
-                .as_deref()
-                .ok_or_else(|| JiraError::field("newEstimate", blank))?;
-            estimate(text, "newEstimate", blank, "Invalid new estimate entered.")
-                .map(Adjustment::New)
-        }
-        Some("manual") => {
-            let blank = "You must supply a valid amount of time to adjust the estimate by.";
-            let text = query
-                .reduce_by
-                .as_deref()
-                .ok_or_else(|| JiraError::field("reduceBy", blank))?;
-            let invalid = "Invalid time entered for adjusting the estimate.";
-            estimate(text, "adjustmentAmount", blank, invalid).map(Adjustment::Manual)
-        }
-        Some(_) => Err(JiraError::field(
-            "adjustEstimate",
-            "adjustEstimate must be one of new, leave, manual or auto.",
-        )),
-    }
-}
-
-/// A duration a worklog's adjustment gives: `blank` if it is blank, `invalid`
-/// if it is not a duration, either under `field`.
-fn estimate(text: &str, field: &str, blank: &str, invalid: &str) -> Result<u64, JiraError> {
-    if text.trim().is_empty() {
-        return Err(JiraError::field(field, blank));
-    }
-    duration::parse(text).ok_or_else(|| JiraError::field(field, invalid))
+/// A worklog without its time (Jira's `worklog.service.error.timespent.required`).
+fn nothing_logged() -> JiraError {
+    JiraError::field("timeLogged", "You must indicate the time spent working.")
 }
 
 /// Jira's worklog `started`: `2024-03-28T10:15:30.000+0000` (no colon in the
 /// offset), or RFC 3339; either in the years 0000 to 9999 in UTC
 /// ([`in_calendar`]), which the worklog is written back in.
-fn parse_started(text: &str) -> Option<time::OffsetDateTime> {
+fn parse_started(text: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory][offset_minute]"
     );
-    time::OffsetDateTime::parse(text, &format)
+    OffsetDateTime::parse(text, &format)
         .ok()
         .filter(|at| in_calendar(*at))
         .or_else(|| parse_rfc3339(text))
@@ -226,21 +441,30 @@ pub(crate) fn issue_field(links: &str, world: &World, issue: &IssueRecord) -> Va
     offset_page(window, issue.worklogs.len(), "worklogs", page)
 }
 
+/// A `Worklog`: `updateAuthor` is the last editor, the author until someone
+/// edits it; a user the site no longer has is `null`.
 pub(crate) fn render_worklog(
     links: &str,
     world: &World,
     issue: &IssueRecord,
     worklog: &WorklogRecord,
 ) -> Value {
-    let author = world
-        .user(&worklog.author)
-        .map_or(Value::Null, |u| render::user_details(links, u));
+    let user = |account_id: &str| {
+        world
+            .user(account_id)
+            .map_or(Value::Null, |u| render::user_details(links, u))
+    };
+    let author = user(&worklog.author);
+    let update_author = worklog
+        .update_author
+        .as_deref()
+        .map_or_else(|| author.clone(), user);
     let mut value = json!({
         "self": format!("{links}/rest/api/3/issue/{}/worklog/{}", issue.id, worklog.id),
         "author": author,
-        "updateAuthor": author,
+        "updateAuthor": update_author,
         "created": jira_timestamp(worklog.created),
-        "updated": jira_timestamp(worklog.created),
+        "updated": jira_timestamp(worklog.updated),
         "started": jira_timestamp(worklog.started),
         "timeSpent": duration::format(worklog.time_spent_seconds),
         "timeSpentSeconds": worklog.time_spent_seconds,

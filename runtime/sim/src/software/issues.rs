@@ -3,11 +3,16 @@
 //! sprint's on a board (`getBoardIssuesForSprint`), an epic's
 //! (`getIssuesForEpic`, `getBoardIssuesForEpic`), those in no epic
 //! (`getIssuesWithoutEpic`, `getIssuesWithoutEpicForBoard`), and one issue
-//! (`getIssue`). Each issue is the platform's `IssueBean` with the agile
-//! fields added: `sprint` (the open sprint it is in), `closedSprints`,
-//! `flagged` (always false: flags are not modelled) and `epic` (the epic it
-//! is in, as `getEpic` shows it, or `null`; also `null` for an epic the
-//! caller may not browse).
+//! (`getIssue`). Each issue is the platform's `IssueBean` as REST API v2
+//! renders it (rich text as wiki markup strings, nested `self` links under
+//! `/rest/api/2/`), its own `self` under `/rest/agile/1.0/issue/{id}`, with
+//! the agile fields added: `sprint` (the open sprint it is in),
+//! `closedSprints`, `flagged` (always false: flags are not modelled), `epic`
+//! (the epic it is in, as `getEpic` shows it, or `null`; also `null` for an
+//! epic the caller may not browse) and `statusCategory` (its status's
+//! category). Without `fields`, every field is returned, the comments,
+//! worklogs and attachments too, as real Jira Cloud answers
+//! `GET /rest/agile/1.0/sprint/{id}/issue` and `GET /rest/agile/1.0/issue/{key}`.
 //!
 //! An issue is on a board if the board's query matches it (all statuses are
 //! mapped to a column); epics are not on scrum boards, as the spec says. The
@@ -35,6 +40,7 @@ use crate::platform::IssuePath;
 use crate::platform::fields::FieldSelection;
 use crate::platform::page::Window;
 use crate::platform::render;
+use crate::platform::v2::documents_to_strings;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::board::{BoardKind, BoardQuery, BoardRecord};
@@ -334,13 +340,24 @@ struct Selection {
 }
 
 /// The fields only the agile API adds.
-const AGILE_FIELDS: [&str; 4] = ["sprint", "closedSprints", "flagged", "epic"];
+const AGILE_FIELDS: [&str; 5] = [
+    "sprint",
+    "closedSprints",
+    "flagged",
+    "epic",
+    "statusCategory",
+];
+
+/// The issue's `expand`, as real Jira Cloud's agile answers carry it.
+const EXPAND: &str = "operations,versionedRepresentations,editmeta,changelog,renderedFields";
 
 impl Selection {
     fn parse(fields: Option<&str>) -> Self {
         match fields.filter(|f| !f.trim().is_empty()) {
+            // Real Jira answers every field, not only the navigable ones: its
+            // agile issues carry `comment`, `worklog`, `attachment`, `timetracking`.
             None => Self {
-                fields: FieldSelection::parse(["*navigable"]),
+                fields: FieldSelection::all(),
                 agile: AGILE_FIELDS.to_vec(),
             },
             Some(fields) => {
@@ -375,6 +392,18 @@ fn agile_issue(
         &selection.fields,
         Some(&caller.account_id),
     );
+    // As REST API v2 answers it: documents as strings, `self` links v2's.
+    documents_to_strings(&mut value);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("expand".into(), json!(EXPAND));
+        object.insert(
+            "self".into(),
+            json!(format!(
+                "{}/rest/agile/1.0/issue/{}",
+                caller.links, issue.id
+            )),
+        );
+    }
     // `render::issue` always answers an object with a `fields` object;
     // written without `IndexMut`, which panics on any other shape.
     let Some(fields) = value.get_mut("fields").and_then(Value::as_object_mut) else {
@@ -412,6 +441,11 @@ fn agile_issue(
             })
             .map_or(Value::Null, |epic| shape::epic(&caller.links, epic));
         fields.insert("epic".into(), epic);
+    }
+    if selection.wants("statusCategory") {
+        let mut status = render::status(&caller.links, &issue.status);
+        documents_to_strings(&mut status);
+        fields.insert("statusCategory".into(), status["statusCategory"].take());
     }
     value
 }

@@ -49,6 +49,10 @@ pub enum WebhookEvent {
     IssuePropertyDeleted,
     #[serde(rename = "worklog_created")]
     WorklogCreated,
+    #[serde(rename = "worklog_updated")]
+    WorklogUpdated,
+    #[serde(rename = "worklog_deleted")]
+    WorklogDeleted,
     #[serde(rename = "attachment_created")]
     AttachmentCreated,
     #[serde(rename = "attachment_deleted")]
@@ -75,7 +79,7 @@ pub enum WebhookEvent {
 
 impl WebhookEvent {
     /// Every event, for an admin webhook that wants them all.
-    pub const ALL: [WebhookEvent; 20] = [
+    pub const ALL: [WebhookEvent; 22] = [
         Self::IssueCreated,
         Self::IssueUpdated,
         Self::IssueDeleted,
@@ -85,6 +89,8 @@ impl WebhookEvent {
         Self::IssuePropertySet,
         Self::IssuePropertyDeleted,
         Self::WorklogCreated,
+        Self::WorklogUpdated,
+        Self::WorklogDeleted,
         Self::AttachmentCreated,
         Self::AttachmentDeleted,
         Self::IssueLinkCreated,
@@ -128,6 +134,8 @@ impl WebhookEvent {
             Self::IssuePropertySet => "issue_property_set",
             Self::IssuePropertyDeleted => "issue_property_deleted",
             Self::WorklogCreated => "worklog_created",
+            Self::WorklogUpdated => "worklog_updated",
+            Self::WorklogDeleted => "worklog_deleted",
             Self::AttachmentCreated => "attachment_created",
             Self::AttachmentDeleted => "attachment_deleted",
             Self::IssueLinkCreated => "issuelink_created",
@@ -338,14 +346,24 @@ impl Context<'_> {
     // (a link's source), the simulator's reading of Jira's "events for matching
     // issues".
 
-    /// `worklog_created`: the worklog as `getIssueWorklog` renders it (with
-    /// `issueId`), as Jira's sample shows it.
-    pub(crate) fn worklog_created(
+    /// `worklog_created` / `worklog_updated` / `worklog_deleted`: the worklog
+    /// as `getWorklog` renders it (with `issueId`), as Jira's `worklog_created`
+    /// sample shows it; for an update, as it is now; for a deletion, as it was.
+    /// Jira raises the three from its worklog events (`WorklogCreatedEvent`,
+    /// `WorklogUpdatedEvent`, `WorklogDeletedEvent`), each carrying the
+    /// worklog; no sample of the other two was at hand, so they take the
+    /// created one's shape.
+    pub(crate) fn worklog(
         &self,
+        change: WorklogChange,
         issue: &IssueRecord,
         worklog: &WorklogRecord,
     ) -> Vec<Raised> {
-        let event = WebhookEvent::WorklogCreated;
+        let event = match change {
+            WorklogChange::Created => WebhookEvent::WorklogCreated,
+            WorklogChange::Updated => WebhookEvent::WorklogUpdated,
+            WorklogChange::Deleted => WebhookEvent::WorklogDeleted,
+        };
         let mut payload = self.base(event);
         payload.insert(
             "worklog".into(),
@@ -536,6 +554,14 @@ pub(crate) enum EntityChange {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum CommentChange {
+    Created,
+    Updated,
+    Deleted,
+}
+
+/// Whether a worklog event is for a new, an edited or a deleted worklog.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WorklogChange {
     Created,
     Updated,
     Deleted,

@@ -65,6 +65,7 @@ impl World {
             next_board_id: super::board::FIRST_BOARD_ID,
             sprints: Vec::new(),
             next_sprint_id: super::sprint::FIRST_SPRINT_ID,
+            notifications: Vec::new(),
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {

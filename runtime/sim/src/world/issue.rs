@@ -250,6 +250,11 @@ pub(crate) struct WorklogRecord {
     pub(crate) started: OffsetDateTime,
     pub(crate) time_spent_seconds: u64,
     pub(crate) created: OffsetDateTime,
+    /// When it was last written: its creation until `updateWorklog` edits it.
+    pub(crate) updated: OffsetDateTime,
+    /// Account id of whoever last edited it; `None` until someone does (the
+    /// author is then the update author, as Jira answers it).
+    pub(crate) update_author: Option<String>,
 }
 
 /// A file attached to an issue (`POST /rest/api/3/issue/{issueIdOrKey}/attachments`).

@@ -12,6 +12,7 @@ mod from_seed;
 pub(crate) mod hierarchy;
 mod issue;
 pub(crate) mod issue_link;
+pub(crate) mod notification;
 pub(crate) mod on_call;
 mod ops;
 mod project;
@@ -89,6 +90,9 @@ pub(crate) struct World {
     /// backlog's order).
     pub(crate) sprints: Vec<sprint::SprintRecord>,
     pub(crate) next_sprint_id: u64,
+    /// The email notifications `notify` queued, oldest first
+    /// ([`notification::OUTBOX_CAPACITY`] at most).
+    pub(crate) notifications: Vec<notification::SentNotification>,
 }
 
 impl World {

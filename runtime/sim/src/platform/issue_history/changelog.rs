@@ -5,9 +5,11 @@
 //! The entries are recorded by the writes that raise `jira:issue_updated` (edit,
 //! transition, assignment), with the webhook's changelog id and items, and by
 //! the writes Jira logs without raising it ([`record_unannounced`]): attachments,
-//! issue links and remote links added and removed; and by work logged, which
-//! the simulator announces with `worklog_created` only (Jira Cloud also raises
-//! `jira:issue_updated` for it, as `issue_work_logged`). The world keeps a bounded
+//! issue links and remote links added and removed; and by work logged, edited
+//! and deleted, which the simulator announces with `worklog_created`,
+//! `worklog_updated` and `worklog_deleted` only (Jira Cloud also raises
+//! `jira:issue_updated` for them, as `issue_work_logged`, `issue_worklog_updated`
+//! and `issue_worklog_deleted`). The world keeps a bounded
 //! number per issue (`world::issue::MAX_HISTORY_ENTRIES`), so `total` counts
 //! what is kept, not every change ever made.
 
@@ -167,10 +169,10 @@ pub(crate) fn issue_link_item(change: EntityChange, other_key: &str, reads: &str
     )
 }
 
-/// A worklog added, as Jira logs it next to the time tracking values it moved:
-/// field `WorklogId`, the worklog's id in `from` and `fromString` (Jira's
-/// `DefaultTimeTrackingIssueUpdater` builds the item so, `to` empty), and no
-/// `fieldId`: a worklog is not a field.
+/// A worklog added, edited or deleted, as Jira logs it next to the time
+/// tracking values it moved: field `WorklogId`, the worklog's id in `from` and
+/// `fromString` (Jira's `DefaultTimeTrackingIssueUpdater` builds the item so for
+/// all three, `to` empty), and no `fieldId`: a worklog is not a field.
 pub(crate) fn worklog_item(id: u64) -> HistoryItem {
     HistoryItem {
         field: String::from("WorklogId"),
@@ -178,6 +180,26 @@ pub(crate) fn worklog_item(id: u64) -> HistoryItem {
         field_id: String::new(),
         from: Some(id.to_string()),
         from_string: Some(id.to_string()),
+        to: None,
+        to_string: None,
+    }
+}
+
+/// The time of a deleted worklog, which Jira logs after its `WorklogId` item
+/// (`constructChangeItemBeansForWorklogDelete`): field `WorklogTimeSpent`, the
+/// seconds in `from` and the duration in `fromString`, `to` empty, no
+/// `fieldId`. Jira writes that duration in the site's time format; the
+/// simulator writes it as it writes every duration (`"1h 30m"`), the short
+/// format Jira Cloud shows time tracking in. (A worklog restricted to a group
+/// or role gets a message instead, but the simulator's worklogs have no
+/// restriction.)
+pub(crate) fn worklog_time_spent_item(seconds: u64) -> HistoryItem {
+    HistoryItem {
+        field: String::from("WorklogTimeSpent"),
+        fieldtype: "jira",
+        field_id: String::new(),
+        from: Some(seconds.to_string()),
+        from_string: Some(crate::platform::duration::format(seconds)),
         to: None,
         to_string: None,
     }
