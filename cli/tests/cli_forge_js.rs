@@ -197,9 +197,15 @@ fn what_a_js_build_prints_for_the_app_reaches_the_terminal_escaped() {
         "console.error('kiln-top-level \\u001b]0;owned\\u0007\\u001b[2Jcleared');\n\
          throw new Error('kiln-thrown \\u001b[31mred');",
     );
+    // The top level throws at build: the build says so, quoting what the app
+    // printed and threw, and builds the app to run it per invocation (lazily).
     let built = runtime(dir.path(), &["build", "loud"]);
     let text = stderr(&built);
-    assert_ne!(built.status.code(), Some(0), "{text}");
+    assert_eq!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("top-level code failed while Kiln built it"),
+        "{text}"
+    );
     for escaped in [
         "kiln-top-level \\u{1b}]0;owned\\u{7}\\u{1b}[2Jcleared",
         "kiln-thrown \\u{1b}[31mred",
@@ -207,6 +213,18 @@ fn what_a_js_build_prints_for_the_app_reaches_the_terminal_escaped() {
         assert!(text.contains(escaped), "{escaped} in: {text}");
     }
     assert!(!built.stderr.contains(&0x1b), "a raw escape reached stderr");
+    // Run, the top level prints and throws again, in the invocation: escaped too.
+    let ran = runtime(dir.path(), &["run", "loud", "-p", "{}"]);
+    let text = stderr(&ran);
+    assert_ne!(ran.status.code(), Some(0), "{text}");
+    for escaped in [
+        "kiln-top-level \\u{1b}]0;owned\\u{7}\\u{1b}[2Jcleared",
+        "kiln-thrown \\u{1b}[31mred",
+    ] {
+        assert!(text.contains(escaped), "{escaped} in: {text}");
+    }
+    assert!(!ran.stderr.contains(&0x1b), "a raw escape reached stderr");
+    assert!(!ran.stdout.contains(&0x1b), "a raw escape reached stdout");
 }
 
 /// A JS build runs the app's top-level code (the wizer snapshots the engine

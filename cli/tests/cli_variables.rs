@@ -285,6 +285,96 @@ fn a_js_app_reads_its_variables_as_process_env_under_runtime_run() {
     );
     // The sealed value is in the app's result (the app returned it), but in no log line.
     assert_eq!(err.matches(SEALED).count(), 0, "{err}");
+
+    // Read at the top level, PLAIN is read while Kiln builds the app, before any
+    // variable exists: the app keeps `undefined`. With PLAIN set, the invocation
+    // fails naming it rather than running on the value Forge would not have given.
+    std::fs::write(
+        app.join("src/index.js"),
+        format!("const KEPT = process.env.PLAIN;\n{INDEX}")
+            .replace("plain: process.env.PLAIN ?? null", "plain: KEPT ?? null"),
+    )
+    .unwrap();
+    let failed = output(runtime(d, &["run", app_arg, "-p", "{}"]), None);
+    let (out, err) = text(&failed);
+    assert!(!failed.status.success(), "stdout: {out}\nstderr: {err}");
+    assert!(
+        err.contains("process.env.PLAIN") && err.contains("top-level code"),
+        "{err}"
+    );
+    assert!(!err.contains("p-value"), "{err}");
+    // Unset, the top-level read is what the function would read: it runs.
+    exits(
+        &output(runtime(d, &["variables", "unset", app_arg, "PLAIN"]), None),
+        0,
+    );
+    let (out, err) = exits(&output(runtime(d, &["run", app_arg, "-p", "{}"]), None), 0);
+    let result: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_eq!(result["plain"], serde_json::Value::Null, "{result}");
+    assert_eq!(result["names"], serde_json::json!(["SEALED"]), "{result}");
+}
+
+/// An app whose top-level code needs a variable (`JSON.parse(process.env.CONFIG)`,
+/// as apps validate their configuration with a schema at the top of a module)
+/// throws while Kiln builds it, where no variable exists; Forge runs that code at
+/// a cold start with the variables set. The build says so and builds the app to
+/// run its modules when a function runs: unchanged, it works.
+#[test]
+fn a_js_app_whose_top_level_needs_a_variable_runs_unchanged() {
+    if !node_available() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let work = tempfile::tempdir().unwrap();
+    let app = work.path().join("config-js");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("manifest.yml"),
+        MANIFEST.replace("variables-js", "config-js"),
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{"name": "config-js", "version": "1.0.0", "private": true, "type": "module"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/index.js"),
+        "const CONFIG = JSON.parse(process.env.CONFIG);\n\
+         export const run = async () => ({ region: CONFIG.region });\n",
+    )
+    .unwrap();
+    let app_arg = app.to_str().unwrap();
+    exits(
+        &output(
+            runtime(
+                d,
+                &["variables", "set", app_arg, "CONFIG", r#"{"region":"eu"}"#],
+            ),
+            None,
+        ),
+        0,
+    );
+    let (out, err) = exits(&output(runtime(d, &["run", app_arg, "-p", "{}"]), None), 0);
+    assert!(
+        err.contains("top-level code failed while Kiln built it"),
+        "{err}"
+    );
+    let result: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert_eq!(result["region"], "eu", "{result}");
+    // Without the variable, the invocation fails with the app's own error, as
+    // its cold start would on Forge; the next invocation with it set runs.
+    exits(
+        &output(runtime(d, &["variables", "unset", app_arg, "CONFIG"]), None),
+        0,
+    );
+    let failed = output(runtime(d, &["run", app_arg, "-p", "{}"]), None);
+    let (out, err) = text(&failed);
+    assert!(!failed.status.success(), "stdout: {out}\nstderr: {err}");
+    assert!(err.contains("JSON") || err.contains("undefined"), "{err}");
 }
 
 /// A folder whose manifest does not load: the error names the file once,

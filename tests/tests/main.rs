@@ -44,6 +44,7 @@ mod forge_events;
 mod forge_events_v1;
 mod forge_intl;
 mod forge_node_modules;
+mod forge_normalize;
 mod forge_properties;
 mod forge_transactions;
 mod forge_uploads;

@@ -214,7 +214,8 @@ pub async fn run(args: VariablesArgs) -> Result<Exit, Failure> {
                     _ => println!("{}\t(encrypted)", variable.name),
                 }
             }
-            eprintln!("{} variables", listed.len());
+            let count = listed.len();
+            eprintln!("{count} variable{}", if count == 1 { "" } else { "s" });
             Ok(Exit::Success)
         }
         VariablesCommand::Unset { at, key } => {

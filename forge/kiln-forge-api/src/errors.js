@@ -97,6 +97,35 @@ export function isExpectedError(err) {
 }
 
 /**
+ * How Kiln's host words an `invalid-request` refused for one of the
+ * request's headers (`runtime/src/policy/headers.rs`, whose tests keep every
+ * case in one of these shapes) or for its body (`runtime/src/jira/session.rs`),
+ * rather than for its URL.
+ */
+const HEADER_REFUSAL = /^(?:header |the value of header |more than \d+ headers$)/;
+const BODY_REFUSAL = /^the request body is /;
+
+/**
+ * Forge's error for a request its platform refuses,
+ * `ProductEndpointNotAllowedError` (`REQUEST_EGRESS_ALLOWLIST_ERR`, 403),
+ * which apps and Kiln's tests check for, whose message says what was refused.
+ * Forge's own message says "URL not allowed", which misleads when the URL
+ * is fine and a header (which Forge's proxy passes on, Kiln's host checks
+ * against its allowlist) or the body was refused: Forge has no error of its
+ * own for those, so the class stays and only the words change.
+ */
+function productRequestRefused(target, reason) {
+  const text = String(reason);
+  const what = HEADER_REFUSAL.test(text) ? 'Request header' : BODY_REFUSAL.test(text) ? 'Request body' : undefined;
+  if (what === undefined) {
+    return new ProductEndpointNotAllowedError(`${target} (${text})`);
+  }
+  // Constructed as a ProductEndpointNotAllowedError, with its own message
+  // from the start (the engine's stack trace quotes the first one).
+  return Reflect.construct(NotAllowedError, [`${what} not allowed: ${target} (${text}).`], ProductEndpointNotAllowedError);
+}
+
+/**
  * The Forge error for Kiln's `request-error` `{ tag, val }` on a request
  * to `target` (`METHOD /path`).
  */
@@ -105,7 +134,7 @@ export function forgeErrorFor(kilnError, target) {
   let error;
   switch (tag) {
     case 'invalid-request':
-      error = new ProductEndpointNotAllowedError(`${target} (${val})`);
+      error = productRequestRefused(target, val);
       break;
     case 'unknown-route':
       error = new ProductEndpointNotAllowedError(`${target} (no Jira API route matches: ${val})`);

@@ -32,6 +32,7 @@
 
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
+import { staleTopLevelMessage, staleTopLevelReads, stopRecordingTopLevelEnv } from './top_level_env.js';
 import { format as utilFormat } from './node/util.js';
 import kilnProcess, { browserProcess, configureProcess } from './node/process.js';
 import { installationOf } from './ari.js';
@@ -219,9 +220,23 @@ export function retryRequest(result) {
 export async function dispatch(modules, name, payload, context) {
   running = true;
   current = context;
-  installProcessEnv();
+  stopRecordingTopLevelEnv();
+  const stale = staleTopLevelReads(installProcessEnv());
+  if (stale.length > 0) {
+    throw appError('failed', staleTopLevelMessage(stale));
+  }
   const [file, exportName] = splitHandler(name);
-  const module = Object.hasOwn(modules, file) ? modules[file] : undefined;
+  let module = Object.hasOwn(modules, file) ? modules[file] : undefined;
+  // A lazily built app (build.mjs, `entryFor`): the module's top-level code
+  // runs now, with process.env filled, as Forge's runtime runs it at a cold
+  // start. What it throws fails the invocation, as any error of the app's.
+  if (typeof module === 'function') {
+    try {
+      module = await module();
+    } catch (error) {
+      throw appError('failed', message(error));
+    }
+  }
   const fn = module !== undefined && Object.hasOwn(module, exportName) ? module[exportName] : undefined;
   if (typeof fn !== 'function') {
     throw appError('unknown-function', name);

@@ -43,7 +43,13 @@ function encodePath(path) {
  * for what it is. Anything else about the path is the host's to judge.
  */
 function splitRoute(value) {
-  const withoutFragment = value.split('#', 1)[0];
+  // What the URL parser Forge's fetch builds the request with drops from
+  // the whole URL (WHATWG URL: every ASCII tab and newline, and trailing C0
+  // controls and spaces): a route template that ends on the next line
+  // (`…&maxResults=${n}⏎`) reaches Jira without them there, so here too.
+  // Inside a value, `route` has already percent-encoded them.
+  const stripped = value.replace(/[\t\n\r]/g, '').replace(/[\u0000-\u0020]+$/, '');
+  const withoutFragment = stripped.split('#', 1)[0];
   const mark = withoutFragment.indexOf('?');
   const written = mark === -1 ? withoutFragment : withoutFragment.slice(0, mark);
   const path = written.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(written) ? written : `/${written}`;
@@ -66,17 +72,19 @@ function headerPairs(headers) {
 }
 
 /**
- * Jira's XSRF header, which Atlassian's examples tell apps to send on every
- * upload (`X-Atlassian-Token: no-check`). Kiln's host sets it on every
- * state-changing request and refuses it from a guest (it is the host's), so
- * the app's copy is left out here rather than failing the call: what Jira
- * receives is the same.
+ * Headers the host sets itself and refuses from a guest, which apps send
+ * anyway: Jira's XSRF header, which Atlassian's examples tell apps to send on
+ * every upload (`X-Atlassian-Token: no-check`; the host sets it on every
+ * state-changing request), and `User-Agent` (the host names itself, as
+ * Forge's proxy does; HTTP client libraries and apps copying a curl line set
+ * one). The app's copy is left out here rather than failing the call: what
+ * Jira answers is the same.
  */
-const XSRF_HEADER = 'x-atlassian-token';
+const HOST_SET_HEADERS = new Set(['x-atlassian-token', 'user-agent']);
 
 /** The app's headers as Kiln's pairs, without the ones the host sets itself. */
 function appHeaders(headers) {
-  return headerPairs(headers).filter(([name]) => name.toLowerCase() !== XSRF_HEADER);
+  return headerPairs(headers).filter(([name]) => !HOST_SET_HEADERS.has(name.toLowerCase()));
 }
 
 /**

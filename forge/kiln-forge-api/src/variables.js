@@ -12,7 +12,8 @@
 // called by the dispatcher), not at the app's top level: top-level code runs
 // once when the component is built (a snapshot), where no variable exists.
 // So `const KEY = process.env.KEY` at the top of a module is `undefined` on
-// Kiln; read it inside the handler (docs/porting-forge-apps.md).
+// Kiln; read it inside the handler (docs/porting-forge-apps.md). An
+// invocation that finds such a name set fails saying so (top_level_env.js).
 
 import { host } from './host.js';
 
@@ -55,7 +56,7 @@ export function configVariables() {
 
 /**
  * Fills `process.env` with the app's config variables, as Forge's runtime
- * does. The object stays the app's to change, as in Node.
+ * does, and returns them. The object stays the app's to change, as in Node.
  */
 export function installProcessEnv() {
   if (globalThis.process === undefined) {
@@ -64,5 +65,7 @@ export function installProcessEnv() {
   if (globalThis.process.env === undefined || globalThis.process.env === null) {
     globalThis.process.env = {};
   }
-  Object.assign(globalThis.process.env, configVariables());
+  const variables = configVariables();
+  Object.assign(globalThis.process.env, variables);
+  return variables;
 }

@@ -107,7 +107,7 @@ test('a standard FormData is sent as multipart bytes with its boundary in the Co
   form.append('comment', 'two words');
   const request = await kilnRequest('app', route`/rest/api/3/issue/${'KILN-1'}/attachments`, {
     method: 'POST',
-    headers: { Accept: 'application/json', 'X-Atlassian-Token': 'no-check' },
+    headers: { Accept: 'application/json', 'X-Atlassian-Token': 'no-check', 'User-Agent': 'curl/8.5.0' },
     body: form,
   });
   const [contentType] = header(request, 'content-type');
@@ -117,8 +117,10 @@ test('a standard FormData is sent as multipart bytes with its boundary in the Co
   assert.match(text, /Content-Disposition: form-data; name="file"; filename="pixel.png"\r\nContent-Type: image\/png\r\n\r\n\u0000\u00ff\n\r\n/);
   assert.match(text, /name="comment"\r\n\r\ntwo words\r\n/);
   assert.ok(text.trimEnd().endsWith(`--${boundary}--`));
-  // Jira's XSRF header is the host's to send; the app's copy is left out, the rest kept.
+  // Jira's XSRF header and the User-Agent are the host's to send; the app's copies
+  // are left out, the rest kept.
   assert.deepEqual(header(request, 'x-atlassian-token'), []);
+  assert.deepEqual(header(request, 'user-agent'), []);
   assert.deepEqual(header(request, 'accept'), ['application/json']);
 });
 

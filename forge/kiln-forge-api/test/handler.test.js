@@ -62,6 +62,30 @@ test("context.installation is Forge's: the installation's ARI and the site's", a
   });
 });
 
+test("a lazily built app's module runs its top-level code in the invocation, with process.env filled", async () => {
+  installHost(fakeHost({ env: [['CONFIG', '{"region":"eu"}']] }));
+  let evaluated = 0;
+  const modules = {
+    // What build.mjs's lazy entry gives the dispatcher: an import() per module.
+    index: async () => {
+      evaluated++;
+      const config = JSON.parse(process.env.CONFIG);
+      return { run: async () => config.region };
+    },
+    broken: async () => JSON.parse(process.env.MISSING),
+  };
+  assert.equal(await dispatch(modules, 'index.run', '{}', kilnContext), '"eu"');
+  assert.equal(evaluated, 1);
+  // Its top-level failure is the invocation's, with the app's message.
+  const failed = await dispatch(modules, 'broken.run', '{}', kilnContext).catch((e) => e);
+  assert.equal(failed.payload.tag, 'failed');
+  assert.match(failed.payload.val, /JSON|undefined/);
+  await assert.rejects(dispatch(modules, 'index.nope', '{}', kilnContext), {
+    payload: { tag: 'unknown-function', val: 'index.nope' },
+  });
+  delete process.env.CONFIG;
+});
+
 test("failures become Kiln's app-error cases", async () => {
   installHost(fakeHost({ refuse: { 'get /rest/api/3/myself': { tag: 'needs-authentication', val: 'app' } } }));
   const modules = {

@@ -123,6 +123,106 @@ test('random values: UUIDs of version 4, bytes of the size asked, integers in ra
   assert.deepEqual([...filled.subarray(0, 8)], [0, 0, 0, 0, 0, 0, 0, 0]);
 });
 
+test("createSecretKey makes the secret KeyObject Node's does, from every kind of key", () => {
+  const bytes = [0, 1, 2, 250, 255, 128];
+  const keys = [
+    ['a utf-8 string', 'shared-secret ✓', undefined],
+    ["a utf-8 string, 'utf-8' named", 'shared-secret', 'utf-8'],
+    ['a base64 string', 'c2VjcmV0LWtleS0xMjM=', 'base64'],
+    ['a hex string', '00ff10', 'hex'],
+    ['an empty string', '', undefined],
+    ['a Buffer', (B) => B.from(bytes), undefined],
+    ['a Buffer, with an encoding Node ignores', (B) => B.from(bytes), 'base64'],
+    ['a Uint8Array', () => new Uint8Array(bytes), undefined],
+    ['a view into a larger buffer', () => new Uint8Array([9, ...bytes, 9]).subarray(1, 7), undefined],
+    ['a DataView', () => new DataView(new Uint8Array(bytes).buffer), undefined],
+    ['an ArrayBuffer', () => new Uint8Array(bytes).buffer, undefined],
+  ];
+  for (const [what, key, encoding] of keys) {
+    const ours = crypto.createSecretKey(typeof key === 'function' ? key(Buffer) : key, encoding);
+    const real = realCrypto.createSecretKey(typeof key === 'function' ? key(RealBuffer) : key, encoding);
+    assert.equal(ours.type, real.type, what);
+    assert.equal(ours.type, 'secret', what);
+    assert.equal(ours.symmetricKeySize, real.symmetricKeySize, what);
+    assert.equal(ours.asymmetricKeyType, real.asymmetricKeyType, what);
+    assert.equal(Object.prototype.toString.call(ours), Object.prototype.toString.call(real), what);
+    assert.equal(Object.prototype.toString.call(ours), '[object KeyObject]', what);
+    assert.equal(ours.constructor.name, real.constructor.name, what);
+    assert.ok(ours instanceof crypto.KeyObject && real instanceof realCrypto.KeyObject, what);
+    assert.ok(Buffer.isBuffer(ours.export()), what);
+    assert.deepEqual([...ours.export()], [...real.export()], what);
+    assert.deepEqual([...ours.export({ format: 'buffer' })], [...real.export({ format: 'buffer' })], what);
+    assert.deepEqual(ours.export({ format: 'jwk' }), real.export({ format: 'jwk' }), what);
+    assert.equal(JSON.stringify(ours), JSON.stringify(real), what);
+    for (const algorithm of ['sha256', 'sha384', 'sha512', 'sha1']) {
+      assert.equal(
+        crypto.createHmac(algorithm, ours).update('header.payload').digest('base64url'),
+        realCrypto.createHmac(algorithm, real).update('header.payload').digest('base64url'),
+        `${what} ${algorithm}`,
+      );
+    }
+    assert.ok(ours.equals(crypto.createSecretKey(ours.export())), what);
+  }
+});
+
+test('a secret KeyObject holds a copy, compares by its bytes, and is made only by createSecretKey', () => {
+  const source = Buffer.from('abc');
+  const key = crypto.createSecretKey(source);
+  source[0] = 0;
+  const exported = key.export();
+  exported[1] = 0;
+  assert.equal(key.export().toString(), 'abc');
+
+  assert.equal(key.equals(crypto.createSecretKey('abc')), true);
+  assert.equal(key.equals(crypto.createSecretKey('abd')), false);
+  assert.equal(key.equals(crypto.createSecretKey('abcd')), false);
+  const real = realCrypto.createSecretKey('abc');
+  for (const [ours, theirs] of [
+    [() => key.equals({ type: 'secret', export: () => Buffer.from('abc') }), () => real.equals({})],
+    [() => key.equals('abc'), () => real.equals('abc')],
+    [() => key.export({ format: 'pem' }), () => real.export({ format: 'pem' })],
+    [() => key.export('jwk'), () => real.export('jwk')],
+    [() => key.export(null), () => real.export(null)],
+    [() => crypto.createSecretKey(42), () => realCrypto.createSecretKey(42)],
+    [() => crypto.createSecretKey(key), () => realCrypto.createSecretKey(real)],
+    [() => new crypto.KeyObject('secret', {}), () => new realCrypto.KeyObject('secret', {})],
+  ]) {
+    let expected;
+    assert.throws(theirs, (error) => {
+      expected = error;
+      return true;
+    });
+    assert.throws(ours, (error) => error.name === expected.name && error.code === expected.code, String(ours));
+  }
+  assert.throws(() => crypto.KeyObject.from({}), /KeyObject\.from\(\) is not available to a Kiln app/);
+  assert.equal(cryptoDefault.createSecretKey, crypto.createSecretKey);
+  assert.equal(cryptoDefault.KeyObject, crypto.KeyObject);
+});
+
+test("a secret KeyObject verifies an HS256 JWT as jose does with it", async () => {
+  // jose 6 (`prepareKey`): a KeyObject is what `Object.prototype.toString`
+  // names so; a secret one is used as `export()`'s bytes, imported into
+  // WebCrypto for HMAC. ibuchanan/explore-forge-jira-custom-api's web
+  // trigger: jwtVerify(token, createSecretKey(secret, 'utf-8')).
+  const secret = 'a-shared-web-trigger-secret';
+  const b64 = (value) => RealBuffer.from(JSON.stringify(value)).toString('base64url');
+  const signingInput = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'caller', iat: 1700000000 })}`;
+  const signature = realCrypto.createHmac('sha256', secret).update(signingInput).digest();
+  const verifies = async (key) => {
+    assert.equal(Object.prototype.toString.call(key), '[object KeyObject]');
+    assert.equal(key.type, 'secret');
+    const bytes = key.export();
+    assert.ok(bytes instanceof Uint8Array);
+    const cryptoKey = await globalThis.crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ]);
+    return globalThis.crypto.subtle.verify('HMAC', cryptoKey, signature, new TextEncoder().encode(signingInput));
+  };
+  assert.equal(await verifies(crypto.createSecretKey(secret, 'utf-8')), true);
+  assert.equal(await verifies(crypto.createSecretKey('another-secret', 'utf-8')), false);
+  assert.equal(await verifies(realCrypto.createSecretKey(secret, 'utf-8')), true);
+});
+
 test('what Kiln does not provide says so by name', () => {
   assert.throws(() => crypto.createCipheriv('aes-256-gcm', 'k', 'iv'), /crypto\.createCipheriv\(\) is not available to a Kiln app/);
   assert.throws(() => crypto.generateKeyPairSync('ed25519'), /generateKeyPairSync/);

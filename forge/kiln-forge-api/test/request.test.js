@@ -180,6 +180,73 @@ test("Kiln's request errors become Forge's error classes, keeping Kiln's case", 
   assert.match((await call('g').catch((e) => e)).message, /Authorization/);
 });
 
+test("a refused header or body keeps Forge's class, and its message says it is not the URL", async () => {
+  // Kiln's texts, as runtime/src/policy/headers.rs and jira/session.rs word them.
+  const refuse = {
+    'post /rest/api/3/notify': {
+      tag: 'invalid-request',
+      val: 'header `x-custom` is not in the allowlist (allowed: accept, accept-language, content-type)',
+    },
+    'get /rest/api/3/host-only': {
+      tag: 'invalid-request',
+      val: "header `authorization` is set by the host only (credentials, routing and framing are not the app's)",
+    },
+    'get /rest/api/3/value': {
+      tag: 'invalid-request',
+      val: 'the value of header `accept` is longer than 1024 bytes',
+    },
+    'get /rest/api/3/many': { tag: 'invalid-request', val: 'more than 16 headers' },
+    'put /rest/api/3/body': { tag: 'invalid-request', val: 'the request body is larger than 1048576 bytes' },
+    'get /rest/api/3/url': { tag: 'invalid-request', val: "the path names another site's cloud id" },
+  };
+  installHost(fakeHost({ refuse }));
+  const refused = (path, init) =>
+    asApp()
+      .requestJira(route`/rest/api/3/${path}`, init)
+      .then(
+        () => assert.fail(`${path} resolved`),
+        (error) => error,
+      );
+  const forgeRefusal = (error, message) => {
+    assert.ok(error instanceof ProductEndpointNotAllowedError, error);
+    assert.equal(error.constructor.name, 'ProductEndpointNotAllowedError');
+    assert.equal(error.name, REQUEST_EGRESS_ALLOWLIST_ERR);
+    assert.equal(error.status, 403);
+    assert.match(error.message, message);
+    assert.ok(String(error.stack).includes(error.message), error.stack);
+    assert.equal(error.kilnError.tag, 'invalid-request');
+  };
+
+  const header = await refused('notify', { method: 'POST', headers: { 'X-Custom': '1' }, body: '{}' });
+  forgeRefusal(
+    header,
+    /^Request header not allowed: POST \/rest\/api\/3\/notify \(header `x-custom` is not in the allowlist \(allowed: .*\)\)\.$/,
+  );
+  assert.doesNotMatch(header.message, /URL/);
+  forgeRefusal(await refused('host-only'), /^Request header not allowed: GET \/rest\/api\/3\/host-only \(header `authorization` is set by the host only/);
+  forgeRefusal(await refused('value'), /^Request header not allowed: .*the value of header `accept`/);
+  forgeRefusal(await refused('many'), /^Request header not allowed: GET \/rest\/api\/3\/many \(more than 16 headers\)\.$/);
+  forgeRefusal(await refused('body', { method: 'PUT', body: 'x' }), /^Request body not allowed: PUT \/rest\/api\/3\/body \(the request body is larger/);
+  // A refused URL is still Forge's "URL not allowed".
+  forgeRefusal(await refused('url'), /^URL not allowed: GET \/rest\/api\/3\/url \(the path names another site's cloud id\)\.$/);
+});
+
+test("Jira's x-atlassian-force-account-id header reaches the host as the app wrote it", async () => {
+  // Atlassian's My Reminders, sending a reminder.
+  const host = fakeHost({ answers: { 'post /rest/api/3/issue/10000/notify': { status: 204, body: '' } } });
+  installHost(host);
+  const response = await asApp().requestJira(route`/rest/api/3/issue/${'10000'}/notify`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'x-atlassian-force-account-id': 'true' },
+    body: JSON.stringify({ subject: 'Reminder', to: { reporter: true } }),
+  });
+  assert.equal(response.status, 204);
+  assert.deepEqual(host.sent[0].headers, [
+    ['Content-Type', 'application/json'],
+    ['x-atlassian-force-account-id', 'true'],
+  ]);
+});
+
 // Forge: `asUser(accountId)` makes requests as that user. Kiln holds one
 // user credential, so only the invoking user can be named.
 const invokedBy = (accountId, run) =>
@@ -281,4 +348,23 @@ test("withContext of the installation's own site requests as the principal does"
 test('other products are refused clearly', async () => {
   await assert.rejects(asApp().requestConfluence(route`/wiki/rest/api/content`), /not served by Kiln/);
   await assert.rejects(api.fetch('https://example.com'), { name: REQUEST_EGRESS_ALLOWLIST_ERR });
+});
+
+test('tabs and newlines in a route template are dropped, as the URL parser Forge fetches with drops them', async () => {
+  const n = 2;
+  const plain = await kilnRequest('app', route`/rest/api/3/search/jql?jql=${'project = KILN'}&maxResults=${n}`);
+  const multiline = await kilnRequest(
+    'app',
+    route`/rest/api/3/search/jql?jql=${'project = KILN'}&maxResults=${n}
+    `,
+  );
+  assert.deepEqual(multiline.path, plain.path);
+  assert.deepEqual(multiline.query, plain.query);
+  const tabbed = await kilnRequest('app', route`/rest/api/3/	search/jql?jql=${'x'}
+`);
+  assert.equal(tabbed.path, '/rest/api/3/search/jql');
+  assert.deepEqual(tabbed.query, [['jql', 'x']]);
+  // A value's own newline is the app's data: route percent-encodes it, and it stays.
+  const inValue = await kilnRequest('app', route`/rest/api/3/search/jql?jql=${'a\nb'}`);
+  assert.deepEqual(inValue.query, [['jql', 'a\nb']]);
 });

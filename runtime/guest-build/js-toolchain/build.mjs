@@ -44,6 +44,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { intlFor, intlDataPlugin } from './intl.mjs';
 
 import { build, formatMessages } from 'esbuild';
@@ -527,13 +528,34 @@ await mkdir(outDir, { recursive: true });
 const setupPath = join(outDir, 'kiln-setup.js');
 await writeFile(setupPath, setup);
 
-const imports = [`import ${JSON.stringify(setupPath)};`]
-  .concat(handlerModules.map((module, i) => `import * as m${i} from ${JSON.stringify(modulePath(module))};`))
-  .join('\n');
-const table = handlerModules.map((module, i) => `  ${JSON.stringify(module)}: m${i},`).join('\n');
-const entry = `${imports}
+// The entry module. Eager (the default): it imports the app's handler
+// modules, so their top-level code runs while the snapshot is taken, once,
+// and every invocation starts from what it left. Lazy: each module's table
+// entry is an `import()` (which esbuild turns into an initialiser inside the
+// same bundle), run by the dispatcher when a function of that module is
+// first called in an invocation, after `process.env` holds the config
+// variables, as Forge's Node.js runtime runs top-level code at a cold start.
+// Lazy is what an app gets whose top-level code fails at build (see
+// `componentizeOrLazy` below); it costs each invocation the evaluation of
+// the app's modules.
+function entryFor(lazy) {
+  const imports = [`import ${JSON.stringify(setupPath)};`]
+    .concat(lazy ? [] : handlerModules.map((module, i) => `import * as m${i} from ${JSON.stringify(modulePath(module))};`))
+    .join('\n');
+  const table = handlerModules
+    .map((module, i) =>
+      lazy
+        ? `  ${JSON.stringify(module)}: () => import(${JSON.stringify(modulePath(module))}),`
+        : `  ${JSON.stringify(module)}: m${i},`,
+    )
+    .join('\n');
+  return `${imports}
 import { dispatch } from ${forgeSrc('handler.js')};
 import { runWarmups } from ${forgeSrc('warm.js')};
+import { stopRecordingTopLevelEnv } from ${forgeSrc('top_level_env.js')};
+// Every module is evaluated: what is read of process.env from here on is not
+// the app's top-level code's (top_level_env.js).
+stopRecordingTopLevelEnv();
 const modules = {
 ${table}
 };
@@ -546,6 +568,8 @@ export const handler = {
   },
 };
 `;
+}
+let entry = entryFor(false);
 
 const bundlePath = join(outDir, 'bundle.js');
 // Each error is printed with its place in the app (`report` below, esbuild's
@@ -663,15 +687,31 @@ const appSources = await Promise.all(
     .filter((path) => relative(toolchainModules, path).startsWith('..'))
     .map((path) => readFile(path, 'utf8').catch(() => '')),
 );
-const intl = intlFor(appSources, toolchainModules, join(forgeDir, 'src', 'intl_zones.js'));
+// The Node major version the manifest's runtime names, as the layer's `process.version` says it.
+const { nodeMajor } = await import(pathToFileURL(join(forgeDir, 'src', 'node', 'process.js')).href);
+const intl = intlFor(appSources, toolchainModules, join(forgeDir, 'src', 'intl_zones.js'), nodeMajor(nodeRuntime));
 if (intl !== null) {
   console.error(`the app uses Intl: bundling it with locale data for ${intl.locales.join(', ')}`);
-  await writeFile(setupPath, `${intl.imports}\n${setup}`);
-  bundledWith = await builtOrExit(await bundleWith([intlDataPlugin(toolchainModules), ...plugins]));
+}
+// Likewise `String.prototype.normalize`, which the engine lacks without ICU
+// (the layer's normalize.js): for an app that calls it, the polyfill and
+// its Unicode data first in the setup module. `.normalize(` of Node's `path`
+// matches too, and costs such an app ≈ 50 kB of data.
+const normalize = /\.normalize\b/.test(appSources.join('\n'))
+  ? `import ${forgeSrc('normalize_polyfill.js')};`
+  : null;
+if (normalize !== null) {
+  console.error('the app calls normalize: bundling it with Unicode normalization data');
+}
+// The plugins of the bundle componentized (again for a lazy build, below).
+let bundlePlugins = plugins;
+if (intl !== null || normalize !== null) {
+  await writeFile(setupPath, [normalize, intl?.imports, setup].filter((part) => part != null).join('\n'));
+  bundlePlugins = intl !== null ? [intlDataPlugin(toolchainModules), ...plugins] : plugins;
+  bundledWith = await builtOrExit(await bundleWith(bundlePlugins));
 }
 await report(bundledWith.result.warnings, 'warning');
-const bundled = bundledWith.result;
-const inputs = Object.keys(bundled.metafile.inputs).length;
+let bundled = bundledWith.result;
 
 // esbuild names each module in the bundle by its path relative to the build
 // folder: a `// path` line above its code, and the key of its CommonJS or lazy
@@ -700,7 +740,8 @@ function stableName(input) {
   }
   return best?.name ?? null;
 }
-{
+/** Writes `bundled`'s bundle with stable names, and componentizes it. */
+async function componentizeBundle(bundled) {
   const renames = new Map();
   for (const input of Object.keys(bundled.metafile.inputs)) {
     const name = stableName(input);
@@ -715,30 +756,71 @@ function stableName(input) {
     text = text.split(`${JSON.stringify(input)}(`).join(`${JSON.stringify(name)}(`);
   }
   await writeFile(bundlePath, text);
+
+  return componentize({
+    sourcePath: bundlePath,
+    witPath: worldDir,
+    worldName: 'app',
+    disableFeatures: disabledFeatures,
+    // Kiln's wizer (runtime/guest-build/src/wizer.rs) instead of the one
+    // componentize-js ships: the same snapshot, with seeded randomness, fixed
+    // clocks and fixed paths, so the same app builds into the same bytes.
+    wizerBin: request.wizer,
+    // Where the wizer keeps its compiled engine module: this app's own cache
+    // folder (runtime/guest-build/src/wizer_cache.rs). componentize-js hands
+    // the wizer these variables besides its own; the wizer keeps this one out
+    // of the engine's environment, so it never reaches the snapshot.
+    env: request.wizerCache ? { KILN_WIZER_CACHE: request.wizerCache } : undefined,
+  });
 }
 
-const { component, imports: witImports } = await componentize({
-  sourcePath: bundlePath,
-  witPath: worldDir,
-  worldName: 'app',
-  disableFeatures: disabledFeatures,
-  // Kiln's wizer (runtime/guest-build/src/wizer.rs) instead of the one
-  // componentize-js ships: the same snapshot, with seeded randomness, fixed
-  // clocks and fixed paths, so the same app builds into the same bytes.
-  wizerBin: request.wizer,
-  // Where the wizer keeps its compiled engine module: this app's own cache
-  // folder (runtime/guest-build/src/wizer_cache.rs). componentize-js hands
-  // the wizer these variables besides its own; the wizer keeps this one out
-  // of the engine's environment, so it never reaches the snapshot.
-  env: request.wizerCache ? { KILN_WIZER_CACHE: request.wizerCache } : undefined,
-});
+/** componentize-js's message when the snapshot's run (the app's top-level code) failed. */
+const INIT_FAILED = 'Failed to initialize component';
+
+/**
+ * The component, eager if the app's top-level code runs at build; else, when
+ * it failed there (it threw without a config variable, `JSON.parse(process.env.CONFIG)`
+ * or a schema's `parse`, or called the host), lazy (see `entryFor`), as
+ * Forge's runtime would run that code with the variables set, at a cold
+ * start. Said on stderr, with the first lines of what failed, so the
+ * developer knows why each invocation now evaluates the app's modules.
+ */
+async function componentizeOrLazy() {
+  try {
+    return { lazy: false, ...(await componentizeBundle(bundled)) };
+  } catch (error) {
+    const text = String(error?.message ?? error);
+    if (!text.startsWith(INIT_FAILED)) throw error;
+    const why = text
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .slice(0, 6)
+      .join('\n  ');
+    console.error(
+      `the app's top-level code failed while Kiln built it:\n  ${why}\n` +
+        "building it to run its modules' top-level code when a function first runs in each " +
+        'invocation, with the config variables set, as Forge does at a cold start (each invocation ' +
+        'then spends that time; code that needs no variable at the top level keeps the faster build)',
+    );
+    entry = entryFor(true);
+    const lazyBuild = await builtOrExit(await bundleWith(bundlePlugins));
+    bundled = lazyBuild.result;
+    return { lazy: true, ...(await componentizeBundle(bundled)) };
+  }
+}
+
+const { component, imports: witImports, lazy } = await componentizeOrLazy();
 const componentPath = join(outDir, 'component.wasm');
 await writeFile(componentPath, component);
 await writeFile(
   join(outDir, 'build-report.json'),
   JSON.stringify(
     {
-      inputs,
+      inputs: Object.keys(bundled.metafile.inputs).length,
+      // Whether the app's modules are evaluated per invocation (componentizeOrLazy).
+      lazy,
       // The locales whose data the app's Intl was given (null: no Intl).
       intl: intl?.locales ?? null,
       // Every file esbuild bundled, absolute: Kiln watches those outside the

@@ -11,9 +11,16 @@
 // `PluralRules`, `NumberFormat`, `DateTimeFormat` (with the IANA time zones
 // of FormatJS's "golden" set: every zone in common use), `RelativeTimeFormat`
 // and `ListFormat`, and the `toLocaleString`, `toLocaleDateString`,
-// `toLocaleTimeString` of `Date` and `Number` through them. Not given:
-// `Collator` (no polyfill exists; `localeCompare` is the engine's, by code
-// unit), `Segmenter`, `DisplayNames`, `DurationFormat`, `supportedValuesOf`.
+// `toLocaleTimeString` of `Date` and `Number` through them. Besides, only
+// for an app whose code names them (see POLYFILLS): `DisplayNames` (with
+// the locales' data), `Segmenter` (Unicode's default rules, which ICU
+// follows but for the dictionary-based words of Chinese, Japanese, Thai…),
+// `DurationFormat` (only for an app on Forge's `nodejs24.x`: Node has it
+// from 23, so on `nodejs20.x` and `nodejs22.x`, Forge's default, code that
+// tests for `Intl.DurationFormat` finds none, on Forge and on Kiln alike) and
+// `supportedValuesOf` (the values these polyfills take, not ICU's). Not
+// given: `Collator` (no polyfill exists; `localeCompare` is the engine's, by
+// code unit).
 //
 // Only for an app whose own code (or a dependency's) names `Intl` or calls a
 // `toLocale…String`: the polyfills and their data are 1–2 MB of script,
@@ -26,7 +33,8 @@
 // English (`en`, also the default locale, as Forge's `en-US` Lambda) and the
 // locales its bundle names: string literals with a region (`'en-GB'`,
 // `"de-DE"`) and the first argument of a `toLocale…String` or `Intl.…` call
-// (`toLocaleDateString('fr')`), at most MAX_LOCALES. A locale the app only
+// (`toLocaleDateString('fr')`, or each of a list: `new Intl.DisplayNames(['de',
+// 'fr'], …)`), at most MAX_LOCALES. A locale the app only
 // learns when it runs (a user's `locale` from Jira) formats as English, as
 // Node built with English-only ICU does.
 //
@@ -37,6 +45,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 
 /** Locales whose DateTimeFormat patterns are worked out at build (see intlFor). */
 const WARM_LOCALES = 3;
@@ -44,7 +53,12 @@ const WARM_LOCALES = 3;
 /** Most locales an app's bundle brings data for (English besides). */
 export const MAX_LOCALES = 12;
 
-// In the order they depend on each other; `true`: it has locale data.
+// In the order they depend on each other (DisplayNames on
+// getCanonicalLocales, DurationFormat on NumberFormat, PluralRules and
+// ListFormat); `true`: it has locale data. The first seven go to every app
+// that uses `Intl`; one with a pattern only to an app whose code also names
+// it (`Intl.Segmenter`, `const { Segmenter } = Intl`, `Intl['Segmenter']`):
+// an app that names none pays nothing for them.
 const POLYFILLS = [
   ['intl-getcanonicallocales', false],
   ['intl-locale', false],
@@ -53,6 +67,10 @@ const POLYFILLS = [
   ['intl-datetimeformat', true],
   ['intl-relativetimeformat', true],
   ['intl-listformat', true],
+  ['intl-displaynames', true, /\bDisplayNames\b/],
+  ['intl-segmenter', false, /\bSegmenter\b/],
+  ['intl-durationformat', false, /\bDurationFormat\b/, 23],
+  ['intl-supportedvaluesof', false, /\bsupportedValuesOf\b/],
 ];
 
 // A use, not a definition: `Intl` named, or a `toLocale…String` called
@@ -60,9 +78,15 @@ const POLYFILLS = [
 const USES_INTL = /\bIntl\b|\.toLocale(?:Date|Time)?String\s*\(/;
 // A string literal that is a locale with its region: 'en-GB', "zh-Hant-TW", `es-419`.
 const REGION_LITERAL = /["'`]([a-z]{2,3}(?:-[A-Z][a-z]{3})?-(?:[A-Z]{2}|\d{3}))["'`]/g;
-// A literal first argument of a call that takes a locale.
-const LOCALE_ARGUMENT =
-  /(?:toLocale(?:Date|Time)?String|Intl\.[A-Z][A-Za-z]*)\(\s*["'`]([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3})["'`]/g;
+// The opening of a call that takes a locale first, and a quoted locale tag.
+const LOCALE_CALL = String.raw`(?:toLocale(?:Date|Time)?String|Intl\.[A-Z][A-Za-z]*)\(\s*`;
+const QUOTED_TAG = String.raw`["'\`]([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3})["'\`]`;
+// A literal first argument of such a call.
+const LOCALE_ARGUMENT = new RegExp(LOCALE_CALL + QUOTED_TAG, 'g');
+// A literal list of locales as that first argument (`new Intl.DisplayNames(['de', 'fr'], …)`):
+// each string in it, read by QUOTED_LOCALE.
+const LOCALE_LIST = new RegExp(String.raw`${LOCALE_CALL}\[([^\]]{0,400})\]`, 'g');
+const QUOTED_LOCALE = new RegExp(QUOTED_TAG, 'g');
 const LOCALE_TAG = /^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$/;
 
 /** `de_de`, `DE-de` → `de-DE`: what a data file is named. */
@@ -84,15 +108,19 @@ function canonical(tag) {
  * `modules` (the toolchain's
  * node_modules) and the layer's lazy zone data in `zonesModule`.
  */
-export function intlFor(sources, modules, zonesModule) {
+export function intlFor(sources, modules, zonesModule, nodeMajor) {
   const bundle = sources.join('\n');
   if (!USES_INTL.test(bundle)) return null;
   const named = [];
+  const name = (written) => {
+    const tag = canonical(written);
+    if (LOCALE_TAG.test(tag) && tag !== 'en' && !named.includes(tag)) named.push(tag);
+  };
   for (const pattern of [LOCALE_ARGUMENT, REGION_LITERAL]) {
-    for (const match of bundle.matchAll(pattern)) {
-      const tag = canonical(match[1]);
-      if (LOCALE_TAG.test(tag) && tag !== 'en' && !named.includes(tag)) named.push(tag);
-    }
+    for (const match of bundle.matchAll(pattern)) name(match[1]);
+  }
+  for (const list of bundle.matchAll(LOCALE_LIST)) {
+    for (const match of list[1].matchAll(QUOTED_LOCALE)) name(match[1]);
   }
   const formatjs = join(modules, '@formatjs');
   const dataOf = (pkg, tag) => join(formatjs, pkg, 'locale-data', `${tag}.js`);
@@ -104,7 +132,9 @@ export function intlFor(sources, modules, zonesModule) {
     if (found !== undefined && !locales.includes(found)) locales.push(found);
   }
   const lines = [];
-  for (const [pkg, hasData] of POLYFILLS) {
+  for (const [pkg, hasData, named, sinceNode = 0] of POLYFILLS) {
+    if (named !== undefined && !named.test(bundle)) continue;
+    if (nodeMajor < sinceNode) continue;
     lines.push(`import ${JSON.stringify(join(formatjs, pkg, 'polyfill-force.js'))};`);
     if (!hasData) continue;
     for (const tag of locales) {
@@ -126,8 +156,10 @@ export function intlFor(sources, modules, zonesModule) {
   // each invocation finds them worked out. Each costs 7–8 MB of snapshot,
   // and an app naming twelve locales is already ≈ 51 MB without it, so all
   // are worked out only for an app with at most WARM_LOCALES (English and
-  // two named, ≈ 55 MB), else English alone (≤ ≈ 59 MB): under the 64 MiB
-  // component limit either way.
+  // two named, ≈ 55 MB), else English alone (≤ ≈ 59 MB; ≤ ≈ 64 MB when the
+  // app names DisplayNames, Segmenter, DurationFormat and supportedValuesOf
+  // too, the case guest-build's size test builds): under the 64 MiB
+  // (67.1 MB) component limit either way.
   const warm = locales.length <= WARM_LOCALES ? locales : locales.slice(0, 1);
   lines.push(
     `for (const locale of ${JSON.stringify(warm)}) { try { new Intl.DateTimeFormat(locale, { timeZone: 'UTC' }).format(0); } catch {} }`,
@@ -135,16 +167,79 @@ export function intlFor(sources, modules, zonesModule) {
   return { locales, imports: lines.join('\n') };
 }
 
-/** The esbuild plugin that gives DateTimeFormat's data Node's space before AM/PM. */
+// FormatJS's Segmenter keeps a sentence going after the abbreviations CLDR
+// lists for the locale ("Mr.", "e.g.", "z.B."): ICU does so only when asked
+// (the `ss` locale keyword), which Node's Segmenter never is (even
+// `en-u-ss-standard`), so "Mr. Smith left." is two sentences there. The
+// check is taken out, as Node segments.
+const SUPPRESSIONS = 'if ("suppressions" in mergedSegmentationTypeValue) {';
+
+/**
+ * A DisplayNames locale-data file (`Intl.DisplayNames.__addLocaleData({ data,
+ * locale })`, and the same again for data loaded before the polyfill) as a
+ * module whose names of each kind (`language`, `region`, `currency`, …) are
+ * JSON text parsed when first read. Read while the snapshot is taken, a
+ * locale's names are ≈ 0.7 MB of objects in it, the most of which an app
+ * never reads (an app naming twelve locales and using everything would be
+ * ≈ 69 MB, over the component limit); as text in functions not yet run,
+ * ≈ 0.3 MB.
+ */
+function lazyDisplayNames(text, path) {
+  const added = [];
+  const DisplayNames = { __addLocaleData: (...data) => added.push(...data) };
+  runInNewContext(text, { Intl: { DisplayNames }, globalThis: {} });
+  if (added.length !== 1 || typeof added[0]?.data?.types !== 'object') {
+    throw new Error(`${path}: not one locale's DisplayNames data`);
+  }
+  const { locale, data } = added[0];
+  const types = Object.entries(data.types).map(
+    ([type, names]) =>
+      `get ${JSON.stringify(type)}() { return own(this, ${JSON.stringify(type)}, JSON.parse(${JSON.stringify(JSON.stringify(names))})); }`,
+  );
+  const rest = Object.entries(data)
+    .filter(([key]) => key !== 'types')
+    .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)},`);
+  return `const own = (names, type, value) => (Object.defineProperty(names, type, { value, enumerable: true }), value);
+if (Intl.DisplayNames && typeof Intl.DisplayNames.__addLocaleData === 'function') {
+  Intl.DisplayNames.__addLocaleData({
+    locale: ${JSON.stringify(locale)},
+    data: {
+      ${rest.join('\n      ')}
+      types: {
+        ${types.join(',\n        ')}
+      },
+    },
+  });
+}
+`;
+}
+
+/**
+ * The esbuild plugin that gives DateTimeFormat's data Node's space before
+ * AM/PM, Segmenter Node's sentences (SUPPRESSIONS), and DisplayNames' data
+ * as text read when used (lazyDisplayNames).
+ */
 export function intlDataPlugin(modules) {
   const dir = join(modules, '@formatjs', 'intl-datetimeformat', 'locale-data');
+  const displayNames = join(modules, '@formatjs', 'intl-displaynames', 'locale-data');
+  const segmenter = join(modules, '@formatjs', 'intl-segmenter', 'polyfill-force.js');
   return {
     name: 'kiln-intl-data',
     setup(build) {
       build.onLoad({ filter: /[\\/]locale-data[\\/][^\\/]+\.js$/ }, async (args) => {
+        if (args.path.startsWith(displayNames)) {
+          return { contents: lazyDisplayNames(await readFile(args.path, 'utf8'), args.path), loader: 'js' };
+        }
         if (!args.path.startsWith(dir)) return undefined;
         const text = await readFile(args.path, 'utf8');
         return { contents: text.replace(/\u202f/g, ' ').replace(/\\u202[fF]/g, ' '), loader: 'js' };
+      });
+      build.onLoad({ filter: /[\\/]intl-segmenter[\\/]polyfill-force\.js$/ }, async (args) => {
+        if (args.path !== segmenter) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        // Said, rather than kept silently, when another version words it otherwise.
+        if (!text.includes(SUPPRESSIONS)) throw new Error(`${args.path}: no \`${SUPPRESSIONS}\` to take out`);
+        return { contents: text.replace(SUPPRESSIONS, 'if (false) {'), loader: 'js' };
       });
     },
   };

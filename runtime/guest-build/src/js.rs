@@ -57,6 +57,22 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/intl_zones.js"),
     ),
     (
+        "forge-api/src/top_level_env.js",
+        include_str!("../../../forge/kiln-forge-api/src/top_level_env.js"),
+    ),
+    (
+        "forge-api/src/normalize.js",
+        include_str!("../../../forge/kiln-forge-api/src/normalize.js"),
+    ),
+    (
+        "forge-api/src/normalize_data.js",
+        include_str!("../../../forge/kiln-forge-api/src/normalize_data.js"),
+    ),
+    (
+        "forge-api/src/normalize_polyfill.js",
+        include_str!("../../../forge/kiln-forge-api/src/normalize_polyfill.js"),
+    ),
+    (
         "forge-api/src/route.js",
         include_str!("../../../forge/kiln-forge-api/src/route.js"),
     ),
@@ -807,7 +823,7 @@ fn install_app_dependencies(
         let mut hasher = Sha256::new();
         // The pruning's and the registry's rules are part of what was
         // installed.
-        hasher.update(b"pruned-v2 public-registry-v2");
+        hasher.update(b"pruned-v3 public-registry-v3");
         hasher.update((manifest.len() as u64).to_le_bytes());
         hasher.update(&manifest);
         hasher.update(&lock);

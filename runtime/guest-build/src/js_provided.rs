@@ -96,12 +96,22 @@ fn locked_version(app_dir: &Path) -> Option<String> {
 /// What an install needs of an app's `package.json` and npm lockfile (any
 /// version), when it installs anything: both without the packages Kiln
 /// serves itself ([`PROVIDED_PACKAGES`]) and the UI packages
-/// ([`UI_PACKAGES`]), and the lockfile without every package that only they
-/// needed. A UI Kit app's lockfile holds its frontend (React, Atlaskit:
-/// hundreds of packages the backend never imports), and versions of those
-/// get unpublished from npm (`@forge/bridge` 4.5.2, `@atlaskit/width-detector`
-/// 4.0.0): `npm ci` failed on them, and spent its time on them when it did
-/// not. A dropped package still needed by one that stays is kept.
+/// ([`UI_PACKAGES`]), without `devDependencies`, and the lockfile without
+/// every package that only those needed. A UI Kit app's lockfile holds its
+/// frontend (React, Atlaskit: hundreds of packages the backend never
+/// imports), and versions of those get unpublished from npm (`@forge/bridge`
+/// 4.5.2, `@atlaskit/width-detector` 4.0.0): `npm ci` failed on them, and
+/// spent its time on them when it did not. A dropped package still needed by
+/// one that stays is kept, with its lockfile entry (version, `resolved`,
+/// `integrity`) as written.
+///
+/// `devDependencies` are never installed (`npm ci --omit=dev`), but `npm ci`
+/// still refuses a lockfile whose devDependencies no longer match
+/// `package.json` (`Invalid: lock file's @forge/cli@6.22.1 does not satisfy
+/// @forge/cli@12.22.0`, dj-pearson/AIRouting), a check Forge never makes:
+/// `forge deploy` bundles whatever `npm install` left. So they leave both
+/// files (`package.json`'s and the lockfile root's), and the packages only
+/// they needed (npm's `"dev": true` entries) leave the lockfile with them.
 ///
 /// `None`: nothing to drop, or a lockfile this does not read (not JSON,
 /// workspace links, local folders): the files are installed as written.
@@ -109,13 +119,25 @@ pub fn pruned_for_install(package_json: &[u8], lock: &[u8]) -> Option<Pruned> {
     let mut manifest: Value = serde_json::from_slice(package_json).ok()?;
     let mut lock: Value = serde_json::from_slice(lock).ok()?;
     let mut named_dropped: Vec<String> = Vec::new();
+    // Before `devDependencies` go: a UI package named only there is still
+    // one the app names, which its backend is told it cannot import.
     for kind in DEPENDENCY_KINDS {
         if let Some(map) = manifest.get_mut(kind).and_then(Value::as_object_mut) {
             named_dropped.extend(map.keys().filter(|name| dropped(name)).cloned());
             map.retain(|name, _| !dropped(name));
         }
     }
-    if named_dropped.is_empty() {
+    let manifest_dev = manifest
+        .as_object_mut()
+        .and_then(|manifest| manifest.remove(DEV_DEPENDENCIES))
+        .is_some();
+    let lock_dev = lock
+        .get_mut("packages")
+        .and_then(|packages| packages.get_mut(""))
+        .and_then(Value::as_object_mut)
+        .and_then(|root| root.remove(DEV_DEPENDENCIES))
+        .is_some();
+    if named_dropped.is_empty() && !manifest_dev && !lock_dev {
         return None;
     }
 
@@ -169,6 +191,9 @@ const DEPENDENCY_KINDS: [&str; 4] = [
     "devDependencies",
     "peerDependencies",
 ];
+
+/// What only the app's development needs: never installed.
+const DEV_DEPENDENCIES: &str = "devDependencies";
 
 /// Whether an install leaves `name` out ([`pruned_for_install`]).
 fn dropped(name: &str) -> bool {
@@ -412,10 +437,8 @@ mod tests {
             manifest["dependencies"],
             serde_json::json!({ "lodash": "4" })
         );
-        assert_eq!(
-            manifest["devDependencies"],
-            serde_json::json!({ "typescript": "5" })
-        );
+        // Never installed (`--omit=dev`): out of both files, with what only they need.
+        assert!(manifest.get("devDependencies").is_none());
         let lock: serde_json::Value = serde_json::from_slice(&pruned.lock).unwrap();
         let mut kept: Vec<&str> = lock["packages"]
             .as_object()
@@ -431,15 +454,88 @@ mod tests {
                 "node_modules/deep",
                 "node_modules/lodash",
                 "node_modules/lodash/node_modules/shared",
-                "node_modules/typescript",
             ]
         );
         assert_eq!(
             lock["packages"][""]["dependencies"],
             serde_json::json!({ "lodash": "4" })
         );
+        assert!(lock["packages"][""].get("devDependencies").is_none());
         assert!(lock.get("dependencies").is_none());
         assert_eq!(pruned.ui_dropped, ["@forge/react"]);
+    }
+
+    #[test]
+    fn stale_dev_dependencies_leave_the_install_and_the_rest_is_kept_as_written() {
+        // dj-pearson/AIRouting's shape: package.json asks for @forge/cli 12,
+        // the lockfile still records 6 (npm ci: "Invalid: lock file's
+        // @forge/cli@6.22.1 does not satisfy @forge/cli@12.22.0"). No
+        // package Kiln provides is named: the devDependencies alone prune.
+        let package_json = br#"{"name":"app","dependencies":{"openai":"^4"},"devDependencies":{"@forge/cli":"12.22.0","eslint":"^8"}}"#;
+        let lock = br#"{
+          "name": "app", "lockfileVersion": 3, "requires": true,
+          "packages": {
+            "": {"name": "app", "dependencies": {"openai": "^4"}, "devDependencies": {"@forge/cli": "^6.22.1", "eslint": "^8"}},
+            "node_modules/openai": {"version": "4.0.0", "resolved": "https://registry.npmjs.org/openai/-/openai-4.0.0.tgz", "integrity": "sha512-A", "dependencies": {"shared": "^1"}},
+            "node_modules/shared": {"version": "1.0.0", "resolved": "https://registry.npmjs.org/shared/-/shared-1.0.0.tgz", "integrity": "sha512-B"},
+            "node_modules/@forge/cli": {"version": "6.22.1", "resolved": "https://registry.npmjs.org/@forge/cli/-/cli-6.22.1.tgz", "integrity": "sha512-C", "dev": true, "dependencies": {"shared": "^1", "cli-only": "1"}},
+            "node_modules/cli-only": {"version": "1.0.0", "integrity": "sha512-D", "dev": true},
+            "node_modules/eslint": {"version": "8.0.0", "integrity": "sha512-E", "dev": true}
+          }
+        }"#;
+        let pruned = pruned_for_install(package_json, lock).expect("devDependencies to drop");
+        let manifest: Value = serde_json::from_slice(&pruned.package_json).unwrap();
+        assert_eq!(
+            manifest,
+            serde_json::json!({ "name": "app", "dependencies": { "openai": "^4" } })
+        );
+        let pruned_lock: Value = serde_json::from_slice(&pruned.lock).unwrap();
+        let original: Value = serde_json::from_slice(lock).unwrap();
+        let packages = pruned_lock["packages"].as_object().unwrap();
+        let mut kept: Vec<&str> = packages.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        // `shared` stays: `openai` needs it too.
+        assert_eq!(kept, ["", "node_modules/openai", "node_modules/shared"]);
+        assert_eq!(
+            packages[""],
+            serde_json::json!({ "name": "app", "dependencies": { "openai": "^4" } })
+        );
+        // What is installed is pinned as the app's lockfile pinned it.
+        for path in ["node_modules/openai", "node_modules/shared"] {
+            assert_eq!(packages[path], original["packages"][path], "{path}");
+        }
+        assert_eq!(pruned_lock["lockfileVersion"], 3);
+        assert!(pruned.ui_dropped.is_empty());
+
+        // A v1 lockfile (no root entry): its `dev` entries go the same way.
+        let lock = br#"{"lockfileVersion": 1, "requires": true, "dependencies": {
+            "openai": {"version": "4.0.0", "integrity": "sha512-A", "requires": {"shared": "^1"}},
+            "shared": {"version": "1.0.0", "integrity": "sha512-B"},
+            "@forge/cli": {"version": "6.22.1", "integrity": "sha512-C", "dev": true, "requires": {"cli-only": "1"}},
+            "cli-only": {"version": "1.0.0", "integrity": "sha512-D", "dev": true}
+        }}"#;
+        let pruned = pruned_for_install(package_json, lock).expect("devDependencies to drop");
+        let lock: Value = serde_json::from_slice(&pruned.lock).unwrap();
+        let mut kept: Vec<&str> = lock["dependencies"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["openai", "shared"]);
+
+        // A UI package named only as a devDependency is still one the app
+        // names and does not get installed: its import is refused by name.
+        let package_json = br#"{"dependencies":{"lodash":"4"},"devDependencies":{"react":"^18"}}"#;
+        let lock = br#"{"lockfileVersion":3,"packages":{
+            "": {"dependencies":{"lodash":"4"},"devDependencies":{"react":"^18"}},
+            "node_modules/lodash": {"version":"4.17.21","integrity":"sha512-A"},
+            "node_modules/react": {"version":"18.0.0","integrity":"sha512-B","dev":true}}}"#;
+        let pruned = pruned_for_install(package_json, lock).expect("devDependencies to drop");
+        assert_eq!(pruned.ui_dropped, ["react"]);
+        let lock: Value = serde_json::from_slice(&pruned.lock).unwrap();
+        assert!(lock["packages"].get("node_modules/react").is_none());
     }
 
     #[test]
@@ -521,7 +617,8 @@ mod tests {
             .map(String::as_str)
             .collect();
         top.sort_unstable();
-        // `@forge/bridge` stays: `@forge/ui`, which stays, needs it.
+        // `@forge/bridge` stays: `@forge/ui`, which stays, needs it. The
+        // dev-only `typescript` goes with package.json's `devDependencies`.
         assert_eq!(
             top,
             [
@@ -530,9 +627,9 @@ mod tests {
                 "inherits",
                 "jira-issue-key-parser",
                 "sha.js",
-                "typescript"
             ]
         );
+        assert!(manifest.get("devDependencies").is_none());
         // Nested: what is needed and what is bundled stays, with its fields.
         assert_eq!(
             lock["dependencies"]["sha.js"]["dependencies"],

@@ -21,8 +21,8 @@
 //! once published.
 //!
 //! Only entries that are plainly registry tarballs are moved: `http(s)` URLs
-//! ending in `/-/<name>-<version>.tgz` for the entry's own name and version,
-//! with an `integrity`. Git, file and link dependencies, and anything without
+//! ending in `/<name>/-/<name>-<version>.tgz` for the entry's own name and
+//! version (the file named with or without its scope), with an `integrity`. Git, file and link dependencies, and anything without
 //! an `integrity`, are left as written. The app's `.npmrc` never reaches npm
 //! (its registries and credentials are not read), so a private package was
 //! never installable: it fails with npm's 404 for that name.
@@ -213,8 +213,14 @@ fn package_name(path: &str, entry: &Value) -> Option<String> {
 }
 
 /// `resolved` on the public registry, when it is a registry tarball of
-/// `name` at `version`: `<any origin and prefix>/<name>/-/<base>-<version>.tgz`
-/// with `<base>` the name without its scope. `None` otherwise.
+/// `name` at `version`: `<any origin and prefix>/<name>/-/<file>-<version>.tgz`
+/// with `<file>` the name without its scope (npm's own shape), or, for a
+/// scoped name, the whole name (`/@forge/ui/-/@forge/ui-1.11.4.tgz`: how
+/// Artifactory's `atlassian-npm` repository names them, in the lockfile of
+/// Atlassian's My Reminders). Both names in the path are the entry's own:
+/// a path of one package and a file of another (`/@forge/ui/-/@evil/ui-…`)
+/// is not a registry tarball of either. The answer is always the public
+/// registry's canonical `/<name>/-/<base>-<version>.tgz`. `None` otherwise.
 fn public_tarball(resolved: &str, name: &str, version: &str) -> Option<String> {
     if !(resolved.starts_with("https://") || resolved.starts_with("http://")) {
         return None;
@@ -223,15 +229,28 @@ fn public_tarball(resolved: &str, name: &str, version: &str) -> Option<String> {
         return None;
     }
     let base = name.rsplit('/').next()?;
-    let tail = format!("/{name}/-/{base}-{version}.tgz");
-    // The mirror's path may spell the scope's `/` as `%2f`.
-    let escaped_tail = format!("/{}/-/{base}-{version}.tgz", name.replacen('/', "%2f", 1));
+    let canonical = format!("/{name}/-/{base}-{version}.tgz");
     let url = resolved.split(['?', '#']).next()?;
-    let lower = url.to_ascii_lowercase();
-    if !(url.ends_with(&tail) || lower.ends_with(&escaped_tail.to_ascii_lowercase())) {
-        return None;
-    }
-    Some(format!("{PUBLIC_REGISTRY}{tail}"))
+    // The mirror's path may spell the scope's `/` as `%2f` (or `%2F`), in
+    // the folder and in a file name that repeats the scope.
+    let spellings: Vec<String> = if name.starts_with('@') {
+        vec![
+            name.to_owned(),
+            name.replacen('/', "%2f", 1),
+            name.replacen('/', "%2F", 1),
+        ]
+    } else {
+        vec![name.to_owned()]
+    };
+    let file_names = spellings.iter().map(String::as_str).chain([base]);
+    let matches = file_names
+        .flat_map(|file| {
+            spellings
+                .iter()
+                .map(move |folder| format!("/{folder}/-/{file}-{version}.tgz"))
+        })
+        .any(|tail| url.ends_with(&tail));
+    matches.then(|| format!("{PUBLIC_REGISTRY}{canonical}"))
 }
 
 /// npm's package names: an optional `@scope/`, then URL-safe characters;
@@ -350,6 +369,144 @@ mod tests {
             out["packages"]["node_modules/old-name"]["resolved"],
             "https://registry.npmjs.org/real-name/-/real-name-2.0.0.tgz"
         );
+    }
+
+    #[test]
+    fn a_tarball_named_with_its_scope_comes_from_the_public_registry() {
+        // Artifactory's `atlassian-npm` repository, as in Atlassian's My Reminders.
+        let lock = json!({
+            "lockfileVersion": 3,
+            "packages": {
+                "node_modules/@forge/ui": {
+                    "version": "1.11.4",
+                    "resolved": "https://packages.atlassian.com/api/npm/atlassian-npm/@forge/ui/-/@forge/ui-1.11.4.tgz",
+                    "integrity": "sha512-A"
+                },
+                "node_modules/@forge/bridge": {
+                    "version": "2.0.0",
+                    "resolved": "https://mirror.example/r/@forge%2fbridge/-/@forge%2fbridge-2.0.0.tgz?x=1",
+                    "integrity": "sha512-B"
+                },
+                "node_modules/@forge/api": {
+                    "version": "3.9.1",
+                    "resolved": "https://packages.atlassian.com/api/npm/npm-remote/@forge/api/-/api-3.9.1.tgz",
+                    "integrity": "sha512-C"
+                },
+                "node_modules/alias": {
+                    "name": "@forge/kvs",
+                    "version": "1.6.0",
+                    "resolved": "https://mirror.example/@forge/kvs/-/@forge/kvs-1.6.0.tgz",
+                    "integrity": "sha512-D"
+                }
+            }
+        });
+        let out = moved(lock).expect("moved");
+        let packages = &out["packages"];
+        for (path, public) in [
+            (
+                "node_modules/@forge/ui",
+                "https://registry.npmjs.org/@forge/ui/-/ui-1.11.4.tgz",
+            ),
+            (
+                "node_modules/@forge/bridge",
+                "https://registry.npmjs.org/@forge/bridge/-/bridge-2.0.0.tgz",
+            ),
+            (
+                "node_modules/@forge/api",
+                "https://registry.npmjs.org/@forge/api/-/api-3.9.1.tgz",
+            ),
+            (
+                "node_modules/alias",
+                "https://registry.npmjs.org/@forge/kvs/-/kvs-1.6.0.tgz",
+            ),
+        ] {
+            assert_eq!(packages[path]["resolved"], public, "{path}");
+        }
+        assert_eq!(packages["node_modules/@forge/ui"]["integrity"], "sha512-A");
+        // The same shape in a v1 lockfile.
+        let v1 = json!({ "lockfileVersion": 1, "dependencies": { "@forge/ui": {
+            "version": "1.11.4",
+            "resolved": "https://packages.atlassian.com/api/npm/atlassian-npm/@forge/ui/-/@forge/ui-1.11.4.tgz",
+            "integrity": "sha512-A"
+        } } });
+        assert_eq!(
+            moved(v1).expect("moved")["dependencies"]["@forge/ui"]["resolved"],
+            "https://registry.npmjs.org/@forge/ui/-/ui-1.11.4.tgz"
+        );
+    }
+
+    #[test]
+    fn a_tarball_named_with_a_scope_is_moved_only_when_it_is_the_entrys_own() {
+        let mirror = "https://packages.atlassian.com/api/npm/atlassian-npm";
+        for (name, version, resolved, integrity) in [
+            // No integrity: nothing pins the bytes.
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/@forge/ui/-/@forge/ui-1.11.4.tgz"),
+                None,
+            ),
+            // The file is another package's: another scope, another name.
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/@forge/ui/-/@evil/ui-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/@forge/ui/-/@forge/api-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+            // The folder is another package's, the file the entry's.
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/@evil/ui/-/@forge/ui-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/evil/-/@forge/ui-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+            // Another version's file.
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/@forge/ui/-/@forge/ui-1.11.5.tgz"),
+                Some("sha512-A"),
+            ),
+            // An unscoped entry named like the scoped package's base.
+            (
+                "ui",
+                "1.11.4",
+                format!("{mirror}/@forge/ui/-/@forge/ui-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+            // A scope spelled only in the file, or climbing out of it.
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/ui/-/@forge/ui-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+            (
+                "@forge/ui",
+                "1.11.4",
+                format!("{mirror}/@forge/ui/-/@forge/../ui-1.11.4.tgz"),
+                Some("sha512-A"),
+            ),
+        ] {
+            let mut entry = json!({ "name": name, "version": version, "resolved": resolved });
+            if let Some(integrity) = integrity {
+                entry["integrity"] = json!(integrity);
+            }
+            let lock = json!({ "lockfileVersion": 3, "packages": { "node_modules/x": entry } });
+            assert_eq!(moved(lock), None, "{name} {resolved}");
+        }
     }
 
     #[test]

@@ -628,6 +628,9 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
                    new Date(0).toLocaleString(LOCALE, { timeZone: 'Europe/London' }),\n\
                    (1234.5).toLocaleString('de'),\n\
                    new Intl.NumberFormat('xx-YY').format(1),\n\
+                   new Intl.DateTimeFormat(['it'], { month: 'long' }).format(0),\n\
+                   // Forge's default runtime, nodejs22.x, has no DurationFormat (Node 23 has).\n\
+                   typeof Intl.DurationFormat,\n\
                  ];\n",
             ),
         ],
@@ -643,10 +646,11 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
     )
     .unwrap();
     // English always (the default locale), and the locales the code names: a region
-    // literal anywhere, a call's literal first argument; one without data is left out.
+    // literal anywhere, a call's literal first argument or each of a literal list;
+    // one without data is left out.
     assert_eq!(
         report["intl"],
-        serde_json::json!(["en", "de", "en-GB"]),
+        serde_json::json!(["en", "de", "en-GB", "it"]),
         "{report}"
     );
     let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
@@ -654,6 +658,19 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
         bundle.contains("node_modules/@formatjs/intl-datetimeformat"),
         "the polyfill is bundled"
     );
+    // Those the app does not name cost it nothing, nor DurationFormat, which the
+    // app names but the Node of its runtime (Forge's default) does not have.
+    for named_only in [
+        "intl-displaynames",
+        "intl-segmenter",
+        "intl-durationformat",
+        "intl-supportedvaluesof/polyfill-force",
+    ] {
+        assert!(
+            !bundle.contains(&format!("node_modules/@formatjs/{named_only}")),
+            "{named_only} is bundled for an app that does not name it"
+        );
+    }
     // Node's space before AM/PM (not CLDR's U+202F) is checked by what the app prints:
     // tests/tests/forge_intl.rs.
 }
@@ -666,8 +683,10 @@ const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
 fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
     let Some(sandbox) = sandbox() else { return };
     // Twelve locales with data besides English (the most the build takes),
-    // the largest case: the date patterns worked out at build for English
-    // only (intl.mjs), so the component still loads.
+    // with every polyfill the build gives only on use (DisplayNames with each
+    // locale's data, Segmenter, DurationFormat, supportedValuesOf), the
+    // largest case: the date patterns worked out at build for English only
+    // (intl.mjs), so the component still loads.
     let app = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     write(
@@ -682,16 +701,36 @@ fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
                 "src/index.js",
                 "const LOCALES = ['en-GB', 'de-DE', 'fr-FR', 'es-ES', 'it-IT', 'ja-JP', 'zh-CN', \
                  'pt-BR', 'ru-RU', 'ko-KR', 'nl-NL', 'pl-PL', 'sv-SE'];\n\
-                 export const run = () => LOCALES.map((l) => new Date(0).toLocaleString(l, { timeZone: 'UTC' }));\n",
+                 export const run = () => LOCALES.map((l) => [\n\
+                   new Date(0).toLocaleString(l, { timeZone: 'UTC' }),\n\
+                   new Intl.DisplayNames(l, { type: 'region' }).of('GB'),\n\
+                   [...new Intl.Segmenter(l, { granularity: 'word' }).segment('a b')].length,\n\
+                   new Intl.DurationFormat(l, { style: 'long' }).format({ hours: 1 }),\n\
+                   Intl.supportedValuesOf('unit').length,\n\
+                 ]);\n",
             ),
         ],
     );
-    let build = js_build(
+    let mut build = js_build(
         app.path().canonicalize().unwrap(),
         work.path().to_owned(),
         sandbox,
     );
+    // The manifest's `app.runtime.name`: DurationFormat is Node 23's and later.
+    build.node_runtime = Some("nodejs24.x".into());
     let built = build_js(&build).expect("builds");
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    for named in [
+        "intl-displaynames/locale-data/pl.js",
+        "intl-segmenter",
+        "intl-durationformat",
+        "intl-supportedvaluesof/polyfill-force",
+    ] {
+        assert!(
+            bundle.contains(&format!("node_modules/@formatjs/{named}")),
+            "{named} is not bundled"
+        );
+    }
     let size = std::fs::metadata(&built.path).unwrap().len();
     assert!(
         size <= MAX_COMPONENT_BYTES,

@@ -23,6 +23,10 @@ const GUEST_REQUEST_HEADERS: &[&str] = &[
     "content-type",
     "x-experimentalapi",
     "x-force-accept-language",
+    // Jira Cloud's GDPR account-id migration header (answer with account ids
+    // only; a no-op today). Forge's proxy passes it on, and Atlassian's own
+    // My Reminders sends `true` with `POST /rest/api/3/issue/{id}/notify`.
+    "x-atlassian-force-account-id",
 ];
 
 /// Response headers passed back to the guest.
@@ -152,6 +156,33 @@ mod tests {
         assert!(one("Accept", "application/json").is_ok());
         assert!(one("content-type", "application/json").is_ok());
         assert!(one("X-ExperimentalApi", "opt-in").is_ok());
+        assert!(one("x-atlassian-force-account-id", "true").is_ok());
+        assert!(one("X-Atlassian-Force-Account-Id", "TRUE").is_ok());
+        assert!(one("X-Atlassian-Force-Account-Id", "false").is_ok());
+    }
+
+    /// The Forge layer (`forge/kiln-forge-api/src/errors.js`,
+    /// `HEADER_REFUSAL`) tells a refused header from a refused URL by how
+    /// the refusal's text opens: every case must keep one of these shapes.
+    #[test]
+    fn every_refusal_opens_with_what_the_forge_layer_reads_as_a_header() {
+        let reads_as_header = |text: &str| {
+            text.starts_with("header ")
+                || text.starts_with("the value of header ")
+                || (text.starts_with("more than ") && text.ends_with(" headers"))
+        };
+        for error in [
+            HeaderError::TooMany,
+            HeaderError::HostOnly("x".into()),
+            HeaderError::NotAllowed("x".into()),
+            HeaderError::BadName("x".into()),
+            HeaderError::BadValue("x".into()),
+            HeaderError::ValueTooLong("x".into()),
+            HeaderError::Duplicate("x".into()),
+        ] {
+            let text = error.to_string();
+            assert!(reads_as_header(&text), "{text}");
+        }
     }
 
     #[test]

@@ -134,3 +134,23 @@ fn build(name: &str, dir: &Path) -> Option<PathBuf> {
     std::fs::copy(&built.path, &kept).expect("keep the built component");
     Some(kept)
 }
+
+/// What `run` of the test app module `index` answers on the Node on `PATH`:
+/// `script`, an ES module given `index` as its first argument, imports it and
+/// prints the answer as JSON. Run with `TZ=UTC`, as Forge's Lambda runs, so a
+/// test compares the app's answers on Kiln with Node's for the same code.
+pub fn node_answers(script: &str, index: &Path) -> serde_json::Value {
+    let out = std::process::Command::new("node")
+        .args(["--input-type=module", "-e", script])
+        .arg(index)
+        .env("TZ", "UTC")
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "node: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("node printed JSON")
+}

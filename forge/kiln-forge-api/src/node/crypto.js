@@ -1,13 +1,15 @@
 // Node's `crypto` module, the part a Forge backend uses without keys of its
 // own: random values and UUIDs (from the host's randomness, through the
 // engine's `crypto.getRandomValues`), hashes and HMACs (MD5, SHA-1, SHA-2),
+// secret keys (`createSecretKey`, a `KeyObject` for an HMAC or a JWT library),
 // PBKDF2, and `timingSafeEqual`. Hashing is @noble/hashes (audited, pure
 // JavaScript, synchronous like Node's API), never Kiln's own. Each function
 // behaves as Node documents it (https://nodejs.org/api/crypto.html), tested
 // against Node's own (test/node_builtins.test.js).
 //
-// Ciphers, signatures and key generation are not provided: calling one
-// throws an error naming it, rather than `undefined is not a function`.
+// Ciphers, signatures, asymmetric keys and key generation are not provided:
+// calling one throws an error naming it, rather than `undefined is not a
+// function`.
 
 import { md5, sha1 } from '@noble/hashes/legacy';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2';
@@ -90,6 +92,7 @@ export function createHash(algorithm) {
 }
 
 export function createHmac(algorithm, key) {
+  // A secret KeyObject (createSecretKey, below) is its bytes.
   const keyBytes = key && typeof key === 'object' && key.type === 'secret' && key.export ? key.export() : key;
   const hmacState = hmac.create(hashNamed(algorithm), bytesOf(keyBytes));
   const digest = new Digest(hmacState);
@@ -214,9 +217,107 @@ export function pbkdf2(password, salt, iterations, keylen, digest, callback) {
 function notProvided(name) {
   return () => {
     throw new Error(
-      `crypto.${name}() is not available to a Kiln app: Kiln provides random values, hashes, HMACs and PBKDF2 (see docs/porting-forge-apps.md)`,
+      `crypto.${name}() is not available to a Kiln app: Kiln provides random values, hashes, HMACs, secret keys and PBKDF2 (see docs/porting-forge-apps.md)`,
     );
   };
+}
+
+function invalidArgType(message) {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_TYPE' });
+}
+
+/** Only this module makes KeyObjects, as only Node's internals make Node's. */
+const MAKING = Symbol('KeyObject');
+
+/**
+ * Node's `crypto.KeyObject`: what `createSecretKey` returns an instance of
+ * (`key instanceof crypto.KeyObject`), named `KeyObject` by
+ * `Object.prototype.toString`, which is how JOSE libraries (jose) recognise
+ * one. Only secret keys exist here.
+ */
+export class KeyObject {
+  #type;
+
+  constructor(type, handle) {
+    if (handle !== MAKING) {
+      throw invalidArgType('The "handle" argument must be of type object.');
+    }
+    this.#type = type;
+  }
+
+  /** Node's `KeyObject.from(cryptoKey)`: a CryptoKey's bytes are the engine's, read only asynchronously. */
+  static from() {
+    throw new Error(
+      'crypto.KeyObject.from() is not available to a Kiln app: make a secret key with crypto.createSecretKey(bytes) (see docs/porting-forge-apps.md)',
+    );
+  }
+
+  get type() {
+    return this.#type;
+  }
+
+  /** Whether `otherKeyObject` is a key of the same type and bytes (compared in constant time). */
+  equals(otherKeyObject) {
+    if (!(otherKeyObject instanceof KeyObject)) {
+      throw invalidArgType('The "otherKeyObject" argument must be an instance of KeyObject.');
+    }
+    if (otherKeyObject.type !== this.type) {
+      return false;
+    }
+    const mine = this.export();
+    const theirs = otherKeyObject.export();
+    return mine.byteLength === theirs.byteLength && timingSafeEqual(mine, theirs);
+  }
+}
+
+Object.defineProperty(KeyObject.prototype, Symbol.toStringTag, { value: 'KeyObject', configurable: true });
+
+/** Node's class of a secret key (`key.constructor.name`). */
+class SecretKeyObject extends KeyObject {
+  #bytes;
+
+  constructor(bytes) {
+    super('secret', MAKING);
+    this.#bytes = bytes;
+  }
+
+  /** The key's length in bytes. */
+  get symmetricKeySize() {
+    return this.#bytes.byteLength;
+  }
+
+  /** A copy of the key: its bytes (`format` `'buffer'`, the default) or a JWK (`'jwk'`). */
+  export(options) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw invalidArgType('The "options" argument must be of type object.');
+    }
+    const format = options?.format;
+    if (format === 'jwk') {
+      return { kty: 'oct', k: Buffer.from(this.#bytes).toString('base64url') };
+    }
+    if (format !== undefined && format !== 'buffer') {
+      throw Object.assign(
+        new TypeError(`The property 'options.format' must be one of: undefined, 'buffer', 'jwk'. Received ${format}`),
+        { code: 'ERR_INVALID_ARG_VALUE' },
+      );
+    }
+    return Buffer.from(this.#bytes);
+  }
+}
+
+/**
+ * Node's `createSecretKey(key[, encoding])`: a secret KeyObject holding a
+ * copy of `key`, a string (in `encoding`, UTF-8 by default), a Buffer, a
+ * TypedArray, a DataView or an ArrayBuffer. What jose's `jwtVerify` takes for
+ * HS256, and `createHmac` (above) takes as its key.
+ */
+export function createSecretKey(key, encoding) {
+  if (typeof key !== 'string' && !ArrayBuffer.isView(key) && !(key instanceof ArrayBuffer)) {
+    throw invalidArgType(
+      'The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView.',
+    );
+  }
+  return new SecretKeyObject(Buffer.from(bytesOf(key, typeof key === 'string' ? encoding : undefined)));
 }
 
 export const createCipheriv = notProvided('createCipheriv');
@@ -229,7 +330,6 @@ export const generateKeyPair = notProvided('generateKeyPair');
 export const generateKeyPairSync = notProvided('generateKeyPairSync');
 export const createPrivateKey = notProvided('createPrivateKey');
 export const createPublicKey = notProvided('createPublicKey');
-export const createSecretKey = notProvided('createSecretKey');
 export const publicEncrypt = notProvided('publicEncrypt');
 export const privateDecrypt = notProvided('privateDecrypt');
 export const scrypt = notProvided('scrypt');
@@ -262,6 +362,7 @@ export default {
   createPrivateKey,
   createPublicKey,
   createSecretKey,
+  KeyObject,
   publicEncrypt,
   privateDecrypt,
   scrypt,

@@ -69,6 +69,7 @@
 // Nothing here comes from the host: every value is a constant or the
 // engine's own clock, so no host pid, path or environment can show.
 import EventEmitter from './events.js';
+import { recordingEnv } from '../top_level_env.js';
 
 /** Forge's `app.runtime.name` when the manifest gives none. */
 export const DEFAULT_RUNTIME = 'nodejs22.x';
@@ -105,8 +106,11 @@ function unavailable(name, reason) {
   }[name];
 }
 
-/** `nodejs20.x` -> 20; anything else (`sandbox`, nothing) -> Forge's default. */
-function nodeMajor(runtime) {
+/**
+ * `nodejs20.x` -> 20; anything else (`sandbox`, nothing) -> Forge's default.
+ * The build reads it too (which `Intl` an app's Node would have: intl.mjs).
+ */
+export function nodeMajor(runtime) {
   const match = /^nodejs(\d{1,3})\.x$/.exec(typeof runtime === 'string' ? runtime : '');
   return match ? Number(match[1]) : DEFAULT_NODE_MAJOR;
 }
@@ -263,7 +267,8 @@ export function createProcess(options = {}) {
     argv: [EXEC_PATH],
     argv0: 'node',
     execArgv: [],
-    env: {},
+    // What top-level code reads of it is noted (top_level_env.js).
+    env: recordingEnv(),
     cwd: () => '/',
     chdir: unavailable('chdir', 'the sandbox has no folders to change to'),
     nextTick,
