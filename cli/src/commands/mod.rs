@@ -4,6 +4,7 @@ mod app_source;
 mod build;
 mod completions;
 mod component_info;
+mod egress_hints;
 mod exit;
 mod help;
 mod inspect;

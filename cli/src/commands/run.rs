@@ -165,9 +165,13 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
         ),
         None => Arc::new(NoAudit),
     };
+    // What egress did not complete is told after the run (egress_hints.rs).
+    let egress_notes = Arc::new(super::egress_hints::EgressNotes::new(audit));
+    let audit: Arc<dyn AuditSink> = egress_notes.clone();
     let storage = super::storage::open(args.storage.as_ref()).await?;
     // On the embedded simulator the site is named for what it is, not by its
-    // cloud id (new every run), so the app's data outlives the run.
+    // cloud id, so the app's data outlives the run (and the cloud id, the same
+    // every run, still names the site its data was stored for).
     let installation_site = setup.simulator.as_ref().map(|_| {
         kiln_runtime::storage::storage_site(kiln_runtime::storage::SIMULATOR_SITE).to_owned()
     });
@@ -248,6 +252,9 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
                 print_delivery(&app_id, &delivery)
             })
             .await;
+    }
+    for hint in egress_notes.hints() {
+        eprintln!("{hint}");
     }
     // kiln-sim: not-modelled hint (begin)
     if let Some(simulator) = &setup.simulator {

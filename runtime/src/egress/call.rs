@@ -58,7 +58,7 @@ struct Trace {
 
 impl Trace {
     fn write(&self) {
-        if !self.context.audit.enabled() {
+        if !self.context.audit.egress_enabled() {
             return;
         }
         self.context.audit.record_egress(&EgressRecord {

@@ -59,6 +59,13 @@ pub trait AuditSink: Send + Sync {
     fn enabled(&self) -> bool {
         true
     }
+
+    /// Whether [`AuditSink::record_egress`] keeps anything, as
+    /// [`AuditSink::enabled`] says it for `record` (the same by default): the
+    /// egress door skips building a line no one keeps.
+    fn egress_enabled(&self) -> bool {
+        self.enabled()
+    }
 }
 
 /// Discards audit lines (no audit file configured).
