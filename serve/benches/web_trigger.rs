@@ -587,7 +587,7 @@ impl FloorApp {
         let payload = json!({
             "method": parts.method.as_str(),
             "path": parts.uri.path(),
-            "userPath": "/",
+            "userPath": "",
             "headers": headers,
             "queryParameters": {},
             "body": String::from_utf8_lossy(&body),

@@ -215,6 +215,11 @@ impl AuditSink for JiraCallCounter {
             })
             .inc();
     }
+
+    /// It counts `request-jira` calls only: no egress line is built for it.
+    fn egress_enabled(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -477,6 +477,8 @@ async fn open_state(
 fn main_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/x1/{id}", any(web_trigger::handle_root))
+        // `…/x1/<id>/`: no path after the id either (the wildcard below takes none).
+        .route("/x1/{id}/", any(web_trigger::handle_root))
         .route("/x1/{id}/{*rest}", any(web_trigger::handle_sub))
         .route("/webhooks/jira/{site}", post(webhook::handle))
         .route("/healthz", get(healthz))

@@ -28,12 +28,12 @@ const SIM_USER: &str = "admin@example.com";
 /// The embedded simulator, with its own throwaway credentials for both principals and a
 /// random webhook secret.
 ///
-/// Its cloud id is new every start, so app storage does not name the site by it (as it
-/// does a real site) but by the simulator's storage name
+/// Its cloud id is the same every start ([`kiln_sim::EMBEDDED_SITE_CLOUD_ID`]), and app
+/// storage names the site not by it (as it does a real site) but by the simulator's storage name
 /// ([`kiln_runtime::storage::storage_site`] of [`SIMULATOR_SITE`]), as `runtime run` and
-/// `runtime storage --site simulator` do: otherwise an app's stored values vanished at every
-/// restart, and replicas sharing a database each saw their own storage for what serve state
-/// holds as one installation.
+/// `runtime storage --site simulator` do: named by a cloud id that was new every start, an
+/// app's stored values vanished at every restart, and replicas sharing a database each saw
+/// their own storage for what serve state holds as one installation.
 pub async fn embedded_simulator(
     host: &Arc<EngineHost>,
     mut options: RuntimeOptions,
@@ -41,9 +41,12 @@ pub async fn embedded_simulator(
 ) -> Result<SiteHost, StartError> {
     options.installation_site =
         Some(kiln_runtime::storage::storage_site(SIMULATOR_SITE).to_owned());
-    let simulator = Simulator::start(SimConfig::default())
-        .await
-        .map_err(|e| StartError::Site(format!("cannot start the embedded Jira simulator: {e}")))?;
+    let simulator = Simulator::start(SimConfig {
+        cloud_id: Some(kiln_sim::EMBEDDED_SITE_CLOUD_ID),
+        ..SimConfig::default()
+    })
+    .await
+    .map_err(|e| StartError::Site(format!("cannot start the embedded Jira simulator: {e}")))?;
     let (email, api_token, account_id) = simulator
         .user(SIM_USER)
         .map(|u| (u.email.clone(), u.api_token.clone(), u.account_id.clone()))

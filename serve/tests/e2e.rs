@@ -29,7 +29,8 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
     assert_eq!(id.len(), 64, "256-bit id as 64 hex digits");
     let response = client()
         .post(format!("{url}/alerts/7?severity=high&severity=low"))
-        .header("authorization", "Bearer caller-secret")
+        .header("authorization", "Bearer for-the-app")
+        .header("proxy-authorization", "Basic caller-secret")
         .header("cookie", "session=caller-secret")
         .header("x-alert-source", "monitoring")
         .body("{\"alert\":\"disk full\"}")
@@ -44,6 +45,16 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
     assert_eq!(seen["headers"]["x-alert-source"], json!(["monitoring"]));
     assert_eq!(seen["body"], "{\"alert\":\"disk full\"}");
     assert!(!seen.to_string().contains("caller-secret"), "{seen}");
+    // The bare URL, with or without a closing slash: no user path, as on Forge.
+    for bare in [url.clone(), format!("{url}/")] {
+        let seen: Value = client().get(&bare).send().unwrap().json().unwrap();
+        assert_eq!(seen["userPath"], "", "{bare}");
+    }
+    // The caller's token is the app's to check, as on Forge.
+    assert_eq!(
+        seen["headers"]["authorization"],
+        json!(["Bearer for-the-app"])
+    );
 
     let base = serve.url();
     let mut wrong = id.to_owned();
@@ -97,7 +108,8 @@ fn web_trigger_round_trip_without_credentials_and_unknown_ids_refused() {
         .text()
         .unwrap();
     assert!(
-        metrics.contains("kiln_invocations_total{app=\"serve-app\",function=\"echo\",trigger=\"webtrigger\",outcome=\"ok\"} 1"),
+        // The round trip and the two bare URLs.
+        metrics.contains("kiln_invocations_total{app=\"serve-app\",function=\"echo\",trigger=\"webtrigger\",outcome=\"ok\"} 3"),
         "{metrics}"
     );
     // Metrics are on the main listener, for a scraper without the admin token; the admin

@@ -2,6 +2,7 @@
 //! file a module. They start the real `runtime` binary: `cargo build -p kiln-cli` first.
 
 mod app_log;
+mod comment_loop;
 mod config_variables;
 mod consent;
 mod e2e;

@@ -299,8 +299,8 @@ fn web_request(method: &str, body: &str) -> serde_json::Value {
         "headers": { "content-type": ["application/json"] },
         "queryParameters": {},
         "body": body,
-        "path": "/",
-        "userPath": "/",
+        "path": "/x1/…",
+        "userPath": "",
     })
 }
 

@@ -19,7 +19,8 @@ pub struct ForgeRequest<'a> {
     /// The request path as the caller sent it, with the trigger id replaced by `…`: the id
     /// is the URL's credential and is not the app's to log.
     pub path: String,
-    /// What follows the trigger id (`/` when nothing does).
+    /// What follows the trigger id, from its `/` (`/alerts/7`); empty when nothing does, as
+    /// on Forge.
     pub user_path: String,
     pub headers: BTreeMap<&'a str, Vec<&'a str>>,
     pub query_parameters: BTreeMap<Cow<'a, str>, Vec<Cow<'a, str>>>,
@@ -45,7 +46,7 @@ impl<'a> ForgeRequest<'a> {
         let named = connection_named(headers);
         let mut passed: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
         for (name, value) in headers {
-            if !passes_in(name, &named) {
+            if !passes_in(name, value, &named) {
                 continue;
             }
             // A value that is not text (obs-text bytes) is dropped rather than guessed at.
@@ -59,14 +60,16 @@ impl<'a> ForgeRequest<'a> {
                 query_parameters.entry(name).or_default().push(value);
             }
         }
-        let user_path = if user_path.is_empty() {
-            "/".to_owned()
+        // Forge: empty when the caller added no path segments, else starting with `/`.
+        let trimmed = user_path.trim_start_matches('/');
+        let user_path = if trimmed.is_empty() {
+            String::new()
         } else {
-            format!("/{}", user_path.trim_start_matches('/'))
+            format!("/{trimmed}")
         };
         Ok(Self {
             method: method.as_str(),
-            path: format!("/x1/…{}", if user_path == "/" { "" } else { &user_path }),
+            path: format!("/x1/…{user_path}"),
             user_path,
             headers: passed,
             query_parameters,
@@ -80,10 +83,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forge_shape_without_credentials() {
+    fn forge_shape_with_the_callers_token_without_the_origins_credentials() {
         let mut headers = HeaderMap::new();
         headers.insert("content-type", "application/json".parse().unwrap());
-        headers.insert("authorization", "Bearer secret".parse().unwrap());
+        headers.insert("authorization", "Bearer for-the-app".parse().unwrap());
+        headers.insert("proxy-authorization", "Basic secret".parse().unwrap());
         headers.insert("cookie", "session=secret".parse().unwrap());
         headers.append("x-multi", "a".parse().unwrap());
         headers.append("x-multi", "b".parse().unwrap());
@@ -101,8 +105,25 @@ mod tests {
         assert_eq!(json["headers"]["x-multi"], serde_json::json!(["a", "b"]));
         assert_eq!(json["queryParameters"]["a"], serde_json::json!(["1", "2"]));
         assert_eq!(json["queryParameters"]["b"], serde_json::json!([" x"]));
+        assert_eq!(
+            json["headers"]["authorization"],
+            serde_json::json!(["Bearer for-the-app"])
+        );
         assert!(!json.to_string().contains("secret"));
         assert_eq!(json["body"], "{\"x\":1}");
+        for bare in ["", "/", "//"] {
+            let request = ForgeRequest::build(&Method::GET, bare, None, &headers, b"").unwrap();
+            let json = serde_json::to_value(&request).unwrap();
+            assert_eq!(json["userPath"], "", "{bare:?}");
+            assert_eq!(json["path"], "/x1/…", "{bare:?}");
+        }
+        let mut basic = HeaderMap::new();
+        basic.insert("authorization", "Basic b3A6c2VjcmV0".parse().unwrap());
+        let request = ForgeRequest::build(&Method::GET, "", None, &basic, b"").unwrap();
+        assert_eq!(
+            serde_json::to_value(&request).unwrap()["headers"],
+            serde_json::json!({})
+        );
         assert_eq!(
             ForgeRequest::build(&Method::POST, "", None, &headers, &[0xff]).unwrap_err(),
             RequestShapeError::BodyNotText

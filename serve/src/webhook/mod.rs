@@ -6,8 +6,9 @@
 //! bytes for admin webhooks, the bearer JWT under the login's client secret for dynamic
 //! webhooks (`bearer`); Jira's
 //! delivery id (`X-Atlassian-Webhook-Identifier`, 400 without). Then the delivery is mapped
-//! to a Forge event and, for every live installation on that site whose app subscribes to
-//! it, **could read it** (its approved scopes cover one of the event's scope alternatives),
+//! to its Forge events (usually one; an assignee change or a comment mentioning people
+//! raises a second, `event::MappedEvent::from_delivery_all`) and, for each, for every live
+//! installation on that site whose app subscribes to it, **could read it** (its approved scopes cover one of the event's scope alternatives),
 //! and does not filter it out (`ignoreSelf`, the `expression` over the payload the function
 //! would receive, the loop guard), one event is built; the
 //! delivery record and all its events are stored in one transaction (kiln-state's
@@ -146,7 +147,7 @@ async fn receive(
             );
         }
     };
-    let mapped = match MappedEvent::from_delivery(&parsed) {
+    let mapped = match MappedEvent::from_delivery_all(&parsed) {
         Ok(mapped) => mapped,
         Err(error) => {
             return (
@@ -156,10 +157,10 @@ async fn receive(
         }
     };
     let now = shared.clock.now();
-    let events = match &mapped {
-        Some(mapped) => events_for(shared, &site, mapped, now),
-        None => Vec::new(),
-    };
+    let events: Vec<NewEvent> = mapped
+        .iter()
+        .flat_map(|mapped| events_for(shared, &site, mapped, now))
+        .collect();
     let queued = events.len();
     let stored = accept(shared, &delivery, &events, now).await;
     match stored {

@@ -25,7 +25,7 @@ use std::time::Duration;
 use kiln_manifest::{Manifest, ProductEvent};
 use kiln_state::serve::{RegisteredWebhook, UnixMillis, WebhookRegistration};
 
-use super::event::jira_event_of;
+use super::event::jira_events_of;
 
 /// Jira expires a dynamic webhook this long after its registration or last refresh.
 pub const LIFETIME: Duration = Duration::from_secs(30 * 86_400);
@@ -81,14 +81,14 @@ impl Needed {
             // Raised by this host when it approves an installation, not by Jira.
             return;
         }
-        match jira_event_of(event).filter(|name| DYNAMIC_EVENTS.contains(name)) {
-            Some(name) => {
-                self.events.insert(name);
-            }
-            None => {
-                self.unsupported.insert(event.as_str().to_owned());
-            }
+        let names: Vec<&'static str> = jira_events_of(event)
+            .into_iter()
+            .filter(|name| DYNAMIC_EVENTS.contains(name))
+            .collect();
+        if names.is_empty() {
+            self.unsupported.insert(event.as_str().to_owned());
         }
+        self.events.extend(names);
     }
 
     /// The webhooks to register: none, or one with every event and `jql`.
@@ -233,6 +233,8 @@ mod tests {
             needed.events.iter().copied().collect::<Vec<_>>(),
             [
                 "comment_created",
+                // Forge raises `commented:issue` on an edit too.
+                "comment_updated",
                 "jira:issue_created",
                 "jira:issue_deleted"
             ]
