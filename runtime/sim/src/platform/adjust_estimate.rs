@@ -43,23 +43,24 @@ const BLANK_ADJUSTMENT: &str = "You must supply a valid amount of time to adjust
 impl EstimateQuery {
     /// `addWorklog`'s adjustment: `manual` reduces the estimate by `reduceBy`.
     pub(crate) fn for_adding(&self) -> Result<Adjustment, JiraError> {
-        Ok(match self.mode()? {
-            Mode::Auto => Adjustment::Auto,
-            Mode::Leave => Adjustment::Leave,
-            Mode::New => Adjustment::New(self.new_estimate()?),
-            Mode::Manual => Adjustment::Manual(manual("reduceBy", self.reduce_by.as_deref())?),
-        })
+        self.adjustment("reduceBy", self.reduce_by.as_deref())
     }
 
     /// `deleteWorklog`'s adjustment: `manual` raises the estimate by
     /// `increaseBy` (Jira's functional tests refuse a missing one under
     /// `increaseBy`).
     pub(crate) fn for_deleting(&self) -> Result<Adjustment, JiraError> {
+        self.adjustment("increaseBy", self.increase_by.as_deref())
+    }
+
+    /// Adding and deleting read the same modes; only the parameter that
+    /// carries `manual`'s amount differs.
+    fn adjustment(&self, param: &str, amount: Option<&str>) -> Result<Adjustment, JiraError> {
         Ok(match self.mode()? {
             Mode::Auto => Adjustment::Auto,
             Mode::Leave => Adjustment::Leave,
             Mode::New => Adjustment::New(self.new_estimate()?),
-            Mode::Manual => Adjustment::Manual(manual("increaseBy", self.increase_by.as_deref())?),
+            Mode::Manual => Adjustment::Manual(manual(param, amount)?),
         })
     }
 

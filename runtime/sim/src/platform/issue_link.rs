@@ -92,11 +92,7 @@ pub(crate) async fn get_type(
 /// Both link type reads need *Browse projects* "for a project in the site"; the
 /// spec's only refusal besides 401 is 404.
 fn may_see_types(world: &World, caller: &Caller) -> Result<(), JiraError> {
-    let browses_any = world
-        .projects
-        .iter()
-        .any(|p| p.grants(&caller.account_id, SeedPermission::Browse));
-    if browses_any {
+    if world.browses_any_project(&caller.account_id) {
         Ok(())
     } else {
         Err(JiraError::not_found(

@@ -117,6 +117,15 @@ impl World {
             .find(|p| p.id == id_or_key || p.key.eq_ignore_ascii_case(id_or_key))
     }
 
+    /// Whether `account_id` may browse at least one project: what Jira asks of
+    /// a caller for the site-wide lists (statuses, issue types, link types) that
+    /// the simulated projects all share.
+    pub(crate) fn browses_any_project(&self, account_id: &str) -> bool {
+        self.projects
+            .iter()
+            .any(|p| p.grants(account_id, SeedPermission::Browse))
+    }
+
     /// Whether `account_id` holds `permission` in the project `project_key`.
     pub(crate) fn may(
         &self,

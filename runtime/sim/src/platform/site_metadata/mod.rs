@@ -29,7 +29,6 @@ use super::page::Window;
 use crate::access::Caller;
 use crate::extract::query_number;
 use crate::jira_error::JiraError;
-use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::World;
 
@@ -70,10 +69,7 @@ pub(crate) struct IdPath {
 /// share one workflow and one issue type scheme, so this alone decides whether
 /// the site's statuses and issue types are the caller's to see.
 fn browses_any(world: &World, caller: &Caller) -> bool {
-    world
-        .projects
-        .iter()
-        .any(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+    world.browses_any_project(&caller.account_id)
 }
 
 /// Whether the caller holds *Administer Jira* (the simulator's site admins).
