@@ -977,3 +977,61 @@ async fn attachments_and_links_are_logged_in_the_changelog_without_raising_issue
     );
     sim.shutdown().await;
 }
+
+/// A priority change alone is an edit Jira logs and announces: `priority` by id
+/// and name, in the `jira:issue_updated` webhook and the changelog alike, whether
+/// written as `fields` or as `update`'s `set`; with the assignee in the same edit
+/// both are logged.
+#[tokio::test]
+async fn a_priority_change_is_logged_and_announced() {
+    let (url, mut deliveries) = receiver().await;
+    let sim = start_with_hook(&url).await;
+    let bob = caller(&sim, USER);
+    let alice_id = account_id(&sim, ADMIN);
+    let before = bob.get("/rest/api/3/issue/KILN-2?fields=priority").await;
+    let was = before.body["fields"]["priority"].clone();
+    assert_ne!(was["name"], "Highest", "{}", before.text);
+
+    let raised = bob
+        .put(
+            "/rest/api/3/issue/KILN-2",
+            &json!({ "fields": { "priority": { "name": "Highest" } } }),
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::NO_CONTENT, "{}", raised.text);
+    let delivery = next_delivery(&mut deliveries).await;
+    assert_eq!(delivery["webhookEvent"], "jira:issue_updated");
+    assert_eq!(
+        delivery["changelog"]["items"],
+        json!([{
+            "field": "priority", "fieldtype": "jira", "fieldId": "priority",
+            "from": was["id"], "fromString": was["name"],
+            "to": "1", "toString": "Highest",
+        }])
+    );
+
+    let both = bob
+        .put(
+            "/rest/api/3/issue/KILN-2",
+            &json!({
+                "update": { "priority": [{ "set": { "name": "Low" } }] },
+                "fields": { "assignee": { "accountId": alice_id } },
+            }),
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::NO_CONTENT, "{}", both.text);
+    let delivery = next_delivery(&mut deliveries).await;
+    let fields: Vec<&str> = delivery["changelog"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["priority", "assignee"]);
+
+    let history = bob.get("/rest/api/3/issue/KILN-2/changelog").await;
+    let values = history.body["values"].as_array().expect("values");
+    assert_eq!(values.len(), 2, "{}", history.text);
+    assert_eq!(values[0]["items"][0]["toString"], "Highest");
+    assert_eq!(values[1]["items"][0]["toString"], "Low");
+}

@@ -90,6 +90,18 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
             Some(after.issue_type.name),
         ));
     }
+    // Jira's priority field, by id and name (`from: "3", fromString: "Medium"`),
+    // as triage apps read it to react to an escalation.
+    if before.priority.id != after.priority.id {
+        items.push(item(
+            "priority",
+            "priority",
+            Some(before.priority.id),
+            Some(before.priority.name),
+            Some(after.priority.id),
+            Some(after.priority.name),
+        ));
+    }
     if before.assignee != after.assignee {
         let name = |id: &Option<String>| {
             id.as_deref()
