@@ -119,16 +119,13 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
         Ok(body) => body,
         Err(error) => return error.into_response(),
     };
-    let request = match ForgeRequest::build(
+    let request = ForgeRequest::build(
         &parts.method,
         user_path,
         parts.uri.query(),
         &parts.headers,
         &body,
-    ) {
-        Ok(request) => request,
-        Err(error) => return reply::error(StatusCode::BAD_REQUEST, &error.to_string()),
-    };
+    );
     let payload = match serde_json::to_string(&request) {
         Ok(payload) => payload,
         Err(_) => return reply::error(StatusCode::BAD_REQUEST, "the request cannot be passed on"),

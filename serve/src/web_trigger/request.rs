@@ -24,14 +24,11 @@ pub struct ForgeRequest<'a> {
     pub user_path: String,
     pub headers: BTreeMap<&'a str, Vec<&'a str>>,
     pub query_parameters: BTreeMap<Cow<'a, str>, Vec<Cow<'a, str>>>,
-    pub body: &'a str,
-}
-
-/// Why a request cannot be given to an app.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RequestShapeError {
-    #[error("the request body is not UTF-8 text")]
-    BodyNotText,
+    /// The body as text, as Forge's `body` string is: bytes that are not UTF-8 (a Latin-1
+    /// form, a binary upload) become U+FFFD, as Node's `buffer.toString()` makes them,
+    /// rather than refusing the request, which would fail an app that never reads its
+    /// body.
+    pub body: Cow<'a, str>,
 }
 
 impl<'a> ForgeRequest<'a> {
@@ -41,8 +38,8 @@ impl<'a> ForgeRequest<'a> {
         query: Option<&'a str>,
         headers: &'a HeaderMap,
         body: &'a [u8],
-    ) -> Result<Self, RequestShapeError> {
-        let body = std::str::from_utf8(body).map_err(|_| RequestShapeError::BodyNotText)?;
+    ) -> Self {
+        let body = String::from_utf8_lossy(body);
         let named = connection_named(headers);
         let mut passed: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
         for (name, value) in headers {
@@ -67,14 +64,14 @@ impl<'a> ForgeRequest<'a> {
         } else {
             format!("/{trimmed}")
         };
-        Ok(Self {
+        Self {
             method: method.as_str(),
             path: format!("/x1/…{user_path}"),
             user_path,
             headers: passed,
             query_parameters,
             body,
-        })
+        }
     }
 }
 
@@ -97,8 +94,7 @@ mod tests {
             Some("a=1&a=2&b=%20x"),
             &headers,
             b"{\"x\":1}",
-        )
-        .unwrap();
+        );
         let json = serde_json::to_value(&request).unwrap();
         assert_eq!(json["method"], "POST");
         assert_eq!(json["userPath"], "/alerts/7");
@@ -112,21 +108,19 @@ mod tests {
         assert!(!json.to_string().contains("secret"));
         assert_eq!(json["body"], "{\"x\":1}");
         for bare in ["", "/", "//"] {
-            let request = ForgeRequest::build(&Method::GET, bare, None, &headers, b"").unwrap();
+            let request = ForgeRequest::build(&Method::GET, bare, None, &headers, b"");
             let json = serde_json::to_value(&request).unwrap();
             assert_eq!(json["userPath"], "", "{bare:?}");
             assert_eq!(json["path"], "/x1/…", "{bare:?}");
         }
         let mut basic = HeaderMap::new();
         basic.insert("authorization", "Basic b3A6c2VjcmV0".parse().unwrap());
-        let request = ForgeRequest::build(&Method::GET, "", None, &basic, b"").unwrap();
+        let request = ForgeRequest::build(&Method::GET, "", None, &basic, b"");
         assert_eq!(
             serde_json::to_value(&request).unwrap()["headers"],
             serde_json::json!({})
         );
-        assert_eq!(
-            ForgeRequest::build(&Method::POST, "", None, &headers, &[0xff]).unwrap_err(),
-            RequestShapeError::BodyNotText
-        );
+        let latin1 = ForgeRequest::build(&Method::POST, "", None, &headers, b"caf\xe9=x");
+        assert_eq!(latin1.body, "caf\u{fffd}=x");
     }
 }

@@ -23,6 +23,10 @@ use crate::headers::passes_out;
 /// Most headers an app may set on one response.
 pub const MAX_RESPONSE_HEADERS: usize = 32;
 
+/// Longest `statusText` an app may give, in bytes: a reason phrase is a few words, and
+/// it travels in the status line, which clients and proxies read into small buffers.
+pub const MAX_STATUS_TEXT_BYTES: usize = 256;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResponseShapeError {
     #[error("the result is not a web trigger response object")]
@@ -33,6 +37,10 @@ pub enum ResponseShapeError {
     BadHeader,
     #[error("the response sets more than {MAX_RESPONSE_HEADERS} headers")]
     TooManyHeaders,
+    #[error(
+        "statusText must be at most {MAX_STATUS_TEXT_BYTES} bytes of text without line breaks or control characters"
+    )]
+    BadStatusText,
     #[error("the result names no output of this static web trigger")]
     UnknownOutput,
 }
@@ -47,6 +55,9 @@ struct DynamicResult<'a> {
     headers: BTreeMap<Text<'a>, HeaderValues<'a>>,
     #[serde(default)]
     body: Option<String>,
+    /// Forge's "text returned to communicate status": the status line's reason phrase.
+    #[serde(default)]
+    status_text: Option<String>,
 }
 
 /// A header's value or values: `"v"` or `["v", …]`, nothing else.
@@ -165,6 +176,15 @@ fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
         .ok_or(ResponseShapeError::BadStatus)?;
     let mut response = Response::new(parsed.body.unwrap_or_default());
     *response.status_mut() = status;
+    if let Some(text) = parsed.status_text {
+        // hyper writes it in place of the canonical phrase (HTTP/1; HTTP/2 has none),
+        // after refusing CR, LF and other control bytes, so it cannot split the response.
+        let phrase = Some(text)
+            .filter(|text| text.len() <= MAX_STATUS_TEXT_BYTES)
+            .and_then(|text| hyper::ext::ReasonPhrase::try_from(text).ok())
+            .ok_or(ResponseShapeError::BadStatusText)?;
+        response.extensions_mut().insert(phrase);
+    }
     let mut count = 0usize;
     for (name, values) in parsed.headers {
         let name =
@@ -250,6 +270,35 @@ mod tests {
             r#"{"statusCode":200,"headers":{"x":null}}"#,
         ] {
             assert!(to_http(&m, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn status_text_is_the_reason_phrase_when_it_is_one_line_of_text() {
+        let m = module("key: w\nfunction: f\n");
+        let phrase = |result: &str| {
+            to_http(&m, result).map(|response| {
+                response
+                    .extensions()
+                    .get::<hyper::ext::ReasonPhrase>()
+                    .map(|phrase| String::from_utf8_lossy(phrase.as_bytes()).into_owned())
+            })
+        };
+        assert_eq!(
+            phrase(r#"{"statusCode":202,"statusText":"Accepted, Issue created"}"#),
+            Ok(Some("Accepted, Issue created".to_owned()))
+        );
+        assert_eq!(phrase(r#"{"statusCode":202}"#), Ok(None));
+        let long = format!(
+            r#"{{"statusCode":200,"statusText":"{}"}}"#,
+            "a".repeat(MAX_STATUS_TEXT_BYTES + 1)
+        );
+        for bad in [
+            r#"{"statusCode":200,"statusText":"OK\r\nSet-Cookie: a=b"}"#,
+            r#"{"statusCode":200,"statusText":"nul\u0000"}"#,
+            long.as_str(),
+        ] {
+            assert_eq!(phrase(bad), Err(ResponseShapeError::BadStatusText), "{bad}");
         }
     }
 
