@@ -50,3 +50,34 @@ fn the_app_gets_the_printed_urls_and_follows_a_rotation() {
         json!({ "echo-in": new_echo, "slow-in": slow, "fan-out-in": fan_out, "job-in": job })
     );
 }
+
+/// `runtime webtrigger` names the app by the folder `runtime serve` was given, as
+/// `runtime storage` and `runtime variables` do, or by its id: each prints a URL that
+/// works, and the one before stops working.
+#[test]
+fn runtime_webtrigger_takes_the_app_folder_or_its_id() {
+    let serve = Serve::start("");
+    let mut current = serve.line("webtrigger", Some("echo-in"))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let folder = serve_app();
+    for app in [folder.to_str().unwrap(), "serve-app"] {
+        let out = std::process::Command::new(runtime_binary())
+            .args(["webtrigger", app, "echo-in", "--admin", &serve.admin_url()])
+            .env("KILN_ADMIN_TOKEN", ADMIN_TOKEN)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{app}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        assert_ne!(printed, current);
+        let answered = |url: &str| client().post(url).body("{}").send().unwrap().status();
+        assert_eq!(answered(&printed), 200, "{app}");
+        assert_eq!(answered(&current), 404, "{app}");
+        current = printed;
+    }
+}

@@ -9,7 +9,7 @@ use super::exit::{Exit, Failure};
 
 #[derive(clap::Args, Debug)]
 pub struct WebtriggerArgs {
-    /// The app id.
+    /// The app: its folder, its manifest.yml or .wasm (manifest beside it), or its app id.
     app: String,
     /// The web trigger module's key.
     key: String,
@@ -31,10 +31,13 @@ pub async fn run(args: WebtriggerArgs) -> Result<Exit, Failure> {
         .ok_or_else(|| {
             Failure::bad_input(anyhow!("set KILN_ADMIN_TOKEN to the server's admin token"))
         })?;
+    // The folder `runtime serve` was given names the app as well as its id does, as
+    // for `runtime storage` and `runtime variables`.
+    let app_id = super::storage::app_id(&args.app)?;
     let url = kiln_serve::admin_client::issue_web_trigger(
         &args.admin,
         &token,
-        &args.app,
+        &app_id,
         &args.key,
         args.site.as_deref(),
         args.environment.as_deref(),
