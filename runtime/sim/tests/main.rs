@@ -37,6 +37,7 @@ mod oauth;
 mod ops;
 mod ops_contract;
 mod permissions_check;
+mod project_search;
 mod properties;
 mod real_clients;
 mod resolution;

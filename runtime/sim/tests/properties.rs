@@ -317,3 +317,164 @@ async fn forge_app_properties_need_the_app_data_scopes() {
     }
     sim.shutdown().await;
 }
+
+/// Stores `issueCost` and `flags` on KILN-1, as Bob.
+async fn two_issue_properties(sim: &kiln_sim::Simulator) {
+    let bob = caller(sim, USER);
+    for (key, value) in [("issueCost", json!(42)), ("flags", json!({"hot": true}))] {
+        let stored = bob
+            .put(
+                &format!("/rest/api/3/issue/KILN-1/properties/{key}"),
+                &value,
+            )
+            .await;
+        assert_eq!(stored.status, 201, "{}", stored.text);
+    }
+}
+
+#[tokio::test]
+async fn get_issue_returns_the_properties_named_with_all_and_exclusions() {
+    let sim = start().await;
+    two_issue_properties(&sim).await;
+    let bob = caller(&sim, USER);
+    let both = json!({"issueCost": 42, "flags": {"hot": true}});
+    let cases = [
+        ("properties=issueCost", json!({"issueCost": 42})),
+        ("properties=issueCost,flags,absent", both.clone()),
+        ("properties=issueCost&properties=flags", both.clone()),
+        ("properties=*all", both.clone()),
+        ("properties=*all,-flags", json!({"issueCost": 42})),
+        ("properties=-flags", json!({})),
+        ("properties=absent", json!({})),
+    ];
+    for api in ["3", "2"] {
+        for (query, expected) in &cases {
+            let reply = bob
+                .get(&format!(
+                    "/rest/api/{api}/issue/KILN-1?fields=summary&{query}"
+                ))
+                .await;
+            assert_eq!(reply.status, 200, "{api} {query}: {}", reply.text);
+            assert_eq!(reply.body["properties"], *expected, "{api} {query}");
+        }
+        // None named: no `properties` at all, as Jira answers.
+        let plain = bob
+            .get(&format!("/rest/api/{api}/issue/KILN-1?fields=summary"))
+            .await;
+        assert!(plain.body.get("properties").is_none(), "{}", plain.text);
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_searches_return_up_to_five_named_properties() {
+    let sim = start().await;
+    two_issue_properties(&sim).await;
+    let bob = caller(&sim, USER);
+    for api in ["3", "2"] {
+        let path = format!("/rest/api/{api}/search/jql");
+        let got = bob
+            .get(&format!(
+                "{path}?jql=key%3DKILN-1&fields=summary&properties=issueCost"
+            ))
+            .await;
+        assert_eq!(got.status, 200, "{}", got.text);
+        assert_eq!(
+            got.body["issues"][0]["properties"],
+            json!({"issueCost": 42})
+        );
+        assert_eq!(
+            got.body["issues"][0]["fields"],
+            json!({"summary": "Sandbox escapes must be impossible"})
+        );
+        let posted = bob
+            .post(
+                &path,
+                &json!({"jql": "key = KILN-1", "fields": ["summary"], "properties": ["issueCost"]}),
+            )
+            .await;
+        assert_eq!(posted.status, 200, "{}", posted.text);
+        assert_eq!(
+            posted.body["issues"][0]["properties"],
+            json!({"issueCost": 42})
+        );
+        // With ids only, repeated and comma-separated, and the search's syntax
+        // (keys only: `*all` is no key here).
+        let ids = bob
+            .get(&format!(
+                "{path}?jql=key%3DKILN-1&properties=flags,*all&properties=issueCost"
+            ))
+            .await;
+        let id = ids.body["issues"][0]["id"].clone();
+        assert_eq!(
+            ids.body["issues"][0],
+            json!({"id": id, "properties": {"issueCost": 42, "flags": {"hot": true}}})
+        );
+        // Not named: no `properties`.
+        let plain = bob.get(&format!("{path}?jql=key%3DKILN-1")).await;
+        assert_eq!(plain.body["issues"][0], json!({"id": id}));
+        // More than five: 400, in both forms, as bulk fetch answers it.
+        let refusal = json!({"errorMessages": [], "errors": {"properties": "You can request up to 5 issue properties."}});
+        let six = bob
+            .get(&format!(
+                "{path}?jql=key%3DKILN-1&properties=a,b,c&properties=d,e,f"
+            ))
+            .await;
+        assert_eq!(six.status, 400);
+        assert_eq!(six.body, refusal);
+        let six = bob
+            .post(
+                &path,
+                &json!({"jql": "key = KILN-1", "properties": ["a", "b", "c", "d", "e", "f"]}),
+            )
+            .await;
+        assert_eq!(six.status, 400);
+        assert_eq!(six.body, refusal);
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn projects_carry_the_project_properties_named() {
+    let sim = start().await;
+    let admin = caller(&sim, ADMIN);
+    let stored = admin
+        .put(
+            "/rest/api/3/project/KILN/properties/evaluation_issue_type",
+            &json!({"id": "10001"}),
+        )
+        .await;
+    assert_eq!(stored.status, 201, "{}", stored.text);
+    admin
+        .put("/rest/api/3/project/KILN/properties/other", &json!([1]))
+        .await;
+    let bob = caller(&sim, USER);
+    for api in ["3", "2"] {
+        let cases = [
+            ("", json!({})),
+            (
+                "?properties=evaluation_issue_type",
+                json!({"evaluation_issue_type": {"id": "10001"}}),
+            ),
+            (
+                "?properties=evaluation_issue_type,other",
+                json!({"evaluation_issue_type": {"id": "10001"}, "other": [1]}),
+            ),
+            ("?properties=other&properties=absent", json!({"other": [1]})),
+            // Keys only: the spec documents no `*all` here.
+            ("?properties=*all", json!({})),
+        ];
+        for (query, expected) in &cases {
+            for path in ["project/10000", "project/KILN"] {
+                let reply = bob.get(&format!("/rest/api/{api}/{path}{query}")).await;
+                assert_eq!(reply.status, 200, "{}", reply.text);
+                assert_eq!(reply.body["properties"], *expected, "{api} {path}{query}");
+            }
+            let all = bob.get(&format!("/rest/api/{api}/project{query}")).await;
+            assert_eq!(all.body[0]["key"], "KILN");
+            assert_eq!(all.body[0]["properties"], *expected, "{api} project{query}");
+            assert_eq!(all.body[1]["properties"], json!({}), "{api} project{query}");
+        }
+    }
+    sim.shutdown().await;
+}

@@ -11,10 +11,11 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::fields::FieldSelection;
 use super::issue;
+use super::property_selection::{MAX_ISSUE_PROPERTIES, PropertySelection, Syntax};
 use super::render;
 use crate::access::Caller;
 use crate::extract::JiraJson;
@@ -23,8 +24,6 @@ use crate::shared::Shared;
 
 /// The spec's limit on `issueIdsOrKeys`.
 pub(crate) const MAX_ISSUES: usize = 100;
-/// The spec's limit on `properties`.
-pub(crate) const MAX_PROPERTIES: usize = 5;
 
 /// `BulkFetchIssueRequestBean`. Ids may come as JSON numbers: Jira's JSON reader
 /// turns a number into the string an id is, so clients that send them get issues
@@ -79,12 +78,10 @@ pub(crate) async fn fetch(
             format!("You can request up to {MAX_ISSUES} issues."),
         ));
     }
-    if body.properties.len() > MAX_PROPERTIES {
-        return Err(JiraError::field(
-            "properties",
-            format!("You can request up to {MAX_PROPERTIES} issue properties."),
-        ));
-    }
+    // Keys only, at most five: the spec's `BulkFetchIssueRequestBean.properties`.
+    let properties =
+        PropertySelection::from_list(body.properties.iter().map(String::as_str), Syntax::Keys)
+            .at_most(MAX_ISSUE_PROPERTIES)?;
     // The spec's default is `*navigable`, unlike `getIssue`'s `*all`.
     let selection = if body.fields.is_empty() {
         FieldSelection::parse(["*navigable"])
@@ -117,19 +114,7 @@ pub(crate) async fn fetch(
                 Some(&caller.account_id),
             );
             issue::expand_issue(&caller.links, &world, record, expand, &mut issue);
-            if !body.properties.is_empty() {
-                let properties: Map<String, Value> = body
-                    .properties
-                    .iter()
-                    .filter_map(|key| {
-                        record
-                            .properties
-                            .get(key)
-                            .map(|value| (key.clone(), value.clone()))
-                    })
-                    .collect();
-                issue["properties"] = Value::Object(properties);
-            }
+            properties.add_to(&record.properties, &mut issue);
             issue
         })
         .collect();

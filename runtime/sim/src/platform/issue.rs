@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use super::field_details;
 use super::fields::FieldSelection;
 use super::hierarchy;
 use super::issue_history::changelog;
+use super::property_selection::{PropertySelection, Syntax};
 use super::render;
 use super::time_tracking;
 use super::v2::V2Request;
@@ -43,14 +44,20 @@ pub(crate) struct GetQuery {
     /// `names` and `schema` are modelled: each returned field's display name and
     /// `JsonTypeBean` (how apps map `customfield_N` to a name).
     expand: Option<String>,
+    // `properties` may repeat, which this struct cannot hold: it is read from
+    // the raw query (`property_selection.rs`).
 }
 
+/// `getIssue`. `properties` takes the spec's full syntax (keys, `*all`,
+/// `-key`), repeated or comma-separated.
 pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
     JiraQuery(query): JiraQuery<GetQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
+    let properties = PropertySelection::from_query(raw.as_deref(), Syntax::Full);
     let world = shared.world();
     let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let selection = query
@@ -71,6 +78,7 @@ pub(crate) async fn get(
         query.expand.as_deref(),
         &mut issue,
     );
+    properties.add_to(&world.issues[index].properties, &mut issue);
     Ok(Json(issue))
 }
 

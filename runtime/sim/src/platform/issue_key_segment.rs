@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::routing::{MethodRouter, get, put};
 
 use super::IssuePath;
@@ -33,8 +33,11 @@ fn key(segment: &'static str) -> Path<IssuePath> {
 /// `GET` of `/issue/{segment}`: `getIssue` of the issue `segment`.
 pub(crate) fn read(segment: &'static str) -> MethodRouter<Arc<Shared>> {
     get(
-        move |shared: State<Arc<Shared>>, caller: Caller, query: JiraQuery<issue::GetQuery>| async move {
-            issue::get(shared, caller, key(segment), query).await
+        move |shared: State<Arc<Shared>>,
+              caller: Caller,
+              query: JiraQuery<issue::GetQuery>,
+              raw: RawQuery| async move {
+            issue::get(shared, caller, key(segment), query, raw).await
         },
     )
 }

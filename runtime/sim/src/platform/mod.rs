@@ -30,6 +30,7 @@ mod permissions_check;
 mod project;
 mod project_property;
 mod property;
+pub(crate) mod property_selection;
 pub(crate) mod render;
 mod search;
 mod server_info;

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::fields::FieldSelection;
 use super::page::{Window, offset_page};
+use super::property_selection::PropertySelection;
 use crate::clock::jira_timestamp;
 use crate::world::resolution::Resolution;
 use crate::world::version::VersionField;
@@ -142,14 +143,21 @@ pub(crate) fn project_summary(links: &str, project: &ProjectRecord) -> Value {
     })
 }
 
-/// The full `Project`, as `GET /project/{key}` returns it.
-pub(crate) fn project(links: &str, world: &World, project: &ProjectRecord) -> Value {
+/// What a `Project`'s `expand` says may be expanded, as Jira gives it.
+const PROJECT_EXPANSIONS: &str = "description,lead,issueTypes,url,projectKeys,permissions,insight";
+
+/// The full `Project`, as `GET /project/{key}` returns it. `properties` are the
+/// project properties the request named (`{}` when it named none, as Jira
+/// answers).
+pub(crate) fn project(
+    links: &str,
+    world: &World,
+    project: &ProjectRecord,
+    properties: &PropertySelection,
+) -> Value {
     let mut value = project_summary(links, project);
     if let Some(object) = value.as_object_mut() {
-        object.insert(
-            String::from("expand"),
-            json!("description,lead,issueTypes,url,projectKeys,permissions,insight"),
-        );
+        object.insert(String::from("expand"), json!(PROJECT_EXPANSIONS));
         object.insert(String::from("description"), json!(""));
         object.insert(
             String::from("lead"),
@@ -182,8 +190,70 @@ pub(crate) fn project(links: &str, world: &World, project: &ProjectRecord) -> Va
         object.insert(String::from("roles"), json!({}));
         object.insert(String::from("style"), json!("classic"));
         object.insert(String::from("isPrivate"), json!(false));
-        object.insert(String::from("properties"), json!({}));
+        object.insert(
+            String::from("properties"),
+            Value::Object(properties.select(&project.properties)),
+        );
     }
+    value
+}
+
+/// What `searchProjects`' `expand` adds to each project (`url` adds nothing:
+/// see [`listed_project`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ProjectExpand {
+    pub(crate) description: bool,
+    pub(crate) lead: bool,
+    pub(crate) issue_types: bool,
+    pub(crate) project_keys: bool,
+    pub(crate) insight: bool,
+}
+
+/// A `Project` as `searchProjects` lists it: the short form, its `style`,
+/// `isPrivate` and the named `properties` (`{}` when none), and what `expand`
+/// asks for. `description` is the project's (the simulator's are empty);
+/// `url` adds nothing, as Jira leaves out a URL a project does not have (the
+/// simulator's have none); `projectKeys` is the project's one key (the
+/// simulator never renames a project; the spec's `Project` schema lists no
+/// such field, Jira answers it); `insight` counts the project's issues and
+/// gives the last time one was updated (left out when it has none).
+pub(crate) fn listed_project(
+    links: &str,
+    world: &World,
+    project: &ProjectRecord,
+    expand: ProjectExpand,
+    properties: &PropertySelection,
+) -> Value {
+    let mut value = project_summary(links, project);
+    value["expand"] = json!(PROJECT_EXPANSIONS);
+    if expand.description {
+        value["description"] = json!("");
+    }
+    if expand.lead {
+        value["lead"] = user_or_null(links, world, Some(&project.lead));
+    }
+    if expand.issue_types {
+        value["issueTypes"] = Value::Array(
+            crate::world::workflow::ISSUE_TYPES
+                .iter()
+                .map(|t| issue_type(links, t))
+                .collect(),
+        );
+    }
+    if expand.project_keys {
+        value["projectKeys"] = json!([project.key]);
+    }
+    if expand.insight {
+        let issues = || world.issues.iter().filter(|i| i.project_key == project.key);
+        let mut insight = json!({ "totalIssueCount": issues().count() });
+        if let Some(last) = issues().map(|i| i.updated).max() {
+            insight["lastIssueUpdateTime"] = json!(jira_timestamp(last));
+        }
+        value["insight"] = insight;
+    }
+    value["style"] = json!("classic");
+    value["isPrivate"] = json!(false);
+    value["properties"] = Value::Object(properties.select(&project.properties));
     value
 }
 
