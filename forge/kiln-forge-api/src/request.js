@@ -9,7 +9,7 @@
 // bytes. The host checks all of it; this module only translates.
 
 import { host, witError } from './host.js';
-import { requireSafeUrl } from './route.js';
+import { requireSafeUrl, routeValue } from './route.js';
 import { Response } from './response.js';
 import { forgeErrorFor } from './errors.js';
 import { invocationContext } from './handler.js';
@@ -93,7 +93,7 @@ function appHeaders(headers) {
  * Throws what the route or the init breaks.
  */
 export function kilnRequest(principal, url, init) {
-  const { value } = requireSafeUrl(url);
+  const value = routeValue(requireSafeUrl(url));
   const options = init ?? {};
   const method = String(options.method ?? 'GET').toLowerCase();
   if (!METHODS.has(method)) {

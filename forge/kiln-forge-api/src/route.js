@@ -19,23 +19,38 @@ const PATH_MANIPULATION =
 
 const routes = new WeakSet();
 
-/** A route built by `route` (or trusted explicitly); its value is read-only. */
-export class Route {
-  #value;
+/**
+ * A route built by `route` (or trusted explicitly), shaped as @forge/api's
+ * `ReadonlyRoute`: the path in an own `value_` property, read through
+ * `value`, so an app that logs a route (`ReadonlyRoute { value_: '/rest/…' }`),
+ * serializes it (`{"value_":"/rest/…"}`) or reads `value_` sees what it sees
+ * on Forge. No `toString` either: `${route}` is `[object Object]` there, and an
+ * app relying on it here would break on Forge. Frozen, so `value_` cannot be
+ * changed after `route` checked it (Forge's stays writable; the host checks
+ * the path again anyway).
+ */
+export class ReadonlyRoute {
   constructor(value) {
-    this.#value = String(value);
+    this.value_ = String(value);
     routes.add(this);
     Object.freeze(this);
   }
   get value() {
-    return this.#value;
+    return this.value_;
   }
   set value(_) {
     throw new Error('modification of a Route is not allowed');
   }
-  toString() {
-    return this.#value;
-  }
+}
+
+/**
+ * The path a route carries, as text: a genuine route's own frozen `value_`,
+ * never a getter an app replaced. An object passed off as a route (an app
+ * that tampered with `isRoute`'s check) gives whatever it holds, and the
+ * host judges that path as it judges every path.
+ */
+export function routeValue(route) {
+  return String(Object.hasOwn(route, 'value_') ? route.value_ : route.value);
 }
 
 export function isRoute(x) {
@@ -52,7 +67,7 @@ function walksThePath(text) {
 
 function pathValue(value) {
   if (isRoute(value)) {
-    return value.value;
+    return routeValue(value);
   }
   const text = String(value);
   if (walksThePath(text)) {
@@ -63,7 +78,7 @@ function pathValue(value) {
 
 function queryValue(value) {
   if (isRoute(value)) {
-    return encodeURIComponent(value.value);
+    return encodeURIComponent(routeValue(value));
   }
   if (typeof URLSearchParams !== 'undefined' && value instanceof URLSearchParams) {
     return value.toString();
@@ -84,18 +99,18 @@ export function route(strings, ...values) {
       out += inQuery ? queryValue(values[i]) : pathValue(values[i]);
     }
   });
-  return new Route(out);
+  return new ReadonlyRoute(out);
 }
 
 /** Forge's escape hatch: a string the app vouches for. */
 export function assumeTrustedRoute(path) {
-  return new Route(path);
+  return new ReadonlyRoute(path);
 }
 
 /** The path and query of an absolute URL, as a route. */
 export function routeFromAbsolute(absolute) {
   const url = new URL(absolute);
-  return new Route(`${url.pathname}${url.search}`);
+  return new ReadonlyRoute(`${url.pathname}${url.search}`);
 }
 
 /** The route itself, or Forge's error for anything else. */

@@ -46,3 +46,22 @@ test('a route is read-only and only routes are accepted', () => {
   assert.equal(requireSafeUrl(assumeTrustedRoute('/a/b')).value, '/a/b');
   assert.equal(routeFromAbsolute('https://x.atlassian.net/rest/api/3/field?a=1').value, '/rest/api/3/field?a=1');
 });
+
+// @forge/api's route is a `ReadonlyRoute` whose path is its own `value_`
+// (node_modules/@forge/api/out/safeUrl.js): what an app logging or
+// serializing one sees, and what code reading `value_` reads.
+test("a route looks like Forge's ReadonlyRoute", async () => {
+  const r = route`/rest/api/3/issue/${'KILN-1'}?fields=${'summary'}`;
+  assert.equal(r.constructor.name, 'ReadonlyRoute');
+  assert.deepEqual(Object.keys(r), ['value_']);
+  assert.equal(r.value_, '/rest/api/3/issue/KILN-1?fields=summary');
+  assert.equal(JSON.stringify(r), '{"value_":"/rest/api/3/issue/KILN-1?fields=summary"}');
+  assert.equal(`${r}`, '[object Object]');
+  const { inspect } = await import('node:util');
+  assert.equal(inspect(r), "ReadonlyRoute { value_: '/rest/api/3/issue/KILN-1?fields=summary' }");
+  // Frozen: the path `route` checked is the path sent.
+  assert.throws(() => {
+    r.value_ = '/admin';
+  }, TypeError);
+  assert.equal(r.value, '/rest/api/3/issue/KILN-1?fields=summary');
+});
