@@ -48,6 +48,24 @@ impl TriggerKind {
         }
     }
 
+    /// Whether a user stands behind the invocation, so that the app is told the site
+    /// principal's account id as its invoking user (`context.accountId`). Forge runs
+    /// scheduled triggers "without a user context", a web trigger's caller is whoever
+    /// holds the URL, and a product event offers `asApp()` or impersonating the event's
+    /// `atlassianId`: none has an invoking user, and telling the app the operator's
+    /// account would let `asUser()` act for a person who asked for nothing (the Forge
+    /// layer refuses `asUser()` in them: `forge/kiln-forge-api/src/request.js`). A
+    /// queue's consumer keeps it: it runs work an app pushed, as the pusher's code did.
+    pub fn has_invoking_user(self) -> bool {
+        match self {
+            TriggerKind::QueueEvent => true,
+            TriggerKind::WebTrigger
+            | TriggerKind::ProductEvent
+            | TriggerKind::Scheduled
+            | TriggerKind::PreUninstall => false,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TriggerKind::WebTrigger => "webtrigger",
@@ -74,7 +92,11 @@ pub async fn invocation_for(
         function_key: Some(function_key.to_owned()),
         payload,
         payload_source: source,
-        account_id: installed.site.account_id.clone(),
+        account_id: installed
+            .site
+            .account_id
+            .clone()
+            .filter(|_| kind.has_invoking_user()),
         trigger: kind.runtime_trigger(),
         environment: installed.installation.environment().to_owned(),
         web_trigger_urls: web_trigger_urls(shared, installed).await,

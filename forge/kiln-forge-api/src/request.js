@@ -11,7 +11,7 @@
 import { host, witError } from './host.js';
 import { requireSafeUrl, routeValue } from './route.js';
 import { Response } from './response.js';
-import { forgeErrorFor } from './errors.js';
+import { forgeErrorFor, NeedsAuthenticationError } from './errors.js';
 import { invocationContext } from './handler.js';
 import { encodeBody, hasHeader } from './body.js';
 
@@ -170,11 +170,48 @@ function scopeDenied(kilnError, request) {
  */
 export function requestJira(principal, url, init) {
   try {
+    if (principal === 'user') {
+      refuseWithoutUser();
+    }
     const request = kilnRequest(principal, url, init);
     return request instanceof Promise ? request.then(send) : Promise.resolve(send(request));
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+// The triggers Forge runs with no user: "Scheduled triggers run without a
+// user context" (Forge's scheduledTrigger reference); a web trigger's caller
+// is anyone holding the URL; a product event offers `asApp()` or
+// impersonating the event's `atlassianId`, not the invoking user (Forge's
+// product events reference). `runtime serve` gives these no account id.
+// Compared with `===`, not through `Set.prototype.has`, which an app can
+// replace: a tampered check must not refuse (or allow) another trigger.
+const NO_USER_TRIGGERS = Object.freeze(['web-trigger', 'scheduled', 'product-event']);
+
+/**
+ * `asUser()` needs a user: in an invocation no user started, Kiln will not
+ * act as whoever the operator's credential belongs to (an app would then
+ * run an anonymous web request with a person's permissions), and Forge has
+ * no user token to attach. Checked when the request is made, so a client
+ * kept from module scope is refused too. Throws Forge's
+ * `NeedsAuthenticationError`; nothing is sent.
+ */
+function refuseWithoutUser() {
+  const context = invocationContext();
+  const trigger = context?.trigger;
+  let unattended = false;
+  for (let i = 0; i < NO_USER_TRIGGERS.length; i += 1) {
+    unattended ||= NO_USER_TRIGGERS[i] === trigger;
+  }
+  if (!unattended) {
+    return;
+  }
+  throw new NeedsAuthenticationError(
+    `Authentication Required: asUser() needs an invoking user, and a ${context.trigger} invocation has none (as on Forge): use asApp()`,
+    'atlassian-token-service-key',
+    {},
+  );
 }
 
 /** Forge's product request methods besides `requestJira`: Kiln serves none. */

@@ -296,6 +296,53 @@ test('asUser(accountId) of another account rejects with NeedsAuthenticationError
   assert.equal(host.sent.length, 0);
 });
 
+// Forge runs scheduled triggers, web triggers and product events with no
+// user: `asUser()` there has no one to act as. Kiln refuses it the same
+// way rather than acting as whoever the operator's credential belongs to,
+// even for a client made outside the invocation; `asApp()` works.
+test('asUser() in a trigger no user started rejects with NeedsAuthenticationError, sending nothing', async () => {
+  const host = fakeHost({ answers: { 'get /rest/api/3/myself': { status: 200, body: '{"accountId":"acc-1"}' } } });
+  installHost(host);
+  const kept = asUser();
+  const triggeredBy = (trigger, run) =>
+    dispatch({ index: { run } }, 'index.run', '{}', {
+      invocationId: 'inv-1',
+      accountId: undefined,
+      cloudId: 'cloud-1',
+      moduleKey: 'main',
+      installationId: 'inst-1',
+      environment: 'development',
+      trigger,
+    });
+  for (const trigger of ['scheduled', 'web-trigger', 'product-event']) {
+    const seen = JSON.parse(
+      await triggeredBy(trigger, async () => {
+        const refused = [];
+        for (const client of [asUser(), kept]) {
+          const error = await client.requestJira(route`/rest/api/3/myself`).catch((e) => e);
+          refused.push({ name: error.name, status: error.status, isClass: error instanceof NeedsAuthenticationError, message: error.message });
+        }
+        const app = await asApp().requestJira(route`/rest/api/3/myself`);
+        return { refused, app: app.status };
+      }),
+    );
+    for (const refused of seen.refused) {
+      assert.equal(refused.name, NEEDS_AUTHENTICATION_ERR, trigger);
+      assert.equal(refused.status, 401);
+      assert.ok(refused.isClass);
+      assert.match(refused.message, new RegExp(`a ${trigger} invocation has none .*use asApp\\(\\)`));
+    }
+    assert.equal(seen.app, 200);
+  }
+  assert.deepEqual(host.sent.map((r) => r.principal), ['app', 'app', 'app']);
+  // A function someone ran, and a queue's consumer, act as the user.
+  for (const trigger of ['function', 'queue-event']) {
+    const status = await triggeredBy(trigger, async () => (await asUser().requestJira(route`/rest/api/3/myself`)).status);
+    assert.equal(status, '200', trigger);
+  }
+  assert.deepEqual(host.sent.slice(3).map((r) => r.principal), ['user', 'user']);
+});
+
 // @forge/api 8.3's asUser() has requestAtlassian, requestTeamworkGraph,
 // withContext and withProvider besides the product requests, and asApp()
 // all but withProvider: each exists, and what Kiln does not serve rejects
