@@ -40,6 +40,10 @@ async fn intl_formats_as_node_does() {
         "inThreeDays": "in 3 days",
         "list": "Ann, Bo, and Cy",
         "plural": "one,other",
+        "dateString": "Sun Nov 29 2026 23:07:51 GMT+0000 (Coordinated Universal Time)",
+        "timeString": "23:07:51 GMT+0000 (Coordinated Universal Time)",
+        "template": "Sun Nov 29 2026 23:07:51 GMT+0000 (Coordinated Universal Time)",
+        "invalid": "Invalid Date",
     });
     for (name, expected) in node.as_object().unwrap() {
         assert_eq!(&out[name], expected, "{name}: {out}");

@@ -282,6 +282,32 @@ function format(args) {
   return args.length === 0 ? '' : utilFormat(...args);
 }
 
+// How the engine, built without ICU, names the zone in `Date`'s
+// `toString()` and `toTimeString()` (from the C library: UTC), and how Node
+// names it there with ICU under Forge's `TZ=UTC`: `… GMT+0000 (Coordinated
+// Universal Time)`, text apps put in comments and logs.
+const ENGINE_ZONE = ' (UTC)';
+const NODE_ZONE = ' (Coordinated Universal Time)';
+
+/** `Date`'s `toString` and `toTimeString` (and so `${date}`) with Node's zone name. */
+function nameTheZoneAsNode() {
+  const proto = Date.prototype;
+  const engine = { toString: proto.toString, toTimeString: proto.toTimeString };
+  const asNode = (text) => (text.endsWith(ENGINE_ZONE) ? text.slice(0, -ENGINE_ZONE.length) + NODE_ZONE : text);
+  // Method definitions: each keeps its name and has no `prototype`, as the engine's.
+  const patched = {
+    toString() {
+      return asNode(engine.toString.call(this));
+    },
+    toTimeString() {
+      return asNode(engine.toTimeString.call(this));
+    },
+  };
+  for (const name of Object.keys(patched)) {
+    Object.defineProperty(proto, name, { value: patched[name], writable: true, configurable: true, enumerable: false });
+  }
+}
+
 /**
  * Sends `console.*` to Kiln's app log at the matching level, and gives
  * Forge apps Node's `process` (node/process.js): its `env` filled with the
@@ -301,6 +327,7 @@ export function installGlobals({ runtime, architecture } = {}) {
   if (globalThis.process === undefined) {
     globalThis.process = kilnProcess;
   }
+  nameTheZoneAsNode();
   // The engine's clock exists only once an invocation runs: top-level code
   // runs at build time, where reading it (`performance.now()`) traps, so
   // there `hrtime()` and `uptime()` read 0. Its origin is the invocation's

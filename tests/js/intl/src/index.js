@@ -20,6 +20,11 @@ const calls = {
   yesterday: () => new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-1, 'day'),
   inThreeDays: () => new Intl.RelativeTimeFormat('en').format(3, 'day'),
   list: () => new Intl.ListFormat('en', { type: 'conjunction' }).format(['Ann', 'Bo', 'Cy']),
+  // Not Intl, but the engine's other zone text: Node names UTC in full.
+  dateString: () => at.toString(),
+  timeString: () => at.toTimeString(),
+  template: () => `${at}`,
+  invalid: () => new Date(NaN).toString(),
   plural: () => ['one', 'two'].map((_, i) => new Intl.PluralRules('en-US').select(i + 1)).join(','),
 };
 
