@@ -134,7 +134,7 @@ test('console goes to the app log at its level once invocations run', async () =
       kilnContext,
     );
     assert.deepEqual(host.logged, [
-      ['info', 'a {"b":1}'],
+      ['info', 'a { b: 1 }'],
       ['error', 'bad'],
       ['info', 'x undefined null 3'],
       ['warn', 'cart has 2 items ([1])'],

@@ -304,22 +304,27 @@ test('util.format prints an Error with its name and message, whatever the engine
     util.format('caught:', engine),
     'caught: TypeError: bad input\n    at run@app/src/index.js:3:9\n    at dispatch@kiln-forge-api/src/handler.js:120:5',
   );
-  // No stack, no message; own properties and a cause as Node lists them.
+  // No stack (so, as Node, in brackets), no message; own properties and a
+  // cause as Node lists them.
   const bare = new Error();
   bare.stack = undefined;
-  assert.equal(util.format(bare), 'Error');
+  assert.equal(util.format(bare), '[Error]');
+  assert.equal(util.format(bare), realUtil.format(bare));
   const coded = Object.assign(new Error('denied'), { code: 'E_DENIED', status: 403 });
   coded.stack = '';
-  assert.equal(util.format(coded), "Error: denied {\n  code: 'E_DENIED',\n  status: 403\n}");
+  assert.equal(util.format(coded), "[Error: denied] { code: 'E_DENIED', status: 403 }");
+  assert.equal(util.format(coded), realUtil.format(coded));
   const outer = new Error('outer', { cause: new RangeError('inner') });
   outer.stack = '';
   outer.cause.stack = '';
-  assert.equal(util.format(outer), 'Error: outer {\n  [cause]: RangeError: inner\n}');
+  assert.equal(util.format(outer), '[Error: outer] { [cause]: [RangeError: inner] }');
+  assert.equal(util.format(outer), realUtil.format(outer));
   // A cause cycle ends.
   const loop = new Error('loop');
   loop.stack = '';
   loop.cause = loop;
-  assert.ok(util.format(loop).startsWith('Error: loop'));
+  assert.equal(util.format(loop), '<ref *1> [Error: loop] { cause: [Circular *1] }');
+  assert.equal(util.format(loop), realUtil.format(loop));
 });
 
 test('setImmediate runs its callback later, with its arguments', async () => {
