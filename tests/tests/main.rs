@@ -47,6 +47,7 @@ mod forge_node_modules;
 mod forge_normalize;
 mod forge_properties;
 mod forge_transactions;
+mod forge_unicode_regex;
 mod forge_uploads;
 mod foundation;
 mod path_grammar;

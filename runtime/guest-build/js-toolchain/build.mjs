@@ -46,6 +46,7 @@ import { builtinModules } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { intlFor, intlDataPlugin } from './intl.mjs';
+import { mayNeedRewrite, rewriteRegexes, runtimePrelude } from './regex.mjs';
 
 import { build, formatMessages } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
@@ -755,7 +756,7 @@ async function componentizeBundle(bundled) {
   for (const [input, name] of renames) {
     text = text.split(`${JSON.stringify(input)}(`).join(`${JSON.stringify(name)}(`);
   }
-  await writeFile(bundlePath, text);
+  await writeFile(bundlePath, withoutPropertyEscapes(text));
 
   return componentize({
     sourcePath: bundlePath,
@@ -774,8 +775,88 @@ async function componentizeBundle(bundled) {
   });
 }
 
+// Regular expressions with Unicode property escapes (`/[\p{L}\p{N}]/u`, as
+// marked's are) or the `v` flag, which the engine refuses without ICU: each
+// rewritten into its equivalent without them (regex.mjs), the rest of the
+// bundle untouched. Only a bundle whose text may hold one is parsed. The
+// escapes left in string literals (pieces of patterns put together at run
+// time, as most of marked's are) are given to the engine's `RegExp` with
+// their code points, first in the bundle (regex.mjs's runtimePrelude).
+// Said once (a lazy build componentizes a second bundle).
+let regexesReported = false;
+let preludeReported = false;
+/** `text` (the bundle) with its regular expressions the engine would refuse rewritten. */
+function withoutPropertyEscapes(text) {
+  if (!mayNeedRewrite(text)) return text;
+  let done;
+  try {
+    done = rewriteRegexes(text);
+  } catch (error) {
+    console.error(
+      `Kiln could not read the bundle to rewrite its regular expressions' Unicode property escapes (${error?.message ?? error}); it is left as it is`,
+    );
+    return text;
+  }
+  if (!regexesReported) {
+    regexesReported = true;
+    for (const why of done.errors) {
+      console.error(`a regular expression with Unicode property escapes could not be rewritten and is left as it is: ${why}`);
+    }
+    if (done.rewritten > 0) {
+      console.error(
+        `the app uses Unicode property escapes or the \`v\` flag: ${done.rewritten} regular expression${done.rewritten === 1 ? '' : 's'} rewritten without them, as the engine has no Unicode property data`,
+      );
+    }
+  }
+  const prelude = done.runtime.length > 0 ? runtimePrelude(done.runtime) : null;
+  if (prelude !== null && !preludeReported) {
+    preludeReported = true;
+    console.error(
+      `the app's strings spell Unicode property escapes (of ${done.runtime.join(', ')}): \`RegExp\` is given those properties' code points for the patterns it puts together at run time`,
+    );
+  }
+  return (prelude ?? '') + done.code;
+}
+
 /** componentize-js's message when the snapshot's run (the app's top-level code) failed. */
 const INIT_FAILED = 'Failed to initialize component';
+
+/** A line of the engine's message as shown: control characters escaped, at most 200 characters. */
+function shown(line) {
+  const escaped = line.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
+}
+
+/**
+ * What to say when the engine refused to compile the bundle (`text` is
+ * componentize-js's failure): the engine's SyntaxError with the offending
+ * text it shows, and the module of the bundle it is in; null when the
+ * failure is anything else. A SyntaxError the code threw while it ran
+ * (`JSON.parse` of a missing variable) rejected the module's evaluation,
+ * and the engine says so (`Promise rejected`, `Stack:`); one the engine
+ * found compiling comes before any code ran, so no lazy build gets past it.
+ */
+async function syntaxErrorOf(text) {
+  const lines = text.split('\n').map((line) => line.trim());
+  const first = lines.findIndex((line) => /^\S+:\d+:\d+ SyntaxError: /.test(line));
+  if (first < 0 || lines.some((line) => line.startsWith('Promise rejected') || line === 'Stack:')) return null;
+  const [place] = lines[first].split(' ', 1);
+  const what = lines
+    .slice(first)
+    .filter((line) => line.startsWith(`${place} `))
+    .slice(0, 6)
+    .map((line) => shown(line.slice(place.length + 1)));
+  // The module it is in: the last `// name` line esbuild wrote above that line.
+  const lineNumber = Number(place.split(':').at(-2));
+  const bundleLines = (await readFile(bundlePath, 'utf8').catch(() => '')).split('\n').slice(0, lineNumber);
+  const module = bundleLines.reverse().find((line) => /^\/\/ [^ ]+\.[cm]?[jt]sx?$/.test(line))?.slice(3);
+  return (
+    `the engine refuses the app's code as a syntax error, at ${shown(place)}${module ? ` (${shown(module)})` : ''}:\n  ${what.join('\n  ')}\n` +
+    'the engine (SpiderMonkey, built without ICU, which does not take everything Node does) refuses it while it ' +
+    'compiles the bundle, before any of its code runs: a build that runs the top-level code later gets no further, ' +
+    'so Kiln tries none (see docs/porting-forge-apps.md)'
+  );
+}
 
 /**
  * The component, eager if the app's top-level code runs at build; else, when
@@ -791,6 +872,11 @@ async function componentizeOrLazy() {
   } catch (error) {
     const text = String(error?.message ?? error);
     if (!text.startsWith(INIT_FAILED)) throw error;
+    const syntaxError = await syntaxErrorOf(text);
+    if (syntaxError !== null) {
+      console.error(syntaxError);
+      process.exit(1);
+    }
     const why = text
       .split('\n')
       .slice(1)

@@ -43,6 +43,7 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     ),
     ("build.mjs", include_str!("../js-toolchain/build.mjs")),
     ("intl.mjs", include_str!("../js-toolchain/intl.mjs")),
+    ("regex.mjs", include_str!("../js-toolchain/regex.mjs")),
     ("wit/kiln.wit", include_str!("../../../wit/0.4.0/kiln.wit")),
     (
         "forge-api/package.json",
