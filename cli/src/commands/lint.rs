@@ -144,6 +144,16 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     let declared = manifest.declared_scopes();
     let declared_list = manifest.permissions.scopes.clone();
     let allowlist = manifest.egress_allowlist();
+    // Every event a trigger subscribes to, once: each needs its scopes though no
+    // payload calls anything with them.
+    let mut events: Vec<kiln_manifest::ProductEvent> = manifest
+        .modules
+        .trigger
+        .iter()
+        .flat_map(|trigger| trigger.events.iter().copied())
+        .collect();
+    events.sort_by_key(|event| event.as_str());
+    events.dedup();
     let (observed, runs) = match &args.audit_log {
         Some(path) => (
             observed::read_audit_log(path, &app_id).map_err(Failure::bad_input)?,
@@ -178,7 +188,7 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
         app_id,
         calls_observed: observed.calls.len(),
         runs,
-        advice: advisor::advise(&declared, &declared_list, &allowlist, &observed),
+        advice: advisor::advise(&declared, &declared_list, &allowlist, &events, &observed),
     };
     if args.json {
         let json = to_json_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
@@ -516,6 +526,7 @@ mod tests {
             &DeclaredScopes::new(declared.clone()),
             &declared,
             &EgressAllowlist::default(),
+            &[],
             &Observed {
                 calls,
                 ..Observed::default()

@@ -16,7 +16,7 @@ pub mod scope_reach;
 
 use std::collections::BTreeSet;
 
-use kiln_manifest::{DeclaredScopes, EgressAllowlist, Route, Scope, ScopeDecision};
+use kiln_manifest::{DeclaredScopes, EgressAllowlist, ProductEvent, Route, Scope, ScopeDecision};
 use serde::Serialize;
 
 pub use doors::{EgressAdvice, StorageAdvice, StorageVerdict};
@@ -82,11 +82,16 @@ impl Advice {
 }
 
 /// Compares `declared` (and the manifest's egress `allowlist`) with what was
-/// `observed`.
+/// `observed`, and with the product `events` the manifest's triggers subscribe
+/// to: an event needs scopes whether or not a payload made a call (the
+/// manifest is refused without them, as Forge's validator refuses it), so the
+/// scopes that let the app read an event are used, and every suggested set
+/// keeps them.
 pub fn advise(
     declared: &DeclaredScopes,
     declared_list: &[Scope],
     allowlist: &EgressAllowlist,
+    events: &[ProductEvent],
     observed: &Observed,
 ) -> Advice {
     let calls = &observed.calls;
@@ -97,6 +102,9 @@ pub fn advise(
     let mut used: BTreeSet<Scope> = BTreeSet::new();
     if storage.verdict == StorageVerdict::Used {
         used.insert(Scope::StorageApp);
+    }
+    for event in events {
+        used.extend(event_scopes(*event, declared).iter().copied());
     }
     let mut denied: Vec<DeniedRoute> = Vec::new();
     let mut routes: Vec<&'static Route> = Vec::new();
@@ -129,8 +137,8 @@ pub fn advise(
             }
         }
     }
-    let classic_set = cover(&routes, true);
-    let granular_set = cover(&routes, false);
+    let classic_set = cover(&routes, events, true);
+    let granular_set = cover(&routes, events, false);
     let granular_is_narrower = granular_set.routes_opened < classic_set.routes_opened;
     Advice {
         declared: declared_list.iter().map(|s| s.as_str()).collect(),
@@ -153,12 +161,35 @@ pub fn advise(
     }
 }
 
-/// A set of scopes that allows every route, choosing per route the
-/// alternative of the wanted kind (classic or granular) that adds the fewest
-/// scopes to those already chosen; the first alternative when none is of
-/// that kind.
-fn cover(routes: &[&'static Route], classic: bool) -> ScopeSet {
+/// The declared scopes through which the app reads `event`: its classic set
+/// when declared, else its granular one (none for a lifecycle event, which
+/// carries no site data, or when neither is declared).
+fn event_scopes(event: ProductEvent, declared: &DeclaredScopes) -> &'static [Scope] {
+    let covered = |scopes: &'static [Scope]| {
+        !event.is_lifecycle()
+            && !scopes.is_empty()
+            && scopes.iter().all(|scope| declared.contains(*scope))
+    };
+    [event.classic_scopes(), event.granular_scopes()]
+        .into_iter()
+        .find(|scopes| covered(scopes))
+        .unwrap_or(&[])
+}
+
+/// A set of scopes that allows every route and lets the app read every event,
+/// choosing per route the alternative of the wanted kind (classic or granular)
+/// that adds the fewest scopes to those already chosen; the first alternative
+/// when none is of that kind. Each event brings its set of that kind (the
+/// other when it has none of that kind).
+fn cover(routes: &[&'static Route], events: &[ProductEvent], classic: bool) -> ScopeSet {
     let mut chosen: BTreeSet<Scope> = BTreeSet::new();
+    for event in events.iter().filter(|event| !event.is_lifecycle()) {
+        let (wanted, other) = match classic {
+            true => (event.classic_scopes(), event.granular_scopes()),
+            false => (event.granular_scopes(), event.classic_scopes()),
+        };
+        chosen.extend(if wanted.is_empty() { other } else { wanted });
+    }
     for route in routes {
         let of_kind = |alt: &&&'static [Scope]| alt.iter().all(|s| is_classic(*s) == classic);
         let candidates: Vec<&&'static [Scope]> =
@@ -205,6 +236,7 @@ mod tests {
             &DeclaredScopes::new(declared.to_vec()),
             declared,
             &EgressAllowlist::default(),
+            &[],
             &Observed {
                 calls: calls.to_vec(),
                 ..Observed::default()
@@ -297,6 +329,7 @@ mod tests {
                 &DeclaredScopes::new(declared.clone()),
                 &declared,
                 &EgressAllowlist::default(),
+                &[],
                 &Observed {
                     calls: calls.clone(),
                     storage_calls,
@@ -321,6 +354,42 @@ mod tests {
         assert!(!unobserved.has_findings(), "{unobserved:?}");
     }
 
+    /// An app whose trigger subscribes to issue events keeps the scope that lets
+    /// it read them, though no observed call needed it (dropping it would make
+    /// the manifest refused), and each suggested set keeps the event's scopes.
+    #[test]
+    fn the_scopes_a_subscribed_event_needs_are_used() {
+        let declared = scopes(&["read:jira-work", "write:jira-work"]);
+        let created: ProductEvent = "avi:jira:created:issue".parse().unwrap();
+        let comment = [call(
+            Method::Post,
+            "/rest/api/3/issue/{issueIdOrKey}/comment",
+            "allowed",
+        )];
+        let advice = advise(
+            &DeclaredScopes::new(declared.clone()),
+            &declared,
+            &EgressAllowlist::default(),
+            &[created],
+            &Observed {
+                calls: comment.to_vec(),
+                ..Observed::default()
+            },
+        );
+        assert!(advice.unused.is_empty(), "{:?}", advice.unused);
+        assert_eq!(advice.used, ["read:jira-work", "write:jira-work"]);
+        assert!(advice.classic_set.scopes.contains(&"read:jira-work"));
+        for scope in created.granular_scopes() {
+            assert!(
+                advice.granular_set.scopes.contains(&scope.as_str()),
+                "{scope:?} in {:?}",
+                advice.granular_set.scopes
+            );
+        }
+        // Without the event, the same calls leave read:jira-work unused.
+        assert_eq!(advise_calls(&declared, &comment).unused, ["read:jira-work"]);
+    }
+
     #[test]
     fn storage_without_storage_app_is_a_refusal_to_fix() {
         let declared = scopes(&[]);
@@ -328,6 +397,7 @@ mod tests {
             &DeclaredScopes::new(declared.clone()),
             &declared,
             &EgressAllowlist::default(),
+            &[],
             &Observed {
                 storage_calls: Some(1),
                 ..Observed::default()
