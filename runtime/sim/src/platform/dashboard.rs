@@ -274,12 +274,7 @@ impl SearchQuery {
 /// `name`, `-name`, `+name` …; the spec's enum spells `favorite_count` and
 /// `is_favorite`, its prose `favourite_count` and `is_favourite`: both are taken.
 fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
-    let (descending, field) = match value.split_at_checked(1) {
-        Some(("-", rest)) => (true, rest),
-        // A `+` a client did not escape reads as a space.
-        Some(("+" | " ", rest)) => (false, rest),
-        _ => (false, value),
-    };
+    let (field, descending) = super::order_direction::split(value);
     let field = match field {
         "description" => OrderField::Description,
         "favorite_count" | "favourite_count" => OrderField::FavouriteCount,

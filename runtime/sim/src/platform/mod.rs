@@ -25,6 +25,7 @@ mod label;
 mod my_permissions;
 mod myself;
 mod notify;
+mod order_direction;
 pub(crate) mod page;
 mod permissions_check;
 mod project;

@@ -141,12 +141,7 @@ impl SearchQuery {
 
 /// `name`, `-name`, `+name` …: the field and whether it descends.
 fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
-    let (descending, field) = match value.split_at_checked(1) {
-        Some(("-", rest)) => (true, rest),
-        // A `+` a client did not escape reads as a space.
-        Some(("+" | " ", rest)) => (false, rest),
-        _ => (false, value),
-    };
+    let (field, descending) = crate::platform::order_direction::split(value);
     let field = match field {
         "description" => OrderField::Description,
         "favourite_count" => OrderField::FavouriteCount,
