@@ -125,6 +125,38 @@ fn lint_runs_the_queue_events_a_payload_pushes_on_their_consumers() {
     assert!(runs[0].get("deliveries").is_none(), "{}", runs[0]);
 }
 
+/// A trigger event Kiln does not know loads (as on Forge), and lint says so
+/// twice: the warning every command prints on stderr, and a finding in the
+/// report, with the nearest known event; the exit status says findings.
+#[test]
+fn lint_reports_a_trigger_event_kiln_does_not_know() {
+    let output = lint_edited(
+        "issue-triage",
+        "events: [avi:jira:created:issue]",
+        "events: [avi:jira:created:issue, avi:jira:updated:isue]",
+        true,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let warning = "modules.trigger[0].events[1]: \"avi:jira:updated:isue\" is not a Jira event Kiln knows: trigger \"triage-new-issues\" never runs for it, only for \"avi:jira:created:issue\" (did you mean \"avi:jira:updated:issue\"?)";
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("warning: ") && line.ends_with(warning)),
+        "{stderr}"
+    );
+    let report = json_stdout(&output);
+    assert_eq!(
+        report["manifestWarnings"],
+        serde_json::json!([{ "field": "modules.trigger[0].events[1]", "message": warning.split_once(": ").unwrap().1 }])
+    );
+}
+
 #[test]
 fn inspect_shows_identity_world_scopes_limits_and_digest() {
     let output = runtime(&["inspect", "examples/jsm-oncall", "--json"]);

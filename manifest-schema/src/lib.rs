@@ -17,9 +17,10 @@ pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
     App, Backend, BackendError, EgressAllowlist, EgressScheme, EventFilter, External,
     FORGE_LONG_TIMEOUT_SECONDS, Fetch, FunctionModule, HostPattern, Interval, MAX_MANIFEST_BYTES,
-    Manifest, MemoryGivenTwice, MemoryKey, Modules, NOT_SERVED_FORGE_MODULES, NotActedOn,
-    Permissions, PreUninstallModule, ProductEvent, RuntimeLimits, RuntimeLimitsAsWritten,
-    ScheduledTriggerFilter, ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule,
-    UnknownEvent, UrlFormat, WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest,
-    WebTriggerResponse, WebTriggerResponseType, not_served_reason,
+    Manifest, ManifestWarning, MemoryGivenTwice, MemoryKey, Modules, NOT_SERVED_FORGE_MODULES,
+    NotActedOn, Permissions, PreUninstallModule, ProductEvent, RuntimeLimits,
+    RuntimeLimitsAsWritten, ScheduledTriggerFilter, ScheduledTriggerModule, StaticOutput,
+    TriggerFilter, TriggerModule, UnknownEvent, UnknownSubscription, UrlFormat,
+    WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest, WebTriggerResponse,
+    WebTriggerResponseType, not_served_reason,
 };

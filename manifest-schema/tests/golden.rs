@@ -1,8 +1,9 @@
 //! Golden tests, Spin style: every `tests/golden/valid/<name>.yml` must load and
 //! match `<name>.out` (the manifest as JSON, defaults filled in); every
 //! `tests/golden/invalid/<name>.yml` must fail with exactly the text in
-//! `<name>.out`. `BLESS=1 cargo test -p kiln-manifest --test golden` rewrites the
-//! expected files.
+//! `<name>.out`; a valid case that loads with warnings also matches
+//! `<name>.warnings`. `BLESS=1 cargo test -p kiln-manifest --test golden`
+//! rewrites the expected files.
 
 use std::path::{Path, PathBuf};
 
@@ -22,10 +23,18 @@ fn cases(folder: &str) -> Vec<PathBuf> {
 }
 
 fn check(folder: &str, render: impl Fn(&Path) -> Result<String, String>) {
+    check_as(folder, "out", &cases(folder), render)
+}
+
+fn check_as(
+    folder: &str,
+    extension: &str,
+    cases: &[PathBuf],
+    render: impl Fn(&Path) -> Result<String, String>,
+) {
     let bless = std::env::var_os("BLESS").is_some();
     let mut failures = Vec::new();
-    let cases = cases(folder);
-    for case in &cases {
+    for case in cases {
         let actual = match render(case) {
             Ok(text) => text + "\n",
             Err(problem) => {
@@ -33,7 +42,7 @@ fn check(folder: &str, render: impl Fn(&Path) -> Result<String, String>) {
                 continue;
             }
         };
-        let expected_path = case.with_extension("out");
+        let expected_path = case.with_extension(extension);
         if bless {
             std::fs::write(&expected_path, &actual).expect("writing blessed output");
             continue;
@@ -71,6 +80,37 @@ fn valid_manifests_load_as_expected() {
     check("valid", |case| {
         let manifest = Manifest::load(case).map_err(|error| format!("should load: {error}"))?;
         serde_json::to_string_pretty(&manifest).map_err(|error| error.to_string())
+    });
+}
+
+/// Warnings are part of what a manifest loads as: each valid case that has
+/// any, and only those, keeps them in `<name>.warnings`.
+#[test]
+fn valid_manifests_warn_as_expected() {
+    let (warned, quiet): (Vec<PathBuf>, Vec<PathBuf>) = cases("valid")
+        .into_iter()
+        .partition(|case| !Manifest::load(case).expect("valid").warnings().is_empty());
+    assert!(
+        warned.len() >= 3,
+        "expected at least 3 cases with warnings, found {}",
+        warned.len()
+    );
+    for case in quiet {
+        let stale = case.with_extension("warnings");
+        assert!(
+            !stale.exists(),
+            "{} has no warnings: delete it",
+            stale.display()
+        );
+    }
+    check_as("valid", "warnings", &warned, |case| {
+        let manifest = Manifest::load(case).map_err(|error| error.to_string())?;
+        let lines: Vec<String> = manifest
+            .warnings()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        Ok(lines.join("\n"))
     });
 }
 

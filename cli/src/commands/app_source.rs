@@ -51,7 +51,7 @@ pub fn resolve(
             manifest_path.display()
         )));
     }
-    let manifest = Manifest::load(&manifest_path).map_err(Failure::bad_input)?;
+    let manifest = load_manifest(&manifest_path)?;
     let wasm_path = if app.is_dir() {
         build_folder(app, isolation)?
     } else {
@@ -65,6 +65,18 @@ pub fn resolve(
         wasm_path,
         manifest,
     })
+}
+
+/// Loads the manifest at `path` and prints its warnings (what it declares
+/// that will never take effect, [`Manifest::warnings`]) on stderr, so that
+/// `build`, `run`, `lint`, `inspect` and `serve` all say them, the same way.
+pub fn load_manifest(path: &Path) -> Result<Manifest, Failure> {
+    let manifest = Manifest::load(path).map_err(Failure::bad_input)?;
+    for warning in manifest.warnings() {
+        // The warning's own text escapes what the manifest wrote.
+        eprintln!("warning: {}: {warning}", path.display());
+    }
+    Ok(manifest)
 }
 
 /// Builds an app folder (a Cargo project) and returns its component's path.

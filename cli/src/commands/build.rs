@@ -15,7 +15,6 @@ use std::sync::OnceLock;
 
 use anyhow::{Context as _, anyhow};
 use kiln_guest_build::{GuestBuild, GuestBuildError, Sandbox, ensure_wasm_target};
-use kiln_manifest::Manifest;
 use kiln_runtime::cache::CacheMode;
 use kiln_runtime::consent::ComponentDigest;
 
@@ -225,7 +224,7 @@ pub fn build_app(dir: &Path, isolation: &BuildIsolation) -> Result<BuiltApp, Fai
         )));
     }
     // The manifest first: a broken manifest is reported before a long compile.
-    let manifest = Manifest::load(&manifest_path).map_err(Failure::bad_input)?;
+    let manifest = super::app_source::load_manifest(&manifest_path)?;
     let dir = dir
         .canonicalize()
         .with_context(|| format!("cannot resolve {}", dir.display()))

@@ -170,6 +170,10 @@ pub struct TriggerSummary {
     /// For `trigger`: the Jira product events.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<&'static str>,
+    /// For `trigger`: the event names Kiln does not know, as written: kept,
+    /// never delivered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_events: Vec<String>,
     /// For `trigger`: whether the app's own writes are ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_self: Option<bool>,
@@ -412,6 +416,7 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
         key: key.to_owned(),
         function: function.to_owned(),
         events: Vec::new(),
+        unknown_events: Vec::new(),
         ignore_self: None,
         filter_expression: None,
         on_error: None,
@@ -426,6 +431,7 @@ fn trigger_summaries(manifest: &Manifest) -> Vec<TriggerSummary> {
         let expression = filter.and_then(|f| f.expression.as_ref());
         TriggerSummary {
             events: t.events.iter().map(|e| e.as_str()).collect(),
+            unknown_events: t.unknown_events.iter().map(|u| u.name.clone()).collect(),
             ignore_self: Some(filter.is_some_and(|f| f.ignore_self)),
             filter_expression: expression.map(|e| e.as_str().to_owned()),
             on_error: filter
@@ -535,8 +541,18 @@ pub fn render_text(i: &Inspection) -> String {
     for t in &i.triggers {
         let detail = match t.kind {
             "trigger" => format!(
-                "on {}{}{}",
-                t.events.join(", "),
+                "on {}{}{}{}",
+                match t.events.is_empty() {
+                    true => "no event Kiln delivers".to_owned(),
+                    false => t.events.join(", "),
+                },
+                match t.unknown_events.is_empty() {
+                    true => String::new(),
+                    false => format!(
+                        " (never on {}: unknown to Kiln)",
+                        GuestList(&t.unknown_events, ", ")
+                    ),
+                },
                 if t.ignore_self == Some(true) {
                     " (ignoring its own writes)"
                 } else {
@@ -778,6 +794,35 @@ mod tests {
         );
         let text = render_text(&report);
         assert!(text.contains("egress     2 backend(s) the app may call\n  https://api.weather.example\n  https://*.sentry.io\n"), "{text}");
+    }
+
+    /// A trigger event Kiln does not know is shown beside the trigger, escaped,
+    /// and listed as kept, not acted on: the reviewer sees the whole
+    /// subscription and which part never fires.
+    #[test]
+    fn unknown_trigger_events_are_shown_beside_the_trigger() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  trigger:\n    - key: on-link\n      function: main\n      events: [avi:jira:created:issue, avi:jira-issue-link:created, \"avi:x:\\e[31m\"]\npermissions:\n  scopes: [read:jira-work]\n",
+            &[],
+            WorldVersion::NEWEST,
+            &OperatorLimits::default(),
+        );
+        let trigger = &report.triggers[0];
+        assert_eq!(trigger.events, ["avi:jira:created:issue"]);
+        assert_eq!(
+            trigger.unknown_events,
+            ["avi:jira-issue-link:created", "avi:x:\u{1b}[31m"]
+        );
+        let text = render_text(&report);
+        assert!(
+            text.contains("on avi:jira:created:issue (never on avi:jira-issue-link:created, avi:x:\\u{1b}[31m: unknown to Kiln)"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains("modules.trigger[].events Kiln does not know"),
+            "{text}"
+        );
     }
 
     #[test]

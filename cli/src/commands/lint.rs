@@ -33,7 +33,8 @@ use super::site_setup::SiteArgs;
 pub const LINT_EXIT_CODES: &str = "\
 Exit codes of lint:
   0  clean: every declared scope and backend was used and no call was refused
-  1  findings: unused scopes or backends, refused calls, or payloads that failed
+  1  findings: unused scopes or backends, refused calls, payloads that failed, or
+     manifest warnings (a trigger event Kiln does not know)
   2  bad input: manifest, component, payload file or audit log
   4  environment: the site, the simulator or the build could not be used";
 
@@ -125,13 +126,19 @@ pub struct LintReport {
     /// `request-jira` calls observed.
     pub calls_observed: usize,
     pub runs: Vec<PayloadRun>,
+    /// What the manifest declares that never takes effect
+    /// ([`kiln_manifest::Manifest::warnings`]): a finding like an unused scope.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub manifest_warnings: Vec<kiln_manifest::ManifestWarning>,
     #[serde(flatten)]
     pub advice: Advice,
 }
 
 impl LintReport {
     pub fn has_findings(&self) -> bool {
-        self.advice.has_findings() || self.runs.iter().any(|r| !r.all_ok())
+        self.advice.has_findings()
+            || self.runs.iter().any(|r| !r.all_ok())
+            || !self.manifest_warnings.is_empty()
     }
 }
 
@@ -141,6 +148,7 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     let AppSource { wasm, manifest, .. } =
         app_source::resolve(&args.app, args.manifest.as_deref(), &isolation)?;
     let app_id = manifest.app.id.clone();
+    let manifest_warnings = manifest.warnings();
     let declared = manifest.declared_scopes();
     let declared_list = manifest.permissions.scopes.clone();
     let allowlist = manifest.egress_allowlist();
@@ -188,6 +196,7 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
         app_id,
         calls_observed: observed.calls.len(),
         runs,
+        manifest_warnings,
         advice: advisor::advise(&declared, &declared_list, &allowlist, &events, &observed),
     };
     if args.json {
@@ -336,6 +345,10 @@ pub fn render_text(report: &LintReport) -> String {
                 }
             }
         }
+    }
+    for warning in &report.manifest_warnings {
+        // The warning's own text escapes what the manifest wrote.
+        let _ = writeln!(out, "manifest: {warning}");
     }
     let _ = writeln!(out, "declared scopes: {}", join_or_none(&a.declared));
     let _ = writeln!(out, "used scopes:     {}", join_or_none(&a.used));
@@ -536,6 +549,7 @@ mod tests {
             app_id: String::from("demo"),
             calls_observed: 1,
             runs: Vec::new(),
+            manifest_warnings: Vec::new(),
             advice,
         })
     }

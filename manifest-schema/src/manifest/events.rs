@@ -35,6 +35,10 @@ use crate::catalogue::{DeclaredScopes, Scope};
 /// Forge's lifecycle events' common prefix.
 const LIFECYCLE_PREFIX: &str = "avi:forge:";
 
+/// Jira's and Jira Software's event prefixes.
+const JIRA_PREFIX: &str = "avi:jira:";
+const SOFTWARE_PREFIX: &str = "avi:jira-software:";
+
 /// Suggest a known event only when the typo is this close; further away a
 /// suggestion is more likely wrong than helpful (as for scopes).
 const MAX_SUGGESTION_DISTANCE: usize = 4;
@@ -122,9 +126,39 @@ impl ProductEvent {
         covers(self.0.classic) || covers(self.0.granular)
     }
 
-    /// The known event nearest to `input`, if any is close enough to be a typo.
+    /// The known event named `name`, if any.
+    pub fn lookup(name: &str) -> Option<ProductEvent> {
+        EVENTS
+            .binary_search_by(|spec| spec.name.cmp(name))
+            .ok()
+            .map(|index| ProductEvent(&EVENTS[index]))
+    }
+
+    /// The known event nearest to `input`, if any is close enough to be a typo,
+    /// or the same event under the other Jira prefix: Jira Software's events
+    /// are `avi:jira-software:…`, and an app writing `avi:jira:started:sprint`
+    /// means `avi:jira-software:started:sprint`, nine letters away.
     pub fn suggest(input: &str) -> Option<ProductEvent> {
+        let swapped = [
+            (JIRA_PREFIX, SOFTWARE_PREFIX),
+            (SOFTWARE_PREFIX, JIRA_PREFIX),
+        ]
+        .into_iter()
+        .find_map(|(from, to)| {
+            let rest = input.strip_prefix(from)?;
+            ProductEvent::lookup(&format!("{to}{rest}"))
+        });
+        swapped.or_else(|| ProductEvent::nearest(input))
+    }
+
+    /// The known event within [`MAX_SUGGESTION_DISTANCE`] edits of `input`.
+    fn nearest(input: &str) -> Option<ProductEvent> {
+        // The distance is at least the difference in length: skipping the
+        // names too far apart to qualify keeps a long hostile name from
+        // costing a quadratic comparison with each of them.
+        let length = input.chars().count();
         ProductEvent::all()
+            .filter(|event| length.abs_diff(event.as_str().len()) <= MAX_SUGGESTION_DISTANCE)
             .map(|event| (strsim::osa_distance(input, event.as_str()), event))
             .filter(|(distance, _)| *distance <= MAX_SUGGESTION_DISTANCE && *distance < input.len())
             .min_by_key(|(distance, _)| *distance)
@@ -171,13 +205,10 @@ impl FromStr for ProductEvent {
     type Err = UnknownEvent;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        EVENTS
-            .binary_search_by(|spec| spec.name.cmp(input))
-            .map(|index| ProductEvent(&EVENTS[index]))
-            .map_err(|_| UnknownEvent {
-                input: input.to_owned(),
-                suggestion: ProductEvent::suggest(input),
-            })
+        ProductEvent::lookup(input).ok_or_else(|| UnknownEvent {
+            input: input.to_owned(),
+            suggestion: ProductEvent::suggest(input),
+        })
     }
 }
 
@@ -779,6 +810,20 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "unknown Jira product event \"avi:jira:created:isue\" (did you mean \"avi:jira:created:issue\"?)"
+        );
+        let error = "avi:jira:started:sprint"
+            .parse::<ProductEvent>()
+            .expect_err("Jira Software's event under Jira's prefix");
+        assert_eq!(
+            error.suggestion.map(ProductEvent::as_str),
+            Some("avi:jira-software:started:sprint")
+        );
+        let error = "avi:jira-software:created:issue"
+            .parse::<ProductEvent>()
+            .expect_err("Jira's event under Jira Software's prefix");
+        assert_eq!(
+            error.suggestion.map(ProductEvent::as_str),
+            Some("avi:jira:created:issue")
         );
         let error = "jira:issue_created"
             .parse::<ProductEvent>()

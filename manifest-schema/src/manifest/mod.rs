@@ -3,7 +3,9 @@
 //! Loading runs four gates, each reporting the field and line it rejects:
 //! YAML syntax (with aliases, tags and deep nesting refused), serde (types,
 //! unknown and missing fields, unknown scopes), Kiln's rules (ids, bounds,
-//! uniqueness), and the published JSON Schema.
+//! uniqueness), and the published JSON Schema. What passes them and still
+//! will never take effect (a trigger event Kiln does not know) is reported by
+//! [`Manifest::warnings`], not refused, as Forge takes it.
 
 pub mod egress;
 pub mod entities;
@@ -19,6 +21,7 @@ mod scopes;
 pub(crate) mod source;
 pub mod triggers;
 pub mod variables;
+pub mod warnings;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -47,10 +50,11 @@ pub use runtime_limits::*;
 pub use schema::MANIFEST_SCHEMA;
 pub use triggers::{
     EventFilter, Interval, OnError, PreUninstallModule, ScheduledTriggerFilter,
-    ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, UrlFormat,
-    WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest, WebTriggerResponse,
+    ScheduledTriggerModule, StaticOutput, TriggerFilter, TriggerModule, UnknownSubscription,
+    UrlFormat, WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest, WebTriggerResponse,
     WebTriggerResponseType,
 };
+pub use warnings::ManifestWarning;
 
 /// Largest manifest accepted. Threat: parser CPU and memory spent on a
 /// multi-megabyte document; real manifests are a few hundred bytes.

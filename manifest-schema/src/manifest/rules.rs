@@ -30,6 +30,14 @@ pub(crate) const MAX_FUNCTIONS: usize = 100;
 /// Per trigger list. Threat: thousands of webhook subscriptions, URLs or
 /// timers for one app.
 pub(crate) const MAX_TRIGGERS: usize = 100;
+/// Per trigger. Threat: an event list that makes every delivery and every
+/// warning walk thousands of names; Forge's table of every product's events
+/// holds fewer than 160.
+pub(crate) const MAX_EVENTS_PER_TRIGGER: usize = 100;
+/// An event name Kiln does not know is kept and echoed in warnings and
+/// `runtime inspect`. Threat: a name of a quarter megabyte in every such
+/// line; real names are under 60 characters.
+pub(crate) const MAX_EVENT_NAME_CHARS: usize = 255;
 /// Forge's bounds on a static web trigger's fixed responses.
 pub(crate) const MAX_STATIC_OUTPUTS: usize = 20;
 const MAX_OUTPUT_KEY_CHARS: usize = 255;
@@ -283,18 +291,33 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
 
     for (index, trigger) in manifest.modules.trigger.iter().enumerate() {
         let events = modules.key("trigger").index(index).key("events");
-        if trigger.events.is_empty() {
+        let names = trigger.written_names();
+        if names.is_empty() {
             return Err(violation(
                 events,
                 "subscribe to at least one event".to_owned(),
             ));
         }
+        if names.len() > MAX_EVENTS_PER_TRIGGER {
+            return Err(violation(
+                events,
+                format!("at most {MAX_EVENTS_PER_TRIGGER} events per trigger are allowed"),
+            ));
+        }
+        for unknown in &trigger.unknown_events {
+            if unknown.name.chars().count() > MAX_EVENT_NAME_CHARS {
+                return Err(violation(
+                    events.index(unknown.position),
+                    format!("an event name has at most {MAX_EVENT_NAME_CHARS} characters"),
+                ));
+            }
+        }
         let mut seen = HashSet::new();
-        for (position, event) in trigger.events.iter().enumerate() {
-            if !seen.insert(*event) {
+        for (position, name) in names.into_iter().enumerate() {
+            if !seen.insert(name) {
                 return Err(violation(
                     events.index(position),
-                    format!("duplicate event {:?}", event.as_str()),
+                    format!("duplicate event {name:?}"),
                 ));
             }
         }
@@ -411,10 +434,11 @@ fn check_web_trigger_response(
 fn check_event_scopes(manifest: &Manifest, root: &FieldPath) -> Result<(), Violation> {
     let declared = manifest.declared_scopes();
     for (index, trigger) in manifest.modules.trigger.iter().enumerate() {
-        for (position, event) in trigger.events.iter().enumerate() {
+        for (index_in_events, event) in trigger.events.iter().enumerate() {
             if event.readable_with(&declared) {
                 continue;
             }
+            let position = trigger.written_position(index_in_events);
             let names = |scopes: &[crate::catalogue::Scope]| {
                 scopes
                     .iter()

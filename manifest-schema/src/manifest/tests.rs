@@ -116,7 +116,7 @@ fn schema_scope_enum_is_the_catalogue() {
 #[test]
 fn schema_event_enum_is_the_event_table() {
     let schema = schema();
-    let listed: Vec<&str> = schema["$defs"]["event"]["enum"]
+    let listed: Vec<&str> = schema["$defs"]["event"]["anyOf"][0]["enum"]
         .as_array()
         .expect("event enum")
         .iter()
@@ -147,6 +147,14 @@ fn schema_intervals_and_trigger_bounds_match_the_code() {
     assert_eq!(
         schema["$defs"]["webtrigger"]["properties"]["response"]["properties"]["outputs"]["maxItems"],
         rules::MAX_STATIC_OUTPUTS
+    );
+    assert_eq!(
+        schema["$defs"]["trigger"]["properties"]["events"]["maxItems"],
+        rules::MAX_EVENTS_PER_TRIGGER
+    );
+    assert_eq!(
+        schema["$defs"]["event"]["anyOf"][1]["maxLength"],
+        rules::MAX_EVENT_NAME_CHARS
     );
 }
 

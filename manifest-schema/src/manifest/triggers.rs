@@ -42,6 +42,17 @@
 //! Forge also lets each event carry its own filter (`events: [{ eventType,
 //! filter, payload }]`); such an event is filtered by its own filter, the
 //! others by the module's.
+//!
+//! An event name Kiln does not know is kept, not refused: Forge's manifest
+//! takes any string there (its schema types `events` as strings, and its
+//! scope validator asks nothing of a name its event table lacks), and
+//! public Forge apps name events no Forge reference lists
+//! (`avi:jira-issue-link:created`) or another product's. Refusing them would
+//! stop such an app from loading over a subscription that, on Forge too,
+//! never fires. Kiln keeps them in [`TriggerModule::unknown_events`], never
+//! delivers them, asks no scope for them (they carry nothing), and says so:
+//! [`Manifest::warnings`](super::Manifest::warnings) names each, with the
+//! nearest known event when it looks like a typo.
 
 use std::time::Duration;
 
@@ -71,6 +82,24 @@ pub struct TriggerModule {
     /// The events written as `{ eventType, filter, payload }`, with their own
     /// filter (and payload, kept as written), in manifest order.
     pub event_filters: Vec<EventFilter>,
+    /// The entries of `events` naming an event Kiln does not know: kept as
+    /// written, never delivered (module docs), in manifest order.
+    pub unknown_events: Vec<UnknownSubscription>,
+}
+
+/// An entry of `modules.trigger[].events` whose name Kiln does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownSubscription {
+    /// Its index in the manifest's `events` list (the known events sit
+    /// around it).
+    pub position: usize,
+    /// The name as written.
+    pub name: String,
+    /// Its own filter and payload, when written as `{ eventType, filter,
+    /// payload }`: checked like any other, kept so the entry is written
+    /// back as it came.
+    pub filter: Option<TriggerFilter>,
+    pub payload: Option<Value>,
 }
 
 /// One entry of `modules.trigger[].events` written as Forge's object form.
@@ -98,15 +127,45 @@ struct TriggerAsWritten {
     payload: Option<Value>,
 }
 
-/// An entry of `events`: an event's name, or Forge's object form. Read by
-/// hand rather than as an untagged enum, so that a misspelt name is still
-/// reported as such (with the event list's hint) and a misspelt field of the
-/// object form by its name.
+/// An entry of `events`: an event's name, or Forge's object form, for an
+/// event Kiln knows or not. Read by hand rather than as an untagged enum, so
+/// that a misspelt field of the object form is reported by its name.
 #[derive(Serialize)]
 #[serde(untagged)]
 enum EventAsWritten {
     Name(ProductEvent),
     Filtered(EventFilter),
+    UnknownName(String),
+    UnknownFiltered(NamedEventFilter),
+}
+
+/// Forge's object form with the event as written: read for every event,
+/// kept for one Kiln does not know.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct NamedEventFilter {
+    event_type: String,
+    filter: TriggerFilter,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payload: Option<Value>,
+}
+
+/// An event name as written: known (`Some`), or to keep as unknown. Empty
+/// is refused: it names nothing, not even a typo.
+fn read_event_name<E: serde::de::Error>(name: &str) -> Result<Option<ProductEvent>, E> {
+    if name.is_empty() {
+        return Err(E::custom("an event name is empty"));
+    }
+    Ok(ProductEvent::lookup(name))
+}
+
+impl UnknownSubscription {
+    /// The known event nearest to the name, when it looks like a typo.
+    /// Computed on demand, not at load: loading stays linear in the
+    /// manifest's size whatever names it holds.
+    pub fn suggestion(&self) -> Option<ProductEvent> {
+        ProductEvent::suggest(&self.name)
+    }
 }
 
 impl<'de> Deserialize<'de> for EventAsWritten {
@@ -124,16 +183,27 @@ impl<'de> Deserialize<'de> for EventAsWritten {
             }
 
             fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
-                ProductEvent::deserialize(serde::de::value::StrDeserializer::<E>::new(name))
-                    .map(EventAsWritten::Name)
+                Ok(match read_event_name(name)? {
+                    Some(event) => EventAsWritten::Name(event),
+                    None => EventAsWritten::UnknownName(name.to_owned()),
+                })
             }
 
             fn visit_map<M: serde::de::MapAccess<'de>>(
                 self,
                 map: M,
             ) -> Result<Self::Value, M::Error> {
-                EventFilter::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(EventAsWritten::Filtered)
+                let written = NamedEventFilter::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(match read_event_name::<M::Error>(&written.event_type)? {
+                    Some(event_type) => EventAsWritten::Filtered(EventFilter {
+                        event_type,
+                        filter: written.filter,
+                        payload: written.payload,
+                    }),
+                    None => EventAsWritten::UnknownFiltered(written),
+                })
             }
         }
 
@@ -145,13 +215,28 @@ impl From<TriggerAsWritten> for TriggerModule {
     fn from(written: TriggerAsWritten) -> Self {
         let mut events = Vec::with_capacity(written.events.len());
         let mut event_filters = Vec::new();
-        for entry in written.events {
+        let mut unknown_events = Vec::new();
+        for (position, entry) in written.events.into_iter().enumerate() {
+            let unknown = |name, filter, payload| UnknownSubscription {
+                position,
+                name,
+                filter,
+                payload,
+            };
             match entry {
                 EventAsWritten::Name(event) => events.push(event),
                 EventAsWritten::Filtered(filtered) => {
                     events.push(filtered.event_type);
                     event_filters.push(filtered);
                 }
+                EventAsWritten::UnknownName(name) => {
+                    unknown_events.push(unknown(name, None, None));
+                }
+                EventAsWritten::UnknownFiltered(written) => unknown_events.push(unknown(
+                    written.event_type,
+                    Some(written.filter),
+                    written.payload,
+                )),
             }
         }
         TriggerModule {
@@ -161,6 +246,7 @@ impl From<TriggerAsWritten> for TriggerModule {
             filter: written.filter,
             payload: written.payload,
             event_filters,
+            unknown_events,
         }
     }
 }
@@ -168,7 +254,7 @@ impl From<TriggerAsWritten> for TriggerModule {
 impl From<TriggerModule> for TriggerAsWritten {
     fn from(trigger: TriggerModule) -> Self {
         let mut filtered = trigger.event_filters;
-        let events = trigger
+        let mut events: Vec<EventAsWritten> = trigger
             .events
             .into_iter()
             .map(
@@ -178,6 +264,20 @@ impl From<TriggerModule> for TriggerAsWritten {
                 },
             )
             .collect();
+        // Back where the manifest had them: positions ascend, so each
+        // insertion lands after the entries that preceded it.
+        for unknown in trigger.unknown_events {
+            let name = unknown.name;
+            let entry = match unknown.filter {
+                Some(filter) => EventAsWritten::UnknownFiltered(NamedEventFilter {
+                    event_type: name,
+                    filter,
+                    payload: unknown.payload,
+                }),
+                None => EventAsWritten::UnknownName(name),
+            };
+            events.insert(unknown.position.min(events.len()), entry);
+        }
         TriggerAsWritten {
             key: trigger.key,
             function: trigger.function,
@@ -299,6 +399,30 @@ impl From<TriggerFilter> for FilterAsWritten {
 }
 
 impl TriggerModule {
+    /// Where the `index`th of [`TriggerModule::events`] is in the manifest's
+    /// `events` list, which also holds the unknown events.
+    pub fn written_position(&self, index: usize) -> usize {
+        let mut position = index;
+        for unknown in &self.unknown_events {
+            if unknown.position <= position {
+                position += 1;
+            } else {
+                break;
+            }
+        }
+        position
+    }
+
+    /// Every event name the manifest's `events` list holds, known or not, in
+    /// manifest order.
+    pub fn written_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.events.iter().map(|event| event.as_str()).collect();
+        for unknown in &self.unknown_events {
+            names.insert(unknown.position.min(names.len()), &unknown.name);
+        }
+        names
+    }
+
     /// The filter that applies to `event`: its own, when the manifest wrote
     /// the event as `{ eventType, filter }`, otherwise the module's.
     pub fn filter_for(&self, event: ProductEvent) -> Option<&TriggerFilter> {
