@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { dispatch, splitHandler, installGlobals } from '../src/handler.js';
+import { dispatch, splitHandler, installGlobals, randomWithNodePrecision } from '../src/handler.js';
 import { installHost } from '../src/host.js';
 import Resolver, { makeResolver } from '../src/resolver.js';
 import api, { route } from '../src/index.js';
@@ -215,4 +215,66 @@ test('makeResolver(handlers) gives the same definitions as define() for each key
     dispatch(modules, 'index.handler', JSON.stringify({ call: { functionKey, payload }, context: {} }), kilnContext);
   assert.equal(JSON.parse(await call('hello', { name: 'Ada' })), 'hi Ada');
   assert.equal(JSON.parse(await call('twice', { n: 21 })), 42);
+});
+
+// StarlingMonkey's Math.random(): 32 random bits, every value a multiple of
+// 2^-32 (drawn from Node's own, taken before any test installs the globals).
+const nodeMathRandom = Math.random;
+const engineRandom32 = () => Math.floor(nodeMathRandom() * 2 ** 32) / 2 ** 32;
+
+test("Math.random() has Node's 52 bits, not the engine's 32", () => {
+  const random = randomWithNodePrecision(engineRandom32);
+  // As the engine's: a function named random, of no arguments, not a constructor.
+  assert.equal(random.name, 'random');
+  assert.equal(random.length, 0);
+  assert.equal(Object.hasOwn(random, 'prototype'), false);
+  const draws = Array.from({ length: 2000 }, () => random());
+  for (const r of draws) {
+    assert.ok(r >= 0 && r < 1, r);
+    // A multiple of 2^-52, as V8's (Node's, Forge's) values are.
+    assert.ok(Number.isInteger(r * 2 ** 52), r);
+  }
+  // Not a multiple of 2^-32 (each is one by chance 1 in 2^20).
+  assert.ok(draws.filter((r) => Number.isInteger(r * 2 ** 32)).length < 3);
+  // Ids made the common way are as long as on Forge: 13 hex digits (a few
+  // end in 0 and come out shorter, as on Node).
+  const ids = Array.from({ length: 200 }, () => random().toString(16).slice(2, 15));
+  assert.ok(ids.filter((id) => id.length === 13).length > 150, ids.join(' '));
+  assert.equal(new Set(ids).size, ids.length);
+  // The ends of the range: 0 stays 0, and the largest draw stays below 1,
+  // from an engine of 32 bits or of more.
+  assert.equal(randomWithNodePrecision(() => 0)(), 0);
+  assert.equal(randomWithNodePrecision(() => (2 ** 32 - 1) / 2 ** 32)(), (2 ** 52 - 1) / 2 ** 52);
+  assert.ok(randomWithNodePrecision(() => 1 - 2 ** -53)() < 1);
+  // Every bit comes from the engine's draws: two of them per value.
+  let calls = 0;
+  const counted = randomWithNodePrecision(() => {
+    calls += 1;
+    return 0.5;
+  });
+  assert.equal(counted(), (2 ** 31 * 2 ** 20 + 2 ** 19) / 2 ** 52);
+  assert.equal(calls, 2);
+});
+
+test('installGlobals gives the app that Math.random, once', () => {
+  const engine = Object.getOwnPropertyDescriptor(Math, 'random');
+  const original = globalThis.console;
+  try {
+    globalThis.console = { ...original };
+    Math.random = engineRandom32;
+    installGlobals();
+    const installed = Math.random;
+    assert.notEqual(installed, engineRandom32);
+    assert.deepEqual(
+      { ...Object.getOwnPropertyDescriptor(Math, 'random'), value: undefined },
+      { value: undefined, writable: true, enumerable: false, configurable: true },
+    );
+    assert.ok(!Number.isInteger(Array.from({ length: 50 }, () => Math.random() * 2 ** 32).reduce((a, b) => a + b)));
+    // Installing the globals again keeps it: no wrapper of a wrapper.
+    installGlobals();
+    assert.equal(Math.random, installed);
+  } finally {
+    Object.defineProperty(Math, 'random', engine);
+    globalThis.console = original;
+  }
 });
