@@ -38,6 +38,7 @@ import kilnProcess, { browserProcess, configureProcess } from './node/process.js
 import { installationOf } from './ari.js';
 import { settleOpenFetches } from './fetch.js';
 import { licenseOf } from './app_runtime.js';
+import { headersByAnyCase } from './web_trigger.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -250,6 +251,9 @@ export async function dispatch(modules, name, payload, context) {
   const queueEvent = context.trigger === 'queue-event';
   if (queueEvent) {
     event = consumerEvent(event, context);
+  }
+  if (context.trigger === 'web-trigger' && event?.headers !== null && typeof event?.headers === 'object') {
+    event.headers = headersByAnyCase(event.headers);
   }
   let result;
   try {

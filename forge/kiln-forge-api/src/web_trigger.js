@@ -9,6 +9,32 @@
 
 import { hostEntry } from './variables.js';
 
+// Taken when the layer loads, before the app's code runs: an app that
+// replaces them later changes nothing here.
+const { apply, get, has, getOwnPropertyDescriptor } = Reflect;
+const { hasOwn } = Object;
+const { toLowerCase } = String.prototype;
+const ProxyConstructor = Proxy;
+
+/**
+ * A web trigger request's `headers` (Forge's `{ name: [values] }`) that
+ * finds a header by any spelling of its name. Forge hands the names over as
+ * the caller wrote them (its reference shows `"Content-Type"` beside
+ * `"accept-encoding"`); Kiln's HTTP server reads them as HTTP/2 and hyper
+ * give them, lower-case. So `headers['Content-Type']` and
+ * `headers['content-type']` both find the header, whichever the app was
+ * written against; the keys it lists are the lower-case ones.
+ */
+export function headersByAnyCase(headers) {
+  const lower = (name) => (typeof name === 'string' ? apply(toLowerCase, name, []) : name);
+  const spelled = (target, name) => (typeof name === 'string' && !hasOwn(target, name) ? lower(name) : name);
+  return new ProxyConstructor(headers, {
+    get: (target, name, receiver) => get(target, spelled(target, name), receiver),
+    has: (target, name) => has(target, spelled(target, name)),
+    getOwnPropertyDescriptor: (target, name) => getOwnPropertyDescriptor(target, spelled(target, name)),
+  });
+}
+
 export const WEB_TRIGGER_URLS = 'KILN_WEBTRIGGER_URLS';
 
 function urls() {

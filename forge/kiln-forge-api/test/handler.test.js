@@ -278,3 +278,59 @@ test('installGlobals gives the app that Math.random, once', () => {
     globalThis.console = original;
   }
 });
+
+test("a web trigger's headers are found by any spelling of their names, as Forge's callers write them", async () => {
+  installHost(fakeHost());
+  const seen = [];
+  const modules = {
+    index: {
+      run: (event) => {
+        const { headers } = event;
+        seen.push(Object.keys(headers));
+        return {
+          typed: headers['Content-Type'],
+          lower: headers['content-type'],
+          signature: headers['X-Hub-Signature-256'],
+          has: 'X-HUB-SIGNATURE-256' in headers,
+          absent: headers['X-Missing'],
+          own: Object.hasOwn(headers, 'Content-Type'),
+          json: JSON.stringify(headers),
+        };
+      },
+    },
+  };
+  const request = {
+    method: 'POST',
+    headers: { 'content-type': ['application/json'], 'x-hub-signature-256': ['sha256=ab'] },
+    body: '{}',
+  };
+  // Replaced by the app after the layer loaded: the lookup does not use them.
+  const { toLowerCase } = String.prototype;
+  const { get } = Reflect;
+  String.prototype.toLowerCase = () => 'content-type';
+  Reflect.get = () => 'tampered';
+  let out;
+  try {
+    out = JSON.parse(await dispatch(modules, 'index.run', JSON.stringify(request), { ...kilnContext, trigger: 'web-trigger' }));
+  } finally {
+    String.prototype.toLowerCase = toLowerCase;
+    Reflect.get = get;
+  }
+  assert.deepEqual(out, {
+    typed: ['application/json'],
+    lower: ['application/json'],
+    signature: ['sha256=ab'],
+    has: true,
+    own: true,
+    json: '{"content-type":["application/json"],"x-hub-signature-256":["sha256=ab"]}',
+  });
+  assert.deepEqual(seen, [['content-type', 'x-hub-signature-256']]);
+  // Other triggers' events are the app's own data, passed as they are.
+  const plain = await dispatch(
+    { index: { run: (event) => event.headers['Content-Type'] ?? 'none' } },
+    'index.run',
+    JSON.stringify(request),
+    kilnContext,
+  );
+  assert.equal(plain, '"none"');
+});
