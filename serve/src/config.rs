@@ -87,16 +87,11 @@ pub struct ServeConfig {
     pub limits: LimitsConfig,
 }
 
-/// `state` in `kiln.toml`: kiln-state's location syntax (`memory`, `sqlite://PATH`,
-/// `postgres://…`), or, as before that syntax existed, a bare path to a SQLite file.
-/// The error never echoes the value: a PostgreSQL URL may carry a password.
+/// `state` in `kiln.toml`: kiln-state's location syntax (`memory`, `sqlite://PATH` or a
+/// bare path, `postgres://…`), the same as `--state`'s. The error never echoes the
+/// value: a PostgreSQL URL may carry a password.
 fn state_location(text: &str) -> Result<StateLocation, StateLocationError> {
-    match text.parse::<StateLocation>() {
-        Err(StateLocationError::UnknownScheme) if !text.is_empty() && !text.contains(':') => {
-            Ok(StateLocation::Sqlite(PathBuf::from(text)))
-        }
-        parsed => parsed,
-    }
+    text.parse::<StateLocation>()
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

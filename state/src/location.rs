@@ -3,8 +3,11 @@
 //! | value | backend |
 //! |---|---|
 //! | `memory` | in this process only (tests, trying things) |
-//! | `sqlite://PATH` or `sqlite:PATH` | the embedded file (the default, one machine) |
+//! | `sqlite://PATH` or `sqlite:PATH`, or a bare path with a `/` or a `.` (`state.sqlite3`) | the embedded file (the default, one machine) |
 //! | `postgres://…` or `postgresql://…` | PostgreSQL, shared by `runtime serve` replicas |
+//!
+//! A bare path must look like one (a `/` or a `.`, no `:`): a bare word such as
+//! `MEMORY` or `memroy` is refused rather than taken as a file of that name.
 //!
 //! A PostgreSQL URL carries a password, so [`StateLocation`] keeps it as a secret: `Debug`
 //! and [`StateLocation::describe`] show the engine, host and database, never the password.
@@ -37,8 +40,8 @@ impl std::fmt::Debug for StateLocation {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateLocationError {
     #[error(
-        "state location must be `memory`, `sqlite://PATH` or `postgres://…` (a SQLite file is \
-         written with its scheme, `sqlite://state.sqlite3`, unlike `runtime run --storage PATH`)"
+        "state location must be `memory`, a SQLite file (`state.sqlite3`, `/var/lib/kiln/state.db`, \
+         `sqlite://PATH`) or `postgres://…`"
     )]
     UnknownScheme,
     #[error("a `sqlite:` state location needs a file path")]
@@ -55,9 +58,11 @@ impl std::str::FromStr for StateLocation {
         if value.starts_with("postgres://") || value.starts_with("postgresql://") {
             return Ok(Self::Postgres(SecretString::from(value.to_owned())));
         }
+        let bare = !value.contains(':') && value.contains(['/', '.']);
         let path = value
             .strip_prefix("sqlite://")
             .or_else(|| value.strip_prefix("sqlite:"))
+            .or(bare.then_some(value))
             .ok_or(StateLocationError::UnknownScheme)?;
         if path.is_empty() {
             return Err(StateLocationError::EmptyPath);
@@ -154,7 +159,21 @@ mod tests {
             "sqlite://".parse::<StateLocation>().err(),
             Some(StateLocationError::EmptyPath)
         );
-        for refused in ["", "mysql://x", "/var/state.db", "MEMORY", "postgres:/x"] {
+        for bare in ["/var/state.db", "state.sqlite3", "./state"] {
+            let Ok(StateLocation::Sqlite(path)) = bare.parse() else {
+                panic!("{bare}: a bare path");
+            };
+            assert_eq!(path, PathBuf::from(bare));
+        }
+        // A bare word is more likely a mistyped location than a file name.
+        for refused in [
+            "",
+            "mysql://x",
+            "MEMORY",
+            "memroy",
+            "postgres:/x",
+            "c:state.db",
+        ] {
             assert_eq!(
                 refused.parse::<StateLocation>().err(),
                 Some(StateLocationError::UnknownScheme),

@@ -28,8 +28,8 @@ pub struct ServeArgs {
     /// The admin API exists only with a token ($KILN_ADMIN_TOKEN or `[admin] token_file`).
     #[arg(long, value_name = "ADDR")]
     admin_listen: Option<SocketAddr>,
-    /// Where state (queue, installations, app storage) lives: `memory`, `sqlite://PATH` or
-    /// `postgres://…` (overrides `state` in the configuration; default: state.sqlite3 under
+    /// Where state (queue, installations, app storage) lives: `memory`, a SQLite file
+    /// (`sqlite://PATH`, or a path with a `/` or `.`) or `postgres://…` (overrides `state` in the configuration; default: state.sqlite3 under
     /// the user's data directory). App storage's secrets are sealed with $KILN_STORAGE_KEY
     /// (64 hex digits; required with PostgreSQL), else `storage.key` beside the SQLite file.
     #[arg(long, value_name = "LOCATION", env = "KILN_STATE", hide_env_values = true,
