@@ -190,3 +190,99 @@ fn run_keeps_an_apps_storage_for_the_next_run_and_for_storage_get() {
     succeeds(&output);
     assert!(!memory_state.exists(), "--storage=memory wrote a file");
 }
+
+/// `storage set --secret` stores what the app's `storage.getSecret` reads:
+/// sealed (the value is nowhere in the file), never listed nor printed, read
+/// from stdin so it stays out of shell history; a value holding the host's
+/// own storage key is refused.
+#[test]
+fn a_secret_set_from_the_command_line_is_sealed_and_never_printed() {
+    use std::io::Write as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.sqlite3");
+    let with_stdin = |args: &[&str], input: &str, env: &[(&str, &str)]| {
+        let mut child = crate::support::runtime()
+            .args(args)
+            .arg(format!("--storage={}", state.display()))
+            .current_dir(repo())
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the runtime binary starts");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let token = "\"cvefeed-token-7d1e4c\"";
+    let stored = with_stdin(
+        &["storage", "set", "cve-app", "api-token", "--secret"],
+        &format!("{token}\n"),
+        &[],
+    );
+    succeeds(&stored);
+    assert!(stderr(&stored).contains("stored the secret api-token"));
+
+    let storage = |args: &[&str]| runtime(&state, &[&["storage"], args].concat());
+    let found = storage(&["get", "cve-app", "api-token", "--secret"]);
+    assert_eq!(succeeds(&found), "", "a secret is never printed");
+    assert!(stderr(&found).contains("a secret is stored under api-token"));
+    // Not a plain value, not listed.
+    assert!(bad_input(&storage(&["get", "cve-app", "api-token"])).contains("no value"));
+    assert_eq!(succeeds(&storage(&["list", "cve-app"])), "");
+    // Sealed: the text is in no file of the state's folder.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(20).any(|w| w == b"cvefeed-token-7d1e4c"),
+            "the secret is in the clear"
+        );
+    }
+    // What the app's storage.getSecret reads: the installation's sealed value.
+    let key = kiln_state::EncryptionKey::from_env_or_file(&dir.path().join("storage.key")).unwrap();
+    let runtime_io = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secret = runtime_io.block_on(async {
+        let db = kiln_state::SqliteDatabase::open(&state).await.unwrap();
+        let storage = kiln_state::AppStorage::sqlite(
+            db,
+            kiln_state::StorageLimits::default(),
+            kiln_state::SecretCipher::new(key),
+        );
+        let installation = kiln_state::Installation::new(
+            "cve-app",
+            kiln_runtime::storage::storage_site(kiln_runtime::storage::SIMULATOR_SITE),
+            kiln_runtime::storage::DEFAULT_ENVIRONMENT,
+        )
+        .unwrap();
+        let installation = storage.installation(&installation).await.unwrap();
+        installation.get_secret("api-token").await.unwrap()
+    });
+    assert_eq!(
+        secret.expect("stored").expose_secret(),
+        &serde_json::json!("cvefeed-token-7d1e4c")
+    );
+
+    // The host's own storage key is never handed to an app.
+    let host_key = "ab".repeat(32);
+    let refused = with_stdin(
+        &["storage", "set", "cve-app", "leak", "--secret"],
+        &format!("\"{host_key}\""),
+        &[("KILN_STORAGE_KEY", &host_key)],
+    );
+    assert!(bad_input(&refused).contains("the host's own secret"));
+    assert!(!stderr(&refused).contains(&host_key));
+
+    succeeds(&storage(&["delete", "cve-app", "api-token", "--secret"]));
+    assert!(
+        bad_input(&storage(&["get", "cve-app", "api-token", "--secret"])).contains("no secret")
+    );
+}

@@ -11,6 +11,15 @@
 //! with the characters a terminal would obey written as `\u` escapes
 //! ([`to_json_line`]). Secrets are never listed nor printed.
 //!
+//! `set --secret` stores a secret as the app's `storage.setSecret` does
+//! (sealed with the storage key, bound to the installation and key): the
+//! configuration an app's admin page would have written (an API token, a
+//! webhook's signing secret), which Kiln, serving no UI, leaves to the
+//! operator. The value is read from stdin when not given, so it stays out of
+//! shell history; one holding the host's own secrets is refused, as for
+//! `runtime variables set`. `get --secret` says whether one is stored, never
+//! what.
+//!
 //! `runtime storage rotate-key` re-encrypts every secret of a host's state under a new key
 //! (`rotate_key.rs`).
 
@@ -24,8 +33,8 @@ use kiln_runtime::StorageHost;
 use kiln_runtime::guest_text::{GuestText, to_json_line};
 use kiln_runtime::storage::{DEFAULT_ENVIRONMENT, SIMULATOR_SITE, storage_site};
 use kiln_state::{
-    AppStorage, EncryptionKey, Installation, InstallationStorage, SecretCipher, SqliteDatabase,
-    StateLocation, StorageLimits, default_state_path,
+    AppStorage, EncryptionKey, Installation, InstallationStorage, SecretCipher, SecretValue,
+    SqliteDatabase, StateLocation, StorageLimits, default_state_path,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 
@@ -115,25 +124,34 @@ enum StorageCommand {
         #[arg(long)]
         cursor: Option<String>,
     },
-    /// Print one value as JSON.
+    /// Print one value as JSON (with --secret: only whether a secret is stored).
     Get {
         #[command(flatten)]
         at: Where,
         key: String,
+        /// The app's secret under the key (`storage.getSecret`): never printed.
+        #[arg(long)]
+        secret: bool,
     },
     /// Store a JSON value under a key.
     Set {
         #[command(flatten)]
         at: Where,
         key: String,
-        /// JSON text (a string needs its quotes: '"text"').
-        value: String,
+        /// JSON text (a string needs its quotes: '"text"'); read from stdin when omitted.
+        value: Option<String>,
+        /// Store it as the app's secret (`storage.setSecret`), sealed with the storage key.
+        #[arg(long)]
+        secret: bool,
     },
     /// Remove a key.
     Delete {
         #[command(flatten)]
         at: Where,
         key: String,
+        /// Remove the app's secret under the key (`storage.deleteSecret`).
+        #[arg(long)]
+        secret: bool,
     },
     /// Re-encrypt every app's secrets under $KILN_STORAGE_KEY, reading what the keys in
     /// $KILN_STORAGE_KEY_PREVIOUS sealed; safe while `runtime serve` replicas run, and
@@ -261,7 +279,24 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
             }
             Ok(Exit::Success)
         }
-        StorageCommand::Get { at, key } => {
+        StorageCommand::Get {
+            at,
+            key,
+            secret: true,
+        } => {
+            let storage = at.open().await?;
+            match storage.get_secret(&key).await.map_err(Failure::bad_input)? {
+                Some(_) => {
+                    eprintln!("a secret is stored under {}", GuestText(&key));
+                    Ok(Exit::Success)
+                }
+                None => Err(Failure::bad_input(anyhow!(
+                    "no secret under the key {}",
+                    GuestText(&key)
+                ))),
+            }
+        }
+        StorageCommand::Get { at, key, .. } => {
             let storage = at.open().await?;
             match storage.get(&key).await.map_err(Failure::bad_input)? {
                 Some(found) => {
@@ -274,8 +309,37 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
                 ))),
             }
         }
-        StorageCommand::Set { at, key, value } => {
-            let value: serde_json::Value = serde_json::from_str(&value)
+        StorageCommand::Set {
+            at,
+            key,
+            value,
+            secret: true,
+        } => {
+            let text = super::variables::read_value(value)?;
+            if let Some(why) =
+                super::variables::credential_refusal(text.expose_secret(), true, |name| {
+                    std::env::var(name).ok().filter(|v| !v.is_empty())
+                })
+            {
+                return Err(Failure::bad_input(anyhow!(
+                    "{} not stored: {why}",
+                    GuestText(&key)
+                )));
+            }
+            // serde_json's error names a line and column, never the text.
+            let value: serde_json::Value = serde_json::from_str(text.expose_secret())
+                .map_err(|error| Failure::bad_input(anyhow!("the value is not JSON: {error}")))?;
+            let storage = at.open().await?;
+            storage
+                .set_secret(&key, &SecretValue::new(value))
+                .await
+                .map_err(Failure::bad_input)?;
+            eprintln!("stored the secret {}", GuestText(&key));
+            Ok(Exit::Success)
+        }
+        StorageCommand::Set { at, key, value, .. } => {
+            let text = super::variables::read_value(value)?;
+            let value: serde_json::Value = serde_json::from_str(text.expose_secret())
                 .map_err(|error| Failure::bad_input(anyhow!("the value is not JSON: {error}")))?;
             let storage = at.open().await?;
             let version = storage
@@ -286,10 +350,18 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
             Ok(Exit::Success)
         }
         StorageCommand::RotateKey(args) => rotate_key::run(args).await,
-        StorageCommand::Delete { at, key } => {
+        StorageCommand::Delete { at, key, secret } => {
             let storage = at.open().await?;
-            storage.delete(&key).await.map_err(Failure::bad_input)?;
-            eprintln!("deleted {}", GuestText(&key));
+            if secret {
+                storage
+                    .delete_secret(&key)
+                    .await
+                    .map_err(Failure::bad_input)?;
+                eprintln!("deleted the secret {}", GuestText(&key));
+            } else {
+                storage.delete(&key).await.map_err(Failure::bad_input)?;
+                eprintln!("deleted {}", GuestText(&key));
+            }
             Ok(Exit::Success)
         }
     }

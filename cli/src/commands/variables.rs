@@ -118,7 +118,7 @@ impl Where {
 }
 
 /// Why `value` may not be stored (see the module docs), without quoting it.
-fn credential_refusal(
+pub(super) fn credential_refusal(
     value: &str,
     encrypted: bool,
     host_secret: impl Fn(&str) -> Option<String>,
@@ -151,7 +151,7 @@ fn credential_refusal(
     None
 }
 
-fn read_value(value: Option<String>) -> Result<SecretString, Failure> {
+pub(super) fn read_value(value: Option<String>) -> Result<SecretString, Failure> {
     match value {
         Some(value) => Ok(SecretString::from(value)),
         None => {
