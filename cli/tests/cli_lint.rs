@@ -320,3 +320,56 @@ fn lint_judges_egress_backends_by_the_requests_it_sees() {
     assert_eq!(egress["refused"]["not-allowed"], 1, "{report}");
     assert_eq!(egress["requests"], 1);
 }
+
+/// `lint --storage FILE` runs the payloads on that app storage, the file
+/// `runtime run` and `runtime storage` use for the embedded simulator's
+/// installation (so an app that first reads its stored configuration is
+/// linted past it); without it, lint writes nothing to the developer's state.
+#[test]
+fn lint_runs_its_payloads_on_the_storage_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.sqlite3");
+    let data = dir.path().join("data");
+    let lint = |extra: &[&str]| {
+        crate::support::runtime()
+            .args(["lint", "examples/issue-triage", "--json"])
+            .args(extra)
+            .env("KILN_DATA_DIR", &data)
+            .current_dir(repo())
+            .output()
+            .expect("the runtime binary starts")
+    };
+    let output = lint(&[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !data.join("state.sqlite3").exists(),
+        "lint wrote to the default state"
+    );
+
+    let storage_arg = format!("--storage={}", state.display());
+    let output = lint(&[&storage_arg]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let remembered = runtime(&[
+        "storage",
+        "get",
+        "examples/issue-triage",
+        "triaged:KILN-4",
+        &storage_arg,
+    ]);
+    assert_eq!(
+        remembered.status.code(),
+        Some(0),
+        "the payload's write is in the file: {}",
+        String::from_utf8_lossy(&remembered.stderr)
+    );
+}

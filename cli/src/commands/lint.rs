@@ -28,6 +28,7 @@ use super::app_source::{self, AppSource};
 use super::build::{BuildFor, BuildIsolation};
 use super::exit::{Exit, Failure};
 use super::site_setup::SiteArgs;
+use super::storage::StorageChoice;
 
 /// Exit codes of `lint`, in its help.
 pub const LINT_EXIT_CODES: &str = "\
@@ -55,6 +56,12 @@ pub struct LintArgs {
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
+    /// Run the payloads on this app storage, a SQLite file as `runtime run --storage` takes,
+    /// to start from what is stored there (the configuration an app reads first); the
+    /// payloads' writes land in it. Default: empty storage in memory.
+    #[arg(long, value_name = "PATH|memory", value_parser = StorageChoice::parse,
+          conflicts_with = "audit_log")]
+    storage: Option<StorageChoice>,
     /// Operator policy (TOML, `forbidden_scopes = [...]`): an app declaring a forbidden scope is not run.
     #[arg(long, env = "KILN_POLICY", value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -178,7 +185,13 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
                 Some(path) => OperatorPolicy::load(path).map_err(Failure::bad_input)?,
                 None => OperatorPolicy::default(),
             };
-            run_payloads(wasm, manifest, &payloads, &args.site, policy).await?
+            // Memory unless a file is named: a lint's writes do not belong in the
+            // developer's default state.
+            let storage = super::storage::open(Some(
+                args.storage.as_ref().unwrap_or(&StorageChoice::Memory),
+            ))
+            .await?;
+            run_payloads(wasm, manifest, &payloads, &args.site, policy, storage).await?
         }
     };
     if observed.is_empty() {
@@ -232,6 +245,7 @@ async fn run_payloads(
     payloads: &[payloads::LintPayload],
     site: &SiteArgs,
     policy: OperatorPolicy,
+    storage: kiln_runtime::StorageHost,
 ) -> Result<(Observed, Vec<PayloadRun>), Failure> {
     let setup = site.setup(HttpLimits::default()).await?;
     if setup.simulator.is_none() {
@@ -253,6 +267,13 @@ async fn run_payloads(
             audit: audit.clone(),
             allocation: InstanceAllocation::sequential(),
             policy,
+            storage: Some(storage),
+            // The embedded simulator's installation, as `runtime run` names it, so a
+            // file `runtime run` or `runtime storage set` wrote is the one read.
+            installation_site: Some(
+                kiln_runtime::storage::storage_site(kiln_runtime::storage::SIMULATOR_SITE)
+                    .to_owned(),
+            ),
             ..RuntimeOptions::default()
         },
     )
