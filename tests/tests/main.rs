@@ -39,6 +39,7 @@ mod example_weather_note;
 mod examples;
 mod forge_authorize;
 mod forge_browser_versions;
+mod forge_collator;
 mod forge_entities;
 mod forge_events;
 mod forge_events_v1;

@@ -45,7 +45,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { intlFor, intlDataPlugin } from './intl.mjs';
+import { collationFor, intlFor, intlDataPlugin } from './intl.mjs';
 import { mayNeedRewrite, rewriteRegexes, runtimePrelude } from './regex.mjs';
 
 import { build, formatMessages } from 'esbuild';
@@ -704,10 +704,21 @@ const normalize = /\.normalize\b/.test(appSources.join('\n'))
 if (normalize !== null) {
   console.error('the app calls normalize: bundling it with Unicode normalization data');
 }
+// Likewise `Intl.Collator` and `localeCompare`, and the locale rules of
+// `toLocaleUpperCase` / `toLocaleLowerCase` (intl.mjs's collationFor), after
+// `Intl`'s polyfills: for an app that names them.
+const collation = collationFor(appSources, join(forgeDir, 'src'));
+if (collation !== null) {
+  const given = [collation.collator && 'a collator', collation.casing && 'locale-sensitive casing'].filter(Boolean);
+  console.error(`the app sorts or cases by locale: bundling it with ${given.join(' and ')}`);
+}
 // The plugins of the bundle componentized (again for a lazy build, below).
 let bundlePlugins = plugins;
-if (intl !== null || normalize !== null) {
-  await writeFile(setupPath, [normalize, intl?.imports, setup].filter((part) => part != null).join('\n'));
+if (intl !== null || normalize !== null || collation !== null) {
+  await writeFile(
+    setupPath,
+    [normalize, intl?.imports, collation?.imports, setup].filter((part) => part != null).join('\n'),
+  );
   bundlePlugins = intl !== null ? [intlDataPlugin(toolchainModules), ...plugins] : plugins;
   bundledWith = await builtOrExit(await bundleWith(bundlePlugins));
 }

@@ -74,6 +74,26 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/normalize_polyfill.js"),
     ),
     (
+        "forge-api/src/intl_collator.js",
+        include_str!("../../../forge/kiln-forge-api/src/intl_collator.js"),
+    ),
+    (
+        "forge-api/src/intl_collator_data.js",
+        include_str!("../../../forge/kiln-forge-api/src/intl_collator_data.js"),
+    ),
+    (
+        "forge-api/src/intl_collator_polyfill.js",
+        include_str!("../../../forge/kiln-forge-api/src/intl_collator_polyfill.js"),
+    ),
+    (
+        "forge-api/src/intl_casing.js",
+        include_str!("../../../forge/kiln-forge-api/src/intl_casing.js"),
+    ),
+    (
+        "forge-api/src/intl_casing_polyfill.js",
+        include_str!("../../../forge/kiln-forge-api/src/intl_casing_polyfill.js"),
+    ),
+    (
         "forge-api/src/route.js",
         include_str!("../../../forge/kiln-forge-api/src/route.js"),
     ),
