@@ -48,7 +48,7 @@ import { pathToFileURL } from 'node:url';
 import { collationFor, intlFor, intlDataPlugin } from './intl.mjs';
 import { mayNeedRewrite, rewriteRegexes, runtimePrelude } from './regex.mjs';
 
-import { build, formatMessages } from 'esbuild';
+import { build, formatMessages, transform } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.jsx', '.mjs'];
@@ -650,6 +650,54 @@ async function bundleWith(plugins) {
   }
 }
 
+// What decides the features an app is given (Intl and its locales, the
+// collator, normalize: intl.mjs) is the code it will run: the bundle's. Not
+// a module, nor a statement, the bundle left out: esbuild parses every file
+// a package's index re-exports and drops what is not used, so an app
+// importing one `date-fns` function would otherwise get `Intl` for
+// `intlFormat`, which it never calls. Nor a comment: `date-fns`' JSDoc
+// examples name `'ko-KR'` and `'de-DE'`, which gave such an app three
+// locales' data (a 40 MB component where 14 MB do). Every module of the
+// bundle holds a line of the inject's (`init_globals()`), so esbuild's byte
+// counts cannot tell a dropped module from a kept one: its text does.
+
+/**
+ * The code the bundle (`text`, esbuild's unminified output) holds of each
+ * input, by the `// path` line esbuild writes before a module's statements
+ * (a module may come in several runs): what tree-shaking kept, already
+ * compiled (TypeScript, JSX), joined per input. Only inputs of `metafile`
+ * count as markers, so a line of the app's own that looks like one is code.
+ */
+function codeByInput(text, metafile) {
+  const inputs = new Set(Object.keys(metafile.inputs));
+  const code = new Map();
+  let current = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('// ') && inputs.has(line.slice(3))) {
+      current = line.slice(3);
+      if (!code.has(current)) code.set(current, []);
+    } else if (current !== null) {
+      code.get(current).push(line);
+    }
+  }
+  return new Map([...code].map(([input, lines]) => [input, lines.join('\n')]));
+}
+
+/**
+ * `code` (esbuild's output for one input) without its comments: esbuild
+ * keeps some that sit inside an expression, and its transform with whitespace
+ * minified drops them all, leaving names, strings and calls as written. As
+ * it is when it does not parse alone (a run of a module may be a fragment),
+ * which can only give an app more than it needs, never less.
+ */
+async function withoutComments(code) {
+  try {
+    return (await transform(code, { loader: 'js', legalComments: 'none', minifyWhitespace: true })).code;
+  } catch {
+    return code;
+  }
+}
+
 const basePlugins = [importGraph, forgeServices, forgeUi, nodeModules];
 let plugins = basePlugins;
 let bundledWith = await bundleWith(plugins);
@@ -681,12 +729,13 @@ await builtOrExit(bundledWith);
 // bundle again, with the polyfills and locale data first in the setup module.
 // The app's own files and its dependencies' are read, not Kiln's layer and
 // its packages (which use no Intl for the app).
+const keptCode = codeByInput(await readFile(bundlePath, 'utf8'), bundledWith.result.metafile);
 const appSources = await Promise.all(
-  Object.keys(bundledWith.result.metafile.inputs)
-    .map((input) => resolve(outDir, input))
-    .filter((path) => [appDir, ...nodePaths].some((root) => !relative(root, path).startsWith('..')))
-    .filter((path) => relative(toolchainModules, path).startsWith('..'))
-    .map((path) => readFile(path, 'utf8').catch(() => '')),
+  [...keptCode]
+    .map(([input, code]) => [resolve(outDir, input), code])
+    .filter(([path]) => [appDir, ...nodePaths].some((root) => !relative(root, path).startsWith('..')))
+    .filter(([path]) => relative(toolchainModules, path).startsWith('..'))
+    .map(([, code]) => withoutComments(code)),
 );
 // The Node major version the manifest's runtime names, as the layer's `process.version` says it.
 const { nodeMajor } = await import(pathToFileURL(join(forgeDir, 'src', 'node', 'process.js')).href);

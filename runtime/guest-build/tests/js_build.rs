@@ -675,6 +675,73 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
     // tests/tests/forge_intl.rs.
 }
 
+/// What the app is given (Intl and its locales, the collator, normalize) is
+/// decided by the code the bundle keeps: not by a module it drops (a barrel's
+/// unused export, as `date-fns`' index re-exports `intlFormat`), nor by a
+/// comment (`date-fns`' JSDoc names `'ko-KR'`). Such an app got Intl with
+/// three locales it never used: a 40 MB component where 14 MB do.
+#[test]
+fn a_module_or_a_comment_the_bundle_leaves_out_gives_the_app_nothing() {
+    let Some(sandbox) = sandbox() else { return };
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", r#"{"name":"dropped","type":"module"}"#),
+            (
+                "manifest.yml",
+                "app:\n  id: dropped\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            (
+                "src/index.js",
+                "import { used } from './lib.js';\nexport const run = () => used(1);\n",
+            ),
+            (
+                "src/lib.js",
+                "export { used } from './used.js';\nexport { formatKo } from './unused.js';\n",
+            ),
+            (
+                "src/used.js",
+                "/**\n * Like `new Intl.DateTimeFormat('de-DE').format(d)`, or\n * `a.localeCompare(b)`, `s.normalize('NFC')`, `s.toLocaleUpperCase('tr')`.\n */\n\
+                 export const used = (x) => /* Intl */ x + 1;\n",
+            ),
+            (
+                "src/unused.js",
+                "export const formatKo = (d) =>\n\
+                   new Intl.DateTimeFormat('ko-KR').format(d) + 'a'.localeCompare('b') + 'x'.normalize('NFC');\n",
+            ),
+        ],
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let built = build_js(&build).expect("builds");
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(built.path.with_file_name("build-report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["intl"], serde_json::Value::Null, "{report}");
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    assert!(
+        !bundle.contains("formatKo"),
+        "the unused module was bundled"
+    );
+    for feature in [
+        "@formatjs",
+        "intl_collator",
+        "intl_casing",
+        "normalize_data",
+    ] {
+        assert!(
+            !bundle.contains(feature),
+            "{feature} is bundled for an app whose code does not use it"
+        );
+    }
+}
+
 /// Kiln's component size limit (`runtime/src/sandbox/component_check.rs`'s
 /// `MAX_COMPONENT_BYTES`; this crate does not depend on the runtime).
 const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
