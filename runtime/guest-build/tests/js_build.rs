@@ -54,6 +54,27 @@ fn write(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// Builds the app of `files` (a sandbox permitting): its build report and
+/// its bundle's text.
+fn build_report_and_bundle(files: &[(&str, &str)]) -> Option<(serde_json::Value, String)> {
+    let sandbox = sandbox()?;
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(app.path(), files);
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let built = build_js(&build).expect("builds");
+    let report = serde_json::from_slice(
+        &std::fs::read(built.path.with_file_name("build-report.json")).unwrap(),
+    )
+    .unwrap();
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    Some((report, bundle))
+}
+
 #[test]
 fn a_forge_app_builds_into_a_component_of_kilns_0_4_0_world() {
     let Some(sandbox) = sandbox() else { return };
@@ -610,20 +631,15 @@ fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
 
 #[test]
 fn an_app_using_intl_gets_it_with_the_locales_it_names() {
-    let Some(sandbox) = sandbox() else { return };
-    let app = tempfile::tempdir().unwrap();
-    let work = tempfile::tempdir().unwrap();
-    write(
-        app.path(),
-        &[
-            ("package.json", r#"{"name":"intl","type":"module"}"#),
-            (
-                "manifest.yml",
-                "app:\n  id: intl\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
-            ),
-            (
-                "src/index.js",
-                "const LOCALE = 'en-GB';\n\
+    let Some((report, bundle)) = build_report_and_bundle(&[
+        ("package.json", r#"{"name":"intl","type":"module"}"#),
+        (
+            "manifest.yml",
+            "app:\n  id: intl\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+        ),
+        (
+            "src/index.js",
+            "const LOCALE = 'en-GB';\n\
                  export const run = () => [\n\
                    new Date(0).toLocaleString(LOCALE, { timeZone: 'Europe/London' }),\n\
                    (1234.5).toLocaleString('de'),\n\
@@ -632,19 +648,10 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
                    // Forge's default runtime, nodejs22.x, has no DurationFormat (Node 23 has).\n\
                    typeof Intl.DurationFormat,\n\
                  ];\n",
-            ),
-        ],
-    );
-    let build = js_build(
-        app.path().canonicalize().unwrap(),
-        work.path().to_owned(),
-        sandbox,
-    );
-    let built = build_js(&build).expect("builds");
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(built.path.with_file_name("build-report.json")).unwrap(),
-    )
-    .unwrap();
+        ),
+    ]) else {
+        return;
+    };
     // English always (the default locale), and the locales the code names: a region
     // literal anywhere, a call's literal first argument or each of a literal list;
     // one without data is left out.
@@ -653,7 +660,6 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
         serde_json::json!(["en", "de", "en-GB", "it"]),
         "{report}"
     );
-    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
     assert!(
         bundle.contains("node_modules/@formatjs/intl-datetimeformat"),
         "the polyfill is bundled"
@@ -682,49 +688,34 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
 /// three locales it never used: a 40 MB component where 14 MB do.
 #[test]
 fn a_module_or_a_comment_the_bundle_leaves_out_gives_the_app_nothing() {
-    let Some(sandbox) = sandbox() else { return };
-    let app = tempfile::tempdir().unwrap();
-    let work = tempfile::tempdir().unwrap();
-    write(
-        app.path(),
-        &[
-            ("package.json", r#"{"name":"dropped","type":"module"}"#),
-            (
-                "manifest.yml",
-                "app:\n  id: dropped\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
-            ),
-            (
-                "src/index.js",
-                "import { used } from './lib.js';\nexport const run = () => used(1);\n",
-            ),
-            (
-                "src/lib.js",
-                "export { used } from './used.js';\nexport { formatKo } from './unused.js';\n",
-            ),
-            (
-                "src/used.js",
-                "/**\n * Like `new Intl.DateTimeFormat('de-DE').format(d)`, or\n * `a.localeCompare(b)`, `s.normalize('NFC')`, `s.toLocaleUpperCase('tr')`.\n */\n\
+    let Some((report, bundle)) = build_report_and_bundle(&[
+        ("package.json", r#"{"name":"dropped","type":"module"}"#),
+        (
+            "manifest.yml",
+            "app:\n  id: dropped\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+        ),
+        (
+            "src/index.js",
+            "import { used } from './lib.js';\nexport const run = () => used(1);\n",
+        ),
+        (
+            "src/lib.js",
+            "export { used } from './used.js';\nexport { formatKo } from './unused.js';\n",
+        ),
+        (
+            "src/used.js",
+            "/**\n * Like `new Intl.DateTimeFormat('de-DE').format(d)`, or\n * `a.localeCompare(b)`, `s.normalize('NFC')`, `s.toLocaleUpperCase('tr')`.\n */\n\
                  export const used = (x) => /* Intl */ x + 1;\n",
-            ),
-            (
-                "src/unused.js",
-                "export const formatKo = (d) =>\n\
+        ),
+        (
+            "src/unused.js",
+            "export const formatKo = (d) =>\n\
                    new Intl.DateTimeFormat('ko-KR').format(d) + 'a'.localeCompare('b') + 'x'.normalize('NFC');\n",
-            ),
-        ],
-    );
-    let build = js_build(
-        app.path().canonicalize().unwrap(),
-        work.path().to_owned(),
-        sandbox,
-    );
-    let built = build_js(&build).expect("builds");
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(built.path.with_file_name("build-report.json")).unwrap(),
-    )
-    .unwrap();
+        ),
+    ]) else {
+        return;
+    };
     assert_eq!(report["intl"], serde_json::Value::Null, "{report}");
-    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
     assert!(
         !bundle.contains("formatKo"),
         "the unused module was bundled"
