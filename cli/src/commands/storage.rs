@@ -313,13 +313,14 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
             at,
             key,
             value,
-            secret: true,
+            secret,
         } => {
             let text = super::variables::read_value(value)?;
-            if let Some(why) =
-                super::variables::credential_refusal(text.expose_secret(), true, |name| {
-                    std::env::var(name).ok().filter(|v| !v.is_empty())
-                })
+            if secret
+                && let Some(why) =
+                    super::variables::credential_refusal(text.expose_secret(), true, |name| {
+                        std::env::var(name).ok().filter(|v| !v.is_empty())
+                    })
             {
                 return Err(Failure::bad_input(anyhow!(
                     "{} not stored: {why}",
@@ -330,23 +331,19 @@ pub async fn run(args: StorageArgs) -> Result<Exit, Failure> {
             let value: serde_json::Value = serde_json::from_str(text.expose_secret())
                 .map_err(|error| Failure::bad_input(anyhow!("the value is not JSON: {error}")))?;
             let storage = at.open().await?;
-            storage
-                .set_secret(&key, &SecretValue::new(value))
-                .await
-                .map_err(Failure::bad_input)?;
-            eprintln!("stored the secret {}", GuestText(&key));
-            Ok(Exit::Success)
-        }
-        StorageCommand::Set { at, key, value, .. } => {
-            let text = super::variables::read_value(value)?;
-            let value: serde_json::Value = serde_json::from_str(text.expose_secret())
-                .map_err(|error| Failure::bad_input(anyhow!("the value is not JSON: {error}")))?;
-            let storage = at.open().await?;
-            let version = storage
-                .set(&key, &value)
-                .await
-                .map_err(Failure::bad_input)?;
-            eprintln!("stored {} (version {})", GuestText(&key), version.get());
+            if secret {
+                storage
+                    .set_secret(&key, &SecretValue::new(value))
+                    .await
+                    .map_err(Failure::bad_input)?;
+                eprintln!("stored the secret {}", GuestText(&key));
+            } else {
+                let version = storage
+                    .set(&key, &value)
+                    .await
+                    .map_err(Failure::bad_input)?;
+                eprintln!("stored {} (version {})", GuestText(&key), version.get());
+            }
             Ok(Exit::Success)
         }
         StorageCommand::RotateKey(args) => rotate_key::run(args).await,

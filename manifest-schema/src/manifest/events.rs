@@ -33,7 +33,7 @@ use serde::{Serialize, Serializer};
 use crate::catalogue::{DeclaredScopes, Scope};
 
 /// Forge's lifecycle events' common prefix.
-const LIFECYCLE_PREFIX: &str = "avi:forge:";
+pub(super) const LIFECYCLE_PREFIX: &str = "avi:forge:";
 
 /// Jira's and Jira Software's event prefixes.
 const JIRA_PREFIX: &str = "avi:jira:";

@@ -15,14 +15,13 @@
 use std::fmt;
 
 use super::Manifest;
-use super::events::ProductEvent;
+use super::events::{LIFECYCLE_PREFIX, ProductEvent};
 use super::field_path::FieldPath;
 use super::triggers::{TriggerModule, UnknownSubscription};
 
-/// Forge's lifecycle events' prefix, and those of the Jira family's events
-/// (`avi:jira:`, `avi:jira-software:`, JSM's `avi:jsm-entity:`, and names
-/// an app made up in their likeness, `avi:jira-issue-link:created`).
-const LIFECYCLE_PREFIX: &str = "avi:forge:";
+/// The prefixes of the Jira family's events (`avi:jira:`,
+/// `avi:jira-software:`, JSM's `avi:jsm-entity:`, and names an app made up
+/// in their likeness, `avi:jira-issue-link:created`).
 const JIRA_PREFIXES: [&str; 2] = ["avi:jira", "avi:jsm"];
 
 /// One warning: the field, and what it means for the app.
