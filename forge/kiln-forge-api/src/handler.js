@@ -347,13 +347,49 @@ function randomAsNode() {
 }
 
 /**
+ * `URL.canParse` and `URL.parse` (WHATWG's; Node 19.9 and 22.1), which the
+ * engine's `URL` lacks: each asks the engine's own parser, so they accept
+ * exactly what `new URL(url, base)` accepts.
+ */
+function urlAsNode() {
+  const EngineURL = globalThis.URL;
+  if (typeof EngineURL !== 'function') return;
+  const missingUrl = () =>
+    Object.assign(new TypeError('The "url" argument must be specified'), { code: 'ERR_MISSING_ARGS' });
+  const statics = {
+    canParse(...args) {
+      if (args.length === 0) throw missingUrl();
+      try {
+        new EngineURL(args[0], args[1]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    parse(...args) {
+      if (args.length === 0) throw missingUrl();
+      try {
+        return new EngineURL(args[0], args[1]);
+      } catch {
+        return null;
+      }
+    },
+  };
+  for (const [name, method] of Object.entries(statics)) {
+    if (typeof EngineURL[name] === 'function') continue;
+    Object.defineProperty(method, 'length', { value: 1 });
+    Object.defineProperty(EngineURL, name, { value: method, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+/**
  * Sends `console.*` to Kiln's app log at the matching level, and gives
  * Forge apps Node's `process` (node/process.js): its `env` filled with the
  * app's config variables when an invocation starts (`variables.js`), its
  * `version` the manifest's `runtime` (`app.runtime.name`, `nodejs22.x`, or
  * Forge's default when not given), its `arch` the manifest's
  * `architecture`, its clock the engine's while an invocation runs; and
- * Node's `Date` zone name and `Math.random` precision.
+ * Node's `Date` zone name, `Math.random` precision and `URL` statics.
  */
 export function installGlobals({ runtime, architecture } = {}) {
   const levels = { debug: 'debug', trace: 'trace', log: 'info', info: 'info', warn: 'warn', error: 'error' };
@@ -368,6 +404,7 @@ export function installGlobals({ runtime, architecture } = {}) {
   }
   nameTheZoneAsNode();
   randomAsNode();
+  urlAsNode();
   // The engine's clock exists only once an invocation runs: top-level code
   // runs at build time, where reading it (`performance.now()`) traps, so
   // there `hrtime()` and `uptime()` read 0. Its origin is the invocation's

@@ -110,6 +110,8 @@ const NODE_MODULES = {
   'path/posix': 'path.js',
   process: 'process.js',
   punycode: 'punycode.js',
+  timers: 'timers.js',
+  'timers/promises': 'timers_promises.js',
   url: 'url.js',
   util: 'util.js',
 };

@@ -206,6 +206,22 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/globals.js"),
     ),
     (
+        "forge-api/src/node/arg_errors.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/arg_errors.js"),
+    ),
+    (
+        "forge-api/src/node/engine_timers.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/engine_timers.js"),
+    ),
+    (
+        "forge-api/src/node/timers.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/timers.js"),
+    ),
+    (
+        "forge-api/src/node/timers_promises.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/timers_promises.js"),
+    ),
+    (
         "forge-api/src/node/path.js",
         include_str!("../../../forge/kiln-forge-api/src/node/path.js"),
     ),

@@ -1,13 +1,8 @@
-// Node's globals that the engine lacks, injected by the build (esbuild's
-// `inject`) wherever an app or a dependency names one without defining it,
-// as Node code does: only bundles that use one carry it.
+// Node's globals that the engine lacks or has in another shape, injected by
+// the build (esbuild's `inject`) wherever an app or a dependency names one
+// without defining it, as Node code does: only bundles that use one carry it.
 export { Buffer } from './buffer.js';
 
-/** Node's `setImmediate`: runs `callback` after the current work, as a 0 ms timer. */
-export function setImmediate(callback, ...args) {
-  return setTimeout(callback, 0, ...args);
-}
-
-export function clearImmediate(handle) {
-  clearTimeout(handle);
-}
+// Node's timers: `setTimeout` and `setInterval` answer a `Timeout` (with
+// `unref()`, `refresh()`, …) where the engine's answer a number.
+export { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate } from './timers.js';

@@ -70,33 +70,12 @@
 // engine's own clock, so no host pid, path or environment can show.
 import EventEmitter from './events.js';
 import { recordingEnv } from '../top_level_env.js';
+import { invalidArgType } from './arg_errors.js';
 
 /** Forge's `app.runtime.name` when the manifest gives none. */
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 const DEFAULT_NODE_MAJOR = 22;
 const EXEC_PATH = '/usr/local/bin/node';
-
-function invalidArgType(name, expected, value) {
-  return Object.assign(new TypeError(`The "${name}" argument must be ${expected}.${received(value)}`), {
-    code: 'ERR_INVALID_ARG_TYPE',
-  });
-}
-
-/** How Node's errors show the value they were given. */
-function received(value) {
-  if (value === null || value === undefined) return ` Received ${value}`;
-  if (typeof value === 'function') return ` Received function ${value.name}`;
-  if (typeof value === 'object') {
-    const name = value.constructor?.name;
-    return name ? ` Received an instance of ${name}` : ' Received [Object: null prototype]';
-  }
-  let shown = typeof value === 'bigint' ? `${value}n` : String(value);
-  if (typeof value === 'string') {
-    if (value.length > 28) shown = `${value.slice(0, 25)}...`;
-    shown = shown.includes("'") && !shown.includes('"') ? `"${shown}"` : `'${shown}'`;
-  }
-  return ` Received type ${typeof value} (${shown})`;
-}
 
 function unavailable(name, reason) {
   return {

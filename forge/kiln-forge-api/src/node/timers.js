@@ -1,0 +1,189 @@
+// Node's timers, as Node code uses them: `setTimeout` and `setInterval`
+// return a `Timeout` object (`unref()`, `ref()`, `hasRef()`, `refresh()`,
+// `close()`, its id as a primitive), `setImmediate` an `Immediate`, and the
+// `clear…` functions take either the object or the id. The engine's own
+// timers answer a number, so `setTimeout(poll, 1000).unref()`, which many
+// Node packages write, threw "unref is not a function". The build gives these
+// functions to the code that names them (globals.js) and maps `timers` and
+// `node:timers` here; `timers/promises` is timers_promises.js.
+//
+// What `ref`/`unref` mean in Node, whether a pending timer keeps the process
+// alive, has no counterpart here: an invocation ends when its handler's
+// promise settles, whatever timers are pending (Forge's runtime, a function
+// on Lambda, freezes them likewise), so they only record the flag.
+
+import { invalidArgType } from './arg_errors.js';
+import { engine, delayOf } from './engine_timers.js';
+import * as promises from './timers_promises.js';
+
+function checkCallback(callback) {
+  if (typeof callback !== 'function') {
+    throw invalidArgType('callback', 'of type function', callback);
+  }
+}
+
+/** Node's `Timeout`: what `setTimeout` and `setInterval` return. */
+export class Timeout {
+  #id;
+  #callback;
+  #args;
+  #delay;
+  #repeat;
+  #refed = true;
+  #cleared = false;
+
+  constructor(callback, after, args, repeat) {
+    checkCallback(callback);
+    this.#callback = callback;
+    this.#args = args;
+    this.#delay = delayOf(after);
+    this.#repeat = repeat;
+    this.#arm();
+  }
+
+  #arm() {
+    // Called with the Timeout as `this`, as Node calls a timer's callback.
+    const fire = () => Reflect.apply(this.#callback, this, this.#args);
+    this.#id = this.#repeat ? engine.setInterval(fire, this.#delay) : engine.setTimeout(fire, this.#delay);
+  }
+
+  #disarm() {
+    if (this.#repeat) engine.clearInterval(this.#id);
+    else engine.clearTimeout(this.#id);
+  }
+
+  /** Whether the timer would keep Node's event loop alive. */
+  hasRef() {
+    return this.#refed;
+  }
+
+  ref() {
+    this.#refed = true;
+    return this;
+  }
+
+  unref() {
+    this.#refed = false;
+    return this;
+  }
+
+  /**
+   * Starts the timer again from now with its delay and callback, also once
+   * it has fired (as Node does); a cleared timer stays cleared. Its id
+   * changes: the engine numbers every timer it starts.
+   */
+  refresh() {
+    if (!this.#cleared) {
+      this.#disarm();
+      this.#arm();
+    }
+    return this;
+  }
+
+  /** Cancels the timer, as `clearTimeout(timer)`. */
+  close() {
+    if (!this.#cleared) {
+      this.#cleared = true;
+      this.#disarm();
+    }
+    return this;
+  }
+
+  /** The timer's id: `clearTimeout(+timer)` cancels it. */
+  [Symbol.toPrimitive]() {
+    // A number from the engine; `Number` for a host whose timers answer
+    // objects (Node, where the layer's tests run).
+    return Number(this.#id);
+  }
+
+  [Symbol.dispose]() {
+    this.close();
+  }
+}
+
+/** Node's `Immediate`: what `setImmediate` returns. */
+export class Immediate {
+  #id;
+  #refed = true;
+  #cleared = false;
+
+  constructor(callback, args) {
+    checkCallback(callback);
+    this.#id = engine.setTimeout(() => Reflect.apply(callback, this, args), 0);
+  }
+
+  hasRef() {
+    return this.#refed;
+  }
+
+  ref() {
+    this.#refed = true;
+    return this;
+  }
+
+  unref() {
+    this.#refed = false;
+    return this;
+  }
+
+  /** Cancels it, as `clearImmediate(immediate)`. */
+  close() {
+    if (!this.#cleared) {
+      this.#cleared = true;
+      engine.clearTimeout(this.#id);
+    }
+  }
+
+  [Symbol.dispose]() {
+    this.close();
+  }
+}
+
+export function setTimeout(callback, after, ...args) {
+  return new Timeout(callback, after, args, false);
+}
+
+export function setInterval(callback, repeat, ...args) {
+  return new Timeout(callback, repeat, args, true);
+}
+
+/**
+ * Node's `setImmediate`: `callback` after the current work and the promise
+ * jobs it queued (the engine's 0 ms timer stands in for Node's check phase).
+ */
+export function setImmediate(callback, ...args) {
+  return new Immediate(callback, args);
+}
+
+/**
+ * Cancels a timer: a Timeout, an Immediate, or a timer's id (a number, or a
+ * string of one, as Node accepts); anything else is ignored, as in Node.
+ * `clearTimeout` and `clearInterval` are the same function, as in Node.
+ */
+export function clearTimeout(timer) {
+  if (timer instanceof Timeout || timer instanceof Immediate) {
+    timer.close();
+  } else if (typeof timer === 'number' || typeof timer === 'string') {
+    const id = Number(timer);
+    // The engine's timers share one space of ids.
+    if (Number.isInteger(id)) engine.clearTimeout(id);
+  }
+}
+
+export { clearTimeout as clearInterval };
+
+export function clearImmediate(immediate) {
+  if (immediate instanceof Immediate) immediate.close();
+}
+
+export { promises };
+
+export default {
+  setTimeout,
+  clearTimeout,
+  setInterval,
+  clearInterval: clearTimeout,
+  setImmediate,
+  clearImmediate,
+  promises,
+};

@@ -1,0 +1,65 @@
+// Node's timers as Node code uses them: the global `setTimeout` answering a
+// `Timeout` (`unref()`, `refresh()`, `this` in the callback), cleared by the
+// object or its id, `node:timers/promises` for waits with an AbortSignal
+// and intervals as async iterators, and WHATWG's `URL.canParse`/`URL.parse`.
+
+import { setTimeout as sleep, setInterval as every, scheduler } from 'node:timers/promises';
+import timers from 'timers';
+
+export const run = async () => {
+  const fired = [];
+  const timeout = setTimeout(() => fired.push('never'), 60_000);
+  const shape = {
+    type: typeof timeout,
+    name: timeout.constructor.name,
+    unrefChains: timeout.unref() === timeout,
+    hasRef: timeout.hasRef(),
+    id: typeof +timeout,
+  };
+  clearTimeout(timeout);
+  clearTimeout(+setTimeout(() => fired.push('cleared by id'), 1));
+  clearInterval(setTimeout(() => fired.push('cleared by clearInterval'), 1));
+  globalThis.clearTimeout(+setTimeout(() => fired.push("cleared by the engine's clearTimeout"), 1));
+  const refreshed = setTimeout(
+    function (label) {
+      fired.push(`${label}, this is the Timeout: ${this === refreshed}`);
+    },
+    1,
+    'fired',
+  );
+  await sleep(5);
+  refreshed.refresh();
+  await sleep(5);
+
+  const ticks = [];
+  for await (const tick of every(1, 'tick')) {
+    ticks.push(tick);
+    if (ticks.length === 3) break;
+  }
+  const controller = new AbortController();
+  const aborted = sleep(60_000, 'never', { signal: controller.signal }).catch((error) => ({
+    name: error.name,
+    code: error.code,
+    cause: error.cause,
+  }));
+  controller.abort('enough');
+  // An unref'd interval left running does not hold the invocation open, nor does a ref'd one.
+  setInterval(() => {}, 1000).unref();
+  setInterval(() => {}, 1000);
+  return {
+    shape,
+    fired,
+    ticks,
+    slept: await sleep(1, 'slept'),
+    waited: (await scheduler.wait(1)) === undefined,
+    aborted: await aborted,
+    immediate: await new Promise((resolve) => setImmediate((value) => resolve(value), 'later')),
+    moduleIsTheGlobal: timers.setTimeout === setTimeout && timers.promises.setTimeout === sleep,
+    canParse: [
+      URL.canParse('https://example.atlassian.net/rest/api/3/issue'),
+      URL.canParse('not a url'),
+      URL.canParse('/rest/api/3/myself', 'https://example.atlassian.net'),
+    ],
+    parsed: [URL.parse('/browse/KILN-1', 'https://example.atlassian.net')?.href, URL.parse('nope')],
+  };
+};
