@@ -110,6 +110,7 @@ const NODE_MODULES = {
   'path/posix': 'path.js',
   process: 'process.js',
   punycode: 'punycode.js',
+  querystring: 'querystring.js',
   timers: 'timers.js',
   'timers/promises': 'timers_promises.js',
   url: 'url.js',
@@ -157,7 +158,7 @@ const nodeModules = {
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
       }
-      // `punycode`, `string_decoder`, `querystring`, `assert`…: the npm
+      // `string_decoder`, `assert`…: the npm
       // packages of those names are their portable versions (the ones
       // browserify ships), and a dependency that needs one installs it.
       // One installed with the app is used, as a bundler for the browser

@@ -214,6 +214,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/engine_timers.js"),
     ),
     (
+        "forge-api/src/node/querystring.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/querystring.js"),
+    ),
+    (
         "forge-api/src/node/timers.js",
         include_str!("../../../forge/kiln-forge-api/src/node/timers.js"),
     ),

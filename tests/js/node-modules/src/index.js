@@ -9,6 +9,7 @@ import path from 'path';
 import util from 'node:util';
 import punycode from 'punycode';
 import cluster from 'cluster';
+import querystring from 'querystring';
 
 // At the top level too (it runs at build time, in the snapshot).
 const builtAt = createHash('sha1').update('top level').digest('hex');
@@ -45,5 +46,8 @@ export const run = async (event) => {
     ascii: punycode.toASCII('mañana.bücher.example'),
     unicode: punycode.toUnicode('xn--maana-pta.com'),
     clusterWorker: cluster.isWorker || cluster.worker !== undefined,
+    // Node's own querystring, even where a package of that name is installed.
+    query: querystring.stringify({ jql: 'project = KILN', fields: ['summary', 'status'], startAt: 0 }),
+    parsedQuery: { ...querystring.parse('a=1&a=2&b=%E2%9C%93&c+d=e+f&bad=%E2%9C') },
   };
 };
