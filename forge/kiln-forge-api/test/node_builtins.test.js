@@ -14,7 +14,7 @@ import * as realUtil from 'node:util';
 import * as crypto from '../src/node/crypto.js';
 import cryptoDefault from '../src/node/crypto.js';
 import { Buffer } from '../src/node/buffer.js';
-import EventEmitter, { once } from '../src/node/events.js';
+import EventEmitter, { once } from '../src/node/events.cjs';
 import path from '../src/node/path.js';
 import * as util from '../src/node/util.js';
 import { setImmediate } from '../src/node/globals.js';

@@ -16,7 +16,7 @@ import { format } from 'node:util';
 
 import { createProcess, configureProcess, browserProcess, DEFAULT_RUNTIME } from '../src/node/process.js';
 import * as processModule from '../src/node/process.js';
-import EventEmitter from '../src/node/events.js';
+import EventEmitter from '../src/node/events.cjs';
 import { setImmediate as kilnSetImmediate } from '../src/node/globals.js';
 
 const real = process;

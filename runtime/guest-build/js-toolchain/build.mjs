@@ -105,12 +105,16 @@ const NODE_MODULES = {
   buffer: 'buffer.js',
   cluster: 'cluster.js',
   crypto: 'crypto.js',
-  events: 'events.js',
+  events: 'events.cjs',
   path: 'path.js',
   'path/posix': 'path.js',
   process: 'process.js',
   punycode: 'punycode.js',
   querystring: 'querystring.js',
+  stream: 'stream.cjs',
+  'stream/promises': 'stream_promises.js',
+  'stream/web': 'stream_web.js',
+  string_decoder: 'string_decoder.js',
   timers: 'timers.js',
   'timers/promises': 'timers_promises.js',
   url: 'url.js',
@@ -158,7 +162,7 @@ const nodeModules = {
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
       }
-      // `string_decoder`, `assert`…: the npm
+      // `assert`, `constants`…: the npm
       // packages of those names are their portable versions (the ones
       // browserify ships), and a dependency that needs one installs it.
       // One installed with the app is used, as a bundler for the browser

@@ -190,8 +190,8 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/crypto.js"),
     ),
     (
-        "forge-api/src/node/events.js",
-        include_str!("../../../forge/kiln-forge-api/src/node/events.js"),
+        "forge-api/src/node/events.cjs",
+        include_str!("../../../forge/kiln-forge-api/src/node/events.cjs"),
     ),
     (
         "forge-api/src/node/cluster.js",
@@ -216,6 +216,22 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     (
         "forge-api/src/node/querystring.js",
         include_str!("../../../forge/kiln-forge-api/src/node/querystring.js"),
+    ),
+    (
+        "forge-api/src/node/stream.cjs",
+        include_str!("../../../forge/kiln-forge-api/src/node/stream.cjs"),
+    ),
+    (
+        "forge-api/src/node/stream_promises.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/stream_promises.js"),
+    ),
+    (
+        "forge-api/src/node/stream_web.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/stream_web.js"),
+    ),
+    (
+        "forge-api/src/node/string_decoder.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/string_decoder.js"),
     ),
     (
         "forge-api/src/node/timers.js",

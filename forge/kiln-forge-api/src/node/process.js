@@ -68,7 +68,7 @@
 //
 // Nothing here comes from the host: every value is a constant or the
 // engine's own clock, so no host pid, path or environment can show.
-import EventEmitter from './events.js';
+import EventEmitter from './events.cjs';
 import { recordingEnv } from '../top_level_env.js';
 import { invalidArgType } from './arg_errors.js';
 

@@ -1,0 +1,46 @@
+// Packages written for Node's streams: xml2js (its parser, sax, requires
+// `stream` and `string_decoder`, and xml2js extends `require('events')` as a
+// class), csv-parse, and Node's stream classes in a promise pipeline. The
+// handler reports what each gave; tests/tests/forge_node_modules.rs checks
+// it against what Node answers for the same calls.
+
+import { parseStringPromise, Builder } from 'xml2js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { Readable, Transform, Writable } from 'stream';
+import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'string_decoder';
+import events, { EventEmitter } from 'events';
+
+export const run = async () => {
+  const parsed = await parseStringPromise(
+    '<issues><issue key="KILN-1"><summary>Crash ✓</summary></issue><issue key="KILN-2"><summary>Slow</summary></issue></issues>',
+  );
+  const seen = [];
+  await pipeline(
+    Readable.from(['kiln ', 'on ', 'jira']),
+    new Transform({
+      transform(chunk, _encoding, done) {
+        done(null, chunk.toString().toUpperCase());
+      },
+    }),
+    new Writable({
+      write(chunk, _encoding, done) {
+        seen.push(chunk.toString());
+        done();
+      },
+    }),
+  );
+  const decoder = new StringDecoder('utf8');
+  let decoded = '';
+  for (const byte of Buffer.from('✓🎉')) decoded += decoder.write(Buffer.from([byte]));
+  decoded += decoder.end();
+  return {
+    keys: parsed.issues.issue.map((issue) => issue.$.key),
+    summaries: parsed.issues.issue.map((issue) => issue.summary[0]),
+    xml: new Builder({ headless: true }).buildObject({ issue: { $: { key: 'KILN-3' }, summary: 'Built' } }),
+    rows: parseCsv('key,points\nKILN-1,3\nKILN-2,5\n', { columns: true, cast: true }),
+    piped: seen,
+    decoded,
+    eventsIsTheClass: events === EventEmitter,
+  };
+};
