@@ -742,7 +742,8 @@ fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
     let Some(sandbox) = sandbox() else { return };
     // Twelve locales with data besides English (the most the build takes),
     // with every polyfill the build gives only on use (DisplayNames with each
-    // locale's data, Segmenter, DurationFormat, supportedValuesOf), the
+    // locale's data, Segmenter, DurationFormat, supportedValuesOf, the
+    // collator and locale-sensitive casing), the
     // largest case: the date patterns worked out at build for English only
     // (intl.mjs), so the component still loads.
     let app = tempfile::tempdir().unwrap();
@@ -765,6 +766,8 @@ fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
                    [...new Intl.Segmenter(l, { granularity: 'word' }).segment('a b')].length,\n\
                    new Intl.DurationFormat(l, { style: 'long' }).format({ hours: 1 }),\n\
                    Intl.supportedValuesOf('unit').length,\n\
+                   'résumé'.localeCompare('resume', l, { sensitivity: 'base' }),\n\
+                   'istanbul'.toLocaleUpperCase(l),\n\
                  ]);\n",
             ),
         ],
@@ -789,7 +792,14 @@ fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
             "{named} is not bundled"
         );
     }
+    for layer in ["intl_collator_data.js", "intl_casing.js"] {
+        assert!(
+            bundle.contains(&format!("kiln-forge-api/src/{layer}")),
+            "{layer} is not bundled"
+        );
+    }
     let size = std::fs::metadata(&built.path).unwrap().len();
+    eprintln!("the largest Intl component: {size} bytes");
     assert!(
         size <= MAX_COMPONENT_BYTES,
         "{size} bytes, over the {MAX_COMPONENT_BYTES}-byte component limit"
