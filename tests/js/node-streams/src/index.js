@@ -1,6 +1,7 @@
 // Packages written for Node's streams: xml2js (its parser, sax, requires
 // `stream` and `string_decoder`, and xml2js extends `require('events')` as a
-// class), csv-parse, and Node's stream classes in a promise pipeline. The
+// class), csv-parse, jsonwebtoken (jws streams its signing input), and
+// Node's stream classes in a promise pipeline. The
 // handler reports what each gave; tests/tests/forge_node_modules.rs checks
 // it against what Node answers for the same calls.
 
@@ -10,6 +11,7 @@ import { Readable, Transform, Writable } from 'stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'string_decoder';
 import events, { EventEmitter } from 'events';
+import jwt from 'jsonwebtoken';
 
 export const run = async () => {
   const parsed = await parseStringPromise(
@@ -42,5 +44,14 @@ export const run = async () => {
     piped: seen,
     decoded,
     eventsIsTheClass: events === EventEmitter,
+    token: jwt.sign({ sub: 'x', iat: 1 }, 'secret'),
+    verified: jwt.verify(jwt.sign({ sub: 'KILN-1' }, 'secret'), 'secret').sub,
+    forged: (() => {
+      try {
+        return jwt.verify(jwt.sign({ sub: 'KILN-1' }, 'secret'), 'other');
+      } catch (error) {
+        return `${error.name}: ${error.message}`;
+      }
+    })(),
   };
 };
