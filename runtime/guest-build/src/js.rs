@@ -234,6 +234,14 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/string_decoder.js"),
     ),
     (
+        "forge-api/src/node/util_types.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/util_types.js"),
+    ),
+    (
+        "forge-api/src/node/deep_equal.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/deep_equal.js"),
+    ),
+    (
         "forge-api/src/node/timers.js",
         include_str!("../../../forge/kiln-forge-api/src/node/timers.js"),
     ),

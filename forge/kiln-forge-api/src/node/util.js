@@ -1,10 +1,18 @@
 // Node's `util` module, the part code written for Node commonly uses:
 // `promisify` (with `promisify.custom`), `callbackify`, `inherits`,
-// `format`, `deprecate`, four `types` checks, `TextEncoder` and
-// `TextDecoder`, each as Node documents it (https://nodejs.org/api/util.html)
-// and tested against Node's own (test/node_builtins.test.js,
-// test/util_inspect.test.js), and `inspect` as Node prints values (below).
-// The rest of `util` is not provided.
+// `format`, `formatWithOptions`, `deprecate`, `debuglog`, `types`
+// (util_types.js), `isDeepStrictEqual` (deep_equal.js),
+// `stripVTControlCharacters`, `toUSVString`, the deprecated `isArray`, …
+// and `_extend` older packages call, `TextEncoder` and `TextDecoder`, each as
+// Node documents it (https://nodejs.org/api/util.html) and tested against
+// Node's own (test/node_builtins.test.js, test/util_inspect.test.js,
+// test/util_more.test.js), and `inspect` as Node prints values (below).
+// Not provided: `parseArgs`, `parseEnv`, `styleText`, `MIMEType`,
+// `getSystemErrorName`, `aborted`, the transferable signals.
+
+import { invalidArgType } from './arg_errors.js';
+import { types } from './util_types.js';
+import { isDeepStrictEqual } from './deep_equal.js';
 
 const custom = Symbol.for('nodejs.util.promisify.custom');
 
@@ -683,14 +691,122 @@ export function deprecate(fn, message) {
   };
 }
 
-export const types = {
-  isPromise: (value) => value instanceof Promise,
-  isDate: (value) => value instanceof Date,
-  isRegExp: (value) => value instanceof RegExp,
-  isUint8Array: (value) => value instanceof Uint8Array,
-};
+export { types, isDeepStrictEqual };
+
+/**
+ * Node's `debuglog(section)` (also `debug`): a logger that writes, as
+ * `SECTION 1: message`, only when the `NODE_DEBUG` config variable names the
+ * section (comma- or space-separated, `*` as a wildcard, any case), read on
+ * first use; `enabled` says whether it does. Packages make one at load time.
+ */
+export function debuglog(section, callback) {
+  const name = String(section);
+  let enabled;
+  const logger = (...args) => {
+    if (isEnabled()) console.error(`${name.toUpperCase()} 1: ${format(...args)}`);
+  };
+  function isEnabled() {
+    if (enabled === undefined) {
+      const spec = String(globalThis.process?.env?.NODE_DEBUG ?? '');
+      enabled = spec
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .some((pattern) => {
+          const source = pattern.replace(/[|\\{}()[\]^$+?.]/g, '\\$&').replace(/\*/g, '.*');
+          return new RegExp(`^${source}$`, 'i').test(name);
+        });
+      if (enabled && typeof callback === 'function') callback(logger);
+    }
+    return enabled;
+  }
+  Object.defineProperty(logger, 'enabled', { get: isEnabled, enumerable: true, configurable: true });
+  return logger;
+}
+
+/** `formatWithOptions(inspectOptions, ...args)`: `format` (the options are for colours and depth, which it keeps as Node's defaults). */
+export function formatWithOptions(inspectOptions, ...args) {
+  if (inspectOptions === null || typeof inspectOptions !== 'object') {
+    throw invalidArgType('inspectOptions', 'of type object', inspectOptions);
+  }
+  return format(...args);
+}
+
+// ANSI escape sequences (CSI and OSC), as Node's `stripVTControlCharacters` matches them.
+const ANSI = new RegExp(
+  '[\\u001B\\u009B][[\\]()#;?]*' +
+    '(?:(?:(?:(?:;[-a-zA-Z\\d\\/\\#&.:=?%@~_]+)*' +
+    '|[a-zA-Z\\d]+(?:;[-a-zA-Z\\d\\/\\#&.:=?%@~_]*)*)?' +
+    '(?:\\u0007|\\u001B\\u005C|\\u009C))' +
+    '|(?:(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-ntqry=><~]))',
+  'g',
+);
+
+export function stripVTControlCharacters(str) {
+  if (typeof str !== 'string') throw invalidArgType('str', 'of type string', str);
+  return str.replace(ANSI, '');
+}
+
+/** Lone surrogates replaced by U+FFFD. */
+export function toUSVString(string) {
+  return String(string).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Node's `_extend(target, source)` (deprecated; old packages call it): own enumerable keys copied. */
+export function _extend(target, source) {
+  if (source === null || typeof source !== 'object') return target;
+  for (const key of Object.keys(source)) target[key] = source[key];
+  return target;
+}
+
+// The checks Node deprecated but still has (Node 22), which older packages call.
+export const isArray = Array.isArray;
+export const isBoolean = (value) => typeof value === 'boolean';
+export const isNull = (value) => value === null;
+export const isNullOrUndefined = (value) => value === null || value === undefined;
+export const isNumber = (value) => typeof value === 'number';
+export const isString = (value) => typeof value === 'string';
+export const isSymbol = (value) => typeof value === 'symbol';
+export const isUndefined = (value) => value === undefined;
+export const isRegExp = types.isRegExp;
+export const isObject = (value) => value !== null && typeof value === 'object';
+export const isDate = types.isDate;
+export const isError = (value) => types.isNativeError(value) || value instanceof Error;
+export const isFunction = (value) => typeof value === 'function';
+export const isPrimitive = (value) => value === null || (typeof value !== 'object' && typeof value !== 'function');
 
 export const TextEncoder = globalThis.TextEncoder;
 export const TextDecoder = globalThis.TextDecoder;
 
-export default { promisify, callbackify, inherits, inspect, format, deprecate, types, TextEncoder, TextDecoder };
+export default {
+  promisify,
+  callbackify,
+  inherits,
+  inspect,
+  format,
+  formatWithOptions,
+  deprecate,
+  debuglog,
+  debug: debuglog,
+  types,
+  isDeepStrictEqual,
+  stripVTControlCharacters,
+  toUSVString,
+  _extend,
+  isArray,
+  isBoolean,
+  isNull,
+  isNullOrUndefined,
+  isNumber,
+  isString,
+  isSymbol,
+  isUndefined,
+  isRegExp,
+  isObject,
+  isDate,
+  isError,
+  isFunction,
+  isPrimitive,
+  TextEncoder,
+  TextDecoder,
+};
+export { debuglog as debug };

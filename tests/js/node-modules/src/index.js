@@ -41,6 +41,14 @@ export const run = async (event) => {
     extname: path.extname('report.final.csv'),
     formatted: util.format('%s has %d issues (%i%%)', 'KILN', 3, 42.7),
     promisified: await util.promisify(callbackStyle)(40, 2),
+    utilChecks: [
+      util.types.isMap(new Map()),
+      util.types.isDate(Object.create(Date.prototype)),
+      util.isDeepStrictEqual({ keys: ['KILN-1'], at: new Date(0) }, { keys: ['KILN-1'], at: new Date(0) }),
+      util.isDeepStrictEqual([1, 2], [1, '2']),
+      util.isArray([]),
+      util.debuglog('kiln').enabled,
+    ],
     immediate: await new Promise((resolve) => setImmediate(resolve, 'later')),
     // markdown-it 12 (in @forge/ui) and shortid read these.
     ascii: punycode.toASCII('mañana.bücher.example'),
