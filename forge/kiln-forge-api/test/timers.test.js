@@ -55,6 +55,9 @@ test('setTimeout and setInterval answer a Timeout with Node\'s methods, chainabl
   }
   const [ours, theirs] = [timers.setImmediate(() => {}), realTimers.setImmediate(() => {})];
   assert.equal(ours.constructor.name, theirs.constructor.name);
+  for (const method of ['ref', 'unref', 'hasRef', 'close', 'refresh', Symbol.dispose]) {
+    assert.equal(typeof ours[method], typeof theirs[method], String(method));
+  }
   assert.equal(ours.unref(), ours);
   assert.equal(theirs.unref(), theirs);
   assert.equal(ours.hasRef(), theirs.hasRef());

@@ -22,6 +22,8 @@ function checkCallback(callback) {
   }
 }
 
+const CANCEL = Symbol('cancel');
+
 /** Node's `Timeout`: what `setTimeout` and `setInterval` return. */
 export class Timeout {
   #id;
@@ -95,10 +97,6 @@ export class Timeout {
     // objects (Node, where the layer's tests run).
     return Number(this.#id);
   }
-
-  [Symbol.dispose]() {
-    this.close();
-  }
 }
 
 /** Node's `Immediate`: what `setImmediate` returns. */
@@ -126,17 +124,32 @@ export class Immediate {
     return this;
   }
 
-  /** Cancels it, as `clearImmediate(immediate)`. */
-  close() {
+  /** Cancels it: `clearImmediate(immediate)` (Node's Immediate has no `close`). */
+  [CANCEL]() {
     if (!this.#cleared) {
       this.#cleared = true;
       engine.clearTimeout(this.#id);
     }
   }
+}
 
-  [Symbol.dispose]() {
-    this.close();
-  }
+// `using timer = setTimeout(…)` cancels it at the end of the block, where
+// the engine knows `Symbol.dispose` (explicit resource management).
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(Timeout.prototype, Symbol.dispose, {
+    value() {
+      this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
+  Object.defineProperty(Immediate.prototype, Symbol.dispose, {
+    value() {
+      this[CANCEL]();
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 export function setTimeout(callback, after, ...args) {
@@ -161,8 +174,10 @@ export function setImmediate(callback, ...args) {
  * `clearTimeout` and `clearInterval` are the same function, as in Node.
  */
 export function clearTimeout(timer) {
-  if (timer instanceof Timeout || timer instanceof Immediate) {
+  if (timer instanceof Timeout) {
     timer.close();
+  } else if (timer instanceof Immediate) {
+    timer[CANCEL]();
   } else if (typeof timer === 'number' || typeof timer === 'string') {
     const id = Number(timer);
     // The engine's timers share one space of ids.
@@ -173,7 +188,7 @@ export function clearTimeout(timer) {
 export { clearTimeout as clearInterval };
 
 export function clearImmediate(immediate) {
-  if (immediate instanceof Immediate) immediate.close();
+  if (immediate instanceof Immediate) immediate[CANCEL]();
 }
 
 export { promises };
