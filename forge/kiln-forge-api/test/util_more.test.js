@@ -26,6 +26,7 @@ function zoo() {
     new ArrayBuffer(2), new DataView(new ArrayBuffer(2)), new Uint8Array(2), new Uint8ClampedArray(1), new Int8Array(1),
     new Int16Array(1), new Uint16Array(1), new Int32Array(1), new Uint32Array(1), new Float32Array(1), new Float64Array(1),
     new BigInt64Array(1), new BigUint64Array(1), Buffer.from('x'), fakeTag, Object.create(null),
+    Object.create(Error.prototype), new (class extends Error {})('sub'), new AggregateError([], 'agg'),
     typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(1) : 1,
   ];
 }

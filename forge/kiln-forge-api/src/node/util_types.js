@@ -54,7 +54,8 @@ export const types = {
   isMapIterator: iteratorTagged('Map Iterator'),
   isSetIterator: iteratorTagged('Set Iterator'),
   isPromise: (value) => value instanceof Promise,
-  isNativeError: (value) => value instanceof Error || (value !== null && typeof value === 'object' && tag(value) === 'Error'),
+  // The tag of an object with the engine's error slot (not one merely made from Error.prototype).
+  isNativeError: (value) => value !== null && typeof value === 'object' && tag(value) === 'Error',
   isAsyncFunction: (value) => ['AsyncFunction', 'AsyncGeneratorFunction'].includes(functionKind(value)),
   isGeneratorFunction: (value) => ['GeneratorFunction', 'AsyncGeneratorFunction'].includes(functionKind(value)),
   isGeneratorObject: (value) =>
