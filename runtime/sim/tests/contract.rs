@@ -16,8 +16,9 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 64] = [
+const ROOTS: [&str; 65] = [
     "BulkIssueResults",
+    "Configuration",
     "Votes",
     "Permissions",
     "BulkPermissionGrants",
@@ -416,6 +417,8 @@ async fn platform_responses_match_the_official_schemas() {
 
     let (_, info) = get(USER, String::from("/rest/api/3/serverInfo")).await;
     contract.check_ref("GET /serverInfo", "ServerInformation", &info);
+    let (_, configuration) = get(USER, String::from("/rest/api/3/configuration")).await;
+    contract.check_ref("GET /configuration", "Configuration", &configuration);
     let (_, fields) = get(USER, String::from("/rest/api/3/field")).await;
     contract.check(
         "GET /field",

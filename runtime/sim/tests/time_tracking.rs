@@ -43,6 +43,41 @@ async fn create(who: &common::Caller<'_>, fields: Value) -> String {
     created.str_at("/key")
 }
 
+/// The site's configuration names the working time durations are read with:
+/// an estimate of `1w 1d` is six days of eight hours.
+#[tokio::test]
+async fn the_configuration_names_the_working_time_durations_use() {
+    let sim = start().await;
+    let bob = caller(&sim, USER);
+    let configuration = bob.get("/rest/api/3/configuration").await;
+    assert_eq!(
+        configuration.status,
+        StatusCode::OK,
+        "{}",
+        configuration.text
+    );
+    let time = &configuration.body["timeTrackingConfiguration"];
+    assert_eq!(time["workingHoursPerDay"], 8.0);
+    assert_eq!(time["workingDaysPerWeek"], 5.0);
+    assert_eq!(configuration.body["timeTrackingEnabled"], true);
+    let key = create(
+        &bob,
+        json!({ "timetracking": { "originalEstimate": "1w 1d" } }),
+    )
+    .await;
+    let hours = time["workingHoursPerDay"].as_f64().unwrap();
+    let days = time["workingDaysPerWeek"].as_f64().unwrap();
+    let expected = ((days + 1.0) * hours * 3600.0) as u64;
+    assert_eq!(
+        time_fields(&bob, &key).await["timeoriginalestimate"],
+        expected
+    );
+    // v2 serves the same answer.
+    let v2 = bob.get("/rest/api/2/configuration").await;
+    assert_eq!(v2.body, configuration.body);
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn logged_work_is_the_time_spent_and_uses_up_the_estimate() {
     let sim = start().await;

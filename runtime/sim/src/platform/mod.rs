@@ -7,6 +7,7 @@ mod approximate_count;
 pub(crate) mod attachment;
 mod bulk_fetch;
 mod comment;
+mod configuration;
 mod create_meta;
 pub(crate) mod custom_field;
 mod dashboard;
@@ -181,6 +182,7 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .delete(user_property::delete),
         )
         .route("/serverInfo", get(server_info::get))
+        .route("/configuration", get(configuration::get))
         .route(
             "/field",
             get(field_details::list).post(custom_field::create),
