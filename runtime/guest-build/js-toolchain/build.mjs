@@ -102,6 +102,8 @@ const toolchainModules = resolve(forgeDir, '..', 'node_modules');
 // (forge-api/src/node/). Any other Node module is refused with a message
 // saying why, instead of esbuild's advice to bundle for Node.
 const NODE_MODULES = {
+  assert: 'assert.cjs',
+  'assert/strict': 'assert_strict.cjs',
   buffer: 'buffer.js',
   cluster: 'cluster.js',
   crypto: 'crypto.js',
@@ -162,7 +164,7 @@ const nodeModules = {
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
       }
-      // `assert`, `constants`…: the npm
+      // `constants`, `sys`…: the npm
       // packages of those names are their portable versions (the ones
       // browserify ships), and a dependency that needs one installs it.
       // One installed with the app is used, as a bundler for the browser

@@ -242,6 +242,18 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/deep_equal.js"),
     ),
     (
+        "forge-api/src/node/assert.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/assert.js"),
+    ),
+    (
+        "forge-api/src/node/assert.cjs",
+        include_str!("../../../forge/kiln-forge-api/src/node/assert.cjs"),
+    ),
+    (
+        "forge-api/src/node/assert_strict.cjs",
+        include_str!("../../../forge/kiln-forge-api/src/node/assert_strict.cjs"),
+    ),
+    (
         "forge-api/src/node/timers.js",
         include_str!("../../../forge/kiln-forge-api/src/node/timers.js"),
     ),

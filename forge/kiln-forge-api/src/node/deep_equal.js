@@ -1,4 +1,7 @@
-// Node's `util.isDeepStrictEqual` (and `assert.deepStrictEqual`'s rule):
+// Node's `util.isDeepStrictEqual` (and `assert.deepStrictEqual`'s rule), and
+// the loose rule of `assert.deepEqual` (primitives by `==`, NaN equal to
+// NaN, prototypes ignored, a Set's or Map's primitives matched loosely).
+// The strict rule:
 // the same prototype and `Object.prototype.toString` tag; primitives by
 // `Object.is` (NaN equals NaN, 0 and -0 differ); own enumerable string and
 // symbol keys, compared deeply; arrays with the same holes; Map and Set
@@ -10,21 +13,30 @@
 const tag = (value) => Object.prototype.toString.call(value);
 
 export function isDeepStrictEqual(a, b) {
-  return equal(a, b, new Map());
+  return equal(a, b, { strict: true, pairs: new Map() });
 }
 
+/** `assert.deepEqual`'s rule. */
+export function isDeepLooseEqual(a, b) {
+  return equal(a, b, { strict: false, pairs: new Map() });
+}
+
+const isObject = (value) => value !== null && typeof value === 'object';
+
 function equal(a, b, memo) {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
-    return false;
+  if (memo.strict ? Object.is(a, b) : a === b) return true;
+  if (!isObject(a) || !isObject(b)) {
+    // eslint-disable-next-line eqeqeq
+    return !memo.strict && !isObject(a) && !isObject(b) && (a == b || (Number.isNaN(a) && Number.isNaN(b)));
   }
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b) || tag(a) !== tag(b)) return false;
+  if (memo.strict && Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (tag(a) !== tag(b)) return false;
   // A pair already being compared (a cycle) is taken as equal here; the rest decides.
-  let seen = memo.get(a);
+  let seen = memo.pairs.get(a);
   if (seen?.has(b)) return true;
   if (!seen) {
     seen = new Set();
-    memo.set(a, seen);
+    memo.pairs.set(a, seen);
   }
   seen.add(b);
   const result = equalObjects(a, b, memo);
@@ -72,14 +84,13 @@ function ownKeys(value) {
   return ArrayBuffer.isView(value) ? keys.filter((key) => typeof key === 'symbol') : keys;
 }
 
+// Items (or keys) present in both by identity match at once; the rest, objects
+// (and in the loose rule primitives too), are paired deeply.
 function equalSets(a, b, memo) {
   if (a.size !== b.size) return false;
-  const unmatched = [];
-  for (const item of a) {
-    if (item !== null && typeof item === 'object') unmatched.push(item);
-    else if (!b.has(item)) return false;
-  }
-  const candidates = [...b].filter((item) => item !== null && typeof item === 'object');
+  const unmatched = [...a].filter((item) => isObject(item) || !b.has(item));
+  if (memo.strict && unmatched.some((item) => !isObject(item))) return false;
+  const candidates = [...b].filter((item) => isObject(item) || !a.has(item));
   return matchAll(unmatched, candidates, (x, y) => equal(x, y, memo));
 }
 
@@ -87,10 +98,15 @@ function equalMaps(a, b, memo) {
   if (a.size !== b.size) return false;
   const unmatched = [];
   for (const [key, value] of a) {
-    if (key !== null && typeof key === 'object') unmatched.push([key, value]);
-    else if (!b.has(key) || !equal(value, b.get(key), memo)) return false;
+    if (!isObject(key) && b.has(key)) {
+      if (!equal(value, b.get(key), memo)) return false;
+    } else if (memo.strict && !isObject(key)) {
+      return false;
+    } else {
+      unmatched.push([key, value]);
+    }
   }
-  const candidates = [...b].filter(([key]) => key !== null && typeof key === 'object');
+  const candidates = [...b].filter(([key]) => isObject(key) || !a.has(key));
   return matchAll(unmatched, candidates, ([k1, v1], [k2, v2]) => equal(k1, k2, memo) && equal(v1, v2, memo));
 }
 

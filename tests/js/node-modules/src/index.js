@@ -10,6 +10,7 @@ import util from 'node:util';
 import punycode from 'punycode';
 import cluster from 'cluster';
 import querystring from 'querystring';
+import assert, { strictEqual } from 'node:assert';
 
 // At the top level too (it runs at build time, in the snapshot).
 const builtAt = createHash('sha1').update('top level').digest('hex');
@@ -41,6 +42,16 @@ export const run = async (event) => {
     extname: path.extname('report.final.csv'),
     formatted: util.format('%s has %d issues (%i%%)', 'KILN', 3, 42.7),
     promisified: await util.promisify(callbackStyle)(40, 2),
+    asserted: (() => {
+      assert(event.user, 'a user is given');
+      assert.deepStrictEqual({ keys: ['KILN-1'] }, { keys: ['KILN-1'] });
+      try {
+        strictEqual(1, 2);
+        return 'passed';
+      } catch (error) {
+        return { name: error.name, code: error.code, operator: error.operator, message: error.message };
+      }
+    })(),
     utilChecks: [
       util.types.isMap(new Map()),
       util.types.isDate(Object.create(Date.prototype)),
