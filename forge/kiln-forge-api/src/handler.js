@@ -30,6 +30,7 @@
 // the job id in `context.jobId` (`v1ConsumerEvent` below; the pushing
 // side is forge_events_v1.js).
 
+import { installV8StackApi } from './v8_stack.js';
 import { host } from './host.js';
 import { installProcessEnv } from './variables.js';
 import { staleTopLevelMessage, staleTopLevelReads, stopRecordingTopLevelEnv } from './top_level_env.js';
@@ -389,7 +390,8 @@ function urlAsNode() {
  * `version` the manifest's `runtime` (`app.runtime.name`, `nodejs22.x`, or
  * Forge's default when not given), its `arch` the manifest's
  * `architecture`, its clock the engine's while an invocation runs; and
- * Node's `Date` zone name, `Math.random` precision and `URL` statics.
+ * Node's `Date` zone name, `Math.random` precision, `URL` statics and
+ * V8's stack trace API (v8_stack.js).
  */
 export function installGlobals({ runtime, architecture } = {}) {
   const levels = { debug: 'debug', trace: 'trace', log: 'info', info: 'info', warn: 'warn', error: 'error' };
@@ -405,6 +407,7 @@ export function installGlobals({ runtime, architecture } = {}) {
   nameTheZoneAsNode();
   randomAsNode();
   urlAsNode();
+  installV8StackApi();
   // The engine's clock exists only once an invocation runs: top-level code
   // runs at build time, where reading it (`performance.now()`) traps, so
   // there `hrtime()` and `uptime()` read 0. Its origin is the invocation's

@@ -162,6 +162,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/ari.js"),
     ),
     (
+        "forge-api/src/v8_stack.js",
+        include_str!("../../../forge/kiln-forge-api/src/v8_stack.js"),
+    ),
+    (
         "forge-api/src/warm.js",
         include_str!("../../../forge/kiln-forge-api/src/warm.js"),
     ),

@@ -1,7 +1,9 @@
 // Packages written for Node's streams: xml2js (its parser, sax, requires
 // `stream` and `string_decoder`, and xml2js extends `require('events')` as a
-// class), csv-parse, jsonwebtoken (jws streams its signing input), and
-// Node's stream classes in a promise pipeline. The
+// class), csv-parse, jsonwebtoken (jws streams its signing input), Node's
+// stream classes in a promise pipeline, and V8's stack trace API: depd (under
+// http-errors) reads its caller's file through `Error.prepareStackTrace`
+// while its module loads. The
 // handler reports what each gave; tests/tests/forge_node_modules.rs checks
 // it against what Node answers for the same calls.
 
@@ -12,6 +14,21 @@ import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'string_decoder';
 import events, { EventEmitter } from 'events';
 import jwt from 'jsonwebtoken';
+import createError from 'http-errors';
+import depd from 'depd';
+
+const deprecate = depd('kiln-node-streams');
+
+function whereAmI() {
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_, stack) => stack;
+  try {
+    const [site] = new Error().stack;
+    return { name: site.getFunctionName(), file: typeof site.getFileName(), line: typeof site.getLineNumber() };
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
+}
 
 export const run = async () => {
   const parsed = await parseStringPromise(
@@ -46,6 +63,17 @@ export const run = async () => {
     eventsIsTheClass: events === EventEmitter,
     token: jwt.sign({ sub: 'x', iat: 1 }, 'secret'),
     verified: jwt.verify(jwt.sign({ sub: 'KILN-1' }, 'secret'), 'secret').sub,
+    notFound: (() => {
+      const error = createError(404, 'No such issue');
+      return { status: error.status, name: error.name, message: error.message, expose: error.expose };
+    })(),
+    deprecations: (() => {
+      const seen = [];
+      process.on('deprecation', (error) => seen.push(`${error.namespace}: ${error.message}`));
+      deprecate('oldCall() is deprecated');
+      return seen;
+    })(),
+    callSite: whereAmI(),
     forged: (() => {
       try {
         return jwt.verify(jwt.sign({ sub: 'KILN-1' }, 'secret'), 'other');
