@@ -12,14 +12,20 @@
 // A multipart body is unreadable without its boundary, which lives only in
 // the `Content-Type`, so that header is filled in when the app gave none,
 // as node-fetch does: the multipart boundary, the Blob's type,
-// `application/x-www-form-urlencoded;charset=UTF-8`. A string is sent with
-// no type added (as Kiln always has: apps calling Jira's JSON API name
-// theirs). An app's own `Content-Type` always wins.
+// `application/x-www-form-urlencoded;charset=UTF-8`, and for a string
+// `text/plain;charset=UTF-8` (so Jira answers a JSON route sent a string
+// with no type 415, as it does under Forge; apps name theirs). Anything else
+// (an object, a number) is sent as `String(body)` with the string's type, as
+// node-fetch sends it: `[object Object]`, which Jira refuses with 400 where
+// the app's own check of `res.ok` sees it. An app's own `Content-Type`
+// always wins.
 
 const encoder = new TextEncoder();
 
 /** The `Content-Type` node-fetch gives `URLSearchParams`. */
 const FORM_URLENCODED = 'application/x-www-form-urlencoded;charset=UTF-8';
+/** The `Content-Type` node-fetch gives a string, and anything it sends as one. */
+const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 
 /**
  * Whether `body` is the `form-data` npm package's `FormData` (Kiln's
@@ -64,8 +70,9 @@ function isStandardBody(body) {
 /**
  * `body` as `{ bytes, contentType }`: `bytes` a `Uint8Array` (or
  * `undefined` for no body), `contentType` the type the bytes need when the
- * app names none (or `undefined`). Throws a `TypeError` for what fetch
- * would not send either (a plain object: `JSON.stringify` it first).
+ * app names none (or `undefined`). Anything node-fetch would send as its
+ * string (a plain object, a number) is that string; `String(body)` may throw
+ * (a Symbol, an object whose `toString` throws), as it does in node-fetch.
  *
  * Synchronous for every body that is already bytes or text; only a Blob, a
  * FormData or a stream, which the engine reads asynchronously, gives a
@@ -78,7 +85,7 @@ export function encodeBody(body) {
     return { bytes: undefined, contentType: undefined };
   }
   if (typeof body === 'string') {
-    return { bytes: encoder.encode(body), contentType: undefined };
+    return { bytes: encoder.encode(body), contentType: TEXT_PLAIN };
   }
   if (body instanceof Uint8Array) {
     return { bytes: body, contentType: undefined };
@@ -102,9 +109,8 @@ export function encodeBody(body) {
   if (isStandardBody(body)) {
     return encodeStandardBody(body);
   }
-  throw new TypeError(
-    'body must be a string, bytes (a Buffer, an ArrayBuffer or a typed array), URLSearchParams, a Blob, a FormData or a ReadableStream (JSON.stringify objects first)',
-  );
+  // node-fetch's last case: whatever else, as its string.
+  return { bytes: encoder.encode(String(body)), contentType: TEXT_PLAIN };
 }
 
 /** A Blob, FormData or stream body, encoded by the engine's `Response`. */

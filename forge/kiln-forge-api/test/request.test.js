@@ -48,7 +48,7 @@ test("a route without its leading slash gets one, as @forge/api's productURL giv
 test('methods Kiln cannot send and plain strings are refused before the host', async () => {
   assert.throws(() => kilnRequest('app', route`/x`, { method: 'TRACE' }), TypeError);
   assert.throws(() => kilnRequest('app', '/rest/api/3/myself'), /You must create your route/);
-  assert.throws(() => kilnRequest('app', route`/x`, { body: { a: 1 } }), TypeError);
+  assert.throws(() => kilnRequest('app', route`/x`, { method: 'POST', body: { toString() { throw new TypeError('no string'); } } }), /no string/);
 });
 
 test('requestJira refuses by rejecting, never by throwing, as an async function does', async () => {
@@ -57,7 +57,7 @@ test('requestJira refuses by rejecting, never by throwing, as an async function 
   const refused = [
     [() => asApp().requestJira(route`/x`, { method: 'TRACE' }), TypeError],
     [() => asUser().requestJira('/rest/api/3/myself'), /You must create your route/],
-    [() => api.asApp().requestJira(route`/x`, { method: 'POST', body: { a: 1 } }), TypeError],
+    [() => api.asApp().requestJira(route`/x`, { method: 'POST', body: { toString() { throw new TypeError('no string'); } } }), /no string/],
     [() => asApp().requestJira(route`/x`, { body: new ReadableStream({ start: (c) => c.error(new Error('broken stream')) }), method: 'POST' }), /broken stream/],
   ];
   for (const [call, expected] of refused) {
