@@ -426,7 +426,7 @@ const uiPackages = new Set(Array.isArray(request.uiPackages) ? request.uiPackage
 const forgeUi = {
   name: 'kiln-forge-ui',
   setup(build) {
-    build.onResolve({ filter: /^(@forge\/(bridge|react)|react|react-dom)(\/.*)?$/ }, (args) => {
+    build.onResolve({ filter: /^(@forge\/(bridge|jira-bridge|react)|react|react-dom)(\/.*)?$/ }, (args) => {
       const name = args.path.match(/^(@forge\/[a-z-]+|react-dom|react)/)[0];
       if (!uiPackages.has(name)) {
         return undefined; // installed with the app's other dependencies, or not named at all

@@ -40,7 +40,13 @@ pub const PROVIDED_PACKAGES: &[&str] = &[
 ];
 
 /// Packages that run in a Forge UI (the browser), never in a backend.
-pub const UI_PACKAGES: &[&str] = &["@forge/bridge", "@forge/react", "react", "react-dom"];
+pub const UI_PACKAGES: &[&str] = &[
+    "@forge/bridge",
+    "@forge/jira-bridge",
+    "@forge/react",
+    "react",
+    "react-dom",
+];
 
 const FORGE_EVENTS: &str = "@forge/events";
 
@@ -402,6 +408,14 @@ mod tests {
         assert_eq!(
             ui_packages_named(&ui_kit),
             ["@forge/bridge", "@forge/react", "react"]
+        );
+        // A Custom UI app's Jira bridge runs in the browser too.
+        let custom_ui =
+            deps(r#"{"@forge/api":"^5","@forge/bridge":"^4","@forge/jira-bridge":"^0.8"}"#);
+        assert!(nothing_to_install(&custom_ui));
+        assert_eq!(
+            ui_packages_named(&custom_ui),
+            ["@forge/bridge", "@forge/jira-bridge"]
         );
         // UI Kit 1's `@forge/ui` is imported by the backend: it is installed.
         assert!(!nothing_to_install(&deps(
