@@ -658,7 +658,7 @@ fn print_not_modelled_hints(simulator: &kiln_sim::Simulator) {
 fn not_modelled_hints(requests: &[kiln_sim::RecordedRequest]) -> Vec<String> {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for request in requests.iter().filter(|r| r.not_modelled) {
-        let route = (request.method.as_str(), request.path.as_str());
+        let route = (request.method.as_str(), site_path(&request.path));
         if !seen.contains(&route) {
             seen.push(route);
         }
@@ -672,6 +672,15 @@ fn not_modelled_hints(requests: &[kiln_sim::RecordedRequest]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// `path` as the site serves it: an `asApp()` call reaches the simulator
+/// through the gateway (`/ex/jira/{cloudId}/rest/…`), the same route an
+/// `asUser()` call names as `/rest/…`, so both are named (and counted) once.
+fn site_path(path: &str) -> &str {
+    path.strip_prefix("/ex/jira/")
+        .and_then(|rest| rest.find('/').map(|slash| &rest[slash..]))
+        .unwrap_or(path)
 }
 
 #[cfg(test)]
@@ -704,6 +713,13 @@ mod not_modelled_hint_tests {
         ];
         let hints = not_modelled_hints(&requests);
         assert_eq!(hints.len(), 2, "{hints:?}");
+        // The same route through the gateway (an `asApp()` call) is the same hint.
+        let gateway = request(
+            "/ex/jira/4b494c4e-0000-4000-8000-000000000001/rest/api/3/issue/KILN-1/votes",
+            true,
+        );
+        let both = not_modelled_hints(&[requests[1].clone(), gateway]);
+        assert_eq!(both.len(), 1, "{both:?}");
         assert!(hints[0].contains("GET /rest/api/3/issue/KILN-1/votes"));
         assert!(
             !hints[1].contains('\u{1b}'),
