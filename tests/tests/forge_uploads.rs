@@ -65,4 +65,15 @@ async fn a_forge_app_uploads_attachments_and_reads_them_back() {
         b"{\"ok\":true}".map(u64::from)
     );
     assert_eq!(contents["report.json"]["mimeType"], "application/json");
+    // Each content read again from clones, as a Blob and as the body's stream.
+    for name in ["bytes.bin", "notes.txt", "report.json"] {
+        let content = &contents[name];
+        assert_eq!(content["blob"]["size"], content["size"], "{name}");
+        assert_eq!(content["streamed"], content["bytes"], "{name}");
+        assert_eq!(content["usedUp"], true, "{name}");
+    }
+    assert_eq!(
+        contents["report.json"]["blob"]["type"],
+        contents["report.json"]["mimeType"]
+    );
 }

@@ -1,8 +1,12 @@
-// The response `requestJira` resolves with: the fetch `Response` surface
-// Forge apps use (`ok`, `status`, `statusText`, `headers`, `json()`,
-// `text()`, `arrayBuffer()`, `bodyUsed`), over Kiln's `response` record.
-// Kiln's record has no reason phrase, so `statusText` is the standard one
-// for the status.
+// The response `requestJira` resolves with: fetch's `Response` (what
+// @forge/api 5 types it as) over Kiln's `response` record: `ok`, `status`,
+// `statusText`, `headers`, `url`, `redirected`, `type`, `body` (a stream),
+// `bodyUsed`, `json()`, `text()`, `arrayBuffer()`, `bytes()`, `blob()`,
+// `formData()`, `clone()`, and node-fetch's `buffer()`. Kiln's record has no
+// reason phrase, so `statusText` is the standard one for the status; it has
+// no URL either (Forge's is its proxy's), so `url` is empty, as a
+// constructed Response's is; Kiln follows no redirect, so `redirected` is
+// false.
 
 import { Buffer } from './node/buffer.js';
 
@@ -69,18 +73,51 @@ function settled(read) {
   }
 }
 
+/** Statuses whose response has no body: fetch's `body` is null for them. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
 export class Response {
   #body;
+  #pairs;
   #used = false;
+  #stream;
   constructor({ status, headers, body }) {
     this.status = status;
     this.statusText = REASONS[status] ?? '';
     this.ok = status >= 200 && status <= 299;
-    this.headers = new ResponseHeaders(headers);
+    this.#pairs = headers ?? [];
+    this.headers = new ResponseHeaders(this.#pairs);
+    this.url = '';
+    this.redirected = false;
+    this.type = 'basic';
     this.#body = body instanceof Uint8Array ? body : new Uint8Array(body ?? []);
   }
   get bodyUsed() {
     return this.#used;
+  }
+  /**
+   * The body as a stream of its bytes (null for a status that has none),
+   * the same stream at every read; reading it uses the body up.
+   */
+  get body() {
+    if (NULL_BODY.has(this.status)) return null;
+    if (this.#stream === undefined) {
+      this.#stream = new ReadableStream({
+        pull: (controller) => {
+          const bytes = this.#consume();
+          if (bytes.byteLength > 0) controller.enqueue(bytes.slice());
+          controller.close();
+        },
+      });
+    }
+    return this.#stream;
+  }
+  /** A second Response with the same status, headers and body, each readable once. */
+  clone() {
+    if (this.#used) {
+      throw new TypeError('Response.clone: Body has already been consumed.');
+    }
+    return new Response({ status: this.status, headers: this.#pairs, body: this.#body.slice() });
   }
   #consume() {
     if (this.#used) {
@@ -104,6 +141,19 @@ export class Response {
   /** node-fetch's `buffer()`, which Forge's responses have (Forge's fetch is node-fetch). */
   buffer() {
     return settled(() => Buffer.from(this.#bytes()));
+  }
+  bytes() {
+    return settled(() => new Uint8Array(this.#bytes()));
+  }
+  blob() {
+    return settled(() => new Blob([this.#bytes()], { type: this.headers.get('content-type') ?? '' }));
+  }
+  /** The body read as a form by its `Content-Type` (multipart or URL-encoded), as the engine's fetch reads one. */
+  formData() {
+    return settled(() => {
+      const type = this.headers.get('content-type');
+      return new globalThis.Response(this.#bytes(), { headers: type === null ? {} : { 'content-type': type } }).formData();
+    });
   }
   #bytes() {
     const bytes = this.#consume();

@@ -49,11 +49,20 @@ export const upload = async ({ issueKey }) => {
     const response = await api
       .asApp()
       .requestJira(route`/rest/api/3/attachment/content/${attachment.id}?redirect=${'false'}`);
+    // A copy as a Blob (to send on, as an app copying an attachment does) and
+    // as the body's stream, each from a clone: fetch's Response, as @forge/api 5 types it.
+    const blob = await response.clone().blob();
+    const reader = response.clone().body.getReader();
+    const streamed = [];
+    for (let read = await reader.read(); !read.done; read = await reader.read()) streamed.push(...read.value);
     contents[attachment.filename] = {
       status: response.status,
       mimeType: attachment.mimeType,
       size: attachment.size,
       bytes: [...new Uint8Array(await response.arrayBuffer())],
+      blob: { type: blob.type, size: blob.size },
+      streamed,
+      usedUp: response.bodyUsed,
     };
   }
   return { packaged, web, contents };
