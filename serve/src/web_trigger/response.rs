@@ -31,6 +31,12 @@ pub const MAX_STATUS_TEXT_BYTES: usize = 256;
 pub enum ResponseShapeError {
     #[error("the result is not a web trigger response object")]
     NotAResponse,
+    #[error("the result is not an object: a web trigger returns {{ statusCode, headers, body }}")]
+    NotAnObject,
+    #[error("body must be a string (JSON.stringify an object first)")]
+    BodyNotAString,
+    #[error("headers must be an object mapping each name to a string or a list of strings")]
+    BadHeaders,
     #[error("statusCode must be an integer from 100 to 599")]
     BadStatus,
     #[error("a response header name or value is not valid HTTP")]
@@ -153,6 +159,45 @@ struct StaticResult {
     output_key: String,
 }
 
+/// Which part of a result that is no response is wrong, for the operator's log: a
+/// fixed message per part (serde's own names the guest's keys and values, which a log
+/// line must not carry unescaped). Read again as a tree only on this error path.
+fn what_is_wrong(result: &str) -> ResponseShapeError {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(result)
+    else {
+        return ResponseShapeError::NotAnObject;
+    };
+    let status_ok = fields
+        .get("statusCode")
+        .and_then(serde_json::Value::as_u64)
+        .is_some_and(|code| (100..=599).contains(&code));
+    if !status_ok {
+        return ResponseShapeError::BadStatus;
+    }
+    if fields
+        .get("body")
+        .is_some_and(|body| !(body.is_string() || body.is_null()))
+    {
+        return ResponseShapeError::BodyNotAString;
+    }
+    if let Some(headers) = fields.get("headers") {
+        let valid = |value: &serde_json::Value| match value {
+            serde_json::Value::String(_) => true,
+            serde_json::Value::Array(values) => values.iter().all(serde_json::Value::is_string),
+            _ => false,
+        };
+        let headers_ok = match headers {
+            serde_json::Value::Object(map) => map.values().all(valid),
+            serde_json::Value::Null => true,
+            _ => false,
+        };
+        if !headers_ok {
+            return ResponseShapeError::BadHeaders;
+        }
+    }
+    ResponseShapeError::NotAResponse
+}
+
 /// The HTTP response for the app's JSON `result`.
 pub fn to_http(
     module: &WebTriggerModule,
@@ -165,8 +210,12 @@ pub fn to_http(
 }
 
 fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
-    let parsed: DynamicResult =
-        serde_json::from_str(result).map_err(|_| ResponseShapeError::NotAResponse)?;
+    // serde reads a struct from an array of its fields in order too; Forge's
+    // response is an object.
+    if result.trim_start().starts_with('[') {
+        return Err(ResponseShapeError::NotAnObject);
+    }
+    let parsed: DynamicResult = serde_json::from_str(result).map_err(|_| what_is_wrong(result))?;
     let status = parsed
         .status_code
         .as_u64()
@@ -270,6 +319,27 @@ mod tests {
             r#"{"statusCode":200,"headers":{"x":null}}"#,
         ] {
             assert!(to_http(&m, bad).is_err(), "{bad}");
+        }
+        // What the operator's log is told, by the part that is wrong.
+        for (bad, said) in [
+            (r#""just text""#, ResponseShapeError::NotAnObject),
+            (r#"[1]"#, ResponseShapeError::NotAnObject),
+            (r#"{"body":"x"}"#, ResponseShapeError::BadStatus),
+            (r#"{"statusCode":"200"}"#, ResponseShapeError::BadStatus),
+            (
+                r#"{"statusCode":200,"body":{"a":1}}"#,
+                ResponseShapeError::BodyNotAString,
+            ),
+            (
+                r#"{"statusCode":200,"headers":{"x":1}}"#,
+                ResponseShapeError::BadHeaders,
+            ),
+            (
+                r#"{"statusCode":200,"headers":["x"]}"#,
+                ResponseShapeError::BadHeaders,
+            ),
+        ] {
+            assert_eq!(to_http(&m, bad).unwrap_err(), said, "{bad}");
         }
     }
 
