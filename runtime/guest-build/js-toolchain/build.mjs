@@ -45,7 +45,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { collationFor, intlFor, intlDataPlugin } from './intl.mjs';
+import { collationFor, declaredLocales, intlFor, intlDataPlugin } from './intl.mjs';
 import { mayNeedRewrite, rewriteRegexes, runtimePrelude } from './regex.mjs';
 
 import { build, formatMessages, transform } from 'esbuild';
@@ -748,7 +748,15 @@ const appSources = await Promise.all(
 );
 // The Node major version the manifest's runtime names, as the layer's `process.version` says it.
 const { nodeMajor } = await import(pathToFileURL(join(forgeDir, 'src', 'node', 'process.js')).href);
-const intl = intlFor(appSources, toolchainModules, join(forgeDir, 'src', 'intl_zones.js'), nodeMajor(nodeRuntime));
+// The locales the app declares for formatting it cannot name in its code (intl.mjs).
+let declared;
+try {
+  declared = declaredLocales(JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')));
+} catch (error) {
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+}
+const intl = intlFor(appSources, toolchainModules, join(forgeDir, 'src', 'intl_zones.js'), nodeMajor(nodeRuntime), declared);
 if (intl !== null) {
   console.error(`the app uses Intl: bundling it with locale data for ${intl.locales.join(', ')}`);
 }

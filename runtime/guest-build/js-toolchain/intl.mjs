@@ -45,9 +45,10 @@
 // locales its bundle names: string literals with a region (`'en-GB'`,
 // `"de-DE"`) and the first argument of a `toLocale…String` or `Intl.…` call
 // (`toLocaleDateString('fr')`, or each of a list: `new Intl.DisplayNames(['de',
-// 'fr'], …)`), at most MAX_LOCALES. A locale the app only
-// learns when it runs (a user's `locale` from Jira) formats as English, as
-// Node built with English-only ICU does.
+// 'fr'], …)`), and those its package.json declares (`"kiln": { "locales":
+// [...] }`, declaredLocales), at most MAX_LOCALES. A locale the app only
+// learns when it runs (a user's `locale` from Jira) and does not declare
+// formats as English, as Node built with English-only ICU does.
 //
 // Node's (V8's) one departure from ICU's data kept: since CLDR 42 the space
 // before AM/PM is U+202F, which V8 prints as a plain space (web
@@ -112,6 +113,31 @@ function canonical(tag) {
 }
 
 /**
+ * The locales an app declares in its package.json (`"kiln": { "locales":
+ * ["de", "fr-FR"] }`): those it formats for but cannot name in its code (a
+ * user's `locale` read from Jira at run time). `[]` when it declares none;
+ * throws an Error saying what is wrong with a declaration that is not a list
+ * of at most MAX_LOCALES locale tags.
+ */
+export function declaredLocales(packageJson) {
+  const kiln = packageJson?.kiln;
+  if (kiln === undefined || kiln === null || kiln.locales === undefined) return [];
+  const { locales } = kiln;
+  if (!Array.isArray(locales) || locales.length > MAX_LOCALES) {
+    throw new Error(`package.json's \`kiln.locales\` must be a list of at most ${MAX_LOCALES} locale tags (such as "de" or "fr-FR")`);
+  }
+  return locales.map((written) => {
+    const tag = typeof written === 'string' && written.length <= 16 ? canonical(written) : '';
+    if (!LOCALE_TAG.test(tag)) {
+      throw new Error(
+        `package.json's \`kiln.locales\` names ${JSON.stringify(String(written).slice(0, 40))}, which is no locale tag (such as "de" or "fr-FR")`,
+      );
+    }
+    return tag;
+  });
+}
+
+/**
  * What an app whose own code (its files and its dependencies', not Kiln's
  * layer) is `sources` needs for `Intl`: `null` when it uses none, else
  * `{ locales, imports }` (the lines that go first in the setup module: the
@@ -119,7 +145,7 @@ function canonical(tag) {
  * `modules` (the toolchain's
  * node_modules) and the layer's lazy zone data in `zonesModule`.
  */
-export function intlFor(sources, modules, zonesModule, nodeMajor) {
+export function intlFor(sources, modules, zonesModule, nodeMajor, declared = []) {
   const bundle = sources.join('\n');
   if (!USES_INTL.test(bundle)) return null;
   const named = [];
@@ -127,6 +153,8 @@ export function intlFor(sources, modules, zonesModule, nodeMajor) {
     const tag = canonical(written);
     if (LOCALE_TAG.test(tag) && tag !== 'en' && !named.includes(tag)) named.push(tag);
   };
+  // The app's declared locales first: it asked for them by name.
+  for (const tag of declared) name(tag);
   for (const pattern of [LOCALE_ARGUMENT, REGION_LITERAL]) {
     for (const match of bundle.matchAll(pattern)) name(match[1]);
   }

@@ -681,6 +681,67 @@ fn an_app_using_intl_gets_it_with_the_locales_it_names() {
     // tests/tests/forge_intl.rs.
 }
 
+/// A locale the app learns only when it runs (a user's `locale` from Jira)
+/// cannot be named in its code: its package.json declares it, and the build
+/// gives it that locale's data as for one the code names.
+#[test]
+fn an_app_declares_the_locales_it_learns_at_run_time() {
+    let Some((report, bundle)) = build_report_and_bundle(&[
+        (
+            "package.json",
+            r#"{"name":"intl-declared","type":"module","kiln":{"locales":["de_DE","ja"]}}"#,
+        ),
+        (
+            "manifest.yml",
+            "app:\n  id: intl-declared\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+        ),
+        (
+            "src/index.js",
+            "export const run = (event) => new Intl.DateTimeFormat(event.locale).format(0);\n",
+        ),
+    ]) else {
+        return;
+    };
+    assert_eq!(
+        report["intl"],
+        serde_json::json!(["en", "de", "ja"]),
+        "{report}"
+    );
+    assert!(bundle.contains("intl-datetimeformat/locale-data/ja.js"));
+}
+
+/// A declaration that is not a list of locale tags fails the build; it
+/// never reaches a path.
+#[test]
+fn a_declared_locale_that_is_no_tag_fails_the_build() {
+    let Some(sandbox) = sandbox() else { return };
+    for declared in [r#"["../../etc/passwd"]"#, r#""de""#, "[5]"] {
+        let app = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let package =
+            format!(r#"{{"name":"bad","type":"module","kiln":{{"locales":{declared}}}}}"#);
+        write(
+            app.path(),
+            &[
+                ("package.json", package.as_str()),
+                (
+                    "src/index.js",
+                    "export const run = (e) => new Intl.NumberFormat(e.locale).format(1);\n",
+                ),
+            ],
+        );
+        let build = js_build(
+            app.path().canonicalize().unwrap(),
+            work.path().to_owned(),
+            sandbox.clone(),
+        );
+        assert!(
+            matches!(build_js(&build), Err(JsBuildError::StepFailed { .. })),
+            "{declared}"
+        );
+    }
+}
+
 /// What the app is given (Intl and its locales, the collator, normalize) is
 /// decided by the code the bundle keeps: not by a module it drops (a barrel's
 /// unused export, as `date-fns`' index re-exports `intlFormat`), nor by a
