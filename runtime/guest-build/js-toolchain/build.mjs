@@ -609,7 +609,12 @@ const bundleOptions = (plugins) => ({
   plugins,
   // Node's globals the engine lacks (`Buffer`, `setImmediate`), only where used.
   inject: [join(forgeDir, 'src', 'node', 'globals.js')],
-  define: { global: 'globalThis' },
+  // Node's CommonJS module globals, which Forge's webpack bundle has and one
+  // ES module does not: code and packages join paths with them
+  // (`path.resolve(__dirname, 'templates')`), which threw a ReferenceError.
+  // The sandbox has no files, so they name the bundle at the root, as
+  // webpack's `mock` does; reading a file there still fails (no `fs`).
+  define: { global: 'globalThis', __dirname: '"/"', __filename: '"/index.js"' },
   // JSX in a backend is UI Kit 1 (`@forge/ui`): Forge's bundler compiles it
   // with ForgeUI's pragma, which is why its apps import `ForgeUI` by default;
   // esbuild's default (`React.createElement`) would fail at the first

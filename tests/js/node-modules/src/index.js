@@ -65,6 +65,8 @@ export const run = async (event) => {
     ascii: punycode.toASCII('mañana.bücher.example'),
     unicode: punycode.toUnicode('xn--maana-pta.com'),
     clusterWorker: cluster.isWorker || cluster.worker !== undefined,
+    // CommonJS's module globals, as webpack's mock gives them (there are no files).
+    moduleGlobals: [__dirname, __filename, path.resolve(__dirname, 'templates')],
     // Node's own querystring, even where a package of that name is installed.
     query: querystring.stringify({ jql: 'project = KILN', fields: ['summary', 'status'], startAt: 0 }),
     parsedQuery: { ...querystring.parse('a=1&a=2&b=%E2%9C%93&c+d=e+f&bad=%E2%9C') },
