@@ -13,6 +13,9 @@ pub(crate) struct JiraError {
     status: StatusCode,
     messages: Vec<String>,
     errors: BTreeMap<String, String>,
+    /// Sent with `x-kiln-simulator: not-modelled`: Jira serves the request,
+    /// the simulator does not model it.
+    not_modelled: bool,
 }
 
 /// Jira's wording for an issue that does not exist *or* that the caller may not
@@ -26,6 +29,7 @@ impl JiraError {
             status,
             messages: vec![message.into()],
             errors: BTreeMap::new(),
+            not_modelled: false,
         }
     }
 
@@ -35,6 +39,7 @@ impl JiraError {
             status: StatusCode::BAD_REQUEST,
             messages: Vec::new(),
             errors: BTreeMap::from([(field.into(), message.into())]),
+            not_modelled: false,
         }
     }
 
@@ -55,6 +60,16 @@ impl JiraError {
 
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// A `501` for part of a request a real site serves but the simulator
+    /// does not model (a JQL operator), marked as the not-modelled routes are
+    /// (`not_modelled/mod.rs`) so the CLI can say so.
+    pub(crate) fn not_modelled(message: impl Into<String>) -> Self {
+        Self {
+            not_modelled: true,
+            ..Self::new(StatusCode::NOT_IMPLEMENTED, message)
+        }
     }
 
     pub(crate) fn issue_not_found() -> Self {
@@ -96,6 +111,13 @@ impl IntoResponse for JiraError {
             error_messages: &self.messages,
             errors: &self.errors,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.not_modelled {
+            response.headers_mut().insert(
+                crate::not_modelled::SIMULATOR_HEADER,
+                axum::http::HeaderValue::from_static(crate::not_modelled::NOT_MODELLED),
+            );
+        }
+        response
     }
 }

@@ -7,6 +7,7 @@ use super::dates::{self, DateTest, Resolution};
 use super::due_date::{self, DueDateTest};
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use super::saved_filter::{self, Expansion};
+use super::text_search::TextQuery;
 use crate::adf;
 use crate::clock::SimClock;
 use crate::seed::SeedPermission;
@@ -41,10 +42,10 @@ enum Predicate {
         wanted: Vec<Option<String>>,
         negate: bool,
     },
-    /// Case-insensitive containment in the text of `field`.
+    /// Jira's word search in the text of `field` (`text_search.rs`).
     Text {
         field: TextField,
-        needle: String,
+        query: TextQuery,
         negate: bool,
     },
     /// `<`, `>`, `<=`, `>=` on a custom number, date or date-time field with a
@@ -403,7 +404,7 @@ impl<'a> Resolver<'a> {
                     Operator::NotContains => true,
                     _ => return Err(unsupported()),
                 };
-                let Operand::Literal(needle) = &clause.operand else {
+                let Operand::Literal(text) = &clause.operand else {
                     return Err(JqlError(format!(
                         "The field '{}' requires a text value for the '{}' operator.",
                         clause.field,
@@ -412,7 +413,7 @@ impl<'a> Resolver<'a> {
                 };
                 Ok(Predicate::Text {
                     field,
-                    needle: needle.to_lowercase(),
+                    query: TextQuery::parse(text),
                     negate,
                 })
             }
@@ -1062,12 +1063,9 @@ impl Predicate {
             }
             Self::Text {
                 field,
-                needle,
+                query,
                 negate,
-            } => {
-                let haystack = text_of(*field, issue).to_lowercase();
-                haystack.contains(needle.as_str()) != *negate
-            }
+            } => query.matches(&text_of(*field, issue)) != *negate,
             Self::Range {
                 number,
                 operator,

@@ -5,7 +5,8 @@
 //! (`due_date.rs`), `created`, `updated`, `resolved` and
 //! `statusCategoryChangedDate` (dates, date-times, periods, date functions with
 //! increments, ranges: `dates.rs`),
-//! `text`/`summary`/`description`/`environment ~ "x"`, the
+//! `text`/`summary`/`description`/`environment ~ "x"` (Jira's word search:
+//! `text_search.rs`), the
 //! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
 //! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
@@ -24,6 +25,7 @@ mod due_date;
 mod lexer;
 mod parser;
 mod saved_filter;
+mod text_search;
 mod webhook_filter;
 
 pub(crate) use compile::{Query, compile, compile_saved};
@@ -33,11 +35,43 @@ pub(crate) use webhook_filter::compile_webhook_filter;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct JqlError(pub(crate) String);
 
+/// What a query using JQL's history operators gets: Jira Cloud answers them
+/// from each issue's change history, which the simulator does not search, so
+/// the query is not modelled rather than wrong (Jira's "Expecting operator"
+/// would tell the app's author to fix a valid query).
+const HISTORY_NOT_MODELLED: &str = "Kiln's Jira simulator does not model JQL's WAS/CHANGED \
+     history operators (WAS, WAS IN, WAS NOT, WAS NOT IN, CHANGED); a real site serves them. \
+     docs/simulator.md lists the JQL the simulator models.";
+
 impl JqlError {
+    /// A query using a history operator (`WAS`, `CHANGED`): see
+    /// [`HISTORY_NOT_MODELLED`].
+    pub(crate) fn history_not_modelled() -> Self {
+        Self(String::from(HISTORY_NOT_MODELLED))
+    }
+
+    /// Whether the query is one Jira serves but the simulator does not model
+    /// (the routes answer it 501, not 400).
+    pub(crate) fn is_not_modelled(&self) -> bool {
+        self.0 == HISTORY_NOT_MODELLED
+    }
+
     /// A syntax error at a 1-based character position of the (single-line) query.
     pub(crate) fn syntax(message: impl std::fmt::Display, position: usize) -> Self {
         Self(format!(
             "Error in the JQL Query: {message} (line 1, character {position})"
         ))
+    }
+}
+
+impl From<JqlError> for crate::jira_error::JiraError {
+    /// Jira's 400 with the query's error, or the simulator's 501 for a query
+    /// it does not model.
+    fn from(error: JqlError) -> Self {
+        if error.is_not_modelled() {
+            Self::not_modelled(error.0)
+        } else {
+            Self::bad_request(error.0)
+        }
     }
 }

@@ -220,6 +220,11 @@ impl Parser {
                 other => Operator::Ordering(other),
             },
             Some(t) if t.is_keyword("in") => Operator::In,
+            // Jira Cloud's history operators: valid JQL the simulator does not
+            // model, so not the syntax error below.
+            Some(t) if t.is_keyword("was") || t.is_keyword("changed") => {
+                return Err(JqlError::history_not_modelled());
+            }
             Some(t) if t.is_keyword("is") => {
                 self.next();
                 if self.peek_keyword("not") {
@@ -480,6 +485,22 @@ mod tests {
         );
         let err = parse("(project = KILN").expect_err("unclosed group");
         assert!(err.0.contains("Expecting ')' but got 'EOF'"), "{}", err.0);
+    }
+
+    #[test]
+    fn history_operators_are_not_modelled_not_syntax_errors() {
+        for query in [
+            "status WAS Done",
+            "status was in (Done, \"To Do\")",
+            "status WAS NOT Done",
+            "status WAS NOT IN (Done)",
+            "project = KILN AND assignee CHANGED",
+            "status changed FROM \"To Do\" TO Done",
+        ] {
+            let err = parse(query).expect_err(query);
+            assert!(err.is_not_modelled(), "{query}: {err:?}");
+        }
+        assert!(!parse("project KILN").expect_err("syntax").is_not_modelled());
     }
 
     #[test]

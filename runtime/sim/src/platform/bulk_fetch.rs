@@ -13,7 +13,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::fields::FieldSelection;
+use super::fields::{DefaultFields, FieldSelection};
 use super::issue;
 use super::property_selection::{MAX_ISSUE_PROPERTIES, PropertySelection, Syntax};
 use super::render;
@@ -84,9 +84,12 @@ pub(crate) async fn fetch(
             .at_most(MAX_ISSUE_PROPERTIES)?;
     // The spec's default is `*navigable`, unlike `getIssue`'s `*all`.
     let selection = if body.fields.is_empty() {
-        FieldSelection::parse(["*navigable"])
+        FieldSelection::parse(["*navigable"], DefaultFields::Navigable)
     } else {
-        FieldSelection::parse(body.fields.iter().map(String::as_str))
+        FieldSelection::parse(
+            body.fields.iter().map(String::as_str),
+            DefaultFields::Navigable,
+        )
     };
     let expand = body.expand.join(",");
     let expand = Some(expand.as_str());

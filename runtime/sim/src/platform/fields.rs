@@ -60,6 +60,27 @@ fn navigable() -> impl Iterator<Item = &'static str> {
     ALL_FIELDS.into_iter().filter(|field| is_navigable(field))
 }
 
+/// The fields an endpoint returns when its `fields` list names none: what a
+/// list of exclusions only (`-description`) is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DefaultFields {
+    /// `*all`: `getIssue`'s default ("-description Returns all (default)
+    /// fields except description").
+    All,
+    /// `*navigable`: the search's and the bulk fetch's ("Returns all navigable
+    /// (default) fields except description").
+    Navigable,
+}
+
+impl DefaultFields {
+    fn item(self) -> &'static str {
+        match self {
+            Self::All => "*all",
+            Self::Navigable => "*navigable",
+        }
+    }
+}
+
 /// A resolved selection of fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FieldSelection {
@@ -97,13 +118,30 @@ impl FieldSelection {
 
     /// Parses Jira's syntax: names, `*all`, `*navigable`, and `-name` to exclude.
     /// Unknown names (and `key`, `id`, always present) select no field, as in Jira.
-    pub(crate) fn parse<'a>(items: impl IntoIterator<Item = &'a str>) -> Self {
+    ///
+    /// A list of exclusions only (`-comment,-description`) is taken from the
+    /// endpoint's `default`, as Jira documents it: "-description Returns all
+    /// (default) fields except description". Any other item, even an unknown
+    /// name or `id`, is an inclusion and leaves the default out; a list with no
+    /// item at all (`fields=`) is not one of exclusions and stays empty.
+    pub(crate) fn parse<'a>(
+        items: impl IntoIterator<Item = &'a str>,
+        default: DefaultFields,
+    ) -> Self {
+        let items: Vec<&str> = items
+            .into_iter()
+            .flat_map(|i| i.split(','))
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .collect();
+        let only_exclusions = !items.is_empty() && items.iter().all(|item| item.starts_with('-'));
+        let default = only_exclusions.then_some(default.item());
         let mut include = BTreeSet::new();
         let mut exclude = BTreeSet::new();
         let mut all_custom = false;
         let mut custom = BTreeSet::new();
         let mut custom_excluded = BTreeSet::new();
-        for item in items.into_iter().flat_map(|i| i.split(',')).map(str::trim) {
+        for item in default.into_iter().chain(items) {
             match item {
                 "*all" => {
                     include.extend(ALL_FIELDS);
@@ -166,7 +204,9 @@ mod tests {
 
     #[test]
     fn attachments_are_selected_by_name_or_all_never_as_navigable() {
-        let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has("attachment");
+        let has = |items: &[&str]| {
+            FieldSelection::parse(items.iter().copied(), DefaultFields::All).has("attachment")
+        };
         assert!(has(&["attachment"]));
         assert!(has(&["summary,attachment"]));
         assert!(has(&["*all"]));
@@ -178,7 +218,9 @@ mod tests {
 
     #[test]
     fn votes_are_selected_by_name_all_or_navigable() {
-        let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has("votes");
+        let has = |items: &[&str]| {
+            FieldSelection::parse(items.iter().copied(), DefaultFields::All).has("votes")
+        };
         assert!(has(&["votes"]) && has(&["*all"]) && has(&["*navigable"]));
         assert!(!has(&["*navigable,-votes"]) && !has(&["summary"]));
         assert!(FieldSelection::all().has("votes"));
@@ -187,7 +229,9 @@ mod tests {
     #[test]
     fn due_date_and_environment_are_selected_by_name_all_or_navigable() {
         for field in ["duedate", "environment"] {
-            let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has(field);
+            let has = |items: &[&str]| {
+                FieldSelection::parse(items.iter().copied(), DefaultFields::All).has(field)
+            };
             assert!(has(&[field]) && has(&["*all"]) && has(&["*navigable"]));
             assert!(!has(&["summary"]) && !has(&[&format!("*all,-{field}")]));
             assert!(FieldSelection::all().has(field));
@@ -202,7 +246,9 @@ mod tests {
             "resolution",
             "resolutiondate",
         ] {
-            let has = |items: &[&str]| FieldSelection::parse(items.iter().copied()).has(field);
+            let has = |items: &[&str]| {
+                FieldSelection::parse(items.iter().copied(), DefaultFields::All).has(field)
+            };
             assert!(has(&[field]) && has(&["*all"]) && has(&["*navigable"]));
             assert!(!has(&["summary"]) && !has(&[&format!("*navigable,-{field}")]));
             assert!(FieldSelection::all().has(field));
@@ -211,8 +257,9 @@ mod tests {
 
     #[test]
     fn time_tracking_fields_are_selected_as_jira_lists_them() {
-        let has =
-            |items: &[&str], field: &str| FieldSelection::parse(items.iter().copied()).has(field);
+        let has = |items: &[&str], field: &str| {
+            FieldSelection::parse(items.iter().copied(), DefaultFields::All).has(field)
+        };
         for field in ["timetracking", "worklog"] {
             assert!(has(&[field], field) && has(&["*all"], field));
             assert!(!has(&["*navigable"], field), "{field} is not navigable");
@@ -225,22 +272,50 @@ mod tests {
 
     #[test]
     fn parses_names_groups_and_exclusions() {
-        let selection = FieldSelection::parse(["summary,status", "bogus"]);
+        let selection = FieldSelection::parse(["summary,status", "bogus"], DefaultFields::All);
         assert!(selection.has("summary") && selection.has("status") && !selection.has("labels"));
-        let selection = FieldSelection::parse(["*navigable,-description"]);
+        let selection = FieldSelection::parse(["*navigable,-description"], DefaultFields::All);
         assert!(
             selection.has("summary") && !selection.has("description") && !selection.has("comment")
         );
-        assert!(FieldSelection::parse(["*all"]).has("comment"));
-        let selection = FieldSelection::parse(["summary,customfield_10001,-customfield_10002"]);
+        assert!(FieldSelection::parse(["*all"], DefaultFields::All).has("comment"));
+        let selection = FieldSelection::parse(
+            ["summary,customfield_10001,-customfield_10002"],
+            DefaultFields::All,
+        );
         assert!(
             selection.has_custom("customfield_10001") && !selection.has_custom("customfield_10002")
         );
-        let selection = FieldSelection::parse(["*navigable,-customfield_10002"]);
+        let selection =
+            FieldSelection::parse(["*navigable,-customfield_10002"], DefaultFields::All);
         assert!(
             selection.has_custom("customfield_10001") && !selection.has_custom("customfield_10002")
         );
-        assert!(!FieldSelection::parse(["summary"]).has_custom("customfield_10001"));
+        assert!(
+            !FieldSelection::parse(["summary"], DefaultFields::All).has_custom("customfield_10001")
+        );
         assert!(!FieldSelection::id_only().has_custom("customfield_10001"));
+    }
+
+    #[test]
+    fn exclusions_alone_are_taken_from_the_endpoints_default() {
+        let all = FieldSelection::parse(["-comment"], DefaultFields::All);
+        assert!(all.has("summary") && all.has("attachment") && !all.has("comment"));
+        assert!(all.has_custom("customfield_10001"));
+        let navigable = FieldSelection::parse(["-comment,-description"], DefaultFields::Navigable);
+        assert!(navigable.has("summary") && !navigable.has("description"));
+        assert!(!navigable.has("attachment") && !navigable.has("comment"));
+        let split = FieldSelection::parse(["-comment", " -description"], DefaultFields::All);
+        assert!(split.has("worklog") && !split.has("comment") && !split.has("description"));
+        // Any inclusion, even of a name that selects nothing, drops the default.
+        for items in ["summary,-comment", "id,-comment", "bogus,-comment"] {
+            let selection = FieldSelection::parse([items], DefaultFields::All);
+            assert!(!selection.has("status"), "{items}");
+        }
+        assert!(!FieldSelection::parse([""], DefaultFields::All).has("summary"));
+        assert!(
+            !FieldSelection::parse(["-customfield_10001"], DefaultFields::All)
+                .has_custom("customfield_10001")
+        );
     }
 }

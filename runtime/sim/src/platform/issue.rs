@@ -13,7 +13,7 @@ use super::IssuePath;
 use super::custom_field;
 use super::due_date;
 use super::field_details;
-use super::fields::FieldSelection;
+use super::fields::{DefaultFields, FieldSelection};
 use super::hierarchy;
 use super::issue_history::changelog;
 use super::property_selection::{PropertySelection, Syntax};
@@ -63,7 +63,9 @@ pub(crate) async fn get(
     let selection = query
         .fields
         .as_deref()
-        .map_or_else(FieldSelection::all, |f| FieldSelection::parse([f]));
+        .map_or_else(FieldSelection::all, |f| {
+            FieldSelection::parse([f], DefaultFields::All)
+        });
     let mut issue = render::issue(
         &caller.links,
         &world,

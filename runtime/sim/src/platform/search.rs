@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::fields::FieldSelection;
+use super::fields::{DefaultFields, FieldSelection};
 use super::property_selection::{MAX_ISSUE_PROPERTIES, PropertySelection, Syntax};
 use super::render;
 use crate::access::Caller;
@@ -66,7 +66,9 @@ pub(crate) async fn get(
     let fields = query
         .fields
         .as_deref()
-        .map_or_else(FieldSelection::id_only, |f| FieldSelection::parse([f]));
+        .map_or_else(FieldSelection::id_only, |f| {
+            FieldSelection::parse([f], DefaultFields::Navigable)
+        });
     search(
         &shared,
         &caller,
@@ -92,7 +94,10 @@ pub(crate) async fn post(
     let fields = if body.fields.is_empty() {
         FieldSelection::id_only()
     } else {
-        FieldSelection::parse(body.fields.iter().map(String::as_str))
+        FieldSelection::parse(
+            body.fields.iter().map(String::as_str),
+            DefaultFields::Navigable,
+        )
     };
     search(
         &shared,
@@ -206,8 +211,7 @@ pub(crate) fn visible_matches<'w>(
     caller: &Caller,
     jql_text: &str,
 ) -> Result<(jql::Query, Vec<&'w IssueRecord>), JiraError> {
-    let query = jql::compile(jql_text, world, &caller.account_id)
-        .map_err(|e| JiraError::bad_request(e.0))?;
+    let query = jql::compile(jql_text, world, &caller.account_id).map_err(JiraError::from)?;
     if !query.is_bounded() {
         return Err(JiraError::bad_request(
             "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.",

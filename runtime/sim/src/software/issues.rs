@@ -37,7 +37,7 @@ use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
 use crate::jql::{self, Query};
 use crate::platform::IssuePath;
-use crate::platform::fields::FieldSelection;
+use crate::platform::fields::{DefaultFields, FieldSelection};
 use crate::platform::page::Window;
 use crate::platform::render;
 use crate::platform::v2::documents_to_strings;
@@ -109,7 +109,7 @@ fn board_query(
     };
     jql::compile(&filter.jql, world, &caller.account_id)
         .map(Some)
-        .map_err(|e| JiraError::bad_request(e.0))
+        .map_err(JiraError::from)
 }
 
 /// `getIssuesForBoard`.
@@ -308,8 +308,7 @@ fn page(
     query: &IssuesQuery,
 ) -> Result<Json<Value>, JiraError> {
     if let Some(text) = query.jql.as_deref().filter(|j| !j.trim().is_empty()) {
-        let narrowed = jql::compile(text, world, &caller.account_id)
-            .map_err(|e| JiraError::bad_request(e.0))?;
+        let narrowed = jql::compile(text, world, &caller.account_id).map_err(JiraError::from)?;
         issues.retain(|issue| narrowed.matches(issue));
         if narrowed.has_order() {
             narrowed.sort(&mut issues, world);
@@ -361,13 +360,25 @@ impl Selection {
                 agile: AGILE_FIELDS.to_vec(),
             },
             Some(fields) => {
-                let named: Vec<&str> = fields.split(',').map(str::trim).collect();
-                let all = named.iter().any(|f| matches!(*f, "*all" | "*navigable"));
+                let named: Vec<&str> = fields
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .collect();
+                // Exclusions alone (`-comment`) are taken from the default, as
+                // for the platform's fields: the agile ones stay, bar those named.
+                let only_exclusions = named.iter().all(|f| f.starts_with('-'));
+                let all =
+                    only_exclusions || named.iter().any(|f| matches!(*f, "*all" | "*navigable"));
                 Self {
-                    fields: FieldSelection::parse([fields]),
+                    // As the default above: every field, not only the navigable ones.
+                    fields: FieldSelection::parse([fields], DefaultFields::All),
                     agile: AGILE_FIELDS
                         .into_iter()
-                        .filter(|agile| all || named.contains(agile))
+                        .filter(|agile| {
+                            (all || named.contains(agile))
+                                && !named.iter().any(|f| f.strip_prefix('-') == Some(*agile))
+                        })
                         .collect(),
                 }
             }

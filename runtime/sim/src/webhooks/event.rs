@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::changelog::{self, ChangeItem};
-use crate::platform::fields::FieldSelection;
+use crate::platform::fields::{DefaultFields, FieldSelection};
 use crate::platform::render;
 use crate::software::shape;
 use crate::world::board::BoardRecord;
@@ -208,7 +208,10 @@ impl Context<'_> {
     /// The short issue of comment events: its identity and the fields a receiver
     /// needs to route the comment.
     fn short_issue(&self, issue: &IssueRecord) -> Value {
-        let fields = FieldSelection::parse(["summary,status,issuetype,project,priority,assignee"]);
+        let fields = FieldSelection::parse(
+            ["summary,status,issuetype,project,priority,assignee"],
+            DefaultFields::All,
+        );
         let mut value = render::issue(self.links, self.world, issue, &fields, None);
         if let Some(object) = value.as_object_mut() {
             object.remove("expand");

@@ -89,8 +89,7 @@ fn checked(
         ));
     }
     if let Some(jql_text) = &input.jql {
-        jql::compile_saved(jql_text, world, owner, defining)
-            .map_err(|e| JiraError::bad_request(e.0))?;
+        jql::compile_saved(jql_text, world, owner, defining).map_err(JiraError::from)?;
     }
     if input
         .edit_permissions
