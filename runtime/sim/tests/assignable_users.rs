@@ -629,3 +629,54 @@ async fn anonymous_calls_are_refused_and_the_gateway_asks_for_read_jira_user() {
     }
     sim.shutdown().await;
 }
+
+/// The assignee given as `{"id": accountId}`, as the platform spec's own
+/// createIssue example writes it, is the account with that id, on create
+/// and on edit; an object naming no account is refused as before.
+#[tokio::test]
+async fn an_assignee_is_named_by_account_id_or_id() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let bob = account_id(&sim, USER);
+    let created = alice
+        .post(
+            "/rest/api/3/issue",
+            &json!({ "fields": {
+                "project": { "key": "KILN" }, "issuetype": { "name": "Task" },
+                "summary": "Assigned by id", "assignee": { "id": bob },
+            }}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let key = created.body["key"].as_str().expect("a key").to_owned();
+    let read = alice
+        .get(&format!("/rest/api/3/issue/{key}?fields=assignee"))
+        .await;
+    assert_eq!(read.body["fields"]["assignee"]["accountId"], bob);
+
+    let admin = account_id(&sim, ADMIN);
+    let edit = alice
+        .put(
+            &format!("/rest/api/3/issue/{key}"),
+            &json!({ "fields": { "assignee": { "id": admin } } }),
+        )
+        .await;
+    assert_eq!(edit.status, StatusCode::NO_CONTENT, "{}", edit.text);
+    let read = alice
+        .get(&format!("/rest/api/3/issue/{key}?fields=assignee"))
+        .await;
+    assert_eq!(read.body["fields"]["assignee"]["accountId"], admin);
+
+    let refused = alice
+        .put(
+            &format!("/rest/api/3/issue/{key}"),
+            &json!({ "fields": { "assignee": { "name": "alice" } } }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body["errors"]["assignee"],
+        "Specify the assignee by accountId."
+    );
+    sim.shutdown().await;
+}

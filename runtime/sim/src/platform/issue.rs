@@ -704,13 +704,15 @@ fn set_field(
             issue.assignee = match value {
                 Value::Null => None,
                 other => {
-                    let account_id =
-                        other
-                            .get("accountId")
-                            .and_then(Value::as_str)
-                            .ok_or_else(|| {
-                                JiraError::field("assignee", "Specify the assignee by accountId.")
-                            })?;
+                    // `{"accountId": …}`, or `{"id": …}` as the platform spec's own
+                    // createIssue example writes the assignee (the account id either way).
+                    let account_id = other
+                        .get("accountId")
+                        .or_else(|| other.get("id"))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| {
+                            JiraError::field("assignee", "Specify the assignee by accountId.")
+                        })?;
                     Some(assignable(world, &issue.project_key, account_id)?)
                 }
             };
