@@ -56,8 +56,19 @@ pub(crate) const UNINSTALL: &[&str] = &[
     "DELETE FROM web_triggers WHERE installation_id = $1",
     "DELETE FROM schedule_state WHERE installation_id = $1",
 ];
+/// PostgreSQL, uninstalling: locks the installation's events in id order before deleting
+/// them. A plain `DELETE` locks rows in the order its scan meets them, which after updates
+/// (a lease, a failure) is not id order; a cancel of one of the installation's jobs locks
+/// the same rows by id (`PG_LOCK_JOB_EVENTS`), and the two waited on each other in a cycle
+/// that PostgreSQL broke by aborting one.
+pub(crate) const PG_LOCK_INSTALLATION_EVENTS: &str =
+    "SELECT id FROM event_queue WHERE installation_id = $1 ORDER BY id FOR UPDATE";
 pub(crate) const DELETE_INSTALLATION_EVENTS: &str =
     "DELETE FROM event_queue WHERE installation_id = $1";
+/// PostgreSQL, uninstalling: locks the installation's jobs in key order before deleting
+/// them, the order a purge locks them in too (`PG_LOCK_PURGED_JOBS`).
+pub(crate) const PG_LOCK_INSTALLATION_JOBS: &str = "SELECT job_id FROM queue_jobs \
+     WHERE installation_id = $1 ORDER BY queue, job_id FOR UPDATE";
 /// Uninstalling forgets the installation's jobs, after its events (lock order).
 pub(crate) const DELETE_INSTALLATION_JOBS: &str =
     "DELETE FROM queue_jobs WHERE installation_id = $1";
@@ -334,6 +345,11 @@ pub(crate) const LOWER_INSTALLATION_DEPTH_BY: &str =
 /// `queue_installations` rows).
 pub(crate) const EXPIRED_JOB_INSTALLATIONS: &str = "SELECT DISTINCT installation_id \
      FROM queue_jobs WHERE created_at <= $1 ORDER BY installation_id";
+
+/// PostgreSQL, purging: locks an installation's expired jobs in key order before deleting
+/// them, as an uninstall does (`PG_LOCK_INSTALLATION_JOBS`).
+pub(crate) const PG_LOCK_PURGED_JOBS: &str = "SELECT job_id FROM queue_jobs \
+     WHERE installation_id = $1 AND created_at <= $2 ORDER BY queue, job_id FOR UPDATE";
 
 pub(crate) const PURGE_INSTALLATION_JOBS: &str =
     "DELETE FROM queue_jobs WHERE installation_id = $1 AND created_at <= $2";

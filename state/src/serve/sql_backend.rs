@@ -8,16 +8,18 @@
 //!
 //! 1. the installation's registry row (install, uninstall, pause);
 //! 2. a scheduled trigger's `schedule_state` row (uninstall; a scheduled run's claim);
-//! 3. event rows (claim, complete, fail, discard, uninstall);
-//! 4. `queue_jobs` rows (complete, discard, uninstall, purge);
+//! 3. event rows (claim, complete, fail, discard, uninstall), several ascending by id;
+//! 4. `queue_jobs` rows (complete, discard, uninstall, purge), several ascending by key;
 //! 5. on a claim, the app's advisory lock (only ever one waited for, see `PG_LOCK_APP`);
 //! 6. `queue_installations` rows, ascending by installation id (enqueue raises them sorted);
 //! 7. the `queue_total` row, last.
 //!
-//! A cancel locks its job's event rows in id order (PostgreSQL), as a claim would meet
-//! them, and never its job's row: its mark is on the event rows. An enqueue inserts
-//! job rows after `queue_total`, outside the order, but new ones, which no one else can
-//! hold. A cancel never locks a job's row: its mark is on the event rows.
+//! A statement that deletes or updates several rows locks them in the order its scan meets
+//! them, which after updates is not key order; so where two writers may lock several of the
+//! same rows, PostgreSQL first locks them with `ORDER BY … FOR UPDATE` (uninstall, cancel,
+//! purge). A cancel locks its job's event rows that way and never its job's row: its mark
+//! is on the event rows. An enqueue inserts job rows after `queue_total`, outside the
+//! order, but new ones, which no one else can hold.
 //!
 //! On SQLite the file's single write lock makes the order moot, and the same code runs.
 
@@ -823,11 +825,23 @@ where
                 .execute(&mut *write.tx)
                 .await?;
         }
+        if D::ENGINE == Engine::Postgres {
+            sqlx::query(sql::PG_LOCK_INSTALLATION_EVENTS)
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+        }
         let events = sqlx::query(sql::DELETE_INSTALLATION_EVENTS)
             .bind(id)
             .execute(&mut *write.tx)
             .await?
             .rows_affected();
+        if D::ENGINE == Engine::Postgres {
+            sqlx::query(sql::PG_LOCK_INSTALLATION_JOBS)
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+        }
         sqlx::query(sql::DELETE_INSTALLATION_JOBS)
             .bind(id)
             .execute(&mut *write.tx)
@@ -1350,6 +1364,13 @@ where
             .await?;
         let mut purged = 0_u64;
         for id in installations {
+            if D::ENGINE == Engine::Postgres {
+                sqlx::query(sql::PG_LOCK_PURGED_JOBS)
+                    .bind(id)
+                    .bind(created_by.0)
+                    .execute(&mut *write.tx)
+                    .await?;
+            }
             let deleted = sqlx::query(sql::PURGE_INSTALLATION_JOBS)
                 .bind(id)
                 .bind(created_by.0)
