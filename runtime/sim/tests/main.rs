@@ -43,6 +43,7 @@ mod permissions_check;
 mod project_search;
 mod properties;
 mod real_clients;
+mod reporter;
 mod resolution;
 mod rest_api_v2;
 mod seed_doc;

@@ -7,7 +7,7 @@ use common::{ADMIN, OUTSIDER, USER, caller, start};
 use serde_json::Value;
 
 const ALL: &str = "ADMINISTER,ADMINISTER_PROJECTS,BROWSE_PROJECTS,CREATE_ISSUES,EDIT_ISSUES,\
-ASSIGN_ISSUES,TRANSITION_ISSUES,DELETE_ISSUES,MANAGE_WATCHERS,ADD_COMMENTS";
+ASSIGN_ISSUES,TRANSITION_ISSUES,DELETE_ISSUES,MANAGE_WATCHERS,MODIFY_REPORTER,ADD_COMMENTS";
 
 /// The keys held in `body`, sorted, after checking every asked key is answered.
 fn held(body: &Value) -> Vec<String> {
@@ -40,7 +40,7 @@ fn sorted(keys: &[&str]) -> Vec<String> {
     keys
 }
 
-const EDITOR: [&str; 8] = [
+const EDITOR: [&str; 9] = [
     "BROWSE_PROJECTS",
     "CREATE_ISSUES",
     "EDIT_ISSUES",
@@ -48,6 +48,7 @@ const EDITOR: [&str; 8] = [
     "TRANSITION_ISSUES",
     "DELETE_ISSUES",
     "MANAGE_WATCHERS",
+    "MODIFY_REPORTER",
     "ADD_COMMENTS",
 ];
 

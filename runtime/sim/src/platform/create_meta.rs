@@ -62,12 +62,14 @@ fn system(
 /// `FieldCreateMetadata`: the system fields the simulator stores, then every
 /// custom field, selects with their enabled options as `allowedValues`. A
 /// create's also has the issue type's `parent` (`hierarchy::metadata`); an
-/// edit's caller adds the issue's.
+/// edit's caller adds the issue's. `reporter` is listed only for a caller who may
+/// change it (`may_modify_reporter`: Jira's *Modify Reporter*, folded into Edit).
 pub(crate) fn metadata(
     world: &World,
     links: &str,
     project: &ProjectRecord,
     issue_type: Option<&IssueType>,
+    may_modify_reporter: bool,
 ) -> Vec<Value> {
     let set = ["set"];
     let add_set_remove = ["add", "set", "remove"];
@@ -170,6 +172,19 @@ pub(crate) fn metadata(
             ),
         ),
     ]);
+    if may_modify_reporter {
+        // Required, with the caller as its default on a create (`hasDefaultValue`).
+        let mut reporter = system(
+            "reporter",
+            "Reporter",
+            true,
+            json!({ "type": "user", "system": "reporter" }),
+            &set,
+            None,
+        );
+        reporter["hasDefaultValue"] = Value::Bool(true);
+        all.push(reporter);
+    }
     // The versions an issue may name: the project's, but not archived ones, as
     // Jira offers them.
     let versions: Vec<Value> = world
@@ -252,7 +267,14 @@ pub(crate) async fn fields(
             path.issue_type_id
         ))
     })?;
-    let all = metadata(&world, &caller.links, project, Some(&issue_type));
+    let may_modify_reporter = project.grants(&caller.account_id, SeedPermission::Edit);
+    let all = metadata(
+        &world,
+        &caller.links,
+        project,
+        Some(&issue_type),
+        may_modify_reporter,
+    );
     let window = query.window(PAGE, PAGE);
     let total = all.len();
     let page: Vec<Value> = window.of(all).collect();
@@ -283,7 +305,7 @@ pub(crate) async fn edit_meta(
         && project.grants(&caller.account_id, SeedPermission::Edit)
     {
         let parent = super::hierarchy::metadata(&issue.issue_type);
-        for mut field in metadata(&world, &caller.links, project, None)
+        for mut field in metadata(&world, &caller.links, project, None, true)
             .into_iter()
             .chain(parent)
         {

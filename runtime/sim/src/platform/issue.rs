@@ -498,6 +498,35 @@ fn assignable(world: &World, project_key: &str, account_id: &str) -> Result<Stri
         })
 }
 
+/// The reporter a create or an edit names, `{"accountId": …}` (or `{"id": …}`, as
+/// for the assignee). Jira lets only a caller with *Modify Reporter* set it, and for anyone
+/// else the field is not on the screen; the simulator folds that permission into Edit, as
+/// it folds the other per-action permissions. The reporter must be a user of the site; it
+/// is required, so `null` is refused rather than clearing it.
+fn reporter(
+    world: &World,
+    project_key: &str,
+    value: &Value,
+    actor: &str,
+) -> Result<String, JiraError> {
+    if !world.may(actor, project_key, SeedPermission::Edit) {
+        return Err(JiraError::field(
+            "reporter",
+            "Field 'reporter' cannot be set. It is not on the appropriate screen, or unknown.",
+        ));
+    }
+    if value.is_null() {
+        return Err(JiraError::field("reporter", "Reporter is required."));
+    }
+    value
+        .get("accountId")
+        .or_else(|| value.get("id"))
+        .and_then(Value::as_str)
+        .and_then(|account_id| world.user(account_id))
+        .map(|user| user.account_id.clone())
+        .ok_or_else(|| JiraError::field("reporter", "The reporter specified is not a user."))
+}
+
 /// `{"key": …}` / `{"id": …}` / `{"name": …}` reference to a named entity.
 fn reference(value: &Value, preferred: &str) -> Option<String> {
     [preferred, "id", "key", "name"]
@@ -717,6 +746,7 @@ fn set_field(
                 }
             };
         }
+        "reporter" => issue.reporter = reporter(world, &issue.project_key, value, actor)?,
         "components" => {
             let project = world
                 .project(&issue.project_key)

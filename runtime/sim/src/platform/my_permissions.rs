@@ -126,6 +126,13 @@ const KNOWN: &[Known] = &[
         grant: Grant::ProjectAdmin,
     },
     Known {
+        key: "MODIFY_REPORTER",
+        id: "30",
+        name: "Modify Reporter",
+        description: "Ability to modify the reporter when creating or editing an issue.",
+        grant: Grant::Seeded(SeedPermission::Edit),
+    },
+    Known {
         key: "MANAGE_WATCHERS",
         id: "32",
         name: "Manage Watchers",
@@ -216,7 +223,6 @@ const NOT_MODELLED_KEYS: &[&str] = &[
     "LINK_ISSUES",
     "MANAGE_GROUP_FILTER_SUBSCRIPTIONS",
     "MANAGE_SPRINTS_PERMISSION",
-    "MODIFY_REPORTER",
     "MOVE_ISSUES",
     "RESOLVE_ISSUES",
     "RESTORE_ISSUES",

@@ -102,19 +102,28 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
             Some(after.priority.name),
         ));
     }
+    let name = |id: Option<&str>| {
+        id.and_then(|id| world.user(id))
+            .map(|u| u.display_name.clone())
+    };
     if before.assignee != after.assignee {
-        let name = |id: &Option<String>| {
-            id.as_deref()
-                .and_then(|id| world.user(id))
-                .map(|u| u.display_name.clone())
-        };
         items.push(item(
             "assignee",
             "assignee",
             before.assignee.as_deref(),
-            name(&before.assignee).as_deref(),
+            name(before.assignee.as_deref()).as_deref(),
             after.assignee.as_deref(),
-            name(&after.assignee).as_deref(),
+            name(after.assignee.as_deref()).as_deref(),
+        ));
+    }
+    if before.reporter != after.reporter {
+        items.push(item(
+            "reporter",
+            "reporter",
+            Some(&before.reporter),
+            name(Some(&before.reporter)).as_deref(),
+            Some(&after.reporter),
+            name(Some(&after.reporter)).as_deref(),
         ));
     }
     if before.labels != after.labels {
