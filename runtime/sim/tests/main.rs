@@ -27,6 +27,7 @@ mod field_exclusions;
 mod filters;
 mod hierarchy;
 mod issue_data;
+mod issue_expand;
 mod issue_history;
 mod issue_links;
 mod jql_fields;

@@ -116,7 +116,7 @@ pub(crate) async fn fetch(
                 &selection,
                 Some(&caller.account_id),
             );
-            issue::expand_issue(&caller.links, &world, record, expand, &mut issue);
+            issue::expand_issue(&caller, &world, record, expand, &mut issue);
             properties.add_to(&record.properties, &mut issue);
             issue
         })

@@ -24,7 +24,7 @@ use crate::world::PRIORITIES;
 use crate::world::custom_field::Kind;
 use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, issue_type_by_id};
-use crate::world::{ProjectRecord, World};
+use crate::world::{IssueRecord, ProjectRecord, World};
 
 /// Jira's default and maximum page of field metadata.
 const PAGE: usize = 50;
@@ -299,13 +299,28 @@ pub(crate) async fn edit_meta(
     let index = world
         .visible_issue(&caller.account_id, &path.issue_id_or_key)
         .ok_or_else(JiraError::issue_not_found)?;
-    let issue = &world.issues[index];
+    Ok(Json(edit_metadata(
+        &world,
+        &caller.links,
+        &caller.account_id,
+        &world.issues[index],
+    )))
+}
+
+/// `IssueUpdateMetadata` for `issue` as `account_id` may edit it: `getEditIssueMeta`'s
+/// answer, and what `expand=editmeta` adds to an issue.
+pub(crate) fn edit_metadata(
+    world: &World,
+    links: &str,
+    account_id: &str,
+    issue: &IssueRecord,
+) -> Value {
     let mut fields = serde_json::Map::new();
     if let Some(project) = world.project(&issue.project_key)
-        && project.grants(&caller.account_id, SeedPermission::Edit)
+        && project.grants(account_id, SeedPermission::Edit)
     {
         let parent = super::hierarchy::metadata(&issue.issue_type);
-        for mut field in metadata(&world, &caller.links, project, None, true)
+        for mut field in metadata(world, links, project, None, true)
             .into_iter()
             .chain(parent)
         {
@@ -316,5 +331,5 @@ pub(crate) async fn edit_meta(
             fields.insert(id, field);
         }
     }
-    Ok(Json(json!({ "fields": fields })))
+    json!({ "fields": fields })
 }

@@ -74,7 +74,7 @@ pub(crate) async fn get(
         Some(&caller.account_id),
     );
     expand_issue(
-        &caller.links,
+        &caller,
         &world,
         &world.issues[index],
         query.expand.as_deref(),
@@ -85,18 +85,16 @@ pub(crate) async fn get(
 }
 
 /// What `expand` adds to a rendered issue, as `getIssue` and `bulkFetchIssues`
-/// give it: the changelog's first page, and the names and schemas of the fields
-/// the issue carries.
+/// give it: the per-issue expansions (`expand_record`), and the names and schemas of
+/// the fields the issue carries.
 pub(crate) fn expand_issue(
-    links: &str,
+    caller: &Caller,
     world: &World,
     record: &IssueRecord,
     expand: Option<&str>,
     issue: &mut Value,
 ) {
-    if field_details::expands(expand, "changelog") {
-        issue["changelog"] = changelog::expanded(links, world, record);
-    }
+    expand_record(caller, world, record, expand, issue);
     let returned: Vec<String> = issue["fields"]
         .as_object()
         .map(|f| f.keys().cloned().collect())
@@ -108,6 +106,37 @@ pub(crate) fn expand_issue(
         field_details::expands(expand, "schema"),
         issue,
     );
+}
+
+/// The expansions that belong to one issue, as `getIssue`, `bulkFetchIssues` and the
+/// enhanced search give them on each issue: `changelog` (its first page), `transitions`
+/// (what `getTransitions` lists for the caller) and `editmeta` (what `getEditIssueMeta`
+/// answers). The search puts `names` and `schema` on its page instead. Not modelled:
+/// `renderedFields`, `operations` and `versionedRepresentations` (the rendered issue
+/// lists them as available, as Jira does, and asking for them adds nothing).
+pub(crate) fn expand_record(
+    caller: &Caller,
+    world: &World,
+    record: &IssueRecord,
+    expand: Option<&str>,
+    issue: &mut Value,
+) {
+    if field_details::expands(expand, "changelog") {
+        issue["changelog"] = changelog::expanded(&caller.links, world, record);
+    }
+    if field_details::expands(expand, "transitions") {
+        issue["transitions"] = Value::Array(super::transition::available(
+            &caller.links,
+            world,
+            &caller.account_id,
+            record,
+            None,
+        ));
+    }
+    if field_details::expands(expand, "editmeta") {
+        issue["editmeta"] =
+            super::create_meta::edit_metadata(world, &caller.links, &caller.account_id, record);
+    }
 }
 
 #[derive(Deserialize)]

@@ -12,26 +12,66 @@ use super::IssuePath;
 use super::issue::{Change, editable_issue, raise_updated, visible_issue};
 use super::render;
 use crate::access::Caller;
-use crate::extract::JiraJson;
+use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
+use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::resolution::{Resolution, resolution_named};
 use crate::world::workflow::{STATUSES, transition};
+use crate::world::{IssueRecord, World};
+
+/// `getTransitions`'s query. `transitionId` narrows the list to one (none when the id
+/// names no transition); the other parameters (`expand=transitions.fields`,
+/// `skipRemoteOnlyCondition`, `includeUnavailableTransitions`, `sortByOpsBar`) change
+/// nothing here: the simulator's transitions have no screens and no conditions.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ListQuery {
+    transition_id: Option<String>,
+}
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
+    JiraQuery(query): JiraQuery<ListQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    visible_issue(&world, &caller, &path.issue_id_or_key)?;
-    let transitions: Vec<Value> = STATUSES
+    let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
+    let transitions = available(
+        &caller.links,
+        &world,
+        &caller.account_id,
+        &world.issues[index],
+        query.transition_id.as_deref(),
+    );
+    Ok(Json(
+        json!({ "expand": "transitions", "transitions": transitions }),
+    ))
+}
+
+/// The transitions `account_id` may perform on `issue`, as `IssueTransition`s: every
+/// status of the simulator's one global workflow, or none for a caller without *Transition
+/// issues* (folded into Edit), as the spec says of `getTransitions`; only `only` when
+/// named. `getTransitions` answers these, and `expand=transitions` adds them to an issue.
+pub(crate) fn available(
+    links: &str,
+    world: &World,
+    account_id: &str,
+    issue: &IssueRecord,
+    only: Option<&str>,
+) -> Vec<Value> {
+    if !world.may(account_id, &issue.project_key, SeedPermission::Edit) {
+        return Vec::new();
+    }
+    STATUSES
         .iter()
+        .filter(|status| only.is_none_or(|id| id == status.transition_id))
         .map(|status| {
             json!({
                 "id": status.transition_id,
                 "name": status.name,
-                "to": render::status(&caller.links, status),
+                "to": render::status(links, status),
                 "hasScreen": false,
                 "isGlobal": true,
                 "isInitial": false,
@@ -40,10 +80,7 @@ pub(crate) async fn list(
                 "isLooped": false,
             })
         })
-        .collect();
-    Ok(Json(
-        json!({ "expand": "transitions", "transitions": transitions }),
-    ))
+        .collect()
 }
 
 #[derive(Deserialize)]
