@@ -166,7 +166,7 @@ fn search(
                     Some(&caller.account_id),
                 )
             };
-            super::issue::expand_record(&caller, &world, issue, expand, &mut rendered);
+            super::issue::expand_record(caller, &world, issue, expand, &mut rendered);
             // Also on an id-only issue: the properties were asked for.
             properties.add_to(&issue.properties, &mut rendered);
             rendered
