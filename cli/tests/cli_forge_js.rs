@@ -305,6 +305,61 @@ fn a_portable_node_module_with_no_package_installed_is_refused_by_name() {
     );
 }
 
+/// Installed packages that import `fs` or `os` for paths the app never takes
+/// (`tests/js/node-stand-ins`: mime 1, ejs 3, dotenv 16) build with
+/// stand-ins, and the build names each package and module; the app's own
+/// import of `fs` is still refused, and is the one refusal reported.
+/// What the stand-ins do at run time: tests/tests/forge_node_modules.rs.
+#[test]
+fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
+    if !node_available() {
+        return;
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/js/node-stand-ins");
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("stand-ins");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    for file in [
+        "package.json",
+        "package-lock.json",
+        "manifest.yml",
+        "src/index.js",
+    ] {
+        std::fs::copy(fixture.join(file), app.join(file)).unwrap();
+    }
+    let built = runtime(dir.path(), &["build", "stand-ins"]);
+    let text = stderr(&built);
+    assert_eq!(built.status.code(), Some(0), "{text}");
+    for said in [
+        "dotenv needs Node.js modules Kiln refuses; bundling its browser version instead",
+        "ejs, mime import Node.js's `fs`, which a Kiln app cannot have: bundled with a stand-in \
+         that throws when it is used",
+        "dotenv imports Node.js's `os`, which a Kiln app cannot have",
+    ] {
+        assert!(text.contains(said), "{said:?} in {text}");
+    }
+
+    let index = app.join("src/index.js");
+    let source = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(
+        &index,
+        format!("import {{ readFileSync }} from 'fs';\nconsole.log(readFileSync);\n{source}"),
+    )
+    .unwrap();
+    let refused = runtime(dir.path(), &["build", "stand-ins"]);
+    let text = stderr(&refused);
+    assert_ne!(refused.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "Node.js's `fs` module is not available to a Kiln app: the sandbox has no files, sockets or processes"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("src/index.js"), "{text}");
+    assert!(!text.contains("node_modules/mime"), "{text}");
+    assert!(!text.contains("bundled with a stand-in"), "{text}");
+}
+
 /// A Forge service Kiln does not provide (`@forge/sql`) fails the build
 /// naming the package and what Kiln provides, instead of building and then
 /// failing inside a handler ("executeRaw is not a function").

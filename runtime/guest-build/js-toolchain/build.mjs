@@ -149,6 +149,23 @@ const NEEDS_THE_SYSTEM = new Set([
 // The installed packages (their folders) whose own files imported a Node
 // module refused below: the second bundle tries their browser versions.
 const refusedIn = new Set();
+// Every refusal of the last bundle: the module and the installed package
+// that imported it (null: the app's own code). Cleared by `bundleWith`.
+const refusals = [];
+
+// Stand-ins. A package that imports `fs` (or `os`, `http`, `zlib`, …) only
+// for a path the app never takes (mime 1's `load(file)` beside `lookup`,
+// ejs's file includes beside `render`) would fail the whole build, although
+// the import never runs. When nothing else builds the app (no browser
+// version, above), the last bundle gives the packages still refused a stand-in (forge-api/src/node/unavailable.cjs)
+// whose every use throws an error naming the module and the member, and the
+// build says which packages got one. The app's own imports of such modules
+// are never stood in for: its code is what the author can change, and a
+// build error says so at once rather than at the first call.
+const STAND_IN = 'kiln-node-stand-in';
+let standIns = false;
+// Module name -> the names of the packages given its stand-in.
+const stoodIn = new Map();
 
 const nodeModules = {
   name: 'kiln-node-modules',
@@ -181,7 +198,14 @@ const nodeModules = {
         }
       }
       const importer = installedPackageOf(args.importer);
+      if (standIns && importer !== null) {
+        const packageName = (await packageJson(importer))?.name ?? basename(importer);
+        if (!stoodIn.has(name)) stoodIn.set(name, new Set());
+        stoodIn.get(name).add(packageName);
+        return { path: name, namespace: STAND_IN };
+      }
       if (importer !== null) refusedIn.add(importer);
+      refusals.push({ name, importer });
       const why = NEEDS_THE_SYSTEM.has(name)
         ? 'the sandbox has no files, sockets or processes'
         : 'Kiln does not provide it, and no npm package of that name is installed with the app';
@@ -193,6 +217,13 @@ const nodeModules = {
         ],
       };
     });
+    // CommonJS, so that `require('fs').readFileSync` and an ES named import
+    // (through esbuild's interop, which keeps the prototype) both find members.
+    build.onLoad({ filter: /.*/, namespace: STAND_IN }, (args) => ({
+      contents: `module.exports = require('./unavailable.cjs').unavailableModule(${JSON.stringify(args.path)});`,
+      resolveDir: join(forgeDir, 'src', 'node'),
+      loader: 'js',
+    }));
   },
 };
 
@@ -654,6 +685,7 @@ async function builtOrExit(bundled) {
 
 /** One bundle with `plugins`: its result, or its errors. */
 async function bundleWith(plugins) {
+  refusals.length = 0;
   try {
     return { result: await build(bundleOptions(plugins)) };
   } catch (error) {
@@ -737,6 +769,21 @@ for (let round = 0; round < 4 && bundledWith.errors && refusedIn.size > 0; round
   refusedIn.clear();
   plugins = [browserVersions([...browserRoots]), ...basePlugins];
   bundledWith = await bundleWith(plugins);
+}
+// Still refused by installed packages: their imports get stand-ins. Where
+// the app's own code imports such a module too, that stays refused, and is
+// then the only refusal the build reports.
+if (bundledWith.errors && refusals.some(({ importer }) => importer !== null)) {
+  standIns = true;
+  bundledWith = await bundleWith(plugins);
+  if (!bundledWith.errors) {
+    for (const [module, packages] of [...stoodIn].sort(([a], [b]) => a.localeCompare(b))) {
+      const names = [...packages].sort();
+      console.error(
+        `${names.join(', ')} ${names.length === 1 ? 'imports' : 'import'} Node.js's \`${module}\`, which a Kiln app cannot have: bundled with a stand-in that throws when it is used (see docs/porting-forge-apps.md, "Node.js modules")`,
+      );
+    }
+  }
 }
 await builtOrExit(bundledWith);
 // An app that uses `Intl` or `toLocale*String` gets them (intl.mjs): the
