@@ -282,6 +282,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/url.js"),
     ),
     (
+        "forge-api/src/node/url_legacy.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/url_legacy.js"),
+    ),
+    (
         "forge-api/src/node/util.js",
         include_str!("../../../forge/kiln-forge-api/src/node/util.js"),
     ),

@@ -2,9 +2,33 @@
 // `Timeout` (`unref()`, `refresh()`, `this` in the callback), cleared by the
 // object or its id, `node:timers/promises` for waits with an AbortSignal
 // and intervals as async iterators, and WHATWG's `URL.canParse`/`URL.parse`.
+// Also Node's legacy `url` API (`url.parse`, `format`, `resolve`,
+// `fileURLToPath`) as packages call it, a non-ASCII host included.
 
 import { setTimeout as sleep, setInterval as every, scheduler } from 'node:timers/promises';
 import timers from 'timers';
+import url, { parse as parseUrl, resolve as resolveUrl, fileURLToPath } from 'url';
+
+function legacyUrl() {
+  const parsed = parseUrl('https://user@Example.atlassian.net:443/rest/api/3/search?jql=project%3DKILN&maxResults=5#top', true);
+  return {
+    parsed: { ...parsed, query: { ...parsed.query } },
+    formatted: url.format({
+      protocol: 'https',
+      hostname: 'example.atlassian.net',
+      pathname: '/rest/api/3/issue',
+      query: { fields: 'summary,status', expand: ['names', 'schema'] },
+    }),
+    resolved: [
+      resolveUrl('https://example.atlassian.net/rest/api/3/issue/', '../project/KILN'),
+      resolveUrl('https://example.atlassian.net/wiki/a/b', '//other.example/x'),
+      resolveUrl('mailto:local1@domain1', 'local2@domain2'),
+    ],
+    idnaHost: parseUrl('http://München.de/straße').host,
+    backslashes: parseUrl('http:\\\\example.com\\a b?q=\\').href,
+    file: fileURLToPath('file:///tmp/a%20b'),
+  };
+}
 
 export const run = async () => {
   const fired = [];
@@ -61,5 +85,6 @@ export const run = async () => {
       URL.canParse('/rest/api/3/myself', 'https://example.atlassian.net'),
     ],
     parsed: [URL.parse('/browse/KILN-1', 'https://example.atlassian.net')?.href, URL.parse('nope')],
+    legacyUrl: legacyUrl(),
   };
 };
