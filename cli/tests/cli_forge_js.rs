@@ -305,7 +305,7 @@ fn a_portable_node_module_with_no_package_installed_is_refused_by_name() {
     );
 }
 
-/// Installed packages that import `fs` or `os` for paths the app never takes
+/// Installed packages that import `fs` for paths the app never takes
 /// (`tests/js/node-stand-ins`: mime 1, ejs 3, dotenv 16) build with
 /// stand-ins, and the build names each package and module; the app's own
 /// import of `fs` is still refused, and is the one refusal reported.
@@ -334,7 +334,6 @@ fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
         "dotenv needs Node.js modules Kiln refuses; bundling its browser version instead",
         "ejs, mime import Node.js's `fs`, which a Kiln app cannot have: bundled with a stand-in \
          that throws when it is used",
-        "dotenv imports Node.js's `os`, which a Kiln app cannot have",
     ] {
         assert!(text.contains(said), "{said:?} in {text}");
     }

@@ -46,6 +46,14 @@ test('loading takes what packages take at load time, and fails nothing', () => {
   assert.match(failureOf(() => new fs.ReadStream('/x')).message, /`fs\.ReadStream` was used/);
 });
 
+test('a member used as a string or a number fails too', () => {
+  const os = unavailableModule('os');
+  assert.match(failureOf(() => `line${os.EOL}`).message, /`os\.EOL` was used/);
+  assert.match(failureOf(() => 'line' + os.EOL).message, /`os\.EOL` was used/);
+  const fs = unavailableModule('fs');
+  assert.match(failureOf(() => 0o644 | fs.constants.S_IRUSR).message, /`fs\.constants\.S_IRUSR` was used/);
+});
+
 test('the module is neither a promise nor compiled ES, and owns no keys', async () => {
   const os = unavailableModule('os');
   assert.equal(os.then, undefined);

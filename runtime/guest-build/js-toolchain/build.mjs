@@ -108,6 +108,7 @@ const NODE_MODULES = {
   cluster: 'cluster.js',
   crypto: 'crypto.js',
   events: 'events.cjs',
+  os: 'os.js',
   path: 'path.js',
   'path/posix': 'path.js',
   process: 'process.js',
@@ -137,7 +138,6 @@ const NEEDS_THE_SYSTEM = new Set([
   'inspector',
   'module',
   'net',
-  'os',
   'readline',
   'repl',
   'tls',
@@ -153,7 +153,7 @@ const refusedIn = new Set();
 // that imported it (null: the app's own code). Cleared by `bundleWith`.
 const refusals = [];
 
-// Stand-ins. A package that imports `fs` (or `os`, `http`, `zlib`, …) only
+// Stand-ins. A package that imports `fs` (or `http`, `zlib`, …) only
 // for a path the app never takes (mime 1's `load(file)` beside `lookup`,
 // ejs's file includes beside `render`) would fail the whole build, although
 // the import never runs. When nothing else builds the app (no browser

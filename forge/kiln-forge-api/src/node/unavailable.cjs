@@ -1,5 +1,5 @@
 'use strict';
-// A stand-in for a Node.js module the sandbox cannot provide (`fs`, `os`,
+// A stand-in for a Node.js module the sandbox cannot provide (`fs`,
 // `http`, `zlib`, …), bundled only for an installed package that imports
 // it, and only when the app builds no other way (see build.mjs, "stand-ins").
 //
@@ -23,7 +23,9 @@
 // from 'fs'` as well as `require('fs').readFileSync`. A member is itself such
 // a function, so `fs.promises.readFile(…)` and `fs.constants.O_RDONLY` fail
 // at their use, not with a TypeError one step earlier, and `class X extends
-// http.Agent` still loads (a member has a `prototype`).
+// http.Agent` still loads (a member has a `prototype`). A member used as a
+// value (`line + os.EOL`) fails as well: silently printing a function's
+// source into a log would be worse than an error.
 
 const CODE = 'ERR_KILN_NODE_MODULE_UNAVAILABLE';
 
@@ -35,7 +37,6 @@ const NOT_MEMBERS = new Set(['then', '__esModule', 'toJSON']);
 const WHY = {
   fs: 'the sandbox has no files',
   'fs/promises': 'the sandbox has no files',
-  os: 'the sandbox has no machine to describe',
   child_process: 'the sandbox has no processes',
   worker_threads: 'the sandbox has no threads',
   cluster: 'the sandbox has no processes',
@@ -70,6 +71,13 @@ function member(name, path, members) {
       throw unavailableError(name, path);
     },
     get(target, key, receiver) {
+      // Used as a string or a number (`text + os.EOL`, `mode | fs.constants.F_OK`):
+      // fails too, rather than reading as the function's source text or NaN.
+      if (key === Symbol.toPrimitive) {
+        return () => {
+          throw unavailableError(name, path);
+        };
+      }
       // The function's own (`prototype`, `name`, `length`, `call`, …) are
       // what `extends` and Function.prototype's methods need.
       if (typeof key !== 'string' || NOT_MEMBERS.has(key) || key in target) {

@@ -3,11 +3,13 @@
 // object or its id, `node:timers/promises` for waits with an AbortSignal
 // and intervals as async iterators, and WHATWG's `URL.canParse`/`URL.parse`.
 // Also Node's legacy `url` API (`url.parse`, `format`, `resolve`,
-// `fileURLToPath`) as packages call it, a non-ASCII host included.
+// `fileURLToPath`) as packages call it, a non-ASCII host included, and `os`
+// as a sandbox describes its machine.
 
 import { setTimeout as sleep, setInterval as every, scheduler } from 'node:timers/promises';
 import timers from 'timers';
 import url, { parse as parseUrl, resolve as resolveUrl, fileURLToPath } from 'url';
+import os from 'os';
 
 function legacyUrl() {
   const parsed = parseUrl('https://user@Example.atlassian.net:443/rest/api/3/search?jql=project%3DKILN&maxResults=5#top', true);
@@ -86,5 +88,11 @@ export const run = async () => {
     ],
     parsed: [URL.parse('/browse/KILN-1', 'https://example.atlassian.net')?.href, URL.parse('nope')],
     legacyUrl: legacyUrl(),
+    os: {
+      line: `a${os.EOL}b`,
+      platform: [os.platform(), os.type(), os.endianness(), os.machine()],
+      sigterm: os.constants.signals.SIGTERM,
+      machine: [os.cpus().length, os.availableParallelism(), os.hostname(), os.homedir(), os.totalmem()],
+    },
   };
 };

@@ -1,8 +1,8 @@
 // Packages that import Node modules a Kiln app cannot have, used for what
 // needs none of them: mime 1's `lookup` (its `load` reads a file), ejs 3's
 // `render` (its `renderFile` reads one), dotenv 16's `parse` (its `config`
-// reads `.env`, and resolves `~` with `os`). The handler reports what each
-// gave, and how each use of the missing modules failed;
+// reads `.env`; its browser version leaves `fs` out). The handler reports
+// what each gave, and how each use of the missing modules failed;
 // tests/tests/forge_node_modules.rs checks both.
 
 import mime from 'mime';
@@ -37,6 +37,5 @@ export const run = async () => {
     parsed: dotenv.parse('SITE=example.atlassian.net\n# a comment\nGREETING="hello world"\nEMPTY=\n'),
     load: attempt(() => mime.load('/etc/mime.types')),
     renderFile,
-    homeConfig: attempt(() => dotenv.config({ path: '~/.env' })),
   };
 };
