@@ -332,8 +332,9 @@ fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
     assert_eq!(built.status.code(), Some(0), "{text}");
     for said in [
         "dotenv needs Node.js modules Kiln refuses; bundling its browser version instead",
-        "ejs, mime import Node.js's `fs`, which a Kiln app cannot have: bundled with a stand-in \
-         that throws when it is used",
+        "ejs imports Node.js's `fs`, which a Kiln app cannot have: bundled with a stand-in \
+         that throws when used",
+        "mime imports Node.js's `fs`, which a Kiln app cannot have",
     ] {
         assert!(text.contains(said), "{said:?} in {text}");
     }

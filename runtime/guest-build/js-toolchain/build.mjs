@@ -164,7 +164,7 @@ const refusals = [];
 // build error says so at once rather than at the first call.
 const STAND_IN = 'kiln-node-stand-in';
 let standIns = false;
-// Module name -> the names of the packages given its stand-in.
+// Package name -> the Node modules it was given stand-ins for.
 const stoodIn = new Map();
 
 const nodeModules = {
@@ -200,8 +200,8 @@ const nodeModules = {
       const importer = installedPackageOf(args.importer);
       if (standIns && importer !== null) {
         const packageName = (await packageJson(importer))?.name ?? basename(importer);
-        if (!stoodIn.has(name)) stoodIn.set(name, new Set());
-        stoodIn.get(name).add(packageName);
+        if (!stoodIn.has(packageName)) stoodIn.set(packageName, new Set());
+        stoodIn.get(packageName).add(name);
         return { path: name, namespace: STAND_IN };
       }
       if (importer !== null) refusedIn.add(importer);
@@ -777,10 +777,11 @@ if (bundledWith.errors && refusals.some(({ importer }) => importer !== null)) {
   standIns = true;
   bundledWith = await bundleWith(plugins);
   if (!bundledWith.errors) {
-    for (const [module, packages] of [...stoodIn].sort(([a], [b]) => a.localeCompare(b))) {
-      const names = [...packages].sort();
+    for (const [packageName, modules] of [...stoodIn].sort(([a], [b]) => a.localeCompare(b))) {
+      const names = [...modules].sort().map((module) => `\`${module}\``);
+      const one = names.length === 1;
       console.error(
-        `${names.join(', ')} ${names.length === 1 ? 'imports' : 'import'} Node.js's \`${module}\`, which a Kiln app cannot have: bundled with a stand-in that throws when it is used (see docs/porting-forge-apps.md, "Node.js modules")`,
+        `${packageName} imports Node.js's ${names.join(', ')}, which a Kiln app cannot have: bundled with ${one ? 'a stand-in that throws' : 'stand-ins that throw'} when used (see docs/porting-forge-apps.md, "Node.js modules")`,
       );
     }
   }
