@@ -296,10 +296,10 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
 #[test]
 fn a_portable_node_module_with_no_package_installed_is_refused_by_name() {
     build_refuses(
-        "compression",
-        "import { gzipSync } from 'zlib';\nconsole.log(gzipSync);",
+        "async-context",
+        "import { AsyncLocalStorage } from 'async_hooks';\nconsole.log(AsyncLocalStorage);",
         &[
-            "Node.js's `zlib` module is not available to a Kiln app: Kiln does not provide it, and no npm package of that name is installed with the app",
+            "Node.js's `async_hooks` module is not available to a Kiln app: Kiln does not provide it, and no npm package of that name is installed with the app",
             "punycode",
         ],
     );

@@ -122,6 +122,7 @@ const NODE_MODULES = {
   'timers/promises': 'timers_promises.js',
   url: 'url.js',
   util: 'util.js',
+  zlib: 'zlib.js',
 };
 // Node's modules whose purpose is a file, a socket, a process or the machine:
 // no version of them can work in the sandbox, which grants none of these.
@@ -153,7 +154,7 @@ const refusedIn = new Set();
 // that imported it (null: the app's own code). Cleared by `bundleWith`.
 const refusals = [];
 
-// Stand-ins. A package that imports `fs` (or `http`, `zlib`, …) only
+// Stand-ins. A package that imports `fs` (or `http`, `net`, …) only
 // for a path the app never takes (mime 1's `load(file)` beside `lookup`,
 // ejs's file includes beside `render`) would fail the whole build, although
 // the import never runs. When nothing else builds the app (no browser

@@ -3,13 +3,16 @@
 // object or its id, `node:timers/promises` for waits with an AbortSignal
 // and intervals as async iterators, and WHATWG's `URL.canParse`/`URL.parse`.
 // Also Node's legacy `url` API (`url.parse`, `format`, `resolve`,
-// `fileURLToPath`) as packages call it, a non-ASCII host included, and `os`
-// as a sandbox describes its machine.
+// `fileURLToPath`) as packages call it, a non-ASCII host included, `os`
+// as a sandbox describes its machine, and `zlib` (what Node's gzip made,
+// unzipped; what this one makes, read back).
 
 import { setTimeout as sleep, setInterval as every, scheduler } from 'node:timers/promises';
 import timers from 'timers';
 import url, { parse as parseUrl, resolve as resolveUrl, fileURLToPath } from 'url';
 import os from 'os';
+import zlib, { gunzipSync } from 'zlib';
+import { promisify } from 'util';
 
 function legacyUrl() {
   const parsed = parseUrl('https://user@Example.atlassian.net:443/rest/api/3/search?jql=project%3DKILN&maxResults=5#top', true);
@@ -88,6 +91,24 @@ export const run = async () => {
     ],
     parsed: [URL.parse('/browse/KILN-1', 'https://example.atlassian.net')?.href, URL.parse('nope')],
     legacyUrl: legacyUrl(),
+    zlib: await (async () => {
+      const issue = JSON.stringify({ key: 'KILN-1', summary: 'Crash ✓' });
+      const ours = zlib.gzipSync(issue, { level: 9 });
+      return {
+        fromNode: gunzipSync(Buffer.from('H4sIAAAAAAAAA6tWyk6tVLJS8vb08dM1VNJRKi7NzU0sAgk5FyUWZyg8mjNZqRYAqKIBwiYAAAA=', 'base64')).toString(),
+        roundTrip: (await promisify(zlib.gunzip)(ours)).toString() === issue,
+        header: [...ours.subarray(0, 10)],
+        crc32: zlib.crc32('KILN-1'),
+        corrupt: (() => {
+          try {
+            zlib.inflateSync(Buffer.from('not deflate'));
+            return null;
+          } catch (error) {
+            return error.code;
+          }
+        })(),
+      };
+    })(),
     os: {
       line: `a${os.EOL}b`,
       platform: [os.platform(), os.type(), os.endianness(), os.machine()],
