@@ -202,6 +202,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/cluster.js"),
     ),
     (
+        "forge-api/src/node/tty.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/tty.js"),
+    ),
+    (
         "forge-api/src/node/zlib.js",
         include_str!("../../../forge/kiln-forge-api/src/node/zlib.js"),
     ),

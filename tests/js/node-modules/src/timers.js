@@ -13,6 +13,7 @@ import url, { parse as parseUrl, resolve as resolveUrl, fileURLToPath } from 'ur
 import os from 'os';
 import zlib, { gunzipSync } from 'zlib';
 import { promisify } from 'util';
+import tty from 'node:tty';
 
 function legacyUrl() {
   const parsed = parseUrl('https://user@Example.atlassian.net:443/rest/api/3/search?jql=project%3DKILN&maxResults=5#top', true);
@@ -115,5 +116,6 @@ export const run = async () => {
       sigterm: os.constants.signals.SIGTERM,
       machine: [os.cpus().length, os.availableParallelism(), os.hostname(), os.homedir(), os.totalmem()],
     },
+    terminal: [tty.isatty(1), tty.isatty(2)],
   };
 };
