@@ -595,7 +595,7 @@ fn bundle_with_fixtures(
 #[test]
 fn a_node_only_package_is_left_out_by_its_importers_browser_version() {
     let Some(sandbox) = sandbox() else { return };
-    // tests/fixtures/node-only-package needs `os` and has no browser
+    // tests/fixtures/node-only-package needs `net` and has no browser
     // version; tests/fixtures/importer-package reaches it through a file its
     // `browser` field replaces. The retry takes the importer's browser
     // version, not only the refusing package's (there is none), as the AWS
