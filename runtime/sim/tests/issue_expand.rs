@@ -145,3 +145,117 @@ async fn search_and_bulk_fetch_expand_each_issue() {
     );
     assert_eq!(bulk.body["issues"][0].get("changelog"), None::<&Value>);
 }
+
+#[tokio::test]
+async fn rendered_fields_and_bodies_are_escaped_html_for_the_reader() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let alice = caller(&sim, ADMIN);
+    let doc = json!({ "type": "doc", "version": 1, "content": [
+        { "type": "paragraph", "content": [
+            { "type": "text", "text": "Fix " },
+            { "type": "text", "text": "<now>", "marks": [{ "type": "strong" }] },
+            { "type": "text", "text": " see", "marks": [{ "type": "link", "attrs": { "href": "javascript:alert(1)" } }] }
+        ] }
+    ] });
+    let edited = alice
+        .put(
+            "/rest/api/3/issue/KILN-1",
+            &json!({ "fields": { "description": doc } }),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::NO_CONTENT, "{}", edited.text);
+    let added = alice
+        .post(
+            "/rest/api/3/issue/KILN-1/comment?expand=renderedBody",
+            &json!({ "body": doc }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    contract.check_ref("POST /comment", "Comment", &added.body);
+    let html = "<p>Fix <b>&lt;now&gt;</b> see</p>";
+    assert_eq!(added.body["renderedBody"], html, "{}", added.text);
+    assert_eq!(added.body["body"], doc, "the stored body is still there");
+
+    let issue = alice
+        .get_with("/rest/api/3/issue/KILN-1", &[("expand", "renderedFields")])
+        .await;
+    assert_eq!(issue.status, StatusCode::OK, "{}", issue.text);
+    contract.check_ref("GET /issue", "IssueBean", &issue.body);
+    let rendered = &issue.body["renderedFields"];
+    assert_eq!(rendered["description"], html, "{}", issue.text);
+    assert_eq!(rendered["summary"], Value::Null);
+    assert_eq!(rendered["status"], Value::Null);
+    // Every field of `fields` is named, rendered or null.
+    let names = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(names(rendered), names(&issue.body["fields"]));
+    // Dates in the complete format (`04/Dec/26 2:15 AM`).
+    let created = rendered["created"].as_str().expect("created");
+    assert!(complete_date_format(created), "{created}");
+    let comments = rendered["comment"]["comments"]
+        .as_array()
+        .expect("comments");
+    let last = comments.last().expect("the new comment");
+    assert_eq!(last["body"], html);
+    assert!(complete_date_format(
+        last["created"].as_str().expect("created")
+    ));
+
+    // The same HTML whichever way the issue is read.
+    let v2 = alice
+        .get_with("/rest/api/2/issue/KILN-1", &[("expand", "renderedFields")])
+        .await;
+    assert_eq!(
+        v2.body["renderedFields"]["description"], html,
+        "{}",
+        v2.text
+    );
+    let searched = alice
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({ "jql": "key = KILN-1", "fields": ["description"], "expand": "renderedFields" }),
+        )
+        .await;
+    assert_eq!(
+        searched.body["issues"][0]["renderedFields"],
+        json!({ "description": html }),
+        "{}",
+        searched.text
+    );
+    let listed = alice
+        .get_with(
+            "/rest/api/3/issue/KILN-1/comment",
+            &[("expand", "renderedBody")],
+        )
+        .await;
+    let listed_last = listed.body["comments"]
+        .as_array()
+        .and_then(|c| c.last())
+        .expect("comments");
+    assert_eq!(listed_last["renderedBody"], html, "{}", listed.text);
+    // Not asked for, not there.
+    let plain = alice.get("/rest/api/3/issue/KILN-1").await;
+    assert!(plain.body.get("renderedFields").is_none());
+}
+
+/// Whether `text` reads as Jira's complete date format, `dd/MMM/yy h:mm AM`.
+fn complete_date_format(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(' ').collect();
+    let [day, time, meridiem] = parts.as_slice() else {
+        return false;
+    };
+    let day: Vec<&str> = day.split('/').collect();
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    day.len() == 3
+        && day[0].len() == 2
+        && months.contains(&day[1])
+        && day[2].len() == 2
+        && time.split(':').count() == 2
+        && matches!(*meridiem, "AM" | "PM")
+}

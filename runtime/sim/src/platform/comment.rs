@@ -8,9 +8,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::field_details::expands;
 use super::issue::visible_issue;
 use super::page::PageQuery;
 use super::render::{self, COMMENT_PAGE_SIZE};
+use super::rendered_fields::Reader;
 use super::{IssueChildPath, IssuePath, find_child};
 use crate::access::Caller;
 use crate::adf;
@@ -26,15 +28,42 @@ pub(crate) async fn list(
     caller: Caller,
     Path(path): Path<IssuePath>,
     JiraQuery(query): JiraQuery<PageQuery>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
-    Ok(Json(render::comment_page(
+    let mut page = render::comment_page(
         &caller.links,
         &world,
         &world.issues[index],
         query.window(COMMENT_PAGE_SIZE, COMMENT_PAGE_SIZE),
-    )))
+    );
+    if let Some(comments) = page.get_mut("comments").and_then(Value::as_array_mut) {
+        for comment in comments {
+            expand.apply(&world, &caller, comment);
+        }
+    }
+    Ok(Json(page))
+}
+
+/// `expand` of the comment operations. `renderedBody` adds the body as Jira
+/// renders it for the caller to read (HTML: `rendered_fields.rs`); the other value
+/// the spec lists, `properties`, is not modelled and adds nothing.
+#[derive(Deserialize)]
+pub(crate) struct ExpandQuery {
+    expand: Option<String>,
+}
+
+impl ExpandQuery {
+    fn apply(&self, world: &World, caller: &Caller, comment: &mut Value) {
+        if !expands(self.expand.as_deref(), "renderedBody") {
+            return;
+        }
+        if let Some(body) = comment.get("body").filter(|body| adf::is_document(body)) {
+            let html = Reader::new(&caller.links, world, &caller.account_id).rich_text(body);
+            comment["renderedBody"] = Value::String(html);
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -46,13 +75,15 @@ pub(crate) async fn add(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
     JiraJson(input): JiraJson<AddInput>,
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
     let mut world = shared.world();
     let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     may_comment(&world, &caller, index)?;
     let body = document(input.body)?;
-    let rendered = append(&shared, &mut world, &caller, index, body);
+    let mut rendered = append(&shared, &mut world, &caller, index, body);
+    expand.apply(&world, &caller, &mut rendered);
     Ok((StatusCode::CREATED, Json(rendered)))
 }
 
@@ -141,16 +172,20 @@ pub(crate) async fn get(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<CommentPath>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let (index, position) = find(&world, &caller, &path)?;
-    Ok(Json(rendered(&world, &caller, index, position)))
+    let mut comment = rendered(&world, &caller, index, position);
+    expand.apply(&world, &caller, &mut comment);
+    Ok(Json(comment))
 }
 
 pub(crate) async fn update(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<CommentPath>,
+    JiraQuery(expand): JiraQuery<ExpandQuery>,
     JiraJson(input): JiraJson<AddInput>,
 ) -> Result<Json<Value>, JiraError> {
     let mut world = shared.world();
@@ -175,7 +210,9 @@ pub(crate) async fn update(
         index,
         Some(position),
     );
-    Ok(Json(rendered(&world, &caller, index, position)))
+    let mut comment = rendered(&world, &caller, index, position);
+    expand.apply(&world, &caller, &mut comment);
+    Ok(Json(comment))
 }
 
 pub(crate) async fn delete(

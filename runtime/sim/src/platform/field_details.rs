@@ -168,6 +168,15 @@ fn status_category_details() -> Value {
     })
 }
 
+/// The `schema.type` of field `id` on this site (`datetime`, `date`, `string`, …),
+/// `any` for a field the site does not describe.
+pub(crate) fn schema_type(world: &World, id: &str) -> &'static str {
+    match world.custom_fields.iter().find(|field| field.id() == id) {
+        Some(field) => field.kind.schema().0,
+        None => describe(id).1,
+    }
+}
+
 /// What `expand=names` and `expand=schema` add: each field of `ids` that the site
 /// describes, with its display name (`names`) and `JsonTypeBean` (`schema`).
 pub(crate) fn expansions<'a>(

@@ -18,6 +18,7 @@ use super::hierarchy;
 use super::issue_history::changelog;
 use super::property_selection::{PropertySelection, Syntax};
 use super::render;
+use super::rendered_fields::Reader;
 use super::time_tracking;
 use super::v2::V2Request;
 use super::version;
@@ -111,8 +112,9 @@ pub(crate) fn expand_issue(
 /// The expansions that belong to one issue, as `getIssue`, `bulkFetchIssues` and the
 /// enhanced search give them on each issue: `changelog` (its first page), `transitions`
 /// (what `getTransitions` lists for the caller) and `editmeta` (what `getEditIssueMeta`
-/// answers). The search puts `names` and `schema` on its page instead. Not modelled:
-/// `renderedFields`, `operations` and `versionedRepresentations` (the rendered issue
+/// answers) and `renderedFields` (the fields as a person reads them:
+/// `rendered_fields.rs`). The search puts `names` and `schema` on its page instead.
+/// Not modelled: `operations` and `versionedRepresentations` (the rendered issue
 /// lists them as available, as Jira does, and asking for them adds nothing).
 pub(crate) fn expand_record(
     caller: &Caller,
@@ -132,6 +134,10 @@ pub(crate) fn expand_record(
             record,
             None,
         ));
+    }
+    if field_details::expands(expand, "renderedFields") {
+        let reader = Reader::new(&caller.links, world, &caller.account_id);
+        issue["renderedFields"] = reader.fields(&issue["fields"]);
     }
     if field_details::expands(expand, "editmeta") {
         issue["editmeta"] =
