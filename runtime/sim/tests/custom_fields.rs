@@ -1000,6 +1000,81 @@ async fn create_metadata_lists_custom_fields_and_their_options() {
 }
 
 #[tokio::test]
+async fn the_deprecated_create_metadata_answers_from_the_same_fields() {
+    let sim = start_seeded().await;
+    let contract = crate::contract::Contract::new();
+    let bob = caller(&sim, USER);
+    let all = bob.get("/rest/api/3/issue/createmeta").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    contract.check_ref("GET /issue/createmeta", "IssueCreateMetadata", &all.body);
+    let projects = all.body["projects"].as_array().expect("projects");
+    assert!(!projects.is_empty(), "{}", all.text);
+    // Without the expansion, issue types but no fields.
+    let kiln = projects
+        .iter()
+        .find(|p| p["key"] == "KILN")
+        .expect("KILN, where Bob may create");
+    let types = kiln["issuetypes"].as_array().expect("issue types");
+    assert!(types.iter().any(|t| t["id"] == "10001"), "{}", all.text);
+    assert!(types.iter().all(|t| t.get("fields").is_none()));
+
+    // Narrowed by key and by type name (lists comma-separated and repeated), with
+    // the fields: the paged operation's fields, by id.
+    let narrowed = bob
+        .get(
+            "/rest/api/3/issue/createmeta?projectKeys=kiln,NOPE&issuetypeNames=Nothing\
+             &issuetypeNames=Task&expand=projects.issuetypes.fields",
+        )
+        .await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{}", narrowed.text);
+    contract.check_ref(
+        "GET /issue/createmeta",
+        "IssueCreateMetadata",
+        &narrowed.body,
+    );
+    let projects = narrowed.body["projects"].as_array().expect("projects");
+    assert_eq!(projects.len(), 1, "{}", narrowed.text);
+    let types = projects[0]["issuetypes"].as_array().expect("issue types");
+    assert_eq!(types.len(), 1, "{}", narrowed.text);
+    assert_eq!(types[0]["name"], "Task");
+    let type_id = types[0]["id"].as_str().expect("id");
+    let paged = bob
+        .get(&format!(
+            "/rest/api/3/issue/createmeta/KILN/issuetypes/{type_id}?maxResults=50"
+        ))
+        .await;
+    let fields = types[0]["fields"].as_object().expect("fields by id");
+    let listed = paged.body["fields"].as_array().expect("fields");
+    assert_eq!(fields.len(), listed.len());
+    for field in listed {
+        let id = field["fieldId"].as_str().expect("id");
+        let mut expected = field.clone();
+        expected.as_object_mut().expect("object").remove("fieldId");
+        assert_eq!(fields[id], expected, "{id}");
+    }
+    assert_eq!(
+        fields["customfield_10000"]["allowedValues"][0]["value"], "Low",
+        "{}",
+        narrowed.text
+    );
+
+    // By id, the same project; a project the caller may not create in is left
+    // out, not refused.
+    let kiln_id = kiln["id"].as_str().expect("id");
+    let by_id = bob
+        .get(&format!(
+            "/rest/api/3/issue/createmeta?projectIds={kiln_id}"
+        ))
+        .await;
+    assert_eq!(by_id.body["projects"][0]["key"], "KILN", "{}", by_id.text);
+    let outsider = caller(&sim, common::OUTSIDER)
+        .get("/rest/api/3/issue/createmeta?projectKeys=SEC,KILN")
+        .await;
+    assert_eq!(outsider.status, StatusCode::OK, "{}", outsider.text);
+    assert_eq!(outsider.body["projects"], json!([]), "{}", outsider.text);
+}
+
+#[tokio::test]
 async fn expand_names_maps_custom_field_ids_to_names() {
     let sim = start_seeded().await;
     let issue = caller(&sim, USER)

@@ -320,16 +320,26 @@ pub(crate) fn edit_metadata(
         && project.grants(account_id, SeedPermission::Edit)
     {
         let parent = super::hierarchy::metadata(&issue.issue_type);
-        for mut field in metadata(world, links, project, None, true)
-            .into_iter()
-            .chain(parent)
-        {
-            let id = field["fieldId"].as_str().unwrap_or_default().to_owned();
-            if let Some(object) = field.as_object_mut() {
-                object.remove("fieldId");
-            }
-            fields.insert(id, field);
-        }
+        fields = by_id(
+            metadata(world, links, project, None, true)
+                .into_iter()
+                .chain(parent),
+        );
     }
     json!({ "fields": fields })
+}
+
+/// `FieldCreateMetadata` items as the `FieldMetadata` map of the older answers
+/// (edit metadata, the deprecated create metadata): keyed by field id, without
+/// the `fieldId` member.
+pub(crate) fn by_id(fields: impl IntoIterator<Item = Value>) -> serde_json::Map<String, Value> {
+    let mut by_id = serde_json::Map::new();
+    for mut field in fields {
+        let id = field["fieldId"].as_str().unwrap_or_default().to_owned();
+        if let Some(object) = field.as_object_mut() {
+            object.remove("fieldId");
+        }
+        by_id.insert(id, field);
+    }
+    by_id
 }

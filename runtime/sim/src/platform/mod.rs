@@ -9,6 +9,7 @@ mod bulk_fetch;
 mod comment;
 mod configuration;
 mod create_meta;
+mod create_meta_deprecated;
 pub(crate) mod custom_field;
 mod dashboard;
 pub(crate) mod due_date;
@@ -146,6 +147,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             "/issue/{issue_id_or_key}/editmeta",
             get(create_meta::edit_meta),
         )
+        .route("/issue/createmeta", get(create_meta_deprecated::get))
         .route(
             "/issue/createmeta/{project_id_or_key}/issuetypes",
             get(project::create_meta_issue_types),
