@@ -30,6 +30,7 @@ mod issue_data;
 mod issue_expand;
 mod issue_history;
 mod issue_links;
+mod jql_autocomplete;
 mod jql_fields;
 mod jql_history;
 mod jql_text;

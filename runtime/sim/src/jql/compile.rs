@@ -226,6 +226,13 @@ fn is_system_clause(name: &str) -> bool {
     NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// Whether a custom field called `name` is reached by its name: no system
+/// clause, searched or not, and no saved-filter clause has it
+/// (`Resolver::custom_field`).
+pub(super) fn is_clause_name_free(name: &str) -> bool {
+    field_named(name).is_none() && !is_system_clause(name) && !saved_filter::is_clause(name)
+}
+
 /// Parses and resolves `jql` for `caller`.
 pub(crate) fn compile(jql: &str, world: &World, caller: &str) -> Result<Query, JqlError> {
     compile_saved(jql, world, caller, None)

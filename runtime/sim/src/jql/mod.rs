@@ -24,11 +24,13 @@ mod dates;
 mod due_date;
 mod lexer;
 mod parser;
+mod reference;
 mod saved_filter;
 mod text_search;
 mod webhook_filter;
 
 pub(crate) use compile::{Query, compile, compile_saved};
+pub(crate) use reference::reference_data;
 pub(crate) use webhook_filter::compile_webhook_filter;
 
 /// A JQL failure, worded as Jira words it.

@@ -366,13 +366,14 @@ impl JqlError {
     }
 }
 
-/// Words that cannot be a field name or bare value.
+/// Words that cannot be a field name or bare value (quoted, they can). The
+/// autocomplete reference lists them as `jqlReservedWords` (`reference.rs`).
+pub(super) const RESERVED_WORDS: [&str; 11] = [
+    "and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc",
+];
+
 fn is_reserved(word: &str) -> bool {
-    [
-        "and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc",
-    ]
-    .iter()
-    .any(|r| word.eq_ignore_ascii_case(r))
+    RESERVED_WORDS.iter().any(|r| word.eq_ignore_ascii_case(r))
 }
 
 #[cfg(test)]

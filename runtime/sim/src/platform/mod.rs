@@ -24,6 +24,7 @@ pub(crate) mod issue_history;
 mod issue_key_segment;
 pub(crate) mod issue_link;
 mod issue_picker;
+mod jql_autocomplete;
 mod label;
 mod my_permissions;
 mod myself;
@@ -157,6 +158,14 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(create_meta::fields),
         )
         .route("/search/jql", get(search::get).post(search::post))
+        .route(
+            "/jql/autocompletedata",
+            get(jql_autocomplete::reference).post(jql_autocomplete::reference_filtered),
+        )
+        .route(
+            "/jql/autocompletedata/suggestions",
+            get(jql_autocomplete::suggestions),
+        )
         .route("/search/approximate-count", post(approximate_count::count))
         .route("/project", get(project::all))
         .route("/project/search", get(project::search))
