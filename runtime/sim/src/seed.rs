@@ -31,6 +31,20 @@ pub struct Seed {
     /// order unless they name their id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<SeedCustomField>,
+    /// User groups the site starts with, beside its built-in
+    /// `jira-software-users` (everyone) and `site-admins`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<SeedGroup>,
+}
+
+/// A user group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedGroup {
+    pub name: String,
+    /// Emails of the members.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// A custom field definition.
@@ -354,6 +368,10 @@ impl Default for Seed {
             }],
             webhooks: Vec::new(),
             custom_fields: Vec::new(),
+            groups: vec![SeedGroup {
+                name: String::from("kiln-developers"),
+                members: strings(&[ALICE, BOB]),
+            }],
         }
     }
 }

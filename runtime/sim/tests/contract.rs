@@ -16,7 +16,12 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 68] = [
+const ROOTS: [&str; 73] = [
+    "GroupName",
+    "PageBeanGroupDetails",
+    "PageBeanUserDetails",
+    "FoundGroups",
+    "Group",
     "JQLReferenceData",
     "AutoCompleteSuggestions",
     "IssueCreateMetadata",

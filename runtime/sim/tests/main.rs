@@ -25,6 +25,7 @@ mod due_date;
 mod faults;
 mod field_exclusions;
 mod filters;
+mod groups;
 mod hierarchy;
 mod issue_data;
 mod issue_expand;

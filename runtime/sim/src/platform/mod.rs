@@ -17,6 +17,7 @@ pub(crate) mod duration;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
+mod group;
 pub(crate) mod hierarchy;
 mod html;
 pub(crate) mod issue;
@@ -157,6 +158,18 @@ fn api_routes() -> Router<Arc<Shared>> {
             "/issue/createmeta/{project_id_or_key}/issuetypes/{issue_type_id}",
             get(create_meta::fields),
         )
+        .route(
+            "/group",
+            get(group::get).post(group::create).delete(group::remove),
+        )
+        .route("/group/bulk", get(group::bulk))
+        .route("/group/member", get(group::list_members))
+        .route(
+            "/group/user",
+            post(group::add_member).delete(group::remove_member),
+        )
+        .route("/groups/picker", get(group::picker))
+        .route("/user/groups", get(group::of_user))
         .route("/search/jql", get(search::get).post(search::post))
         .route(
             "/jql/autocompletedata",

@@ -62,7 +62,7 @@ impl Window {
     }
 
     /// Where the next page starts (saturating: `startAt` is the caller's number).
-    fn next(self) -> usize {
+    pub(crate) fn next(self) -> usize {
         self.start.saturating_add(self.max)
     }
 }

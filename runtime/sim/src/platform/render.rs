@@ -7,6 +7,7 @@ use super::fields::FieldSelection;
 use super::page::{Window, offset_page};
 use super::property_selection::PropertySelection;
 use crate::clock::jira_timestamp;
+use crate::world::group::{APPLICATION_GROUP, Group, group_id};
 use crate::world::resolution::Resolution;
 use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, Status};
@@ -46,7 +47,11 @@ pub(crate) fn user_with_lists(
 ) -> Value {
     let expands = |what: &str| super::field_details::expands(expand, what);
     let mut value = user(links, record);
-    let groups: Vec<Value> = Vec::new();
+    let groups: Vec<Value> = world
+        .groups_of(&record.account_id)
+        .iter()
+        .map(|group| group_name(links, group))
+        .collect();
     let roles = vec![application_role(world)];
     let list = |items: Vec<Value>, expanded: bool| {
         let size = items.len();
@@ -59,17 +64,26 @@ pub(crate) fn user_with_lists(
     value
 }
 
+/// A `GroupName`: how a user's groups and group lists name a group.
+pub(crate) fn group_name(links: &str, group: &Group) -> Value {
+    json!({
+        "name": group.name,
+        "groupId": group.id,
+        "self": format!("{links}/rest/api/3/group?groupId={}", group.id),
+    })
+}
+
 /// The site's Jira application role (an `ApplicationRole`), as an expanded
-/// user lists it: no groups (the simulator models none), every user counted.
+/// user lists it: granted by the built-in application group, every user counted.
 /// Seat counts are not modelled and left out (the spec makes them optional).
 fn application_role(world: &World) -> Value {
     json!({
         "key": JIRA_ROLE_KEY,
-        "groups": [],
-        "groupDetails": [],
+        "groups": [APPLICATION_GROUP],
+        "groupDetails": [{ "name": APPLICATION_GROUP, "groupId": group_id(0) }],
         "name": JIRA_ROLE_NAME,
-        "defaultGroups": [],
-        "defaultGroupsDetails": [],
+        "defaultGroups": [APPLICATION_GROUP],
+        "defaultGroupsDetails": [{ "name": APPLICATION_GROUP, "groupId": group_id(0) }],
         "selectedByDefault": false,
         "defined": true,
         "userCount": world.users.len(),

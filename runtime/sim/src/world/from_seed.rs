@@ -56,6 +56,9 @@ impl World {
             next_issue_link_id: FIRST_ISSUE_LINK_ID,
             app_properties: Default::default(),
             custom_fields: Vec::new(),
+            groups: Vec::new(),
+            // After the two built-in groups (`group.rs`).
+            next_group_number: 2,
             next_custom_field_number: FIRST_CUSTOM_FIELD_ID,
             next_option_id: FIRST_OPTION_ID,
             filters: Default::default(),
@@ -84,6 +87,16 @@ impl World {
                 time_zone: user.time_zone.clone(),
                 properties: BTreeMap::new(),
             });
+        }
+        for group in &seed.groups {
+            let members = group
+                .members
+                .iter()
+                .map(|email| world.account_of(email))
+                .collect::<Result<Vec<_>, SimError>>()?;
+            world
+                .add_group(&group.name, members)
+                .map_err(|e| invalid(format!("group {}: {e}", group.name)))?;
         }
         let mut component_id = FIRST_COMPONENT_ID;
         for project in &seed.projects {

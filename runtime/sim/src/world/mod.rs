@@ -9,6 +9,7 @@ pub(crate) mod custom_field;
 pub(crate) mod epic;
 pub(crate) mod filter;
 mod from_seed;
+pub(crate) mod group;
 pub(crate) mod hierarchy;
 mod issue;
 pub(crate) mod issue_link;
@@ -73,6 +74,10 @@ pub(crate) struct World {
     pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Custom field definitions, in creation order (so ids ascend).
     pub(crate) custom_fields: Vec<custom_field::CustomFieldRecord>,
+    /// Stored user groups (`group.rs`; the built-in ones are computed).
+    pub(crate) groups: Vec<group::GroupRecord>,
+    /// The number the next stored group's id is made from.
+    pub(crate) next_group_number: usize,
     pub(crate) next_custom_field_number: u64,
     /// Numbers select options and custom field contexts.
     pub(crate) next_option_id: u64,
