@@ -16,7 +16,9 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 73] = [
+const ROOTS: [&str; 75] = [
+    "ProjectRole",
+    "ProjectRoleDetails",
     "GroupName",
     "PageBeanGroupDetails",
     "PageBeanUserDetails",

@@ -43,6 +43,7 @@ mod oauth;
 mod ops;
 mod ops_contract;
 mod permissions_check;
+mod project_roles;
 mod project_search;
 mod properties;
 mod real_clients;

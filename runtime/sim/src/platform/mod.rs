@@ -35,6 +35,7 @@ pub(crate) mod page;
 mod permissions_check;
 mod project;
 mod project_property;
+mod project_role;
 mod property;
 pub(crate) mod property_selection;
 pub(crate) mod render;
@@ -180,6 +181,21 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(jql_autocomplete::suggestions),
         )
         .route("/search/approximate-count", post(approximate_count::count))
+        .route(
+            "/project/{project_id_or_key}/role",
+            get(project_role::of_project),
+        )
+        .route(
+            "/project/{project_id_or_key}/role/{id}",
+            get(project_role::in_project),
+        )
+        .route(
+            "/project/{project_id_or_key}/roledetails",
+            get(project_role::details),
+        )
+        .route("/role", get(project_role::all))
+        .route("/role/{id}", get(project_role::one))
+        .route("/role/{id}/actors", get(project_role::one))
         .route("/project", get(project::all))
         .route("/project/search", get(project::search))
         .route("/project/{project_id_or_key}", get(project::get))
