@@ -434,7 +434,8 @@ impl<'a> Resolver<'a> {
                     // only, as in Jira.
                     (Operator::Equals | Operator::NotEquals, Operand::Function(function, _))
                         if issue_type_function(function).is_some()
-                            || sprint_function(function).is_some() =>
+                            || sprint_function(function).is_some()
+                            || is_members_of(function) =>
                     {
                         return Err(JqlError(format!(
                             "The operator '{}' is not supported by the function '{function}'; \
@@ -494,6 +495,11 @@ impl<'a> Resolver<'a> {
                 )));
             }
             Operand::Function(function, args) => {
+                if is_members_of(function) {
+                    return Err(JqlError(format!(
+                        "Function '{function}' is not supported by the field '{name}'."
+                    )));
+                }
                 no_arguments(function, args)?;
                 if issue_type_function(function).is_some() || sprint_function(function).is_some() {
                     return Err(JqlError(format!(
@@ -505,15 +511,7 @@ impl<'a> Resolver<'a> {
                         "Unable to find JQL function '{function}()'."
                     )));
                 }
-                let user_field = match field {
-                    ValueField::Assignee | ValueField::Reporter | ValueField::Creator => true,
-                    ValueField::Custom(number) => self
-                        .world
-                        .custom_field_numbered(number)
-                        .is_some_and(|f| f.kind == Kind::UserPicker),
-                    _ => false,
-                };
-                if !user_field {
+                if !self.is_user_field(field) {
                     return Err(JqlError(format!(
                         "Function 'currentUser' is not supported by the field '{name}'."
                     )));
@@ -652,6 +650,11 @@ impl<'a> Resolver<'a> {
                 .map(|s| Some(s.id.to_string()))
                 .collect());
         }
+        if let Operand::Function(function, args) = operand
+            && is_members_of(function)
+        {
+            return self.members_of(field, name, function, args);
+        }
         if let (ValueField::Sprint, Operand::Literal(literal)) = (field, operand) {
             let ids = self.sprint_ids(literal);
             if ids.is_empty() {
@@ -673,6 +676,48 @@ impl<'a> Resolver<'a> {
             return Ok(ids.into_iter().map(Some).collect());
         }
         Ok(vec![self.value(field, name, operand)?])
+    }
+
+    /// Whether `field` holds people: the ones `currentUser()` and `membersOf()`
+    /// stand in for.
+    fn is_user_field(&self, field: ValueField) -> bool {
+        match field {
+            ValueField::Assignee | ValueField::Reporter | ValueField::Creator => true,
+            ValueField::Custom(number) => self
+                .world
+                .custom_field_numbered(number)
+                .is_some_and(|f| f.kind == Kind::UserPicker),
+            _ => false,
+        }
+    }
+
+    /// `membersOf("group")`: the account ids of the group's members (the group
+    /// named without regard to case, as Jira's group names are), for a field
+    /// that holds people.
+    fn members_of(
+        &self,
+        field: ValueField,
+        name: &str,
+        function: &str,
+        args: &[String],
+    ) -> Result<Vec<Option<String>>, JqlError> {
+        if !self.is_user_field(field) {
+            return Err(JqlError(format!(
+                "Function '{function}' is not supported by the field '{name}'."
+            )));
+        }
+        let [group] = args else {
+            return Err(JqlError(format!(
+                "Function '{function}' expected '1' arguments but received '{}'.",
+                args.len()
+            )));
+        };
+        let found = self.world.group_named(group).ok_or_else(|| {
+            JqlError(format!(
+                "Function '{function}' can not be generated for the group '{group}': it does not exist."
+            ))
+        })?;
+        Ok(found.members.into_iter().map(Some).collect())
     }
 
     /// The ids of the sprints `literal` names, by id or by name without regard
@@ -807,6 +852,11 @@ fn sprint_function(function: &str) -> Option<fn(SprintState) -> bool> {
         "futuresprints" => Some(|state| state == SprintState::Future),
         _ => None,
     }
+}
+
+/// `membersOf(group)`: the people of a group, a list like the sprint functions.
+fn is_members_of(function: &str) -> bool {
+    function.eq_ignore_ascii_case("membersOf")
 }
 
 /// A function other than a date function takes no arguments: Jira's words for
@@ -1288,5 +1338,54 @@ mod tests {
                 .0,
             "Not able to sort using field 'colour'."
         );
+    }
+
+    #[test]
+    fn members_of_stands_for_a_groups_people() {
+        let world = World::from_seed(&Seed::default()).expect("seed");
+        let developers = world.group_named("kiln-developers").expect("seeded");
+        let assigned: Vec<String> = world
+            .issues
+            .iter()
+            .filter(|i| {
+                i.assignee
+                    .as_ref()
+                    .is_some_and(|a| developers.members.contains(a))
+            })
+            .map(|i| i.key.clone())
+            .collect();
+        let mut found = keys(
+            "assignee in membersOf(\"KILN-Developers\") ORDER BY key",
+            ALICE,
+        )
+        .expect("runs");
+        let mut wanted = assigned;
+        found.sort();
+        wanted.sort();
+        assert!(!wanted.is_empty());
+        assert_eq!(found, wanted);
+        let outside = keys("assignee not in membersOf(\"site-admins\")", ALICE).expect("runs");
+        assert!(!outside.is_empty());
+        for (jql, error) in [
+            (
+                "assignee = membersOf(\"site-admins\")",
+                "use 'in' or 'not in'",
+            ),
+            (
+                "status in membersOf(\"site-admins\")",
+                "not supported by the field 'status'",
+            ),
+            (
+                "assignee in membersOf()",
+                "expected '1' arguments but received '0'",
+            ),
+            (
+                "assignee in membersOf(\"nobody\")",
+                "'nobody': it does not exist",
+            ),
+        ] {
+            let message = keys(jql, ALICE).expect_err(jql).0;
+            assert!(message.contains(error), "{jql}: {message}");
+        }
     }
 }

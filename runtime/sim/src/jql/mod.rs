@@ -7,7 +7,8 @@
 //! increments, ranges: `dates.rs`),
 //! `text`/`summary`/`description`/`environment ~ "x"` (Jira's word search:
 //! `text_search.rs`), the
-//! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`, `AND`, `OR`,
+//! operators `= != ~ !~ IN, NOT IN, IS, IS NOT`, `EMPTY`, `currentUser()`,
+//! `membersOf("group")`, `AND`, `OR`,
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
 //! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
 //! range-searched numbers); saved filters by `filter = id or name`

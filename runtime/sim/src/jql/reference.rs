@@ -146,6 +146,7 @@ const SYSTEM_CLAUSES: &[SystemClause] = &[
 /// The functions: `(name, return type, whether it stands for a list)`.
 const FUNCTIONS: &[(&str, &str, bool)] = &[
     ("currentUser()", USER, false),
+    ("membersOf()", USER, true),
     (
         "standardIssueTypes()",
         "com.atlassian.jira.issue.issuetype.IssueType",
@@ -368,7 +369,8 @@ mod tests {
         for &(name, kind, list) in FUNCTIONS {
             let jql = match (kind, list) {
                 (DATE, _) => format!("created > {name}"),
-                (USER, _) => format!("assignee = {name}"),
+                (USER, true) => format!("assignee in {}", name.replace("()", "(\"site-admins\")")),
+                (USER, false) => format!("assignee = {name}"),
                 (_, true) if name.contains("Sprint") => format!("sprint in {name}"),
                 _ => format!("issuetype in {name}"),
             };
