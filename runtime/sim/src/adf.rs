@@ -19,6 +19,38 @@ pub(crate) fn from_text(text: &str) -> Value {
     json!({ "type": "doc", "version": 1, "content": paragraphs })
 }
 
+/// A node's children (`content`), none when it has no list.
+pub(crate) fn children(node: &Value) -> &[Value] {
+    node.get("content")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A node's or mark's `type`, empty when it has none.
+pub(crate) fn kind(node: &Value) -> &str {
+    node.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+/// A node's or mark's attribute `name`.
+pub(crate) fn attr<'a>(node: &'a Value, name: &str) -> Option<&'a Value> {
+    node.get("attrs").and_then(|attrs| attrs.get(name))
+}
+
+/// The text of inline nodes as written, a hard break as a newline: a code
+/// block's content, a heading's words.
+pub(crate) fn inline_text(nodes: &[Value]) -> String {
+    nodes
+        .iter()
+        .map(|node| match kind(node) {
+            "hardBreak" => "\n".to_owned(),
+            _ => node
+                .get("text")
+                .and_then(Value::as_str)
+                .map_or_else(|| inline_text(children(node)), str::to_owned),
+        })
+        .collect()
+}
+
 /// The plain text of a document, for `text ~` searches.
 pub(crate) fn plain_text(doc: &Value) -> String {
     let mut out = String::new();

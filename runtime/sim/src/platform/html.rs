@@ -22,6 +22,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::adf::{self, children, inline_text, kind};
 use crate::world::World;
 
 /// The schemes a rendered link may point at. `javascript:`, `data:`, `vbscript:`
@@ -40,20 +41,9 @@ struct Renderer<'a> {
     world: &'a World,
 }
 
-fn children(node: &Value) -> &[Value] {
-    node.get("content")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn kind(node: &Value) -> &str {
-    node.get("type").and_then(Value::as_str).unwrap_or("")
-}
-
+/// A node's string attribute `name`.
 fn attr<'a>(node: &'a Value, name: &str) -> Option<&'a str> {
-    node.get("attrs")
-        .and_then(|attrs| attrs.get(name))
-        .and_then(Value::as_str)
+    adf::attr(node, name).and_then(Value::as_str)
 }
 
 /// `text` with the characters that mean something in HTML (in content or in a
@@ -105,13 +95,11 @@ impl Renderer<'_> {
         match kind(node) {
             "paragraph" => format!("<p>{}</p>", self.inline(children(node))),
             "heading" => {
-                let level = node
-                    .get("attrs")
-                    .and_then(|a| a.get("level"))
+                let level = adf::attr(node, "level")
                     .and_then(Value::as_u64)
                     .unwrap_or(1)
                     .clamp(1, 6);
-                let text = plain(children(node));
+                let text = inline_text(children(node));
                 // The wiki renderer gives each heading an anchor named after its
                 // text without spaces or punctuation.
                 let anchor: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
@@ -130,7 +118,7 @@ impl Renderer<'_> {
                 format!(
                     "<div class=\"code panel\" style=\"border-width: 1px;\"><div class=\"codeContent panelContent\">\n<pre class=\"code-{}\">{}</pre>\n</div></div>",
                     escape(language),
-                    escape(&plain(children(node)))
+                    escape(&inline_text(children(node)))
                 )
             }
             "blockquote" => format!("<blockquote>{}</blockquote>", self.blocks(children(node))),
@@ -242,20 +230,6 @@ impl Renderer<'_> {
             escape(&name)
         )
     }
-}
-
-/// The text of inline nodes, unescaped, for a code block or a heading's anchor.
-fn plain(nodes: &[Value]) -> String {
-    nodes
-        .iter()
-        .map(|node| match kind(node) {
-            "hardBreak" => "\n".to_owned(),
-            _ => node
-                .get("text")
-                .and_then(Value::as_str)
-                .map_or_else(|| plain(children(node)), str::to_owned),
-        })
-        .collect()
 }
 
 /// A text node with its marks, innermost first.

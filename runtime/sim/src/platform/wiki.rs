@@ -12,6 +12,8 @@
 
 use serde_json::{Value, json};
 
+use crate::adf::{attr, children, inline_text, kind};
+
 /// The document a v2 client's `text` stands for.
 pub(crate) fn to_adf(text: &str) -> Value {
     let normalised = text.replace("\r\n", "\n");
@@ -37,20 +39,6 @@ pub(crate) fn to_adf(text: &str) -> Value {
 /// The wiki markup of the document `doc`.
 pub(crate) fn from_adf(doc: &Value) -> String {
     blocks(children(doc), "")
-}
-
-fn children(node: &Value) -> &[Value] {
-    node.get("content")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn kind(node: &Value) -> &str {
-    node.get("type").and_then(Value::as_str).unwrap_or("")
-}
-
-fn attr<'a>(node: &'a Value, name: &str) -> Option<&'a Value> {
-    node.get("attrs").and_then(|attrs| attrs.get(name))
 }
 
 /// Block nodes, separated by a blank line; `list_prefix` is the bullets of the
@@ -79,7 +67,7 @@ fn block(node: &Value, list_prefix: &str) -> String {
         "codeBlock" => {
             let language = attr(node, "language").and_then(Value::as_str);
             let open = language.map_or("{code}".to_owned(), |l| format!("{{code:{l}}}"));
-            format!("{open}\n{}\n{{code}}", plain(children(node)))
+            format!("{open}\n{}\n{{code}}", inline_text(children(node)))
         }
         "blockquote" => format!("{{quote}}\n{}\n{{quote}}", blocks(children(node), "")),
         "rule" => "----".to_owned(),
@@ -131,19 +119,6 @@ fn list(node: &Value, prefix: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn plain(nodes: &[Value]) -> String {
-    nodes
-        .iter()
-        .map(|node| match kind(node) {
-            "hardBreak" => "\n".to_owned(),
-            _ => node
-                .get("text")
-                .and_then(Value::as_str)
-                .map_or_else(|| plain(children(node)), str::to_owned),
-        })
-        .collect()
 }
 
 fn inline(nodes: &[Value]) -> String {
