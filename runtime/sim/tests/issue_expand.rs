@@ -259,3 +259,66 @@ fn complete_date_format(text: &str) -> bool {
         && time.split(':').count() == 2
         && matches!(*meridiem, "AM" | "PM")
 }
+
+#[tokio::test]
+async fn versioned_representations_replace_fields_with_every_field_by_version() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let alice = caller(&sim, ADMIN);
+    let plain = alice.get("/rest/api/3/issue/KILN-1").await;
+    let fields = plain.body["fields"].as_object().expect("fields");
+    // `fields=summary` is ignored, as the spec says.
+    let versioned = alice
+        .get_with(
+            "/rest/api/3/issue/KILN-1",
+            &[
+                ("fields", "summary"),
+                ("expand", "versionedRepresentations,names"),
+            ],
+        )
+        .await;
+    assert_eq!(versioned.status, StatusCode::OK, "{}", versioned.text);
+    contract.check_ref("GET /issue", "IssueBean", &versioned.body);
+    assert!(versioned.body.get("fields").is_none(), "{}", versioned.text);
+    let versions = versioned.body["versionedRepresentations"]
+        .as_object()
+        .expect("versions");
+    assert_eq!(
+        versions.keys().collect::<Vec<_>>(),
+        fields.keys().collect::<Vec<_>>()
+    );
+    for (id, value) in fields {
+        if id == "customfield_10020" {
+            assert_eq!(&versions[id]["2"], value, "{id}");
+            continue;
+        }
+        assert_eq!(versions[id], json!({ "1": value }), "{id}");
+    }
+    assert_eq!(versioned.body["names"]["summary"], "Summary");
+
+    // v2 writes its documents as wiki markup there too.
+    let v2 = alice
+        .get_with(
+            "/rest/api/2/issue/KILN-1",
+            &[("expand", "versionedRepresentations")],
+        )
+        .await;
+    assert!(
+        v2.body["versionedRepresentations"]["description"]["1"].is_string(),
+        "{}",
+        v2.text
+    );
+    // And in the search, on each issue.
+    let searched = alice
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({ "jql": "key = KILN-1", "expand": "versionedRepresentations" }),
+        )
+        .await;
+    let issue = &searched.body["issues"][0];
+    assert!(issue.get("fields").is_none(), "{}", searched.text);
+    assert_eq!(
+        issue["versionedRepresentations"]["summary"]["1"],
+        fields["summary"]
+    );
+}

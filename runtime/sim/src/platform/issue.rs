@@ -96,8 +96,10 @@ pub(crate) fn expand_issue(
     issue: &mut Value,
 ) {
     expand_record(caller, world, record, expand, issue);
-    let returned: Vec<String> = issue["fields"]
-        .as_object()
+    let returned: Vec<String> = issue
+        .get("fields")
+        .or_else(|| issue.get("versionedRepresentations"))
+        .and_then(Value::as_object)
         .map(|f| f.keys().cloned().collect())
         .unwrap_or_default();
     field_details::expansions(
@@ -113,9 +115,10 @@ pub(crate) fn expand_issue(
 /// enhanced search give them on each issue: `changelog` (its first page), `transitions`
 /// (what `getTransitions` lists for the caller) and `editmeta` (what `getEditIssueMeta`
 /// answers) and `renderedFields` (the fields as a person reads them:
-/// `rendered_fields.rs`). The search puts `names` and `schema` on its page instead.
-/// Not modelled: `operations` and `versionedRepresentations` (the rendered issue
-/// lists them as available, as Jira does, and asking for them adds nothing).
+/// `rendered_fields.rs`) and `versionedRepresentations` (every field by version,
+/// in place of `fields`: `versioned.rs`). The search puts `names` and `schema` on
+/// its page instead. Not modelled: `operations` (the rendered issue lists it as
+/// available, as Jira does, and asking for it adds nothing).
 pub(crate) fn expand_record(
     caller: &Caller,
     world: &World,
@@ -142,6 +145,20 @@ pub(crate) fn expand_record(
     if field_details::expands(expand, "editmeta") {
         issue["editmeta"] =
             super::create_meta::edit_metadata(world, &caller.links, &caller.account_id, record);
+    }
+    if field_details::expands(expand, "versionedRepresentations") {
+        // Every field, whatever `fields` asked for, and in its place.
+        let all = render::issue(
+            &caller.links,
+            world,
+            record,
+            &FieldSelection::all(),
+            Some(&caller.account_id),
+        );
+        issue["versionedRepresentations"] = super::versioned::representations(&all["fields"]);
+        if let Some(object) = issue.as_object_mut() {
+            object.remove("fields");
+        }
     }
 }
 

@@ -53,6 +53,7 @@ mod user_search;
 mod users_list;
 pub(crate) mod v2;
 pub(crate) mod version;
+mod versioned;
 mod votes;
 mod watchers;
 mod webhook;
