@@ -89,6 +89,21 @@ pub(crate) fn jira_timestamp(at: OffsetDateTime) -> String {
         .unwrap_or_else(|| String::from("1970-01-01T00:00:00.000+0000"))
 }
 
+/// A date in Jira's default "Day/Month/Year" format, `dd/MMM/yy` (`06/Jul/10`),
+/// with the English month abbreviations of Jira's default locale: how a version's
+/// `userReleaseDate` and a rendered date field read.
+pub(crate) fn day_month_year(date: time::Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS[usize::from(u8::from(date.month())) - 1];
+    format!(
+        "{:02}/{month}/{:02}",
+        date.day(),
+        date.year().rem_euclid(100)
+    )
+}
+
 /// RFC 3339 in UTC (`2024-03-28T10:15:30Z`), as the JSM Ops API writes times
 /// (the epoch for a date outside [`in_calendar`]).
 pub(crate) fn rfc3339(at: OffsetDateTime) -> String {

@@ -19,6 +19,7 @@ use url::Url;
 use super::error::OAuthError;
 use crate::access::site_unauthorized;
 use crate::credentials::{Grant, Identity, Principal};
+use crate::platform::html::escape;
 use crate::shared::Shared;
 
 /// The only audience Atlassian's authorization server issues Jira tokens for.
@@ -122,7 +123,7 @@ fn registered_redirect(shared: &Shared, raw: &str) -> Result<Url, OAuthError> {
 fn consent_page(consent_id: &str, scopes: &[String]) -> String {
     let items: String = scopes
         .iter()
-        .map(|s| format!("<li><code>{}</code></li>", html_escape(s)))
+        .map(|s| format!("<li><code>{}</code></li>", escape(s)))
         .collect();
     format!(
         "<!doctype html><html><head><title>Authorize app</title></head><body>\
@@ -131,15 +132,8 @@ fn consent_page(consent_id: &str, scopes: &[String]) -> String {
          <input type=\"hidden\" name=\"consent_id\" value=\"{id}\">\
          <button name=\"decision\" value=\"approve\">Accept</button>\
          <button name=\"decision\" value=\"deny\">Cancel</button></form></body></html>",
-        id = html_escape(consent_id)
+        id = escape(consent_id)
     )
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[derive(Deserialize)]

@@ -270,7 +270,7 @@ pub(crate) async fn create(
     JiraJson(input): JiraJson<Definition>,
 ) -> Result<Response, JiraError> {
     let mut world = shared.world();
-    if !world.user(&caller.account_id).is_some_and(|u| u.site_admin) {
+    if !world.is_site_admin(&caller.account_id) {
         // createCustomField documents no 403: a caller without Administer Jira
         // gets 400.
         return Err(JiraError::bad_request(
@@ -383,7 +383,7 @@ pub(crate) struct ContextPath {
 /// Jira's *Administer Jira*); 404 otherwise, as Jira answers a field the
 /// caller cannot manage.
 fn managed_field(world: &World, caller: &Caller, id: &str) -> Result<usize, JiraError> {
-    if !world.user(&caller.account_id).is_some_and(|u| u.site_admin) {
+    if !world.is_site_admin(&caller.account_id) {
         return Err(JiraError::forbidden(
             "Only Jira administrators can access custom field contexts.",
         ));

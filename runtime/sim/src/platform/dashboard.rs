@@ -73,7 +73,7 @@ const EXPANSIONS: [&str; 8] = [
 /// A `Dashboard`, for `caller`. Every field is rendered whatever `expand` asks:
 /// the system dashboard has no description or owner to add.
 fn render(shared: &Shared, world: &World, caller: &Caller, dashboard: &Dashboard) -> Value {
-    let is_admin = world.user(&caller.account_id).is_some_and(|u| u.site_admin);
+    let is_admin = world.is_site_admin(&caller.account_id);
     json!({
         "id": dashboard.id,
         "name": dashboard.name,

@@ -21,7 +21,7 @@ use super::html::escape;
 use super::page::{PageQuery, Window, page_bean};
 use super::render::{self, group_name};
 use crate::access::Caller;
-use crate::extract::{JiraJson, JiraQuery};
+use crate::extract::{JiraJson, JiraQuery, query_number};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
@@ -102,7 +102,7 @@ fn members(links: &str, world: &World, group: &Group) -> Vec<Value> {
 
 /// Refuses a caller who is not a site admin, with Jira's `403`.
 fn site_admin(world: &World, caller: &Caller) -> Result<(), JiraError> {
-    if world.user(&caller.account_id).is_some_and(|u| u.site_admin) {
+    if world.is_site_admin(&caller.account_id) {
         Ok(())
     } else {
         Err(JiraError::forbidden(
@@ -242,19 +242,11 @@ pub(crate) async fn list_members(
     let total = all.len();
     let values: Vec<Value> = window.of(all).collect();
     // The group rides in the query, so the page links carry it.
-    let base = format!("{}/rest/api/3/group/member", caller.links);
-    let mut bean = page_bean(&base, window, total, values);
-    let link = |start: usize| {
-        format!(
-            "{base}?groupId={}&startAt={start}&maxResults={}",
-            found.id, window.max
-        )
-    };
-    bean["self"] = json!(link(window.start));
-    if bean.get("nextPage").is_some() {
-        bean["nextPage"] = json!(link(window.next()));
-    }
-    Ok(Json(bean))
+    let base = format!(
+        "{}/rest/api/3/group/member?groupId={}",
+        caller.links, found.id
+    );
+    Ok(Json(page_bean(&base, window, total, values)))
 }
 
 /// `GET /group/bulk` (bulkGetGroups): groups by id and name (repeated or
@@ -284,8 +276,8 @@ pub(crate) async fn bulk(
             "groupId" => ids.extend(items()),
             "groupName" => names.extend(items()),
             "accessType" | "applicationKey" if !value.is_empty() => access = true,
-            "startAt" => start_at = Some(number("startAt", &value)?),
-            "maxResults" => max_results = Some(number("maxResults", &value)?),
+            "startAt" => start_at = Some(query_number("startAt", value.trim())?),
+            "maxResults" => max_results = Some(query_number::<usize>("maxResults", value.trim())?),
             _ => {}
         }
     }
@@ -313,14 +305,6 @@ pub(crate) async fn bulk(
     Ok(Json(page_bean(&base, window, total, values)))
 }
 
-fn number(name: &str, value: &str) -> Result<usize, JiraError> {
-    value.trim().parse().map_err(|_| {
-        JiraError::bad_request(format!(
-            "The '{name}' parameter must be a number: '{value}'."
-        ))
-    })
-}
-
 /// `GET /groups/picker` (findGroups): groups whose name contains `query`
 /// (case-sensitively unless `caseInsensitive=true`, as the spec's default
 /// says), sorted by name, less `exclude` (names) and `excludeId`, at most
@@ -340,7 +324,9 @@ pub(crate) async fn picker(
             "query" => query = value.into_owned(),
             "exclude" => exclude.push(value.into_owned()),
             "excludeId" => exclude_ids.push(value.into_owned()),
-            "maxResults" => max = number("maxResults", &value)?.min(PICKER_MAX),
+            "maxResults" => {
+                max = query_number::<usize>("maxResults", value.trim())?.min(PICKER_MAX)
+            }
             "caseInsensitive" => case_insensitive = value.eq_ignore_ascii_case("true"),
             _ => {}
         }

@@ -51,16 +51,55 @@ fn attr<'a>(node: &'a Value, name: &str) -> Option<&'a str> {
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+        push_escaped(&mut out, c);
     }
     out
+}
+
+/// Appends `c` to `out`, as an entity when it means something in HTML.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        _ => out.push(c),
+    }
+}
+
+/// `text` as HTML, with each place a word of it begins with one of `terms`
+/// (without regard to case) wrapped in `<b>`…`</b>`. The text is escaped
+/// character by character after the places are found, so a term can never
+/// split an entity, and nothing of `text` is ever markup.
+pub(crate) fn highlight(text: &str, terms: &[String]) -> String {
+    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let chars: Vec<char> = text.chars().collect();
+    let folded: Vec<char> = chars.iter().map(|&c| lower(c)).collect();
+    let mut bold = vec![false; chars.len()];
+    for term in terms {
+        let term: Vec<char> = term.chars().map(lower).collect();
+        if term.is_empty() {
+            continue;
+        }
+        for start in 0..chars.len() {
+            let begins_word = start == 0 || !chars[start - 1].is_alphanumeric();
+            if begins_word && folded[start..].starts_with(&term) {
+                bold[start..start + term.len()].fill(true);
+            }
+        }
+    }
+    let mut html = String::with_capacity(text.len() + 16);
+    for (at, &c) in chars.iter().enumerate() {
+        if bold[at] && (at == 0 || !bold[at - 1]) {
+            html.push_str("<b>");
+        }
+        push_escaped(&mut html, c);
+        if bold[at] && bold.get(at + 1) != Some(&true) {
+            html.push_str("</b>");
+        }
+    }
+    html
 }
 
 /// `href` if a browser following it opens a page rather than running code.

@@ -41,6 +41,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::html::highlight;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jql;
@@ -304,47 +305,6 @@ impl Words {
             .iter()
             .any(|term| term.eq_ignore_ascii_case(&issue.key))
     }
-}
-
-/// `text` as HTML, with each place a word of it begins with one of `terms`
-/// (without regard to case) wrapped in `<b>`…`</b>`. The text is escaped
-/// character by character after the places are found, so a term can never
-/// split an entity, and nothing of `text` is ever markup.
-fn highlight(text: &str, terms: &[String]) -> String {
-    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
-    let chars: Vec<char> = text.chars().collect();
-    let folded: Vec<char> = chars.iter().map(|&c| lower(c)).collect();
-    let mut bold = vec![false; chars.len()];
-    for term in terms {
-        let term: Vec<char> = term.chars().map(lower).collect();
-        if term.is_empty() {
-            continue;
-        }
-        for start in 0..chars.len() {
-            let begins_word = start == 0 || !chars[start - 1].is_alphanumeric();
-            if begins_word && folded[start..].starts_with(&term) {
-                bold[start..start + term.len()].fill(true);
-            }
-        }
-    }
-    let mut html = String::with_capacity(text.len() + 16);
-    for (at, &c) in chars.iter().enumerate() {
-        if bold[at] && (at == 0 || !bold[at - 1]) {
-            html.push_str("<b>");
-        }
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            _ => html.push(c),
-        }
-        if bold[at] && bold.get(at + 1) != Some(&true) {
-            html.push_str("</b>");
-        }
-    }
-    html
 }
 
 #[cfg(test)]

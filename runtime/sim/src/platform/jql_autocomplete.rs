@@ -22,7 +22,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::html::escape;
+use super::html::{escape, highlight};
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
@@ -128,11 +128,11 @@ fn values(world: &World, caller: &Caller, field: &str) -> Vec<(String, String)> 
         .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
         .map(|p| p.key.as_str())
         .collect();
+    // Values named by their name, each once, in the site's order.
     let named = |names: &mut dyn Iterator<Item = &str>| -> Vec<(String, String)> {
-        let unique: BTreeSet<&str> = BTreeSet::new();
-        let mut seen = unique;
+        let mut seen = BTreeSet::new();
         names
-            .filter(|n| seen.insert(n))
+            .filter(|n| seen.insert(*n))
             .map(|n| (n.to_owned(), n.to_owned()))
             .collect()
     };
@@ -217,37 +217,15 @@ fn people(world: &World) -> Vec<(String, String)> {
 }
 
 /// `shown`, escaped, with its start and each word in it that starts with `typed`
-/// marked `<b>` over the typed part; `None` when none does. Nothing typed keeps every value,
-/// unmarked.
+/// marked `<b>` over the typed part (the issue picker's marking); `None` when
+/// none does. Nothing typed keeps every value, unmarked.
 fn highlighted(shown: &str, typed: &str) -> Option<String> {
     if typed.is_empty() {
         return Some(escape(shown));
     }
-    let typed_lower = typed.to_lowercase();
-    let mut out = String::new();
-    let mut matched = false;
-    let mut rest = shown;
-    let mut at_word_start = true;
-    while let Some(c) = rest.chars().next() {
-        // A match starts the value or a word in it.
-        if at_word_start
-            && (c.is_alphanumeric() || out.is_empty())
-            && let Some(head) = rest.get(..typed.len())
-            && head.to_lowercase() == typed_lower
-        {
-            out.push_str("<b>");
-            out.push_str(&escape(head));
-            out.push_str("</b>");
-            rest = &rest[head.len()..];
-            matched = true;
-            at_word_start = false;
-            continue;
-        }
-        at_word_start = !c.is_alphanumeric();
-        out.push_str(&escape(&c.to_string()));
-        rest = &rest[c.len_utf8()..];
-    }
-    matched.then_some(out)
+    let html = highlight(shown, &[typed.to_owned()]);
+    // Every character of `shown` is escaped, so any `<b>` is a mark.
+    html.contains("<b>").then_some(html)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub(crate) mod fields;
 mod filter;
 mod group;
 pub(crate) mod hierarchy;
-mod html;
+pub(crate) mod html;
 pub(crate) mod issue;
 pub(crate) mod issue_history;
 mod issue_key_segment;

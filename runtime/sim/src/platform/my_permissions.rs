@@ -357,7 +357,7 @@ fn context<'w>(
 }
 
 fn holds(world: &World, account_id: &str, context: &Context<'_>, grant: Grant) -> bool {
-    let site_admin = world.user(account_id).is_some_and(|u| u.site_admin);
+    let site_admin = world.is_site_admin(account_id);
     let in_project = |project: &ProjectRecord| match grant {
         Grant::Seeded(permission) => project.grants(account_id, permission),
         Grant::ProjectAdmin => site_admin || project.lead == account_id,

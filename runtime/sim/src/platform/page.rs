@@ -62,7 +62,7 @@ impl Window {
     }
 
     /// Where the next page starts (saturating: `startAt` is the caller's number).
-    pub(crate) fn next(self) -> usize {
+    fn next(self) -> usize {
         self.start.saturating_add(self.max)
     }
 }
@@ -78,12 +78,14 @@ pub(crate) fn offset_page(window: Window, total: usize, items: &str, values: Vec
 }
 
 /// A `PageBean`: the page's `values` with its `self` link under `base` and, unless
-/// it is the last, a `nextPage` link.
+/// it is the last, a `nextPage` link. `base` may carry a query of its own (what
+/// the list is of, `?groupId=…`), which the links keep.
 pub(crate) fn page_bean(base: &str, window: Window, total: usize, values: Vec<Value>) -> Value {
     let Window { start, max } = window;
     let is_last = window.next() >= total;
+    let sep = if base.contains('?') { '&' } else { '?' };
     let mut page = json!({
-        "self": format!("{base}?startAt={start}&maxResults={max}"),
+        "self": format!("{base}{sep}startAt={start}&maxResults={max}"),
         "startAt": start,
         "maxResults": max,
         "total": total,
@@ -91,7 +93,10 @@ pub(crate) fn page_bean(base: &str, window: Window, total: usize, values: Vec<Va
         "values": values,
     });
     if !is_last {
-        page["nextPage"] = json!(format!("{base}?startAt={}&maxResults={max}", window.next()));
+        page["nextPage"] = json!(format!(
+            "{base}{sep}startAt={}&maxResults={max}",
+            window.next()
+        ));
     }
     page
 }

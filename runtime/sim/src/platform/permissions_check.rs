@@ -209,7 +209,7 @@ fn user_to_check<'a>(
     let Some(account_id) = account_id.filter(|id| *id != caller.account_id) else {
         return Ok(&caller.account_id);
     };
-    let admin = world.user(&caller.account_id).is_some_and(|u| u.site_admin);
+    let admin = world.is_site_admin(&caller.account_id);
     if !admin {
         return Err(JiraError::new(StatusCode::FORBIDDEN, NOT_ADMIN));
     }

@@ -49,8 +49,7 @@ fn visible(world: &World, caller: &Caller, id_or_key: &str) -> Result<usize, Jir
 fn administrable(world: &World, caller: &Caller, id_or_key: &str) -> Result<usize, JiraError> {
     let index = visible(world, caller, id_or_key)?;
     let project = &world.projects[index];
-    let admin = project.lead == caller.account_id
-        || world.user(&caller.account_id).is_some_and(|u| u.site_admin);
+    let admin = project.lead == caller.account_id || world.is_site_admin(&caller.account_id);
     if !admin {
         return Err(JiraError::forbidden(
             "You do not have permission to administer this project.",

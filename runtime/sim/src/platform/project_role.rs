@@ -154,7 +154,7 @@ fn administered<'w>(
 }
 
 fn site_admin(world: &World, caller: &Caller) -> Result<(), JiraError> {
-    if world.user(&caller.account_id).is_some_and(|u| u.site_admin) {
+    if world.is_site_admin(&caller.account_id) {
         Ok(())
     } else {
         Err(JiraError::forbidden(

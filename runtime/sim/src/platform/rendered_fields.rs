@@ -22,6 +22,7 @@ use time::{Date, OffsetDateTime};
 use super::field_details::schema_type;
 use super::html;
 use crate::adf;
+use crate::clock::day_month_year;
 use crate::world::World;
 use crate::world::zone::Zone;
 
@@ -136,15 +137,6 @@ impl<'a> Reader<'a> {
 /// A stored date in Jira's date format (`28/Mar/24`).
 fn date(stored: &str) -> Option<String> {
     Date::parse(stored, STORED_DATE).ok().map(day_month_year)
-}
-
-/// `dd/MMM/yy`, with English month abbreviations as Jira's default locale writes them.
-fn day_month_year(day: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS[usize::from(u8::from(day.month())) - 1];
-    format!("{:02}/{month}/{:02}", day.day(), day.year().rem_euclid(100))
 }
 
 #[cfg(test)]

@@ -37,8 +37,7 @@ fn user(world: &World, caller: &Caller, query: &UserQuery) -> Result<usize, Jira
         .as_deref()
         .filter(|id| !id.is_empty())
         .ok_or_else(|| JiraError::bad_request("The accountId query parameter is required."))?;
-    let self_or_admin = account_id == caller.account_id
-        || world.user(&caller.account_id).is_some_and(|u| u.site_admin);
+    let self_or_admin = account_id == caller.account_id || world.is_site_admin(&caller.account_id);
     if !self_or_admin {
         return Err(JiraError::forbidden(
             "You do not have permission to access the properties of this user.",

@@ -199,7 +199,7 @@ fn managed_sprint(world: &World, caller: &Caller, id: &str) -> Result<usize, Jir
     let sprint = visible_sprint(world, caller, id)?;
     let manages = match world.board(sprint.origin_board_id) {
         Some(board) => manages_sprints(world, caller, board),
-        None => world.user(&caller.account_id).is_some_and(|u| u.site_admin),
+        None => world.is_site_admin(&caller.account_id),
     };
     if !manages {
         return Err(may_not_manage_sprints());

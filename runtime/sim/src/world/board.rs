@@ -104,6 +104,6 @@ impl World {
     /// Whether `account_id` may administer the board (delete it): a site admin
     /// (Jira administrator) or the board's administrator.
     pub(crate) fn administers_board(&self, account_id: &str, board: &BoardRecord) -> bool {
-        board.admin == account_id || self.user(account_id).is_some_and(|u| u.site_admin)
+        board.admin == account_id || self.is_site_admin(account_id)
     }
 }

@@ -142,13 +142,19 @@ impl World {
             .is_some_and(|p| p.grants(account_id, permission))
     }
 
+    /// Whether `account_id` is a site admin: Jira's *Administer Jira*, the one
+    /// flag every admin-only operation reads.
+    pub(crate) fn is_site_admin(&self, account_id: &str) -> bool {
+        self.user(account_id).is_some_and(|u| u.site_admin)
+    }
+
     /// Whether `account_id` holds Jira's *Administer Projects* in the project
     /// `project_key`: the simulator grants it to the project's lead and to site
     /// admins (who hold *Administer Jira*), as `mypermissions` reports it.
     pub(crate) fn administers(&self, account_id: &str, project_key: &str) -> bool {
         self.project(project_key)
             .is_some_and(|p| p.lead == account_id)
-            || self.user(account_id).is_some_and(|u| u.site_admin)
+            || self.is_site_admin(account_id)
     }
 
     /// Index of the issue with this key or numeric id that `account_id` may browse.
@@ -172,7 +178,7 @@ impl World {
     /// admins): the "edit configuration" and "read-only administrative" rights
     /// of the Ops reference.
     pub(crate) fn is_ops_admin(&self, account_id: &str) -> bool {
-        self.user(account_id).is_some_and(|u| u.site_admin)
+        self.is_site_admin(account_id)
     }
 
     /// Whether `account_id` is in team `team_id`, in any role.

@@ -247,7 +247,7 @@ pub(crate) async fn delete(
     let mut world = shared.world();
     let at = existing(&world, &path.id).ok_or_else(not_available)?;
     let filter = &world.filters.all[at];
-    let is_admin = world.user(&caller.account_id).is_some_and(|u| u.site_admin);
+    let is_admin = world.is_site_admin(&caller.account_id);
     if filter.owner != caller.account_id && !is_admin {
         return Err(if filter.visible_to(&world, &caller.account_id) {
             JiraError::new(

@@ -74,7 +74,7 @@ fn browses_any(world: &World, caller: &Caller) -> bool {
 
 /// Whether the caller holds *Administer Jira* (the simulator's site admins).
 fn is_site_admin(world: &World, caller: &Caller) -> bool {
-    world.user(&caller.account_id).is_some_and(|u| u.site_admin)
+    world.is_site_admin(&caller.account_id)
 }
 
 /// The query of the `search` lists (`searchPriorities`, `searchResolutions`),

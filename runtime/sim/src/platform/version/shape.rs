@@ -127,15 +127,7 @@ pub(super) fn issues_status(world: &World, version: &VersionRecord) -> Value {
 /// is a site setting, so the spec's example (`6/Jul/2010`) shows another one;
 /// apps should read `startDate`/`releaseDate`, which never vary.
 fn user_date(date: Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month = MONTHS[usize::from(u8::from(date.month())) - 1];
-    format!(
-        "{:02}/{month}/{:02}",
-        date.day(),
-        date.year().rem_euclid(100)
-    )
+    crate::clock::day_month_year(date)
 }
 
 #[cfg(test)]
