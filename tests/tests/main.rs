@@ -43,6 +43,7 @@ mod forge_collator;
 mod forge_entities;
 mod forge_events;
 mod forge_events_v1;
+mod forge_http_client;
 mod forge_intl;
 mod forge_node_modules;
 mod forge_normalize;

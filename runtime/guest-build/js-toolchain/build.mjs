@@ -125,6 +125,17 @@ const NODE_MODULES = {
   util: 'util.js',
   zlib: 'zlib.js',
 };
+// Node's HTTP clients, over the layer's `fetch` (so through the manifest's
+// `fetch.backend` and Kiln's egress door): the app's own code gets them, and
+// so does an installed package, but only once its browser version has been
+// tried (below). A browser version sends with `fetch` itself, natively, in
+// the shape its authors tested (axios 1.7's fetch adapter), where the Node
+// version would go through this emulation of `http` over `fetch`, and so
+// an app that built before keeps the bundle it had.
+const HTTP_CLIENTS = {
+  http: 'http.js',
+  https: 'https.js',
+};
 // Node's modules whose purpose is a file, a socket, a process or the machine:
 // no version of them can work in the sandbox, which grants none of these.
 const NEEDS_THE_SYSTEM = new Set([
@@ -134,9 +145,7 @@ const NEEDS_THE_SYSTEM = new Set([
   'dns/promises',
   'fs',
   'fs/promises',
-  'http',
   'http2',
-  'https',
   'inspector',
   'module',
   'net',
@@ -167,6 +176,8 @@ const STAND_IN = 'kiln-node-stand-in';
 let standIns = false;
 // Package name -> the Node modules it was given stand-ins for.
 const stoodIn = new Map();
+// Package name -> the HTTP clients (`http`, `https`) it was given in the last round.
+const overFetch = new Map();
 
 const nodeModules = {
   name: 'kiln-node-modules',
@@ -181,6 +192,17 @@ const nodeModules = {
       }
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
+      }
+      if (Object.hasOwn(HTTP_CLIENTS, name)) {
+        const importer = installedPackageOf(args.importer);
+        if (importer === null || standIns) {
+          if (importer !== null) {
+            const packageName = (await packageJson(importer))?.name ?? basename(importer);
+            if (!overFetch.has(packageName)) overFetch.set(packageName, new Set());
+            overFetch.get(packageName).add(name);
+          }
+          return { path: join(forgeDir, 'src', 'node', HTTP_CLIENTS[name]) };
+        }
       }
       // `constants`, `sys`…: the npm
       // packages of those names are their portable versions (the ones
@@ -213,7 +235,7 @@ const nodeModules = {
       return {
         errors: [
           {
-            text: `Node.js's \`${name}\` module is not available to a Kiln app: ${why}. Kiln provides ${Object.keys(NODE_MODULES).join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
+            text: `Node.js's \`${name}\` module is not available to a Kiln app: ${why}. Kiln provides ${[...Object.keys(NODE_MODULES), ...Object.keys(HTTP_CLIENTS)].sort().join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
           },
         ],
       };
@@ -778,6 +800,12 @@ if (bundledWith.errors && refusals.some(({ importer }) => importer !== null)) {
   standIns = true;
   bundledWith = await bundleWith(plugins);
   if (!bundledWith.errors) {
+    for (const [packageName, modules] of [...overFetch].sort(([a], [b]) => a.localeCompare(b))) {
+      const names = [...modules].sort().map((module) => `\`${module}\``);
+      console.error(
+        `${packageName} imports Node.js's ${names.join(', ')}: bundled with Kiln's HTTP client, which sends through fetch to the hosts in permissions.external.fetch.backend (see docs/porting-forge-apps.md, "Node.js modules")`,
+      );
+    }
     for (const [packageName, modules] of [...stoodIn].sort(([a], [b]) => a.localeCompare(b))) {
       const names = [...modules].sort().map((module) => `\`${module}\``);
       const one = names.length === 1;

@@ -214,6 +214,18 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/os.js"),
     ),
     (
+        "forge-api/src/node/http.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/http.js"),
+    ),
+    (
+        "forge-api/src/node/https.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/https.js"),
+    ),
+    (
+        "forge-api/src/node/http_client.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/http_client.js"),
+    ),
+    (
         "forge-api/src/node/unavailable.cjs",
         include_str!("../../../forge/kiln-forge-api/src/node/unavailable.cjs"),
     ),

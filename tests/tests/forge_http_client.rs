@@ -1,0 +1,132 @@
+//! Node's `http` and `https` clients in a JS app (`tests/js/http-client`):
+//! the layer's client over `fetch`, so a request goes through the manifest's
+//! `permissions.external.fetch.backend` and then Kiln's egress door, which
+//! checks it again and sends it itself. The third party is a real server on
+//! loopback; the operator's override lets `api.example.test` reach it over
+//! http, as in `forge_browser_versions.rs`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use kiln_manifest::Backend;
+use kiln_runtime::RuntimeOptions;
+use kiln_runtime::consent::OperatorPolicy;
+use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
+use serde_json::{Value, json};
+
+use crate::support::third_party::{self, ThirdParty};
+use crate::support::{ADMIN, Harness, forge_example, ok_json};
+
+/// A harness whose egress reaches `api.example.test` on loopback over http.
+async fn harness() -> Harness {
+    let loopback: IpAddr = "127.0.0.1".parse().expect("address");
+    let overrides = EgressOverrides::new(vec![EgressOverride {
+        host: "api.example.test".parse::<Backend>().expect("host").host,
+        allow_http: true,
+        allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
+    }]);
+    Harness::start_options(ADMIN, None, move |options| RuntimeOptions {
+        policy: OperatorPolicy::default().with_egress(overrides),
+        egress: EgressConfig {
+            resolver: Arc::new(StaticResolver::new().with("api.example.test", [loopback])),
+            ..EgressConfig::default()
+        },
+        ..options
+    })
+    .await
+}
+
+/// The third party: `/moved` redirects to the host's own loopback, anything
+/// else answers its request line and the headers the test looks at, as JSON.
+async fn third_party() -> ThirdParty {
+    ThirdParty::http(|head| {
+        if head.starts_with("GET /moved ") {
+            return third_party::redirect("http://127.0.0.1:1/admin");
+        }
+        let header = |name: &str| {
+            head.lines().find_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                n.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_owned())
+            })
+        };
+        let body = json!({
+            "line": head.lines().next().unwrap_or_default(),
+            "app": header("x-app"),
+            "host": header("host"),
+            "type": header("content-type"),
+            "length": header("content-length"),
+        })
+        .to_string();
+        third_party::ok("application/json", &body)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn node_http_requests_go_out_through_the_egress_door() {
+    let Some(path) = tokio::task::spawn_blocking(|| forge_example::test_app("http-client"))
+        .await
+        .expect("the build thread")
+    else {
+        return;
+    };
+    let api = third_party().await;
+    let h = harness().await;
+    let manifest =
+        std::fs::read_to_string(forge_example::test_app_dir("http-client").join("manifest.yml"))
+            .expect("the app's manifest")
+            .replace(
+                "http://api.example.test",
+                &format!("http://api.example.test:{}", api.port),
+            );
+    let app = h.load(path.to_str().expect("UTF-8 path"), &manifest).await;
+    let base = format!("http://api.example.test:{}", api.port);
+    let out: Value = ok_json(&h.invoke(&app, "call", json!({ "base": base })).await);
+
+    // A GET with a query and the app's header; the Host the app tried to set
+    // is the host's to write, from the URL it checked.
+    assert_eq!(out["got"]["status"], 200, "{out}");
+    assert_eq!(out["got"]["contentType"], "application/json", "{out}");
+    let got: Value =
+        serde_json::from_str(out["got"]["body"].as_str().expect("a body")).expect("JSON");
+    assert_eq!(got["line"], "GET /hello?x=1 HTTP/1.1", "{got}");
+    assert_eq!(got["app"], "node-http", "{got}");
+    assert_eq!(
+        got["host"],
+        format!("api.example.test:{}", api.port),
+        "{got}"
+    );
+
+    // A POST written in two pieces arrives as one body of its length.
+    let posted: Value =
+        serde_json::from_str(out["posted"]["body"].as_str().expect("a body")).expect("JSON");
+    assert_eq!(posted["line"], "POST /items HTTP/1.1", "{posted}");
+    assert_eq!(posted["type"], "application/json", "{posted}");
+    assert_eq!(
+        posted["length"],
+        "{\"name\":\"Zoë\"}".len().to_string(),
+        "{posted}"
+    );
+
+    // A redirect is answered, not followed (its target is the host's loopback).
+    assert_eq!(out["moved"]["status"], 302, "{out}");
+    assert_eq!(
+        out["moved"]["location"], "http://127.0.0.1:1/admin",
+        "{out}"
+    );
+
+    // Hosts and schemes the manifest does not declare fail as Forge's fetch
+    // does, before anything is sent.
+    for case in ["undeclared", "tls"] {
+        assert_eq!(
+            out[case]["error"]["name"], "REQUEST_EGRESS_ALLOWLIST_ERR",
+            "{case}: {out}"
+        );
+    }
+    let requests = api.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert_eq!(api.connections(), 3);
+    h.assert_jira_untouched();
+}
