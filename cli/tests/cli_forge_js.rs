@@ -360,6 +360,41 @@ fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
     assert!(!text.contains("bundled with a stand-in"), "{text}");
 }
 
+/// An installed package that imports Node's `http` and has no browser
+/// version (follow-redirects 1.16, installed from `tests/js/http-client`'s
+/// lockfile) gets Kiln's HTTP client over the layer's `fetch`, not a
+/// stand-in, and the build says so. What its requests do at run time:
+/// tests/tests/forge_http_client.rs.
+#[test]
+fn a_package_importing_http_gets_kilns_client_over_fetch() {
+    if !node_available() {
+        return;
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/js/http-client");
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("http-client");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    for file in [
+        "package.json",
+        "package-lock.json",
+        "manifest.yml",
+        "src/index.js",
+    ] {
+        std::fs::copy(fixture.join(file), app.join(file)).unwrap();
+    }
+    let built = runtime(dir.path(), &["build", "http-client"]);
+    let text = stderr(&built);
+    assert_eq!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "follow-redirects imports Node.js's `http`, `https`: bundled with Kiln's HTTP client, \
+             which sends through fetch to the hosts in permissions.external.fetch.backend"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("stand-in"), "{text}");
+}
+
 /// A Forge service Kiln does not provide (`@forge/sql`) fails the build
 /// naming the package and what Kiln provides, instead of building and then
 /// failing inside a handler ("executeRaw is not a function").

@@ -36,12 +36,16 @@ async fn harness() -> Harness {
     .await
 }
 
-/// The third party: `/moved` redirects to the host's own loopback, anything
+/// The third party: `/moved` redirects to the host's own loopback, `/hop`
+/// to `/hello?hopped=1` on the same server, anything
 /// else answers its request line and the headers the test looks at, as JSON.
 async fn third_party() -> ThirdParty {
     ThirdParty::http(|head| {
         if head.starts_with("GET /moved ") {
             return third_party::redirect("http://127.0.0.1:1/admin");
+        }
+        if head.starts_with("GET /hop ") {
+            return third_party::redirect("/hello?hopped=1");
         }
         let header = |name: &str| {
             head.lines().find_map(|line| {
@@ -125,8 +129,38 @@ async fn node_http_requests_go_out_through_the_egress_door() {
             "{case}: {out}"
         );
     }
-    let requests = api.requests();
-    assert_eq!(requests.len(), 3, "{requests:?}");
-    assert_eq!(api.connections(), 3);
+    // follow-redirects (the package's own http calls) follows a redirect on
+    // the declared host, as a new request; a redirect to the host's loopback
+    // it also tries to follow, and the layer refuses it (undeclared), before
+    // the host would have.
+    assert_eq!(out["followed"]["status"], 200, "{out}");
+    let followed: Value =
+        serde_json::from_str(out["followed"]["body"].as_str().expect("a body")).expect("JSON");
+    assert_eq!(
+        followed["line"], "GET /hello?hopped=1 HTTP/1.1",
+        "{followed}"
+    );
+    assert_eq!(
+        out["escaped"]["error"]["name"], "REQUEST_EGRESS_ALLOWLIST_ERR",
+        "{out}"
+    );
+
+    let lines: Vec<String> = api
+        .requests()
+        .iter()
+        .map(|head| head.lines().next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /hello?x=1 HTTP/1.1",
+            "POST /items HTTP/1.1",
+            "GET /moved HTTP/1.1",
+            "GET /hop HTTP/1.1",
+            "GET /hello?hopped=1 HTTP/1.1",
+            "GET /moved HTTP/1.1",
+        ],
+        "nothing else reached the third party"
+    );
     h.assert_jira_untouched();
 }

@@ -1,10 +1,13 @@
 // Node's `http` and `https` clients as code written for Node uses them: a
 // GET with a callback and a query, a POST written in pieces, a redirect
 // answered (not followed), a Host header the app tries to set, and hosts the
-// manifest does not declare. Nothing here is trusted: the host checks every
-// request.
+// manifest does not declare. And follow-redirects, a package that needs
+// `http` and has no browser version: it follows a redirect itself, each of
+// its requests a new one through the layer and the host. Nothing here is
+// trusted: the host checks every request.
 import http from 'http';
 import * as https from 'node:https';
+import followRedirects from 'follow-redirects';
 
 /** Sends `req`'s body (if any) and resolves with what came back or the error. */
 function exchange(start) {
@@ -41,5 +44,7 @@ export const call = async ({ base }) => {
   const moved = await exchange((onResponse) => http.get(`${base}/moved`, onResponse));
   const undeclared = await exchange((onResponse) => http.get('http://undeclared.example.test/', onResponse));
   const tls = await exchange((onResponse) => https.get('https://api.example.test/', onResponse));
-  return { got, posted, moved, undeclared, tls };
+  const followed = await exchange((onResponse) => followRedirects.http.get(`${base}/hop`, onResponse));
+  const escaped = await exchange((onResponse) => followRedirects.http.get(`${base}/moved`, onResponse));
+  return { got, posted, moved, undeclared, tls, followed, escaped };
 };
