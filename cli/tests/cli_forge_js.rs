@@ -286,7 +286,7 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
         "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync);",
         &[
             "Node.js's `fs` module is not available to a Kiln app: the sandbox has no files, sockets or processes",
-            "Kiln provides assert, assert/strict, buffer, cluster, crypto, events",
+            "Kiln provides assert, assert/strict, buffer, cluster, crypto, diagnostics_channel, events, http, https",
         ],
     );
 }

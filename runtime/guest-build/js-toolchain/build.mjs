@@ -107,6 +107,7 @@ const NODE_MODULES = {
   buffer: 'buffer.js',
   cluster: 'cluster.js',
   crypto: 'crypto.js',
+  diagnostics_channel: 'diagnostics_channel.js',
   events: 'events.cjs',
   os: 'os.js',
   path: 'path.js',

@@ -214,6 +214,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/os.js"),
     ),
     (
+        "forge-api/src/node/diagnostics_channel.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/diagnostics_channel.js"),
+    ),
+    (
         "forge-api/src/node/http.js",
         include_str!("../../../forge/kiln-forge-api/src/node/http.js"),
     ),

@@ -11,6 +11,7 @@ import punycode from 'punycode';
 import cluster from 'cluster';
 import querystring from 'querystring';
 import assert, { strictEqual } from 'node:assert';
+import diagnostics_channel from 'diagnostics_channel';
 
 // At the top level too (it runs at build time, in the snapshot).
 const builtAt = createHash('sha1').update('top level').digest('hex');
@@ -70,5 +71,17 @@ export const run = async (event) => {
     // Node's own querystring, even where a package of that name is installed.
     query: querystring.stringify({ jql: 'project = KILN', fields: ['summary', 'status'], startAt: 0 }),
     parsedQuery: { ...querystring.parse('a=1&a=2&b=%E2%9C%93&c+d=e+f&bad=%E2%9C') },
+    // What an instrumented library publishes, as a subscriber hears it.
+    traced: await (async () => {
+      const heard = [];
+      const channel = diagnostics_channel.tracingChannel('kiln:fetch-issue');
+      const handlers = Object.fromEntries(
+        ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((name) => [name, (context, from) => heard.push(`${from} ${context.key}`)]),
+      );
+      channel.subscribe(handlers);
+      const result = await channel.tracePromise(async ({ key }) => `${key} done`, { key: 'KILN-1' }, null, { key: 'KILN-1' });
+      channel.unsubscribe(handlers);
+      return { heard, result, after: channel.hasSubscribers };
+    })(),
   };
 };
