@@ -29,6 +29,7 @@ mod message;
 mod npm_registry;
 mod path_patches;
 pub mod sandbox;
+mod snapshot_segments;
 mod supervise;
 mod target;
 mod toolchain_file;

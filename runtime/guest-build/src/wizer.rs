@@ -335,6 +335,9 @@ pub fn run(
         random: StdRng::from_seed(Sha256::digest(Sha256::digest(seed)).into()),
     };
     let output = initialize(&wizer, &input, state, cache).map_err(WizerError::Wasm)?;
+    // Thousands of data segments cost every instance of the app a little
+    // (snapshot_segments.rs says how much); the same memory in far fewer.
+    let output = crate::snapshot_segments::compact(&output);
     std::fs::write(&args.output, output).map_err(|source| WizerError::Io {
         action: "cannot write",
         path: args.output.clone(),
