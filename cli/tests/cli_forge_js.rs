@@ -305,6 +305,25 @@ fn a_portable_node_module_with_no_package_installed_is_refused_by_name() {
     );
 }
 
+/// Copies the test suite's app `tests/js/NAME` (its manifest, package files
+/// and `src/index.js`) into `dir` as the app `as_name`, for `runtime build`.
+fn copy_test_app(dir: &Path, name: &str, as_name: &str) -> PathBuf {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/js")
+        .join(name);
+    let app = dir.join(as_name);
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    for file in [
+        "package.json",
+        "package-lock.json",
+        "manifest.yml",
+        "src/index.js",
+    ] {
+        std::fs::copy(fixture.join(file), app.join(file)).unwrap();
+    }
+    app
+}
+
 /// Installed packages that import `fs` for paths the app never takes
 /// (`tests/js/node-stand-ins`: mime 1, ejs 3, dotenv 16) build with
 /// stand-ins, and the build names each package and module; the app's own
@@ -315,18 +334,8 @@ fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
     if !node_available() {
         return;
     }
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/js/node-stand-ins");
     let dir = tempfile::tempdir().unwrap();
-    let app = dir.path().join("stand-ins");
-    std::fs::create_dir_all(app.join("src")).unwrap();
-    for file in [
-        "package.json",
-        "package-lock.json",
-        "manifest.yml",
-        "src/index.js",
-    ] {
-        std::fs::copy(fixture.join(file), app.join(file)).unwrap();
-    }
+    let app = copy_test_app(dir.path(), "node-stand-ins", "stand-ins");
     let built = runtime(dir.path(), &["build", "stand-ins"]);
     let text = stderr(&built);
     assert_eq!(built.status.code(), Some(0), "{text}");
@@ -370,18 +379,8 @@ fn a_package_importing_http_gets_kilns_client_over_fetch() {
     if !node_available() {
         return;
     }
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/js/http-client");
     let dir = tempfile::tempdir().unwrap();
-    let app = dir.path().join("http-client");
-    std::fs::create_dir_all(app.join("src")).unwrap();
-    for file in [
-        "package.json",
-        "package-lock.json",
-        "manifest.yml",
-        "src/index.js",
-    ] {
-        std::fs::copy(fixture.join(file), app.join(file)).unwrap();
-    }
+    copy_test_app(dir.path(), "http-client", "http-client");
     let built = runtime(dir.path(), &["build", "http-client"]);
     let text = stderr(&built);
     assert_eq!(built.status.code(), Some(0), "{text}");

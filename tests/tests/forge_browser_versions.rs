@@ -31,7 +31,7 @@ fn manifest(port: u16) -> String {
 
 /// A harness whose egress reaches `host` on loopback over http (the
 /// operator's override, and a resolver naming loopback for it).
-async fn harness_reaching(host: &str) -> Harness {
+pub(crate) async fn harness_reaching(host: &str) -> Harness {
     let loopback: IpAddr = "127.0.0.1".parse().expect("address");
     let overrides = EgressOverrides::new(vec![EgressOverride {
         host: host.parse::<Backend>().expect("host").host,

@@ -3,38 +3,13 @@
 //! `permissions.external.fetch.backend` and then Kiln's egress door, which
 //! checks it again and sends it itself. The third party is a real server on
 //! loopback; the operator's override lets `api.example.test` reach it over
-//! http, as in `forge_browser_versions.rs`.
+//! http (`forge_browser_versions::harness_reaching`).
 
-use std::net::IpAddr;
-use std::sync::Arc;
-
-use kiln_manifest::Backend;
-use kiln_runtime::RuntimeOptions;
-use kiln_runtime::consent::OperatorPolicy;
-use kiln_runtime::egress::{EgressConfig, EgressOverride, EgressOverrides, StaticResolver};
 use serde_json::{Value, json};
 
+use crate::forge_browser_versions::harness_reaching;
 use crate::support::third_party::{self, ThirdParty};
-use crate::support::{ADMIN, Harness, forge_example, ok_json};
-
-/// A harness whose egress reaches `api.example.test` on loopback over http.
-async fn harness() -> Harness {
-    let loopback: IpAddr = "127.0.0.1".parse().expect("address");
-    let overrides = EgressOverrides::new(vec![EgressOverride {
-        host: "api.example.test".parse::<Backend>().expect("host").host,
-        allow_http: true,
-        allow_addresses: vec!["127.0.0.1/32".parse().expect("range")],
-    }]);
-    Harness::start_options(ADMIN, None, move |options| RuntimeOptions {
-        policy: OperatorPolicy::default().with_egress(overrides),
-        egress: EgressConfig {
-            resolver: Arc::new(StaticResolver::new().with("api.example.test", [loopback])),
-            ..EgressConfig::default()
-        },
-        ..options
-    })
-    .await
-}
+use crate::support::{forge_example, ok_json};
 
 /// The third party: `/moved` redirects to the host's own loopback, `/hop`
 /// to `/hello?hopped=1` on the same server, anything
@@ -77,7 +52,7 @@ async fn node_http_requests_go_out_through_the_egress_door() {
         return;
     };
     let api = third_party().await;
-    let h = harness().await;
+    let h = harness_reaching("api.example.test").await;
     let manifest =
         std::fs::read_to_string(forge_example::test_app_dir("http-client").join("manifest.yml"))
             .expect("the app's manifest")

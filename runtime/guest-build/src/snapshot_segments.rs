@@ -71,9 +71,8 @@ fn rewrite(module: &[u8]) -> Result<Option<Vec<u8>>, wasmparser::BinaryReaderErr
                 let mut ops = body.get_operators_reader()?;
                 while !ops.eof() {
                     match ops.read()? {
-                        Operator::MemoryInit { data_index, .. } | Operator::DataDrop { data_index } => {
-                            named.push(data_index)
-                        }
+                        Operator::MemoryInit { data_index, .. }
+                        | Operator::DataDrop { data_index } => named.push(data_index),
                         _ => {}
                     }
                 }
@@ -132,7 +131,12 @@ fn rewrite(module: &[u8]) -> Result<Option<Vec<u8>>, wasmparser::BinaryReaderErr
     } else {
         passive.iter().map(|(_, data)| *data).collect()
     };
-    if !named.is_empty() && passive.iter().enumerate().any(|(i, (index, _))| *index as usize != i) {
+    if !named.is_empty()
+        && passive
+            .iter()
+            .enumerate()
+            .any(|(i, (index, _))| *index as usize != i)
+    {
         // Passive segments after active ones: their indices would move.
         return Ok(None);
     }

@@ -4,24 +4,8 @@
 // `permissions.external.fetch.backend` fails as `fetch` does, and Kiln's
 // host checks every request again. No server: a Kiln app has no sockets.
 
-import {
-  Agent,
-  ClientRequest,
-  IncomingMessage,
-  METHODS,
-  OutgoingMessage,
-  STATUS_CODES,
-  Server,
-  ServerResponse,
-  clientModule,
-  maxHeaderSize,
-  validateHeaderName,
-  validateHeaderValue,
-} from './http_client.js';
+import * as shared from './http_client.js';
 
-const client = clientModule('http:');
-
-export const { request, get, globalAgent, createServer } = client;
 export {
   Agent,
   ClientRequest,
@@ -34,26 +18,14 @@ export {
   maxHeaderSize,
   validateHeaderName,
   validateHeaderValue,
-};
+} from './http_client.js';
+
+const { clientModule, ...classesAndTables } = shared;
+const client = clientModule('http:');
+
+export const { request, get, globalAgent, createServer } = client;
 
 /** Node's parser pool size; there is no parser to pool. */
 export function setMaxIdleHTTPParsers() {}
 
-export default {
-  Agent,
-  ClientRequest,
-  IncomingMessage,
-  METHODS,
-  OutgoingMessage,
-  STATUS_CODES,
-  Server,
-  ServerResponse,
-  createServer,
-  get,
-  globalAgent,
-  maxHeaderSize,
-  request,
-  setMaxIdleHTTPParsers,
-  validateHeaderName,
-  validateHeaderValue,
-};
+export default { ...classesAndTables, ...client, setMaxIdleHTTPParsers };
