@@ -280,6 +280,12 @@ test('a path that would change the host is not sent', async () => {
       assert.equal(error.code, 'ERR_INVALID_URL', path);
       assert.match(error.message, /does not stay on https:\/\/api\.example\.com/, path);
     }
+    // A port in `host` is not a port: Node cannot send it either, and nothing goes to port 443.
+    const hostWithPort = await new Promise((resolve) => {
+      https.get({ host: 'api.example.com:8443', path: '/' }, () => resolve('answered')).on('error', resolve);
+    });
+    assert.equal(hostWithPort.code, 'ERR_INVALID_URL');
+    assert.match(hostWithPort.message, /no URL has the host "api\.example\.com:8443"/);
     assert.deepEqual(sent, []);
     const ok = await new Promise((resolve, reject) => {
       https.get({ hostname: 'api.example.com', path: '/a/../b?c=@d' }, (res) => res.on('end', () => resolve(res.statusCode)).resume()).on('error', reject);

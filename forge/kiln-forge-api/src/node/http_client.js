@@ -282,7 +282,9 @@ export class ClientRequest extends Writable {
     if (UNESCAPED_PATH.test(path)) {
       throw nodeError(TypeError, 'ERR_UNESCAPED_CHARACTERS', 'Request path contains unescaped characters');
     }
-    const host = options.hostname ?? (typeof options.host === 'string' ? options.host.replace(/:\d+$/, '') : 'localhost');
+    // As Node, `host` is a host name, never `name:port` (a port there is no
+    // request Node could send either: it fails, here before sending).
+    const host = options.hostname ?? (typeof options.host === 'string' ? options.host : 'localhost');
     const port = options.port ?? options.defaultPort ?? defaults.defaultPort;
 
     this.method = method;
@@ -477,13 +479,10 @@ export class ClientRequest extends Writable {
     state.body = [];
     const url = requestUrl(state.origin, this.path);
     if (url === null) {
-      this.destroy(
-        nodeError(
-          TypeError,
-          'ERR_INVALID_URL',
-          `Invalid URL: the request path ${JSON.stringify(this.path)} does not stay on ${state.origin}`,
-        ),
-      );
+      const why = isUrl(state.origin)
+        ? `the request path ${JSON.stringify(this.path)} does not stay on ${state.origin}`
+        : `no URL has the host ${JSON.stringify(this.host)}`;
+      this.destroy(nodeError(TypeError, 'ERR_INVALID_URL', `Invalid URL: ${why}`));
       return;
     }
     let response;
@@ -537,14 +536,23 @@ export class ClientRequest extends Writable {
  * the host instead, so such a request is not sent (the layer's `fetch` and
  * Kiln's host would check the other host, but the app asked for this one).
  */
-function requestUrl(origin, path) {
-  let url;
+function isUrl(text) {
   try {
-    url = new URL(`${origin}${path}`);
+    new URL(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function requestUrl(origin, path) {
+  try {
+    const url = new URL(`${origin}${path}`);
+    const expected = new URL(origin);
+    return url.origin === expected.origin && url.username === '' && url.password === '' ? url.href : null;
   } catch {
     return null;
   }
-  return url.origin === new URL(origin).origin && url.username === '' && url.password === '' ? url.href : null;
 }
 
 function hangUp() {
