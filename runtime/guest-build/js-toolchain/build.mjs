@@ -112,6 +112,7 @@ const NODE_MODULES = {
   os: 'os.js',
   path: 'path.js',
   'path/posix': 'path.js',
+  perf_hooks: 'perf_hooks.js',
   process: 'process.js',
   punycode: 'punycode.js',
   querystring: 'querystring.js',

@@ -218,6 +218,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/diagnostics_channel.js"),
     ),
     (
+        "forge-api/src/node/perf_hooks.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/perf_hooks.js"),
+    ),
+    (
         "forge-api/src/node/http.js",
         include_str!("../../../forge/kiln-forge-api/src/node/http.js"),
     ),
