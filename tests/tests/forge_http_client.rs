@@ -22,14 +22,7 @@ async fn third_party() -> ThirdParty {
         if head.starts_with("GET /hop ") {
             return third_party::redirect("/hello?hopped=1");
         }
-        let header = |name: &str| {
-            head.lines().find_map(|line| {
-                let (n, v) = line.split_once(':')?;
-                n.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_owned())
-            })
-        };
+        let header = |name: &str| third_party::header(head, name);
         let body = json!({
             "line": head.lines().next().unwrap_or_default(),
             "app": header("x-app"),
@@ -41,6 +34,11 @@ async fn third_party() -> ThirdParty {
         third_party::ok("application/json", &body)
     })
     .await
+}
+
+/// The JSON body the app reported for `case`.
+fn body_json(out: &Value, case: &str) -> Value {
+    serde_json::from_str(out[case]["body"].as_str().expect("a body")).expect("JSON")
 }
 
 #[tokio::test]
@@ -68,8 +66,7 @@ async fn node_http_requests_go_out_through_the_egress_door() {
     // is the host's to write, from the URL it checked.
     assert_eq!(out["got"]["status"], 200, "{out}");
     assert_eq!(out["got"]["contentType"], "application/json", "{out}");
-    let got: Value =
-        serde_json::from_str(out["got"]["body"].as_str().expect("a body")).expect("JSON");
+    let got = body_json(&out, "got");
     assert_eq!(got["line"], "GET /hello?x=1 HTTP/1.1", "{got}");
     assert_eq!(got["app"], "node-http", "{got}");
     assert_eq!(
@@ -79,8 +76,7 @@ async fn node_http_requests_go_out_through_the_egress_door() {
     );
 
     // A POST written in two pieces arrives as one body of its length.
-    let posted: Value =
-        serde_json::from_str(out["posted"]["body"].as_str().expect("a body")).expect("JSON");
+    let posted = body_json(&out, "posted");
     assert_eq!(posted["line"], "POST /items HTTP/1.1", "{posted}");
     assert_eq!(posted["type"], "application/json", "{posted}");
     assert_eq!(
@@ -109,8 +105,7 @@ async fn node_http_requests_go_out_through_the_egress_door() {
     // it also tries to follow, and the layer refuses it (undeclared), before
     // the host would have.
     assert_eq!(out["followed"]["status"], 200, "{out}");
-    let followed: Value =
-        serde_json::from_str(out["followed"]["body"].as_str().expect("a body")).expect("JSON");
+    let followed = body_json(&out, "followed");
     assert_eq!(
         followed["line"], "GET /hello?hopped=1 HTTP/1.1",
         "{followed}"

@@ -181,6 +181,20 @@ const stoodIn = new Map();
 // Package name -> the HTTP clients (`http`, `https`) it was given in the last round.
 const overFetch = new Map();
 
+/** Records in `byPackage` (stoodIn, overFetch) that the installed package `importer` was given `module`. */
+async function recordFor(byPackage, importer, module) {
+  const packageName = (await packageJson(importer))?.name ?? basename(importer);
+  if (!byPackage.has(packageName)) byPackage.set(packageName, new Set());
+  byPackage.get(packageName).add(module);
+}
+
+/** Each package of `byPackage` (sorted) and its modules as `\`name\``, sorted: what the build says. */
+function byPackageSorted(byPackage) {
+  return [...byPackage]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([packageName, modules]) => [packageName, [...modules].sort().map((module) => `\`${module}\``)]);
+}
+
 const nodeModules = {
   name: 'kiln-node-modules',
   setup(build) {
@@ -198,11 +212,7 @@ const nodeModules = {
       if (Object.hasOwn(HTTP_CLIENTS, name)) {
         const importer = installedPackageOf(args.importer);
         if (importer === null || standIns) {
-          if (importer !== null) {
-            const packageName = (await packageJson(importer))?.name ?? basename(importer);
-            if (!overFetch.has(packageName)) overFetch.set(packageName, new Set());
-            overFetch.get(packageName).add(name);
-          }
+          if (importer !== null) await recordFor(overFetch, importer, name);
           return { path: join(forgeDir, 'src', 'node', HTTP_CLIENTS[name]) };
         }
       }
@@ -224,9 +234,7 @@ const nodeModules = {
       }
       const importer = installedPackageOf(args.importer);
       if (standIns && importer !== null) {
-        const packageName = (await packageJson(importer))?.name ?? basename(importer);
-        if (!stoodIn.has(packageName)) stoodIn.set(packageName, new Set());
-        stoodIn.get(packageName).add(name);
+        await recordFor(stoodIn, importer, name);
         return { path: name, namespace: STAND_IN };
       }
       if (importer !== null) refusedIn.add(importer);
@@ -802,14 +810,12 @@ if (bundledWith.errors && refusals.some(({ importer }) => importer !== null)) {
   standIns = true;
   bundledWith = await bundleWith(plugins);
   if (!bundledWith.errors) {
-    for (const [packageName, modules] of [...overFetch].sort(([a], [b]) => a.localeCompare(b))) {
-      const names = [...modules].sort().map((module) => `\`${module}\``);
+    for (const [packageName, names] of byPackageSorted(overFetch)) {
       console.error(
         `${packageName} imports Node.js's ${names.join(', ')}: bundled with Kiln's HTTP client, which sends through fetch to the hosts in permissions.external.fetch.backend (see docs/porting-forge-apps.md, "Node.js modules")`,
       );
     }
-    for (const [packageName, modules] of [...stoodIn].sort(([a], [b]) => a.localeCompare(b))) {
-      const names = [...modules].sort().map((module) => `\`${module}\``);
+    for (const [packageName, names] of byPackageSorted(stoodIn)) {
       const one = names.length === 1;
       console.error(
         `${packageName} imports Node.js's ${names.join(', ')}, which a Kiln app cannot have: bundled with ${one ? 'a stand-in that throws' : 'stand-ins that throw'} when used (see docs/porting-forge-apps.md, "Node.js modules")`,

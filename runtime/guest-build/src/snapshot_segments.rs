@@ -125,21 +125,18 @@ fn rewrite(module: &[u8]) -> Result<Option<Vec<u8>>, wasmparser::BinaryReaderErr
     let Some(merged) = merge(active) else {
         return Ok(None);
     };
-    // Passive segments stay, in their places, when code names any segment.
+    // Passive segments stay, in their places, when code names any segment;
+    // they must then come first, or their indices would move.
     let kept_passive: Vec<&[u8]> = if named.is_empty() {
         Vec::new()
-    } else {
-        passive.iter().map(|(_, data)| *data).collect()
-    };
-    if !named.is_empty()
-        && passive
-            .iter()
-            .enumerate()
-            .any(|(i, (index, _))| *index as usize != i)
+    } else if (0usize..)
+        .zip(&passive)
+        .all(|(i, (index, _))| *index as usize == i)
     {
-        // Passive segments after active ones: their indices would move.
+        passive.iter().map(|(_, data)| *data).collect()
+    } else {
         return Ok(None);
-    }
+    };
 
     let mut section = DataSection::new();
     for data in &kept_passive {
@@ -276,8 +273,7 @@ mod tests {
         let engine = wasmtime::Engine::default();
         let module = wasmtime::Module::new(&engine, wasm).expect("compiles");
         let mut store = wasmtime::Store::new(&engine, ());
-        let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
-        let _ = instance;
+        wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
         let mut segments = 0;
         let mut memory = vec![0u8; 65536];
         for payload in Parser::new(0).parse_all(wasm) {

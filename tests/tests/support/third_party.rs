@@ -27,6 +27,15 @@ pub fn ok(content_type: &str, body: &str) -> String {
     )
 }
 
+/// The value of the header `name` (any case) in a request `head`, trimmed.
+pub fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (n, value) = line.split_once(':')?;
+        n.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
 /// `302 Found` to `location`.
 pub fn redirect(location: &str) -> String {
     format!(
@@ -137,15 +146,7 @@ impl ThirdParty {
     pub fn hosts(&self) -> Vec<String> {
         self.requests()
             .iter()
-            .map(|head| {
-                head.lines()
-                    .find_map(|line| {
-                        let (name, value) = line.split_once(':')?;
-                        name.eq_ignore_ascii_case("host")
-                            .then(|| value.trim().to_owned())
-                    })
-                    .unwrap_or_default()
-            })
+            .map(|head| header(head, "host").unwrap_or_default())
             .collect()
     }
 

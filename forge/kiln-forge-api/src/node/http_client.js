@@ -301,7 +301,6 @@ export class ClientRequest extends Writable {
       headers: new Map(), // lowercase name -> [name as set, value]
       body: [],
       sent: false,
-      closed: false,
       controller: typeof AbortController === 'function' ? new AbortController() : null,
       timer: null,
       timeoutMs: 0,
@@ -420,7 +419,7 @@ export class ClientRequest extends Writable {
     const state = this._kiln;
     if (state.timer !== null) clearTimeout(state.timer);
     state.timer = null;
-    if (state.timeoutMs > 0 && !state.closed) {
+    if (state.timeoutMs > 0 && !this.destroyed) {
       state.timer = setTimeout(() => {
         state.timer = null;
         this.emit('timeout');
@@ -462,7 +461,6 @@ export class ClientRequest extends Writable {
     }
     // Node: a request destroyed before its response ends says so.
     const answered = this.res !== null && this.res.complete;
-    state.closed = true;
     // The stream emits 'error' (if any), then 'close'.
     callback(error ?? (answered ? null : hangUp()));
   }
@@ -518,8 +516,7 @@ export class ClientRequest extends Writable {
     res.complete = true;
     res.push(null);
     res.once('end', () => {
-      this.clearTimer();
-      // Node closes the response, then the request.
+      // Node closes the response, then the request (whose destroy clears the timer).
       queueMicrotask(() => {
         res.destroy();
         this.destroy();
