@@ -283,10 +283,10 @@ fn build_refuses(name: &str, code: &str, said: &[&str]) {
 fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
     build_refuses(
         "files",
-        "import { readFileSync } from 'node:fs';\nconsole.log(readFileSync);",
+        "import { connect } from 'node:net';\nconsole.log(connect);",
         &[
-            "Node.js's `fs` module is not available to a Kiln app: the sandbox has no files, sockets or processes",
-            "Kiln provides assert, assert/strict, buffer, cluster, crypto, diagnostics_channel, events, http, https",
+            "Node.js's `net` module is not available to a Kiln app: the sandbox has no files, sockets or processes",
+            "Kiln provides assert, assert/strict, buffer, cluster, crypto, diagnostics_channel, events, fs, fs/promises, http, https",
         ],
     );
 }
@@ -327,10 +327,11 @@ fn copy_test_app(dir: &Path, name: &str, as_name: &str) -> PathBuf {
 /// Installed packages that import `fs` for paths the app never takes
 /// (`tests/js/node-stand-ins`: mime 1, ejs 3, dotenv 16) build with
 /// stand-ins, and the build names each package and module; the app's own
-/// import of `fs` is still refused, and is the one refusal reported.
+/// import of `fs` gets the app's files, and its own import of `net` is
+/// refused, the one refusal reported.
 /// What the stand-ins do at run time: tests/tests/forge_node_modules.rs.
 #[test]
-fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
+fn packages_importing_fs_get_stand_ins_and_the_apps_own_fs_reads_its_files() {
     if !node_available() {
         return;
     }
@@ -348,11 +349,33 @@ fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
         assert!(text.contains(said), "{said:?} in {text}");
     }
 
+    // The app's own `fs` is the layer's, over the app's files its code names;
+    // the packages' stay stand-ins (their own files are not embedded).
     let index = app.join("src/index.js");
     let source = std::fs::read_to_string(&index).unwrap();
     std::fs::write(
         &index,
-        format!("import {{ readFileSync }} from 'fs';\nconsole.log(readFileSync);\n{source}"),
+        format!("import {{ readFileSync }} from 'fs';\nconsole.log(readFileSync('manifest.yml'));\n{source}"),
+    )
+    .unwrap();
+    let built = runtime(dir.path(), &["build", "stand-ins"]);
+    let text = stderr(&built);
+    assert_eq!(built.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("the app reads its own files with fs: embedding the "),
+        "{text}"
+    );
+    assert!(text.contains("manifest.yml"), "{text}");
+    assert!(
+        text.contains("ejs imports Node.js's `fs`, which a Kiln app cannot have"),
+        "{text}"
+    );
+
+    // A module no version of which works in the sandbox, imported by the
+    // app's own code, stays refused, and that is the only refusal reported.
+    std::fs::write(
+        &index,
+        format!("import {{ connect }} from 'net';\nconsole.log(connect);\n{source}"),
     )
     .unwrap();
     let refused = runtime(dir.path(), &["build", "stand-ins"]);
@@ -360,7 +383,7 @@ fn packages_importing_fs_get_stand_ins_and_the_apps_own_import_is_refused() {
     assert_ne!(refused.status.code(), Some(0), "{text}");
     assert!(
         text.contains(
-            "Node.js's `fs` module is not available to a Kiln app: the sandbox has no files, sockets or processes"
+            "Node.js's `net` module is not available to a Kiln app: the sandbox has no files, sockets or processes"
         ),
         "{text}"
     );

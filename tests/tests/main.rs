@@ -37,6 +37,7 @@ mod example_forge_scheduled_trigger_lab;
 mod example_forge_smart_workflow_followup;
 mod example_weather_note;
 mod examples;
+mod forge_app_files;
 mod forge_authorize;
 mod forge_browser_versions;
 mod forge_collator;

@@ -24,7 +24,7 @@ test('a call fails naming the module, the member and why', () => {
   const failure = failureOf(() => fs.readFileSync('/etc/passwd', 'utf8'));
   assert.equal(failure.code, CODE);
   assert.equal(CODE, 'ERR_KILN_NODE_MODULE_UNAVAILABLE');
-  assert.match(failure.message, /^Node\.js's `fs` module is not available to a Kiln app \(the sandbox has no files\): `fs\.readFileSync` was used/);
+  assert.match(failure.message, /^Node\.js's `fs` module is not available to a Kiln app \(a package's own files are not in the sandbox\): `fs\.readFileSync` was used/);
   assert.match(failureOf(() => unavailableModule('zlib').gzipSync('x')).message, /`zlib` module .*no files, sockets or processes.*`zlib\.gzipSync`/);
 });
 

@@ -47,6 +47,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { pathToFileURL } from 'node:url';
 import { collationFor, declaredLocales, intlFor, intlDataPlugin } from './intl.mjs';
 import { mayNeedRewrite, rewriteRegexes, runtimePrelude } from './regex.mjs';
+import { appFilesPlugin } from './app_files.mjs';
 
 import { build, formatMessages, transform } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
@@ -138,6 +139,14 @@ const HTTP_CLIENTS = {
   http: 'http.js',
   https: 'https.js',
 };
+// Node's `fs` for the app's own code: the files of the app's folder its code
+// names, read-only, and a writable `/tmp`, in memory (app_files.mjs,
+// forge-api/src/node/fs_volume.js). Not for installed packages: their own
+// files are not embedded, so they keep their browser version or a stand-in.
+const APP_FILE_MODULES = {
+  fs: 'fs.js',
+  'fs/promises': 'fs_promises.js',
+};
 // Node's modules whose purpose is a file, a socket, a process or the machine:
 // no version of them can work in the sandbox, which grants none of these.
 const NEEDS_THE_SYSTEM = new Set([
@@ -216,6 +225,9 @@ const nodeModules = {
           return { path: join(forgeDir, 'src', 'node', HTTP_CLIENTS[name]) };
         }
       }
+      if (Object.hasOwn(APP_FILE_MODULES, name) && installedPackageOf(args.importer) === null) {
+        return { path: join(forgeDir, 'src', 'node', APP_FILE_MODULES[name]) };
+      }
       // `constants`, `sys`…: the npm
       // packages of those names are their portable versions (the ones
       // browserify ships), and a dependency that needs one installs it.
@@ -239,13 +251,15 @@ const nodeModules = {
       }
       if (importer !== null) refusedIn.add(importer);
       refusals.push({ name, importer });
-      const why = NEEDS_THE_SYSTEM.has(name)
+      const why = Object.hasOwn(APP_FILE_MODULES, name)
+        ? "an installed package's files are not in the sandbox (the app's own code gets the app's files)"
+        : NEEDS_THE_SYSTEM.has(name)
         ? 'the sandbox has no files, sockets or processes'
         : 'Kiln does not provide it, and no npm package of that name is installed with the app';
       return {
         errors: [
           {
-            text: `Node.js's \`${name}\` module is not available to a Kiln app: ${why}. Kiln provides ${[...Object.keys(NODE_MODULES), ...Object.keys(HTTP_CLIENTS)].sort().join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
+            text: `Node.js's \`${name}\` module is not available to a Kiln app: ${why}. Kiln provides ${[...Object.keys(NODE_MODULES), ...Object.keys(HTTP_CLIENTS), ...Object.keys(APP_FILE_MODULES)].sort().join(', ')} (see docs/porting-forge-apps.md, "Node.js modules")`,
           },
         ],
       };
@@ -676,8 +690,9 @@ const bundleOptions = (plugins) => ({
   // Node's CommonJS module globals, which Forge's webpack bundle has and one
   // ES module does not: code and packages join paths with them
   // (`path.resolve(__dirname, 'templates')`), which threw a ReferenceError.
-  // The sandbox has no files, so they name the bundle at the root, as
-  // webpack's `mock` does; reading a file there still fails (no `fs`).
+  // The app's own modules get their place under the root of the layer's
+  // `fs` (app_files.mjs); installed packages, whose files are not there, the
+  // root, as webpack's `mock` gives them.
   define: { global: 'globalThis', __dirname: '"/"', __filename: '"/index.js"' },
   // JSX in a backend is UI Kit 1 (`@forge/ui`): Forge's bundler compiles it
   // with ForgeUI's pragma, which is why its apps import `ForgeUI` by default;
@@ -777,7 +792,22 @@ async function withoutComments(code) {
   }
 }
 
-const basePlugins = [importGraph, forgeServices, forgeUi, nodeModules];
+// The app's files its code names, for the layer's `fs` (app_files.mjs): said
+// once, when a bundle first needs them.
+let appFilesEmbedded = null;
+const appFiles = appFilesPlugin(appDir, ({ files, bytes, leftOut }) => {
+  appFilesEmbedded = files;
+  const shown = files.length > 8 ? `${files.slice(0, 8).join(', ')}, …` : files.join(', ');
+  console.error(
+    `the app reads its own files with fs: embedding the ${files.length} its code names (${Math.ceil(bytes / 1024)} KiB)${files.length > 0 ? `: ${shown}` : ''}`,
+  );
+  for (const { name, folder, count, bytes: more } of leftOut) {
+    console.error(
+      `warning: the app's code names \`${name}\`, the folder ${folder} (${count} files, ${Math.ceil(more / 1024)} KiB): not embedded, the app's files would pass Kiln's limit; name the files it reads instead`,
+    );
+  }
+});
+const basePlugins = [importGraph, forgeServices, forgeUi, appFiles, nodeModules];
 let plugins = basePlugins;
 let bundledWith = await bundleWith(plugins);
 // Each retry may reach packages the last one did not (a browser version
@@ -1076,6 +1106,8 @@ await writeFile(
       lazy,
       // The locales whose data the app's Intl was given (null: no Intl).
       intl: intl?.locales ?? null,
+      // The app's files its \`fs\` holds (null: the app does not import it).
+      appFiles: appFilesEmbedded,
       // Every file esbuild bundled, absolute: Kiln watches those outside the
       // app folder to know when this build can be reused (js_reuse.rs).
       inputPaths: Object.keys(bundled.metafile.inputs).map((input) => resolve(outDir, input)),

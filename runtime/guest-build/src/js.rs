@@ -44,6 +44,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     ("build.mjs", include_str!("../js-toolchain/build.mjs")),
     ("intl.mjs", include_str!("../js-toolchain/intl.mjs")),
     ("regex.mjs", include_str!("../js-toolchain/regex.mjs")),
+    (
+        "app_files.mjs",
+        include_str!("../js-toolchain/app_files.mjs"),
+    ),
     ("wit/kiln.wit", include_str!("../../../wit/0.4.0/kiln.wit")),
     (
         "forge-api/package.json",
@@ -220,6 +224,18 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
     (
         "forge-api/src/node/perf_hooks.js",
         include_str!("../../../forge/kiln-forge-api/src/node/perf_hooks.js"),
+    ),
+    (
+        "forge-api/src/node/fs.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/fs.js"),
+    ),
+    (
+        "forge-api/src/node/fs_promises.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/fs_promises.js"),
+    ),
+    (
+        "forge-api/src/node/fs_volume.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/fs_volume.js"),
     ),
     (
         "forge-api/src/node/http.js",

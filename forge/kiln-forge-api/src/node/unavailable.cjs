@@ -35,8 +35,8 @@ const CODE = 'ERR_KILN_NODE_MODULE_UNAVAILABLE';
 const NOT_MEMBERS = new Set(['then', '__esModule', 'toJSON']);
 
 const WHY = {
-  fs: 'the sandbox has no files',
-  'fs/promises': 'the sandbox has no files',
+  fs: "a package's own files are not in the sandbox",
+  'fs/promises': "a package's own files are not in the sandbox",
   child_process: 'the sandbox has no processes',
   worker_threads: 'the sandbox has no threads',
   cluster: 'the sandbox has no processes',
