@@ -7,8 +7,9 @@
 //! (forge/kiln-forge-api/src/node/fs_volume.js): no file system is linked.
 //! Checked here: the answers, `/tmp` starting empty in every invocation,
 //! the app's files read-only, and what must never be in the volume (the
-//! operator's `kiln.toml`, dot-files, files the code does not name, the
-//! host's files) absent from the answers and from the component's bytes.
+//! operator's `kiln.toml`, dot-files, a symlink out of the app's folder,
+//! files the code does not name, the host's files) absent from the answers
+//! and from the component's bytes.
 
 use serde_json::{Value, json};
 
@@ -90,6 +91,7 @@ async fn the_volume_holds_only_the_named_files_of_the_app_read_only() {
         ("unnamed", "static/unnamed.txt"),
         ("operatorConfig", "kiln.toml"),
         ("dotenv", ".env"),
+        ("linked", "static/linked.md"),
         ("host", "/etc/passwd"),
     ] {
         assert_eq!(
@@ -138,6 +140,8 @@ fn what_is_not_embedded_is_not_in_the_component() {
         "KILN-APP-FILES-OPERATOR-SECRET",
         "KILN-APP-FILES-DOTENV-SECRET",
         "A file no code names",
+        // SECURITY.md, which the app's folder links to as static/linked.md.
+        "Kiln runs third-party Jira apps that an administrator has not written",
     ] {
         assert!(!holds(secret), "{secret} must not be embedded");
     }

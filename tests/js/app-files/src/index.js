@@ -45,6 +45,9 @@ export const refused = async (event) => {
     // Named here, never embedded: the operator's configuration and dot-files.
     operatorConfig: attempt(() => fs.readFileSync('kiln.toml', 'utf8')),
     dotenv: attempt(() => fs.readFileSync('.env', 'utf8')),
+    // A symlink in the app's folder to a file outside it (the repository's
+    // SECURITY.md): named, never followed.
+    linked: attempt(() => fs.readFileSync('static/linked.md', 'utf8')),
     host: attempt(() => fs.readFileSync('/etc/passwd', 'utf8')),
     packages: attempt(() => fs.readdirSync('/node_modules')),
     root: fs.readdirSync('/', { recursive: true }).sort(),
