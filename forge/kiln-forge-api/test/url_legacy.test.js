@@ -183,3 +183,22 @@ test('the module has Node\'s names, and its default export is the module', () =>
   const parsed = url.parse('http://x/');
   assert.equal(url.parse(parsed), parsed, 'a Url is parsed as itself');
 });
+
+test('urlToHttpOptions answers as Node\'s, for the shapes http.request takes', () => {
+  for (const href of [
+    'https://example.com/a/b?x=1#frag',
+    'http://user:p%40ss@[::1]:8080/path',
+    'https://%C3%A9t%C3%A9:@h.example/',
+    'http://h.example',
+    'https://xn--bcher-kva.example:443/?',
+  ]) {
+    const ours = url.urlToHttpOptions(new URL(href));
+    const node = real.urlToHttpOptions(new URL(href));
+    assert.deepEqual({ ...ours }, { ...node }, href);
+    assert.equal(Object.getPrototypeOf(ours), null);
+  }
+  // An object extended by its user keeps its own properties, as in Node.
+  const extended = Object.assign(new URL('https://h.example/x'), { agent: 'mine' });
+  assert.equal(url.urlToHttpOptions(extended).agent, real.urlToHttpOptions(extended).agent);
+  assert.equal(urlDefault.urlToHttpOptions, url.urlToHttpOptions);
+});

@@ -45,6 +45,7 @@ import { Buffer } from './buffer.js';
 import EventEmitter from './events.cjs';
 import stream from './stream.cjs';
 import { invalidArgType } from './arg_errors.js';
+import { urlToHttpOptions } from './url_legacy.js';
 import { fetch } from '../fetch.js';
 
 const { Readable, Writable } = stream;
@@ -233,25 +234,6 @@ function requestArguments(defaults, input, options, callback) {
     options = {};
   }
   return { options: { ...defaults, ...fromUrl, ...(options ?? {}) }, callback };
-}
-
-/** Node's `url.urlToHttpOptions`. */
-function urlToHttpOptions(url) {
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const options = {
-    protocol: url.protocol,
-    hostname,
-    hash: url.hash,
-    search: url.search,
-    pathname: url.pathname,
-    path: `${url.pathname || ''}${url.search || ''}`,
-    href: url.href,
-  };
-  if (url.port !== '') options.port = Number(url.port);
-  if (url.username || url.password) {
-    options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  }
-  return options;
 }
 
 /** The protocol a module's requests take (`http:` for `http`, `https:` for `https`). */

@@ -738,3 +738,28 @@ export function pathToFileURL(filepath) {
   url.pathname = encoded;
   return url;
 }
+
+/**
+ * Node's `urlToHttpOptions`: a WHATWG URL as `http.request`'s options (the
+ * URL's own enumerable properties first, as Node spreads them; IPv6 brackets
+ * off the hostname; credentials decoded into `auth`).
+ */
+export function urlToHttpOptions(url) {
+  const { hostname, pathname, port, username, password, search } = url;
+  const options = {
+    __proto__: null,
+    ...url,
+    protocol: url.protocol,
+    hostname: hostname && hostname[0] === '[' ? hostname.slice(1, -1) : hostname,
+    hash: url.hash,
+    search,
+    pathname,
+    path: `${pathname || ''}${search || ''}`,
+    href: url.href,
+  };
+  if (port !== '') options.port = Number(port);
+  if (username || password) {
+    options.auth = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  }
+  return options;
+}
