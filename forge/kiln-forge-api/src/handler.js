@@ -40,6 +40,12 @@ import { installationOf } from './ari.js';
 import { settleOpenFetches } from './fetch.js';
 import { licenseOf } from './app_runtime.js';
 import { headersByAnyCase } from './web_trigger.js';
+import { withNodeApi } from './node/text_streams.js';
+
+// Every app's streams as Node's: `for await (const chunk of response.body)`
+// and `ReadableStream.from`, which the engine's class lacks, given to the
+// class once while the snapshot is taken (text_streams.js).
+withNodeApi(globalThis.ReadableStream);
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {

@@ -238,6 +238,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/fs_volume.js"),
     ),
     (
+        "forge-api/src/node/text_streams.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/text_streams.js"),
+    ),
+    (
         "forge-api/src/node/http.js",
         include_str!("../../../forge/kiln-forge-api/src/node/http.js"),
     ),

@@ -6,3 +6,8 @@ export { Buffer } from './buffer.js';
 // Node's timers: `setTimeout` and `setInterval` answer a `Timeout` (with
 // `unref()`, `refresh()`, …) where the engine's answer a number.
 export { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate } from './timers.js';
+
+// The text streams Node has as globals and the engine lacks (text_streams.js;
+// `ReadableStream.from` and async iteration are given to every app, by
+// handler.js).
+export { TextDecoderStream, TextEncoderStream } from './text_streams.js';

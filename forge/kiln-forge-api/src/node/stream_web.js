@@ -1,8 +1,10 @@
 // Node's `stream/web`: the WHATWG streams, which the engine has as globals
 // (Node's module gives the same classes as its globals). A class the engine
 // lacks is undefined here, as an import of it would be in an older Node.
+import * as textStreams from './text_streams.js';
+
+export const ReadableStream = textStreams.withNodeApi(globalThis.ReadableStream);
 export const {
-  ReadableStream,
   ReadableStreamDefaultReader,
   ReadableStreamBYOBReader,
   ReadableStreamBYOBRequest,
@@ -15,8 +17,9 @@ export const {
   TransformStreamDefaultController,
   ByteLengthQueuingStrategy,
   CountQueuingStrategy,
-  TextEncoderStream,
-  TextDecoderStream,
   CompressionStream,
   DecompressionStream,
 } = globalThis;
+// Node's, where the engine has none (text_streams.js).
+export const TextEncoderStream = globalThis.TextEncoderStream ?? textStreams.TextEncoderStream;
+export const TextDecoderStream = globalThis.TextDecoderStream ?? textStreams.TextDecoderStream;
