@@ -234,8 +234,10 @@ function moduleGlobals(text, filename) {
 
 /** Whether `text` declares `name` itself (ES modules compute `__dirname` from `import.meta.url`). */
 function declares(text, name) {
+  // No repetition nested in another: from each start, a part scans at most
+  // to the next brace or semicolon.
   return new RegExp(
-    `\\b(?:var|let|const)\\s+(?:${name}\\b|\\{[^}]*\\b${name}\\b[^}]*\\})|\\bfunction\\s+${name}\\b|\\bimport\\b[^;]*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*from`,
+    `\\b(?:var|let|const)\\s+(?:${name}\\b|\\{[^}]*\\b${name}\\b)|\\bfunction\\s+${name}\\b|\\bimport\\b[^;{}]*\\{[^}]*\\b${name}\\b`,
   ).test(text);
 }
 
