@@ -166,21 +166,6 @@ export class Stats {
   isDirectory() {
     return (Number(this.mode) & constants.S_IFMT) === constants.S_IFDIR;
   }
-  isSymbolicLink() {
-    return false;
-  }
-  isBlockDevice() {
-    return false;
-  }
-  isCharacterDevice() {
-    return false;
-  }
-  isFIFO() {
-    return false;
-  }
-  isSocket() {
-    return false;
-  }
 }
 
 /** `fs.Dirent`: an entry of `readdir(…, { withFileTypes: true })`. */
@@ -197,20 +182,17 @@ export class Dirent {
   isDirectory() {
     return this[kType] === 'dir';
   }
-  isSymbolicLink() {
-    return false;
-  }
-  isBlockDevice() {
-    return false;
-  }
-  isCharacterDevice() {
-    return false;
-  }
-  isFIFO() {
-    return false;
-  }
-  isSocket() {
-    return false;
+}
+
+// The kinds of entry the volume never holds (it has files and folders only),
+// answered false on both classes, as Node's methods are on their prototypes.
+for (const Class of [Stats, Dirent]) {
+  for (const name of ['isSymbolicLink', 'isBlockDevice', 'isCharacterDevice', 'isFIFO', 'isSocket']) {
+    Object.defineProperty(Class.prototype, name, {
+      value: { [name]: () => false }[name],
+      writable: true,
+      configurable: true,
+    });
   }
 }
 
