@@ -2,7 +2,8 @@
 //! the credential the host attaches in `process.env`, in every string it can
 //! reach from `globalThis` and its `context`, in the responses, headers and
 //! errors of allowed and refused calls (through the Forge layer and through
-//! the raw `kiln:app/jira` import), and writes all of it to its log. The
+//! the raw `kiln:app/jira` import), in the host's files through the layer's
+//! `fs` (every read must be ENOENT), and writes all of it to its log. The
 //! simulator's token (the canary) must be in none of it, nor in the audit.
 
 use crate::escape_js_app::{self as js, caught};
@@ -51,6 +52,15 @@ async fn js_credentials_hunted_in_globals_responses_errors_and_logs() {
                 assert!(!name.contains(word), "{name} in {list}");
             }
         }
+    }
+    // The layer's `fs` reaches no file of the host, by any spelling: the
+    // volume holds only files of the app's own folder.
+    for read in out["files"]["reads"].as_array().expect("reads") {
+        assert_eq!(read["code"], "ENOENT", "{read}");
+    }
+    let app_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js/hostile");
+    for (file, _) in out["files"]["held"].as_object().expect("held files") {
+        assert!(app_dir.join(file).is_file(), "{file} is not the app's own");
     }
     // The hunt really walked the engine's object graph.
     let seen = out["stringsSeen"].as_u64().unwrap_or_default();

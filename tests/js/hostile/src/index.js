@@ -15,6 +15,7 @@ import * as forge from '@forge/api';
 import { kvs } from '@forge/kvs';
 import * as jira from 'kiln:app/jira@0.4.0';
 import * as storage from 'kiln:app/storage@0.4.0';
+import fs from 'node:fs';
 
 /** Terminal escapes, a forged `error:` line, C1, DEL, a bidi override, LS. */
 const HOSTILE =
@@ -125,11 +126,13 @@ export const hunt = async (event, context) => {
     asApp: await outcome(() => api.asApp().requestJira(route`/rest/api/3/myself`)),
     rawApp: await outcome(() => rawSummary(jira.requestJira(rawRequest({ principal: 'app', path: '/rest/api/3/myself' })))),
   };
+  const files = huntFiles();
   // Everything the app saw goes to the log as well: the log must be as clean
   // as the result.
-  console.log(JSON.stringify({ allowed, refused }));
-  const strings = reachableStrings({ globalThis, context, event, allowed, refused });
+  console.log(JSON.stringify({ allowed, refused, files }));
+  const strings = reachableStrings({ globalThis, context, event, allowed, refused, files });
   return {
+    files,
     envKeys: Object.keys(globalThis.process?.env ?? {}),
     globals: Object.getOwnPropertyNames(globalThis).sort(),
     contextKeys: Object.keys(context).sort(),
@@ -139,6 +142,45 @@ export const hunt = async (event, context) => {
     strings,
   };
 };
+
+/**
+ * The host's files through the layer's `fs`, by every spelling a path takes:
+ * the process's environment and command line, the machine's users, Kiln's
+ * configuration and data folders, climbs out of the app's root, `file:`
+ * URLs, bytes that are not UTF-8. The volume holds only the app's own files
+ * its code names (these are not in its folder), so each must be ENOENT; and
+ * everything the volume does hold is read, for the canary check.
+ */
+function huntFiles() {
+  const paths = [
+    '/proc/self/environ',
+    '/proc/self/cmdline',
+    '/proc/1/environ',
+    '/etc/passwd',
+    '/etc/kiln/site.json',
+    '/root/.config/kiln/credentials.json',
+    '/root/.local/share/kiln/state.sqlite3',
+    '../../../../../../etc/passwd',
+    '/tmp/../../proc/self/environ',
+    'file:///proc/self/environ',
+    new URL('file:///etc/hostname'),
+    new Uint8Array([0x2f, 0x65, 0x74, 0x63, 0xff, 0x2f]),
+    '/dev/stdin',
+    '/sys/kernel/hostname',
+  ];
+  const reads = paths.map((path) => {
+    try {
+      return { path: String(path), read: fs.readFileSync(path, 'utf8') };
+    } catch (error) {
+      return { path: String(path), code: error.code };
+    }
+  });
+  const held = {};
+  for (const entry of fs.readdirSync('/', { recursive: true })) {
+    if (fs.statSync(`/${entry}`).isFile()) held[entry] = fs.readFileSync(`/${entry}`, 'utf8');
+  }
+  return { reads, held };
+}
 
 /** `asUser(accountId)`: the invoking user, then `{ accountId }` (another). */
 export const impersonate = async (event, context) => ({
