@@ -285,7 +285,8 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
     nodes.set(path, { type: 'file', mode: 0o100444, ino: nextIno++, mtimeMs, birthtimeMs: mtimeMs, data, writable: false });
   }
 
-  const absolute = (path, name) => pathModule.posix.resolve('/', pathArgument(path, name));
+  /** The volume's path for a path argument already read (`shown`): relative ones from the root. */
+  const rooted = (shown) => pathModule.posix.resolve('/', shown);
 
   /** The node at `path` (absolute), or ENOENT/ENOTDIR as the kernel answers a lookup. */
   function lookup(path, syscall, shown) {
@@ -327,7 +328,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
 
   function existsSync(path) {
     try {
-      return nodes.has(absolute(path));
+      return nodes.has(rooted(pathArgument(path)));
     } catch {
       return false;
     }
@@ -336,7 +337,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function readFileSync(path, options) {
     const { encoding, flag = 'r' } = optionsOf(options, { encoding: null });
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     if (!/^r\+?$|^rs\+$/.test(flag)) {
       // A flag that writes ('a+', 'w+'): the file as written, then read.
       store(target, shown, new Uint8Array(0), flag);
@@ -351,7 +352,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
     return function (path, options) {
       const { bigint = false, throwIfNoEntry = true } = optionsOf(options);
       const shown = pathArgument(path);
-      const target = absolute(path);
+      const target = rooted(shown);
       const node = nodes.get(target);
       if (node === undefined) {
         try {
@@ -370,7 +371,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function readdirSync(path, options) {
     const { encoding = 'utf8', withFileTypes = false, recursive = false } = optionsOf(options);
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     const node = lookup(target, 'scandir', shown);
     if (node.type !== 'dir') throw uvError('ENOTDIR', 'scandir', shown);
     const entries = [];
@@ -394,7 +395,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
 
   function accessSync(path, mode = constants.F_OK) {
     const shown = pathArgument(path);
-    const node = lookup(absolute(path), 'access', shown);
+    const node = lookup(rooted(shown), 'access', shown);
     if ((mode & constants.W_OK) !== 0 && !node.writable) throw uvError('EROFS', 'access', shown);
     if ((mode & constants.X_OK) !== 0 && node.type === 'file') throw uvError('EACCES', 'access', shown);
   }
@@ -402,7 +403,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function realpathSync(path, options) {
     const { encoding = 'utf8' } = optionsOf(options);
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     lookup(target, 'lstat', shown);
     return encoding === 'buffer' ? Buffer.from(target) : target;
   }
@@ -446,19 +447,19 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function writeFileSync(path, data, options) {
     const { encoding = 'utf8', flag = 'w' } = optionsOf(options);
     const shown = pathArgument(path, 'file');
-    store(absolute(path, 'file'), shown, bytesOf(data, encoding), flag);
+    store(rooted(shown), shown, bytesOf(data, encoding), flag);
   }
 
   function appendFileSync(path, data, options) {
     const { encoding = 'utf8', flag = 'a' } = optionsOf(options);
     const shown = pathArgument(path);
-    store(absolute(path), shown, bytesOf(data, encoding), flag);
+    store(rooted(shown), shown, bytesOf(data, encoding), flag);
   }
 
   function mkdirSync(path, options) {
     const { recursive = false } = typeof options === 'number' ? {} : optionsOf(options);
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     if (!recursive) {
       if (nodes.has(target)) throw uvError('EEXIST', 'mkdir', shown);
       writableParent(target, 'mkdir', shown);
@@ -482,7 +483,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function mkdtempSync(prefix, options) {
     const { encoding = 'utf8' } = optionsOf(options);
     const shown = pathArgument(prefix, 'prefix');
-    const base = absolute(prefix, 'prefix');
+    const base = rooted(shown);
     const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
     for (;;) {
       const random = globalThis.crypto.getRandomValues(new Uint8Array(6));
@@ -498,7 +499,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
 
   function unlinkSync(path) {
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     const node = lookup(target, 'unlink', shown);
     if (!node.writable || !nodes.get(pathModule.posix.dirname(target)).writable) {
       throw uvError('EROFS', 'unlink', shown);
@@ -511,7 +512,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
     const { recursive = false } = optionsOf(options);
     if (recursive) return rmSync(path, { recursive: true });
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     const node = lookup(target, 'rmdir', shown);
     if (node.type !== 'dir') throw uvError('ENOTDIR', 'rmdir', shown);
     if (target === '/' || target === TMP || !node.writable) throw uvError(target === '/' ? 'EPERM' : 'EROFS', 'rmdir', shown);
@@ -523,7 +524,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function rmSync(path, options) {
     const { recursive = false, force = false } = optionsOf(options);
     const shown = pathArgument(path);
-    const target = absolute(path);
+    const target = rooted(shown);
     const node = nodes.get(target);
     if (node === undefined) {
       if (force) return;
@@ -551,8 +552,8 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function renameSync(from, to) {
     const shownFrom = pathArgument(from, 'oldPath');
     const shownTo = pathArgument(to, 'newPath');
-    const source = absolute(from, 'oldPath');
-    const target = absolute(to, 'newPath');
+    const source = rooted(shownFrom);
+    const target = rooted(shownTo);
     let node;
     try {
       node = lookup(source, 'rename', shownFrom);
@@ -579,8 +580,8 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
   function copyFileSync(from, to, mode = 0) {
     const shownFrom = pathArgument(from, 'src');
     const shownTo = pathArgument(to, 'dest');
-    const source = absolute(from, 'src');
-    const target = absolute(to, 'dest');
+    const source = rooted(shownFrom);
+    const target = rooted(shownTo);
     let node;
     try {
       node = lookup(source, 'copyfile', shownFrom);
