@@ -27,7 +27,7 @@
 // find the files; installed packages keep the bundle's `/` (their files are
 // not embedded).
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
 
 import { transform } from 'esbuild';
@@ -45,7 +45,7 @@ function excluded(name) {
   return name === 'node_modules' || name.startsWith('.') || name === 'kiln.toml' || name.endsWith('.wasm');
 }
 
-/** The app's files the walk may embed: `rel` (POSIX) -> `{ path, size }`. */
+/** The app's files the walk may embed: `rel` (POSIX) -> its path. */
 async function appFiles(appDir) {
   const files = new Map();
   const walk = async (folder) => {
@@ -55,7 +55,7 @@ async function appFiles(appDir) {
       if (entry.isDirectory()) await walk(path);
       else if (entry.isFile()) {
         const rel = relative(appDir, path).split(sep).join('/');
-        files.set(rel, { path });
+        files.set(rel, path);
       }
     }
   };
@@ -64,9 +64,9 @@ async function appFiles(appDir) {
 }
 
 /** The app's own source files (not its packages'), with their text without comments. */
-async function ownSources(appDir, files) {
+async function ownSources(files) {
   const sources = [];
-  for (const [rel, { path }] of files) {
+  for (const [rel, path] of files) {
     const ext = extname(rel);
     if (!SOURCE_EXTENSIONS.has(ext)) continue;
     const text = await readFile(path, 'utf8');
@@ -106,7 +106,7 @@ export function namedPaths(sources) {
  */
 export async function selectAppFiles(appDir) {
   const all = await appFiles(appDir);
-  const names = namedPaths(await ownSources(appDir, all));
+  const names = namedPaths(await ownSources(all));
   const folders = new Set();
   for (const rel of all.keys()) {
     for (let dir = dirname(rel); dir !== '.'; dir = dirname(dir)) folders.add(dir);
@@ -135,9 +135,11 @@ export async function selectAppFiles(appDir) {
       byFolder.push({ name, folder, files: [...all.keys()].filter((rel) => rel.startsWith(`${folder}/`)) });
     }
   }
+  // Sizes from the file system: a folder left out (a UI's build output) is
+  // never read, and a chosen file is read once, by tableModule.
   const sizes = new Map();
   const sizeOf = async (rel) => {
-    if (!sizes.has(rel)) sizes.set(rel, (await readFile(all.get(rel).path)).length);
+    if (!sizes.has(rel)) sizes.set(rel, (await stat(all.get(rel))).size);
     return sizes.get(rel);
   };
   const chosen = new Set(exact);
@@ -175,7 +177,7 @@ async function tableModule(selected) {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const table = {};
   for (const rel of selected.files) {
-    const bytes = await readFile(selected.paths.get(rel).path);
+    const bytes = await readFile(selected.paths.get(rel));
     try {
       table[rel] = ['utf8', decoder.decode(bytes)];
     } catch {
