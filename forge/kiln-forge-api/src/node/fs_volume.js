@@ -702,7 +702,7 @@ export function createFs(files = {}, { mtimeMs = 0 } = {}) {
     missing[name] = unavailable(name);
   }
   for (const name of ['open', 'opendir', 'readlink', 'symlink', 'link', 'chmod', 'chown', 'utimes', 'truncate', 'cp', 'watch']) {
-    promises[name] = async (...args) => unavailable(name)(...args);
+    promises[name] = async () => missing[name]();
   }
 
   const { F_OK, R_OK, W_OK, X_OK } = constants;
