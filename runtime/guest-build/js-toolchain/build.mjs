@@ -218,14 +218,15 @@ const nodeModules = {
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
       }
+      // The installed package importing it; null for the app's own code.
+      const importer = installedPackageOf(args.importer);
       if (Object.hasOwn(HTTP_CLIENTS, name)) {
-        const importer = installedPackageOf(args.importer);
         if (importer === null || standIns) {
           if (importer !== null) await recordFor(overFetch, importer, name);
           return { path: join(forgeDir, 'src', 'node', HTTP_CLIENTS[name]) };
         }
       }
-      if (Object.hasOwn(APP_FILE_MODULES, name) && installedPackageOf(args.importer) === null) {
+      if (Object.hasOwn(APP_FILE_MODULES, name) && importer === null) {
         return { path: join(forgeDir, 'src', 'node', APP_FILE_MODULES[name]) };
       }
       // `constants`, `sys`…: the npm
@@ -244,7 +245,6 @@ const nodeModules = {
           return { path: installed.path, namespace: installed.namespace };
         }
       }
-      const importer = installedPackageOf(args.importer);
       if (standIns && importer !== null) {
         await recordFor(stoodIn, importer, name);
         return { path: name, namespace: STAND_IN };
