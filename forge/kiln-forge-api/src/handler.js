@@ -42,11 +42,6 @@ import { licenseOf } from './app_runtime.js';
 import { headersByAnyCase } from './web_trigger.js';
 import { withNodeApi } from './node/text_streams.js';
 
-// Every app's streams as Node's: `for await (const chunk of response.body)`
-// and `ReadableStream.from`, which the engine's class lacks, given to the
-// class once while the snapshot is taken (text_streams.js).
-withNodeApi(globalThis.ReadableStream);
-
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
   return { payload: { tag, val } };
@@ -413,6 +408,9 @@ export function installGlobals({ runtime, architecture } = {}) {
   nameTheZoneAsNode();
   randomAsNode();
   urlAsNode();
+  // Streams as Node's: `for await (const chunk of response.body)` and
+  // `ReadableStream.from`, which the engine's class lacks (text_streams.js).
+  withNodeApi(globalThis.ReadableStream);
   installV8StackApi();
   // The engine's clock exists only once an invocation runs: top-level code
   // runs at build time, where reading it (`performance.now()`) traps, so

@@ -8,6 +8,6 @@ export { Buffer } from './buffer.js';
 export { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate } from './timers.js';
 
 // The text streams Node has as globals and the engine lacks (text_streams.js;
-// `ReadableStream.from` and async iteration are given to every app, by
-// handler.js).
+// `ReadableStream.from` and async iteration are given to every app by
+// handler.js's installGlobals).
 export { TextDecoderStream, TextEncoderStream } from './text_streams.js';

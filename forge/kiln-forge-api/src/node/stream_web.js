@@ -1,10 +1,12 @@
 // Node's `stream/web`: the WHATWG streams, which the engine has as globals
 // (Node's module gives the same classes as its globals). A class the engine
 // lacks is undefined here, as an import of it would be in an older Node.
+// `ReadableStream` has Node's `from` and async iteration from the setup
+// (handler.js's installGlobals), before any app module runs.
 import * as textStreams from './text_streams.js';
 
-export const ReadableStream = textStreams.withNodeApi(globalThis.ReadableStream);
 export const {
+  ReadableStream,
   ReadableStreamDefaultReader,
   ReadableStreamBYOBReader,
   ReadableStreamBYOBRequest,
