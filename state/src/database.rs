@@ -205,7 +205,7 @@ impl SqlDatabase for SqliteDatabase {
     }
 }
 
-fn prepare_private_file(path: &Path) -> Result<(), BackendError> {
+pub(crate) fn prepare_private_file(path: &Path) -> Result<(), BackendError> {
     let file_error = |source| BackendError::File {
         path: path.to_owned(),
         source,

@@ -44,6 +44,7 @@
 
 pub mod database;
 pub mod engine;
+pub mod forge_sql;
 pub mod installation;
 pub mod location;
 pub mod postgres;

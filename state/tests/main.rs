@@ -9,6 +9,7 @@ mod support;
 
 mod backends_agree;
 mod dead_letter_jobs;
+mod forge_sql;
 mod key_rotation;
 mod no_secret_in_logs;
 mod postgres_database;

@@ -1,0 +1,308 @@
+//! One installation's Forge SQL database: a SQLite file (or memory) that runs the app's
+//! statements, and nothing else.
+//!
+//! Threats, each beside its answer:
+//! - *Reaching other files* (`ATTACH '/etc/…'`, `VACUUM INTO`, extensions): the authorizer
+//!   refuses attaching, pragmas and virtual tables; extensions cannot load (rusqlite is built
+//!   without `load_extension`); SQLite's attached-database limit is 0.
+//! - *Corrupting the database to attack SQLite itself*: `SQLITE_DBCONFIG_DEFENSIVE` (no writes
+//!   to the schema table or shadow tables), schema not trusted, no triggers or views (code that
+//!   would run later, on other statements).
+//! - *Smuggling a second statement*: SQLite prepares exactly the statements
+//!   [`super::dialect::translate`] produced, one at a time; rusqlite refuses a text holding two.
+//! - *Holding the database or a host thread*: a progress handler interrupts a statement past
+//!   [`ForgeSqlLimits::statement_time`]; the whole call is one transaction, rolled back.
+//! - *Filling memory or disk*: [`ForgeSqlLimits`] bound statements, parameters, answers and the
+//!   file, and SQLite's own limits bound expression depth, value length and columns.
+//!
+//! Nothing the app sends can name another installation's file: the host picks the path.
+
+use std::path::Path;
+use std::time::Instant;
+
+use rusqlite::config::DbConfig;
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::limits::Limit;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use serde_json::{Map, Value as Json, json};
+
+use super::dialect::{StatementKind, translate};
+use super::error::{ForgeSqlCode, ForgeSqlError};
+use super::functions::register_mysql_functions;
+use super::limits::ForgeSqlLimits;
+use super::values::{ColumnType, parameters};
+
+/// Why a database could not be opened (the host's problem, not the app's).
+#[derive(Debug, thiserror::Error)]
+pub enum ForgeSqlOpenError {
+    /// The file or its folder could not be created with private permissions.
+    #[error("cannot create the Forge SQL database file: {0}")]
+    File(#[from] crate::storage::BackendError),
+    /// SQLite refused to open or configure it.
+    #[error("cannot open the Forge SQL database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One installation's Forge SQL database.
+pub struct ForgeSqlDatabase {
+    connection: Connection,
+    limits: ForgeSqlLimits,
+}
+
+impl std::fmt::Debug for ForgeSqlDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForgeSqlDatabase")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ForgeSqlDatabase {
+    /// The database in the file at `path`, created if missing. What is committed survives a
+    /// restart: the file is in WAL mode with full synchronous commits.
+    pub fn open(path: &Path, limits: ForgeSqlLimits) -> Result<Self, ForgeSqlOpenError> {
+        // Readable by the host's user only, like the state file beside it.
+        crate::database::prepare_private_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        // `runtime run` and `runtime serve` may share a data folder: wait for the other's
+        // write rather than fail at once.
+        connection.busy_timeout(limits.statement_time)?;
+        Self::configure(connection, limits)
+    }
+
+    /// A database that lives as long as this value (`--storage memory`, tests).
+    pub fn in_memory(limits: ForgeSqlLimits) -> Result<Self, ForgeSqlOpenError> {
+        Self::configure(Connection::open_in_memory()?, limits)
+    }
+
+    fn configure(
+        connection: Connection,
+        limits: ForgeSqlLimits,
+    ) -> Result<Self, ForgeSqlOpenError> {
+        // InnoDB enforces foreign keys; SQLite does only when asked.
+        connection.pragma_update(None, "foreign_keys", true)?;
+        let page_size: i64 = connection.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        let pages = limits.max_database_bytes / u64::try_from(page_size.max(512)).unwrap_or(512);
+        connection.pragma_update(
+            None,
+            "max_page_count",
+            i64::try_from(pages.max(1)).unwrap_or(i64::MAX),
+        )?;
+        connection.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+        connection.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+        connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+        connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false)?;
+        // Strings are single-quoted by the dialect's rewrite; a double-quoted name that
+        // names nothing must fail, not turn into a string.
+        connection.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+        connection.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
+        let statement_bytes =
+            i32::try_from(limits.max_statement_bytes.saturating_mul(2)).unwrap_or(i32::MAX);
+        let parameters = i32::try_from(limits.max_parameters).unwrap_or(i32::MAX);
+        for (limit, value) in [
+            (Limit::SQLITE_LIMIT_ATTACHED, 0),
+            (Limit::SQLITE_LIMIT_SQL_LENGTH, statement_bytes),
+            (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, parameters),
+            (Limit::SQLITE_LIMIT_EXPR_DEPTH, limits.max_expression_depth),
+            // One value at most 16 MiB (TiDB's default entry limit is 6 MiB).
+            (Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024),
+            (Limit::SQLITE_LIMIT_COLUMN, 1_000),
+            (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 100),
+            (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1_000),
+            (Limit::SQLITE_LIMIT_FUNCTION_ARG, 127),
+            (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, 1),
+            (Limit::SQLITE_LIMIT_WORKER_THREADS, 0),
+        ] {
+            connection.set_limit(limit, value)?;
+        }
+        register_mysql_functions(&connection)?;
+        // Last: the settings above are the host's own pragmas.
+        connection.authorizer(Some(authorize))?;
+        Ok(ForgeSqlDatabase { connection, limits })
+    }
+
+    /// Runs one statement of the app's, with its bound parameters, and answers in Forge's
+    /// shape: `{"rows": [...]}` for a query, `{"rows": {affectedRows, insertId, ...}}` for
+    /// anything else. The statement commits entirely or not at all.
+    pub fn execute(&mut self, query: &str, params: &[Json]) -> Result<Json, ForgeSqlError> {
+        if query.len() > self.limits.max_statement_bytes {
+            return Err(ForgeSqlError::invalid(format!(
+                "the statement is {} bytes; Kiln's limit is {}",
+                query.len(),
+                self.limits.max_statement_bytes
+            )));
+        }
+        if params.len() > self.limits.max_parameters {
+            return Err(ForgeSqlError::invalid(format!(
+                "{} parameters bound; Kiln's limit is {}",
+                params.len(),
+                self.limits.max_parameters
+            )));
+        }
+        let translated = translate(query)?;
+        let bound = parameters(params)?;
+        let deadline = Instant::now() + self.limits.statement_time;
+        self.connection
+            .progress_handler(1_000, Some(move || Instant::now() >= deadline))
+            .map_err(sqlite_error)?;
+        let max_answer_bytes = self.limits.max_answer_bytes;
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite_error)?;
+        let mut answer = Json::Null;
+        for (index, text) in translated.statements.iter().enumerate() {
+            let mut statement = transaction.prepare(text).map_err(sqlite_error)?;
+            let arguments: &[rusqlite::types::Value] = if index == 0 { &bound } else { &[] };
+            if statement.parameter_count() != arguments.len() {
+                return Err(ForgeSqlError::invalid(format!(
+                    "the statement has {} placeholders and {} parameters were bound",
+                    statement.parameter_count(),
+                    arguments.len()
+                )));
+            }
+            for (position, value) in arguments.iter().enumerate() {
+                statement
+                    .raw_bind_parameter(position + 1, value)
+                    .map_err(sqlite_error)?;
+            }
+            if index > 0 {
+                statement.raw_execute().map_err(sqlite_error)?;
+                continue;
+            }
+            answer = match translated.kind {
+                StatementKind::Query => query_rows(&mut statement, max_answer_bytes)?,
+                kind => {
+                    let changed = statement.raw_execute().map_err(sqlite_error)? as u64;
+                    let insert_id = if kind == StatementKind::Insert && changed > 0 {
+                        transaction.last_insert_rowid()
+                    } else {
+                        0
+                    };
+                    result_header(kind, changed, insert_id)
+                }
+            };
+        }
+        transaction.commit().map_err(sqlite_error)?;
+        Ok(json!({ "rows": answer }))
+    }
+}
+
+/// Every row as an object keyed by column name; a later column of the same name wins, as in
+/// MySQL drivers.
+fn query_rows(
+    statement: &mut rusqlite::Statement<'_>,
+    max_answer_bytes: usize,
+) -> Result<Json, ForgeSqlError> {
+    let columns: Vec<(String, ColumnType)> = statement
+        .columns()
+        .iter()
+        .map(|column| {
+            (
+                column.name().to_owned(),
+                ColumnType::from_declared(column.decl_type()),
+            )
+        })
+        .collect();
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    let mut answer_bytes = 0usize;
+    while let Some(row) = rows.next().map_err(sqlite_error)? {
+        let mut object = Map::with_capacity(columns.len());
+        for (index, (name, column_type)) in columns.iter().enumerate() {
+            let value = row.get_ref(index).map_err(sqlite_error)?;
+            object.insert(name.clone(), column_type.to_json(value));
+        }
+        let row = Json::Object(object);
+        answer_bytes += row.to_string().len() + 1;
+        if answer_bytes > max_answer_bytes {
+            return Err(ForgeSqlError::execution(format!(
+                "the answer passed Kiln's limit of {max_answer_bytes} bytes after {} rows; \
+                 select fewer rows (LIMIT) or columns",
+                out.len()
+            )));
+        }
+        out.push(row);
+    }
+    Ok(Json::Array(out))
+}
+
+/// MySQL's result header (mysql2's `ResultSetHeader`), which `@forge/sql` types as
+/// `UpdateQueryResponse`.
+fn result_header(kind: StatementKind, changed: u64, insert_id: i64) -> Json {
+    let changed = if kind == StatementKind::Schema {
+        0
+    } else {
+        changed
+    };
+    let mut header = json!({
+        "fieldCount": 0,
+        "affectedRows": changed,
+        "insertId": insert_id,
+        "info": "",
+        // SERVER_STATUS_AUTOCOMMIT: every call commits.
+        "serverStatus": 2,
+        "warningStatus": 0,
+    });
+    if kind == StatementKind::Change {
+        header["changedRows"] = json!(changed);
+    }
+    header
+}
+
+/// SQLite's refusal as Forge's error: an interrupted statement timed out; anything else is
+/// the statement's own failure, with SQLite's message.
+fn sqlite_error(error: rusqlite::Error) -> ForgeSqlError {
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.code == ErrorCode::OperationInterrupted =>
+        {
+            ForgeSqlError {
+                code: ForgeSqlCode::QueryTimedOut,
+                message: "the statement ran past Kiln's time limit and was rolled back".into(),
+            }
+        }
+        rusqlite::Error::SqliteFailure(failure, _) if failure.code == ErrorCode::DiskFull => {
+            ForgeSqlError::execution(
+                "the installation's database is at Kiln's size limit; nothing was written",
+            )
+        }
+        rusqlite::Error::SqliteFailure(_, Some(message)) => {
+            ForgeSqlError::execution(message.clone())
+        }
+        other => ForgeSqlError::execution(other.to_string()),
+    }
+}
+
+/// What a statement may do, checked by SQLite as it prepares each one. Writes to SQLite's own
+/// tables are the schema changes SQLite makes for `CREATE`/`DROP`/`ALTER` (the authorizer sees
+/// them as writes to `sqlite_schema`); a statement writing them directly is refused by
+/// `SQLITE_DBCONFIG_DEFENSIVE`, so they need no rule here.
+fn authorize(context: AuthContext<'_>) -> Authorization {
+    match context.action {
+        AuthAction::Select
+        | AuthAction::Read { .. }
+        | AuthAction::Insert { .. }
+        | AuthAction::Update { .. }
+        | AuthAction::Delete { .. }
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive
+        | AuthAction::Transaction { .. }
+        | AuthAction::Savepoint { .. }
+        | AuthAction::CreateTable { .. }
+        | AuthAction::CreateIndex { .. }
+        | AuthAction::DropTable { .. }
+        | AuthAction::DropIndex { .. }
+        | AuthAction::AlterTable { .. }
+        | AuthAction::Reindex { .. }
+        | AuthAction::Analyze { .. } => Authorization::Allow,
+        // ATTACH, DETACH, PRAGMA, temporary objects, triggers, views, virtual tables and any
+        // action SQLite adds later.
+        _ => Authorization::Deny,
+    }
+}

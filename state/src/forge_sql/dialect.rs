@@ -1,0 +1,639 @@
+//! Forge SQL's MySQL, rewritten for SQLite.
+//!
+//! Forge SQL is TiDB: apps write MySQL. Kiln stores an installation's tables in SQLite, so each
+//! statement is parsed as MySQL (sqlparser's `MySqlDialect`), refused unless it is of a kind
+//! listed below, and its tree is rewritten and printed as SQLite. Refusing by kind on a parsed
+//! tree, not on text, is what keeps the list honest: a comment, a string or a quoted name can
+//! not make one kind of statement look like another.
+//!
+//! The parser is not the security boundary; the database is ([`super::database`]): it prepares
+//! exactly one statement per text and its authorizer refuses attaching files, pragmas, virtual
+//! tables, triggers and views whatever text reaches it. This module's job is fidelity and clear
+//! errors.
+//!
+//! # What runs
+//! - `SELECT` (with joins, subqueries, `WITH`, `UNION`, MySQL's `LIMIT offset, count`;
+//!   `FOR UPDATE`/`FOR SHARE` are dropped: each statement runs alone in its own transaction);
+//! - `INSERT` (`IGNORE` becomes `OR IGNORE`; `ON DUPLICATE KEY UPDATE … VALUES(col)` becomes
+//!   `ON CONFLICT DO UPDATE … excluded.col`), `REPLACE`, `UPDATE`, `DELETE`;
+//! - `CREATE TABLE [IF NOT EXISTS]` with MySQL's column types and options (`AUTO_INCREMENT`,
+//!   `UNSIGNED`, `ENUM(…)`, `CHARACTER SET`, `COLLATE`, `COMMENT`, table options such as
+//!   `ENGINE=InnoDB`) and inline `KEY`/`INDEX`/`UNIQUE KEY` definitions, which become
+//!   `CREATE INDEX` statements run with the table;
+//! - `CREATE [UNIQUE] INDEX`, `DROP TABLE`, `DROP INDEX … ON …`, `TRUNCATE TABLE`;
+//! - `ALTER TABLE … ADD COLUMN | DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX | DROP INDEX`.
+//!
+//! # What differs from TiDB (docs/porting-forge-apps.md lists these for users)
+//! - Column types keep their MySQL names, and so decide how values come back (see
+//!   [`super::values`)], but SQLite does not check lengths or ranges: a 300-character string
+//!   fits in a `VARCHAR(255)`.
+//! - `ON UPDATE CURRENT_TIMESTAMP` is accepted and not applied.
+//! - An `AUTO_INCREMENT` column is SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` (ids are never
+//!   reused, as in MySQL), so it comes back as a number even when declared `BIGINT`.
+//! - Anything else SQLite's grammar lacks fails with SQLite's own message
+//!   (`SQL_EXECUTION_ERROR`).
+
+use std::fmt::Write as _;
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    AlterTableOperation, Assignment, ColumnDef, ColumnOption, CreateIndex, CreateTable, DataType,
+    DoUpdate, EnumMember, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Insert,
+    ObjectName, ObjectType, OnConflict, OnConflictAction, OnInsert, OrderBySort,
+    RenameTableNameKind, SqliteOnConflict, Statement, TableConstraint, Value, ValueWithSpan,
+    VisitMut, VisitorMut,
+};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::parser::Parser;
+
+use super::error::ForgeSqlError;
+
+/// What a statement returns, which decides the shape of Forge's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    /// A query: `rows` is an array of row objects.
+    Query,
+    /// `INSERT`/`REPLACE`: `rows` is MySQL's result header, with `insertId`.
+    Insert,
+    /// `UPDATE`/`DELETE`: `rows` is MySQL's result header.
+    Change,
+    /// A schema change: `rows` is a result header that changed no rows.
+    Schema,
+}
+
+/// One MySQL statement as the SQLite statements that do its work, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translated {
+    /// What the statement returns.
+    pub kind: StatementKind,
+    /// SQLite text, one statement each; every `?` the app wrote is in the first (only
+    /// `CREATE TABLE` produces more than one, and it takes no parameters).
+    pub statements: Vec<String>,
+}
+
+/// Parses one MySQL statement and writes it as SQLite.
+pub fn translate(query: &str) -> Result<Translated, ForgeSqlError> {
+    if query.contains('\0') {
+        return Err(ForgeSqlError::invalid(
+            "the statement holds a NUL character; pass such text as a bound parameter",
+        ));
+    }
+    let mut statements = Parser::parse_sql(&MySqlDialect {}, query)
+        .map_err(|error| ForgeSqlError::invalid(format!("the statement is not MySQL: {error}")))?;
+    let mut statement = match statements.len() {
+        1 => statements.remove(0),
+        0 => return Err(ForgeSqlError::invalid("the query holds no statement")),
+        n => {
+            return Err(ForgeSqlError::invalid(format!(
+                "the query holds {n} statements; Forge SQL runs one per call"
+            )));
+        }
+    };
+    let mut literals = Literals::new();
+    if let ControlFlow::Break(error) = statement.visit(&mut literals) {
+        return Err(error);
+    }
+    let (kind, statements) = match statement {
+        Statement::Query(mut query) => {
+            // Row locks mean nothing to a statement that is its own transaction, and SQLite
+            // has no syntax for them.
+            query.locks.clear();
+            (StatementKind::Query, vec![query.to_string()])
+        }
+        Statement::Insert(insert) => (StatementKind::Insert, vec![insert_for_sqlite(insert)?]),
+        statement @ (Statement::Update(_) | Statement::Delete(_)) => {
+            (StatementKind::Change, vec![statement.to_string()])
+        }
+        Statement::CreateTable(create) => (StatementKind::Schema, create_table(create)?),
+        Statement::CreateIndex(create) => (StatementKind::Schema, vec![create_index(&create)?]),
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            temporary,
+            table,
+            ..
+        } => {
+            if temporary {
+                return Err(refused("DROP TEMPORARY TABLE"));
+            }
+            let what = match object_type {
+                ObjectType::Table => "TABLE",
+                ObjectType::Index => "INDEX",
+                other => return Err(refused(&format!("DROP {other}"))),
+            };
+            let if_exists = if if_exists { " IF EXISTS" } else { "" };
+            // SQLite drops one object per statement. MySQL's `DROP INDEX i ON t` names the
+            // table, which finds the index under its SQLite name ([`index_name`]).
+            let drops = names
+                .iter()
+                .map(|name| match (object_type, &table) {
+                    (ObjectType::Index, Some(table)) => {
+                        let index = Ident::new(object_last_name(name));
+                        let table = table.to_string();
+                        format!(
+                            "DROP {what}{if_exists} {}",
+                            index_name(&table, Some(&index), &[])
+                        )
+                    }
+                    _ => format!("DROP {what}{if_exists} {name}"),
+                })
+                .collect();
+            (StatementKind::Schema, drops)
+        }
+        Statement::Truncate(truncate) => {
+            let mut drops = Vec::new();
+            for target in &truncate.table_names {
+                let name = &target.name;
+                drops.push(format!("DELETE FROM {name}"));
+                // MySQL restarts AUTO_INCREMENT on TRUNCATE; SQLite keeps its counter in
+                // sqlite_sequence, which exists once any AUTOINCREMENT table does.
+                drops.push(format!(
+                    "DELETE FROM sqlite_sequence WHERE name = {}",
+                    sqlite_string(&object_last_name(name))
+                ));
+            }
+            (StatementKind::Schema, drops)
+        }
+        Statement::AlterTable(alter) => {
+            let table = alter.name.to_string();
+            let mut out = Vec::new();
+            for operation in alter.operations {
+                out.push(alter_operation(&table, operation)?);
+            }
+            (StatementKind::Schema, out)
+        }
+        other => {
+            let text = other.to_string();
+            let kind: String = text
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(refused(&kind));
+        }
+    };
+    let statements = statements
+        .into_iter()
+        .map(|text| literals.restore(text))
+        .collect();
+    Ok(Translated { kind, statements })
+}
+
+fn refused(kind: &str) -> ForgeSqlError {
+    ForgeSqlError::invalid(format!(
+        "{kind} statements are not run by Kiln's Forge SQL (SELECT, INSERT, REPLACE, UPDATE, \
+         DELETE, CREATE TABLE, CREATE INDEX, ALTER TABLE, DROP TABLE, DROP INDEX and TRUNCATE are)"
+    ))
+}
+
+/// String literals, taken out of the tree before it is printed and put back as SQLite
+/// literals. sqlparser prints a string by doubling quotes it judges unescaped, and takes a
+/// backslash before a quote as an escape, so a value holding `\'` or `''` would print as a
+/// different value. Each literal becomes a placeholder named with a per-call random nonce the
+/// statement cannot know, and [`Literals::restore`] writes it back, quotes doubled, the only
+/// escape SQLite has.
+struct Literals {
+    nonce: String,
+    values: Vec<String>,
+}
+
+impl Literals {
+    fn new() -> Self {
+        Literals {
+            nonce: format!("{:032x}", rand::random::<u128>()),
+            values: Vec::new(),
+        }
+    }
+
+    fn marker(&self, index: usize) -> String {
+        format!("__kiln_literal_{}_{index}__", self.nonce)
+    }
+
+    fn restore(&self, mut text: String) -> String {
+        // Highest index first, so `_1__` is never found inside `_10__` (the trailing `__`
+        // already prevents it; the order makes it obvious).
+        for (index, value) in self.values.iter().enumerate().rev() {
+            text = text.replace(&self.marker(index), &sqlite_string(value));
+        }
+        text
+    }
+}
+
+impl VisitorMut for Literals {
+    type Break = ForgeSqlError;
+
+    fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<ForgeSqlError> {
+        let text = match &mut value.value {
+            // MySQL reads "…" as a string unless ANSI_QUOTES is set, and TiDB does not set it.
+            Value::SingleQuotedString(text)
+            | Value::DoubleQuotedString(text)
+            | Value::NationalStringLiteral(text) => std::mem::take(text),
+            Value::Number(..)
+            | Value::Boolean(_)
+            | Value::Null
+            | Value::Placeholder(_)
+            | Value::HexStringLiteral(_) => return ControlFlow::Continue(()),
+            other => {
+                return ControlFlow::Break(ForgeSqlError::invalid(format!(
+                    "the literal {other} is of a form Kiln's Forge SQL does not read; pass it \
+                     as a bound parameter"
+                )));
+            }
+        };
+        value.value = Value::Placeholder(self.marker(self.values.len()));
+        self.values.push(text);
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
+        // MySQL accepts `CURRENT_TIMESTAMP()`; in SQLite these are keywords that take no
+        // parentheses.
+        if let Expr::Function(function) = expr
+            && let FunctionArguments::List(list) = &function.args
+            && list.args.is_empty()
+            && ["CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME"]
+                .iter()
+                .any(|name| function.name.to_string().eq_ignore_ascii_case(name))
+        {
+            function.args = FunctionArguments::None;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<ForgeSqlError> {
+        // sqlparser doubles the quote character inside a quoted name by the same judgement as
+        // for strings; a name holding its own quote is refused rather than risked.
+        if let Some(quote) = ident.quote_style
+            && ident.value.contains(quote)
+        {
+            return ControlFlow::Break(ForgeSqlError::invalid(format!(
+                "the quoted name {:?} holds its own quote character",
+                ident.value
+            )));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// A SQLite string literal: quotes doubled, nothing else escaped.
+pub(crate) fn sqlite_string(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+fn object_last_name(name: &ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|part| part.as_ident())
+        .map(|ident| ident.value.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
+fn insert_for_sqlite(mut insert: Insert) -> Result<String, ForgeSqlError> {
+    if !insert.assignments.is_empty() {
+        return Err(ForgeSqlError::invalid(
+            "INSERT … SET col = value is MySQL-only; write INSERT … (cols) VALUES (…)",
+        ));
+    }
+    if insert.insert_alias.is_some() {
+        return Err(ForgeSqlError::invalid(
+            "INSERT … AS alias ON DUPLICATE KEY UPDATE is not read by Kiln's Forge SQL; \
+             use VALUES(col) in the update",
+        ));
+    }
+    if insert.ignore {
+        insert.ignore = false;
+        insert.or = Some(SqliteOnConflict::Ignore);
+    }
+    if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = insert.on.take() {
+        let assignments = assignments
+            .into_iter()
+            .map(|mut assignment: Assignment| {
+                let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, |expr| {
+                    if let Some(column) = values_function_column(expr) {
+                        *expr = Expr::CompoundIdentifier(vec![Ident::new("excluded"), column]);
+                    }
+                    ControlFlow::<()>::Continue(())
+                });
+                assignment
+            })
+            .collect();
+        // SQLite 3.35+ lets the last ON CONFLICT clause omit its target, which is MySQL's
+        // meaning: any unique key.
+        insert.on = Some(OnInsert::OnConflict(OnConflict {
+            conflict_target: None,
+            action: OnConflictAction::DoUpdate(DoUpdate {
+                assignments,
+                selection: None,
+            }),
+        }));
+    }
+    Ok(Statement::Insert(insert).to_string())
+}
+
+/// `VALUES(col)` in an `ON DUPLICATE KEY UPDATE`: the value the row would have had.
+fn values_function_column(expr: &Expr) -> Option<Ident> {
+    let Expr::Function(function) = expr else {
+        return None;
+    };
+    if !function.name.to_string().eq_ignore_ascii_case("values") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column)))] => {
+            Some(column.clone())
+        }
+        _ => None,
+    }
+}
+
+fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
+    if create.temporary {
+        return Err(refused("CREATE TEMPORARY TABLE"));
+    }
+    if create.query.is_some() || create.like.is_some() || create.clone.is_some() {
+        return Err(ForgeSqlError::invalid(
+            "CREATE TABLE … AS SELECT and CREATE TABLE … LIKE are not run by Kiln's Forge SQL; \
+             declare the columns",
+        ));
+    }
+    let table = create.name.to_string();
+    let mut parts = Vec::new();
+    let mut indexes = Vec::new();
+    for column in &create.columns {
+        parts.push(column_definition(column)?);
+    }
+    for constraint in &create.constraints {
+        match constraint {
+            // MySQL declares plain indexes inside CREATE TABLE; SQLite creates them apart.
+            TableConstraint::Index(index) => {
+                let name = index_name(&table, index.name.as_ref(), &indexes);
+                let columns = index_columns(&index.columns)?;
+                indexes.push(format!(
+                    "CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"
+                ));
+            }
+            TableConstraint::Unique(unique) => {
+                let columns = index_columns(&unique.columns)?;
+                let name = unique
+                    .name
+                    .as_ref()
+                    .or(unique.index_name.as_ref())
+                    .map(|name| format!("CONSTRAINT {name} "))
+                    .unwrap_or_default();
+                parts.push(format!("{name}UNIQUE ({columns})"));
+            }
+            TableConstraint::PrimaryKey(key) => {
+                let columns = index_columns(&key.columns)?;
+                parts.push(format!("PRIMARY KEY ({columns})"));
+            }
+            TableConstraint::ForeignKey(_) | TableConstraint::Check(_) => {
+                parts.push(constraint.to_string())
+            }
+            other => {
+                return Err(ForgeSqlError::invalid(format!(
+                    "the table constraint `{other}` is not read by Kiln's Forge SQL"
+                )));
+            }
+        }
+    }
+    let if_not_exists = if create.if_not_exists {
+        " IF NOT EXISTS"
+    } else {
+        ""
+    };
+    // Table options (ENGINE, CHARSET, COLLATE, COMMENT, AUTO_INCREMENT=n) have no SQLite
+    // meaning and are left out.
+    let mut statements = vec![format!(
+        "CREATE TABLE{if_not_exists} {table} ({})",
+        parts.join(", ")
+    )];
+    statements.extend(indexes);
+    Ok(statements)
+}
+
+/// A MySQL column as a SQLite column definition.
+fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
+    let auto_increment = column.options.iter().any(|option| {
+        matches!(&option.option, ColumnOption::DialectSpecific(tokens)
+            if tokens.iter().any(|token| token.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")))
+    });
+    let name = &column.name;
+    let mut out = String::new();
+    if auto_increment {
+        // Only `INTEGER PRIMARY KEY` is SQLite's row id, the one column SQLite numbers by
+        // itself; AUTOINCREMENT keeps ids from being reused, as MySQL does.
+        let _ = write!(out, "{name} INTEGER PRIMARY KEY AUTOINCREMENT");
+    } else {
+        let _ = write!(out, "{name} {}", declared_type(&column.data_type)?);
+    }
+    for option in &column.options {
+        match &option.option {
+            ColumnOption::Null => out.push_str(" NULL"),
+            ColumnOption::NotNull => out.push_str(" NOT NULL"),
+            ColumnOption::Default(expr) => {
+                let _ = write!(out, " DEFAULT ({expr})");
+            }
+            ColumnOption::PrimaryKey(_) if auto_increment => {}
+            ColumnOption::PrimaryKey(_) => out.push_str(" PRIMARY KEY"),
+            ColumnOption::Unique(_) => out.push_str(" UNIQUE"),
+            ColumnOption::ForeignKey(_) | ColumnOption::Check(_) => {
+                let _ = write!(out, " {}", option.option);
+            }
+            // MySQL-only: character sets and collations (SQLite compares bytes, as TiDB's
+            // default `utf8mb4_bin` does), comments, AUTO_INCREMENT (handled above), and
+            // ON UPDATE CURRENT_TIMESTAMP (documented as not applied).
+            ColumnOption::CharacterSet(_)
+            | ColumnOption::Collation(_)
+            | ColumnOption::Comment(_)
+            | ColumnOption::OnUpdate(_)
+            | ColumnOption::DialectSpecific(_) => {}
+            other => {
+                return Err(ForgeSqlError::invalid(format!(
+                    "the column option `{other}` on {name} is not read by Kiln's Forge SQL"
+                )));
+            }
+        }
+    }
+    if let DataType::Enum(members, _) = &column.data_type {
+        let allowed: Vec<String> = members
+            .iter()
+            .map(|member| match member {
+                EnumMember::Name(value) | EnumMember::NamedValue(value, _) => sqlite_string(value),
+            })
+            .collect();
+        // MySQL refuses a value outside the list (strict mode, TiDB's default).
+        let _ = write!(
+            out,
+            " CHECK ({name} IS NULL OR {name} IN ({}))",
+            allowed.join(", ")
+        );
+    }
+    Ok(out)
+}
+
+/// The declared type SQLite stores for a MySQL type: its name and its first parenthesised
+/// numbers, which is what [`super::values`] reads back. SQLite's grammar takes a type as names
+/// then at most one `(n[, m])`, so `INT(11) UNSIGNED` becomes `INT UNSIGNED(11)`; an `ENUM`'s
+/// members become a CHECK constraint instead.
+fn declared_type(data_type: &DataType) -> Result<String, ForgeSqlError> {
+    match data_type {
+        DataType::Enum(..) => return Ok("ENUM".to_owned()),
+        DataType::Set(_) => return Ok("SET".to_owned()),
+        _ => {}
+    }
+    let printed = data_type.to_string();
+    let mut words = Vec::new();
+    let mut numbers = None;
+    let mut rest = printed.as_str();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('(') {
+            let end = after.find(')').ok_or_else(|| unreadable_type(&printed))?;
+            let inside = &after[..end];
+            if !inside
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == ' ')
+            {
+                return Err(unreadable_type(&printed));
+            }
+            numbers.get_or_insert_with(|| inside.replace(' ', ""));
+            rest = &after[end + 1..];
+        } else {
+            let end = rest.find(['(', ' ']).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if !word.is_empty() {
+                if !word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(unreadable_type(&printed));
+                }
+                words.push(word.to_ascii_uppercase());
+            }
+            rest = rest[end..].trim_start_matches(' ');
+        }
+    }
+    if words.is_empty() {
+        return Err(unreadable_type(&printed));
+    }
+    let mut out = words.join(" ");
+    if let Some(numbers) = numbers {
+        let _ = write!(out, "({numbers})");
+    }
+    Ok(out)
+}
+
+fn unreadable_type(printed: &str) -> ForgeSqlError {
+    ForgeSqlError::invalid(format!(
+        "the column type {printed} is not read by Kiln's Forge SQL"
+    ))
+}
+
+fn index_columns(columns: &[sqlparser::ast::IndexColumn]) -> Result<String, ForgeSqlError> {
+    let mut out = Vec::new();
+    for column in columns {
+        let expr = &column.column.expr;
+        match expr {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {}
+            // MySQL's prefix index `name(10)`: SQLite indexes whole values.
+            Expr::Function(function) if function.name.0.len() == 1 => {
+                out.push(function.name.to_string());
+                continue;
+            }
+            other => {
+                return Err(ForgeSqlError::invalid(format!(
+                    "the index column `{other}` is not read by Kiln's Forge SQL"
+                )));
+            }
+        }
+        let order = match column.column.options.sort {
+            Some(OrderBySort::Asc) => " ASC",
+            Some(OrderBySort::Desc) => " DESC",
+            _ => "",
+        };
+        out.push(format!("{expr}{order}"));
+    }
+    Ok(out.join(", "))
+}
+
+/// SQLite index names are per database, MySQL's per table: an unnamed or plainly named index
+/// gets the table's name in front so two tables' `idx_created` do not collide.
+fn index_name(table: &str, name: Option<&Ident>, taken: &[String]) -> String {
+    let table = table.trim_matches(|c| c == '`' || c == '"');
+    let base = match name {
+        Some(name) => format!("{table}__{}", name.value),
+        None => format!("{table}__index_{}", taken.len() + 1),
+    };
+    format!("\"{}\"", base.replace('"', ""))
+}
+
+fn create_index(create: &CreateIndex) -> Result<String, ForgeSqlError> {
+    let table = create.table_name.to_string();
+    let name = create
+        .name
+        .as_ref()
+        .map(|name| index_name(&table, Some(&Ident::new(object_last_name(name))), &[]))
+        .ok_or_else(|| ForgeSqlError::invalid("CREATE INDEX needs the index's name"))?;
+    let unique = if create.unique { "UNIQUE " } else { "" };
+    let if_not_exists = if create.if_not_exists {
+        "IF NOT EXISTS "
+    } else {
+        ""
+    };
+    let columns = index_columns(&create.columns)?;
+    Ok(format!(
+        "CREATE {unique}INDEX {if_not_exists}{name} ON {table} ({columns})"
+    ))
+}
+
+fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String, ForgeSqlError> {
+    Ok(match operation {
+        AlterTableOperation::AddColumn {
+            column_def,
+            column_position,
+            ..
+        } => {
+            // SQLite appends; MySQL's FIRST/AFTER only orders `SELECT *`.
+            let _ = column_position;
+            format!(
+                "ALTER TABLE {table} ADD COLUMN {}",
+                column_definition(&column_def)?
+            )
+        }
+        AlterTableOperation::DropColumn { column_names, .. } => match column_names.as_slice() {
+            [column] => format!("ALTER TABLE {table} DROP COLUMN {column}"),
+            _ => {
+                return Err(ForgeSqlError::invalid(
+                    "drop one column per DROP COLUMN clause",
+                ));
+            }
+        },
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => format!("ALTER TABLE {table} RENAME COLUMN {old_column_name} TO {new_column_name}"),
+        AlterTableOperation::RenameTable { table_name } => {
+            let (RenameTableNameKind::As(name) | RenameTableNameKind::To(name)) = table_name;
+            format!("ALTER TABLE {table} RENAME TO {name}")
+        }
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::Index(index),
+            ..
+        } => {
+            let name = index_name(table, index.name.as_ref(), &[]);
+            format!(
+                "CREATE INDEX {name} ON {table} ({})",
+                index_columns(&index.columns)?
+            )
+        }
+        AlterTableOperation::DropIndex { name } => {
+            format!("DROP INDEX {}", index_name(table, Some(&name), &[]))
+        }
+        other => {
+            return Err(ForgeSqlError::invalid(format!(
+                "ALTER TABLE … {other} is not run by Kiln's Forge SQL (ADD COLUMN, DROP COLUMN, \
+                 RENAME COLUMN, RENAME TO, ADD INDEX and DROP INDEX are)"
+            )));
+        }
+    })
+}

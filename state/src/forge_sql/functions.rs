@@ -1,0 +1,193 @@
+//! MySQL's functions that SQLite lacks and Forge apps call: the clock, Unix time and UUIDs.
+//!
+//! TiDB on Forge runs in UTC, so these answer in UTC, in MySQL's text forms
+//! (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`), which is also what SQLite's `CURRENT_TIMESTAMP`
+//! writes; values stored by either compare and sort together.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+
+/// Registers the functions on `connection`.
+pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()> {
+    // The clock changes between calls: not DETERMINISTIC, so SQLite never folds them.
+    let flags = FunctionFlags::SQLITE_UTF8;
+    for name in [
+        "now",
+        "sysdate",
+        "utc_timestamp",
+        "localtimestamp",
+        "localtime",
+    ] {
+        for arity in [0, 1] {
+            // The optional argument is MySQL's fractional-second precision; the answer keeps
+            // whole seconds, as SQLite's CURRENT_TIMESTAMP does.
+            connection
+                .create_scalar_function(name, arity, flags, |_| Ok(datetime_text(unix_now())))?;
+        }
+    }
+    for name in ["curdate", "utc_date"] {
+        connection.create_scalar_function(name, 0, flags, |_| {
+            Ok(datetime_text(unix_now())[..10].to_owned())
+        })?;
+    }
+    connection.create_scalar_function("unix_timestamp", 0, flags, |_| Ok(unix_now()))?;
+    connection.create_scalar_function(
+        "unix_timestamp",
+        1,
+        flags | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context: &Context<'_>| {
+            Ok(match context.get_raw(0) {
+                ValueRef::Text(text) => std::str::from_utf8(text)
+                    .ok()
+                    .and_then(parse_datetime)
+                    .map_or(Value::Null, Value::Integer),
+                ValueRef::Integer(seconds) => Value::Integer(seconds),
+                _ => Value::Null,
+            })
+        },
+    )?;
+    connection.create_scalar_function(
+        "from_unixtime",
+        1,
+        flags | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context: &Context<'_>| {
+            Ok(match context.get_raw(0) {
+                ValueRef::Integer(seconds) => Some(datetime_text(seconds)),
+                ValueRef::Real(seconds) => Some(datetime_text(seconds.floor() as i64)),
+                _ => None,
+            })
+        },
+    )?;
+    connection.create_scalar_function("uuid", 0, flags, |_| Ok(uuid_v4()))?;
+    Ok(())
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` for seconds since the Unix epoch, in UTC.
+pub(crate) fn datetime_text(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let second_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+/// Seconds since the epoch for `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (a `T` also separates),
+/// read as UTC; `None` for anything else.
+pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
+    let number = |part: &str| -> Option<i64> {
+        (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (date, time) = match text.split_once([' ', 'T']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut date_parts = date.splitn(3, '-');
+    let (year, month, day) = (
+        number(date_parts.next()?)?,
+        number(date_parts.next()?)?,
+        number(date_parts.next()?)?,
+    );
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut seconds = days_from_civil(year, month, day) * 86_400;
+    if let Some(time) = time {
+        let time = time.trim_end_matches('Z');
+        let time = time.split('.').next()?;
+        let mut parts = time.splitn(3, ':');
+        let (hour, minute, second) = (
+            number(parts.next()?)?,
+            number(parts.next()?)?,
+            number(parts.next().unwrap_or("0"))?,
+        );
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        seconds += hour * 3600 + minute * 60 + second;
+    }
+    Some(seconds)
+}
+
+// Howard Hinnant's civil-calendar algorithms (public domain), for the proleptic Gregorian
+// calendar MySQL uses.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A random (version 4) UUID in its text form, as MySQL's `UUID()` returns text.
+fn uuid_v4() -> String {
+    let mut bytes: [u8; 16] = rand::random();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_through_the_calendar() {
+        for seconds in [0, 951_782_400, 1_764_849_600, -86_400, 4_102_444_799] {
+            let text = datetime_text(seconds);
+            assert_eq!(parse_datetime(&text), Some(seconds), "{text}");
+        }
+        assert_eq!(datetime_text(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(
+            parse_datetime("2026-12-04T10:00:00.123Z"),
+            parse_datetime("2026-12-04 10:00:00")
+        );
+        assert_eq!(parse_datetime("2026-13-01"), None);
+        assert_eq!(parse_datetime("tomorrow"), None);
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let uuid = uuid_v4();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(&uuid[14..15], "4");
+        assert_ne!(uuid, uuid_v4());
+    }
+}

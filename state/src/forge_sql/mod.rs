@@ -1,0 +1,26 @@
+//! Forge SQL (`@forge/sql`) for Kiln apps: each installation's own relational database.
+//!
+//! Forge gives every installation of an app a MySQL-compatible database (TiDB) that the app
+//! reaches through `@forge/sql`: `sql.prepare(query).bindParams(...).execute()`,
+//! `sql.executeRaw`, `sql.executeDDL` and the `migrationRunner`. Kiln keeps that database as a
+//! SQLite file per installation beside the rest of its state, and runs the app's MySQL by
+//! rewriting each statement for SQLite ([`dialect`]), binding parameters and returning rows in
+//! the JSON Forge's SQL service returns ([`values`]), under limits that name their threats
+//! ([`limits`]), in a database that cannot reach anything else ([`database`]).
+//!
+//! This module is the engine; the host door (`kiln:app` WIT) and the Forge layer's transport
+//! call [`ForgeSqlDatabase::execute`] with the text `@forge/sql` sends (`query`, `params`) and
+//! hand its answer or [`ForgeSqlError`] back in Forge's body shapes.
+
+pub mod database;
+pub mod dialect;
+pub mod error;
+mod functions;
+pub mod limits;
+pub mod store;
+pub mod values;
+
+pub use database::{ForgeSqlDatabase, ForgeSqlOpenError};
+pub use error::{ForgeSqlCode, ForgeSqlError};
+pub use limits::ForgeSqlLimits;
+pub use store::{ForgeSqlPlacement, ForgeSqlStore};

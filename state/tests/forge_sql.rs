@@ -1,0 +1,620 @@
+//! Forge SQL's engine: the MySQL public Forge apps write runs on an installation's SQLite
+//! database and answers in the JSON `@forge/sql` reads; what it must refuse, it refuses with
+//! Forge's error codes; and no statement reaches past the installation's own database.
+
+use std::time::Duration;
+
+use kiln_state::forge_sql::{ForgeSqlCode, ForgeSqlDatabase, ForgeSqlError, ForgeSqlLimits};
+use serde_json::{Value, json};
+
+fn database() -> ForgeSqlDatabase {
+    ForgeSqlDatabase::in_memory(ForgeSqlLimits::default()).expect("in-memory database")
+}
+
+fn run(db: &mut ForgeSqlDatabase, query: &str, params: Value) -> Value {
+    let params = params.as_array().cloned().unwrap_or_default();
+    match db.execute(query, &params) {
+        Ok(answer) => answer,
+        Err(error) => panic!("{query}\n  failed: {error}"),
+    }
+}
+
+fn refused(db: &mut ForgeSqlDatabase, query: &str, params: Value) -> ForgeSqlError {
+    let params = params.as_array().cloned().unwrap_or_default();
+    match db.execute(query, &params) {
+        Ok(answer) => panic!("{query}\n  ran: {answer}"),
+        Err(error) => error,
+    }
+}
+
+fn rows(answer: &Value) -> &Vec<Value> {
+    answer["rows"].as_array().expect("rows is an array")
+}
+
+/// `@forge/sql`'s migrationRunner (4.0.8) sends exactly these statements.
+#[test]
+fn the_migration_runner_of_forge_sql_runs_unchanged() {
+    let mut db = database();
+    let create = "CREATE TABLE IF NOT EXISTS __migrations (id BIGINT PRIMARY KEY AUTO_INCREMENT, \
+                  name VARCHAR(255) NOT NULL, migratedAt TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);";
+    let header = run(&mut db, create, json!([]));
+    assert_eq!(header["rows"]["affectedRows"], 0);
+    run(&mut db, create, json!([])); // IF NOT EXISTS: a second run is a no-op
+    let inserted = run(
+        &mut db,
+        "INSERT INTO __migrations (name) VALUES (?);",
+        json!(["v001_create_tickets"]),
+    );
+    assert_eq!(inserted["rows"]["affectedRows"], 1);
+    assert_eq!(inserted["rows"]["insertId"], 1);
+    run(
+        &mut db,
+        "INSERT INTO __migrations (name) VALUES (?);",
+        json!(["v002"]),
+    );
+    let listed = run(
+        &mut db,
+        "SELECT id, name, migratedAt FROM __migrations;",
+        json!([]),
+    );
+    let listed = rows(&listed);
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["id"], 1);
+    assert_eq!(listed[0]["name"], "v001_create_tickets");
+    let migrated_at = listed[0]["migratedAt"].as_str().expect("a date string");
+    assert_eq!(
+        migrated_at.len(),
+        "2026-12-04 10:00:00".len(),
+        "{migrated_at}"
+    );
+    assert_eq!(&migrated_at[4..5], "-");
+}
+
+/// A schema in the style public Forge apps declare (types, options, inline keys, table
+/// options), and values coming back as Forge's data-types page says.
+#[test]
+fn mysql_schemas_and_types_come_back_as_forge_returns_them() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE IF NOT EXISTS `tickets` (
+            `id` VARCHAR(64) NOT NULL PRIMARY KEY,
+            `issue_key` VARCHAR(32) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL COMMENT 'Jira key',
+            `hits` INT(11) UNSIGNED NOT NULL DEFAULT 0,
+            `views` BIGINT NOT NULL DEFAULT 0,
+            `price` DECIMAL(10,2),
+            `ratio` DOUBLE,
+            `done` BOOLEAN DEFAULT FALSE,
+            `status` ENUM('open','closed') NOT NULL DEFAULT 'open',
+            `payload` JSON,
+            `created_at` TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+            `updated_at` DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+            KEY `idx_issue` (`issue_key`),
+            UNIQUE KEY `uq_issue_status` (`issue_key`, `status`),
+            INDEX (`created_at` DESC)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO tickets (id, issue_key, hits, views, price, ratio, done, status, payload) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        json!([
+            "t1",
+            "KILN-1",
+            3,
+            9_007_199_254_740_993_i64,
+            "12.5",
+            0.25,
+            true,
+            "closed",
+            "{\"labels\":[\"a\"]}"
+        ]),
+    );
+    let answer = run(&mut db, "SELECT * FROM tickets WHERE id = ?", json!(["t1"]));
+    let row = &rows(&answer)[0];
+    assert_eq!(row["hits"], 3);
+    assert_eq!(
+        row["views"], "9007199254740993",
+        "BIGINT comes back as a string"
+    );
+    assert_eq!(row["price"], "12.50", "DECIMAL as a string with its scale");
+    assert_eq!(row["ratio"], 0.25);
+    assert_eq!(row["done"], 1, "BOOLEAN is TINYINT(1)");
+    assert_eq!(row["status"], "closed");
+    assert_eq!(
+        row["payload"],
+        json!({"labels": ["a"]}),
+        "a JSON column is JSON"
+    );
+    assert!(row["created_at"].is_string());
+
+    // The inline indexes exist, under names that include the table.
+    let indexes = run(
+        &mut db,
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' ORDER BY name",
+        json!([]),
+    );
+    let names: Vec<&str> = rows(&indexes)
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(names.contains(&"tickets__idx_issue"), "{names:?}");
+    assert!(names.contains(&"tickets__index_2"), "{names:?}");
+
+    // ENUM refuses what MySQL's strict mode refuses.
+    let error = refused(
+        &mut db,
+        "INSERT INTO tickets (id, issue_key, status) VALUES ('t2', 'KILN-2', 'reopened')",
+        json!([]),
+    );
+    assert_eq!(error.code, ForgeSqlCode::SqlExecutionError);
+    assert!(error.message.contains("CHECK"), "{error}");
+
+    // Computed values have no declared type: numbers stay numbers.
+    let counted = run(
+        &mut db,
+        "SELECT COUNT(*) AS n, SUM(hits) AS total FROM tickets",
+        json!([]),
+    );
+    assert_eq!(rows(&counted)[0], json!({"n": 1, "total": 3}));
+}
+
+#[test]
+fn upserts_and_ignores_follow_mysql() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE counters (name VARCHAR(50) PRIMARY KEY, n INT NOT NULL, note TEXT)",
+        json!([]),
+    );
+    let upsert = "INSERT INTO counters (name, n, note) VALUES (?, ?, ?) \
+                  ON DUPLICATE KEY UPDATE n = n + VALUES(n), note = VALUES(note)";
+    run(&mut db, upsert, json!(["a", 1, "first"]));
+    run(&mut db, upsert, json!(["a", 5, "second"]));
+    let answer = run(&mut db, "SELECT * FROM counters", json!([]));
+    assert_eq!(
+        rows(&answer),
+        &vec![json!({"name": "a", "n": 6, "note": "second"})]
+    );
+
+    let ignored = run(
+        &mut db,
+        "INSERT IGNORE INTO counters (name, n) VALUES ('a', 100)",
+        json!([]),
+    );
+    assert_eq!(ignored["rows"]["affectedRows"], 0);
+    run(
+        &mut db,
+        "REPLACE INTO counters (name, n) VALUES ('a', 7)",
+        json!([]),
+    );
+    let answer = run(
+        &mut db,
+        "SELECT n, note FROM counters WHERE name = 'a'",
+        json!([]),
+    );
+    assert_eq!(rows(&answer)[0], json!({"n": 7, "note": null}));
+
+    let updated = run(
+        &mut db,
+        "UPDATE counters SET n = n + 1 WHERE name = ?",
+        json!(["a"]),
+    );
+    assert_eq!(updated["rows"]["affectedRows"], 1);
+    assert_eq!(updated["rows"]["changedRows"], 1);
+    let deleted = run(
+        &mut db,
+        "DELETE FROM counters WHERE name = ?",
+        json!(["nobody"]),
+    );
+    assert_eq!(deleted["rows"]["affectedRows"], 0);
+}
+
+/// String literals are MySQL's (backslash escapes, doubled quotes, double-quoted strings) and
+/// reach SQLite as the same values, whatever quotes and backslashes they hold.
+#[test]
+fn string_literals_keep_their_values() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)",
+        json!([]),
+    );
+    let cases: [(&str, &str); 7] = [
+        ("'it''s'", "it's"),
+        (r"'it\'s ok'", "it's ok"),
+        (r#""double \"quoted\"""#, r#"double "quoted""#),
+        (r"'back\\slash'", r"back\slash"),
+        (r"'\\'' OR 1=1 --'", r"\' OR 1=1 --"),
+        ("'line\\nbreak'", "line\nbreak"),
+        ("'__kiln_literal_0__'", "__kiln_literal_0__"),
+    ];
+    for (index, (literal, value)) in cases.iter().enumerate() {
+        run(
+            &mut db,
+            &format!("INSERT INTO notes (id, body) VALUES ({index}, {literal})"),
+            json!([]),
+        );
+        let answer = run(
+            &mut db,
+            "SELECT body FROM notes WHERE id = ?",
+            json!([index]),
+        );
+        assert_eq!(rows(&answer)[0]["body"], *value, "{literal}");
+        let found = run(
+            &mut db,
+            &format!("SELECT COUNT(*) AS n FROM notes WHERE body = {literal}"),
+            json!([]),
+        );
+        assert_eq!(rows(&found)[0]["n"], 1, "{literal}");
+    }
+    let answer = run(&mut db, "SELECT COUNT(*) AS n FROM notes", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], cases.len());
+}
+
+#[test]
+fn mysql_query_forms_and_functions_run() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE events (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME, ref CHAR(36))",
+        json!([]),
+    );
+    for _ in 0..5 {
+        run(
+            &mut db,
+            "INSERT INTO events (at, ref) VALUES (NOW(), UUID())",
+            json!([]),
+        );
+    }
+    let page = run(
+        &mut db,
+        "SELECT id FROM events ORDER BY id LIMIT 1, 2",
+        json!([]),
+    );
+    assert_eq!(rows(&page), &vec![json!({"id": 2}), json!({"id": 3})]);
+    let locked = run(
+        &mut db,
+        "SELECT id FROM events WHERE id = 1 FOR UPDATE",
+        json!([]),
+    );
+    assert_eq!(rows(&locked).len(), 1);
+    let now = run(
+        &mut db,
+        "SELECT CURRENT_TIMESTAMP() AS a, NOW() AS b, UNIX_TIMESTAMP('2000-02-29 00:00:00') AS c, \
+         FROM_UNIXTIME(0) AS d, CURDATE() AS e",
+        json!([]),
+    );
+    let now = &rows(&now)[0];
+    assert_eq!(now["c"], 951_782_400);
+    assert_eq!(now["d"], "1970-01-01 00:00:00");
+    assert_eq!(now["a"].as_str().map(str::len), Some(19));
+    assert_eq!(now["e"].as_str().map(str::len), Some(10));
+    let distinct = run(
+        &mut db,
+        "SELECT COUNT(DISTINCT ref) AS n FROM events",
+        json!([]),
+    );
+    assert_eq!(rows(&distinct)[0]["n"], 5, "UUID() differs per row");
+
+    // TRUNCATE restarts AUTO_INCREMENT, as MySQL's does.
+    run(&mut db, "TRUNCATE TABLE events", json!([]));
+    let again = run(&mut db, "INSERT INTO events (at) VALUES (NOW())", json!([]));
+    assert_eq!(again["rows"]["insertId"], 1);
+}
+
+#[test]
+fn schema_changes_run_and_fail_whole() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(100))",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "ALTER TABLE users ADD COLUMN name VARCHAR(50) NOT NULL DEFAULT '' AFTER id",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "ALTER TABLE users ADD INDEX idx_email (email)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "CREATE UNIQUE INDEX uq_name ON users (name)",
+        json!([]),
+    );
+    run(&mut db, "DROP INDEX uq_name ON users", json!([]));
+    run(&mut db, "ALTER TABLE users DROP INDEX idx_email", json!([]));
+    run(
+        &mut db,
+        "ALTER TABLE users RENAME COLUMN email TO mail",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO users (id, name, mail) VALUES (1, 'a', 'a@example.com')",
+        json!([]),
+    );
+    // Two tables may each have an index of the same MySQL name.
+    run(
+        &mut db,
+        "CREATE TABLE teams (id INT PRIMARY KEY, name TEXT, KEY idx_name (name))",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "CREATE TABLE squads (id INT PRIMARY KEY, name TEXT, KEY idx_name (name))",
+        json!([]),
+    );
+
+    // A CREATE TABLE whose second part fails leaves no table behind.
+    let error = refused(
+        &mut db,
+        "CREATE TABLE broken (id INT PRIMARY KEY, KEY idx (missing_column))",
+        json!([]),
+    );
+    assert_eq!(error.code, ForgeSqlCode::SqlExecutionError, "{error}");
+    let tables = run(
+        &mut db,
+        "SELECT name FROM sqlite_master WHERE name = 'broken'",
+        json!([]),
+    );
+    assert!(rows(&tables).is_empty());
+
+    run(&mut db, "DROP TABLE IF EXISTS users, teams", json!([]));
+    let error = refused(&mut db, "SELECT * FROM users", json!([]));
+    assert_eq!(error.code, ForgeSqlCode::SqlExecutionError);
+    assert!(error.message.contains("no such table"), "{error}");
+}
+
+#[test]
+fn bad_statements_get_forges_error_codes() {
+    let mut db = database();
+    run(&mut db, "CREATE TABLE t (id INT PRIMARY KEY)", json!([]));
+    let cases = [
+        ("SELEC 1", json!([]), "not MySQL"),
+        ("SELECT 1; SELECT 2", json!([]), "2 statements"),
+        ("", json!([]), "no statement"),
+        (
+            "SELECT * FROM t WHERE id = ?",
+            json!([]),
+            "1 placeholders and 0 parameters",
+        ),
+        (
+            "SELECT * FROM t WHERE id = ?",
+            json!([1, 2]),
+            "1 placeholders and 2 parameters",
+        ),
+        ("SELECT ?", json!([{"a": 1}]), "JSON object"),
+        ("INSERT INTO t SET id = 1", json!([]), "INSERT … SET"),
+        ("GRANT ALL ON *.* TO 'x'", json!([]), "not run by Kiln"),
+        (
+            "CREATE TEMPORARY TABLE x (id INT)",
+            json!([]),
+            "CREATE TEMPORARY TABLE",
+        ),
+        ("SELECT 'a\0b'", json!([]), "NUL"),
+    ];
+    for (query, params, expected) in cases {
+        let error = refused(&mut db, query, params);
+        assert_eq!(
+            error.code,
+            ForgeSqlCode::InvalidSqlQuery,
+            "{query}: {error}"
+        );
+        assert!(error.message.contains(expected), "{query}: {error}");
+        assert_eq!(error.to_json()["code"], "INVALID_SQL_QUERY");
+    }
+    let error = refused(&mut db, "INSERT INTO t (id) VALUES (1), (1)", json!([]));
+    assert_eq!(error.code, ForgeSqlCode::SqlExecutionError);
+    assert!(error.message.contains("UNIQUE"), "{error}");
+    // The failed statement wrote nothing: it was one transaction.
+    let answer = run(&mut db, "SELECT COUNT(*) AS n FROM t", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], 0);
+}
+
+/// Hostile statements: the database reaches no file, no setting and no code but its own.
+#[test]
+fn no_statement_reaches_past_the_installations_database() {
+    let mut db = database();
+    run(&mut db, "CREATE TABLE t (id INT PRIMARY KEY)", json!([]));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outside = dir.path().join("stolen.db");
+    let outside_text = outside.display().to_string();
+    let hostile = [
+        format!("ATTACH DATABASE '{outside_text}' AS stolen"),
+        format!("VACUUM INTO '{outside_text}'"),
+        "PRAGMA writable_schema = ON".to_owned(),
+        "PRAGMA journal_mode = OFF".to_owned(),
+        "SELECT load_extension('/tmp/evil.so')".to_owned(),
+        "SELECT readfile('/etc/passwd')".to_owned(),
+        "SELECT * FROM pragma_table_list".to_owned(),
+        "SELECT sqlite_version() FROM pragma_database_list".to_owned(),
+        "UPDATE sqlite_master SET sql = 'x' WHERE name = 't'".to_owned(),
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN DELETE FROM t; END".to_owned(),
+        "CREATE VIEW v AS SELECT * FROM t".to_owned(),
+        "CREATE VIRTUAL TABLE f USING fts5(body)".to_owned(),
+        "CREATE TABLE c AS SELECT * FROM t".to_owned(),
+        "SET GLOBAL max_connections = 1".to_owned(),
+        "LOAD DATA INFILE '/etc/passwd' INTO TABLE t".to_owned(),
+        "SELECT * FROM t INTO OUTFILE '/tmp/kiln-forge-sql-out'".to_owned(),
+    ];
+    for query in &hostile {
+        let error = refused(&mut db, query, json!([]));
+        assert_ne!(error.code, ForgeSqlCode::QueryTimedOut, "{query}");
+    }
+    assert!(
+        !outside.exists(),
+        "no file was created outside the database"
+    );
+    assert!(!std::path::Path::new("/tmp/kiln-forge-sql-out").exists());
+    let answer = run(&mut db, "SELECT COUNT(*) AS n FROM t", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], 0, "the table is intact");
+}
+
+#[test]
+fn limits_end_a_statement_and_keep_the_database_serving() {
+    let limits = ForgeSqlLimits {
+        statement_time: Duration::from_millis(200),
+        max_answer_bytes: 10_000,
+        max_database_bytes: 512 * 1024,
+        max_statement_bytes: 4_096,
+        ..ForgeSqlLimits::default()
+    };
+    let mut db = ForgeSqlDatabase::in_memory(limits).expect("database");
+    run(
+        &mut db,
+        "CREATE TABLE big (id INT PRIMARY KEY, body TEXT)",
+        json!([]),
+    );
+
+    let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
+                   SELECT COUNT(*) AS c FROM n";
+    let error = refused(&mut db, endless, json!([]));
+    assert_eq!(error.code, ForgeSqlCode::QueryTimedOut, "{error}");
+    assert_eq!(error.to_json()["code"], "QUERY_TIMED_OUT");
+
+    let fill = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+                INSERT INTO big SELECT i, hex(randomblob(400)) FROM n";
+    let error = refused(&mut db, fill, json!([]));
+    assert_eq!(error.code, ForgeSqlCode::SqlExecutionError);
+    assert!(error.message.contains("size limit"), "{error}");
+    let answer = run(&mut db, "SELECT COUNT(*) AS n FROM big", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], 0, "the refused insert left nothing");
+
+    for id in 0..40 {
+        run(
+            &mut db,
+            "INSERT INTO big VALUES (?, ?)",
+            json!([id, "x".repeat(500)]),
+        );
+    }
+    let error = refused(&mut db, "SELECT * FROM big", json!([]));
+    assert!(error.message.contains("10000 bytes"), "{error}");
+    let error = refused(
+        &mut db,
+        &format!("SELECT '{}'", "y".repeat(5_000)),
+        json!([]),
+    );
+    assert!(error.message.contains("Kiln's limit is 4096"), "{error}");
+
+    let deep = format!("SELECT {}1{}", "(".repeat(500), ")".repeat(500));
+    let error = refused(&mut db, &deep, json!([]));
+    assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery, "{error}");
+
+    // Still serving.
+    let answer = run(&mut db, "SELECT COUNT(*) AS n FROM big", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], 40);
+}
+
+#[test]
+fn what_is_committed_survives_reopening_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("installation.sqlite3");
+    {
+        let mut db = ForgeSqlDatabase::open(&path, ForgeSqlLimits::default()).expect("open");
+        run(
+            &mut db,
+            "CREATE TABLE kept (id INT PRIMARY KEY, v TEXT)",
+            json!([]),
+        );
+        run(
+            &mut db,
+            "INSERT INTO kept VALUES (1, 'still here')",
+            json!([]),
+        );
+    }
+    let mut db = ForgeSqlDatabase::open(&path, ForgeSqlLimits::default()).expect("reopen");
+    let answer = run(&mut db, "SELECT v FROM kept", json!([]));
+    assert_eq!(rows(&answer)[0]["v"], "still here");
+}
+
+mod store {
+    use super::*;
+    use kiln_state::Installation;
+    use kiln_state::forge_sql::store::MAX_OPEN_DATABASES;
+    use kiln_state::forge_sql::{ForgeSqlPlacement, ForgeSqlStore};
+    use std::sync::Arc;
+
+    fn installation(site: &str) -> Installation {
+        Installation::new("app-1", site, "development").expect("installation")
+    }
+
+    /// Each installation has its own database; the same installation finds its tables again,
+    /// in memory and in files, including after its database was closed for being idle.
+    #[tokio::test]
+    async fn each_installation_has_its_own_database() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for placement in [
+            ForgeSqlPlacement::Memory,
+            ForgeSqlPlacement::Directory(dir.path().join("forge-sql")),
+        ] {
+            let store = Arc::new(ForgeSqlStore::new(
+                placement.clone(),
+                ForgeSqlLimits::default(),
+            ));
+            let (a, b) = (installation("a.example"), installation("b.example"));
+            let create = "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)".to_owned();
+            store
+                .execute(&a, create.clone(), vec![])
+                .await
+                .expect("create in a");
+            store
+                .execute(&a, "INSERT INTO notes VALUES (1, 'a''s')".into(), vec![])
+                .await
+                .expect("insert in a");
+            let error = store
+                .execute(&b, "SELECT * FROM notes".into(), vec![])
+                .await
+                .expect_err("b has no such table");
+            assert!(error.message.contains("no such table"), "{error}");
+            // Enough other installations to close idle files.
+            for site in 0..=MAX_OPEN_DATABASES {
+                store
+                    .execute(
+                        &installation(&format!("s{site}.example")),
+                        "SELECT 1".into(),
+                        vec![],
+                    )
+                    .await
+                    .expect("select");
+            }
+            let answer = store
+                .execute(&a, "SELECT body FROM notes".into(), vec![])
+                .await
+                .expect("a's table is still there");
+            assert_eq!(answer["rows"][0]["body"], "a's", "{placement:?}");
+        }
+    }
+
+    #[test]
+    fn files_are_private_and_named_by_digest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ForgeSqlStore::beside_state_file(
+            &dir.path().join("state.sqlite3"),
+            ForgeSqlLimits::default(),
+        );
+        let hostile =
+            Installation::new("app/../../x", "site.example", "dev").expect("installation");
+        store
+            .execute_blocking(&hostile, "CREATE TABLE t (id INT)", &[])
+            .expect("create");
+        let path = store.path_for(&hostile).expect("a file");
+        assert_eq!(path.parent(), Some(dir.path().join("forge-sql").as_path()));
+        let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+        assert!(
+            name.len() == 64 + ".sqlite3".len() && !name.contains(".."),
+            "{name}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("file").permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
+    }
+}
