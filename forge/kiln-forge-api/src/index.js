@@ -1,5 +1,5 @@
 // `@forge/api` on Kiln: what a Forge app's backend imports, over
-// kiln:app@0.4.0. See docs/porting-forge-apps.md for what differs.
+// kiln:app@0.5.0. See docs/porting-forge-apps.md for what differs.
 
 import { productClient, refusingClient } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';
@@ -10,6 +10,7 @@ import { webTrigger } from './web_trigger.js';
 import { store } from './properties.js';
 import { registerWarmup, warmRequests } from './warm.js';
 import { noMetrics } from './metrics.js';
+import { isSqlProduct, fetchSql } from './forge_sql.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
 export * from './errors.js';
@@ -101,13 +102,14 @@ export const requestBitbucket = notProvided('requestBitbucket()', 'Kiln serves J
 export const invokeRemote = notProvided('invokeRemote() (Forge Remote)', 'call the remote with fetch() from an allowed backend');
 export const invokeService = notProvided('invokeService() (Forge containers)', 'call the service with fetch() from an allowed backend');
 // @forge/api's own plumbing, exported by it and so importable: each refuses,
-// as the services above do. `getAppContext()` is Kiln's answer to
+// as the services above do, except `__fetchProduct` for Forge SQL, the one
+// way `@forge/sql` reaches its service (forge_sql.js). `getAppContext()` is Kiln's answer to
 // `__getRuntime`, which gives Forge packages the runtime's `metrics`
 // (`@forge/metrics` counts through them; Kiln drops what they count) and
 // refuses every other part of Forge's runtime (its proxy token above all,
 // which Kiln never has) with an error naming it.
-export const __fetchProduct = () =>
-  notProvided('__fetchProduct() (Forge\'s internal product fetch)', 'use api.asUser().requestJira or api.asApp().requestJira');
+export const __fetchProduct = (args) =>
+  isSqlProduct(args) ? fetchSql : notProvided('__fetchProduct() (Forge\'s internal product fetch)', 'use api.asUser().requestJira or api.asApp().requestJira');
 export const __requestAtlassianAsApp = notProvided('__requestAtlassianAsApp() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
 export const __requestAtlassianAsUser = notProvided('__requestAtlassianAsUser() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
 export const createRequestStargateAsApp = () => __requestAtlassianAsApp;

@@ -182,6 +182,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/forge_events.js"),
     ),
     (
+        "forge-api/src/forge_sql.js",
+        include_str!("../../../forge/kiln-forge-api/src/forge_sql.js"),
+    ),
+    (
         "forge-api/src/forge_events_v1.js",
         include_str!("../../../forge/kiln-forge-api/src/forge_events_v1.js"),
     ),
