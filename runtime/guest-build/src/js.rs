@@ -246,6 +246,30 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/text_streams.js"),
     ),
     (
+        "forge-api/src/node/navigator.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/navigator.js"),
+    ),
+    (
+        "forge-api/src/node/event_handler.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/event_handler.js"),
+    ),
+    (
+        "forge-api/src/node/message_event.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/message_event.js"),
+    ),
+    (
+        "forge-api/src/node/message_clone.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/message_clone.js"),
+    ),
+    (
+        "forge-api/src/node/message_port.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/message_port.js"),
+    ),
+    (
+        "forge-api/src/node/broadcast_channel.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/broadcast_channel.js"),
+    ),
+    (
         "forge-api/src/node/http.js",
         include_str!("../../../forge/kiln-forge-api/src/node/http.js"),
     ),

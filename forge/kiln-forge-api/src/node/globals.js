@@ -11,3 +11,11 @@ export { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, cle
 // `ReadableStream.from` and async iteration are given to every app by
 // handler.js's installGlobals).
 export { TextDecoderStream, TextEncoderStream } from './text_streams.js';
+
+// The Web globals Node has and the engine lacks: `navigator` (navigator.js),
+// and messaging within the app's instance: `MessageChannel`, `MessagePort`,
+// `MessageEvent` (message_port.js) and `BroadcastChannel`.
+export { navigator, Navigator } from './navigator.js';
+export { MessageChannel, MessagePort } from './message_port.js';
+export { MessageEvent } from './message_event.js';
+export { BroadcastChannel } from './broadcast_channel.js';
