@@ -62,7 +62,7 @@ async fn module_wrong_world_version_export() {
     assert_eq!(
         error,
         ComponentError::IncompatibleVersion {
-            found: "kiln:app/handler@0.5.0".to_owned()
+            found: "kiln:app/handler@0.6.0".to_owned()
         }
     );
 }
@@ -72,9 +72,9 @@ async fn module_wrong_world_version_import() {
     let error = refused(read(programs::WAT_NEWER_IMPORT)).await;
     match &error {
         ComponentError::ForbiddenImport { name, reason } => {
-            assert_eq!(name, "kiln:app/types@0.5.0");
+            assert_eq!(name, "kiln:app/types@0.6.0");
             assert!(
-                reason.contains("implements kiln:app@0.1.0, @0.2.0, @0.3.0, @0.4.0"),
+                reason.contains("implements kiln:app@0.1.0, @0.2.0, @0.3.0, @0.4.0, @0.5.0"),
                 "{reason}"
             );
         }

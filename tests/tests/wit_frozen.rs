@@ -30,6 +30,10 @@ const FROZEN: &[(&str, &str)] = &[
         "0.4.0",
         "a6c07f9e69272155b65d60357a88eb17ce97e577fb2182dede83de0650748060",
     ),
+    (
+        "0.5.0",
+        "b52c7d0f00a4ad71c6bc9d5ce7d8b5efc9366f8e368d7566ee8e5f6bc66efc83",
+    ),
 ];
 
 fn wit_dir() -> PathBuf {

@@ -1,4 +1,4 @@
-;; The valid control, but importing its types from `kiln:app/types@0.5.0`, a
+;; The valid control, but importing its types from `kiln:app/types@0.6.0`, a
 ;; version of the world this runtime does not implement: refused at load,
 ;; naming the import and the version the runtime provides.
 (component
@@ -31,7 +31,7 @@
       (export (;23;) "app-error" (type (eq 22)))
     )
   )
-  (import "kiln:app/types@0.5.0" (instance $types (type $types-ty)))
+  (import "kiln:app/types@0.6.0" (instance $types (type $types-ty)))
   (alias export $types "context" (type $context))
   (alias export $types "app-error" (type $app-error))
   (core module $memory-module

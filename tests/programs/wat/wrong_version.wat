@@ -1,5 +1,5 @@
 ;; The valid control built for a future world: it exports
-;; `kiln:app/handler@0.5.0`. This runtime implements 0.1.0 to 0.4.0, so it must
+;; `kiln:app/handler@0.6.0`. This runtime implements 0.1.0 to 0.5.0, so it must
 ;; refuse the component at load, naming the version it found.
 (component
   ;; The kiln:app@0.1.0 types, exactly as wit-component declares them.
@@ -85,5 +85,5 @@
     (result (result string (error $app-error)))
     (canon lift (core func $main "handle") (memory $mem) (realloc $realloc) string-encoding=utf8))
   (instance $handler (export "handle" (func $handle)))
-  (export "kiln:app/handler@0.5.0" (instance $handler))
+  (export "kiln:app/handler@0.6.0" (instance $handler))
 )
