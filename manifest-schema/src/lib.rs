@@ -19,8 +19,8 @@ pub use manifest::{
     FORGE_LONG_TIMEOUT_SECONDS, Fetch, FunctionModule, HostPattern, Interval, MAX_MANIFEST_BYTES,
     Manifest, ManifestWarning, MemoryGivenTwice, MemoryKey, Modules, NOT_SERVED_FORGE_MODULES,
     NotActedOn, Permissions, PreUninstallModule, ProductEvent, RuntimeLimits,
-    RuntimeLimitsAsWritten, ScheduledTriggerFilter, ScheduledTriggerModule, StaticOutput,
-    TriggerFilter, TriggerModule, UnknownEvent, UnknownSubscription, UrlFormat,
+    RuntimeLimitsAsWritten, ScheduledTriggerFilter, ScheduledTriggerModule, SqlEngine, SqlModule,
+    StaticOutput, TriggerFilter, TriggerModule, UnknownEvent, UnknownSubscription, UrlFormat,
     WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest, WebTriggerResponse,
     WebTriggerResponseType, not_served_reason,
 };

@@ -175,10 +175,6 @@ pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
         "remote",
         "a Forge Remote definition: Kiln calls no remote (invokeRemote rejects)",
     ),
-    (
-        "sql",
-        "Forge SQL: not available on Kiln (an app importing @forge/sql fails to build)",
-    ),
     ("objectStore", "Forge Object Store: not available on Kiln"),
     (
         "llm",

@@ -158,11 +158,35 @@ pub struct Modules {
     /// Forge's pre-uninstall triggers: run when the app is uninstalled from a site.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pre_uninstall: Vec<PreUninstallModule>,
+    /// Forge SQL: declaring one gives the app its installation's database
+    /// (`@forge/sql`, `kiln:app@0.5.0`'s `sql`); without it every statement
+    /// answers `APP_NOT_ENABLED`, as on Forge.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sql: Vec<SqlModule>,
     /// Every other module type, as written: Forge's product (UI) modules
     /// and `event` modules, which validation admits, and anything else,
     /// which it refuses.
     #[serde(flatten)]
     pub product: BTreeMap<String, serde_json::Value>,
+}
+
+/// `modules.sql[]`: Forge SQL's database declaration. Forge provisions one
+/// database per installation whatever the list holds; so does Kiln.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SqlModule {
+    /// The module key, unique in the manifest.
+    pub key: String,
+    /// Forge's only engine.
+    pub engine: SqlEngine,
+}
+
+/// `modules.sql[].engine`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SqlEngine {
+    /// MySQL as TiDB speaks it: Forge SQL's dialect, and Kiln's.
+    #[serde(rename = "mysql")]
+    Mysql,
 }
 
 /// `modules.function[]`: a named entry point of the component.
@@ -442,6 +466,12 @@ impl Manifest {
     /// The pre-uninstall triggers, in manifest order.
     pub fn pre_uninstall(&self) -> &[PreUninstallModule] {
         &self.modules.pre_uninstall
+    }
+
+    /// Whether the app declares a Forge SQL database (`modules.sql`), the
+    /// manifest's half of the `sql` capability.
+    pub fn declares_sql(&self) -> bool {
+        !self.modules.sql.is_empty()
     }
 
     /// The triggers subscribed to `event`, for dispatching a delivery.

@@ -289,6 +289,29 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
         }
     }
 
+    // Forge SQL's declarations name no function; their keys follow the same rules.
+    for (index, sql) in manifest.modules.sql.iter().enumerate() {
+        let item = modules.key("sql").index(index);
+        let key = sql.key.as_str();
+        if !is_module_key(key) {
+            return Err(violation(
+                item.key("key"),
+                format!(
+                    "invalid module key {key:?}: use 1-{MAX_KEY_LEN} of A-Z a-z 0-9 - _ (Forge's module key)"
+                ),
+            ));
+        }
+        if let Some(first) = seen_keys.get(key) {
+            return Err(violation(
+                item.key("key"),
+                format!(
+                    "duplicate module key {key:?} (first used by {first}); module keys are unique across all modules"
+                ),
+            ));
+        }
+        seen_keys.insert(key, item.to_string());
+    }
+
     for (index, trigger) in manifest.modules.trigger.iter().enumerate() {
         let events = modules.key("trigger").index(index).key("events");
         let names = trigger.written_names();
