@@ -159,6 +159,11 @@ impl EngineHost {
             |state| state,
         )
         .map_err(engine_error)?;
+        bindings::v0_5::App::add_to_linker::<InvocationState, HasSelf<InvocationState>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(engine_error)?;
         // wasi:http only for apps that declare a backend; every request it
         // makes goes through crate::egress.
         let mut http_linker = linker.clone();

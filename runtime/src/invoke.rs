@@ -346,6 +346,12 @@ impl LoadedApp {
                 invocation.chain_depth,
                 deadline,
             ),
+            sql: crate::sql::SqlSession::new(
+                self.forge_sql.clone(),
+                self.manifest.declares_sql(),
+                installation.clone(),
+                deadline,
+            ),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
@@ -413,6 +419,7 @@ impl LoadedApp {
                 AppPre::V0_2(pre) => call_handle!(pre, v0_2),
                 AppPre::V0_3(pre) => call_handle!(pre, v0_3),
                 AppPre::V0_4(pre) => call_handle!(pre, v0_4),
+                AppPre::V0_5(pre) => call_handle!(pre, v0_5),
             }
         };
         let outcome = tokio::time::timeout(timeout + DEADLINE_GRACE, call).await;

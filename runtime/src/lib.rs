@@ -41,6 +41,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod shared_engine;
 pub mod site;
+pub mod sql;
 pub mod storage;
 
 pub use credentials::{Credential, Credentials, SiteCredentials};

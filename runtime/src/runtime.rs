@@ -76,6 +76,12 @@ pub struct RuntimeOptions {
     pub events: Option<Arc<dyn crate::events::EventSink>>,
     /// Forge's per-push limits and Kiln's chain bound.
     pub event_limits: crate::events::EventLimits,
+    /// Installations' Forge SQL databases (`kiln:app@0.5.0`'s `sql`), for
+    /// apps whose manifest declares a `sql` module. The default keeps them in
+    /// memory for this runtime's lifetime; `runtime run` and `runtime serve`
+    /// keep them beside their state file. `None`: every statement answers
+    /// `unknown-error`.
+    pub forge_sql: Option<Arc<kiln_state::forge_sql::ForgeSqlStore>>,
     /// Whether JavaScript components are split around their engine, which
     /// is then compiled once for every app built on it
     /// ([`crate::shared_engine`]). On by default; off compiles each
@@ -98,6 +104,10 @@ impl Default for RuntimeOptions {
             artifact_memory: ArtifactMemory::default(),
             events: None,
             event_limits: crate::events::EventLimits::default(),
+            forge_sql: Some(Arc::new(kiln_state::forge_sql::ForgeSqlStore::new(
+                kiln_state::forge_sql::ForgeSqlPlacement::Memory,
+                kiln_state::forge_sql::ForgeSqlLimits::default(),
+            ))),
             share_engines: true,
         }
     }
@@ -380,6 +390,7 @@ impl Runtime {
             events: self.options.events.clone(),
             queues: Arc::new(crate::events::Queues::of_manifest(&manifest)),
             event_limits: self.options.event_limits,
+            forge_sql: self.options.forge_sql.clone(),
             manifest: Arc::new(manifest),
             limits,
             client: self.client.clone(),
@@ -421,6 +432,7 @@ pub struct LoadedApp {
     /// The manifest's queues and their consumers.
     pub(crate) queues: Arc<crate::events::Queues>,
     pub(crate) event_limits: crate::events::EventLimits,
+    pub(crate) forge_sql: Option<Arc<kiln_state::forge_sql::ForgeSqlStore>>,
 }
 
 /// What a queue event runs: the consumer module's function, and the

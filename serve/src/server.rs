@@ -22,6 +22,7 @@ use hyper_util::service::TowerToHyperService;
 use kiln_runtime::engine::{FuelMetering, InstanceAllocation};
 use kiln_runtime::storage::StorageHost;
 use kiln_runtime::{EngineHost, EngineSettings, RuntimeOptions};
+use kiln_state::forge_sql::{ForgeSqlLimits, ForgeSqlStore};
 use kiln_state::serve::UnixMillis;
 use kiln_state::{AppStorage, ServeLimits, ServeState, StateLocation, StorageLimits};
 use secrecy::{ExposeSecret, SecretString};
@@ -94,7 +95,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
     let limits = config.limits;
     let metrics = Arc::new(Metrics::new());
     let clock = manual_clock.map_or(Clock::System, Clock::manual);
-    let (state, app_storage) = open_state(
+    let (state, app_storage, forge_sql) = open_state(
         state.or(config.state),
         storage_key.as_ref(),
         previous_storage_keys.as_ref(),
@@ -127,6 +128,7 @@ pub async fn start(options: ServeOptions) -> Result<Running, StartError> {
         ))),
         audit: Arc::new(JiraCallCounter(metrics.clone())),
         storage: Some(app_storage.clone()),
+        forge_sql: forge_sql.clone(),
         policy: policy.clone(),
         fuel,
         allocation,
@@ -434,7 +436,7 @@ async fn open_state(
     previous_storage_keys: Option<&SecretString>,
     lease: Duration,
     clock: &Clock,
-) -> Result<(ServeState, StorageHost), StartError> {
+) -> Result<(ServeState, StorageHost, Option<Arc<ForgeSqlStore>>), StartError> {
     let location = match location {
         Some(location) => location,
         None => StateLocation::Sqlite(kiln_state::default_state_path().ok_or_else(|| {
@@ -454,6 +456,13 @@ async fn open_state(
             .with_clock(clock.for_storage()),
     )
     .with_variables_fresh_for(CONFIG_VARIABLES_FRESH_FOR);
+    // Forge SQL's databases live beside the state (kiln_state::forge_sql::store).
+    let forge_sql = ForgeSqlStore::for_state(&location, ForgeSqlLimits::default()).map(Arc::new);
+    if forge_sql.is_none() {
+        tracing::warn!(
+            "Forge SQL is not available with PostgreSQL state: apps' @forge/sql statements answer UNKNOWN_ERROR"
+        );
+    }
     Ok((
         ServeState::new(
             backends.serve,
@@ -463,6 +472,7 @@ async fn open_state(
             },
         ),
         storage,
+        forge_sql,
     ))
 }
 

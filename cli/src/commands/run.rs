@@ -169,6 +169,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     let egress_notes = Arc::new(super::egress_hints::EgressNotes::new(audit));
     let audit: Arc<dyn AuditSink> = egress_notes.clone();
     let storage = super::storage::open(args.storage.as_ref()).await?;
+    let forge_sql = super::storage::forge_sql(args.storage.as_ref())?;
     // On the embedded simulator the site is named for what it is, not by its
     // cloud id, so the app's data outlives the run (and the cloud id, the same
     // every run, still names the site its data was stored for).
@@ -187,6 +188,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             allocation: InstanceAllocation::sequential(),
             policy,
             storage: Some(storage),
+            forge_sql: Some(forge_sql),
             installation_site,
             // Fuel is counted only if this app sets a budget.
             fuel: FuelMetering::for_manifests([&source.manifest]),

@@ -26,6 +26,7 @@
 mod rotate_key;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, anyhow};
 use kiln_manifest::Manifest;
@@ -83,6 +84,29 @@ pub async fn open(choice: Option<&StorageChoice>) -> Result<StorageHost, Failure
         None => default_file()?,
     };
     Ok(StorageHost::new(open_file(&path).await?))
+}
+
+/// The Forge SQL databases `runtime run` gives apps that declare a `sql` module: in memory
+/// with `--storage memory`, else beside the storage file, so they outlive the run as its
+/// storage does.
+pub fn forge_sql(
+    choice: Option<&StorageChoice>,
+) -> Result<Arc<kiln_state::forge_sql::ForgeSqlStore>, Failure> {
+    use kiln_state::forge_sql::{ForgeSqlLimits, ForgeSqlPlacement, ForgeSqlStore};
+    let path = match choice {
+        Some(StorageChoice::Memory) => {
+            return Ok(Arc::new(ForgeSqlStore::new(
+                ForgeSqlPlacement::Memory,
+                ForgeSqlLimits::default(),
+            )));
+        }
+        Some(StorageChoice::File(path)) => path.clone(),
+        None => default_file()?,
+    };
+    Ok(Arc::new(ForgeSqlStore::beside_state_file(
+        &path,
+        ForgeSqlLimits::default(),
+    )))
 }
 
 async fn open_file(path: &Path) -> Result<AppStorage, Failure> {

@@ -1,7 +1,7 @@
 //! Host bindings for the worlds Kiln implements: the frozen `kiln:app@0.1.0`
 //! (`wit/0.1.0`, [`v0_1`]), `kiln:app@0.2.0` (`wit/0.2.0`, [`v0_2`]) and
-//! `kiln:app@0.3.0` (`wit/0.3.0`, [`v0_3`]) and `kiln:app@0.4.0`
-//! (`wit/0.4.0`, [`v0_4`]).
+//! `kiln:app@0.3.0` (`wit/0.3.0`, [`v0_3`]), `kiln:app@0.4.0`
+//! (`wit/0.4.0`, [`v0_4`]) and `kiln:app@0.5.0` (`wit/0.5.0`, [`v0_5`]).
 //!
 //! Every world's imports are linked into one linker (their interface names
 //! carry the version, so they never collide); a component's handler export
@@ -12,13 +12,15 @@
 //! response, request-error) are the host's own, and later worlds' identical
 //! records convert to and from them ([`shapes`]), so request-jira's policy
 //! exists once; storage answers are built in 0.4.0's shapes and converted
-//! for 0.3.0 ([`v0_4`]) and from those for 0.2.0 ([`v0_3`]).
+//! for 0.3.0 ([`v0_4`]) and from those for 0.2.0 ([`v0_3`]); 0.5.0's, the
+//! same as 0.4.0's, convert from them ([`v0_5`]).
 
 mod shapes;
 pub mod v0_1;
 pub mod v0_2;
 pub mod v0_3;
 pub mod v0_4;
+pub mod v0_5;
 
 use wasmtime::component::{Component, InstancePre};
 
@@ -62,18 +64,22 @@ pub enum WorldVersion {
     V0_2,
     V0_3,
     V0_4,
+    V0_5,
 }
 
 impl WorldVersion {
     /// Every version, oldest first.
-    pub const ALL: [WorldVersion; 4] = [
+    pub const ALL: [WorldVersion; 5] = [
         WorldVersion::V0_1,
         WorldVersion::V0_2,
         WorldVersion::V0_3,
         WorldVersion::V0_4,
+        WorldVersion::V0_5,
     ];
 
-    /// The newest version (what `runtime new` and the SDK target).
+    /// The newest version the Rust SDK and `runtime new` target. JavaScript
+    /// apps are built against 0.5.0, whose only addition, Forge SQL, has no
+    /// SDK API yet.
     pub const NEWEST: WorldVersion = WorldVersion::V0_4;
 
     /// The version, as in `kiln:app@0.2.0`.
@@ -83,6 +89,7 @@ impl WorldVersion {
             WorldVersion::V0_2 => "0.2.0",
             WorldVersion::V0_3 => "0.3.0",
             WorldVersion::V0_4 => "0.4.0",
+            WorldVersion::V0_5 => "0.5.0",
         }
     }
 
@@ -93,6 +100,7 @@ impl WorldVersion {
             WorldVersion::V0_2 => "kiln:app/handler@0.2.0",
             WorldVersion::V0_3 => "kiln:app/handler@0.3.0",
             WorldVersion::V0_4 => "kiln:app/handler@0.4.0",
+            WorldVersion::V0_5 => "kiln:app/handler@0.5.0",
         }
     }
 
@@ -102,6 +110,7 @@ impl WorldVersion {
             WorldVersion::V0_1 => &["types", "jira", "log"],
             WorldVersion::V0_2 | WorldVersion::V0_3 => &["types", "jira", "log", "storage"],
             WorldVersion::V0_4 => &["types", "jira", "log", "storage", "events"],
+            WorldVersion::V0_5 => &["types", "jira", "log", "storage", "events", "sql"],
         }
     }
 
@@ -151,6 +160,7 @@ pub enum AppPre<T: 'static> {
     V0_2(v0_2::AppPre<T>),
     V0_3(v0_3::AppPre<T>),
     V0_4(v0_4::AppPre<T>),
+    V0_5(v0_5::AppPre<T>),
 }
 
 impl<T: 'static> AppPre<T> {
@@ -161,6 +171,7 @@ impl<T: 'static> AppPre<T> {
             WorldVersion::V0_2 => AppPre::V0_2(v0_2::AppPre::new(pre)?),
             WorldVersion::V0_3 => AppPre::V0_3(v0_3::AppPre::new(pre)?),
             WorldVersion::V0_4 => AppPre::V0_4(v0_4::AppPre::new(pre)?),
+            WorldVersion::V0_5 => AppPre::V0_5(v0_5::AppPre::new(pre)?),
         })
     }
 
@@ -170,6 +181,7 @@ impl<T: 'static> AppPre<T> {
             AppPre::V0_2(_) => WorldVersion::V0_2,
             AppPre::V0_3(_) => WorldVersion::V0_3,
             AppPre::V0_4(_) => WorldVersion::V0_4,
+            AppPre::V0_5(_) => WorldVersion::V0_5,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What a component must be before Kiln instantiates it: a component (not a
 //! core module), within the size cap, importing only interfaces of a
-//! `kiln:app` world Kiln implements (0.1.0 to 0.4.0, [`WorldVersion`]) and the
+//! `kiln:app` world Kiln implements (0.1.0 to 0.5.0, [`WorldVersion`]) and the
 //! WASI 0.2 interfaces the sandbox implements (all denying), and exporting the
 //! handler of one of those worlds. Anything else is refused with an error
 //! that names the offending import or export, before any guest code runs.
@@ -289,11 +289,14 @@ mod tests {
         assert_eq!(check_kiln_import("kiln:app/storage@0.2.0", "0.2.0"), Ok(()));
         assert_eq!(check_kiln_import("kiln:app/storage@0.3.0", "0.3.0"), Ok(()));
         assert_eq!(check_kiln_import("kiln:app/events@0.4.0", "0.4.0"), Ok(()));
+        assert_eq!(check_kiln_import("kiln:app/sql@0.5.0", "0.5.0"), Ok(()));
+        // Forge SQL does not exist before 0.5.0.
+        assert!(check_kiln_import("kiln:app/sql@0.4.0", "0.4.0").is_err());
         // Storage does not exist in 0.1.0, events not before 0.4.0, nor a
-        // fifth world.
+        // sixth world.
         assert!(check_kiln_import("kiln:app/storage@0.1.0", "0.1.0").is_err());
         assert!(check_kiln_import("kiln:app/events@0.3.0", "0.3.0").is_err());
-        assert!(check_kiln_import("kiln:app/jira@0.5.0", "0.5.0").is_err());
+        assert!(check_kiln_import("kiln:app/jira@0.6.0", "0.6.0").is_err());
         assert!(check_kiln_import("kiln:app/jira@0.1.1", "0.1.1").is_err());
         assert!(check_kiln_import("kiln:app/secrets@0.2.0", "0.2.0").is_err());
     }

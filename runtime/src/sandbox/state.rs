@@ -7,7 +7,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::guest_log::{GuestLog, LogLevel};
 use super::limiter::GuestLimiter;
 use super::wasi::sandboxed_wasi;
-use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2, v0_3, v0_4};
+use crate::bindings::{Level, Request, RequestError, Response, v0_1, v0_2, v0_3, v0_4, v0_5};
 use crate::guest_text::cap;
 use crate::jira::session::JiraSession;
 use crate::storage::session::StorageSession;
@@ -36,6 +36,8 @@ pub struct InvocationState {
     pub(crate) egress: crate::egress::EgressState,
     /// `kiln:app/events` (0.4.0): pushes to the app's own queues.
     pub(crate) events: crate::events::EventsSession,
+    /// `kiln:app/sql` (0.5.0): the installation's Forge SQL database.
+    pub(crate) sql: crate::sql::SqlSession,
 }
 
 impl WasiView for InvocationState {
@@ -65,7 +67,7 @@ impl v0_1::kiln::app::log::Host for InvocationState {
     }
 }
 
-// kiln:app@0.2.0, 0.3.0 and 0.4.0: the same session and log, through the
+// kiln:app@0.2.0 to 0.5.0: the same session and log, through the
 // conversions of `bindings::shapes`.
 
 /// The `types`, `jira` and `log` hosts of a world from 0.2.0 on: identical
@@ -111,6 +113,7 @@ macro_rules! jira_and_log_hosts {
 jira_and_log_hosts!(v0_2);
 jira_and_log_hosts!(v0_3);
 jira_and_log_hosts!(v0_4);
+jira_and_log_hosts!(v0_5);
 
 /// 0.4.0's async events.
 impl v0_4::kiln::app::events::Host for InvocationState {
@@ -193,6 +196,107 @@ impl v0_4::kiln::app::storage::Host for InvocationState {
 
     async fn delete_secret(&mut self, key: String) -> Result<(), v0_4::StorageError> {
         self.storage.delete_secret(key).await
+    }
+}
+
+/// 0.5.0's Forge SQL.
+impl v0_5::kiln::app::sql::Host for InvocationState {
+    async fn execute(
+        &mut self,
+        kind: v0_5::StatementKind,
+        query: String,
+        params: String,
+    ) -> Result<String, v0_5::SqlError> {
+        self.sql.execute(kind, query, params).await
+    }
+}
+
+/// 0.5.0's async events: 0.4.0's, in 0.5.0's shapes.
+impl v0_5::kiln::app::events::Host for InvocationState {
+    async fn push(
+        &mut self,
+        queue: String,
+        events: Vec<v0_5::PushEvent>,
+    ) -> Result<String, v0_5::EventsError> {
+        let events = events.into_iter().map(Into::into).collect();
+        Ok(self.events.push(queue, events).await?)
+    }
+
+    async fn stats(
+        &mut self,
+        queue: String,
+        job_id: String,
+    ) -> Result<v0_5::JobStats, v0_5::EventsError> {
+        Ok(self.events.stats(queue, job_id).await?.into())
+    }
+
+    async fn cancel(&mut self, queue: String, job_id: String) -> Result<(), v0_5::EventsError> {
+        Ok(self.events.cancel(queue, job_id).await?)
+    }
+}
+
+/// 0.5.0's storage: 0.4.0's, in 0.5.0's shapes.
+impl v0_5::kiln::app::storage::Host for InvocationState {
+    async fn get(&mut self, key: String) -> Result<Option<v0_5::Entry>, v0_5::StorageError> {
+        Ok(self.storage.get(key).await?.map(Into::into))
+    }
+
+    async fn set(&mut self, key: String, value: String) -> Result<u64, v0_5::StorageError> {
+        Ok(self.storage.set(key, value).await?)
+    }
+
+    async fn set_expiring(
+        &mut self,
+        key: String,
+        value: String,
+        ttl_seconds: u64,
+    ) -> Result<u64, v0_5::StorageError> {
+        Ok(self.storage.set_expiring(key, value, ttl_seconds).await?)
+    }
+
+    async fn delete(&mut self, key: String) -> Result<(), v0_5::StorageError> {
+        Ok(self.storage.delete(key).await?)
+    }
+
+    async fn query(
+        &mut self,
+        prefix: String,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<v0_5::Page, v0_5::StorageError> {
+        Ok(self.storage.query(prefix, cursor, limit).await?.into())
+    }
+
+    async fn compare_and_set(
+        &mut self,
+        key: String,
+        expected: v0_5::Expected,
+        value: Option<String>,
+    ) -> Result<bool, v0_5::StorageError> {
+        Ok(self
+            .storage
+            .compare_and_set(key, expected.into(), value)
+            .await?)
+    }
+
+    async fn transact(
+        &mut self,
+        operations: Vec<v0_5::Operation>,
+    ) -> Result<v0_5::TransactOutcome, v0_5::StorageError> {
+        let operations = operations.into_iter().map(Into::into).collect();
+        Ok(self.storage.transact(operations).await?.into())
+    }
+
+    async fn get_secret(&mut self, key: String) -> Result<Option<String>, v0_5::StorageError> {
+        Ok(self.storage.get_secret(key).await?)
+    }
+
+    async fn set_secret(&mut self, key: String, value: String) -> Result<(), v0_5::StorageError> {
+        Ok(self.storage.set_secret(key, value).await?)
+    }
+
+    async fn delete_secret(&mut self, key: String) -> Result<(), v0_5::StorageError> {
+        Ok(self.storage.delete_secret(key).await?)
     }
 }
 

@@ -1,0 +1,89 @@
+//! `kiln:app@0.5.0`'s `sql`: Forge SQL (`@forge/sql`) for one invocation.
+//!
+//! The capability is typed, declared and granted: the app's manifest must
+//! declare a `sql` module (else `app-not-enabled`, Forge's
+//! `APP_NOT_ENABLED`), and the host must keep databases for the installation
+//! ([`ForgeSqlStore`]; a runtime on PostgreSQL state keeps none yet). The
+//! statement then runs on this installation's database only: the
+//! installation is the host's, never the guest's to name.
+
+use std::sync::Arc;
+
+use kiln_state::Installation;
+use kiln_state::forge_sql::ForgeSqlStore;
+use serde_json::Value as Json;
+
+use crate::bindings::v0_5::{SqlError, SqlErrorCode, StatementKind};
+
+/// One invocation's way to its installation's database.
+pub struct SqlSession {
+    store: Option<Arc<ForgeSqlStore>>,
+    declared: bool,
+    installation: Installation,
+    deadline: tokio::time::Instant,
+}
+
+impl SqlSession {
+    pub fn new(
+        store: Option<Arc<ForgeSqlStore>>,
+        declared: bool,
+        installation: Installation,
+        deadline: tokio::time::Instant,
+    ) -> Self {
+        SqlSession {
+            store,
+            declared,
+            installation,
+            deadline,
+        }
+    }
+
+    /// Runs one statement; `params` is JSON text of an array.
+    pub async fn execute(
+        &mut self,
+        kind: StatementKind,
+        query: String,
+        params: String,
+    ) -> Result<String, SqlError> {
+        // Both of @forge/sql's endpoints run the same statements today; the kind is in
+        // the world so that a later host can hold them to different rules.
+        let _ = kind;
+        if !self.declared {
+            return Err(error(
+                SqlErrorCode::AppNotEnabled,
+                "the app's manifest declares no Forge SQL database: add `sql: - key: main, \
+                 engine: mysql` under modules",
+            ));
+        }
+        let Some(store) = &self.store else {
+            return Err(error(
+                SqlErrorCode::UnknownError,
+                "this host keeps no Forge SQL databases (its state is on PostgreSQL)",
+            ));
+        };
+        let params: Vec<Json> = serde_json::from_str(&params).map_err(|_| {
+            error(
+                SqlErrorCode::InvalidSqlQuery,
+                "the parameters are not a JSON array",
+            )
+        })?;
+        let run = store.execute(&self.installation, query, params);
+        // The statement's own time limit interrupts it; the invocation's deadline ends the
+        // wait for it sooner when that comes first (the statement still ends by its own).
+        match tokio::time::timeout_at(self.deadline, run).await {
+            Ok(Ok(answer)) => Ok(answer.to_string()),
+            Ok(Err(refused)) => Err(refused.into()),
+            Err(_) => Err(error(
+                SqlErrorCode::QueryTimedOut,
+                "the invocation's time ran out while the statement ran",
+            )),
+        }
+    }
+}
+
+fn error(code: SqlErrorCode, message: &str) -> SqlError {
+    SqlError {
+        code,
+        message: message.to_owned(),
+    }
+}
