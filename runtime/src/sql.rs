@@ -87,3 +87,72 @@ fn error(code: SqlErrorCode, message: &str) -> SqlError {
         message: message.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_state::forge_sql::{ForgeSqlLimits, ForgeSqlPlacement};
+
+    fn session(store: Option<Arc<ForgeSqlStore>>, declared: bool) -> SqlSession {
+        let installation =
+            Installation::new("app", "site.example", "development").expect("installation");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        SqlSession::new(store, declared, installation, deadline)
+    }
+
+    fn memory() -> Option<Arc<ForgeSqlStore>> {
+        Some(Arc::new(ForgeSqlStore::new(
+            ForgeSqlPlacement::Memory,
+            ForgeSqlLimits::default(),
+        )))
+    }
+
+    #[tokio::test]
+    async fn the_capability_needs_the_manifest_and_the_host() {
+        let kind = StatementKind::Data;
+        let undeclared = session(memory(), false)
+            .execute(kind, "SELECT 1".into(), "[]".into())
+            .await
+            .expect_err("undeclared");
+        assert_eq!(undeclared.code, SqlErrorCode::AppNotEnabled);
+        let no_store = session(None, true)
+            .execute(kind, "SELECT 1".into(), "[]".into())
+            .await
+            .expect_err("no databases");
+        assert_eq!(no_store.code, SqlErrorCode::UnknownError);
+        assert!(
+            !no_store.message.contains('/'),
+            "no host path: {}",
+            no_store.message
+        );
+    }
+
+    #[tokio::test]
+    async fn statements_run_and_answer_in_forges_json() {
+        let mut sql = session(memory(), true);
+        sql.execute(
+            StatementKind::Schema,
+            "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))".into(),
+            "[]".into(),
+        )
+        .await
+        .expect("create");
+        sql.execute(
+            StatementKind::Data,
+            "INSERT INTO t VALUES (?, ?)".into(),
+            "[1, \"one\"]".into(),
+        )
+        .await
+        .expect("insert");
+        let answer = sql
+            .execute(StatementKind::Data, "SELECT * FROM t".into(), "[]".into())
+            .await
+            .expect("select");
+        assert_eq!(answer, r#"{"rows":[{"id":1,"v":"one"}]}"#);
+        let bad = sql
+            .execute(StatementKind::Data, "SELECT ?".into(), "{\"a\":1}".into())
+            .await
+            .expect_err("params must be an array");
+        assert_eq!(bad.code, SqlErrorCode::InvalidSqlQuery);
+    }
+}
