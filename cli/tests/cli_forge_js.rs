@@ -91,7 +91,7 @@ fn inspect_lists_forge_ui_modules_as_not_served() {
         .filter_map(|i| i.as_str())
         .collect();
     assert!(
-        imports.iter().any(|i| i.starts_with("kiln:app/jira@0.4.0")),
+        imports.iter().any(|i| i.starts_with("kiln:app/jira@0.5.0")),
         "{imports:?}"
     );
     assert!(
@@ -101,7 +101,7 @@ fn inspect_lists_forge_ui_modules_as_not_served() {
     // Its code is the vetted engine, which every JS app shares.
     let engine = report["component"]["engine"].as_str().unwrap_or_default();
     assert!(
-        engine.starts_with("StarlingMonkey") && engine.contains("kiln:app@0.4.0"),
+        engine.starts_with("StarlingMonkey") && engine.contains("kiln:app@0.5.0"),
         "{engine:?}"
     );
 }
@@ -417,16 +417,16 @@ fn a_package_importing_http_gets_kilns_client_over_fetch() {
     assert!(!text.contains("stand-in"), "{text}");
 }
 
-/// A Forge service Kiln does not provide (`@forge/sql`) fails the build
+/// A Forge service Kiln does not provide (`@forge/llm`) fails the build
 /// naming the package and what Kiln provides, instead of building and then
-/// failing inside a handler ("executeRaw is not a function").
+/// failing inside a handler ("chat is not a function").
 #[test]
 fn a_forge_service_kiln_does_not_provide_is_refused_by_name() {
     build_refuses(
-        "forge-sql",
-        "import { sql } from '@forge/sql';\nconsole.log(sql);",
+        "forge-llm",
+        "import { chat } from '@forge/llm';\nconsole.log(chat);",
         &[
-            "`@forge/sql` (Forge SQL) is not available to a Kiln app",
+            "`@forge/llm` (Forge's LLM service) is not available to a Kiln app",
             "Kiln provides @forge/api, @forge/kvs",
         ],
     );

@@ -12,7 +12,7 @@
 //!   for a real call (quota, path validation, catalogue route, scope check,
 //!   headers, the app's credential attached, the one URL builder, response
 //!   cap and header allowlist), and the answer is lifted into the guest.
-//! * **floor**: `kiln:app/jira@0.4.0#request-jira` answered directly with the
+//! * **floor**: `kiln:app/jira@0.5.0#request-jira` answered directly with the
 //!   canned response (no policy at all).
 //! * **Node.js**: `@forge/api` replaced by a stub whose `requestJira`
 //!   resolves a Response-like object (`ok`, `status`, `headers`, `json()`,

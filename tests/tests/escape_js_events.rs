@@ -1,5 +1,5 @@
 //! Escape suite, async events, as a JavaScript (Forge) app: the raw
-//! `kiln:app/events@0.4.0` bindings and a tampered Forge layer, past every
+//! `kiln:app/events@0.5.0` bindings and a tampered Forge layer, past every
 //! check `@forge/events` makes. The layer checks Forge's rules first, but it
 //! is the guest's own code: the host must still confine pushes to the app's
 //! own queues (a `consumer` of its manifest), refuse a push breaking

@@ -1,5 +1,5 @@
-// The door to Kiln's host: the WIT interfaces of kiln:app@0.4.0 (`jira`,
-// `log`, `storage`, `events`) and `wasi:cli/environment` (`environment`: the app's
+// The door to Kiln's host: the WIT interfaces of kiln:app@0.5.0 (`jira`,
+// `log`, `storage`, `events`, `sql`) and `wasi:cli/environment` (`environment`: the app's
 // config variables), installed once by the entry Kiln's build generates.
 //
 // The layer never imports `kiln:app/*` itself, so it runs unchanged in Node
@@ -13,7 +13,7 @@ let installed = null;
  * Installs the host interfaces: `{ jira: { requestJira, requestJiraAll },
  * log: { log }, storage: { get, set, setExpiring, delete, query,
  * compareAndSet, transact, getSecret, setSecret, deleteSecret }, events: {
- * push, stats, cancel }, environment: { getEnvironment } }`, as componentize-js binds them: camelCase names,
+ * push, stats, cancel }, sql: { execute }, environment: { getEnvironment } }`, as componentize-js binds them: camelCase names,
  * enums as kebab-case strings, variants as `{ tag, val }` (`val` absent for
  * a case without payload), `u64` as BigInt, an `option` as the value or
  * undefined, `result` errors thrown with a `payload`.

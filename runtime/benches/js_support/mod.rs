@@ -65,7 +65,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 const CHUNK: usize = 50;
 
 /// The import the floor answers with the canned response.
-const JIRA_INTERFACE: &str = "kiln:app/jira@0.4.0";
+const JIRA_INTERFACE: &str = "kiln:app/jira@0.5.0";
 
 /// Canned Jira answers, the same bytes for all three sides: one JSON file per
 /// resource in a directory, named by the request path's last segment
@@ -494,8 +494,8 @@ impl Floor {
             .instantiate_pre(&component)
             .expect("every import resolves");
         let (_, iface) = component
-            .get_export(None, "kiln:app/handler@0.4.0")
-            .expect("handler@0.4.0 export");
+            .get_export(None, "kiln:app/handler@0.5.0")
+            .expect("handler@0.5.0 export");
         let (_, handle) = component
             .get_export(Some(&iface), "handle")
             .expect("handle export");

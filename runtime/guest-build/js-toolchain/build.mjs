@@ -1,5 +1,5 @@
 // Builds one JavaScript/TypeScript Kiln app into a component exporting
-// `kiln:app/handler@0.4.0`. Run by `kiln_guest_build::js` inside the build
+// `kiln:app/handler@0.5.0`. Run by `kiln_guest_build::js` inside the build
 // sandbox (no network, the app folder read-only, one writable output
 // directory and the app's own wizer compile cache), with the tools of this
 // folder's package-lock.json.
@@ -18,6 +18,8 @@
 //    Kiln's Forge layer, never to the npm packages (which call Atlassian's
 //    cloud through a runtime Kiln does not provide); `@forge/events` to the
 //    layer of the major version the app installed (1.x or 2.x/3.x).
+//    `@forge/sql` is bundled from npm unchanged: its `@forge/api` import is
+//    the layer too, whose `__fetchProduct` reaches the host's `sql`.
 //    Module names in the bundle are then made independent of the folders
 //    (see stableName), so the same app builds into the same bytes anywhere.
 // 2. componentize-js splices the bundle into StarlingMonkey against Kiln's
@@ -35,7 +37,7 @@
 // The world is Kiln's `app` plus one WASI import, `wasi:cli/environment`:
 // StarlingMonkey does not expose the environment to JavaScript, and the
 // Forge layer builds `process.env` (config variables, web trigger URLs) from
-// it. `kiln:app@0.4.0` is frozen, so the addition lives in a build-only
+// it. `kiln:app@0.5.0` is frozen, so the addition lives in a build-only
 // world (`kiln:forge-js/app`) that includes it unchanged; the host links
 // `wasi:cli/environment` for every guest and fills it with the app's own
 // variables only (runtime/src/guest_env.rs).
@@ -489,9 +491,11 @@ const OWN_PROCESS =
 // would reach for Forge's runtime only when called, deep in a handler, and
 // fail there with something like "executeRaw is not a function"; the build
 // names the package and says why instead. Forge's UI packages are not here:
-// an app's frontend is not bundled (Kiln serves no UI).
+// an app's frontend is not bundled (Kiln serves no UI). `@forge/sql` is not
+// here either: the real package is bundled unchanged, and its one way out,
+// `@forge/api`'s `__fetchProduct`, is the layer's, which sends its statements
+// to the host's `sql` interface (forge_sql.js).
 const FORGE_SERVICES_NOT_PROVIDED = {
-  '@forge/sql': 'Forge SQL',
   '@forge/llm': "Forge's LLM service",
   '@forge/realtime': 'Forge Realtime',
 };
@@ -531,7 +535,7 @@ const forgeServices = {
       return {
         errors: [
           {
-            text: `\`${name}\` (${FORGE_SERVICES_NOT_PROVIDED[name]}) is not available to a Kiln app: Kiln has no such service. Kiln provides @forge/api, @forge/kvs, @forge/resolver and @forge/events (see docs/porting-forge-apps.md, "Not supported yet")`,
+            text: `\`${name}\` (${FORGE_SERVICES_NOT_PROVIDED[name]}) is not available to a Kiln app: Kiln has no such service. Kiln provides @forge/api, @forge/kvs, @forge/resolver and @forge/events, and runs @forge/sql (see docs/porting-forge-apps.md, "Not supported yet")`,
           },
         ],
       };
@@ -578,7 +582,7 @@ interface environment {
 const FORGE_JS_WORLD = `package kiln:forge-js;
 
 world app {
-  include kiln:app/app@0.4.0;
+  include kiln:app/app@0.5.0;
   import wasi:cli/environment@0.2.12;
 }
 `;
@@ -591,10 +595,11 @@ await writeFile(join(worldDir, 'forge-js.wit'), FORGE_JS_WORLD);
 
 // Imported first, so the host and the globals are in place before any app
 // module's top-level code runs (ES modules evaluate in import order).
-const setup = `import * as jira from 'kiln:app/jira@0.4.0';
-import * as log from 'kiln:app/log@0.4.0';
-import * as storage from 'kiln:app/storage@0.4.0';
-import * as events from 'kiln:app/events@0.4.0';
+const setup = `import * as jira from 'kiln:app/jira@0.5.0';
+import * as log from 'kiln:app/log@0.5.0';
+import * as storage from 'kiln:app/storage@0.5.0';
+import * as events from 'kiln:app/events@0.5.0';
+import * as sql from 'kiln:app/sql@0.5.0';
 import * as environment from 'wasi:cli/environment@0.2.12';
 import { installHost } from ${forgeSrc('host.js')};
 import { installGlobals, installConsumers } from ${forgeSrc('handler.js')};
@@ -602,7 +607,7 @@ import { installFetch } from ${forgeSrc('fetch.js')};
 import { installEntities } from ${forgeSrc('entity.js')};
 import { installApp } from ${forgeSrc('app_runtime.js')};
 import { warmEngine } from ${forgeSrc('warm.js')};
-installHost({ jira, log, storage, events, environment });
+installHost({ jira, log, storage, events, sql, environment });
 installEntities(${JSON.stringify(entities)});
 installApp(${JSON.stringify({ id: appId, scopes, licensed })});
 installConsumers(${JSON.stringify(consumers)}, ${JSON.stringify({ eventsApi })});

@@ -1,6 +1,6 @@
 //! Builds a JavaScript or TypeScript app folder (`package.json`, its
 //! lockfile, `manifest.yml`, `src/`) into a component exporting
-//! `kiln:app/handler@0.4.0`.
+//! `kiln:app/handler@0.5.0`.
 //!
 //! Three steps, each where its threat allows:
 //!
@@ -48,7 +48,7 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         "app_files.mjs",
         include_str!("../js-toolchain/app_files.mjs"),
     ),
-    ("wit/kiln.wit", include_str!("../../../wit/0.4.0/kiln.wit")),
+    ("wit/kiln.wit", include_str!("../../../wit/0.5.0/kiln.wit")),
     (
         "forge-api/package.json",
         include_str!("../../../forge/kiln-forge-api/package.json"),

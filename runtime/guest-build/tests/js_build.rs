@@ -76,7 +76,7 @@ fn build_report_and_bundle(files: &[(&str, &str)]) -> Option<(serde_json::Value,
 }
 
 #[test]
-fn a_forge_app_builds_into_a_component_of_kilns_0_4_0_world() {
+fn a_forge_app_builds_into_a_component_of_kilns_0_5_0_world() {
     let Some(sandbox) = sandbox() else { return };
     let app = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -129,13 +129,16 @@ fn a_forge_app_builds_into_a_component_of_kilns_0_4_0_world() {
     assert!(
         imports
             .iter()
-            .all(|i| (i.starts_with("kiln:app/") && i.ends_with("@0.4.0"))
+            .all(|i| (i.starts_with("kiln:app/") && i.ends_with("@0.5.0"))
                 || i == "wasi:cli/environment@0.2.12"),
         "{imports:?}"
     );
     assert!(imports.iter().any(|i| i == "wasi:cli/environment@0.2.12"));
-    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.4.0"));
-    assert!(imports.iter().any(|i| i == "kiln:app/storage@0.4.0"));
+    assert!(imports.iter().any(|i| i == "kiln:app/jira@0.5.0"));
+    assert!(imports.iter().any(|i| i == "kiln:app/storage@0.5.0"));
+    // Forge SQL's door, for every app: the host opens it only to one whose
+    // manifest declares a `sql` module.
+    assert!(imports.iter().any(|i| i == "kiln:app/sql@0.5.0"));
     // The app's TypeScript was bundled (the two files and the Forge layer).
     let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
     assert!(

@@ -137,6 +137,24 @@ pub const KNOWN_ENGINES: &[KnownEngine] = &[
         functions: 12_625,
         compile_cpu_allowance: Duration::from_secs(90),
     },
+    KnownEngine {
+        // The same engine for the build-only world on `kiln:app@0.5.0`
+        // (0.4.0 plus `sql`, for Forge's `@forge/sql`): the splicer binds one
+        // more import (12,662 functions against 12,661). The entries above
+        // stay for components built before.
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.5.0 + wasi:cli/environment, http disabled)",
+        code_sha256: hex32("5433631b4b83d3f9ba6675256bd1c88fbc47f90b31cc770c87697e093ee8c7d5"),
+        functions: 12_662,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
+    KnownEngine {
+        // As above, with the `http` feature (an app declaring
+        // `permissions.external.fetch.backend`).
+        name: "StarlingMonkey (componentize-js 0.23.0, kiln:app@0.5.0 + wasi:cli/environment, http enabled)",
+        code_sha256: hex32("a483db9116798313d34bd8153021c20f483b3d2df9b97de0e784e6f3c62f4555"),
+        functions: 12_626,
+        compile_cpu_allowance: Duration::from_secs(90),
+    },
 ];
 
 /// The known engine whose code section is `code` with `functions` bodies.

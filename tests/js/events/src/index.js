@@ -8,7 +8,7 @@
 import { Queue, InvocationError, InvocationErrorCode } from '@forge/events';
 import Resolver from '@forge/resolver';
 import { kvs, MetadataField, WhereConditions } from '@forge/kvs';
-import * as events from 'kiln:app/events@0.4.0';
+import * as events from 'kiln:app/events@0.5.0';
 
 function describe(error) {
   return {
