@@ -64,6 +64,9 @@ pub struct Inspection {
     /// Forge's custom entities (`app.storage.entities`), served by Kiln's
     /// Forge layer over the app's storage.
     pub entities: Vec<EntitySummary>,
+    /// Forge SQL declarations (`modules.sql` keys): the app gets its
+    /// installation's relational database (`kiln:app@0.5.0`'s `sql`).
+    pub sql: Vec<String>,
     pub limits: LimitsSummary,
 }
 
@@ -390,6 +393,7 @@ fn inspect_manifest(manifest: &Manifest, operator: &OperatorLimits) -> Inspectio
             .map(ToString::to_string)
             .collect(),
         entities: entity_summaries(manifest),
+        sql: manifest.modules.sql.iter().map(|m| m.key.clone()).collect(),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
             memory_key: manifest.app.runtime.memory_key.as_str(),
@@ -610,6 +614,14 @@ pub fn render_text(i: &Inspection) -> String {
             // Validated by the manifest grammar (ASCII host names only).
             let _ = writeln!(out, "  {backend}");
         }
+    }
+    if !i.sql.is_empty() {
+        // Module keys are validated by the manifest grammar; escaped all the same.
+        let _ = writeln!(
+            out,
+            "sql        {}: the installation's own Forge SQL database (MySQL dialect)",
+            GuestText(&i.sql.join(", "))
+        );
     }
     // Names and types are validated by the manifest grammar (ASCII
     // identifiers); printed through GuestText all the same.
@@ -845,6 +857,23 @@ mod tests {
         );
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["entities"][0]["indexes"][1]["partition"][0], "team");
+    }
+
+    #[test]
+    fn a_forge_sql_declaration_is_listed_as_a_capability() {
+        let report = inspection(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  sql:\n    - key: main-db\n      engine: mysql\n",
+            &["kiln:app/sql@0.5.0"],
+            WorldVersion::V0_5,
+            &OperatorLimits::default(),
+        );
+        assert_eq!(report.sql, ["main-db"]);
+        assert!(report.not_served.iter().all(|m| m.kind != "sql"));
+        let text = render_text(&report);
+        assert!(
+            text.contains("sql        main-db: the installation's own Forge SQL database"),
+            "{text}"
+        );
     }
 
     #[test]
