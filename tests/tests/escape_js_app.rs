@@ -48,6 +48,7 @@ pub const HANDLERS: &[&str] = &[
     "result_escapes",
     "forged_request_error",
     "tamper",
+    "sql_escape",
 ];
 
 /// The scopes the cases need: Jira reads, JSM Ops' so that another site's
@@ -186,6 +187,12 @@ pub async fn load(h: &Harness, runtime_yaml: &str) -> Option<LoadedApp> {
 }
 
 pub async fn load_with(h: &Harness, scopes: &[&str], runtime_yaml: &str) -> Option<LoadedApp> {
+    load_manifest(h, &manifest(scopes, runtime_yaml)).await
+}
+
+/// Loads the hostile app into `h` under `manifest` (one of [`manifest`]'s,
+/// changed for a case); `None` when it cannot be built here.
+pub async fn load_manifest(h: &Harness, manifest: &str) -> Option<LoadedApp> {
     // The first load compiles the engine into the shared artifact cache
     // while the others wait; once it is there, loads read it side by side.
     static FIRST_LOAD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -194,16 +201,15 @@ pub async fn load_with(h: &Harness, scopes: &[&str], runtime_yaml: &str) -> Opti
         .await
         .expect("the build thread")?;
     let path = path.to_str().expect("a UTF-8 path");
-    let manifest = manifest(scopes, runtime_yaml);
     if !CACHED.load(Ordering::Acquire) {
         let _first = FIRST_LOAD.lock().await;
         if !CACHED.load(Ordering::Acquire) {
-            let app = h.load(path, &manifest).await;
+            let app = h.load(path, manifest).await;
             CACHED.store(true, Ordering::Release);
             return Some(app);
         }
     }
-    Some(h.load(path, &manifest).await)
+    Some(h.load(path, manifest).await)
 }
 
 /// The same app still answers: `benign` echoes its payload.

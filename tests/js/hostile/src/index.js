@@ -13,8 +13,9 @@
 import api, { route, assumeTrustedRoute, routeFromAbsolute } from '@forge/api';
 import * as forge from '@forge/api';
 import { kvs } from '@forge/kvs';
-import * as jira from 'kiln:app/jira@0.4.0';
-import * as storage from 'kiln:app/storage@0.4.0';
+import * as jira from 'kiln:app/jira@0.5.0';
+import * as storage from 'kiln:app/storage@0.5.0';
+import * as sqlHost from 'kiln:app/sql@0.5.0';
 import fs from 'node:fs';
 
 /** Terminal escapes, a forged `error:` line, C1, DEL, a bidi override, LS. */
@@ -261,6 +262,43 @@ export const transact = async (event) => {
     stored[key] = storage.get(key)?.value ?? null;
   }
   return { attempt: report, stored };
+};
+
+// --- Forge SQL past the layer ------------------------------------------
+
+/**
+ * The raw `kiln:app/sql` import, past @forge/sql and the layer: statements
+ * that would reach beyond the installation's own database (another file,
+ * the engine's settings, a second statement smuggled behind the first).
+ * `event.outside` is a path on the host that must stay untouched.
+ */
+export const sql_escape = async (event) => {
+  const outside = String(event.outside);
+  const quoted = outside.replaceAll("'", "''");
+  const attempts = {
+    attach_passwd: ['data', "ATTACH DATABASE '/etc/passwd' AS p", '[]'],
+    attach_passwd_schema: ['schema', "ATTACH DATABASE '/etc/passwd' AS p", '[]'],
+    attach_outside: ['schema', `ATTACH DATABASE '${quoted}' AS o`, '[]'],
+    attach_bound: ['data', 'ATTACH DATABASE ? AS o', JSON.stringify([outside])],
+    vacuum_into: ['schema', `VACUUM INTO '${quoted}'`, '[]'],
+    pragma_list: ['data', 'PRAGMA database_list', '[]'],
+    pragma_writable_schema: ['schema', 'PRAGMA writable_schema = ON', '[]'],
+    two_statements: ['schema', 'CREATE TABLE t (id INT); DROP TABLE t', '[]'],
+    two_selects: ['data', 'SELECT 1; SELECT 2', '[]'],
+    smuggled_attach: ['data', `SELECT 1; ATTACH DATABASE '${quoted}' AS o`, '[]'],
+    load_extension: ['data', `SELECT load_extension('${quoted}')`, '[]'],
+    params_not_json: ['data', 'SELECT ?', 'not json'],
+    params_not_an_array: ['data', 'SELECT ?', '{"a":1}'],
+  };
+  const out = {};
+  for (const [name, [kind, query, params]] of Object.entries(attempts)) {
+    try {
+      out[name] = { ok: sqlHost.execute(kind, query, params) };
+    } catch (error) {
+      out[name] = { err: error?.payload ?? describe(error) };
+    }
+  }
+  return out;
 };
 
 // --- path tricks through the layer -------------------------------------
