@@ -17,7 +17,9 @@
 //!
 //! Nothing the app sends can name another installation's file: the host picks the path.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rusqlite::config::DbConfig;
@@ -26,7 +28,7 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use serde_json::{Map, Value as Json, json};
 
-use super::dialect::{StatementKind, translate};
+use super::dialect::{StatementKind, Translated, translate};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
@@ -43,10 +45,17 @@ pub enum ForgeSqlOpenError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// Statements whose translation a database keeps. Apps send the same few statements over and
+/// over with different parameters; parsing MySQL is most of Kiln's cost per statement (see
+/// BENCHMARKS.md), so a repeat costs a lookup. Bounded: a guest sending endless distinct
+/// statements only cycles the cache.
+const TRANSLATIONS_KEPT: usize = 128;
+
 /// One installation's Forge SQL database.
 pub struct ForgeSqlDatabase {
     connection: Connection,
     limits: ForgeSqlLimits,
+    translations: HashMap<String, Arc<Translated>>,
 }
 
 impl std::fmt::Debug for ForgeSqlDatabase {
@@ -123,7 +132,13 @@ impl ForgeSqlDatabase {
         register_mysql_functions(&connection)?;
         // Last: the settings above are the host's own pragmas.
         connection.authorizer(Some(authorize))?;
-        Ok(ForgeSqlDatabase { connection, limits })
+        // Prepared statements are kept by SQLite text, as many as the translations kept.
+        connection.set_prepared_statement_cache_capacity(TRANSLATIONS_KEPT);
+        Ok(ForgeSqlDatabase {
+            connection,
+            limits,
+            translations: HashMap::new(),
+        })
     }
 
     /// Runs one statement of the app's, with its bound parameters, and answers in Forge's
@@ -144,7 +159,7 @@ impl ForgeSqlDatabase {
                 self.limits.max_parameters
             )));
         }
-        let translated = translate(query)?;
+        let translated = self.translation(query)?;
         let bound = parameters(params)?;
         let deadline = Instant::now() + self.limits.statement_time;
         self.connection
@@ -157,7 +172,7 @@ impl ForgeSqlDatabase {
             .map_err(sqlite_error)?;
         let mut answer = Json::Null;
         for (index, text) in translated.statements.iter().enumerate() {
-            let mut statement = transaction.prepare(text).map_err(sqlite_error)?;
+            let mut statement = transaction.prepare_cached(text).map_err(sqlite_error)?;
             let arguments: &[rusqlite::types::Value] = if index == 0 { &bound } else { &[] };
             if statement.parameter_count() != arguments.len() {
                 return Err(ForgeSqlError::invalid(format!(
@@ -190,6 +205,23 @@ impl ForgeSqlDatabase {
         }
         transaction.commit().map_err(sqlite_error)?;
         Ok(json!({ "rows": answer }))
+    }
+}
+
+impl ForgeSqlDatabase {
+    /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost
+    /// the guest a parse each time, which is what it asked for.
+    fn translation(&mut self, query: &str) -> Result<Arc<Translated>, ForgeSqlError> {
+        if let Some(kept) = self.translations.get(query) {
+            return Ok(Arc::clone(kept));
+        }
+        let translated = Arc::new(translate(query)?);
+        if self.translations.len() >= TRANSLATIONS_KEPT {
+            self.translations.clear();
+        }
+        self.translations
+            .insert(query.to_owned(), Arc::clone(&translated));
+        Ok(translated)
     }
 }
 
