@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use kiln_state::Installation;
-use kiln_state::forge_sql::ForgeSqlStore;
+use kiln_state::forge_sql::{Endpoint, ForgeSqlStore};
 use serde_json::Value as Json;
 
 use crate::bindings::v0_5::{SqlError, SqlErrorCode, StatementKind};
@@ -45,9 +45,12 @@ impl SqlSession {
         query: String,
         params: String,
     ) -> Result<String, SqlError> {
-        // Both of @forge/sql's endpoints run the same statements today; the kind is in
-        // the world so that a later host can hold them to different rules.
-        let _ = kind;
+        // sql.executeDDL (and the migration runner) may send several schema statements as
+        // one script; prepare and executeRaw send one statement.
+        let endpoint = match kind {
+            StatementKind::Data => Endpoint::Data,
+            StatementKind::Schema => Endpoint::Schema,
+        };
         if !self.declared {
             return Err(error(
                 SqlErrorCode::AppNotEnabled,
@@ -67,7 +70,7 @@ impl SqlSession {
                 "the parameters are not a JSON array",
             )
         })?;
-        let run = store.execute(&self.installation, query, params);
+        let run = store.execute(&self.installation, endpoint, query, params);
         // The statement's own time limit interrupts it; the invocation's deadline ends the
         // wait for it sooner when that comes first (the statement still ends by its own).
         match tokio::time::timeout_at(self.deadline, run).await {

@@ -5,7 +5,7 @@
 //! figures in BENCHMARKS.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kiln_state::forge_sql::{ForgeSqlDatabase, ForgeSqlLimits};
+use kiln_state::forge_sql::{Endpoint, ForgeSqlDatabase, ForgeSqlLimits};
 use serde_json::json;
 
 const SCHEMA: &str = "CREATE TABLE tickets (id INT AUTO_INCREMENT PRIMARY KEY, \
@@ -13,7 +13,7 @@ const SCHEMA: &str = "CREATE TABLE tickets (id INT AUTO_INCREMENT PRIMARY KEY, \
 
 fn forge_sql(c: &mut Criterion) {
     let mut db = ForgeSqlDatabase::in_memory(ForgeSqlLimits::default()).unwrap();
-    db.execute(SCHEMA, &[]).unwrap();
+    db.execute(Endpoint::Schema, SCHEMA, &[]).unwrap();
     let raw = rusqlite::Connection::open_in_memory().unwrap();
     raw.execute_batch(
         "CREATE TABLE tickets (id INTEGER PRIMARY KEY AUTOINCREMENT, issue_key VARCHAR(32) \
@@ -24,6 +24,7 @@ fn forge_sql(c: &mut Criterion) {
     for i in 0..1_000 {
         let key = format!("KILN-{i}");
         db.execute(
+            Endpoint::Data,
             "INSERT INTO tickets (issue_key, status, hits) VALUES (?, ?, ?)",
             &[json!(key), json!("open"), json!(i)],
         )
@@ -39,6 +40,7 @@ fn forge_sql(c: &mut Criterion) {
     group.bench_function("select by index: Kiln", |b| {
         b.iter(|| {
             db.execute(
+                Endpoint::Data,
                 "SELECT id, issue_key, status, hits FROM tickets WHERE issue_key = ?",
                 &[json!("KILN-500")],
             )
@@ -65,6 +67,7 @@ fn forge_sql(c: &mut Criterion) {
     group.bench_function("update one row: Kiln", |b| {
         b.iter(|| {
             db.execute(
+                Endpoint::Data,
                 "UPDATE tickets SET hits = hits + 1 WHERE issue_key = ?",
                 &[json!("KILN-7")],
             )

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use kiln_state::forge_sql::{ForgeSqlCode, ForgeSqlDatabase, ForgeSqlError, ForgeSqlLimits};
+use kiln_state::forge_sql::{
+    Endpoint, ForgeSqlCode, ForgeSqlDatabase, ForgeSqlError, ForgeSqlLimits,
+};
 use serde_json::{Value, json};
 
 fn database() -> ForgeSqlDatabase {
@@ -13,7 +15,7 @@ fn database() -> ForgeSqlDatabase {
 
 fn run(db: &mut ForgeSqlDatabase, query: &str, params: Value) -> Value {
     let params = params.as_array().cloned().unwrap_or_default();
-    match db.execute(query, &params) {
+    match db.execute(Endpoint::Data, query, &params) {
         Ok(answer) => answer,
         Err(error) => panic!("{query}\n  failed: {error}"),
     }
@@ -21,7 +23,7 @@ fn run(db: &mut ForgeSqlDatabase, query: &str, params: Value) -> Value {
 
 fn refused(db: &mut ForgeSqlDatabase, query: &str, params: Value) -> ForgeSqlError {
     let params = params.as_array().cloned().unwrap_or_default();
-    match db.execute(query, &params) {
+    match db.execute(Endpoint::Data, query, &params) {
         Ok(answer) => panic!("{query}\n  ran: {answer}"),
         Err(error) => error,
     }
@@ -560,15 +562,20 @@ mod store {
             let (a, b) = (installation("a.example"), installation("b.example"));
             let create = "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)".to_owned();
             store
-                .execute(&a, create.clone(), vec![])
+                .execute(&a, Endpoint::Data, create.clone(), vec![])
                 .await
                 .expect("create in a");
             store
-                .execute(&a, "INSERT INTO notes VALUES (1, 'a''s')".into(), vec![])
+                .execute(
+                    &a,
+                    Endpoint::Data,
+                    "INSERT INTO notes VALUES (1, 'a''s')".into(),
+                    vec![],
+                )
                 .await
                 .expect("insert in a");
             let error = store
-                .execute(&b, "SELECT * FROM notes".into(), vec![])
+                .execute(&b, Endpoint::Data, "SELECT * FROM notes".into(), vec![])
                 .await
                 .expect_err("b has no such table");
             assert!(error.message.contains("no such table"), "{error}");
@@ -577,6 +584,7 @@ mod store {
                 store
                     .execute(
                         &installation(&format!("s{site}.example")),
+                        Endpoint::Data,
                         "SELECT 1".into(),
                         vec![],
                     )
@@ -584,7 +592,7 @@ mod store {
                     .expect("select");
             }
             let answer = store
-                .execute(&a, "SELECT body FROM notes".into(), vec![])
+                .execute(&a, Endpoint::Data, "SELECT body FROM notes".into(), vec![])
                 .await
                 .expect("a's table is still there");
             assert_eq!(answer["rows"][0]["body"], "a's", "{placement:?}");
@@ -601,7 +609,7 @@ mod store {
         let hostile =
             Installation::new("app/../../x", "site.example", "dev").expect("installation");
         store
-            .execute_blocking(&hostile, "CREATE TABLE t (id INT)", &[])
+            .execute_blocking(&hostile, Endpoint::Schema, "CREATE TABLE t (id INT)", &[])
             .expect("create");
         let path = store.path_for(&hostile).expect("a file");
         assert_eq!(path.parent(), Some(dir.path().join("forge-sql").as_path()));
@@ -617,4 +625,102 @@ mod store {
             assert_eq!(mode & 0o077, 0, "{mode:o}");
         }
     }
+}
+
+/// A migration written as one script (several schema statements in one `executeDDL`), foreign
+/// keys with cascades, and the duplicate-key check apps write against MySQL's wording.
+#[test]
+fn schema_scripts_run_whole_and_errors_read_as_mysql() {
+    let mut db = database();
+    let script = "
+        -- children first, so the drops never trip a foreign key
+        DROP TABLE IF EXISTS comments;
+        DROP TABLE IF EXISTS posts;
+        CREATE TABLE IF NOT EXISTS posts (
+            id VARCHAR(64) PRIMARY KEY,
+            title TEXT,
+            created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+        );
+        CREATE TABLE IF NOT EXISTS comments (
+            id VARCHAR(64) PRIMARY KEY,
+            post_id VARCHAR(64) NOT NULL,
+            body TEXT,
+            CONSTRAINT fk_post FOREIGN KEY (post_id) REFERENCES posts(id) ON DELETE CASCADE
+        );
+        CREATE INDEX IF NOT EXISTS idx_comments_post ON comments(post_id);
+    ";
+    let answer = db
+        .execute(Endpoint::Schema, script, &[])
+        .expect("the script runs");
+    assert_eq!(answer["rows"]["affectedRows"], 0);
+    // The data endpoint runs one statement per call, as Forge SQL does.
+    let error = db
+        .execute(Endpoint::Data, script, &[])
+        .expect_err("several statements");
+    assert!(error.message.contains("sql.executeDDL"), "{error}");
+    // A script stops whole at its first failure: nothing of it stays.
+    let error = db
+        .execute(
+            Endpoint::Schema,
+            "CREATE TABLE extra (id INT PRIMARY KEY); CREATE TABLE posts (id INT)",
+            &[],
+        )
+        .expect_err("posts exists");
+    assert!(
+        error
+            .message
+            .starts_with("Error 1050 (42S01): Table 'posts' already exists"),
+        "{error}"
+    );
+    let extra = run(
+        &mut db,
+        "SELECT name FROM sqlite_master WHERE name = 'extra'",
+        json!([]),
+    );
+    assert!(
+        rows(&extra).is_empty(),
+        "the script's first table was rolled back"
+    );
+    let error = db
+        .execute(Endpoint::Schema, "DROP TABLE posts; SELECT 1", &[])
+        .expect_err("a query among several");
+    assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery);
+
+    run(
+        &mut db,
+        "INSERT INTO posts (id, title) VALUES (?, ?)",
+        json!(["p1", "hello"]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO comments (id, post_id, body) VALUES (?, ?, ?)",
+        json!(["c1", "p1", "first"]),
+    );
+    // What apps check to treat a concurrent insert as already done.
+    let duplicate = refused(
+        &mut db,
+        "INSERT INTO posts (id, title) VALUES (?, ?)",
+        json!(["p1", "again"]),
+    );
+    assert!(
+        duplicate.message.contains("Duplicate entry") && duplicate.message.contains("1062"),
+        "{duplicate}"
+    );
+    let orphan = refused(
+        &mut db,
+        "INSERT INTO comments (id, post_id) VALUES ('c2', 'nowhere')",
+        json!([]),
+    );
+    assert!(orphan.message.starts_with("Error 1452"), "{orphan}");
+    let missing = refused(&mut db, "SELECT * FROM nothing_here", json!([]));
+    assert!(
+        missing
+            .message
+            .starts_with("Error 1146 (42S02): Table 'nothing_here' doesn't exist"),
+        "{missing}"
+    );
+    // ON DELETE CASCADE: InnoDB's foreign keys, enforced.
+    run(&mut db, "DELETE FROM posts WHERE id = ?", json!(["p1"]));
+    let left = run(&mut db, "SELECT COUNT(*) AS n FROM comments", json!([]));
+    assert_eq!(rows(&left)[0]["n"], 0);
 }

@@ -28,10 +28,11 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use serde_json::{Map, Value as Json, json};
 
-use super::dialect::{StatementKind, Translated, translate};
+use super::dialect::{Endpoint, StatementKind, Translated, translate};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
+use super::mysql_errors::mysql_message;
 use super::values::{ColumnType, parameters};
 
 /// Why a database could not be opened (the host's problem, not the app's).
@@ -55,7 +56,7 @@ const TRANSLATIONS_KEPT: usize = 128;
 pub struct ForgeSqlDatabase {
     connection: Connection,
     limits: ForgeSqlLimits,
-    translations: HashMap<String, Arc<Translated>>,
+    translations: HashMap<(Endpoint, String), Arc<Translated>>,
 }
 
 impl std::fmt::Debug for ForgeSqlDatabase {
@@ -141,10 +142,16 @@ impl ForgeSqlDatabase {
         })
     }
 
-    /// Runs one statement of the app's, with its bound parameters, and answers in Forge's
-    /// shape: `{"rows": [...]}` for a query, `{"rows": {affectedRows, insertId, ...}}` for
-    /// anything else. The statement commits entirely or not at all.
-    pub fn execute(&mut self, query: &str, params: &[Json]) -> Result<Json, ForgeSqlError> {
+    /// Runs one statement of the app's (or several schema statements, [`Endpoint::Schema`]),
+    /// with its bound parameters, and answers in Forge's shape: `{"rows": [...]}` for a query,
+    /// `{"rows": {affectedRows, insertId, ...}}` for anything else. What a call runs commits
+    /// entirely or not at all.
+    pub fn execute(
+        &mut self,
+        endpoint: Endpoint,
+        query: &str,
+        params: &[Json],
+    ) -> Result<Json, ForgeSqlError> {
         if query.len() > self.limits.max_statement_bytes {
             return Err(ForgeSqlError::invalid(format!(
                 "the statement is {} bytes; Kiln's limit is {}",
@@ -159,7 +166,7 @@ impl ForgeSqlDatabase {
                 self.limits.max_parameters
             )));
         }
-        let translated = self.translation(query)?;
+        let translated = self.translation(endpoint, query)?;
         let bound = parameters(params)?;
         let deadline = Instant::now() + self.limits.statement_time;
         self.connection
@@ -211,16 +218,20 @@ impl ForgeSqlDatabase {
 impl ForgeSqlDatabase {
     /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost
     /// the guest a parse each time, which is what it asked for.
-    fn translation(&mut self, query: &str) -> Result<Arc<Translated>, ForgeSqlError> {
-        if let Some(kept) = self.translations.get(query) {
+    fn translation(
+        &mut self,
+        endpoint: Endpoint,
+        query: &str,
+    ) -> Result<Arc<Translated>, ForgeSqlError> {
+        let key = (endpoint, query.to_owned());
+        if let Some(kept) = self.translations.get(&key) {
             return Ok(Arc::clone(kept));
         }
-        let translated = Arc::new(translate(query)?);
+        let translated = Arc::new(translate(query, endpoint)?);
         if self.translations.len() >= TRANSLATIONS_KEPT {
             self.translations.clear();
         }
-        self.translations
-            .insert(query.to_owned(), Arc::clone(&translated));
+        self.translations.insert(key, Arc::clone(&translated));
         Ok(translated)
     }
 }
@@ -304,8 +315,13 @@ fn sqlite_error(error: rusqlite::Error) -> ForgeSqlError {
                 "the installation's database is at Kiln's size limit; nothing was written",
             )
         }
-        rusqlite::Error::SqliteFailure(_, Some(message)) => {
-            ForgeSqlError::execution(message.clone())
+        rusqlite::Error::SqliteFailure(failure, Some(message)) => {
+            ForgeSqlError::execution(mysql_message(failure.extended_code, message))
+        }
+        // A statement SQLite could not prepare: its message without the statement text
+        // (the app's own, which it has) and offset.
+        rusqlite::Error::SqlInputError { error, msg, .. } => {
+            ForgeSqlError::execution(mysql_message(error.extended_code, msg))
         }
         other => ForgeSqlError::execution(other.to_string()),
     }

@@ -71,24 +71,58 @@ pub struct Translated {
     pub statements: Vec<String>,
 }
 
-/// Parses one MySQL statement and writes it as SQLite.
-pub fn translate(query: &str) -> Result<Translated, ForgeSqlError> {
+/// Which of `@forge/sql`'s calls sent a statement: `sql.prepare`/`executeRaw` (data) or
+/// `sql.executeDDL` and its migration runner (schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// One statement, as Forge SQL runs per call.
+    Data,
+    /// One or more schema statements, run together: migrations written as one script
+    /// (`DROP TABLE a; DROP TABLE b;`, a `CREATE TABLE` followed by its `CREATE INDEX`) run
+    /// whole or not at all. A query cannot be one of several.
+    Schema,
+}
+
+/// Parses MySQL text and writes it as SQLite: one statement, or several sent to the schema
+/// endpoint.
+pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSqlError> {
     if query.contains('\0') {
         return Err(ForgeSqlError::invalid(
             "the statement holds a NUL character; pass such text as a bound parameter",
         ));
     }
-    let mut statements = Parser::parse_sql(&MySqlDialect {}, query)
+    let statements = Parser::parse_sql(&MySqlDialect {}, query)
         .map_err(|error| ForgeSqlError::invalid(format!("the statement is not MySQL: {error}")))?;
-    let mut statement = match statements.len() {
-        1 => statements.remove(0),
-        0 => return Err(ForgeSqlError::invalid("the query holds no statement")),
-        n => {
-            return Err(ForgeSqlError::invalid(format!(
-                "the query holds {n} statements; Forge SQL runs one per call"
-            )));
+    match (statements.len(), endpoint) {
+        (0, _) => Err(ForgeSqlError::invalid("the query holds no statement")),
+        (1, _) => statements.into_iter().next().map_or_else(
+            || Err(ForgeSqlError::invalid("no statement")),
+            translate_one,
+        ),
+        (n, Endpoint::Data) => Err(ForgeSqlError::invalid(format!(
+            "the query holds {n} statements; Forge SQL runs one per call (sql.executeDDL \
+             takes several schema statements)"
+        ))),
+        (_, Endpoint::Schema) => {
+            let mut all = Vec::new();
+            for statement in statements {
+                let translated = translate_one(statement)?;
+                if translated.kind == StatementKind::Query {
+                    return Err(ForgeSqlError::invalid(
+                        "a query cannot be one of several statements; send it alone",
+                    ));
+                }
+                all.extend(translated.statements);
+            }
+            Ok(Translated {
+                kind: StatementKind::Schema,
+                statements: all,
+            })
         }
-    };
+    }
+}
+
+fn translate_one(mut statement: Statement) -> Result<Translated, ForgeSqlError> {
     let mut literals = Literals::new();
     if let ControlFlow::Break(error) = statement.visit(&mut literals) {
         return Err(error);

@@ -17,10 +17,12 @@ pub mod dialect;
 pub mod error;
 mod functions;
 pub mod limits;
+mod mysql_errors;
 pub mod store;
 pub mod values;
 
 pub use database::{ForgeSqlDatabase, ForgeSqlOpenError};
+pub use dialect::Endpoint;
 pub use error::{ForgeSqlCode, ForgeSqlError};
 pub use limits::ForgeSqlLimits;
 pub use store::{ForgeSqlPlacement, ForgeSqlStore};

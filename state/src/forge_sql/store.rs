@@ -14,6 +14,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 use super::database::ForgeSqlDatabase;
+use super::dialect::Endpoint;
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::limits::ForgeSqlLimits;
 use crate::Installation;
@@ -81,20 +82,24 @@ impl ForgeSqlStore {
     pub async fn execute(
         self: &Arc<Self>,
         installation: &Installation,
+        endpoint: Endpoint,
         query: String,
         params: Vec<Json>,
     ) -> Result<Json, ForgeSqlError> {
         let store = Arc::clone(self);
         let installation = installation.clone();
-        tokio::task::spawn_blocking(move || store.execute_blocking(&installation, &query, &params))
-            .await
-            .unwrap_or_else(|_| Err(unreachable_database("the statement's thread ended early")))
+        tokio::task::spawn_blocking(move || {
+            store.execute_blocking(&installation, endpoint, &query, &params)
+        })
+        .await
+        .unwrap_or_else(|_| Err(unreachable_database("the statement's thread ended early")))
     }
 
     /// [`ForgeSqlStore::execute`] on the calling thread.
     pub fn execute_blocking(
         &self,
         installation: &Installation,
+        endpoint: Endpoint,
         query: &str,
         params: &[Json],
     ) -> Result<Json, ForgeSqlError> {
@@ -104,7 +109,7 @@ impl ForgeSqlStore {
         let mut database = database
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        database.execute(query, params)
+        database.execute(endpoint, query, params)
     }
 
     fn database(

@@ -1,0 +1,138 @@
+//! SQLite's refusals in MySQL's words.
+//!
+//! Apps written for Forge SQL recognise failures by MySQL's error numbers and texts: a
+//! concurrent insert caught by `message.includes('Duplicate entry') || message.includes('1062')`,
+//! a missing table by 1146. TiDB words its errors as MySQL does (`Error 1062 (23000): Duplicate
+//! entry … for key …`), so the failures SQLite reports for the same causes are reworded the
+//! same way, with SQLite's own text kept after it for the developer. Anything without a MySQL
+//! counterpart keeps SQLite's message.
+
+/// SQLite's extended result codes for constraint failures (sqlite3.h).
+const CONSTRAINT_CHECK: i32 = 275;
+const CONSTRAINT_FOREIGN_KEY: i32 = 787;
+const CONSTRAINT_NOT_NULL: i32 = 1299;
+const CONSTRAINT_PRIMARY_KEY: i32 = 1555;
+const CONSTRAINT_UNIQUE: i32 = 2067;
+
+/// The message for SQLite's failure `extended_code` with text `sqlite`.
+pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
+    let after = |prefix: &str| {
+        let rest = sqlite.strip_prefix(prefix)?;
+        // Newer SQLite adds " in <statement> at offset N": the name ends before it.
+        let rest = match rest.rfind(" in ") {
+            Some(cut) if rest[cut..].contains(" at offset ") => &rest[..cut],
+            _ => rest,
+        };
+        Some(rest.trim())
+    };
+    let mysql = match extended_code {
+        CONSTRAINT_UNIQUE | CONSTRAINT_PRIMARY_KEY => {
+            let key = after("UNIQUE constraint failed:").unwrap_or(sqlite);
+            Some(format!(
+                "Error 1062 (23000): Duplicate entry for key '{key}'"
+            ))
+        }
+        CONSTRAINT_NOT_NULL => {
+            let column = after("NOT NULL constraint failed:").unwrap_or(sqlite);
+            let column = column.rsplit('.').next().unwrap_or(column);
+            Some(format!(
+                "Error 1048 (23000): Column '{column}' cannot be null"
+            ))
+        }
+        CONSTRAINT_FOREIGN_KEY => Some(
+            "Error 1452 (23000): Cannot add or update a child row: a foreign key constraint \
+             fails"
+                .to_owned(),
+        ),
+        CONSTRAINT_CHECK => {
+            let name = after("CHECK constraint failed:").unwrap_or("");
+            Some(format!(
+                "Error 3819 (HY000): Check constraint '{name}' is violated."
+            ))
+        }
+        _ => None,
+    }
+    .or_else(|| {
+        if let Some(table) = after("no such table:") {
+            Some(format!("Error 1146 (42S02): Table '{table}' doesn't exist"))
+        } else if let Some(column) = after("no such column:") {
+            Some(format!(
+                "Error 1054 (42S22): Unknown column '{column}' in 'field list'"
+            ))
+        } else if let Some(column) = after("duplicate column name:") {
+            Some(format!(
+                "Error 1060 (42S21): Duplicate column name '{column}'"
+            ))
+        } else if let Some(rest) = after("table") {
+            // Newer SQLite adds " in <statement> at offset N" after its message.
+            rest.split_once("already exists").map(|(table, _)| {
+                let table = table.trim().trim_matches(['`', '"']);
+                format!("Error 1050 (42S01): Table '{table}' already exists")
+            })
+        } else if let Some(rest) = after("index") {
+            rest.split_once("already exists").map(|(index, _)| {
+                let index = index.trim().trim_matches(['`', '"']);
+                format!("Error 1061 (42000): Duplicate key name '{index}'")
+            })
+        } else {
+            None
+        }
+    });
+    match mysql {
+        Some(mysql) => format!("{mysql} (SQLite: {sqlite})"),
+        None => sqlite.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_failures_apps_match_read_as_mysql() {
+        let cases = [
+            (
+                CONSTRAINT_PRIMARY_KEY,
+                "UNIQUE constraint failed: events.event_id",
+                "Error 1062 (23000): Duplicate entry for key 'events.event_id'",
+            ),
+            (
+                CONSTRAINT_NOT_NULL,
+                "NOT NULL constraint failed: users.email",
+                "Error 1048 (23000): Column 'email' cannot be null",
+            ),
+            (
+                1,
+                "no such table: tickets",
+                "Error 1146 (42S02): Table 'tickets' doesn't exist",
+            ),
+            (
+                1,
+                "no such column: nme",
+                "Error 1054 (42S22): Unknown column 'nme' in 'field list'",
+            ),
+            (
+                1,
+                "table `t` already exists",
+                "Error 1050 (42S01): Table 't' already exists",
+            ),
+            (
+                1,
+                "index \"t__idx\" already exists",
+                "Error 1061 (42000): Duplicate key name 't__idx'",
+            ),
+        ];
+        for (code, sqlite, mysql) in cases {
+            let message = mysql_message(code, sqlite);
+            assert!(message.starts_with(mysql), "{message}");
+            assert!(
+                message.ends_with(&format!("(SQLite: {sqlite})")),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            mysql_message(1, "near \"x\": syntax error"),
+            "near \"x\": syntax error"
+        );
+    }
+}
