@@ -27,6 +27,7 @@ const ATTEMPTS: &[&str] = &[
     "two_statements",
     "two_selects",
     "smuggled_attach",
+    "smuggled_attach_schema",
     "load_extension",
     "params_not_json",
     "params_not_an_array",

@@ -283,7 +283,9 @@ export const sql_escape = async (event) => {
     vacuum_into: ['schema', `VACUUM INTO '${quoted}'`, '[]'],
     pragma_list: ['data', 'PRAGMA database_list', '[]'],
     pragma_writable_schema: ['schema', 'PRAGMA writable_schema = ON', '[]'],
-    two_statements: ['schema', 'CREATE TABLE t (id INT); DROP TABLE t', '[]'],
+    // A schema script may hold several schema statements; a data call one.
+    two_statements: ['data', 'CREATE TABLE t (id INT); DROP TABLE t', '[]'],
+    smuggled_attach_schema: ['schema', `CREATE TABLE t (id INT); ATTACH DATABASE '${quoted}' AS o`, '[]'],
     two_selects: ['data', 'SELECT 1; SELECT 2', '[]'],
     smuggled_attach: ['data', `SELECT 1; ATTACH DATABASE '${quoted}' AS o`, '[]'],
     load_extension: ['data', `SELECT load_extension('${quoted}')`, '[]'],
