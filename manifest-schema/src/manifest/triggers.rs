@@ -482,6 +482,12 @@ pub struct WebTriggerModule {
     /// Forge's `request` options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<WebTriggerRequest>,
+    /// Forge's `security` (`egress.allowDataEgress`, `allowedResponses`): the
+    /// app's own declaration of what its responses may carry, for Forge's
+    /// data-residency programme. Kept as written, not acted on: Kiln returns
+    /// what the function returns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<serde_json::Value>,
 }
 
 /// Forge's two web trigger URL formats.
