@@ -51,6 +51,7 @@ pub mod postgres;
 pub mod secrets;
 pub mod serve;
 pub mod storage;
+pub mod uuid;
 pub mod variables;
 pub mod web_trigger_urls;
 

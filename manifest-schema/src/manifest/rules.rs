@@ -204,7 +204,7 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .modules
                 .trigger
                 .iter()
-                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .map(|m| (m.key.as_str(), Some(m.function.as_str())))
                 .collect::<Vec<_>>(),
         ),
         (
@@ -213,7 +213,7 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .modules
                 .webtrigger
                 .iter()
-                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .map(|m| (m.key.as_str(), Some(m.function.as_str())))
                 .collect(),
         ),
         (
@@ -222,7 +222,7 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .modules
                 .scheduled_trigger
                 .iter()
-                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .map(|m| (m.key.as_str(), Some(m.function.as_str())))
                 .collect(),
         ),
         (
@@ -231,7 +231,7 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .modules
                 .consumer
                 .iter()
-                .map(|m| (m.key.as_str(), m.function_key().unwrap_or_default()))
+                .map(|m| (m.key.as_str(), Some(m.function_key().unwrap_or_default())))
                 .collect(),
         ),
         (
@@ -240,7 +240,17 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .modules
                 .pre_uninstall
                 .iter()
-                .map(|m| (m.key.as_str(), m.function.as_str()))
+                .map(|m| (m.key.as_str(), Some(m.function.as_str())))
+                .collect(),
+        ),
+        (
+            // Forge SQL's declarations name no function; their keys follow the same rules.
+            "sql",
+            manifest
+                .modules
+                .sql
+                .iter()
+                .map(|m| (m.key.as_str(), None))
                 .collect(),
         ),
     ];
@@ -271,6 +281,9 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 ));
             }
             seen_keys.insert(key, item.to_string());
+            let Some(function) = function else {
+                continue;
+            };
             if manifest.function(function).is_none() {
                 let suggestion = functions
                     .iter()
@@ -287,29 +300,6 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 ));
             }
         }
-    }
-
-    // Forge SQL's declarations name no function; their keys follow the same rules.
-    for (index, sql) in manifest.modules.sql.iter().enumerate() {
-        let item = modules.key("sql").index(index);
-        let key = sql.key.as_str();
-        if !is_module_key(key) {
-            return Err(violation(
-                item.key("key"),
-                format!(
-                    "invalid module key {key:?}: use 1-{MAX_KEY_LEN} of A-Z a-z 0-9 - _ (Forge's module key)"
-                ),
-            ));
-        }
-        if let Some(first) = seen_keys.get(key) {
-            return Err(violation(
-                item.key("key"),
-                format!(
-                    "duplicate module key {key:?} (first used by {first}); module keys are unique across all modules"
-                ),
-            ));
-        }
-        seen_keys.insert(key, item.to_string());
     }
 
     for (index, trigger) in manifest.modules.trigger.iter().enumerate() {

@@ -168,4 +168,46 @@ macro_rules! app_error_and_trigger_as_v0_1 {
     };
 }
 
-pub(crate) use {app_error_and_trigger_as_v0_1, same_shapes_as_v0_1};
+/// The app error (with `retry`) and trigger kind (with `queue-event`) of
+/// 0.4.0 and later worlds, which have them whole.
+macro_rules! app_error_and_trigger_from_v0_4 {
+    () => {
+        impl From<AppError> for $crate::bindings::HandlerError {
+            fn from(error: AppError) -> Self {
+                let app = |error| $crate::bindings::HandlerError::App(error);
+                match error {
+                    AppError::InvalidPayload(text) => app(v0_1::AppError::InvalidPayload(text)),
+                    AppError::UnknownFunction(text) => app(v0_1::AppError::UnknownFunction(text)),
+                    AppError::Request(error) => app(v0_1::AppError::Request(error.into())),
+                    AppError::Failed(text) => app(v0_1::AppError::Failed(text)),
+                    AppError::Retry(RetryRequest {
+                        after_seconds,
+                        reason,
+                        data,
+                    }) => $crate::bindings::HandlerError::Retry($crate::bindings::RetryAsked {
+                        after_seconds,
+                        reason,
+                        data,
+                    }),
+                }
+            }
+        }
+
+        impl From<$crate::invoke::Trigger> for TriggerKind {
+            fn from(trigger: $crate::invoke::Trigger) -> Self {
+                use $crate::invoke::Trigger;
+                match trigger {
+                    Trigger::Function => TriggerKind::Function,
+                    Trigger::ProductEvent => TriggerKind::ProductEvent,
+                    Trigger::WebTrigger => TriggerKind::WebTrigger,
+                    Trigger::Scheduled => TriggerKind::Scheduled,
+                    Trigger::QueueEvent => TriggerKind::QueueEvent,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use {
+    app_error_and_trigger_as_v0_1, app_error_and_trigger_from_v0_4, same_shapes_as_v0_1,
+};

@@ -28,43 +28,11 @@ pub use kiln::app::types::{
     ScopeDenied, TriggerKind,
 };
 
-use super::{HandlerError, v0_1, v0_3};
+use super::{v0_1, v0_3};
 
 super::shapes::same_shapes_as_v0_1!();
 
-impl From<AppError> for HandlerError {
-    fn from(error: AppError) -> Self {
-        let app = |error| HandlerError::App(error);
-        match error {
-            AppError::InvalidPayload(text) => app(v0_1::AppError::InvalidPayload(text)),
-            AppError::UnknownFunction(text) => app(v0_1::AppError::UnknownFunction(text)),
-            AppError::Request(error) => app(v0_1::AppError::Request(error.into())),
-            AppError::Failed(text) => app(v0_1::AppError::Failed(text)),
-            AppError::Retry(RetryRequest {
-                after_seconds,
-                reason,
-                data,
-            }) => HandlerError::Retry(super::RetryAsked {
-                after_seconds,
-                reason,
-                data,
-            }),
-        }
-    }
-}
-
-impl From<crate::invoke::Trigger> for TriggerKind {
-    fn from(trigger: crate::invoke::Trigger) -> Self {
-        use crate::invoke::Trigger;
-        match trigger {
-            Trigger::Function => TriggerKind::Function,
-            Trigger::ProductEvent => TriggerKind::ProductEvent,
-            Trigger::WebTrigger => TriggerKind::WebTrigger,
-            Trigger::Scheduled => TriggerKind::Scheduled,
-            Trigger::QueueEvent => TriggerKind::QueueEvent,
-        }
-    }
-}
+super::shapes::app_error_and_trigger_from_v0_4!();
 
 // 0.3.0's storage, from 0.4.0's.
 

@@ -19,26 +19,12 @@ pub fn generate_job_id() -> Result<JobId, JobIdError> {
     rand::rngs::SysRng
         .try_fill_bytes(&mut bytes)
         .map_err(|_| JobIdError)?;
-    JobId::new(uuid_v4(bytes)).map_err(|_| JobIdError)
+    JobId::new(kiln_state::uuid::uuid_v4_text(bytes)).map_err(|_| JobIdError)
 }
 
 /// An event's id within its job: the job's id and the event's index.
 pub fn event_id(job: &JobId, index: usize) -> String {
     format!("{}-{index}", job.as_str())
-}
-
-fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 #[cfg(test)]

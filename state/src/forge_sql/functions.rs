@@ -150,18 +150,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 /// A random (version 4) UUID in its text form, as MySQL's `UUID()` returns text.
 fn uuid_v4() -> String {
-    let mut bytes: [u8; 16] = rand::random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    crate::uuid::uuid_v4_text(rand::random())
 }
 
 #[cfg(test)]
