@@ -79,15 +79,35 @@ pub async fn load_test_app_with_app_client(
     .await
 }
 
+/// [`load_test_app`] under the app's manifest as `edit` rewrites it: the
+/// same built component under another declaration (what the host grants
+/// follows the manifest, not the code).
+pub async fn load_test_app_with_manifest(
+    name: &'static str,
+    edit: impl FnOnce(String) -> String,
+) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
+    load_test_app_edited(name, crate::support::Harness::start(), edit).await
+}
+
 async fn load_test_app_on(
     name: &'static str,
     harness: impl std::future::Future<Output = crate::support::Harness>,
 ) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
+    load_test_app_edited(name, harness, |manifest| manifest).await
+}
+
+async fn load_test_app_edited(
+    name: &'static str,
+    harness: impl std::future::Future<Output = crate::support::Harness>,
+    edit: impl FnOnce(String) -> String,
+) -> Option<(crate::support::Harness, kiln_runtime::LoadedApp)> {
     let path = tokio::task::spawn_blocking(move || test_app(name))
         .await
         .expect("the build thread")?;
-    let manifest = std::fs::read_to_string(test_app_dir(name).join("manifest.yml"))
-        .expect("the app's manifest");
+    let manifest = edit(
+        std::fs::read_to_string(test_app_dir(name).join("manifest.yml"))
+            .expect("the app's manifest"),
+    );
     let harness = harness.await;
     let app = harness
         .load(path.to_str().expect("a UTF-8 path"), &manifest)
