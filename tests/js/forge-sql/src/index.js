@@ -2,8 +2,8 @@
 // statements reaching the host's `kiln:app/sql` through the Forge layer's
 // __fetchProduct. Each handler reports what it observed;
 // tests/tests/forge_sql_app.rs compares the reports with Forge SQL's
-// documented behaviour. tests/js/forge-sql-undeclared runs this same code
-// under a manifest that declares no `sql` module.
+// documented behaviour, and loads this same component under a manifest
+// without the `sql` module too.
 
 import { sql, migrationRunner, errorCodes, ForgeSQLAPIError } from '@forge/sql';
 
