@@ -409,7 +409,7 @@ fn bad_statements_get_forges_error_codes() {
             "{query}: {error}"
         );
         assert!(error.message.contains(expected), "{query}: {error}");
-        assert_eq!(error.to_json()["code"], "INVALID_SQL_QUERY");
+        assert_eq!(error.code.as_str(), "INVALID_SQL_QUERY");
     }
     let error = refused(&mut db, "INSERT INTO t (id) VALUES (1), (1)", json!([]));
     assert_eq!(error.code, ForgeSqlCode::SqlExecutionError);
@@ -478,7 +478,7 @@ fn limits_end_a_statement_and_keep_the_database_serving() {
                    SELECT COUNT(*) AS c FROM n";
     let error = refused(&mut db, endless, json!([]));
     assert_eq!(error.code, ForgeSqlCode::QueryTimedOut, "{error}");
-    assert_eq!(error.to_json()["code"], "QUERY_TIMED_OUT");
+    assert_eq!(error.code.as_str(), "QUERY_TIMED_OUT");
 
     let fill = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
                 INSERT INTO big SELECT i, hex(randomblob(400)) FROM n";

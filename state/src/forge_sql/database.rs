@@ -56,7 +56,9 @@ const TRANSLATIONS_KEPT: usize = 128;
 pub struct ForgeSqlDatabase {
     connection: Connection,
     limits: ForgeSqlLimits,
-    translations: HashMap<(Endpoint, String), Arc<Translated>>,
+    /// Per endpoint ([`Endpoint::Data`], [`Endpoint::Schema`]), keyed by the app's text, so a
+    /// lookup borrows the query rather than copying it.
+    translations: [HashMap<String, Arc<Translated>>; 2],
 }
 
 impl std::fmt::Debug for ForgeSqlDatabase {
@@ -138,7 +140,7 @@ impl ForgeSqlDatabase {
         Ok(ForgeSqlDatabase {
             connection,
             limits,
-            translations: HashMap::new(),
+            translations: [HashMap::new(), HashMap::new()],
         })
     }
 
@@ -213,9 +215,7 @@ impl ForgeSqlDatabase {
         transaction.commit().map_err(sqlite_error)?;
         Ok(json!({ "rows": answer }))
     }
-}
 
-impl ForgeSqlDatabase {
     /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost
     /// the guest a parse each time, which is what it asked for.
     fn translation(
@@ -223,15 +223,18 @@ impl ForgeSqlDatabase {
         endpoint: Endpoint,
         query: &str,
     ) -> Result<Arc<Translated>, ForgeSqlError> {
-        let key = (endpoint, query.to_owned());
-        if let Some(kept) = self.translations.get(&key) {
-            return Ok(Arc::clone(kept));
+        let kept = &mut self.translations[match endpoint {
+            Endpoint::Data => 0,
+            Endpoint::Schema => 1,
+        }];
+        if let Some(translated) = kept.get(query) {
+            return Ok(Arc::clone(translated));
         }
         let translated = Arc::new(translate(query, endpoint)?);
-        if self.translations.len() >= TRANSLATIONS_KEPT {
-            self.translations.clear();
+        if kept.len() >= TRANSLATIONS_KEPT {
+            kept.clear();
         }
-        self.translations.insert(key, Arc::clone(&translated));
+        kept.insert(query.to_owned(), Arc::clone(&translated));
         Ok(translated)
     }
 }

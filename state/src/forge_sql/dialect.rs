@@ -240,17 +240,47 @@ impl Literals {
         }
     }
 
-    fn marker(&self, index: usize) -> String {
-        format!("__kiln_literal_{}_{index}__", self.nonce)
+    fn prefix(&self) -> String {
+        format!("__kiln_literal_{}_", self.nonce)
     }
 
-    fn restore(&self, mut text: String) -> String {
-        // Highest index first, so `_1__` is never found inside `_10__` (the trailing `__`
-        // already prevents it; the order makes it obvious).
-        for (index, value) in self.values.iter().enumerate().rev() {
-            text = text.replace(&self.marker(index), &sqlite_string(value));
+    fn marker(&self, index: usize) -> String {
+        format!("{}{index}__", self.prefix())
+    }
+
+    /// `text` with every marker replaced by its literal, in one pass over the text (a
+    /// `replace` per literal would scan a bulk `INSERT … VALUES` once per value).
+    fn restore(&self, text: String) -> String {
+        if self.values.is_empty() {
+            return text;
         }
-        text
+        let prefix = self.prefix();
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(&prefix) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + prefix.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let value = after[..digits]
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| self.values.get(index))
+                .filter(|_| after[digits..].starts_with("__"));
+            match value {
+                Some(value) => {
+                    out.push_str(&sqlite_string(value));
+                    rest = &after[digits + 2..];
+                }
+                // Not a marker Kiln wrote (the nonce makes this unreachable for guest
+                // text): kept as it is.
+                None => {
+                    out.push_str(&prefix);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 }
 
@@ -670,4 +700,33 @@ fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String
             )));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Eleven literals: the markers `_1__` and `_10__` each find their own value.
+    #[test]
+    fn every_literal_is_restored_once_and_in_place() {
+        let values: Vec<String> = (0..11).map(|i| format!("v{i}'")).collect();
+        let query = format!(
+            "INSERT INTO t (a) VALUES {}",
+            values
+                .iter()
+                .map(|v| format!("('{}')", v.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let translated = translate(&query, Endpoint::Data).expect("an insert");
+        let expected = format!(
+            "INSERT INTO t (a) VALUES {}",
+            values
+                .iter()
+                .map(|v| format!("({})", sqlite_string(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        assert_eq!(translated.statements, vec![expected]);
+    }
 }

@@ -31,17 +31,6 @@ impl ForgeSqlCode {
             ForgeSqlCode::UnknownError => "UNKNOWN_ERROR",
         }
     }
-
-    /// The HTTP status Forge's SQL service answers with, which `ForgeSQLAPIError` exposes as
-    /// `responseDetails.status`.
-    pub fn http_status(self) -> u16 {
-        match self {
-            ForgeSqlCode::InvalidSqlQuery => 400,
-            ForgeSqlCode::SqlExecutionError => 400,
-            ForgeSqlCode::QueryTimedOut => 504,
-            ForgeSqlCode::UnknownError => 500,
-        }
-    }
 }
 
 /// A statement Kiln did not run, or that failed while running.
@@ -67,11 +56,5 @@ impl ForgeSqlError {
             code: ForgeSqlCode::SqlExecutionError,
             message: message.into(),
         }
-    }
-
-    /// The error body Forge's SQL service sends, which `@forge/sql` reads back into a
-    /// `ForgeSQLAPIError` (`code`, `message`).
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "code": self.code.as_str(), "message": self.message })
     }
 }

@@ -51,6 +51,18 @@ impl ForgeSqlStore {
         }
     }
 
+    /// The store that goes with a state location: in memory with memory state, beside the
+    /// file with SQLite state. With PostgreSQL state (replicas) there is none yet: replicas
+    /// share no folder, and a database in one replica's would be lost to the others, so the
+    /// host answers every statement `UNKNOWN_ERROR` rather than keep data it would lose.
+    pub fn for_state(location: &crate::StateLocation, limits: ForgeSqlLimits) -> Option<Self> {
+        match location {
+            crate::StateLocation::Memory => Some(Self::new(ForgeSqlPlacement::Memory, limits)),
+            crate::StateLocation::Sqlite(path) => Some(Self::beside_state_file(path, limits)),
+            crate::StateLocation::Postgres(_) => None,
+        }
+    }
+
     /// The store beside a SQLite state file: the folder `forge-sql` next to it.
     pub fn beside_state_file(state_file: &Path, limits: ForgeSqlLimits) -> Self {
         let folder = state_file
@@ -147,19 +159,5 @@ fn unreachable_database(message: &str) -> ForgeSqlError {
     ForgeSqlError {
         code: ForgeSqlCode::UnknownError,
         message: message.to_owned(),
-    }
-}
-
-impl ForgeSqlStore {
-    /// The store that goes with a state location: in memory with memory state, beside the
-    /// file with SQLite state. With PostgreSQL state (replicas) there is none yet: replicas
-    /// share no folder, and a database in one replica's would be lost to the others, so the
-    /// host answers every statement `UNKNOWN_ERROR` rather than keep data it would lose.
-    pub fn for_state(location: &crate::StateLocation, limits: ForgeSqlLimits) -> Option<Self> {
-        match location {
-            crate::StateLocation::Memory => Some(Self::new(ForgeSqlPlacement::Memory, limits)),
-            crate::StateLocation::Sqlite(path) => Some(Self::beside_state_file(path, limits)),
-            crate::StateLocation::Postgres(_) => None,
-        }
     }
 }
