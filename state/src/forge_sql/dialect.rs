@@ -37,16 +37,15 @@ use std::fmt::Write as _;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterTableOperation, Assignment, ColumnDef, ColumnOption, CreateIndex, CreateTable, DataType,
-    DoUpdate, EnumMember, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Insert,
-    ObjectName, ObjectType, OnConflict, OnConflictAction, OnInsert, OrderBySort,
-    RenameTableNameKind, SqliteOnConflict, Statement, TableConstraint, Value, ValueWithSpan,
-    VisitMut, VisitorMut,
+    AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, DataType, EnumMember,
+    Expr, FunctionArguments, Ident, ObjectName, ObjectType, OrderBySort, RenameTableNameKind,
+    SelectItem, SetExpr, Statement, TableConstraint, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
 use super::error::ForgeSqlError;
+use super::writes;
 
 /// What a statement returns, which decides the shape of Forge's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,10 +122,12 @@ pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSql
 }
 
 fn translate_one(mut statement: Statement) -> Result<Translated, ForgeSqlError> {
+    let names = expression_names(&statement);
     let mut literals = Literals::new();
     if let ControlFlow::Break(error) = statement.visit(&mut literals) {
         return Err(error);
     }
+    name_expressions(&mut statement, names);
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
             // Row locks mean nothing to a statement that is its own transaction, and SQLite
@@ -134,10 +135,9 @@ fn translate_one(mut statement: Statement) -> Result<Translated, ForgeSqlError> 
             query.locks.clear();
             (StatementKind::Query, vec![query.to_string()])
         }
-        Statement::Insert(insert) => (StatementKind::Insert, vec![insert_for_sqlite(insert)?]),
-        statement @ (Statement::Update(_) | Statement::Delete(_)) => {
-            (StatementKind::Change, vec![statement.to_string()])
-        }
+        Statement::Insert(insert) => (StatementKind::Insert, vec![writes::insert(insert)?]),
+        Statement::Update(update) => (StatementKind::Change, vec![writes::update(update)?]),
+        Statement::Delete(delete) => (StatementKind::Change, vec![writes::delete(delete)?]),
         Statement::CreateTable(create) => (StatementKind::Schema, create_table(create)?),
         Statement::CreateIndex(create) => (StatementKind::Schema, vec![create_index(&create)?]),
         Statement::Drop {
@@ -212,6 +212,56 @@ fn translate_one(mut statement: Statement) -> Result<Translated, ForgeSqlError> 
         .map(|text| literals.restore(text))
         .collect();
     Ok(Translated { kind, statements })
+}
+
+/// MySQL names a selected expression without an alias by its text (`CHAR_LENGTH(name)`,
+/// `COUNT(*)`), and apps read rows by those names. SQLite names it by the text it ran, which
+/// after the rewrites is another (`length(name)`), so each such expression of the outer
+/// `SELECT` is named, before any rewrite, as the app wrote it (spacing as sqlparser prints).
+fn expression_names(statement: &Statement) -> Vec<Option<String>> {
+    let Some(select) = outer_select(statement) else {
+        return Vec::new();
+    };
+    select
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_),
+            ) => None,
+            SelectItem::UnnamedExpr(expr) => Some(expr.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn name_expressions(statement: &mut Statement, names: Vec<Option<String>>) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    for (item, name) in select.projection.iter_mut().zip(names) {
+        if let (Some(name), SelectItem::UnnamedExpr(expr)) = (name, &mut *item) {
+            let expr = std::mem::replace(expr, Expr::Value(Value::Null.into()));
+            // A double-quoted name: sqlparser doubles any `"` inside it, SQLite's only escape.
+            *item = SelectItem::ExprWithAlias {
+                expr,
+                alias: Ident::with_quote('"', name),
+            };
+        }
+    }
+}
+
+fn outer_select(statement: &Statement) -> Option<&sqlparser::ast::Select> {
+    let Statement::Query(query) = statement else {
+        return None;
+    };
+    match query.body.as_ref() {
+        SetExpr::Select(select) => Some(select),
+        _ => None,
+    }
 }
 
 fn refused(kind: &str) -> ForgeSqlError {
@@ -322,7 +372,9 @@ impl VisitorMut for Literals {
         {
             function.args = FunctionArguments::None;
         }
-        ControlFlow::Continue(())
+        // Before the children are visited: the children of what is rewritten are then visited
+        // (their literals taken, their own forms rewritten) in their new place.
+        super::expressions::rewrite(expr)
     }
 
     fn pre_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<ForgeSqlError> {
@@ -353,67 +405,6 @@ fn object_last_name(name: &ObjectName) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
-fn insert_for_sqlite(mut insert: Insert) -> Result<String, ForgeSqlError> {
-    if !insert.assignments.is_empty() {
-        return Err(ForgeSqlError::invalid(
-            "INSERT … SET col = value is MySQL-only; write INSERT … (cols) VALUES (…)",
-        ));
-    }
-    if insert.insert_alias.is_some() {
-        return Err(ForgeSqlError::invalid(
-            "INSERT … AS alias ON DUPLICATE KEY UPDATE is not read by Kiln's Forge SQL; \
-             use VALUES(col) in the update",
-        ));
-    }
-    if insert.ignore {
-        insert.ignore = false;
-        insert.or = Some(SqliteOnConflict::Ignore);
-    }
-    if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = insert.on.take() {
-        let assignments = assignments
-            .into_iter()
-            .map(|mut assignment: Assignment| {
-                let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, |expr| {
-                    if let Some(column) = values_function_column(expr) {
-                        *expr = Expr::CompoundIdentifier(vec![Ident::new("excluded"), column]);
-                    }
-                    ControlFlow::<()>::Continue(())
-                });
-                assignment
-            })
-            .collect();
-        // SQLite 3.35+ lets the last ON CONFLICT clause omit its target, which is MySQL's
-        // meaning: any unique key.
-        insert.on = Some(OnInsert::OnConflict(OnConflict {
-            conflict_target: None,
-            action: OnConflictAction::DoUpdate(DoUpdate {
-                assignments,
-                selection: None,
-            }),
-        }));
-    }
-    Ok(Statement::Insert(insert).to_string())
-}
-
-/// `VALUES(col)` in an `ON DUPLICATE KEY UPDATE`: the value the row would have had.
-fn values_function_column(expr: &Expr) -> Option<Ident> {
-    let Expr::Function(function) = expr else {
-        return None;
-    };
-    if !function.name.to_string().eq_ignore_ascii_case("values") {
-        return None;
-    }
-    let FunctionArguments::List(list) = &function.args else {
-        return None;
-    };
-    match list.args.as_slice() {
-        [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column)))] => {
-            Some(column.clone())
-        }
-        _ => None,
-    }
-}
-
 fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
     if create.temporary {
         return Err(refused("CREATE TEMPORARY TABLE"));
@@ -428,7 +419,7 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
     let mut parts = Vec::new();
     let mut indexes = Vec::new();
     for column in &create.columns {
-        parts.push(column_definition(column)?);
+        parts.push(column_definition(column, SizeCheck::Kept)?);
     }
     for constraint in &create.constraints {
         match constraint {
@@ -479,8 +470,18 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
     Ok(statements)
 }
 
+/// Whether a column definition carries the CHECK that holds values to its type's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SizeCheck {
+    Kept,
+    /// For `ALTER TABLE … ADD COLUMN`: SQLite checks a new column's CHECK against the existing
+    /// rows through `pragma_quick_check`, which the database's authorizer refuses (no pragma
+    /// runs); the added column is then unchecked, as every column is in SQLite.
+    Left,
+}
+
 /// A MySQL column as a SQLite column definition.
-fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
+fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, ForgeSqlError> {
     let auto_increment = column.options.iter().any(|option| {
         matches!(&option.option, ColumnOption::DialectSpecific(tokens)
             if tokens.iter().any(|token| token.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")))
@@ -522,6 +523,12 @@ fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
             }
         }
     }
+    if !auto_increment && size == SizeCheck::Kept {
+        let declared = declared_type(&column.data_type)?;
+        if let Some(check) = size_check(&name.value, &declared) {
+            out.push_str(&check);
+        }
+    }
     if let DataType::Enum(members, _) = &column.data_type {
         let allowed: Vec<String> = members
             .iter()
@@ -537,6 +544,57 @@ fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
         );
     }
     Ok(out)
+}
+
+/// The name of the CHECK constraint that holds a column's values to its type's size: MySQL in
+/// strict mode (TiDB's default) refuses a value too long or out of range rather than store it,
+/// and [`super::mysql_errors`] words the failure as MySQL does.
+pub(super) const TOO_LONG_CHECK: &str = "kiln_too_long:";
+pub(super) const OUT_OF_RANGE_CHECK: &str = "kiln_out_of_range:";
+
+/// The CHECK that holds `column` to the size of its declared type (as [`declared_type`] wrote
+/// it): characters for `CHAR`/`VARCHAR(n)`, bytes for the `TEXT` and `BLOB` sizes, the range of
+/// each integer type. `None` for types SQLite cannot check or MySQL does not bound.
+fn size_check(column: &str, declared: &str) -> Option<String> {
+    let mut words = declared.split(['(', ' ']);
+    let first = words.next()?;
+    let unsigned = declared.contains("UNSIGNED");
+    let length = declared
+        .split_once('(')
+        .and_then(|(_, rest)| rest.trim_end_matches(')').parse::<u64>().ok());
+    let quoted = format!("\"{}\"", column.replace('"', "\"\""));
+    let name = column.replace('"', "");
+    let bytes = |limit: u64| {
+        format!(
+            " CONSTRAINT \"{TOO_LONG_CHECK}{name}\" CHECK (length(CAST({quoted} AS BLOB)) <= {limit})"
+        )
+    };
+    let range = |low: i128, high: i128| {
+        let low = if unsigned { 0 } else { low };
+        let high = if unsigned { high * 2 + 1 } else { high };
+        format!(
+            " CONSTRAINT \"{OUT_OF_RANGE_CHECK}{name}\" CHECK ({quoted} BETWEEN {low} AND {high})"
+        )
+    };
+    match first {
+        "CHAR" | "VARCHAR" | "CHARACTER" | "NCHAR" | "NVARCHAR" => Some(format!(
+            " CONSTRAINT \"{TOO_LONG_CHECK}{name}\" CHECK (length({quoted}) <= {})",
+            length.unwrap_or(1)
+        )),
+        "BINARY" | "VARBINARY" => length.map(bytes),
+        "TINYTEXT" | "TINYBLOB" => Some(bytes(255)),
+        "TEXT" | "BLOB" => Some(bytes(65_535)),
+        "MEDIUMTEXT" | "MEDIUMBLOB" => Some(bytes(16_777_215)),
+        "TINYINT" => Some(range(-128, 127)),
+        "SMALLINT" => Some(range(-32_768, 32_767)),
+        "MEDIUMINT" => Some(range(-8_388_608, 8_388_607)),
+        "INT" | "INTEGER" => Some(range(-2_147_483_648, 2_147_483_647)),
+        // SQLite's own integers are BIGINT's range; only UNSIGNED adds a bound.
+        "BIGINT" if unsigned => Some(format!(
+            " CONSTRAINT \"{OUT_OF_RANGE_CHECK}{name}\" CHECK ({quoted} >= 0)"
+        )),
+        _ => None,
+    }
 }
 
 /// The declared type SQLite stores for a MySQL type: its name and its first parenthesised
@@ -661,7 +719,7 @@ fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String
             let _ = column_position;
             format!(
                 "ALTER TABLE {table} ADD COLUMN {}",
-                column_definition(&column_def)?
+                column_definition(&column_def, SizeCheck::Left)?
             )
         }
         AlterTableOperation::DropColumn { column_names, .. } => match column_names.as_slice() {

@@ -1,4 +1,6 @@
-//! MySQL's functions that SQLite lacks and Forge apps call: the clock, Unix time and UUIDs.
+//! MySQL's functions that SQLite lacks and Forge apps call: the clock, Unix time, UUIDs,
+//! `RAND` and `DIV`; the date and text functions are registered from here too
+//! ([`super::date_functions`], [`super::text_functions`]).
 //!
 //! TiDB on Forge runs in UTC, so these answer in UTC, in MySQL's text forms
 //! (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`), which is also what SQLite's `CURRENT_TIMESTAMP`
@@ -62,6 +64,31 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
         },
     )?;
     connection.create_scalar_function("uuid", 0, flags, |_| Ok(uuid_v4()))?;
+    connection.create_scalar_function("rand", 0, flags, |_| Ok(rand::random::<f64>()))?;
+    // `a DIV b` (rewritten by `expressions`): the quotient truncated toward zero, NULL when
+    // dividing by zero.
+    connection.create_scalar_function(
+        "kiln_div",
+        2,
+        flags | FunctionFlags::SQLITE_DETERMINISTIC,
+        |context: &Context<'_>| {
+            let number = |index| match context.get_raw(index) {
+                ValueRef::Integer(value) => Some(value as f64),
+                ValueRef::Real(value) => Some(value),
+                ValueRef::Text(text) => std::str::from_utf8(text).ok()?.trim().parse().ok(),
+                _ => None,
+            };
+            Ok(match (number(0), number(1)) {
+                (Some(dividend), Some(divisor)) if divisor != 0.0 => {
+                    let quotient = (dividend / divisor).trunc();
+                    quotient.is_finite().then_some(quotient as i64)
+                }
+                _ => None,
+            })
+        },
+    )?;
+    super::date_functions::register_date_functions(connection)?;
+    super::text_functions::register_text_functions(connection)?;
     Ok(())
 }
 
@@ -102,7 +129,9 @@ pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
         number(date_parts.next()?)?,
         number(date_parts.next()?)?,
     );
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // MySQL's dates run from year 0 to 9999; the bound also keeps the arithmetic below far
+    // from overflow whatever digits the app sends.
+    if !(0..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     let mut seconds = days_from_civil(year, month, day) * 86_400;
@@ -125,7 +154,7 @@ pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
 
 // Howard Hinnant's civil-calendar algorithms (public domain), for the proleptic Gregorian
 // calendar MySQL uses.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -138,7 +167,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let yoe = year.rem_euclid(400);

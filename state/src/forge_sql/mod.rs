@@ -13,13 +13,17 @@
 //! hand its answer or [`ForgeSqlError`] back in Forge's body shapes.
 
 pub mod database;
+mod date_functions;
 pub mod dialect;
 pub mod error;
+mod expressions;
 mod functions;
 pub mod limits;
 mod mysql_errors;
 pub mod store;
+mod text_functions;
 pub mod values;
+mod writes;
 
 pub use database::{ForgeSqlDatabase, ForgeSqlOpenError};
 pub use dialect::Endpoint;

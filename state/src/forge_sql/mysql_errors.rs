@@ -7,6 +7,8 @@
 //! same way, with SQLite's own text kept after it for the developer. Anything without a MySQL
 //! counterpart keeps SQLite's message.
 
+use super::dialect::{OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
+
 /// SQLite's extended result codes for constraint failures (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
 const CONSTRAINT_FOREIGN_KEY: i32 = 787;
@@ -46,9 +48,14 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
         ),
         CONSTRAINT_CHECK => {
             let name = after("CHECK constraint failed:").unwrap_or("");
-            Some(format!(
-                "Error 3819 (HY000): Check constraint '{name}' is violated."
-            ))
+            // The size checks Kiln adds for MySQL's types (`dialect::size_check`).
+            Some(if let Some(column) = name.strip_prefix(TOO_LONG_CHECK) {
+                format!("Error 1406 (22001): Data too long for column '{column}' at row 1")
+            } else if let Some(column) = name.strip_prefix(OUT_OF_RANGE_CHECK) {
+                format!("Error 1264 (22003): Out of range value for column '{column}' at row 1")
+            } else {
+                format!("Error 3819 (HY000): Check constraint '{name}' is violated.")
+            })
         }
         _ => None,
     }

@@ -1,0 +1,570 @@
+//! MySQL's date functions, over the `YYYY-MM-DD[ HH:MM:SS]` text Forge SQL's dates are
+//! stored as ([`super::functions`]): arithmetic (`DATE_ADD`, `+ INTERVAL`, `TIMESTAMPADD`),
+//! differences (`DATEDIFF`, `TIMESTAMPDIFF`), parts (`YEAR`, `MONTH`, …) and formats
+//! (`DATE_FORMAT`, `STR_TO_DATE`).
+//!
+//! As in MySQL, a value that is not a date gives NULL, never an error; dates are read and
+//! written in UTC, TiDB's zone on Forge; fractional seconds are not kept.
+
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+
+use super::functions::{civil_from_days, datetime_text, days_from_civil, parse_datetime};
+
+/// A date read from SQL: seconds since the epoch, and whether it had a time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Moment {
+    seconds: i64,
+    has_time: bool,
+}
+
+impl Moment {
+    fn read(value: ValueRef<'_>) -> Option<Moment> {
+        let ValueRef::Text(text) = value else {
+            return None;
+        };
+        let text = std::str::from_utf8(text).ok()?.trim();
+        Some(Moment {
+            seconds: parse_datetime(text)?,
+            has_time: text.len() > 10,
+        })
+    }
+
+    fn civil(self) -> (i64, i64, i64) {
+        civil_from_days(self.seconds.div_euclid(86_400))
+    }
+
+    fn second_of_day(self) -> i64 {
+        self.seconds.rem_euclid(86_400)
+    }
+
+    fn text(self) -> String {
+        let full = datetime_text(self.seconds);
+        if self.has_time {
+            full
+        } else {
+            full[..10].to_owned()
+        }
+    }
+}
+
+/// The units MySQL's intervals and `TIMESTAMPDIFF`/`TIMESTAMPADD` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Microsecond,
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Unit {
+    fn read(value: ValueRef<'_>) -> Option<Unit> {
+        let ValueRef::Text(text) = value else {
+            return None;
+        };
+        let text = std::str::from_utf8(text).ok()?;
+        let text = text.trim().to_ascii_uppercase();
+        Some(match text.strip_prefix("SQL_TSI_").unwrap_or(&text) {
+            "MICROSECOND" | "FRAC_SECOND" => Unit::Microsecond,
+            "SECOND" => Unit::Second,
+            "MINUTE" => Unit::Minute,
+            "HOUR" => Unit::Hour,
+            "DAY" => Unit::Day,
+            "WEEK" => Unit::Week,
+            "MONTH" => Unit::Month,
+            "QUARTER" => Unit::Quarter,
+            "YEAR" => Unit::Year,
+            _ => return None,
+        })
+    }
+
+    /// Seconds in one unit, for the units of fixed length.
+    fn seconds(self) -> Option<i64> {
+        Some(match self {
+            Unit::Second => 1,
+            Unit::Minute => 60,
+            Unit::Hour => 3_600,
+            Unit::Day => 86_400,
+            Unit::Week => 604_800,
+            Unit::Microsecond | Unit::Month | Unit::Quarter | Unit::Year => return None,
+        })
+    }
+
+    fn months(self) -> Option<i64> {
+        Some(match self {
+            Unit::Month => 1,
+            Unit::Quarter => 3,
+            Unit::Year => 12,
+            _ => return None,
+        })
+    }
+}
+
+fn integer(value: ValueRef<'_>) -> Option<i64> {
+    match value {
+        ValueRef::Integer(value) => Some(value),
+        ValueRef::Real(value) if value.is_finite() => Some(value.round() as i64),
+        ValueRef::Text(text) => {
+            let text = std::str::from_utf8(text).ok()?.trim();
+            text.parse::<i64>()
+                .ok()
+                .or_else(|| text.parse::<f64>().ok().map(|value| value.round() as i64))
+        }
+        _ => None,
+    }
+}
+
+/// `date + amount unit`, as MySQL's `DATE_ADD` answers: a date stays a date when whole days
+/// are added, and adding months keeps the day, clamped to the month's last (Jan 31 + 1 month is
+/// Feb 28 or 29).
+fn add(date: Moment, amount: i64, unit: Unit) -> Option<Moment> {
+    if let Some(months) = unit.months() {
+        let (year, month, day) = date.civil();
+        let total = (year * 12 + month - 1).checked_add(amount.checked_mul(months)?)?;
+        let (year, month) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let day = day.min(days_in_month(year, month));
+        let seconds = days_from_civil(year, month, day) * 86_400 + date.second_of_day();
+        return Some(Moment {
+            seconds,
+            has_time: date.has_time,
+        });
+    }
+    let (step, has_time) = match unit {
+        Unit::Microsecond => (0, true),
+        unit => (
+            unit.seconds()?,
+            date.has_time || !matches!(unit, Unit::Day | Unit::Week),
+        ),
+    };
+    let seconds = date.seconds.checked_add(amount.checked_mul(step)?)?;
+    let (year, _, _) = civil_from_days(seconds.div_euclid(86_400));
+    (0..=9999)
+        .contains(&year)
+        .then_some(Moment { seconds, has_time })
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let next = if month == 12 {
+        days_from_civil(year + 1, 1, 1)
+    } else {
+        days_from_civil(year, month + 1, 1)
+    };
+    next - days_from_civil(year, month, 1)
+}
+
+/// `TIMESTAMPDIFF(unit, from, to)`: whole units from `from` to `to`, truncated toward zero;
+/// months count only once the day and time of day are reached, as in MySQL.
+fn difference(unit: Unit, from: Moment, to: Moment) -> Option<i64> {
+    if let Some(months) = unit.months() {
+        let (fy, fm, fd) = from.civil();
+        let (ty, tm, td) = to.civil();
+        let mut whole = (ty * 12 + tm) - (fy * 12 + fm);
+        let from_rest = (fd, from.second_of_day());
+        let to_rest = (td, to.second_of_day());
+        if whole > 0 && to_rest < from_rest {
+            whole -= 1;
+        } else if whole < 0 && to_rest > from_rest {
+            whole += 1;
+        }
+        return Some(whole / months);
+    }
+    let elapsed = to.seconds - from.seconds;
+    match unit {
+        Unit::Microsecond => elapsed.checked_mul(1_000_000),
+        unit => Some(elapsed / unit.seconds()?),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// Monday is 0, as MySQL's `WEEKDAY`.
+fn weekday(moment: Moment) -> usize {
+    // 1970-01-01 was a Thursday.
+    (moment.seconds.div_euclid(86_400) + 3).rem_euclid(7) as usize
+}
+
+fn day_of_year(moment: Moment) -> i64 {
+    let (year, _, _) = moment.civil();
+    moment.seconds.div_euclid(86_400) - days_from_civil(year, 1, 1) + 1
+}
+
+/// `DATE_FORMAT(date, format)` for MySQL's specifiers; an unknown specifier writes its letter,
+/// as MySQL does.
+fn format(moment: Moment, pattern: &str) -> String {
+    let (year, month, day) = moment.civil();
+    let second_of_day = moment.second_of_day();
+    let (hour, minute, second) = (
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60,
+    );
+    let hour12 = if hour % 12 == 0 { 12 } else { hour % 12 };
+    let am_pm = if hour < 12 { "AM" } else { "PM" };
+    let month_name = MONTHS[(month - 1) as usize];
+    let weekday_index = weekday(moment);
+    let weekday_name = WEEKDAYS[weekday_index];
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let Some(specifier) = chars.next() else {
+            break;
+        };
+        let piece = match specifier {
+            'Y' => format!("{year:04}"),
+            'y' => format!("{:02}", year % 100),
+            'm' => format!("{month:02}"),
+            'c' => month.to_string(),
+            'M' => month_name.to_owned(),
+            'b' => month_name[..3].to_owned(),
+            'd' => format!("{day:02}"),
+            'e' => day.to_string(),
+            'D' => {
+                let suffix = match (day % 10, day % 100) {
+                    (_, 11..=13) => "th",
+                    (1, _) => "st",
+                    (2, _) => "nd",
+                    (3, _) => "rd",
+                    _ => "th",
+                };
+                format!("{day}{suffix}")
+            }
+            'j' => format!("{:03}", day_of_year(moment)),
+            'H' => format!("{hour:02}"),
+            'k' => hour.to_string(),
+            'h' | 'I' => format!("{hour12:02}"),
+            'l' => hour12.to_string(),
+            'i' => format!("{minute:02}"),
+            's' | 'S' => format!("{second:02}"),
+            'f' => "000000".to_owned(),
+            'p' => am_pm.to_owned(),
+            'r' => format!("{hour12:02}:{minute:02}:{second:02} {am_pm}"),
+            'T' => format!("{hour:02}:{minute:02}:{second:02}"),
+            'W' => weekday_name.to_owned(),
+            'a' => weekday_name[..3].to_owned(),
+            // Sunday is 0.
+            'w' => ((weekday_index + 1) % 7).to_string(),
+            other => other.to_string(),
+        };
+        out.push_str(&piece);
+    }
+    out
+}
+
+/// `STR_TO_DATE(text, format)` for the numeric specifiers and month names; NULL when the
+/// text does not match. A format without time parts gives a date.
+fn parse_with(text: &str, pattern: &str) -> Option<Moment> {
+    let (mut year, mut month, mut day) = (None, None, None);
+    let (mut hour, mut minute, mut second) = (0i64, 0i64, 0i64);
+    let mut pm = None;
+    let mut has_time = false;
+    let mut rest = text.trim();
+    let mut chars = pattern.trim().chars();
+    let number = |rest: &mut &str, max_digits: usize| -> Option<i64> {
+        let digits = rest
+            .bytes()
+            .take(max_digits)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let value = rest[..digits].parse().ok()?;
+        *rest = &rest[digits..];
+        Some(value)
+    };
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            rest = rest.strip_prefix(c)?;
+            continue;
+        }
+        match chars.next()? {
+            'Y' => year = Some(number(&mut rest, 4)?),
+            'y' => {
+                year =
+                    Some(2000 + number(&mut rest, 2)?).map(|y| if y > 2069 { y - 100 } else { y })
+            }
+            'm' | 'c' => month = Some(number(&mut rest, 2)?),
+            'd' | 'e' => day = Some(number(&mut rest, 2)?),
+            'H' | 'k' | 'h' | 'I' | 'l' => {
+                hour = number(&mut rest, 2)?;
+                has_time = true;
+            }
+            'i' => {
+                minute = number(&mut rest, 2)?;
+                has_time = true;
+            }
+            's' | 'S' => {
+                second = number(&mut rest, 2)?;
+                has_time = true;
+            }
+            'f' => {
+                number(&mut rest, 6)?;
+                has_time = true;
+            }
+            'T' => {
+                hour = number(&mut rest, 2)?;
+                rest = rest.strip_prefix(':')?;
+                minute = number(&mut rest, 2)?;
+                rest = rest.strip_prefix(':')?;
+                second = number(&mut rest, 2)?;
+                has_time = true;
+            }
+            'p' => {
+                let upper = rest.get(..2)?.to_ascii_uppercase();
+                pm = Some(match upper.as_str() {
+                    "AM" => false,
+                    "PM" => true,
+                    _ => return None,
+                });
+                rest = &rest[2..];
+            }
+            'M' | 'b' => {
+                let lower = rest.to_ascii_lowercase();
+                let (index, length) = MONTHS.iter().enumerate().find_map(|(index, name)| {
+                    let name = name.to_ascii_lowercase();
+                    if lower.starts_with(&name) {
+                        Some((index, name.len()))
+                    } else if lower.starts_with(&name[..3]) {
+                        Some((index, 3))
+                    } else {
+                        None
+                    }
+                })?;
+                month = Some(index as i64 + 1);
+                rest = &rest[length..];
+            }
+            '%' => rest = rest.strip_prefix('%')?,
+            _ => return None,
+        }
+    }
+    if let Some(pm) = pm {
+        hour = hour % 12 + if pm { 12 } else { 0 };
+    }
+    let (year, month, day) = (year?, month.unwrap_or(1), day.unwrap_or(1));
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some(Moment {
+        seconds: days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second,
+        has_time,
+    })
+}
+
+fn text_argument(context: &Context<'_>, index: usize) -> Option<String> {
+    match context.get_raw(index) {
+        ValueRef::Text(text) => std::str::from_utf8(text).ok().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Registers the date functions on `connection`. Each answers from its arguments alone:
+/// DETERMINISTIC, so SQLite may use them in indexes' expressions and fold constants.
+pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    // `date + INTERVAL n unit` and DATE_ADD/DATE_SUB, rewritten by `expressions`.
+    connection.create_scalar_function("kiln_date_add", 3, flags, |context| {
+        Ok(date_add(
+            context.get_raw(0),
+            context.get_raw(1),
+            context.get_raw(2),
+        ))
+    })?;
+    // `INTERVAL n unit + date`: the same, with the arguments in the order the app wrote them.
+    connection.create_scalar_function("kiln_interval_add", 3, flags, |context| {
+        Ok(date_add(
+            context.get_raw(2),
+            context.get_raw(0),
+            context.get_raw(1),
+        ))
+    })?;
+    connection.create_scalar_function("timestampadd", 3, flags, |context| {
+        Ok(date_add(
+            context.get_raw(2),
+            context.get_raw(1),
+            context.get_raw(0),
+        ))
+    })?;
+    connection.create_scalar_function("timestampdiff", 3, flags, |context| {
+        Ok((|| {
+            difference(
+                Unit::read(context.get_raw(0))?,
+                Moment::read(context.get_raw(1))?,
+                Moment::read(context.get_raw(2))?,
+            )
+        })())
+    })?;
+    connection.create_scalar_function("datediff", 2, flags, |context| {
+        Ok((|| {
+            let days =
+                |index| Moment::read(context.get_raw(index)).map(|m| m.seconds.div_euclid(86_400));
+            Some(days(0)? - days(1)?)
+        })())
+    })?;
+    type Part = fn(Moment) -> i64;
+    let parts: [(&str, Part); 11] = [
+        ("year", |m| m.civil().0),
+        ("month", |m| m.civil().1),
+        ("quarter", |m| (m.civil().1 - 1) / 3 + 1),
+        ("day", |m| m.civil().2),
+        ("dayofmonth", |m| m.civil().2),
+        ("hour", |m| m.second_of_day() / 3600),
+        ("minute", |m| m.second_of_day() / 60 % 60),
+        ("second", |m| m.second_of_day() % 60),
+        // Sunday is 1, as in MySQL.
+        ("dayofweek", |m| (weekday(m) as i64 + 1) % 7 + 1),
+        ("weekday", |m| weekday(m) as i64),
+        ("dayofyear", day_of_year),
+    ];
+    for (name, part) in parts {
+        connection.create_scalar_function(name, 1, flags, move |context| {
+            Ok(Moment::read(context.get_raw(0)).map(part))
+        })?;
+    }
+    connection.create_scalar_function("last_day", 1, flags, |context| {
+        Ok(Moment::read(context.get_raw(0)).map(|moment| {
+            let (year, month, _) = moment.civil();
+            Moment {
+                seconds: days_from_civil(year, month, days_in_month(year, month)) * 86_400,
+                has_time: false,
+            }
+            .text()
+        }))
+    })?;
+    connection.create_scalar_function("date_format", 2, flags, |context| {
+        Ok((|| {
+            let moment = Moment::read(context.get_raw(0))?;
+            Some(format(moment, &text_argument(context, 1)?))
+        })())
+    })?;
+    connection.create_scalar_function("str_to_date", 2, flags, |context| {
+        Ok((|| {
+            let moment = parse_with(&text_argument(context, 0)?, &text_argument(context, 1)?)?;
+            Some(moment.text())
+        })())
+    })?;
+    Ok(())
+}
+
+fn date_add(date: ValueRef<'_>, amount: ValueRef<'_>, unit: ValueRef<'_>) -> Value {
+    (|| {
+        let moment = add(Moment::read(date)?, integer(amount)?, Unit::read(unit)?)?;
+        Some(Value::Text(moment.text()))
+    })()
+    .unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moment(text: &str) -> Moment {
+        Moment {
+            seconds: parse_datetime(text).expect("a date"),
+            has_time: text.len() > 10,
+        }
+    }
+
+    #[test]
+    fn adding_months_clamps_to_the_month_end_and_days_keep_a_date_a_date() {
+        assert_eq!(
+            add(moment("2024-01-31"), 1, Unit::Month).map(Moment::text),
+            Some("2024-02-29".into())
+        );
+        assert_eq!(
+            add(moment("2024-03-31 10:00:00"), -1, Unit::Quarter).map(Moment::text),
+            Some("2023-12-31 10:00:00".into())
+        );
+        assert_eq!(
+            add(moment("2024-01-01"), 2, Unit::Week).map(Moment::text),
+            Some("2024-01-15".into())
+        );
+        assert_eq!(
+            add(moment("2024-01-01"), -90, Unit::Minute).map(Moment::text),
+            Some("2023-12-31 22:30:00".into())
+        );
+        assert_eq!(add(moment("9999-12-31"), 1, Unit::Day), None);
+    }
+
+    #[test]
+    fn differences_truncate_toward_zero_as_mysql_does() {
+        let from = moment("2024-01-31 12:00:00");
+        assert_eq!(
+            difference(Unit::Month, from, moment("2024-02-29 12:00:00")),
+            Some(0)
+        );
+        assert_eq!(
+            difference(Unit::Month, from, moment("2024-03-31 12:00:00")),
+            Some(2)
+        );
+        assert_eq!(
+            difference(Unit::Day, from, moment("2024-01-30 13:00:00")),
+            Some(0)
+        );
+        assert_eq!(
+            difference(Unit::Hour, from, moment("2024-01-30 11:00:00")),
+            Some(-25)
+        );
+        assert_eq!(
+            difference(Unit::Year, moment("2020-02-29"), moment("2024-02-28")),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn formats_and_parses_with_mysql_specifiers() {
+        let m = moment("2024-03-02 15:04:05");
+        assert_eq!(
+            format(m, "%Y-%m-%d %H:%i:%s"),
+            "2024-03-02 15:04:05".to_owned()
+        );
+        assert_eq!(
+            format(m, "%W, %M %D %Y %h:%i %p (%a %b %e %j %w %q)"),
+            "Saturday, March 2nd 2024 03:04 PM (Sat Mar 2 062 6 q)"
+        );
+        assert_eq!(
+            parse_with("02/03/2024", "%d/%m/%Y").map(Moment::text),
+            Some("2024-03-02".into())
+        );
+        assert_eq!(
+            parse_with("March 2 2024 3:04 PM", "%M %e %Y %l:%i %p").map(Moment::text),
+            Some("2024-03-02 15:04:00".into())
+        );
+        assert_eq!(parse_with("2024-02-30", "%Y-%m-%d"), None);
+        assert_eq!(parse_with("not a date", "%Y-%m-%d"), None);
+    }
+}

@@ -1,0 +1,236 @@
+//! MySQL's expression forms, written the way SQLite runs them.
+//!
+//! Forge apps write date arithmetic (`NOW() - INTERVAL 7 DAY`, `DATE_SUB(…)`), `GROUP_CONCAT(…
+//! SEPARATOR …)`, `DIV` and MySQL's function names. SQLite's grammar has none of these, so each
+//! is rewritten in the parsed tree into a call SQLite can run: a SQLite
+//! builtin of the same meaning (`GREATEST` is `max`), or one of the MySQL functions Kiln
+//! registers on every database ([`super::functions`]).
+//!
+//! Every rewrite keeps the order in which the app's `?` placeholders appear in the text:
+//! parameters bind by position, so `INTERVAL ? DAY + created_at` must not become a call that
+//! names `created_at` first.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    BinaryOperator, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList, FunctionArguments, Ident,
+    Interval, ObjectName, UnaryOperator, Value,
+};
+
+use super::error::ForgeSqlError;
+
+/// MySQL functions whose SQLite builtin has another name and the same meaning.
+const RENAMED: &[(&str, &str)] = &[
+    ("greatest", "max"),
+    ("least", "min"),
+    ("char_length", "length"),
+    ("character_length", "length"),
+    ("lcase", "lower"),
+    ("ucase", "upper"),
+    ("mid", "substr"),
+    ("json_arrayagg", "json_group_array"),
+    ("json_objectagg", "json_group_object"),
+    ("last_insert_id", "last_insert_rowid"),
+    // `LEFT` and `RIGHT` are SQLite keywords (joins), so Kiln's versions carry another name.
+    ("left", "mysql_left"),
+    ("right", "mysql_right"),
+];
+
+/// Rewrites one expression before its children are visited (and rewritten in turn).
+pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
+    let rewritten = match expr {
+        Expr::BinaryOp { left, op, right } => match (&*op, left.as_mut(), right.as_mut()) {
+            (BinaryOperator::Plus | BinaryOperator::Minus, date, Expr::Interval(interval)) => {
+                let negative = matches!(op, BinaryOperator::Minus);
+                let (amount, unit) = match interval_parts(interval, negative) {
+                    Ok(parts) => parts,
+                    Err(error) => return ControlFlow::Break(error),
+                };
+                Some(call("kiln_date_add", vec![take(date), amount, unit]))
+            }
+            (BinaryOperator::Plus, Expr::Interval(interval), date) => {
+                let (amount, unit) = match interval_parts(interval, false) {
+                    Ok(parts) => parts,
+                    Err(error) => return ControlFlow::Break(error),
+                };
+                Some(call("kiln_interval_add", vec![amount, unit, take(date)]))
+            }
+            (BinaryOperator::MyIntegerDivide, dividend, divisor) => {
+                Some(call("kiln_div", vec![take(dividend), take(divisor)]))
+            }
+            _ => None,
+        },
+        Expr::Function(function) => match function_rewrite(function) {
+            Ok(rewritten) => rewritten,
+            Err(error) => return ControlFlow::Break(error),
+        },
+        // Parents are rewritten before their children (see `Literals::pre_visit_expr`), so
+        // an interval met here stands alone.
+        Expr::Interval(_) => {
+            return ControlFlow::Break(ForgeSqlError::invalid(
+                "an INTERVAL is read only added to or subtracted from a date, or in \
+                 DATE_ADD/DATE_SUB",
+            ));
+        }
+        _ => None,
+    };
+    if let Some(rewritten) = rewritten {
+        *expr = rewritten;
+    }
+    ControlFlow::Continue(())
+}
+
+fn function_rewrite(function: &mut Function) -> Result<Option<Expr>, ForgeSqlError> {
+    let name = function.name.to_string().to_ascii_lowercase();
+    if let Some((_, sqlite)) = RENAMED.iter().find(|(mysql, _)| *mysql == name) {
+        function.name = ObjectName::from(vec![Ident::new(*sqlite)]);
+        return Ok(None);
+    }
+    let FunctionArguments::List(list) = &mut function.args else {
+        return Ok(None);
+    };
+    match name.as_str() {
+        "date_add" | "adddate" | "date_sub" | "subdate" => {
+            let negative = name.ends_with("sub") || name == "subdate";
+            let [date, amount] = two_arguments(list, &name)?;
+            let (amount, unit) = match amount {
+                Expr::Interval(interval) => interval_parts(interval, negative)?,
+                // ADDDATE(d, n) and SUBDATE(d, n) count days.
+                days if name.ends_with("date") => (signed(take(days), negative), unit_text("DAY")),
+                _ => {
+                    return Err(ForgeSqlError::invalid(format!(
+                        "{} takes a date and an INTERVAL",
+                        name.to_ascii_uppercase()
+                    )));
+                }
+            };
+            Ok(Some(call("kiln_date_add", vec![take(date), amount, unit])))
+        }
+        // The unit is a bare word (`TIMESTAMPDIFF(DAY, a, b)`), which SQLite would read as a
+        // column: it becomes text.
+        "timestampdiff" | "timestampadd" => {
+            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(unit))) = list.args.first_mut()
+                && let Expr::Identifier(word) = unit
+            {
+                *unit = unit_text(&word.value.to_ascii_uppercase());
+            }
+            Ok(None)
+        }
+        "group_concat" => {
+            group_concat(list);
+            // SQLite's DISTINCT aggregates take one argument; a distinct GROUP_CONCAT with a
+            // separator runs as Kiln's own aggregate, which keeps each value once.
+            if list.duplicate_treatment == Some(DuplicateTreatment::Distinct)
+                && list.args.len() == 2
+            {
+                list.duplicate_treatment = None;
+                function.name = ObjectName::from(vec![Ident::new("kiln_group_concat_distinct")]);
+            }
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `GROUP_CONCAT(x [ORDER BY …] SEPARATOR s)` is SQLite's `group_concat(x, s [ORDER BY …])`.
+fn group_concat(list: &mut FunctionArgumentList) {
+    let separator = list.clauses.iter().find_map(|clause| match clause {
+        FunctionArgumentClause::Separator(value) => Some(value.clone()),
+        _ => None,
+    });
+    list.clauses
+        .retain(|clause| !matches!(clause, FunctionArgumentClause::Separator(_)));
+    if let Some(separator) = separator {
+        list.args
+            .push(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(
+                separator,
+            ))));
+    }
+}
+
+fn two_arguments<'a>(
+    list: &'a mut FunctionArgumentList,
+    name: &str,
+) -> Result<[&'a mut Expr; 2], ForgeSqlError> {
+    match list.args.as_mut_slice() {
+        [
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(first)),
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(second)),
+        ] => Ok([first, second]),
+        _ => Err(ForgeSqlError::invalid(format!(
+            "{} takes two arguments",
+            name.to_ascii_uppercase()
+        ))),
+    }
+}
+
+/// An interval's amount (negated for subtraction) and its unit as text.
+fn interval_parts(interval: &mut Interval, negative: bool) -> Result<(Expr, Expr), ForgeSqlError> {
+    if interval.last_field.is_some() {
+        return Err(ForgeSqlError::invalid(
+            "compound INTERVAL units (DAY_HOUR, …) are not read by Kiln's Forge SQL; add \
+             one unit at a time",
+        ));
+    }
+    let unit = match &interval.leading_field {
+        Some(DateTimeField::Year | DateTimeField::Years) => "YEAR",
+        Some(DateTimeField::Quarter) => "QUARTER",
+        Some(DateTimeField::Month | DateTimeField::Months) => "MONTH",
+        Some(DateTimeField::Week(None) | DateTimeField::Weeks) => "WEEK",
+        Some(DateTimeField::Day | DateTimeField::Days) => "DAY",
+        Some(DateTimeField::Hour | DateTimeField::Hours) => "HOUR",
+        Some(DateTimeField::Minute | DateTimeField::Minutes) => "MINUTE",
+        Some(DateTimeField::Second | DateTimeField::Seconds) => "SECOND",
+        Some(DateTimeField::Microsecond | DateTimeField::Microseconds) => "MICROSECOND",
+        other => {
+            return Err(ForgeSqlError::invalid(format!(
+                "the INTERVAL unit {} is not read by Kiln's Forge SQL",
+                other
+                    .as_ref()
+                    .map_or("(none)".to_owned(), ToString::to_string)
+            )));
+        }
+    };
+    Ok((signed(take(&mut interval.value), negative), unit_text(unit)))
+}
+
+fn signed(amount: Expr, negative: bool) -> Expr {
+    if negative {
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(Expr::Nested(Box::new(amount))),
+        }
+    } else {
+        amount
+    }
+}
+
+/// A unit from Kiln's fixed list, as a SQL string (no quote can be in it).
+fn unit_text(unit: &str) -> Expr {
+    Expr::Value(Value::SingleQuotedString(unit.to_owned()).into())
+}
+
+fn take(expr: &mut Expr) -> Expr {
+    std::mem::replace(expr, Expr::Value(Value::Null.into()))
+}
+
+fn call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|arg| FunctionArg::Unnamed(FunctionArgExpr::Expr(arg)))
+                .collect(),
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    })
+}

@@ -1,0 +1,318 @@
+//! MySQL's `INSERT`, `UPDATE` and `DELETE` forms, written as SQLite's.
+//!
+//! - `INSERT … SET col = value, …` is `INSERT … (col, …) VALUES (value, …)`.
+//! - `DEFAULT` in `VALUES` (what ORMs such as drizzle write for a column the app left out) leaves
+//!   the column out, which is what makes SQLite use its default.
+//! - `INSERT IGNORE` is `INSERT OR IGNORE`.
+//! - `ON DUPLICATE KEY UPDATE c = VALUES(c)`, or `= new.c` after a row alias (`VALUES (…) AS
+//!   new`), is `ON CONFLICT DO UPDATE SET c = excluded.c`.
+//! - `UPDATE`/`DELETE … [ORDER BY …] LIMIT n` pick their rows in a subquery on `rowid`
+//!   (SQLite is built without `LIMIT` on these statements).
+//!
+//! Every rewrite keeps the app's `?` placeholders in the order it wrote them.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    Assignment, AssignmentTarget, Delete, DoUpdate, Expr, FromTable, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction, OnInsert,
+    OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableWithJoins, Update,
+};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::parser::Parser;
+
+use super::error::ForgeSqlError;
+
+/// An `INSERT` or `REPLACE` as SQLite text.
+pub(super) fn insert(mut insert: Insert) -> Result<String, ForgeSqlError> {
+    if !insert.assignments.is_empty() {
+        set_as_values(&mut insert)?;
+    }
+    leave_out_defaults(&mut insert)?;
+    if insert.ignore {
+        insert.ignore = false;
+        insert.or = Some(SqliteOnConflict::Ignore);
+    }
+    let alias = insert.insert_alias.take();
+    if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = insert.on.take() {
+        let columns: Vec<Ident> = insert.columns.iter().map(last_ident).collect();
+        let assignments = assignments
+            .into_iter()
+            .map(|mut assignment: Assignment| {
+                let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, |expr| {
+                    if let Some(column) = inserted_value(expr, alias.as_ref(), &columns) {
+                        *expr = Expr::CompoundIdentifier(vec![Ident::new("excluded"), column]);
+                    }
+                    ControlFlow::<()>::Continue(())
+                });
+                assignment
+            })
+            .collect();
+        // SQLite 3.35+ lets the last ON CONFLICT clause omit its target, which is MySQL's
+        // meaning: any unique key.
+        insert.on = Some(OnInsert::OnConflict(OnConflict {
+            conflict_target: None,
+            action: OnConflictAction::DoUpdate(DoUpdate {
+                assignments,
+                selection: None,
+            }),
+        }));
+    } else if alias.is_some() {
+        return Err(ForgeSqlError::invalid(
+            "a row alias (VALUES (…) AS name) is read only with ON DUPLICATE KEY UPDATE",
+        ));
+    }
+    Ok(Statement::Insert(insert).to_string())
+}
+
+/// `SET a = 1, b = ?` as `(a, b) VALUES (1, ?)`: the values keep their order.
+fn set_as_values(insert: &mut Insert) -> Result<(), ForgeSqlError> {
+    if !insert.columns.is_empty() || insert.source.is_some() {
+        return Err(ForgeSqlError::invalid(
+            "INSERT … SET cannot also name columns or a source",
+        ));
+    }
+    let mut values = Vec::with_capacity(insert.assignments.len());
+    for assignment in std::mem::take(&mut insert.assignments) {
+        let AssignmentTarget::ColumnName(column) = assignment.target else {
+            return Err(ForgeSqlError::invalid(
+                "INSERT … SET assigns one column at a time",
+            ));
+        };
+        insert.columns.push(column);
+        values.push(assignment.value);
+    }
+    let mut source = values_source()?;
+    if let SetExpr::Values(rows) = source.body.as_mut()
+        && let Some(row) = rows.rows.first_mut()
+    {
+        row.content = values;
+    }
+    insert.source = Some(source);
+    Ok(())
+}
+
+/// A `VALUES (…)` query to fill in, taken from the parser so that its shape is the parser's
+/// own.
+fn values_source() -> Result<Box<Query>, ForgeSqlError> {
+    let parsed = Parser::parse_sql(&MySqlDialect {}, "INSERT INTO t VALUES (NULL)")
+        .map_err(|error| ForgeSqlError::invalid(error.to_string()))?;
+    match parsed.into_iter().next() {
+        Some(Statement::Insert(Insert {
+            source: Some(source),
+            ..
+        })) => Ok(source),
+        _ => Err(ForgeSqlError::invalid("the VALUES template did not parse")),
+    }
+}
+
+fn is_default(expr: &Expr) -> bool {
+    matches!(expr, Expr::Identifier(ident)
+        if ident.quote_style.is_none() && ident.value.eq_ignore_ascii_case("default"))
+}
+
+/// Columns given `DEFAULT` in every row are left out; SQLite then writes their defaults (and
+/// numbers an `AUTO_INCREMENT` id).
+fn leave_out_defaults(insert: &mut Insert) -> Result<(), ForgeSqlError> {
+    let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
+    else {
+        return Ok(());
+    };
+    if !values
+        .rows
+        .iter()
+        .flat_map(|row| &row.content)
+        .any(is_default)
+    {
+        return Ok(());
+    }
+    if insert.columns.is_empty() {
+        return Err(ForgeSqlError::invalid(
+            "DEFAULT in VALUES needs the INSERT to name its columns",
+        ));
+    }
+    let width = insert.columns.len();
+    if values.rows.iter().any(|row| row.content.len() != width) {
+        return Err(ForgeSqlError::invalid(
+            "each row of VALUES must give one value per named column",
+        ));
+    }
+    let mut keep = vec![true; width];
+    for (index, kept) in keep.iter_mut().enumerate() {
+        let defaults = values
+            .rows
+            .iter()
+            .filter(|row| is_default(&row.content[index]))
+            .count();
+        if defaults == values.rows.len() {
+            *kept = false;
+        } else if defaults > 0 {
+            return Err(ForgeSqlError::invalid(format!(
+                "the column {} is DEFAULT in some rows of this INSERT and not in others, which \
+                 Kiln's Forge SQL does not run; insert those rows in separate statements",
+                insert.columns[index]
+            )));
+        }
+    }
+    if keep.iter().all(|kept| !kept) {
+        return Err(ForgeSqlError::invalid(
+            "every column of the INSERT is DEFAULT; name at least one value",
+        ));
+    }
+    let mut index = 0;
+    insert.columns.retain(|_| {
+        index += 1;
+        keep[index - 1]
+    });
+    for row in &mut values.rows {
+        let mut index = 0;
+        row.content.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
+    }
+    Ok(())
+}
+
+fn last_ident(name: &ObjectName) -> Ident {
+    name.0
+        .last()
+        .and_then(|part| part.as_ident())
+        .cloned()
+        .unwrap_or_else(|| Ident::new(name.to_string()))
+}
+
+/// The column whose inserted value `expr` names in an `ON DUPLICATE KEY UPDATE`: `VALUES(col)`,
+/// `alias.col` after a row alias, or a column alias of that row.
+fn inserted_value(
+    expr: &Expr,
+    alias: Option<&sqlparser::ast::InsertAliases>,
+    columns: &[Ident],
+) -> Option<Ident> {
+    match expr {
+        Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("values") => {
+            let FunctionArguments::List(list) = &function.args else {
+                return None;
+            };
+            match list.args.as_slice() {
+                [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column)))] => {
+                    Some(column.clone())
+                }
+                _ => None,
+            }
+        }
+        Expr::CompoundIdentifier(parts) => {
+            let alias = alias?;
+            let [row, column] = parts.as_slice() else {
+                return None;
+            };
+            if !last_ident(&alias.row_alias)
+                .value
+                .eq_ignore_ascii_case(&row.value)
+            {
+                return None;
+            }
+            aliased_column(column, alias, columns).or_else(|| Some(column.clone()))
+        }
+        Expr::Identifier(column) => aliased_column(column, alias?, columns),
+        _ => None,
+    }
+}
+
+/// With `AS new(x, y)`, `x` names the first inserted column.
+fn aliased_column(
+    name: &Ident,
+    alias: &sqlparser::ast::InsertAliases,
+    columns: &[Ident],
+) -> Option<Ident> {
+    let position = alias
+        .col_aliases
+        .as_ref()?
+        .iter()
+        .position(|aliased| aliased.value.eq_ignore_ascii_case(&name.value))?;
+    columns.get(position).cloned()
+}
+
+/// An `UPDATE` as SQLite text.
+pub(super) fn update(mut update: Update) -> Result<String, ForgeSqlError> {
+    if update.limit.is_none() {
+        // Without LIMIT the order in which rows are updated changes nothing the app sees.
+        update.order_by.clear();
+        return Ok(Statement::Update(update).to_string());
+    }
+    let table = single_table(&update.table, update.from.is_some(), "UPDATE")?;
+    let assignments: Vec<String> = update.assignments.iter().map(ToString::to_string).collect();
+    Ok(format!(
+        "UPDATE {table} SET {} WHERE rowid IN ({})",
+        assignments.join(", "),
+        rows_chosen(
+            &table,
+            update.selection.as_ref(),
+            &update.order_by,
+            update.limit.as_ref()
+        )
+    ))
+}
+
+/// A `DELETE` as SQLite text.
+pub(super) fn delete(mut delete: Delete) -> Result<String, ForgeSqlError> {
+    if delete.limit.is_none() {
+        delete.order_by.clear();
+        return Ok(Statement::Delete(delete).to_string());
+    }
+    let (FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables)) = &delete.from;
+    let [from] = tables.as_slice() else {
+        return Err(ForgeSqlError::invalid(
+            "DELETE … LIMIT deletes from one table",
+        ));
+    };
+    let table = single_table(
+        from,
+        !delete.tables.is_empty() || delete.using.is_some(),
+        "DELETE",
+    )?;
+    Ok(format!(
+        "DELETE FROM {table} WHERE rowid IN ({})",
+        rows_chosen(
+            &table,
+            delete.selection.as_ref(),
+            &delete.order_by,
+            delete.limit.as_ref()
+        )
+    ))
+}
+
+fn single_table(
+    table: &TableWithJoins,
+    more: bool,
+    statement: &str,
+) -> Result<String, ForgeSqlError> {
+    if more || !table.joins.is_empty() {
+        return Err(ForgeSqlError::invalid(format!(
+            "{statement} … LIMIT works on one table, as in MySQL"
+        )));
+    }
+    Ok(table.relation.to_string())
+}
+
+/// `SELECT rowid FROM table [WHERE …] [ORDER BY …] LIMIT n`: the rows MySQL's statement would
+/// touch.
+fn rows_chosen(
+    table: &str,
+    selection: Option<&Expr>,
+    order_by: &[OrderByExpr],
+    limit: Option<&Expr>,
+) -> String {
+    let mut out = format!("SELECT rowid FROM {table}");
+    if let Some(selection) = selection {
+        out.push_str(&format!(" WHERE {selection}"));
+    }
+    if !order_by.is_empty() {
+        let order: Vec<String> = order_by.iter().map(ToString::to_string).collect();
+        out.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
+    if let Some(limit) = limit {
+        out.push_str(&format!(" LIMIT {limit}"));
+    }
+    out
+}
