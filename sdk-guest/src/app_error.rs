@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::events::EventsError;
+use crate::sql::{MigrationError, SqlError};
 use crate::storage::StorageError;
 use crate::{BodyError, RequestError, RouteError, StatusError};
 
@@ -138,6 +139,18 @@ impl From<StorageError> for AppError {
 
 impl From<EventsError> for AppError {
     fn from(error: EventsError) -> Self {
+        AppError::Failed(error.to_string())
+    }
+}
+
+impl From<SqlError> for AppError {
+    fn from(error: SqlError) -> Self {
+        AppError::Failed(error.to_string())
+    }
+}
+
+impl From<MigrationError> for AppError {
+    fn from(error: MigrationError) -> Self {
         AppError::Failed(error.to_string())
     }
 }

@@ -3,11 +3,13 @@
 //! Kept in one place so the rest of the crate never touches raw bindings.
 
 use crate::bindings::kiln::app::events as wit_events;
+use crate::bindings::kiln::app::sql as wit_sql;
 use crate::bindings::kiln::app::storage as wit_storage;
 use crate::bindings::kiln::app::types as wit;
 use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
+use crate::sql::{SqlError, SqlErrorCode, StatementKind};
 use crate::storage::{
     Expected, RawAction, RawEntry, RawExpiring, RawOperation, RawPage, StorageError,
     TransactOutcome,
@@ -482,5 +484,30 @@ mod tests {
                 failed: 3
             }
         );
+    }
+}
+
+impl From<StatementKind> for wit_sql::StatementKind {
+    fn from(kind: StatementKind) -> Self {
+        match kind {
+            StatementKind::Data => wit_sql::StatementKind::Data,
+            StatementKind::Schema => wit_sql::StatementKind::Schema,
+        }
+    }
+}
+
+impl From<wit_sql::SqlError> for SqlError {
+    fn from(error: wit_sql::SqlError) -> Self {
+        let code = match error.code {
+            wit_sql::SqlErrorCode::InvalidSqlQuery => SqlErrorCode::InvalidSqlQuery,
+            wit_sql::SqlErrorCode::SqlExecutionError => SqlErrorCode::SqlExecutionError,
+            wit_sql::SqlErrorCode::QueryTimedOut => SqlErrorCode::QueryTimedOut,
+            wit_sql::SqlErrorCode::AppNotEnabled => SqlErrorCode::AppNotEnabled,
+            wit_sql::SqlErrorCode::UnknownError => SqlErrorCode::UnknownError,
+        };
+        SqlError {
+            code,
+            message: error.message,
+        }
     }
 }

@@ -1,15 +1,17 @@
-//! A component built with this SDK speaks exactly `kiln:app@0.4.0`: it
-//! exports `kiln:app/handler@0.4.0` and imports only interfaces of that
+//! A component built with this SDK speaks exactly `kiln:app@0.5.0`: it
+//! exports `kiln:app/handler@0.5.0` and imports only interfaces of that
 //! world (plus the WASI interfaces Rust's standard library links), never
-//! another version. Builds `tests/world-app` for `wasm32-wasip2` and reads
-//! the component's import and export names with `wasmparser`.
+//! another version, and only those it uses: an app that does not use Forge
+//! SQL does not import `sql`, so nothing in it asks for a database. Builds
+//! `tests/world-app` for `wasm32-wasip2` and reads the component's import and
+//! export names with `wasmparser`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use wasmparser::{Parser, Payload};
 
-const WORLD: &str = "@0.4.0";
+const WORLD: &str = "@0.5.0";
 
 fn build_world_app() -> PathBuf {
     let app = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world-app");
@@ -84,7 +86,7 @@ fn an_app_exports_handler_and_imports_only_the_sdk_s_world() {
         assert!(
             matches!(
                 interface,
-                Some("types" | "jira" | "log" | "storage" | "events")
+                Some("types" | "jira" | "log" | "storage" | "events" | "sql")
             ),
             "{name} is not an interface of kiln:app{WORLD} (imports: {imports:?})"
         );
@@ -95,6 +97,12 @@ fn an_app_exports_handler_and_imports_only_the_sdk_s_world() {
             "kiln:app/{used}{WORLD} is not imported (imports: {imports:?})"
         );
     }
+    // The app does not call `kiln_sdk::sql`: wit-bindgen's import of it is
+    // dropped with the unused code, so the component does not ask for it.
+    assert!(
+        !kiln.contains(&format!("kiln:app/sql{WORLD}").as_str()),
+        "an app without SQL imports kiln:app/sql (imports: {imports:?})"
+    );
     let others: Vec<&String> = imports
         .iter()
         .filter(|name| !name.starts_with("kiln:") && !name.starts_with("wasi:"))

@@ -922,7 +922,7 @@ mod tests {
     fn the_storage_scope_is_shown_as_the_door_it_opens() {
         let report = inspection(
             "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\npermissions:\n  scopes: [storage:app, read:jira-work]\n",
-            &["kiln:app/storage@0.4.0"],
+            &["kiln:app/storage@0.5.0"],
             WorldVersion::NEWEST,
             &OperatorLimits::default(),
         );

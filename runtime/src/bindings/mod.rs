@@ -77,10 +77,9 @@ impl WorldVersion {
         WorldVersion::V0_5,
     ];
 
-    /// The newest version the Rust SDK and `runtime new` target. JavaScript
-    /// apps are built against 0.5.0, whose only addition, Forge SQL, has no
-    /// SDK API yet.
-    pub const NEWEST: WorldVersion = WorldVersion::V0_4;
+    /// The newest version, which the Rust SDK (`kiln_sdk::sql` is its Forge
+    /// SQL), `runtime new` and JavaScript builds target.
+    pub const NEWEST: WorldVersion = WorldVersion::V0_5;
 
     /// The version, as in `kiln:app@0.2.0`.
     pub const fn as_str(self) -> &'static str {

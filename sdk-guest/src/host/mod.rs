@@ -2,7 +2,7 @@
 //!
 //! Every call the SDK makes to the host goes through the [`Host`] trait,
 //! implemented twice:
-//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.4.0`
+//! - on `wasm32` by [`wit::WitHost`], which calls the `kiln:app@0.5.0`
 //!   imports and does nothing else;
 //! - on every other target (an app's `cargo test` on the developer's machine)
 //!   by [`crate::testing`]'s in-memory fakes, which the test programs.
@@ -19,6 +19,7 @@
 use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
+use crate::sql::{SqlError, StatementKind};
 use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
 use crate::{RequestError, Response};
 
@@ -65,6 +66,9 @@ pub(crate) trait Host {
     fn events_push(queue: &str, events: &[RawPushEvent]) -> Result<String, EventsError>;
     fn events_stats(queue: &str, job_id: &str) -> Result<JobStats, EventsError>;
     fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError>;
+    /// One Forge SQL statement; `params` is JSON text of an array, the
+    /// answer JSON text of Forge SQL's `{"rows": ...}`.
+    fn sql_execute(kind: StatementKind, query: &str, params: &str) -> Result<String, SqlError>;
 }
 
 pub(crate) fn request_jira(request: RawRequest) -> Result<Response, RequestError> {
@@ -143,4 +147,12 @@ pub(crate) fn events_stats(queue: &str, job_id: &str) -> Result<JobStats, Events
 
 pub(crate) fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError> {
     Current::events_cancel(queue, job_id)
+}
+
+pub(crate) fn sql_execute(
+    kind: StatementKind,
+    query: &str,
+    params: &str,
+) -> Result<String, SqlError> {
+    Current::sql_execute(kind, query, params)
 }

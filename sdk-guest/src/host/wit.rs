@@ -1,11 +1,12 @@
-//! The real host: the `kiln:app@0.4.0` imports, converted to and from the
+//! The real host: the `kiln:app@0.5.0` imports, converted to and from the
 //! SDK's types (the conversions live in `convert.rs`).
 
 use super::Host;
-use crate::bindings::kiln::app::{events, jira, log, storage};
+use crate::bindings::kiln::app::{events, jira, log, sql, storage};
 use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
+use crate::sql::{SqlError, StatementKind};
 use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
 use crate::{RequestError, Response};
 
@@ -99,5 +100,9 @@ impl Host for WitHost {
 
     fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError> {
         events::cancel(queue, job_id).map_err(EventsError::from)
+    }
+
+    fn sql_execute(kind: StatementKind, query: &str, params: &str) -> Result<String, SqlError> {
+        sql::execute(kind.into(), query, params).map_err(SqlError::from)
     }
 }

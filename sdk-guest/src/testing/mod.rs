@@ -1,4 +1,4 @@
-//! In-memory fakes of Jira, app storage, async events and egress for an
+//! In-memory fakes of Jira, app storage, async events, Forge SQL and egress for an
 //! app's unit tests, as Forge developers mock `@forge/api`.
 //!
 //! An app's `cargo test` runs on the developer's machine, not in the Kiln
@@ -78,6 +78,48 @@
 //! assert_eq!(fake.events().stats(&job).success, 2);
 //! ```
 //!
+//! Forge SQL is scripted per statement, as Jira is per path; the migration
+//! runner's own bookkeeping needs no script:
+//!
+//! ```
+//! use kiln_sdk::sql::{self, SqlErrorCode};
+//! use kiln_sdk::testing::Fake;
+//! use serde::Deserialize;
+//! use serde_json::json;
+//!
+//! #[derive(Deserialize)]
+//! struct Item {
+//!     id: i32,
+//!     name: String,
+//! }
+//!
+//! // The app's code.
+//! fn add(name: &str) -> Result<Vec<Item>, kiln_sdk::AppError> {
+//!     sql::migration_runner()
+//!         .enqueue("v001_items", "CREATE TABLE items (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) UNIQUE)")
+//!         .run()?;
+//!     match sql::prepare("INSERT INTO items (name) VALUES (?)").bind(name).execute() {
+//!         Err(error) if error.mysql_error() == Some(1062) => {} // already there
+//!         other => { other?; }
+//!     }
+//!     Ok(sql::prepare("SELECT id, name FROM items").fetch_all()?)
+//! }
+//!
+//! let fake = Fake::install();
+//! let insert = "INSERT INTO items (name) VALUES (?)";
+//! fake.sql().on(insert).params(&["chair"]).once().inserted(1);
+//! fake.sql().on(insert).params(&["chair"]).fail(
+//!     SqlErrorCode::SqlExecutionError,
+//!     "Error 1062 (23000): Duplicate entry for key 'items.name'",
+//! );
+//! fake.sql().on("SELECT id, name FROM items").rows(&[json!({ "id": 1, "name": "chair" })]);
+//!
+//! assert_eq!(add("chair").unwrap()[0].name, "chair");
+//! assert_eq!(add("chair").unwrap().len(), 1, "the duplicate is not an error");
+//! assert_eq!(fake.sql().migrations(), ["v001_items"], "applied once");
+//! assert_eq!(fake.sql().statements_of(insert).len(), 2);
+//! ```
+//!
 //! Each test thread has its own fake, so tests run in parallel without
 //! seeing each other's requests or storage. A request no stub answers makes
 //! the test panic with the request and how to stub it, rather than let the
@@ -88,7 +130,8 @@
 //! [`StubBuilder::fail`] with [`RequestError::ScopeDenied`],
 //! [`JiraFake::max_requests`], [`StorageFake::deny`] (no `storage:app`),
 //! [`StorageFake::fail_next`], [`StorageFake::max_total_bytes`] and
-//! [`EventsFake::fail_next`]. The storage fake does keep the host's
+//! [`EventsFake::fail_next`], [`SqlFake::disable`] (no `sql` module) and
+//! [`SqlStubBuilder::fail`]. The storage fake does keep the host's
 //! documented key, value, time-to-live and page rules, and the events fake
 //! the host's push rules (queue name, 1 to 50 events, JSON-object bodies,
 //! delays up to 900 seconds, 200 KB a push, and unknown queues once
@@ -98,6 +141,7 @@
 mod egress_fake;
 mod events_fake;
 mod jira_fake;
+mod sql_fake;
 mod storage_fake;
 
 use std::cell::RefCell;
@@ -107,11 +151,13 @@ use std::time::{Duration, SystemTime};
 pub use egress_fake::{EgressFailure, EgressFake, EgressRequest, EgressResponse, EgressStub};
 pub use events_fake::{Delivery, EventsFake, Push, PushedEvent};
 pub use jira_fake::{JiraFake, StubBuilder};
+pub use sql_fake::{SentStatement, SqlFake, SqlStubBuilder};
 pub use storage_fake::StorageFake;
 
 use crate::events::{EventsError, JobStats, RawPushEvent};
 use crate::log::Level;
 use crate::raw::RawRequest;
+use crate::sql::{SqlError, StatementKind};
 use crate::storage::{Expected, RawEntry, RawOperation, RawPage, StorageError, TransactOutcome};
 use crate::{Context, RequestError, Response, TriggerKind};
 
@@ -177,6 +223,7 @@ struct State {
     storage: storage_fake::StorageState,
     egress: egress_fake::EgressState,
     events: events_fake::EventsState,
+    sql: sql_fake::SqlState,
     logs: Vec<LogLine>,
     /// The host's clock, in milliseconds since the Unix epoch: it moves only
     /// when the test says ([`Fake::advance`]).
@@ -190,6 +237,7 @@ impl Default for State {
             storage: Default::default(),
             egress: Default::default(),
             events: Default::default(),
+            sql: Default::default(),
             logs: Vec::new(),
             clock_ms: CLOCK_START_MILLIS,
         }
@@ -203,7 +251,7 @@ thread_local! {
     static CURRENT: RefCell<Option<Shared>> = const { RefCell::new(None) };
 }
 
-/// The fakes of one test: Jira, storage, egress and the log. Installed on the
+/// The fakes of one test: Jira, storage, events, Forge SQL, egress and the log. Installed on the
 /// current thread by [`Fake::install`] until it is dropped.
 #[must_use = "the fake is uninstalled when dropped; keep it in a variable for the whole test"]
 pub struct Fake {
@@ -241,6 +289,12 @@ impl Fake {
     /// pushed, deliver it to a consumer.
     pub fn events(&self) -> EventsFake<'_> {
         EventsFake::new(&self.state)
+    }
+
+    /// The fake Forge SQL database: script answers per statement, read the
+    /// statements the app sent and the migrations it applied.
+    pub fn sql(&self) -> SqlFake<'_> {
+        SqlFake::new(&self.state)
     }
 
     /// The host's clock, as stored entries' `created_at` and `expires_at`
@@ -384,6 +438,10 @@ impl crate::host::Host for FakeHost {
 
     fn events_cancel(queue: &str, job_id: &str) -> Result<(), EventsError> {
         events_call(&current("events cancel"), |e, _| e.cancel(queue, job_id))
+    }
+
+    fn sql_execute(kind: StatementKind, query: &str, params: &str) -> Result<String, SqlError> {
+        sql_fake::execute(&current("sql execute"), kind, query, params)
     }
 }
 

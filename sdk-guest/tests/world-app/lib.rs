@@ -1,5 +1,6 @@
 //! Uses `request-jira`, `request-jira-all`, `log`, `storage` and `events`, so
-//! the built component imports each interface of the world.
+//! the built component imports each interface of the world but `sql`, which
+//! it does not use (an app without Forge SQL must not import it).
 
 use kiln_sdk::prelude::*;
 
