@@ -74,7 +74,7 @@ impl SqlSession {
         // The statement's own time limit interrupts it; the invocation's deadline ends the
         // wait for it sooner when that comes first (the statement still ends by its own).
         match tokio::time::timeout_at(self.deadline, run).await {
-            Ok(Ok(answer)) => Ok(answer.to_string()),
+            Ok(Ok(answer)) => Ok(answer),
             Ok(Err(refused)) => Err(refused.into()),
             Err(_) => Err(error(
                 SqlErrorCode::QueryTimedOut,

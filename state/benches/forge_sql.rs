@@ -13,7 +13,7 @@ const SCHEMA: &str = "CREATE TABLE tickets (id INT AUTO_INCREMENT PRIMARY KEY, \
 
 fn forge_sql(c: &mut Criterion) {
     let mut db = ForgeSqlDatabase::in_memory(ForgeSqlLimits::default()).unwrap();
-    db.execute(Endpoint::Schema, SCHEMA, &[]).unwrap();
+    db.execute_text(Endpoint::Schema, SCHEMA, &[]).unwrap();
     let raw = rusqlite::Connection::open_in_memory().unwrap();
     raw.execute_batch(
         "CREATE TABLE tickets (id INTEGER PRIMARY KEY AUTOINCREMENT, issue_key VARCHAR(32) \
@@ -23,7 +23,7 @@ fn forge_sql(c: &mut Criterion) {
     .unwrap();
     for i in 0..1_000 {
         let key = format!("KILN-{i}");
-        db.execute(
+        db.execute_text(
             Endpoint::Data,
             "INSERT INTO tickets (issue_key, status, hits) VALUES (?, ?, ?)",
             &[json!(key), json!("open"), json!(i)],
@@ -39,7 +39,7 @@ fn forge_sql(c: &mut Criterion) {
     let mut group = c.benchmark_group("forge_sql");
     group.bench_function("select by index: Kiln", |b| {
         b.iter(|| {
-            db.execute(
+            db.execute_text(
                 Endpoint::Data,
                 "SELECT id, issue_key, status, hits FROM tickets WHERE issue_key = ?",
                 &[json!("KILN-500")],
@@ -66,7 +66,7 @@ fn forge_sql(c: &mut Criterion) {
     });
     group.bench_function("update one row: Kiln", |b| {
         b.iter(|| {
-            db.execute(
+            db.execute_text(
                 Endpoint::Data,
                 "UPDATE tickets SET hits = hits + 1 WHERE issue_key = ?",
                 &[json!("KILN-7")],

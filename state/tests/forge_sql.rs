@@ -420,6 +420,60 @@ fn mysql_only_write_forms_run() {
     );
 }
 
+/// drizzle (forge-sql-orm) reads a row's values by position, and writes its schema as
+/// drizzle-kit does: rows keep the select list's order, and its forms of primary keys and
+/// defaults run.
+#[test]
+fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE `users` (`id` int AUTO_INCREMENT NOT NULL, `name` varchar(200), \
+         `created` datetime DEFAULT (now()), `uid` varchar(36) DEFAULT (UUID()), \
+         CONSTRAINT `users_id` PRIMARY KEY(`id`))",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "CREATE TABLE q (id BIGINT NOT NULL AUTO_INCREMENT, name VARCHAR(5), PRIMARY KEY (id))",
+        json!([]),
+    );
+    let inserted = run(
+        &mut db,
+        "insert into `users` (`id`, `name`, `created`, `uid`) values (default, ?, default, default)",
+        json!(["ada"]),
+    );
+    assert_eq!(inserted["rows"]["insertId"], 1);
+    let text = db
+        .execute_text(
+            Endpoint::Data,
+            "select `uid`, `name`, `id`, `created` from `users`",
+            &[],
+        )
+        .expect("select");
+    let keys: Vec<&str> = text
+        .match_indices("\":")
+        .map(|(at, _)| {
+            let start = text[..at].rfind('"').map_or(0, |quote| quote + 1);
+            &text[start..at]
+        })
+        .collect();
+    assert_eq!(keys, ["rows", "uid", "name", "id", "created"], "{text}");
+    let answer: Value = serde_json::from_str(&text).expect("json");
+    let row = &rows(&answer)[0];
+    assert_eq!(row["uid"].as_str().map(str::len), Some(36));
+    assert_eq!(row["created"].as_str().map(str::len), Some(19));
+    let composite = refused(
+        &mut db,
+        "CREATE TABLE c (id INT AUTO_INCREMENT, k INT, PRIMARY KEY (id, k))",
+        json!([]),
+    );
+    assert!(
+        composite.message.contains("whole primary key"),
+        "{composite}"
+    );
+}
+
 /// Date arithmetic, MySQL's date, text and aggregate functions, and the names MySQL gives
 /// unaliased expressions.
 #[test]
@@ -790,7 +844,7 @@ mod store {
                 .execute(&a, Endpoint::Data, "SELECT body FROM notes".into(), vec![])
                 .await
                 .expect("a's table is still there");
-            assert_eq!(answer["rows"][0]["body"], "a's", "{placement:?}");
+            assert_eq!(answer, r#"{"rows":[{"body":"a's"}]}"#, "{placement:?}");
         }
     }
 

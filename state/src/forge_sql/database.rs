@@ -26,9 +26,9 @@ use rusqlite::config::DbConfig;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Value as Json, json};
 
-use super::dialect::{Endpoint, StatementKind, Translated, translate};
+use super::dialect::{Endpoint, ON_UPDATE_NOW, StatementKind, Translated, translate_for};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
@@ -144,16 +144,30 @@ impl ForgeSqlDatabase {
         })
     }
 
-    /// Runs one statement of the app's (or several schema statements, [`Endpoint::Schema`]),
-    /// with its bound parameters, and answers in Forge's shape: `{"rows": [...]}` for a query,
-    /// `{"rows": {affectedRows, insertId, ...}}` for anything else. What a call runs commits
-    /// entirely or not at all.
+    /// [`ForgeSqlDatabase::execute_text`]'s answer as a JSON value (row keys then lose their
+    /// order, which the text keeps).
     pub fn execute(
         &mut self,
         endpoint: Endpoint,
         query: &str,
         params: &[Json],
     ) -> Result<Json, ForgeSqlError> {
+        let text = self.execute_text(endpoint, query, params)?;
+        serde_json::from_str(&text)
+            .map_err(|error| ForgeSqlError::execution(format!("the answer did not read: {error}")))
+    }
+
+    /// Runs one statement of the app's (or several schema statements, [`Endpoint::Schema`]),
+    /// with its bound parameters, and answers in Forge's shape: `{"rows": [...]}` for a query,
+    /// `{"rows": {affectedRows, insertId, ...}}` for anything else, as JSON text whose row keys
+    /// follow the select list, as MySQL's do (ORMs such as drizzle read rows by position). What
+    /// a call runs commits entirely or not at all.
+    pub fn execute_text(
+        &mut self,
+        endpoint: Endpoint,
+        query: &str,
+        params: &[Json],
+    ) -> Result<String, ForgeSqlError> {
         if query.len() > self.limits.max_statement_bytes {
             return Err(ForgeSqlError::invalid(format!(
                 "the statement is {} bytes; Kiln's limit is {}",
@@ -179,7 +193,7 @@ impl ForgeSqlDatabase {
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite_error)?;
-        let mut answer = Json::Null;
+        let mut answer = String::new();
         for (index, text) in translated.statements.iter().enumerate() {
             let mut statement = transaction.prepare_cached(text).map_err(sqlite_error)?;
             let arguments: &[rusqlite::types::Value] = if index == 0 { &bound } else { &[] };
@@ -208,12 +222,16 @@ impl ForgeSqlDatabase {
                     } else {
                         0
                     };
-                    result_header(kind, changed, insert_id)
+                    result_header(kind, changed, insert_id).to_string()
                 }
             };
         }
         transaction.commit().map_err(sqlite_error)?;
-        Ok(json!({ "rows": answer }))
+        if translated.kind == StatementKind::Schema {
+            // Translations read the schema (`ON UPDATE` columns), which has changed.
+            self.translations[0].clear();
+        }
+        Ok(format!("{{\"rows\":{answer}}}"))
     }
 
     /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost
@@ -230,7 +248,9 @@ impl ForgeSqlDatabase {
         if let Some(translated) = kept.get(query) {
             return Ok(Arc::clone(translated));
         }
-        let translated = Arc::new(translate(query, endpoint)?);
+        let connection = &self.connection;
+        let on_update = |table: &str| on_update_columns(connection, table);
+        let translated = Arc::new(translate_for(query, endpoint, &on_update)?);
         if kept.len() >= TRANSLATIONS_KEPT {
             kept.clear();
         }
@@ -239,43 +259,72 @@ impl ForgeSqlDatabase {
     }
 }
 
-/// Every row as an object keyed by column name; a later column of the same name wins, as in
-/// MySQL drivers.
+/// `table`'s columns declared `ON UPDATE CURRENT_TIMESTAMP`, read from their declared types
+/// by preparing (never running) a query of the table. `table` is a name the dialect printed
+/// from a parsed statement; a table that does not exist has none (the statement then fails on
+/// its own).
+fn on_update_columns(connection: &Connection, table: &str) -> Vec<String> {
+    let Ok(statement) = connection.prepare(&format!("SELECT * FROM {table}")) else {
+        return Vec::new();
+    };
+    statement
+        .columns()
+        .iter()
+        .filter(|column| {
+            column
+                .decl_type()
+                .is_some_and(|declared| declared.contains(ON_UPDATE_NOW))
+        })
+        .map(|column| column.name().to_owned())
+        .collect()
+}
+
+/// Every row as a JSON object keyed by column name, keys in the select list's order. Two
+/// columns of one name both appear, and a JSON reader keeps the later, as MySQL drivers do.
 fn query_rows(
     statement: &mut rusqlite::Statement<'_>,
     max_answer_bytes: usize,
-) -> Result<Json, ForgeSqlError> {
+) -> Result<String, ForgeSqlError> {
     let columns: Vec<(String, ColumnType)> = statement
         .columns()
         .iter()
         .map(|column| {
             (
-                column.name().to_owned(),
+                // Written once as JSON text: a name is the app's own text.
+                Json::String(column.name().to_owned()).to_string(),
                 ColumnType::from_declared(column.decl_type()),
             )
         })
         .collect();
     let mut rows = statement.raw_query();
-    let mut out = Vec::new();
-    let mut answer_bytes = 0usize;
+    let mut out = String::from("[");
+    let mut count = 0usize;
     while let Some(row) = rows.next().map_err(sqlite_error)? {
-        let mut object = Map::with_capacity(columns.len());
-        for (index, (name, column_type)) in columns.iter().enumerate() {
-            let value = row.get_ref(index).map_err(sqlite_error)?;
-            object.insert(name.clone(), column_type.to_json(value));
+        if count > 0 {
+            out.push(',');
         }
-        let row = Json::Object(object);
-        answer_bytes += row.to_string().len() + 1;
-        if answer_bytes > max_answer_bytes {
+        out.push('{');
+        for (index, (name, column_type)) in columns.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            let value = row.get_ref(index).map_err(sqlite_error)?;
+            out.push_str(name);
+            out.push(':');
+            out.push_str(&column_type.to_json(value).to_string());
+        }
+        out.push('}');
+        count += 1;
+        if out.len() > max_answer_bytes {
             return Err(ForgeSqlError::execution(format!(
                 "the answer passed Kiln's limit of {max_answer_bytes} bytes after {} rows; \
                  select fewer rows (LIMIT) or columns",
-                out.len()
+                count - 1
             )));
         }
-        out.push(row);
     }
-    Ok(Json::Array(out))
+    out.push(']');
+    Ok(out)
 }
 
 /// MySQL's result header (mysql2's `ResultSetHeader`), which `@forge/sql` types as

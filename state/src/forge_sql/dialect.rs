@@ -27,7 +27,9 @@
 //! - Column types keep their MySQL names, and so decide how values come back (see
 //!   [`super::values`)], but SQLite does not check lengths or ranges: a 300-character string
 //!   fits in a `VARCHAR(255)`.
-//! - `ON UPDATE CURRENT_TIMESTAMP` is accepted and not applied.
+//! - `ON UPDATE CURRENT_TIMESTAMP` columns are set by every `UPDATE` (and upsert update) that
+//!   does not set them itself, even one that leaves the row's values as they were (MySQL then
+//!   keeps the old time).
 //! - An `AUTO_INCREMENT` column is SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` (ids are never
 //!   reused, as in MySQL), so it comes back as a number even when declared `BIGINT`.
 //! - Anything else SQLite's grammar lacks fails with SQLite's own message
@@ -85,6 +87,20 @@ pub enum Endpoint {
 /// Parses MySQL text and writes it as SQLite: one statement, or several sent to the schema
 /// endpoint.
 pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSqlError> {
+    translate_for(query, endpoint, &|_: &str| Vec::new())
+}
+
+/// The columns of a table declared `ON UPDATE CURRENT_TIMESTAMP`, by the table's name as the
+/// statement wrote it; the database answers from its schema ([`ON_UPDATE_NOW`]).
+pub type OnUpdateColumns<'a> = &'a dyn Fn(&str) -> Vec<String>;
+
+/// [`translate`], with the schema's `ON UPDATE CURRENT_TIMESTAMP` columns, which an `UPDATE`
+/// (or an upsert's update) then sets unless it sets them itself.
+pub fn translate_for(
+    query: &str,
+    endpoint: Endpoint,
+    on_update: OnUpdateColumns<'_>,
+) -> Result<Translated, ForgeSqlError> {
     if query.contains('\0') {
         return Err(ForgeSqlError::invalid(
             "the statement holds a NUL character; pass such text as a bound parameter",
@@ -96,7 +112,7 @@ pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSql
         (0, _) => Err(ForgeSqlError::invalid("the query holds no statement")),
         (1, _) => statements.into_iter().next().map_or_else(
             || Err(ForgeSqlError::invalid("no statement")),
-            translate_one,
+            |statement| translate_one(statement, on_update),
         ),
         (n, Endpoint::Data) => Err(ForgeSqlError::invalid(format!(
             "the query holds {n} statements; Forge SQL runs one per call (sql.executeDDL \
@@ -105,7 +121,7 @@ pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSql
         (_, Endpoint::Schema) => {
             let mut all = Vec::new();
             for statement in statements {
-                let translated = translate_one(statement)?;
+                let translated = translate_one(statement, on_update)?;
                 if translated.kind == StatementKind::Query {
                     return Err(ForgeSqlError::invalid(
                         "a query cannot be one of several statements; send it alone",
@@ -121,7 +137,10 @@ pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSql
     }
 }
 
-fn translate_one(mut statement: Statement) -> Result<Translated, ForgeSqlError> {
+fn translate_one(
+    mut statement: Statement,
+    on_update: OnUpdateColumns<'_>,
+) -> Result<Translated, ForgeSqlError> {
     let names = expression_names(&statement);
     let mut literals = Literals::new();
     if let ControlFlow::Break(error) = statement.visit(&mut literals) {
@@ -135,8 +154,14 @@ fn translate_one(mut statement: Statement) -> Result<Translated, ForgeSqlError> 
             query.locks.clear();
             (StatementKind::Query, vec![query.to_string()])
         }
-        Statement::Insert(insert) => (StatementKind::Insert, vec![writes::insert(insert)?]),
-        Statement::Update(update) => (StatementKind::Change, vec![writes::update(update)?]),
+        Statement::Insert(insert) => (
+            StatementKind::Insert,
+            vec![writes::insert(insert, on_update)?],
+        ),
+        Statement::Update(update) => (
+            StatementKind::Change,
+            vec![writes::update(update, on_update)?],
+        ),
         Statement::Delete(delete) => (StatementKind::Change, vec![writes::delete(delete)?]),
         Statement::CreateTable(create) => (StatementKind::Schema, create_table(create)?),
         Statement::CreateIndex(create) => (StatementKind::Schema, vec![create_index(&create)?]),
@@ -418,6 +443,12 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
     let table = create.name.to_string();
     let mut parts = Vec::new();
     let mut indexes = Vec::new();
+    let auto_increment_columns: Vec<String> = create
+        .columns
+        .iter()
+        .filter(|column| is_auto_increment(column))
+        .map(|column| column.name.value.clone())
+        .collect();
     for column in &create.columns {
         parts.push(column_definition(column, SizeCheck::Kept)?);
     }
@@ -441,7 +472,20 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
                     .unwrap_or_default();
                 parts.push(format!("{name}UNIQUE ({columns})"));
             }
+            // `id INT AUTO_INCREMENT, …, PRIMARY KEY (id)` (how drizzle-kit and `SHOW CREATE
+            // TABLE` write it): the column is already SQLite's `INTEGER PRIMARY KEY`.
+            TableConstraint::PrimaryKey(key)
+                if key.columns.len() == 1
+                    && auto_increment_columns
+                        .iter()
+                        .any(|column| index_names(&key.columns[0], column)) => {}
             TableConstraint::PrimaryKey(key) => {
+                if let Some(column) = auto_increment_columns.first() {
+                    return Err(ForgeSqlError::invalid(format!(
+                        "the AUTO_INCREMENT column {column} must be the table's whole primary key \
+                         in Kiln's Forge SQL (SQLite numbers only its row id)"
+                    )));
+                }
                 let columns = index_columns(&key.columns)?;
                 parts.push(format!("PRIMARY KEY ({columns})"));
             }
@@ -470,6 +514,39 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
     Ok(statements)
 }
 
+fn is_auto_increment(column: &ColumnDef) -> bool {
+    column.options.iter().any(|option| {
+        matches!(&option.option, ColumnOption::DialectSpecific(tokens)
+            if tokens.iter().any(|token| token.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")))
+    })
+}
+
+/// Whether an index's column is the column `name`.
+fn index_names(column: &sqlparser::ast::IndexColumn, name: &str) -> bool {
+    match &column.column.expr {
+        Expr::Identifier(ident) => ident.value.eq_ignore_ascii_case(name),
+        Expr::CompoundIdentifier(parts) => parts
+            .last()
+            .is_some_and(|ident| ident.value.eq_ignore_ascii_case(name)),
+        _ => false,
+    }
+}
+
+/// The word in a column's declared type that marks MySQL's `ON UPDATE CURRENT_TIMESTAMP`:
+/// SQLite has no such rule (and Kiln's databases run no triggers), so an `UPDATE` of the table
+/// sets the column itself ([`super::writes`]). No SQLite affinity rule matches the word.
+pub(crate) const ON_UPDATE_NOW: &str = "KILN_ON_UPDATE_NOW";
+
+/// `CURRENT_TIMESTAMP` and its synonyms, the one `ON UPDATE` value MySQL takes.
+fn is_now(expr: &Expr) -> bool {
+    let text = expr.to_string().to_ascii_uppercase();
+    let name = text.split('(').next().unwrap_or_default().trim();
+    matches!(
+        name,
+        "CURRENT_TIMESTAMP" | "NOW" | "LOCALTIME" | "LOCALTIMESTAMP"
+    )
+}
+
 /// Whether a column definition carries the CHECK that holds values to its type's size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SizeCheck {
@@ -482,10 +559,7 @@ enum SizeCheck {
 
 /// A MySQL column as a SQLite column definition.
 fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, ForgeSqlError> {
-    let auto_increment = column.options.iter().any(|option| {
-        matches!(&option.option, ColumnOption::DialectSpecific(tokens)
-            if tokens.iter().any(|token| token.to_string().eq_ignore_ascii_case("AUTO_INCREMENT")))
-    });
+    let auto_increment = is_auto_increment(column);
     let name = &column.name;
     let mut out = String::new();
     if auto_increment {
@@ -493,7 +567,19 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
         // itself; AUTOINCREMENT keeps ids from being reused, as MySQL does.
         let _ = write!(out, "{name} INTEGER PRIMARY KEY AUTOINCREMENT");
     } else {
-        let _ = write!(out, "{name} {}", declared_type(&column.data_type)?);
+        let mut declared = declared_type(&column.data_type)?;
+        if column
+            .options
+            .iter()
+            .any(|option| matches!(&option.option, ColumnOption::OnUpdate(expr) if is_now(expr)))
+        {
+            // The declared type carries the rule (SQLite keeps it as written, and reads a
+            // type's affinity and Kiln its MySQL name from the first word): no table of Kiln's
+            // own sits beside the app's.
+            let at = declared.find('(').unwrap_or(declared.len());
+            declared.insert_str(at, &format!(" {ON_UPDATE_NOW}"));
+        }
+        let _ = write!(out, "{name} {declared}");
     }
     for option in &column.options {
         match &option.option {
@@ -509,8 +595,8 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
                 let _ = write!(out, " {}", option.option);
             }
             // MySQL-only: character sets and collations (SQLite compares bytes, as TiDB's
-            // default `utf8mb4_bin` does), comments, AUTO_INCREMENT (handled above), and
-            // ON UPDATE CURRENT_TIMESTAMP (documented as not applied).
+            // default `utf8mb4_bin` does), comments, AUTO_INCREMENT and ON UPDATE (both
+            // handled above).
             ColumnOption::CharacterSet(_)
             | ColumnOption::Collation(_)
             | ColumnOption::Comment(_)

@@ -90,14 +90,15 @@ impl ForgeSqlStore {
         Some(folder.join(format!("{}.sqlite3", hex::encode(digest.finalize()))))
     }
 
-    /// Runs one of the app's statements on `installation`'s database, on a blocking thread.
+    /// Runs one of the app's statements on `installation`'s database, on a blocking thread;
+    /// the answer is Forge's JSON text ([`ForgeSqlDatabase::execute_text`]).
     pub async fn execute(
         self: &Arc<Self>,
         installation: &Installation,
         endpoint: Endpoint,
         query: String,
         params: Vec<Json>,
-    ) -> Result<Json, ForgeSqlError> {
+    ) -> Result<String, ForgeSqlError> {
         let store = Arc::clone(self);
         let installation = installation.clone();
         tokio::task::spawn_blocking(move || {
@@ -114,14 +115,14 @@ impl ForgeSqlStore {
         endpoint: Endpoint,
         query: &str,
         params: &[Json],
-    ) -> Result<Json, ForgeSqlError> {
+    ) -> Result<String, ForgeSqlError> {
         let database = self.database(installation)?;
         // A statement that panicked SQLite's binding poisons only this lock; the database
         // itself was rolled back by the dropped transaction.
         let mut database = database
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        database.execute(endpoint, query, params)
+        database.execute_text(endpoint, query, params)
     }
 
     fn database(

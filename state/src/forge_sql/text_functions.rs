@@ -162,7 +162,10 @@ impl Aggregate<Concatenated, Option<String>> for DistinctConcat {
 
 /// Registers the text functions on `connection`.
 pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> {
-    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
     for arity in [2, 3] {
         connection.create_scalar_function("locate", arity, flags, move |context| {
             Ok((|| {

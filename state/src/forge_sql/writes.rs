@@ -9,6 +9,9 @@
 //! - `UPDATE`/`DELETE … [ORDER BY …] LIMIT n` pick their rows in a subquery on `rowid`
 //!   (SQLite is built without `LIMIT` on these statements).
 //!
+//! - An `UPDATE` of a table with `ON UPDATE CURRENT_TIMESTAMP` columns sets them to
+//!   `CURRENT_TIMESTAMP` unless it sets them itself; so does an upsert's update.
+//!
 //! Every rewrite keeps the app's `?` placeholders in the order it wrote them.
 
 use std::ops::ControlFlow;
@@ -16,15 +19,19 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     Assignment, AssignmentTarget, Delete, DoUpdate, Expr, FromTable, FunctionArg, FunctionArgExpr,
     FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction, OnInsert,
-    OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableWithJoins, Update,
+    OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableWithJoins, Update,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
+use super::dialect::OnUpdateColumns;
 use super::error::ForgeSqlError;
 
 /// An `INSERT` or `REPLACE` as SQLite text.
-pub(super) fn insert(mut insert: Insert) -> Result<String, ForgeSqlError> {
+pub(super) fn insert(
+    mut insert: Insert,
+    on_update: OnUpdateColumns<'_>,
+) -> Result<String, ForgeSqlError> {
     if !insert.assignments.is_empty() {
         set_as_values(&mut insert)?;
     }
@@ -36,7 +43,7 @@ pub(super) fn insert(mut insert: Insert) -> Result<String, ForgeSqlError> {
     let alias = insert.insert_alias.take();
     if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = insert.on.take() {
         let columns: Vec<Ident> = insert.columns.iter().map(last_ident).collect();
-        let assignments = assignments
+        let mut assignments: Vec<Assignment> = assignments
             .into_iter()
             .map(|mut assignment: Assignment| {
                 let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, |expr| {
@@ -48,6 +55,7 @@ pub(super) fn insert(mut insert: Insert) -> Result<String, ForgeSqlError> {
                 assignment
             })
             .collect();
+        stamp_updates(&insert.table.to_string(), &mut assignments, on_update);
         // SQLite 3.35+ lets the last ON CONFLICT clause omit its target, which is MySQL's
         // meaning: any unique key.
         insert.on = Some(OnInsert::OnConflict(OnConflict {
@@ -233,8 +241,43 @@ fn aliased_column(
     columns.get(position).cloned()
 }
 
+/// Adds `col = CURRENT_TIMESTAMP` for each of `table`'s `ON UPDATE CURRENT_TIMESTAMP` columns
+/// the statement does not set itself.
+fn stamp_updates(table: &str, assignments: &mut Vec<Assignment>, on_update: OnUpdateColumns<'_>) {
+    for column in on_update(table) {
+        let set = assignments
+            .iter()
+            .any(|assignment| match &assignment.target {
+                AssignmentTarget::ColumnName(name) => {
+                    last_ident(name).value.eq_ignore_ascii_case(&column)
+                }
+                AssignmentTarget::Tuple(names) => names
+                    .iter()
+                    .any(|name| last_ident(name).value.eq_ignore_ascii_case(&column)),
+            });
+        if !set {
+            assignments.push(Assignment {
+                target: AssignmentTarget::ColumnName(ObjectName::from(vec![Ident::with_quote(
+                    '"', column,
+                )])),
+                value: Expr::Identifier(Ident::new("CURRENT_TIMESTAMP")),
+            });
+        }
+    }
+}
+
 /// An `UPDATE` as SQLite text.
-pub(super) fn update(mut update: Update) -> Result<String, ForgeSqlError> {
+pub(super) fn update(
+    mut update: Update,
+    on_update: OnUpdateColumns<'_>,
+) -> Result<String, ForgeSqlError> {
+    if update.table.joins.is_empty() && update.from.is_none() {
+        let table = match &update.table.relation {
+            TableFactor::Table { name, .. } => name.to_string(),
+            other => other.to_string(),
+        };
+        stamp_updates(&table, &mut update.assignments, on_update);
+    }
     if update.limit.is_none() {
         // Without LIMIT the order in which rows are updated changes nothing the app sees.
         update.order_by.clear();
