@@ -472,6 +472,36 @@ fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
         composite.message.contains("whole primary key"),
         "{composite}"
     );
+
+    // drizzle-kit's later migrations: unique constraints, foreign keys added after the
+    // tables (accepted, not enforced), RENAME TABLE; a multi-row insert answers its first id.
+    run_schema(
+        &mut db,
+        "CREATE TABLE `posts` (`id` int AUTO_INCREMENT NOT NULL, `user_id` int, \
+         `slug` varchar(50), CONSTRAINT `posts_id` PRIMARY KEY(`id`));\n\
+         ALTER TABLE `posts` ADD CONSTRAINT `posts_slug_unique` UNIQUE(`slug`);\n\
+         ALTER TABLE `posts` ADD CONSTRAINT `posts_user_id_users_id_fk` FOREIGN KEY (`user_id`) \
+         REFERENCES `users`(`id`) ON DELETE cascade ON UPDATE no action;\n\
+         RENAME TABLE `posts` TO `articles`;",
+    );
+    let many = run(
+        &mut db,
+        "insert into `articles` (`id`, `user_id`, `slug`) values (default, ?, ?), (default, ?, ?)",
+        json!([1, "one", 1, "two"]),
+    );
+    assert_eq!(many["rows"]["insertId"], 1, "MySQL answers the first id");
+    let duplicate = refused(
+        &mut db,
+        "insert into `articles` (`user_id`, `slug`) values (?, ?)",
+        json!([1, "one"]),
+    );
+    assert!(duplicate.message.contains("Error 1062"), "{duplicate}");
+}
+
+fn run_schema(db: &mut ForgeSqlDatabase, script: &str) {
+    if let Err(error) = db.execute(Endpoint::Schema, script, &[]) {
+        panic!("{script}\n  failed: {error}");
+    }
 }
 
 /// Date arithmetic, MySQL's date, text and aggregate functions, and the names MySQL gives
@@ -552,6 +582,42 @@ fn mysql_functions_and_intervals_answer_as_mysql() {
         json!([]),
     );
     assert_eq!(bomb.code, ForgeSqlCode::SqlExecutionError);
+    let more = run(
+        &mut db,
+        "SELECT FLOOR(2.7) AS a, CEIL(2.1) AS b, POW(2, 10) AS c, MOD(-7, 3) AS d, \
+         TRUNCATE(1.999, 2) AS e, LPAD(id, 3, '0') AS f, REPEAT('ab', 2) AS g, \
+         FIND_IN_SET(tag, 'x,a,b') AS h, EXTRACT(MONTH FROM at) AS i, POSITION('b' IN tag) AS j, \
+         SUBSTRING('kiln' FROM 2 FOR 2) AS k, TRIM(LEADING 'x' FROM 'xxk') AS l, \
+         CONVERT(id, CHAR) AS m, ISNULL(day) AS n, SHA2('a', 256) AS o \
+         FROM log WHERE id = 2",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&more)[0],
+        json!({
+            "a": 2, "b": 3, "c": 1024.0, "d": -1, "e": 1.99, "f": "002", "g": "abab", "h": 2,
+            "i": 2, "j": 0, "k": "il", "l": "k", "m": "2", "n": 0,
+            "o": "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
+        })
+    );
+    let document = r#"{"tags": ["a", "b"], "name": "kiln"}"#;
+    let json_functions = run(
+        &mut db,
+        "SELECT JSON_LENGTH(?) AS a, JSON_CONTAINS(?, '\"b\"', '$.tags') AS b, \
+         JSON_UNQUOTE(JSON_EXTRACT(?, '$.name')) AS c, JSON_KEYS(?) AS d",
+        json!([document, document, document, document]),
+    );
+    assert_eq!(
+        rows(&json_functions)[0],
+        json!({"a": 2, "b": 1, "c": "kiln", "d": "[\"name\",\"tags\"]"})
+    );
+    // utf8mb4_bin, TiDB's default collation: LIKE tells case apart.
+    let like = run(
+        &mut db,
+        "SELECT COUNT(*) AS n FROM log WHERE tag LIKE 'A%'",
+        json!([]),
+    );
+    assert_eq!(rows(&like)[0]["n"], 0);
     let bare = refused(&mut db, "SELECT INTERVAL 1 DAY", json!([]));
     assert_eq!(bare.code, ForgeSqlCode::InvalidSqlQuery);
 }

@@ -98,6 +98,9 @@ impl ForgeSqlDatabase {
     ) -> Result<Self, ForgeSqlOpenError> {
         // InnoDB enforces foreign keys; SQLite does only when asked.
         connection.pragma_update(None, "foreign_keys", true)?;
+        // TiDB's default collation, utf8mb4_bin, compares exactly: `LIKE 'A%'` does not
+        // match 'a' (SQLite's LIKE folds ASCII case unless told).
+        connection.pragma_update(None, "case_sensitive_like", true)?;
         let page_size: i64 = connection.query_row("PRAGMA page_size", [], |row| row.get(0))?;
         let pages = limits.max_database_bytes / u64::try_from(page_size.max(512)).unwrap_or(512);
         connection.pragma_update(
@@ -217,8 +220,12 @@ impl ForgeSqlDatabase {
                 StatementKind::Query => query_rows(&mut statement, max_answer_bytes)?,
                 kind => {
                     let changed = statement.raw_execute().map_err(sqlite_error)? as u64;
+                    // MySQL answers the first id a multi-row INSERT generated; SQLite numbers
+                    // one statement's rows consecutively and remembers the last.
                     let insert_id = if kind == StatementKind::Insert && changed > 0 {
-                        transaction.last_insert_rowid()
+                        transaction
+                            .last_insert_rowid()
+                            .saturating_sub(i64::try_from(changed - 1).unwrap_or(0))
                     } else {
                         0
                     };

@@ -21,7 +21,9 @@
 //!   `ENGINE=InnoDB`) and inline `KEY`/`INDEX`/`UNIQUE KEY` definitions, which become
 //!   `CREATE INDEX` statements run with the table;
 //! - `CREATE [UNIQUE] INDEX`, `DROP TABLE`, `DROP INDEX … ON …`, `TRUNCATE TABLE`;
-//! - `ALTER TABLE … ADD COLUMN | DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX | DROP INDEX`.
+//! - `ALTER TABLE … ADD COLUMN | DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX |
+//!   ADD UNIQUE | ADD FOREIGN KEY (accepted, not enforced) | DROP INDEX | DROP FOREIGN KEY`, and
+//!   `RENAME TABLE`.
 //!
 //! # What differs from TiDB (docs/porting-forge-apps.md lists these for users)
 //! - Column types keep their MySQL names, and so decide how values come back (see
@@ -214,6 +216,19 @@ fn translate_one(
             }
             (StatementKind::Schema, drops)
         }
+        // MySQL's `RENAME TABLE a TO b[, c TO d]`.
+        Statement::RenameTable(renames) => (
+            StatementKind::Schema,
+            renames
+                .iter()
+                .map(|rename| {
+                    format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        rename.old_name, rename.new_name
+                    )
+                })
+                .collect(),
+        ),
         Statement::AlterTable(alter) => {
             let table = alter.name.to_string();
             let mut out = Vec::new();
@@ -834,13 +849,39 @@ fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String
                 index_columns(&index.columns)?
             )
         }
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::Unique(unique),
+            ..
+        } => {
+            let name = index_name(
+                table,
+                unique.name.as_ref().or(unique.index_name.as_ref()),
+                &[],
+            );
+            format!(
+                "CREATE UNIQUE INDEX {name} ON {table} ({})",
+                index_columns(&unique.columns)?
+            )
+        }
+        // SQLite cannot add a foreign key to a table that exists (it would rebuild the
+        // table), and drizzle-kit's migrations add one per relation after the tables: the key
+        // is accepted and not enforced; one declared in CREATE TABLE is. Dropping one such
+        // key changes nothing either.
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::ForeignKey(_),
+            ..
+        }
+        | AlterTableOperation::DropForeignKey { .. } => {
+            format!("SELECT 1 FROM {table} LIMIT 0")
+        }
         AlterTableOperation::DropIndex { name } => {
             format!("DROP INDEX {}", index_name(table, Some(&name), &[]))
         }
         other => {
             return Err(ForgeSqlError::invalid(format!(
                 "ALTER TABLE … {other} is not run by Kiln's Forge SQL (ADD COLUMN, DROP COLUMN, \
-                 RENAME COLUMN, RENAME TO, ADD INDEX and DROP INDEX are)"
+                 RENAME COLUMN, RENAME TO, ADD INDEX, ADD UNIQUE, ADD FOREIGN KEY (not enforced), \
+                 DROP INDEX and DROP FOREIGN KEY are)"
             )));
         }
     })

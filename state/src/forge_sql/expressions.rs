@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList, FunctionArguments, Ident,
-    Interval, ObjectName, UnaryOperator, Value,
+    Interval, ObjectName, TrimWhereField, UnaryOperator, Value,
 };
 
 use super::error::ForgeSqlError;
@@ -32,6 +32,8 @@ const RENAMED: &[(&str, &str)] = &[
     ("json_arrayagg", "json_group_array"),
     ("json_objectagg", "json_group_object"),
     ("last_insert_id", "last_insert_rowid"),
+    ("json_merge_patch", "json_patch"),
+    ("isnull", "kiln_isnull"),
     // `LEFT` and `RIGHT` are SQLite keywords (joins), so Kiln's versions carry another name.
     ("left", "mysql_left"),
     ("right", "mysql_right"),
@@ -60,6 +62,80 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
                 Some(call("kiln_div", vec![take(dividend), take(divisor)]))
             }
             _ => None,
+        },
+        // `EXTRACT(YEAR FROM d)` is `YEAR(d)` (Kiln's date functions).
+        Expr::Extract { field, expr, .. } => {
+            let name = match field {
+                DateTimeField::Year => "year",
+                DateTimeField::Quarter => "quarter",
+                DateTimeField::Month => "month",
+                DateTimeField::Day => "day",
+                DateTimeField::Hour => "hour",
+                DateTimeField::Minute => "minute",
+                DateTimeField::Second => "second",
+                other => {
+                    return ControlFlow::Break(ForgeSqlError::invalid(format!(
+                        "EXTRACT({other} FROM …) is not read by Kiln's Forge SQL"
+                    )));
+                }
+            };
+            Some(call(name, vec![take(expr)]))
+        }
+        // `POSITION(a IN b)` is `LOCATE(a, b)`.
+        Expr::Position { expr, r#in } => Some(call("locate", vec![take(expr), take(r#in)])),
+        // `SUBSTRING(s FROM n [FOR m])`; the comma form SQLite reads as it is.
+        Expr::Substring {
+            expr,
+            substring_from,
+            substring_for,
+            special: false,
+            ..
+        } => {
+            let mut args = vec![take(expr)];
+            args.push(
+                substring_from
+                    .as_deref_mut()
+                    .map_or(Expr::Value(Value::Number("1".into(), false).into()), take),
+            );
+            if let Some(length) = substring_for.as_deref_mut() {
+                args.push(take(length));
+            }
+            Some(call("substr", args))
+        }
+        // `TRIM([BOTH|LEADING|TRAILING] [what] FROM s)`: MySQL removes `what` as a whole string,
+        // repeatedly; the arguments keep the order written.
+        Expr::Trim {
+            trim_where,
+            trim_what,
+            expr,
+            trim_characters: None,
+        } if trim_where.is_some() || trim_what.is_some() => {
+            let side = match trim_where {
+                Some(TrimWhereField::Leading) => "LEADING",
+                Some(TrimWhereField::Trailing) => "TRAILING",
+                _ => "BOTH",
+            };
+            let what = trim_what
+                .as_deref_mut()
+                .map_or_else(|| unit_text(" "), take);
+            Some(call("kiln_trim", vec![unit_text(side), what, take(expr)]))
+        }
+        // `CONVERT(x, CHAR)` is a cast; `CONVERT(x USING utf8mb4)` changes nothing here.
+        Expr::Convert {
+            expr,
+            data_type,
+            charset,
+            is_try: false,
+            ..
+        } => match (data_type.take(), charset) {
+            (Some(data_type), _) => Some(Expr::Cast {
+                kind: sqlparser::ast::CastKind::Cast,
+                expr: Box::new(take(expr)),
+                data_type,
+                format: None,
+            }),
+            (None, Some(_)) => Some(take(expr)),
+            (None, None) => None,
         },
         Expr::Function(function) => match function_rewrite(function) {
             Ok(rewritten) => rewritten,

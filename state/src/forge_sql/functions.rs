@@ -91,6 +91,8 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
     )?;
     super::date_functions::register_date_functions(connection)?;
     super::text_functions::register_text_functions(connection)?;
+    super::number_functions::register_number_functions(connection)?;
+    super::json_functions::register_json_functions(connection)?;
     Ok(())
 }
 

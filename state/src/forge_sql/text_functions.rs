@@ -1,9 +1,11 @@
-//! MySQL's text functions SQLite lacks: `LOCATE`, `SUBSTRING_INDEX`, `LEFT`, `RIGHT`,
+//! MySQL's text functions SQLite lacks: `LOCATE`, `SUBSTRING_INDEX`, `LEFT`, `RIGHT`, `LPAD`,
+//! `RPAD`, `REPEAT`, `REVERSE`, `SPACE`, `FIND_IN_SET`, `STRCMP`, `FIELD`, `SHA2`, `ISNULL`,
 //! `REGEXP` and a distinct `GROUP_CONCAT` with a separator.
 //!
 //! Positions and lengths count characters, not bytes, as MySQL's do on `utf8mb4` text; TiDB's
 //! default collation (`utf8mb4_bin`) compares exactly, and so do these.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -19,13 +21,19 @@ const MAX_PATTERN_BYTES: usize = 4 * 1024;
 /// The compiled program of one pattern may not pass this (regex's own guard against patterns
 /// that expand, such as `(a{1000}){1000}`).
 const MAX_COMPILED_BYTES: usize = 1024 * 1024;
+/// `REPEAT`, `LPAD`, `RPAD` and `SPACE` answer NULL past this length, as MySQL does past
+/// `max_allowed_packet`: one call must not build an unbounded string in the host.
+const MAX_BUILT_BYTES: usize = 16 * 1024 * 1024;
 /// A distinct `GROUP_CONCAT` stops here rather than hold an unbounded string in the host; the
 /// answer limit would refuse it anyway.
 const MAX_GROUP_CONCAT_BYTES: usize = 16 * 1024 * 1024;
 
-fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<&'a str> {
+/// An argument as text; numbers as their digits, as MySQL's string functions read them.
+fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<Cow<'a, str>> {
     match context.get_raw(index) {
-        ValueRef::Text(text) => std::str::from_utf8(text).ok(),
+        ValueRef::Text(text) => std::str::from_utf8(text).ok().map(Cow::Borrowed),
+        ValueRef::Integer(value) => Some(Cow::Owned(value.to_string())),
+        ValueRef::Real(value) => Some(Cow::Owned(value.to_string())),
         _ => None,
     }
 }
@@ -95,6 +103,25 @@ fn right(text: &str, length: i64) -> String {
     text.chars().skip(skip).collect()
 }
 
+/// `LPAD`/`RPAD`: `text` cut or filled with `fill` to `length` characters; NULL when it must
+/// grow and `fill` is empty, or past [`MAX_BUILT_BYTES`].
+fn pad(text: &str, length: i64, fill: &str, left: bool) -> Option<String> {
+    let length = usize::try_from(length).ok()?;
+    let have = text.chars().count();
+    if length <= have {
+        return Some(text.chars().take(length).collect());
+    }
+    if fill.is_empty() || length.saturating_mul(4) > MAX_BUILT_BYTES {
+        return None;
+    }
+    let padding: String = fill.chars().cycle().take(length - have).collect();
+    Some(if left {
+        padding + text
+    } else {
+        format!("{text}{padding}")
+    })
+}
+
 fn compile(pattern: &str) -> Result<Regex, String> {
     if pattern.len() > MAX_PATTERN_BYTES {
         return Err(format!(
@@ -135,9 +162,9 @@ impl Aggregate<Concatenated, Option<String>> for DistinctConcat {
         if state.seen.contains(&value) {
             return Ok(());
         }
-        let separator = text(context, 1).unwrap_or(",");
+        let separator = text(context, 1).unwrap_or(Cow::Borrowed(","));
         if state.any {
-            state.out.push_str(separator);
+            state.out.push_str(&separator);
         }
         state.out.push_str(&value);
         state.any = true;
@@ -170,24 +197,24 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
         connection.create_scalar_function("locate", arity, flags, move |context| {
             Ok((|| {
                 let from = if arity == 3 { count(context, 2)? } else { 1 };
-                Some(locate(text(context, 0)?, text(context, 1)?, from))
+                Some(locate(&text(context, 0)?, &text(context, 1)?, from))
             })())
         })?;
     }
     connection.create_scalar_function("substring_index", 3, flags, |context| {
         Ok((|| {
             Some(substring_index(
-                text(context, 0)?,
-                text(context, 1)?,
+                &text(context, 0)?,
+                &text(context, 1)?,
                 count(context, 2)?,
             ))
         })())
     })?;
     connection.create_scalar_function("mysql_left", 2, flags, |context| {
-        Ok((|| Some(left(text(context, 0)?, count(context, 1)?)))())
+        Ok((|| Some(left(&text(context, 0)?, count(context, 1)?)))())
     })?;
     connection.create_scalar_function("mysql_right", 2, flags, |context| {
-        Ok((|| Some(right(text(context, 0)?, count(context, 1)?)))())
+        Ok((|| Some(right(&text(context, 0)?, count(context, 1)?)))())
     })?;
     // SQLite runs `text REGEXP pattern` as regexp(pattern, text).
     connection.create_scalar_function("regexp", 2, flags, |context| {
@@ -202,9 +229,118 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
             })
         })?;
         match pattern.as_ref() {
-            Ok(pattern) => Ok(Some(pattern.is_match(subject))),
+            Ok(pattern) => Ok(Some(pattern.is_match(&subject))),
             Err(message) => Err(rusqlite::Error::UserFunctionError(message.clone().into())),
         }
+    })?;
+    for (name, left) in [("lpad", true), ("rpad", false)] {
+        connection.create_scalar_function(name, 3, flags, move |context| {
+            Ok((|| {
+                pad(
+                    &text(context, 0)?,
+                    count(context, 1)?,
+                    &text(context, 2)?,
+                    left,
+                )
+            })())
+        })?;
+    }
+    connection.create_scalar_function("repeat", 2, flags, |context| {
+        Ok((|| {
+            let piece = &text(context, 0)?;
+            let times = usize::try_from(count(context, 1)?.max(0)).ok()?;
+            (piece.len().saturating_mul(times) <= MAX_BUILT_BYTES).then(|| piece.repeat(times))
+        })())
+    })?;
+    connection.create_scalar_function("space", 1, flags, |context| {
+        Ok((|| {
+            let times = usize::try_from(count(context, 0)?.max(0)).ok()?;
+            (times <= MAX_BUILT_BYTES).then(|| " ".repeat(times))
+        })())
+    })?;
+    connection.create_scalar_function("reverse", 1, flags, |context| {
+        Ok(text(context, 0).map(|text| text.chars().rev().collect::<String>()))
+    })?;
+    // FIND_IN_SET(needle, 'a,b,c'): the 1-based position in the list, 0 when absent.
+    connection.create_scalar_function("find_in_set", 2, flags, |context| {
+        Ok((|| {
+            let needle = &text(context, 0)?;
+            let list = &text(context, 1)?;
+            if list.is_empty() {
+                return Some(0);
+            }
+            Some(
+                list.split(',')
+                    .position(|item| item == needle)
+                    .map_or(0, |index| index as i64 + 1),
+            )
+        })())
+    })?;
+    connection.create_scalar_function("strcmp", 2, flags, |context| {
+        Ok((|| {
+            Some(match &text(context, 0)?.cmp(&text(context, 1)?) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            })
+        })())
+    })?;
+    // FIELD(x, a, b, …): the 1-based position of x among the rest, 0 when absent.
+    connection.create_scalar_function("field", -1, flags, |context| {
+        let wanted = context.get_raw(0);
+        if matches!(wanted, ValueRef::Null) {
+            return Ok(0);
+        }
+        Ok((1..context.len())
+            .find(|&index| context.get_raw(index) == wanted)
+            .map_or(0, |index| index as i64))
+    })?;
+    // SHA2(text, bits): hex digest; 0 means 256, as in MySQL.
+    connection.create_scalar_function("sha2", 2, flags, |context| {
+        use sha2::Digest;
+        let Some(bytes) = (match context.get_raw(0) {
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Some(bytes.to_vec()),
+            ValueRef::Integer(value) => Some(value.to_string().into_bytes()),
+            _ => None,
+        }) else {
+            return Ok(None);
+        };
+        Ok(match count(context, 1) {
+            Some(0 | 256) => Some(hex::encode(sha2::Sha256::digest(&bytes))),
+            Some(224) => Some(hex::encode(sha2::Sha224::digest(&bytes))),
+            Some(384) => Some(hex::encode(sha2::Sha384::digest(&bytes))),
+            Some(512) => Some(hex::encode(sha2::Sha512::digest(&bytes))),
+            _ => None,
+        })
+    })?;
+    // TRIM(BOTH|LEADING|TRAILING what FROM s), rewritten by `expressions`: `what` is removed
+    // as a whole string, as many times as it repeats.
+    connection.create_scalar_function("kiln_trim", 3, flags, |context| {
+        Ok((|| {
+            let side = text(context, 0)?;
+            let what = text(context, 1)?;
+            let what = what.as_ref();
+            let whole = text(context, 2)?;
+            let mut out = whole.as_ref();
+            if what.is_empty() {
+                return Some(out.to_owned());
+            }
+            if side != "TRAILING" {
+                while let Some(rest) = out.strip_prefix(what) {
+                    out = rest;
+                }
+            }
+            if side != "LEADING" {
+                while let Some(rest) = out.strip_suffix(what) {
+                    out = rest;
+                }
+            }
+            Some(out.to_owned())
+        })())
+    })?;
+    // MySQL's ISNULL(x) function (SQLite's ISNULL is a postfix operator).
+    connection.create_scalar_function("kiln_isnull", 1, flags, |context| {
+        Ok(matches!(context.get_raw(0), ValueRef::Null))
     })?;
     connection.create_aggregate_function(
         "kiln_group_concat_distinct",
@@ -232,6 +368,11 @@ mod tests {
         assert_eq!(left("héllo", 2), "hé");
         assert_eq!(right("héllo", 3), "llo");
         assert_eq!(right("hi", 5), "hi");
+        assert_eq!(pad("7", 3, "0", true).as_deref(), Some("007"));
+        assert_eq!(pad("ab", 5, "xy", false).as_deref(), Some("abxyx"));
+        assert_eq!(pad("abcdef", 3, "0", true).as_deref(), Some("abc"));
+        assert_eq!(pad("a", 3, "", true), None);
+        assert_eq!(pad("a", i64::MAX, "0", true), None);
     }
 
     #[test]

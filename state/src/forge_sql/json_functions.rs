@@ -1,0 +1,160 @@
+//! MySQL's JSON functions that SQLite's JSON1 lacks or names otherwise: `JSON_LENGTH`,
+//! `JSON_UNQUOTE`, `JSON_CONTAINS`, `JSON_KEYS` (`JSON_MERGE_PATCH` is SQLite's `json_patch`,
+//! renamed in [`super::expressions`]).
+//!
+//! Values are read with serde_json (text that is not JSON gives NULL here, where MySQL raises
+//! an error); paths take the `$`, `.key` and `[n]` steps apps write.
+
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::ValueRef;
+use serde_json::Value as Json;
+
+fn document(context: &Context<'_>, index: usize) -> Option<Json> {
+    match context.get_raw(index) {
+        ValueRef::Text(text) => serde_json::from_slice(text).ok(),
+        ValueRef::Integer(value) => Some(Json::from(value)),
+        ValueRef::Real(value) => serde_json::Number::from_f64(value).map(Json::Number),
+        _ => None,
+    }
+}
+
+fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<&'a str> {
+    match context.get_raw(index) {
+        ValueRef::Text(text) => std::str::from_utf8(text).ok(),
+        _ => None,
+    }
+}
+
+/// The value at a MySQL JSON path (`$.a.b[0]`, `$."a key"`); `None` when absent or when the
+/// path is not of that form.
+fn at<'a>(mut value: &'a Json, path: &str) -> Option<&'a Json> {
+    let mut rest = path.trim().strip_prefix('$')?;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let (key, next) = if let Some(quoted) = after.strip_prefix('"') {
+                let end = quoted.find('"')?;
+                (&quoted[..end], &quoted[end + 1..])
+            } else {
+                let end = after.find(['.', '[']).unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            value = value.get(key)?;
+            rest = next;
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let index: usize = after[..end].trim().parse().ok()?;
+            value = value.get(index)?;
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+/// MySQL's containment: a scalar contains what equals it; an array contains a candidate
+/// array whose every element it contains, or a candidate scalar it holds; an object contains
+/// a candidate object whose every key it has with a contained value.
+fn contains(target: &Json, candidate: &Json) -> bool {
+    match (target, candidate) {
+        (Json::Array(items), Json::Array(wanted)) => wanted
+            .iter()
+            .all(|want| items.iter().any(|item| contains(item, want))),
+        (Json::Array(items), scalar) => items.iter().any(|item| contains(item, scalar)),
+        (Json::Object(fields), Json::Object(wanted)) => wanted
+            .iter()
+            .all(|(key, want)| fields.get(key).is_some_and(|field| contains(field, want))),
+        (Json::Number(a), Json::Number(b)) => a.as_f64() == b.as_f64(),
+        (a, b) => a == b,
+    }
+}
+
+/// Registers the JSON functions on `connection`.
+pub fn register_json_functions(connection: &Connection) -> rusqlite::Result<()> {
+    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    for arity in [1, 2] {
+        connection.create_scalar_function("json_length", arity, flags, move |context| {
+            Ok((|| {
+                let whole = document(context, 0)?;
+                let value = if arity == 2 {
+                    at(&whole, text(context, 1)?)?.clone()
+                } else {
+                    whole
+                };
+                Some(match value {
+                    Json::Array(items) => items.len() as i64,
+                    Json::Object(fields) => fields.len() as i64,
+                    _ => 1,
+                })
+            })())
+        })?;
+        connection.create_scalar_function("json_keys", arity, flags, move |context| {
+            Ok((|| {
+                let whole = document(context, 0)?;
+                let value = if arity == 2 {
+                    at(&whole, text(context, 1)?)?
+                } else {
+                    &whole
+                };
+                let Json::Object(fields) = value else {
+                    return None;
+                };
+                Some(Json::from(fields.keys().cloned().collect::<Vec<_>>()).to_string())
+            })())
+        })?;
+    }
+    for arity in [2, 3] {
+        connection.create_scalar_function("json_contains", arity, flags, move |context| {
+            Ok((|| {
+                let whole = document(context, 0)?;
+                let candidate = document(context, 1)?;
+                let target = if arity == 3 {
+                    at(&whole, text(context, 2)?)?
+                } else {
+                    &whole
+                };
+                Some(contains(target, &candidate))
+            })())
+        })?;
+    }
+    // A JSON string's text; anything else as it is.
+    connection.create_scalar_function("json_unquote", 1, flags, |context| {
+        Ok(match context.get_raw(0) {
+            ValueRef::Text(text) => {
+                let raw = String::from_utf8_lossy(text);
+                match serde_json::from_str::<Json>(&raw) {
+                    Ok(Json::String(inner)) if raw.trim_start().starts_with('"') => Some(inner),
+                    _ => Some(raw.into_owned()),
+                }
+            }
+            ValueRef::Integer(value) => Some(value.to_string()),
+            ValueRef::Real(value) => Some(value.to_string()),
+            _ => None,
+        })
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_and_containment_follow_mysql() {
+        let doc = json!({"a": {"b": [1, {"c": "x"}]}, "k y": 2});
+        assert_eq!(at(&doc, "$.a.b[1].c"), Some(&json!("x")));
+        assert_eq!(at(&doc, "$.\"k y\""), Some(&json!(2)));
+        assert_eq!(at(&doc, "$.missing"), None);
+        assert_eq!(at(&doc, "a.b"), None);
+        assert!(contains(&json!([1, 2, 3]), &json!([3, 1])));
+        assert!(contains(&json!([1, 2, 3]), &json!(2)));
+        assert!(!contains(&json!([1, 2]), &json!([4])));
+        assert!(contains(&json!({"a": 1, "b": [1, 2]}), &json!({"b": [2]})));
+        assert!(contains(&json!(1), &json!(1.0)));
+    }
+}

@@ -1,0 +1,131 @@
+//! MySQL's numeric functions that Kiln's SQLite lacks (it is built without SQLite's math
+//! functions): `FLOOR`, `CEIL`, `POW`, `SQRT`, `MOD`, `LOG`, `TRUNCATE`, `SIGN`, `PI`, ….
+//!
+//! As in MySQL, an argument that is not a number gives NULL, and so does a result that is not
+//! a finite number (`SQRT(-1)`, `LOG(0)`). `FLOOR`, `CEIL` and `TRUNCATE(x, 0)` answer integers.
+
+use rusqlite::Connection;
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{Value, ValueRef};
+
+fn number(context: &Context<'_>, index: usize) -> Option<f64> {
+    match context.get_raw(index) {
+        ValueRef::Integer(value) => Some(value as f64),
+        ValueRef::Real(value) => Some(value),
+        ValueRef::Text(text) => std::str::from_utf8(text).ok()?.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A result as SQL: an integer when it is one (and fits), else a real; NULL when not finite.
+fn answer(value: f64, integral: bool) -> Value {
+    if !value.is_finite() {
+        Value::Null
+    } else if integral && value.abs() < 9.0e15 {
+        Value::Integer(value as i64)
+    } else {
+        Value::Real(value)
+    }
+}
+
+fn truncate(value: f64, decimals: i64) -> f64 {
+    let decimals = decimals.clamp(-30, 30) as i32;
+    let scale = 10f64.powi(decimals);
+    (value * scale).trunc() / scale
+}
+
+/// Registers the numeric functions on `connection`.
+pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()> {
+    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    type Unary = fn(f64) -> (f64, bool);
+    let unary: [(&str, Unary); 12] = [
+        ("floor", |x| (x.floor(), true)),
+        ("ceil", |x| (x.ceil(), true)),
+        ("ceiling", |x| (x.ceil(), true)),
+        ("sqrt", |x| (x.sqrt(), false)),
+        ("exp", |x| (x.exp(), false)),
+        ("ln", |x| (if x > 0.0 { x.ln() } else { f64::NAN }, false)),
+        ("log2", |x| {
+            (if x > 0.0 { x.log2() } else { f64::NAN }, false)
+        }),
+        ("log10", |x| {
+            (if x > 0.0 { x.log10() } else { f64::NAN }, false)
+        }),
+        ("sign", |x| {
+            (x.signum() * f64::from(u8::from(x != 0.0)), true)
+        }),
+        ("radians", |x| (x.to_radians(), false)),
+        ("degrees", |x| (x.to_degrees(), false)),
+        ("cot", |x| (1.0 / x.tan(), false)),
+    ];
+    for (name, function) in unary {
+        connection.create_scalar_function(name, 1, flags, move |context| {
+            Ok(number(context, 0).map_or(Value::Null, |x| {
+                let (value, integral) = function(x);
+                answer(value, integral)
+            }))
+        })?;
+    }
+    for name in ["pow", "power"] {
+        connection.create_scalar_function(name, 2, flags, |context| {
+            Ok(match (number(context, 0), number(context, 1)) {
+                (Some(base), Some(exponent)) => answer(base.powf(exponent), false),
+                _ => Value::Null,
+            })
+        })?;
+    }
+    // MySQL's LOG(x) is the natural logarithm; LOG(b, x) takes the base first.
+    connection.create_scalar_function("log", 1, flags, |context| {
+        Ok(number(context, 0)
+            .filter(|x| *x > 0.0)
+            .map_or(Value::Null, |x| answer(x.ln(), false)))
+    })?;
+    connection.create_scalar_function("log", 2, flags, |context| {
+        Ok(match (number(context, 0), number(context, 1)) {
+            (Some(base), Some(x)) if base > 0.0 && base != 1.0 && x > 0.0 => {
+                answer(x.ln() / base.ln(), false)
+            }
+            _ => Value::Null,
+        })
+    })?;
+    // MOD(a, b) keeps the dividend's sign, as `%` does; NULL when dividing by zero.
+    connection.create_scalar_function("mod", 2, flags, |context| {
+        Ok(match (context.get_raw(0), context.get_raw(1)) {
+            (ValueRef::Integer(a), ValueRef::Integer(b)) if b != 0 => {
+                Value::Integer(a.wrapping_rem(b))
+            }
+            _ => match (number(context, 0), number(context, 1)) {
+                (Some(a), Some(b)) if b != 0.0 => answer(a % b, false),
+                _ => Value::Null,
+            },
+        })
+    })?;
+    connection.create_scalar_function("truncate", 2, flags, |context| {
+        Ok(match (number(context, 0), number(context, 1)) {
+            (Some(value), Some(decimals)) => {
+                let decimals = decimals as i64;
+                answer(truncate(value, decimals), decimals <= 0)
+            }
+            _ => Value::Null,
+        })
+    })?;
+    connection.create_scalar_function("pi", 0, flags, |_| Ok(std::f64::consts::PI))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_the_digits_asked_for() {
+        assert_eq!(truncate(1.999, 1), 1.9);
+        assert_eq!(truncate(-1.999, 0), -1.0);
+        assert_eq!(truncate(122.0, -1), 120.0);
+        assert_eq!(answer(f64::NAN, false), Value::Null);
+        assert_eq!(answer(2.0, true), Value::Integer(2));
+    }
+}
