@@ -172,8 +172,28 @@ fn upserts_and_ignores_follow_mysql() {
     );
     let upsert = "INSERT INTO counters (name, n, note) VALUES (?, ?, ?) \
                   ON DUPLICATE KEY UPDATE n = n + VALUES(n), note = VALUES(note)";
-    run(&mut db, upsert, json!(["a", 1, "first"]));
-    run(&mut db, upsert, json!(["a", 5, "second"]));
+    let inserted = run(&mut db, upsert, json!(["a", 1, "first"]));
+    assert_eq!(
+        inserted["rows"]["affectedRows"], 1,
+        "inserted: 1, as in MySQL"
+    );
+    let updated = run(&mut db, upsert, json!(["a", 5, "second"]));
+    assert_eq!(
+        updated["rows"]["affectedRows"], 2,
+        "updated: 2, as in MySQL"
+    );
+    assert_eq!(updated["rows"]["insertId"], 0);
+    let both = run(
+        &mut db,
+        "INSERT INTO counters (name, n) VALUES ('a', 0), ('b', 1) \
+         ON DUPLICATE KEY UPDATE n = n + VALUES(n)",
+        json!([]),
+    );
+    assert_eq!(
+        both["rows"]["affectedRows"], 3,
+        "one updated (2), one inserted (1)"
+    );
+    run(&mut db, "DELETE FROM counters WHERE name = 'b'", json!([]));
     let answer = run(&mut db, "SELECT * FROM counters", json!([]));
     assert_eq!(
         rows(&answer),

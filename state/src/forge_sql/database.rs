@@ -20,9 +20,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rusqlite::config::DbConfig;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
@@ -59,7 +61,15 @@ pub struct ForgeSqlDatabase {
     /// Per endpoint ([`Endpoint::Data`], [`Endpoint::Schema`]), keyed by the app's text, so a
     /// lookup borrows the query rather than copying it.
     translations: [HashMap<String, Arc<Translated>>; 2],
+    /// Rows an upsert updated rather than inserted in the statement running, counted by
+    /// [`UPSERT_UPDATED`] as SQLite evaluates the update: MySQL counts such a row twice in
+    /// `affectedRows`, and apps read 2 as "updated".
+    upsert_updates: Arc<AtomicU64>,
 }
+
+/// The function [`super::writes`] wraps an upsert's first assignment in: it counts the row
+/// and returns its argument.
+pub(crate) const UPSERT_UPDATED: &str = "kiln_upsert_updated";
 
 impl std::fmt::Debug for ForgeSqlDatabase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -136,6 +146,17 @@ impl ForgeSqlDatabase {
             connection.set_limit(limit, value)?;
         }
         register_mysql_functions(&connection)?;
+        let upsert_updates = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&upsert_updates);
+        connection.create_scalar_function(
+            UPSERT_UPDATED,
+            1,
+            FunctionFlags::SQLITE_UTF8,
+            move |context| {
+                counter.fetch_add(1, Ordering::Relaxed);
+                context.get::<rusqlite::types::Value>(0)
+            },
+        )?;
         // Last: the settings above are the host's own pragmas.
         connection.authorizer(Some(authorize))?;
         // Prepared statements are kept by SQLite text, as many as the translations kept.
@@ -144,6 +165,7 @@ impl ForgeSqlDatabase {
             connection,
             limits,
             translations: [HashMap::new(), HashMap::new()],
+            upsert_updates,
         })
     }
 
@@ -219,17 +241,20 @@ impl ForgeSqlDatabase {
             answer = match translated.kind {
                 StatementKind::Query => query_rows(&mut statement, max_answer_bytes)?,
                 kind => {
+                    self.upsert_updates.store(0, Ordering::Relaxed);
                     let changed = statement.raw_execute().map_err(sqlite_error)? as u64;
+                    let updated = self.upsert_updates.load(Ordering::Relaxed).min(changed);
                     // MySQL answers the first id a multi-row INSERT generated; SQLite numbers
                     // one statement's rows consecutively and remembers the last.
-                    let insert_id = if kind == StatementKind::Insert && changed > 0 {
+                    let inserted = changed - updated;
+                    let insert_id = if kind == StatementKind::Insert && inserted > 0 {
                         transaction
                             .last_insert_rowid()
-                            .saturating_sub(i64::try_from(changed - 1).unwrap_or(0))
+                            .saturating_sub(i64::try_from(inserted - 1).unwrap_or(0))
                     } else {
                         0
                     };
-                    result_header(kind, changed, insert_id).to_string()
+                    result_header(kind, changed + updated, insert_id).to_string()
                 }
             };
         }

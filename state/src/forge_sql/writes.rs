@@ -20,10 +20,12 @@ use sqlparser::ast::{
     Assignment, AssignmentTarget, Delete, DoUpdate, Expr, FromTable, FunctionArg, FunctionArgExpr,
     FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction, OnInsert,
     OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableWithJoins, Update,
+    Value,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
+use super::database::UPSERT_UPDATED;
 use super::dialect::OnUpdateColumns;
 use super::error::ForgeSqlError;
 
@@ -56,6 +58,11 @@ pub(super) fn insert(
             })
             .collect();
         stamp_updates(&insert.table.to_string(), &mut assignments, on_update);
+        // Counts the rows updated rather than inserted, for MySQL's affectedRows (2 each).
+        if let Some(first) = assignments.first_mut() {
+            let value = std::mem::replace(&mut first.value, Expr::Value(Value::Null.into()));
+            first.value = super::expressions::call(UPSERT_UPDATED, vec![value]);
+        }
         // SQLite 3.35+ lets the last ON CONFLICT clause omit its target, which is MySQL's
         // meaning: any unique key.
         insert.on = Some(OnInsert::OnConflict(OnConflict {
