@@ -524,6 +524,83 @@ fn run_schema(db: &mut ForgeSqlDatabase, script: &str) {
     }
 }
 
+/// A JS `Date` reaches Forge SQL as ISO text, drizzle writes trailing fractional zeros: MySQL
+/// stores each in its one form, compares text with a date column as a date, and refuses what
+/// is not a date; so does Kiln. ON UPDATE CURRENT_TIMESTAMP columns follow every update.
+#[test]
+fn dates_are_stored_and_compared_as_mysql_does() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE ev (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME NOT NULL, \
+         at3 DATETIME(3), day DATE, version TIMESTAMP NOT NULL, \
+         touched TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO ev (at, at3, day, version, touched) VALUES (?, ?, ?, ?, ?)",
+        json!([
+            "2024-05-01T10:20:30.000Z",
+            "2024-05-01T10:20:30.1234Z",
+            "2024-05-01T23:30:00-02:00",
+            "2025-01-01 00:00:00.000",
+            "2000-01-01 00:00:00"
+        ]),
+    );
+    let stored = run(
+        &mut db,
+        "SELECT at, at3, day, version, touched FROM ev",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&stored)[0],
+        json!({
+            "at": "2024-05-01 10:20:30", "at3": "2024-05-01 10:20:30.123",
+            "day": "2024-05-02", "version": "2025-01-01 00:00:00",
+            "touched": "2000-01-01 00:00:00"
+        })
+    );
+    // drizzle's optimistic lock: the version compares as a date.
+    let locked = run(
+        &mut db,
+        "update `ev` set `at` = ?, `version` = ? where (`id` = ? and `version` = ?)",
+        json!([
+            "2024-06-01T00:00:00Z",
+            "2025-01-02 00:00:00.000",
+            1,
+            "2025-01-01 00:00:00.000"
+        ]),
+    );
+    assert_eq!(locked["rows"]["affectedRows"], 1);
+    let found = run(
+        &mut db,
+        "SELECT at, touched FROM ev WHERE version = ?",
+        json!(["2025-01-02T00:00:00.000Z"]),
+    );
+    assert_eq!(rows(&found)[0]["at"], "2024-06-01 00:00:00");
+    assert_ne!(
+        rows(&found)[0]["touched"],
+        "2000-01-01 00:00:00",
+        "ON UPDATE CURRENT_TIMESTAMP"
+    );
+    let wrong = refused(
+        &mut db,
+        "INSERT INTO ev (at, version) VALUES ('next tuesday', NOW())",
+        json!([]),
+    );
+    assert_eq!(
+        wrong.message,
+        "Error 1292 (22007): Incorrect datetime value: 'next tuesday' for column 'at' at row 1"
+    );
+    let gone = run(
+        &mut db,
+        "DELETE FROM ev WHERE at < ?",
+        json!(["2024-07-01T00:00:00+00:00"]),
+    );
+    assert_eq!(gone["rows"]["affectedRows"], 1);
+}
+
 /// Date arithmetic, MySQL's date, text and aggregate functions, and the names MySQL gives
 /// unaliased expressions.
 #[test]

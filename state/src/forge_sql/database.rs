@@ -30,7 +30,8 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use serde_json::{Value as Json, json};
 
-use super::dialect::{Endpoint, ON_UPDATE_NOW, StatementKind, Translated, translate_for};
+use super::columns::table_columns;
+use super::dialect::{Endpoint, StatementKind, Translated, translate_for};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
@@ -260,7 +261,7 @@ impl ForgeSqlDatabase {
         }
         transaction.commit().map_err(sqlite_error)?;
         if translated.kind == StatementKind::Schema {
-            // Translations read the schema (`ON UPDATE` columns), which has changed.
+            // Translations read the schema (columns' types), which has changed.
             self.translations[0].clear();
         }
         Ok(format!("{{\"rows\":{answer}}}"))
@@ -281,34 +282,14 @@ impl ForgeSqlDatabase {
             return Ok(Arc::clone(translated));
         }
         let connection = &self.connection;
-        let on_update = |table: &str| on_update_columns(connection, table);
-        let translated = Arc::new(translate_for(query, endpoint, &on_update)?);
+        let columns_of = |table: &str| table_columns(connection, table);
+        let translated = Arc::new(translate_for(query, endpoint, &columns_of)?);
         if kept.len() >= TRANSLATIONS_KEPT {
             kept.clear();
         }
         kept.insert(query.to_owned(), Arc::clone(&translated));
         Ok(translated)
     }
-}
-
-/// `table`'s columns declared `ON UPDATE CURRENT_TIMESTAMP`, read from their declared types
-/// by preparing (never running) a query of the table. `table` is a name the dialect printed
-/// from a parsed statement; a table that does not exist has none (the statement then fails on
-/// its own).
-fn on_update_columns(connection: &Connection, table: &str) -> Vec<String> {
-    let Ok(statement) = connection.prepare(&format!("SELECT * FROM {table}")) else {
-        return Vec::new();
-    };
-    statement
-        .columns()
-        .iter()
-        .filter(|column| {
-            column
-                .decl_type()
-                .is_some_and(|declared| declared.contains(ON_UPDATE_NOW))
-        })
-        .map(|column| column.name().to_owned())
-        .collect()
 }
 
 /// Every row as a JSON object keyed by column name, keys in the select list's order. Two

@@ -385,6 +385,115 @@ fn parse_with(text: &str, pattern: &str) -> Option<Moment> {
     })
 }
 
+/// A date as MySQL reads one written to a date column: `YYYY-MM-DD`, then optionally a space
+/// or `T`, `HH:MM[:SS[.fraction]]`, then optionally `Z` or an offset `±HH:MM` (the time is then
+/// moved to UTC, TiDB's zone on Forge). Seconds since the epoch and microseconds.
+fn read_written(text: &str) -> Option<(i64, u32)> {
+    let text = text.trim();
+    let (date, time) = match text.split_once([' ', 'T']) {
+        Some((date, time)) => (date, Some(time.trim())),
+        None => (text, None),
+    };
+    let mut seconds = parse_datetime(date)?;
+    let Some(mut time) = time else {
+        return Some((seconds, 0));
+    };
+    let mut offset = 0i64;
+    if let Some(rest) = time.strip_suffix(['Z', 'z']) {
+        time = rest;
+    } else if let Some(at) = time.rfind(['+', '-']).filter(|at| *at >= 5) {
+        let (clock, zone) = time.split_at(at);
+        let sign = if zone.starts_with('-') { -1 } else { 1 };
+        let (hours, minutes) = zone[1..].split_once(':')?;
+        let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
+        if hours > 14 || minutes > 59 {
+            return None;
+        }
+        offset = sign * (hours * 3600 + minutes * 60);
+        time = clock;
+    }
+    let (clock, fraction) = match time.split_once('.') {
+        Some((clock, fraction)) => (clock, Some(fraction)),
+        None => (time, None),
+    };
+    let mut parts = clock.split(':');
+    let field = |part: Option<&str>, max: i64| -> Option<i64> {
+        let part = part?;
+        if part.is_empty() || part.len() > 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok().filter(|value| *value <= max)
+    };
+    let hour = field(parts.next(), 23)?;
+    let minute = field(parts.next(), 59)?;
+    let second = match parts.next() {
+        Some(part) => field(Some(part), 59)?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    let micros = match fraction {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            let six: String = digits
+                .chars()
+                .chain(std::iter::repeat('0'))
+                .take(6)
+                .collect();
+            six.parse().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    seconds += hour * 3600 + minute * 60 + second - offset;
+    Some((seconds, micros))
+}
+
+/// The canonical text MySQL stores: a date, or a date and time with `fsp` fractional digits,
+/// rounded as MySQL rounds.
+fn stored_text(seconds: i64, micros: u32, fsp: Option<u32>) -> String {
+    let Some(fsp) = fsp else {
+        return datetime_text(seconds)[..10].to_owned();
+    };
+    let unit = 10u32.pow(6 - fsp.min(6));
+    let mut rounded = (micros + unit / 2) / unit * unit;
+    let mut seconds = seconds;
+    if rounded >= 1_000_000 {
+        seconds += 1;
+        rounded = 0;
+    }
+    let mut out = datetime_text(seconds);
+    if fsp > 0 {
+        let digits = format!("{rounded:06}");
+        out.push('.');
+        out.push_str(&digits[..fsp as usize]);
+    }
+    out
+}
+
+/// MySQL's strict-mode refusal of a value that is not a date.
+fn incorrect(kind: &str, value: ValueRef<'_>, column: &str) -> rusqlite::Error {
+    let shown = match value {
+        ValueRef::Text(text) => String::from_utf8_lossy(text).chars().take(64).collect(),
+        ValueRef::Integer(value) => value.to_string(),
+        ValueRef::Real(value) => value.to_string(),
+        _ => String::new(),
+    };
+    rusqlite::Error::UserFunctionError(
+        format!(
+            "Error 1292 (22007): Incorrect {kind} value: '{shown}' for column '{column}' at row 1"
+        )
+        .into(),
+    )
+}
+
+fn written(value: ValueRef<'_>) -> Option<(i64, u32)> {
+    match value {
+        ValueRef::Text(text) => read_written(std::str::from_utf8(text).ok()?),
+        _ => None,
+    }
+}
+
 fn text_argument(context: &Context<'_>, index: usize) -> Option<String> {
     match context.get_raw(index) {
         ValueRef::Text(text) => std::str::from_utf8(text).ok().map(str::to_owned),
@@ -414,6 +523,44 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             context.get_raw(0),
             context.get_raw(1),
         ))
+    })?;
+    // A value written to a DATETIME/TIMESTAMP or DATE column (rewritten by `writes`).
+    connection.create_scalar_function("kiln_datetime", 3, flags, |context| {
+        let value = context.get_raw(0);
+        if matches!(value, ValueRef::Null) {
+            return Ok(None);
+        }
+        let fsp = context.get::<i64>(1).unwrap_or(0).clamp(0, 6) as u32;
+        let column = text_argument(context, 2).unwrap_or_default();
+        match written(value) {
+            Some((seconds, micros)) => Ok(Some(stored_text(seconds, micros, Some(fsp)))),
+            None => Err(incorrect("datetime", value, &column)),
+        }
+    })?;
+    connection.create_scalar_function("kiln_date", 2, flags, |context| {
+        let value = context.get_raw(0);
+        if matches!(value, ValueRef::Null) {
+            return Ok(None);
+        }
+        let column = text_argument(context, 1).unwrap_or_default();
+        match written(value) {
+            Some((seconds, micros)) => Ok(Some(stored_text(seconds, micros, None))),
+            None => Err(incorrect("date", value, &column)),
+        }
+    })?;
+    // A value compared with a date column: its stored form when it reads as a date, else as
+    // it is (fsp -1: a DATE).
+    connection.create_scalar_function("kiln_as_stored_date", 2, flags, |context| {
+        let value = context.get_raw(0);
+        let fsp = context.get::<i64>(1).unwrap_or(0);
+        Ok(match written(value) {
+            Some((seconds, micros)) => Value::Text(stored_text(
+                seconds,
+                micros,
+                u32::try_from(fsp).ok().map(|fsp| fsp.min(6)),
+            )),
+            None => context.get::<Value>(0)?,
+        })
     })?;
     connection.create_scalar_function("timestampadd", 3, flags, |context| {
         Ok(date_add(
@@ -546,6 +693,40 @@ mod tests {
             difference(Unit::Year, moment("2020-02-29"), moment("2024-02-28")),
             Some(3)
         );
+    }
+
+    #[test]
+    fn written_dates_are_stored_in_mysqls_form() {
+        let stored = |text: &str, fsp: Option<u32>| {
+            read_written(text).map(|(seconds, micros)| stored_text(seconds, micros, fsp))
+        };
+        assert_eq!(
+            stored("2024-05-01T10:20:30.000Z", Some(0)).as_deref(),
+            Some("2024-05-01 10:20:30")
+        );
+        assert_eq!(
+            stored("2024-05-01T10:20:30.5+02:00", Some(0)).as_deref(),
+            Some("2024-05-01 08:20:31")
+        );
+        assert_eq!(
+            stored("2024-12-31 23:59:59.9996", Some(3)).as_deref(),
+            Some("2025-01-01 00:00:00.000")
+        );
+        assert_eq!(
+            stored("2024-05-01 10:20", Some(3)).as_deref(),
+            Some("2024-05-01 10:20:00.000")
+        );
+        assert_eq!(
+            stored("2024-05-01", Some(0)).as_deref(),
+            Some("2024-05-01 00:00:00")
+        );
+        assert_eq!(
+            stored("2024-05-01 23:00:00-02:00", None).as_deref(),
+            Some("2024-05-02")
+        );
+        assert_eq!(stored("2024-05-01 24:00:00", Some(0)), None);
+        assert_eq!(stored("yesterday", Some(0)), None);
+        assert_eq!(stored("2024-05-01 10:20:30.x", Some(0)), None);
     }
 
     #[test]

@@ -43,11 +43,13 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, DataType, EnumMember,
     Expr, FunctionArguments, Ident, ObjectName, ObjectType, OrderBySort, RenameTableNameKind,
-    SelectItem, SetExpr, Statement, TableConstraint, Value, ValueWithSpan, VisitMut, VisitorMut,
+    SelectItem, SetExpr, Statement, TableConstraint, TableFactor, Value, ValueWithSpan, VisitMut,
+    VisitorMut,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
+use super::columns::{Column, ON_UPDATE_NOW};
 use super::error::ForgeSqlError;
 use super::writes;
 
@@ -92,16 +94,17 @@ pub fn translate(query: &str, endpoint: Endpoint) -> Result<Translated, ForgeSql
     translate_for(query, endpoint, &|_: &str| Vec::new())
 }
 
-/// The columns of a table declared `ON UPDATE CURRENT_TIMESTAMP`, by the table's name as the
-/// statement wrote it; the database answers from its schema ([`ON_UPDATE_NOW`]).
-pub type OnUpdateColumns<'a> = &'a dyn Fn(&str) -> Vec<String>;
+/// A table's columns, by the table's name as the statement wrote it; the database answers
+/// from its schema ([`super::columns`]).
+pub(crate) type TableColumns<'a> = &'a dyn Fn(&str) -> Vec<Column>;
 
-/// [`translate`], with the schema's `ON UPDATE CURRENT_TIMESTAMP` columns, which an `UPDATE`
-/// (or an upsert's update) then sets unless it sets them itself.
-pub fn translate_for(
+/// [`translate`], with the schema's columns: an `UPDATE` (or an upsert's update) sets the
+/// `ON UPDATE CURRENT_TIMESTAMP` ones unless it sets them itself, and dates written to date
+/// columns are stored in MySQL's form.
+pub(crate) fn translate_for(
     query: &str,
     endpoint: Endpoint,
-    on_update: OnUpdateColumns<'_>,
+    columns_of: TableColumns<'_>,
 ) -> Result<Translated, ForgeSqlError> {
     if query.contains('\0') {
         return Err(ForgeSqlError::invalid(
@@ -114,7 +117,7 @@ pub fn translate_for(
         (0, _) => Err(ForgeSqlError::invalid("the query holds no statement")),
         (1, _) => statements.into_iter().next().map_or_else(
             || Err(ForgeSqlError::invalid("no statement")),
-            |statement| translate_one(statement, on_update),
+            |statement| translate_one(statement, columns_of),
         ),
         (n, Endpoint::Data) => Err(ForgeSqlError::invalid(format!(
             "the query holds {n} statements; Forge SQL runs one per call (sql.executeDDL \
@@ -123,7 +126,7 @@ pub fn translate_for(
         (_, Endpoint::Schema) => {
             let mut all = Vec::new();
             for statement in statements {
-                let translated = translate_one(statement, on_update)?;
+                let translated = translate_one(statement, columns_of)?;
                 if translated.kind == StatementKind::Query {
                     return Err(ForgeSqlError::invalid(
                         "a query cannot be one of several statements; send it alone",
@@ -141,7 +144,7 @@ pub fn translate_for(
 
 fn translate_one(
     mut statement: Statement,
-    on_update: OnUpdateColumns<'_>,
+    columns_of: TableColumns<'_>,
 ) -> Result<Translated, ForgeSqlError> {
     let names = expression_names(&statement);
     let mut literals = Literals::new();
@@ -154,17 +157,29 @@ fn translate_one(
             // Row locks mean nothing to a statement that is its own transaction, and SQLite
             // has no syntax for them.
             query.locks.clear();
+            // A date column of the one table queried compares with text as a date.
+            if let SetExpr::Select(select) = query.body.as_mut()
+                && let [only] = select.from.as_slice()
+                && only.joins.is_empty()
+                && let TableFactor::Table { name, .. } = &only.relation
+                && let Some(selection) = select.selection.as_mut()
+            {
+                writes::dates_in_comparisons(&columns_of(&name.to_string()), selection);
+            }
             (StatementKind::Query, vec![query.to_string()])
         }
         Statement::Insert(insert) => (
             StatementKind::Insert,
-            vec![writes::insert(insert, on_update)?],
+            vec![writes::insert(insert, columns_of)?],
         ),
         Statement::Update(update) => (
             StatementKind::Change,
-            vec![writes::update(update, on_update)?],
+            vec![writes::update(update, columns_of)?],
         ),
-        Statement::Delete(delete) => (StatementKind::Change, vec![writes::delete(delete)?]),
+        Statement::Delete(delete) => (
+            StatementKind::Change,
+            vec![writes::delete(delete, columns_of)?],
+        ),
         Statement::CreateTable(create) => (StatementKind::Schema, create_table(create)?),
         Statement::CreateIndex(create) => (StatementKind::Schema, vec![create_index(&create)?]),
         Statement::Drop {
@@ -546,11 +561,6 @@ fn index_names(column: &sqlparser::ast::IndexColumn, name: &str) -> bool {
         _ => false,
     }
 }
-
-/// The word in a column's declared type that marks MySQL's `ON UPDATE CURRENT_TIMESTAMP`:
-/// SQLite has no such rule (and Kiln's databases run no triggers), so an `UPDATE` of the table
-/// sets the column itself ([`super::writes`]). No SQLite affinity rule matches the word.
-pub(crate) const ON_UPDATE_NOW: &str = "KILN_ON_UPDATE_NOW";
 
 /// `CURRENT_TIMESTAMP` and its synonyms, the one `ON UPDATE` value MySQL takes.
 fn is_now(expr: &Expr) -> bool {

@@ -25,19 +25,22 @@ use sqlparser::ast::{
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
+use super::columns::{Column, DateKind};
 use super::database::UPSERT_UPDATED;
-use super::dialect::OnUpdateColumns;
+use super::dialect::TableColumns;
 use super::error::ForgeSqlError;
 
 /// An `INSERT` or `REPLACE` as SQLite text.
 pub(super) fn insert(
     mut insert: Insert,
-    on_update: OnUpdateColumns<'_>,
+    columns_of: TableColumns<'_>,
 ) -> Result<String, ForgeSqlError> {
     if !insert.assignments.is_empty() {
         set_as_values(&mut insert)?;
     }
     leave_out_defaults(&mut insert)?;
+    let table_columns = columns_of(&insert.table.to_string());
+    store_dates_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
         insert.ignore = false;
         insert.or = Some(SqliteOnConflict::Ignore);
@@ -57,7 +60,8 @@ pub(super) fn insert(
                 assignment
             })
             .collect();
-        stamp_updates(&insert.table.to_string(), &mut assignments, on_update);
+        stamp_updates(&table_columns, &mut assignments);
+        dates_in_assignments(&table_columns, &mut assignments);
         // Counts the rows updated rather than inserted, for MySQL's affectedRows (2 each).
         if let Some(first) = assignments.first_mut() {
             let value = std::mem::replace(&mut first.value, Expr::Value(Value::Null.into()));
@@ -248,24 +252,18 @@ fn aliased_column(
     columns.get(position).cloned()
 }
 
-/// Adds `col = CURRENT_TIMESTAMP` for each of `table`'s `ON UPDATE CURRENT_TIMESTAMP` columns
-/// the statement does not set itself.
-fn stamp_updates(table: &str, assignments: &mut Vec<Assignment>, on_update: OnUpdateColumns<'_>) {
-    for column in on_update(table) {
-        let set = assignments
-            .iter()
-            .any(|assignment| match &assignment.target {
-                AssignmentTarget::ColumnName(name) => {
-                    last_ident(name).value.eq_ignore_ascii_case(&column)
-                }
-                AssignmentTarget::Tuple(names) => names
-                    .iter()
-                    .any(|name| last_ident(name).value.eq_ignore_ascii_case(&column)),
-            });
+/// Adds `col = CURRENT_TIMESTAMP` for each of the table's `ON UPDATE CURRENT_TIMESTAMP`
+/// columns the statement does not set itself.
+fn stamp_updates(columns: &[Column], assignments: &mut Vec<Assignment>) {
+    for column in columns.iter().filter(|column| column.updates_to_now()) {
+        let set = assignments.iter().any(|assignment| {
+            assigned(assignment).any(|name| name.eq_ignore_ascii_case(&column.name))
+        });
         if !set {
             assignments.push(Assignment {
                 target: AssignmentTarget::ColumnName(ObjectName::from(vec![Ident::with_quote(
-                    '"', column,
+                    '"',
+                    column.name.clone(),
                 )])),
                 value: Expr::Identifier(Ident::new("CURRENT_TIMESTAMP")),
             });
@@ -273,17 +271,164 @@ fn stamp_updates(table: &str, assignments: &mut Vec<Assignment>, on_update: OnUp
     }
 }
 
+/// The names of the columns an assignment sets.
+fn assigned(assignment: &Assignment) -> impl Iterator<Item = String> + '_ {
+    let names: Vec<&ObjectName> = match &assignment.target {
+        AssignmentTarget::ColumnName(name) => vec![name],
+        AssignmentTarget::Tuple(names) => names.iter().collect(),
+    };
+    names.into_iter().map(|name| last_ident(name).value)
+}
+
+/// The column called `name` (as MySQL matches names: without regard to case).
+fn named<'a>(columns: &'a [Column], name: &str) -> Option<&'a Column> {
+    columns
+        .iter()
+        .find(|column| column.name.eq_ignore_ascii_case(name))
+}
+
+/// `value` as MySQL stores it in a column of `kind`: `kiln_datetime(value, fsp, column)` or
+/// `kiln_date(value, column)`, which write the canonical form and refuse what is not a date
+/// with MySQL's error 1292 ([`super::date_functions`]).
+fn stored_date(kind: DateKind, column: &str, value: Expr) -> Expr {
+    let column = Expr::Value(Value::SingleQuotedString(column.replace('\'', "")).into());
+    match kind {
+        DateKind::Date => super::expressions::call("kiln_date", vec![value, column]),
+        DateKind::DateTime { fsp } => super::expressions::call(
+            "kiln_datetime",
+            vec![
+                value,
+                Expr::Value(Value::Number(fsp.to_string(), false).into()),
+                column,
+            ],
+        ),
+    }
+}
+
+fn is_plain_value(expr: &Expr) -> bool {
+    !matches!(expr, Expr::Value(value) if matches!(value.value, Value::Null)) && !is_default(expr)
+}
+
+/// The values an `INSERT … VALUES` writes to date columns, in MySQL's stored form.
+fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
+    let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
+    else {
+        return;
+    };
+    let names: Vec<String> = if insert.columns.is_empty() {
+        table_columns
+            .iter()
+            .map(|column| column.name.clone())
+            .collect()
+    } else {
+        insert
+            .columns
+            .iter()
+            .map(|name| last_ident(name).value)
+            .collect()
+    };
+    for (index, name) in names.iter().enumerate() {
+        let Some(kind) = named(table_columns, name).and_then(Column::date_kind) else {
+            continue;
+        };
+        for row in &mut values.rows {
+            if let Some(value) = row.content.get_mut(index)
+                && is_plain_value(value)
+            {
+                let taken = std::mem::replace(value, Expr::Value(Value::Null.into()));
+                *value = stored_date(kind, name, taken);
+            }
+        }
+    }
+}
+
+/// `SET date_column = value` (an `UPDATE`'s, or an upsert's) in MySQL's stored form.
+fn dates_in_assignments(table_columns: &[Column], assignments: &mut [Assignment]) {
+    for assignment in assignments {
+        let AssignmentTarget::ColumnName(name) = &assignment.target else {
+            continue;
+        };
+        let name = last_ident(name).value;
+        if let Some(kind) = named(table_columns, &name).and_then(Column::date_kind)
+            && is_plain_value(&assignment.value)
+        {
+            let taken = std::mem::replace(&mut assignment.value, Expr::Value(Value::Null.into()));
+            assignment.value = stored_date(kind, &name, taken);
+        }
+    }
+}
+
+/// `date_column = '2025-01-01 00:00:00.000'` compares as MySQL compares, the text read as a
+/// date: the other side of a comparison with a date column of the statement's one table is
+/// put in the stored form (left as it is when it is not a date).
+pub(super) fn dates_in_comparisons(table_columns: &[Column], selection: &mut Expr) {
+    let _ = sqlparser::ast::visit_expressions_mut(selection, |expr| {
+        if let Expr::BinaryOp { left, op, right } = expr
+            && matches!(
+                op,
+                sqlparser::ast::BinaryOperator::Eq
+                    | sqlparser::ast::BinaryOperator::NotEq
+                    | sqlparser::ast::BinaryOperator::Lt
+                    | sqlparser::ast::BinaryOperator::LtEq
+                    | sqlparser::ast::BinaryOperator::Gt
+                    | sqlparser::ast::BinaryOperator::GtEq
+            )
+        {
+            let column_kind = |side: &Expr| {
+                let name = match side {
+                    Expr::Identifier(ident) => &ident.value,
+                    Expr::CompoundIdentifier(parts) => &parts.last()?.value,
+                    _ => return None,
+                };
+                named(table_columns, name).and_then(Column::date_kind)
+            };
+            let compared = |kind: DateKind, other: &mut Expr| {
+                if matches!(other, Expr::Value(_)) {
+                    let taken = std::mem::replace(other, Expr::Value(Value::Null.into()));
+                    *other = compared_date(kind, taken);
+                }
+            };
+            if let Some(kind) = column_kind(left) {
+                compared(kind, right);
+            } else if let Some(kind) = column_kind(right) {
+                compared(kind, left);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// A value compared with a date column: in the stored form when it reads as a date.
+fn compared_date(kind: DateKind, value: Expr) -> Expr {
+    let fsp = match kind {
+        DateKind::Date => -1,
+        DateKind::DateTime { fsp } => i64::from(fsp),
+    };
+    super::expressions::call(
+        "kiln_as_stored_date",
+        vec![
+            value,
+            Expr::Value(Value::Number(fsp.to_string(), false).into()),
+        ],
+    )
+}
+
 /// An `UPDATE` as SQLite text.
 pub(super) fn update(
     mut update: Update,
-    on_update: OnUpdateColumns<'_>,
+    columns_of: TableColumns<'_>,
 ) -> Result<String, ForgeSqlError> {
     if update.table.joins.is_empty() && update.from.is_none() {
         let table = match &update.table.relation {
             TableFactor::Table { name, .. } => name.to_string(),
             other => other.to_string(),
         };
-        stamp_updates(&table, &mut update.assignments, on_update);
+        let table_columns = columns_of(&table);
+        stamp_updates(&table_columns, &mut update.assignments);
+        dates_in_assignments(&table_columns, &mut update.assignments);
+        if let Some(selection) = update.selection.as_mut() {
+            dates_in_comparisons(&table_columns, selection);
+        }
     }
     if update.limit.is_none() {
         // Without LIMIT the order in which rows are updated changes nothing the app sees.
@@ -305,7 +450,19 @@ pub(super) fn update(
 }
 
 /// A `DELETE` as SQLite text.
-pub(super) fn delete(mut delete: Delete) -> Result<String, ForgeSqlError> {
+pub(super) fn delete(
+    mut delete: Delete,
+    columns_of: TableColumns<'_>,
+) -> Result<String, ForgeSqlError> {
+    if let FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) = &delete.from
+        && let [only] = tables.as_slice()
+        && only.joins.is_empty()
+        && delete.using.is_none()
+        && let TableFactor::Table { name, .. } = &only.relation
+        && let Some(selection) = delete.selection.as_mut()
+    {
+        dates_in_comparisons(&columns_of(&name.to_string()), selection);
+    }
     if delete.limit.is_none() {
         delete.order_by.clear();
         return Ok(Statement::Delete(delete).to_string());

@@ -1,0 +1,71 @@
+//! What a statement's rewrite needs to know of a table: its columns' names and the MySQL types
+//! they were declared with, read from the database's own schema.
+//!
+//! Two MySQL rules act on a column's type when a row is written, and SQLite has neither:
+//! `ON UPDATE CURRENT_TIMESTAMP`, and dates stored in one canonical form (`'2024-05-01
+//! 10:20:30'`, whatever form the app sent: an ISO string from a JS `Date`, trailing
+//! fractional zeros from drizzle). [`super::writes`] applies both from these columns.
+
+use rusqlite::Connection;
+
+/// The word in a column's declared type that marks MySQL's `ON UPDATE CURRENT_TIMESTAMP`:
+/// SQLite has no such rule (and Kiln's databases run no triggers), so an `UPDATE` of the table
+/// sets the column itself ([`super::writes`]). SQLite keeps a declared type as written and
+/// reads its affinity from words no part of this one matches; Kiln reads the MySQL type from
+/// the first word.
+pub(crate) const ON_UPDATE_NOW: &str = "KILN_ON_UPDATE_NOW";
+
+/// One column of a table, as its schema declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    /// The declared type Kiln wrote ([`super::dialect`]): MySQL's name first.
+    pub declared: String,
+}
+
+/// How MySQL stores a date column's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateKind {
+    /// `DATE`: `YYYY-MM-DD`.
+    Date,
+    /// `DATETIME(fsp)`/`TIMESTAMP(fsp)`: `YYYY-MM-DD HH:MM:SS[.fraction]`, `fsp` digits.
+    DateTime { fsp: u32 },
+}
+
+impl Column {
+    pub fn updates_to_now(&self) -> bool {
+        self.declared.contains(ON_UPDATE_NOW)
+    }
+
+    pub fn date_kind(&self) -> Option<DateKind> {
+        let upper = self.declared.to_ascii_uppercase();
+        let first = upper.split(['(', ' ']).next().unwrap_or_default();
+        let fsp = upper
+            .split_once('(')
+            .and_then(|(_, rest)| rest.split(')').next()?.trim().parse::<u32>().ok())
+            .unwrap_or(0)
+            .min(6);
+        match first {
+            "DATE" => Some(DateKind::Date),
+            "DATETIME" | "TIMESTAMP" => Some(DateKind::DateTime { fsp }),
+            _ => None,
+        }
+    }
+}
+
+/// `table`'s columns, in order, read by preparing (never running) a query of the table.
+/// `table` is a name the dialect printed from a parsed statement; a table that does not exist
+/// has none (the statement then fails on its own).
+pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
+    let Ok(statement) = connection.prepare(&format!("SELECT * FROM {table}")) else {
+        return Vec::new();
+    };
+    statement
+        .columns()
+        .iter()
+        .map(|column| Column {
+            name: column.name().to_owned(),
+            declared: column.decl_type().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
