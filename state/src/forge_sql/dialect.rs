@@ -14,26 +14,31 @@
 //! # What runs
 //! - `SELECT` (with joins, subqueries, `WITH`, `UNION`, MySQL's `LIMIT offset, count`;
 //!   `FOR UPDATE`/`FOR SHARE` are dropped: each statement runs alone in its own transaction);
-//! - `INSERT` (`IGNORE` becomes `OR IGNORE`; `ON DUPLICATE KEY UPDATE … VALUES(col)` becomes
-//!   `ON CONFLICT DO UPDATE … excluded.col`), `REPLACE`, `UPDATE`, `DELETE`;
+//!   an expression selected without an alias is named as the app wrote it, as MySQL names it;
+//! - `INSERT`, `REPLACE`, `UPDATE`, `DELETE`, in MySQL's forms (`writes.rs`);
 //! - `CREATE TABLE [IF NOT EXISTS]` with MySQL's column types and options (`AUTO_INCREMENT`,
-//!   `UNSIGNED`, `ENUM(…)`, `CHARACTER SET`, `COLLATE`, `COMMENT`, table options such as
-//!   `ENGINE=InnoDB`) and inline `KEY`/`INDEX`/`UNIQUE KEY` definitions, which become
-//!   `CREATE INDEX` statements run with the table;
+//!   `UNSIGNED`, `ENUM(…)`, `CHARACTER SET`, `COLLATE`, `COMMENT`, `ON UPDATE
+//!   CURRENT_TIMESTAMP`, table options such as `ENGINE=InnoDB`), a separate `PRIMARY KEY (id)`
+//!   naming the `AUTO_INCREMENT` column, and inline `KEY`/`INDEX`/`UNIQUE KEY` definitions,
+//!   which become `CREATE INDEX` statements run with the table; each sized type gets the CHECK
+//!   that refuses what MySQL's strict mode refuses (`size_check`);
 //! - `CREATE [UNIQUE] INDEX`, `DROP TABLE`, `DROP INDEX … ON …`, `TRUNCATE TABLE`;
 //! - `ALTER TABLE … ADD COLUMN | DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX |
 //!   ADD UNIQUE | ADD FOREIGN KEY (accepted, not enforced) | DROP INDEX | DROP FOREIGN KEY`, and
 //!   `RENAME TABLE`.
 //!
+//! MySQL's expressions are rewritten by `expressions.rs`.
+//!
 //! # What differs from TiDB (docs/porting-forge-apps.md lists these for users)
-//! - Column types keep their MySQL names, and so decide how values come back (see
-//!   [`super::values`)], but SQLite does not check lengths or ranges: a 300-character string
-//!   fits in a `VARCHAR(255)`.
+//! - A column added by `ALTER TABLE … ADD COLUMN` is not held to its size (`SizeCheck`).
 //! - `ON UPDATE CURRENT_TIMESTAMP` columns are set by every `UPDATE` (and upsert update) that
 //!   does not set them itself, even one that leaves the row's values as they were (MySQL then
 //!   keeps the old time).
 //! - An `AUTO_INCREMENT` column is SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` (ids are never
-//!   reused, as in MySQL), so it comes back as a number even when declared `BIGINT`.
+//!   reused, as in MySQL), so it comes back as a number even when declared `BIGINT`, and must
+//!   be the whole primary key.
+//! - A foreign key added by `ALTER TABLE` is not enforced: SQLite adds none to a table that
+//!   exists.
 //! - Anything else SQLite's grammar lacks fails with SQLite's own message
 //!   (`SQL_EXECUTION_ERROR`).
 
