@@ -59,6 +59,7 @@ mod path_grammar;
 mod programs_tested;
 mod request_policy;
 mod sandbox_limits;
+mod sdk_sql;
 mod security_doc;
 mod serve_app;
 mod wit_frozen;
