@@ -240,7 +240,9 @@ impl ForgeSqlDatabase {
                 continue;
             }
             answer = match translated.kind {
-                StatementKind::Query => query_rows(&mut statement, max_answer_bytes)?,
+                StatementKind::Query => {
+                    query_rows(&mut statement, &translated.json_columns, max_answer_bytes)?
+                }
                 kind => {
                     self.upsert_updates.store(0, Ordering::Relaxed);
                     let changed = statement.raw_execute().map_err(sqlite_error)? as u64;
@@ -296,16 +298,23 @@ impl ForgeSqlDatabase {
 /// columns of one name both appear, and a JSON reader keeps the later, as MySQL drivers do.
 fn query_rows(
     statement: &mut rusqlite::Statement<'_>,
+    json_columns: &[usize],
     max_answer_bytes: usize,
 ) -> Result<String, ForgeSqlError> {
     let columns: Vec<(String, ColumnType)> = statement
         .columns()
         .iter()
-        .map(|column| {
+        .enumerate()
+        .map(|(index, column)| {
+            let declared = column.decl_type();
             (
                 // Written once as JSON text: a name is the app's own text.
                 Json::String(column.name().to_owned()).to_string(),
-                ColumnType::from_declared(column.decl_type()),
+                if declared.is_none() && json_columns.contains(&index) {
+                    ColumnType::Json
+                } else {
+                    ColumnType::from_declared(declared)
+                },
             )
         })
         .collect();

@@ -79,6 +79,9 @@ pub struct Translated {
     /// SQLite text, one statement each; every `?` the app wrote is in the first (only
     /// `CREATE TABLE` produces more than one, and it takes no parameters).
     pub statements: Vec<String>,
+    /// The positions of a query's columns that MySQL types `JSON` (`JSON_OBJECT(…)`,
+    /// `JSON_ARRAYAGG(…)`, `col->'$.a'`): Forge answers their JSON, not its text.
+    pub json_columns: Vec<usize>,
 }
 
 /// Which of `@forge/sql`'s calls sent a statement: `sql.prepare`/`executeRaw` (data) or
@@ -142,6 +145,7 @@ pub(crate) fn translate_for(
             Ok(Translated {
                 kind: StatementKind::Schema,
                 statements: all,
+                json_columns: Vec::new(),
             })
         }
     }
@@ -152,6 +156,7 @@ fn translate_one(
     columns_of: TableColumns<'_>,
 ) -> Result<Translated, ForgeSqlError> {
     let names = expression_names(&statement);
+    let json_columns = json_columns(&statement);
     let mut literals = Literals::new();
     if let ControlFlow::Break(error) = statement.visit(&mut literals) {
         return Err(error);
@@ -271,7 +276,11 @@ fn translate_one(
         .into_iter()
         .map(|text| literals.restore(text))
         .collect();
-    Ok(Translated { kind, statements })
+    Ok(Translated {
+        kind,
+        statements,
+        json_columns,
+    })
 }
 
 /// MySQL names a selected expression without an alias by its text (`CHAR_LENGTH(name)`,
@@ -293,6 +302,50 @@ fn expression_names(statement: &Statement) -> Vec<Option<String>> {
             _ => None,
         })
         .collect()
+}
+
+/// MySQL's functions and operators whose value is of type `JSON`.
+const JSON_VALUED: &[&str] = &[
+    "json_object",
+    "json_array",
+    "json_arrayagg",
+    "json_objectagg",
+    "json_extract",
+    "json_merge_patch",
+    "json_merge_preserve",
+    "json_set",
+    "json_insert",
+    "json_replace",
+    "json_remove",
+    "json_keys",
+    "json_array_append",
+];
+
+/// The positions of the outer `SELECT`'s JSON-valued expressions, up to its first `*` (whose
+/// width the text does not tell).
+fn json_columns(statement: &Statement) -> Vec<usize> {
+    let Some(select) = outer_select(statement) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (index, item) in select.projection.iter().enumerate() {
+        let expr = match item {
+            SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => expr,
+            _ => break,
+        };
+        let json = match expr {
+            Expr::Function(function) => {
+                let name = function.name.to_string().to_ascii_lowercase();
+                JSON_VALUED.contains(&name.as_str())
+            }
+            Expr::BinaryOp { op, .. } => matches!(op, sqlparser::ast::BinaryOperator::Arrow),
+            _ => false,
+        };
+        if json {
+            out.push(index);
+        }
+    }
+    out
 }
 
 fn name_expressions(statement: &mut Statement, names: Vec<Option<String>>) {
@@ -652,10 +705,11 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
                 EnumMember::Name(value) | EnumMember::NamedValue(value, _) => sqlite_string(value),
             })
             .collect();
-        // MySQL refuses a value outside the list (strict mode, TiDB's default).
+        // MySQL refuses a value outside the list (strict mode, TiDB's default), with 1265.
         let _ = write!(
             out,
-            " CHECK ({name} IS NULL OR {name} IN ({}))",
+            " CONSTRAINT \"{ENUM_CHECK}{}\" CHECK ({name} IS NULL OR {name} IN ({}))",
+            name.value.replace('"', ""),
             allowed.join(", ")
         );
     }
@@ -667,6 +721,7 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
 /// and [`super::mysql_errors`] words the failure as MySQL does.
 pub(super) const TOO_LONG_CHECK: &str = "kiln_too_long:";
 pub(super) const OUT_OF_RANGE_CHECK: &str = "kiln_out_of_range:";
+pub(super) const ENUM_CHECK: &str = "kiln_enum:";
 
 /// The CHECK that holds `column` to the size of its declared type (as [`declared_type`] wrote
 /// it): characters for `CHAR`/`VARCHAR(n)`, bytes for the `TEXT` and `BLOB` sizes, the range of

@@ -7,7 +7,7 @@
 //! same way, with SQLite's own text kept after it for the developer. Anything without a MySQL
 //! counterpart keeps SQLite's message.
 
-use super::dialect::{OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
+use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
 
 /// SQLite's extended result codes for constraint failures (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
@@ -51,6 +51,8 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
             // The size checks Kiln adds for MySQL's types (`dialect::size_check`).
             Some(if let Some(column) = name.strip_prefix(TOO_LONG_CHECK) {
                 format!("Error 1406 (22001): Data too long for column '{column}' at row 1")
+            } else if let Some(column) = name.strip_prefix(ENUM_CHECK) {
+                format!("Error 1265 (01000): Data truncated for column '{column}' at row 1")
             } else if let Some(column) = name.strip_prefix(OUT_OF_RANGE_CHECK) {
                 format!("Error 1264 (22003): Out of range value for column '{column}' at row 1")
             } else {
