@@ -296,6 +296,31 @@ impl From<wit_events::EventsError> for EventsError {
     }
 }
 
+impl From<StatementKind> for wit_sql::StatementKind {
+    fn from(kind: StatementKind) -> Self {
+        match kind {
+            StatementKind::Data => wit_sql::StatementKind::Data,
+            StatementKind::Schema => wit_sql::StatementKind::Schema,
+        }
+    }
+}
+
+impl From<wit_sql::SqlError> for SqlError {
+    fn from(error: wit_sql::SqlError) -> Self {
+        let code = match error.code {
+            wit_sql::SqlErrorCode::InvalidSqlQuery => SqlErrorCode::InvalidSqlQuery,
+            wit_sql::SqlErrorCode::SqlExecutionError => SqlErrorCode::SqlExecutionError,
+            wit_sql::SqlErrorCode::QueryTimedOut => SqlErrorCode::QueryTimedOut,
+            wit_sql::SqlErrorCode::AppNotEnabled => SqlErrorCode::AppNotEnabled,
+            wit_sql::SqlErrorCode::UnknownError => SqlErrorCode::UnknownError,
+        };
+        SqlError {
+            code,
+            message: error.message,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,30 +509,5 @@ mod tests {
                 failed: 3
             }
         );
-    }
-}
-
-impl From<StatementKind> for wit_sql::StatementKind {
-    fn from(kind: StatementKind) -> Self {
-        match kind {
-            StatementKind::Data => wit_sql::StatementKind::Data,
-            StatementKind::Schema => wit_sql::StatementKind::Schema,
-        }
-    }
-}
-
-impl From<wit_sql::SqlError> for SqlError {
-    fn from(error: wit_sql::SqlError) -> Self {
-        let code = match error.code {
-            wit_sql::SqlErrorCode::InvalidSqlQuery => SqlErrorCode::InvalidSqlQuery,
-            wit_sql::SqlErrorCode::SqlExecutionError => SqlErrorCode::SqlExecutionError,
-            wit_sql::SqlErrorCode::QueryTimedOut => SqlErrorCode::QueryTimedOut,
-            wit_sql::SqlErrorCode::AppNotEnabled => SqlErrorCode::AppNotEnabled,
-            wit_sql::SqlErrorCode::UnknownError => SqlErrorCode::UnknownError,
-        };
-        SqlError {
-            code,
-            message: error.message,
-        }
     }
 }

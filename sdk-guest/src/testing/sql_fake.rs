@@ -163,15 +163,16 @@ impl SqlState {
                 .collect();
             return Some(Ok(Answer::Rows(rows)));
         }
-        if query == normalised(INSERT_MIGRATION) && self.migrations_table {
-            if let [Value::String(name)] = sent.params.as_slice() {
-                self.migrations.push(name.clone());
-                return Some(Ok(Answer::Written(ResultHeader {
-                    affected_rows: 1,
-                    insert_id: i64::try_from(self.migrations.len()).unwrap_or(i64::MAX),
-                    changed_rows: None,
-                })));
-            }
+        if query == normalised(INSERT_MIGRATION)
+            && self.migrations_table
+            && let [Value::String(name)] = sent.params.as_slice()
+        {
+            self.migrations.push(name.clone());
+            return Some(Ok(Answer::Written(ResultHeader {
+                affected_rows: 1,
+                insert_id: i64::try_from(self.migrations.len()).unwrap_or(i64::MAX),
+                changed_rows: None,
+            })));
         }
         (sent.kind == StatementKind::Schema).then(|| Ok(Answer::Written(ResultHeader::default())))
     }
