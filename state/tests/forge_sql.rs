@@ -728,6 +728,56 @@ fn mysql_functions_and_intervals_answer_as_mysql() {
         rows(&json_functions)[0],
         json!({"a": 2, "b": 1, "c": "kiln", "d": ["name", "tags"]})
     );
+    // forge-sql-orm's query-analyses example keys rows by UUID_TO_BIN; its migrations open
+    // with SET statements.
+    run_schema(
+        &mut db,
+        "SET FOREIGN_KEY_CHECKS = 0; SET NAMES utf8mb4; \
+         CREATE TABLE u (id BINARY(16) PRIMARY KEY, j JSON); SET FOREIGN_KEY_CHECKS = 1;",
+    );
+    run(
+        &mut db,
+        "INSERT INTO u (id, j) VALUES (UUID_TO_BIN(?, 1), ?)",
+        json!([
+            "6ccd780c-baba-1026-9564-5b8c656024db",
+            r#"{"a": [1, 2], "b": "x"}"#
+        ]),
+    );
+    run(
+        &mut db,
+        "UPDATE u SET j = JSON_ARRAY_APPEND(j, '$.a', 3)",
+        json!([]),
+    );
+    let keyed = run(
+        &mut db,
+        "SELECT BIN_TO_UUID(id, 1) AS id, JSON_SEARCH(j, 'one', 'x') AS s, \
+         3 MEMBER OF (j->'$.a') AS m, j FROM u",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&keyed)[0],
+        json!({
+            "id": "6ccd780c-baba-1026-9564-5b8c656024db", "s": "$.b", "m": 1,
+            "j": {"a": [1, 2, 3], "b": "x"}
+        })
+    );
+    let times = run(
+        &mut db,
+        "SELECT WEEK('2025-01-05') AS a, DAYNAME('2025-02-10') AS b, SEC_TO_TIME(3661) AS c, \
+         TIME_TO_SEC('01:00:00') AS d, ADDTIME('2025-01-01 23:30:00', '01:00:00') AS e, \
+         CONVERT_TZ('2025-01-01 00:00:00', '+00:00', '+05:30') AS f, MAKEDATE(2025, 32) AS g, \
+         FROM_UNIXTIME(1735689600, '%Y-%m') AS h, ELT(2, 'x', 'y') AS i, \
+         INET_ATON('10.0.0.1') AS j, MONTHNAME('2025-02-10') AS k",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&times)[0],
+        json!({
+            "a": 1, "b": "Monday", "c": "01:01:01", "d": 3600, "e": "2025-01-02 00:30:00",
+            "f": "2025-01-01 05:30:00", "g": "2025-02-01", "h": "2025-01", "i": "y",
+            "j": 167_772_161, "k": "February"
+        })
+    );
     // utf8mb4_bin, TiDB's default collation: LIKE tells case apart.
     let like = run(
         &mut db,

@@ -1,7 +1,8 @@
 //! MySQL's date functions, over the `YYYY-MM-DD[ HH:MM:SS]` text Forge SQL's dates are
 //! stored as ([`super::functions`]): arithmetic (`DATE_ADD`, `+ INTERVAL`, `TIMESTAMPADD`),
 //! differences (`DATEDIFF`, `TIMESTAMPDIFF`), parts (`YEAR`, `MONTH`, …) and formats
-//! (`DATE_FORMAT`, `STR_TO_DATE`).
+//! (`DATE_FORMAT`, `STR_TO_DATE`), and times of day (`SEC_TO_TIME`, `TIME_TO_SEC`,
+//! `ADDTIME`).
 //!
 //! As in MySQL, a value that is not a date gives NULL, never an error; dates are read and
 //! written in UTC, TiDB's zone on Forge; fractional seconds are not kept.
@@ -217,6 +218,103 @@ fn weekday(moment: Moment) -> usize {
 fn day_of_year(moment: Moment) -> i64 {
     let (year, _, _) = moment.civil();
     moment.seconds.div_euclid(86_400) - days_from_civil(year, 1, 1) + 1
+}
+
+/// `WEEK(date, mode)` for MySQL's modes 0 (the default: weeks start on Sunday, days before
+/// the year's first Sunday are week 0), 1 (Monday, a week in the year if four of its days are,
+/// else week 0) and 3 (ISO 8601: week 1 holds the first Thursday; early January may be the
+/// previous year's 52 or 53). Other modes answer NULL.
+fn week(moment: Moment, mode: i64) -> Option<i64> {
+    let day = moment.seconds.div_euclid(86_400);
+    let (year, _, _) = moment.civil();
+    match mode {
+        0 => {
+            let jan1 = days_from_civil(year, 1, 1);
+            // Days from Jan 1 to the first Sunday (1970-01-04 was one).
+            let to_sunday = (3 - jan1).rem_euclid(7);
+            let first_sunday = jan1 + to_sunday;
+            Some(if day < first_sunday {
+                0
+            } else {
+                (day - first_sunday) / 7 + 1
+            })
+        }
+        1 | 3 => {
+            let iso = |year: i64| {
+                let jan4 = days_from_civil(year, 1, 4);
+                // Monday of the week holding Jan 4 (1970-01-05 was a Monday).
+                jan4 - (jan4 - 4).rem_euclid(7)
+            };
+            let start = iso(year);
+            let (start, in_previous) = if day < start {
+                (iso(year - 1), true)
+            } else if day >= iso(year + 1) {
+                return Some(if mode == 3 { 1 } else { 53 });
+            } else {
+                (start, false)
+            };
+            let week = (day - start) / 7 + 1;
+            Some(if in_previous && mode == 1 { 0 } else { week })
+        }
+        _ => None,
+    }
+}
+
+/// `HH:MM:SS` as MySQL writes a `TIME`, which may pass 24 hours or be negative.
+fn time_text(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let seconds = seconds.unsigned_abs();
+    format!(
+        "{sign}{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// Seconds in a `[-]H:MM[:SS]` time.
+fn time_seconds(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (sign, text) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text),
+    };
+    let text = text.split('.').next()?;
+    let mut parts = text.split(':');
+    let hours: i64 = parts.next()?.parse().ok().filter(|h: &i64| *h <= 838)?;
+    let minutes: i64 = parts
+        .next()
+        .unwrap_or("0")
+        .parse()
+        .ok()
+        .filter(|m: &i64| *m < 60)?;
+    let seconds: i64 = parts
+        .next()
+        .unwrap_or("0")
+        .parse()
+        .ok()
+        .filter(|s: &i64| *s < 60)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(sign * (hours * 3600 + minutes * 60 + seconds))
+}
+
+/// An offset `±HH:MM` in seconds; `UTC`, `Z` and `+00:00` are 0 (TiDB on Forge has no named
+/// zones beyond UTC, so CONVERT_TZ with one answers NULL, as MySQL without zone tables does).
+fn offset_seconds(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("UTC") || text.eq_ignore_ascii_case("Z") {
+        return Some(0);
+    }
+    let sign = match text.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (hours, minutes) = text[1..].split_once(':')?;
+    let (hours, minutes): (i64, i64) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours <= 14 && minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
 }
 
 /// `DATE_FORMAT(date, format)` for MySQL's specifiers; an unknown specifier writes its letter,
@@ -605,6 +703,111 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             Ok(Moment::read(context.get_raw(0)).map(part))
         })?;
     }
+    for (name, arity) in [("week", 1), ("week", 2)] {
+        connection.create_scalar_function(name, arity, flags, move |context| {
+            Ok((|| {
+                let mode = if arity == 2 {
+                    context.get::<i64>(1).ok()?
+                } else {
+                    0
+                };
+                week(Moment::read(context.get_raw(0))?, mode)
+            })())
+        })?;
+    }
+    connection.create_scalar_function("dayname", 1, flags, |context| {
+        Ok(Moment::read(context.get_raw(0)).map(|m| WEEKDAYS[weekday(m)]))
+    })?;
+    connection.create_scalar_function("monthname", 1, flags, |context| {
+        Ok(Moment::read(context.get_raw(0)).map(|m| MONTHS[(m.civil().1 - 1) as usize]))
+    })?;
+    connection.create_scalar_function("microsecond", 1, flags, |context| {
+        Ok(written(context.get_raw(0)).map(|(_, micros)| i64::from(micros)))
+    })?;
+    // TIMESTAMP(x): x as a datetime.
+    connection.create_scalar_function("timestamp", 1, flags, |context| {
+        Ok(written(context.get_raw(0)).map(|(seconds, _)| stored_text(seconds, 0, Some(0))))
+    })?;
+    connection.create_scalar_function("makedate", 2, flags, |context| {
+        Ok((|| {
+            let year = context.get::<i64>(0).ok()?;
+            let day = context.get::<i64>(1).ok()?;
+            if !(0..=9999).contains(&year) || day < 1 {
+                return None;
+            }
+            let seconds = (days_from_civil(year, 1, 1) + day - 1).checked_mul(86_400)?;
+            add(
+                Moment {
+                    seconds,
+                    has_time: false,
+                },
+                0,
+                Unit::Day,
+            )
+            .map(Moment::text)
+        })())
+    })?;
+    connection.create_scalar_function("from_unixtime", 2, flags, |context| {
+        Ok((|| {
+            let seconds = context.get::<f64>(0).ok()?.floor() as i64;
+            if !(0..=253_402_300_799).contains(&seconds) {
+                return None;
+            }
+            let moment = Moment {
+                seconds,
+                has_time: true,
+            };
+            Some(format(moment, &text_argument(context, 1)?))
+        })())
+    })?;
+    connection.create_scalar_function("sec_to_time", 1, flags, |context| {
+        Ok(context
+            .get::<f64>(0)
+            .ok()
+            .filter(|seconds| seconds.abs() <= 3_020_399.0)
+            .map(|seconds| time_text(seconds.trunc() as i64)))
+    })?;
+    connection.create_scalar_function("time_to_sec", 1, flags, |context| {
+        Ok(text_argument(context, 0).and_then(|text| {
+            // A datetime's time of day, or a time.
+            match written(context.get_raw(0)) {
+                Some((seconds, _)) if text.len() > 10 => Some(seconds.rem_euclid(86_400)),
+                _ => time_seconds(&text),
+            }
+        }))
+    })?;
+    // ADDTIME(datetime or time, time).
+    connection.create_scalar_function("addtime", 2, flags, |context| {
+        Ok((|| {
+            let add = time_seconds(&text_argument(context, 1)?)?;
+            let base = text_argument(context, 0)?;
+            if base.trim().len() > 10
+                && let Some((seconds, _)) = written(context.get_raw(0))
+            {
+                return Some(stored_text(seconds.checked_add(add)?, 0, Some(0)));
+            }
+            Some(time_text(time_seconds(&base)?.checked_add(add)?))
+        })())
+    })?;
+    connection.create_scalar_function(
+        "curtime",
+        0,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS,
+        |_| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64);
+            Ok(time_text(now.rem_euclid(86_400)))
+        },
+    )?;
+    connection.create_scalar_function("convert_tz", 3, flags, |context| {
+        Ok((|| {
+            let (seconds, _) = written(context.get_raw(0))?;
+            let from = offset_seconds(&text_argument(context, 1)?)?;
+            let to = offset_seconds(&text_argument(context, 2)?)?;
+            Some(stored_text(seconds - from + to, 0, Some(0)))
+        })())
+    })?;
     connection.create_scalar_function("last_day", 1, flags, |context| {
         Ok(Moment::read(context.get_raw(0)).map(|moment| {
             let (year, month, _) = moment.civil();
@@ -727,6 +930,26 @@ mod tests {
         assert_eq!(stored("2024-05-01 24:00:00", Some(0)), None);
         assert_eq!(stored("yesterday", Some(0)), None);
         assert_eq!(stored("2024-05-01 10:20:30.x", Some(0)), None);
+    }
+
+    #[test]
+    fn weeks_and_times_follow_mysqls_modes() {
+        // 2025-01-01 was a Wednesday; its first Sunday the 5th.
+        assert_eq!(week(moment("2025-01-04"), 0), Some(0));
+        assert_eq!(week(moment("2025-01-05"), 0), Some(1));
+        assert_eq!(week(moment("2025-12-31"), 0), Some(52));
+        // ISO: 2025-12-29 is week 1 of 2026; 2021-01-03 week 53 of 2020 (mode 1: 0).
+        assert_eq!(week(moment("2025-12-29"), 3), Some(1));
+        assert_eq!(week(moment("2021-01-03"), 3), Some(53));
+        assert_eq!(week(moment("2021-01-03"), 1), Some(0));
+        assert_eq!(week(moment("2025-06-15"), 3), Some(24));
+        assert_eq!(week(moment("2025-06-15"), 7), None);
+        assert_eq!(time_text(3_661), "01:01:01");
+        assert_eq!(time_text(-90_000), "-25:00:00");
+        assert_eq!(time_seconds("-01:30"), Some(-5_400));
+        assert_eq!(time_seconds("1:00:60"), None);
+        assert_eq!(offset_seconds("+05:30"), Some(19_800));
+        assert_eq!(offset_seconds("Europe/Paris"), None);
     }
 
     #[test]

@@ -241,6 +241,11 @@ fn translate_one(
             }
             (StatementKind::Schema, drops)
         }
+        // Session settings migrations and dumps carry (`SET NAMES utf8mb4`, `SET
+        // FOREIGN_KEY_CHECKS = 0`): accepted, and change nothing (foreign keys stay enforced).
+        Statement::Set(set) if is_harmless_setting(&set.to_string()) => {
+            (StatementKind::Schema, vec!["SELECT 1 LIMIT 0".to_owned()])
+        }
         // MySQL's `RENAME TABLE a TO b[, c TO d]`.
         Statement::RenameTable(renames) => (
             StatementKind::Schema,
@@ -319,6 +324,7 @@ const JSON_VALUED: &[&str] = &[
     "json_remove",
     "json_keys",
     "json_array_append",
+    "json_search",
 ];
 
 /// The positions of the outer `SELECT`'s JSON-valued expressions, up to its first `*` (whose
@@ -375,6 +381,28 @@ fn outer_select(statement: &Statement) -> Option<&sqlparser::ast::Select> {
         SetExpr::Select(select) => Some(select),
         _ => None,
     }
+}
+
+/// `SET` statements Kiln accepts and ignores: character sets (SQLite keeps UTF-8), the
+/// session's foreign-key, unique-key and SQL-mode switches.
+fn is_harmless_setting(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    let rest = text
+        .trim_start_matches("set")
+        .trim_start()
+        .trim_start_matches("session ")
+        .trim_start_matches("@@session.")
+        .trim_start_matches("@@");
+    [
+        "names",
+        "character set",
+        "charset",
+        "foreign_key_checks",
+        "unique_checks",
+        "sql_mode",
+    ]
+    .iter()
+    .any(|name| rest.starts_with(name))
 }
 
 fn refused(kind: &str) -> ForgeSqlError {

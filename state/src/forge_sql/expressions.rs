@@ -81,6 +81,11 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             };
             Some(call(name, vec![take(expr)]))
         }
+        // `v MEMBER OF (json_array)`: the value order is the app's.
+        Expr::MemberOf(member) => Some(call(
+            "kiln_member_of",
+            vec![take(&mut member.value), take(&mut member.array)],
+        )),
         // `POSITION(a IN b)` is `LOCATE(a, b)`.
         Expr::Position { expr, r#in } => Some(call("locate", vec![take(expr), take(r#in)])),
         // `SUBSTRING(s FROM n [FOR m])`; the comma form SQLite reads as it is.

@@ -1,6 +1,7 @@
 //! MySQL's JSON functions that SQLite's JSON1 lacks or names otherwise: `JSON_LENGTH`,
-//! `JSON_UNQUOTE`, `JSON_CONTAINS`, `JSON_KEYS` (`JSON_MERGE_PATCH` is SQLite's `json_patch`,
-//! renamed in [`super::expressions`]).
+//! `JSON_UNQUOTE`, `JSON_CONTAINS`, `JSON_KEYS`, `JSON_SEARCH`, `JSON_ARRAY_APPEND` and
+//! `MEMBER OF` (`JSON_MERGE_PATCH` is SQLite's `json_patch`, renamed in
+//! [`super::expressions`]).
 //!
 //! Values are read with serde_json (text that is not JSON gives NULL here, where MySQL raises
 //! an error); paths take the `$`, `.key` and `[n]` steps apps write.
@@ -51,6 +52,58 @@ fn at<'a>(mut value: &'a Json, path: &str) -> Option<&'a Json> {
         }
     }
     Some(value)
+}
+
+/// [`at`], for changing the value found.
+fn at_mut<'a>(mut value: &'a mut Json, path: &str) -> Option<&'a mut Json> {
+    let mut rest = path.trim().strip_prefix('$')?;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let (key, next) = if let Some(quoted) = after.strip_prefix('"') {
+                let end = quoted.find('"')?;
+                (&quoted[..end], &quoted[end + 1..])
+            } else {
+                let end = after.find(['.', '[']).unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            };
+            value = value.get_mut(key)?;
+            rest = next;
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let index: usize = after[..end].trim().parse().ok()?;
+            value = value.get_mut(index)?;
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+/// The paths of the strings equal to `wanted` under `value`, in document order.
+fn search(value: &Json, path: String, wanted: &str, all: bool, found: &mut Vec<String>) {
+    if !all && !found.is_empty() {
+        return;
+    }
+    match value {
+        Json::String(text) if text == wanted => found.push(path),
+        Json::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                search(item, format!("{path}[{index}]"), wanted, all, found);
+            }
+        }
+        Json::Object(fields) => {
+            for (key, item) in fields {
+                let step = if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    format!("{path}.{key}")
+                } else {
+                    format!("{path}.{}", Json::String(key.clone()))
+                };
+                search(item, step, wanted, all, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// MySQL's containment: a scalar contains what equals it; an array contains a candidate
@@ -121,6 +174,57 @@ pub fn register_json_functions(connection: &Connection) -> rusqlite::Result<()> 
             })())
         })?;
     }
+    // `v MEMBER OF (array)`, rewritten by `expressions`: `v` (a scalar, or JSON text) is an
+    // element of the array.
+    connection.create_scalar_function("kiln_member_of", 2, flags, |context| {
+        Ok((|| {
+            let wanted = match context.get_raw(0) {
+                ValueRef::Text(text) => Json::String(String::from_utf8_lossy(text).into_owned()),
+                _ => document(context, 0)?,
+            };
+            let Json::Array(items) = document(context, 1)? else {
+                return Some(false);
+            };
+            Some(
+                items
+                    .iter()
+                    .any(|item| contains(item, &wanted) && contains(&wanted, item)),
+            )
+        })())
+    })?;
+    // JSON_SEARCH(doc, 'one'|'all', text): the path (or paths) of strings equal to `text`.
+    connection.create_scalar_function("json_search", 3, flags, |context| {
+        Ok((|| {
+            let whole = document(context, 0)?;
+            let all = text(context, 1)?.eq_ignore_ascii_case("all");
+            let wanted = text(context, 2)?;
+            let mut found = Vec::new();
+            search(&whole, "$".to_owned(), wanted, all, &mut found);
+            match (found.len(), all) {
+                (0, _) => None,
+                (1, _) | (_, false) => Some(Json::String(found.swap_remove(0)).to_string()),
+                _ => Some(Json::from(found).to_string()),
+            }
+        })())
+    })?;
+    // JSON_ARRAY_APPEND(doc, path, value): the value appended to the array at `path` (a
+    // scalar there becomes an array of it and the value).
+    connection.create_scalar_function("json_array_append", 3, flags, |context| {
+        Ok((|| {
+            let mut whole = document(context, 0)?;
+            let value = match context.get_raw(2) {
+                ValueRef::Text(text) => Json::String(String::from_utf8_lossy(text).into_owned()),
+                ValueRef::Null => Json::Null,
+                _ => document(context, 2)?,
+            };
+            let target = at_mut(&mut whole, text(context, 1)?)?;
+            match target {
+                Json::Array(items) => items.push(value),
+                other => *other = Json::Array(vec![other.take(), value]),
+            }
+            Some(whole.to_string())
+        })())
+    })?;
     // A JSON string's text; anything else as it is.
     connection.create_scalar_function("json_unquote", 1, flags, |context| {
         Ok(match context.get_raw(0) {

@@ -1,6 +1,7 @@
 //! MySQL's text functions SQLite lacks: `LOCATE`, `SUBSTRING_INDEX`, `LEFT`, `RIGHT`, `LPAD`,
-//! `RPAD`, `REPEAT`, `REVERSE`, `SPACE`, `FIND_IN_SET`, `STRCMP`, `FIELD`, `SHA2`, `ISNULL`,
-//! `REGEXP` and a distinct `GROUP_CONCAT` with a separator.
+//! `RPAD`, `REPEAT`, `REVERSE`, `SPACE`, `FIND_IN_SET`, `STRCMP`, `FIELD`, `ELT`, `ASCII`,
+//! `BIT_COUNT`, `SHA2`, `ISNULL`, `ANY_VALUE`, `UUID_TO_BIN`/`BIN_TO_UUID`,
+//! `INET_ATON`/`INET_NTOA`, `REGEXP` and a distinct `GROUP_CONCAT` with a separator.
 //!
 //! Positions and lengths count characters, not bytes, as MySQL's do on `utf8mb4` text; TiDB's
 //! default collation (`utf8mb4_bin`) compares exactly, and so do these.
@@ -337,6 +338,76 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
             }
             Some(out.to_owned())
         })())
+    })?;
+    // ELT(n, a, b, …): the nth of the rest.
+    connection.create_scalar_function("elt", -1, flags, |context| {
+        let Some(index) = count(context, 0) else {
+            return Ok(None);
+        };
+        Ok(usize::try_from(index)
+            .ok()
+            .filter(|index| *index >= 1 && *index < context.len())
+            .and_then(|index| text(context, index).map(Cow::into_owned)))
+    })?;
+    connection.create_scalar_function("ascii", 1, flags, |context| {
+        Ok(text(context, 0).map(|text| text.bytes().next().map_or(0, i64::from)))
+    })?;
+    connection.create_scalar_function("bit_count", 1, flags, |context| {
+        Ok(count(context, 0).map(|value| i64::from(value.count_ones())))
+    })?;
+    // ANY_VALUE(x) is x: SQLite lets a grouped query name any row's column.
+    connection.create_scalar_function("any_value", 1, flags, |context| {
+        context.get::<rusqlite::types::Value>(0)
+    })?;
+    // UUID_TO_BIN(uuid[, swap]) and BIN_TO_UUID(bytes[, swap]): the 16 bytes, with MySQL's
+    // time-low/time-high swap when asked.
+    for arity in [1, 2] {
+        connection.create_scalar_function("uuid_to_bin", arity, flags, move |context| {
+            Ok((|| {
+                let swap = arity == 2 && count(context, 1)? != 0;
+                let hex_digits: String = text(context, 0)?.chars().filter(|c| *c != '-').collect();
+                let mut bytes = hex::decode(hex_digits).ok().filter(|b| b.len() == 16)?;
+                if swap {
+                    bytes = [&bytes[6..8], &bytes[4..6], &bytes[0..4], &bytes[8..16]].concat();
+                }
+                Some(bytes)
+            })())
+        })?;
+        connection.create_scalar_function("bin_to_uuid", arity, flags, move |context| {
+            Ok((|| {
+                let swap = arity == 2 && count(context, 1)? != 0;
+                let ValueRef::Blob(bytes) = context.get_raw(0) else {
+                    return None;
+                };
+                if bytes.len() != 16 {
+                    return None;
+                }
+                let bytes = if swap {
+                    [&bytes[4..8], &bytes[2..4], &bytes[0..2], &bytes[8..16]].concat()
+                } else {
+                    bytes.to_vec()
+                };
+                let hex = hex::encode(bytes);
+                Some(format!(
+                    "{}-{}-{}-{}-{}",
+                    &hex[0..8],
+                    &hex[8..12],
+                    &hex[12..16],
+                    &hex[16..20],
+                    &hex[20..32]
+                ))
+            })())
+        })?;
+    }
+    connection.create_scalar_function("inet_aton", 1, flags, |context| {
+        Ok(text(context, 0)
+            .and_then(|text| text.trim().parse::<std::net::Ipv4Addr>().ok())
+            .map(|address| i64::from(u32::from(address))))
+    })?;
+    connection.create_scalar_function("inet_ntoa", 1, flags, |context| {
+        Ok(count(context, 0)
+            .and_then(|value| u32::try_from(value).ok())
+            .map(|value| std::net::Ipv4Addr::from(value).to_string()))
     })?;
     // MySQL's ISNULL(x) function (SQLite's ISNULL is a postfix operator).
     connection.create_scalar_function("kiln_isnull", 1, flags, |context| {
