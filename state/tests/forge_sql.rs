@@ -778,6 +778,27 @@ fn mysql_functions_and_intervals_answer_as_mysql() {
             "j": 167_772_161, "k": "February"
         })
     );
+    // Arguments at the edges of their types answer NULL or MySQL's value, never a panic or
+    // an unbounded string.
+    let edges = run(
+        &mut db,
+        "SELECT MAKEDATE(2025, 9223372036854775807) AS a, SEC_TO_TIME(1e300) AS b, \
+         FROM_UNIXTIME(-1e300, '%Y') AS c, MOD(-9223372036854775808, -1) AS d, \
+         REPEAT('a', 9223372036854775807) AS e, LPAD('a', 9223372036854775807, 'b') AS f, \
+         LOCATE('a', 'b', 9223372036854775807) AS g, \
+         DATE_ADD('2024-01-01', INTERVAL -9223372036854775808 SECOND) AS h, \
+         WEEK('2024-01-01', 9223372036854775807) AS i, ELT(-1, 'a') AS j, INET_NTOA(-1) AS k, \
+         ADDTIME('9999-12-31 23:59:59', '838:59:59') AS l, SPACE(99999999999) AS m, \
+         UNIX_TIMESTAMP('99999999-01-01') AS n",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&edges)[0],
+        json!({
+            "a": null, "b": null, "c": null, "d": 0, "e": null, "f": null, "g": 0, "h": null,
+            "i": null, "j": null, "k": null, "l": null, "m": null, "n": null
+        })
+    );
     // utf8mb4_bin, TiDB's default collation: LIKE tells case apart.
     let like = run(
         &mut db,

@@ -569,6 +569,19 @@ fn stored_text(seconds: i64, micros: u32, fsp: Option<u32>) -> String {
     out
 }
 
+/// `seconds + delta`, within MySQL's years 0 to 9999.
+fn add_seconds(seconds: i64, delta: i64) -> Option<i64> {
+    add(
+        Moment {
+            seconds,
+            has_time: true,
+        },
+        delta,
+        Unit::Second,
+    )
+    .map(|moment| moment.seconds)
+}
+
 /// MySQL's strict-mode refusal of a value that is not a date.
 fn incorrect(kind: &str, value: ValueRef<'_>, column: &str) -> rusqlite::Error {
     let shown = match value {
@@ -735,7 +748,9 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             if !(0..=9999).contains(&year) || day < 1 {
                 return None;
             }
-            let seconds = (days_from_civil(year, 1, 1) + day - 1).checked_mul(86_400)?;
+            let seconds = days_from_civil(year, 1, 1)
+                .checked_add(day - 1)?
+                .checked_mul(86_400)?;
             add(
                 Moment {
                     seconds,
@@ -784,7 +799,8 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             if base.trim().len() > 10
                 && let Some((seconds, _)) = written(context.get_raw(0))
             {
-                return Some(stored_text(seconds.checked_add(add)?, 0, Some(0)));
+                let moment = add_seconds(seconds, add)?;
+                return Some(stored_text(moment, 0, Some(0)));
             }
             Some(time_text(time_seconds(&base)?.checked_add(add)?))
         })())
@@ -805,7 +821,7 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             let (seconds, _) = written(context.get_raw(0))?;
             let from = offset_seconds(&text_argument(context, 1)?)?;
             let to = offset_seconds(&text_argument(context, 2)?)?;
-            Some(stored_text(seconds - from + to, 0, Some(0)))
+            Some(stored_text(add_seconds(seconds, to - from)?, 0, Some(0)))
         })())
     })?;
     connection.create_scalar_function("last_day", 1, flags, |context| {
