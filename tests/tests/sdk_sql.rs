@@ -58,15 +58,19 @@ async fn sdk_sql_migrates_writes_and_reads_typed_rows_across_invocations() {
     let h = Harness::start().await;
     let app = sdk_sql_app(&h, "sdk-sql", true).await;
 
-    // Both migrations run once, in order, recorded in `__migrations`.
+    // The migrations run once, in order, recorded in `__migrations`.
     let first = call(&h, &app, "migrate", json!({})).await;
     let listed = json!([
         { "id": 1, "name": "v001_create_items", "migratedAtLength": 19 },
-        { "id": 2, "name": "v002_index_price", "migratedAtLength": 19 },
+        { "id": 2, "name": "v002_add_stock", "migratedAtLength": 19 },
+        { "id": 3, "name": "v003_index_price", "migratedAtLength": 19 },
     ]);
     assert_eq!(
         first,
-        json!({ "ran": ["v001_create_items", "v002_index_price"], "listed": listed })
+        json!({
+            "ran": ["v001_create_items", "v002_add_stock", "v003_index_price"],
+            "listed": listed
+        })
     );
     // Another invocation finds them applied.
     let again = call(&h, &app, "migrate", json!({})).await;
@@ -129,6 +133,10 @@ async fn sdk_sql_migrates_writes_and_reads_typed_rows_across_invocations() {
     );
     let updated = call(&h, &app, "upsert", json!({ "name": "desk", "stock": 5 })).await;
     assert_eq!(updated["row"], json!({ "name": "desk", "stock": 7 }));
+    assert_eq!(
+        updated["affectedRows"], 2,
+        "MySQL counts an updated row twice"
+    );
     let rows = call(&h, &app, "read", json!({})).await;
     assert_eq!(rows.as_array().map(Vec::len), Some(3), "{rows}");
 
@@ -181,7 +189,7 @@ async fn sdk_sql_refusals_carry_forges_codes_and_mysqls_numbers() {
     let migrated = call(&h, &app, "migrate", json!({})).await;
     assert_eq!(
         migrated["listed"].as_array().map(Vec::len),
-        Some(2),
+        Some(3),
         "{migrated}"
     );
     // The refusals wrote nothing: one item still.

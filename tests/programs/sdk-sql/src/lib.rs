@@ -19,12 +19,15 @@ fn migrations() -> sql::MigrationRunner {
                 views BIGINT NOT NULL DEFAULT 0,
                 price DECIMAL(10,2),
                 attrs JSON,
-                stock INT NOT NULL DEFAULT 0,
                 created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
         )
         .enqueue(
-            "v002_index_price",
+            "v002_add_stock",
+            "ALTER TABLE items ADD COLUMN stock INT NOT NULL DEFAULT 0",
+        )
+        .enqueue(
+            "v003_index_price",
             "CREATE INDEX idx_items_price ON items (price)",
         )
 }
