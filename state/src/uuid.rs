@@ -5,6 +5,11 @@
 pub fn uuid_v4_text(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    uuid_text(bytes)
+}
+
+/// 16 bytes in UUID text form (`8-4-4-4-12` lowercase hex), as they are.
+pub fn uuid_text(bytes: [u8; 16]) -> String {
     let hex = hex::encode(bytes);
     format!(
         "{}-{}-{}-{}-{}",

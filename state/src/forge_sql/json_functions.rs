@@ -27,10 +27,16 @@ fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<&'a str> {
     }
 }
 
-/// The value at a MySQL JSON path (`$.a.b[0]`, `$."a key"`); `None` when absent or when the
-/// path is not of that form.
-fn at<'a>(mut value: &'a Json, path: &str) -> Option<&'a Json> {
+/// One step of a MySQL JSON path: `.key`, `."a key"` or `[n]`.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The steps of a path `$…`; `None` when it is not of that form.
+fn steps(path: &str) -> Option<Vec<Step<'_>>> {
     let mut rest = path.trim().strip_prefix('$')?;
+    let mut out = Vec::new();
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('.') {
             let (key, next) = if let Some(quoted) = after.strip_prefix('"') {
@@ -40,42 +46,38 @@ fn at<'a>(mut value: &'a Json, path: &str) -> Option<&'a Json> {
                 let end = after.find(['.', '[']).unwrap_or(after.len());
                 (&after[..end], &after[end..])
             };
-            value = value.get(key)?;
+            out.push(Step::Key(key));
             rest = next;
         } else if let Some(after) = rest.strip_prefix('[') {
             let end = after.find(']')?;
-            let index: usize = after[..end].trim().parse().ok()?;
-            value = value.get(index)?;
+            out.push(Step::Index(after[..end].trim().parse().ok()?));
             rest = &after[end + 1..];
         } else {
             return None;
         }
+    }
+    Some(out)
+}
+
+/// The value at a MySQL JSON path (`$.a.b[0]`, `$."a key"`); `None` when absent or when the
+/// path is not of that form.
+fn at<'a>(mut value: &'a Json, path: &str) -> Option<&'a Json> {
+    for step in steps(path)? {
+        value = match step {
+            Step::Key(key) => value.get(key)?,
+            Step::Index(index) => value.get(index)?,
+        };
     }
     Some(value)
 }
 
 /// [`at`], for changing the value found.
 fn at_mut<'a>(mut value: &'a mut Json, path: &str) -> Option<&'a mut Json> {
-    let mut rest = path.trim().strip_prefix('$')?;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('.') {
-            let (key, next) = if let Some(quoted) = after.strip_prefix('"') {
-                let end = quoted.find('"')?;
-                (&quoted[..end], &quoted[end + 1..])
-            } else {
-                let end = after.find(['.', '[']).unwrap_or(after.len());
-                (&after[..end], &after[end..])
-            };
-            value = value.get_mut(key)?;
-            rest = next;
-        } else if let Some(after) = rest.strip_prefix('[') {
-            let end = after.find(']')?;
-            let index: usize = after[..end].trim().parse().ok()?;
-            value = value.get_mut(index)?;
-            rest = &after[end + 1..];
-        } else {
-            return None;
-        }
+    for step in steps(path)? {
+        value = match step {
+            Step::Key(key) => value.get_mut(key)?,
+            Step::Index(index) => value.get_mut(index)?,
+        };
     }
     Some(value)
 }

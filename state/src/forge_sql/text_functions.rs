@@ -387,15 +387,7 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
                 } else {
                     bytes.to_vec()
                 };
-                let hex = hex::encode(bytes);
-                Some(format!(
-                    "{}-{}-{}-{}-{}",
-                    &hex[0..8],
-                    &hex[8..12],
-                    &hex[12..16],
-                    &hex[16..20],
-                    &hex[20..32]
-                ))
+                Some(crate::uuid::uuid_text(bytes.try_into().ok()?))
             })())
         })?;
     }
