@@ -615,10 +615,7 @@ fn text_argument(context: &Context<'_>, index: usize) -> Option<String> {
 /// Registers the date functions on `connection`. Each answers from its arguments alone:
 /// DETERMINISTIC, so SQLite may use them in indexes' expressions and fold constants.
 pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> {
-    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
-    let flags = FunctionFlags::SQLITE_UTF8
-        | FunctionFlags::SQLITE_DETERMINISTIC
-        | FunctionFlags::SQLITE_INNOCUOUS;
+    let flags = super::functions::PURE;
     // `date + INTERVAL n unit` and DATE_ADD/DATE_SUB, rewritten by `expressions`.
     connection.create_scalar_function("kiln_date_add", 3, flags, |context| {
         Ok(date_add(

@@ -673,12 +673,17 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
     let auto_increment = is_auto_increment(column);
     let name = &column.name;
     let mut out = String::new();
+    let mut check = None;
     if auto_increment {
         // Only `INTEGER PRIMARY KEY` is SQLite's row id, the one column SQLite numbers by
         // itself; AUTOINCREMENT keeps ids from being reused, as MySQL does.
         let _ = write!(out, "{name} INTEGER PRIMARY KEY AUTOINCREMENT");
     } else {
         let mut declared = declared_type(&column.data_type)?;
+        // Read from the type as declared_type wrote it, before any marker is added.
+        if size == SizeCheck::Kept {
+            check = size_check(&name.value, &declared);
+        }
         if column
             .options
             .iter()
@@ -720,11 +725,8 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
             }
         }
     }
-    if !auto_increment && size == SizeCheck::Kept {
-        let declared = declared_type(&column.data_type)?;
-        if let Some(check) = size_check(&name.value, &declared) {
-            out.push_str(&check);
-        }
+    if let Some(check) = check {
+        out.push_str(&check);
     }
     if let DataType::Enum(members, _) = &column.data_type {
         let allowed: Vec<String> = members

@@ -1,6 +1,7 @@
-//! MySQL's functions that SQLite lacks and Forge apps call: the clock, Unix time, UUIDs,
-//! `RAND` and `DIV`; the date and text functions are registered from here too
-//! ([`super::date_functions`], [`super::text_functions`]).
+//! MySQL's functions that SQLite lacks and Forge apps call: the clock, Unix time, UUIDs and
+//! `RAND`; the date, text, number and JSON functions are registered from here too
+//! ([`super::date_functions`], [`super::text_functions`], [`super::number_functions`],
+//! [`super::json_functions`]).
 //!
 //! TiDB on Forge runs in UTC, so these answer in UTC, in MySQL's text forms
 //! (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`), which is also what SQLite's `CURRENT_TIMESTAMP`
@@ -11,6 +12,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::Connection;
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
+
+/// The flags of a MySQL function that answers from its arguments alone: DETERMINISTIC, so
+/// SQLite may fold it, and INNOCUOUS (no side effects), so a schema's DEFAULT or CHECK may
+/// call it in a schema SQLite does not trust.
+pub(super) const PURE: FunctionFlags = FunctionFlags::SQLITE_UTF8
+    .union(FunctionFlags::SQLITE_DETERMINISTIC)
+    .union(FunctionFlags::SQLITE_INNOCUOUS);
 
 /// Registers the functions on `connection`.
 pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()> {
@@ -38,57 +46,25 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
         })?;
     }
     connection.create_scalar_function("unix_timestamp", 0, flags, |_| Ok(unix_now()))?;
-    connection.create_scalar_function(
-        "unix_timestamp",
-        1,
-        flags | FunctionFlags::SQLITE_DETERMINISTIC,
-        |context: &Context<'_>| {
-            Ok(match context.get_raw(0) {
-                ValueRef::Text(text) => std::str::from_utf8(text)
-                    .ok()
-                    .and_then(parse_datetime)
-                    .map_or(Value::Null, Value::Integer),
-                ValueRef::Integer(seconds) => Value::Integer(seconds),
-                _ => Value::Null,
-            })
-        },
-    )?;
-    connection.create_scalar_function(
-        "from_unixtime",
-        1,
-        flags | FunctionFlags::SQLITE_DETERMINISTIC,
-        |context: &Context<'_>| {
-            Ok(match context.get_raw(0) {
-                ValueRef::Integer(seconds) => Some(datetime_text(seconds)),
-                ValueRef::Real(seconds) => Some(datetime_text(seconds.floor() as i64)),
-                _ => None,
-            })
-        },
-    )?;
+    connection.create_scalar_function("unix_timestamp", 1, PURE, |context: &Context<'_>| {
+        Ok(match context.get_raw(0) {
+            ValueRef::Text(text) => std::str::from_utf8(text)
+                .ok()
+                .and_then(parse_datetime)
+                .map_or(Value::Null, Value::Integer),
+            ValueRef::Integer(seconds) => Value::Integer(seconds),
+            _ => Value::Null,
+        })
+    })?;
+    connection.create_scalar_function("from_unixtime", 1, PURE, |context: &Context<'_>| {
+        Ok(match context.get_raw(0) {
+            ValueRef::Integer(seconds) => Some(datetime_text(seconds)),
+            ValueRef::Real(seconds) => Some(datetime_text(seconds.floor() as i64)),
+            _ => None,
+        })
+    })?;
     connection.create_scalar_function("uuid", 0, flags, |_| Ok(uuid_v4()))?;
     connection.create_scalar_function("rand", 0, flags, |_| Ok(rand::random::<f64>()))?;
-    // `a DIV b` (rewritten by `expressions`): the quotient truncated toward zero, NULL when
-    // dividing by zero.
-    connection.create_scalar_function(
-        "kiln_div",
-        2,
-        flags | FunctionFlags::SQLITE_DETERMINISTIC,
-        |context: &Context<'_>| {
-            let number = |index| match context.get_raw(index) {
-                ValueRef::Integer(value) => Some(value as f64),
-                ValueRef::Real(value) => Some(value),
-                ValueRef::Text(text) => std::str::from_utf8(text).ok()?.trim().parse().ok(),
-                _ => None,
-            };
-            Ok(match (number(0), number(1)) {
-                (Some(dividend), Some(divisor)) if divisor != 0.0 => {
-                    let quotient = (dividend / divisor).trunc();
-                    quotient.is_finite().then_some(quotient as i64)
-                }
-                _ => None,
-            })
-        },
-    )?;
     super::date_functions::register_date_functions(connection)?;
     super::text_functions::register_text_functions(connection)?;
     super::number_functions::register_number_functions(connection)?;

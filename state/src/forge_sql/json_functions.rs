@@ -7,7 +7,7 @@
 //! an error); paths take the `$`, `.key` and `[n]` steps apps write.
 
 use rusqlite::Connection;
-use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::functions::Context;
 use rusqlite::types::ValueRef;
 use serde_json::Value as Json;
 
@@ -127,10 +127,7 @@ fn contains(target: &Json, candidate: &Json) -> bool {
 
 /// Registers the JSON functions on `connection`.
 pub fn register_json_functions(connection: &Connection) -> rusqlite::Result<()> {
-    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
-    let flags = FunctionFlags::SQLITE_UTF8
-        | FunctionFlags::SQLITE_DETERMINISTIC
-        | FunctionFlags::SQLITE_INNOCUOUS;
+    let flags = super::functions::PURE;
     for arity in [1, 2] {
         connection.create_scalar_function("json_length", arity, flags, move |context| {
             Ok((|| {

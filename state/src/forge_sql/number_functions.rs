@@ -1,11 +1,12 @@
 //! MySQL's numeric functions that Kiln's SQLite lacks (it is built without SQLite's math
-//! functions): `FLOOR`, `CEIL`, `POW`, `SQRT`, `MOD`, `LOG`, `TRUNCATE`, `SIGN`, `PI`, ….
+//! functions): `FLOOR`, `CEIL`, `POW`, `SQRT`, `MOD`, `LOG`, `TRUNCATE`, `SIGN`, `PI`, …, and
+//! `a DIV b` (as `kiln_div`).
 //!
 //! As in MySQL, an argument that is not a number gives NULL, and so does a result that is not
 //! a finite number (`SQRT(-1)`, `LOG(0)`). `FLOOR`, `CEIL` and `TRUNCATE(x, 0)` answer integers.
 
 use rusqlite::Connection;
-use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::functions::Context;
 use rusqlite::types::{Value, ValueRef};
 
 fn number(context: &Context<'_>, index: usize) -> Option<f64> {
@@ -36,10 +37,7 @@ fn truncate(value: f64, decimals: i64) -> f64 {
 
 /// Registers the numeric functions on `connection`.
 pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()> {
-    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
-    let flags = FunctionFlags::SQLITE_UTF8
-        | FunctionFlags::SQLITE_DETERMINISTIC
-        | FunctionFlags::SQLITE_INNOCUOUS;
+    let flags = super::functions::PURE;
     type Unary = fn(f64) -> (f64, bool);
     let unary: [(&str, Unary); 12] = [
         ("floor", |x| (x.floor(), true)),
@@ -113,6 +111,17 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
         })
     })?;
     connection.create_scalar_function("pi", 0, flags, |_| Ok(std::f64::consts::PI))?;
+    // `a DIV b` (rewritten by `expressions`): the quotient truncated toward zero, NULL when
+    // dividing by zero.
+    connection.create_scalar_function("kiln_div", 2, flags, |context| {
+        Ok(match (number(context, 0), number(context, 1)) {
+            (Some(dividend), Some(divisor)) if divisor != 0.0 => {
+                let quotient = (dividend / divisor).trunc();
+                quotient.is_finite().then_some(quotient as i64)
+            }
+            _ => None,
+        })
+    })?;
     Ok(())
 }
 

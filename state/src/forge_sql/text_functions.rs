@@ -190,10 +190,7 @@ impl Aggregate<Concatenated, Option<String>> for DistinctConcat {
 
 /// Registers the text functions on `connection`.
 pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> {
-    // INNOCUOUS: no side effects, so a schema's DEFAULT or CHECK may call them.
-    let flags = FunctionFlags::SQLITE_UTF8
-        | FunctionFlags::SQLITE_DETERMINISTIC
-        | FunctionFlags::SQLITE_INNOCUOUS;
+    let flags = super::functions::PURE;
     for arity in [2, 3] {
         connection.create_scalar_function("locate", arity, flags, move |context| {
             Ok((|| {
