@@ -6,6 +6,7 @@
 //! [`EgressFailure`] back, so the fake does not depend on how `wasi:http` is
 //! spoken on `wasm32`.
 
+use super::budget::Budget;
 use std::fmt;
 use std::rc::Rc;
 
@@ -92,7 +93,7 @@ type Answer = Rc<dyn Fn(&EgressRequest) -> Result<EgressResponse, EgressFailure>
 struct Stub {
     method: String,
     url: String,
-    remaining: Option<usize>,
+    remaining: Budget,
     answer: Answer,
 }
 
@@ -105,7 +106,7 @@ impl Stub {
         } else {
             request.url_without_query()
         };
-        self.remaining != Some(0)
+        self.remaining.left()
             && self.method.eq_ignore_ascii_case(&request.method)
             && self.url == url
     }
@@ -135,9 +136,7 @@ pub(crate) fn send(request: EgressRequest) -> Result<EgressResponse, EgressFailu
         egress.requests.push(request.clone());
         match egress.stubs.iter_mut().find(|stub| stub.matches(&request)) {
             Some(stub) => {
-                if let Some(remaining) = stub.remaining.as_mut() {
-                    *remaining -= 1;
-                }
+                stub.remaining.spend();
                 Rc::clone(&stub.answer)
             }
             None => {
@@ -174,7 +173,7 @@ impl<'a> EgressFake<'a> {
             state: self.state,
             method: method.to_owned(),
             url: url.into(),
-            remaining: None,
+            remaining: Budget::default(),
         }
     }
 
@@ -190,13 +189,13 @@ pub struct EgressStub<'a> {
     state: &'a Shared,
     method: String,
     url: String,
-    remaining: Option<usize>,
+    remaining: Budget,
 }
 
 impl EgressStub<'_> {
     /// Answers one request only.
     pub fn once(mut self) -> Self {
-        self.remaining = Some(1);
+        self.remaining = Budget::limited(1);
         self
     }
 

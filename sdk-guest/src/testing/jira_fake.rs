@@ -1,6 +1,7 @@
 //! The fake Jira: stubbed answers per method and path, and a record of every
 //! request the app sent.
 
+use super::budget::Budget;
 use std::fmt;
 use std::rc::Rc;
 
@@ -27,13 +28,13 @@ struct Stub {
     principal: Option<Principal>,
     query: Vec<(String, String)>,
     /// How many more requests it answers; `None`: any number.
-    remaining: Option<usize>,
+    remaining: Budget,
     answer: Answer,
 }
 
 impl Stub {
     fn matches(&self, request: &RawRequest) -> bool {
-        self.remaining != Some(0)
+        self.remaining.left()
             && self.method == request.method
             && path_matches(&self.pattern, &request.path)
             && self.principal.is_none_or(|p| p == request.principal)
@@ -53,9 +54,7 @@ impl fmt::Debug for Stub {
         for (name, value) in &self.query {
             write!(f, " ?{name}={value}")?;
         }
-        if let Some(remaining) = self.remaining {
-            write!(f, " ({remaining} answers left)")?;
-        }
+        write!(f, "{}", self.remaining)?;
         Ok(())
     }
 }
@@ -96,9 +95,7 @@ pub(super) fn request(state: &Shared, request: RawRequest) -> Result<Response, R
         }
         match jira.stubs.iter_mut().find(|stub| stub.matches(&request)) {
             Some(stub) => {
-                if let Some(remaining) = stub.remaining.as_mut() {
-                    *remaining -= 1;
-                }
+                stub.remaining.spend();
                 Rc::clone(&stub.answer)
             }
             None if jira.fallback.is_some() => {
@@ -150,7 +147,7 @@ impl<'a> JiraFake<'a> {
             pattern: path.into(),
             principal: None,
             query: Vec::new(),
-            remaining: None,
+            remaining: Budget::default(),
         }
     }
 
@@ -204,7 +201,7 @@ pub struct StubBuilder<'a> {
     pattern: String,
     principal: Option<Principal>,
     query: Vec<(String, String)>,
-    remaining: Option<usize>,
+    remaining: Budget,
 }
 
 impl StubBuilder<'_> {
@@ -228,7 +225,7 @@ impl StubBuilder<'_> {
 
     /// Answers `times` requests, then lets later stubs answer.
     pub fn times(mut self, times: usize) -> Self {
-        self.remaining = Some(times);
+        self.remaining = Budget::limited(times);
         self
     }
 

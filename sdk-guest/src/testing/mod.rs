@@ -138,6 +138,7 @@
 //! [`EventsFake::queues`] names the app's), so what the host would refuse
 //! fails in the test too.
 
+mod budget;
 mod egress_fake;
 mod events_fake;
 mod jira_fake;

@@ -9,6 +9,7 @@
 //! keeps them, so [`migration_runner`](crate::sql::migration_runner) runs
 //! in a test as on the host.
 
+use super::budget::Budget;
 use std::fmt;
 use std::rc::Rc;
 
@@ -50,13 +51,13 @@ struct Stub {
     query: String,
     params: Option<Vec<Value>>,
     /// How many more statements it answers; `None`: any number.
-    remaining: Option<usize>,
+    remaining: Budget,
     respond: Respond,
 }
 
 impl Stub {
     fn matches(&self, sent: &SentStatement) -> bool {
-        self.remaining != Some(0)
+        self.remaining.left()
             && self.query == normalised(&sent.query)
             && self
                 .params
@@ -71,9 +72,7 @@ impl fmt::Debug for Stub {
         if let Some(params) = &self.params {
             write!(f, " with {}", Value::Array(params.clone()))?;
         }
-        if let Some(remaining) = self.remaining {
-            write!(f, " ({remaining} answers left)")?;
-        }
+        write!(f, "{}", self.remaining)?;
         Ok(())
     }
 }
@@ -116,9 +115,7 @@ pub(super) fn execute(
             ));
         }
         if let Some(stub) = sql.stubs.iter_mut().find(|stub| stub.matches(&sent)) {
-            if let Some(remaining) = stub.remaining.as_mut() {
-                *remaining -= 1;
-            }
+            stub.remaining.spend();
             Rc::clone(&stub.respond)
         } else if let Some(answer) = sql.known(&sent) {
             return answer.map(|answer| crate::sql::answer_json(&answer));
@@ -208,7 +205,7 @@ impl<'a> SqlFake<'a> {
             state: self.state,
             query: normalised(query),
             params: None,
-            remaining: None,
+            remaining: Budget::default(),
         }
     }
 
@@ -269,7 +266,7 @@ pub struct SqlStubBuilder<'a> {
     state: &'a Shared,
     query: String,
     params: Option<Vec<Value>>,
-    remaining: Option<usize>,
+    remaining: Budget,
 }
 
 impl SqlStubBuilder<'_> {
@@ -292,7 +289,7 @@ impl SqlStubBuilder<'_> {
 
     /// Answers `times` statements, then lets later stubs answer.
     pub fn times(mut self, times: usize) -> Self {
-        self.remaining = Some(times);
+        self.remaining = Budget::limited(times);
         self
     }
 
