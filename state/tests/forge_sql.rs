@@ -499,7 +499,7 @@ fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
     );
 
     // drizzle-kit's later migrations: unique constraints, foreign keys added after the
-    // tables (accepted, not enforced), RENAME TABLE; a multi-row insert answers its first id.
+    // tables, RENAME TABLE; a multi-row insert answers its first id.
     run_schema(
         &mut db,
         "CREATE TABLE `posts` (`id` int AUTO_INCREMENT NOT NULL, `user_id` int, \
@@ -521,6 +521,511 @@ fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
         json!([1, "one"]),
     );
     assert!(duplicate.message.contains("Error 1062"), "{duplicate}");
+}
+
+/// The `ALTER TABLE` forms SQLite's own cannot make, which drizzle-kit writes for a changed
+/// column (`MODIFY`), a renamed one (`CHANGE`) and keys added after the tables: Kiln rebuilds
+/// the table, and each change answers as MySQL's does, over the rows already there.
+#[test]
+fn alter_table_changes_columns_and_keys_over_existing_rows() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE `owners` (`id` int AUTO_INCREMENT NOT NULL, `name` varchar(20), \
+         CONSTRAINT `owners_id` PRIMARY KEY(`id`));\n\
+         CREATE TABLE `pets` (`id` int AUTO_INCREMENT NOT NULL, `owner_id` int, \
+         `name` varchar(10) NOT NULL, `age` int, CONSTRAINT `pets_id` PRIMARY KEY(`id`), \
+         KEY `pets_name` (`name`));",
+    );
+    run(
+        &mut db,
+        "INSERT INTO owners (name) VALUES ('ada'), ('bob')",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO pets (owner_id, name, age) VALUES (1, 'rex', 3), (2, 'tom', 5), (2, 'kit', 1)",
+        json!([]),
+    );
+    run(&mut db, "DELETE FROM pets WHERE id = 3", json!([]));
+    let count = |db: &mut ForgeSqlDatabase, query: &str| -> i64 {
+        rows(&run(db, query, json!([])))[0]["n"]
+            .as_i64()
+            .expect("a count")
+    };
+
+    // MODIFY widens a column; rows, indexes and the AUTO_INCREMENT counter stay.
+    run(
+        &mut db,
+        "ALTER TABLE `pets` MODIFY COLUMN `name` varchar(30) NOT NULL",
+        json!([]),
+    );
+    let long_name = "a name of twenty-five chr";
+    let inserted = run(
+        &mut db,
+        "INSERT INTO pets (owner_id, name) VALUES (1, ?)",
+        json!([long_name]),
+    );
+    assert_eq!(inserted["rows"]["insertId"], 4, "ids are not reused");
+    let too_long = refused(
+        &mut db,
+        "INSERT INTO pets (owner_id, name) VALUES (1, ?)",
+        json!(["x".repeat(31)]),
+    );
+    assert!(too_long.message.contains("Error 1406"), "{too_long}");
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pets'"
+        ),
+        1,
+        "the KEY survives the rebuild"
+    );
+    // Narrowing it over a longer value fails whole, as in MySQL's strict mode.
+    let narrowed = refused(
+        &mut db,
+        "ALTER TABLE pets MODIFY name varchar(3) NOT NULL",
+        json!([]),
+    );
+    assert!(narrowed.message.contains("Error 1406"), "{narrowed}");
+    assert_eq!(count(&mut db, "SELECT COUNT(*) AS n FROM pets"), 3);
+
+    // CHANGE renames and retypes; AFTER places the column in `SELECT *`. NOT NULL over a
+    // NULL fails (MySQL's strict mode: "Invalid use of NULL value").
+    let null_age = refused(
+        &mut db,
+        "ALTER TABLE pets CHANGE `age` `years` smallint NOT NULL DEFAULT 0 AFTER `id`",
+        json!([]),
+    );
+    assert!(null_age.message.contains("'years'"), "{null_age}");
+    assert!(!null_age.message.contains("kiln_rebuild"), "{null_age}");
+    run(
+        &mut db,
+        "UPDATE pets SET age = 0 WHERE age IS NULL",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "ALTER TABLE pets CHANGE `age` `years` smallint NOT NULL DEFAULT 0 AFTER `id`",
+        json!([]),
+    );
+    let text = db
+        .execute_text(Endpoint::Data, "SELECT * FROM pets WHERE id = 1", &[])
+        .expect("select");
+    assert!(
+        text.starts_with(r#"{"rows":[{"id":1,"years":3,"owner_id":1,"name":"rex"}"#),
+        "{text}"
+    );
+    run(&mut db, "INSERT INTO pets (name) VALUES ('pip')", json!([]));
+    assert_eq!(
+        count(&mut db, "SELECT years AS n FROM pets WHERE name = 'pip'"),
+        0
+    );
+    run(
+        &mut db,
+        "ALTER TABLE pets ALTER COLUMN years SET DEFAULT 7",
+        json!([]),
+    );
+    run(&mut db, "INSERT INTO pets (name) VALUES ('sol')", json!([]));
+    assert_eq!(
+        count(&mut db, "SELECT years AS n FROM pets WHERE name = 'sol'"),
+        7
+    );
+    run(
+        &mut db,
+        "ALTER TABLE pets ALTER COLUMN years DROP DEFAULT",
+        json!([]),
+    );
+    let no_default = refused(&mut db, "INSERT INTO pets (name) VALUES ('ivy')", json!([]));
+    assert!(no_default.message.contains("'years'"), "{no_default}");
+
+    // A foreign key added by ALTER TABLE holds, over the rows already there too.
+    run(
+        &mut db,
+        "UPDATE pets SET owner_id = 99 WHERE id = 1",
+        json!([]),
+    );
+    let add_key = "ALTER TABLE `pets` ADD CONSTRAINT `pets_owner_id_owners_id_fk` FOREIGN KEY \
+                   (`owner_id`) REFERENCES `owners`(`id`) ON DELETE cascade ON UPDATE no action";
+    let orphan = refused(&mut db, add_key, json!([]));
+    assert!(orphan.message.contains("Error 1452"), "{orphan}");
+    run(
+        &mut db,
+        "UPDATE pets SET owner_id = 1 WHERE id = 1",
+        json!([]),
+    );
+    run(&mut db, add_key, json!([]));
+    let unknown_owner = refused(
+        &mut db,
+        "INSERT INTO pets (owner_id, name, years) VALUES (99, 'max', 1)",
+        json!([]),
+    );
+    assert!(
+        unknown_owner.message.contains("Error 1452"),
+        "{unknown_owner}"
+    );
+    let twice = refused(&mut db, add_key, json!([]));
+    assert!(twice.message.contains("Error 1826"), "{twice}");
+
+    // Rebuilding the parent does not run the children's ON DELETE CASCADE.
+    let pets = count(&mut db, "SELECT COUNT(*) AS n FROM pets");
+    run(
+        &mut db,
+        "ALTER TABLE owners MODIFY COLUMN `name` varchar(40)",
+        json!([]),
+    );
+    assert_eq!(count(&mut db, "SELECT COUNT(*) AS n FROM pets"), pets);
+    // Deleting an owner does.
+    run(&mut db, "DELETE FROM owners WHERE id = 2", json!([]));
+    assert_eq!(
+        count(&mut db, "SELECT COUNT(*) AS n FROM pets WHERE owner_id = 2"),
+        0
+    );
+    run(
+        &mut db,
+        "ALTER TABLE pets DROP FOREIGN KEY `pets_owner_id_owners_id_fk`",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO pets (owner_id, name, years) VALUES (99, 'max', 1)",
+        json!([]),
+    );
+    let missing = refused(&mut db, "ALTER TABLE pets DROP FOREIGN KEY nope", json!([]));
+    assert!(missing.message.contains("Error 1091"), "{missing}");
+
+    // The AUTO_INCREMENT column widened keeps numbering; its key cannot be dropped.
+    let before = count(&mut db, "SELECT MAX(id) AS n FROM pets");
+    run(
+        &mut db,
+        "ALTER TABLE pets MODIFY id bigint AUTO_INCREMENT NOT NULL",
+        json!([]),
+    );
+    let next = run(
+        &mut db,
+        "INSERT INTO pets (name, years) VALUES ('neo', 2)",
+        json!([]),
+    );
+    assert_eq!(next["rows"]["insertId"], before + 1);
+    let auto_key = refused(&mut db, "ALTER TABLE pets DROP PRIMARY KEY", json!([]));
+    assert!(auto_key.message.contains("Error 1075"), "{auto_key}");
+
+    // ADD PRIMARY KEY over duplicates fails; a second key is refused; DROP PRIMARY KEY frees.
+    run(
+        &mut db,
+        "CREATE TABLE tags (name VARCHAR(10) NOT NULL, n INT)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO tags VALUES ('a', 1), ('a', 2)",
+        json!([]),
+    );
+    let duplicate = refused(
+        &mut db,
+        "ALTER TABLE tags ADD PRIMARY KEY (name)",
+        json!([]),
+    );
+    assert!(duplicate.message.contains("Error 1062"), "{duplicate}");
+    run(&mut db, "DELETE FROM tags WHERE n = 2", json!([]));
+    run(
+        &mut db,
+        "ALTER TABLE tags ADD PRIMARY KEY (name)",
+        json!([]),
+    );
+    let second = refused(&mut db, "ALTER TABLE tags ADD PRIMARY KEY (n)", json!([]));
+    assert!(second.message.contains("Error 1068"), "{second}");
+    let taken = refused(&mut db, "INSERT INTO tags VALUES ('a', 3)", json!([]));
+    assert!(taken.message.contains("Error 1062"), "{taken}");
+    run(&mut db, "ALTER TABLE tags DROP PRIMARY KEY", json!([]));
+    run(&mut db, "INSERT INTO tags VALUES ('a', 3)", json!([]));
+
+    // Names and values holding commas, parentheses and quotes are read whole.
+    run(
+        &mut db,
+        "CREATE TABLE `odd,(t)` (`a,b)` varchar(8) DEFAULT 'x'',y)', `c` int, \
+         `PRIMARY KEY` int)",
+        json!([]),
+    );
+    run(&mut db, "INSERT INTO `odd,(t)` (c) VALUES (1)", json!([]));
+    run(
+        &mut db,
+        "ALTER TABLE `odd,(t)` MODIFY `c` bigint NOT NULL",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "ALTER TABLE `odd,(t)` ADD PRIMARY KEY (`c`)",
+        json!([]),
+    );
+    let odd = run(&mut db, "SELECT * FROM `odd,(t)`", json!([]));
+    assert_eq!(rows(&odd)[0]["a,b)"], "x',y)", "{odd}");
+    assert_eq!(rows(&odd)[0]["c"], "1", "BIGINT reads as a string");
+
+    // A missing table or column reads as MySQL's; a change to neither leaves everything.
+    let table = refused(&mut db, "ALTER TABLE nothing MODIFY a INT", json!([]));
+    assert!(table.message.contains("Error 1146"), "{table}");
+    let column = refused(&mut db, "ALTER TABLE tags MODIFY nothing INT", json!([]));
+    assert!(column.message.contains("Error 1054"), "{column}");
+    // Enforcement is back on after every call, failed or not.
+    run(
+        &mut db,
+        "CREATE TABLE collars (owner_id INT, FOREIGN KEY (owner_id) REFERENCES owners(id))",
+        json!([]),
+    );
+    let unenforced = refused(&mut db, "INSERT INTO collars VALUES (99)", json!([]));
+    assert!(unenforced.message.contains("Error 1452"), "{unenforced}");
+    // The pragmas the host runs around a rebuild stay refused to the app, alone or beside one.
+    for query in [
+        "PRAGMA foreign_keys = OFF",
+        "SELECT * FROM pragma_foreign_key_check",
+        "SELECT * FROM pragma_foreign_key_check()",
+    ] {
+        refused(&mut db, query, json!([]));
+    }
+    let beside = db.execute(
+        Endpoint::Schema,
+        "ALTER TABLE tags MODIFY n BIGINT; PRAGMA foreign_keys = OFF",
+        &[],
+    );
+    assert!(beside.is_err(), "{beside:?}");
+    let still = refused(&mut db, "INSERT INTO collars VALUES (98)", json!([]));
+    assert!(still.message.contains("Error 1452"), "{still}");
+}
+
+/// Digests and encodings apps compute in SQL (an audit log's hash chain, a content digest, a
+/// checksum to shard by), with MySQL's documented answers.
+#[test]
+fn digests_and_encodings_answer_as_mysql() {
+    let mut db = database();
+    let answer = run(
+        &mut db,
+        "SELECT MD5('abc') AS md5, SHA1('abc') AS sha1, SHA('abc') AS sha, \
+         SHA2('abc', 256) AS sha256, SHA2('abc', 0) AS sha0, SHA2('abc', 100) AS bad_bits, \
+         CRC32('MySQL') AS crc, CRC32(NULL) AS crc_null, MD5(123) AS md5_number, \
+         TO_BASE64('abc') AS b64, FROM_BASE64('YWJj') AS text, FROM_BASE64('//8=') AS bytes, \
+         FROM_BASE64('%%') AS not_base64, HEX(255) AS hex_number, HEX('abc') AS hex_text, \
+         LENGTH(TO_BASE64(REPEAT('x', 120))) AS wrapped",
+        json!([]),
+    );
+    let row = &rows(&answer)[0];
+    let expected = json!({
+        "md5": "900150983cd24fb0d6963f7d28e17f72",
+        "sha1": "a9993e364706816aba3e25717850c26c9cd0d89d",
+        "sha": "a9993e364706816aba3e25717850c26c9cd0d89d",
+        "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "sha0": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "bad_bits": null,
+        "crc": 3_259_397_556_i64,
+        "crc_null": null,
+        "md5_number": "202cb962ac59075b964b07152d234b70",
+        "b64": "YWJj",
+        "text": "abc",
+        "bytes": {"type": "Buffer", "data": [255, 255]},
+        "not_base64": null,
+        "hex_number": "FF",
+        "hex_text": "616263",
+        // 160 base64 characters in lines of 76: two line breaks.
+        "wrapped": 162,
+    });
+    assert_eq!(row, &expected);
+
+    // A hash chain: each entry's hash covers the previous one's.
+    run(
+        &mut db,
+        "CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, payload TEXT NOT NULL, \
+         hash CHAR(64) NOT NULL)",
+        json!([]),
+    );
+    for payload in ["created", "approved"] {
+        run(
+            &mut db,
+            "INSERT INTO audit (payload, hash) SELECT ?, SHA2(CONCAT(COALESCE((SELECT hash FROM \
+             audit ORDER BY id DESC LIMIT 1), ''), ?), 256)",
+            json!([payload, payload]),
+        );
+    }
+    let chain = run(
+        &mut db,
+        "SELECT a.id FROM audit a JOIN audit b ON b.id = a.id - 1 \
+         WHERE a.hash = SHA2(CONCAT(b.hash, a.payload), 256)",
+        json!([]),
+    );
+    assert_eq!(rows(&chain).len(), 1, "{chain}");
+}
+
+/// `SHOW TABLES`, `DESCRIBE t` and `SHOW COLUMNS FROM t`, which tools and migrations read
+/// before changing a table, answer in MySQL's shape: the column order, the types as MySQL
+/// writes them, keys, defaults and extras.
+#[test]
+fn show_tables_and_describe_answer_in_mysqls_shape() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE `items` (`id` bigint AUTO_INCREMENT NOT NULL, `sku` varchar(20) NOT NULL, \
+         `name` varchar(100) DEFAULT 'it''s', `kind` enum('a','b') NOT NULL DEFAULT 'a', \
+         `price` decimal(10,2), `qty` int unsigned DEFAULT 0, `owner_id` int, \
+         `updated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, \
+         CONSTRAINT `items_id` PRIMARY KEY(`id`), CONSTRAINT `items_sku` UNIQUE(`sku`), \
+         KEY `items_owner` (`owner_id`, `name`));\n\
+         CREATE TABLE `owners` (`id` int PRIMARY KEY);",
+    );
+    let tables = run(&mut db, "SHOW TABLES", json!([]));
+    assert_eq!(
+        tables,
+        json!({"rows": [{"Tables_in_forge": "items"}, {"Tables_in_forge": "owners"}]})
+    );
+    let some = run(&mut db, "SHOW TABLES LIKE 'own%'", json!([]));
+    assert_eq!(rows(&some).len(), 1, "{some}");
+
+    let text = db
+        .execute_text(Endpoint::Data, "DESCRIBE `items`", &[])
+        .expect("describe");
+    assert!(
+        text.starts_with(r#"{"rows":[{"Field":"id","Type":"int","Null":"NO","Key":"PRI","Default":null,"Extra":"auto_increment"}"#),
+        "{text}"
+    );
+    let described: Value = serde_json::from_str(&text).expect("json");
+    let column = |name: &str| -> Value {
+        rows(&described)
+            .iter()
+            .find(|row| row["Field"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {described}"))
+    };
+    assert_eq!(
+        column("sku"),
+        json!({"Field": "sku", "Type": "varchar(20)", "Null": "NO", "Key": "UNI", "Default": null, "Extra": ""})
+    );
+    assert_eq!(column("name")["Default"], "it's");
+    assert_eq!(column("name")["Null"], "YES");
+    assert_eq!(column("kind")["Type"], "enum('a','b')");
+    assert_eq!(column("kind")["Default"], "a");
+    assert_eq!(column("price")["Type"], "decimal(10,2)");
+    assert_eq!(column("qty")["Type"], "int unsigned");
+    assert_eq!(column("qty")["Default"], "0");
+    assert_eq!(column("owner_id")["Key"], "MUL");
+    assert_eq!(column("updated")["Default"], "CURRENT_TIMESTAMP");
+    assert_eq!(
+        column("updated")["Extra"],
+        "DEFAULT_GENERATED on update CURRENT_TIMESTAMP"
+    );
+    assert_eq!(
+        run(&mut db, "SHOW COLUMNS FROM items", json!([])),
+        described,
+        "SHOW COLUMNS is DESCRIBE"
+    );
+    // A column changed by a rebuild reads as changed.
+    run(
+        &mut db,
+        "ALTER TABLE items MODIFY qty bigint NOT NULL DEFAULT 1",
+        json!([]),
+    );
+    let changed = run(&mut db, "DESCRIBE items", json!([]));
+    let qty = rows(&changed)
+        .iter()
+        .find(|row| row["Field"] == "qty")
+        .cloned();
+    assert_eq!(
+        qty,
+        Some(
+            json!({"Field": "qty", "Type": "bigint", "Null": "NO", "Key": "", "Default": "1", "Extra": ""})
+        )
+    );
+
+    // SHOW CREATE TABLE reads the same back as MySQL's DDL, which runs again as it reads.
+    run(
+        &mut db,
+        "ALTER TABLE items ADD CONSTRAINT items_owner_fk FOREIGN KEY (owner_id) REFERENCES \
+         owners(id) ON DELETE CASCADE",
+        json!([]),
+    );
+    let created = run(&mut db, "SHOW CREATE TABLE `items`", json!([]));
+    let ddl = rows(&created)[0]["Create Table"]
+        .as_str()
+        .expect("the DDL")
+        .to_owned();
+    assert_eq!(rows(&created)[0]["Table"], "items");
+    for line in [
+        "CREATE TABLE `items` (\n  `id` int NOT NULL AUTO_INCREMENT,\n",
+        "  `sku` varchar(20) NOT NULL,\n",
+        "  `name` varchar(100) DEFAULT 'it''s',\n",
+        "  `kind` enum('a','b') NOT NULL DEFAULT 'a',\n",
+        "  `price` decimal(10,2) DEFAULT NULL,\n",
+        "  `updated` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,\n",
+        "  PRIMARY KEY (`id`),\n",
+        "  UNIQUE KEY `items_sku` (`sku`),\n",
+        "  KEY `items_owner` (`owner_id`,`name`),\n",
+        "  CONSTRAINT items_owner_fk FOREIGN KEY (owner_id) REFERENCES owners(id) ON DELETE CASCADE\n",
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    ] {
+        assert!(ddl.contains(line), "{line:?} in\n{ddl}");
+    }
+    assert!(!ddl.contains("kiln_"), "Kiln's own checks stay out:\n{ddl}");
+    run(&mut db, "DROP TABLE items", json!([]));
+    run(&mut db, &ddl, json!([]));
+    assert_eq!(run(&mut db, "DESCRIBE items", json!([])), changed);
+
+    let missing = refused(&mut db, "DESCRIBE nothing", json!([]));
+    assert!(missing.message.contains("Error 1146"), "{missing}");
+    refused(&mut db, "SHOW TABLES WHERE 1", json!([]));
+}
+
+/// MySQL's answers for what an `INSERT` leaves out: a `NOT NULL` column with no default that
+/// the statement does not name is 1364 (one it sets to NULL is 1048), and a table without an
+/// `AUTO_INCREMENT` column reports no `insertId`.
+#[test]
+fn inserts_answer_ids_and_missing_values_as_mysql() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE tags (name VARCHAR(20) PRIMARY KEY, note TEXT NOT NULL, n INT)",
+        json!([]),
+    );
+    let inserted = run(
+        &mut db,
+        "INSERT INTO tags (name, note) VALUES ('a', 'x')",
+        json!([]),
+    );
+    assert_eq!(inserted["rows"]["insertId"], 0, "no AUTO_INCREMENT column");
+    assert_eq!(inserted["rows"]["affectedRows"], 1);
+    let left_out = refused(&mut db, "INSERT INTO tags (name) VALUES ('b')", json!([]));
+    assert!(
+        left_out
+            .message
+            .starts_with("Error 1364 (HY000): Field 'note' doesn't have a default value"),
+        "{left_out}"
+    );
+    let by_default = refused(
+        &mut db,
+        "INSERT INTO tags (name, note) VALUES ('b', DEFAULT)",
+        json!([]),
+    );
+    assert!(by_default.message.contains("Error 1364"), "{by_default}");
+    let written_null = refused(
+        &mut db,
+        "INSERT INTO tags (name, note) VALUES ('b', ?)",
+        json!([null]),
+    );
+    assert!(
+        written_null
+            .message
+            .starts_with("Error 1048 (23000): Column 'note' cannot be null"),
+        "{written_null}"
+    );
+    let every_column = refused(&mut db, "INSERT INTO tags VALUES ('c', NULL, 1)", json!([]));
+    assert!(
+        every_column.message.contains("Error 1048"),
+        "{every_column}"
+    );
+
+    run(
+        &mut db,
+        "CREATE TABLE numbered (id INT AUTO_INCREMENT PRIMARY KEY, v INT)",
+        json!([]),
+    );
+    let numbered = run(&mut db, "INSERT INTO numbered (v) VALUES (1)", json!([]));
+    assert_eq!(numbered["rows"]["insertId"], 1);
 }
 
 fn run_schema(db: &mut ForgeSqlDatabase, script: &str) {
@@ -1038,6 +1543,44 @@ fn what_is_committed_survives_reopening_the_file() {
     let mut db = ForgeSqlDatabase::open(&path, ForgeSqlLimits::default()).expect("reopen");
     let answer = run(&mut db, "SELECT v FROM kept", json!([]));
     assert_eq!(rows(&answer)[0]["v"], "still here");
+
+    // A rebuilt table is the same file's table after a restart, keys and all.
+    run(
+        &mut db,
+        "CREATE TABLE child (id INT PRIMARY KEY, kept_id INT)",
+        json!([]),
+    );
+    run(&mut db, "INSERT INTO child VALUES (1, 1)", json!([]));
+    run_schema(
+        &mut db,
+        "ALTER TABLE kept MODIFY v VARCHAR(20) NOT NULL;\n\
+         ALTER TABLE child ADD CONSTRAINT fk_kept FOREIGN KEY (kept_id) REFERENCES kept(id) \
+         ON DELETE CASCADE;",
+    );
+    drop(db);
+    let mut db = ForgeSqlDatabase::open(&path, ForgeSqlLimits::default()).expect("reopen");
+    let too_long = refused(
+        &mut db,
+        "UPDATE kept SET v = 'twenty-one characters' WHERE id = 1",
+        json!([]),
+    );
+    assert!(too_long.message.contains("Error 1406"), "{too_long}");
+    let orphan = refused(&mut db, "INSERT INTO child VALUES (2, 7)", json!([]));
+    assert!(orphan.message.contains("Error 1452"), "{orphan}");
+    // A DELETE in the same script as a rebuild runs with the keys' actions off: it does not
+    // cascade, so the call fails whole rather than leave an orphan.
+    let script = db.execute(
+        Endpoint::Schema,
+        "ALTER TABLE kept ALTER COLUMN v SET DEFAULT 'x'; DELETE FROM kept WHERE id = 1;",
+        &[],
+    );
+    let error = script.expect_err("an orphan is refused");
+    assert!(error.message.contains("Error 1452"), "{error}");
+    let children = run(&mut db, "SELECT COUNT(*) AS n FROM child", json!([]));
+    assert_eq!(rows(&children)[0]["n"], 1);
+    run(&mut db, "DELETE FROM kept WHERE id = 1", json!([]));
+    let children = run(&mut db, "SELECT COUNT(*) AS n FROM child", json!([]));
+    assert_eq!(rows(&children)[0]["n"], 0, "cascaded");
 }
 
 mod store {

@@ -69,3 +69,12 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
         })
         .collect()
 }
+
+/// Whether `table` (unquoted) has an `AUTO_INCREMENT` column, which Kiln writes as SQLite's
+/// `AUTOINCREMENT` row id: MySQL answers an `INSERT`'s `insertId` only for such a table.
+pub fn numbers_rows(connection: &Connection, table: &str) -> bool {
+    let Ok(Some((_, sql))) = super::rebuild::table_sql(connection, table) else {
+        return false;
+    };
+    super::rebuild::Definition::read(&sql).is_some_and(|definition| definition.numbers_rows())
+}

@@ -3,7 +3,8 @@
 //!
 //! Threats, each beside its answer:
 //! - *Reaching other files* (`ATTACH '/etc/…'`, `VACUUM INTO`, extensions): the authorizer
-//!   refuses attaching, pragmas and virtual tables; extensions cannot load (rusqlite is built
+//!   refuses attaching, pragmas (but the two the host runs itself around a table rebuild,
+//!   allowed only while it runs them) and virtual tables; extensions cannot load (rusqlite is built
 //!   without `load_extension`); SQLite's attached-database limit is 0.
 //! - *Corrupting the database to attack SQLite itself*: `SQLITE_DBCONFIG_DEFENSIVE` (no writes
 //!   to the schema table or shadow tables), schema not trusted, no triggers or views (code that
@@ -20,22 +21,24 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use rusqlite::config::DbConfig;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde_json::{Value as Json, json};
 
-use super::columns::table_columns;
-use super::dialect::{Endpoint, StatementKind, Translated, translate_for};
+use super::columns::{numbers_rows, table_columns};
+use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
-use super::mysql_errors::mysql_message;
+use super::mysql_errors::{left_out_message, mysql_message};
+use super::rebuild;
+use super::show;
 use super::values::{ColumnType, parameters};
 
 /// Why a database could not be opened (the host's problem, not the app's).
@@ -66,6 +69,8 @@ pub struct ForgeSqlDatabase {
     /// [`UPSERT_UPDATED`] as SQLite evaluates the update: MySQL counts such a row twice in
     /// `affectedRows`, and apps read 2 as "updated".
     upsert_updates: Arc<AtomicU64>,
+    /// Whether the host is running one of its own pragmas ([`authorize`]).
+    host_pragmas: Arc<AtomicBool>,
 }
 
 /// The function [`super::writes`] wraps an upsert's first assignment in: it counts the row
@@ -159,7 +164,11 @@ impl ForgeSqlDatabase {
             },
         )?;
         // Last: the settings above are the host's own pragmas.
-        connection.authorizer(Some(authorize))?;
+        let host_pragmas = Arc::new(AtomicBool::new(false));
+        let allowed = Arc::clone(&host_pragmas);
+        connection.authorizer(Some(move |context: AuthContext<'_>| {
+            authorize(context, allowed.load(Ordering::SeqCst))
+        }))?;
         // Prepared statements are kept by SQLite text, as many as the translations kept.
         connection.set_prepared_statement_cache_capacity(TRANSLATIONS_KEPT);
         Ok(ForgeSqlDatabase {
@@ -167,6 +176,7 @@ impl ForgeSqlDatabase {
             limits,
             translations: [HashMap::new(), HashMap::new()],
             upsert_updates,
+            host_pragmas,
         })
     }
 
@@ -214,21 +224,65 @@ impl ForgeSqlDatabase {
         self.connection
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;
+        // A rebuild replaces a table, which SQLite's procedure does with foreign-key
+        // enforcement off (`rebuild`); it is switched only outside a transaction, and back on
+        // whatever the call's outcome.
+        let rebuilds = translated.rebuilds();
+        if rebuilds {
+            self.set_foreign_keys(false)?;
+        }
+        let answer = self.run(&translated, &bound, rebuilds);
+        if rebuilds {
+            self.set_foreign_keys(true)?;
+        }
+        let answer = answer?;
+        if translated.kind == StatementKind::Schema {
+            // Translations read the schema (columns' types), which has changed.
+            self.translations[0].clear();
+        }
+        Ok(format!("{{\"rows\":{answer}}}"))
+    }
+
+    /// Runs a translation's steps in one transaction and answers with the first's result.
+    fn run(
+        &mut self,
+        translated: &Translated,
+        bound: &[rusqlite::types::Value],
+        rebuilds: bool,
+    ) -> Result<String, ForgeSqlError> {
         let max_answer_bytes = self.limits.max_answer_bytes;
+        let host_pragmas = Arc::clone(&self.host_pragmas);
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite_error)?;
         let mut answer = String::new();
-        for (index, text) in translated.statements.iter().enumerate() {
+        for (index, step) in translated.statements.iter().enumerate() {
+            let arguments: &[rusqlite::types::Value] = if index == 0 { bound } else { &[] };
+            // Only SQLite statements hold placeholders.
+            if !matches!(step, Step::Sql(_)) && !arguments.is_empty() {
+                return Err(placeholders_unbound(0, arguments.len()));
+            }
+            let text = match step {
+                Step::Sql(text) => text,
+                Step::Show(show) => {
+                    answer = show::answer(&transaction, show, sqlite_error)?;
+                    continue;
+                }
+                Step::Rebuild(rebuild) => {
+                    rebuild::apply(&transaction, rebuild, sqlite_error)?;
+                    if index == 0 {
+                        answer = result_header(translated.kind, 0, 0).to_string();
+                    }
+                    continue;
+                }
+            };
             let mut statement = transaction.prepare_cached(text).map_err(sqlite_error)?;
-            let arguments: &[rusqlite::types::Value] = if index == 0 { &bound } else { &[] };
             if statement.parameter_count() != arguments.len() {
-                return Err(ForgeSqlError::invalid(format!(
-                    "the statement has {} placeholders and {} parameters were bound",
+                return Err(placeholders_unbound(
                     statement.parameter_count(),
-                    arguments.len()
-                )));
+                    arguments.len(),
+                ));
             }
             for (position, value) in arguments.iter().enumerate() {
                 statement
@@ -245,28 +299,84 @@ impl ForgeSqlDatabase {
                 }
                 kind => {
                     self.upsert_updates.store(0, Ordering::Relaxed);
-                    let changed = statement.raw_execute().map_err(sqlite_error)? as u64;
+                    let named = translated
+                        .insert
+                        .as_ref()
+                        .map_or(&[][..], |target| target.columns.as_slice());
+                    let changed = statement
+                        .raw_execute()
+                        .map_err(|error| write_error(error, named))?
+                        as u64;
                     let updated = self.upsert_updates.load(Ordering::Relaxed).min(changed);
                     // MySQL answers the first id a multi-row INSERT generated; SQLite numbers
                     // one statement's rows consecutively and remembers the last.
                     let inserted = changed - updated;
-                    let insert_id = if kind == StatementKind::Insert && inserted > 0 {
-                        transaction
-                            .last_insert_rowid()
-                            .saturating_sub(i64::try_from(inserted - 1).unwrap_or(0))
-                    } else {
-                        0
+                    // MySQL reports ids only for a table with an AUTO_INCREMENT column; SQLite
+                    // numbers every table's rows.
+                    let numbers_rows = || {
+                        translated.insert.as_ref().is_some_and(|target| {
+                            *target
+                                .numbers_rows
+                                .get_or_init(|| numbers_rows(&transaction, &target.table))
+                        })
                     };
+                    let insert_id =
+                        if kind == StatementKind::Insert && inserted > 0 && numbers_rows() {
+                            transaction
+                                .last_insert_rowid()
+                                .saturating_sub(i64::try_from(inserted - 1).unwrap_or(0))
+                        } else {
+                            0
+                        };
                     result_header(kind, changed + updated, insert_id).to_string()
                 }
             };
         }
-        transaction.commit().map_err(sqlite_error)?;
-        if translated.kind == StatementKind::Schema {
-            // Translations read the schema (columns' types), which has changed.
-            self.translations[0].clear();
+        if rebuilds {
+            // With enforcement off, a rebuild (or anything else the call ran) may have left a
+            // row pointing nowhere: MySQL refuses such a change, so the call fails whole.
+            let orphan = as_host(&host_pragmas, || {
+                transaction
+                    .query_row("PRAGMA foreign_key_check", [], |row| {
+                        row.get::<_, String>(0)
+                    })
+                    .optional()
+            });
+            if let Some(table) = orphan.map_err(sqlite_error)? {
+                return Err(ForgeSqlError::execution(format!(
+                    "Error 1452 (23000): Cannot add or update a child row: a foreign key \
+                     constraint fails (a row of '{table}' names no row of the table it references)"
+                )));
+            }
         }
-        Ok(format!("{{\"rows\":{answer}}}"))
+        transaction.commit().map_err(sqlite_error)?;
+        Ok(answer)
+    }
+
+    /// Switches SQLite's foreign-key enforcement, the one pragma the host runs after opening,
+    /// and confirms it took (SQLite ignores the switch inside a transaction).
+    fn set_foreign_keys(&self, on: bool) -> Result<(), ForgeSqlError> {
+        let result = as_host(&self.host_pragmas, || {
+            self.connection
+                .pragma_update(None, "foreign_keys", on)
+                .and_then(|()| {
+                    self.connection
+                        .pragma_query_value(None, "foreign_keys", |row| row.get::<_, bool>(0))
+                })
+        });
+        match result {
+            Ok(now) if now == on => Ok(()),
+            Ok(_) => {
+                tracing::error!(on, "Forge SQL: foreign-key enforcement did not switch");
+                Err(ForgeSqlError::execution(
+                    "foreign-key enforcement could not be switched for the table change",
+                ))
+            }
+            Err(error) => {
+                tracing::error!(on, %error, "Forge SQL: foreign-key enforcement did not switch");
+                Err(sqlite_error(error))
+            }
+        }
     }
 
     /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost
@@ -372,6 +482,23 @@ fn result_header(kind: StatementKind, changed: u64, insert_id: i64) -> Json {
     header
 }
 
+/// A write's failure: an `INSERT` that left out a `NOT NULL` column without a default reads
+/// as MySQL's 1364, anything else as [`sqlite_error`] words it.
+fn write_error(error: rusqlite::Error, named: &[String]) -> ForgeSqlError {
+    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
+        && let Some(mysql) = left_out_message(failure.extended_code, message, named)
+    {
+        return ForgeSqlError::execution(mysql);
+    }
+    sqlite_error(error)
+}
+
+fn placeholders_unbound(placeholders: usize, bound: usize) -> ForgeSqlError {
+    ForgeSqlError::invalid(format!(
+        "the statement has {placeholders} placeholders and {bound} parameters were bound"
+    ))
+}
+
 /// SQLite's refusal as Forge's error: an interrupted statement timed out; anything else is
 /// the statement's own failure, with SQLite's message.
 fn sqlite_error(error: rusqlite::Error) -> ForgeSqlError {
@@ -401,12 +528,34 @@ fn sqlite_error(error: rusqlite::Error) -> ForgeSqlError {
     }
 }
 
+/// The pragmas the host runs around a table rebuild ([`super::rebuild`]): switching
+/// foreign-key enforcement, and checking every key before the commit.
+const HOST_PRAGMAS: &[&str] = &["foreign_keys", "foreign_key_check"];
+
+/// Runs `host` (the host's own statements, never the app's) with [`HOST_PRAGMAS`] allowed,
+/// and refuses them again before returning.
+fn as_host<T>(host_pragmas: &AtomicBool, host: impl FnOnce() -> T) -> T {
+    host_pragmas.store(true, Ordering::SeqCst);
+    let result = host();
+    host_pragmas.store(false, Ordering::SeqCst);
+    result
+}
+
 /// What a statement may do, checked by SQLite as it prepares each one. Writes to SQLite's own
 /// tables are the schema changes SQLite makes for `CREATE`/`DROP`/`ALTER` (the authorizer sees
 /// them as writes to `sqlite_schema`); a statement writing them directly is refused by
 /// `SQLITE_DBCONFIG_DEFENSIVE`, so they need no rule here.
-fn authorize(context: AuthContext<'_>) -> Authorization {
+///
+/// `host_pragmas` is set only while the host itself runs [`HOST_PRAGMAS`] (never while an
+/// app's statement is prepared): the app's text reaches SQLite only through the dialect, which
+/// writes no pragma, and would be refused here even if it did.
+fn authorize(context: AuthContext<'_>, host_pragmas: bool) -> Authorization {
     match context.action {
+        AuthAction::Pragma { pragma_name, .. }
+            if host_pragmas && HOST_PRAGMAS.contains(&pragma_name) =>
+        {
+            Authorization::Allow
+        }
         AuthAction::Select
         | AuthAction::Read { .. }
         | AuthAction::Insert { .. }

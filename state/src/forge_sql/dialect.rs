@@ -24,8 +24,11 @@
 //!   that refuses what MySQL's strict mode refuses (`size_check`);
 //! - `CREATE [UNIQUE] INDEX`, `DROP TABLE`, `DROP INDEX … ON …`, `TRUNCATE TABLE`;
 //! - `ALTER TABLE … ADD COLUMN | DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX |
-//!   ADD UNIQUE | ADD FOREIGN KEY (accepted, not enforced) | DROP INDEX | DROP FOREIGN KEY`, and
-//!   `RENAME TABLE`.
+//!   ADD UNIQUE | DROP INDEX` as SQLite's own `ALTER TABLE`; `MODIFY | CHANGE COLUMN`,
+//!   `ALTER COLUMN … SET | DROP DEFAULT`, `ADD | DROP PRIMARY KEY`, `ADD | DROP FOREIGN KEY`
+//!   and `DROP CONSTRAINT` by rebuilding the table (`rebuild.rs`); and `RENAME TABLE`;
+//! - `SHOW TABLES [LIKE …]` as a query of SQLite's schema; `DESCRIBE t`, `SHOW COLUMNS FROM t`
+//!   and `SHOW CREATE TABLE t` answered by the host in MySQL's shape (`show.rs`).
 //!
 //! MySQL's expressions are rewritten by `expressions.rs`.
 //!
@@ -37,8 +40,7 @@
 //! - An `AUTO_INCREMENT` column is SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` (ids are never
 //!   reused, as in MySQL), so it comes back as a number even when declared `BIGINT`, and must
 //!   be the whole primary key.
-//! - A foreign key added by `ALTER TABLE` is not enforced: SQLite adds none to a table that
-//!   exists.
+//! - A table rebuild copies every row, where TiDB makes most of those changes online.
 //! - Anything else SQLite's grammar lacks fails with SQLite's own message
 //!   (`SQL_EXECUTION_ERROR`).
 
@@ -46,17 +48,20 @@ use std::fmt::Write as _;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable, DataType, EnumMember,
-    Expr, FunctionArguments, Ident, ObjectName, ObjectType, OrderBySort, RenameTableNameKind,
-    SelectItem, SetExpr, Statement, TableConstraint, TableFactor, Value, ValueWithSpan, VisitMut,
-    VisitorMut,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, ColumnOptionDef,
+    CreateIndex, CreateTable, DataType, EnumMember, Expr, FunctionArguments, Ident,
+    MySQLColumnPosition, ObjectName, ObjectType, OrderBySort, RenameTableNameKind, SelectItem,
+    SetExpr, ShowCreateObject, ShowStatementFilter, ShowStatementFilterPosition, Statement,
+    TableConstraint, TableFactor, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
 use super::columns::{Column, ON_UPDATE_NOW};
 use super::error::ForgeSqlError;
-use super::writes;
+use super::rebuild::{Change, Position, Rebuild};
+use super::show::{self, Show};
+use super::writes::{self, InsertTarget};
 
 /// What a statement returns, which decides the shape of Forge's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +81,46 @@ pub enum StatementKind {
 pub struct Translated {
     /// What the statement returns.
     pub kind: StatementKind,
-    /// SQLite text, one statement each; every `?` the app wrote is in the first (only
-    /// `CREATE TABLE` produces more than one, and it takes no parameters).
-    pub statements: Vec<String>,
+    /// What runs, in order; every `?` the app wrote is in the first (only schema statements
+    /// produce more than one step, and they take no parameters).
+    pub statements: Vec<Step>,
     /// The positions of a query's columns that MySQL types `JSON` (`JSON_OBJECT(…)`,
     /// `JSON_ARRAYAGG(…)`, `col->'$.a'`): Forge answers their JSON, not its text.
     pub json_columns: Vec<usize>,
+    /// An `INSERT`'s (or `REPLACE`'s) table and named columns.
+    pub insert: Option<InsertTarget>,
+}
+
+/// One step of a translated statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// A SQLite statement.
+    Sql(String),
+    /// A table change SQLite's `ALTER TABLE` cannot make, made by rebuilding the table
+    /// ([`super::rebuild`]).
+    Rebuild(Rebuild),
+    /// A query the host answers from the schema ([`super::show`]).
+    Show(Show),
+}
+
+impl Step {
+    fn map_text(self, restore: &dyn Fn(String) -> String) -> Step {
+        match self {
+            Step::Sql(text) => Step::Sql(restore(text)),
+            Step::Rebuild(rebuild) => Step::Rebuild(rebuild.map_text(restore)),
+            Step::Show(show) => Step::Show(show),
+        }
+    }
+}
+
+impl Translated {
+    /// Whether a step rebuilds a table (the database then runs the call with foreign-key
+    /// enforcement off and checks every key before it commits).
+    pub fn rebuilds(&self) -> bool {
+        self.statements
+            .iter()
+            .any(|step| matches!(step, Step::Rebuild(_)))
+    }
 }
 
 /// Which of `@forge/sql`'s calls sent a statement: `sql.prepare`/`executeRaw` (data) or
@@ -146,6 +185,7 @@ pub(crate) fn translate_for(
                 kind: StatementKind::Schema,
                 statements: all,
                 json_columns: Vec::new(),
+                insert: None,
             })
         }
     }
@@ -178,10 +218,17 @@ fn translate_one(
             }
             (StatementKind::Query, vec![query.to_string()])
         }
-        Statement::Insert(insert) => (
-            StatementKind::Insert,
-            vec![writes::insert(insert, columns_of)?],
-        ),
+        Statement::Insert(insert) => {
+            let (text, target) = writes::insert(insert, columns_of)?;
+            let mut translated = finish(
+                StatementKind::Insert,
+                vec![Step::Sql(text)],
+                &literals,
+                json_columns,
+            );
+            translated.insert = Some(target);
+            return Ok(translated);
+        }
         Statement::Update(update) => (
             StatementKind::Change,
             vec![writes::update(update, columns_of)?],
@@ -259,33 +306,86 @@ fn translate_one(
                 })
                 .collect(),
         ),
+        // MySQL's account of the schema, which tools and migrations read.
+        Statement::ShowTables { show_options, .. } => {
+            let like = match &show_options.filter_position {
+                Some(
+                    ShowStatementFilterPosition::Infix(ShowStatementFilter::Like(pattern))
+                    | ShowStatementFilterPosition::Suffix(ShowStatementFilter::Like(pattern)),
+                ) => Some(pattern.as_str()),
+                None => None,
+                Some(_) => return Err(refused("SHOW TABLES WHERE")),
+            };
+            (StatementKind::Query, vec![show::tables_query(like)])
+        }
+        statement @ (Statement::ShowColumns { .. }
+        | Statement::ShowCreate { .. }
+        | Statement::ExplainTable { .. }) => {
+            let show = Step::Show(host_answered(statement)?);
+            return Ok(finish(
+                StatementKind::Query,
+                vec![show],
+                &literals,
+                json_columns,
+            ));
+        }
         Statement::AlterTable(alter) => {
             let table = alter.name.to_string();
             let mut out = Vec::new();
             for operation in alter.operations {
-                out.push(alter_operation(&table, operation)?);
+                out.extend(alter_operation(&table, &alter.name, operation)?);
             }
-            (StatementKind::Schema, out)
+            return Ok(finish(StatementKind::Schema, out, &literals, json_columns));
         }
-        other => {
-            let text = other.to_string();
-            let kind: String = text
-                .split_whitespace()
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(" ");
-            return Err(refused(&kind));
-        }
+        other => return Err(refused_statement(&other)),
     };
-    let statements = statements
-        .into_iter()
-        .map(|text| literals.restore(text))
-        .collect();
-    Ok(Translated {
+    let statements = statements.into_iter().map(Step::Sql).collect();
+    Ok(finish(kind, statements, &literals, json_columns))
+}
+
+/// The statement the host answers from the schema ([`super::show`]): `SHOW COLUMNS FROM t`,
+/// `DESCRIBE t` (`EXPLAIN t`) and `SHOW CREATE TABLE t`.
+fn host_answered(statement: Statement) -> Result<Show, ForgeSqlError> {
+    match statement {
+        Statement::ShowColumns { show_options, .. } => {
+            let table = show_options
+                .show_in
+                .as_ref()
+                .and_then(|show_in| show_in.parent_name.as_ref())
+                .ok_or_else(|| ForgeSqlError::invalid("SHOW COLUMNS needs FROM the table"))?;
+            if show_options.filter_position.is_some() {
+                return Err(refused("SHOW COLUMNS LIKE"));
+            }
+            Ok(Show::Columns(object_last_name(table)))
+        }
+        Statement::ShowCreate {
+            obj_type: ShowCreateObject::Table,
+            obj_name,
+        } => Ok(Show::CreateTable(object_last_name(&obj_name))),
+        Statement::ExplainTable { table_name, .. } => {
+            Ok(Show::Columns(object_last_name(&table_name)))
+        }
+        other => Err(refused_statement(&other)),
+    }
+}
+
+/// The translation, with the string literals put back into every step's text.
+fn finish(
+    kind: StatementKind,
+    steps: Vec<Step>,
+    literals: &Literals,
+    json_columns: Vec<usize>,
+) -> Translated {
+    let restore = |text: String| literals.restore(text);
+    Translated {
         kind,
-        statements,
+        statements: steps
+            .into_iter()
+            .map(|step| step.map_text(&restore))
+            .collect(),
         json_columns,
-    })
+        insert: None,
+    }
 }
 
 /// MySQL names a selected expression without an alias by its text (`CHAR_LENGTH(name)`,
@@ -405,10 +505,22 @@ fn is_harmless_setting(text: &str) -> bool {
     .any(|name| rest.starts_with(name))
 }
 
+/// [`refused`], naming the statement by its first two words.
+fn refused_statement(statement: &Statement) -> ForgeSqlError {
+    let text = statement.to_string();
+    let kind: String = text
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    refused(&kind)
+}
+
 fn refused(kind: &str) -> ForgeSqlError {
     ForgeSqlError::invalid(format!(
         "{kind} statements are not run by Kiln's Forge SQL (SELECT, INSERT, REPLACE, UPDATE, \
-         DELETE, CREATE TABLE, CREATE INDEX, ALTER TABLE, DROP TABLE, DROP INDEX and TRUNCATE are)"
+         DELETE, CREATE TABLE, CREATE INDEX, ALTER TABLE, RENAME TABLE, DROP TABLE, DROP INDEX, \
+         TRUNCATE, SHOW TABLES, SHOW COLUMNS, SHOW CREATE TABLE and DESCRIBE are)"
     ))
 }
 
@@ -909,8 +1021,21 @@ fn create_index(create: &CreateIndex) -> Result<String, ForgeSqlError> {
     ))
 }
 
-fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String, ForgeSqlError> {
-    Ok(match operation {
+/// One `ALTER TABLE` clause as the steps that make it: SQLite's own `ALTER TABLE` where it can,
+/// a rebuild of the table ([`super::rebuild`]) where it cannot.
+fn alter_operation(
+    table: &str,
+    name: &ObjectName,
+    operation: AlterTableOperation,
+) -> Result<Vec<Step>, ForgeSqlError> {
+    let rebuild = |change: Change| -> Result<Vec<Step>, ForgeSqlError> {
+        Ok(vec![Step::Rebuild(Rebuild::new(
+            object_last_name(name),
+            change,
+        ))])
+    };
+    let sql = |text: String| Ok(vec![Step::Sql(text)]);
+    match operation {
         AlterTableOperation::AddColumn {
             column_def,
             column_position,
@@ -918,36 +1043,36 @@ fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String
         } => {
             // SQLite appends; MySQL's FIRST/AFTER only orders `SELECT *`.
             let _ = column_position;
-            format!(
+            sql(format!(
                 "ALTER TABLE {table} ADD COLUMN {}",
                 column_definition(&column_def, SizeCheck::Left)?
-            )
+            ))
         }
         AlterTableOperation::DropColumn { column_names, .. } => match column_names.as_slice() {
-            [column] => format!("ALTER TABLE {table} DROP COLUMN {column}"),
-            _ => {
-                return Err(ForgeSqlError::invalid(
-                    "drop one column per DROP COLUMN clause",
-                ));
-            }
+            [column] => sql(format!("ALTER TABLE {table} DROP COLUMN {column}")),
+            _ => Err(ForgeSqlError::invalid(
+                "drop one column per DROP COLUMN clause",
+            )),
         },
         AlterTableOperation::RenameColumn {
             old_column_name,
             new_column_name,
-        } => format!("ALTER TABLE {table} RENAME COLUMN {old_column_name} TO {new_column_name}"),
+        } => sql(format!(
+            "ALTER TABLE {table} RENAME COLUMN {old_column_name} TO {new_column_name}"
+        )),
         AlterTableOperation::RenameTable { table_name } => {
             let (RenameTableNameKind::As(name) | RenameTableNameKind::To(name)) = table_name;
-            format!("ALTER TABLE {table} RENAME TO {name}")
+            sql(format!("ALTER TABLE {table} RENAME TO {name}"))
         }
         AlterTableOperation::AddConstraint {
             constraint: TableConstraint::Index(index),
             ..
         } => {
             let name = index_name(table, index.name.as_ref(), &[]);
-            format!(
+            sql(format!(
                 "CREATE INDEX {name} ON {table} ({})",
                 index_columns(&index.columns)?
-            )
+            ))
         }
         AlterTableOperation::AddConstraint {
             constraint: TableConstraint::Unique(unique),
@@ -958,32 +1083,117 @@ fn alter_operation(table: &str, operation: AlterTableOperation) -> Result<String
                 unique.name.as_ref().or(unique.index_name.as_ref()),
                 &[],
             );
-            format!(
+            sql(format!(
                 "CREATE UNIQUE INDEX {name} ON {table} ({})",
                 index_columns(&unique.columns)?
-            )
+            ))
         }
-        // SQLite cannot add a foreign key to a table that exists (it would rebuild the
-        // table), and drizzle-kit's migrations add one per relation after the tables: the key
-        // is accepted and not enforced; one declared in CREATE TABLE is. Dropping one such
-        // key changes nothing either.
         AlterTableOperation::AddConstraint {
-            constraint: TableConstraint::ForeignKey(_),
+            constraint: TableConstraint::PrimaryKey(key),
             ..
+        } => rebuild(Change::AddPrimaryKey(format!(
+            "PRIMARY KEY ({})",
+            index_columns(&key.columns)?
+        ))),
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::ForeignKey(key),
+            ..
+        } => rebuild(Change::AddForeignKey {
+            name: key.name.as_ref().map(|name| name.value.clone()),
+            constraint: TableConstraint::ForeignKey(key).to_string(),
+        }),
+        AlterTableOperation::DropForeignKey { name, .. } => rebuild(Change::DropConstraint {
+            name: name.value,
+            if_exists: false,
+        }),
+        AlterTableOperation::DropConstraint {
+            name, if_exists, ..
+        } => rebuild(Change::DropConstraint {
+            name: name.value,
+            if_exists,
+        }),
+        AlterTableOperation::DropPrimaryKey { .. } => rebuild(Change::DropPrimaryKey),
+        AlterTableOperation::ModifyColumn {
+            col_name,
+            data_type,
+            options,
+            column_position,
+        } => rebuild(modify_column(
+            col_name,
+            data_type,
+            options,
+            column_position,
+        )?),
+        // CHANGE old new …: a rename (SQLite's, which also renames the column in indexes,
+        // constraints and other tables' keys), then MODIFY under the new name.
+        AlterTableOperation::ChangeColumn {
+            old_name,
+            new_name,
+            data_type,
+            options,
+            column_position,
+        } => {
+            let mut steps = Vec::new();
+            if old_name.value != new_name.value {
+                steps.push(Step::Sql(format!(
+                    "ALTER TABLE {table} RENAME COLUMN {old_name} TO {new_name}"
+                )));
+            }
+            let change = modify_column(new_name, data_type, options, column_position)?;
+            steps.extend(rebuild(change)?);
+            Ok(steps)
         }
-        | AlterTableOperation::DropForeignKey { .. } => {
-            format!("SELECT 1 FROM {table} LIMIT 0")
-        }
-        AlterTableOperation::DropIndex { name } => {
-            format!("DROP INDEX {}", index_name(table, Some(&name), &[]))
-        }
-        other => {
-            return Err(ForgeSqlError::invalid(format!(
-                "ALTER TABLE … {other} is not run by Kiln's Forge SQL (ADD COLUMN, DROP COLUMN, \
-                 RENAME COLUMN, RENAME TO, ADD INDEX, ADD UNIQUE, ADD FOREIGN KEY (not enforced), \
-                 DROP INDEX and DROP FOREIGN KEY are)"
-            )));
-        }
+        AlterTableOperation::AlterColumn {
+            column_name,
+            op: AlterColumnOperation::SetDefault { value },
+        } => rebuild(Change::Default {
+            column: column_name.value,
+            default: Some(value.to_string()),
+        }),
+        AlterTableOperation::AlterColumn {
+            column_name,
+            op: AlterColumnOperation::DropDefault,
+        } => rebuild(Change::Default {
+            column: column_name.value,
+            default: None,
+        }),
+        AlterTableOperation::DropIndex { name } => sql(format!(
+            "DROP INDEX {}",
+            index_name(table, Some(&name), &[])
+        )),
+        other => Err(ForgeSqlError::invalid(format!(
+            "ALTER TABLE … {other} is not run by Kiln's Forge SQL (ADD/DROP/RENAME/MODIFY/CHANGE \
+             COLUMN, ALTER COLUMN … SET/DROP DEFAULT, RENAME TO, ADD INDEX, ADD UNIQUE, \
+             ADD/DROP PRIMARY KEY, ADD/DROP FOREIGN KEY, DROP CONSTRAINT and DROP INDEX are)"
+        ))),
+    }
+}
+
+/// `MODIFY [COLUMN] name type options [FIRST | AFTER other]`: the column's new definition, as
+/// `CREATE TABLE` writes one (with the CHECK that holds it to its size: the rebuild copies
+/// every row through it).
+fn modify_column(
+    column: Ident,
+    data_type: DataType,
+    options: Vec<ColumnOption>,
+    position: Option<MySQLColumnPosition>,
+) -> Result<Change, ForgeSqlError> {
+    let definition = ColumnDef {
+        name: column,
+        data_type,
+        options: options
+            .into_iter()
+            .map(|option| ColumnOptionDef { name: None, option })
+            .collect(),
+    };
+    Ok(Change::Column {
+        column: definition.name.value.clone(),
+        definition: column_definition(&definition, SizeCheck::Kept)?,
+        auto_increment: is_auto_increment(&definition),
+        position: position.map(|position| match position {
+            MySQLColumnPosition::First => Position::First,
+            MySQLColumnPosition::After(after) => Position::After(after.value),
+        }),
     })
 }
 
@@ -1012,6 +1222,6 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        assert_eq!(translated.statements, vec![expected]);
+        assert_eq!(translated.statements, vec![Step::Sql(expected)]);
     }
 }

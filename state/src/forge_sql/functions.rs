@@ -1,7 +1,7 @@
 //! MySQL's functions that SQLite lacks and Forge apps call: the clock, Unix time, UUIDs and
 //! `RAND`; the date, text, number and JSON functions are registered from here too
 //! ([`super::date_functions`], [`super::text_functions`], [`super::number_functions`],
-//! [`super::json_functions`]).
+//! [`super::json_functions`], [`super::digest_functions`]).
 //!
 //! TiDB on Forge runs in UTC, so these answer in UTC, in MySQL's text forms
 //! (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`), which is also what SQLite's `CURRENT_TIMESTAMP`
@@ -69,6 +69,7 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
     super::text_functions::register_text_functions(connection)?;
     super::number_functions::register_number_functions(connection)?;
     super::json_functions::register_json_functions(connection)?;
+    super::digest_functions::register_digest_functions(connection)?;
     Ok(())
 }
 

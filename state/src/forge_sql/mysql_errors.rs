@@ -93,6 +93,23 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
     }
 }
 
+/// MySQL's 1364 for an `INSERT` that names its columns and leaves out a `NOT NULL` one with
+/// no default (SQLite reports it as any NOT NULL failure, which MySQL words 1048 only when the
+/// statement wrote the NULL itself); `None` for any other failure.
+pub fn left_out_message(extended_code: i32, sqlite: &str, named: &[String]) -> Option<String> {
+    if extended_code != CONSTRAINT_NOT_NULL || named.is_empty() {
+        return None;
+    }
+    let column = sqlite.strip_prefix("NOT NULL constraint failed:")?.trim();
+    let column = column.rsplit('.').next().unwrap_or(column);
+    if named.iter().any(|name| name.eq_ignore_ascii_case(column)) {
+        return None;
+    }
+    Some(format!(
+        "Error 1364 (HY000): Field '{column}' doesn't have a default value (SQLite: {sqlite})"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

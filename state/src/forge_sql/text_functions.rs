@@ -1,6 +1,6 @@
 //! MySQL's text functions SQLite lacks: `LOCATE`, `SUBSTRING_INDEX`, `LEFT`, `RIGHT`, `LPAD`,
 //! `RPAD`, `REPEAT`, `REVERSE`, `SPACE`, `FIND_IN_SET`, `STRCMP`, `FIELD`, `ELT`, `ASCII`,
-//! `BIT_COUNT`, `SHA2`, `ISNULL`, `ANY_VALUE`, `UUID_TO_BIN`/`BIN_TO_UUID`,
+//! `BIT_COUNT`, `ISNULL`, `ANY_VALUE`, `UUID_TO_BIN`/`BIN_TO_UUID`,
 //! `INET_ATON`/`INET_NTOA`, `REGEXP` and a distinct `GROUP_CONCAT` with a separator.
 //!
 //! Positions and lengths count characters, not bytes, as MySQL's do on `utf8mb4` text; TiDB's
@@ -39,7 +39,7 @@ fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<Cow<'a, str>> {
     }
 }
 
-fn count(context: &Context<'_>, index: usize) -> Option<i64> {
+pub(super) fn count(context: &Context<'_>, index: usize) -> Option<i64> {
     match context.get_raw(index) {
         ValueRef::Integer(value) => Some(value),
         ValueRef::Real(value) if value.is_finite() => Some(value.round() as i64),
@@ -292,24 +292,6 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
         Ok((1..context.len())
             .find(|&index| context.get_raw(index) == wanted)
             .map_or(0, |index| index as i64))
-    })?;
-    // SHA2(text, bits): hex digest; 0 means 256, as in MySQL.
-    connection.create_scalar_function("sha2", 2, flags, |context| {
-        use sha2::Digest;
-        let Some(bytes) = (match context.get_raw(0) {
-            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Some(bytes.to_vec()),
-            ValueRef::Integer(value) => Some(value.to_string().into_bytes()),
-            _ => None,
-        }) else {
-            return Ok(None);
-        };
-        Ok(match count(context, 1) {
-            Some(0 | 256) => Some(hex::encode(sha2::Sha256::digest(&bytes))),
-            Some(224) => Some(hex::encode(sha2::Sha224::digest(&bytes))),
-            Some(384) => Some(hex::encode(sha2::Sha384::digest(&bytes))),
-            Some(512) => Some(hex::encode(sha2::Sha512::digest(&bytes))),
-            _ => None,
-        })
     })?;
     // TRIM(BOTH|LEADING|TRAILING what FROM s), rewritten by `expressions`: `what` is removed
     // as a whole string, as many times as it repeats.

@@ -15,12 +15,13 @@
 //! Every rewrite keeps the app's `?` placeholders in the order it wrote them.
 
 use std::ops::ControlFlow;
+use std::sync::OnceLock;
 
 use sqlparser::ast::{
     Assignment, AssignmentTarget, Delete, DoUpdate, Expr, FromTable, FunctionArg, FunctionArgExpr,
     FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction, OnInsert,
-    OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableWithJoins, Update,
-    Value,
+    OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableObject,
+    TableWithJoins, Update, Value,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
@@ -34,11 +35,23 @@ use super::error::ForgeSqlError;
 pub(super) fn insert(
     mut insert: Insert,
     columns_of: TableColumns<'_>,
-) -> Result<String, ForgeSqlError> {
+) -> Result<(String, InsertTarget), ForgeSqlError> {
     if !insert.assignments.is_empty() {
         set_as_values(&mut insert)?;
     }
     leave_out_defaults(&mut insert)?;
+    let target = InsertTarget {
+        table: match &insert.table {
+            TableObject::TableName(name) => last_ident(name).value,
+            other => other.to_string(),
+        },
+        columns: insert
+            .columns
+            .iter()
+            .map(|column| last_ident(column).value)
+            .collect(),
+        numbers_rows: OnceLock::new(),
+    };
     let table_columns = columns_of(&insert.table.to_string());
     store_dates_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
@@ -81,7 +94,21 @@ pub(super) fn insert(
             "a row alias (VALUES (…) AS name) is read only with ON DUPLICATE KEY UPDATE",
         ));
     }
-    Ok(Statement::Insert(insert).to_string())
+    Ok((Statement::Insert(insert).to_string(), target))
+}
+
+/// What an `INSERT` writes to, which words MySQL's answer: the ids it reports and the error
+/// for a column it leaves out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsertTarget {
+    /// The table, unquoted.
+    pub table: String,
+    /// The columns it names, after `DEFAULT` in `VALUES` left some out; empty when it names
+    /// none (a value for every column).
+    pub columns: Vec<String>,
+    /// Whether the table has an `AUTO_INCREMENT` column, read from the schema on the first
+    /// run (a translation lives no longer than the schema it read).
+    pub numbers_rows: OnceLock<bool>,
 }
 
 /// `SET a = 1, b = ?` as `(a, b) VALUES (1, ?)`: the values keep their order.

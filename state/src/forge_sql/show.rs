@@ -1,0 +1,436 @@
+//! MySQL's `DESCRIBE t` and `SHOW [FULL] COLUMNS FROM t`, answered by the host from the table's
+//! definition, as MySQL answers them: one row per column with `Field`, `Type`, `Null`, `Key`,
+//! `Default` and `Extra`; and `SHOW CREATE TABLE t`, the same read back as MySQL's `CREATE
+//! TABLE`. (`SHOW TABLES` is a query of SQLite's schema, written by the dialect.)
+//!
+//! Tools and migration code read these to see what a table has before changing it (an
+//! ORM's introspection, a data migration that adds a column only when missing). SQLite's own
+//! account of a table is a pragma, which the database's authorizer refuses, so the answer is
+//! read from the definition Kiln wrote (`rebuild::Definition`) and the table's indexes.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::dialect::{ENUM_CHECK, sqlite_string};
+use super::error::ForgeSqlError;
+use super::rebuild::{
+    Definition, Kind, has_words, is_primary_key, key_columns, read_table, tokens, unquote,
+};
+
+/// A statement the host answers itself; each names a table (unquoted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Show {
+    /// `DESCRIBE t`, `SHOW COLUMNS FROM t`.
+    Columns(String),
+    /// `SHOW CREATE TABLE t`: the table as MySQL's `CREATE TABLE`.
+    CreateTable(String),
+}
+
+/// One row of MySQL's `SHOW COLUMNS`, its fields in MySQL's order.
+#[derive(Debug, Serialize)]
+struct ColumnRow {
+    #[serde(rename = "Field")]
+    field: String,
+    #[serde(rename = "Type")]
+    kind: String,
+    #[serde(rename = "Null")]
+    null: &'static str,
+    #[serde(rename = "Key")]
+    key: &'static str,
+    #[serde(rename = "Default")]
+    default: Option<String>,
+    #[serde(rename = "Extra")]
+    extra: String,
+}
+
+/// The rows, as the JSON text of an array.
+pub(super) fn answer(
+    connection: &Connection,
+    show: &Show,
+    map_error: fn(rusqlite::Error) -> ForgeSqlError,
+) -> Result<String, ForgeSqlError> {
+    let (Show::Columns(table) | Show::CreateTable(table)) = show;
+    let (name, definition, indexes) = read_table(connection, table, map_error)?;
+    let table_key = |wanted: &str| -> &'static str {
+        for part in &definition.constraints {
+            let Some(columns) = key_columns(&part.text) else {
+                continue;
+            };
+            let first = columns
+                .first()
+                .is_some_and(|c| c.eq_ignore_ascii_case(wanted));
+            if is_primary_key(part) && columns.iter().any(|c| c.eq_ignore_ascii_case(wanted)) {
+                return "PRI";
+            }
+            if first && has_words(&part.text, &["UNIQUE"]) {
+                return if columns.len() == 1 { "UNI" } else { "MUL" };
+            }
+        }
+        for index in &indexes {
+            let Some(columns) = key_columns(index) else {
+                continue;
+            };
+            if columns
+                .first()
+                .is_some_and(|c| c.eq_ignore_ascii_case(wanted))
+            {
+                let unique = has_words(index, &["UNIQUE"]);
+                return if unique && columns.len() == 1 {
+                    "UNI"
+                } else {
+                    "MUL"
+                };
+            }
+        }
+        ""
+    };
+    let rows: Vec<ColumnRow> = definition
+        .columns
+        .iter()
+        .map(|part| {
+            let text = &part.text;
+            let primary = has_words(text, &["PRIMARY", "KEY"]);
+            let auto_increment = has_words(text, &["AUTOINCREMENT"]);
+            let key = if primary {
+                "PRI"
+            } else if has_words(text, &["UNIQUE"]) {
+                "UNI"
+            } else {
+                table_key(&part.name)
+            };
+            let not_null = primary || key == "PRI" || has_words(text, &["NOT", "NULL"]);
+            let updates = text.contains(super::columns::ON_UPDATE_NOW);
+            let default = default_value(text);
+            let generated = default
+                .as_deref()
+                .is_some_and(|value| value == "CURRENT_TIMESTAMP");
+            let mut extra = Vec::new();
+            if auto_increment {
+                extra.push("auto_increment");
+            }
+            if generated {
+                extra.push("DEFAULT_GENERATED");
+            }
+            if updates {
+                extra.push("on update CURRENT_TIMESTAMP");
+            }
+            ColumnRow {
+                field: part.name.clone(),
+                kind: mysql_type(text, auto_increment),
+                null: if not_null { "NO" } else { "YES" },
+                key,
+                default,
+                extra: extra.join(" "),
+            }
+        })
+        .collect();
+    let written = match show {
+        Show::Columns(_) => serde_json::to_string(&rows),
+        Show::CreateTable(_) => {
+            #[derive(Serialize)]
+            struct CreateRow {
+                #[serde(rename = "Table")]
+                table: String,
+                #[serde(rename = "Create Table")]
+                create: String,
+            }
+            let create = create_table(&name, &definition, &rows, &indexes);
+            serde_json::to_string(&[CreateRow {
+                table: name.clone(),
+                create,
+            }])
+        }
+    };
+    written.map_err(|error| ForgeSqlError::execution(format!("the answer did not write: {error}")))
+}
+
+/// A name as MySQL quotes it.
+fn backticked(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// Backticked names of a key's columns, joined as MySQL writes them.
+fn key_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|column| backticked(column))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `SHOW CREATE TABLE`'s text: the columns as `DESCRIBE` reads them, then the keys, indexes
+/// and the app's own constraints (Kiln's size checks are its rules, not the app's, and stay
+/// out), with TiDB's table options.
+fn create_table(
+    table: &str,
+    definition: &Definition,
+    rows: &[ColumnRow],
+    indexes: &[String],
+) -> String {
+    let mut lines = Vec::new();
+    let mut primary: Vec<String> = Vec::new();
+    let mut keys = Vec::new();
+    for (row, part) in rows.iter().zip(&definition.columns) {
+        let mut line = format!("  {} {}", backticked(&row.field), row.kind);
+        if row.null == "NO" {
+            line.push_str(" NOT NULL");
+        }
+        match row.default.as_deref() {
+            Some("CURRENT_TIMESTAMP") => line.push_str(" DEFAULT CURRENT_TIMESTAMP"),
+            Some(value) => line.push_str(&format!(" DEFAULT '{}'", value.replace('\'', "''"))),
+            None if row.null == "YES" => line.push_str(" DEFAULT NULL"),
+            None => {}
+        }
+        if row.extra.contains("auto_increment") {
+            line.push_str(" AUTO_INCREMENT");
+        }
+        if row.extra.contains("on update") {
+            line.push_str(" ON UPDATE CURRENT_TIMESTAMP");
+        }
+        lines.push(line);
+        if has_words(&part.text, &["PRIMARY", "KEY"]) {
+            primary.push(row.field.clone());
+        }
+        if has_words(&part.text, &["UNIQUE"]) {
+            keys.push(format!(
+                "  UNIQUE KEY {} ({})",
+                backticked(&row.field),
+                backticked(&row.field)
+            ));
+        }
+    }
+    let mut constraints = Vec::new();
+    for part in &definition.constraints {
+        let columns = key_columns(&part.text).unwrap_or_default();
+        if is_primary_key(part) {
+            primary = columns;
+        } else if has_words(&part.text, &["FOREIGN", "KEY"]) {
+            constraints.push(format!("  {}", part.text));
+        } else if has_words(&part.text, &["UNIQUE"]) && !has_words(&part.text, &["CHECK"]) {
+            let name = if part.name.is_empty() {
+                columns.first().cloned().unwrap_or_default()
+            } else {
+                part.name.clone()
+            };
+            keys.push(format!(
+                "  UNIQUE KEY {} ({})",
+                backticked(&name),
+                key_list(&columns)
+            ));
+        } else if !part.name.starts_with("kiln_") {
+            constraints.push(format!("  {}", part.text));
+        }
+    }
+    let prefix = format!("{table}__");
+    for index in indexes {
+        let words = tokens(index);
+        let name = words
+            .iter()
+            .position(|token| {
+                token.kind == Kind::Word && index[token.range.clone()].eq_ignore_ascii_case("INDEX")
+            })
+            .and_then(|at| {
+                words[at + 1..].iter().find(|token| {
+                    !(token.kind == Kind::Word
+                        && matches!(
+                            index[token.range.clone()].to_ascii_uppercase().as_str(),
+                            "IF" | "NOT" | "EXISTS"
+                        ))
+                })
+            })
+            .map(|token| unquote(&index[token.range.clone()]))
+            .unwrap_or_default();
+        let name = name.strip_prefix(&prefix).unwrap_or(&name).to_owned();
+        let columns = key_columns(index).unwrap_or_default();
+        let unique = if has_words(index, &["UNIQUE"]) {
+            "UNIQUE "
+        } else {
+            ""
+        };
+        keys.push(format!(
+            "  {unique}KEY {} ({})",
+            backticked(&name),
+            key_list(&columns)
+        ));
+    }
+    if !primary.is_empty() {
+        lines.push(format!("  PRIMARY KEY ({})", key_list(&primary)));
+    }
+    lines.extend(keys);
+    lines.extend(constraints);
+    format!(
+        "CREATE TABLE {} (\n{}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        backticked(table),
+        lines.join(",\n")
+    )
+}
+
+/// The column's MySQL type as `SHOW COLUMNS` writes it (`varchar(255)`, `int unsigned`,
+/// `enum('a','b')`), from the declared type Kiln wrote after the column's name.
+fn mysql_type(text: &str, auto_increment: bool) -> String {
+    if auto_increment {
+        // SQLite's row id is declared INTEGER; MySQL's `int` is what the app most often wrote.
+        return "int".to_owned();
+    }
+    let after_name = skip_name(text);
+    let declared: String = after_name
+        .split_whitespace()
+        .take_while(|word| {
+            let upper = word.to_ascii_uppercase();
+            !matches!(
+                upper.as_str(),
+                "NOT"
+                    | "NULL"
+                    | "DEFAULT"
+                    | "PRIMARY"
+                    | "UNIQUE"
+                    | "CHECK"
+                    | "CONSTRAINT"
+                    | "REFERENCES"
+                    | "COLLATE"
+            )
+        })
+        .filter(|word| *word != super::columns::ON_UPDATE_NOW)
+        .collect::<Vec<_>>()
+        .join(" ");
+    // `INT UNSIGNED(11)`, as Kiln writes it for SQLite's grammar, reads `int unsigned`; a
+    // length or precision stays on the type's name (`varchar(255)`, `decimal(10,2)`).
+    let lower = declared.to_ascii_lowercase();
+    let (words, numbers) = match lower.split_once('(') {
+        Some((words, rest)) => (words.trim().to_owned(), Some(format!("({rest}"))),
+        None => (lower.clone(), None),
+    };
+    let mut words = words.split_whitespace();
+    let name = words.next().unwrap_or_default().to_owned();
+    let rest: Vec<&str> = words.collect();
+    if name == "enum"
+        && let Some(members) = enum_members(text)
+    {
+        return format!("enum({members})");
+    }
+    let keeps_numbers = !matches!(
+        name.as_str(),
+        "int" | "integer" | "tinyint" | "smallint" | "mediumint" | "bigint"
+    ) || rest.is_empty() && name == "tinyint";
+    let mut out = name;
+    if let Some(numbers) = numbers.filter(|_| keeps_numbers) {
+        out.push_str(&numbers);
+    }
+    for word in rest {
+        out.push(' ');
+        out.push_str(word);
+    }
+    out
+}
+
+/// The list an `ENUM` column's CHECK allows (`'a','b'`).
+fn enum_members(text: &str) -> Option<String> {
+    let at = text.find(ENUM_CHECK)?;
+    let rest = &text[at..];
+    let list = rest.rsplit_once(" IN (")?.1;
+    let list = list.strip_suffix("))")?;
+    Some(list.replace(", ", ","))
+}
+
+/// The text after a column's name (quoted or bare), its first token.
+fn skip_name(text: &str) -> &str {
+    let end = tokens(text)
+        .first()
+        .map_or(text.len(), |name| name.range.end);
+    &text[end..]
+}
+
+/// A column's default as MySQL's `Default` field shows it: a string without its quotes, a
+/// number as written, `CURRENT_TIMESTAMP` for the clock; `None` for none or `NULL`.
+fn default_value(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    // Kiln writes `DEFAULT (value)`; the value ends at its closing parenthesis.
+    let at = upper.find(" DEFAULT (")? + " DEFAULT (".len();
+    let rest = &text[at..];
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    let mut end = rest.len();
+    for (index, c) in rest.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    end = index;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let value = rest[..end].trim();
+    let upper = value.to_ascii_uppercase();
+    if upper == "NULL" {
+        None
+    } else if matches!(
+        upper.trim_end_matches("()"),
+        "CURRENT_TIMESTAMP" | "NOW" | "LOCALTIMESTAMP" | "LOCALTIME"
+    ) {
+        Some("CURRENT_TIMESTAMP".to_owned())
+    } else if let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        Some(inner.replace("''", "'"))
+    } else {
+        Some(value.to_owned())
+    }
+}
+
+/// `SHOW [FULL] TABLES [LIKE 'pattern']` as a query of SQLite's schema; the column is named as
+/// MySQL names it for a database called `forge` (apps read the first value of each row).
+pub(super) fn tables_query(like: Option<&str>) -> String {
+    let filter = like
+        .map(|pattern| format!(" AND name LIKE {}", sqlite_string(pattern)))
+        .unwrap_or_default();
+    format!(
+        "SELECT name AS \"Tables_in_forge\" FROM sqlite_schema WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'{filter} ORDER BY name"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_and_defaults_read_as_mysql_writes_them() {
+        assert_eq!(
+            mysql_type("name VARCHAR(255) NOT NULL", false),
+            "varchar(255)"
+        );
+        assert_eq!(
+            mysql_type("`n` INT UNSIGNED(11) DEFAULT (0)", false),
+            "int unsigned"
+        );
+        assert_eq!(mysql_type("price DECIMAL(10,2)", false), "decimal(10,2)");
+        assert_eq!(
+            mysql_type("at DATETIME KILN_ON_UPDATE_NOW NOT NULL", false),
+            "datetime"
+        );
+        assert_eq!(
+            mysql_type(
+                "e ENUM CONSTRAINT \"kiln_enum:e\" CHECK (e IS NULL OR e IN ('a', 'b'))",
+                false
+            ),
+            "enum('a','b')"
+        );
+        assert_eq!(
+            default_value("v VARCHAR(5) DEFAULT ('it''s')"),
+            Some("it's".into())
+        );
+        assert_eq!(default_value("n INT DEFAULT (0)"), Some("0".into()));
+        assert_eq!(
+            default_value("t TIMESTAMP DEFAULT (CURRENT_TIMESTAMP)"),
+            Some("CURRENT_TIMESTAMP".into())
+        );
+        assert_eq!(default_value("t TEXT DEFAULT (NULL)"), None);
+        assert_eq!(default_value("t TEXT"), None);
+        assert_eq!(default_value("t TEXT DEFAULT ('a)"), Some("'a)".into()));
+    }
+}
