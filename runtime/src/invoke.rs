@@ -244,6 +244,8 @@ pub struct Invoked {
     pub policy_refusals: u32,
     /// Storage calls made (refused ones included).
     pub storage_calls: u32,
+    /// Forge SQL statements sent (refused ones included).
+    pub sql_calls: u32,
     pub elapsed: Duration,
 }
 
@@ -427,10 +429,10 @@ impl LoadedApp {
         let timeout_failure = InvocationFailure::Timeout {
             seconds: timeout.as_secs_f64(),
         };
-        let (result, requests, policy_refusals, storage_calls) = match outcome {
+        let (result, requests, policy_refusals, storage_calls, sql_calls) = match outcome {
             // The call future was dropped mid-flight: the Store is only fit to
             // be dropped, so nothing more is read from it.
-            Err(_elapsed) => (Err(timeout_failure), 0, 0, 0),
+            Err(_elapsed) => (Err(timeout_failure), 0, 0, 0, 0),
             Ok(returned) => {
                 let state = store.data();
                 let result = match returned {
@@ -448,6 +450,7 @@ impl LoadedApp {
                     state.jira.request_count(),
                     state.jira.policy_refusals(),
                     state.storage.call_count(),
+                    state.sql.call_count(),
                 )
             }
         };
@@ -461,6 +464,7 @@ impl LoadedApp {
             requests,
             policy_refusals,
             storage_calls,
+            sql_calls,
             elapsed: started.elapsed(),
         })
     }

@@ -21,6 +21,9 @@ pub struct SqlSession {
     declared: bool,
     installation: Installation,
     deadline: tokio::time::Instant,
+    /// Statements the app sent, refused ones included (`runtime lint` judges the `sql`
+    /// module by them).
+    calls: u32,
 }
 
 impl SqlSession {
@@ -35,7 +38,13 @@ impl SqlSession {
             declared,
             installation,
             deadline,
+            calls: 0,
         }
+    }
+
+    /// Statements sent so far in this invocation, refused ones included.
+    pub fn call_count(&self) -> u32 {
+        self.calls
     }
 
     /// Runs one statement; `params` is JSON text of an array.
@@ -47,6 +56,7 @@ impl SqlSession {
     ) -> Result<String, SqlError> {
         // sql.executeDDL (and the migration runner) may send several schema statements as
         // one script; prepare and executeRaw send one statement.
+        self.calls = self.calls.saturating_add(1);
         let endpoint = match kind {
             StatementKind::Data => Endpoint::Data,
             StatementKind::Schema => Endpoint::Schema,

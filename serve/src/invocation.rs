@@ -311,6 +311,7 @@ mod tests {
             requests: 0,
             policy_refusals: 0,
             storage_calls: 0,
+            sql_calls: 0,
             elapsed: Duration::ZERO,
         })
     }

@@ -73,7 +73,11 @@ async fn sdk_sql_migrates_writes_and_reads_typed_rows_across_invocations() {
         })
     );
     // Another invocation finds them applied.
-    let again = call(&h, &app, "migrate", json!({})).await;
+    let invoked = h.invoke(&app, "migrate", json!({})).await;
+    // The runner's CREATE TABLE IF NOT EXISTS, its SELECT of what ran, and
+    // the handler's listing: each statement is one call.
+    assert!(invoked.sql_calls >= 2, "{}", invoked.sql_calls);
+    let again = ok_json(&invoked);
     assert_eq!(again, json!({ "ran": [], "listed": listed }));
 
     // Bound inserts answer MySQL's result header, the AUTO_INCREMENT id in
@@ -215,6 +219,12 @@ async fn sdk_sql_without_the_module_is_app_not_enabled() {
     // The migration runner's first statement is refused the same way, and
     // the handler's error says so.
     let invoked = h.invoke(&app, "migrate", json!({})).await;
+    // Refused statements are counted: `runtime lint` reports them as calls
+    // that need the module.
+    assert_eq!(
+        invoked.sql_calls, 1,
+        "the runner stops at its first refusal"
+    );
     let error = format!("{:?}", invoked.result.expect_err("no database"));
     assert!(error.contains("APP_NOT_ENABLED"), "{error}");
 }

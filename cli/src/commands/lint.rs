@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use kiln_runtime::advisor::scope_reach::is_classic;
 use kiln_runtime::advisor::{
-    self, Advice, Observed, ObservedCall, ObservedEgress, StorageVerdict, observed, payloads,
+    self, Advice, DoorVerdict, Observed, ObservedCall, ObservedEgress, observed, payloads,
 };
 use kiln_runtime::consent::OperatorPolicy;
 use kiln_runtime::engine::InstanceAllocation;
@@ -159,6 +159,7 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     let declared = manifest.declared_scopes();
     let declared_list = manifest.permissions.scopes.clone();
     let allowlist = manifest.egress_allowlist();
+    let declares_sql = manifest.declares_sql();
     // Every event a trigger subscribes to, once: each needs its scopes though no
     // payload calls anything with them.
     let mut events: Vec<kiln_manifest::ProductEvent> = manifest
@@ -196,7 +197,7 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
     };
     if observed.is_empty() {
         let what = if observed.storage_calls.is_some() {
-            "no request-jira, storage or egress calls"
+            "no request-jira, storage, Forge SQL or egress calls"
         } else {
             "no request-jira or egress calls (an audit log records no storage calls)"
         };
@@ -210,7 +211,14 @@ pub async fn run(args: LintArgs) -> Result<Exit, Failure> {
         calls_observed: observed.calls.len(),
         runs,
         manifest_warnings,
-        advice: advisor::advise(&declared, &declared_list, &allowlist, &events, &observed),
+        advice: advisor::advise(
+            &declared,
+            &declared_list,
+            &allowlist,
+            declares_sql,
+            &events,
+            &observed,
+        ),
     };
     if args.json {
         let json = to_json_pretty(&report).map_err(|e| Failure::environment(anyhow!(e)))?;
@@ -284,6 +292,7 @@ async fn run_payloads(
         .map_err(|e| Failure::bad_input(anyhow!(e).context("cannot load the app")))?;
     let mut runs = Vec::new();
     let mut storage_calls = 0u64;
+    let mut sql_calls = 0u64;
     for payload in payloads {
         let invoked = app
             .invoke(Invocation {
@@ -295,11 +304,13 @@ async fn run_payloads(
             .await
             .map_err(|e| Failure::bad_input(anyhow!(e).context("a lint payload cannot be run")))?;
         storage_calls += u64::from(invoked.storage_calls);
+        sql_calls += u64::from(invoked.sql_calls);
         let mut deliveries = Vec::new();
         queue
             .deliver(&app, DEFAULT_ENVIRONMENT, |delivery| {
                 if let DeliveryOutcome::Ran(invoked) = &delivery.outcome {
                     storage_calls += u64::from(invoked.storage_calls);
+                    sql_calls += u64::from(invoked.sql_calls);
                 }
                 deliveries.push(DeliveryRun::from(&delivery));
             })
@@ -320,6 +331,7 @@ async fn run_payloads(
             .map(ObservedEgress::from)
             .collect(),
         storage_calls: Some(storage_calls),
+        sql_calls: Some(sql_calls),
     };
     Ok((observed, runs))
 }
@@ -400,6 +412,7 @@ pub fn render_text(report: &LintReport) -> String {
         }
     }
     render_storage(&mut out, &a.storage);
+    render_sql(&mut out, &a.sql);
     render_egress(&mut out, &a.egress);
     if a.unknown_routes > 0 {
         let _ = writeln!(
@@ -474,24 +487,48 @@ pub fn render_text(report: &LintReport) -> String {
     out
 }
 
-fn render_storage(out: &mut String, storage: &advisor::StorageAdvice) {
+fn render_storage(out: &mut String, storage: &advisor::DoorAdvice) {
     let calls = storage.calls.unwrap_or(0);
     let _ = match storage.verdict {
-        StorageVerdict::Used => writeln!(out, "storage:   {calls} call(s), allowed by storage:app"),
-        StorageVerdict::Unused => writeln!(
+        DoorVerdict::Used => writeln!(out, "storage:   {calls} call(s), allowed by storage:app"),
+        DoorVerdict::Unused => writeln!(
             out,
             "unused: storage:app, no storage call observed; remove it from permissions.scopes (or add a payload that stores)"
         ),
-        StorageVerdict::Refused => writeln!(
+        DoorVerdict::Refused => writeln!(
             out,
             "denied: {calls} storage call(s) without storage:app; add it to permissions.scopes"
         ),
-        StorageVerdict::Undeclared => Ok(()),
-        StorageVerdict::NotObserved if storage.declared => writeln!(
+        DoorVerdict::Undeclared => Ok(()),
+        DoorVerdict::NotObserved if storage.declared => writeln!(
             out,
             "storage:   not judged (an audit log records no storage calls; lint payloads do)"
         ),
-        StorageVerdict::NotObserved => Ok(()),
+        DoorVerdict::NotObserved => Ok(()),
+    };
+}
+
+fn render_sql(out: &mut String, sql: &advisor::DoorAdvice) {
+    let calls = sql.calls.unwrap_or(0);
+    let _ = match sql.verdict {
+        DoorVerdict::Used => writeln!(
+            out,
+            "sql:       {calls} Forge SQL statement(s), allowed by the sql module"
+        ),
+        DoorVerdict::Unused => writeln!(
+            out,
+            "unused: the sql module, no Forge SQL statement observed; remove it from modules (or add a payload that queries)"
+        ),
+        DoorVerdict::Refused => writeln!(
+            out,
+            "denied: {calls} Forge SQL statement(s) without a sql module; add `sql: [{{key: main, engine: mysql}}]` under modules"
+        ),
+        DoorVerdict::Undeclared => Ok(()),
+        DoorVerdict::NotObserved if sql.declared => writeln!(
+            out,
+            "sql:       not judged (an audit log records no Forge SQL statements; lint payloads do)"
+        ),
+        DoorVerdict::NotObserved => Ok(()),
     };
 }
 
@@ -560,6 +597,7 @@ mod tests {
             &DeclaredScopes::new(declared.clone()),
             &declared,
             &EgressAllowlist::default(),
+            false,
             &[],
             &Observed {
                 calls,
@@ -573,6 +611,40 @@ mod tests {
             manifest_warnings: Vec::new(),
             advice,
         })
+    }
+
+    #[test]
+    fn forge_sql_verdicts_say_what_to_do() {
+        let mut report = LintReport {
+            app_id: String::from("demo"),
+            calls_observed: 0,
+            runs: Vec::new(),
+            manifest_warnings: Vec::new(),
+            advice: advisor::advise(
+                &DeclaredScopes::new(Vec::new()),
+                &[],
+                &EgressAllowlist::default(),
+                false,
+                &[],
+                &Observed {
+                    sql_calls: Some(2),
+                    ..Observed::default()
+                },
+            ),
+        };
+        let text = render_text(&report);
+        assert!(
+            text.contains("denied: 2 Forge SQL statement(s) without a sql module"),
+            "{text}"
+        );
+        report.advice.sql = advisor::DoorAdvice::new(true, Some(0));
+        let text = render_text(&report);
+        assert!(
+            text.contains("unused: the sql module, no Forge SQL statement observed"),
+            "{text}"
+        );
+        report.advice.sql = advisor::DoorAdvice::new(true, Some(4));
+        assert!(render_text(&report).contains("sql:       4 Forge SQL statement(s)"));
     }
 
     #[test]

@@ -240,6 +240,13 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             invoked.storage_calls
         );
     }
+    if invoked.sql_calls > 0 {
+        eprintln!(
+            "[{}] {} Forge SQL statements",
+            GuestText(&app_id),
+            invoked.sql_calls
+        );
+    }
     if invoked.dropped.lines > 0 {
         eprintln!(
             "[{}] … {} log lines ({} bytes) dropped by the log limit",

@@ -1,8 +1,9 @@
-//! The advisor for the two doors beside `request-jira`: app storage, opened by
-//! the `storage:app` scope, and egress, opened by `permissions.external.fetch.backend`.
-//! As for Jira scopes, what was declared is compared with what was used, so an app that
-//! makes no Jira call (a scheduled job that only keeps state, a web trigger that forwards
-//! to a third party) still gets a least-privilege verdict.
+//! The advisor for the doors beside `request-jira`: app storage, opened by the
+//! `storage:app` scope; Forge SQL, opened by a `sql` module; and egress, opened by
+//! `permissions.external.fetch.backend`. As for Jira scopes, what was declared is
+//! compared with what was used, so an app that makes no Jira call (a scheduled job
+//! that only keeps state, a web trigger that forwards to a third party) still gets a
+//! least-privilege verdict.
 
 use std::collections::BTreeMap;
 
@@ -11,43 +12,45 @@ use serde::Serialize;
 
 use super::observed::ObservedEgress;
 
-/// How the app's storage use compares with its `storage:app` declaration.
+/// How the app's use of a door compares with its declaration (`storage:app` for
+/// storage, a `sql` module for Forge SQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum StorageVerdict {
+pub enum DoorVerdict {
     /// Declared and called.
     Used,
-    /// Declared, never called: `storage:app` can be dropped.
+    /// Declared, never called: the declaration can be dropped.
     Unused,
-    /// Called without the declaration: every call was refused (`scope-denied`).
+    /// Called without the declaration: every call was refused (`scope-denied` for
+    /// storage, `app-not-enabled` for Forge SQL).
     Refused,
     /// Neither declared nor called.
     Undeclared,
-    /// The source records no storage calls (an audit log): not judged.
+    /// The source records no such calls (an audit log): not judged.
     NotObserved,
 }
 
-/// Storage: declared or not, calls seen, the verdict.
+/// A door opened by one declaration: declared or not, calls seen, the verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StorageAdvice {
-    /// Whether the manifest declares `storage:app`.
+pub struct DoorAdvice {
+    /// Whether the manifest declares the door.
     pub declared: bool,
-    /// Storage calls observed, refused ones included; `None`: not recorded.
+    /// Calls observed, refused ones included; `None`: not recorded.
     pub calls: Option<u64>,
-    pub verdict: StorageVerdict,
+    pub verdict: DoorVerdict,
 }
 
-impl StorageAdvice {
+impl DoorAdvice {
     pub fn new(declared: bool, calls: Option<u64>) -> Self {
         let verdict = match (declared, calls) {
-            (_, None) => StorageVerdict::NotObserved,
-            (true, Some(0)) => StorageVerdict::Unused,
-            (true, Some(_)) => StorageVerdict::Used,
-            (false, Some(0)) => StorageVerdict::Undeclared,
-            (false, Some(_)) => StorageVerdict::Refused,
+            (_, None) => DoorVerdict::NotObserved,
+            (true, Some(0)) => DoorVerdict::Unused,
+            (true, Some(_)) => DoorVerdict::Used,
+            (false, Some(0)) => DoorVerdict::Undeclared,
+            (false, Some(_)) => DoorVerdict::Refused,
         };
-        StorageAdvice {
+        DoorAdvice {
             declared,
             calls,
             verdict,
@@ -55,10 +58,7 @@ impl StorageAdvice {
     }
 
     pub fn has_findings(&self) -> bool {
-        matches!(
-            self.verdict,
-            StorageVerdict::Unused | StorageVerdict::Refused
-        )
+        matches!(self.verdict, DoorVerdict::Unused | DoorVerdict::Refused)
     }
 }
 
@@ -147,16 +147,16 @@ mod tests {
 
     #[test]
     fn storage_is_judged_against_storage_app() {
-        let verdict = |declared, calls| StorageAdvice::new(declared, calls).verdict;
-        assert_eq!(verdict(true, Some(3)), StorageVerdict::Used);
-        assert_eq!(verdict(true, Some(0)), StorageVerdict::Unused);
-        assert_eq!(verdict(false, Some(2)), StorageVerdict::Refused);
-        assert_eq!(verdict(false, Some(0)), StorageVerdict::Undeclared);
-        assert_eq!(verdict(true, None), StorageVerdict::NotObserved);
-        assert!(StorageAdvice::new(true, Some(0)).has_findings());
-        assert!(StorageAdvice::new(false, Some(1)).has_findings());
-        assert!(!StorageAdvice::new(true, Some(1)).has_findings());
-        assert!(!StorageAdvice::new(true, None).has_findings());
+        let verdict = |declared, calls| DoorAdvice::new(declared, calls).verdict;
+        assert_eq!(verdict(true, Some(3)), DoorVerdict::Used);
+        assert_eq!(verdict(true, Some(0)), DoorVerdict::Unused);
+        assert_eq!(verdict(false, Some(2)), DoorVerdict::Refused);
+        assert_eq!(verdict(false, Some(0)), DoorVerdict::Undeclared);
+        assert_eq!(verdict(true, None), DoorVerdict::NotObserved);
+        assert!(DoorAdvice::new(true, Some(0)).has_findings());
+        assert!(DoorAdvice::new(false, Some(1)).has_findings());
+        assert!(!DoorAdvice::new(true, Some(1)).has_findings());
+        assert!(!DoorAdvice::new(true, None).has_findings());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use kiln_manifest::{DeclaredScopes, EgressAllowlist, ProductEvent, Route, Scope, ScopeDecision};
 use serde::Serialize;
 
-pub use doors::{EgressAdvice, StorageAdvice, StorageVerdict};
+pub use doors::{DoorAdvice, DoorVerdict, EgressAdvice};
 pub use observed::{Observed, ObservedCall, ObservedEgress};
 
 use self::scope_reach::{is_classic, routes_opened};
@@ -45,7 +45,9 @@ pub struct Advice {
     pub granular_is_narrower: bool,
     /// App storage against `storage:app` (which opens no Jira route, so it is
     /// judged here rather than in `used`/`unused` when storage was observed).
-    pub storage: StorageAdvice,
+    pub storage: DoorAdvice,
+    /// Forge SQL (`kiln:app/sql`, `@forge/sql`) against the manifest's `sql` module.
+    pub sql: DoorAdvice,
     /// Egress requests against the declared backends.
     pub egress: EgressAdvice,
 }
@@ -77,12 +79,13 @@ impl Advice {
             || !self.denied.is_empty()
             || self.unknown_routes > 0
             || self.storage.has_findings()
+            || self.sql.has_findings()
             || self.egress.has_findings()
     }
 }
 
-/// Compares `declared` (and the manifest's egress `allowlist`) with what was
-/// `observed`, and with the product `events` the manifest's triggers subscribe
+/// Compares `declared` (and the manifest's egress `allowlist`, and whether it
+/// declares a Forge SQL database, `declares_sql`) with what was `observed`, and with the product `events` the manifest's triggers subscribe
 /// to: an event needs scopes whether or not a payload made a call (the
 /// manifest is refused without them, as Forge's validator refuses it), so the
 /// scopes that let the app read an event are used, and every suggested set
@@ -91,16 +94,18 @@ pub fn advise(
     declared: &DeclaredScopes,
     declared_list: &[Scope],
     allowlist: &EgressAllowlist,
+    declares_sql: bool,
     events: &[ProductEvent],
     observed: &Observed,
 ) -> Advice {
     let calls = &observed.calls;
-    let storage = StorageAdvice::new(
+    let sql = DoorAdvice::new(declares_sql, observed.sql_calls);
+    let storage = DoorAdvice::new(
         declared_list.contains(&Scope::StorageApp),
         observed.storage_calls,
     );
     let mut used: BTreeSet<Scope> = BTreeSet::new();
-    if storage.verdict == StorageVerdict::Used {
+    if storage.verdict == DoorVerdict::Used {
         used.insert(Scope::StorageApp);
     }
     for event in events {
@@ -157,6 +162,7 @@ pub fn advise(
         granular_set,
         granular_is_narrower,
         storage,
+        sql,
         egress: EgressAdvice::new(allowlist, &observed.egress),
     }
 }
@@ -236,6 +242,7 @@ mod tests {
             &DeclaredScopes::new(declared.to_vec()),
             declared,
             &EgressAllowlist::default(),
+            false,
             &[],
             &Observed {
                 calls: calls.to_vec(),
@@ -329,6 +336,7 @@ mod tests {
                 &DeclaredScopes::new(declared.clone()),
                 &declared,
                 &EgressAllowlist::default(),
+                false,
                 &[],
                 &Observed {
                     calls: calls.clone(),
@@ -343,13 +351,13 @@ mod tests {
         assert!(!used.has_findings(), "{used:?}");
 
         let unused = with_storage(Some(0));
-        assert_eq!(unused.storage.verdict, StorageVerdict::Unused);
+        assert_eq!(unused.storage.verdict, DoorVerdict::Unused);
         assert!(unused.unused.is_empty(), "reported once, as storage");
         assert!(unused.has_findings());
 
         // From an audit log storage is not recorded: neither used nor a finding.
         let unobserved = with_storage(None);
-        assert_eq!(unobserved.storage.verdict, StorageVerdict::NotObserved);
+        assert_eq!(unobserved.storage.verdict, DoorVerdict::NotObserved);
         assert_eq!(unobserved.used, ["read:jira-work"]);
         assert!(!unobserved.has_findings(), "{unobserved:?}");
     }
@@ -370,6 +378,7 @@ mod tests {
             &DeclaredScopes::new(declared.clone()),
             &declared,
             &EgressAllowlist::default(),
+            false,
             &[created],
             &Observed {
                 calls: comment.to_vec(),
@@ -390,6 +399,41 @@ mod tests {
         assert_eq!(advise_calls(&declared, &comment).unused, ["read:jira-work"]);
     }
 
+    /// Forge SQL is judged as storage is, against the manifest's `sql` module.
+    #[test]
+    fn forge_sql_is_judged_by_the_sql_calls_seen() {
+        let declared = scopes(&[]);
+        let with_sql = |declares_sql, sql_calls| {
+            advise(
+                &DeclaredScopes::new(declared.clone()),
+                &declared,
+                &EgressAllowlist::default(),
+                declares_sql,
+                &[],
+                &Observed {
+                    sql_calls,
+                    ..Observed::default()
+                },
+            )
+        };
+        let used = with_sql(true, Some(3));
+        assert_eq!(used.sql.verdict, DoorVerdict::Used);
+        assert!(!used.has_findings(), "{used:?}");
+        let unused = with_sql(true, Some(0));
+        assert_eq!(unused.sql.verdict, DoorVerdict::Unused);
+        assert!(unused.has_findings());
+        let refused = with_sql(false, Some(2));
+        assert_eq!(refused.sql.verdict, DoorVerdict::Refused);
+        assert!(refused.has_findings());
+        assert_eq!(
+            with_sql(false, Some(0)).sql.verdict,
+            DoorVerdict::Undeclared
+        );
+        let unobserved = with_sql(true, None);
+        assert_eq!(unobserved.sql.verdict, DoorVerdict::NotObserved);
+        assert!(!unobserved.has_findings());
+    }
+
     #[test]
     fn storage_without_storage_app_is_a_refusal_to_fix() {
         let declared = scopes(&[]);
@@ -397,13 +441,14 @@ mod tests {
             &DeclaredScopes::new(declared.clone()),
             &declared,
             &EgressAllowlist::default(),
+            false,
             &[],
             &Observed {
                 storage_calls: Some(1),
                 ..Observed::default()
             },
         );
-        assert_eq!(advice.storage.verdict, StorageVerdict::Refused);
+        assert_eq!(advice.storage.verdict, DoorVerdict::Refused);
         assert!(advice.has_findings());
     }
 }

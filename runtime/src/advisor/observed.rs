@@ -22,13 +22,19 @@ pub struct Observed {
     /// source does not record them (an audit log has no storage lines), so
     /// storage cannot be judged.
     pub storage_calls: Option<u64>,
+    /// Its Forge SQL (`kiln:app/sql`) calls, refused ones included; `None` as
+    /// for storage.
+    pub sql_calls: Option<u64>,
 }
 
 impl Observed {
     /// Whether nothing at all was seen: no Jira call, no egress request, no
-    /// storage call (or storage not recorded).
+    /// storage or Forge SQL call (or neither recorded).
     pub fn is_empty(&self) -> bool {
-        self.calls.is_empty() && self.egress.is_empty() && self.storage_calls.unwrap_or(0) == 0
+        self.calls.is_empty()
+            && self.egress.is_empty()
+            && self.storage_calls.unwrap_or(0) == 0
+            && self.sql_calls.unwrap_or(0) == 0
     }
 }
 
