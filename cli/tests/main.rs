@@ -12,6 +12,7 @@ mod cli_lint;
 mod cli_new;
 mod cli_run_hostile;
 mod cli_run_json;
+mod cli_sql;
 mod cli_storage;
 mod cli_storage_rotate_key;
 mod cli_variables;

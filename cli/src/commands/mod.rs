@@ -20,6 +20,7 @@ mod seed_file;
 mod serve;
 mod sim;
 mod site_setup;
+mod sql;
 mod storage;
 mod templates;
 mod variables;
@@ -63,6 +64,8 @@ enum Command {
     Webtrigger(webtrigger::WebtriggerArgs),
     /// Look at an app's storage: list, get, set or delete keys (the file `runtime run` uses).
     Storage(storage::StorageArgs),
+    /// Run one Forge SQL statement on an app's database (the one `runtime run` uses) and print the answer.
+    Sql(sql::SqlArgs),
     /// Set, list or unset an app's config variables (read by the app as process.env.KEY).
     Variables(variables::VariablesArgs),
     /// Serve the Jira simulator standalone, for manual tests with curl or a browser.
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Webtrigger(args) => webtrigger::run(args).await,
             Command::Storage(args) => storage::run(args).await,
+            Command::Sql(args) => sql::run(args).await,
             Command::Variables(args) => variables::run(args).await,
             Command::Sim(args) => sim::run(args).await,
             Command::Login(args) => login::run(args).await,

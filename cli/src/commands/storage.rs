@@ -185,7 +185,7 @@ enum StorageCommand {
 
 /// Which installation's storage, and in which file.
 #[derive(clap::Args, Debug)]
-struct Where {
+pub(super) struct Where {
     /// The app: its folder, its manifest.yml or .wasm (manifest beside it), or its app id.
     app: String,
     /// The state file (default: state.sqlite3 under the user's data directory, as `runtime run`).
@@ -202,16 +202,22 @@ struct Where {
 }
 
 impl Where {
-    async fn open(&self) -> Result<InstallationStorage, Failure> {
+    /// The state file and the installation named.
+    pub(super) fn installation(&self) -> Result<(PathBuf, Installation), Failure> {
         let app_id = app_id(&self.app)?;
         let path = match &self.storage {
             Some(path) => path.clone(),
             None => default_file()?,
         };
-        let storage = open_file(&path).await?;
         let installation =
             Installation::new(app_id, storage_site(&self.site), self.environment.as_str())
                 .map_err(Failure::bad_input)?;
+        Ok((path, installation))
+    }
+
+    async fn open(&self) -> Result<InstallationStorage, Failure> {
+        let (path, installation) = self.installation()?;
+        let storage = open_file(&path).await?;
         storage
             .installation(&installation)
             .await
