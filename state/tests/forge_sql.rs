@@ -795,6 +795,128 @@ fn alter_table_changes_columns_and_keys_over_existing_rows() {
 
 /// Digests and encodings apps compute in SQL (an audit log's hash chain, a content digest, a
 /// checksum to shard by), with MySQL's documented answers.
+/// drizzle-kit adds columns as `ALTER TABLE t ADD c type DEFAULT (now()) NOT NULL`, which
+/// SQLite's own ADD COLUMN refuses; MySQL also places, checks and keys a new column.
+#[test]
+fn add_column_places_checks_and_fills_existing_rows_as_tidb() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, title VARCHAR(20) NOT NULL)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO items (title) VALUES ('a'), ('b')",
+        json!([]),
+    );
+    for alter in [
+        "ALTER TABLE `items` ADD `created_at` timestamp DEFAULT (now()) NOT NULL",
+        "ALTER TABLE items ADD COLUMN stock INT NOT NULL AFTER id",
+        "ALTER TABLE items ADD COLUMN state ENUM('open', 'closed') NOT NULL FIRST",
+        "ALTER TABLE items ADD COLUMN note VARCHAR(3) NOT NULL",
+        "ALTER TABLE items ADD COLUMN meta JSON NOT NULL",
+        "ALTER TABLE items ADD COLUMN due DATETIME NOT NULL",
+        "ALTER TABLE items ADD COLUMN price DECIMAL(10,2)",
+    ] {
+        run(&mut db, alter, json!([]));
+    }
+    let text = db
+        .execute_text(
+            Endpoint::Data,
+            "SELECT state, id, stock, title, note, meta, due, price FROM items ORDER BY id",
+            &[],
+        )
+        .expect("select");
+    assert!(
+        text.starts_with(
+            r#"{"rows":[{"state":"open","id":1,"stock":0,"title":"a","note":"","meta":null,"due":"0000-00-00 00:00:00","price":null}"#
+        ),
+        "{text}"
+    );
+    // `SELECT *` shows the columns where FIRST and AFTER put them.
+    let star = db
+        .execute_text(Endpoint::Data, "SELECT * FROM items WHERE id = 2", &[])
+        .expect("select");
+    assert!(
+        star.starts_with(r#"{"rows":[{"state":"open","id":2,"stock":0,"title":"b","created_at":"#),
+        "{star}"
+    );
+    // Each existing row got the expression default, evaluated for it.
+    let stamped = run(
+        &mut db,
+        "SELECT COUNT(*) AS n FROM items WHERE created_at > '2000-01-01'",
+        json!([]),
+    );
+    assert_eq!(rows(&stamped)[0]["n"], 2);
+
+    // The new column is held to its size and list, as a created one is.
+    let too_long = refused(
+        &mut db,
+        "UPDATE items SET note = 'abcd' WHERE id = 1",
+        json!([]),
+    );
+    assert!(too_long.message.contains("Error 1406"), "{too_long}");
+    let not_listed = refused(
+        &mut db,
+        "UPDATE items SET state = 'lost' WHERE id = 1",
+        json!([]),
+    );
+    assert!(not_listed.message.contains("Error 1265"), "{not_listed}");
+
+    // A unique column over rows that share its filled value fails whole, as MySQL's does.
+    let unique = refused(
+        &mut db,
+        "ALTER TABLE items ADD COLUMN code VARCHAR(5) NOT NULL UNIQUE",
+        json!([]),
+    );
+    assert!(unique.message.contains("Error 1062"), "{unique}");
+    run(
+        &mut db,
+        "ALTER TABLE items ADD COLUMN code VARCHAR(5) UNIQUE",
+        json!([]),
+    );
+    let duplicate = refused(&mut db, "ALTER TABLE items ADD note TEXT", json!([]));
+    assert!(duplicate.message.contains("Error 1060"), "{duplicate}");
+    let second_key = refused(
+        &mut db,
+        "ALTER TABLE items ADD COLUMN other INT AUTO_INCREMENT PRIMARY KEY",
+        json!([]),
+    );
+    assert!(second_key.message.contains("Error 1068"), "{second_key}");
+    let nowhere = refused(
+        &mut db,
+        "ALTER TABLE items ADD COLUMN x INT AFTER missing",
+        json!([]),
+    );
+    assert!(nowhere.message.contains("Error 1054"), "{nowhere}");
+
+    // The AUTO_INCREMENT counter and the row ids survive every rebuild.
+    let inserted = run(
+        &mut db,
+        "INSERT INTO items (state, stock, title, note, meta, due) \
+         VALUES ('closed', 1, 'c', '', '{}', NOW())",
+        json!([]),
+    );
+    assert_eq!(inserted["rows"]["insertId"], 3);
+
+    // An AUTO_INCREMENT key added to a table without one numbers its rows.
+    run(&mut db, "CREATE TABLE tags (name VARCHAR(10))", json!([]));
+    run(&mut db, "INSERT INTO tags VALUES ('x'), ('y')", json!([]));
+    run(
+        &mut db,
+        "ALTER TABLE tags ADD COLUMN id INT AUTO_INCREMENT PRIMARY KEY FIRST",
+        json!([]),
+    );
+    let tags = db
+        .execute_text(Endpoint::Data, "SELECT * FROM tags ORDER BY id", &[])
+        .expect("select");
+    assert!(
+        tags.starts_with(r#"{"rows":[{"id":1,"name":"x"},{"id":2,"name":"y"}]"#),
+        "{tags}"
+    );
+}
+
 #[test]
 fn digests_and_encodings_answer_as_mysql() {
     let mut db = database();

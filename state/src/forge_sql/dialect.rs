@@ -23,17 +23,17 @@
 //!   which become `CREATE INDEX` statements run with the table; each sized type gets the CHECK
 //!   that refuses what MySQL's strict mode refuses (`size_check`);
 //! - `CREATE [UNIQUE] INDEX`, `DROP TABLE`, `DROP INDEX … ON …`, `TRUNCATE TABLE`;
-//! - `ALTER TABLE … ADD COLUMN | DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX |
-//!   ADD UNIQUE | DROP INDEX` as SQLite's own `ALTER TABLE`; `MODIFY | CHANGE COLUMN`,
-//!   `ALTER COLUMN … SET | DROP DEFAULT`, `ADD | DROP PRIMARY KEY`, `ADD | DROP FOREIGN KEY`
-//!   and `DROP CONSTRAINT` by rebuilding the table (`rebuild.rs`); and `RENAME TABLE`;
+//! - `ALTER TABLE … DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX | ADD UNIQUE |
+//!   DROP INDEX` as SQLite's own `ALTER TABLE`; `ADD COLUMN … [FIRST | AFTER c]`,
+//!   `MODIFY | CHANGE COLUMN`, `ALTER COLUMN … SET | DROP DEFAULT`, `ADD | DROP PRIMARY KEY`,
+//!   `ADD | DROP FOREIGN KEY` and `DROP CONSTRAINT` by rebuilding the table (`rebuild.rs`);
+//!   and `RENAME TABLE`;
 //! - `SHOW TABLES [LIKE …]` as a query of SQLite's schema; `DESCRIBE t`, `SHOW COLUMNS FROM t`
 //!   and `SHOW CREATE TABLE t` answered by the host in MySQL's shape (`show.rs`).
 //!
 //! MySQL's expressions are rewritten by `expressions.rs`.
 //!
 //! # What differs from TiDB (docs/porting-forge-apps.md lists these for users)
-//! - A column added by `ALTER TABLE … ADD COLUMN` is not held to its size (`SizeCheck`).
 //! - `ON UPDATE CURRENT_TIMESTAMP` columns are set by every `UPDATE` (and upsert update) that
 //!   does not set them itself, even one that leaves the row's values as they were (MySQL then
 //!   keeps the old time).
@@ -678,7 +678,7 @@ fn create_table(create: CreateTable) -> Result<Vec<String>, ForgeSqlError> {
         .map(|column| column.name.value.clone())
         .collect();
     for column in &create.columns {
-        parts.push(column_definition(column, SizeCheck::Kept)?);
+        parts.push(column_definition(column)?);
     }
     for constraint in &create.constraints {
         match constraint {
@@ -770,18 +770,8 @@ fn is_now(expr: &Expr) -> bool {
     )
 }
 
-/// Whether a column definition carries the CHECK that holds values to its type's size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SizeCheck {
-    Kept,
-    /// For `ALTER TABLE … ADD COLUMN`: SQLite checks a new column's CHECK against the existing
-    /// rows through `pragma_quick_check`, which the database's authorizer refuses (no pragma
-    /// runs); the added column is then unchecked, as every column is in SQLite.
-    Left,
-}
-
 /// A MySQL column as a SQLite column definition.
-fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, ForgeSqlError> {
+fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
     let auto_increment = is_auto_increment(column);
     let name = &column.name;
     let mut out = String::new();
@@ -793,9 +783,7 @@ fn column_definition(column: &ColumnDef, size: SizeCheck) -> Result<String, Forg
     } else {
         let mut declared = declared_type(&column.data_type)?;
         // Read from the type as declared_type wrote it, before any marker is added.
-        if size == SizeCheck::Kept {
-            check = size_check(&name.value, &declared);
-        }
+        check = size_check(&name.value, &declared);
         if column
             .options
             .iter()
@@ -1036,18 +1024,18 @@ fn alter_operation(
     };
     let sql = |text: String| Ok(vec![Step::Sql(text)]);
     match operation {
+        // A rebuild, not SQLite's ADD COLUMN: `rebuild.rs` says what SQLite's own refuses.
         AlterTableOperation::AddColumn {
             column_def,
             column_position,
             ..
-        } => {
-            // SQLite appends; MySQL's FIRST/AFTER only orders `SELECT *`.
-            let _ = column_position;
-            sql(format!(
-                "ALTER TABLE {table} ADD COLUMN {}",
-                column_definition(&column_def, SizeCheck::Left)?
-            ))
-        }
+        } => rebuild(Change::AddColumn {
+            column: column_def.name.value.clone(),
+            definition: column_definition(&column_def)?,
+            auto_increment: is_auto_increment(&column_def),
+            position: column_position.map(position),
+            filled: implicit_value(&column_def)?,
+        }),
         AlterTableOperation::DropColumn { column_names, .. } => match column_names.as_slice() {
             [column] => sql(format!("ALTER TABLE {table} DROP COLUMN {column}")),
             _ => Err(ForgeSqlError::invalid(
@@ -1188,13 +1176,62 @@ fn modify_column(
     };
     Ok(Change::Column {
         column: definition.name.value.clone(),
-        definition: column_definition(&definition, SizeCheck::Kept)?,
+        definition: column_definition(&definition)?,
         auto_increment: is_auto_increment(&definition),
-        position: position.map(|position| match position {
-            MySQLColumnPosition::First => Position::First,
-            MySQLColumnPosition::After(after) => Position::After(after.value),
-        }),
+        position: position.map(self::position),
     })
+}
+
+fn position(position: MySQLColumnPosition) -> Position {
+    match position {
+        MySQLColumnPosition::First => Position::First,
+        MySQLColumnPosition::After(after) => Position::After(after.value),
+    }
+}
+
+/// What the rows already in a table hold in a column `ALTER TABLE … ADD` gives them, when not
+/// its default: a `NOT NULL` column without a `DEFAULT` is filled as TiDB fills it (its
+/// "origin default"), with its type's zero value, an `ENUM`'s first member, JSON `null`.
+/// `None` when the default applies (a `DEFAULT`, a column that may be NULL, an
+/// `AUTO_INCREMENT` that numbers the rows).
+fn implicit_value(column: &ColumnDef) -> Result<Option<String>, ForgeSqlError> {
+    let not_null = column.options.iter().any(|option| {
+        matches!(
+            option.option,
+            ColumnOption::NotNull | ColumnOption::PrimaryKey(_)
+        )
+    });
+    let has_default = column
+        .options
+        .iter()
+        .any(|option| matches!(option.option, ColumnOption::Default(_)));
+    if !not_null || has_default || is_auto_increment(column) {
+        return Ok(None);
+    }
+    if let DataType::Enum(members, _) = &column.data_type {
+        return Ok(members.first().map(|member| match member {
+            EnumMember::Name(value) | EnumMember::NamedValue(value, _) => sqlite_string(value),
+        }));
+    }
+    let declared = declared_type(&column.data_type)?;
+    let first = declared.split(['(', ' ']).next().unwrap_or_default();
+    let fraction = declared
+        .split_once('(')
+        .and_then(|(_, rest)| rest.trim_end_matches(')').parse::<usize>().ok())
+        .filter(|digits| *digits > 0)
+        .map(|digits| format!(".{}", "0".repeat(digits.min(6))))
+        .unwrap_or_default();
+    Ok(Some(match first {
+        "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "INTEGER" | "BIGINT" | "DECIMAL" | "DEC"
+        | "NUMERIC" | "FIXED" | "FLOAT" | "DOUBLE" | "REAL" | "BIT" | "BOOL" | "BOOLEAN"
+        | "YEAR" => "0".to_owned(),
+        "DATE" => "'0000-00-00'".to_owned(),
+        "DATETIME" | "TIMESTAMP" => format!("'0000-00-00 00:00:00{fraction}'"),
+        "TIME" => format!("'00:00:00{fraction}'"),
+        "JSON" => "'null'".to_owned(),
+        // The character and binary strings, and SET: empty.
+        _ => "''".to_owned(),
+    }))
 }
 
 #[cfg(test)]

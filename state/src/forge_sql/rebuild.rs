@@ -1,7 +1,16 @@
 //! The `ALTER TABLE` changes SQLite's own `ALTER TABLE` cannot make, made by rebuilding the
 //! table as SQLite documents (<https://sqlite.org/lang_altertable.html#otheralter>):
-//! `MODIFY`/`CHANGE COLUMN`, `ALTER COLUMN … SET DEFAULT`/`DROP DEFAULT`, `ADD PRIMARY KEY`,
-//! `DROP PRIMARY KEY`, `ADD FOREIGN KEY`, `DROP FOREIGN KEY` and `DROP CONSTRAINT`.
+//! `ADD COLUMN`, `MODIFY`/`CHANGE COLUMN`, `ALTER COLUMN … SET DEFAULT`/`DROP DEFAULT`,
+//! `ADD PRIMARY KEY`, `DROP PRIMARY KEY`, `ADD FOREIGN KEY`, `DROP FOREIGN KEY` and
+//! `DROP CONSTRAINT`.
+//!
+//! `ADD COLUMN` is SQLite's own only in part: SQLite refuses a new column that is `UNIQUE` or a
+//! key, `NOT NULL` without a default, or defaults to an expression (`DEFAULT (NOW())`, as
+//! drizzle-kit writes), and checks a new column's CHECK through a pragma the database's
+//! authorizer refuses; it cannot place the column (`FIRST`/`AFTER`). MySQL does all of that,
+//! so Kiln adds every column by a rebuild, in which each existing row gets the column's default
+//! evaluated for it, or TiDB's value for a `NOT NULL` column without one (the type's zero,
+//! an `ENUM`'s first member).
 //!
 //! A new table gets the changed definition, the rows are copied into it, the old table is
 //! dropped, the new one takes its name and the old table's indexes are created again, all in the
@@ -39,6 +48,16 @@ pub struct Rebuild {
 /// What a rebuild changes. Texts are SQLite, written by the dialect.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Change {
+    /// `ADD [COLUMN]`: the column's definition, where it goes (the end when
+    /// `None`), and what the existing rows hold in it when not its default (`filled`, a SQLite
+    /// literal).
+    AddColumn {
+        column: String,
+        definition: String,
+        auto_increment: bool,
+        position: Option<Position>,
+        filled: Option<String>,
+    },
     /// `MODIFY`/`CHANGE COLUMN`: the column takes a new definition, written under its current
     /// name, and a new place when one is asked for.
     Column {
@@ -81,6 +100,19 @@ impl Rebuild {
     /// literals, put back).
     pub(super) fn map_text(self, restore: &dyn Fn(String) -> String) -> Self {
         let change = match self.change {
+            Change::AddColumn {
+                column,
+                definition,
+                auto_increment,
+                position,
+                filled,
+            } => Change::AddColumn {
+                column,
+                definition: restore(definition),
+                auto_increment,
+                position,
+                filled: filled.map(restore),
+            },
             Change::Column {
                 column,
                 definition,
@@ -118,11 +150,21 @@ pub(super) fn apply(
     map_error: fn(rusqlite::Error) -> ForgeSqlError,
 ) -> Result<(), ForgeSqlError> {
     let (table, mut definition, indexes) = read_table(connection, &rebuild.table, map_error)?;
-    let copied: Vec<String> = definition
+    let mut copied: Vec<String> = definition
         .columns
         .iter()
         .map(|part| quoted(&part.name))
         .collect();
+    let mut selected = copied.clone();
+    if let Change::AddColumn {
+        column,
+        filled: Some(filled),
+        ..
+    } = &rebuild.change
+    {
+        copied.push(quoted(column));
+        selected.push(filled.clone());
+    }
     definition.change(&rebuild.change, &table)?;
     let has_sequence: bool = connection
         .query_row(
@@ -152,6 +194,7 @@ pub(super) fn apply(
         error
     };
     let columns = copied.join(", ");
+    let selected = selected.join(", ");
     let old_table = quoted(&table);
     for statement in [
         format!(
@@ -159,7 +202,7 @@ pub(super) fn apply(
             definition.body(),
             definition.tail
         ),
-        format!("INSERT INTO {new_table} ({columns}) SELECT {columns} FROM {old_table}"),
+        format!("INSERT INTO {new_table} ({columns}) SELECT {selected} FROM {old_table}"),
         format!("DROP TABLE {old_table}"),
         format!("ALTER TABLE {new_table} RENAME TO {old_table}"),
     ]
@@ -335,7 +378,7 @@ impl Definition {
             || self.constraints.iter().any(is_primary_key)
     }
 
-    fn column(&mut self, name: &str, table: &str) -> Result<usize, ForgeSqlError> {
+    fn column(&self, name: &str, table: &str) -> Result<usize, ForgeSqlError> {
         self.columns
             .iter()
             .position(|part| part.name.eq_ignore_ascii_case(name))
@@ -346,8 +389,51 @@ impl Definition {
             })
     }
 
+    /// Where a column asked to go `position` goes among the other columns (`unplaced` when no
+    /// place is asked for).
+    fn place(
+        &self,
+        position: Option<&Position>,
+        unplaced: usize,
+        table: &str,
+    ) -> Result<usize, ForgeSqlError> {
+        Ok(match position {
+            None => unplaced,
+            Some(Position::First) => 0,
+            Some(Position::After(after)) => self.column(after, table)? + 1,
+        })
+    }
+
     fn change(&mut self, change: &Change, table: &str) -> Result<(), ForgeSqlError> {
         match change {
+            Change::AddColumn {
+                column,
+                definition,
+                auto_increment,
+                position,
+                ..
+            } => {
+                if self.column(column, table).is_ok() {
+                    return Err(ForgeSqlError::execution(format!(
+                        "Error 1060 (42S21): Duplicate column name '{column}'"
+                    )));
+                }
+                // An AUTO_INCREMENT column is the row id, which numbers the existing rows as
+                // they are copied (MySQL numbers them too); it must be the only key.
+                if (*auto_increment || has_words(definition, &["PRIMARY", "KEY"]))
+                    && self.has_primary_key()
+                {
+                    return Err(multiple_primary_keys());
+                }
+                let at = self.place(position.as_ref(), self.columns.len(), table)?;
+                self.columns.insert(
+                    at,
+                    Part {
+                        name: column.clone(),
+                        text: definition.clone(),
+                    },
+                );
+            }
             Change::Column {
                 column,
                 definition,
@@ -391,11 +477,7 @@ impl Definition {
                     name: old.name,
                     text,
                 };
-                let at = match position {
-                    None => at,
-                    Some(Position::First) => 0,
-                    Some(Position::After(after)) => self.column(after, table)? + 1,
-                };
+                let at = self.place(position.as_ref(), at, table)?;
                 self.columns.insert(at, part);
             }
             Change::Default { column, default } => {
