@@ -188,10 +188,11 @@ fn upserts_and_ignores_follow_mysql() {
         "updated: 2, as in MySQL"
     );
     assert_eq!(updated["rows"]["insertId"], 0);
+    // drizzle qualifies the column VALUES() names.
     let both = run(
         &mut db,
         "INSERT INTO counters (name, n) VALUES ('a', 0), ('b', 1) \
-         ON DUPLICATE KEY UPDATE n = n + VALUES(n)",
+         ON DUPLICATE KEY UPDATE n = n + VALUES(`counters`.`n`)",
         json!([]),
     );
     assert_eq!(
@@ -357,12 +358,54 @@ fn mysql_only_write_forms_run() {
         json!(["b", "second", "c", "third"]),
     );
     assert_eq!(drizzle["rows"]["affectedRows"], 2);
-    let mixed = refused(
+    // DEFAULT in some rows only (drizzle's multi-row insert of objects with different keys):
+    // those rows get the column's default.
+    let mixed = run(
         &mut db,
-        "INSERT INTO notes (title, hits) VALUES (?, default), (?, 5)",
+        "INSERT INTO notes (title, body, hits) VALUES (?, default, default), (?, 'x', 5)",
         json!(["d", "e"]),
     );
-    assert!(mixed.message.contains("DEFAULT in some rows"), "{mixed}");
+    assert_eq!(mixed["rows"]["affectedRows"], 2);
+    let filled = run(
+        &mut db,
+        "SELECT title, body, hits FROM notes WHERE title IN ('d', 'e') ORDER BY title",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&filled),
+        &vec![
+            json!({"title": "d", "body": null, "hits": 0}),
+            json!({"title": "e", "body": "x", "hits": 5}),
+        ]
+    );
+    let without_default = refused(
+        &mut db,
+        "INSERT INTO notes (title, hits) VALUES (default, 1), ('f', 2)",
+        json!([]),
+    );
+    assert!(
+        without_default.message.contains("'title'"),
+        "{without_default}"
+    );
+    run(
+        &mut db,
+        "DELETE FROM notes WHERE title IN ('d', 'e')",
+        json!([]),
+    );
+    // Nothing but DEFAULT (drizzle's `insert(t).values({})`): a row of defaults, numbered.
+    run(
+        &mut db,
+        "CREATE TABLE counters (id INT AUTO_INCREMENT PRIMARY KEY, n INT NOT NULL DEFAULT 3)",
+        json!([]),
+    );
+    let defaults = run(
+        &mut db,
+        "insert into `counters` (`id`, `n`) values (default, default)",
+        json!([]),
+    );
+    assert_eq!(defaults["rows"]["insertId"], 1);
+    let counted = run(&mut db, "SELECT id, n FROM counters", json!([]));
+    assert_eq!(rows(&counted), &vec![json!({"id": 1, "n": 3})]);
     // A row alias in the upsert, and a column alias of it.
     run(
         &mut db,
@@ -1499,6 +1542,12 @@ fn schema_changes_run_and_fail_whole() {
     assert!(rows(&tables).is_empty());
 
     run(&mut db, "DROP TABLE IF EXISTS users, teams", json!([]));
+    // forge-sql-orm's drop-everything web trigger drops each table's sequence too: there is
+    // none (Kiln creates no sequence), and only IF EXISTS says that is fine.
+    let nothing = run(&mut db, "DROP SEQUENCE IF EXISTS `users`", json!([]));
+    assert_eq!(nothing["rows"]["affectedRows"], 0, "{nothing}");
+    let sequence = refused(&mut db, "DROP SEQUENCE users", json!([]));
+    assert_eq!(sequence.code, ForgeSqlCode::InvalidSqlQuery, "{sequence}");
     let error = refused(&mut db, "SELECT * FROM users", json!([]));
     assert_eq!(error.code, ForgeSqlCode::SqlExecutionError);
     assert!(error.message.contains("no such table"), "{error}");

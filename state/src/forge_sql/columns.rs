@@ -21,6 +21,8 @@ pub struct Column {
     pub name: String,
     /// The declared type Kiln wrote ([`super::dialect`]): MySQL's name first.
     pub declared: String,
+    /// The expression of its `DEFAULT`, as SQLite text; `None` without one.
+    pub default: Option<String>,
 }
 
 /// How MySQL stores a date column's values.
@@ -60,12 +62,26 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
     let Ok(statement) = connection.prepare(&format!("SELECT * FROM {table}")) else {
         return Vec::new();
     };
+    // The defaults are in Kiln's own CREATE TABLE text, which SQLite keeps.
+    let definition = super::rebuild::table_sql(connection, &super::rebuild::unquote(table))
+        .ok()
+        .flatten()
+        .and_then(|(_, sql)| super::rebuild::Definition::read(&sql));
+    let default_of = |name: &str| {
+        let part = definition
+            .as_ref()?
+            .columns
+            .iter()
+            .find(|part| part.name.eq_ignore_ascii_case(name))?;
+        super::rebuild::default_expression(&part.text).map(str::to_owned)
+    };
     statement
         .columns()
         .iter()
         .map(|column| Column {
             name: column.name().to_owned(),
             declared: column.decl_type().unwrap_or_default().to_owned(),
+            default: default_of(column.name()),
         })
         .collect()
 }

@@ -239,6 +239,14 @@ fn translate_one(
         ),
         Statement::CreateTable(create) => (StatementKind::Schema, create_table(create)?),
         Statement::CreateIndex(create) => (StatementKind::Schema, vec![create_index(&create)?]),
+        // Kiln's databases hold no sequence (`CREATE SEQUENCE` is refused), so `DROP SEQUENCE
+        // IF EXISTS`, which forge-sql-orm's drop-everything web trigger sends after each
+        // table, finds none.
+        Statement::Drop {
+            object_type: ObjectType::Sequence,
+            if_exists: true,
+            ..
+        } => no_effect(),
         Statement::Drop {
             object_type,
             if_exists,
@@ -290,9 +298,7 @@ fn translate_one(
         }
         // Session settings migrations and dumps carry (`SET NAMES utf8mb4`, `SET
         // FOREIGN_KEY_CHECKS = 0`): accepted, and change nothing (foreign keys stay enforced).
-        Statement::Set(set) if is_harmless_setting(&set.to_string()) => {
-            (StatementKind::Schema, vec!["SELECT 1 LIMIT 0".to_owned()])
-        }
+        Statement::Set(set) if is_harmless_setting(&set.to_string()) => no_effect(),
         // MySQL's `RENAME TABLE a TO b[, c TO d]`.
         Statement::RenameTable(renames) => (
             StatementKind::Schema,
@@ -481,6 +487,12 @@ fn outer_select(statement: &Statement) -> Option<&sqlparser::ast::Select> {
         SetExpr::Select(select) => Some(select),
         _ => None,
     }
+}
+
+/// A schema statement MySQL accepts that changes nothing in Kiln's database: one SQLite
+/// statement that reads nothing and answers the result header.
+fn no_effect() -> (StatementKind, Vec<String>) {
+    (StatementKind::Schema, vec!["SELECT 1 LIMIT 0".to_owned()])
 }
 
 /// `SET` statements Kiln accepts and ignores: character sets (SQLite keeps UTF-8), the

@@ -612,6 +612,20 @@ fn without_words(text: &str, words: &[&str]) -> String {
     }
 }
 
+/// The expression of a column's `DEFAULT` clause, as SQLite evaluates it (Kiln writes it
+/// parenthesised: `DEFAULT (now())`, the parentheses left out here); `None` without one.
+pub(super) fn default_expression(text: &str) -> Option<&str> {
+    let tokens = tokens(text);
+    let at = tokens.iter().position(|token| {
+        token.kind == Kind::Word && text[token.range.clone()].eq_ignore_ascii_case("DEFAULT")
+    })?;
+    let value = tokens.get(at + 1)?;
+    match value.kind {
+        Kind::Group => inside_parentheses(text, value.range.clone()).map(str::trim),
+        _ => text.get(value.range.clone()),
+    }
+}
+
 /// A column's text without its `DEFAULT` clause (the word and the value after it).
 fn without_default(text: &str) -> String {
     let tokens = tokens(text);

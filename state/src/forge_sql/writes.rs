@@ -2,7 +2,9 @@
 //!
 //! - `INSERT … SET col = value, …` is `INSERT … (col, …) VALUES (value, …)`.
 //! - `DEFAULT` in `VALUES` (what ORMs such as drizzle write for a column the app left out) leaves
-//!   the column out, which is what makes SQLite use its default.
+//!   the column out when every row says it, which is what makes SQLite use its default; where
+//!   only some rows do (drizzle's multi-row insert of objects with different keys), each such
+//!   `DEFAULT` is the column's default expression, read from the table's definition.
 //! - `INSERT IGNORE` is `INSERT OR IGNORE`.
 //! - `ON DUPLICATE KEY UPDATE c = VALUES(c)`, or `= new.c` after a row alias (`VALUES (…) AS
 //!   new`), is `ON CONFLICT DO UPDATE SET c = excluded.c`.
@@ -39,7 +41,8 @@ pub(super) fn insert(
     if !insert.assignments.is_empty() {
         set_as_values(&mut insert)?;
     }
-    leave_out_defaults(&mut insert)?;
+    let table_columns = columns_of(&insert.table.to_string());
+    leave_out_defaults(&mut insert, &table_columns)?;
     let target = InsertTarget {
         table: match &insert.table {
             TableObject::TableName(name) => last_ident(name).value,
@@ -52,7 +55,6 @@ pub(super) fn insert(
             .collect(),
         numbers_rows: OnceLock::new(),
     };
-    let table_columns = columns_of(&insert.table.to_string());
     store_dates_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
         insert.ignore = false;
@@ -158,8 +160,11 @@ fn is_default(expr: &Expr) -> bool {
 }
 
 /// Columns given `DEFAULT` in every row are left out; SQLite then writes their defaults (and
-/// numbers an `AUTO_INCREMENT` id).
-fn leave_out_defaults(insert: &mut Insert) -> Result<(), ForgeSqlError> {
+/// numbers an `AUTO_INCREMENT` id). A column given `DEFAULT` in some rows only, or every
+/// column when all are `DEFAULT`, gets its default expression in those rows (`NULL` for a
+/// column without one, which numbers an `AUTO_INCREMENT` id and fails a `NOT NULL` column, as
+/// MySQL's strict mode does).
+fn leave_out_defaults(insert: &mut Insert, table_columns: &[Column]) -> Result<(), ForgeSqlError> {
     let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
     else {
         return Ok(());
@@ -183,27 +188,36 @@ fn leave_out_defaults(insert: &mut Insert) -> Result<(), ForgeSqlError> {
             "each row of VALUES must give one value per named column",
         ));
     }
-    let mut keep = vec![true; width];
-    for (index, kept) in keep.iter_mut().enumerate() {
-        let defaults = values
-            .rows
-            .iter()
-            .filter(|row| is_default(&row.content[index]))
-            .count();
-        if defaults == values.rows.len() {
-            *kept = false;
-        } else if defaults > 0 {
-            return Err(ForgeSqlError::invalid(format!(
-                "the column {} is DEFAULT in some rows of this INSERT and not in others, which \
-                 Kiln's Forge SQL does not run; insert those rows in separate statements",
-                insert.columns[index]
-            )));
-        }
-    }
+    let mut keep: Vec<bool> = (0..width)
+        .map(|index| {
+            !values
+                .rows
+                .iter()
+                .all(|row| is_default(&row.content[index]))
+        })
+        .collect();
     if keep.iter().all(|kept| !kept) {
-        return Err(ForgeSqlError::invalid(
-            "every column of the INSERT is DEFAULT; name at least one value",
-        ));
+        // SQLite's INSERT names at least one column.
+        keep.fill(true);
+    }
+    for (index, column) in insert.columns.iter().enumerate() {
+        if !keep[index] {
+            continue;
+        }
+        let name = last_ident(column).value;
+        let default = table_columns
+            .iter()
+            .find(|known| known.name.eq_ignore_ascii_case(&name))
+            .and_then(|known| known.default.as_deref())
+            .unwrap_or("NULL");
+        for row in &mut values.rows {
+            if is_default(&row.content[index]) {
+                // The definition's SQLite text, printed as it is (an unquoted identifier
+                // prints its value verbatim): SQLite took it as a constant default, so it
+                // holds no placeholder.
+                row.content[index] = Expr::Identifier(Ident::new(format!("({default})")));
+            }
+        }
     }
     let mut index = 0;
     insert.columns.retain(|_| {
@@ -243,6 +257,10 @@ fn inserted_value(
             match list.args.as_slice() {
                 [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(column)))] => {
                     Some(column.clone())
+                }
+                // drizzle qualifies it: `values(`t`.`name`)`.
+                [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::CompoundIdentifier(parts)))] => {
+                    parts.last().cloned()
                 }
                 _ => None,
             }
