@@ -51,6 +51,7 @@ mod forge_node_modules;
 mod forge_normalize;
 mod forge_properties;
 mod forge_sql_app;
+mod forge_sql_drizzle;
 mod forge_transactions;
 mod forge_unicode_regex;
 mod forge_uploads;

@@ -1,0 +1,156 @@
+//! Forge SQL through drizzle-orm, end to end: the app `tests/js/forge-sql-drizzle`
+//! bundles drizzle-orm 0.45.1 and `@forge/sql` 4.0.8 from its lockfile and
+//! connects them as forge-sql-orm does (drizzle's `mysql-proxy` driver, rows
+//! handed back as arrays that drizzle maps by position). Its schema is
+//! drizzle-kit's DDL run by the migration runner, a second migration adding
+//! columns as drizzle-kit writes them (`ADD `c` timestamp DEFAULT (now()) NOT
+//! NULL`).
+//!
+//! The expectations are what the same statements answer on MySQL 8 (TiDB):
+//! the SQL each call sends is drizzle's own, recorded by the app, so a
+//! change in what drizzle writes shows here as well as a change in Kiln.
+
+use serde_json::{Value, json};
+
+use crate::support::{Harness, forge_example, ok_json};
+
+/// Runs handler `key` in an invocation of its own (as each of Forge's is).
+async fn call(h: &Harness, app: &kiln_runtime::LoadedApp, key: &str) -> Value {
+    ok_json(&h.invoke(app, key, json!({})).await)
+}
+
+/// The statements drizzle sent for a handler, as the app recorded them.
+fn sent(report: &Value) -> Vec<&str> {
+    report["sent"]
+        .as_array()
+        .unwrap_or_else(|| panic!("sent: {report}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+#[tokio::test]
+async fn drizzle_orm_over_forge_sql_migrates_writes_and_reads_as_on_mysql() {
+    let Some((h, app)) = forge_example::load_test_app("forge-sql-drizzle").await else {
+        return;
+    };
+
+    // drizzle-kit's migrations, each statement once, the second adding
+    // `created_at` (DEFAULT (now())) and `points` (NOT NULL, no default,
+    // AFTER title) to `tasks`.
+    let migrated = call(&h, &app, "migrate").await;
+    let names = json!([
+        "v001_teams",
+        "v001_tasks",
+        "v001_tasks_fk",
+        "v001_tasks_status_idx",
+        "v002_tasks_created_at",
+        "v002_tasks_points"
+    ]);
+    assert_eq!(migrated["ok"]["ran"], names, "{migrated}");
+    assert_eq!(migrated["ok"]["listed"], names, "{migrated}");
+    let again = call(&h, &app, "migrate").await;
+    assert_eq!(again["ok"]["ran"], json!([]), "{again}");
+
+    // `$returningId()` reads MySQL's insertId, the FIRST id of a multi-row
+    // insert; rows of one insert with different keys get DEFAULT where the
+    // app gave nothing; the upsert's update counts 2.
+    let seeded = call(&h, &app, "seed").await;
+    assert_eq!(
+        seeded["ok"],
+        json!({
+            "ids": [{ "id": 1 }, { "id": 2 }],
+            "tasks": { "affectedRows": 3, "insertId": 1 },
+            "upsert": { "affectedRows": 2 },
+        }),
+        "{seeded}"
+    );
+    let statements = sent(&seeded);
+    assert!(
+        statements[1].contains("(default, ?, ?, ?, default, ?, ?, default), (default, ?, ?, ?, ?, default, default, default)"),
+        "drizzle wrote DEFAULT in some rows only: {}",
+        statements[1]
+    );
+    assert!(
+        statements[2].contains("values(`teams`.`name`)"),
+        "{}",
+        statements[2]
+    );
+
+    let read = call(&h, &app, "read").await;
+    let ok = &read["ok"];
+    // Whole rows, mapped by position: each value lands on its own field.
+    // DECIMAL(6,2) as a string with its scale, JSON as its value, the
+    // ENUM's default, `created_at` from its DEFAULT (now()).
+    assert_eq!(
+        ok["all"],
+        json!([
+            { "id": 1, "teamId": 1, "title": "upgrade runtime", "points": 5, "status": "todo",
+              "estimate": "3.50", "meta": { "labels": ["infra"] }, "createdAtIsText": true },
+            { "id": 2, "teamId": 1, "title": "rotate keys", "points": 3, "status": "doing",
+              "estimate": null, "meta": null, "createdAtIsText": true },
+            { "id": 3, "teamId": 2, "title": "ship 'triage' app", "points": 8, "status": "todo",
+              "estimate": "12.00", "meta": { "labels": [] }, "createdAtIsText": true },
+        ]),
+        "{read}"
+    );
+    assert_eq!(
+        ok["joined"],
+        json!([
+            { "team": "apps-2", "title": "ship 'triage' app", "points": 8 },
+            { "team": "platform", "title": "upgrade runtime", "points": 5 },
+        ]),
+        "{read}"
+    );
+    // drizzle's sum() reads MySQL's DECIMAL sum as a string.
+    assert_eq!(
+        ok["perTeam"],
+        json!([
+            { "team": "apps-2", "tasks": 1, "points": "8" },
+            { "team": "platform", "tasks": 2, "points": "8" },
+        ]),
+        "{read}"
+    );
+    assert_eq!(
+        ok["nested"],
+        json!([
+            { "name": "platform", "tasks": [
+                { "title": "upgrade runtime", "status": "todo" },
+                { "title": "rotate keys", "status": "doing" },
+            ] },
+            { "name": "apps-2", "tasks": [{ "title": "ship 'triage' app", "status": "todo" }] },
+        ]),
+        "{read}"
+    );
+
+    // An update's header, and the foreign key's ON DELETE cascade (added by
+    // ALTER TABLE, enforced over the rows already there).
+    let changed = call(&h, &app, "change").await;
+    assert_eq!(
+        changed["ok"],
+        json!({
+            "updated": { "affectedRows": 1, "changedRows": 1 },
+            "deleted": 1,
+            "left": [{ "title": "ship 'triage' app", "status": "todo", "points": 8 }],
+        }),
+        "{changed}"
+    );
+
+    // What MySQL refuses reaches the app as drizzle's error around
+    // @forge/sql's, with MySQL's number in the message.
+    let failures = call(&h, &app, "failures").await;
+    for (case, number) in [
+        ("duplicate", "Error 1062"),
+        ("orphan", "Error 1452"),
+        ("tooLong", "Error 1406"),
+        ("badStatus", "Error 1265"),
+        ("noDefault", "Error 1364"),
+    ] {
+        let err = &failures[case]["err"];
+        assert_eq!(err["className"], "_DrizzleQueryError", "{case}: {failures}");
+        assert_eq!(err["code"], "SQL_EXECUTION_ERROR", "{case}: {failures}");
+        let cause = err["cause"].as_str().unwrap_or_default();
+        assert!(cause.starts_with(number), "{case}: {cause}");
+    }
+    h.assert_jira_untouched();
+}
