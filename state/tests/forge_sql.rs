@@ -231,6 +231,29 @@ fn upserts_and_ignores_follow_mysql() {
     );
     assert_eq!(updated["rows"]["affectedRows"], 1);
     assert_eq!(updated["rows"]["changedRows"], 1);
+    // Matched and changed apart (MySQL's "Rows matched: 2  Changed: 1"), the placeholders
+    // bound in the order written through SET, WHERE and LIMIT: `a` already holds the values.
+    run(
+        &mut db,
+        "INSERT INTO counters (name, n) VALUES ('b', 5)",
+        json!([]),
+    );
+    let some = run(
+        &mut db,
+        "UPDATE counters SET n = ?, note = ? WHERE n >= ? ORDER BY name LIMIT ?",
+        json!([8, null, 5, 5]),
+    );
+    assert_eq!(some["rows"]["affectedRows"], 2, "{some}");
+    assert_eq!(some["rows"]["changedRows"], 1, "{some}");
+    let both = run(
+        &mut db,
+        "SELECT name, n FROM counters ORDER BY name",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&both),
+        &vec![json!({"name": "a", "n": 8}), json!({"name": "b", "n": 8})]
+    );
     let deleted = run(
         &mut db,
         "DELETE FROM counters WHERE name = ?",
@@ -1201,7 +1224,8 @@ fn run_schema(db: &mut ForgeSqlDatabase, script: &str) {
 
 /// A JS `Date` reaches Forge SQL as ISO text, drizzle writes trailing fractional zeros: MySQL
 /// stores each in its one form, compares text with a date column as a date, and refuses what
-/// is not a date; so does Kiln. ON UPDATE CURRENT_TIMESTAMP columns follow every update.
+/// is not a date; so does Kiln. ON UPDATE CURRENT_TIMESTAMP columns follow every update that
+/// changes the row.
 #[test]
 fn dates_are_stored_and_compared_as_mysql_does() {
     let mut db = database();
@@ -1259,6 +1283,22 @@ fn dates_are_stored_and_compared_as_mysql_does() {
         "2000-01-01 00:00:00",
         "ON UPDATE CURRENT_TIMESTAMP"
     );
+    // An update that leaves the row's values as they were keeps its time, as MySQL does:
+    // it matched the row and changed nothing.
+    run(
+        &mut db,
+        "UPDATE ev SET touched = '2000-01-01 00:00:00'",
+        json!([]),
+    );
+    let same = run(
+        &mut db,
+        "update `ev` set `at` = ? where `id` = ?",
+        json!(["2024-06-01T00:00:00Z", 1]),
+    );
+    assert_eq!(same["rows"]["affectedRows"], 1, "{same}");
+    assert_eq!(same["rows"]["changedRows"], 0, "{same}");
+    let kept = run(&mut db, "SELECT touched FROM ev", json!([]));
+    assert_eq!(rows(&kept)[0]["touched"], "2000-01-01 00:00:00");
     let wrong = refused(
         &mut db,
         "INSERT INTO ev (at, version) VALUES ('next tuesday', NOW())",

@@ -123,13 +123,15 @@ async fn drizzle_orm_over_forge_sql_migrates_writes_and_reads_as_on_mysql() {
         "{read}"
     );
 
-    // An update's header, and the foreign key's ON DELETE cascade (added by
-    // ALTER TABLE, enforced over the rows already there).
+    // An update's header (the rows it matched, and those it changed: none
+    // when it sets the values they hold), and the foreign key's ON DELETE
+    // cascade (added by ALTER TABLE).
     let changed = call(&h, &app, "change").await;
     assert_eq!(
         changed["ok"],
         json!({
             "updated": { "affectedRows": 1, "changedRows": 1 },
+            "unchanged": { "affectedRows": 1, "changedRows": 0 },
             "deleted": 1,
             "left": [{ "title": "ship 'triage' app", "status": "todo", "points": 8 }],
         }),

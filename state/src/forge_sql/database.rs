@@ -69,6 +69,10 @@ pub struct ForgeSqlDatabase {
     /// [`UPSERT_UPDATED`] as SQLite evaluates the update: MySQL counts such a row twice in
     /// `affectedRows`, and apps read 2 as "updated".
     upsert_updates: Arc<AtomicU64>,
+    /// Rows an `UPDATE` matched and changed in the statement running, counted by
+    /// [`UPDATE_CHANGED`]: MySQL's `changedRows` leaves out the rows an update set to the
+    /// values they held.
+    update_rows: Arc<UpdateRows>,
     /// Whether the host is running one of its own pragmas ([`authorize`]).
     host_pragmas: Arc<AtomicBool>,
 }
@@ -76,6 +80,17 @@ pub struct ForgeSqlDatabase {
 /// The function [`super::writes`] wraps an upsert's first assignment in: it counts the row
 /// and returns its argument.
 pub(crate) const UPSERT_UPDATED: &str = "kiln_upsert_updated";
+
+/// The function [`super::writes`] wraps an `UPDATE`'s first assignment in, with whether the
+/// row's values change: it counts the row and returns its first argument.
+pub(crate) const UPDATE_CHANGED: &str = "kiln_update_changed";
+
+/// What [`UPDATE_CHANGED`] counted in the statement running.
+#[derive(Debug, Default)]
+struct UpdateRows {
+    matched: AtomicU64,
+    changed: AtomicU64,
+}
 
 impl std::fmt::Debug for ForgeSqlDatabase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -163,6 +178,20 @@ impl ForgeSqlDatabase {
                 context.get::<rusqlite::types::Value>(0)
             },
         )?;
+        let update_rows = Arc::new(UpdateRows::default());
+        let counter = Arc::clone(&update_rows);
+        connection.create_scalar_function(
+            UPDATE_CHANGED,
+            2,
+            FunctionFlags::SQLITE_UTF8,
+            move |context| {
+                counter.matched.fetch_add(1, Ordering::Relaxed);
+                if context.get::<Option<bool>>(1)?.unwrap_or(false) {
+                    counter.changed.fetch_add(1, Ordering::Relaxed);
+                }
+                context.get::<rusqlite::types::Value>(0)
+            },
+        )?;
         // Last: the settings above are the host's own pragmas.
         let host_pragmas = Arc::new(AtomicBool::new(false));
         let allowed = Arc::clone(&host_pragmas);
@@ -176,6 +205,7 @@ impl ForgeSqlDatabase {
             limits,
             translations: [HashMap::new(), HashMap::new()],
             upsert_updates,
+            update_rows,
             host_pragmas,
         })
     }
@@ -272,7 +302,7 @@ impl ForgeSqlDatabase {
                 Step::Rebuild(rebuild) => {
                     rebuild::apply(&transaction, rebuild, sqlite_error)?;
                     if index == 0 {
-                        answer = result_header(translated.kind, 0, 0).to_string();
+                        answer = result_header(translated.kind, 0, 0, 0).to_string();
                     }
                     continue;
                 }
@@ -299,6 +329,8 @@ impl ForgeSqlDatabase {
                 }
                 kind => {
                     self.upsert_updates.store(0, Ordering::Relaxed);
+                    self.update_rows.matched.store(0, Ordering::Relaxed);
+                    self.update_rows.changed.store(0, Ordering::Relaxed);
                     let named = translated
                         .insert
                         .as_ref()
@@ -328,7 +360,13 @@ impl ForgeSqlDatabase {
                         } else {
                             0
                         };
-                    result_header(kind, changed + updated, insert_id).to_string()
+                    // An UPDATE that counted its rows changed some of those it matched.
+                    let changed_rows = if self.update_rows.matched.load(Ordering::Relaxed) > 0 {
+                        self.update_rows.changed.load(Ordering::Relaxed)
+                    } else {
+                        changed
+                    };
+                    result_header(kind, changed + updated, changed_rows, insert_id).to_string()
                 }
             };
         }
@@ -461,7 +499,7 @@ fn query_rows(
 
 /// MySQL's result header (mysql2's `ResultSetHeader`), which `@forge/sql` types as
 /// `UpdateQueryResponse`.
-fn result_header(kind: StatementKind, changed: u64, insert_id: i64) -> Json {
+fn result_header(kind: StatementKind, changed: u64, changed_rows: u64, insert_id: i64) -> Json {
     let changed = if kind == StatementKind::Schema {
         0
     } else {
@@ -477,7 +515,7 @@ fn result_header(kind: StatementKind, changed: u64, insert_id: i64) -> Json {
         "warningStatus": 0,
     });
     if kind == StatementKind::Change {
-        header["changedRows"] = json!(changed);
+        header["changedRows"] = json!(changed_rows);
     }
     header
 }

@@ -12,7 +12,11 @@
 //!   (SQLite is built without `LIMIT` on these statements).
 //!
 //! - An `UPDATE` of a table with `ON UPDATE CURRENT_TIMESTAMP` columns sets them to
-//!   `CURRENT_TIMESTAMP` unless it sets them itself; so does an upsert's update.
+//!   `CURRENT_TIMESTAMP` unless it sets them itself, in the rows whose values it changes; an
+//!   upsert's update sets them too.
+//! - An `UPDATE` counts the rows it changes apart from those it matches, for MySQL's
+//!   `changedRows` (`Rows matched: 2  Changed: 1`): its first assignment is wrapped in
+//!   [`UPDATE_CHANGED`] with whether any assigned value differs from the row's.
 //!
 //! Every rewrite keeps the app's `?` placeholders in the order it wrote them.
 
@@ -20,16 +24,16 @@ use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Delete, DoUpdate, Expr, FromTable, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction, OnInsert,
-    OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableObject,
+    Assignment, AssignmentTarget, BinaryOperator, Delete, DoUpdate, Expr, FromTable, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, Insert, ObjectName, OnConflict, OnConflictAction,
+    OnInsert, OrderByExpr, Query, SetExpr, SqliteOnConflict, Statement, TableFactor, TableObject,
     TableWithJoins, Update, Value,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
 use super::columns::{Column, DateKind};
-use super::database::UPSERT_UPDATED;
+use super::database::{UPDATE_CHANGED, UPSERT_UPDATED};
 use super::dialect::TableColumns;
 use super::error::ForgeSqlError;
 
@@ -469,11 +473,13 @@ pub(super) fn update(
             other => other.to_string(),
         };
         let table_columns = columns_of(&table);
+        let written = update.assignments.len();
         stamp_updates(&table_columns, &mut update.assignments);
         dates_in_assignments(&table_columns, &mut update.assignments);
         if let Some(selection) = update.selection.as_mut() {
             dates_in_comparisons(&table_columns, selection);
         }
+        count_changes(&mut update, written);
     }
     if update.limit.is_none() {
         // Without LIMIT the order in which rows are updated changes nothing the app sees.
@@ -492,6 +498,83 @@ pub(super) fn update(
             update.limit.as_ref()
         )
     ))
+}
+
+/// Makes `update` tell the rows whose values it changes from those it only matches: its
+/// first assignment becomes `kiln_update_changed(value, changed)`, where `changed` says
+/// whether any of the first `written` assignments (the app's own) gives a column a value it
+/// does not hold, and the `ON UPDATE CURRENT_TIMESTAMP` stamps after them move only then
+/// (MySQL keeps a row's time when an update leaves its values as they were).
+///
+/// `changed` repeats the assigned values, so their placeholders are numbered first (`?1`,
+/// `?2`, … in the order the app wrote them; SQLite binds a number wherever it appears).
+fn count_changes(update: &mut Update, written: usize) {
+    let mut columns = Vec::with_capacity(written);
+    for assignment in &update.assignments[..written] {
+        let AssignmentTarget::ColumnName(name) = &assignment.target else {
+            // A tuple target (not MySQL's): every matched row counts as changed.
+            return;
+        };
+        columns.push(Expr::Identifier(last_ident(name)));
+    }
+    number_placeholders(update);
+    let Some(changed) = update.assignments[..written]
+        .iter()
+        .zip(columns)
+        .map(|(assignment, column)| {
+            Expr::IsDistinctFrom(
+                Box::new(Expr::Nested(Box::new(assignment.value.clone()))),
+                Box::new(column),
+            )
+        })
+        .reduce(|left, right| Expr::BinaryOp {
+            left: Box::new(left),
+            op: BinaryOperator::Or,
+            right: Box::new(right),
+        })
+    else {
+        return;
+    };
+    let changed = Expr::Nested(Box::new(changed));
+    for stamp in &mut update.assignments[written..] {
+        if let AssignmentTarget::ColumnName(name) = &stamp.target {
+            let kept = Expr::Identifier(last_ident(name));
+            let value = std::mem::replace(&mut stamp.value, Expr::Value(Value::Null.into()));
+            stamp.value = super::expressions::call("iif", vec![changed.clone(), value, kept]);
+        }
+    }
+    if let Some(first) = update.assignments.first_mut() {
+        let value = std::mem::replace(&mut first.value, Expr::Value(Value::Null.into()));
+        first.value = super::expressions::call(UPDATE_CHANGED, vec![value, changed]);
+    }
+}
+
+/// Every `?` of `update` as `?N`, numbered in the order the app wrote them: the values it
+/// assigns, then its `WHERE`, `ORDER BY` and `LIMIT`.
+fn number_placeholders(update: &mut Update) {
+    let mut next = 0usize;
+    let mut number = |expr: &mut Expr| {
+        if let Expr::Value(value) = expr
+            && let Value::Placeholder(text) = &mut value.value
+            && text == "?"
+        {
+            next += 1;
+            *text = format!("?{next}");
+        }
+        ControlFlow::<()>::Continue(())
+    };
+    for assignment in &mut update.assignments {
+        let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, &mut number);
+    }
+    if let Some(selection) = update.selection.as_mut() {
+        let _ = sqlparser::ast::visit_expressions_mut(selection, &mut number);
+    }
+    for order in &mut update.order_by {
+        let _ = sqlparser::ast::visit_expressions_mut(&mut order.expr, &mut number);
+    }
+    if let Some(limit) = update.limit.as_mut() {
+        let _ = sqlparser::ast::visit_expressions_mut(limit, &mut number);
+    }
 }
 
 /// A `DELETE` as SQLite text.

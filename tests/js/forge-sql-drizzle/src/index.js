@@ -179,10 +179,12 @@ export const read = async () =>
 export const change = async () =>
   outcome(async () => {
     const [updated] = await db.update(tasks).set({ status: 'done', points: raw`${tasks.points} + 1` }).where(eq(tasks.status, 'doing'));
+    const [unchanged] = await db.update(tasks).set({ status: 'done' }).where(eq(tasks.status, 'done'));
     const [deleted] = await db.delete(teams).where(eq(teams.name, 'platform'));
     const left = await db.select({ title: tasks.title, status: tasks.status, points: tasks.points }).from(tasks);
     return {
       updated: { affectedRows: updated.affectedRows, changedRows: updated.changedRows },
+      unchanged: { affectedRows: unchanged.affectedRows, changedRows: unchanged.changedRows },
       deleted: deleted.affectedRows,
       left,
     };
