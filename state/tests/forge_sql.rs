@@ -1386,6 +1386,25 @@ fn mysql_functions_and_intervals_answer_as_mysql() {
         rows(&built)[0],
         json!({"o": {"tag": "b", "id": 1}, "a": [1, 2], "n": {"m": 1}, "tag": "b"})
     );
+    // How ORMs nest rows: a choice between JSON values, or a scalar subquery of one, is JSON
+    // too (MySQL types it so); a choice with text in it is not.
+    let nested = run(
+        &mut db,
+        "SELECT (SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT('id', l.id)), JSON_ARRAY()) \
+         FROM log l WHERE l.tag = log.tag) AS same, \
+         (SELECT COALESCE(JSON_ARRAYAGG(l.id), JSON_ARRAY()) FROM log l WHERE l.tag = 'none') AS none, \
+         IF(id > 1, JSON_ARRAY(id), NULL) AS maybe, \
+         CASE WHEN id = 1 THEN JSON_OBJECT('first', id) ELSE JSON_ARRAY() END AS chosen, \
+         COALESCE(NULL, 'text') AS plain FROM log WHERE id = 1",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&nested)[0],
+        json!({
+            "same": [{"id": 1}, {"id": 3}], "none": [], "maybe": null,
+            "chosen": {"first": 1}, "plain": "text"
+        })
+    );
     let unaliased = run(
         &mut db,
         "SELECT CHAR_LENGTH(tag), LEFT('kiln', 2), RIGHT('kiln', 3), LOCATE('l', 'kiln'), \

@@ -445,19 +445,73 @@ fn json_columns(statement: &Statement) -> Vec<usize> {
             SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => expr,
             _ => break,
         };
-        let json = match expr {
-            Expr::Function(function) => {
-                let name = function.name.to_string().to_ascii_lowercase();
-                JSON_VALUED.contains(&name.as_str())
-            }
-            Expr::BinaryOp { op, .. } => matches!(op, sqlparser::ast::BinaryOperator::Arrow),
-            _ => false,
-        };
-        if json {
+        if is_json_valued(expr) {
             out.push(index);
         }
     }
     out
+}
+
+/// Whether MySQL types `expr`'s value JSON: a JSON function's, `->`'s, and a choice between
+/// JSON values (`COALESCE`, `IFNULL`, `IF`, `CASE`, `NULL` aside) or a scalar subquery of one,
+/// which is how ORMs nest rows (`(SELECT COALESCE(JSON_ARRAYAGG(…), JSON_ARRAY()) …)`).
+fn is_json_valued(expr: &Expr) -> bool {
+    let json_or_null = |expr: &Expr| {
+        is_json_valued(expr) || matches!(expr, Expr::Value(v) if v.value == Value::Null)
+    };
+    match expr {
+        Expr::Nested(inner) => is_json_valued(inner),
+        Expr::BinaryOp { op, .. } => matches!(op, sqlparser::ast::BinaryOperator::Arrow),
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_ascii_lowercase();
+            if JSON_VALUED.contains(&name.as_str()) {
+                return true;
+            }
+            let FunctionArguments::List(list) = &function.args else {
+                return false;
+            };
+            let args: Vec<&Expr> = list
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    sqlparser::ast::FunctionArg::Unnamed(
+                        sqlparser::ast::FunctionArgExpr::Expr(expr),
+                    ) => Some(expr),
+                    _ => None,
+                })
+                .collect();
+            let choices = match name.as_str() {
+                "coalesce" | "ifnull" => &args[..],
+                "if" if args.len() == 3 => &args[1..],
+                _ => return false,
+            };
+            choices.iter().any(|expr| is_json_valued(expr))
+                && choices.iter().all(|expr| json_or_null(expr))
+        }
+        Expr::Case {
+            conditions,
+            else_result,
+            ..
+        } => {
+            let results: Vec<&Expr> = conditions
+                .iter()
+                .map(|when| &when.result)
+                .chain(else_result.as_deref())
+                .collect();
+            results.iter().any(|expr| is_json_valued(expr))
+                && results.iter().all(|expr| json_or_null(expr))
+        }
+        Expr::Subquery(query) => match query.body.as_ref() {
+            SetExpr::Select(select) => match select.projection.as_slice() {
+                [SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }] => {
+                    is_json_valued(expr)
+                }
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 fn name_expressions(statement: &mut Statement, names: Vec<Option<String>>) {
