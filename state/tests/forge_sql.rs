@@ -429,6 +429,13 @@ fn mysql_only_write_forms_run() {
     assert_eq!(defaults["rows"]["insertId"], 1);
     let counted = run(&mut db, "SELECT id, n FROM counters", json!([]));
     assert_eq!(rows(&counted), &vec![json!({"id": 1, "n": 3})]);
+    let taken = refused(&mut db, "INSERT INTO notes (title) VALUES ('a')", json!([]));
+    assert!(
+        taken
+            .message
+            .contains("Duplicate entry for key 'notes.uq_title'"),
+        "{taken}"
+    );
     // A row alias in the upsert, and a column alias of it.
     run(
         &mut db,
@@ -586,7 +593,13 @@ fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
         "insert into `articles` (`user_id`, `slug`) values (?, ?)",
         json!([1, "one"]),
     );
-    assert!(duplicate.message.contains("Error 1062"), "{duplicate}");
+    // The key as MySQL names it, under the table's new name.
+    assert!(
+        duplicate.message.starts_with(
+            "Error 1062 (23000): Duplicate entry for key 'articles.posts_slug_unique'"
+        ),
+        "{duplicate}"
+    );
 }
 
 /// The `ALTER TABLE` forms SQLite's own cannot make, which drizzle-kit writes for a changed
@@ -802,7 +815,12 @@ fn alter_table_changes_columns_and_keys_over_existing_rows() {
     let second = refused(&mut db, "ALTER TABLE tags ADD PRIMARY KEY (n)", json!([]));
     assert!(second.message.contains("Error 1068"), "{second}");
     let taken = refused(&mut db, "INSERT INTO tags VALUES ('a', 3)", json!([]));
-    assert!(taken.message.contains("Error 1062"), "{taken}");
+    assert!(
+        taken
+            .message
+            .starts_with("Error 1062 (23000): Duplicate entry for key 'tags.PRIMARY'"),
+        "{taken}"
+    );
     run(&mut db, "ALTER TABLE tags DROP PRIMARY KEY", json!([]));
     run(&mut db, "INSERT INTO tags VALUES ('a', 3)", json!([]));
 
@@ -941,6 +959,23 @@ fn add_column_places_checks_and_fills_existing_rows_as_tidb() {
         &mut db,
         "ALTER TABLE items ADD COLUMN code VARCHAR(5) UNIQUE",
         json!([]),
+    );
+    run(
+        &mut db,
+        "UPDATE items SET code = 'x' WHERE id = 1",
+        json!([]),
+    );
+    // A column's own UNIQUE is a key named after the column, in MySQL.
+    let same_code = refused(
+        &mut db,
+        "UPDATE items SET code = 'x' WHERE id = 2",
+        json!([]),
+    );
+    assert!(
+        same_code
+            .message
+            .contains("Duplicate entry for key 'items.code'"),
+        "{same_code}"
     );
     let duplicate = refused(&mut db, "ALTER TABLE items ADD note TEXT", json!([]));
     assert!(duplicate.message.contains("Error 1060"), "{duplicate}");
@@ -1982,6 +2017,10 @@ fn schema_scripts_run_whole_and_errors_read_as_mysql() {
     );
     assert!(
         duplicate.message.contains("Duplicate entry") && duplicate.message.contains("1062"),
+        "{duplicate}"
+    );
+    assert!(
+        duplicate.message.contains("for key 'posts.PRIMARY'"),
         "{duplicate}"
     );
     let orphan = refused(

@@ -154,5 +154,13 @@ async fn drizzle_orm_over_forge_sql_migrates_writes_and_reads_as_on_mysql() {
         let cause = err["cause"].as_str().unwrap_or_default();
         assert!(cause.starts_with(number), "{case}: {cause}");
     }
+    // The key by the name drizzle-kit gave it, as MySQL words it.
+    let duplicate = failures["duplicate"]["err"]["cause"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        duplicate.contains("for key 'teams.teams_name_unique'"),
+        "{duplicate}"
+    );
     h.assert_jira_untouched();
 }

@@ -36,7 +36,7 @@ use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
-use super::mysql_errors::{left_out_message, mysql_message};
+use super::mysql_errors::{duplicate_key_message, left_out_message, mysql_message};
 use super::rebuild;
 use super::show;
 use super::values::{ColumnType, parameters};
@@ -337,7 +337,7 @@ impl ForgeSqlDatabase {
                         .map_or(&[][..], |target| target.columns.as_slice());
                     let changed = statement
                         .raw_execute()
-                        .map_err(|error| write_error(error, named))?
+                        .map_err(|error| write_error(&transaction, error, named))?
                         as u64;
                     let updated = self.upsert_updates.load(Ordering::Relaxed).min(changed);
                     // MySQL answers the first id a multi-row INSERT generated; SQLite numbers
@@ -521,10 +521,12 @@ fn result_header(kind: StatementKind, changed: u64, changed_rows: u64, insert_id
 }
 
 /// A write's failure: an `INSERT` that left out a `NOT NULL` column without a default reads
-/// as MySQL's 1364, anything else as [`sqlite_error`] words it.
-fn write_error(error: rusqlite::Error, named: &[String]) -> ForgeSqlError {
+/// as MySQL's 1364, a broken unique key as 1062 naming the key, anything else as
+/// [`sqlite_error`] words it.
+fn write_error(connection: &Connection, error: rusqlite::Error, named: &[String]) -> ForgeSqlError {
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
         && let Some(mysql) = left_out_message(failure.extended_code, message, named)
+            .or_else(|| duplicate_key_message(connection, failure.extended_code, message))
     {
         return ForgeSqlError::execution(mysql);
     }

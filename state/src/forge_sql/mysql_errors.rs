@@ -7,7 +7,10 @@
 //! same way, with SQLite's own text kept after it for the developer. Anything without a MySQL
 //! counterpart keeps SQLite's message.
 
+use rusqlite::Connection;
+
 use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
+use super::rebuild::{Definition, has_words, key_columns, table_sql};
 
 /// SQLite's extended result codes for constraint failures (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
@@ -16,17 +19,20 @@ const CONSTRAINT_NOT_NULL: i32 = 1299;
 const CONSTRAINT_PRIMARY_KEY: i32 = 1555;
 const CONSTRAINT_UNIQUE: i32 = 2067;
 
+/// What follows `prefix` in SQLite's message `sqlite`, trimmed; `None` for another message.
+fn after<'a>(sqlite: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = sqlite.strip_prefix(prefix)?;
+    // Newer SQLite adds " in <statement> at offset N": the name ends before it.
+    let rest = match rest.rfind(" in ") {
+        Some(cut) if rest[cut..].contains(" at offset ") => &rest[..cut],
+        _ => rest,
+    };
+    Some(rest.trim())
+}
+
 /// The message for SQLite's failure `extended_code` with text `sqlite`.
 pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
-    let after = |prefix: &str| {
-        let rest = sqlite.strip_prefix(prefix)?;
-        // Newer SQLite adds " in <statement> at offset N": the name ends before it.
-        let rest = match rest.rfind(" in ") {
-            Some(cut) if rest[cut..].contains(" at offset ") => &rest[..cut],
-            _ => rest,
-        };
-        Some(rest.trim())
-    };
+    let after = |prefix: &str| after(sqlite, prefix);
     let mysql = match extended_code {
         CONSTRAINT_UNIQUE | CONSTRAINT_PRIMARY_KEY => {
             let key = after("UNIQUE constraint failed:").unwrap_or(sqlite);
@@ -91,6 +97,99 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
         Some(mysql) => format!("{mysql} (SQLite: {sqlite})"),
         None => sqlite.to_owned(),
     }
+}
+
+/// MySQL's 1062 for a write that broke a unique key, naming the key as MySQL 8 and TiDB do
+/// (`'table.key'`: `PRIMARY`, or the index's name as the app gave it, an unnamed one taking
+/// its first column's), which apps match to tell one constraint from another. SQLite names
+/// the columns; the key is found in the table's definition and indexes. `None` for any other
+/// failure, or a key not found (then [`mysql_message`] names the columns).
+pub fn duplicate_key_message(
+    connection: &Connection,
+    extended_code: i32,
+    sqlite: &str,
+) -> Option<String> {
+    if !matches!(extended_code, CONSTRAINT_UNIQUE | CONSTRAINT_PRIMARY_KEY) {
+        return None;
+    }
+    let failed = after(sqlite, "UNIQUE constraint failed:")?;
+    let mut table = None;
+    let mut columns = Vec::new();
+    for qualified in failed.split(", ") {
+        let (owner, column) = qualified.rsplit_once('.')?;
+        if *table.get_or_insert(owner) != owner {
+            return None;
+        }
+        columns.push(column.to_owned());
+    }
+    let table = table?;
+    let key = if extended_code == CONSTRAINT_PRIMARY_KEY {
+        "PRIMARY".to_owned()
+    } else {
+        unique_key_name(connection, table, &columns)?
+    };
+    Some(format!(
+        "Error 1062 (23000): Duplicate entry for key '{table}.{key}' (SQLite: {sqlite})"
+    ))
+}
+
+/// The MySQL name of `table`'s unique key on exactly `columns`.
+fn unique_key_name(connection: &Connection, table: &str, columns: &[String]) -> Option<String> {
+    let same = |names: &[String]| {
+        names.len() == columns.len()
+            && names
+                .iter()
+                .zip(columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let (name, sql) = table_sql(connection, table).ok()??;
+    if let Some(definition) = Definition::read(&sql) {
+        for part in &definition.constraints {
+            if has_words(&part.text, &["UNIQUE"])
+                && key_columns(&part.text).is_some_and(|names| same(&names))
+            {
+                return Some(if part.name.is_empty() {
+                    columns[0].clone()
+                } else {
+                    part.name.clone()
+                });
+            }
+        }
+        if let [column] = columns
+            && definition.columns.iter().any(|part| {
+                part.name.eq_ignore_ascii_case(column) && has_words(&part.text, &["UNIQUE"])
+            })
+        {
+            return Some(column.clone());
+        }
+    }
+    // Indexes the dialect created, named `<table>__<name>` (SQLite's names are per database).
+    let mut statement = connection
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 \
+             AND sql IS NOT NULL",
+        )
+        .ok()?;
+    let indexes: Vec<(String, String)> = statement
+        .query_map([&name], |row| Ok((row.get(0)?, row.get(1)?)))
+        .ok()?
+        .filter_map(Result::ok)
+        .collect();
+    let prefix = format!("{name}__");
+    indexes.into_iter().find_map(|(index, sql)| {
+        if !has_words(&sql, &["UNIQUE"]) || !key_columns(&sql).is_some_and(|names| same(&names)) {
+            return None;
+        }
+        // The prefix is the table's name as the statement that made the index wrote it, or
+        // the name the table had then (RENAME TABLE keeps its indexes' names).
+        Some(match index.get(..prefix.len()) {
+            Some(head) if head.eq_ignore_ascii_case(&prefix) => index[prefix.len()..].to_owned(),
+            _ => match index.split_once("__") {
+                Some((_, key)) if !key.is_empty() => key.to_owned(),
+                _ => index,
+            },
+        })
+    })
 }
 
 /// MySQL's 1364 for an `INSERT` that names its columns and leaves out a `NOT NULL` one with
