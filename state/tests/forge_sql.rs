@@ -191,7 +191,7 @@ fn upserts_and_ignores_follow_mysql() {
     // drizzle qualifies the column VALUES() names.
     let both = run(
         &mut db,
-        "INSERT INTO counters (name, n) VALUES ('a', 0), ('b', 1) \
+        "INSERT INTO counters (name, n) VALUES ('a', 1), ('b', 1) \
          ON DUPLICATE KEY UPDATE n = n + VALUES(`counters`.`n`)",
         json!([]),
     );
@@ -199,11 +199,20 @@ fn upserts_and_ignores_follow_mysql() {
         both["rows"]["affectedRows"], 3,
         "one updated (2), one inserted (1)"
     );
+    // An update that leaves the row as it was counts it once (MySQL's 0, or 1 with the
+    // FOUND_ROWS flag mysql2 sets, as Forge's answers read).
+    let unchanged = run(
+        &mut db,
+        "INSERT INTO counters (name, n) VALUES ('a', 0) \
+         ON DUPLICATE KEY UPDATE n = n + VALUES(n)",
+        json!([]),
+    );
+    assert_eq!(unchanged["rows"]["affectedRows"], 1, "{unchanged}");
     run(&mut db, "DELETE FROM counters WHERE name = 'b'", json!([]));
     let answer = run(&mut db, "SELECT * FROM counters", json!([]));
     assert_eq!(
         rows(&answer),
-        &vec![json!({"name": "a", "n": 6, "note": "second"})]
+        &vec![json!({"name": "a", "n": 7, "note": "second"})]
     );
 
     let ignored = run(
@@ -245,6 +254,23 @@ fn upserts_and_ignores_follow_mysql() {
     );
     assert_eq!(some["rows"]["affectedRows"], 2, "{some}");
     assert_eq!(some["rows"]["changedRows"], 1, "{some}");
+    // The same for an upsert, a placeholder in its update bound where the app wrote it.
+    let upsert = "INSERT INTO counters (name, n) VALUES (?, ?) ON DUPLICATE KEY UPDATE n = ?";
+    let same = run(&mut db, upsert, json!(["b", 1, 8]));
+    assert_eq!(same["rows"]["affectedRows"], 1, "{same}");
+    let other = run(&mut db, upsert, json!(["b", 1, 9]));
+    assert_eq!(other["rows"]["affectedRows"], 2, "{other}");
+    let aliased = run(
+        &mut db,
+        "INSERT INTO counters (name, n) VALUES (?, ?) AS new ON DUPLICATE KEY UPDATE n = new.n",
+        json!(["b", 9]),
+    );
+    assert_eq!(aliased["rows"]["affectedRows"], 1, "{aliased}");
+    run(
+        &mut db,
+        "UPDATE counters SET n = 8 WHERE name = 'b'",
+        json!([]),
+    );
     let both = run(
         &mut db,
         "SELECT name, n FROM counters ORDER BY name",
@@ -1334,6 +1360,17 @@ fn dates_are_stored_and_compared_as_mysql_does() {
     assert_eq!(same["rows"]["changedRows"], 0, "{same}");
     let kept = run(&mut db, "SELECT touched FROM ev", json!([]));
     assert_eq!(rows(&kept)[0]["touched"], "2000-01-01 00:00:00");
+    // So does an upsert's update that leaves the row as it was; one that changes it moves it.
+    let upsert = "INSERT INTO ev (id, at, version) VALUES (?, ?, NOW()) \
+                  ON DUPLICATE KEY UPDATE at = VALUES(at)";
+    let same = run(&mut db, upsert, json!([1, "2024-06-01 00:00:00"]));
+    assert_eq!(same["rows"]["affectedRows"], 1, "{same}");
+    let kept = run(&mut db, "SELECT touched FROM ev", json!([]));
+    assert_eq!(rows(&kept)[0]["touched"], "2000-01-01 00:00:00");
+    let moved = run(&mut db, upsert, json!([1, "2024-06-02 00:00:00"]));
+    assert_eq!(moved["rows"]["affectedRows"], 2, "{moved}");
+    let stamped = run(&mut db, "SELECT touched FROM ev", json!([]));
+    assert_ne!(rows(&stamped)[0]["touched"], "2000-01-01 00:00:00");
     let wrong = refused(
         &mut db,
         "INSERT INTO ev (at, version) VALUES ('next tuesday', NOW())",

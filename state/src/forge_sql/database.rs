@@ -65,10 +65,11 @@ pub struct ForgeSqlDatabase {
     /// Per endpoint ([`Endpoint::Data`], [`Endpoint::Schema`]), keyed by the app's text, so a
     /// lookup borrows the query rather than copying it.
     translations: [HashMap<String, Arc<Translated>>; 2],
-    /// Rows an upsert updated rather than inserted in the statement running, counted by
-    /// [`UPSERT_UPDATED`] as SQLite evaluates the update: MySQL counts such a row twice in
-    /// `affectedRows`, and apps read 2 as "updated".
-    upsert_updates: Arc<AtomicU64>,
+    /// Rows an upsert updated rather than inserted in the statement running, and those of
+    /// them whose values changed, counted by [`UPSERT_UPDATED`] as SQLite evaluates the
+    /// update: MySQL counts a changed row twice in `affectedRows` (apps read 2 as "updated"),
+    /// one left as it was once.
+    upsert_updates: Arc<UpdateRows>,
     /// Rows an `UPDATE` matched and changed in the statement running, counted by
     /// [`UPDATE_CHANGED`]: MySQL's `changedRows` leaves out the rows an update set to the
     /// values they held.
@@ -77,15 +78,15 @@ pub struct ForgeSqlDatabase {
     host_pragmas: Arc<AtomicBool>,
 }
 
-/// The function [`super::writes`] wraps an upsert's first assignment in: it counts the row
-/// and returns its argument.
+/// The function [`super::writes`] wraps an upsert's first assignment in, with whether the
+/// row's values change: it counts the row and returns its first argument.
 pub(crate) const UPSERT_UPDATED: &str = "kiln_upsert_updated";
 
 /// The function [`super::writes`] wraps an `UPDATE`'s first assignment in, with whether the
 /// row's values change: it counts the row and returns its first argument.
 pub(crate) const UPDATE_CHANGED: &str = "kiln_update_changed";
 
-/// What [`UPDATE_CHANGED`] counted in the statement running.
+/// What [`UPDATE_CHANGED`] or [`UPSERT_UPDATED`] counted in the statement running.
 #[derive(Debug, Default)]
 struct UpdateRows {
     matched: AtomicU64,
@@ -167,31 +168,26 @@ impl ForgeSqlDatabase {
             connection.set_limit(limit, value)?;
         }
         register_mysql_functions(&connection)?;
-        let upsert_updates = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&upsert_updates);
-        connection.create_scalar_function(
-            UPSERT_UPDATED,
-            1,
-            FunctionFlags::SQLITE_UTF8,
-            move |context| {
-                counter.fetch_add(1, Ordering::Relaxed);
-                context.get::<rusqlite::types::Value>(0)
-            },
-        )?;
+        let upsert_updates = Arc::new(UpdateRows::default());
         let update_rows = Arc::new(UpdateRows::default());
-        let counter = Arc::clone(&update_rows);
-        connection.create_scalar_function(
-            UPDATE_CHANGED,
-            2,
-            FunctionFlags::SQLITE_UTF8,
-            move |context| {
-                counter.matched.fetch_add(1, Ordering::Relaxed);
-                if context.get::<Option<bool>>(1)?.unwrap_or(false) {
-                    counter.changed.fetch_add(1, Ordering::Relaxed);
-                }
-                context.get::<rusqlite::types::Value>(0)
-            },
-        )?;
+        for (name, rows) in [
+            (UPSERT_UPDATED, &upsert_updates),
+            (UPDATE_CHANGED, &update_rows),
+        ] {
+            let counter = Arc::clone(rows);
+            connection.create_scalar_function(
+                name,
+                2,
+                FunctionFlags::SQLITE_UTF8,
+                move |context| {
+                    counter.matched.fetch_add(1, Ordering::Relaxed);
+                    if context.get::<Option<bool>>(1)?.unwrap_or(false) {
+                        counter.changed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    context.get::<rusqlite::types::Value>(0)
+                },
+            )?;
+        }
         // Last: the settings above are the host's own pragmas.
         let host_pragmas = Arc::new(AtomicBool::new(false));
         let allowed = Arc::clone(&host_pragmas);
@@ -328,9 +324,10 @@ impl ForgeSqlDatabase {
                     query_rows(&mut statement, &translated.json_columns, max_answer_bytes)?
                 }
                 kind => {
-                    self.upsert_updates.store(0, Ordering::Relaxed);
-                    self.update_rows.matched.store(0, Ordering::Relaxed);
-                    self.update_rows.changed.store(0, Ordering::Relaxed);
+                    for rows in [&self.upsert_updates, &self.update_rows] {
+                        rows.matched.store(0, Ordering::Relaxed);
+                        rows.changed.store(0, Ordering::Relaxed);
+                    }
                     let named = translated
                         .insert
                         .as_ref()
@@ -339,7 +336,18 @@ impl ForgeSqlDatabase {
                         .raw_execute()
                         .map_err(|error| write_error(&transaction, error, named))?
                         as u64;
-                    let updated = self.upsert_updates.load(Ordering::Relaxed).min(changed);
+                    let updated = self
+                        .upsert_updates
+                        .matched
+                        .load(Ordering::Relaxed)
+                        .min(changed);
+                    // A changed row counts twice, one left as it was once (mysql2's
+                    // FOUND_ROWS, as Forge's answers read).
+                    let updated_changed = self
+                        .upsert_updates
+                        .changed
+                        .load(Ordering::Relaxed)
+                        .min(updated);
                     // MySQL answers the first id a multi-row INSERT generated; SQLite numbers
                     // one statement's rows consecutively and remembers the last.
                     let inserted = changed - updated;
@@ -366,7 +374,8 @@ impl ForgeSqlDatabase {
                     } else {
                         changed
                     };
-                    result_header(kind, changed + updated, changed_rows, insert_id).to_string()
+                    result_header(kind, changed + updated_changed, changed_rows, insert_id)
+                        .to_string()
                 }
             };
         }

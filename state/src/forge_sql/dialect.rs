@@ -34,9 +34,9 @@
 //! MySQL's expressions are rewritten by `expressions.rs`.
 //!
 //! # What differs from TiDB (docs/porting-forge-apps.md lists these for users)
-//! - `ON UPDATE CURRENT_TIMESTAMP` columns are set by every upsert update that does not set
-//!   them itself, even one that leaves the row's values as they were (MySQL then keeps the
-//!   old time, as Kiln does for `UPDATE`), and such an upsert counts 2 in `affectedRows`.
+//! - An `INSERT … SELECT … ON DUPLICATE KEY UPDATE` whose update holds a `?` counts each row
+//!   it updates as changed, and moves its `ON UPDATE CURRENT_TIMESTAMP` columns, even where the
+//!   values stay the same (`writes.rs` numbers placeholders only through `VALUES`).
 //! - An `AUTO_INCREMENT` column is SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` (ids are never
 //!   reused, as in MySQL), so it comes back as a number even when declared `BIGINT`, and must
 //!   be the whole primary key.

@@ -11,12 +11,14 @@
 //! - `UPDATE`/`DELETE … [ORDER BY …] LIMIT n` pick their rows in a subquery on `rowid`
 //!   (SQLite is built without `LIMIT` on these statements).
 //!
-//! - An `UPDATE` of a table with `ON UPDATE CURRENT_TIMESTAMP` columns sets them to
-//!   `CURRENT_TIMESTAMP` unless it sets them itself, in the rows whose values it changes; an
-//!   upsert's update sets them too.
+//! - An `UPDATE` (or an upsert's update) of a table with `ON UPDATE CURRENT_TIMESTAMP` columns
+//!   sets them to `CURRENT_TIMESTAMP` unless it sets them itself, in the rows whose values it
+//!   changes.
 //! - An `UPDATE` counts the rows it changes apart from those it matches, for MySQL's
-//!   `changedRows` (`Rows matched: 2  Changed: 1`): its first assignment is wrapped in
-//!   [`UPDATE_CHANGED`] with whether any assigned value differs from the row's.
+//!   `changedRows` (`Rows matched: 2  Changed: 1`), and an upsert the rows its update changes
+//!   apart from those it leaves as they were (2 and 1 in `affectedRows`): the first assignment
+//!   is wrapped in [`UPDATE_CHANGED`] or [`UPSERT_UPDATED`] with whether any assigned value
+//!   differs from the row's.
 //!
 //! Every rewrite keeps the app's `?` placeholders in the order it wrote them.
 
@@ -65,27 +67,34 @@ pub(super) fn insert(
         insert.or = Some(SqliteOnConflict::Ignore);
     }
     let alias = insert.insert_alias.take();
-    if let Some(OnInsert::DuplicateKeyUpdate(assignments)) = insert.on.take() {
+    if let Some(OnInsert::DuplicateKeyUpdate(mut assignments)) = insert.on.take() {
         let columns: Vec<Ident> = insert.columns.iter().map(last_ident).collect();
-        let mut assignments: Vec<Assignment> = assignments
-            .into_iter()
-            .map(|mut assignment: Assignment| {
-                let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, |expr| {
-                    if let Some(column) = inserted_value(expr, alias.as_ref(), &columns) {
-                        *expr = Expr::CompoundIdentifier(vec![Ident::new("excluded"), column]);
-                    }
-                    ControlFlow::<()>::Continue(())
-                });
-                assignment
-            })
-            .collect();
+        for assignment in &mut assignments {
+            let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, |expr| {
+                if let Some(column) = inserted_value(expr, alias.as_ref(), &columns) {
+                    *expr = Expr::CompoundIdentifier(vec![Ident::new("excluded"), column]);
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        let written = assignments.len();
         stamp_updates(&table_columns, &mut assignments);
         dates_in_assignments(&table_columns, &mut assignments);
-        // Counts the rows updated rather than inserted, for MySQL's affectedRows (2 each).
-        if let Some(first) = assignments.first_mut() {
-            let value = std::mem::replace(&mut first.value, Expr::Value(Value::Null.into()));
-            first.value = super::expressions::call(UPSERT_UPDATED, vec![value]);
+        // Counts the rows updated rather than inserted (MySQL's affectedRows: 2 each, 1 for a
+        // row left as it was). An assigned value that holds a placeholder is repeated in the
+        // comparison only once the placeholders are numbered, which needs the rows as VALUES;
+        // otherwise every update counts as a change.
+        let repeatable = !assignments[..written]
+            .iter()
+            .any(|a| holds_placeholder(&a.value))
+            || number_insert_placeholders(&mut insert, &mut assignments);
+        let changed = if repeatable {
+            changed_condition(&assignments[..written])
+        } else {
+            None
         }
+        .unwrap_or_else(|| Expr::Value(Value::Boolean(true).into()));
+        count_changes(&mut assignments, written, changed, UPSERT_UPDATED);
         // SQLite 3.35+ lets the last ON CONFLICT clause omit its target, which is MySQL's
         // meaning: any unique key.
         insert.on = Some(OnInsert::OnConflict(OnConflict {
@@ -479,7 +488,7 @@ pub(super) fn update(
         if let Some(selection) = update.selection.as_mut() {
             dates_in_comparisons(&table_columns, selection);
         }
-        count_changes(&mut update, written);
+        count_update_changes(&mut update, written);
     }
     if update.limit.is_none() {
         // Without LIMIT the order in which rows are updated changes nothing the app sees.
@@ -508,44 +517,107 @@ pub(super) fn update(
 ///
 /// `changed` repeats the assigned values, so their placeholders are numbered first (`?1`,
 /// `?2`, … in the order the app wrote them; SQLite binds a number wherever it appears).
-fn count_changes(update: &mut Update, written: usize) {
-    let mut columns = Vec::with_capacity(written);
-    for assignment in &update.assignments[..written] {
-        let AssignmentTarget::ColumnName(name) = &assignment.target else {
-            // A tuple target (not MySQL's): every matched row counts as changed.
-            return;
-        };
-        columns.push(Expr::Identifier(last_ident(name)));
+fn count_update_changes(update: &mut Update, written: usize) {
+    if update.assignments[..written]
+        .iter()
+        .any(|assignment| !matches!(assignment.target, AssignmentTarget::ColumnName(_)))
+    {
+        // A tuple target (not MySQL's): every matched row counts as changed.
+        return;
     }
     number_placeholders(update);
-    let Some(changed) = update.assignments[..written]
-        .iter()
-        .zip(columns)
-        .map(|(assignment, column)| {
-            Expr::IsDistinctFrom(
-                Box::new(Expr::Nested(Box::new(assignment.value.clone()))),
-                Box::new(column),
-            )
-        })
-        .reduce(|left, right| Expr::BinaryOp {
-            left: Box::new(left),
-            op: BinaryOperator::Or,
-            right: Box::new(right),
-        })
-    else {
-        return;
-    };
-    let changed = Expr::Nested(Box::new(changed));
-    for stamp in &mut update.assignments[written..] {
+    if let Some(changed) = changed_condition(&update.assignments[..written]) {
+        count_changes(&mut update.assignments, written, changed, UPDATE_CHANGED);
+    }
+}
+
+/// Whether any of `assignments` gives its column a value the row does not hold (SQLite's
+/// `IS DISTINCT FROM`, with the column's affinity); `None` for a tuple target or none.
+fn changed_condition(assignments: &[Assignment]) -> Option<Expr> {
+    let mut condition: Option<Expr> = None;
+    for assignment in assignments {
+        let AssignmentTarget::ColumnName(name) = &assignment.target else {
+            return None;
+        };
+        let differs = Expr::IsDistinctFrom(
+            Box::new(Expr::Nested(Box::new(assignment.value.clone()))),
+            Box::new(Expr::Identifier(last_ident(name))),
+        );
+        condition = Some(match condition {
+            None => differs,
+            Some(left) => Expr::BinaryOp {
+                left: Box::new(left),
+                op: BinaryOperator::Or,
+                right: Box::new(differs),
+            },
+        });
+    }
+    condition.map(|condition| Expr::Nested(Box::new(condition)))
+}
+
+/// The stamps after the first `written` assignments move only when `changed`, and the first
+/// assignment becomes `counter(value, changed)`, which counts the row.
+fn count_changes(assignments: &mut [Assignment], written: usize, changed: Expr, counter: &str) {
+    for stamp in &mut assignments[written..] {
         if let AssignmentTarget::ColumnName(name) = &stamp.target {
             let kept = Expr::Identifier(last_ident(name));
             let value = std::mem::replace(&mut stamp.value, Expr::Value(Value::Null.into()));
             stamp.value = super::expressions::call("iif", vec![changed.clone(), value, kept]);
         }
     }
-    if let Some(first) = update.assignments.first_mut() {
+    if let Some(first) = assignments.first_mut() {
         let value = std::mem::replace(&mut first.value, Expr::Value(Value::Null.into()));
-        first.value = super::expressions::call(UPDATE_CHANGED, vec![value, changed]);
+        first.value = super::expressions::call(counter, vec![value, changed]);
+    }
+}
+
+/// Whether `expr` holds one of the app's `?` placeholders.
+fn holds_placeholder(expr: &Expr) -> bool {
+    let mut expr = expr.clone();
+    let mut found = false;
+    let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |expr| {
+        if let Expr::Value(value) = expr
+            && matches!(&value.value, Value::Placeholder(text) if text == "?")
+        {
+            found = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
+/// Every `?` of an upsert as `?N`, numbered in the order the app wrote them: its `VALUES`
+/// rows, then its update's assignments. `false`, numbering nothing, when the rows are not
+/// `VALUES` (an `INSERT … SELECT`, whose text order Kiln does not number).
+fn number_insert_placeholders(insert: &mut Insert, assignments: &mut [Assignment]) -> bool {
+    let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
+    else {
+        return false;
+    };
+    let mut next = 0usize;
+    let mut number = numbering(&mut next);
+    for row in &mut values.rows {
+        for expr in &mut row.content {
+            let _ = sqlparser::ast::visit_expressions_mut(expr, &mut number);
+        }
+    }
+    for assignment in assignments {
+        let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, &mut number);
+    }
+    true
+}
+
+/// A visitor that writes each `?` it meets as `?N`, counting on from `next`.
+fn numbering(next: &mut usize) -> impl FnMut(&mut Expr) -> ControlFlow<()> + '_ {
+    move |expr: &mut Expr| {
+        if let Expr::Value(value) = expr
+            && let Value::Placeholder(text) = &mut value.value
+            && text == "?"
+        {
+            *next += 1;
+            *text = format!("?{next}");
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -553,16 +625,7 @@ fn count_changes(update: &mut Update, written: usize) {
 /// assigns, then its `WHERE`, `ORDER BY` and `LIMIT`.
 fn number_placeholders(update: &mut Update) {
     let mut next = 0usize;
-    let mut number = |expr: &mut Expr| {
-        if let Expr::Value(value) = expr
-            && let Value::Placeholder(text) = &mut value.value
-            && text == "?"
-        {
-            next += 1;
-            *text = format!("?{next}");
-        }
-        ControlFlow::<()>::Continue(())
-    };
+    let mut number = numbering(&mut next);
     for assignment in &mut update.assignments {
         let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, &mut number);
     }
