@@ -63,13 +63,11 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
         return Vec::new();
     };
     // The defaults are in Kiln's own CREATE TABLE text, which SQLite keeps.
-    let definition = super::rebuild::table_sql(connection, &super::rebuild::unquote(table))
-        .ok()
-        .flatten()
-        .and_then(|(_, sql)| super::rebuild::Definition::read(&sql));
+    let definition = super::rebuild::definition_of(connection, &super::rebuild::unquote(table));
     let default_of = |name: &str| {
         let part = definition
             .as_ref()?
+            .1
             .columns
             .iter()
             .find(|part| part.name.eq_ignore_ascii_case(name))?;
@@ -89,8 +87,6 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
 /// Whether `table` (unquoted) has an `AUTO_INCREMENT` column, which Kiln writes as SQLite's
 /// `AUTOINCREMENT` row id: MySQL answers an `INSERT`'s `insertId` only for such a table.
 pub fn numbers_rows(connection: &Connection, table: &str) -> bool {
-    let Ok(Some((_, sql))) = super::rebuild::table_sql(connection, table) else {
-        return false;
-    };
-    super::rebuild::Definition::read(&sql).is_some_and(|definition| definition.numbers_rows())
+    super::rebuild::definition_of(connection, table)
+        .is_some_and(|(_, definition)| definition.numbers_rows())
 }

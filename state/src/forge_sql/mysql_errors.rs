@@ -10,7 +10,7 @@
 use rusqlite::Connection;
 
 use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
-use super::rebuild::{Definition, has_words, key_columns, table_sql};
+use super::rebuild::{definition_of, has_words, key_columns};
 
 /// SQLite's extended result codes for constraint failures (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
@@ -142,26 +142,24 @@ fn unique_key_name(connection: &Connection, table: &str, columns: &[String]) -> 
                 .zip(columns)
                 .all(|(a, b)| a.eq_ignore_ascii_case(b))
     };
-    let (name, sql) = table_sql(connection, table).ok()??;
-    if let Some(definition) = Definition::read(&sql) {
-        for part in &definition.constraints {
-            if has_words(&part.text, &["UNIQUE"])
-                && key_columns(&part.text).is_some_and(|names| same(&names))
-            {
-                return Some(if part.name.is_empty() {
-                    columns[0].clone()
-                } else {
-                    part.name.clone()
-                });
-            }
-        }
-        if let [column] = columns
-            && definition.columns.iter().any(|part| {
-                part.name.eq_ignore_ascii_case(column) && has_words(&part.text, &["UNIQUE"])
-            })
+    let (name, definition) = definition_of(connection, table)?;
+    for part in &definition.constraints {
+        if has_words(&part.text, &["UNIQUE"])
+            && key_columns(&part.text).is_some_and(|names| same(&names))
         {
-            return Some(column.clone());
+            return Some(if part.name.is_empty() {
+                columns[0].clone()
+            } else {
+                part.name.clone()
+            });
         }
+    }
+    if let [column] = columns
+        && definition.columns.iter().any(|part| {
+            part.name.eq_ignore_ascii_case(column) && has_words(&part.text, &["UNIQUE"])
+        })
+    {
+        return Some(column.clone());
     }
     // Indexes the dialect created, named `<table>__<name>` (SQLite's names are per database).
     let mut statement = connection

@@ -279,6 +279,13 @@ pub(super) fn table_sql(
         .optional()
 }
 
+/// A table's name as created and its definition, when it exists and reads; for the host's own
+/// questions of the schema (defaults, keys), which have an answer without it.
+pub(super) fn definition_of(connection: &Connection, table: &str) -> Option<(String, Definition)> {
+    let (name, sql) = table_sql(connection, table).ok()??;
+    Some((name, Definition::read(&sql)?))
+}
+
 /// A name as a SQLite identifier: double-quoted, inner quotes doubled.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

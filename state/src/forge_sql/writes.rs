@@ -217,10 +217,7 @@ fn leave_out_defaults(insert: &mut Insert, table_columns: &[Column]) -> Result<(
         if !keep[index] {
             continue;
         }
-        let name = last_ident(column).value;
-        let default = table_columns
-            .iter()
-            .find(|known| known.name.eq_ignore_ascii_case(&name))
+        let default = named(table_columns, &last_ident(column).value)
             .and_then(|known| known.default.as_deref())
             .unwrap_or("NULL");
         for row in &mut values.rows {
@@ -573,17 +570,13 @@ fn count_changes(assignments: &mut [Assignment], written: usize, changed: Expr, 
 
 /// Whether `expr` holds one of the app's `?` placeholders.
 fn holds_placeholder(expr: &Expr) -> bool {
-    let mut expr = expr.clone();
-    let mut found = false;
-    let _ = sqlparser::ast::visit_expressions_mut(&mut expr, |expr| {
-        if let Expr::Value(value) = expr
-            && matches!(&value.value, Value::Placeholder(text) if text == "?")
-        {
-            found = true;
+    sqlparser::ast::visit_expressions(expr, |expr| match expr {
+        Expr::Value(value) if matches!(&value.value, Value::Placeholder(text) if text == "?") => {
+            ControlFlow::Break(())
         }
-        ControlFlow::<()>::Continue(())
-    });
-    found
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
 }
 
 /// Every `?` of an upsert as `?N`, numbered in the order the app wrote them: its `VALUES`
