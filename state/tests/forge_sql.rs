@@ -1386,6 +1386,52 @@ fn dates_are_stored_and_compared_as_mysql_does() {
         json!(["2024-07-01T00:00:00+00:00"]),
     );
     assert_eq!(gone["rows"]["affectedRows"], 1);
+
+    // `CURRENT_TIMESTAMP(3)`, as Prisma and drizzle declare a `DATETIME(3)` column's default
+    // and stamp, keeps milliseconds; so does `NOW(3)` in a query.
+    run_schema(
+        &mut db,
+        "CREATE TABLE stamped (id INT PRIMARY KEY, n INT, \
+         created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), \
+         updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE \
+         CURRENT_TIMESTAMP(6))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO stamped (id, n) VALUES (1, 1)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "UPDATE stamped SET updated_at = '2000-01-01 00:00:00'",
+        json!([]),
+    );
+    run(&mut db, "UPDATE stamped SET n = 2", json!([]));
+    let row = run(
+        &mut db,
+        "SELECT created_at, updated_at, NOW(3) AS now3, CURRENT_TIMESTAMP(2) AS now2 FROM stamped",
+        json!([]),
+    );
+    let row = &rows(&row)[0];
+    let fraction = |name: &str| {
+        let text = row[name].as_str().unwrap_or_default();
+        assert!(
+            text.starts_with("20") && !text.starts_with("2000"),
+            "{name}: {text}"
+        );
+        text.rsplit_once('.').map_or(0, |(_, digits)| digits.len())
+    };
+    assert_eq!(fraction("created_at"), 3, "{row}");
+    assert_eq!(fraction("updated_at"), 6, "{row}");
+    assert_eq!(fraction("now3"), 3, "{row}");
+    assert_eq!(fraction("now2"), 2, "{row}");
+    let precision = refused(&mut db, "SELECT NOW(7)", json!([]));
+    assert!(
+        precision
+            .message
+            .contains("Error 1426 (42000): Too big precision 7"),
+        "{precision}"
+    );
 }
 
 /// Date arithmetic, MySQL's date, text and aggregate functions, and the names MySQL gives

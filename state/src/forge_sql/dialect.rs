@@ -691,6 +691,17 @@ impl VisitorMut for Literals {
         {
             function.args = FunctionArguments::None;
         }
+        // `CURRENT_TIMESTAMP(3)` (how ORMs declare a `DATETIME(3)` column's default) is
+        // MySQL's `NOW(3)`; SQLite's keyword takes no precision.
+        if let Expr::Function(function) = expr
+            && let FunctionArguments::List(list) = &function.args
+            && list.args.len() == 1
+            && ["CURRENT_TIMESTAMP", "LOCALTIME", "LOCALTIMESTAMP"]
+                .iter()
+                .any(|name| function.name.to_string().eq_ignore_ascii_case(name))
+        {
+            function.name = ObjectName::from(vec![Ident::new("now")]);
+        }
         // Before the children are visited: the children of what is rewritten are then visited
         // (their literals taken, their own forms rewritten) in their new place.
         super::expressions::rewrite(expr)

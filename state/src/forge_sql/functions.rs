@@ -33,12 +33,36 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
         "localtimestamp",
         "localtime",
     ] {
-        for arity in [0, 1] {
-            // The optional argument is MySQL's fractional-second precision; the answer keeps
-            // whole seconds, as SQLite's CURRENT_TIMESTAMP does.
-            connection
-                .create_scalar_function(name, arity, flags, |_| Ok(datetime_text(unix_now())))?;
-        }
+        connection.create_scalar_function(name, 0, flags, |_| Ok(datetime_text(unix_now())))?;
+        // `NOW(fsp)`: MySQL's fractional-second precision, 0 to 6 digits (error 1426 past 6).
+        connection.create_scalar_function(name, 1, flags, |context: &Context<'_>| {
+            let digits = match context.get_raw(0) {
+                ValueRef::Integer(digits @ 0..=6) => digits as usize,
+                ValueRef::Null => 0,
+                other => {
+                    return Err(rusqlite::Error::UserFunctionError(
+                        format!(
+                            "Error 1426 (42000): Too big precision {} specified. Maximum is 6.",
+                            match other {
+                                ValueRef::Integer(digits) => digits.to_string(),
+                                _ => "(not a number)".to_owned(),
+                            }
+                        )
+                        .into(),
+                    ));
+                }
+            };
+            let elapsed = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let mut text = datetime_text(elapsed.as_secs() as i64);
+            if digits > 0 {
+                let micros = format!("{:06}", elapsed.subsec_micros());
+                text.push('.');
+                text.push_str(&micros[..digits]);
+            }
+            Ok(text)
+        })?;
     }
     for name in ["curdate", "utc_date"] {
         connection.create_scalar_function(name, 0, flags, |_| {

@@ -320,9 +320,21 @@ fn stamp_updates(columns: &[Column], assignments: &mut Vec<Assignment>) {
                     '"',
                     column.name.clone(),
                 )])),
-                value: Expr::Identifier(Ident::new("CURRENT_TIMESTAMP")),
+                value: stamp(column),
             });
         }
+    }
+}
+
+/// The time an `ON UPDATE CURRENT_TIMESTAMP` column is stamped with, to its fractional
+/// seconds (`DATETIME(3)` keeps milliseconds, as MySQL's `CURRENT_TIMESTAMP(3)`).
+fn stamp(column: &Column) -> Expr {
+    match column.date_kind() {
+        Some(DateKind::DateTime { fsp }) if fsp > 0 => super::expressions::call(
+            "now",
+            vec![Expr::Value(Value::Number(fsp.to_string(), false).into())],
+        ),
+        _ => Expr::Identifier(Ident::new("CURRENT_TIMESTAMP")),
     }
 }
 
