@@ -2124,3 +2124,189 @@ fn schema_scripts_run_whole_and_errors_read_as_mysql() {
     let left = run(&mut db, "SELECT COUNT(*) AS n FROM comments", json!([]));
     assert_eq!(rows(&left)[0]["n"], 0);
 }
+
+/// MySQL's multi-table forms, as apps keep derived columns and clean up related rows: the join
+/// picks the rows, each target row changes once, placeholders bind in the order written, and
+/// what MySQL refuses (or Kiln cannot run in one statement) is refused before anything runs.
+#[test]
+fn multi_table_updates_and_deletes_run_as_mysql() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE projects (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(20) NOT NULL, \
+         archived BOOLEAN NOT NULL DEFAULT FALSE, open_tasks INT NOT NULL DEFAULT 0, \
+         last_task VARCHAR(40), touched DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE \
+         CURRENT_TIMESTAMP(3)); \
+         CREATE TABLE tasks (id INT PRIMARY KEY AUTO_INCREMENT, project_id INT NOT NULL, \
+         title VARCHAR(40) NOT NULL, done BOOLEAN NOT NULL DEFAULT FALSE, kind VARCHAR(10))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO projects (name, archived) VALUES ('alpha', 0), ('beta', 0), ('gamma', 1)",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO tasks (project_id, title, done, kind) VALUES (1, 'a1', 0, 'bug'), \
+         (1, 'a2', 0, 'bug'), (2, 'b1', 1, 'bug'), (2, 'b2', 0, 'story'), (3, 'c1', 0, 'bug')",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "UPDATE projects SET touched = '2020-01-01 00:00:00.000'",
+        json!([]),
+    );
+
+    // A placeholder in the join condition, one in SET and one in WHERE bind in that order,
+    // though the rewrite computes the assigned value before the join. Project 1 matches two
+    // tasks and is updated once, with one of them.
+    let joined = run(
+        &mut db,
+        "UPDATE projects p JOIN tasks t ON t.project_id = p.id AND t.kind = ? \
+         SET p.last_task = CONCAT(t.title, ?) WHERE t.done = ?",
+        json!(["bug", "!", 0]),
+    );
+    assert_eq!(joined["rows"]["affectedRows"], 2, "{joined}");
+    assert_eq!(joined["rows"]["changedRows"], 2, "{joined}");
+    let projects = run(
+        &mut db,
+        "SELECT id, last_task, touched FROM projects ORDER BY id",
+        json!([]),
+    );
+    let projects = rows(&projects);
+    let last = projects[0]["last_task"].as_str().unwrap_or_default();
+    assert!(last == "a1!" || last == "a2!", "{projects:?}");
+    assert_eq!(
+        projects[1]["last_task"],
+        Value::Null,
+        "beta has no open bug"
+    );
+    assert_eq!(projects[2]["last_task"], "c1!");
+    // ON UPDATE CURRENT_TIMESTAMP moved on the changed rows only.
+    assert_ne!(projects[0]["touched"], "2020-01-01 00:00:00.000");
+    assert_eq!(projects[1]["touched"], "2020-01-01 00:00:00.000");
+
+    // A derived table of counts (the usual way to keep a counter), the target unqualified.
+    let counted = run(
+        &mut db,
+        "UPDATE projects JOIN (SELECT project_id, COUNT(*) AS n FROM tasks WHERE done = 0 \
+         GROUP BY project_id) AS c ON c.project_id = projects.id SET open_tasks = c.n",
+        json!([]),
+    );
+    assert_eq!(counted["rows"]["affectedRows"], 3, "{counted}");
+    let counts = run(
+        &mut db,
+        "SELECT open_tasks FROM projects ORDER BY id",
+        json!([]),
+    );
+    assert_eq!(
+        counts["rows"],
+        json!([{"open_tasks": 2}, {"open_tasks": 1}, {"open_tasks": 1}])
+    );
+    // The same update again matches the rows and changes none, leaving their stamps.
+    let before = run(
+        &mut db,
+        "SELECT touched FROM projects WHERE id = 2",
+        json!([]),
+    );
+    let again = run(
+        &mut db,
+        "UPDATE projects JOIN (SELECT project_id, COUNT(*) AS n FROM tasks WHERE done = 0 \
+         GROUP BY project_id) AS c ON c.project_id = projects.id SET open_tasks = c.n",
+        json!([]),
+    );
+    assert_eq!(again["rows"]["affectedRows"], 3, "{again}");
+    assert_eq!(again["rows"]["changedRows"], 0, "{again}");
+    assert_eq!(
+        run(
+            &mut db,
+            "SELECT touched FROM projects WHERE id = 2",
+            json!([])
+        )["rows"],
+        before["rows"]
+    );
+    // A LEFT JOIN reaches the rows with no match too.
+    run(
+        &mut db,
+        "UPDATE projects LEFT JOIN tasks ON tasks.project_id = projects.id AND tasks.kind = \
+         'story' SET projects.last_task = COALESCE(tasks.title, 'none')",
+        json!([]),
+    );
+    let stories = run(
+        &mut db,
+        "SELECT last_task FROM projects ORDER BY id",
+        json!([]),
+    );
+    assert_eq!(
+        stories["rows"],
+        json!([{"last_task": "none"}, {"last_task": "b2"}, {"last_task": "none"}])
+    );
+
+    // DELETE t FROM … JOIN …, with an alias, and the USING form.
+    let archived = run(
+        &mut db,
+        "DELETE t FROM tasks AS t JOIN projects p ON p.id = t.project_id WHERE p.archived = ?",
+        json!([true]),
+    );
+    assert_eq!(archived["rows"]["affectedRows"], 1, "{archived}");
+    let finished = run(
+        &mut db,
+        "DELETE FROM tasks USING tasks JOIN projects ON projects.id = tasks.project_id \
+         WHERE projects.name = ? AND tasks.done = 1",
+        json!(["beta"]),
+    );
+    assert_eq!(finished["rows"]["affectedRows"], 1, "{finished}");
+    let left = run(&mut db, "SELECT title FROM tasks ORDER BY id", json!([]));
+    assert_eq!(
+        left["rows"],
+        json!([{"title": "a1"}, {"title": "a2"}, {"title": "b2"}])
+    );
+    // The projects were only read.
+    let projects = run(&mut db, "SELECT COUNT(*) AS n FROM projects", json!([]));
+    assert_eq!(projects["rows"], json!([{"n": 3}]));
+
+    // What MySQL refuses, and what Kiln cannot run as one statement, is refused whole.
+    for (query, code, words) in [
+        (
+            "UPDATE projects p JOIN tasks t ON t.project_id = p.id SET p.open_tasks = 0, \
+             t.done = 1",
+            ForgeSqlCode::InvalidSqlQuery,
+            "one UPDATE per table",
+        ),
+        (
+            "DELETE p, t FROM projects p JOIN tasks t ON t.project_id = p.id",
+            ForgeSqlCode::InvalidSqlQuery,
+            "one DELETE per table",
+        ),
+        (
+            "UPDATE projects p JOIN tasks t ON t.project_id = p.id SET id = 0",
+            ForgeSqlCode::SqlExecutionError,
+            "Error 1052 (23000): Column 'id' in field list is ambiguous",
+        ),
+        (
+            "UPDATE projects p JOIN tasks t ON t.project_id = p.id SET x.id = 0",
+            ForgeSqlCode::SqlExecutionError,
+            "Error 1054 (42S22): Unknown column 'x.id' in 'field list'",
+        ),
+        (
+            "UPDATE projects p JOIN tasks t ON t.project_id = p.id SET p.open_tasks = 0 LIMIT 1",
+            ForgeSqlCode::SqlExecutionError,
+            "Error 1221 (HY000): Incorrect usage of UPDATE and LIMIT",
+        ),
+        (
+            "DELETE x FROM tasks t JOIN projects p ON p.id = t.project_id",
+            ForgeSqlCode::SqlExecutionError,
+            "Error 1109 (42S02): Unknown table 'x' in MULTI DELETE",
+        ),
+    ] {
+        let error = refused(&mut db, query, json!([]));
+        assert_eq!(error.code, code, "{query}: {error}");
+        assert!(error.message.contains(words), "{query}: {error}");
+    }
+    let unchanged = run(
+        &mut db,
+        "SELECT COUNT(*) AS n FROM tasks WHERE done = 0",
+        json!([]),
+    );
+    assert_eq!(unchanged["rows"], json!([{"n": 3}]));
+}

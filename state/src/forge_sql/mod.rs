@@ -22,6 +22,7 @@ mod expressions;
 mod functions;
 mod json_functions;
 pub mod limits;
+mod multi_table;
 mod mysql_errors;
 mod number_functions;
 mod rebuild;

@@ -10,6 +10,9 @@
 //!   new`), is `ON CONFLICT DO UPDATE SET c = excluded.c`.
 //! - `UPDATE`/`DELETE … [ORDER BY …] LIMIT n` pick their rows in a subquery on `rowid`
 //!   (SQLite is built without `LIMIT` on these statements).
+//! - A multi-table `UPDATE t JOIN u ON … SET …` or `DELETE t FROM t JOIN u …` runs its join
+//!   in a subquery that picks the target's rows (`multi_table.rs`); the update is then one of
+//!   a single table, and gets everything below.
 //!
 //! - An `UPDATE` (or an upsert's update) of a table with `ON UPDATE CURRENT_TIMESTAMP` columns
 //!   sets them to `CURRENT_TIMESTAMP` unless it sets them itself, in the rows whose values it
@@ -485,6 +488,19 @@ pub(super) fn update(
     mut update: Update,
     columns_of: TableColumns<'_>,
 ) -> Result<String, ForgeSqlError> {
+    if super::multi_table::is_multi_table_update(&update) {
+        // The join becomes a subquery that computes the assigned values before its FROM and
+        // WHERE, so the app's placeholders are numbered in the order it wrote them first.
+        number_placeholders(&mut update);
+        update = super::multi_table::update(update, columns_of)?;
+        // Now an update of one table from that subquery.
+        let table_columns = columns_of(&update.table.relation.to_string());
+        let written = update.assignments.len();
+        stamp_updates(&table_columns, &mut update.assignments);
+        dates_in_assignments(&table_columns, &mut update.assignments);
+        count_update_changes(&mut update, written);
+        return Ok(Statement::Update(update).to_string());
+    }
     if update.table.joins.is_empty() && update.from.is_none() {
         let table = match &update.table.relation {
             TableFactor::Table { name, .. } => name.to_string(),
@@ -627,10 +643,12 @@ fn numbering(next: &mut usize) -> impl FnMut(&mut Expr) -> ControlFlow<()> + '_ 
 }
 
 /// Every `?` of `update` as `?N`, numbered in the order the app wrote them: the values it
-/// assigns, then its `WHERE`, `ORDER BY` and `LIMIT`.
+/// assigns (after a multi-table update's join conditions), then its `WHERE`, `ORDER BY` and
+/// `LIMIT`.
 fn number_placeholders(update: &mut Update) {
     let mut next = 0usize;
     let mut number = numbering(&mut next);
+    let _ = sqlparser::ast::visit_expressions_mut(&mut update.table, &mut number);
     for assignment in &mut update.assignments {
         let _ = sqlparser::ast::visit_expressions_mut(&mut assignment.value, &mut number);
     }
@@ -650,6 +668,9 @@ pub(super) fn delete(
     mut delete: Delete,
     columns_of: TableColumns<'_>,
 ) -> Result<String, ForgeSqlError> {
+    if super::multi_table::is_multi_table_delete(&delete) {
+        return super::multi_table::delete(delete);
+    }
     if let FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) = &delete.from
         && let [only] = tables.as_slice()
         && only.joins.is_empty()
