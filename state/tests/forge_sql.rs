@@ -2310,3 +2310,82 @@ fn multi_table_updates_and_deletes_run_as_mysql() {
     );
     assert_eq!(unchanged["rows"], json!([{"n": 3}]));
 }
+
+/// A JSON value taken by path is JSON where MySQL returns it (`true` stays `true`) and compares
+/// as the SQL value where MySQL compares it (`doc->'$.status' = 'open'`); `TRUE` and `FALSE`
+/// written into JSON are JSON's booleans.
+#[test]
+fn json_paths_keep_their_types_and_compare_as_mysql() {
+    let mut db = database();
+    run_schema(&mut db, "CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
+    run(
+        &mut db,
+        "INSERT INTO docs VALUES (1, ?), (2, ?)",
+        json!([
+            r#"{"done": true, "status": "open", "n": 2, "tags": [true, null]}"#,
+            r#"{"done": false, "status": "closed", "n": 10, "tags": []}"#
+        ]),
+    );
+    let ids = |db: &mut ForgeSqlDatabase, filter: &str| {
+        let answer = run(
+            db,
+            &format!("SELECT id FROM docs WHERE {filter} ORDER BY id"),
+            json!([]),
+        );
+        rows(&answer)
+            .iter()
+            .map(|row| row["id"].as_i64().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&mut db, "doc->'$.status' = 'open'"), [1]);
+    assert_eq!(
+        ids(&mut db, "JSON_EXTRACT(doc, '$.status') IN ('open', 'x')"),
+        [1]
+    );
+    assert_eq!(ids(&mut db, "doc->'$.n' > 5"), [2]);
+    assert_eq!(ids(&mut db, "doc->'$.n' BETWEEN 1 AND 3"), [1]);
+    assert_eq!(ids(&mut db, "doc->'$.done' AND id > 0"), [1]);
+    assert_eq!(ids(&mut db, "NOT doc->'$.done'"), [2]);
+    assert_eq!(ids(&mut db, "doc->>'$.status' <> 'open'"), [2]);
+
+    let selected = run(
+        &mut db,
+        "SELECT JSON_EXTRACT(doc, '$.done') AS done, doc->'$.done' AS arrow, \
+         JSON_EXTRACT(doc, '$.status') AS status, JSON_EXTRACT(doc, '$.tags') AS tags, \
+         JSON_EXTRACT(doc, '$.n', '$.status') AS both_paths, \
+         JSON_OBJECT('yes', TRUE, 'no', FALSE, 'done', JSON_EXTRACT(doc, '$.done')) AS object, \
+         JSON_ARRAY(TRUE, 1, FALSE) AS list, JSON_SET(doc, '$.done', FALSE) AS cleared \
+         FROM docs WHERE id = 1",
+        json!([]),
+    );
+    let row = &rows(&selected)[0];
+    assert_eq!(row["done"], json!(true), "{row}");
+    assert_eq!(row["arrow"], json!(true), "{row}");
+    assert_eq!(row["status"], json!("open"), "{row}");
+    assert_eq!(row["tags"], json!([true, null]), "{row}");
+    assert_eq!(row["both_paths"], json!([2, "open"]), "{row}");
+    assert_eq!(
+        row["object"],
+        json!({"yes": true, "no": false, "done": true}),
+        "{row}"
+    );
+    assert_eq!(row["list"], json!([true, 1, false]), "{row}");
+    assert_eq!(row["cleared"]["done"], json!(false), "{row}");
+    // Printed as text, a JSON string keeps its quotes, as in MySQL.
+    let printed = run(
+        &mut db,
+        "SELECT CONCAT(doc->'$.status', '!') AS c, JSON_UNQUOTE(JSON_EXTRACT(doc, '$.status')) AS u \
+         FROM docs WHERE id = 1",
+        json!([]),
+    );
+    assert_eq!(printed["rows"], json!([{"c": "\"open\"!", "u": "open"}]));
+    // An update written with both forms finds its row and stores JSON's false.
+    let cleared = run(
+        &mut db,
+        "UPDATE docs SET doc = JSON_SET(doc, '$.done', FALSE) WHERE JSON_EXTRACT(doc, '$.done') = TRUE",
+        json!([]),
+    );
+    assert_eq!(cleared["rows"]["affectedRows"], 1);
+    let stored = run(&mut db, "SELECT doc FROM docs WHERE id = 1", json!([]));
+    assert_eq!(rows(&stored)[0]["doc"]["done"], json!(false));
+}

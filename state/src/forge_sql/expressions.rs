@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{
     BinaryOperator, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg,
     FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList, FunctionArguments, Ident,
-    Interval, ObjectName, TrimWhereField, UnaryOperator, Value,
+    InTarget, Interval, ObjectName, TrimWhereField, UnaryOperator, Value,
 };
 
 use super::error::ForgeSqlError;
@@ -41,6 +41,7 @@ const RENAMED: &[(&str, &str)] = &[
 
 /// Rewrites one expression before its children are visited (and rewritten in turn).
 pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
+    compare_json_as_values(expr);
     let rewritten = match expr {
         Expr::BinaryOp { left, op, right } => match (&*op, left.as_mut(), right.as_mut()) {
             (BinaryOperator::Plus | BinaryOperator::Minus, date, Expr::Interval(interval)) => {
@@ -162,6 +163,92 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
     ControlFlow::Continue(())
 }
 
+/// A JSON value taken by path (`doc->'$.a'`, `JSON_EXTRACT(doc, '$.a')`) compares with an SQL
+/// value as that value, as MySQL compares them (`doc->'$.status' = 'open'` holds for the JSON
+/// string `"open"`), and a JSON `true` holds as a condition: as an operand of a comparison or
+/// of `AND`/`OR`/`NOT` it is SQLite's `->>`, which gives the SQL value. Elsewhere it stays
+/// JSON (SQLite's `->`): selected, it comes back as JSON, `true` as `true`.
+///
+/// What still differs: `ORDER BY doc->'$.n'` orders the JSON text (`10` before `9`; order by
+/// `doc->>'$.n'`), and a selected `->>` gives SQLite's value (a JSON `true` as 1, a number as
+/// a number) where MySQL gives text (`"true"`, `"2"`).
+fn compare_json_as_values(expr: &mut Expr) {
+    let as_value = |operand: &mut Expr| {
+        let mut inner = &mut *operand;
+        while let Expr::Nested(nested) = inner {
+            inner = nested.as_mut();
+        }
+        match inner {
+            Expr::BinaryOp { op, .. } if *op == BinaryOperator::Arrow => {
+                *op = BinaryOperator::LongArrow;
+            }
+            Expr::Function(function)
+                if function
+                    .name
+                    .to_string()
+                    .eq_ignore_ascii_case("json_extract")
+                    && matches!(&function.args, FunctionArguments::List(list) if list.args.len() == 2) =>
+            {
+                if let FunctionArguments::List(list) = &mut function.args
+                    && let [
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(document)),
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(path)),
+                    ] = list.args.as_mut_slice()
+                {
+                    *inner = Expr::Nested(Box::new(Expr::BinaryOp {
+                        left: Box::new(take(document)),
+                        op: BinaryOperator::LongArrow,
+                        right: Box::new(take(path)),
+                    }));
+                }
+            }
+            _ => {}
+        }
+    };
+    match expr {
+        Expr::BinaryOp {
+            left,
+            op:
+                BinaryOperator::Eq
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::LtEq
+                | BinaryOperator::Gt
+                | BinaryOperator::GtEq
+                | BinaryOperator::Spaceship
+                | BinaryOperator::And
+                | BinaryOperator::Or
+                | BinaryOperator::Xor,
+            right,
+        } => {
+            as_value(left);
+            as_value(right);
+        }
+        Expr::UnaryOp {
+            op: UnaryOperator::Not,
+            expr,
+        }
+        | Expr::IsTrue(expr)
+        | Expr::IsFalse(expr)
+        | Expr::IsNotTrue(expr)
+        | Expr::IsNotFalse(expr) => as_value(expr),
+        Expr::In { expr, target, .. } => {
+            as_value(expr);
+            if let InTarget::List(list) = target {
+                list.iter_mut().for_each(as_value);
+            }
+        }
+        Expr::Between {
+            expr, low, high, ..
+        } => {
+            as_value(expr);
+            as_value(low);
+            as_value(high);
+        }
+        _ => {}
+    }
+}
+
 fn function_rewrite(function: &mut Function) -> Result<Option<Expr>, ForgeSqlError> {
     let name = function.name.to_string().to_ascii_lowercase();
     if let Some((_, sqlite)) = RENAMED.iter().find(|(mysql, _)| *mysql == name) {
@@ -172,6 +259,43 @@ fn function_rewrite(function: &mut Function) -> Result<Option<Expr>, ForgeSqlErr
         return Ok(None);
     };
     match name.as_str() {
+        // One path: MySQL's value is JSON (`true` stays `true`, a string keeps its quotes when
+        // printed), which is SQLite's `->`; with several it is an array in both.
+        "json_extract" => Ok(match list.args.as_mut_slice() {
+            [
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(document)),
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(path)),
+            ] => Some(Expr::Nested(Box::new(Expr::BinaryOp {
+                left: Box::new(take(document)),
+                op: BinaryOperator::Arrow,
+                right: Box::new(take(path)),
+            }))),
+            _ => None,
+        }),
+        // `TRUE` and `FALSE` become JSON's booleans in a JSON value, not 1 and 0.
+        "json_object" | "json_array" | "json_set" | "json_insert" | "json_replace"
+        | "json_array_append" | "json_array_insert" => {
+            let values =
+                list.args
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(index, _)| match name.as_str() {
+                        "json_object" => index % 2 == 1,
+                        "json_array" => true,
+                        _ => *index >= 2 && index % 2 == 0,
+                    });
+            for (_, arg) in values {
+                if let FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(value))) = arg
+                    && let Value::Boolean(truth) = value.value
+                {
+                    *arg = FunctionArg::Unnamed(FunctionArgExpr::Expr(call(
+                        "json",
+                        vec![unit_text(if truth { "true" } else { "false" })],
+                    )));
+                }
+            }
+            Ok(None)
+        }
         "date_add" | "adddate" | "date_sub" | "subdate" => {
             let negative = name.ends_with("sub") || name == "subdate";
             let [date, amount] = two_arguments(list, &name)?;
