@@ -1211,6 +1211,55 @@ fn show_tables_and_describe_answer_in_mysqls_shape() {
         assert!(ddl.contains(line), "{line:?} in\n{ddl}");
     }
     assert!(!ddl.contains("kiln_"), "Kiln's own checks stay out:\n{ddl}");
+
+    // SHOW INDEX: a row per column of each key, the primary key first, in TiDB's shape.
+    let indexes = db
+        .execute_text(Endpoint::Data, "SHOW INDEX FROM `items`", &[])
+        .expect("show index");
+    assert!(
+        indexes.starts_with(
+            r#"{"rows":[{"Table":"items","Non_unique":0,"Key_name":"PRIMARY","Seq_in_index":1,"Column_name":"id","Collation":"A","Cardinality":0,"Sub_part":null,"Packed":null,"Null":"","Index_type":"BTREE","Comment":"","Index_comment":"","Visible":"YES","Expression":null,"Clustered":"YES"}"#
+        ),
+        "{indexes}"
+    );
+    let indexes: Value = serde_json::from_str(&indexes).expect("json");
+    let keys: Vec<(String, i64, i64, String, String)> = rows(&indexes)
+        .iter()
+        .map(|row| {
+            (
+                row["Key_name"].as_str().unwrap_or_default().to_owned(),
+                row["Non_unique"].as_i64().unwrap_or(-1),
+                row["Seq_in_index"].as_i64().unwrap_or(-1),
+                row["Column_name"].as_str().unwrap_or_default().to_owned(),
+                row["Null"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let key = |name: &str, non_unique, seq, column: &str, null: &str| {
+        (
+            name.to_owned(),
+            non_unique,
+            seq,
+            column.to_owned(),
+            null.to_owned(),
+        )
+    };
+    assert_eq!(
+        keys,
+        [
+            key("PRIMARY", 0, 1, "id", ""),
+            key("items_sku", 0, 1, "sku", ""),
+            key("items_owner", 1, 1, "owner_id", "YES"),
+            key("items_owner", 1, 2, "name", "YES"),
+        ]
+    );
+    for same in ["SHOW INDEXES IN items", "SHOW KEYS FROM items FROM forge"] {
+        assert_eq!(run(&mut db, same, json!([])), indexes, "{same}");
+    }
+    assert_eq!(
+        refused(&mut db, "SHOW INDEX FROM nothing", json!([])).code,
+        ForgeSqlCode::SqlExecutionError
+    );
     run(&mut db, "DROP TABLE items", json!([]));
     run(&mut db, &ddl, json!([]));
     assert_eq!(run(&mut db, "DESCRIBE items", json!([])), changed);

@@ -28,8 +28,9 @@
 //!   `MODIFY | CHANGE COLUMN`, `ALTER COLUMN … SET | DROP DEFAULT`, `ADD | DROP PRIMARY KEY`,
 //!   `ADD | DROP FOREIGN KEY` and `DROP CONSTRAINT` by rebuilding the table (`rebuild.rs`);
 //!   and `RENAME TABLE`;
-//! - `SHOW TABLES [LIKE …]` as a query of SQLite's schema; `DESCRIBE t`, `SHOW COLUMNS FROM t`
-//!   and `SHOW CREATE TABLE t` answered by the host in MySQL's shape (`show.rs`).
+//! - `SHOW TABLES [LIKE …]` as a query of SQLite's schema; `DESCRIBE t`, `SHOW COLUMNS FROM t`,
+//!   `SHOW CREATE TABLE t` and `SHOW INDEX FROM t` answered by the host in MySQL's shape
+//!   (`show.rs`).
 //!
 //! MySQL's expressions are rewritten by `expressions.rs`.
 //!
@@ -326,7 +327,8 @@ fn translate_one(
         }
         statement @ (Statement::ShowColumns { .. }
         | Statement::ShowCreate { .. }
-        | Statement::ExplainTable { .. }) => {
+        | Statement::ExplainTable { .. }
+        | Statement::ShowVariable { .. }) => {
             let show = Step::Show(host_answered(statement)?);
             return Ok(finish(
                 StatementKind::Query,
@@ -371,6 +373,22 @@ fn host_answered(statement: Statement) -> Result<Show, ForgeSqlError> {
         Statement::ExplainTable { table_name, .. } => {
             Ok(Show::Columns(object_last_name(&table_name)))
         }
+        // sqlparser reads `SHOW INDEX FROM t [FROM db]` as a list of words.
+        Statement::ShowVariable { variable } => match variable.as_slice() {
+            [kind, from, table, rest @ ..]
+                if ["INDEX", "INDEXES", "KEYS"]
+                    .iter()
+                    .any(|word| kind.value.eq_ignore_ascii_case(word))
+                    && ["FROM", "IN"]
+                        .iter()
+                        .any(|word| from.value.eq_ignore_ascii_case(word))
+                    // Nothing more, or `FROM db`: an installation has one database.
+                    && matches!(rest.len(), 0 | 2) =>
+            {
+                Ok(Show::Indexes(table.value.clone()))
+            }
+            _ => Err(refused_statement(&Statement::ShowVariable { variable })),
+        },
         other => Err(refused_statement(&other)),
     }
 }
@@ -586,7 +604,7 @@ fn refused(kind: &str) -> ForgeSqlError {
     ForgeSqlError::invalid(format!(
         "{kind} statements are not run by Kiln's Forge SQL (SELECT, INSERT, REPLACE, UPDATE, \
          DELETE, CREATE TABLE, CREATE INDEX, ALTER TABLE, RENAME TABLE, DROP TABLE, DROP INDEX, \
-         TRUNCATE, SHOW TABLES, SHOW COLUMNS, SHOW CREATE TABLE and DESCRIBE are)"
+         TRUNCATE, SHOW TABLES, SHOW COLUMNS, SHOW CREATE TABLE, SHOW INDEX and DESCRIBE are)"
     ))
 }
 

@@ -1,7 +1,8 @@
 //! MySQL's `DESCRIBE t` and `SHOW [FULL] COLUMNS FROM t`, answered by the host from the table's
 //! definition, as MySQL answers them: one row per column with `Field`, `Type`, `Null`, `Key`,
-//! `Default` and `Extra`; and `SHOW CREATE TABLE t`, the same read back as MySQL's `CREATE
-//! TABLE`. (`SHOW TABLES` is a query of SQLite's schema, written by the dialect.)
+//! `Default` and `Extra`; `SHOW CREATE TABLE t`, the same read back as MySQL's `CREATE TABLE`;
+//! and `SHOW INDEX FROM t`, its keys in TiDB's shape. (`SHOW TABLES` is a query of SQLite's
+//! schema, written by the dialect.)
 //!
 //! Tools and migration code read these to see what a table has before changing it (an
 //! ORM's introspection, a data migration that adds a column only when missing). SQLite's own
@@ -24,6 +25,8 @@ pub enum Show {
     Columns(String),
     /// `SHOW CREATE TABLE t`: the table as MySQL's `CREATE TABLE`.
     CreateTable(String),
+    /// `SHOW INDEX FROM t` (`SHOW INDEXES`, `SHOW KEYS`): one row per column of each key.
+    Indexes(String),
 }
 
 /// One row of MySQL's `SHOW COLUMNS`, its fields in MySQL's order.
@@ -49,7 +52,7 @@ pub(super) fn answer(
     show: &Show,
     map_error: fn(rusqlite::Error) -> ForgeSqlError,
 ) -> Result<String, ForgeSqlError> {
-    let (Show::Columns(table) | Show::CreateTable(table)) = show;
+    let (Show::Columns(table) | Show::CreateTable(table) | Show::Indexes(table)) = show;
     let (name, definition, indexes) = read_table(connection, table, map_error)?;
     let table_key = |wanted: &str| -> &'static str {
         for part in &definition.constraints {
@@ -140,6 +143,7 @@ pub(super) fn answer(
                 create,
             }])
         }
+        Show::Indexes(_) => serde_json::to_string(&index_rows(&name, &definition, &rows, &indexes)),
     };
     written.map_err(|error| ForgeSqlError::execution(format!("the answer did not write: {error}")))
 }
@@ -158,67 +162,54 @@ fn key_list(columns: &[String]) -> String {
         .join(",")
 }
 
-/// `SHOW CREATE TABLE`'s text: the columns as `DESCRIBE` reads them, then the keys, indexes
-/// and the app's own constraints (Kiln's size checks are its rules, not the app's, and stay
-/// out), with TiDB's table options.
-fn create_table(
-    table: &str,
-    definition: &Definition,
-    rows: &[ColumnRow],
-    indexes: &[String],
-) -> String {
-    let mut lines = Vec::new();
+/// One key of a table: its primary key, a unique key or an index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Key {
+    /// MySQL's name for it: `PRIMARY`, the constraint's or index's name, or (for a key
+    /// declared on a column, or a constraint without a name) its first column's.
+    name: String,
+    primary: bool,
+    unique: bool,
+    columns: Vec<String>,
+}
+
+/// The table's keys, as MySQL lists them: the primary key, then the unique keys and indexes in
+/// the order they were declared.
+fn table_keys(table: &str, definition: &Definition, indexes: &[String]) -> Vec<Key> {
     let mut primary: Vec<String> = Vec::new();
     let mut keys = Vec::new();
-    for (row, part) in rows.iter().zip(&definition.columns) {
-        let mut line = format!("  {} {}", backticked(&row.field), row.kind);
-        if row.null == "NO" {
-            line.push_str(" NOT NULL");
-        }
-        match row.default.as_deref() {
-            Some("CURRENT_TIMESTAMP") => line.push_str(" DEFAULT CURRENT_TIMESTAMP"),
-            Some(value) => line.push_str(&format!(" DEFAULT '{}'", value.replace('\'', "''"))),
-            None if row.null == "YES" => line.push_str(" DEFAULT NULL"),
-            None => {}
-        }
-        if row.extra.contains("auto_increment") {
-            line.push_str(" AUTO_INCREMENT");
-        }
-        if row.extra.contains("on update") {
-            line.push_str(" ON UPDATE CURRENT_TIMESTAMP");
-        }
-        lines.push(line);
+    for part in &definition.columns {
         if has_words(&part.text, &["PRIMARY", "KEY"]) {
-            primary.push(row.field.clone());
+            primary.push(part.name.clone());
         }
         if has_words(&part.text, &["UNIQUE"]) {
-            keys.push(format!(
-                "  UNIQUE KEY {} ({})",
-                backticked(&row.field),
-                backticked(&row.field)
-            ));
+            keys.push(Key {
+                name: part.name.clone(),
+                primary: false,
+                unique: true,
+                columns: vec![part.name.clone()],
+            });
         }
     }
-    let mut constraints = Vec::new();
     for part in &definition.constraints {
         let columns = key_columns(&part.text).unwrap_or_default();
         if is_primary_key(part) {
             primary = columns;
-        } else if has_words(&part.text, &["FOREIGN", "KEY"]) {
-            constraints.push(format!("  {}", part.text));
-        } else if has_words(&part.text, &["UNIQUE"]) && !has_words(&part.text, &["CHECK"]) {
+        } else if has_words(&part.text, &["UNIQUE"])
+            && !has_words(&part.text, &["CHECK"])
+            && !has_words(&part.text, &["FOREIGN", "KEY"])
+        {
             let name = if part.name.is_empty() {
                 columns.first().cloned().unwrap_or_default()
             } else {
                 part.name.clone()
             };
-            keys.push(format!(
-                "  UNIQUE KEY {} ({})",
-                backticked(&name),
-                key_list(&columns)
-            ));
-        } else if !part.name.starts_with("kiln_") {
-            constraints.push(format!("  {}", part.text));
+            keys.push(Key {
+                name,
+                primary: false,
+                unique: true,
+                columns,
+            });
         }
     }
     let prefix = format!("{table}__");
@@ -240,29 +231,162 @@ fn create_table(
             })
             .map(|token| unquote(&index[token.range.clone()]))
             .unwrap_or_default();
-        let name = name.strip_prefix(&prefix).unwrap_or(&name).to_owned();
-        let columns = key_columns(index).unwrap_or_default();
-        let unique = if has_words(index, &["UNIQUE"]) {
-            "UNIQUE "
-        } else {
-            ""
-        };
-        keys.push(format!(
-            "  {unique}KEY {} ({})",
-            backticked(&name),
-            key_list(&columns)
-        ));
+        keys.push(Key {
+            name: name.strip_prefix(&prefix).unwrap_or(&name).to_owned(),
+            primary: false,
+            unique: has_words(index, &["UNIQUE"]),
+            columns: key_columns(index).unwrap_or_default(),
+        });
     }
     if !primary.is_empty() {
-        lines.push(format!("  PRIMARY KEY ({})", key_list(&primary)));
+        keys.insert(
+            0,
+            Key {
+                name: "PRIMARY".to_owned(),
+                primary: true,
+                unique: true,
+                columns: primary,
+            },
+        );
     }
-    lines.extend(keys);
-    lines.extend(constraints);
+    keys
+}
+
+/// `SHOW CREATE TABLE`'s text: the columns as `DESCRIBE` reads them, then the keys, indexes
+/// and the app's own constraints (Kiln's size checks are its rules, not the app's, and stay
+/// out), with TiDB's table options.
+fn create_table(
+    table: &str,
+    definition: &Definition,
+    rows: &[ColumnRow],
+    indexes: &[String],
+) -> String {
+    let mut lines = Vec::new();
+    for row in rows {
+        let mut line = format!("  {} {}", backticked(&row.field), row.kind);
+        if row.null == "NO" {
+            line.push_str(" NOT NULL");
+        }
+        match row.default.as_deref() {
+            Some("CURRENT_TIMESTAMP") => line.push_str(" DEFAULT CURRENT_TIMESTAMP"),
+            Some(value) => line.push_str(&format!(" DEFAULT '{}'", value.replace('\'', "''"))),
+            None if row.null == "YES" => line.push_str(" DEFAULT NULL"),
+            None => {}
+        }
+        if row.extra.contains("auto_increment") {
+            line.push_str(" AUTO_INCREMENT");
+        }
+        if row.extra.contains("on update") {
+            line.push_str(" ON UPDATE CURRENT_TIMESTAMP");
+        }
+        lines.push(line);
+    }
+    for key in table_keys(table, definition, indexes) {
+        lines.push(if key.primary {
+            format!("  PRIMARY KEY ({})", key_list(&key.columns))
+        } else {
+            format!(
+                "  {}KEY {} ({})",
+                if key.unique { "UNIQUE " } else { "" },
+                backticked(&key.name),
+                key_list(&key.columns)
+            )
+        });
+    }
+    for part in &definition.constraints {
+        if is_primary_key(part) {
+            continue;
+        }
+        let foreign = has_words(&part.text, &["FOREIGN", "KEY"]);
+        let unique = has_words(&part.text, &["UNIQUE"]) && !has_words(&part.text, &["CHECK"]);
+        if foreign || !unique && !part.name.starts_with("kiln_") {
+            lines.push(format!("  {}", part.text));
+        }
+    }
     format!(
         "CREATE TABLE {} (\n{}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
         backticked(table),
         lines.join(",\n")
     )
+}
+
+/// One row of TiDB's `SHOW INDEX`, its fields in TiDB's order.
+#[derive(Debug, Serialize)]
+struct IndexRow {
+    #[serde(rename = "Table")]
+    table: String,
+    #[serde(rename = "Non_unique")]
+    non_unique: u8,
+    #[serde(rename = "Key_name")]
+    key_name: String,
+    #[serde(rename = "Seq_in_index")]
+    seq_in_index: usize,
+    #[serde(rename = "Column_name")]
+    column_name: String,
+    /// `A`: ascending, the only order Kiln's keys have.
+    #[serde(rename = "Collation")]
+    collation: &'static str,
+    /// TiDB answers 0 until statistics are gathered; Kiln keeps none.
+    #[serde(rename = "Cardinality")]
+    cardinality: u64,
+    #[serde(rename = "Sub_part")]
+    sub_part: Option<u32>,
+    #[serde(rename = "Packed")]
+    packed: Option<String>,
+    /// `YES` for a column that may hold `NULL`, else empty.
+    #[serde(rename = "Null")]
+    null: &'static str,
+    #[serde(rename = "Index_type")]
+    index_type: &'static str,
+    #[serde(rename = "Comment")]
+    comment: &'static str,
+    #[serde(rename = "Index_comment")]
+    index_comment: &'static str,
+    #[serde(rename = "Visible")]
+    visible: &'static str,
+    #[serde(rename = "Expression")]
+    expression: Option<String>,
+    /// TiDB clusters a table's rows by its primary key (new tables' default).
+    #[serde(rename = "Clustered")]
+    clustered: &'static str,
+}
+
+/// `SHOW INDEX FROM t`: one row per column of each key, in key order.
+fn index_rows(
+    table: &str,
+    definition: &Definition,
+    rows: &[ColumnRow],
+    indexes: &[String],
+) -> Vec<IndexRow> {
+    let nullable = |column: &str| {
+        rows.iter()
+            .find(|row| row.field.eq_ignore_ascii_case(column))
+            .is_some_and(|row| row.null == "YES")
+    };
+    let mut out = Vec::new();
+    for key in table_keys(table, definition, indexes) {
+        for (at, column) in key.columns.iter().enumerate() {
+            out.push(IndexRow {
+                table: table.to_owned(),
+                non_unique: u8::from(!key.unique),
+                key_name: key.name.clone(),
+                seq_in_index: at + 1,
+                column_name: column.clone(),
+                collation: "A",
+                cardinality: 0,
+                sub_part: None,
+                packed: None,
+                null: if nullable(column) { "YES" } else { "" },
+                index_type: "BTREE",
+                comment: "",
+                index_comment: "",
+                visible: "YES",
+                expression: None,
+                clustered: if key.primary { "YES" } else { "NO" },
+            });
+        }
+    }
+    out
 }
 
 /// The column's MySQL type as `SHOW COLUMNS` writes it (`varchar(255)`, `int unsigned`,
