@@ -2438,3 +2438,56 @@ fn json_paths_keep_their_types_and_compare_as_mysql() {
     let stored = run(&mut db, "SELECT doc FROM docs WHERE id = 1", json!([]));
     assert_eq!(rows(&stored)[0]["doc"]["done"], json!(false));
 }
+
+/// Names MySQL lets an app write bare and SQLite reserves (a Git integration's `commit` table,
+/// a ledger's `transaction` column) work everywhere a name goes.
+#[test]
+fn names_sqlite_reserves_run_bare_as_in_mysql() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE commit (id INT PRIMARY KEY AUTO_INCREMENT, transaction VARCHAR(20) NOT NULL, \
+         escape INT DEFAULT 1, nothing TEXT, returning INT, raise INT, deferrable INT, \
+         notnull INT, autoincrement INT, KEY ix_transaction (transaction))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO commit (transaction, nothing) VALUES (?, ?)",
+        json!(["t1", "n"]),
+    );
+    run(
+        &mut db,
+        "UPDATE commit SET escape = escape + 1 WHERE nothing LIKE 'n%' ESCAPE '!'",
+        json!([]),
+    );
+    run_schema(
+        &mut db,
+        "ALTER TABLE commit ADD COLUMN cast INT AFTER transaction",
+    );
+    run_schema(
+        &mut db,
+        "ALTER TABLE commit MODIFY escape BIGINT NOT NULL DEFAULT 5",
+    );
+    let read = run(
+        &mut db,
+        "SELECT c.transaction, c.escape, c.nothing AS isnull, ISNULL(c.cast) AS no_cast, \
+         CAST(c.escape AS CHAR) AS text FROM commit AS c JOIN commit AS d ON d.id = c.id \
+         WHERE c.transaction = ? ORDER BY c.escape",
+        json!(["t1"]),
+    );
+    assert_eq!(
+        read["rows"],
+        // A BIGINT comes back as text, as Forge returns it.
+        json!([{"transaction": "t1", "escape": "2", "isnull": "n", "no_cast": 1, "text": "2"}])
+    );
+    let keys = run(&mut db, "SHOW INDEX FROM commit", json!([]));
+    assert_eq!(rows(&keys)[1]["Column_name"], "transaction");
+    let gone = run(
+        &mut db,
+        "DELETE FROM commit WHERE transaction = ?",
+        json!(["t1"]),
+    );
+    assert_eq!(gone["rows"]["affectedRows"], 1);
+    run_schema(&mut db, "DROP TABLE IF EXISTS nothing");
+    run_schema(&mut db, "DROP TABLE commit");
+}

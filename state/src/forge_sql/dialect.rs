@@ -736,9 +736,35 @@ impl VisitorMut for Literals {
                 ident.value
             )));
         }
+        // A name MySQL lets an app write bare that SQLite reserves (a `commit` column) is
+        // quoted, as the app would have had to quote it for SQLite.
+        if ident.quote_style.is_none()
+            && SQLITE_ONLY_RESERVED
+                .iter()
+                .any(|word| ident.value.eq_ignore_ascii_case(word))
+        {
+            ident.quote_style = Some('`');
+        }
         ControlFlow::Continue(())
     }
 }
+
+/// Words SQLite reserves (they cannot name a table or column unquoted, even where its grammar
+/// would fall back to a name) that MySQL and TiDB do not, so an app may write them bare.
+/// MySQL's own reserved words (`ORDER`, `EXCEPT`, …) are not here: an app quotes those anyway.
+const SQLITE_ONLY_RESERVED: &[&str] = &[
+    "autoincrement",
+    "cast",
+    "commit",
+    "deferrable",
+    "escape",
+    "isnull",
+    "nothing",
+    "notnull",
+    "raise",
+    "returning",
+    "transaction",
+];
 
 /// A SQLite string literal: quotes doubled, nothing else escaped.
 pub(crate) fn sqlite_string(value: &str) -> String {
