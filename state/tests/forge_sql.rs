@@ -2491,3 +2491,83 @@ fn names_sqlite_reserves_run_bare_as_in_mysql() {
     run_schema(&mut db, "DROP TABLE IF EXISTS nothing");
     run_schema(&mut db, "DROP TABLE commit");
 }
+
+/// `DROP COLUMN` as MySQL makes it: the column leaves its keys and indexes (a key of that
+/// column alone goes with it), its checks go too, the rows and the AUTO_INCREMENT counter
+/// stay; what MySQL refuses is refused and changes nothing.
+#[test]
+fn drop_column_leaves_keys_and_indexes_as_mysql() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE owners (id INT PRIMARY KEY); \
+         CREATE TABLE items (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(20), n INT, m INT, \
+         kind ENUM('a', 'b') NOT NULL DEFAULT 'a', owner_id INT, KEY ix_name (name), \
+         KEY ix_nm (n, m), UNIQUE KEY uq_m (m), \
+         CONSTRAINT items_owner FOREIGN KEY (owner_id) REFERENCES owners (id))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO items (name, n, m, kind) VALUES ('x', 1, 1, 'b'), ('y', 1, 2, 'a')",
+        json!([]),
+    );
+    run_schema(&mut db, "ALTER TABLE items DROP COLUMN name, DROP COLUMN n");
+    run_schema(&mut db, "ALTER TABLE items DROP COLUMN kind");
+    run_schema(
+        &mut db,
+        "ALTER TABLE items DROP COLUMN IF EXISTS nothing_here",
+    );
+    let keys = run(&mut db, "SHOW INDEX FROM items", json!([]));
+    let names: Vec<(String, String)> = rows(&keys)
+        .iter()
+        .map(|row| {
+            (
+                row["Key_name"].as_str().unwrap_or_default().to_owned(),
+                row["Column_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let key = |name: &str, column: &str| (name.to_owned(), column.to_owned());
+    assert_eq!(
+        names,
+        [key("PRIMARY", "id"), key("uq_m", "m"), key("ix_nm", "m")],
+        "ix_name went with its column, ix_nm lost n"
+    );
+    let left = run(&mut db, "SELECT * FROM items ORDER BY id", json!([]));
+    assert_eq!(
+        left["rows"],
+        json!([{"id": 1, "m": 1, "owner_id": null}, {"id": 2, "m": 2, "owner_id": null}])
+    );
+    // The unique key on m still holds, and ids go on where they were.
+    let duplicate = refused(&mut db, "INSERT INTO items (m) VALUES (1)", json!([]));
+    assert!(duplicate.message.contains("Error 1062"), "{duplicate}");
+    let next = run(&mut db, "INSERT INTO items (m) VALUES (3)", json!([]));
+    assert_eq!(next["rows"]["insertId"], 3, "{next}");
+    run_schema(&mut db, "ALTER TABLE items DROP COLUMN m");
+    assert_eq!(
+        rows(&run(&mut db, "SHOW INDEX FROM items", json!([]))).len(),
+        1,
+        "only the primary key is left"
+    );
+
+    for (statement, words) in [
+        (
+            "ALTER TABLE items DROP COLUMN owner_id",
+            "Error 1828 (HY000): Cannot drop column 'owner_id': needed in a foreign key \
+             constraint 'items_owner'",
+        ),
+        (
+            "ALTER TABLE items DROP COLUMN missing",
+            "Error 1091 (42000): Can't DROP 'missing'; check that column/key exists",
+        ),
+        (
+            "ALTER TABLE owners DROP COLUMN id",
+            "Error 1090 (42000): You can't delete all columns with ALTER TABLE",
+        ),
+    ] {
+        let error = refused(&mut db, statement, json!([]));
+        assert!(error.message.contains(words), "{statement}: {error}");
+    }
+    let described = run(&mut db, "DESCRIBE items", json!([]));
+    assert_eq!(rows(&described).len(), 2, "{described}");
+}

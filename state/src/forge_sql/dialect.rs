@@ -23,8 +23,8 @@
 //!   which become `CREATE INDEX` statements run with the table; each sized type gets the CHECK
 //!   that refuses what MySQL's strict mode refuses (`size_check`);
 //! - `CREATE [UNIQUE] INDEX`, `DROP TABLE`, `DROP INDEX … ON …`, `TRUNCATE TABLE`;
-//! - `ALTER TABLE … DROP COLUMN | RENAME COLUMN | RENAME TO | ADD INDEX | ADD UNIQUE |
-//!   DROP INDEX` as SQLite's own `ALTER TABLE`; `ADD COLUMN … [FIRST | AFTER c]`,
+//! - `ALTER TABLE … RENAME COLUMN | RENAME TO | ADD INDEX | ADD UNIQUE | DROP INDEX` as SQLite's
+//!   own `ALTER TABLE`; `ADD COLUMN … [FIRST | AFTER c]`, `DROP COLUMN [IF EXISTS]`,
 //!   `MODIFY | CHANGE COLUMN`, `ALTER COLUMN … SET | DROP DEFAULT`, `ADD | DROP PRIMARY KEY`,
 //!   `ADD | DROP FOREIGN KEY` and `DROP CONSTRAINT` by rebuilding the table (`rebuild.rs`);
 //!   and `RENAME TABLE`;
@@ -341,7 +341,29 @@ fn translate_one(
             let table = alter.name.to_string();
             let mut out = Vec::new();
             for operation in alter.operations {
+                // TiDB's `DROP COLUMN IF EXISTS c` of a column the table lacks does nothing.
+                if let AlterTableOperation::DropColumn {
+                    column_names,
+                    if_exists: true,
+                    ..
+                } = &operation
+                {
+                    let columns = columns_of(&table);
+                    if !column_names.iter().any(|name| {
+                        columns
+                            .iter()
+                            .any(|column| column.name.eq_ignore_ascii_case(&name.value))
+                    }) {
+                        continue;
+                    }
+                }
                 out.extend(alter_operation(&table, &alter.name, operation)?);
+            }
+            if out.is_empty() {
+                // Every clause was a `DROP COLUMN IF EXISTS` of a column the table lacks.
+                let (kind, steps) = no_effect();
+                out = steps.into_iter().map(Step::Sql).collect();
+                return Ok(finish(kind, out, &literals, json_columns));
             }
             return Ok(finish(StatementKind::Schema, out, &literals, json_columns));
         }
@@ -1158,7 +1180,7 @@ fn alter_operation(
             filled: implicit_value(&column_def)?,
         }),
         AlterTableOperation::DropColumn { column_names, .. } => match column_names.as_slice() {
-            [column] => sql(format!("ALTER TABLE {table} DROP COLUMN {column}")),
+            [column] => rebuild(Change::DropColumn(column.value.clone())),
             _ => Err(ForgeSqlError::invalid(
                 "drop one column per DROP COLUMN clause",
             )),

@@ -1,8 +1,9 @@
 //! The `ALTER TABLE` changes SQLite's own `ALTER TABLE` cannot make, made by rebuilding the
 //! table as SQLite documents (<https://sqlite.org/lang_altertable.html#otheralter>):
 //! `ADD COLUMN`, `MODIFY`/`CHANGE COLUMN`, `ALTER COLUMN … SET DEFAULT`/`DROP DEFAULT`,
-//! `ADD PRIMARY KEY`, `DROP PRIMARY KEY`, `ADD FOREIGN KEY`, `DROP FOREIGN KEY` and
-//! `DROP CONSTRAINT`.
+//! `ADD PRIMARY KEY`, `DROP PRIMARY KEY`, `ADD FOREIGN KEY`, `DROP FOREIGN KEY`,
+//! `DROP CONSTRAINT` and `DROP COLUMN` (SQLite's own refuses a column a key or index names,
+//! which MySQL drops from them).
 //!
 //! `ADD COLUMN` is SQLite's own only in part: SQLite refuses a new column that is `UNIQUE` or a
 //! key, `NOT NULL` without a default, or defaults to an expression (`DEFAULT (NOW())`, as
@@ -82,6 +83,9 @@ pub(super) enum Change {
     DropConstraint { name: String, if_exists: bool },
     /// `DROP PRIMARY KEY`.
     DropPrimaryKey,
+    /// `DROP [COLUMN] c`: the column leaves the table, its keys and its indexes, as in MySQL
+    /// (SQLite's own `DROP COLUMN` refuses a column any index or key names).
+    DropColumn(String),
 }
 
 /// MySQL's `FIRST`/`AFTER column`: where `SELECT *` shows a changed column.
@@ -166,6 +170,17 @@ pub(super) fn apply(
         selected.push(filled.clone());
     }
     definition.change(&rebuild.change, &table)?;
+    let mut indexes = indexes;
+    if let Change::DropColumn(column) = &rebuild.change {
+        let gone = quoted(&definition_name(&copied, column));
+        let kept = |name: &String| *name != gone;
+        copied.retain(kept);
+        selected.retain(kept);
+        indexes = indexes
+            .iter()
+            .filter_map(|index| without_key_column(index, column))
+            .collect();
+    }
     let has_sequence: bool = connection
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence')",
@@ -530,6 +545,54 @@ impl Definition {
                     return Err(cannot_drop(name));
                 }
             }
+            Change::DropColumn(column) => {
+                let at = self
+                    .column(column, table)
+                    .map_err(|_| cannot_drop(column))?;
+                if self.columns.len() == 1 {
+                    return Err(ForgeSqlError::execution(
+                        "Error 1090 (42000): You can't delete all columns with ALTER TABLE; use \
+                         DROP TABLE instead",
+                    ));
+                }
+                self.columns.remove(at);
+                let mut kept = Vec::with_capacity(self.constraints.len());
+                for part in self.constraints.drain(..) {
+                    let named = key_columns(&part.text).unwrap_or_default();
+                    let names_it = named.iter().any(|name| name.eq_ignore_ascii_case(column));
+                    if has_words(&part.text, &["FOREIGN", "KEY"]) {
+                        if names_it {
+                            return Err(ForgeSqlError::execution(format!(
+                                "Error 1828 (HY000): Cannot drop column '{column}': needed in a \
+                                 foreign key constraint '{}'",
+                                part.name
+                            )));
+                        }
+                        kept.push(part);
+                    } else if has_words(&part.text, &["CHECK"]) {
+                        // A check on the column (an ENUM's list, a size) goes with it.
+                        let mentions = tokens(&part.text).iter().any(|token| {
+                            matches!(token.kind, Kind::Word | Kind::Quoted)
+                                && unquote(&part.text[token.range.clone()])
+                                    .eq_ignore_ascii_case(column)
+                        }) || part.text.contains(&quoted(column));
+                        if !mentions {
+                            kept.push(part);
+                        }
+                    } else if names_it {
+                        // A key loses the column; a key of that column alone goes.
+                        if let Some(text) = without_key_column(&part.text, column) {
+                            kept.push(Part {
+                                name: part.name,
+                                text,
+                            });
+                        }
+                    } else {
+                        kept.push(part);
+                    }
+                }
+                self.constraints = kept;
+            }
             Change::DropPrimaryKey => {
                 let before = self.constraints.len();
                 self.constraints.retain(|part| !is_primary_key(part));
@@ -562,6 +625,43 @@ fn multiple_primary_keys() -> ForgeSqlError {
 fn cannot_drop(name: &str) -> ForgeSqlError {
     ForgeSqlError::execution(format!(
         "Error 1091 (42000): Can't DROP '{name}'; check that column/key exists"
+    ))
+}
+
+/// The copied column (`"name"`, as [`apply`] lists them) that `column` names, in the case the
+/// table declared it.
+fn definition_name(copied: &[String], column: &str) -> String {
+    copied
+        .iter()
+        .map(|name| unquote(name))
+        .find(|name| name.eq_ignore_ascii_case(column))
+        .unwrap_or_else(|| column.to_owned())
+}
+
+/// A key's text (`CREATE INDEX … (a, b)`, `UNIQUE (a, b)`) without `column` in its list, or
+/// `None` when the column was all of it (MySQL drops such an index with the column).
+fn without_key_column(text: &str, column: &str) -> Option<String> {
+    let group = tokens(text)
+        .into_iter()
+        .find(|token| token.kind == Kind::Group)?
+        .range;
+    let inner = inside_parentheses(text, group.clone())?;
+    let kept: Vec<&str> = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|part| {
+            !unquote(part.split_whitespace().next().unwrap_or_default())
+                .eq_ignore_ascii_case(column)
+        })
+        .collect();
+    if kept.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}({}){}",
+        &text[..group.start],
+        kept.join(", "),
+        &text[group.end..]
     ))
 }
 
