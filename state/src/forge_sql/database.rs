@@ -263,8 +263,11 @@ impl ForgeSqlDatabase {
         }
         let answer = answer?;
         if translated.kind == StatementKind::Schema {
-            // Translations read the schema (columns' types), which has changed.
-            self.translations[0].clear();
+            // Translations read the schema (columns' types, which columns exist), which has
+            // changed: those of either endpoint may now be wrong.
+            for kept in &mut self.translations {
+                kept.clear();
+            }
         }
         Ok(format!("{{\"rows\":{answer}}}"))
     }
