@@ -2571,3 +2571,144 @@ fn drop_column_leaves_keys_and_indexes_as_mysql() {
     let described = run(&mut db, "DESCRIBE items", json!([]));
     assert_eq!(rows(&described).len(), 2, "{described}");
 }
+/// `information_schema`'s `TABLES`, `COLUMNS` and `STATISTICS`, as migration code reads them
+/// to see whether a table, column or index exists before changing it, always of the schema as
+/// it is now; `DATABASE()` names the database they are in.
+#[test]
+fn information_schema_answers_what_the_schema_has() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE items (id INT PRIMARY KEY AUTO_INCREMENT, sku VARCHAR(20) NOT NULL, \
+         price DECIMAL(10,2), at DATETIME(3), kind ENUM('a','b') DEFAULT 'a', note TEXT, \
+         UNIQUE KEY uq_sku (sku), KEY ix_price_at (price, at))",
+    );
+    let database = run(&mut db, "SELECT DATABASE() AS d, SCHEMA() AS s", json!([]));
+    assert_eq!(database["rows"], json!([{"d": "forge", "s": "forge"}]));
+    let tables = run(
+        &mut db,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()",
+        json!([]),
+    );
+    // MySQL 8 names information_schema's columns in capitals, however the query writes them.
+    assert_eq!(tables["rows"], json!([{"TABLE_NAME": "items"}]));
+    let has_column = "SELECT COUNT(*) AS n FROM information_schema.columns \
+                      WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?";
+    assert_eq!(
+        run(&mut db, has_column, json!(["items", "sku"]))["rows"],
+        json!([{"n": 1}])
+    );
+    assert_eq!(
+        run(&mut db, has_column, json!(["items", "owner"]))["rows"],
+        json!([{"n": 0}])
+    );
+    // The same query, run again after the schema changed, sees the change.
+    run_schema(
+        &mut db,
+        "ALTER TABLE items ADD COLUMN owner VARCHAR(40) NOT NULL DEFAULT ''",
+    );
+    assert_eq!(
+        run(&mut db, has_column, json!(["items", "owner"]))["rows"],
+        json!([{"n": 1}])
+    );
+
+    let text = db
+        .execute_text(
+            Endpoint::Data,
+            "SELECT * FROM information_schema.COLUMNS AS c WHERE c.TABLE_NAME = 'items' \
+             AND c.COLUMN_NAME = 'sku'",
+            &[],
+        )
+        .expect("columns");
+    assert_eq!(
+        text,
+        r#"{"rows":[{"TABLE_CATALOG":"def","TABLE_SCHEMA":"forge","TABLE_NAME":"items","COLUMN_NAME":"sku","ORDINAL_POSITION":2,"COLUMN_DEFAULT":null,"IS_NULLABLE":"NO","DATA_TYPE":"varchar","CHARACTER_MAXIMUM_LENGTH":20,"CHARACTER_OCTET_LENGTH":80,"NUMERIC_PRECISION":null,"NUMERIC_SCALE":null,"DATETIME_PRECISION":null,"CHARACTER_SET_NAME":"utf8mb4","COLLATION_NAME":"utf8mb4_bin","COLUMN_TYPE":"varchar(20)","COLUMN_KEY":"UNI","EXTRA":"","PRIVILEGES":"select,insert,update,references","COLUMN_COMMENT":"","GENERATION_EXPRESSION":""}]}"#
+    );
+    let details = run(
+        &mut db,
+        "SELECT column_name, data_type, numeric_precision, numeric_scale, datetime_precision, \
+         column_default, column_key FROM information_schema.columns WHERE table_name = 'items' \
+         ORDER BY ordinal_position",
+        json!([]),
+    );
+    let by_name = |name: &str| {
+        rows(&details)
+            .iter()
+            .find(|row| row["COLUMN_NAME"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} in {details}"))
+    };
+    assert_eq!(by_name("id")["COLUMN_KEY"], "PRI");
+    assert_eq!(by_name("price")["NUMERIC_PRECISION"], 10);
+    assert_eq!(by_name("price")["NUMERIC_SCALE"], 2);
+    assert_eq!(by_name("price")["COLUMN_KEY"], "MUL");
+    assert_eq!(by_name("at")["DATETIME_PRECISION"], 3);
+    assert_eq!(by_name("kind")["DATA_TYPE"], "enum");
+    assert_eq!(by_name("kind")["COLUMN_DEFAULT"], "a");
+    assert_eq!(rows(&details).len(), 7);
+
+    let keys = run(
+        &mut db,
+        "SELECT index_name, column_name, non_unique, seq_in_index FROM \
+         information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'items' \
+         ORDER BY index_name, seq_in_index",
+        json!([]),
+    );
+    assert_eq!(
+        keys["rows"],
+        json!([
+            {"INDEX_NAME": "PRIMARY", "COLUMN_NAME": "id", "NON_UNIQUE": 0, "SEQ_IN_INDEX": 1},
+            {"INDEX_NAME": "ix_price_at", "COLUMN_NAME": "price", "NON_UNIQUE": 1, "SEQ_IN_INDEX": 1},
+            {"INDEX_NAME": "ix_price_at", "COLUMN_NAME": "at", "NON_UNIQUE": 1, "SEQ_IN_INDEX": 2},
+            {"INDEX_NAME": "uq_sku", "COLUMN_NAME": "sku", "NON_UNIQUE": 0, "SEQ_IN_INDEX": 1},
+        ])
+    );
+    let joined = run(
+        &mut db,
+        "SELECT t.TABLE_NAME, COUNT(c.COLUMN_NAME) AS columns FROM information_schema.TABLES t \
+         JOIN information_schema.COLUMNS c ON c.TABLE_NAME = t.TABLE_NAME GROUP BY t.TABLE_NAME",
+        json!([]),
+    );
+    assert_eq!(
+        joined["rows"],
+        json!([{"TABLE_NAME": "items", "columns": 7}])
+    );
+
+    let unknown = refused(
+        &mut db,
+        "SELECT * FROM information_schema.processlist",
+        json!([]),
+    );
+    assert_eq!(unknown.code, ForgeSqlCode::SqlExecutionError);
+    assert!(
+        unknown
+            .message
+            .contains("Unknown table 'PROCESSLIST' in information_schema"),
+        "{unknown}"
+    );
+    // The functions behind the views read only their arguments, and any text at all.
+    for text in [
+        "CREATE TABLE x (",
+        "CREATE TABLE x (a INT, , PRIMARY KEY ()) é",
+        "(((((",
+        "CREATE TABLE \"x (a 'b, `c",
+        "",
+    ] {
+        for call in [
+            "SELECT kiln_schema_columns(?, '[1, null, \"CREATE INDEX i ON x (\"]') AS v",
+            "SELECT kiln_schema_keys('x', ?, 'not json') AS v",
+        ] {
+            let params = json!([text]);
+            let params = params.as_array().cloned().unwrap_or_default();
+            if let Err(error) = db.execute(Endpoint::Data, call, &params) {
+                assert_ne!(error.code, ForgeSqlCode::UnknownError, "{text:?}: {error}");
+            }
+        }
+    }
+    // Views of the schema, never a way into it.
+    refused(
+        &mut db,
+        "DELETE FROM information_schema.tables WHERE 1 = 1",
+        json!([]),
+    );
+}

@@ -30,7 +30,9 @@
 //!   and `RENAME TABLE`;
 //! - `SHOW TABLES [LIKE …]` as a query of SQLite's schema; `DESCRIBE t`, `SHOW COLUMNS FROM t`,
 //!   `SHOW CREATE TABLE t` and `SHOW INDEX FROM t` answered by the host in MySQL's shape
-//!   (`show.rs`).
+//!   (`show.rs`);
+//! - `information_schema.TABLES`, `COLUMNS` and `STATISTICS` in a query, as subqueries of
+//!   SQLite's schema (`information_schema.rs`), and `DATABASE()`.
 //!
 //! MySQL's expressions are rewritten by `expressions.rs`.
 //!
@@ -203,6 +205,7 @@ fn translate_one(
         return Err(error);
     }
     name_expressions(&mut statement, names);
+    super::information_schema::rewrite(&mut statement)?;
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
             // Row locks mean nothing to a statement that is its own transaction, and SQLite

@@ -94,6 +94,7 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
     super::number_functions::register_number_functions(connection)?;
     super::json_functions::register_json_functions(connection)?;
     super::digest_functions::register_digest_functions(connection)?;
+    super::information_schema::register_schema_functions(connection)?;
     Ok(())
 }
 

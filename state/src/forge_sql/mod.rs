@@ -20,6 +20,7 @@ mod digest_functions;
 pub mod error;
 mod expressions;
 mod functions;
+mod information_schema;
 mod json_functions;
 pub mod limits;
 mod multi_table;

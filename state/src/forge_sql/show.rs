@@ -54,6 +54,31 @@ pub(super) fn answer(
 ) -> Result<String, ForgeSqlError> {
     let (Show::Columns(table) | Show::CreateTable(table) | Show::Indexes(table)) = show;
     let (name, definition, indexes) = read_table(connection, table, map_error)?;
+    let rows = column_rows(&definition, &indexes);
+    let written = match show {
+        Show::Columns(_) => serde_json::to_string(&rows),
+        Show::CreateTable(_) => {
+            #[derive(Serialize)]
+            struct CreateRow {
+                #[serde(rename = "Table")]
+                table: String,
+                #[serde(rename = "Create Table")]
+                create: String,
+            }
+            let create = create_table(&name, &definition, &rows, &indexes);
+            serde_json::to_string(&[CreateRow {
+                table: name.clone(),
+                create,
+            }])
+        }
+        Show::Indexes(_) => serde_json::to_string(&index_rows(&name, &definition, &rows, &indexes)),
+    };
+    written.map_err(|error| ForgeSqlError::execution(format!("the answer did not write: {error}")))
+}
+
+/// The table's columns as `SHOW COLUMNS` reads them, from its definition and the `CREATE
+/// INDEX` texts of its indexes.
+fn column_rows(definition: &Definition, indexes: &[String]) -> Vec<ColumnRow> {
     let table_key = |wanted: &str| -> &'static str {
         for part in &definition.constraints {
             let Some(columns) = key_columns(&part.text) else {
@@ -69,7 +94,7 @@ pub(super) fn answer(
                 return if columns.len() == 1 { "UNI" } else { "MUL" };
             }
         }
-        for index in &indexes {
+        for index in indexes {
             let Some(columns) = key_columns(index) else {
                 continue;
             };
@@ -87,7 +112,7 @@ pub(super) fn answer(
         }
         ""
     };
-    let rows: Vec<ColumnRow> = definition
+    definition
         .columns
         .iter()
         .map(|part| {
@@ -126,26 +151,7 @@ pub(super) fn answer(
                 extra: extra.join(" "),
             }
         })
-        .collect();
-    let written = match show {
-        Show::Columns(_) => serde_json::to_string(&rows),
-        Show::CreateTable(_) => {
-            #[derive(Serialize)]
-            struct CreateRow {
-                #[serde(rename = "Table")]
-                table: String,
-                #[serde(rename = "Create Table")]
-                create: String,
-            }
-            let create = create_table(&name, &definition, &rows, &indexes);
-            serde_json::to_string(&[CreateRow {
-                table: name.clone(),
-                create,
-            }])
-        }
-        Show::Indexes(_) => serde_json::to_string(&index_rows(&name, &definition, &rows, &indexes)),
-    };
-    written.map_err(|error| ForgeSqlError::execution(format!("the answer did not write: {error}")))
+        .collect()
 }
 
 /// A name as MySQL quotes it.
@@ -308,6 +314,156 @@ fn create_table(
         backticked(table),
         lines.join(",\n")
     )
+}
+
+/// The table's columns as `information_schema.COLUMNS` rows, a JSON array of objects keyed by
+/// that view's column names ([`super::information_schema`]).
+pub(super) fn information_columns(definition: &Definition, indexes: &[String]) -> String {
+    let rows: Vec<serde_json::Value> = column_rows(definition, indexes)
+        .into_iter()
+        .enumerate()
+        .map(|(at, row)| {
+            let kind = ColumnKind::of(&row.kind);
+            let text = kind.is_text();
+            serde_json::json!({
+                "COLUMN_NAME": row.field,
+                "ORDINAL_POSITION": at + 1,
+                "COLUMN_DEFAULT": row.default,
+                "IS_NULLABLE": row.null,
+                "DATA_TYPE": kind.name,
+                "CHARACTER_MAXIMUM_LENGTH": kind.character_length(),
+                // utf8mb4: up to four bytes a character.
+                "CHARACTER_OCTET_LENGTH": kind.character_length().map(|length| length.saturating_mul(4)),
+                "NUMERIC_PRECISION": kind.numeric_precision(),
+                "NUMERIC_SCALE": kind.numeric_scale(),
+                "DATETIME_PRECISION": kind.datetime_precision(),
+                "CHARACTER_SET_NAME": text.then_some("utf8mb4"),
+                "COLLATION_NAME": text.then_some("utf8mb4_bin"),
+                "COLUMN_TYPE": row.kind,
+                "COLUMN_KEY": row.key,
+                "EXTRA": row.extra,
+                "PRIVILEGES": "select,insert,update,references",
+                "COLUMN_COMMENT": "",
+                "GENERATION_EXPRESSION": "",
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
+/// The table's keys as `information_schema.STATISTICS` rows, a JSON array of objects keyed by
+/// that view's column names: `SHOW INDEX`'s rows under their other names.
+pub(super) fn information_keys(table: &str, definition: &Definition, indexes: &[String]) -> String {
+    let columns = column_rows(definition, indexes);
+    let rows: Vec<serde_json::Value> = index_rows(table, definition, &columns, indexes)
+        .into_iter()
+        .map(|row| {
+            serde_json::json!({
+                "NON_UNIQUE": row.non_unique,
+                "INDEX_SCHEMA": super::information_schema::DATABASE_NAME,
+                "INDEX_NAME": row.key_name,
+                "SEQ_IN_INDEX": row.seq_in_index,
+                "COLUMN_NAME": row.column_name,
+                "COLLATION": row.collation,
+                "CARDINALITY": row.cardinality,
+                "SUB_PART": row.sub_part,
+                "PACKED": row.packed,
+                "NULLABLE": row.null,
+                "INDEX_TYPE": row.index_type,
+                "COMMENT": row.comment,
+                "INDEX_COMMENT": row.index_comment,
+                "IS_VISIBLE": row.visible,
+                "EXPRESSION": row.expression,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows).to_string()
+}
+
+/// A column's MySQL type as `SHOW COLUMNS` writes it (`varchar(255)`, `decimal(10,2)`, `int
+/// unsigned`), taken apart for `information_schema.COLUMNS`.
+struct ColumnKind {
+    /// `DATA_TYPE`: the type's name alone (`varchar`, `int`, `enum`).
+    name: String,
+    /// The numbers in its parentheses (`(10,2)`), none for an `enum`'s list.
+    numbers: Vec<u64>,
+    unsigned: bool,
+}
+
+impl ColumnKind {
+    fn of(column_type: &str) -> Self {
+        let name: String = column_type
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let numbers = if name == "enum" || name == "set" {
+            Vec::new()
+        } else {
+            column_type
+                .split_once('(')
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map(|(inside, _)| {
+                    inside
+                        .split(',')
+                        .filter_map(|number| number.trim().parse().ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        ColumnKind {
+            unsigned: column_type.contains("unsigned"),
+            name,
+            numbers,
+        }
+    }
+
+    fn is_text(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" | "enum" | "set"
+        )
+    }
+
+    fn character_length(&self) -> Option<u64> {
+        match self.name.as_str() {
+            "char" | "binary" => Some(self.numbers.first().copied().unwrap_or(1)),
+            "varchar" | "varbinary" => self.numbers.first().copied(),
+            "tinytext" | "tinyblob" => Some(255),
+            "text" | "blob" => Some(65_535),
+            "mediumtext" | "mediumblob" => Some(16_777_215),
+            "longtext" | "longblob" => Some(4_294_967_295),
+            _ => None,
+        }
+    }
+
+    fn numeric_precision(&self) -> Option<u64> {
+        Some(match self.name.as_str() {
+            "tinyint" => 3,
+            "smallint" => 5,
+            "mediumint" => 7,
+            "int" | "integer" => 10,
+            "bigint" if self.unsigned => 20,
+            "bigint" => 19,
+            "decimal" | "numeric" => self.numbers.first().copied().unwrap_or(10),
+            "float" => 12,
+            "double" | "real" => 22,
+            "bit" => self.numbers.first().copied().unwrap_or(1),
+            _ => return None,
+        })
+    }
+
+    fn numeric_scale(&self) -> Option<u64> {
+        match self.name.as_str() {
+            "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" => Some(0),
+            "decimal" | "numeric" => Some(self.numbers.get(1).copied().unwrap_or(0)),
+            _ => None,
+        }
+    }
+
+    fn datetime_precision(&self) -> Option<u64> {
+        matches!(self.name.as_str(), "datetime" | "timestamp" | "time")
+            .then(|| self.numbers.first().copied().unwrap_or(0))
+    }
 }
 
 /// One row of TiDB's `SHOW INDEX`, its fields in TiDB's order.
