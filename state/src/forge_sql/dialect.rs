@@ -27,7 +27,8 @@
 //!   own `ALTER TABLE`; `ADD COLUMN … [FIRST | AFTER c]`, `DROP COLUMN [IF EXISTS]`,
 //!   `MODIFY | CHANGE COLUMN`, `ALTER COLUMN … SET | DROP DEFAULT`, `ADD | DROP PRIMARY KEY`,
 //!   `ADD | DROP FOREIGN KEY` and `DROP CONSTRAINT` by rebuilding the table (`rebuild.rs`);
-//!   and `RENAME TABLE`;
+//!   and `RENAME TABLE`; TiDB's `ADD COLUMN | INDEX IF NOT EXISTS` and `DROP INDEX IF EXISTS`
+//!   (`tidb_guards.rs`);
 //! - `SHOW TABLES [LIKE …]` as a query of SQLite's schema; `DESCRIBE t`, `SHOW COLUMNS FROM t`,
 //!   `SHOW CREATE TABLE t` and `SHOW INDEX FROM t` answered by the host in MySQL's shape
 //!   (`show.rs`);
@@ -64,6 +65,7 @@ use super::columns::{Column, ON_UPDATE_NOW};
 use super::error::ForgeSqlError;
 use super::rebuild::{Change, Position, Rebuild};
 use super::show::{self, Show};
+use super::tidb_guards::{Guards, take_guards};
 use super::writes::{self, InsertTarget};
 
 /// What a statement returns, which decides the shape of Forge's answer.
@@ -161,13 +163,19 @@ pub(crate) fn translate_for(
             "the statement holds a NUL character; pass such text as a bound parameter",
         ));
     }
-    let statements = Parser::parse_sql(&MySqlDialect {}, query)
+    // TiDB's `ADD COLUMN IF NOT EXISTS` and its kin are not MySQL: their guard words are
+    // taken out before parsing and applied to the parsed clauses (`tidb_guards.rs`).
+    let (text, guards) = match take_guards(query) {
+        Some((text, guards)) => (std::borrow::Cow::Owned(text), guards),
+        None => (std::borrow::Cow::Borrowed(query), Guards::default()),
+    };
+    let statements = Parser::parse_sql(&MySqlDialect {}, &text)
         .map_err(|error| ForgeSqlError::invalid(format!("the statement is not MySQL: {error}")))?;
     match (statements.len(), endpoint) {
         (0, _) => Err(ForgeSqlError::invalid("the query holds no statement")),
         (1, _) => statements.into_iter().next().map_or_else(
             || Err(ForgeSqlError::invalid("no statement")),
-            |statement| translate_one(statement, columns_of),
+            |statement| translate_one(statement, columns_of, &guards),
         ),
         (n, Endpoint::Data) => Err(ForgeSqlError::invalid(format!(
             "the query holds {n} statements; Forge SQL runs one per call (sql.executeDDL \
@@ -176,7 +184,7 @@ pub(crate) fn translate_for(
         (_, Endpoint::Schema) => {
             let mut all = Vec::new();
             for statement in statements {
-                let translated = translate_one(statement, columns_of)?;
+                let translated = translate_one(statement, columns_of, &guards)?;
                 if translated.kind == StatementKind::Query {
                     return Err(ForgeSqlError::invalid(
                         "a query cannot be one of several statements; send it alone",
@@ -197,6 +205,7 @@ pub(crate) fn translate_for(
 fn translate_one(
     mut statement: Statement,
     columns_of: TableColumns<'_>,
+    guards: &Guards,
 ) -> Result<Translated, ForgeSqlError> {
     let names = expression_names(&statement);
     let json_columns = json_columns(&statement);
@@ -342,8 +351,42 @@ fn translate_one(
         }
         Statement::AlterTable(alter) => {
             let table = alter.name.to_string();
+            let bare = object_last_name(&alter.name);
+            let has_column = |name: &str| {
+                columns_of(&table)
+                    .iter()
+                    .any(|column| column.name.eq_ignore_ascii_case(name))
+            };
             let mut out = Vec::new();
             for operation in alter.operations {
+                // TiDB's `ADD COLUMN IF NOT EXISTS c` of a column the table has does nothing.
+                if let AlterTableOperation::AddColumn { column_def, .. } = &operation
+                    && guards.adds_column_if_missing(&bare, &column_def.name.value)
+                    && has_column(&column_def.name.value)
+                {
+                    continue;
+                }
+                let index_guarded = match &operation {
+                    AlterTableOperation::AddConstraint {
+                        constraint: TableConstraint::Index(index),
+                        ..
+                    } => index
+                        .name
+                        .as_ref()
+                        .is_some_and(|name| guards.adds_index_if_missing(&bare, &name.value)),
+                    AlterTableOperation::AddConstraint {
+                        constraint: TableConstraint::Unique(unique),
+                        ..
+                    } => unique
+                        .name
+                        .as_ref()
+                        .or(unique.index_name.as_ref())
+                        .is_some_and(|name| guards.adds_index_if_missing(&bare, &name.value)),
+                    AlterTableOperation::DropIndex { name } => {
+                        guards.drops_index_if_present(&bare, &name.value)
+                    }
+                    _ => false,
+                };
                 // TiDB's `DROP COLUMN IF EXISTS c` of a column the table lacks does nothing.
                 if let AlterTableOperation::DropColumn {
                     column_names,
@@ -360,10 +403,19 @@ fn translate_one(
                         continue;
                     }
                 }
-                out.extend(alter_operation(&table, &alter.name, operation)?);
+                let mut steps = alter_operation(&table, &alter.name, operation)?;
+                if index_guarded {
+                    // SQLite's own guards, on the index statements the clause became.
+                    for step in &mut steps {
+                        if let Step::Sql(text) = step {
+                            *text = guarded_index_statement(text);
+                        }
+                    }
+                }
+                out.extend(steps);
             }
             if out.is_empty() {
-                // Every clause was a `DROP COLUMN IF EXISTS` of a column the table lacks.
+                // Every clause was guarded and found nothing to do.
                 let (kind, steps) = no_effect();
                 out = steps.into_iter().map(Step::Sql).collect();
                 return Ok(finish(kind, out, &literals, json_columns));
@@ -374,6 +426,21 @@ fn translate_one(
     };
     let statements = statements.into_iter().map(Step::Sql).collect();
     Ok(finish(kind, statements, &literals, json_columns))
+}
+
+/// An index statement the dialect wrote (`CREATE [UNIQUE] INDEX …`, `DROP INDEX …`) with
+/// SQLite's `IF NOT EXISTS` or `IF EXISTS`.
+fn guarded_index_statement(text: &str) -> String {
+    for (plain, guarded) in [
+        ("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "),
+        ("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS "),
+        ("DROP INDEX ", "DROP INDEX IF EXISTS "),
+    ] {
+        if let Some(rest) = text.strip_prefix(plain) {
+            return format!("{guarded}{rest}");
+        }
+    }
+    text.to_owned()
 }
 
 /// The statement the host answers from the schema ([`super::show`]): `SHOW COLUMNS FROM t`,

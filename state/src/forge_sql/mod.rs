@@ -30,6 +30,7 @@ mod rebuild;
 mod show;
 pub mod store;
 mod text_functions;
+mod tidb_guards;
 pub mod values;
 mod writes;
 
