@@ -2420,6 +2420,19 @@ fn json_paths_keep_their_types_and_compare_as_mysql() {
     );
     assert_eq!(row["list"], json!([true, 1, false]), "{row}");
     assert_eq!(row["cleared"]["done"], json!(false), "{row}");
+    // A selected ->> is text, as JSON_UNQUOTE makes it in MySQL; in a comparison it is the
+    // value (above).
+    let unquoted = run(
+        &mut db,
+        "SELECT doc->>'$.n' AS n, doc->>'$.done' AS done, doc->>'$.status' AS status, \
+         (doc->>'$.missing') AS missing, JSON_UNQUOTE(JSON_EXTRACT(doc, '$.n')) AS same \
+         FROM docs WHERE id = 1",
+        json!([]),
+    );
+    assert_eq!(
+        unquoted["rows"],
+        json!([{"n": "2", "done": "true", "status": "open", "missing": null, "same": "2"}])
+    );
     // Printed as text, a JSON string keeps its quotes, as in MySQL.
     let printed = run(
         &mut db,

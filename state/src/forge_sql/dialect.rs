@@ -214,6 +214,7 @@ fn translate_one(
         return Err(error);
     }
     name_expressions(&mut statement, names);
+    unquote_selected_paths(&mut statement);
     super::information_schema::rewrite(&mut statement)?;
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
@@ -639,6 +640,35 @@ fn name_expressions(statement: &mut Statement, names: Vec<Option<String>>) {
                 expr,
                 alias: Ident::with_quote('"', name),
             };
+        }
+    }
+}
+
+/// A path's unquoted value selected as it is (`SELECT doc->>'$.n'`) is text in MySQL, as
+/// `JSON_UNQUOTE` makes it (`"2"`, `"true"`, `"null"`); SQLite's `->>` gives its SQL value
+/// (`2`, `1`, `NULL`), which is what a comparison needs, so only a selected one is written
+/// `json_unquote(doc -> '$.n')`.
+fn unquote_selected_paths(statement: &mut Statement) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    for item in &mut select.projection {
+        let (SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. }) = item else {
+            continue;
+        };
+        let mut inner = &mut *expr;
+        while let Expr::Nested(nested) = inner {
+            inner = nested.as_mut();
+        }
+        if let Expr::BinaryOp { op, .. } = inner
+            && *op == sqlparser::ast::BinaryOperator::LongArrow
+        {
+            *op = sqlparser::ast::BinaryOperator::Arrow;
+            let path = std::mem::replace(inner, Expr::Value(Value::Null.into()));
+            *inner = super::expressions::call("json_unquote", vec![path]);
         }
     }
 }

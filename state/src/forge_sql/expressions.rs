@@ -169,9 +169,9 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
 /// of `AND`/`OR`/`NOT` it is SQLite's `->>`, which gives the SQL value. Elsewhere it stays
 /// JSON (SQLite's `->`): selected, it comes back as JSON, `true` as `true`.
 ///
-/// What still differs: `ORDER BY doc->'$.n'` orders the JSON text (`10` before `9`; order by
-/// `doc->>'$.n'`), and a selected `->>` gives SQLite's value (a JSON `true` as 1, a number as
-/// a number) where MySQL gives text (`"true"`, `"2"`).
+/// A selected `->>` is MySQL's text (the dialect's `unquote_selected_paths`). What still
+/// differs: `ORDER BY doc->'$.n'` orders the JSON text (`10` before `9`), where MySQL orders
+/// JSON numbers as numbers.
 fn compare_json_as_values(expr: &mut Expr) {
     let as_value = |operand: &mut Expr| {
         let mut inner = &mut *operand;
