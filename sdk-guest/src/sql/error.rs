@@ -106,8 +106,9 @@ impl SqlError {
     /// MySQL's error number when the message reads as MySQL's (`Error 1062
     /// (23000): Duplicate entry …` gives `Some(1062)`): 1062 a duplicate key,
     /// 1146 no such table, 1050 a table that exists, 1054 an unknown column,
-    /// 1048 a NULL in a NOT NULL column, 1452 a foreign key, 3819 a CHECK.
-    /// Forge SQL (TiDB) words them so, and Kiln does the same.
+    /// 1048 a NULL in a NOT NULL column, 3819 a CHECK. Forge SQL (TiDB) words
+    /// them so, and Kiln does the same. (Forge SQL enforces no foreign key, so
+    /// MySQL's 1452 never comes.)
     pub fn mysql_error(&self) -> Option<u16> {
         let rest = self.message.strip_prefix("Error ")?;
         let digits = rest.split_once(' ')?.0;

@@ -21,14 +21,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rusqlite::config::DbConfig;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::limits::Limit;
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use serde_json::{Value as Json, json};
 
 use super::columns::{numbers_rows, table_columns};
@@ -74,8 +74,6 @@ pub struct ForgeSqlDatabase {
     /// [`UPDATE_CHANGED`]: MySQL's `changedRows` leaves out the rows an update set to the
     /// values they held.
     update_rows: Arc<UpdateRows>,
-    /// Whether the host is running one of its own pragmas ([`authorize`]).
-    host_pragmas: Arc<AtomicBool>,
 }
 
 /// The function [`super::writes`] wraps an upsert's first assignment in, with whether the
@@ -128,8 +126,12 @@ impl ForgeSqlDatabase {
         connection: Connection,
         limits: ForgeSqlLimits,
     ) -> Result<Self, ForgeSqlOpenError> {
-        // InnoDB enforces foreign keys; SQLite does only when asked.
-        connection.pragma_update(None, "foreign_keys", true)?;
+        // Forge SQL does not enforce foreign keys ("Foreign keys are not supported … DELETE
+        // operations will not be cascaded", Forge SQL's limits page): TiDB keeps their
+        // definitions and checks nothing, so SQLite, which enforces them only when asked, is
+        // not asked. An app that relied on a key's check or cascade would pass on Kiln and
+        // lose data on Forge.
+        connection.pragma_update(None, "foreign_keys", false)?;
         // TiDB's default collation, utf8mb4_bin, compares exactly: `LIKE 'A%'` does not
         // match 'a' (SQLite's LIKE folds ASCII case unless told).
         connection.pragma_update(None, "case_sensitive_like", true)?;
@@ -188,12 +190,8 @@ impl ForgeSqlDatabase {
                 },
             )?;
         }
-        // Last: the settings above are the host's own pragmas.
-        let host_pragmas = Arc::new(AtomicBool::new(false));
-        let allowed = Arc::clone(&host_pragmas);
-        connection.authorizer(Some(move |context: AuthContext<'_>| {
-            authorize(context, allowed.load(Ordering::SeqCst))
-        }))?;
+        // Last: the settings above are the host's own pragmas, and no pragma runs after.
+        connection.authorizer(Some(authorize))?;
         // Prepared statements are kept by SQLite text, as many as the translations kept.
         connection.set_prepared_statement_cache_capacity(TRANSLATIONS_KEPT);
         Ok(ForgeSqlDatabase {
@@ -202,7 +200,6 @@ impl ForgeSqlDatabase {
             translations: [HashMap::new(), HashMap::new()],
             upsert_updates,
             update_rows,
-            host_pragmas,
         })
     }
 
@@ -250,18 +247,7 @@ impl ForgeSqlDatabase {
         self.connection
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;
-        // A rebuild replaces a table, which SQLite's procedure does with foreign-key
-        // enforcement off (`rebuild`); it is switched only outside a transaction, and back on
-        // whatever the call's outcome.
-        let rebuilds = translated.rebuilds();
-        if rebuilds {
-            self.set_foreign_keys(false)?;
-        }
-        let answer = self.run(&translated, &bound, rebuilds);
-        if rebuilds {
-            self.set_foreign_keys(true)?;
-        }
-        let answer = answer?;
+        let answer = self.run(&translated, &bound)?;
         if translated.kind == StatementKind::Schema {
             // Translations read the schema (columns' types, which columns exist), which has
             // changed: those of either endpoint may now be wrong.
@@ -277,10 +263,8 @@ impl ForgeSqlDatabase {
         &mut self,
         translated: &Translated,
         bound: &[rusqlite::types::Value],
-        rebuilds: bool,
     ) -> Result<String, ForgeSqlError> {
         let max_answer_bytes = self.limits.max_answer_bytes;
-        let host_pragmas = Arc::clone(&self.host_pragmas);
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -382,51 +366,8 @@ impl ForgeSqlDatabase {
                 }
             };
         }
-        if rebuilds {
-            // With enforcement off, a rebuild (or anything else the call ran) may have left a
-            // row pointing nowhere: MySQL refuses such a change, so the call fails whole.
-            let orphan = as_host(&host_pragmas, || {
-                transaction
-                    .query_row("PRAGMA foreign_key_check", [], |row| {
-                        row.get::<_, String>(0)
-                    })
-                    .optional()
-            });
-            if let Some(table) = orphan.map_err(sqlite_error)? {
-                return Err(ForgeSqlError::execution(format!(
-                    "Error 1452 (23000): Cannot add or update a child row: a foreign key \
-                     constraint fails (a row of '{table}' names no row of the table it references)"
-                )));
-            }
-        }
         transaction.commit().map_err(sqlite_error)?;
         Ok(answer)
-    }
-
-    /// Switches SQLite's foreign-key enforcement, the one pragma the host runs after opening,
-    /// and confirms it took (SQLite ignores the switch inside a transaction).
-    fn set_foreign_keys(&self, on: bool) -> Result<(), ForgeSqlError> {
-        let result = as_host(&self.host_pragmas, || {
-            self.connection
-                .pragma_update(None, "foreign_keys", on)
-                .and_then(|()| {
-                    self.connection
-                        .pragma_query_value(None, "foreign_keys", |row| row.get::<_, bool>(0))
-                })
-        });
-        match result {
-            Ok(now) if now == on => Ok(()),
-            Ok(_) => {
-                tracing::error!(on, "Forge SQL: foreign-key enforcement did not switch");
-                Err(ForgeSqlError::execution(
-                    "foreign-key enforcement could not be switched for the table change",
-                ))
-            }
-            Err(error) => {
-                tracing::error!(on, %error, "Forge SQL: foreign-key enforcement did not switch");
-                Err(sqlite_error(error))
-            }
-        }
     }
 
     /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost
@@ -580,34 +521,13 @@ fn sqlite_error(error: rusqlite::Error) -> ForgeSqlError {
     }
 }
 
-/// The pragmas the host runs around a table rebuild ([`super::rebuild`]): switching
-/// foreign-key enforcement, and checking every key before the commit.
-const HOST_PRAGMAS: &[&str] = &["foreign_keys", "foreign_key_check"];
-
-/// Runs `host` (the host's own statements, never the app's) with [`HOST_PRAGMAS`] allowed,
-/// and refuses them again before returning.
-fn as_host<T>(host_pragmas: &AtomicBool, host: impl FnOnce() -> T) -> T {
-    host_pragmas.store(true, Ordering::SeqCst);
-    let result = host();
-    host_pragmas.store(false, Ordering::SeqCst);
-    result
-}
-
 /// What a statement may do, checked by SQLite as it prepares each one. Writes to SQLite's own
 /// tables are the schema changes SQLite makes for `CREATE`/`DROP`/`ALTER` (the authorizer sees
 /// them as writes to `sqlite_schema`); a statement writing them directly is refused by
-/// `SQLITE_DBCONFIG_DEFENSIVE`, so they need no rule here.
-///
-/// `host_pragmas` is set only while the host itself runs [`HOST_PRAGMAS`] (never while an
-/// app's statement is prepared): the app's text reaches SQLite only through the dialect, which
-/// writes no pragma, and would be refused here even if it did.
-fn authorize(context: AuthContext<'_>, host_pragmas: bool) -> Authorization {
+/// `SQLITE_DBCONFIG_DEFENSIVE`, so they need no rule here. No pragma is allowed: the host runs
+/// its own before the authorizer is set, and none after.
+fn authorize(context: AuthContext<'_>) -> Authorization {
     match context.action {
-        AuthAction::Pragma { pragma_name, .. }
-            if host_pragmas && HOST_PRAGMAS.contains(&pragma_name) =>
-        {
-            Authorization::Allow
-        }
         AuthAction::Select
         | AuthAction::Read { .. }
         | AuthAction::Insert { .. }

@@ -118,16 +118,6 @@ impl Step {
     }
 }
 
-impl Translated {
-    /// Whether a step rebuilds a table (the database then runs the call with foreign-key
-    /// enforcement off and checks every key before it commits).
-    pub fn rebuilds(&self) -> bool {
-        self.statements
-            .iter()
-            .any(|step| matches!(step, Step::Rebuild(_)))
-    }
-}
-
 /// Which of `@forge/sql`'s calls sent a statement: `sql.prepare`/`executeRaw` (data) or
 /// `sql.executeDDL` and its migration runner (schema).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -311,7 +301,7 @@ fn translate_one(
             (StatementKind::Schema, drops)
         }
         // Session settings migrations and dumps carry (`SET NAMES utf8mb4`, `SET
-        // FOREIGN_KEY_CHECKS = 0`): accepted, and change nothing (foreign keys stay enforced).
+        // FOREIGN_KEY_CHECKS = 0`): accepted, and change nothing (foreign keys are never enforced, as on Forge SQL).
         Statement::Set(set) if is_harmless_setting(&set.to_string()) => no_effect(),
         // MySQL's `RENAME TABLE a TO b[, c TO d]`.
         Statement::RenameTable(renames) => (

@@ -9,15 +9,16 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForgeSqlLimits {
     /// Longest statement text, in bytes. Threat: a guest making the parser (and SQLite's)
-    /// chew megabytes per call. Default 256 KiB, room for a bulk `INSERT … VALUES` of hundreds
-    /// of rows.
+    /// chew many megabytes per call. Default 1 MiB, Forge's request size: a bulk `INSERT …
+    /// VALUES` Forge takes, Kiln takes.
     pub max_statement_bytes: usize,
     /// Most parameters bound to one statement. Threat: a huge parameter list held twice (JSON
     /// and SQLite). Default 2,000; SQLite's own ceiling is set to the same number.
     pub max_parameters: usize,
     /// How long one statement may run before it is interrupted and rolled back
     /// (`QUERY_TIMED_OUT`). Threat: a cartesian join or a recursive CTE holding the
-    /// installation's database, and a host thread, forever. Default 5 s, Forge's DML limit.
+    /// installation's database, and a host thread, forever. Default 5 s, Forge's limit for a
+    /// `SELECT` (Forge gives `INSERT`, `UPDATE` and `DELETE` 10 s; Kiln is stricter there).
     pub statement_time: Duration,
     /// Largest answer, in bytes of JSON. Threat: `SELECT` of every row of a large table into
     /// the host's memory and then the guest's. Default 4 MiB; a query past it fails rather
@@ -36,7 +37,7 @@ pub struct ForgeSqlLimits {
 impl Default for ForgeSqlLimits {
     fn default() -> Self {
         ForgeSqlLimits {
-            max_statement_bytes: 256 * 1024,
+            max_statement_bytes: 1024 * 1024,
             max_parameters: 2_000,
             statement_time: Duration::from_secs(5),
             max_answer_bytes: 4 * 1024 * 1024,

@@ -204,8 +204,7 @@ pub(super) fn delete(delete: Delete) -> Result<String, ForgeSqlError> {
     let [target] = targets.as_slice() else {
         return Err(ForgeSqlError::invalid(format!(
             "this DELETE deletes from {} tables; Kiln's Forge SQL deletes from one table per \
-             statement: send one DELETE per table (or let a FOREIGN KEY … ON DELETE CASCADE \
-             remove the dependent rows)",
+             statement: send one DELETE per table (Forge SQL runs no ON DELETE CASCADE)",
             targets.len()
         )));
     };

@@ -47,6 +47,8 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
                 "Error 1048 (23000): Column '{column}' cannot be null"
             ))
         }
+        // Unreachable while keys are not enforced (as on Forge SQL), worded as MySQL's should
+        // SQLite ever report one.
         CONSTRAINT_FOREIGN_KEY => Some(
             "Error 1452 (23000): Cannot add or update a child row: a foreign key constraint \
              fails"

@@ -26,11 +26,9 @@
 //! `FOREIGN`, unquoted: a column so named is quoted in Kiln's text); quotes and parentheses are
 //! skipped whole, so no value or name inside them can split a part or look like a keyword.
 //!
-//! Foreign keys: replacing a table needs SQLite's enforcement off (a `DROP TABLE` with it on
-//! would run the children's `ON DELETE` actions, deleting or orphaning their rows). The database
-//! turns it off around a call that rebuilds and checks every key before the commit
-//! ([`super::database`]), so a change that leaves a row pointing nowhere fails as MySQL's does
-//! (1452) and nothing of the call stays.
+//! Foreign keys: Forge SQL keeps their definitions and enforces none, so the database runs with
+//! SQLite's enforcement off ([`super::database`]); replacing a table therefore runs no child's
+//! `ON DELETE` action, and a key added over rows that point nowhere is added, as on Forge.
 
 use std::ops::Range;
 
@@ -146,8 +144,8 @@ impl Rebuild {
     }
 }
 
-/// Makes `rebuild`'s change on `connection`, inside the caller's transaction, with foreign-key
-/// enforcement off (see the module's documentation). `map_error` words SQLite's failures.
+/// Makes `rebuild`'s change on `connection`, inside the caller's transaction. `map_error` words
+/// SQLite's failures.
 pub(super) fn apply(
     connection: &Connection,
     rebuild: &Rebuild,

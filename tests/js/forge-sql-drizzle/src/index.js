@@ -20,7 +20,7 @@ import {
   varchar,
   index,
 } from 'drizzle-orm/mysql-core';
-import { and, asc, count, desc, eq, gt, inArray, sql as raw, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, notExists, sql as raw, sum } from 'drizzle-orm';
 
 // drizzle-kit's first migration for the schema below, then a second one that
 // adds two columns as drizzle-kit writes them.
@@ -175,17 +175,27 @@ export const read = async () =>
     };
   });
 
-/** Updates and deletes, and the foreign key's cascade. */
+/**
+ * Updates and deletes. Forge SQL keeps the foreign key drizzle-kit declared
+ * and runs none of its `ON DELETE cascade`, so the app removes a deleted
+ * team's tasks itself.
+ */
 export const change = async () =>
   outcome(async () => {
     const [updated] = await db.update(tasks).set({ status: 'done', points: raw`${tasks.points} + 1` }).where(eq(tasks.status, 'doing'));
     const [unchanged] = await db.update(tasks).set({ status: 'done' }).where(eq(tasks.status, 'done'));
     const [deleted] = await db.delete(teams).where(eq(teams.name, 'platform'));
+    const [kept] = await db.select({ n: count() }).from(tasks);
+    const [orphans] = await db
+      .delete(tasks)
+      .where(notExists(db.select({ id: teams.id }).from(teams).where(eq(teams.id, tasks.teamId))));
     const left = await db.select({ title: tasks.title, status: tasks.status, points: tasks.points }).from(tasks);
     return {
       updated: { affectedRows: updated.affectedRows, changedRows: updated.changedRows },
       unchanged: { affectedRows: unchanged.affectedRows, changedRows: unchanged.changedRows },
       deleted: deleted.affectedRows,
+      tasksAfterDelete: kept.n,
+      orphansDeleted: orphans.affectedRows,
       left,
     };
   });
