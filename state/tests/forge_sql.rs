@@ -1897,6 +1897,25 @@ fn limits_end_a_statement_and_keep_the_database_serving() {
     let error = refused(&mut db, &deep, json!([]));
     assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery, "{error}");
 
+    // Forge's 200 tables per installation: a script that would pass it fails whole.
+    let mut tables = ForgeSqlDatabase::in_memory(ForgeSqlLimits {
+        max_tables: 3,
+        ..ForgeSqlLimits::default()
+    })
+    .expect("database");
+    run_schema(
+        &mut tables,
+        "CREATE TABLE t1 (a INT); CREATE TABLE t2 (a INT)",
+    );
+    let script = "CREATE TABLE t3 (a INT); CREATE TABLE t4 (a INT)";
+    let error = tables
+        .execute(Endpoint::Schema, script, &[])
+        .expect_err("a fourth table");
+    assert!(error.message.contains("Forge SQL allows 3"), "{error}");
+    let listed = run(&mut tables, "SHOW TABLES", json!([]));
+    assert_eq!(rows(&listed).len(), 2, "the script left nothing: {listed}");
+    run_schema(&mut tables, "CREATE TABLE t3 (a INT)");
+
     // Still serving.
     let answer = run(&mut db, "SELECT COUNT(*) AS n FROM big", json!([]));
     assert_eq!(rows(&answer)[0]["n"], 40);

@@ -366,6 +366,23 @@ impl ForgeSqlDatabase {
                 }
             };
         }
+        if translated.kind == StatementKind::Schema {
+            let tables: i64 = transaction
+                .query_row(
+                    "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' \
+                     AND substr(name, 1, 7) <> 'sqlite_'",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(sqlite_error)?;
+            if usize::try_from(tables).unwrap_or(usize::MAX) > self.limits.max_tables {
+                return Err(ForgeSqlError::execution(format!(
+                    "the installation's database would hold {tables} tables; Forge SQL allows \
+                     {} per installation",
+                    self.limits.max_tables
+                )));
+            }
+        }
         transaction.commit().map_err(sqlite_error)?;
         Ok(answer)
     }

@@ -25,9 +25,14 @@ pub struct ForgeSqlLimits {
     /// than returning part of the rows silently.
     pub max_answer_bytes: usize,
     /// Largest database file, in bytes. Threat: one installation filling the host's disk.
-    /// Default 1 GiB, Forge's per-installation storage. A write past it fails with SQLite's
-    /// "database or disk is full" and changes nothing.
+    /// Default 1 GiB, Forge's storage for a production installation, and lowered to Forge's
+    /// quota for the installation's environment ([`ForgeSqlLimits::for_environment`]). A write
+    /// past it fails with SQLite's "database or disk is full" and changes nothing.
     pub max_database_bytes: u64,
+    /// Most tables in one installation's database. Threat: a guest creating tables without
+    /// end, each a schema entry every statement's preparation reads. Default 200, Forge's
+    /// per-installation limit; a schema call that would pass it fails whole.
+    pub max_tables: usize,
     /// Deepest expression tree SQLite accepts. Threat: a nested expression exhausting the
     /// stack while SQLite compiles it (the parser in front has its own recursion limit).
     /// Default 100.
@@ -43,6 +48,50 @@ impl Default for ForgeSqlLimits {
             max_answer_bytes: 4 * 1024 * 1024,
             max_database_bytes: 1024 * 1024 * 1024,
             max_expression_depth: 100,
+            max_tables: 200,
         }
+    }
+}
+
+/// Forge SQL's stored-data quota for an installation of `environment`: 1 GiB for production,
+/// 256 MiB for staging, 128 MiB for development and custom environments (Forge SQL's limits
+/// page).
+fn forge_quota(environment: &str) -> u64 {
+    const MIB: u64 = 1024 * 1024;
+    match environment {
+        "production" => 1024 * MIB,
+        "staging" => 256 * MIB,
+        _ => 128 * MIB,
+    }
+}
+
+impl ForgeSqlLimits {
+    /// These limits for an installation of `environment`: its database may hold no more than
+    /// Forge lets one of that environment hold, and no more than [`Self::max_database_bytes`].
+    pub fn for_environment(&self, environment: &str) -> ForgeSqlLimits {
+        ForgeSqlLimits {
+            max_database_bytes: self.max_database_bytes.min(forge_quota(environment)),
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_environment_gets_forges_quota_under_the_hosts_ceiling() {
+        let limits = ForgeSqlLimits::default();
+        let quota = |environment: &str| limits.for_environment(environment).max_database_bytes;
+        assert_eq!(quota("production"), 1024 * 1024 * 1024);
+        assert_eq!(quota("staging"), 256 * 1024 * 1024);
+        assert_eq!(quota("development"), 128 * 1024 * 1024);
+        assert_eq!(quota("my-custom-env"), 128 * 1024 * 1024);
+        let small = ForgeSqlLimits {
+            max_database_bytes: 1024,
+            ..ForgeSqlLimits::default()
+        };
+        assert_eq!(small.for_environment("production").max_database_bytes, 1024);
     }
 }

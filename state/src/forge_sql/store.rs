@@ -142,9 +142,10 @@ impl ForgeSqlStore {
             // database in memory is never closed: closing would lose it.
             open.retain(|_, database| Arc::strong_count(database) > 1);
         }
+        let limits = self.limits.for_environment(installation.environment());
         let opened = match self.path_for(installation) {
-            Some(path) => ForgeSqlDatabase::open(&path, self.limits.clone()),
-            None => ForgeSqlDatabase::in_memory(self.limits.clone()),
+            Some(path) => ForgeSqlDatabase::open(&path, limits),
+            None => ForgeSqlDatabase::in_memory(limits),
         }
         .map_err(|error| {
             tracing::error!(%error, "an installation's Forge SQL database could not be opened");
