@@ -8,10 +8,11 @@
 //! written in UTC, TiDB's zone on Forge; fractional seconds are not kept.
 
 use rusqlite::Connection;
-use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{Value, ValueRef};
 
-use super::functions::{civil_from_days, datetime_text, days_from_civil, parse_datetime};
+use super::arguments::text;
+use super::functions::{civil_from_days, datetime_text, days_from_civil};
 
 /// A date read from SQL: seconds since the epoch, and whether it had a time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +28,7 @@ impl Moment {
         };
         let text = std::str::from_utf8(text).ok()?.trim();
         Some(Moment {
-            seconds: parse_datetime(text)?,
+            seconds: seconds_of(text)?,
             has_time: text.len() > 10,
         })
     }
@@ -483,7 +484,34 @@ fn parse_with(text: &str, pattern: &str) -> Option<Moment> {
     })
 }
 
-/// A date as MySQL reads one written to a date column: `YYYY-MM-DD`, then optionally a space
+/// Seconds since the epoch of a date as [`read_written`] reads it (its fraction dropped):
+/// what `UNIX_TIMESTAMP(text)` and the date functions read.
+pub(super) fn seconds_of(text: &str) -> Option<i64> {
+    read_written(text).map(|(seconds, _)| seconds)
+}
+
+/// Days since the epoch of a calendar date `YYYY-MM-DD` (MySQL also reads `2026-1-5`), in
+/// MySQL's range of years 0 to 9999.
+fn days_of(date: &str) -> Option<i64> {
+    let number = |part: &str| -> Option<i64> {
+        (!part.is_empty() && part.len() <= 4 && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let mut parts = date.splitn(3, '-');
+    let (year, month, day) = (
+        number(parts.next()?)?,
+        number(parts.next()?)?,
+        number(parts.next()?)?,
+    );
+    // The bound also keeps the arithmetic far from overflow whatever digits the app sends.
+    if !(0..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// The one reader of a date in text, as MySQL reads one written to a date column: `YYYY-MM-DD`, then optionally a space
 /// or `T`, `HH:MM[:SS[.fraction]]`, then optionally `Z` or an offset `±HH:MM` (the time is then
 /// moved to UTC, TiDB's zone on Forge). Seconds since the epoch and microseconds.
 fn read_written(text: &str) -> Option<(i64, u32)> {
@@ -492,7 +520,7 @@ fn read_written(text: &str) -> Option<(i64, u32)> {
         Some((date, time)) => (date, Some(time.trim())),
         None => (text, None),
     };
-    let mut seconds = parse_datetime(date)?;
+    let mut seconds = days_of(date)? * 86_400;
     let Some(mut time) = time else {
         return Some((seconds, 0));
     };
@@ -605,13 +633,6 @@ fn written(value: ValueRef<'_>) -> Option<(i64, u32)> {
     }
 }
 
-fn text_argument(context: &Context<'_>, index: usize) -> Option<String> {
-    match context.get_raw(index) {
-        ValueRef::Text(text) => std::str::from_utf8(text).ok().map(str::to_owned),
-        _ => None,
-    }
-}
-
 /// Registers the date functions on `connection`. Each answers from its arguments alone:
 /// DETERMINISTIC, so SQLite may use them in indexes' expressions and fold constants.
 pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> {
@@ -639,10 +660,10 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             return Ok(None);
         }
         let fsp = context.get::<i64>(1).unwrap_or(0).clamp(0, 6) as u32;
-        let column = text_argument(context, 2).unwrap_or_default();
+        let column = text(context, 2).unwrap_or_default();
         match written(value) {
             Some((seconds, micros)) => Ok(Some(stored_text(seconds, micros, Some(fsp)))),
-            None => Err(incorrect("datetime", value, &column)),
+            None => Err(incorrect("datetime", value, column)),
         }
     })?;
     connection.create_scalar_function("kiln_date", 2, flags, |context| {
@@ -650,10 +671,10 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
         if matches!(value, ValueRef::Null) {
             return Ok(None);
         }
-        let column = text_argument(context, 1).unwrap_or_default();
+        let column = text(context, 1).unwrap_or_default();
         match written(value) {
             Some((seconds, micros)) => Ok(Some(stored_text(seconds, micros, None))),
-            None => Err(incorrect("date", value, &column)),
+            None => Err(incorrect("date", value, column)),
         }
     })?;
     // A value compared with a date column: its stored form when it reads as a date, else as
@@ -769,7 +790,7 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
                 seconds,
                 has_time: true,
             };
-            Some(format(moment, &text_argument(context, 1)?))
+            Some(format(moment, text(context, 1)?))
         })())
     })?;
     connection.create_scalar_function("sec_to_time", 1, flags, |context| {
@@ -780,26 +801,26 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
             .map(|seconds| time_text(seconds.trunc() as i64)))
     })?;
     connection.create_scalar_function("time_to_sec", 1, flags, |context| {
-        Ok(text_argument(context, 0).and_then(|text| {
+        Ok(text(context, 0).and_then(|text| {
             // A datetime's time of day, or a time.
             match written(context.get_raw(0)) {
                 Some((seconds, _)) if text.len() > 10 => Some(seconds.rem_euclid(86_400)),
-                _ => time_seconds(&text),
+                _ => time_seconds(text),
             }
         }))
     })?;
     // ADDTIME(datetime or time, time).
     connection.create_scalar_function("addtime", 2, flags, |context| {
         Ok((|| {
-            let add = time_seconds(&text_argument(context, 1)?)?;
-            let base = text_argument(context, 0)?;
+            let add = time_seconds(text(context, 1)?)?;
+            let base = text(context, 0)?;
             if base.trim().len() > 10
                 && let Some((seconds, _)) = written(context.get_raw(0))
             {
                 let moment = add_seconds(seconds, add)?;
                 return Some(stored_text(moment, 0, Some(0)));
             }
-            Some(time_text(time_seconds(&base)?.checked_add(add)?))
+            Some(time_text(time_seconds(base)?.checked_add(add)?))
         })())
     })?;
     connection.create_scalar_function(
@@ -816,8 +837,8 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
     connection.create_scalar_function("convert_tz", 3, flags, |context| {
         Ok((|| {
             let (seconds, _) = written(context.get_raw(0))?;
-            let from = offset_seconds(&text_argument(context, 1)?)?;
-            let to = offset_seconds(&text_argument(context, 2)?)?;
+            let from = offset_seconds(text(context, 1)?)?;
+            let to = offset_seconds(text(context, 2)?)?;
             Some(stored_text(add_seconds(seconds, to - from)?, 0, Some(0)))
         })())
     })?;
@@ -834,12 +855,12 @@ pub fn register_date_functions(connection: &Connection) -> rusqlite::Result<()> 
     connection.create_scalar_function("date_format", 2, flags, |context| {
         Ok((|| {
             let moment = Moment::read(context.get_raw(0))?;
-            Some(format(moment, &text_argument(context, 1)?))
+            Some(format(moment, text(context, 1)?))
         })())
     })?;
     connection.create_scalar_function("str_to_date", 2, flags, |context| {
         Ok((|| {
-            let moment = parse_with(&text_argument(context, 0)?, &text_argument(context, 1)?)?;
+            let moment = parse_with(text(context, 0)?, text(context, 1)?)?;
             Some(moment.text())
         })())
     })?;
@@ -858,9 +879,30 @@ fn date_add(date: ValueRef<'_>, amount: ValueRef<'_>, unit: ValueRef<'_>) -> Val
 mod tests {
     use super::*;
 
+    #[test]
+    fn dates_round_trip_through_the_calendar() {
+        for seconds in [0, 951_782_400, 1_764_849_600, -86_400, 4_102_444_799] {
+            let text = datetime_text(seconds);
+            assert_eq!(seconds_of(&text), Some(seconds), "{text}");
+        }
+        assert_eq!(datetime_text(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(
+            seconds_of("2026-12-04T10:00:00.123Z"),
+            seconds_of("2026-12-04 10:00:00")
+        );
+        assert_eq!(
+            seconds_of("2026-12-04T12:00:00+02:00"),
+            seconds_of("2026-12-04 10:00:00")
+        );
+        assert_eq!(seconds_of("2026-1-5"), seconds_of("2026-01-05"));
+        assert_eq!(seconds_of("2026-13-01"), None);
+        assert_eq!(seconds_of("tomorrow"), None);
+        assert_eq!(seconds_of("99999999999999999999-01-01"), None);
+    }
+
     fn moment(text: &str) -> Moment {
         Moment {
-            seconds: parse_datetime(text).expect("a date"),
+            seconds: seconds_of(text).expect("a date"),
             has_time: text.len() > 10,
         }
     }

@@ -74,7 +74,7 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
         Ok(match context.get_raw(0) {
             ValueRef::Text(text) => std::str::from_utf8(text)
                 .ok()
-                .and_then(parse_datetime)
+                .and_then(super::date_functions::seconds_of)
                 .map_or(Value::Null, Value::Integer),
             ValueRef::Integer(seconds) => Value::Integer(seconds),
             _ => Value::Null,
@@ -117,47 +117,6 @@ pub(crate) fn datetime_text(seconds: i64) -> String {
     )
 }
 
-/// Seconds since the epoch for `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` (a `T` also separates),
-/// read as UTC; `None` for anything else.
-pub(crate) fn parse_datetime(text: &str) -> Option<i64> {
-    let number = |part: &str| -> Option<i64> {
-        (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| part.parse().ok())
-            .flatten()
-    };
-    let (date, time) = match text.split_once([' ', 'T']) {
-        Some((date, time)) => (date, Some(time)),
-        None => (text, None),
-    };
-    let mut date_parts = date.splitn(3, '-');
-    let (year, month, day) = (
-        number(date_parts.next()?)?,
-        number(date_parts.next()?)?,
-        number(date_parts.next()?)?,
-    );
-    // MySQL's dates run from year 0 to 9999; the bound also keeps the arithmetic below far
-    // from overflow whatever digits the app sends.
-    if !(0..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut seconds = days_from_civil(year, month, day) * 86_400;
-    if let Some(time) = time {
-        let time = time.trim_end_matches('Z');
-        let time = time.split('.').next()?;
-        let mut parts = time.splitn(3, ':');
-        let (hour, minute, second) = (
-            number(parts.next()?)?,
-            number(parts.next()?)?,
-            number(parts.next().unwrap_or("0"))?,
-        );
-        if hour > 23 || minute > 59 || second > 59 {
-            return None;
-        }
-        seconds += hour * 3600 + minute * 60 + second;
-    }
-    Some(seconds)
-}
-
 // Howard Hinnant's civil-calendar algorithms (public domain), for the proleptic Gregorian
 // calendar MySQL uses.
 pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -191,21 +150,6 @@ fn uuid_v4() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_round_trip_through_the_calendar() {
-        for seconds in [0, 951_782_400, 1_764_849_600, -86_400, 4_102_444_799] {
-            let text = datetime_text(seconds);
-            assert_eq!(parse_datetime(&text), Some(seconds), "{text}");
-        }
-        assert_eq!(datetime_text(951_782_400), "2000-02-29 00:00:00");
-        assert_eq!(
-            parse_datetime("2026-12-04T10:00:00.123Z"),
-            parse_datetime("2026-12-04 10:00:00")
-        );
-        assert_eq!(parse_datetime("2026-13-01"), None);
-        assert_eq!(parse_datetime("tomorrow"), None);
-    }
 
     #[test]
     fn uuids_are_version_4() {

@@ -20,12 +20,7 @@ fn document(context: &Context<'_>, index: usize) -> Option<Json> {
     }
 }
 
-fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<&'a str> {
-    match context.get_raw(index) {
-        ValueRef::Text(text) => std::str::from_utf8(text).ok(),
-        _ => None,
-    }
-}
+use super::arguments::text;
 
 /// One step of a MySQL JSON path: `.key`, `."a key"` or `[n]`.
 enum Step<'a> {

@@ -29,15 +29,7 @@ const MAX_BUILT_BYTES: usize = 16 * 1024 * 1024;
 /// answer limit would refuse it anyway.
 const MAX_GROUP_CONCAT_BYTES: usize = 16 * 1024 * 1024;
 
-/// An argument as text; numbers as their digits, as MySQL's string functions read them.
-fn text<'a>(context: &'a Context<'_>, index: usize) -> Option<Cow<'a, str>> {
-    match context.get_raw(index) {
-        ValueRef::Text(text) => std::str::from_utf8(text).ok().map(Cow::Borrowed),
-        ValueRef::Integer(value) => Some(Cow::Owned(value.to_string())),
-        ValueRef::Real(value) => Some(Cow::Owned(value.to_string())),
-        _ => None,
-    }
-}
+use super::arguments::text_or_number as text;
 
 pub(super) fn count(context: &Context<'_>, index: usize) -> Option<i64> {
     match context.get_raw(index) {
