@@ -1897,6 +1897,28 @@ fn limits_end_a_statement_and_keep_the_database_serving() {
     let error = refused(&mut db, &deep, json!([]));
     assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery, "{error}");
 
+    // A write gets Forge's write limit, longer than a query's.
+    let mut timed = ForgeSqlDatabase::in_memory(ForgeSqlLimits {
+        statement_time: Duration::from_millis(1),
+        write_time: Duration::from_secs(30),
+        ..ForgeSqlLimits::default()
+    })
+    .expect("database");
+    run_schema(&mut timed, "CREATE TABLE numbers (n INT)");
+    let many = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000)";
+    let query = refused(
+        &mut timed,
+        &format!("{many} SELECT COUNT(*) AS n FROM c"),
+        json!([]),
+    );
+    assert_eq!(query.code, ForgeSqlCode::QueryTimedOut, "{query}");
+    let write = run(
+        &mut timed,
+        &format!("INSERT INTO numbers {many} SELECT i FROM c WHERE i <= 20000"),
+        json!([]),
+    );
+    assert_eq!(write["rows"]["affectedRows"], 20000, "{write}");
+
     // Forge's 200 tables per installation: a script that would pass it fails whole.
     let mut tables = ForgeSqlDatabase::in_memory(ForgeSqlLimits {
         max_tables: 3,

@@ -12,7 +12,8 @@
 //! - *Smuggling a second statement*: SQLite prepares exactly the statements
 //!   [`super::dialect::translate`] produced, one at a time; rusqlite refuses a text holding two.
 //! - *Holding the database or a host thread*: a progress handler interrupts a statement past
-//!   [`ForgeSqlLimits::statement_time`]; the whole call is one transaction, rolled back.
+//!   [`ForgeSqlLimits::statement_time`] (a query) or [`ForgeSqlLimits::write_time`]; the whole
+//!   call is one transaction, rolled back.
 //! - *Filling memory or disk*: [`ForgeSqlLimits`] bound statements, parameters, answers and the
 //!   file, and SQLite's own limits bound expression depth, value length and columns.
 //!
@@ -243,7 +244,11 @@ impl ForgeSqlDatabase {
         }
         let translated = self.translation(endpoint, query)?;
         let bound = parameters(params)?;
-        let deadline = Instant::now() + self.limits.statement_time;
+        let time = match translated.kind {
+            StatementKind::Query => self.limits.statement_time,
+            _ => self.limits.write_time.max(self.limits.statement_time),
+        };
+        let deadline = Instant::now() + time;
         self.connection
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;

@@ -15,11 +15,15 @@ pub struct ForgeSqlLimits {
     /// Most parameters bound to one statement. Threat: a huge parameter list held twice (JSON
     /// and SQLite). Default 2,000; SQLite's own ceiling is set to the same number.
     pub max_parameters: usize,
-    /// How long one statement may run before it is interrupted and rolled back
-    /// (`QUERY_TIMED_OUT`). Threat: a cartesian join or a recursive CTE holding the
-    /// installation's database, and a host thread, forever. Default 5 s, Forge's limit for a
-    /// `SELECT` (Forge gives `INSERT`, `UPDATE` and `DELETE` 10 s; Kiln is stricter there).
+    /// How long a query may run before it is interrupted and rolled back (`QUERY_TIMED_OUT`).
+    /// Threat: a cartesian join or a recursive CTE holding the installation's database, and a
+    /// host thread, forever. Default 5 s, Forge's limit for a `SELECT`.
     pub statement_time: Duration,
+    /// The same for any other statement: `INSERT`, `UPDATE`, `DELETE` and schema changes
+    /// (the last also rebuild tables). Default 10 s, Forge's limit for `INSERT`, `UPDATE` and
+    /// `DELETE` (its limits page gives none for schema changes; Kiln gives them the same).
+    /// Never shorter than [`Self::statement_time`].
+    pub write_time: Duration,
     /// Largest answer, in bytes of JSON. Threat: `SELECT` of every row of a large table into
     /// the host's memory and then the guest's. Default 4 MiB; a query past it fails rather
     /// than returning part of the rows silently.
@@ -45,6 +49,7 @@ impl Default for ForgeSqlLimits {
             max_statement_bytes: 1024 * 1024,
             max_parameters: 2_000,
             statement_time: Duration::from_secs(5),
+            write_time: Duration::from_secs(10),
             max_answer_bytes: 4 * 1024 * 1024,
             max_database_bytes: 1024 * 1024 * 1024,
             max_expression_depth: 100,
