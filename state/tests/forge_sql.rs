@@ -1892,6 +1892,13 @@ fn limits_end_a_statement_and_keep_the_database_serving() {
         json!([]),
     );
     assert!(error.message.contains("Kiln's limit is 4096"), "{error}");
+    // The values bound count too, as Forge counts its request.
+    let error = refused(
+        &mut db,
+        "INSERT INTO big VALUES (?, ?)",
+        json!([99, "z".repeat(5_000)]),
+    );
+    assert!(error.message.contains("parameters are 5"), "{error}");
 
     let deep = format!("SELECT {}1{}", "(".repeat(500), ")".repeat(500));
     let error = refused(&mut db, &deep, json!([]));

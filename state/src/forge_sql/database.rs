@@ -228,10 +228,12 @@ impl ForgeSqlDatabase {
         query: &str,
         params: &[Json],
     ) -> Result<String, ForgeSqlError> {
-        if query.len() > self.limits.max_statement_bytes {
+        // Forge counts the whole request, the statement and the values bound to it.
+        let request = request_bytes(query, params);
+        if request > self.limits.max_statement_bytes {
             return Err(ForgeSqlError::invalid(format!(
-                "the statement is {} bytes; Kiln's limit is {}",
-                query.len(),
+                "the statement and its parameters are {request} bytes; Kiln's limit is {} \
+                 (Forge SQL's request size)",
                 self.limits.max_statement_bytes
             )));
         }
@@ -470,6 +472,18 @@ fn query_rows(
     }
     out.push(']');
     Ok(out)
+}
+
+/// The bytes of a call's statement and parameters, as JSON carries them (strings without
+/// their escapes: a bound, not an exact count).
+fn request_bytes(query: &str, params: &[Json]) -> usize {
+    params.iter().fold(query.len(), |total, param| {
+        total.saturating_add(match param {
+            Json::String(text) => text.len() + 2,
+            Json::Null | Json::Bool(_) | Json::Number(_) => 8,
+            other => other.to_string().len(),
+        })
+    })
 }
 
 /// MySQL's result header (mysql2's `ResultSetHeader`), which `@forge/sql` types as

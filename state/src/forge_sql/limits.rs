@@ -8,9 +8,10 @@ use std::time::Duration;
 /// and `runtime serve` use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForgeSqlLimits {
-    /// Longest statement text, in bytes. Threat: a guest making the parser (and SQLite's)
-    /// chew many megabytes per call. Default 1 MiB, Forge's request size: a bulk `INSERT …
-    /// VALUES` Forge takes, Kiln takes.
+    /// Largest call, in bytes of statement text and bound values. Threat: a guest making the
+    /// parser (and SQLite's) chew, or the host hold, many megabytes per call. Default 1 MiB,
+    /// Forge's request size: a bulk `INSERT … VALUES` Forge takes, Kiln takes, and one Forge
+    /// refuses (a 2 MiB document bound as a value), Kiln refuses.
     pub max_statement_bytes: usize,
     /// Most parameters bound to one statement. Threat: a huge parameter list held twice (JSON
     /// and SQLite). Default 2,000; SQLite's own ceiling is set to the same number.
