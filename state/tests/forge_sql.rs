@@ -2789,3 +2789,63 @@ fn tidb_if_exists_guards_make_alter_table_rerunnable() {
     let again = refused(&mut db, "ALTER TABLE items ADD COLUMN note TEXT", json!([]));
     assert!(again.message.contains("Error 1060"), "{again}");
 }
+
+/// MySQL's generated columns, as apps index a field of a JSON document: computed on write and
+/// read, indexed, kept through a table rebuild, refused as a target as MySQL refuses it.
+#[test]
+fn generated_columns_compute_and_index_as_mysql() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE person (id INT PRIMARY KEY, info JSON, \
+         city VARCHAR(64) AS (JSON_UNQUOTE(JSON_EXTRACT(info, '$.city'))) VIRTUAL, \
+         age INT GENERATED ALWAYS AS (info->'$.age') STORED, KEY idx_city (city))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO person (id, info) VALUES (?, ?), (?, ?)",
+        json!([
+            1,
+            r#"{"city": "Oslo", "age": 40}"#,
+            2,
+            r#"{"city": "Bergen", "age": 31}"#
+        ]),
+    );
+    let found = run(
+        &mut db,
+        "SELECT id, city, age FROM person WHERE city = ? AND age > 30",
+        json!(["Oslo"]),
+    );
+    assert_eq!(found["rows"], json!([{"id": 1, "city": "Oslo", "age": 40}]));
+    let described = run(&mut db, "DESCRIBE person", json!([]));
+    let extra: Vec<&str> = rows(&described)
+        .iter()
+        .filter_map(|row| row["Extra"].as_str())
+        .collect();
+    assert_eq!(
+        extra,
+        ["", "", "VIRTUAL GENERATED", "STORED GENERATED"],
+        "{described}"
+    );
+    assert_eq!(rows(&described)[2]["Type"], "varchar(64)");
+    // A rebuild (a column added first) computes them again rather than copying them.
+    run_schema(&mut db, "ALTER TABLE person ADD COLUMN note TEXT FIRST");
+    run(
+        &mut db,
+        "UPDATE person SET info = JSON_SET(info, '$.city', 'Tromsø') WHERE id = 2",
+        json!([]),
+    );
+    let moved = run(&mut db, "SELECT city FROM person WHERE id = 2", json!([]));
+    assert_eq!(moved["rows"], json!([{"city": "Tromsø"}]));
+    let error = refused(
+        &mut db,
+        "INSERT INTO person (id, info, city) VALUES (3, '{}', 'x')",
+        json!([]),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("Error 3105 (HY000): The value specified for generated column"),
+        "{error}"
+    );
+}

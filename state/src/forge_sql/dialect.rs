@@ -17,8 +17,9 @@
 //!   an expression selected without an alias is named as the app wrote it, as MySQL names it;
 //! - `INSERT`, `REPLACE`, `UPDATE`, `DELETE`, in MySQL's forms (`writes.rs`);
 //! - `CREATE TABLE [IF NOT EXISTS]` with MySQL's column types and options (`AUTO_INCREMENT`,
-//!   `UNSIGNED`, `ENUM(…)`, `CHARACTER SET`, `COLLATE`, `COMMENT`, `ON UPDATE
-//!   CURRENT_TIMESTAMP`, table options such as `ENGINE=InnoDB`), a separate `PRIMARY KEY (id)`
+//!   `UNSIGNED`, `ENUM(…)`, generated columns (`AS (expr) [VIRTUAL | STORED]`),
+//!   `CHARACTER SET`, `COLLATE`, `COMMENT`, `ON UPDATE CURRENT_TIMESTAMP`, table options such
+//!   as `ENGINE=InnoDB`), a separate `PRIMARY KEY (id)`
 //!   naming the `AUTO_INCREMENT` column, and inline `KEY`/`INDEX`/`UNIQUE KEY` definitions,
 //!   which become `CREATE INDEX` statements run with the table; each sized type gets the CHECK
 //!   that refuses what MySQL's strict mode refuses (`size_check`);
@@ -241,8 +242,14 @@ fn translate_one(
             StatementKind::Change,
             vec![writes::delete(delete, columns_of)?],
         ),
-        Statement::CreateTable(create) => (StatementKind::Schema, create_table(create)?),
-        Statement::CreateIndex(create) => (StatementKind::Schema, vec![create_index(&create)?]),
+        Statement::CreateTable(create) => (
+            StatementKind::Schema,
+            create_table(create).map_err(|error| literals.restore_error(error))?,
+        ),
+        Statement::CreateIndex(create) => (
+            StatementKind::Schema,
+            vec![create_index(&create).map_err(|error| literals.restore_error(error))?],
+        ),
         // Kiln's databases hold no sequence (`CREATE SEQUENCE` is refused), so `DROP SEQUENCE
         // IF EXISTS`, which forge-sql-orm's drop-everything web trigger sends after each
         // table, finds none.
@@ -394,7 +401,8 @@ fn translate_one(
                         continue;
                     }
                 }
-                let mut steps = alter_operation(&table, &alter.name, operation)?;
+                let mut steps = alter_operation(&table, &alter.name, operation)
+                    .map_err(|error| literals.restore_error(error))?;
                 if index_guarded {
                     // SQLite's own guards, on the index statements the clause became.
                     for step in &mut steps {
@@ -747,6 +755,14 @@ impl Literals {
         format!("{}{index}__", self.prefix())
     }
 
+    /// `error` with the literals its message quotes from the tree put back.
+    fn restore_error(&self, error: ForgeSqlError) -> ForgeSqlError {
+        ForgeSqlError {
+            message: self.restore(error.message),
+            ..error
+        }
+    }
+
     /// `text` with every marker replaced by its literal, in one pass over the text (a
     /// `replace` per literal would scan a bulk `INSERT … VALUES` once per value).
     fn restore(&self, text: String) -> String {
@@ -1042,6 +1058,21 @@ fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
             ColumnOption::Unique(_) => out.push_str(" UNIQUE"),
             ColumnOption::ForeignKey(_) | ColumnOption::Check(_) => {
                 let _ = write!(out, " {}", option.option);
+            }
+            // MySQL's generated column, `[GENERATED ALWAYS] AS (expr) [VIRTUAL | STORED]`
+            // (how apps index a field of a JSON document), is SQLite's own; VIRTUAL is
+            // MySQL's default, as it is SQLite's.
+            ColumnOption::Generated {
+                generation_expr: Some(expr),
+                generation_expr_mode,
+                sequence_options: None,
+                ..
+            } => {
+                let mode = match generation_expr_mode {
+                    Some(sqlparser::ast::GeneratedExpressionMode::Stored) => "STORED",
+                    _ => "VIRTUAL",
+                };
+                let _ = write!(out, " GENERATED ALWAYS AS ({expr}) {mode}");
             }
             // MySQL-only: character sets and collations (SQLite compares bytes, as TiDB's
             // default `utf8mb4_bin` does), comments, AUTO_INCREMENT and ON UPDATE (both

@@ -76,6 +76,14 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
             Some(format!(
                 "Error 1054 (42S22): Unknown column '{column}' in 'field list'"
             ))
+        } else if let Some(rest) = after("cannot INSERT into generated column")
+            .or_else(|| after("cannot UPDATE generated column"))
+        {
+            let column = rest.trim().trim_matches(['`', '"']);
+            Some(format!(
+                "Error 3105 (HY000): The value specified for generated column '{column}' is not \
+                 allowed."
+            ))
         } else if let Some(column) = after("duplicate column name:") {
             Some(format!(
                 "Error 1060 (42S21): Duplicate column name '{column}'"

@@ -152,9 +152,11 @@ pub(super) fn apply(
     map_error: fn(rusqlite::Error) -> ForgeSqlError,
 ) -> Result<(), ForgeSqlError> {
     let (table, mut definition, indexes) = read_table(connection, &rebuild.table, map_error)?;
+    // A generated column is computed, never copied (SQLite refuses a value for one).
     let mut copied: Vec<String> = definition
         .columns
         .iter()
+        .filter(|part| !is_generated(&part.text))
         .map(|part| quoted(&part.name))
         .collect();
     let mut selected = copied.clone();
@@ -661,6 +663,11 @@ fn without_key_column(text: &str, column: &str) -> Option<String> {
         kept.join(", "),
         &text[group.end..]
     ))
+}
+
+/// Whether a column's definition (as Kiln wrote it) is a generated column's.
+pub(super) fn is_generated(text: &str) -> bool {
+    has_words(text, &["GENERATED", "ALWAYS"])
 }
 
 /// Whether a table constraint is the primary key (`[CONSTRAINT name] PRIMARY KEY (…)`).

@@ -136,6 +136,13 @@ fn column_rows(definition: &Definition, indexes: &[String]) -> Vec<ColumnRow> {
             if auto_increment {
                 extra.push("auto_increment");
             }
+            if super::rebuild::is_generated(text) {
+                extra.push(if has_words(text, &["STORED"]) {
+                    "STORED GENERATED"
+                } else {
+                    "VIRTUAL GENERATED"
+                });
+            }
             if generated {
                 extra.push("DEFAULT_GENERATED");
             }
@@ -568,6 +575,7 @@ fn mysql_type(text: &str, auto_increment: bool) -> String {
                     | "CONSTRAINT"
                     | "REFERENCES"
                     | "COLLATE"
+                    | "GENERATED"
             )
         })
         .filter(|word| *word != super::columns::ON_UPDATE_NOW)
