@@ -570,6 +570,10 @@ fn is_json_valued(expr: &Expr) -> bool {
     };
     match expr {
         Expr::Nested(inner) => is_json_valued(inner),
+        Expr::Cast {
+            data_type: DataType::JSON,
+            ..
+        } => true,
         Expr::BinaryOp { op, .. } => matches!(op, sqlparser::ast::BinaryOperator::Arrow),
         Expr::Function(function) => {
             let name = function.name.to_string().to_ascii_lowercase();
@@ -851,6 +855,49 @@ impl VisitorMut for Literals {
         // Before the children are visited: the children of what is rewritten are then visited
         // (their literals taken, their own forms rewritten) in their new place.
         super::expressions::rewrite(expr)
+    }
+
+    fn pre_visit_query(&mut self, query: &mut sqlparser::ast::Query) -> ControlFlow<ForgeSqlError> {
+        match query.body.as_mut() {
+            SetExpr::Select(select) => {
+                // `FROM DUAL` is MySQL's "no table"; SQLite's is to name none.
+                if let [only] = select.from.as_slice()
+                    && only.joins.is_empty()
+                    && matches!(&only.relation, TableFactor::Table { name, .. }
+                        if name.to_string().eq_ignore_ascii_case("dual"))
+                {
+                    select.from.clear();
+                }
+                // `STRAIGHT_JOIN` is an inner join that fixes the join order, which only
+                // steers MySQL's planner.
+                for table in &mut select.from {
+                    for join in &mut table.joins {
+                        if let sqlparser::ast::JoinOperator::StraightJoin(constraint) =
+                            &join.join_operator
+                        {
+                            join.join_operator =
+                                sqlparser::ast::JoinOperator::Inner(constraint.clone());
+                        }
+                    }
+                }
+            }
+            // `VALUES ROW(…), ROW(…)` is `VALUES (…), (…)`.
+            SetExpr::Values(values) => values.explicit_row = false,
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<ForgeSqlError> {
+        // `USE | FORCE | IGNORE INDEX (…)` steer MySQL's planner and change no answer; SQLite
+        // has no such syntax.
+        if let TableFactor::Table {
+            index_directives, ..
+        } = factor
+        {
+            index_directives.clear();
+        }
+        ControlFlow::Continue(())
     }
 
     fn pre_visit_ident(&mut self, ident: &mut Ident) -> ControlFlow<ForgeSqlError> {

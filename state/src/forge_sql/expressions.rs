@@ -13,15 +13,17 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, DateTimeField, DuplicateTreatment, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList, FunctionArguments, Ident,
-    InTarget, Interval, ObjectName, TrimWhereField, UnaryOperator, Value,
+    BinaryOperator, DataType, DateTimeField, DuplicateTreatment, ExactNumberInfo, Expr, Function,
+    FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArgumentList, FunctionArguments,
+    Ident, InTarget, Interval, ObjectName, TrimWhereField, UnaryOperator, Value,
 };
 
 use super::error::ForgeSqlError;
 
 /// MySQL functions whose SQLite builtin has another name and the same meaning.
 const RENAMED: &[(&str, &str)] = &[
+    // MySQL's LENGTH counts bytes; SQLite's counts characters (MySQL's CHAR_LENGTH, below).
+    ("length", "octet_length"),
     ("greatest", "max"),
     ("least", "min"),
     ("char_length", "length"),
@@ -37,6 +39,8 @@ const RENAMED: &[(&str, &str)] = &[
     // `LEFT` and `RIGHT` are SQLite keywords (joins), so Kiln's versions carry another name.
     ("left", "mysql_left"),
     ("right", "mysql_right"),
+    // SQLite's `format` is printf; MySQL's formats a number with thousands separators.
+    ("format", "kiln_format"),
 ];
 
 /// Rewrites one expression before its children are visited (and rewritten in turn).
@@ -142,6 +146,31 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             }),
             (None, Some(_)) => Some(take(expr)),
             (None, None) => None,
+        },
+        // CAST to MySQL's types SQLite has no affinity for: SQLite would read `DATETIME` as
+        // NUMERIC (`CAST('2024-01-01' AS DATETIME)` is 2024) and `JSON` likewise (0).
+        Expr::Cast {
+            expr: value,
+            data_type,
+            ..
+        } => match data_type {
+            DataType::Datetime(_) | DataType::Timestamp(..) => {
+                Some(call("timestamp", vec![take(value)]))
+            }
+            DataType::Date => Some(call("date", vec![take(value)])),
+            DataType::Time(..) => Some(call("time", vec![take(value)])),
+            DataType::JSON => Some(call("json", vec![take(value)])),
+            // MySQL rounds to the declared scale (`CAST(2.25 AS DECIMAL(10,1))` is 2.3).
+            DataType::Decimal(ExactNumberInfo::PrecisionAndScale(_, scale))
+            | DataType::Numeric(ExactNumberInfo::PrecisionAndScale(_, scale))
+            | DataType::Dec(ExactNumberInfo::PrecisionAndScale(_, scale)) => Some(call(
+                "kiln_round_decimal",
+                vec![
+                    take(value),
+                    Expr::Value(Value::Number(scale.to_string(), false).into()),
+                ],
+            )),
+            _ => None,
         },
         Expr::Function(function) => match function_rewrite(function) {
             Ok(rewritten) => rewritten,

@@ -89,6 +89,17 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
     })?;
     connection.create_scalar_function("uuid", 0, flags, |_| Ok(uuid_v4()))?;
     connection.create_scalar_function("rand", 0, flags, |_| Ok(rand::random::<f64>()))?;
+    // `RAND(seed)`: a number in [0, 1) fixed by the seed (MySQL's own sequence is not
+    // reproduced; what apps rely on, the same seed giving the same number, is).
+    connection.create_scalar_function("rand", 1, PURE, |context: &Context<'_>| {
+        let seed = context.get::<Option<i64>>(0).ok().flatten().unwrap_or(0);
+        // SplitMix64's finaliser: a well-mixed 64-bit value from the seed.
+        let mut z = (seed as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Ok((z >> 11) as f64 / (1u64 << 53) as f64)
+    })?;
     super::date_functions::register_date_functions(connection)?;
     super::text_functions::register_text_functions(connection)?;
     super::number_functions::register_number_functions(connection)?;

@@ -168,6 +168,33 @@ pub fn register_json_functions(connection: &Connection) -> rusqlite::Result<()> 
             })())
         })?;
     }
+    // `JSON_OVERLAPS(a, b)`: whether two arrays share an element, two objects a key and its
+    // value, or two scalars are equal (a scalar and an array: whether the array holds it).
+    connection.create_scalar_function("json_overlaps", 2, flags, |context| {
+        Ok((|| {
+            let (a, b) = (document(context, 0)?, document(context, 1)?);
+            Some(match (&a, &b) {
+                (Json::Array(left), Json::Array(right)) => left.iter().any(|x| right.contains(x)),
+                (Json::Object(left), Json::Object(right)) => left
+                    .iter()
+                    .any(|(key, value)| right.get(key) == Some(value)),
+                (Json::Array(list), scalar) | (scalar, Json::Array(list)) => list.contains(scalar),
+                _ => a == b,
+            })
+        })())
+    })?;
+    // `JSON_VALID(x)`: whether x is JSON text (NULL for NULL).
+    connection.create_scalar_function("json_valid", 1, flags, |context| {
+        Ok(match context.get_raw(0) {
+            ValueRef::Null => None,
+            ValueRef::Text(text) => Some(serde_json::from_slice::<Json>(text).is_ok()),
+            _ => Some(false),
+        })
+    })?;
+    // `JSON_QUOTE(s)`: s as a JSON string.
+    connection.create_scalar_function("json_quote", 1, flags, |context| {
+        Ok(text(context, 0).map(|text| Json::String(text.to_owned()).to_string()))
+    })?;
     // `v MEMBER OF (array)`, rewritten by `expressions`: `v` (a scalar, or JSON text) is an
     // element of the array.
     connection.create_scalar_function("kiln_member_of", 2, flags, |context| {

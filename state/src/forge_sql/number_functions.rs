@@ -29,6 +29,29 @@ fn answer(value: f64, integral: bool) -> Value {
     }
 }
 
+/// `value` with `decimals` places and a comma between each three digits of its whole part.
+fn format_number(value: f64, decimals: usize) -> String {
+    // Half away from zero, as MySQL rounds (Rust's formatting rounds half to even).
+    let scale = 10f64.powi(i32::try_from(decimals).unwrap_or(30));
+    let fixed = format!("{:.*}", decimals, (value.abs() * scale).round() / scale);
+    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let mut grouped = String::with_capacity(fixed.len() + whole.len() / 3 + 1);
+    if value < 0.0 && fixed.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        grouped.push('-');
+    }
+    for (at, digit) in whole.chars().enumerate() {
+        if at > 0 && (whole.len() - at) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if !fraction.is_empty() {
+        grouped.push('.');
+        grouped.push_str(fraction);
+    }
+    grouped
+}
+
 fn truncate(value: f64, decimals: i64) -> f64 {
     let decimals = decimals.clamp(-30, 30) as i32;
     let scale = 10f64.powi(decimals);
@@ -111,6 +134,28 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
         })
     })?;
     connection.create_scalar_function("pi", 0, flags, |_| Ok(std::f64::consts::PI))?;
+    // `FORMAT(x, d[, locale])`: `1,234,567.89`, rounded half away from zero (the locale,
+    // `en_US` by default, is the only one Kiln writes).
+    for arity in [2, 3] {
+        connection.create_scalar_function("kiln_format", arity, flags, |context| {
+            Ok(match (number(context, 0), number(context, 1)) {
+                (Some(value), Some(decimals)) if value.is_finite() => {
+                    Some(format_number(value, decimals.clamp(0.0, 30.0) as usize))
+                }
+                _ => None,
+            })
+        })?;
+    }
+    // `CAST(x AS DECIMAL(p, s))`: rounded to `s` places, half away from zero.
+    connection.create_scalar_function("kiln_round_decimal", 2, flags, |context| {
+        Ok(match (number(context, 0), number(context, 1)) {
+            (Some(value), Some(scale)) => {
+                let scale = 10f64.powi(scale.clamp(0.0, 30.0) as i32);
+                answer((value * scale).round() / scale, false)
+            }
+            _ => Value::Null,
+        })
+    })?;
     // `a DIV b` (rewritten by `expressions`): the quotient truncated toward zero, NULL when
     // dividing by zero.
     connection.create_scalar_function("kiln_div", 2, flags, |context| {

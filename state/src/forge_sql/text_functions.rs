@@ -115,6 +115,21 @@ fn pad(text: &str, length: i64, fill: &str, left: bool) -> Option<String> {
     })
 }
 
+/// Argument `index` as a compiled pattern, compiled once per statement (not once per row);
+/// a pattern that does not compile fails the statement, as MySQL's error 3692 does.
+fn pattern(context: &Context<'_>, index: i32) -> rusqlite::Result<Arc<Regex>> {
+    let compiled: Arc<Result<Arc<Regex>, String>> = context.get_or_create_aux(index, |value| {
+        Ok::<_, rusqlite::Error>(match value {
+            ValueRef::Text(text) => compile(&String::from_utf8_lossy(text)).map(Arc::new),
+            _ => Err("the REGEXP pattern is not text".to_owned()),
+        })
+    })?;
+    match compiled.as_ref() {
+        Ok(pattern) => Ok(Arc::clone(pattern)),
+        Err(message) => Err(rusqlite::Error::UserFunctionError(message.clone().into())),
+    }
+}
+
 fn compile(pattern: &str) -> Result<Regex, String> {
     if pattern.len() > MAX_PATTERN_BYTES {
         return Err(format!(
@@ -211,17 +226,44 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
         let Some(subject) = text(context, 1) else {
             return Ok(None);
         };
-        // The pattern compiles once per statement, not once per row.
-        let pattern: Arc<Result<Regex, String>> = context.get_or_create_aux(0, |value| {
-            Ok::<_, rusqlite::Error>(match value {
-                ValueRef::Text(text) => compile(&String::from_utf8_lossy(text)),
-                _ => Err("the REGEXP pattern is not text".to_owned()),
-            })
-        })?;
-        match pattern.as_ref() {
-            Ok(pattern) => Ok(Some(pattern.is_match(&subject))),
-            Err(message) => Err(rusqlite::Error::UserFunctionError(message.clone().into())),
+        Ok(Some(pattern(context, 0)?.is_match(&subject)))
+    })?;
+    // MySQL 8's (and TiDB's) REGEXP_ functions, over the same linear-time patterns.
+    connection.create_scalar_function("regexp_like", 2, flags, |context| {
+        let Some(subject) = text(context, 0) else {
+            return Ok(None);
+        };
+        Ok(Some(pattern(context, 1)?.is_match(&subject)))
+    })?;
+    connection.create_scalar_function("regexp_substr", 2, flags, |context| {
+        let Some(subject) = text(context, 0) else {
+            return Ok(None);
+        };
+        Ok(pattern(context, 1)?
+            .find(&subject)
+            .map(|found| found.as_str().to_owned()))
+    })?;
+    // The 1-based character position of the first match, 0 when none.
+    connection.create_scalar_function("regexp_instr", 2, flags, |context| {
+        let Some(subject) = text(context, 0) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            pattern(context, 1)?.find(&subject).map_or(0, |found| {
+                i64::try_from(subject[..found.start()].chars().count() + 1).unwrap_or(i64::MAX)
+            }),
+        ))
+    })?;
+    // Every match replaced; the replacement is literal text, as MySQL's (`$` is not special).
+    connection.create_scalar_function("regexp_replace", 3, flags, |context| {
+        let (Some(subject), Some(replacement)) = (text(context, 0), text(context, 2)) else {
+            return Ok(None);
+        };
+        let replaced = pattern(context, 1)?.replace_all(&subject, regex::NoExpand(&replacement));
+        if replaced.len() > MAX_BUILT_BYTES {
+            return Ok(None);
         }
+        Ok(Some(replaced.into_owned()))
     })?;
     for (name, left) in [("lpad", true), ("rpad", false)] {
         connection.create_scalar_function(name, 3, flags, move |context| {
