@@ -2905,6 +2905,34 @@ fn mysql_namesakes_and_newer_forms_answer_as_mysql() {
         ),
         json!({"o": 1, "n": 0, "v": 1, "nv": 0, "q": "\"Ål\""})
     );
+    run_schema(&mut db, "CREATE TABLE nums (n INT)");
+    run(
+        &mut db,
+        "INSERT INTO nums VALUES (2), (4), (4), (4), (5), (5), (7), (9), (NULL)",
+        json!([]),
+    );
+    assert_eq!(
+        row(
+            &mut db,
+            "SELECT BIT_AND(n) AS a, BIT_OR(n) AS o, BIT_XOR(n) AS x, STD(n) AS sd,              STDDEV_SAMP(n) AS ss, VARIANCE(n) AS v, VAR_SAMP(n) AS vs FROM nums"
+        ),
+        json!({"a": 0, "o": 15, "x": 8, "sd": 2.0, "ss": 2.138089935299395, "v": 4.0,
+               "vs": 4.571428571428571})
+    );
+    assert_eq!(
+        row(
+            &mut db,
+            "SELECT STD(n) AS sd, VAR_SAMP(n) AS vs, BIT_OR(n) AS o, BIT_AND(n) AS a              FROM nums WHERE n > 100"
+        ),
+        json!({"sd": null, "vs": null, "o": 0, "a": "18446744073709551615"})
+    );
+    assert_eq!(
+        row(
+            &mut db,
+            "SELECT ORD('a') AS a, ORD('é') AS e, BIN(5) AS b, OCT(8) AS o"
+        ),
+        json!({"a": 97, "e": 50089, "b": "101", "o": "10"})
+    );
     let seeded = row(&mut db, "SELECT RAND(7) AS a, RAND(7) AS b, RAND(8) AS c");
     assert_eq!(seeded["a"], seeded["b"]);
     assert_ne!(seeded["a"], seeded["c"]);

@@ -106,6 +106,7 @@ pub fn register_mysql_functions(connection: &Connection) -> rusqlite::Result<()>
     super::json_functions::register_json_functions(connection)?;
     super::digest_functions::register_digest_functions(connection)?;
     super::information_schema::register_schema_functions(connection)?;
+    super::aggregate_functions::register_aggregate_functions(connection)?;
     Ok(())
 }
 

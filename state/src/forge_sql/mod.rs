@@ -12,6 +12,7 @@
 //! call [`ForgeSqlDatabase::execute`] with the text `@forge/sql` sends (`query`, `params`) and
 //! hand its answer or [`ForgeSqlError`] back in Forge's body shapes.
 
+mod aggregate_functions;
 mod arguments;
 mod columns;
 pub mod database;

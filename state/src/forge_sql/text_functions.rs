@@ -414,6 +414,32 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
             .and_then(|value| u32::try_from(value).ok())
             .map(|value| std::net::Ipv4Addr::from(value).to_string()))
     })?;
+    // ORD(s): the first character's code, its UTF-8 bytes read as one number (MySQL's, for
+    // a multibyte character).
+    connection.create_scalar_function("ord", 1, flags, |context| {
+        Ok(text(context, 0).map(|text| {
+            let mut buffer = [0u8; 4];
+            text.chars().next().map_or(0, |first| {
+                first
+                    .encode_utf8(&mut buffer)
+                    .bytes()
+                    .fold(0i64, |code, byte| code * 256 + i64::from(byte))
+            })
+        }))
+    })?;
+    // BIN(n), OCT(n): a number's digits in base 2 or 8 (a negative one as its 64-bit two's
+    // complement, as MySQL writes it).
+    for (name, radix) in [("bin", 2u32), ("oct", 8)] {
+        connection.create_scalar_function(name, 1, flags, move |context| {
+            Ok(count(context, 0).map(|value| {
+                let value = value as u64;
+                match radix {
+                    2 => format!("{value:b}"),
+                    _ => format!("{value:o}"),
+                }
+            }))
+        })?;
+    }
     // MySQL's ISNULL(x) function (SQLite's ISNULL is a postfix operator).
     connection.create_scalar_function("kiln_isnull", 1, flags, |context| {
         Ok(matches!(context.get_raw(0), ValueRef::Null))
