@@ -45,6 +45,7 @@ use sqlparser::parser::Parser;
 
 use super::dialect::TableColumns;
 use super::error::ForgeSqlError;
+use super::writes::last_ident;
 
 /// The name the rewritten `UPDATE` gives its subquery.
 const FROM_ALIAS: &str = "__kiln_from";
@@ -214,7 +215,7 @@ pub(super) fn delete(delete: Delete) -> Result<String, ForgeSqlError> {
         ));
     };
     let tables = joined_tables(table);
-    let reference = last_name(target);
+    let reference = last_ident(target);
     let chosen = tables
         .iter()
         .find(|joined| {
@@ -281,7 +282,7 @@ fn joined_tables(table: &TableWithJoins) -> Vec<Joined> {
                     name: name.clone(),
                     reference: alias
                         .as_ref()
-                        .map_or_else(|| last_name(name), |alias| alias.name.clone()),
+                        .map_or_else(|| last_ident(name), |alias| alias.name.clone()),
                     unaliased,
                 })
             }
@@ -361,12 +362,4 @@ fn select_query(
 
 fn qualified(table: &Ident, column: &str) -> Expr {
     Expr::CompoundIdentifier(vec![table.clone(), Ident::new(column)])
-}
-
-fn last_name(name: &ObjectName) -> Ident {
-    name.0
-        .last()
-        .and_then(ObjectNamePart::as_ident)
-        .cloned()
-        .unwrap_or_else(|| Ident::new(name.to_string()))
 }

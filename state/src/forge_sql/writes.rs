@@ -247,7 +247,7 @@ fn leave_out_defaults(insert: &mut Insert, table_columns: &[Column]) -> Result<(
     Ok(())
 }
 
-fn last_ident(name: &ObjectName) -> Ident {
+pub(super) fn last_ident(name: &ObjectName) -> Ident {
     name.0
         .last()
         .and_then(|part| part.as_ident())
