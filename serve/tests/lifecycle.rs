@@ -90,8 +90,13 @@ fn installed_once_upgraded_once_and_neither_again_on_restart() {
         .expect("the first start issues the URL")
         .to_owned();
     let id = report.rsplit('/').next().unwrap().to_owned();
+    // The app counts, then keeps the payload: two writes, so wait for both.
     wait_for("the installed event to run", || {
-        lifecycle_entries(&report)[installed] == 1
+        let entries = lifecycle_entries(&report);
+        entries[installed] == 1
+            && entries
+                .get("lifecycle-last:avi:forge:installed:app")
+                .is_some()
     });
     let entries = lifecycle_entries(&report);
     let last = &entries["lifecycle-last:avi:forge:installed:app"];
@@ -130,7 +135,11 @@ fn installed_once_upgraded_once_and_neither_again_on_restart() {
     let third = launch.start();
     let report = format!("{}/x1/{id}", third.url());
     wait_for("the upgraded event to run", || {
-        lifecycle_entries(&report)[upgraded] == 1
+        let entries = lifecycle_entries(&report);
+        entries[upgraded] == 1
+            && entries
+                .get("lifecycle-last:avi:forge:upgraded:app")
+                .is_some()
     });
     let entries = lifecycle_entries(&report);
     let event = &entries["lifecycle-last:avi:forge:upgraded:app"]["event"];
