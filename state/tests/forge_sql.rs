@@ -2949,3 +2949,56 @@ fn mysql_namesakes_and_newer_forms_answer_as_mysql() {
     let bad = refused(&mut db, "SELECT REGEXP_LIKE(name, '(') FROM t", json!([]));
     assert!(bad.message.contains("REGEXP pattern is not valid"), "{bad}");
 }
+
+/// `a MOD b`, `INTERVAL(n, …)` and `CONV`, which sqlparser's MySQL grammar or SQLite lack,
+/// answer as MySQL 8.0 does; `%` keeps a fraction as MySQL's does.
+#[test]
+fn word_operators_and_base_conversion_answer_as_mysql() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE t (id INT PRIMARY KEY, n INT, x DOUBLE, `mod` INT)",
+    );
+    run(
+        &mut db,
+        "INSERT INTO t (id, n, x, `mod`) VALUES (1, 7, 7.5, 2), (2, -9, -7.5, 4)",
+        json!([]),
+    );
+    let answer = run(
+        &mut db,
+        "SELECT n MOD 4 AS a, n % 4 AS b, MOD(n, 4) AS c, x MOD 2 AS d, x % `mod` AS e \
+         FROM t WHERE id MOD 2 = ? ORDER BY id",
+        json!([1]),
+    );
+    assert_eq!(
+        rows(&answer),
+        &vec![json!({"a": 3, "b": 3, "c": 3, "d": 1.5, "e": 1.5})]
+    );
+    let answer = run(
+        &mut db,
+        "SELECT n MOD 4 AS a, x % 2 AS d FROM t WHERE id = 2",
+        json!([]),
+    );
+    assert_eq!(rows(&answer), &vec![json!({"a": -1, "d": -1.5})]);
+    let answer = run(
+        &mut db,
+        "SELECT INTERVAL(23, 1, 15, 17, 30, 44, 200) AS i, INTERVAL(10, 1, 10, 100, 1000) AS j, \
+         INTERVAL(22, 23, 30, 44, 200) AS k, INTERVAL(NULL, 1) AS l, \
+         DATE_ADD('2024-01-31', INTERVAL (1 + 1) DAY) AS m",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer),
+        &vec![json!({"i": 3, "j": 2, "k": 0, "l": -1, "m": "2024-02-02"})]
+    );
+    let answer = run(
+        &mut db,
+        "SELECT CONV('a', 16, 2) AS a, CONV('6E', 18, 8) AS b, CONV(-17, 10, -18) AS c, \
+         CONV(10 + '10' + '10', 10, 10) AS d, CONV('1', 37, 10) AS e",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer),
+        &vec![json!({"a": "1010", "b": "172", "c": "-H", "d": "30", "e": null})]
+    );
+}

@@ -67,6 +67,7 @@ use super::error::ForgeSqlError;
 use super::rebuild::{Change, Position, Rebuild};
 use super::show::{self, Show};
 use super::tidb_guards::{Guards, take_guards};
+use super::word_operators::respell_word_operators;
 use super::writes::{self, InsertTarget};
 
 /// What a statement returns, which decides the shape of Forge's answer.
@@ -156,6 +157,10 @@ pub(crate) fn translate_for(
     }
     // TiDB's `ADD COLUMN IF NOT EXISTS` and its kin are not MySQL: their guard words are
     // taken out before parsing and applied to the parsed clauses (`tidb_guards.rs`).
+    // `a MOD b` and `INTERVAL(n, …)` are MySQL that sqlparser does not read: respelt first
+    // (`word_operators.rs`).
+    let respelt = respell_word_operators(query);
+    let query = respelt.as_deref().unwrap_or(query);
     let (text, guards) = match take_guards(query) {
         Some((text, guards)) => (std::borrow::Cow::Owned(text), guards),
         None => (std::borrow::Cow::Borrowed(query), Guards::default()),

@@ -66,6 +66,11 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
             (BinaryOperator::MyIntegerDivide, dividend, divisor) => {
                 Some(call("kiln_div", vec![take(dividend), take(divisor)]))
             }
+            // MySQL's `%` (and `MOD`) keeps a fraction, `7.5 % 2` is 1.5; SQLite's casts both
+            // sides to integers first. `MOD(a, b)` is MySQL's (`number_functions`).
+            (BinaryOperator::Modulo, dividend, divisor) => {
+                Some(call("mod", vec![take(dividend), take(divisor)]))
+            }
             _ => None,
         },
         // `EXTRACT(YEAR FROM d)` is `YEAR(d)` (Kiln's date functions).

@@ -33,7 +33,9 @@ mod show;
 pub mod store;
 mod text_functions;
 mod tidb_guards;
+mod token_places;
 pub mod values;
+mod word_operators;
 mod writes;
 
 pub use database::{ForgeSqlDatabase, ForgeSqlOpenError};

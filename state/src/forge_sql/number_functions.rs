@@ -156,6 +156,25 @@ pub fn register_number_functions(connection: &Connection) -> rusqlite::Result<()
             _ => Value::Null,
         })
     })?;
+    // `INTERVAL(n, n1, n2, …)` (spelt so by `word_operators`): 0 when n < n1, 1 when
+    // n1 <= n < n2, and so on; -1 when n is NULL. MySQL expects the list sorted and searches
+    // it by halves; on a sorted list this first-greater scan answers the same. A NULL or
+    // non-numeric item never counts as greater.
+    connection.create_scalar_function(
+        super::word_operators::INTERVAL_INDEX,
+        -1,
+        flags,
+        |context| {
+            let Some(value) = number(context, 0) else {
+                return Ok(-1i64);
+            };
+            let items = context.len().saturating_sub(1);
+            let first_greater = (1..context.len())
+                .position(|at| number(context, at).is_some_and(|item| value < item))
+                .unwrap_or(items);
+            Ok(i64::try_from(first_greater).unwrap_or(i64::MAX))
+        },
+    )?;
     // `a DIV b` (rewritten by `expressions`): the quotient truncated toward zero, NULL when
     // dividing by zero.
     connection.create_scalar_function("kiln_div", 2, flags, |context| {

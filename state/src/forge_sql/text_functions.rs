@@ -440,6 +440,20 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
             }))
         })?;
     }
+    // CONV(n, from_base, to_base): n's digits read in one base and written in another, as
+    // MySQL's: bases 2 to 36 (otherwise NULL); the digits read stop at the first that is
+    // not one of the base's, and an overflow stops at 2^64 - 1; a negative `to_base` writes
+    // the value as signed, a positive one as its unsigned 64 bits.
+    connection.create_scalar_function("conv", 3, flags, |context| {
+        let (Some(digits), Some(from), Some(to)) = (
+            super::arguments::text_or_number(context, 0),
+            count(context, 1),
+            count(context, 2),
+        ) else {
+            return Ok(None);
+        };
+        Ok(convert_base(&digits, from, to))
+    })?;
     // MySQL's ISNULL(x) function (SQLite's ISNULL is a postfix operator).
     connection.create_scalar_function("kiln_isnull", 1, flags, |context| {
         Ok(matches!(context.get_raw(0), ValueRef::Null))
@@ -453,9 +467,79 @@ pub fn register_text_functions(connection: &Connection) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// `CONV`'s conversion: `None` for a base outside 2..=36 (either sign).
+fn convert_base(digits: &str, from: i64, to: i64) -> Option<String> {
+    let radix = |base: i64| {
+        u32::try_from(base.unsigned_abs())
+            .ok()
+            .filter(|radix| (2..=36).contains(radix))
+    };
+    let (from_radix, to_radix) = (radix(from)?, radix(to)?);
+    let digits = digits.trim_start();
+    let (negative, digits) = match digits.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, digits.strip_prefix('+').unwrap_or(digits)),
+    };
+    let mut value: u64 = 0;
+    for digit in digits.chars().map_while(|c| c.to_digit(from_radix)) {
+        value = value
+            .checked_mul(u64::from(from_radix))
+            .and_then(|value| value.checked_add(u64::from(digit)))
+            .unwrap_or(u64::MAX);
+    }
+    // A negative number is its 64-bit two's complement, as MySQL keeps it.
+    let value = if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    };
+    let (negative, mut magnitude) = if to < 0 && (value as i64) < 0 {
+        (true, (value as i64).unsigned_abs())
+    } else {
+        (false, value)
+    };
+    let mut written = Vec::new();
+    loop {
+        let digit = u32::try_from(magnitude % u64::from(to_radix)).unwrap_or(0);
+        written.push(
+            char::from_digit(digit, to_radix)
+                .unwrap_or('0')
+                .to_ascii_uppercase(),
+        );
+        magnitude /= u64::from(to_radix);
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if negative {
+        written.push('-');
+    }
+    Some(written.into_iter().rev().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conv_answers_as_mysql() {
+        // MySQL 8.0's answers.
+        assert_eq!(convert_base("a", 16, 2).as_deref(), Some("1010"));
+        assert_eq!(convert_base("6E", 18, 8).as_deref(), Some("172"));
+        assert_eq!(convert_base("-17", 10, -18).as_deref(), Some("-H"));
+        assert_eq!(
+            convert_base("-1", 10, 16).as_deref(),
+            Some("FFFFFFFFFFFFFFFF")
+        );
+        assert_eq!(convert_base("10.5", 10, 2).as_deref(), Some("1010"));
+        assert_eq!(convert_base("zz", 10, 10).as_deref(), Some("0"));
+        assert_eq!(
+            convert_base("ffffffffffffffffffff", 16, 10).as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(convert_base("1", 1, 10), None);
+        assert_eq!(convert_base("1", 10, 37), None);
+    }
 
     #[test]
     fn positions_and_pieces_count_characters() {

@@ -20,7 +20,9 @@
 //! pass.
 
 use sqlparser::dialect::MySqlDialect;
-use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use super::token_places::LineStarts;
 
 /// The clauses a statement guarded, each by its table and the name it guards (unquoted, as
 /// written).
@@ -186,35 +188,6 @@ pub(super) fn take_guards(query: &str) -> Option<(String, Guards)> {
     }
     text.push_str(query.get(from..)?);
     Some((text, guards))
-}
-
-/// Byte offsets of a text's lines, to turn the tokenizer's (line, column) into a place in it.
-struct LineStarts<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineStarts<'a> {
-    fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
-        LineStarts { text, starts }
-    }
-
-    /// The byte offset of `location` (both counted from 1, the column in characters).
-    fn byte(&self, location: Location) -> Option<usize> {
-        let line_start = *self
-            .starts
-            .get(usize::try_from(location.line).ok()?.checked_sub(1)?)?;
-        let column = usize::try_from(location.column).ok()?.checked_sub(1)?;
-        let line = self.text.get(line_start..)?;
-        let within = line
-            .char_indices()
-            .nth(column)
-            .map_or(line.len(), |(at, _)| at);
-        Some(line_start + within)
-    }
 }
 
 #[cfg(test)]
