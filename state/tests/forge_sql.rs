@@ -3002,3 +3002,42 @@ fn word_operators_and_base_conversion_answer_as_mysql() {
         &vec![json!({"a": "1010", "b": "172", "c": "-H", "d": "30", "e": null})]
     );
 }
+
+/// TiDB refuses `SQL_CALC_FOUND_ROWS` and `LOCK IN SHARE MODE` (noop clauses it runs only
+/// with `tidb_enable_noop_functions`), in its own words; the planner's modifiers run.
+#[test]
+fn tidbs_noop_clauses_are_refused_in_tidbs_words() {
+    let mut db = database();
+    run_schema(&mut db, "CREATE TABLE t (id INT PRIMARY KEY, n INT)");
+    run(&mut db, "INSERT INTO t VALUES (1, 7), (2, 9)", json!([]));
+    for (query, clause) in [
+        (
+            "SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1",
+            "SQL_CALC_FOUND_ROWS",
+        ),
+        (
+            "SELECT * FROM t WHERE id = ? lock  in\nshare MODE",
+            "LOCK IN SHARE MODE",
+        ),
+    ] {
+        let error = refused(&mut db, query, json!([1]));
+        assert_eq!(error.code, ForgeSqlCode::SqlExecutionError, "{query}");
+        assert_eq!(
+            error.message,
+            format!(
+                "Error 1235 (42000): function {clause} has only noop implementation in tidb \
+                 now, use tidb_enable_noop_functions to enable these functions"
+            ),
+            "{query}"
+        );
+    }
+    // Words in a string are no clause: the parser's own refusal.
+    let error = refused(&mut db, "SELECT 'LOCK IN SHARE MODE' FROM t t t", json!([]));
+    assert_eq!(error.code, ForgeSqlCode::InvalidSqlQuery, "{error}");
+    let answer = run(
+        &mut db,
+        "SELECT HIGH_PRIORITY SQL_SMALL_RESULT SQL_NO_CACHE n FROM t WHERE id = 2 FOR SHARE",
+        json!([]),
+    );
+    assert_eq!(rows(&answer), &vec![json!({"n": 9})]);
+}

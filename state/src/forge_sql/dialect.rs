@@ -165,8 +165,14 @@ pub(crate) fn translate_for(
         Some((text, guards)) => (std::borrow::Cow::Owned(text), guards),
         None => (std::borrow::Cow::Borrowed(query), Guards::default()),
     };
-    let statements = Parser::parse_sql(&MySqlDialect {}, &text)
-        .map_err(|error| ForgeSqlError::invalid(format!("the statement is not MySQL: {error}")))?;
+    let statements = Parser::parse_sql(&MySqlDialect {}, &text).map_err(|error| {
+        // MySQL's `LOCK IN SHARE MODE`, which sqlparser does not read, is refused by TiDB.
+        if holds_lock_in_share_mode(&text) {
+            ForgeSqlError::tidb_noop("LOCK IN SHARE MODE")
+        } else {
+            ForgeSqlError::invalid(format!("the statement is not MySQL: {error}"))
+        }
+    })?;
     match (statements.len(), endpoint) {
         (0, _) => Err(ForgeSqlError::invalid("the query holds no statement")),
         (1, _) => statements.into_iter().next().map_or_else(
@@ -196,6 +202,31 @@ pub(crate) fn translate_for(
             })
         }
     }
+}
+
+/// Whether `text` holds the words `LOCK IN SHARE MODE`, read as tokens (so not inside a
+/// string or a quoted name). Asked only of a statement that failed to parse.
+fn holds_lock_in_share_mode(text: &str) -> bool {
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&MySqlDialect {}, text).tokenize() else {
+        return false;
+    };
+    let words: Vec<Option<&str>> = tokens
+        .iter()
+        .filter(|token| !matches!(token, sqlparser::tokenizer::Token::Whitespace(_)))
+        .map(|token| match token {
+            sqlparser::tokenizer::Token::Word(word) if word.quote_style.is_none() => {
+                Some(word.value.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let wanted = ["LOCK", "IN", "SHARE", "MODE"];
+    words.windows(wanted.len()).any(|window| {
+        window
+            .iter()
+            .zip(wanted)
+            .all(|(word, wanted)| word.is_some_and(|word| word.eq_ignore_ascii_case(wanted)))
+    })
 }
 
 fn translate_one(
@@ -872,6 +903,15 @@ impl VisitorMut for Literals {
                         if name.to_string().eq_ignore_ascii_case("dual"))
                 {
                     select.from.clear();
+                }
+                // `SELECT SQL_CALC_FOUND_ROWS …` is refused by TiDB; the other modifiers
+                // (`HIGH_PRIORITY`, `STRAIGHT_JOIN`, `SQL_SMALL_RESULT`, `SQL_NO_CACHE`, …)
+                // steer MySQL's planner or cache and change no answer.
+                if let Some(modifiers) = &select.select_modifiers {
+                    if modifiers.sql_calc_found_rows {
+                        return ControlFlow::Break(ForgeSqlError::tidb_noop("SQL_CALC_FOUND_ROWS"));
+                    }
+                    select.select_modifiers = None;
                 }
                 // `STRAIGHT_JOIN` is an inner join that fixes the join order, which only
                 // steers MySQL's planner.

@@ -57,4 +57,15 @@ impl ForgeSqlError {
             message: message.into(),
         }
     }
+
+    /// TiDB's refusal of a MySQL clause it parses but does not implement
+    /// (`SQL_CALC_FOUND_ROWS`, `LOCK IN SHARE MODE`): TiDB runs them only with the session
+    /// variable `tidb_enable_noop_functions`, off by default and not one an app can set on
+    /// Forge, and otherwise answers this, in TiDB's words.
+    pub(crate) fn tidb_noop(clause: &str) -> Self {
+        Self::execution(format!(
+            "Error 1235 (42000): function {clause} has only noop implementation in tidb now, \
+             use tidb_enable_noop_functions to enable these functions"
+        ))
+    }
 }
