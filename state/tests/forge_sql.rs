@@ -3041,3 +3041,39 @@ fn tidbs_noop_clauses_are_refused_in_tidbs_words() {
     );
     assert_eq!(rows(&answer), &vec![json!({"n": 9})]);
 }
+
+/// `ORDER BY` a JSON path orders as MySQL orders JSON scalars: numbers by value, then strings.
+#[test]
+fn json_paths_order_by_value() {
+    let mut db = database();
+    run_schema(&mut db, "CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
+    run(
+        &mut db,
+        "INSERT INTO docs VALUES (1, '{\"n\": 10, \"s\": \"b\"}'), (2, '{\"n\": 9, \"s\": \"a\"}'), \
+         (3, '{\"n\": 100.5, \"s\": \"c\"}'), (4, '{\"n\": \"x\", \"s\": \"10\"}')",
+        json!([]),
+    );
+    let ids = |answer: &Value| -> Vec<Value> {
+        rows(answer).iter().map(|row| row["id"].clone()).collect()
+    };
+    let answer = run(
+        &mut db,
+        "SELECT id FROM docs ORDER BY doc->'$.n'",
+        json!([]),
+    );
+    assert_eq!(ids(&answer), vec![json!(2), json!(1), json!(3), json!(4)]);
+    let answer = run(
+        &mut db,
+        "SELECT id, doc->'$.n' AS n FROM docs ORDER BY JSON_EXTRACT(doc, '$.n') DESC, id",
+        json!([]),
+    );
+    assert_eq!(ids(&answer), vec![json!(4), json!(3), json!(1), json!(2)]);
+    // Still JSON where it is selected.
+    assert_eq!(rows(&answer)[0]["n"], json!("x"));
+    let answer = run(
+        &mut db,
+        "SELECT id FROM docs ORDER BY doc->>'$.s'",
+        json!([]),
+    );
+    assert_eq!(ids(&answer), vec![json!(4), json!(2), json!(1), json!(3)]);
+}

@@ -894,6 +894,7 @@ impl VisitorMut for Literals {
     }
 
     fn pre_visit_query(&mut self, query: &mut sqlparser::ast::Query) -> ControlFlow<ForgeSqlError> {
+        super::expressions::order_json_as_values(query);
         match query.body.as_mut() {
             SetExpr::Select(select) => {
                 // `FROM DUAL` is MySQL's "no table"; SQLite's is to name none.

@@ -203,42 +203,10 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
 /// of `AND`/`OR`/`NOT` it is SQLite's `->>`, which gives the SQL value. Elsewhere it stays
 /// JSON (SQLite's `->`): selected, it comes back as JSON, `true` as `true`.
 ///
-/// A selected `->>` is MySQL's text (the dialect's `unquote_selected_paths`). What still
-/// differs: `ORDER BY doc->'$.n'` orders the JSON text (`10` before `9`), where MySQL orders
-/// JSON numbers as numbers.
+/// A selected `->>` is MySQL's text (the dialect's `unquote_selected_paths`). An `ORDER BY`
+/// orders by value too ([`order_json_as_values`]).
 fn compare_json_as_values(expr: &mut Expr) {
-    let as_value = |operand: &mut Expr| {
-        let mut inner = &mut *operand;
-        while let Expr::Nested(nested) = inner {
-            inner = nested.as_mut();
-        }
-        match inner {
-            Expr::BinaryOp { op, .. } if *op == BinaryOperator::Arrow => {
-                *op = BinaryOperator::LongArrow;
-            }
-            Expr::Function(function)
-                if function
-                    .name
-                    .to_string()
-                    .eq_ignore_ascii_case("json_extract")
-                    && matches!(&function.args, FunctionArguments::List(list) if list.args.len() == 2) =>
-            {
-                if let FunctionArguments::List(list) = &mut function.args
-                    && let [
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(document)),
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(path)),
-                    ] = list.args.as_mut_slice()
-                {
-                    *inner = Expr::Nested(Box::new(Expr::BinaryOp {
-                        left: Box::new(take(document)),
-                        op: BinaryOperator::LongArrow,
-                        right: Box::new(take(path)),
-                    }));
-                }
-            }
-            _ => {}
-        }
-    };
+    let as_value = json_as_value;
     match expr {
         Expr::BinaryOp {
             left,
@@ -280,6 +248,55 @@ fn compare_json_as_values(expr: &mut Expr) {
             as_value(high);
         }
         _ => {}
+    }
+}
+
+/// `operand` as its SQL value when it is a JSON value taken by one path (`doc->'$.a'`,
+/// `JSON_EXTRACT(doc, '$.a')`): SQLite's `->>`.
+fn json_as_value(operand: &mut Expr) {
+    let mut inner = &mut *operand;
+    while let Expr::Nested(nested) = inner {
+        inner = nested.as_mut();
+    }
+    match inner {
+        Expr::BinaryOp { op, .. } if *op == BinaryOperator::Arrow => {
+            *op = BinaryOperator::LongArrow;
+        }
+        Expr::Function(function)
+            if function
+                .name
+                .to_string()
+                .eq_ignore_ascii_case("json_extract")
+                && matches!(&function.args, FunctionArguments::List(list) if list.args.len() == 2) =>
+        {
+            if let FunctionArguments::List(list) = &mut function.args
+                && let [
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(document)),
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(path)),
+                ] = list.args.as_mut_slice()
+            {
+                *inner = Expr::Nested(Box::new(Expr::BinaryOp {
+                    left: Box::new(take(document)),
+                    op: BinaryOperator::LongArrow,
+                    right: Box::new(take(path)),
+                }));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `ORDER BY doc->'$.n'` orders as MySQL orders JSON scalars: numbers as numbers (`9` before
+/// `10`), strings as strings, numbers before strings; SQLite's `->` would order the JSON text.
+/// (Objects and arrays order as their text, and a JSON `true` as 1, where MySQL puts booleans
+/// after every other scalar.) An alias of a selected path still orders its JSON text.
+pub(super) fn order_json_as_values(query: &mut sqlparser::ast::Query) {
+    if let Some(order_by) = &mut query.order_by
+        && let sqlparser::ast::OrderByKind::Expressions(items) = &mut order_by.kind
+    {
+        for item in items {
+            json_as_value(&mut item.expr);
+        }
     }
 }
 
