@@ -23,7 +23,7 @@ pub(super) const INTERVAL_INDEX: &str = "kiln_interval_index";
 /// neither (or the tokenizer cannot read it, which the parser then reports).
 pub(super) fn respell_word_operators(query: &str) -> Option<String> {
     // Cheap refusal first: most statements hold neither word.
-    if !holds_ignoring_case(query, "MOD") && !holds_ignoring_case(query, "INTERVAL") {
+    if !may_hold_word_operators(query) {
         return None;
     }
     let tokens = Tokenizer::new(&MySqlDialect {}, query)
@@ -70,11 +70,20 @@ pub(super) fn respell_word_operators(query: &str) -> Option<String> {
     Some(text)
 }
 
-/// Whether `text` holds `word` (ASCII), in any case, without copying it.
-fn holds_ignoring_case(text: &str, word: &str) -> bool {
-    text.as_bytes()
-        .windows(word.len())
-        .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+/// Whether `text` holds `MOD` or `INTERVAL`, in any case: one pass over its bytes, without
+/// copying it (this is asked of every statement).
+fn may_hold_word_operators(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(at, byte)| {
+        let word: &[u8] = match byte | 0x20 {
+            b'm' => b"mod",
+            b'i' => b"interval",
+            _ => return false,
+        };
+        bytes
+            .get(at..at + word.len())
+            .is_some_and(|found| found.eq_ignore_ascii_case(word))
+    })
 }
 
 /// For each of `tokens`, whether it is an opening parenthesis whose parentheses hold a comma
