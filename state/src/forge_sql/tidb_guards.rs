@@ -19,10 +19,9 @@
 //! MySQL's `DROP KEY k`, which sqlparser reads only as `DROP INDEX k`, is written so in the same
 //! pass.
 
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::token_places::LineStarts;
+use super::token_places::{LineStarts, significant_tokens, splice};
 
 /// The clauses a statement guarded, each by its table and the name it guards (unquoted, as
 /// written).
@@ -63,24 +62,8 @@ pub(super) fn take_guards(query: &str) -> Option<(String, Guards)> {
     if !query.to_ascii_uppercase().contains("ALTER") {
         return None;
     }
-    let tokens = Tokenizer::new(&MySqlDialect {}, query)
-        .tokenize_with_location()
-        .ok()?;
-    let words: Vec<&TokenWithSpan> = tokens
-        .iter()
-        .filter(|token| {
-            !matches!(
-                token.token,
-                Token::Whitespace(
-                    Whitespace::Space
-                        | Whitespace::Newline
-                        | Whitespace::Tab
-                        | Whitespace::SingleLineComment { .. }
-                        | Whitespace::MultiLineComment(_)
-                )
-            )
-        })
-        .collect();
+    let tokens = significant_tokens(query)?;
+    let words: Vec<&TokenWithSpan> = tokens.iter().collect();
     let keyword = |at: usize, wanted: &str| {
         matches!(words.get(at).map(|token| &token.token),
             Some(Token::Word(word)) if word.quote_style.is_none()
@@ -179,14 +162,7 @@ pub(super) fn take_guards(query: &str) -> Option<(String, Guards)> {
     if cuts.is_empty() {
         return None;
     }
-    let mut text = String::with_capacity(query.len());
-    let mut from = 0;
-    for (start, end, replacement) in cuts {
-        text.push_str(query.get(from..start)?);
-        text.push_str(replacement);
-        from = end;
-    }
-    text.push_str(query.get(from..)?);
+    let text = splice(query, &cuts)?;
     Some((text, guards))
 }
 

@@ -4,7 +4,37 @@
 
 use std::cell::Cell;
 
-use sqlparser::tokenizer::Location;
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+/// `query`'s tokens as MySQL reads them, with their places, without whitespace and comments;
+/// `None` when the tokenizer cannot read it (the parser then reports why).
+pub(super) fn significant_tokens(query: &str) -> Option<Vec<TokenWithSpan>> {
+    let mut tokens = Tokenizer::new(&MySqlDialect {}, query)
+        .tokenize_with_location()
+        .ok()?;
+    tokens.retain(|token| !matches!(token.token, Token::Whitespace(_)));
+    Some(tokens)
+}
+
+/// `query` with each `(start, end, replacement)` edit made, the edits in the text's order
+/// and apart; `None` when a place is not one of the text's (which the callers' places,
+/// found by [`LineStarts`], never are).
+pub(super) fn splice(query: &str, edits: &[(usize, usize, &str)]) -> Option<String> {
+    let added: usize = edits
+        .iter()
+        .map(|(_, _, replacement)| replacement.len())
+        .sum();
+    let mut text = String::with_capacity(query.len() + added);
+    let mut from = 0;
+    for &(start, end, replacement) in edits {
+        text.push_str(query.get(from..start)?);
+        text.push_str(replacement);
+        from = end;
+    }
+    text.push_str(query.get(from..)?);
+    Some(text)
+}
 
 /// Byte offsets of a text's lines, to turn the tokenizer's (line, column) into a place in it.
 ///

@@ -11,10 +11,9 @@
 //! As in `tidb_guards`, only those words are replaced, by their place in the text as the
 //! tokenizer found them ([`LineStarts`]); nothing else in the text is touched.
 
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::token_places::LineStarts;
+use super::token_places::{LineStarts, significant_tokens, splice};
 
 /// The name `INTERVAL(n, …)` is called by (`functions.rs` registers it).
 pub(super) const INTERVAL_INDEX: &str = "kiln_interval_index";
@@ -26,13 +25,8 @@ pub(super) fn respell_word_operators(query: &str) -> Option<String> {
     if !may_hold_word_operators(query) {
         return None;
     }
-    let tokens = Tokenizer::new(&MySqlDialect {}, query)
-        .tokenize_with_location()
-        .ok()?;
-    let words: Vec<&TokenWithSpan> = tokens
-        .iter()
-        .filter(|token| !matches!(token.token, Token::Whitespace(_)))
-        .collect();
+    let tokens = significant_tokens(query)?;
+    let words: Vec<&TokenWithSpan> = tokens.iter().collect();
     let is_word = |token: &TokenWithSpan, wanted: &str| {
         matches!(&token.token, Token::Word(word)
             if word.quote_style.is_none() && word.value.eq_ignore_ascii_case(wanted))
@@ -59,15 +53,7 @@ pub(super) fn respell_word_operators(query: &str) -> Option<String> {
     if edits.is_empty() {
         return None;
     }
-    let mut text = String::with_capacity(query.len() + edits.len() * INTERVAL_INDEX.len());
-    let mut from = 0;
-    for (start, end, replacement) in edits {
-        text.push_str(query.get(from..start)?);
-        text.push_str(replacement);
-        from = end;
-    }
-    text.push_str(query.get(from..)?);
-    Some(text)
+    splice(query, &edits)
 }
 
 /// Whether `text` holds `MOD` or `INTERVAL`, in any case: one pass over its bytes, without
