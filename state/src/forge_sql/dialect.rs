@@ -67,6 +67,7 @@ use super::error::ForgeSqlError;
 use super::rebuild::{Change, Position, Rebuild};
 use super::show::{self, Show};
 use super::tidb_guards::{Guards, take_guards};
+use super::token_places::significant_tokens;
 use super::word_operators::respell_word_operators;
 use super::writes::{self, InsertTarget};
 
@@ -207,25 +208,15 @@ pub(crate) fn translate_for(
 /// Whether `text` holds the words `LOCK IN SHARE MODE`, read as tokens (so not inside a
 /// string or a quoted name). Asked only of a statement that failed to parse.
 fn holds_lock_in_share_mode(text: &str) -> bool {
-    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&MySqlDialect {}, text).tokenize() else {
+    let Some(tokens) = significant_tokens(text) else {
         return false;
     };
-    let words: Vec<Option<&str>> = tokens
-        .iter()
-        .filter(|token| !matches!(token, sqlparser::tokenizer::Token::Whitespace(_)))
-        .map(|token| match token {
-            sqlparser::tokenizer::Token::Word(word) if word.quote_style.is_none() => {
-                Some(word.value.as_str())
-            }
-            _ => None,
-        })
-        .collect();
     let wanted = ["LOCK", "IN", "SHARE", "MODE"];
-    words.windows(wanted.len()).any(|window| {
-        window
-            .iter()
-            .zip(wanted)
-            .all(|(word, wanted)| word.is_some_and(|word| word.eq_ignore_ascii_case(wanted)))
+    tokens.windows(wanted.len()).any(|window| {
+        window.iter().zip(wanted).all(|(token, wanted)| {
+            matches!(&token.token, sqlparser::tokenizer::Token::Word(word)
+                if word.quote_style.is_none() && word.value.eq_ignore_ascii_case(wanted))
+        })
     })
 }
 

@@ -206,7 +206,6 @@ pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
 /// A selected `->>` is MySQL's text (the dialect's `unquote_selected_paths`). An `ORDER BY`
 /// orders by value too ([`order_json_as_values`]).
 fn compare_json_as_values(expr: &mut Expr) {
-    let as_value = json_as_value;
     match expr {
         Expr::BinaryOp {
             left,
@@ -223,8 +222,8 @@ fn compare_json_as_values(expr: &mut Expr) {
                 | BinaryOperator::Xor,
             right,
         } => {
-            as_value(left);
-            as_value(right);
+            json_as_value(left);
+            json_as_value(right);
         }
         Expr::UnaryOp {
             op: UnaryOperator::Not,
@@ -233,19 +232,19 @@ fn compare_json_as_values(expr: &mut Expr) {
         | Expr::IsTrue(expr)
         | Expr::IsFalse(expr)
         | Expr::IsNotTrue(expr)
-        | Expr::IsNotFalse(expr) => as_value(expr),
+        | Expr::IsNotFalse(expr) => json_as_value(expr),
         Expr::In { expr, target, .. } => {
-            as_value(expr);
+            json_as_value(expr);
             if let InTarget::List(list) = target {
-                list.iter_mut().for_each(as_value);
+                list.iter_mut().for_each(json_as_value);
             }
         }
         Expr::Between {
             expr, low, high, ..
         } => {
-            as_value(expr);
-            as_value(low);
-            as_value(high);
+            json_as_value(expr);
+            json_as_value(low);
+            json_as_value(high);
         }
         _ => {}
     }

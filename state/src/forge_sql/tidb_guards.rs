@@ -19,9 +19,9 @@
 //! MySQL's `DROP KEY k`, which sqlparser reads only as `DROP INDEX k`, is written so in the same
 //! pass.
 
-use sqlparser::tokenizer::{Token, TokenWithSpan};
+use sqlparser::tokenizer::Token;
 
-use super::token_places::{LineStarts, significant_tokens, splice};
+use super::token_places::{LineStarts, mentions_any, significant_tokens, splice};
 
 /// The clauses a statement guarded, each by its table and the name it guards (unquoted, as
 /// written).
@@ -59,11 +59,10 @@ impl Guards {
 /// guarded; `None` when it has neither (the text is then parsed as it is).
 pub(super) fn take_guards(query: &str) -> Option<(String, Guards)> {
     // Cheap refusal first: most statements are no ALTER TABLE at all.
-    if !query.to_ascii_uppercase().contains("ALTER") {
+    if !mentions_any(query, &["alter"]) {
         return None;
     }
-    let tokens = significant_tokens(query)?;
-    let words: Vec<&TokenWithSpan> = tokens.iter().collect();
+    let words = significant_tokens(query)?;
     let keyword = |at: usize, wanted: &str| {
         matches!(words.get(at).map(|token| &token.token),
             Some(Token::Word(word)) if word.quote_style.is_none()
@@ -118,7 +117,7 @@ pub(super) fn take_guards(query: &str) -> Option<(String, Guards)> {
             }
         } else if keyword(at, "DROP") && (keyword(at + 1, "INDEX") || keyword(at + 1, "KEY")) {
             if keyword(at + 1, "KEY") {
-                let key = words[at + 1];
+                let key = &words[at + 1];
                 let (Some(start), Some(end)) = (
                     offsets.byte(key.span.start),
                     offsets

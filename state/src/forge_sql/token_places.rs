@@ -17,6 +17,19 @@ pub(super) fn significant_tokens(query: &str) -> Option<Vec<TokenWithSpan>> {
     Some(tokens)
 }
 
+/// Whether `text` holds any of `words` (lowercase ASCII) in any case: one pass over its bytes,
+/// without copying it. The edits' cheap first refusal, asked of every statement.
+pub(super) fn mentions_any(text: &str, words: &[&str]) -> bool {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).any(|at| {
+        words.iter().any(|word| {
+            bytes
+                .get(at..at + word.len())
+                .is_some_and(|found| found.eq_ignore_ascii_case(word.as_bytes()))
+        })
+    })
+}
+
 /// `query` with each `(start, end, replacement)` edit made, the edits in the text's order
 /// and apart; `None` when a place is not one of the text's (which the callers' places,
 /// found by [`LineStarts`], never are).
@@ -88,6 +101,14 @@ mod tests {
 
     fn at(line: u64, column: u64) -> Location {
         Location { line, column }
+    }
+
+    #[test]
+    fn mentions_are_found_in_any_case() {
+        assert!(mentions_any("select 7 MoD 3", &["mod", "interval"]));
+        assert!(mentions_any("ALTER table t", &["alter"]));
+        assert!(!mentions_any("select m, inter", &["mod", "interval"]));
+        assert!(!mentions_any("", &["alter"]));
     }
 
     #[test]

@@ -13,20 +13,19 @@
 
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::token_places::{LineStarts, significant_tokens, splice};
+use super::token_places::{LineStarts, mentions_any, significant_tokens, splice};
 
-/// The name `INTERVAL(n, …)` is called by (`functions.rs` registers it).
+/// The name `INTERVAL(n, …)` is called by (`number_functions.rs` registers it).
 pub(super) const INTERVAL_INDEX: &str = "kiln_interval_index";
 
 /// `query` with its `MOD` operators and `INTERVAL(…)` calls respelt; `None` when it has
 /// neither (or the tokenizer cannot read it, which the parser then reports).
 pub(super) fn respell_word_operators(query: &str) -> Option<String> {
     // Cheap refusal first: most statements hold neither word.
-    if !may_hold_word_operators(query) {
+    if !mentions_any(query, &["mod", "interval"]) {
         return None;
     }
-    let tokens = significant_tokens(query)?;
-    let words: Vec<&TokenWithSpan> = tokens.iter().collect();
+    let words = significant_tokens(query)?;
     let is_word = |token: &TokenWithSpan, wanted: &str| {
         matches!(&token.token, Token::Word(word)
             if word.quote_style.is_none() && word.value.eq_ignore_ascii_case(wanted))
@@ -56,26 +55,10 @@ pub(super) fn respell_word_operators(query: &str) -> Option<String> {
     splice(query, &edits)
 }
 
-/// Whether `text` holds `MOD` or `INTERVAL`, in any case: one pass over its bytes, without
-/// copying it (this is asked of every statement).
-fn may_hold_word_operators(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(at, byte)| {
-        let word: &[u8] = match byte | 0x20 {
-            b'm' => b"mod",
-            b'i' => b"interval",
-            _ => return false,
-        };
-        bytes
-            .get(at..at + word.len())
-            .is_some_and(|found| found.eq_ignore_ascii_case(word))
-    })
-}
-
 /// For each of `tokens`, whether it is an opening parenthesis whose parentheses hold a comma
 /// at their own depth: one pass, with a stack of the parentheses open (an `INTERVAL` nested in
 /// another's list costs nothing more).
-fn lists(tokens: &[&TokenWithSpan]) -> Vec<bool> {
+fn lists(tokens: &[TokenWithSpan]) -> Vec<bool> {
     let mut holds_comma = vec![false; tokens.len()];
     let mut open: Vec<usize> = Vec::new();
     for (at, token) in tokens.iter().enumerate() {
