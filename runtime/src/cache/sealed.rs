@@ -89,10 +89,7 @@ impl SealedCopy {
         // The whole length first, all holes: only pages with data are written.
         memory.set_len(len as u64)?;
         copy_pages(stored, &memory)?;
-        // SAFETY: fcntl on a descriptor we own, with an integer argument.
-        if unsafe { libc::fcntl(memory.as_raw_fd(), libc::F_ADD_SEALS, ALL_SEALS) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        seal(&memory)?;
         // The seals hold from here on; a size other than `len` would mean a
         // writer slipped in before them (impossible: only this function has
         // the descriptor), so it is checked rather than assumed.
@@ -123,6 +120,39 @@ impl SealedCopy {
     /// memory file itself, not a file on a disk. Valid while `self` lives.
     pub fn path(&self) -> PathBuf {
         PathBuf::from(format!("/proc/self/fd/{}", self.memory.as_raw_fd()))
+    }
+}
+
+/// How many times sealing is tried when the kernel answers `EBUSY`, and the
+/// pause before the first retry (doubled each time: 15 ms of pauses in all).
+///
+/// `F_SEAL_WRITE` waits for every page of the file to be free of references
+/// other than the file's own, and gives up with `EBUSY` after a short wait.
+/// No one maps or pins these pages (only `pwrite` touched them), but the
+/// kernel itself can hold a page for a moment (migration, compaction, a page
+/// batch not yet drained) and on a loaded machine that moment outlasts the
+/// kernel's wait: seen once under the test suite. It passes on its own, so a
+/// few more tries turn it into a delay instead of the slower fallback.
+const SEAL_TRIES: u32 = 5;
+const SEAL_FIRST_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Adds every seal to `memory`, retrying a transient `EBUSY`
+/// ([`SEAL_TRIES`]).
+fn seal(memory: &File) -> io::Result<()> {
+    let mut pause = SEAL_FIRST_PAUSE;
+    let mut tries_left = SEAL_TRIES;
+    loop {
+        // SAFETY: fcntl on a descriptor we own, with an integer argument.
+        if unsafe { libc::fcntl(memory.as_raw_fd(), libc::F_ADD_SEALS, ALL_SEALS) } == 0 {
+            return Ok(());
+        }
+        let error = io::Error::last_os_error();
+        tries_left -= 1;
+        if error.raw_os_error() != Some(libc::EBUSY) || tries_left == 0 {
+            return Err(error);
+        }
+        std::thread::sleep(pause);
+        pause *= 2;
     }
 }
 
