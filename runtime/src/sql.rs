@@ -3,7 +3,7 @@
 //! The capability is typed, declared and granted: the app's manifest must
 //! declare a `sql` module (else `app-not-enabled`, Forge's
 //! `APP_NOT_ENABLED`), and the host must keep databases for the installation
-//! ([`ForgeSqlStore`]; a runtime on PostgreSQL state keeps none yet). The
+//! ([`ForgeSqlStore`]; `None` in a runtime given none). The
 //! statement then runs on this installation's database only: the
 //! installation is the host's, never the guest's to name.
 
@@ -71,7 +71,7 @@ impl SqlSession {
         let Some(store) = &self.store else {
             return Err(error(
                 SqlErrorCode::UnknownError,
-                "this host keeps no Forge SQL databases (its state is on PostgreSQL)",
+                "this host keeps no Forge SQL databases",
             ));
         };
         let params: Vec<Json> = serde_json::from_str(&params).map_err(|_| {

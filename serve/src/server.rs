@@ -451,18 +451,17 @@ async fn open_state(
         .await
         .map_err(|e| StartError::State(format!("{}: {e}", location.describe())))?;
     tracing::info!(state = %location.describe(), storage_key_id = %cipher.key_id_hex(), previous_storage_key_ids = ?cipher.previous_key_ids_hex(), lease_seconds = lease.as_secs(), "state opened");
+    // Forge SQL's databases live with the state (kiln_state::forge_sql::store).
+    let forge_sql = Some(Arc::new(ForgeSqlStore::for_state(
+        &location,
+        &backends,
+        ForgeSqlLimits::default(),
+    )));
     let storage = StorageHost::new(
         AppStorage::new(backends.storage, StorageLimits::default(), cipher)
             .with_clock(clock.for_storage()),
     )
     .with_variables_fresh_for(CONFIG_VARIABLES_FRESH_FOR);
-    // Forge SQL's databases live beside the state (kiln_state::forge_sql::store).
-    let forge_sql = ForgeSqlStore::for_state(&location, ForgeSqlLimits::default()).map(Arc::new);
-    if forge_sql.is_none() {
-        tracing::warn!(
-            "Forge SQL is not available with PostgreSQL state: apps' @forge/sql statements answer UNKNOWN_ERROR"
-        );
-    }
     Ok((
         ServeState::new(
             backends.serve,

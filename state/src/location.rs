@@ -78,6 +78,9 @@ pub struct StateBackends {
     pub serve: Arc<dyn ServeBackend>,
     /// `None` for memory.
     pub engine: Option<Engine>,
+    /// The shared database, with PostgreSQL state: what else keeps its data there (Forge
+    /// SQL's databases, [`crate::forge_sql::ForgeSqlStore::for_state`]) uses the same pool.
+    pub postgres: Option<PostgresDatabase>,
 }
 
 impl StateLocation {
@@ -110,6 +113,7 @@ impl StateLocation {
                 storage: Arc::new(MemoryBackend::new()),
                 serve: Arc::new(MemoryServeBackend::new()),
                 engine: None,
+                postgres: None,
             },
             Self::Sqlite(path) => {
                 let db = SqliteDatabase::open(path).await?;
@@ -117,14 +121,16 @@ impl StateLocation {
                     storage: Arc::new(SqlBackend::new(db.clone())),
                     serve: Arc::new(SqlServeBackend::new(db)),
                     engine: Some(Engine::Sqlite),
+                    postgres: None,
                 }
             }
             Self::Postgres(url) => {
                 let db = PostgresDatabase::connect(url.expose_secret()).await?;
                 StateBackends {
                     storage: Arc::new(SqlBackend::new(db.clone())),
-                    serve: Arc::new(SqlServeBackend::new(db)),
+                    serve: Arc::new(SqlServeBackend::new(db.clone())),
                     engine: Some(Engine::Postgres),
+                    postgres: Some(db),
                 }
             }
         })

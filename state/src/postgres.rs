@@ -62,6 +62,11 @@ const POSTGRES_MIGRATIONS: Migrations = &[
         "async-event jobs, delayed events and requested retries",
         include_str!("../migrations/postgres/0006_queue_jobs.sql"),
     ),
+    (
+        7,
+        "installations' Forge SQL databases, in chunks",
+        include_str!("../migrations/postgres/0007_forge_sql_databases.sql"),
+    ),
 ];
 
 /// Connections per replica by default: enough for a serve process's workers and requests,

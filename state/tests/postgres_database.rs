@@ -33,7 +33,7 @@ async fn replicas_starting_together_migrate_once() {
             .fetch_all(&mut connection)
             .await
             .unwrap();
-    assert_eq!(applied, (1..=6).map(|v| (v, true)).collect::<Vec<_>>());
+    assert_eq!(applied, (1..=7).map(|v| (v, true)).collect::<Vec<_>>());
     for (n, db) in replicas.into_iter().enumerate() {
         let storage = kiln_state::AppStorage::new(
             std::sync::Arc::new(kiln_state::storage::SqlBackend::new(db)),

@@ -123,6 +123,58 @@ impl ForgeSqlDatabase {
         Self::configure(Connection::open_in_memory()?, limits)
     }
 
+    /// A database in memory holding `image`, the bytes of a SQLite database file (empty for
+    /// a new database): a replica's copy of a database kept in PostgreSQL
+    /// ([`super::postgres_images`]). Its bytes stay readable whole ([`Self::with_image`]).
+    pub(crate) fn from_image(
+        image: &[u8],
+        limits: ForgeSqlLimits,
+    ) -> Result<Self, ForgeSqlOpenError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // `memdb` is SQLite's in-memory file, kept in one buffer that can be read without a
+        // copy. A name without a leading `/` is private to this connection.
+        let mut connection = Connection::open_with_flags("file:kiln-forge-sql?vfs=memdb", flags)?;
+        if !image.is_empty() {
+            // Before `configure`: replacing the database resets what its pager was told
+            // (`max_page_count`); the connection's own settings stay.
+            connection.deserialize_read_exact(rusqlite::MAIN_DB, image, image.len(), false)?;
+        }
+        Self::configure(connection, limits)
+    }
+
+    /// Calls `read` with this database's bytes as a file of it would hold them, read where
+    /// SQLite keeps them (no copy), with the connection's count of rows changed so far; `None`
+    /// for a database not made by [`Self::from_image`].
+    pub(crate) fn with_image<R>(&self, read: impl FnOnce(&[u8], u64) -> R) -> Option<R> {
+        let mut size: i64 = -1;
+        // SAFETY: the handle is this connection's and is used on this thread; `NOCOPY` asks
+        // for memdb's own buffer (NULL for any other kind of database) and allocates nothing.
+        // The buffer stays valid and unchanged while `self` is borrowed here: only a statement
+        // of this connection could change or move it, and none can run meanwhile.
+        let bytes = unsafe {
+            rusqlite::ffi::sqlite3_serialize(
+                self.connection.handle(),
+                rusqlite::MAIN_DB.as_ptr(),
+                &mut size,
+                rusqlite::ffi::SQLITE_SERIALIZE_NOCOPY,
+            )
+        };
+        let size = usize::try_from(size).ok()?;
+        let changes = self.connection.total_changes();
+        if bytes.is_null() {
+            // An empty memdb has no buffer yet; anything else is not a memdb.
+            return (size == 0).then(|| read(&[], changes));
+        }
+        // SAFETY: memdb's buffer holds `size` bytes (its file's size), valid as said above.
+        Some(read(
+            unsafe { std::slice::from_raw_parts(bytes, size) },
+            changes,
+        ))
+    }
+
     fn configure(
         connection: Connection,
         limits: ForgeSqlLimits,

@@ -28,6 +28,7 @@ pub mod limits;
 mod multi_table;
 mod mysql_errors;
 mod number_functions;
+mod postgres_images;
 mod rebuild;
 mod show;
 pub mod store;

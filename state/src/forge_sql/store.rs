@@ -17,7 +17,8 @@ use super::database::ForgeSqlDatabase;
 use super::dialect::Endpoint;
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::limits::ForgeSqlLimits;
-use crate::Installation;
+use super::postgres_images::PostgresImages;
+use crate::{Installation, PostgresDatabase};
 
 /// Open databases kept between calls. Threat: a host serving thousands of installations
 /// holding a file descriptor and SQLite's page cache for each; past this, idle ones are closed
@@ -25,12 +26,15 @@ use crate::Installation;
 pub const MAX_OPEN_DATABASES: usize = 64;
 
 /// Where installations' databases live.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum ForgeSqlPlacement {
     /// In memory, for as long as the store lives (`--storage memory`, tests).
     Memory,
     /// One file per installation in this folder.
     Directory(PathBuf),
+    /// In the PostgreSQL state database that replicas share, each statement run on the
+    /// replica's copy in memory ([`super::postgres_images`]).
+    Postgres(PostgresDatabase),
 }
 
 /// Installations' Forge SQL databases.
@@ -39,27 +43,41 @@ pub struct ForgeSqlStore {
     placement: ForgeSqlPlacement,
     limits: ForgeSqlLimits,
     open: Mutex<HashMap<Installation, Arc<Mutex<ForgeSqlDatabase>>>>,
+    /// With [`ForgeSqlPlacement::Postgres`].
+    shared: Option<PostgresImages>,
 }
 
 impl ForgeSqlStore {
     /// A store placing databases as `placement` says, each with `limits`.
     pub fn new(placement: ForgeSqlPlacement, limits: ForgeSqlLimits) -> Self {
+        let shared = match &placement {
+            ForgeSqlPlacement::Postgres(database) => {
+                Some(PostgresImages::new(database.clone(), limits.clone()))
+            }
+            _ => None,
+        };
         ForgeSqlStore {
             placement,
             limits,
             open: Mutex::new(HashMap::new()),
+            shared,
         }
     }
 
-    /// The store that goes with a state location: in memory with memory state, beside the
-    /// file with SQLite state. With PostgreSQL state (replicas) there is none yet: replicas
-    /// share no folder, and a database in one replica's would be lost to the others, so the
-    /// host answers every statement `UNKNOWN_ERROR` rather than keep data it would lose.
-    pub fn for_state(location: &crate::StateLocation, limits: ForgeSqlLimits) -> Option<Self> {
-        match location {
-            crate::StateLocation::Memory => Some(Self::new(ForgeSqlPlacement::Memory, limits)),
-            crate::StateLocation::Sqlite(path) => Some(Self::beside_state_file(path, limits)),
-            crate::StateLocation::Postgres(_) => None,
+    /// The store that goes with opened state: in memory with memory state, beside the file
+    /// with SQLite state, and in the shared database with PostgreSQL state (replicas share no
+    /// folder: a database in one replica's would be lost to the others).
+    pub fn for_state(
+        location: &crate::StateLocation,
+        backends: &crate::StateBackends,
+        limits: ForgeSqlLimits,
+    ) -> Self {
+        match (location, &backends.postgres) {
+            (crate::StateLocation::Sqlite(path), _) => Self::beside_state_file(path, limits),
+            (crate::StateLocation::Postgres(_), Some(database)) => {
+                Self::new(ForgeSqlPlacement::Postgres(database.clone()), limits)
+            }
+            _ => Self::new(ForgeSqlPlacement::Memory, limits),
         }
     }
 
@@ -77,17 +95,8 @@ impl ForgeSqlStore {
         let ForgeSqlPlacement::Directory(folder) = &self.placement else {
             return None;
         };
-        let mut digest = Sha256::new();
-        for part in [
-            installation.app_id(),
-            installation.site(),
-            installation.environment(),
-        ] {
-            // Length-prefixed, so no two identities share a digest input.
-            digest.update((part.len() as u64).to_be_bytes());
-            digest.update(part.as_bytes());
-        }
-        Some(folder.join(format!("{}.sqlite3", hex::encode(digest.finalize()))))
+        let digest = identity_digest(installation);
+        Some(folder.join(format!("{}.sqlite3", hex::encode(digest))))
     }
 
     /// Runs one of the app's statements on `installation`'s database, on a blocking thread;
@@ -99,6 +108,12 @@ impl ForgeSqlStore {
         query: String,
         params: Vec<Json>,
     ) -> Result<String, ForgeSqlError> {
+        if let Some(shared) = &self.shared {
+            let key = identity_digest(installation);
+            return shared
+                .execute(installation, key, endpoint, query, params)
+                .await;
+        }
         let store = Arc::clone(self);
         let installation = installation.clone();
         tokio::task::spawn_blocking(move || {
@@ -116,6 +131,11 @@ impl ForgeSqlStore {
         query: &str,
         params: &[Json],
     ) -> Result<String, ForgeSqlError> {
+        if self.shared.is_some() {
+            return Err(unreachable_database(
+                "a database kept in PostgreSQL is reached through ForgeSqlStore::execute",
+            ));
+        }
         let database = self.database(installation)?;
         // A statement that panicked SQLite's binding poisons only this lock; the database
         // itself was rolled back by the dropped transaction.
@@ -155,6 +175,22 @@ impl ForgeSqlStore {
         open.insert(installation.clone(), Arc::clone(&database));
         Ok(database)
     }
+}
+
+/// The name of `installation`'s database (its file's, its rows' in PostgreSQL): a digest of
+/// its identity, so nothing the app or the site chooses becomes a path or a key.
+fn identity_digest(installation: &Installation) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    for part in [
+        installation.app_id(),
+        installation.site(),
+        installation.environment(),
+    ] {
+        // Length-prefixed, so no two identities share a digest input.
+        digest.update((part.len() as u64).to_be_bytes());
+        digest.update(part.as_bytes());
+    }
+    digest.finalize().into()
 }
 
 fn unreachable_database(message: &str) -> ForgeSqlError {
