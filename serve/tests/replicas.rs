@@ -1,7 +1,7 @@
 //! Three `runtime serve` replicas on one PostgreSQL database (issue 16): the real binary
 //! three times, started together, each with its own listener, embedded simulator and JSON
 //! log, sharing installations, web trigger ids, delivery dedup, schedule state, the event
-//! queue and app storage through the database. The app (serve/tests/replica-app) leaves every
+//! queue, app storage and Forge SQL databases through the database. The app (serve/tests/replica-app) leaves every
 //! trace in app storage, so what ran is counted across replicas through one web trigger.
 //!
 //! Needs `$KILN_TEST_POSTGRES_URL` (`.ci/run` sets it; by hand: `eval "$(.ci/postgres-cluster
@@ -532,4 +532,54 @@ fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
         replicas.counters(&report, "counter").get("counter"),
         Some(&(INCREMENTS as u64))
     );
+}
+
+/// Forge SQL on PostgreSQL state: increments of one row sent to three replicas at once all
+/// land (each installation's statements run one at a time across replicas, each write stored
+/// before it answers), and every replica reads the same database.
+#[test]
+fn forge_sql_increments_from_three_replicas_all_land() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    let replicas = Arc::new(Replicas::start(
+        &database,
+        "web_concurrency_per_app = 2\nclient_timeout_seconds = 60",
+        &[],
+    ));
+    let sql = replicas.web_trigger_id("sql-in");
+    const INCREMENTS: usize = 45;
+    let barrier = Arc::new(std::sync::Barrier::new(INCREMENTS));
+    let threads: Vec<_> = (0..INCREMENTS)
+        .map(|n| {
+            let (replicas, barrier) = (replicas.clone(), barrier.clone());
+            let url = replicas.web_trigger_url(n % 3, &sql);
+            std::thread::spawn(move || {
+                let client = client_waiting(Duration::from_secs(180));
+                barrier.wait();
+                loop {
+                    let response = client.post(&url).send().unwrap();
+                    match response.status().as_u16() {
+                        200 => {
+                            let body: Value = response.json().unwrap();
+                            return body["value"].as_u64().unwrap();
+                        }
+                        // Refused before the app ran: nothing was incremented.
+                        429 => std::thread::sleep(Duration::from_millis(200)),
+                        other => panic!("increment {n}: {other} {}", response.text().unwrap()),
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        let value = thread.join().unwrap();
+        assert!((1..=INCREMENTS as u64).contains(&value), "{value}");
+    }
+    let client = client_waiting(Duration::from_secs(60));
+    for n in 0..3 {
+        let url = format!("{}?read=1", replicas.web_trigger_url(n, &sql));
+        let body: Value = client.post(&url).send().unwrap().json().unwrap();
+        assert_eq!(body["value"], INCREMENTS as u64, "replica {n}");
+    }
 }

@@ -14,8 +14,12 @@
 //! - `on_lifecycle` (Forge's lifecycle events): increments `lifecycle:<eventType>` and keeps
 //!   the last payload under `lifecycle-last:<eventType>`, beside the installation id and
 //!   trigger kind its context carried.
+//! - `sql_count` (web trigger): one increment of a row in the installation's Forge SQL
+//!   database, which the replicas share; answers the count it then reads. `?read=1` only
+//!   reads it.
 
 use kiln_sdk::prelude::*;
+use kiln_sdk::sql;
 use kiln_sdk::storage::Expected;
 use serde_json::{Map, Value, json};
 
@@ -119,4 +123,23 @@ fn on_lifecycle(event: Value, ctx: &Context) -> Result<Value, AppError> {
     Ok(json!({ "event": kind, "runs": runs }))
 }
 
-kiln_sdk::export_app!(count, report, on_event, on_tick, on_lifecycle);
+#[derive(serde::Deserialize)]
+struct Count {
+    #[serde(deserialize_with = "sql::number::deserialize")]
+    n: u64,
+}
+
+#[kiln_sdk::handler]
+fn sql_count(request: Value) -> Result<Value, AppError> {
+    sql::execute_ddl("CREATE TABLE IF NOT EXISTS counter (id INT PRIMARY KEY, n BIGINT NOT NULL)")?;
+    if query_parameter(&request, "read").is_none() {
+        sql::prepare("INSERT INTO counter (id, n) VALUES (1, 1) ON DUPLICATE KEY UPDATE n = n + 1")
+            .execute()?;
+    }
+    let count: Option<Count> =
+        sql::prepare("SELECT n FROM counter WHERE id = 1").fetch_optional()?;
+    let value = count.map_or(0, |count| count.n);
+    Ok(json!({ "statusCode": 200, "body": json!({ "value": value }).to_string() }))
+}
+
+kiln_sdk::export_app!(count, report, on_event, on_tick, on_lifecycle, sql_count);
