@@ -256,6 +256,14 @@ impl ForgeSqlDatabase {
         })
     }
 
+    /// Whether `query` only reads (a query, as its translation says): it then runs without
+    /// the installation's write lock on PostgreSQL state ([`super::postgres_images`]). A
+    /// statement that does not translate is not one.
+    pub(crate) fn only_reads(&mut self, endpoint: Endpoint, query: &str) -> bool {
+        self.translation(endpoint, query)
+            .is_ok_and(|translated| translated.kind == StatementKind::Query)
+    }
+
     /// [`ForgeSqlDatabase::execute_text`]'s answer as a JSON value (row keys then lose their
     /// order, which the text keeps).
     pub fn execute(

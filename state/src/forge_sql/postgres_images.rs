@@ -16,6 +16,12 @@
 //!    write is in PostgreSQL, and a replica that dies mid-statement leaves the database as it
 //!    was (its transaction rolls back).
 //!
+//! A query (as the copy's translation judges it) skips the lock and the write: it reads the
+//! stored generation without a lock, catches up if behind (in one `REPEATABLE READ` snapshot,
+//! so a write committed meanwhile cannot mix two generations' chunks) and runs. A `FOR
+//! UPDATE` marks the row, so its commit would wait for PostgreSQL's log to reach the disk: a
+//! read would cost a disk flush.
+//!
 //! Why compare images: SQLite has no interface for the pages a transaction wrote. The copy
 //! keeps the image as stored beside the live database, and a statement that changed anything
 //! (the file's change counter or the rows changed moved) is compared chunk by chunk: exact,
@@ -142,12 +148,36 @@ impl PostgresImages {
         slot.bytes.store(0, Ordering::Relaxed);
         let copy = held.take();
         let limits = self.limits.for_environment(installation.environment());
-        let (answer, copy) = self
-            .run(installation, &key, copy, limits, endpoint, query, params)
-            .await
-            .inspect_err(|error| {
-                tracing::error!(error = %error.message, "a Forge SQL statement on PostgreSQL state did not complete");
-            })?;
+        let statement = Statement {
+            endpoint,
+            query,
+            params,
+        };
+        let ran = match copy {
+            // Judged by the copy's translation (kept, so the run reuses it), on a blocking
+            // thread: parsing a large statement is not for the async workers.
+            Some(mut copy) => {
+                let (copy, statement, reads) = tokio::task::spawn_blocking(move || {
+                    let reads = copy.live.only_reads(statement.endpoint, &statement.query);
+                    (copy, statement, reads)
+                })
+                .await
+                .map_err(|_| unavailable("the statement's thread ended early"))?;
+                if reads {
+                    self.read(&key, copy, limits, statement).await
+                } else {
+                    self.write(installation, &key, Some(copy), limits, statement)
+                        .await
+                }
+            }
+            None => {
+                self.write(installation, &key, None, limits, statement)
+                    .await
+            }
+        };
+        let (answer, copy) = ran.inspect_err(|error| {
+            tracing::error!(error = %error.message, "a Forge SQL statement on PostgreSQL state did not complete");
+        })?;
         slot.bytes.store(copy.bytes(), Ordering::Relaxed);
         *held = Some(copy);
         drop(held);
@@ -155,21 +185,76 @@ impl PostgresImages {
         answer
     }
 
-    /// Steps 1 to 4 of the module's docs. The outer error is the host's (the copy is then
-    /// dropped); the inner result is the statement's answer.
-    #[allow(clippy::too_many_arguments)]
-    async fn run(
+    /// A statement that may write: steps 1 to 4 of the module's docs. The outer error is the
+    /// host's (the copy is then dropped); the inner result is the statement's answer.
+    async fn write(
         &self,
         installation: &Installation,
         key: &[u8; 32],
         copy: Option<Copy>,
         limits: ForgeSqlLimits,
-        endpoint: Endpoint,
-        query: String,
-        params: Vec<Json>,
+        statement: Statement,
     ) -> Result<(Result<String, ForgeSqlError>, Copy), ForgeSqlError> {
         let mut tx = self.database.pool().begin().await.map_err(database_error)?;
         let (generation, size) = lock_row(&mut tx, key, installation).await?;
+        let loaded = self.catch_up(&mut tx, key, copy, generation, size).await?;
+        let (answer, changes, mut copy) = run_on(loaded, limits, statement).await?;
+        if let Some(changes) = changes {
+            let next = generation + 1;
+            write_changes(&mut tx, key, next, &changes).await?;
+            copy.generation = next;
+        }
+        tx.commit().await.map_err(database_error)?;
+        Ok((answer, copy))
+    }
+
+    /// A query: no lock, and nothing to write, so no commit to wait for (a `FOR UPDATE`
+    /// marks the row, and its commit waits for PostgreSQL's log to reach the disk). It runs
+    /// on the database as last committed when it was sent; a copy behind that is brought up
+    /// to date in one snapshot (`REPEATABLE READ`), so that a write committed meanwhile cannot
+    /// mix two generations' chunks.
+    async fn read(
+        &self,
+        key: &[u8; 32],
+        copy: Copy,
+        limits: ForgeSqlLimits,
+        statement: Statement,
+    ) -> Result<(Result<String, ForgeSqlError>, Copy), ForgeSqlError> {
+        let pool = self.database.pool();
+        let (generation, size) = stored_row(pool, key).await?;
+        let loaded = if copy.generation == generation && stored_size(copy.stored.len()) == size {
+            Loaded::Ready(Box::new(copy))
+        } else {
+            let mut tx = pool
+                .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .await
+                .map_err(database_error)?;
+            let (generation, size) = stored_row(&mut *tx, key).await?;
+            let loaded = self
+                .catch_up(&mut tx, key, Some(copy), generation, size)
+                .await?;
+            tx.commit().await.map_err(database_error)?;
+            loaded
+        };
+        let (answer, changes, copy) = run_on(loaded, limits, statement).await?;
+        if changes.is_some() {
+            // Not expected of a query; the copy now differs from what is stored, so it goes.
+            return Err(unavailable("a query changed the database"));
+        }
+        Ok((answer, copy))
+    }
+
+    /// `copy` if it holds `generation`, else the stored image at `generation` (of `size`
+    /// bytes), made from the stale copy's image and the chunks written since (or from all of
+    /// them, with no copy).
+    async fn catch_up(
+        &self,
+        tx: &mut Transaction<'static, Postgres>,
+        key: &[u8; 32],
+        copy: Option<Copy>,
+        generation: i64,
+        size: i64,
+    ) -> Result<Loaded, ForgeSqlError> {
         // The host's ceiling, not the environment's quota: a database stored under a larger
         // quota still opens (SQLite then refuses it more pages). A size past the ceiling is a
         // damaged row, not one to allocate for.
@@ -177,7 +262,7 @@ impl PostgresImages {
             .ok()
             .filter(|&size| size as u64 <= self.limits.max_database_bytes)
             .ok_or_else(|| unavailable("the stored database is larger than the host allows"))?;
-        let loaded = match copy {
+        Ok(match copy {
             Some(copy) if copy.generation == generation && copy.stored.len() == size => {
                 Loaded::Ready(Box::new(copy))
             }
@@ -187,29 +272,10 @@ impl PostgresImages {
                     None => (Vec::new(), 0),
                 };
                 stored.resize(size, 0);
-                read_chunks_since(&mut tx, key, since, &mut stored).await?;
+                read_chunks_since(tx, key, since, &mut stored).await?;
                 Loaded::Image(generation, stored)
             }
-        };
-        let ran = tokio::task::spawn_blocking(move || {
-            let mut copy = match loaded {
-                Loaded::Ready(copy) => *copy,
-                Loaded::Image(generation, stored) => Copy::of(generation, stored, limits)?,
-            };
-            let answer = copy.live.execute_text(endpoint, &query, &params);
-            let changes = copy.take_changes()?;
-            Ok::<_, ForgeSqlError>((answer, changes, copy))
         })
-        .await
-        .map_err(|_| unavailable("the statement's thread ended early"))??;
-        let (answer, changes, mut copy) = ran;
-        if let Some(changes) = changes {
-            let next = generation + 1;
-            write_changes(&mut tx, key, next, &changes).await?;
-            copy.generation = next;
-        }
-        tx.commit().await.map_err(database_error)?;
-        Ok((answer, copy))
     }
 
     fn slot(&self, installation: &Installation) -> Arc<Slot> {
@@ -244,6 +310,35 @@ impl PostgresImages {
             true
         });
     }
+}
+
+/// One statement of the app's, as sent.
+struct Statement {
+    endpoint: Endpoint,
+    query: String,
+    params: Vec<Json>,
+}
+
+/// Runs `statement` on the copy `loaded` is (or makes from its image), on a blocking thread;
+/// its answer, what it changed, and the copy.
+async fn run_on(
+    loaded: Loaded,
+    limits: ForgeSqlLimits,
+    statement: Statement,
+) -> Result<(Result<String, ForgeSqlError>, Option<Changes>, Copy), ForgeSqlError> {
+    tokio::task::spawn_blocking(move || {
+        let mut copy = match loaded {
+            Loaded::Ready(copy) => *copy,
+            Loaded::Image(generation, stored) => Copy::of(generation, stored, limits)?,
+        };
+        let answer =
+            copy.live
+                .execute_text(statement.endpoint, &statement.query, &statement.params);
+        let changes = copy.take_changes()?;
+        Ok((answer, changes, copy))
+    })
+    .await
+    .map_err(|_| unavailable("the statement's thread ended early"))?
 }
 
 /// A copy ready to run on, or the image to make one of (made on the blocking thread, as
@@ -322,6 +417,28 @@ fn differences(stored: &mut Vec<u8>, image: &[u8]) -> Changes {
 /// The SQLite file change counter (bytes 24 to 27), raised by each transaction that writes.
 fn change_counter(image: &[u8]) -> Option<[u8; 4]> {
     image.get(24..28).and_then(|bytes| bytes.try_into().ok())
+}
+
+const STORED_ROW: &str =
+    "SELECT generation, size_bytes FROM forge_sql_databases WHERE database_key = $1";
+
+/// The installation's stored generation and size, without a lock: `(0, 0)` before its first
+/// write.
+async fn stored_row<'c, E>(executor: E, key: &[u8; 32]) -> Result<(i64, i64), ForgeSqlError>
+where
+    E: sqlx::Executor<'c, Database = Postgres>,
+{
+    let row: Option<(i64, i64)> = sqlx::query_as(STORED_ROW)
+        .bind(&key[..])
+        .fetch_optional(executor)
+        .await
+        .map_err(database_error)?;
+    Ok(row.unwrap_or((0, 0)))
+}
+
+/// A size as stored.
+fn stored_size(size: usize) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
 }
 
 /// Locks the installation's row, creating it for a first statement; its generation and size.
