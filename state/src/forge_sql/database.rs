@@ -175,6 +175,66 @@ impl ForgeSqlDatabase {
         ))
     }
 
+    /// Writes each `(at, bytes)` of `patches` into this database's memory image, as another
+    /// process writing its file would, and answers whether it did. It does not (and the
+    /// caller makes the database anew) for a patch past the image's end, for a database not
+    /// made by [`Self::from_image`], or when the patches change the schema: SQLite would
+    /// notice a new schema only when a statement next starts a transaction, after the
+    /// statements kept here had given their old columns, so new schemas take a new database.
+    ///
+    /// The patches must come from a committed image of the same database (a later
+    /// generation, [`super::postgres_images`]) and include its page 1, with the file change
+    /// counter that generation raised: SQLite compares that counter whenever it takes its
+    /// shared lock, as it does to notice another process's write, and drops the pages it
+    /// cached.
+    pub(crate) fn patch_image<'a>(
+        &mut self,
+        patches: impl IntoIterator<Item = (usize, &'a [u8])>,
+    ) -> bool {
+        /// Where the file header keeps the schema cookie.
+        const SCHEMA_COOKIE: std::ops::Range<usize> = 40..44;
+        let mut size: i64 = -1;
+        // SAFETY: as in `with_image`; `&mut self` means no statement of this connection runs
+        // or holds a transaction (rusqlite resets each statement once read), so SQLite holds
+        // no lock and will check what it cached before using it.
+        let bytes = unsafe {
+            rusqlite::ffi::sqlite3_serialize(
+                self.connection.handle(),
+                rusqlite::MAIN_DB.as_ptr(),
+                &mut size,
+                rusqlite::ffi::SQLITE_SERIALIZE_NOCOPY,
+            )
+        };
+        let Ok(size) = usize::try_from(size) else {
+            return false;
+        };
+        if bytes.is_null() {
+            return false;
+        }
+        // SAFETY: memdb's buffer of `size` bytes, SQLite's to write as its file; no other
+        // reference to it is alive (above).
+        let image = unsafe { std::slice::from_raw_parts_mut(bytes, size) };
+        let patches: Vec<(usize, &[u8])> = patches.into_iter().collect();
+        if patches
+            .iter()
+            .any(|(at, bytes)| at.checked_add(bytes.len()).is_none_or(|end| end > size))
+        {
+            return false;
+        }
+        let cookie = |image: &[u8]| image.get(SCHEMA_COOKIE).map(<[u8]>::to_vec);
+        let new_cookie = patches
+            .iter()
+            .find(|(at, bytes)| *at <= SCHEMA_COOKIE.start && at + bytes.len() >= SCHEMA_COOKIE.end)
+            .map(|(at, bytes)| bytes[SCHEMA_COOKIE.start - at..SCHEMA_COOKIE.end - at].to_vec());
+        if new_cookie.is_some_and(|new| Some(new) != cookie(image)) {
+            return false;
+        }
+        for (at, bytes) in patches {
+            image[at..at + bytes.len()].copy_from_slice(bytes);
+        }
+        true
+    }
+
     fn configure(
         connection: Connection,
         limits: ForgeSqlLimits,

@@ -266,6 +266,13 @@ impl PostgresImages {
             Some(copy) if copy.generation == generation && copy.stored.len() == size => {
                 Loaded::Ready(Box::new(copy))
             }
+            // The common case between replicas: the other one's write changed pages but not
+            // the size. Its chunks are written into the copy where they belong.
+            Some(mut copy) if copy.stored.len() == size => {
+                let chunks = read_chunks_since(tx, key, copy.generation, &mut copy.stored).await?;
+                copy.generation = generation;
+                Loaded::Patched(Box::new(copy), chunks)
+            }
             stale => {
                 let (mut stored, since) = match stale {
                     Some(copy) => (copy.stored, copy.generation),
@@ -329,6 +336,7 @@ async fn run_on(
     tokio::task::spawn_blocking(move || {
         let mut copy = match loaded {
             Loaded::Ready(copy) => *copy,
+            Loaded::Patched(copy, chunks) => copy.patched(&chunks, limits)?,
             Loaded::Image(generation, stored) => Copy::of(generation, stored, limits)?,
         };
         let answer =
@@ -345,6 +353,9 @@ async fn run_on(
 /// copying a large image into SQLite takes time).
 enum Loaded {
     Ready(Box<Copy>),
+    /// A copy whose `stored` image (and generation) is up to date, and whose live database
+    /// still lacks these chunks of it.
+    Patched(Box<Copy>, Vec<usize>),
     Image(i64, Vec<u8>),
 }
 
@@ -363,6 +374,24 @@ impl Copy {
             marks,
             live,
         })
+    }
+
+    /// This copy with `chunks` of its stored image written into its live database, which
+    /// then equals the stored image again; made anew from the image if that cannot be done.
+    fn patched(mut self, chunks: &[usize], limits: ForgeSqlLimits) -> Result<Self, ForgeSqlError> {
+        let stored = &self.stored;
+        let patches = chunks.iter().filter_map(|&chunk| {
+            let at = chunk.checked_mul(CHUNK_BYTES)?;
+            Some((at, stored.get(at..(at + CHUNK_BYTES).min(stored.len()))?))
+        });
+        if !self.live.patch_image(patches) {
+            return Copy::of(self.generation, self.stored, limits);
+        }
+        self.marks = self
+            .live
+            .with_image(|image, changes| (change_counter(image), changes))
+            .ok_or_else(|| unavailable("the database's copy is not in memory"))?;
+        Ok(self)
     }
 
     /// Memory this copy holds.
@@ -484,7 +513,8 @@ async fn read_chunks_since(
     key: &[u8; 32],
     since: i64,
     image: &mut [u8],
-) -> Result<(), ForgeSqlError> {
+) -> Result<Vec<usize>, ForgeSqlError> {
+    let mut applied = Vec::new();
     let mut from = 0i64;
     loop {
         let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
@@ -499,20 +529,23 @@ async fn read_chunks_since(
         .await
         .map_err(database_error)?;
         let Some(&(last, _)) = rows.last() else {
-            return Ok(());
+            return Ok(applied);
         };
         for (chunk, bytes) in &rows {
-            let place = usize::try_from(*chunk)
-                .ok()
+            let index = usize::try_from(*chunk).ok();
+            let place = index
                 .and_then(|chunk| chunk.checked_mul(CHUNK_BYTES))
                 .and_then(|at| image.get_mut(at..at.checked_add(bytes.len())?));
-            match place {
-                Some(place) => place.copy_from_slice(bytes),
-                None => return Err(unavailable("a stored chunk lies outside its database")),
+            match (index, place) {
+                (Some(index), Some(place)) => {
+                    place.copy_from_slice(bytes);
+                    applied.push(index);
+                }
+                _ => return Err(unavailable("a stored chunk lies outside its database")),
             }
         }
         if rows.len() < CHUNKS_PER_BATCH {
-            return Ok(());
+            return Ok(applied);
         }
         from = last + 1;
     }
@@ -646,6 +679,102 @@ mod tests {
                 "a failure after {statement}"
             );
         }
+    }
+
+    fn n_of(copy: &mut Copy, query: &str) -> String {
+        copy.live.execute_text(Endpoint::Data, query, &[]).unwrap()
+    }
+
+    /// What the other replica does: its copy written with the chunks the first one stored,
+    /// then read. SQLite must notice the new pages (and a new schema) as it notices another
+    /// process's write to its file, though it read and cached the old ones just before.
+    #[test]
+    fn a_copy_patched_with_another_copys_chunks_reads_what_that_one_wrote() {
+        let limits = ForgeSqlLimits::default();
+        let mut a = Copy::of(0, Vec::new(), limits.clone()).unwrap();
+        a.live
+            .execute_text(
+                Endpoint::Schema,
+                "CREATE TABLE t (id INT PRIMARY KEY, n INT)",
+                &[],
+            )
+            .unwrap();
+        a.live
+            .execute_text(Endpoint::Data, "INSERT INTO t VALUES (1, 0)", &[])
+            .unwrap();
+        // Free pages, so that the schema change below fits in the same size.
+        a.live
+            .execute_text(Endpoint::Schema, "CREATE TABLE spare (body TEXT)", &[])
+            .unwrap();
+        a.live
+            .execute_text(
+                Endpoint::Data,
+                "INSERT INTO spare VALUES (REPEAT('x', 40000))",
+                &[],
+            )
+            .unwrap();
+        a.live
+            .execute_text(Endpoint::Schema, "DROP TABLE spare", &[])
+            .unwrap();
+        a.take_changes().unwrap();
+        let mut b = Copy::of(1, a.stored.clone(), limits.clone()).unwrap();
+        let select = "SELECT * FROM t";
+        assert_eq!(n_of(&mut b, select), r#"{"rows":[{"id":1,"n":0}]}"#);
+        let patch = |a: &mut Copy, b: &mut Copy| {
+            let changes = a.take_changes().unwrap().expect("a wrote");
+            assert_eq!(
+                changes.size,
+                b.stored.len(),
+                "the same size: patched in place"
+            );
+            let patches = changes
+                .chunks
+                .iter()
+                .map(|(index, bytes)| (*index as usize * CHUNK_BYTES, bytes.as_slice()));
+            assert!(b.live.patch_image(patches));
+        };
+        for round in 1..=3 {
+            a.live
+                .execute_text(Endpoint::Data, "UPDATE t SET n = n + 1", &[])
+                .unwrap();
+            patch(&mut a, &mut b);
+            assert_eq!(
+                n_of(&mut b, select),
+                format!(r#"{{"rows":[{{"id":1,"n":{round}}}]}}"#)
+            );
+        }
+        // A new column: not patched (SQLite would notice the new schema only once the
+        // statement it kept had given its old columns); a copy made anew reads it.
+        a.live
+            .execute_text(
+                Endpoint::Schema,
+                "ALTER TABLE t ADD COLUMN label VARCHAR(8)",
+                &[],
+            )
+            .unwrap();
+        a.live
+            .execute_text(Endpoint::Data, "UPDATE t SET label = 'new'", &[])
+            .unwrap();
+        let changes = a.take_changes().unwrap().expect("a wrote");
+        assert_eq!(changes.size, b.stored.len(), "the same size");
+        let patches = changes
+            .chunks
+            .iter()
+            .map(|(index, bytes)| (*index as usize * CHUNK_BYTES, bytes.as_slice()));
+        assert!(!b.live.patch_image(patches), "a new schema is not patched");
+        let mut b = Copy::of(2, a.stored.clone(), limits.clone()).unwrap();
+        assert_eq!(
+            n_of(&mut b, select),
+            r#"{"rows":[{"id":1,"n":3,"label":"new"}]}"#
+        );
+        // And b writes on from there as a would.
+        b.live
+            .execute_text(Endpoint::Data, "UPDATE t SET n = n * 10", &[])
+            .unwrap();
+        assert_eq!(
+            n_of(&mut b, select),
+            r#"{"rows":[{"id":1,"n":30,"label":"new"}]}"#
+        );
     }
 
     #[test]
