@@ -9,7 +9,9 @@
 //! 1. A transaction locks the installation's row (`FOR UPDATE`): one statement of an
 //!    installation at a time across all replicas, as a SQLite file has one writer at a time.
 //! 2. The replica's copy is brought to the stored generation, reading only the chunks written
-//!    after the generation it holds (none, when this replica ran the previous statement).
+//!    after the generation it holds (none, when this replica ran the previous statement), and
+//!    writing them into the copy in place when its size and schema are unchanged
+//!    ([`ForgeSqlDatabase::patch_image`]), else making the copy anew.
 //! 3. The statement runs on the copy, in one SQLite transaction, as on a file.
 //! 4. The chunks that differ from the stored image are written under the next generation, in
 //!    the same transaction, which commits **before** the app gets its answer: an answered
