@@ -480,28 +480,18 @@ fn a_scheduled_trigger_fires_once_per_interval_across_three_replicas() {
     assert_eq!(ticks, expected);
 }
 
-/// (d) 200 compare-and-set increments of one key at once, through web triggers on all three
-/// replicas: the final value is exactly 200 (no increment lost, none doubled).
-#[test]
-fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
-    let Some(database) = fresh_postgres_database() else {
-        return;
-    };
-    // Two increments at a time per replica: six writers contend at once, the others wait in
-    // admission (up to a minute here, on a machine that may be loaded). More concurrent
-    // writers only means more compare-and-set conflicts for each to retry.
-    let replicas = Arc::new(Replicas::start(
-        &database,
-        "web_concurrency_per_app = 2\nclient_timeout_seconds = 60",
-        &[],
-    ));
-    let count = replicas.web_trigger_id("count-in");
-    const INCREMENTS: usize = 200;
-    let barrier = Arc::new(std::sync::Barrier::new(INCREMENTS));
-    let threads: Vec<_> = (0..INCREMENTS)
+/// `count` POSTs to the web trigger `id`, spread over the three replicas and sent at once,
+/// each on a thread that answers the `value` its 200 reply carried.
+fn increments_at_once(
+    replicas: &Arc<Replicas>,
+    id: &str,
+    count: usize,
+) -> Vec<std::thread::JoinHandle<u64>> {
+    let barrier = Arc::new(std::sync::Barrier::new(count));
+    (0..count)
         .map(|n| {
-            let (replicas, barrier) = (replicas.clone(), barrier.clone());
-            let url = replicas.web_trigger_url(n % 3, &count);
+            let barrier = barrier.clone();
+            let url = replicas.web_trigger_url(n % 3, id);
             std::thread::spawn(move || {
                 // Longer than admission's wait plus the run: a request the client gave up on
                 // might still increment, and the count would be unexplained.
@@ -522,7 +512,27 @@ fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
                 }
             })
         })
-        .collect();
+        .collect()
+}
+
+/// (d) 200 compare-and-set increments of one key at once, through web triggers on all three
+/// replicas: the final value is exactly 200 (no increment lost, none doubled).
+#[test]
+fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
+    let Some(database) = fresh_postgres_database() else {
+        return;
+    };
+    // Two increments at a time per replica: six writers contend at once, the others wait in
+    // admission (up to a minute here, on a machine that may be loaded). More concurrent
+    // writers only means more compare-and-set conflicts for each to retry.
+    let replicas = Arc::new(Replicas::start(
+        &database,
+        "web_concurrency_per_app = 2\nclient_timeout_seconds = 60",
+        &[],
+    ));
+    let count = replicas.web_trigger_id("count-in");
+    const INCREMENTS: usize = 200;
+    let threads = increments_at_once(&replicas, &count, INCREMENTS);
     let mut written: Vec<u64> = threads.into_iter().map(|t| t.join().unwrap()).collect();
     written.sort_unstable();
     // Each increment wrote a different value: 1..=200, each once.
@@ -549,29 +559,7 @@ fn forge_sql_increments_from_three_replicas_all_land() {
     ));
     let sql = replicas.web_trigger_id("sql-in");
     const INCREMENTS: usize = 45;
-    let barrier = Arc::new(std::sync::Barrier::new(INCREMENTS));
-    let threads: Vec<_> = (0..INCREMENTS)
-        .map(|n| {
-            let (replicas, barrier) = (replicas.clone(), barrier.clone());
-            let url = replicas.web_trigger_url(n % 3, &sql);
-            std::thread::spawn(move || {
-                let client = client_waiting(Duration::from_secs(180));
-                barrier.wait();
-                loop {
-                    let response = client.post(&url).send().unwrap();
-                    match response.status().as_u16() {
-                        200 => {
-                            let body: Value = response.json().unwrap();
-                            return body["value"].as_u64().unwrap();
-                        }
-                        // Refused before the app ran: nothing was incremented.
-                        429 => std::thread::sleep(Duration::from_millis(200)),
-                        other => panic!("increment {n}: {other} {}", response.text().unwrap()),
-                    }
-                }
-            })
-        })
-        .collect();
+    let threads = increments_at_once(&replicas, &sql, INCREMENTS);
     for thread in threads {
         let value = thread.join().unwrap();
         assert!((1..=INCREMENTS as u64).contains(&value), "{value}");

@@ -149,11 +149,27 @@ impl ForgeSqlDatabase {
     /// SQLite keeps them (no copy), with the connection's count of rows changed so far; `None`
     /// for a database not made by [`Self::from_image`].
     pub(crate) fn with_image<R>(&self, read: impl FnOnce(&[u8], u64) -> R) -> Option<R> {
+        let (bytes, size) = self.memdb_buffer()?;
+        let changes = self.connection.total_changes();
+        if bytes.is_null() {
+            return Some(read(&[], changes));
+        }
+        // SAFETY: memdb's buffer holds `size` bytes (its file's size). It stays valid and
+        // unchanged while `self` is borrowed here: only a statement of this connection could
+        // change or move it, and none can run meanwhile.
+        Some(read(
+            unsafe { std::slice::from_raw_parts(bytes, size) },
+            changes,
+        ))
+    }
+
+    /// memdb's own buffer for this connection's database, and its length (the file's size):
+    /// `None` for any other kind of database; a null buffer of length 0 for an empty memdb,
+    /// which has none yet.
+    fn memdb_buffer(&self) -> Option<(*mut u8, usize)> {
         let mut size: i64 = -1;
         // SAFETY: the handle is this connection's and is used on this thread; `NOCOPY` asks
         // for memdb's own buffer (NULL for any other kind of database) and allocates nothing.
-        // The buffer stays valid and unchanged while `self` is borrowed here: only a statement
-        // of this connection could change or move it, and none can run meanwhile.
         let bytes = unsafe {
             rusqlite::ffi::sqlite3_serialize(
                 self.connection.handle(),
@@ -163,16 +179,7 @@ impl ForgeSqlDatabase {
             )
         };
         let size = usize::try_from(size).ok()?;
-        let changes = self.connection.total_changes();
-        if bytes.is_null() {
-            // An empty memdb has no buffer yet; anything else is not a memdb.
-            return (size == 0).then(|| read(&[], changes));
-        }
-        // SAFETY: memdb's buffer holds `size` bytes (its file's size), valid as said above.
-        Some(read(
-            unsafe { std::slice::from_raw_parts(bytes, size) },
-            changes,
-        ))
+        (!bytes.is_null() || size == 0).then_some((bytes, size))
     }
 
     /// Writes each `(at, bytes)` of `patches` into this database's memory image, as another
@@ -193,26 +200,16 @@ impl ForgeSqlDatabase {
     ) -> bool {
         /// Where the file header keeps the schema cookie.
         const SCHEMA_COOKIE: std::ops::Range<usize> = 40..44;
-        let mut size: i64 = -1;
-        // SAFETY: as in `with_image`; `&mut self` means no statement of this connection runs
-        // or holds a transaction (rusqlite resets each statement once read), so SQLite holds
-        // no lock and will check what it cached before using it.
-        let bytes = unsafe {
-            rusqlite::ffi::sqlite3_serialize(
-                self.connection.handle(),
-                rusqlite::MAIN_DB.as_ptr(),
-                &mut size,
-                rusqlite::ffi::SQLITE_SERIALIZE_NOCOPY,
-            )
-        };
-        let Ok(size) = usize::try_from(size) else {
+        let Some((bytes, size)) = self.memdb_buffer() else {
             return false;
         };
         if bytes.is_null() {
             return false;
         }
-        // SAFETY: memdb's buffer of `size` bytes, SQLite's to write as its file; no other
-        // reference to it is alive (above).
+        // SAFETY: memdb's buffer of `size` bytes, SQLite's to write as its file. `&mut self`
+        // means no statement of this connection runs or holds a transaction (rusqlite resets
+        // each statement once read), so SQLite holds no lock, no other reference to the buffer
+        // is alive, and SQLite checks what it cached before using it again.
         let image = unsafe { std::slice::from_raw_parts_mut(bytes, size) };
         let patches: Vec<(usize, &[u8])> = patches.into_iter().collect();
         if patches
