@@ -291,3 +291,50 @@ async fn a_large_database_round_trips_and_failures_store_nothing() {
     .await;
     assert_eq!(one["rows"][0]["body"], json!(format!("{body}4-2!")));
 }
+
+/// A statement over Forge SQL's request size is refused before anything parses it, on a
+/// replica with a copy as on one without.
+#[tokio::test]
+async fn an_oversized_statement_is_refused_before_it_is_read() {
+    let Some(options) = support::postgres::fresh_database().await else {
+        return;
+    };
+    let store = replica(&options).await;
+    let site = installation("huge.example");
+    run(&store, &site, "CREATE TABLE t (id INT)", json!([])).await;
+    let huge = format!("SELECT {}1", "1, ".repeat(400_000));
+    let refused = store
+        .execute(&site, Endpoint::Data, huge, vec![])
+        .await
+        .expect_err("over the request size");
+    assert_eq!(
+        refused.code,
+        kiln_state::forge_sql::ForgeSqlCode::InvalidSqlQuery
+    );
+    assert!(refused.message.contains("request size"), "{refused}");
+}
+
+/// A replica whose copy is ahead of the stored database (the rows were made anew: a restore,
+/// a reset) reads the stored one whole, rather than take its own copy for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_made_anew_is_read_whole() {
+    let Some(options) = support::postgres::fresh_database().await else {
+        return;
+    };
+    let (a, b) = (replica(&options).await, replica(&options).await);
+    let site = installation("reset.example");
+    run(&a, &site, "CREATE TABLE old (id INT)", json!([])).await;
+    for id in 0..5 {
+        run(&a, &site, "INSERT INTO old VALUES (?)", json!([id])).await;
+    }
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::Executor::execute(&mut admin, "DELETE FROM forge_sql_databases")
+        .await
+        .unwrap();
+    run(&b, &site, "CREATE TABLE fresh (id INT)", json!([])).await;
+    let tables = run(&a, &site, "SHOW TABLES", json!([])).await;
+    assert_eq!(tables["rows"].as_array().map(Vec::len), Some(1), "{tables}");
+    assert!(tables.to_string().contains("fresh"), "{tables}");
+}

@@ -42,6 +42,32 @@ use super::rebuild;
 use super::show;
 use super::values::{ColumnType, parameters};
 
+/// Refuses a request larger than Forge SQL's request size, or with more parameters than the
+/// limit, before anything reads it (a parse of a huge statement costs memory in its size).
+pub(crate) fn check_request(
+    limits: &ForgeSqlLimits,
+    query: &str,
+    params: &[Json],
+) -> Result<(), ForgeSqlError> {
+    // Forge counts the whole request, the statement and the values bound to it.
+    let request = request_bytes(query, params);
+    if request > limits.max_statement_bytes {
+        return Err(ForgeSqlError::invalid(format!(
+            "the statement and its parameters are {request} bytes; Kiln's limit is {} \
+             (Forge SQL's request size)",
+            limits.max_statement_bytes
+        )));
+    }
+    if params.len() > limits.max_parameters {
+        return Err(ForgeSqlError::invalid(format!(
+            "{} parameters bound; Kiln's limit is {}",
+            params.len(),
+            limits.max_parameters
+        )));
+    }
+    Ok(())
+}
+
 /// Why a database could not be opened (the host's problem, not the app's).
 #[derive(Debug, thiserror::Error)]
 pub enum ForgeSqlOpenError {
@@ -200,6 +226,9 @@ impl ForgeSqlDatabase {
     ) -> bool {
         /// Where the file header keeps the schema cookie.
         const SCHEMA_COOKIE: std::ops::Range<usize> = 40..44;
+        /// The header bytes SQLite compares when it takes its shared lock (the file change
+        /// counter first).
+        const FILE_VERSIONS: std::ops::Range<usize> = 24..40;
         let Some((bytes, size)) = self.memdb_buffer() else {
             return false;
         };
@@ -216,6 +245,18 @@ impl ForgeSqlDatabase {
             .iter()
             .any(|(at, bytes)| at.checked_add(bytes.len()).is_none_or(|end| end > size))
         {
+            return false;
+        }
+        // What SQLite compares to trust its cache: without new bytes there, it would not look.
+        let file_versions = |at: usize, bytes: &[u8]| {
+            (at <= FILE_VERSIONS.start && at + bytes.len() >= FILE_VERSIONS.end)
+                .then(|| bytes[FILE_VERSIONS.start - at..FILE_VERSIONS.end - at].to_vec())
+        };
+        let announced = patches.iter().any(|(at, bytes)| {
+            file_versions(*at, bytes)
+                .is_some_and(|new| Some(new.as_slice()) != image.get(FILE_VERSIONS))
+        });
+        if !announced {
             return false;
         }
         let cookie = |image: &[u8]| image.get(SCHEMA_COOKIE).map(<[u8]>::to_vec);
@@ -345,22 +386,7 @@ impl ForgeSqlDatabase {
         query: &str,
         params: &[Json],
     ) -> Result<String, ForgeSqlError> {
-        // Forge counts the whole request, the statement and the values bound to it.
-        let request = request_bytes(query, params);
-        if request > self.limits.max_statement_bytes {
-            return Err(ForgeSqlError::invalid(format!(
-                "the statement and its parameters are {request} bytes; Kiln's limit is {} \
-                 (Forge SQL's request size)",
-                self.limits.max_statement_bytes
-            )));
-        }
-        if params.len() > self.limits.max_parameters {
-            return Err(ForgeSqlError::invalid(format!(
-                "{} parameters bound; Kiln's limit is {}",
-                params.len(),
-                self.limits.max_parameters
-            )));
-        }
+        check_request(&self.limits, query, params)?;
         let translated = self.translation(endpoint, query)?;
         let bound = parameters(params)?;
         let time = match translated.kind {

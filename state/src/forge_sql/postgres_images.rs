@@ -30,9 +30,10 @@
 //! and a memory comparison costs far less than the round trip to PostgreSQL. The price is
 //! memory, twice a database per copy kept, bounded by [`MAX_KEPT_BYTES`].
 //!
-//! Whenever a step after the statement fails (the write, the commit, or the caller giving up
-//! mid-way), the replica drops its copy: the stored database is as it was before, and the
-//! next statement reloads it.
+//! Whenever a step after the statement fails (the write, the commit), the replica drops its
+//! copy: the stored database is as it was before, and the next statement reloads it. A caller
+//! that stops waiting (its invocation's deadline) does not cancel the statement, which runs to
+//! its end in a task of its own.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +42,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value as Json;
 use sqlx::{Postgres, Transaction};
 
-use super::database::ForgeSqlDatabase;
+use super::database::{ForgeSqlDatabase, check_request};
 use super::dialect::Endpoint;
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::limits::ForgeSqlLimits;
@@ -62,6 +63,11 @@ const CHUNKS_PER_BATCH: usize = 1024;
 /// one in memory. Past this, idle copies are dropped; the databases are whole in PostgreSQL
 /// without them, and the next statement reloads one.
 pub const MAX_KEPT_BYTES: usize = 512 * 1024 * 1024;
+
+/// Copies a replica keeps, however small. Threat: a replica serving thousands of
+/// installations keeping a connection, its caches and its translations for each. As many as
+/// the databases kept open with SQLite state.
+pub const MAX_KEPT_COPIES: usize = super::store::MAX_OPEN_DATABASES;
 
 /// Statements of all installations a replica runs against PostgreSQL at once. Threat: apps
 /// flooding statements of one installation, each holding a pooled connection while it waits
@@ -131,49 +137,70 @@ impl PostgresImages {
     /// Runs one statement on `installation`'s database (`key` names its rows) and answers
     /// only once what it changed is committed.
     pub(super) async fn execute(
-        &self,
+        self: &Arc<Self>,
         installation: &Installation,
         key: [u8; 32],
         endpoint: Endpoint,
         query: String,
         params: Vec<Json>,
     ) -> Result<String, ForgeSqlError> {
-        let slot = self.slot(installation);
-        let mut held = slot.copy.lock().await;
-        // After the installation's own turn: statements queued behind one installation's do
-        // not hold the replica's turns meanwhile.
-        let _turn = self
-            .running
-            .acquire()
-            .await
-            .map_err(|_| unavailable("the replica is stopping"))?;
-        slot.bytes.store(0, Ordering::Relaxed);
-        let copy = held.take();
         let limits = self.limits.for_environment(installation.environment());
+        // Before anything reads it: parsing a huge statement costs memory in its size.
+        check_request(&limits, &query, &params)?;
         let statement = Statement {
             endpoint,
             query,
             params,
         };
-        let ran = match copy {
+        // In a task of its own, which holds the installation's turn and the replica's: a
+        // caller that stops waiting (its invocation's deadline) detaches from the statement
+        // instead of cancelling it half-way, so its copy, its connection and its thread stay
+        // counted until it ends, and the copy stays usable.
+        let images = Arc::clone(self);
+        let installation = installation.clone();
+        tokio::spawn(async move {
+            images
+                .run_statement(&installation, key, limits, statement)
+                .await
+        })
+        .await
+        .unwrap_or_else(|_| Err(unavailable("the statement's task ended early")))
+    }
+
+    async fn run_statement(
+        &self,
+        installation: &Installation,
+        key: [u8; 32],
+        limits: ForgeSqlLimits,
+        statement: Statement,
+    ) -> Result<String, ForgeSqlError> {
+        let slot = self.slot(installation);
+        let mut held = slot.copy.lock().await;
+        slot.bytes.store(0, Ordering::Relaxed);
+        let copy = held.take();
+        let (copy, statement, reads) = match copy {
             // Judged by the copy's translation (kept, so the run reuses it), on a blocking
             // thread: parsing a large statement is not for the async workers.
-            Some(mut copy) => {
-                let (copy, statement, reads) = tokio::task::spawn_blocking(move || {
-                    let reads = copy.live.only_reads(statement.endpoint, &statement.query);
-                    (copy, statement, reads)
-                })
-                .await
-                .map_err(|_| unavailable("the statement's thread ended early"))?;
-                if reads {
-                    self.read(&key, copy, limits, statement).await
-                } else {
-                    self.write(installation, &key, Some(copy), limits, statement)
-                        .await
-                }
-            }
-            None => {
-                self.write(installation, &key, None, limits, statement)
+            Some(mut copy) => tokio::task::spawn_blocking(move || {
+                let reads = copy.live.only_reads(statement.endpoint, &statement.query);
+                (Some(copy), statement, reads)
+            })
+            .await
+            .map_err(|_| unavailable("the statement's thread ended early"))?,
+            None => (None, statement, false),
+        };
+        // After the installation's own turn and the judgement: statements queued behind one
+        // installation's, or being parsed, do not hold the replica's turns meanwhile.
+        let turn = self
+            .running
+            .acquire()
+            .await
+            .map_err(|_| unavailable("the replica is stopping"))?;
+        let ran = match (copy, reads) {
+            (Some(copy), true) => self.read(&key, copy, limits, statement, turn).await,
+            (copy, _) => {
+                let _turn = turn;
+                self.write(installation, &key, copy, limits, statement)
                     .await
             }
         };
@@ -221,6 +248,7 @@ impl PostgresImages {
         copy: Copy,
         limits: ForgeSqlLimits,
         statement: Statement,
+        turn: tokio::sync::SemaphorePermit<'_>,
     ) -> Result<(Result<String, ForgeSqlError>, Copy), ForgeSqlError> {
         let pool = self.database.pool();
         let (generation, size) = stored_row(pool, key).await?;
@@ -238,6 +266,8 @@ impl PostgresImages {
             tx.commit().await.map_err(database_error)?;
             loaded
         };
+        // No connection is held from here: the query's run does not hold a replica's turn.
+        drop(turn);
         let (answer, changes, copy) = run_on(loaded, limits, statement).await?;
         if changes.is_some() {
             // Not expected of a query; the copy now differs from what is stored, so it goes.
@@ -270,15 +300,18 @@ impl PostgresImages {
             }
             // The common case between replicas: the other one's write changed pages but not
             // the size. Its chunks are written into the copy where they belong.
-            Some(mut copy) if copy.stored.len() == size => {
+            Some(mut copy) if copy.generation < generation && copy.stored.len() == size => {
                 let chunks = read_chunks_since(tx, key, copy.generation, &mut copy.stored).await?;
                 copy.generation = generation;
                 Loaded::Patched(Box::new(copy), chunks)
             }
+            // A copy is only ever behind. Ahead, or as far with another size, means the row was
+            // made anew (a restore, a reset) and the copy belongs to another database: every
+            // chunk is read.
             stale => {
                 let (mut stored, since) = match stale {
-                    Some(copy) => (copy.stored, copy.generation),
-                    None => (Vec::new(), 0),
+                    Some(copy) if copy.generation < generation => (copy.stored, copy.generation),
+                    _ => (Vec::new(), 0),
                 };
                 stored.resize(size, 0);
                 read_chunks_since(tx, key, since, &mut stored).await?;
@@ -296,7 +329,8 @@ impl PostgresImages {
     }
 
     /// Drops idle copies other than `keep`'s while the copies kept hold more than
-    /// [`MAX_KEPT_BYTES`], and forgets installations with no copy and no statement running.
+    /// [`MAX_KEPT_BYTES`] or number more than [`MAX_KEPT_COPIES`], and forgets installations
+    /// with no copy and no statement running.
     fn keep_within_budget(&self, keep: &Installation) {
         let mut copies = self
             .copies
@@ -306,14 +340,16 @@ impl PostgresImages {
             .values()
             .map(|slot| slot.bytes.load(Ordering::Relaxed))
             .sum();
+        let mut count = copies.len();
         copies.retain(|installation, slot| {
             let idle = Arc::strong_count(slot) == 1;
             if !idle || installation == keep {
                 return true;
             }
             let bytes = slot.bytes.load(Ordering::Relaxed);
-            if kept > MAX_KEPT_BYTES || bytes == 0 {
+            if kept > MAX_KEPT_BYTES || count > MAX_KEPT_COPIES || bytes == 0 {
                 kept -= bytes;
+                count -= 1;
                 return false;
             }
             true
@@ -396,9 +432,10 @@ impl Copy {
         Ok(self)
     }
 
-    /// Memory this copy holds.
+    /// Memory this copy holds: the stored image, and the live one, whose buffer SQLite grows
+    /// by doubling (up to twice its size).
     fn bytes(&self) -> usize {
-        self.stored.len().saturating_mul(2)
+        self.stored.len().saturating_mul(3)
     }
 
     /// The chunks of the live image that differ from the stored one, which becomes the live

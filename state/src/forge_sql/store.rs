@@ -44,16 +44,17 @@ pub struct ForgeSqlStore {
     limits: ForgeSqlLimits,
     open: Mutex<HashMap<Installation, Arc<Mutex<ForgeSqlDatabase>>>>,
     /// With [`ForgeSqlPlacement::Postgres`].
-    shared: Option<PostgresImages>,
+    shared: Option<Arc<PostgresImages>>,
 }
 
 impl ForgeSqlStore {
     /// A store placing databases as `placement` says, each with `limits`.
     pub fn new(placement: ForgeSqlPlacement, limits: ForgeSqlLimits) -> Self {
         let shared = match &placement {
-            ForgeSqlPlacement::Postgres(database) => {
-                Some(PostgresImages::new(database.clone(), limits.clone()))
-            }
+            ForgeSqlPlacement::Postgres(database) => Some(Arc::new(PostgresImages::new(
+                database.clone(),
+                limits.clone(),
+            ))),
             _ => None,
         };
         ForgeSqlStore {
