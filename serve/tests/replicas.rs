@@ -545,7 +545,7 @@ fn concurrent_compare_and_set_from_three_replicas_loses_no_increment() {
 }
 
 /// Forge SQL on PostgreSQL state: increments of one row sent to three replicas at once all
-/// land (each installation's statements run one at a time across replicas, each write stored
+/// land (an installation's writes run one at a time across replicas, each stored
 /// before it answers), and every replica reads the same database.
 #[test]
 fn forge_sql_increments_from_three_replicas_all_land() {
