@@ -1950,6 +1950,75 @@ fn limits_end_a_statement_and_keep_the_database_serving() {
     assert_eq!(rows(&answer)[0]["n"], 40);
 }
 
+/// Forge SQL's size per row, 6 MiB (TiDB's entry limit): a row past it, inserted whole or
+/// grown by an update, fails with TiDB's error 8025 naming the limit, and leaves the table as
+/// it was.
+#[test]
+fn a_row_past_forges_size_per_row_fails_as_tidbs_and_changes_nothing() {
+    let mut db = database();
+    assert_eq!(ForgeSqlLimits::default().max_row_bytes, 6 * 1024 * 1024);
+    run_schema(
+        &mut db,
+        "CREATE TABLE docs (id INT PRIMARY KEY, a LONGTEXT, b LONGTEXT)",
+    );
+    // 3.5 MB in one row: under the limit.
+    run(
+        &mut db,
+        "INSERT INTO docs VALUES (1, REPEAT('a', 3500000), '')",
+        json!([]),
+    );
+
+    let whole = refused(
+        &mut db,
+        "INSERT INTO docs VALUES (2, REPEAT('a', 3500000), REPEAT('b', 3500000))",
+        json!([]),
+    );
+    assert_eq!(whole.code, ForgeSqlCode::SqlExecutionError, "{whole}");
+    assert!(
+        whole
+            .message
+            .starts_with("Error 8025 (HY000): entry too large, the max entry size is 6291456"),
+        "{whole}"
+    );
+    let grown = refused(
+        &mut db,
+        "UPDATE docs SET b = CONCAT(a, a) WHERE id = 1",
+        json!([]),
+    );
+    assert!(grown.message.contains("entry too large"), "{grown}");
+
+    let answer = run(
+        &mut db,
+        "SELECT COUNT(*) AS n, MAX(LENGTH(a)) AS a, MAX(LENGTH(b)) AS b FROM docs",
+        json!([]),
+    );
+    assert_eq!(rows(&answer)[0], json!({"n": 1, "a": 3500000, "b": 0}));
+
+    // A host that sets a smaller limit gets it, and names it.
+    let mut small = ForgeSqlDatabase::in_memory(ForgeSqlLimits {
+        max_row_bytes: 10_000,
+        ..ForgeSqlLimits::default()
+    })
+    .expect("database");
+    run_schema(&mut small, "CREATE TABLE t (body TEXT)");
+    run(
+        &mut small,
+        "INSERT INTO t VALUES (?)",
+        json!(["x".repeat(9_000)]),
+    );
+    let error = refused(
+        &mut small,
+        "INSERT INTO t VALUES (?)",
+        json!(["x".repeat(11_000)]),
+    );
+    assert!(
+        error.message.contains("the max entry size is 10000"),
+        "{error}"
+    );
+    let answer = run(&mut small, "SELECT COUNT(*) AS n FROM t", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], 1);
+}
+
 #[test]
 fn what_is_committed_survives_reopening_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");

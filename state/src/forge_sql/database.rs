@@ -37,7 +37,9 @@ use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
-use super::mysql_errors::{duplicate_key_message, left_out_message, mysql_message};
+use super::mysql_errors::{
+    duplicate_key_message, left_out_message, mysql_message, name_entry_limit,
+};
 use super::rebuild;
 use super::show;
 use super::values::{ColumnType, parameters};
@@ -304,13 +306,14 @@ impl ForgeSqlDatabase {
         let statement_bytes =
             i32::try_from(limits.max_statement_bytes.saturating_mul(2)).unwrap_or(i32::MAX);
         let parameters = i32::try_from(limits.max_parameters).unwrap_or(i32::MAX);
+        let row_bytes = i32::try_from(limits.max_row_bytes).unwrap_or(i32::MAX);
         for (limit, value) in [
             (Limit::SQLITE_LIMIT_ATTACHED, 0),
             (Limit::SQLITE_LIMIT_SQL_LENGTH, statement_bytes),
             (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, parameters),
             (Limit::SQLITE_LIMIT_EXPR_DEPTH, limits.max_expression_depth),
-            // One value at most 16 MiB (TiDB's default entry limit is 6 MiB).
-            (Limit::SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024),
+            // SQLite's length limit bounds a row (the record it stores) and any one value.
+            (Limit::SQLITE_LIMIT_LENGTH, row_bytes),
             (Limit::SQLITE_LIMIT_COLUMN, 1_000),
             (Limit::SQLITE_LIMIT_COMPOUND_SELECT, 100),
             (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 1_000),
@@ -397,7 +400,9 @@ impl ForgeSqlDatabase {
         self.connection
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;
-        let answer = self.run(&translated, &bound)?;
+        let answer = self
+            .run(&translated, &bound)
+            .map_err(|error| name_entry_limit(error, self.limits.max_row_bytes))?;
         if translated.kind == StatementKind::Schema {
             // Translations read the schema (columns' types, which columns exist), which has
             // changed: those of either endpoint may now be wrong.
@@ -690,6 +695,10 @@ fn sqlite_error(error: rusqlite::Error) -> ForgeSqlError {
         }
         rusqlite::Error::SqliteFailure(failure, Some(message)) => {
             ForgeSqlError::execution(mysql_message(failure.extended_code, message))
+        }
+        // A failure SQLite gave no message for (a value too long to bind): its code's words.
+        rusqlite::Error::SqliteFailure(failure, None) => {
+            ForgeSqlError::execution(mysql_message(failure.extended_code, &failure.to_string()))
         }
         // A statement SQLite could not prepare: its message without the statement text
         // (the app's own, which it has) and offset.

@@ -5,7 +5,8 @@
 //! Apps hash with them in SQL (an audit log's hash chain, a content digest to find duplicates,
 //! a short checksum to shard by). MySQL hashes a value's bytes: text as its UTF-8 (TiDB's
 //! `utf8mb4`), a number as its decimal digits, binary as is; NULL answers NULL. A value is at
-//! most SQLite's 16 MiB length limit, so no call hashes or encodes more than that.
+//! most SQLite's length limit (the row limit, 6 MiB by default), so no call hashes or encodes
+//! more than that.
 
 use std::borrow::Cow;
 

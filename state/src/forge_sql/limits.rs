@@ -38,6 +38,14 @@ pub struct ForgeSqlLimits {
     /// end, each a schema entry every statement's preparation reads. Default 200, Forge's
     /// per-installation limit; a schema call that would pass it fails whole.
     pub max_tables: usize,
+    /// Largest row, and so largest value, in bytes as SQLite stores it. Threat: one row
+    /// grown a concatenation at a time (`UPDATE t SET body = CONCAT(body, ?)`) until each
+    /// statement that reads it copies many megabytes, several times, in the host's memory.
+    /// Default 6 MiB, Forge's size per row (TiDB's entry limit, 6,291,456 bytes); a write
+    /// past it fails with TiDB's error 8025 and changes nothing. SQLite applies the same
+    /// limit to any one value a statement makes, so a query that builds a value past it
+    /// fails too, where TiDB would build it.
+    pub max_row_bytes: usize,
     /// Deepest expression tree SQLite accepts. Threat: a nested expression exhausting the
     /// stack while SQLite compiles it (the parser in front has its own recursion limit).
     /// Default 100.
@@ -53,6 +61,7 @@ impl Default for ForgeSqlLimits {
             write_time: Duration::from_secs(10),
             max_answer_bytes: 4 * 1024 * 1024,
             max_database_bytes: 1024 * 1024 * 1024,
+            max_row_bytes: 6 * 1024 * 1024,
             max_expression_depth: 100,
             max_tables: 200,
         }

@@ -9,8 +9,18 @@
 
 use rusqlite::Connection;
 
+use super::error::ForgeSqlError;
+
 use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
 use super::rebuild::{definition_of, has_words, key_columns};
+
+/// SQLite's result code for a string, blob or row past its length limit (sqlite3.h).
+const TOOBIG: i32 = 18;
+
+/// TiDB's words for a row past its entry limit (error 8025), which Forge SQL answers for a
+/// row over its 6 MiB. TiDB goes on with ", the max entry size is N, …"; the limit is the
+/// database's, so [`name_entry_limit`] adds it where the database is known.
+pub const ENTRY_TOO_LARGE: &str = "Error 8025 (HY000): entry too large";
 
 /// SQLite's extended result codes for constraint failures (sqlite3.h).
 const CONSTRAINT_CHECK: i32 = 275;
@@ -40,6 +50,7 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
                 "Error 1062 (23000): Duplicate entry for key '{key}'"
             ))
         }
+        TOOBIG => Some(ENTRY_TOO_LARGE.to_owned()),
         CONSTRAINT_NOT_NULL => {
             let column = after("NOT NULL constraint failed:").unwrap_or(sqlite);
             let column = column.rsplit('.').next().unwrap_or(column);
@@ -107,6 +118,15 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
         Some(mysql) => format!("{mysql} (SQLite: {sqlite})"),
         None => sqlite.to_owned(),
     }
+}
+
+/// `error` with the entry limit of its database, `max_row_bytes`, named after TiDB's words
+/// when it is a row past that limit.
+pub fn name_entry_limit(mut error: ForgeSqlError, max_row_bytes: usize) -> ForgeSqlError {
+    if let Some(rest) = error.message.strip_prefix(ENTRY_TOO_LARGE) {
+        error.message = format!("{ENTRY_TOO_LARGE}, the max entry size is {max_row_bytes}{rest}");
+    }
+    error
 }
 
 /// MySQL's 1062 for a write that broke a unique key, naming the key as MySQL 8 and TiDB do
