@@ -25,6 +25,7 @@ mod functions;
 mod information_schema;
 mod json_functions;
 pub mod limits;
+mod memory_budget;
 mod multi_table;
 mod mysql_errors;
 mod number_functions;

@@ -28,7 +28,8 @@
 //! keeps the image as stored beside the live database, and a statement that changed anything
 //! (the file's change counter or the rows changed moved) is compared chunk by chunk: exact,
 //! and a memory comparison costs far less than the round trip to PostgreSQL. The price is
-//! memory, twice a database per copy kept, bounded by [`MAX_KEPT_BYTES`].
+//! memory, twice a database per copy kept, bounded by [`MAX_KEPT_BYTES`] for idle copies and
+//! by [`MAX_RUNNING_COPY_BYTES`] for the copies of statements running at once.
 //!
 //! Whenever a step after the statement fails (the write, the commit), the replica drops its
 //! copy: the stored database is as it was before, and the next statement reloads it. A caller
@@ -46,6 +47,7 @@ use super::database::{ForgeSqlDatabase, check_request};
 use super::dialect::Endpoint;
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::limits::ForgeSqlLimits;
+use super::memory_budget::{MemoryBudget, Reservation};
 use crate::Installation;
 use crate::PostgresDatabase;
 use crate::engine::SqlDatabase as _;
@@ -75,12 +77,20 @@ pub const MAX_KEPT_COPIES: usize = super::store::MAX_OPEN_DATABASES;
 /// the pool. Half of [`crate::postgres::DEFAULT_MAX_CONNECTIONS`].
 pub const MAX_STATEMENTS_AT_ONCE: usize = 4;
 
+/// Memory the copies of statements running at once may hold, each counted as
+/// [`Copy::bytes`] of its database ([`MemoryBudget`]). Threat: statements of many
+/// installations with large databases running at once, each holding its database three
+/// times, beyond [`MAX_KEPT_BYTES`] (which counts idle copies only). A statement whose
+/// database needs more runs alone.
+pub const MAX_RUNNING_COPY_BYTES: usize = 1024 * 1024 * 1024;
+
 /// Installations' Forge SQL databases kept in PostgreSQL, and this replica's copies of them.
 pub(super) struct PostgresImages {
     database: PostgresDatabase,
     limits: ForgeSqlLimits,
     copies: Mutex<HashMap<Installation, Arc<Slot>>>,
     running: tokio::sync::Semaphore,
+    running_copies: MemoryBudget,
 }
 
 /// One installation's place in the replica: its copy, while no statement runs on it.
@@ -131,6 +141,7 @@ impl PostgresImages {
             limits,
             copies: Mutex::new(HashMap::new()),
             running: tokio::sync::Semaphore::new(MAX_STATEMENTS_AT_ONCE),
+            running_copies: MemoryBudget::new(MAX_RUNNING_COPY_BYTES),
         }
     }
 
@@ -224,6 +235,14 @@ impl PostgresImages {
         limits: ForgeSqlLimits,
         statement: Statement,
     ) -> Result<(Result<String, ForgeSqlError>, Copy), ForgeSqlError> {
+        // Before a connection is held: the size of the copy, or of the stored database when
+        // the copy is made anew (the size after catching up may differ by another replica's
+        // last write).
+        let size = match &copy {
+            Some(copy) => copy.stored.len(),
+            None => size_in_memory(stored_row(self.database.pool(), key).await?.1),
+        };
+        let _memory = self.reserve_copy(size).await?;
         let mut tx = self.database.pool().begin().await.map_err(database_error)?;
         let (generation, size) = lock_row(&mut tx, key, installation).await?;
         let loaded = self.catch_up(&mut tx, key, copy, generation, size).await?;
@@ -252,6 +271,9 @@ impl PostgresImages {
     ) -> Result<(Result<String, ForgeSqlError>, Copy), ForgeSqlError> {
         let pool = self.database.pool();
         let (generation, size) = stored_row(pool, key).await?;
+        let _memory = self
+            .reserve_copy(copy.stored.len().max(size_in_memory(size)))
+            .await?;
         let loaded = if copy.generation == generation && stored_size(copy.stored.len()) == size {
             Loaded::Ready(Box::new(copy))
         } else {
@@ -318,6 +340,14 @@ impl PostgresImages {
                 Loaded::Image(generation, stored)
             }
         })
+    }
+
+    /// Reserves what a copy of a database of `size` bytes holds, for [`MAX_RUNNING_COPY_BYTES`].
+    async fn reserve_copy(&self, size: usize) -> Result<Reservation, ForgeSqlError> {
+        self.running_copies
+            .reserve(copy_bytes(size))
+            .await
+            .map_err(|_| unavailable("the replica is stopping"))
     }
 
     fn slot(&self, installation: &Installation) -> Arc<Slot> {
@@ -432,10 +462,9 @@ impl Copy {
         Ok(self)
     }
 
-    /// Memory this copy holds: the stored image, and the live one, whose buffer SQLite grows
-    /// by doubling (up to twice its size).
+    /// Memory this copy holds ([`copy_bytes`]).
     fn bytes(&self) -> usize {
-        self.stored.len().saturating_mul(3)
+        copy_bytes(self.stored.len())
     }
 
     /// The chunks of the live image that differ from the stored one, which becomes the live
@@ -502,6 +531,18 @@ where
         .await
         .map_err(database_error)?;
     Ok(row.unwrap_or((0, 0)))
+}
+
+/// Memory a copy of a database of `size` bytes holds: the stored image, and the live one,
+/// whose buffer SQLite grows by doubling (up to twice its size).
+fn copy_bytes(size: usize) -> usize {
+    size.saturating_mul(3)
+}
+
+/// A stored size in memory; one past any limit if it does not fit (a damaged row, which
+/// loading then refuses).
+fn size_in_memory(stored: i64) -> usize {
+    usize::try_from(stored).unwrap_or(usize::MAX)
 }
 
 /// A size as stored.
