@@ -61,7 +61,8 @@ fn the_migration_runner_of_forge_sql_runs_unchanged() {
     );
     let listed = rows(&listed);
     assert_eq!(listed.len(), 2);
-    assert_eq!(listed[0]["id"], 1);
+    // A BIGINT comes back as a string, the AUTO_INCREMENT id too, as Forge answers.
+    assert_eq!(listed[0]["id"], "1");
     assert_eq!(listed[0]["name"], "v001_create_tickets");
     let migrated_at = listed[0]["migratedAt"].as_str().expect("a date string");
     assert_eq!(
@@ -1113,7 +1114,7 @@ fn show_tables_and_describe_answer_in_mysqls_shape() {
         .execute_text(Endpoint::Data, "DESCRIBE `items`", &[])
         .expect("describe");
     assert!(
-        text.starts_with(r#"{"rows":[{"Field":"id","Type":"int","Null":"NO","Key":"PRI","Default":null,"Extra":"auto_increment"}"#),
+        text.starts_with(r#"{"rows":[{"Field":"id","Type":"bigint","Null":"NO","Key":"PRI","Default":null,"Extra":"auto_increment"}"#),
         "{text}"
     );
     let described: Value = serde_json::from_str(&text).expect("json");
@@ -1178,7 +1179,7 @@ fn show_tables_and_describe_answer_in_mysqls_shape() {
         .to_owned();
     assert_eq!(rows(&created)[0]["Table"], "items");
     for line in [
-        "CREATE TABLE `items` (\n  `id` int NOT NULL AUTO_INCREMENT,\n",
+        "CREATE TABLE `items` (\n  `id` bigint NOT NULL AUTO_INCREMENT,\n",
         "  `sku` varchar(20) NOT NULL,\n",
         "  `name` varchar(100) DEFAULT 'it''s',\n",
         "  `kind` enum('a','b') NOT NULL DEFAULT 'a',\n",
@@ -1948,6 +1949,64 @@ fn limits_end_a_statement_and_keep_the_database_serving() {
     // Still serving.
     let answer = run(&mut db, "SELECT COUNT(*) AS n FROM big", json!([]));
     assert_eq!(rows(&answer)[0]["n"], 40);
+}
+
+/// Forge answers a `BIGINT` as a string, and an `AUTO_INCREMENT` id declared `BIGINT` is no
+/// exception, though SQLite's row id must be declared `INTEGER`: an app comparing an id with
+/// one from a URL (`row.id === params.id`) behaves as on Forge. Kept through table rebuilds.
+#[test]
+fn bigint_auto_increment_ids_come_back_as_strings_as_on_forge() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE items (id BIGINT UNSIGNED PRIMARY KEY AUTO_INCREMENT, n INTEGER, name TEXT);\n\
+         CREATE TABLE small (id INT AUTO_INCREMENT PRIMARY KEY, item_id BIGINT)",
+    );
+    run(
+        &mut db,
+        "INSERT INTO items (n, name) VALUES (7, 'a')",
+        json!([]),
+    );
+    let inserted = run(&mut db, "INSERT INTO small (item_id) VALUES (1)", json!([]));
+    assert_eq!(inserted["rows"]["insertId"], 1, "insertId stays a number");
+
+    let answer = run(&mut db, "SELECT * FROM items", json!([]));
+    assert_eq!(rows(&answer)[0], json!({"id": "1", "n": 7, "name": "a"}));
+    let answer = run(&mut db, "SELECT * FROM small", json!([]));
+    assert_eq!(rows(&answer)[0], json!({"id": 1, "item_id": "1"}));
+    // Through an alias, a join and a derived table; a computed value is as SQLite holds it.
+    let answer = run(
+        &mut db,
+        "SELECT i.id AS item, s.id AS small, i.id + 0 AS computed, d.id AS derived \
+         FROM items i JOIN small s ON s.item_id = i.id JOIN (SELECT id FROM items) d ON d.id = i.id",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer)[0],
+        json!({"item": "1", "small": 1, "computed": 1, "derived": "1"})
+    );
+    let described = run(&mut db, "DESCRIBE items", json!([]));
+    assert_eq!(
+        rows(&described)[0]["Type"],
+        "bigint unsigned",
+        "{described}"
+    );
+
+    // A rebuild (ADD COLUMN) keeps the type; MODIFY gives the id another.
+    run_schema(
+        &mut db,
+        "ALTER TABLE items ADD COLUMN stock INT NOT NULL DEFAULT 0",
+    );
+    let answer = run(&mut db, "SELECT id, stock FROM items", json!([]));
+    assert_eq!(rows(&answer)[0], json!({"id": "1", "stock": 0}));
+    run_schema(&mut db, "ALTER TABLE small MODIFY id BIGINT AUTO_INCREMENT");
+    let answer = run(&mut db, "SELECT id FROM small", json!([]));
+    assert_eq!(rows(&answer)[0], json!({"id": "1"}));
+    let described = run(&mut db, "DESCRIBE small", json!([]));
+    assert_eq!(rows(&described)[0]["Type"], "bigint", "{described}");
+    run_schema(&mut db, "ALTER TABLE items MODIFY id INT AUTO_INCREMENT");
+    let answer = run(&mut db, "SELECT id FROM items", json!([]));
+    assert_eq!(rows(&answer)[0], json!({"id": 1}));
 }
 
 /// Forge SQL's size per row, 6 MiB (TiDB's entry limit): a row past it, inserted whole or

@@ -43,9 +43,10 @@ async fn the_real_forge_sql_package_migrates_writes_and_reads_across_invocations
         json!(["v001_create_items", "v002_add_stock"]),
         "{first}"
     );
+    // `__migrations.id` is a BIGINT: a string, as Forge answers one.
     let listed = json!([
-        { "id": 1, "name": "v001_create_items", "migratedAtIsDate": true },
-        { "id": 2, "name": "v002_add_stock", "migratedAtIsDate": true },
+        { "id": "1", "name": "v001_create_items", "migratedAtIsDate": true },
+        { "id": "2", "name": "v002_add_stock", "migratedAtIsDate": true },
     ]);
     assert_eq!(first["ok"]["listed"], listed, "{first}");
     // Another invocation (as each of Forge's is) finds them applied.
@@ -71,7 +72,7 @@ async fn the_real_forge_sql_package_migrates_writes_and_reads_across_invocations
 
     // Read back in an invocation of its own: the rows stayed. DECIMAL comes
     // back as a string with its declared scale, JSON as the value stored,
-    // INT as a number, TIMESTAMP (its default, the time of the insert) as a
+    // INT as a number, the BIGINT AUTO_INCREMENT id as a string, TIMESTAMP (its default, the time of the insert) as a
     // string; a bound value is data, never SQL.
     let read = ok_json(&h.invoke(&app, "read", json!({})).await);
     let rows = read["ok"]
@@ -80,14 +81,14 @@ async fn the_real_forge_sql_package_migrates_writes_and_reads_across_invocations
     assert_eq!(rows.len(), 2, "{read}");
     for (row, (id, name, attrs, price, stock)) in rows.iter().zip([
         (
-            1,
+            "1",
             "chair",
             json!({ "color": "red", "tags": ["a", "b"] }),
             "12.50",
             3,
         ),
         (
-            2,
+            "2",
             "lamp ' \"quoted\"; DROP TABLE items",
             json!({}),
             "19.99",
@@ -114,14 +115,14 @@ async fn the_real_forge_sql_package_migrates_writes_and_reads_across_invocations
     let inserted = ok_json(&h.invoke(&app, "upsert", upsert(2)).await);
     assert_eq!(
         inserted["ok"]["rows"],
-        json!([{ "id": 10, "name": "desk", "stock": 2 }]),
+        json!([{ "id": "10", "name": "desk", "stock": 2 }]),
         "{inserted}"
     );
     assert_eq!(inserted["ok"]["affectedRows"], 1, "{inserted}");
     let updated = ok_json(&h.invoke(&app, "upsert", upsert(5)).await);
     assert_eq!(
         updated["ok"]["rows"],
-        json!([{ "id": 10, "name": "desk", "stock": 7 }]),
+        json!([{ "id": "10", "name": "desk", "stock": 7 }]),
         "{updated}"
     );
     let read = ok_json(&h.invoke(&app, "read", json!({})).await);

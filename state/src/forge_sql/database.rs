@@ -94,6 +94,9 @@ pub struct ForgeSqlDatabase {
     /// Per endpoint ([`Endpoint::Data`], [`Endpoint::Schema`]), keyed by the app's text, so a
     /// lookup borrows the query rather than copying it.
     translations: [HashMap<String, Arc<Translated>>; 2],
+    /// Per table, how its `AUTO_INCREMENT` column's values come back ([`row_id_type`]),
+    /// read from the schema once; cleared with the translations.
+    row_id_types: HashMap<String, Option<(String, ColumnType)>>,
     /// Rows an upsert updated rather than inserted in the statement running, and those of
     /// them whose values changed, counted by [`UPSERT_UPDATED`] as SQLite evaluates the
     /// update: MySQL counts a changed row twice in `affectedRows` (apps read 2 as "updated"),
@@ -352,6 +355,7 @@ impl ForgeSqlDatabase {
             connection,
             limits,
             translations: [HashMap::new(), HashMap::new()],
+            row_id_types: HashMap::new(),
             upsert_updates,
             update_rows,
         })
@@ -409,6 +413,7 @@ impl ForgeSqlDatabase {
             for kept in &mut self.translations {
                 kept.clear();
             }
+            self.row_id_types.clear();
         }
         Ok(format!("{{\"rows\":{answer}}}"))
     }
@@ -462,9 +467,22 @@ impl ForgeSqlDatabase {
                 continue;
             }
             answer = match translated.kind {
-                StatementKind::Query => {
-                    query_rows(&mut statement, &translated.json_columns, max_answer_bytes)?
-                }
+                StatementKind::Query => query_rows(
+                    &mut statement,
+                    &translated.json_columns,
+                    &mut |table, column| {
+                        if self.row_id_types.len() >= TRANSLATIONS_KEPT {
+                            self.row_id_types.clear();
+                        }
+                        let (id, kind) = self
+                            .row_id_types
+                            .entry(table.to_owned())
+                            .or_insert_with(|| row_id_type(&transaction, table))
+                            .as_ref()?;
+                        id.eq_ignore_ascii_case(column).then_some(*kind)
+                    },
+                    max_answer_bytes,
+                )?,
                 kind => {
                     for rows in [&self.upsert_updates, &self.update_rows] {
                         rows.matched.store(0, Ordering::Relaxed);
@@ -569,21 +587,38 @@ impl ForgeSqlDatabase {
 
 /// Every row as a JSON object keyed by column name, keys in the select list's order. Two
 /// columns of one name both appear, and a JSON reader keeps the later, as MySQL drivers do.
+///
+/// A column SQLite declares `INTEGER` may be a table's `AUTO_INCREMENT` id, whose MySQL type
+/// (`BIGINT`: a string) only the table's definition keeps: `row_id_type` reads it, by the
+/// table and column it comes from.
 fn query_rows(
     statement: &mut rusqlite::Statement<'_>,
     json_columns: &[usize],
+    row_id_type: &mut dyn FnMut(&str, &str) -> Option<ColumnType>,
     max_answer_bytes: usize,
 ) -> Result<String, ForgeSqlError> {
+    let origins = statement.columns_with_metadata();
     let columns: Vec<(String, ColumnType)> = statement
         .columns()
         .iter()
+        .zip(&origins)
         .enumerate()
-        .map(|(index, column)| {
+        .map(|(index, (column, origin))| {
             let declared = column.decl_type();
+            let row_id = match (declared, origin.table_name(), origin.origin_name()) {
+                (Some(declared), Some(table), Some(column))
+                    if declared.eq_ignore_ascii_case("INTEGER") =>
+                {
+                    row_id_type(table, column)
+                }
+                _ => None,
+            };
             (
                 // Written once as JSON text: a name is the app's own text.
                 Json::String(column.name().to_owned()).to_string(),
-                if declared.is_none() && json_columns.contains(&index) {
+                if let Some(row_id) = row_id {
+                    row_id
+                } else if declared.is_none() && json_columns.contains(&index) {
                     ColumnType::Json
                 } else {
                     ColumnType::from_declared(declared)
@@ -631,6 +666,20 @@ fn request_bytes(query: &str, params: &[Json]) -> usize {
             Json::Null | Json::Bool(_) | Json::Number(_) => 8,
             other => other.to_string().len(),
         })
+    })
+}
+
+/// `table`'s `AUTO_INCREMENT` column and how its values come back, from the MySQL type its
+/// definition keeps ([`super::dialect::auto_increment_type`]); `None` for a table without
+/// one, or made before Kiln kept the type (its ids come back as numbers).
+fn row_id_type(connection: &Connection, table: &str) -> Option<(String, ColumnType)> {
+    let (_, definition) = super::rebuild::definition_of(connection, table)?;
+    definition.columns.iter().find_map(|part| {
+        let declared = super::dialect::auto_increment_type(&part.text)?;
+        Some((
+            part.name.clone(),
+            ColumnType::from_declared(Some(&declared)),
+        ))
     })
 }
 

@@ -1111,8 +1111,13 @@ fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
     let mut check = None;
     if auto_increment {
         // Only `INTEGER PRIMARY KEY` is SQLite's row id, the one column SQLite numbers by
-        // itself; AUTOINCREMENT keeps ids from being reused, as MySQL does.
-        let _ = write!(out, "{name} INTEGER PRIMARY KEY AUTOINCREMENT");
+        // itself; AUTOINCREMENT keeps ids from being reused, as MySQL does. The type must be
+        // exactly INTEGER, so the MySQL type rides in the key's name ([`DECLARED_AS`]).
+        let declared = declared_type(&column.data_type)?;
+        let _ = write!(
+            out,
+            "{name} INTEGER CONSTRAINT \"{DECLARED_AS}{declared}\" PRIMARY KEY AUTOINCREMENT"
+        );
     } else {
         let mut declared = declared_type(&column.data_type)?;
         // Read from the type as declared_type wrote it, before any marker is added.
@@ -1192,6 +1197,27 @@ fn column_definition(column: &ColumnDef) -> Result<String, ForgeSqlError> {
         );
     }
     Ok(out)
+}
+
+/// How the name of an `AUTO_INCREMENT` column's key starts; the MySQL type the app declared
+/// follows (`BIGINT`, `INT UNSIGNED`). SQLite's row id must be declared `INTEGER`, so the
+/// declared type cannot carry the MySQL one, and a `BIGINT` id would come back as a number
+/// where Forge answers a string ([`super::values`]); `SHOW COLUMNS` reads it too.
+pub(super) const DECLARED_AS: &str = "kiln_declared_as:";
+
+/// The MySQL type an `AUTO_INCREMENT` column's definition `text` (as Kiln wrote it) carries
+/// in its key's name; `None` for another column, or one written before Kiln kept it.
+pub(super) fn auto_increment_type(text: &str) -> Option<String> {
+    let tokens = super::rebuild::tokens(text);
+    tokens.windows(2).find_map(|pair| {
+        let [word, name] = pair else { return None };
+        (word.kind == super::rebuild::Kind::Word
+            && text[word.range.clone()].eq_ignore_ascii_case("CONSTRAINT")
+            && name.kind == super::rebuild::Kind::Quoted)
+            .then(|| super::rebuild::unquote(&text[name.range.clone()]))?
+            .strip_prefix(DECLARED_AS)
+            .map(str::to_owned)
+    })
 }
 
 /// The name of the CHECK constraint that holds a column's values to its type's size: MySQL in

@@ -555,32 +555,13 @@ fn index_rows(
 /// The column's MySQL type as `SHOW COLUMNS` writes it (`varchar(255)`, `int unsigned`,
 /// `enum('a','b')`), from the declared type Kiln wrote after the column's name.
 fn mysql_type(text: &str, auto_increment: bool) -> String {
-    if auto_increment {
-        // SQLite's row id is declared INTEGER; MySQL's `int` is what the app most often wrote.
-        return "int".to_owned();
-    }
-    let after_name = skip_name(text);
-    let declared: String = after_name
-        .split_whitespace()
-        .take_while(|word| {
-            let upper = word.to_ascii_uppercase();
-            !matches!(
-                upper.as_str(),
-                "NOT"
-                    | "NULL"
-                    | "DEFAULT"
-                    | "PRIMARY"
-                    | "UNIQUE"
-                    | "CHECK"
-                    | "CONSTRAINT"
-                    | "REFERENCES"
-                    | "COLLATE"
-                    | "GENERATED"
-            )
-        })
-        .filter(|word| *word != super::columns::ON_UPDATE_NOW)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let declared = if auto_increment {
+        // SQLite's row id is declared INTEGER; the MySQL type is in its key's name, and a
+        // table made before Kiln kept it reads as MySQL's `int`, what apps most often write.
+        super::dialect::auto_increment_type(text).unwrap_or_else(|| "INT".to_owned())
+    } else {
+        declared_words(text)
+    };
     // `INT UNSIGNED(11)`, as Kiln writes it for SQLite's grammar, reads `int unsigned`; a
     // length or precision stays on the type's name (`varchar(255)`, `decimal(10,2)`).
     let lower = declared.to_ascii_lowercase();
@@ -609,6 +590,31 @@ fn mysql_type(text: &str, auto_increment: bool) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// The words of the declared type Kiln wrote after a column's name, up to its constraints.
+fn declared_words(text: &str) -> String {
+    skip_name(text)
+        .split_whitespace()
+        .take_while(|word| {
+            let upper = word.to_ascii_uppercase();
+            !matches!(
+                upper.as_str(),
+                "NOT"
+                    | "NULL"
+                    | "DEFAULT"
+                    | "PRIMARY"
+                    | "UNIQUE"
+                    | "CHECK"
+                    | "CONSTRAINT"
+                    | "REFERENCES"
+                    | "COLLATE"
+                    | "GENERATED"
+            )
+        })
+        .filter(|word| *word != super::columns::ON_UPDATE_NOW)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The list an `ENUM` column's CHECK allows (`'a','b'`).
