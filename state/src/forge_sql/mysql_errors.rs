@@ -9,9 +9,8 @@
 
 use rusqlite::Connection;
 
-use super::error::ForgeSqlError;
-
 use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
+use super::error::ForgeSqlError;
 use super::rebuild::{definition_of, has_words, key_columns};
 
 /// SQLite's result code for a string, blob or row past its length limit (sqlite3.h).

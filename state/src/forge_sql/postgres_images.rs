@@ -312,8 +312,7 @@ impl PostgresImages {
         // The host's ceiling, not the environment's quota: a database stored under a larger
         // quota still opens (SQLite then refuses it more pages). A size past the ceiling is a
         // damaged row, not one to allocate for.
-        let size = usize::try_from(size)
-            .ok()
+        let size = Some(size_in_memory(size))
             .filter(|&size| size as u64 <= self.limits.max_database_bytes)
             .ok_or_else(|| unavailable("the stored database is larger than the host allows"))?;
         Ok(match copy {
