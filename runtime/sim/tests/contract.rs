@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 75] = [
+const ROOTS: [&str; 76] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -92,6 +92,7 @@ const ROOTS: [&str; 75] = [
     "Dashboard",
     "IssuePickerSuggestions",
     "JQLCountResultsBean",
+    "ParsedJqlQueries",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -238,6 +239,51 @@ impl Contract {
             instance,
         );
     }
+
+    /// Asserts `instance` is a `ParsedJqlQueries` (`POST /jql/parse`), with one defect
+    /// of the spec mended: `JqlQueryClause` is an `anyOf` of the clause shapes but
+    /// also says `additionalProperties: false` with no `properties` of its own, which
+    /// in JSON Schema allows no property at all, so every clause breaks it, the
+    /// spec's own example answer's too
+    /// (`the_specs_jql_parse_example_breaks_its_clause_schema`). The clause is checked
+    /// against its `anyOf` alone.
+    pub(crate) fn check_parsed_jql(&self, what: &str, instance: &Value) {
+        let mut mended = Self {
+            components: self.components.clone(),
+        };
+        if let Some(clause) = mended.components["schemas"]["JqlQueryClause"].as_object_mut() {
+            clause.remove("additionalProperties");
+        }
+        mended.check_ref(what, "ParsedJqlQueries", instance);
+    }
+}
+
+/// The defect [`Contract::check_parsed_jql`] mends, shown on the spec's own example:
+/// when Atlassian fixes the schema, this fails and the mend can go.
+#[test]
+fn the_specs_jql_parse_example_breaks_its_clause_schema() {
+    let Some(path) = spec_path() else {
+        eprintln!(
+            "skipping: Atlassian's platform spec is not on this machine (set KILN_SPECS_DIR)"
+        );
+        return;
+    };
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("spec readable"))
+        .expect("spec is JSON");
+    let example = spec["paths"]["/rest/api/3/jql/parse"]["post"]["responses"]["200"]["content"]
+        ["application/json"]["example"]
+        .as_str()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .expect("the spec has an example answer");
+    let contract = Contract::new();
+    let as_written = std::panic::catch_unwind(|| {
+        contract.check_ref("the spec's example", "ParsedJqlQueries", &example)
+    });
+    assert!(
+        as_written.is_err(),
+        "the spec's clause schema accepts its example now"
+    );
+    contract.check_parsed_jql("the spec's example", &example);
 }
 
 #[tokio::test]

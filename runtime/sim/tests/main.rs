@@ -34,6 +34,7 @@ mod issue_links;
 mod jql_autocomplete;
 mod jql_fields;
 mod jql_history;
+mod jql_parse;
 mod jql_text;
 mod my_permissions;
 mod myself_expand;

@@ -42,7 +42,7 @@ pub(crate) struct Spanned {
 }
 
 /// Characters Jira lets an unquoted word contain besides letters and digits.
-fn is_word_char(c: char) -> bool {
+pub(super) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | ':' | '*' | '/' | '+')
 }
 

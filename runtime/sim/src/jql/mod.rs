@@ -27,12 +27,19 @@ mod lexer;
 mod parser;
 mod reference;
 mod saved_filter;
+mod structure;
 mod text_search;
 mod webhook_filter;
 
 pub(crate) use compile::{Query, compile, compile_saved};
 pub(crate) use reference::reference_data;
 pub(crate) use webhook_filter::compile_webhook_filter;
+
+/// The syntax tree of `jql` in the shape of Jira's `JqlQuery` (`POST /jql/parse`),
+/// or why it is not well formed. Nothing is resolved against the site.
+pub(crate) fn structure(jql: &str) -> Result<serde_json::Value, JqlError> {
+    parser::parse(jql).map(|ast| structure::of(&ast))
+}
 
 /// A JQL failure, worded as Jira words it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +64,20 @@ impl JqlError {
     /// (the routes answer it 501, not 400).
     pub(crate) fn is_not_modelled(&self) -> bool {
         self.0 == HISTORY_NOT_MODELLED
+    }
+
+    /// Whether the query is well formed and its fields known, but a value it names
+    /// does not exist (a project, a status, an issue key, an option): what Jira's
+    /// `POST /jql/parse` reports as a warning rather than an error. The messages are
+    /// the resolver's (`compile.rs`), worded as Jira words them.
+    pub(crate) fn is_unknown_value(&self) -> bool {
+        const UNKNOWN_VALUE: [&str; 4] = [
+            "The value '",
+            "A value with ID '",
+            "An issue with key '",
+            "The option '",
+        ];
+        UNKNOWN_VALUE.iter().any(|start| self.0.starts_with(start))
     }
 
     /// A syntax error at a 1-based character position of the (single-line) query.

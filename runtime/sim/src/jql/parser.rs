@@ -62,6 +62,9 @@ pub(crate) enum Operand {
 pub(crate) struct Sort {
     pub(crate) field: String,
     pub(crate) descending: bool,
+    /// Whether the query wrote `ASC` or `DESC`: Jira's parsed structure
+    /// (`POST /jql/parse`) names a direction only where the query did.
+    pub(crate) direction_written: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -338,16 +341,16 @@ impl Parser {
                 _ => return Err(self.expected("a field name")),
             };
             self.next();
-            let descending = if self.peek_keyword("desc") {
+            let descending = self.peek_keyword("desc");
+            let direction_written = descending || self.peek_keyword("asc");
+            if direction_written {
                 self.next();
-                true
-            } else {
-                if self.peek_keyword("asc") {
-                    self.next();
-                }
-                false
-            };
-            sorts.push(Sort { field, descending });
+            }
+            sorts.push(Sort {
+                field,
+                descending,
+                direction_written,
+            });
             if self.peek() != Some(&Token::Comma) {
                 return Ok(sorts);
             }
@@ -422,7 +425,8 @@ mod tests {
             ast.order,
             vec![Sort {
                 field: String::from("key"),
-                descending: true
+                descending: true,
+                direction_written: true,
             }]
         );
     }

@@ -26,6 +26,7 @@ mod issue_key_segment;
 pub(crate) mod issue_link;
 mod issue_picker;
 mod jql_autocomplete;
+mod jql_parse;
 mod label;
 mod my_permissions;
 mod myself;
@@ -182,6 +183,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(jql_autocomplete::suggestions),
         )
         .route("/search/approximate-count", post(approximate_count::count))
+        .route("/jql/parse", post(jql_parse::parse))
         .route(
             "/project/{project_id_or_key}/role",
             get(project_role::of_project),
