@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 76] = [
+const ROOTS: [&str; 78] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -93,6 +93,8 @@ const ROOTS: [&str; 76] = [
     "IssuePickerSuggestions",
     "JQLCountResultsBean",
     "ParsedJqlQueries",
+    "JiraStatus",
+    "PageOfStatuses",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -54,6 +54,7 @@ mod rest_api_v2;
 mod seed_doc;
 mod site;
 mod site_metadata;
+mod statuses;
 mod time_tracking;
 mod users_list;
 mod versions;

@@ -45,6 +45,7 @@ mod search;
 mod server_info;
 mod shared_entity_query;
 pub(crate) mod site_metadata;
+mod statuses;
 pub(crate) mod time_tracking;
 mod transition;
 mod user;
@@ -184,6 +185,8 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/search/approximate-count", post(approximate_count::count))
         .route("/jql/parse", post(jql_parse::parse))
+        .route("/statuses", get(statuses::by_id))
+        .route("/statuses/search", get(statuses::search))
         .route(
             "/project/{project_id_or_key}/role",
             get(project_role::of_project),

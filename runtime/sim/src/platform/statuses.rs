@@ -1,0 +1,177 @@
+//! The workflow statuses API apps configure workflows with: `GET
+//! /rest/api/3/statuses` (`getStatusesById`) and `GET /rest/api/3/statuses/search`
+//! (`search`), answering the spec's `JiraStatus`: an id, a name, a description, the
+//! category as `TODO`, `IN_PROGRESS` or `DONE`, and a scope.
+//!
+//! The simulator's site has one company-managed workflow, so its statuses
+//! ([`STATUSES`]) are all `GLOBAL`; a `projectId` asks for a team-managed project's
+//! own statuses, of which it has none. Both operations require *Administer
+//! projects* or *Administer Jira*; a caller with neither gets the spec's `401`. Not
+//! modelled: the `expand` of usages (`usages`, `workflowUsages`), which is ignored.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use serde_json::{Value, json};
+
+use super::page::{Window, page_bean};
+use crate::access::Caller;
+use crate::extract::query_number;
+use crate::jira_error::JiraError;
+use crate::shared::Shared;
+use crate::world::World;
+use crate::world::workflow::{STATUSES, Status};
+
+/// `getStatusesById`'s bounds on `id`: "Min items `1`, Max items `50`".
+const MAX_IDS: usize = 50;
+/// `search`'s default page, and its cap (the spec gives the default only; a larger
+/// page would hold every status anyway).
+const PAGE: usize = 200;
+/// `searchString`'s `maxLength`.
+const MAX_SEARCH_CHARS: usize = 255;
+
+/// The spec's `statusCategory` of a status: its category's key in the words of the
+/// workflow APIs.
+fn category(status: &Status) -> &'static str {
+    match status.category.key {
+        "done" => "DONE",
+        "indeterminate" => "IN_PROGRESS",
+        _ => "TODO",
+    }
+}
+
+fn jira_status(status: &Status) -> Value {
+    json!({
+        "id": status.id,
+        "name": status.name,
+        "description": "",
+        "statusCategory": category(status),
+        "scope": { "type": "GLOBAL" },
+    })
+}
+
+/// The spec's `401` for a caller who administers nothing.
+fn require_admin(world: &World, caller: &Caller) -> Result<(), JiraError> {
+    let administers_any = world.is_site_admin(&caller.account_id)
+        || world
+            .projects
+            .iter()
+            .any(|p| world.administers(&caller.account_id, &p.key));
+    if administers_any {
+        Ok(())
+    } else {
+        Err(JiraError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "You don't have permission to view statuses: it takes Administer projects or Administer Jira.",
+        ))
+    }
+}
+
+/// `getStatusesById`: the statuses named by `id` (repeated, or comma-separated),
+/// in the site's order; ids that name none are left out.
+pub(crate) async fn by_id(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, JiraError> {
+    let mut ids: Vec<String> = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if key == "id" {
+            ids.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned),
+            );
+            if ids.len() > MAX_IDS {
+                return Err(JiraError::bad_request(format!(
+                    "At most {MAX_IDS} status IDs can be requested at once."
+                )));
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(JiraError::bad_request("Provide at least one status ID."));
+    }
+    let world = shared.world();
+    require_admin(&world, &caller)?;
+    let statuses: Vec<Value> = STATUSES
+        .iter()
+        .filter(|s| ids.iter().any(|id| id == s.id))
+        .map(jira_status)
+        .collect();
+    Ok(Json(Value::Array(statuses)))
+}
+
+/// `search`: the statuses whose name contains `searchString` (case-insensitive), in
+/// `statusCategory`, in the scope `projectId` names (none: the global statuses),
+/// paged.
+pub(crate) async fn search(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, JiraError> {
+    let mut project = None;
+    let mut text = String::new();
+    let mut wanted_category = None;
+    let mut start_at = None;
+    let mut max_results = None;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "projectId" if !value.is_empty() => project = Some(value.into_owned()),
+            "searchString" => {
+                if value.chars().count() > MAX_SEARCH_CHARS {
+                    return Err(JiraError::bad_request(format!(
+                        "searchString must be at most {MAX_SEARCH_CHARS} characters."
+                    )));
+                }
+                text = value.to_lowercase();
+            }
+            "statusCategory" if !value.is_empty() => {
+                let known = ["TODO", "IN_PROGRESS", "DONE"];
+                let Some(found) = known.iter().find(|k| value.eq_ignore_ascii_case(k)) else {
+                    return Err(JiraError::bad_request(
+                        "statusCategory must be one of TODO, IN_PROGRESS and DONE.",
+                    ));
+                };
+                wanted_category = Some(*found);
+            }
+            "startAt" => start_at = Some(query_number("startAt", value.trim())?),
+            "maxResults" => max_results = Some(query_number::<usize>("maxResults", value.trim())?),
+            _ => {}
+        }
+    }
+    let world = shared.world();
+    require_admin(&world, &caller)?;
+    let matching: Vec<Value> = STATUSES
+        .iter()
+        // A project's own statuses are a team-managed project's; the site has none.
+        .filter(|_| project.is_none())
+        .filter(|s| s.name.to_lowercase().contains(&text))
+        .filter(|s| wanted_category.is_none_or(|c| c == category(s)))
+        .map(jira_status)
+        .collect();
+    let window = Window::new(
+        start_at,
+        Some(max_results.unwrap_or(PAGE).max(1)),
+        PAGE,
+        PAGE,
+    );
+    let total = matching.len();
+    let values: Vec<Value> = window.of(matching).collect();
+    let base = format!("{}/rest/api/3/statuses/search", caller.links);
+    Ok(Json(page_bean(&base, window, total, values)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_has_one_of_the_three_categories_by_its_key() {
+        let categories: Vec<&str> = STATUSES.iter().map(category).collect();
+        assert_eq!(categories, ["TODO", "IN_PROGRESS", "DONE"]);
+    }
+}
