@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::html::escape;
-use super::page::{PageQuery, Window, page_bean};
+use super::page::{PageQuery, Window, bean_of, page_bean};
 use super::render::{self, group_name};
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery, query_number};
@@ -293,16 +293,9 @@ pub(crate) async fn bulk(
         .filter(|g| !access || g.name == crate::world::group::APPLICATION_GROUP)
         .map(|g| json!({ "name": g.name, "groupId": g.id }))
         .collect();
-    let window = Window::new(
-        start_at,
-        Some(max_results.unwrap_or(PAGE).max(1)),
-        PAGE,
-        PAGE,
-    );
-    let total = groups.len();
-    let values: Vec<Value> = window.of(groups).collect();
+    let window = Window::bean(start_at, max_results, PAGE, PAGE);
     let base = format!("{}/rest/api/3/group/bulk", caller.links);
-    Ok(Json(page_bean(&base, window, total, values)))
+    Ok(Json(bean_of(&base, window, groups)))
 }
 
 /// `GET /groups/picker` (findGroups): groups whose name contains `query`

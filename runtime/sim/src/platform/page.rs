@@ -56,6 +56,22 @@ impl Window {
         }
     }
 
+    /// The window of a `PageBean` list whose query is read by hand (beside other
+    /// parameters): as [`Self::new`], but at least one item, as
+    /// [`PageQuery::bean_window`].
+    pub(crate) fn bean(
+        start_at: Option<usize>,
+        max_results: Option<usize>,
+        default: usize,
+        cap: usize,
+    ) -> Self {
+        let window = Self::new(start_at, max_results, default, cap);
+        Self {
+            max: window.max.max(1),
+            ..window
+        }
+    }
+
     /// The items of `all` inside the window.
     pub(crate) fn of<I: IntoIterator>(self, all: I) -> impl Iterator<Item = I::Item> {
         all.into_iter().skip(self.start).take(self.max)
@@ -99,6 +115,13 @@ pub(crate) fn page_bean(base: &str, window: Window, total: usize, values: Vec<Va
         ));
     }
     page
+}
+
+/// The `PageBean` of the window's part of `all`.
+pub(crate) fn bean_of(base: &str, window: Window, all: Vec<Value>) -> Value {
+    let total = all.len();
+    let values = window.of(all).collect();
+    page_bean(base, window, total, values)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::{Value, json};
 
-use super::page::{Window, page_bean};
+use super::page::{Window, bean_of};
 use crate::access::Caller;
 use crate::extract::query_number;
 use crate::jira_error::JiraError;
@@ -153,16 +153,9 @@ pub(crate) async fn search(
         .filter(|s| wanted_category.is_none_or(|c| c == category(s)))
         .map(jira_status)
         .collect();
-    let window = Window::new(
-        start_at,
-        Some(max_results.unwrap_or(PAGE).max(1)),
-        PAGE,
-        PAGE,
-    );
-    let total = matching.len();
-    let values: Vec<Value> = window.of(matching).collect();
+    let window = Window::bean(start_at, max_results, PAGE, PAGE);
     let base = format!("{}/rest/api/3/statuses/search", caller.links);
-    Ok(Json(page_bean(&base, window, total, values)))
+    Ok(Json(bean_of(&base, window, matching)))
 }
 
 #[cfg(test)]
