@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 78] = [
+const ROOTS: [&str; 80] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -95,6 +95,8 @@ const ROOTS: [&str; 78] = [
     "ParsedJqlQueries",
     "JiraStatus",
     "PageOfStatuses",
+    "TimeTrackingConfiguration",
+    "TimeTrackingProvider",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -1391,3 +1391,47 @@ async fn hostile_worklog_edits_and_deletions_are_refused_in_jiras_shape_and_chan
     );
     sim.shutdown().await;
 }
+
+/// The administrators' reads of the time tracking settings (`/configuration/timetracking`
+/// and its `list` and `options`): the same working time `/configuration` names, Jira's own
+/// provider, and the spec's 403 for anyone without Administer Jira.
+#[tokio::test]
+async fn administrators_read_the_time_tracking_settings_the_site_uses() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let alice = caller(&sim, ADMIN);
+    let shared = alice.get("/rest/api/3/configuration").await;
+    for api in ["/rest/api/3", "/rest/api/2"] {
+        let options = alice
+            .get(&format!("{api}/configuration/timetracking/options"))
+            .await;
+        assert_eq!(options.status, StatusCode::OK, "{}", options.text);
+        contract.check_ref(api, "TimeTrackingConfiguration", &options.body);
+        assert_eq!(options.body, shared.body["timeTrackingConfiguration"]);
+
+        let selected = alice
+            .get(&format!("{api}/configuration/timetracking"))
+            .await;
+        assert_eq!(selected.status, StatusCode::OK, "{}", selected.text);
+        contract.check_ref(api, "TimeTrackingProvider", &selected.body);
+        assert_eq!(selected.body["key"], "JIRA");
+
+        let list = alice
+            .get(&format!("{api}/configuration/timetracking/list"))
+            .await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+        assert_eq!(list.body, json!([selected.body]));
+    }
+    for who in [USER, OUTSIDER] {
+        for path in [
+            "/rest/api/3/configuration/timetracking",
+            "/rest/api/3/configuration/timetracking/list",
+            "/rest/api/3/configuration/timetracking/options",
+        ] {
+            let reply = caller(&sim, who).get(path).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{who} {path}");
+            contract.check_ref(path, "ErrorCollection", &reply.body);
+        }
+    }
+    sim.shutdown().await;
+}

@@ -232,6 +232,18 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/serverInfo", get(server_info::get))
         .route("/configuration", get(configuration::get))
         .route(
+            "/configuration/timetracking",
+            get(configuration::time_tracking_provider),
+        )
+        .route(
+            "/configuration/timetracking/list",
+            get(configuration::time_tracking_providers),
+        )
+        .route(
+            "/configuration/timetracking/options",
+            get(configuration::time_tracking_options),
+        )
+        .route(
             "/field",
             get(field_details::list).post(custom_field::create),
         )
