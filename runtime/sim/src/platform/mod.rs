@@ -27,6 +27,7 @@ pub(crate) mod issue_link;
 mod issue_picker;
 mod jql_autocomplete;
 mod label;
+mod locale;
 mod my_permissions;
 mod myself;
 mod notify;
@@ -44,6 +45,7 @@ mod search;
 mod server_info;
 mod shared_entity_query;
 pub(crate) mod site_metadata;
+mod status_category;
 pub(crate) mod time_tracking;
 mod transition;
 mod user;
@@ -95,6 +97,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .merge(version::routes())
         .merge(users_list::routes())
         .merge(user_permission_search::routes())
+        .merge(status_category::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(
             "/issueLinkType/{issue_link_type_id}",
@@ -106,6 +109,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(issue_link::get).delete(issue_link::delete),
         )
         .route("/myself", get(myself::get))
+        .route("/mypreferences/locale", get(locale::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/permissions/check", post(permissions_check::check))
         .route("/issue", post(issue::create))
