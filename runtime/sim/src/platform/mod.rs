@@ -49,6 +49,7 @@ mod status_category;
 pub(crate) mod time_tracking;
 mod transition;
 mod user;
+mod user_bulk;
 mod user_permission_search;
 mod user_property;
 mod user_search;
@@ -210,6 +211,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/user", get(user::get))
         .route("/user/search", get(user_search::find))
+        .route("/user/bulk", get(user_bulk::get))
         .route("/label", get(label::list))
         .route(
             "/project/{project_id_or_key}/properties",
