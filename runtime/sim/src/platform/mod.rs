@@ -7,6 +7,7 @@ mod approximate_count;
 pub(crate) mod attachment;
 mod bulk_fetch;
 mod comment;
+mod comment_list;
 mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
@@ -138,6 +139,7 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .put(comment::update)
                 .delete(comment::delete),
         )
+        .route("/comment/list", post(comment_list::list))
         .route(
             "/webhook",
             get(webhook::list)
