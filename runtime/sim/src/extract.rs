@@ -13,9 +13,13 @@ use crate::jira_error::JiraError;
 /// Jira's 400 naming it (`The value 'x' of 'startAt' is not a number.`). For
 /// handlers that read their query by hand (repeated keys, ordered refusals).
 pub(crate) fn query_number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, JiraError> {
-    value.parse::<T>().map_err(|_| {
-        JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
-    })
+    value.parse::<T>().map_err(|_| not_a_number(name, value))
+}
+
+/// Jira's 400 for query parameter `name` whose `value` is not the number it
+/// must be.
+pub(crate) fn not_a_number(name: &str, value: &str) -> JiraError {
+    JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
 }
 
 /// A JSON body; anything unreadable is Jira's "Invalid request payload" 400.

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 80] = [
+const ROOTS: [&str; 84] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -97,6 +97,10 @@ const ROOTS: [&str; 80] = [
     "PageOfStatuses",
     "TimeTrackingConfiguration",
     "TimeTrackingProvider",
+    "PageBeanUser",
+    "PageBeanComment",
+    "StatusCategory",
+    "Locale",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -476,7 +480,67 @@ async fn platform_responses_match_the_official_schemas() {
         "ErrorCollection",
         &refused.body,
     );
+    // Comments by id, with both expansions, as a caller who browses every
+    // project and one who does not.
+    let ids =
+        json!({ "ids": [comment.str_at("/id").parse::<u64>().unwrap(), 10000, 10001, 10002, 1] });
+    for email in [USER, OUTSIDER] {
+        let page = caller(&sim, email)
+            .post(
+                "/rest/api/3/comment/list?expand=renderedBody,properties",
+                &ids,
+            )
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        contract.check_ref("POST /comment/list", "PageBeanComment", &page.body);
+        assert!(
+            page.body["values"]
+                .as_array()
+                .is_some_and(|v| !v.is_empty())
+        );
+    }
+    let refused = alice
+        .post("/rest/api/3/comment/list", &json!({ "ids": [] }))
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    contract.check_ref("POST /comment/list 400", "ErrorCollection", &refused.body);
     assert_eq!(alice.delete(&one).await.status, 204);
+
+    // Users by account id: a page, an empty page, and the 400 without an id.
+    let bulk = format!(
+        "/rest/api/3/user/bulk?accountId={}&accountId=nobody&maxResults=1",
+        me["accountId"].as_str().unwrap()
+    );
+    let (_, users) = get(USER, bulk).await;
+    contract.check_ref("GET /user/bulk", "PageBeanUser", &users);
+    assert_eq!(users["values"][0]["accountId"], me["accountId"]);
+    let (_, nobody) = get(USER, String::from("/rest/api/3/user/bulk?accountId=nobody")).await;
+    contract.check_ref("GET /user/bulk (none found)", "PageBeanUser", &nobody);
+    let (status, missing) = get(USER, String::from("/rest/api/3/user/bulk")).await;
+    assert_eq!(status, 400, "{missing}");
+    contract.check_ref("GET /user/bulk 400", "ErrorCollection", &missing);
+
+    // Status categories, all and one, and the 404.
+    let (_, categories) = get(OUTSIDER, String::from("/rest/api/3/statuscategory")).await;
+    contract.check(
+        "GET /statuscategory",
+        json!({ "type": "array", "items": { "$ref": "#/components/schemas/StatusCategory" } }),
+        &categories,
+    );
+    for id_or_key in ["1", "indeterminate"] {
+        let (_, category) = get(USER, format!("/rest/api/3/statuscategory/{id_or_key}")).await;
+        contract.check_ref("GET /statuscategory/{idOrKey}", "StatusCategory", &category);
+    }
+    let (status, unknown) = get(USER, String::from("/rest/api/3/statuscategory/9")).await;
+    assert_eq!(status, 404, "{unknown}");
+    contract.check_ref(
+        "GET /statuscategory/{idOrKey} 404",
+        "ErrorCollection",
+        &unknown,
+    );
+
+    let (_, locale) = get(OUTSIDER, String::from("/rest/api/3/mypreferences/locale")).await;
+    contract.check_ref("GET /mypreferences/locale", "Locale", &locale);
 
     let (_, info) = get(USER, String::from("/rest/api/3/serverInfo")).await;
     contract.check_ref("GET /serverInfo", "ServerInformation", &info);

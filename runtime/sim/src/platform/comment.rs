@@ -47,15 +47,21 @@ pub(crate) async fn list(
 }
 
 /// `expand` of the comment operations. `renderedBody` adds the body as Jira
-/// renders it for the caller to read (HTML: `rendered_fields.rs`); the other value
-/// the spec lists, `properties`, is not modelled and adds nothing.
+/// renders it for the caller to read (HTML: `rendered_fields.rs`); `properties`
+/// adds the comment's properties, of which it has none: the simulator does not
+/// model comment properties, so none can be set (as `worklog.rs` answers for
+/// worklogs).
 #[derive(Deserialize)]
 pub(crate) struct ExpandQuery {
     expand: Option<String>,
 }
 
 impl ExpandQuery {
-    fn apply(&self, world: &World, caller: &Caller, comment: &mut Value) {
+    /// Adds what `expand` asks for to the rendered `comment`.
+    pub(crate) fn apply(&self, world: &World, caller: &Caller, comment: &mut Value) {
+        if expands(self.expand.as_deref(), "properties") {
+            comment["properties"] = Value::Array(Vec::new());
+        }
         if !expands(self.expand.as_deref(), "renderedBody") {
             return;
         }

@@ -7,6 +7,7 @@ mod approximate_count;
 pub(crate) mod attachment;
 mod bulk_fetch;
 mod comment;
+mod comment_list;
 mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
@@ -28,6 +29,7 @@ mod issue_picker;
 mod jql_autocomplete;
 mod jql_parse;
 mod label;
+mod locale;
 mod my_permissions;
 mod myself;
 mod notify;
@@ -45,10 +47,12 @@ mod search;
 mod server_info;
 mod shared_entity_query;
 pub(crate) mod site_metadata;
+mod status_category;
 mod statuses;
 pub(crate) mod time_tracking;
 mod transition;
 mod user;
+mod user_bulk;
 mod user_permission_search;
 mod user_property;
 mod user_search;
@@ -97,6 +101,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .merge(version::routes())
         .merge(users_list::routes())
         .merge(user_permission_search::routes())
+        .merge(status_category::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(
             "/issueLinkType/{issue_link_type_id}",
@@ -108,6 +113,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(issue_link::get).delete(issue_link::delete),
         )
         .route("/myself", get(myself::get))
+        .route("/mypreferences/locale", get(locale::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/permissions/check", post(permissions_check::check))
         .route("/issue", post(issue::create))
@@ -135,6 +141,7 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .put(comment::update)
                 .delete(comment::delete),
         )
+        .route("/comment/list", post(comment_list::list))
         .route(
             "/webhook",
             get(webhook::list)
@@ -211,6 +218,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/user", get(user::get))
         .route("/user/search", get(user_search::find))
+        .route("/user/bulk", get(user_bulk::get))
         .route("/label", get(label::list))
         .route(
             "/project/{project_id_or_key}/properties",

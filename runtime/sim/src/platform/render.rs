@@ -10,7 +10,7 @@ use crate::clock::jira_timestamp;
 use crate::world::group::{APPLICATION_GROUP, Group, group_id};
 use crate::world::resolution::Resolution;
 use crate::world::version::VersionField;
-use crate::world::workflow::{IssueType, Status};
+use crate::world::workflow::{IssueType, Status, StatusCategory};
 use crate::world::{
     AttachmentRecord, CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord, World,
 };
@@ -21,10 +21,15 @@ fn avatar_urls(links: &str, kind: &str, id: &str) -> Value {
     json!({ "16x16": url(16), "24x24": url(24), "32x32": url(32), "48x48": url(48) })
 }
 
+/// Every user's locale. The simulator models no language preferences (nor a
+/// browser's `Accept-Language`), so each user reads Jira in a new site's
+/// default language; `GET /mypreferences/locale` answers the same.
+pub(crate) const USER_LOCALE: &str = "en_US";
+
 /// A `User`, as `/myself` and user search return it.
 pub(crate) fn user(links: &str, record: &UserRecord) -> Value {
     let mut value = user_details(links, record);
-    value["locale"] = json!("en_US");
+    value["locale"] = json!(USER_LOCALE);
     value
 }
 
@@ -115,20 +120,24 @@ fn user_or_null(links: &str, world: &World, account_id: Option<&str>) -> Value {
 }
 
 pub(crate) fn status(links: &str, status: &Status) -> Value {
-    let category = status.category;
     json!({
         "self": format!("{links}/rest/api/3/status/{}", status.id),
         "description": "",
         "iconUrl": format!("{links}/images/icons/statuses/generic.png"),
         "name": status.name,
         "id": status.id,
-        "statusCategory": {
-            "self": format!("{links}/rest/api/3/statuscategory/{}", category.id),
-            "id": category.id,
-            "key": category.key,
-            "colorName": category.color_name,
-            "name": category.name,
-        },
+        "statusCategory": status_category(links, &status.category),
+    })
+}
+
+/// A `StatusCategory`, as a status carries it and `/statuscategory` lists it.
+pub(crate) fn status_category(links: &str, category: &StatusCategory) -> Value {
+    json!({
+        "self": format!("{links}/rest/api/3/statuscategory/{}", category.id),
+        "id": category.id,
+        "key": category.key,
+        "colorName": category.color_name,
+        "name": category.name,
     })
 }
 

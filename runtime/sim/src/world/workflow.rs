@@ -10,6 +10,43 @@ pub(crate) struct StatusCategory {
     pub(crate) color_name: &'static str,
 }
 
+/// Jira's category for a status given none. No status of the simulator's
+/// workflow is in it, but Jira lists it among the categories
+/// (`/statuscategory`), so it is here, beside the three the statuses use.
+pub(crate) const NO_CATEGORY: StatusCategory = StatusCategory {
+    id: 1,
+    key: "undefined",
+    name: "No Category",
+    color_name: "medium-gray",
+};
+
+pub(crate) const TO_DO: StatusCategory = StatusCategory {
+    id: 2,
+    key: "new",
+    name: "To Do",
+    color_name: "blue-gray",
+};
+
+pub(crate) const IN_PROGRESS: StatusCategory = StatusCategory {
+    id: 4,
+    key: "indeterminate",
+    name: "In Progress",
+    color_name: "yellow",
+};
+
+pub(crate) const DONE: StatusCategory = StatusCategory {
+    id: 3,
+    key: "done",
+    name: "Done",
+    color_name: "green",
+};
+
+/// Every status category of a Jira Cloud site: fixed, the same on every site,
+/// in the order Jira lists them (a category's place in a workflow, not its id:
+/// No Category, To Do, In Progress, Done). The one table of them: statuses
+/// carry these, and `/statuscategory` lists them.
+pub(crate) const STATUS_CATEGORIES: [StatusCategory; 4] = [NO_CATEGORY, TO_DO, IN_PROGRESS, DONE];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Status {
     pub(crate) id: &'static str,
@@ -23,34 +60,19 @@ pub(crate) const STATUSES: [Status; 3] = [
     Status {
         id: "10000",
         name: "To Do",
-        category: StatusCategory {
-            id: 2,
-            key: "new",
-            name: "To Do",
-            color_name: "blue-gray",
-        },
+        category: TO_DO,
         transition_id: "11",
     },
     Status {
         id: "3",
         name: "In Progress",
-        category: StatusCategory {
-            id: 4,
-            key: "indeterminate",
-            name: "In Progress",
-            color_name: "yellow",
-        },
+        category: IN_PROGRESS,
         transition_id: "21",
     },
     Status {
         id: "10001",
         name: "Done",
-        category: StatusCategory {
-            id: 3,
-            key: "done",
-            name: "Done",
-            color_name: "green",
-        },
+        category: DONE,
         transition_id: "31",
     },
 ];
