@@ -49,5 +49,11 @@ async fn the_jira_js_client_works_unchanged() {
         return;
     };
     let steps = run_against_simulator(runner::node_command(&dir)).await;
-    assert!(steps.contains("ok deleteIssue:"), "{steps}");
+    for step in [
+        "ok deleteIssue:",
+        "ok parseJqlQueries:",
+        "ok getCommentsByIds:",
+    ] {
+        assert!(steps.contains(step), "{step} in {steps}");
+    }
 }

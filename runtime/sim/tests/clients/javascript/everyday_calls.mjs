@@ -42,6 +42,9 @@ step('updateComment', edited.id);
 const extra = await jira.issueComments.addComment({ issueIdOrKey: key, body: adf('to be deleted') });
 await jira.issueComments.deleteComment({ issueIdOrKey: key, id: extra.id });
 step('deleteComment', (await jira.issueComments.getComments({ issueIdOrKey: key })).total);
+const byIds = await jira.issueComments.getCommentsByIds({ ids: [Number(comment.id), Number(extra.id)] });
+check(byIds.values.length === 1 && byIds.values[0].id === comment.id, JSON.stringify(byIds));
+step('getCommentsByIds', byIds.values.map(c => c.id));
 
 await jira.issues.editIssue({ issueIdOrKey: key, fields: { summary: 'Renamed by jira.js', labels: ['js'] } });
 const transitions = await jira.issues.getTransitions({ issueIdOrKey: key });
@@ -65,6 +68,21 @@ await jira.issueProperties.setIssueProperty({ issueIdOrKey: key, propertyKey: 'k
 step('issueProperty', (await jira.issueProperties.getIssueProperty({ issueIdOrKey: key, propertyKey: 'kiln.test' })).value);
 step('findUsers', (await jira.userSearch.findUsers({ query: 'a' })).map(u => u.displayName));
 step('labels', (await jira.labels.getAllLabels()).values);
+step('getLocale', (await jira.myself.getLocale()).locale);
+step('getStatusCategories', (await jira.workflowStatusCategories.getStatusCategories()).map(c => c.key));
+step('getStatusCategory', (await jira.workflowStatusCategories.getStatusCategory({ idOrKey: 'done' })).name);
+step('getStatusesById', (await jira.status.getStatusesById({ id: ['3'] })).map(s => s.statusCategory));
+step('searchStatuses', (await jira.status.search({ searchString: 'do' })).values.map(s => s.name));
+step('getSharedTimeTrackingConfiguration', (await jira.timeTracking.getSharedTimeTrackingConfiguration()).workingHoursPerDay);
+step('getSelectedTimeTrackingImplementation', (await jira.timeTracking.getSelectedTimeTrackingImplementation()).key);
+step('getAvailableTimeTrackingImplementations', (await jira.timeTracking.getAvailableTimeTrackingImplementations()).length);
+const parsed = await jira.jql.parseJqlQueries({
+  queries: ['project = KILN AND labels in (js, "two words") ORDER BY created DESC', 'project ='],
+  validation: 'strict',
+});
+check(parsed.queries[0].structure.where.operator === 'and', JSON.stringify(parsed.queries[0]));
+check(parsed.queries[1].errors.length === 1, JSON.stringify(parsed.queries[1]));
+step('parseJqlQueries', parsed.queries.map(q => (q.errors ? 'error' : 'ok')));
 
 const readBack = await jira.issues.getIssue({ issueIdOrKey: key });
 check(readBack.fields.summary === 'Renamed by jira.js', readBack.fields.summary);
