@@ -150,6 +150,43 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
             assert!(!message.contains("/rest/api/3/"), "{message}");
         }
     }
+    // The classic workflow operations, removed in 2026 (CHANGE-2567 to CHANGE-2570):
+    // 410, each naming its changelog entry and its replacement.
+    for (method, path, change, instead) in [
+        (
+            Method::GET,
+            "/rest/api/3/workflow/search",
+            "CHANGE-2569",
+            "use GET /rest/api/3/workflows/search",
+        ),
+        (
+            Method::GET,
+            "/rest/api/3/workflow",
+            "CHANGE-2567",
+            "use GET /rest/api/3/workflows/search",
+        ),
+        (
+            Method::POST,
+            "/rest/api/2/workflow",
+            "CHANGE-2568",
+            "use POST /rest/api/2/workflows/create",
+        ),
+        (
+            Method::GET,
+            "/rest/api/3/workflow/transitions/11/properties",
+            "CHANGE-2570",
+            "use POST /rest/api/3/workflows",
+        ),
+    ] {
+        let gone =
+            send(as_user(&sim, method.clone(), ADMIN, path).json(&serde_json::json!({}))).await;
+        assert_eq!(gone.status, StatusCode::GONE, "{method} {path}");
+        let message = gone.body["errorMessages"][0].as_str().unwrap_or_default();
+        assert!(
+            message.contains(&format!("({change}, ")) && message.ends_with(instead),
+            "{method} {path}: {message}"
+        );
+    }
     // The replacement a v2 caller is pointed to is served.
     let replacement = alice.get("/rest/api/2/search/jql?jql=project=KILN").await;
     assert_eq!(replacement.status, StatusCode::OK, "{}", replacement.body);

@@ -212,28 +212,87 @@ pub(crate) async fn answer(request: Request) -> Response {
     }
 }
 
-/// Operations the specs still list that Atlassian has removed from its sites, each
-/// with what replaces it (method and v3 template). The December 2025 platform spec
-/// marks the classic JQL search "Currently being removed" (CHANGE-2046); Jira Cloud
-/// now answers it `410 Gone`, and so does the simulator, so that an app still
-/// calling it learns so offline and not in production. (REST API v2's `/search` is
-/// the same operation: `as_v3`.)
-const REMOVED: &[(&str, &str, &str)] = &[
-    ("searchForIssuesUsingJql", "GET", "/rest/api/3/search/jql"),
-    (
-        "searchForIssuesUsingJqlPost",
-        "POST",
-        "/rest/api/3/search/jql",
-    ),
+/// An operation the specs still list that Atlassian has removed from its sites, with
+/// the changelog entry that removed it and what replaces it.
+struct Removed {
+    operation_id: &'static str,
+    /// The entry of Atlassian's changelog that announced the removal (`CHANGE-2046`).
+    change: &'static str,
+    /// The replacement's method and v3 template.
+    method: &'static str,
+    template: &'static str,
+}
+
+/// Operations Atlassian has removed. The December 2025 platform spec marks the
+/// classic JQL search "Currently being removed" (CHANGE-2046), and says of the
+/// classic workflow operations "This will be removed on" February 1, 2026
+/// (CHANGE-2567, CHANGE-2568) and June 1, 2026 (CHANGE-2569, CHANGE-2570): dates
+/// past. Jira Cloud answers a removed operation `410 Gone`, and so does the
+/// simulator, so that an app still calling one learns so offline and not in
+/// production. (REST API v2's paths are the same operations: `as_v3`.)
+const REMOVED: &[Removed] = &[
+    Removed {
+        operation_id: "searchForIssuesUsingJql",
+        change: "CHANGE-2046",
+        method: "GET",
+        template: "/rest/api/3/search/jql",
+    },
+    Removed {
+        operation_id: "searchForIssuesUsingJqlPost",
+        change: "CHANGE-2046",
+        method: "POST",
+        template: "/rest/api/3/search/jql",
+    },
+    Removed {
+        operation_id: "getAllWorkflows",
+        change: "CHANGE-2567",
+        method: "GET",
+        template: "/rest/api/3/workflows/search",
+    },
+    Removed {
+        operation_id: "createWorkflow",
+        change: "CHANGE-2568",
+        method: "POST",
+        template: "/rest/api/3/workflows/create",
+    },
+    Removed {
+        operation_id: "getWorkflowsPaginated",
+        change: "CHANGE-2569",
+        method: "GET",
+        template: "/rest/api/3/workflows/search",
+    },
+    // The transition properties now travel with the workflow (`Bulk get workflows`).
+    Removed {
+        operation_id: "getWorkflowTransitionProperties",
+        change: "CHANGE-2570",
+        method: "POST",
+        template: "/rest/api/3/workflows",
+    },
+    Removed {
+        operation_id: "createWorkflowTransitionProperty",
+        change: "CHANGE-2570",
+        method: "POST",
+        template: "/rest/api/3/workflows",
+    },
+    Removed {
+        operation_id: "updateWorkflowTransitionProperty",
+        change: "CHANGE-2570",
+        method: "POST",
+        template: "/rest/api/3/workflows",
+    },
+    Removed {
+        operation_id: "deleteWorkflowTransitionProperty",
+        change: "CHANGE-2570",
+        method: "POST",
+        template: "/rest/api/3/workflows",
+    },
 ];
 
-/// What replaces `operation`, if Atlassian has removed it ([`REMOVED`]): its
-/// method and v3 template.
-fn replacement(operation: &SpecOperation) -> Option<(&'static str, &'static str)> {
+/// Whether Atlassian has removed `operation` ([`REMOVED`]), and how.
+fn removal(operation: &SpecOperation) -> Option<&'static Removed> {
     REMOVED
         .iter()
-        .find(|(id, _, _)| *id == operation.operation_id)
-        .map(|(_, method, template)| (*method, *template))
+        .find(|removed| removed.operation_id == operation.operation_id)
 }
 
 /// The answer for a call to `path` that reached a spec `operation` the
@@ -261,15 +320,17 @@ fn unavailable(operation: &SpecOperation, path: &str) -> Response {
 /// as v3's is at `/rest/api/3/search/jql` (the platform spec describes v3
 /// alone), and the simulator serves both.
 fn removed_message(operation: &SpecOperation, path: &str) -> Option<String> {
-    let (method, template) = replacement(operation)?;
+    let removed = removal(operation)?;
     let v2 = called_in_v2(path);
     Some(format!(
-        "{} {} ({}) has been removed from Jira Cloud (CHANGE-2046, \
-         https://developer.atlassian.com/changelog/#CHANGE-2046): use {method} {}",
+        "{} {} ({}) has been removed from Jira Cloud ({change}, \
+         https://developer.atlassian.com/changelog/#{change}): use {} {}",
         operation.method,
         in_version(operation.template, v2),
         operation.operation_id,
-        in_version(template, v2),
+        removed.method,
+        in_version(removed.template, v2),
+        change = removed.change,
     ))
 }
 
@@ -321,6 +382,32 @@ fn not_modelled_as(operation: &SpecOperation, named: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each removed operation is one the specs list, and its replacement too: a typo
+    /// in the table would leave the operation's 501 in place, or point the caller at
+    /// a route that does not exist.
+    #[test]
+    fn removed_operations_and_their_replacements_are_spec_operations() {
+        for removed in REMOVED {
+            assert!(
+                spec_operations()
+                    .iter()
+                    .any(|op| op.operation_id == removed.operation_id),
+                "{} is no spec operation",
+                removed.operation_id
+            );
+            assert!(
+                spec_operations()
+                    .iter()
+                    .any(|op| op.method == removed.method && op.template == removed.template),
+                "{} {} replaces {} but is no spec operation",
+                removed.method,
+                removed.template,
+                removed.operation_id
+            );
+            assert!(removed.change.starts_with("CHANGE-"), "{}", removed.change);
+        }
+    }
 
     fn found(method: Method, path: &str) -> Option<&'static str> {
         spec_operation(&method, path).map(|operation| operation.template)
