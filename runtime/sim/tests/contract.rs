@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 75] = [
+const ROOTS: [&str; 76] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -43,6 +43,7 @@ const ROOTS: [&str; 75] = [
     "User",
     "IssueBean",
     "CreatedIssue",
+    "CreatedIssues",
     "Comment",
     "PageOfComments",
     "Transitions",
@@ -395,6 +396,19 @@ async fn platform_responses_match_the_official_schemas() {
         )
         .await;
     contract.check_ref("POST /issue", "CreatedIssue", &created.body);
+    // A bulk create with one good element and one bad: both halves of
+    // `CreatedIssues` filled.
+    let bulk = alice
+        .post(
+            "/rest/api/3/issue/bulk",
+            &json!({ "issueUpdates": [
+                { "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "bulk" } },
+                { "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Task" } } },
+            ] }),
+        )
+        .await;
+    assert_eq!(bulk.status.as_u16(), 201, "{}", bulk.text);
+    contract.check_ref("POST /issue/bulk", "CreatedIssues", &bulk.body);
     let comment = alice
         .post(
             "/rest/api/3/issue/KILN-1/comment",

@@ -14,6 +14,7 @@ mod agile_webhooks;
 mod assignable_users;
 mod attachments;
 mod bulk_and_votes;
+mod bulk_create;
 mod client_credentials;
 mod contract;
 mod curl;

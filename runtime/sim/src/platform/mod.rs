@@ -5,6 +5,7 @@ mod adjust_estimate;
 mod app_property;
 mod approximate_count;
 pub(crate) mod attachment;
+mod bulk_create;
 mod bulk_fetch;
 mod comment;
 mod configuration;
@@ -112,6 +113,12 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/issue/picker",
             issue_key_segment::write("picker").get(issue_picker::suggest),
+        )
+        .route(
+            "/issue/bulk",
+            issue_key_segment::write("bulk")
+                .merge(issue_key_segment::read("bulk"))
+                .post(bulk_create::create),
         )
         .route(
             "/issue/bulkfetch",
