@@ -16,6 +16,7 @@ mod attachments;
 mod bulk_and_votes;
 mod bulk_create;
 mod client_credentials;
+mod components;
 mod contract;
 mod curl;
 mod custom_fields;

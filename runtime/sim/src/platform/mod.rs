@@ -8,6 +8,7 @@ pub(crate) mod attachment;
 mod bulk_create;
 mod bulk_fetch;
 mod comment;
+mod component;
 mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
@@ -105,6 +106,13 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/issueLink/{link_id}",
             get(issue_link::get).delete(issue_link::delete),
+        )
+        .route("/component", post(component::create))
+        .route(
+            "/component/{id}",
+            get(component::get)
+                .put(component::update)
+                .delete(component::delete),
         )
         .route("/myself", get(myself::get))
         .route("/mypermissions", get(my_permissions::get))
