@@ -81,9 +81,7 @@ fn issue_count(world: &World, project: &ProjectRecord, component: &ComponentReco
     world
         .issues
         .iter()
-        .filter(|i| {
-            i.project_key == project.key && i.components.iter().any(|n| *n == component.name)
-        })
+        .filter(|i| i.project_key == project.key && i.components.contains(&component.name))
         .count()
 }
 
