@@ -317,18 +317,15 @@ pub(crate) async fn create(
         lead,
         assignee_type: input.assignee_type.unwrap_or(AssigneeType::ProjectDefault),
     };
+    // Found above under the same lock, so always there; a 404 rather than a
+    // panic all the same.
     let Some(p) = world.projects.iter().position(|p| p.key == project_key) else {
         return Err(JiraError::not_found(format!(
             "No project could be found with key '{project_key}'."
         )));
     };
+    let answer = shape(&caller.links, &world, &world.projects[p], &record);
     world.projects[p].components.push(record);
-    let project = &world.projects[p];
-    let answer = project
-        .components
-        .last()
-        .map(|c| shape(&caller.links, &world, project, c))
-        .unwrap_or_default();
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
