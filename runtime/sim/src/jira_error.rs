@@ -90,6 +90,21 @@ impl JiraError {
             .join("; ")
     }
 
+    /// The status the error is sent with.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The error as the `ErrorCollection` Jira nests in a bulk answer (a
+    /// `BulkOperationErrorResult`'s `elementErrors`): the body it would be sent
+    /// as on its own.
+    pub(crate) fn collection(&self) -> serde_json::Value {
+        serde_json::json!({
+            "errorMessages": self.messages,
+            "errors": self.errors,
+        })
+    }
+
     /// The body Jira sends when a JSON payload cannot be read.
     pub(crate) fn invalid_payload() -> Self {
         Self::bad_request(

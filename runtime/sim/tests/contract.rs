@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 84] = [
+const ROOTS: [&str; 85] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -43,6 +43,7 @@ const ROOTS: [&str; 84] = [
     "User",
     "IssueBean",
     "CreatedIssue",
+    "CreatedIssues",
     "Comment",
     "PageOfComments",
     "Transitions",
@@ -452,6 +453,41 @@ async fn platform_responses_match_the_official_schemas() {
         )
         .await;
     contract.check_ref("POST /issue", "CreatedIssue", &created.body);
+    // A bulk create with one good element and one bad: both halves of
+    // `CreatedIssues` filled.
+    let bulk = alice
+        .post(
+            "/rest/api/3/issue/bulk",
+            &json!({ "issueUpdates": [
+                { "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "bulk" } },
+                { "fields": { "project": { "key": "KILN" }, "issuetype": { "name": "Task" } } },
+            ] }),
+        )
+        .await;
+    assert_eq!(bulk.status.as_u16(), 201, "{}", bulk.text);
+    contract.check_ref("POST /issue/bulk", "CreatedIssues", &bulk.body);
+    // A component created, read, updated with a lead and an assignee rule.
+    let component = alice
+        .post(
+            "/rest/api/3/component",
+            &json!({ "project": "KILN", "name": "Contract", "description": "d", "leadAccountId": common::account_id(&sim, USER), "assigneeType": "COMPONENT_LEAD" }),
+        )
+        .await;
+    assert_eq!(component.status.as_u16(), 201, "{}", component.text);
+    contract.check_ref("POST /component", "ProjectComponent", &component.body);
+    let component_path = format!("/rest/api/3/component/{}", component.str_at("/id"));
+    let (_, read) = get(USER, component_path.clone()).await;
+    contract.check_ref("GET /component", "ProjectComponent", &read);
+    let updated = alice
+        .put(&component_path, &json!({ "assigneeType": "PROJECT_LEAD" }))
+        .await;
+    contract.check_ref("PUT /component", "ProjectComponent", &updated.body);
+    let (_, paged) = get(USER, String::from("/rest/api/3/project/KILN/component")).await;
+    contract.check_ref(
+        "GET /project/component",
+        "PageBeanComponentWithIssueCount",
+        &paged,
+    );
     let comment = alice
         .post(
             "/rest/api/3/issue/KILN-1/comment",

@@ -162,6 +162,8 @@ pub(crate) fn expand_record(
     }
 }
 
+/// The body of `createIssue` and `editIssue`, and each of `createIssues`'
+/// `issueUpdates`.
 #[derive(Deserialize)]
 pub(crate) struct IssueInput {
     #[serde(default)]
@@ -170,6 +172,7 @@ pub(crate) struct IssueInput {
     update: Map<String, Value>,
 }
 
+/// `createIssue`: 201 with the `CreatedIssue`.
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -177,6 +180,22 @@ pub(crate) async fn create(
     JiraJson(input): JiraJson<IssueInput>,
 ) -> Result<Response, JiraError> {
     let mut world = shared.world();
+    let created = create_one(&shared, &mut world, &caller, v2.is_some(), input)?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Creates one issue from `input` as `caller`, raising its `jira:issue_created`,
+/// and answers its `CreatedIssue`: the one rule behind `createIssue` and each
+/// element of `createIssues` (`bulk_create.rs`), so the two cannot drift. `v2`
+/// says the request came through `/rest/api/2` (a textarea custom field's value
+/// is then wiki markup). A refused create changes nothing in `world`.
+pub(crate) fn create_one(
+    shared: &Shared,
+    world: &mut World,
+    caller: &Caller,
+    v2: bool,
+    input: IssueInput,
+) -> Result<Value, JiraError> {
     let project_ref = input
         .fields
         .get("project")
@@ -265,9 +284,9 @@ pub(crate) async fn create(
     for handled in ["project", "issuetype"] {
         fields.remove(handled);
     }
-    let api = Api::of(v2.is_some());
+    let api = Api::of(v2);
     apply_fields(
-        &world,
+        world,
         &mut issue,
         &fields,
         &input.update,
@@ -293,11 +312,11 @@ pub(crate) async fn create(
         "self": format!("{}/rest/api/3/issue/{}", caller.links, issue.id),
     });
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(world, &caller.account_id)
         .issue_created(&issue);
     world.issues.push(issue);
-    shared.emit(&world, raised);
-    Ok((StatusCode::CREATED, Json(created)).into_response())
+    shared.emit(world, raised);
+    Ok(created)
 }
 
 pub(crate) async fn edit(

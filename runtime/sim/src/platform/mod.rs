@@ -5,9 +5,11 @@ mod adjust_estimate;
 mod app_property;
 mod approximate_count;
 pub(crate) mod attachment;
+mod bulk_create;
 mod bulk_fetch;
 mod comment;
 mod comment_list;
+mod component;
 mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
@@ -112,6 +114,13 @@ fn api_routes() -> Router<Arc<Shared>> {
             "/issueLink/{link_id}",
             get(issue_link::get).delete(issue_link::delete),
         )
+        .route("/component", post(component::create))
+        .route(
+            "/component/{id}",
+            get(component::get)
+                .put(component::update)
+                .delete(component::delete),
+        )
         .route("/myself", get(myself::get))
         .route("/mypreferences/locale", get(locale::get))
         .route("/mypermissions", get(my_permissions::get))
@@ -120,6 +129,12 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/issue/picker",
             issue_key_segment::write("picker").get(issue_picker::suggest),
+        )
+        .route(
+            "/issue/bulk",
+            issue_key_segment::write("bulk")
+                .merge(issue_key_segment::read("bulk"))
+                .post(bulk_create::create),
         )
         .route(
             "/issue/bulkfetch",

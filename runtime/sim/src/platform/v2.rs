@@ -32,6 +32,8 @@ const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 enum Shape {
     /// Issue create, edit and transition: `fields` and `update` of an issue.
     Issue,
+    /// A bulk create: each of `issueUpdates` is an [`Shape::Issue`].
+    IssueBulk,
     /// A comment: its `body`.
     Comment,
     /// A worklog: its `comment`.
@@ -58,6 +60,8 @@ fn shape(route: &str) -> Shape {
         Shape::Worklog
     } else if route == "/issueLink" {
         Shape::IssueLink
+    } else if route == "/issue/bulk" {
+        Shape::IssueBulk
     } else if route == "/issue"
         || route == "/issue/{issue_id_or_key}"
         || route.ends_with("/transitions")
@@ -159,6 +163,13 @@ fn strings_to_documents(value: &mut Value, shape: Shape) {
                             _ => {}
                         }
                     }
+                }
+            }
+        }
+        Shape::IssueBulk => {
+            if let Some(elements) = value.get_mut("issueUpdates").and_then(Value::as_array_mut) {
+                for element in elements {
+                    strings_to_documents(element, Shape::Issue);
                 }
             }
         }
@@ -278,6 +289,7 @@ mod tests {
         assert!(shape("/issue/{issue_id_or_key}/transitions") == Shape::Issue);
         assert!(shape("/search/jql") == Shape::Other);
         assert!(shape("/issueLink") == Shape::IssueLink);
+        assert!(shape("/issue/bulk") == Shape::IssueBulk);
         assert!(shape("/issueLink/{link_id}") == Shape::Other);
         assert!(shape("/attachment/content/{id}") == Shape::File);
         // An upload's multipart body is not JSON: `Other` leaves it unread.

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::component::AssigneeType;
 use super::custom_field::{
     CustomValue, FIRST_CUSTOM_FIELD_ID, FIRST_OPTION_ID, Kind, TYPE_PREFIX, number_of,
 };
@@ -64,6 +65,7 @@ impl World {
             filters: Default::default(),
             versions: Vec::new(),
             next_version_id: super::version::FIRST_VERSION_ID,
+            next_component_id: FIRST_COMPONENT_ID,
             boards: Vec::new(),
             next_board_id: super::board::FIRST_BOARD_ID,
             sprints: Vec::new(),
@@ -102,6 +104,7 @@ impl World {
         for project in &seed.projects {
             world.add_project(project, &mut component_id)?;
         }
+        world.next_component_id = component_id;
         world.link_seeded_parents(seed)?;
         world.add_project_boards();
         for team in &seed.teams {
@@ -220,6 +223,9 @@ impl World {
                 ComponentRecord {
                     id,
                     name: name.clone(),
+                    description: None,
+                    lead: None,
+                    assignee_type: AssigneeType::ProjectDefault,
                 }
             })
             .collect();

@@ -5,6 +5,7 @@
 //! ever held across an `.await`.
 
 pub(crate) mod board;
+pub(crate) mod component;
 pub(crate) mod custom_field;
 pub(crate) mod epic;
 pub(crate) mod filter;
@@ -36,7 +37,7 @@ pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
     RotationKind, RotationRecord, ScheduleRecord, TeamRecord, TimeRestriction, WeekWindow,
 };
-pub(crate) use project::{ProjectRecord, UserRecord};
+pub(crate) use project::{ComponentRecord, ProjectRecord, UserRecord};
 
 use std::collections::BTreeMap;
 
@@ -88,6 +89,8 @@ pub(crate) struct World {
     /// are in its order).
     pub(crate) versions: Vec<version::VersionRecord>,
     pub(crate) next_version_id: u64,
+    /// The id the next created component takes (seeded ones come first).
+    pub(crate) next_component_id: u64,
     /// Jira Software boards, in creation order (so ids ascend).
     pub(crate) boards: Vec<board::BoardRecord>,
     pub(crate) next_board_id: u64,

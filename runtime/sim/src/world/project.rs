@@ -15,10 +15,17 @@ pub(crate) struct UserRecord {
     pub(crate) properties: BTreeMap<String, serde_json::Value>,
 }
 
+/// A project component: the one record behind a project's `components`, an
+/// issue's (which holds its name: `IssueRecord::components`) and
+/// `/rest/api/3/component/{id}` (`platform/component.rs`).
 #[derive(Debug, Clone)]
 pub(crate) struct ComponentRecord {
     pub(crate) id: String,
     pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    /// Account id of the component's lead.
+    pub(crate) lead: Option<String>,
+    pub(crate) assignee_type: super::component::AssigneeType,
 }
 
 #[derive(Debug, Clone)]
@@ -55,5 +62,14 @@ impl ProjectRecord {
 
     pub(crate) fn component_named(&self, name: &str) -> Option<&ComponentRecord> {
         self.components.iter().find(|c| c.name == name)
+    }
+
+    /// The project's component named `name` without regard to case: Jira keeps
+    /// component names unique in a project that way.
+    pub(crate) fn component_named_ignoring_case(&self, name: &str) -> Option<&ComponentRecord> {
+        let name = name.to_lowercase();
+        self.components
+            .iter()
+            .find(|c| c.name.to_lowercase() == name)
     }
 }

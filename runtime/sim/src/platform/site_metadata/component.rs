@@ -1,5 +1,6 @@
 //! A project's components (`/rest/api/3/project/{projectIdOrKey}/components` and
-//! its paged form `.../component`), for whoever may browse the project.
+//! its paged form `.../component`), for whoever may browse the project, each
+//! the `ProjectComponent` `/component/{id}` answers (`platform/component.rs`).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -9,54 +10,23 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::super::component::shape;
 use super::super::page::{Window, page_bean};
 use super::super::project::browsable_project;
-use super::super::render;
 use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
-use crate::world::{ProjectRecord, World};
+use crate::world::{ComponentRecord, ProjectRecord, World};
 
 #[derive(Deserialize)]
 pub(crate) struct ProjectPath {
     project_id_or_key: String,
 }
 
-/// A `ProjectComponent` as Jira Cloud gives one with no lead, no description and
-/// the default assignee rule: `PROJECT_DEFAULT`, which names no user, so the
-/// assignee type is reported not valid. `self`, `id` and `name` are the form an
-/// issue's `components` and a project's carry (`render.rs`).
-fn component(links: &str, project: &ProjectRecord, component: Named<'_>) -> Value {
-    let mut value = render::component(links, component.id, component.name);
-    value["assigneeType"] = json!("PROJECT_DEFAULT");
-    value["realAssigneeType"] = json!("PROJECT_DEFAULT");
-    value["isAssigneeTypeValid"] = json!(false);
-    value["project"] = json!(project.key);
-    // A number on the wire; seeded project ids are checked to be one.
-    if let Ok(id) = project.id.parse::<u64>() {
-        value["projectId"] = json!(id);
-    }
-    value
-}
-
-/// A component's id and name: all the world records of one.
-#[derive(Clone, Copy)]
-struct Named<'a> {
-    id: &'a str,
-    name: &'a str,
-}
-
 /// The project's components by name, as Jira lists them.
-fn by_name(project: &ProjectRecord) -> Vec<Named<'_>> {
-    let mut all: Vec<Named<'_>> = project
-        .components
-        .iter()
-        .map(|c| Named {
-            id: &c.id,
-            name: &c.name,
-        })
-        .collect();
+fn by_name(project: &ProjectRecord) -> Vec<&ComponentRecord> {
+    let mut all: Vec<&ComponentRecord> = project.components.iter().collect();
     all.sort_by_cached_key(|c| c.name.to_lowercase());
     all
 }
@@ -86,7 +56,7 @@ pub(crate) async fn list(
     let components: Vec<Value> = by_name(project)
         .into_iter()
         .filter(|_| !from_compass(query.component_source.as_deref()))
-        .map(|c| component(&caller.links, project, c))
+        .map(|c| shape(&caller.links, &world, project, c))
         .collect();
     Ok(Json(Value::Array(components)))
 }
@@ -107,22 +77,20 @@ const PAGE: usize = 50;
 const CAP: usize = 100;
 
 /// How many of the project's issues have the component.
-fn issue_count(world: &World, project: &ProjectRecord, component: Named<'_>) -> usize {
+fn issue_count(world: &World, project: &ProjectRecord, component: &ComponentRecord) -> usize {
     world
         .issues
         .iter()
-        .filter(|i| {
-            i.project_key == project.key && i.components.iter().any(|n| n == component.name)
-        })
+        .filter(|i| i.project_key == project.key && i.components.contains(&component.name))
         .count()
 }
 
 /// `getProjectComponentsPaginated`: a `PageBeanComponentWithIssueCount`, each
 /// component with the number of the project's issues that have it. `query` keeps
-/// names containing it, without regard to case (no component has a description
-/// to match); `orderBy` sorts by `name` or `issueCount`, `+` or none ascending,
-/// `-` descending; `description` and `lead`, which no simulated component has,
-/// and values the spec does not list leave the order by name. Jira's
+/// components whose name or description contains it, without regard to case;
+/// `orderBy` sorts by `name`, `description` (none first), `issueCount` or
+/// `lead` (the lead's display name, none first), `+` or none ascending, `-`
+/// descending; values the spec does not list leave the order by name. Jira's
 /// `componentBean` (the same component again) is not sent: the spec's
 /// `ComponentWithIssueCount` admits no such property.
 pub(crate) async fn page(
@@ -134,13 +102,16 @@ pub(crate) async fn page(
     let world = shared.world();
     let project = browsable_project(&world, &caller, &path.project_id_or_key)?;
     let needle = query.query.as_deref().map(str::to_lowercase);
-    let mut found: Vec<(Named<'_>, usize)> = by_name(project)
+    let mut found: Vec<(&ComponentRecord, usize)> = by_name(project)
         .into_iter()
         .filter(|_| !from_compass(query.component_source.as_deref()))
         .filter(|c| {
-            needle
-                .as_deref()
-                .is_none_or(|n| c.name.to_lowercase().contains(n))
+            needle.as_deref().is_none_or(|n| {
+                c.name.to_lowercase().contains(n)
+                    || c.description
+                        .as_deref()
+                        .is_some_and(|d| d.to_lowercase().contains(n))
+            })
         })
         .map(|c| (c, issue_count(&world, project, c)))
         .collect();
@@ -149,10 +120,21 @@ pub(crate) async fn page(
         Some(field) => (true, field),
         None => (false, order.strip_prefix('+').unwrap_or(order)),
     };
-    let compare: fn(&(Named<'_>, usize), &(Named<'_>, usize)) -> Ordering = match field {
-        "issueCount" => |a, b| a.1.cmp(&b.1),
-        "name" => |a, b| a.0.name.to_lowercase().cmp(&b.0.name.to_lowercase()),
-        _ => |_, _| Ordering::Equal,
+    let lead_name = |c: &ComponentRecord| {
+        c.lead
+            .as_deref()
+            .and_then(|id| world.user(id))
+            .map(|u| u.display_name.to_lowercase())
+    };
+    let compare = |a: &(&ComponentRecord, usize), b: &(&ComponentRecord, usize)| match field {
+        "issueCount" => a.1.cmp(&b.1),
+        "name" => a.0.name.to_lowercase().cmp(&b.0.name.to_lowercase()),
+        "description" => {
+            let text = |c: &ComponentRecord| c.description.as_deref().map(str::to_lowercase);
+            text(a.0).cmp(&text(b.0))
+        }
+        "lead" => lead_name(a.0).cmp(&lead_name(b.0)),
+        _ => Ordering::Equal,
     };
     // Stable: ties keep the order by name.
     found.sort_by(|a, b| {
@@ -171,7 +153,7 @@ pub(crate) async fn page(
     let values = window
         .of(&found)
         .map(|&(c, count)| {
-            let mut value = component(&caller.links, project, c);
+            let mut value = shape(&caller.links, &world, project, c);
             value["issueCount"] = json!(count);
             value
         })
