@@ -232,18 +232,11 @@ async fn a_page_is_the_range_asked_then_who_qualifies() {
 #[tokio::test]
 async fn fifty_by_default_and_nobody_past_the_thousandth() {
     let mut seed = Seed::default();
-    for n in 0..1_100 {
-        let email = format!("user{n}@example.com");
-        seed.users.push(SeedUser {
-            account_id: format!("712020:0000{n:04}-assignable"),
-            email: email.clone(),
-            display_name: format!("User {n}"),
-            site_admin: false,
-            time_zone: String::from("UTC"),
-        });
+    for user in common::many_users(1_100, "User", "assignable") {
         seed.projects[0]
             .permissions
-            .insert(email, vec![SeedPermission::Browse]);
+            .insert(user.email.clone(), vec![SeedPermission::Browse]);
+        seed.users.push(user);
     }
     let sim = start_with(SimConfig {
         seed,

@@ -9,7 +9,7 @@ use crate::common;
 use crate::contract::Contract;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send, start, start_with};
-use kiln_sim::{NOT_MODELLED, SIMULATOR_HEADER, Seed, SeedUser, SimConfig};
+use kiln_sim::{NOT_MODELLED, SIMULATOR_HEADER, Seed, SimConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -113,15 +113,8 @@ async fn bulk_users_are_the_users_asked_for_in_the_order_asked() {
 #[tokio::test]
 async fn bulk_users_page_ten_at_a_time_by_default() {
     let mut seed = Seed::default();
-    for n in 0..12 {
-        seed.users.push(SeedUser {
-            account_id: format!("712020:0000{n:04}-bulk-test"),
-            email: format!("bulk{n}@example.com"),
-            display_name: format!("Bulk {n}"),
-            site_admin: false,
-            time_zone: String::from("UTC"),
-        });
-    }
+    seed.users
+        .extend(common::many_users(12, "Bulk", "bulk-test"));
     let sim = start_with(SimConfig {
         seed,
         ..SimConfig::default()

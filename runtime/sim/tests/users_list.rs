@@ -8,7 +8,7 @@ use crate::common;
 use crate::contract::Contract;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send, start, start_with};
-use kiln_sim::{Seed, SeedUser, SimConfig};
+use kiln_sim::{Seed, SimConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -127,15 +127,8 @@ async fn negative_or_non_numeric_paging_is_jiras_400() {
 #[tokio::test]
 async fn fifty_by_default_and_at_most_a_thousand() {
     let mut seed = Seed::default();
-    for n in 0..1_100 {
-        seed.users.push(SeedUser {
-            account_id: format!("712020:0000{n:04}-list-test"),
-            email: format!("user{n}@example.com"),
-            display_name: format!("User {n}"),
-            site_admin: false,
-            time_zone: String::from("UTC"),
-        });
-    }
+    seed.users
+        .extend(common::many_users(1_100, "User", "list-test"));
     let sim = start_with(SimConfig {
         seed,
         ..SimConfig::default()

@@ -10,7 +10,7 @@ pub mod hook_receiver;
 pub mod oauth;
 pub mod spec_snapshot;
 
-use kiln_sim::{SimConfig, SimUser, Simulator};
+use kiln_sim::{SeedUser, SimConfig, SimUser, Simulator};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
@@ -25,6 +25,21 @@ pub async fn start() -> Simulator {
 
 pub async fn start_with(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
+}
+
+/// `count` plain users for a seed that needs many (paging tests): `{name} {n}`,
+/// `{name in lower case}{n}@example.com`, account ids ending in `-{tag}` so each
+/// test's users are its own. No site admin; UTC.
+pub fn many_users(count: usize, name: &str, tag: &str) -> impl Iterator<Item = SeedUser> {
+    let email = name.to_lowercase();
+    let (name, tag) = (name.to_owned(), tag.to_owned());
+    (0..count).map(move |n| SeedUser {
+        account_id: format!("712020:0000{n:04}-{tag}"),
+        email: format!("{email}{n}@example.com"),
+        display_name: format!("{name} {n}"),
+        site_admin: false,
+        time_zone: String::from("UTC"),
+    })
 }
 
 /// A client that, like Kiln's host, never follows redirects and ignores proxies.
