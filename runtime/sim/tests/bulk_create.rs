@@ -6,31 +6,17 @@
 //! platform spec's `CreatedIssues`.
 
 use crate::common;
-use crate::common::hook_receiver::{next_delivery, receiver};
+use crate::common::hook_receiver::{self, next_delivery, receiver};
 use crate::contract::Contract;
 
 use common::{OUTSIDER, USER, caller, start};
-use kiln_sim::{AdminWebhook, SimConfig, Simulator, WebhookEvent};
+use kiln_sim::{Simulator, WebhookEvent};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A simulator whose admin webhook at `url` hears every `jira:issue_created`.
 async fn start_with_hook(url: &str) -> Simulator {
-    let seed = kiln_sim::Seed {
-        webhooks: vec![AdminWebhook {
-            name: String::from("created"),
-            url: url.to_owned(),
-            events: vec![WebhookEvent::IssueCreated],
-            jql_filter: None,
-            secret: None,
-        }],
-        ..kiln_sim::Seed::default()
-    };
-    common::start_with(SimConfig {
-        seed,
-        ..SimConfig::default()
-    })
-    .await
+    hook_receiver::start_with_hook(url, "created", WebhookEvent::IssueCreated).await
 }
 
 /// An `IssueUpdateDetails` creating a `kind` in `project` summarised `summary`.

@@ -6,11 +6,11 @@
 //! gateway's scopes. Every answer is checked against the platform spec.
 
 use crate::common;
-use crate::common::hook_receiver::{next_delivery, receiver};
+use crate::common::hook_receiver::{self, next_delivery, receiver};
 use crate::contract::Contract;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, client, send, start};
-use kiln_sim::{AdminWebhook, SimConfig, Simulator, WebhookEvent};
+use kiln_sim::{Simulator, WebhookEvent};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,23 +21,9 @@ const MAX_LINK_BYTES: usize = 32_768;
 /// The simulator's cap on one issue's changelog entries.
 const MAX_HISTORY_ENTRIES: usize = 1_000;
 
-/// A site whose admin webhook sends `jira:issue_updated` to `url`.
+/// A simulator whose admin webhook at `url` hears every `jira:issue_updated`.
 async fn start_with_hook(url: &str) -> Simulator {
-    let seed = kiln_sim::Seed {
-        webhooks: vec![AdminWebhook {
-            name: String::from("history"),
-            url: url.to_owned(),
-            events: vec![WebhookEvent::IssueUpdated],
-            jql_filter: None,
-            secret: None,
-        }],
-        ..kiln_sim::Seed::default()
-    };
-    common::start_with(SimConfig {
-        seed,
-        ..SimConfig::default()
-    })
-    .await
+    hook_receiver::start_with_hook(url, "history", WebhookEvent::IssueUpdated).await
 }
 
 /// `page` checked against `PageBeanChangelog`. The spec types a change item's

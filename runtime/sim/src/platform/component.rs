@@ -33,6 +33,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::body_fields::{optional, project_id, text};
 use super::project::browsable_project;
 use super::render;
 use crate::access::Caller;
@@ -189,31 +190,12 @@ impl ComponentInput {
     }
 }
 
-/// A string property that is absent or `null` (`None`); anything but a string
-/// is a body Jira cannot read.
+/// A string property that is absent or `null` (`None`).
 fn optional_text<'a>(
     body: &'a Map<String, Value>,
     name: &str,
 ) -> Result<Option<&'a str>, JiraError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => text(value).map(Some),
-    }
-}
-
-fn text(value: &Value) -> Result<&str, JiraError> {
-    value.as_str().ok_or_else(JiraError::invalid_payload)
-}
-
-/// `projectId`: an `int64`; its digits as a string are read too, as Jira's
-/// JSON reader coerces them.
-fn project_id(value: &Value) -> Result<String, JiraError> {
-    let digits = match value {
-        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
-        Value::String(s) => s.parse::<u64>().ok().map(|n| n.to_string()),
-        _ => None,
-    };
-    digits.ok_or_else(JiraError::invalid_payload)
+    optional(body, name, text)
 }
 
 /// A name a write sets: not blank, at most Jira's 255 characters, and unique

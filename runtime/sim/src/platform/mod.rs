@@ -5,6 +5,7 @@ mod adjust_estimate;
 mod app_property;
 mod approximate_count;
 pub(crate) mod attachment;
+mod body_fields;
 mod bulk_create;
 mod bulk_fetch;
 mod comment;

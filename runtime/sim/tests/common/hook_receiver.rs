@@ -1,6 +1,7 @@
 //! A loopback receiver of the simulator's webhook deliveries, for tests that
 //! watch what a write sent: [`receiver`] gives its URL and the bodies in
-//! arrival order, [`next_delivery`] waits for the next one.
+//! arrival order, [`next_delivery`] waits for the next one, and
+//! [`start_with_hook`] starts a simulator that delivers one event to it.
 
 use std::time::Duration;
 
@@ -9,8 +10,28 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use kiln_sim::{AdminWebhook, Seed, SimConfig, Simulator, WebhookEvent};
 use serde_json::Value;
 use tokio::sync::mpsc;
+
+/// A simulator whose one admin webhook (`name`) delivers `event` to `url`.
+pub async fn start_with_hook(url: &str, name: &str, event: WebhookEvent) -> Simulator {
+    let seed = Seed {
+        webhooks: vec![AdminWebhook {
+            name: name.to_owned(),
+            url: url.to_owned(),
+            events: vec![event],
+            jql_filter: None,
+            secret: None,
+        }],
+        ..Seed::default()
+    };
+    super::start_with(SimConfig {
+        seed,
+        ..SimConfig::default()
+    })
+    .await
+}
 
 /// The receiver's URL (`http://127.0.0.1:PORT/hook`) and each delivery's body
 /// (`null` for one that is not JSON), in arrival order.

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use time::Date;
 
 use crate::jira_error::JiraError;
+use crate::platform::body_fields::{flag, optional, project_id, text};
 use crate::world::custom_field::parse_date;
 
 pub(super) use crate::change::Change;
@@ -63,38 +64,6 @@ impl VersionInput {
             })?,
         })
     }
-}
-
-/// A property that is absent or `null` (`None`), or read by `read`.
-fn optional<T>(
-    body: &Map<String, Value>,
-    name: &str,
-    read: impl Fn(&Value) -> Result<T, JiraError>,
-) -> Result<Option<T>, JiraError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => read(value).map(Some),
-    }
-}
-
-/// A string property; anything else is a body Jira cannot read.
-fn text(value: &Value) -> Result<&str, JiraError> {
-    value.as_str().ok_or_else(JiraError::invalid_payload)
-}
-
-fn flag(value: &Value) -> Result<bool, JiraError> {
-    value.as_bool().ok_or_else(JiraError::invalid_payload)
-}
-
-/// `projectId`: an `int64` in the spec; its digits as a string are read too, as
-/// Jira's JSON reader coerces them.
-fn project_id(value: &Value) -> Result<String, JiraError> {
-    let digits = match value {
-        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
-        Value::String(s) => s.parse::<u64>().ok().map(|n| n.to_string()),
-        _ => None,
-    };
-    digits.ok_or_else(JiraError::invalid_payload)
 }
 
 /// `startDate` or `releaseDate`: `yyyy-MM-dd`, as the spec's `format: date`
