@@ -368,3 +368,72 @@ async fn rest_api_v2_serves_the_same_components() {
     let deleted = alice.delete(&format!("/rest/api/2/component/{id}")).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
 }
+
+/// `getComponentRelatedIssues`: the component's issues counted as the project's paged
+/// list counts them, for whoever may browse the project; anyone else, and an unknown
+/// id, get the same 404.
+#[tokio::test]
+async fn a_components_issues_are_counted() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let alice = caller(&sim, ADMIN);
+    let created = alice
+        .post(
+            "/rest/api/3/component",
+            &json!({ "project": "KILN", "name": "Counted" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.str_at("/id");
+    let path = format!("/rest/api/3/component/{id}/relatedIssueCounts");
+
+    let none = alice.get(&path).await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.text);
+    contract.check_ref("relatedIssueCounts", "ComponentIssuesCount", &none.body);
+    assert_eq!(none.body["issueCount"], 0);
+    assert!(
+        none.str_at("/self")
+            .ends_with(&format!("/rest/api/3/component/{id}")),
+        "{}",
+        none.body
+    );
+
+    issue_with(&alice, &["Counted"]).await;
+    issue_with(&alice, &["Counted"]).await;
+    for api in ["/rest/api/3", "/rest/api/2"] {
+        let two = caller(&sim, USER)
+            .get(&format!("{api}/component/{id}/relatedIssueCounts"))
+            .await;
+        assert_eq!(two.status, StatusCode::OK, "{api}: {}", two.text);
+        assert_eq!(two.body["issueCount"], 2, "{api}");
+    }
+    // The same count the project's paged list gives.
+    let page = alice.get("/rest/api/3/project/KILN/component").await;
+    let listed = page.body["values"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "Counted"))
+        .map(|c| c["issueCount"].clone());
+    assert_eq!(listed, Some(json!(2)));
+
+    // Carol may browse KILN but not SEC.
+    let secret = alice
+        .post(
+            "/rest/api/3/component",
+            &json!({ "project": "SEC", "name": "Vault" }),
+        )
+        .await;
+    assert_eq!(secret.status, StatusCode::CREATED, "{}", secret.text);
+    let hidden = caller(&sim, OUTSIDER)
+        .get(&format!(
+            "/rest/api/3/component/{}/relatedIssueCounts",
+            secret.str_at("/id")
+        ))
+        .await;
+    let unknown = alice
+        .get("/rest/api/3/component/99999/relatedIssueCounts")
+        .await;
+    for reply in [&hidden, &unknown] {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+    }
+    sim.shutdown().await;
+}

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 85] = [
+const ROOTS: [&str; 86] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -102,6 +102,7 @@ const ROOTS: [&str; 85] = [
     "PageBeanComment",
     "StatusCategory",
     "Locale",
+    "ComponentIssuesCount",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -20,8 +20,11 @@
 //! simulator invents no issue event for it. Renaming a component renames it on
 //! its issues, which Jira link to it by id, so nothing about them changes.
 //!
+//! `GET /component/{id}/relatedIssueCounts` (`getComponentRelatedIssues`) counts
+//! the component's issues as the project's paged list does.
+//!
 //! Not modelled: Compass components (`ari`, `metadata`), the component webhooks
-//! (`component_created` …), archiving, `getComponentRelatedIssues`, and the
+//! (`component_created` …), archiving, and the
 //! component's assignee rule when an issue is created (a new issue's assignee is
 //! what the create sets, whatever its components say).
 
@@ -36,6 +39,7 @@ use serde_json::{Map, Value, json};
 use super::body_fields::{optional, project_id, text};
 use super::project::browsable_project;
 use super::render;
+use super::site_metadata::component::issue_count;
 use crate::access::Caller;
 use crate::change::Change;
 use crate::extract::{JiraJson, JiraQuery};
@@ -325,6 +329,23 @@ pub(crate) async fn get(
         &world.projects[at.0],
         world.component_at(at),
     )))
+}
+
+/// `getComponentRelatedIssues` (`GET /component/{id}/relatedIssueCounts`): how
+/// many issues have the component, as the project's paged list counts them.
+pub(crate) async fn related_issue_counts(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<ComponentPath>,
+) -> Result<Json<Value>, JiraError> {
+    let world = shared.world();
+    let at = visible_component(&world, &caller, &path.id)?;
+    let component = world.component_at(at);
+    let count = issue_count(&world, &world.projects[at.0], component);
+    Ok(Json(json!({
+        "self": format!("{}/rest/api/3/component/{}", caller.links, component.id),
+        "issueCount": count,
+    })))
 }
 
 /// `updateComponent`: the `ProjectComponent` after the change. What the body

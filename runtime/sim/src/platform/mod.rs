@@ -122,6 +122,10 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .put(component::update)
                 .delete(component::delete),
         )
+        .route(
+            "/component/{id}/relatedIssueCounts",
+            get(component::related_issue_counts),
+        )
         .route("/myself", get(myself::get))
         .route("/mypreferences/locale", get(locale::get))
         .route("/mypermissions", get(my_permissions::get))

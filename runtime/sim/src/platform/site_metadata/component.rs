@@ -76,8 +76,13 @@ pub(crate) struct PageQuery {
 const PAGE: usize = 50;
 const CAP: usize = 100;
 
-/// How many of the project's issues have the component.
-fn issue_count(world: &World, project: &ProjectRecord, component: &ComponentRecord) -> usize {
+/// How many of the project's issues have the component: the lists' `issueCount`
+/// and `getComponentRelatedIssues`' count.
+pub(crate) fn issue_count(
+    world: &World,
+    project: &ProjectRecord,
+    component: &ComponentRecord,
+) -> usize {
     world
         .issues
         .iter()

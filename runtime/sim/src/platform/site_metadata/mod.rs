@@ -13,7 +13,7 @@
 //! components are their project's, which answers 404 when hidden, as the other
 //! project routes do.
 
-mod component;
+pub(crate) mod component;
 mod issue_type;
 mod priority;
 mod resolution;
