@@ -21,7 +21,7 @@ use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::workflow::{STATUSES, Status};
+use crate::world::workflow::{STATUS_CATEGORIES, STATUSES, Status};
 
 /// `getStatusesById`'s bounds on `id`: "Min items `1`, Max items `50`".
 const MAX_IDS: usize = 50;
@@ -31,24 +31,17 @@ const PAGE: usize = 200;
 /// `searchString`'s `maxLength`.
 const MAX_SEARCH_CHARS: usize = 255;
 
-/// The spec's `statusCategory` of a status: its category's key in the words of the
-/// workflow APIs.
-fn category(status: &Status) -> &'static str {
-    match status.category.key {
-        "done" => "DONE",
-        "indeterminate" => "IN_PROGRESS",
-        _ => "TODO",
-    }
-}
-
 fn jira_status(status: &Status) -> Value {
-    json!({
+    let mut value = json!({
         "id": status.id,
         "name": status.name,
         "description": "",
-        "statusCategory": category(status),
         "scope": { "type": "GLOBAL" },
-    })
+    });
+    if let Some(category) = status.category.workflow_name {
+        value["statusCategory"] = json!(category);
+    }
+    value
 }
 
 /// The spec's `401` for a caller who administers nothing.
@@ -130,13 +123,16 @@ pub(crate) async fn search(
                 text = value.to_lowercase();
             }
             "statusCategory" if !value.is_empty() => {
-                let known = ["TODO", "IN_PROGRESS", "DONE"];
-                let Some(found) = known.iter().find(|k| value.eq_ignore_ascii_case(k)) else {
+                let found = STATUS_CATEGORIES
+                    .iter()
+                    .filter_map(|c| c.workflow_name)
+                    .find(|name| value.eq_ignore_ascii_case(name));
+                let Some(found) = found else {
                     return Err(JiraError::bad_request(
                         "statusCategory must be one of TODO, IN_PROGRESS and DONE.",
                     ));
                 };
-                wanted_category = Some(*found);
+                wanted_category = Some(found);
             }
             "startAt" => start_at = Some(query_number("startAt", value.trim())?),
             "maxResults" => max_results = Some(query_number::<usize>("maxResults", value.trim())?),
@@ -150,7 +146,7 @@ pub(crate) async fn search(
         // A project's own statuses are a team-managed project's; the site has none.
         .filter(|_| project.is_none())
         .filter(|s| s.name.to_lowercase().contains(&text))
-        .filter(|s| wanted_category.is_none_or(|c| c == category(s)))
+        .filter(|s| wanted_category.is_none_or(|c| s.category.workflow_name == Some(c)))
         .map(jira_status)
         .collect();
     let window = Window::bean(start_at, max_results, PAGE, PAGE);
@@ -163,8 +159,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_status_has_one_of_the_three_categories_by_its_key() {
-        let categories: Vec<&str> = STATUSES.iter().map(category).collect();
-        assert_eq!(categories, ["TODO", "IN_PROGRESS", "DONE"]);
+    fn every_status_has_a_category_the_workflow_apis_name() {
+        let categories: Vec<Option<&str>> =
+            STATUSES.iter().map(|s| s.category.workflow_name).collect();
+        assert_eq!(
+            categories,
+            [Some("TODO"), Some("IN_PROGRESS"), Some("DONE")]
+        );
     }
 }

@@ -8,6 +8,9 @@ pub(crate) struct StatusCategory {
     pub(crate) key: &'static str,
     pub(crate) name: &'static str,
     pub(crate) color_name: &'static str,
+    /// The category as the workflow APIs name it (`/statuses`: `TODO`,
+    /// `IN_PROGRESS`, `DONE`); they have no name for No Category.
+    pub(crate) workflow_name: Option<&'static str>,
 }
 
 /// Jira's category for a status given none. No status of the simulator's
@@ -18,6 +21,7 @@ pub(crate) const NO_CATEGORY: StatusCategory = StatusCategory {
     key: "undefined",
     name: "No Category",
     color_name: "medium-gray",
+    workflow_name: None,
 };
 
 pub(crate) const TO_DO: StatusCategory = StatusCategory {
@@ -25,6 +29,7 @@ pub(crate) const TO_DO: StatusCategory = StatusCategory {
     key: "new",
     name: "To Do",
     color_name: "blue-gray",
+    workflow_name: Some("TODO"),
 };
 
 pub(crate) const IN_PROGRESS: StatusCategory = StatusCategory {
@@ -32,6 +37,7 @@ pub(crate) const IN_PROGRESS: StatusCategory = StatusCategory {
     key: "indeterminate",
     name: "In Progress",
     color_name: "yellow",
+    workflow_name: Some("IN_PROGRESS"),
 };
 
 pub(crate) const DONE: StatusCategory = StatusCategory {
@@ -39,6 +45,7 @@ pub(crate) const DONE: StatusCategory = StatusCategory {
     key: "done",
     name: "Done",
     color_name: "green",
+    workflow_name: Some("DONE"),
 };
 
 /// Every status category of a Jira Cloud site: fixed, the same on every site,
