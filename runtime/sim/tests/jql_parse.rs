@@ -205,7 +205,7 @@ async fn bad_requests_are_refused_and_history_is_not_modelled() {
     );
     // A hostile query: deep nesting and an unterminated string are errors, not failures.
     let deep = format!("{}project = KILN{}", "(".repeat(200), ")".repeat(200));
-    let body = parse(&sim, ADMIN, PARSE, &[&deep, "summary ~ \"open"]).await;
+    let body = parse(&sim, ADMIN, PARSE, &[&deep, "summary ~ \"open", "abé = 1"]).await;
     for answer in body["queries"].as_array().expect("queries") {
         assert!(answer["errors"].is_array(), "{answer}");
         assert_eq!(answer.get("structure"), None);

@@ -99,10 +99,13 @@ fn encode_operand(value: &Operand) -> String {
 /// A field's name as JQL text: a custom field by number (`cf[10010]`) is one word,
 /// as the lexer reads it.
 fn encode_name(name: &str) -> String {
-    let by_number = name.len() > 4
-        && name[..3].eq_ignore_ascii_case("cf[")
-        && name.ends_with(']')
-        && name[3..name.len() - 1].bytes().all(|b| b.is_ascii_digit());
+    // Compared as bytes: a name is the caller's text, and its third byte need not
+    // end a character (`abé`), where slicing the `str` would panic.
+    let bytes = name.as_bytes();
+    let by_number = bytes.len() > 4
+        && bytes[..3].eq_ignore_ascii_case(b"cf[")
+        && bytes.ends_with(b"]")
+        && bytes[3..bytes.len() - 1].iter().all(u8::is_ascii_digit);
     if by_number {
         String::from(name)
     } else {
@@ -235,6 +238,20 @@ mod tests {
             got["where"]["clauses"][1]["field"]["encodedName"],
             "cf[10010]"
         );
+    }
+
+    /// A field name is the caller's text: one whose first bytes cut a character
+    /// is encoded, not a panic.
+    #[test]
+    fn field_names_of_any_text_are_encoded() {
+        for name in ["abé", "aé", "cf[1]é", "€€€", "cf[é]", "CF[12]"] {
+            let encoded = encode_name(name);
+            assert!(!encoded.is_empty(), "{name}");
+        }
+        assert_eq!(encode_name("CF[12]"), "CF[12]");
+        assert_eq!(encode_name("cf[é]"), "\"cf[é]\"");
+        let got = structure("abé = 1");
+        assert_eq!(got["where"]["field"]["name"], "abé");
     }
 
     /// Every encoded value reads back, through the lexer, as the value it encodes.
