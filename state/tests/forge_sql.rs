@@ -460,7 +460,7 @@ fn mysql_only_write_forms_run() {
     assert!(
         taken
             .message
-            .contains("Duplicate entry for key 'notes.uq_title'"),
+            .starts_with("Error 1062 (23000): Duplicate entry 'a' for key 'notes.uq_title'"),
         "{taken}"
     );
     // A row alias in the upsert, and a column alias of it.
@@ -623,7 +623,7 @@ fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
     // The key as MySQL names it, under the table's new name.
     assert!(
         duplicate.message.starts_with(
-            "Error 1062 (23000): Duplicate entry for key 'articles.posts_slug_unique'"
+            "Error 1062 (23000): Duplicate entry 'one' for key 'articles.posts_slug_unique'"
         ),
         "{duplicate}"
     );
@@ -837,7 +837,7 @@ fn alter_table_changes_columns_and_keys_over_existing_rows() {
     assert!(
         taken
             .message
-            .starts_with("Error 1062 (23000): Duplicate entry for key 'tags.PRIMARY'"),
+            .starts_with("Error 1062 (23000): Duplicate entry 'a' for key 'tags.PRIMARY'"),
         "{taken}"
     );
     run(&mut db, "ALTER TABLE tags DROP PRIMARY KEY", json!([]));
@@ -3204,4 +3204,124 @@ fn json_paths_order_by_value() {
         json!([]),
     );
     assert_eq!(ids(&answer), vec![json!(4), json!(2), json!(1), json!(3)]);
+}
+
+/// MySQL's duplicate-key error quotes the value that broke the key, which apps log and parse
+/// (`Duplicate entry '(.*)' for key '(.*)'`): Kiln finds it in the statement's rows, writes it
+/// as TiDB does (a multi-column key's values joined with `-`, cut to 64 characters), and never
+/// lets the app's text start a line of its own.
+#[test]
+fn a_duplicate_key_error_quotes_the_value_as_tidb_does() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE members (id BIGINT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(2000), \
+         org INT, team VARCHAR(20), price DECIMAL(10, 2), \
+         UNIQUE KEY members_email (email), UNIQUE KEY org_team (org, team), \
+         UNIQUE KEY by_price (price))",
+    );
+    let message = |db: &mut ForgeSqlDatabase, query: &str, params: Value| {
+        let error = refused(db, query, params);
+        assert_eq!(error.code, ForgeSqlCode::SqlExecutionError, "{error}");
+        error.message
+    };
+    run(
+        &mut db,
+        "INSERT INTO members (email, org, team, price) VALUES (?, ?, ?, ?)",
+        json!(["a@b.c", 7, "red", "12.5"]),
+    );
+    assert_eq!(
+        message(
+            &mut db,
+            "INSERT INTO members (email) VALUES (?)",
+            json!(["a@b.c"])
+        ),
+        "Error 1062 (23000): Duplicate entry 'a@b.c' for key 'members.members_email' \
+         (SQLite: UNIQUE constraint failed: members.email)"
+    );
+    // A multi-column key: its values joined with `-`; a number bound as text is the number.
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (org, team) VALUES ('7', 'red')",
+            json!([])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+    );
+    // A DECIMAL with its declared scale, as MySQL prints it.
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (price) VALUES (12.5)",
+            json!([])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '12.50' for key 'members.by_price'"),
+    );
+    // The primary key, and the row of a multi-row insert that broke the key: the second row
+    // here, which repeats the first.
+    assert!(
+        message(&mut db, "INSERT INTO members (id) VALUES (1)", json!([]))
+            .starts_with("Error 1062 (23000): Duplicate entry '1' for key 'members.PRIMARY'")
+    );
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (email) VALUES (?), (?), (?)",
+            json!(["x@y.z", "new@y.z", "new@y.z"])
+        )
+        .starts_with(
+            "Error 1062 (23000): Duplicate entry 'new@y.z' for key 'members.members_email'"
+        ),
+    );
+    assert_eq!(
+        rows(&run(
+            &mut db,
+            "SELECT COUNT(*) AS n FROM members",
+            json!([])
+        ))[0]["n"],
+        1,
+        "nothing of the failed statements stays"
+    );
+    // Hostile values: a huge one is cut to 64 characters, a multi-byte one at a character,
+    // quotes kept as MySQL keeps them, a line break written as an escape.
+    let huge = "x".repeat(1500);
+    let accented = "é".repeat(100);
+    let forged = "o'brien\"\nError 1146 (42S02): Table 'x' doesn't exist";
+    for value in [&huge, &accented, &forged.to_owned()] {
+        run(
+            &mut db,
+            "INSERT INTO members (email) VALUES (?)",
+            json!([value]),
+        );
+    }
+    let duplicate = |db: &mut ForgeSqlDatabase, value: &str| {
+        message(db, "INSERT INTO members (email) VALUES (?)", json!([value]))
+    };
+    assert!(duplicate(&mut db, &huge).starts_with(&format!(
+        "Error 1062 (23000): Duplicate entry '{}' for key 'members.members_email'",
+        "x".repeat(64)
+    )));
+    assert!(duplicate(&mut db, &accented).starts_with(&format!(
+        "Error 1062 (23000): Duplicate entry '{}' for key 'members.members_email'",
+        "é".repeat(64)
+    )));
+    let forged_message = duplicate(&mut db, forged);
+    assert!(
+        forged_message.starts_with(
+            "Error 1062 (23000): Duplicate entry 'o'brien\"\\x0AError 1146 (42S02): Table 'x' \
+             doesn't exist' for key 'members.members_email'"
+        ),
+        "{forged_message}"
+    );
+    assert!(!forged_message.contains('\n'), "{forged_message}");
+    // A row the statement computes from another table is not looked for: the key is named
+    // without a value.
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (email) SELECT email FROM members WHERE id = 1",
+            json!([])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry for key 'members.members_email'"),
+    );
 }

@@ -34,6 +34,7 @@ use serde_json::{Value as Json, json};
 
 use super::columns::{numbers_rows, table_columns};
 use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
+use super::duplicate_entry::{InsertedRows, duplicate_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
@@ -492,10 +493,16 @@ impl ForgeSqlDatabase {
                         .insert
                         .as_ref()
                         .map_or(&[][..], |target| target.columns.as_slice());
-                    let changed = statement
-                        .raw_execute()
-                        .map_err(|error| write_error(&transaction, error, named))?
-                        as u64;
+                    let inserted_rows = translated.insert.as_ref().and_then(|target| {
+                        Some(InsertedRows {
+                            values: text.get(target.values_at?..)?,
+                            columns: &target.columns,
+                            bound,
+                        })
+                    });
+                    let changed = statement.raw_execute().map_err(|error| {
+                        write_error(&transaction, error, named, inserted_rows.as_ref())
+                    })? as u64;
                     let updated = self
                         .upsert_updates
                         .matched
@@ -709,10 +716,18 @@ fn result_header(kind: StatementKind, changed: u64, changed_rows: u64, insert_id
 /// A write's failure: an `INSERT` that left out a `NOT NULL` column without a default reads
 /// as MySQL's 1364, a broken unique key as 1062 naming the key, anything else as
 /// [`sqlite_error`] words it.
-fn write_error(connection: &Connection, error: rusqlite::Error, named: &[String]) -> ForgeSqlError {
+///
+/// `inserted` are a plain `INSERT … VALUES`'s rows, in which a broken key's value is found.
+fn write_error(
+    connection: &Connection,
+    error: rusqlite::Error,
+    named: &[String],
+    inserted: Option<&InsertedRows<'_>>,
+) -> ForgeSqlError {
+    let entry = |table: &str, key: &[String]| duplicate_entry(connection, table, key, inserted?);
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
         && let Some(mysql) = left_out_message(failure.extended_code, message, named)
-            .or_else(|| duplicate_key_message(connection, failure.extended_code, message))
+            .or_else(|| duplicate_key_message(connection, failure.extended_code, message, entry))
     {
         return ForgeSqlError::execution(mysql);
     }

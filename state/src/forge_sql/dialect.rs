@@ -251,7 +251,12 @@ fn translate_one(
             (StatementKind::Query, vec![query.to_string()])
         }
         Statement::Insert(insert) => {
-            let (text, target) = writes::insert(insert, columns_of)?;
+            let (text, mut target) = writes::insert(insert, columns_of)?;
+            // The rows' offset in the text once its string literals are put back.
+            target.values_at = target
+                .values_at
+                .and_then(|at| text.get(..at))
+                .map(|head| literals.restore(head.to_owned()).len());
             let mut translated = finish(
                 StatementKind::Insert,
                 vec![Step::Sql(text)],

@@ -19,6 +19,7 @@ pub mod database;
 mod date_functions;
 pub mod dialect;
 mod digest_functions;
+mod duplicate_entry;
 pub mod error;
 mod expressions;
 mod functions;

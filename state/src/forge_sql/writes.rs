@@ -63,6 +63,7 @@ pub(super) fn insert(
             .map(|column| last_ident(column).value)
             .collect(),
         numbers_rows: OnceLock::new(),
+        values_at: None,
     };
     store_dates_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
@@ -112,7 +113,27 @@ pub(super) fn insert(
             "a row alias (VALUES (…) AS name) is read only with ON DUPLICATE KEY UPDATE",
         ));
     }
-    Ok((Statement::Insert(insert).to_string(), target))
+    // Where the rows' `VALUES` begin in the text, for the value a duplicate-key error quotes
+    // ([`super::duplicate_entry`]): only a plain `INSERT` fails on a duplicate (an upsert
+    // updates, `IGNORE` skips, `REPLACE` replaces), and the text ends with its rows.
+    let plain = insert.on.is_none() && insert.or.is_none() && !insert.replace_into;
+    let rows_text = insert
+        .source
+        .as_ref()
+        .filter(|source| plain && matches!(source.body.as_ref(), SetExpr::Values(_)))
+        .map(|source| source.to_string());
+    let text = Statement::Insert(insert).to_string();
+    let values_at = rows_text.and_then(|rows| {
+        text.ends_with(&rows)
+            .then(|| text.len().saturating_sub(rows.len()))
+    });
+    Ok((
+        text,
+        InsertTarget {
+            values_at,
+            ..target
+        },
+    ))
 }
 
 /// What an `INSERT` writes to, which words MySQL's answer: the ids it reports and the error
@@ -127,6 +148,10 @@ pub struct InsertTarget {
     /// Whether the table has an `AUTO_INCREMENT` column, read from the schema on the first
     /// run (a translation lives no longer than the schema it read).
     pub numbers_rows: OnceLock<bool>,
+    /// Where a plain `INSERT … VALUES`'s rows begin in its SQLite text (`VALUES (…), …` to the
+    /// end), so a duplicate-key error can find the row that broke the key; `None` for any
+    /// other `INSERT`.
+    pub values_at: Option<usize>,
 }
 
 /// `SET a = 1, b = ?` as `(a, b) VALUES (1, ?)`: the values keep their order.
