@@ -159,13 +159,14 @@ fn mysql_schemas_and_types_come_back_as_forge_returns_them() {
         "{error}"
     );
 
-    // Computed values have no declared type: numbers stay numbers.
+    // A count is a number; a SUM of an INT is MySQL's DECIMAL, which mysql2 answers as a
+    // string; other computed values have no declared type: numbers stay numbers.
     let counted = run(
         &mut db,
-        "SELECT COUNT(*) AS n, SUM(hits) AS total FROM tickets",
+        "SELECT COUNT(*) AS n, SUM(hits) AS total, hits + 1 AS next FROM tickets",
         json!([]),
     );
-    assert_eq!(rows(&counted)[0], json!({"n": 1, "total": 3}));
+    assert_eq!(rows(&counted)[0], json!({"n": 1, "total": "3", "next": 4}));
 }
 
 #[test]
@@ -3324,4 +3325,98 @@ fn a_duplicate_key_error_quotes_the_value_as_tidb_does() {
         )
         .starts_with("Error 1062 (23000): Duplicate entry for key 'members.members_email'"),
     );
+}
+
+/// MySQL types `SUM`/`AVG` of an exact column `DECIMAL` (the column's scale; 4 more for an
+/// average) and `MIN`/`MAX` as the column, and mysql2, so Forge SQL, answers a `DECIMAL` and a
+/// `BIGINT` as strings: `SUM(price)` of `DECIMAL(10, 2)` is `"12.50"`, `AVG` of an `INT`
+/// `"2.5000"`, `COUNT` a number. The sums are decimal, not binary: a hundred thousand cents
+/// add to exactly 1000.00.
+#[test]
+fn aggregates_of_exact_columns_answer_as_mysql_types_them() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE orders (id BIGINT PRIMARY KEY AUTO_INCREMENT, price DECIMAL(10, 2), \
+         qty INT, big BIGINT, ratio DOUBLE, team VARCHAR(10))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO orders (price, qty, big, ratio, team) VALUES (?, ?, ?, ?, ?), \
+         (?, ?, ?, ?, ?)",
+        json!([
+            "10.25",
+            2,
+            "9007199254740993",
+            0.5,
+            "a",
+            2.25,
+            3,
+            1,
+            0.25,
+            "a"
+        ]),
+    );
+    let answer = run(
+        &mut db,
+        "SELECT SUM(price), SUM(qty) AS qty, AVG(qty) AS avg_qty, AVG(o.price) AS avg_price, \
+         COUNT(*) AS n, SUM(ratio) AS ratio, MAX(big) AS top, MIN(price) AS least, \
+         COALESCE(SUM(price), 0) AS total, SUM(DISTINCT qty) AS distinct_qty \
+         FROM orders o",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer)[0],
+        json!({
+            "SUM(price)": "12.50", "qty": "5", "avg_qty": "2.5000", "avg_price": "6.250000",
+            "n": 2, "ratio": 0.75, "top": "9007199254740993", "least": "2.25",
+            "total": "12.50", "distinct_qty": "5",
+        })
+    );
+    // Grouped, compared and ordered as numbers.
+    let grouped = run(
+        &mut db,
+        "SELECT team, SUM(price) AS total FROM orders GROUP BY team \
+         HAVING SUM(price) > 12 ORDER BY SUM(price) DESC",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&grouped),
+        &vec![json!({"team": "a", "total": "12.50"})]
+    );
+    // No rows: NULL, as MySQL's SUM and AVG of nothing.
+    let none = run(
+        &mut db,
+        "SELECT SUM(price) AS s, AVG(qty) AS a FROM orders WHERE id > 99",
+        json!([]),
+    );
+    assert_eq!(rows(&none)[0], json!({"s": null, "a": null}));
+    // Exact where binary sums drift: 100,000 cents, and an average rounded half away from
+    // zero (1/32 = 0.03125 is 0.0313 in MySQL, where a double prints 0.0312).
+    run_schema(&mut db, "CREATE TABLE cents (c DECIMAL(10, 2), n INT)");
+    run(
+        &mut db,
+        "INSERT INTO cents (c, n) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k \
+         WHERE i < 100000) SELECT 0.01, CASE WHEN i <= 1 THEN 1 ELSE 0 END FROM k WHERE i <= 100000",
+        json!([]),
+    );
+    let exact = run(&mut db, "SELECT SUM(c) AS total FROM cents", json!([]));
+    assert_eq!(rows(&exact)[0], json!({"total": "1000.00"}));
+    let rounded = run(
+        &mut db,
+        "SELECT AVG(n) AS a FROM (SELECT n FROM cents LIMIT 32) AS firsts",
+        json!([]),
+    );
+    // A derived table's column has no declared type Kiln follows: SQLite's double.
+    assert_eq!(rows(&rounded)[0], json!({"a": 0.03125}));
+    run_schema(&mut db, "CREATE TABLE few (n INT)");
+    run(
+        &mut db,
+        "INSERT INTO few (n) VALUES (1), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), \
+         (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), \
+         (0), (0), (0), (0)",
+        json!([]),
+    );
+    let half_up = run(&mut db, "SELECT AVG(n) AS a FROM few", json!([]));
+    assert_eq!(rows(&half_up)[0], json!({"a": "0.0313"}));
 }

@@ -471,6 +471,7 @@ impl ForgeSqlDatabase {
                 StatementKind::Query => query_rows(
                     &mut statement,
                     &translated.json_columns,
+                    &translated.aggregate_types,
                     &mut |table, column| {
                         if self.row_id_types.len() >= TRANSLATIONS_KEPT {
                             self.row_id_types.clear();
@@ -601,6 +602,7 @@ impl ForgeSqlDatabase {
 fn query_rows(
     statement: &mut rusqlite::Statement<'_>,
     json_columns: &[usize],
+    aggregate_types: &[(usize, ColumnType)],
     row_id_type: &mut dyn FnMut(&str, &str) -> Option<ColumnType>,
     max_answer_bytes: usize,
 ) -> Result<String, ForgeSqlError> {
@@ -620,6 +622,10 @@ fn query_rows(
                 }
                 _ => None,
             };
+            let aggregate = aggregate_types
+                .iter()
+                .find(|(position, _)| *position == index)
+                .map(|(_, column_type)| *column_type);
             (
                 // Written once as JSON text: a name is the app's own text.
                 Json::String(column.name().to_owned()).to_string(),
@@ -627,6 +633,8 @@ fn query_rows(
                     row_id
                 } else if declared.is_none() && json_columns.contains(&index) {
                     ColumnType::Json
+                } else if let (None, Some(aggregate)) = (declared, aggregate) {
+                    aggregate
                 } else {
                     ColumnType::from_declared(declared)
                 },

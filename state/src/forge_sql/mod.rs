@@ -13,6 +13,7 @@
 //! hand its answer or [`ForgeSqlError`] back in Forge's body shapes.
 
 mod aggregate_functions;
+mod aggregate_types;
 mod arguments;
 mod columns;
 pub mod database;
