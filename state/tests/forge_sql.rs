@@ -3420,3 +3420,26 @@ fn aggregates_of_exact_columns_answer_as_mysql_types_them() {
     let half_up = run(&mut db, "SELECT AVG(n) AS a FROM few", json!([]));
     assert_eq!(rows(&half_up)[0], json!({"a": "0.0313"}));
 }
+
+/// A hexadecimal literal is MySQL's binary string, and in arithmetic the number its bytes
+/// spell: `X'41' + 0` is 65 (SQLite's blob would read as 0).
+#[test]
+fn hexadecimal_literals_are_numbers_in_arithmetic() {
+    let mut db = database();
+    let answer = run(
+        &mut db,
+        "SELECT X'41' + 0 AS a, 0x0100 * 2 AS b, -X'0A' AS c, X'' + 1 AS d, \
+         10 DIV 0x03 AS e, 0x7FFFFFFFFFFFFFFF - 1 AS f",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer)[0],
+        json!({"a": 65, "b": 512, "c": -10, "d": 1, "e": 3, "f": 9_223_372_036_854_775_806_i64})
+    );
+    // Selected alone it is a binary string, as mysql2 answers one (a Buffer).
+    let selected = run(&mut db, "SELECT X'4142' AS bytes", json!([]));
+    assert_eq!(
+        rows(&selected)[0],
+        json!({"bytes": {"type": "Buffer", "data": [65, 66]}})
+    );
+}

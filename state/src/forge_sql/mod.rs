@@ -24,6 +24,7 @@ mod duplicate_entry;
 pub mod error;
 mod expressions;
 mod functions;
+mod hex_numbers;
 mod information_schema;
 mod json_functions;
 pub mod limits;
