@@ -527,6 +527,22 @@ pub(super) fn update(
         return Ok(Statement::Update(update).to_string());
     }
     if update.table.joins.is_empty() && update.from.is_none() {
+        // SQLite reads an UPDATE's alias only after `AS` (`UPDATE t AS a`), which MySQL's
+        // `UPDATE t a SET a.x = …` leaves out.
+        if let TableFactor::Table {
+            alias: Some(alias), ..
+        } = &mut update.table.relation
+        {
+            alias.explicit = true;
+        }
+        // Nor a qualified column in `SET` (`a.x = …`): the column alone, of the one table.
+        for assignment in &mut update.assignments {
+            if let AssignmentTarget::ColumnName(column) = &mut assignment.target
+                && column.0.len() > 1
+            {
+                *column = ObjectName::from(vec![last_ident(column)]);
+            }
+        }
         let table = match &update.table.relation {
             TableFactor::Table { name, .. } => name.to_string(),
             other => other.to_string(),
