@@ -984,7 +984,7 @@ fn add_column_places_checks_and_fills_existing_rows_as_tidb() {
     assert!(
         same_code
             .message
-            .contains("Duplicate entry for key 'items.code'"),
+            .starts_with("Error 1062 (23000): Duplicate entry 'x' for key 'items.code'"),
         "{same_code}"
     );
     let duplicate = refused(&mut db, "ALTER TABLE items ADD note TEXT", json!([]));
@@ -3248,6 +3248,12 @@ fn a_duplicate_key_error_quotes_the_value_as_tidb_does() {
             json!([])
         )
         .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+        "{}",
+        message(
+            &mut db,
+            "UPDATE members m SET m.team = ? WHERE m.team = ? LIMIT ?",
+            json!(["red", "blue", 1])
+        ),
     );
     // A DECIMAL with its declared scale, as MySQL prints it.
     assert!(
@@ -3315,6 +3321,44 @@ fn a_duplicate_key_error_quotes_the_value_as_tidb_does() {
         "{forged_message}"
     );
     assert!(!forged_message.contains('\n'), "{forged_message}");
+    // An UPDATE: the value it assigns, or the row's own beside it in a longer key.
+    run(
+        &mut db,
+        "INSERT INTO members (email, org, team) VALUES ('b@b.c', 7, 'blue')",
+        json!([]),
+    );
+    assert!(
+        message(
+            &mut db,
+            "UPDATE members SET email = LOWER(?) WHERE email = ?",
+            json!(["A@B.C", "b@b.c"])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry 'a@b.c' for key 'members.members_email'"),
+    );
+    assert!(
+        message(
+            &mut db,
+            "UPDATE members SET team = ? WHERE team = ? LIMIT ?",
+            json!(["red", "blue", 1])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+    );
+    assert!(
+        message(
+            &mut db,
+            "UPDATE members m SET m.team = ? WHERE m.team = ?",
+            json!(["red", "blue"])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+    );
+    // MySQL's alias forms of a single-table UPDATE run (SQLite wants `AS`, and no alias in
+    // `SET`).
+    let aliased = run(
+        &mut db,
+        "UPDATE members m SET m.team = ? WHERE m.team = ? ORDER BY m.id LIMIT ?",
+        json!(["green", "blue", 1]),
+    );
+    assert_eq!(aliased["rows"]["affectedRows"], 1);
     // A row the statement computes from another table is not looked for: the key is named
     // without a value.
     assert!(

@@ -34,7 +34,7 @@ use serde_json::{Value as Json, json};
 
 use super::columns::{numbers_rows, table_columns};
 use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
-use super::duplicate_entry::{InsertedRows, duplicate_entry};
+use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
@@ -406,7 +406,7 @@ impl ForgeSqlDatabase {
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;
         let answer = self
-            .run(&translated, &bound)
+            .run(query, &translated, &bound)
             .map_err(|error| name_entry_limit(error, self.limits.max_row_bytes))?;
         if translated.kind == StatementKind::Schema {
             // Translations read the schema (columns' types, which columns exist), which has
@@ -422,6 +422,7 @@ impl ForgeSqlDatabase {
     /// Runs a translation's steps in one transaction and answers with the first's result.
     fn run(
         &mut self,
+        query: &str,
         translated: &Translated,
         bound: &[rusqlite::types::Value],
     ) -> Result<String, ForgeSqlError> {
@@ -494,15 +495,21 @@ impl ForgeSqlDatabase {
                         .insert
                         .as_ref()
                         .map_or(&[][..], |target| target.columns.as_slice());
-                    let inserted_rows = translated.insert.as_ref().and_then(|target| {
-                        Some(InsertedRows {
-                            values: text.get(target.values_at?..)?,
-                            columns: &target.columns,
-                            bound,
-                        })
-                    });
+                    let written = match &translated.insert {
+                        Some(target) => target.values_at.and_then(|at| {
+                            Some(WrittenRows::Inserted(InsertedRows {
+                                values: text.get(at..)?,
+                                columns: &target.columns,
+                                bound,
+                            }))
+                        }),
+                        None if kind == StatementKind::Change => {
+                            Some(WrittenRows::Updated { query, bound })
+                        }
+                        None => None,
+                    };
                     let changed = statement.raw_execute().map_err(|error| {
-                        write_error(&transaction, error, named, inserted_rows.as_ref())
+                        write_error(&transaction, error, named, written.as_ref())
                     })? as u64;
                     let updated = self
                         .upsert_updates
@@ -725,14 +732,19 @@ fn result_header(kind: StatementKind, changed: u64, changed_rows: u64, insert_id
 /// as MySQL's 1364, a broken unique key as 1062 naming the key, anything else as
 /// [`sqlite_error`] words it.
 ///
-/// `inserted` are a plain `INSERT … VALUES`'s rows, in which a broken key's value is found.
+/// `written` are the rows the statement wrote, in which a broken key's value is found.
 fn write_error(
     connection: &Connection,
     error: rusqlite::Error,
     named: &[String],
-    inserted: Option<&InsertedRows<'_>>,
+    written: Option<&WrittenRows<'_>>,
 ) -> ForgeSqlError {
-    let entry = |table: &str, key: &[String]| duplicate_entry(connection, table, key, inserted?);
+    let entry = |table: &str, key: &[String]| match written? {
+        WrittenRows::Inserted(rows) => inserted_entry(connection, table, key, rows),
+        WrittenRows::Updated { query, bound } => {
+            updated_entry(connection, table, key, query, bound)
+        }
+    };
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
         && let Some(mysql) = left_out_message(failure.extended_code, message, named)
             .or_else(|| duplicate_key_message(connection, failure.extended_code, message, entry))
@@ -740,6 +752,17 @@ fn write_error(
         return ForgeSqlError::execution(mysql);
     }
     sqlite_error(error)
+}
+
+/// Where a write's rows are found again when one breaks a unique key.
+enum WrittenRows<'a> {
+    /// A plain `INSERT … VALUES`'s rows.
+    Inserted(InsertedRows<'a>),
+    /// An `UPDATE`: the app's MySQL text and its parameters.
+    Updated {
+        query: &'a str,
+        bound: &'a [rusqlite::types::Value],
+    },
 }
 
 fn placeholders_unbound(placeholders: usize, bound: usize) -> ForgeSqlError {

@@ -2,10 +2,11 @@
 //! 'users.email'`.
 //!
 //! SQLite names the key's columns but not the value, so the value is found again: the failed
-//! statement was backed out (SQLite's `ABORT`) and its transaction is still open, so each row
-//! of a plain `INSERT … VALUES` is evaluated once more, with the same bound parameters, by
-//! a query of its own `VALUES` (`SELECT * FROM (VALUES …)`), and the first row whose key is
-//! already in the table, or in an earlier row of the statement, is the one MySQL names. Only
+//! statement was backed out (SQLite's `ABORT`) and its transaction is still open, so the rows
+//! it wrote are computed once more, with the same bound parameters: a plain `INSERT … VALUES`'s
+//! by a query of its own `VALUES` (`SELECT * FROM (VALUES …)`), a single-table `UPDATE`'s by
+//! a query of the rows it picks and the values it assigns. The first row whose new key is
+//! already another row's, or an earlier row's of the statement, is the one MySQL names. Only
 //! the table the statement writes is read, by its key, under the statement's deadline.
 //!
 //! The value is written as TiDB (Forge SQL) writes it (`Duplicate entry '%-.64s' for key
@@ -21,7 +22,12 @@ use std::hash::{BuildHasher, RandomState};
 use rusqlite::Connection;
 use rusqlite::types::{Value, ValueRef};
 
+use sqlparser::ast::{AssignmentTarget, Statement, TableFactor};
+use sqlparser::dialect::MySqlDialect;
+use sqlparser::parser::Parser;
+
 use super::columns::table_columns;
+use super::dialect::{Endpoint, StatementKind, Step, translate_for};
 use super::values::ColumnType;
 
 /// The characters of the value a duplicate-key message quotes, as TiDB's `%-.64s` cuts it:
@@ -40,79 +46,253 @@ pub struct InsertedRows<'a> {
 /// The value MySQL quotes for the row of `rows` that broke `table`'s unique key on `key`
 /// (SQLite's names for both), or `None` when it cannot be found (a key column the statement
 /// leaves to its default, a value the statement computes differently each time it runs).
-pub fn duplicate_entry(
+pub fn inserted_entry(
     connection: &Connection,
     table: &str,
     key: &[String],
     rows: &InsertedRows<'_>,
 ) -> Option<String> {
-    let quoted_table = quote(table);
-    let table_columns = table_columns(connection, &quoted_table);
-    let inserted: Vec<&str> = if rows.columns.is_empty() {
-        table_columns
-            .iter()
-            .map(|column| column.name.as_str())
-            .collect()
+    let mut lookup = KeyLookup::new(connection, table, key)?;
+    let inserted: Vec<String> = if rows.columns.is_empty() {
+        lookup.columns.clone()
     } else {
-        rows.columns.iter().map(String::as_str).collect()
+        rows.columns.to_vec()
     };
-    // Each key column's place in a row, and how MySQL writes its values.
-    let key_places: Vec<(usize, ColumnType)> = key
+    let places: Vec<usize> = key
         .iter()
         .map(|name| {
-            let place = inserted
+            inserted
                 .iter()
-                .position(|column| column.eq_ignore_ascii_case(name))?;
-            let declared = table_columns
-                .iter()
-                .find(|column| column.name.eq_ignore_ascii_case(name))
-                .map(|column| column.declared.as_str());
-            Some((place, ColumnType::from_declared(declared)))
+                .position(|column| column.eq_ignore_ascii_case(name))
         })
         .collect::<Option<_>>()?;
     let mut probe = connection
         .prepare(&format!("SELECT * FROM ({})", rows.values))
         .ok()?;
-    let wanted = probe.parameter_count();
-    for (position, value) in rows.bound.iter().take(wanted).enumerate() {
-        probe.raw_bind_parameter(position + 1, value).ok()?;
+    // Each row holds a value for each column the statement names, or it is not the
+    // statement's row.
+    if probe.column_count() != inserted.len() {
+        return None;
     }
-    let condition = key
-        .iter()
-        .enumerate()
-        .map(|(index, name)| format!("{} = ?{}", quote(name), index + 1))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let mut stored = connection
-        .prepare(&format!(
-            "SELECT 1 FROM {quoted_table} WHERE {condition} LIMIT 1"
-        ))
-        .ok()?;
-    // Earlier rows' keys, as hashes of their full text (not the values: a statement's rows
-    // can hold megabytes each), under a key chosen per process so no app can aim a collision.
-    let hasher = RandomState::new();
-    let mut earlier = HashSet::new();
+    bind_leading(&mut probe, rows.bound)?;
     let mut probed = probe.raw_query();
     while let Some(row) = probed.next().ok()? {
-        let mut values = Vec::with_capacity(key_places.len());
-        for (place, column_type) in &key_places {
-            values.push((row.get_ref(*place).ok()?, *column_type));
+        let mut values = Vec::with_capacity(places.len());
+        for place in &places {
+            values.push(row.get_ref(*place).ok()?);
         }
-        // A NULL in a unique key never collides, in MySQL as in SQLite.
-        if values.iter().any(|(value, _)| *value == ValueRef::Null) {
-            continue;
-        }
-        let text = entry_text(&values);
-        for (index, (value, _)) in values.iter().enumerate() {
-            let value = rusqlite::types::ToSqlOutput::Borrowed(*value);
-            stored.raw_bind_parameter(index + 1, value).ok()?;
-        }
-        let in_table = stored.raw_query().next().ok()?.is_some();
-        if in_table || !earlier.insert(hasher.hash_one(&text)) {
-            return Some(shown_entry(&text));
+        if let Some(entry) = lookup.breaks_key(&values, None)? {
+            return Some(entry);
         }
     }
     None
+}
+
+/// The value MySQL quotes for the row a single-table `UPDATE` (the app's MySQL text `query`,
+/// run with `bound`) moved onto a value of `table`'s unique key on `key` that another row
+/// holds. The update is asked again as a query of the rows it picks and the values it
+/// assigns (`SELECT <assigned…>, <key…> FROM t WHERE … ORDER BY … LIMIT …`: the app's
+/// placeholders in the order it wrote them), translated as any query is.
+pub fn updated_entry(
+    connection: &Connection,
+    table: &str,
+    key: &[String],
+    query: &str,
+    bound: &[Value],
+) -> Option<String> {
+    let (select, assigned) = update_as_query(query, table, key)?;
+    let columns_of = |name: &str| table_columns(connection, name);
+    let translated = translate_for(&select, Endpoint::Data, &columns_of).ok()?;
+    if translated.kind != StatementKind::Query {
+        return None;
+    }
+    let Some(Step::Sql(text)) = translated.statements.first() else {
+        return None;
+    };
+    let mut lookup = KeyLookup::new(connection, table, key)?;
+    // Each key column's new value: the one assigned, else the row's own (after the assigned).
+    let places: Vec<(usize, usize)> = key
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let new = assigned
+                .iter()
+                .rposition(|column| column.eq_ignore_ascii_case(name))
+                .unwrap_or(assigned.len() + index);
+            (new, assigned.len() + index)
+        })
+        .collect();
+    let mut probe = connection.prepare(text).ok()?;
+    bind_leading(&mut probe, bound)?;
+    let mut probed = probe.raw_query();
+    while let Some(row) = probed.next().ok()? {
+        let mut new = Vec::with_capacity(places.len());
+        let mut old = Vec::with_capacity(places.len());
+        for (new_place, old_place) in &places {
+            new.push(row.get_ref(*new_place).ok()?);
+            old.push(row.get_ref(*old_place).ok()?);
+        }
+        if let Some(entry) = lookup.breaks_key(&new, Some(&old))? {
+            return Some(entry);
+        }
+    }
+    None
+}
+
+/// A single-table `UPDATE` of `table` as a MySQL query of the rows it picks: the values it
+/// assigns, in order, then the columns of `key` as they are; with the columns it assigns, in
+/// order. `None` for anything else (a multi-table update, another table).
+fn update_as_query(query: &str, table: &str, key: &[String]) -> Option<(String, Vec<String>)> {
+    let mut statements = Parser::parse_sql(&MySqlDialect {}, query).ok()?;
+    let Some(Statement::Update(update)) = statements.pop() else {
+        return None;
+    };
+    if !statements.is_empty() || !update.table.joins.is_empty() || update.from.is_some() {
+        return None;
+    }
+    let TableFactor::Table { name, .. } = &update.table.relation else {
+        return None;
+    };
+    let named = name.0.last()?.as_ident()?.value.as_str();
+    if !named.eq_ignore_ascii_case(table) {
+        return None;
+    }
+    let mut assigned = Vec::with_capacity(update.assignments.len());
+    let mut items = Vec::with_capacity(update.assignments.len());
+    for assignment in &update.assignments {
+        let AssignmentTarget::ColumnName(column) = &assignment.target else {
+            return None;
+        };
+        assigned.push(column.0.last()?.as_ident()?.value.clone());
+        items.push(assignment.value.to_string());
+    }
+    Some((
+        format!(
+            "SELECT {}{} FROM {}{}{}{}",
+            items
+                .iter()
+                .map(|item| format!("{item}, "))
+                .collect::<String>(),
+            key.iter()
+                .map(|column| format!("`{}`", column.replace('`', "``")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            update.table,
+            update
+                .selection
+                .as_ref()
+                .map_or_else(String::new, |selection| format!(" WHERE {selection}")),
+            if update.order_by.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ORDER BY {}",
+                    update
+                        .order_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            update
+                .limit
+                .as_ref()
+                .map_or_else(String::new, |limit| format!(" LIMIT {limit}")),
+        ),
+        assigned,
+    ))
+}
+
+/// Binds the first of `bound` to `statement`'s placeholders, as many as it has: a probe holds
+/// the statement's placeholders up to where its rows end.
+fn bind_leading(statement: &mut rusqlite::Statement<'_>, bound: &[Value]) -> Option<()> {
+    let wanted = statement.parameter_count();
+    if bound.len() < wanted {
+        return None;
+    }
+    for (position, value) in bound.iter().take(wanted).enumerate() {
+        statement.raw_bind_parameter(position + 1, value).ok()?;
+    }
+    Some(())
+}
+
+/// Looks a key's values up in its table, and among the rows a statement wrote before.
+struct KeyLookup<'c> {
+    /// The table's columns, in order.
+    columns: Vec<String>,
+    /// How MySQL writes each key column's values.
+    types: Vec<ColumnType>,
+    stored: rusqlite::Statement<'c>,
+    /// Earlier rows' keys, as hashes of their full text (not the values: a statement's rows
+    /// can hold megabytes each), under a key chosen per process so no app can aim a collision.
+    earlier: HashSet<u64>,
+    hasher: RandomState,
+}
+
+impl<'c> KeyLookup<'c> {
+    fn new(connection: &'c Connection, table: &str, key: &[String]) -> Option<Self> {
+        let quoted_table = quote(table);
+        let table_columns = table_columns(connection, &quoted_table);
+        let types = key
+            .iter()
+            .map(|name| {
+                let column = table_columns
+                    .iter()
+                    .find(|column| column.name.eq_ignore_ascii_case(name))?;
+                Some(ColumnType::from_declared(Some(&column.declared)))
+            })
+            .collect::<Option<_>>()?;
+        let condition = key
+            .iter()
+            .enumerate()
+            .map(|(index, name)| format!("{} = ?{}", quote(name), index + 1))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let stored = connection
+            .prepare(&format!(
+                "SELECT 1 FROM {quoted_table} WHERE {condition} LIMIT 1"
+            ))
+            .ok()?;
+        Some(KeyLookup {
+            columns: table_columns
+                .into_iter()
+                .map(|column| column.name)
+                .collect(),
+            types,
+            stored,
+            earlier: HashSet::new(),
+            hasher: RandomState::new(),
+        })
+    }
+
+    /// The shown value if a row whose key becomes `values` (and was `old`, for an update)
+    /// breaks the key: another row of the table holds it, or an earlier row of the statement
+    /// took it. `Some(None)` for a row that does not; `None` when the table cannot be asked.
+    fn breaks_key(
+        &mut self,
+        values: &[ValueRef<'_>],
+        old: Option<&[ValueRef<'_>]>,
+    ) -> Option<Option<String>> {
+        // A NULL in a unique key never collides, in MySQL as in SQLite; a row whose key stays
+        // as it was collides with nothing.
+        if values.contains(&ValueRef::Null) || old.is_some_and(|old| old == values) {
+            return Some(None);
+        }
+        let typed: Vec<(ValueRef<'_>, ColumnType)> = values
+            .iter()
+            .copied()
+            .zip(self.types.iter().copied())
+            .collect();
+        let text = entry_text(&typed);
+        for (index, value) in values.iter().enumerate() {
+            let value = rusqlite::types::ToSqlOutput::Borrowed(*value);
+            self.stored.raw_bind_parameter(index + 1, value).ok()?;
+        }
+        let in_table = self.stored.raw_query().next().ok()?.is_some();
+        let repeated = !self.earlier.insert(self.hasher.hash_one(&text));
+        Some((in_table || repeated).then(|| shown_entry(&text)))
+    }
 }
 
 /// A name as a SQLite identifier.
