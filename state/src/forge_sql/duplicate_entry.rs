@@ -324,13 +324,13 @@ fn push_value(out: &mut String, value: ValueRef<'_>, column_type: ColumnType) {
         // A number bound as text into a number column is stored as the number (SQLite's
         // affinity, MySQL's conversion).
         (ValueRef::Text(bytes), ColumnType::Decimal { .. } | ColumnType::Number)
-            if std::str::from_utf8(bytes).is_ok_and(|text| text.trim().parse::<f64>().is_ok()) =>
+            if let Some(number) = text_number(bytes) =>
         {
-            let real = std::str::from_utf8(bytes)
-                .ok()
-                .and_then(|text| text.trim().parse::<f64>().ok())
-                .unwrap_or_default();
-            push_value(out, ValueRef::Real(real), column_type);
+            let number = match number {
+                SqliteNumber::Integer(integer) => ValueRef::Integer(integer),
+                SqliteNumber::Real(real) => ValueRef::Real(real),
+            };
+            push_value(out, number, column_type);
         }
         (ValueRef::Integer(integer), _) => out.push_str(&integer.to_string()),
         (ValueRef::Real(real), _) => out.push_str(&real.to_string()),
@@ -344,6 +344,28 @@ fn push_value(out: &mut String, value: ValueRef<'_>, column_type: ColumnType) {
             }
         }
     }
+}
+
+/// A number as SQLite's numeric affinity stores one.
+enum SqliteNumber {
+    Integer(i64),
+    Real(f64),
+}
+
+/// The number `bytes` spell, as a number column would store them; `None` for text that is
+/// not one (`inf` and `NaN` included, which SQLite keeps as text).
+fn text_number(bytes: &[u8]) -> Option<SqliteNumber> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    if let Ok(integer) = text.parse::<i64>() {
+        return Some(SqliteNumber::Integer(integer));
+    }
+    let starts_as_number = text
+        .trim_start_matches(['-', '+'])
+        .starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    text.parse::<f64>()
+        .ok()
+        .filter(|real| starts_as_number && real.is_finite())
+        .map(SqliteNumber::Real)
 }
 
 /// `text` cut to [`MAX_ENTRY_CHARS`] characters (never inside one), each character that could
@@ -396,8 +418,13 @@ mod tests {
                 (ValueRef::Blob(&[0x61, 0xFF]), ColumnType::Bytes),
                 (ValueRef::Real(1.5), ColumnType::Number),
                 (ValueRef::Text(b"7"), ColumnType::Number),
+                (ValueRef::Text(b"inf"), ColumnType::Number),
+                (
+                    ValueRef::Text(b"12345678901234567891"),
+                    ColumnType::Decimal { scale: 0 }
+                ),
             ]),
-            "3.00-12.50-x-a\\xFF-1.5-7"
+            "3.00-12.50-x-a\\xFF-1.5-7-inf-12345678901234567168"
         );
     }
 }
