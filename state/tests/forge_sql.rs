@@ -3487,3 +3487,48 @@ fn hexadecimal_literals_are_numbers_in_arithmetic() {
         json!({"bytes": {"type": "Buffer", "data": [65, 66]}})
     );
 }
+
+/// Finding a duplicate's value is bounded: an `UPDATE` whose broken row comes after 100,000
+/// others is named by its key alone rather than remembering every row before it.
+#[test]
+fn a_duplicate_found_past_the_probe_bound_names_the_key_alone() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE counters (k INT, UNIQUE KEY by_k (k))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO counters (k) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+         WHERE i < 100001) SELECT i FROM n",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO counters (k) VALUES (300001)",
+        json!([]),
+    );
+    let error = refused(
+        &mut db,
+        "UPDATE counters SET k = k + 200000 WHERE k <= 100001",
+        json!([]),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("Error 1062 (23000): Duplicate entry for key 'counters.by_k'"),
+        "{error}"
+    );
+    // One row fewer before it, and the value is found.
+    let error = refused(
+        &mut db,
+        "UPDATE counters SET k = k + 200000 WHERE k >= 2 AND k <= 100001",
+        json!([]),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("Error 1062 (23000): Duplicate entry '300001' for key 'counters.by_k'"),
+        "{error}"
+    );
+}

@@ -34,6 +34,11 @@ use super::values::ColumnType;
 /// a key's value can be megabytes of the app's text, and the message is one line for a log.
 pub const MAX_ENTRY_CHARS: usize = 64;
 
+/// The rows of a failed statement looked through for the one that broke the key: each is
+/// remembered (a hash, for a repeat within the statement), so an `UPDATE` of millions of rows
+/// would hold millions; past this many the message names the key without a value.
+const MAX_ROWS_PROBED: usize = 100_000;
+
 /// The rows a plain `INSERT … VALUES` wrote: its `VALUES …` text (SQLite's, to the end of the
 /// statement), the columns it names in order (empty: every column, in the table's order), and
 /// the parameters the statement was run with.
@@ -268,12 +273,16 @@ impl<'c> KeyLookup<'c> {
 
     /// The shown value if a row whose key becomes `values` (and was `old`, for an update)
     /// breaks the key: another row of the table holds it, or an earlier row of the statement
-    /// took it. `Some(None)` for a row that does not; `None` when the table cannot be asked.
+    /// took it. `Some(None)` for a row that does not; `None` when the table cannot be asked
+    /// or [`MAX_ROWS_PROBED`] rows were.
     fn breaks_key(
         &mut self,
         values: &[ValueRef<'_>],
         old: Option<&[ValueRef<'_>]>,
     ) -> Option<Option<String>> {
+        if self.earlier.len() >= MAX_ROWS_PROBED {
+            return None;
+        }
         // A NULL in a unique key never collides, in MySQL as in SQLite; a row whose key stays
         // as it was collides with nothing.
         if values.contains(&ValueRef::Null) || old.is_some_and(|old| old == values) {
