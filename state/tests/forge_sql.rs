@@ -3417,6 +3417,16 @@ fn aggregates_of_exact_columns_answer_as_mysql_types_them() {
             "total": "12.50", "distinct_qty": "5",
         })
     );
+    // A BIGINT AUTO_INCREMENT id (SQLite's INTEGER row id) is a BIGINT to MIN/MAX and SUM.
+    let ids = run(
+        &mut db,
+        "SELECT MAX(id) AS last, MIN(orders.id) AS first, SUM(id) AS total FROM orders",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&ids)[0],
+        json!({"last": "2", "first": "1", "total": "3"})
+    );
     // Grouped, compared and ordered as numbers.
     let grouped = run(
         &mut db,
