@@ -3438,6 +3438,38 @@ fn aggregates_of_exact_columns_answer_as_mysql_types_them() {
         rows(&grouped),
         &vec![json!({"team": "a", "total": "12.50"})]
     );
+    // Through a join and its aliases; a window's SUM is SQLite's, read back to the scale.
+    run_schema(
+        &mut db,
+        "CREATE TABLE teams (name VARCHAR(10), budget DECIMAL(8, 3))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO teams (name, budget) VALUES ('a', 1.5)",
+        json!([]),
+    );
+    let joined = run(
+        &mut db,
+        "SELECT t.name, SUM(o.price) AS spent, MAX(t.budget) AS budget \
+         FROM orders AS o JOIN teams t ON t.name = o.team GROUP BY t.name",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&joined),
+        &vec![json!({"name": "a", "spent": "12.50", "budget": "1.500"})]
+    );
+    let windowed = run(
+        &mut db,
+        "SELECT id, SUM(price) OVER (ORDER BY id) AS running FROM orders ORDER BY id",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&windowed),
+        &vec![
+            json!({"id": "1", "running": "10.25"}),
+            json!({"id": "2", "running": "12.50"}),
+        ]
+    );
     // No rows: NULL, as MySQL's SUM and AVG of nothing.
     let none = run(
         &mut db,
