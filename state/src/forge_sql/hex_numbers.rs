@@ -3,11 +3,16 @@
 //! MySQL's hexadecimal literal is a binary string, except in a number's context, where it is
 //! the unsigned integer its bytes spell, big-endian: `SELECT X'41' + 0` is 65, and `0x41` is
 //! the same literal. SQLite's `X'41'` is a blob, which arithmetic reads as the text `'A'`, so
-//! 0. A literal that is an operand of arithmetic (`+ - * / % DIV`, a sign) is written as its
-//! number; anywhere else (selected, compared, a function's argument) it stays a blob, which is
-//! MySQL's binary string.
+//! 0, and a number column's type check refuses. A literal that is an operand of arithmetic
+//! (`+ - * / % DIV`, a sign), a value written to a number column (`INSERT … VALUES`, `SET`),
+//! or compared with one of the statement's one table ([`super::writes`]) is written as its
+//! number; anywhere else (selected, a function's argument) it stays a blob, which is MySQL's
+//! binary string.
 
 use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator, Value};
+
+use super::columns::Column;
+use super::values::ColumnType;
 
 /// The hexadecimal digits of a literal read as a number: MySQL reads at most 8 bytes (a
 /// `BIGINT UNSIGNED`) of one in a number's place. A longer literal stays a blob.
@@ -40,8 +45,16 @@ fn is_arithmetic(op: &BinaryOperator) -> bool {
     )
 }
 
+/// Whether MySQL reads a value written to or compared with `column` as a number.
+pub(super) fn is_number_column(column: &Column) -> bool {
+    matches!(
+        ColumnType::from_declared(Some(&column.declared)),
+        ColumnType::Number | ColumnType::BigInt | ColumnType::Decimal { .. }
+    )
+}
+
 /// `expr` as the number it spells, if it is a hexadecimal literal of at most 8 bytes.
-fn as_number(expr: &mut Expr) {
+pub(super) fn as_number(expr: &mut Expr) {
     let Expr::Value(value) = expr else {
         return;
     };
