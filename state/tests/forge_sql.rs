@@ -159,13 +159,14 @@ fn mysql_schemas_and_types_come_back_as_forge_returns_them() {
         "{error}"
     );
 
-    // Computed values have no declared type: numbers stay numbers.
+    // A count is a number; a SUM of an INT is MySQL's DECIMAL, which mysql2 answers as a
+    // string; other computed values have no declared type: numbers stay numbers.
     let counted = run(
         &mut db,
-        "SELECT COUNT(*) AS n, SUM(hits) AS total FROM tickets",
+        "SELECT COUNT(*) AS n, SUM(hits) AS total, hits + 1 AS next FROM tickets",
         json!([]),
     );
-    assert_eq!(rows(&counted)[0], json!({"n": 1, "total": 3}));
+    assert_eq!(rows(&counted)[0], json!({"n": 1, "total": "3", "next": 4}));
 }
 
 #[test]
@@ -460,7 +461,7 @@ fn mysql_only_write_forms_run() {
     assert!(
         taken
             .message
-            .contains("Duplicate entry for key 'notes.uq_title'"),
+            .starts_with("Error 1062 (23000): Duplicate entry 'a' for key 'notes.uq_title'"),
         "{taken}"
     );
     // A row alias in the upsert, and a column alias of it.
@@ -623,7 +624,7 @@ fn drizzle_schemas_run_and_rows_keep_the_select_lists_order() {
     // The key as MySQL names it, under the table's new name.
     assert!(
         duplicate.message.starts_with(
-            "Error 1062 (23000): Duplicate entry for key 'articles.posts_slug_unique'"
+            "Error 1062 (23000): Duplicate entry 'one' for key 'articles.posts_slug_unique'"
         ),
         "{duplicate}"
     );
@@ -837,7 +838,7 @@ fn alter_table_changes_columns_and_keys_over_existing_rows() {
     assert!(
         taken
             .message
-            .starts_with("Error 1062 (23000): Duplicate entry for key 'tags.PRIMARY'"),
+            .starts_with("Error 1062 (23000): Duplicate entry 'a' for key 'tags.PRIMARY'"),
         "{taken}"
     );
     run(&mut db, "ALTER TABLE tags DROP PRIMARY KEY", json!([]));
@@ -983,7 +984,7 @@ fn add_column_places_checks_and_fills_existing_rows_as_tidb() {
     assert!(
         same_code
             .message
-            .contains("Duplicate entry for key 'items.code'"),
+            .starts_with("Error 1062 (23000): Duplicate entry 'x' for key 'items.code'"),
         "{same_code}"
     );
     let duplicate = refused(&mut db, "ALTER TABLE items ADD note TEXT", json!([]));
@@ -3204,4 +3205,401 @@ fn json_paths_order_by_value() {
         json!([]),
     );
     assert_eq!(ids(&answer), vec![json!(4), json!(2), json!(1), json!(3)]);
+}
+
+/// MySQL's duplicate-key error quotes the value that broke the key, which apps log and parse
+/// (`Duplicate entry '(.*)' for key '(.*)'`): Kiln finds it in the statement's rows, writes it
+/// as TiDB does (a multi-column key's values joined with `-`, cut to 64 characters), and never
+/// lets the app's text start a line of its own.
+#[test]
+fn a_duplicate_key_error_quotes_the_value_as_tidb_does() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE members (id BIGINT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(2000), \
+         org INT, team VARCHAR(20), price DECIMAL(10, 2), \
+         UNIQUE KEY members_email (email), UNIQUE KEY org_team (org, team), \
+         UNIQUE KEY by_price (price))",
+    );
+    let message = |db: &mut ForgeSqlDatabase, query: &str, params: Value| {
+        let error = refused(db, query, params);
+        assert_eq!(error.code, ForgeSqlCode::SqlExecutionError, "{error}");
+        error.message
+    };
+    run(
+        &mut db,
+        "INSERT INTO members (email, org, team, price) VALUES (?, ?, ?, ?)",
+        json!(["a@b.c", 7, "red", "12.5"]),
+    );
+    assert_eq!(
+        message(
+            &mut db,
+            "INSERT INTO members (email) VALUES (?)",
+            json!(["a@b.c"])
+        ),
+        "Error 1062 (23000): Duplicate entry 'a@b.c' for key 'members.members_email' \
+         (SQLite: UNIQUE constraint failed: members.email)"
+    );
+    // A multi-column key: its values joined with `-`; a number bound as text is the number.
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (org, team) VALUES ('7', 'red')",
+            json!([])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+        "{}",
+        message(
+            &mut db,
+            "UPDATE members m SET m.team = ? WHERE m.team = ? LIMIT ?",
+            json!(["red", "blue", 1])
+        ),
+    );
+    // A DECIMAL with its declared scale, as MySQL prints it.
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (price) VALUES (12.5)",
+            json!([])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '12.50' for key 'members.by_price'"),
+    );
+    // The primary key, and the row of a multi-row insert that broke the key: the second row
+    // here, which repeats the first.
+    assert!(
+        message(&mut db, "INSERT INTO members (id) VALUES (1)", json!([]))
+            .starts_with("Error 1062 (23000): Duplicate entry '1' for key 'members.PRIMARY'")
+    );
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (email) VALUES (?), (?), (?)",
+            json!(["x@y.z", "new@y.z", "new@y.z"])
+        )
+        .starts_with(
+            "Error 1062 (23000): Duplicate entry 'new@y.z' for key 'members.members_email'"
+        ),
+    );
+    assert_eq!(
+        rows(&run(
+            &mut db,
+            "SELECT COUNT(*) AS n FROM members",
+            json!([])
+        ))[0]["n"],
+        1,
+        "nothing of the failed statements stays"
+    );
+    // Hostile values: a huge one is cut to 64 characters, a multi-byte one at a character,
+    // quotes kept as MySQL keeps them, a line break written as an escape.
+    let huge = "x".repeat(1500);
+    let accented = "é".repeat(100);
+    let forged = "o'brien\"\nError 1146 (42S02): Table 'x' doesn't exist";
+    for value in [&huge, &accented, &forged.to_owned()] {
+        run(
+            &mut db,
+            "INSERT INTO members (email) VALUES (?)",
+            json!([value]),
+        );
+    }
+    let duplicate = |db: &mut ForgeSqlDatabase, value: &str| {
+        message(db, "INSERT INTO members (email) VALUES (?)", json!([value]))
+    };
+    assert!(duplicate(&mut db, &huge).starts_with(&format!(
+        "Error 1062 (23000): Duplicate entry '{}' for key 'members.members_email'",
+        "x".repeat(64)
+    )));
+    assert!(duplicate(&mut db, &accented).starts_with(&format!(
+        "Error 1062 (23000): Duplicate entry '{}' for key 'members.members_email'",
+        "é".repeat(64)
+    )));
+    let forged_message = duplicate(&mut db, forged);
+    assert!(
+        forged_message.starts_with(
+            "Error 1062 (23000): Duplicate entry 'o'brien\"\\x0AError 1146 (42S02): Table 'x' \
+             doesn't exist' for key 'members.members_email'"
+        ),
+        "{forged_message}"
+    );
+    assert!(!forged_message.contains('\n'), "{forged_message}");
+    // An UPDATE: the value it assigns, or the row's own beside it in a longer key.
+    run(
+        &mut db,
+        "INSERT INTO members (email, org, team) VALUES ('b@b.c', 7, 'blue')",
+        json!([]),
+    );
+    assert!(
+        message(
+            &mut db,
+            "UPDATE members SET email = LOWER(?) WHERE email = ?",
+            json!(["A@B.C", "b@b.c"])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry 'a@b.c' for key 'members.members_email'"),
+    );
+    assert!(
+        message(
+            &mut db,
+            "UPDATE members SET team = ? WHERE team = ? LIMIT ?",
+            json!(["red", "blue", 1])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+    );
+    assert!(
+        message(
+            &mut db,
+            "UPDATE members m SET m.team = ? WHERE m.team = ?",
+            json!(["red", "blue"])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry '7-red' for key 'members.org_team'"),
+    );
+    // MySQL's alias forms of a single-table UPDATE run (SQLite wants `AS`, and no alias in
+    // `SET`).
+    let aliased = run(
+        &mut db,
+        "UPDATE members m SET m.team = ? WHERE m.team = ? ORDER BY m.id LIMIT ?",
+        json!(["green", "blue", 1]),
+    );
+    assert_eq!(aliased["rows"]["affectedRows"], 1);
+    // A row the statement computes from another table is not looked for: the key is named
+    // without a value.
+    assert!(
+        message(
+            &mut db,
+            "INSERT INTO members (email) SELECT email FROM members WHERE id = 1",
+            json!([])
+        )
+        .starts_with("Error 1062 (23000): Duplicate entry for key 'members.members_email'"),
+    );
+}
+
+/// MySQL types `SUM`/`AVG` of an exact column `DECIMAL` (the column's scale; 4 more for an
+/// average) and `MIN`/`MAX` as the column, and mysql2, so Forge SQL, answers a `DECIMAL` and a
+/// `BIGINT` as strings: `SUM(price)` of `DECIMAL(10, 2)` is `"12.50"`, `AVG` of an `INT`
+/// `"2.5000"`, `COUNT` a number. The sums are decimal, not binary: a hundred thousand cents
+/// add to exactly 1000.00.
+#[test]
+fn aggregates_of_exact_columns_answer_as_mysql_types_them() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE orders (id BIGINT PRIMARY KEY AUTO_INCREMENT, price DECIMAL(10, 2), \
+         qty INT, big BIGINT, ratio DOUBLE, team VARCHAR(10))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO orders (price, qty, big, ratio, team) VALUES (?, ?, ?, ?, ?), \
+         (?, ?, ?, ?, ?)",
+        json!([
+            "10.25",
+            2,
+            "9007199254740993",
+            0.5,
+            "a",
+            2.25,
+            3,
+            1,
+            0.25,
+            "a"
+        ]),
+    );
+    let answer = run(
+        &mut db,
+        "SELECT SUM(price), SUM(qty) AS qty, AVG(qty) AS avg_qty, AVG(o.price) AS avg_price, \
+         COUNT(*) AS n, SUM(ratio) AS ratio, MAX(big) AS top, MIN(price) AS least, \
+         COALESCE(SUM(price), 0) AS total, SUM(DISTINCT qty) AS distinct_qty \
+         FROM orders o",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer)[0],
+        json!({
+            "SUM(price)": "12.50", "qty": "5", "avg_qty": "2.5000", "avg_price": "6.250000",
+            "n": 2, "ratio": 0.75, "top": "9007199254740993", "least": "2.25",
+            "total": "12.50", "distinct_qty": "5",
+        })
+    );
+    // A BIGINT AUTO_INCREMENT id (SQLite's INTEGER row id) is a BIGINT to MIN/MAX and SUM.
+    let ids = run(
+        &mut db,
+        "SELECT MAX(id) AS last, MIN(orders.id) AS first, SUM(id) AS total FROM orders",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&ids)[0],
+        json!({"last": "2", "first": "1", "total": "3"})
+    );
+    // Grouped, compared and ordered as numbers.
+    let grouped = run(
+        &mut db,
+        "SELECT team, SUM(price) AS total FROM orders GROUP BY team \
+         HAVING SUM(price) > 12 ORDER BY SUM(price) DESC",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&grouped),
+        &vec![json!({"team": "a", "total": "12.50"})]
+    );
+    // Through a join and its aliases; a window's SUM is SQLite's, read back to the scale.
+    run_schema(
+        &mut db,
+        "CREATE TABLE teams (name VARCHAR(10), budget DECIMAL(8, 3))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO teams (name, budget) VALUES ('a', 1.5)",
+        json!([]),
+    );
+    let joined = run(
+        &mut db,
+        "SELECT t.name, SUM(o.price) AS spent, MAX(t.budget) AS budget \
+         FROM orders AS o JOIN teams t ON t.name = o.team GROUP BY t.name",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&joined),
+        &vec![json!({"name": "a", "spent": "12.50", "budget": "1.500"})]
+    );
+    let windowed = run(
+        &mut db,
+        "SELECT id, SUM(price) OVER (ORDER BY id) AS running FROM orders ORDER BY id",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&windowed),
+        &vec![
+            json!({"id": "1", "running": "10.25"}),
+            json!({"id": "2", "running": "12.50"}),
+        ]
+    );
+    // No rows: NULL, as MySQL's SUM and AVG of nothing.
+    let none = run(
+        &mut db,
+        "SELECT SUM(price) AS s, AVG(qty) AS a FROM orders WHERE id > 99",
+        json!([]),
+    );
+    assert_eq!(rows(&none)[0], json!({"s": null, "a": null}));
+    // Exact where binary sums drift: 100,000 cents, and an average rounded half away from
+    // zero (1/32 = 0.03125 is 0.0313 in MySQL, where a double prints 0.0312).
+    run_schema(&mut db, "CREATE TABLE cents (c DECIMAL(10, 2), n INT)");
+    run(
+        &mut db,
+        "INSERT INTO cents (c, n) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k \
+         WHERE i < 100000) SELECT 0.01, CASE WHEN i <= 1 THEN 1 ELSE 0 END FROM k WHERE i <= 100000",
+        json!([]),
+    );
+    let exact = run(&mut db, "SELECT SUM(c) AS total FROM cents", json!([]));
+    assert_eq!(rows(&exact)[0], json!({"total": "1000.00"}));
+    let rounded = run(
+        &mut db,
+        "SELECT AVG(n) AS a FROM (SELECT n FROM cents LIMIT 32) AS firsts",
+        json!([]),
+    );
+    // A derived table's column has no declared type Kiln follows: SQLite's double.
+    assert_eq!(rows(&rounded)[0], json!({"a": 0.03125}));
+    run_schema(&mut db, "CREATE TABLE few (n INT)");
+    run(
+        &mut db,
+        "INSERT INTO few (n) VALUES (1), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), \
+         (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), (0), \
+         (0), (0), (0), (0)",
+        json!([]),
+    );
+    let half_up = run(&mut db, "SELECT AVG(n) AS a FROM few", json!([]));
+    assert_eq!(rows(&half_up)[0], json!({"a": "0.0313"}));
+}
+
+/// A hexadecimal literal is MySQL's binary string, and in arithmetic the number its bytes
+/// spell: `X'41' + 0` is 65 (SQLite's blob would read as 0).
+#[test]
+fn hexadecimal_literals_are_numbers_in_arithmetic() {
+    let mut db = database();
+    let answer = run(
+        &mut db,
+        "SELECT X'41' + 0 AS a, 0x0100 * 2 AS b, -X'0A' AS c, X'' + 1 AS d, \
+         10 DIV 0x03 AS e, 0x7FFFFFFFFFFFFFFF - 1 AS f",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&answer)[0],
+        json!({"a": 65, "b": 512, "c": -10, "d": 1, "e": 3, "f": 9_223_372_036_854_775_806_i64})
+    );
+    // Selected alone it is a binary string, as mysql2 answers one (a Buffer).
+    let selected = run(&mut db, "SELECT X'4142' AS bytes", json!([]));
+    assert_eq!(
+        rows(&selected)[0],
+        json!({"bytes": {"type": "Buffer", "data": [65, 66]}})
+    );
+    // Written to a number column it is stored as the number (SQLite's blob would fail the
+    // column's range check); to a binary column, as the bytes. Compared with a number column
+    // of the one table read, or set into one, the number again.
+    run_schema(
+        &mut db,
+        "CREATE TABLE flags (n INT, amount DECIMAL(6, 2), b VARBINARY(4))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO flags (n, amount, b) VALUES (0x41, X'0A', 0x41)",
+        json!([]),
+    );
+    let stored = run(
+        &mut db,
+        "SELECT n, amount, b FROM flags WHERE n = 0x41",
+        json!([]),
+    );
+    assert_eq!(
+        rows(&stored),
+        &vec![json!({"n": 65, "amount": "10.00", "b": {"type": "Buffer", "data": [65]}})]
+    );
+    let changed = run(
+        &mut db,
+        "UPDATE flags SET n = 0xFF WHERE 0x41 = n",
+        json!([]),
+    );
+    assert_eq!(changed["rows"]["affectedRows"], 1);
+    let updated = run(&mut db, "SELECT n FROM flags", json!([]));
+    assert_eq!(rows(&updated), &vec![json!({"n": 255})]);
+}
+
+/// Finding a duplicate's value is bounded: an `UPDATE` whose broken row comes after 100,000
+/// others is named by its key alone rather than remembering every row before it.
+#[test]
+fn a_duplicate_found_past_the_probe_bound_names_the_key_alone() {
+    let mut db = database();
+    run_schema(
+        &mut db,
+        "CREATE TABLE counters (k INT, UNIQUE KEY by_k (k))",
+    );
+    run(
+        &mut db,
+        "INSERT INTO counters (k) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+         WHERE i < 100001) SELECT i FROM n",
+        json!([]),
+    );
+    run(
+        &mut db,
+        "INSERT INTO counters (k) VALUES (300001)",
+        json!([]),
+    );
+    let error = refused(
+        &mut db,
+        "UPDATE counters SET k = k + 200000 WHERE k <= 100001",
+        json!([]),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("Error 1062 (23000): Duplicate entry for key 'counters.by_k'"),
+        "{error}"
+    );
+    // One row fewer before it, and the value is found.
+    let error = refused(
+        &mut db,
+        "UPDATE counters SET k = k + 200000 WHERE k >= 2 AND k <= 100001",
+        json!([]),
+    );
+    assert!(
+        error
+            .message
+            .starts_with("Error 1062 (23000): Duplicate entry '300001' for key 'counters.by_k'"),
+        "{error}"
+    );
 }

@@ -6,6 +6,9 @@
 //! all ones, as an unsigned 64-bit number; the others 0), a statistic over no rows NULL, and a
 //! sample statistic over one row NULL. Values that are not numbers read as MySQL reads them in
 //! a number's place (leading digits, else 0).
+//!
+//! And `SUM`/`AVG` of an exact column (`DECIMAL`, integers) in decimal, as MySQL computes
+//! them, where SQLite's sum in doubles drifts over many rows ([`ExactSum`]).
 
 use rusqlite::Connection;
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
@@ -124,6 +127,127 @@ impl Aggregate<Running, Option<f64>> for Spread {
     }
 }
 
+/// The largest scale a `DECIMAL` has in MySQL and TiDB (`DECIMAL_MAX_SCALE`), which bounds the
+/// scales Kiln registers exact sums for.
+pub(super) const MAX_DECIMAL_SCALE: u32 = 30;
+
+/// MySQL's `div_precision_increment` (4, its default and TiDB's): the digits an `AVG` of an
+/// exact column adds to the column's scale.
+pub(super) const AVG_SCALE_INCREMENT: u32 = 4;
+
+/// The name of the exact `SUM` of a column of `scale` decimals ([`super::aggregate_types`]
+/// writes `SUM(price)` as it). The scale is in the name, not an argument, so `SUM(DISTINCT
+/// price)` stays an aggregate of one argument, as SQLite requires of `DISTINCT`.
+pub(super) fn exact_sum_name(scale: u32) -> String {
+    format!("kiln_exact_sum_{scale}")
+}
+
+/// The name of the exact `AVG` of a column of `scale` decimals.
+pub(super) fn exact_avg_name(scale: u32) -> String {
+    format!("kiln_exact_avg_{scale}")
+}
+
+/// `SUM` or `AVG` of an exact column (`DECIMAL(p, s)` or an integer), computed as MySQL
+/// computes them: in decimal, not in binary floating point. Each value is read back to the
+/// `scale` decimals its column keeps (SQLite holds a `DECIMAL` as a double, exact to 15
+/// significant digits, so its decimal is recovered by rounding), summed as an integer count
+/// of `10^-scale`, and an average divided with MySQL's rounding (half away from zero) to
+/// `scale + 4` decimals. The answer is a SQLite number, so `HAVING`/`ORDER BY` compare it as
+/// one; past i64 an integer sum is its digits as text, past i128 the sum is a double.
+#[derive(Clone, Copy)]
+struct ExactSum {
+    scale: u32,
+    average: bool,
+}
+
+#[derive(Default)]
+struct ExactTotal {
+    /// The sum in units of `10^-scale`; `None` once a value did not fit (then `approximate`).
+    units: Option<i128>,
+    approximate: f64,
+    count: u64,
+}
+
+/// `10^exponent`, for exponents up to twice [`MAX_DECIMAL_SCALE`] (within i128).
+fn power_of_ten(exponent: u32) -> Option<i128> {
+    10i128.checked_pow(exponent)
+}
+
+impl Aggregate<ExactTotal, Value> for ExactSum {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<ExactTotal> {
+        Ok(ExactTotal {
+            units: Some(0),
+            ..ExactTotal::default()
+        })
+    }
+
+    fn step(&self, context: &mut Context<'_>, state: &mut ExactTotal) -> rusqlite::Result<()> {
+        let value = context.get_raw(0);
+        let units = match value {
+            ValueRef::Null => return Ok(()),
+            ValueRef::Integer(integer) => {
+                power_of_ten(self.scale).and_then(|unit| i128::from(integer).checked_mul(unit))
+            }
+            other => number(other).and_then(|real| {
+                let scaled = (real * 10f64.powi(self.scale as i32)).round();
+                // Within i128 and exactly an integer as a double: 2^100 is far past any
+                // DECIMAL(65) MySQL holds.
+                (scaled.is_finite() && scaled.abs() < 2f64.powi(100)).then_some(scaled as i128)
+            }),
+        };
+        state.count += 1;
+        state.approximate += number(value).unwrap_or(0.0);
+        state.units = state
+            .units
+            .zip(units)
+            .and_then(|(sum, units)| sum.checked_add(units));
+        Ok(())
+    }
+
+    fn finalize(&self, _: &mut Context<'_>, state: Option<ExactTotal>) -> rusqlite::Result<Value> {
+        let Some(state) = state.filter(|state| state.count > 0) else {
+            return Ok(Value::Null);
+        };
+        let Some(units) = state.units else {
+            let total = if self.average {
+                state.approximate / state.count as f64
+            } else {
+                state.approximate
+            };
+            return Ok(Value::Real(total));
+        };
+        let (units, scale) = if self.average {
+            match average_units(units, state.count, AVG_SCALE_INCREMENT) {
+                Some(units) => (units, self.scale + AVG_SCALE_INCREMENT),
+                None => return Ok(Value::Real(state.approximate / state.count as f64)),
+            }
+        } else {
+            (units, self.scale)
+        };
+        if scale == 0 {
+            return Ok(i64::try_from(units)
+                .map_or_else(|_| Value::Text(units.to_string()), Value::Integer));
+        }
+        // The double nearest the decimal: both operands are exact below 2^53 and 10^22, and
+        // the answer is read back to `scale` decimals ([`super::values`]).
+        Ok(Value::Real(units as f64 / 10f64.powi(scale as i32)))
+    }
+}
+
+/// `units / count`, with `extra` more decimals, rounded half away from zero as MySQL's
+/// decimal division rounds.
+fn average_units(units: i128, count: u64, extra: u32) -> Option<i128> {
+    let numerator = units.checked_mul(power_of_ten(extra)?)?;
+    let count = i128::from(count);
+    let quotient = numerator / count;
+    let remainder = numerator % count;
+    Some(if remainder.abs() * 2 >= count {
+        quotient + numerator.signum()
+    } else {
+        quotient
+    })
+}
+
 /// Registers the aggregates on `connection`.
 pub(super) fn register_aggregate_functions(connection: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
@@ -145,5 +269,54 @@ pub(super) fn register_aggregate_functions(connection: &Connection) -> rusqlite:
     ] {
         connection.create_aggregate_function(name, 1, flags, Spread { sample, root })?;
     }
+    for scale in 0..=MAX_DECIMAL_SCALE {
+        for average in [false, true] {
+            let name = if average {
+                exact_avg_name(scale)
+            } else {
+                exact_sum_name(scale)
+            };
+            connection.create_aggregate_function(
+                name.as_str(),
+                1,
+                flags,
+                ExactSum { scale, average },
+            )?;
+        }
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_sums_and_averages_are_decimal() {
+        let connection = Connection::open_in_memory().unwrap();
+        register_aggregate_functions(&connection).unwrap();
+        let answer =
+            |sql: &str| -> Value { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
+        let values = "(VALUES (0.1), (0.2), (NULL), (-0.35))";
+        assert_eq!(
+            answer(&format!("SELECT kiln_exact_sum_2(column1) FROM {values}")),
+            Value::Real(-0.05)
+        );
+        // -0.05 / 3 = -0.0166…: six decimals, half away from zero.
+        assert_eq!(
+            answer(&format!("SELECT kiln_exact_avg_2(column1) FROM {values}")),
+            Value::Real(-0.016667)
+        );
+        assert_eq!(
+            answer("SELECT kiln_exact_sum_0(column1) FROM (VALUES (9223372036854775807), (1))"),
+            Value::Text("9223372036854775808".into())
+        );
+        assert_eq!(
+            answer("SELECT kiln_exact_sum_0(column1) FROM (VALUES (NULL))"),
+            Value::Null
+        );
+        assert_eq!(average_units(5, 2, 0), Some(3));
+        assert_eq!(average_units(-5, 2, 0), Some(-3));
+        assert_eq!(average_units(1, 3, 4), Some(3333));
+    }
 }

@@ -19,7 +19,8 @@ pub(crate) const ON_UPDATE_NOW: &str = "KILN_ON_UPDATE_NOW";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     pub name: String,
-    /// The declared type Kiln wrote ([`super::dialect`]): MySQL's name first.
+    /// The declared type Kiln wrote ([`super::dialect`]): MySQL's name first; for an
+    /// `AUTO_INCREMENT` column, the MySQL type SQLite's `INTEGER` row id stands for.
     pub declared: String,
     /// The expression of its `DEFAULT`, as SQLite text; `None` without one.
     pub default: Option<String>,
@@ -64,22 +65,31 @@ pub fn table_columns(connection: &Connection, table: &str) -> Vec<Column> {
     };
     // The defaults are in Kiln's own CREATE TABLE text, which SQLite keeps.
     let definition = super::rebuild::definition_of(connection, &super::rebuild::unquote(table));
-    let default_of = |name: &str| {
-        let part = definition
+    let part_of = |name: &str| {
+        definition
             .as_ref()?
             .1
             .columns
             .iter()
-            .find(|part| part.name.eq_ignore_ascii_case(name))?;
-        super::rebuild::default_expression(&part.text).map(str::to_owned)
+            .find(|part| part.name.eq_ignore_ascii_case(name))
     };
     statement
         .columns()
         .iter()
-        .map(|column| Column {
-            name: column.name().to_owned(),
-            declared: column.decl_type().unwrap_or_default().to_owned(),
-            default: default_of(column.name()),
+        .map(|column| {
+            let part = part_of(column.name());
+            // An `AUTO_INCREMENT` column is SQLite's `INTEGER` row id; its MySQL type
+            // (`BIGINT`) is kept beside it ([`super::dialect::auto_increment_type`]).
+            let declared = part
+                .and_then(|part| super::dialect::auto_increment_type(&part.text))
+                .unwrap_or_else(|| column.decl_type().unwrap_or_default().to_owned());
+            Column {
+                name: column.name().to_owned(),
+                declared,
+                default: part
+                    .and_then(|part| super::rebuild::default_expression(&part.text))
+                    .map(str::to_owned),
+            }
         })
         .collect()
 }

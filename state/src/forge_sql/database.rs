@@ -34,6 +34,7 @@ use serde_json::{Value as Json, json};
 
 use super::columns::{numbers_rows, table_columns};
 use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
+use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
 use super::limits::ForgeSqlLimits;
@@ -405,7 +406,7 @@ impl ForgeSqlDatabase {
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;
         let answer = self
-            .run(&translated, &bound)
+            .run(query, &translated, &bound)
             .map_err(|error| name_entry_limit(error, self.limits.max_row_bytes))?;
         if translated.kind == StatementKind::Schema {
             // Translations read the schema (columns' types, which columns exist), which has
@@ -421,6 +422,7 @@ impl ForgeSqlDatabase {
     /// Runs a translation's steps in one transaction and answers with the first's result.
     fn run(
         &mut self,
+        query: &str,
         translated: &Translated,
         bound: &[rusqlite::types::Value],
     ) -> Result<String, ForgeSqlError> {
@@ -470,6 +472,7 @@ impl ForgeSqlDatabase {
                 StatementKind::Query => query_rows(
                     &mut statement,
                     &translated.json_columns,
+                    &translated.aggregate_types,
                     &mut |table, column| {
                         if self.row_id_types.len() >= TRANSLATIONS_KEPT {
                             self.row_id_types.clear();
@@ -492,10 +495,22 @@ impl ForgeSqlDatabase {
                         .insert
                         .as_ref()
                         .map_or(&[][..], |target| target.columns.as_slice());
-                    let changed = statement
-                        .raw_execute()
-                        .map_err(|error| write_error(&transaction, error, named))?
-                        as u64;
+                    let written = match &translated.insert {
+                        Some(target) => target.values_at.and_then(|at| {
+                            Some(WrittenRows::Inserted(InsertedRows {
+                                values: text.get(at..)?,
+                                columns: &target.columns,
+                                bound,
+                            }))
+                        }),
+                        None if kind == StatementKind::Change => {
+                            Some(WrittenRows::Updated { query, bound })
+                        }
+                        None => None,
+                    };
+                    let changed = statement.raw_execute().map_err(|error| {
+                        write_error(&transaction, error, named, written.as_ref())
+                    })? as u64;
                     let updated = self
                         .upsert_updates
                         .matched
@@ -594,6 +609,7 @@ impl ForgeSqlDatabase {
 fn query_rows(
     statement: &mut rusqlite::Statement<'_>,
     json_columns: &[usize],
+    aggregate_types: &[(usize, ColumnType)],
     row_id_type: &mut dyn FnMut(&str, &str) -> Option<ColumnType>,
     max_answer_bytes: usize,
 ) -> Result<String, ForgeSqlError> {
@@ -613,6 +629,10 @@ fn query_rows(
                 }
                 _ => None,
             };
+            let aggregate = aggregate_types
+                .iter()
+                .find(|(position, _)| *position == index)
+                .map(|(_, column_type)| *column_type);
             (
                 // Written once as JSON text: a name is the app's own text.
                 Json::String(column.name().to_owned()).to_string(),
@@ -620,6 +640,8 @@ fn query_rows(
                     row_id
                 } else if declared.is_none() && json_columns.contains(&index) {
                     ColumnType::Json
+                } else if let (None, Some(aggregate)) = (declared, aggregate) {
+                    aggregate
                 } else {
                     ColumnType::from_declared(declared)
                 },
@@ -709,14 +731,38 @@ fn result_header(kind: StatementKind, changed: u64, changed_rows: u64, insert_id
 /// A write's failure: an `INSERT` that left out a `NOT NULL` column without a default reads
 /// as MySQL's 1364, a broken unique key as 1062 naming the key, anything else as
 /// [`sqlite_error`] words it.
-fn write_error(connection: &Connection, error: rusqlite::Error, named: &[String]) -> ForgeSqlError {
+///
+/// `written` are the rows the statement wrote, in which a broken key's value is found.
+fn write_error(
+    connection: &Connection,
+    error: rusqlite::Error,
+    named: &[String],
+    written: Option<&WrittenRows<'_>>,
+) -> ForgeSqlError {
+    let entry = |table: &str, key: &[String]| match written? {
+        WrittenRows::Inserted(rows) => inserted_entry(connection, table, key, rows),
+        WrittenRows::Updated { query, bound } => {
+            updated_entry(connection, table, key, query, bound)
+        }
+    };
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
         && let Some(mysql) = left_out_message(failure.extended_code, message, named)
-            .or_else(|| duplicate_key_message(connection, failure.extended_code, message))
+            .or_else(|| duplicate_key_message(connection, failure.extended_code, message, entry))
     {
         return ForgeSqlError::execution(mysql);
     }
     sqlite_error(error)
+}
+
+/// Where a write's rows are found again when one breaks a unique key.
+enum WrittenRows<'a> {
+    /// A plain `INSERT … VALUES`'s rows.
+    Inserted(InsertedRows<'a>),
+    /// An `UPDATE`: the app's MySQL text and its parameters.
+    Updated {
+        query: &'a str,
+        bound: &'a [rusqlite::types::Value],
+    },
 }
 
 fn placeholders_unbound(placeholders: usize, bound: usize) -> ForgeSqlError {

@@ -62,12 +62,14 @@ use sqlparser::ast::{
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
+use super::aggregate_types::type_aggregates;
 use super::columns::{Column, ON_UPDATE_NOW};
 use super::error::ForgeSqlError;
 use super::rebuild::{Change, Position, Rebuild};
 use super::show::{self, Show};
 use super::tidb_guards::{Guards, take_guards};
 use super::token_places::significant_tokens;
+use super::values::ColumnType;
 use super::word_operators::respell_word_operators;
 use super::writes::{self, InsertTarget};
 
@@ -95,6 +97,9 @@ pub struct Translated {
     /// The positions of a query's columns that MySQL types `JSON` (`JSON_OBJECT(…)`,
     /// `JSON_ARRAYAGG(…)`, `col->'$.a'`): Forge answers their JSON, not its text.
     pub json_columns: Vec<usize>,
+    /// The positions of a query's aggregates over a column that MySQL types by the column
+    /// (`SUM(price)` a `DECIMAL`), with the type ([`super::aggregate_types`]).
+    pub aggregate_types: Vec<(usize, ColumnType)>,
     /// An `INSERT`'s (or `REPLACE`'s) table and named columns.
     pub insert: Option<InsertTarget>,
 }
@@ -199,6 +204,7 @@ pub(crate) fn translate_for(
                 kind: StatementKind::Schema,
                 statements: all,
                 json_columns: Vec::new(),
+                aggregate_types: Vec::new(),
                 insert: None,
             })
         }
@@ -234,6 +240,7 @@ fn translate_one(
     name_expressions(&mut statement, names);
     unquote_selected_paths(&mut statement);
     super::information_schema::rewrite(&mut statement)?;
+    let mut aggregate_types = Vec::new();
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
             // Row locks mean nothing to a statement that is its own transaction, and SQLite
@@ -248,10 +255,18 @@ fn translate_one(
             {
                 writes::dates_in_comparisons(&columns_of(&name.to_string()), selection);
             }
+            if let SetExpr::Select(select) = query.body.as_mut() {
+                aggregate_types = type_aggregates(select, columns_of);
+            }
             (StatementKind::Query, vec![query.to_string()])
         }
         Statement::Insert(insert) => {
-            let (text, target) = writes::insert(insert, columns_of)?;
+            let (text, mut target) = writes::insert(insert, columns_of)?;
+            // The rows' offset in the text once its string literals are put back.
+            target.values_at = target
+                .values_at
+                .and_then(|at| text.get(..at))
+                .map(|head| literals.restore(head.to_owned()).len());
             let mut translated = finish(
                 StatementKind::Insert,
                 vec![Step::Sql(text)],
@@ -451,7 +466,9 @@ fn translate_one(
         other => return Err(refused_statement(&other)),
     };
     let statements = statements.into_iter().map(Step::Sql).collect();
-    Ok(finish(kind, statements, &literals, json_columns))
+    let mut translated = finish(kind, statements, &literals, json_columns);
+    translated.aggregate_types = aggregate_types;
+    Ok(translated)
 }
 
 /// An index statement the dialect wrote (`CREATE [UNIQUE] INDEX …`, `DROP INDEX …`) with
@@ -526,6 +543,7 @@ fn finish(
             .map(|step| step.map_text(&restore))
             .collect(),
         json_columns,
+        aggregate_types: Vec::new(),
         insert: None,
     }
 }

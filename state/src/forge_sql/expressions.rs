@@ -46,6 +46,7 @@ const RENAMED: &[(&str, &str)] = &[
 /// Rewrites one expression before its children are visited (and rewritten in turn).
 pub(super) fn rewrite(expr: &mut Expr) -> ControlFlow<ForgeSqlError> {
     compare_json_as_values(expr);
+    super::hex_numbers::hex_operands_as_numbers(expr);
     let rewritten = match expr {
         Expr::BinaryOp { left, op, right } => match (&*op, left.as_mut(), right.as_mut()) {
             (BinaryOperator::Plus | BinaryOperator::Minus, date, Expr::Interval(interval)) => {

@@ -13,15 +13,18 @@
 //! hand its answer or [`ForgeSqlError`] back in Forge's body shapes.
 
 mod aggregate_functions;
+mod aggregate_types;
 mod arguments;
 mod columns;
 pub mod database;
 mod date_functions;
 pub mod dialect;
 mod digest_functions;
+mod duplicate_entry;
 pub mod error;
 mod expressions;
 mod functions;
+mod hex_numbers;
 mod information_schema;
 mod json_functions;
 pub mod limits;

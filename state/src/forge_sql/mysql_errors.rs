@@ -133,10 +133,15 @@ pub fn name_entry_limit(mut error: ForgeSqlError, max_row_bytes: usize) -> Forge
 /// its first column's), which apps match to tell one constraint from another. SQLite names
 /// the columns; the key is found in the table's definition and indexes. `None` for any other
 /// failure, or a key not found (then [`mysql_message`] names the columns).
+///
+/// `entry` finds the value MySQL quotes (`Duplicate entry 'a@b.c' for key …`) from SQLite's
+/// table and key columns ([`super::duplicate_entry`]); where it finds none the message names
+/// the key alone.
 pub fn duplicate_key_message(
     connection: &Connection,
     extended_code: i32,
     sqlite: &str,
+    entry: impl FnOnce(&str, &[String]) -> Option<String>,
 ) -> Option<String> {
     if !matches!(extended_code, CONSTRAINT_UNIQUE | CONSTRAINT_PRIMARY_KEY) {
         return None;
@@ -157,8 +162,9 @@ pub fn duplicate_key_message(
     } else {
         unique_key_name(connection, table, &columns)?
     };
+    let entry = entry(table, &columns).map_or_else(String::new, |value| format!(" '{value}'"));
     Some(format!(
-        "Error 1062 (23000): Duplicate entry for key '{table}.{key}' (SQLite: {sqlite})"
+        "Error 1062 (23000): Duplicate entry{entry} for key '{table}.{key}' (SQLite: {sqlite})"
     ))
 }
 

@@ -5,9 +5,10 @@
 //! comes back as (Forge SQL data types): `INT`, `SMALLINT`, `TINYINT`, `MEDIUMINT`, `FLOAT`,
 //! `DOUBLE` as numbers; `BIGINT` and `DECIMAL` as strings, so no precision is lost; dates and
 //! times as strings; `JSON` columns as the JSON they hold. SQLite keeps the declared type of a
-//! table's column, so a value read straight from a column comes back as its MySQL type says; a
-//! computed value (`COUNT(*)`, `a + b`) has no declared type and comes back as what SQLite
-//! holds: integers and reals as numbers, text as strings.
+//! table's column, so a value read straight from a column comes back as its MySQL type says; an
+//! aggregate of a column as MySQL types it ([`super::aggregate_types`]); any other computed
+//! value (`COUNT(*)`, `a + b`) has no declared type and comes back as what SQLite holds:
+//! integers and reals as numbers, text as strings.
 
 use rusqlite::types::{Value as SqliteValue, ValueRef};
 use serde_json::{Number, Value as Json};

@@ -41,6 +41,7 @@ use super::columns::{Column, DateKind};
 use super::database::{UPDATE_CHANGED, UPSERT_UPDATED};
 use super::dialect::TableColumns;
 use super::error::ForgeSqlError;
+use super::hex_numbers::{as_number as hex_as_number, is_number_column};
 
 /// An `INSERT` or `REPLACE` as SQLite text.
 pub(super) fn insert(
@@ -63,6 +64,7 @@ pub(super) fn insert(
             .map(|column| last_ident(column).value)
             .collect(),
         numbers_rows: OnceLock::new(),
+        values_at: None,
     };
     store_dates_as_mysql(&mut insert, &table_columns);
     if insert.ignore {
@@ -112,7 +114,27 @@ pub(super) fn insert(
             "a row alias (VALUES (…) AS name) is read only with ON DUPLICATE KEY UPDATE",
         ));
     }
-    Ok((Statement::Insert(insert).to_string(), target))
+    // Where the rows' `VALUES` begin in the text, for the value a duplicate-key error quotes
+    // ([`super::duplicate_entry`]): only a plain `INSERT` fails on a duplicate (an upsert
+    // updates, `IGNORE` skips, `REPLACE` replaces), and the text ends with its rows.
+    let plain = insert.on.is_none() && insert.or.is_none() && !insert.replace_into;
+    let rows_text = insert
+        .source
+        .as_ref()
+        .filter(|source| plain && matches!(source.body.as_ref(), SetExpr::Values(_)))
+        .map(|source| source.to_string());
+    let text = Statement::Insert(insert).to_string();
+    let values_at = rows_text.and_then(|rows| {
+        text.ends_with(&rows)
+            .then(|| text.len().saturating_sub(rows.len()))
+    });
+    Ok((
+        text,
+        InsertTarget {
+            values_at,
+            ..target
+        },
+    ))
 }
 
 /// What an `INSERT` writes to, which words MySQL's answer: the ids it reports and the error
@@ -127,6 +149,10 @@ pub struct InsertTarget {
     /// Whether the table has an `AUTO_INCREMENT` column, read from the schema on the first
     /// run (a translation lives no longer than the schema it read).
     pub numbers_rows: OnceLock<bool>,
+    /// Where a plain `INSERT … VALUES`'s rows begin in its SQLite text (`VALUES (…), …` to the
+    /// end), so a duplicate-key error can find the row that broke the key; `None` for any
+    /// other `INSERT`.
+    pub values_at: Option<usize>,
 }
 
 /// `SET a = 1, b = ?` as `(a, b) VALUES (1, ?)`: the values keep their order.
@@ -379,13 +405,9 @@ fn is_plain_value(expr: &Expr) -> bool {
     !matches!(expr, Expr::Value(value) if matches!(value.value, Value::Null)) && !is_default(expr)
 }
 
-/// The values an `INSERT … VALUES` writes to date columns, in MySQL's stored form.
-fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
-    let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
-    else {
-        return;
-    };
-    let names: Vec<String> = if insert.columns.is_empty() {
+/// The columns an `INSERT`'s rows give values for, in order.
+fn inserted_names(insert: &Insert, table_columns: &[Column]) -> Vec<String> {
+    if insert.columns.is_empty() {
         table_columns
             .iter()
             .map(|column| column.name.clone())
@@ -396,8 +418,25 @@ fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
             .iter()
             .map(|name| last_ident(name).value)
             .collect()
+    }
+}
+
+/// The values an `INSERT … VALUES` writes to date columns, in MySQL's stored form, and a
+/// hexadecimal literal written to a number column as its number, as MySQL stores it.
+fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
+    let names = inserted_names(insert, table_columns);
+    let Some(SetExpr::Values(values)) = insert.source.as_mut().map(|source| source.body.as_mut())
+    else {
+        return;
     };
     for (index, name) in names.iter().enumerate() {
+        if named(table_columns, name).is_some_and(is_number_column) {
+            for row in &mut values.rows {
+                if let Some(value) = row.content.get_mut(index) {
+                    hex_as_number(value);
+                }
+            }
+        }
         let Some(kind) = named(table_columns, name).and_then(Column::date_kind) else {
             continue;
         };
@@ -412,13 +451,17 @@ fn store_dates_as_mysql(insert: &mut Insert, table_columns: &[Column]) {
     }
 }
 
-/// `SET date_column = value` (an `UPDATE`'s, or an upsert's) in MySQL's stored form.
+/// `SET date_column = value` (an `UPDATE`'s, or an upsert's) in MySQL's stored form, and a
+/// hexadecimal literal set into a number column as its number.
 fn dates_in_assignments(table_columns: &[Column], assignments: &mut [Assignment]) {
     for assignment in assignments {
         let AssignmentTarget::ColumnName(name) = &assignment.target else {
             continue;
         };
         let name = last_ident(name).value;
+        if named(table_columns, &name).is_some_and(is_number_column) {
+            hex_as_number(&mut assignment.value);
+        }
         if let Some(kind) = named(table_columns, &name).and_then(Column::date_kind)
             && is_plain_value(&assignment.value)
         {
@@ -430,7 +473,8 @@ fn dates_in_assignments(table_columns: &[Column], assignments: &mut [Assignment]
 
 /// `date_column = '2025-01-01 00:00:00.000'` compares as MySQL compares, the text read as a
 /// date: the other side of a comparison with a date column of the statement's one table is
-/// put in the stored form (left as it is when it is not a date).
+/// put in the stored form (left as it is when it is not a date). A hexadecimal literal
+/// compared with a number column of that table is its number.
 pub(super) fn dates_in_comparisons(table_columns: &[Column], selection: &mut Expr) {
     let _ = sqlparser::ast::visit_expressions_mut(selection, |expr| {
         if let Expr::BinaryOp { left, op, right } = expr
@@ -444,14 +488,21 @@ pub(super) fn dates_in_comparisons(table_columns: &[Column], selection: &mut Exp
                     | sqlparser::ast::BinaryOperator::GtEq
             )
         {
-            let column_kind = |side: &Expr| {
+            let column_of = |side: &Expr| {
                 let name = match side {
                     Expr::Identifier(ident) => &ident.value,
                     Expr::CompoundIdentifier(parts) => &parts.last()?.value,
                     _ => return None,
                 };
-                named(table_columns, name).and_then(Column::date_kind)
+                named(table_columns, name)
             };
+            // A hexadecimal literal compared with a number column is its number, in MySQL.
+            if column_of(left).is_some_and(is_number_column) {
+                hex_as_number(right);
+            } else if column_of(right).is_some_and(is_number_column) {
+                hex_as_number(left);
+            }
+            let column_kind = |side: &Expr| column_of(side).and_then(Column::date_kind);
             let compared = |kind: DateKind, other: &mut Expr| {
                 if matches!(other, Expr::Value(_)) {
                     let taken = std::mem::replace(other, Expr::Value(Value::Null.into()));
@@ -502,6 +553,22 @@ pub(super) fn update(
         return Ok(Statement::Update(update).to_string());
     }
     if update.table.joins.is_empty() && update.from.is_none() {
+        // SQLite reads an UPDATE's alias only after `AS` (`UPDATE t AS a`), which MySQL's
+        // `UPDATE t a SET a.x = …` leaves out.
+        if let TableFactor::Table {
+            alias: Some(alias), ..
+        } = &mut update.table.relation
+        {
+            alias.explicit = true;
+        }
+        // Nor a qualified column in `SET` (`a.x = …`): the column alone, of the one table.
+        for assignment in &mut update.assignments {
+            if let AssignmentTarget::ColumnName(column) = &mut assignment.target
+                && column.0.len() > 1
+            {
+                *column = ObjectName::from(vec![last_ident(column)]);
+            }
+        }
         let table = match &update.table.relation {
             TableFactor::Table { name, .. } => name.to_string(),
             other => other.to_string(),
