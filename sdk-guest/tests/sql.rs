@@ -153,7 +153,7 @@ fn the_hosts_refusals_keep_forges_code_and_mysqls_words() {
     let fake = Fake::install();
     fake.sql().on("INSERT INTO items (id) VALUES (?)").fail(
         SqlErrorCode::SqlExecutionError,
-        "Error 1062 (23000): Duplicate entry for key 'items.id'",
+        "Error 1062 (23000): Duplicate entry '1' for key 'items.id'",
     );
     let error = sql::prepare("INSERT INTO items (id) VALUES (?)")
         .bind(&1)

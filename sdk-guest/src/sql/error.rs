@@ -138,7 +138,7 @@ mod tests {
     fn mysql_numbers_are_read_from_mysql_worded_messages_only() {
         let duplicate = SqlError::new(
             SqlErrorCode::SqlExecutionError,
-            "Error 1062 (23000): Duplicate entry for key 'items.id' (UNIQUE constraint failed)",
+            "Error 1062 (23000): Duplicate entry '7' for key 'items.PRIMARY' (UNIQUE constraint failed)",
         );
         assert_eq!(duplicate.mysql_error(), Some(1062));
         let sqlite = SqlError::new(

@@ -110,7 +110,7 @@
 //! fake.sql().on(insert).params(&["chair"]).once().inserted(1);
 //! fake.sql().on(insert).params(&["chair"]).fail(
 //!     SqlErrorCode::SqlExecutionError,
-//!     "Error 1062 (23000): Duplicate entry for key 'items.name'",
+//!     "Error 1062 (23000): Duplicate entry 'chair' for key 'items.name'",
 //! );
 //! fake.sql().on("SELECT id, name FROM items").rows(&[json!({ "id": 1, "name": "chair" })]);
 //!
