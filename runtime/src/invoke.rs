@@ -7,6 +7,7 @@
 //! and by a timeout around the whole call, which also covers host calls in
 //! flight (a guest parked in a slow `request-jira`).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -23,8 +24,8 @@ use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
 use crate::sandbox::json_depth::{MAX_JSON_DEPTH, exceeds_depth};
 use crate::sandbox::limiter::{GuestLimiter, LimitHit};
 use crate::sandbox::state::InvocationState;
+use crate::storage::DEFAULT_ENVIRONMENT;
 use crate::storage::session::StorageSession;
-use crate::storage::{DEFAULT_ENVIRONMENT, installation_id};
 
 /// Extra time the outer timeout allows beyond the deadline, so that the epoch
 /// trap (which names the guest frame) normally wins over the blunt cut-off.
@@ -55,6 +56,9 @@ pub struct Invocation {
     /// 0, unless it is a queue event's consumer (the event's depth). Events
     /// it pushes are one deeper ([`crate::events`]).
     pub chain_depth: u32,
+    /// How much of the app's result the runtime reads before handing it on
+    /// ([`ResultCheck`]).
+    pub result_check: ResultCheck,
 }
 
 impl Default for Invocation {
@@ -68,6 +72,7 @@ impl Default for Invocation {
             environment: DEFAULT_ENVIRONMENT.to_owned(),
             web_trigger_urls: Default::default(),
             chain_depth: 0,
+            result_check: ResultCheck::default(),
         }
     }
 }
@@ -90,6 +95,25 @@ pub enum PayloadSource {
     /// was written a moment before, on every request. Never for text that
     /// came from outside the process.
     HostSerialized,
+}
+
+/// How much of an app's result the runtime reads before handing it on.
+///
+/// Its size and nesting depth are always checked: they bound what the host
+/// keeps and what any parser of it recurses through, whoever reads it next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResultCheck {
+    /// It must also parse as JSON, or the invocation fails with
+    /// [`InvocationFailure::InvalidResult`]: the result goes on as JSON text
+    /// (printed by `runtime run`, kept with an event, read by a script).
+    #[default]
+    Json,
+    /// The caller parses the result at once, with `serde_json` into a typed
+    /// value, which refuses what is not JSON as this check would
+    /// (`runtime serve`'s web trigger response): checking its syntax here
+    /// too would read every result twice, on every request. The caller must
+    /// then treat a result that does not parse as the app's bad result.
+    ParsedByCaller,
 }
 
 /// What started an invocation.
@@ -234,7 +258,8 @@ impl AppErrorKind {
 #[derive(Debug, Clone)]
 pub struct Invoked {
     pub invocation_id: String,
-    /// The app's JSON result, or why there is none.
+    /// The app's JSON result, or why there is none. Under
+    /// [`ResultCheck::ParsedByCaller`] its syntax is the caller's to check.
     pub result: Result<String, InvocationFailure>,
     pub logs: Vec<LogLine>,
     pub dropped: Dropped,
@@ -272,11 +297,12 @@ impl LoadedApp {
         // The installation is the host's choice: the manifest's app id, the
         // site this runtime talks to, the caller's environment.
         let site = self.client.site();
-        let installation = kiln_state::Installation::new(
+        let identity = self.last_installation.identity(
             self.app_id.as_ref(),
             self.installation_site.as_ref(),
             invocation.environment.as_str(),
         )?;
+        let installation = &identity.installation;
 
         // The app's own configuration, read before the instance exists so a
         // change made between two invocations is seen by the second.
@@ -334,7 +360,7 @@ impl LoadedApp {
             storage: StorageSession::new(
                 self.storage.clone(),
                 self.storage_allowed,
-                installation.clone(),
+                Arc::clone(installation),
                 deadline,
             ),
             log: log.clone(),
@@ -344,14 +370,14 @@ impl LoadedApp {
                 self.events.clone(),
                 self.queues.clone(),
                 self.event_limits,
-                installation.clone(),
+                Arc::clone(installation),
                 invocation.chain_depth,
                 deadline,
             ),
             sql: crate::sql::SqlSession::new(
                 self.forge_sql.clone(),
                 self.manifest.declares_sql(),
-                installation.clone(),
+                Arc::clone(installation),
                 deadline,
             ),
         };
@@ -388,7 +414,7 @@ impl LoadedApp {
                     cloud_id: site.cloud_id().to_owned(),
                     site_url: site.site_url().to_owned(),
                     module_key,
-                    installation_id: installation_id(&installation),
+                    installation_id: identity.id.clone(),
                     trigger: invocation.trigger.into(),
                     environment: invocation.environment.clone(),
                 };
@@ -436,7 +462,7 @@ impl LoadedApp {
             Ok(returned) => {
                 let state = store.data();
                 let result = match returned {
-                    Ok(Ok(json)) => self.check_result(json),
+                    Ok(Ok(json)) => self.check_result(json, invocation.result_check),
                     Ok(Err(app_error)) => Err(handler_failure(app_error)),
                     Err(error) => Err(classify_trap(
                         &error,
@@ -508,7 +534,7 @@ impl LoadedApp {
             .map_err(|e| InvokeError::InvalidPayload(e.to_string()))
     }
 
-    fn check_result(&self, json: String) -> Result<String, InvocationFailure> {
+    fn check_result(&self, json: String, check: ResultCheck) -> Result<String, InvocationFailure> {
         if json.len() > self.limits.max_result_bytes {
             return Err(InvocationFailure::ResultTooLarge {
                 size: json.len(),
@@ -519,6 +545,9 @@ impl LoadedApp {
             return Err(InvocationFailure::ResultTooDeep {
                 limit: MAX_JSON_DEPTH,
             });
+        }
+        if check == ResultCheck::ParsedByCaller {
+            return Ok(json);
         }
         serde_json::from_str::<serde::de::IgnoredAny>(&json).map_err(|e| {
             InvocationFailure::InvalidResult {

@@ -31,6 +31,7 @@ pub mod exported_handlers;
 pub mod guest_env;
 /// Guest text made safe to print (its own crate, shared with the guest build).
 pub use kiln_guest_text as guest_text;
+mod installation_identity;
 pub mod invoke;
 pub mod jira;
 pub mod limits;
@@ -46,7 +47,7 @@ pub mod storage;
 
 pub use credentials::{Credential, Credentials, SiteCredentials};
 pub use engine_host::{EngineHost, EngineSettings};
-pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource};
+pub use invoke::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource, ResultCheck};
 pub use jira::audit::{AuditRecord, AuditSink, FileAudit, MemoryAudit, NoAudit};
 pub use jira::client::{HttpLimits, JiraClient};
 pub use limits::{EffectiveLimits, OperatorLimits};

@@ -391,6 +391,7 @@ impl Runtime {
             queues: Arc::new(crate::events::Queues::of_manifest(&manifest)),
             event_limits: self.options.event_limits,
             forge_sql: self.options.forge_sql.clone(),
+            last_installation: Default::default(),
             manifest: Arc::new(manifest),
             limits,
             client: self.client.clone(),
@@ -433,6 +434,9 @@ pub struct LoadedApp {
     pub(crate) queues: Arc<crate::events::Queues>,
     pub(crate) event_limits: crate::events::EventLimits,
     pub(crate) forge_sql: Option<Arc<kiln_state::forge_sql::ForgeSqlStore>>,
+    /// The installation of the environment it last ran in, checked and
+    /// hashed once rather than on every invocation.
+    pub(crate) last_installation: crate::installation_identity::LastInstallation,
 }
 
 /// What a queue event runs: the consumer module's function, and the

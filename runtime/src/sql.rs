@@ -19,7 +19,7 @@ use crate::bindings::v0_5::{SqlError, SqlErrorCode, StatementKind};
 pub struct SqlSession {
     store: Option<Arc<ForgeSqlStore>>,
     declared: bool,
-    installation: Installation,
+    installation: Arc<Installation>,
     deadline: tokio::time::Instant,
     /// Statements the app sent, refused ones included (`runtime lint` judges the `sql`
     /// module by them).
@@ -30,7 +30,7 @@ impl SqlSession {
     pub fn new(
         store: Option<Arc<ForgeSqlStore>>,
         declared: bool,
-        installation: Installation,
+        installation: Arc<Installation>,
         deadline: tokio::time::Instant,
     ) -> Self {
         SqlSession {
@@ -110,7 +110,7 @@ mod tests {
         let installation =
             Installation::new("app", "site.example", "development").expect("installation");
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-        SqlSession::new(store, declared, installation, deadline)
+        SqlSession::new(store, declared, Arc::new(installation), deadline)
     }
 
     fn memory() -> Option<Arc<ForgeSqlStore>> {

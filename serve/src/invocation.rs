@@ -10,7 +10,9 @@
 use std::time::Instant;
 
 use kiln_runtime::guest_env::WebTriggerUrls;
-use kiln_runtime::{Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource};
+use kiln_runtime::{
+    Invocation, InvocationFailure, InvokeError, Invoked, PayloadSource, ResultCheck,
+};
 
 use crate::host::Installed;
 use crate::metrics::LatencyLabels;
@@ -101,6 +103,8 @@ pub async fn invocation_for(
         environment: installed.installation.environment().to_owned(),
         web_trigger_urls: web_trigger_urls(shared, installed).await,
         chain_depth: 0,
+        // Checked as JSON; a web trigger, which parses it itself, says otherwise.
+        result_check: ResultCheck::default(),
     }
 }
 
@@ -276,8 +280,12 @@ pub fn outcome(invoked: &Result<Invoked, InvokeError>) -> &'static str {
     }
 }
 
+/// The outcome of an invocation whose result is too large, too deep or not JSON.
+pub const BAD_RESULT: &str = "bad-result";
+
 /// A failure's kind (`app-error`, `timeout`, `memory-limit`, …), the `outcome` label of a
 /// failed run.
+
 pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
     match failure {
         InvocationFailure::App { .. } => "app-error",
@@ -291,7 +299,7 @@ pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
         InvocationFailure::CopyLimit { .. } => "copy-limit",
         InvocationFailure::ResultTooLarge { .. }
         | InvocationFailure::ResultTooDeep { .. }
-        | InvocationFailure::InvalidResult { .. } => "bad-result",
+        | InvocationFailure::InvalidResult { .. } => BAD_RESULT,
         InvocationFailure::RetryRequested { .. } => "retry-requested",
     }
 }

@@ -136,6 +136,29 @@ async fn abi_result_string_not_json() {
         .await;
 }
 
+/// Left to a caller that parses it (a web trigger's response), the text comes back as the
+/// app wrote it, for that caller's parser to refuse.
+#[tokio::test]
+async fn abi_result_string_not_json_left_to_its_caller() {
+    let h = Harness::start().await;
+    let app = abi_app(&h).await;
+    let invoked = app
+        .invoke(kiln_runtime::Invocation {
+            function_key: Some("json_invalid_result".to_owned()),
+            payload: "{}".to_owned(),
+            result_check: kiln_runtime::ResultCheck::ParsedByCaller,
+            ..Default::default()
+        })
+        .await
+        .expect("the invocation runs");
+    let text = invoked.result.expect("the text is handed on unparsed");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_err(),
+        "the app's text is not JSON: {text}"
+    );
+    h.assert_jira_untouched();
+}
+
 #[tokio::test]
 async fn abi_reentrancy_from_cabi_realloc() {
     let message = trapped("x_reentrancy_from_realloc").await;

@@ -448,6 +448,30 @@ async fn quota_deeply_nested_result() {
     h.assert_serves(&app, "benign", json!(5), json!(5)).await;
 }
 
+/// A caller that parses the result itself (a web trigger's response) skips only the
+/// runtime's syntax check: the result's depth is still bounded before anyone parses it.
+#[tokio::test]
+async fn quota_deeply_nested_result_left_to_its_caller() {
+    let h = Harness::start().await;
+    let app = text_app(&h).await;
+    let invoked = app
+        .invoke(kiln_runtime::Invocation {
+            function_key: Some("d_deep_result".to_owned()),
+            payload: "{}".to_owned(),
+            result_check: kiln_runtime::ResultCheck::ParsedByCaller,
+            ..Default::default()
+        })
+        .await
+        .expect("the invocation runs");
+    assert_eq!(
+        invoked.result,
+        Err(InvocationFailure::ResultTooDeep {
+            limit: kiln_runtime::sandbox::json_depth::MAX_JSON_DEPTH
+        })
+    );
+    h.assert_serves(&app, "benign", json!(5), json!(5)).await;
+}
+
 #[tokio::test]
 async fn quota_deeply_nested_payload() {
     let h = Harness::start().await;

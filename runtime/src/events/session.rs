@@ -21,7 +21,7 @@ pub struct EventsSession {
     sink: Option<Arc<dyn EventSink>>,
     queues: Arc<Queues>,
     limits: EventLimits,
-    installation: kiln_state::Installation,
+    installation: Arc<kiln_state::Installation>,
     /// The invoking event's chain depth (0 unless a consumer runs).
     depth: u32,
     deadline: TokioInstant,
@@ -34,7 +34,7 @@ impl EventsSession {
         sink: Option<Arc<dyn EventSink>>,
         queues: Arc<Queues>,
         limits: EventLimits,
-        installation: kiln_state::Installation,
+        installation: Arc<kiln_state::Installation>,
         depth: u32,
         deadline: TokioInstant,
     ) -> Self {
@@ -133,7 +133,7 @@ impl EventsSession {
         }
         let count = outgoing.len();
         let push = OutgoingPush {
-            installation: self.installation.clone(),
+            installation: kiln_state::Installation::clone(&self.installation),
             queue,
             job: job.clone(),
             consumer,

@@ -7,6 +7,7 @@
 //! backend's own failure is logged on the host (driver messages name tables
 //! and SQL, never bound parameters) and the guest gets a fixed sentence.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kiln_state::storage::{
@@ -28,7 +29,7 @@ pub struct StorageSession {
     host: Option<StorageHost>,
     /// Whether the manifest declares `storage:app`.
     allowed: bool,
-    installation: Installation,
+    installation: Arc<Installation>,
     deadline: TokioInstant,
     opened: Option<InstallationStorage>,
     calls: u32,
@@ -38,7 +39,7 @@ impl StorageSession {
     pub fn new(
         host: Option<StorageHost>,
         allowed: bool,
-        installation: Installation,
+        installation: Arc<Installation>,
         deadline: TokioInstant,
     ) -> Self {
         Self {

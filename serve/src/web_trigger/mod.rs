@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
-use kiln_runtime::{InvocationFailure, PayloadSource};
+use kiln_runtime::{InvocationFailure, PayloadSource, ResultCheck};
 
 use crate::invocation::{TriggerKind, invocation_for};
 use crate::metrics::{InvocationLabels, Metrics};
@@ -143,7 +143,7 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
 
     // `serde_json::to_string` of the typed request above: valid JSON or an error, so the
     // runtime does not parse it again (its size and depth, the caller's, are still checked).
-    let invocation = invocation_for(
+    let mut invocation = invocation_for(
         shared,
         &installed,
         TriggerKind::WebTrigger,
@@ -152,6 +152,9 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
         PayloadSource::HostSerialized,
     )
     .await;
+    // `response::to_http` parses the result into its typed shape, which refuses what is not
+    // JSON: the runtime checks its size and depth only, rather than read it twice.
+    invocation.result_check = ResultCheck::ParsedByCaller;
     let invoked =
         crate::invocation::run(shared, &installed, TriggerKind::WebTrigger, invocation).await;
     let mut outcome = crate::invocation::outcome(&invoked);
@@ -168,8 +171,12 @@ async fn handle(shared: &Shared, id: &str, user_path: &str, request: Request) ->
                 Ok(response) => response.map(Body::from),
                 Err(error) => {
                     tracing::warn!(app = %app_id, %error, "web trigger result is not a response");
-                    // The function ran and returned; what it returned is no HTTP answer.
-                    outcome = "bad-response";
+                    // The function ran and returned; what it returned is no HTTP answer, or
+                    // (counted as every trigger's unreadable result is) no JSON at all.
+                    outcome = match error {
+                        response::ResponseShapeError::NotJson => crate::invocation::BAD_RESULT,
+                        _ => "bad-response",
+                    };
                     reply::error(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "the web trigger's function returned no valid response",

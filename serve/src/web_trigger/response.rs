@@ -29,6 +29,11 @@ pub const MAX_STATUS_TEXT_BYTES: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResponseShapeError {
+    /// The runtime leaves the result's syntax to this parse
+    /// ([`kiln_runtime::ResultCheck::ParsedByCaller`]): this is the app's bad result, not a
+    /// bad response.
+    #[error("the result is not valid JSON")]
+    NotJson,
     #[error("the result is not a web trigger response object")]
     NotAResponse,
     #[error("the result is not an object: a web trigger returns {{ statusCode, headers, body }}")]
@@ -159,13 +164,21 @@ struct StaticResult {
     output_key: String,
 }
 
+/// Whether `result` is no JSON text at all. Read again only on an error path.
+fn is_not_json(result: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(result).is_err()
+}
+
 /// Which part of a result that is no response is wrong, for the operator's log: a
 /// fixed message per part (serde's own names the guest's keys and values, which a log
 /// line must not carry unescaped). Read again as a tree only on this error path.
 fn what_is_wrong(result: &str) -> ResponseShapeError {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(result)
-    else {
-        return ResponseShapeError::NotAnObject;
+    let fields = match serde_json::from_str::<serde_json::Value>(result) {
+        Ok(serde_json::Value::Object(fields)) => fields,
+        Ok(_) => return ResponseShapeError::NotAnObject,
+        Err(_) if is_not_json(result) => return ResponseShapeError::NotJson,
+        // JSON whose strings are not all Unicode (a lone surrogate escape): no response.
+        Err(_) => return ResponseShapeError::NotAnObject,
     };
     let status_ok = fields
         .get("statusCode")
@@ -198,7 +211,8 @@ fn what_is_wrong(result: &str) -> ResponseShapeError {
     ResponseShapeError::NotAResponse
 }
 
-/// The HTTP response for the app's JSON `result`.
+/// The HTTP response for the app's `result`, whose size and depth the runtime checked and
+/// whose syntax is checked here ([`ResponseShapeError::NotJson`]).
 pub fn to_http(
     module: &WebTriggerModule,
     result: &str,
@@ -213,7 +227,11 @@ fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
     // serde reads a struct from an array of its fields in order too; Forge's
     // response is an object.
     if result.trim_start().starts_with('[') {
-        return Err(ResponseShapeError::NotAnObject);
+        return Err(if is_not_json(result) {
+            ResponseShapeError::NotJson
+        } else {
+            ResponseShapeError::NotAnObject
+        });
     }
     let parsed: DynamicResult = serde_json::from_str(result).map_err(|_| what_is_wrong(result))?;
     let status = parsed
@@ -259,8 +277,13 @@ fn dynamic(result: &str) -> Result<Response<String>, ResponseShapeError> {
 }
 
 fn fixed(module: &WebTriggerModule, result: &str) -> Result<Response<String>, ResponseShapeError> {
-    let parsed: StaticResult =
-        serde_json::from_str(result).map_err(|_| ResponseShapeError::UnknownOutput)?;
+    let parsed: StaticResult = serde_json::from_str(result).map_err(|_| {
+        if is_not_json(result) {
+            ResponseShapeError::NotJson
+        } else {
+            ResponseShapeError::UnknownOutput
+        }
+    })?;
     let output = module
         .static_outputs()
         .iter()
@@ -322,6 +345,23 @@ mod tests {
         }
         // What the operator's log is told, by the part that is wrong.
         for (bad, said) in [
+            // The runtime left the syntax to this parse (`ResultCheck::ParsedByCaller`).
+            ("{", ResponseShapeError::NotJson),
+            ("[1", ResponseShapeError::NotJson),
+            ("just text", ResponseShapeError::NotJson),
+            (
+                r#"{"statusCode":200} trailing"#,
+                ResponseShapeError::NotJson,
+            ),
+            (
+                r#"{"statusCode":200,"body":"\x"}"#,
+                ResponseShapeError::NotJson,
+            ),
+            // JSON, but a lone surrogate is no string the response can carry.
+            (
+                r#"{"statusCode":200,"body":"\ud800"}"#,
+                ResponseShapeError::NotAnObject,
+            ),
             (r#""just text""#, ResponseShapeError::NotAnObject),
             (r#"[1]"#, ResponseShapeError::NotAnObject),
             (r#"{"body":"x"}"#, ResponseShapeError::BadStatus),
@@ -384,6 +424,10 @@ mod tests {
         assert_eq!(
             to_http(&m, r#"{"statusCode":200,"body":"leak"}"#).unwrap_err(),
             ResponseShapeError::UnknownOutput
+        );
+        assert_eq!(
+            to_http(&m, r#"{"outputKey":"ok""#).unwrap_err(),
+            ResponseShapeError::NotJson
         );
     }
 }
