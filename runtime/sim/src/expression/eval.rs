@@ -1,0 +1,621 @@
+//! Walks a parsed expression and computes its value, counting Jira's steps and
+//! enforcing the simulator's bounds ([`super::limits`]) as it goes.
+
+use std::rc::Rc;
+
+use super::ast::{BinaryOperator, Kind, Node, UnaryOperator};
+use super::beans::{self, MemberError, Site};
+use super::complexity::{Complexity, Limit};
+use super::error::ExpressionError;
+use super::limits::{MAX_BUILT_CHARS, MAX_BUILT_ITEMS, MAX_EVALUATION_DEPTH};
+use super::value::{Bean, Function, Scope, TooDeep, Value, number_text};
+use super::{list_methods, string_methods};
+
+/// Names Jira gives its context variables. One the request did not provide reads
+/// as `null`, as the spec describes `issue.id` "where `issue` is `null`".
+const CONTEXT_VARIABLES: &[&str] = &[
+    "user",
+    "app",
+    "issue",
+    "issues",
+    "project",
+    "sprint",
+    "board",
+    "serviceDesk",
+    "customerRequest",
+];
+
+/// Jira's global objects, which the simulator does not model.
+const GLOBALS_NOT_MODELLED: &[&str] = &[
+    "Number",
+    "JSON",
+    "Issue",
+    "Project",
+    "User",
+    "RichText",
+    "Date",
+    "CalendarDate",
+    "Math",
+];
+
+pub(crate) struct Evaluator<'a, 's> {
+    pub(crate) text: &'a str,
+    pub(crate) site: &'s Site<'s>,
+    pub(crate) complexity: Complexity,
+    /// Characters and list items built so far ([`MAX_BUILT_CHARS`],
+    /// [`MAX_BUILT_ITEMS`]).
+    built_chars: usize,
+    built_items: usize,
+    /// Current recursion ([`MAX_EVALUATION_DEPTH`]).
+    depth: usize,
+}
+
+impl<'a, 's> Evaluator<'a, 's> {
+    pub(crate) fn new(text: &'a str, site: &'s Site<'s>) -> Self {
+        Self {
+            text,
+            site,
+            complexity: Complexity::default(),
+            built_chars: 0,
+            built_items: 0,
+            depth: 0,
+        }
+    }
+
+    /// An evaluation error quoting `node`'s text.
+    pub(crate) fn fail(&self, node: &Node, message: impl Into<String>) -> ExpressionError {
+        ExpressionError::evaluation(node.source(self.text), message)
+    }
+
+    pub(crate) fn limit(&self, node: &Node, limit: Limit) -> ExpressionError {
+        self.fail(node, limit.describe())
+    }
+
+    pub(crate) fn too_deep(&self, node: &Node, _: TooDeep) -> ExpressionError {
+        self.fail(
+            node,
+            format!(
+                "The value nests deeper than {} levels, the simulator's bound.",
+                super::limits::MAX_VALUE_DEPTH
+            ),
+        )
+    }
+
+    /// Charges `count` characters to the budget of built strings.
+    pub(crate) fn build_chars(&mut self, node: &Node, count: usize) -> Result<(), ExpressionError> {
+        self.built_chars = self.built_chars.saturating_add(count);
+        if self.built_chars > MAX_BUILT_CHARS {
+            return Err(self.fail(
+                node,
+                format!(
+                    "The expression built more than {MAX_BUILT_CHARS} characters of text, \
+                     the simulator's bound."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Charges `count` items to the budget of built lists.
+    pub(crate) fn build_items(&mut self, node: &Node, count: usize) -> Result<(), ExpressionError> {
+        self.built_items = self.built_items.saturating_add(count);
+        if self.built_items > MAX_BUILT_ITEMS {
+            return Err(self.fail(
+                node,
+                format!(
+                    "The expression built more than {MAX_BUILT_ITEMS} list items, the \
+                     simulator's bound."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn step(&mut self, node: &Node) -> Result<(), ExpressionError> {
+        self.complexity
+            .step()
+            .map_err(|limit| self.limit(node, limit))
+    }
+
+    pub(crate) fn evaluate(
+        &mut self,
+        node: &'a Node,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        self.depth += 1;
+        let result = if self.depth > MAX_EVALUATION_DEPTH {
+            Err(self.fail(
+                node,
+                format!(
+                    "The evaluation recursed deeper than {MAX_EVALUATION_DEPTH} levels, the \
+                     simulator's bound."
+                ),
+            ))
+        } else {
+            self.step(node)
+                .and_then(|()| self.evaluate_node(node, scope))
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn evaluate_node(
+        &mut self,
+        node: &'a Node,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        match &node.kind {
+            Kind::Number(n) => Ok(Value::Number(*n)),
+            Kind::String(s) => Ok(Value::string(s.as_str())),
+            Kind::Bool(b) => Ok(Value::Bool(*b)),
+            Kind::Null => Ok(Value::Null),
+            Kind::Identifier(name) => self.variable(node, name, scope),
+            Kind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    values.push(self.evaluate(item, scope)?);
+                }
+                self.build_items(node, values.len())?;
+                Value::list(values).map_err(|e| self.too_deep(node, e))
+            }
+            Kind::Object(entries) => {
+                let mut values: Vec<(String, Value<'a>)> = Vec::with_capacity(entries.len());
+                for (key, item) in entries {
+                    let value = self.evaluate(item, scope)?;
+                    // A repeated key keeps its first place and its last value, as
+                    // in JavaScript.
+                    match values.iter_mut().find(|(k, _)| k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => values.push((key.clone(), value)),
+                    }
+                }
+                Value::map(values).map_err(|e| self.too_deep(node, e))
+            }
+            Kind::Member { object, property } => {
+                let receiver = self.evaluate(object, scope)?;
+                self.member(node, object, &receiver, property, None)
+            }
+            Kind::Index { object, index } => {
+                let receiver = self.evaluate(object, scope)?;
+                let key = self.evaluate(index, scope)?;
+                self.index(node, object, index, &receiver, &key)
+            }
+            Kind::Call { callee, arguments } => self.call(node, callee, arguments, scope),
+            Kind::Unary { operator, operand } => {
+                let value = self.evaluate(operand, scope)?;
+                self.unary(node, *operator, &value)
+            }
+            Kind::Binary {
+                operator: BinaryOperator::And,
+                left,
+                right,
+            } => {
+                let left = self.evaluate(left, scope)?;
+                if left.truthy() {
+                    self.evaluate(right, scope)
+                } else {
+                    Ok(left)
+                }
+            }
+            Kind::Binary {
+                operator: BinaryOperator::Or,
+                left,
+                right,
+            } => {
+                let left = self.evaluate(left, scope)?;
+                if left.truthy() {
+                    Ok(left)
+                } else {
+                    self.evaluate(right, scope)
+                }
+            }
+            Kind::Binary {
+                operator,
+                left,
+                right,
+            } => {
+                let left = self.evaluate(left, scope)?;
+                let right = self.evaluate(right, scope)?;
+                self.binary(node, *operator, &left, &right)
+            }
+            Kind::Conditional {
+                test,
+                then,
+                otherwise,
+            } => {
+                if self.evaluate(test, scope)?.truthy() {
+                    self.evaluate(then, scope)
+                } else {
+                    self.evaluate(otherwise, scope)
+                }
+            }
+            Kind::Arrow { parameters, body } => {
+                Value::function(parameters, body, node, Some(Rc::clone(scope)))
+                    .map_err(|e| self.too_deep(node, e))
+            }
+        }
+    }
+
+    fn variable(
+        &self,
+        node: &Node,
+        name: &str,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        let mut level = Some(scope);
+        while let Some(s) = level {
+            if let Some((_, value)) = s.bindings.iter().rev().find(|(n, _)| *n == name) {
+                return Ok(value.clone());
+            }
+            level = s.parent.as_ref();
+        }
+        if CONTEXT_VARIABLES.contains(&name) {
+            return Ok(Value::Null);
+        }
+        if GLOBALS_NOT_MODELLED.contains(&name) {
+            return Err(ExpressionError::not_modelled(
+                format!("the global object `{name}`"),
+                Some(node.source(self.text)),
+            ));
+        }
+        Err(self.fail(node, format!("Unrecognized identifier: {name}.")))
+    }
+
+    /// `receiver.name` (or `receiver[…]` when `computed` holds the index's text).
+    fn member(
+        &mut self,
+        node: &Node,
+        object: &Node,
+        receiver: &Value<'a>,
+        name: &str,
+        computed: Option<&str>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        let of = object.source(self.text);
+        let quoted = match computed {
+            Some(index) => format!("\"{name}\" ({index})"),
+            None => format!("\"{name}\""),
+        };
+        match receiver {
+            Value::Null => Err(self.fail(
+                node,
+                format!("Cannot read property {quoted} of null (`{of}`)."),
+            )),
+            Value::List(list) if name == "length" => Ok(Value::Number(list.items.len() as f64)),
+            Value::String(s) if name == "length" => Ok(Value::Number(s.chars().count() as f64)),
+            // A missing key reads as JavaScript's `undefined`, which JSON has
+            // only as `null`.
+            Value::Map(map) => Ok(map
+                .items
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or(Value::Null, |(_, v)| v.clone())),
+            Value::Bean(bean) => match beans::member(self.site, &mut self.complexity, bean, name) {
+                Ok(value) => Ok(value),
+                Err(MemberError::Limit(limit)) => Err(self.limit(node, limit)),
+                Err(MemberError::NotModelled { type_name }) => Err(ExpressionError::not_modelled(
+                    format!("the property `{name}` of type '{type_name}'"),
+                    Some(node.source(self.text)),
+                )),
+                Err(MemberError::Unrecognized {
+                    type_name,
+                    available,
+                }) => Err(self.fail(
+                    node,
+                    format!(
+                        "Unrecognized property of `{of}`: {quoted}. Available properties \
+                             of type '{type_name}' are: {}",
+                        beans::available(available)
+                    ),
+                )),
+            },
+            other => Err(self.fail(
+                node,
+                format!(
+                    "Unrecognized property of `{of}`: {quoted}. Type '{}' has no properties \
+                     the simulator models but `length` of a List or String.",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+
+    fn index(
+        &mut self,
+        node: &Node,
+        object: &Node,
+        index_node: &Node,
+        receiver: &Value<'a>,
+        key: &Value<'a>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        match (receiver, key) {
+            (Value::List(list), Value::Number(n)) => Ok(position(*n)
+                .and_then(|i| list.items.get(i))
+                .cloned()
+                .unwrap_or(Value::Null)),
+            (Value::String(s), Value::Number(n)) => Ok(position(*n)
+                .and_then(|i| s.chars().nth(i))
+                .map_or(Value::Null, |c| Value::string(c.to_string()))),
+            (Value::Null, _) => Err(self.fail(
+                node,
+                format!(
+                    "Cannot read an index of null (`{}`).",
+                    object.source(self.text)
+                ),
+            )),
+            (_, Value::String(name)) => {
+                let computed = index_node.source(self.text).to_owned();
+                let literal = matches!(index_node.kind, Kind::String(_));
+                self.member(
+                    node,
+                    object,
+                    receiver,
+                    name,
+                    (!literal).then_some(computed.as_str()),
+                )
+            }
+            _ => Err(self.fail(
+                node,
+                format!(
+                    "A {} cannot be indexed by a {}.",
+                    receiver.type_name(),
+                    key.type_name()
+                ),
+            )),
+        }
+    }
+
+    fn call(
+        &mut self,
+        node: &'a Node,
+        callee: &'a Node,
+        arguments: &'a [Node],
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        let (receiver, method) = match &callee.kind {
+            Kind::Member { object, property } => {
+                (Some(self.evaluate(object, scope)?), property.as_str())
+            }
+            _ => (None, ""),
+        };
+        let mut values = Vec::with_capacity(arguments.len());
+        for argument in arguments {
+            values.push(self.evaluate(argument, scope)?);
+        }
+        match receiver {
+            Some(Value::List(list)) => list_methods::call(self, node, &list.items, method, &values),
+            Some(Value::String(text)) => string_methods::call(self, node, &text, method, &values),
+            Some(Value::Bean(bean)) => self.bean_method(node, &bean, method, &values),
+            Some(Value::Null) => Err(self.fail(
+                node,
+                format!("Cannot call the method \"{method}\" of null."),
+            )),
+            Some(other) => Err(self.fail(
+                node,
+                format!(
+                    "Unrecognized method of type '{}': \"{method}\".",
+                    other.type_name()
+                ),
+            )),
+            None => match self.evaluate(callee, scope)? {
+                Value::Function(function) => self.apply(node, &function, values),
+                other => {
+                    Err(self.fail(node, format!("A {} is not a function.", other.type_name())))
+                }
+            },
+        }
+    }
+
+    fn bean_method(
+        &mut self,
+        node: &Node,
+        bean: &Bean,
+        method: &str,
+        arguments: &[Value<'a>],
+    ) -> Result<Value<'a>, ExpressionError> {
+        match (bean, method, arguments) {
+            (Bean::Date(at), "getTime", []) => Ok(Value::Number(
+                (at.unix_timestamp_nanos() / 1_000_000) as f64,
+            )),
+            (Bean::Date(at), "toISOString", []) => {
+                let text = iso_text(*at);
+                self.build_chars(node, text.len())?;
+                Ok(Value::string(text))
+            }
+            (Bean::Date(_), _, _) => Err(ExpressionError::not_modelled(
+                format!("the method `{method}` of type 'Date' (or it was given arguments)"),
+                Some(node.source(self.text)),
+            )),
+            _ => Err(self.fail(
+                node,
+                format!(
+                    "Unrecognized method of type '{}': \"{method}\".",
+                    bean.type_name()
+                ),
+            )),
+        }
+    }
+
+    /// Calls `function` with `arguments`: a parameter without an argument is
+    /// `null`, an argument without a parameter is dropped, as in JavaScript.
+    pub(crate) fn apply(
+        &mut self,
+        node: &Node,
+        function: &Function<'a>,
+        arguments: Vec<Value<'a>>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        self.step(node)?;
+        let mut arguments = arguments.into_iter();
+        let bindings = function
+            .parameters
+            .iter()
+            .map(|name| (name.as_str(), arguments.next().unwrap_or(Value::Null)))
+            .collect();
+        let scope = Rc::new(Scope {
+            bindings,
+            parent: function.scope.clone(),
+        });
+        self.evaluate(function.body, &scope)
+    }
+
+    fn unary(
+        &mut self,
+        node: &Node,
+        operator: UnaryOperator,
+        value: &Value<'a>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        match (operator, value) {
+            (UnaryOperator::Not, v) => Ok(Value::Bool(!v.truthy())),
+            (UnaryOperator::TypeOf, v) => Ok(Value::string(v.type_name())),
+            (UnaryOperator::Negate, Value::Number(n)) => Ok(Value::Number(-n)),
+            (UnaryOperator::Plus, Value::Number(n)) => Ok(Value::Number(*n)),
+            (_, v) => Err(self.fail(node, format!("A {} is not a number.", v.type_name()))),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        node: &Node,
+        operator: BinaryOperator,
+        left: &Value<'a>,
+        right: &Value<'a>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        use BinaryOperator as B;
+        match operator {
+            B::Equal => return Ok(Value::Bool(left.equals(right))),
+            B::NotEqual => return Ok(Value::Bool(!left.equals(right))),
+            B::Less | B::LessOrEqual | B::Greater | B::GreaterOrEqual => {
+                let ordering = self.compare(node, left, right)?;
+                return Ok(Value::Bool(ordering.is_some_and(|o| match operator {
+                    B::Less => o.is_lt(),
+                    B::LessOrEqual => o.is_le(),
+                    B::Greater => o.is_gt(),
+                    _ => o.is_ge(),
+                })));
+            }
+            _ => {}
+        }
+        match (left, right) {
+            (Value::Number(a), Value::Number(b)) => Ok(Value::Number(match operator {
+                B::Add => a + b,
+                B::Subtract => a - b,
+                B::Multiply => a * b,
+                B::Divide => a / b,
+                _ => a % b,
+            })),
+            (Value::String(_), _) | (_, Value::String(_)) if operator == B::Add => {
+                let (a, b) = (self.text_of(node, left)?, self.text_of(node, right)?);
+                self.build_chars(node, a.chars().count() + b.chars().count())?;
+                Ok(Value::string(a + &b))
+            }
+            _ => Err(self.fail(
+                node,
+                format!(
+                    "Operator {} cannot be applied to {} and {}.",
+                    symbol(operator),
+                    left.type_name(),
+                    right.type_name()
+                ),
+            )),
+        }
+    }
+
+    /// The order of two numbers, strings or dates; `None` when a number is NaN
+    /// (every comparison with NaN is false).
+    pub(crate) fn compare(
+        &self,
+        node: &Node,
+        left: &Value<'a>,
+        right: &Value<'a>,
+    ) -> Result<Option<std::cmp::Ordering>, ExpressionError> {
+        match (left, right) {
+            (Value::Number(a), Value::Number(b)) => Ok(a.partial_cmp(b)),
+            (Value::String(a), Value::String(b)) => Ok(Some(a.cmp(b))),
+            (Value::Bean(a), Value::Bean(b)) => match (&**a, &**b) {
+                (Bean::Date(a), Bean::Date(b)) => Ok(Some(a.cmp(b))),
+                _ => Err(self.cannot_compare(node, left, right)),
+            },
+            _ => Err(self.cannot_compare(node, left, right)),
+        }
+    }
+
+    fn cannot_compare(&self, node: &Node, left: &Value<'a>, right: &Value<'a>) -> ExpressionError {
+        self.fail(
+            node,
+            format!(
+                "Can't compare {} to {}.",
+                left.type_name(),
+                right.type_name()
+            ),
+        )
+    }
+
+    /// A primitive as text, for concatenation and `join`.
+    pub(crate) fn text_of(
+        &self,
+        node: &Node,
+        value: &Value<'a>,
+    ) -> Result<String, ExpressionError> {
+        match value {
+            Value::Null => Ok(String::from("null")),
+            Value::Bool(b) => Ok(b.to_string()),
+            Value::Number(n) => Ok(number_text(*n)),
+            Value::String(s) => Ok(s.to_string()),
+            Value::Bean(bean) => match &**bean {
+                Bean::Date(at) => Ok(iso_text(*at)),
+                _ => Err(self.not_text(node, value)),
+            },
+            _ => Err(self.not_text(node, value)),
+        }
+    }
+
+    fn not_text(&self, node: &Node, value: &Value<'a>) -> ExpressionError {
+        self.fail(
+            node,
+            format!(
+                "A {} cannot be turned into text by the simulator.",
+                value.type_name()
+            ),
+        )
+    }
+}
+
+/// A list or string position from a number: whole and not negative.
+pub(crate) fn position(n: f64) -> Option<usize> {
+    (n >= 0.0 && n.fract() == 0.0 && n < usize::MAX as f64).then_some(n as usize)
+}
+
+fn symbol(operator: BinaryOperator) -> &'static str {
+    use BinaryOperator as B;
+    match operator {
+        B::Add => "+",
+        B::Subtract => "-",
+        B::Multiply => "*",
+        B::Divide => "/",
+        B::Remainder => "%",
+        B::Equal => "==",
+        B::NotEqual => "!=",
+        B::Less => "<",
+        B::LessOrEqual => "<=",
+        B::Greater => ">",
+        B::GreaterOrEqual => ">=",
+        B::And => "&&",
+        B::Or => "||",
+    }
+}
+
+/// A date as JavaScript's `toISOString` writes it (UTC, milliseconds).
+pub(crate) fn iso_text(at: time::OffsetDateTime) -> String {
+    // The site's dates are all in years 0..=9999; one outside (impossible) reads
+    // as the epoch rather than panicking in the conversion.
+    let utc = crate::clock::utc(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second(),
+        utc.millisecond()
+    )
+}
