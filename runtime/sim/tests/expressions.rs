@@ -306,7 +306,7 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
             "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \
              \"ab\" ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', \
              'comments', 'created', 'creator', 'description', 'id', 'issueType', 'key', \
-             'labels', 'parent', 'priority', 'project', 'reporter', 'status', 'subtasks', \
+             'labels', 'parent', 'priority', 'project', 'properties', 'reporter', 'status', 'subtasks', \
              'summary', 'updated'",
         ),
         (
@@ -465,5 +465,39 @@ async fn the_gateway_asks_for_the_catalogues_scopes() {
             assert_eq!(reply.body["value"], "KILN-1");
         }
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn issue_properties_an_app_stored_are_read_back() {
+    let sim = start().await;
+    let stored = caller(&sim, ADMIN)
+        .put(
+            "/rest/api/3/issue/KILN-2/properties/review",
+            &json!({ "state": "approved", "reviewers": ["a", "b"] }),
+        )
+        .await;
+    assert!(stored.status.is_success(), "{}", stored.text);
+    let reply = evaluate(
+        &sim,
+        USER,
+        &format!("{EVALUATE}?expand=meta.complexity"),
+        &json!({
+            "expression": "{ state: issue.properties['review'].state, \
+                           reviewers: issue.properties.get('review').reviewers.length, \
+                           keys: issue.properties.keys(), missing: issue.properties.nope }",
+            "context": { "issue": { "key": "KILN-2" } }
+        }),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(
+        reply.body["value"],
+        json!({ "state": "approved", "reviewers": 2, "keys": ["review"], "missing": null })
+    );
+    assert_eq!(
+        reply.body["meta"]["complexity"]["expensiveOperations"]["value"],
+        1
+    );
     sim.shutdown().await;
 }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use super::complexity::{Complexity, Limit};
-use super::value::{Bean, Value};
+use super::value::{Bean, TooDeep, Value};
 use crate::adf;
 use crate::seed::SeedPermission;
 use crate::world::{IssueRecord, World};
@@ -46,6 +46,8 @@ pub(crate) enum MemberError {
         type_name: &'static str,
     },
     Limit(Limit),
+    /// The member's value would nest deeper than the simulator's bound.
+    TooDeep(TooDeep),
 }
 
 const ISSUE_MEMBERS: &[&str] = &[
@@ -61,6 +63,7 @@ const ISSUE_MEMBERS: &[&str] = &[
     "parent",
     "priority",
     "project",
+    "properties",
     "reporter",
     "status",
     "subtasks",
@@ -84,7 +87,6 @@ const ISSUE_MEMBERS_NOT_MODELLED: &[&str] = &[
     "isEpic",
     "links",
     "originalEstimate",
-    "properties",
     "remainingEstimate",
     "resolution",
     "resolutionDate",
@@ -138,7 +140,7 @@ fn members_of(bean: &Bean) -> (&'static [&'static str], &'static [&'static str])
         Bean::Priority(_) => (PRIORITY_MEMBERS, PRIORITY_MEMBERS_NOT_MODELLED),
         Bean::Comment { .. } => (COMMENT_MEMBERS, COMMENT_MEMBERS_NOT_MODELLED),
         Bean::RichText(_) => (RICH_TEXT_MEMBERS, NONE),
-        Bean::Date(_) => (NONE, NONE),
+        Bean::Date(_) | Bean::Properties(_) => (NONE, NONE),
     }
 }
 
@@ -227,6 +229,10 @@ pub(crate) fn member<'a>(
             "plainText" => Some(Value::string(adf::plain_text(document).trim())),
             _ => None,
         },
+        Bean::Properties(issue) => match site.issue(*issue) {
+            Some(issue) => Some(property(issue, name).map_err(MemberError::TooDeep)?),
+            None => Some(Value::Null),
+        },
         Bean::Date(_) => None,
     };
     found.ok_or_else(|| {
@@ -270,7 +276,7 @@ fn issue_member<'a>(
                 .iter()
                 .map(|label| Value::string(label.as_str()))
                 .collect(),
-        ),
+        )?,
         "comments" => {
             complexity
                 .load(format!("comments:{}", issue.id))
@@ -286,7 +292,13 @@ fn issue_member<'a>(
                         })
                     })
                     .collect(),
-            )
+            )?
+        }
+        "properties" => {
+            complexity
+                .load(format!("properties:{}", issue.id))
+                .map_err(MemberError::Limit)?;
+            Value::bean(Bean::Properties(issue.id))
         }
         "created" => Value::bean(Bean::Date(issue.created)),
         "updated" => Value::bean(Bean::Date(issue.updated)),
@@ -300,14 +312,13 @@ fn issue_member<'a>(
                 .filter(|subtask| site.browses(subtask))
                 .map(|subtask| Value::bean(Bean::Issue(subtask.id)))
                 .collect(),
-        ),
+        )?,
         _ => return Ok(None),
     }))
 }
 
-/// A flat list of primitives or beans: one level deep, never too deep.
-fn list<'a>(items: Vec<Value<'a>>) -> Value<'a> {
-    Value::list(items).unwrap_or(Value::Null)
+fn list<'a>(items: Vec<Value<'a>>) -> Result<Value<'a>, MemberError> {
+    Value::list(items).map_err(MemberError::TooDeep)
 }
 
 /// The names of a Jira type's members the simulator models, for an error.
@@ -317,4 +328,13 @@ pub(crate) fn available(names: &[&str]) -> String {
         .map(|n| format!("'{n}'"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The issue property `key` as an expression value (`null` when the issue has
+/// none): `issue.properties[key]`, `issue.properties.get(key)`.
+pub(crate) fn property<'a>(issue: &IssueRecord, key: &str) -> Result<Value<'a>, TooDeep> {
+    issue
+        .properties
+        .get(key)
+        .map_or(Ok(Value::Null), |json| Value::from_json(json, 0))
 }

@@ -292,6 +292,7 @@ impl<'a, 's> Evaluator<'a, 's> {
             Value::Bean(bean) => match beans::member(self.site, &mut self.complexity, bean, name) {
                 Ok(value) => Ok(value),
                 Err(MemberError::Limit(limit)) => Err(self.limit(node, limit)),
+                Err(MemberError::TooDeep(e)) => Err(self.too_deep(node, e)),
                 Err(MemberError::NotModelled { type_name }) => Err(ExpressionError::not_modelled(
                     format!("the property `{name}` of type '{type_name}'"),
                     Some(node.source(self.text)),
@@ -420,6 +421,29 @@ impl<'a, 's> Evaluator<'a, 's> {
                 let text = iso_text(*at);
                 self.build_chars(node, text.len())?;
                 Ok(Value::string(text))
+            }
+            (Bean::Properties(issue), "get", [Value::String(key)]) => {
+                match self.site.issue(*issue) {
+                    Some(record) => {
+                        beans::property(record, key).map_err(|e| self.too_deep(node, e))
+                    }
+                    None => Ok(Value::Null),
+                }
+            }
+            (Bean::Properties(issue), "keys", []) => {
+                let keys: Vec<Value<'a>> = self
+                    .site
+                    .issue(*issue)
+                    .map(|record| {
+                        record
+                            .properties
+                            .keys()
+                            .map(|k| Value::string(k.as_str()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.build_items(node, keys.len())?;
+                Value::list(keys).map_err(|e| self.too_deep(node, e))
             }
             (Bean::Date(_), _, _) => Err(ExpressionError::not_modelled(
                 format!("the method `{method}` of type 'Date' (or it was given arguments)"),

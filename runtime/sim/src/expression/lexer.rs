@@ -123,7 +123,16 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, ExpressionError> {
                 cursor.bump();
             }
             TokenKind::Identifier(name)
-        } else if let Some(p) = PUNCTUATION.iter().find(|p| cursor.rest().starts_with(**p)) {
+        } else if let Some(p) = PUNCTUATION.iter().find(|p| {
+            // `a ? .5 : 1` is a conditional, not optional chaining: JavaScript
+            // reads `?.` before a digit as `?` and a number.
+            cursor.rest().starts_with(**p)
+                && !(**p == "?."
+                    && cursor
+                        .rest()
+                        .get(2..)
+                        .is_some_and(|after| after.starts_with(|c: char| c.is_ascii_digit())))
+        }) {
             for _ in 0..p.len() {
                 cursor.bump();
             }
@@ -260,6 +269,15 @@ mod tests {
                 TokenKind::End,
             ]
         );
+    }
+
+    #[test]
+    fn a_question_mark_before_a_fraction_is_a_conditional() {
+        assert_eq!(
+            kinds("a?.5:1")[1..3],
+            [TokenKind::Punct("?"), TokenKind::Number(0.5)]
+        );
+        assert_eq!(kinds("a?.b")[1], TokenKind::Punct("?."));
     }
 
     #[test]

@@ -101,5 +101,16 @@ fn render_bean(ev: &Evaluator<'_, '_>, links: &str, bean: &Bean) -> Json {
             .map_or(Json::Null, |(i, c)| render::comment(links, world, i, c)),
         Bean::RichText(document) => (**document).clone(),
         Bean::Date(at) => json!(iso_text(*at)),
+        // The issue's properties, key → value, as `GET /issue/{key}?properties=*all`
+        // gives them.
+        Bean::Properties(issue) => ev.site.issue(*issue).map_or(Json::Null, |record| {
+            Json::Object(
+                record
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
+        }),
     }
 }

@@ -254,7 +254,7 @@ fn unknown_and_unmodelled_members_fail_in_jiras_words() {
         "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \"ab\" \
          ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', 'comments', \
          'created', 'creator', 'description', 'id', 'issueType', 'key', 'labels', 'parent', \
-         'priority', 'project', 'reporter', 'status', 'subtasks', 'summary', 'updated'"
+         'priority', 'project', 'properties', 'reporter', 'status', 'subtasks', 'summary', 'updated'"
     );
     let links = run("issue.links").unwrap_err();
     assert!(links.is_not_modelled(), "{links}");
@@ -414,4 +414,50 @@ fn hostile_expressions_are_bounded() {
         "Jira expression is too long (1200), limit: 1000 characters"
     );
     assert!(failure(&format!("{}1", "!".repeat(500))).contains("nests deeper than"));
+}
+
+#[test]
+fn issue_properties_read_as_values_and_cost_one_load() {
+    let mut world = world();
+    let kiln_1 = issue_id(&world, "KILN-1");
+    let Some(issue) = world.issues.iter_mut().find(|i| i.id == kiln_1) else {
+        panic!("KILN-1 is seeded");
+    };
+    issue.properties.insert(
+        String::from("review"),
+        json!({ "state": "approved", "by": ["a", "b"], "score": 4.5 }),
+    );
+    let mut deep = json!(1);
+    for _ in 0..150 {
+        deep = json!([deep]);
+    }
+    issue.properties.insert(String::from("deep"), deep);
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let context = Context {
+        issue: Some(kiln_1),
+        ..Context::default()
+    };
+    let evaluation = evaluate(
+        "[issue.properties['review'].state, issue.properties.get('review').by.length, \
+         issue.properties.review.score, issue.properties.get('absent'), \
+         issue.properties.keys()]",
+        &site,
+        &context,
+        LINKS,
+    )
+    .expect("evaluates");
+    assert_eq!(
+        evaluation.value,
+        json!(["approved", 2, 4.5, null, ["deep", "review"]])
+    );
+    assert_eq!(evaluation.complexity.expensive_operations, 1);
+    let whole = evaluate("issue.properties", &site, &context, LINKS).expect("evaluates");
+    assert_eq!(whole.value["review"]["state"], "approved");
+    let too_deep = evaluate("issue.properties.deep", &site, &context, LINKS)
+        .expect_err("too deep")
+        .to_string();
+    assert!(too_deep.contains("nests deeper than"), "{too_deep}");
 }

@@ -71,6 +71,8 @@ pub(crate) enum Bean {
     /// An ADF document (a description, a comment's body).
     RichText(Rc<serde_json::Value>),
     Date(OffsetDateTime),
+    /// The entity properties of the issue with this id.
+    Properties(u64),
 }
 
 impl Bean {
@@ -87,6 +89,7 @@ impl Bean {
             Self::Comment { .. } => "Comment",
             Self::RichText(_) => "RichText",
             Self::Date(_) => "Date",
+            Self::Properties(_) => "EntityProperties",
         }
     }
 }
@@ -102,6 +105,35 @@ impl<'a> Value<'a> {
 
     pub(crate) fn bean(bean: Bean) -> Self {
         Self::Bean(Rc::new(bean))
+    }
+
+    /// A JSON value (an entity property's) as an expression value: objects become
+    /// maps, arrays lists. `depth` is how deep this value sits in the one being
+    /// converted, so a document nested deeper than [`MAX_VALUE_DEPTH`] is refused
+    /// before the recursion goes further.
+    pub(crate) fn from_json(json: &serde_json::Value, depth: usize) -> Result<Self, TooDeep> {
+        use serde_json::Value as Json;
+        if depth >= MAX_VALUE_DEPTH {
+            return Err(TooDeep);
+        }
+        Ok(match json {
+            Json::Null => Self::Null,
+            Json::Bool(b) => Self::Bool(*b),
+            Json::Number(n) => n.as_f64().map_or(Self::Null, Self::Number),
+            Json::String(s) => Self::string(s.as_str()),
+            Json::Array(items) => Self::list(
+                items
+                    .iter()
+                    .map(|item| Self::from_json(item, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            )?,
+            Json::Object(entries) => Self::map(
+                entries
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), Self::from_json(v, depth + 1)?)))
+                    .collect::<Result<_, TooDeep>>()?,
+            )?,
+        })
     }
 
     /// How deeply values nest inside this one (0 for a primitive).
