@@ -365,6 +365,10 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
     )
     .await;
     assert_eq!(deep.status, StatusCode::BAD_REQUEST, "{}", deep.text);
+    // Nesting just within the bound parses and evaluates on the server's threads.
+    let near = format!("{}issue.key{}", "(".repeat(60), ")".repeat(60));
+    let near = evaluate(&sim, ADMIN, EVALUATE, &on_issue(&near)).await;
+    assert_eq!(near.body, json!({ "value": "KILN-1" }), "{}", near.text);
     let recursion = evaluate(&sim, ADMIN, EVALUATE, &on_issue("(f => f(f))(f => f(f))")).await;
     assert_eq!(
         recursion.status,

@@ -235,17 +235,23 @@ pub(crate) fn member<'a>(
         },
         Bean::Date(_) => None,
     };
-    found.ok_or_else(|| {
-        let (available, not_modelled) = members_of(bean);
-        if not_modelled.contains(&name) {
-            MemberError::NotModelled {
-                type_name: bean.type_name(),
-            }
-        } else {
-            MemberError::Unrecognized {
-                type_name: bean.type_name(),
-                available,
-            }
+    if let Some(value) = found {
+        return Ok(value);
+    }
+    let (available, not_modelled) = members_of(bean);
+    // A member the type has, of an object no longer on the site (a user or a
+    // project the site has no record of): there is nothing to read.
+    if available.contains(&name) {
+        return Ok(Value::Null);
+    }
+    Err(if not_modelled.contains(&name) {
+        MemberError::NotModelled {
+            type_name: bean.type_name(),
+        }
+    } else {
+        MemberError::Unrecognized {
+            type_name: bean.type_name(),
+            available,
         }
     })
 }

@@ -461,3 +461,28 @@ fn issue_properties_read_as_values_and_cost_one_load() {
         .to_string();
     assert!(too_deep.contains("nests deeper than"), "{too_deep}");
 }
+
+#[test]
+fn a_member_of_an_object_the_site_no_longer_has_is_null() {
+    let world = world();
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let context = Context::default();
+    // `user` names an account the site has no record of.
+    let ghost = Site {
+        world: &world,
+        account_id: "no-such-account",
+    };
+    let evaluation = evaluate(
+        "[user.accountId, user.displayName, user.active]",
+        &ghost,
+        &context,
+        LINKS,
+    )
+    .expect("evaluates");
+    assert_eq!(evaluation.value, json!(["no-such-account", null, false]));
+    // An unknown member is still an error, not null.
+    assert!(evaluate("user.nope", &site, &context, LINKS).is_err());
+}

@@ -165,8 +165,11 @@ fn id_or_key(reference: &IdOrKey, what: &str) -> Result<String, JiraError> {
     match (reference.id, reference.key.as_deref()) {
         (Some(id), None) => Ok(id.to_string()),
         (None, Some(key)) if !key.is_empty() => Ok(key.to_owned()),
-        _ => Err(JiraError::bad_request(format!(
+        (Some(_), Some(_)) => Err(JiraError::bad_request(format!(
             "Provide either the ID or the key of the {what} in the context, not both."
+        ))),
+        _ => Err(JiraError::bad_request(format!(
+            "Provide the ID or the key of the {what} in the context."
         ))),
     }
 }
