@@ -7,7 +7,7 @@ use super::ast::{BinaryOperator, Kind, Node, UnaryOperator};
 use super::beans::{self, MemberError, Site};
 use super::complexity::{Complexity, Limit};
 use super::error::ExpressionError;
-use super::limits::{MAX_BUILT_CHARS, MAX_BUILT_ITEMS, MAX_EVALUATION_DEPTH};
+use super::limits::{MAX_BUILT_CHARS, MAX_BUILT_ITEMS, MAX_EVALUATION_DEPTH, MAX_WORK};
 use super::value::{Bean, Function, Scope, TooDeep, Value, number_text};
 use super::{list_methods, string_methods};
 
@@ -46,6 +46,8 @@ pub(crate) struct Evaluator<'a, 's> {
     /// [`MAX_BUILT_ITEMS`]).
     built_chars: usize,
     built_items: usize,
+    /// Work done so far ([`MAX_WORK`]).
+    work: usize,
     /// Current recursion ([`MAX_EVALUATION_DEPTH`]).
     depth: usize,
 }
@@ -58,6 +60,7 @@ impl<'a, 's> Evaluator<'a, 's> {
             complexity: Complexity::default(),
             built_chars: 0,
             built_items: 0,
+            work: 0,
             depth: 0,
         }
     }
@@ -105,6 +108,21 @@ impl<'a, 's> Evaluator<'a, 's> {
                 format!(
                     "The expression built more than {MAX_BUILT_ITEMS} list items, the \
                      simulator's bound."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Charges `units` of work (items or bytes walked) to the budget.
+    pub(crate) fn work(&mut self, node: &Node, units: usize) -> Result<(), ExpressionError> {
+        self.work = self.work.saturating_add(units);
+        if self.work > MAX_WORK {
+            return Err(self.fail(
+                node,
+                format!(
+                    "The expression walked more than {MAX_WORK} list items and characters, \
+                     the simulator's bound."
                 ),
             ));
         }
@@ -281,7 +299,10 @@ impl<'a, 's> Evaluator<'a, 's> {
                 format!("Cannot read property {quoted} of null (`{of}`)."),
             )),
             Value::List(list) if name == "length" => Ok(Value::Number(list.items.len() as f64)),
-            Value::String(s) if name == "length" => Ok(Value::Number(s.chars().count() as f64)),
+            Value::String(s) if name == "length" => {
+                self.work(node, s.len())?;
+                Ok(Value::Number(s.chars().count() as f64))
+            }
             // A missing key reads as JavaScript's `undefined`, which JSON has
             // only as `null`.
             Value::Map(map) => Ok(map
@@ -333,9 +354,12 @@ impl<'a, 's> Evaluator<'a, 's> {
                 .and_then(|i| list.items.get(i))
                 .cloned()
                 .unwrap_or(Value::Null)),
-            (Value::String(s), Value::Number(n)) => Ok(position(*n)
-                .and_then(|i| s.chars().nth(i))
-                .map_or(Value::Null, |c| Value::string(c.to_string()))),
+            (Value::String(s), Value::Number(n)) => {
+                self.work(node, s.len())?;
+                Ok(position(*n)
+                    .and_then(|i| s.chars().nth(i))
+                    .map_or(Value::Null, |c| Value::string(c.to_string())))
+            }
             (Value::Null, _) => Err(self.fail(
                 node,
                 format!(
@@ -383,7 +407,7 @@ impl<'a, 's> Evaluator<'a, 's> {
             values.push(self.evaluate(argument, scope)?);
         }
         match receiver {
-            Some(Value::List(list)) => list_methods::call(self, node, &list.items, method, &values),
+            Some(Value::List(list)) => list_methods::call(self, node, &list, method, &values),
             Some(Value::String(text)) => string_methods::call(self, node, &text, method, &values),
             Some(Value::Bean(bean)) => self.bean_method(node, &bean, method, &values),
             Some(Value::Null) => Err(self.fail(
@@ -505,8 +529,15 @@ impl<'a, 's> Evaluator<'a, 's> {
     ) -> Result<Value<'a>, ExpressionError> {
         use BinaryOperator as B;
         match operator {
-            B::Equal => return Ok(Value::Bool(left.equals(right))),
-            B::NotEqual => return Ok(Value::Bool(!left.equals(right))),
+            B::Equal | B::NotEqual => {
+                self.work(node, left.size().min(right.size()))?;
+                let equal = left.equals(right);
+                return Ok(Value::Bool(if operator == B::Equal {
+                    equal
+                } else {
+                    !equal
+                }));
+            }
             B::Less | B::LessOrEqual | B::Greater | B::GreaterOrEqual => {
                 let ordering = self.compare(node, left, right)?;
                 return Ok(Value::Bool(ordering.is_some_and(|o| match operator {
@@ -546,14 +577,17 @@ impl<'a, 's> Evaluator<'a, 's> {
     /// The order of two numbers, strings or dates; `None` when a number is NaN
     /// (every comparison with NaN is false).
     pub(crate) fn compare(
-        &self,
+        &mut self,
         node: &Node,
         left: &Value<'a>,
         right: &Value<'a>,
     ) -> Result<Option<std::cmp::Ordering>, ExpressionError> {
         match (left, right) {
             (Value::Number(a), Value::Number(b)) => Ok(a.partial_cmp(b)),
-            (Value::String(a), Value::String(b)) => Ok(Some(a.cmp(b))),
+            (Value::String(a), Value::String(b)) => {
+                self.work(node, a.len().min(b.len()))?;
+                Ok(Some(a.cmp(b)))
+            }
             (Value::Bean(a), Value::Bean(b)) => match (&**a, &**b) {
                 (Bean::Date(a), Bean::Date(b)) => Ok(Some(a.cmp(b))),
                 _ => Err(self.cannot_compare(node, left, right)),

@@ -28,6 +28,13 @@ pub(crate) const MAX_BUILT_CHARS: usize = 1_000_000;
 /// `flatten`, `split`, `concat`, …): the same threat for lists.
 pub(crate) const MAX_BUILT_ITEMS: usize = 100_000;
 
+/// Units of work (list items and bytes of text walked) all methods and
+/// comparisons of one evaluation may do together. The step limit counts calls,
+/// but one call of `includes`, `join`, `split` or one `==` walks a whole list or
+/// text: ten thousand calls each over a hundred thousand items would keep a
+/// worker busy for minutes.
+pub(crate) const MAX_WORK: usize = 20_000_000;
+
 /// Jira's limit on evaluation steps ("A step is an operation such as arithmetic,
 /// accessing a property, accessing a context variable, or calling a function").
 pub(crate) const MAX_STEPS: u32 = 10_000;

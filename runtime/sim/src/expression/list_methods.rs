@@ -7,7 +7,7 @@ use std::rc::Rc;
 use super::ast::Node;
 use super::error::ExpressionError;
 use super::eval::{Evaluator, position};
-use super::value::{Function, Value};
+use super::value::{Composite, Function, Value};
 
 /// JavaScript array methods Jira's lists have that the simulator does not model:
 /// calling one is the simulator's 501, not Jira's "unrecognized method".
@@ -28,10 +28,11 @@ const NOT_MODELLED: &[&str] = &[
 pub(crate) fn call<'a>(
     ev: &mut Evaluator<'a, '_>,
     node: &Node,
-    items: &[Value<'a>],
+    list: &Composite<Vec<Value<'a>>>,
     method: &str,
     arguments: &[Value<'a>],
 ) -> Result<Value<'a>, ExpressionError> {
+    let items = list.items.as_slice();
     match method {
         "map" => {
             let f = function(ev, node, method, arguments)?;
@@ -75,10 +76,13 @@ pub(crate) fn call<'a>(
         }
         "includes" => {
             let wanted = one_argument(ev, node, method, arguments)?;
+            // Each comparison walks at most the item: the list's size bounds all.
+            ev.work(node, list.size)?;
             Ok(Value::Bool(items.iter().any(|item| item.equals(wanted))))
         }
         "indexOf" => {
             let wanted = one_argument(ev, node, method, arguments)?;
+            ev.work(node, list.size)?;
             Ok(Value::Number(
                 items
                     .iter()
@@ -92,24 +96,40 @@ pub(crate) fn call<'a>(
                 [Value::String(s)] => s.to_string(),
                 _ => return Err(wrong_arguments(ev, node, method, "a String separator")),
             };
+            ev.work(node, items.len())?;
             let mut text = String::new();
             for (i, item) in items.iter().enumerate() {
+                // Charged piece by piece, so a long list of one long string is
+                // refused before it is all copied.
                 if i > 0 {
+                    ev.build_chars(node, separator.chars().count())?;
                     text.push_str(&separator);
                 }
                 // JavaScript joins null as the empty string.
                 if !matches!(item, Value::Null) {
-                    text.push_str(&ev.text_of(node, item)?);
+                    let piece = ev.text_of(node, item)?;
+                    ev.build_chars(node, piece.chars().count())?;
+                    text.push_str(&piece);
                 }
             }
-            ev.build_chars(node, text.chars().count())?;
             Ok(Value::string(text))
         }
         "slice" => {
             let (start, end) = slice_bounds(ev, node, method, arguments, items.len())?;
+            ev.work(node, end - start)?;
             new_list(ev, node, items.get(start..end).unwrap_or(&[]).to_vec())
         }
         "concat" => {
+            // Counted before anything is copied: `l.concat(l, l, …)` would
+            // otherwise allocate its whole result first.
+            let total = arguments.iter().fold(items.len(), |sum, argument| {
+                sum.saturating_add(match argument {
+                    Value::List(list) => list.items.len(),
+                    _ => 1,
+                })
+            });
+            ev.work(node, total)?;
+            ev.build_items(node, total)?;
             let mut out = items.to_vec();
             for argument in arguments {
                 match argument {
@@ -117,20 +137,29 @@ pub(crate) fn call<'a>(
                     other => out.push(other.clone()),
                 }
             }
-            new_list(ev, node, out)
+            Value::list(out).map_err(|e| ev.too_deep(node, e))
         }
         "flatten" => {
             if !arguments.is_empty() {
                 return Err(wrong_arguments(ev, node, method, "no arguments"));
             }
-            let mut out = Vec::new();
+            ev.work(node, items.len())?;
+            let total = items.iter().fold(0usize, |sum, item| {
+                sum.saturating_add(match item {
+                    Value::List(list) => list.items.len(),
+                    _ => 1,
+                })
+            });
+            ev.work(node, total)?;
+            ev.build_items(node, total)?;
+            let mut out = Vec::with_capacity(total);
             for item in items {
                 match item {
                     Value::List(list) => out.extend(list.items.iter().cloned()),
                     other => out.push(other.clone()),
                 }
             }
-            new_list(ev, node, out)
+            Value::list(out).map_err(|e| ev.too_deep(node, e))
         }
         "reduce" => {
             let (f, initial) = match arguments {
@@ -170,6 +199,7 @@ pub(crate) fn call<'a>(
                 [Value::Function(f)] => Some(Rc::clone(f)),
                 _ => return Err(wrong_arguments(ev, node, method, "an optional function")),
             };
+            ev.work(node, items.len())?;
             let sorted = merge_sort(items.to_vec(), &mut |a, b| match &comparator {
                 Some(f) => match ev.apply(node, f, vec![a.clone(), b.clone()])? {
                     Value::Number(n) if n < 0.0 => Ok(Ordering::Less),

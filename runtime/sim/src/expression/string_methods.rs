@@ -39,6 +39,11 @@ pub(crate) fn call<'a>(
     method: &str,
     arguments: &[Value<'a>],
 ) -> Result<Value<'a>, ExpressionError> {
+    // Every method walks the text (and its arguments) a bounded number of times.
+    let argument_bytes = arguments
+        .iter()
+        .fold(0usize, |sum, argument| sum.saturating_add(argument.size()));
+    ev.work(node, text.len().saturating_add(argument_bytes))?;
     match method {
         "includes" | "startsWith" | "endsWith" | "indexOf" => {
             let needle = one_string(ev, node, method, arguments)?;
@@ -72,6 +77,13 @@ pub(crate) fn call<'a>(
             )
         }
         "split" => {
+            // Counted before the pieces are made.
+            let pieces = match arguments {
+                [Value::String(separator)] if separator.is_empty() => text.chars().count(),
+                [Value::String(separator)] => text.matches(&**separator).count() + 1,
+                _ => 1,
+            };
+            ev.build_items(node, pieces)?;
             let parts: Vec<String> = match arguments {
                 [] | [Value::Null] => vec![text.to_owned()],
                 [Value::String(separator)] if separator.is_empty() => {
@@ -80,7 +92,6 @@ pub(crate) fn call<'a>(
                 [Value::String(separator)] => text.split(&**separator).map(str::to_owned).collect(),
                 _ => return Err(wrong_arguments(ev, node, method, "a String separator")),
             };
-            ev.build_items(node, parts.len())?;
             let values = parts.into_iter().map(Value::string).collect();
             Value::list(values).map_err(|e| ev.too_deep(node, e))
         }
@@ -101,11 +112,14 @@ pub(crate) fn call<'a>(
             )),
         },
         "concat" => {
+            ev.build_chars(node, text.chars().count())?;
             let mut out = text.to_owned();
             for argument in arguments {
-                out.push_str(&ev.text_of(node, argument)?);
+                let piece = ev.text_of(node, argument)?;
+                ev.build_chars(node, piece.chars().count())?;
+                out.push_str(&piece);
             }
-            built(ev, node, out)
+            Ok(Value::string(out))
         }
         _ if NOT_MODELLED.contains(&method) => Err(ExpressionError::not_modelled(
             format!("the method `{method}` of type 'String'"),

@@ -389,6 +389,22 @@ fn hostile_expressions_are_bounded() {
         failure(&doubling).contains("characters of text"),
         "{doubling}"
     );
+    // Few steps, each walking a long list: stopped by the work budget. `l` is
+    // 880 one-letter strings, `big` 88,000 of them.
+    let letters = format!("'{}'.split('')", "a".repeat(880));
+    let walking = format!(
+        "(l => (big => l.map(x => big.includes('b')))(l.slice(0, 100).map(x => l).flatten()))({letters})"
+    );
+    assert!(failure(&walking).contains("walked more than"), "{walking}");
+    // One string concatenated with itself many times in one call.
+    let concat = format!(
+        "['{}'].map(s => s + s + s + s + s + s + s + s + s + s)\
+         .map(s => s + s + s + s + s + s + s + s + s + s).map(s => s.concat({}))",
+        "x".repeat(300),
+        ["s"; 40].join(", ")
+    );
+    let refused = failure(&concat);
+    assert!(refused.contains("characters of text"), "{refused}");
     // Self-application recurses without end: stopped by the depth bound.
     assert!(failure("(f => f(f))(f => f(f))").contains("recursed deeper than"));
     // Nesting a value once per step.

@@ -23,13 +23,14 @@ pub(crate) enum Value<'a> {
     Bean(Rc<Bean>),
 }
 
-/// A list or map and how deeply values nest inside it, so that building one
+/// A list or map, how deeply values nest inside it, so that building one
 /// deeper than [`MAX_VALUE_DEPTH`] is refused (comparing, converting and
-/// dropping a value recurse once per level).
+/// dropping a value recurse once per level), and its [`Value::size`].
 #[derive(Debug)]
 pub(crate) struct Composite<T> {
     pub(crate) items: T,
     pub(crate) depth: usize,
+    pub(crate) size: usize,
 }
 
 /// An arrow function and the variables it closed over.
@@ -136,6 +137,19 @@ impl<'a> Value<'a> {
         })
     }
 
+    /// A bound on the work of walking this value: a string's bytes, a list's or
+    /// map's items plus their sizes. Comparing two values walks at most the
+    /// smaller one, which is what `==` and `includes` charge
+    /// ([`super::limits::MAX_WORK`]).
+    pub(crate) fn size(&self) -> usize {
+        match self {
+            Self::String(s) => s.len(),
+            Self::List(list) => list.size,
+            Self::Map(map) => map.size,
+            _ => 1,
+        }
+    }
+
     /// How deeply values nest inside this one (0 for a primitive).
     pub(crate) fn depth(&self) -> usize {
         match self {
@@ -151,7 +165,10 @@ impl<'a> Value<'a> {
         if depth > MAX_VALUE_DEPTH {
             return Err(TooDeep);
         }
-        Ok(Self::List(Rc::new(Composite { items, depth })))
+        let size = items
+            .iter()
+            .fold(items.len(), |sum, item| sum.saturating_add(item.size()));
+        Ok(Self::List(Rc::new(Composite { items, depth, size })))
     }
 
     pub(crate) fn map(entries: Vec<(String, Value<'a>)>) -> Result<Self, TooDeep> {
@@ -159,9 +176,13 @@ impl<'a> Value<'a> {
         if depth > MAX_VALUE_DEPTH {
             return Err(TooDeep);
         }
+        let size = entries.iter().fold(entries.len(), |sum, (key, value)| {
+            sum.saturating_add(key.len()).saturating_add(value.size())
+        });
         Ok(Self::Map(Rc::new(Composite {
             items: entries,
             depth,
+            size,
         })))
     }
 
