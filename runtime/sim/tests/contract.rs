@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 87] = [
+const ROOTS: [&str; 88] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -104,6 +104,7 @@ const ROOTS: [&str; 87] = [
     "Locale",
     "ComponentIssuesCount",
     "JExpEvaluateJiraExpressionResultBean",
+    "JiraExpressionsAnalysis",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

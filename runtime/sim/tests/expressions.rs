@@ -468,6 +468,22 @@ async fn the_gateway_asks_for_the_catalogues_scopes() {
         if expected == StatusCode::OK {
             assert_eq!(reply.body["value"], "KILN-1");
         }
+        let analysed = send(
+            client()
+                .post(format!(
+                    "{}/ex/jira/{}{ANALYSE}",
+                    sim.base_url(),
+                    sim.cloud_id()
+                ))
+                .bearer_auth(&token)
+                .json(&json!({ "expressions": ["issue.key"] })),
+        )
+        .await;
+        assert_eq!(
+            analysed.status, expected,
+            "analyse, {scope}: {}",
+            analysed.text
+        );
     }
     sim.shutdown().await;
 }
@@ -503,5 +519,86 @@ async fn issue_properties_an_app_stored_are_read_back() {
         reply.body["meta"]["complexity"]["expensiveOperations"]["value"],
         1
     );
+    sim.shutdown().await;
+}
+
+const ANALYSE: &str = "/rest/api/3/expression/analyse";
+
+#[tokio::test]
+async fn analyse_checks_syntax_with_the_evaluators_parser() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let expressions = [
+        "issues.map(i => { key: i.key, summary: i.summary })",
+        "issue.key +",
+        &"1+".repeat(520),
+        "a b",
+    ];
+    for path in [ANALYSE, "/rest/api/2/expression/analyse"] {
+        let reply = evaluate(
+            &sim,
+            USER,
+            path,
+            &json!({ "expressions": expressions, "contextVariables": { "x": "Number" } }),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
+        contract.check_ref(path, "JiraExpressionsAnalysis", &reply.body);
+        let results = &reply.body["results"];
+        assert_eq!(
+            results[0],
+            json!({ "expression": expressions[0], "valid": true })
+        );
+        assert_eq!(
+            results[1],
+            json!({
+                "expression": "issue.key +",
+                "valid": false,
+                "errors": [{
+                    "line": 1,
+                    "column": 12,
+                    "message": "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, \
+                                [ or { expected, end of expression encountered.",
+                    "type": "syntax"
+                }]
+            })
+        );
+        assert_eq!(
+            results[2]["errors"],
+            json!([{
+                "message": "Jira expression is too long (1040), limit: 1000 characters",
+                "type": "other"
+            }])
+        );
+        assert_eq!(results[3]["valid"], false);
+        assert_eq!(results[3]["errors"][0]["column"], 3);
+    }
+    // What the simulator cannot judge is its 501; too many expressions a 400.
+    let typed = evaluate(
+        &sim,
+        USER,
+        &format!("{ANALYSE}?check=type"),
+        &json!({ "expressions": ["1"] }),
+    )
+    .await;
+    assert_eq!(typed.status, StatusCode::NOT_IMPLEMENTED, "{}", typed.text);
+    assert!(is_not_modelled(&typed));
+    let template = evaluate(&sim, USER, ANALYSE, &json!({ "expressions": ["`x`"] })).await;
+    assert_eq!(
+        template.status,
+        StatusCode::NOT_IMPLEMENTED,
+        "{}",
+        template.text
+    );
+    assert!(is_not_modelled(&template));
+    let many: Vec<String> = (0..101).map(|n| n.to_string()).collect();
+    for body in [
+        json!({ "expressions": many }),
+        json!({}),
+        json!({ "expressions": [1] }),
+    ] {
+        let refused = evaluate(&sim, USER, ANALYSE, &body).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    }
     sim.shutdown().await;
 }

@@ -1,5 +1,6 @@
 //! Jira expressions: the JavaScript-like language Jira evaluates for apps
-//! (`POST /rest/api/3/expression/evaluate`, `platform/expression_evaluate.rs`).
+//! (`POST /rest/api/3/expression/evaluate`, `platform/expression_evaluate.rs`;
+//! its syntax alone, `POST /expression/analyse`, `platform/expression_analyse.rs`).
 //!
 //! A documented subset, in stages of one concept each: [`lexer`] → [`parser`]
 //! (a tree, [`ast`]) → [`eval`] (values, [`value`]; Jira objects' members,
@@ -51,6 +52,12 @@ pub(crate) struct Context {
 pub(crate) struct Evaluation {
     pub(crate) value: serde_json::Value,
     pub(crate) complexity: Complexity,
+}
+
+/// Whether `text` is a well-formed expression the simulator can evaluate: what
+/// `POST /expression/analyse` checks with `check=syntax`.
+pub(crate) fn check_syntax(text: &str) -> Result<(), ExpressionError> {
+    parser::parse(text).map(|_| ())
 }
 
 /// Evaluates `text` on `site` with `context`; `links` is the base of the `self`
