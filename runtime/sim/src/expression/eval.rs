@@ -3,12 +3,12 @@
 
 use std::rc::Rc;
 
-use super::ast::{BinaryOperator, Kind, Node, UnaryOperator};
+use super::ast::{BinaryOperator, Kind, Node};
 use super::beans::{self, MemberError, Site};
 use super::complexity::{Complexity, Limit};
 use super::error::ExpressionError;
 use super::limits::{MAX_BUILT_CHARS, MAX_BUILT_ITEMS, MAX_EVALUATION_DEPTH, MAX_WORK};
-use super::value::{Bean, Function, Scope, TooDeep, Value, number_text};
+use super::value::{Function, Scope, TooDeep, Value};
 use super::{list_methods, string_methods};
 
 /// Names Jira gives its context variables. One the request did not provide reads
@@ -35,7 +35,6 @@ const GLOBALS_NOT_MODELLED: &[&str] = &[
     "RichText",
     "Date",
     "CalendarDate",
-    "Math",
 ];
 
 pub(crate) struct Evaluator<'a, 's> {
@@ -430,59 +429,6 @@ impl<'a, 's> Evaluator<'a, 's> {
         }
     }
 
-    fn bean_method(
-        &mut self,
-        node: &Node,
-        bean: &Bean,
-        method: &str,
-        arguments: &[Value<'a>],
-    ) -> Result<Value<'a>, ExpressionError> {
-        match (bean, method, arguments) {
-            (Bean::Date(at), "getTime", []) => Ok(Value::Number(
-                (at.unix_timestamp_nanos() / 1_000_000) as f64,
-            )),
-            (Bean::Date(at), "toISOString", []) => {
-                let text = iso_text(*at);
-                self.build_chars(node, text.len())?;
-                Ok(Value::string(text))
-            }
-            (Bean::Properties(issue), "get", [Value::String(key)]) => {
-                match self.site.issue(*issue) {
-                    Some(record) => {
-                        beans::property(record, key).map_err(|e| self.too_deep(node, e))
-                    }
-                    None => Ok(Value::Null),
-                }
-            }
-            (Bean::Properties(issue), "keys", []) => {
-                let keys: Vec<Value<'a>> = self
-                    .site
-                    .issue(*issue)
-                    .map(|record| {
-                        record
-                            .properties
-                            .keys()
-                            .map(|k| Value::string(k.as_str()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                self.build_items(node, keys.len())?;
-                Value::list(keys).map_err(|e| self.too_deep(node, e))
-            }
-            (Bean::Date(_), _, _) => Err(ExpressionError::not_modelled(
-                format!("the method `{method}` of type 'Date' (or it was given arguments)"),
-                Some(node.source(self.text)),
-            )),
-            _ => Err(self.fail(
-                node,
-                format!(
-                    "Unrecognized method of type '{}': \"{method}\".",
-                    bean.type_name()
-                ),
-            )),
-        }
-    }
-
     /// Calls `function` with `arguments`: a parameter without an argument is
     /// `null`, an argument without a parameter is dropped, as in JavaScript.
     pub(crate) fn apply(
@@ -504,176 +450,9 @@ impl<'a, 's> Evaluator<'a, 's> {
         });
         self.evaluate(function.body, &scope)
     }
-
-    fn unary(
-        &mut self,
-        node: &Node,
-        operator: UnaryOperator,
-        value: &Value<'a>,
-    ) -> Result<Value<'a>, ExpressionError> {
-        match (operator, value) {
-            (UnaryOperator::Not, v) => Ok(Value::Bool(!v.truthy())),
-            (UnaryOperator::TypeOf, v) => Ok(Value::string(v.type_name())),
-            (UnaryOperator::Negate, Value::Number(n)) => Ok(Value::Number(-n)),
-            (UnaryOperator::Plus, Value::Number(n)) => Ok(Value::Number(*n)),
-            (_, v) => Err(self.fail(node, format!("A {} is not a number.", v.type_name()))),
-        }
-    }
-
-    fn binary(
-        &mut self,
-        node: &Node,
-        operator: BinaryOperator,
-        left: &Value<'a>,
-        right: &Value<'a>,
-    ) -> Result<Value<'a>, ExpressionError> {
-        use BinaryOperator as B;
-        match operator {
-            B::Equal | B::NotEqual => {
-                self.work(node, left.size().min(right.size()))?;
-                let equal = left.equals(right);
-                return Ok(Value::Bool(if operator == B::Equal {
-                    equal
-                } else {
-                    !equal
-                }));
-            }
-            B::Less | B::LessOrEqual | B::Greater | B::GreaterOrEqual => {
-                let ordering = self.compare(node, left, right)?;
-                return Ok(Value::Bool(ordering.is_some_and(|o| match operator {
-                    B::Less => o.is_lt(),
-                    B::LessOrEqual => o.is_le(),
-                    B::Greater => o.is_gt(),
-                    _ => o.is_ge(),
-                })));
-            }
-            _ => {}
-        }
-        match (left, right) {
-            (Value::Number(a), Value::Number(b)) => Ok(Value::Number(match operator {
-                B::Add => a + b,
-                B::Subtract => a - b,
-                B::Multiply => a * b,
-                B::Divide => a / b,
-                _ => a % b,
-            })),
-            (Value::String(_), _) | (_, Value::String(_)) if operator == B::Add => {
-                let (a, b) = (self.text_of(node, left)?, self.text_of(node, right)?);
-                self.build_chars(node, a.chars().count() + b.chars().count())?;
-                Ok(Value::string(a + &b))
-            }
-            _ => Err(self.fail(
-                node,
-                format!(
-                    "Operator {} cannot be applied to {} and {}.",
-                    symbol(operator),
-                    left.type_name(),
-                    right.type_name()
-                ),
-            )),
-        }
-    }
-
-    /// The order of two numbers, strings or dates; `None` when a number is NaN
-    /// (every comparison with NaN is false).
-    pub(crate) fn compare(
-        &mut self,
-        node: &Node,
-        left: &Value<'a>,
-        right: &Value<'a>,
-    ) -> Result<Option<std::cmp::Ordering>, ExpressionError> {
-        match (left, right) {
-            (Value::Number(a), Value::Number(b)) => Ok(a.partial_cmp(b)),
-            (Value::String(a), Value::String(b)) => {
-                self.work(node, a.len().min(b.len()))?;
-                Ok(Some(a.cmp(b)))
-            }
-            (Value::Bean(a), Value::Bean(b)) => match (&**a, &**b) {
-                (Bean::Date(a), Bean::Date(b)) => Ok(Some(a.cmp(b))),
-                _ => Err(self.cannot_compare(node, left, right)),
-            },
-            _ => Err(self.cannot_compare(node, left, right)),
-        }
-    }
-
-    fn cannot_compare(&self, node: &Node, left: &Value<'a>, right: &Value<'a>) -> ExpressionError {
-        self.fail(
-            node,
-            format!(
-                "Can't compare {} to {}.",
-                left.type_name(),
-                right.type_name()
-            ),
-        )
-    }
-
-    /// A primitive as text, for concatenation and `join`.
-    pub(crate) fn text_of(
-        &self,
-        node: &Node,
-        value: &Value<'a>,
-    ) -> Result<String, ExpressionError> {
-        match value {
-            Value::Null => Ok(String::from("null")),
-            Value::Bool(b) => Ok(b.to_string()),
-            Value::Number(n) => Ok(number_text(*n)),
-            Value::String(s) => Ok(s.to_string()),
-            Value::Bean(bean) => match &**bean {
-                Bean::Date(at) => Ok(iso_text(*at)),
-                _ => Err(self.not_text(node, value)),
-            },
-            _ => Err(self.not_text(node, value)),
-        }
-    }
-
-    fn not_text(&self, node: &Node, value: &Value<'a>) -> ExpressionError {
-        self.fail(
-            node,
-            format!(
-                "A {} cannot be turned into text by the simulator.",
-                value.type_name()
-            ),
-        )
-    }
 }
 
 /// A list or string position from a number: whole and not negative.
 pub(crate) fn position(n: f64) -> Option<usize> {
     (n >= 0.0 && n.fract() == 0.0 && n < usize::MAX as f64).then_some(n as usize)
-}
-
-fn symbol(operator: BinaryOperator) -> &'static str {
-    use BinaryOperator as B;
-    match operator {
-        B::Add => "+",
-        B::Subtract => "-",
-        B::Multiply => "*",
-        B::Divide => "/",
-        B::Remainder => "%",
-        B::Equal => "==",
-        B::NotEqual => "!=",
-        B::Less => "<",
-        B::LessOrEqual => "<=",
-        B::Greater => ">",
-        B::GreaterOrEqual => ">=",
-        B::And => "&&",
-        B::Or => "||",
-    }
-}
-
-/// A date as JavaScript's `toISOString` writes it (UTC, milliseconds).
-pub(crate) fn iso_text(at: time::OffsetDateTime) -> String {
-    // The site's dates are all in years 0..=9999; one outside (impossible) reads
-    // as the epoch rather than panicking in the conversion.
-    let utc = crate::clock::utc(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        utc.year(),
-        u8::from(utc.month()),
-        utc.day(),
-        utc.hour(),
-        utc.minute(),
-        utc.second(),
-        utc.millisecond()
-    )
 }

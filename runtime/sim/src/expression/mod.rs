@@ -3,14 +3,16 @@
 //! its syntax alone, `POST /expression/analyse`, `platform/expression_analyse.rs`).
 //!
 //! A documented subset, in stages of one concept each: [`lexer`] → [`parser`]
-//! (a tree, [`ast`]) → [`eval`] (values, [`value`]; Jira objects' members,
-//! [`beans`]; list and string methods) → [`result`] (the answer's JSON). Jira's
+//! (a tree, [`ast`]) → [`eval`] (values, [`value`]; [`operators`]; Jira
+//! objects' members, [`beans`], and methods, [`bean_methods`]; list and string
+//! methods) → [`result`] (the answer's JSON). Jira's
 //! complexity limits are enforced and reported ([`complexity`]), and every stage
 //! is bounded against hostile input ([`limits`]). What Jira evaluates but the
 //! simulator does not model fails as such ([`ExpressionError::NotModelled`]),
 //! never with a made-up value. docs/simulator.md lists the subset.
 
 mod ast;
+mod bean_methods;
 mod beans;
 mod complexity;
 mod error;
@@ -18,6 +20,7 @@ mod eval;
 mod lexer;
 mod limits;
 mod list_methods;
+mod operators;
 mod parser;
 mod result;
 mod string_methods;

@@ -4,8 +4,9 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::ast::Node;
+use super::bean_methods::iso_text;
 use super::error::ExpressionError;
-use super::eval::{Evaluator, iso_text};
+use super::eval::Evaluator;
 use super::value::{Bean, Value};
 use crate::platform::fields::FieldSelection;
 use crate::platform::render;
