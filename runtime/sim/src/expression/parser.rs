@@ -60,6 +60,16 @@ const NOT_MODELLED_PUNCTUATION: &[(&str, &str)] = &[
     ("=", "assignment"),
 ];
 
+/// The token past the last: what an empty token list (which the lexer never
+/// makes) would read as.
+static END: Token = Token {
+    kind: TokenKind::End,
+    start: 0,
+    end: 0,
+    line: 1,
+    column: 1,
+};
+
 struct Parser {
     tokens: Vec<Token>,
     next: usize,
@@ -69,10 +79,17 @@ struct Parser {
 }
 
 impl Parser {
+    /// The next token; past the end, the end (the lexer ends its list with
+    /// `End`, which is never consumed, so this holds however far one looks).
     fn token(&self) -> &Token {
-        // The lexer always ends the list with `End`, which is never consumed.
-        let last = self.tokens.len().saturating_sub(1);
-        &self.tokens[self.next.min(last)]
+        self.token_at(0)
+    }
+
+    fn token_at(&self, ahead: usize) -> &Token {
+        self.tokens
+            .get(self.next.saturating_add(ahead))
+            .or_else(|| self.tokens.last())
+            .unwrap_or(&END)
     }
 
     fn peek(&self) -> &TokenKind {
@@ -80,8 +97,7 @@ impl Parser {
     }
 
     fn peek_at(&self, ahead: usize) -> &TokenKind {
-        let last = self.tokens.len().saturating_sub(1);
-        &self.tokens[(self.next + ahead).min(last)].kind
+        &self.token_at(ahead).kind
     }
 
     fn advance(&mut self) -> Token {
