@@ -369,13 +369,30 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
     let near = format!("{}issue.key{}", "(".repeat(60), ")".repeat(60));
     let near = evaluate(&sim, ADMIN, EVALUATE, &on_issue(&near)).await;
     assert_eq!(near.body, json!({ "value": "KILN-1" }), "{}", near.text);
-    let recursion = evaluate(&sim, ADMIN, EVALUATE, &on_issue("(f => f(f))(f => f(f))")).await;
-    assert_eq!(
-        recursion.status,
-        StatusCode::BAD_REQUEST,
-        "{}",
-        recursion.text
-    );
+    // Recursion without end, directly and through the methods whose frames are
+    // largest: stopped by the depth bound on the server's own threads.
+    for recursive in [
+        "(f => f(f))(f => f(f))",
+        "(f => [1].map(x => f(f)))(f => [1].map(x => f(f)))",
+        "(f => [2, 1].sort((a, b) => f(f)))(f => [2, 1].sort((a, b) => f(f)))",
+        "(f => [1].reduce((a, x) => f(f), 0))(f => [1].reduce((a, x) => f(f), 0))",
+        "(f => 'a'.concat([f(f)].join()))(f => 'a'.concat([f(f)].join()))",
+    ] {
+        let recursion = evaluate(&sim, ADMIN, EVALUATE, &on_issue(recursive)).await;
+        assert_eq!(
+            recursion.status,
+            StatusCode::BAD_REQUEST,
+            "{recursive}: {}",
+            recursion.text
+        );
+        assert!(
+            recursion.body["errorMessages"][0]
+                .as_str()
+                .is_some_and(|m| m.contains("recursed deeper than 200 levels")),
+            "{}",
+            recursion.text
+        );
+    }
     // Invalid requests.
     for body in [
         json!({}),

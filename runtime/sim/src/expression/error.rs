@@ -24,6 +24,10 @@ pub(crate) enum ExpressionError {
     /// as the caller wrote it.
     #[error("Evaluation failed: \"{expression}\" - {message}")]
     Evaluation { expression: String, message: String },
+    /// The simulator could not run the evaluation (no thread to run it on): the
+    /// machine's trouble, not the expression's.
+    #[error("Kiln's Jira simulator could not evaluate the expression: {0}")]
+    NoEvaluator(String),
     /// Valid in Jira, but outside the subset the simulator models.
     #[error(
         "Kiln's Jira simulator does not model {what} in Jira expressions{at}; a real site \

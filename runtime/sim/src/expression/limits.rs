@@ -54,3 +54,11 @@ pub(crate) const MAX_PRIMITIVE_VALUES: u32 = 10_000;
 /// (`(f => f(f))(f => f(f))`) would otherwise recurse until the stack overflows,
 /// long before the step limit stops it.
 pub(crate) const MAX_EVALUATION_DEPTH: usize = 200;
+
+/// The stack an evaluation runs on (`super::evaluate`): room for
+/// [`MAX_EVALUATION_DEPTH`] levels of the deepest paths through the evaluator
+/// (a function applied to itself through `map`, `sort`, `reduce`, `join`: the
+/// HTTP tests run each to the bound) with a wide margin: they need under 4 MiB
+/// in a debug build, whose frames are many times a release build's. Reserved,
+/// not committed: untouched pages cost no memory.
+pub(crate) const EVALUATION_STACK_BYTES: usize = 32 * 1024 * 1024;

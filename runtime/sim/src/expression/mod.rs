@@ -60,12 +60,47 @@ pub(crate) struct Evaluation {
 /// Whether `text` is a well-formed expression the simulator can evaluate: what
 /// `POST /expression/analyse` checks with `check=syntax`.
 pub(crate) fn check_syntax(text: &str) -> Result<(), ExpressionError> {
-    parser::parse(text).map(|_| ())
+    on_own_stack(|| parser::parse(text).map(|_| ()))
 }
 
 /// Evaluates `text` on `site` with `context`; `links` is the base of the `self`
 /// links of Jira objects in the result.
+///
+/// Parsing and evaluating recurse, each level bounded
+/// ([`limits::MAX_NESTING_DEPTH`], [`limits::MAX_EVALUATION_DEPTH`]), but what
+/// a level costs in stack depends on the build (a debug build's frames are many
+/// times a release build's) and the caller's thread (an async worker's stack is
+/// 2 MiB). So the work runs on a thread of its own whose stack
+/// ([`limits::EVALUATION_STACK_BYTES`]) holds the deepest evaluation the
+/// bounds allow, whoever calls. The caller waits, as it would for the
+/// evaluation itself: the site stays borrowed throughout.
 pub(crate) fn evaluate(
+    text: &str,
+    site: &Site<'_>,
+    context: &Context,
+    links: &str,
+) -> Result<Evaluation, ExpressionError> {
+    on_own_stack(|| evaluate_here(text, site, context, links))
+}
+
+/// Runs `work` on a thread of its own with [`limits::EVALUATION_STACK_BYTES`]
+/// of stack, and waits for it.
+fn on_own_stack<T: Send>(
+    work: impl FnOnce() -> Result<T, ExpressionError> + Send,
+) -> Result<T, ExpressionError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name(String::from("kiln-sim-expression"))
+            .stack_size(limits::EVALUATION_STACK_BYTES)
+            .spawn_scoped(scope, work)
+            .map_err(|e| ExpressionError::NoEvaluator(e.to_string()))?
+            .join()
+            .map_err(|_| ExpressionError::NoEvaluator(String::from("the evaluation panicked")))?
+    })
+}
+
+/// [`evaluate`], on the calling thread.
+fn evaluate_here(
     text: &str,
     site: &Site<'_>,
     context: &Context,

@@ -130,13 +130,17 @@ pub(crate) async fn evaluate(
     Ok(Json(answer))
 }
 
-/// Jira's answer for an expression that failed: its `400`, or the simulator's
-/// marked `501` for what it does not model.
+/// Jira's answer for an expression that failed: its `400`, the simulator's
+/// marked `501` for what it does not model, or a `503` when the simulator could
+/// not run the evaluation at all.
 fn refusal(error: ExpressionError) -> JiraError {
-    if error.is_not_modelled() {
-        JiraError::not_modelled(error.to_string())
-    } else {
-        JiraError::bad_request(error.to_string())
+    match error {
+        ExpressionError::NotModelled { .. } => JiraError::not_modelled(error.to_string()),
+        ExpressionError::NoEvaluator(_) => JiraError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            error.to_string(),
+        ),
+        _ => JiraError::bad_request(error.to_string()),
     }
 }
 
