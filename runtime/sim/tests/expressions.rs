@@ -474,10 +474,35 @@ async fn the_gateway_asks_for_the_catalogues_scopes() {
     let sim = start().await;
     let url = format!("{}/ex/jira/{}{EVALUATE}", sim.base_url(), sim.cloud_id());
     let body = json!({ "expression": "issue.key", "context": { "issue": { "key": "KILN-1" } } });
-    for (scope, expected) in [
-        ("read:jira-work read:jira-user", StatusCode::OK),
-        ("read:jira-work", StatusCode::UNAUTHORIZED),
-        ("write:jira-work", StatusCode::UNAUTHORIZED),
+    // (scope, evaluate's answer, analyse's answer): the catalogue's classic pair
+    // opens both; the granular scope alone opens evaluate, analyse also needs
+    // read:field:jira.
+    for (scope, expected, analyse_expected) in [
+        (
+            "read:jira-work read:jira-user",
+            StatusCode::OK,
+            StatusCode::OK,
+        ),
+        (
+            "read:jira-expressions:jira",
+            StatusCode::OK,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "read:jira-expressions:jira read:field:jira",
+            StatusCode::OK,
+            StatusCode::OK,
+        ),
+        (
+            "read:jira-work",
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "write:jira-work",
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+        ),
     ] {
         let token = common::oauth::access_token(&sim, scope).await;
         let reply = send(client().post(&url).bearer_auth(&token).json(&body)).await;
@@ -497,7 +522,7 @@ async fn the_gateway_asks_for_the_catalogues_scopes() {
         )
         .await;
         assert_eq!(
-            analysed.status, expected,
+            analysed.status, analyse_expected,
             "analyse, {scope}: {}",
             analysed.text
         );
