@@ -19,6 +19,7 @@ mod config;
 mod credentials;
 mod devops;
 mod error;
+mod expression;
 mod extract;
 mod faults;
 mod jira_error;

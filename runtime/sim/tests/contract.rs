@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 86] = [
+const ROOTS: [&str; 88] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -103,6 +103,8 @@ const ROOTS: [&str; 86] = [
     "StatusCategory",
     "Locale",
     "ComponentIssuesCount",
+    "JExpEvaluateJiraExpressionResultBean",
+    "JiraExpressionsAnalysis",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -273,6 +275,26 @@ impl Contract {
             clause.remove("additionalProperties");
         }
         mended.check_ref(what, "ParsedJqlQueries", instance);
+    }
+}
+
+impl Contract {
+    /// Asserts `instance` is a `JExpEvaluateJiraExpressionResultBean` (`POST
+    /// /expression/evaluate`), with one defect of the spec mended:
+    /// `JExpEvaluateIssuesJqlMetaDataBean` requires `nextPageToken`, yet it also
+    /// says `isLast`, and the last page has no next page to name. The simulator
+    /// leaves the token out there, as the enhanced search it pages like does
+    /// (`SearchAndReconcileResults`, where it is optional).
+    pub(crate) fn check_expression_result(&self, what: &str, instance: &Value) {
+        let mut mended = Self {
+            components: self.components.clone(),
+        };
+        if let Some(page) =
+            mended.components["schemas"]["JExpEvaluateIssuesJqlMetaDataBean"].as_object_mut()
+        {
+            page.remove("required");
+        }
+        mended.check_ref(what, "JExpEvaluateJiraExpressionResultBean", instance);
     }
 }
 

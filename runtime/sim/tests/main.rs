@@ -25,6 +25,7 @@ mod dashboards_and_picker;
 mod date_hostile;
 mod devops;
 mod due_date;
+mod expressions;
 mod faults;
 mod field_exclusions;
 mod filters;

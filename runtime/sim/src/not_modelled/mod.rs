@@ -224,7 +224,9 @@ struct Removed {
 }
 
 /// Operations Atlassian has removed. The December 2025 platform spec marks the
-/// classic JQL search "Currently being removed" (CHANGE-2046), and says of the
+/// classic JQL search and the strongly consistent expression evaluation
+/// (`evaluateJiraExpression`) "Currently being removed" (CHANGE-2046, effective
+/// May 1, 2025 in the spec's `x-changes`), and says of the
 /// classic workflow operations "This will be removed on" February 1, 2026
 /// (CHANGE-2567, CHANGE-2568) and June 1, 2026 (CHANGE-2569, CHANGE-2570): dates
 /// past. Jira Cloud answers a removed operation `410 Gone`, and so does the
@@ -242,6 +244,14 @@ const REMOVED: &[Removed] = &[
         change: "CHANGE-2046",
         method: "POST",
         template: "/rest/api/3/search/jql",
+    },
+    // Its replacement evaluates the same expressions over the enhanced search
+    // (`platform/expression_evaluate.rs`).
+    Removed {
+        operation_id: "evaluateJiraExpression",
+        change: "CHANGE-2046",
+        method: "POST",
+        template: "/rest/api/3/expression/evaluate",
     },
     Removed {
         operation_id: "getAllWorkflows",

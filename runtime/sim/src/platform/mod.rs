@@ -18,6 +18,8 @@ pub(crate) mod custom_field;
 mod dashboard;
 pub(crate) mod due_date;
 pub(crate) mod duration;
+mod expression_analyse;
+mod expression_evaluate;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
@@ -212,6 +214,8 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/search/approximate-count", post(approximate_count::count))
         .route("/jql/parse", post(jql_parse::parse))
+        .route("/expression/evaluate", post(expression_evaluate::evaluate))
+        .route("/expression/analyse", post(expression_analyse::analyse))
         .route("/statuses", get(statuses::by_id))
         .route("/statuses/search", get(statuses::search))
         .route(

@@ -235,11 +235,11 @@ pub(crate) fn visible_matches<'w>(
 
 /// Tokens are opaque to clients and bound to their query: a token from one query
 /// presented with another is refused rather than silently paging the wrong results.
-fn encode_token(offset: usize, jql: &str) -> String {
+pub(crate) fn encode_token(offset: usize, jql: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{offset}:{:016x}", fingerprint(jql)))
 }
 
-fn decode_token(token: &str, jql: &str) -> Option<usize> {
+pub(crate) fn decode_token(token: &str, jql: &str) -> Option<usize> {
     let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (offset, print) = text.split_once(':')?;

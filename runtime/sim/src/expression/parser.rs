@@ -1,0 +1,596 @@
+//! Reads tokens into a tree ([`super::ast`]) by precedence climbing, JavaScript's
+//! precedence from the arrow function (loosest) to member access and calls
+//! (tightest).
+
+use super::ast::{BinaryOperator, Kind, Node, UnaryOperator};
+use super::error::ExpressionError;
+use super::lexer::{Token, TokenKind, tokenize};
+use super::limits::{MAX_EXPRESSION_CHARS, MAX_NESTING_DEPTH};
+
+/// The tree of `text`: the whole text must be one expression.
+pub(crate) fn parse(text: &str) -> Result<Node, ExpressionError> {
+    let length = text.chars().count();
+    if length > MAX_EXPRESSION_CHARS {
+        return Err(ExpressionError::TooLong(length));
+    }
+    let tokens = tokenize(text)?;
+    let mut parser = Parser {
+        tokens,
+        next: 0,
+        nesting: 0,
+    };
+    let node = parser.expression()?;
+    match parser.peek() {
+        TokenKind::End => Ok(node),
+        _ => Err(parser.expected("an operator or the end of the expression")),
+    }
+}
+
+/// Binary operators by precedence level, loosest first. Each level is
+/// left-associative.
+const LEVELS: &[&[(&str, BinaryOperator)]] = &[
+    &[("||", BinaryOperator::Or)],
+    &[("&&", BinaryOperator::And)],
+    &[
+        ("==", BinaryOperator::Equal),
+        ("===", BinaryOperator::Equal),
+        ("!=", BinaryOperator::NotEqual),
+        ("!==", BinaryOperator::NotEqual),
+    ],
+    &[
+        ("<", BinaryOperator::Less),
+        ("<=", BinaryOperator::LessOrEqual),
+        (">", BinaryOperator::Greater),
+        (">=", BinaryOperator::GreaterOrEqual),
+    ],
+    &[("+", BinaryOperator::Add), ("-", BinaryOperator::Subtract)],
+    &[
+        ("*", BinaryOperator::Multiply),
+        ("/", BinaryOperator::Divide),
+        ("%", BinaryOperator::Remainder),
+    ],
+];
+
+/// Punctuation JavaScript (and so Jira) reads that the simulator does not.
+const NOT_MODELLED_PUNCTUATION: &[(&str, &str)] = &[
+    ("?.", "optional chaining (?.)"),
+    ("??", "the nullish coalescing operator (??)"),
+    ("...", "the spread operator (...)"),
+    (";", "statements and variables"),
+    ("=", "assignment"),
+];
+
+/// The token past the last: what an empty token list (which the lexer never
+/// makes) would read as.
+static END: Token = Token {
+    kind: TokenKind::End,
+    start: 0,
+    end: 0,
+    line: 1,
+    column: 1,
+};
+
+struct Parser {
+    tokens: Vec<Token>,
+    next: usize,
+    /// How many levels of [`Parser::expression`] and [`Parser::unary`] are on the
+    /// stack: the bound on recursion ([`MAX_NESTING_DEPTH`]).
+    nesting: usize,
+}
+
+impl Parser {
+    /// The next token; past the end, the end (the lexer ends its list with
+    /// `End`, which is never consumed, so this holds however far one looks).
+    fn token(&self) -> &Token {
+        self.token_at(0)
+    }
+
+    fn token_at(&self, ahead: usize) -> &Token {
+        self.tokens
+            .get(self.next.saturating_add(ahead))
+            .or_else(|| self.tokens.last())
+            .unwrap_or(&END)
+    }
+
+    fn peek(&self) -> &TokenKind {
+        &self.token().kind
+    }
+
+    fn peek_at(&self, ahead: usize) -> &TokenKind {
+        &self.token_at(ahead).kind
+    }
+
+    fn advance(&mut self) -> Token {
+        let token = self.token().clone();
+        if token.kind != TokenKind::End {
+            self.next += 1;
+        }
+        token
+    }
+
+    fn is(&self, punct: &str) -> bool {
+        matches!(self.peek(), TokenKind::Punct(p) if *p == punct)
+    }
+
+    fn eat(&mut self, punct: &str) -> bool {
+        let found = self.is(punct);
+        if found {
+            self.advance();
+        }
+        found
+    }
+
+    /// End offset of the last token consumed.
+    fn last_end(&self) -> usize {
+        self.next
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get(i))
+            .map_or(0, |t| t.end)
+    }
+
+    fn expect(&mut self, punct: &str) -> Result<(), ExpressionError> {
+        if self.eat(punct) {
+            Ok(())
+        } else {
+            Err(self.expected(punct))
+        }
+    }
+
+    /// A syntax error at the next token, in the form of Jira's: "`what` expected,
+    /// `found` encountered." Punctuation Jira reads but the simulator does not is
+    /// said to be not modelled instead.
+    fn expected(&self, what: &str) -> ExpressionError {
+        let token = self.token();
+        if let TokenKind::Punct(p) = &token.kind
+            && let Some((_, name)) = NOT_MODELLED_PUNCTUATION.iter().find(|(q, _)| q == p)
+        {
+            return ExpressionError::not_modelled(*name, None);
+        }
+        ExpressionError::syntax(
+            token.line,
+            token.column,
+            format!("{what} expected, {} encountered.", token.kind.describe()),
+        )
+    }
+
+    /// Enters one level of recursion, refusing to go deeper than
+    /// [`MAX_NESTING_DEPTH`].
+    fn enter(&mut self) -> Result<(), ExpressionError> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok(())
+    }
+
+    fn too_deep(&self) -> ExpressionError {
+        let token = self.token();
+        ExpressionError::syntax(
+            token.line,
+            token.column,
+            format!("the expression nests deeper than {MAX_NESTING_DEPTH} levels."),
+        )
+    }
+
+    /// A node, refused if the tree under it is deeper than [`MAX_NESTING_DEPTH`]
+    /// (an operator or member chain grows the tree without recursing).
+    fn node(&self, kind: Kind, start: usize, end: usize) -> Result<Node, ExpressionError> {
+        let node = Node::new(kind, start, end);
+        if node.depth > MAX_NESTING_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok(node)
+    }
+
+    fn expression(&mut self) -> Result<Node, ExpressionError> {
+        self.enter()?;
+        let node = if self.arrow_ahead() {
+            self.arrow()
+        } else {
+            self.conditional()
+        };
+        self.nesting -= 1;
+        node
+    }
+
+    /// Whether an arrow function starts here: `x =>`, `() =>`, `(a, b) =>`.
+    fn arrow_ahead(&self) -> bool {
+        match self.peek() {
+            TokenKind::Identifier(_) => matches!(self.peek_at(1), TokenKind::Punct("=>")),
+            TokenKind::Punct("(") => {
+                let mut ahead = 1;
+                loop {
+                    match self.peek_at(ahead) {
+                        TokenKind::Punct(")") => {
+                            return matches!(self.peek_at(ahead + 1), TokenKind::Punct("=>"));
+                        }
+                        TokenKind::Identifier(_) => {}
+                        _ => return false,
+                    }
+                    ahead += 1;
+                    match self.peek_at(ahead) {
+                        TokenKind::Punct(",") => ahead += 1,
+                        TokenKind::Punct(")") => {}
+                        _ => return false,
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+
+    fn arrow(&mut self) -> Result<Node, ExpressionError> {
+        let start = self.token().start;
+        let mut parameters = Vec::new();
+        if self.eat("(") {
+            while !self.eat(")") {
+                parameters.push(self.identifier()?);
+                if !self.is(")") {
+                    self.expect(",")?;
+                }
+            }
+        } else {
+            parameters.push(self.identifier()?);
+        }
+        self.expect("=>")?;
+        let body = self.expression()?;
+        self.node(
+            Kind::Arrow {
+                parameters,
+                body: Box::new(body),
+            },
+            start,
+            self.last_end(),
+        )
+    }
+
+    fn identifier(&mut self) -> Result<String, ExpressionError> {
+        match self.peek().clone() {
+            TokenKind::Identifier(name) => {
+                self.advance();
+                Ok(name)
+            }
+            _ => Err(self.expected("IDENTIFIER")),
+        }
+    }
+
+    fn conditional(&mut self) -> Result<Node, ExpressionError> {
+        let start = self.token().start;
+        let test = self.binary(0)?;
+        if !self.eat("?") {
+            return Ok(test);
+        }
+        let then = self.expression()?;
+        self.expect(":")?;
+        let otherwise = self.expression()?;
+        self.node(
+            Kind::Conditional {
+                test: Box::new(test),
+                then: Box::new(then),
+                otherwise: Box::new(otherwise),
+            },
+            start,
+            self.last_end(),
+        )
+    }
+
+    fn binary(&mut self, level: usize) -> Result<Node, ExpressionError> {
+        let Some(operators) = LEVELS.get(level) else {
+            return self.unary();
+        };
+        let start = self.token().start;
+        let mut left = self.binary(level + 1)?;
+        loop {
+            let TokenKind::Punct(p) = self.peek() else {
+                return Ok(left);
+            };
+            let Some((_, operator)) = operators.iter().find(|(q, _)| q == p) else {
+                return Ok(left);
+            };
+            let operator = *operator;
+            self.advance();
+            let right = self.binary(level + 1)?;
+            left = self.node(
+                Kind::Binary {
+                    operator,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                },
+                start,
+                self.last_end(),
+            )?;
+        }
+    }
+
+    fn unary(&mut self) -> Result<Node, ExpressionError> {
+        let start = self.token().start;
+        let operator = match self.peek() {
+            TokenKind::Punct("!") => Some(UnaryOperator::Not),
+            TokenKind::Punct("-") => Some(UnaryOperator::Negate),
+            TokenKind::Punct("+") => Some(UnaryOperator::Plus),
+            TokenKind::Identifier(name) if name == "typeof" => Some(UnaryOperator::TypeOf),
+            _ => None,
+        };
+        let Some(operator) = operator else {
+            return self.postfix();
+        };
+        self.advance();
+        self.enter()?;
+        let operand = self.unary();
+        self.nesting -= 1;
+        self.node(
+            Kind::Unary {
+                operator,
+                operand: Box::new(operand?),
+            },
+            start,
+            self.last_end(),
+        )
+    }
+
+    /// A primary expression followed by member accesses, indexes and calls.
+    fn postfix(&mut self) -> Result<Node, ExpressionError> {
+        let start = self.token().start;
+        let mut node = self.primary()?;
+        loop {
+            let kind = if self.eat(".") {
+                Kind::Member {
+                    object: Box::new(node),
+                    property: self.identifier()?,
+                }
+            } else if self.eat("[") {
+                let index = self.expression()?;
+                self.expect("]")?;
+                Kind::Index {
+                    object: Box::new(node),
+                    index: Box::new(index),
+                }
+            } else if self.eat("(") {
+                let arguments = self.list_of(")")?;
+                Kind::Call {
+                    callee: Box::new(node),
+                    arguments,
+                }
+            } else {
+                return Ok(node);
+            };
+            node = self.node(kind, start, self.last_end())?;
+        }
+    }
+
+    /// Expressions separated by commas up to `close` (consumed); a trailing
+    /// comma is allowed, as in JavaScript.
+    fn list_of(&mut self, close: &str) -> Result<Vec<Node>, ExpressionError> {
+        let mut items = Vec::new();
+        while !self.eat(close) {
+            items.push(self.expression()?);
+            if !self.is(close) {
+                self.expect(",")?;
+            }
+        }
+        Ok(items)
+    }
+
+    fn primary(&mut self) -> Result<Node, ExpressionError> {
+        let token = self.token().clone();
+        let kind = match token.kind {
+            TokenKind::Number(n) => {
+                self.advance();
+                Kind::Number(n)
+            }
+            TokenKind::String(s) => {
+                self.advance();
+                Kind::String(s)
+            }
+            TokenKind::Identifier(name) => {
+                self.advance();
+                match name.as_str() {
+                    "true" => Kind::Bool(true),
+                    "false" => Kind::Bool(false),
+                    "null" => Kind::Null,
+                    "new" => {
+                        return Err(ExpressionError::not_modelled(
+                            "constructors (new Issue(…), new Date(…), …)",
+                            None,
+                        ));
+                    }
+                    "let" | "const" | "var" | "return" | "function" => {
+                        return Err(ExpressionError::not_modelled(
+                            "statements and variables",
+                            None,
+                        ));
+                    }
+                    _ => Kind::Identifier(name),
+                }
+            }
+            TokenKind::Punct("(") => {
+                self.advance();
+                let inner = self.expression()?;
+                self.expect(")")?;
+                return Ok(inner);
+            }
+            TokenKind::Punct("[") => {
+                self.advance();
+                Kind::List(self.list_of("]")?)
+            }
+            TokenKind::Punct("{") => {
+                self.advance();
+                Kind::Object(self.object_entries()?)
+            }
+            _ => {
+                return Err(self.expected(
+                    "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, [ or {",
+                ));
+            }
+        };
+        self.node(kind, token.start, self.last_end())
+    }
+
+    /// `key: value` pairs up to `}`: a key is an identifier or a string, and
+    /// `{ key }` is short for `{ key: key }`.
+    fn object_entries(&mut self) -> Result<Vec<(String, Node)>, ExpressionError> {
+        let mut entries = Vec::new();
+        while !self.eat("}") {
+            let token = self.token().clone();
+            let key = match &token.kind {
+                TokenKind::Identifier(name) => name.clone(),
+                TokenKind::String(s) => s.clone(),
+                _ => return Err(self.expected("IDENTIFIER or STRING")),
+            };
+            self.advance();
+            let value = if self.eat(":") {
+                self.expression()?
+            } else if matches!(token.kind, TokenKind::Identifier(_)) {
+                self.node(Kind::Identifier(key.clone()), token.start, token.end)?
+            } else {
+                return Err(self.expected(":"));
+            };
+            entries.push((key, value));
+            if !self.is("}") {
+                self.expect(",")?;
+            }
+        }
+        Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(node: &Node, text: &str) -> String {
+        match &node.kind {
+            Kind::Binary {
+                operator,
+                left,
+                right,
+            } => format!(
+                "({:?} {} {})",
+                operator,
+                shape(left, text),
+                shape(right, text)
+            ),
+            Kind::Conditional {
+                test,
+                then,
+                otherwise,
+            } => format!(
+                "(? {} {} {})",
+                shape(test, text),
+                shape(then, text),
+                shape(otherwise, text)
+            ),
+            _ => node.source(text).to_owned(),
+        }
+    }
+
+    fn parsed(text: &str) -> String {
+        shape(&parse(text).expect("parses"), text)
+    }
+
+    #[test]
+    fn precedence_and_associativity_follow_javascript() {
+        assert_eq!(parsed("1 + 2 * 3"), "(Add 1 (Multiply 2 3))");
+        assert_eq!(parsed("1 - 2 - 3"), "(Subtract (Subtract 1 2) 3)");
+        assert_eq!(parsed("a || b && c == d"), "(Or a (And b (Equal c d)))");
+        assert_eq!(parsed("a ? b : c ? d : e"), "(? a b (? c d e))");
+        assert_eq!(parsed("a < b === true"), "(Equal (Less a b) true)");
+    }
+
+    #[test]
+    fn arrows_members_calls_and_literals_parse() {
+        let node = parse("issues.map((i, n) => { key: i.key, n })[0]['key']").expect("parses");
+        let Kind::Index { object, .. } = &node.kind else {
+            panic!("an index: {node:?}");
+        };
+        let Kind::Index { object, .. } = &object.kind else {
+            panic!("an index");
+        };
+        let Kind::Call { callee, arguments } = &object.kind else {
+            panic!("a call");
+        };
+        assert!(matches!(&callee.kind, Kind::Member { property, .. } if property == "map"));
+        let Kind::Arrow { parameters, body } = &arguments[0].kind else {
+            panic!("an arrow");
+        };
+        assert_eq!(parameters, &["i", "n"]);
+        let Kind::Object(entries) = &body.kind else {
+            panic!("an object");
+        };
+        assert_eq!(entries[1].0, "n");
+        assert!(parse("x => x").is_ok());
+        assert!(parse("() => 1").is_ok());
+        assert!(parse("[1, 2,]").is_ok());
+        assert!(parse("(1 + 2) * 3").is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected_and_where() {
+        assert_eq!(
+            parse("1 +").unwrap_err(),
+            ExpressionError::syntax(
+                1,
+                4,
+                "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, [ or { \
+                 expected, end of expression encountered."
+            )
+        );
+        assert_eq!(
+            parse("(1").unwrap_err(),
+            ExpressionError::syntax(1, 3, ") expected, end of expression encountered.")
+        );
+        assert!(matches!(parse("a b"), Err(ExpressionError::Syntax { .. })));
+        assert!(matches!(parse(""), Err(ExpressionError::Syntax { .. })));
+        assert!(matches!(
+            parse("{1: 2}"),
+            Err(ExpressionError::Syntax { .. })
+        ));
+    }
+
+    #[test]
+    fn what_jira_reads_but_the_simulator_does_not_is_said_so() {
+        for text in [
+            "a?.b",
+            "a ?? b",
+            "new Issue(1)",
+            "let x = 1; x",
+            "[...a]",
+            "a = 1",
+        ] {
+            let error = parse(text).unwrap_err();
+            assert!(error.is_not_modelled(), "{text}: {error:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_nesting_is_refused_not_overflowed() {
+        for text in [
+            format!("{}1{}", "(".repeat(450), ")".repeat(450)),
+            format!("{}1", "!".repeat(900)),
+            format!("{}1", "-".repeat(900)),
+            format!("a{}", ".b".repeat(400)),
+            format!("1{}", " + 1".repeat(200)),
+            format!("{}1{}", "[".repeat(400), "]".repeat(400)),
+            format!("{}1", "x => ".repeat(150)),
+            "a(".repeat(400),
+        ] {
+            let error = parse(&text).unwrap_err();
+            assert!(
+                matches!(&error, ExpressionError::Syntax { message, .. } if message.contains("nests deeper")),
+                "{}…: {error:?}",
+                &text[..20]
+            );
+        }
+        // Nesting within the bound parses.
+        assert!(parse(&format!("{}1{}", "(".repeat(60), ")".repeat(60))).is_ok());
+    }
+
+    #[test]
+    fn the_length_limit_counts_characters() {
+        assert!(parse(&format!("'{}'", "é".repeat(998))).is_ok());
+        assert_eq!(
+            parse(&format!("'{}'", "é".repeat(999))).unwrap_err(),
+            ExpressionError::TooLong(1001)
+        );
+    }
+}

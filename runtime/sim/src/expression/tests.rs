@@ -1,0 +1,504 @@
+//! The evaluator end to end on the built-in site: values, Jira objects,
+//! permissions, limits and hostile expressions.
+
+use serde_json::{Value as Json, json};
+
+use super::limits::{MAX_EXPENSIVE_OPERATIONS, MAX_STEPS};
+use super::{Context, ExpressionError, Site, evaluate};
+use crate::seed::Seed;
+use crate::world::World;
+
+const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+const CAROL: &str = "5b10ac8d82e05b22cc7d4ca1";
+const LINKS: &str = "https://sim.test";
+
+fn world() -> World {
+    World::from_seed(&Seed::default()).expect("the default seed")
+}
+
+fn issue_id(world: &World, key: &str) -> u64 {
+    world
+        .issues
+        .iter()
+        .find(|i| i.key == key)
+        .map(|i| i.id)
+        .expect("seeded issue")
+}
+
+/// `text` evaluated as Alice with KILN-1 as `issue` and every KILN issue as
+/// `issues`.
+fn run(text: &str) -> Result<Json, ExpressionError> {
+    let world = world();
+    let context = Context {
+        issue: Some(issue_id(&world, "KILN-1")),
+        issues: Some(
+            world
+                .issues
+                .iter()
+                .filter(|i| i.project_key == "KILN")
+                .map(|i| i.id)
+                .collect(),
+        ),
+        project: Some(String::from("KILN")),
+    };
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    evaluate(text, &site, &context, LINKS).map(|e| e.value)
+}
+
+fn value(text: &str) -> Json {
+    run(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn failure(text: &str) -> String {
+    match run(text) {
+        Ok(v) => panic!("{text} evaluated to {v}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn literals_and_operators_evaluate_as_javascript() {
+    assert_eq!(value("1 + 2 * 3"), json!(7));
+    assert_eq!(value("7 % 4 - 0.5"), json!(2.5));
+    assert_eq!(value("1 / 0"), Json::Null, "Infinity is null in JSON");
+    assert_eq!(value("'a' + 1 + true + null"), json!("a1truenull"));
+    assert_eq!(
+        value("[1, 'x', null, true, [2]]"),
+        json!([1, "x", null, true, [2]])
+    );
+    assert_eq!(
+        value("{ a: 1, 'b c': [2], a: 3 }"),
+        json!({ "a": 3, "b c": [2] })
+    );
+    assert_eq!(
+        value("1 < 2 && 'b' > 'a' && 2 >= 2 && !(1 == 2)"),
+        json!(true)
+    );
+    assert_eq!(value("null || 0 || 'fallback'"), json!("fallback"));
+    assert_eq!(value("'' && x"), json!(""), "&& short-circuits");
+    assert_eq!(
+        value("[1, [2]] == [1, [2]] && { a: 1 } != { a: 2 }"),
+        json!(true)
+    );
+    assert_eq!(value("1 > 2 ? 'yes' : 'no'"), json!("no"));
+    assert_eq!(
+        value("typeof 1 + typeof 'a' + typeof [] + typeof issue"),
+        json!("NumberStringListIssue")
+    );
+    assert_eq!(value("-(2) + +3"), json!(1));
+    assert_eq!(
+        value("1e308 * 10 > 0"),
+        json!(true),
+        "overflow is Infinity, never a panic"
+    );
+}
+
+#[test]
+fn arrow_functions_close_over_their_scope() {
+    assert_eq!(value("(x => x * 2)(21)"), json!(42));
+    assert_eq!(
+        value("((a, b) => [a, b])(1)"),
+        json!([1, null]),
+        "a missing argument is null"
+    );
+    assert_eq!(
+        value("((a) => a)(1, 2)"),
+        json!(1),
+        "an extra argument is dropped"
+    );
+    assert_eq!(value("(a => b => a + b)(1)(2)"), json!(3));
+    assert_eq!(
+        value("[1, 2].map(x => [1, 2].map(y => x * 10 + y))"),
+        json!([[11, 12], [21, 22]])
+    );
+    assert_eq!(
+        value("x => x"),
+        json!("x => x"),
+        "a function's value is its text"
+    );
+}
+
+#[test]
+fn list_methods() {
+    assert_eq!(value("[1, 2, 3].map((x, i) => x + i)"), json!([1, 3, 5]));
+    assert_eq!(value("[1, 2, 3, 4].filter(x => x % 2 == 0)"), json!([2, 4]));
+    assert_eq!(
+        value("[[1, 2].some(x => x > 1), [1, 2].every(x => x > 1)]"),
+        json!([true, false])
+    );
+    assert_eq!(value("[1, 2, 3].find(x => x > 1)"), json!(2));
+    assert_eq!(
+        value("[1, 'a'].includes('a') && [1, 'a'].indexOf(2) == -1"),
+        json!(true)
+    );
+    assert_eq!(
+        value("[1, null, 'a'].join('-') + [1, 2].join()"),
+        json!("1--a1,2")
+    );
+    assert_eq!(value("[1, 2, 3, 4].slice(1, -1)"), json!([2, 3]));
+    assert_eq!(value("[1, 2, 3].slice(-2)"), json!([2, 3]));
+    assert_eq!(value("[[1, 2], 3, [[4]]].flatten()"), json!([1, 2, 3, [4]]));
+    assert_eq!(value("[1, 2, 3].reduce((a, x) => a + x, 10)"), json!(16));
+    assert_eq!(value("[1, 2, 3].reduce((a, x) => a + x)"), json!(6));
+    assert_eq!(value("[3, 1, 2].sort()"), json!([1, 2, 3]));
+    assert_eq!(value("['b', 'a'].sort()"), json!(["a", "b"]));
+    assert_eq!(value("[1, 3, 2].sort((a, b) => b - a)"), json!([3, 2, 1]));
+    assert_eq!(value("[1].concat([2, 3], 4)"), json!([1, 2, 3, 4]));
+    assert_eq!(value("[[1, 2].length, [][0]]"), json!([2, null]));
+    assert!(failure("[].reduce((a, x) => a)").contains("empty list"));
+    assert!(failure("[1, 'a'].sort()").contains("Can't compare Number to String."));
+    assert!(failure("[1].nope()").contains("Unrecognized method of type 'List': \"nope\""));
+}
+
+#[test]
+fn string_methods_count_characters_and_never_cut_one() {
+    assert_eq!(value("'héllo wörld'.length"), json!(11));
+    assert_eq!(value("'héllo'.slice(1, 3)"), json!("él"));
+    assert_eq!(value("'日本語'.slice(-2)"), json!("本語"));
+    assert_eq!(value("'日本語'[1]"), json!("本"));
+    assert_eq!(value("'日本語'.indexOf('語')"), json!(2));
+    assert_eq!(
+        value("['Ab'.toLowerCase(), 'ß'.toUpperCase(), ' x '.trim()]"),
+        json!(["ab", "SS", "x"])
+    );
+    assert_eq!(value("'a,b,,c'.split(',')"), json!(["a", "b", "", "c"]));
+    assert_eq!(value("'añ'.split('')"), json!(["a", "ñ"]));
+    assert_eq!(value("'aXbX'.replace('X', '-')"), json!("a-bX"));
+    assert_eq!(
+        value("['abc'.includes('b'), 'abc'.startsWith('ab'), 'abc'.endsWith('bc')]"),
+        json!([true, true, true])
+    );
+    assert!(failure("'a'.padStart(3)").contains("does not model the method `padStart`"));
+    assert!(failure("'a'.nope()").contains("Unrecognized method of type 'String'"));
+}
+
+#[test]
+fn issue_members_read_the_site() {
+    let v = value(
+        "{ key: issue.key, id: typeof issue.id, summary: issue.summary, \
+         description: issue.description.plainText.split('. ')[0], \
+         status: [issue.status.name, issue.status.category.key], type: issue.issueType.name, \
+         priority: issue.priority.name, assignee: issue.assignee.displayName, \
+         reporter: issue.reporter.accountId, creator: issue.creator.accountId, \
+         project: issue.project.key, labels: issue.labels, \
+         comments: issue.comments.map(c => [c.author.displayName, c.body.plainText]), \
+         createdBeforeUpdated: issue.created <= issue.updated, \
+         created: issue.created.toISOString(), millis: issue.created.getTime(), \
+         parent: issue.parent, subtasks: issue.subtasks.length }",
+    );
+    assert_eq!(v["key"], "KILN-1");
+    assert_eq!(v["id"], "Number");
+    assert_eq!(v["summary"], "Sandbox escapes must be impossible");
+    assert_eq!(v["description"], "Audit every host import");
+    assert_eq!(v["status"], json!(["Done", "done"]));
+    assert_eq!(v["type"], "Story");
+    assert_eq!(v["assignee"], "Alice Admin");
+    assert_eq!(v["reporter"], ALICE);
+    assert_eq!(v["creator"], ALICE);
+    assert_eq!(v["project"], "KILN");
+    assert_eq!(v["labels"], json!(["security", "sandbox"]));
+    assert_eq!(
+        v["comments"],
+        json!([
+            [
+                "Bob User",
+                "Reviewed the import list; only jira and log remain."
+            ],
+            ["Alice Admin", "Closing after the audit."]
+        ])
+    );
+    assert_eq!(v["createdBeforeUpdated"], true);
+    assert_eq!(v["created"], "2025-01-06T09:00:00.000Z");
+    assert_eq!(v["millis"], json!(1_736_154_000_000_i64));
+    assert_eq!(v["parent"], Json::Null);
+    assert_eq!(v["subtasks"], 0);
+    assert_eq!(value("user.accountId"), json!(ALICE));
+    assert_eq!(
+        value("[project.key, project.name, typeof project.id]"),
+        json!(["KILN", "Kiln", "Number"])
+    );
+    let kiln: Vec<String> = world()
+        .issues
+        .iter()
+        .filter(|i| i.project_key == "KILN")
+        .map(|i| i.key.clone())
+        .collect();
+    assert_eq!(value("issues.map(i => i.key)"), json!(kiln));
+}
+
+#[test]
+fn a_jira_object_in_the_result_is_its_rest_representation() {
+    let v = value("[issue.status, user, issue.priority, issue.project]");
+    assert_eq!(v[0]["name"], "Done");
+    assert_eq!(v[0]["self"], format!("{LINKS}/rest/api/3/status/10001"));
+    assert_eq!(v[1]["accountId"], ALICE);
+    assert_eq!(v[1]["displayName"], "Alice Admin");
+    assert!(v[2]["name"].is_string());
+    assert_eq!(v[3]["key"], "KILN");
+    let issue = value("issue");
+    assert_eq!(issue["key"], "KILN-1");
+    assert_eq!(
+        issue["fields"]["summary"],
+        "Sandbox escapes must be impossible"
+    );
+    assert_eq!(value("issue.description")["type"], "doc");
+}
+
+#[test]
+fn unknown_and_unmodelled_members_fail_in_jiras_words() {
+    assert_eq!(
+        failure("issue['a' + 'b']"),
+        "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \"ab\" \
+         ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', 'comments', \
+         'created', 'creator', 'description', 'id', 'issueType', 'key', 'labels', 'parent', \
+         'priority', 'project', 'properties', 'reporter', 'status', 'subtasks', 'summary', 'updated'"
+    );
+    let links = run("issue.links").unwrap_err();
+    assert!(links.is_not_modelled(), "{links}");
+    assert!(
+        links
+            .to_string()
+            .contains("the property `links` of type 'Issue'")
+    );
+    assert!(failure("nothing").contains("Unrecognized identifier: nothing."));
+    assert!(run("JSON.stringify(1)").unwrap_err().is_not_modelled());
+    assert_eq!(
+        value("sprint"),
+        Json::Null,
+        "a context variable not provided is null"
+    );
+    assert_eq!(
+        failure("sprint.id"),
+        "Evaluation failed: \"sprint.id\" - Cannot read property \"id\" of null (`sprint`)."
+    );
+    assert!(failure("1 < 'a'").contains("Can't compare Number to String."));
+    assert!(failure("[] - 1").contains("Operator - cannot be applied to List and Number."));
+    assert!(failure("(1)(2)").contains("A Number is not a function."));
+}
+
+#[test]
+fn hidden_issues_read_as_none() {
+    let world = world();
+    let sec = issue_id(&world, "SEC-1");
+    let site = Site {
+        world: &world,
+        account_id: CAROL,
+    };
+    // The handler never gives Carol SEC-1; were it reached (a parent, a
+    // subtask), it reads as no issue and renders as null.
+    assert!(site.issue(sec).is_none());
+    assert!(
+        Site {
+            world: &world,
+            account_id: ALICE
+        }
+        .issue(sec)
+        .is_some()
+    );
+}
+
+#[test]
+fn complexity_is_counted_and_limits_bite() {
+    let world = world();
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let context = Context {
+        issue: Some(issue_id(&world, "KILN-1")),
+        ..Context::default()
+    };
+    let evaluation = evaluate(
+        "issue.comments.length + issue.comments.length",
+        &site,
+        &context,
+        LINKS,
+    )
+    .expect("evaluates");
+    assert_eq!(evaluation.value, json!(4));
+    assert_eq!(evaluation.complexity.expensive_operations, 1, "loaded once");
+    assert!(evaluation.complexity.steps > 0);
+    assert_eq!(evaluation.complexity.primitive_values, 1);
+    let beans = evaluate("[user, user]", &site, &context, LINKS).expect("evaluates");
+    assert_eq!(beans.complexity.beans, 2);
+
+    // More issues' comments than the limit of expensive operations: the seed's
+    // first issue copied under new ids.
+    let mut crowded = world.clone();
+    let template = crowded.issues[0].clone();
+    for n in 1..=u64::from(MAX_EXPENSIVE_OPERATIONS) {
+        let mut copy = template.clone();
+        copy.id = 90_000 + n;
+        copy.key = format!("KILN-{}", 900 + n);
+        crowded.issues.push(copy);
+    }
+    let ids: Vec<u64> = crowded
+        .issues
+        .iter()
+        .filter(|i| i.project_key == "KILN")
+        .map(|i| i.id)
+        .collect();
+    assert!(ids.len() > MAX_EXPENSIVE_OPERATIONS as usize);
+    let site = Site {
+        world: &crowded,
+        account_id: ALICE,
+    };
+    let crowded_context = Context {
+        issues: Some(ids),
+        ..Context::default()
+    };
+    assert_eq!(
+        evaluate(
+            "issues.map(i => i.comments.length)",
+            &site,
+            &crowded_context,
+            LINKS
+        )
+        .unwrap_err()
+        .to_string(),
+        format!(
+            "Evaluation failed: \"i.comments\" - The expression exceeded the limit of \
+             {MAX_EXPENSIVE_OPERATIONS} expensive operations."
+        )
+    );
+    assert!(evaluate("issues.map(i => i.key)", &site, &crowded_context, LINKS).is_ok());
+
+    let thirty = (0..30).map(|n| n.to_string()).collect::<Vec<_>>().join(",");
+    let steps = failure(&format!(
+        "[{thirty}].map(a => [{thirty}].map(b => [{thirty}].map(c => a + b + c)))"
+    ));
+    assert!(
+        steps.ends_with(&format!(
+            "The expression exceeded the limit of {MAX_STEPS} steps."
+        )),
+        "{steps}"
+    );
+}
+
+#[test]
+fn hostile_expressions_are_bounded() {
+    // Doubling a string: stopped by the text budget, not memory.
+    let doubling = format!(
+        "['x']{}",
+        ".map(s => s + s + s + s + s + s + s + s + s + s)".repeat(12)
+    );
+    assert!(
+        failure(&doubling).contains("characters of text"),
+        "{doubling}"
+    );
+    // Few steps, each walking a long list: stopped by the work budget. `l` is
+    // 880 one-letter strings, `big` 88,000 of them.
+    let letters = format!("'{}'.split('')", "a".repeat(880));
+    let walking = format!(
+        "(l => (big => l.map(x => big.includes('b')))(l.slice(0, 100).map(x => l).flatten()))({letters})"
+    );
+    assert!(failure(&walking).contains("walked more than"), "{walking}");
+    // One string concatenated with itself many times in one call.
+    let concat = format!(
+        "['{}'].map(s => s + s + s + s + s + s + s + s + s + s)\
+         .map(s => s + s + s + s + s + s + s + s + s + s).map(s => s.concat({}))",
+        "x".repeat(300),
+        ["s"; 40].join(", ")
+    );
+    let refused = failure(&concat);
+    assert!(refused.contains("characters of text"), "{refused}");
+    // Self-application recurses without end: stopped by the depth bound.
+    assert!(failure("(f => f(f))(f => f(f))").contains("recursed deeper than"));
+    // Nesting a value once per step.
+    let nesting = format!(
+        "[{}].reduce((a, x) => [a], [])",
+        (0..150)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    assert!(failure(&nesting).contains("nests deeper than"));
+    // A comparator that is no order does not panic the sort.
+    assert_eq!(value("[3, 1, 2].sort((a, b) => 1).length"), json!(3));
+    assert!(failure("[1, 2].sort((a, b) => 'x')").contains("must return a Number"));
+    // Huge literals and odd positions.
+    assert_eq!(value(&"9".repeat(400)), Json::Null);
+    assert_eq!(value("'abc'.slice(1e300, -1e300)"), json!(""));
+    assert_eq!(value("[1, 2][1.5]"), Json::Null);
+    assert_eq!(value("'é'[-1]"), Json::Null);
+    // Too long, too deep.
+    assert_eq!(
+        failure(&"1+".repeat(600)),
+        "Jira expression is too long (1200), limit: 1000 characters"
+    );
+    assert!(failure(&format!("{}1", "!".repeat(500))).contains("nests deeper than"));
+}
+
+#[test]
+fn issue_properties_read_as_values_and_cost_one_load() {
+    let mut world = world();
+    let kiln_1 = issue_id(&world, "KILN-1");
+    let Some(issue) = world.issues.iter_mut().find(|i| i.id == kiln_1) else {
+        panic!("KILN-1 is seeded");
+    };
+    issue.properties.insert(
+        String::from("review"),
+        json!({ "state": "approved", "by": ["a", "b"], "score": 4.5 }),
+    );
+    let mut deep = json!(1);
+    for _ in 0..150 {
+        deep = json!([deep]);
+    }
+    issue.properties.insert(String::from("deep"), deep);
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let context = Context {
+        issue: Some(kiln_1),
+        ..Context::default()
+    };
+    let evaluation = evaluate(
+        "[issue.properties['review'].state, issue.properties.get('review').by.length, \
+         issue.properties.review.score, issue.properties.get('absent'), \
+         issue.properties.keys()]",
+        &site,
+        &context,
+        LINKS,
+    )
+    .expect("evaluates");
+    assert_eq!(
+        evaluation.value,
+        json!(["approved", 2, 4.5, null, ["deep", "review"]])
+    );
+    assert_eq!(evaluation.complexity.expensive_operations, 1);
+    let whole = evaluate("issue.properties", &site, &context, LINKS).expect("evaluates");
+    assert_eq!(whole.value["review"]["state"], "approved");
+    let too_deep = evaluate("issue.properties.deep", &site, &context, LINKS)
+        .expect_err("too deep")
+        .to_string();
+    assert!(too_deep.contains("nests deeper than"), "{too_deep}");
+}
+
+#[test]
+fn a_member_of_an_object_the_site_no_longer_has_is_null() {
+    let world = world();
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let context = Context::default();
+    // `user` names an account the site has no record of.
+    let ghost = Site {
+        world: &world,
+        account_id: "no-such-account",
+    };
+    let evaluation = evaluate(
+        "[user.accountId, user.displayName, user.active]",
+        &ghost,
+        &context,
+        LINKS,
+    )
+    .expect("evaluates");
+    assert_eq!(evaluation.value, json!(["no-such-account", null, false]));
+    // An unknown member is still an error, not null.
+    assert!(evaluate("user.nope", &site, &context, LINKS).is_err());
+}
