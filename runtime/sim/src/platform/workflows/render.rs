@@ -123,7 +123,10 @@ mod tests {
     #[test]
     fn every_global_transition_is_one_an_issue_takes_into_its_status() {
         let rendered = workflow(&SITE_WORKFLOW, Transitions::Included);
-        let transitions = rendered["transitions"].as_array().cloned().unwrap_or_default();
+        let transitions = rendered["transitions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(transitions.len(), STATUSES.len() + 1);
         for t in transitions.iter().filter(|t| t["type"] == "GLOBAL") {
             let id = t["id"].as_str().unwrap_or_default();

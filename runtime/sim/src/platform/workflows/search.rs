@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(query.scope, Some(Scope::Global));
         assert_eq!(query.is_active, Some(true));
         let kept: Vec<&str> = query.kept.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(kept, ["expand", "queryString", "orderBy", "scope", "isActive"]);
+        assert_eq!(
+            kept,
+            ["expand", "queryString", "orderBy", "scope", "isActive"]
+        );
     }
 
     #[test]
