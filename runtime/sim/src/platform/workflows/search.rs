@@ -165,10 +165,10 @@ pub(crate) async fn search(
         .filter(|_| reader.sees_global_workflows())
         .filter(|w| query.admits(w, active))
         .collect();
-    if let Some((field, descending)) = query.order {
-        if field == OrderField::Name {
-            matching.sort_by_key(|w| w.name.to_lowercase());
-        }
+    // `created` and `updated` have no dates to sort by: every workflow ties, and
+    // ties keep the site's order, whichever way they are asked for.
+    if let Some((OrderField::Name, descending)) = query.order {
+        matching.sort_by_key(|w| w.name.to_lowercase());
         if descending {
             matching.reverse();
         }
