@@ -26,6 +26,10 @@ const PAGE: usize = 50;
 /// The expansion that adds each workflow's transitions.
 const EXPAND_TRANSITIONS: &str = "values.transitions";
 
+/// The parameters that say which list is paged (not where the page starts):
+/// `self` and `nextPage` carry them on.
+const LINKED: [&str; 5] = ["expand", "queryString", "orderBy", "scope", "isActive"];
+
 /// The field `orderBy` sorts by. The simulator keeps no creation or update time
 /// for its workflow, so `created` and `updated` leave the site's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,9 +82,9 @@ impl SearchQuery {
                 "orderBy" if !value.is_empty() => query.order = Some(order_by(&value)?),
                 "scope" if !value.is_empty() => query.scope = Some(scope(&value)?),
                 "isActive" if !value.is_empty() => query.is_active = Some(boolean(&value)?),
-                _ => continue,
+                _ => {}
             }
-            if !matches!(key.as_ref(), "startAt" | "maxResults") {
+            if LINKED.contains(&key.as_ref()) {
                 query.kept.push((key.into_owned(), value.into_owned()));
             }
         }
