@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 88] = [
+const ROOTS: [&str; 90] = [
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",
@@ -105,6 +105,8 @@ const ROOTS: [&str; 88] = [
     "ComponentIssuesCount",
     "JExpEvaluateJiraExpressionResultBean",
     "JiraExpressionsAnalysis",
+    "WorkflowSearchResponse",
+    "WorkflowReadResponse",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

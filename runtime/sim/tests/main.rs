@@ -63,3 +63,4 @@ mod time_tracking;
 mod users_list;
 mod versions;
 mod webhooks;
+mod workflows;

@@ -53,6 +53,8 @@ async fn the_jira_js_client_works_unchanged() {
         "ok deleteIssue:",
         "ok parseJqlQueries:",
         "ok getCommentsByIds:",
+        "ok searchWorkflows:",
+        "ok readWorkflows:",
     ] {
         assert!(steps.contains(step), "{step} in {steps}");
     }

@@ -69,6 +69,7 @@ mod votes;
 mod watchers;
 mod webhook;
 mod wiki;
+mod workflows;
 pub(crate) mod worklog;
 
 use std::sync::Arc;
@@ -107,6 +108,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .merge(users_list::routes())
         .merge(user_permission_search::routes())
         .merge(status_category::routes())
+        .merge(workflows::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(
             "/issueLinkType/{issue_link_type_id}",

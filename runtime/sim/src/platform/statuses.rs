@@ -31,7 +31,9 @@ const PAGE: usize = 200;
 /// `searchString`'s `maxLength`.
 const MAX_SEARCH_CHARS: usize = 255;
 
-fn jira_status(status: &Status) -> Value {
+/// A status as the workflow APIs answer it (`JiraStatus`; the workflows API adds a
+/// `statusReference` to make it a `JiraWorkflowStatus`).
+pub(crate) fn jira_status(status: &Status) -> Value {
     let mut value = json!({
         "id": status.id,
         "name": status.name,

@@ -95,6 +95,39 @@ impl StatusCategory {
 /// The status a new issue starts in.
 pub(crate) const INITIAL_STATUS: Status = STATUSES[0];
 
+/// A workflow's identity as the workflows API (`/rest/api/3/workflows`) names
+/// it. Its statuses and transitions are not restated here: they are [`STATUSES`]
+/// and the transitions into them, the ones issues take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Workflow {
+    /// Jira's workflow ids are UUIDs.
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
+    /// The id of the workflow's one version (`versionNumber` 0): the simulator
+    /// never edits a workflow.
+    pub(crate) version_id: &'static str,
+}
+
+/// The workflow every project of the site uses: company-managed (`GLOBAL`), as
+/// Jira Software's simplified workflow lays it out, shared by all projects, so
+/// named for none of them.
+pub(crate) const SITE_WORKFLOW: Workflow = Workflow {
+    id: "6f1c2b5e-8d4a-4e3f-9b7c-2a1d0e5f4c3b",
+    name: "Software Simplified Workflow",
+    version_id: "0c9e7a1d-3b5f-4d2e-8a6c-1f4b7e2d9c05",
+};
+
+/// Every workflow of the site.
+pub(crate) const WORKFLOWS: [Workflow; 1] = [SITE_WORKFLOW];
+
+/// Jira's id of a workflow's initial transition, which creates an issue into
+/// [`INITIAL_STATUS`]. No issue can take it: [`transition`] knows only the
+/// transitions between statuses.
+pub(crate) const CREATE_TRANSITION_ID: &str = "1";
+
+/// The name Jira gives the initial transition.
+pub(crate) const CREATE_TRANSITION_NAME: &str = "Create";
+
 /// Looks a status up by name, case-insensitively as JQL does.
 pub(crate) fn status_named(name: &str) -> Option<Status> {
     STATUSES
@@ -181,4 +214,14 @@ pub(crate) fn issue_type_named(name: &str) -> Option<IssueType> {
 
 pub(crate) fn issue_type_by_id(id: &str) -> Option<IssueType> {
     ISSUE_TYPES.iter().copied().find(|t| t.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_initial_transition_is_none_an_issue_can_take() {
+        assert_eq!(transition(CREATE_TRANSITION_ID), None);
+    }
 }

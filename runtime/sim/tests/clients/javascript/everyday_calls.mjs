@@ -73,6 +73,12 @@ step('getStatusCategories', (await jira.workflowStatusCategories.getStatusCatego
 step('getStatusCategory', (await jira.workflowStatusCategories.getStatusCategory({ idOrKey: 'done' })).name);
 step('getStatusesById', (await jira.status.getStatusesById({ id: ['3'] })).map(s => s.statusCategory));
 step('searchStatuses', (await jira.status.search({ searchString: 'do' })).values.map(s => s.name));
+const workflowPage = await jira.workflows.searchWorkflows({ expand: 'values.transitions', queryString: 'simplified' });
+check(workflowPage.values.length === 1 && workflowPage.values[0].transitions.length === 4, JSON.stringify(workflowPage));
+step('searchWorkflows', workflowPage.values.map(w => w.name));
+const workflowsRead = await jira.workflows.readWorkflows({ workflowIds: [workflowPage.values[0].id] });
+check(workflowsRead.workflows.length === 1 && workflowsRead.statuses.length === 3, JSON.stringify(workflowsRead));
+step('readWorkflows', workflowsRead.workflows.map(w => w.name));
 step('getSharedTimeTrackingConfiguration', (await jira.timeTracking.getSharedTimeTrackingConfiguration()).workingHoursPerDay);
 step('getSelectedTimeTrackingImplementation', (await jira.timeTracking.getSelectedTimeTrackingImplementation()).key);
 step('getAvailableTimeTrackingImplementations', (await jira.timeTracking.getAvailableTimeTrackingImplementations()).length);
