@@ -285,7 +285,6 @@ pub const BAD_RESULT: &str = "bad-result";
 
 /// A failure's kind (`app-error`, `timeout`, `memory-limit`, …), the `outcome` label of a
 /// failed run.
-
 pub fn failure_kind(failure: &InvocationFailure) -> &'static str {
     match failure {
         InvocationFailure::App { .. } => "app-error",
