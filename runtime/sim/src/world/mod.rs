@@ -18,6 +18,7 @@ pub(crate) mod notification;
 pub(crate) mod on_call;
 mod ops;
 mod project;
+pub(crate) mod project_settings;
 pub(crate) mod rank;
 pub(crate) mod resolution;
 mod restriction;
