@@ -240,7 +240,9 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/project/search", get(project::search))
         .route(
             "/project/{project_id_or_key}",
-            get(project::get).put(project_write::update),
+            get(project::get)
+                .put(project_write::update)
+                .delete(project_write::delete),
         )
         .route(
             "/project/{project_id_or_key}/statuses",

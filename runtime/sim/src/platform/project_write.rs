@@ -1,5 +1,6 @@
-//! Creating a project (`POST /project`, `createProject`) and updating one
-//! (`PUT /project/{projectIdOrKey}`, `updateProject`).
+//! Creating a project (`POST /project`, `createProject`), updating one
+//! (`PUT /project/{projectIdOrKey}`, `updateProject`) and deleting one
+//! (`DELETE /project/{projectIdOrKey}`, `deleteProject`).
 //!
 //! Who may: creating needs *Administer Jira* (a site admin), else the spec's
 //! 403; updating needs *Administer projects* on the project (its lead or a site
@@ -28,6 +29,14 @@
 //! for the project and its issues, which the simulator does not model, and a
 //! rename that broke every issue key would be worse than no rename.
 //!
+//! A delete needs *Administer Jira*; as the spec documents no 403 for it, a
+//! caller without it gets the 404 of a project that is not there. The project
+//! goes with its issues, versions, components, properties and the board that
+//! shows it (`World::remove_project`). Jira's default (`enableUndo=true`)
+//! keeps it in the trash for 60 days, restorable from the UI only; the
+//! simulator has no trash and deletes at once either way, so the key is free
+//! again and `status=deleted` searches find nothing.
+//!
 //! No `project_created` / `project_updated` webhook is sent: the simulator's
 //! webhooks cover issue, comment, worklog and sprint events, and no other
 //! admin write (components, versions) raises its event either.
@@ -38,13 +47,14 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::body_fields::{optional, text};
 use super::property_selection::{PropertySelection, Syntax};
 use super::render;
 use crate::access::Caller;
-use crate::extract::JiraJson;
+use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
@@ -66,8 +76,6 @@ const MAX_URL_CHARS: usize = 255;
 const MAX_ACCOUNT_ID_CHARS: usize = 128;
 /// The simulator's limit on projects, so a loop of creates cannot exhaust it.
 const MAX_PROJECTS: usize = 1_000;
-/// The first id Jira gives a project on a new site.
-const FIRST_PROJECT_ID: u64 = 10_000;
 
 /// The properties of `CreateProjectDetails` and `UpdateProjectDetails` the
 /// simulator reads only to check their JSON type: integers all.
@@ -278,17 +286,6 @@ fn checked_type(input: &ProjectInput) -> Result<ProjectType, JiraError> {
     })
 }
 
-/// The id the next project takes: one past the highest, as Jira numbers them.
-fn next_project_id(world: &World) -> String {
-    world
-        .projects
-        .iter()
-        .filter_map(|p| p.id.parse::<u64>().ok())
-        .max()
-        .map_or(FIRST_PROJECT_ID, |highest| highest.saturating_add(1))
-        .to_string()
-}
-
 /// `createProject`: 201 with the new project's `ProjectIdentifiers`.
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
@@ -348,7 +345,7 @@ pub(crate) async fn create(
         .iter()
         .map(|u| (u.account_id.clone(), every_permission.clone()))
         .collect();
-    let id = next_project_id(&world);
+    let id = world.take_project_id();
     let answer = json!({
         "self": format!("{}/rest/api/3/project/{id}", caller.links),
         // An integer on the wire (`ProjectIdentifiers.id`); the id was made
@@ -448,4 +445,34 @@ fn not_found(id_or_key: &str) -> JiraError {
     // Echoed as the project reads do, bounded so a huge one is not sent back.
     let shown: String = id_or_key.chars().take(MAX_NAME_CHARS).collect();
     JiraError::not_found(format!("No project could be found with key '{shown}'."))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DeleteQuery {
+    /// Read for its type only: the simulator has no trash (see the module).
+    #[serde(default)]
+    enable_undo: Option<bool>,
+}
+
+/// `deleteProject`: 204, the project and everything of it gone.
+pub(crate) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<super::project::ProjectPath>,
+    JiraQuery(query): JiraQuery<DeleteQuery>,
+) -> Result<StatusCode, JiraError> {
+    // Jira's default moves the project to its trash; the simulator deletes it
+    // at once either way (see the module).
+    let _to_trash = query.enable_undo.unwrap_or(true);
+    let mut world = shared.world();
+    let id_or_key = path.project_id_or_key();
+    let at = world
+        .projects
+        .iter()
+        .position(|p| p.id == id_or_key || p.key.eq_ignore_ascii_case(id_or_key))
+        .filter(|_| world.is_site_admin(&caller.account_id))
+        .ok_or_else(|| not_found(id_or_key))?;
+    world.remove_project(at);
+    Ok(StatusCode::NO_CONTENT)
 }

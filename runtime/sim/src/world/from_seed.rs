@@ -66,6 +66,7 @@ impl World {
             versions: Vec::new(),
             next_version_id: super::version::FIRST_VERSION_ID,
             next_component_id: FIRST_COMPONENT_ID,
+            next_project_id: super::project_lifecycle::FIRST_PROJECT_ID,
             boards: Vec::new(),
             next_board_id: super::board::FIRST_BOARD_ID,
             sprints: Vec::new(),

@@ -1,0 +1,60 @@
+//! Projects made and removed while the simulator runs: the ids a new project
+//! takes, and what a deleted project takes with it so nothing of it dangles.
+
+use super::World;
+use super::board::BoardQuery;
+
+/// The first id Jira gives a project on a new site.
+pub(crate) const FIRST_PROJECT_ID: u64 = 10_000;
+
+impl World {
+    /// Hands out the next project id: past every seeded one and never reused
+    /// after a delete, as Jira's ids are not, so a stale reference (a filter
+    /// shared with a deleted project) never opens onto a new project.
+    pub(crate) fn take_project_id(&mut self) -> String {
+        let highest_seeded = self
+            .projects
+            .iter()
+            .filter_map(|p| p.id.parse::<u64>().ok())
+            .max()
+            .map_or(0, |id| id.saturating_add(1));
+        let id = self
+            .next_project_id
+            .max(highest_seeded)
+            .max(FIRST_PROJECT_ID);
+        self.next_project_id = id.saturating_add(1);
+        id.to_string()
+    }
+
+    /// Removes the project at `index` with its issues, versions and the boards
+    /// that show only its issues; what other projects hold of them (links to
+    /// its issues, parents among them) is cut. Components and project
+    /// properties live in the project record and go with it. As for a deleted
+    /// component, no issue event is raised per issue: Jira reports a project
+    /// delete as one configuration change.
+    pub(crate) fn remove_project(&mut self, index: usize) {
+        if index >= self.projects.len() {
+            return;
+        }
+        let project = self.projects.remove(index);
+        let removed: Vec<u64> = self
+            .issues
+            .iter()
+            .filter(|issue| issue.project_key == project.key)
+            .map(|issue| issue.id)
+            .collect();
+        self.issues.retain(|issue| issue.project_key != project.key);
+        for id in removed {
+            self.issue_links.retain(|link| !link.involves(id));
+            self.orphan_children_of(id);
+        }
+        self.versions.retain(|v| v.project_key != project.key);
+        self.boards
+            .retain(|b| !matches!(&b.query, BoardQuery::Project(key) if *key == project.key));
+        for board in &mut self.boards {
+            if board.location.as_deref() == Some(project.key.as_str()) {
+                board.location = None;
+            }
+        }
+    }
+}
