@@ -207,7 +207,8 @@ impl SearchQuery {
             .type_keys
             .as_ref()
             .is_none_or(|types| types.iter().any(|t| t == project.project_type.key()));
-        // Every simulated project is live: archiving and deleting are not modelled.
+        // Every simulated project is live: archiving is not modelled, and a
+        // deleted project is gone at once (no trash: `project_write.rs`).
         let live = self
             .statuses
             .as_ref()
