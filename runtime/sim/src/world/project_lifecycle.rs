@@ -58,3 +58,45 @@ impl World {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Seed;
+
+    #[test]
+    fn a_deleted_project_leaves_nothing_and_its_id_is_not_reused() {
+        let mut world = World::from_seed(&Seed::default()).expect("the default seed");
+        let first = world.take_project_id();
+        assert_eq!(first, "10002", "after the seeded 10000 and 10001");
+        let sec = world
+            .projects
+            .iter()
+            .position(|p| p.key == "SEC")
+            .expect("SEC is seeded");
+        world.remove_project(sec);
+        assert!(world.project("SEC").is_none());
+        assert!(world.issues.iter().all(|i| i.project_key != "SEC"));
+        assert!(world.versions.iter().all(|v| v.project_key != "SEC"));
+        assert!(world.boards.iter().all(|b| {
+            !matches!(&b.query, BoardQuery::Project(key) if key == "SEC")
+                && b.location.as_deref() != Some("SEC")
+        }));
+        let ids = world
+            .issues
+            .iter()
+            .map(|i| i.id)
+            .collect::<std::collections::BTreeSet<_>>();
+        assert!(
+            world
+                .issue_links
+                .iter()
+                .all(|l| ids.contains(&l.inward) && ids.contains(&l.outward))
+        );
+        assert_eq!(world.take_project_id(), "10003");
+        // An index past the end is no project: nothing happens.
+        let count = world.projects.len();
+        world.remove_project(count);
+        assert_eq!(world.projects.len(), count);
+    }
+}
