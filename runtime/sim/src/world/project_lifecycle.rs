@@ -1,6 +1,8 @@
 //! Projects made and removed while the simulator runs: the ids a new project
 //! takes, and what a deleted project takes with it so nothing of it dangles.
 
+use std::collections::HashSet;
+
 use super::World;
 use super::board::BoardQuery;
 
@@ -37,16 +39,22 @@ impl World {
             return;
         }
         let project = self.projects.remove(index);
-        let removed: Vec<u64> = self
+        // One pass over the issues and one over the links, whatever the
+        // project's size: the world is locked while this runs, and an app can
+        // fill a project with tens of thousands of issues before deleting it.
+        let removed: HashSet<u64> = self
             .issues
             .iter()
             .filter(|issue| issue.project_key == project.key)
             .map(|issue| issue.id)
             .collect();
         self.issues.retain(|issue| issue.project_key != project.key);
-        for id in removed {
-            self.issue_links.retain(|link| !link.involves(id));
-            self.orphan_children_of(id);
+        self.issue_links
+            .retain(|link| !removed.contains(&link.inward) && !removed.contains(&link.outward));
+        for issue in &mut self.issues {
+            if issue.parent.is_some_and(|parent| removed.contains(&parent)) {
+                issue.parent = None;
+            }
         }
         self.versions.retain(|v| v.project_key != project.key);
         self.boards
