@@ -16,7 +16,8 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 90] = [
+const ROOTS: [&str; 91] = [
+    "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
     "GroupName",

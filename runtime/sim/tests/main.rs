@@ -50,6 +50,7 @@ mod ops_contract;
 mod permissions_check;
 mod project_roles;
 mod project_search;
+mod project_writes;
 mod properties;
 mod real_clients;
 mod reporter;

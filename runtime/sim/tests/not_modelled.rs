@@ -71,7 +71,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
 
     // A modelled path with a method the spec has but the simulator lacks.
     let update = alice
-        .put("/rest/api/3/project/KILN", &serde_json::json!({}))
+        .put("/rest/api/3/issuetype/10001", &serde_json::json!({}))
         .await;
     assert_eq!(update.status, StatusCode::NOT_IMPLEMENTED);
     assert!(not_modelled(&update.headers));

@@ -44,6 +44,7 @@ mod permissions_check;
 mod project;
 mod project_property;
 mod project_role;
+mod project_write;
 mod property;
 pub(crate) mod property_selection;
 pub(crate) mod render;
@@ -235,9 +236,14 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/role", get(project_role::all))
         .route("/role/{id}", get(project_role::one))
         .route("/role/{id}/actors", get(project_role::one))
-        .route("/project", get(project::all))
+        .route("/project", get(project::all).post(project_write::create))
         .route("/project/search", get(project::search))
-        .route("/project/{project_id_or_key}", get(project::get))
+        .route(
+            "/project/{project_id_or_key}",
+            get(project::get)
+                .put(project_write::update)
+                .delete(project_write::delete),
+        )
         .route(
             "/project/{project_id_or_key}/statuses",
             get(project::statuses),

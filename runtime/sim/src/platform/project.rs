@@ -59,10 +59,8 @@ enum Action {
     Create,
 }
 
-/// The project types `typeKey` may name; every simulated project is `software`.
+/// The project types `typeKey` may name.
 const PROJECT_TYPES: [&str; 3] = ["business", "service_desk", "software"];
-/// The project type of every project the simulator has.
-const PROJECT_TYPE: &str = "software";
 
 /// The query of `searchProjects`, read by hand: `id`, `keys`, `status` and
 /// `properties` repeat, and each mistake is a 400 naming it.
@@ -208,8 +206,9 @@ impl SearchQuery {
         let by_type = self
             .type_keys
             .as_ref()
-            .is_none_or(|types| types.iter().any(|t| t == PROJECT_TYPE));
-        // Every simulated project is live: archiving and deleting are not modelled.
+            .is_none_or(|types| types.iter().any(|t| t == project.project_type.key()));
+        // Every simulated project is live: archiving is not modelled, and a
+        // deleted project is gone at once (no trash: `project_write.rs`).
         let live = self
             .statuses
             .as_ref()
@@ -284,7 +283,7 @@ fn compare(world: &World, field: OrderField, a: &ProjectRecord, b: &ProjectRecor
 /// (`action`, by default `view`), filtered by `query` (key or name, without
 /// regard to case), `id` and `keys` (each repeated, at most 50; keys without
 /// regard to case, as project lookups are), `typeKey` (a comma-separated list;
-/// every simulated project is `software`) and `status` (repeated; every
+/// each project's own type) and `status` (repeated; every
 /// simulated project is `live`), ordered by `orderBy` (default `key`; ties by
 /// key), with `expand` and `properties` (keys) added to each. Bad values are
 /// 400s; `categoryId` and `propertyQuery` are the simulator's 501: it models
@@ -332,6 +331,12 @@ pub(crate) async fn search(
 #[derive(Deserialize)]
 pub(crate) struct ProjectPath {
     project_id_or_key: String,
+}
+
+impl ProjectPath {
+    pub(crate) fn project_id_or_key(&self) -> &str {
+        &self.project_id_or_key
+    }
 }
 
 /// `getAllProjects` (deprecated by Atlassian in favour of `project/search`, still

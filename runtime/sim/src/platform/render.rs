@@ -160,7 +160,7 @@ pub(crate) fn project_summary(links: &str, project: &ProjectRecord) -> Value {
         "id": project.id,
         "key": project.key,
         "name": project.name,
-        "projectTypeKey": "software",
+        "projectTypeKey": project.project_type.key(),
         "simplified": false,
         "avatarUrls": avatar_urls(links, "project", &project.id),
     })
@@ -181,7 +181,13 @@ pub(crate) fn project(
     let mut value = project_summary(links, project);
     if let Some(object) = value.as_object_mut() {
         object.insert(String::from("expand"), json!(PROJECT_EXPANSIONS));
-        object.insert(String::from("description"), json!(""));
+        object.insert(
+            String::from("description"),
+            json!(project.description.as_deref().unwrap_or_default()),
+        );
+        if let Some(url) = &project.url {
+            object.insert(String::from("url"), json!(url));
+        }
         object.insert(
             String::from("lead"),
             user_or_null(links, world, Some(&project.lead)),
@@ -205,7 +211,10 @@ pub(crate) fn project(
                     .collect(),
             ),
         );
-        object.insert(String::from("assigneeType"), json!("UNASSIGNED"));
+        object.insert(
+            String::from("assigneeType"),
+            json!(project.default_assignee.name()),
+        );
         object.insert(
             String::from("versions"),
             super::version::shape::of_project(links, world, project),
@@ -250,7 +259,7 @@ pub(crate) fn listed_project(
     let mut value = project_summary(links, project);
     value["expand"] = json!(PROJECT_EXPANSIONS);
     if expand.description {
-        value["description"] = json!("");
+        value["description"] = json!(project.description.as_deref().unwrap_or_default());
     }
     if expand.lead {
         value["lead"] = user_or_null(links, world, Some(&project.lead));

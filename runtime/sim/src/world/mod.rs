@@ -18,6 +18,8 @@ pub(crate) mod notification;
 pub(crate) mod on_call;
 mod ops;
 mod project;
+mod project_lifecycle;
+pub(crate) mod project_settings;
 pub(crate) mod rank;
 pub(crate) mod resolution;
 mod restriction;
@@ -89,6 +91,8 @@ pub(crate) struct World {
     /// are in its order).
     pub(crate) versions: Vec<version::VersionRecord>,
     pub(crate) next_version_id: u64,
+    /// The id the next created project takes, at least (`project_lifecycle`).
+    pub(crate) next_project_id: u64,
     /// The id the next created component takes (seeded ones come first).
     pub(crate) next_component_id: u64,
     /// Jira Software boards, in creation order (so ids ascend).

@@ -35,6 +35,12 @@ pub(crate) struct ProjectRecord {
     pub(crate) name: String,
     /// Account id of the lead.
     pub(crate) lead: String,
+    /// `None` renders as Jira's empty description.
+    pub(crate) description: Option<String>,
+    /// A link to information about the project, if one was set.
+    pub(crate) url: Option<String>,
+    pub(crate) project_type: super::project_settings::ProjectType,
+    pub(crate) default_assignee: super::project_settings::DefaultAssignee,
     pub(crate) components: Vec<ComponentRecord>,
     /// Account id → what that user may do here.
     pub(crate) grants: BTreeMap<String, BTreeSet<SeedPermission>>,
