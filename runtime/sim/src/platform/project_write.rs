@@ -59,7 +59,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::project_settings::{DefaultAssignee, ProjectType};
-use crate::world::{ProjectRecord, World};
+use crate::world::{ProjectRecord, World, spelled_as_project_key};
 
 /// The spec's bound on a key ("The maximum length is 10 characters"); the
 /// grammar's "one or more" after the first letter makes two the least.
@@ -158,11 +158,7 @@ fn checked_key(world: &World, key: &str, own: Option<&str>) -> Result<String, Ji
             format!("The project key must not exceed {MAX_KEY_CHARS} characters in length."),
         ));
     }
-    let grammatical = length >= MIN_KEY_CHARS
-        && key.starts_with(|c: char| c.is_ascii_uppercase())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let grammatical = length >= MIN_KEY_CHARS && spelled_as_project_key(key);
     if !grammatical {
         return Err(JiraError::field(
             "projectKey",

@@ -195,13 +195,7 @@ impl World {
         if self.project(&seed.key).is_some() || self.project(&seed.id).is_some() {
             return Err(invalid(format!("project {} is defined twice", seed.key)));
         }
-        let valid_key = !seed.key.is_empty()
-            && seed
-                .key
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && seed.key.starts_with(|c: char| c.is_ascii_uppercase());
-        if !valid_key {
+        if !super::project::spelled_as_project_key(&seed.key) {
             return Err(invalid(format!(
                 "project key {:?} is not uppercase letters and digits",
                 seed.key

@@ -39,7 +39,7 @@ pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
     RotationKind, RotationRecord, ScheduleRecord, TeamRecord, TimeRestriction, WeekWindow,
 };
-pub(crate) use project::{ComponentRecord, ProjectRecord, UserRecord};
+pub(crate) use project::{ComponentRecord, ProjectRecord, UserRecord, spelled_as_project_key};
 
 use std::collections::BTreeMap;
 

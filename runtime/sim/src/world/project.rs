@@ -50,6 +50,16 @@ pub(crate) struct ProjectRecord {
     pub(crate) properties: BTreeMap<String, serde_json::Value>,
 }
 
+/// Whether `key` is spelled as a Jira project key: an uppercase letter, then
+/// uppercase letters and digits. Seeds and `POST /project` both hold keys to
+/// it (the API also bounds the length).
+pub(crate) fn spelled_as_project_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 impl ProjectRecord {
     pub(crate) fn grants(&self, account_id: &str, permission: SeedPermission) -> bool {
         self.grants

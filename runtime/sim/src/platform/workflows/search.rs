@@ -13,6 +13,7 @@ use super::{is_active, reader};
 use crate::access::Caller;
 use crate::extract::query_number;
 use crate::jira_error::JiraError;
+use crate::platform::field_details::expands;
 use crate::platform::order_direction;
 use crate::platform::page::{Window, page_bean};
 use crate::shared::Shared;
@@ -76,7 +77,7 @@ impl SearchQuery {
                 }
                 "expand" => {
                     // Unknown expansions are ignored, as Jira ignores them.
-                    query.transitions |= value.split(',').any(|e| e.trim() == EXPAND_TRANSITIONS);
+                    query.transitions |= expands(Some(&value), EXPAND_TRANSITIONS);
                 }
                 "queryString" => query.name_part = value.to_lowercase(),
                 "orderBy" if !value.is_empty() => query.order = Some(order_by(&value)?),
