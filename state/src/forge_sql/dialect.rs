@@ -1255,7 +1255,7 @@ fn size_check(column: &str, declared: &str) -> Option<String> {
     let length = declared
         .split_once('(')
         .and_then(|(_, rest)| rest.trim_end_matches(')').parse::<u64>().ok());
-    let quoted = format!("\"{}\"", column.replace('"', "\"\""));
+    let quoted = super::rebuild::quoted(column);
     let name = column.replace('"', "");
     let bytes = |limit: u64| {
         format!(

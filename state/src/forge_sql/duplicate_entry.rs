@@ -28,6 +28,7 @@ use sqlparser::parser::Parser;
 
 use super::columns::table_columns;
 use super::dialect::{Endpoint, StatementKind, Step, translate_for};
+use super::rebuild::quoted;
 use super::values::ColumnType;
 
 /// The characters of the value a duplicate-key message quotes, as TiDB's `%-.64s` cuts it:
@@ -237,7 +238,7 @@ struct KeyLookup<'c> {
 
 impl<'c> KeyLookup<'c> {
     fn new(connection: &'c Connection, table: &str, key: &[String]) -> Option<Self> {
-        let quoted_table = quote(table);
+        let quoted_table = quoted(table);
         let table_columns = table_columns(connection, &quoted_table);
         let types = key
             .iter()
@@ -251,7 +252,7 @@ impl<'c> KeyLookup<'c> {
         let condition = key
             .iter()
             .enumerate()
-            .map(|(index, name)| format!("{} = ?{}", quote(name), index + 1))
+            .map(|(index, name)| format!("{} = ?{}", quoted(name), index + 1))
             .collect::<Vec<_>>()
             .join(" AND ");
         let stored = connection
@@ -302,11 +303,6 @@ impl<'c> KeyLookup<'c> {
         let repeated = !self.earlier.insert(self.hasher.hash_one(&text));
         Some((in_table || repeated).then(|| shown_entry(&text)))
     }
-}
-
-/// A name as a SQLite identifier.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// A key's values as MySQL writes them in the message, whole: each as its column's type

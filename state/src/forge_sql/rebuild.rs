@@ -302,7 +302,7 @@ pub(super) fn definition_of(connection: &Connection, table: &str) -> Option<(Str
 }
 
 /// A name as a SQLite identifier: double-quoted, inner quotes doubled.
-fn quoted(name: &str) -> String {
+pub(super) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
