@@ -149,6 +149,8 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "read:jira-work",
     "write:jira-work",
     "read:jira-user",
+    // getUserEmail and getUserEmailBulk, which Jira serves to apps only.
+    "read:email-address:jira",
     "manage:jira-project",
     "manage:jira-configuration",
     "read:ops-config:jira-service-management",

@@ -14,7 +14,7 @@ pub(super) fn self_link(links: &str, version: &VersionRecord) -> String {
 }
 
 /// `projectId`: a number on the wire; seeded project ids are checked to be one.
-fn project_id(world: &World, version: &VersionRecord) -> Option<u64> {
+pub(crate) fn project_id(world: &World, version: &VersionRecord) -> Option<u64> {
     world
         .project(&version.project_key)
         .and_then(|p| p.id.parse::<u64>().ok())
