@@ -163,6 +163,8 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "write:app-data:jira",
     "read:board-scope:jira-software",
     "read:board-scope.admin:jira-software",
+    "write:board-scope.admin:jira-software",
+    "delete:board-scope.admin:jira-software",
     "write:board-scope:jira-software",
     "read:sprint:jira-software",
     "write:sprint:jira-software",
