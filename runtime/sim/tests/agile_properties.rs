@@ -522,3 +522,94 @@ async fn apps_reach_versions_and_properties_through_the_gateway() {
     assert_eq!(write.status, StatusCode::UNAUTHORIZED);
     sim.shutdown().await;
 }
+
+/// The Software spec's example answer of `getAllVersions`, which gives it no
+/// schema: the page and version properties Jira answers, and their JSON
+/// types. Copied so the check runs on any clone;
+/// `the_versions_example_is_the_specs` keeps the copy honest.
+const VERSIONS_EXAMPLE: &str = r#"{"isLast":false,"maxResults":2,"startAt":1,"total":5,"values":[{"archived":false,"description":"A first version","id":10000,"name":"Version 1","projectId":10000,"releaseDate":"2015-04-20T01:02:00.000+10:00","released":true,"self":"https://your-domain.atlassian.net/version/10000"},{"archived":false,"description":"Minor Bugfix version","id":10010,"name":"Next Version","projectId":10000,"released":false,"self":"https://your-domain.atlassian.net/version/10010"}]}"#;
+
+#[test]
+fn the_versions_example_is_the_specs() {
+    let Some(path) = common::spec_snapshot::spec_path("jira-software.v3.json") else {
+        eprintln!("skipping: Atlassian's Software spec is not on this machine");
+        return;
+    };
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable"))
+        .expect("spec is JSON");
+    let example = &spec["paths"]["/rest/agile/1.0/board/{boardId}/version"]["get"]["responses"]["200"]
+        ["content"]["application/json"]["example"];
+    assert_eq!(example.as_str(), Some(VERSIONS_EXAMPLE));
+}
+
+/// The JSON type of `value`, as a name.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_u64() || n.is_i64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Asserts each property of `instance` is one `example` shows, with its type.
+fn like_example(what: &str, example: &Value, instance: &Value) {
+    let shown = example.as_object().expect("an example object");
+    for (name, value) in instance.as_object().expect("an object") {
+        let Some(like) = shown.get(name) else {
+            panic!("{what}: the spec's example shows no {name}: {instance}");
+        };
+        assert_eq!(json_type(value), json_type(like), "{what}: {name}");
+    }
+}
+
+/// Each new answer against the specs: the property answers against the
+/// platform's `PropertyKeys` and `EntityProperty` (the same entity-property
+/// beans), the versions against the Software spec's example (its only
+/// description of them), and every refusal against `ErrorCollection`.
+#[tokio::test]
+async fn answers_match_the_specs() {
+    let contract = crate::contract::Contract::new();
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let kiln = sprint(&sim, 1, "Kiln 1").await;
+    for base in [
+        format!("{AGILE}/board/1/properties"),
+        format!("{AGILE}/sprint/{kiln}/properties"),
+    ] {
+        let path = format!("{base}/kiln");
+        assert_eq!(alice.put(&path, &json!({ "a": [1] })).await.status, 201);
+        contract.check_ref(&base, "PropertyKeys", &alice.get(&base).await.body);
+        contract.check_ref(&path, "EntityProperty", &alice.get(&path).await.body);
+        for reply in [
+            alice.get(&format!("{base}/missing")).await,
+            alice
+                .put(&format!("{base}/{}", "k".repeat(256)), &json!(1))
+                .await,
+            caller(&sim, OUTSIDER).put(&path, &json!(1)).await,
+        ] {
+            assert!(reply.status.is_client_error(), "{}", reply.text);
+            contract.check_ref(&base, "ErrorCollection", &reply.body);
+        }
+    }
+    let made = alice
+        .post(
+            "/rest/api/3/version",
+            &json!({ "project": "KILN", "name": "1.0", "description": "d",
+                     "released": true, "releaseDate": "2024-03-01" }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let example: Value = serde_json::from_str(VERSIONS_EXAMPLE).expect("the example is JSON");
+    let page = alice.get(&format!("{AGILE}/board/1/version")).await;
+    like_example("getAllVersions", &example, &page.body);
+    let values = page.body["values"].as_array().expect("values");
+    assert_eq!(values.len(), 1);
+    like_example("getAllVersions value", &example["values"][0], &values[0]);
+    let missing = alice.get(&format!("{AGILE}/board/999/version")).await;
+    contract.check_ref("getAllVersions 404", "ErrorCollection", &missing.body);
+    sim.shutdown().await;
+}

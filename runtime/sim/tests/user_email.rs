@@ -69,6 +69,14 @@ async fn the_app_acting_as_itself_reads_any_users_email() {
         );
         let none = gateway(&sim, &app, &bulk_path(api, &["nobody"])).await;
         assert_eq!(none.body, json!([]));
+        // Against the spec: each user an `UnrestrictedUserEmail`. The spec
+        // gives the bulk answer that one-object schema; Jira answers an array
+        // of them, each checked.
+        let contract = crate::contract::Contract::new();
+        contract.check_ref("getUserEmail", "UnrestrictedUserEmail", &one.body);
+        for user in many.body.as_array().expect("an array") {
+            contract.check_ref("getUserEmailBulk", "UnrestrictedUserEmail", user);
+        }
     }
     sim.shutdown().await;
 }
