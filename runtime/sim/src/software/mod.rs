@@ -17,12 +17,15 @@
 //! ranking issues needs the right to edit each issue (Jira's *Schedule
 //! issues*; for epics, *Edit issues*).
 //!
-//! Not modelled: quick filters, board and sprint properties, features,
-//! reports, versions, `swap`, estimation, kanban backlogs, moving issues to a
-//! board (`moveIssuesToBoard`), `simple` boards and private boards, the
-//! issue's Rank field as a value (ranking changes the order, not a field an
-//! issue shows) and epics of team-managed projects (the spec's own epic API
-//! does not serve them either).
+//! A board's versions are its projects' (`version.rs`); boards and sprints
+//! keep app data as properties (`property.rs`).
+//!
+//! Not modelled: quick filters (the site has none to show, so they stay the
+//! simulator's 501), features, reports, `swap`, estimation, kanban backlogs,
+//! moving issues to a board (`moveIssuesToBoard`), `simple` boards and
+//! private boards, the issue's Rank field as a value (ranking changes the
+//! order, not a field an issue shows) and epics of team-managed projects (the
+//! spec's own epic API does not serve them either).
 //!
 //! Sprint and board writes raise Jira Software's webhooks (`sprint_*`,
 //! `board_created`, `board_deleted`) for the admin webhooks that list them; see
