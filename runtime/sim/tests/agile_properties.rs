@@ -29,6 +29,14 @@ async fn sprint(sim: &kiln_sim::Simulator, board: u64, name: &str) -> u64 {
     made.body["id"].as_u64().expect("sprint id")
 }
 
+/// Alice (site admin, KILN's and SEC's lead), Bob (edits KILN, browses SEC)
+/// and Carol (browses KILN only).
+fn people(
+    sim: &kiln_sim::Simulator,
+) -> (common::Caller<'_>, common::Caller<'_>, common::Caller<'_>) {
+    (caller(sim, ADMIN), caller(sim, USER), caller(sim, OUTSIDER))
+}
+
 /// Asserts `reply` is Jira's error body with `status`.
 fn refused(reply: &common::Reply, status: StatusCode) {
     assert_eq!(reply.status, status, "{}", reply.text);
@@ -66,11 +74,7 @@ async fn bobs_board(sim: &kiln_sim::Simulator) -> u64 {
 #[tokio::test]
 async fn board_properties_are_read_by_viewers_and_written_by_administrators() {
     let sim = start().await;
-    let (alice, bob, carol) = (
-        caller(&sim, ADMIN),
-        caller(&sim, USER),
-        caller(&sim, OUTSIDER),
-    );
+    let (alice, bob, carol) = people(&sim);
     // Board 1 is KILN's, administered by its lead, Alice.
     let path = format!("{AGILE}/board/1/properties/kiln.config");
     let created = alice.put(&path, &json!({ "columns": 3 })).await;
@@ -140,11 +144,7 @@ async fn board_properties_are_read_by_viewers_and_written_by_administrators() {
 #[tokio::test]
 async fn sprint_properties_tell_a_missing_sprint_from_a_forbidden_one() {
     let sim = start().await;
-    let (alice, bob, carol) = (
-        caller(&sim, ADMIN),
-        caller(&sim, USER),
-        caller(&sim, OUTSIDER),
-    );
+    let (alice, bob, carol) = people(&sim);
     let kiln = sprint(&sim, 1, "Kiln 1").await;
     let sec = sprint(&sim, 2, "Sec 1").await;
     let path = format!("{AGILE}/sprint/{kiln}/properties/kiln.goal");
@@ -347,11 +347,7 @@ fn names(page: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_boards_versions_are_its_projects_the_caller_may_browse() {
     let sim = start().await;
-    let (alice, bob, carol) = (
-        caller(&sim, ADMIN),
-        caller(&sim, USER),
-        caller(&sim, OUTSIDER),
-    );
+    let (alice, bob, carol) = people(&sim);
     for (project, name, extra) in [
         (
             "SEC",

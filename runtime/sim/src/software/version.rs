@@ -16,7 +16,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::board::project_keys;
 use super::shape::{self, agile_timestamp};
@@ -25,7 +25,7 @@ use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
 use crate::platform::page::Window;
-use crate::platform::version::shape::project_id;
+use crate::platform::version::shape::common;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::World;
@@ -87,25 +87,17 @@ pub(crate) async fn of_board(
 }
 
 /// A version as the agile API answers it, as the spec's example shows one:
-/// `self`, `id` and `projectId` as numbers, `name`, `description` (when it
-/// has one), `archived`, `released`, and `releaseDate` (when set) as an agile
-/// timestamp, the start of the release day in UTC.
+/// the platform's fields (`platform::version::shape::common`: `name`,
+/// `description` when set, `archived`, `released`, `projectId`), with the
+/// agile API's own `self`, `id` as a number, and `releaseDate` (when set) as
+/// an agile timestamp, the start of the release day in UTC.
 fn version(links: &str, world: &World, version: &VersionRecord) -> Value {
-    let mut value = Map::new();
+    let mut value = common(links, world, version);
     value.insert(
         "self".into(),
         json!(format!("{links}/rest/agile/1.0/version/{}", version.id)),
     );
     value.insert("id".into(), json!(version.id));
-    if let Some(id) = project_id(world, version) {
-        value.insert("projectId".into(), json!(id));
-    }
-    value.insert("name".into(), json!(version.name));
-    if let Some(description) = &version.description {
-        value.insert("description".into(), json!(description));
-    }
-    value.insert("archived".into(), json!(version.archived));
-    value.insert("released".into(), json!(version.released));
     if let Some(date) = version.release_date {
         value.insert(
             "releaseDate".into(),

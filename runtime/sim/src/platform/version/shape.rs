@@ -14,7 +14,7 @@ pub(super) fn self_link(links: &str, version: &VersionRecord) -> String {
 }
 
 /// `projectId`: a number on the wire; seeded project ids are checked to be one.
-pub(crate) fn project_id(world: &World, version: &VersionRecord) -> Option<u64> {
+fn project_id(world: &World, version: &VersionRecord) -> Option<u64> {
     world
         .project(&version.project_key)
         .and_then(|p| p.id.parse::<u64>().ok())
@@ -23,7 +23,7 @@ pub(crate) fn project_id(world: &World, version: &VersionRecord) -> Option<u64> 
 /// What every form of a version carries: `self`, `id`, `name`, `description`
 /// (only when it has one, as Jira leaves a missing one out), `archived`,
 /// `released`, `releaseDate` (when set) and `projectId`.
-fn common(links: &str, world: &World, version: &VersionRecord) -> Map<String, Value> {
+pub(crate) fn common(links: &str, world: &World, version: &VersionRecord) -> Map<String, Value> {
     let mut value = Map::new();
     value.insert("self".into(), json!(self_link(links, version)));
     value.insert("id".into(), json!(version.id.to_string()));
