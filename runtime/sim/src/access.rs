@@ -37,6 +37,18 @@ pub(crate) struct Caller {
     pub(crate) app: Option<String>,
 }
 
+impl Caller {
+    /// The calling app's client id, if the call is the app acting as itself
+    /// (Forge's `asApp()`). The simulator's client-credentials integration is
+    /// that app; its 3LO integration acts for a user (an impersonated request,
+    /// `asUser()`), and an API token is a user.
+    pub(crate) fn app_itself(&self, shared: &Shared) -> Option<&str> {
+        self.app
+            .as_deref()
+            .filter(|app| *app == shared.app_client.client_id)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Response;
 

@@ -149,6 +149,8 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "read:jira-work",
     "write:jira-work",
     "read:jira-user",
+    // getUserEmail and getUserEmailBulk, which Jira serves to apps only.
+    "read:email-address:jira",
     "manage:jira-project",
     "manage:jira-configuration",
     "read:ops-config:jira-service-management",
@@ -161,6 +163,8 @@ const DEFAULT_APP_SCOPES: &[&str] = &[
     "write:app-data:jira",
     "read:board-scope:jira-software",
     "read:board-scope.admin:jira-software",
+    "write:board-scope.admin:jira-software",
+    "delete:board-scope.admin:jira-software",
     "write:board-scope:jira-software",
     "read:sprint:jira-software",
     "write:sprint:jira-software",

@@ -65,15 +65,10 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// The calling app's client id, if the call is the app acting as itself. The
-/// simulator's client-credentials integration is that app; its 3LO integration
-/// acts for a user (an impersonated request), and an API token is a user.
+/// The calling app's client id, if the call is the app acting as itself
+/// ([`Caller::app_itself`]).
 fn calling_app<'a>(shared: &Shared, caller: &'a Caller) -> Result<&'a str, Refusal> {
-    caller
-        .app
-        .as_deref()
-        .filter(|app| *app == shared.app_client.client_id)
-        .ok_or(Refusal::NotAnApp)
+    caller.app_itself(shared).ok_or(Refusal::NotAnApp)
 }
 
 fn checked_key(key: &str) -> Result<(), Refusal> {

@@ -1,6 +1,7 @@
 //! The Jira Cloud platform REST API (`/rest/api/3/...`, and `/rest/api/2/...` over it),
 //! as far as Kiln apps use it.
 
+mod account_ids;
 mod adjust_estimate;
 mod app_property;
 mod approximate_count;
@@ -45,7 +46,7 @@ mod project;
 mod project_property;
 mod project_role;
 mod project_write;
-mod property;
+pub(crate) mod property;
 pub(crate) mod property_selection;
 pub(crate) mod render;
 mod rendered_fields;
@@ -59,6 +60,7 @@ pub(crate) mod time_tracking;
 mod transition;
 mod user;
 mod user_bulk;
+mod user_email;
 mod user_permission_search;
 mod user_property;
 mod user_search;
@@ -251,6 +253,8 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/user", get(user::get))
         .route("/user/search", get(user_search::find))
         .route("/user/bulk", get(user_bulk::get))
+        .route("/user/email", get(user_email::one))
+        .route("/user/email/bulk", get(user_email::bulk))
         .route("/label", get(label::list))
         .route(
             "/project/{project_id_or_key}/properties",

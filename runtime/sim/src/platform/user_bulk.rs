@@ -19,13 +19,13 @@
 //! ids is a `400` or `414`), and so is the simulator's, whose HTTP server
 //! answers `414 URI Too Long` to a request line it would not read.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::Value;
 
+use super::account_ids::AccountIds;
 use super::page::{Window, page_bean};
 use super::render;
 use crate::access::Caller;
@@ -35,8 +35,6 @@ use crate::shared::Shared;
 
 /// `maxResults` when the caller gives none (the spec's default).
 const DEFAULT_PAGE: usize = 10;
-/// The spec's `maxLength` of an `accountId`.
-const MAX_ACCOUNT_ID_CHARS: usize = 128;
 
 /// The query, read by hand because `accountId` repeats, which a serde query
 /// struct cannot take.
@@ -56,28 +54,16 @@ impl BulkQuery {
     fn parse(raw: Option<&str>) -> Result<Self, JiraError> {
         let number = query_number::<usize>;
         let mut query = Self::default();
-        let mut seen = HashSet::new();
+        let mut ids = AccountIds::default();
         for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             match key.as_ref() {
                 "startAt" => query.start_at = Some(number("startAt", &value)?),
                 "maxResults" => query.max_results = Some(int32("maxResults", &value)?),
-                "accountId" if value.is_empty() => {}
-                "accountId" => {
-                    if value.chars().count() > MAX_ACCOUNT_ID_CHARS {
-                        return Err(JiraError::field(
-                            "accountId",
-                            format!(
-                                "An account ID can be at most {MAX_ACCOUNT_ID_CHARS} characters long."
-                            ),
-                        ));
-                    }
-                    if seen.insert(value.clone()) {
-                        query.account_ids.push(value.into_owned());
-                    }
-                }
+                "accountId" => ids.add(&value)?,
                 _ => {}
             }
         }
+        query.account_ids = ids.into_ids();
         if query.account_ids.is_empty() {
             return Err(JiraError::bad_request(
                 "The 'accountId' query parameter needs to be provided.",

@@ -203,6 +203,7 @@ pub(crate) async fn create(
         query: BoardQuery::Filter(filter_id),
         location,
         admin: caller.account_id.clone(),
+        properties: Default::default(),
     };
     let answer = shape::board(&caller.links, &world, &record);
     // Raised with the world still locked, so deliveries keep write order.

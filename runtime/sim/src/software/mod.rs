@@ -17,12 +17,15 @@
 //! ranking issues needs the right to edit each issue (Jira's *Schedule
 //! issues*; for epics, *Edit issues*).
 //!
-//! Not modelled: quick filters, board and sprint properties, features,
-//! reports, versions, `swap`, estimation, kanban backlogs, moving issues to a
-//! board (`moveIssuesToBoard`), `simple` boards and private boards, the
-//! issue's Rank field as a value (ranking changes the order, not a field an
-//! issue shows) and epics of team-managed projects (the spec's own epic API
-//! does not serve them either).
+//! A board's versions are its projects' (`version.rs`); boards and sprints
+//! keep app data as properties (`property.rs`).
+//!
+//! Not modelled: quick filters (the site has none to show, so they stay the
+//! simulator's 501), features, reports, `swap`, estimation, kanban backlogs,
+//! moving issues to a board (`moveIssuesToBoard`), `simple` boards and
+//! private boards, the issue's Rank field as a value (ranking changes the
+//! order, not a field an issue shows) and epics of team-managed projects (the
+//! spec's own epic API does not serve them either).
 //!
 //! Sprint and board writes raise Jira Software's webhooks (`sprint_*`,
 //! `board_created`, `board_deleted`) for the admin webhooks that list them; see
@@ -36,10 +39,12 @@ mod epic;
 mod epic_move;
 mod input;
 mod issues;
+mod property;
 mod rank;
 pub(crate) mod shape;
 mod sprint;
 pub(crate) mod sprint_field;
+mod version;
 
 use std::sync::Arc;
 
@@ -71,6 +76,14 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/board/{board_id}/issue", get(issues::board))
         .route("/board/{board_id}/backlog", get(issues::backlog))
         .route("/board/{board_id}/sprint", get(sprint::of_board))
+        .route("/board/{board_id}/version", get(version::of_board))
+        .route("/board/{board_id}/properties", get(property::board_keys))
+        .route(
+            "/board/{board_id}/properties/{property_key}",
+            get(property::board_get)
+                .put(property::board_set)
+                .delete(property::board_delete),
+        )
         .route(
             "/board/{board_id}/sprint/{sprint_id}/issue",
             get(issues::board_sprint),
@@ -86,6 +99,13 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/sprint/{sprint_id}/issue",
             get(issues::sprint).post(backlog::to_sprint),
+        )
+        .route("/sprint/{sprint_id}/properties", get(property::sprint_keys))
+        .route(
+            "/sprint/{sprint_id}/properties/{property_key}",
+            get(property::sprint_get)
+                .put(property::sprint_set)
+                .delete(property::sprint_delete),
         )
         .route("/backlog/issue", post(backlog::to_backlog))
         .route("/board/{board_id}/epic", get(epic::of_board))
@@ -185,6 +205,15 @@ fn manages_sprints(world: &World, caller: &Caller, board: &BoardRecord) -> bool 
             .location
             .as_deref()
             .is_some_and(|key| world.may(&caller.account_id, key, SeedPermission::Edit))
+}
+
+/// Whether the caller holds *Manage sprints* for `sprint`: on the board it was
+/// created on, or, once that board is deleted, as a site admin.
+fn manages_sprint(world: &World, caller: &Caller, sprint: &SprintRecord) -> bool {
+    match world.board(sprint.origin_board_id) {
+        Some(board) => manages_sprints(world, caller, board),
+        None => world.is_site_admin(&caller.account_id),
+    }
 }
 
 /// The refusal of a sprint write by one without *Manage sprints*.

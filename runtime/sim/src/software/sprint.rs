@@ -26,7 +26,8 @@ use serde_json::{Map, Value};
 use super::input::{Change, SprintInput};
 use super::shape;
 use super::{
-    BoardPath, SprintPath, manages_sprints, may_not_manage_sprints, visible_board, visible_sprint,
+    BoardPath, SprintPath, manages_sprint, manages_sprints, may_not_manage_sprints, visible_board,
+    visible_sprint,
 };
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
@@ -150,6 +151,7 @@ pub(crate) async fn create(
         complete_date: None,
         created_date: world.now(),
         goal: input.goal.full(),
+        properties: Default::default(),
     };
     let answer = shape::sprint(&caller.links, &record);
     // Raised with the world still locked, so deliveries keep write order.
@@ -197,11 +199,7 @@ pub(crate) async fn partial_update(
 /// is managed by site admins only.
 fn managed_sprint(world: &World, caller: &Caller, id: &str) -> Result<usize, JiraError> {
     let sprint = visible_sprint(world, caller, id)?;
-    let manages = match world.board(sprint.origin_board_id) {
-        Some(board) => manages_sprints(world, caller, board),
-        None => world.is_site_admin(&caller.account_id),
-    };
-    if !manages {
+    if !manages_sprint(world, caller, sprint) {
         return Err(may_not_manage_sprints());
     }
     let id = sprint.id;
@@ -341,6 +339,7 @@ mod tests {
             complete_date: None,
             created_date: datetime!(2024-01-01 0:00 UTC),
             goal: Some(String::from("ship")),
+            properties: Default::default(),
         }
     }
 

@@ -5,6 +5,10 @@
 //! The world keeps every board once, in creation order, numbered from 1 as
 //! Jira Software numbers them.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
 use crate::seed::SeedPermission;
 
 use super::World;
@@ -70,6 +74,9 @@ pub(crate) struct BoardRecord {
     /// Account id of the board's administrator: its creator, or for a
     /// project's own board the project lead.
     pub(crate) admin: String,
+    /// Board properties (`/board/{id}/properties`): key → any JSON value. Kept
+    /// on the board, so deleting it drops them.
+    pub(crate) properties: BTreeMap<String, Value>,
 }
 
 impl World {

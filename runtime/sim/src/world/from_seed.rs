@@ -181,6 +181,7 @@ impl World {
                 query: super::board::BoardQuery::Project(key.clone()),
                 location: Some(key),
                 admin: lead,
+                properties: Default::default(),
             });
         }
     }

@@ -4,6 +4,7 @@
 //! lock it, do their work synchronously and unlock before answering, so no lock is
 //! ever held across an `.await`.
 
+pub(crate) mod agile_property;
 pub(crate) mod board;
 pub(crate) mod component;
 pub(crate) mod custom_field;

@@ -8,6 +8,9 @@
 //! one open (future or active) sprint, and the closed sprints it was carried
 //! over from, as Jira's Sprint field keeps them.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{HistoryItem, IssueRecord, World};
@@ -86,6 +89,9 @@ pub(crate) struct SprintRecord {
     pub(crate) complete_date: Option<OffsetDateTime>,
     pub(crate) created_date: OffsetDateTime,
     pub(crate) goal: Option<String>,
+    /// Sprint properties (`/sprint/{id}/properties`): key → any JSON value.
+    /// Kept on the sprint, so deleting it drops them.
+    pub(crate) properties: BTreeMap<String, Value>,
 }
 
 impl World {
@@ -202,6 +208,7 @@ mod tests {
             complete_date: None,
             created_date: OffsetDateTime::UNIX_EPOCH,
             goal: None,
+            properties: BTreeMap::new(),
         }
     }
 

@@ -23,7 +23,7 @@ fn project_id(world: &World, version: &VersionRecord) -> Option<u64> {
 /// What every form of a version carries: `self`, `id`, `name`, `description`
 /// (only when it has one, as Jira leaves a missing one out), `archived`,
 /// `released`, `releaseDate` (when set) and `projectId`.
-fn common(links: &str, world: &World, version: &VersionRecord) -> Map<String, Value> {
+pub(crate) fn common(links: &str, world: &World, version: &VersionRecord) -> Map<String, Value> {
     let mut value = Map::new();
     value.insert("self".into(), json!(self_link(links, version)));
     value.insert("id".into(), json!(version.id.to_string()));
