@@ -26,6 +26,7 @@ mod filter;
 mod group;
 pub(crate) mod hierarchy;
 pub(crate) mod html;
+mod id_set;
 pub(crate) mod issue;
 pub(crate) mod issue_history;
 mod issue_key_segment;
