@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 91] = [
+const ROOTS: [&str; 97] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -108,6 +108,12 @@ const ROOTS: [&str; 91] = [
     "JiraExpressionsAnalysis",
     "WorkflowSearchResponse",
     "WorkflowReadResponse",
+    "ChangedWorklogs",
+    "BulkChangelogResponseBean",
+    "PageOfChangelogs",
+    "IssueMatches",
+    "SanitizedJqlQueries",
+    "Visibility",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -65,3 +65,4 @@ mod users_list;
 mod versions;
 mod webhooks;
 mod workflows;
+mod worklog_feeds;

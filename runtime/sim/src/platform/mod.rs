@@ -8,6 +8,7 @@ pub(crate) mod attachment;
 mod body_fields;
 mod bulk_create;
 mod bulk_fetch;
+mod changelog_bulk;
 mod comment;
 mod comment_list;
 mod component;
@@ -73,6 +74,8 @@ mod webhook;
 mod wiki;
 mod workflows;
 pub(crate) mod worklog;
+mod worklog_feed;
+mod worklog_visibility;
 
 use std::sync::Arc;
 
@@ -303,6 +306,14 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/issue/{issue_id_or_key}/worklog",
             get(worklog::list).post(worklog::add),
+        )
+        .route("/worklog/updated", get(worklog_feed::updated))
+        .route("/worklog/deleted", get(worklog_feed::deleted))
+        .route("/worklog/list", post(worklog_feed::list))
+        .route("/changelog/bulkfetch", post(changelog_bulk::bulk_fetch))
+        .route(
+            "/issue/{issue_id_or_key}/changelog/list",
+            post(changelog_bulk::by_ids),
         )
         .route(
             "/issue/{issue_id_or_key}/worklog/{id}",

@@ -138,6 +138,34 @@ fn role_by_id(id: &str) -> Option<Role> {
     ROLES.iter().copied().find(|r| r.0.to_string() == id)
 }
 
+/// The id and name of the site's role called `name` (without regard to case),
+/// for what restricts a worklog to a role.
+pub(crate) fn role_named(name: &str) -> Option<(u64, &'static str)> {
+    ROLES
+        .iter()
+        .find(|r| r.1.eq_ignore_ascii_case(name.trim()))
+        .map(|r| (r.0, r.1))
+}
+
+/// The name of the role with id `id`.
+pub(crate) fn role_name(id: u64) -> Option<&'static str> {
+    ROLES.iter().find(|r| r.0 == id).map(|r| r.1)
+}
+
+/// Whether `account_id` holds the role with id `id` in `project`, directly or
+/// through a group: the one rule `getProjectRole` reports.
+pub(crate) fn holds_role(
+    world: &World,
+    project: &ProjectRecord,
+    id: u64,
+    account_id: &str,
+) -> bool {
+    ROLES
+        .iter()
+        .find(|r| r.0 == id)
+        .is_some_and(|role| holds(world, &actors(world, project, *role), account_id))
+}
+
 /// The project `id_or_key` names, if the caller administers it; else the `404`
 /// Jira gives for a project that is missing or not theirs to administer.
 fn administered<'w>(
