@@ -38,6 +38,7 @@ mod issue_links;
 mod jql_autocomplete;
 mod jql_fields;
 mod jql_history;
+mod jql_match;
 mod jql_parse;
 mod jql_text;
 mod my_permissions;

@@ -34,7 +34,9 @@ mod issue_key_segment;
 pub(crate) mod issue_link;
 mod issue_picker;
 mod jql_autocomplete;
+mod jql_match;
 mod jql_parse;
+mod jql_sanitize;
 mod label;
 mod locale;
 mod my_permissions;
@@ -221,6 +223,8 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/search/approximate-count", post(approximate_count::count))
         .route("/jql/parse", post(jql_parse::parse))
+        .route("/jql/match", post(jql_match::match_issues))
+        .route("/jql/sanitize", post(jql_sanitize::sanitize))
         .route("/expression/evaluate", post(expression_evaluate::evaluate))
         .route("/expression/analyse", post(expression_analyse::analyse))
         .route("/statuses", get(statuses::by_id))
