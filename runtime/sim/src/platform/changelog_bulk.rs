@@ -31,7 +31,7 @@
 //! holding them all. The issue is the `404` of an issue the caller may not see.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -197,6 +197,7 @@ pub(crate) async fn bulk_fetch(
     entries.truncate(bulk.max);
     // Grouped by issue, in the order of each issue's first entry on the page.
     let mut groups: Vec<(u64, Vec<Value>)> = Vec::new();
+    let mut group_of: HashMap<u64, usize> = HashMap::new();
     for (_, issue, entry) in &entries {
         let rendered = render_items(
             &caller.links,
@@ -204,9 +205,12 @@ pub(crate) async fn bulk_fetch(
             entry,
             entry.items.iter().filter(|i| kept(i)),
         );
-        match groups.iter_mut().find(|(id, _)| *id == issue.id) {
-            Some((_, histories)) => histories.push(rendered),
-            None => groups.push((issue.id, vec![rendered])),
+        let group = *group_of.entry(issue.id).or_insert_with(|| {
+            groups.push((issue.id, Vec::new()));
+            groups.len() - 1
+        });
+        if let Some((_, histories)) = groups.get_mut(group) {
+            histories.push(rendered);
         }
     }
     let mut answer = json!({

@@ -108,7 +108,7 @@ pub(crate) fn read(
 pub(crate) fn render(world: &World, visibility: &WorklogVisibility) -> Value {
     match visibility {
         WorklogVisibility::Group { id } => {
-            let name = world.group_by_id(id).map_or_else(|| id.clone(), |g| g.name);
+            let name = world.group_name(id).unwrap_or(id);
             json!({ "type": "group", "value": name, "identifier": id })
         }
         WorklogVisibility::Role { id } => {
@@ -139,11 +139,92 @@ pub(crate) fn may_see_restricted(
 ) -> bool {
     match &worklog.visibility {
         None => true,
-        Some(WorklogVisibility::Group { id }) => world
-            .group_by_id(id)
-            .is_some_and(|g| g.members.iter().any(|m| m == account_id)),
+        Some(WorklogVisibility::Group { id }) => world.in_group(id, account_id),
         Some(WorklogVisibility::Role { id }) => world
             .project(&issue.project_key)
             .is_some_and(|project| holds_role(world, project, *id, account_id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::Seed;
+
+    const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+    const BOB: &str = "5b10ac8d82e05b22cc7d4b0b";
+    const CAROL: &str = "5b10ac8d82e05b22cc7d4ca1";
+
+    /// Who of Alice (site admin, KILN's lead), Bob (may edit KILN) and Carol
+    /// (may browse KILN) may read a KILN worklog restricted to `visibility`.
+    fn readers(world: &mut World, visibility: Option<WorklogVisibility>) -> Vec<&'static str> {
+        let index = world
+            .issues
+            .iter()
+            .position(|i| i.project_key == "KILN")
+            .expect("a KILN issue");
+        let now = world.now();
+        world.issues[index].worklogs = vec![WorklogRecord {
+            id: 1,
+            author: String::from(BOB),
+            comment: None,
+            started: now,
+            time_spent_seconds: 60,
+            created: now,
+            updated: now,
+            update_author: None,
+            visibility,
+        }];
+        let issue = &world.issues[index];
+        [ALICE, BOB, CAROL]
+            .into_iter()
+            .filter(|who| may_see(world, who, issue, &issue.worklogs[0]))
+            .collect()
+    }
+
+    #[test]
+    fn a_restriction_admits_its_group_or_role_and_nobody_else() {
+        let mut world = World::from_seed(&Seed::default()).expect("the default seed");
+        let group = |world: &World, name: &str| WorklogVisibility::Group {
+            id: world.group_named(name).expect("a group").id,
+        };
+        let developers = group(&world, "kiln-developers");
+        let everyone = group(&world, "jira-software-users");
+        let admins = group(&world, "site-admins");
+        let role = |name: &str| WorklogVisibility::Role {
+            id: role_named(name).expect("a role").0,
+        };
+        assert_eq!(readers(&mut world, None), [ALICE, BOB, CAROL]);
+        assert_eq!(readers(&mut world, Some(developers)), [ALICE, BOB]);
+        assert_eq!(readers(&mut world, Some(everyone)), [ALICE, BOB, CAROL]);
+        assert_eq!(readers(&mut world, Some(admins)), [ALICE]);
+        assert_eq!(readers(&mut world, Some(role("Administrators"))), [ALICE]);
+        assert_eq!(readers(&mut world, Some(role("member"))), [ALICE, BOB]);
+        assert_eq!(readers(&mut world, Some(role("Viewer"))), [CAROL]);
+        let gone = WorklogVisibility::Group {
+            id: String::from("no-such-group"),
+        };
+        assert_eq!(readers(&mut world, Some(gone)), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_written_restriction_is_checked_for_its_writer() {
+        let world = World::from_seed(&Seed::default()).expect("the default seed");
+        let developers = serde_json::json!({ "type": "group", "value": "Kiln-Developers" });
+        assert!(matches!(
+            read(&world, BOB, "KILN", &developers),
+            Ok(Some(WorklogVisibility::Group { .. }))
+        ));
+        assert!(read(&world, CAROL, "KILN", &developers).is_err());
+        assert_eq!(read(&world, BOB, "KILN", &Value::Null).ok(), Some(None));
+        for hostile in [
+            serde_json::json!("group"),
+            serde_json::json!({ "type": 1 }),
+            serde_json::json!({ "type": "group", "value": ["x"] }),
+            serde_json::json!({ "type": "group" }),
+            serde_json::json!({ "type": "role", "value": "Viewer" }),
+        ] {
+            assert!(read(&world, BOB, "KILN", &hostile).is_err(), "{hostile}");
+        }
     }
 }
