@@ -44,29 +44,67 @@ impl IdSet {
 
 impl<'de> Deserialize<'de> for IdSet {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Ids;
+        let (ids, overflowed) = deserializer.deserialize_seq(Bounded::<BTreeSet<i64>>::new())?;
+        Ok(Self { ids, overflowed })
+    }
+}
 
-        impl<'de> Visitor<'de> for Ids {
-            type Value = IdSet;
+/// What a bounded list is read into: it keeps an item unless that would take
+/// it past [`MAX_KEPT`].
+trait Kept: Default {
+    /// An item as the list sends it.
+    type Item: for<'de> Deserialize<'de>;
+    /// Keeps `item`; `false` if it was only counted.
+    fn keep(&mut self, item: Self::Item) -> bool;
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of ids")
-            }
+impl Kept for BTreeSet<i64> {
+    type Item = Id;
 
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IdSet, A::Error> {
-                let mut set = IdSet::default();
-                while let Some(Id(id)) = seq.next_element()? {
-                    if set.ids.len() < MAX_KEPT || set.ids.contains(&id) {
-                        set.ids.insert(id);
-                    } else {
-                        set.overflowed = true;
-                    }
-                }
-                Ok(set)
+    fn keep(&mut self, Id(id): Id) -> bool {
+        (self.len() < MAX_KEPT || self.contains(&id)) && {
+            self.insert(id);
+            true
+        }
+    }
+}
+
+impl Kept for Vec<String> {
+    type Item = Key;
+
+    fn keep(&mut self, Key(key): Key) -> bool {
+        self.len() < MAX_KEPT && {
+            self.push(key);
+            true
+        }
+    }
+}
+
+/// Reads a list into a [`Kept`], and whether any item was only counted.
+struct Bounded<C>(std::marker::PhantomData<C>);
+
+impl<C> Bounded<C> {
+    fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<'de, C: Kept> Visitor<'de> for Bounded<C> {
+    type Value = (C, bool);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of ids or keys")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(C, bool), A::Error> {
+        let mut kept = C::default();
+        let mut overflowed = false;
+        while let Some(item) = seq.next_element::<C::Item>()? {
+            if !kept.keep(item) {
+                overflowed = true;
             }
         }
-
-        deserializer.deserialize_seq(Ids)
+        Ok((kept, overflowed))
     }
 }
 
@@ -124,29 +162,8 @@ impl KeyList {
 
 impl<'de> Deserialize<'de> for KeyList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Keys;
-
-        impl<'de> Visitor<'de> for Keys {
-            type Value = KeyList;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of ids or keys")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeyList, A::Error> {
-                let mut list = KeyList::default();
-                while let Some(Key(key)) = seq.next_element()? {
-                    if list.keys.len() < MAX_KEPT {
-                        list.keys.push(key);
-                    } else {
-                        list.overflowed = true;
-                    }
-                }
-                Ok(list)
-            }
-        }
-
-        deserializer.deserialize_seq(Keys)
+        let (keys, overflowed) = deserializer.deserialize_seq(Bounded::<Vec<String>>::new())?;
+        Ok(Self { keys, overflowed })
     }
 }
 
