@@ -125,6 +125,7 @@ async fn match_limits_and_hostile_bodies_are_refused() {
     let over: Vec<u64> = (1..=1001).collect();
     let huge: Vec<u64> = (1..=100_000).collect();
     let queries: Vec<&str> = vec!["project = KILN"; 101];
+    let flood: Vec<&str> = vec![""; 300_000];
     for (body, message) in [
         (
             json!({ "issueIds": over, "jqls": [] }),
@@ -136,6 +137,10 @@ async fn match_limits_and_hostile_bodies_are_refused() {
         ),
         (
             json!({ "issueIds": [1], "jqls": queries }),
+            "The number of JQL queries must not exceed 100.",
+        ),
+        (
+            json!({ "issueIds": [1], "jqls": flood }),
             "The number of JQL queries must not exceed 100.",
         ),
         (

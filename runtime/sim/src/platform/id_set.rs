@@ -144,8 +144,9 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
-/// A list of issue ids or keys (`issueIdsOrKeys`), each a string or an
-/// integer (taken as its digits), in the order sent. At most [`MAX_KEPT`] are
+/// A list of strings (issue ids or keys, field ids, JQL queries), each a
+/// string or an integer (taken as its digits, as Jira's JSON reader takes a
+/// number for a string), in the order sent. At most [`MAX_KEPT`] are
 /// stored; past that they are only counted, as [`IdSet`] counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct KeyList {

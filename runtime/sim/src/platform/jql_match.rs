@@ -28,7 +28,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::id_set::IdSet;
+use super::id_set::{IdSet, KeyList};
 use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
@@ -47,7 +47,9 @@ pub(crate) const MAX_QUERIES: usize = super::jql_parse::MAX_QUERIES;
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MatchBody {
     issue_ids: Option<IdSet>,
-    jqls: Option<Vec<String>>,
+    /// Read as a bounded list (`id_set.rs`): a hostile list of queries is
+    /// counted, not kept.
+    jqls: Option<KeyList>,
 }
 
 pub(crate) async fn match_issues(
@@ -65,7 +67,7 @@ pub(crate) async fn match_issues(
             "The number of issue IDs must not exceed {MAX_ISSUES}."
         )));
     }
-    if jqls.len() > MAX_QUERIES {
+    if jqls.too_many(MAX_QUERIES) {
         return Err(JiraError::bad_request(format!(
             "The number of JQL queries must not exceed {MAX_QUERIES}."
         )));
@@ -84,8 +86,8 @@ pub(crate) async fn match_issues(
         })
         .collect();
     issues.sort_unstable_by_key(|issue| issue.id);
-    let mut matches = Vec::with_capacity(jqls.len());
-    for text in &jqls {
+    let mut matches = Vec::with_capacity(jqls.keys.len());
+    for text in &jqls.keys {
         match jql::compile(text, &world, &caller.account_id) {
             Ok(query) => {
                 let matched: Vec<u64> = issues
