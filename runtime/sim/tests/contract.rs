@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 92] = [
+const ROOTS: [&str; 98] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -109,6 +109,12 @@ const ROOTS: [&str; 92] = [
     "WorkflowSearchResponse",
     "WorkflowReadResponse",
     "UnrestrictedUserEmail",
+    "ChangedWorklogs",
+    "BulkChangelogResponseBean",
+    "PageOfChangelogs",
+    "IssueMatches",
+    "SanitizedJqlQueries",
+    "Visibility",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -1138,5 +1144,82 @@ async fn epic_and_rank_answers_match_the_software_spec() {
         assert_eq!(reply.status, status, "{}", reply.text);
         platform.check_ref("agile epic refusal", "ErrorCollection", &reply.body);
     }
+    sim.shutdown().await;
+}
+
+/// The bulk reads of `worklog_feeds.rs` and `jql_match.rs`, one call each,
+/// against their schemas (those tests check every answer's shape in depth).
+#[tokio::test]
+async fn worklog_feed_changelog_and_jql_match_responses_match_the_official_schemas() {
+    let contract = Contract::new();
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let logged = alice
+        .post(
+            "/rest/api/3/issue/KILN-1/worklog",
+            &json!({ "timeSpent": "1h", "visibility": { "type": "group", "value": "kiln-developers" } }),
+        )
+        .await;
+    contract.check_ref("POST /issue/{key}/worklog", "Worklog", &logged.body);
+    let id = logged.str_at("/id");
+    for feed in ["updated", "deleted"] {
+        let page = alice
+            .get(&format!("/rest/api/3/worklog/{feed}?since=0"))
+            .await;
+        contract.check_ref(
+            &format!("GET /worklog/{feed}"),
+            "ChangedWorklogs",
+            &page.body,
+        );
+    }
+    let listed = alice
+        .post(
+            "/rest/api/3/worklog/list?expand=properties",
+            &json!({ "ids": [id] }),
+        )
+        .await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+    contract.check(
+        "POST /worklog/list",
+        json!({ "type": "array", "items": { "$ref": "#/components/schemas/Worklog" } }),
+        &listed.body,
+    );
+    let bulk = alice
+        .post(
+            "/rest/api/3/changelog/bulkfetch",
+            &json!({ "issueIdsOrKeys": ["KILN-1"], "maxResults": 1 }),
+        )
+        .await;
+    contract.check_ref(
+        "POST /changelog/bulkfetch",
+        "BulkChangelogResponseBean",
+        &crate::worklog_feeds::without_null_items(&bulk.body),
+    );
+    let entry = bulk.str_at("/issueChangeLogs/0/changeHistories/0/id");
+    let by_ids = alice
+        .post(
+            "/rest/api/3/issue/KILN-1/changelog/list",
+            &json!({ "changelogIds": [entry] }),
+        )
+        .await;
+    contract.check_ref(
+        "POST /issue/{key}/changelog/list",
+        "PageOfChangelogs",
+        &crate::worklog_feeds::without_null_items(&by_ids.body),
+    );
+    let matched = alice
+        .post(
+            "/rest/api/3/jql/match",
+            &json!({ "issueIds": [10000], "jqls": ["project = KILN", "nope = 1"] }),
+        )
+        .await;
+    contract.check_ref("POST /jql/match", "IssueMatches", &matched.body);
+    let sanitized = alice
+        .post(
+            "/rest/api/3/jql/sanitize",
+            &json!({ "queries": [{ "query": "project = SEC" }, { "query": "bad query" }] }),
+        )
+        .await;
+    contract.check_ref("POST /jql/sanitize", "SanitizedJqlQueries", &sanitized.body);
     sim.shutdown().await;
 }

@@ -1172,8 +1172,6 @@ async fn hostile_worklog_edits_and_deletions_are_refused_in_jiras_shape_and_chan
     let fields_before = time_fields(&bob, &key).await;
     let worklog_before = bob.get(&one).await.body;
 
-    let visibility = "Restricting a worklog's visibility is not modelled by Kiln's simulator, \
-                      which has no groups or project roles; leave out 'visibility'.";
     for (query, body, field, message) in [
         (
             "?adjustEstimate=manual&reduceBy=1h",
@@ -1251,7 +1249,7 @@ async fn hostile_worklog_edits_and_deletions_are_refused_in_jiras_shape_and_chan
             "",
             json!({ "visibility": {"type": "group", "value": "jira-developers"} }),
             "commentLevel",
-            visibility,
+            "Group: jira-developers does not exist.",
         ),
     ] {
         let refused = bob.put(&format!("{one}{query}"), &body).await;
@@ -1317,7 +1315,8 @@ async fn hostile_worklog_edits_and_deletions_are_refused_in_jiras_shape_and_chan
         let refused = bob.put(&one, &body).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
     }
-    // addWorklog refuses a visibility restriction the same way.
+    // addWorklog refuses a restriction to a role the site lacks the same way
+    // (worklog_feeds.rs restricts worklogs to groups and roles that exist).
     let added = bob
         .post(
             &format!("/rest/api/3/issue/{key}/worklog"),
@@ -1325,7 +1324,10 @@ async fn hostile_worklog_edits_and_deletions_are_refused_in_jiras_shape_and_chan
         )
         .await;
     assert_eq!(added.status, StatusCode::BAD_REQUEST);
-    assert_eq!(added.body["errors"]["commentLevel"], visibility);
+    assert_eq!(
+        added.body["errors"]["commentLevel"],
+        "Project role: Developers does not exist."
+    );
 
     // Who may not edit the project's issues may read the worklog, not change it:
     // the spec's 400 for both.

@@ -26,6 +26,7 @@ mod due_date;
 mod lexer;
 mod parser;
 mod reference;
+mod sanitize;
 mod saved_filter;
 mod structure;
 mod text_search;
@@ -33,6 +34,7 @@ mod webhook_filter;
 
 pub(crate) use compile::{Query, compile, compile_saved};
 pub(crate) use reference::reference_data;
+pub(crate) use sanitize::sanitize;
 pub(crate) use webhook_filter::compile_webhook_filter;
 
 /// The syntax tree of `jql` in the shape of Jira's `JqlQuery` (`POST /jql/parse`),

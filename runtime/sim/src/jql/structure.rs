@@ -81,7 +81,7 @@ fn operand(value: &Operand) -> Value {
 }
 
 /// The operand as JQL text.
-fn encode_operand(value: &Operand) -> String {
+pub(super) fn encode_operand(value: &Operand) -> String {
     match value {
         Operand::Literal(text) => encode(text),
         Operand::Empty => String::from("EMPTY"),
@@ -98,7 +98,7 @@ fn encode_operand(value: &Operand) -> String {
 
 /// A field's name as JQL text: a custom field by number (`cf[10010]`) is one word,
 /// as the lexer reads it.
-fn encode_name(name: &str) -> String {
+pub(super) fn encode_name(name: &str) -> String {
     // Compared as bytes: a name is the caller's text, and its third byte need not
     // end a character (`abé`), where slicing the `str` would panic.
     let bytes = name.as_bytes();

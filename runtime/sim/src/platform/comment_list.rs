@@ -8,7 +8,7 @@
 //! counted once against the limit, and its comment is listed once. An id may
 //! come as a JSON integer or a string of one (Jira's JSON reader takes either
 //! for a number); anything else (a fraction, text, `null`, a list that is not
-//! one) is the `400` of a body Jira cannot read.
+//! one) is the `400` of a body Jira cannot read (`id_set.rs` reads the list).
 //!
 //! The answer holds the comments the caller may see, in ascending id order, each
 //! rendered as `getComment` renders it, with `expand` (`renderedBody`,
@@ -22,16 +22,15 @@
 //! `nextPage` link, as there is no URL to page through.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use serde::de::{Deserializer, SeqAccess, Visitor};
-use serde::{Deserialize, de};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::comment::ExpandQuery;
+use super::id_set::IdSet;
 use super::render;
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
@@ -50,90 +49,14 @@ const PAGE_SIZE: usize = 1_048_576;
 /// `IssueCommentListRequestBean`.
 #[derive(Deserialize)]
 pub(crate) struct ListBody {
-    ids: Option<CommentIds>,
-}
-
-/// The distinct ids of `ids`, at most [`MAX_IDS`] of them kept: past the limit
-/// the list is still read (a bad item is still a bad body) but nothing more is
-/// stored, so a hostile list costs no more memory than a full one.
-struct CommentIds {
-    ids: BTreeSet<i64>,
-    too_many: bool,
-}
-
-impl<'de> Deserialize<'de> for CommentIds {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Ids;
-
-        impl<'de> Visitor<'de> for Ids {
-            type Value = CommentIds;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of comment ids")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CommentIds, A::Error> {
-                let mut ids = BTreeSet::new();
-                let mut too_many = false;
-                while let Some(CommentId(id)) = seq.next_element()? {
-                    if ids.len() < MAX_IDS || ids.contains(&id) {
-                        ids.insert(id);
-                    } else {
-                        too_many = true;
-                    }
-                }
-                Ok(CommentIds { ids, too_many })
-            }
-        }
-
-        deserializer.deserialize_seq(Ids)
-    }
-}
-
-/// One id of `ids`: the spec's `int64`, as a JSON integer or a string of one.
-struct CommentId(i64);
-
-impl<'de> Deserialize<'de> for CommentId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Id;
-
-        impl Visitor<'_> for Id {
-            type Value = CommentId;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a comment id (a 64-bit integer)")
-            }
-
-            fn visit_i64<E: de::Error>(self, value: i64) -> Result<CommentId, E> {
-                Ok(CommentId(value))
-            }
-
-            fn visit_u64<E: de::Error>(self, value: u64) -> Result<CommentId, E> {
-                i64::try_from(value)
-                    .map(CommentId)
-                    .map_err(|_| E::custom("a comment id beyond int64"))
-            }
-
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<CommentId, E> {
-                value
-                    .parse()
-                    .map(CommentId)
-                    .map_err(|_| E::custom("a comment id that is not a number"))
-            }
-        }
-
-        deserializer.deserialize_any(Id)
-    }
+    ids: Option<IdSet>,
 }
 
 impl ListBody {
     /// The ids asked for, or the spec's `400` for none or too many.
     fn ids(self) -> Result<BTreeSet<i64>, JiraError> {
-        let ids = self.ids.unwrap_or(CommentIds {
-            ids: BTreeSet::new(),
-            too_many: false,
-        });
-        if ids.too_many {
+        let ids = self.ids.unwrap_or_default();
+        if ids.too_many(MAX_IDS) {
             return Err(JiraError::field(
                 "ids",
                 format!("A maximum of {MAX_IDS} comment IDs can be specified."),

@@ -394,6 +394,8 @@ fn remove_issue(shared: &Shared, world: &mut World, caller: &Caller, id: u64) {
     // had; a link cannot outlive either of its issues, nor a parent its issue.
     world.issue_links.retain(|link| !link.involves(removed.id));
     world.orphan_children_of(removed.id);
+    // Its worklogs go with it: `GET /worklog/deleted` lists them.
+    world.record_deleted_worklogs(removed.worklogs.iter().map(|w| w.id));
     shared.emit(world, raised);
 }
 

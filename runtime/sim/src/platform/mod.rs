@@ -9,6 +9,7 @@ pub(crate) mod attachment;
 mod body_fields;
 mod bulk_create;
 mod bulk_fetch;
+mod changelog_bulk;
 mod comment;
 mod comment_list;
 mod component;
@@ -27,13 +28,16 @@ mod filter;
 mod group;
 pub(crate) mod hierarchy;
 pub(crate) mod html;
+mod id_set;
 pub(crate) mod issue;
 pub(crate) mod issue_history;
 mod issue_key_segment;
 pub(crate) mod issue_link;
 mod issue_picker;
 mod jql_autocomplete;
+mod jql_match;
 mod jql_parse;
+mod jql_sanitize;
 mod label;
 mod locale;
 mod my_permissions;
@@ -74,6 +78,8 @@ mod webhook;
 mod wiki;
 mod workflows;
 pub(crate) mod worklog;
+mod worklog_feed;
+mod worklog_visibility;
 
 use std::sync::Arc;
 
@@ -219,6 +225,8 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/search/approximate-count", post(approximate_count::count))
         .route("/jql/parse", post(jql_parse::parse))
+        .route("/jql/match", post(jql_match::match_issues))
+        .route("/jql/sanitize", post(jql_sanitize::sanitize))
         .route("/expression/evaluate", post(expression_evaluate::evaluate))
         .route("/expression/analyse", post(expression_analyse::analyse))
         .route("/statuses", get(statuses::by_id))
@@ -306,6 +314,14 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/issue/{issue_id_or_key}/worklog",
             get(worklog::list).post(worklog::add),
+        )
+        .route("/worklog/updated", get(worklog_feed::updated))
+        .route("/worklog/deleted", get(worklog_feed::deleted))
+        .route("/worklog/list", post(worklog_feed::list))
+        .route("/changelog/bulkfetch", post(changelog_bulk::bulk_fetch))
+        .route(
+            "/issue/{issue_id_or_key}/changelog/list",
+            post(changelog_bulk::by_ids),
         )
         .route(
             "/issue/{issue_id_or_key}/worklog/{id}",

@@ -54,31 +54,34 @@ enum Actor {
     Group(&'static str),
 }
 
+/// Whether the user `account_id` is one of `role`'s user actors in `project`:
+/// the lead for Administrators (whose other actor is the `site-admins`
+/// group), who may edit for Member, who may browse but not edit for Viewer.
+fn is_user_actor(project: &ProjectRecord, role: Role, account_id: &str) -> bool {
+    match role.0 {
+        id if id == ADMINISTRATORS.0 => account_id == project.lead,
+        id if id == MEMBER.0 => project.grants(account_id, SeedPermission::Edit),
+        _ => {
+            project.grants(account_id, SeedPermission::Browse)
+                && !project.grants(account_id, SeedPermission::Edit)
+        }
+    }
+}
+
 /// Who holds `role` in `project`, derived from its grants.
 fn actors(world: &World, project: &ProjectRecord, role: Role) -> Vec<Actor> {
-    let users_where = |wanted: &dyn Fn(&str) -> bool| -> Vec<Actor> {
-        let mut users: Vec<_> = world
-            .users
-            .iter()
-            .filter(|u| wanted(&u.account_id))
-            .collect();
-        users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
-        users
-            .into_iter()
-            .map(|u| Actor::User(u.account_id.clone()))
-            .collect()
-    };
-    match role.0 {
-        id if id == ADMINISTRATORS.0 => {
-            let mut actors = vec![Actor::Group(SITE_ADMINS_GROUP)];
-            actors.extend(users_where(&|id| id == project.lead));
-            actors
-        }
-        id if id == MEMBER.0 => users_where(&|id| project.grants(id, SeedPermission::Edit)),
-        _ => users_where(&|id| {
-            project.grants(id, SeedPermission::Browse) && !project.grants(id, SeedPermission::Edit)
-        }),
+    let mut users: Vec<_> = world
+        .users
+        .iter()
+        .filter(|u| is_user_actor(project, role, &u.account_id))
+        .collect();
+    users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    let mut actors = Vec::with_capacity(users.len() + 1);
+    if role.0 == ADMINISTRATORS.0 {
+        actors.push(Actor::Group(SITE_ADMINS_GROUP));
     }
+    actors.extend(users.into_iter().map(|u| Actor::User(u.account_id.clone())));
+    actors
 }
 
 /// A `RoleActor`; `n` numbers it within its role.
@@ -136,6 +139,35 @@ fn role_value(self_url: String, role: Role) -> Value {
 
 fn role_by_id(id: &str) -> Option<Role> {
     ROLES.iter().copied().find(|r| r.0.to_string() == id)
+}
+
+/// The id and name of the site's role called `name` (without regard to case),
+/// for what restricts a worklog to a role.
+pub(crate) fn role_named(name: &str) -> Option<(u64, &'static str)> {
+    ROLES
+        .iter()
+        .find(|r| r.1.eq_ignore_ascii_case(name.trim()))
+        .map(|r| (r.0, r.1))
+}
+
+/// The name of the role with id `id`.
+pub(crate) fn role_name(id: u64) -> Option<&'static str> {
+    ROLES.iter().find(|r| r.0 == id).map(|r| r.1)
+}
+
+/// Whether `account_id` holds the role with id `id` in `project`, directly or
+/// through the `site-admins` group (the site admins): the rule `getProjectRole`
+/// reports, asked of one user without listing the role's actors.
+pub(crate) fn holds_role(
+    world: &World,
+    project: &ProjectRecord,
+    id: u64,
+    account_id: &str,
+) -> bool {
+    ROLES.iter().find(|r| r.0 == id).is_some_and(|role| {
+        is_user_actor(project, *role, account_id)
+            || (role.0 == ADMINISTRATORS.0 && world.is_site_admin(account_id))
+    })
 }
 
 /// The project `id_or_key` names, if the caller administers it; else the `404`

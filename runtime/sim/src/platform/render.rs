@@ -513,7 +513,7 @@ pub(crate) fn issue(
     if selection.has(super::worklog::FIELD) {
         fields.insert(
             String::from(super::worklog::FIELD),
-            super::worklog::issue_field(links, world, issue),
+            super::worklog::issue_field(links, world, issue, viewer),
         );
     }
     // Jira Software's Sprint field, a custom field on every cloud site.

@@ -15,7 +15,10 @@
 //!
 //! Accepted and ignored: `notifyUsers` (the simulator sends no email) and
 //! `overrideEditableFlag` (it has no workflow state that makes an issue
-//! uneditable). `visibility` is refused: see [`no_visibility`].
+//! uneditable). `visibility` restricts the worklog to a group or project role
+//! (`worklog_visibility.rs`): every read leaves out a worklog its reader may
+//! not see, and an edit that leaves `visibility` out keeps it (`null` lifts
+//! it).
 
 use std::sync::Arc;
 
@@ -34,6 +37,7 @@ use super::issue_history::changelog;
 use super::page::{Window, offset_page};
 use super::render;
 use super::time_tracking;
+use super::worklog_visibility::{self, may_see_restricted};
 use super::{IssueChildPath, IssuePath, find_child};
 use crate::access::Caller;
 use crate::adf;
@@ -43,6 +47,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::webhooks::event::WorklogChange;
+use crate::world::worklog_feed::WorklogVisibility;
 use crate::world::{IssueRecord, WorklogRecord, World};
 
 /// `getIssueWorklog`'s default and largest page.
@@ -75,16 +80,16 @@ pub(crate) async fn list(
     let issue = &world.issues[index];
     let window = Window::new(query.start_at, query.max_results, PAGE_SIZE, PAGE_SIZE);
     let expand = query.expand.as_deref();
+    let visible: Vec<&WorklogRecord> = issue
+        .worklogs
+        .iter()
+        .filter(|w| may_see_restricted(&world, &caller.account_id, issue, w))
+        .collect();
     let page: Vec<Value> = window
-        .of(&issue.worklogs)
+        .of(visible.iter().copied())
         .map(|w| expanded(render_worklog(&caller.links, &world, issue, w), expand))
         .collect();
-    Ok(Json(offset_page(
-        window,
-        issue.worklogs.len(),
-        "worklogs",
-        page,
-    )))
+    Ok(Json(offset_page(window, visible.len(), "worklogs", page)))
 }
 
 /// A worklog body (the spec's `Worklog`), as `addWorklog` and `updateWorklog`
@@ -97,6 +102,8 @@ pub(crate) struct WorklogInput {
     time_spent_seconds: Option<u64>,
     started: Option<String>,
     comment: Option<Value>,
+    /// `None` when left out, `Some(Value::Null)` for `null`.
+    #[serde(default, deserialize_with = "worklog_visibility::present")]
     visibility: Option<Value>,
 }
 
@@ -106,15 +113,21 @@ struct Given {
     seconds: Option<u64>,
     started: Option<OffsetDateTime>,
     comment: Option<Value>,
+    /// `None` when left out; `Some(None)` lifts a restriction.
+    visibility: Option<Option<WorklogVisibility>>,
 }
 
 impl WorklogInput {
     /// The body's parts, each checked as Jira's worklog service checks it: the
-    /// visibility first, then the time spent and the start
+    /// visibility first (for `writer`, on an issue of `project_key`), then the
+    /// time spent and the start
     /// (`DefaultWorklogService.validateParamsAndCreateWorklog`), then the
     /// comment, which must be a document in v3.
-    fn read(self) -> Result<Given, JiraError> {
-        no_visibility(self.visibility.as_ref())?;
+    fn read(self, world: &World, writer: &str, project_key: &str) -> Result<Given, JiraError> {
+        let visibility = self
+            .visibility
+            .map(|v| worklog_visibility::read(world, writer, project_key, &v))
+            .transpose()?;
         let seconds = time_spent(self.time_spent_seconds, self.time_spent.as_deref())?;
         let started = match self.started.as_deref() {
             None => None,
@@ -127,23 +140,8 @@ impl WorklogInput {
             seconds,
             started,
             comment,
+            visibility,
         })
-    }
-}
-
-/// Refuses a worklog restricted to a group or project role. Jira takes one only
-/// if the group or role exists and the caller is in it, refusing it otherwise
-/// under `commentLevel` (`DefaultVisibilityValidator`). The simulator has no
-/// groups or project roles, so no restriction could pass; it says so rather
-/// than store one it cannot honour. `null` is no restriction.
-fn no_visibility(visibility: Option<&Value>) -> Result<(), JiraError> {
-    match visibility {
-        None | Some(Value::Null) => Ok(()),
-        Some(_) => Err(JiraError::field(
-            "commentLevel",
-            "Restricting a worklog's visibility is not modelled by Kiln's simulator, which has \
-             no groups or project roles; leave out 'visibility'.",
-        )),
     }
 }
 
@@ -175,7 +173,8 @@ pub(crate) async fn add(
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Worklog)?;
     let adjustment = query.for_adding()?;
-    let given = input.read()?;
+    let project_key = world.issues[index].project_key.clone();
+    let given = input.read(&world, &caller.account_id, &project_key)?;
     let seconds = given.seconds.ok_or_else(nothing_logged)?;
     let now = world.now();
     let worklog = WorklogRecord {
@@ -187,6 +186,7 @@ pub(crate) async fn add(
         created: now,
         updated: now,
         update_author: None,
+        visibility: given.visibility.flatten(),
     };
     let worklog_id = worklog.id;
     let issue = &mut world.issues[index];
@@ -223,16 +223,24 @@ type WorklogPath = IssueChildPath;
 /// The issue (visible to the caller) and the position of its worklog, or the 404
 /// the spec documents for either missing, in the words of Jira's worklog
 /// resource (its functional test `TestWorklogResource.testViewWorklogNotFound`
-/// quotes them). A worklog of another issue is not found under this one.
+/// quotes them). A worklog of another issue is not found under this one, nor
+/// one restricted to a group or role the caller is not in.
 fn find(world: &World, caller: &Caller, path: &WorklogPath) -> Result<(usize, usize), JiraError> {
-    find_child(
+    let not_found =
+        |id: &str| JiraError::not_found(format!("Cannot find worklog with id: '{id}'."));
+    let (index, position) = find_child(
         world,
         caller,
         path,
         |issue| &issue.worklogs,
         |worklog| worklog.id,
-        |id| JiraError::not_found(format!("Cannot find worklog with id: '{id}'.")),
-    )
+        not_found,
+    )?;
+    let issue = &world.issues[index];
+    if !may_see_restricted(world, &caller.account_id, issue, &issue.worklogs[position]) {
+        return Err(not_found(&path.id));
+    }
+    Ok((index, position))
 }
 
 /// As [`find`], if the caller may also edit or delete the worklog (see the
@@ -286,7 +294,8 @@ pub(crate) async fn update(
         "You do not have the permission to edit this worklog.",
     )?;
     let adjustment = query.for_editing()?;
-    let given = input.read()?;
+    let project_key = world.issues[index].project_key.clone();
+    let given = input.read(&world, &caller.account_id, &project_key)?;
     let now = world.now();
     let issue = &mut world.issues[index];
     let before = issue.tracked();
@@ -300,6 +309,9 @@ pub(crate) async fn update(
     }
     if let Some(comment) = given.comment {
         worklog.comment = Some(comment);
+    }
+    if let Some(visibility) = given.visibility {
+        worklog.visibility = visibility;
     }
     worklog.updated = now;
     worklog.update_author = Some(caller.account_id.clone());
@@ -353,6 +365,8 @@ pub(crate) async fn delete(
         removed.time_spent_seconds,
     ));
     changelog::record_unannounced(&mut world, index, &caller.account_id, items);
+    // For `GET /worklog/deleted`.
+    world.record_deleted_worklogs([removed.id]);
     // Raised with the world still locked, so deliveries keep write order.
     let raised = shared.event_context(&world, &caller.account_id).worklog(
         WorklogChange::Deleted,
@@ -428,17 +442,28 @@ fn parse_started(text: &str) -> Option<OffsetDateTime> {
         .or_else(|| parse_rfc3339(text))
 }
 
-/// The issue's `worklog` field: a `PageOfWorklogs` of its first worklogs.
-pub(crate) fn issue_field(links: &str, world: &World, issue: &IssueRecord) -> Value {
+/// The issue's `worklog` field: a `PageOfWorklogs` of its first worklogs that
+/// `viewer` may see (all of them for a webhook payload, which has no viewer).
+pub(crate) fn issue_field(
+    links: &str,
+    world: &World,
+    issue: &IssueRecord,
+    viewer: Option<&str>,
+) -> Value {
     let window = Window {
         start: 0,
         max: FIELD_PAGE_SIZE,
     };
+    let visible: Vec<&WorklogRecord> = issue
+        .worklogs
+        .iter()
+        .filter(|w| viewer.is_none_or(|viewer| may_see_restricted(world, viewer, issue, w)))
+        .collect();
     let page: Vec<Value> = window
-        .of(&issue.worklogs)
+        .of(visible.iter().copied())
         .map(|w| render_worklog(links, world, issue, w))
         .collect();
-    offset_page(window, issue.worklogs.len(), "worklogs", page)
+    offset_page(window, visible.len(), "worklogs", page)
 }
 
 /// A `Worklog`: `updateAuthor` is the last editor, the author until someone
@@ -473,6 +498,9 @@ pub(crate) fn render_worklog(
     });
     if let Some(comment) = &worklog.comment {
         value["comment"] = comment.clone();
+    }
+    if let Some(visibility) = &worklog.visibility {
+        value["visibility"] = worklog_visibility::render(world, visibility);
     }
     value
 }

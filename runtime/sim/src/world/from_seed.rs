@@ -43,6 +43,7 @@ impl World {
             issues: Vec::new(),
             next_issue_id: FIRST_ISSUE_ID,
             next_comment_id: FIRST_COMMENT_ID,
+            deleted_worklogs: Default::default(),
             next_attachment_id: FIRST_ATTACHMENT_ID,
             teams: Vec::new(),
             schedules: Vec::new(),

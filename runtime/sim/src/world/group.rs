@@ -87,6 +87,36 @@ impl World {
         self.all_groups().into_iter().find(|g| g.id == id)
     }
 
+    /// Whether `account_id` is in the group with id `id`, asked without
+    /// copying every group's members as [`World::all_groups`] does: a read that
+    /// asks it of each of many worklogs stays linear.
+    pub(crate) fn in_group(&self, id: &str, account_id: &str) -> bool {
+        if id == group_id(0) {
+            self.user(account_id).is_some()
+        } else if id == group_id(1) {
+            self.is_site_admin(account_id)
+        } else {
+            self.groups
+                .iter()
+                .find(|g| g.id == id)
+                .is_some_and(|g| g.members.iter().any(|m| m == account_id))
+        }
+    }
+
+    /// The name of the group with id `id`, found without copying members.
+    pub(crate) fn group_name(&self, id: &str) -> Option<&str> {
+        if id == group_id(0) {
+            Some(APPLICATION_GROUP)
+        } else if id == group_id(1) {
+            Some(SITE_ADMINS_GROUP)
+        } else {
+            self.groups
+                .iter()
+                .find(|g| g.id == id)
+                .map(|g| g.name.as_str())
+        }
+    }
+
     /// The groups `account_id` is in.
     pub(crate) fn groups_of(&self, account_id: &str) -> Vec<Group> {
         self.all_groups()

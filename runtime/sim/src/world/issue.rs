@@ -255,6 +255,9 @@ pub(crate) struct WorklogRecord {
     /// Account id of whoever last edited it; `None` until someone does (the
     /// author is then the update author, as Jira answers it).
     pub(crate) update_author: Option<String>,
+    /// The group or project role the worklog is restricted to; `None` is
+    /// Jira's *Viewable by All Users* (`world::worklog_feed`).
+    pub(crate) visibility: Option<super::worklog_feed::WorklogVisibility>,
 }
 
 /// A file attached to an issue (`POST /rest/api/3/issue/{issueIdOrKey}/attachments`).

@@ -29,6 +29,7 @@ pub(crate) mod sprint;
 pub(crate) mod time_tracking;
 pub(crate) mod version;
 pub(crate) mod workflow;
+pub(crate) mod worklog_feed;
 pub(crate) mod zone;
 
 pub(crate) use issue::{
@@ -56,6 +57,9 @@ pub(crate) struct World {
     pub(crate) issues: Vec<IssueRecord>,
     pub(crate) next_issue_id: u64,
     pub(crate) next_comment_id: u64,
+    /// The worklogs deleted most recently, oldest first, with when
+    /// (`worklog_feed::MAX_DELETED_WORKLOGS` at most): `GET /worklog/deleted`.
+    pub(crate) deleted_worklogs: std::collections::VecDeque<worklog_feed::DeletedWorklog>,
     pub(crate) next_attachment_id: u64,
     pub(crate) teams: Vec<TeamRecord>,
     pub(crate) schedules: Vec<ScheduleRecord>,

@@ -31,7 +31,8 @@ impl World {
     /// Removes the project at `index` with its issues, versions and the boards
     /// that show only its issues; what other projects hold of them (links to
     /// its issues, parents among them) is cut. Components and project
-    /// properties live in the project record and go with it. As for a deleted
+    /// properties live in the project record and go with it; its issues'
+    /// worklogs are recorded as deleted (`worklog_feed`). As for a deleted
     /// component, no issue event is raised per issue: Jira reports a project
     /// delete as one configuration change.
     pub(crate) fn remove_project(&mut self, index: usize) {
@@ -48,6 +49,13 @@ impl World {
             .filter(|issue| issue.project_key == project.key)
             .map(|issue| issue.id)
             .collect();
+        let worklogs: Vec<u64> = self
+            .issues
+            .iter()
+            .filter(|issue| issue.project_key == project.key)
+            .flat_map(|issue| issue.worklogs.iter().map(|w| w.id))
+            .collect();
+        self.record_deleted_worklogs(worklogs);
         self.issues.retain(|issue| issue.project_key != project.key);
         self.issue_links
             .retain(|link| !removed.contains(&link.inward) && !removed.contains(&link.outward));

@@ -74,11 +74,23 @@ pub(crate) fn expanded(links: &str, world: &World, issue: &IssueRecord) -> Value
 
 /// A `Changelog`: the items as the webhook carried them (`from` and the strings
 /// `null` where the value has none, as Jira sends them).
-fn render_entry(links: &str, world: &World, entry: &HistoryRecord) -> Value {
+pub(crate) fn render_entry(links: &str, world: &World, entry: &HistoryRecord) -> Value {
+    render_items(links, world, entry, entry.items.iter())
+}
+
+/// As [`render_entry`], with only `items` of the entry's items (a read that
+/// filters by field).
+pub(crate) fn render_items<'a>(
+    links: &str,
+    world: &World,
+    entry: &HistoryRecord,
+    items: impl Iterator<Item = &'a HistoryItem>,
+) -> Value {
+    let items: Vec<&HistoryItem> = items.collect();
     let mut value = json!({
         "id": entry.id.to_string(),
         "created": jira_timestamp(entry.created),
-        "items": entry.items,
+        "items": items,
     });
     // `author` is a `UserDetails` object: left out, not null, for an account the
     // site no longer has.
@@ -190,9 +202,9 @@ pub(crate) fn worklog_item(id: u64) -> HistoryItem {
 /// seconds in `from` and the duration in `fromString`, `to` empty, no
 /// `fieldId`. Jira writes that duration in the site's time format; the
 /// simulator writes it as it writes every duration (`"1h 30m"`), the short
-/// format Jira Cloud shows time tracking in. (A worklog restricted to a group
-/// or role gets a message instead, but the simulator's worklogs have no
-/// restriction.)
+/// format Jira Cloud shows time tracking in. (Jira writes a message instead
+/// for a worklog restricted to a group or role; the simulator logs the time
+/// of every worklog alike.)
 pub(crate) fn worklog_time_spent_item(seconds: u64) -> HistoryItem {
     HistoryItem {
         field: String::from("WorklogTimeSpent"),
