@@ -117,6 +117,18 @@ pub(crate) fn page_bean(base: &str, window: Window, total: usize, values: Vec<Va
     page
 }
 
+/// `base` with the query parameters that say which list a page is of (its
+/// filters, not where it starts), for [`page_bean`]'s `self` and `nextPage`.
+pub(crate) fn with_query(base: String, kept: &[(String, String)]) -> String {
+    if kept.is_empty() {
+        return base;
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{base}?{query}")
+}
+
 /// The `PageBean` of the window's part of `all`.
 pub(crate) fn bean_of(base: &str, window: Window, all: Vec<Value>) -> Value {
     let total = all.len();

@@ -11,11 +11,11 @@ use serde_json::{Value, json};
 use super::render::{self, Transitions};
 use super::{is_active, reader};
 use crate::access::Caller;
-use crate::extract::query_number;
+use crate::extract::query_count;
 use crate::jira_error::JiraError;
 use crate::platform::field_details::expands;
 use crate::platform::order_direction;
-use crate::platform::page::{Window, page_bean};
+use crate::platform::page::{Window, page_bean, with_query};
 use crate::shared::Shared;
 use crate::world::workflow::{WORKFLOWS, Workflow};
 
@@ -71,9 +71,9 @@ impl SearchQuery {
         let mut query = Self::default();
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
             match key.as_ref() {
-                "startAt" => query.start_at = Some(non_negative("startAt", value.trim())?),
+                "startAt" => query.start_at = Some(query_count("startAt", value.trim())?),
                 "maxResults" => {
-                    query.max_results = Some(non_negative("maxResults", value.trim())?);
+                    query.max_results = Some(query_count("maxResults", value.trim())?);
                 }
                 "expand" => {
                     // Unknown expansions are ignored, as Jira ignores them.
@@ -100,17 +100,6 @@ impl SearchQuery {
         let activity = self.is_active.is_none_or(|wanted| wanted == active);
         named && scoped && activity
     }
-}
-
-/// `startAt` (int64) or `maxResults` (int32): a whole number, and not negative
-/// (an offset or a count); anything else is Jira's 400 naming the parameter.
-fn non_negative(name: &str, value: &str) -> Result<usize, JiraError> {
-    let number: i64 = query_number(name, value)?;
-    usize::try_from(number).map_err(|_| {
-        JiraError::bad_request(format!(
-            "The value '{value}' of '{name}' must not be negative."
-        ))
-    })
 }
 
 /// `name`, `-created`, `+updated` …: the field and whether it descends.
@@ -191,13 +180,10 @@ pub(crate) async fn search(
         .iter()
         .map(|w| render::workflow(w, transitions))
         .collect();
-    let mut base = format!("{}/rest/api/3/workflows/search", caller.links);
-    if !query.kept.is_empty() {
-        let kept = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&query.kept)
-            .finish();
-        base = format!("{base}?{kept}");
-    }
+    let base = with_query(
+        format!("{}/rest/api/3/workflows/search", caller.links),
+        &query.kept,
+    );
     let mut body = page_bean(&base, window, total, values);
     body["statuses"] = json!(render::statuses(&page));
     Ok(Json(body))
