@@ -145,11 +145,7 @@ impl World {
     /// there already holds it (a seed's custom field, `POST
     /// /screens/addToDefault`). `false` when it was there already.
     pub(crate) fn add_to_default_screen(&mut self, field_id: &str) -> bool {
-        let Some(screen) = self
-            .screens
-            .iter_mut()
-            .find(|s| s.id == DEFAULT_SCREEN_ID)
-        else {
+        let Some(screen) = self.screens.iter_mut().find(|s| s.id == DEFAULT_SCREEN_ID) else {
             return false;
         };
         if screen.holds(field_id) {

@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use super::{administer, screen_json};
 use crate::access::Caller;
-use crate::extract::{query_count, query_number};
+use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::platform::order_direction;
-use crate::platform::page::{Window, page_bean, with_query};
+use crate::platform::page::{PageParams, page_bean, with_query};
 use crate::shared::Shared;
 use crate::world::screen::ScreenRecord;
 
@@ -43,8 +43,7 @@ enum Scope {
 /// `getScreens`' query, read by hand so each bad value is Jira's 400 naming it.
 #[derive(Debug, Default)]
 struct ScreensQuery {
-    start_at: Option<usize>,
-    max_results: Option<usize>,
+    page: PageParams,
     /// `id`s asked for; none asks for every screen. Bounded by the request
     /// line's length, and each a number.
     ids: BTreeSet<u64>,
@@ -59,11 +58,10 @@ impl ScreensQuery {
     fn parse(raw: &str) -> Result<Self, JiraError> {
         let mut query = Self::default();
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
+            if query.page.read(&key, &value)? {
+                continue;
+            }
             match key.as_ref() {
-                "startAt" => query.start_at = Some(query_count("startAt", value.trim())?),
-                "maxResults" => {
-                    query.max_results = Some(query_count("maxResults", value.trim())?);
-                }
                 "id" => {
                     for id in value.split(',').map(str::trim).filter(|id| !id.is_empty()) {
                         query.ids.insert(query_number("id", id)?);
@@ -140,13 +138,10 @@ pub(crate) async fn screens(
     if descending {
         matching.reverse();
     }
-    let window = Window::bean(query.start_at, query.max_results, PAGE, PAGE);
+    let window = query.page.window(PAGE, PAGE);
     let total = matching.len();
     let values = window.of(matching).map(screen_json).collect();
-    let base = with_query(
-        format!("{}/rest/api/3/screens", caller.links),
-        &query.kept,
-    );
+    let base = with_query(format!("{}/rest/api/3/screens", caller.links), &query.kept);
     Ok(Json(page_bean(&base, window, total, values)))
 }
 
@@ -168,7 +163,10 @@ mod tests {
         );
         assert_eq!(query.order, Some((OrderField::Name, true)));
         let kept: Vec<&str> = query.kept.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(kept, ["id", "id", "queryString", "scope", "scope", "orderBy"]);
+        assert_eq!(
+            kept,
+            ["id", "id", "queryString", "scope", "scope", "orderBy"]
+        );
     }
 
     #[test]

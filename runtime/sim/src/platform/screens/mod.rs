@@ -112,7 +112,7 @@ enum Screenable {
     Yes(String),
     /// A field of the site no screen holds (`status`, `created`): Jira sets
     /// those itself.
-    NotScreenable,
+    SetByJira,
     /// No field of the site.
     Unknown,
 }
@@ -128,7 +128,7 @@ fn screenable(world: &World, id: &str) -> Screenable {
     }
     let system = !super::field_details::system_field_name(id).is_empty();
     if system || id == crate::world::sprint::SPRINT_FIELD_ID {
-        Screenable::NotScreenable
+        Screenable::SetByJira
     } else {
         Screenable::Unknown
     }

@@ -108,7 +108,7 @@ impl AddField {
 fn field_to_add(world: &World, id: &str) -> Result<String, JiraError> {
     match screenable(world, id) {
         Screenable::Yes(name) => Ok(name),
-        Screenable::NotScreenable => Err(JiraError::bad_request(format!(
+        Screenable::SetByJira => Err(JiraError::bad_request(format!(
             "The field '{id}' can't be added to a screen."
         ))),
         Screenable::Unknown => Err(JiraError::not_found(format!(
@@ -167,15 +167,12 @@ pub(crate) async fn remove_tab_field(
     };
     let (screen, tab) = tab_index(&world, &tab_path)?;
     let fields = &mut world.screens[screen].tabs[tab].fields;
-    let position = fields
-        .iter()
-        .position(|f| *f == path.id)
-        .ok_or_else(|| {
-            JiraError::not_found(format!(
-                "The field with id '{}' is not on the screen tab.",
-                path.id
-            ))
-        })?;
+    let position = fields.iter().position(|f| *f == path.id).ok_or_else(|| {
+        JiraError::not_found(format!(
+            "The field with id '{}' is not on the screen tab.",
+            path.id
+        ))
+    })?;
     if REQUIRED_ON_SCREEN.contains(&path.id.as_str()) {
         return Err(JiraError::bad_request(format!(
             "The field '{}' is required and can't be removed from the screen.",
