@@ -751,5 +751,19 @@ async fn deleting_a_custom_field_answers_303_to_a_finished_task() {
     assert!(issue.body["fields"].get(&id).is_none(), "{}", issue.text);
     assert_not_on_screen(&create_issue(&sim, json!({ id.clone(): "T-2" })).await, &id);
     assert_eq!(alice.delete(&path).await.status, StatusCode::NOT_FOUND);
+
+    // On REST API v2 the task is v2's, in the header as in the body.
+    let other = text_field(&sim, "Other").await;
+    let deleted = alice.delete(&format!("/rest/api/2/field/{other}")).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.text);
+    let location = deleted
+        .headers
+        .get("location")
+        .and_then(|l| l.to_str().ok());
+    assert_eq!(location, deleted.body["self"].as_str());
+    assert!(
+        location.is_some_and(|l| l.contains("/rest/api/2/task/")),
+        "{location:?}"
+    );
     sim.shutdown().await;
 }

@@ -11,13 +11,14 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Deserializer};
 
 use super::custom_field::{check_description, check_name, valid_searcher};
 use super::task;
+use super::v2::V2Request;
 use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
@@ -108,6 +109,7 @@ pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<FieldPath>,
+    v2: Option<Extension<V2Request>>,
 ) -> Result<Response, JiraError> {
     let mut world = shared.world();
     if world.is_site_admin(&caller.account_id) && number_of(&path.field_id).is_none() {
@@ -125,7 +127,11 @@ pub(crate) async fn delete(
     world.remove_from_screens(&field.id());
     let task = world.record_task(&caller.account_id);
     let body = task::progress(&caller.links, &task);
-    let location = body["self"].as_str().unwrap_or_default().to_owned();
+    // `v2.rs` makes the body's `self` v2's; the header it leaves alone.
+    let mut location = body["self"].as_str().unwrap_or_default().to_owned();
+    if v2.is_some() {
+        location = location.replacen("/rest/api/3/", "/rest/api/2/", 1);
+    }
     let mut response = (StatusCode::SEE_OTHER, Json(body)).into_response();
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
