@@ -16,6 +16,18 @@ pub(crate) fn query_number<T: std::str::FromStr>(name: &str, value: &str) -> Res
     value.parse::<T>().map_err(|_| not_a_number(name, value))
 }
 
+/// `startAt` (int64) or `maxResults` (int32) of a raw query string: a whole
+/// number, and not negative (an offset or a count); anything else is Jira's 400
+/// naming the parameter.
+pub(crate) fn query_count(name: &str, value: &str) -> Result<usize, JiraError> {
+    let number: i64 = query_number(name, value)?;
+    usize::try_from(number).map_err(|_| {
+        JiraError::bad_request(format!(
+            "The value '{value}' of '{name}' must not be negative."
+        ))
+    })
+}
+
 /// Jira's 400 for query parameter `name` whose `value` is not the number it
 /// must be.
 pub(crate) fn not_a_number(name: &str, value: &str) -> JiraError {

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 98] = [
+const ROOTS: [&str; 102] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -115,6 +115,10 @@ const ROOTS: [&str; 98] = [
     "IssueMatches",
     "SanitizedJqlQueries",
     "Visibility",
+    "PageBeanScreen",
+    "ScreenableTab",
+    "ScreenableField",
+    "TaskProgressBeanObject",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the
@@ -941,7 +945,9 @@ async fn custom_field_responses_match_the_official_schemas() {
             .await;
         assert_eq!(created.status, 201, "{}", created.text);
         contract.check_ref("POST /field", "FieldDetails", &created.body);
-        ids.push(created.str_at("/id"));
+        let id = created.str_at("/id");
+        common::put_on_default_screen(&sim, &id).await;
+        ids.push(id);
     }
     let refused = alice
         .post("/rest/api/3/field", &json!({ "name": "x" }))

@@ -71,6 +71,8 @@ async fn start_seeded() -> Simulator {
     .await
 }
 
+/// A field made by the admin and put on the Default Screen, as an app setting
+/// one up does so that issues can hold it (`screens.rs` tests the rule); its id.
 async fn create_field(sim: &Simulator, name: &str, kind: &str, searcher: Option<&str>) -> String {
     let mut body = json!({ "name": name, "type": format!("{TYPE}{kind}") });
     if let Some(searcher) = searcher {
@@ -78,7 +80,9 @@ async fn create_field(sim: &Simulator, name: &str, kind: &str, searcher: Option<
     }
     let reply = caller(sim, ADMIN).post("/rest/api/3/field", &body).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.str_at("/id")
+    let id = reply.str_at("/id");
+    common::put_on_default_screen(sim, &id).await;
+    id
 }
 
 async fn keys(sim: &Simulator, jql: &str) -> Result<Vec<String>, Value> {

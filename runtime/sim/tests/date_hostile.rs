@@ -32,8 +32,8 @@ fn assert_field_error(reply: &common::Reply, field: &str) -> String {
         .to_owned()
 }
 
-/// A searchable date-time custom field named `When`, made by the admin; its
-/// id.
+/// A searchable date-time custom field named `When`, made by the admin and
+/// put on the Default Screen; its id.
 async fn date_time_field(sim: &Simulator) -> String {
     let reply = caller(sim, ADMIN)
         .post(
@@ -46,7 +46,9 @@ async fn date_time_field(sim: &Simulator) -> String {
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.str_at("/id")
+    let id = reply.str_at("/id");
+    common::put_on_default_screen(sim, &id).await;
+    id
 }
 
 /// The keys `jql` finds, with every field rendered; the body of any refusal.

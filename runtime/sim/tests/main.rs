@@ -58,6 +58,7 @@ mod real_clients;
 mod reporter;
 mod resolution;
 mod rest_api_v2;
+mod screens;
 mod seed_doc;
 mod site;
 mod site_metadata;

@@ -59,8 +59,10 @@ fn system(
 }
 
 /// The fields a create (with `issue_type`) or an edit (without) may set, as
-/// `FieldCreateMetadata`: the system fields the simulator stores, then every
-/// custom field, selects with their enabled options as `allowedValues`. A
+/// `FieldCreateMetadata`: the system fields the simulator stores, then the
+/// custom fields, selects with their enabled options as `allowedValues`; of
+/// these, only those the screen holds ([`World::offered_fields`], the rule a
+/// create or edit is checked by, `platform/issue.rs`). A
 /// create's also has the issue type's `parent` (`hierarchy::metadata`); an
 /// edit's caller adds the issue's. `reporter` is listed only for a caller who may
 /// change it (`may_modify_reporter`: Jira's *Modify Reporter*, folded into Edit).
@@ -250,6 +252,8 @@ pub(crate) fn metadata(
             allowed,
         ));
     }
+    let offered = world.offered_fields();
+    all.retain(|field| offered.offers(field["fieldId"].as_str().unwrap_or_default()));
     all
 }
 

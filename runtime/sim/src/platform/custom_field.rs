@@ -56,7 +56,8 @@ pub(crate) fn details(field: &CustomFieldRecord) -> Value {
 }
 
 /// A `Field`, as `GET /field/search` lists custom fields.
-fn paginated_field(field: &CustomFieldRecord) -> Value {
+/// `screens` is how many screens hold it.
+fn paginated_field(field: &CustomFieldRecord, screens: usize) -> Value {
     let mut value = json!({
         "id": field.id(),
         "key": field.id(),
@@ -65,7 +66,7 @@ fn paginated_field(field: &CustomFieldRecord) -> Value {
         "isLocked": false,
         "contextsCount": 1,
         "projectsCount": 0,
-        "screensCount": 0,
+        "screensCount": screens,
         "typeDisplayName": type_display_name(field.kind),
         "lastUsed": { "type": "NOT_TRACKED" },
     });
@@ -118,26 +119,8 @@ pub(crate) fn check_definition(
     kind: Option<&str>,
     searcher_key: Option<&str>,
 ) -> Result<Checked, JiraError> {
-    let name = name
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| JiraError::field("name", "You must specify a name for the custom field."))?;
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(JiraError::field(
-            "name",
-            "The custom field name must be less than 255 characters.",
-        ));
-    }
-    let description = description.map(str::to_owned);
-    if description
-        .as_deref()
-        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
-    {
-        return Err(JiraError::field(
-            "description",
-            format!("The description must be at most {MAX_DESCRIPTION_CHARS} characters."),
-        ));
-    }
+    let name = check_name(name)?;
+    let description = check_description(description)?;
     let type_key =
         kind.ok_or_else(|| JiraError::field("type", "You must specify a custom field type."))?;
     let kind = Kind::from_type(type_key)
@@ -150,28 +133,57 @@ pub(crate) fn check_definition(
         })?;
     let searcher_key = match searcher_key {
         None => None,
-        Some(searcher) => {
-            let valid = searcher
-                .strip_prefix(TYPE_PREFIX)
-                .is_some_and(|short| kind.searchers().contains(&short));
-            if !valid {
-                return Err(JiraError::field(
-                    "searcherKey",
-                    format!(
-                        "Searcher '{searcher}' is not valid for custom field type '{}'.",
-                        kind.type_key()
-                    ),
-                ));
-            }
-            Some(searcher.to_owned())
-        }
+        Some(searcher) => Some(valid_searcher(kind, searcher).ok_or_else(|| {
+            JiraError::field(
+                "searcherKey",
+                format!(
+                    "Searcher '{searcher}' is not valid for custom field type '{}'.",
+                    kind.type_key()
+                ),
+            )
+        })?),
     };
     Ok(Checked {
-        name: name.to_owned(),
+        name,
         description,
         kind,
         searcher_key,
     })
+}
+
+/// A field's name: not blank, at most [`MAX_NAME_CHARS`]; trimmed.
+pub(crate) fn check_name(name: Option<&str>) -> Result<String, JiraError> {
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| JiraError::field("name", "You must specify a name for the custom field."))?;
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(JiraError::field(
+            "name",
+            "The custom field name must be less than 255 characters.",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A field's description: at most [`MAX_DESCRIPTION_CHARS`].
+pub(crate) fn check_description(description: Option<&str>) -> Result<Option<String>, JiraError> {
+    match description {
+        Some(d) if d.chars().count() > MAX_DESCRIPTION_CHARS => Err(JiraError::field(
+            "description",
+            format!("The description must be at most {MAX_DESCRIPTION_CHARS} characters."),
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// `searcher` if it is a full searcher key valid for a field of `kind`; `None`
+/// for the caller to refuse in its own words.
+pub(crate) fn valid_searcher(kind: Kind, searcher: &str) -> Option<String> {
+    searcher
+        .strip_prefix(TYPE_PREFIX)
+        .is_some_and(|short| kind.searchers().contains(&short))
+        .then(|| searcher.to_owned())
 }
 
 /// Adds a checked field to the site (the next id, or `number` when a seed names
@@ -345,7 +357,11 @@ pub(crate) async fn search(
         }));
     }
     if want("custom") {
-        all.extend(world.custom_fields.iter().map(paginated_field));
+        let screens = world.screen_counts();
+        all.extend(world.custom_fields.iter().map(|field| {
+            let on = screens.get(field.id().as_str()).copied().unwrap_or(0);
+            paginated_field(field, on)
+        }));
     }
     let matches = |field: &Value| {
         let id = field["id"].as_str().unwrap_or_default();

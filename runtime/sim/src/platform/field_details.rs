@@ -60,6 +60,12 @@ fn describe(id: &str) -> (&'static str, &'static str, Option<&'static str>) {
     }
 }
 
+/// The display name of a stored system field, as `GET /field` gives it (`""`
+/// for an id that names none).
+pub(crate) fn system_field_name(id: &str) -> &'static str {
+    describe(id).0
+}
+
 /// The JQL clauses that search a stored field: its id, but for the version
 /// fields, whose clauses are singular (`fixVersion`, `affectedVersion`), the
 /// due date, which also answers to `due` (Jira lists `["due", "duedate"]`), and

@@ -583,10 +583,7 @@ fn reporter(
     actor: &str,
 ) -> Result<String, JiraError> {
     if !world.may(actor, project_key, SeedPermission::Edit) {
-        return Err(JiraError::field(
-            "reporter",
-            "Field 'reporter' cannot be set. It is not on the appropriate screen, or unknown.",
-        ));
+        return Err(not_on_screen("reporter"));
     }
     if value.is_null() {
         return Err(JiraError::field("reporter", "Reporter is required."));
@@ -608,10 +605,20 @@ fn reference(value: &Value, preferred: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Applies `fields` (set) and `update` (operations) to an issue, refusing anything
-/// the simulator does not store, as Jira refuses fields not on the screen.
-/// `actor` is who writes: what a field refers to (a parent) must be visible to
-/// them.
+/// Jira's refusal of a field a create or edit may not set: one not on the
+/// screen (`world/screen.rs`), or one it does not know.
+fn not_on_screen(name: &str) -> JiraError {
+    JiraError::field(
+        name,
+        format!("Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."),
+    )
+}
+
+/// Applies `fields` (set) and `update` (operations) to an issue, refusing a
+/// field the screen does not hold ([`World::offered_fields`], the rule the
+/// create and edit metadata list by) and anything the simulator does not store,
+/// as Jira refuses fields not on the screen. `actor` is who writes: what a
+/// field refers to (a parent) must be visible to them.
 fn apply_fields(
     world: &World,
     issue: &mut IssueRecord,
@@ -620,6 +627,14 @@ fn apply_fields(
     api: Api,
     actor: &str,
 ) -> Result<(), JiraError> {
+    let offered = world.offered_fields();
+    if let Some(name) = fields
+        .keys()
+        .chain(update.keys())
+        .find(|name| !offered.offers(name))
+    {
+        return Err(not_on_screen(name));
+    }
     for (name, value) in fields {
         set_field(world, issue, name, value, api, actor)?;
     }
@@ -727,14 +742,9 @@ fn update_custom(
     verb: &str,
     value: &Value,
 ) -> Result<(), JiraError> {
-    let field = world.custom_field(name).ok_or_else(|| {
-        JiraError::field(
-            name,
-            format!(
-                "Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
-            ),
-        )
-    })?;
+    let field = world
+        .custom_field(name)
+        .ok_or_else(|| not_on_screen(name))?;
     let current = issue.custom_fields.get(&field.number);
     match custom_field::apply_verb(field, current, verb, value)? {
         Some(after) => {
@@ -849,14 +859,7 @@ fn set_field(
         hierarchy::FIELD => hierarchy::set(world, issue, value, actor)?,
         "fixVersions" => version::issue_field::set(world, issue, VersionField::Fix, value)?,
         "versions" => version::issue_field::set(world, issue, VersionField::Affects, value)?,
-        other => {
-            return Err(JiraError::field(
-                other,
-                format!(
-                    "Field '{other}' cannot be set. It is not on the appropriate screen, or unknown."
-                ),
-            ));
-        }
+        other => return Err(not_on_screen(other)),
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
 pub(crate) mod custom_field;
+mod custom_field_write;
 mod dashboard;
 pub(crate) mod due_date;
 pub(crate) mod duration;
@@ -54,12 +55,14 @@ pub(crate) mod property;
 pub(crate) mod property_selection;
 pub(crate) mod render;
 mod rendered_fields;
+mod screens;
 mod search;
 mod server_info;
 mod shared_entity_query;
 pub(crate) mod site_metadata;
 mod status_category;
 mod statuses;
+mod task;
 pub(crate) mod time_tracking;
 mod transition;
 mod user;
@@ -118,6 +121,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .merge(user_permission_search::routes())
         .merge(status_category::routes())
         .merge(workflows::routes())
+        .merge(screens::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(
             "/issueLinkType/{issue_link_type_id}",
@@ -300,6 +304,11 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(field_details::list).post(custom_field::create),
         )
         .route("/field/search", get(custom_field::search))
+        .route(
+            "/field/{field_id}",
+            put(custom_field_write::update).delete(custom_field_write::delete),
+        )
+        .route("/task/{task_id}", get(task::get))
         .route("/field/{field_id}/context", get(custom_field::contexts))
         .route(
             "/field/{field_id}/context/{context_id}/option",

@@ -10,6 +10,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::extract::query_count;
+use crate::jira_error::JiraError;
+
 /// The `startAt` and `maxResults` query parameters of a paged list.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,6 +42,33 @@ impl PageQuery {
             max: window.max.max(1),
             ..window
         }
+    }
+}
+
+/// `startAt` and `maxResults` of a `PageBean` list whose query is read by hand
+/// (repeated keys, filters refused in order): each must be a count, else
+/// Jira's 400 naming it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageParams {
+    pub(crate) start_at: Option<usize>,
+    pub(crate) max_results: Option<usize>,
+}
+
+impl PageParams {
+    /// Takes `key=value` if it is one of the two (`true`), refusing a value
+    /// that is not a count; `false` for any other key.
+    pub(crate) fn read(&mut self, key: &str, value: &str) -> Result<bool, JiraError> {
+        match key {
+            "startAt" => self.start_at = Some(query_count("startAt", value.trim())?),
+            "maxResults" => self.max_results = Some(query_count("maxResults", value.trim())?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The page's window: [`Window::bean`].
+    pub(crate) fn window(self, default: usize, cap: usize) -> Window {
+        Window::bean(self.start_at, self.max_results, default, cap)
     }
 }
 
@@ -115,6 +145,18 @@ pub(crate) fn page_bean(base: &str, window: Window, total: usize, values: Vec<Va
         ));
     }
     page
+}
+
+/// `base` with the query parameters that say which list a page is of (its
+/// filters, not where it starts), for [`page_bean`]'s `self` and `nextPage`.
+pub(crate) fn with_query(base: String, kept: &[(String, String)]) -> String {
+    if kept.is_empty() {
+        return base;
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{base}?{query}")
 }
 
 /// The `PageBean` of the window's part of `all`.

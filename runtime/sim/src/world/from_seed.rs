@@ -73,6 +73,9 @@ impl World {
             sprints: Vec::new(),
             next_sprint_id: super::sprint::FIRST_SPRINT_ID,
             notifications: Vec::new(),
+            screens: vec![super::screen::ScreenRecord::default_screen()],
+            tasks: Vec::new(),
+            next_task_id: super::task::FIRST_TASK_ID,
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {
@@ -398,6 +401,11 @@ impl World {
         let options: Vec<(&str, bool)> = seed.options.iter().map(|o| (o.as_str(), false)).collect();
         custom_field::add_options(self, index, &options)
             .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
+        // A seed describes a site already set up: its fields are on the screen
+        // issues are created and edited with (`screen.rs`).
+        if let Some(id) = self.custom_fields.get(index).map(|f| f.id()) {
+            self.add_to_default_screen(&id);
+        }
         Ok(())
     }
 

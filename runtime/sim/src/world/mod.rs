@@ -25,7 +25,9 @@ pub(crate) mod rank;
 pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
+pub(crate) mod screen;
 pub(crate) mod sprint;
+pub(crate) mod task;
 pub(crate) mod time_tracking;
 pub(crate) mod version;
 pub(crate) mod workflow;
@@ -110,6 +112,12 @@ pub(crate) struct World {
     /// The email notifications `notify` queued, oldest first
     /// ([`notification::OUTBOX_CAPACITY`] at most).
     pub(crate) notifications: Vec<notification::SentNotification>,
+    /// The site's screens (`screen.rs`): the Default Screen, which decides the
+    /// fields a create or edit may set.
+    pub(crate) screens: Vec<screen::ScreenRecord>,
+    /// Finished asynchronous tasks, oldest first ([`task::MAX_TASKS`] at most).
+    pub(crate) tasks: Vec<task::TaskRecord>,
+    pub(crate) next_task_id: u64,
 }
 
 impl World {

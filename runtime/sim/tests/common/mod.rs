@@ -244,3 +244,16 @@ pub fn assert_no_secret(sim: &Simulator, text: &str) {
         );
     }
 }
+
+/// Puts the field on the Default Screen as the admin (`POST
+/// /screens/addToDefault/{fieldId}`), so that issues can be created and edited
+/// with it: a field made with `POST /field` is on no screen.
+pub async fn put_on_default_screen(sim: &Simulator, field_id: &str) {
+    let reply = caller(sim, ADMIN)
+        .post(
+            &format!("/rest/api/3/screens/addToDefault/{field_id}"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, reqwest::StatusCode::OK, "{}", reply.text);
+}

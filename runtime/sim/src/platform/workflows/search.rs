@@ -11,11 +11,10 @@ use serde_json::{Value, json};
 use super::render::{self, Transitions};
 use super::{is_active, reader};
 use crate::access::Caller;
-use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::platform::field_details::expands;
 use crate::platform::order_direction;
-use crate::platform::page::{Window, page_bean};
+use crate::platform::page::{PageParams, page_bean, with_query};
 use crate::shared::Shared;
 use crate::world::workflow::{WORKFLOWS, Workflow};
 
@@ -53,8 +52,7 @@ enum Scope {
 /// naming it.
 #[derive(Debug, Default)]
 struct SearchQuery {
-    start_at: Option<usize>,
-    max_results: Option<usize>,
+    page: PageParams,
     transitions: bool,
     /// `queryString`, lowercased: a case-insensitive partial match.
     name_part: String,
@@ -70,11 +68,10 @@ impl SearchQuery {
     fn parse(raw: &str) -> Result<Self, JiraError> {
         let mut query = Self::default();
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
+            if query.page.read(&key, &value)? {
+                continue;
+            }
             match key.as_ref() {
-                "startAt" => query.start_at = Some(non_negative("startAt", value.trim())?),
-                "maxResults" => {
-                    query.max_results = Some(non_negative("maxResults", value.trim())?);
-                }
                 "expand" => {
                     // Unknown expansions are ignored, as Jira ignores them.
                     query.transitions |= expands(Some(&value), EXPAND_TRANSITIONS);
@@ -100,17 +97,6 @@ impl SearchQuery {
         let activity = self.is_active.is_none_or(|wanted| wanted == active);
         named && scoped && activity
     }
-}
-
-/// `startAt` (int64) or `maxResults` (int32): a whole number, and not negative
-/// (an offset or a count); anything else is Jira's 400 naming the parameter.
-fn non_negative(name: &str, value: &str) -> Result<usize, JiraError> {
-    let number: i64 = query_number(name, value)?;
-    usize::try_from(number).map_err(|_| {
-        JiraError::bad_request(format!(
-            "The value '{value}' of '{name}' must not be negative."
-        ))
-    })
 }
 
 /// `name`, `-created`, `+updated` …: the field and whether it descends.
@@ -179,7 +165,7 @@ pub(crate) async fn search(
         }
     }
 
-    let window = Window::bean(query.start_at, query.max_results, PAGE, PAGE);
+    let window = query.page.window(PAGE, PAGE);
     let total = matching.len();
     let page: Vec<&Workflow> = window.of(matching).collect();
     let transitions = if query.transitions {
@@ -191,13 +177,10 @@ pub(crate) async fn search(
         .iter()
         .map(|w| render::workflow(w, transitions))
         .collect();
-    let mut base = format!("{}/rest/api/3/workflows/search", caller.links);
-    if !query.kept.is_empty() {
-        let kept = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&query.kept)
-            .finish();
-        base = format!("{base}?{kept}");
-    }
+    let base = with_query(
+        format!("{}/rest/api/3/workflows/search", caller.links),
+        &query.kept,
+    );
     let mut body = page_bean(&base, window, total, values);
     body["statuses"] = json!(render::statuses(&page));
     Ok(Json(body))
@@ -214,7 +197,7 @@ mod tests {
              &queryString=SOFT%C3%9F&orderBy=-name&scope=global&isActive=TRUE&other=1",
         );
         let query = query.unwrap_or_default();
-        assert_eq!(query.max_results, Some(5));
+        assert_eq!(query.page.max_results, Some(5));
         assert!(query.transitions);
         assert_eq!(query.name_part, "softß");
         assert_eq!(query.order, Some((OrderField::Name, true)));

@@ -1,0 +1,167 @@
+//! Screen administration: `GET /rest/api/3/screens` (getScreens), a screen's
+//! tabs and their fields (read, add, remove), the fields a screen could take
+//! (getAvailableScreenFields), and `POST /screens/addToDefault/{fieldId}`
+//! (addFieldToDefaultScreen).
+//!
+//! The site's one screen is the Default Screen with its one tab
+//! (`world/screen.rs`), which decides what a create or an edit may set: a field
+//! put on it here is offered by the create and edit metadata and accepted by a
+//! create or edit; one taken off is neither.
+//!
+//! Who may do what, as the spec says: *Administer Jira* administers screens; a
+//! project's *Administer projects* also reads the tabs (and their fields) of a
+//! screen its project uses, when the request names the project (`projectKey`),
+//! and every project uses the Default Screen. Anyone else gets the spec's `403`.
+
+mod list;
+mod tabs;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{delete, get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::access::Caller;
+use crate::jira_error::JiraError;
+use crate::shared::Shared;
+use crate::world::World;
+use crate::world::screen::{SCREENABLE_SYSTEM_FIELDS, ScreenRecord, TabRecord};
+
+/// This module's routes, relative to `/rest/api/{version}`.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/screens", get(list::screens))
+        .route("/screens/{screen_id}/tabs", get(tabs::tabs))
+        .route(
+            "/screens/{screen_id}/tabs/{tab_id}/fields",
+            get(tabs::tab_fields).post(tabs::add_tab_field),
+        )
+        .route(
+            "/screens/{screen_id}/tabs/{tab_id}/fields/{id}",
+            delete(tabs::remove_tab_field),
+        )
+        .route(
+            "/screens/{screen_id}/availableFields",
+            get(tabs::available_fields),
+        )
+        .route(
+            "/screens/addToDefault/{field_id}",
+            post(tabs::add_to_default),
+        )
+}
+
+/// The spec's `403` wording for a caller without *Administer Jira* (its
+/// `createScreen` example).
+fn only_admins() -> JiraError {
+    JiraError::forbidden("Only Jira administrators can manage screens.")
+}
+
+/// Refuses a caller without *Administer Jira*.
+fn administer(world: &World, caller: &Caller) -> Result<(), JiraError> {
+    if world.is_site_admin(&caller.account_id) {
+        Ok(())
+    } else {
+        Err(only_admins())
+    }
+}
+
+/// Path parameters naming a screen; named so the gateway's extra `cloud_id` is
+/// ignored.
+#[derive(Deserialize)]
+pub(crate) struct ScreenPath {
+    screen_id: String,
+}
+
+/// Path parameters naming a screen's tab.
+#[derive(Deserialize)]
+pub(crate) struct TabPath {
+    screen_id: String,
+    tab_id: String,
+}
+
+/// The screen `id` names, or the spec's `404`. An id that is not a number
+/// names none (Jira's path parameter is an `int64`, and a non-number matches
+/// no screen).
+fn screen_index(world: &World, id: &str) -> Result<usize, JiraError> {
+    let id: Option<u64> = id.parse().ok();
+    world
+        .screens
+        .iter()
+        .position(|s| Some(s.id) == id)
+        .ok_or_else(|| JiraError::not_found("The screen was not found."))
+}
+
+/// The screen and tab a path names: (screen index, tab index), or the spec's
+/// `404`.
+fn tab_index(world: &World, path: &TabPath) -> Result<(usize, usize), JiraError> {
+    let screen = screen_index(world, &path.screen_id)?;
+    let id: Option<u64> = path.tab_id.parse().ok();
+    let tab = world.screens[screen]
+        .tabs
+        .iter()
+        .position(|t| Some(t.id) == id)
+        .ok_or_else(|| JiraError::not_found("The screen tab was not found."))?;
+    Ok((screen, tab))
+}
+
+/// What kind of field an id names, as far as screens go.
+enum Screenable {
+    /// A field a screen may hold, with its name.
+    Yes(String),
+    /// A field of the site no screen holds (`status`, `created`): Jira sets
+    /// those itself.
+    SetByJira,
+    /// No field of the site.
+    Unknown,
+}
+
+/// Whether a screen may hold the field `id`: the system fields a create or edit
+/// sets ([`SCREENABLE_SYSTEM_FIELDS`]) and every custom field of the site.
+fn screenable(world: &World, id: &str) -> Screenable {
+    if SCREENABLE_SYSTEM_FIELDS.contains(&id) {
+        return Screenable::Yes(super::field_details::system_field_name(id).to_owned());
+    }
+    if let Some(field) = world.custom_field(id) {
+        return Screenable::Yes(field.name.clone());
+    }
+    let system = !super::field_details::system_field_name(id).is_empty();
+    if system || id == crate::world::sprint::SPRINT_FIELD_ID {
+        Screenable::SetByJira
+    } else {
+        Screenable::Unknown
+    }
+}
+
+/// Every field a screen may hold, by id, with its name now: the system fields
+/// first, then the custom fields in creation order. Read once per request, so
+/// naming a tab's fields costs a lookup each.
+fn screenable_fields(world: &World) -> Vec<(String, String)> {
+    let system = SCREENABLE_SYSTEM_FIELDS.into_iter().map(|id| {
+        let name = super::field_details::system_field_name(id);
+        (id.to_owned(), name.to_owned())
+    });
+    let custom = world.custom_fields.iter().map(|f| (f.id(), f.name.clone()));
+    system.chain(custom).collect()
+}
+
+/// A `ScreenableField`.
+fn screenable_field(id: &str, name: &str) -> Value {
+    json!({ "id": id, "name": name })
+}
+
+/// A `Screen`. The site's screens are company-managed (global), which the
+/// spec's `Scope` (`PROJECT` or `TEMPLATE`) leaves out.
+fn screen_json(screen: &ScreenRecord) -> Value {
+    json!({
+        "id": screen.id,
+        "name": screen.name,
+        "description": screen.description,
+    })
+}
+
+/// A `ScreenableTab`.
+fn tab_json(tab: &TabRecord) -> Value {
+    json!({ "id": tab.id, "name": tab.name })
+}
