@@ -1,6 +1,7 @@
 //! Extractors that turn malformed input into Jira's error body instead of axum's
 //! plain-text rejections.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -34,7 +35,11 @@ pub(crate) fn not_a_number(name: &str, value: &str) -> JiraError {
     JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
 }
 
-/// A JSON body; anything unreadable is Jira's "Invalid request payload" 400.
+mod objects_only;
+
+/// A JSON body; anything unreadable is Jira's "Invalid request payload" 400,
+/// and so is a struct given as an array of its fields, which serde alone would
+/// read but Jira's reader refuses ([`objects_only`]).
 /// A body sent without `Content-Type: application/json` (or another JSON
 /// type) never reaches the operation: Jira's REST resources consume JSON,
 /// and another type is `415 Unsupported Media Type`, as for multipart below.
@@ -48,17 +53,34 @@ where
     type Rejection = JiraError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(axum::extract::rejection::JsonRejection::MissingJsonContentType(_)) => {
-                Err(JiraError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "The request's Content-Type must be application/json.",
-                ))
-            }
-            Err(_) => Err(JiraError::invalid_payload()),
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(JiraError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The request's Content-Type must be application/json.",
+            ));
         }
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| JiraError::invalid_payload())?;
+        objects_only::from_slice(&body)
+            .map(Self)
+            .map_err(|_| JiraError::invalid_payload())
     }
+}
+
+/// Whether a Content-Type is JSON as axum's `Json` takes it:
+/// `application/json` or `application/…+json`, parameters aside.
+fn is_json(content_type: Option<&HeaderValue>) -> bool {
+    let Some(essence) = content_type
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+    else {
+        return false;
+    };
+    let essence = essence.trim().to_ascii_lowercase();
+    essence
+        .strip_prefix("application/")
+        .is_some_and(|subtype| subtype == "json" || subtype.ends_with("+json"))
 }
 
 /// Query parameters; unparseable ones are a Jira 400 naming the problem.

@@ -42,6 +42,7 @@ mod jql_history;
 mod jql_match;
 mod jql_parse;
 mod jql_text;
+mod json_bodies;
 mod my_permissions;
 mod myself_expand;
 mod not_modelled;

@@ -32,9 +32,8 @@ pub(crate) struct CountBody {
 pub(crate) async fn count(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
-    JiraJson(body): JiraJson<Value>,
+    JiraJson(body): JiraJson<CountBody>,
 ) -> Result<Json<Value>, JiraError> {
-    let body: CountBody = super::notify::object_body(body)?;
     let world = shared.world();
     let jql = body.jql.unwrap_or_default();
     let (_, hits) = super::search::visible_matches(&world, &caller, &jql)?;

@@ -36,8 +36,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::IssuePath;
 use super::issue::visible_issue;
@@ -114,9 +112,8 @@ pub(crate) async fn notify(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<IssuePath>,
-    JiraJson(body): JiraJson<Value>,
+    JiraJson(body): JiraJson<NotifyBody>,
 ) -> Result<Response, JiraError> {
-    let body: NotifyBody = object_body(body)?;
     let mut world = shared.world();
     let index = visible_issue(&world, &caller, &path.issue_id_or_key)?;
     let restrict = body.restrict.unwrap_or_default();
@@ -192,40 +189,6 @@ pub(crate) async fn notify(
     }
     outbox.push(sent);
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// `body` read as `T`, a request bean: Jira reads a JSON object into it, and
-/// anything else, an array where the spec has an object included (which serde
-/// would read field by field), is Jira's "Invalid request payload" 400.
-pub(crate) fn object_body<T: DeserializeOwned>(body: Value) -> Result<T, JiraError> {
-    if !objects_where_beans_are(&body) {
-        return Err(JiraError::invalid_payload());
-    }
-    serde_json::from_value(body).map_err(|_| JiraError::invalid_payload())
-}
-
-/// Whether `body` and the beans inside it (`to`, `restrict`, and the users,
-/// groups and permissions they list) are objects, or absent.
-fn objects_where_beans_are(body: &Value) -> bool {
-    fn object_or_null(value: Option<&Value>) -> bool {
-        value.is_none_or(|value| value.is_object() || value.is_null())
-    }
-    fn items_are_objects(bean: &Value, list: &str) -> bool {
-        bean.get(list)
-            .and_then(Value::as_array)
-            .is_none_or(|items| items.iter().all(Value::is_object))
-    }
-    if !body.is_object() {
-        return false;
-    }
-    ["to", "restrict"].iter().all(|bean| {
-        object_or_null(body.get(bean))
-            && body.get(bean).is_none_or(|bean| {
-                ["users", "groups", "permissions"]
-                    .iter()
-                    .all(|list| items_are_objects(bean, list))
-            })
-    })
 }
 
 /// The permissions `restrict.permissions` names, each by `key` (or a name the

@@ -91,18 +91,6 @@ pub(crate) struct AddField {
     field_id: String,
 }
 
-impl AddField {
-    /// The bean from a JSON object, which it must be: serde would also read a
-    /// struct from an array of its values (`["summary"]`), which Jira's reader
-    /// refuses as an invalid payload.
-    fn from_body(body: Value) -> Result<Self, JiraError> {
-        if !body.is_object() {
-            return Err(JiraError::invalid_payload());
-        }
-        serde_json::from_value(body).map_err(|_| JiraError::invalid_payload())
-    }
-}
-
 /// The name of the field `id` if a screen may take it, or Jira's refusal: `404`
 /// for a field the site does not have, `400` for one no screen holds.
 fn field_to_add(world: &World, id: &str) -> Result<String, JiraError> {
@@ -123,9 +111,8 @@ pub(crate) async fn add_tab_field(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<TabPath>,
-    JiraJson(body): JiraJson<Value>,
+    JiraJson(input): JiraJson<AddField>,
 ) -> Result<Json<Value>, JiraError> {
-    let input = AddField::from_body(body)?;
     let mut world = shared.world();
     administer(&world, &caller)?;
     let (screen, tab) = tab_index(&world, &path)?;
