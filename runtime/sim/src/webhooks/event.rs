@@ -207,8 +207,9 @@ pub(crate) struct Raised {
     pub(crate) event: WebhookEvent,
     /// The issue as the event leaves it (as it was, for a deletion): what JQL
     /// filters and permission checks look at. `None` for the events about no
-    /// issue (sprints, boards): an admin webhook's JQL does not apply to them,
-    /// and no dynamic webhook can subscribe to them.
+    /// issue (sprints, boards, projects, versions, components): an admin
+    /// webhook's JQL does not apply to them, and no dynamic webhook can
+    /// subscribe to them.
     pub(crate) issue: Option<IssueRecord>,
     /// For `jira:issue_updated`: the changed fields (`fieldIdsFilter`).
     pub(crate) changed_fields: Vec<String>,
