@@ -23,7 +23,7 @@ const CLOSED: &str = "avi:jira-software:closed:sprint";
 
 /// replica-app's manifest as `id`, its `lifecycle` function (which records any event)
 /// subscribed to `events`, with `scopes`.
-fn manifest(id: &str, events: &[&str], scopes: &[&str]) -> String {
+pub(crate) fn manifest(id: &str, events: &[&str], scopes: &[&str]) -> String {
     format!(
         "app:\n  id: {id}\n  runtime: {{ memoryMiB: 64, timeoutSeconds: 60 }}\n\
          modules:\n  function:\n    - key: report\n      handler: report\n\
@@ -38,7 +38,7 @@ fn manifest(id: &str, events: &[&str], scopes: &[&str]) -> String {
 
 /// Writes `kiln.toml` serving replica-app once per `(id, manifest)` on the embedded
 /// simulator (its webhooks signed with the test secret); returns its path.
-fn config(dir: &Path, apps: &[(&str, String)]) -> std::path::PathBuf {
+pub(crate) fn config(dir: &Path, apps: &[(&str, String)]) -> std::path::PathBuf {
     let component = support::built_app(&support::replica_app());
     std::fs::copy(&component, dir.join("app.wasm")).unwrap();
     support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
@@ -59,7 +59,7 @@ fn config(dir: &Path, apps: &[(&str, String)]) -> std::path::PathBuf {
 }
 
 /// The URL of `app`'s `report-in` web trigger, as serve printed it at start.
-fn report_url(serve: &Serve, app: &str) -> String {
+pub(crate) fn report_url(serve: &Serve, app: &str) -> String {
     serve
         .lines
         .iter()
@@ -70,7 +70,7 @@ fn report_url(serve: &Serve, app: &str) -> String {
 }
 
 /// `app`'s storage entries under `prefix`.
-fn entries(report: &str, prefix: &str) -> Value {
+pub(crate) fn entries(report: &str, prefix: &str) -> Value {
     let body: Value = client()
         .get(format!("{report}?prefix={prefix}"))
         .send()

@@ -1,6 +1,7 @@
 //! kiln-serve's integration tests: one binary (`cargo test -p kiln-serve --test serve`), each
 //! file a module. They start the real `runtime` binary: `cargo build -p kiln-cli` first.
 
+mod admin_events;
 mod app_log;
 mod comment_loop;
 mod config_variables;

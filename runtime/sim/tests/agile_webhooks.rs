@@ -8,11 +8,12 @@
 
 use crate::common;
 
-use std::time::Duration;
-
-use common::hook_receiver::{next_delivery, receiver};
-use common::{ADMIN, caller, client, send};
-use kiln_sim::{AdminWebhook, SimConfig, Simulator, WebhookEvent};
+use common::hook_receiver::{
+    admin_hook as hook, assert_dynamic_refuses, next_delivery, nothing_more, receiver,
+    start_with_hooks as start,
+};
+use common::{ADMIN, caller};
+use kiln_sim::WebhookEvent;
 use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -28,28 +29,6 @@ const AGILE_EVENTS: [WebhookEvent; 7] = [
     WebhookEvent::BoardCreated,
     WebhookEvent::BoardDeleted,
 ];
-
-fn hook(url: &str, events: &[WebhookEvent], jql: Option<&str>) -> AdminWebhook {
-    AdminWebhook {
-        name: String::from("agile"),
-        url: url.to_owned(),
-        events: events.to_vec(),
-        jql_filter: jql.map(str::to_owned),
-        secret: None,
-    }
-}
-
-async fn start(hooks: Vec<AdminWebhook>) -> Simulator {
-    let seed = kiln_sim::Seed {
-        webhooks: hooks,
-        ..kiln_sim::Seed::default()
-    };
-    common::start_with(SimConfig {
-        seed,
-        ..SimConfig::default()
-    })
-    .await
-}
 
 /// The body's keys, sorted.
 fn keys(body: &Value) -> Vec<&str> {
@@ -83,12 +62,6 @@ async fn expect(rx: &mut mpsc::UnboundedReceiver<Value>, event: &str, entity: &s
     expected.sort_unstable();
     assert_eq!(keys(&got), expected, "{got}");
     got
-}
-
-/// Asserts nothing more arrives within a short wait.
-async fn nothing_more(rx: &mut mpsc::UnboundedReceiver<Value>) {
-    let extra = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await;
-    assert!(extra.is_err(), "unexpected delivery: {extra:?}");
 }
 
 #[tokio::test]
@@ -267,32 +240,5 @@ async fn board_writes_raise_board_created_and_board_deleted() {
 
 #[tokio::test]
 async fn dynamic_webhooks_cannot_subscribe_to_agile_events() {
-    let (url, _rx) = receiver().await;
-    let sim = start(Vec::new()).await;
-    let token = common::oauth::app_access_token(&sim).await;
-    let names: Vec<&str> = AGILE_EVENTS.iter().map(|e| e.name()).collect();
-    let registered = send(
-        client()
-            .post(format!(
-                "{}/ex/jira/{}/rest/api/3/webhook",
-                sim.base_url(),
-                sim.cloud_id()
-            ))
-            .bearer_auth(&token)
-            .json(&json!({
-                "url": url,
-                "webhooks": [{ "events": names, "jqlFilter": "project = KILN" }],
-            })),
-    )
-    .await;
-    assert_eq!(registered.status, StatusCode::OK, "{}", registered.text);
-    let errors: Vec<String> = names
-        .iter()
-        .map(|name| format!("The event {name} is unsupported"))
-        .collect();
-    assert_eq!(
-        registered.body["webhookRegistrationResult"],
-        json!([{ "errors": errors }])
-    );
-    sim.shutdown().await;
+    assert_dynamic_refuses(&AGILE_EVENTS).await;
 }

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod admin_webhooks;
 mod agile;
 mod agile_epics;
 mod agile_hostile;

@@ -33,6 +33,10 @@ const EVENT_NAMES: &[(&str, &str)] = &[
     ("jira:version_updated", "avi:jira:updated:version"),
     ("jira:version_deleted", "avi:jira:deleted:version"),
     ("jira:version_released", "avi:jira:released:version"),
+    ("jira:version_unreleased", "avi:jira:unreleased:version"),
+    ("component_created", "avi:jira:created:component"),
+    ("component_updated", "avi:jira:updated:component"),
+    ("component_deleted", "avi:jira:deleted:component"),
     ("user_created", "avi:jira:created:user"),
     ("user_updated", "avi:jira:updated:user"),
     ("user_deleted", "avi:jira:deleted:user"),
@@ -83,6 +87,7 @@ const ENTITIES: &[&str] = &[
     "issueLink",
     "project",
     "version",
+    "component",
     "user",
     "sprint",
     "oldValue",
@@ -98,9 +103,9 @@ pub struct MappedEvent {
     /// comment, worklog or attachment the delivery is about ([`entity_actor`]). It decides
     /// `selfGenerated`, hence `ignoreSelf` and the loop guard.
     pub actor: Option<String>,
-    /// What the event is about, for the loop guard: the issue key or id; `sprint:<id>` or
-    /// `board:<id>` for Jira Software's events (a sprint and a board may share a number);
-    /// else the event.
+    /// What the event is about, for the loop guard: the issue key or id; `<entity>:<id>`
+    /// for the events about a sprint, board, project, version or component (two of them
+    /// may share a number); else the event.
     pub subject: String,
     /// Forge's payload without the per-installation fields.
     body: Map<String, Value>,
@@ -224,11 +229,14 @@ impl MappedEvent {
             .and_then(id_text)
             // A worklog names its issue by id only.
             .or_else(|| object.get("worklog")?.get("issueId").and_then(id_text));
-        let agile = || {
+        let entity = || {
             [
                 ("sprint", "sprint"),
                 ("board", "board"),
                 ("configuration", "board"),
+                ("project", "project"),
+                ("version", "version"),
+                ("component", "component"),
             ]
             .into_iter()
             .find_map(|(entity, kind)| {
@@ -237,7 +245,7 @@ impl MappedEvent {
             })
         };
         let subject = issue
-            .or_else(agile)
+            .or_else(entity)
             .unwrap_or_else(|| forge.as_str().to_owned());
         let mut body = Map::new();
         body.insert("eventType".into(), json!(forge.as_str()));
@@ -719,6 +727,134 @@ mod tests {
         );
         assert_eq!(mapped.subject, "board:3");
         assert_eq!(mapped.payload(false, "c", "k")["configuration"]["id"], 3);
+    }
+
+    #[test]
+    fn project_version_and_component_deliveries_become_forge_events() {
+        let project = json!({ "self": "https://site/rest/api/3/project/10002", "id": 10002,
+            "key": "OPS", "name": "Operations", "projectTypeKey": "business",
+            "projectLead": { "accountId": "lead" }, "assigneeType": "admin.assignee.type.unassigned" });
+        let version = json!({ "self": "https://site/rest/api/3/version/10000", "id": "10000",
+            "name": "1.0", "archived": false, "released": true, "projectId": 10002 });
+        let component = json!({ "self": "https://site/rest/api/3/component/10000", "id": "10000",
+            "name": "Hooks", "project": "OPS", "projectId": 10002 });
+        for (jira, forge, entity, value, subject) in [
+            (
+                "project_created",
+                "avi:jira:created:project",
+                "project",
+                &project,
+                "project:10002",
+            ),
+            (
+                "project_updated",
+                "avi:jira:updated:project",
+                "project",
+                &project,
+                "project:10002",
+            ),
+            (
+                "project_deleted",
+                "avi:jira:deleted:project",
+                "project",
+                &project,
+                "project:10002",
+            ),
+            (
+                "jira:version_created",
+                "avi:jira:created:version",
+                "version",
+                &version,
+                "version:10000",
+            ),
+            (
+                "jira:version_updated",
+                "avi:jira:updated:version",
+                "version",
+                &version,
+                "version:10000",
+            ),
+            (
+                "jira:version_released",
+                "avi:jira:released:version",
+                "version",
+                &version,
+                "version:10000",
+            ),
+            (
+                "jira:version_unreleased",
+                "avi:jira:unreleased:version",
+                "version",
+                &version,
+                "version:10000",
+            ),
+            (
+                "jira:version_deleted",
+                "avi:jira:deleted:version",
+                "version",
+                &version,
+                "version:10000",
+            ),
+            (
+                "component_created",
+                "avi:jira:created:component",
+                "component",
+                &component,
+                "component:10000",
+            ),
+            (
+                "component_updated",
+                "avi:jira:updated:component",
+                "component",
+                &component,
+                "component:10000",
+            ),
+            (
+                "component_deleted",
+                "avi:jira:deleted:component",
+                "component",
+                &component,
+                "component:10000",
+            ),
+        ] {
+            let delivery = json!({ "timestamp": 5, "webhookEvent": jira, entity: value });
+            let mapped = MappedEvent::from_delivery(&delivery).unwrap().unwrap();
+            assert_eq!(mapped.event.as_str(), forge);
+            assert_eq!(
+                mapped.subject, subject,
+                "not another entity with the same number"
+            );
+            // Jira's body names no actor for these events: neither does Forge's payload.
+            assert_eq!(mapped.actor, None);
+            assert_eq!(
+                mapped.payload(false, "c", "k"),
+                json!({ "eventType": forge, entity: value, "timestamp": 5, "selfGenerated": false,
+                        "context": { "cloudId": "c", "moduleKey": "k" } })
+            );
+            assert_eq!(jira_events_of(forge.parse().unwrap()), [jira]);
+        }
+        // Where Jira does name who acted, Forge's payload carries it.
+        let named = json!({ "webhookEvent": "project_created", "user": { "accountId": "u" },
+            "project": project });
+        let mapped = MappedEvent::from_delivery(&named).unwrap().unwrap();
+        assert_eq!(mapped.actor.as_deref(), Some("u"));
+        assert_eq!(mapped.payload(true, "c", "k")["atlassianId"], "u");
+    }
+
+    #[test]
+    fn project_version_and_component_events_need_a_project_read_scope() {
+        use kiln_manifest::{DeclaredScopes, Scope};
+        let work = DeclaredScopes::from_iter([Scope::ReadJiraWork]);
+        let user = DeclaredScopes::from_iter([Scope::ReadJiraUser]);
+        for (_, forge) in EVENT_NAMES.iter().filter(|(jira, _)| {
+            jira.starts_with("project_")
+                || jira.starts_with("jira:version_")
+                || jira.starts_with("component_")
+        }) {
+            let event: ProductEvent = forge.parse().unwrap();
+            assert!(event.readable_with(&work), "{forge}");
+            assert!(!event.readable_with(&user), "{forge}");
+        }
     }
 
     #[test]

@@ -23,8 +23,11 @@
 //! `GET /component/{id}/relatedIssueCounts` (`getComponentRelatedIssues`) counts
 //! the component's issues as the project's paged list does.
 //!
-//! Not modelled: Compass components (`ari`, `metadata`), the component webhooks
-//! (`component_created` …), archiving, and the
+//! Each write raises its webhook to the admin webhooks that list it
+//! (`component_created`, `component_updated`, `component_deleted`:
+//! `webhooks::admin_event`); a refused write raises nothing.
+//!
+//! Not modelled: Compass components (`ari`, `metadata`), archiving, and the
 //! component's assignee rule when an issue is created (a new issue's assignee is
 //! what the create sets, whatever its components say).
 
@@ -46,6 +49,7 @@ use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::admin_event::AdminChange;
 use crate::world::component::{
     AssigneeType, MAX_ACCOUNT_ID_CHARS, MAX_COMPONENT_DESCRIPTION_BYTES, MAX_COMPONENT_NAME_CHARS,
     MAX_COMPONENTS_PER_PROJECT,
@@ -311,6 +315,13 @@ pub(crate) async fn create(
         )));
     };
     let answer = shape(&caller.links, &world, &world.projects[p], &record);
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared.event_context(&world, &caller.account_id).component(
+        AdminChange::Created,
+        &world.projects[p],
+        &record,
+    );
+    shared.emit(&world, raised);
     world.projects[p].components.push(record);
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -380,6 +391,12 @@ pub(crate) async fn update(
     if old_name != component.name {
         world.rename_component(&project_key, &old_name, &component.name);
     }
+    let raised = shared.event_context(&world, &caller.account_id).component(
+        AdminChange::Updated,
+        &world.projects[at.0],
+        world.component_at(at),
+    );
+    shared.emit(&world, raised);
     Ok(Json(shape(
         &caller.links,
         &world,
@@ -422,8 +439,15 @@ pub(crate) async fn delete(
                 .ok_or_else(|| not_found(target))?,
         ),
     };
+    // The component as it was: built before it goes.
+    let raised = shared.event_context(&world, &caller.account_id).component(
+        AdminChange::Deleted,
+        &world.projects[at.0],
+        world.component_at(at),
+    );
     let project_key = world.projects[at.0].key.clone();
     let removed = world.projects[at.0].components.remove(at.1);
     world.swap_component(&project_key, &removed.name, replacement.as_deref());
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ mod bulk_fetch;
 mod changelog_bulk;
 mod comment;
 mod comment_list;
-mod component;
+pub(crate) mod component;
 mod configuration;
 mod create_meta;
 mod create_meta_deprecated;

@@ -37,9 +37,10 @@
 //! simulator has no trash and deletes at once either way, so the key is free
 //! again and `status=deleted` searches find nothing.
 //!
-//! No `project_created` / `project_updated` webhook is sent: the simulator's
-//! webhooks cover issue, comment, worklog and sprint events, and no other
-//! admin write (components, versions) raises its event either.
+//! Each write raises its webhook to the admin webhooks that list it
+//! (`project_created`, `project_updated`, `project_deleted`:
+//! `webhooks::admin_event`); a refused write raises nothing. A delete raises
+//! no event for the versions and components that go with the project.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -58,6 +59,7 @@ use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::admin_event::AdminChange;
 use crate::world::project_settings::{DefaultAssignee, ProjectType};
 use crate::world::{ProjectRecord, World, spelled_as_project_key};
 
@@ -349,7 +351,7 @@ pub(crate) async fn create(
         "id": id.parse::<u64>().unwrap_or_default(),
         "key": key,
     });
-    world.projects.push(ProjectRecord {
+    let record = ProjectRecord {
         id,
         key,
         name,
@@ -362,7 +364,13 @@ pub(crate) async fn create(
         grants,
         next_issue_number: 1,
         properties: BTreeMap::new(),
-    });
+    };
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .project(AdminChange::Created, &record);
+    shared.emit(&world, raised);
+    world.projects.push(record);
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
@@ -428,6 +436,10 @@ pub(crate) async fn update(
         changed.default_assignee = checked_assignee(name)?;
     }
     world.projects[at] = changed;
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .project(AdminChange::Updated, &world.projects[at]);
+    shared.emit(&world, raised);
     let properties = PropertySelection::from_query(raw.as_deref(), Syntax::Keys);
     Ok(Json(render::project(
         &caller.links,
@@ -469,6 +481,11 @@ pub(crate) async fn delete(
         .position(|p| p.id == id_or_key || p.key.eq_ignore_ascii_case(id_or_key))
         .filter(|_| world.is_site_admin(&caller.account_id))
         .ok_or_else(|| not_found(id_or_key))?;
+    // The project as it was: built before it goes.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .project(AdminChange::Deleted, &world.projects[at]);
     world.remove_project(at);
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -25,10 +25,12 @@ use crate::world::{AttachmentRecord, CommentRecord, IssueRecord, WorklogRecord, 
 /// The events a webhook can subscribe to. The first eight are the `events` enum
 /// of the platform spec's `WebhookDetails`, all a dynamic webhook may name
 /// ([`WebhookEvent::DYNAMIC`]); admin webhooks may also name the worklog,
-/// attachment, issue link, sprint and board events, as Jira's *System →
-/// WebHooks* page offers them. Only the events the simulator raises are listed:
-/// no `board_updated` (the agile API has no board update) and no
-/// `board_configuration_changed` (nothing changes a board's configuration).
+/// attachment, issue link, sprint, board, project, version and component
+/// events, as Jira's *System → WebHooks* page offers them. Only the events the
+/// simulator raises are listed: no `board_updated` (the agile API has no board
+/// update), no `board_configuration_changed` (nothing changes a board's
+/// configuration), no `jira:version_moved` / `jira:version_merged` (the
+/// simulator has no move or merge of versions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum WebhookEvent {
     #[serde(rename = "jira:issue_created")]
@@ -75,11 +77,33 @@ pub enum WebhookEvent {
     BoardCreated,
     #[serde(rename = "board_deleted")]
     BoardDeleted,
+    #[serde(rename = "project_created")]
+    ProjectCreated,
+    #[serde(rename = "project_updated")]
+    ProjectUpdated,
+    #[serde(rename = "project_deleted")]
+    ProjectDeleted,
+    #[serde(rename = "jira:version_created")]
+    VersionCreated,
+    #[serde(rename = "jira:version_updated")]
+    VersionUpdated,
+    #[serde(rename = "jira:version_released")]
+    VersionReleased,
+    #[serde(rename = "jira:version_unreleased")]
+    VersionUnreleased,
+    #[serde(rename = "jira:version_deleted")]
+    VersionDeleted,
+    #[serde(rename = "component_created")]
+    ComponentCreated,
+    #[serde(rename = "component_updated")]
+    ComponentUpdated,
+    #[serde(rename = "component_deleted")]
+    ComponentDeleted,
 }
 
 impl WebhookEvent {
     /// Every event, for an admin webhook that wants them all.
-    pub const ALL: [WebhookEvent; 22] = [
+    pub const ALL: [WebhookEvent; 33] = [
         Self::IssueCreated,
         Self::IssueUpdated,
         Self::IssueDeleted,
@@ -102,6 +126,17 @@ impl WebhookEvent {
         Self::SprintDeleted,
         Self::BoardCreated,
         Self::BoardDeleted,
+        Self::ProjectCreated,
+        Self::ProjectUpdated,
+        Self::ProjectDeleted,
+        Self::VersionCreated,
+        Self::VersionUpdated,
+        Self::VersionReleased,
+        Self::VersionUnreleased,
+        Self::VersionDeleted,
+        Self::ComponentCreated,
+        Self::ComponentUpdated,
+        Self::ComponentDeleted,
     ];
 
     /// The events a dynamic webhook (`POST /rest/api/3/webhook`) may subscribe
@@ -147,6 +182,17 @@ impl WebhookEvent {
             Self::SprintDeleted => "sprint_deleted",
             Self::BoardCreated => "board_created",
             Self::BoardDeleted => "board_deleted",
+            Self::ProjectCreated => "project_created",
+            Self::ProjectUpdated => "project_updated",
+            Self::ProjectDeleted => "project_deleted",
+            Self::VersionCreated => "jira:version_created",
+            Self::VersionUpdated => "jira:version_updated",
+            Self::VersionReleased => "jira:version_released",
+            Self::VersionUnreleased => "jira:version_unreleased",
+            Self::VersionDeleted => "jira:version_deleted",
+            Self::ComponentCreated => "component_created",
+            Self::ComponentUpdated => "component_updated",
+            Self::ComponentDeleted => "component_deleted",
         }
     }
 
@@ -161,8 +207,9 @@ pub(crate) struct Raised {
     pub(crate) event: WebhookEvent,
     /// The issue as the event leaves it (as it was, for a deletion): what JQL
     /// filters and permission checks look at. `None` for the events about no
-    /// issue (sprints, boards): an admin webhook's JQL does not apply to them,
-    /// and no dynamic webhook can subscribe to them.
+    /// issue (sprints, boards, projects, versions, components): an admin
+    /// webhook's JQL does not apply to them, and no dynamic webhook can
+    /// subscribe to them.
     pub(crate) issue: Option<IssueRecord>,
     /// For `jira:issue_updated`: the changed fields (`fieldIdsFilter`).
     pub(crate) changed_fields: Vec<String>,
@@ -457,14 +504,14 @@ impl Context<'_> {
     pub(crate) fn sprint(&self, change: SprintChange<'_>) -> Vec<Raised> {
         match change {
             SprintChange::Created(sprint) => {
-                vec![self.agile(
+                vec![self.entity_only(
                     WebhookEvent::SprintCreated,
                     "sprint",
                     self.sprint_value(sprint),
                 )]
             }
             SprintChange::Deleted(sprint) => {
-                vec![self.agile(
+                vec![self.entity_only(
                     WebhookEvent::SprintDeleted,
                     "sprint",
                     self.sprint_value(sprint),
@@ -474,7 +521,7 @@ impl Context<'_> {
                 if before == after {
                     return Vec::new();
                 }
-                let mut updated = self.agile(
+                let mut updated = self.entity_only(
                     WebhookEvent::SprintUpdated,
                     "sprint",
                     self.sprint_value(after),
@@ -489,7 +536,7 @@ impl Context<'_> {
                     _ => None,
                 };
                 if let Some(event) = state_event {
-                    raised.push(self.agile(event, "sprint", self.sprint_value(after)));
+                    raised.push(self.entity_only(event, "sprint", self.sprint_value(after)));
                 }
                 raised
             }
@@ -509,7 +556,7 @@ impl Context<'_> {
             "name": board.name,
             "type": board.kind.as_str(),
         });
-        vec![self.agile(event, "board", value)]
+        vec![self.entity_only(event, "board", value)]
     }
 
     /// A sprint as its webhooks carry it: the agile API's sprint (`id`, `self`,
@@ -523,7 +570,8 @@ impl Context<'_> {
         value
     }
 
-    fn agile(&self, event: WebhookEvent, entity: &str, value: Value) -> Raised {
+    /// An event about no issue: `timestamp`, `webhookEvent` and `entity` alone.
+    pub(super) fn entity_only(&self, event: WebhookEvent, entity: &str, value: Value) -> Raised {
         let mut payload = self.base(event);
         payload.insert(entity.into(), value);
         Raised {

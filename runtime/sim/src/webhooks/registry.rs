@@ -33,7 +33,8 @@ pub struct AdminWebhook {
     pub events: Vec<WebhookEvent>,
     /// Issues the webhook is sent for; all issues when absent. Any JQL the
     /// simulator understands (admin webhooks are not limited to the dynamic subset).
-    /// Events about no issue (sprints, boards) are sent whatever it says.
+    /// Events about no issue (sprints, boards, projects, versions,
+    /// components) are sent whatever it says.
     #[serde(default)]
     pub jql_filter: Option<String>,
     #[serde(default)]
@@ -296,7 +297,7 @@ impl Registry {
 /// changed.
 fn dynamic_wants(world: &World, hook: &DynamicWebhook, raised: &Raised) -> bool {
     // Every event a dynamic webhook may name is about an issue; one about none
-    // (a sprint's, a board's) is never a dynamic webhook's.
+    // (a sprint's, a board's, a project's …) is never a dynamic webhook's.
     let Some(issue) = &raised.issue else {
         return false;
     };

@@ -59,3 +59,72 @@ pub async fn next_delivery(rx: &mut mpsc::UnboundedReceiver<Value>) -> Value {
         .expect("a delivery within 10 s")
         .expect("receiver open")
 }
+
+/// An admin webhook without a secret delivering `events` to `url`, for issues
+/// matching `jql` (all when `None`).
+pub fn admin_hook(url: &str, events: &[WebhookEvent], jql: Option<&str>) -> AdminWebhook {
+    AdminWebhook {
+        name: String::from("test"),
+        url: url.to_owned(),
+        events: events.to_vec(),
+        jql_filter: jql.map(str::to_owned),
+        secret: None,
+    }
+}
+
+/// A simulator with the default seed and these admin webhooks.
+pub async fn start_with_hooks(hooks: Vec<AdminWebhook>) -> Simulator {
+    let seed = Seed {
+        webhooks: hooks,
+        ..Seed::default()
+    };
+    super::start_with(SimConfig {
+        seed,
+        ..SimConfig::default()
+    })
+    .await
+}
+
+/// Asserts nothing more arrives within a short wait.
+pub async fn nothing_more(rx: &mut mpsc::UnboundedReceiver<Value>) {
+    let extra = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await;
+    assert!(extra.is_err(), "unexpected delivery: {extra:?}");
+}
+
+/// Asserts a dynamic webhook for `events` is refused, each event named in its
+/// `errors`, as Jira refuses the events `WebhookDetails.events` does not list.
+pub async fn assert_dynamic_refuses(events: &[WebhookEvent]) {
+    let (url, _rx) = receiver().await;
+    let sim = start_with_hooks(Vec::new()).await;
+    let token = super::oauth::app_access_token(&sim).await;
+    let names: Vec<&str> = events.iter().map(|e| e.name()).collect();
+    let registered = super::send(
+        super::client()
+            .post(format!(
+                "{}/ex/jira/{}/rest/api/3/webhook",
+                sim.base_url(),
+                sim.cloud_id()
+            ))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "url": url,
+                "webhooks": [{ "events": names, "jqlFilter": "project = KILN" }],
+            })),
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        reqwest::StatusCode::OK,
+        "{}",
+        registered.text
+    );
+    let errors: Vec<String> = names
+        .iter()
+        .map(|name| format!("The event {name} is unsupported"))
+        .collect();
+    assert_eq!(
+        registered.body["webhookRegistrationResult"],
+        serde_json::json!([{ "errors": errors }])
+    );
+    sim.shutdown().await;
+}

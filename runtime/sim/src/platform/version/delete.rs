@@ -12,6 +12,7 @@ use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
+use crate::webhooks::admin_event::VersionChange;
 use crate::world::World;
 use crate::world::version::{VersionField, VersionRecord};
 
@@ -48,9 +49,14 @@ pub(crate) async fn delete(
         "moveAffectedIssuesTo",
         query.move_affected_issues_to.as_deref(),
     )?;
+    // The version as it was: built before it goes.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .version(VersionChange::Deleted(&world.versions[index]));
     let removed = world.versions.remove(index);
     world.swap_version(VersionField::Fix, removed.id, fix_to);
     world.swap_version(VersionField::Affects, removed.id, affected_to);
+    shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)
 }
 

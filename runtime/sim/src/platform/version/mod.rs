@@ -22,6 +22,10 @@
 //! and approvers, `expand=operations`, and version pickers among custom fields
 //! (so `customFieldUsage` is always empty). Changing an issue's versions raises
 //! no webhook and writes no changelog entry of its own.
+//!
+//! Each write raises its webhook to the admin webhooks that list it
+//! (`jira:version_created`, `_updated`, `_released`, `_unreleased`, `_deleted`:
+//! `webhooks::admin_event`); a refused write raises nothing.
 
 mod counts;
 mod delete;

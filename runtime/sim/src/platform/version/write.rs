@@ -18,6 +18,7 @@ use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::webhooks::admin_event::VersionChange;
 use crate::world::World;
 use crate::world::version::{
     MAX_VERSION_DESCRIPTION_BYTES, MAX_VERSION_NAME_CHARS, MAX_VERSIONS_PER_PROJECT, VersionField,
@@ -61,6 +62,11 @@ pub(crate) async fn create(
         archived: input.archived.unwrap_or(false),
     };
     let answer = written(&caller.links, &world, &record);
+    // Raised with the world still locked, so deliveries keep write order.
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .version(VersionChange::Created(&record));
+    shared.emit(&world, raised);
     world.versions.push(record);
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -105,13 +111,20 @@ pub(crate) async fn update(
         version.archived = archived;
     }
     let id = version.id;
-    world.versions[index] = version;
+    let before = std::mem::replace(&mut world.versions[index], version);
     if let Some(target) = move_to {
         // Only the issues not yet resolved: the "unfixed" ones.
         world.swap_version_on(VersionField::Fix, id, Some(target), |issue| {
             issue.resolution.is_none()
         });
     }
+    let raised = shared
+        .event_context(&world, &caller.account_id)
+        .version(VersionChange::Updated {
+            before: &before,
+            after: &world.versions[index],
+        });
+    shared.emit(&world, raised);
     Ok(Json(written(&caller.links, &world, &world.versions[index])))
 }
 
