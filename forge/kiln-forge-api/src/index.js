@@ -1,7 +1,7 @@
 // `@forge/api` on Kiln: what a Forge app's backend imports, over
 // kiln:app@0.5.0. See docs/porting-forge-apps.md for what differs.
 
-import { productClient, refusingClient } from './request.js';
+import { gatewayRequest, productClient, refusingClient, writtenPath } from './request.js';
 import { storage, startsWith, StorageError } from './storage.js';
 import { NeedsAuthenticationError } from './errors.js';
 import { fetch } from './fetch.js';
@@ -103,15 +103,17 @@ export const invokeRemote = notProvided('invokeRemote() (Forge Remote)', 'call t
 export const invokeService = notProvided('invokeService() (Forge containers)', 'call the service with fetch() from an allowed backend');
 // @forge/api's own plumbing, exported by it and so importable: each refuses,
 // as the services above do, except `__fetchProduct` for Forge SQL, the one
-// way `@forge/sql` reaches its service (forge_sql.js). `getAppContext()` is Kiln's answer to
+// way `@forge/sql` reaches its service (forge_sql.js), and the gateway
+// requests for the gateway's form of Jira Software's DevOps APIs, which apps
+// send builds and deployments with (gateway.js). `getAppContext()` is Kiln's answer to
 // `__getRuntime`, which gives Forge packages the runtime's `metrics`
 // (`@forge/metrics` counts through them; Kiln drops what they count) and
 // refuses every other part of Forge's runtime (its proxy token above all,
 // which Kiln never has) with an error naming it.
 export const __fetchProduct = (args) =>
   isSqlProduct(args) ? fetchSql : notProvided('__fetchProduct() (Forge\'s internal product fetch)', 'use api.asUser().requestJira or api.asApp().requestJira');
-export const __requestAtlassianAsApp = notProvided('__requestAtlassianAsApp() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
-export const __requestAtlassianAsUser = notProvided('__requestAtlassianAsUser() (Atlassian\'s GraphQL gateway)', 'Kiln serves Jira\'s REST APIs');
+export const __requestAtlassianAsApp = gatewayRequest('app', '__requestAtlassianAsApp', writtenPath);
+export const __requestAtlassianAsUser = gatewayRequest('user', '__requestAtlassianAsUser', writtenPath);
 export const createRequestStargateAsApp = () => __requestAtlassianAsApp;
 const FORGE_RUNTIME_PARTS = [
   'proxy',

@@ -9,7 +9,8 @@
 // bytes. The host checks all of it; this module only translates.
 
 import { host, witError } from './host.js';
-import { requireSafeUrl, routeValue } from './route.js';
+import { assumeTrustedRoute, isRoute, requireSafeUrl, routeValue } from './route.js';
+import { siteRouteOf } from './gateway.js';
 import { Response } from './response.js';
 import { forgeErrorFor, NeedsAuthenticationError } from './errors.js';
 import { invocationContext } from './handler.js';
@@ -214,7 +215,11 @@ function refuseWithoutUser() {
   );
 }
 
-/** Forge's product request methods besides `requestJira`: Kiln serves none. */
+/**
+ * Forge's product request methods besides `requestJira`: Kiln serves none,
+ * but for `requestAtlassian`'s form of Jira Software's DevOps APIs
+ * (`gatewayRequest`).
+ */
 const OTHER_PRODUCT_REQUESTS = Object.freeze([
   'requestConfluence',
   'requestBitbucket',
@@ -226,6 +231,37 @@ const OTHER_PRODUCT_REQUESTS = Object.freeze([
 
 const unsupported = (product) => () =>
   Promise.reject(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
+
+/**
+ * Forge's requests to Atlassian's API gateway for this principal
+ * (`__requestAtlassianAsApp`, a client's `requestAtlassian`, named `name` in
+ * errors): the gateway's form of Jira Software's DevOps APIs is sent as the
+ * site route it names (gateway.js), as `requestJira` sends that route;
+ * anything else rejects, sent nowhere. `readPath` gives the path the method
+ * takes: `requestAtlassian` takes a route, as `requestJira` does; the
+ * `__requestAtlassian…` functions take the path as written.
+ */
+export function gatewayRequest(principal, name, readPath) {
+  return (path, init) => {
+    try {
+      const written = readPath(path);
+      const mapped = siteRouteOf(written, invocationContext()?.cloudId);
+      if (mapped.refused !== undefined) {
+        throw new Error(`${name}(${written}) is not served by Kiln: ${mapped.refused} (see docs/porting-forge-apps.md)`);
+      }
+      return requestJira(principal, assumeTrustedRoute(mapped.path), init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/** The path a `__requestAtlassian…` function was given: a string, or a route's. */
+export function writtenPath(path) {
+  return isRoute(path) ? routeValue(path) : String(path);
+}
+
+const routePath = (url) => routeValue(requireSafeUrl(url));
 
 /** The Jira site of the running invocation as Forge names it (`installContext`). */
 function installContext() {
@@ -301,6 +337,7 @@ export function productClient(principal) {
   for (const method of OTHER_PRODUCT_REQUESTS) {
     client[method] = unsupported(method);
   }
+  client.requestAtlassian = gatewayRequest(principal, 'requestAtlassian', routePath);
   if (principal === 'user') {
     client.withProvider = withProvider;
   }

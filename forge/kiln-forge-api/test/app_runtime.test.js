@@ -87,8 +87,8 @@ test("@forge/api's internal plumbing refuses, sending nothing", async () => {
   assert.throws(() => JSON.stringify(runtime), /not available on Kiln/);
   const product = forgeApi.__fetchProduct({ provider: 'app', remote: 'jira', type: 'fpp' });
   await assert.rejects(product('/rest/api/3/myself'), /not available on Kiln/);
-  await assert.rejects(forgeApi.createRequestStargateAsApp()('/graphql'), /not available on Kiln/);
-  await assert.rejects(forgeApi.__requestAtlassianAsUser('/graphql'), /not available on Kiln/);
+  await assert.rejects(forgeApi.createRequestStargateAsApp()('/graphql'), /not served by Kiln/);
+  await assert.rejects(forgeApi.__requestAtlassianAsUser('/graphql'), /not served by Kiln/);
   assert.equal(host.sent.length, 0);
 });
 

@@ -114,6 +114,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/request.js"),
     ),
     (
+        "forge-api/src/gateway.js",
+        include_str!("../../../forge/kiln-forge-api/src/gateway.js"),
+    ),
+    (
         "forge-api/src/storage.js",
         include_str!("../../../forge/kiln-forge-api/src/storage.js"),
     ),
