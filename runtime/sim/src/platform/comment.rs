@@ -93,18 +93,34 @@ pub(crate) async fn add(
     Ok((StatusCode::CREATED, Json(rendered)))
 }
 
-/// Whether the caller may comment on the issue at `index`. `addComment`
-/// documents no 403: a caller who may see the issue but not comment on it gets
-/// the spec's 400 ("the request is invalid"). `linkIssues`, which may add a
-/// comment, answers the same 400 ("the comment is not created").
+/// Jira Cloud's per-issue limit on comments (Atlassian's issue limits, 2024):
+/// `addComment`'s 413 "the per-issue limit has been breached". Comments live until
+/// they or their issue are deleted, so without it a client could grow one issue,
+/// and the simulator's memory, without end.
+pub(crate) const MAX_COMMENTS_PER_ISSUE: usize = 5_000;
+
+/// Whether the caller may add a comment to the issue at `index`: the permission,
+/// then room under [`MAX_COMMENTS_PER_ISSUE`]. `addComment` documents no 403: a
+/// caller who may see the issue but not comment on it gets the spec's 400 ("the
+/// request is invalid"). `linkIssues`, which may add a comment, answers the same
+/// 400 ("the comment is not created").
 pub(crate) fn may_comment(world: &World, caller: &Caller, index: usize) -> Result<(), JiraError> {
+    let issue = &world.issues[index];
     if !world.may(
         &caller.account_id,
-        &world.issues[index].project_key,
+        &issue.project_key,
         SeedPermission::Comment,
     ) {
         return Err(JiraError::bad_request(
             "You do not have the permission to comment on this issue.",
+        ));
+    }
+    if issue.comments.len() >= MAX_COMMENTS_PER_ISSUE {
+        return Err(JiraError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The per-issue limit for comments ({MAX_COMMENTS_PER_ISSUE}) has been breached."
+            ),
         ));
     }
     Ok(())
