@@ -11,6 +11,7 @@
 //!   bearer only, scope-checked. Each Ops URL refuses the other's credential with
 //!   the Ops 401, as Atlassian's docs give each authentication its own URL.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
@@ -160,6 +161,12 @@ impl<'a> OpsSurface<'a> {
         }
     }
 
+    /// The operation as the route → scope catalogue spells it: under the API-token
+    /// URL, whichever URL it was called on.
+    fn catalogue_template(&self) -> String {
+        format!("{}{}", ops::API_TOKEN_PREFIX, self.operation)
+    }
+
     /// The `WWW-Authenticate` challenge for this URL's credential kind.
     fn challenge(&self) -> &'static str {
         if self.oauth {
@@ -168,6 +175,22 @@ impl<'a> OpsSurface<'a> {
             BASIC_CHALLENGE
         }
     }
+}
+
+/// A matched route template as the route → scope catalogue spells its operation:
+/// without the gateway's prefix, and an Ops operation under the API-token URL.
+pub(crate) fn catalogue_template(template: &str) -> Cow<'_, str> {
+    if let Some(surface) = OpsSurface::of(template) {
+        Cow::Owned(surface.catalogue_template())
+    } else {
+        Cow::Borrowed(template.strip_prefix(GATEWAY_PREFIX).unwrap_or(template))
+    }
+}
+
+/// Whether a matched route template is one of the JSM Ops API's, which answer
+/// errors in their own shape.
+pub(crate) fn is_ops(template: &str) -> bool {
+    OpsSurface::of(template).is_some()
 }
 
 /// Why an Ops call is refused before its operation runs.
@@ -207,7 +230,7 @@ fn ops_caller(
         return Err(OpsRefusal::OtherSite);
     }
     let known = surface.operation != ops::UNKNOWN_ROUTE;
-    let scope_template = format!("{}{}", ops::API_TOKEN_PREFIX, surface.operation);
+    let scope_template = surface.catalogue_template();
     if known && !scopes_allow(&principal, method, &scope_template) {
         return Err(OpsRefusal::Unauthorized(
             "Unauthorized; scope does not match",

@@ -35,6 +35,11 @@ pub struct SimConfig {
     /// what it stores by `context.cloudId` finds it again on the next run, as its app
     /// storage outlives the run (`kiln_runtime::storage::SIMULATOR_SITE`).
     pub cloud_id: Option<uuid::Uuid>,
+    /// Bytes of accepted writes the site takes over its life before it refuses more
+    /// (`507`); reads are never refused. The simulator keeps its site in memory, so
+    /// this bounds what a client can make it hold
+    /// ([`crate::write_budget::DEFAULT_WRITE_BUDGET_BYTES`] by default).
+    pub write_budget_bytes: u64,
 }
 
 /// The cloud id of the simulated site Kiln's commands start: the same on every start
@@ -53,6 +58,7 @@ impl Default for SimConfig {
             app_client: AppClientConfig::default(),
             webhooks: WebhookConfig::default(),
             cloud_id: None,
+            write_budget_bytes: crate::write_budget::DEFAULT_WRITE_BUDGET_BYTES,
         }
     }
 }

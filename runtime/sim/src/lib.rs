@@ -39,6 +39,7 @@ mod tenant_info;
 mod user;
 mod webhooks;
 mod world;
+mod write_budget;
 
 pub use clock::SimClock;
 pub use config::{AppClientConfig, EMBEDDED_SITE_CLOUD_ID, OAuthClientConfig, SimConfig};
@@ -57,3 +58,4 @@ pub use webhooks::{
     signature_header,
 };
 pub use world::notification::SentNotification;
+pub use write_budget::DEFAULT_WRITE_BUDGET_BYTES;

@@ -38,6 +38,24 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
     })
 }
 
+/// Whether the operation `method` on `template` only reads: a `GET`, `HEAD` or
+/// `OPTIONS`, or an operation whose every scope alternative holds read scopes only
+/// (`read:…`), as Atlassian opens the reads sent with `POST`
+/// (`searchAndReconsileIssuesUsingJqlPost`, `bulkFetchIssues`). An operation the catalogue does not know is not a read: the
+/// write budget (`write_budget.rs`) counts it, as deny by default would.
+pub(crate) fn only_reads(method: &Method, template: &str) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    required(method, template).is_some_and(|alternatives| {
+        alternatives.iter().all(|scopes| {
+            scopes
+                .iter()
+                .all(|scope| scope.as_str().starts_with("read:"))
+        })
+    })
+}
+
 /// Whether `granted` covers every scope of at least one alternative.
 pub(crate) fn satisfied(
     alternatives: Alternatives,
@@ -64,6 +82,26 @@ mod tests {
             .route(method, template)
             .expect("catalogued")
             .alternatives
+    }
+
+    #[test]
+    fn reads_sent_with_post_are_reads_and_writes_are_not() {
+        assert!(only_reads(&Method::POST, "/rest/api/3/search/jql"));
+        assert!(only_reads(&Method::POST, "/rest/api/3/issue/bulkfetch"));
+        assert!(only_reads(
+            &Method::GET,
+            "/rest/api/3/issue/{issue_id_or_key}"
+        ));
+        assert!(!only_reads(&Method::POST, "/rest/api/3/issue"));
+        assert!(!only_reads(
+            &Method::PUT,
+            "/rest/api/3/issue/{issue_id_or_key}"
+        ));
+        assert!(!only_reads(
+            &Method::PUT,
+            "/rest/api/3/issue/{issue_id_or_key}/properties/{property_key}"
+        ));
+        assert!(!only_reads(&Method::POST, "/rest/api/3/no/such/route"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::webhooks::delivery::Deliveries;
 use crate::webhooks::registry::prepare_admin;
 use crate::webhooks::{AdminWebhook, WebhookError};
 use crate::world::World;
+use crate::write_budget::{self, WriteBudget};
 use crate::{devops, not_modelled, oauth, ops, platform, software, tenant_info};
 
 /// How long [`Simulator::shutdown`] waits for open connections to finish before
@@ -96,7 +97,10 @@ impl Simulator {
             shutdown,
             deliveries,
         ));
-        let app = router(Arc::clone(&shared));
+        let app = router(
+            Arc::clone(&shared),
+            WriteBudget::new(config.write_budget_bytes),
+        );
         let listener = FaultyListener::new(listener, Arc::clone(&shared));
         let mut stop = shared.shutdown_signal();
         let server = tokio::spawn(async move {
@@ -205,9 +209,9 @@ impl Drop for Simulator {
 /// The whole site: platform, Jira Software and DevOps routes on the site and
 /// behind the gateway, JSM Ops
 /// on its API-token and its OAuth URL, the authorization server; faults and the
-/// request log around everything. A route the specs define but the simulator
+/// request log around everything, and the write budget around every write. A route the specs define but the simulator
 /// lacks gets a 501 that says so (`not_modelled`).
-fn router(shared: Arc<Shared>) -> Router {
+fn router(shared: Arc<Shared>, budget: Arc<WriteBudget>) -> Router {
     // One DevOps store, shared by the site's routes and the gateway's.
     let devops = devops::new_store();
     let api = Router::new()
@@ -222,6 +226,8 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .nest(ops::API_TOKEN_PREFIX, ops::routes())
         .nest(ops::OAUTH_PREFIX, ops::routes())
+        // Innermost: only an admitted caller's write is counted or refused.
+        .route_layer(from_fn_with_state(budget, write_budget::charge))
         .route_layer(from_fn_with_state(Arc::clone(&shared), access::enforce))
         .route_layer(from_fn(not_modelled::unless_shadowed));
     Router::new()

@@ -655,6 +655,43 @@ async fn platform_responses_match_the_official_schemas() {
         "ErrorCollection",
         &refused.body,
     );
+
+    let comment_id = alice
+        .get("/rest/api/3/issue/KILN-1/comment")
+        .await
+        .str_at("/comments/0/id");
+    let comment_property = format!("/rest/api/3/comment/{comment_id}/properties/kiln.app");
+    assert_eq!(
+        alice
+            .put(&comment_property, &json!({ "seen": 1 }))
+            .await
+            .status,
+        201
+    );
+    let (_, keys) = get(USER, format!("/rest/api/3/comment/{comment_id}/properties")).await;
+    contract.check_ref("GET /comment/properties", "PropertyKeys", &keys);
+    let (_, value) = get(USER, comment_property.clone()).await;
+    contract.check_ref("GET /comment/properties/{key}", "EntityProperty", &value);
+    let (_, with_properties) = get(
+        USER,
+        format!("/rest/api/3/issue/KILN-1/comment/{comment_id}?expand=properties"),
+    )
+    .await;
+    assert_eq!(with_properties["properties"][0]["key"], "kiln.app");
+    contract.check_ref(
+        "GET /issue/comment/{id}?expand=properties",
+        "Comment",
+        &with_properties,
+    );
+    let refused = caller(&sim, OUTSIDER)
+        .put(&comment_property, &json!(1))
+        .await;
+    assert_eq!(refused.status, 403);
+    contract.check_ref(
+        "PUT /comment/properties 403",
+        "ErrorCollection",
+        &refused.body,
+    );
     let me = me["accountId"].as_str().expect("account id").to_owned();
     let user_property = format!("/rest/api/3/user/properties/kiln.app?accountId={me}");
     assert_eq!(alice.put(&user_property, &json!([1, 2])).await.status, 201);

@@ -63,6 +63,7 @@ mod rest_api_v2;
 mod screens;
 mod seed_doc;
 mod site;
+mod site_limits;
 mod site_metadata;
 mod statuses;
 mod time_tracking;

@@ -1,9 +1,10 @@
-//! Project and user properties and the site's labels: the spec's statuses and
+//! Project, user and comment properties and the site's labels: the spec's statuses and
 //! bodies, and who may read or write what.
 
 use crate::common;
 
 use common::{ADMIN, OUTSIDER, USER, account_id, caller, start};
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
@@ -477,4 +478,157 @@ async fn projects_carry_the_project_properties_named() {
         }
     }
     sim.shutdown().await;
+}
+
+/// The id of the first comment of `issue`, as `getComments` lists it.
+async fn first_comment_id(sim: &kiln_sim::Simulator, issue: &str) -> String {
+    caller(sim, ADMIN)
+        .get(&format!("/rest/api/3/issue/{issue}/comment"))
+        .await
+        .str_at("/comments/0/id")
+}
+
+#[tokio::test]
+async fn comment_properties_are_stored_read_listed_and_deleted() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let added = alice
+        .post(
+            "/rest/api/2/issue/KILN-1/comment",
+            &json!({ "body": "with properties" }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let id = added.str_at("/id");
+    let at = |key: &str| format!("/rest/api/3/comment/{id}/properties/{key}");
+
+    let created = alice.put(&at("kiln.review"), &json!({ "score": 3 })).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let replaced = alice.put(&at("kiln.review"), &json!({ "score": 4 })).await;
+    assert_eq!(replaced.status, StatusCode::OK);
+    let read = alice.get(&at("kiln.review")).await;
+    assert_eq!(
+        read.body,
+        json!({ "key": "kiln.review", "value": { "score": 4 } })
+    );
+    let keys = alice
+        .get(&format!("/rest/api/3/comment/{id}/properties"))
+        .await;
+    assert_eq!(keys.body["keys"][0]["key"], "kiln.review");
+    assert!(
+        keys.body["keys"][0]["self"].as_str().is_some_and(
+            |s| s.ends_with(&format!("/rest/api/3/comment/{id}/properties/kiln.review"))
+        )
+    );
+    // `expand=properties` on the comment operations shows them.
+    let expanded = alice
+        .get_with(
+            &format!("/rest/api/3/issue/KILN-1/comment/{id}"),
+            &[("expand", "properties")],
+        )
+        .await;
+    assert_eq!(
+        expanded.body["properties"],
+        json!([{ "key": "kiln.review", "value": { "score": 4 } }])
+    );
+    let page = alice
+        .get_with(
+            "/rest/api/3/issue/KILN-1/comment",
+            &[("expand", "properties")],
+        )
+        .await;
+    let listed = page.body["comments"]
+        .as_array()
+        .expect("comments")
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .expect("the comment is listed");
+    assert_eq!(listed["properties"][0]["key"], "kiln.review");
+
+    assert_eq!(
+        alice.delete(&at("kiln.review")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let gone = alice.get(&at("kiln.review")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        gone.body["errorMessages"][0],
+        "The property with key 'kiln.review' does not exist."
+    );
+    assert_eq!(
+        alice.delete(&at("kiln.review")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn comment_properties_follow_the_comment_permissions() {
+    let sim = start().await;
+    let id = first_comment_id(&sim, "KILN-1").await;
+    let at = format!("/rest/api/3/comment/{id}/properties/kiln.flag");
+    let alice = caller(&sim, ADMIN);
+    assert_eq!(
+        alice.put(&at, &json!(true)).await.status,
+        StatusCode::CREATED
+    );
+    // Carol may browse KILN and comment there, not edit others' comments: she
+    // reads the property, and may not change it.
+    let carol = caller(&sim, OUTSIDER);
+    assert_eq!(carol.get(&at).await.body["value"], true);
+    for refused in [carol.put(&at, &json!(false)).await, carol.delete(&at).await] {
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    }
+    assert_eq!(alice.get(&at).await.body["value"], true, "unchanged");
+    // Her own comment's properties are hers to set ("Edit Own Comments").
+    let own = carol
+        .post(
+            "/rest/api/2/issue/KILN-1/comment",
+            &json!({ "body": "mine" }),
+        )
+        .await
+        .str_at("/id");
+    let own_at = format!("/rest/api/3/comment/{own}/properties/kiln.flag");
+    assert_eq!(
+        carol.put(&own_at, &json!(1)).await.status,
+        StatusCode::CREATED
+    );
+    // A comment of an issue she may not browse is not found, read or written.
+    let hidden = alice
+        .post(
+            "/rest/api/2/issue/SEC-1/comment",
+            &json!({ "body": "private" }),
+        )
+        .await
+        .str_at("/id");
+    let hidden_at = format!("/rest/api/3/comment/{hidden}/properties/kiln.flag");
+    assert_eq!(
+        alice.put(&hidden_at, &json!(1)).await.status,
+        StatusCode::CREATED
+    );
+    for reply in [
+        carol.get(&hidden_at).await,
+        carol.put(&hidden_at, &json!(2)).await,
+        carol
+            .get(&format!("/rest/api/3/comment/{hidden}/properties"))
+            .await,
+    ] {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+        assert_eq!(
+            reply.body["errorMessages"][0],
+            format!("Can not find a comment for the id: {hidden}.")
+        );
+    }
+    // An id that is not a number, or names no comment.
+    let bad = alice.get("/rest/api/3/comment/abc/properties").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let missing = alice.get("/rest/api/3/comment/999999/properties").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // The rules every property keeps: a JSON value of at most 32,768 bytes.
+    let not_json = alice
+        .request(reqwest::Method::PUT, &at)
+        .header("content-type", "application/json")
+        .body("{not json");
+    assert_eq!(common::send(not_json).await.status, StatusCode::BAD_REQUEST);
+    let huge = json!("x".repeat(40_000));
+    assert_eq!(alice.put(&at, &huge).await.status, StatusCode::BAD_REQUEST);
 }

@@ -121,6 +121,12 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 }
 
 /// The Ops 404 for a cloud id that is not this site's.
+/// An Ops error answer with `status`, for refusals made before an operation runs
+/// (the site's write budget).
+pub(crate) fn refused(status: axum::http::StatusCode, title: String) -> Response {
+    OpsError::new(status, title).into_response()
+}
+
 pub(crate) fn not_found_site() -> Response {
     OpsError::not_found("No site has this cloud id.").into_response()
 }

@@ -1,12 +1,13 @@
 //! Listing, adding, reading, editing and deleting issue comments.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::field_details::expands;
 use super::issue::visible_issue;
@@ -21,7 +22,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::webhooks::event::CommentChange;
-use crate::world::{CommentRecord, World};
+use crate::world::{CommentRecord, IssueRecord, World};
 
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
@@ -40,7 +41,7 @@ pub(crate) async fn list(
     );
     if let Some(comments) = page.get_mut("comments").and_then(Value::as_array_mut) {
         for comment in comments {
-            expand.apply(&world, &caller, comment);
+            expand.apply(&world, &caller, &world.issues[index], comment);
         }
     }
     Ok(Json(page))
@@ -48,19 +49,36 @@ pub(crate) async fn list(
 
 /// `expand` of the comment operations. `renderedBody` adds the body as Jira
 /// renders it for the caller to read (HTML: `rendered_fields.rs`); `properties`
-/// adds the comment's properties, of which it has none: the simulator does not
-/// model comment properties, so none can be set (as `worklog.rs` answers for
-/// worklogs).
+/// adds the comment's properties (`EntityProperty` objects, by key).
 #[derive(Deserialize)]
 pub(crate) struct ExpandQuery {
     expand: Option<String>,
 }
 
 impl ExpandQuery {
-    /// Adds what `expand` asks for to the rendered `comment`.
-    pub(crate) fn apply(&self, world: &World, caller: &Caller, comment: &mut Value) {
+    /// Adds what `expand` asks for to the rendered `comment` of `issue`.
+    pub(crate) fn apply(
+        &self,
+        world: &World,
+        caller: &Caller,
+        issue: &IssueRecord,
+        comment: &mut Value,
+    ) {
         if expands(self.expand.as_deref(), "properties") {
-            comment["properties"] = Value::Array(Vec::new());
+            let record = comment
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| id.parse::<u64>().ok())
+                .and_then(|id| comment_position(issue, id))
+                .map(|position| &issue.comments[position]);
+            let properties = record.map_or_else(Vec::new, |record| {
+                record
+                    .properties
+                    .iter()
+                    .map(|(key, value)| json!({ "key": key, "value": value }))
+                    .collect()
+            });
+            comment["properties"] = Value::Array(properties);
         }
         if !expands(self.expand.as_deref(), "renderedBody") {
             return;
@@ -89,22 +107,38 @@ pub(crate) async fn add(
     may_comment(&world, &caller, index)?;
     let body = document(input.body)?;
     let mut rendered = append(&shared, &mut world, &caller, index, body);
-    expand.apply(&world, &caller, &mut rendered);
+    expand.apply(&world, &caller, &world.issues[index], &mut rendered);
     Ok((StatusCode::CREATED, Json(rendered)))
 }
 
-/// Whether the caller may comment on the issue at `index`. `addComment`
-/// documents no 403: a caller who may see the issue but not comment on it gets
-/// the spec's 400 ("the request is invalid"). `linkIssues`, which may add a
-/// comment, answers the same 400 ("the comment is not created").
+/// Jira Cloud's per-issue limit on comments (Atlassian's issue limits, 2024):
+/// `addComment`'s 413 "the per-issue limit has been breached". Comments live until
+/// they or their issue are deleted, so without it a client could grow one issue,
+/// and the simulator's memory, without end.
+pub(crate) const MAX_COMMENTS_PER_ISSUE: usize = 5_000;
+
+/// Whether the caller may add a comment to the issue at `index`: the permission,
+/// then room under [`MAX_COMMENTS_PER_ISSUE`]. `addComment` documents no 403: a
+/// caller who may see the issue but not comment on it gets the spec's 400 ("the
+/// request is invalid"). `linkIssues`, which may add a comment, answers the same
+/// 400 ("the comment is not created").
 pub(crate) fn may_comment(world: &World, caller: &Caller, index: usize) -> Result<(), JiraError> {
+    let issue = &world.issues[index];
     if !world.may(
         &caller.account_id,
-        &world.issues[index].project_key,
+        &issue.project_key,
         SeedPermission::Comment,
     ) {
         return Err(JiraError::bad_request(
             "You do not have the permission to comment on this issue.",
+        ));
+    }
+    if issue.comments.len() >= MAX_COMMENTS_PER_ISSUE {
+        return Err(JiraError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The per-issue limit for comments ({MAX_COMMENTS_PER_ISSUE}) has been breached."
+            ),
         ));
     }
     Ok(())
@@ -128,6 +162,7 @@ pub(crate) fn append(
         created: now,
         updated: now,
         update_author: None,
+        properties: BTreeMap::new(),
     };
     let rendered = render::comment(&caller.links, world, &world.issues[index], &comment);
     let issue = &mut world.issues[index];
@@ -153,10 +188,9 @@ fn find(world: &World, caller: &Caller, path: &CommentPath) -> Result<(usize, us
     )
 }
 
-/// As [`find`], if the caller may also edit or delete the comment: its author
-/// while they may still comment ("Edit/Delete Own Comments"), anyone who may edit
-/// the project's issues otherwise ("Edit/Delete All Comments"). `refusal` is the
-/// 400 the operation documents for a caller who may not (neither documents 403).
+/// As [`find`], if the caller may also edit or delete the comment
+/// ([`may_change`]). `refusal` is the 400 the operation documents for a caller
+/// who may not (neither documents 403).
 fn find_changeable(
     world: &World,
     caller: &Caller,
@@ -164,14 +198,36 @@ fn find_changeable(
     refusal: &str,
 ) -> Result<(usize, usize), JiraError> {
     let (index, position) = find(world, caller, path)?;
-    let project = &world.issues[index].project_key;
-    let own = world.issues[index].comments[position].author == caller.account_id;
-    let may_change = (own && world.may(&caller.account_id, project, SeedPermission::Comment))
-        || world.may(&caller.account_id, project, SeedPermission::Edit);
-    if !may_change {
+    let issue = &world.issues[index];
+    if !may_change(world, caller, issue, &issue.comments[position]) {
         return Err(JiraError::bad_request(refusal));
     }
     Ok((index, position))
+}
+
+/// Whether the caller may edit or delete `comment` of `issue`, or its properties:
+/// its author while they may still comment ("Edit/Delete Own Comments"), anyone
+/// who may edit the project's issues otherwise ("Edit/Delete All Comments").
+pub(crate) fn may_change(
+    world: &World,
+    caller: &Caller,
+    issue: &IssueRecord,
+    comment: &CommentRecord,
+) -> bool {
+    let project = &issue.project_key;
+    let own = comment.author == caller.account_id;
+    (own && world.may(&caller.account_id, project, SeedPermission::Comment))
+        || world.may(&caller.account_id, project, SeedPermission::Edit)
+}
+
+/// The position of the comment of `issue` with this id. An issue's comments are
+/// kept in the order they were made, and ids only grow, so they are sorted by id;
+/// a linear search backs that up should an order ever differ.
+pub(crate) fn comment_position(issue: &IssueRecord, id: u64) -> Option<usize> {
+    match issue.comments.binary_search_by_key(&id, |c| c.id) {
+        Ok(position) => Some(position),
+        Err(_) => issue.comments.iter().position(|c| c.id == id),
+    }
 }
 
 pub(crate) async fn get(
@@ -183,7 +239,7 @@ pub(crate) async fn get(
     let world = shared.world();
     let (index, position) = find(&world, &caller, &path)?;
     let mut comment = rendered(&world, &caller, index, position);
-    expand.apply(&world, &caller, &mut comment);
+    expand.apply(&world, &caller, &world.issues[index], &mut comment);
     Ok(Json(comment))
 }
 
@@ -217,7 +273,7 @@ pub(crate) async fn update(
         Some(position),
     );
     let mut comment = rendered(&world, &caller, index, position);
-    expand.apply(&world, &caller, &mut comment);
+    expand.apply(&world, &caller, &world.issues[index], &mut comment);
     Ok(Json(comment))
 }
 

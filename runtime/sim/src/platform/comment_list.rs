@@ -93,7 +93,7 @@ pub(crate) async fn list(
         for comment in &issue.comments {
             if i64::try_from(comment.id).is_ok_and(|id| wanted.contains(&id)) {
                 let mut value = render::comment(&caller.links, &world, issue, comment);
-                expand.apply(&world, &caller, &mut value);
+                expand.apply(&world, &caller, issue, &mut value);
                 found.insert(comment.id, value);
             }
         }

@@ -12,6 +12,7 @@ mod bulk_fetch;
 mod changelog_bulk;
 mod comment;
 mod comment_list;
+mod comment_property;
 pub(crate) mod component;
 mod configuration;
 mod create_meta;
@@ -358,6 +359,16 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(attachment::get).delete(attachment::remove),
         )
         .route("/attachment/content/{id}", get(attachment::content))
+        .route(
+            "/comment/{comment_id}/properties",
+            get(comment_property::keys),
+        )
+        .route(
+            "/comment/{comment_id}/properties/{property_key}",
+            get(comment_property::get)
+                .put(comment_property::set)
+                .delete(comment_property::delete),
+        )
         .route("/issue/{issue_id_or_key}/properties", get(property::keys))
         .route(
             "/issue/{issue_id_or_key}/properties/{property_key}",

@@ -56,6 +56,12 @@ const PAGE_SIZE: usize = 5000;
 /// The issue field that carries its worklogs (Jira's "Log Work").
 pub(crate) const FIELD: &str = "worklog";
 
+/// Jira Cloud's per-issue limit on worklogs (Atlassian's issue limits, 2024):
+/// `addWorklog`'s 413 "the per-issue limit has been breached". Worklogs live until
+/// they or their issue are deleted, so without it a client could grow one issue,
+/// and the simulator's memory, without end.
+pub(crate) const MAX_WORKLOGS_PER_ISSUE: usize = 5_000;
+
 /// Worklogs an issue's `worklog` field carries: Jira gives the first 20 (with
 /// `maxResults` 20 and the `total`); `getIssueWorklog` pages the rest.
 const FIELD_PAGE_SIZE: usize = 20;
@@ -172,6 +178,14 @@ pub(crate) async fn add(
 ) -> Result<(StatusCode, Json<Value>), JiraError> {
     let mut world = shared.world();
     let index = editable_issue(&world, &caller, &path.issue_id_or_key, Change::Worklog)?;
+    if world.issues[index].worklogs.len() >= MAX_WORKLOGS_PER_ISSUE {
+        return Err(JiraError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The per-issue limit for worklogs ({MAX_WORKLOGS_PER_ISSUE}) has been breached."
+            ),
+        ));
+    }
     let adjustment = query.for_adding()?;
     let project_key = world.issues[index].project_key.clone();
     let given = input.read(&world, &caller.account_id, &project_key)?;

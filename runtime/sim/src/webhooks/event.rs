@@ -206,7 +206,8 @@ impl WebhookEvent {
 pub(crate) struct Raised {
     pub(crate) event: WebhookEvent,
     /// The issue as the event leaves it (as it was, for a deletion): what JQL
-    /// filters and permission checks look at. `None` for the events about no
+    /// filters and permission checks look at. Left out when no registration
+    /// looks at it (`Registry::looks_at_issue`). `None` for the events about no
     /// issue (sprints, boards, projects, versions, components): an admin
     /// webhook's JQL does not apply to them, and no dynamic webhook can
     /// subscribe to them.
@@ -287,7 +288,12 @@ impl Context<'_> {
     ) -> Raised {
         Raised {
             event,
-            issue: Some(issue.clone()),
+            // Only when a registration will look at it: the copy costs the issue's size.
+            issue: self
+                .world
+                .webhooks
+                .looks_at_issue(event)
+                .then(|| issue.clone()),
             changed_fields: Vec::new(),
             property_key: None,
             payload,

@@ -242,6 +242,20 @@ impl Registry {
         }
     }
 
+    /// Whether any registration would look at the issue of an `event`: a dynamic
+    /// webhook subscribed to it (its owner's browse check and its JQL), or an admin
+    /// webhook subscribed to it with a JQL filter. When none would, the event need
+    /// not carry a copy of its issue ([`Raised::issue`]), which holds every comment
+    /// and worklog and up to 4 MiB of history: copied on every write, it would make
+    /// each write cost the size of its issue.
+    pub(crate) fn looks_at_issue(&self, event: WebhookEvent) -> bool {
+        self.dynamic.iter().any(|hook| hook.events.contains(&event))
+            || self
+                .admin
+                .iter()
+                .any(|hook| hook.jql.is_some() && hook.events.contains(&event))
+    }
+
     /// The deliveries `raised` makes: one per admin webhook that wants it, and one
     /// per app whose live dynamic webhooks match (carrying every matching id).
     pub(crate) fn targets(&self, world: &World, raised: &Raised) -> Vec<Target> {

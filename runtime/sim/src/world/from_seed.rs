@@ -298,6 +298,7 @@ impl World {
                 created: at,
                 updated: at,
                 update_author: None,
+                properties: BTreeMap::new(),
             });
         }
         let number = project.next_issue_number;

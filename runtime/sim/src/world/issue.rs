@@ -238,6 +238,8 @@ pub(crate) struct CommentRecord {
     /// Account id of the last editor, when someone other than the author may have
     /// edited it; `None` means the author.
     pub(crate) update_author: Option<String>,
+    /// Comment properties (`platform/comment_property.rs`), by key.
+    pub(crate) properties: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone)]
