@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 102] = [
+const ROOTS: [&str; 103] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -116,6 +116,7 @@ const ROOTS: [&str; 102] = [
     "SanitizedJqlQueries",
     "Visibility",
     "PageBeanScreen",
+    "PageBeanScreenWithTab",
     "ScreenableTab",
     "ScreenableField",
     "TaskProgressBeanObject",

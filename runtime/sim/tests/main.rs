@@ -30,6 +30,7 @@ mod due_date;
 mod expressions;
 mod faults;
 mod field_exclusions;
+mod field_screens;
 mod filters;
 mod groups;
 mod hierarchy;
