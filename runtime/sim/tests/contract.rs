@@ -160,12 +160,16 @@ fn load(path: &std::path::Path) -> Value {
 /// the spec gives no response schema of their own: the issue lists are the
 /// `SearchResults` the board's lists answer, `rankIssues`' 207 the
 /// `PartialSuccessBean`, and an epic the update body (`EpicUpdateBean`, with
-/// its `ColorBean`) plus its identity, as the spec's examples show them.
-const SOFTWARE_ROOTS: [&str; 4] = [
+/// its `ColorBean`) plus its identity, as the spec's examples show them. Also
+/// the quick filter answers, whose schemas the spec names
+/// (`PageBeanQuickFilterBean`, `QuickFilterBean`).
+const SOFTWARE_ROOTS: [&str; 6] = [
     "SearchResults",
     "PartialSuccessBean",
     "EpicUpdateBean",
     "ColorBean",
+    "PageBeanQuickFilterBean",
+    "QuickFilterBean",
 ];
 
 const SOFTWARE_SPEC_FILE: &str = "jira-software.v3.json";

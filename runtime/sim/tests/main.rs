@@ -57,6 +57,7 @@ mod project_roles;
 mod project_search;
 mod project_writes;
 mod properties;
+mod quick_filters;
 mod real_clients;
 mod reporter;
 mod resolution;
