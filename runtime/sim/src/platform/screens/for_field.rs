@@ -75,7 +75,7 @@ pub(crate) async fn screens_for_field(
             let tab = screen
                 .tabs
                 .iter()
-                .find(|tab| tab.fields.iter().any(|f| *f == path.field_id))?;
+                .find(|tab| tab.fields.contains(&path.field_id))?;
             Some((screen, tab))
         })
         .collect();
