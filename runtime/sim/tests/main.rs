@@ -27,6 +27,7 @@ mod dashboards_and_picker;
 mod date_hostile;
 mod devops;
 mod due_date;
+mod expression_board_sprint;
 mod expressions;
 mod faults;
 mod field_exclusions;
