@@ -80,8 +80,8 @@ impl Seed {
 
     /// Checks everything [`crate::Simulator::start`] checks with the default
     /// configuration, without starting anything: references between users,
-    /// projects, teams and schedules, unique keys, and admin webhooks (loopback
-    /// URLs, valid JQL).
+    /// projects, teams and schedules, unique keys, boards' quick filters (their
+    /// JQL parses), and admin webhooks (loopback URLs, valid JQL).
     pub fn validate(&self) -> Result<(), SimError> {
         let world = World::from_seed(self)?;
         for hook in &self.webhooks {
