@@ -48,8 +48,9 @@ pub use faults::{Faults, RetryAfterSecs};
 pub use not_modelled::{NOT_MODELLED, SIMULATOR_HEADER, SpecOperation, spec_operations};
 pub use request_log::{AuthKind, RecordedRequest};
 pub use seed::{
-    Seed, SeedComment, SeedCustomField, SeedGroup, SeedIssue, SeedOverride, SeedPermission,
-    SeedProject, SeedRotation, SeedSchedule, SeedTeam, SeedTeamMember, SeedUser, TeamRole,
+    Seed, SeedBoard, SeedComment, SeedCustomField, SeedGroup, SeedIssue, SeedOverride,
+    SeedPermission, SeedProject, SeedQuickFilter, SeedRotation, SeedSchedule, SeedTeam,
+    SeedTeamMember, SeedUser, TeamRole,
 };
 pub use simulator::Simulator;
 pub use user::SimUser;

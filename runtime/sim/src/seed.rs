@@ -80,8 +80,8 @@ impl Seed {
 
     /// Checks everything [`crate::Simulator::start`] checks with the default
     /// configuration, without starting anything: references between users,
-    /// projects, teams and schedules, unique keys, and admin webhooks (loopback
-    /// URLs, valid JQL).
+    /// projects, teams and schedules, unique keys, boards' quick filters (their
+    /// JQL parses), and admin webhooks (loopback URLs, valid JQL).
     pub fn validate(&self) -> Result<(), SimError> {
         let world = World::from_seed(self)?;
         for hook in &self.webhooks {
@@ -141,6 +141,31 @@ pub struct SeedProject {
     pub permissions: BTreeMap<String, Vec<SeedPermission>>,
     #[serde(default)]
     pub issues: Vec<SeedIssue>,
+    /// The project's board (each project has one, "KEY board"): what Jira's
+    /// REST API cannot set, made in the board's configuration screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<SeedBoard>,
+}
+
+/// The configuration of a project's board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedBoard {
+    /// The board's quick filters, in the order the board shows them (their
+    /// `position`, from 0).
+    #[serde(default)]
+    pub quick_filters: Vec<SeedQuickFilter>,
+}
+
+/// A quick filter: a named JQL clause that narrows what the board shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedQuickFilter {
+    pub name: String,
+    /// Must parse as JQL.
+    pub jql: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// An issue; its key and id are assigned from its position.
@@ -322,6 +347,7 @@ impl Default for Seed {
                         (String::from(CAROL), vec![Browse, Comment]),
                     ]),
                     issues: kiln_issues(),
+                    board: Some(kiln_board()),
                 },
                 SeedProject {
                     id: String::from("10001"),
@@ -334,6 +360,7 @@ impl Default for Seed {
                         (String::from(BOB), vec![Browse, Comment]),
                     ]),
                     issues: sec_issues(),
+                    board: None,
                 },
             ],
             teams: vec![SeedTeam {
@@ -373,6 +400,25 @@ impl Default for Seed {
                 members: strings(&[ALICE, BOB]),
             }],
         }
+    }
+}
+
+/// The KILN board's quick filters: the spec's own example ("Bugs") and one on
+/// a component, as a team sets them up in the board's configuration.
+fn kiln_board() -> SeedBoard {
+    SeedBoard {
+        quick_filters: vec![
+            SeedQuickFilter {
+                name: String::from("Bugs"),
+                jql: String::from("issuetype = Bug"),
+                description: Some(String::from("Issues of type bug")),
+            },
+            SeedQuickFilter {
+                name: String::from("Runtime"),
+                jql: String::from("component = Runtime"),
+                description: None,
+            },
+        ],
     }
 }
 

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 102] = [
+const ROOTS: [&str; 103] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -116,6 +116,7 @@ const ROOTS: [&str; 102] = [
     "SanitizedJqlQueries",
     "Visibility",
     "PageBeanScreen",
+    "PageBeanScreenWithTab",
     "ScreenableTab",
     "ScreenableField",
     "TaskProgressBeanObject",
@@ -159,12 +160,16 @@ fn load(path: &std::path::Path) -> Value {
 /// the spec gives no response schema of their own: the issue lists are the
 /// `SearchResults` the board's lists answer, `rankIssues`' 207 the
 /// `PartialSuccessBean`, and an epic the update body (`EpicUpdateBean`, with
-/// its `ColorBean`) plus its identity, as the spec's examples show them.
-const SOFTWARE_ROOTS: [&str; 4] = [
+/// its `ColorBean`) plus its identity, as the spec's examples show them. Also
+/// the quick filter answers, whose schemas the spec names
+/// (`PageBeanQuickFilterBean`, `QuickFilterBean`).
+const SOFTWARE_ROOTS: [&str; 6] = [
     "SearchResults",
     "PartialSuccessBean",
     "EpicUpdateBean",
     "ColorBean",
+    "PageBeanQuickFilterBean",
+    "QuickFilterBean",
 ];
 
 const SOFTWARE_SPEC_FILE: &str = "jira-software.v3.json";

@@ -1,8 +1,10 @@
 //! The members of Jira's objects (`Issue`, `User`, `Project`, …) as Jira's type
-//! reference documents them, read from the site under the caller's permissions.
+//! reference documents them, read from the site under the caller's permissions;
+//! Jira Software's `Board` and `Sprint` are `agile_beans.rs`'.
 
 use std::rc::Rc;
 
+use super::agile_beans;
 use super::complexity::{Complexity, Limit};
 use super::value::{Bean, TooDeep, Value};
 use crate::adf;
@@ -141,6 +143,14 @@ fn members_of(bean: &Bean) -> (&'static [&'static str], &'static [&'static str])
         Bean::Comment { .. } => (COMMENT_MEMBERS, COMMENT_MEMBERS_NOT_MODELLED),
         Bean::RichText(_) => (RICH_TEXT_MEMBERS, NONE),
         Bean::Date(_) | Bean::Properties(_) => (NONE, NONE),
+        Bean::Board(_) => (
+            agile_beans::BOARD_MEMBERS,
+            agile_beans::BOARD_MEMBERS_NOT_MODELLED,
+        ),
+        Bean::Sprint(_) => (
+            agile_beans::SPRINT_MEMBERS,
+            agile_beans::SPRINT_MEMBERS_NOT_MODELLED,
+        ),
     }
 }
 
@@ -234,6 +244,16 @@ pub(crate) fn member<'a>(
             None => Some(Value::Null),
         },
         Bean::Date(_) => None,
+        // Hidden or gone since it was read (a board deleted): nothing to read,
+        // as for an issue.
+        Bean::Board(id) => match site.board(*id) {
+            Some(board) => agile_beans::board_member(site, complexity, board, name)?,
+            None => Some(Value::Null),
+        },
+        Bean::Sprint(id) => match site.sprint(*id) {
+            Some(sprint) => agile_beans::sprint_member(sprint, name),
+            None => Some(Value::Null),
+        },
     };
     if let Some(value) = found {
         return Ok(value);

@@ -5,12 +5,14 @@
 //! A documented subset, in stages of one concept each: [`lexer`] → [`parser`]
 //! (a tree, [`ast`]) → [`eval`] (values, [`value`]; [`operators`]; Jira
 //! objects' members, [`beans`], and methods, [`bean_methods`]; list and string
-//! methods) → [`result`] (the answer's JSON). Jira's
+//! methods; Jira Software's `Board` and `Sprint`, [`agile_beans`]) →
+//! [`result`] (the answer's JSON). Jira's
 //! complexity limits are enforced and reported ([`complexity`]), and every stage
 //! is bounded against hostile input ([`limits`]). What Jira evaluates but the
 //! simulator does not model fails as such ([`ExpressionError::NotModelled`]),
 //! never with a made-up value. docs/simulator.md lists the subset.
 
+mod agile_beans;
 mod ast;
 mod bean_methods;
 mod beans;
@@ -47,6 +49,10 @@ pub(crate) struct Context {
     pub(crate) issues: Option<Vec<u64>>,
     /// The key of the project under `project`.
     pub(crate) project: Option<String>,
+    /// The id of the board under `board`.
+    pub(crate) board: Option<u64>,
+    /// The id of the sprint under `sprint`.
+    pub(crate) sprint: Option<u64>,
 }
 
 /// What an evaluation gives: the value as the answer's JSON, and the complexity
@@ -120,6 +126,12 @@ fn evaluate_here(
     }
     if let Some(key) = &context.project {
         bindings.push(("project", Value::bean(Bean::Project(key.clone()))));
+    }
+    if let Some(id) = context.board {
+        bindings.push(("board", Value::bean(Bean::Board(id))));
+    }
+    if let Some(id) = context.sprint {
+        bindings.push(("sprint", Value::bean(Bean::Sprint(id))));
     }
     let scope = Rc::new(Scope {
         bindings,

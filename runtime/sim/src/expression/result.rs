@@ -10,6 +10,7 @@ use super::eval::Evaluator;
 use super::value::{Bean, Value};
 use crate::platform::fields::FieldSelection;
 use crate::platform::render;
+use crate::software::shape;
 
 /// `value` as JSON. A Jira object becomes the REST API's representation of it,
 /// as the simulator renders it elsewhere; a function, which JSON cannot hold,
@@ -104,6 +105,15 @@ fn render_bean(ev: &Evaluator<'_, '_>, links: &str, bean: &Bean) -> Json {
         Bean::Date(at) => json!(iso_text(*at)),
         // The issue's properties, key → value, as `GET /issue/{key}?properties=*all`
         // gives them.
+        // As the agile API answers them (`GET /board/{id}`, `GET /sprint/{id}`).
+        Bean::Board(id) => ev
+            .site
+            .board(*id)
+            .map_or(Json::Null, |board| shape::board(links, world, board)),
+        Bean::Sprint(id) => ev
+            .site
+            .sprint(*id)
+            .map_or(Json::Null, |sprint| shape::sprint(links, sprint)),
         Bean::Properties(issue) => ev.site.issue(*issue).map_or(Json::Null, |record| {
             Json::Object(
                 record

@@ -40,6 +40,7 @@ fn run(text: &str) -> Result<Json, ExpressionError> {
                 .collect(),
         ),
         project: Some(String::from("KILN")),
+        ..Context::default()
     };
     let site = Site {
         world: &world,

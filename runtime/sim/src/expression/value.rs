@@ -74,6 +74,10 @@ pub(crate) enum Bean {
     Date(OffsetDateTime),
     /// The entity properties of the issue with this id.
     Properties(u64),
+    /// A Jira Software board, by id.
+    Board(u64),
+    /// A Jira Software sprint, by id.
+    Sprint(u64),
 }
 
 impl Bean {
@@ -91,6 +95,8 @@ impl Bean {
             Self::RichText(_) => "RichText",
             Self::Date(_) => "Date",
             Self::Properties(_) => "EntityProperties",
+            Self::Board(_) => "Board",
+            Self::Sprint(_) => "Sprint",
         }
     }
 }

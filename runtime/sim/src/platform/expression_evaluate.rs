@@ -6,11 +6,13 @@
 //!
 //! The context variables the simulator models are `user` (always the caller),
 //! `issue`, `issues` (a page of a JQL search, run as the enhanced search runs
-//! it: bounded queries only, the caller's permissions, `nextPageToken` paging)
-//! and `project`. An issue or project the caller cannot see is the same `404` as
-//! one that does not exist. `board`, `sprint`, `serviceDesk`, `customerRequest`
-//! and `custom` are Jira's but not the simulator's: a request using one is the
-//! simulator's marked `501`.
+//! it: bounded queries only, the caller's permissions, `nextPageToken` paging),
+//! `project`, and Jira Software's `board` and `sprint` (each by its id, as the
+//! spec's `int64`). An issue, project, board or sprint the caller cannot see is
+//! the same `404` as one that does not exist; who sees a board or a sprint is
+//! the agile API's rule (`World::may_view_board`, `World::may_view_sprint`).
+//! `serviceDesk`, `customerRequest` and `custom` are Jira's but not the
+//! simulator's: a request using one is the simulator's marked `501`.
 
 use std::sync::Arc;
 
@@ -59,8 +61,8 @@ struct RequestContext {
     issue: Option<IdOrKey>,
     issues: Option<IssuesContext>,
     project: Option<IdOrKey>,
-    board: Option<Value>,
-    sprint: Option<Value>,
+    board: Option<i64>,
+    sprint: Option<i64>,
     service_desk: Option<Value>,
     customer_request: Option<Value>,
     custom: Option<Value>,
@@ -109,6 +111,12 @@ pub(crate) async fn evaluate(
     if let Some(project) = &request.project {
         context.project = Some(project_in_context(&world, &caller, project)?);
     }
+    if let Some(id) = request.board {
+        context.board = Some(board_in_context(&world, &caller, id)?);
+    }
+    if let Some(id) = request.sprint {
+        context.sprint = Some(sprint_in_context(&world, &caller, id)?);
+    }
     if let Some(issues) = &request.issues {
         let (ids, page) = issues_in_context(&world, &caller, issues)?;
         context.issues = Some(ids);
@@ -147,8 +155,6 @@ fn refusal(error: ExpressionError) -> JiraError {
 /// The context variables Jira evaluates that the simulator does not model.
 fn refuse_unmodelled(request: &RequestContext) -> Result<(), JiraError> {
     let unmodelled = [
-        ("board", request.board.is_some()),
-        ("sprint", request.sprint.is_some()),
         ("serviceDesk", request.service_desk.is_some()),
         ("customerRequest", request.customer_request.is_some()),
         ("custom", request.custom.is_some()),
@@ -213,6 +219,38 @@ fn project_in_context(
         .map(|project| project.key.clone())
         .ok_or_else(|| {
             JiraError::not_found(format!("No project could be found with key '{wanted}'."))
+        })
+}
+
+/// The id of the board under `board`: one the caller may view, else a `404`
+/// like a missing project's (the wording is the simulator's).
+fn board_in_context(world: &World, caller: &Caller, id: i64) -> Result<u64, JiraError> {
+    u64::try_from(id)
+        .ok()
+        .and_then(|id| world.board(id))
+        .filter(|board| world.may_view_board(&caller.account_id, board))
+        .map(|board| board.id)
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No board could be found with id '{id}', or you do not have permission to \
+                 view it."
+            ))
+        })
+}
+
+/// The id of the sprint under `sprint`: one the caller may view, else a `404`
+/// as for a board.
+fn sprint_in_context(world: &World, caller: &Caller, id: i64) -> Result<u64, JiraError> {
+    u64::try_from(id)
+        .ok()
+        .and_then(|id| world.sprint(id))
+        .filter(|sprint| world.may_view_sprint(&caller.account_id, sprint))
+        .map(|sprint| sprint.id)
+        .ok_or_else(|| {
+            JiraError::not_found(format!(
+                "No sprint could be found with id '{id}', or you do not have permission to \
+                 view it."
+            ))
         })
 }
 

@@ -204,6 +204,8 @@ pub(crate) async fn create(
         location,
         admin: caller.account_id.clone(),
         properties: Default::default(),
+        // The API cannot make quick filters: a new board has none.
+        quick_filters: Vec::new(),
     };
     let answer = shape::board(&caller.links, &world, &record);
     // Raised with the world still locked, so deliveries keep write order.

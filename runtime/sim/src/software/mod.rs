@@ -18,10 +18,10 @@
 //! issues*; for epics, *Edit issues*).
 //!
 //! A board's versions are its projects' (`version.rs`); boards and sprints
-//! keep app data as properties (`property.rs`).
+//! keep app data as properties (`property.rs`); a board's quick filters are
+//! seeded board data, read-only (`quick_filter.rs`).
 //!
-//! Not modelled: quick filters (the site has none to show, so they stay the
-//! simulator's 501), features, reports, `swap`, estimation, kanban backlogs,
+//! Not modelled: features, reports, `swap`, estimation, kanban backlogs,
 //! moving issues to a board (`moveIssuesToBoard`), `simple` boards and
 //! private boards, the issue's Rank field as a value (ranking changes the
 //! order, not a field an issue shows) and epics of team-managed projects (the
@@ -40,6 +40,7 @@ mod epic_move;
 mod input;
 mod issues;
 mod property;
+mod quick_filter;
 mod rank;
 pub(crate) mod shape;
 mod sprint;
@@ -77,6 +78,11 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/board/{board_id}/backlog", get(issues::backlog))
         .route("/board/{board_id}/sprint", get(sprint::of_board))
         .route("/board/{board_id}/version", get(version::of_board))
+        .route("/board/{board_id}/quickfilter", get(quick_filter::list))
+        .route(
+            "/board/{board_id}/quickfilter/{quick_filter_id}",
+            get(quick_filter::one),
+        )
         .route("/board/{board_id}/properties", get(property::board_keys))
         .route(
             "/board/{board_id}/properties/{property_key}",

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::seed::SeedPermission;
 
 use super::World;
+use super::quick_filter::QuickFilterRecord;
 
 /// Jira Software numbers boards per site from 1.
 pub(crate) const FIRST_BOARD_ID: u64 = 1;
@@ -77,6 +78,8 @@ pub(crate) struct BoardRecord {
     /// Board properties (`/board/{id}/properties`): key → any JSON value. Kept
     /// on the board, so deleting it drops them.
     pub(crate) properties: BTreeMap<String, Value>,
+    /// The board's quick filters, in position order (`quick_filter.rs`).
+    pub(crate) quick_filters: Vec<QuickFilterRecord>,
 }
 
 impl World {

@@ -112,6 +112,7 @@ impl World {
         world.next_component_id = component_id;
         world.link_seeded_parents(seed)?;
         world.add_project_boards();
+        world.add_seeded_quick_filters(seed)?;
         for team in &seed.teams {
             if world.team(&team.id).is_some() || world.team_named(&team.name).is_some() {
                 return Err(invalid(format!("team {} is defined twice", team.name)));
@@ -186,6 +187,8 @@ impl World {
                 location: Some(key),
                 admin: lead,
                 properties: Default::default(),
+                // The seed's, once every board exists (`quick_filter.rs`).
+                quick_filters: Vec::new(),
             });
         }
     }

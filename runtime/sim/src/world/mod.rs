@@ -21,6 +21,7 @@ mod ops;
 mod project;
 mod project_lifecycle;
 pub(crate) mod project_settings;
+pub(crate) mod quick_filter;
 pub(crate) mod rank;
 pub(crate) mod resolution;
 mod restriction;

@@ -1,7 +1,8 @@
 //! Screen administration: `GET /rest/api/3/screens` (getScreens), a screen's
 //! tabs and their fields (read, add, remove), the fields a screen could take
-//! (getAvailableScreenFields), and `POST /screens/addToDefault/{fieldId}`
-//! (addFieldToDefaultScreen).
+//! (getAvailableScreenFields), `POST /screens/addToDefault/{fieldId}`
+//! (addFieldToDefaultScreen), and the screens holding a field
+//! (`GET /field/{fieldId}/screens`, getScreensForField, `for_field.rs`).
 //!
 //! The site's one screen is the Default Screen with its one tab
 //! (`world/screen.rs`), which decides what a create or an edit may set: a field
@@ -13,6 +14,7 @@
 //! screen its project uses, when the request names the project (`projectKey`),
 //! and every project uses the Default Screen. Anyone else gets the spec's `403`.
 
+mod for_field;
 mod list;
 mod tabs;
 
@@ -49,6 +51,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/screens/addToDefault/{field_id}",
             post(tabs::add_to_default),
+        )
+        .route(
+            "/field/{field_id}/screens",
+            get(for_field::screens_for_field),
         )
 }
 
