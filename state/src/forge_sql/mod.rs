@@ -27,6 +27,7 @@ mod functions;
 mod hex_numbers;
 mod information_schema;
 mod json_functions;
+mod lateral;
 pub mod limits;
 mod memory_budget;
 mod multi_table;
