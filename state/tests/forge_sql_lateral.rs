@@ -111,10 +111,9 @@ fn drizzle_one_to_many_nests_each_rows_children_as_json() {
     assert_eq!(
         run(&mut db, TEAMS_WITH_TASKS, json!([])),
         json!([
-            // A JSON column nested in `json_array` is its text on Kiln (MySQL nests the
-            // document; drizzle's `json()` column parses either): docs/porting-forge-apps.md.
+            // The JSON column nests as its document, as MySQL nests a JSON value.
             { "id": 1, "name": "platform", "tasks": [
-                [1, 1, "upgrade runtime", 5, "{\"labels\":[\"infra\"]}"],
+                [1, 1, "upgrade runtime", 5, { "labels": ["infra"] }],
                 [2, 1, "rotate keys", 3, null],
             ] },
             { "id": 2, "name": "apps", "tasks": [[3, 2, "ship app", 8, null]] },
@@ -330,4 +329,33 @@ fn laterals_nest_to_a_bound_and_copies_stop_at_a_bound() {
         error.message.contains("would pass 2097152 bytes"),
         "{error}"
     );
+}
+
+#[test]
+fn a_json_column_nested_in_a_json_function_is_its_document_as_in_mysql() {
+    let mut db = database();
+    let rows = run(
+        &mut db,
+        "SELECT json_array(k.id, k.meta) AS a, json_object('meta', k.meta, 'title', k.title) AS o, \
+         (SELECT json_arrayagg(meta) FROM tasks WHERE id <= 2) AS agg, \
+         (SELECT json_array(d.meta) FROM (SELECT * FROM tasks d0 WHERE d0.id = k.id LIMIT 1) d) AS derived \
+         FROM tasks k WHERE k.id = 1",
+        json!([]),
+    );
+    assert_eq!(
+        rows,
+        json!([{
+            "a": [1, { "labels": ["infra"] }],
+            "o": { "meta": { "labels": ["infra"] }, "title": "upgrade runtime" },
+            "agg": [{ "labels": ["infra"] }, null],
+            "derived": [{ "labels": ["infra"] }],
+        }])
+    );
+    // A text column holding JSON's text stays a string, as MySQL nests a VARCHAR.
+    let rows = run(
+        &mut db,
+        "SELECT json_array(title, '{\"a\":1}') AS a FROM tasks WHERE id = 1",
+        json!([]),
+    );
+    assert_eq!(rows, json!([{ "a": ["upgrade runtime", "{\"a\":1}"] }]));
 }

@@ -135,12 +135,15 @@ async fn drizzle_orm_over_forge_sql_migrates_writes_and_reads_as_on_mysql() {
     assert_eq!(
         ok["teamsWithTasks"],
         json!([
+            // The `json()` column nests as its document, as MySQL nests it.
             { "id": 1, "name": "platform", "tasks": [
-                { "title": "upgrade runtime", "status": "todo", "points": 5 },
-                { "title": "rotate keys", "status": "doing", "points": 3 },
+                { "title": "upgrade runtime", "status": "todo", "points": 5,
+                  "meta": { "labels": ["infra"] } },
+                { "title": "rotate keys", "status": "doing", "points": 3, "meta": null },
             ] },
             { "id": 2, "name": "apps-2", "tasks": [
-                { "title": "ship 'triage' app", "status": "todo", "points": 8 },
+                { "title": "ship 'triage' app", "status": "todo", "points": 8,
+                  "meta": { "labels": [] } },
             ] },
         ]),
         "{relational}"
@@ -185,7 +188,8 @@ async fn drizzle_orm_over_forge_sql_migrates_writes_and_reads_as_on_mysql() {
         statements[0],
         "select `teams`.`id`, `teams`.`name`, `teams_tasks`.`data` as `tasks` from `teams` \
          `teams` left join lateral (select coalesce(json_arrayagg(json_array(`teams_tasks`.\
-         `title`, `teams_tasks`.`status`, `teams_tasks`.`points`)), json_array()) as `data` from \
+         `title`, `teams_tasks`.`status`, `teams_tasks`.`points`, `teams_tasks`.`meta`)), \
+         json_array()) as `data` from \
          `tasks` `teams_tasks` where `teams_tasks`.`team_id` = `teams`.`id`) `teams_tasks` on \
          true order by `teams`.`id` asc",
         "{relational}"

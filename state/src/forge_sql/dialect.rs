@@ -236,6 +236,8 @@ fn translate_one(
     guards: &Guards,
 ) -> Result<Translated, ForgeSqlError> {
     let names = expression_names(&statement);
+    // Before the laterals are copied: a JSON column nested in a JSON function is its document.
+    super::json_column_values::nest_json_columns_as_documents(&mut statement, columns_of);
     // MySQL's `LATERAL` joins become scalar subqueries before anything reads the select list:
     // what they yield is typed as the subqueries are (`lateral.rs`).
     let single_row_limits = super::lateral::rewrite(&mut statement)?;

@@ -26,6 +26,7 @@ mod expressions;
 mod functions;
 mod hex_numbers;
 mod information_schema;
+mod json_column_values;
 mod json_functions;
 mod lateral;
 pub mod limits;

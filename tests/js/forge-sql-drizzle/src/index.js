@@ -191,7 +191,7 @@ export const read = async () =>
 export const relational = async () =>
   outcome(async () => {
     const teamsWithTasks = await db.query.teams.findMany({
-      with: { tasks: { columns: { title: true, status: true, points: true } } },
+      with: { tasks: { columns: { title: true, status: true, points: true, meta: true } } },
       orderBy: [asc(teams.id)],
     });
     const tasksWithTeam = await db.query.tasks.findMany({
