@@ -359,3 +359,29 @@ fn a_json_column_nested_in_a_json_function_is_its_document_as_in_mysql() {
     );
     assert_eq!(rows, json!([{ "a": ["upgrade runtime", "{\"a\":1}"] }]));
 }
+
+#[test]
+fn laterals_run_in_each_select_of_a_union_and_only_in_queries() {
+    let mut db = database();
+    let one = "(SELECT COUNT(*) AS n FROM tasks WHERE team_id = t.id)";
+    assert_eq!(
+        run(
+            &mut db,
+            &format!(
+                "SELECT t.name, k.n FROM teams t LEFT JOIN LATERAL {one} k ON TRUE WHERE t.id = 1 \
+                 UNION ALL SELECT t.name, k.n FROM teams t LEFT JOIN LATERAL {one} k ON TRUE WHERE t.id = 3"
+            ),
+            json!([]),
+        ),
+        json!([{ "name": "platform", "n": 2 }, { "name": "idle", "n": 0 }])
+    );
+    let error = refused(
+        &mut db,
+        &format!(
+            "DELETE FROM teams WHERE id IN (SELECT t.id FROM teams t LEFT JOIN LATERAL {one} k \
+             ON TRUE WHERE k.n = 0)"
+        ),
+        json!([]),
+    );
+    assert_refused(&error, "not in a SELECT statement");
+}
