@@ -6,6 +6,10 @@
 //! columns as drizzle-kit writes them (`ADD `c` timestamp DEFAULT (now()) NOT
 //! NULL`).
 //!
+//! drizzle's relational queries (`db.query.*.findMany({ with })`) write
+//! `LEFT JOIN LATERAL (…) ON TRUE`, which Kiln runs as correlated scalar
+//! subqueries (`state/src/forge_sql/lateral.rs`).
+//!
 //! The expectations are what the same statements answer on MySQL 8 (TiDB):
 //! the SQL each call sends is drizzle's own, recorded by the app, so a
 //! change in what drizzle writes shows here as well as a change in Kiln.
@@ -121,6 +125,94 @@ async fn drizzle_orm_over_forge_sql_migrates_writes_and_reads_as_on_mysql() {
             { "name": "apps-2", "tasks": [{ "title": "ship 'triage' app", "status": "todo" }] },
         ]),
         "{read}"
+    );
+
+    // drizzle's relational queries (`db.query`): each relation's rows nested
+    // as JSON in a `LEFT JOIN LATERAL (…) ON TRUE`, which Kiln runs as
+    // correlated scalar subqueries; the rows are MySQL's.
+    let relational = call(&h, &app, "relational").await;
+    let ok = &relational["ok"];
+    assert_eq!(
+        ok["teamsWithTasks"],
+        json!([
+            // The `json()` column nests as its document, as MySQL nests it.
+            { "id": 1, "name": "platform", "tasks": [
+                { "title": "upgrade runtime", "status": "todo", "points": 5,
+                  "meta": { "labels": ["infra"] } },
+                { "title": "rotate keys", "status": "doing", "points": 3, "meta": null },
+            ] },
+            { "id": 2, "name": "apps-2", "tasks": [
+                { "title": "ship 'triage' app", "status": "todo", "points": 8,
+                  "meta": { "labels": [] } },
+            ] },
+        ]),
+        "{relational}"
+    );
+    assert_eq!(
+        ok["tasksWithTeam"],
+        json!([
+            { "id": 1, "title": "upgrade runtime", "team": { "id": 1, "name": "platform" } },
+            { "id": 2, "title": "rotate keys", "team": { "id": 1, "name": "platform" } },
+            { "id": 3, "title": "ship 'triage' app", "team": { "id": 2, "name": "apps-2" } },
+        ]),
+        "{relational}"
+    );
+    assert_eq!(
+        ok["nested"],
+        json!([
+            { "name": "platform", "tasks": [
+                { "title": "upgrade runtime", "team": { "name": "platform" } },
+                { "title": "rotate keys", "team": { "name": "platform" } },
+            ] },
+            { "name": "apps-2", "tasks": [
+                { "title": "ship 'triage' app", "team": { "name": "apps-2" } },
+            ] },
+        ]),
+        "{relational}"
+    );
+    // The relation's `where`, `orderBy` and `limit`: the highest-pointed task.
+    assert_eq!(
+        ok["first"],
+        json!({ "id": 1, "name": "platform", "tasks": [{ "title": "upgrade runtime", "points": 5 }] }),
+        "{relational}"
+    );
+    assert_eq!(
+        ok["extras"],
+        json!([{ "id": 1, "shout": "UPGRADE RUNTIME" }]),
+        "{relational}"
+    );
+    // What drizzle sent: its lateral joins, the one-to-one's `limit ?`, and a
+    // lateral inside a lateral for the nested relation.
+    let statements = sent(&relational);
+    assert_eq!(
+        statements[0],
+        "select `teams`.`id`, `teams`.`name`, `teams_tasks`.`data` as `tasks` from `teams` \
+         `teams` left join lateral (select coalesce(json_arrayagg(json_array(`teams_tasks`.\
+         `title`, `teams_tasks`.`status`, `teams_tasks`.`points`, `teams_tasks`.`meta`)), \
+         json_array()) as `data` from \
+         `tasks` `teams_tasks` where `teams_tasks`.`team_id` = `teams`.`id`) `teams_tasks` on \
+         true order by `teams`.`id` asc",
+        "{relational}"
+    );
+    assert!(
+        statements[1].contains(
+            "left join lateral (select json_array(`tasks_team`.`id`, `tasks_team`.`name`) as \
+             `data` from (select * from `teams` `tasks_team` where `tasks_team`.`id` = \
+             `tasks`.`team_id` limit ?) `tasks_team`) `tasks_team` on true"
+        ),
+        "{}",
+        statements[1]
+    );
+    assert_eq!(
+        statements[2].matches("left join lateral").count(),
+        2,
+        "{}",
+        statements[2]
+    );
+    assert!(
+        statements[3].contains("row_number() over (order by `teams_tasks`.`points` desc)"),
+        "{}",
+        statements[3]
     );
 
     // An update's header (the rows it matched, and those it changed: none

@@ -37,6 +37,7 @@ use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
 use super::error::{ForgeSqlCode, ForgeSqlError};
 use super::functions::register_mysql_functions;
+use super::lateral::check_single_row_limits;
 use super::limits::ForgeSqlLimits;
 use super::mysql_errors::{
     duplicate_key_message, left_out_message, mysql_message, name_entry_limit,
@@ -396,6 +397,7 @@ impl ForgeSqlDatabase {
     ) -> Result<String, ForgeSqlError> {
         check_request(&self.limits, query, params)?;
         let translated = self.translation(endpoint, query)?;
+        check_single_row_limits(&translated.single_row_limits, params)?;
         let bound = parameters(params)?;
         let time = match translated.kind {
             StatementKind::Query => self.limits.statement_time,

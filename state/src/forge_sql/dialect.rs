@@ -102,6 +102,9 @@ pub struct Translated {
     pub aggregate_types: Vec<(usize, ColumnType)>,
     /// An `INSERT`'s (or `REPLACE`'s) table and named columns.
     pub insert: Option<InsertTarget>,
+    /// The positions (from 0) of the bound values a `LATERAL` rewrite relies on being 0 or 1:
+    /// the `LIMIT ?` that makes its subquery yield at most one row ([`super::lateral`]).
+    pub single_row_limits: Vec<usize>,
 }
 
 /// One step of a translated statement.
@@ -206,6 +209,7 @@ pub(crate) fn translate_for(
                 json_columns: Vec::new(),
                 aggregate_types: Vec::new(),
                 insert: None,
+                single_row_limits: Vec::new(),
             })
         }
     }
@@ -232,6 +236,11 @@ fn translate_one(
     guards: &Guards,
 ) -> Result<Translated, ForgeSqlError> {
     let names = expression_names(&statement);
+    // Before the laterals are copied: a JSON column nested in a JSON function is its document.
+    super::json_column_values::nest_json_columns_as_documents(&mut statement, columns_of);
+    // MySQL's `LATERAL` joins become scalar subqueries before anything reads the select list:
+    // what they yield is typed as the subqueries are (`lateral.rs`).
+    let single_row_limits = super::lateral::rewrite(&mut statement)?;
     let json_columns = json_columns(&statement);
     let mut literals = Literals::new();
     if let ControlFlow::Break(error) = statement.visit(&mut literals) {
@@ -468,6 +477,7 @@ fn translate_one(
     let statements = statements.into_iter().map(Step::Sql).collect();
     let mut translated = finish(kind, statements, &literals, json_columns);
     translated.aggregate_types = aggregate_types;
+    translated.single_row_limits = single_row_limits;
     Ok(translated)
 }
 
@@ -545,6 +555,7 @@ fn finish(
         json_columns,
         aggregate_types: Vec::new(),
         insert: None,
+        single_row_limits: Vec::new(),
     }
 }
 
@@ -609,7 +620,7 @@ fn json_columns(statement: &Statement) -> Vec<usize> {
 /// Whether MySQL types `expr`'s value JSON: a JSON function's, `->`'s, and a choice between
 /// JSON values (`COALESCE`, `IFNULL`, `IF`, `CASE`, `NULL` aside) or a scalar subquery of one,
 /// which is how ORMs nest rows (`(SELECT COALESCE(JSON_ARRAYAGG(…), JSON_ARRAY()) …)`).
-fn is_json_valued(expr: &Expr) -> bool {
+pub(super) fn is_json_valued(expr: &Expr) -> bool {
     let json_or_null = |expr: &Expr| {
         is_json_valued(expr) || matches!(expr, Expr::Value(v) if v.value == Value::Null)
     };

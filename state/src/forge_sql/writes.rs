@@ -696,7 +696,7 @@ fn number_insert_placeholders(insert: &mut Insert, assignments: &mut [Assignment
 }
 
 /// A visitor that writes each `?` it meets as `?N`, counting on from `next`.
-fn numbering(next: &mut usize) -> impl FnMut(&mut Expr) -> ControlFlow<()> + '_ {
+pub(super) fn numbering(next: &mut usize) -> impl FnMut(&mut Expr) -> ControlFlow<()> + '_ {
     move |expr: &mut Expr| {
         if let Expr::Value(value) = expr
             && let Value::Placeholder(text) = &mut value.value

@@ -20,7 +20,7 @@ import {
   varchar,
   index,
 } from 'drizzle-orm/mysql-core';
-import { and, asc, count, desc, eq, gt, inArray, notExists, sql as raw, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, notExists, relations, sql as raw, sum } from 'drizzle-orm';
 
 // drizzle-kit's first migration for the schema below, then a second one that
 // adds two columns as drizzle-kit writes them.
@@ -69,6 +69,13 @@ export const tasks = mysqlTable(
   (table) => [primaryKey({ columns: [table.id], name: 'tasks_id' }), index('tasks_status_idx').on(table.status)],
 );
 
+// The relations drizzle's relational API (`db.query`) reads: a team's tasks,
+// and a task's team by its `team_id`.
+export const teamsRelations = relations(teams, ({ many }) => ({ tasks: many(tasks) }));
+export const tasksRelations = relations(tasks, ({ one }) => ({
+  team: one(teams, { fields: [tasks.teamId], references: [teams.id] }),
+}));
+
 /** Every statement drizzle sent, in order: the tests read what reached the host. */
 const sent = [];
 
@@ -87,9 +94,9 @@ const db = drizzle(
     }
     return { rows: rows.map((row) => Object.values(row)) };
   },
-  // No relational schema: drizzle's `db.query` API writes LATERAL joins,
-  // which TiDB parses only since 8.5.7 and Kiln's Forge SQL does not run.
-  {},
+  // The relational schema: drizzle's `db.query` API (default mode) nests each
+  // relation in a `LEFT JOIN LATERAL (…) ON TRUE`.
+  { schema: { teams, tasks, teamsRelations, tasksRelations } },
 );
 
 async function outcome(attempt) {
@@ -173,6 +180,49 @@ export const read = async () =>
       perTeam,
       nested,
     };
+  });
+
+/**
+ * drizzle's relational queries, its most idiomatic reads: each relation's rows
+ * nested as JSON in a lateral derived table (one-to-many aggregated with
+ * `json_arrayagg`, one-to-one `limit ?` bound to 1), `columns`, `where`,
+ * `orderBy`, `limit` and `extras`, and a relation nested in another.
+ */
+export const relational = async () =>
+  outcome(async () => {
+    const teamsWithTasks = await db.query.teams.findMany({
+      with: { tasks: { columns: { title: true, status: true, points: true, meta: true } } },
+      orderBy: [asc(teams.id)],
+    });
+    const tasksWithTeam = await db.query.tasks.findMany({
+      columns: { id: true, title: true },
+      with: { team: true },
+      orderBy: [asc(tasks.id)],
+    });
+    const nested = await db.query.teams.findMany({
+      columns: { name: true },
+      with: { tasks: { columns: { title: true }, with: { team: { columns: { name: true } } } } },
+      orderBy: [asc(teams.id)],
+    });
+    const first = await db.query.teams.findFirst({
+      where: eq(teams.name, 'platform'),
+      with: {
+        tasks: {
+          columns: { title: true, points: true },
+          where: gt(tasks.points, 1),
+          orderBy: [desc(tasks.points)],
+          limit: 1,
+        },
+      },
+    });
+    const extras = await db.query.tasks.findMany({
+      columns: { id: true },
+      extras: { shout: raw`upper(${tasks.title})`.as('shout') },
+      where: eq(tasks.teamId, 1),
+      orderBy: [asc(tasks.id)],
+      limit: 1,
+    });
+    return { teamsWithTasks, tasksWithTeam, nested, first, extras };
   });
 
 /**
