@@ -197,8 +197,7 @@ fn custom_values(world: &World, field: &str) -> Vec<(String, String)> {
     };
     match found.kind {
         Kind::Select | Kind::MultiSelect => found
-            .options
-            .iter()
+            .all_options()
             .filter(|o| !o.disabled)
             .map(|o| (o.value.clone(), o.value.clone()))
             .collect(),
