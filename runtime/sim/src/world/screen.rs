@@ -10,7 +10,9 @@
 //! and accepted by a create or edit, only once it is put on the screen.
 //!
 //! That rule lives here, once: [`World::offered_fields`] is what the create and
-//! edit metadata list and what `platform/issue.rs` accepts. Jira's *Workflow
+//! edit metadata list and what `platform/issue.rs` accepts. A custom field on
+//! the screen is offered only for a project and issue type one of its contexts
+//! applies to (`field_context.rs`), as Jira offers it. Jira's *Workflow
 //! Screen* and *Resolve Issue Screen* are not modelled: the simulator's
 //! transitions have no screens.
 
