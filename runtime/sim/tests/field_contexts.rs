@@ -883,3 +883,116 @@ async fn a_field_no_context_applies_to_is_neither_offered_nor_accepted() {
         .await;
     assert!(meta.body["fields"].get(&field).is_some(), "{}", meta.text);
 }
+
+#[tokio::test]
+async fn options_are_reordered_within_their_context() {
+    let sim = start().await;
+    let (alice, bob) = (caller(&sim, ADMIN), caller(&sim, USER));
+    let field = select_field(&sim, "Tier").await;
+    let global = global_context(&sim, &field).await;
+    let ids = add_options(&sim, &field, &global, &["A", "B", "C", "D"]).await;
+    let kiln = create_context(&sim, &field, &json!({ "name": "K", "projectIds": [KILN] })).await;
+    let other = add_options(&sim, &field, &kiln, &["K1"]).await;
+    let options = format!("/rest/api/3/field/{field}/context/{global}/option");
+    let path = format!("{options}/move");
+    let order = || async {
+        alice.get(&options).await.body["values"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .map(|o| o["value"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+
+    for (body, expected) in [
+        (
+            json!({ "customFieldOptionIds": [ids[3], ids[2]], "position": "First" }),
+            ["D", "C", "A", "B"],
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[3]], "position": "Last" }),
+            ["C", "A", "B", "D"],
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[2], ids[3]], "after": ids[0] }),
+            ["A", "C", "D", "B"],
+        ),
+    ] {
+        let moved = alice.put(&path, &body).await;
+        assert_eq!(
+            moved.status,
+            StatusCode::NO_CONTENT,
+            "{body}: {}",
+            moved.text
+        );
+        assert_eq!(order().await, expected, "{body}");
+    }
+    // The create metadata lists them in that order.
+    let fields = create_meta_fields(&sim, SEC, TASK).await;
+    let listed: Vec<&str> = fields
+        .iter()
+        .find(|f| f["fieldId"] == field.as_str())
+        .and_then(|f| f["allowedValues"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["value"].as_str())
+        .collect();
+    assert_eq!(listed, ["A", "C", "D", "B"]);
+
+    for (body, status) in [
+        (
+            json!({ "customFieldOptionIds": [ids[0]], "position": "First", "after": ids[1] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[0]] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "customFieldOptionIds": [], "position": "First" }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[0], ids[0]], "position": "First" }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[0]], "position": "Middle" }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[0]], "after": ids[0] }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({ "customFieldOptionIds": [other[0]], "position": "First" }),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({ "customFieldOptionIds": [ids[0]], "after": other[0] }),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let refused = alice.put(&path, &body).await;
+        assert_eq!(refused.status, status, "{body}: {}", refused.text);
+    }
+    assert_eq!(order().await, ["A", "C", "D", "B"], "nothing moved");
+    let denied = bob
+        .put(
+            &path,
+            &json!({ "customFieldOptionIds": [ids[0]], "position": "Last" }),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        denied.body["errorMessages"][0],
+        "Only Jira administrators can manage custom field options."
+    );
+    let unknown = alice
+        .put(
+            &format!("/rest/api/3/field/{field}/context/1/option/move"),
+            &json!({ "customFieldOptionIds": [ids[0]], "position": "Last" }),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

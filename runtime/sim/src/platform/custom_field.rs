@@ -420,7 +420,7 @@ pub(crate) fn managed_field(world: &World, caller: &Caller, id: &str) -> Result<
 
 /// The field and context of an options route, checked: the context must be the
 /// field's, and the field a select or multiselect.
-fn option_context(
+pub(crate) fn option_context(
     world: &World,
     caller: &Caller,
     path: &ContextPath,

@@ -18,6 +18,7 @@ mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
 pub(crate) mod custom_field;
+mod custom_field_option_order;
 mod custom_field_write;
 mod dashboard;
 pub(crate) mod due_date;
@@ -353,6 +354,10 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(custom_field::options)
                 .post(custom_field::create_options)
                 .put(custom_field::update_options),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/option/move",
+            put(custom_field_option_order::reorder),
         )
         .route(
             "/field/{field_id}/context/{context_id}/option/{option_id}",
