@@ -363,6 +363,25 @@ pub(crate) struct IssueTypeIds {
     issue_type_ids: Vec<String>,
 }
 
+/// A context's ids (projects or issue types) as a set, to check a request's
+/// against without a search per id.
+fn id_set(ids: &[String]) -> BTreeSet<&str> {
+    ids.iter().map(String::as_str).collect()
+}
+
+/// Refuses `asked` ids (`what`: projects or issue types) the context does not
+/// have (`own`), naming them as Jira does.
+fn associated(what: &str, asked: &BTreeSet<&str>, own: &BTreeSet<&str>) -> Result<(), JiraError> {
+    let foreign: Vec<&str> = asked.difference(own).copied().collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(JiraError::bad_request(format!(
+        "These {what} are not associated with the context: {}.",
+        listed(foreign)
+    )))
+}
+
 /// Jira's refusal of an empty list of ids (`what`) to add or remove.
 fn none_given(what: &str) -> JiraError {
     JiraError::bad_request(format!("The {what} must not be empty."))
@@ -412,18 +431,8 @@ pub(crate) async fn remove_projects(
     }
     let projects = known_projects(&world, &input.project_ids)?;
     let record = &world.custom_fields[field];
-    let own: BTreeSet<&str> = record.contexts[context]
-        .project_ids
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let foreign: Vec<&str> = projects.difference(&own).copied().collect();
-    if !foreign.is_empty() {
-        return Err(JiraError::bad_request(format!(
-            "These projects are not associated with the context: {}.",
-            listed(foreign)
-        )));
-    }
+    let own = id_set(&record.contexts[context].project_ids);
+    associated("projects", &projects, &own)?;
     let emptied = own.len() == projects.len();
     if emptied && record.contexts.iter().any(ContextRecord::is_global) {
         return Err(second_global());
@@ -449,11 +458,7 @@ pub(crate) async fn add_issue_types(
         return Err(none_given("issueTypeIds"));
     }
     let issue_types = known_issue_types(&input.issue_type_ids)?;
-    let own: BTreeSet<&str> = world.custom_fields[field].contexts[context]
-        .issue_type_ids
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let own = id_set(&world.custom_fields[field].contexts[context].issue_type_ids);
     let present: Vec<&str> = issue_types.intersection(&own).copied().collect();
     if !present.is_empty() {
         return Err(JiraError::bad_request(format!(
@@ -486,18 +491,8 @@ pub(crate) async fn remove_issue_types(
         return Err(none_given("issueTypeIds"));
     }
     let issue_types = known_issue_types(&input.issue_type_ids)?;
-    let own: BTreeSet<&str> = world.custom_fields[field].contexts[context]
-        .issue_type_ids
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let foreign: Vec<&str> = issue_types.difference(&own).copied().collect();
-    if !foreign.is_empty() {
-        return Err(JiraError::bad_request(format!(
-            "These issue types are not associated with the context: {}.",
-            listed(foreign)
-        )));
-    }
+    let own = id_set(&world.custom_fields[field].contexts[context].issue_type_ids);
+    associated("issue types", &issue_types, &own)?;
     world.custom_fields[field].contexts[context]
         .issue_type_ids
         .retain(|t| !issue_types.contains(t.as_str()));

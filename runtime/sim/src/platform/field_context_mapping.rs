@@ -20,7 +20,7 @@ use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
-use crate::world::field_context::MAX_MAPPINGS;
+use crate::world::field_context::{ContextRecord, MAX_MAPPINGS};
 
 /// The default page of each mapping read; the simulator's cap too.
 const PAGE: usize = 50;
@@ -41,27 +41,12 @@ pub(crate) async fn projects(
     Path(path): Path<FieldPath>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
-    let (page, ids) = context_query(raw, |_, _| {})?;
-    let world = shared.world();
-    let field = &world.custom_fields[managed_field(&world, &caller, &path.field_id)?];
-    let mut all = Vec::new();
-    for context in field
-        .contexts
-        .iter()
-        .filter(|c| ids.is_empty() || ids.contains(&c.id))
-    {
-        if context.is_global() {
-            all.push(json!({ "contextId": context.id, "isGlobalContext": true }));
-        }
-        for project in numerically(&context.project_ids) {
-            all.push(json!({ "contextId": context.id, "projectId": project }));
-        }
-    }
-    let base = format!(
-        "{}/rest/api/3/field/{}/context/projectmapping",
-        caller.links, path.field_id
-    );
-    Ok(Json(paged(&base, page, all)))
+    let scope = Scope {
+        whole: ("isGlobalContext", ContextRecord::is_global),
+        part: ("projectId", |c| &c.project_ids),
+        route: "projectmapping",
+    };
+    mappings(&shared, &caller, &path.field_id, raw, scope)
 }
 
 /// `GET /field/{fieldId}/context/issuetypemapping`: each context's issue
@@ -73,25 +58,53 @@ pub(crate) async fn issue_types(
     Path(path): Path<FieldPath>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
+    let scope = Scope {
+        whole: ("isAnyIssueType", ContextRecord::is_any_issue_type),
+        part: ("issueTypeId", |c| &c.issue_type_ids),
+        route: "issuetypemapping",
+    };
+    mappings(&shared, &caller, &path.field_id, raw, scope)
+}
+
+/// What a mapping read lists of each context: whether it applies to all
+/// (`whole`: the flag's name and test) or else the ids it names (`part`).
+struct Scope {
+    whole: (&'static str, fn(&ContextRecord) -> bool),
+    part: (&'static str, fn(&ContextRecord) -> &Vec<String>),
+    route: &'static str,
+}
+
+/// A mapping read: the field's contexts (those `contextId` names, if any),
+/// each as one mapping if it applies to all, else one per id, in numeric
+/// order.
+fn mappings(
+    shared: &Shared,
+    caller: &Caller,
+    field_id: &str,
+    raw: Option<String>,
+    scope: Scope,
+) -> Result<Json<Value>, JiraError> {
     let (page, ids) = context_query(raw, |_, _| {})?;
     let world = shared.world();
-    let field = &world.custom_fields[managed_field(&world, &caller, &path.field_id)?];
+    let field = &world.custom_fields[managed_field(&world, caller, field_id)?];
+    let (flag, applies_to_all) = scope.whole;
+    let (key, ids_of) = scope.part;
     let mut all = Vec::new();
     for context in field
         .contexts
         .iter()
         .filter(|c| ids.is_empty() || ids.contains(&c.id))
     {
-        if context.is_any_issue_type() {
-            all.push(json!({ "contextId": context.id, "isAnyIssueType": true }));
+        if applies_to_all(context) {
+            all.push(json!({ "contextId": context.id, flag: true }));
         }
-        for issue_type in numerically(&context.issue_type_ids) {
-            all.push(json!({ "contextId": context.id, "issueTypeId": issue_type }));
+        for id in numerically(ids_of(context)) {
+            all.push(json!({ "contextId": context.id, key: id }));
         }
     }
     let base = format!(
-        "{}/rest/api/3/field/{}/context/issuetypemapping",
-        caller.links, path.field_id
+        "{}/rest/api/3/field/{field_id}/context/{}",
+        caller.links, scope.route
     );
     Ok(Json(paged(&base, page, all)))
 }
