@@ -996,3 +996,42 @@ async fn options_are_reordered_within_their_context() {
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_gateway_serves_contexts_with_the_specs_scopes() {
+    let sim = start().await;
+    let field = select_field(&sim, "Tier").await;
+    let url = format!(
+        "{}/ex/jira/{}/rest/api/3/field/{field}/context",
+        sim.base_url(),
+        sim.cloud_id()
+    );
+    let body = json!({ "name": "KILN", "projectIds": [KILN] });
+    let read = common::oauth::access_token(&sim, "read:jira-work").await;
+    let refused = common::client()
+        .post(&url)
+        .bearer_auth(&read)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let manage = common::oauth::access_token(&sim, "manage:jira-configuration").await;
+    let created = common::client()
+        .post(&url)
+        .bearer_auth(&manage)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let listed = common::oauth::gateway_get(
+        &sim,
+        &manage,
+        &format!("/rest/api/3/field/{field}/context/projectmapping"),
+    )
+    .await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    let listed: Value = listed.json().await.expect("JSON");
+    assert_eq!(listed["total"], 2);
+}
