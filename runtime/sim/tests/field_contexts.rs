@@ -1035,3 +1035,38 @@ async fn the_gateway_serves_contexts_with_the_specs_scopes() {
     let listed: Value = listed.json().await.expect("JSON");
     assert_eq!(listed["total"], 2);
 }
+
+#[tokio::test]
+async fn jql_suggests_a_value_several_contexts_have_once() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let created = alice
+        .post(
+            "/rest/api/3/field",
+            &json!({
+                "name": "Tier",
+                "type": format!("{TYPE}select"),
+                "searcherKey": format!("{TYPE}multiselectsearcher"),
+            }),
+        )
+        .await;
+    let field = created.str_at("/id");
+    let global = global_context(&sim, &field).await;
+    add_options(&sim, &field, &global, &["Gold", "Silver"]).await;
+    let kiln = create_context(&sim, &field, &json!({ "name": "K", "projectIds": [KILN] })).await;
+    add_options(&sim, &field, &kiln, &["gold", "Bronze"]).await;
+    let suggested = alice
+        .get_with(
+            "/rest/api/3/jql/autocompletedata/suggestions",
+            &[("fieldName", "Tier"), ("fieldValue", "")],
+        )
+        .await;
+    assert_eq!(suggested.status, StatusCode::OK, "{}", suggested.text);
+    let values: Vec<&str> = suggested.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["value"].as_str())
+        .collect();
+    assert_eq!(values, ["Gold", "Silver", "Bronze"], "{}", suggested.text);
+}
