@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 103] = [
+const ROOTS: [&str; 107] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -61,6 +61,10 @@ const ROOTS: [&str; 103] = [
     "OperationMessage",
     "PageBeanField",
     "PageBeanCustomFieldContext",
+    "CreateCustomFieldContext",
+    "PageBeanCustomFieldContextProjectMapping",
+    "PageBeanIssueTypeToContextMapping",
+    "PageBeanContextForProjectAndIssueType",
     "PageBeanCustomFieldContextOption",
     "CustomFieldCreatedContextOptionsList",
     "CustomFieldUpdatedContextOptionsList",
@@ -954,6 +958,80 @@ async fn forge_app_property_answers_match_the_official_schemas() {
     let not_app = caller(&sim, ADMIN).get(path).await;
     assert_eq!(not_app.status, 403);
     contract.check_ref("GET 403", "ErrorCollection", &not_app.body);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn custom_field_context_responses_match_the_official_schemas() {
+    let contract = Contract::new();
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let created = alice
+        .post(
+            "/rest/api/3/field",
+            &json!({
+                "name": "Tier",
+                "type": "com.atlassian.jira.plugin.system.customfieldtypes:select",
+            }),
+        )
+        .await;
+    let field = created.str_at("/id");
+    let base = format!("/rest/api/3/field/{field}/context");
+    let context = alice
+        .post(
+            &base,
+            &json!({ "name": "Bugs", "projectIds": ["10000"], "issueTypeIds": ["10002"] }),
+        )
+        .await;
+    assert_eq!(context.status, 201, "{}", context.text);
+    contract.check_ref(
+        "POST /field/context",
+        "CreateCustomFieldContext",
+        &context.body,
+    );
+    let listed = alice.get(&base).await;
+    contract.check_ref(
+        "GET /field/context with a project context",
+        "PageBeanCustomFieldContext",
+        &listed.body,
+    );
+    let projects = alice.get(&format!("{base}/projectmapping")).await;
+    assert_eq!(projects.body["total"], 2, "{}", projects.text);
+    contract.check_ref(
+        "GET /field/context/projectmapping",
+        "PageBeanCustomFieldContextProjectMapping",
+        &projects.body,
+    );
+    let issue_types = alice.get(&format!("{base}/issuetypemapping")).await;
+    assert_eq!(issue_types.body["total"], 2, "{}", issue_types.text);
+    contract.check_ref(
+        "GET /field/context/issuetypemapping",
+        "PageBeanIssueTypeToContextMapping",
+        &issue_types.body,
+    );
+    let mapped = alice
+        .post(
+            &format!("{base}/mapping"),
+            &json!({ "mappings": [
+                { "projectId": "10000", "issueTypeId": "10002" },
+                { "projectId": "10001", "issueTypeId": "10001" },
+            ]}),
+        )
+        .await;
+    assert_eq!(mapped.body["total"], 2, "{}", mapped.text);
+    contract.check_ref(
+        "POST /field/context/mapping",
+        "PageBeanContextForProjectAndIssueType",
+        &mapped.body,
+    );
+    for refused in [
+        alice.post(&base, &json!({ "name": "Bugs" })).await,
+        caller(&sim, USER).get(&base).await,
+        alice.delete(&format!("{base}/1")).await,
+    ] {
+        assert!(refused.status.is_client_error(), "{}", refused.text);
+        contract.check_ref("refused context routes", "ErrorCollection", &refused.body);
+    }
     sim.shutdown().await;
 }
 

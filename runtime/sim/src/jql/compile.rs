@@ -814,7 +814,7 @@ impl<'a> Resolver<'a> {
                 .map(format_number)
                 .ok_or_else(missing)?,
             Kind::Select | Kind::MultiSelect => field
-                .option(None, Some(literal))
+                .option_by_value(literal)
                 .or_else(|| field.option_by_id(literal))
                 .map(|o| o.id.clone())
                 .ok_or_else(|| {
@@ -1011,7 +1011,7 @@ fn compare_custom(world: &World, number: u64, a: &CustomValue, b: &CustomValue) 
     let field = world.custom_field_numbered(number);
     let rank = |id: &str| {
         field
-            .and_then(|f| f.options.iter().position(|o| o.id == id))
+            .and_then(|f| f.all_options().position(|o| o.id == id))
             .unwrap_or(usize::MAX)
     };
     let name = |id: &str| {

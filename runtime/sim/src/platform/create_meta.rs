@@ -58,7 +58,7 @@ fn system(
     value
 }
 
-/// The fields a create (with `issue_type`) or an edit (without) may set, as
+/// The fields a create (`creating`) or an edit of an issue of `issue_type` may set, as
 /// `FieldCreateMetadata`: the system fields the simulator stores, then the
 /// custom fields, selects with their enabled options as `allowedValues`; of
 /// these, only those the screen holds ([`World::offered_fields`], the rule a
@@ -70,13 +70,14 @@ pub(crate) fn metadata(
     world: &World,
     links: &str,
     project: &ProjectRecord,
-    issue_type: Option<&IssueType>,
+    issue_type: &IssueType,
+    creating: bool,
     may_modify_reporter: bool,
 ) -> Vec<Value> {
     let set = ["set"];
     let add_set_remove = ["add", "set", "remove"];
     let mut all = Vec::new();
-    if let Some(issue_type) = issue_type {
+    if creating {
         all.push(system(
             "issuetype",
             "Issue Type",
@@ -229,10 +230,11 @@ pub(crate) fn metadata(
             Kind::MultiSelect | Kind::Labels => &add_set_remove,
             _ => &set,
         };
+        let context = field.context_for(&project.id, issue_type.id);
         let allowed = field.kind.has_options().then(|| {
-            field
-                .options
-                .iter()
+            context
+                .into_iter()
+                .flat_map(|c| &c.options)
                 .filter(|o| !o.disabled)
                 .map(|o| {
                     json!({
@@ -252,7 +254,7 @@ pub(crate) fn metadata(
             allowed,
         ));
     }
-    let offered = world.offered_fields();
+    let offered = world.offered_fields(&project.id, issue_type.id);
     all.retain(|field| offered.offers(field["fieldId"].as_str().unwrap_or_default()));
     all
 }
@@ -276,7 +278,8 @@ pub(crate) async fn fields(
         &world,
         &caller.links,
         project,
-        Some(&issue_type),
+        &issue_type,
+        true,
         may_modify_reporter,
     );
     let window = query.window(PAGE, PAGE);
@@ -325,7 +328,7 @@ pub(crate) fn edit_metadata(
     {
         let parent = super::hierarchy::metadata(&issue.issue_type);
         fields = by_id(
-            metadata(world, links, project, None, true)
+            metadata(world, links, project, &issue.issue_type, false, true)
                 .into_iter()
                 .chain(parent),
         );

@@ -123,7 +123,8 @@ fn project_metadata(
                     world,
                     &caller.links,
                     project,
-                    Some(issue_type),
+                    issue_type,
+                    true,
                     may_modify_reporter,
                 );
                 value["fields"] = Value::Object(by_id(fields));

@@ -1,8 +1,10 @@
 //! Custom fields: `POST /rest/api/3/field` (createCustomField), `GET
-//! /rest/api/3/field/search` (getFieldsPaginated), a field's one context and its
-//! select options, and the values issues hold (validated on create and edit,
-//! rendered in `IssueBean.fields`).
+//! /rest/api/3/field/search` (getFieldsPaginated), the select options of each
+//! of a field's contexts (the contexts themselves: `field_context.rs`), and the
+//! values issues hold (validated on create and edit against the context that
+//! applies, rendered in `IssueBean.fields`).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Json;
@@ -28,6 +30,7 @@ use crate::world::custom_field::{
     MAX_TEXTAREA_CHARS, MAX_TEXTFIELD_CHARS, OptionRecord, TYPE_PREFIX, format_date, parse_date,
     parse_datetime,
 };
+use crate::world::field_context::ContextRecord;
 use crate::world::sprint::SPRINT_FIELD_NUMBER;
 
 /// `FieldDetails` of a custom field, as `GET /field` and `POST /field` answer.
@@ -64,8 +67,8 @@ fn paginated_field(field: &CustomFieldRecord, screens: usize) -> Value {
         "name": field.name,
         "schema": details(field)["schema"].clone(),
         "isLocked": false,
-        "contextsCount": 1,
-        "projectsCount": 0,
+        "contextsCount": field.contexts.len(),
+        "projectsCount": field.contexts.iter().map(|c| c.project_ids.len()).sum::<usize>(),
         "screensCount": screens,
         "typeDisplayName": type_display_name(field.kind),
         "lastUsed": { "type": "NOT_TRACKED" },
@@ -216,29 +219,30 @@ pub(crate) fn add_field(
     let context_id = world.take_option_id();
     world.custom_fields.push(CustomFieldRecord {
         number,
+        contexts: vec![ContextRecord::default_for(context_id, &checked.name)],
         name: checked.name,
         description: checked.description,
         kind: checked.kind,
         searcher_key: checked.searcher_key,
-        context_id,
-        options: Vec::new(),
     });
     Ok(world.custom_fields.len() - 1)
 }
 
-/// Adds options to the field at `index`, all or none: each a non-blank value of
-/// at most 255 characters, unique in the field without regard to case, at most
-/// [`MAX_OPTIONS`] in the field.
+/// Adds options to context `context` of the field at `field`, all or none:
+/// each a non-blank value of at most 255 characters, unique in the context
+/// without regard to case, at most [`MAX_OPTIONS`] in the context.
 pub(crate) fn add_options(
     world: &mut World,
-    index: usize,
+    (field, context): (usize, usize),
     options: &[(&str, bool)],
 ) -> Result<Vec<OptionRecord>, JiraError> {
-    let mut field = world
+    let mut record = world
         .custom_fields
-        .get(index)
+        .get(field)
+        .and_then(|f| f.contexts.get(context))
         .cloned()
-        .ok_or_else(|| JiraError::not_found("The custom field was not found."))?;
+        .ok_or_else(|| JiraError::not_found("The context was not found."))?;
+    let held = world.custom_fields[field].all_options().count();
     let mut next_id = world.next_option_id;
     let mut added = Vec::new();
     for (value, disabled) in options {
@@ -248,7 +252,7 @@ pub(crate) fn add_options(
                 "The option value must be between 1 and 255 characters.",
             ));
         }
-        if field
+        if record
             .options
             .iter()
             .any(|o| o.value.eq_ignore_ascii_case(value))
@@ -257,7 +261,9 @@ pub(crate) fn add_options(
                 "The option '{value}' already exists."
             )));
         }
-        if field.options.len() >= MAX_OPTIONS {
+        // Bounded across the field's contexts, not per context: JQL orders
+        // and looks options up over all of them.
+        if held + added.len() >= MAX_OPTIONS {
             return Err(JiraError::bad_request(format!(
                 "A field holds at most {MAX_OPTIONS} options in the simulator."
             )));
@@ -268,11 +274,11 @@ pub(crate) fn add_options(
             disabled: *disabled,
         };
         next_id += 1;
-        field.options.push(option.clone());
+        record.options.push(option.clone());
         added.push(option);
     }
     world.next_option_id = next_id;
-    world.custom_fields[index] = field;
+    world.custom_fields[field].contexts[context] = record;
     Ok(added)
 }
 
@@ -386,19 +392,20 @@ pub(crate) async fn search(
 /// Path parameters, named so the gateway's extra `cloud_id` is ignored.
 #[derive(Deserialize)]
 pub(crate) struct FieldPath {
-    field_id: String,
+    pub(crate) field_id: String,
 }
 
+/// Path parameters of a route on one context of a field.
 #[derive(Deserialize)]
 pub(crate) struct ContextPath {
-    field_id: String,
-    context_id: String,
+    pub(crate) field_id: String,
+    pub(crate) context_id: String,
 }
 
 /// The field at `id` for a caller managing custom fields (site admins, as
 /// Jira's *Administer Jira*); 404 otherwise, as Jira answers a field the
 /// caller cannot manage.
-fn managed_field(world: &World, caller: &Caller, id: &str) -> Result<usize, JiraError> {
+pub(crate) fn managed_field(world: &World, caller: &Caller, id: &str) -> Result<usize, JiraError> {
     if !world.is_site_admin(&caller.account_id) {
         return Err(JiraError::forbidden(
             "Only Jira administrators can access custom field contexts.",
@@ -411,48 +418,37 @@ fn managed_field(world: &World, caller: &Caller, id: &str) -> Result<usize, Jira
         .ok_or_else(|| JiraError::not_found("The custom field was not found."))
 }
 
-/// `GET /field/{fieldId}/context`: the field's one global context.
-pub(crate) async fn contexts(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-    Path(path): Path<FieldPath>,
-) -> Result<Json<Value>, JiraError> {
-    let world = shared.world();
-    let index = managed_field(&world, &caller, &path.field_id)?;
-    let field = &world.custom_fields[index];
-    let context = json!({
-        "id": field.context_id,
-        "name": format!("Default Configuration Scheme for {}", field.name),
-        "description": "Default configuration scheme generated by Jira",
-        "isGlobalContext": true,
-        "isAnyIssueType": true,
-    });
-    let base = format!(
-        "{}/rest/api/3/field/{}/context",
-        caller.links, path.field_id
-    );
-    Ok(Json(page_bean(
-        &base,
-        Window { start: 0, max: 50 },
-        1,
-        vec![context],
-    )))
-}
-
 /// The field and context of an options route, checked: the context must be the
 /// field's, and the field a select or multiselect.
-fn option_context(world: &World, caller: &Caller, path: &ContextPath) -> Result<usize, JiraError> {
-    let index = managed_field(world, caller, &path.field_id)?;
-    let field = &world.custom_fields[index];
-    if field.context_id != path.context_id {
-        return Err(JiraError::not_found("The context was not found."));
-    }
-    if !field.kind.has_options() {
+pub(crate) fn option_context(
+    world: &World,
+    caller: &Caller,
+    path: &ContextPath,
+) -> Result<(usize, usize), JiraError> {
+    let (field, context) = managed_context(world, caller, &path.field_id, &path.context_id)?;
+    if !world.custom_fields[field].kind.has_options() {
         return Err(JiraError::bad_request(
             "The custom field doesn't support options.",
         ));
     }
-    Ok(index)
+    Ok((field, context))
+}
+
+/// The field and context a context route names, for a caller managing custom
+/// fields; 404 for a context that is not the field's.
+pub(crate) fn managed_context(
+    world: &World,
+    caller: &Caller,
+    field_id: &str,
+    context_id: &str,
+) -> Result<(usize, usize), JiraError> {
+    let field = managed_field(world, caller, field_id)?;
+    let context = world.custom_fields[field]
+        .contexts
+        .iter()
+        .position(|c| c.id == context_id)
+        .ok_or_else(|| JiraError::not_found("The context was not found."))?;
+    Ok((field, context))
 }
 
 fn option_json(option: &OptionRecord) -> Value {
@@ -482,13 +478,14 @@ pub(crate) async fn options(
         max: window.max.max(1),
         ..window
     };
-    let field = &world.custom_fields[index];
-    let values = window.of(&field.options).map(option_json).collect();
+    let (field, context) = index;
+    let options = &world.custom_fields[field].contexts[context].options;
+    let values = window.of(options).map(option_json).collect();
     let base = format!(
         "{}/rest/api/3/field/{}/context/{}/option",
         caller.links, path.field_id, path.context_id
     );
-    Ok(Json(page_bean(&base, window, field.options.len(), values)))
+    Ok(Json(page_bean(&base, window, options.len(), values)))
 }
 
 /// `BulkCustomFieldOptionCreateRequest`.
@@ -559,8 +556,8 @@ pub(crate) async fn update_options(
     JiraJson(input): JiraJson<OptionUpdates>,
 ) -> Result<Json<Value>, JiraError> {
     let mut world = shared.world();
-    let index = option_context(&world, &caller, &path)?;
-    let mut field = world.custom_fields[index].clone();
+    let (field_index, context_index) = option_context(&world, &caller, &path)?;
+    let mut field = world.custom_fields[field_index].contexts[context_index].clone();
     let mut updated = Vec::new();
     for change in &input.options {
         let position = field
@@ -593,7 +590,7 @@ pub(crate) async fn update_options(
         }
         updated.push(option_json(&field.options[position]));
     }
-    world.custom_fields[index] = field;
+    world.custom_fields[field_index].contexts[context_index] = field;
     Ok(Json(json!({ "options": updated })))
 }
 
@@ -616,30 +613,19 @@ pub(crate) async fn delete_option(
         field_id: path.field_id,
         context_id: path.context_id,
     };
-    let index = option_context(&world, &caller, &context)?;
-    let field = &mut world.custom_fields[index];
-    let before = field.options.len();
-    field.options.retain(|o| o.id != path.option_id);
-    if field.options.len() == before {
+    let (field_index, context_index) = option_context(&world, &caller, &context)?;
+    let field = &mut world.custom_fields[field_index];
+    let options = &mut field.contexts[context_index].options;
+    let before = options.len();
+    options.retain(|o| o.id != path.option_id);
+    if options.len() == before {
         return Err(JiraError::not_found(format!(
             "The option {} was not found.",
             path.option_id
         )));
     }
     let number = field.number;
-    for issue in &mut world.issues {
-        let emptied = match issue.custom_fields.get_mut(&number) {
-            Some(CustomValue::Option(id)) => *id == path.option_id,
-            Some(CustomValue::Options(ids)) => {
-                ids.retain(|id| *id != path.option_id);
-                ids.is_empty()
-            }
-            _ => false,
-        };
-        if emptied {
-            issue.custom_fields.remove(&number);
-        }
-    }
+    world.clear_option_values(number, &BTreeSet::from([path.option_id.as_str()]));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -649,7 +635,11 @@ fn wrong(field: &CustomFieldRecord, message: impl Into<String>) -> JiraError {
 }
 
 /// The option a `{"id"}` / `{"value"}` object names, refused as Jira refuses it.
-fn option_of(field: &CustomFieldRecord, value: &Value) -> Result<String, JiraError> {
+fn option_of(
+    field: &CustomFieldRecord,
+    context: Option<&ContextRecord>,
+    value: &Value,
+) -> Result<String, JiraError> {
     let id = value.get("id").and_then(Value::as_str);
     let text = value.get("value").and_then(Value::as_str);
     if id.is_none() && text.is_none() {
@@ -658,8 +648,8 @@ fn option_of(field: &CustomFieldRecord, value: &Value) -> Result<String, JiraErr
             format!("Specify a valid 'id' or 'name' for {}", field.name),
         ));
     }
-    field
-        .option(id, text)
+    context
+        .and_then(|c| c.option(id, text))
         .filter(|o| !o.disabled)
         .map(|o| o.id.clone())
         .ok_or_else(|| match id {
@@ -690,10 +680,12 @@ fn custom_label(field: &CustomFieldRecord, value: &Value) -> Result<String, Jira
 /// A value a create or edit sets, checked by the field's type; `None` clears it.
 /// Shapes follow Jira's REST API v3: text as a string, a textarea as an ADF
 /// document, a number, `{"value"}`/`{"id"}` options, string labels, `yyyy-MM-dd`
-/// dates, ISO 8601 date-times and `{"accountId"}` users.
+/// dates, ISO 8601 date-times and `{"accountId"}` users. An option must be
+/// one of `context`, the context that applies to the issue.
 pub(crate) fn parse_value(
     world: &World,
     field: &CustomFieldRecord,
+    context: Option<&ContextRecord>,
     value: &Value,
 ) -> Result<Option<CustomValue>, JiraError> {
     if value.is_null() {
@@ -739,14 +731,14 @@ pub(crate) fn parse_value(
                 .ok_or_else(|| wrong(field, "Operation value must be a number"))?;
             CustomValue::Number(number)
         }
-        Kind::Select => CustomValue::Option(option_of(field, value)?),
+        Kind::Select => CustomValue::Option(option_of(field, context, value)?),
         Kind::MultiSelect => {
             let items = value
                 .as_array()
                 .ok_or_else(|| wrong(field, "Operation value must be an array of options."))?;
             let mut ids: Vec<String> = Vec::new();
             for item in items {
-                let id = option_of(field, item)?;
+                let id = option_of(field, context, item)?;
                 if !ids.contains(&id) {
                     ids.push(id);
                 }
@@ -811,13 +803,14 @@ pub(crate) fn parse_value(
 /// `add`/`remove` of an update on a multiselect or labels field: the value after.
 pub(crate) fn apply_verb(
     field: &CustomFieldRecord,
+    context: Option<&ContextRecord>,
     current: Option<&CustomValue>,
     verb: &str,
     value: &Value,
 ) -> Result<Option<CustomValue>, JiraError> {
     match (field.kind, verb) {
         (Kind::MultiSelect, "add" | "remove") => {
-            let id = option_of(field, value)?;
+            let id = option_of(field, context, value)?;
             let mut ids = match current {
                 Some(CustomValue::Options(ids)) => ids.clone(),
                 _ => Vec::new(),

@@ -29,7 +29,8 @@ use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
-use crate::world::custom_field::Kind;
+use crate::world::custom_field::{CustomFieldRecord, Kind};
+use crate::world::field_context::ContextRecord;
 use crate::world::version::VersionField;
 use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
 use crate::world::{DEFAULT_PRIORITY, HistoryRecord, IssueRecord, World, priority_named};
@@ -627,7 +628,11 @@ fn apply_fields(
     api: Api,
     actor: &str,
 ) -> Result<(), JiraError> {
-    let offered = world.offered_fields();
+    let project_id = world
+        .project(&issue.project_key)
+        .map(|p| p.id.as_str())
+        .unwrap_or_default();
+    let offered = world.offered_fields(project_id, issue.issue_type.id);
     if let Some(name) = fields
         .keys()
         .chain(update.keys())
@@ -722,8 +727,9 @@ fn set_custom(
         }
         _ => value,
     };
+    let context = applicable_context(world, issue, field);
     Some(
-        custom_field::parse_value(world, field, value).map(|parsed| match parsed {
+        custom_field::parse_value(world, field, context, value).map(|parsed| match parsed {
             Some(parsed) => {
                 issue.custom_fields.insert(field.number, parsed);
             }
@@ -732,6 +738,17 @@ fn set_custom(
             }
         }),
     )
+}
+
+/// The context of `field` that applies to `issue` (`world/field_context.rs`):
+/// the options a value may name.
+fn applicable_context<'a>(
+    world: &World,
+    issue: &IssueRecord,
+    field: &'a CustomFieldRecord,
+) -> Option<&'a ContextRecord> {
+    let project = world.project(&issue.project_key)?;
+    field.context_for(&project.id, issue.issue_type.id)
 }
 
 /// An update's `add` or `remove` on a custom field.
@@ -746,7 +763,8 @@ fn update_custom(
         .custom_field(name)
         .ok_or_else(|| not_on_screen(name))?;
     let current = issue.custom_fields.get(&field.number);
-    match custom_field::apply_verb(field, current, verb, value)? {
+    let context = applicable_context(world, issue, field);
+    match custom_field::apply_verb(field, context, current, verb, value)? {
         Some(after) => {
             issue.custom_fields.insert(field.number, after);
         }

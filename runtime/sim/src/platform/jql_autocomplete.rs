@@ -196,12 +196,16 @@ fn custom_values(world: &World, field: &str) -> Vec<(String, String)> {
         return Vec::new();
     };
     match found.kind {
-        Kind::Select | Kind::MultiSelect => found
-            .options
-            .iter()
-            .filter(|o| !o.disabled)
-            .map(|o| (o.value.clone(), o.value.clone()))
-            .collect(),
+        Kind::Select | Kind::MultiSelect => {
+            // Several contexts may each have an option of one value, which JQL
+            // names once.
+            let mut seen = BTreeSet::new();
+            found
+                .all_options()
+                .filter(|o| !o.disabled && seen.insert(o.value.to_lowercase()))
+                .map(|o| (o.value.clone(), o.value.clone()))
+                .collect()
+        }
         Kind::UserPicker => people(world),
         _ => Vec::new(),
     }

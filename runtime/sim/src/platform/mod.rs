@@ -18,12 +18,15 @@ mod configuration;
 mod create_meta;
 mod create_meta_deprecated;
 pub(crate) mod custom_field;
+mod custom_field_option_order;
 mod custom_field_write;
 mod dashboard;
 pub(crate) mod due_date;
 pub(crate) mod duration;
 mod expression_analyse;
 mod expression_evaluate;
+mod field_context;
+mod field_context_mapping;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
@@ -310,12 +313,51 @@ fn api_routes() -> Router<Arc<Shared>> {
             put(custom_field_write::update).delete(custom_field_write::delete),
         )
         .route("/task/{task_id}", get(task::get))
-        .route("/field/{field_id}/context", get(custom_field::contexts))
+        .route(
+            "/field/{field_id}/context",
+            get(field_context::list).post(field_context::create),
+        )
+        .route(
+            "/field/{field_id}/context/projectmapping",
+            get(field_context_mapping::projects),
+        )
+        .route(
+            "/field/{field_id}/context/issuetypemapping",
+            get(field_context_mapping::issue_types),
+        )
+        .route(
+            "/field/{field_id}/context/mapping",
+            post(field_context_mapping::applicable),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}",
+            put(field_context::update).delete(field_context::delete),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/project",
+            put(field_context::assign_projects),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/project/remove",
+            post(field_context::remove_projects),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/issuetype",
+            put(field_context::add_issue_types),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/issuetype/remove",
+            post(field_context::remove_issue_types),
+        )
         .route(
             "/field/{field_id}/context/{context_id}/option",
             get(custom_field::options)
                 .post(custom_field::create_options)
                 .put(custom_field::update_options),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/option/move",
+            put(custom_field_option_order::reorder),
         )
         .route(
             "/field/{field_id}/context/{context_id}/option/{option_id}",

@@ -5,9 +5,12 @@
 //! kept already validated, in a form both rendering (`platform/render.rs`) and JQL
 //! (`jql/compile.rs`) read without looking anything up but options and users.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
+use super::field_context::{self, ContextRecord};
 use crate::adf;
 use crate::clock::jira_timestamp;
 
@@ -150,9 +153,9 @@ pub(crate) struct CustomFieldRecord {
     pub(crate) kind: Kind,
     /// Full searcher key; `None` makes the field unsearchable, as in Jira.
     pub(crate) searcher_key: Option<String>,
-    /// The id of the field's one (global) context, which holds its options.
-    pub(crate) context_id: String,
-    pub(crate) options: Vec<OptionRecord>,
+    /// Where the field applies, each context with its options
+    /// (`world/field_context.rs`); a new field has one global context.
+    pub(crate) contexts: Vec<ContextRecord>,
 }
 
 impl CustomFieldRecord {
@@ -161,20 +164,51 @@ impl CustomFieldRecord {
         format!("{ID_PREFIX}{}", self.number)
     }
 
-    /// An option by id, or by value without regard to case.
-    pub(crate) fn option(&self, id: Option<&str>, value: Option<&str>) -> Option<&OptionRecord> {
-        match (id, value) {
-            (Some(id), _) => self.options.iter().find(|o| o.id == id),
-            (None, Some(value)) => self
-                .options
-                .iter()
-                .find(|o| o.value.eq_ignore_ascii_case(value)),
-            (None, None) => None,
-        }
+    /// Every option of every context: option ids are the site's, so an id
+    /// names one option wherever it is read (rendering, changelogs, JQL).
+    pub(crate) fn all_options(&self) -> impl Iterator<Item = &OptionRecord> {
+        self.contexts.iter().flat_map(|c| &c.options)
+    }
+
+    /// An option of any context by value, without regard to case: what JQL
+    /// names an option by, as Jira's searches span the field's contexts.
+    pub(crate) fn option_by_value(&self, value: &str) -> Option<&OptionRecord> {
+        self.all_options()
+            .find(|o| o.value.eq_ignore_ascii_case(value))
     }
 
     pub(crate) fn option_by_id(&self, id: &str) -> Option<&OptionRecord> {
-        self.options.iter().find(|o| o.id == id)
+        self.all_options().find(|o| o.id == id)
+    }
+
+    /// The context that applies to an issue of the project and issue type.
+    pub(crate) fn context_for(
+        &self,
+        project_id: &str,
+        issue_type_id: &str,
+    ) -> Option<&ContextRecord> {
+        field_context::applicable(&self.contexts, project_id, issue_type_id)
+    }
+}
+
+impl super::World {
+    /// Takes the options `removed` out of every issue's value for the field
+    /// numbered `number` (the options are being deleted, alone or with their
+    /// context); a value left with no option goes, as on Jira.
+    pub(crate) fn clear_option_values(&mut self, number: u64, removed: &BTreeSet<&str>) {
+        for issue in &mut self.issues {
+            let emptied = match issue.custom_fields.get_mut(&number) {
+                Some(CustomValue::Option(id)) => removed.contains(id.as_str()),
+                Some(CustomValue::Options(ids)) => {
+                    ids.retain(|id| !removed.contains(id.as_str()));
+                    ids.is_empty()
+                }
+                _ => false,
+            };
+            if emptied {
+                issue.custom_fields.remove(&number);
+            }
+        }
     }
 }
 

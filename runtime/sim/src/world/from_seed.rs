@@ -403,7 +403,8 @@ impl World {
             )));
         }
         let options: Vec<(&str, bool)> = seed.options.iter().map(|o| (o.as_str(), false)).collect();
-        custom_field::add_options(self, index, &options)
+        // A seed's field has the one global context a new field has.
+        custom_field::add_options(self, (index, 0), &options)
             .map_err(|e| invalid(format!("{}: {}", context(), e.describe())))?;
         // A seed describes a site already set up: its fields are on the screen
         // issues are created and edited with (`screen.rs`).
@@ -430,7 +431,8 @@ impl World {
                     ))
                 })?;
             let value = custom_field::from_seed_shorthand(self, field, value);
-            let parsed = custom_field::parse_value(self, field, &value).map_err(|e| {
+            let global = field.contexts.iter().find(|c| c.is_global());
+            let parsed = custom_field::parse_value(self, field, global, &value).map_err(|e| {
                 invalid(format!(
                     "issue {summary:?}, field {key:?}: {}",
                     e.describe()

@@ -9,6 +9,7 @@ pub(crate) mod board;
 pub(crate) mod component;
 pub(crate) mod custom_field;
 pub(crate) mod epic;
+pub(crate) mod field_context;
 pub(crate) mod filter;
 mod from_seed;
 pub(crate) mod group;

@@ -10,7 +10,9 @@
 //! and accepted by a create or edit, only once it is put on the screen.
 //!
 //! That rule lives here, once: [`World::offered_fields`] is what the create and
-//! edit metadata list and what `platform/issue.rs` accepts. Jira's *Workflow
+//! edit metadata list and what `platform/issue.rs` accepts. A custom field on
+//! the screen is offered only for a project and issue type one of its contexts
+//! applies to (`field_context.rs`), as Jira offers it. Jira's *Workflow
 //! Screen* and *Resolve Issue Screen* are not modelled: the simulator's
 //! transitions have no screens.
 
@@ -91,16 +93,29 @@ impl ScreenRecord {
     }
 }
 
-/// The fields a create or an edit may set, read once per request so a body
-/// naming many fields costs one lookup each.
+/// The fields a create or an edit of an issue of one project and issue type
+/// may set, read once per request so a body naming many fields costs one
+/// lookup each.
 pub(crate) struct OfferedFields<'a> {
     on_screen: BTreeSet<&'a str>,
+    world: &'a World,
+    project_id: &'a str,
+    issue_type_id: &'a str,
 }
 
 impl OfferedFields<'_> {
-    /// Whether a create or an edit may set `field_id`.
+    /// Whether a create or an edit may set `field_id`: it is on the screen,
+    /// and a custom field has a context that applies to the project and issue
+    /// type (`world/field_context.rs`); Jira neither offers nor accepts a
+    /// custom field outside its contexts.
     pub(crate) fn offers(&self, field_id: &str) -> bool {
-        OFFERED_WITHOUT_SCREEN.contains(&field_id) || self.on_screen.contains(field_id)
+        OFFERED_WITHOUT_SCREEN.contains(&field_id)
+            || (self.on_screen.contains(field_id)
+                && self.world.custom_field(field_id).is_none_or(|field| {
+                    field
+                        .context_for(self.project_id, self.issue_type_id)
+                        .is_some()
+                }))
     }
 }
 
@@ -110,9 +125,14 @@ impl World {
         self.screens.iter().find(|s| s.id == DEFAULT_SCREEN_ID)
     }
 
-    /// The fields a create or edit may set in any project: those on the
-    /// Default Screen, which every project uses.
-    pub(crate) fn offered_fields(&self) -> OfferedFields<'_> {
+    /// The fields a create or edit may set on an issue of the project and
+    /// issue type: those on the Default Screen, which every project uses, that
+    /// apply there.
+    pub(crate) fn offered_fields<'a>(
+        &'a self,
+        project_id: &'a str,
+        issue_type_id: &'a str,
+    ) -> OfferedFields<'a> {
         let on_screen = self
             .default_screen()
             .into_iter()
@@ -120,7 +140,12 @@ impl World {
             .flat_map(|tab| &tab.fields)
             .map(String::as_str)
             .collect();
-        OfferedFields { on_screen }
+        OfferedFields {
+            on_screen,
+            world: self,
+            project_id,
+            issue_type_id,
+        }
     }
 
     /// How many screens hold each field on one (`Field.screensCount`), counted
@@ -175,8 +200,12 @@ mod tests {
     #[test]
     fn the_default_screen_offers_its_system_fields_and_the_project() {
         let screen = ScreenRecord::default_screen();
+        let world = World::from_seed(&crate::seed::Seed::default()).expect("the default seed");
         let offered = OfferedFields {
             on_screen: screen.tabs[0].fields.iter().map(String::as_str).collect(),
+            world: &world,
+            project_id: "10000",
+            issue_type_id: "10001",
         };
         for field in SCREENABLE_SYSTEM_FIELDS
             .into_iter()
