@@ -42,11 +42,10 @@ use sqlparser::ast::{
     SetExpr, Statement, TableAlias, TableFactor, TableWithJoins, Value, Visit, VisitMut, Visitor,
     VisitorMut,
 };
-use sqlparser::dialect::MySqlDialect;
-use sqlparser::parser::Parser;
 
 use super::dialect::is_json_valued;
 use super::error::ForgeSqlError;
+use super::multi_table::select_query;
 use super::writes::numbering;
 
 /// Most laterals nested inside one another (drizzle nests one per level of `with`). Threat: a
@@ -545,26 +544,11 @@ impl VisitorMut for Reader<'_> {
 /// `(SELECT alias.column FROM (q) AS alias)`, as `CAST(… AS JSON)` when MySQL types the
 /// column JSON.
 fn read_column(lateral: &Lateral, column: Ident, json: bool) -> Result<Expr, ForgeSqlError> {
-    // sqlparser's `Select` has many fields the rewrite leaves at their defaults; a parsed
-    // skeleton sets them all, and the rewrite fills in its own parts.
-    let skeleton = Parser::parse_sql(&MySqlDialect {}, "SELECT 1 FROM (SELECT 1) AS t")
-        .ok()
-        .and_then(|mut statements| statements.pop());
-    let Some(Statement::Query(mut query)) = skeleton else {
-        return Err(ForgeSqlError::invalid(
-            "the rewrite's skeleton query did not parse",
-        ));
-    };
-    let SetExpr::Select(select) = query.body.as_mut() else {
-        return Err(ForgeSqlError::invalid(
-            "the rewrite's skeleton is not a SELECT",
-        ));
-    };
-    select.projection = vec![SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
+    let projection = vec![SelectItem::UnnamedExpr(Expr::CompoundIdentifier(vec![
         lateral.alias.clone(),
         column,
     ]))];
-    select.from = vec![TableWithJoins {
+    let from = TableWithJoins {
         relation: TableFactor::Derived {
             lateral: false,
             subquery: lateral.subquery.clone(),
@@ -577,7 +561,8 @@ fn read_column(lateral: &Lateral, column: Ident, json: bool) -> Result<Expr, For
             sample: None,
         },
         joins: Vec::new(),
-    }];
+    };
+    let query = select_query(projection, from, None, None)?;
     let read = Expr::Subquery(query);
     Ok(if json {
         Expr::Cast {

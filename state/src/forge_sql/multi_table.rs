@@ -329,8 +329,9 @@ fn assigned_table<'a>(
     }
 }
 
-/// `SELECT projection FROM table [WHERE selection] [GROUP BY group]`.
-fn select_query(
+/// `SELECT projection FROM table [WHERE selection] [GROUP BY group]`, built on a parsed
+/// skeleton (also the `LATERAL` rewrite's reads, `lateral.rs`).
+pub(super) fn select_query(
     projection: Vec<SelectItem>,
     table: TableWithJoins,
     selection: Option<Expr>,
