@@ -250,6 +250,12 @@ fn a_lateral_that_may_yield_several_rows_is_refused_before_it_runs() {
     );
     let error = refused(&mut db, TASKS_WITH_TEAM, json!(["1"]));
     assert_refused(&error, "bound to \"1\"");
+    // The app's value is quoted cut and escaped, as every value in Forge SQL's messages.
+    let flood = format!("{}\u{2028}forged", "x".repeat(10_000));
+    let error = refused(&mut db, TASKS_WITH_TEAM, json!([flood]));
+    assert_refused(&error, "bound to \"xxxx");
+    assert!(error.message.len() < 1_000, "{}", error.message.len());
+    assert!(!error.message.contains('\u{2028}'), "{error}");
 }
 
 #[test]

@@ -375,7 +375,7 @@ fn text_number(bytes: &[u8]) -> Option<SqliteNumber> {
 
 /// `text` cut to [`MAX_ENTRY_CHARS`] characters (never inside one), each character that could
 /// end or bend the message's line written as an escape.
-fn shown_entry(text: &str) -> String {
+pub(super) fn shown_entry(text: &str) -> String {
     let mut out = String::new();
     for character in text.chars().take(MAX_ENTRY_CHARS) {
         if character.is_control() {

@@ -44,6 +44,7 @@ use sqlparser::ast::{
 };
 
 use super::dialect::is_json_valued;
+use super::duplicate_entry::shown_entry;
 use super::error::ForgeSqlError;
 use super::multi_table::select_query;
 use super::writes::numbering;
@@ -126,7 +127,9 @@ pub(super) fn check_single_row_limits(
         let value = params.get(position);
         let single = value.and_then(Json::as_u64).is_some_and(|limit| limit <= 1);
         if !single {
-            let shown = value.map_or_else(|| "nothing".to_owned(), Json::to_string);
+            // The app's value, quoted as every value in Forge SQL's messages is: cut and
+            // escaped, so a long or line-bending value cannot flood or forge a log line.
+            let shown = value.map_or_else(|| "nothing".to_owned(), |v| shown_entry(&v.to_string()));
             return Err(ForgeSqlError::invalid(format!(
                 "parameter {} is a LATERAL subquery's LIMIT, bound to {shown}; {WHAT_RUNS}",
                 position + 1
