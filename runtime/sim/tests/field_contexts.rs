@@ -1070,3 +1070,78 @@ async fn jql_suggests_a_value_several_contexts_have_once() {
         .collect();
     assert_eq!(values, ["Gold", "Silver", "Bronze"], "{}", suggested.text);
 }
+
+/// The keys of the issues a JQL search as the admin finds, by key; the error
+/// body if it is refused.
+async fn found_keys(sim: &Simulator, jql: &str) -> Result<Vec<String>, Value> {
+    let reply = caller(sim, ADMIN)
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({ "jql": format!("{jql} ORDER BY key ASC"), "fields": ["summary"] }),
+        )
+        .await;
+    if reply.status != StatusCode::OK {
+        return Err(reply.body);
+    }
+    Ok(reply.body["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["key"].as_str().unwrap_or_default().to_owned())
+        .collect())
+}
+
+#[tokio::test]
+async fn jql_finds_an_option_value_in_every_context_that_has_it() {
+    let sim = start().await;
+    let created = caller(&sim, ADMIN)
+        .post(
+            "/rest/api/3/field",
+            &json!({
+                "name": "Tier",
+                "type": format!("{TYPE}select"),
+                "searcherKey": format!("{TYPE}multiselectsearcher"),
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let field = created.str_at("/id");
+    common::put_on_default_screen(&sim, &field).await;
+    let number = field.trim_start_matches("customfield_");
+    let global = global_context(&sim, &field).await;
+    add_options(&sim, &field, &global, &["Gold", "Silver"]).await;
+    let kiln = create_context(&sim, &field, &json!({ "name": "K", "projectIds": [KILN] })).await;
+    add_options(&sim, &field, &kiln, &["gold", "Bronze"]).await;
+
+    let mut keys = Vec::new();
+    for (project, tier) in [(KILN, "gold"), (SEC, "Gold"), (SEC, "Silver")] {
+        let made = create_issue(
+            &sim,
+            project,
+            TASK,
+            json!({ field.clone(): { "value": tier } }),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+        keys.push(made.str_at("/key"));
+    }
+    let (kiln_gold, sec_gold, sec_silver) = (&keys[0], &keys[1], &keys[2]);
+    for jql in [
+        format!("cf[{number}] = Gold"),
+        "Tier = gold".to_owned(),
+        format!("cf[{number}] in (Gold)"),
+    ] {
+        let found = found_keys(&sim, &jql).await.expect(&jql);
+        let mut want = vec![kiln_gold.clone(), sec_gold.clone()];
+        want.sort();
+        assert_eq!(found, want, "{jql}");
+    }
+    let others = found_keys(&sim, "Tier != Gold").await.expect("!=");
+    assert_eq!(others, [sec_silver.clone()]);
+    let bronze = found_keys(&sim, "Tier = Bronze")
+        .await
+        .expect("one context's");
+    assert!(bronze.is_empty(), "{bronze:?}");
+    let refused = found_keys(&sim, "Tier = Platinum").await;
+    assert!(refused.is_err(), "an option no context has: {refused:?}");
+}
