@@ -11,15 +11,15 @@ use kiln_sim::{Seed, SimConfig, Simulator};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const TYPE: &str = "com.atlassian.jira.plugin.system.customfieldtypes:";
+pub(crate) const TYPE: &str = "com.atlassian.jira.plugin.system.customfieldtypes:";
 /// The default site's projects (KILN, SEC) and issue types.
-const KILN: &str = "10000";
-const SEC: &str = "10001";
-const TASK: &str = "10001";
-const BUG: &str = "10002";
+pub(crate) const KILN: &str = "10000";
+pub(crate) const SEC: &str = "10001";
+pub(crate) const TASK: &str = "10001";
+pub(crate) const BUG: &str = "10002";
 
 /// A select field made by the admin and put on the Default Screen; its id.
-async fn select_field(sim: &Simulator, name: &str) -> String {
+pub(crate) async fn select_field(sim: &Simulator, name: &str) -> String {
     let reply = caller(sim, ADMIN)
         .post(
             "/rest/api/3/field",
@@ -33,7 +33,7 @@ async fn select_field(sim: &Simulator, name: &str) -> String {
 }
 
 /// The id of the field's global context (the one it is made with).
-async fn global_context(sim: &Simulator, field: &str) -> String {
+pub(crate) async fn global_context(sim: &Simulator, field: &str) -> String {
     caller(sim, ADMIN)
         .get(&format!(
             "/rest/api/3/field/{field}/context?isGlobalContext=true"
@@ -43,7 +43,7 @@ async fn global_context(sim: &Simulator, field: &str) -> String {
 }
 
 /// Creates a context as the admin; its id.
-async fn create_context(sim: &Simulator, field: &str, body: &Value) -> String {
+pub(crate) async fn create_context(sim: &Simulator, field: &str, body: &Value) -> String {
     let reply = caller(sim, ADMIN)
         .post(&format!("/rest/api/3/field/{field}/context"), body)
         .await;
@@ -52,7 +52,12 @@ async fn create_context(sim: &Simulator, field: &str, body: &Value) -> String {
 }
 
 /// Adds options to a context as the admin; their ids, in order.
-async fn add_options(sim: &Simulator, field: &str, context: &str, values: &[&str]) -> Vec<String> {
+pub(crate) async fn add_options(
+    sim: &Simulator,
+    field: &str,
+    context: &str,
+    values: &[&str],
+) -> Vec<String> {
     let options: Vec<Value> = values.iter().map(|v| json!({ "value": v })).collect();
     let reply = caller(sim, ADMIN)
         .post(
@@ -67,7 +72,7 @@ async fn add_options(sim: &Simulator, field: &str, context: &str, values: &[&str
 }
 
 /// Creates an issue as the admin; the answer.
-async fn create_issue(
+pub(crate) async fn create_issue(
     sim: &Simulator,
     project: &str,
     issue_type: &str,
@@ -83,7 +88,11 @@ async fn create_issue(
 }
 
 /// The fields the create metadata offers for the project and issue type.
-async fn create_meta_fields(sim: &Simulator, project: &str, issue_type: &str) -> Vec<Value> {
+pub(crate) async fn create_meta_fields(
+    sim: &Simulator,
+    project: &str,
+    issue_type: &str,
+) -> Vec<Value> {
     let reply = caller(sim, ADMIN)
         .get(&format!(
             "/rest/api/3/issue/createmeta/{project}/issuetypes/{issue_type}?maxResults=200"

@@ -26,6 +26,7 @@ pub(crate) mod duration;
 mod expression_analyse;
 mod expression_evaluate;
 mod field_context;
+mod field_context_default;
 mod field_context_mapping;
 pub(crate) mod field_details;
 pub(crate) mod fields;
@@ -316,6 +317,10 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/field/{field_id}/context",
             get(field_context::list).post(field_context::create),
+        )
+        .route(
+            "/field/{field_id}/context/defaultValue",
+            get(field_context_default::list).put(field_context_default::set),
         )
         .route(
             "/field/{field_id}/context/projectmapping",
