@@ -1146,11 +1146,66 @@ async fn jql_finds_an_option_value_in_every_context_that_has_it() {
         assert_eq!(found, want, "{jql}");
     }
     let others = found_keys(&sim, "Tier != Gold").await.expect("!=");
-    assert_eq!(others, [sec_silver.clone()]);
+    assert_eq!(others, std::slice::from_ref(sec_silver));
     let bronze = found_keys(&sim, "Tier = Bronze")
         .await
         .expect("one context's");
     assert!(bronze.is_empty(), "{bronze:?}");
     let refused = found_keys(&sim, "Tier = Platinum").await;
     assert!(refused.is_err(), "an option no context has: {refused:?}");
+}
+
+#[tokio::test]
+async fn an_option_is_read_by_its_id_where_its_context_is_seen() {
+    let sim = start().await;
+    let field = select_field(&sim, "Tier").await;
+    let global = global_context(&sim, &field).await;
+    let gold = add_options(&sim, &field, &global, &["Gold"])
+        .await
+        .remove(0);
+    let sec = create_context(&sim, &field, &json!({ "name": "S", "projectIds": [SEC] })).await;
+    let secret = add_options(&sim, &field, &sec, &["Secret"]).await.remove(0);
+    let contract = crate::contract::Contract::new();
+
+    // An issue's value links to it.
+    let made = create_issue(&sim, KILN, TASK, json!({ field.clone(): { "id": gold } })).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let issue = caller(&sim, USER)
+        .get(&format!(
+            "/rest/api/3/issue/{}?fields={field}",
+            made.str_at("/key")
+        ))
+        .await;
+    let link = issue.str_at(&format!("/fields/{field}/self"));
+    let path = link
+        .strip_prefix(sim.base_url())
+        .expect("a link to the site");
+    let read = caller(&sim, USER).get(path).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.body, json!({ "self": link, "value": "Gold" }));
+    contract.check_ref("getCustomFieldOption", "CustomFieldOption", &read.body);
+
+    // Carol may browse KILN but not SEC: SEC's context's option is hidden.
+    let carol = caller(&sim, common::OUTSIDER);
+    let global_read = carol
+        .get(&format!("/rest/api/3/customFieldOption/{gold}"))
+        .await;
+    assert_eq!(global_read.status, StatusCode::OK, "{}", global_read.text);
+    let hidden = carol
+        .get(&format!("/rest/api/3/customFieldOption/{secret}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.text);
+    let seen = caller(&sim, USER)
+        .get(&format!("/rest/api/3/customFieldOption/{secret}"))
+        .await;
+    assert_eq!(seen.body["value"], "Secret");
+    let unknown = caller(&sim, ADMIN)
+        .get("/rest/api/3/customFieldOption/99999")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // A context's id is no option's.
+    let context = caller(&sim, ADMIN)
+        .get(&format!("/rest/api/3/customFieldOption/{sec}"))
+        .await;
+    assert_eq!(context.status, StatusCode::NOT_FOUND);
 }

@@ -28,6 +28,7 @@ mod expression_evaluate;
 mod field_context;
 mod field_context_default;
 mod field_context_mapping;
+mod field_context_option;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
@@ -314,6 +315,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             put(custom_field_write::update).delete(custom_field_write::delete),
         )
         .route("/task/{task_id}", get(task::get))
+        .route("/customFieldOption/{id}", get(field_context_option::get))
         .route(
             "/field/{field_id}/context",
             get(field_context::list).post(field_context::create),
