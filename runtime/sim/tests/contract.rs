@@ -16,7 +16,9 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 107] = [
+const ROOTS: [&str; 109] = [
+    "CustomFieldOption",
+    "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -302,6 +304,30 @@ impl Contract {
 }
 
 impl Contract {
+    /// Asserts `page` is a `PageBeanCustomFieldContextDefaultValue` (`GET
+    /// /field/{fieldId}/context/defaultValue`), with the defect of
+    /// `CustomFieldContextDefaultValue` mended: it is a `oneOf` of the typed
+    /// shapes but also says `additionalProperties: false` with no
+    /// `properties`, which allows no property at all, and several shapes
+    /// (text, date, read-only, Forge object) require only `type`, so a text
+    /// default matches more than one of them and breaks `oneOf`. Jira picks
+    /// the shape by its `discriminator` (`type`); so does this check.
+    pub(crate) fn check_context_defaults(&self, what: &str, page: &Value) {
+        let mut mended = Self {
+            components: self.components.clone(),
+        };
+        let union = mended.components["schemas"]["CustomFieldContextDefaultValue"].take();
+        mended.components["schemas"]["CustomFieldContextDefaultValue"] = json!({});
+        mended.check_ref(what, "PageBeanCustomFieldContextDefaultValue", page);
+        for value in page["values"].as_array().into_iter().flatten() {
+            let kind = value["type"].as_str().expect("each default has a type");
+            let shape = union["discriminator"]["mapping"][kind]
+                .as_str()
+                .unwrap_or_else(|| panic!("{what}: '{kind}' is no type of the spec"));
+            self.check(what, json!({ "$ref": shape }), value);
+        }
+    }
+
     /// Asserts `instance` is a `JExpEvaluateJiraExpressionResultBean` (`POST
     /// /expression/evaluate`), with one defect of the spec mended:
     /// `JExpEvaluateIssuesJqlMetaDataBean` requires `nextPageToken`, yet it also

@@ -11,15 +11,15 @@ use kiln_sim::{Seed, SimConfig, Simulator};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const TYPE: &str = "com.atlassian.jira.plugin.system.customfieldtypes:";
+pub(crate) const TYPE: &str = "com.atlassian.jira.plugin.system.customfieldtypes:";
 /// The default site's projects (KILN, SEC) and issue types.
-const KILN: &str = "10000";
-const SEC: &str = "10001";
-const TASK: &str = "10001";
-const BUG: &str = "10002";
+pub(crate) const KILN: &str = "10000";
+pub(crate) const SEC: &str = "10001";
+pub(crate) const TASK: &str = "10001";
+pub(crate) const BUG: &str = "10002";
 
 /// A select field made by the admin and put on the Default Screen; its id.
-async fn select_field(sim: &Simulator, name: &str) -> String {
+pub(crate) async fn select_field(sim: &Simulator, name: &str) -> String {
     let reply = caller(sim, ADMIN)
         .post(
             "/rest/api/3/field",
@@ -33,7 +33,7 @@ async fn select_field(sim: &Simulator, name: &str) -> String {
 }
 
 /// The id of the field's global context (the one it is made with).
-async fn global_context(sim: &Simulator, field: &str) -> String {
+pub(crate) async fn global_context(sim: &Simulator, field: &str) -> String {
     caller(sim, ADMIN)
         .get(&format!(
             "/rest/api/3/field/{field}/context?isGlobalContext=true"
@@ -43,7 +43,7 @@ async fn global_context(sim: &Simulator, field: &str) -> String {
 }
 
 /// Creates a context as the admin; its id.
-async fn create_context(sim: &Simulator, field: &str, body: &Value) -> String {
+pub(crate) async fn create_context(sim: &Simulator, field: &str, body: &Value) -> String {
     let reply = caller(sim, ADMIN)
         .post(&format!("/rest/api/3/field/{field}/context"), body)
         .await;
@@ -52,7 +52,12 @@ async fn create_context(sim: &Simulator, field: &str, body: &Value) -> String {
 }
 
 /// Adds options to a context as the admin; their ids, in order.
-async fn add_options(sim: &Simulator, field: &str, context: &str, values: &[&str]) -> Vec<String> {
+pub(crate) async fn add_options(
+    sim: &Simulator,
+    field: &str,
+    context: &str,
+    values: &[&str],
+) -> Vec<String> {
     let options: Vec<Value> = values.iter().map(|v| json!({ "value": v })).collect();
     let reply = caller(sim, ADMIN)
         .post(
@@ -67,7 +72,7 @@ async fn add_options(sim: &Simulator, field: &str, context: &str, values: &[&str
 }
 
 /// Creates an issue as the admin; the answer.
-async fn create_issue(
+pub(crate) async fn create_issue(
     sim: &Simulator,
     project: &str,
     issue_type: &str,
@@ -83,7 +88,11 @@ async fn create_issue(
 }
 
 /// The fields the create metadata offers for the project and issue type.
-async fn create_meta_fields(sim: &Simulator, project: &str, issue_type: &str) -> Vec<Value> {
+pub(crate) async fn create_meta_fields(
+    sim: &Simulator,
+    project: &str,
+    issue_type: &str,
+) -> Vec<Value> {
     let reply = caller(sim, ADMIN)
         .get(&format!(
             "/rest/api/3/issue/createmeta/{project}/issuetypes/{issue_type}?maxResults=200"
@@ -1069,4 +1078,134 @@ async fn jql_suggests_a_value_several_contexts_have_once() {
         .filter_map(|r| r["value"].as_str())
         .collect();
     assert_eq!(values, ["Gold", "Silver", "Bronze"], "{}", suggested.text);
+}
+
+/// The keys of the issues a JQL search as the admin finds, by key; the error
+/// body if it is refused.
+async fn found_keys(sim: &Simulator, jql: &str) -> Result<Vec<String>, Value> {
+    let reply = caller(sim, ADMIN)
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({ "jql": format!("{jql} ORDER BY key ASC"), "fields": ["summary"] }),
+        )
+        .await;
+    if reply.status != StatusCode::OK {
+        return Err(reply.body);
+    }
+    Ok(reply.body["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["key"].as_str().unwrap_or_default().to_owned())
+        .collect())
+}
+
+#[tokio::test]
+async fn jql_finds_an_option_value_in_every_context_that_has_it() {
+    let sim = start().await;
+    let created = caller(&sim, ADMIN)
+        .post(
+            "/rest/api/3/field",
+            &json!({
+                "name": "Tier",
+                "type": format!("{TYPE}select"),
+                "searcherKey": format!("{TYPE}multiselectsearcher"),
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let field = created.str_at("/id");
+    common::put_on_default_screen(&sim, &field).await;
+    let number = field.trim_start_matches("customfield_");
+    let global = global_context(&sim, &field).await;
+    add_options(&sim, &field, &global, &["Gold", "Silver"]).await;
+    let kiln = create_context(&sim, &field, &json!({ "name": "K", "projectIds": [KILN] })).await;
+    add_options(&sim, &field, &kiln, &["gold", "Bronze"]).await;
+
+    let mut keys = Vec::new();
+    for (project, tier) in [(KILN, "gold"), (SEC, "Gold"), (SEC, "Silver")] {
+        let made = create_issue(
+            &sim,
+            project,
+            TASK,
+            json!({ field.clone(): { "value": tier } }),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+        keys.push(made.str_at("/key"));
+    }
+    let (kiln_gold, sec_gold, sec_silver) = (&keys[0], &keys[1], &keys[2]);
+    for jql in [
+        format!("cf[{number}] = Gold"),
+        "Tier = gold".to_owned(),
+        format!("cf[{number}] in (Gold)"),
+    ] {
+        let found = found_keys(&sim, &jql).await.expect(&jql);
+        let mut want = vec![kiln_gold.clone(), sec_gold.clone()];
+        want.sort();
+        assert_eq!(found, want, "{jql}");
+    }
+    let others = found_keys(&sim, "Tier != Gold").await.expect("!=");
+    assert_eq!(others, std::slice::from_ref(sec_silver));
+    let bronze = found_keys(&sim, "Tier = Bronze")
+        .await
+        .expect("one context's");
+    assert!(bronze.is_empty(), "{bronze:?}");
+    let refused = found_keys(&sim, "Tier = Platinum").await;
+    assert!(refused.is_err(), "an option no context has: {refused:?}");
+}
+
+#[tokio::test]
+async fn an_option_is_read_by_its_id_where_its_context_is_seen() {
+    let sim = start().await;
+    let field = select_field(&sim, "Tier").await;
+    let global = global_context(&sim, &field).await;
+    let gold = add_options(&sim, &field, &global, &["Gold"])
+        .await
+        .remove(0);
+    let sec = create_context(&sim, &field, &json!({ "name": "S", "projectIds": [SEC] })).await;
+    let secret = add_options(&sim, &field, &sec, &["Secret"]).await.remove(0);
+    let contract = crate::contract::Contract::new();
+
+    // An issue's value links to it.
+    let made = create_issue(&sim, KILN, TASK, json!({ field.clone(): { "id": gold } })).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let issue = caller(&sim, USER)
+        .get(&format!(
+            "/rest/api/3/issue/{}?fields={field}",
+            made.str_at("/key")
+        ))
+        .await;
+    let link = issue.str_at(&format!("/fields/{field}/self"));
+    let path = link
+        .strip_prefix(sim.base_url())
+        .expect("a link to the site");
+    let read = caller(&sim, USER).get(path).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.body, json!({ "self": link, "value": "Gold" }));
+    contract.check_ref("getCustomFieldOption", "CustomFieldOption", &read.body);
+
+    // Carol may browse KILN but not SEC: SEC's context's option is hidden.
+    let carol = caller(&sim, common::OUTSIDER);
+    let global_read = carol
+        .get(&format!("/rest/api/3/customFieldOption/{gold}"))
+        .await;
+    assert_eq!(global_read.status, StatusCode::OK, "{}", global_read.text);
+    let hidden = carol
+        .get(&format!("/rest/api/3/customFieldOption/{secret}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.text);
+    let seen = caller(&sim, USER)
+        .get(&format!("/rest/api/3/customFieldOption/{secret}"))
+        .await;
+    assert_eq!(seen.body["value"], "Secret");
+    let unknown = caller(&sim, ADMIN)
+        .get("/rest/api/3/customFieldOption/99999")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // A context's id is no option's.
+    let context = caller(&sim, ADMIN)
+        .get(&format!("/rest/api/3/customFieldOption/{sec}"))
+        .await;
+    assert_eq!(context.status, StatusCode::NOT_FOUND);
 }

@@ -30,6 +30,7 @@ mod due_date;
 mod expression_board_sprint;
 mod expressions;
 mod faults;
+mod field_context_defaults;
 mod field_contexts;
 mod field_exclusions;
 mod field_screens;

@@ -620,8 +620,10 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves one operand to every canonical value it stands for: a version
-    /// name may be used in several projects, and the clause means any of those
-    /// versions, as in Jira. Other fields' operands stand for one value.
+    /// name may be used in several projects, a select option's value in
+    /// several contexts of its field, and the clause means any of those
+    /// versions or options, as in Jira. Other fields' operands stand for one
+    /// value.
     fn values(
         &self,
         field: ValueField,
@@ -674,6 +676,21 @@ impl<'a> Resolver<'a> {
                 )));
             }
             return Ok(ids.into_iter().map(Some).collect());
+        }
+        if let (ValueField::Custom(number), Operand::Literal(literal)) = (field, operand)
+            && let Some(field) = self.world.custom_field_numbered(number)
+            && field.kind.has_options()
+        {
+            // Each context holds its own options, and several may have one
+            // of the same value: the clause means any of them, as in Jira.
+            let ids: Vec<Option<String>> = field
+                .all_options()
+                .filter(|o| o.value.eq_ignore_ascii_case(literal))
+                .map(|o| Some(o.id.clone()))
+                .collect();
+            if !ids.is_empty() {
+                return Ok(ids);
+            }
         }
         Ok(vec![self.value(field, name, operand)?])
     }

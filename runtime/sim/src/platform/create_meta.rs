@@ -245,14 +245,25 @@ pub(crate) fn metadata(
                 })
                 .collect()
         });
-        all.push(system(
+        let mut meta = system(
             &field.id(),
             &field.name,
             false,
             details["schema"].clone(),
             operations,
             allowed,
-        ));
+        );
+        // What a create that leaves the field out gets (`platform/issue.rs`):
+        // the applicable context's default, as an issue shows it.
+        if let Some(default) = context
+            .and_then(|c| c.default_value.as_ref())
+            .filter(|_| creating)
+        {
+            let value = default.issue_value(field.kind, world.now());
+            meta["hasDefaultValue"] = json!(true);
+            meta["defaultValue"] = custom_field::render_value(links, world, field, Some(&value));
+        }
+        all.push(meta);
     }
     let offered = world.offered_fields(&project.id, issue_type.id);
     all.retain(|field| offered.offers(field["fieldId"].as_str().unwrap_or_default()));

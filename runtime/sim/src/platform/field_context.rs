@@ -287,6 +287,7 @@ pub(crate) async fn create(
         project_ids,
         issue_type_ids,
         options: Vec::new(),
+        default_value: None,
     };
     let body = json!({
         "id": context.id,

@@ -294,6 +294,16 @@ pub(crate) fn create_one(
         api,
         &caller.account_id,
     )?;
+    // A custom field the create leaves out takes the default of the context
+    // that applies to the new issue (`world/field_context_default.rs`).
+    let project_id = world
+        .project(&issue.project_key)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let named = |id: &str| fields.contains_key(id) || input.update.contains_key(id);
+    for (number, value) in world.context_defaults(&project_id, issue.issue_type.id, now, named) {
+        issue.custom_fields.insert(number, value);
+    }
     hierarchy::check_created(&issue)?;
     let taken = world.take_issue_id();
     debug_assert_eq!(

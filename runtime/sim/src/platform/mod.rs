@@ -26,7 +26,9 @@ pub(crate) mod duration;
 mod expression_analyse;
 mod expression_evaluate;
 mod field_context;
+mod field_context_default;
 mod field_context_mapping;
+mod field_context_option;
 pub(crate) mod field_details;
 pub(crate) mod fields;
 mod filter;
@@ -313,9 +315,14 @@ fn api_routes() -> Router<Arc<Shared>> {
             put(custom_field_write::update).delete(custom_field_write::delete),
         )
         .route("/task/{task_id}", get(task::get))
+        .route("/customFieldOption/{id}", get(field_context_option::get))
         .route(
             "/field/{field_id}/context",
             get(field_context::list).post(field_context::create),
+        )
+        .route(
+            "/field/{field_id}/context/defaultValue",
+            get(field_context_default::list).put(field_context_default::set),
         )
         .route(
             "/field/{field_id}/context/projectmapping",

@@ -194,8 +194,14 @@ impl CustomFieldRecord {
 impl super::World {
     /// Takes the options `removed` out of every issue's value for the field
     /// numbered `number` (the options are being deleted, alone or with their
-    /// context); a value left with no option goes, as on Jira.
+    /// context), and out of its contexts' defaults; a value left with no
+    /// option goes, as on Jira.
     pub(crate) fn clear_option_values(&mut self, number: u64, removed: &BTreeSet<&str>) {
+        if let Some(field) = self.custom_fields.iter_mut().find(|f| f.number == number) {
+            for context in &mut field.contexts {
+                context.forget_options(removed);
+            }
+        }
         for issue in &mut self.issues {
             let emptied = match issue.custom_fields.get_mut(&number) {
                 Some(CustomValue::Option(id)) => removed.contains(id.as_str()),

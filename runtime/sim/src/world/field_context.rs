@@ -8,9 +8,11 @@
 //! with no applicable context is not offered for that issue
 //! ([`crate::world::World::offered_fields`]). Each context holds its own
 //! options; option ids are numbered per site, so an option id names one
-//! option of one context.
+//! option of one context. It may hold a default value
+//! (`field_context_default.rs`).
 
 use super::custom_field::OptionRecord;
+use super::field_context_default::ContextDefault;
 
 /// Most contexts one custom field holds: each is searched when a create or
 /// edit names the field and listed by the context reads, so a hostile caller
@@ -41,6 +43,9 @@ pub(crate) struct ContextRecord {
     /// Issue type ids; empty for any issue type.
     pub(crate) issue_type_ids: Vec<String>,
     pub(crate) options: Vec<OptionRecord>,
+    /// What a new issue takes for the field where this context applies
+    /// (`world/field_context_default.rs`); none at first, as on Jira.
+    pub(crate) default_value: Option<ContextDefault>,
 }
 
 impl ContextRecord {
@@ -53,6 +58,7 @@ impl ContextRecord {
             project_ids: Vec::new(),
             issue_type_ids: Vec::new(),
             options: Vec::new(),
+            default_value: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub(crate) mod component;
 pub(crate) mod custom_field;
 pub(crate) mod epic;
 pub(crate) mod field_context;
+pub(crate) mod field_context_default;
 pub(crate) mod filter;
 mod from_seed;
 pub(crate) mod group;
