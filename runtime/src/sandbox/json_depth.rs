@@ -21,11 +21,21 @@ pub const MAX_JSON_DEPTH: usize = 64;
 /// beyond it. Strings are skipped (brackets inside them do not count).
 /// Assumes nothing about validity; run it before the parser.
 ///
-/// A string is skipped to its next `"` or `\` at a time (`memchr2`, many bytes
-/// per step): most of a payload or result is string text, and every web
-/// trigger request and answer goes through here.
+/// Every web trigger request and answer goes through here, so the common case
+/// is made cheap first: nesting needs an opening bracket per level, so a
+/// document with at most `max` of them anywhere (strings included) cannot be
+/// too deep, and one `memchr2` pass that stops at the `max + 1`th says so.
+/// Only a document with more opening brackets is walked: a string is skipped
+/// to its next `"` or `\` at a time (`memchr2`, many bytes per step), as most
+/// of a payload or result is string text.
 pub fn exceeds_depth(json: &str, max: usize) -> Option<usize> {
     let bytes = json.as_bytes();
+    let openers = memchr::memchr2_iter(b'[', b'{', bytes)
+        .take(max.saturating_add(1))
+        .count();
+    if openers <= max {
+        return None;
+    }
     let mut depth = 0usize;
     let mut at = 0usize;
     while let Some(&b) = bytes.get(at) {
@@ -116,7 +126,8 @@ mod tests {
     fn skipping_strings_whole_answers_as_the_bytewise_scan() {
         // Every string of up to 6 bytes over the characters that matter (and one that
         // does not), against every limit from 0 to 3: hostile shapes included, such as an
-        // escape at the very end, unterminated strings and unbalanced brackets.
+        // escape at the very end, unterminated strings and unbalanced brackets; both the
+        // opening-bracket count's shortcut and the walk are reached.
         let alphabet = [b'"', b'\\', b'[', b']', b'{', b'}', b'a'];
         let mut checked = 0;
         for len in 0..=6u32 {
