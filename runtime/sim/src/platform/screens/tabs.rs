@@ -17,15 +17,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    ScreenPath, Screenable, TabPath, administer, only_admins, screen_index, screenable,
-    screenable_field, screenable_fields, tab_index, tab_json,
+    ScreenPath, Screenable, TabPath, administer, only_admins, required_among, required_refusal,
+    screen_index, screenable, screenable_field, screenable_fields, tab_index, tab_json,
 };
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::screen::REQUIRED_ON_SCREEN;
+use crate::world::screen::MAX_FIELDS_PER_SCREEN;
 
 /// The query of the tab reads: the project whose administrator asks.
 #[derive(Deserialize)]
@@ -123,6 +123,18 @@ pub(crate) async fn add_tab_field(
             input.field_id
         )));
     }
+    // Unreachable while a field is on a screen once (the screenable fields
+    // are bounded), and kept so a tab's bound does not rest on that alone.
+    let on_screen: usize = world.screens[screen]
+        .tabs
+        .iter()
+        .map(|t| t.fields.len())
+        .sum();
+    if on_screen >= MAX_FIELDS_PER_SCREEN {
+        return Err(JiraError::bad_request(format!(
+            "A screen holds at most {MAX_FIELDS_PER_SCREEN} fields in the simulator."
+        )));
+    }
     world.screens[screen].tabs[tab]
         .fields
         .push(input.field_id.clone());
@@ -132,9 +144,9 @@ pub(crate) async fn add_tab_field(
 /// Path parameters naming a field on a screen's tab.
 #[derive(Deserialize)]
 pub(crate) struct TabFieldPath {
-    screen_id: String,
-    tab_id: String,
-    id: String,
+    pub(super) screen_id: String,
+    pub(super) tab_id: String,
+    pub(super) id: String,
 }
 
 /// `DELETE /screens/{screenId}/tabs/{tabId}/fields/{id}`. The summary and the
@@ -160,11 +172,8 @@ pub(crate) async fn remove_tab_field(
             path.id
         ))
     })?;
-    if REQUIRED_ON_SCREEN.contains(&path.id.as_str()) {
-        return Err(JiraError::bad_request(format!(
-            "The field '{}' is required and can't be removed from the screen.",
-            path.id
-        )));
+    if let Some(required) = required_among(std::slice::from_ref(&path.id)) {
+        return Err(required_refusal(required));
     }
     fields.remove(position);
     Ok(StatusCode::NO_CONTENT)
