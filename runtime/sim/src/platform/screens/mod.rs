@@ -247,7 +247,7 @@ fn name_taken<'a>(mut names: impl Iterator<Item = &'a str>, name: &str) -> bool 
 
 /// The required field (`summary`, `issuetype`) among `fields`, if any: what a
 /// removal must not take off a screen, whether field by field or with its tab.
-fn required_among<'a>(fields: &'a [String]) -> Option<&'a str> {
+fn required_among(fields: &[String]) -> Option<&str> {
     fields
         .iter()
         .map(String::as_str)
