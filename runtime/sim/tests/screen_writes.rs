@@ -706,7 +706,13 @@ async fn screen_schemes_are_listed_created_updated_and_deleted() {
 
 #[tokio::test]
 async fn the_default_screen_scheme_decides_what_a_create_and_an_edit_may_set() {
-    let sim = common::start().await;
+    let mut seed = kiln_sim::Seed::default();
+    seed.projects[1].lead = String::from(USER);
+    let sim = common::start_with(kiln_sim::SimConfig {
+        seed,
+        ..kiln_sim::SimConfig::default()
+    })
+    .await;
     let alice = caller(&sim, ADMIN);
     // A lean create screen: the summary and the issue type only.
     let lean = new_screen(&sim, "Lean create").await;
@@ -720,6 +726,12 @@ async fn the_default_screen_scheme_decides_what_a_create_and_an_edit_may_set() {
         assert_eq!(added.status, StatusCode::OK, "{}", added.text);
     }
     assert!(create_meta_ids(&sim).await.contains(&json!("description")));
+    // Bob leads SEC: he reads the tabs of a screen his project uses, and the
+    // lean screen is not one yet.
+    let bob = caller(&sim, USER);
+    let lean_tabs = format!("/rest/api/3/screens/{lean}/tabs?projectKey=SEC");
+    let unused = bob.get(&lean_tabs).await;
+    assert_refused(&unused, StatusCode::FORBIDDEN, SCREENS_403);
 
     let pointed = alice
         .put(
@@ -728,11 +740,12 @@ async fn the_default_screen_scheme_decides_what_a_create_and_an_edit_may_set() {
         )
         .await;
     assert_eq!(pointed.status, StatusCode::NO_CONTENT, "{}", pointed.text);
+    let used = bob.get(&lean_tabs).await;
+    assert_eq!(used.status, StatusCode::OK, "{}", used.text);
     // The create metadata and a create read the create screen…
     let offered = create_meta_ids(&sim).await;
     assert!(offered.contains(&json!("summary")), "{offered:?}");
     assert!(!offered.contains(&json!("description")), "{offered:?}");
-    let bob = caller(&sim, USER);
     let task = |fields: Value| {
         let mut body = json!({ "project": { "key": "KILN" }, "issuetype": { "name": "Task" }, "summary": "Lean" });
         for (key, value) in fields.as_object().into_iter().flatten() {

@@ -117,6 +117,15 @@ impl World {
         self.screen(scheme.screens.screen_for(operation))
     }
 
+    /// Whether every project uses the screen: the Default Screen Scheme, which
+    /// all of them use, names it for some operation.
+    pub(crate) fn project_screen(&self, screen_id: u64) -> bool {
+        self.screen_schemes
+            .iter()
+            .find(|s| s.id == DEFAULT_SCREEN_SCHEME_ID)
+            .is_some_and(|s| s.screens.uses(screen_id))
+    }
+
     /// Whether a screen scheme uses the screen (so it may not be deleted).
     pub(crate) fn screen_in_scheme(&self, screen_id: u64) -> bool {
         self.screen_schemes

@@ -19,7 +19,8 @@
 //! Who may do what, as the spec says: *Administer Jira* administers screens; a
 //! project's *Administer projects* also reads the tabs (and their fields) of a
 //! screen its project uses, when the request names the project (`projectKey`),
-//! and every project uses the Default Screen. Anyone else gets the spec's `403`.
+//! and every project uses the screens the Default Screen Scheme names. Anyone
+//! else gets the spec's `403`.
 
 mod bulk_tabs;
 mod field_move;

@@ -35,15 +35,23 @@ pub(crate) struct ProjectQuery {
 }
 
 /// Refuses a caller who may not read the screen's tabs: *Administer Jira*, or
-/// *Administer projects* in the project `project_key` names (every project uses
-/// the site's screen).
-fn may_read_tabs(world: &World, caller: &Caller, query: &ProjectQuery) -> Result<(), JiraError> {
+/// *Administer projects* in the project `project_key` names when the project
+/// uses the screen (every project uses the Default Screen Scheme's screens,
+/// `World::project_screen`; a screen no scheme of a project names is an
+/// administrator's alone).
+fn may_read_tabs(
+    world: &World,
+    caller: &Caller,
+    query: &ProjectQuery,
+    screen_id: &str,
+) -> Result<(), JiraError> {
     let project_admin = query
         .project_key
         .as_deref()
         .and_then(|key| world.project(key))
         .is_some_and(|p| world.administers(&caller.account_id, &p.key));
-    if project_admin || world.is_site_admin(&caller.account_id) {
+    let used = screen_id.parse().is_ok_and(|id| world.project_screen(id));
+    if (project_admin && used) || world.is_site_admin(&caller.account_id) {
         Ok(())
     } else {
         Err(only_admins())
@@ -58,7 +66,7 @@ pub(crate) async fn tabs(
     JiraQuery(query): JiraQuery<ProjectQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    may_read_tabs(&world, &caller, &query)?;
+    may_read_tabs(&world, &caller, &query, &path.screen_id)?;
     let screen = &world.screens[screen_index(&world, &path.screen_id)?];
     Ok(Json(Value::Array(
         screen.tabs.iter().map(tab_json).collect(),
@@ -73,7 +81,7 @@ pub(crate) async fn tab_fields(
     JiraQuery(query): JiraQuery<ProjectQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    may_read_tabs(&world, &caller, &query)?;
+    may_read_tabs(&world, &caller, &query, &path.screen_id)?;
     let (screen, tab) = tab_index(&world, &path)?;
     let names: BTreeMap<String, String> = screenable_fields(&world).into_iter().collect();
     let fields = &world.screens[screen].tabs[tab].fields;
