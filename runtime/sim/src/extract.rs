@@ -35,6 +35,18 @@ pub(crate) fn not_a_number(name: &str, value: &str) -> JiraError {
     JiraError::bad_request(format!("The value '{value}' of '{name}' is not a number."))
 }
 
+/// A body property that may be present as `null` (`#[serde(default,
+/// deserialize_with = "present")]` on an `Option<Option<T>>`): `None` when it
+/// is absent, `Some(None)` for `null`, so an update can tell "leave it" from
+/// "clear it".
+pub(crate) fn present<'de, D, T>(input: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(input).map(Some)
+}
+
 mod objects_only;
 
 /// A JSON body; anything unreadable is Jira's "Invalid request payload" 400,

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 109] = [
+const ROOTS: [&str; 112] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -125,6 +125,9 @@ const ROOTS: [&str; 109] = [
     "PageBeanScreenWithTab",
     "ScreenableTab",
     "ScreenableField",
+    "Screen",
+    "ScreenSchemeId",
+    "PageBeanScreenScheme",
     "TaskProgressBeanObject",
 ];
 

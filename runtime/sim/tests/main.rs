@@ -65,6 +65,7 @@ mod real_clients;
 mod reporter;
 mod resolution;
 mod rest_api_v2;
+mod screen_writes;
 mod screens;
 mod seed_doc;
 mod site;

@@ -22,6 +22,7 @@ use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::PRIORITIES;
 use crate::world::custom_field::Kind;
+use crate::world::screen_scheme::IssueOperation;
 use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, issue_type_by_id};
 use crate::world::{IssueRecord, ProjectRecord, World};
@@ -265,7 +266,12 @@ pub(crate) fn metadata(
         }
         all.push(meta);
     }
-    let offered = world.offered_fields(&project.id, issue_type.id);
+    let operation = if creating {
+        IssueOperation::Create
+    } else {
+        IssueOperation::Edit
+    };
+    let offered = world.offered_fields(&project.id, issue_type.id, operation);
     all.retain(|field| offered.offers(field["fieldId"].as_str().unwrap_or_default()));
     all
 }

@@ -14,7 +14,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::custom_field::{check_description, check_name, valid_searcher};
 use super::task;
@@ -65,13 +65,8 @@ fn administered_field(
 pub(crate) struct FieldUpdate {
     name: Option<String>,
     description: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     searcher_key: Option<Option<String>>,
-}
-
-/// A property that is present, `null` or not: `Some(None)` for `null`.
-fn present<'de, D: Deserializer<'de>>(input: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(input).map(Some)
 }
 
 /// `PUT /field/{fieldId}`: all of the update or none of it.

@@ -31,6 +31,7 @@ use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::custom_field::{CustomFieldRecord, Kind};
 use crate::world::field_context::ContextRecord;
+use crate::world::screen_scheme::IssueOperation;
 use crate::world::version::VersionField;
 use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
 use crate::world::{DEFAULT_PRIORITY, HistoryRecord, IssueRecord, World, priority_named};
@@ -293,6 +294,7 @@ pub(crate) fn create_one(
         &input.update,
         api,
         &caller.account_id,
+        IssueOperation::Create,
     )?;
     // A custom field the create leaves out takes the default of the context
     // that applies to the new issue (`world/field_context_default.rs`).
@@ -342,7 +344,16 @@ pub(crate) async fn edit(
     let mut issue = world.issues[index].clone();
     let api = Api::of(v2.is_some());
     let actor = &caller.account_id;
-    apply_fields(&world, &mut issue, &input.fields, &input.update, api, actor)?;
+    let (fields, update) = (&input.fields, &input.update);
+    apply_fields(
+        &world,
+        &mut issue,
+        fields,
+        update,
+        api,
+        actor,
+        IssueOperation::Edit,
+    )?;
     issue.updated = world.now();
     let before = std::mem::replace(&mut world.issues[index], issue);
     raise_updated(&shared, &mut world, &caller, &before, index);
@@ -629,7 +640,8 @@ fn not_on_screen(name: &str) -> JiraError {
 /// field the screen does not hold ([`World::offered_fields`], the rule the
 /// create and edit metadata list by) and anything the simulator does not store,
 /// as Jira refuses fields not on the screen. `actor` is who writes: what a
-/// field refers to (a parent) must be visible to them.
+/// field refers to (a parent) must be visible to them. `operation` says whose
+/// screen decides: the create screen's or the edit screen's.
 fn apply_fields(
     world: &World,
     issue: &mut IssueRecord,
@@ -637,12 +649,13 @@ fn apply_fields(
     update: &Map<String, Value>,
     api: Api,
     actor: &str,
+    operation: IssueOperation,
 ) -> Result<(), JiraError> {
     let project_id = world
         .project(&issue.project_key)
         .map(|p| p.id.as_str())
         .unwrap_or_default();
-    let offered = world.offered_fields(project_id, issue.issue_type.id);
+    let offered = world.offered_fields(project_id, issue.issue_type.id, operation);
     if let Some(name) = fields
         .keys()
         .chain(update.keys())

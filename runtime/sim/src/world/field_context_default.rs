@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use super::World;
 use super::custom_field::{CustomValue, Kind};
 use super::field_context::ContextRecord;
+use super::screen_scheme::IssueOperation;
 use crate::adf;
 
 /// Most groups and most roles a single user picker's `userFilter` names, as
@@ -113,7 +114,7 @@ impl ContextRecord {
 impl World {
     /// The custom field values a new issue of the project and issue type,
     /// created at `now`, takes by default: for each field offered there
-    /// ([`World::offered_fields`]) whose applicable context has a default, its
+    /// ([`World::offered_fields`]) (on the create screen) whose applicable context has a default, its
     /// number and value. `named` says which field ids the create sets itself:
     /// those keep what the request says, an empty value included.
     pub(crate) fn context_defaults(
@@ -123,7 +124,7 @@ impl World {
         now: OffsetDateTime,
         named: impl Fn(&str) -> bool,
     ) -> Vec<(u64, CustomValue)> {
-        let offered = self.offered_fields(project_id, issue_type_id);
+        let offered = self.offered_fields(project_id, issue_type_id, IssueOperation::Create);
         self.custom_fields
             .iter()
             .filter_map(|field| {

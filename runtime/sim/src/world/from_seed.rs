@@ -74,6 +74,10 @@ impl World {
             next_sprint_id: super::sprint::FIRST_SPRINT_ID,
             notifications: Vec::new(),
             screens: vec![super::screen::ScreenRecord::default_screen()],
+            next_screen_id: super::screen::FIRST_SCREEN_ID,
+            next_screen_tab_id: super::screen::FIRST_TAB_ID,
+            screen_schemes: vec![super::screen_scheme::ScreenSchemeRecord::default_scheme()],
+            next_screen_scheme_id: super::screen_scheme::FIRST_SCREEN_SCHEME_ID,
             tasks: Vec::new(),
             next_task_id: super::task::FIRST_TASK_ID,
         };

@@ -29,6 +29,7 @@ pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod screen;
+pub(crate) mod screen_scheme;
 pub(crate) mod sprint;
 pub(crate) mod task;
 pub(crate) mod time_tracking;
@@ -118,6 +119,12 @@ pub(crate) struct World {
     /// The site's screens (`screen.rs`): the Default Screen, which decides the
     /// fields a create or edit may set.
     pub(crate) screens: Vec<screen::ScreenRecord>,
+    pub(crate) next_screen_id: u64,
+    pub(crate) next_screen_tab_id: u64,
+    /// The site's screen schemes (`screen_scheme.rs`): the Default Screen
+    /// Scheme decides which screen a create and an edit use.
+    pub(crate) screen_schemes: Vec<screen_scheme::ScreenSchemeRecord>,
+    pub(crate) next_screen_scheme_id: u64,
     /// Finished asynchronous tasks, oldest first ([`task::MAX_TASKS`] at most).
     pub(crate) tasks: Vec<task::TaskRecord>,
     pub(crate) next_task_id: u64,

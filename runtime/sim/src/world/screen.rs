@@ -10,7 +10,10 @@
 //! and accepted by a create or edit, only once it is put on the screen.
 //!
 //! That rule lives here, once: [`World::offered_fields`] is what the create and
-//! edit metadata list and what `platform/issue.rs` accepts. A custom field on
+//! edit metadata list and what `platform/issue.rs` accepts, read from the
+//! screen the operation uses (its screen scheme's, `screen_scheme.rs`), so a
+//! screen an admin makes and puts in the scheme decides as the Default Screen
+//! does. A custom field on
 //! the screen is offered only for a project and issue type one of its contexts
 //! applies to (`field_context.rs`), as Jira offers it. Jira's *Workflow
 //! Screen* and *Resolve Issue Screen* are not modelled: the simulator's
@@ -19,11 +22,34 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::World;
+use super::custom_field::MAX_CUSTOM_FIELDS;
+use super::screen_scheme::IssueOperation;
 
 /// The Default Screen's id, as on every Jira site.
 pub(crate) const DEFAULT_SCREEN_ID: u64 = 1;
 /// The Default Screen's one tab, as Jira numbers it.
 pub(crate) const FIELD_TAB_ID: u64 = 10_000;
+/// The first id a created screen takes: Jira numbers the screens an admin
+/// makes from 10000 (its own are 1 to 3).
+pub(crate) const FIRST_SCREEN_ID: u64 = 10_000;
+/// The first id a created tab takes: after the Default Screen's.
+pub(crate) const FIRST_TAB_ID: u64 = FIELD_TAB_ID + 1;
+/// The name Jira gives the tab a new screen starts with.
+pub(crate) const NEW_SCREEN_TAB: &str = "Field Tab";
+
+/// Most screens a site holds: every screen is walked by the screen reads and
+/// by `GET /field/{fieldId}/screens`, so a hostile caller cannot make those
+/// walks long.
+pub(crate) const MAX_SCREENS: usize = 500;
+/// Most tabs one screen holds.
+pub(crate) const MAX_TABS_PER_SCREEN: usize = 50;
+/// Most fields one screen (and so one tab) holds: a field is on a screen at
+/// most once, so a screen holds at most every screenable field, and the
+/// custom fields are bounded.
+pub(crate) const MAX_FIELDS_PER_SCREEN: usize = SCREENABLE_SYSTEM_FIELDS.len() + MAX_CUSTOM_FIELDS;
+/// Longest screen, tab and screen scheme name and description, as the spec
+/// states (`ScreenDetails`, `ScreenableTab`, `ScreenSchemeDetails`).
+pub(crate) const MAX_SCREEN_TEXT_CHARS: usize = 255;
 
 /// The system fields a screen may hold: those a create or edit of the simulator
 /// sets (`platform/issue.rs`), in the Default Screen's order. Each is on the
@@ -85,6 +111,20 @@ impl ScreenRecord {
         }
     }
 
+    /// A screen as `createScreen` makes it: one empty tab, [`NEW_SCREEN_TAB`].
+    pub(crate) fn new(id: u64, name: String, description: String, tab_id: u64) -> Self {
+        Self {
+            id,
+            name,
+            description,
+            tabs: vec![TabRecord {
+                id: tab_id,
+                name: NEW_SCREEN_TAB.to_owned(),
+                fields: Vec::new(),
+            }],
+        }
+    }
+
     /// Whether any tab of the screen holds the field.
     pub(crate) fn holds(&self, field_id: &str) -> bool {
         self.tabs
@@ -120,21 +160,22 @@ impl OfferedFields<'_> {
 }
 
 impl World {
-    /// The screen every project creates and edits issues with.
-    pub(crate) fn default_screen(&self) -> Option<&ScreenRecord> {
-        self.screens.iter().find(|s| s.id == DEFAULT_SCREEN_ID)
+    /// The screen with this id.
+    pub(crate) fn screen(&self, id: u64) -> Option<&ScreenRecord> {
+        self.screens.iter().find(|s| s.id == id)
     }
 
-    /// The fields a create or edit may set on an issue of the project and
-    /// issue type: those on the Default Screen, which every project uses, that
-    /// apply there.
+    /// The fields `operation` (a create or an edit) may set on an issue of the
+    /// project and issue type: those on the screen the operation uses
+    /// ([`World::operation_screen`]) that apply there.
     pub(crate) fn offered_fields<'a>(
         &'a self,
         project_id: &'a str,
         issue_type_id: &'a str,
+        operation: IssueOperation,
     ) -> OfferedFields<'a> {
         let on_screen = self
-            .default_screen()
+            .operation_screen(operation)
             .into_iter()
             .flat_map(|screen| &screen.tabs)
             .flat_map(|tab| &tab.fields)
@@ -183,6 +224,20 @@ impl World {
             }
             None => false,
         }
+    }
+
+    /// Hands out the next screen id (never reused, as Jira's).
+    pub(crate) fn take_screen_id(&mut self) -> u64 {
+        let id = self.next_screen_id;
+        self.next_screen_id += 1;
+        id
+    }
+
+    /// Hands out the next screen tab id: tabs are numbered per site.
+    pub(crate) fn take_screen_tab_id(&mut self) -> u64 {
+        let id = self.next_screen_tab_id;
+        self.next_screen_tab_id += 1;
+        id
     }
 
     /// Takes the field off every screen (it is being deleted).

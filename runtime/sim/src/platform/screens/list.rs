@@ -8,9 +8,8 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use serde_json::Value;
 
-use super::{administer, screen_json};
+use super::{administer, read_ids, screen_json};
 use crate::access::Caller;
-use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::platform::order_direction;
 use crate::platform::page::{PageParams, page_bean, with_query};
@@ -23,9 +22,9 @@ const PAGE: usize = 100;
 /// The parameters that say which list is paged: `self` and `nextPage` keep them.
 const LINKED: [&str; 4] = ["id", "queryString", "scope", "orderBy"];
 
-/// What `orderBy` sorts by.
+/// What `orderBy` sorts by (screens and screen schemes alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OrderField {
+pub(super) enum OrderField {
     Id,
     Name,
 }
@@ -62,11 +61,7 @@ impl ScreensQuery {
                 continue;
             }
             match key.as_ref() {
-                "id" => {
-                    for id in value.split(',').map(str::trim).filter(|id| !id.is_empty()) {
-                        query.ids.insert(query_number("id", id)?);
-                    }
-                }
+                "id" => read_ids("id", &value, &mut query.ids)?,
                 "queryString" => query.name_part = value.to_lowercase(),
                 "scope" => {
                     for scope in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -104,7 +99,7 @@ fn parse_scope(value: &str) -> Result<Scope, JiraError> {
 }
 
 /// `id`, `-name`, `+id` …: the field and whether it descends.
-fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
+pub(super) fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
     let (field, descending) = order_direction::split(value);
     let field = match field {
         "id" => OrderField::Id,
@@ -119,6 +114,26 @@ fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
     Ok((field, descending))
 }
 
+/// Sorts `items` as `orderBy` asks, by the id and name `key` gives: by id when
+/// it asks nothing (the site's order), names case-insensitively, ties by id.
+pub(super) fn sort<T>(
+    items: &mut [&T],
+    order: Option<(OrderField, bool)>,
+    key: impl Fn(&T) -> (u64, &str),
+) {
+    let (field, descending) = order.unwrap_or((OrderField::Id, false));
+    match field {
+        OrderField::Id => items.sort_by_key(|item| key(item).0),
+        OrderField::Name => items.sort_by_key(|item| {
+            let (id, name) = key(item);
+            (name.to_lowercase(), id)
+        }),
+    }
+    if descending {
+        items.reverse();
+    }
+}
+
 pub(crate) async fn screens(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -129,15 +144,7 @@ pub(crate) async fn screens(
     administer(&world, &caller)?;
     let mut matching: Vec<&ScreenRecord> =
         world.screens.iter().filter(|s| query.admits(s)).collect();
-    // The site's order is by id.
-    let (field, descending) = query.order.unwrap_or((OrderField::Id, false));
-    match field {
-        OrderField::Id => matching.sort_by_key(|s| s.id),
-        OrderField::Name => matching.sort_by_key(|s| (s.name.to_lowercase(), s.id)),
-    }
-    if descending {
-        matching.reverse();
-    }
+    sort(&mut matching, query.order, |s| (s.id, &s.name));
     let window = query.page.window(PAGE, PAGE);
     let total = matching.len();
     let values = window.of(matching).map(screen_json).collect();

@@ -1,41 +1,74 @@
-//! Screen administration: `GET /rest/api/3/screens` (getScreens), a screen's
-//! tabs and their fields (read, add, remove), the fields a screen could take
+//! Screen administration (`world/screen.rs`, `world/screen_scheme.rs`):
+//! `GET`/`POST /rest/api/3/screens` (getScreens, createScreen), `PUT`/`DELETE
+//! /screens/{screenId}` (`write.rs`), a screen's tabs (read, add, rename,
+//! delete, move: `tabs.rs`, `tab_write.rs`) and their fields (read, add,
+//! remove, move: `tabs.rs`, `field_move.rs`), the tabs of many screens
+//! (getBulkScreenTabs, `bulk_tabs.rs`), the fields a screen could take
 //! (getAvailableScreenFields), `POST /screens/addToDefault/{fieldId}`
-//! (addFieldToDefaultScreen), and the screens holding a field
-//! (`GET /field/{fieldId}/screens`, getScreensForField, `for_field.rs`).
+//! (addFieldToDefaultScreen), the screens holding a field (`GET
+//! /field/{fieldId}/screens`, getScreensForField, `for_field.rs`), and screen
+//! schemes (`GET`/`POST /screenscheme`, `PUT`/`DELETE
+//! /screenscheme/{screenSchemeId}`, `schemes.rs`).
 //!
-//! The site's one screen is the Default Screen with its one tab
-//! (`world/screen.rs`), which decides what a create or an edit may set: a field
-//! put on it here is offered by the create and edit metadata and accepted by a
-//! create or edit; one taken off is neither.
+//! The screen a create or an edit uses, by the Default Screen Scheme, decides
+//! what it may set: a field put on it here is offered by the create and edit
+//! metadata and accepted by a create or edit; one taken off is neither. Every
+//! write changes the one model (`World::screens`, `World::screen_schemes`)
+//! those reads and checks use.
 //!
 //! Who may do what, as the spec says: *Administer Jira* administers screens; a
 //! project's *Administer projects* also reads the tabs (and their fields) of a
 //! screen its project uses, when the request names the project (`projectKey`),
-//! and every project uses the Default Screen. Anyone else gets the spec's `403`.
+//! and every project uses the screens the Default Screen Scheme names. Anyone
+//! else gets the spec's `403`.
 
+mod bulk_tabs;
+mod field_move;
 mod for_field;
 mod list;
+mod schemes;
+mod tab_write;
 mod tabs;
+mod write;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::access::Caller;
+use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::screen::{SCREENABLE_SYSTEM_FIELDS, ScreenRecord, TabRecord};
+use crate::world::screen::{
+    MAX_SCREEN_TEXT_CHARS, REQUIRED_ON_SCREEN, SCREENABLE_SYSTEM_FIELDS, ScreenRecord, TabRecord,
+};
 
 /// This module's routes, relative to `/rest/api/{version}`.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/screens", get(list::screens))
-        .route("/screens/{screen_id}/tabs", get(tabs::tabs))
+        .route("/screens", get(list::screens).post(write::create))
+        .route("/screens/tabs", get(bulk_tabs::bulk_tabs))
+        .route(
+            "/screens/{screen_id}",
+            put(write::update).delete(write::delete),
+        )
+        .route(
+            "/screens/{screen_id}/tabs",
+            get(tabs::tabs).post(tab_write::add),
+        )
+        .route(
+            "/screens/{screen_id}/tabs/{tab_id}",
+            put(tab_write::rename).delete(tab_write::delete),
+        )
+        .route(
+            "/screens/{screen_id}/tabs/{tab_id}/move/{pos}",
+            post(tab_write::move_tab),
+        )
         .route(
             "/screens/{screen_id}/tabs/{tab_id}/fields",
             get(tabs::tab_fields).post(tabs::add_tab_field),
@@ -43,6 +76,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/screens/{screen_id}/tabs/{tab_id}/fields/{id}",
             delete(tabs::remove_tab_field),
+        )
+        .route(
+            "/screens/{screen_id}/tabs/{tab_id}/fields/{id}/move",
+            post(field_move::move_field),
         )
         .route(
             "/screens/{screen_id}/availableFields",
@@ -55,6 +92,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/field/{field_id}/screens",
             get(for_field::screens_for_field),
+        )
+        .route("/screenscheme", get(schemes::list).post(schemes::create))
+        .route(
+            "/screenscheme/{scheme_id}",
+            put(schemes::update).delete(schemes::delete),
         )
 }
 
@@ -170,4 +212,63 @@ fn screen_json(screen: &ScreenRecord) -> Value {
 /// A `ScreenableTab`.
 fn tab_json(tab: &TabRecord) -> Value {
     json!({ "id": tab.id, "name": tab.name })
+}
+
+/// A name a write gives (`what`: "screen", "tab", "screen scheme"): trimmed,
+/// not blank, at most [`MAX_SCREEN_TEXT_CHARS`], as the spec bounds it. The
+/// one rule for every name of this module.
+fn checked_name(what: &str, name: Option<&str>) -> Result<String, JiraError> {
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| JiraError::bad_request(format!("The {what} name must be provided.")))?;
+    if name.chars().count() > MAX_SCREEN_TEXT_CHARS {
+        return Err(JiraError::bad_request(format!(
+            "The {what} name must not exceed {MAX_SCREEN_TEXT_CHARS} characters."
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+/// A description a write gives: at most [`MAX_SCREEN_TEXT_CHARS`].
+fn checked_description(what: &str, description: Option<&str>) -> Result<Option<String>, JiraError> {
+    match description {
+        Some(d) if d.chars().count() > MAX_SCREEN_TEXT_CHARS => Err(JiraError::bad_request(
+            format!("The {what} description must not exceed {MAX_SCREEN_TEXT_CHARS} characters."),
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// Whether `name` is taken among `names` (case-insensitively, as Jira's
+/// screen editor compares them), leaving out the thing being renamed.
+fn name_taken<'a>(mut names: impl Iterator<Item = &'a str>, name: &str) -> bool {
+    names.any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// The required field (`summary`, `issuetype`) among `fields`, if any: what a
+/// removal must not take off a screen, whether field by field or with its tab.
+fn required_among(fields: &[String]) -> Option<&str> {
+    fields
+        .iter()
+        .map(String::as_str)
+        .find(|f| REQUIRED_ON_SCREEN.contains(f))
+}
+
+/// Jira's refusal to take a required field off a screen.
+fn required_refusal(field: &str) -> JiraError {
+    JiraError::bad_request(format!(
+        "The field '{field}' is required and can't be removed from the screen."
+    ))
+}
+
+/// Adds the ids of one `key=value` of a query (`id`, `screenId`, `tabId`,
+/// repeatable and comma-separated) to `ids`: each an `int64`, else Jira's
+/// `400` naming the parameter. A set, as the spec's `uniqueItems`; bounded by
+/// the request line's length.
+fn read_ids(key: &str, value: &str, ids: &mut BTreeSet<u64>) -> Result<(), JiraError> {
+    for id in value.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+        ids.insert(query_number(key, id)?);
+    }
+    Ok(())
 }

@@ -17,15 +17,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    ScreenPath, Screenable, TabPath, administer, only_admins, screen_index, screenable,
-    screenable_field, screenable_fields, tab_index, tab_json,
+    ScreenPath, Screenable, TabPath, administer, only_admins, required_among, required_refusal,
+    screen_index, screenable, screenable_field, screenable_fields, tab_index, tab_json,
 };
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::screen::REQUIRED_ON_SCREEN;
+use crate::world::screen::MAX_FIELDS_PER_SCREEN;
 
 /// The query of the tab reads: the project whose administrator asks.
 #[derive(Deserialize)]
@@ -35,15 +35,23 @@ pub(crate) struct ProjectQuery {
 }
 
 /// Refuses a caller who may not read the screen's tabs: *Administer Jira*, or
-/// *Administer projects* in the project `project_key` names (every project uses
-/// the site's screen).
-fn may_read_tabs(world: &World, caller: &Caller, query: &ProjectQuery) -> Result<(), JiraError> {
+/// *Administer projects* in the project `project_key` names when the project
+/// uses the screen (every project uses the Default Screen Scheme's screens,
+/// `World::project_screen`; a screen no scheme of a project names is an
+/// administrator's alone).
+fn may_read_tabs(
+    world: &World,
+    caller: &Caller,
+    query: &ProjectQuery,
+    screen_id: &str,
+) -> Result<(), JiraError> {
     let project_admin = query
         .project_key
         .as_deref()
         .and_then(|key| world.project(key))
         .is_some_and(|p| world.administers(&caller.account_id, &p.key));
-    if project_admin || world.is_site_admin(&caller.account_id) {
+    let used = screen_id.parse().is_ok_and(|id| world.project_screen(id));
+    if (project_admin && used) || world.is_site_admin(&caller.account_id) {
         Ok(())
     } else {
         Err(only_admins())
@@ -58,7 +66,7 @@ pub(crate) async fn tabs(
     JiraQuery(query): JiraQuery<ProjectQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    may_read_tabs(&world, &caller, &query)?;
+    may_read_tabs(&world, &caller, &query, &path.screen_id)?;
     let screen = &world.screens[screen_index(&world, &path.screen_id)?];
     Ok(Json(Value::Array(
         screen.tabs.iter().map(tab_json).collect(),
@@ -73,7 +81,7 @@ pub(crate) async fn tab_fields(
     JiraQuery(query): JiraQuery<ProjectQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
-    may_read_tabs(&world, &caller, &query)?;
+    may_read_tabs(&world, &caller, &query, &path.screen_id)?;
     let (screen, tab) = tab_index(&world, &path)?;
     let names: BTreeMap<String, String> = screenable_fields(&world).into_iter().collect();
     let fields = &world.screens[screen].tabs[tab].fields;
@@ -123,6 +131,18 @@ pub(crate) async fn add_tab_field(
             input.field_id
         )));
     }
+    // Unreachable while a field is on a screen once (the screenable fields
+    // are bounded), and kept so a tab's bound does not rest on that alone.
+    let on_screen: usize = world.screens[screen]
+        .tabs
+        .iter()
+        .map(|t| t.fields.len())
+        .sum();
+    if on_screen >= MAX_FIELDS_PER_SCREEN {
+        return Err(JiraError::bad_request(format!(
+            "A screen holds at most {MAX_FIELDS_PER_SCREEN} fields in the simulator."
+        )));
+    }
     world.screens[screen].tabs[tab]
         .fields
         .push(input.field_id.clone());
@@ -132,9 +152,9 @@ pub(crate) async fn add_tab_field(
 /// Path parameters naming a field on a screen's tab.
 #[derive(Deserialize)]
 pub(crate) struct TabFieldPath {
-    screen_id: String,
-    tab_id: String,
-    id: String,
+    pub(super) screen_id: String,
+    pub(super) tab_id: String,
+    pub(super) id: String,
 }
 
 /// `DELETE /screens/{screenId}/tabs/{tabId}/fields/{id}`. The summary and the
@@ -160,11 +180,8 @@ pub(crate) async fn remove_tab_field(
             path.id
         ))
     })?;
-    if REQUIRED_ON_SCREEN.contains(&path.id.as_str()) {
-        return Err(JiraError::bad_request(format!(
-            "The field '{}' is required and can't be removed from the screen.",
-            path.id
-        )));
+    if let Some(required) = required_among(std::slice::from_ref(&path.id)) {
+        return Err(required_refusal(required));
     }
     fields.remove(position);
     Ok(StatusCode::NO_CONTENT)
