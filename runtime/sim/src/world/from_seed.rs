@@ -76,6 +76,7 @@ impl World {
             screens: vec![super::screen::ScreenRecord::default_screen()],
             tasks: Vec::new(),
             next_task_id: super::task::FIRST_TASK_ID,
+            workflows: super::site_workflows::SiteWorkflows::new(),
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {
