@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 107] = [
+const ROOTS: [&str; 110] = [
     "ProjectIdentifiers",
     "ProjectRole",
     "ProjectRoleDetails",
@@ -112,6 +112,9 @@ const ROOTS: [&str; 107] = [
     "JiraExpressionsAnalysis",
     "WorkflowSearchResponse",
     "WorkflowReadResponse",
+    "WorkflowCreateResponse",
+    "WorkflowUpdateResponse",
+    "WorkflowValidationErrorList",
     "UnrestrictedUserEmail",
     "ChangedWorklogs",
     "BulkChangelogResponseBean",

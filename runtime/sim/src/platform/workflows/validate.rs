@@ -235,6 +235,9 @@ struct Statuses<'w> {
     new: Vec<StatusEntry>,
     /// Existing statuses as the request leaves them.
     changed: Vec<StatusEntry>,
+    /// The references of the request's statuses that have a problem of their
+    /// own: a workflow that uses one is not told about it again.
+    refused: BTreeSet<String>,
 }
 
 impl Statuses<'_> {
@@ -247,6 +250,11 @@ impl Statuses<'_> {
                 .status(reference)
                 .map(|entry| entry.status.id)
         })
+    }
+
+    /// Whether `reference` names a request status already reported.
+    fn is_refused(&self, reference: &str) -> bool {
+        self.refused.contains(reference)
     }
 
     /// The status `id` as it will be.
@@ -287,6 +295,7 @@ fn resolve_statuses<'w>(
         by_reference: BTreeMap::new(),
         new: Vec::new(),
         changed: Vec::new(),
+        refused: BTreeSet::new(),
     };
     // Each request status's reference, for the uniqueness check below.
     let mut references: Vec<(String, &'static str)> = Vec::new();
@@ -307,7 +316,10 @@ fn resolve_statuses<'w>(
             ));
             continue;
         }
-        if resolved.by_reference.contains_key(reference) {
+        let known = resolved.by_reference.contains_key(reference);
+        // Whatever else is wrong with it, the reference is the request's.
+        resolved.refused.insert(reference.to_owned());
+        if known {
             problems.push(problem(
                 "DUPLICATE_STATUS_REFERENCE",
                 format!("The status reference '{reference}' is used more than once."),
@@ -363,6 +375,7 @@ fn resolve_statuses<'w>(
             description,
             scope,
         };
+        resolved.refused.remove(reference);
         resolved.by_reference.insert(reference.to_owned(), id);
         references.push((reference.to_owned(), id));
         if existing.is_some() {
@@ -448,6 +461,9 @@ fn check_workflow(
             )
         };
         let Some(id) = statuses.resolve(reference) else {
+            if statuses.is_refused(reference) {
+                continue;
+            }
             problems.push(status_problem(
                 "UNKNOWN_STATUS_REFERENCE",
                 format!("The status reference '{reference}' names no status of the request or the site."),
@@ -559,6 +575,16 @@ fn check_transitions(
             ));
             continue;
         };
+        let kind = match kind {
+            TransitionKindInput::Initial => TransitionKind::Initial,
+            TransitionKindInput::Global => TransitionKind::Global,
+            TransitionKindInput::Directed => TransitionKind::Directed,
+        };
+        // Counted before anything else about it is checked, so that a
+        // transition with another problem is not also a missing initial one.
+        if kind == TransitionKind::Initial {
+            initial += 1;
+        }
         let name = input.name.as_deref().unwrap_or_default();
         let description = input.description.clone().unwrap_or_default();
         if !is_name(name) || description.chars().count() > MAX_DESCRIPTION_CHARS {
@@ -571,7 +597,11 @@ fn check_transitions(
             ));
             continue;
         }
-        let Some(to) = input.to_status_reference.as_deref().and_then(in_workflow) else {
+        let to_reference = input.to_status_reference.as_deref();
+        let Some(to) = to_reference.and_then(in_workflow) else {
+            if to_reference.is_some_and(|r| statuses.is_refused(r)) {
+                continue;
+            }
             problems.push(problem(
                 "INVALID_TO_STATUS",
                 format!("The transition '{name}' must lead to a status of the workflow."),
@@ -579,6 +609,8 @@ fn check_transitions(
             continue;
         };
         let mut from = Vec::new();
+        // Whether a link names a request status already reported.
+        let mut from_refused = false;
         for link in &input.links {
             let Some(reference) = link.from_status_reference.as_deref() else {
                 continue;
@@ -586,6 +618,7 @@ fn check_transitions(
             match in_workflow(reference) {
                 Some(id) if !from.iter().any(|known| known == id) => from.push(id.to_owned()),
                 Some(_) => {}
+                None if statuses.is_refused(reference) => from_refused = true,
                 None => {
                     problems.push(problem(
                         "INVALID_FROM_STATUS",
@@ -597,16 +630,8 @@ fn check_transitions(
                 }
             }
         }
-        let kind = match kind {
-            TransitionKindInput::Initial => TransitionKind::Initial,
-            TransitionKindInput::Global => TransitionKind::Global,
-            TransitionKindInput::Directed => TransitionKind::Directed,
-        };
-        if kind == TransitionKind::Initial {
-            initial += 1;
-        }
         match (kind, from.is_empty()) {
-            (TransitionKind::Directed, true) => problems.push(problem(
+            (TransitionKind::Directed, true) if !from_refused => problems.push(problem(
                 "MISSING_FROM_STATUS",
                 format!("The directed transition '{name}' must start from a status."),
             )),
