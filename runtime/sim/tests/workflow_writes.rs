@@ -133,13 +133,22 @@ async fn a_created_workflow_and_its_statuses_read_back() {
     // Transitions numbered as Jira numbers them, linked by status ids.
     let transitions = &workflow["transitions"];
     assert_eq!(strings(transitions, "id"), ["1", "11", "21"]);
-    assert_eq!(strings(transitions, "type"), ["INITIAL", "DIRECTED", "GLOBAL"]);
-    assert_eq!(transitions[1]["links"][0]["fromStatusReference"], review_id.as_str());
+    assert_eq!(
+        strings(transitions, "type"),
+        ["INITIAL", "DIRECTED", "GLOBAL"]
+    );
+    assert_eq!(
+        transitions[1]["links"][0]["fromStatusReference"],
+        review_id.as_str()
+    );
     assert_eq!(transitions[1]["toStatusReference"], DONE);
 
     // Read back by id and by name, and found by search as inactive.
     let id = workflow["id"].as_str().expect("an id");
-    for request in [json!({ "workflowIds": [id] }), json!({ "workflowNames": ["Review flow"] })] {
+    for request in [
+        json!({ "workflowIds": [id] }),
+        json!({ "workflowNames": ["Review flow"] }),
+    ] {
         let read = admin.post(READ, &request).await;
         assert_eq!(read.status, StatusCode::OK, "{}", read.text);
         contract.check_ref("read", "WorkflowReadResponse", &read.body);
@@ -224,7 +233,10 @@ async fn validation_answers_what_the_write_refuses() {
         json!({ "code": "NON_UNIQUE_STATUS_NAME", "elementReference": { "statusReference": "review" },
                 "level": "ERROR", "message": "You must use a unique status name.", "type": "STATUS" })
     );
-    assert_eq!(errors[2]["elementReference"], json!({ "transitionId": "Reopen" }));
+    assert_eq!(
+        errors[2]["elementReference"],
+        json!({ "transitionId": "Reopen" })
+    );
     assert!(strings(errors, "level").iter().all(|l| l == "ERROR"));
     // Only warnings asked for: the simulator finds none.
     let warnings = admin
@@ -249,7 +261,10 @@ async fn validation_answers_what_the_write_refuses() {
     for (scope, code) in [
         (Value::Null, "MISSING_SCOPE"),
         (json!({ "type": "PROJECT" }), "MISSING_SCOPE_PROJECT"),
-        (json!({ "type": "PROJECT", "project": { "id": "99999" } }), "PROJECT_NOT_FOUND"),
+        (
+            json!({ "type": "PROJECT", "project": { "id": "99999" } }),
+            "PROJECT_NOT_FOUND",
+        ),
     ] {
         let mut payload = review_workflow("Scoped");
         payload["scope"] = scope;
@@ -267,7 +282,12 @@ async fn validation_answers_what_the_write_refuses() {
         json!({}),
     ] {
         let reply = admin.post(VALIDATE_CREATE, &body).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.text);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.text
+        );
     }
     sim.shutdown().await;
 }
@@ -290,7 +310,9 @@ async fn an_update_from_a_stale_version_is_refused() {
             }]
         })
     };
-    let updated = admin.post(UPDATE, &update(&first["version"], "Second")).await;
+    let updated = admin
+        .post(UPDATE, &update(&first["version"], "Second"))
+        .await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
     contract.check_ref("update", "WorkflowUpdateResponse", &updated.body);
     let second = &updated.body["workflows"][0];
@@ -301,12 +323,17 @@ async fn an_update_from_a_stale_version_is_refused() {
     assert_eq!(second["transitions"], first["transitions"]);
 
     // The first version again: someone changed the workflow since.
-    let stale = admin.post(UPDATE, &update(&first["version"], "Third")).await;
+    let stale = admin
+        .post(UPDATE, &update(&first["version"], "Third"))
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text);
     let message = stale.body["errorMessages"][0].as_str().unwrap_or_default();
     assert!(message.contains("version"), "{message}");
     let checked = admin
-        .post(VALIDATE_UPDATE, &json!({ "payload": update(&first["version"], "Third") }))
+        .post(
+            VALIDATE_UPDATE,
+            &json!({ "payload": update(&first["version"], "Third") }),
+        )
         .await;
     assert_eq!(
         strings(&checked.body["errors"], "code"),
@@ -357,7 +384,12 @@ async fn an_added_transition_moves_issues_of_the_projects_using_the_workflow() {
     let updated = admin.post(UPDATE, &body).await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
     let workflow = &updated.body["workflows"][0];
-    assert_eq!(strings(&workflow["transitions"], "id").last().map(String::as_str), Some("41"));
+    assert_eq!(
+        strings(&workflow["transitions"], "id")
+            .last()
+            .map(String::as_str),
+        Some("41")
+    );
     let review_id = workflow["statuses"][3]["statusReference"]
         .as_str()
         .expect("a status")
@@ -444,7 +476,9 @@ async fn removing_a_status_in_use_takes_a_mapping() {
         .await;
     let errors = &checked.body["errors"];
     assert!(
-        strings(errors, "code").iter().all(|c| c == "MISSING_STATUS_MAPPING"),
+        strings(errors, "code")
+            .iter()
+            .all(|c| c == "MISSING_STATUS_MAPPING"),
         "{errors}"
     );
     assert_eq!(errors[0]["type"], "STATUS_MAPPING");
@@ -478,7 +512,9 @@ async fn removing_a_status_in_use_takes_a_mapping() {
     assert_eq!(bug.body["fields"]["issuetype"]["name"], "Bug");
     assert_eq!(bug.body["fields"]["status"]["name"], "Done");
     // The removed status stays on the site, as Jira keeps it.
-    let status = admin.get(&format!("/rest/api/3/status/{IN_PROGRESS}")).await;
+    let status = admin
+        .get(&format!("/rest/api/3/status/{IN_PROGRESS}"))
+        .await;
     assert_eq!(status.status, StatusCode::OK, "{}", status.text);
     sim.shutdown().await;
 }
@@ -488,8 +524,13 @@ async fn only_an_inactive_workflow_is_deleted() {
     let sim = start().await;
     let admin = caller(&sim, ADMIN);
     let read = site_workflow(&sim).await;
-    let site_id = read["workflows"][0]["id"].as_str().expect("an id").to_owned();
-    let active = admin.delete(&format!("/rest/api/3/workflow/{site_id}")).await;
+    let site_id = read["workflows"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    let active = admin
+        .delete(&format!("/rest/api/3/workflow/{site_id}"))
+        .await;
     assert_eq!(active.status, StatusCode::BAD_REQUEST, "{}", active.text);
     assert_eq!(
         active.body,
@@ -500,7 +541,12 @@ async fn only_an_inactive_workflow_is_deleted() {
     let id = created.str_at("/workflows/0/id");
     let path = format!("/rest/api/3/workflow/{id}");
     let forbidden = caller(&sim, USER).delete(&path).await;
-    assert_eq!(forbidden.status, StatusCode::FORBIDDEN, "{}", forbidden.text);
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        forbidden.text
+    );
     assert_eq!(
         forbidden.body["errorMessages"][0],
         "Only Jira administrators can access the workflow configuration."
@@ -509,11 +555,17 @@ async fn only_an_inactive_workflow_is_deleted() {
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
     let again = admin.delete(&path).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.text);
-    assert_eq!(again.body["errorMessages"][0], "The workflow was not found.");
+    assert_eq!(
+        again.body["errorMessages"][0],
+        "The workflow was not found."
+    );
     assert_eq!(admin.get(SEARCH).await.body["total"], 1);
     // Its statuses stay, as Jira keeps a deleted workflow's statuses.
     let statuses = admin
-        .get_with("/rest/api/3/statuses/search", &[("searchString", "awaiting")])
+        .get_with(
+            "/rest/api/3/statuses/search",
+            &[("searchString", "awaiting")],
+        )
         .await;
     assert_eq!(statuses.body["total"], 1);
     sim.shutdown().await;
@@ -531,7 +583,9 @@ async fn only_an_inactive_workflow_is_deleted() {
         .delete(&format!("/rest/api/3/workflow/{site_id}"))
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
-    let message = refused.body["errorMessages"][0].as_str().unwrap_or_default();
+    let message = refused.body["errorMessages"][0]
+        .as_str()
+        .unwrap_or_default();
     assert!(message.contains("workflow scheme"), "{message}");
     empty.shutdown().await;
 }
@@ -544,12 +598,20 @@ async fn only_administrators_write_workflows() {
     for who in [USER, OUTSIDER] {
         for (path, body) in [
             (CREATE, review_workflow("Mine")),
-            (VALIDATE_CREATE, json!({ "payload": review_workflow("Mine") })),
+            (
+                VALIDATE_CREATE,
+                json!({ "payload": review_workflow("Mine") }),
+            ),
             (UPDATE, json!({ "workflows": [] })),
             (VALIDATE_UPDATE, json!({ "payload": { "workflows": [] } })),
         ] {
             let reply = caller(&sim, who).post(path, &body).await;
-            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{who} {path}: {}", reply.text);
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{who} {path}: {}",
+                reply.text
+            );
         }
     }
     // A site admin's update of the site's workflow by a non-admin is refused too.
@@ -600,7 +662,10 @@ async fn only_administrators_write_workflows() {
     let project_statuses = lead
         .get_with("/rest/api/3/statuses/search", &[("projectId", "10001")])
         .await;
-    assert_eq!(strings(&project_statuses.body["values"], "id"), [status["id"].as_str().expect("an id")]);
+    assert_eq!(
+        strings(&project_statuses.body["values"], "id"),
+        [status["id"].as_str().expect("an id")]
+    );
     led.shutdown().await;
 }
 
@@ -625,15 +690,29 @@ async fn requests_are_bounded() {
     let mut too_many_transitions = review_workflow("Big");
     too_many_transitions["workflows"][0]["transitions"] = json!(many_transitions);
     let mut ruled = review_workflow("Ruled");
-    ruled["workflows"][0]["transitions"][1]["conditions"] =
-        json!({ "operation": "ALL", "conditions": [{ "ruleKey": "system:restrict-issue-transition" }] });
+    ruled["workflows"][0]["transitions"][1]["conditions"] = json!({ "operation": "ALL", "conditions": [{ "ruleKey": "system:restrict-issue-transition" }] });
     for (body, expected, words) in [
-        (json!({ "scope": { "type": "GLOBAL" }, "workflows": many_workflows }), StatusCode::BAD_REQUEST, "20 workflows"),
-        (json!({ "scope": { "type": "GLOBAL" }, "statuses": many_statuses }), StatusCode::BAD_REQUEST, "100 statuses"),
-        (too_many_transitions, StatusCode::BAD_REQUEST, "200 transitions"),
+        (
+            json!({ "scope": { "type": "GLOBAL" }, "workflows": many_workflows }),
+            StatusCode::BAD_REQUEST,
+            "20 workflows",
+        ),
+        (
+            json!({ "scope": { "type": "GLOBAL" }, "statuses": many_statuses }),
+            StatusCode::BAD_REQUEST,
+            "100 statuses",
+        ),
+        (
+            too_many_transitions,
+            StatusCode::BAD_REQUEST,
+            "200 transitions",
+        ),
         (ruled, StatusCode::NOT_IMPLEMENTED, "transition rules"),
     ] {
-        for (path, body) in [(CREATE, body.clone()), (VALIDATE_CREATE, json!({ "payload": body }))] {
+        for (path, body) in [
+            (CREATE, body.clone()),
+            (VALIDATE_CREATE, json!({ "payload": body })),
+        ] {
             let reply = admin.post(path, &body).await;
             assert_eq!(reply.status, expected, "{path}: {}", reply.text);
             let message = reply.body["errorMessages"][0].as_str().unwrap_or_default();

@@ -54,6 +54,9 @@ mod tests {
         let again = intern(&String::from("Awaiting review"));
         assert!(first.is_some_and(|a| again.is_some_and(|b| std::ptr::eq(a, b))));
         assert_eq!(intern(&"x".repeat(MAX_INTERNED_CHARS + 1)), None);
-        assert_eq!(intern(&"ü".repeat(MAX_INTERNED_CHARS)).map(|s| s.chars().count()), Some(MAX_INTERNED_CHARS));
+        assert_eq!(
+            intern(&"ü".repeat(MAX_INTERNED_CHARS)).map(|s| s.chars().count()),
+            Some(MAX_INTERNED_CHARS)
+        );
     }
 }

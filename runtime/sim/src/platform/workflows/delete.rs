@@ -35,11 +35,7 @@ pub(crate) async fn delete(
     }
     let has_projects = !world.projects.is_empty();
     let site = &mut world.workflows;
-    let Some(index) = site
-        .workflows
-        .iter()
-        .position(|w| w.id == path.entity_id)
-    else {
+    let Some(index) = site.workflows.iter().position(|w| w.id == path.entity_id) else {
         return Err(JiraError::not_found("The workflow was not found."));
     };
     let workflow = &site.workflows[index];

@@ -124,7 +124,9 @@ mod tests {
         assert_eq!(transitions.len(), STATUSES.len() + 1);
         for t in transitions.iter().filter(|t| t["type"] == "GLOBAL") {
             let id = t["id"].as_str().unwrap_or_default();
-            let into = site.transition_from(INITIAL_STATUS.id, id).map(|(_, s)| s.id);
+            let into = site
+                .transition_from(INITIAL_STATUS.id, id)
+                .map(|(_, s)| s.id);
             assert_eq!(into, t["toStatusReference"].as_str(), "{t}");
         }
         assert_eq!(transitions[0]["type"], "INITIAL");

@@ -208,7 +208,10 @@ impl TransitionInput {
             .into_iter()
             .any(|rules| rules.as_ref().is_some_and(|r| !r.is_empty()));
         let conditioned = self.conditions.as_ref().is_some_and(has_conditions);
-        let screened = self.transition_screen.as_ref().is_some_and(|s| !s.is_null());
+        let screened = self
+            .transition_screen
+            .as_ref()
+            .is_some_and(|s| !s.is_null());
         if listed || conditioned || screened {
             return Err(JiraError::not_modelled(format!(
                 "The simulator does not model transition rules (conditions, validators, \

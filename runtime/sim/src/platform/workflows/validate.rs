@@ -446,7 +446,10 @@ fn check_workflow(
     if draft.statuses.is_empty() {
         problems.push(workflow_problem(
             "NO_STATUSES",
-            format!("The workflow '{}' must have at least one status.", draft.name),
+            format!(
+                "The workflow '{}' must have at least one status.",
+                draft.name
+            ),
         ));
     }
     let mut ids: Vec<String> = Vec::new();
@@ -466,14 +469,19 @@ fn check_workflow(
             }
             problems.push(status_problem(
                 "UNKNOWN_STATUS_REFERENCE",
-                format!("The status reference '{reference}' names no status of the request or the site."),
+                format!(
+                    "The status reference '{reference}' names no status of the request or the site."
+                ),
             ));
             continue;
         };
         if ids.iter().any(|known| known == id) {
             problems.push(status_problem(
                 "DUPLICATE_WORKFLOW_STATUS",
-                format!("The workflow '{}' lists a status more than once.", draft.name),
+                format!(
+                    "The workflow '{}' lists a status more than once.",
+                    draft.name
+                ),
             ));
             continue;
         }
@@ -521,10 +529,9 @@ fn check_transitions(
                 .filter_map(|t| t.id.parse().ok()),
         )
         .collect();
-    let mut next_id = given
-        .iter()
-        .max()
-        .map_or(1, |largest| (largest / TRANSITION_ID_STEP + 1) * TRANSITION_ID_STEP + 1);
+    let mut next_id = given.iter().max().map_or(1, |largest| {
+        (largest / TRANSITION_ID_STEP + 1) * TRANSITION_ID_STEP + 1
+    });
     let mut seen_ids = BTreeSet::new();
     let mut initial = 0usize;
     let mut records = Vec::new();
@@ -669,9 +676,8 @@ fn check_transitions(
 
 /// The scope a create request gives its workflows, or the problem with it.
 pub(super) fn create_scope(world: &World, request: &CreateRequest) -> Result<Scope, Problem> {
-    let problem = |code, message: &str| {
-        Problem::new(code, ElementType::Scope, Element::Nothing, message)
-    };
+    let problem =
+        |code, message: &str| Problem::new(code, ElementType::Scope, Element::Nothing, message);
     match request.scope.as_ref().map(|s| (s.kind, s.project.as_ref())) {
         Some((Some(ScopeKind::Global), _)) => Ok(Scope::Global),
         Some((Some(ScopeKind::Project), Some(project))) => world
@@ -785,7 +791,12 @@ pub(super) fn check_update(
             .workflows
             .iter()
             .zip(existing)
-            .find(|(input, _)| input.statuses.iter().any(|s| s.status_reference == reference))
+            .find(|(input, _)| {
+                input
+                    .statuses
+                    .iter()
+                    .any(|s| s.status_reference == reference)
+            })
             .and_then(|(_, found)| found.map(|w| w.scope.clone()))
             .unwrap_or(Scope::Global)
     };
