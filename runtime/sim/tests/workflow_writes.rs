@@ -6,7 +6,7 @@
 use crate::common;
 use crate::contract::Contract;
 
-use common::{ADMIN, OUTSIDER, USER, caller, start, start_with};
+use common::{ADMIN, OUTSIDER, USER, caller, client, send, start, start_with};
 use kiln_sim::SimConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -732,5 +732,43 @@ async fn requests_are_bounded() {
     );
     // Nothing was written by any of them.
     assert_eq!(admin.get(SEARCH).await.body["total"], 1);
+    sim.shutdown().await;
+}
+
+/// Under REST API v2, and behind the gateway to the operations' scopes.
+#[tokio::test]
+async fn writes_are_served_under_v2_and_through_the_gateway() {
+    let sim = start().await;
+    let admin = caller(&sim, ADMIN);
+    let v2 = admin
+        .post(
+            "/rest/api/2/workflows/create",
+            &review_workflow("Version two"),
+        )
+        .await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.text);
+    let gateway = format!("{}/ex/jira/{}", sim.base_url(), sim.cloud_id());
+    for (scope, expected) in [
+        ("manage:jira-configuration", StatusCode::OK),
+        ("write:workflow:jira", StatusCode::OK),
+        ("read:workflow:jira", StatusCode::UNAUTHORIZED),
+    ] {
+        let token = common::oauth::access_token(&sim, scope).await;
+        let checked = send(
+            client()
+                .post(format!("{gateway}{VALIDATE_CREATE}"))
+                .bearer_auth(&token)
+                .json(&json!({ "payload": review_workflow("Version two") })),
+        )
+        .await;
+        assert_eq!(checked.status, expected, "{scope}: {}", checked.text);
+        if expected == StatusCode::OK {
+            // The workflow, and its new status, exist since the v2 create.
+            assert_eq!(
+                strings(&checked.body["errors"], "code"),
+                ["NON_UNIQUE_STATUS_NAME", "NON_UNIQUE_WORKFLOW_NAME"]
+            );
+        }
+    }
     sim.shutdown().await;
 }

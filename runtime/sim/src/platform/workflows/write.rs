@@ -16,6 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use super::plan::Plan;
 use super::render::{self, Transitions};
 use super::request::{CreateRequest, Level, UpdateRequest, ValidateRequest, ValidationOptions};
 use super::validate::{
@@ -58,12 +59,17 @@ fn require_writer(world: &World, caller: &Caller, scope: Option<&Scope>) -> Resu
     }
 }
 
-/// Checks a create request: the [`Plan`](super::plan::Plan) or its problems.
+/// What the checks make of a request the caller may send: the [`Plan`] to
+/// apply, or the problems that refuse it.
+type Checked = Result<Plan, Vec<Problem>>;
+
+/// Checks a create request: an error before the checks (bounds, permission),
+/// else what the checks make of it.
 fn checked_create(
     world: &World,
     caller: &Caller,
     request: &CreateRequest,
-) -> Result<Result<super::plan::Plan, Vec<Problem>>, JiraError> {
+) -> Result<Checked, JiraError> {
     check_bounds(
         &request.statuses,
         request
@@ -84,7 +90,7 @@ fn checked_update(
     world: &World,
     caller: &Caller,
     request: &UpdateRequest,
-) -> Result<Result<super::plan::Plan, Vec<Problem>>, JiraError> {
+) -> Result<Checked, JiraError> {
     check_bounds(
         &request.statuses,
         request
