@@ -235,3 +235,45 @@ fn has_conditions(group: &Value) -> bool {
         .is_some_and(|groups| groups.iter().any(has_conditions));
     rules || nested
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn transition(extra: Value) -> TransitionInput {
+        let mut body = json!({ "name": "Go", "type": "GLOBAL", "toStatusReference": "a" });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        serde_json::from_value(body).unwrap_or_else(|e| panic!("a transition: {e}"))
+    }
+
+    #[test]
+    fn only_a_rule_that_does_something_is_refused() {
+        for none in [
+            json!({}),
+            json!({ "actions": [], "validators": [], "triggers": [], "transitionScreen": null }),
+            json!({ "conditions": { "operation": "ALL", "conditions": [], "conditionGroups": [
+                { "operation": "ANY", "conditions": [] } ] } }),
+        ] {
+            assert!(
+                transition(none.clone()).rules_not_modelled().is_ok(),
+                "{none}"
+            );
+        }
+        for some in [
+            json!({ "validators": [{ "ruleKey": "system:validate-field-value" }] }),
+            json!({ "conditions": { "conditionGroups": [{ "conditionGroups": [
+                { "conditions": [{ "ruleKey": "system:restrict-issue-transition" }] } ] }] } }),
+            json!({ "transitionScreen": { "ruleKey": "system:transition-screen" } }),
+        ] {
+            let refused = transition(some.clone()).rules_not_modelled().err();
+            assert_eq!(
+                refused.map(|e| e.status()),
+                Some(axum::http::StatusCode::NOT_IMPLEMENTED),
+                "{some}"
+            );
+        }
+    }
+}
