@@ -33,6 +33,17 @@ impl JiraError {
         }
     }
 
+    /// An error with several messages (a request refused for more than one
+    /// reason, each said).
+    pub(crate) fn messages(status: StatusCode, messages: Vec<String>) -> Self {
+        Self {
+            status,
+            messages,
+            errors: BTreeMap::new(),
+            not_modelled: false,
+        }
+    }
+
     /// A 400 naming the offending field, as Jira reports validation failures.
     pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {

@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 112] = [
+const ROOTS: [&str; 115] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -114,6 +114,9 @@ const ROOTS: [&str; 112] = [
     "JiraExpressionsAnalysis",
     "WorkflowSearchResponse",
     "WorkflowReadResponse",
+    "WorkflowCreateResponse",
+    "WorkflowUpdateResponse",
+    "WorkflowValidationErrorList",
     "UnrestrictedUserEmail",
     "ChangedWorklogs",
     "BulkChangelogResponseBean",

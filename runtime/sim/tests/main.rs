@@ -77,5 +77,6 @@ mod user_email;
 mod users_list;
 mod versions;
 mod webhooks;
+mod workflow_writes;
 mod workflows;
 mod worklog_feeds;

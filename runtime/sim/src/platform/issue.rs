@@ -33,7 +33,7 @@ use crate::world::custom_field::{CustomFieldRecord, Kind};
 use crate::world::field_context::ContextRecord;
 use crate::world::screen_scheme::IssueOperation;
 use crate::world::version::VersionField;
-use crate::world::workflow::{INITIAL_STATUS, issue_type_by_id, issue_type_named};
+use crate::world::workflow::{issue_type_by_id, issue_type_named};
 use crate::world::{DEFAULT_PRIORITY, HistoryRecord, IssueRecord, World, priority_named};
 
 /// Jira caps a summary at 255 characters.
@@ -252,7 +252,8 @@ pub(crate) fn create_one(
         description: None,
         environment: None,
         due_date: None,
-        status: INITIAL_STATUS,
+        // Where the projects' workflow's initial transition leads, as it stands.
+        status: world.workflows.initial_status(),
         issue_type,
         labels: Vec::new(),
         assignee: None,

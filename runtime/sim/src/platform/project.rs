@@ -19,7 +19,7 @@ use crate::extract::query_number as number;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
-use crate::world::workflow::{ISSUE_TYPES, STATUSES};
+use crate::world::workflow::ISSUE_TYPES;
 use crate::world::{ProjectRecord, World};
 
 /// Jira's default and maximum page size for project search.
@@ -380,8 +380,8 @@ pub(crate) async fn get(
 }
 
 /// `getAllStatuses`: the statuses a project's issues can be in, grouped by issue
-/// type. The simulator's projects share one workflow (`world::workflow`), so every
-/// issue type lists every status.
+/// type. The simulator's projects share one workflow (`world/site_workflows.rs`),
+/// so every issue type lists its statuses, as the workflows API last left it.
 pub(crate) async fn statuses(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -391,7 +391,15 @@ pub(crate) async fn statuses(
     // 404 for a project the caller cannot browse, as Jira does.
     browsable(&shared, &caller, &path)?;
     let links = &caller.links;
-    let statuses: Vec<Value> = STATUSES.iter().map(|s| render::status(links, s)).collect();
+    let world = shared.world();
+    let statuses: Vec<Value> = world
+        .workflows
+        .of_project()
+        .into_iter()
+        .flat_map(|w| &w.statuses)
+        .filter_map(|id| world.workflows.status(id))
+        .map(|s| render::status(links, &s.status))
+        .collect();
     let by_type: Vec<Value> = ISSUE_TYPES
         .iter()
         .map(|t| {

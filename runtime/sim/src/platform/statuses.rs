@@ -3,9 +3,9 @@
 //! (`search`), answering the spec's `JiraStatus`: an id, a name, a description, the
 //! category as `TODO`, `IN_PROGRESS` or `DONE`, and a scope.
 //!
-//! The simulator's site has one company-managed workflow, so its statuses
-//! ([`STATUSES`]) are all `GLOBAL`; a `projectId` asks for a team-managed project's
-//! own statuses, of which it has none. Both operations require *Administer
+//! The site's statuses are those of `world/site_workflows.rs`: its own, `GLOBAL`,
+//! and those the workflows API made, `GLOBAL` or a project's (`PROJECT`); a
+//! `projectId` asks for a project's own. Both operations require *Administer
 //! projects* or *Administer Jira*; a caller with neither gets the spec's `401`. Not
 //! modelled: the `expand` of usages (`usages`, `workflowUsages`), which is ignored.
 
@@ -21,7 +21,8 @@ use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::workflow::{STATUS_CATEGORIES, STATUSES, Status};
+use crate::world::site_workflows::{Scope, StatusEntry};
+use crate::world::workflow::STATUS_CATEGORIES;
 
 /// `getStatusesById`'s bounds on `id`: "Min items `1`, Max items `50`".
 const MAX_IDS: usize = 50;
@@ -33,17 +34,26 @@ const MAX_SEARCH_CHARS: usize = 255;
 
 /// A status as the workflow APIs answer it (`JiraStatus`; the workflows API adds a
 /// `statusReference` to make it a `JiraWorkflowStatus`).
-pub(crate) fn jira_status(status: &Status) -> Value {
+pub(crate) fn jira_status(entry: &StatusEntry) -> Value {
+    let status = &entry.status;
     let mut value = json!({
         "id": status.id,
         "name": status.name,
-        "description": "",
-        "scope": { "type": "GLOBAL" },
+        "description": entry.description,
+        "scope": scope(&entry.scope),
     });
     if let Some(category) = status.category.workflow_name {
         value["statusCategory"] = json!(category);
     }
     value
+}
+
+/// A `WorkflowScope`, as statuses and workflows carry it.
+pub(crate) fn scope(scope: &Scope) -> Value {
+    match scope {
+        Scope::Global => json!({ "type": "GLOBAL" }),
+        Scope::Project(id) => json!({ "type": "PROJECT", "project": { "id": id } }),
+    }
 }
 
 /// The spec's `401` for a caller who administers nothing.
@@ -92,9 +102,11 @@ pub(crate) async fn by_id(
     }
     let world = shared.world();
     require_admin(&world, &caller)?;
-    let statuses: Vec<Value> = STATUSES
+    let statuses: Vec<Value> = world
+        .workflows
+        .statuses
         .iter()
-        .filter(|s| ids.iter().any(|id| id == s.id))
+        .filter(|s| ids.iter().any(|id| id == s.status.id))
         .map(jira_status)
         .collect();
     Ok(Json(Value::Array(statuses)))
@@ -143,12 +155,14 @@ pub(crate) async fn search(
     }
     let world = shared.world();
     require_admin(&world, &caller)?;
-    let matching: Vec<Value> = STATUSES
+    let wanted_scope = project.map_or(Scope::Global, Scope::Project);
+    let matching: Vec<Value> = world
+        .workflows
+        .statuses
         .iter()
-        // A project's own statuses are a team-managed project's; the site has none.
-        .filter(|_| project.is_none())
-        .filter(|s| s.name.to_lowercase().contains(&text))
-        .filter(|s| wanted_category.is_none_or(|c| s.category.workflow_name == Some(c)))
+        .filter(|s| s.scope == wanted_scope)
+        .filter(|s| s.status.name.to_lowercase().contains(&text))
+        .filter(|s| wanted_category.is_none_or(|c| s.status.category.workflow_name == Some(c)))
         .map(jira_status)
         .collect();
     let window = Window::bean(start_at, max_results, PAGE, PAGE);
@@ -158,7 +172,7 @@ pub(crate) async fn search(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::world::workflow::STATUSES;
 
     #[test]
     fn every_status_has_a_category_the_workflow_apis_name() {

@@ -1,4 +1,6 @@
-//! Listing and performing workflow transitions.
+//! Listing and performing workflow transitions: those of the workflow the
+//! issue's project uses (`world/site_workflows.rs`) that start from the issue's
+//! status, as the workflows API last left it.
 
 use std::sync::Arc;
 
@@ -17,13 +19,14 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::resolution::{Resolution, resolution_named};
-use crate::world::workflow::{STATUSES, transition};
+use crate::world::site_workflows::TransitionKind;
 use crate::world::{IssueRecord, World};
 
 /// `getTransitions`'s query. `transitionId` narrows the list to one (none when the id
 /// names no transition); the other parameters (`expand=transitions.fields`,
 /// `skipRemoteOnlyCondition`, `includeUnavailableTransitions`, `sortByOpsBar`) change
-/// nothing here: the simulator's transitions have no screens and no conditions.
+/// nothing here: the simulator's transitions have no screens and no conditions
+/// (the workflows API accepts neither, see `workflows/request.rs`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ListQuery {
@@ -50,10 +53,12 @@ pub(crate) async fn list(
     ))
 }
 
-/// The transitions `account_id` may perform on `issue`, as `IssueTransition`s: every
-/// status of the simulator's one global workflow, or none for a caller without *Transition
-/// issues* (folded into Edit), as the spec says of `getTransitions`; only `only` when
-/// named. `getTransitions` answers these, and `expand=transitions` adds them to an issue.
+/// The transitions `account_id` may perform on `issue`, as `IssueTransition`s: those
+/// of its project's workflow that start from its status (every `GLOBAL` one, and
+/// the `DIRECTED` ones linked from it), or none for a caller without *Transition
+/// issues* (folded into Edit), as the spec says of `getTransitions`; only `only`
+/// when named. `getTransitions` answers these, and `expand=transitions` adds them
+/// to an issue.
 pub(crate) fn available(
     links: &str,
     world: &World,
@@ -64,16 +69,18 @@ pub(crate) fn available(
     if !world.may(account_id, &issue.project_key, SeedPermission::Edit) {
         return Vec::new();
     }
-    STATUSES
-        .iter()
-        .filter(|status| only.is_none_or(|id| id == status.transition_id))
-        .map(|status| {
+    world
+        .workflows
+        .transitions_from(issue.status.id)
+        .into_iter()
+        .filter(|(transition, _)| only.is_none_or(|id| id == transition.id))
+        .map(|(transition, to)| {
             json!({
-                "id": status.transition_id,
-                "name": status.name,
-                "to": render::status(links, status),
+                "id": transition.id,
+                "name": transition.name,
+                "to": render::status(links, &to),
                 "hasScreen": false,
-                "isGlobal": true,
+                "isGlobal": transition.kind == TransitionKind::Global,
                 "isInitial": false,
                 "isAvailable": true,
                 "isConditional": false,
@@ -110,9 +117,15 @@ pub(crate) async fn perform(
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(JiraError::bad_request("Missing 'transition' identifier")),
     };
-    let target = transition(&id).ok_or_else(|| {
-        JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))
-    })?;
+    // Only a transition that starts from the issue's status: a `DIRECTED` one
+    // from elsewhere is not valid for this issue, as on Jira.
+    let target = world
+        .workflows
+        .transition_from(world.issues[index].status.id, &id)
+        .map(|(_, to)| to)
+        .ok_or_else(|| {
+            JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))
+        })?;
     let named = named_resolution(input.fields.as_ref())?;
     let now = world.now();
     let before = world.issues[index].clone();

@@ -58,7 +58,6 @@ use crate::extract::JiraQuery;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
-use crate::world::workflow::transition;
 use crate::world::{ProjectRecord, UserRecord, World};
 
 /// `maxResults` when the caller gives none (the spec's default).
@@ -162,7 +161,10 @@ async fn assignable(
         };
         let index = visible_issue(&world, &caller, issue)?;
         if let Some(id) = query.action_descriptor_id
-            && transition(&id.to_string()).is_none()
+            && world
+                .workflows
+                .transition_from(world.issues[index].status.id, &id.to_string())
+                .is_none()
         {
             return Err(JiraError::not_found(format!(
                 "The transition with id '{id}' was not found for this issue."

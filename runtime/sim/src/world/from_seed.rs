@@ -80,6 +80,7 @@ impl World {
             next_screen_scheme_id: super::screen_scheme::FIRST_SCREEN_SCHEME_ID,
             tasks: Vec::new(),
             next_task_id: super::task::FIRST_TASK_ID,
+            workflows: super::site_workflows::SiteWorkflows::new(),
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {

@@ -15,6 +15,7 @@ pub(crate) mod filter;
 mod from_seed;
 pub(crate) mod group;
 pub(crate) mod hierarchy;
+pub(crate) mod interned;
 mod issue;
 pub(crate) mod issue_link;
 pub(crate) mod notification;
@@ -30,6 +31,7 @@ mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod screen;
 pub(crate) mod screen_scheme;
+pub(crate) mod site_workflows;
 pub(crate) mod sprint;
 pub(crate) mod task;
 pub(crate) mod time_tracking;
@@ -128,6 +130,9 @@ pub(crate) struct World {
     /// Finished asynchronous tasks, oldest first ([`task::MAX_TASKS`] at most).
     pub(crate) tasks: Vec<task::TaskRecord>,
     pub(crate) next_task_id: u64,
+    /// The site's workflows and statuses (`site_workflows.rs`), which issues
+    /// move by.
+    pub(crate) workflows: site_workflows::SiteWorkflows,
 }
 
 impl World {

@@ -1,5 +1,7 @@
-//! The site's one workflow and its issue types, as a simplified Jira Software project
-//! has them: every status reachable from every other.
+//! The fixed parts of the site's workflow and its issue types, as a simplified
+//! Jira Software project has them: every status reachable from every other. The
+//! workflows and statuses as they stand, after the workflows API changed them,
+//! are `site_workflows.rs`'s.
 
 /// A status category (`new`, `indeterminate`, `done`), with Jira's fixed ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +61,6 @@ pub(crate) struct Status {
     pub(crate) id: &'static str,
     pub(crate) name: &'static str,
     pub(crate) category: StatusCategory,
-    /// The id of the transition that leads into this status.
-    pub(crate) transition_id: &'static str,
 }
 
 pub(crate) const STATUSES: [Status; 3] = [
@@ -68,19 +68,16 @@ pub(crate) const STATUSES: [Status; 3] = [
         id: "10000",
         name: "To Do",
         category: TO_DO,
-        transition_id: "11",
     },
     Status {
         id: "3",
         name: "In Progress",
         category: IN_PROGRESS,
-        transition_id: "21",
     },
     Status {
         id: "10001",
         name: "Done",
         category: DONE,
-        transition_id: "31",
     },
 ];
 
@@ -95,16 +92,14 @@ impl StatusCategory {
 /// The status a new issue starts in.
 pub(crate) const INITIAL_STATUS: Status = STATUSES[0];
 
-/// A workflow's identity as the workflows API (`/rest/api/3/workflows`) names
-/// it. Its statuses and transitions are not restated here: they are [`STATUSES`]
-/// and the transitions into them, the ones issues take.
+/// The identity a new site's workflow starts with (`site_workflows.rs` makes it
+/// from this, [`STATUSES`] and a transition into each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Workflow {
     /// Jira's workflow ids are UUIDs.
     pub(crate) id: &'static str,
     pub(crate) name: &'static str,
-    /// The id of the workflow's one version (`versionNumber` 0): the simulator
-    /// never edits a workflow.
+    /// The id of the workflow's first version (`versionNumber` 0).
     pub(crate) version_id: &'static str,
 }
 
@@ -117,12 +112,8 @@ pub(crate) const SITE_WORKFLOW: Workflow = Workflow {
     version_id: "0c9e7a1d-3b5f-4d2e-8a6c-1f4b7e2d9c05",
 };
 
-/// Every workflow of the site.
-pub(crate) const WORKFLOWS: [Workflow; 1] = [SITE_WORKFLOW];
-
 /// Jira's id of a workflow's initial transition, which creates an issue into
-/// [`INITIAL_STATUS`]. No issue can take it: [`transition`] knows only the
-/// transitions between statuses.
+/// [`INITIAL_STATUS`]. No issue can take it.
 pub(crate) const CREATE_TRANSITION_ID: &str = "1";
 
 /// The name Jira gives the initial transition.
@@ -134,11 +125,6 @@ pub(crate) fn status_named(name: &str) -> Option<Status> {
         .iter()
         .copied()
         .find(|s| s.name.eq_ignore_ascii_case(name))
-}
-
-/// The transition with this id, as the status it leads to.
-pub(crate) fn transition(id: &str) -> Option<Status> {
-    STATUSES.iter().copied().find(|s| s.transition_id == id)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,14 +200,4 @@ pub(crate) fn issue_type_named(name: &str) -> Option<IssueType> {
 
 pub(crate) fn issue_type_by_id(id: &str) -> Option<IssueType> {
     ISSUE_TYPES.iter().copied().find(|t| t.id == id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_initial_transition_is_none_an_issue_can_take() {
-        assert_eq!(transition(CREATE_TRANSITION_ID), None);
-    }
 }

@@ -1,5 +1,7 @@
-//! Workflow statuses (`/rest/api/3/status`): the simulator's one workflow's, seen
-//! by whoever may browse a project that uses it (every project does).
+//! Workflow statuses (`/rest/api/3/status`): the site's (`world/site_workflows.rs`),
+//! its own and those the workflows API made, seen by whoever may browse a
+//! project (a status not in the projects' workflow is listed too: the simulator
+//! does not tell active workflows' statuses from the others).
 
 use std::sync::Arc;
 
@@ -13,17 +15,28 @@ use super::browses_any;
 use crate::access::Caller;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
-use crate::world::workflow::STATUSES;
+use crate::world::site_workflows::StatusEntry;
 
 /// `getStatuses`: the statuses of the active workflows of the projects the caller
 /// may browse: all of them, or none for a caller who browses no project.
 pub(crate) async fn list(State(shared): State<Arc<Shared>>, caller: Caller) -> Json<Value> {
-    let visible = browses_any(&shared.world(), &caller);
-    let statuses = STATUSES
+    let world = shared.world();
+    let visible = browses_any(&world, &caller);
+    let statuses = world
+        .workflows
+        .statuses
         .iter()
         .filter(|_| visible)
-        .map(|s| render::status(&caller.links, s));
+        .map(|s| described(&caller.links, s));
     Json(Value::Array(statuses.collect()))
+}
+
+/// A status as `/status` answers it, with the description the workflows API
+/// gave it.
+fn described(links: &str, entry: &StatusEntry) -> Value {
+    let mut value = render::status(links, &entry.status);
+    value["description"] = Value::from(entry.description.as_str());
+    value
 }
 
 #[derive(Deserialize)]
@@ -40,17 +53,19 @@ pub(crate) async fn get(
     Path(path): Path<StatusPath>,
 ) -> Result<Json<Value>, JiraError> {
     let wanted = path.id_or_name.as_str();
-    let found = STATUSES
+    let world = shared.world();
+    let statuses = &world.workflows.statuses;
+    let found = statuses
         .iter()
-        .find(|s| s.id == wanted)
+        .find(|s| s.status.id == wanted)
         .or_else(|| {
-            STATUSES
+            statuses
                 .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(wanted))
+                .find(|s| s.status.name.eq_ignore_ascii_case(wanted))
         })
-        .filter(|_| browses_any(&shared.world(), &caller));
+        .filter(|_| browses_any(&world, &caller));
     found
-        .map(|s| Json(render::status(&caller.links, s)))
+        .map(|s| Json(described(&caller.links, s)))
         .ok_or_else(|| {
             JiraError::not_found(format!("The status with id '{wanted}' does not exist"))
         })

@@ -1,41 +1,52 @@
-//! The workflows API apps inspect workflows with: `GET /rest/api/3/workflows/search`
-//! (`searchWorkflows`, a page of workflows) and `POST /rest/api/3/workflows`
-//! (`readWorkflows`, workflows by id, name, or project and issue type). Both answer
-//! each workflow (`JiraWorkflow`) beside the statuses it references
-//! (`JiraWorkflowStatus`).
+//! The workflows API apps inspect and change workflows with: `GET
+//! /rest/api/3/workflows/search` (`searchWorkflows`, a page of workflows), `POST
+//! /rest/api/3/workflows` (`readWorkflows`, workflows by id, name, or project and
+//! issue type), `POST /workflows/create` and `/workflows/update` with their
+//! validations (`write.rs`), and `DELETE /workflow/{entityId}` (`delete.rs`).
+//! The reads answer each workflow (`JiraWorkflow`) beside the statuses it
+//! references (`JiraWorkflowStatus`).
 //!
-//! The site has one workflow ([`SITE_WORKFLOW`](crate::world::workflow::SITE_WORKFLOW)),
-//! company-managed and so `GLOBAL`, used by every project; its statuses are
-//! [`STATUSES`](crate::world::workflow::STATUSES) and its transitions the ones
-//! issues take (`platform/transition.rs`), each a `GLOBAL` transition into its
-//! status, after Jira's `INITIAL` transition, `Create`.
+//! The workflows are the site's (`world/site_workflows.rs`): its own, `GLOBAL`
+//! and used by every project, whose transitions are the ones issues take
+//! (`platform/transition.rs`), and those apps made, used by no project (workflow
+//! schemes are not modelled).
 //!
 //! Who may read what, as the spec says: *Administer Jira* reads every workflow;
-//! *Administer projects* reads project-scoped workflows only, of which the site
-//! has none, so a project admin's answers are empty; anyone else gets the spec's
-//! `401` (the spec's other way in, *View (read-only) workflow*, is a permission
-//! the simulator does not model).
+//! *Administer projects* reads the project-scoped workflows of the projects it
+//! administers; anyone else gets the spec's `401` (the spec's other way in,
+//! *View (read-only) workflow*, is a permission the simulator does not model).
 
+mod delete;
+mod plan;
 mod read;
 mod render;
+mod request;
 mod search;
+mod validate;
+mod write;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::access::Caller;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
+use crate::world::site_workflows::{Scope, WorkflowRecord};
 
 /// This module's routes, relative to `/rest/api/{version}`.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/workflows", post(read::read))
         .route("/workflows/search", get(search::search))
+        .route("/workflows/create", post(write::create))
+        .route("/workflows/create/validation", post(write::validate_create))
+        .route("/workflows/update", post(write::update))
+        .route("/workflows/update/validation", post(write::validate_update))
+        .route("/workflow/{entityId}", delete(delete::delete))
 }
 
 /// What a caller of the workflows API may read.
@@ -48,9 +59,17 @@ enum Reader {
 }
 
 impl Reader {
-    /// Whether this reader sees the site's `GLOBAL` workflows (all it has).
-    fn sees_global_workflows(self) -> bool {
-        self == Self::SiteAdmin
+    /// Whether this reader, `account_id`, sees `workflow`: a project admin sees
+    /// the workflows of the projects it administers.
+    fn sees(self, world: &World, account_id: &str, workflow: &WorkflowRecord) -> bool {
+        match (self, &workflow.scope) {
+            (Self::SiteAdmin, _) => true,
+            (Self::ProjectAdmin, Scope::Global) => false,
+            (Self::ProjectAdmin, Scope::Project(id)) => world
+                .projects
+                .iter()
+                .any(|p| p.id == *id && world.administers(account_id, &p.key)),
+        }
     }
 }
 
@@ -75,8 +94,10 @@ fn reader(world: &World, caller: &Caller) -> Result<Reader, JiraError> {
     }
 }
 
-/// Whether the site's workflow is active: in use by a project, which every
-/// project is (they share it). A site without projects has it inactive.
-fn is_active(world: &World) -> bool {
-    !world.projects.is_empty()
+/// Whether `workflow` is active: in use by a project. Only the site's own is,
+/// while it has projects.
+fn is_active(world: &World, workflow: &WorkflowRecord) -> bool {
+    world
+        .workflows
+        .is_active(workflow, !world.projects.is_empty())
 }

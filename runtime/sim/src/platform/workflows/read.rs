@@ -20,7 +20,8 @@ use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::workflow::{WORKFLOWS, Workflow, issue_type_by_id};
+use crate::world::site_workflows::WorkflowRecord;
+use crate::world::workflow::issue_type_by_id;
 
 /// `WorkflowReadRequest`. Each list may be absent or `null`; the removed
 /// `useApprovalConfiguration` query parameter is ignored.
@@ -41,24 +42,25 @@ struct ProjectAndIssueType {
 }
 
 impl ReadRequest {
-    /// Whether the request names `workflow`, which every project of `world`
-    /// uses for every issue type.
-    fn names(&self, world: &World, workflow: &Workflow) -> bool {
+    /// Whether the request names `workflow`; by use, the workflow every project
+    /// of `world` uses for every issue type.
+    fn names(&self, world: &World, workflow: &WorkflowRecord) -> bool {
         let by_id = self
             .workflow_ids
             .iter()
             .flatten()
-            .any(|id| id == workflow.id);
+            .any(|id| *id == workflow.id);
         // Exactly: a name in another case is not the workflow's name.
         let by_name = self
             .workflow_names
             .iter()
             .flatten()
-            .any(|name| name == workflow.name);
-        let by_use = self.project_and_issue_types.iter().flatten().any(|pair| {
-            world.projects.iter().any(|p| p.id == pair.project_id)
-                && issue_type_by_id(&pair.issue_type_id).is_some()
-        });
+            .any(|name| *name == workflow.name);
+        let by_use = workflow.default_for_projects
+            && self.project_and_issue_types.iter().flatten().any(|pair| {
+                world.projects.iter().any(|p| p.id == pair.project_id)
+                    && issue_type_by_id(&pair.issue_type_id).is_some()
+            });
         by_id || by_name || by_use
     }
 }
@@ -70,9 +72,11 @@ pub(crate) async fn read(
 ) -> Result<Json<Value>, JiraError> {
     let world = shared.world();
     let reader = reader(&world, &caller)?;
-    let found: Vec<&Workflow> = WORKFLOWS
+    let found: Vec<&WorkflowRecord> = world
+        .workflows
+        .workflows
         .iter()
-        .filter(|_| reader.sees_global_workflows())
+        .filter(|w| reader.sees(&world, &caller.account_id, w))
         .filter(|w| request.names(&world, w))
         .collect();
     let workflows: Vec<Value> = found
@@ -80,7 +84,7 @@ pub(crate) async fn read(
         .map(|w| render::workflow(w, Transitions::Included))
         .collect();
     Ok(Json(json!({
-        "statuses": render::statuses(&found),
+        "statuses": render::statuses(&world.workflows, &found),
         "workflows": workflows,
     })))
 }

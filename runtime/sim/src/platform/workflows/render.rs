@@ -1,95 +1,85 @@
 //! A workflow as the workflows API answers it (`JiraWorkflow`), and the statuses
-//! it references (`JiraWorkflowStatus`), rendered from the site's one table of
-//! statuses and the transitions into them (`world::workflow`).
+//! it references (`JiraWorkflowStatus`), rendered from the site's workflows and
+//! statuses as they stand (`world/site_workflows.rs`): the reads and the writes
+//! answer through here.
 
 use serde_json::{Value, json};
 
-use crate::platform::statuses::jira_status;
-use crate::world::workflow::{
-    CREATE_TRANSITION_ID, CREATE_TRANSITION_NAME, INITIAL_STATUS, STATUSES, Status, Workflow,
-};
+use crate::clock::jira_timestamp;
+use crate::platform::statuses::{jira_status, scope};
+use crate::world::site_workflows::{SiteWorkflows, TransitionRecord, WorkflowRecord};
 
 /// How far apart the editor's diagram places the statuses, left to right, after
 /// the start point: the simulator keeps no layout, so it lays one out.
 const STATUS_SPACING: f64 = 200.0;
 
 /// Whether a rendered workflow carries its transitions (`searchWorkflows` adds
-/// them on `expand=values.transitions`; `readWorkflows` always does).
+/// them on `expand=values.transitions`; `readWorkflows` and the writes always do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Transitions {
     Included,
     Omitted,
 }
 
-/// The statuses `workflow` uses. Every workflow of the site uses all of them:
-/// the one place that says so.
-fn statuses_of(_workflow: &Workflow) -> &'static [Status] {
-    &STATUSES
-}
-
 /// A `JiraWorkflow`.
-pub(super) fn workflow(workflow: &Workflow, transitions: Transitions) -> Value {
-    let statuses: Vec<Value> = statuses_of(workflow)
+pub(super) fn workflow(workflow: &WorkflowRecord, transitions: Transitions) -> Value {
+    let statuses: Vec<Value> = workflow
+        .statuses
         .iter()
         .enumerate()
-        .map(|(place, status)| reference_status(place, status))
+        .map(|(place, id)| reference_status(place, id))
         .collect();
     let mut value = json!({
         "id": workflow.id,
         "name": workflow.name,
-        "description": "",
+        "description": workflow.description,
         "isEditable": true,
-        "scope": { "type": "GLOBAL" },
+        "scope": scope(&workflow.scope),
         "startPointLayout": { "x": 0.0, "y": 0.0 },
         "statuses": statuses,
-        "version": { "id": workflow.version_id, "versionNumber": 0 },
+        "version": { "id": workflow.version_id, "versionNumber": workflow.version_number },
     });
+    if let Some(created) = workflow.created {
+        value["created"] = json!(jira_timestamp(created));
+    }
+    if let Some(updated) = workflow.updated {
+        value["updated"] = json!(jira_timestamp(updated));
+    }
     if transitions == Transitions::Included {
-        value["transitions"] = Value::Array(transitions_of(workflow));
+        value["transitions"] = workflow.transitions.iter().map(transition).collect();
     }
     value
 }
 
 /// A status as a workflow references it (`WorkflowReferenceStatus`), at its
 /// `place` in the diagram.
-fn reference_status(place: usize, status: &Status) -> Value {
-    // `place` counts a handful of statuses: exact in an f64.
+fn reference_status(place: usize, id: &str) -> Value {
+    // `place` counts a bounded list of statuses: exact in an f64.
     let x = STATUS_SPACING * (place as f64 + 1.0);
     json!({
-        "statusReference": status.id,
+        "statusReference": id,
         "deprecated": false,
         "properties": {},
         "layout": { "x": x, "y": 0.0 },
     })
 }
 
-/// The workflow's transitions (`WorkflowTransitions`): Jira's initial `Create`
-/// into [`INITIAL_STATUS`], then the `GLOBAL` transition into each status, with
-/// the ids and names `getTransitions` gives issues. None has a condition, a
-/// validator, a post-function or a screen.
-fn transitions_of(workflow: &Workflow) -> Vec<Value> {
-    let initial = transition(
-        CREATE_TRANSITION_ID,
-        CREATE_TRANSITION_NAME,
-        "INITIAL",
-        &INITIAL_STATUS,
-    );
-    let global = statuses_of(workflow)
+/// One transition (`WorkflowTransitions`). None has a condition, a validator, a
+/// post-function or a screen; a `DIRECTED` one links from each status it starts
+/// from, the others from none.
+fn transition(transition: &TransitionRecord) -> Value {
+    let links: Vec<Value> = transition
+        .from
         .iter()
-        .map(|status| transition(status.transition_id, status.name, "GLOBAL", status));
-    std::iter::once(initial).chain(global).collect()
-}
-
-/// One transition into `to`; a `GLOBAL` or `INITIAL` one starts from no
-/// status, so it has no `links`.
-fn transition(id: &str, name: &str, kind: &str, to: &Status) -> Value {
+        .map(|from| json!({ "fromStatusReference": from, "fromPort": 0, "toPort": 0 }))
+        .collect();
     json!({
-        "id": id,
-        "name": name,
-        "description": "",
-        "type": kind,
-        "toStatusReference": to.id,
-        "links": [],
+        "id": transition.id,
+        "name": transition.name,
+        "description": transition.description,
+        "type": transition.kind.as_str(),
+        "toStatusReference": transition.to,
+        "links": links,
         "actions": [],
         "validators": [],
         "triggers": [],
@@ -99,17 +89,17 @@ fn transition(id: &str, name: &str, kind: &str, to: &Status) -> Value {
 
 /// The statuses `workflows` reference, each once (`JiraWorkflowStatus`), in the
 /// site's order.
-pub(super) fn statuses(workflows: &[&Workflow]) -> Vec<Value> {
-    STATUSES
+pub(super) fn statuses(site: &SiteWorkflows, workflows: &[&WorkflowRecord]) -> Vec<Value> {
+    site.statuses
         .iter()
-        .filter(|status| {
+        .filter(|entry| {
             workflows
                 .iter()
-                .any(|w| statuses_of(w).iter().any(|s| s.id == status.id))
+                .any(|w| w.statuses.iter().any(|id| id == entry.status.id))
         })
-        .map(|status| {
-            let mut value = jira_status(status);
-            value["statusReference"] = json!(status.id);
+        .map(|entry| {
+            let mut value = jira_status(entry);
+            value["statusReference"] = json!(entry.status.id);
             value
         })
         .collect()
@@ -118,11 +108,15 @@ pub(super) fn statuses(workflows: &[&Workflow]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::workflow::{SITE_WORKFLOW, transition as issue_transition};
+    use crate::world::workflow::{INITIAL_STATUS, STATUSES};
 
     #[test]
     fn every_global_transition_is_one_an_issue_takes_into_its_status() {
-        let rendered = workflow(&SITE_WORKFLOW, Transitions::Included);
+        let site = SiteWorkflows::new();
+        let Some(own) = site.of_project() else {
+            panic!("a new site has its workflow");
+        };
+        let rendered = workflow(own, Transitions::Included);
         let transitions = rendered["transitions"]
             .as_array()
             .cloned()
@@ -130,18 +124,25 @@ mod tests {
         assert_eq!(transitions.len(), STATUSES.len() + 1);
         for t in transitions.iter().filter(|t| t["type"] == "GLOBAL") {
             let id = t["id"].as_str().unwrap_or_default();
-            let into = issue_transition(id).map(|s| s.id);
+            let into = site
+                .transition_from(INITIAL_STATUS.id, id)
+                .map(|(_, s)| s.id);
             assert_eq!(into, t["toStatusReference"].as_str(), "{t}");
         }
         assert_eq!(transitions[0]["type"], "INITIAL");
         assert_eq!(transitions[0]["toStatusReference"], INITIAL_STATUS.id);
+        assert!(rendered.get("created").is_none());
     }
 
     #[test]
     fn transitions_are_left_out_unless_asked_for() {
-        let rendered = workflow(&SITE_WORKFLOW, Transitions::Omitted);
+        let site = SiteWorkflows::new();
+        let Some(own) = site.of_project() else {
+            panic!("a new site has its workflow");
+        };
+        let rendered = workflow(own, Transitions::Omitted);
         assert!(rendered.get("transitions").is_none());
-        assert_eq!(statuses(&[]), Vec::<Value>::new());
-        assert_eq!(statuses(&[&SITE_WORKFLOW]).len(), STATUSES.len());
+        assert_eq!(statuses(&site, &[]), Vec::<Value>::new());
+        assert_eq!(statuses(&site, &[own]).len(), STATUSES.len());
     }
 }

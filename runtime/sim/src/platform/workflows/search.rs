@@ -16,7 +16,7 @@ use crate::platform::field_details::expands;
 use crate::platform::order_direction;
 use crate::platform::page::{PageParams, page_bean, with_query};
 use crate::shared::Shared;
-use crate::world::workflow::{WORKFLOWS, Workflow};
+use crate::world::site_workflows::{Scope as WorkflowScope, WorkflowRecord};
 
 /// The page size when `maxResults` is not given (the spec's example pages by
 /// 50), and the largest served: the spec gives no cap, and a smaller one is the
@@ -30,8 +30,8 @@ const EXPAND_TRANSITIONS: &str = "values.transitions";
 /// `self` and `nextPage` carry them on.
 const LINKED: [&str; 5] = ["expand", "queryString", "orderBy", "scope", "isActive"];
 
-/// The field `orderBy` sorts by. The simulator keeps no creation or update time
-/// for its workflow, so `created` and `updated` leave the site's order.
+/// The field `orderBy` sorts by. The site's own workflow has no creation or
+/// update time: it sorts before the workflows apps made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OrderField {
     Name,
@@ -42,9 +42,9 @@ enum OrderField {
 /// The workflows' scope, which `scope` filters by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
-    /// Company-managed projects' workflows: every one of the site's.
+    /// Company-managed projects' workflows.
     Global,
-    /// Team-managed projects' own workflows: the site has none.
+    /// Team-managed projects' own workflows.
     Project,
 }
 
@@ -90,10 +90,13 @@ impl SearchQuery {
     }
 
     /// Whether `workflow` is in the list asked for, given whether it is active.
-    fn admits(&self, workflow: &Workflow, active: bool) -> bool {
+    fn admits(&self, workflow: &WorkflowRecord, active: bool) -> bool {
         let named = workflow.name.to_lowercase().contains(&self.name_part);
-        // Every workflow of the site is `GLOBAL`.
-        let scoped = self.scope.is_none_or(|s| s == Scope::Global);
+        let scope = match workflow.scope {
+            WorkflowScope::Global => Scope::Global,
+            WorkflowScope::Project(_) => Scope::Project,
+        };
+        let scoped = self.scope.is_none_or(|s| s == scope);
         let activity = self.is_active.is_none_or(|wanted| wanted == active);
         named && scoped && activity
     }
@@ -150,24 +153,38 @@ pub(crate) async fn search(
     let query = SearchQuery::parse(raw.as_deref().unwrap_or_default())?;
     let world = shared.world();
     let reader = reader(&world, &caller)?;
-    let active = is_active(&world);
-    let mut matching: Vec<&Workflow> = WORKFLOWS
+    let mut matching: Vec<&WorkflowRecord> = world
+        .workflows
+        .workflows
         .iter()
-        .filter(|_| reader.sees_global_workflows())
-        .filter(|w| query.admits(w, active))
+        .filter(|w| reader.sees(&world, &caller.account_id, w))
+        .filter(|w| query.admits(w, is_active(&world, w)))
         .collect();
-    // `created` and `updated` have no dates to sort by: every workflow ties, and
-    // ties keep the site's order, whichever way they are asked for.
-    if let Some((OrderField::Name, descending)) = query.order {
-        matching.sort_by_key(|w| w.name.to_lowercase());
-        if descending {
-            matching.reverse();
+    // Ties keep the site's order, whichever way they are asked for (a stable
+    // sort, reversed by key rather than by list).
+    match query.order {
+        Some((OrderField::Name, descending)) => {
+            matching.sort_by(|a, b| {
+                let order = a.name.to_lowercase().cmp(&b.name.to_lowercase());
+                if descending { order.reverse() } else { order }
+            });
         }
+        Some((field, descending)) => {
+            matching.sort_by(|a, b| {
+                let at = |w: &WorkflowRecord| match field {
+                    OrderField::Created => w.created,
+                    _ => w.updated,
+                };
+                let order = at(a).cmp(&at(b));
+                if descending { order.reverse() } else { order }
+            });
+        }
+        None => {}
     }
 
     let window = query.page.window(PAGE, PAGE);
     let total = matching.len();
-    let page: Vec<&Workflow> = window.of(matching).collect();
+    let page: Vec<&WorkflowRecord> = window.of(matching).collect();
     let transitions = if query.transitions {
         Transitions::Included
     } else {
@@ -182,7 +199,7 @@ pub(crate) async fn search(
         &query.kept,
     );
     let mut body = page_bean(&base, window, total, values);
-    body["statuses"] = json!(render::statuses(&page));
+    body["statuses"] = json!(render::statuses(&world.workflows, &page));
     Ok(Json(body))
 }
 
