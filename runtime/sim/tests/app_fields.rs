@@ -149,8 +149,9 @@ async fn the_app_writes_its_object_field_as_growthbook_does_and_issues_carry_it(
         &sim,
         Method::POST,
         "/rest/api/2/app/field/value",
+        // Forge's context gives an issue id as a string: Jira takes it.
         &json!({ "updates": [
-            { "customField": ids[0], "issueIds": [kiln1, kiln2], "value": value },
+            { "customField": ids[0], "issueIds": [kiln1, kiln2.to_string()], "value": value },
             { "customField": ids[1], "issueIds": [kiln1], "value": "ship it" },
         ]}),
     )

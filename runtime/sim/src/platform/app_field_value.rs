@@ -23,7 +23,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kiln_manifest::CustomFieldType;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::custom_field::{user_of, wrong};
@@ -72,6 +72,30 @@ impl WriteQuery {
     }
 }
 
+/// An issue id of `issueIds`: the spec's integer, or the same digits as a
+/// string, which Jira's JSON reader coerces (a Forge app passes the string id
+/// its context gives, `context.extension.issue.id`, as GrowthBook does).
+#[derive(Clone, Copy)]
+pub(crate) struct IssueId(i64);
+
+impl<'de> Deserialize<'de> for IssueId {
+    fn deserialize<D: Deserializer<'de>>(input: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Number(i64),
+            Text(String),
+        }
+        match Written::deserialize(input)? {
+            Written::Number(id) => Ok(IssueId(id)),
+            Written::Text(text) => text
+                .parse()
+                .map(IssueId)
+                .map_err(|_| serde::de::Error::custom("an issue id is a number")),
+        }
+    }
+}
+
 /// `CustomFieldValueUpdateDetails`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,7 +108,7 @@ pub(crate) struct OneFieldUpdates {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct OneFieldUpdate {
-    issue_ids: Vec<i64>,
+    issue_ids: Vec<IssueId>,
     value: Value,
 }
 
@@ -101,14 +125,14 @@ pub(crate) struct ManyFieldUpdates {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct ManyFieldUpdate {
     custom_field: String,
-    issue_ids: Vec<i64>,
+    issue_ids: Vec<IssueId>,
     value: Value,
 }
 
 /// One update named by field: what both routes' bodies come to.
 struct Update<'a> {
     field: &'a str,
-    issue_ids: &'a [i64],
+    issue_ids: &'a [IssueId],
     value: &'a Value,
 }
 
@@ -199,7 +223,7 @@ fn write(
     for (update, &field_index) in updates.iter().zip(&fields) {
         let field = &world.custom_fields[field_index];
         let value = parse_for(&world, field, update.value)?;
-        for &issue_id in update.issue_ids {
+        for &IssueId(issue_id) in update.issue_ids {
             let issue = world
                 .visible_issue(&caller.account_id, &issue_id.to_string())
                 .ok_or_else(|| {
