@@ -613,3 +613,79 @@ fn node_outside_the_system_folders_builds_and_a_shim_is_refused() {
     );
     assert!(!dir.path().join("shimmed/shimmed.wasm").exists());
 }
+
+/// A Forge app's own custom field through `runtime run`, as GrowthBook for
+/// Jira writes it: the run creates the manifest's `jira:customField` on its
+/// embedded simulator (saying its id), and the app finds it in `GET /field`
+/// by its extension ARI, writes an object to it with `POST
+/// /rest/api/2/app/field/value` as itself (with the string issue id Forge's
+/// context gives) and reads it back on the issue.
+#[test]
+fn a_forge_apps_own_custom_field_is_written_through_runtime_run() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "fields", "");
+    std::fs::write(
+        app.join("manifest.yml"),
+        "app:\n  id: ari:cloud:ecosystem::app/7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n  \
+         runtime:\n    name: nodejs22.x\nmodules:\n  function:\n    - key: main\n      \
+         handler: index.run\n  jira:customField:\n    - key: growthbook-experiment\n      \
+         name: GrowthBook Experiment\n      type: object\n      readOnly: true\n      \
+         view:\n        resource: main\nresources:\n  - key: main\n    path: static\n\
+         permissions:\n  scopes:\n    - read:jira-work\n    - write:app-data:jira\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/index.js"),
+        r#"import api, { route } from '@forge/api';
+
+export async function run({ issueKey }) {
+  const read = async (path) => (await api.asApp().requestJira(path)).json();
+  const issue = await read(route`/rest/api/3/issue/${issueKey}?fields=summary`);
+  const fields = await read(route`/rest/api/3/field`);
+  const field = fields.find((f) => f.schema?.custom?.endsWith('/static/growthbook-experiment'));
+  const write = await api.asApp().requestJira(route`/rest/api/2/app/field/value`, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      updates: [{
+        customField: field.id,
+        issueIds: [issue.id],
+        value: { objectType: 'experiment', objectId: 'exp_1', objectName: 'Checkout' },
+      }],
+    }),
+  });
+  const after = await read(route`/rest/api/3/issue/${issueKey}?fields=${field.id}`);
+  return { id: field.id, custom: field.schema.custom, status: write.status, value: after.fields[field.id] };
+}
+"#,
+    )
+    .unwrap();
+    let built = runtime(dir.path(), &["build", "fields"]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let ran = runtime(
+        dir.path(),
+        &["run", "fields", "-p", r#"{"issueKey": "KILN-1"}"#],
+    );
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let result: serde_json::Value = serde_json::from_slice(&ran.stdout).unwrap();
+    assert_eq!(result["status"], 204, "{result}");
+    assert_eq!(
+        result["custom"],
+        "ari:cloud:ecosystem::extension/7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/development/static/growthbook-experiment"
+    );
+    assert_eq!(
+        result["value"],
+        serde_json::json!({ "objectType": "experiment", "objectId": "exp_1", "objectName": "Checkout" })
+    );
+    let id = result["id"].as_str().expect("the field's id");
+    let said = stderr(&ran);
+    assert!(
+        said.contains(&format!(
+            "custom field growthbook-experiment (GrowthBook Experiment): {id}"
+        )),
+        "{said}"
+    );
+}

@@ -47,6 +47,27 @@ pub enum Source<'a> {
     Registered,
 }
 
+/// On the embedded simulator, the app's own custom fields (Forge's
+/// `jira:customField`), as Forge creates them on a site the app is installed
+/// on; registering again keeps their ids. A real site has them from the app's
+/// Forge deployment.
+fn register_app_fields(
+    site: &SiteHost,
+    bundle: &AppBundle,
+    environment: &str,
+) -> Result<(), InstallError> {
+    let (Some(simulator), fields) = (&site.simulator, bundle.manifest.custom_fields()) else {
+        return Ok(());
+    };
+    if fields.is_empty() {
+        return Ok(());
+    }
+    simulator
+        .register_app_fields(&bundle.manifest.app.id, environment, fields)
+        .map(|_| ())
+        .map_err(|e| InstallError::Invalid(e.to_string()))
+}
+
 /// Installs (or re-registers) `app` on `site` in `environment`, approving the code served
 /// now, and makes it live; a held installation is released and its kept events run.
 /// `scopes`: the approved scopes (default: what the manifest declares).
@@ -58,6 +79,7 @@ pub async fn install(
     scopes: Option<&[String]>,
 ) -> Result<Vec<Endpoint>, InstallError> {
     let (bundle, installation) = identify(shared, app, site, environment)?;
+    register_app_fields(site, bundle, environment)?;
     let existing = shared.state.installation(&installation).await?;
     let record = approved_record(
         shared,
@@ -81,6 +103,7 @@ pub async fn reconcile(
     source: Source<'_>,
 ) -> Result<Vec<Endpoint>, InstallError> {
     let (bundle, installation) = identify(shared, app, site, environment)?;
+    register_app_fields(site, bundle, environment)?;
     let running = RunningCode::of(bundle, site);
     let (scopes, pinned) = match source {
         Source::Configured { scopes, sha256 } => (scopes, sha256),

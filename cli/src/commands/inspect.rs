@@ -67,6 +67,11 @@ pub struct Inspection {
     /// Forge SQL declarations (`modules.sql` keys): the app gets its
     /// installation's relational database (`kiln:app@0.5.0`'s `sql`).
     pub sql: Vec<String>,
+    /// Forge's custom fields (`jira:customField`): fields the app owns on
+    /// the site and writes (`/rest/api/3/app/field/value`); the embedded
+    /// simulator creates them for the app. Their UI is not served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<CustomFieldSummary>,
     pub limits: LimitsSummary,
 }
 
@@ -125,6 +130,35 @@ pub struct ComponentSummary {
     /// The vetted engine the component's code is (a JavaScript app's
     /// StarlingMonkey), compiled once and shared by every app built on it.
     pub engine: Option<&'static str>,
+}
+
+/// One `jira:customField` module: the field it makes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldSummary {
+    pub key: String,
+    pub name: String,
+    /// Forge's data type (`object`), `list of …` for a list.
+    #[serde(rename = "type")]
+    pub field_type: String,
+    pub read_only: bool,
+}
+
+fn custom_field_summaries(manifest: &Manifest) -> Vec<CustomFieldSummary> {
+    manifest
+        .custom_fields()
+        .iter()
+        .map(|field| CustomFieldSummary {
+            key: field.key.clone(),
+            name: field.name.clone(),
+            field_type: if field.is_list() {
+                format!("list of {}", field.field_type.as_str())
+            } else {
+                field.field_type.as_str().to_owned()
+            },
+            read_only: field.read_only.unwrap_or(false),
+        })
+        .collect()
 }
 
 /// A module Kiln loads but does not serve, and why.
@@ -394,6 +428,7 @@ fn inspect_manifest(manifest: &Manifest, operator: &OperatorLimits) -> Inspectio
             .collect(),
         entities: entity_summaries(manifest),
         sql: manifest.modules.sql.iter().map(|m| m.key.clone()).collect(),
+        custom_fields: custom_field_summaries(manifest),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
             memory_key: manifest.app.runtime.memory_key.as_str(),
@@ -621,6 +656,17 @@ pub fn render_text(i: &Inspection) -> String {
             out,
             "sql        {}: the installation's own Forge SQL database (MySQL dialect)",
             GuestText(&i.sql.join(", "))
+        );
+    }
+    for f in &i.custom_fields {
+        let _ = writeln!(
+            out,
+            "field      {} {:?} ({}{}): a custom field the app owns and writes; \
+             the embedded simulator creates it (its UI is not served)",
+            GuestText(&f.key),
+            GuestText(&f.name).to_string(),
+            GuestText(&f.field_type),
+            if f.read_only { ", read-only" } else { "" }
         );
     }
     // Names and types are validated by the manifest grammar (ASCII
@@ -972,6 +1018,27 @@ mod tests {
             },
         );
         assert_eq!(capped.limits.memory_mib, 256);
+    }
+
+    #[test]
+    fn custom_fields_are_listed_as_fields_not_as_unserved_ui() {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:customField:\n    - key: experiment\n      name: Experiment\n      type: object\n      readOnly: true\n      view: {resource: main}\n    - key: reviewers\n      name: Reviewers\n      type: user\n      collection: list\nresources:\n  - key: main\n    path: static\n",
+        )
+        .unwrap();
+        assert!(not_served(&manifest).is_empty());
+        let fields = custom_field_summaries(&manifest);
+        let shown: Vec<(&str, &str, bool)> = fields
+            .iter()
+            .map(|f| (f.key.as_str(), f.field_type.as_str(), f.read_only))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("experiment", "object", true),
+                ("reviewers", "list of user", false)
+            ]
+        );
     }
 
     #[test]

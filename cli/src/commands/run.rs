@@ -156,6 +156,9 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     };
     let setup = args.site.setup(HttpLimits::default()).await?;
     check_consent(&args.consent, &policy, &source.manifest, &mut wasm, &setup)?;
+    if let Some(simulator) = &setup.simulator {
+        register_app_fields(simulator, &source.manifest, &args.environment)?;
+    }
     warn_about_ungranted_scopes(&source.manifest.declared_scopes(), &setup);
     let audit: Arc<dyn AuditSink> = match &args.audit_log {
         Some(path) => Arc::new(
@@ -650,6 +653,33 @@ mod tests {
         let app = again.load(wasm, manifest).await.unwrap();
         assert!(!app.from_cache(), "compiled, not loaded from a cache");
     }
+}
+
+/// The app's own custom fields (Forge's `jira:customField`) on the embedded
+/// simulator, as Forge creates them on a site the app is installed on; the
+/// simulator starts afresh every run and numbers them the same way each time
+/// (after the seed's fields, in manifest order). Said on stderr with the
+/// site's banner, as the ids are what the app will see.
+fn register_app_fields(
+    simulator: &kiln_sim::Simulator,
+    manifest: &Manifest,
+    environment: &str,
+) -> Result<(), Failure> {
+    let fields = manifest.custom_fields();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let ids = simulator
+        .register_app_fields(&manifest.app.id, environment, fields)
+        .map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    for (field, id) in fields.iter().zip(&ids) {
+        eprintln!(
+            "  custom field {} ({}): {id}",
+            GuestText(&field.key),
+            GuestText(&field.name)
+        );
+    }
+    Ok(())
 }
 
 // kiln-sim: not-modelled hint (begin)

@@ -7,6 +7,7 @@
 //! will never take effect (a trigger event Kiln does not know) is reported by
 //! [`Manifest::warnings`], not refused, as Forge takes it.
 
+pub mod custom_field;
 pub mod egress;
 pub mod entities;
 pub mod events;
@@ -34,6 +35,11 @@ use crate::error::{ManifestError, ManifestErrorKind};
 use field_path::FieldPath;
 pub(crate) use source::Position;
 use source::{Anchor, Node};
+
+pub use custom_field::{
+    Collection, CustomFieldModule, CustomFieldType, MAX_CUSTOM_FIELD_DESCRIPTION_CHARS,
+    MAX_CUSTOM_FIELD_MODULES, MAX_CUSTOM_FIELD_NAME_CHARS,
+};
 
 pub use egress::{
     Backend, BackendError, EgressAllowlist, EgressScheme, External, Fetch, HostPattern,
@@ -163,6 +169,14 @@ pub struct Modules {
     /// answers `APP_NOT_ENABLED`, as on Forge.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sql: Vec<SqlModule>,
+    /// Forge's custom fields (`jira:customField`): fields of the app's own
+    /// on the site, which the embedded simulator creates ([`custom_field`]).
+    #[serde(
+        default,
+        rename = "jira:customField",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub jira_custom_field: Vec<CustomFieldModule>,
     /// Every other module type, as written: Forge's product (UI) modules
     /// and `event` modules, which validation admits, and anything else,
     /// which it refuses.
@@ -441,6 +455,11 @@ impl Manifest {
     /// Forge's custom entities, in manifest order.
     pub fn entities(&self) -> &[Entity] {
         &self.app.storage.entities
+    }
+
+    /// Forge's custom fields (`jira:customField`), in manifest order.
+    pub fn custom_fields(&self) -> &[CustomFieldModule] {
+        &self.modules.jira_custom_field
     }
 
     /// Forge's queue consumers, in manifest order.

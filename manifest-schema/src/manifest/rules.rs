@@ -94,6 +94,10 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
     }
 
     super::entities::check(&manifest.app.storage, &app.key("storage"))?;
+    super::custom_field::check(
+        &manifest.modules.jira_custom_field,
+        &root.key("modules").key("jira:customField"),
+    )?;
 
     let functions = root.key("modules").key("function");
     if manifest.modules.function.is_empty() {
@@ -241,6 +245,16 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
                 .pre_uninstall
                 .iter()
                 .map(|m| (m.key.as_str(), Some(m.function.as_str())))
+                .collect(),
+        ),
+        (
+            // Custom fields name no function either: the app writes them.
+            "jira:customField",
+            manifest
+                .modules
+                .jira_custom_field
+                .iter()
+                .map(|m| (m.key.as_str(), None))
                 .collect(),
         ),
         (
@@ -476,7 +490,7 @@ fn check_event_scopes(manifest: &Manifest, root: &FieldPath) -> Result<(), Viola
     Ok(())
 }
 
-fn violation(path: FieldPath, message: String) -> Violation {
+pub(crate) fn violation(path: FieldPath, message: String) -> Violation {
     Violation { path, message }
 }
 

@@ -16,6 +16,10 @@ pub enum SimError {
     /// The seed document is not valid JSON for [`crate::Seed`].
     #[error("cannot parse seed: {0}")]
     SeedParse(#[from] serde_json::Error),
+    /// An app's custom fields could not be created
+    /// ([`crate::Simulator::register_app_fields`]).
+    #[error("cannot create the app's custom fields: {0}")]
+    AppFields(String),
     /// The webhook sender could not be set up.
     #[error("cannot set up webhook delivery: {0}")]
     WebhookClient(String),

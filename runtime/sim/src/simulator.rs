@@ -151,6 +151,36 @@ impl Simulator {
         &self.shared.app_client
     }
 
+    /// Creates the custom fields an app declares (Forge's `jira:customField`
+    /// modules) on the site, owned by the app's client-credentials
+    /// integration ([`Simulator::app_client`]), which alone writes their
+    /// values (`/rest/api/3/app/field/value`); returns their ids
+    /// (`customfield_N`) in declaration order.
+    ///
+    /// `app_id` is the manifest's (`ari:cloud:ecosystem::app/<uuid>`: the
+    /// UUID goes into each field's type, its extension ARI) and `environment`
+    /// the environment the app runs in. Registering the same app, environment
+    /// and module key again finds the same field, renamed as declared now,
+    /// so an app run or deployed twice keeps its fields' ids. A refusal (a
+    /// blank name, more fields than an app or the site holds) changes nothing.
+    pub fn register_app_fields(
+        &self,
+        app_id: &str,
+        environment: &str,
+        fields: &[kiln_manifest::CustomFieldModule],
+    ) -> Result<Vec<String>, SimError> {
+        let client_id = self.shared.app_client.client_id.clone();
+        self.shared
+            .world()
+            .register_app_fields(&crate::world::app_field::Registration {
+                client_id: &client_id,
+                app_id,
+                environment,
+                fields,
+            })
+            .map_err(|e| SimError::AppFields(e.describe()))
+    }
+
     /// The clock the site reads "now" from; moving it changes later answers.
     pub fn clock(&self) -> SimClock {
         self.shared.world().clock.clone()

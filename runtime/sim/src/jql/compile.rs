@@ -851,6 +851,8 @@ impl<'a> Resolver<'a> {
                 .map(|u| u.account_id.clone())
                 .ok_or_else(missing)?,
             Kind::Labels | Kind::TextField | Kind::TextArea => literal.to_owned(),
+            // Unsearchable (no searcher), so never reached by `custom_field`.
+            Kind::App => return Err(missing()),
         })
     }
 }

@@ -307,6 +307,9 @@ fn custom_kind(
         Kind::Labels => (EQUALITY, "com.atlassian.jira.issue.label.Label", false),
         Kind::DatePicker | Kind::DateTime => (ORDERED, DATE, false),
         Kind::UserPicker => (EQUALITY, USER, true),
+        // An app's group, object or list field has no searcher, so JQL's
+        // reference never lists it; were one given, it would compare as text.
+        Kind::App => (EQUALITY, STRING, false),
     }
 }
 

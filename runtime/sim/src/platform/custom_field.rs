@@ -36,14 +36,19 @@ use crate::world::sprint::SPRINT_FIELD_NUMBER;
 /// `FieldDetails` of a custom field, as `GET /field` and `POST /field` answer.
 pub(crate) fn details(field: &CustomFieldRecord) -> Value {
     let id = field.id();
-    let (kind, items) = field.kind.schema();
+    let (kind, items) = field.schema();
     let mut schema = json!({
         "type": kind,
-        "custom": field.kind.type_key(),
+        "custom": field.type_key(),
         "customId": field.number,
     });
     if let Some(items) = items {
         schema["items"] = json!(items);
+    }
+    if let Some(app) = &field.app {
+        // Jira's `configuration` of a Forge field; the simulator knows its
+        // `readOnly` only (it renders no field, so claims no custom renderer).
+        schema["configuration"] = json!({ "readOnly": app.read_only });
     }
     json!({
         "id": id,
@@ -93,6 +98,7 @@ fn type_display_name(kind: Kind) -> &'static str {
         Kind::DatePicker => "Date picker",
         Kind::DateTime => "Date time picker",
         Kind::UserPicker => "User picker (single user)",
+        Kind::App => "Forge app field",
     }
 }
 
@@ -224,6 +230,7 @@ pub(crate) fn add_field(
         description: checked.description,
         kind: checked.kind,
         searcher_key: checked.searcher_key,
+        app: None,
     });
     Ok(world.custom_fields.len() - 1)
 }
@@ -630,7 +637,7 @@ pub(crate) async fn delete_option(
 }
 
 /// The message Jira gives for a value of the wrong shape.
-fn wrong(field: &CustomFieldRecord, message: impl Into<String>) -> JiraError {
+pub(crate) fn wrong(field: &CustomFieldRecord, message: impl Into<String>) -> JiraError {
     JiraError::field(field.id(), message)
 }
 
@@ -688,6 +695,10 @@ pub(crate) fn parse_value(
     context: Option<&ContextRecord>,
     value: &Value,
 ) -> Result<Option<CustomValue>, JiraError> {
+    if let Some(owner) = &field.app {
+        // An app's field takes Forge's shapes wherever it is written.
+        return super::app_field_value::parse(world, field, owner, value);
+    }
     if value.is_null() {
         return Ok(None);
     }
@@ -783,21 +794,30 @@ pub(crate) fn parse_value(
                 .ok_or_else(|| wrong(field, format!("Error parsing date string: {text}")))?;
             CustomValue::DateTime(at)
         }
-        Kind::UserPicker => {
-            let account_id = value
-                .get("accountId")
-                .and_then(Value::as_str)
-                .ok_or_else(|| wrong(field, "Specify the user by accountId."))?;
-            let user = world.user(account_id).ok_or_else(|| {
-                wrong(
-                    field,
-                    format!("Specified user '{account_id}' does not exist."),
-                )
-            })?;
-            CustomValue::User(user.account_id.clone())
-        }
+        Kind::UserPicker => CustomValue::User(user_of(world, field, value)?),
+        // Only app fields are of this kind, and they returned above.
+        Kind::App => return Err(wrong(field, "The field is an app's.")),
     };
     Ok(Some(parsed))
+}
+
+/// The account a `{"accountId"}` names, refused as Jira refuses it.
+pub(crate) fn user_of(
+    world: &World,
+    field: &CustomFieldRecord,
+    value: &Value,
+) -> Result<String, JiraError> {
+    let account_id = value
+        .get("accountId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| wrong(field, "Specify the user by accountId."))?;
+    let user = world.user(account_id).ok_or_else(|| {
+        wrong(
+            field,
+            format!("Specified user '{account_id}' does not exist."),
+        )
+    })?;
+    Ok(user.account_id.clone())
 }
 
 /// `add`/`remove` of an update on a multiselect or labels field: the value after.
@@ -893,6 +913,21 @@ pub(crate) fn render_value(
         CustomValue::User(id) => world
             .user(id)
             .map_or(Value::Null, |u| render::user_details(links, u)),
+        CustomValue::Group { id, name } => {
+            let name = world.group_name(id).unwrap_or(name);
+            json!({
+                "name": name,
+                "groupId": id,
+                "self": format!("{links}/rest/api/3/group?groupId={id}"),
+            })
+        }
+        CustomValue::Object(object) => object.clone(),
+        CustomValue::List(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| render_value(links, world, field, Some(item)))
+                .collect(),
+        ),
     }
 }
 

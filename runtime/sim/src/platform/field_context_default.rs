@@ -74,6 +74,7 @@ fn properties(kind: Kind) -> &'static [&'static str] {
         Kind::DatePicker => &["type", "contextId", "date", "useCurrent"],
         Kind::DateTime => &["type", "contextId", "dateTime", "useCurrent"],
         Kind::UserPicker => &["type", "contextId", "accountId", "userFilter"],
+        Kind::App => &["type", "contextId"],
     }
 }
 
@@ -98,6 +99,10 @@ fn default_json(kind: Kind, context: &ContextRecord, default: &ContextDefault) -
                 CustomValue::Date(date) => ("date", json!(format_date(*date))),
                 CustomValue::DateTime(at) => ("dateTime", json!(jira_timestamp(*at))),
                 CustomValue::User(id) => ("accountId", json!(id)),
+                // An app field's values; never a default (refused below).
+                CustomValue::Group { .. } | CustomValue::Object(_) | CustomValue::List(_) => {
+                    ("value", json!(value.canonical()))
+                }
             };
             body.insert(key.into(), value);
         }
@@ -270,6 +275,11 @@ fn check_default(
     // The value property of the type; absent or null: no default.
     let given = |name: &str| default.get(name).filter(|v| !v.is_null());
     let value = match field.kind {
+        Kind::App => {
+            return Err(JiraError::not_modelled(
+                "Default values of an app's group, object and list fields are not modelled.",
+            ));
+        }
         Kind::Select => match given("optionId") {
             None => None,
             Some(id) => {

@@ -178,7 +178,7 @@ fn status_category_details() -> Value {
 /// `any` for a field the site does not describe.
 pub(crate) fn schema_type(world: &World, id: &str) -> &'static str {
     match world.custom_fields.iter().find(|field| field.id() == id) {
-        Some(field) => field.kind.schema().0,
+        Some(field) => field.schema().0,
         None => describe(id).1,
     }
 }

@@ -3,6 +3,7 @@
 
 mod account_ids;
 mod adjust_estimate;
+mod app_field_value;
 mod app_property;
 mod approximate_count;
 pub(crate) mod attachment;
@@ -310,6 +311,11 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(field_details::list).post(custom_field::create),
         )
         .route("/field/search", get(custom_field::search))
+        .route("/app/field/value", post(app_field_value::update_many))
+        .route(
+            "/app/field/{field_id_or_key}/value",
+            put(app_field_value::update_one),
+        )
         .route(
             "/field/{field_id}",
             put(custom_field_write::update).delete(custom_field_write::delete),

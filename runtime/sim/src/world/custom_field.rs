@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
+use super::app_field::AppFieldOwner;
 use super::field_context::{self, ContextRecord};
 use crate::adf;
 use crate::clock::jira_timestamp;
@@ -55,6 +56,10 @@ pub(crate) enum Kind {
     DatePicker,
     DateTime,
     UserPicker,
+    /// A field an app brings whose values have no Jira type the simulator
+    /// models (Forge's groups, objects and lists, `world/app_field.rs`): never
+    /// created through `POST /field` or a seed, so not in [`Kind::ALL`].
+    App,
 }
 
 impl Kind {
@@ -82,6 +87,7 @@ impl Kind {
             Kind::DatePicker => "datepicker",
             Kind::DateTime => "datetime",
             Kind::UserPicker => "userpicker",
+            Kind::App => "app",
         }
     }
 
@@ -107,6 +113,8 @@ impl Kind {
             Kind::DatePicker => ("date", None),
             Kind::DateTime => ("datetime", None),
             Kind::UserPicker => ("user", None),
+            // An app field's record reports its own ([`CustomFieldRecord::schema`]).
+            Kind::App => ("any", None),
         }
     }
 
@@ -121,6 +129,7 @@ impl Kind {
             Kind::DatePicker => &["daterange"],
             Kind::DateTime => &["datetimerange"],
             Kind::UserPicker => &["userpickergroupsearcher"],
+            Kind::App => &[],
         }
     }
 
@@ -156,12 +165,30 @@ pub(crate) struct CustomFieldRecord {
     /// Where the field applies, each context with its options
     /// (`world/field_context.rs`); a new field has one global context.
     pub(crate) contexts: Vec<ContextRecord>,
+    /// The app that brought the field (a Forge `jira:customField`), the only
+    /// caller that writes it through `/app/field/value`; `None` for the
+    /// site's own fields.
+    pub(crate) app: Option<AppFieldOwner>,
 }
 
 impl CustomFieldRecord {
     /// `customfield_N`.
     pub(crate) fn id(&self) -> String {
         format!("{ID_PREFIX}{}", self.number)
+    }
+
+    /// `schema.custom`: Jira's type key, or an app field's extension ARI.
+    pub(crate) fn type_key(&self) -> String {
+        self.app
+            .as_ref()
+            .map_or_else(|| self.kind.type_key(), AppFieldOwner::type_key)
+    }
+
+    /// `schema.type` and `schema.items`: the kind's, or an app field's own.
+    pub(crate) fn schema(&self) -> (&'static str, Option<&'static str>) {
+        self.app
+            .as_ref()
+            .map_or_else(|| self.kind.schema(), AppFieldOwner::schema)
     }
 
     /// Every option of every context: option ids are the site's, so an id
@@ -243,6 +270,16 @@ pub(crate) enum CustomValue {
     DateTime(OffsetDateTime),
     /// Account id.
     User(String),
+    /// A group (an app field's): its id, and its name when written, shown if
+    /// the group has gone since.
+    Group {
+        id: String,
+        name: String,
+    },
+    /// An app's object value, as written (a JSON object).
+    Object(Value),
+    /// An app's list field: its values, in the order written (never empty).
+    List(Vec<CustomValue>),
 }
 
 /// `yyyy-MM-dd`, as Jira writes dates.
@@ -311,6 +348,9 @@ impl CustomValue {
             CustomValue::Labels(labels) => labels.clone(),
             CustomValue::Date(date) => vec![format_date(*date)],
             CustomValue::DateTime(at) => vec![minute_of(*at)],
+            CustomValue::Group { id, .. } => vec![id.clone()],
+            CustomValue::Object(object) => vec![object.to_string()],
+            CustomValue::List(items) => items.iter().flat_map(CustomValue::canonical).collect(),
         }
     }
 
@@ -327,7 +367,7 @@ impl CustomValue {
     pub(crate) fn change_strings(
         &self,
         field: &CustomFieldRecord,
-        display_name: impl Fn(&str) -> Option<String>,
+        display_name: impl Fn(&str) -> Option<String> + Copy,
     ) -> (Option<String>, String) {
         match self {
             CustomValue::Text(text) => (None, text.clone()),
@@ -351,6 +391,22 @@ impl CustomValue {
             CustomValue::Date(date) => (Some(format_date(*date)), format_date(*date)),
             CustomValue::DateTime(at) => (Some(jira_timestamp(*at)), jira_timestamp(*at)),
             CustomValue::User(id) => (Some(id.clone()), display_name(id).unwrap_or_default()),
+            CustomValue::Group { id, name } => (Some(id.clone()), name.clone()),
+            CustomValue::Object(object) => (None, object.to_string()),
+            // As a multiselect's: the ids bracketed when every value has one,
+            // the texts comma-separated.
+            CustomValue::List(items) => {
+                let strings: Vec<(Option<String>, String)> = items
+                    .iter()
+                    .map(|item| item.change_strings(field, display_name))
+                    .collect();
+                let ids: Option<Vec<String>> = strings.iter().map(|(id, _)| id.clone()).collect();
+                let texts: Vec<String> = strings.into_iter().map(|(_, text)| text).collect();
+                (
+                    ids.map(|ids| format!("[{}]", ids.join(", "))),
+                    texts.join(","),
+                )
+            }
         }
     }
 }

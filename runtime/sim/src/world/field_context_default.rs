@@ -72,6 +72,9 @@ pub(crate) fn default_type(kind: Kind) -> &'static str {
         Kind::DatePicker => "datepicker",
         Kind::DateTime => "datetimepicker",
         Kind::UserPicker => "single.user.select",
+        // An app's group, object or list field (`app_field.rs`); its
+        // defaults are not modelled (`platform/field_context_default.rs`).
+        Kind::App => "forge.object",
     }
 }
 

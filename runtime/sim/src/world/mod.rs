@@ -5,6 +5,7 @@
 //! ever held across an `.await`.
 
 pub(crate) mod agile_property;
+pub(crate) mod app_field;
 pub(crate) mod board;
 pub(crate) mod component;
 pub(crate) mod custom_field;
