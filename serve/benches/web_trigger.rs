@@ -469,7 +469,9 @@ impl Drop for Floor {
 impl FloorApp {
     fn new(wasm: &Path, env: Vec<(String, String)>) -> Arc<Self> {
         let mut pooling = PoolingAllocationConfig::new();
-        let slots = 64;
+        // `KILN_BENCH_FLOOR_SLOTS` makes the pool small enough for valgrind's address
+        // space (BENCHMARKS.md, "instructions per answer"); Kiln's is `[limits] instances`.
+        let slots = env_number("KILN_BENCH_FLOOR_SLOTS", 64) as u32;
         pooling
             .total_component_instances(slots)
             .total_core_instances(slots * 4)
