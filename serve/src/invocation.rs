@@ -132,7 +132,7 @@ async fn web_trigger_urls(shared: &Shared, installed: &Installed) -> WebTriggerU
     if let Some(urls) = shared.web_triggers.urls_of(installation) {
         return urls;
     }
-    let asked = std::time::Instant::now();
+    let asked = shared.web_triggers.asked();
     let Some(storage) = installed.app.storage() else {
         return WebTriggerUrls::default();
     };
