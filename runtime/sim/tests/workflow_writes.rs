@@ -422,6 +422,17 @@ async fn an_added_transition_moves_issues_of_the_projects_using_the_workflow() {
     assert_eq!(issue.body["fields"]["status"]["name"], "In Review");
     // From In Review, only the global transitions lead on.
     assert_eq!(offered(&sim, "KILN-2").await, ["11", "21", "31"]);
+    // JQL knows the new status by name and by id.
+    for jql in ["status = \"In Review\"", &format!("status = {review_id}")] {
+        let found = admin
+            .post(
+                "/rest/api/3/search/jql",
+                &json!({ "jql": jql, "fields": ["summary"] }),
+            )
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{jql}: {}", found.text);
+        assert_eq!(strings(&found.body["issues"], "key"), ["KILN-2"], "{jql}");
+    }
     // The project's statuses are the workflow's.
     let project = admin.get("/rest/api/3/project/KILN/statuses").await;
     assert_eq!(

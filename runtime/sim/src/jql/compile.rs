@@ -538,8 +538,14 @@ impl<'a> Resolver<'a> {
                 })
                 .map(|p| p.key.clone())
                 .ok_or_else(missing)?,
-            ValueField::Status => STATUSES
+            // The site's statuses as they are now: those a workflow write
+            // created included (`world/site_workflows.rs`).
+            ValueField::Status => self
+                .world
+                .workflows
+                .statuses
                 .iter()
+                .map(|e| e.status)
                 .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == literal)
                 .map(|s| s.id.to_owned())
                 .ok_or_else(missing)?,
