@@ -23,10 +23,15 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kiln_manifest::CustomFieldType;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::custom_field::{user_of, wrong};
+// An issue id of `issueIds`: the spec's integer, or the same digits as a string,
+// which Jira's JSON reader coerces (a Forge app passes the string id its context
+// gives, `context.extension.issue.id`, as GrowthBook does): read as every id of a
+// body is (`id_set.rs`).
+use super::id_set::Id as IssueId;
 use super::issue::raise_updated;
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
@@ -69,30 +74,6 @@ impl WriteQuery {
         self.generate_changelog
             .as_deref()
             .is_none_or(|text| text.eq_ignore_ascii_case("true"))
-    }
-}
-
-/// An issue id of `issueIds`: the spec's integer, or the same digits as a
-/// string, which Jira's JSON reader coerces (a Forge app passes the string id
-/// its context gives, `context.extension.issue.id`, as GrowthBook does).
-#[derive(Clone, Copy)]
-pub(crate) struct IssueId(i64);
-
-impl<'de> Deserialize<'de> for IssueId {
-    fn deserialize<D: Deserializer<'de>>(input: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Written {
-            Number(i64),
-            Text(String),
-        }
-        match Written::deserialize(input)? {
-            Written::Number(id) => Ok(IssueId(id)),
-            Written::Text(text) => text
-                .parse()
-                .map(IssueId)
-                .map_err(|_| serde::de::Error::custom("an issue id is a number")),
-        }
     }
 }
 

@@ -109,7 +109,7 @@ impl<'de, C: Kept> Visitor<'de> for Bounded<C> {
 }
 
 /// One id: the spec's `int64`, as a JSON integer or a string of one.
-struct Id(i64);
+pub(crate) struct Id(pub(crate) i64);
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
