@@ -38,6 +38,7 @@ pub mod limits;
 pub mod oauth;
 pub mod policy;
 pub mod private_file;
+pub mod refresh_ahead;
 pub mod runtime;
 pub mod sandbox;
 pub mod shared_engine;

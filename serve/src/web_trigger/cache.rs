@@ -16,15 +16,13 @@
 //! - A database read that started before a [`ResolvedCache::forget`] is not kept: it may
 //!   predate the change.
 //!
-//! **Refreshed ahead, by one caller.** Were every entry to expire at once, every request in
+//! **Refreshed ahead, by one caller** ([`kiln_runtime::refresh_ahead`], the rule the config
+//! variables' cache follows too). Were every entry to expire at once, every request in
 //! flight at that moment would miss and ask the database together, once a second: a busy
 //! trigger's requests queued behind one another's lookups on sqlx's one SQLite thread (the
-//! benchmark's p99 at half of peak was 18 ms, its median 0.85 ms). So once an entry is
-//! [`REFRESH_AFTER`] old, the first caller to see it claims the refresh and asks the
-//! database, while the others keep answering from the entry, which is still within
-//! [`FRESH_FOR`]: nothing is ever trusted longer than before. A claim lapses after
-//! [`CLAIM_FOR`] (its caller may have failed or gone), and an entry [`FRESH_FOR`] old is a
-//! miss for everyone, as before.
+//! benchmark's p99 at half of peak was 18 ms, its median 0.85 ms). So from half of
+//! [`FRESH_FOR`] on, the first caller to see an entry asks the database while the others
+//! keep answering from it; nothing is ever trusted longer than [`FRESH_FOR`].
 //!
 //! The map is keyed by the SHA-256 of the presented id, never the id itself; a lookup by
 //! hash equality leaks nothing an attacker can use (finding an id from its hash is a
@@ -41,68 +39,21 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use kiln_runtime::refresh_ahead::{Freshness, Kept, Use};
 use kiln_state::serve::ResolvedWebTrigger;
 use kiln_state::{Installation, ServeError, ServeState};
 use sha2::{Digest as _, Sha256};
 
 /// How long a resolved id is trusted without asking the database again.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
-/// Age from which the first caller to see an entry refreshes it (the others keep using it).
-pub const REFRESH_AFTER: Duration = Duration::from_millis(500);
-/// How long a claimed refresh keeps others from claiming it again.
-pub const CLAIM_FOR: Duration = Duration::from_millis(200);
+/// [`FRESH_FOR`], refreshed ahead from half of it by one caller at a time.
+const FRESHNESS: Freshness = Freshness::within(FRESH_FOR);
 /// Most entries kept; past it the map starts over (live ids are few: one per web trigger
 /// module and installation).
 pub const MAX_ENTRIES: usize = 4096;
 
 /// An installation's web trigger URLs, as its app receives them (the JSON written once).
 pub type InstallationUrls = kiln_runtime::guest_env::WebTriggerUrls;
-
-/// A value read from the database at `read_at`.
-struct Kept<T> {
-    value: T,
-    read_at: Instant,
-    /// When a caller last took the refresh on itself.
-    claimed_at: Option<Instant>,
-}
-
-/// What a caller does with what the cache holds.
-enum Use<T> {
-    /// Answer with it.
-    Kept(T),
-    /// Ask the database and keep what it says; this still-fresh value is the answer if
-    /// the database cannot be asked.
-    Refresh(T),
-    /// Ask the database (and keep what it says).
-    Ask,
-}
-
-impl<T: Clone> Kept<T> {
-    fn new(value: T, read_at: Instant) -> Self {
-        Self {
-            value,
-            read_at,
-            claimed_at: None,
-        }
-    }
-
-    /// The one rule of this cache: trusted for [`FRESH_FOR`] from its read; from
-    /// [`REFRESH_AFTER`] on, the first caller (and one per [`CLAIM_FOR`]) asks again.
-    fn used_at(&mut self, now: Instant) -> Use<T> {
-        let age = now.saturating_duration_since(self.read_at);
-        if age >= FRESH_FOR {
-            return Use::Ask;
-        }
-        let claimable = self
-            .claimed_at
-            .is_none_or(|claimed| now.saturating_duration_since(claimed) >= CLAIM_FOR);
-        if age >= REFRESH_AFTER && claimable {
-            self.claimed_at = Some(now);
-            return Use::Refresh(self.value.clone());
-        }
-        Use::Kept(self.value.clone())
-    }
-}
 
 /// The entries of one kind, by key.
 struct Kind<K, T>(Mutex<HashMap<K, Kept<T>>>);
@@ -115,7 +66,7 @@ impl<K: Eq + Hash, T: Clone> Kind<K, T> {
 
     fn used_at(&self, key: &K, now: Instant) -> Use<T> {
         match self.lock().get_mut(key) {
-            Some(kept) => kept.used_at(now),
+            Some(kept) => kept.used_at(now, FRESHNESS),
             None => Use::Ask,
         }
     }
@@ -230,53 +181,6 @@ impl ResolvedCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn kept_at(read_at: Instant) -> Kept<u32> {
-        Kept::new(7, read_at)
-    }
-
-    fn is_kept(used: Use<u32>) -> bool {
-        matches!(used, Use::Kept(7))
-    }
-
-    fn is_refresh(used: Use<u32>) -> bool {
-        matches!(used, Use::Refresh(7))
-    }
-
-    #[test]
-    fn a_young_entry_answers_everyone() {
-        let read = Instant::now();
-        let mut kept = kept_at(read);
-        for _ in 0..3 {
-            assert!(is_kept(kept.used_at(read + REFRESH_AFTER / 2)));
-        }
-    }
-
-    #[test]
-    fn past_the_refresh_age_one_caller_asks_again_and_the_others_keep_answering() {
-        let read = Instant::now();
-        let mut kept = kept_at(read);
-        let due = read + REFRESH_AFTER;
-        assert!(is_refresh(kept.used_at(due)), "the first caller refreshes");
-        assert!(
-            is_kept(kept.used_at(due)),
-            "the others answer from the entry"
-        );
-        assert!(is_kept(kept.used_at(due + CLAIM_FOR / 2)));
-        // The claimant failed or went away: another caller takes the refresh on.
-        assert!(is_refresh(kept.used_at(due + CLAIM_FOR)));
-        assert!(is_kept(kept.used_at(due + CLAIM_FOR)));
-    }
-
-    #[test]
-    fn nothing_is_trusted_past_fresh_for_whoever_claimed_what() {
-        let read = Instant::now();
-        let mut kept = kept_at(read);
-        assert!(is_refresh(kept.used_at(read + FRESH_FOR - CLAIM_FOR)));
-        for _ in 0..3 {
-            assert!(matches!(kept.used_at(read + FRESH_FOR), Use::Ask));
-        }
-    }
 
     #[test]
     fn a_read_begun_before_a_forget_is_not_kept() {
