@@ -4,9 +4,10 @@
 //!
 //! *Administer Jira*, with the spec's own `403` wording for schemes. Every
 //! screen a scheme names must exist (the spec's `404`); names are unique among
-//! schemes; a scheme an issue type screen scheme uses (the Default Screen
-//! Scheme) cannot be deleted. Changing the Default Screen Scheme's screens
-//! changes what a create and an edit may set, as on Jira.
+//! schemes; a scheme an issue type screen scheme maps (`issue_type_schemes.rs`;
+//! the Default Screen Scheme, which the default one maps) cannot be deleted.
+//! Changing a scheme's screens changes what a create and an edit may set for
+//! the projects and issue types that use it, as on Jira.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,8 +19,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::issue_type_schemes::issue_type_screen_scheme_json;
 use super::list::{OrderField, order_by, sort};
-use super::{checked_description, checked_name, name_taken, read_ids};
+use super::{BodyId, checked_description, checked_name, name_taken, read_ids};
 use crate::access::Caller;
 use crate::extract::{JiraJson, present};
 use crate::jira_error::JiraError;
@@ -51,8 +53,9 @@ fn administer(world: &World, caller: &Caller) -> Result<(), JiraError> {
     }
 }
 
-/// A `ScreenScheme`; with `expand`, the issue type screen schemes using it.
-fn scheme_json(scheme: &ScreenSchemeRecord, expand: bool) -> Value {
+/// A `ScreenScheme`; with `expand`, the issue type screen schemes mapping it
+/// (the first [`MAX_PAGE`] of them, by id).
+fn scheme_json(world: &World, scheme: &ScreenSchemeRecord, expand: bool) -> Value {
     let ScreenTypes {
         default,
         create,
@@ -72,16 +75,17 @@ fn scheme_json(scheme: &ScreenSchemeRecord, expand: bool) -> Value {
         "screens": screens,
     });
     if expand {
-        let using: Vec<Value> = scheme
-            .used_by()
-            .into_iter()
-            .map(|s| json!({ "id": s.id, "name": s.name, "description": s.description }))
+        let total = world.issue_type_screen_schemes_using(scheme.id).count();
+        let using: Vec<Value> = world
+            .issue_type_screen_schemes_using(scheme.id)
+            .take(MAX_PAGE)
+            .map(issue_type_screen_scheme_json)
             .collect();
         value["issueTypeScreenSchemes"] = json!({
-            "isLast": true,
+            "isLast": total <= MAX_PAGE,
             "maxResults": MAX_PAGE,
             "startAt": 0,
-            "total": using.len(),
+            "total": total,
             "values": using,
         });
     }
@@ -147,32 +151,13 @@ pub(crate) async fn list(
     let total = matching.len();
     let values = window
         .of(matching)
-        .map(|s| scheme_json(s, query.expand))
+        .map(|s| scheme_json(&world, s, query.expand))
         .collect();
     let base = with_query(
         format!("{}/rest/api/3/screenscheme", caller.links),
         &query.kept,
     );
     Ok(Json(page_bean(&base, window, total, values)))
-}
-
-/// A screen id in a body: the spec's `int64` (`ScreenTypes`) or its string
-/// (`UpdateScreenTypes`); Jira's JSON reader takes either for the other.
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum ScreenId {
-    Number(u64),
-    Text(String),
-}
-
-impl ScreenId {
-    /// The id, if it is one: a string that is not a number names no screen.
-    fn id(&self) -> Option<u64> {
-        match self {
-            Self::Number(id) => Some(*id),
-            Self::Text(text) => text.trim().parse().ok(),
-        }
-    }
 }
 
 /// `ScreenTypes` (create) and `UpdateScreenTypes` (update): each absent, a
@@ -182,13 +167,13 @@ impl ScreenId {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScreensBody {
     #[serde(default, deserialize_with = "present")]
-    default: Option<Option<ScreenId>>,
+    default: Option<Option<BodyId>>,
     #[serde(default, deserialize_with = "present")]
-    create: Option<Option<ScreenId>>,
+    create: Option<Option<BodyId>>,
     #[serde(default, deserialize_with = "present")]
-    edit: Option<Option<ScreenId>>,
+    edit: Option<Option<BodyId>>,
     #[serde(default, deserialize_with = "present")]
-    view: Option<Option<ScreenId>>,
+    view: Option<Option<BodyId>>,
 }
 
 /// `ScreenSchemeDetails` (create) and `UpdateScreenSchemeDetails` (update):
@@ -214,7 +199,7 @@ fn apply_screens(
     current: Option<&ScreenTypes>,
     body: &ScreensBody,
 ) -> Result<ScreenTypes, JiraError> {
-    let exists = |value: &ScreenId| {
+    let exists = |value: &BodyId| {
         value
             .id()
             .filter(|id| world.screen(*id).is_some())
@@ -227,7 +212,7 @@ fn apply_screens(
             return Err(JiraError::bad_request("The default screen is required."));
         }
     };
-    let own = |asked: &Option<Option<ScreenId>>, now: Option<u64>| match asked {
+    let own = |asked: &Option<Option<BodyId>>, now: Option<u64>| match asked {
         Some(Some(value)) => exists(value).map(Some),
         Some(None) => Ok(None),
         None => Ok(now),
@@ -335,7 +320,8 @@ pub(crate) async fn update(
 }
 
 /// `DELETE /screenscheme/{screenSchemeId}`: `204`, or the spec's `400` for a
-/// scheme an issue type screen scheme uses.
+/// scheme an issue type screen scheme maps (for an issue type or as its
+/// default).
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -344,7 +330,8 @@ pub(crate) async fn delete(
     let mut world = shared.world();
     administer(&world, &caller)?;
     let index = scheme_index(&world, &path.scheme_id)?;
-    if world.screen_schemes[index].used_by().is_some() {
+    let id = world.screen_schemes[index].id;
+    if world.issue_type_screen_schemes_using(id).next().is_some() {
         return Err(JiraError::bad_request(
             "The screen scheme cannot be deleted as it is in use in an issue type screen scheme.",
         ));
@@ -371,12 +358,5 @@ mod tests {
         for raw in ["id=x", "orderBy=created", "startAt=-1"] {
             assert!(SchemesQuery::parse(raw).is_err(), "{raw}");
         }
-    }
-
-    #[test]
-    fn a_screen_id_is_a_number_or_its_string() {
-        assert_eq!(ScreenId::Number(3).id(), Some(3));
-        assert_eq!(ScreenId::Text(" 10019".into()).id(), Some(10_019));
-        assert_eq!(ScreenId::Text("screen".into()).id(), None);
     }
 }
