@@ -306,6 +306,7 @@ fn checked_mappings(
     rule: DefaultMapping,
 ) -> Result<(Option<u64>, BTreeMap<String, u64>), JiraError> {
     let mut named: Vec<(String, &BodyId)> = Vec::with_capacity(body.len());
+    let mut seen = BTreeSet::new();
     for mapping in body {
         let (Some(issue_type), Some(screen_scheme)) =
             (&mapping.issue_type_id, &mapping.screen_scheme_id)
@@ -315,14 +316,14 @@ fn checked_mappings(
             ));
         };
         let issue_type = issue_type.text();
-        if named.iter().any(|(seen, _)| *seen == issue_type) {
+        if !seen.insert(issue_type.clone()) {
             return Err(JiraError::bad_request(
                 "One or more issue type IDs are repeated, an issue type ID can only be specified once.",
             ));
         }
         named.push((issue_type, screen_scheme));
     }
-    let has_default = named.iter().any(|(t, _)| t == DEFAULT_MAPPING);
+    let has_default = seen.contains(DEFAULT_MAPPING);
     match (rule, has_default) {
         (DefaultMapping::Required, false) => {
             return Err(JiraError::bad_request(
