@@ -8,6 +8,7 @@
 
 use crate::common;
 use crate::contract::Contract;
+use crate::screen_writes::{assert_refused, listed};
 
 use common::{ADMIN, USER, caller};
 use kiln_sim::Simulator;
@@ -18,27 +19,6 @@ const SCHEMES: &str = "/rest/api/3/issuetypescreenscheme";
 const ITSS_403: &str = "Only Jira administrators can access issue type screen schemes.";
 const NOT_ON_SCREEN: &str =
     "Field 'labels' cannot be set. It is not on the appropriate screen, or unknown.";
-
-/// Asserts `reply` is `status` with `message` as its one error message.
-fn assert_refused(reply: &common::Reply, status: StatusCode, message: &str) {
-    assert_eq!(reply.status, status, "{}", reply.text);
-    assert_eq!(
-        reply.body,
-        json!({ "errorMessages": [message], "errors": {} }),
-        "{}",
-        reply.text
-    );
-}
-
-/// The `key` of each item of an array.
-fn listed(items: &Value, key: &str) -> Vec<Value> {
-    items
-        .as_array()
-        .unwrap_or_else(|| panic!("an array: {items}"))
-        .iter()
-        .map(|item| item[key].clone())
-        .collect()
-}
 
 /// A `PageBean` schema of `items`, as the spec writes each of its pages.
 fn page_of(items: Value) -> Value {

@@ -27,12 +27,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::list::{OrderField, order_by, sort};
+use super::list::{SchemesQuery, sort};
 use super::{BodyId, checked_description, checked_name, name_taken, read_ids};
 use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
-use crate::platform::field_details::expands;
 use crate::platform::page::{PageParams, page_bean, with_query};
 use crate::platform::render::project_summary;
 use crate::shared::Shared;
@@ -48,9 +47,6 @@ pub(super) const PAGE: usize = 50;
 /// The largest page served (and of the projects `expand=projects` embeds):
 /// Jira's cap on its admin lists, as the spec's examples show.
 pub(super) const MAX_PAGE: usize = 100;
-
-/// The parameters that say which list is paged: `self` and `nextPage` keep them.
-const LINKED: [&str; 4] = ["id", "queryString", "orderBy", "expand"];
 
 /// Refuses a caller without *Administer Jira*, with the spec's `403`.
 pub(super) fn administer(world: &World, caller: &Caller) -> Result<(), JiraError> {
@@ -119,47 +115,6 @@ fn projects_page(links: &str, world: &World, scheme_id: u64) -> Option<Value> {
     }))
 }
 
-/// `getIssueTypeScreenSchemes`' query, read by hand so each bad value is
-/// Jira's `400`.
-#[derive(Debug, Default)]
-struct SchemesQuery {
-    page: PageParams,
-    ids: BTreeSet<u64>,
-    /// `queryString`, lowercased: a case-insensitive partial match.
-    name_part: String,
-    order: Option<(OrderField, bool)>,
-    /// Whether `expand` names `projects`.
-    projects: bool,
-    kept: Vec<(String, String)>,
-}
-
-impl SchemesQuery {
-    fn parse(raw: &str) -> Result<Self, JiraError> {
-        let mut query = Self::default();
-        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-            if query.page.read(&key, &value)? {
-                continue;
-            }
-            match key.as_ref() {
-                "id" => read_ids("id", &value, &mut query.ids)?,
-                "queryString" => query.name_part = value.to_lowercase(),
-                "orderBy" if !value.is_empty() => query.order = Some(order_by(&value)?),
-                "expand" => query.projects |= expands(Some(&value), "projects"),
-                _ => {}
-            }
-            if LINKED.contains(&key.as_ref()) {
-                query.kept.push((key.into_owned(), value.into_owned()));
-            }
-        }
-        Ok(query)
-    }
-
-    fn admits(&self, scheme: &IssueTypeScreenSchemeRecord) -> bool {
-        (self.ids.is_empty() || self.ids.contains(&scheme.id))
-            && scheme.name.to_lowercase().contains(&self.name_part)
-    }
-}
-
 /// `GET /issuetypescreenscheme`: a page of the schemes, by id unless
 /// `orderBy` says.
 pub(crate) async fn list(
@@ -167,14 +122,14 @@ pub(crate) async fn list(
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
-    let query = SchemesQuery::parse(raw.as_deref().unwrap_or_default())?;
+    let query = SchemesQuery::parse(raw.as_deref().unwrap_or_default(), "projects")?;
     let world = shared.world();
     administer(&world, &caller)?;
     let mut matching: Vec<&IssueTypeScreenSchemeRecord> = world
         .issue_type_screen_schemes
         .schemes
         .iter()
-        .filter(|s| query.admits(s))
+        .filter(|s| query.admits(s.id, &s.name))
         .collect();
     sort(&mut matching, query.order, |s| (s.id, &s.name));
     let window = query.page.window(PAGE, MAX_PAGE);
@@ -183,7 +138,7 @@ pub(crate) async fn list(
         .of(matching)
         .map(|scheme| {
             let mut value = issue_type_screen_scheme_json(scheme);
-            if query.projects
+            if query.expand
                 && let Some(projects) = projects_page(&caller.links, &world, scheme.id)
             {
                 value["projects"] = projects;
@@ -596,18 +551,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_list_query_reads_its_filters_and_expand() {
-        let query =
-            SchemesQuery::parse("id=1&id=10000&queryString=Off&orderBy=-name&expand=projects&x=y")
-                .unwrap_or_default();
-        assert_eq!(query.ids, BTreeSet::from([1, 10_000]));
-        assert_eq!(query.name_part, "off");
-        assert_eq!(query.order, Some((OrderField::Name, true)));
-        assert!(query.projects);
-        assert_eq!(query.kept.len(), 5);
-        for raw in ["id=x", "orderBy=created", "startAt=-1", "maxResults=y"] {
-            assert!(SchemesQuery::parse(raw).is_err(), "{raw}");
-        }
+    fn the_mappings_query_reads_its_scheme_ids() {
         let query = MappingsQuery::parse("issueTypeScreenSchemeId=1&issueTypeScreenSchemeId=2")
             .unwrap_or_default();
         assert_eq!(query.ids, BTreeSet::from([1, 2]));

@@ -338,3 +338,17 @@ fn read_ids(key: &str, value: &str, ids: &mut BTreeSet<u64>) -> Result<(), JiraE
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_id_is_a_number_or_its_string() {
+        assert_eq!(BodyId::Number(3).id(), Some(3));
+        assert_eq!(BodyId::Text(" 10019".into()).id(), Some(10_019));
+        assert_eq!(BodyId::Text("screen".into()).id(), None);
+        assert_eq!(BodyId::Number(10_002).text(), "10002");
+        assert_eq!(BodyId::Text(" default ".into()).text(), "default");
+    }
+}

@@ -9,7 +9,6 @@
 //! Changing a scheme's screens changes what a create and an edit may set for
 //! the projects and issue types that use it, as on Jira.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Json;
@@ -20,13 +19,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::issue_type_schemes::issue_type_screen_scheme_json;
-use super::list::{OrderField, order_by, sort};
-use super::{BodyId, checked_description, checked_name, name_taken, read_ids};
+use super::list::{SchemesQuery, sort};
+use super::{BodyId, checked_description, checked_name, name_taken};
 use crate::access::Caller;
 use crate::extract::{JiraJson, present};
 use crate::jira_error::JiraError;
-use crate::platform::field_details::expands;
-use crate::platform::page::{PageParams, page_bean, with_query};
+use crate::platform::page::{page_bean, with_query};
 use crate::shared::Shared;
 use crate::world::World;
 use crate::world::screen_scheme::{MAX_SCREEN_SCHEMES, ScreenSchemeRecord, ScreenTypes};
@@ -35,9 +33,6 @@ use crate::world::screen_scheme::{MAX_SCREEN_SCHEMES, ScreenSchemeRecord, Screen
 const PAGE: usize = 25;
 /// The largest page served: Jira's cap on its admin lists.
 const MAX_PAGE: usize = 100;
-
-/// The parameters that say which list is paged: `self` and `nextPage` keep them.
-const LINKED: [&str; 4] = ["id", "queryString", "orderBy", "expand"];
 
 /// The spec's `403` for screen schemes.
 fn only_admins() -> JiraError {
@@ -92,59 +87,19 @@ fn scheme_json(world: &World, scheme: &ScreenSchemeRecord, expand: bool) -> Valu
     value
 }
 
-/// `getScreenSchemes`' query, read by hand so each bad value is Jira's `400`.
-#[derive(Debug, Default)]
-struct SchemesQuery {
-    page: PageParams,
-    ids: BTreeSet<u64>,
-    /// `queryString`, lowercased: a case-insensitive partial match.
-    name_part: String,
-    order: Option<(OrderField, bool)>,
-    /// Whether `expand` names `issueTypeScreenSchemes`.
-    expand: bool,
-    kept: Vec<(String, String)>,
-}
-
-impl SchemesQuery {
-    fn parse(raw: &str) -> Result<Self, JiraError> {
-        let mut query = Self::default();
-        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-            if query.page.read(&key, &value)? {
-                continue;
-            }
-            match key.as_ref() {
-                "id" => read_ids("id", &value, &mut query.ids)?,
-                "queryString" => query.name_part = value.to_lowercase(),
-                "orderBy" if !value.is_empty() => query.order = Some(order_by(&value)?),
-                "expand" => query.expand |= expands(Some(&value), "issueTypeScreenSchemes"),
-                _ => {}
-            }
-            if LINKED.contains(&key.as_ref()) {
-                query.kept.push((key.into_owned(), value.into_owned()));
-            }
-        }
-        Ok(query)
-    }
-
-    fn admits(&self, scheme: &ScreenSchemeRecord) -> bool {
-        (self.ids.is_empty() || self.ids.contains(&scheme.id))
-            && scheme.name.to_lowercase().contains(&self.name_part)
-    }
-}
-
 /// `GET /screenscheme`: a page of the schemes, by id unless `orderBy` says.
 pub(crate) async fn list(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
-    let query = SchemesQuery::parse(raw.as_deref().unwrap_or_default())?;
+    let query = SchemesQuery::parse(raw.as_deref().unwrap_or_default(), "issueTypeScreenSchemes")?;
     let world = shared.world();
     administer(&world, &caller)?;
     let mut matching: Vec<&ScreenSchemeRecord> = world
         .screen_schemes
         .iter()
-        .filter(|s| query.admits(s))
+        .filter(|s| query.admits(s.id, &s.name))
         .collect();
     sort(&mut matching, query.order, |s| (s.id, &s.name));
     let window = query.page.window(PAGE, MAX_PAGE);
@@ -338,25 +293,4 @@ pub(crate) async fn delete(
     }
     world.screen_schemes.remove(index);
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_query_reads_its_filters_and_expand() {
-        let query = SchemesQuery::parse(
-            "id=1,10000&queryString=Emp&orderBy=-name&expand=issueTypeScreenSchemes&x=y",
-        )
-        .unwrap_or_default();
-        assert_eq!(query.ids, BTreeSet::from([1, 10_000]));
-        assert_eq!(query.name_part, "emp");
-        assert_eq!(query.order, Some((OrderField::Name, true)));
-        assert!(query.expand);
-        assert_eq!(query.kept.len(), 4);
-        for raw in ["id=x", "orderBy=created", "startAt=-1"] {
-            assert!(SchemesQuery::parse(raw).is_err(), "{raw}");
-        }
-    }
 }
