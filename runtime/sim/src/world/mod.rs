@@ -125,8 +125,9 @@ pub(crate) struct World {
     pub(crate) screens: Vec<screen::ScreenRecord>,
     pub(crate) next_screen_id: u64,
     pub(crate) next_screen_tab_id: u64,
-    /// The site's screen schemes (`screen_scheme.rs`): the Default Screen
-    /// Scheme decides which screen a create and an edit use.
+    /// The site's screen schemes (`screen_scheme.rs`): the one an issue's
+    /// project and issue type use decides which screen a create and an edit
+    /// use.
     pub(crate) screen_schemes: Vec<screen_scheme::ScreenSchemeRecord>,
     pub(crate) next_screen_scheme_id: u64,
     /// The site's issue type screen schemes and the one each project uses
