@@ -42,6 +42,7 @@ mod issue_data;
 mod issue_expand;
 mod issue_history;
 mod issue_links;
+mod issue_type_screen_schemes;
 mod jql_autocomplete;
 mod jql_fields;
 mod jql_history;

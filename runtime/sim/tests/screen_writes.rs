@@ -21,7 +21,7 @@ const SCREENS_403: &str = "Only Jira administrators can manage screens.";
 const SCHEMES_403: &str = "Only Jira administrators can access screen schemes.";
 
 /// Asserts `reply` is `status` with `message` as its one error message.
-fn assert_refused(reply: &common::Reply, status: StatusCode, message: &str) {
+pub(crate) fn assert_refused(reply: &common::Reply, status: StatusCode, message: &str) {
     assert_eq!(reply.status, status, "{}", reply.text);
     assert_eq!(
         reply.body,
@@ -32,7 +32,7 @@ fn assert_refused(reply: &common::Reply, status: StatusCode, message: &str) {
 }
 
 /// The `key` of each item of an array.
-fn listed(items: &Value, key: &str) -> Vec<Value> {
+pub(crate) fn listed(items: &Value, key: &str) -> Vec<Value> {
     items
         .as_array()
         .unwrap_or_else(|| panic!("an array: {items}"))

@@ -78,6 +78,8 @@ impl World {
             next_screen_tab_id: super::screen::FIRST_TAB_ID,
             screen_schemes: vec![super::screen_scheme::ScreenSchemeRecord::default_scheme()],
             next_screen_scheme_id: super::screen_scheme::FIRST_SCREEN_SCHEME_ID,
+            issue_type_screen_schemes: super::issue_type_screen_scheme::IssueTypeScreenSchemes::new(
+            ),
             tasks: Vec::new(),
             next_task_id: super::task::FIRST_TASK_ID,
             workflows: super::site_workflows::SiteWorkflows::new(),

@@ -19,6 +19,7 @@ pub(crate) mod hierarchy;
 pub(crate) mod interned;
 mod issue;
 pub(crate) mod issue_link;
+pub(crate) mod issue_type_screen_scheme;
 pub(crate) mod notification;
 pub(crate) mod on_call;
 mod ops;
@@ -124,10 +125,15 @@ pub(crate) struct World {
     pub(crate) screens: Vec<screen::ScreenRecord>,
     pub(crate) next_screen_id: u64,
     pub(crate) next_screen_tab_id: u64,
-    /// The site's screen schemes (`screen_scheme.rs`): the Default Screen
-    /// Scheme decides which screen a create and an edit use.
+    /// The site's screen schemes (`screen_scheme.rs`): the one an issue's
+    /// project and issue type use decides which screen a create and an edit
+    /// use.
     pub(crate) screen_schemes: Vec<screen_scheme::ScreenSchemeRecord>,
     pub(crate) next_screen_scheme_id: u64,
+    /// The site's issue type screen schemes and the one each project uses
+    /// (`issue_type_screen_scheme.rs`): which screen scheme an issue's
+    /// project and issue type use.
+    pub(crate) issue_type_screen_schemes: issue_type_screen_scheme::IssueTypeScreenSchemes,
     /// Finished asynchronous tasks, oldest first ([`task::MAX_TASKS`] at most).
     pub(crate) tasks: Vec<task::TaskRecord>,
     pub(crate) next_task_id: u64,

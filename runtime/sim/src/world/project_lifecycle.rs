@@ -1,5 +1,7 @@
 //! Projects made and removed while the simulator runs: the ids a new project
-//! takes, and what a deleted project takes with it so nothing of it dangles.
+//! takes, and what a deleted project takes with it so nothing of it dangles
+//! (its issues, versions, boards, and its issue type screen scheme's
+//! assignment).
 
 use std::collections::HashSet;
 
@@ -40,6 +42,7 @@ impl World {
             return;
         }
         let project = self.projects.remove(index);
+        self.issue_type_screen_schemes.forget_project(&project.id);
         // One pass over the issues and one over the links, whatever the
         // project's size: the world is locked while this runs, and an app can
         // fill a project with tens of thousands of issues before deleting it.

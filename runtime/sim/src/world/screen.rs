@@ -11,9 +11,11 @@
 //!
 //! That rule lives here, once: [`World::offered_fields`] is what the create and
 //! edit metadata list and what `platform/issue.rs` accepts, read from the
-//! screen the operation uses (its screen scheme's, `screen_scheme.rs`), so a
-//! screen an admin makes and puts in the scheme decides as the Default Screen
-//! does. A custom field on
+//! screen the operation uses for the issue's project and issue type (through
+//! the project's issue type screen scheme and the screen scheme it maps the
+//! type to, `issue_type_screen_scheme.rs`, `screen_scheme.rs`), so a screen an
+//! admin makes and puts in a scheme decides as the Default Screen does. A
+//! custom field on
 //! the screen is offered only for a project and issue type one of its contexts
 //! applies to (`field_context.rs`), as Jira offers it. Jira's *Workflow
 //! Screen* and *Resolve Issue Screen* are not modelled: the simulator's
@@ -166,8 +168,9 @@ impl World {
     }
 
     /// The fields `operation` (a create or an edit) may set on an issue of the
-    /// project and issue type: those on the screen the operation uses
-    /// ([`World::operation_screen`]) that apply there.
+    /// project and issue type: those on the screen the operation uses there
+    /// (the project's issue type screen scheme's, [`World::operation_screen`])
+    /// that apply there.
     pub(crate) fn offered_fields<'a>(
         &'a self,
         project_id: &'a str,
@@ -175,7 +178,7 @@ impl World {
         operation: IssueOperation,
     ) -> OfferedFields<'a> {
         let on_screen = self
-            .operation_screen(operation)
+            .operation_screen(project_id, issue_type_id, operation)
             .into_iter()
             .flat_map(|screen| &screen.tabs)
             .flat_map(|tab| &tab.fields)

@@ -3,15 +3,15 @@
 //! A scheme names a *default* screen and, optionally, one per operation; an
 //! operation without its own screen uses the default. The site starts with
 //! Jira's *Default Screen Scheme* (id 1), whose default is the Default Screen
-//! (`screen.rs`). Issue type screen schemes are not modelled: every project
-//! uses Jira's *Default Issue Type Screen Scheme*, which maps every issue type
-//! to the Default Screen Scheme, so that scheme decides the screen of every
-//! create and edit ([`World::operation_screen`]). Pointing its `create` at
-//! another screen changes what `createmeta` lists and what a create accepts,
-//! as on Jira.
+//! (`screen.rs`). Which scheme an issue uses is its project's issue type
+//! screen scheme's choice for its issue type (`issue_type_screen_scheme.rs`,
+//! [`World::operation_screen`]): on a new site, the Default Issue Type Screen
+//! Scheme maps every issue type to the Default Screen Scheme. Pointing a
+//! scheme's `create` at another screen changes what `createmeta` lists and
+//! what a create accepts for the issue types that use it, as on Jira.
 
 use super::World;
-use super::screen::{DEFAULT_SCREEN_ID, ScreenRecord};
+use super::screen::DEFAULT_SCREEN_ID;
 
 /// The Default Screen Scheme's id, as on every Jira site.
 pub(crate) const DEFAULT_SCREEN_SCHEME_ID: u64 = 1;
@@ -22,21 +22,6 @@ pub(crate) const FIRST_SCREEN_SCHEME_ID: u64 = 10_000;
 /// (is it in use?) and listed by `GET /screenscheme`, so a hostile caller
 /// cannot make those walks long.
 pub(crate) const MAX_SCREEN_SCHEMES: usize = 500;
-
-/// The Default Issue Type Screen Scheme, which every project uses: the one
-/// issue type screen scheme of the site, not stored (it cannot change).
-pub(crate) const DEFAULT_ISSUE_TYPE_SCREEN_SCHEME: IssueTypeScreenScheme = IssueTypeScreenScheme {
-    id: "1",
-    name: "Default Issue Type Screen Scheme",
-    description: "The default issue type screen scheme",
-};
-
-/// An issue type screen scheme as the screen scheme reads name it.
-pub(crate) struct IssueTypeScreenScheme {
-    pub(crate) id: &'static str,
-    pub(crate) name: &'static str,
-    pub(crate) description: &'static str,
-}
 
 /// The issue operations whose screen decides something in the simulator: what
 /// a create and an edit may set. (A scheme's `view` screen is stored and
@@ -97,35 +82,9 @@ impl ScreenSchemeRecord {
             },
         }
     }
-
-    /// The issue type screen schemes that use this scheme: the default one
-    /// uses the Default Screen Scheme, and no other exists.
-    pub(crate) fn used_by(&self) -> Option<&'static IssueTypeScreenScheme> {
-        (self.id == DEFAULT_SCREEN_SCHEME_ID).then_some(&DEFAULT_ISSUE_TYPE_SCREEN_SCHEME)
-    }
 }
 
 impl World {
-    /// The screen every project uses for `operation`: the Default Screen
-    /// Scheme's (see the module's comment). `None` only if the scheme names
-    /// a screen that is gone, which deleting a screen in use prevents.
-    pub(crate) fn operation_screen(&self, operation: IssueOperation) -> Option<&ScreenRecord> {
-        let scheme = self
-            .screen_schemes
-            .iter()
-            .find(|s| s.id == DEFAULT_SCREEN_SCHEME_ID)?;
-        self.screen(scheme.screens.screen_for(operation))
-    }
-
-    /// Whether every project uses the screen: the Default Screen Scheme, which
-    /// all of them use, names it for some operation.
-    pub(crate) fn project_screen(&self, screen_id: u64) -> bool {
-        self.screen_schemes
-            .iter()
-            .find(|s| s.id == DEFAULT_SCREEN_SCHEME_ID)
-            .is_some_and(|s| s.screens.uses(screen_id))
-    }
-
     /// Whether a screen scheme uses the screen (so it may not be deleted).
     pub(crate) fn screen_in_scheme(&self, screen_id: u64) -> bool {
         self.screen_schemes

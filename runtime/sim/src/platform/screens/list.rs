@@ -1,5 +1,7 @@
 //! `getScreens` (`GET /screens`): a page of the site's screens, filtered by id
-//! (`id`, repeatable), name (`queryString`) and `scope`, ordered by `orderBy`.
+//! (`id`, repeatable), name (`queryString`) and `scope`, ordered by `orderBy`;
+//! and the query of the scheme lists, which filter and order alike
+//! ([`SchemesQuery`]).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use serde_json::Value;
 use super::{administer, read_ids, screen_json};
 use crate::access::Caller;
 use crate::jira_error::JiraError;
+use crate::platform::field_details::expands;
 use crate::platform::order_direction;
 use crate::platform::page::{PageParams, page_bean, with_query};
 use crate::shared::Shared;
@@ -27,6 +30,54 @@ const LINKED: [&str; 4] = ["id", "queryString", "scope", "orderBy"];
 pub(super) enum OrderField {
     Id,
     Name,
+}
+
+/// The parameters that say which scheme list is paged.
+const SCHEME_LINKED: [&str; 4] = ["id", "queryString", "orderBy", "expand"];
+
+/// The query of a list of schemes (`getScreenSchemes`,
+/// `getIssueTypeScreenSchemes`): `id`s, a name part, an order and the list's
+/// one expansion, read by hand so each bad value is Jira's `400`.
+#[derive(Debug, Default)]
+pub(super) struct SchemesQuery {
+    pub(super) page: PageParams,
+    ids: BTreeSet<u64>,
+    /// `queryString`, lowercased: a case-insensitive partial match.
+    name_part: String,
+    pub(super) order: Option<(OrderField, bool)>,
+    /// Whether `expand` names the list's expansion.
+    pub(super) expand: bool,
+    /// The parameters `self` and `nextPage` keep.
+    pub(super) kept: Vec<(String, String)>,
+}
+
+impl SchemesQuery {
+    /// Reads `raw`, where `expand` may name `expansion`.
+    pub(super) fn parse(raw: &str, expansion: &str) -> Result<Self, JiraError> {
+        let mut query = Self::default();
+        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
+            if query.page.read(&key, &value)? {
+                continue;
+            }
+            match key.as_ref() {
+                "id" => read_ids("id", &value, &mut query.ids)?,
+                "queryString" => query.name_part = value.to_lowercase(),
+                "orderBy" if !value.is_empty() => query.order = Some(order_by(&value)?),
+                "expand" => query.expand |= expands(Some(&value), expansion),
+                _ => {}
+            }
+            if SCHEME_LINKED.contains(&key.as_ref()) {
+                query.kept.push((key.into_owned(), value.into_owned()));
+            }
+        }
+        Ok(query)
+    }
+
+    /// Whether the scheme with this id and name is asked for.
+    pub(super) fn admits(&self, id: u64, name: &str) -> bool {
+        (self.ids.is_empty() || self.ids.contains(&id))
+            && name.to_lowercase().contains(&self.name_part)
+    }
 }
 
 /// A screen's scope, which `scope` filters by.
@@ -174,6 +225,26 @@ mod tests {
             kept,
             ["id", "id", "queryString", "scope", "scope", "orderBy"]
         );
+    }
+
+    #[test]
+    fn the_scheme_query_reads_its_filters_and_expand() {
+        let query = SchemesQuery::parse(
+            "id=1,10000&queryString=Emp&orderBy=-name&expand=issueTypeScreenSchemes&x=y",
+            "issueTypeScreenSchemes",
+        )
+        .unwrap_or_default();
+        assert_eq!(query.ids, BTreeSet::from([1, 10_000]));
+        assert_eq!(query.name_part, "emp");
+        assert_eq!(query.order, Some((OrderField::Name, true)));
+        assert!(query.expand);
+        assert_eq!(query.kept.len(), 4);
+        assert!(query.admits(10_000, "Employee scheme") && !query.admits(2, "Employee"));
+        let other = SchemesQuery::parse("expand=issueTypeScreenSchemes", "projects");
+        assert!(!other.unwrap_or_default().expand);
+        for raw in ["id=x", "orderBy=created", "startAt=-1", "maxResults=y"] {
+            assert!(SchemesQuery::parse(raw, "projects").is_err(), "{raw}");
+        }
     }
 
     #[test]

@@ -1,30 +1,36 @@
-//! Screen administration (`world/screen.rs`, `world/screen_scheme.rs`):
-//! `GET`/`POST /rest/api/3/screens` (getScreens, createScreen), `PUT`/`DELETE
-//! /screens/{screenId}` (`write.rs`), a screen's tabs (read, add, rename,
-//! delete, move: `tabs.rs`, `tab_write.rs`) and their fields (read, add,
-//! remove, move: `tabs.rs`, `field_move.rs`), the tabs of many screens
-//! (getBulkScreenTabs, `bulk_tabs.rs`), the fields a screen could take
-//! (getAvailableScreenFields), `POST /screens/addToDefault/{fieldId}`
-//! (addFieldToDefaultScreen), the screens holding a field (`GET
-//! /field/{fieldId}/screens`, getScreensForField, `for_field.rs`), and screen
-//! schemes (`GET`/`POST /screenscheme`, `PUT`/`DELETE
-//! /screenscheme/{screenSchemeId}`, `schemes.rs`).
+//! Screen administration (`world/screen.rs`, `world/screen_scheme.rs`,
+//! `world/issue_type_screen_scheme.rs`): `GET`/`POST /rest/api/3/screens`
+//! (getScreens, createScreen), `PUT`/`DELETE /screens/{screenId}`
+//! (`write.rs`), a screen's tabs (read, add, rename, delete, move: `tabs.rs`,
+//! `tab_write.rs`) and their fields (read, add, remove, move: `tabs.rs`,
+//! `field_move.rs`), the tabs of many screens (getBulkScreenTabs,
+//! `bulk_tabs.rs`), the fields a screen could take (getAvailableScreenFields),
+//! `POST /screens/addToDefault/{fieldId}` (addFieldToDefaultScreen), the
+//! screens holding a field (`GET /field/{fieldId}/screens`,
+//! getScreensForField, `for_field.rs`), screen schemes (`GET`/`POST
+//! /screenscheme`, `PUT`/`DELETE /screenscheme/{screenSchemeId}`,
+//! `schemes.rs`) and issue type screen schemes (`/issuetypescreenscheme`:
+//! the schemes and their mappings, `issue_type_schemes.rs`; the projects
+//! using them, `issue_type_scheme_projects.rs`).
 //!
-//! The screen a create or an edit uses, by the Default Screen Scheme, decides
-//! what it may set: a field put on it here is offered by the create and edit
-//! metadata and accepted by a create or edit; one taken off is neither. Every
-//! write changes the one model (`World::screens`, `World::screen_schemes`)
-//! those reads and checks use.
+//! The screen a create or an edit uses decides what it may set: the one the
+//! operation's screen scheme names, the screen scheme being the one the
+//! project's issue type screen scheme maps the issue type to. A field put on
+//! it here is offered by the create and edit metadata and accepted by a create
+//! or edit; one taken off is neither. Every write changes the one model
+//! (`World::screens`, `World::screen_schemes`,
+//! `World::issue_type_screen_schemes`) those reads and checks use.
 //!
-//! Who may do what, as the spec says: *Administer Jira* administers screens; a
-//! project's *Administer projects* also reads the tabs (and their fields) of a
-//! screen its project uses, when the request names the project (`projectKey`),
-//! and every project uses the screens the Default Screen Scheme names. Anyone
-//! else gets the spec's `403`.
+//! Who may do what, as the spec says: *Administer Jira* administers screens
+//! and schemes; a project's *Administer projects* also reads the tabs (and
+//! their fields) of a screen its project uses, when the request names the
+//! project (`projectKey`). Anyone else gets the spec's `403`.
 
 mod bulk_tabs;
 mod field_move;
 mod for_field;
+mod issue_type_scheme_projects;
+mod issue_type_schemes;
 mod list;
 mod schemes;
 mod tab_write;
@@ -97,6 +103,38 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/screenscheme/{scheme_id}",
             put(schemes::update).delete(schemes::delete),
+        )
+        .route(
+            "/issuetypescreenscheme",
+            get(issue_type_schemes::list).post(issue_type_schemes::create),
+        )
+        .route(
+            "/issuetypescreenscheme/mapping",
+            get(issue_type_schemes::mappings),
+        )
+        .route(
+            "/issuetypescreenscheme/project",
+            get(issue_type_scheme_projects::associations).put(issue_type_scheme_projects::assign),
+        )
+        .route(
+            "/issuetypescreenscheme/{scheme_id}",
+            put(issue_type_schemes::update).delete(issue_type_schemes::delete),
+        )
+        .route(
+            "/issuetypescreenscheme/{scheme_id}/mapping",
+            put(issue_type_schemes::append_mappings),
+        )
+        .route(
+            "/issuetypescreenscheme/{scheme_id}/mapping/default",
+            put(issue_type_schemes::update_default),
+        )
+        .route(
+            "/issuetypescreenscheme/{scheme_id}/mapping/remove",
+            post(issue_type_schemes::remove_mappings),
+        )
+        .route(
+            "/issuetypescreenscheme/{scheme_id}/project",
+            get(issue_type_scheme_projects::projects),
         )
 }
 
@@ -262,6 +300,34 @@ fn required_refusal(field: &str) -> JiraError {
     ))
 }
 
+/// An id in a body: a number, or its string (the spec's `int64` screen ids of
+/// `ScreenTypes`, the string ids of `UpdateScreenTypes` and of the issue type
+/// screen scheme bodies); Jira's JSON reader takes either for the other.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum BodyId {
+    Number(u64),
+    Text(String),
+}
+
+impl BodyId {
+    /// The id, if it is one: a string that is not a number names nothing.
+    fn id(&self) -> Option<u64> {
+        match self {
+            Self::Number(id) => Some(*id),
+            Self::Text(text) => text.trim().parse().ok(),
+        }
+    }
+
+    /// The id as text (an issue type id, or `default`).
+    fn text(&self) -> String {
+        match self {
+            Self::Number(id) => id.to_string(),
+            Self::Text(text) => text.trim().to_owned(),
+        }
+    }
+}
+
 /// Adds the ids of one `key=value` of a query (`id`, `screenId`, `tabId`,
 /// repeatable and comma-separated) to `ids`: each an `int64`, else Jira's
 /// `400` naming the parameter. A set, as the spec's `uniqueItems`; bounded by
@@ -271,4 +337,18 @@ fn read_ids(key: &str, value: &str, ids: &mut BTreeSet<u64>) -> Result<(), JiraE
         ids.insert(query_number(key, id)?);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_id_is_a_number_or_its_string() {
+        assert_eq!(BodyId::Number(3).id(), Some(3));
+        assert_eq!(BodyId::Text(" 10019".into()).id(), Some(10_019));
+        assert_eq!(BodyId::Text("screen".into()).id(), None);
+        assert_eq!(BodyId::Number(10_002).text(), "10002");
+        assert_eq!(BodyId::Text(" default ".into()).text(), "default");
+    }
 }

@@ -4,11 +4,11 @@
 //!
 //! *Administer Jira*, with the spec's own `403` wording for schemes. Every
 //! screen a scheme names must exist (the spec's `404`); names are unique among
-//! schemes; a scheme an issue type screen scheme uses (the Default Screen
-//! Scheme) cannot be deleted. Changing the Default Screen Scheme's screens
-//! changes what a create and an edit may set, as on Jira.
+//! schemes; a scheme an issue type screen scheme maps (`issue_type_schemes.rs`;
+//! the Default Screen Scheme, which the default one maps) cannot be deleted.
+//! Changing a scheme's screens changes what a create and an edit may set for
+//! the projects and issue types that use it, as on Jira.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Json;
@@ -18,13 +18,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::list::{OrderField, order_by, sort};
-use super::{checked_description, checked_name, name_taken, read_ids};
+use super::issue_type_schemes::issue_type_screen_scheme_json;
+use super::list::{SchemesQuery, sort};
+use super::{BodyId, checked_description, checked_name, name_taken};
 use crate::access::Caller;
 use crate::extract::{JiraJson, present};
 use crate::jira_error::JiraError;
-use crate::platform::field_details::expands;
-use crate::platform::page::{PageParams, page_bean, with_query};
+use crate::platform::page::{page_bean, with_query};
 use crate::shared::Shared;
 use crate::world::World;
 use crate::world::screen_scheme::{MAX_SCREEN_SCHEMES, ScreenSchemeRecord, ScreenTypes};
@@ -33,9 +33,6 @@ use crate::world::screen_scheme::{MAX_SCREEN_SCHEMES, ScreenSchemeRecord, Screen
 const PAGE: usize = 25;
 /// The largest page served: Jira's cap on its admin lists.
 const MAX_PAGE: usize = 100;
-
-/// The parameters that say which list is paged: `self` and `nextPage` keep them.
-const LINKED: [&str; 4] = ["id", "queryString", "orderBy", "expand"];
 
 /// The spec's `403` for screen schemes.
 fn only_admins() -> JiraError {
@@ -51,8 +48,9 @@ fn administer(world: &World, caller: &Caller) -> Result<(), JiraError> {
     }
 }
 
-/// A `ScreenScheme`; with `expand`, the issue type screen schemes using it.
-fn scheme_json(scheme: &ScreenSchemeRecord, expand: bool) -> Value {
+/// A `ScreenScheme`; with `expand`, the issue type screen schemes mapping it
+/// (the first [`MAX_PAGE`] of them, by id).
+fn scheme_json(world: &World, scheme: &ScreenSchemeRecord, expand: bool) -> Value {
     let ScreenTypes {
         default,
         create,
@@ -72,60 +70,21 @@ fn scheme_json(scheme: &ScreenSchemeRecord, expand: bool) -> Value {
         "screens": screens,
     });
     if expand {
-        let using: Vec<Value> = scheme
-            .used_by()
-            .into_iter()
-            .map(|s| json!({ "id": s.id, "name": s.name, "description": s.description }))
+        let total = world.issue_type_screen_schemes_using(scheme.id).count();
+        let using: Vec<Value> = world
+            .issue_type_screen_schemes_using(scheme.id)
+            .take(MAX_PAGE)
+            .map(issue_type_screen_scheme_json)
             .collect();
         value["issueTypeScreenSchemes"] = json!({
-            "isLast": true,
+            "isLast": total <= MAX_PAGE,
             "maxResults": MAX_PAGE,
             "startAt": 0,
-            "total": using.len(),
+            "total": total,
             "values": using,
         });
     }
     value
-}
-
-/// `getScreenSchemes`' query, read by hand so each bad value is Jira's `400`.
-#[derive(Debug, Default)]
-struct SchemesQuery {
-    page: PageParams,
-    ids: BTreeSet<u64>,
-    /// `queryString`, lowercased: a case-insensitive partial match.
-    name_part: String,
-    order: Option<(OrderField, bool)>,
-    /// Whether `expand` names `issueTypeScreenSchemes`.
-    expand: bool,
-    kept: Vec<(String, String)>,
-}
-
-impl SchemesQuery {
-    fn parse(raw: &str) -> Result<Self, JiraError> {
-        let mut query = Self::default();
-        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-            if query.page.read(&key, &value)? {
-                continue;
-            }
-            match key.as_ref() {
-                "id" => read_ids("id", &value, &mut query.ids)?,
-                "queryString" => query.name_part = value.to_lowercase(),
-                "orderBy" if !value.is_empty() => query.order = Some(order_by(&value)?),
-                "expand" => query.expand |= expands(Some(&value), "issueTypeScreenSchemes"),
-                _ => {}
-            }
-            if LINKED.contains(&key.as_ref()) {
-                query.kept.push((key.into_owned(), value.into_owned()));
-            }
-        }
-        Ok(query)
-    }
-
-    fn admits(&self, scheme: &ScreenSchemeRecord) -> bool {
-        (self.ids.is_empty() || self.ids.contains(&scheme.id))
-            && scheme.name.to_lowercase().contains(&self.name_part)
-    }
 }
 
 /// `GET /screenscheme`: a page of the schemes, by id unless `orderBy` says.
@@ -134,45 +93,26 @@ pub(crate) async fn list(
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
-    let query = SchemesQuery::parse(raw.as_deref().unwrap_or_default())?;
+    let query = SchemesQuery::parse(raw.as_deref().unwrap_or_default(), "issueTypeScreenSchemes")?;
     let world = shared.world();
     administer(&world, &caller)?;
     let mut matching: Vec<&ScreenSchemeRecord> = world
         .screen_schemes
         .iter()
-        .filter(|s| query.admits(s))
+        .filter(|s| query.admits(s.id, &s.name))
         .collect();
     sort(&mut matching, query.order, |s| (s.id, &s.name));
     let window = query.page.window(PAGE, MAX_PAGE);
     let total = matching.len();
     let values = window
         .of(matching)
-        .map(|s| scheme_json(s, query.expand))
+        .map(|s| scheme_json(&world, s, query.expand))
         .collect();
     let base = with_query(
         format!("{}/rest/api/3/screenscheme", caller.links),
         &query.kept,
     );
     Ok(Json(page_bean(&base, window, total, values)))
-}
-
-/// A screen id in a body: the spec's `int64` (`ScreenTypes`) or its string
-/// (`UpdateScreenTypes`); Jira's JSON reader takes either for the other.
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum ScreenId {
-    Number(u64),
-    Text(String),
-}
-
-impl ScreenId {
-    /// The id, if it is one: a string that is not a number names no screen.
-    fn id(&self) -> Option<u64> {
-        match self {
-            Self::Number(id) => Some(*id),
-            Self::Text(text) => text.trim().parse().ok(),
-        }
-    }
 }
 
 /// `ScreenTypes` (create) and `UpdateScreenTypes` (update): each absent, a
@@ -182,13 +122,13 @@ impl ScreenId {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ScreensBody {
     #[serde(default, deserialize_with = "present")]
-    default: Option<Option<ScreenId>>,
+    default: Option<Option<BodyId>>,
     #[serde(default, deserialize_with = "present")]
-    create: Option<Option<ScreenId>>,
+    create: Option<Option<BodyId>>,
     #[serde(default, deserialize_with = "present")]
-    edit: Option<Option<ScreenId>>,
+    edit: Option<Option<BodyId>>,
     #[serde(default, deserialize_with = "present")]
-    view: Option<Option<ScreenId>>,
+    view: Option<Option<BodyId>>,
 }
 
 /// `ScreenSchemeDetails` (create) and `UpdateScreenSchemeDetails` (update):
@@ -214,7 +154,7 @@ fn apply_screens(
     current: Option<&ScreenTypes>,
     body: &ScreensBody,
 ) -> Result<ScreenTypes, JiraError> {
-    let exists = |value: &ScreenId| {
+    let exists = |value: &BodyId| {
         value
             .id()
             .filter(|id| world.screen(*id).is_some())
@@ -227,7 +167,7 @@ fn apply_screens(
             return Err(JiraError::bad_request("The default screen is required."));
         }
     };
-    let own = |asked: &Option<Option<ScreenId>>, now: Option<u64>| match asked {
+    let own = |asked: &Option<Option<BodyId>>, now: Option<u64>| match asked {
         Some(Some(value)) => exists(value).map(Some),
         Some(None) => Ok(None),
         None => Ok(now),
@@ -335,7 +275,8 @@ pub(crate) async fn update(
 }
 
 /// `DELETE /screenscheme/{screenSchemeId}`: `204`, or the spec's `400` for a
-/// scheme an issue type screen scheme uses.
+/// scheme an issue type screen scheme maps (for an issue type or as its
+/// default).
 pub(crate) async fn delete(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -344,39 +285,12 @@ pub(crate) async fn delete(
     let mut world = shared.world();
     administer(&world, &caller)?;
     let index = scheme_index(&world, &path.scheme_id)?;
-    if world.screen_schemes[index].used_by().is_some() {
+    let id = world.screen_schemes[index].id;
+    if world.issue_type_screen_schemes_using(id).next().is_some() {
         return Err(JiraError::bad_request(
             "The screen scheme cannot be deleted as it is in use in an issue type screen scheme.",
         ));
     }
     world.screen_schemes.remove(index);
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_query_reads_its_filters_and_expand() {
-        let query = SchemesQuery::parse(
-            "id=1,10000&queryString=Emp&orderBy=-name&expand=issueTypeScreenSchemes&x=y",
-        )
-        .unwrap_or_default();
-        assert_eq!(query.ids, BTreeSet::from([1, 10_000]));
-        assert_eq!(query.name_part, "emp");
-        assert_eq!(query.order, Some((OrderField::Name, true)));
-        assert!(query.expand);
-        assert_eq!(query.kept.len(), 4);
-        for raw in ["id=x", "orderBy=created", "startAt=-1"] {
-            assert!(SchemesQuery::parse(raw).is_err(), "{raw}");
-        }
-    }
-
-    #[test]
-    fn a_screen_id_is_a_number_or_its_string() {
-        assert_eq!(ScreenId::Number(3).id(), Some(3));
-        assert_eq!(ScreenId::Text(" 10019".into()).id(), Some(10_019));
-        assert_eq!(ScreenId::Text("screen".into()).id(), None);
-    }
 }

@@ -36,22 +36,26 @@ pub(crate) struct ProjectQuery {
 
 /// Refuses a caller who may not read the screen's tabs: *Administer Jira*, or
 /// *Administer projects* in the project `project_key` names when the project
-/// uses the screen (every project uses the Default Screen Scheme's screens,
-/// `World::project_screen`; a screen no scheme of a project names is an
-/// administrator's alone).
+/// uses the screen (a screen scheme its issue type screen scheme maps names
+/// it, `World::project_uses_screen`; a screen no scheme of the project names
+/// is an administrator's alone).
 fn may_read_tabs(
     world: &World,
     caller: &Caller,
     query: &ProjectQuery,
     screen_id: &str,
 ) -> Result<(), JiraError> {
-    let project_admin = query
+    let project_admin_of_screen = query
         .project_key
         .as_deref()
         .and_then(|key| world.project(key))
-        .is_some_and(|p| world.administers(&caller.account_id, &p.key));
-    let used = screen_id.parse().is_ok_and(|id| world.project_screen(id));
-    if (project_admin && used) || world.is_site_admin(&caller.account_id) {
+        .is_some_and(|p| {
+            world.administers(&caller.account_id, &p.key)
+                && screen_id
+                    .parse()
+                    .is_ok_and(|id| world.project_uses_screen(&p.id, id))
+        });
+    if project_admin_of_screen || world.is_site_admin(&caller.account_id) {
         Ok(())
     } else {
         Err(only_admins())
