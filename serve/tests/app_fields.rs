@@ -1,0 +1,151 @@
+//! A Forge app's own custom fields (`jira:customField`) under the real `runtime serve`: the
+//! installation creates them on the embedded simulator, the app writes their values as
+//! itself (`asApp()`, `POST /rest/api/3/app/field/value`) from a web trigger, a person
+//! reads them on the issue, and the site refuses the same write from anyone but the app.
+//!
+//! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test serve app_fields::`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// The app's id: its UUID is in each field's type (the extension ARI).
+const APP_UUID: &str = "5c0ffee0-1234-4abc-8def-0123456789ab";
+
+const MANIFEST: &str = "app:
+  id: ari:cloud:ecosystem::app/5c0ffee0-1234-4abc-8def-0123456789ab
+  runtime:
+    name: nodejs22.x
+modules:
+  webtrigger:
+    - key: set-experiment
+      function: set
+  function:
+    - key: set
+      handler: index.set
+  jira:customField:
+    - key: experiment
+      name: Experiment
+      description: The experiment the issue belongs to
+      type: string
+      readOnly: true
+permissions:
+  scopes:
+    - read:jira-work
+    - write:app-data:jira
+";
+
+/// The web trigger: `{"issueKey", "value"}` in, the field's id and the write's status out.
+const INDEX: &str = r#"import api, { route } from '@forge/api';
+
+export async function set(request) {
+  const { issueKey, value } = JSON.parse(request.body);
+  const read = async (path) => (await api.asApp().requestJira(path)).json();
+  const issue = await read(route`/rest/api/3/issue/${issueKey}?fields=summary`);
+  const fields = await read(route`/rest/api/3/field`);
+  const field = fields.find((f) => f.schema?.custom?.endsWith('/static/experiment'));
+  const write = await api.asApp().requestJira(route`/rest/api/3/app/field/value`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ updates: [{ customField: field.id, issueIds: [Number(issue.id)], value }] }),
+  });
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': ['application/json'] },
+    body: JSON.stringify({ id: field.id, custom: field.schema.custom, status: write.status }),
+  };
+}
+"#;
+
+fn app(dir: &Path) -> PathBuf {
+    let app = dir.join("experiments");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{ "name": "experiments", "version": "1.0.0", "private": true, "type": "module" }"#,
+    )
+    .unwrap();
+    std::fs::write(app.join("manifest.yml"), MANIFEST).unwrap();
+    std::fs::write(app.join("src/index.js"), INDEX).unwrap();
+    app
+}
+
+/// `key`'s `field` as a person with the API token `token` reads it.
+fn field_on(base: &str, email: &str, token: &str, key: &str, field: &str) -> Value {
+    let issue: Value = client()
+        .get(format!("{base}/rest/api/3/issue/{key}?fields={field}"))
+        .basic_auth(email, Some(token))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    issue["fields"][field].clone()
+}
+
+#[test]
+fn a_served_forge_app_writes_its_own_custom_field_and_nobody_else_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = Launch {
+        app: app(dir.path()),
+        ..Launch::new(dir.path())
+    }
+    .start();
+    let url = serve.line("webtrigger", Some("set-experiment"))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let set = |value: &str| -> Value {
+        let response = client()
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(json!({ "issueKey": "KILN-1", "value": value }).to_string())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().unwrap()
+    };
+    let answer = set("checkout-v2");
+    assert_eq!(answer["status"], 204, "{answer}");
+    assert_eq!(
+        answer["custom"],
+        format!("ari:cloud:ecosystem::extension/{APP_UUID}/development/static/experiment")
+    );
+    let field = answer["id"].as_str().expect("the field's id").to_owned();
+    assert!(field.starts_with("customfield_"), "{field}");
+
+    // A person reads the app's value on the issue; a second write replaces it.
+    let (base, email, token) = serve.sim_as(PERSON);
+    assert_eq!(
+        field_on(&base, &email, &token, "KILN-1", &field),
+        "checkout-v2"
+    );
+    assert_eq!(set("checkout-v3")["id"], field.as_str(), "the same field");
+    assert_eq!(
+        field_on(&base, &email, &token, "KILN-1", &field),
+        "checkout-v3"
+    );
+
+    // The app's own write route, taken by anyone else (a person, an administrator), is
+    // refused, and the value stays the app's.
+    for (who, (base, email, token)) in [
+        ("a person", serve.sim_as(PERSON)),
+        ("an administrator", serve.sim_as(APP_ACCOUNT)),
+    ] {
+        let refused = client()
+            .put(format!("{base}/rest/api/3/app/field/{field}/value"))
+            .basic_auth(&email, Some(&token))
+            .json(&json!({ "updates": [{ "issueIds": [10000], "value": "forged" }] }))
+            .send()
+            .unwrap();
+        assert_eq!(refused.status(), 403, "{who}: {}", refused.text().unwrap());
+    }
+    assert_eq!(
+        field_on(&base, &email, &token, "KILN-1", &field),
+        "checkout-v3"
+    );
+}
