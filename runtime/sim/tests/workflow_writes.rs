@@ -746,6 +746,41 @@ async fn requests_are_bounded() {
     sim.shutdown().await;
 }
 
+/// The old process-wide table of status texts held 10,000; a validation
+/// request wrote its new statuses' names into it, so enough distinct names,
+/// sent only to be validated, left no simulator of the process able to create a
+/// status. Validation keeps nothing now: more distinct names than that table
+/// held, 100 to a request (the most one takes), and creation still works.
+#[tokio::test]
+async fn many_distinct_validations_leave_status_creation_working() {
+    const OLD_TABLE: usize = 10_000;
+    const PER_REQUEST: usize = 100;
+    let sim = start().await;
+    let admin = caller(&sim, ADMIN);
+    for batch in 0..OLD_TABLE / PER_REQUEST + 1 {
+        let statuses: Vec<Value> = (0..PER_REQUEST)
+            .map(|n| {
+                json!({ "name": format!("Probe {batch}-{n}"), "statusCategory": "TODO",
+                        "statusReference": format!("s{n}") })
+            })
+            .collect();
+        let payload = json!({ "scope": { "type": "GLOBAL" }, "statuses": statuses });
+        let checked = admin
+            .post(VALIDATE_CREATE, &json!({ "payload": payload }))
+            .await;
+        assert_eq!(checked.status, StatusCode::OK, "{}", checked.text);
+        assert_eq!(checked.body, json!({ "errors": [] }), "batch {batch}");
+    }
+    // None of them was written.
+    let statuses = admin.get("/rest/api/3/statuses/search").await;
+    assert_eq!(statuses.body["total"], 3, "{}", statuses.text);
+    let created = admin.post(CREATE, &review_workflow("Review flow")).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let names = strings(&created.body["statuses"], "name");
+    assert!(names.iter().any(|n| n == "Awaiting review"), "{names:?}");
+    sim.shutdown().await;
+}
+
 /// Under REST API v2, and behind the gateway to the operations' scopes.
 #[tokio::test]
 async fn writes_are_served_under_v2_and_through_the_gateway() {

@@ -545,9 +545,9 @@ impl<'a> Resolver<'a> {
                 .workflows
                 .statuses
                 .iter()
-                .map(|e| e.status)
-                .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == literal)
-                .map(|s| s.id.to_owned())
+                .map(|e| &e.status)
+                .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == *literal)
+                .map(|s| s.id.to_string())
                 .ok_or_else(missing)?,
             ValueField::Assignee | ValueField::Reporter | ValueField::Creator => self
                 .world
@@ -1187,7 +1187,7 @@ fn equal(field: ValueField, have: &str, wanted: &str) -> bool {
 fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
     match field {
         ValueField::Project => vec![issue.project_key.clone()],
-        ValueField::Status => vec![issue.status.id.to_owned()],
+        ValueField::Status => vec![issue.status.id.to_string()],
         ValueField::Assignee => issue.assignee.iter().cloned().collect(),
         ValueField::Reporter => vec![issue.reporter.clone()],
         ValueField::Creator => vec![issue.creator.clone()],

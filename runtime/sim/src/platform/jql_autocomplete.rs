@@ -143,7 +143,7 @@ fn values(world: &World, caller: &Caller, field: &str) -> Vec<(String, String)> 
             .filter(|p| browsable.contains(&p.key.as_str()))
             .map(|p| (p.name.clone(), format!("{} ({})", p.name, p.key)))
             .collect(),
-        "status" => named(&mut STATUSES.iter().map(|s| s.name)),
+        "status" => named(&mut STATUSES.iter().map(|s| s.name.as_str())),
         "statuscategory" => named(&mut STATUSES.iter().map(|s| s.category.name)),
         "issuetype" | "type" => named(&mut ISSUE_TYPES.iter().map(|t| t.name)),
         "priority" => named(&mut PRIORITIES.iter().map(|p| p.name)),
