@@ -371,7 +371,11 @@ fn resolve_statuses<'w>(
         let entry = StatusEntry {
             status: Status {
                 id: id.clone(),
-                name: StatusText::owned(&input.name),
+                // A status relisted under its name keeps the text it has.
+                name: existing
+                    .map(|e| &e.status.name)
+                    .filter(|name| **name == input.name)
+                    .map_or_else(|| StatusText::owned(&input.name), Clone::clone),
                 category: category(input.status_category),
             },
             description,
