@@ -746,6 +746,186 @@ async fn requests_are_bounded() {
     sim.shutdown().await;
 }
 
+/// A status a workflow write made is one JQL's suggestions offer and `ORDER BY
+/// status` places: after the site's own, in the order statuses were made.
+#[tokio::test]
+async fn jql_suggests_and_orders_by_a_created_status() {
+    let sim = start().await;
+    let admin = caller(&sim, ADMIN);
+    let created = admin.post(CREATE, &review_workflow("Review flow")).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let review = created.body["statuses"]
+        .as_array()
+        .expect("statuses")
+        .iter()
+        .find(|s| s["name"] == "Awaiting review")
+        .and_then(|s| s["statusReference"].as_str())
+        .expect("the new status")
+        .to_owned();
+    // The site's workflow takes it, and a status of its own made after it,
+    // each with a way in from anywhere.
+    let read = site_workflow(&sim).await;
+    let mut transitions = read["workflows"][0]["transitions"].clone();
+    let added = transitions.as_array_mut().expect("transitions");
+    added.push(json!({ "name": "Review", "type": "GLOBAL", "toStatusReference": review }));
+    added.push(json!({ "name": "Inspect", "type": "GLOBAL", "toStatusReference": "in-review" }));
+    let body = site_update(
+        &read,
+        json!([{ "name": "In Review", "statusCategory": "IN_PROGRESS", "statusReference": "in-review" }]),
+        &[TO_DO, IN_PROGRESS, DONE, review.as_str(), "in-review"],
+        transitions,
+    );
+    let updated = admin.post(UPDATE, &body).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+    // The later status takes the issue with the lower key, so that the order
+    // is the statuses', not the keys'.
+    for (issue, transition) in [("KILN-1", "51"), ("KILN-2", "41")] {
+        let moved = admin
+            .post(
+                &format!("/rest/api/3/issue/{issue}/transitions"),
+                &json!({ "transition": { "id": transition } }),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+    }
+
+    // Suggested after the site's own, and found by what is typed.
+    const SUGGEST: &str = "/rest/api/3/jql/autocompletedata/suggestions";
+    let all = admin.get_with(SUGGEST, &[("fieldName", "status")]).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    assert_eq!(
+        strings(&all.body["results"], "value"),
+        [
+            "To Do",
+            "In Progress",
+            "Done",
+            "Awaiting review",
+            "In Review"
+        ]
+    );
+    let typed = admin
+        .get_with(SUGGEST, &[("fieldName", "status"), ("fieldValue", "awa")])
+        .await;
+    assert_eq!(
+        typed.body,
+        json!({ "results": [{ "value": "Awaiting review", "displayName": "<b>Awa</b>iting review" }] })
+    );
+    let changed = admin
+        .get_with(
+            SUGGEST,
+            &[
+                ("fieldName", "status"),
+                ("predicateName", "to"),
+                ("predicateValue", "aw"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        strings(&changed.body["results"], "value"),
+        ["Awaiting review"]
+    );
+
+    // `ORDER BY status`: the site's status order, made statuses after its own
+    // in the order they were made.
+    let order = [
+        "To Do",
+        "In Progress",
+        "Done",
+        "Awaiting review",
+        "In Review",
+    ];
+    for (jql, expected) in [
+        (
+            "project = KILN ORDER BY status ASC, key ASC",
+            order.to_vec(),
+        ),
+        (
+            "project = KILN ORDER BY status DESC, key ASC",
+            order.iter().rev().copied().collect(),
+        ),
+    ] {
+        let found = admin
+            .post(
+                "/rest/api/3/search/jql",
+                &json!({ "jql": jql, "fields": ["status"], "maxResults": 100 }),
+            )
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{jql}: {}", found.text);
+        let issues = found.body["issues"].as_array().expect("issues");
+        let names: Vec<&str> = issues
+            .iter()
+            .map(|i| i["fields"]["status"]["name"].as_str().expect("a status"))
+            .collect();
+        let ranks: Vec<usize> = names
+            .iter()
+            .map(|n| {
+                expected
+                    .iter()
+                    .position(|e| e == n)
+                    .expect("a known status")
+            })
+            .collect();
+        assert!(ranks.is_sorted(), "{jql}: {names:?}");
+        for made in ["Awaiting review", "In Review"] {
+            assert!(names.contains(&made), "{jql}: {names:?}");
+        }
+    }
+
+    // A project's own status is suggested to those who may browse the project.
+    let sec = admin.get("/rest/api/3/project/SEC").await;
+    let sec_id = sec.body["id"].as_str().expect("SEC's id").to_owned();
+    let mut scoped = review_workflow("Security review");
+    scoped["scope"] = json!({ "type": "PROJECT", "project": { "id": sec_id } });
+    scoped["statuses"][0]["name"] = json!("Security triage");
+    let created = admin.post(CREATE, &scoped).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let query = [("fieldName", "status"), ("fieldValue", "sec")];
+    let admins = admin.get_with(SUGGEST, &query).await;
+    assert_eq!(
+        strings(&admins.body["results"], "value"),
+        ["Security triage"]
+    );
+    // Carol may browse KILN, not SEC.
+    let carols = caller(&sim, OUTSIDER).get_with(SUGGEST, &query).await;
+    assert_eq!(carols.body, json!({ "results": [] }), "{}", carols.text);
+    sim.shutdown().await;
+}
+
+/// The old process-wide table of status texts held 10,000; a validation
+/// request wrote its new statuses' names into it, so enough distinct names,
+/// sent only to be validated, left no simulator of the process able to create a
+/// status. Validation keeps nothing now: more distinct names than that table
+/// held, 100 to a request (the most one takes), and creation still works.
+#[tokio::test]
+async fn many_distinct_validations_leave_status_creation_working() {
+    const OLD_TABLE: usize = 10_000;
+    const PER_REQUEST: usize = 100;
+    let sim = start().await;
+    let admin = caller(&sim, ADMIN);
+    for batch in 0..OLD_TABLE / PER_REQUEST + 1 {
+        let statuses: Vec<Value> = (0..PER_REQUEST)
+            .map(|n| {
+                json!({ "name": format!("Probe {batch}-{n}"), "statusCategory": "TODO",
+                        "statusReference": format!("s{n}") })
+            })
+            .collect();
+        let payload = json!({ "scope": { "type": "GLOBAL" }, "statuses": statuses });
+        let checked = admin
+            .post(VALIDATE_CREATE, &json!({ "payload": payload }))
+            .await;
+        assert_eq!(checked.status, StatusCode::OK, "{}", checked.text);
+        assert_eq!(checked.body, json!({ "errors": [] }), "batch {batch}");
+    }
+    // None of them was written.
+    let statuses = admin.get("/rest/api/3/statuses/search").await;
+    assert_eq!(statuses.body["total"], 3, "{}", statuses.text);
+    let created = admin.post(CREATE, &review_workflow("Review flow")).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let names = strings(&created.body["statuses"], "name");
+    assert!(names.iter().any(|n| n == "Awaiting review"), "{names:?}");
+    sim.shutdown().await;
+}
+
 /// Under REST API v2, and behind the gateway to the operations' scopes.
 #[tokio::test]
 async fn writes_are_served_under_v2_and_through_the_gateway() {

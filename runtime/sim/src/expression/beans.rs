@@ -197,8 +197,8 @@ pub(crate) fn member<'a>(
             _ => None,
         }),
         Bean::Status(status) => match name {
-            "id" => Some(id_number(status.id)),
-            "name" => Some(Value::string(status.name)),
+            "id" => Some(id_number(&status.id)),
+            "name" => Some(Value::string(status.name.as_str())),
             "category" => Some(Value::bean(Bean::StatusCategory(status.category))),
             _ => None,
         },
@@ -289,7 +289,7 @@ fn issue_member<'a>(
         "description" => issue.description.as_ref().map_or(Value::Null, |d| {
             Value::bean(Bean::RichText(Rc::new(d.clone())))
         }),
-        "status" => Value::bean(Bean::Status(issue.status)),
+        "status" => Value::bean(Bean::Status(issue.status.clone())),
         "issueType" => Value::bean(Bean::IssueType(issue.issue_type)),
         "priority" => Value::bean(Bean::Priority(issue.priority)),
         "assignee" => user_or_null(issue.assignee.as_deref()),

@@ -545,9 +545,9 @@ impl<'a> Resolver<'a> {
                 .workflows
                 .statuses
                 .iter()
-                .map(|e| e.status)
-                .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == literal)
-                .map(|s| s.id.to_owned())
+                .map(|e| &e.status)
+                .find(|s| s.name.eq_ignore_ascii_case(literal) || s.id == *literal)
+                .map(|s| s.id.to_string())
                 .ok_or_else(missing)?,
             ValueField::Assignee | ValueField::Reporter | ValueField::Creator => self
                 .world
@@ -977,7 +977,7 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Created => a.created.cmp(&b.created),
         SortKey::Updated => a.updated.cmp(&b.updated),
         SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
-        SortKey::Status => status_rank(a).cmp(&status_rank(b)),
+        SortKey::Status => status_rank(world, a).cmp(&status_rank(world, b)),
         SortKey::Project => a.project_key.cmp(&b.project_key),
         // Ascending is lowest first: `ORDER BY priority DESC` puts Highest on top.
         SortKey::Priority => priority_rank_of(b).cmp(&priority_rank_of(a)),
@@ -1091,10 +1091,12 @@ fn priority_rank_of(issue: &IssueRecord) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn status_rank(issue: &IssueRecord) -> usize {
-    STATUSES
-        .iter()
-        .position(|s| s.id == issue.status.id)
+/// The issue's status's place in the site's status order (the site's own
+/// first, then those workflow writes made, as they were made).
+fn status_rank(world: &World, issue: &IssueRecord) -> usize {
+    world
+        .workflows
+        .status_position(&issue.status.id)
         .unwrap_or(usize::MAX)
 }
 
@@ -1187,7 +1189,7 @@ fn equal(field: ValueField, have: &str, wanted: &str) -> bool {
 fn values_of(field: ValueField, issue: &IssueRecord) -> Vec<String> {
     match field {
         ValueField::Project => vec![issue.project_key.clone()],
-        ValueField::Status => vec![issue.status.id.to_owned()],
+        ValueField::Status => vec![issue.status.id.to_string()],
         ValueField::Assignee => issue.assignee.iter().cloned().collect(),
         ValueField::Reporter => vec![issue.reporter.clone()],
         ValueField::Creator => vec![issue.creator.clone()],

@@ -33,6 +33,7 @@ use crate::world::PRIORITIES;
 use crate::world::World;
 use crate::world::custom_field::Kind;
 use crate::world::resolution::RESOLUTIONS;
+use crate::world::site_workflows::Scope;
 use crate::world::workflow::{ISSUE_TYPES, STATUSES};
 
 /// How many suggestions one answer holds, as Jira's autocomplete stops at 15.
@@ -143,7 +144,22 @@ fn values(world: &World, caller: &Caller, field: &str) -> Vec<(String, String)> 
             .filter(|p| browsable.contains(&p.key.as_str()))
             .map(|p| (p.name.clone(), format!("{} ({})", p.name, p.key)))
             .collect(),
-        "status" => named(&mut STATUSES.iter().map(|s| s.name)),
+        // The site's statuses, those workflow writes made included, in its
+        // status order; a project's own only when the caller may browse it.
+        "status" => named(
+            &mut world
+                .workflows
+                .statuses
+                .iter()
+                .filter(|e| match &e.scope {
+                    Scope::Global => true,
+                    Scope::Project(id) => world
+                        .projects
+                        .iter()
+                        .any(|p| p.id == *id && browsable.contains(&p.key.as_str())),
+                })
+                .map(|e| e.status.name.as_str()),
+        ),
         "statuscategory" => named(&mut STATUSES.iter().map(|s| s.category.name)),
         "issuetype" | "type" => named(&mut ISSUE_TYPES.iter().map(|t| t.name)),
         "priority" => named(&mut PRIORITIES.iter().map(|p| p.name)),

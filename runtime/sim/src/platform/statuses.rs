@@ -106,7 +106,7 @@ pub(crate) async fn by_id(
         .workflows
         .statuses
         .iter()
-        .filter(|s| ids.iter().any(|id| id == s.status.id))
+        .filter(|s| ids.iter().any(|id| *id == s.status.id))
         .map(jira_status)
         .collect();
     Ok(Json(Value::Array(statuses)))

@@ -71,7 +71,7 @@ pub(crate) fn available(
     }
     world
         .workflows
-        .transitions_from(issue.status.id)
+        .transitions_from(&issue.status.id)
         .into_iter()
         .filter(|(transition, _)| only.is_none_or(|id| id == transition.id))
         .map(|(transition, to)| {
@@ -121,7 +121,7 @@ pub(crate) async fn perform(
     // from elsewhere is not valid for this issue, as on Jira.
     let target = world
         .workflows
-        .transition_from(world.issues[index].status.id, &id)
+        .transition_from(&world.issues[index].status.id, &id)
         .map(|(_, to)| to)
         .ok_or_else(|| {
             JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))

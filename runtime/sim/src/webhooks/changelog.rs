@@ -74,10 +74,10 @@ pub(crate) fn diff(world: &World, before: &IssueRecord, after: &IssueRecord) -> 
         items.push(item(
             "status",
             "status",
-            Some(before.status.id),
-            Some(before.status.name),
-            Some(after.status.id),
-            Some(after.status.name),
+            Some(&before.status.id),
+            Some(&before.status.name),
+            Some(&after.status.id),
+            Some(&after.status.name),
         ));
     }
     if before.issue_type.id != after.issue_type.id {

@@ -123,8 +123,9 @@ impl IssueRecord {
         if self.status.category != target.category {
             self.status_category_changed = now;
         }
+        let done = target.category.is_done();
         self.status = target;
-        if target.category.is_done() {
+        if done {
             let wanted = named.or(self.resolution).unwrap_or(resolution::DONE);
             if self.resolution.is_none_or(|r| r.id != wanted.id) {
                 self.resolution = Some(wanted);
@@ -472,12 +473,12 @@ mod tests {
             (issue.status_category_changed, issue.resolution),
             (at(1), None)
         );
-        issue.move_to(done, None, at(2));
+        issue.move_to(done.clone(), None, at(2));
         assert_eq!(issue.resolution, Some(resolution::DONE));
         assert_eq!(issue.resolution_date, Some(at(2)));
         assert_eq!(issue.status_category_changed, at(2));
         // Done to Done keeps the resolution and its date, unless another is named.
-        issue.move_to(done, None, at(3));
+        issue.move_to(done.clone(), None, at(3));
         assert_eq!(issue.resolution_date, Some(at(2)));
         assert_eq!(issue.status_category_changed, at(2));
         let wont_do = resolution::resolution("10001");

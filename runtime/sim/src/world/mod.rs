@@ -16,7 +16,6 @@ pub(crate) mod filter;
 mod from_seed;
 pub(crate) mod group;
 pub(crate) mod hierarchy;
-pub(crate) mod interned;
 mod issue;
 pub(crate) mod issue_link;
 pub(crate) mod issue_type_screen_scheme;

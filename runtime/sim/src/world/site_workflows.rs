@@ -16,8 +16,9 @@ use super::workflow::{
     CREATE_TRANSITION_ID, CREATE_TRANSITION_NAME, INITIAL_STATUS, SITE_WORKFLOW, STATUSES, Status,
 };
 
-/// Statuses a site holds at most, its own and those workflows made: each costs
-/// interned text (`interned.rs`), so the site has a ceiling.
+/// Statuses a site holds at most, its own and those workflows made: each holds
+/// text of its own ([`StatusText`](super::workflow::StatusText)), so the site
+/// has a ceiling.
 pub(crate) const MAX_SITE_STATUSES: usize = 500;
 /// Workflows a site holds at most.
 pub(crate) const MAX_SITE_WORKFLOWS: usize = 200;
@@ -145,8 +146,8 @@ impl SiteWorkflows {
     pub(crate) fn new() -> Self {
         let statuses = STATUSES
             .iter()
-            .map(|&status| StatusEntry {
-                status,
+            .map(|status| StatusEntry {
+                status: status.clone(),
                 description: String::new(),
                 scope: Scope::Global,
             })
@@ -156,7 +157,7 @@ impl SiteWorkflows {
             name: CREATE_TRANSITION_NAME.to_owned(),
             description: String::new(),
             kind: TransitionKind::Initial,
-            to: INITIAL_STATUS.id.to_owned(),
+            to: INITIAL_STATUS.id.to_string(),
             from: Vec::new(),
         };
         let global = STATUSES
@@ -164,10 +165,10 @@ impl SiteWorkflows {
             .zip(SITE_TRANSITION_IDS)
             .map(|(status, id)| TransitionRecord {
                 id: id.to_owned(),
-                name: status.name.to_owned(),
+                name: status.name.to_string(),
                 description: String::new(),
                 kind: TransitionKind::Global,
-                to: status.id.to_owned(),
+                to: status.id.to_string(),
                 from: Vec::new(),
             });
         let workflow = WorkflowRecord {
@@ -175,7 +176,7 @@ impl SiteWorkflows {
             name: SITE_WORKFLOW.name.to_owned(),
             description: String::new(),
             scope: Scope::Global,
-            statuses: STATUSES.iter().map(|s| s.id.to_owned()).collect(),
+            statuses: STATUSES.iter().map(|s| s.id.to_string()).collect(),
             transitions: std::iter::once(initial).chain(global).collect(),
             version_number: 0,
             version_id: SITE_WORKFLOW.version_id.to_owned(),
@@ -201,6 +202,13 @@ impl SiteWorkflows {
         self.statuses.iter().find(|s| s.status.id == id)
     }
 
+    /// Where the status with this id stands in the site's status order: the
+    /// site's own in their workflow's order, then the rest in the order they
+    /// were made (Jira's status order, which `ORDER BY status` follows).
+    pub(crate) fn status_position(&self, id: &str) -> Option<usize> {
+        self.statuses.iter().position(|s| s.status.id == id)
+    }
+
     /// The workflow with this id.
     pub(crate) fn workflow(&self, id: &str) -> Option<&WorkflowRecord> {
         self.workflows.iter().find(|w| w.id == id)
@@ -224,7 +232,7 @@ impl SiteWorkflows {
         self.of_project()
             .and_then(WorkflowRecord::initial_status_id)
             .and_then(|id| self.status(id))
-            .map_or(INITIAL_STATUS, |entry| entry.status)
+            .map_or(INITIAL_STATUS, |entry| entry.status.clone())
     }
 
     /// The transition `id` of the projects' workflow that an issue in
@@ -238,7 +246,7 @@ impl SiteWorkflows {
             .of_project()?
             .transition(id)
             .filter(|t| t.starts_from(status_id))?;
-        let to = self.status(&transition.to)?.status;
+        let to = self.status(&transition.to)?.status.clone();
         Some((transition, to))
     }
 
@@ -252,7 +260,7 @@ impl SiteWorkflows {
             .transitions
             .iter()
             .filter(|t| t.starts_from(status_id))
-            .filter_map(|t| self.status(&t.to).map(|entry| (t, entry.status)))
+            .filter_map(|t| self.status(&t.to).map(|entry| (t, entry.status.clone())))
             .collect()
     }
 }
@@ -266,7 +274,7 @@ mod tests {
         let site = SiteWorkflows::new();
         assert_eq!(site.initial_status(), INITIAL_STATUS);
         let ids: Vec<&str> = site
-            .transitions_from(STATUSES[1].id)
+            .transitions_from(&STATUSES[1].id)
             .iter()
             .map(|(t, _)| t.id.as_str())
             .collect();
@@ -274,7 +282,7 @@ mod tests {
         assert_eq!(site.transition_from("3", CREATE_TRANSITION_ID), None);
         assert_eq!(
             site.transition_from("3", "31").map(|(_, s)| s),
-            Some(STATUSES[2])
+            Some(STATUSES[2].clone())
         );
         assert_eq!(site.next_status_id, 10_002);
     }

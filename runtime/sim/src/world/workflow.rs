@@ -3,6 +3,12 @@
 //! workflows and statuses as they stand, after the workflows API changed them,
 //! are `site_workflows.rs`'s.
 
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
 /// A status category (`new`, `indeterminate`, `done`), with Jira's fixed ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct StatusCategory {
@@ -56,27 +62,130 @@ pub(crate) const DONE: StatusCategory = StatusCategory {
 /// carry these, and `/statuscategory` lists them.
 pub(crate) const STATUS_CATEGORIES: [StatusCategory; 4] = [NO_CATEGORY, TO_DO, IN_PROGRESS, DONE];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A status's id or name: fixed text for the site's own statuses, owned text
+/// for those the workflows API made. Owned text is the site's: it is freed when
+/// the last status holding it goes (a reset, the workflow write that renamed
+/// it), and nothing outlives the site. Cloning one costs at most a reference
+/// count, so [`Status`] stays cheap to carry by value.
+#[derive(Clone)]
+pub(crate) enum StatusText {
+    /// The text of a fixed status ([`STATUSES`]).
+    Fixed(&'static str),
+    /// The text of a status a workflow write made or renamed.
+    Owned(Arc<str>),
+}
+
+impl StatusText {
+    /// Text of a status made at run time, owned by whatever holds it.
+    pub(crate) fn owned(text: &str) -> Self {
+        Self::Owned(Arc::from(text))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Fixed(text) => text,
+            Self::Owned(text) => text,
+        }
+    }
+}
+
+impl Deref for StatusText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for StatusText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for StatusText {}
+
+impl PartialEq<str> for StatusText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for StatusText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<StatusText> for str {
+    fn eq(&self, other: &StatusText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<StatusText> for &str {
+    fn eq(&self, other: &StatusText) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<String> for StatusText {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<StatusText> for String {
+    fn eq(&self, other: &StatusText) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl fmt::Debug for StatusText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for StatusText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for StatusText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A status as issues carry it. Cheap to clone: its texts are fixed or
+/// reference-counted ([`StatusText`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Status {
-    pub(crate) id: &'static str,
-    pub(crate) name: &'static str,
+    pub(crate) id: StatusText,
+    pub(crate) name: StatusText,
     pub(crate) category: StatusCategory,
 }
 
+/// The status a new issue starts in.
+pub(crate) const INITIAL_STATUS: Status = Status {
+    id: StatusText::Fixed("10000"),
+    name: StatusText::Fixed("To Do"),
+    category: TO_DO,
+};
+
+/// The site's own statuses, in the workflow's order.
 pub(crate) const STATUSES: [Status; 3] = [
+    INITIAL_STATUS,
     Status {
-        id: "10000",
-        name: "To Do",
-        category: TO_DO,
-    },
-    Status {
-        id: "3",
-        name: "In Progress",
+        id: StatusText::Fixed("3"),
+        name: StatusText::Fixed("In Progress"),
         category: IN_PROGRESS,
     },
     Status {
-        id: "10001",
-        name: "Done",
+        id: StatusText::Fixed("10001"),
+        name: StatusText::Fixed("Done"),
         category: DONE,
     },
 ];
@@ -88,9 +197,6 @@ impl StatusCategory {
         self.key == "done"
     }
 }
-
-/// The status a new issue starts in.
-pub(crate) const INITIAL_STATUS: Status = STATUSES[0];
 
 /// The identity a new site's workflow starts with (`site_workflows.rs` makes it
 /// from this, [`STATUSES`] and a transition into each).
@@ -123,8 +229,8 @@ pub(crate) const CREATE_TRANSITION_NAME: &str = "Create";
 pub(crate) fn status_named(name: &str) -> Option<Status> {
     STATUSES
         .iter()
-        .copied()
         .find(|s| s.name.eq_ignore_ascii_case(name))
+        .cloned()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

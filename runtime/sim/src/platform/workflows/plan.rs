@@ -32,7 +32,7 @@ impl Plan {
             // them too, so every answer names it as the site does.
             for issue in world.issues.iter_mut() {
                 if issue.status.id == changed.status.id {
-                    issue.status = changed.status;
+                    issue.status = changed.status.clone();
                 }
             }
             if let Some(entry) = site
@@ -52,7 +52,7 @@ impl Plan {
             }
         }
         for (index, target) in self.migrations {
-            let Some(status) = world.workflows.status(&target).map(|e| e.status) else {
+            let Some(status) = world.workflows.status(&target).map(|e| e.status.clone()) else {
                 continue;
             };
             if let Some(issue) = world.issues.get_mut(index) {
@@ -63,5 +63,87 @@ impl Plan {
             }
         }
         written
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Weak};
+
+    use serde_json::json;
+
+    use super::super::request::CreateRequest;
+    use super::super::validate::check_create;
+    use super::*;
+    use crate::seed::Seed;
+    use crate::world::site_workflows::Scope;
+    use crate::world::workflow::StatusText;
+
+    fn world() -> World {
+        World::from_seed(&Seed::default()).expect("the default seed")
+    }
+
+    /// A request for a workflow over one new status, "Awaiting review".
+    fn request() -> CreateRequest {
+        serde_json::from_value(json!({
+            "scope": { "type": "GLOBAL" },
+            "statuses": [{ "name": "Awaiting review", "statusCategory": "TODO",
+                           "statusReference": "review" }],
+            "workflows": [{ "name": "Review flow",
+                            "statuses": [{ "statusReference": "review" }],
+                            "transitions": [{ "name": "Create", "type": "INITIAL",
+                                              "toStatusReference": "review" }] }]
+        }))
+        .expect("a create request")
+    }
+
+    /// The text of `text`, held weakly: alive only while something owns it.
+    fn watch(text: &StatusText) -> Weak<str> {
+        match text {
+            StatusText::Owned(owned) => Arc::downgrade(owned),
+            StatusText::Fixed(fixed) => panic!("{fixed:?} is fixed, not a created status's"),
+        }
+    }
+
+    fn checked(world: &World) -> Plan {
+        check_create(world, &Scope::Global, &request(), world.now()).expect("a valid request")
+    }
+
+    #[test]
+    fn a_created_status_owns_its_text_and_the_site_frees_it() {
+        let mut world = world();
+        // Only validated: the plan goes, and everything it made with it.
+        let plan = checked(&world);
+        let validated = (
+            watch(&plan.new_statuses[0].status.id),
+            watch(&plan.new_statuses[0].status.name),
+        );
+        drop(plan);
+        assert!(validated.0.upgrade().is_none() && validated.1.upgrade().is_none());
+
+        // Written: the site's status holds the text, and an issue moved into it
+        // shares it rather than copying it.
+        let plan = checked(&world);
+        let name = watch(&plan.new_statuses[0].status.name);
+        plan.apply(&mut world, OffsetDateTime::UNIX_EPOCH);
+        let entry = world
+            .workflows
+            .statuses
+            .iter()
+            .find(|e| e.status.name == "Awaiting review")
+            .expect("the created status");
+        assert_eq!(entry.status.id, "10002");
+        let status = entry.status.clone();
+        world.issues[0].move_to(status, None, OffsetDateTime::UNIX_EPOCH);
+        let held = name.upgrade().expect("the site holds the name");
+        assert_eq!(&*held, "Awaiting review");
+        // The site's status, the issue's, and `held`.
+        assert_eq!(Arc::strong_count(&held), 3);
+        drop(held);
+
+        // A reset makes the site anew: the text goes with the old one.
+        world = self::world();
+        assert!(name.upgrade().is_none());
+        assert_eq!(world.workflows.statuses.len(), 3);
     }
 }

@@ -95,7 +95,7 @@ pub(super) fn statuses(site: &SiteWorkflows, workflows: &[&WorkflowRecord]) -> V
         .filter(|entry| {
             workflows
                 .iter()
-                .any(|w| w.statuses.iter().any(|id| id == entry.status.id))
+                .any(|w| w.statuses.iter().any(|id| *id == entry.status.id))
         })
         .map(|entry| {
             let mut value = jira_status(entry);
@@ -125,12 +125,12 @@ mod tests {
         for t in transitions.iter().filter(|t| t["type"] == "GLOBAL") {
             let id = t["id"].as_str().unwrap_or_default();
             let into = site
-                .transition_from(INITIAL_STATUS.id, id)
+                .transition_from(&INITIAL_STATUS.id, id)
                 .map(|(_, s)| s.id);
-            assert_eq!(into, t["toStatusReference"].as_str(), "{t}");
+            assert_eq!(into.as_deref(), t["toStatusReference"].as_str(), "{t}");
         }
         assert_eq!(transitions[0]["type"], "INITIAL");
-        assert_eq!(transitions[0]["toStatusReference"], INITIAL_STATUS.id);
+        assert_eq!(transitions[0]["toStatusReference"], *INITIAL_STATUS.id);
         assert!(rendered.get("created").is_none());
     }
 

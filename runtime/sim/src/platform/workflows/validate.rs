@@ -31,12 +31,11 @@ use super::request::{
 };
 use crate::jira_error::JiraError;
 use crate::world::World;
-use crate::world::interned::intern;
 use crate::world::site_workflows::{
     MAX_SITE_STATUSES, MAX_SITE_WORKFLOWS, Scope, StatusEntry, TransitionKind, TransitionRecord,
     WorkflowRecord,
 };
-use crate::world::workflow::{DONE, IN_PROGRESS, Status, StatusCategory, TO_DO};
+use crate::world::workflow::{DONE, IN_PROGRESS, Status, StatusCategory, StatusText, TO_DO};
 
 /// Workflows one request writes at most.
 pub(super) const MAX_WORKFLOWS_PER_REQUEST: usize = 20;
@@ -230,7 +229,7 @@ pub(super) fn check_migration_bounds(workflow: &UpdateWorkflow) -> Result<(), Ji
 struct Statuses<'w> {
     world: &'w World,
     /// Each request reference's status id.
-    by_reference: BTreeMap<String, &'static str>,
+    by_reference: BTreeMap<String, StatusText>,
     /// New statuses, with the ids they will have.
     new: Vec<StatusEntry>,
     /// Existing statuses as the request leaves them.
@@ -243,13 +242,16 @@ struct Statuses<'w> {
 impl Statuses<'_> {
     /// The status id a workflow's reference names: a status the request lists,
     /// else one of the site's by id (as the reads answer references).
-    fn resolve(&self, reference: &str) -> Option<&'static str> {
-        self.by_reference.get(reference).copied().or_else(|| {
-            self.world
-                .workflows
-                .status(reference)
-                .map(|entry| entry.status.id)
-        })
+    fn resolve(&self, reference: &str) -> Option<&str> {
+        self.by_reference
+            .get(reference)
+            .or_else(|| {
+                self.world
+                    .workflows
+                    .status(reference)
+                    .map(|entry| &entry.status.id)
+            })
+            .map(StatusText::as_str)
     }
 
     /// Whether `reference` names a request status already reported.
@@ -298,7 +300,7 @@ fn resolve_statuses<'w>(
         refused: BTreeSet::new(),
     };
     // Each request status's reference, for the uniqueness check below.
-    let mut references: Vec<(String, &'static str)> = Vec::new();
+    let mut references: Vec<(String, StatusText)> = Vec::new();
     for input in inputs {
         let reference = input.status_reference.as_str();
         let problem = |code, message: String| {
@@ -350,33 +352,39 @@ fn resolve_statuses<'w>(
             },
             None => None,
         };
+        // The texts are owned by the plan, so by the request until a write
+        // applies it: a validation keeps nothing once it has answered.
         let (id, scope) = match existing {
-            Some(entry) => (Some(entry.status.id), entry.scope.clone()),
-            None => (None, scope_of_new(reference)),
-        };
-        let id = match id {
-            Some(id) => Some(id),
-            None if site.statuses.len() + resolved.new.len() >= MAX_SITE_STATUSES => None,
-            None => intern(&(site.next_status_id + resolved.new.len() as u64).to_string()),
-        };
-        let (Some(id), Some(name)) = (id, intern(&input.name)) else {
-            problems.push(problem(
-                "STATUS_LIMIT",
-                format!("The site cannot hold more statuses (at most {MAX_SITE_STATUSES})."),
-            ));
-            continue;
+            Some(entry) => (entry.status.id.clone(), entry.scope.clone()),
+            None if site.statuses.len() + resolved.new.len() >= MAX_SITE_STATUSES => {
+                problems.push(problem(
+                    "STATUS_LIMIT",
+                    format!("The site cannot hold more statuses (at most {MAX_SITE_STATUSES})."),
+                ));
+                continue;
+            }
+            None => (
+                StatusText::owned(&(site.next_status_id + resolved.new.len() as u64).to_string()),
+                scope_of_new(reference),
+            ),
         };
         let entry = StatusEntry {
             status: Status {
-                id,
-                name,
+                id: id.clone(),
+                // A status relisted under its name keeps the text it has.
+                name: existing
+                    .map(|e| &e.status.name)
+                    .filter(|name| **name == input.name)
+                    .map_or_else(|| StatusText::owned(&input.name), Clone::clone),
                 category: category(input.status_category),
             },
             description,
             scope,
         };
         resolved.refused.remove(reference);
-        resolved.by_reference.insert(reference.to_owned(), id);
+        resolved
+            .by_reference
+            .insert(reference.to_owned(), id.clone());
         references.push((reference.to_owned(), id));
         if existing.is_some() {
             resolved.changed.push(entry);
@@ -894,7 +902,7 @@ fn check_migrations(
     let mut moves = Vec::new();
     let mut reported = BTreeSet::new();
     for (index, issue) in world.issues.iter().enumerate() {
-        let from = issue.status.id;
+        let from = issue.status.id.as_str();
         if kept.iter().any(|id| id == from) {
             continue;
         }
