@@ -220,6 +220,23 @@ export function retryRequest(result) {
 }
 
 /** Runs `name` from `modules` (`{ index: namespace, … }`). */
+/**
+ * The object an app's ES module assigns `exports.name = …` to (the build
+ * declares `exports` as this in such a module: app_files.mjs). Forge's
+ * webpack bundle leaves `exports` alone in a module with `import` or
+ * `export`, so there it is the bundle's own CommonJS `exports`, which
+ * Forge's runtime reads the handler from: `export { handler } from
+ * './resolvers'` beside `exports.runWebTrigger = async (request) => …` in
+ * `src/index.js` gives both `index.handler` and `index.runWebTrigger`.
+ */
+export const BUNDLE_EXPORTS = Symbol.for('kiln.bundle-exports');
+
+/** An export an app module assigned to its bundle's `exports`, if any. */
+function bundleExport(name) {
+  const assigned = globalThis[BUNDLE_EXPORTS];
+  return assigned !== null && typeof assigned === 'object' && Object.hasOwn(assigned, name) ? assigned[name] : undefined;
+}
+
 export async function dispatch(modules, name, payload, context) {
   running = true;
   current = context;
@@ -240,7 +257,8 @@ export async function dispatch(modules, name, payload, context) {
       throw appError('failed', message(error));
     }
   }
-  const fn = module !== undefined && Object.hasOwn(module, exportName) ? module[exportName] : undefined;
+  const fn =
+    module === undefined ? undefined : Object.hasOwn(module, exportName) ? module[exportName] : bundleExport(exportName);
   if (typeof fn !== 'function') {
     throw appError('unknown-function', name);
   }

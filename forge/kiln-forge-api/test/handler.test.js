@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { dispatch, splitHandler, installGlobals, randomWithNodePrecision } from '../src/handler.js';
+import { dispatch, splitHandler, installGlobals, randomWithNodePrecision, BUNDLE_EXPORTS } from '../src/handler.js';
 import { installHost } from '../src/host.js';
 import Resolver, { makeResolver } from '../src/resolver.js';
 import api, { route } from '../src/index.js';
@@ -333,4 +333,32 @@ test("a web trigger's headers are found by any spelling of their names, as Forge
     kilnContext,
   );
   assert.equal(plain, '"none"');
+});
+
+test("a handler an ES module assigned to CommonJS's exports is found, as in Forge's webpack bundle", async () => {
+  installHost(fakeHost());
+  // What the build declares in `src/index.js` of `export { handler } from
+  // './resolvers'; exports.runWebTrigger = async (request) => …`
+  // (guest-build's app_files.mjs), and what that module's code then does.
+  const bundleExports = (globalThis[BUNDLE_EXPORTS] ??= {});
+  bundleExports.runWebTrigger = async (request) => ({ statusCode: 200, body: request.body });
+  try {
+    const modules = { index: { handler: () => 'resolved' }, other: {} };
+    const out = await dispatch(modules, 'index.runWebTrigger', '{"body":"hi"}', { ...kilnContext, trigger: 'web-trigger' });
+    assert.deepEqual(JSON.parse(out), { statusCode: 200, body: 'hi' });
+    // The module's own exports come first; a module the manifest does not
+    // name, or a name nothing assigned, is still no function.
+    assert.equal(JSON.parse(await dispatch(modules, 'index.handler', '{}', kilnContext)), 'resolved');
+    await assert.rejects(dispatch(modules, 'missing.runWebTrigger', '{}', kilnContext), {
+      payload: { tag: 'unknown-function', val: 'missing.runWebTrigger' },
+    });
+    await assert.rejects(dispatch(modules, 'index.neverAssigned', '{}', kilnContext), {
+      payload: { tag: 'unknown-function', val: 'index.neverAssigned' },
+    });
+    await assert.rejects(dispatch(modules, 'index.constructor', '{}', kilnContext), {
+      payload: { tag: 'unknown-function', val: 'index.constructor' },
+    });
+  } finally {
+    delete globalThis[BUNDLE_EXPORTS];
+  }
 });

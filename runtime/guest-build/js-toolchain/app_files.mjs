@@ -217,12 +217,39 @@ export function appFilesPlugin(appDir, onSelected) {
         const rel = relative(appDir, args.path);
         if (rel.startsWith('..') || rel.split(sep).includes('node_modules')) return undefined;
         const text = await readFile(args.path, 'utf8');
-        const declarations = moduleGlobals(text, `/${rel.split(sep).join('/')}`);
+        const loader = LOADERS[extname(args.path)];
+        const declarations = [moduleGlobals(text, `/${rel.split(sep).join('/')}`), await bundleExports(text, loader)]
+          .filter((declaration) => declaration !== '')
+          .join(' ');
         if (declarations === '') return undefined;
-        return { contents: withDeclarations(text, declarations), loader: LOADERS[extname(args.path)], resolveDir: dirname(args.path) };
+        return { contents: withDeclarations(text, declarations), loader, resolveDir: dirname(args.path) };
       });
     },
   };
+}
+
+/**
+ * `var exports = …;` for an ES module of the app that assigns to CommonJS's
+ * `exports` anyway (`export { handler } from './resolvers';` then
+ * `exports.runWebTrigger = async (request) => …`), else ''. Forge's webpack
+ * leaves `exports` alone in a module with `export`, so there it is the
+ * bundle's own CommonJS `exports`, where Forge's runtime finds the handler;
+ * in one ES module bundle it is no variable at all, and the module's
+ * top-level code threw "exports is not defined". Here it is the object the
+ * dispatcher looks a handler up in when its module does not export it
+ * (forge-api/src/handler.js, `BUNDLE_EXPORTS`). Which modules: those
+ * esbuild itself says use `exports` as a global in an ES module.
+ */
+async function bundleExports(text, loader) {
+  if (!/\bexports\b/.test(text) || declares(text, 'exports')) return '';
+  let warnings;
+  try {
+    ({ warnings } = await transform(text, { loader, format: 'esm', logLevel: 'silent' }));
+  } catch {
+    return ''; // the bundle reports what does not parse
+  }
+  const global = warnings.some((w) => w.id === 'commonjs-variable-in-esm' && w.text.includes('"exports"'));
+  return global ? "var exports = (globalThis[Symbol.for('kiln.bundle-exports')] ??= {});" : '';
 }
 
 /** `var __dirname = …;` and `var __filename = …;` for what `text` uses and does not declare itself. */

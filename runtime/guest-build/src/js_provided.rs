@@ -48,14 +48,23 @@ pub const UI_PACKAGES: &[&str] = &[
     "react-dom",
 ];
 
+/// Forge's packages for services Kiln does not have (`build.mjs`'s
+/// `FORGE_SERVICES_NOT_PROVIDED`; a test keeps the two lists equal). A
+/// backend that imports one is refused at bundle time, by name, whether the
+/// package is installed or not; one that does not (an app naming
+/// `@forge/llm` for a module it keeps switched off) builds. So it is never
+/// installed: npm no longer serves some of their versions (`@forge/llm`
+/// 0.3.0, kumagaias/triage-ninja-for-jira's), and `npm ci` failed on them
+/// with a 404 before the build could say why the package cannot work.
+pub const REFUSED_PACKAGES: &[&str] = &["@forge/llm", "@forge/realtime"];
+
 const FORGE_EVENTS: &str = "@forge/events";
 
-/// Whether every entry of `dependencies` is a package Kiln provides or a UI
-/// package: then nothing needs installing.
+/// Whether every entry of `dependencies` is a package Kiln provides, a UI
+/// package or a package of a service Kiln refuses: then nothing needs
+/// installing.
 pub fn nothing_to_install(dependencies: &serde_json::Map<String, serde_json::Value>) -> bool {
-    dependencies.keys().all(|name| {
-        PROVIDED_PACKAGES.contains(&name.as_str()) || UI_PACKAGES.contains(&name.as_str())
-    })
+    dependencies.keys().all(|name| dropped(name))
 }
 
 /// The UI packages `dependencies` names, in [`UI_PACKAGES`] order.
@@ -203,7 +212,9 @@ const DEV_DEPENDENCIES: &str = "devDependencies";
 
 /// Whether an install leaves `name` out ([`pruned_for_install`]).
 fn dropped(name: &str) -> bool {
-    PROVIDED_PACKAGES.contains(&name) || UI_PACKAGES.contains(&name)
+    PROVIDED_PACKAGES.contains(&name)
+        || UI_PACKAGES.contains(&name)
+        || REFUSED_PACKAGES.contains(&name)
 }
 
 /// Every name `entry` (a `package.json` or a v2 lockfile's entry) depends on.
@@ -392,6 +403,59 @@ mod tests {
             .filter_map(|line| line.split('\'').nth(1))
             .collect();
         assert_eq!(aliased, PROVIDED_PACKAGES);
+    }
+
+    #[test]
+    fn the_refused_list_is_build_mjss() {
+        let build = include_str!("../js-toolchain/build.mjs");
+        let block = build
+            .split_once("const FORGE_SERVICES_NOT_PROVIDED = {")
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .map(|(inside, _)| inside)
+            .expect("build.mjs lists the services it refuses");
+        let refused: Vec<&str> = block
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.starts_with('\''))
+            .filter_map(|line| line.split('\'').nth(1))
+            .collect();
+        assert_eq!(refused, REFUSED_PACKAGES);
+    }
+
+    #[test]
+    fn a_refused_services_package_is_never_installed() {
+        // An app naming only the layer's packages and `@forge/llm` installs nothing.
+        assert!(nothing_to_install(&deps(
+            r#"{"@forge/api":"6.4.1","@forge/llm":"^0.3.0","@forge/resolver":"1.7.1"}"#
+        )));
+        // With other dependencies, the install leaves it out with what only it needs.
+        let package_json = br#"{"name":"app","dependencies":{"@forge/llm":"^0.3.0","@forge/realtime":"^0.2","lodash":"4"}}"#;
+        let lock = br#"{
+          "name": "app", "lockfileVersion": 3,
+          "packages": {
+            "": {"name": "app", "dependencies": {"@forge/llm":"^0.3.0","@forge/realtime":"^0.2","lodash":"4"}},
+            "node_modules/@forge/llm": {"version": "0.3.0", "dependencies": {"only-llm": "1"}},
+            "node_modules/only-llm": {"version": "1.0.0"},
+            "node_modules/@forge/realtime": {"version": "0.2.0"},
+            "node_modules/lodash": {"version": "4.17.21"}
+          }
+        }"#;
+        let pruned = pruned_for_install(package_json, lock).expect("something to drop");
+        let manifest: serde_json::Value = serde_json::from_slice(&pruned.package_json).unwrap();
+        assert_eq!(
+            manifest["dependencies"],
+            serde_json::json!({ "lodash": "4" })
+        );
+        let lock: serde_json::Value = serde_json::from_slice(&pruned.lock).unwrap();
+        let kept: Vec<&str> = lock["packages"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(kept, ["", "node_modules/lodash"]);
+        // Not a UI package: nothing tells build.mjs to refuse it as one.
+        assert!(pruned.ui_dropped.is_empty());
     }
 
     #[test]

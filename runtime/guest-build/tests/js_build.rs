@@ -797,6 +797,47 @@ fn a_module_or_a_comment_the_bundle_leaves_out_gives_the_app_nothing() {
     }
 }
 
+/// An ES module of the app that assigns to CommonJS's `exports` as well
+/// (jbyun-atlassian/forge_aar_checker_jira's `src/index.js`: `export {
+/// handler } from './resolvers'` beside `exports.runWebTrigger = …`), as
+/// Forge's webpack leaves it: `exports` is the bundle's own, where the
+/// dispatcher finds the handler. Its top-level code threw "exports is not
+/// defined", so the build fell back to lazy and every function failed.
+#[test]
+fn an_es_module_assigning_to_commonjs_exports_builds_eagerly() {
+    let Some((report, bundle)) = build_report_and_bundle(&[
+        ("package.json", r#"{"name":"mixed"}"#),
+        (
+            "manifest.yml",
+            "app:\n  id: mixed\nmodules:\n  function:\n    - key: main\n      handler: index.runWebTrigger\n",
+        ),
+        (
+            "src/index.js",
+            "import { route } from '@forge/api';\nimport { legacy } from './legacy';\nexport { handler } from './resolvers';\n\
+                 exports.runWebTrigger = async () => ({ statusCode: 200, body: `${route`/rest/api/3/myself`}${legacy()}` });\n",
+        ),
+        (
+            "src/resolvers.js",
+            "export const handler = () => 'resolved';\n\
+                 // A parameter of its own is no module variable: left alone.\n\
+                 export const copy = (exports) => { exports.x = 1; return exports; };\n",
+        ),
+        (
+            "src/legacy.js",
+            "// A CommonJS module keeps its own `exports`.\nexports.legacy = () => 1;\n",
+        ),
+    ]) else {
+        return;
+    };
+    assert_eq!(report["lazy"], serde_json::Value::Bool(false), "{report}");
+    // The layer names the symbol too (handler.js); only a declaration assigns it.
+    assert_eq!(
+        bundle.matches("kiln.bundle-exports\")] ??= {}").count(),
+        1,
+        "only src/index.js is given the bundle's exports:\n{bundle}"
+    );
+}
+
 /// Kiln's component size limit (`runtime/src/sandbox/component_check.rs`'s
 /// `MAX_COMPONENT_BYTES`; this crate does not depend on the runtime).
 const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
