@@ -219,7 +219,6 @@ export function retryRequest(result) {
   };
 }
 
-/** Runs `name` from `modules` (`{ index: namespace, … }`). */
 /**
  * The object an app's ES module assigns `exports.name = …` to (the build
  * declares `exports` as this in such a module: app_files.mjs). Forge's
@@ -237,6 +236,7 @@ function bundleExport(name) {
   return assigned !== null && typeof assigned === 'object' && Object.hasOwn(assigned, name) ? assigned[name] : undefined;
 }
 
+/** Runs `name` from `modules` (`{ index: namespace, … }`). */
 export async function dispatch(modules, name, payload, context) {
   running = true;
   current = context;
