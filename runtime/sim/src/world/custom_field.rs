@@ -245,6 +245,37 @@ impl super::World {
     }
 }
 
+impl CustomValue {
+    /// The value with option `old` replaced by `new` (`None`: taken out), if
+    /// the value holds `old`: `Some(None)` when nothing is left. A multiselect
+    /// that holds `new` already keeps it once, where it was.
+    pub(crate) fn replacing_option(&self, old: &str, new: Option<&str>) -> Option<Option<Self>> {
+        match self {
+            CustomValue::Option(id) if id == old => {
+                Some(new.map(|new| CustomValue::Option(new.to_owned())))
+            }
+            CustomValue::Options(ids) if ids.iter().any(|id| id == old) => {
+                let mut after: Vec<String> = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let id = if id == old {
+                        match new {
+                            Some(new) => new,
+                            None => continue,
+                        }
+                    } else {
+                        id.as_str()
+                    };
+                    if !after.iter().any(|a| a == id) {
+                        after.push(id.to_owned());
+                    }
+                }
+                Some((!after.is_empty()).then_some(CustomValue::Options(after)))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The number in a `customfield_N` id, if `id` is one.
 pub(crate) fn number_of(id: &str) -> Option<u64> {
     let digits = id.strip_prefix(ID_PREFIX)?;
