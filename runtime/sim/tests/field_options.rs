@@ -431,3 +431,419 @@ async fn a_replacement_is_refused_as_the_spec_says() {
     let task = caller(&sim, USER).get("/rest/api/3/task/10000").await;
     assert_eq!(task.status, StatusCode::FORBIDDEN, "{}", task.text);
 }
+
+/// Adds cascading options under `parent` as the admin; their ids, in order.
+async fn add_children(
+    sim: &Simulator,
+    field: &str,
+    context: &str,
+    parent: &str,
+    values: &[&str],
+) -> Vec<String> {
+    let options: Vec<Value> = values
+        .iter()
+        .map(|v| json!({ "value": v, "optionId": parent }))
+        .collect();
+    let reply = caller(sim, ADMIN)
+        .post(
+            &format!("/rest/api/3/field/{field}/context/{context}/option"),
+            &json!({ "options": options }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    for i in 0..values.len() {
+        assert_eq!(reply.body["options"][i]["optionId"], parent);
+    }
+    (0..values.len())
+        .map(|i| reply.str_at(&format!("/options/{i}/id")))
+        .collect()
+}
+
+/// The keys `jql` finds, in the site's order, or JQL's refusal.
+async fn keys(sim: &Simulator, jql: &str) -> Result<Vec<String>, String> {
+    let found = caller(sim, ADMIN)
+        .post(
+            "/rest/api/3/search/jql",
+            &json!({ "jql": format!("{jql} ORDER BY key ASC"), "fields": ["summary"], "maxResults": 100 }),
+        )
+        .await;
+    if found.status != StatusCode::OK {
+        return Err(found.text);
+    }
+    Ok(found.body["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["key"].as_str().unwrap_or_default().to_owned())
+        .collect())
+}
+
+/// A cascading select "Location" with Europe (Paris, Lyon) and Asia (Tokyo)
+/// in its global context: the field, the context, the parents and children.
+async fn location(sim: &Simulator) -> (String, String, Vec<String>, Vec<String>) {
+    let field = field_of(sim, "Location", "cascadingselect").await;
+    let context = global_context(sim, &field).await;
+    let parents = add_options(sim, &field, &context, &["Europe", "Asia"]).await;
+    let mut children = add_children(sim, &field, &context, &parents[0], &["Paris", "Lyon"]).await;
+    children.extend(add_children(sim, &field, &context, &parents[1], &["Tokyo"]).await);
+    (field, context, parents, children)
+}
+
+#[tokio::test]
+async fn cascading_options_have_a_top_level_parent_of_their_context() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let created = alice
+        .post(
+            "/rest/api/3/field",
+            &json!({ "name": "Where", "type": format!("{TYPE}cascadingselect") }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["schema"]["type"], "option-with-child");
+    assert_eq!(
+        created.body["schema"]["custom"],
+        format!("{TYPE}cascadingselect")
+    );
+    let (field, context, parents, children) = location(&sim).await;
+    let base = format!("/rest/api/3/field/{field}/context/{context}/option");
+
+    // Parents first, then cascading options, each naming its parent.
+    let listed = alice.get(&base).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    Contract::new().check_ref(
+        "GET …/option",
+        "PageBeanCustomFieldContextOption",
+        &listed.body,
+    );
+    let values: Vec<(Value, Value)> = listed.body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|o| (o["value"].clone(), o["optionId"].clone()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (json!("Europe"), Value::Null),
+            (json!("Asia"), Value::Null),
+            (json!("Paris"), json!(parents[0])),
+            (json!("Lyon"), json!(parents[0])),
+            (json!("Tokyo"), json!(parents[1])),
+        ]
+    );
+
+    // Jira's rules: a parent is a top-level option of the same context;
+    // values are unique among siblings; only cascading selects take one.
+    let other = create_context(&sim, &field, &json!({ "name": "SEC", "projectIds": [SEC] })).await;
+    let foreign = add_options(&sim, &field, &other, &["Elsewhere"]).await;
+    let tier = select_field(&sim, "Tier").await;
+    let tier_context = global_context(&sim, &tier).await;
+    let tier_option = add_options(&sim, &tier, &tier_context, &["Gold"]).await;
+    let refused = [
+        (
+            base.clone(),
+            json!({ "value": "Nice", "optionId": children[0] }),
+        ),
+        (
+            base.clone(),
+            json!({ "value": "Nice", "optionId": "99999" }),
+        ),
+        (
+            base.clone(),
+            json!({ "value": "Nice", "optionId": foreign[0] }),
+        ),
+        (
+            base.clone(),
+            json!({ "value": "paris", "optionId": parents[0] }),
+        ),
+        (
+            format!("/rest/api/3/field/{tier}/context/{tier_context}/option"),
+            json!({ "value": "Nice", "optionId": tier_option[0] }),
+        ),
+    ];
+    for (path, option) in refused {
+        let reply = alice.post(&path, &json!({ "options": [option] })).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{option}: {}",
+            reply.text
+        );
+    }
+    // The same value under another parent, or at the top, is fine.
+    add_children(&sim, &field, &context, &parents[1], &["Paris"]).await;
+    add_options(&sim, &field, &context, &["Paris"]).await;
+
+    // Options move within their level.
+    let moved = alice
+        .put(
+            &format!("{base}/move"),
+            &json!({ "customFieldOptionIds": [children[1]], "position": "First" }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+    let listed = alice.get(&base).await;
+    assert_eq!(listed.body["values"][0]["value"], "Europe");
+    assert_eq!(listed.body["values"][2]["value"], "Lyon");
+    assert_eq!(listed.body["values"][3]["value"], "Paris");
+    for body in [
+        json!({ "customFieldOptionIds": [parents[1], children[0]], "position": "First" }),
+        json!({ "customFieldOptionIds": [children[0]], "after": parents[1] }),
+    ] {
+        let refused = alice.put(&format!("{base}/move"), &body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            refused.text
+        );
+    }
+
+    // A parent goes only once its cascading options have gone.
+    let parent = alice.delete(&format!("{base}/{}", parents[1])).await;
+    assert_eq!(parent.status, StatusCode::BAD_REQUEST, "{}", parent.text);
+    let listed = alice.get(&format!("{base}?maxResults=100")).await;
+    let under_asia: Vec<String> = listed.body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter(|o| o["optionId"] == parents[1].as_str())
+        .map(|o| o["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for child in &under_asia {
+        let gone = alice.delete(&format!("{base}/{child}")).await;
+        assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
+    }
+    let parent = alice.delete(&format!("{base}/{}", parents[1])).await;
+    assert_eq!(parent.status, StatusCode::NO_CONTENT, "{}", parent.text);
+}
+
+#[tokio::test]
+async fn cascading_values_are_set_rendered_logged_and_searched() {
+    let sim = start().await;
+    let (field, context, parents, children) = location(&sim).await;
+    let (europe, asia) = (&parents[0], &parents[1]);
+    let (paris, lyon, tokyo) = (&children[0], &children[1], &children[2]);
+    let in_paris = issue_with(
+        &sim,
+        KILN,
+        TASK,
+        json!({ &field: { "value": "Europe", "child": { "value": "Paris" } } }),
+    )
+    .await;
+    let in_europe = issue_with(&sim, KILN, TASK, json!({ &field: { "id": europe } })).await;
+    let in_tokyo = issue_with(
+        &sim,
+        KILN,
+        TASK,
+        json!({ &field: { "id": asia, "child": { "id": tokyo } } }),
+    )
+    .await;
+    let nowhere = issue_with(&sim, KILN, TASK, json!({})).await;
+
+    let base = sim.base_url();
+    assert_eq!(
+        value_of(&sim, &in_paris, &field).await,
+        json!({
+            "self": format!("{base}/rest/api/3/customFieldOption/{europe}"),
+            "value": "Europe",
+            "id": europe,
+            "child": {
+                "self": format!("{base}/rest/api/3/customFieldOption/{paris}"),
+                "value": "Paris",
+                "id": paris,
+            },
+        })
+    );
+    assert_eq!(
+        value_of(&sim, &in_europe, &field).await["child"],
+        Value::Null
+    );
+
+    // A child must be one of the parent's; a parent must be top-level.
+    for (value, message) in [
+        (
+            json!({ "value": "Asia", "child": { "value": "Paris" } }),
+            "Option value 'Paris' is not a valid child of the option 'Asia'",
+        ),
+        (
+            json!({ "id": europe, "child": { "id": tokyo } }),
+            &*format!("Option id '{tokyo}' is not a valid child of the option 'Europe'"),
+        ),
+        (
+            json!({ "id": paris }),
+            &*format!("Option id '{paris}' is not valid"),
+        ),
+        (
+            json!({ "child": { "value": "Paris" } }),
+            "Could not find valid 'id' or 'value' in the Parent Option object.",
+        ),
+    ] {
+        let reply = create_issue(&sim, KILN, TASK, json!({ &field: value })).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{value}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body["errors"][&field], message, "{value}");
+    }
+
+    // An edit is logged in Jira's cascading format.
+    let edited = caller(&sim, ADMIN)
+        .put(
+            &format!("/rest/api/3/issue/{in_paris}"),
+            &json!({ "fields": { &field: { "value": "Asia" } } }),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::NO_CONTENT, "{}", edited.text);
+    let history = caller(&sim, ADMIN)
+        .get(&format!("/rest/api/3/issue/{in_paris}/changelog"))
+        .await;
+    let entries = history.body["values"].as_array().expect("entries");
+    let item = &entries.last().expect("an entry")["items"][0];
+    assert_eq!(item["fieldId"], field.as_str());
+    assert_eq!(item["from"], Value::Null);
+    assert_eq!(
+        item["fromString"],
+        format!("Parent values: Europe({europe})Level 1 values: Paris({paris})")
+    );
+    assert_eq!(item["toString"], format!("Parent values: Asia({asia})"));
+    let edited = caller(&sim, ADMIN)
+        .put(
+            &format!("/rest/api/3/issue/{in_paris}"),
+            &json!({ "fields": { &field: { "value": "Europe", "child": { "value": "Paris" } } } }),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::NO_CONTENT, "{}", edited.text);
+
+    // The metadata offers the parents with their children.
+    let meta = crate::field_contexts::create_meta_fields(&sim, KILN, TASK).await;
+    let meta = meta
+        .iter()
+        .find(|f| f["fieldId"] == field.as_str())
+        .expect("offered");
+    assert_eq!(meta["schema"]["type"], "option-with-child");
+    let allowed = &meta["allowedValues"];
+    assert_eq!(allowed[0]["value"], "Europe");
+    assert_eq!(allowed[0]["children"][1]["value"], "Lyon");
+    assert_eq!(allowed[1]["children"][0]["id"], tokyo.as_str());
+    assert_eq!(allowed.as_array().map(Vec::len), Some(2));
+
+    // JQL: a value names the option at either level; cascadeOption a pair.
+    let cf = field.trim_start_matches("customfield_");
+    let found = |jql: String| {
+        let sim = &sim;
+        async move { keys(sim, &jql).await }
+    };
+    assert_eq!(
+        found(format!("cf[{cf}] = Europe")).await,
+        Ok(vec![in_paris.clone(), in_europe.clone()])
+    );
+    assert_eq!(
+        found(format!("cf[{cf}] = Tokyo")).await,
+        Ok(vec![in_tokyo.clone()])
+    );
+    assert_eq!(
+        found(format!("Location in cascadeOption(Europe, Paris)")).await,
+        Ok(vec![in_paris.clone()])
+    );
+    assert_eq!(
+        found(format!("Location in cascadeOption({europe}, none)")).await,
+        Ok(vec![in_europe.clone()])
+    );
+    assert_eq!(
+        found(format!("Location in cascadeOption(Asia)")).await,
+        Ok(vec![in_tokyo.clone()])
+    );
+    assert_eq!(
+        found(format!(
+            "project = KILN AND Location not in cascadeOption(Europe) AND Location is not EMPTY"
+        ))
+        .await,
+        Ok(vec![in_tokyo.clone()])
+    );
+    assert_eq!(
+        found(format!(
+            "key = {nowhere} AND Location in cascadeOption(none)"
+        ))
+        .await,
+        Ok(vec![nowhere.clone()])
+    );
+    for refused in [
+        "Location in cascadeOption(Mars)",
+        "Location in cascadeOption(Asia, Paris)",
+        "Location in cascadeOption()",
+        "Location = cascadeOption(Asia)",
+        "summary in cascadeOption(Asia)",
+    ] {
+        assert!(found(refused.to_owned()).await.is_err(), "{refused}");
+    }
+
+    // Replacing a cascading option: a child by a child, a parent by a parent.
+    let reply = replace(
+        &sim,
+        ADMIN,
+        (&field, &context, paris),
+        &format!("replaceWith={lyon}"),
+    )
+    .await;
+    let task = followed(&sim, &reply).await;
+    assert_eq!(
+        task["result"]["modifiedIssues"],
+        json!([issue_id(&sim, &in_paris).await])
+    );
+    assert_eq!(
+        value_of(&sim, &in_paris, &field).await["child"]["value"],
+        "Lyon"
+    );
+    let reply = replace(
+        &sim,
+        ADMIN,
+        (&field, &context, europe),
+        &format!("replaceWith={tokyo}"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    let reply = replace(
+        &sim,
+        ADMIN,
+        (&field, &context, europe),
+        &format!("replaceWith={asia}"),
+    )
+    .await;
+    followed(&sim, &reply).await;
+    let moved = value_of(&sim, &in_paris, &field).await;
+    assert_eq!(moved["value"], "Asia");
+    assert_eq!(moved["child"], Value::Null, "Lyon is not Asia's");
+}
+
+#[tokio::test]
+async fn a_cascading_default_names_a_parent_and_a_child() {
+    let sim = start().await;
+    let (field, context, parents, children) = location(&sim).await;
+    let path = format!("/rest/api/3/field/{field}/context/defaultValue");
+    let alice = caller(&sim, ADMIN);
+    let default = json!({
+        "type": "option.cascading", "contextId": context,
+        "optionId": parents[0], "cascadingOptionId": children[1],
+    });
+    let set = alice
+        .put(&path, &json!({ "defaultValues": [default.clone()] }))
+        .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.text);
+    let read = alice.get(&path).await;
+    assert_eq!(read.body["values"][0], default);
+    let key = issue_with(&sim, KILN, TASK, json!({})).await;
+    let value = value_of(&sim, &key, &field).await;
+    assert_eq!(value["value"], "Europe");
+    assert_eq!(value["child"]["value"], "Lyon");
+    // A child of another parent is not found.
+    let wrong = json!({
+        "type": "option.cascading", "contextId": context,
+        "optionId": parents[0], "cascadingOptionId": children[2],
+    });
+    let refused = alice.put(&path, &json!({ "defaultValues": [wrong] })).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text);
+}

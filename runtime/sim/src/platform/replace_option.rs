@@ -44,7 +44,7 @@ use crate::jql;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::custom_field::number_of;
+use crate::world::custom_field::{OptionRecord, number_of};
 
 /// Most messages a task's `result.errors` keeps, as the spec says Jira limits
 /// them; the ids of the issues left alone are all listed.
@@ -97,7 +97,7 @@ fn target(
     world: &World,
     path: &ReplacePath,
     replace_with: Option<&str>,
-) -> Result<(usize, usize), JiraError> {
+) -> Result<(usize, usize, Option<OptionRecord>), JiraError> {
     let field = number_of(&path.field_id)
         .and_then(|n| world.custom_fields.iter().position(|f| f.number == n))
         .ok_or_else(|| JiraError::not_found("The custom field was not found."))?;
@@ -113,26 +113,39 @@ fn target(
         .position(|c| c.id == path.context_id)
         .ok_or_else(|| JiraError::not_found("The context was not found."))?;
     let options = &record.contexts[context];
-    if !options.options.iter().any(|o| o.id == path.option_id) {
-        return Err(JiraError::not_found(format!(
-            "The option {} was not found.",
-            path.option_id
+    let old = options
+        .options
+        .iter()
+        .find(|o| o.id == path.option_id)
+        .ok_or_else(|| {
+            JiraError::not_found(format!("The option {} was not found.", path.option_id))
+        })?;
+    let Some(new) = replace_with else {
+        return Ok((field, context, None));
+    };
+    if new == path.option_id {
+        return Err(JiraError::bad_request(format!(
+            "The option {new} cannot replace itself."
         )));
     }
-    if let Some(new) = replace_with {
-        if new == path.option_id {
-            return Err(JiraError::bad_request(format!(
-                "The option {new} cannot replace itself."
-            )));
-        }
-        if !options.options.iter().any(|o| o.id == new) {
-            return Err(JiraError::bad_request(format!(
+    let new = options
+        .options
+        .iter()
+        .find(|o| o.id == new)
+        .ok_or_else(|| {
+            JiraError::bad_request(format!(
                 "The option {new} is not an option of the context {}.",
                 path.context_id
-            )));
-        }
+            ))
+        })?;
+    if new.parent.is_some() != old.parent.is_some() {
+        return Err(JiraError::bad_request(format!(
+            "The option {} cannot replace the option {}: a cascading option replaces a \
+             cascading option, a top-level option a top-level option.",
+            new.id, old.id
+        )));
     }
-    Ok((field, context))
+    Ok((field, context, Some(new.clone())))
 }
 
 /// `DELETE …/option/{optionId}/issue`: `303` to the finished task.
@@ -162,8 +175,9 @@ pub(crate) async fn replace(
             "Connect and Forge app users with Administer Jira global permission can override editable flag.",
         ));
     }
+    let (field_index, context_index, new_option) =
+        target(&world, &path, query.replace_with.as_deref())?;
     let new = query.replace_with.as_deref();
-    let (field_index, context_index) = target(&world, &path, new)?;
     let restriction = match &query.jql {
         Some(text) => {
             Some(jql::compile(text, &world, &caller.account_id).map_err(JiraError::from)?)
@@ -183,7 +197,7 @@ pub(crate) async fn replace(
         let Some(after) = issue
             .custom_fields
             .get(&number)
-            .and_then(|value| value.replacing_option(old, new))
+            .and_then(|value| value.replacing_option(old, new_option.as_ref()))
         else {
             continue;
         };
