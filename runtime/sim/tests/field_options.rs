@@ -754,7 +754,7 @@ async fn cascading_values_are_set_rendered_logged_and_searched() {
         Ok(vec![in_tokyo.clone()])
     );
     assert_eq!(
-        found(format!("Location in cascadeOption(Europe, Paris)")).await,
+        found("Location in cascadeOption(Europe, Paris)".to_owned()).await,
         Ok(vec![in_paris.clone()])
     );
     assert_eq!(
@@ -762,13 +762,14 @@ async fn cascading_values_are_set_rendered_logged_and_searched() {
         Ok(vec![in_europe.clone()])
     );
     assert_eq!(
-        found(format!("Location in cascadeOption(Asia)")).await,
+        found("Location in cascadeOption(Asia)".to_owned()).await,
         Ok(vec![in_tokyo.clone()])
     );
     assert_eq!(
-        found(format!(
+        found(
             "project = KILN AND Location not in cascadeOption(Europe) AND Location is not EMPTY"
-        ))
+                .to_owned()
+        )
         .await,
         Ok(vec![in_tokyo.clone()])
     );
