@@ -155,7 +155,7 @@ async fn fields_are_created_by_admins_and_listed_beside_system_fields() {
         ),
         (json!({ "name": "X" }), "type"),
         (
-            json!({ "name": "X", "type": format!("{TYPE}cascadingselect") }),
+            json!({ "name": "X", "type": format!("{TYPE}grouppicker") }),
             "type",
         ),
         (json!({ "name": "X", "type": "textfield" }), "type"),
@@ -810,7 +810,7 @@ async fn seeds_with_bad_custom_fields_are_refused() {
 
     let mut seed = seeded();
     seed.custom_fields
-        .push(seed_field("Odd", "cascadingselect", &[]));
+        .push(seed_field("Odd", "grouppicker", &[]));
     assert!(seed.validate().is_err());
 
     let mut seed = seeded();

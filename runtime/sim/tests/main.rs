@@ -34,6 +34,7 @@ mod faults;
 mod field_context_defaults;
 mod field_contexts;
 mod field_exclusions;
+mod field_options;
 mod field_screens;
 mod filters;
 mod groups;

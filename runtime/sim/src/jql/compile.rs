@@ -12,6 +12,7 @@ use crate::adf;
 use crate::clock::SimClock;
 use crate::seed::SeedPermission;
 use crate::world::PRIORITIES;
+use crate::world::cascading;
 use crate::world::custom_field::{
     CustomFieldRecord, CustomValue, Kind, format_date, format_number, minute_of, parse_date,
 };
@@ -435,7 +436,8 @@ impl<'a> Resolver<'a> {
                     (Operator::Equals | Operator::NotEquals, Operand::Function(function, _))
                         if issue_type_function(function).is_some()
                             || sprint_function(function).is_some()
-                            || is_members_of(function) =>
+                            || is_members_of(function)
+                            || cascading::is_cascade_option(function) =>
                     {
                         return Err(JqlError(format!(
                             "The operator '{}' is not supported by the function '{function}'; \
@@ -658,6 +660,12 @@ impl<'a> Resolver<'a> {
                 .map(|s| Some(s.id.to_string()))
                 .collect());
         }
+        if let (ValueField::Custom(number), Operand::Function(function, args)) = (field, operand)
+            && cascading::is_cascade_option(function)
+        {
+            let field = self.world.custom_field_numbered(number);
+            return cascading::cascade_option(field, name, args).map_err(JqlError);
+        }
         if let Operand::Function(function, args) = operand
             && is_members_of(function)
         {
@@ -836,7 +844,7 @@ impl<'a> Resolver<'a> {
                 .filter(|n| n.is_finite())
                 .map(format_number)
                 .ok_or_else(missing)?,
-            Kind::Select | Kind::MultiSelect => field
+            Kind::Select | Kind::MultiSelect | Kind::Cascading => field
                 .option_by_value(literal)
                 .or_else(|| field.option_by_id(literal))
                 .map(|o| o.id.clone())
@@ -1050,6 +1058,16 @@ fn compare_custom(world: &World, number: u64, a: &CustomValue, b: &CustomValue) 
         (CustomValue::Date(x), CustomValue::Date(y)) => x.cmp(y),
         (CustomValue::DateTime(x), CustomValue::DateTime(y)) => x.cmp(y),
         (CustomValue::Option(x), CustomValue::Option(y)) => rank(x).cmp(&rank(y)),
+        (
+            CustomValue::Cascade {
+                parent: x,
+                child: xc,
+            },
+            CustomValue::Cascade {
+                parent: y,
+                child: yc,
+            },
+        ) => (rank(x), xc.as_deref().map(rank)).cmp(&(rank(y), yc.as_deref().map(rank))),
         (CustomValue::Options(x), CustomValue::Options(y)) => {
             let ranks = |ids: &[String]| ids.iter().map(|id| rank(id)).collect::<Vec<_>>();
             ranks(x).cmp(&ranks(y))

@@ -298,7 +298,7 @@ fn custom_kind(
             (ORDERED, "java.lang.Number", false)
         }
         Kind::Float => (EQUALITY, "java.lang.Number", false),
-        Kind::Select | Kind::MultiSelect => (
+        Kind::Select | Kind::MultiSelect | Kind::Cascading => (
             EQUALITY,
             "com.atlassian.jira.issue.customfields.option.Option",
             true,

@@ -232,17 +232,29 @@ pub(crate) fn metadata(
             _ => &set,
         };
         let context = field.context_for(&project.id, issue_type.id);
+        let option = |o: &crate::world::custom_field::OptionRecord| {
+            json!({
+                "self": format!("{links}/rest/api/3/customFieldOption/{}", o.id),
+                "value": o.value,
+                "id": o.id,
+            })
+        };
+        // A cascading select's parents carry their enabled `children`.
         let allowed = field.kind.has_options().then(|| {
             context
                 .into_iter()
-                .flat_map(|c| &c.options)
-                .filter(|o| !o.disabled)
-                .map(|o| {
-                    json!({
-                        "self": format!("{links}/rest/api/3/customFieldOption/{}", o.id),
-                        "value": o.value,
-                        "id": o.id,
-                    })
+                .flat_map(|c| c.top_level().map(move |o| (c, o)))
+                .filter(|(_, o)| !o.disabled)
+                .map(|(c, o)| {
+                    let mut value = option(o);
+                    if field.kind == Kind::Cascading {
+                        value["children"] = c
+                            .children_of(&o.id)
+                            .filter(|child| !child.disabled)
+                            .map(option)
+                            .collect();
+                    }
+                    value
                 })
                 .collect()
         });

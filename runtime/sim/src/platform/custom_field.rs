@@ -98,6 +98,7 @@ fn type_display_name(kind: Kind) -> &'static str {
         Kind::DatePicker => "Date picker",
         Kind::DateTime => "Date time picker",
         Kind::UserPicker => "User picker (single user)",
+        Kind::Cascading => "Select list (cascading)",
         Kind::App => "Forge app field",
     }
 }
@@ -235,14 +236,39 @@ pub(crate) fn add_field(
     Ok(world.custom_fields.len() - 1)
 }
 
-/// Adds options to context `context` of the field at `field`, all or none:
-/// each a non-blank value of at most 255 characters, unique in the context
-/// without regard to case, at most [`MAX_OPTIONS`] in the context.
+/// Adds top-level options to context `context` of the field at `field`
+/// ([`add_options_under`]).
 pub(crate) fn add_options(
     world: &mut World,
-    (field, context): (usize, usize),
+    at: (usize, usize),
     options: &[(&str, bool)],
 ) -> Result<Vec<OptionRecord>, JiraError> {
+    let options: Vec<NewOptionSpec<'_>> = options
+        .iter()
+        .map(|&(value, disabled)| (value, disabled, None))
+        .collect();
+    add_options_under(world, at, &options)
+}
+
+/// An option to add: its value, whether it is disabled, and for a cascading
+/// select's child option the id of its parent.
+pub(crate) type NewOptionSpec<'a> = (&'a str, bool, Option<&'a str>);
+
+/// Adds options to context `context` of the field at `field`, all or none:
+/// each a non-blank value of at most 255 characters, unique among its
+/// siblings (the top-level options, or the children of one parent) without
+/// regard to case, at most [`MAX_OPTIONS`] in the field. A parent must be a
+/// top-level option of the same context, and only a cascading select's
+/// options have one.
+pub(crate) fn add_options_under(
+    world: &mut World,
+    (field, context): (usize, usize),
+    options: &[NewOptionSpec<'_>],
+) -> Result<Vec<OptionRecord>, JiraError> {
+    let cascading = world
+        .custom_fields
+        .get(field)
+        .is_some_and(|f| f.kind == Kind::Cascading);
     let mut record = world
         .custom_fields
         .get(field)
@@ -252,16 +278,30 @@ pub(crate) fn add_options(
     let held = world.custom_fields[field].all_options().count();
     let mut next_id = world.next_option_id;
     let mut added = Vec::new();
-    for (value, disabled) in options {
+    for &(value, disabled, parent) in options {
         let value = value.trim();
         if value.is_empty() || value.chars().count() > MAX_OPTION_CHARS {
             return Err(JiraError::bad_request(
                 "The option value must be between 1 and 255 characters.",
             ));
         }
+        if let Some(parent) = parent {
+            if !cascading {
+                return Err(JiraError::bad_request(
+                    "Only cascading select fields take an optionId.",
+                ));
+            }
+            if !record.top_level().any(|o| o.id == parent) {
+                return Err(JiraError::bad_request(format!(
+                    "The option {parent} is not a top-level option of the context: \
+                     a cascading option's parent must be one."
+                )));
+            }
+        }
         if record
             .options
             .iter()
+            .filter(|o| o.parent.as_deref() == parent)
             .any(|o| o.value.eq_ignore_ascii_case(value))
         {
             return Err(JiraError::bad_request(format!(
@@ -278,7 +318,8 @@ pub(crate) fn add_options(
         let option = OptionRecord {
             id: next_id.to_string(),
             value: value.to_owned(),
-            disabled: *disabled,
+            disabled,
+            parent: parent.map(str::to_owned),
         };
         next_id += 1;
         record.options.push(option.clone());
@@ -458,8 +499,14 @@ pub(crate) fn managed_context(
     Ok((field, context))
 }
 
+/// A `CustomFieldContextOption`: a cascading option names its parent
+/// (`optionId`).
 fn option_json(option: &OptionRecord) -> Value {
-    json!({ "id": option.id, "value": option.value, "disabled": option.disabled })
+    let mut body = json!({ "id": option.id, "value": option.value, "disabled": option.disabled });
+    if let Some(parent) = &option.parent {
+        body["optionId"] = json!(parent);
+    }
+    body
 }
 
 /// `GET /field/{fieldId}/context/{contextId}/option`: a `PageBeanCustomFieldContextOption`.
@@ -486,13 +533,14 @@ pub(crate) async fn options(
         ..window
     };
     let (field, context) = index;
-    let options = &world.custom_fields[field].contexts[context].options;
+    let options = world.custom_fields[field].contexts[context].listed();
+    let total = options.len();
     let values = window.of(options).map(option_json).collect();
     let base = format!(
         "{}/rest/api/3/field/{}/context/{}/option",
         caller.links, path.field_id, path.context_id
     );
-    Ok(Json(page_bean(&base, window, options.len(), values)))
+    Ok(Json(page_bean(&base, window, total, values)))
 }
 
 /// `BulkCustomFieldOptionCreateRequest`.
@@ -508,7 +556,7 @@ pub(crate) struct NewOption {
     value: String,
     #[serde(default)]
     disabled: bool,
-    /// Cascading selects only, which the simulator does not model.
+    /// A cascading option's parent: a top-level option of the context.
     #[serde(default)]
     option_id: Option<String>,
 }
@@ -523,17 +571,12 @@ pub(crate) async fn create_options(
 ) -> Result<Json<Value>, JiraError> {
     let mut world = shared.world();
     let index = option_context(&world, &caller, &path)?;
-    if input.options.iter().any(|o| o.option_id.is_some()) {
-        return Err(JiraError::bad_request(
-            "Only cascading select fields take an optionId.",
-        ));
-    }
-    let wanted: Vec<(&str, bool)> = input
+    let wanted: Vec<NewOptionSpec<'_>> = input
         .options
         .iter()
-        .map(|o| (o.value.as_str(), o.disabled))
+        .map(|o| (o.value.as_str(), o.disabled, o.option_id.as_deref()))
         .collect();
-    let added = add_options(&mut world, index, &wanted)?;
+    let added = add_options_under(&mut world, index, &wanted)?;
     Ok(Json(
         json!({ "options": added.iter().map(option_json).collect::<Vec<_>>() }),
     ))
@@ -581,11 +624,10 @@ pub(crate) async fn update_options(
                     "The option value must be between 1 and 255 characters.",
                 ));
             }
-            if field
-                .options
-                .iter()
-                .any(|o| o.id != change.id && o.value.eq_ignore_ascii_case(value))
-            {
+            let parent = field.options[position].parent.clone();
+            if field.options.iter().any(|o| {
+                o.id != change.id && o.parent == parent && o.value.eq_ignore_ascii_case(value)
+            }) {
                 return Err(JiraError::bad_request(format!(
                     "The option '{value}' already exists."
                 )));
@@ -623,6 +665,17 @@ pub(crate) async fn delete_option(
     let (field_index, context_index) = option_context(&world, &caller, &context)?;
     let field = &mut world.custom_fields[field_index];
     let options = &mut field.contexts[context_index].options;
+    if options
+        .iter()
+        .any(|o| o.parent.as_deref() == Some(path.option_id.as_str()))
+    {
+        // The spec: "Options with cascading options cannot be deleted
+        // without deleting the cascading options first."
+        return Err(JiraError::bad_request(format!(
+            "The option {} has cascading options: delete them first.",
+            path.option_id
+        )));
+    }
     let before = options.len();
     options.retain(|o| o.id != path.option_id);
     if options.len() == before {
@@ -795,10 +848,77 @@ pub(crate) fn parse_value(
             CustomValue::DateTime(at)
         }
         Kind::UserPicker => CustomValue::User(user_of(world, field, value)?),
+        Kind::Cascading => cascade_of(field, context, value)?,
         // Only app fields are of this kind, and they returned above.
         Kind::App => return Err(wrong(field, "The field is an app's.")),
     };
     Ok(Some(parsed))
+}
+
+/// A cascading select's value: `{"value"}` or `{"id"}` for a top-level option
+/// of `context`, and optionally `child`, one of that option's children named
+/// the same way. Disabled options cannot be set, as a select's.
+fn cascade_of(
+    field: &CustomFieldRecord,
+    context: Option<&ContextRecord>,
+    value: &Value,
+) -> Result<CustomValue, JiraError> {
+    fn named(v: &Value) -> (Option<&str>, Option<&str>) {
+        (
+            v.get("id").and_then(Value::as_str),
+            v.get("value").and_then(Value::as_str),
+        )
+    }
+    let (id, text) = named(value);
+    if id.is_none() && text.is_none() {
+        return Err(wrong(
+            field,
+            "Could not find valid 'id' or 'value' in the Parent Option object.",
+        ));
+    }
+    let parent = context
+        .and_then(|c| c.option(id, text))
+        .filter(|o| !o.disabled)
+        .ok_or_else(|| match id {
+            Some(id) => wrong(field, format!("Option id '{id}' is not valid")),
+            None => wrong(
+                field,
+                format!("Option value '{}' is not valid", text.unwrap_or_default()),
+            ),
+        })?;
+    let child = match value.get("child").filter(|c| !c.is_null()) {
+        None => None,
+        Some(child) => {
+            let (id, text) = named(child);
+            if id.is_none() && text.is_none() {
+                return Err(wrong(
+                    field,
+                    "Could not find valid 'id' or 'value' in the Child Option object.",
+                ));
+            }
+            let found = context
+                .and_then(|c| c.child_option(&parent.id, id, text))
+                .filter(|o| !o.disabled);
+            let Some(found) = found else {
+                let named = id.map_or_else(
+                    || format!("value '{}'", text.unwrap_or_default()),
+                    |id| format!("id '{id}'"),
+                );
+                return Err(wrong(
+                    field,
+                    format!(
+                        "Option {named} is not a valid child of the option '{}'",
+                        parent.value
+                    ),
+                ));
+            };
+            Some(found.id.clone())
+        }
+    };
+    Ok(CustomValue::Cascade {
+        parent: parent.id.clone(),
+        child,
+    })
 }
 
 /// The account a `{"accountId"}` names, refused as Jira refuses it.
@@ -907,6 +1027,13 @@ pub(crate) fn render_value(
                 .map(|id| option_value(links, field, id))
                 .collect(),
         ),
+        CustomValue::Cascade { parent, child } => {
+            let mut value = option_value(links, field, parent);
+            if let Some(child) = child {
+                value["child"] = option_value(links, field, child);
+            }
+            value
+        }
         CustomValue::Labels(labels) => json!(labels),
         CustomValue::Date(date) => json!(format_date(*date)),
         CustomValue::DateTime(at) => json!(jira_timestamp(*at)),
@@ -945,6 +1072,15 @@ pub(crate) fn from_seed_shorthand(
     match (field.kind, value) {
         (Kind::TextArea, Value::String(text)) => adf::from_text(text),
         (Kind::Select, _) => option(value),
+        // `"A"`, or `["A", "a1"]` for a parent and its child.
+        (Kind::Cascading, Value::String(_)) => option(value),
+        (Kind::Cascading, Value::Array(items)) => {
+            let mut value = items.first().map(option).unwrap_or(Value::Null);
+            if let (Some(child), Some(object)) = (items.get(1), value.as_object_mut()) {
+                object.insert("child".to_owned(), option(child));
+            }
+            value
+        }
         (Kind::MultiSelect, Value::Array(items)) => {
             Value::Array(items.iter().map(option).collect())
         }

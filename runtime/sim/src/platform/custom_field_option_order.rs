@@ -1,7 +1,12 @@
 //! `PUT /rest/api/3/field/{fieldId}/context/{contextId}/option/move`
 //! (reorderCustomFieldOptions): moves options of one context to its start, its
 //! end or after another of its options. The order is the one the create and
-//! edit metadata list (`allowedValues`) and JQL's `ORDER BY` sorts by.
+//! edit metadata list (`allowedValues`) and JQL's `ORDER BY` sorts by. A
+//! cascading select's options move among their level: the spec's list holds
+//! "custom field options or cascading options, but not both", and the option
+//! they go after is of the same level (`400` otherwise); children keep their
+//! parents, and the listing shows top-level options first
+//! (`ContextRecord::listed`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -15,6 +20,7 @@ use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
+use crate::world::custom_field::OptionRecord;
 
 /// `OrderOfCustomFieldOptions`.
 #[derive(Deserialize)]
@@ -81,6 +87,21 @@ pub(crate) async fn reorder(
     if let Some(missing) = moved.iter().find(|id| !taken.contains_key(*id)) {
         return Err(JiraError::not_found(format!(
             "The option {missing} was not found."
+        )));
+    }
+    let child = |o: &OptionRecord| o.parent.is_some();
+    let levels: BTreeSet<bool> = taken.values().map(child).collect();
+    if levels.len() > 1 {
+        return Err(JiraError::bad_request(
+            "The customFieldOptionIds must be custom field options or cascading options, not both.",
+        ));
+    }
+    if let Some(after) = &input.after
+        && let Some(target) = options.iter().find(|o| o.id == *after)
+        && !levels.contains(&child(target))
+    {
+        return Err(JiraError::bad_request(format!(
+            "The option {after} is not of the level of the options being moved."
         )));
     }
     let mut rest: Vec<_> = options

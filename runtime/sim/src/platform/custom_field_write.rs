@@ -10,10 +10,9 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::custom_field::{check_description, check_name, valid_searcher};
@@ -121,15 +120,5 @@ pub(crate) async fn delete(
     }
     world.remove_from_screens(&field.id());
     let task = world.record_task(&caller.account_id);
-    let body = task::progress(&caller.links, &task);
-    // `v2.rs` makes the body's `self` v2's; the header it leaves alone.
-    let mut location = body["self"].as_str().unwrap_or_default().to_owned();
-    if v2.is_some() {
-        location = location.replacen("/rest/api/3/", "/rest/api/2/", 1);
-    }
-    let mut response = (StatusCode::SEE_OTHER, Json(body)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(task::see_other(&caller.links, &task, v2.is_some()))
 }

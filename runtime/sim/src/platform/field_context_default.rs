@@ -2,8 +2,7 @@
 //! `GET /field/{fieldId}/context/defaultValue` (getDefaultValues) and `PUT
 //! /field/{fieldId}/context/defaultValue` (setDefaultValues), in the spec's
 //! polymorphic `CustomFieldContextDefaultValue` shapes, one `type` per kind of
-//! field the simulator models; the spec's other types (cascading options,
-//! group, version, project, URL, read-only, multi-user and Forge pickers) are
+//! field the simulator models; the spec's other types (group, version, project, URL, read-only, multi-user and Forge pickers) are
 //! for fields the simulator does not have, and are refused saying so.
 //!
 //! Both need *Administer Jira* (`managed_field`). A `PUT` is checked whole
@@ -40,8 +39,7 @@ const PAGE: usize = 50;
 
 /// The `type`s of `CustomFieldContextDefaultValue` for custom field types the
 /// simulator does not model: refused as such rather than as unknown.
-const UNMODELLED_TYPES: [&str; 18] = [
-    "option.cascading",
+const UNMODELLED_TYPES: [&str; 17] = [
     "multi.user.select",
     "grouppicker.single",
     "grouppicker.multiple",
@@ -70,6 +68,7 @@ fn properties(kind: Kind) -> &'static [&'static str] {
         Kind::Float => &["type", "contextId", "number"],
         Kind::Select => &["type", "contextId", "optionId"],
         Kind::MultiSelect => &["type", "contextId", "optionIds"],
+        Kind::Cascading => &["type", "contextId", "optionId", "cascadingOptionId"],
         Kind::Labels => &["type", "contextId", "labels"],
         Kind::DatePicker => &["type", "contextId", "date", "useCurrent"],
         Kind::DateTime => &["type", "contextId", "dateTime", "useCurrent"],
@@ -95,6 +94,12 @@ fn default_json(kind: Kind, context: &ContextRecord, default: &ContextDefault) -
                 CustomValue::Number(number) => ("number", json!(number)),
                 CustomValue::Option(id) => ("optionId", json!(id)),
                 CustomValue::Options(ids) => ("optionIds", json!(ids)),
+                CustomValue::Cascade { parent, child } => {
+                    if let Some(child) = child {
+                        body.insert("cascadingOptionId".into(), json!(child));
+                    }
+                    ("optionId", json!(parent))
+                }
                 CustomValue::Labels(labels) => ("labels", json!(labels)),
                 CustomValue::Date(date) => ("date", json!(format_date(*date))),
                 CustomValue::DateTime(at) => ("dateTime", json!(jira_timestamp(*at))),
@@ -290,6 +295,25 @@ fn check_default(
         Kind::MultiSelect => match given("optionIds") {
             None => None,
             Some(ids) => own_options(context, ids)?,
+        },
+        Kind::Cascading => match given("optionId") {
+            None => None,
+            Some(id) => {
+                let parent = own_option(context, text_property("optionId", id)?)?;
+                let child = match given("cascadingOptionId") {
+                    None => None,
+                    Some(id) => {
+                        let id = text_property("cascadingOptionId", id)?;
+                        let child = context.child_option(&parent, Some(id), None);
+                        Some(child.map(|o| o.id.clone()).ok_or_else(|| {
+                            JiraError::not_found(format!(
+                                "The cascading option {id} was not found."
+                            ))
+                        })?)
+                    }
+                };
+                Some(CustomValue::Cascade { parent, child })
+            }
         },
         Kind::TextField => {
             let text = given("text")

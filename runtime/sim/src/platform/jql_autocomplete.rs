@@ -212,7 +212,7 @@ fn custom_values(world: &World, field: &str) -> Vec<(String, String)> {
         return Vec::new();
     };
     match found.kind {
-        Kind::Select | Kind::MultiSelect => {
+        Kind::Select | Kind::MultiSelect | Kind::Cascading => {
             // Several contexts may each have an option of one value, which JQL
             // names once.
             let mut seen = BTreeSet::new();

@@ -62,6 +62,7 @@ pub(crate) mod property;
 pub(crate) mod property_selection;
 pub(crate) mod render;
 mod rendered_fields;
+mod replace_option;
 mod screens;
 mod search;
 mod server_info;
@@ -375,6 +376,10 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/field/{field_id}/context/{context_id}/option/{option_id}",
             delete(custom_field::delete_option),
+        )
+        .route(
+            "/field/{field_id}/context/{context_id}/option/{option_id}/issue",
+            delete(replace_option::replace),
         )
         .route(
             "/issue/{issue_id_or_key}/worklog",

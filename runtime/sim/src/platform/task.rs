@@ -4,12 +4,15 @@
 //!
 //! What differs: `submittedBy` is the numeric user id Jira Cloud no longer
 //! gives its users (they have account ids); the simulator sends `0`. The
-//! optional `description`, `message` and `result` are left out.
+//! optional `message` is left out; `description` and `result` are sent for the
+//! tasks whose operation gives them (replaceCustomFieldOption).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -22,7 +25,7 @@ use crate::world::task::TaskRecord;
 /// `TaskProgressBeanObject` of a finished task.
 pub(crate) fn progress(links: &str, task: &TaskRecord) -> Value {
     let at = millis(task.at);
-    json!({
+    let mut body = json!({
         "self": format!("{links}/rest/api/3/task/{}", task.id),
         "id": task.id.to_string(),
         "status": "COMPLETE",
@@ -33,7 +36,30 @@ pub(crate) fn progress(links: &str, task: &TaskRecord) -> Value {
         "started": at,
         "finished": at,
         "lastUpdate": at,
-    })
+    });
+    if let Some(description) = &task.description {
+        body["description"] = json!(description);
+    }
+    if let Some(result) = &task.result {
+        body["result"] = result.clone();
+    }
+    body
+}
+
+/// `303 See Other` to `task`, with its progress as the body: how an
+/// asynchronous operation answers. `v2` is whether the call came through
+/// `/rest/api/2/`: `v2.rs` makes the body's `self` v2's, the header this does.
+pub(crate) fn see_other(links: &str, task: &TaskRecord, v2: bool) -> Response {
+    let body = progress(links, task);
+    let mut location = body["self"].as_str().unwrap_or_default().to_owned();
+    if v2 {
+        location = location.replacen("/rest/api/3/", "/rest/api/2/", 1);
+    }
+    let mut response = (StatusCode::SEE_OTHER, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 /// Path parameters; named so the gateway's extra `cloud_id` is ignored.

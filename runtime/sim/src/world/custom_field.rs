@@ -11,6 +11,7 @@ use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
 use super::app_field::AppFieldOwner;
+use super::cascading;
 use super::field_context::{self, ContextRecord};
 use crate::adf;
 use crate::clock::jira_timestamp;
@@ -56,6 +57,9 @@ pub(crate) enum Kind {
     DatePicker,
     DateTime,
     UserPicker,
+    /// A select list (cascading): a parent option and, optionally, one of its
+    /// child options (`world/cascading.rs`).
+    Cascading,
     /// A field an app brings whose values have no Jira type the simulator
     /// models (Forge's groups, objects and lists, `world/app_field.rs`): never
     /// created through `POST /field` or a seed, so not in [`Kind::ALL`].
@@ -63,7 +67,7 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 9] = [
+    pub(crate) const ALL: [Kind; 10] = [
         Kind::TextField,
         Kind::TextArea,
         Kind::Float,
@@ -73,6 +77,7 @@ impl Kind {
         Kind::DatePicker,
         Kind::DateTime,
         Kind::UserPicker,
+        Kind::Cascading,
     ];
 
     /// The type's short key, after [`TYPE_PREFIX`].
@@ -87,6 +92,7 @@ impl Kind {
             Kind::DatePicker => "datepicker",
             Kind::DateTime => "datetime",
             Kind::UserPicker => "userpicker",
+            Kind::Cascading => "cascadingselect",
             Kind::App => "app",
         }
     }
@@ -113,6 +119,7 @@ impl Kind {
             Kind::DatePicker => ("date", None),
             Kind::DateTime => ("datetime", None),
             Kind::UserPicker => ("user", None),
+            Kind::Cascading => ("option-with-child", None),
             // An app field's record reports its own ([`CustomFieldRecord::schema`]).
             Kind::App => ("any", None),
         }
@@ -129,6 +136,7 @@ impl Kind {
             Kind::DatePicker => &["daterange"],
             Kind::DateTime => &["datetimerange"],
             Kind::UserPicker => &["userpickergroupsearcher"],
+            Kind::Cascading => &["cascadingselectsearcher"],
             Kind::App => &[],
         }
     }
@@ -140,16 +148,19 @@ impl Kind {
 
     /// Whether the type holds options.
     pub(crate) fn has_options(self) -> bool {
-        matches!(self, Kind::Select | Kind::MultiSelect)
+        matches!(self, Kind::Select | Kind::MultiSelect | Kind::Cascading)
     }
 }
 
-/// One option of a select or multiselect field.
+/// One option of a select, multiselect or cascading select field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OptionRecord {
     pub(crate) id: String,
     pub(crate) value: String,
     pub(crate) disabled: bool,
+    /// A cascading select's child option: the id of its parent, a top-level
+    /// option of the same context. `None` for every other option.
+    pub(crate) parent: Option<String>,
 }
 
 /// A custom field's definition.
@@ -236,11 +247,59 @@ impl super::World {
                     ids.retain(|id| !removed.contains(id.as_str()));
                     ids.is_empty()
                 }
+                Some(CustomValue::Cascade { parent, child }) => {
+                    if child.as_deref().is_some_and(|c| removed.contains(c)) {
+                        *child = None;
+                    }
+                    removed.contains(parent.as_str())
+                }
                 _ => false,
             };
             if emptied {
                 issue.custom_fields.remove(&number);
             }
+        }
+    }
+}
+
+impl CustomValue {
+    /// The value with option `old` replaced by `new` (`None`: taken out), if
+    /// the value holds `old`: `Some(None)` when nothing is left. A multiselect
+    /// that holds `new` already keeps it once. A cascading value replaces a
+    /// parent by a parent (its child goes: it is not the new parent's) and a
+    /// child by a child (with the new child's parent); taking a parent out
+    /// empties the value, taking a child out leaves the parent.
+    pub(crate) fn replacing_option(
+        &self,
+        old: &str,
+        new: Option<&OptionRecord>,
+    ) -> Option<Option<Self>> {
+        if let CustomValue::Cascade { parent, child } = self {
+            return cascading::replacing(parent, child.as_deref(), old, new);
+        }
+        let new = new.map(|o| o.id.as_str());
+        match self {
+            CustomValue::Option(id) if id == old => {
+                Some(new.map(|new| CustomValue::Option(new.to_owned())))
+            }
+            CustomValue::Options(ids) if ids.iter().any(|id| id == old) => {
+                let mut after: Vec<String> = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let id = if id == old {
+                        match new {
+                            Some(new) => new,
+                            None => continue,
+                        }
+                    } else {
+                        id.as_str()
+                    };
+                    if !after.iter().any(|a| a == id) {
+                        after.push(id.to_owned());
+                    }
+                }
+                Some((!after.is_empty()).then_some(CustomValue::Options(after)))
+            }
+            _ => None,
         }
     }
 }
@@ -265,6 +324,12 @@ pub(crate) enum CustomValue {
     Option(String),
     /// Option ids, in the order given.
     Options(Vec<String>),
+    /// A cascading select's value: a top-level option's id and, if chosen,
+    /// the id of one of its children.
+    Cascade {
+        parent: String,
+        child: Option<String>,
+    },
     Labels(Vec<String>),
     Date(Date),
     DateTime(OffsetDateTime),
@@ -345,6 +410,12 @@ impl CustomValue {
             CustomValue::Number(n) => vec![format_number(*n)],
             CustomValue::Option(id) | CustomValue::User(id) => vec![id.clone()],
             CustomValue::Options(ids) => ids.clone(),
+            CustomValue::Cascade { parent, child } => {
+                vec![
+                    parent.clone(),
+                    cascading::child_key(parent, child.as_deref()),
+                ]
+            }
             CustomValue::Labels(labels) => labels.clone(),
             CustomValue::Date(date) => vec![format_date(*date)],
             CustomValue::DateTime(at) => vec![minute_of(*at)],
@@ -386,6 +457,10 @@ impl CustomValue {
                     .filter_map(|id| field.option_by_id(id).map(|o| o.value.clone()))
                     .collect::<Vec<_>>()
                     .join(","),
+            ),
+            CustomValue::Cascade { parent, child } => (
+                None,
+                cascading::change_string(field, parent, child.as_deref()),
             ),
             CustomValue::Labels(labels) => (None, labels.join(" ")),
             CustomValue::Date(date) => (Some(format_date(*date)), format_date(*date)),
@@ -439,7 +514,7 @@ mod tests {
             Some(Kind::Select)
         );
         assert_eq!(Kind::from_type("select"), Some(Kind::Select));
-        assert_eq!(Kind::from_type("cascadingselect"), None);
+        assert_eq!(Kind::from_type("grouppicker"), None);
         assert_eq!(
             parse_date("2024-02-29").map(format_date).as_deref(),
             Some("2024-02-29")

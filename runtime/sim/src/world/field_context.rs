@@ -74,13 +74,13 @@ impl ContextRecord {
         self.is_any_issue_type() || self.issue_type_ids.iter().any(|t| t == issue_type_id)
     }
 
-    /// An option by id, or by value without regard to case.
+    /// A top-level option (every option but a cascading select's children)
+    /// by id, or by value without regard to case.
     pub(crate) fn option(&self, id: Option<&str>, value: Option<&str>) -> Option<&OptionRecord> {
         match (id, value) {
-            (Some(id), _) => self.options.iter().find(|o| o.id == id),
+            (Some(id), _) => self.top_level().find(|o| o.id == id),
             (None, Some(value)) => self
-                .options
-                .iter()
+                .top_level()
                 .find(|o| o.value.eq_ignore_ascii_case(value)),
             (None, None) => None,
         }

@@ -72,6 +72,7 @@ pub(crate) fn default_type(kind: Kind) -> &'static str {
         Kind::DatePicker => "datepicker",
         Kind::DateTime => "datetimepicker",
         Kind::UserPicker => "single.user.select",
+        Kind::Cascading => "option.cascading",
         // An app's group, object or list field (`app_field.rs`); its
         // defaults are not modelled (`platform/field_context_default.rs`).
         Kind::App => "forge.object",
@@ -105,6 +106,12 @@ impl ContextRecord {
             Some(ContextDefault::Value(CustomValue::Options(ids))) => {
                 ids.retain(|id| !removed.contains(id.as_str()));
                 ids.is_empty()
+            }
+            Some(ContextDefault::Value(CustomValue::Cascade { parent, child })) => {
+                if child.as_deref().is_some_and(|c| removed.contains(c)) {
+                    *child = None;
+                }
+                removed.contains(parent.as_str())
             }
             _ => false,
         };

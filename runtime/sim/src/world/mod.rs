@@ -7,6 +7,7 @@
 pub(crate) mod agile_property;
 pub(crate) mod app_field;
 pub(crate) mod board;
+pub(crate) mod cascading;
 pub(crate) mod component;
 pub(crate) mod custom_field;
 pub(crate) mod epic;
