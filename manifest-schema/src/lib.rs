@@ -16,6 +16,8 @@ pub use catalogue::{
 pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
     App, Backend, BackendError, Collection, CustomFieldModule, CustomFieldType, EgressAllowlist,
+    EntityPropertyModule, EntityType, IndexedValue, IndexedValueType,
+    MAX_ENTITY_PROPERTY_MODULES, MAX_ENTITY_PROPERTY_VALUES,
     EgressScheme, EventFilter, External, FORGE_LONG_TIMEOUT_SECONDS, Fetch, FunctionModule,
     HostPattern, Interval, MAX_CUSTOM_FIELD_DESCRIPTION_CHARS, MAX_CUSTOM_FIELD_MODULES,
     MAX_CUSTOM_FIELD_NAME_CHARS, MAX_MANIFEST_BYTES, Manifest, ManifestWarning, MemoryGivenTwice,
