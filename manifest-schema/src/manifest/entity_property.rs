@@ -169,7 +169,10 @@ pub fn is_entity_property_path(path: &str) -> bool {
 /// word).
 pub fn is_search_alias(alias: &str) -> bool {
     alias.len() <= MAX_SEARCH_ALIAS_CHARS
-        && alias.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && alias
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
         && alias
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
@@ -349,7 +352,14 @@ mod tests {
         }
         assert!(is_search_alias("commentCount"));
         assert!(is_search_alias("comment_count-2"));
-        for bad in ["", "2count", "comment.count", "comment count", "é", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "2count",
+            "comment.count",
+            "comment count",
+            "é",
+            &"a".repeat(65),
+        ] {
             assert!(!is_search_alias(bad), "{bad}");
         }
     }
@@ -360,13 +370,22 @@ mod tests {
             module(serde_json::json!({ "key": "k", "propertyKey": property_key, "values": values }))
                 .expect("typed")
         };
-        let err = checked(&[one("a b", serde_json::json!([{ "path": "x", "type": "number" }]))])
-            .unwrap_err();
-        assert!(err.contains("propertyKey: invalid entity property key"), "{err}");
+        let err = checked(&[one(
+            "a b",
+            serde_json::json!([{ "path": "x", "type": "number" }]),
+        )])
+        .unwrap_err();
+        assert!(
+            err.contains("propertyKey: invalid entity property key"),
+            "{err}"
+        );
         let err = checked(&[one("p", serde_json::json!([]))]).unwrap_err();
         assert!(err.contains("values: declare at least one"), "{err}");
-        let err = checked(&[one("p", serde_json::json!([{ "path": "a..b", "type": "number" }]))])
-            .unwrap_err();
+        let err = checked(&[one(
+            "p",
+            serde_json::json!([{ "path": "a..b", "type": "number" }]),
+        )])
+        .unwrap_err();
         assert!(err.contains("values[0].path: invalid path"), "{err}");
         let err = checked(&[one(
             "p",
@@ -376,7 +395,10 @@ mod tests {
             ]),
         )])
         .unwrap_err();
-        assert!(err.contains("issue.property[p].a is already indexed"), "{err}");
+        assert!(
+            err.contains("issue.property[p].a is already indexed"),
+            "{err}"
+        );
         let err = checked(&[one(
             "p",
             serde_json::json!([{ "path": "a", "type": "number", "searchAlias": "a.b" }]),
@@ -384,11 +406,20 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("searchAlias: invalid search alias"), "{err}");
         let err = checked(&[
-            one("p", serde_json::json!([{ "path": "a", "type": "number", "searchAlias": "Count" }])),
-            one("q", serde_json::json!([{ "path": "a", "type": "number", "searchAlias": "count" }])),
+            one(
+                "p",
+                serde_json::json!([{ "path": "a", "type": "number", "searchAlias": "Count" }]),
+            ),
+            one(
+                "q",
+                serde_json::json!([{ "path": "a", "type": "number", "searchAlias": "count" }]),
+            ),
         ])
         .unwrap_err();
-        assert!(err.contains("[1].values[0].searchAlias: duplicate search alias"), "{err}");
+        assert!(
+            err.contains("[1].values[0].searchAlias: duplicate search alias"),
+            "{err}"
+        );
 
         // Forge's 100 values across all modules.
         let values: Vec<serde_json::Value> = (0..51)
@@ -399,6 +430,9 @@ mod tests {
             one("q", serde_json::Value::Array(values)),
         ])
         .unwrap_err();
-        assert!(err.contains("index 102 values; Forge allows at most 100"), "{err}");
+        assert!(
+            err.contains("index 102 values; Forge allows at most 100"),
+            "{err}"
+        );
     }
 }

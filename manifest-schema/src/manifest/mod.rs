@@ -9,8 +9,8 @@
 
 pub mod custom_field;
 pub mod egress;
-pub mod entity_property;
 pub mod entities;
+pub mod entity_property;
 pub mod events;
 mod field_path;
 pub mod forge;
