@@ -406,6 +406,13 @@ async fn hostile_keys_queries_and_values_are_bounded() {
             "{jql}: {message}"
         );
     }
+    // A quoted field name is the caller's text: read without harm.
+    for field in ["issue.propertÿ", "issue.property[é].ü", "issue.property["] {
+        assert_eq!(
+            refused(&sim, &format!("\"{field}\" = 1")).await,
+            format!("Field '{field}' does not exist or you do not have permission to view it.")
+        );
+    }
     // The longest key lexes, and is an unknown field.
     let longest = format!("issue.property[{}].x", "k".repeat(255));
     assert_eq!(

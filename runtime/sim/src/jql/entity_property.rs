@@ -50,8 +50,11 @@ const MAX_VALUES_PER_ISSUE: usize = 1_000;
 /// `]` within 255 characters) leaves `end` as it is, and the `[` stays a
 /// reserved character.
 pub(super) fn lexed_end(chars: &[char], start: usize, end: usize) -> usize {
+    if end - start != PROPERTY_WORD.len() || chars.get(end) != Some(&'[') {
+        return end;
+    }
     let word: String = chars[start..end].iter().collect();
-    if !word.eq_ignore_ascii_case(PROPERTY_WORD) || chars.get(end) != Some(&'[') {
+    if !word.eq_ignore_ascii_case(PROPERTY_WORD) {
         return end;
     }
     let key_start = end + 1;
@@ -80,11 +83,13 @@ pub(super) fn lexed_end(chars: &[char], start: usize, end: usize) -> usize {
 /// The property key and path of a clause name `issue.property[key].path`;
 /// `None` for any other name (the path is empty when none follows).
 pub(super) fn split_name(name: &str) -> Option<(&str, &str)> {
-    let head = name.get(..PROPERTY_WORD.len() + 1)?;
-    if !head[..PROPERTY_WORD.len()].eq_ignore_ascii_case(PROPERTY_WORD) || !head.ends_with('[') {
+    // By `get`: a name is the caller's text (a quoted field name), and a
+    // byte position need not end a character in it.
+    let word = name.get(..PROPERTY_WORD.len())?;
+    let rest = name.get(PROPERTY_WORD.len()..)?.strip_prefix('[')?;
+    if !word.eq_ignore_ascii_case(PROPERTY_WORD) {
         return None;
     }
-    let rest = &name[PROPERTY_WORD.len() + 1..];
     let (key, path) = rest.split_once(']')?;
     let path = match path {
         "" => "",
@@ -631,6 +636,13 @@ mod tests {
         assert_eq!(split_name("issue.propertyX"), None);
         assert_eq!(split_name("iss"), None);
         assert_eq!(split_name("ïssue.property[a].b"), None);
+        // Multi-byte characters across the positions read: no panic.
+        for name in ["issue.propertÿ", "issue.propertÿ[a].b", "issue.propertyé].b", "é"] {
+            assert_eq!(split_name(name), None, "{name}");
+            assert!(!is_bare_name(name));
+        }
+        assert_eq!(split_name("issue.property[é].ü"), Some(("é", "ü")));
+        assert!(!is_bare_name("issue.property[é].ü"));
         assert!(is_bare_name("issue.property[stats].count"));
         assert!(!is_bare_name("issue.property[stats].count x"));
     }
