@@ -637,7 +637,12 @@ mod tests {
         assert_eq!(split_name("iss"), None);
         assert_eq!(split_name("ïssue.property[a].b"), None);
         // Multi-byte characters across the positions read: no panic.
-        for name in ["issue.propertÿ", "issue.propertÿ[a].b", "issue.propertyé].b", "é"] {
+        for name in [
+            "issue.propertÿ",
+            "issue.propertÿ[a].b",
+            "issue.propertyé].b",
+            "é",
+        ] {
             assert_eq!(split_name(name), None, "{name}");
             assert!(!is_bare_name(name));
         }
