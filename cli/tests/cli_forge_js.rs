@@ -689,3 +689,77 @@ export async function run({ issueKey }) {
         "{said}"
     );
 }
+
+/// Forge's `jira:entityProperty`: `runtime run` indexes the app's issue
+/// property paths on the embedded simulator, so the app finds the issue
+/// whose property it set by path and by alias, and an unindexed path is
+/// Jira's unknown field.
+#[test]
+fn a_forge_apps_entity_property_index_is_searched_through_runtime_run() {
+    if !node_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with_top_level_code(dir.path(), "indexes", "");
+    std::fs::write(
+        app.join("manifest.yml"),
+        "app:\n  id: ari:cloud:ecosystem::app/7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n  \
+         runtime:\n    name: nodejs22.x\nmodules:\n  function:\n    - key: main\n      \
+         handler: index.run\n  jira:entityProperty:\n    - key: stats-index\n      \
+         propertyKey: stats\n      values:\n        - path: comments.count\n          \
+         type: number\n          searchAlias: commentCount\npermissions:\n  scopes:\n    \
+         - read:jira-work\n    - write:jira-work\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/index.js"),
+        r#"import api, { route } from '@forge/api';
+
+export async function run({ issueKey }) {
+  const put = await api.asApp().requestJira(route`/rest/api/3/issue/${issueKey}/properties/stats`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ comments: { count: 5 } }),
+  });
+  const search = async (jql) => {
+    const response = await api.asApp().requestJira(route`/rest/api/3/search/jql?jql=${jql}&fields=key`);
+    const body = await response.json();
+    return response.ok ? body.issues.map((i) => i.key) : { status: response.status, errors: body.errorMessages };
+  };
+  return {
+    put: put.status,
+    byPath: await search('issue.property[stats].comments.count > 3'),
+    byAlias: await search('commentCount = 5'),
+    unindexed: await search('issue.property[stats].other = 1'),
+  };
+}
+"#,
+    )
+    .unwrap();
+    let built = runtime(dir.path(), &["build", "indexes"]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let ran = runtime(
+        dir.path(),
+        &["run", "indexes", "-p", r#"{"issueKey": "KILN-1"}"#],
+    );
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let result: serde_json::Value = serde_json::from_slice(&ran.stdout).unwrap();
+    assert_eq!(result["put"], 201, "{result}");
+    assert_eq!(result["byPath"], serde_json::json!(["KILN-1"]), "{result}");
+    assert_eq!(result["byAlias"], serde_json::json!(["KILN-1"]), "{result}");
+    assert_eq!(
+        result["unindexed"],
+        serde_json::json!({
+            "status": 400,
+            "errors": ["Field 'issue.property[stats].other' does not exist or you do not have permission to view it."],
+        }),
+        "{result}"
+    );
+    let said = stderr(&ran);
+    assert!(
+        said.contains(
+            "entity property index stats-index: issue.property[stats], 1 value(s) searchable by JQL"
+        ),
+        "{said}"
+    );
+}

@@ -16,12 +16,14 @@ pub use catalogue::{
 pub use error::{ManifestError, ManifestErrorKind};
 pub use manifest::{
     App, Backend, BackendError, Collection, CustomFieldModule, CustomFieldType, EgressAllowlist,
-    EgressScheme, EventFilter, External, FORGE_LONG_TIMEOUT_SECONDS, Fetch, FunctionModule,
-    HostPattern, Interval, MAX_CUSTOM_FIELD_DESCRIPTION_CHARS, MAX_CUSTOM_FIELD_MODULES,
-    MAX_CUSTOM_FIELD_NAME_CHARS, MAX_MANIFEST_BYTES, Manifest, ManifestWarning, MemoryGivenTwice,
-    MemoryKey, Modules, NOT_SERVED_FORGE_MODULES, NotActedOn, Permissions, PreUninstallModule,
-    ProductEvent, RuntimeLimits, RuntimeLimitsAsWritten, ScheduledTriggerFilter,
-    ScheduledTriggerModule, SqlEngine, SqlModule, StaticOutput, TriggerFilter, TriggerModule,
-    UnknownEvent, UnknownSubscription, UrlFormat, WebTriggerAuthentication, WebTriggerModule,
-    WebTriggerRequest, WebTriggerResponse, WebTriggerResponseType, not_served_reason,
+    EgressScheme, EntityPropertyModule, EntityType, EventFilter, External,
+    FORGE_LONG_TIMEOUT_SECONDS, Fetch, FunctionModule, HostPattern, IndexedValue, IndexedValueType,
+    Interval, MAX_CUSTOM_FIELD_DESCRIPTION_CHARS, MAX_CUSTOM_FIELD_MODULES,
+    MAX_CUSTOM_FIELD_NAME_CHARS, MAX_ENTITY_PROPERTY_MODULES, MAX_ENTITY_PROPERTY_VALUES,
+    MAX_MANIFEST_BYTES, Manifest, ManifestWarning, MemoryGivenTwice, MemoryKey, Modules,
+    NOT_SERVED_FORGE_MODULES, NotActedOn, Permissions, PreUninstallModule, ProductEvent,
+    RuntimeLimits, RuntimeLimitsAsWritten, ScheduledTriggerFilter, ScheduledTriggerModule,
+    SqlEngine, SqlModule, StaticOutput, TriggerFilter, TriggerModule, UnknownEvent,
+    UnknownSubscription, UrlFormat, WebTriggerAuthentication, WebTriggerModule, WebTriggerRequest,
+    WebTriggerResponse, WebTriggerResponseType, not_served_reason,
 };

@@ -68,6 +68,26 @@ fn register_app_fields(
         .map_err(|e| InstallError::Invalid(e.to_string()))
 }
 
+/// On the embedded simulator, the issue property paths the app indexes for JQL
+/// (Forge's `jira:entityProperty`); registering again replaces them. A real site
+/// indexes them from the app's Forge deployment.
+fn register_entity_property_indexes(
+    site: &SiteHost,
+    bundle: &AppBundle,
+) -> Result<(), InstallError> {
+    let (Some(simulator), modules) = (&site.simulator, bundle.manifest.entity_property_indexes())
+    else {
+        return Ok(());
+    };
+    if modules.is_empty() {
+        return Ok(());
+    }
+    simulator
+        .register_entity_property_indexes(&bundle.manifest.app.id, modules)
+        .map(|_| ())
+        .map_err(|e| InstallError::Invalid(e.to_string()))
+}
+
 /// Installs (or re-registers) `app` on `site` in `environment`, approving the code served
 /// now, and makes it live; a held installation is released and its kept events run.
 /// `scopes`: the approved scopes (default: what the manifest declares).
@@ -80,6 +100,7 @@ pub async fn install(
 ) -> Result<Vec<Endpoint>, InstallError> {
     let (bundle, installation) = identify(shared, app, site, environment)?;
     register_app_fields(site, bundle, environment)?;
+    register_entity_property_indexes(site, bundle)?;
     let existing = shared.state.installation(&installation).await?;
     let record = approved_record(
         shared,
@@ -104,6 +125,7 @@ pub async fn reconcile(
 ) -> Result<Vec<Endpoint>, InstallError> {
     let (bundle, installation) = identify(shared, app, site, environment)?;
     register_app_fields(site, bundle, environment)?;
+    register_entity_property_indexes(site, bundle)?;
     let running = RunningCode::of(bundle, site);
     let (scopes, pinned) = match source {
         Source::Configured { scopes, sha256 } => (scopes, sha256),

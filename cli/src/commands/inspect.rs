@@ -72,6 +72,11 @@ pub struct Inspection {
     /// simulator creates them for the app. Their UI is not served.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomFieldSummary>,
+    /// Forge's entity property indexes (`jira:entityProperty`): each value's
+    /// JQL clause (`issue.property[key].path`), alias and type; the embedded
+    /// simulator searches the `issue` ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entity_property_indexes: Vec<EntityPropertySummary>,
     pub limits: LimitsSummary,
 }
 
@@ -157,6 +162,45 @@ fn custom_field_summaries(manifest: &Manifest) -> Vec<CustomFieldSummary> {
                 field.field_type.as_str().to_owned()
             },
             read_only: field.read_only.unwrap_or(false),
+        })
+        .collect()
+}
+
+/// One indexed value of a `jira:entityProperty` module.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityPropertySummary {
+    pub key: String,
+    /// `issue.property[stats].comments.count` (`user.`, `project.` for those).
+    pub clause: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_alias: Option<String>,
+    #[serde(rename = "type")]
+    pub value_type: &'static str,
+    /// Whether the embedded simulator's JQL searches it (`issue` indexes).
+    pub searched: bool,
+}
+
+fn entity_property_summaries(manifest: &Manifest) -> Vec<EntityPropertySummary> {
+    manifest
+        .entity_property_indexes()
+        .iter()
+        .flat_map(|module| {
+            module
+                .values
+                .iter()
+                .map(move |value| EntityPropertySummary {
+                    key: module.key.clone(),
+                    clause: format!(
+                        "{}.property[{}].{}",
+                        module.entity_type.as_str(),
+                        module.property_key,
+                        value.path
+                    ),
+                    search_alias: value.search_alias.clone(),
+                    value_type: value.value_type.as_str(),
+                    searched: module.entity_type == kiln_manifest::EntityType::Issue,
+                })
         })
         .collect()
 }
@@ -429,6 +473,7 @@ fn inspect_manifest(manifest: &Manifest, operator: &OperatorLimits) -> Inspectio
         entities: entity_summaries(manifest),
         sql: manifest.modules.sql.iter().map(|m| m.key.clone()).collect(),
         custom_fields: custom_field_summaries(manifest),
+        entity_property_indexes: entity_property_summaries(manifest),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
             memory_key: manifest.app.runtime.memory_key.as_str(),
@@ -667,6 +712,24 @@ pub fn render_text(i: &Inspection) -> String {
             GuestText(&f.name).to_string(),
             GuestText(&f.field_type),
             if f.read_only { ", read-only" } else { "" }
+        );
+    }
+    for p in &i.entity_property_indexes {
+        let _ = writeln!(
+            out,
+            "index      {} {}{} ({}): {}",
+            GuestText(&p.key),
+            GuestText(&p.clause),
+            p.search_alias
+                .as_deref()
+                .map(|a| format!(" alias {}", GuestText(a)))
+                .unwrap_or_default(),
+            p.value_type,
+            if p.searched {
+                "an entity property JQL searches; the embedded simulator indexes it"
+            } else {
+                "an entity property index the embedded simulator does not search"
+            }
         );
     }
     // Names and types are validated by the manifest grammar (ASCII
@@ -1018,6 +1081,36 @@ mod tests {
             },
         );
         assert_eq!(capped.limits.memory_mib, 256);
+    }
+
+    #[test]
+    fn entity_property_indexes_are_listed_with_their_clauses() {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:entityProperty:\n    - key: stats\n      propertyKey: stats\n      values:\n        - path: comments.count\n          type: number\n          searchAlias: commentCount\n    - key: prefs\n      entityType: user\n      propertyKey: prefs\n      values:\n        - path: theme\n          type: string\n",
+        )
+        .unwrap();
+        assert!(not_served(&manifest).is_empty());
+        let shown: Vec<(String, Option<String>, &str, bool)> = entity_property_summaries(&manifest)
+            .into_iter()
+            .map(|p| (p.clause, p.search_alias, p.value_type, p.searched))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "issue.property[stats].comments.count".to_owned(),
+                    Some("commentCount".to_owned()),
+                    "number",
+                    true
+                ),
+                (
+                    "user.property[prefs].theme".to_owned(),
+                    None,
+                    "string",
+                    false
+                ),
+            ]
+        );
     }
 
     #[test]

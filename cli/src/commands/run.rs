@@ -158,6 +158,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     check_consent(&args.consent, &policy, &source.manifest, &mut wasm, &setup)?;
     if let Some(simulator) = &setup.simulator {
         register_app_fields(simulator, &source.manifest, &args.environment)?;
+        register_entity_property_indexes(simulator, &source.manifest)?;
     }
     warn_about_ungranted_scopes(&source.manifest.declared_scopes(), &setup);
     let audit: Arc<dyn AuditSink> = match &args.audit_log {
@@ -677,6 +678,39 @@ fn register_app_fields(
             "  custom field {} ({}): {id}",
             GuestText(&field.key),
             GuestText(&field.name)
+        );
+    }
+    Ok(())
+}
+
+/// The issue property paths the app indexes (Forge's `jira:entityProperty`)
+/// on the embedded simulator, so its JQL searches them as Jira's does; said
+/// on stderr with the site's banner. `user` and `project` indexes are named
+/// as not searched: the simulator's JQL is issue search.
+fn register_entity_property_indexes(
+    simulator: &kiln_sim::Simulator,
+    manifest: &Manifest,
+) -> Result<(), Failure> {
+    let modules = manifest.entity_property_indexes();
+    if modules.is_empty() {
+        return Ok(());
+    }
+    simulator
+        .register_entity_property_indexes(&manifest.app.id, modules)
+        .map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    for module in modules {
+        let searched = module.entity_type == kiln_manifest::EntityType::Issue;
+        eprintln!(
+            "  entity property index {}: {}.property[{}], {} value(s){}",
+            GuestText(&module.key),
+            module.entity_type.as_str(),
+            GuestText(&module.property_key),
+            module.values.len(),
+            if searched {
+                " searchable by JQL"
+            } else {
+                ", not searched by the simulator"
+            }
         );
     }
     Ok(())

@@ -194,12 +194,9 @@ pub const NOT_SERVED_FORGE_MODULES: &[(&str, &str)] = &[
         "JQL function: Jira's search calls it; Kiln's JQL has no app functions",
     ),
     (
-        "jira:entityProperty",
-        "Jira entity property index: Jira indexes it for JQL; Kiln indexes no app properties",
-    ),
-    (
         "jira:entityPropertySet",
-        "Jira entity property index: Jira indexes it for JQL; Kiln indexes no app properties",
+        "Jira entity property index set: Jira indexes it for JQL; Kiln indexes only \
+         jira:entityProperty modules' issue properties",
     ),
     ("jira:*", UI_MODULE),
     (

@@ -10,6 +10,7 @@
 pub mod custom_field;
 pub mod egress;
 pub mod entities;
+pub mod entity_property;
 pub mod events;
 mod field_path;
 pub mod forge;
@@ -39,6 +40,12 @@ use source::{Anchor, Node};
 pub use custom_field::{
     Collection, CustomFieldModule, CustomFieldType, MAX_CUSTOM_FIELD_DESCRIPTION_CHARS,
     MAX_CUSTOM_FIELD_MODULES, MAX_CUSTOM_FIELD_NAME_CHARS,
+};
+
+pub use entity_property::{
+    EntityPropertyModule, EntityType, IndexedValue, IndexedValueType,
+    MAX_ENTITY_PROPERTY_KEY_CHARS, MAX_ENTITY_PROPERTY_MODULES, MAX_ENTITY_PROPERTY_PATH_CHARS,
+    MAX_ENTITY_PROPERTY_PATH_SEGMENTS, MAX_ENTITY_PROPERTY_VALUES, MAX_SEARCH_ALIAS_CHARS,
 };
 
 pub use egress::{
@@ -177,6 +184,15 @@ pub struct Modules {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub jira_custom_field: Vec<CustomFieldModule>,
+    /// Forge's entity property indexes (`jira:entityProperty`): paths of an
+    /// entity property Jira indexes for JQL, which the embedded simulator
+    /// searches for issue properties ([`entity_property`]).
+    #[serde(
+        default,
+        rename = "jira:entityProperty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub jira_entity_property: Vec<EntityPropertyModule>,
     /// Every other module type, as written: Forge's product (UI) modules
     /// and `event` modules, which validation admits, and anything else,
     /// which it refuses.
@@ -460,6 +476,12 @@ impl Manifest {
     /// Forge's custom fields (`jira:customField`), in manifest order.
     pub fn custom_fields(&self) -> &[CustomFieldModule] {
         &self.modules.jira_custom_field
+    }
+
+    /// Forge's entity property indexes (`jira:entityProperty`), in manifest
+    /// order.
+    pub fn entity_property_indexes(&self) -> &[EntityPropertyModule] {
+        &self.modules.jira_entity_property
     }
 
     /// Forge's queue consumers, in manifest order.

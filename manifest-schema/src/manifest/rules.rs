@@ -98,6 +98,10 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
         &manifest.modules.jira_custom_field,
         &root.key("modules").key("jira:customField"),
     )?;
+    super::entity_property::check(
+        &manifest.modules.jira_entity_property,
+        &root.key("modules").key("jira:entityProperty"),
+    )?;
 
     let functions = root.key("modules").key("function");
     if manifest.modules.function.is_empty() {
@@ -253,6 +257,16 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
             manifest
                 .modules
                 .jira_custom_field
+                .iter()
+                .map(|m| (m.key.as_str(), None))
+                .collect(),
+        ),
+        (
+            // Nor do entity property indexes: Jira reads the property.
+            "jira:entityProperty",
+            manifest
+                .modules
+                .jira_entity_property
                 .iter()
                 .map(|m| (m.key.as_str(), None))
                 .collect(),

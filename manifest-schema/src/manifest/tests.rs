@@ -67,6 +67,10 @@ fn schema_rejects_every_invalid_golden_manifest_it_can_express() {
             "carries data the declared scopes cannot read",
             // One consumer per queue.
             "has another consumer already",
+            // Entity property indexes: aliases unique in the app, a path
+            // indexed once.
+            "duplicate search alias",
+            "is already indexed by",
             // Custom entities: unique names, and index attributes that refer
             // to declared, orderable attributes.
             "duplicate entity name",

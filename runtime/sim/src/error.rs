@@ -20,6 +20,10 @@ pub enum SimError {
     /// ([`crate::Simulator::register_app_fields`]).
     #[error("cannot create the app's custom fields: {0}")]
     AppFields(String),
+    /// An app's entity property indexes could not be registered
+    /// ([`crate::Simulator::register_entity_property_indexes`]).
+    #[error("cannot index the app's entity properties: {0}")]
+    EntityPropertyIndexes(String),
     /// The webhook sender could not be set up.
     #[error("cannot set up webhook delivery: {0}")]
     WebhookClient(String),

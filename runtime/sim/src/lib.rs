@@ -58,5 +58,6 @@ pub use webhooks::{
     AdminWebhook, WebhookConfig, WebhookError, WebhookEvent, WebhookTargets, bearer_authorization,
     signature_header,
 };
+pub use world::entity_property_index::RegisteredIndexes;
 pub use world::notification::SentNotification;
 pub use write_budget::DEFAULT_WRITE_BUDGET_BYTES;

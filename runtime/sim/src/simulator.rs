@@ -181,6 +181,28 @@ impl Simulator {
             .map_err(|e| SimError::AppFields(e.describe()))
     }
 
+    /// Indexes the entity property paths an app declares (Forge's
+    /// `jira:entityProperty` modules) so that JQL searches them:
+    /// `issue.property[key].path` and each value's `searchAlias`, with the
+    /// operators of its type (docs/simulator.md, *Entity property JQL*).
+    ///
+    /// `app_id` is the manifest's. Registering the app again replaces its
+    /// indexes with `modules`' (the next run, a redeploy). Only issue
+    /// properties are searched: `user` and `project` modules are left out
+    /// and counted in [`RegisteredIndexes::skipped_values`]. A refusal (an
+    /// alias another app's index has, more values than an app or the site
+    /// holds) changes nothing.
+    pub fn register_entity_property_indexes(
+        &self,
+        app_id: &str,
+        modules: &[kiln_manifest::EntityPropertyModule],
+    ) -> Result<crate::RegisteredIndexes, SimError> {
+        self.shared
+            .world()
+            .register_entity_property_indexes(app_id, modules)
+            .map_err(|e| SimError::EntityPropertyIndexes(e.describe()))
+    }
+
     /// The clock the site reads "now" from; moving it changes later answers.
     pub fn clock(&self) -> SimClock {
         self.shared.world().clock.clone()

@@ -28,6 +28,7 @@ mod dashboards_and_picker;
 mod date_hostile;
 mod devops;
 mod due_date;
+mod entity_property_jql;
 mod expression_board_sprint;
 mod expressions;
 mod faults;

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use super::JqlError;
 use super::dates::{self, DateTest, Resolution};
 use super::due_date::{self, DueDateTest};
+use super::entity_property::{self, PropertySort, PropertyTest};
 use super::parser::{Ast, Clause, Expr, Operand, Operator, parse};
 use super::saved_filter::{self, Expansion};
 use super::text_search::TextQuery;
@@ -26,6 +27,8 @@ use crate::world::{IssueRecord, World};
 pub(crate) struct Query {
     filter: Option<Predicate>,
     order: Vec<(SortKey, bool)>,
+    /// What each [`SortKey::Property`] orders by.
+    property_sorts: Vec<PropertySort>,
     /// The site's clock, read when a relative date (`"-1d"`, `now()`) is
     /// matched: a query compiled once (an admin webhook's) must not freeze
     /// "now" at its compilation.
@@ -70,6 +73,9 @@ enum Predicate {
         /// The bound's position in [`PRIORITIES`].
         rank: usize,
     },
+    /// A clause on an issue property path an app indexes
+    /// (`entity_property.rs`).
+    Property(PropertyTest),
 }
 
 /// A system date-time field.
@@ -163,6 +169,9 @@ enum SortKey {
     Rank,
     /// A custom field, by number.
     Custom(u64),
+    /// An indexed issue property value: the position of its
+    /// [`PropertySort`] in [`Query::property_sorts`].
+    Property(usize),
 }
 
 enum Field {
@@ -255,6 +264,7 @@ pub(crate) fn compile_saved(
         saved: Expansion::new(defining),
     };
     let filter = filter.map(|expr| resolver.expr(&expr)).transpose()?;
+    let mut property_sorts = Vec::new();
     let order = order
         .iter()
         .map(|sort| {
@@ -264,6 +274,11 @@ pub(crate) fn compile_saved(
                 .map(|f| SortKey::Custom(f.number));
             custom
                 .or_else(|| sort_key(&sort.field))
+                .or_else(|| {
+                    let index = entity_property::index_named(world, &sort.field)?;
+                    property_sorts.push(PropertySort::new(index));
+                    Some(SortKey::Property(property_sorts.len() - 1))
+                })
                 .map(|key| (key, sort.descending))
                 .ok_or_else(|| JqlError(format!("Not able to sort using field '{}'.", sort.field)))
         })
@@ -271,6 +286,7 @@ pub(crate) fn compile_saved(
     Ok(Query {
         filter,
         order,
+        property_sorts,
         clock: world.clock.clone(),
     })
 }
@@ -363,6 +379,15 @@ impl<'a> Resolver<'a> {
         let custom = self
             .custom_field(&clause.field)
             .map(|f| Field::Custom(f.number, f.kind));
+        // An indexed issue property, by path or alias: a site field of the
+        // alias's name comes first.
+        if custom.is_none()
+            && field_named(&clause.field).is_none()
+            && let Some(index) = entity_property::index_named(self.world, &clause.field)
+        {
+            return PropertyTest::compile(clause, index, self.world, self.caller)
+                .map(Predicate::Property);
+        }
         let field = custom
             .or_else(|| field_named(&clause.field))
             .ok_or_else(|| {
@@ -964,7 +989,10 @@ impl Query {
     pub(crate) fn sort(&self, issues: &mut [&IssueRecord], world: &World) {
         issues.sort_by(|a, b| {
             for (key, descending) in &self.order {
-                let ordering = compare(*key, a, b, world);
+                let ordering = match key {
+                    SortKey::Property(at) => self.property_sorts[*at].compare(a, b, world),
+                    key => compare(*key, a, b, world),
+                };
                 let ordering = if *descending {
                     ordering.reverse()
                 } else {
@@ -993,6 +1021,8 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Resolution => empty_last(resolution_rank(a), resolution_rank(b)),
         SortKey::StatusCategoryChanged => a.status_category_changed.cmp(&b.status_category_changed),
         SortKey::Rank => a.rank.cmp(&b.rank),
+        // Ordered by `Query::sort`, which holds what it orders by.
+        SortKey::Property(_) => Ordering::Equal,
         SortKey::Creator => {
             let name = |issue: &IssueRecord| {
                 world
@@ -1126,6 +1156,7 @@ impl Predicate {
             Self::Or(terms) => terms.iter().any(|t| t.matches(issue, now)),
             Self::Not(inner) => !inner.matches(issue, now),
             Self::DueDate(test) => test.matches(issue.due_date, now),
+            Self::Property(test) => test.matches(issue, now),
             Self::Date { field, test } => {
                 let value = match field {
                     DateField::Created => Some(issue.created),

@@ -88,6 +88,8 @@ pub(crate) fn lex(input: &str) -> Result<Vec<Spanned>, JqlError> {
                 {
                     end = close + 1;
                 }
+                // `issue.property[key].path`: one word too.
+                end = super::entity_property::lexed_end(&chars, i, end);
                 (Token::Word(chars[i..end].iter().collect()), end)
             }
             other => {

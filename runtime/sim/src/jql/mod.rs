@@ -12,8 +12,10 @@
 //! `NOT`, parentheses and `ORDER BY field ASC|DESC`; and custom fields by `cf[N]` or
 //! name (text ones with `~`, others with `=`, `IN`, `IS`, and ranges on dates and
 //! range-searched numbers); saved filters by `filter = id or name`
-//! (`saved_filter.rs`); and Jira Software's `sprint` (by id or name,
-//! `openSprints()`, `closedSprints()`, `futureSprints()`).
+//! (`saved_filter.rs`); Jira Software's `sprint` (by id or name,
+//! `openSprints()`, `closedSprints()`, `futureSprints()`); and the issue
+//! property paths apps index, `issue.property[key].path` or an alias
+//! (`entity_property.rs`).
 //!
 //! A query is lexed, parsed, then *compiled* against the world and the caller:
 //! compilation resolves names to ids and reports Jira's own messages for unknown
@@ -23,6 +25,7 @@
 mod compile;
 mod dates;
 mod due_date;
+mod entity_property;
 mod lexer;
 mod parser;
 mod reference;

@@ -8,9 +8,11 @@
 //! the parse operation calls well formed is one a search reads alike. The tree
 //! keeps values, not how they were written, so an encoded form is the canonical
 //! one: bare where a bare word reads back as the same value, quoted otherwise
-//! (`"Service requests"`), as Jira's encoder writes it. Not built: entity property
-//! fields (`issue.property[…]`, whose brackets the simulator's lexer refuses) and
-//! the history clauses (`WAS`, `CHANGED`), which the simulator does not model.
+//! (`"Service requests"`), as Jira's encoder writes it. An entity property field
+//! (`issue.property[stats].comments.count`) is named as written, with the spec's
+//! `property` details (`entity`, `key`, `path`; not its `type`, which needs the
+//! site's indexes). Not built: the history clauses (`WAS`, `CHANGED`), which the
+//! simulator does not model.
 
 use serde_json::{Map, Value, json};
 
@@ -61,7 +63,11 @@ fn order_element(sort: &Sort) -> Value {
 }
 
 fn field(name: &str) -> Value {
-    json!({ "name": name, "encodedName": encode_name(name) })
+    let mut field = json!({ "name": name, "encodedName": encode_name(name) });
+    if let Some((key, path)) = super::entity_property::split_name(name) {
+        field["property"] = json!([{ "entity": "issue", "key": key, "path": path }]);
+    }
+    field
 }
 
 fn operand(value: &Operand) -> Value {
@@ -106,7 +112,7 @@ pub(super) fn encode_name(name: &str) -> String {
         && bytes[..3].eq_ignore_ascii_case(b"cf[")
         && bytes.ends_with(b"]")
         && bytes[3..bytes.len() - 1].iter().all(u8::is_ascii_digit);
-    if by_number {
+    if by_number || super::entity_property::is_bare_name(name) {
         String::from(name)
     } else {
         encode(name)

@@ -1,7 +1,8 @@
 //! The JQL subset a dynamic webhook's `jqlFilter` may use. The platform spec
 //! (`WebhookDetails.jqlFilter`) allows the fields `issueKey`, `project`,
-//! `issuetype`, `status`, `assignee`, `reporter` (plus `issue.property` and the epic
-//! label `cf[id]`, which the simulator does not model) and the operators `=`, `!=`,
+//! `issuetype`, `status`, `assignee`, `reporter`, `issue.property` (an indexed
+//! path of an app's `jira:entityProperty`; plus the epic label `cf[id]`, which the
+//! simulator does not model) and the operators `=`, `!=`,
 //! `IN` and `NOT IN`; anything else is refused in Jira's words ("The clause
 //! watchCount is unsupported"), so a filter that works here works on a real site.
 
@@ -44,7 +45,9 @@ fn check(expr: &Expr) -> Result<(), JqlError> {
         Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(check),
         Expr::Not(inner) => check(inner),
         Expr::Clause(clause) => {
-            if !FIELDS.contains(&clause.field.to_ascii_lowercase().as_str()) {
+            if !FIELDS.contains(&clause.field.to_ascii_lowercase().as_str())
+                && super::entity_property::split_name(&clause.field).is_none()
+            {
                 return Err(JqlError(format!(
                     "The clause {} is unsupported",
                     clause.field
@@ -89,5 +92,29 @@ mod tests {
             );
             assert!(compile(jql, &world, ALICE).is_ok(), "{jql}");
         }
+    }
+
+    #[test]
+    fn a_dynamic_filter_may_name_an_indexed_issue_property() {
+        let mut world = World::from_seed(&Seed::default()).expect("seed");
+        let module: kiln_manifest::EntityPropertyModule =
+            serde_json::from_value(serde_json::json!({
+                "key": "stats", "propertyKey": "stats",
+                "values": [{ "path": "team", "type": "string", "searchAlias": "statsTeam" }],
+            }))
+            .expect("module");
+        world
+            .register_entity_property_indexes("app", &[module])
+            .expect("registered");
+        let jql = "project = KILN AND issue.property[stats].team in (core, ops)";
+        assert!(compile_webhook_filter(jql, &world, ALICE).is_ok());
+        // The spec's subset names `issue.property`, not aliases or ranges.
+        assert_eq!(
+            compile_webhook_filter("statsTeam = core", &world, ALICE)
+                .expect_err("an alias")
+                .0,
+            "The clause statsTeam is unsupported"
+        );
+        assert!(compile_webhook_filter("issue.property[stats].other = 1", &world, ALICE).is_err());
     }
 }

@@ -83,6 +83,7 @@ impl World {
             tasks: Vec::new(),
             next_task_id: super::task::FIRST_TASK_ID,
             workflows: super::site_workflows::SiteWorkflows::new(),
+            entity_property_indexes: Vec::new(),
         };
         // Before projects: their issues hold values of these fields.
         for field in &seed.custom_fields {

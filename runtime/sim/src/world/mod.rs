@@ -10,6 +10,7 @@ pub(crate) mod board;
 pub(crate) mod cascading;
 pub(crate) mod component;
 pub(crate) mod custom_field;
+pub(crate) mod entity_property_index;
 pub(crate) mod epic;
 pub(crate) mod field_context;
 pub(crate) mod field_context_default;
@@ -140,6 +141,10 @@ pub(crate) struct World {
     /// The site's workflows and statuses (`site_workflows.rs`), which issues
     /// move by.
     pub(crate) workflows: site_workflows::SiteWorkflows,
+    /// The issue property paths apps index for JQL (Forge's
+    /// `jira:entityProperty`; `entity_property_index.rs`), in registration
+    /// order ([`entity_property_index::MAX_SITE_INDEXED_VALUES`] at most).
+    pub(crate) entity_property_indexes: Vec<entity_property_index::IndexedPath>,
 }
 
 impl World {
