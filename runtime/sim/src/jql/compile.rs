@@ -1,6 +1,7 @@
 //! Resolves a parsed query against the site as the caller sees it.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use super::JqlError;
 use super::dates::{self, DateTest, Resolution};
@@ -987,10 +988,12 @@ impl Query {
 
     /// Orders issues as `ORDER BY` says; without one, newest first as Jira does.
     pub(crate) fn sort(&self, issues: &mut [&IssueRecord], world: &World) {
+        let status_ranks = StatusRanks::of(world, &self.order);
         issues.sort_by(|a, b| {
             for (key, descending) in &self.order {
                 let ordering = match key {
                     SortKey::Property(at) => self.property_sorts[*at].compare(a, b, world),
+                    SortKey::Status => status_ranks.of_issue(a).cmp(&status_ranks.of_issue(b)),
                     key => compare(*key, a, b, world),
                 };
                 let ordering = if *descending {
@@ -1013,7 +1016,6 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::Created => a.created.cmp(&b.created),
         SortKey::Updated => a.updated.cmp(&b.updated),
         SortKey::Summary => a.summary.to_lowercase().cmp(&b.summary.to_lowercase()),
-        SortKey::Status => status_rank(world, a).cmp(&status_rank(world, b)),
         SortKey::Project => a.project_key.cmp(&b.project_key),
         // Ascending is lowest first: `ORDER BY priority DESC` puts Highest on top.
         SortKey::Priority => priority_rank_of(b).cmp(&priority_rank_of(a)),
@@ -1022,7 +1024,7 @@ fn compare(key: SortKey, a: &IssueRecord, b: &IssueRecord, world: &World) -> Ord
         SortKey::StatusCategoryChanged => a.status_category_changed.cmp(&b.status_category_changed),
         SortKey::Rank => a.rank.cmp(&b.rank),
         // Ordered by `Query::sort`, which holds what it orders by.
-        SortKey::Property(_) => Ordering::Equal,
+        SortKey::Property(_) | SortKey::Status => Ordering::Equal,
         SortKey::Creator => {
             let name = |issue: &IssueRecord| {
                 world
@@ -1139,13 +1141,29 @@ fn priority_rank_of(issue: &IssueRecord) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// The issue's status's place in the site's status order (the site's own
-/// first, then those workflow writes made, as they were made).
-fn status_rank(world: &World, issue: &IssueRecord) -> usize {
-    world
-        .workflows
-        .status_position(&issue.status.id)
-        .unwrap_or(usize::MAX)
+/// Each status's place in the site's status order (the site's own first, then
+/// those workflow writes made, as they were made), looked up once per sort: a
+/// site holds up to [`MAX_SITE_STATUSES`](crate::world::site_workflows::MAX_SITE_STATUSES)
+/// statuses, and a comparison that searched them would make a sort of every
+/// issue cost that many times more.
+struct StatusRanks<'w>(HashMap<&'w str, usize>);
+
+impl<'w> StatusRanks<'w> {
+    /// The ranks, if the order has a `status` key (else none are looked up).
+    fn of(world: &'w World, order: &[(SortKey, bool)]) -> Self {
+        let mut ranks = HashMap::new();
+        if order.iter().any(|(key, _)| matches!(key, SortKey::Status)) {
+            for (rank, entry) in world.workflows.statuses.iter().enumerate() {
+                ranks.entry(&*entry.status.id).or_insert(rank);
+            }
+        }
+        Self(ranks)
+    }
+
+    /// The issue's status's rank; a status the site does not list sorts last.
+    fn of_issue(&self, issue: &IssueRecord) -> usize {
+        self.0.get(&*issue.status.id).copied().unwrap_or(usize::MAX)
+    }
 }
 
 impl Predicate {

@@ -202,13 +202,6 @@ impl SiteWorkflows {
         self.statuses.iter().find(|s| s.status.id == id)
     }
 
-    /// Where the status with this id stands in the site's status order: the
-    /// site's own in their workflow's order, then the rest in the order they
-    /// were made (Jira's status order, which `ORDER BY status` follows).
-    pub(crate) fn status_position(&self, id: &str) -> Option<usize> {
-        self.statuses.iter().position(|s| s.status.id == id)
-    }
-
     /// The workflow with this id.
     pub(crate) fn workflow(&self, id: &str) -> Option<&WorkflowRecord> {
         self.workflows.iter().find(|w| w.id == id)
