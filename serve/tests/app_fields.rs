@@ -74,16 +74,8 @@ fn app(dir: &Path) -> PathBuf {
 
 /// `key`'s `field` as a person with the API token `token` reads it.
 fn field_on(base: &str, email: &str, token: &str, key: &str, field: &str) -> Value {
-    let issue: Value = client()
-        .get(format!("{base}/rest/api/3/issue/{key}?fields={field}"))
-        .basic_auth(email, Some(token))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
-    issue["fields"][field].clone()
+    let path = format!("/rest/api/3/issue/{key}?fields={field}");
+    jira_get(base, email, token, &path)["fields"][field].clone()
 }
 
 #[test]

@@ -229,15 +229,7 @@ fn a_comment_edit_and_an_assignment_reach_their_forge_triggers() {
         replies(&comments(&serve, &issue)).len() == 2
     });
 
-    let me: serde_json::Value = client
-        .get(format!("{base}/rest/api/3/myself"))
-        .basic_auth(&email, Some(&token))
-        .send()
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .unwrap();
+    let me = support::jira_get(&base, &email, &token, "/rest/api/3/myself");
     client
         .put(format!("{base}/rest/api/3/issue/{issue}"))
         .basic_auth(&email, Some(&token))

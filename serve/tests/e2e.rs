@@ -182,13 +182,7 @@ fn events_the_app_caused_itself_are_ignored_with_ignore_self() {
     let key = create_issue(&serve, APP_ACCOUNT, "made by the app");
     // The simulator's admin is the account the app acts as: a self-generated event.
     let (base, email, token) = serve.sim();
-    let me: Value = client()
-        .get(format!("{base}/rest/api/3/myself"))
-        .basic_auth(email, Some(token))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let me = jira_get(&base, &email, &token, "/rest/api/3/myself");
     let actor = me["accountId"].as_str().unwrap();
     let accepted = webhook(&serve, "self-1", &issue_created(&key, "s", actor), None);
     assert_eq!(accepted.status(), 202);

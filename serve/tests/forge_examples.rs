@@ -114,13 +114,7 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
         comments(&serve, "KILN-1").len() > kiln_1
     });
     let (base, email, token) = serve.sim();
-    let app_name: Value = client()
-        .get(format!("{base}/rest/api/3/myself"))
-        .basic_auth(email, Some(token))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let app_name = jira_get(&base, &email, &token, "/rest/api/3/myself");
     let seen = comments(&serve, "KILN-1");
     assert_eq!(seen.len(), kiln_1 + 1, "{seen:?}");
     let (author, text) = seen.last().unwrap();

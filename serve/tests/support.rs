@@ -90,20 +90,24 @@ impl<'a> Launch<'a> {
     }
 }
 
-/// An issue's comments (Jira's comment objects) on the Jira site at `base`, read with an
-/// API token.
-pub fn comments_on(base: &str, email: &str, token: &str, issue: &str) -> Vec<Value> {
-    let mut page: Value = client()
-        .get(format!(
-            "{base}/rest/api/3/issue/{issue}/comment?maxResults=100"
-        ))
+/// `GET {base}{path}` on the Jira site at `base` with an API token: the JSON of a 2xx answer.
+pub fn jira_get(base: &str, email: &str, token: &str, path: &str) -> Value {
+    client()
+        .get(format!("{base}{path}"))
         .basic_auth(email, Some(token))
         .send()
         .unwrap()
         .error_for_status()
         .unwrap()
         .json()
-        .unwrap();
+        .unwrap()
+}
+
+/// An issue's comments (Jira's comment objects) on the Jira site at `base`, read with an
+/// API token.
+pub fn comments_on(base: &str, email: &str, token: &str, issue: &str) -> Vec<Value> {
+    let path = format!("/rest/api/3/issue/{issue}/comment?maxResults=100");
+    let mut page = jira_get(base, email, token, &path);
     match page["comments"].take() {
         Value::Array(comments) => comments,
         _ => Vec::new(),

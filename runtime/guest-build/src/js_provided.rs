@@ -388,38 +388,32 @@ mod tests {
         serde_json::from_str(json).unwrap()
     }
 
-    #[test]
-    fn the_list_is_build_mjss_aliases() {
-        let build = include_str!("../js-toolchain/build.mjs");
-        let alias = build
-            .split_once("alias: {")
+    /// The quoted keys of the object literal in `build.mjs` that follows `opening`, one
+    /// per line, in order.
+    fn build_mjs_keys(opening: &str) -> Vec<&'static str> {
+        include_str!("../js-toolchain/build.mjs")
+            .split_once(opening)
             .and_then(|(_, rest)| rest.split_once('}'))
             .map(|(inside, _)| inside)
-            .expect("build.mjs has an esbuild alias block");
-        let aliased: Vec<&str> = alias
+            .unwrap_or_else(|| panic!("build.mjs has `{opening}`"))
             .lines()
             .map(str::trim)
             .filter(|line| line.starts_with('\''))
             .filter_map(|line| line.split('\'').nth(1))
-            .collect();
-        assert_eq!(aliased, PROVIDED_PACKAGES);
+            .collect()
+    }
+
+    #[test]
+    fn the_list_is_build_mjss_aliases() {
+        assert_eq!(build_mjs_keys("alias: {"), PROVIDED_PACKAGES);
     }
 
     #[test]
     fn the_refused_list_is_build_mjss() {
-        let build = include_str!("../js-toolchain/build.mjs");
-        let block = build
-            .split_once("const FORGE_SERVICES_NOT_PROVIDED = {")
-            .and_then(|(_, rest)| rest.split_once('}'))
-            .map(|(inside, _)| inside)
-            .expect("build.mjs lists the services it refuses");
-        let refused: Vec<&str> = block
-            .lines()
-            .map(str::trim)
-            .filter(|line| line.starts_with('\''))
-            .filter_map(|line| line.split('\'').nth(1))
-            .collect();
-        assert_eq!(refused, REFUSED_PACKAGES);
+        assert_eq!(
+            build_mjs_keys("const FORGE_SERVICES_NOT_PROVIDED = {"),
+            REFUSED_PACKAGES
+        );
     }
 
     #[test]
