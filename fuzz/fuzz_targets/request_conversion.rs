@@ -26,7 +26,7 @@ use std::time::Duration;
 use arbitrary::{Arbitrary, Unstructured};
 use kiln_manifest::{DeclaredScopes, Scope, catalogue};
 use kiln_runtime::bindings::{Method, Principal, Request, RequestError};
-use kiln_runtime::jira::session::{JiraSession, SessionConfig};
+use kiln_runtime::jira::session::{Door, JiraSession, SessionConfig};
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, MemoryAudit, Site};
 use kiln_sim::{AuthKind, SimConfig, Simulator};
 use libfuzzer_sys::fuzz_target;
@@ -249,6 +249,7 @@ fuzz_target!(|input: Input| {
         deadline: tokio::time::Instant::now() + Duration::from_secs(10),
         max_requests: 100,
         max_egress_requests: 0,
+        door: Door::App,
     });
     let before = fx.sim.requests().len();
     let outcome = fx.tokio.block_on(session.request(request));

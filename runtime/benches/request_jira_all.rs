@@ -23,7 +23,7 @@ use axum::response::Response as AxumResponse;
 use criterion::{Criterion, criterion_group, criterion_main};
 use kiln_manifest::DeclaredScopes;
 use kiln_runtime::bindings::{Method, Principal, Request};
-use kiln_runtime::jira::session::{JiraSession, MAX_IN_FLIGHT_PER_INVOCATION, SessionConfig};
+use kiln_runtime::jira::session::{Door, JiraSession, MAX_IN_FLIGHT_PER_INVOCATION, SessionConfig};
 use kiln_runtime::{Credential, Credentials, HttpLimits, JiraClient, NoAudit, Site};
 use kiln_sim::{SimConfig, Simulator};
 
@@ -120,6 +120,7 @@ fn session(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) -> JiraSessio
         deadline: tokio::time::Instant::now() + Duration::from_secs(30),
         max_requests: BATCH as u32,
         max_egress_requests: 0,
+        door: Door::App,
     })
 }
 

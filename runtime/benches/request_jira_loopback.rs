@@ -26,7 +26,7 @@ use kiln_manifest::DeclaredScopes;
 use kiln_runtime::bindings::{Method, Principal, Request};
 use kiln_runtime::engine::InstanceAllocation;
 use kiln_runtime::jira::redact::Redactor;
-use kiln_runtime::jira::session::{JiraSession, SessionConfig};
+use kiln_runtime::jira::session::{Door, JiraSession, SessionConfig};
 use kiln_runtime::{AuditSink, Invocation, JiraClient, LoadedApp, NoAudit};
 use kiln_sim::SimConfig;
 
@@ -70,6 +70,7 @@ async fn session_call(client: &Arc<JiraClient>, scopes: &Arc<DeclaredScopes>) {
         deadline: tokio::time::Instant::now() + Duration::from_secs(30),
         max_requests: 1,
         max_egress_requests: 0,
+        door: Door::App,
     });
     let response = session.request(myself()).await.expect("simulator answers");
     assert_eq!(response.status, 200);

@@ -18,7 +18,7 @@ use crate::guest_text::{
     GuestList, GuestText, MAX_GUEST_ERROR_BYTES, MAX_GUEST_LIST_ITEMS, MAX_GUEST_NAME_BYTES, cap,
     cap_owned,
 };
-use crate::jira::session::{JiraSession, SessionConfig};
+use crate::jira::session::{Door, JiraSession, SessionConfig};
 use crate::runtime::LoadedApp;
 use crate::sandbox::guest_log::{Dropped, GuestLog, LogLine};
 use crate::sandbox::json_depth::{MAX_JSON_DEPTH, exceeds_depth};
@@ -342,6 +342,7 @@ impl LoadedApp {
             deadline,
             max_requests: self.limits.max_requests,
             max_egress_requests: crate::egress::budget::egress_requests_for(timeout),
+            door: Door::App,
         });
         // Egress shares the invocation's budget: its own request count, one byte count.
         let egress = crate::egress::EgressState::new(

@@ -104,6 +104,52 @@ async fn url_connect_only_route_without_oauth_scope() {
     .await;
 }
 
+/// The dynamic webhooks of the credential every app on a site shares are the
+/// host's (its registrar delivers every app's product events through them):
+/// an app that declares every scope Jira asks for them is still refused each
+/// operation, as the app principal and as the user, however the path is
+/// spelled, and nothing reaches Jira (runtime/src/policy/host_routes.rs).
+#[tokio::test]
+async fn url_host_webhooks_refused_whatever_the_scopes() {
+    let all_webhook_scopes = [
+        "manage:jira-webhook",
+        "read:jira-work",
+        "read:jira-user",
+        "read:webhook:jira",
+        "write:webhook:jira",
+        "delete:webhook:jira",
+        "read:jql:jira",
+        "read:field:jira",
+        "read:project:jira",
+    ];
+    let deletion = json!({ "webhookIds": [1, 2, 3] });
+    let cases = [
+        ("GET", "/rest/api/3/webhook", "getDynamicWebhooksForApp"),
+        ("GET", "/rest/api/2/webhook", "getDynamicWebhooksForApp"),
+        ("GET", "/rest/api/3/webhook/failed", "getFailedWebhooks"),
+        ("POST", "/rest/api/3/webhook", "registerDynamicWebhooks"),
+        ("DELETE", "/rest/api/3/webhook", "deleteWebhookById"),
+        ("PUT", "/rest/api/3/webhook/refresh", "refreshWebhooks"),
+    ];
+    for principal in ["app", "user"] {
+        for (method, path, operation) in cases {
+            let request = json!({
+                "principal": principal,
+                "method": method,
+                "path": path,
+                "headers": [["content-type", "application/json"]],
+                "body": deletion.to_string(),
+            });
+            let err = refused(&all_webhook_scopes, request, "unknown-route", operation).await;
+            let detail = err["detail"].to_string();
+            assert!(
+                detail.contains("belong to the Kiln host"),
+                "{principal} {method} {path}: {err}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn url_undeclared_scope() {
     let err = refused(

@@ -17,7 +17,7 @@ use tokio::sync::OnceCell;
 
 use super::audit::NoAudit;
 use super::client::JiraClient;
-use super::session::{JiraSession, SessionConfig};
+use super::session::{Door, JiraSession, SessionConfig};
 use crate::bindings::{Method, Principal, Request};
 
 /// The longest account id accepted. Atlassian's are 24 hex digits or
@@ -64,6 +64,7 @@ pub async fn lookup(client: &Arc<JiraClient>, timeout: Duration) -> Option<Strin
         deadline: tokio::time::Instant::now() + timeout,
         max_requests: 1,
         max_egress_requests: 0,
+        door: Door::App,
     });
     let request = Request {
         principal: Principal::User,

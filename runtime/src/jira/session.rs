@@ -34,6 +34,8 @@ use super::tenant::check_tenant;
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
 use crate::egress::budget::{BudgetExceeded, InvocationBudget};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
+use crate::policy::host_routes;
+pub use crate::policy::host_routes::Door;
 use crate::policy::path::validate_path;
 use crate::policy::url::build_url_placed;
 
@@ -55,6 +57,10 @@ pub struct SessionConfig {
     /// Egress requests this invocation may make
     /// ([`crate::egress::budget::egress_requests_for`] its timeout).
     pub max_egress_requests: u32,
+    /// Whose calls these are: an app's ([`Door::App`]) never reach the
+    /// operations of the host's own integration
+    /// ([`crate::policy::host_routes`]).
+    pub door: Door,
 }
 
 /// Per-invocation state of `request-jira`.
@@ -70,6 +76,7 @@ pub struct JiraSession {
     /// once are each charged on their own.
     budget: Arc<InvocationBudget>,
     refusals: AtomicU32,
+    door: Door,
 }
 
 /// Most `request-jira-all` requests one invocation has in flight at once.
@@ -111,6 +118,7 @@ impl JiraSession {
             deadline,
             max_requests,
             max_egress_requests,
+            door,
         } = config;
         Self {
             scopes,
@@ -125,6 +133,7 @@ impl JiraSession {
             )),
             client,
             refusals: AtomicU32::new(0),
+            door,
         }
     }
 
@@ -228,6 +237,9 @@ impl JiraSession {
             .match_route(method, path.decoded())
             .ok_or_else(|| unknown_route(method, path.decoded()))?;
         trace.route = Some(route);
+        if let Some(refused) = host_routes::refusal(self.door, route) {
+            return Err(RequestError::UnknownRoute(refused));
+        }
 
         match self.scopes.allows(route) {
             ScopeDecision::Granted { alternative } => trace.granted_by = alternative,
@@ -606,6 +618,7 @@ mod tests {
             deadline: TokioInstant::now() + Duration::from_secs(30),
             max_requests: 10,
             max_egress_requests: 10,
+            door: Door::App,
         })
     }
 
@@ -876,6 +889,7 @@ mod tests {
             deadline: TokioInstant::now() + Duration::from_secs(30),
             max_requests: 10,
             max_egress_requests: 10,
+            door: Door::App,
         });
         (session, audit)
     }

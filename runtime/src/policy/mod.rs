@@ -2,6 +2,7 @@
 //! byte leaves the host. Each rule is a pure function with table tests.
 
 pub mod headers;
+pub mod host_routes;
 pub mod path;
 pub mod url;
 

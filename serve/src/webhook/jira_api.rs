@@ -20,7 +20,7 @@ use kiln_runtime::JiraClient;
 use kiln_runtime::bindings::{Method, Principal, Request, RequestError, Response};
 use kiln_runtime::guest_text::{GuestText, cap};
 use kiln_runtime::jira::rate_limit::parse_retry_after;
-use kiln_runtime::jira::session::{JiraSession, SessionConfig};
+use kiln_runtime::jira::session::{Door, JiraSession, SessionConfig};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -180,6 +180,7 @@ impl JiraWebhooks {
             deadline: tokio::time::Instant::now() + CALL_TIMEOUT,
             max_requests: 1,
             max_egress_requests: 0,
+            door: Door::Host,
         });
         let request = Request {
             principal: Principal::User,
