@@ -162,6 +162,11 @@ pub enum LoadError {
         GuestText(.app)
     )]
     FuelNotCounted { app: String },
+    /// [`Runtime::load_hashed_with_client`] was given a client of another site
+    /// than the runtime's: one runtime serves one site, so that no site's
+    /// credentials are attached to another's requests.
+    #[error("an app's own Jira client must be for this runtime's site ({site})")]
+    OtherSite { site: String },
 }
 
 impl LoadError {
@@ -292,6 +297,29 @@ impl Runtime {
         let component = self.host.compiled.remember(digest, &component);
         let mut app = self.prepare_allowed(&component, manifest, allowlist)?;
         app.from_cache = from_cache;
+        Ok(app)
+    }
+
+    /// [`Self::load_hashed`] of an app that calls this runtime's site with
+    /// credentials of its own: `client` must be for the same site (URL and
+    /// cloud id), else [`LoadError::OtherSite`]. `runtime serve` gives each
+    /// app on the embedded simulator an app integration of its own, as Jira
+    /// gives each Forge app one, so that what Jira keys by the app (its app
+    /// properties, its custom fields' values) is each app's alone.
+    pub async fn load_hashed_with_client(
+        &self,
+        component: HashedComponent,
+        manifest: Manifest,
+        client: JiraClient,
+    ) -> Result<LoadedApp, LoadError> {
+        let (ours, theirs) = (self.client.site(), client.site());
+        if ours.site_url() != theirs.site_url() || ours.cloud_id() != theirs.cloud_id() {
+            return Err(LoadError::OtherSite {
+                site: ours.site_url().to_owned(),
+            });
+        }
+        let mut app = self.load_hashed(component, manifest).await?;
+        app.client = Arc::new(client);
         Ok(app)
     }
 

@@ -261,17 +261,29 @@ impl Host {
         if let Some(app) = loaded.get(&(app_id.clone(), site.name.clone())) {
             return Ok(app.clone());
         }
-        let app = site
-            .runtime
-            .load_hashed(
-                HashedComponent::clone(&bundle.wasm),
-                bundle.manifest.clone(),
-            )
-            .await
-            .map_err(|e| HostError::Load {
-                app: app_id.clone(),
-                message: e.to_string(),
-            })?;
+        let failed = |message: String| HostError::Load {
+            app: app_id.clone(),
+            message,
+        };
+        let component = HashedComponent::clone(&bundle.wasm);
+        let manifest = bundle.manifest.clone();
+        let app = match &site.simulator {
+            // On the embedded simulator each app calls as an app integration of its own,
+            // as each Forge app does on Jira: what Jira keys by the app (app properties,
+            // its custom fields' values) is then each app's alone, though the apps share
+            // the site. A configured site has the one credential its operator gave.
+            Some(simulator) => {
+                let own = simulator
+                    .app_client_for(&app_id)
+                    .map_err(|e| failed(e.to_string()))?;
+                let client = crate::sites::simulator_client(simulator, &own).map_err(failed)?;
+                site.runtime
+                    .load_hashed_with_client(component, manifest, client)
+                    .await
+            }
+            None => site.runtime.load_hashed(component, manifest).await,
+        }
+        .map_err(|e| failed(e.to_string()))?;
         let app = Arc::new(app);
         loaded.insert((app_id, site.name.clone()), app.clone());
         Ok(app)

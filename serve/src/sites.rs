@@ -47,32 +47,12 @@ pub async fn embedded_simulator(
     })
     .await
     .map_err(|e| StartError::Site(format!("cannot start the embedded Jira simulator: {e}")))?;
-    let (email, api_token, account_id) = simulator
+    let account_id = simulator
         .user(SIM_USER)
-        .map(|u| (u.email.clone(), u.api_token.clone(), u.account_id.clone()))
+        .map(|u| u.account_id.clone())
         .ok_or_else(|| StartError::Site(format!("the simulator has no user {SIM_USER}")))?;
-    let app_client = simulator.app_client().clone();
-    let app = ClientCredentials::new(ClientCredentialsConfig {
-        client_id: app_client.client_id.clone(),
-        client_secret: SecretString::from(app_client.client_secret.clone()),
-        token_url: format!("{}/oauth/token", simulator.base_url()),
-    })
-    .map_err(|e| StartError::Site(e.to_string()))?;
-    let credentials = Credentials {
-        user: Some(Credential::ApiToken {
-            email,
-            token: SecretString::from(api_token),
-        }),
-        app: Some(Credential::AppClient(Arc::new(app))),
-    };
-    let site = Site::new(
-        simulator.base_url(),
-        simulator.base_url(),
-        simulator.cloud_id(),
-    )
-    .map_err(|e| StartError::Site(e.to_string()))?;
-    let client = JiraClient::new(site, credentials, HttpLimits::default())
-        .map_err(|e| StartError::Site(e.to_string()))?;
+    let app_client = simulator.app_client();
+    let client = simulator_client(&simulator, &app_client).map_err(StartError::Site)?;
     let runtime = Runtime::on_host(host.clone(), client, options)
         .map_err(|e| StartError::Site(e.to_string()))?;
     let mut self_accounts = vec![account_id.clone()];
@@ -99,6 +79,39 @@ pub async fn embedded_simulator(
             .map_err(|e| StartError::Site(e.to_string()))?,
         simulator: Some(simulator),
     })
+}
+
+/// A client of the embedded simulator: the seeded user apps act as for the user principal,
+/// and the client-credentials integration `app` for the app principal (the site's own, or an
+/// app's, [`kiln_sim::Simulator::app_client_for`]).
+pub fn simulator_client(
+    simulator: &Simulator,
+    app: &kiln_sim::AppClientConfig,
+) -> Result<JiraClient, String> {
+    let (email, api_token) = simulator
+        .user(SIM_USER)
+        .map(|u| (u.email.clone(), u.api_token.clone()))
+        .ok_or_else(|| format!("the simulator has no user {SIM_USER}"))?;
+    let app = ClientCredentials::new(ClientCredentialsConfig {
+        client_id: app.client_id.clone(),
+        client_secret: SecretString::from(app.client_secret.clone()),
+        token_url: format!("{}/oauth/token", simulator.base_url()),
+    })
+    .map_err(|e| e.to_string())?;
+    let credentials = Credentials {
+        user: Some(Credential::ApiToken {
+            email,
+            token: SecretString::from(api_token),
+        }),
+        app: Some(Credential::AppClient(Arc::new(app))),
+    };
+    let site = Site::new(
+        simulator.base_url(),
+        simulator.base_url(),
+        simulator.cloud_id(),
+    )
+    .map_err(|e| e.to_string())?;
+    JiraClient::new(site, credentials, HttpLimits::default()).map_err(|e| e.to_string())
 }
 
 /// A real site from `kiln.toml`.

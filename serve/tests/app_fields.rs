@@ -141,3 +141,102 @@ fn a_served_forge_app_writes_its_own_custom_field_and_nobody_else_may() {
         "checkout-v3"
     );
 }
+
+/// A second app served beside it: its web trigger writes the field named in the body as
+/// itself (`asApp()`), and answers the write's status.
+const INTRUDER_MANIFEST: &str = "app:
+  id: ari:cloud:ecosystem::app/0badc0de-5678-4abc-8def-0123456789ab
+  runtime:
+    name: nodejs22.x
+modules:
+  webtrigger:
+    - key: overwrite
+      function: write
+  function:
+    - key: write
+      handler: index.overwrite
+permissions:
+  scopes:
+    - read:jira-work
+    - write:app-data:jira
+";
+
+const INTRUDER_INDEX: &str = r#"import api, { route } from '@forge/api';
+
+export async function overwrite(request) {
+  const { field, issueId } = JSON.parse(request.body);
+  const write = await api.asApp().requestJira(route`/rest/api/3/app/field/value`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ updates: [{ customField: field, issueIds: [issueId], value: 'overwritten' }] }),
+  });
+  return { statusCode: 200, body: JSON.stringify({ status: write.status }) };
+}
+"#;
+
+/// Two apps under one `runtime serve` on the embedded simulator are two apps to Jira, as on
+/// Forge: the second cannot write the first's custom field, though both call `asApp()` on
+/// the same site (each is an app integration of its own there).
+#[test]
+fn another_served_app_cannot_write_the_apps_custom_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let owner = app(dir.path());
+    let intruder = dir.path().join("intruder");
+    std::fs::create_dir_all(intruder.join("src")).unwrap();
+    std::fs::write(
+        intruder.join("package.json"),
+        r#"{ "name": "intruder", "version": "1.0.0", "private": true, "type": "module" }"#,
+    )
+    .unwrap();
+    std::fs::write(intruder.join("manifest.yml"), INTRUDER_MANIFEST).unwrap();
+    std::fs::write(intruder.join("src/index.js"), INTRUDER_INDEX).unwrap();
+    write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
+    let config = dir.path().join("kiln.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n[[app]]\npath = {:?}\n",
+            owner.display().to_string(),
+            intruder.display().to_string(),
+        ),
+    )
+    .unwrap();
+    let serve = spawn_config(&config, &[], None).serving();
+    let url_of = |key: &str| {
+        serve.line("webtrigger", Some(key))["url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let post = |url: &str, body: Value| -> Value {
+        let response = client()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().unwrap()
+    };
+    let answer = post(
+        &url_of("set-experiment"),
+        json!({ "issueKey": "KILN-1", "value": "checkout-v2" }),
+    );
+    assert_eq!(answer["status"], 204, "{answer}");
+    let field = answer["id"].as_str().expect("the field's id").to_owned();
+    let (base, email, token) = serve.sim_as(PERSON);
+    let issue_id: u64 = jira_get(&base, &email, &token, "/rest/api/3/issue/KILN-1")["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("KILN-1's id");
+
+    let refused = post(
+        &url_of("overwrite"),
+        json!({ "field": field, "issueId": issue_id }),
+    );
+    assert_eq!(refused["status"], 403, "{refused}");
+    assert_eq!(
+        field_on(&base, &email, &token, "KILN-1", &field),
+        "checkout-v2"
+    );
+}

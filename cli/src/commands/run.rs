@@ -223,6 +223,8 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
             | LoadError::FuelNotCounted { .. } => Failure::bad_input(
                 anyhow!(e).context(format!("cannot load {}", source.wasm_path.display())),
             ),
+            // Only for a client of its own, which `runtime run` never gives.
+            LoadError::OtherSite { .. } => Failure::environment(anyhow!(e)),
         })?;
 
     let invoked = app

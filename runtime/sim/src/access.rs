@@ -40,13 +40,14 @@ pub(crate) struct Caller {
 
 impl Caller {
     /// The calling app's client id, if the call is the app acting as itself
-    /// (Forge's `asApp()`). The simulator's client-credentials integration is
-    /// that app; its 3LO integration acts for a user (an impersonated request,
-    /// `asUser()`), and an API token is a user.
+    /// (Forge's `asApp()`). A client-credentials integration of the site is
+    /// such an app (one per app a host runs, [`crate::app_clients`]); its 3LO
+    /// integration acts for a user (an impersonated request, `asUser()`), and
+    /// an API token is a user.
     pub(crate) fn app_itself(&self, shared: &Shared) -> Option<&str> {
         self.app
             .as_deref()
-            .filter(|app| *app == shared.app_client.client_id)
+            .filter(|app| shared.app_clients.contains(app))
     }
 }
 
@@ -110,9 +111,9 @@ pub(crate) async fn enforce(
                 ..
             } => Some(shared.oauth_client.client_id.clone()),
             Grant::OAuth {
-                app: OAuthApp::ClientCredentials,
+                app: OAuthApp::ClientCredentials(index),
                 ..
-            } => Some(shared.app_client.client_id.clone()),
+            } => shared.app_clients.client_id(index),
             Grant::ApiToken => None,
         };
         Caller {

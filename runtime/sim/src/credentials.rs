@@ -1,5 +1,6 @@
 //! Reading the `Authorization` header and deciding whose credential it is.
 
+use crate::app_clients::AppClientIndex;
 use std::collections::BTreeSet;
 
 use axum::http::{HeaderMap, header};
@@ -73,8 +74,9 @@ pub(crate) enum Grant {
 pub(crate) enum OAuthApp {
     /// The 3LO app, acting for the user who consented.
     ThreeLegged,
-    /// The client-credentials integration, acting as its service account.
-    ClientCredentials,
+    /// A client-credentials integration (which: [`AppClientIndex`]), acting as
+    /// its service account.
+    ClientCredentials(AppClientIndex),
 }
 
 /// A verified user.

@@ -13,6 +13,7 @@
 
 mod access;
 mod adf;
+mod app_clients;
 mod change;
 mod clock;
 mod config;
@@ -41,6 +42,7 @@ mod webhooks;
 mod world;
 mod write_budget;
 
+pub use app_clients::{MAX_APP_CLIENTS, TooManyApps};
 pub use clock::SimClock;
 pub use config::{AppClientConfig, EMBEDDED_SITE_CLOUD_ID, OAuthClientConfig, SimConfig};
 pub use error::SimError;

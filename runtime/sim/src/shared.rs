@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use subtle::ConstantTimeEq as _;
 use tokio::sync::watch;
 
+use crate::app_clients::AppClients;
 use crate::config::{AppClientConfig, OAuthClientConfig};
 use crate::credentials::{Grant, Identity, Presented, Principal, presented};
 use crate::faults::Faults;
@@ -27,7 +28,7 @@ pub(crate) struct Shared {
     faults: Mutex<Faults>,
     oauth: Mutex<OAuthStore>,
     pub(crate) oauth_client: OAuthClientConfig,
-    pub(crate) app_client: AppClientConfig,
+    pub(crate) app_clients: AppClients,
     pub(crate) base_url: String,
     pub(crate) cloud_id: String,
     pub(crate) users: Vec<SimUser>,
@@ -64,7 +65,7 @@ impl Shared {
             faults: Mutex::new(faults),
             oauth: Mutex::new(OAuthStore::default()),
             oauth_client,
-            app_client,
+            app_clients: AppClients::new(app_client),
             base_url,
             cloud_id,
             users,
@@ -114,10 +115,10 @@ impl Shared {
         };
         if client_id == self.oauth_client.client_id {
             Some(key(client_id, &self.oauth_client.client_secret))
-        } else if client_id == self.app_client.client_id {
-            Some(key(client_id, &self.app_client.client_secret))
         } else {
-            None
+            self.app_clients
+                .find(client_id)
+                .map(|(_, app)| key(client_id, &app.client_secret))
         }
     }
 

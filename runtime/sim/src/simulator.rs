@@ -146,14 +146,28 @@ impl Simulator {
         &self.shared.oauth_client
     }
 
-    /// The client-credentials integration the app principal authenticates with.
-    pub fn app_client(&self) -> &crate::config::AppClientConfig {
-        &self.shared.app_client
+    /// The client-credentials integration the site was configured with: the
+    /// app principal's when one app runs on the site (`runtime run`).
+    pub fn app_client(&self) -> crate::config::AppClientConfig {
+        self.shared.app_clients.configured()
+    }
+
+    /// The client-credentials integration of the app `app_id`, for a host that
+    /// runs several apps on this site (`runtime serve`): Jira keys what an app
+    /// owns (its app properties, its custom fields' values, its dynamic
+    /// webhooks) by the app, so each app calls as its own. The first app to ask
+    /// is given the configured one ([`Simulator::app_client`]); asking again
+    /// gives the same. See `app_clients.rs`.
+    pub fn app_client_for(
+        &self,
+        app_id: &str,
+    ) -> Result<crate::config::AppClientConfig, crate::TooManyApps> {
+        self.shared.app_clients.for_app(app_id)
     }
 
     /// Creates the custom fields an app declares (Forge's `jira:customField`
     /// modules) on the site, owned by the app's client-credentials
-    /// integration ([`Simulator::app_client`]), which alone writes their
+    /// integration ([`Simulator::app_client_for`]), which alone writes their
     /// values (`/rest/api/3/app/field/value`); returns their ids
     /// (`customfield_N`) in declaration order.
     ///
@@ -169,7 +183,10 @@ impl Simulator {
         environment: &str,
         fields: &[kiln_manifest::CustomFieldModule],
     ) -> Result<Vec<String>, SimError> {
-        let client_id = self.shared.app_client.client_id.clone();
+        let client_id = self
+            .app_client_for(app_id)
+            .map_err(|e| SimError::AppFields(e.to_string()))?
+            .client_id;
         self.shared
             .world()
             .register_app_fields(&crate::world::app_field::Registration {

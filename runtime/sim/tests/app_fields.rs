@@ -373,3 +373,68 @@ async fn the_app_writes_only_issues_its_account_may_see() {
     assert_eq!(hidden.status, StatusCode::BAD_REQUEST, "{}", hidden.text);
     assert_eq!(field_of(&sim, "SEC-1", &ids[1]).await, Value::Null);
 }
+
+/// Two apps on one site (`runtime serve APP APP`), each calling as its own
+/// integration (`Simulator::app_client_for`): each writes its own fields'
+/// values and not the other's, as on Jira, where each Forge app is an app of
+/// its own.
+#[tokio::test]
+async fn another_apps_integration_cannot_write_the_apps_fields() {
+    const OTHER: &str = "ari:cloud:ecosystem::app/0f0e0d0c-0b0a-4909-8807-060504030201";
+    let (sim, ids) = registered().await;
+    let other_ids = sim
+        .register_app_fields(
+            OTHER,
+            "development",
+            &[module(
+                json!({ "key": "note", "name": "Other Note", "type": "string" }),
+            )],
+        )
+        .expect("registered");
+    let other = sim.app_client_for(OTHER).expect("its integration");
+    assert_ne!(other.client_id, sim.app_client().client_id);
+    let tokens: Value = common::oauth::token(
+        &sim,
+        json!({
+            "grant_type": "client_credentials",
+            "client_id": other.client_id,
+            "client_secret": other.client_secret,
+        }),
+    )
+    .await
+    .json()
+    .await
+    .expect("tokens");
+    let token = tokens["access_token"].as_str().expect("access");
+    let kiln1 = issue_id(&sim, "KILN-1").await;
+    let write = |field: &str| {
+        let url = format!(
+            "{}/ex/jira/{}/rest/api/3/app/field/value",
+            sim.base_url(),
+            sim.cloud_id()
+        );
+        let body = json!({ "updates": [{ "customField": field, "issueIds": [kiln1], "value": "from the other app" }] });
+        send(client().post(url).bearer_auth(token).json(&body))
+    };
+    let refused = write(&ids[1]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    assert_ne!(
+        field_of(&sim, "KILN-1", &ids[1]).await,
+        json!("from the other app")
+    );
+    let own = write(&other_ids[0]).await;
+    assert!(own.status.is_success(), "{}", own.text);
+    assert_eq!(
+        field_of(&sim, "KILN-1", &other_ids[0]).await,
+        json!("from the other app")
+    );
+    // The first app still writes its own.
+    let first = as_app(
+        &sim,
+        Method::POST,
+        "/rest/api/3/app/field/value",
+        &json!({ "updates": [{ "customField": ids[1], "issueIds": [kiln1], "value": "mine" }] }),
+    )
+    .await;
+    assert!(first.status.is_success(), "{}", first.text);
+}

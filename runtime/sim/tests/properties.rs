@@ -158,6 +158,82 @@ async fn gateway(
     common::send(request).await
 }
 
+/// A host running several apps on one site gives each an integration of its
+/// own (`Simulator::app_client_for`), as Jira gives each Forge app: one app's
+/// Forge app properties are not another's, though both act as the same
+/// service account.
+#[tokio::test]
+async fn each_apps_integration_keeps_its_own_app_properties() {
+    use reqwest::Method;
+    let sim = start().await;
+    let first = sim.app_client_for("ari:cloud:ecosystem::app/a").expect("a");
+    let second = sim.app_client_for("ari:cloud:ecosystem::app/b").expect("b");
+    assert_eq!(
+        first.client_id,
+        sim.app_client().client_id,
+        "the first app gets the site's"
+    );
+    assert_ne!(second.client_id, first.client_id);
+    assert_eq!(
+        sim.app_client_for("ari:cloud:ecosystem::app/b")
+            .expect("again")
+            .client_id,
+        second.client_id
+    );
+    let token_of = |client: &kiln_sim::AppClientConfig| {
+        json!({
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+        })
+    };
+    let access = |body: serde_json::Value| {
+        let sim = &sim;
+        async move {
+            let tokens: serde_json::Value = common::oauth::token(sim, body)
+                .await
+                .json()
+                .await
+                .expect("tokens");
+            tokens["access_token"].as_str().expect("access").to_owned()
+        }
+    };
+    let a = access(token_of(&first)).await;
+    let b = access(token_of(&second)).await;
+    let path = "/rest/forge/1/app/properties/settings";
+
+    let created = gateway(&sim, &a, Method::PUT, path, Some(r#"{"owner":"a"}"#)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let unseen = gateway(&sim, &b, Method::GET, path, None).await;
+    assert_eq!(unseen.status, 404, "{}", unseen.text);
+    assert!(!unseen.text.contains("owner"), "{}", unseen.text);
+    let keys = gateway(&sim, &b, Method::GET, "/rest/forge/1/app/properties", None).await;
+    assert_eq!(keys.body["keys"], json!([]), "{}", keys.text);
+    // The second app's write of the same key is its own property, not the first's.
+    let its_own = gateway(&sim, &b, Method::PUT, path, Some(r#"{"owner":"b"}"#)).await;
+    assert_eq!(its_own.status, 201, "{}", its_own.text);
+    let read_a = gateway(&sim, &a, Method::GET, path, None).await;
+    assert_eq!(read_a.body["value"], json!({"owner": "a"}));
+    let read_b = gateway(&sim, &b, Method::GET, path, None).await;
+    assert_eq!(read_b.body["value"], json!({"owner": "b"}));
+    // Both act as the same service account elsewhere.
+    let me_a = gateway(&sim, &a, Method::GET, "/rest/api/3/myself", None).await;
+    let me_b = gateway(&sim, &b, Method::GET, "/rest/api/3/myself", None).await;
+    assert_eq!(
+        me_a.body["accountId"], me_b.body["accountId"],
+        "{}",
+        me_b.text
+    );
+
+    // Each secret opens only its own integration; an unknown client id is refused.
+    let mut crossed = token_of(&second);
+    crossed["client_secret"] = json!(first.client_secret);
+    assert_eq!(common::oauth::token(&sim, crossed).await.status(), 401);
+    let mut unknown = token_of(&second);
+    unknown["client_id"] = json!("nobody");
+    assert_eq!(common::oauth::token(&sim, unknown).await.status(), 401);
+}
+
 #[tokio::test]
 async fn forge_app_properties_belong_to_the_app_calling_as_itself() {
     use reqwest::Method;

@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
+use crate::app_clients::AppClientIndex;
 use crate::credentials::OAuthApp;
 use crate::user::random_secret;
 
@@ -190,6 +191,7 @@ impl OAuthStore {
     /// (RFC 6749 §4.4.3): the client simply asks again with its secret.
     pub(crate) fn issue_client_token(
         &mut self,
+        client: AppClientIndex,
         account_id: String,
         scopes: BTreeSet<String>,
         lifetime: Duration,
@@ -205,7 +207,7 @@ impl OAuthStore {
                 scopes: scopes.clone(),
                 expires: now + lifetime,
                 family,
-                app: OAuthApp::ClientCredentials,
+                app: OAuthApp::ClientCredentials(client),
             },
         );
         TokenSet {
@@ -358,19 +360,34 @@ mod tests {
     fn client_tokens_have_no_refresh_token_and_expire() {
         let mut store = OAuthStore::default();
         let scopes = BTreeSet::from([String::from("read:jira-work"), String::from(OFFLINE_ACCESS)]);
-        let live = store.issue_client_token(String::from("app"), scopes.clone(), HOUR);
+        let live = store.issue_client_token(
+            AppClientIndex::CONFIGURED,
+            String::from("app"),
+            scopes.clone(),
+            HOUR,
+        );
         assert!(live.refresh_token.is_none());
         assert_eq!(
             store.access(&live.access_token),
             Some((
                 String::from("app"),
                 scopes.clone(),
-                OAuthApp::ClientCredentials
+                OAuthApp::ClientCredentials(AppClientIndex::CONFIGURED)
             ))
         );
-        let again = store.issue_client_token(String::from("app"), scopes.clone(), HOUR);
+        let again = store.issue_client_token(
+            AppClientIndex::CONFIGURED,
+            String::from("app"),
+            scopes.clone(),
+            HOUR,
+        );
         assert_ne!(again.access_token, live.access_token);
-        let expired = store.issue_client_token(String::from("app"), scopes, Duration::ZERO);
+        let expired = store.issue_client_token(
+            AppClientIndex::CONFIGURED,
+            String::from("app"),
+            scopes,
+            Duration::ZERO,
+        );
         assert!(store.access(&expired.access_token).is_none());
         assert!(
             store.access(&live.access_token).is_some(),

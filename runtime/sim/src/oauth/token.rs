@@ -70,7 +70,13 @@ pub(crate) async fn grant(
 /// itself and gets an access token for its configured scopes, acting as its
 /// account. No refresh token: renewing is asking again with the secret.
 fn client_credentials(shared: &Shared, request: &TokenRequest) -> Result<TokenSet, OAuthError> {
-    let app = &shared.app_client;
+    // The client id is public; the secret, compared in constant time, is what
+    // authenticates. An unknown id fails as a wrong secret does.
+    let (index, app) = request
+        .client_id
+        .as_deref()
+        .and_then(|id| shared.app_clients.find(id))
+        .ok_or_else(unauthorized)?;
     authenticate(request, &app.client_id, &app.client_secret)?;
     let account_id = shared
         .users
@@ -96,7 +102,7 @@ fn client_credentials(shared: &Shared, request: &TokenRequest) -> Result<TokenSe
         .collect();
     Ok(shared
         .oauth()
-        .issue_client_token(account_id, scopes, app.access_token_lifetime))
+        .issue_client_token(index, account_id, scopes, app.access_token_lifetime))
 }
 
 /// The 3LO app authenticates every code exchange and refresh.
@@ -116,12 +122,13 @@ fn authenticate(request: &TokenRequest, client_id: &str, secret: &str) -> Result
     if id_ok && secret_ok {
         Ok(())
     } else {
-        Err(OAuthError::new(
-            StatusCode::UNAUTHORIZED,
-            "access_denied",
-            "Unauthorized",
-        ))
+        Err(unauthorized())
     }
+}
+
+/// What a client that did not authenticate is answered.
+fn unauthorized() -> OAuthError {
+    OAuthError::new(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized")
 }
 
 /// Atlassian answers 403 `invalid_grant` for a bad code or refresh token.

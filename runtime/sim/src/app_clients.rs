@@ -1,0 +1,171 @@
+//! The site's client-credentials integrations: the one it starts with, and one
+//! more for each further app a host runs on it.
+//!
+//! Jira keys what an app owns by the app: its Forge app properties, the values
+//! of its custom fields, its dynamic webhooks. On Jira every Forge app is an
+//! integration of its own, so one app never reads or writes another's. A host
+//! that runs several apps against this site (`runtime serve APP APP`) asks for
+//! an integration per app ([`AppClients::for_app`]): the first app to ask is
+//! given the site's configured integration (so a single app, `runtime run`,
+//! acts as the one `SimConfig::app_client` names, as before), each other app a
+//! new one with the same scopes and service account but its own client id and
+//! secret. Asking again for the same app gives the same integration, so an app
+//! loaded twice keeps what it owns.
+
+use std::sync::RwLock;
+
+use crate::config::AppClientConfig;
+
+/// Integrations a site makes for apps beyond its configured one. Each holds a
+/// few strings; the bound keeps a host that loads apps in a loop (or a bug)
+/// from growing the site without end. A host serving more apps than this on
+/// one simulator gets [`TooManyApps`] for the rest.
+pub const MAX_APP_CLIENTS: usize = 1_000;
+
+/// Bytes of a made integration's random client secret, as the configured one's.
+const SECRET_BYTES: usize = 48;
+
+/// Which of the site's integrations a token was issued to: an index into
+/// [`AppClients`], `0` being the configured one. Small and `Copy`, as tokens
+/// carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AppClientIndex(usize);
+
+impl AppClientIndex {
+    /// The integration the site was configured with.
+    #[cfg(test)]
+    pub(crate) const CONFIGURED: Self = Self(0);
+}
+
+/// The site holds [`MAX_APP_CLIENTS`] integrations already.
+#[derive(Debug, thiserror::Error)]
+#[error("the simulator holds {MAX_APP_CLIENTS} app integrations, its most")]
+pub struct TooManyApps;
+
+/// An integration and the app it was given to (`None`: not given yet).
+struct Entry {
+    client: AppClientConfig,
+    app_id: Option<String>,
+}
+
+pub(crate) struct AppClients {
+    entries: RwLock<Vec<Entry>>,
+}
+
+impl AppClients {
+    pub(crate) fn new(configured: AppClientConfig) -> Self {
+        Self {
+            entries: RwLock::new(vec![Entry {
+                client: configured,
+                app_id: None,
+            }]),
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Entry>> {
+        // Every write leaves the list whole before anything that can panic.
+        self.entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The integration the site was configured with.
+    pub(crate) fn configured(&self) -> AppClientConfig {
+        self.read()[0].client.clone()
+    }
+
+    /// The integration of `app_id`, made on first ask (see the module
+    /// documentation).
+    pub(crate) fn for_app(&self, app_id: &str) -> Result<AppClientConfig, TooManyApps> {
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(entry) = entries.iter().find(|e| e.app_id.as_deref() == Some(app_id)) {
+            return Ok(entry.client.clone());
+        }
+        if entries[0].app_id.is_none() {
+            entries[0].app_id = Some(app_id.to_owned());
+            return Ok(entries[0].client.clone());
+        }
+        if entries.len() >= MAX_APP_CLIENTS {
+            return Err(TooManyApps);
+        }
+        let template = &entries[0].client;
+        let client = AppClientConfig {
+            client_id: format!("{}-app-{}", template.client_id, entries.len()),
+            client_secret: crate::user::random_secret("", SECRET_BYTES),
+            scopes: template.scopes.clone(),
+            acts_as: template.acts_as.clone(),
+            access_token_lifetime: template.access_token_lifetime,
+        };
+        entries.push(Entry {
+            client: client.clone(),
+            app_id: Some(app_id.to_owned()),
+        });
+        Ok(client)
+    }
+
+    /// The integration `client_id` names, with its index.
+    pub(crate) fn find(&self, client_id: &str) -> Option<(AppClientIndex, AppClientConfig)> {
+        self.read()
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.client.client_id == client_id)
+            .map(|(i, e)| (AppClientIndex(i), e.client.clone()))
+    }
+
+    /// The client id of the integration at `index`.
+    pub(crate) fn client_id(&self, index: AppClientIndex) -> Option<String> {
+        self.read().get(index.0).map(|e| e.client.client_id.clone())
+    }
+
+    /// Whether `client_id` is one of the site's client-credentials integrations.
+    pub(crate) fn contains(&self, client_id: &str) -> bool {
+        self.read().iter().any(|e| e.client.client_id == client_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clients() -> AppClients {
+        AppClients::new(AppClientConfig::default())
+    }
+
+    #[test]
+    fn the_first_app_gets_the_configured_integration_and_others_their_own() {
+        let clients = clients();
+        let configured = clients.configured();
+        let a = clients.for_app("app-a").unwrap();
+        let b = clients.for_app("app-b").unwrap();
+        assert_eq!(a.client_id, configured.client_id);
+        assert_ne!(b.client_id, a.client_id);
+        assert_ne!(b.client_secret, a.client_secret);
+        assert_eq!(b.scopes, a.scopes);
+        assert_eq!(b.acts_as, a.acts_as);
+        // Asked again, each app keeps its own.
+        assert_eq!(clients.for_app("app-b").unwrap().client_id, b.client_id);
+        assert_eq!(clients.for_app("app-a").unwrap().client_id, a.client_id);
+        let (index, found) = clients.find(&b.client_id).unwrap();
+        assert_eq!(found.client_secret, b.client_secret);
+        assert_eq!(
+            clients.client_id(index).as_deref(),
+            Some(b.client_id.as_str())
+        );
+        assert!(clients.contains(&a.client_id) && clients.contains(&b.client_id));
+        assert!(!clients.contains("someone-else"));
+    }
+
+    #[test]
+    fn the_site_holds_a_bounded_number() {
+        let clients = clients();
+        for i in 0..MAX_APP_CLIENTS {
+            clients.for_app(&format!("app-{i}")).unwrap();
+        }
+        assert!(clients.for_app("one-more").is_err());
+        // Those it holds are still given.
+        assert!(clients.for_app("app-7").is_ok());
+    }
+}
