@@ -542,3 +542,81 @@ async fn only_administrators_touch_workflow_schemes() {
     assert_eq!(all.body["total"], 1);
     sim.shutdown().await;
 }
+
+/// A workflow a scheme makes active moves its issues on update as the site's
+/// does: a status it drops needs a mapping for the issues in it, and only the
+/// issues following that workflow count.
+#[tokio::test]
+async fn updating_a_scheme_workflow_migrates_only_its_issues() {
+    let sim = common::start().await;
+    let admin = caller(&sim, ADMIN);
+    let triage = triage_workflow(&sim, "Bug flow", true).await;
+    let id = new_scheme(
+        &sim,
+        &json!({ "name": "S", "issueTypeMappings": { BUG: "Bug flow" } }),
+    )
+    .await;
+    let assigned = admin
+        .put(
+            ASSOCIATIONS,
+            &json!({ "projectId": KILN, "workflowSchemeId": id.to_string() }),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::NO_CONTENT, "{}", assigned.text);
+    let bug = new_issue(&sim, "KILN", "Bug").await;
+    let read = admin
+        .post(
+            "/rest/api/3/workflows",
+            &json!({ "workflowNames": ["Bug flow"] }),
+        )
+        .await;
+    let workflow = &read.body["workflows"][0];
+    let update = |mappings: Value| {
+        json!({
+            "statuses": [
+                { "id": TO_DO, "name": "To Do", "statusCategory": "TODO", "statusReference": TO_DO },
+                { "id": DONE, "name": "Done", "statusCategory": "DONE", "statusReference": DONE }
+            ],
+            "workflows": [{
+                "id": workflow["id"],
+                "version": workflow["version"],
+                "statuses": [
+                    { "statusReference": TO_DO, "properties": {} },
+                    { "statusReference": DONE, "properties": {} }
+                ],
+                "transitions": [
+                    { "name": "Create", "type": "INITIAL", "toStatusReference": TO_DO, "links": [] },
+                    { "name": "Close", "type": "GLOBAL", "toStatusReference": DONE, "links": [] }
+                ],
+                "defaultStatusMappings": mappings,
+            }],
+        })
+    };
+    let unmapped = admin
+        .post("/rest/api/3/workflows/update", &update(json!([])))
+        .await;
+    assert_eq!(
+        unmapped.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        unmapped.text
+    );
+    assert!(
+        unmapped.text.contains("KILN and issue type Bug"),
+        "{}",
+        unmapped.text
+    );
+    let mapped = admin
+        .post(
+            "/rest/api/3/workflows/update",
+            &update(json!([
+                { "oldStatusReference": triage, "newStatusReference": TO_DO },
+                { "oldStatusReference": IN_PROGRESS, "newStatusReference": TO_DO }
+            ])),
+        )
+        .await;
+    assert_eq!(mapped.status, StatusCode::OK, "{}", mapped.text);
+    assert_eq!(status_of(&sim, &bug).await, TO_DO);
+    assert_eq!(offered(&sim, &bug).await, ["Close"]);
+    sim.shutdown().await;
+}
