@@ -224,6 +224,14 @@ async fn an_assigned_scheme_decides_each_issue_types_workflow() {
     assert_eq!(assigned.status, StatusCode::NO_CONTENT, "{}", assigned.text);
     let used = admin.get_with(ASSOCIATIONS, &[("projectId", KILN)]).await;
     assert_eq!(used.body["values"][0]["workflowScheme"]["id"], id);
+    // An id sent as a number, as clients often do, is the same id.
+    let again = admin
+        .put(
+            ASSOCIATIONS,
+            &json!({ "projectId": 10000, "workflowSchemeId": id }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT, "{}", again.text);
 
     // A Bug is created into Triage and offered the new workflow's moves.
     let bug = new_issue(&sim, "KILN", "Bug").await;
@@ -618,5 +626,26 @@ async fn updating_a_scheme_workflow_migrates_only_its_issues() {
     assert_eq!(mapped.status, StatusCode::OK, "{}", mapped.text);
     assert_eq!(status_of(&sim, &bug).await, TO_DO);
     assert_eq!(offered(&sim, &bug).await, ["Close"]);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_deleted_project_leaves_its_scheme_free_to_go() {
+    let sim = common::start().await;
+    let admin = caller(&sim, ADMIN);
+    let id = new_scheme(&sim, &json!({ "name": "Short-lived" })).await;
+    let assigned = admin
+        .put(
+            ASSOCIATIONS,
+            &json!({ "projectId": SEC, "workflowSchemeId": id.to_string() }),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::NO_CONTENT, "{}", assigned.text);
+    let in_use = admin.delete(&format!("{SCHEMES}/{id}")).await;
+    assert_eq!(in_use.status, StatusCode::BAD_REQUEST, "{}", in_use.text);
+    let deleted = admin.delete("/rest/api/3/project/SEC").await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    let gone = admin.delete(&format!("{SCHEMES}/{id}")).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
     sim.shutdown().await;
 }

@@ -685,8 +685,18 @@ async fn associations(
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AssignInput {
-    project_id: Option<String>,
-    workflow_scheme_id: Option<String>,
+    project_id: Option<Value>,
+    workflow_scheme_id: Option<Value>,
+}
+
+/// An id given as the spec's string or, as clients often send it, a number;
+/// anything else is none.
+fn id_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) => Some(text.trim().to_owned()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// `PUT /workflowscheme/project`: `204`; the project's issues then follow the
@@ -700,18 +710,22 @@ async fn assign(
 ) -> Result<StatusCode, JiraError> {
     let mut world = shared.world();
     administer(&world, &caller, ASSOCIATIONS)?;
-    let Some(project_id) = input.project_id.filter(|p| !p.trim().is_empty()) else {
+    let Some(project_id) = id_text(input.project_id.as_ref()).filter(|p| !p.is_empty()) else {
         return Err(JiraError::field(
             "projectId",
             "The ID of a project has to be provided.",
         ));
     };
-    let Some(project) = world.projects.iter().find(|p| p.id == project_id.trim()) else {
+    let Some(project) = world.projects.iter().find(|p| p.id == project_id) else {
         return Err(JiraError::not_found("The project was not found."));
     };
-    let scheme_index = match input.workflow_scheme_id.as_deref() {
+    // `null` (or no id) is the default scheme, as the spec says.
+    let scheme_index = match input.workflow_scheme_id.as_ref().filter(|v| !v.is_null()) {
         None => None,
-        Some(id) => Some(scheme_index(&world, id)?),
+        Some(id) => Some(scheme_index(
+            &world,
+            &id_text(Some(id)).unwrap_or_default(),
+        )?),
     };
     let scheme = scheme_index.map_or_else(
         || world.workflows.schemes.default_scheme(),
@@ -724,9 +738,7 @@ async fn assign(
         .iter()
         .filter(|issue| issue.project_key == project.key)
         .find(|issue| {
-            let next = site
-                .workflow_named(scheme.workflow_for(issue.issue_type.id))
-                .or_else(|| site.workflows.iter().find(|w| w.default_for_projects));
+            let next = site.under_scheme(scheme, issue.issue_type.id);
             !next.is_some_and(|w| w.statuses.iter().any(|id| issue.status.id == id.as_str()))
         });
     if let Some(issue) = stranded {

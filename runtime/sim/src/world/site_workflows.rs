@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::workflow::{
     CREATE_TRANSITION_ID, CREATE_TRANSITION_NAME, INITIAL_STATUS, SITE_WORKFLOW, STATUSES, Status,
 };
-use super::workflow_scheme::WorkflowSchemes;
+use super::workflow_scheme::{WorkflowSchemeRecord, WorkflowSchemes};
 
 /// Statuses a site holds at most, its own and those workflows made: each holds
 /// text of its own ([`StatusText`](super::workflow::StatusText)), so the site
@@ -226,11 +226,17 @@ impl SiteWorkflows {
         project_id: &str,
         issue_type_id: &str,
     ) -> Option<&WorkflowRecord> {
-        let name = self
-            .schemes
-            .of_project(project_id)
-            .workflow_for(issue_type_id);
-        self.workflow_named(name)
+        self.under_scheme(self.schemes.of_project(project_id), issue_type_id)
+    }
+
+    /// The workflow issues of `issue_type_id` follow under `scheme`, whichever
+    /// project uses it (an assignment asks before it is made).
+    pub(crate) fn under_scheme(
+        &self,
+        scheme: &WorkflowSchemeRecord,
+        issue_type_id: &str,
+    ) -> Option<&WorkflowRecord> {
+        self.workflow_named(scheme.workflow_for(issue_type_id))
             .or_else(|| self.workflows.iter().find(|w| w.default_for_projects))
     }
 
