@@ -112,8 +112,9 @@ pub(crate) struct WorkflowRecord {
     /// own, which has been there since before anything an app can see.
     pub(crate) created: Option<OffsetDateTime>,
     pub(crate) updated: Option<OffsetDateTime>,
-    /// Whether every project uses it: the site's own workflow, the default
-    /// scheme's (schemes are not modelled).
+    /// Whether it is the site's own workflow: the Default Workflow Scheme's
+    /// default, never deleted, and where issues go should a scheme name a
+    /// workflow the site lacks.
     pub(crate) default_for_projects: bool,
 }
 
