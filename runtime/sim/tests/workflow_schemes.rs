@@ -649,3 +649,64 @@ async fn a_deleted_project_leaves_its_scheme_free_to_go() {
     assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.text);
     sim.shutdown().await;
 }
+
+/// Hostile input is a clear `400` and the simulator keeps serving.
+#[tokio::test]
+async fn hostile_input_is_refused_plainly() {
+    let sim = common::start().await;
+    let admin = caller(&sim, ADMIN);
+    let not_a_number = admin.get_with(ASSOCIATIONS, &[("projectId", "abc")]).await;
+    assert_eq!(
+        not_a_number.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        not_a_number.text
+    );
+    let ids: Vec<String> = (0..=100).map(|n| (20_000 + n).to_string()).collect();
+    let too_many: Vec<(&str, &str)> = ids.iter().map(|id| ("projectId", id.as_str())).collect();
+    let refused = admin.get_with(ASSOCIATIONS, &too_many).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(
+        message(&refused),
+        "At most 100 project IDs can be provided."
+    );
+    for body in [
+        json!({ "name": "X", "issueTypeMappings": ["not", "a", "map"] }),
+        json!({ "name": 7 }),
+        json!([]),
+    ] {
+        let bad = admin.post(SCHEMES, &body).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{body}: {}", bad.text);
+    }
+    let long = admin
+        .post(SCHEMES, &json!({ "name": "n".repeat(256) }))
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "{}", long.text);
+    let no_project = admin
+        .put(
+            ASSOCIATIONS,
+            &json!({ "projectId": "99999", "workflowSchemeId": null }),
+        )
+        .await;
+    assert_eq!(
+        no_project.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        no_project.text
+    );
+    let no_workflow = admin
+        .put(
+            &format!("{SCHEMES}/1/default"),
+            &json!({ "workflow": null }),
+        )
+        .await;
+    assert_eq!(
+        no_workflow.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        no_workflow.text
+    );
+    // Still serving.
+    assert_eq!(admin.get(SCHEMES).await.status, StatusCode::OK);
+    sim.shutdown().await;
+}
