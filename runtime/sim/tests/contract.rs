@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 115] = [
+const ROOTS: [&str; 121] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -132,6 +132,12 @@ const ROOTS: [&str; 115] = [
     "ScreenSchemeId",
     "PageBeanScreenScheme",
     "TaskProgressBeanObject",
+    "PageBeanWorkflowScheme",
+    "WorkflowScheme",
+    "DefaultWorkflow",
+    "IssueTypeWorkflowMapping",
+    "IssueTypesWorkflowMapping",
+    "ContainerOfWorkflowSchemeAssociations",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

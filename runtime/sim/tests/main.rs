@@ -81,6 +81,7 @@ mod user_email;
 mod users_list;
 mod versions;
 mod webhooks;
+mod workflow_schemes;
 mod workflow_writes;
 mod workflows;
 mod worklog_feeds;

@@ -238,11 +238,14 @@ pub(crate) fn create_one(
     // valid (below): a refused create spends neither, as on Jira, so the next
     // issue gets the key an app would expect.
     let id = world.next_issue_id;
-    let number = world
+    let (number, initial_status) = world
         .projects
         .iter()
         .find(|p| p.key == project_key)
-        .map(|p| p.next_issue_number)
+        .map(|p| {
+            let status = world.workflows.initial_status(&p.id, issue_type.id);
+            (p.next_issue_number, status)
+        })
         .ok_or_else(|| JiraError::field("project", "Specify a valid project ID or key"))?;
     let mut issue = IssueRecord {
         id,
@@ -252,8 +255,9 @@ pub(crate) fn create_one(
         description: None,
         environment: None,
         due_date: None,
-        // Where the projects' workflow's initial transition leads, as it stands.
-        status: world.workflows.initial_status(),
+        // Where the initial transition of the workflow the project's scheme
+        // gives the type leads, as it stands.
+        status: initial_status,
         issue_type,
         labels: Vec::new(),
         assignee: None,

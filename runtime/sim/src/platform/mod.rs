@@ -87,6 +87,7 @@ mod votes;
 mod watchers;
 mod webhook;
 mod wiki;
+mod workflow_schemes;
 mod workflows;
 pub(crate) mod worklog;
 mod worklog_feed;
@@ -129,6 +130,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .merge(user_permission_search::routes())
         .merge(status_category::routes())
         .merge(workflows::routes())
+        .merge(workflow_schemes::routes())
         .merge(screens::routes())
         .route("/issueLinkType", get(issue_link::types))
         .route(

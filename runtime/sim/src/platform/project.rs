@@ -380,8 +380,8 @@ pub(crate) async fn get(
 }
 
 /// `getAllStatuses`: the statuses a project's issues can be in, grouped by issue
-/// type. The simulator's projects share one workflow (`world/site_workflows.rs`),
-/// so every issue type lists its statuses, as the workflows API last left it.
+/// type: each type lists the statuses of the workflow the project's workflow
+/// scheme gives it (`world/site_workflows.rs`), as the workflows API last left it.
 pub(crate) async fn statuses(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -389,20 +389,20 @@ pub(crate) async fn statuses(
 ) -> Result<Json<Value>, JiraError> {
     // Nothing of the project but its workflow is in the answer; the lookup answers
     // 404 for a project the caller cannot browse, as Jira does.
-    browsable(&shared, &caller, &path)?;
     let links = &caller.links;
     let world = shared.world();
-    let statuses: Vec<Value> = world
-        .workflows
-        .of_project()
-        .into_iter()
-        .flat_map(|w| &w.statuses)
-        .filter_map(|id| world.workflows.status(id))
-        .map(|s| render::status(links, &s.status))
-        .collect();
+    let project = browsable_project(&world, &caller, &path.project_id_or_key)?;
     let by_type: Vec<Value> = ISSUE_TYPES
         .iter()
         .map(|t| {
+            let statuses: Vec<Value> = world
+                .workflows
+                .of_project(&project.id, t.id)
+                .into_iter()
+                .flat_map(|w| &w.statuses)
+                .filter_map(|id| world.workflows.status(id))
+                .map(|s| render::status(links, &s.status))
+                .collect();
             serde_json::json!({
                 "self": format!("{links}/rest/api/3/issueType/{}", t.id),
                 "id": t.id,

@@ -71,7 +71,7 @@ pub(crate) fn available(
     }
     world
         .workflows
-        .transitions_from(&issue.status.id)
+        .transitions_from(world.workflow_of(issue), &issue.status.id)
         .into_iter()
         .filter(|(transition, _)| only.is_none_or(|id| id == transition.id))
         .map(|(transition, to)| {
@@ -119,9 +119,11 @@ pub(crate) async fn perform(
     };
     // Only a transition that starts from the issue's status: a `DIRECTED` one
     // from elsewhere is not valid for this issue, as on Jira.
+    // The workflow the issue's project's scheme gives its type.
+    let issue = &world.issues[index];
     let target = world
         .workflows
-        .transition_from(&world.issues[index].status.id, &id)
+        .transition_from(world.workflow_of(issue), &issue.status.id, &id)
         .map(|(_, to)| to)
         .ok_or_else(|| {
             JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue."))

@@ -163,7 +163,11 @@ async fn assignable(
         if let Some(id) = query.action_descriptor_id
             && world
                 .workflows
-                .transition_from(&world.issues[index].status.id, &id.to_string())
+                .transition_from(
+                    world.workflow_of(&world.issues[index]),
+                    &world.issues[index].status.id,
+                    &id.to_string(),
+                )
                 .is_none()
         {
             return Err(JiraError::not_found(format!(

@@ -40,6 +40,7 @@ pub(crate) mod task;
 pub(crate) mod time_tracking;
 pub(crate) mod version;
 pub(crate) mod workflow;
+pub(crate) mod workflow_scheme;
 pub(crate) mod worklog_feed;
 pub(crate) mod zone;
 

@@ -43,6 +43,7 @@ impl World {
         }
         let project = self.projects.remove(index);
         self.issue_type_screen_schemes.forget_project(&project.id);
+        self.workflows.schemes.forget_project(&project.id);
         // One pass over the issues and one over the links, whatever the
         // project's size: the world is locked while this runs, and an app can
         // fill a project with tens of thousands of issues before deleting it.

@@ -3,18 +3,19 @@
 //!
 //! A site starts with [`SITE_WORKFLOW`] over [`STATUSES`]: Jira's initial `Create`
 //! into [`INITIAL_STATUS`], then a `GLOBAL` transition into each status. Every
-//! project uses that workflow for every issue type, as a site whose projects all
-//! share the default workflow scheme does; workflow schemes are not modelled, so
-//! a workflow made with `POST /workflows/create` is used by no project (inactive)
-//! until a scheme could name it, and the site's workflow is the one an app edits
-//! to change how issues move. This module is the one place that says which
-//! workflow an issue follows ([`SiteWorkflows::of_project`]).
+//! project starts on the default workflow scheme (`workflow_scheme.rs`), whose
+//! default workflow is that one; a workflow made with `POST /workflows/create`
+//! is used by no project (inactive) until a scheme a project uses names it.
+//! This module is the one place that says which workflow an issue follows
+//! ([`SiteWorkflows::of_project`]): project → its workflow scheme → the issue
+//! type's mapping, else the scheme's default workflow.
 
 use time::OffsetDateTime;
 
 use super::workflow::{
     CREATE_TRANSITION_ID, CREATE_TRANSITION_NAME, INITIAL_STATUS, SITE_WORKFLOW, STATUSES, Status,
 };
+use super::workflow_scheme::{WorkflowSchemeRecord, WorkflowSchemes};
 
 /// Statuses a site holds at most, its own and those workflows made: each holds
 /// text of its own ([`StatusText`](super::workflow::StatusText)), so the site
@@ -111,8 +112,9 @@ pub(crate) struct WorkflowRecord {
     /// own, which has been there since before anything an app can see.
     pub(crate) created: Option<OffsetDateTime>,
     pub(crate) updated: Option<OffsetDateTime>,
-    /// Whether every project uses it: the site's own workflow, the default
-    /// scheme's (schemes are not modelled).
+    /// Whether it is the site's own workflow: the Default Workflow Scheme's
+    /// default, never deleted, and where issues go should a scheme name a
+    /// workflow the site lacks.
     pub(crate) default_for_projects: bool,
 }
 
@@ -139,6 +141,8 @@ pub(crate) struct SiteWorkflows {
     pub(crate) workflows: Vec<WorkflowRecord>,
     /// The number the next created status's id is.
     pub(crate) next_status_id: u64,
+    /// Which workflow each project's issue types follow.
+    pub(crate) schemes: WorkflowSchemes,
 }
 
 impl SiteWorkflows {
@@ -194,6 +198,7 @@ impl SiteWorkflows {
             statuses,
             workflows: vec![workflow],
             next_status_id: largest + 1,
+            schemes: WorkflowSchemes::new(SITE_WORKFLOW.name),
         }
     }
 
@@ -207,46 +212,82 @@ impl SiteWorkflows {
         self.workflows.iter().find(|w| w.id == id)
     }
 
-    /// The workflow the issues of a project follow, for every issue type: the
-    /// site's own (see the module documentation). `None` only if the site has
-    /// lost it, which nothing allows (it cannot be deleted).
-    pub(crate) fn of_project(&self) -> Option<&WorkflowRecord> {
-        self.workflows.iter().find(|w| w.default_for_projects)
+    /// The workflow with this name (names are unique on a site).
+    pub(crate) fn workflow_named(&self, name: &str) -> Option<&WorkflowRecord> {
+        self.workflows.iter().find(|w| w.name == name)
     }
 
-    /// Whether `workflow` is in use: the projects' workflow, on a site that has
-    /// projects.
-    pub(crate) fn is_active(&self, workflow: &WorkflowRecord, has_projects: bool) -> bool {
-        workflow.default_for_projects && has_projects
+    /// The workflow issues of `issue_type_id` in project `project_id` follow:
+    /// the one the project's workflow scheme maps the type to, else the
+    /// scheme's default. A scheme naming a workflow the site no longer holds
+    /// leaves them on the site's own rather than on none. `None` only if the
+    /// site has lost its own too, which nothing allows (it cannot be deleted).
+    pub(crate) fn of_project(
+        &self,
+        project_id: &str,
+        issue_type_id: &str,
+    ) -> Option<&WorkflowRecord> {
+        self.under_scheme(self.schemes.of_project(project_id), issue_type_id)
     }
 
-    /// The status a new issue of a project starts in.
-    pub(crate) fn initial_status(&self) -> Status {
-        self.of_project()
+    /// The workflow issues of `issue_type_id` follow under `scheme`, whichever
+    /// project uses it (an assignment asks before it is made).
+    pub(crate) fn under_scheme(
+        &self,
+        scheme: &WorkflowSchemeRecord,
+        issue_type_id: &str,
+    ) -> Option<&WorkflowRecord> {
+        self.workflow_named(scheme.workflow_for(issue_type_id))
+            .or_else(|| self.workflows.iter().find(|w| w.default_for_projects))
+    }
+
+    /// Whether `workflow` is in use: some project's scheme sends an issue
+    /// type of `issue_type_ids` to it. `project_ids` are the site's projects.
+    pub(crate) fn is_active<'a>(
+        &self,
+        workflow: &WorkflowRecord,
+        project_ids: impl IntoIterator<Item = &'a str>,
+        issue_type_ids: &[&str],
+    ) -> bool {
+        project_ids.into_iter().any(|project| {
+            issue_type_ids.iter().any(|issue_type| {
+                self.of_project(project, issue_type)
+                    .is_some_and(|w| w.id == workflow.id)
+            })
+        })
+    }
+
+    /// The status a new issue of the type in the project starts in.
+    pub(crate) fn initial_status(&self, project_id: &str, issue_type_id: &str) -> Status {
+        self.of_project(project_id, issue_type_id)
             .and_then(WorkflowRecord::initial_status_id)
             .and_then(|id| self.status(id))
             .map_or(INITIAL_STATUS, |entry| entry.status.clone())
     }
 
-    /// The transition `id` of the projects' workflow that an issue in
-    /// `status_id` may take, with the status it leads to.
-    pub(crate) fn transition_from(
-        &self,
+    /// The transition `id` of `workflow` that an issue in `status_id` may
+    /// take, with the status it leads to.
+    pub(crate) fn transition_from<'a>(
+        &'a self,
+        workflow: Option<&'a WorkflowRecord>,
         status_id: &str,
         id: &str,
-    ) -> Option<(&TransitionRecord, Status)> {
-        let transition = self
-            .of_project()?
+    ) -> Option<(&'a TransitionRecord, Status)> {
+        let transition = workflow?
             .transition(id)
             .filter(|t| t.starts_from(status_id))?;
         let to = self.status(&transition.to)?.status.clone();
         Some((transition, to))
     }
 
-    /// The transitions an issue in `status_id` may take, each with the status it
-    /// leads to, in the workflow's order.
-    pub(crate) fn transitions_from(&self, status_id: &str) -> Vec<(&TransitionRecord, Status)> {
-        let Some(workflow) = self.of_project() else {
+    /// The transitions of `workflow` an issue in `status_id` may take, each
+    /// with the status it leads to, in the workflow's order.
+    pub(crate) fn transitions_from<'a>(
+        &'a self,
+        workflow: Option<&'a WorkflowRecord>,
+        status_id: &str,
+    ) -> Vec<(&'a TransitionRecord, Status)> {
+        let Some(workflow) = workflow else {
             return Vec::new();
         };
         workflow
@@ -258,6 +299,30 @@ impl SiteWorkflows {
     }
 }
 
+impl super::World {
+    /// The workflow `issue` follows ([`SiteWorkflows::of_project`]), found by
+    /// its project's id.
+    pub(crate) fn workflow_of(&self, issue: &super::IssueRecord) -> Option<&WorkflowRecord> {
+        let project_id = self
+            .projects
+            .iter()
+            .find(|p| p.key == issue.project_key)
+            .map_or("", |p| p.id.as_str());
+        self.workflows.of_project(project_id, issue.issue_type.id)
+    }
+
+    /// Whether `workflow` is in use by a project of the site, for any of the
+    /// site's issue types.
+    pub(crate) fn workflow_is_active(&self, workflow: &WorkflowRecord) -> bool {
+        let issue_types: Vec<&str> = super::workflow::ISSUE_TYPES.iter().map(|t| t.id).collect();
+        self.workflows.is_active(
+            workflow,
+            self.projects.iter().map(|p| p.id.as_str()),
+            &issue_types,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,16 +330,18 @@ mod tests {
     #[test]
     fn a_new_site_moves_issues_as_the_simplified_workflow_does() {
         let site = SiteWorkflows::new();
-        assert_eq!(site.initial_status(), INITIAL_STATUS);
+        assert_eq!(site.initial_status("10000", "10002"), INITIAL_STATUS);
+        let own = site.of_project("10000", "10002");
+        assert_eq!(own.map(|w| w.name.as_str()), Some(SITE_WORKFLOW.name));
         let ids: Vec<&str> = site
-            .transitions_from(&STATUSES[1].id)
+            .transitions_from(own, &STATUSES[1].id)
             .iter()
             .map(|(t, _)| t.id.as_str())
             .collect();
         assert_eq!(ids, SITE_TRANSITION_IDS);
-        assert_eq!(site.transition_from("3", CREATE_TRANSITION_ID), None);
+        assert_eq!(site.transition_from(own, "3", CREATE_TRANSITION_ID), None);
         assert_eq!(
-            site.transition_from("3", "31").map(|(_, s)| s),
+            site.transition_from(own, "3", "31").map(|(_, s)| s),
             Some(STATUSES[2].clone())
         );
         assert_eq!(site.next_status_id, 10_002);

@@ -33,20 +33,24 @@ pub(crate) async fn delete(
             "Only Jira administrators can access the workflow configuration.",
         ));
     }
-    let has_projects = !world.projects.is_empty();
-    let site = &mut world.workflows;
-    let Some(index) = site.workflows.iter().position(|w| w.id == path.entity_id) else {
+    let Some(index) = world
+        .workflows
+        .workflows
+        .iter()
+        .position(|w| w.id == path.entity_id)
+    else {
         return Err(JiraError::not_found("The workflow was not found."));
     };
-    let workflow = &site.workflows[index];
-    if site.is_active(workflow, has_projects) {
+    let workflow = &world.workflows.workflows[index];
+    if world.workflow_is_active(workflow) {
         return Err(JiraError::bad_request("Cannot delete an active workflow."));
     }
-    if workflow.default_for_projects {
+    // Inactive but named by a scheme no project uses: Jira still keeps it.
+    if workflow.default_for_projects || world.workflows.schemes.names(&workflow.name) {
         return Err(JiraError::bad_request(
             "Cannot delete a workflow that is associated with a workflow scheme.",
         ));
     }
-    site.workflows.remove(index);
+    world.workflows.workflows.remove(index);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -94,10 +94,8 @@ fn reader(world: &World, caller: &Caller) -> Result<Reader, JiraError> {
     }
 }
 
-/// Whether `workflow` is active: in use by a project. Only the site's own is,
-/// while it has projects.
+/// Whether `workflow` is active: some project's workflow scheme sends an
+/// issue type to it.
 fn is_active(world: &World, workflow: &WorkflowRecord) -> bool {
-    world
-        .workflows
-        .is_active(workflow, !world.projects.is_empty())
+    world.workflow_is_active(workflow)
 }

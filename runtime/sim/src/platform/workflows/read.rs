@@ -56,11 +56,15 @@ impl ReadRequest {
             .iter()
             .flatten()
             .any(|name| *name == workflow.name);
-        let by_use = workflow.default_for_projects
-            && self.project_and_issue_types.iter().flatten().any(|pair| {
-                world.projects.iter().any(|p| p.id == pair.project_id)
-                    && issue_type_by_id(&pair.issue_type_id).is_some()
-            });
+        // The workflow the pair's project's scheme gives the type.
+        let by_use = self.project_and_issue_types.iter().flatten().any(|pair| {
+            world.projects.iter().any(|p| p.id == pair.project_id)
+                && issue_type_by_id(&pair.issue_type_id).is_some()
+                && world
+                    .workflows
+                    .of_project(&pair.project_id, &pair.issue_type_id)
+                    .is_some_and(|w| w.id == workflow.id)
+        });
         by_id || by_name || by_use
     }
 }

@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn every_global_transition_is_one_an_issue_takes_into_its_status() {
         let site = SiteWorkflows::new();
-        let Some(own) = site.of_project() else {
+        let Some(own) = site.of_project("10000", "10001") else {
             panic!("a new site has its workflow");
         };
         let rendered = workflow(own, Transitions::Included);
@@ -125,7 +125,7 @@ mod tests {
         for t in transitions.iter().filter(|t| t["type"] == "GLOBAL") {
             let id = t["id"].as_str().unwrap_or_default();
             let into = site
-                .transition_from(&INITIAL_STATUS.id, id)
+                .transition_from(Some(own), &INITIAL_STATUS.id, id)
                 .map(|(_, s)| s.id);
             assert_eq!(into.as_deref(), t["toStatusReference"].as_str(), "{t}");
         }
@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn transitions_are_left_out_unless_asked_for() {
         let site = SiteWorkflows::new();
-        let Some(own) = site.of_project() else {
+        let Some(own) = site.of_project("10000", "10001") else {
             panic!("a new site has its workflow");
         };
         let rendered = workflow(own, Transitions::Omitted);

@@ -855,15 +855,16 @@ pub(super) fn check_update(
         else {
             continue;
         };
-        if current.default_for_projects {
-            migrations.extend(check_migrations(
-                world,
-                input,
-                &statuses,
-                &status_ids,
-                &mut problems,
-            ));
-        }
+        // Whatever workflow it is: the issues following it (by their project's
+        // workflow scheme) need somewhere to go; an inactive one has none.
+        migrations.extend(check_migrations(
+            world,
+            &current.id,
+            input,
+            &statuses,
+            &status_ids,
+            &mut problems,
+        ));
         workflows.push(WorkflowRecord {
             description: input
                 .description
@@ -890,10 +891,11 @@ pub(super) fn check_update(
 
 /// Where each issue in a status the update removes goes: the migration for its
 /// project and issue type (`statusMappings`), else the default one
-/// (`defaultStatusMappings`), into a status the workflow keeps. Every project
-/// uses the workflow being checked (the caller says so), so every issue counts.
+/// (`defaultStatusMappings`), into a status the workflow keeps. Only the
+/// issues following the workflow `workflow_id` (`World::workflow_of`) count.
 fn check_migrations(
     world: &World,
+    workflow_id: &str,
     input: &UpdateWorkflow,
     statuses: &Statuses<'_>,
     kept: &[String],
@@ -903,7 +905,9 @@ fn check_migrations(
     let mut reported = BTreeSet::new();
     for (index, issue) in world.issues.iter().enumerate() {
         let from = issue.status.id.as_str();
-        if kept.iter().any(|id| id == from) {
+        if kept.iter().any(|id| id == from)
+            || world.workflow_of(issue).is_none_or(|w| w.id != workflow_id)
+        {
             continue;
         }
         let Some(project) = world.project(&issue.project_key) else {
