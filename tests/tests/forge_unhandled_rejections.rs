@@ -1,9 +1,9 @@
 //! Unhandled rejections in a Forge app (`tests/js/unhandled-rejections`): a
-//! request the app starts without a handler and that fails is reported in
-//! the app's log at error level, as Node prints an unhandled rejection to a
-//! Forge function's log, once, bounded in count; the same requests awaited,
-//! caught or combined are silent, and the invocation's answer is the
-//! handler's either way (forge/kiln-forge-api/src/unhandled_rejections.js).
+//! request or storage call the app starts without a handler and that fails
+//! is reported in the app's log at error level, as Node prints an unhandled
+//! rejection to a Forge function's log, once, bounded in count; the same
+//! calls awaited, caught or combined are silent, and the invocation's answer
+//! is the handler's either way (forge/kiln-forge-api/src/unhandled_rejections.js).
 
 use serde_json::json;
 
@@ -35,11 +35,11 @@ async fn requests_left_without_a_handler_are_reported_once_each() {
     let invoked = h.invoke(&app, "dangling", json!({})).await;
     assert_eq!(
         ok_json(&invoked),
-        json!({ "started": 3 }),
+        json!({ "started": 6 }),
         "the answer is the handler's"
     );
     let lines = error_lines(&invoked);
-    assert_eq!(lines.len(), 3, "{:?}", invoked.logs);
+    assert_eq!(lines.len(), 5, "{:?}", invoked.logs);
     assert!(lines.iter().all(|line| line.starts_with(LEAD)), "{lines:?}");
     assert!(
         lines
@@ -54,6 +54,14 @@ async fn requests_left_without_a_handler_are_reported_once_each() {
     assert!(
         lines.iter().any(|line| line.contains("TRACE")),
         "the refused method is named: {lines:?}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|line| line.contains("StorageError: storage invalid-key"))
+            .count(),
+        2,
+        "storage's and kvs's refusals are reported: {lines:?}"
     );
 }
 
@@ -71,8 +79,14 @@ async fn requests_awaited_caught_or_combined_are_not_reported() {
         .iter()
         .filter_map(|o| o.as_str())
         .collect();
-    assert_eq!(outcomes.len(), 6, "{outcomes:?}");
-    for handled in ["awaited: ", "caught: ", "then: TypeError"] {
+    assert_eq!(outcomes.len(), 8, "{outcomes:?}");
+    for handled in [
+        "awaited: ",
+        "caught: ",
+        "then: TypeError",
+        "storage: ",
+        "kvs: ",
+    ] {
         assert!(
             outcomes.iter().any(|o| o.starts_with(handled)),
             "{handled}: {outcomes:?}"

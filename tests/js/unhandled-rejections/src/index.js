@@ -1,4 +1,5 @@
-import api, { route, fetch } from '@forge/api';
+import api, { route, fetch, storage } from '@forge/api';
+import { kvs } from '@forge/kvs';
 
 // A route no Jira API has: the host refuses it, the layer's promise rejects.
 const refused = () => api.asApp().requestJira(route`/rest/api/3/kiln-no-such-resource`);
@@ -6,13 +7,19 @@ const refused = () => api.asApp().requestJira(route`/rest/api/3/kiln-no-such-res
 const undeclared = () => fetch('https://hooks.example.test/notify');
 // A method Kiln does not send: refused before anything leaves.
 const badMethod = () => api.asApp().requestJira(route`/rest/api/3/myself`, { method: 'TRACE' });
+// A key storage refuses: an empty one.
+const badKey = () => storage.set('', 1);
+const badKvsKey = () => kvs.get('');
 
 // The mistake Node reports: requests started and never awaited.
 export async function dangling() {
   refused();
   undeclared();
   badMethod();
-  return { started: 3 };
+  badKey();
+  badKvsKey();
+  kvs.set('fine', 1);
+  return { started: 6 };
 }
 
 // The same requests, each with a handler in one of the usual ways.
@@ -28,6 +35,8 @@ export async function handled() {
   const settled = await Promise.allSettled([refused(), undeclared()]);
   outcomes.push(`settled: ${settled.map((s) => s.status).join(',')}`);
   await badMethod().finally(() => outcomes.push('finally')).catch(() => {});
+  await badKey().catch((error) => outcomes.push(`storage: ${error.name}`));
+  outcomes.push(`kvs: ${await badKvsKey().then(String, (error) => error.name)}`);
   const succeeded = await api.asApp().requestJira(route`/rest/api/3/myself`);
   outcomes.push(`succeeded: ${succeeded.status}`);
   return outcomes;
