@@ -53,6 +53,7 @@ mod forge_properties;
 mod forge_sql_app;
 mod forge_sql_drizzle;
 mod forge_transactions;
+mod forge_unhandled_rejections;
 mod forge_unicode_regex;
 mod forge_uploads;
 mod foundation;

@@ -26,6 +26,7 @@
 import { ExternalEndpointNotAllowedError, FetchError } from './errors.js';
 import { Buffer } from './node/buffer.js';
 import { encodeBody, isFormDataPackage } from './body.js';
+import { byLayer, rejectedByLayer } from './unhandled_rejections.js';
 
 /** Where the permission is declared, for messages. */
 const PERMISSION = 'permissions.external.fetch.backend';
@@ -55,16 +56,18 @@ export function installFetch(nativeFetch, declared) {
     globalThis.fetch = function fetch(input, init) {
       const undeclared = undeclaredHttp(input);
       if (undeclared !== null) {
-        return Promise.reject(
+        return rejectedByLayer(
           new TypeError(`${NETWORK_ERROR} (Kiln: ${undeclared} is not declared in ${PERMISSION})`),
         );
       }
-      return send(native, input, init).catch((cause) => {
-        if (!(cause instanceof TypeError)) {
-          throw cause;
-        }
-        throw new TypeError(`${cause.message} (Kiln: ${EGRESS_REFUSED})`, { cause });
-      });
+      return byLayer(
+        send(native, input, init).catch((cause) => {
+          if (!(cause instanceof TypeError)) {
+            throw cause;
+          }
+          throw new TypeError(`${cause.message} (Kiln: ${EGRESS_REFUSED})`, { cause });
+        }),
+      );
     };
   }
 }
@@ -200,7 +203,13 @@ async function withFormBody(init) {
  * says `redirect: 'manual'`; rejects with Forge's errors when the URL is not
  * declared or the host refused or failed the request.
  */
-export async function fetch(input, init) {
+export function fetch(input, init) {
+  return byLayer(forgeFetch(input, init));
+}
+
+// `fetch`'s work; the exported `fetch` hands its promise out as the layer's,
+// so a failure nobody handles is reported (unhandled_rejections.js).
+async function forgeFetch(input, init) {
   const text = urlText(input);
   if (engineFetch === null) {
     throw notDeclared(

@@ -41,6 +41,7 @@ import { settleOpenFetches } from './fetch.js';
 import { licenseOf } from './app_runtime.js';
 import { headersByAnyCase } from './web_trigger.js';
 import { withNodeApi } from './node/text_streams.js';
+import { reportUnhandledRejections } from './unhandled_rejections.js';
 
 /** An `app-error`, thrown the way componentize-js lowers a `result` error. */
 function appError(tag, val) {
@@ -236,6 +237,11 @@ function bundleExport(name) {
   return assigned !== null && typeof assigned === 'object' && Object.hasOwn(assigned, name) ? assigned[name] : undefined;
 }
 
+/** A line in the app's log at error level, where Node's `console.error` goes. */
+function logError(line) {
+  host().log.log('error', line);
+}
+
 /** Runs `name` from `modules` (`{ index: namespace, … }`). */
 export async function dispatch(modules, name, payload, context) {
   running = true;
@@ -280,6 +286,7 @@ export async function dispatch(modules, name, payload, context) {
     result = await fn(event, forgeContext(context));
   } catch (error) {
     await settleOpenFetches();
+    await reportUnhandledRejections(logError);
     const kilnError = error?.kilnError;
     if (kilnError !== undefined && error?.name !== 'StorageError') {
       throw appError('request', kilnError);
@@ -288,6 +295,9 @@ export async function dispatch(modules, name, payload, context) {
   }
   // Requests the handler left open end before its answer does (fetch.js says why).
   await settleOpenFetches();
+  // Then, as Node prints them once the handler's work is done, the layer's
+  // rejections nobody handled (unhandled_rejections.js).
+  await reportUnhandledRejections(logError);
   const retry = queueEvent ? retryRequest(result) : undefined;
   if (retry !== undefined) {
     throw appError('retry', retry);

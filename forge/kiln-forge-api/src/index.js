@@ -10,6 +10,7 @@ import { webTrigger } from './web_trigger.js';
 import { store } from './properties.js';
 import { registerWarmup, warmRequests } from './warm.js';
 import { noMetrics } from './metrics.js';
+import { rejectedByLayer } from './unhandled_rejections.js';
 import { isSqlProduct, fetchSql } from './forge_sql.js';
 
 export { route, assumeTrustedRoute, routeFromAbsolute, requireSafeUrl, isRoute } from './route.js';
@@ -62,7 +63,7 @@ function impersonationRefused(accountId, invoking) {
       'atlassian-token-service-key',
       { accountId },
     );
-    return Promise.reject(error);
+    return rejectedByLayer(error);
   };
   return refusingClient(refuse);
 }
@@ -85,7 +86,7 @@ export { properties, store } from './properties.js';
 // that names one builds and its other functions run; calling one rejects
 // with an error saying what to use instead, and sends nothing anywhere.
 function notProvided(what, instead) {
-  return () => Promise.reject(new Error(`${what} is not available on Kiln: ${instead} (see docs/porting-forge-apps.md)`));
+  return () => rejectedByLayer(new Error(`${what} is not available on Kiln: ${instead} (see docs/porting-forge-apps.md)`));
 }
 
 /**

@@ -15,6 +15,7 @@ import { Response } from './response.js';
 import { forgeErrorFor, NeedsAuthenticationError } from './errors.js';
 import { invocationContext } from './handler.js';
 import { encodeBody, hasHeader } from './body.js';
+import { byLayer, rejectedByLayer } from './unhandled_rejections.js';
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 const encoder = new TextEncoder();
@@ -175,9 +176,9 @@ export function requestJira(principal, url, init) {
       refuseWithoutUser();
     }
     const request = kilnRequest(principal, url, init);
-    return request instanceof Promise ? request.then(send) : Promise.resolve(send(request));
+    return request instanceof Promise ? byLayer(request.then(send)) : Promise.resolve(send(request));
   } catch (error) {
-    return Promise.reject(error);
+    return rejectedByLayer(error);
   }
 }
 
@@ -230,7 +231,7 @@ const OTHER_PRODUCT_REQUESTS = Object.freeze([
 ]);
 
 const unsupported = (product) => () =>
-  Promise.reject(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
+  rejectedByLayer(new Error(`${product} is not served by Kiln: only Jira's APIs are (requestJira)`));
 
 /**
  * Forge's requests to Atlassian's API gateway for this principal
@@ -251,7 +252,7 @@ export function gatewayRequest(principal, name, readPath) {
       }
       return requestJira(principal, assumeTrustedRoute(mapped.path), init);
     } catch (error) {
-      return Promise.reject(error);
+      return rejectedByLayer(error);
     }
   };
 }
@@ -281,7 +282,7 @@ function withContext(jira) {
       here !== undefined && contextAri === here
         ? jira
         : () =>
-            Promise.reject(
+            rejectedByLayer(
               new Error(
                 `withContext(${String(contextAri)}): Kiln serves this installation's own site only (${here ?? 'no site'})`,
               ),
@@ -301,7 +302,7 @@ function withContext(jira) {
  */
 function withProvider(provider) {
   return externalAuth(() =>
-    Promise.reject(
+    rejectedByLayer(
       new Error(
         `asUser().withProvider(${String(provider)}) (Forge external authentication) is not available on Kiln: it holds no credential of other services; call them with fetch() from an allowed backend`,
       ),

@@ -8,6 +8,7 @@ import { host, witError } from './host.js';
 import { StorageError } from './storage_error.js';
 import { entity, EntityError, ENTITY_KEY_PREFIX, EntityWhereConditions } from './entity.js';
 import { metadataFields, metadataOf, refuseSetOptions, ttlSeconds } from './kvs_options.js';
+import { rejectedByLayer } from './unhandled_rejections.js';
 
 export { refuseSetOptions };
 
@@ -171,26 +172,55 @@ function target(item) {
   return item?.entityName === undefined ? storage : entity(String(item.entityName));
 }
 
-/** The storage API shared by `@forge/api`'s `storage` and `@forge/kvs`'s `kvs`. */
+/**
+ * The storage API shared by `@forge/api`'s `storage` and `@forge/kvs`'s `kvs`.
+ * The single-key methods are written without `async` (the host call is
+ * synchronous): a failure is then known when the call returns, and becomes
+ * the layer's rejection, reported if the app leaves it unhandled
+ * (unhandled_rejections.js); a success is the engine's plain promise.
+ */
 export const storage = Object.freeze({
-  async get(key, options) {
-    const entry = call('get', String(key));
-    return getResult(String(key), entry === undefined ? undefined : JSON.parse(entry.value), options);
+  get(key, options) {
+    try {
+      const entry = call('get', String(key));
+      return Promise.resolve(getResult(String(key), entry === undefined ? undefined : JSON.parse(entry.value), options));
+    } catch (error) {
+      return rejectedByLayer(error);
+    }
   },
-  async set(key, value, options) {
-    refuseSetOptions(options, 'set()');
-    call('set', String(key), encode(value));
+  set(key, value, options) {
+    try {
+      refuseSetOptions(options, 'set()');
+      call('set', String(key), encode(value));
+      return Promise.resolve();
+    } catch (error) {
+      return rejectedByLayer(error);
+    }
   },
-  async delete(key) {
-    call('delete', String(key));
+  delete(key) {
+    try {
+      call('delete', String(key));
+      return Promise.resolve();
+    } catch (error) {
+      return rejectedByLayer(error);
+    }
   },
-  async getSecret(key, options) {
-    const text = call('getSecret', String(key));
-    return getResult(String(key), text === undefined ? undefined : JSON.parse(text), options);
+  getSecret(key, options) {
+    try {
+      const text = call('getSecret', String(key));
+      return Promise.resolve(getResult(String(key), text === undefined ? undefined : JSON.parse(text), options));
+    } catch (error) {
+      return rejectedByLayer(error);
+    }
   },
-  async setSecret(key, value, options) {
-    refuseSetOptions(options, 'setSecret()');
-    call('setSecret', String(key), encode(value));
+  setSecret(key, value, options) {
+    try {
+      refuseSetOptions(options, 'setSecret()');
+      call('setSecret', String(key), encode(value));
+      return Promise.resolve();
+    } catch (error) {
+      return rejectedByLayer(error);
+    }
   },
   batchSet(items) {
     return batch(items, async (item) => {
@@ -211,8 +241,13 @@ export const storage = Object.freeze({
       return {};
     });
   },
-  async deleteSecret(key) {
-    call('deleteSecret', String(key));
+  deleteSecret(key) {
+    try {
+      call('deleteSecret', String(key));
+      return Promise.resolve();
+    } catch (error) {
+      return rejectedByLayer(error);
+    }
   },
   query() {
     return new Query();
@@ -234,22 +269,31 @@ function kvsTarget(item) {
  */
 export const kvsStore = Object.freeze({
   ...storage,
-  async get(key, options) {
-    const fields = metadataFields(options, 'get()');
-    const entry = call('get', String(key));
-    if (entry === undefined) {
-      return undefined;
+  get(key, options) {
+    try {
+      const fields = metadataFields(options, 'get()');
+      const entry = call('get', String(key));
+      if (entry === undefined) {
+        return Promise.resolve(undefined);
+      }
+      return Promise.resolve(getResult(String(key), JSON.parse(entry.value), options, metadataOf(entry, fields)));
+    } catch (error) {
+      return rejectedByLayer(error);
     }
-    return getResult(String(key), JSON.parse(entry.value), options, metadataOf(entry, fields));
   },
-  async set(key, value, options) {
-    refuseSetOptions(options, 'set()', ['ttl']);
-    const seconds = ttlSeconds(options?.ttl, 'set()');
-    const text = encode(value);
-    if (seconds === undefined) {
-      call('set', String(key), text);
-    } else {
-      call('setExpiring', String(key), text, seconds);
+  set(key, value, options) {
+    try {
+      refuseSetOptions(options, 'set()', ['ttl']);
+      const seconds = ttlSeconds(options?.ttl, 'set()');
+      const text = encode(value);
+      if (seconds === undefined) {
+        call('set', String(key), text);
+      } else {
+        call('setExpiring', String(key), text, seconds);
+      }
+      return Promise.resolve();
+    } catch (error) {
+      return rejectedByLayer(error);
     }
   },
   batchSet(items) {

@@ -662,7 +662,16 @@ export const handler = {
 };
 `;
 }
-let entry = entryFor(false);
+// A handler module the app lacks (`modulePath`) is the app's mistake: said
+// in one line, as the refusals above are, not as Node's uncaught error
+// quoting build.mjs with its stack.
+let entry;
+try {
+  entry = entryFor(false);
+} catch (error) {
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+}
 
 const bundlePath = join(outDir, 'bundle.js');
 // Each error is printed with its place in the app (`report` below, esbuild's

@@ -146,6 +146,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/storage_error.js"),
     ),
     (
+        "forge-api/src/unhandled_rejections.js",
+        include_str!("../../../forge/kiln-forge-api/src/unhandled_rejections.js"),
+    ),
+    (
         "forge-api/src/kvs.js",
         include_str!("../../../forge/kiln-forge-api/src/kvs.js"),
     ),
