@@ -488,6 +488,11 @@ fn a_handler_module_the_app_lacks_is_named() {
         "{text}"
     );
     assert!(!text.contains("kiln-entry"), "{text}");
+    // One line of the app's mistake, not Node's uncaught error quoting the
+    // toolchain's build.mjs with its stack.
+    assert!(!text.contains("build.mjs"), "{text}");
+    assert!(!text.contains("    at "), "{text}");
+    assert!(!text.contains("Node.js v"), "{text}");
 }
 
 /// Runs (builds first) an app named `name` whose `src/index.js` is `source`
