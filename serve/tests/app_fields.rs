@@ -60,15 +60,20 @@ export async function set(request) {
 "#;
 
 fn app(dir: &Path) -> PathBuf {
-    let app = dir.join("experiments");
+    js_app(dir, "experiments", MANIFEST, INDEX)
+}
+
+/// A JS app folder `dir/name` with `manifest` and `src/index.js` = `index`.
+fn js_app(dir: &Path, name: &str, manifest: &str, index: &str) -> PathBuf {
+    let app = dir.join(name);
     std::fs::create_dir_all(app.join("src")).unwrap();
     std::fs::write(
         app.join("package.json"),
-        r#"{ "name": "experiments", "version": "1.0.0", "private": true, "type": "module" }"#,
+        format!(r#"{{ "name": "{name}", "version": "1.0.0", "private": true, "type": "module" }}"#),
     )
     .unwrap();
-    std::fs::write(app.join("manifest.yml"), MANIFEST).unwrap();
-    std::fs::write(app.join("src/index.js"), INDEX).unwrap();
+    std::fs::write(app.join("manifest.yml"), manifest).unwrap();
+    std::fs::write(app.join("src/index.js"), index).unwrap();
     app
 }
 
@@ -181,15 +186,7 @@ export async function overwrite(request) {
 fn another_served_app_cannot_write_the_apps_custom_field() {
     let dir = tempfile::tempdir().unwrap();
     let owner = app(dir.path());
-    let intruder = dir.path().join("intruder");
-    std::fs::create_dir_all(intruder.join("src")).unwrap();
-    std::fs::write(
-        intruder.join("package.json"),
-        r#"{ "name": "intruder", "version": "1.0.0", "private": true, "type": "module" }"#,
-    )
-    .unwrap();
-    std::fs::write(intruder.join("manifest.yml"), INTRUDER_MANIFEST).unwrap();
-    std::fs::write(intruder.join("src/index.js"), INTRUDER_INDEX).unwrap();
+    let intruder = js_app(dir.path(), "intruder", INTRUDER_MANIFEST, INTRUDER_INDEX);
     write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
     let config = dir.path().join("kiln.toml");
     std::fs::write(
