@@ -8,7 +8,7 @@ import { host, witError } from './host.js';
 import { StorageError } from './storage_error.js';
 import { entity, EntityError, ENTITY_KEY_PREFIX, EntityWhereConditions } from './entity.js';
 import { metadataFields, metadataOf, refuseSetOptions, ttlSeconds } from './kvs_options.js';
-import { rejectedByLayer } from './unhandled_rejections.js';
+import { settledByLayer } from './unhandled_rejections.js';
 
 export { refuseSetOptions };
 
@@ -181,46 +181,33 @@ function target(item) {
  */
 export const storage = Object.freeze({
   get(key, options) {
-    try {
+    return settledByLayer(() => {
       const entry = call('get', String(key));
-      return Promise.resolve(getResult(String(key), entry === undefined ? undefined : JSON.parse(entry.value), options));
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+      return getResult(String(key), entry === undefined ? undefined : JSON.parse(entry.value), options);
+    });
   },
   set(key, value, options) {
-    try {
+    return settledByLayer(() => {
       refuseSetOptions(options, 'set()');
       call('set', String(key), encode(value));
-      return Promise.resolve();
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+    });
   },
   delete(key) {
-    try {
+    return settledByLayer(() => {
       call('delete', String(key));
-      return Promise.resolve();
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+    });
   },
   getSecret(key, options) {
-    try {
+    return settledByLayer(() => {
       const text = call('getSecret', String(key));
-      return Promise.resolve(getResult(String(key), text === undefined ? undefined : JSON.parse(text), options));
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+      return getResult(String(key), text === undefined ? undefined : JSON.parse(text), options);
+    });
   },
   setSecret(key, value, options) {
-    try {
+    return settledByLayer(() => {
       refuseSetOptions(options, 'setSecret()');
       call('setSecret', String(key), encode(value));
-      return Promise.resolve();
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+    });
   },
   batchSet(items) {
     return batch(items, async (item) => {
@@ -242,12 +229,9 @@ export const storage = Object.freeze({
     });
   },
   deleteSecret(key) {
-    try {
+    return settledByLayer(() => {
       call('deleteSecret', String(key));
-      return Promise.resolve();
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+    });
   },
   query() {
     return new Query();
@@ -270,19 +254,17 @@ function kvsTarget(item) {
 export const kvsStore = Object.freeze({
   ...storage,
   get(key, options) {
-    try {
+    return settledByLayer(() => {
       const fields = metadataFields(options, 'get()');
       const entry = call('get', String(key));
       if (entry === undefined) {
-        return Promise.resolve(undefined);
+        return undefined;
       }
-      return Promise.resolve(getResult(String(key), JSON.parse(entry.value), options, metadataOf(entry, fields)));
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+      return getResult(String(key), JSON.parse(entry.value), options, metadataOf(entry, fields));
+    });
   },
   set(key, value, options) {
-    try {
+    return settledByLayer(() => {
       refuseSetOptions(options, 'set()', ['ttl']);
       const seconds = ttlSeconds(options?.ttl, 'set()');
       const text = encode(value);
@@ -291,10 +273,7 @@ export const kvsStore = Object.freeze({
       } else {
         call('setExpiring', String(key), text, seconds);
       }
-      return Promise.resolve();
-    } catch (error) {
-      return rejectedByLayer(error);
-    }
+    });
   },
   batchSet(items) {
     return batch(items, async (item) => {

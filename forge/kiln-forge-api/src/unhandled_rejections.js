@@ -88,6 +88,18 @@ export function rejectedByLayer(reason) {
   return promise;
 }
 
+/**
+ * `work()`, run now (a synchronous host call), as a promise: its value, or the
+ * layer's rejection with what it threw. A success stays the engine's plain promise.
+ */
+export function settledByLayer(work) {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return rejectedByLayer(error);
+  }
+}
+
 /** `promise` as one of the layer's: settles as it does, reported if it rejects unhandled. */
 export function byLayer(promise) {
   unsettled += 1;
