@@ -6,6 +6,7 @@
 
 pub(crate) mod agile_property;
 pub(crate) mod app_field;
+pub(crate) mod app_field_configuration;
 pub(crate) mod board;
 pub(crate) mod cascading;
 pub(crate) mod component;
