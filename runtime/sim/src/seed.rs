@@ -155,6 +155,37 @@ pub struct SeedBoard {
     /// `position`, from 0).
     #[serde(default)]
     pub quick_filters: Vec<SeedQuickFilter>,
+    /// The board's sprints, in its backlog's order; numbered from 1 across the
+    /// site in the order the seed gives them. What the REST API cannot make:
+    /// a sprint already active or closed, with its past dates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sprints: Vec<SeedSprint>,
+}
+
+/// A sprint of a project's board, as a team left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedSprint {
+    pub name: String,
+    /// `future`, `active` or `closed`.
+    pub state: String,
+    /// RFC 3339; required for an active or closed sprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// RFC 3339, not before the start; required for an active or closed sprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// RFC 3339, not before the start: when a closed sprint was completed
+    /// (required for one, refused for the others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    /// Keys of the project's issues in the sprint. An issue is in at most one
+    /// future or active sprint, and in any number of closed ones (it was
+    /// carried over from them).
+    #[serde(default)]
+    pub issues: Vec<String>,
 }
 
 /// A quick filter: a named JQL clause that narrows what the board shows.
@@ -419,6 +450,7 @@ fn kiln_board() -> SeedBoard {
                 description: None,
             },
         ],
+        sprints: Vec::new(),
     }
 }
 

@@ -35,6 +35,7 @@ mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod screen;
 pub(crate) mod screen_scheme;
+mod seeded_sprint;
 pub(crate) mod site_workflows;
 pub(crate) mod sprint;
 pub(crate) mod task;
