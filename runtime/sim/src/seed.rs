@@ -337,7 +337,8 @@ const CAROL: &str = "outsider@example.com";
 impl Default for Seed {
     /// The built-in site: Alice (site admin, Team Admin of "Platform Ops"), Bob (a
     /// member of the team) and Carol (who cannot see project SEC); projects KILN and
-    /// SEC; one on-call schedule with a weekly rotation.
+    /// SEC, the KILN board with an active sprint (KILN-2 and KILN-4); one on-call
+    /// schedule with a weekly rotation.
     fn default() -> Self {
         use SeedPermission::{Browse, Comment, Create, Edit};
         let all = vec![Browse, Create, Edit, Comment];
@@ -434,8 +435,10 @@ impl Default for Seed {
     }
 }
 
-/// The KILN board's quick filters: the spec's own example ("Bugs") and one on
-/// a component, as a team sets them up in the board's configuration.
+/// The KILN board: its quick filters, the spec's own example ("Bugs") and one
+/// on a component, as a team sets them up in the board's configuration; and
+/// one active sprint, so apps that show a board's current sprint (sprint
+/// gadgets) find one on the built-in site.
 fn kiln_board() -> SeedBoard {
     SeedBoard {
         quick_filters: vec![
@@ -450,7 +453,17 @@ fn kiln_board() -> SeedBoard {
                 description: None,
             },
         ],
-        sprints: Vec::new(),
+        sprints: vec![SeedSprint {
+            name: String::from("KILN Sprint 1"),
+            state: String::from("active"),
+            start_date: Some(String::from("2025-01-13T09:00:00Z")),
+            end_date: Some(String::from("2025-01-27T09:00:00Z")),
+            complete_date: None,
+            goal: Some(String::from("JQL search and rate limits")),
+            // Two open issues: "Add JQL search to the simulator" (In
+            // Progress) and "Handle rate limits in the host client" (To Do).
+            issues: strings(&["KILN-2", "KILN-4"]),
+        }],
     }
 }
 

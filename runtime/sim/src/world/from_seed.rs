@@ -541,6 +541,19 @@ mod tests {
         assert_eq!(world.issues[0].key, "KILN-1");
         assert_eq!(world.issues[6].key, "SEC-1");
         assert_eq!(world.issues[0].id, FIRST_ISSUE_ID);
+        // One active sprint on the KILN board, holding KILN-2 and KILN-4.
+        assert_eq!(world.sprints.len(), 1);
+        assert_eq!(
+            world.sprints[0].state,
+            super::super::sprint::SprintState::Active
+        );
+        let in_sprint: Vec<&str> = world
+            .issues
+            .iter()
+            .filter(|i| i.sprints == [world.sprints[0].id])
+            .map(|i| i.key.as_str())
+            .collect();
+        assert_eq!(in_sprint, ["KILN-2", "KILN-4"]);
     }
 
     fn holiday_cover() -> SeedOverride {
