@@ -152,6 +152,10 @@ async fn the_app_sets_and_reads_its_fields_configurations() {
         json!({ "minValue": 1 })
     );
     assert!(read.body["values"][0].get("schema").is_none());
+    // REST API v2 serves the same configurations, untranslated.
+    let v2 = as_app(&sim, Method::GET, &path.replace("/api/3/", "/api/2/"), None).await;
+    assert_eq!(v2.status, StatusCode::OK, "{}", v2.text);
+    assert_eq!(v2.body["values"], read.body["values"]);
 
     // Filters: by configuration id, by context id, by issue, by place.
     let by = |query: String| {

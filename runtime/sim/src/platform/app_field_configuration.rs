@@ -113,7 +113,10 @@ fn read_query(raw: Option<String>) -> Result<ReadQuery, JiraError> {
                 } else {
                     &mut context_ids
                 };
-                set.insert(id.to_string());
+                if !set.insert(id.to_string()) {
+                    // Named already: the page's links name it once.
+                    continue;
+                }
                 if set.len() > MAX_FILTER_IDS {
                     return Err(JiraError::bad_request(format!(
                         "The simulator takes at most {MAX_FILTER_IDS} values of '{key}'."
