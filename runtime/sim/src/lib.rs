@@ -51,7 +51,7 @@ pub use not_modelled::{NOT_MODELLED, SIMULATOR_HEADER, SpecOperation, spec_opera
 pub use request_log::{AuthKind, RecordedRequest};
 pub use seed::{
     Seed, SeedBoard, SeedComment, SeedCustomField, SeedGroup, SeedIssue, SeedOverride,
-    SeedPermission, SeedProject, SeedQuickFilter, SeedRotation, SeedSchedule, SeedTeam,
+    SeedPermission, SeedProject, SeedQuickFilter, SeedRotation, SeedSchedule, SeedSprint, SeedTeam,
     SeedTeamMember, SeedUser, TeamRole,
 };
 pub use simulator::Simulator;

@@ -155,6 +155,37 @@ pub struct SeedBoard {
     /// `position`, from 0).
     #[serde(default)]
     pub quick_filters: Vec<SeedQuickFilter>,
+    /// The board's sprints, in its backlog's order; numbered from 1 across the
+    /// site in the order the seed gives them. What the REST API cannot make:
+    /// a sprint already active or closed, with its past dates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sprints: Vec<SeedSprint>,
+}
+
+/// A sprint of a project's board, as a team left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedSprint {
+    pub name: String,
+    /// `future`, `active` or `closed`.
+    pub state: String,
+    /// RFC 3339; required for an active or closed sprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// RFC 3339, not before the start; required for an active or closed sprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// RFC 3339, not before the start: when a closed sprint was completed
+    /// (required for one, refused for the others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<String>,
+    /// Keys of the project's issues in the sprint. An issue is in at most one
+    /// future or active sprint, and in any number of closed ones (it was
+    /// carried over from them).
+    #[serde(default)]
+    pub issues: Vec<String>,
 }
 
 /// A quick filter: a named JQL clause that narrows what the board shows.
@@ -306,7 +337,8 @@ const CAROL: &str = "outsider@example.com";
 impl Default for Seed {
     /// The built-in site: Alice (site admin, Team Admin of "Platform Ops"), Bob (a
     /// member of the team) and Carol (who cannot see project SEC); projects KILN and
-    /// SEC; one on-call schedule with a weekly rotation.
+    /// SEC, the KILN board with an active sprint (KILN-2 and KILN-4); one on-call
+    /// schedule with a weekly rotation.
     fn default() -> Self {
         use SeedPermission::{Browse, Comment, Create, Edit};
         let all = vec![Browse, Create, Edit, Comment];
@@ -403,8 +435,10 @@ impl Default for Seed {
     }
 }
 
-/// The KILN board's quick filters: the spec's own example ("Bugs") and one on
-/// a component, as a team sets them up in the board's configuration.
+/// The KILN board: its quick filters, the spec's own example ("Bugs") and one
+/// on a component, as a team sets them up in the board's configuration; and
+/// one active sprint, so apps that show a board's current sprint (sprint
+/// gadgets) find one on the built-in site.
 fn kiln_board() -> SeedBoard {
     SeedBoard {
         quick_filters: vec![
@@ -419,6 +453,17 @@ fn kiln_board() -> SeedBoard {
                 description: None,
             },
         ],
+        sprints: vec![SeedSprint {
+            name: String::from("KILN Sprint 1"),
+            state: String::from("active"),
+            start_date: Some(String::from("2025-01-13T09:00:00Z")),
+            end_date: Some(String::from("2025-01-27T09:00:00Z")),
+            complete_date: None,
+            goal: Some(String::from("JQL search and rate limits")),
+            // Two open issues: "Add JQL search to the simulator" (In
+            // Progress) and "Handle rate limits in the host client" (To Do).
+            issues: strings(&["KILN-2", "KILN-4"]),
+        }],
     }
 }
 

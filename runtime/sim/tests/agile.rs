@@ -262,13 +262,17 @@ async fn a_board_lists_its_issues_and_its_backlog() {
     assert_eq!(first["fields"]["flagged"], false);
     assert_eq!(first["fields"]["customfield_10020"], Value::Null);
 
-    // KILN-1 is done: not in the backlog.
+    // KILN-2 and KILN-4 are in the default site's active sprint, sprint 1.
+    let second = &issues.body["issues"][1];
+    assert_eq!(second["fields"]["sprint"]["id"], 1);
+    assert_eq!(second["fields"]["sprint"]["state"], "active");
+    assert_eq!(second["fields"]["sprint"]["name"], "KILN Sprint 1");
+    assert_eq!(issues.body["issues"][3]["fields"]["sprint"]["id"], 1);
+
+    // KILN-1 is done, KILN-2 and KILN-4 in an open sprint: not in the backlog.
     let backlog = alice.get(&format!("{AGILE}/board/1/backlog")).await;
     check("getIssuesForBacklog", &backlog.body);
-    assert_eq!(
-        keys(&backlog.body),
-        ["KILN-2", "KILN-3", "KILN-4", "KILN-5", "KILN-6"]
-    );
+    assert_eq!(keys(&backlog.body), ["KILN-3", "KILN-5", "KILN-6"]);
 
     // `jql` narrows and orders, `fields` selects, paging pages.
     let narrowed = alice
@@ -442,7 +446,11 @@ async fn sprints_go_from_future_to_active_to_closed() {
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     let id = made.body["id"].as_u64().expect("id");
-    assert_eq!(id, 1, "Jira Software numbers sprints from 1");
+    // Jira Software numbers sprints from 1; the default site's active sprint
+    // (KILN Sprint 1) has that id.
+    assert_eq!(id, 2, "the next after the default site's sprint 1");
+    let seeded = alice.get(&format!("{AGILE}/sprint/1")).await;
+    assert_eq!(seeded.body["name"], "KILN Sprint 1", "{}", seeded.text);
     assert_eq!(made.body["name"], "Sprint 1", "trimmed");
     assert_eq!(made.body["state"], "future", "a new sprint is a future one");
     assert_eq!(made.body["originBoardId"], 1);
@@ -522,11 +530,12 @@ async fn sprints_go_from_future_to_active_to_closed() {
         )
         .await;
     assert_eq!(start.status, StatusCode::OK);
+    // The default site's active sprint 1 comes before the one started here.
     let listed = alice.get(&format!("{AGILE}/board/1/sprint")).await;
-    assert_eq!(ids(&listed.body), [id, active, future]);
+    assert_eq!(ids(&listed.body), [id, 1, active, future]);
     for (state, expected) in [
         ("future", vec![future]),
-        ("active,closed", vec![id, active]),
+        ("active,closed", vec![id, 1, active]),
     ] {
         let found = alice
             .get_with(&format!("{AGILE}/board/1/sprint"), &[("state", state)])
@@ -536,7 +545,7 @@ async fn sprints_go_from_future_to_active_to_closed() {
     let paged = alice
         .get_with(
             &format!("{AGILE}/board/1/sprint"),
-            &[("startAt", "2"), ("maxResults", "5")],
+            &[("startAt", "3"), ("maxResults", "5")],
         )
         .await;
     assert_eq!(ids(&paged.body), [future]);
@@ -663,8 +672,10 @@ async fn issues_move_between_sprints_and_the_backlog() {
         .get(&format!("{AGILE}/board/1/sprint/{first}/issue"))
         .await;
     assert_eq!(keys(&on_board.body), ["KILN-2", "KILN-3"]);
+    // KILN-2 left the default site's active sprint for this one; KILN-4 is
+    // still in that.
     let backlog = alice.get(&format!("{AGILE}/board/1/backlog")).await;
-    assert_eq!(keys(&backlog.body), ["KILN-4", "KILN-5", "KILN-6"]);
+    assert_eq!(keys(&backlog.body), ["KILN-5", "KILN-6"]);
 
     // The issue's agile fields, its Sprint field and its changelog say so.
     let agile = alice.get(&format!("{AGILE}/issue/KILN-2")).await;

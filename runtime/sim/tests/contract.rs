@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 121] = [
+const ROOTS: [&str; 123] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -138,6 +138,8 @@ const ROOTS: [&str; 121] = [
     "IssueTypeWorkflowMapping",
     "IssueTypesWorkflowMapping",
     "ContainerOfWorkflowSchemeAssociations",
+    "PageBeanContextualConfiguration",
+    "PageBeanBulkContextualConfiguration",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

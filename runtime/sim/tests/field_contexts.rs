@@ -650,6 +650,10 @@ async fn start_with_projects(count: usize) -> Simulator {
         );
         project.name = format!("Project {i}");
         project.issues = Vec::new();
+        // Without issues, its board has none for KILN's seeded sprint.
+        if let Some(board) = project.board.as_mut() {
+            board.sprints.clear();
+        }
         seed.projects.push(project);
     }
     start_with(SimConfig {

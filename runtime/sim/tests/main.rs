@@ -13,6 +13,7 @@ mod agile_epics;
 mod agile_hostile;
 mod agile_properties;
 mod agile_webhooks;
+mod app_field_configurations;
 mod app_fields;
 mod assignable_users;
 mod attachments;

@@ -30,6 +30,7 @@ fn seed_with_sec_filters(count: usize) -> Seed {
         quick_filters: (0..count)
             .map(|n| quick_filter(&format!("Filter {n}"), "labels = incident", None))
             .collect(),
+        sprints: Vec::new(),
     });
     seed
 }
@@ -268,6 +269,7 @@ fn a_seed_with_a_bad_quick_filter_is_refused_at_load() {
     let mut seed = Seed::default();
     seed.projects[1].board = Some(SeedBoard {
         quick_filters: vec![quick_filter("Broken", "labels = (", None)],
+        sprints: Vec::new(),
     });
     let error = seed.validate().expect_err("bad JQL").to_string();
     assert!(error.contains("project SEC's board"), "{error}");

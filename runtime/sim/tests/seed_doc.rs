@@ -45,6 +45,20 @@ async fn the_documented_seed_loads_and_serves_its_data() {
     assert_eq!(issue.body["fields"]["labels"][0], "triage");
     assert_eq!(issue.body["fields"]["customfield_10000"]["value"], "High");
     assert_eq!(issue.body["fields"]["duedate"], "2024-01-31");
+    let active = caller(&sim, "alice@example.com")
+        .get("/rest/agile/1.0/board/1/sprint?state=active")
+        .await;
+    assert_eq!(active.status, 200, "{}", active.text);
+    assert_eq!(active.body["values"][0]["name"], "Sprint 1");
+    assert_eq!(active.body["values"][0]["goal"], "Ship the demo");
+    let in_sprint = caller(&sim, "alice@example.com")
+        .get("/rest/api/3/search/jql?jql=sprint%20in%20openSprints()&fields=summary")
+        .await;
+    assert_eq!(
+        in_sprint.body["issues"][0]["key"], "DEMO-1",
+        "{}",
+        in_sprint.text
+    );
     sim.shutdown().await;
 }
 

@@ -38,9 +38,9 @@ use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-use crate::world::app_field::AppFieldOwner;
+use crate::world::app_field::{AppFieldOwner, NotTheApps, app_field};
 use crate::world::custom_field::{
-    CustomFieldRecord, CustomValue, MAX_TEXTFIELD_CHARS, number_of, parse_date, parse_datetime,
+    CustomFieldRecord, CustomValue, MAX_TEXTFIELD_CHARS, parse_date, parse_datetime,
 };
 
 /// Most field-and-issue pairs one request writes: each is an issue edit,
@@ -58,7 +58,7 @@ pub(crate) const MAX_OBJECT_CHARS: usize = 32_768;
 /// `fieldIdOrKey`, named so the gateway's extra `cloud_id` is ignored.
 #[derive(Deserialize)]
 pub(crate) struct FieldPath {
-    field_id_or_key: String,
+    pub(crate) field_id_or_key: String,
 }
 
 /// The `generateChangelog` query parameter, read as Java reads a boolean:
@@ -160,15 +160,12 @@ pub(crate) async fn update_many(
 /// the calling app provided it: `404` for no such field, `403` for one that is
 /// not the caller's.
 fn owned_field(world: &World, app: &str, id_or_key: &str) -> Result<usize, JiraError> {
-    let index = number_of(id_or_key)
-        .and_then(|n| world.custom_fields.iter().position(|f| f.number == n))
-        .ok_or_else(|| {
+    app_field(world, Some(app), id_or_key).map_err(|refusal| match refusal {
+        NotTheApps::Unknown => {
             JiraError::not_found(format!("The custom field {id_or_key} was not found."))
-        })?;
-    match &world.custom_fields[index].app {
-        Some(owner) if owner.client_id == app => Ok(index),
-        _ => Err(not_the_owner()),
-    }
+        }
+        NotTheApps::Owned => not_the_owner(),
+    })
 }
 
 fn not_the_owner() -> JiraError {

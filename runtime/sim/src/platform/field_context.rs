@@ -27,6 +27,7 @@ use crate::extract::{JiraJson, query_number};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
+use crate::world::app_field_configuration::AppConfiguration;
 use crate::world::custom_field::CustomFieldRecord;
 use crate::world::field_context::{
     self, ContextRecord, MAX_CONTEXT_ISSUE_TYPES, MAX_CONTEXT_PROJECTS, MAX_CONTEXT_TEXT_CHARS,
@@ -288,6 +289,7 @@ pub(crate) async fn create(
         issue_type_ids,
         options: Vec::new(),
         default_value: None,
+        app_configuration: AppConfiguration::default(),
     };
     let body = json!({
         "id": context.id,

@@ -3,6 +3,7 @@
 
 mod account_ids;
 mod adjust_estimate;
+mod app_field_configuration;
 mod app_field_value;
 mod app_property;
 mod approximate_count;
@@ -318,6 +319,14 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route(
             "/app/field/{field_id_or_key}/value",
             put(app_field_value::update_one),
+        )
+        .route(
+            "/app/field/{field_id_or_key}/context/configuration",
+            get(app_field_configuration::get).put(app_field_configuration::update),
+        )
+        .route(
+            "/app/field/context/configuration/list",
+            post(app_field_configuration::list),
         )
         .route(
             "/field/{field_id}",

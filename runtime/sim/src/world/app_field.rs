@@ -23,7 +23,7 @@
 use kiln_manifest::{CustomFieldModule, CustomFieldType, MAX_CUSTOM_FIELD_MODULES};
 
 use super::World;
-use super::custom_field::{Kind, MAX_CUSTOM_FIELDS, TYPE_PREFIX};
+use super::custom_field::{Kind, MAX_CUSTOM_FIELDS, TYPE_PREFIX, number_of};
 use crate::jira_error::JiraError;
 use crate::platform::custom_field::{Checked, add_field, check_description, check_name};
 
@@ -107,6 +107,34 @@ impl AppFieldOwner {
         kind.searchers()
             .first()
             .map(|s| format!("{TYPE_PREFIX}{s}"))
+    }
+}
+
+/// Why a field is not the calling app's to work on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotTheApps {
+    /// No custom field has that id: Jira's `404`.
+    Unknown,
+    /// The site's own field or another app's: Jira's `403`.
+    Owned,
+}
+
+/// An app field's index, or why not: the one rule of which app a custom field
+/// belongs to, for its values (`platform/app_field_value.rs`) and its
+/// contexts' configuration (`platform/app_field_configuration.rs`). `app` is
+/// the client id of the app calling as itself
+/// ([`crate::access::Caller::app_itself`]); `None` finds any app's field.
+pub(crate) fn app_field(
+    world: &World,
+    app: Option<&str>,
+    id_or_key: &str,
+) -> Result<usize, NotTheApps> {
+    let index = number_of(id_or_key)
+        .and_then(|n| world.custom_fields.iter().position(|f| f.number == n))
+        .ok_or(NotTheApps::Unknown)?;
+    match &world.custom_fields[index].app {
+        Some(owner) if app.is_none_or(|app| owner.client_id == app) => Ok(index),
+        _ => Err(NotTheApps::Owned),
     }
 }
 

@@ -11,6 +11,7 @@
 //! option of one context. It may hold a default value
 //! (`field_context_default.rs`).
 
+use super::app_field_configuration::AppConfiguration;
 use super::custom_field::OptionRecord;
 use super::field_context_default::ContextDefault;
 
@@ -46,6 +47,10 @@ pub(crate) struct ContextRecord {
     /// What a new issue takes for the field where this context applies
     /// (`world/field_context_default.rs`); none at first, as on Jira.
     pub(crate) default_value: Option<ContextDefault>,
+    /// The configuration an app field's app keeps here
+    /// (`world/app_field_configuration.rs`); empty at first, and for the
+    /// site's own fields always.
+    pub(crate) app_configuration: AppConfiguration,
 }
 
 impl ContextRecord {
@@ -59,6 +64,7 @@ impl ContextRecord {
             issue_type_ids: Vec::new(),
             options: Vec::new(),
             default_value: None,
+            app_configuration: AppConfiguration::default(),
         }
     }
 

@@ -121,6 +121,7 @@ impl World {
         world.link_seeded_parents(seed)?;
         world.add_project_boards();
         world.add_seeded_quick_filters(seed)?;
+        world.add_seeded_sprints(seed)?;
         for team in &seed.teams {
             if world.team(&team.id).is_some() || world.team_named(&team.name).is_some() {
                 return Err(invalid(format!("team {} is defined twice", team.name)));
@@ -353,7 +354,8 @@ impl World {
             // Seeds name no versions: versions are created through the API.
             fix_versions: Vec::new(),
             affected_versions: Vec::new(),
-            // Seeds name no sprints: sprints are created through the API.
+            // Put in their seeded sprints once every board exists
+            // (`seeded_sprint.rs`).
             sprints: Vec::new(),
             priority: super::DEFAULT_PRIORITY,
             // Set once every project's issues exist (`World::link_seeded_parents`).
@@ -539,6 +541,19 @@ mod tests {
         assert_eq!(world.issues[0].key, "KILN-1");
         assert_eq!(world.issues[6].key, "SEC-1");
         assert_eq!(world.issues[0].id, FIRST_ISSUE_ID);
+        // One active sprint on the KILN board, holding KILN-2 and KILN-4.
+        assert_eq!(world.sprints.len(), 1);
+        assert_eq!(
+            world.sprints[0].state,
+            super::super::sprint::SprintState::Active
+        );
+        let in_sprint: Vec<&str> = world
+            .issues
+            .iter()
+            .filter(|i| i.sprints == [world.sprints[0].id])
+            .map(|i| i.key.as_str())
+            .collect();
+        assert_eq!(in_sprint, ["KILN-2", "KILN-4"]);
     }
 
     fn holiday_cover() -> SeedOverride {

@@ -6,6 +6,7 @@
 
 pub(crate) mod agile_property;
 pub(crate) mod app_field;
+pub(crate) mod app_field_configuration;
 pub(crate) mod board;
 pub(crate) mod cascading;
 pub(crate) mod component;
@@ -34,6 +35,7 @@ mod restriction;
 pub(crate) mod rotation;
 pub(crate) mod screen;
 pub(crate) mod screen_scheme;
+mod seeded_sprint;
 pub(crate) mod site_workflows;
 pub(crate) mod sprint;
 pub(crate) mod task;

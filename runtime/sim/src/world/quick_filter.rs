@@ -133,6 +133,7 @@ mod tests {
         let mut seed = Seed::default();
         seed.projects[1].board = Some(SeedBoard {
             quick_filters: filters,
+            sprints: Vec::new(),
         });
         seed
     }
