@@ -207,18 +207,24 @@ impl Simulator {
     /// here.
     ///
     /// `app_id` and `environment` as for [`Simulator::register_app_fields`].
-    /// Registering the same app and environment again replaces its types;
-    /// fields created of them stay. A refusal changes nothing.
+    /// Registering the same app and environment again replaces its types
+    /// (with none, removes them); fields created of them stay. A refusal
+    /// changes nothing.
     pub fn register_app_field_types(
         &self,
         app_id: &str,
         environment: &str,
         types: &[kiln_manifest::CustomFieldModule],
     ) -> Result<Vec<String>, SimError> {
-        let client_id = self
-            .app_client_for(app_id)
-            .map_err(|e| SimError::AppFields(e.to_string()))?
-            .client_id;
+        // No types to own: only the app's old ones go, and the app is given
+        // no integration for it.
+        let client_id = if types.is_empty() {
+            String::new()
+        } else {
+            self.app_client_for(app_id)
+                .map_err(|e| SimError::AppFieldTypes(e.to_string()))?
+                .client_id
+        };
         self.shared
             .world()
             .register_app_field_types(&crate::world::app_field::Registration {

@@ -74,6 +74,12 @@ async fn field_count(sim: &Simulator) -> usize {
     fields.body.as_array().map_or(0, Vec::len)
 }
 
+/// An admin's `POST /field` of the app's type `key`.
+async fn create_of(sim: &Simulator, key: &str) -> Reply {
+    let body = json!({ "name": "Again", "type": ari(key) });
+    caller(sim, ADMIN).post("/rest/api/3/field", &body).await
+}
+
 #[tokio::test]
 async fn an_admin_creates_a_field_of_the_apps_type_which_the_app_alone_writes() {
     let sim = start().await;
@@ -180,14 +186,15 @@ async fn an_admin_creates_a_field_of_the_apps_type_which_the_app_alone_writes() 
     )
     .await;
     assert!(again.status.is_success(), "{}", again.text);
-    // The type gone, no field of it can be created.
-    let gone = caller(&sim, ADMIN)
-        .post(
-            "/rest/api/3/field",
-            &json!({ "name": "Again", "type": ari("issue-picker") }),
-        )
-        .await;
+    // The type gone, no field of it can be created; with no types at all,
+    // none of the app's.
+    let gone = create_of(&sim, "issue-picker").await;
     assert_eq!(gone.status, StatusCode::BAD_REQUEST, "{}", gone.text);
+    sim.register_app_field_types(APP, "development", &[])
+        .expect("no types");
+    let gone = create_of(&sim, "pickers").await;
+    assert_eq!(gone.status, StatusCode::BAD_REQUEST, "{}", gone.text);
+    assert_eq!(field_count(&sim).await, count);
 }
 
 #[tokio::test]
