@@ -68,6 +68,26 @@ fn register_app_fields(
         .map_err(|e| InstallError::Invalid(e.to_string()))
 }
 
+/// On the embedded simulator, the field types the app offers (Forge's
+/// `jira:customFieldType`): a site administrator creates fields of them,
+/// which the app owns; registering again replaces the types and keeps those
+/// fields. No field is created here, as Forge creates none. A real site has
+/// the types from the app's Forge deployment.
+fn register_app_field_types(
+    site: &SiteHost,
+    bundle: &AppBundle,
+    environment: &str,
+) -> Result<(), InstallError> {
+    // Called with none too: a redeploy that drops its types withdraws them.
+    let (Some(simulator), types) = (&site.simulator, bundle.manifest.custom_field_types()) else {
+        return Ok(());
+    };
+    simulator
+        .register_app_field_types(&bundle.manifest.app.id, environment, types)
+        .map(|_| ())
+        .map_err(|e| InstallError::Invalid(e.to_string()))
+}
+
 /// On the embedded simulator, the issue property paths the app indexes for JQL
 /// (Forge's `jira:entityProperty`); registering again replaces them. A real site
 /// indexes them from the app's Forge deployment.
@@ -100,6 +120,7 @@ pub async fn install(
 ) -> Result<Vec<Endpoint>, InstallError> {
     let (bundle, installation) = identify(shared, app, site, environment)?;
     register_app_fields(site, bundle, environment)?;
+    register_app_field_types(site, bundle, environment)?;
     register_entity_property_indexes(site, bundle)?;
     let existing = shared.state.installation(&installation).await?;
     let record = approved_record(
@@ -125,6 +146,7 @@ pub async fn reconcile(
 ) -> Result<Vec<Endpoint>, InstallError> {
     let (bundle, installation) = identify(shared, app, site, environment)?;
     register_app_fields(site, bundle, environment)?;
+    register_app_field_types(site, bundle, environment)?;
     register_entity_property_indexes(site, bundle)?;
     let running = RunningCode::of(bundle, site);
     let (scopes, pinned) = match source {

@@ -72,6 +72,13 @@ pub struct Inspection {
     /// simulator creates them for the app. Their UI is not served.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomFieldSummary>,
+    /// Forge's custom field types (`jira:customFieldType`): no field of
+    /// their own; a Jira administrator creates fields of one, which the app
+    /// owns and writes as a `jira:customField`'s. The embedded simulator
+    /// offers them (`POST /rest/api/3/field` with the type's extension ARI).
+    /// Their UI is not served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub custom_field_types: Vec<CustomFieldSummary>,
     /// Forge's entity property indexes (`jira:entityProperty`): each value's
     /// JQL clause (`issue.property[key].path`), alias and type; the embedded
     /// simulator searches the `issue` ones.
@@ -137,7 +144,8 @@ pub struct ComponentSummary {
     pub engine: Option<&'static str>,
 }
 
-/// One `jira:customField` module: the field it makes.
+/// One `jira:customField` module (the field it makes) or
+/// `jira:customFieldType` module (the type fields are made of).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomFieldSummary {
@@ -149,9 +157,8 @@ pub struct CustomFieldSummary {
     pub read_only: bool,
 }
 
-fn custom_field_summaries(manifest: &Manifest) -> Vec<CustomFieldSummary> {
-    manifest
-        .custom_fields()
+fn custom_field_summaries(modules: &[kiln_manifest::CustomFieldModule]) -> Vec<CustomFieldSummary> {
+    modules
         .iter()
         .map(|field| CustomFieldSummary {
             key: field.key.clone(),
@@ -472,7 +479,8 @@ fn inspect_manifest(manifest: &Manifest, operator: &OperatorLimits) -> Inspectio
             .collect(),
         entities: entity_summaries(manifest),
         sql: manifest.modules.sql.iter().map(|m| m.key.clone()).collect(),
-        custom_fields: custom_field_summaries(manifest),
+        custom_fields: custom_field_summaries(manifest.custom_fields()),
+        custom_field_types: custom_field_summaries(manifest.custom_field_types()),
         entity_property_indexes: entity_property_summaries(manifest),
         limits: LimitsSummary {
             memory_mib: limits.memory_bytes / (1024 * 1024),
@@ -712,6 +720,17 @@ pub fn render_text(i: &Inspection) -> String {
             GuestText(&f.name).to_string(),
             GuestText(&f.field_type),
             if f.read_only { ", read-only" } else { "" }
+        );
+    }
+    for t in &i.custom_field_types {
+        let _ = writeln!(
+            out,
+            "field type {} {:?} ({}{}): a Jira admin creates fields of it, which the app \
+             owns and writes; the embedded simulator offers it (its UI is not served)",
+            GuestText(&t.key),
+            GuestText(&t.name).to_string(),
+            GuestText(&t.field_type),
+            if t.read_only { ", read-only" } else { "" }
         );
     }
     for p in &i.entity_property_indexes {
@@ -1120,7 +1139,7 @@ mod tests {
         )
         .unwrap();
         assert!(not_served(&manifest).is_empty());
-        let fields = custom_field_summaries(&manifest);
+        let fields = custom_field_summaries(manifest.custom_fields());
         let shown: Vec<(&str, &str, bool)> = fields
             .iter()
             .map(|f| (f.key.as_str(), f.field_type.as_str(), f.read_only))
@@ -1132,6 +1151,22 @@ mod tests {
                 ("reviewers", "list of user", false)
             ]
         );
+    }
+
+    #[test]
+    fn custom_field_types_are_listed_as_types_not_as_fields_nor_unserved_ui() {
+        let manifest = Manifest::from_yaml(
+            "app:\n  id: demo\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  jira:customFieldType:\n    - key: issue-picker\n      name: Issue Picker\n      type: string\n      collection: list\n      view: {resource: main}\n      contextConfig: {resource: main}\nresources:\n  - key: main\n    path: static\n",
+        )
+        .unwrap();
+        assert!(not_served(&manifest).is_empty());
+        assert!(custom_field_summaries(manifest.custom_fields()).is_empty());
+        let types = custom_field_summaries(manifest.custom_field_types());
+        let shown: Vec<(&str, &str)> = types
+            .iter()
+            .map(|t| (t.key.as_str(), t.field_type.as_str()))
+            .collect();
+        assert_eq!(shown, [("issue-picker", "list of string")]);
     }
 
     #[test]

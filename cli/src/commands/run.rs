@@ -158,6 +158,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     check_consent(&args.consent, &policy, &source.manifest, &mut wasm, &setup)?;
     if let Some(simulator) = &setup.simulator {
         register_app_fields(simulator, &source.manifest, &args.environment)?;
+        register_app_field_types(simulator, &source.manifest, &args.environment)?;
         register_entity_property_indexes(simulator, &source.manifest)?;
     }
     warn_about_ungranted_scopes(&source.manifest.declared_scopes(), &setup);
@@ -680,6 +681,32 @@ fn register_app_fields(
             "  custom field {} ({}): {id}",
             GuestText(&field.key),
             GuestText(&field.name)
+        );
+    }
+    Ok(())
+}
+
+/// The field types the app offers (Forge's `jira:customFieldType`) on the
+/// embedded simulator. Forge creates no field of a type, and neither does
+/// Kiln: a site administrator creates one with `POST /rest/api/3/field` and
+/// the type's extension ARI, said on stderr with the site's banner.
+fn register_app_field_types(
+    simulator: &kiln_sim::Simulator,
+    manifest: &Manifest,
+    environment: &str,
+) -> Result<(), Failure> {
+    let types = manifest.custom_field_types();
+    if types.is_empty() {
+        return Ok(());
+    }
+    let aris = simulator
+        .register_app_field_types(&manifest.app.id, environment, types)
+        .map_err(|e| Failure::bad_input(anyhow!(e)))?;
+    for (field_type, ari) in types.iter().zip(&aris) {
+        eprintln!(
+            "  custom field type {} ({}): {ari} (an admin creates fields of it: POST /rest/api/3/field)",
+            GuestText(&field_type.key),
+            GuestText(&field_type.name)
         );
     }
     Ok(())

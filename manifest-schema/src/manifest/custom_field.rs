@@ -23,6 +23,14 @@
 //! a real site has the field from the app's Forge deployment. The module's UI
 //! (`view`, `edit`, `formatter`, `validation`, …) is kept as written and not
 //! served: Kiln serves no frontend and evaluates no Jira expression of it.
+//!
+//! `modules.jira:customFieldType[]` is declared with the same properties and
+//! held in the same [`CustomFieldModule`], but Forge creates no field for it:
+//! it makes a field *type* available, and a Jira administrator creates fields
+//! of it (Jira's UI, or `POST /rest/api/3/field` with `type` set to the
+//! module's extension ARI). Each such field is the app's, written as a
+//! `jira:customField`'s is. Kiln's simulator learns the types with the app's
+//! fields and creates fields of them when an administrator asks.
 
 use std::collections::BTreeMap;
 
@@ -31,8 +39,10 @@ use serde::{Deserialize, Serialize};
 use super::field_path::FieldPath;
 use super::rules::{Violation, violation};
 
-/// Most `jira:customField` modules one app declares. Each becomes a field on
-/// the simulated site, which bounds how many fields a manifest can add there.
+/// Most `jira:customField` modules one app declares, and, separately, most
+/// `jira:customFieldType` modules. Each field module becomes a field on the
+/// simulated site, which bounds how many fields a manifest can add there;
+/// each type is one the simulator holds for the app.
 pub const MAX_CUSTOM_FIELD_MODULES: usize = 100;
 
 /// Longest field name, as Jira allows for any custom field.
@@ -134,11 +144,19 @@ impl CustomFieldModule {
 /// name and description (the simulator holds them as a field's); a `schema`
 /// only on an `object` field, the one type Forge gives one. Key grammar and
 /// uniqueness are checked with every other module's (`rules.rs`).
-pub(crate) fn check(modules: &[CustomFieldModule], path: &FieldPath) -> Result<(), Violation> {
+///
+/// `module_type` is `jira:customField` or `jira:customFieldType`: a field
+/// type is declared with a field's properties and bounds (Forge documents the
+/// same `type`, `collection` and UI for both), so both are checked here.
+pub(crate) fn check(
+    module_type: &str,
+    modules: &[CustomFieldModule],
+    path: &FieldPath,
+) -> Result<(), Violation> {
     if modules.len() > MAX_CUSTOM_FIELD_MODULES {
         return Err(violation(
             path.clone(),
-            format!("at most {MAX_CUSTOM_FIELD_MODULES} jira:customField modules are allowed"),
+            format!("at most {MAX_CUSTOM_FIELD_MODULES} {module_type} modules are allowed"),
         ));
     }
     for (index, module) in modules.iter().enumerate() {
@@ -183,6 +201,29 @@ pub(crate) fn check(modules: &[CustomFieldModule], path: &FieldPath) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_type_is_typed_as_a_field_and_is_no_field_nor_ui_module() {
+        let manifest = crate::Manifest::from_yaml(
+            "app:\n  id: picker\nmodules:\n  function:\n    - key: main\n      handler: index.run\n  \
+             jira:customFieldType:\n    - key: issue-picker\n      name: Issue Picker\n      \
+             type: string\n      collection: list\n      view: {resource: main}\n      \
+             contextConfig: {resource: main}\nresources:\n  - key: main\n    path: static\n",
+        )
+        .expect("a Forge field type");
+        assert!(manifest.custom_fields().is_empty(), "a type makes no field");
+        let [picker] = manifest.custom_field_types() else {
+            panic!("one type: {:?}", manifest.custom_field_types());
+        };
+        assert_eq!(picker.key, "issue-picker");
+        assert_eq!(picker.field_type, CustomFieldType::String);
+        assert!(picker.is_list());
+        assert!(picker.ui.contains_key("view") && picker.ui.contains_key("contextConfig"));
+        assert!(
+            manifest.ui_modules().is_empty(),
+            "typed, not a bare UI module"
+        );
+    }
 
     #[test]
     fn a_module_keeps_its_ui_and_types_its_data() {

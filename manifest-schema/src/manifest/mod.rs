@@ -184,6 +184,16 @@ pub struct Modules {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub jira_custom_field: Vec<CustomFieldModule>,
+    /// Forge's custom field types (`jira:customFieldType`): no field of their
+    /// own, a type a Jira administrator creates fields of; each such field is
+    /// the app's as a `jira:customField` is ([`custom_field`]). Declared with
+    /// the same properties, so held in the same type.
+    #[serde(
+        default,
+        rename = "jira:customFieldType",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub jira_custom_field_type: Vec<CustomFieldModule>,
     /// Forge's entity property indexes (`jira:entityProperty`): paths of an
     /// entity property Jira indexes for JQL, which the embedded simulator
     /// searches for issue properties ([`entity_property`]).
@@ -476,6 +486,13 @@ impl Manifest {
     /// Forge's custom fields (`jira:customField`), in manifest order.
     pub fn custom_fields(&self) -> &[CustomFieldModule] {
         &self.modules.jira_custom_field
+    }
+
+    /// Forge's custom field types (`jira:customFieldType`), in manifest
+    /// order: the embedded simulator offers each for administrators to
+    /// create fields of.
+    pub fn custom_field_types(&self) -> &[CustomFieldModule] {
+        &self.modules.jira_custom_field_type
     }
 
     /// Forge's entity property indexes (`jira:entityProperty`), in manifest

@@ -94,10 +94,16 @@ pub(crate) fn check(manifest: &Manifest) -> Result<(), Violation> {
     }
 
     super::entities::check(&manifest.app.storage, &app.key("storage"))?;
-    super::custom_field::check(
-        &manifest.modules.jira_custom_field,
-        &root.key("modules").key("jira:customField"),
-    )?;
+    // A field type is declared as a field is: one set of checks for both.
+    for (module_type, modules) in [
+        ("jira:customField", &manifest.modules.jira_custom_field),
+        (
+            "jira:customFieldType",
+            &manifest.modules.jira_custom_field_type,
+        ),
+    ] {
+        super::custom_field::check(module_type, modules, &root.key("modules").key(module_type))?;
+    }
     super::entity_property::check(
         &manifest.modules.jira_entity_property,
         &root.key("modules").key("jira:entityProperty"),
@@ -257,6 +263,16 @@ fn check_trigger_modules(manifest: &Manifest, root: &FieldPath) -> Result<(), Vi
             manifest
                 .modules
                 .jira_custom_field
+                .iter()
+                .map(|m| (m.key.as_str(), None))
+                .collect(),
+        ),
+        (
+            // Nor do custom field types: the app writes their fields.
+            "jira:customFieldType",
+            manifest
+                .modules
+                .jira_custom_field_type
                 .iter()
                 .map(|m| (m.key.as_str(), None))
                 .collect(),

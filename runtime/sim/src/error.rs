@@ -20,6 +20,10 @@ pub enum SimError {
     /// ([`crate::Simulator::register_app_fields`]).
     #[error("cannot create the app's custom fields: {0}")]
     AppFields(String),
+    /// An app's custom field types could not be registered
+    /// ([`crate::Simulator::register_app_field_types`]).
+    #[error("cannot offer the app's custom field types: {0}")]
+    AppFieldTypes(String),
     /// An app's entity property indexes could not be registered
     /// ([`crate::Simulator::register_entity_property_indexes`]).
     #[error("cannot index the app's entity properties: {0}")]

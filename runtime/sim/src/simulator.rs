@@ -198,6 +198,44 @@ impl Simulator {
             .map_err(|e| SimError::AppFields(e.describe()))
     }
 
+    /// Offers the custom field types an app declares (Forge's
+    /// `jira:customFieldType` modules) on the site, and returns their
+    /// extension ARIs in declaration order: the `type` a Jira administrator
+    /// gives `POST /rest/api/3/field` to create a field of one. Each such
+    /// field is the app's as a `jira:customField`'s is (its values and
+    /// contexts' configuration are the app's to write). No field is created
+    /// here.
+    ///
+    /// `app_id` and `environment` as for [`Simulator::register_app_fields`].
+    /// Registering the same app and environment again replaces its types
+    /// (with none, removes them); fields created of them stay. A refusal
+    /// changes nothing.
+    pub fn register_app_field_types(
+        &self,
+        app_id: &str,
+        environment: &str,
+        types: &[kiln_manifest::CustomFieldModule],
+    ) -> Result<Vec<String>, SimError> {
+        // No types to own: only the app's old ones go, and the app is given
+        // no integration for it.
+        let client_id = if types.is_empty() {
+            String::new()
+        } else {
+            self.app_client_for(app_id)
+                .map_err(|e| SimError::AppFieldTypes(e.to_string()))?
+                .client_id
+        };
+        self.shared
+            .world()
+            .register_app_field_types(&crate::world::app_field::Registration {
+                client_id: &client_id,
+                app_id,
+                environment,
+                fields: types,
+            })
+            .map_err(|e| SimError::AppFieldTypes(e.describe()))
+    }
+
     /// Indexes the entity property paths an app declares (Forge's
     /// `jira:entityProperty` modules) so that JQL searches them:
     /// `issue.property[key].path` and each value's `searchAlias`, with the

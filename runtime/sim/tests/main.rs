@@ -14,6 +14,7 @@ mod agile_hostile;
 mod agile_properties;
 mod agile_webhooks;
 mod app_field_configurations;
+mod app_field_types;
 mod app_fields;
 mod assignable_users;
 mod attachments;

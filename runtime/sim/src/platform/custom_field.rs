@@ -24,6 +24,7 @@ use crate::extract::query_number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
+use crate::world::app_field::AppFieldOwner;
 use crate::world::custom_field::{
     CustomFieldRecord, CustomValue, FIRST_CUSTOM_FIELD_ID, Kind, MAX_CUSTOM_FIELDS,
     MAX_DESCRIPTION_CHARS, MAX_LABELS, MAX_NAME_CHARS, MAX_OPTION_CHARS, MAX_OPTIONS,
@@ -149,6 +150,40 @@ pub(crate) fn check_definition(
                 format!(
                     "Searcher '{searcher}' is not valid for custom field type '{}'.",
                     kind.type_key()
+                ),
+            )
+        })?),
+    };
+    Ok(Checked {
+        name,
+        description,
+        kind,
+        searcher_key,
+    })
+}
+
+/// Checks a definition of a field of an app's type (Forge's
+/// `jira:customFieldType`): a name, and a searcher valid for the type's data
+/// type. Without one the field gets the searcher Forge sets on its own
+/// fields ([`AppFieldOwner::searcher`]): the spec says Forge custom fields
+/// "have a searcher set automatically".
+fn check_app_type_definition(
+    owner: &AppFieldOwner,
+    name: Option<&str>,
+    description: Option<&str>,
+    searcher_key: Option<&str>,
+) -> Result<Checked, JiraError> {
+    let name = check_name(name)?;
+    let description = check_description(description)?;
+    let kind = owner.kind();
+    let searcher_key = match searcher_key {
+        None => owner.searcher(),
+        Some(searcher) => Some(valid_searcher(kind, searcher).ok_or_else(|| {
+            JiraError::field(
+                "searcherKey",
+                format!(
+                    "Searcher '{searcher}' is not valid for custom field type '{}'.",
+                    owner.type_key()
                 ),
             )
         })?),
@@ -343,13 +378,29 @@ pub(crate) async fn create(
             "Only Jira administrators can create custom fields.",
         ));
     }
-    let checked = check_definition(
-        input.name.as_deref(),
-        input.description.as_deref(),
-        input.kind.as_deref(),
-        input.searcher_key.as_deref(),
-    )?;
+    // A registered app field type's ARI makes a field the app owns; any
+    // other type (an unknown ARI too) is checked as Jira's own.
+    let app_type = input
+        .kind
+        .as_deref()
+        .and_then(|kind| world.app_field_type(kind))
+        .cloned();
+    let checked = match &app_type {
+        Some(owner) => check_app_type_definition(
+            owner,
+            input.name.as_deref(),
+            input.description.as_deref(),
+            input.searcher_key.as_deref(),
+        )?,
+        None => check_definition(
+            input.name.as_deref(),
+            input.description.as_deref(),
+            input.kind.as_deref(),
+            input.searcher_key.as_deref(),
+        )?,
+    };
     let index = add_field(&mut world, checked, None)?;
+    world.custom_fields[index].app = app_type;
     let body = details(&world.custom_fields[index]);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

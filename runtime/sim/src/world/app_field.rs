@@ -19,6 +19,12 @@
 //! Registering the same app again (the next `runtime run` of the app, a
 //! redeploy under `runtime serve`) finds its fields by module key and keeps
 //! their ids, as Forge keeps a field across deployments.
+//!
+//! Fields an administrator creates of an app's `jira:customFieldType`
+//! (`app_field_type.rs`) carry an [`AppFieldOwner`] too, marked
+//! [`AppFieldOwner::of_type`]: the same rule ([`app_field`]) makes them the
+//! app's, and registering the app's fields again never takes one of them
+//! for a module's field.
 
 use kiln_manifest::{CustomFieldModule, CustomFieldType, MAX_CUSTOM_FIELD_MODULES};
 
@@ -59,9 +65,34 @@ pub(crate) struct AppFieldOwner {
     /// Forge's `readOnly`: kept and reported in `schema.configuration`; the
     /// app writes the field whatever it says.
     pub(crate) read_only: bool,
+    /// Whether the module is a `jira:customFieldType`, whose fields an
+    /// administrator creates (any number, kept when the app registers
+    /// again), rather than the one field of a `jira:customField`.
+    pub(crate) of_type: bool,
 }
 
 impl AppFieldOwner {
+    /// The owner of the fields of `module`, one of `app`'s (`app_id` as
+    /// [`checked_ari_app_id`] gives it); `of_type` for a
+    /// `jira:customFieldType`.
+    pub(crate) fn of_module(
+        app: &Registration<'_>,
+        app_id: &str,
+        module: &CustomFieldModule,
+        of_type: bool,
+    ) -> Self {
+        Self {
+            client_id: app.client_id.to_owned(),
+            app_id: app_id.to_owned(),
+            environment: app.environment.to_owned(),
+            module_key: module.key.clone(),
+            field_type: module.field_type,
+            list: module.is_list(),
+            read_only: module.read_only.unwrap_or(false),
+            of_type,
+        }
+    }
+
     /// `schema.custom`: the module's extension ARI.
     pub(crate) fn type_key(&self) -> String {
         format!(
@@ -99,7 +130,7 @@ impl AppFieldOwner {
 
     /// The searcher Jira gives a Forge field of a type JQL can search in the
     /// simulator; `None` for the others.
-    fn searcher(&self) -> Option<String> {
+    pub(crate) fn searcher(&self) -> Option<String> {
         let kind = self.kind();
         if kind == Kind::App {
             return None;
@@ -138,7 +169,7 @@ pub(crate) fn app_field(
     }
 }
 
-/// An app's fields to register, and who the app is.
+/// An app's fields (or field types) to register, and who the app is.
 pub(crate) struct Registration<'a> {
     pub(crate) client_id: &'a str,
     /// The app's id as its manifest gives it (`ari:cloud:ecosystem::app/…`
@@ -148,9 +179,19 @@ pub(crate) struct Registration<'a> {
     pub(crate) fields: &'a [CustomFieldModule],
 }
 
-/// The app id a field's ARI carries: a Forge app's UUID, a Kiln id as it is.
-fn ari_app_id(app_id: &str) -> &str {
-    app_id.strip_prefix(APP_ARI_PREFIX).unwrap_or(app_id)
+/// The app id a field's ARI carries (a Forge app's UUID, a Kiln id as it
+/// is), once it and the environment are known to fit an ARI segment.
+pub(crate) fn checked_ari_app_id<'a>(app: &Registration<'a>) -> Result<&'a str, JiraError> {
+    let app_id = app
+        .app_id
+        .strip_prefix(APP_ARI_PREFIX)
+        .unwrap_or(app.app_id);
+    if !is_ari_segment(app_id) || !is_ari_segment(app.environment) {
+        return Err(JiraError::bad_request(format!(
+            "The app id and environment must be 1-{MAX_ID_CHARS} of A-Z a-z 0-9 - _ ."
+        )));
+    }
+    Ok(app_id)
 }
 
 /// Whether `text` may stand in an ARI segment: non-empty, bounded, and none
@@ -172,12 +213,7 @@ impl World {
         &mut self,
         app: &Registration<'_>,
     ) -> Result<Vec<String>, JiraError> {
-        let app_id = ari_app_id(app.app_id);
-        if !is_ari_segment(app_id) || !is_ari_segment(app.environment) {
-            return Err(JiraError::bad_request(format!(
-                "The app id and environment must be 1-{MAX_ID_CHARS} of A-Z a-z 0-9 - _ ."
-            )));
-        }
+        let app_id = checked_ari_app_id(app)?;
         if app.fields.len() > MAX_APP_FIELDS {
             return Err(JiraError::bad_request(format!(
                 "An app registers at most {MAX_APP_FIELDS} custom fields."
@@ -194,15 +230,7 @@ impl World {
                     module.key
                 )));
             }
-            let owner = AppFieldOwner {
-                client_id: app.client_id.to_owned(),
-                app_id: app_id.to_owned(),
-                environment: app.environment.to_owned(),
-                module_key: module.key.clone(),
-                field_type: module.field_type,
-                list: module.is_list(),
-                read_only: module.read_only.unwrap_or(false),
-            };
+            let owner = AppFieldOwner::of_module(app, app_id, module, false);
             let checked = Checked {
                 name: check_name(Some(&module.name))?,
                 description: check_description(module.description.as_deref())?,
@@ -210,8 +238,11 @@ impl World {
                 searcher_key: owner.searcher(),
             };
             let existing = self.custom_fields.iter().position(|f| {
+                // A field an administrator created of the app's type is not
+                // the field of a module.
                 f.app.as_ref().is_some_and(|o| {
-                    o.app_id == owner.app_id
+                    !o.of_type
+                        && o.app_id == owner.app_id
                         && o.environment == owner.environment
                         && o.module_key == owner.module_key
                 })

@@ -58,6 +58,7 @@ impl World {
             next_issue_link_id: FIRST_ISSUE_LINK_ID,
             app_properties: Default::default(),
             custom_fields: Vec::new(),
+            app_field_types: Vec::new(),
             groups: Vec::new(),
             // After the two built-in groups (`group.rs`).
             next_group_number: 2,

@@ -7,6 +7,7 @@
 pub(crate) mod agile_property;
 pub(crate) mod app_field;
 pub(crate) mod app_field_configuration;
+pub(crate) mod app_field_type;
 pub(crate) mod board;
 pub(crate) mod cascading;
 pub(crate) mod component;
@@ -96,6 +97,10 @@ pub(crate) struct World {
     pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Custom field definitions, in creation order (so ids ascend).
     pub(crate) custom_fields: Vec<custom_field::CustomFieldRecord>,
+    /// The field types apps offer (Forge's `jira:customFieldType`), at most
+    /// [`app_field_type::MAX_SITE_FIELD_TYPES`]: an administrator creates
+    /// fields of them (`app_field_type.rs`).
+    pub(crate) app_field_types: Vec<app_field::AppFieldOwner>,
     /// Stored user groups (`group.rs`; the built-in ones are computed).
     pub(crate) groups: Vec<group::GroupRecord>,
     /// The number the next stored group's id is made from.
