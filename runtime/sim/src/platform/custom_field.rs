@@ -144,15 +144,7 @@ pub(crate) fn check_definition(
         })?;
     let searcher_key = match searcher_key {
         None => None,
-        Some(searcher) => Some(valid_searcher(kind, searcher).ok_or_else(|| {
-            JiraError::field(
-                "searcherKey",
-                format!(
-                    "Searcher '{searcher}' is not valid for custom field type '{}'.",
-                    kind.type_key()
-                ),
-            )
-        })?),
+        Some(searcher) => Some(checked_searcher(kind, searcher, &kind.type_key())?),
     };
     Ok(Checked {
         name,
@@ -178,21 +170,24 @@ fn check_app_type_definition(
     let kind = owner.kind();
     let searcher_key = match searcher_key {
         None => owner.searcher(),
-        Some(searcher) => Some(valid_searcher(kind, searcher).ok_or_else(|| {
-            JiraError::field(
-                "searcherKey",
-                format!(
-                    "Searcher '{searcher}' is not valid for custom field type '{}'.",
-                    owner.type_key()
-                ),
-            )
-        })?),
+        Some(searcher) => Some(checked_searcher(kind, searcher, &owner.type_key())?),
     };
     Ok(Checked {
         name,
         description,
         kind,
         searcher_key,
+    })
+}
+
+/// `searcher` if it is valid for a field of `kind`, else Jira's error naming
+/// the field's type as the request gave it (`type_key`).
+fn checked_searcher(kind: Kind, searcher: &str, type_key: &str) -> Result<String, JiraError> {
+    valid_searcher(kind, searcher).ok_or_else(|| {
+        JiraError::field(
+            "searcherKey",
+            format!("Searcher '{searcher}' is not valid for custom field type '{type_key}'."),
+        )
     })
 }
 
