@@ -33,44 +33,10 @@ async fn registered() -> (Simulator, String) {
     (sim, ids[0].clone())
 }
 
-/// A client-credentials token of the app `client_id` names.
-async fn token_of(sim: &Simulator, client_id: &str, client_secret: &str) -> String {
-    let tokens: Value = common::oauth::token(
-        sim,
-        json!({
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        }),
-    )
-    .await
-    .json()
-    .await
-    .expect("tokens");
-    tokens["access_token"].as_str().expect("access").to_owned()
-}
-
-/// `method path` through the gateway with `token`, as Forge's `asApp()` calls.
-async fn with_token(
-    sim: &Simulator,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) -> Reply {
-    let url = format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id());
-    let request = client().request(method, url).bearer_auth(token);
-    send(match body {
-        Some(body) => request.json(body),
-        None => request,
-    })
-    .await
-}
-
 /// `method path` as the app that provided the field.
 async fn as_app(sim: &Simulator, method: Method, path: &str, body: Option<&Value>) -> Reply {
     let token = common::oauth::app_access_token(sim).await;
-    with_token(sim, &token, method, path, body).await
+    common::oauth::gateway(sim, &token, method, path, body).await
 }
 
 fn configuration_path(field: &str) -> String {
@@ -259,7 +225,7 @@ async fn a_jira_admin_may_and_other_callers_may_not() {
         .register_app_fields(OTHER, "development", &modules("other"))
         .expect("registered");
     let other = sim.app_client_for(OTHER).expect("its integration");
-    let other_token = token_of(&sim, &other.client_id, &other.client_secret).await;
+    let other_token = common::oauth::client_access_token(&sim, &other).await;
     let body = json!({ "configurations": [{ "id": "1", "configuration": { "stolen": true } }] });
 
     // Another app's integration: neither reads nor writes the field.
@@ -272,11 +238,11 @@ async fn a_jira_admin_may_and_other_callers_may_not() {
             Some(&json!({ "fieldIdsOrKeys": [field] })),
         ),
     ] {
-        let refused = with_token(&sim, &other_token, method, &path, body).await;
+        let refused = common::oauth::gateway(&sim, &other_token, method, &path, body).await;
         assert_refused(&refused, StatusCode::FORBIDDEN);
     }
     // Its own field it reads; the first app cannot read that one.
-    let own = with_token(
+    let own = common::oauth::gateway(
         &sim,
         &other_token,
         Method::GET,

@@ -8,7 +8,7 @@
 use crate::common;
 use crate::contract::Contract;
 
-use common::{ADMIN, Reply, USER, caller, client, send, start};
+use common::{ADMIN, Reply, USER, caller, start};
 use kiln_manifest::CustomFieldModule;
 use kiln_sim::Simulator;
 use reqwest::{Method, StatusCode};
@@ -47,26 +47,8 @@ async fn as_app(
     body: Option<&Value>,
 ) -> Reply {
     let app = sim.app_client_for(app_id).expect("its integration");
-    let tokens: Value = common::oauth::token(
-        sim,
-        json!({
-            "grant_type": "client_credentials",
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-        }),
-    )
-    .await
-    .json()
-    .await
-    .expect("tokens");
-    let token = tokens["access_token"].as_str().expect("access");
-    let url = format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id());
-    let request = client().request(method, url).bearer_auth(token);
-    send(match body {
-        Some(body) => request.json(body),
-        None => request,
-    })
-    .await
+    let token = common::oauth::client_access_token(sim, &app).await;
+    common::oauth::gateway(sim, &token, method, path, body).await
 }
 
 async fn field_count(sim: &Simulator) -> usize {

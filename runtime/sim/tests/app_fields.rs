@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{ADMIN, OUTSIDER, Reply, caller, client, send, start, start_with};
+use common::{ADMIN, OUTSIDER, Reply, caller, start, start_with};
 use kiln_manifest::CustomFieldModule;
 use kiln_sim::{AppClientConfig, SimConfig, Simulator};
 use reqwest::{Method, StatusCode};
@@ -47,8 +47,7 @@ async fn registered() -> (Simulator, Vec<String>) {
 /// the gateway), as Forge's `asApp().requestJira` calls.
 async fn as_app(sim: &Simulator, method: Method, path: &str, body: &Value) -> Reply {
     let token = common::oauth::app_access_token(sim).await;
-    let url = format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id());
-    send(client().request(method, url).bearer_auth(token).json(body)).await
+    common::oauth::gateway(sim, &token, method, path, Some(body)).await
 }
 
 async fn issue_id(sim: &Simulator, key: &str) -> i64 {
@@ -393,28 +392,12 @@ async fn another_apps_integration_cannot_write_the_apps_fields() {
         .expect("registered");
     let other = sim.app_client_for(OTHER).expect("its integration");
     assert_ne!(other.client_id, sim.app_client().client_id);
-    let tokens: Value = common::oauth::token(
-        &sim,
-        json!({
-            "grant_type": "client_credentials",
-            "client_id": other.client_id,
-            "client_secret": other.client_secret,
-        }),
-    )
-    .await
-    .json()
-    .await
-    .expect("tokens");
-    let token = tokens["access_token"].as_str().expect("access");
+    let token = common::oauth::client_access_token(&sim, &other).await;
     let kiln1 = issue_id(&sim, "KILN-1").await;
-    let write = |field: &str| {
-        let url = format!(
-            "{}/ex/jira/{}/rest/api/3/app/field/value",
-            sim.base_url(),
-            sim.cloud_id()
-        );
+    let write = async |field: &str| {
         let body = json!({ "updates": [{ "customField": field, "issueIds": [kiln1], "value": "from the other app" }] });
-        send(client().post(url).bearer_auth(token).json(&body))
+        let path = "/rest/api/3/app/field/value";
+        common::oauth::gateway(&sim, &token, Method::POST, path, Some(&body)).await
     };
     let refused = write(&ids[1]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);

@@ -180,26 +180,8 @@ async fn each_apps_integration_keeps_its_own_app_properties() {
             .client_id,
         second.client_id
     );
-    let token_of = |client: &kiln_sim::AppClientConfig| {
-        json!({
-            "grant_type": "client_credentials",
-            "client_id": client.client_id,
-            "client_secret": client.client_secret,
-        })
-    };
-    let access = |body: serde_json::Value| {
-        let sim = &sim;
-        async move {
-            let tokens: serde_json::Value = common::oauth::token(sim, body)
-                .await
-                .json()
-                .await
-                .expect("tokens");
-            tokens["access_token"].as_str().expect("access").to_owned()
-        }
-    };
-    let a = access(token_of(&first)).await;
-    let b = access(token_of(&second)).await;
+    let a = common::oauth::client_access_token(&sim, &first).await;
+    let b = common::oauth::client_access_token(&sim, &second).await;
     let path = "/rest/forge/1/app/properties/settings";
 
     let created = gateway(&sim, &a, Method::PUT, path, Some(r#"{"owner":"a"}"#)).await;
@@ -226,10 +208,10 @@ async fn each_apps_integration_keeps_its_own_app_properties() {
     );
 
     // Each secret opens only its own integration; an unknown client id is refused.
-    let mut crossed = token_of(&second);
+    let mut crossed = common::oauth::client_grant(&second);
     crossed["client_secret"] = json!(first.client_secret);
     assert_eq!(common::oauth::token(&sim, crossed).await.status(), 401);
-    let mut unknown = token_of(&second);
+    let mut unknown = common::oauth::client_grant(&second);
     unknown["client_id"] = json!("nobody");
     assert_eq!(common::oauth::token(&sim, unknown).await.status(), 401);
 }

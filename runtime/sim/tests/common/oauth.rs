@@ -2,12 +2,12 @@
 //! consent steps, the token endpoint and a bearer call through the gateway.
 //! One copy for the 3LO, client-credentials and Ops gateway tests.
 
-use kiln_sim::Simulator;
+use kiln_sim::{AppClientConfig, Simulator};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 use url::Url;
 
-use super::{ADMIN, as_user, client};
+use super::{ADMIN, Reply, as_user, client, send};
 
 /// The redirect URI the tests' 3LO client uses (nothing listens on it: the
 /// tests read the code from the redirect's `Location`).
@@ -93,21 +93,49 @@ pub async fn access_token(sim: &Simulator, scope: &str) -> String {
 
 /// The client-credentials grant of the app's service account.
 pub fn app_grant(sim: &Simulator) -> Value {
+    client_grant(&sim.app_client())
+}
+
+/// The client-credentials grant of the app integration `app` describes.
+pub fn client_grant(app: &AppClientConfig) -> Value {
     json!({
         "grant_type": "client_credentials",
-        "client_id": sim.app_client().client_id,
-        "client_secret": sim.app_client().client_secret,
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
     })
 }
 
 /// An access token of the app's service account (client credentials).
 pub async fn app_access_token(sim: &Simulator) -> String {
-    let tokens: Value = token(sim, app_grant(sim))
+    client_access_token(sim, &sim.app_client()).await
+}
+
+/// An access token of the app integration `app` describes (client credentials).
+pub async fn client_access_token(sim: &Simulator, app: &AppClientConfig) -> String {
+    let tokens: Value = token(sim, client_grant(app))
         .await
         .json()
         .await
         .expect("tokens");
     tokens["access_token"].as_str().expect("access").to_owned()
+}
+
+/// `method path` on the site's API through the gateway with `access`, as
+/// Forge's `requestJira` calls.
+pub async fn gateway(
+    sim: &Simulator,
+    access: &str,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Reply {
+    let url = format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id());
+    let request = client().request(method, url).bearer_auth(access);
+    send(match body {
+        Some(body) => request.json(body),
+        None => request,
+    })
+    .await
 }
 
 /// `GET path` on the site's platform API through the gateway, with `access`.
