@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::consent::{manifest_without_schedule, serve_app_component};
 use crate::support::{self, APP_ACCOUNT, PERSON, Serve, WEBHOOK_SECRET, wait_for};
@@ -245,4 +245,50 @@ fn a_comment_edit_and_an_assignment_reach_their_forge_triggers() {
     });
     // Each of the app's replies is its own comment: dropped by `ignoreSelf`, so 1 + 3.
     assert_settled(&serve, &issue, 4, Duration::from_secs(3));
+}
+
+/// `avi:jira:mentioned:issue` on the simulator's writes: raised when a person's update
+/// of a description mentions someone else ("A user mentioning themselves does not count
+/// as a mention"), beside the issue update Jira sends for it.
+#[test]
+fn a_description_mentioning_someone_reaches_its_forge_trigger() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = comment_bot_manifest(true).replace(
+        "      events: [avi:jira:commented:issue]\n",
+        "      events: [avi:jira:mentioned:issue]\n",
+    );
+    let serve = start(dir.path(), &manifest);
+    let issue = support::create_issue(&serve, APP_ACCOUNT, "mentions");
+    let (base, email, token) = serve.sim_as(PERSON);
+    let (admin_base, admin, admin_token) = serve.sim();
+    let me = support::jira_get(&base, &email, &token, "/rest/api/3/myself");
+    let app = support::jira_get(&admin_base, &admin, &admin_token, "/rest/api/3/myself");
+    let describe = |mentioned: &Value| {
+        support::client()
+            .put(format!("{base}/rest/api/3/issue/{issue}"))
+            .basic_auth(&email, Some(&token))
+            .json(
+                &json!({ "fields": { "description": { "type": "doc", "version": 1,
+                "content": [{ "type": "paragraph", "content": [
+                    { "type": "text", "text": "cc " },
+                    { "type": "mention", "attrs": { "id": mentioned, "text": "@someone" } }
+                ] }] } } }),
+            )
+            .send()
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    };
+
+    // The person mentions only themselves: no event, no reply.
+    describe(&me["accountId"]);
+    assert_settled(&serve, &issue, 0, Duration::from_secs(3));
+
+    describe(&app["accountId"]);
+    wait_for("the reply to the mention", || {
+        comments(&serve, &issue)
+            .iter()
+            .any(|(_, body)| body.contains("serve-app saw avi:jira:mentioned:issue"))
+    });
+    assert_settled(&serve, &issue, 1, Duration::from_secs(2));
 }

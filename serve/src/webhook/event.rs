@@ -71,6 +71,7 @@ pub fn jira_events_of(forge: ProductEvent) -> Vec<&'static str> {
 /// ([`MappedEvent::from_delivery_all`]), by the Jira event that carries them.
 const DERIVED: &[(&str, &str)] = &[
     ("jira:issue_updated", "avi:jira:assigned:issue"),
+    ("jira:issue_updated", "avi:jira:mentioned:issue"),
     ("comment_created", "avi:jira:mentioned:comment"),
     ("comment_updated", "avi:jira:mentioned:comment"),
 ];
@@ -121,19 +122,23 @@ impl MappedEvent {
     /// Every Forge event of one delivery: none (a delivery Forge has no event for), its
     /// own, and the ones Forge raises beside it: `avi:jira:assigned:issue` for an issue
     /// update whose changelog has an `assignee` item ("An issue updated event will also be
-    /// sent when this occurs"), with that item only; `avi:jira:mentioned:comment` for a
-    /// new or edited comment that mentions someone ("All users mentioned in the comment
-    /// are included in one event", `mentionedAccountIds`).
+    /// sent when this occurs"), with that item only; `avi:jira:mentioned:issue` for an
+    /// issue update that changes a description mentioning someone but the actor;
+    /// `avi:jira:mentioned:comment` for a new or edited comment that mentions someone
+    /// ("All users mentioned in the comment are included in one event",
+    /// `mentionedAccountIds`).
     pub fn from_delivery_all(delivery: &Value) -> Result<Vec<Self>, EventError> {
         let Some(mapped) = Self::from_delivery(delivery)? else {
             return Ok(Vec::new());
         };
         let derived = match mapped.event.as_str() {
-            "avi:jira:updated:issue" => mapped.assigned(),
-            "avi:jira:commented:issue" => mapped.mentioned(),
-            _ => None,
+            "avi:jira:updated:issue" => vec![mapped.assigned(), mapped.mentioned_on_issue()],
+            "avi:jira:commented:issue" => vec![mapped.mentioned()],
+            _ => Vec::new(),
         };
-        Ok(std::iter::once(mapped).chain(derived).collect())
+        Ok(std::iter::once(mapped)
+            .chain(derived.into_iter().flatten())
+            .collect())
     }
 
     /// This update as `avi:jira:assigned:issue`, if it changed the assignee.
@@ -151,6 +156,31 @@ impl MappedEvent {
         }
         body.remove("associatedStatuses");
         self.derive("avi:jira:assigned:issue", body)
+    }
+
+    /// This update as `avi:jira:mentioned:issue`, if it changed the description and the
+    /// description mentions someone. Forge's reference: "sent every time an issue
+    /// description is updated and users are mentioned. All users mentioned in the
+    /// description are included in one event. A user mentioning themselves does not
+    /// count as a mention." Its payload is `issue`, `atlassianId` and
+    /// `mentionedAccountIds` only: no changelog, associated users or statuses.
+    fn mentioned_on_issue(&self) -> Option<Self> {
+        if changelog_items(&self.body, "description").is_empty() {
+            return None;
+        }
+        let mut mentioned = Vec::new();
+        let description = self.body.get("issue")?.get("fields")?.get("description")?;
+        mentions(description, &mut mentioned);
+        mentioned.retain(|id| Some(id) != self.actor.as_ref());
+        if mentioned.is_empty() {
+            return None;
+        }
+        let mut body = self.derived_body("avi:jira:mentioned:issue");
+        for field in ["changelog", "associatedUsers", "associatedStatuses"] {
+            body.remove(field);
+        }
+        body.insert("mentionedAccountIds".into(), json!(mentioned));
+        self.derive("avi:jira:mentioned:issue", body)
     }
 
     /// This comment as `avi:jira:mentioned:comment`, if it mentions anyone.
@@ -334,12 +364,12 @@ fn changelog_items<'a>(body: &'a Map<String, Value>, field: &str) -> Vec<&'a Val
         .unwrap_or_default()
 }
 
-/// Most accounts one comment's mention event names. A site's comment body is
+/// Most accounts one mention event names. A site's comment body or description is
 /// the site's to write: without a bound, a hostile one with tens of thousands
 /// of mentions would cost a quadratic duplicate check per delivery.
 const MAX_MENTIONED_ACCOUNTS: usize = 1_000;
 
-/// The account ids a comment body mentions, each once, in order: an ADF document's
+/// The account ids a comment body or an issue description mentions, each once, in order: an ADF document's
 /// `mention` nodes (`attrs.id`), or, in a body Jira renders as wiki markup (its webhooks'
 /// form), `[~accountid:ID]`.
 fn mentions(body: &Value, found: &mut Vec<String>) {
@@ -629,9 +659,57 @@ mod tests {
             "comment": { "id": "1", "updateAuthor": { "accountId": "p" }, "body": "no one" } });
         assert_eq!(MappedEvent::from_delivery_all(&plain).unwrap().len(), 1);
 
+        // An update of a description mentioning people (ADF, and Jira's wiki-markup
+        // rendering): `updated:issue`, and `mentioned:issue` naming everyone mentioned
+        // once but the actor, with Forge's fields only.
+        let adf = json!({ "type": "doc", "version": 1, "content": [{ "type": "paragraph",
+            "content": [mention("m-1"), mention("u"), mention("m-2"), mention("m-1")] }] });
+        for description in [
+            adf,
+            json!("[~accountid:m-1] [~accountid:u] [~accountid:m-2] [~accountid:m-1]"),
+        ] {
+            let update = json!({ "webhookEvent": "jira:issue_updated", "user": { "accountId": "u" },
+                "issue": { "id": "10001", "key": "K-1", "fields": { "description": description } },
+                "changelog": { "items": [
+                    { "field": "description", "fieldId": "description" },
+                    { "field": "assignee", "from": null, "to": "m-1" },
+                ] } });
+            let all = MappedEvent::from_delivery_all(&update).unwrap();
+            let names: Vec<_> = all.iter().map(|m| m.event.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "avi:jira:updated:issue",
+                    "avi:jira:assigned:issue",
+                    "avi:jira:mentioned:issue"
+                ]
+            );
+            let payload = all[2].payload(false, "c", "m");
+            assert_eq!(payload["mentionedAccountIds"], json!(["m-1", "m-2"]));
+            assert_eq!(payload["atlassianId"], "u");
+            assert_eq!(payload["issue"]["key"], "K-1");
+            for absent in ["changelog", "associatedUsers", "associatedStatuses"] {
+                assert!(payload.get(absent).is_none(), "{absent}");
+            }
+            assert_eq!(all[2].actor.as_deref(), Some("u"));
+            assert_eq!(all[2].subject, "K-1");
+        }
+        // Only the actor mentioned, or a change to another field of an issue whose
+        // description mentions someone: no mention event.
+        for (description, field) in [
+            (json!("[~accountid:u] wrote this"), "description"),
+            (json!("[~accountid:m-1]"), "summary"),
+        ] {
+            let update = json!({ "webhookEvent": "jira:issue_updated", "user": { "accountId": "u" },
+                "issue": { "key": "K-1", "fields": { "description": description } },
+                "changelog": { "items": [{ "field": field }] } });
+            assert_eq!(MappedEvent::from_delivery_all(&update).unwrap().len(), 1);
+        }
+
         // The derived events are registered through the Jira events that carry them.
         let of = |name: &str| jira_events_of(name.parse().unwrap());
         assert_eq!(of("avi:jira:assigned:issue"), ["jira:issue_updated"]);
+        assert_eq!(of("avi:jira:mentioned:issue"), ["jira:issue_updated"]);
         assert_eq!(
             of("avi:jira:mentioned:comment"),
             ["comment_created", "comment_updated"]
