@@ -323,7 +323,10 @@ async fn sanitize_is_for_administrators_and_checks_its_body() {
     .await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
     let history = alice
-        .post(path, &json!({ "queries": [{ "query": "status CHANGED" }] }))
+        .post(
+            path,
+            &json!({ "queries": [{ "query": "status WAS Done" }] }),
+        )
         .await;
     assert_eq!(history.status, StatusCode::NOT_IMPLEMENTED);
     sim.shutdown().await;

@@ -77,6 +77,8 @@ enum Predicate {
     /// A clause on an issue property path an app indexes
     /// (`entity_property.rs`).
     Property(PropertyTest),
+    /// `field CHANGED …`, searched in the issue's history (`history.rs`).
+    Changed(super::history::ChangedTest),
 }
 
 /// A system date-time field.
@@ -339,6 +341,9 @@ impl<'a> Resolver<'a> {
             ),
             Expr::Not(inner) => Predicate::Not(Box::new(self.expr(inner)?)),
             Expr::Clause(clause) => self.clause(clause)?,
+            Expr::Changed(clause) => {
+                Predicate::Changed(super::history::ChangedTest::compile(clause, self.caller)?)
+            }
         })
     }
 
@@ -1175,6 +1180,7 @@ impl Predicate {
             Self::Not(inner) => !inner.matches(issue, now),
             Self::DueDate(test) => test.matches(issue.due_date, now),
             Self::Property(test) => test.matches(issue, now),
+            Self::Changed(test) => test.matches(issue, now),
             Self::Date { field, test } => {
                 let value = match field {
                     DateField::Created => Some(issue.created),

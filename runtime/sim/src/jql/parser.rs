@@ -9,6 +9,59 @@ pub(crate) enum Expr {
     Or(Vec<Expr>),
     Not(Box<Expr>),
     Clause(Clause),
+    /// `field CHANGED [predicates]`: JQL's history operator (`history.rs`).
+    Changed(ChangedClause),
+}
+
+/// `status CHANGED FROM "To Do" TO Done BY currentUser() AFTER -1w`: the field
+/// and its time predicates, in the order written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChangedClause {
+    pub(crate) field: String,
+    pub(crate) predicates: Vec<TimePredicate>,
+}
+
+/// One predicate of a history clause (Jira's `JqlQueryClauseTimePredicate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TimePredicate {
+    pub(crate) kind: PredicateKind,
+    pub(crate) operand: Operand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PredicateKind {
+    Before,
+    After,
+    From,
+    To,
+    On,
+    During,
+    By,
+}
+
+impl PredicateKind {
+    const ALL: [Self; 7] = [
+        Self::Before,
+        Self::After,
+        Self::From,
+        Self::To,
+        Self::On,
+        Self::During,
+        Self::By,
+    ];
+
+    /// The keyword, as Jira's parsed structure names it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Before => "before",
+            Self::After => "after",
+            Self::From => "from",
+            Self::To => "to",
+            Self::On => "on",
+            Self::During => "during",
+            Self::By => "by",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,23 +247,44 @@ impl Parser {
             self.next();
             return Ok(inner);
         }
-        self.clause().map(Expr::Clause)
+        self.clause()
     }
 
-    fn clause(&mut self) -> Result<Clause, JqlError> {
+    fn clause(&mut self) -> Result<Expr, JqlError> {
         let field = match self.peek() {
             Some(Token::Word(w)) if !is_reserved(w) => w.clone(),
             Some(Token::Quoted(q)) => q.clone(),
             _ => return Err(self.expected("a field name")),
         };
         self.next();
+        if self.peek_keyword("changed") {
+            self.next();
+            return self.changed(field).map(Expr::Changed);
+        }
         let operator = self.operator()?;
         let operand = self.operand(matches!(operator, Operator::In | Operator::NotIn))?;
-        Ok(Clause {
+        Ok(Expr::Clause(Clause {
             field,
             operator,
             operand,
-        })
+        }))
+    }
+
+    /// The predicates after `CHANGED`, each a keyword and one operand, or a
+    /// list (`DURING` takes two values, `BY` a list of users; checked when
+    /// compiled).
+    fn changed(&mut self, field: String) -> Result<ChangedClause, JqlError> {
+        let mut predicates = Vec::new();
+        while let Some(kind) = PredicateKind::ALL
+            .into_iter()
+            .find(|kind| self.peek_keyword(kind.as_str()))
+        {
+            self.next();
+            let list = kind == PredicateKind::During || self.peek() == Some(&Token::LParen);
+            let operand = self.operand(list)?;
+            predicates.push(TimePredicate { kind, operand });
+        }
+        Ok(ChangedClause { field, predicates })
     }
 
     fn operator(&mut self) -> Result<Operator, JqlError> {
@@ -223,9 +297,10 @@ impl Parser {
                 other => Operator::Ordering(other),
             },
             Some(t) if t.is_keyword("in") => Operator::In,
-            // Jira Cloud's history operators: valid JQL the simulator does not
-            // model, so not the syntax error below.
-            Some(t) if t.is_keyword("was") || t.is_keyword("changed") => {
+            // Jira Cloud's `WAS` history operators: valid JQL the simulator
+            // does not model, so not the syntax error below. (`CHANGED` is
+            // read by `clause`.)
+            Some(t) if t.is_keyword("was") => {
                 return Err(JqlError::history_not_modelled());
             }
             Some(t) if t.is_keyword("is") => {
@@ -493,19 +568,47 @@ mod tests {
     }
 
     #[test]
-    fn history_operators_are_not_modelled_not_syntax_errors() {
+    fn was_operators_are_not_modelled_not_syntax_errors() {
         for query in [
             "status WAS Done",
             "status was in (Done, \"To Do\")",
             "status WAS NOT Done",
             "status WAS NOT IN (Done)",
-            "project = KILN AND assignee CHANGED",
-            "status changed FROM \"To Do\" TO Done",
         ] {
             let err = parse(query).expect_err(query);
             assert!(err.is_not_modelled(), "{query}: {err:?}");
         }
         assert!(!parse("project KILN").expect_err("syntax").is_not_modelled());
+    }
+
+    #[test]
+    fn changed_takes_its_predicates_in_the_order_written() {
+        let ast = parse(
+            "project = KILN AND status changed FROM \"To Do\" TO Done BY (currentUser()) \
+             DURING (\"2025/01/01\", now()) before -2w",
+        )
+        .expect("parses");
+        let Some(Expr::And(terms)) = ast.filter else {
+            panic!("an AND: {:?}", ast.filter);
+        };
+        let Expr::Changed(changed) = &terms[1] else {
+            panic!("a CHANGED clause: {:?}", terms[1]);
+        };
+        assert_eq!(changed.field, "status");
+        let kinds: Vec<&str> = changed.predicates.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["from", "to", "by", "during", "before"]);
+        assert_eq!(
+            changed.predicates[0].operand,
+            Operand::Literal(String::from("To Do"))
+        );
+        assert_eq!(
+            changed.predicates[2].operand,
+            Operand::List(vec![Operand::Function(String::from("currentUser"), vec![])])
+        );
+        let bare = parse("assignee CHANGED").expect("no predicates");
+        assert!(matches!(bare.filter, Some(Expr::Changed(ref c)) if c.predicates.is_empty()));
+        let err = parse("status CHANGED TO").expect_err("a predicate needs its value");
+        assert!(err.0.starts_with("Error in the JQL Query:"), "{}", err.0);
     }
 
     #[test]

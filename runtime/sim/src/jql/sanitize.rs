@@ -50,6 +50,9 @@ impl Sanitizer<'_> {
                 .fold(false, |changed, t| self.expr(t) | changed),
             Expr::Not(inner) => self.expr(inner),
             Expr::Clause(clause) => self.clause(clause),
+            // Its values are statuses, people and dates: nothing hidden to
+            // sanitise.
+            Expr::Changed(_) => false,
         }
     }
 
@@ -165,6 +168,18 @@ fn expr(expr: &Expr) -> (String, Precedence) {
             ),
             Precedence::Clause,
         ),
+        Expr::Changed(changed) => {
+            let mut text = format!("{} CHANGED", encode_name(&changed.field));
+            for predicate in &changed.predicates {
+                let _ = write!(
+                    text,
+                    " {} {}",
+                    predicate.kind.as_str().to_ascii_uppercase(),
+                    encode_operand(&predicate.operand)
+                );
+            }
+            (text, Precedence::Clause)
+        }
     }
 }
 
@@ -246,6 +261,7 @@ mod tests {
             r#"a = "x y" AND (b in ("EMPTY", c) OR NOT (d is not EMPTY OR e ~ "q\"\\")) AND f in fn("1 2", x)"#,
             r#""Story Points" > 3 AND cf[10010] = x AND NOT NOT g = h ORDER BY "Story Points" ASC"#,
             "ORDER BY key",
+            r#"status CHANGED FROM "To Do" TO EMPTY BY (currentUser(), x) DURING ("2025/01/01", now()) AND assignee changed"#,
         ] {
             let ast = parse(jql).expect("parses");
             let printed = print(&ast);

@@ -11,7 +11,8 @@
 //! (`"Service requests"`), as Jira's encoder writes it. An entity property field
 //! (`issue.property[stats].comments.count`) is named as written, with the spec's
 //! `property` details (`entity`, `key`, `path`; not its `type`, which needs the
-//! site's indexes). Not built: the history clauses (`WAS`, `CHANGED`), which the
+//! site's indexes). A `CHANGED` clause is the spec's `FieldChangedClause`, its
+//! predicates in the order written. Not built: the `WAS` clauses, which the
 //! simulator does not model.
 
 use serde_json::{Map, Value, json};
@@ -46,6 +47,18 @@ fn clause(expr: &Expr) -> Value {
             "operator": operator.as_str(),
             "operand": operand(value),
         }),
+        Expr::Changed(changed) => {
+            let predicates: Vec<Value> = changed
+                .predicates
+                .iter()
+                .map(|p| json!({ "operator": p.kind.as_str(), "operand": operand(&p.operand) }))
+                .collect();
+            json!({
+                "field": field(&changed.field),
+                "operator": "changed",
+                "predicates": predicates,
+            })
+        }
     }
 }
 

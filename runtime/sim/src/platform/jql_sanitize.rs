@@ -21,7 +21,7 @@
 //! that is not well formed gets its syntax error in `errors` (an
 //! `ErrorCollection`) and no `sanitizedQuery`; an `accountId` the site has no
 //! user for gets an error the same way (the simulator's wording; the spec does
-//! not say). A query using JQL the simulator does not model (`WAS`, `CHANGED`)
+//! not say). A query using JQL the simulator does not model (`WAS`, `fixVersion CHANGED`)
 //! makes the whole request its `501`, as `POST /jql/parse` does.
 //!
 //! Who may call: *Administer Jira* (site admins); anyone else gets the spec's
