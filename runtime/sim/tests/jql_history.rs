@@ -1,9 +1,9 @@
-//! JQL's history operators. `CHANGED` (on status, assignee, reporter,
-//! priority and resolution) is searched in the changelog the simulator
-//! records for every write; `WAS`, `WAS IN`, `WAS NOT`, `WAS NOT IN` (and
-//! `fixVersion CHANGED`) are not modelled: every route that takes JQL answers
-//! them with the simulator's not-modelled 501, not with a syntax error that
-//! would send the app's author to fix a valid query.
+//! JQL's history operators. `CHANGED`, `WAS`, `WAS IN`, `WAS NOT` and
+//! `WAS NOT IN` on status, assignee, reporter, priority and resolution are
+//! searched in the changelog the simulator records for every write; on
+//! `fixVersion` they are not modelled: every route that takes JQL answers them
+//! with the simulator's not-modelled 501, not with a syntax error that would
+//! send the app's author to fix a valid query.
 
 use crate::common;
 use crate::contract::Contract;
@@ -38,10 +38,10 @@ async fn history_operators_answer_not_modelled_on_every_jql_route() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
     for jql in [
-        "project = KILN AND status WAS Done",
-        "project = KILN AND status WAS IN (Done, \"To Do\")",
-        "project = KILN AND status was not Done",
-        "project = KILN AND status WAS NOT IN (Done)",
+        "project = KILN AND fixVersion WAS \"1.0\"",
+        "project = KILN AND fixVersion WAS IN (\"1.0\")",
+        "project = KILN AND fixversion was not \"1.0\"",
+        "project = KILN AND fixVersion WAS NOT IN (\"1.0\")",
         "project = KILN AND fixVersion CHANGED",
     ] {
         let got = alice
@@ -138,6 +138,10 @@ async fn changed_finds_the_changes_writes_made() {
         ),
         String::from("assignee CHANGED TO currentUser() DURING (startOfDay(), endOfDay())"),
         String::from("status CHANGED ON now()"),
+        String::from("project = KILN AND status WAS \"In Progress\" AND status != \"In Progress\""),
+        String::from(
+            "key = KILN-2 AND assignee WAS \"Bob User\" BEFORE now() AND assignee WAS currentUser()",
+        ),
     ] {
         assert_eq!(found(&sim, ADMIN, &jql).await, kiln2, "{jql}");
     }
@@ -146,6 +150,7 @@ async fn changed_finds_the_changes_writes_made() {
         "status CHANGED BY currentUser()",
         "status CHANGED TO \"In Progress\"",
         "priority CHANGED",
+        "key = KILN-2 AND status WAS \"In Progress\" AFTER now()",
     ] {
         assert!(found(&sim, ADMIN, jql).await.is_empty(), "{jql}");
     }
@@ -161,7 +166,7 @@ async fn changed_finds_the_changes_writes_made() {
 }
 
 #[tokio::test]
-async fn a_changed_clause_parses_into_the_specs_field_changed_clause() {
+async fn history_clauses_parse_into_the_specs_changed_and_was_clauses() {
     let sim = start().await;
     let contract = Contract::new();
     let query =
@@ -182,5 +187,16 @@ async fn a_changed_clause_parses_into_the_specs_field_changed_clause() {
         .collect();
     assert_eq!(predicates, ["from", "to", "by", "during"]);
     assert_eq!(clause["predicates"][0]["operand"]["value"], "To Do");
+
+    let was = "status WAS NOT IN (Done, \"To Do\") BEFORE -1w";
+    let reply = caller(&sim, ADMIN)
+        .post("/rest/api/3/jql/parse", &json!({ "queries": [was] }))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    contract.check_parsed_jql("parse WAS", &reply.body);
+    let clause = &reply.body["queries"][0]["structure"]["where"];
+    assert_eq!(clause["operator"], "was not in");
+    assert_eq!(clause["operand"]["values"][1]["value"], "To Do");
+    assert_eq!(clause["predicates"][0]["operator"], "before");
     sim.shutdown().await;
 }

@@ -77,8 +77,9 @@ enum Predicate {
     /// A clause on an issue property path an app indexes
     /// (`entity_property.rs`).
     Property(PropertyTest),
-    /// `field CHANGED …`, searched in the issue's history (`history.rs`).
-    Changed(super::history::ChangedTest),
+    /// `field CHANGED …` or `field WAS …`, searched in the issue's history
+    /// (`history.rs`).
+    History(super::history::HistoryTest),
 }
 
 /// A system date-time field.
@@ -341,9 +342,11 @@ impl<'a> Resolver<'a> {
             ),
             Expr::Not(inner) => Predicate::Not(Box::new(self.expr(inner)?)),
             Expr::Clause(clause) => self.clause(clause)?,
-            Expr::Changed(clause) => {
-                Predicate::Changed(super::history::ChangedTest::compile(clause, self.caller)?)
-            }
+            Expr::History(clause) => Predicate::History(super::history::HistoryTest::compile(
+                clause,
+                self.world,
+                self.caller,
+            )?),
         })
     }
 
@@ -1180,7 +1183,7 @@ impl Predicate {
             Self::Not(inner) => !inner.matches(issue, now),
             Self::DueDate(test) => test.matches(issue.due_date, now),
             Self::Property(test) => test.matches(issue, now),
-            Self::Changed(test) => test.matches(issue, now),
+            Self::History(test) => test.matches(issue, now),
             Self::Date { field, test } => {
                 let value = match field {
                     DateField::Created => Some(issue.created),

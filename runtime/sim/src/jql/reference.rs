@@ -20,10 +20,37 @@ const EQUALITY_NOT_EMPTY: &[&str] = &["=", "!=", "in", "not in"];
 const ORDERED: &[&str] = &[
     "=", "!=", ">", ">=", "<", "<=", "in", "not in", "is", "is not",
 ];
-/// The fields whose changes `CHANGED` searches (`history.rs`) list it too.
-const EQUALITY_CHANGED: &[&str] = &["=", "!=", "in", "not in", "is", "is not", "changed"];
+/// The fields whose history the simulator searches (`history.rs`) list the
+/// history operators too.
+const EQUALITY_CHANGED: &[&str] = &[
+    "=",
+    "!=",
+    "in",
+    "not in",
+    "is",
+    "is not",
+    "changed",
+    "was",
+    "was in",
+    "was not",
+    "was not in",
+];
 const ORDERED_CHANGED: &[&str] = &[
-    "=", "!=", ">", ">=", "<", "<=", "in", "not in", "is", "is not", "changed",
+    "=",
+    "!=",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "in",
+    "not in",
+    "is",
+    "is not",
+    "changed",
+    "was",
+    "was in",
+    "was not",
+    "was not in",
 ];
 const TEXT: &[&str] = &["~", "!~", "is", "is not"];
 const TEXT_ONLY: &[&str] = &["~", "!~"];
@@ -325,14 +352,30 @@ mod tests {
     use crate::seed::Seed;
 
     const ALL_OPERATORS: &[&str] = &[
-        "=", "!=", "~", "!~", ">", ">=", "<", "<=", "in", "not in", "is", "is not", "changed",
+        "=",
+        "!=",
+        "~",
+        "!~",
+        ">",
+        ">=",
+        "<",
+        "<=",
+        "in",
+        "not in",
+        "is",
+        "is not",
+        "changed",
+        "was",
+        "was in",
+        "was not",
+        "was not in",
     ];
 
     /// A right-hand side the operator takes, for a probe that fails only when the
     /// clause refuses the operator (an unknown value is a different error).
     fn operand(operator: &str) -> &'static str {
         match operator {
-            "in" | "not in" => "(\"x\")",
+            "in" | "not in" | "was in" | "was not in" => "(\"x\")",
             "is" | "is not" => "EMPTY",
             "changed" => "",
             _ => "\"x\"",

@@ -52,7 +52,7 @@ impl Sanitizer<'_> {
             Expr::Clause(clause) => self.clause(clause),
             // Its values are statuses, people and dates: nothing hidden to
             // sanitise.
-            Expr::Changed(_) => false,
+            Expr::History(_) => false,
         }
     }
 
@@ -168,9 +168,16 @@ fn expr(expr: &Expr) -> (String, Precedence) {
             ),
             Precedence::Clause,
         ),
-        Expr::Changed(changed) => {
-            let mut text = format!("{} CHANGED", encode_name(&changed.field));
-            for predicate in &changed.predicates {
+        Expr::History(history) => {
+            let mut text = format!(
+                "{} {}",
+                encode_name(&history.field),
+                history.operator.as_str().to_ascii_uppercase()
+            );
+            if let Some(value) = &history.operand {
+                let _ = write!(text, " {}", encode_operand(value));
+            }
+            for predicate in &history.predicates {
                 let _ = write!(
                     text,
                     " {} {}",
@@ -262,6 +269,7 @@ mod tests {
             r#""Story Points" > 3 AND cf[10010] = x AND NOT NOT g = h ORDER BY "Story Points" ASC"#,
             "ORDER BY key",
             r#"status CHANGED FROM "To Do" TO EMPTY BY (currentUser(), x) DURING ("2025/01/01", now()) AND assignee changed"#,
+            r#"status WAS NOT IN (Done, "To Do") BEFORE -1w AND assignee was EMPTY BY x"#,
         ] {
             let ast = parse(jql).expect("parses");
             let printed = print(&ast);

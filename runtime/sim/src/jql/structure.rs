@@ -11,9 +11,8 @@
 //! (`"Service requests"`), as Jira's encoder writes it. An entity property field
 //! (`issue.property[stats].comments.count`) is named as written, with the spec's
 //! `property` details (`entity`, `key`, `path`; not its `type`, which needs the
-//! site's indexes). A `CHANGED` clause is the spec's `FieldChangedClause`, its
-//! predicates in the order written. Not built: the `WAS` clauses, which the
-//! simulator does not model.
+//! site's indexes). A `CHANGED` clause is the spec's `FieldChangedClause` and a
+//! `WAS` clause its `FieldWasClause`, their predicates in the order written.
 
 use serde_json::{Map, Value, json};
 
@@ -47,17 +46,21 @@ fn clause(expr: &Expr) -> Value {
             "operator": operator.as_str(),
             "operand": operand(value),
         }),
-        Expr::Changed(changed) => {
-            let predicates: Vec<Value> = changed
+        Expr::History(history) => {
+            let predicates: Vec<Value> = history
                 .predicates
                 .iter()
                 .map(|p| json!({ "operator": p.kind.as_str(), "operand": operand(&p.operand) }))
                 .collect();
-            json!({
-                "field": field(&changed.field),
-                "operator": "changed",
+            let mut clause = json!({
+                "field": field(&history.field),
+                "operator": history.operator.as_str(),
                 "predicates": predicates,
-            })
+            });
+            if let Some(value) = &history.operand {
+                clause["operand"] = operand(value);
+            }
+            clause
         }
     }
 }

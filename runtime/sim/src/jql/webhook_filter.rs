@@ -44,8 +44,9 @@ fn check(expr: &Expr) -> Result<(), JqlError> {
     match expr {
         Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(check),
         Expr::Not(inner) => check(inner),
-        Expr::Changed(_) => Err(JqlError(String::from(
-            "The operator 'changed' is unsupported",
+        Expr::History(history) => Err(JqlError(format!(
+            "The operator '{}' is unsupported",
+            history.operator.as_str()
         ))),
         Expr::Clause(clause) => {
             if !FIELDS.contains(&clause.field.to_ascii_lowercase().as_str())
