@@ -194,7 +194,7 @@ async fn bad_requests_are_refused_and_history_is_not_modelled() {
     let history = admin
         .post(
             PARSE,
-            &json!({ "queries": ["project = KILN", "status WAS Done"] }),
+            &json!({ "queries": ["project = KILN", "fixVersion WAS \"1.0\""] }),
         )
         .await;
     assert_eq!(

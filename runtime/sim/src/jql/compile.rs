@@ -77,6 +77,9 @@ enum Predicate {
     /// A clause on an issue property path an app indexes
     /// (`entity_property.rs`).
     Property(PropertyTest),
+    /// `field CHANGED …` or `field WAS …`, searched in the issue's history
+    /// (`history.rs`).
+    History(super::history::HistoryTest),
 }
 
 /// A system date-time field.
@@ -339,6 +342,11 @@ impl<'a> Resolver<'a> {
             ),
             Expr::Not(inner) => Predicate::Not(Box::new(self.expr(inner)?)),
             Expr::Clause(clause) => self.clause(clause)?,
+            Expr::History(clause) => Predicate::History(super::history::HistoryTest::compile(
+                clause,
+                self.world,
+                self.caller,
+            )?),
         })
     }
 
@@ -1175,6 +1183,7 @@ impl Predicate {
             Self::Not(inner) => !inner.matches(issue, now),
             Self::DueDate(test) => test.matches(issue.due_date, now),
             Self::Property(test) => test.matches(issue, now),
+            Self::History(test) => test.matches(issue, now),
             Self::Date { field, test } => {
                 let value = match field {
                     DateField::Created => Some(issue.created),

@@ -226,7 +226,7 @@ fn millis(at: OffsetDateTime) -> i128 {
 }
 
 /// One operand: EMPTY (`None`), a literal date, a period or a date function.
-fn value(
+pub(super) fn value(
     name: &str,
     operand: &Operand,
     resolution: Resolution,

@@ -15,7 +15,9 @@
 //! (`saved_filter.rs`); Jira Software's `sprint` (by id or name,
 //! `openSprints()`, `closedSprints()`, `futureSprints()`); and the issue
 //! property paths apps index, `issue.property[key].path` or an alias
-//! (`entity_property.rs`).
+//! (`entity_property.rs`); and the history operators `CHANGED`, `WAS`,
+//! `WAS IN`, `WAS NOT`, `WAS NOT IN` with their predicates on status,
+//! assignee, reporter, priority and resolution (`history.rs`).
 //!
 //! A query is lexed, parsed, then *compiled* against the world and the caller:
 //! compilation resolves names to ids and reports Jira's own messages for unknown
@@ -26,6 +28,7 @@ mod compile;
 mod dates;
 mod due_date;
 mod entity_property;
+mod history;
 mod lexer;
 mod parser;
 mod reference;
@@ -50,16 +53,19 @@ pub(crate) fn structure(jql: &str) -> Result<serde_json::Value, JqlError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct JqlError(pub(crate) String);
 
-/// What a query using JQL's history operators gets: Jira Cloud answers them
-/// from each issue's change history, which the simulator does not search, so
-/// the query is not modelled rather than wrong (Jira's "Expecting operator"
-/// would tell the app's author to fix a valid query).
+/// What a query using JQL's history operators (`WAS`, `CHANGED`) on a field
+/// whose history the simulator does not search (`fixVersion`) gets: Jira
+/// Cloud answers it from each issue's change history, so the query is not
+/// modelled rather than wrong (Jira's "Expecting operator" would tell the
+/// app's author to fix a valid query). On status, assignee, reporter,
+/// priority and resolution they are searched (`history.rs`).
 const HISTORY_NOT_MODELLED: &str = "Kiln's Jira simulator does not model JQL's WAS/CHANGED \
-     history operators (WAS, WAS IN, WAS NOT, WAS NOT IN, CHANGED); a real site serves them. \
+     history operators on this field (it searches them on status, assignee, reporter, priority \
+     and resolution); a real site serves them. \
      docs/simulator.md lists the JQL the simulator models.";
 
 impl JqlError {
-    /// A query using a history operator (`WAS`, `CHANGED`): see
+    /// A query using a history operator the simulator does not search: see
     /// [`HISTORY_NOT_MODELLED`].
     pub(crate) fn history_not_modelled() -> Self {
         Self(String::from(HISTORY_NOT_MODELLED))

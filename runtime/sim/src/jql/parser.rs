@@ -9,6 +9,86 @@ pub(crate) enum Expr {
     Or(Vec<Expr>),
     Not(Box<Expr>),
     Clause(Clause),
+    /// `field CHANGED …` or `field WAS [NOT] [IN] value …`: JQL's history
+    /// operators (`history.rs`).
+    History(HistoryClause),
+}
+
+/// `status CHANGED FROM "To Do" TO Done BY currentUser() AFTER -1w`,
+/// `status WAS IN (Done, Closed) BEFORE -1w`: the field, the operator, its
+/// value (`WAS` only) and its time predicates, in the order written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HistoryClause {
+    pub(crate) field: String,
+    pub(crate) operator: HistoryOperator,
+    /// `None` for `CHANGED`, which takes no value.
+    pub(crate) operand: Option<Operand>,
+    pub(crate) predicates: Vec<TimePredicate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HistoryOperator {
+    Changed,
+    Was,
+    WasIn,
+    WasNot,
+    WasNotIn,
+}
+
+impl HistoryOperator {
+    /// The operator, as Jira's parsed structure names it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Changed => "changed",
+            Self::Was => "was",
+            Self::WasIn => "was in",
+            Self::WasNot => "was not",
+            Self::WasNotIn => "was not in",
+        }
+    }
+}
+
+/// One predicate of a history clause (Jira's `JqlQueryClauseTimePredicate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TimePredicate {
+    pub(crate) kind: PredicateKind,
+    pub(crate) operand: Operand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PredicateKind {
+    Before,
+    After,
+    From,
+    To,
+    On,
+    During,
+    By,
+}
+
+impl PredicateKind {
+    const ALL: [Self; 7] = [
+        Self::Before,
+        Self::After,
+        Self::From,
+        Self::To,
+        Self::On,
+        Self::During,
+        Self::By,
+    ];
+
+    /// The keyword, as Jira's parsed structure names it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Before => "before",
+            Self::After => "after",
+            Self::From => "from",
+            Self::To => "to",
+            Self::On => "on",
+            Self::During => "during",
+            Self::By => "by",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,23 +274,81 @@ impl Parser {
             self.next();
             return Ok(inner);
         }
-        self.clause().map(Expr::Clause)
+        self.clause()
     }
 
-    fn clause(&mut self) -> Result<Clause, JqlError> {
+    fn clause(&mut self) -> Result<Expr, JqlError> {
         let field = match self.peek() {
             Some(Token::Word(w)) if !is_reserved(w) => w.clone(),
             Some(Token::Quoted(q)) => q.clone(),
             _ => return Err(self.expected("a field name")),
         };
         self.next();
+        if let Some(operator) = self.history_operator() {
+            let operand = match operator {
+                HistoryOperator::Changed => None,
+                HistoryOperator::WasIn | HistoryOperator::WasNotIn => Some(self.operand(true)?),
+                HistoryOperator::Was | HistoryOperator::WasNot => Some(self.operand(false)?),
+            };
+            let predicates = self.predicates()?;
+            return Ok(Expr::History(HistoryClause {
+                field,
+                operator,
+                operand,
+                predicates,
+            }));
+        }
         let operator = self.operator()?;
         let operand = self.operand(matches!(operator, Operator::In | Operator::NotIn))?;
-        Ok(Clause {
+        Ok(Expr::Clause(Clause {
             field,
             operator,
             operand,
+        }))
+    }
+
+    /// `CHANGED`, `WAS`, `WAS IN`, `WAS NOT` or `WAS NOT IN`, taken; `None`
+    /// (nothing taken) for any other operator.
+    fn history_operator(&mut self) -> Option<HistoryOperator> {
+        if self.peek_keyword("changed") {
+            self.next();
+            return Some(HistoryOperator::Changed);
+        }
+        if !self.peek_keyword("was") {
+            return None;
+        }
+        self.next();
+        let not = self.peek_keyword("not");
+        if not {
+            self.next();
+        }
+        let list = self.peek_keyword("in");
+        if list {
+            self.next();
+        }
+        Some(match (not, list) {
+            (false, false) => HistoryOperator::Was,
+            (false, true) => HistoryOperator::WasIn,
+            (true, false) => HistoryOperator::WasNot,
+            (true, true) => HistoryOperator::WasNotIn,
         })
+    }
+
+    /// The predicates of a history clause, each a keyword and one operand, or
+    /// a list (`DURING` takes two values, `BY` a list of users; checked when
+    /// compiled).
+    fn predicates(&mut self) -> Result<Vec<TimePredicate>, JqlError> {
+        let mut predicates = Vec::new();
+        while let Some(kind) = PredicateKind::ALL
+            .into_iter()
+            .find(|kind| self.peek_keyword(kind.as_str()))
+        {
+            self.next();
+            let list = kind == PredicateKind::During || self.peek() == Some(&Token::LParen);
+            let operand = self.operand(list)?;
+            predicates.push(TimePredicate { kind, operand });
+        }
+        Ok(predicates)
     }
 
     fn operator(&mut self) -> Result<Operator, JqlError> {
@@ -223,11 +361,6 @@ impl Parser {
                 other => Operator::Ordering(other),
             },
             Some(t) if t.is_keyword("in") => Operator::In,
-            // Jira Cloud's history operators: valid JQL the simulator does not
-            // model, so not the syntax error below.
-            Some(t) if t.is_keyword("was") || t.is_keyword("changed") => {
-                return Err(JqlError::history_not_modelled());
-            }
             Some(t) if t.is_keyword("is") => {
                 self.next();
                 if self.peek_keyword("not") {
@@ -493,19 +626,69 @@ mod tests {
     }
 
     #[test]
-    fn history_operators_are_not_modelled_not_syntax_errors() {
-        for query in [
-            "status WAS Done",
-            "status was in (Done, \"To Do\")",
-            "status WAS NOT Done",
-            "status WAS NOT IN (Done)",
-            "project = KILN AND assignee CHANGED",
-            "status changed FROM \"To Do\" TO Done",
+    fn was_takes_a_value_a_list_and_not() {
+        for (query, operator, list) in [
+            ("status WAS Done", HistoryOperator::Was, false),
+            (
+                "status was in (Done, \"To Do\")",
+                HistoryOperator::WasIn,
+                true,
+            ),
+            (
+                "status WAS NOT Done BY currentUser()",
+                HistoryOperator::WasNot,
+                false,
+            ),
+            (
+                "status WAS NOT IN (Done) before -1d",
+                HistoryOperator::WasNotIn,
+                true,
+            ),
         ] {
-            let err = parse(query).expect_err(query);
-            assert!(err.is_not_modelled(), "{query}: {err:?}");
+            let ast = parse(query).unwrap_or_else(|e| panic!("{query}: {e:?}"));
+            let Some(Expr::History(clause)) = ast.filter else {
+                panic!("{query}: {:?}", ast.filter);
+            };
+            assert_eq!(clause.operator, operator, "{query}");
+            assert_eq!(
+                matches!(clause.operand, Some(Operand::List(_))),
+                list,
+                "{query}"
+            );
         }
-        assert!(!parse("project KILN").expect_err("syntax").is_not_modelled());
+        assert!(parse("status WAS IN Done").is_err(), "IN takes a list");
+        assert!(parse("status WAS").is_err(), "WAS takes a value");
+    }
+
+    #[test]
+    fn changed_takes_its_predicates_in_the_order_written() {
+        let ast = parse(
+            "project = KILN AND status changed FROM \"To Do\" TO Done BY (currentUser()) \
+             DURING (\"2025/01/01\", now()) before -2w",
+        )
+        .expect("parses");
+        let Some(Expr::And(terms)) = ast.filter else {
+            panic!("an AND: {:?}", ast.filter);
+        };
+        let Expr::History(changed) = &terms[1] else {
+            panic!("a CHANGED clause: {:?}", terms[1]);
+        };
+        assert_eq!(changed.field, "status");
+        let kinds: Vec<&str> = changed.predicates.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["from", "to", "by", "during", "before"]);
+        assert_eq!(
+            changed.predicates[0].operand,
+            Operand::Literal(String::from("To Do"))
+        );
+        assert_eq!(
+            changed.predicates[2].operand,
+            Operand::List(vec![Operand::Function(String::from("currentUser"), vec![])])
+        );
+        let bare = parse("assignee CHANGED").expect("no predicates");
+        assert!(matches!(bare.filter, Some(Expr::History(ref c))
+            if c.predicates.is_empty() && c.operand.is_none()));
+        let err = parse("status CHANGED TO").expect_err("a predicate needs its value");
+        assert!(err.0.starts_with("Error in the JQL Query:"), "{}", err.0);
     }
 
     #[test]

@@ -50,6 +50,9 @@ impl Sanitizer<'_> {
                 .fold(false, |changed, t| self.expr(t) | changed),
             Expr::Not(inner) => self.expr(inner),
             Expr::Clause(clause) => self.clause(clause),
+            // Its values are statuses, people and dates: nothing hidden to
+            // sanitise.
+            Expr::History(_) => false,
         }
     }
 
@@ -165,6 +168,25 @@ fn expr(expr: &Expr) -> (String, Precedence) {
             ),
             Precedence::Clause,
         ),
+        Expr::History(history) => {
+            let mut text = format!(
+                "{} {}",
+                encode_name(&history.field),
+                history.operator.as_str().to_ascii_uppercase()
+            );
+            if let Some(value) = &history.operand {
+                let _ = write!(text, " {}", encode_operand(value));
+            }
+            for predicate in &history.predicates {
+                let _ = write!(
+                    text,
+                    " {} {}",
+                    predicate.kind.as_str().to_ascii_uppercase(),
+                    encode_operand(&predicate.operand)
+                );
+            }
+            (text, Precedence::Clause)
+        }
     }
 }
 
@@ -246,6 +268,8 @@ mod tests {
             r#"a = "x y" AND (b in ("EMPTY", c) OR NOT (d is not EMPTY OR e ~ "q\"\\")) AND f in fn("1 2", x)"#,
             r#""Story Points" > 3 AND cf[10010] = x AND NOT NOT g = h ORDER BY "Story Points" ASC"#,
             "ORDER BY key",
+            r#"status CHANGED FROM "To Do" TO EMPTY BY (currentUser(), x) DURING ("2025/01/01", now()) AND assignee changed"#,
+            r#"status WAS NOT IN (Done, "To Do") BEFORE -1w AND assignee was EMPTY BY x"#,
         ] {
             let ast = parse(jql).expect("parses");
             let printed = print(&ast);

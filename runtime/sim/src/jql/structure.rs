@@ -11,8 +11,8 @@
 //! (`"Service requests"`), as Jira's encoder writes it. An entity property field
 //! (`issue.property[stats].comments.count`) is named as written, with the spec's
 //! `property` details (`entity`, `key`, `path`; not its `type`, which needs the
-//! site's indexes). Not built: the history clauses (`WAS`, `CHANGED`), which the
-//! simulator does not model.
+//! site's indexes). A `CHANGED` clause is the spec's `FieldChangedClause` and a
+//! `WAS` clause its `FieldWasClause`, their predicates in the order written.
 
 use serde_json::{Map, Value, json};
 
@@ -46,6 +46,22 @@ fn clause(expr: &Expr) -> Value {
             "operator": operator.as_str(),
             "operand": operand(value),
         }),
+        Expr::History(history) => {
+            let predicates: Vec<Value> = history
+                .predicates
+                .iter()
+                .map(|p| json!({ "operator": p.kind.as_str(), "operand": operand(&p.operand) }))
+                .collect();
+            let mut clause = json!({
+                "field": field(&history.field),
+                "operator": history.operator.as_str(),
+                "predicates": predicates,
+            });
+            if let Some(value) = &history.operand {
+                clause["operand"] = operand(value);
+            }
+            clause
+        }
     }
 }
 

@@ -44,6 +44,10 @@ fn check(expr: &Expr) -> Result<(), JqlError> {
     match expr {
         Expr::And(items) | Expr::Or(items) => items.iter().try_for_each(check),
         Expr::Not(inner) => check(inner),
+        Expr::History(history) => Err(JqlError(format!(
+            "The operator '{}' is unsupported",
+            history.operator.as_str()
+        ))),
         Expr::Clause(clause) => {
             if !FIELDS.contains(&clause.field.to_ascii_lowercase().as_str())
                 && super::entity_property::split_name(&clause.field).is_none()
@@ -92,6 +96,13 @@ mod tests {
             );
             assert!(compile(jql, &world, ALICE).is_ok(), "{jql}");
         }
+        // A search takes `CHANGED`; the spec's subset has no history operator.
+        assert_eq!(
+            compile_webhook_filter("project = KILN AND status CHANGED", &world, ALICE)
+                .expect_err("a history operator")
+                .0,
+            "The operator 'changed' is unsupported"
+        );
     }
 
     #[test]

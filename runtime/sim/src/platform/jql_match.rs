@@ -17,7 +17,7 @@
 //! the spec says). A query with a problem gets the message a search would give
 //! in its `errors` and no matches; the others are not affected. Matched ids are
 //! listed in ascending order. A query using JQL the simulator does not model
-//! (the history operators `WAS` and `CHANGED`) makes the whole request its
+//! (the history operators on `fixVersion`) makes the whole request its
 //! `501`, as a search with it is. An empty query matches every issue, as an
 //! empty search returns every issue; `ORDER BY` changes nothing.
 

@@ -16,7 +16,7 @@
 //! unknown field, an operator the field refuses) an `error`. Jira lists every
 //! problem of a query; the simulator's resolver stops at the first, so a query has
 //! at most one. A query using JQL the simulator does not model (the history
-//! operators `WAS` and `CHANGED`, Lucene's operators inside a text search) makes the
+//! operators on `fixVersion`, Lucene's operators inside a text search) makes the
 //! whole request its `501`, as a search with it is. Entity property
 //! clauses (`issue.property[…]`) are not modelled: the simulator reports their `[`
 //! as a reserved character.

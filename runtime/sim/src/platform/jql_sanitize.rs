@@ -21,8 +21,9 @@
 //! that is not well formed gets its syntax error in `errors` (an
 //! `ErrorCollection`) and no `sanitizedQuery`; an `accountId` the site has no
 //! user for gets an error the same way (the simulator's wording; the spec does
-//! not say). A query using JQL the simulator does not model (`WAS`, `CHANGED`)
-//! makes the whole request its `501`, as `POST /jql/parse` does.
+//! not say). Sanitising reads a query without searching it, so a clause the
+//! simulator does not search (a history operator on `fixVersion`) is
+//! sanitised like any other.
 //!
 //! Who may call: *Administer Jira* (site admins); anyone else gets the spec's
 //! `403`.
