@@ -80,6 +80,7 @@ mod site_metadata;
 mod statuses;
 mod time_tracking;
 mod user_email;
+mod user_pickers;
 mod users_list;
 mod versions;
 mod webhooks;

@@ -78,6 +78,7 @@ mod user;
 mod user_bulk;
 mod user_email;
 mod user_permission_search;
+mod user_picker;
 mod user_property;
 mod user_search;
 mod users_list;
@@ -170,6 +171,12 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .post(bulk_create::create),
         )
         .route(
+            "/issue/watching",
+            issue_key_segment::write("watching")
+                .merge(issue_key_segment::read("watching"))
+                .post(watchers::watching),
+        )
+        .route(
             "/issue/bulkfetch",
             issue_key_segment::write("bulkfetch")
                 .merge(issue_key_segment::read("bulkfetch"))
@@ -228,6 +235,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             post(group::add_member).delete(group::remove_member),
         )
         .route("/groups/picker", get(group::picker))
+        .route("/groupuserpicker", get(user_picker::users_and_groups))
         .route("/user/groups", get(group::of_user))
         .route("/search/jql", get(search::get).post(search::post))
         .route(
@@ -275,6 +283,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/user", get(user::get))
         .route("/user/search", get(user_search::find))
+        .route("/user/picker", get(user_picker::for_picker))
         .route("/user/bulk", get(user_bulk::get))
         .route("/user/email", get(user_email::one))
         .route("/user/email/bulk", get(user_email::bulk))
