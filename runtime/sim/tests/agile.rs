@@ -774,6 +774,96 @@ async fn issues_move_between_sprints_and_the_backlog() {
 }
 
 #[tokio::test]
+async fn issues_on_a_board_move_to_its_backlog_ranked() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let bob = caller(&sim, USER);
+    let carol = caller(&sim, OUTSIDER);
+    let to_backlog = |board: u64| format!("{AGILE}/backlog/{board}/issue");
+    let active = format!("{AGILE}/sprint/1/issue");
+    assert_eq!(keys(&alice.get(&active).await.body), ["KILN-2", "KILN-4"]);
+
+    // KILN-2 leaves the built-in site's active sprint, ranked before KILN-5.
+    let moved = bob
+        .post(
+            &to_backlog(1),
+            &json!({ "issues": ["KILN-2"], "rankBeforeIssue": "KILN-5", "rankCustomFieldId": 10019 }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+    assert_eq!(keys(&alice.get(&active).await.body), ["KILN-4"]);
+    let backlog = keys(&alice.get(&format!("{AGILE}/board/1/backlog")).await.body);
+    let at = |key: &str| backlog.iter().position(|k| k == key);
+    assert!(
+        at("KILN-2").is_some() && at("KILN-2") < at("KILN-5"),
+        "{backlog:?}"
+    );
+    let changelog = alice.get("/rest/api/3/issue/KILN-2/changelog").await;
+    let values = changelog.body["values"].as_array().expect("values");
+    let last = &values[values.len() - 1]["items"][0];
+    assert_eq!(
+        (last["field"].as_str(), last["fromString"].as_str()),
+        (Some("Sprint"), Some("KILN Sprint 1"))
+    );
+
+    // Refusals, all or none: an issue that is not on the board, a board the
+    // caller cannot see or that does not exist, one who may not schedule.
+    let elsewhere = alice
+        .post(&to_backlog(2), &json!({ "issues": ["KILN-4"] }))
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        elsewhere.text
+    );
+    assert_eq!(
+        elsewhere.body["errors"]["issues"],
+        "Issue KILN-4 is not on board 2."
+    );
+    assert_eq!(keys(&alice.get(&active).await.body), ["KILN-4"]);
+    for (who, board, status) in [
+        (&carol, 2, StatusCode::NOT_FOUND),
+        (&alice, 999, StatusCode::NOT_FOUND),
+        (&carol, 1, StatusCode::FORBIDDEN),
+    ] {
+        let refused = who
+            .post(&to_backlog(board), &json!({ "issues": ["KILN-4"] }))
+            .await;
+        assert_eq!(refused.status, status, "board {board}: {}", refused.text);
+    }
+    let none = alice.post(&to_backlog(1), &json!({ "issues": [] })).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+
+    // A kanban board's backlog is not modelled: the simulator says so.
+    let filter = alice
+        .post(
+            "/rest/api/3/filter",
+            &json!({ "name": "All KILN", "jql": "project = KILN" }),
+        )
+        .await;
+    let filter_id: u64 = filter.str_at("/id").parse().expect("numeric id");
+    let kanban = alice
+        .post(
+            &format!("{AGILE}/board"),
+            &json!({ "name": "Flow", "type": "kanban", "filterId": filter_id }),
+        )
+        .await;
+    assert_eq!(kanban.status, StatusCode::CREATED, "{}", kanban.text);
+    let kanban_id = kanban.body["id"].as_u64().expect("id");
+    let unmodelled = alice
+        .post(&to_backlog(kanban_id), &json!({ "issues": ["KILN-4"] }))
+        .await;
+    assert_eq!(
+        unmodelled.status,
+        StatusCode::NOT_IMPLEMENTED,
+        "{}",
+        unmodelled.text
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn jql_and_the_field_list_know_the_sprint_field() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);

@@ -114,6 +114,7 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .delete(property::sprint_delete),
         )
         .route("/backlog/issue", post(backlog::to_backlog))
+        .route("/backlog/{board_id}/issue", post(backlog::to_board_backlog))
         .route("/board/{board_id}/epic", get(epic::of_board))
         .route(
             "/board/{board_id}/epic/none/issue",
