@@ -66,6 +66,7 @@ mod project_roles;
 mod project_search;
 mod project_writes;
 mod properties;
+mod property_bulk;
 mod quick_filters;
 mod real_clients;
 mod reporter;

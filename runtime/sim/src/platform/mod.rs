@@ -60,6 +60,7 @@ mod project_property;
 mod project_role;
 mod project_write;
 pub(crate) mod property;
+mod property_bulk;
 pub(crate) mod property_selection;
 pub(crate) mod render;
 mod rendered_fields;
@@ -448,6 +449,17 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(comment_property::get)
                 .put(comment_property::set)
                 .delete(comment_property::delete),
+        )
+        .route(
+            "/issue/properties",
+            issue_key_segment::write("properties")
+                .merge(issue_key_segment::read("properties"))
+                .post(property_bulk::set_list),
+        )
+        .route("/issue/properties/multi", property_bulk::multi_route())
+        .route(
+            "/issue/properties/{property_key}",
+            put(property_bulk::set_on_many).delete(property_bulk::delete_from_many),
         )
         .route("/issue/{issue_id_or_key}/properties", get(property::keys))
         .route(
