@@ -145,7 +145,10 @@ fn api_routes() -> Router<Arc<Shared>> {
             "/issueLink/{link_id}",
             get(issue_link::get).delete(issue_link::delete),
         )
-        .route("/component", post(component::create))
+        .route(
+            "/component",
+            post(component::create).get(site_metadata::component::across_projects),
+        )
         .route(
             "/component/{id}",
             get(component::get)
