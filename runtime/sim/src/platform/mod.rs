@@ -94,6 +94,7 @@ mod workflow_schemes;
 mod workflows;
 pub(crate) mod worklog;
 mod worklog_feed;
+mod worklog_property;
 mod worklog_visibility;
 
 use std::sync::Arc;
@@ -422,6 +423,16 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(worklog::get)
                 .put(worklog::update)
                 .delete(worklog::delete),
+        )
+        .route(
+            "/issue/{issue_id_or_key}/worklog/{id}/properties",
+            get(worklog_property::keys),
+        )
+        .route(
+            "/issue/{issue_id_or_key}/worklog/{id}/properties/{property_key}",
+            get(worklog_property::get)
+                .put(worklog_property::set)
+                .delete(worklog_property::delete),
         )
         .route(
             "/issue/{issue_id_or_key}/watchers",
