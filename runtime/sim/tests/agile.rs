@@ -434,6 +434,73 @@ async fn boards_are_created_from_filters_and_deleted_by_their_admins() {
 }
 
 #[tokio::test]
+async fn boards_are_found_by_the_filter_they_show() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let carol = caller(&sim, OUTSIDER);
+    let filter = |name: &'static str, jql: &'static str| {
+        let alice = &alice;
+        async move {
+            let made = alice
+                .post("/rest/api/3/filter", &json!({ "name": name, "jql": jql }))
+                .await;
+            assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+            made.str_at("/id").parse::<u64>().expect("numeric id")
+        }
+    };
+    let shared = filter("Everything", "project = KILN").await;
+    let unused = filter("Unused", "project = SEC").await;
+    let mut made = Vec::new();
+    for (name, kind) in [("Flow", "kanban"), ("Plan", "scrum")] {
+        let board = alice
+            .post(
+                &format!("{AGILE}/board"),
+                &json!({ "name": name, "type": kind, "filterId": shared }),
+            )
+            .await;
+        assert_eq!(board.status, StatusCode::CREATED, "{}", board.text);
+        made.push(board.body["id"].as_u64().expect("id"));
+    }
+
+    let found = alice.get(&format!("{AGILE}/board/filter/{shared}")).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    assert_eq!(
+        found.body,
+        json!({
+            "maxResults": 50, "startAt": 0, "total": 2, "isLast": true,
+            "values": [
+                { "id": made[0], "name": "Flow", "self": format!("{}{AGILE}/board/{}", sim.base_url(), made[0]) },
+                { "id": made[1], "name": "Plan", "self": format!("{}{AGILE}/board/{}", sim.base_url(), made[1]) },
+            ],
+        })
+    );
+    let paged = alice
+        .get(&format!(
+            "{AGILE}/board/filter/{shared}?startAt=1&maxResults=1"
+        ))
+        .await;
+    assert_eq!(paged.body["values"][0]["name"], "Plan");
+    assert_eq!(
+        alice
+            .get(&format!("{AGILE}/board/filter/{unused}"))
+            .await
+            .body["total"],
+        0
+    );
+    // Alice's filter is hers alone: Carol sees neither the filter nor its boards.
+    assert_eq!(
+        carol
+            .get(&format!("{AGILE}/board/filter/{shared}"))
+            .await
+            .body["total"],
+        0
+    );
+    let refused = alice.get(&format!("{AGILE}/board/filter/abc")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn sprints_go_from_future_to_active_to_closed() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
