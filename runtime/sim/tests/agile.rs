@@ -434,6 +434,73 @@ async fn boards_are_created_from_filters_and_deleted_by_their_admins() {
 }
 
 #[tokio::test]
+async fn boards_are_found_by_the_filter_they_show() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let carol = caller(&sim, OUTSIDER);
+    let filter = |name: &'static str, jql: &'static str| {
+        let alice = &alice;
+        async move {
+            let made = alice
+                .post("/rest/api/3/filter", &json!({ "name": name, "jql": jql }))
+                .await;
+            assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+            made.str_at("/id").parse::<u64>().expect("numeric id")
+        }
+    };
+    let shared = filter("Everything", "project = KILN").await;
+    let unused = filter("Unused", "project = SEC").await;
+    let mut made = Vec::new();
+    for (name, kind) in [("Flow", "kanban"), ("Plan", "scrum")] {
+        let board = alice
+            .post(
+                &format!("{AGILE}/board"),
+                &json!({ "name": name, "type": kind, "filterId": shared }),
+            )
+            .await;
+        assert_eq!(board.status, StatusCode::CREATED, "{}", board.text);
+        made.push(board.body["id"].as_u64().expect("id"));
+    }
+
+    let found = alice.get(&format!("{AGILE}/board/filter/{shared}")).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+    assert_eq!(
+        found.body,
+        json!({
+            "maxResults": 50, "startAt": 0, "total": 2, "isLast": true,
+            "values": [
+                { "id": made[0], "name": "Flow", "self": format!("{}{AGILE}/board/{}", sim.base_url(), made[0]) },
+                { "id": made[1], "name": "Plan", "self": format!("{}{AGILE}/board/{}", sim.base_url(), made[1]) },
+            ],
+        })
+    );
+    let paged = alice
+        .get(&format!(
+            "{AGILE}/board/filter/{shared}?startAt=1&maxResults=1"
+        ))
+        .await;
+    assert_eq!(paged.body["values"][0]["name"], "Plan");
+    assert_eq!(
+        alice
+            .get(&format!("{AGILE}/board/filter/{unused}"))
+            .await
+            .body["total"],
+        0
+    );
+    // Alice's filter is hers alone: Carol sees neither the filter nor its boards.
+    assert_eq!(
+        carol
+            .get(&format!("{AGILE}/board/filter/{shared}"))
+            .await
+            .body["total"],
+        0
+    );
+    let refused = alice.get(&format!("{AGILE}/board/filter/abc")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn sprints_go_from_future_to_active_to_closed() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
@@ -770,6 +837,96 @@ async fn issues_move_between_sprints_and_the_backlog() {
         .post(&into(second), &json!({ "issues": ["KILN-4"] }))
         .await;
     assert_eq!(closed.status, StatusCode::BAD_REQUEST);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn issues_on_a_board_move_to_its_backlog_ranked() {
+    let sim = start().await;
+    let alice = caller(&sim, ADMIN);
+    let bob = caller(&sim, USER);
+    let carol = caller(&sim, OUTSIDER);
+    let to_backlog = |board: u64| format!("{AGILE}/backlog/{board}/issue");
+    let active = format!("{AGILE}/sprint/1/issue");
+    assert_eq!(keys(&alice.get(&active).await.body), ["KILN-2", "KILN-4"]);
+
+    // KILN-2 leaves the built-in site's active sprint, ranked before KILN-5.
+    let moved = bob
+        .post(
+            &to_backlog(1),
+            &json!({ "issues": ["KILN-2"], "rankBeforeIssue": "KILN-5", "rankCustomFieldId": 10019 }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::NO_CONTENT, "{}", moved.text);
+    assert_eq!(keys(&alice.get(&active).await.body), ["KILN-4"]);
+    let backlog = keys(&alice.get(&format!("{AGILE}/board/1/backlog")).await.body);
+    let at = |key: &str| backlog.iter().position(|k| k == key);
+    assert!(
+        at("KILN-2").is_some() && at("KILN-2") < at("KILN-5"),
+        "{backlog:?}"
+    );
+    let changelog = alice.get("/rest/api/3/issue/KILN-2/changelog").await;
+    let values = changelog.body["values"].as_array().expect("values");
+    let last = &values[values.len() - 1]["items"][0];
+    assert_eq!(
+        (last["field"].as_str(), last["fromString"].as_str()),
+        (Some("Sprint"), Some("KILN Sprint 1"))
+    );
+
+    // Refusals, all or none: an issue that is not on the board, a board the
+    // caller cannot see or that does not exist, one who may not schedule.
+    let elsewhere = alice
+        .post(&to_backlog(2), &json!({ "issues": ["KILN-4"] }))
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        elsewhere.text
+    );
+    assert_eq!(
+        elsewhere.body["errors"]["issues"],
+        "Issue KILN-4 is not on board 2."
+    );
+    assert_eq!(keys(&alice.get(&active).await.body), ["KILN-4"]);
+    for (who, board, status) in [
+        (&carol, 2, StatusCode::NOT_FOUND),
+        (&alice, 999, StatusCode::NOT_FOUND),
+        (&carol, 1, StatusCode::FORBIDDEN),
+    ] {
+        let refused = who
+            .post(&to_backlog(board), &json!({ "issues": ["KILN-4"] }))
+            .await;
+        assert_eq!(refused.status, status, "board {board}: {}", refused.text);
+    }
+    let none = alice.post(&to_backlog(1), &json!({ "issues": [] })).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+
+    // A kanban board's backlog is not modelled: the simulator says so.
+    let filter = alice
+        .post(
+            "/rest/api/3/filter",
+            &json!({ "name": "All KILN", "jql": "project = KILN" }),
+        )
+        .await;
+    let filter_id: u64 = filter.str_at("/id").parse().expect("numeric id");
+    let kanban = alice
+        .post(
+            &format!("{AGILE}/board"),
+            &json!({ "name": "Flow", "type": "kanban", "filterId": filter_id }),
+        )
+        .await;
+    assert_eq!(kanban.status, StatusCode::CREATED, "{}", kanban.text);
+    let kanban_id = kanban.body["id"].as_u64().expect("id");
+    let unmodelled = alice
+        .post(&to_backlog(kanban_id), &json!({ "issues": ["KILN-4"] }))
+        .await;
+    assert_eq!(
+        unmodelled.status,
+        StatusCode::NOT_IMPLEMENTED,
+        "{}",
+        unmodelled.text
+    );
     sim.shutdown().await;
 }
 

@@ -437,3 +437,81 @@ async fn a_components_issues_are_counted() {
     }
     sim.shutdown().await;
 }
+
+/// The names in a page of components.
+fn page_names(page: &Value) -> Vec<String> {
+    page["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn components_of_several_projects_are_found_in_pages() {
+    let sim = start().await;
+    let contract = Contract::new();
+    let alice = caller(&sim, ADMIN);
+    let carol = caller(&sim, OUTSIDER);
+    let made = alice
+        .post(
+            "/rest/api/3/component",
+            &json!({ "project": "SEC", "name": "Audit", "description": "Who saw the runtime" }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+
+    let both = alice
+        .get("/rest/api/3/component?projectIdsOrKeys=KILN,SEC")
+        .await;
+    assert_eq!(both.status, StatusCode::OK, "{}", both.text);
+    contract.check_ref("GET /component", "PageBean2ComponentJsonBean", &both.body);
+    assert_eq!(
+        page_names(&both.body),
+        ["Audit", "Docs", "Manifest", "Runtime", "Simulator"]
+    );
+    assert_eq!(
+        both.body["values"][0],
+        json!({
+            "id": made.str_at("/id"),
+            "name": "Audit",
+            "description": "Who saw the runtime",
+            "self": format!("{}/rest/api/3/component/{}", sim.base_url(), made.str_at("/id")),
+        })
+    );
+
+    // `query` in the name or description, any case; ordered; paged with the
+    // list's parameters kept in its links.
+    let runtime = alice
+        .get("/rest/api/3/component?projectIdsOrKeys=KILN&projectIdsOrKeys=SEC&query=RUNTIME&orderBy=-name")
+        .await;
+    assert_eq!(page_names(&runtime.body), ["Runtime", "Audit"]);
+    let first = alice
+        .get("/rest/api/3/component?projectIdsOrKeys=KILN&maxResults=2&query=m")
+        .await;
+    assert_eq!(page_names(&first.body), ["Manifest", "Runtime"]);
+    assert_eq!(first.body["total"], 3);
+    assert_eq!(first.body["isLast"], false);
+    let next = first.body["nextPage"].as_str().expect("next page");
+    assert!(
+        next.contains("projectIdsOrKeys=KILN") && next.contains("query=m"),
+        "{next}"
+    );
+    let rest = alice.get(&next[next.find("/rest/").expect("path")..]).await;
+    assert_eq!(page_names(&rest.body), ["Simulator"]);
+    assert_eq!(rest.body["isLast"], true);
+
+    // Carol sees KILN's only: named SEC is the 404, none named lists what she browses.
+    let hidden = carol
+        .get("/rest/api/3/component?projectIdsOrKeys=SEC")
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.text);
+    let hers = carol.get("/rest/api/3/component").await;
+    assert_eq!(
+        page_names(&hers.body),
+        ["Docs", "Manifest", "Runtime", "Simulator"]
+    );
+    let refused = carol.get("/rest/api/3/component?startAt=-1").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}

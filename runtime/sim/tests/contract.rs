@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 123] = [
+const ROOTS: [&str; 127] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -140,6 +140,10 @@ const ROOTS: [&str; 123] = [
     "ContainerOfWorkflowSchemeAssociations",
     "PageBeanContextualConfiguration",
     "PageBeanBulkContextualConfiguration",
+    "FoundUsers",
+    "FoundUsersAndGroups",
+    "BulkIssueIsWatching",
+    "PageBean2ComponentJsonBean",
 ];
 
 /// The platform spec the snapshot is cut from: the December 2025 copy, which the

@@ -48,19 +48,20 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
 
-    let worklog = alice
-        .get("/rest/api/3/issue/KILN-1/worklog/10000/properties")
-        .await;
-    assert_eq!(worklog.status, StatusCode::NOT_IMPLEMENTED);
-    assert!(not_modelled(&worklog.headers), "{:?}", worklog.headers);
-    let message = worklog.body["errorMessages"][0]
+    let properties = alice.get("/rest/api/3/issuetype/10001/properties").await;
+    assert_eq!(properties.status, StatusCode::NOT_IMPLEMENTED);
+    assert!(
+        not_modelled(&properties.headers),
+        "{:?}",
+        properties.headers
+    );
+    let message = properties.body["errorMessages"][0]
         .as_str()
         .expect("a message");
     assert!(
         message.contains(
-            "GET /rest/api/3/issue/{issueIdOrKey}/worklog/{worklogId}/properties (getWorklogPropertyKeys)"
-        )
-            && message.contains("does not model"),
+            "GET /rest/api/3/issuetype/{issueTypeId}/properties (getIssueTypePropertyKeys)"
+        ) && message.contains("does not model"),
         "{message}"
     );
 
@@ -78,7 +79,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
 
     // Behind the gateway, and in JSM Ops' own error shape.
     let gateway = send(client().get(format!(
-        "{}/ex/jira/{}/rest/api/3/issue/KILN-1/worklog/10000/properties",
+        "{}/ex/jira/{}/rest/api/3/issuetype/10001/properties",
         sim.base_url(),
         sim.cloud_id()
     )))

@@ -135,9 +135,7 @@ async fn property_values_are_app_data_through_v2() {
 async fn a_v2_operation_the_simulator_lacks_is_named_as_not_modelled() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
-    let answer = alice
-        .get("/rest/api/2/issue/KILN-1/worklog/10000/properties")
-        .await;
+    let answer = alice.get("/rest/api/2/issuetype/10001/properties").await;
     assert_eq!(
         answer.status,
         StatusCode::NOT_IMPLEMENTED,
@@ -147,8 +145,7 @@ async fn a_v2_operation_the_simulator_lacks_is_named_as_not_modelled() {
     assert!(
         // Named as called: in v2's path, not the v3 path the specs write.
         answer.body.to_string().contains(
-            "GET /rest/api/2/issue/{issueIdOrKey}/worklog/{worklogId}/properties \
-             (getWorklogPropertyKeys)"
+            "GET /rest/api/2/issuetype/{issueTypeId}/properties (getIssueTypePropertyKeys)"
         ),
         "{:?}",
         answer.body

@@ -274,6 +274,26 @@ async fn writes_raise_jiras_webhooks_signed_in_write_order() {
         json!({"key": "triage", "value": {"done": true}})
     );
 
+    // A bulk write raises the same event for each issue it sets.
+    let id = admin
+        .get(&format!("/rest/api/3/issue/{key}?fields=summary"))
+        .await
+        .str_at("/id");
+    let bulk = admin
+        .put(
+            "/rest/api/3/issue/properties/triage",
+            &json!({"value": {"done": false}, "filter": {"entityIds": [id.parse::<u64>().expect("id")]}}),
+        )
+        .await;
+    assert_eq!(bulk.status, reqwest::StatusCode::SEE_OTHER, "{}", bulk.text);
+    let property = receiver.next().await;
+    assert_eq!(property.event(), "issue_property_set");
+    assert_eq!(
+        property.body["property"],
+        json!({"key": "triage", "value": {"done": false}})
+    );
+    assert_eq!(property.body["issue"]["key"], key.as_str());
+
     admin.delete(&format!("/rest/api/3/issue/{key}")).await;
     let deleted = receiver.next().await;
     assert_eq!(deleted.event(), "jira:issue_deleted");

@@ -889,3 +889,127 @@ async fn changelogs_by_id_answer_the_issues_entries_named() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn worklog_properties_are_kept_read_and_shown_where_expanded() {
+    let (sim, clock) = frozen().await;
+    let contract = Contract::new();
+    let (alice, bob, carol) = (
+        caller(&sim, ADMIN),
+        caller(&sim, USER),
+        caller(&sim, OUTSIDER),
+    );
+    let open = log(&bob, "KILN-1", json!({})).await;
+    let restricted = log(
+        &bob,
+        "KILN-1",
+        json!({ "visibility": { "type": "group", "value": "kiln-developers" } }),
+    )
+    .await;
+    let base = |id: u64| format!("/rest/api/3/issue/KILN-1/worklog/{id}/properties");
+
+    let created = bob
+        .put(
+            &format!("{}/billing", base(open)),
+            &json!({ "account": "ACME", "rate": 2 }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let replaced = bob
+        .put(
+            &format!("{}/billing", base(open)),
+            &json!({ "account": "ACME", "rate": 3 }),
+        )
+        .await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+    let read = carol.get(&format!("{}/billing", base(open))).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    contract.check_ref("GET worklog property", "EntityProperty", &read.body);
+    assert_eq!(
+        read.body,
+        json!({ "key": "billing", "value": { "account": "ACME", "rate": 3 } })
+    );
+    let keys = carol.get(&base(open)).await;
+    contract.check_ref("GET worklog property keys", "PropertyKeys", &keys.body);
+    assert_eq!(keys.body["keys"][0]["key"], "billing");
+
+    // Shown by `expand=properties` on the worklog, the issue's list, the
+    // bulk read and the updated feed.
+    let expected = json!([{ "key": "billing", "value": { "account": "ACME", "rate": 3 } }]);
+    let one = bob
+        .get(&format!(
+            "/rest/api/3/issue/KILN-1/worklog/{open}?expand=properties"
+        ))
+        .await;
+    assert_eq!(one.body["properties"], expected);
+    let plain = bob
+        .get(&format!("/rest/api/3/issue/KILN-1/worklog/{open}"))
+        .await;
+    assert!(plain.body.get("properties").is_none(), "{}", plain.text);
+    let listed = bob
+        .post(
+            "/rest/api/3/worklog/list?expand=properties",
+            &json!({ "ids": [open, restricted] }),
+        )
+        .await;
+    assert_eq!(listed.body[0]["properties"], expected, "{}", listed.text);
+    assert_eq!(listed.body[1]["properties"], json!([]));
+    clock.advance(MINUTE);
+    let feed = bob
+        .get("/rest/api/3/worklog/updated?since=0&expand=properties")
+        .await;
+    contract.check_ref("GET /worklog/updated", "ChangedWorklogs", &feed.body);
+    let entry = feed.body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["worklogId"] == open)
+        .expect("the worklog is listed");
+    assert_eq!(entry["properties"], expected);
+    let unexpanded = bob.get("/rest/api/3/worklog/updated?since=0").await;
+    assert!(
+        unexpanded.body["values"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .all(|v| v["properties"] == json!([])),
+        "{}",
+        unexpanded.text
+    );
+
+    // Carol may browse KILN but not edit it: 403 to write; the restricted
+    // worklog is not there for her at all; an id that is no number is 400.
+    let refused = carol.put(&format!("{}/mine", base(open)), &json!(1)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+    let hidden = carol.get(&base(restricted)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.text);
+    assert_eq!(
+        alice
+            .put(&format!("{}/x", base(restricted)), &json!(1))
+            .await
+            .status,
+        StatusCode::CREATED,
+        "a member of the group may"
+    );
+    let invalid = bob
+        .get("/rest/api/3/issue/KILN-1/worklog/abc/properties")
+        .await;
+    assert_eq!(invalid.status, StatusCode::BAD_REQUEST, "{}", invalid.text);
+    let elsewhere = bob
+        .get(&format!(
+            "/rest/api/3/issue/KILN-2/worklog/{open}/properties"
+        ))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    let long = bob
+        .put(&format!("{}/big", base(open)), &json!("x".repeat(40_000)))
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+
+    // Deleted: 204, then the 404 of a missing property.
+    let path = format!("{}/billing", base(open));
+    assert_eq!(carol.delete(&path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(bob.delete(&path).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(bob.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(bob.delete(&path).await.status, StatusCode::NOT_FOUND);
+}

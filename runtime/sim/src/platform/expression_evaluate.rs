@@ -141,7 +141,7 @@ pub(crate) async fn evaluate(
 /// Jira's answer for an expression that failed: its `400`, the simulator's
 /// marked `501` for what it does not model, or a `503` when the simulator could
 /// not run the evaluation at all.
-fn refusal(error: ExpressionError) -> JiraError {
+pub(crate) fn refusal(error: ExpressionError) -> JiraError {
     match error {
         ExpressionError::NotModelled { .. } => JiraError::not_modelled(error.to_string()),
         ExpressionError::NoEvaluator(_) => JiraError::new(

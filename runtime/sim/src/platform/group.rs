@@ -32,7 +32,7 @@ const PAGE: usize = 50;
 /// The picker's default number of groups (Jira's autocomplete limit).
 const PICKER_DEFAULT: usize = 20;
 /// The most groups one picker answer lists.
-const PICKER_MAX: usize = 1_000;
+pub(crate) const PICKER_MAX: usize = 1_000;
 
 /// Which group a request names.
 #[derive(Deserialize)]
@@ -325,13 +325,35 @@ pub(crate) async fn picker(
         }
     }
     let world = shared.world();
+    Ok(Json(found_groups(
+        &world,
+        &query,
+        &exclude,
+        &exclude_ids,
+        max,
+        case_insensitive,
+    )))
+}
+
+/// The picker's `FoundGroups`: groups whose name contains `query` (any case
+/// when `case_insensitive`), sorted by name, less those `exclude` names (any
+/// case) and `exclude_ids` holds, at most `max`; `total` counts them all. One
+/// rule for `/groups/picker` and the group half of `/groupuserpicker`.
+pub(crate) fn found_groups(
+    world: &World,
+    query: &str,
+    exclude: &[String],
+    exclude_ids: &[String],
+    max: usize,
+    case_insensitive: bool,
+) -> Value {
     let mut matching: Vec<(Group, String)> = world
         .all_groups()
         .into_iter()
         .filter(|g| !exclude.iter().any(|e| e.eq_ignore_ascii_case(&g.name)))
         .filter(|g| !exclude_ids.contains(&g.id))
         .filter_map(|g| {
-            let html = marked(&g.name, &query, case_insensitive)?;
+            let html = marked(&g.name, query, case_insensitive)?;
             Some((g, html))
         })
         .collect();
@@ -342,11 +364,11 @@ pub(crate) async fn picker(
         .take(max)
         .map(|(g, html)| json!({ "name": g.name, "html": html, "labels": [], "groupId": g.id }))
         .collect();
-    Ok(Json(json!({
+    json!({
         "header": format!("Showing {} of {total} matching groups", groups.len()),
         "total": total,
         "groups": groups,
-    })))
+    })
 }
 
 /// `name`, escaped, with the first occurrence of `query` in `<b>`; `None` when

@@ -1,4 +1,5 @@
-//! Literal path segments under `/issue/` that Jira reads as an issue key for the
+//! Literal path segments under `/issue/` (`picker`, `bulk`, `bulkfetch`,
+//! `watching`, …) that Jira reads as an issue key for the
 //! methods their own operation does not take: `/issue/bulkfetch` is
 //! `bulkFetchIssues` for `POST` only, `/issue/picker` is the issue picker for
 //! `GET` only; for every other method Jira answers `getIssue`, `editIssue` or

@@ -60,6 +60,7 @@ mod project_property;
 mod project_role;
 mod project_write;
 pub(crate) mod property;
+mod property_bulk;
 pub(crate) mod property_selection;
 pub(crate) mod render;
 mod rendered_fields;
@@ -78,6 +79,7 @@ mod user;
 mod user_bulk;
 mod user_email;
 mod user_permission_search;
+mod user_picker;
 mod user_property;
 mod user_search;
 mod users_list;
@@ -92,6 +94,7 @@ mod workflow_schemes;
 mod workflows;
 pub(crate) mod worklog;
 mod worklog_feed;
+mod worklog_property;
 mod worklog_visibility;
 
 use std::sync::Arc;
@@ -143,7 +146,10 @@ fn api_routes() -> Router<Arc<Shared>> {
             "/issueLink/{link_id}",
             get(issue_link::get).delete(issue_link::delete),
         )
-        .route("/component", post(component::create))
+        .route(
+            "/component",
+            post(component::create).get(site_metadata::component::across_projects),
+        )
         .route(
             "/component/{id}",
             get(component::get)
@@ -168,6 +174,12 @@ fn api_routes() -> Router<Arc<Shared>> {
             issue_key_segment::write("bulk")
                 .merge(issue_key_segment::read("bulk"))
                 .post(bulk_create::create),
+        )
+        .route(
+            "/issue/watching",
+            issue_key_segment::write("watching")
+                .merge(issue_key_segment::read("watching"))
+                .post(watchers::watching),
         )
         .route(
             "/issue/bulkfetch",
@@ -228,6 +240,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             post(group::add_member).delete(group::remove_member),
         )
         .route("/groups/picker", get(group::picker))
+        .route("/groupuserpicker", get(user_picker::users_and_groups))
         .route("/user/groups", get(group::of_user))
         .route("/search/jql", get(search::get).post(search::post))
         .route(
@@ -275,6 +288,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route("/user", get(user::get))
         .route("/user/search", get(user_search::find))
+        .route("/user/picker", get(user_picker::for_picker))
         .route("/user/bulk", get(user_bulk::get))
         .route("/user/email", get(user_email::one))
         .route("/user/email/bulk", get(user_email::bulk))
@@ -411,6 +425,16 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .delete(worklog::delete),
         )
         .route(
+            "/issue/{issue_id_or_key}/worklog/{id}/properties",
+            get(worklog_property::keys),
+        )
+        .route(
+            "/issue/{issue_id_or_key}/worklog/{id}/properties/{property_key}",
+            get(worklog_property::get)
+                .put(worklog_property::set)
+                .delete(worklog_property::delete),
+        )
+        .route(
             "/issue/{issue_id_or_key}/watchers",
             get(watchers::list)
                 .post(watchers::add)
@@ -439,6 +463,17 @@ fn api_routes() -> Router<Arc<Shared>> {
             get(comment_property::get)
                 .put(comment_property::set)
                 .delete(comment_property::delete),
+        )
+        .route(
+            "/issue/properties",
+            issue_key_segment::write("properties")
+                .merge(issue_key_segment::read("properties"))
+                .post(property_bulk::set_list),
+        )
+        .route("/issue/properties/multi", property_bulk::multi_route())
+        .route(
+            "/issue/properties/{property_key}",
+            put(property_bulk::set_on_many).delete(property_bulk::delete_from_many),
         )
         .route("/issue/{issue_id_or_key}/properties", get(property::keys))
         .route(

@@ -59,6 +59,15 @@ pub(crate) fn property_keys<'a>(base: &str, keys: impl Iterator<Item = &'a Strin
     json!({ "keys": keys })
 }
 
+/// An entity's properties as a list of `EntityProperty` (`{"key", "value"}`),
+/// as an `expand=properties` shows them.
+pub(crate) fn entity_properties(properties: &BTreeMap<String, Value>) -> Value {
+    properties
+        .iter()
+        .map(|(key, value)| json!({ "key": key, "value": value }))
+        .collect()
+}
+
 fn not_found(key: &str) -> JiraError {
     JiraError::not_found(format!("The property with key '{key}' does not exist."))
 }

@@ -1,4 +1,5 @@
-//! Who watches an issue (`/rest/api/3/issue/{issueIdOrKey}/watchers`).
+//! Who watches an issue (`/rest/api/3/issue/{issueIdOrKey}/watchers`), and
+//! which of many issues the caller watches (`POST /rest/api/3/issue/watching`).
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use super::IssuePath;
 use super::issue::visible_issue;
 use super::render;
 use crate::access::Caller;
-use crate::extract::JiraQuery;
+use crate::extract::{JiraJson, JiraQuery};
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
@@ -120,4 +121,47 @@ pub(crate) async fn remove(
     let index = watch_list_issue(&world, &caller, &path.issue_id_or_key, &account_id)?;
     world.issues[index].watchers.retain(|id| *id != account_id);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The most issue ids one `POST /issue/watching` reads. The spec gives no bound;
+/// this one is the simulator's, so a client cannot make one request walk the
+/// site for an unbounded list (each id is a lookup).
+pub(crate) const MAX_WATCHING_IDS: usize = 1_000;
+
+/// `IssueList`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct IssueList {
+    issue_ids: Vec<String>,
+}
+
+/// `getIsWatchingIssueBulk`: `BulkIssueIsWatching`, each id given mapped to
+/// whether the caller watches that issue. "If an issue ID is invalid, the
+/// returned watched status is `false`": so is an issue the caller may not see,
+/// which the answer does not tell apart from one that does not exist, and a
+/// key (the operation takes ids).
+pub(crate) async fn watching(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    JiraJson(list): JiraJson<IssueList>,
+) -> Result<Json<Value>, JiraError> {
+    if list.issue_ids.len() > MAX_WATCHING_IDS {
+        return Err(JiraError::bad_request(format!(
+            "At most {MAX_WATCHING_IDS} issue IDs can be checked at once."
+        )));
+    }
+    let world = shared.world();
+    let watching: serde_json::Map<String, Value> = list
+        .issue_ids
+        .into_iter()
+        .map(|id| {
+            let watched = !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && world
+                    .visible_issue(&caller.account_id, &id)
+                    .is_some_and(|index| world.issues[index].watchers.contains(&caller.account_id));
+            (id, Value::Bool(watched))
+        })
+        .collect();
+    Ok(Json(json!({ "issuesIsWatching": watching })))
 }

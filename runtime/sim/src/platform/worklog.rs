@@ -20,6 +20,7 @@
 //! not see, and an edit that leaves `visibility` out keeps it (`null` lifts
 //! it).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -93,7 +94,7 @@ pub(crate) async fn list(
         .collect();
     let page: Vec<Value> = window
         .of(visible.iter().copied())
-        .map(|w| expanded(render_worklog(&caller.links, &world, issue, w), expand))
+        .map(|w| expanded(render_worklog(&caller.links, &world, issue, w), w, expand))
         .collect();
     Ok(Json(offset_page(window, visible.len(), "worklogs", page)))
 }
@@ -152,20 +153,37 @@ impl WorklogInput {
 }
 
 /// `expand` of the worklog operations. The spec's one value, `properties`,
-/// adds the worklog's properties; the simulator stores none (setting them is
-/// not modelled), so it adds an empty list, as Jira answers for a worklog
-/// without any.
+/// adds the worklog's properties (`worklog_property.rs`), an empty list for a
+/// worklog without any, as Jira answers.
 #[derive(Deserialize)]
 pub(crate) struct ExpandQuery {
     expand: Option<String>,
 }
 
-/// `worklog` (a rendered `Worklog`) with what `expand` asks for.
-fn expanded(mut worklog: Value, expand: Option<&str>) -> Value {
-    if expands(expand, "properties") {
-        worklog["properties"] = json!([]);
+/// [`expanded`] for the worklog at `position` of issue `index`, if it is there.
+fn expanded_at(
+    world: &World,
+    index: usize,
+    position: usize,
+    rendered: Value,
+    expand: &ExpandQuery,
+) -> Value {
+    match world.issues[index].worklogs.get(position) {
+        Some(worklog) => expanded(rendered, worklog, expand.expand.as_deref()),
+        None => rendered,
     }
-    worklog
+}
+
+/// `rendered` (the `Worklog` of `worklog`) with what `expand` asks for.
+pub(crate) fn expanded(
+    mut rendered: Value,
+    worklog: &WorklogRecord,
+    expand: Option<&str>,
+) -> Value {
+    if expands(expand, "properties") {
+        rendered["properties"] = super::property::entity_properties(&worklog.properties);
+    }
+    rendered
 }
 
 pub(crate) async fn add(
@@ -201,6 +219,7 @@ pub(crate) async fn add(
         updated: now,
         update_author: None,
         visibility: given.visibility.flatten(),
+        properties: BTreeMap::new(),
     };
     let worklog_id = worklog.id;
     let issue = &mut world.issues[index];
@@ -227,19 +246,23 @@ pub(crate) async fn add(
     );
     Ok((
         StatusCode::CREATED,
-        Json(expanded(rendered, expand.expand.as_deref())),
+        Json(expanded_at(&world, index, position, rendered, &expand)),
     ))
 }
 
 /// Path of a single worklog.
-type WorklogPath = IssueChildPath;
+pub(super) type WorklogPath = IssueChildPath;
 
 /// The issue (visible to the caller) and the position of its worklog, or the 404
 /// the spec documents for either missing, in the words of Jira's worklog
 /// resource (its functional test `TestWorklogResource.testViewWorklogNotFound`
 /// quotes them). A worklog of another issue is not found under this one, nor
 /// one restricted to a group or role the caller is not in.
-fn find(world: &World, caller: &Caller, path: &WorklogPath) -> Result<(usize, usize), JiraError> {
+pub(super) fn find(
+    world: &World,
+    caller: &Caller,
+    path: &WorklogPath,
+) -> Result<(usize, usize), JiraError> {
     let not_found =
         |id: &str| JiraError::not_found(format!("Cannot find worklog with id: '{id}'."));
     let (index, position) = find_child(
@@ -284,8 +307,9 @@ pub(crate) async fn get(
     let world = shared.world();
     let (index, position) = find(&world, &caller, &path)?;
     let issue = &world.issues[index];
-    let rendered = render_worklog(&caller.links, &world, issue, &issue.worklogs[position]);
-    Ok(Json(expanded(rendered, expand.expand.as_deref())))
+    let worklog = &issue.worklogs[position];
+    let rendered = render_worklog(&caller.links, &world, issue, worklog);
+    Ok(Json(expanded(rendered, worklog, expand.expand.as_deref())))
 }
 
 /// Edits the worklog: what the body gives replaces the worklog's, what it
@@ -345,7 +369,9 @@ pub(crate) async fn update(
         index,
         position,
     );
-    Ok(Json(expanded(rendered, expand.expand.as_deref())))
+    Ok(Json(expanded_at(
+        &world, index, position, rendered, &expand,
+    )))
 }
 
 /// Deletes the worklog: its time leaves the time spent, and the remaining

@@ -6,8 +6,8 @@
 //! **The two id feeds** page as the spec says: up to 1000 worklogs a page
 //! (`ChangedWorklogs`), oldest change first (ties by worklog id), each with
 //! its change time in epoch milliseconds (`updatedTime`, for a deletion the
-//! time it was deleted) and its `properties` (always empty: the simulator
-//! stores no worklog properties, so `expand=properties` adds nothing). A
+//! time it was deleted) and its `properties`: empty unless `expand=properties`
+//! asks for the worklog's (`worklog_property.rs`; a deleted worklog has none). A
 //! change at or after `since` is listed: `since` is inclusive, so the page's
 //! last change is listed again on the next page, which starts at `until`, the
 //! time of the page's last change (`since` itself on an empty page); `nextPage`
@@ -37,6 +37,7 @@
 //! caller may see in ascending id order; an id that names no worklog and one
 //! the caller may not see are left out alike.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::Json;
@@ -47,8 +48,9 @@ use time::OffsetDateTime;
 
 use super::field_details::expands;
 use super::id_set::IdSet;
+use super::property::entity_properties;
 use super::v2::V2Request;
-use super::worklog::render_worklog;
+use super::worklog::{expanded, render_worklog};
 use super::worklog_visibility::may_see;
 use crate::access::Caller;
 use crate::extract::{JiraJson, query_number};
@@ -99,7 +101,14 @@ type Change = (i64, u64);
 
 /// The `ChangedWorklogs` page of `changes` (any order) at or after `since`,
 /// settled by `now`, under the feed URL `base` (`…/worklog/updated`).
-fn page(mut changes: Vec<Change>, query: &FeedQuery, now: i64, base: &str) -> Value {
+/// `properties_of` gives a listed worklog's `properties`.
+fn page(
+    mut changes: Vec<Change>,
+    query: &FeedQuery,
+    now: i64,
+    base: &str,
+    properties_of: impl Fn(u64) -> Value,
+) -> Value {
     let settled = now.saturating_sub(SETTLING_MILLIS);
     changes.retain(|(at, _)| *at >= query.since && *at <= settled);
     changes.sort_unstable();
@@ -115,7 +124,7 @@ fn page(mut changes: Vec<Change>, query: &FeedQuery, now: i64, base: &str) -> Va
     };
     let values: Vec<Value> = changes
         .iter()
-        .map(|(at, id)| json!({ "worklogId": id, "updatedTime": at, "properties": [] }))
+        .map(|(at, id)| json!({ "worklogId": id, "updatedTime": at, "properties": properties_of(*id) }))
         .collect();
     json!({
         "values": values,
@@ -150,12 +159,25 @@ pub(crate) async fn updated(
         .filter(|(issue, worklog)| may_see(&world, &caller.account_id, issue, worklog))
         .map(|(_, worklog)| (epoch_millis(worklog.updated), worklog.id))
         .collect();
+    let expanded = expands(query.expand.as_deref(), "properties");
+    let properties: HashMap<u64, &BTreeMap<String, Value>> = world
+        .issues
+        .iter()
+        .flat_map(|issue| issue.worklogs.iter())
+        .filter(|_| expanded)
+        .map(|worklog| (worklog.id, &worklog.properties))
+        .collect();
     let base = feed_base(&caller, v2.as_ref(), "/worklog/updated");
     Ok(Json(page(
         changes,
         &query,
         epoch_millis(world.now()),
         &base,
+        |id| {
+            properties
+                .get(&id)
+                .map_or(json!([]), |p| entity_properties(p))
+        },
     )))
 }
 
@@ -183,6 +205,7 @@ pub(crate) async fn deleted(
         &query,
         epoch_millis(world.now()),
         &base,
+        |_| json!([]),
     )))
 }
 
@@ -223,10 +246,8 @@ pub(crate) async fn list(
     for issue in &world.issues {
         for worklog in &issue.worklogs {
             if ids.contains(worklog.id) && may_see(&world, &caller.account_id, issue, worklog) {
-                let mut value = render_worklog(&caller.links, &world, issue, worklog);
-                if expands(query.expand.as_deref(), "properties") {
-                    value["properties"] = json!([]);
-                }
+                let value = render_worklog(&caller.links, &world, issue, worklog);
+                let value = expanded(value, worklog, query.expand.as_deref());
                 found.push((worklog.id, value));
             }
         }
@@ -264,6 +285,7 @@ mod tests {
             &query(4_000),
             now,
             "http://site/rest/api/3/worklog/updated",
+            |_| json!([]),
         );
         let ids: Vec<u64> = page["values"]
             .as_array()
@@ -286,11 +308,11 @@ mod tests {
 
     #[test]
     fn an_empty_page_stays_where_it_started_and_a_full_one_is_not_the_last() {
-        let empty = page(Vec::new(), &query(-5), 0, "b");
+        let empty = page(Vec::new(), &query(-5), 0, "b", |_| json!([]));
         assert_eq!(empty["until"], -5);
         assert_eq!(empty["nextPage"], "b?since=-5");
         let full: Vec<Change> = (0..1500).map(|n| (i64::from(n), n as u64)).collect();
-        let first = page(full, &query(0), 1_000_000, "b");
+        let first = page(full, &query(0), 1_000_000, "b", |_| json!([]));
         assert_eq!(first["values"].as_array().unwrap().len(), PAGE_SIZE);
         assert_eq!(first["lastPage"], false);
         assert_eq!(first["until"], 999);

@@ -174,6 +174,7 @@ mod tests {
             updated: now,
             update_author: None,
             visibility,
+            properties: std::collections::BTreeMap::new(),
         }];
         let issue = &world.issues[index];
         [ALICE, BOB, CAROL]

@@ -1,6 +1,7 @@
 //! Moving issues: into a sprint (`moveIssuesToSprintAndRank`) and to the
 //! backlog (`moveIssuesToBacklog`, which takes them out of their future and
-//! active sprints). At most 50 issues a move, all or none: each must be one
+//! active sprints, and `moveIssuesToBacklogForBoard`, the same for issues on
+//! one board, ranked as a move into a sprint is). At most 50 issues a move, all or none: each must be one
 //! the caller may browse (else a 400 naming it) and edit (Jira's *Schedule
 //! issues*; else the spec's 403). Each issue whose Sprint field changes gets a
 //! changelog entry for it. A move into a sprint ranks its issues before or
@@ -15,13 +16,15 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::input::issue_list;
+use super::issues::board_issues;
 use super::rank::issue_place;
-use super::{SprintPath, visible_sprint};
+use super::{BoardPath, SprintPath, visible_board, visible_sprint};
 use crate::access::Caller;
 use crate::extract::JiraJson;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
+use crate::world::board::BoardKind;
 use crate::world::{HistoryRecord, World};
 
 /// `moveIssuesToSprintAndRank`: 204. The sprint must be future or active.
@@ -64,6 +67,54 @@ pub(crate) async fn to_backlog(
     let mut world = shared.world();
     let indexes = changeable(&world, &caller, &wanted, "schedule")?;
     move_all(&mut world, &caller, &indexes, None);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `moveIssuesToBacklogForBoard`: 204. The board must be one the caller may
+/// view (else the 404 of a board), and every issue one on it ("if they are
+/// already on that board": else a 400 naming the first that is not); then as
+/// `moveIssuesToBacklog`, ranked at the body's place when it names one, as a
+/// move into a sprint is. A kanban board's backlog (Jira's "kanban board with
+/// backlog", whose issues this moves back from the board) is not modelled:
+/// the simulator's 501 says so.
+pub(crate) async fn to_board_backlog(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<BoardPath>,
+    JiraJson(body): JiraJson<Map<String, Value>>,
+) -> Result<StatusCode, JiraError> {
+    let wanted = issue_list(&body)?;
+    let mut world = shared.world();
+    let board = visible_board(&world, &caller, &path.board_id)?;
+    if board.kind != BoardKind::Scrum {
+        return Err(JiraError::not_modelled(
+            "The simulator does not model a kanban board's backlog: moveIssuesToBacklogForBoard \
+             takes a scrum board's issues out of their sprints.",
+        ));
+    }
+    let place = issue_place(&world, &caller, &body)?;
+    let indexes = changeable(&world, &caller, &wanted, "schedule")?;
+    let on_board: Vec<u64> = board_issues(&world, &caller, board)?
+        .iter()
+        .map(|issue| issue.id)
+        .collect();
+    if let Some(&off) = indexes
+        .iter()
+        .find(|&&index| !on_board.contains(&world.issues[index].id))
+    {
+        return Err(JiraError::field(
+            "issues",
+            format!(
+                "Issue {} is not on board {}.",
+                world.issues[off].key, board.id
+            ),
+        ));
+    }
+    move_all(&mut world, &caller, &indexes, None);
+    if let Some(place) = place {
+        let ids: Vec<u64> = indexes.iter().map(|&i| world.issues[i].id).collect();
+        world.rank_issues(&ids, place);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -118,6 +118,58 @@ pub(crate) async fn list(
     Ok(Json(shape::page(window, found.len(), values)))
 }
 
+/// The `{filterId}` of `getBoardByFilterId`.
+#[derive(Deserialize)]
+pub(crate) struct FilterPath {
+    filter_id: String,
+}
+
+/// `getBoardByFilterId`: the boards made from filter `filterId` that the caller
+/// may view (those who may see the filter), in creation order, each as the
+/// spec's schema has it (`id`, `name`, `self`; nothing else). A filter no board
+/// uses, or one that does not exist, has none; an id that is not a number is
+/// `400`.
+pub(crate) async fn by_filter(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<FilterPath>,
+    JiraQuery(query): JiraQuery<PageOnly>,
+) -> Result<Json<Value>, JiraError> {
+    let filter_id: u64 = path.filter_id.parse().map_err(|_| {
+        JiraError::bad_request(format!(
+            "The filter id '{}' is not a number.",
+            path.filter_id
+        ))
+    })?;
+    let world = shared.world();
+    let found: Vec<&BoardRecord> = world
+        .boards
+        .iter()
+        .filter(|b| b.query == BoardQuery::Filter(filter_id))
+        .filter(|b| world.may_view_board(&caller.account_id, b))
+        .collect();
+    let window = Window::new(query.start_at, query.max_results, PAGE, CAP);
+    let values = window
+        .of(&found)
+        .map(|b| {
+            json!({
+                "id": b.id,
+                "name": b.name,
+                "self": board_self(&caller.links, b.id),
+            })
+        })
+        .collect();
+    Ok(Json(shape::page(window, found.len(), values)))
+}
+
+/// `startAt` and `maxResults`, alone.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PageOnly {
+    start_at: Option<usize>,
+    max_results: Option<usize>,
+}
+
 fn by_name(a: &BoardRecord, b: &BoardRecord) -> Ordering {
     a.name.to_lowercase().cmp(&b.name.to_lowercase())
 }

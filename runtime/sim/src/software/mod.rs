@@ -71,6 +71,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 fn api_routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/board", get(board::list).post(board::create))
+        .route("/board/filter/{filter_id}", get(board::by_filter))
         .route("/board/{board_id}", get(board::one).delete(board::delete))
         .route("/board/{board_id}/configuration", get(board::configuration))
         .route("/board/{board_id}/project", get(board::projects))
@@ -114,6 +115,7 @@ fn api_routes() -> Router<Arc<Shared>> {
                 .delete(property::sprint_delete),
         )
         .route("/backlog/issue", post(backlog::to_backlog))
+        .route("/backlog/{board_id}/issue", post(backlog::to_board_backlog))
         .route("/board/{board_id}/epic", get(epic::of_board))
         .route(
             "/board/{board_id}/epic/none/issue",

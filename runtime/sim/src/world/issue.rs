@@ -261,6 +261,8 @@ pub(crate) struct WorklogRecord {
     /// The group or project role the worklog is restricted to; `None` is
     /// Jira's *Viewable by All Users* (`world::worklog_feed`).
     pub(crate) visibility: Option<super::worklog_feed::WorklogVisibility>,
+    /// Worklog properties (`platform/worklog_property.rs`), by key.
+    pub(crate) properties: BTreeMap<String, Value>,
 }
 
 /// A file attached to an issue (`POST /rest/api/3/issue/{issueIdOrKey}/attachments`).

@@ -1,20 +1,21 @@
 //! A project's components (`/rest/api/3/project/{projectIdOrKey}/components` and
 //! its paged form `.../component`), for whoever may browse the project, each
-//! the `ProjectComponent` `/component/{id}` answers (`platform/component.rs`).
+//! the `ProjectComponent` `/component/{id}` answers (`platform/component.rs`);
+//! and the components of several projects (`GET /rest/api/3/component`).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::super::component::shape;
-use super::super::page::{Window, page_bean};
+use super::super::page::{Window, page_bean, with_query};
 use super::super::project::browsable_project;
 use crate::access::Caller;
-use crate::extract::JiraQuery;
+use crate::extract::{JiraQuery, query_count};
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::{ComponentRecord, ProjectRecord, World};
@@ -71,6 +72,18 @@ pub(crate) struct PageQuery {
     component_source: Option<String>,
 }
 
+/// Whether the component's name or description contains `needle` (lowercased),
+/// without regard to case: the `query` of both paged lists. No needle keeps all.
+fn contains(component: &ComponentRecord, needle: Option<&str>) -> bool {
+    needle.is_none_or(|n| {
+        component.name.to_lowercase().contains(n)
+            || component
+                .description
+                .as_deref()
+                .is_some_and(|d| d.to_lowercase().contains(n))
+    })
+}
+
 /// `getProjectComponentsPaginated`'s default page; its cap is the project
 /// search's, as the spec names none.
 const PAGE: usize = 50;
@@ -110,14 +123,7 @@ pub(crate) async fn page(
     let mut found: Vec<(&ComponentRecord, usize)> = by_name(project)
         .into_iter()
         .filter(|_| !from_compass(query.component_source.as_deref()))
-        .filter(|c| {
-            needle.as_deref().is_none_or(|n| {
-                c.name.to_lowercase().contains(n)
-                    || c.description
-                        .as_deref()
-                        .is_some_and(|d| d.to_lowercase().contains(n))
-            })
-        })
+        .filter(|c| contains(c, needle.as_deref()))
         .map(|c| (c, issue_count(&world, project, c)))
         .collect();
     let order = query.order_by.as_deref().unwrap_or_default();
@@ -167,5 +173,99 @@ pub(crate) async fn page(
         "{}/rest/api/3/project/{}/component",
         caller.links, project.key
     );
+    Ok(Json(page_bean(&base, window, found.len(), values)))
+}
+
+/// `findComponentsForProjects`: a `PageBean2ComponentJsonBean` of the
+/// components of the projects `projectIdsOrKeys` names (repeated or
+/// comma-separated), each one the caller must be able to browse (else the
+/// spec's `404` naming it). With none named, the spec being silent, the
+/// simulator lists the components of every project the caller may browse.
+/// `query` as the project's paged list reads it; `orderBy` `name` or
+/// `description` (none first), `+` or none ascending, `-` descending; by name
+/// otherwise. Each value is the spec's `ComponentJsonBean` as its example
+/// shows it: `id`, `name`, `description` when there is one, `self`. No project
+/// of the simulator is connected to Compass, so no global component is listed.
+pub(crate) async fn across_projects(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, JiraError> {
+    let mut named = Vec::new();
+    let (mut start_at, mut max_results) = (None, None);
+    let (mut order_by, mut needle) = (String::new(), None);
+    // The parameters that say which list this is, for the page's links.
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if matches!(key.as_ref(), "projectIdsOrKeys" | "orderBy" | "query") {
+            kept.push((key.to_string(), value.to_string()));
+        }
+        match key.as_ref() {
+            "projectIdsOrKeys" => named.extend(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned),
+            ),
+            "startAt" => start_at = Some(query_count("startAt", &value)?),
+            "maxResults" => max_results = Some(query_count("maxResults", &value)?),
+            "orderBy" => order_by = value.into_owned(),
+            "query" => needle = Some(value.to_lowercase()),
+            _ => {}
+        }
+    }
+    let world = shared.world();
+    let mut projects: Vec<&ProjectRecord> = Vec::new();
+    if named.is_empty() {
+        projects.extend(
+            world
+                .projects
+                .iter()
+                .filter(|p| p.grants(&caller.account_id, crate::seed::SeedPermission::Browse)),
+        );
+    }
+    for id_or_key in &named {
+        let project = browsable_project(&world, &caller, id_or_key)?;
+        if !projects.iter().any(|p| p.key == project.key) {
+            projects.push(project);
+        }
+    }
+    let mut found: Vec<&ComponentRecord> = projects
+        .iter()
+        .flat_map(|p| p.components.iter())
+        .filter(|c| contains(c, needle.as_deref()))
+        .collect();
+    let (descending, field) = match order_by.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, order_by.strip_prefix('+').unwrap_or(&order_by)),
+    };
+    found.sort_by_cached_key(|c| c.name.to_lowercase());
+    if field == "description" {
+        found.sort_by_cached_key(|c| c.description.as_deref().map(str::to_lowercase));
+    }
+    if descending && matches!(field, "name" | "description") {
+        found.reverse();
+    }
+    let window = Window::new(start_at, max_results, PAGE, CAP);
+    let window = Window {
+        max: window.max.max(1),
+        ..window
+    };
+    let values = window
+        .of(&found)
+        .map(|c| {
+            let mut value = json!({
+                "id": c.id,
+                "name": c.name,
+                "self": format!("{}/rest/api/3/component/{}", caller.links, c.id),
+            });
+            if let Some(description) = &c.description {
+                value["description"] = json!(description);
+            }
+            value
+        })
+        .collect();
+    let base = with_query(format!("{}/rest/api/3/component", caller.links), &kept);
     Ok(Json(page_bean(&base, window, found.len(), values)))
 }
