@@ -28,6 +28,8 @@
 //! keeps (`world::issue::MAX_HISTORY_ENTRIES` per issue; a seeded issue starts
 //! without one, so it has held only its seeded values).
 
+use std::collections::HashSet;
+
 use time::OffsetDateTime;
 
 use super::JqlError;
@@ -65,7 +67,7 @@ enum Kind {
     Changed,
     /// `WAS` or `WAS IN` one of these values (`negate` for `WAS NOT [IN]`).
     Was {
-        wanted: Vec<Option<String>>,
+        wanted: Wanted,
         negate: bool,
     },
 }
@@ -74,11 +76,11 @@ enum Kind {
 #[derive(Debug, Clone)]
 enum Condition {
     /// The old value is one of these (lower case; `None` is EMPTY).
-    From(Vec<Option<String>>),
+    From(Wanted),
     /// The new value is one of these.
-    To(Vec<Option<String>>),
-    /// Made by one of these account ids.
-    By(Vec<String>),
+    To(Wanted),
+    /// Made by one of these account ids (lower case).
+    By(HashSet<String>),
     Before(dates::DateValue),
     After(dates::DateValue),
     On(dates::DateValue),
@@ -129,7 +131,7 @@ impl HistoryTest {
         let kind = match (clause.operator, &clause.operand) {
             (HistoryOperator::Changed, _) => Kind::Changed,
             (operator, Some(operand)) => Kind::Was {
-                wanted: resolve.values("was", operand)?,
+                wanted: Wanted::new(resolve.values("was", operand)?),
                 negate: matches!(
                     operator,
                     HistoryOperator::WasNot | HistoryOperator::WasNotIn
@@ -181,7 +183,7 @@ impl HistoryTest {
             }),
             Kind::Was { wanted, negate } => {
                 let was = self.spans(issue, &changes).iter().any(|span| {
-                    value_is(wanted, span.id, span.name)
+                    wanted.has(span.id, span.name)
                         && self.conditions.iter().all(|c| c.holds(span, None, now))
                 });
                 was != *negate
@@ -259,9 +261,9 @@ impl Condition {
         let at = |value: &dates::DateValue| value.instant(now);
         let ends_after = |t: OffsetDateTime| span.end.is_none_or(|end| end > t);
         match self {
-            Self::From(wanted) => change.is_some_and(|c| value_is(wanted, c.from.0, c.from.1)),
-            Self::To(wanted) => change.is_some_and(|c| value_is(wanted, c.to.0, c.to.1)),
-            Self::By(authors) => authors.iter().any(|a| a.eq_ignore_ascii_case(span.author)),
+            Self::From(wanted) => change.is_some_and(|c| wanted.has(c.from.0, c.from.1)),
+            Self::To(wanted) => change.is_some_and(|c| wanted.has(c.to.0, c.to.1)),
+            Self::By(authors) => authors.contains(&span.author.to_lowercase()),
             Self::Before(value) => at(value).is_some_and(|t| span.start < t),
             Self::After(value) => at(value).is_some_and(|t| match change {
                 Some(_) => span.start > t,
@@ -282,17 +284,38 @@ impl Condition {
     }
 }
 
-/// Whether a value (its id and its name) is one of `wanted`.
-fn value_is(wanted: &[Option<String>], id: Option<&str>, name: Option<&str>) -> bool {
-    let id = id.filter(|s| !s.is_empty());
-    let name = name.filter(|s| !s.is_empty());
-    wanted.iter().any(|w| match w {
-        None => id.is_none() && name.is_none(),
-        Some(w) => [id, name]
+/// The values a clause names, lower case, `EMPTY` apart. A set, not a list:
+/// JQL's 10,000 characters hold thousands of values, and each is asked about
+/// every value every issue has held (up to a thousand changes an issue), so a
+/// list walked each time would let one query cost billions of comparisons.
+#[derive(Debug, Clone)]
+struct Wanted {
+    values: HashSet<String>,
+    empty: bool,
+}
+
+impl Wanted {
+    fn new(values: Vec<Option<String>>) -> Self {
+        let empty = values.iter().any(Option::is_none);
+        Self {
+            values: values.into_iter().flatten().collect(),
+            empty,
+        }
+    }
+
+    /// Whether a value (its id and its name, either may be unknown) is wanted:
+    /// no value is `EMPTY`; else the id or the name, without regard to case.
+    fn has(&self, id: Option<&str>, name: Option<&str>) -> bool {
+        let id = id.filter(|s| !s.is_empty());
+        let name = name.filter(|s| !s.is_empty());
+        if id.is_none() && name.is_none() {
+            return self.empty;
+        }
+        [id, name]
             .into_iter()
             .flatten()
-            .any(|have| have.eq_ignore_ascii_case(w)),
-    })
+            .any(|have| self.values.contains(&have.to_lowercase()))
+    }
 }
 
 /// What a clause's values are resolved with.
@@ -319,8 +342,10 @@ impl Resolve<'_> {
             })
         };
         Ok(match kind {
-            PredicateKind::From => Condition::From(self.values(kind.as_str(), operand)?),
-            PredicateKind::To => Condition::To(self.values(kind.as_str(), operand)?),
+            PredicateKind::From => {
+                Condition::From(Wanted::new(self.values(kind.as_str(), operand)?))
+            }
+            PredicateKind::To => Condition::To(Wanted::new(self.values(kind.as_str(), operand)?)),
             PredicateKind::By => {
                 let people = Resolve {
                     people: true,
@@ -500,6 +525,23 @@ mod tests {
         ] {
             assert_eq!(keys(jql), want, "{jql}");
         }
+    }
+
+    #[test]
+    fn a_long_list_of_values_is_one_lookup_per_value_held() {
+        // Hundreds of values, the one that matters last: each value an issue
+        // held is looked up, not compared with every one listed.
+        let listed = (0..600)
+            .map(|n| format!("s{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let was = format!("status WAS IN ({listed}, \"In Progress\") AND key = KILN-5");
+        assert_eq!(keys(&was), ["KILN-5"]);
+        let changed = format!("status CHANGED FROM ({listed}, 10000) BY ({listed}, {BOB})");
+        assert!(changed.chars().count() < crate::jql::parser::MAX_JQL_CHARS);
+        assert_eq!(keys(&changed), ["KILN-5"]);
+        let empty = format!("assignee CHANGED FROM ({listed}, EMPTY)");
+        assert_eq!(keys(&empty), ["KILN-6"]);
     }
 
     #[test]
