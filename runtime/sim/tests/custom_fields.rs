@@ -787,6 +787,46 @@ async fn dates_labels_and_multiselects_are_searched_by_value() {
     );
 }
 
+/// Jira tells apart custom fields that share a name by the type's display
+/// name in square brackets, as an app's `"ID Scarlett[Labels]" in (…)` does.
+#[tokio::test]
+async fn a_clause_names_a_field_by_its_name_and_type() {
+    let mut seed = seeded();
+    seed.custom_fields.push(seed_field("Ref", "textfield", &[]));
+    seed.projects[0].issues[0]
+        .custom_fields
+        .insert("Ref".into(), json!("alpha"));
+    let sim = start_with(SimConfig {
+        seed,
+        ..SimConfig::default()
+    })
+    .await;
+    // A seed refuses a second field of a name; Jira's REST API does not.
+    let labels_id = create_field(&sim, "Ref", "labels", Some("labelsearcher")).await;
+    let reply = caller(&sim, ADMIN)
+        .put(
+            "/rest/api/3/issue/KILN-2",
+            &json!({ "fields": { labels_id: ["S-1"] } }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    let labels = keys(&sim, "\"Ref[Labels]\" in (\"S-1\", \"S-2\")").await;
+    assert_eq!(labels.expect("labels"), ["KILN-2"]);
+    let text = keys(&sim, "\"ref[short TEXT]\" ~ alpha").await;
+    assert_eq!(
+        text.expect("short text"),
+        ["KILN-1"],
+        "without regard to case"
+    );
+    let err = keys(&sim, "\"Ref[Number]\" = 1")
+        .await
+        .expect_err("no Ref of that type");
+    assert_eq!(
+        err["errorMessages"][0],
+        "Field 'Ref[Number]' does not exist or you do not have permission to view it."
+    );
+}
+
 #[tokio::test]
 async fn seeds_with_bad_custom_fields_are_refused() {
     let mut seed = seeded();

@@ -351,9 +351,12 @@ impl<'a> Resolver<'a> {
     }
 
     /// The searchable custom field a clause names: `cf[N]`, or a name no system
-    /// field has (the first field of that name, without regard to case). These are
-    /// the field's `clauseNames`; `customfield_N` is not one, and Jira answers it as
-    /// an unknown field. A field without a searcher cannot be searched, as in Jira.
+    /// field has (the first field of that name, without regard to case), or
+    /// that name with its type's display name in square brackets (`"Story
+    /// Points[Number]"`, Jira's way to tell apart fields that share a name).
+    /// The first two are the field's `clauseNames`; `customfield_N` is not one,
+    /// and Jira answers it as an unknown field. A field without a searcher
+    /// cannot be searched, as in Jira.
     fn custom_field(&self, name: &str) -> Option<&'a CustomFieldRecord> {
         let number = name
             .get(..3)
@@ -361,11 +364,19 @@ impl<'a> Resolver<'a> {
             .and_then(|_| name.get(3..)?.strip_suffix(']')?.parse::<u64>().ok());
         let found = match number {
             Some(number) => self.world.custom_field_numbered(number),
-            None if field_named(name).is_none() && !is_system_clause(name) => self
-                .world
-                .custom_fields
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case(name)),
+            None if field_named(name).is_none() && !is_system_clause(name) => {
+                let fields = &self.world.custom_fields;
+                fields
+                    .iter()
+                    .find(|f| f.name.eq_ignore_ascii_case(name))
+                    .or_else(|| {
+                        let (base, kind) = name.strip_suffix(']')?.rsplit_once('[')?;
+                        fields.iter().find(|f| {
+                            f.name.eq_ignore_ascii_case(base)
+                                && f.kind.display_name().eq_ignore_ascii_case(kind)
+                        })
+                    })
+            }
             None => None,
         };
         found.filter(|f| f.searcher_key.is_some())

@@ -76,7 +76,7 @@ fn paginated_field(field: &CustomFieldRecord, screens: usize) -> Value {
         "contextsCount": field.contexts.len(),
         "projectsCount": field.contexts.iter().map(|c| c.project_ids.len()).sum::<usize>(),
         "screensCount": screens,
-        "typeDisplayName": type_display_name(field.kind),
+        "typeDisplayName": field.kind.display_name(),
         "lastUsed": { "type": "NOT_TRACKED" },
     });
     if let Some(description) = &field.description {
@@ -86,22 +86,6 @@ fn paginated_field(field: &CustomFieldRecord, screens: usize) -> Value {
         value["searcherKey"] = json!(searcher);
     }
     value
-}
-
-fn type_display_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::TextField => "Short text",
-        Kind::TextArea => "Paragraph",
-        Kind::Float => "Number",
-        Kind::Select => "Dropdown",
-        Kind::MultiSelect => "Select list (multiple choices)",
-        Kind::Labels => "Labels",
-        Kind::DatePicker => "Date picker",
-        Kind::DateTime => "Date time picker",
-        Kind::UserPicker => "User picker (single user)",
-        Kind::Cascading => "Select list (cascading)",
-        Kind::App => "Forge app field",
-    }
 }
 
 /// `CustomFieldDefinitionJsonBean`.

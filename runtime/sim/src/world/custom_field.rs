@@ -97,6 +97,25 @@ impl Kind {
         }
     }
 
+    /// The type's name as Jira shows it (`Field.typeDisplayName` of `GET
+    /// /field/search`), which is also what JQL's `"Name[Type]"` names a custom
+    /// field by when several share its name.
+    pub(crate) fn display_name(self) -> &'static str {
+        match self {
+            Kind::TextField => "Short text",
+            Kind::TextArea => "Paragraph",
+            Kind::Float => "Number",
+            Kind::Select => "Dropdown",
+            Kind::MultiSelect => "Select list (multiple choices)",
+            Kind::Labels => "Labels",
+            Kind::DatePicker => "Date picker",
+            Kind::DateTime => "Date time picker",
+            Kind::UserPicker => "User picker (single user)",
+            Kind::Cascading => "Select list (cascading)",
+            Kind::App => "Forge app field",
+        }
+    }
+
     /// The full type key (`com.atlassian.jira.plugin.system.customfieldtypes:select`).
     pub(crate) fn type_key(self) -> String {
         format!("{TYPE_PREFIX}{}", self.key())
