@@ -86,11 +86,21 @@ function queryValue(value) {
   return encodeURIComponent(value);
 }
 
-/** route`/rest/api/3/issue/${key}?fields=${fields}` */
+/**
+ * route`/rest/api/3/issue/${key}?fields=${fields}`
+ *
+ * Also called as a plain function, `route('/rest/api/3/issuetype')`, by apps
+ * written for @forge/api 2.x, whose `route` walks its first argument by index
+ * and so reads a string, one character per fragment, as the whole path (a
+ * path with no values to check: the app vouches for it, as with
+ * `assumeTrustedRoute`). Later versions stop after the first fragment and
+ * keep only `/`; Kiln keeps 2.x's reading, the one such apps were tested on.
+ */
 export function route(strings, ...values) {
   let inQuery = false;
   let out = '';
-  strings.forEach((fragment, i) => {
+  for (let i = 0; i < strings.length; i++) {
+    const fragment = String(strings[i]);
     if (/[?#]/.test(fragment)) {
       inQuery = true;
     }
@@ -98,7 +108,7 @@ export function route(strings, ...values) {
     if (i < values.length) {
       out += inQuery ? queryValue(values[i]) : pathValue(values[i]);
     }
-  });
+  }
   return new ReadonlyRoute(out);
 }
 

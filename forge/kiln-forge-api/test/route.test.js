@@ -47,6 +47,16 @@ test('a route is read-only and only routes are accepted', () => {
   assert.equal(routeFromAbsolute('https://x.atlassian.net/rest/api/3/field?a=1').value, '/rest/api/3/field?a=1');
 });
 
+// @forge/api 2.x's `route` walks its first argument by index, so apps locked
+// to it call `route(path)` with a plain string (Jira Hook Ninja's API client).
+test('route called with a plain string takes it as the whole path', () => {
+  const r = route('/rest/api/3/project/search?startAt=0');
+  assert.ok(isRoute(r));
+  assert.equal(r.value, '/rest/api/3/project/search?startAt=0');
+  assert.equal(route('').value, '');
+  assert.throws(() => route(undefined), TypeError);
+});
+
 // @forge/api's route is a `ReadonlyRoute` whose path is its own `value_`
 // (node_modules/@forge/api/out/safeUrl.js): what an app logging or
 // serializing one sees, and what code reading `value_` reads.

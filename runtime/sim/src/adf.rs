@@ -78,15 +78,32 @@ pub(crate) fn is_document(value: &Value) -> bool {
         && value.get("content").is_some_and(Value::is_array)
 }
 
+/// Whether a document holds a `text` node with no text. ADF's `text` node needs
+/// at least one character (https://developer.atlassian.com/cloud/jira/platform/apis/document/nodes/text/),
+/// and Jira refuses such a document with a bare 400 `INVALID_INPUT`: what an app
+/// that writes `description || ""` into a paragraph meets. The depth is bounded
+/// by the JSON parser's nesting limit.
+fn has_empty_text(node: &Value) -> bool {
+    let empty = kind(node) == "text" && node.get("text").and_then(Value::as_str) == Some("");
+    empty || children(node).iter().any(has_empty_text)
+}
+
+/// Jira's whole answer to a document it cannot read (an empty text node).
+const INVALID_INPUT: &str = "INVALID_INPUT";
+
 /// An optional document field of a request (a description, a worklog comment):
-/// absent or `null` is none, a document is kept, anything else is the 400 Jira
-/// gives, naming `field`.
+/// absent or `null` is none, a document is kept, a document with an empty text
+/// node is Jira's `INVALID_INPUT`, anything else is the 400 Jira gives, naming
+/// `field`.
 pub(crate) fn optional_field(
     field: &str,
     value: Option<Value>,
 ) -> Result<Option<Value>, JiraError> {
     match value {
         None | Some(Value::Null) => Ok(None),
+        Some(doc) if is_document(&doc) && has_empty_text(&doc) => {
+            Err(JiraError::bad_request(INVALID_INPUT))
+        }
         Some(doc) if is_document(&doc) => Ok(Some(doc)),
         Some(_) => Err(JiraError::field(
             field,
@@ -106,6 +123,23 @@ mod tests {
         assert_eq!(
             plain_text(&doc).split_whitespace().collect::<Vec<_>>(),
             ["first", "second"]
+        );
+    }
+
+    #[test]
+    fn an_empty_text_node_anywhere_is_invalid_input() {
+        let nested = json!({ "type": "doc", "version": 1, "content": [{ "type": "bulletList",
+            "content": [{ "type": "listItem", "content": [{ "type": "paragraph",
+                "content": [{ "type": "text", "text": "" }] }] }] }] });
+        let refused = optional_field("description", Some(nested)).unwrap_err();
+        assert_eq!(refused.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(refused.describe(), "INVALID_INPUT");
+        // An empty paragraph is how a document says "nothing": kept.
+        let empty_paragraph = json!({ "type": "doc", "version": 1, "content": [{ "type": "paragraph", "content": [] }] });
+        assert!(
+            optional_field("description", Some(empty_paragraph))
+                .unwrap()
+                .is_some()
         );
     }
 

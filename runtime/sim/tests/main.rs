@@ -7,6 +7,7 @@
 
 mod common;
 
+mod adf_empty_text;
 mod admin_webhooks;
 mod agile;
 mod agile_epics;
