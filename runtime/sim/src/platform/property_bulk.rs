@@ -14,6 +14,7 @@
 //! value of at most 32,768 bytes of JSON), and every change raises the
 //! `issue_property_set` or `issue_property_deleted` webhook a single write does.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::{Extension, Path, State};
@@ -107,7 +108,8 @@ struct IssueProperties {
 /// ("all the issues visible to the user and where the user has the EDIT_ISSUES
 /// permission"), narrowed by the filter's criteria, all of which must hold.
 struct Eligible<'f> {
-    entity_ids: Option<&'f [u64]>,
+    /// A set: up to [`MAX_FILTER_IDS`] ids, each asked about every issue.
+    entity_ids: Option<HashSet<u64>>,
     current_value: Option<&'f Value>,
     has_property: Option<bool>,
 }
@@ -119,7 +121,11 @@ impl Eligible<'_> {
             .iter()
             .enumerate()
             .filter(|(_, issue)| may_edit(world, caller, &issue.project_key))
-            .filter(|(_, issue)| self.entity_ids.is_none_or(|ids| ids.contains(&issue.id)))
+            .filter(|(_, issue)| {
+                self.entity_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&issue.id))
+            })
             .filter(|(_, issue)| {
                 let stored = issue.properties.get(key);
                 self.current_value.is_none_or(|v| stored == Some(v))
@@ -135,14 +141,25 @@ fn may_edit(world: &World, caller: &Caller, project: &str) -> bool {
         && world.may(&caller.account_id, project, SeedPermission::Edit)
 }
 
-fn bounded_ids(ids: Option<&Vec<u64>>) -> Result<Option<&[u64]>, JiraError> {
+fn bounded_ids(ids: Option<&Vec<u64>>) -> Result<Option<HashSet<u64>>, JiraError> {
     match ids {
         Some(ids) if ids.len() > MAX_FILTER_IDS => Err(JiraError::field(
             "entityIds",
             format!("At most {MAX_FILTER_IDS} issue IDs can be given."),
         )),
-        other => Ok(other.map(Vec::as_slice)),
+        other => Ok(other.map(|ids| ids.iter().copied().collect())),
     }
+}
+
+/// Each issue's index by id, for a write naming many issues: one pass over
+/// the site, not one per id named.
+fn indexes_by_id(world: &World) -> HashMap<u64, usize> {
+    world
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(index, issue)| (issue.id, index))
+        .collect()
 }
 
 /// `value` checked as a single write checks its body.
@@ -303,19 +320,20 @@ pub(crate) async fn set_list(
     }
     let properties = properties_of(listed.properties)?;
     let mut world = shared.world();
+    let by_id = indexes_by_id(&world);
     let mut indexes = Vec::with_capacity(ids.len());
+    let mut seen = HashSet::with_capacity(ids.len());
     for id in &ids {
-        let index = world
-            .issues
-            .iter()
-            .position(|issue| issue.id == *id)
+        let index = by_id
+            .get(id)
+            .copied()
             .filter(|&i| may_edit(&world, &caller, &world.issues[i].project_key))
             .ok_or_else(|| {
                 JiraError::bad_request(format!(
                     "Issue {id} does not exist or you do not have permission to edit it."
                 ))
             })?;
-        if !indexes.contains(&index) {
+        if seen.insert(index) {
             indexes.push(index);
         }
     }
@@ -356,8 +374,9 @@ pub(crate) async fn set_by_issue(
         writes.push((id, properties_of(issue.properties)?));
     }
     let mut world = shared.world();
+    let by_id = indexes_by_id(&world);
     for (id, properties) in writes {
-        let Some(index) = world.issues.iter().position(|issue| issue.id == id) else {
+        let Some(&index) = by_id.get(&id) else {
             continue;
         };
         if !may_edit(&world, &caller, &world.issues[index].project_key) {
