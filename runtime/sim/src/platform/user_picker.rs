@@ -16,6 +16,7 @@
 //! thousand. Every user of the simulator holds *Browse users and groups*
 //! (`platform/group.rs`), so no caller is limited to exact matches.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::Json;
@@ -44,7 +45,8 @@ struct PickerQuery {
     max: Option<usize>,
     show_avatar: bool,
     avatar_size: Option<String>,
-    exclude_account_ids: Vec<String>,
+    /// A set: as many as a URL holds, each asked about every user.
+    exclude_account_ids: HashSet<String>,
     /// `exclude` (usernames): gone from Jira Cloud, refused beside `excludeAccountIds`.
     exclude_given: bool,
     case_insensitive: bool,
