@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::jira_software_events::{config, entries, manifest, report_url};
-use crate::support::{self, APP_ACCOUNT, Serve, client, wait_for};
+use crate::jira_software_events::{config, entries, last_run, manifest, report_url};
+use crate::support::{self, APP_ACCOUNT, Serve, client};
 
 const PROJECT_CREATED: &str = "avi:jira:created:project";
 const VERSION_RELEASED: &str = "avi:jira:released:version";
@@ -37,11 +37,7 @@ fn platform(serve: &Serve, method: reqwest::Method, path: &str, body: &Value) ->
 
 /// The event `app` last ran for `event`, once it has run `count` times for it.
 fn ran(report: &str, event: &str, count: u64) -> Value {
-    let counted = format!("lifecycle:{event}");
-    wait_for(&format!("the {event} trigger to run"), || {
-        entries(report, "lifecycle:")[&counted] == count
-    });
-    entries(report, "lifecycle-last:")[format!("lifecycle-last:{event}")]["event"].clone()
+    last_run(report, event, count)["event"].clone()
 }
 
 #[test]
