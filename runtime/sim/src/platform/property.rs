@@ -99,6 +99,23 @@ pub(crate) fn remove(properties: &mut BTreeMap<String, Value>, key: &str) -> Res
         .ok_or_else(|| not_found(key))
 }
 
+/// Raises the webhook of a change to issue property `key` on the issue at
+/// `index` (`issue_property_set` with its new `value`, `issue_property_deleted`
+/// for `None`): one step for the single and the bulk writes.
+pub(crate) fn announce(
+    shared: &Shared,
+    world: &crate::world::World,
+    caller: &Caller,
+    index: usize,
+    key: &str,
+    value: Option<&Value>,
+) {
+    let raised = shared
+        .event_context(world, &caller.account_id)
+        .issue_property(&world.issues[index], key, value);
+    shared.emit(world, raised);
+}
+
 pub(crate) async fn keys(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
@@ -137,10 +154,14 @@ pub(crate) async fn set(
         &path.property_key,
         value.clone(),
     );
-    let raised = shared
-        .event_context(&world, &caller.account_id)
-        .issue_property(&world.issues[index], &path.property_key, Some(&value));
-    shared.emit(&world, raised);
+    announce(
+        &shared,
+        &world,
+        &caller,
+        index,
+        &path.property_key,
+        Some(&value),
+    );
     Ok(stored)
 }
 
@@ -157,9 +178,6 @@ pub(crate) async fn delete(
         Change::PropertyDelete,
     )?;
     remove(&mut world.issues[index].properties, &path.property_key)?;
-    let raised = shared
-        .event_context(&world, &caller.account_id)
-        .issue_property(&world.issues[index], &path.property_key, None);
-    shared.emit(&world, raised);
+    announce(&shared, &world, &caller, index, &path.property_key, None);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::expression_evaluate::refusal;
-use super::property::property_value;
+use super::property::{announce, property_value};
 use super::task;
 use super::v2::V2Request;
 use crate::access::Caller;
@@ -173,10 +173,7 @@ fn set(shared: &Shared, world: &mut World, caller: &Caller, index: usize, key: &
     world.issues[index]
         .properties
         .insert(key.to_owned(), value.clone());
-    let raised = shared
-        .event_context(world, &caller.account_id)
-        .issue_property(&world.issues[index], key, Some(&value));
-    shared.emit(world, raised);
+    announce(shared, world, caller, index, key, Some(&value));
 }
 
 /// `bulkSetIssueProperty`: `value`, or the value `expression` gives for each
@@ -277,10 +274,7 @@ pub(crate) async fn delete_from_many(
     let mut world = shared.world();
     for index in eligible.indexes(&world, &caller, &key) {
         world.issues[index].properties.remove(&key);
-        let raised = shared
-            .event_context(&world, &caller.account_id)
-            .issue_property(&world.issues[index], &key, None);
-        shared.emit(&world, raised);
+        announce(&shared, &world, &caller, index, &key, None);
     }
     let task = world.record_task(&caller.account_id);
     Ok(task::see_other(&caller.links, &task, v2.is_some()))
