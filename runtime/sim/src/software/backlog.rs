@@ -25,6 +25,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::board::BoardKind;
+use crate::world::rank::Place;
 use crate::world::{HistoryRecord, World};
 
 /// `moveIssuesToSprintAndRank`: 204. The sprint must be future or active.
@@ -50,10 +51,7 @@ pub(crate) async fn to_sprint(
     let place = issue_place(&world, &caller, &body)?;
     let indexes = changeable(&world, &caller, &wanted, "schedule")?;
     move_all(&mut world, &caller, &indexes, Some(to));
-    if let Some(place) = place {
-        let ids: Vec<u64> = indexes.iter().map(|&i| world.issues[i].id).collect();
-        world.rank_issues(&ids, place);
-    }
+    rank_moved(&mut world, &indexes, place);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -111,11 +109,17 @@ pub(crate) async fn to_board_backlog(
         ));
     }
     move_all(&mut world, &caller, &indexes, None);
+    rank_moved(&mut world, &indexes, place);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ranks the moved issues at `place`, in the order asked for, when the body
+/// named one; leaves their rank alone otherwise.
+fn rank_moved(world: &mut World, indexes: &[usize], place: Option<Place>) {
     if let Some(place) = place {
         let ids: Vec<u64> = indexes.iter().map(|&i| world.issues[i].id).collect();
         world.rank_issues(&ids, place);
     }
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The indexes of the issues `wanted` names, each once and in the order
