@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::super::component::shape;
+use super::super::order_direction;
 use super::super::page::{Window, page_bean, with_query};
 use super::super::project::browsable_project;
 use crate::access::Caller;
@@ -126,11 +127,7 @@ pub(crate) async fn page(
         .filter(|c| contains(c, needle.as_deref()))
         .map(|c| (c, issue_count(&world, project, c)))
         .collect();
-    let order = query.order_by.as_deref().unwrap_or_default();
-    let (descending, field) = match order.strip_prefix('-') {
-        Some(field) => (true, field),
-        None => (false, order.strip_prefix('+').unwrap_or(order)),
-    };
+    let (field, descending) = order_direction::split(query.order_by.as_deref().unwrap_or_default());
     let lead_name = |c: &ComponentRecord| {
         c.lead
             .as_deref()
@@ -236,10 +233,7 @@ pub(crate) async fn across_projects(
         .flat_map(|p| p.components.iter())
         .filter(|c| contains(c, needle.as_deref()))
         .collect();
-    let (descending, field) = match order_by.strip_prefix('-') {
-        Some(field) => (true, field),
-        None => (false, order_by.strip_prefix('+').unwrap_or(&order_by)),
-    };
+    let (field, descending) = order_direction::split(&order_by);
     found.sort_by_cached_key(|c| c.name.to_lowercase());
     if field == "description" {
         found.sort_by_cached_key(|c| c.description.as_deref().map(str::to_lowercase));
