@@ -644,3 +644,41 @@ async fn analyse_checks_syntax_with_the_evaluators_parser() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn declarations_ifs_nullish_coalescing_and_optional_chaining_evaluate() {
+    let sim = start().await;
+    // Atlassian's grammar: declarations, `return`, `if`/`else`, `??` and `?.`.
+    let text = "let parent = issue.parent?.key ?? 'none';\n\
+                let count = issue.comments.length;\n\
+                if (count > 0) { return { parent, count }; } else { { parent, count: 0 } }";
+    let reply = evaluate(
+        &sim,
+        ADMIN,
+        EVALUATE,
+        &json!({ "expression": text, "context": { "issue": { "key": "KILN-1" } } }),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.body["value"]["parent"], "none", "{}", reply.text);
+    assert!(reply.body["value"]["count"].is_number(), "{}", reply.text);
+    // The analysis reads them with the same parser: valid, and what Jira's
+    // grammar has no place for (an `if` without `else`) is a syntax error.
+    let analysed = evaluate(
+        &sim,
+        USER,
+        ANALYSE,
+        &json!({ "expressions": [text, "if (true) { 1 }"] }),
+    )
+    .await;
+    assert_eq!(analysed.status, StatusCode::OK, "{}", analysed.text);
+    let results = analysed.body["results"].as_array().expect("results");
+    assert_eq!(results[0]["valid"], true, "{}", analysed.text);
+    assert_eq!(results[1]["valid"], false, "{}", analysed.text);
+    assert_eq!(
+        results[1]["errors"][0]["type"], "syntax",
+        "{}",
+        analysed.text
+    );
+    sim.shutdown().await;
+}

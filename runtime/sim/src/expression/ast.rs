@@ -22,21 +22,29 @@ pub(crate) enum Kind {
     List(Vec<Node>),
     /// `{ key: value, … }`, keys in the order written.
     Object(Vec<(String, Node)>),
-    /// `object.property`
+    /// `object.property`, or `object?.property` when `optional`.
     Member {
         object: Box<Node>,
         property: String,
+        optional: bool,
     },
-    /// `object[index]`
+    /// `object[index]`, or `object?.[index]` when `optional`.
     Index {
         object: Box<Node>,
         index: Box<Node>,
+        optional: bool,
     },
-    /// `callee(arguments…)`: a method when the callee is a member access.
+    /// `callee(arguments…)`: a method when the callee is a member access;
+    /// `callee?.(arguments…)` when `optional`.
     Call {
         callee: Box<Node>,
         arguments: Vec<Node>,
+        optional: bool,
     },
+    /// A chain of member accesses, indexes and calls with at least one optional
+    /// link (`?.`): where an optional link's receiver is `null`, the whole
+    /// chain is `null` (JavaScript's short-circuit), not only that link.
+    OptionalChain(Box<Node>),
     Unary {
         operator: UnaryOperator,
         operand: Box<Node>,
@@ -55,6 +63,13 @@ pub(crate) enum Kind {
     /// `(a, b) => body`
     Arrow {
         parameters: Vec<String>,
+        body: Box<Node>,
+    },
+    /// `let name = value; body` (the `let` may be left out): `name` is
+    /// `value` while `body` is evaluated.
+    Let {
+        name: String,
+        value: Box<Node>,
         body: Box<Node>,
     },
 }
@@ -82,6 +97,8 @@ pub(crate) enum BinaryOperator {
     GreaterOrEqual,
     And,
     Or,
+    /// `??`: the right side when the left is `null`.
+    Coalesce,
 }
 
 impl Node {
@@ -113,10 +130,10 @@ impl Kind {
             Self::List(items) => Box::new(items.iter()),
             Self::Object(entries) => Box::new(entries.iter().map(|(_, v)| v)),
             Self::Member { object, .. } => Box::new(std::iter::once(&**object)),
-            Self::Index { object, index } => Box::new([&**object, &**index].into_iter()),
-            Self::Call { callee, arguments } => {
-                Box::new(std::iter::once(&**callee).chain(arguments.iter()))
-            }
+            Self::Index { object, index, .. } => Box::new([&**object, &**index].into_iter()),
+            Self::Call {
+                callee, arguments, ..
+            } => Box::new(std::iter::once(&**callee).chain(arguments.iter())),
             Self::Unary { operand, .. } => Box::new(std::iter::once(&**operand)),
             Self::Binary { left, right, .. } => Box::new([&**left, &**right].into_iter()),
             Self::Conditional {
@@ -125,6 +142,8 @@ impl Kind {
                 otherwise,
             } => Box::new([&**test, &**then, &**otherwise].into_iter()),
             Self::Arrow { body, .. } => Box::new(std::iter::once(&**body)),
+            Self::OptionalChain(chain) => Box::new(std::iter::once(&**chain)),
+            Self::Let { value, body, .. } => Box::new([&**value, &**body].into_iter()),
         }
     }
 }

@@ -34,6 +34,12 @@ pub(crate) enum ExpressionError {
          evaluates it. docs/simulator.md lists the subset the simulator models."
     )]
     NotModelled { what: String, at: String },
+    /// An optional link (`?.`) met `null`: the evaluator's signal to the
+    /// enclosing [`super::ast::Kind::OptionalChain`], which turns it into the
+    /// chain's `null`. The parser wraps every chain with an optional link, so it
+    /// never leaves the evaluator.
+    #[error("Kiln's Jira simulator lost track of an optional chain (?.)")]
+    ShortCircuit,
 }
 
 impl ExpressionError {

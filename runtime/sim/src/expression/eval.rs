@@ -188,16 +188,48 @@ impl<'a, 's> Evaluator<'a, 's> {
                 }
                 Value::map(values).map_err(|e| self.too_deep(node, e))
             }
-            Kind::Member { object, property } => {
-                let receiver = self.evaluate(object, scope)?;
+            Kind::Member {
+                object,
+                property,
+                optional,
+            } => {
+                let receiver = self.receiver(object, *optional, scope)?;
                 self.member(node, object, &receiver, property, None)
             }
-            Kind::Index { object, index } => {
-                let receiver = self.evaluate(object, scope)?;
+            Kind::Index {
+                object,
+                index,
+                optional,
+            } => {
+                let receiver = self.receiver(object, *optional, scope)?;
                 let key = self.evaluate(index, scope)?;
                 self.index(node, object, index, &receiver, &key)
             }
-            Kind::Call { callee, arguments } => self.call(node, callee, arguments, scope),
+            Kind::Call {
+                callee,
+                arguments,
+                optional,
+            } => self.call(node, callee, arguments, *optional, scope),
+            Kind::OptionalChain(chain) => match self.evaluate(chain, scope) {
+                Err(ExpressionError::ShortCircuit) => Ok(Value::Null),
+                other => other,
+            },
+            Kind::Let { name, value, body } => {
+                let value = self.evaluate(value, scope)?;
+                let inner = Rc::new(Scope {
+                    bindings: vec![(name.as_str(), value)],
+                    parent: Some(Rc::clone(scope)),
+                });
+                self.evaluate(body, &inner)
+            }
+            Kind::Binary {
+                operator: BinaryOperator::Coalesce,
+                left,
+                right,
+            } => match self.evaluate(left, scope)? {
+                Value::Null => self.evaluate(right, scope),
+                left => Ok(left),
+            },
             Kind::Unary { operator, operand } => {
                 let value = self.evaluate(operand, scope)?;
                 self.unary(node, *operator, &value)
@@ -250,6 +282,20 @@ impl<'a, 's> Evaluator<'a, 's> {
                 Value::function(parameters, body, node, Some(Rc::clone(scope)))
                     .map_err(|e| self.too_deep(node, e))
             }
+        }
+    }
+
+    /// The value a link reads from: `object`'s, or, for an optional link
+    /// (`?.`) when it is `null`, the signal that ends the chain.
+    fn receiver(
+        &mut self,
+        object: &'a Node,
+        optional: bool,
+        scope: &Rc<Scope<'a>>,
+    ) -> Result<Value<'a>, ExpressionError> {
+        match self.evaluate(object, scope)? {
+            Value::Null if optional => Err(ExpressionError::ShortCircuit),
+            value => Ok(value),
         }
     }
 
@@ -393,12 +439,18 @@ impl<'a, 's> Evaluator<'a, 's> {
         node: &'a Node,
         callee: &'a Node,
         arguments: &'a [Node],
+        optional: bool,
         scope: &Rc<Scope<'a>>,
     ) -> Result<Value<'a>, ExpressionError> {
         let (receiver, method) = match &callee.kind {
-            Kind::Member { object, property } => {
-                (Some(self.evaluate(object, scope)?), property.as_str())
-            }
+            Kind::Member {
+                object,
+                property,
+                optional: optional_member,
+            } => (
+                Some(self.receiver(object, *optional_member, scope)?),
+                property.as_str(),
+            ),
             _ => (None, ""),
         };
         let mut values = Vec::with_capacity(arguments.len());
@@ -422,6 +474,7 @@ impl<'a, 's> Evaluator<'a, 's> {
             )),
             None => match self.evaluate(callee, scope)? {
                 Value::Function(function) => self.apply(node, &function, values),
+                Value::Null if optional => Err(ExpressionError::ShortCircuit),
                 other => {
                     Err(self.fail(node, format!("A {} is not a function.", other.type_name())))
                 }

@@ -158,5 +158,6 @@ fn symbol(operator: BinaryOperator) -> &'static str {
         B::GreaterOrEqual => ">=",
         B::And => "&&",
         B::Or => "||",
+        B::Coalesce => "??",
     }
 }

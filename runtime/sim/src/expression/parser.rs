@@ -1,6 +1,23 @@
 //! Reads tokens into a tree ([`super::ast`]) by precedence climbing, JavaScript's
 //! precedence from the arrow function (loosest) to member access and calls
 //! (tightest).
+//!
+//! Around the expression, the statements of Atlassian's grammar for Jira
+//! expressions ("Jira expressions grammar", developer.atlassian.com): a
+//! program, and each `{ … }` block, is variable declarations, each ended by
+//! `;`, then its value, optionally after `return` and before a `;`:
+//!
+//! ```text
+//! let_in      := ( "let"? IDENTIFIER "=" expression ";" )* "return"? body ";"?
+//! body        := if | expression                  -- try/catch: not modelled
+//! if          := "if" "(" expression ")" block ( "else" "if" "(" expression ")" block )* "else" block
+//! block       := "{" let_in "}"
+//! expression  := arrow | conditional              -- conditional over `??`, then `||`, …
+//! ```
+//!
+//! An `if` always has its `else` (it is an expression: it has a value either
+//! way), and a declaration is a binding for what follows it, not an
+//! assignment: nothing can be assigned again.
 
 use super::ast::{BinaryOperator, Kind, Node, UnaryOperator};
 use super::error::ExpressionError;
@@ -19,7 +36,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, ExpressionError> {
         next: 0,
         nesting: 0,
     };
-    let node = parser.expression()?;
+    let node = parser.let_in()?;
     match parser.peek() {
         TokenKind::End => Ok(node),
         _ => Err(parser.expected("an operator or the end of the expression")),
@@ -29,6 +46,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, ExpressionError> {
 /// Binary operators by precedence level, loosest first. Each level is
 /// left-associative.
 const LEVELS: &[&[(&str, BinaryOperator)]] = &[
+    &[("??", BinaryOperator::Coalesce)],
     &[("||", BinaryOperator::Or)],
     &[("&&", BinaryOperator::And)],
     &[
@@ -52,12 +70,16 @@ const LEVELS: &[&[(&str, BinaryOperator)]] = &[
 ];
 
 /// Punctuation JavaScript (and so Jira) reads that the simulator does not.
-const NOT_MODELLED_PUNCTUATION: &[(&str, &str)] = &[
-    ("?.", "optional chaining (?.)"),
-    ("??", "the nullish coalescing operator (??)"),
-    ("...", "the spread operator (...)"),
-    (";", "statements and variables"),
-    ("=", "assignment"),
+const NOT_MODELLED_PUNCTUATION: &[(&str, &str)] = &[("...", "the spread operator (...)")];
+
+/// What may start a value, in the words of Jira's syntax errors.
+const PRIMARY_EXPECTED: &str =
+    "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, [ or {";
+
+/// Words the grammar gives a meaning: never a variable's name.
+const RESERVED: &[&str] = &[
+    "true", "false", "null", "let", "return", "if", "else", "try", "catch", "throw", "new",
+    "typeof",
 ];
 
 /// The token past the last: what an empty token list (which the lexer never
@@ -180,6 +202,108 @@ impl Parser {
             return Err(self.too_deep());
         }
         Ok(node)
+    }
+
+    fn is_word(&self, ahead: usize, word: &str) -> bool {
+        matches!(self.peek_at(ahead), TokenKind::Identifier(name) if name == word)
+    }
+
+    /// Declarations, then the value (see the module documentation): the
+    /// whole program, or a block's inside.
+    fn let_in(&mut self) -> Result<Node, ExpressionError> {
+        self.enter()?;
+        let node = self.let_in_inner();
+        self.nesting -= 1;
+        node
+    }
+
+    fn let_in_inner(&mut self) -> Result<Node, ExpressionError> {
+        let start = self.token().start;
+        let declared = self.is_word(0, "let")
+            || (matches!(self.peek(), TokenKind::Identifier(_))
+                && matches!(self.peek_at(1), TokenKind::Punct("=")));
+        if declared {
+            if self.is_word(0, "let") {
+                self.advance();
+            }
+            let name = self.variable_name()?;
+            self.expect("=")?;
+            let value = self.expression()?;
+            self.expect(";")?;
+            let body = self.let_in()?;
+            return self.node(
+                Kind::Let {
+                    name,
+                    value: Box::new(value),
+                    body: Box::new(body),
+                },
+                start,
+                self.last_end(),
+            );
+        }
+        if self.is_word(0, "return") {
+            self.advance();
+        }
+        let body = if self.is_word(0, "if") && matches!(self.peek_at(1), TokenKind::Punct("(")) {
+            self.if_statement()?
+        } else if self.is_word(0, "try") && matches!(self.peek_at(1), TokenKind::Punct("{")) {
+            return Err(ExpressionError::not_modelled("try and catch", None));
+        } else {
+            self.expression()?
+        };
+        self.eat(";");
+        Ok(body)
+    }
+
+    /// A declared variable's name: an identifier that is not a reserved word.
+    fn variable_name(&mut self) -> Result<String, ExpressionError> {
+        match self.peek() {
+            TokenKind::Identifier(name) if !RESERVED.contains(&name.as_str()) => self.identifier(),
+            _ => Err(self.expected("IDENTIFIER")),
+        }
+    }
+
+    /// `if (test) { … } else if (test) { … } else { … }`: a conditional.
+    fn if_statement(&mut self) -> Result<Node, ExpressionError> {
+        self.enter()?;
+        let node = self.if_inner();
+        self.nesting -= 1;
+        node
+    }
+
+    fn if_inner(&mut self) -> Result<Node, ExpressionError> {
+        let start = self.token().start;
+        self.advance();
+        self.expect("(")?;
+        let test = self.expression()?;
+        self.expect(")")?;
+        let then = self.block()?;
+        if !self.is_word(0, "else") {
+            return Err(self.expected("else"));
+        }
+        self.advance();
+        let otherwise = if self.is_word(0, "if") && matches!(self.peek_at(1), TokenKind::Punct("("))
+        {
+            self.if_statement()?
+        } else {
+            self.block()?
+        };
+        self.node(
+            Kind::Conditional {
+                test: Box::new(test),
+                then: Box::new(then),
+                otherwise: Box::new(otherwise),
+            },
+            start,
+            self.last_end(),
+        )
+    }
+
+    fn block(&mut self) -> Result<Node, ExpressionError> {
+        self.expect("{")?;
+        let inner = self.let_in()?;
+        self.expect("}")?;
+        Ok(inner)
     }
 
     fn expression(&mut self) -> Result<Node, ExpressionError> {
@@ -328,34 +452,46 @@ impl Parser {
         )
     }
 
-    /// A primary expression followed by member accesses, indexes and calls.
+    /// A primary expression followed by member accesses, indexes and calls,
+    /// each of which may be optional (`?.name`, `?.[index]`, `?.(arguments)`):
+    /// a chain with one is wrapped in [`Kind::OptionalChain`].
     fn postfix(&mut self) -> Result<Node, ExpressionError> {
         let start = self.token().start;
         let mut node = self.primary()?;
+        let mut any_optional = false;
         loop {
-            let kind = if self.eat(".") {
-                Kind::Member {
-                    object: Box::new(node),
-                    property: self.identifier()?,
-                }
-            } else if self.eat("[") {
+            let optional = self.eat("?.");
+            any_optional |= optional;
+            let kind = if self.eat("[") {
                 let index = self.expression()?;
                 self.expect("]")?;
                 Kind::Index {
                     object: Box::new(node),
                     index: Box::new(index),
+                    optional,
                 }
             } else if self.eat("(") {
                 let arguments = self.list_of(")")?;
                 Kind::Call {
                     callee: Box::new(node),
                     arguments,
+                    optional,
+                }
+            } else if optional || self.eat(".") {
+                Kind::Member {
+                    object: Box::new(node),
+                    property: self.identifier()?,
+                    optional,
                 }
             } else {
-                return Ok(node);
+                break;
             };
             node = self.node(kind, start, self.last_end())?;
         }
+        if any_optional {
+            node = self.node(Kind::OptionalChain(Box::new(node)), start, self.last_end())?;
+        }
+        Ok(node)
     }
 
     /// Expressions separated by commas up to `close` (consumed); a trailing
@@ -394,10 +530,16 @@ impl Parser {
                             None,
                         ));
                     }
-                    "let" | "const" | "var" | "return" | "function" => {
-                        return Err(ExpressionError::not_modelled(
-                            "statements and variables",
-                            None,
+                    "throw" | "try" => {
+                        return Err(ExpressionError::not_modelled("throw, try and catch", None));
+                    }
+                    // Statement words where a value belongs (`1 + let`): refused
+                    // as Jira's parser refuses them.
+                    "let" | "return" | "if" | "else" | "catch" => {
+                        return Err(ExpressionError::syntax(
+                            token.line,
+                            token.column,
+                            format!("{PRIMARY_EXPECTED} expected, {name} encountered."),
                         ));
                     }
                     _ => Kind::Identifier(name),
@@ -418,9 +560,7 @@ impl Parser {
                 Kind::Object(self.object_entries()?)
             }
             _ => {
-                return Err(self.expected(
-                    "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, [ or {",
-                ));
+                return Err(self.expected(PRIMARY_EXPECTED));
             }
         };
         self.node(kind, token.start, self.last_end())
@@ -506,7 +646,10 @@ mod tests {
         let Kind::Index { object, .. } = &object.kind else {
             panic!("an index");
         };
-        let Kind::Call { callee, arguments } = &object.kind else {
+        let Kind::Call {
+            callee, arguments, ..
+        } = &object.kind
+        else {
             panic!("a call");
         };
         assert!(matches!(&callee.kind, Kind::Member { property, .. } if property == "map"));
@@ -550,16 +693,58 @@ mod tests {
     #[test]
     fn what_jira_reads_but_the_simulator_does_not_is_said_so() {
         for text in [
-            "a?.b",
-            "a ?? b",
             "new Issue(1)",
-            "let x = 1; x",
             "[...a]",
-            "a = 1",
+            "try { 1 } catch (e) { 2 }",
+            "let x = 1; try { x } catch { 0 }",
+            "a ? throw 1 : 2",
         ] {
             let error = parse(text).unwrap_err();
             assert!(error.is_not_modelled(), "{text}: {error:?}");
         }
+    }
+
+    #[test]
+    fn declarations_ifs_and_returns_follow_jiras_grammar() {
+        for text in [
+            "let x = 1; x",
+            "x = 1; y = x; return x + y;",
+            "return 1",
+            "1;",
+            "let a = 1; if (a > 0) { 'yes' } else if (a < 0) { 'no' } else { let z = 0; z }",
+            "if (true) { return 1; } else { 2 }",
+            "a?.b?.[0]?.(1)",
+            "a ?? b || c",
+        ] {
+            assert!(parse(text).is_ok(), "{text}: {:?}", parse(text));
+        }
+        // Jira's grammar has no assignment, no statement after the value, no
+        // `if` without `else`, no declaration without its `;`, and no reserved
+        // word as a name.
+        for text in [
+            "a = 1",
+            "1; 2",
+            "let x = 1 x",
+            "if (a) { 1 }",
+            "let true = 1; true",
+            "let if = 1; 2",
+            "1 + let",
+            "return return 1",
+            "a.b = 1; 2",
+            "{ let x = 1; x }",
+        ] {
+            assert!(
+                matches!(parse(text), Err(ExpressionError::Syntax { .. })),
+                "{text}: {:?}",
+                parse(text)
+            );
+        }
+        assert_eq!(parsed("a ?? b || c"), "(Coalesce a (Or b c))");
+        // Room for what people write: thirty declarations, twenty `else if`s.
+        let declarations: String = (0..30).map(|i| format!("let v{i} = {i}; ")).collect();
+        assert!(parse(&format!("{declarations}v29")).is_ok());
+        let branches = "if (a == 1) { 1 } else ".repeat(20);
+        assert!(parse(&format!("{branches}{{ 0 }}")).is_ok());
     }
 
     #[test]
@@ -573,6 +758,9 @@ mod tests {
             format!("{}1{}", "[".repeat(400), "]".repeat(400)),
             format!("{}1", "x => ".repeat(150)),
             "a(".repeat(400),
+            format!("{}a", "a = 1; ".repeat(120)),
+            format!("{}1{}", "if(a){".repeat(70), "}else{2}".repeat(70)),
+            format!("{}1", "if(a){1}else ".repeat(70)),
         ] {
             let error = parse(&text).unwrap_err();
             assert!(

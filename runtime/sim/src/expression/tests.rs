@@ -503,3 +503,80 @@ fn a_member_of_an_object_the_site_no_longer_has_is_null() {
     // An unknown member is still an error, not null.
     assert!(evaluate("user.nope", &site, &context, LINKS).is_err());
 }
+
+#[test]
+fn declarations_bind_values_for_what_follows() {
+    assert_eq!(value("let a = 2; let b = a * 3; return a + b;"), json!(8));
+    // `let` may be left out, as Jira's grammar allows.
+    assert_eq!(value("n = issue.key; n + '!'"), json!("KILN-1!"));
+    // A later declaration hides an earlier one and a context variable.
+    assert_eq!(value("let a = 1; let a = a + 1; a"), json!(2));
+    assert_eq!(value("let issue = 'mine'; issue"), json!("mine"));
+    // An arrow function closes over the declarations before it.
+    assert_eq!(
+        value("let base = 10; let add = x => x + base; [1, 2].map(add)"),
+        json!([11, 12])
+    );
+    // A name is bound only after its declaration: no recursion through it.
+    assert!(failure("let f = x => f(x); f(1)").contains("Unrecognized identifier: f"));
+}
+
+#[test]
+fn if_statements_are_conditionals_with_blocks() {
+    let classify = |n: i32| {
+        value(&format!(
+            "let n = {n}; if (n > 0) {{ 'positive' }} else if (n < 0) {{ let word = 'negative'; \
+             word }} else {{ return 'zero'; }}"
+        ))
+    };
+    assert_eq!(classify(5), json!("positive"));
+    assert_eq!(classify(-5), json!("negative"));
+    assert_eq!(classify(0), json!("zero"));
+    // A block's declaration hides an outer one inside the block.
+    assert_eq!(
+        value("let a = 1; if (a == 1) { let a = 2; a } else { a }"),
+        json!(2)
+    );
+    // An `if` is a statement: not a value to declare.
+    assert!(
+        failure("let a = if (true) { 1 } else { 0 }; a").starts_with("Jira expression is invalid")
+    );
+}
+
+#[test]
+fn nullish_coalescing_takes_the_right_side_only_for_null() {
+    assert_eq!(value("null ?? 'fallback'"), json!("fallback"));
+    assert_eq!(value("issue.parent ?? 'no parent'"), json!("no parent"));
+    // `false`, `0` and `''` are values, unlike for `||`.
+    assert_eq!(
+        value("[false ?? 1, 0 ?? 1, '' ?? 1]"),
+        json!([false, 0, ""])
+    );
+    assert_eq!(value("[false || 1, 0 || 1]"), json!([1, 1]));
+    // The right side is not evaluated when the left is a value.
+    assert_eq!(value("1 ?? null.a"), json!(1));
+}
+
+#[test]
+fn optional_chaining_short_circuits_the_whole_chain() {
+    assert_eq!(value("issue.parent?.key"), Json::Null);
+    assert_eq!(
+        value("issue.parent?.summary.toUpperCase().length"),
+        Json::Null,
+        "null at an optional link ends the chain, not only the link"
+    );
+    assert_eq!(value("issue?.key"), json!("KILN-1"));
+    assert_eq!(
+        value("let o = null; [o?.[0], o?.a.b, o?.a()]"),
+        json!([null, null, null])
+    );
+    assert_eq!(value("let f = null; f?.(1)"), Json::Null);
+    assert_eq!(value("let f = x => x + 1; f?.(1)"), json!(2));
+    assert_eq!(value("[[1]]?.[0]?.[0]"), json!(1));
+    assert_eq!(value("(null)?.a ?? 'default'"), json!("default"));
+    // Only the optional link is forgiving: a plain link after a value that is
+    // null still fails.
+    assert!(failure("issue?.parent.key").contains("Cannot read property"));
+    // Inside a call's arguments, a chain is its own.
+    assert_eq!(value("[null?.a, 1].length"), json!(2));
+}
