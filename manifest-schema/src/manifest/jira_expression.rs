@@ -11,7 +11,8 @@
 //! # Grammar
 //!
 //! ```text
-//! expression  := or ( "?" expression ":" expression )?
+//! expression  := coalesce ( "?" expression ":" expression )?
+//! coalesce    := or ( "??" or )*
 //! or          := and ( "||" and )*
 //! and         := equality ( "&&" equality )*
 //! equality    := relational ( ( "==" | "!=" ) relational )*
@@ -33,7 +34,7 @@
 //! `event` is the only free identifier; a `parameter` is a name bound by an
 //! enclosing arrow function. Not supported (refused at load): other
 //! identifiers (`issue`, `user`, …), arithmetic (`+ - * / %` as binary
-//! operators), `===`/`!==`, `??`, list, object and template literals,
+//! operators), `===`/`!==`, list, object and template literals,
 //! `typeof`, `new`, variables, statements, and every method not listed.
 //!
 //! # Semantics (Jira expressions, where they overlap JavaScript)
@@ -521,6 +522,8 @@ enum Expr {
     And(Vec<Expr>),
     /// `a || b || …` (two or more operands), likewise flat.
     Or(Vec<Expr>),
+    /// `a ?? b ?? …` (two or more operands), likewise flat.
+    Coalesce(Vec<Expr>),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
     Chain(Box<Expr>, Vec<Link>),
 }
@@ -739,7 +742,7 @@ impl Parser {
 
     fn expression(&mut self) -> Result<Expr, ParseError> {
         self.nested(|p| {
-            let condition = p.or()?;
+            let condition = p.coalesce()?;
             if !p.eat("?") {
                 return Ok(condition);
             }
@@ -751,6 +754,17 @@ impl Parser {
                 Box::new(then),
                 Box::new(otherwise),
             ))
+        })
+    }
+
+    fn coalesce(&mut self) -> Result<Expr, ParseError> {
+        let mut operands = vec![self.or()?];
+        while self.eat("??") {
+            operands.push(self.or()?);
+        }
+        Ok(match operands.len() {
+            1 => operands.remove(0),
+            _ => Expr::Coalesce(operands),
         })
     }
 
@@ -1067,7 +1081,6 @@ fn unsupported_operator(punct: &str) -> Option<&'static str> {
         "%" => "the operator `%`",
         "===" => "the operator `===` (write `==`, which is strict)",
         "!==" => "the operator `!==` (write `!=`, which is strict)",
-        "??" => "the operator `??`",
         "=" => "assignment `=`",
         ";" => "a statement separator `;`",
         "..." => "spread `...`",
@@ -1230,6 +1243,17 @@ impl<'a> Eval<'a> {
                 for operand in operands {
                     value = self.expr(operand)?;
                     if value.truthy() {
+                        break;
+                    }
+                }
+                value
+            }
+            // The first operand that is not `null`, else the last (`??`).
+            Expr::Coalesce(operands) => {
+                let mut value = Val::Null;
+                for operand in operands {
+                    value = self.expr(operand)?;
+                    if !matches!(value.view(), View::Null) {
                         break;
                     }
                 }
