@@ -420,7 +420,7 @@ async fn what_jira_evaluates_but_the_simulator_does_not_is_a_marked_501() {
         json!({ "expression": "issue.links", "context": { "issue": { "key": "KILN-1" } } }),
         json!({ "expression": "new Issue('KILN-1').key" }),
         json!({ "expression": "`${user.displayName}`" }),
-        json!({ "expression": "'a'.padStart(3)" }),
+        json!({ "expression": "'a'.match('a')" }),
         json!({ "expression": "serviceDesk.id", "context": { "serviceDesk": 1 } }),
         json!({ "expression": "1", "context": { "custom": [] } }),
     ] {

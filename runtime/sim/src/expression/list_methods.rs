@@ -11,19 +11,7 @@ use super::value::{Composite, Function, Value};
 
 /// JavaScript array methods Jira's lists have that the simulator does not model:
 /// calling one is the simulator's 501, not Jira's "unrecognized method".
-const NOT_MODELLED: &[&str] = &[
-    "at",
-    "entries",
-    "findIndex",
-    "findLast",
-    "findLastIndex",
-    "flatMap",
-    "forEach",
-    "keys",
-    "lastIndexOf",
-    "reverse",
-    "values",
-];
+const NOT_MODELLED: &[&str] = &["entries", "forEach", "keys", "reverse", "values"];
 
 pub(crate) fn call<'a>(
     ev: &mut Evaluator<'a, '_>,
@@ -55,7 +43,7 @@ pub(crate) fn call<'a>(
             }
             new_list(ev, node, out)
         }
-        "some" | "every" | "find" => {
+        "some" | "every" | "find" | "findIndex" => {
             let f = function(ev, node, method, arguments)?;
             for (i, item) in items.iter().enumerate() {
                 let hit = ev
@@ -65,14 +53,81 @@ pub(crate) fn call<'a>(
                     ("some", true) => return Ok(Value::Bool(true)),
                     ("every", false) => return Ok(Value::Bool(false)),
                     ("find", true) => return Ok(item.clone()),
+                    ("findIndex", true) => return Ok(Value::Number(i as f64)),
                     _ => {}
                 }
             }
             Ok(match method {
                 "some" => Value::Bool(false),
                 "every" => Value::Bool(true),
+                "findIndex" => Value::Number(-1.0),
                 _ => Value::Null,
             })
+        }
+        // From the end: the last item (or its position) the function holds for.
+        "findLast" | "findLastIndex" => {
+            let f = function(ev, node, method, arguments)?;
+            for (i, item) in items.iter().enumerate().rev() {
+                if ev
+                    .apply(node, &f, vec![item.clone(), Value::Number(i as f64)])?
+                    .truthy()
+                {
+                    return Ok(if method == "findLast" {
+                        item.clone()
+                    } else {
+                        Value::Number(i as f64)
+                    });
+                }
+            }
+            Ok(if method == "findLast" {
+                Value::Null
+            } else {
+                Value::Number(-1.0)
+            })
+        }
+        // `map`, then one level of `flatten`.
+        "flatMap" => {
+            let f = function(ev, node, method, arguments)?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match ev.apply(node, &f, vec![item.clone(), Value::Number(i as f64)])? {
+                    Value::List(list) => {
+                        ev.work(node, list.items.len())?;
+                        ev.build_items(node, list.items.len())?;
+                        out.extend(list.items.iter().cloned());
+                    }
+                    other => {
+                        ev.build_items(node, 1)?;
+                        out.push(other);
+                    }
+                }
+            }
+            // Charged as it grew: a function returning a long list is refused
+            // before the next copy.
+            Value::list(out).map_err(|e| ev.too_deep(node, e))
+        }
+        // A negative position counts from the end; outside the list, `null`.
+        "at" => {
+            let at = match arguments {
+                [Value::Number(n)] if n.is_nan() => 0.0,
+                [Value::Number(n)] if *n < 0.0 => items.len() as f64 + n.trunc(),
+                [Value::Number(n)] => n.trunc(),
+                _ => return Err(wrong_arguments(ev, node, method, "one Number position")),
+            };
+            Ok(position(at)
+                .and_then(|i| items.get(i))
+                .cloned()
+                .unwrap_or(Value::Null))
+        }
+        "lastIndexOf" => {
+            let wanted = one_argument(ev, node, method, arguments)?;
+            ev.work(node, list.size)?;
+            Ok(Value::Number(
+                items
+                    .iter()
+                    .rposition(|item| item.equals(wanted))
+                    .map_or(-1.0, |i| i as f64),
+            ))
         }
         "includes" => {
             let wanted = one_argument(ev, node, method, arguments)?;

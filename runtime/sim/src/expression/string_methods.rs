@@ -5,31 +5,24 @@
 
 use super::ast::Node;
 use super::error::ExpressionError;
-use super::eval::Evaluator;
+use super::eval::{Evaluator, position};
 use super::list_methods::{slice_bounds, wrong_arguments};
 use super::value::Value;
 
 /// JavaScript string methods Jira's strings have that the simulator does not
 /// model: calling one is the simulator's 501, not Jira's "unrecognized method".
+/// (`charCodeAt` and `codePointAt` answer UTF-16 code units, which the
+/// simulator's characters are not; the rest take regular expressions, or
+/// depend on a locale or Unicode tables the simulator does not carry.)
 const NOT_MODELLED: &[&str] = &[
-    "at",
-    "charAt",
     "charCodeAt",
     "codePointAt",
-    "lastIndexOf",
     "localeCompare",
     "match",
     "matchAll",
     "normalize",
-    "padEnd",
-    "padStart",
-    "repeat",
-    "replaceAll",
     "search",
     "substr",
-    "substring",
-    "trimEnd",
-    "trimStart",
 ];
 
 pub(crate) fn call<'a>(
@@ -56,17 +49,155 @@ pub(crate) fn call<'a>(
                 })),
             })
         }
-        "toLowerCase" | "toUpperCase" | "trim" => {
+        "lastIndexOf" => {
+            let needle = one_string(ev, node, method, arguments)?;
+            Ok(Value::Number(text.rfind(needle).map_or(-1.0, |byte| {
+                text.get(..byte).map_or(0, |before| before.chars().count()) as f64
+            })))
+        }
+        "toLowerCase" | "toUpperCase" | "trim" | "trimStart" | "trimEnd" => {
             if !arguments.is_empty() {
                 return Err(wrong_arguments(ev, node, method, "no arguments"));
             }
             let out = match method {
                 "toLowerCase" => text.to_lowercase(),
                 "toUpperCase" => text.to_uppercase(),
+                "trimStart" => text.trim_start().to_owned(),
+                "trimEnd" => text.trim_end().to_owned(),
                 _ => text.trim().to_owned(),
             };
             built(ev, node, out)
         }
+        // `at` counts a negative position from the end and is `null` outside
+        // the text; `charAt` is `''` there, and never counts from the end.
+        "at" | "charAt" => {
+            let length = text.chars().count() as f64;
+            let at = match arguments {
+                [] if method == "charAt" => 0.0,
+                [Value::Number(n)] if n.is_nan() => 0.0,
+                [Value::Number(n)] => n.trunc(),
+                _ => return Err(wrong_arguments(ev, node, method, "one Number position")),
+            };
+            let at = if method == "at" && at < 0.0 {
+                length + at
+            } else {
+                at
+            };
+            match position(at).and_then(|i| text.chars().nth(i)) {
+                Some(c) => Ok(Value::string(c.to_string())),
+                None if method == "at" => Ok(Value::Null),
+                None => Ok(Value::string("")),
+            }
+        }
+        // JavaScript's `substring`: positions clamped into the text (a
+        // negative one is 0), and swapped when the start is after the end.
+        "substring" => {
+            let length = text.chars().count();
+            let clamp = |value: Option<&Value<'_>>, default: usize| match value {
+                None | Some(Value::Null) => Some(default),
+                Some(Value::Number(n)) if n.is_nan() => Some(0),
+                Some(Value::Number(n)) => {
+                    Some(position(n.trunc().clamp(0.0, length as f64)).unwrap_or(0))
+                }
+                Some(_) => None,
+            };
+            let (Some(a), Some(b), true) = (
+                clamp(arguments.first(), 0),
+                clamp(arguments.get(1), length),
+                arguments.len() <= 2,
+            ) else {
+                return Err(wrong_arguments(
+                    ev,
+                    node,
+                    method,
+                    "at most two Number positions",
+                ));
+            };
+            let (start, end) = (a.min(b), a.max(b));
+            built(
+                ev,
+                node,
+                text.chars().skip(start).take(end - start).collect(),
+            )
+        }
+        "padStart" | "padEnd" => {
+            let (target, filler) = match arguments {
+                [Value::Number(n)] => (*n, " "),
+                [Value::Number(n), Value::String(filler)] => (*n, &**filler),
+                _ => {
+                    return Err(wrong_arguments(
+                        ev,
+                        node,
+                        method,
+                        "a Number length and an optional String",
+                    ));
+                }
+            };
+            let length = text.chars().count();
+            let target = if target.is_nan() { 0.0 } else { target.trunc() };
+            let missing = if target > length as f64 {
+                // Charged before anything is built: `padStart(1e9)` fails on the
+                // budget rather than allocating.
+                (target - length as f64).min(usize::MAX as f64) as usize
+            } else {
+                0
+            };
+            if missing == 0 || filler.is_empty() {
+                return built(ev, node, text.to_owned());
+            }
+            ev.build_chars(node, length.saturating_add(missing))?;
+            let pad: String = filler.chars().cycle().take(missing).collect();
+            Ok(Value::string(if method == "padStart" {
+                pad + text
+            } else {
+                format!("{text}{pad}")
+            }))
+        }
+        "repeat" => {
+            let count = match arguments {
+                [Value::Number(n)] if n.is_nan() => 0.0,
+                [Value::Number(n)] if *n >= 0.0 && n.is_finite() => n.trunc(),
+                [Value::Number(_)] => {
+                    return Err(ev.fail(
+                        node,
+                        "The count of \"repeat\" must be a finite Number, not negative.",
+                    ));
+                }
+                _ => return Err(wrong_arguments(ev, node, method, "one Number count")),
+            };
+            // Charged before the text is built, so `repeat(1e15)` is refused
+            // on the budget rather than allocated.
+            let chars = (text.chars().count() as f64 * count).min(usize::MAX as f64) as usize;
+            ev.build_chars(node, chars)?;
+            Ok(Value::string(text.repeat(count as usize)))
+        }
+        "replaceAll" => match arguments {
+            [Value::String(pattern), Value::String(replacement)] => {
+                // An empty pattern matches between every two characters and at
+                // both ends, as in JavaScript. Charged before building.
+                let matches = if pattern.is_empty() {
+                    text.chars().count() + 1
+                } else {
+                    text.matches(&**pattern).count()
+                };
+                let chars = text
+                    .chars()
+                    .count()
+                    .saturating_add(matches.saturating_mul(replacement.chars().count()));
+                ev.build_chars(node, chars)?;
+                Ok(Value::string(text.replace(&**pattern, replacement)))
+            }
+            [_, Value::Function(_)] => Err(ExpressionError::not_modelled(
+                "a function as the replacement of `replaceAll`",
+                Some(node.source(ev.text)),
+            )),
+            _ => Err(wrong_arguments(
+                ev,
+                node,
+                method,
+                "a String pattern and a String",
+            )),
+        },
         "slice" => {
             let length = text.chars().count();
             let (start, end) = slice_bounds(ev, node, method, arguments, length)?;

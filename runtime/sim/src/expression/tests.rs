@@ -172,8 +172,80 @@ fn string_methods_count_characters_and_never_cut_one() {
         value("['abc'.includes('b'), 'abc'.startsWith('ab'), 'abc'.endsWith('bc')]"),
         json!([true, true, true])
     );
-    assert!(failure("'a'.padStart(3)").contains("does not model the method `padStart`"));
+    assert!(failure("'a'.match('a')").contains("does not model the method `match`"));
     assert!(failure("'a'.nope()").contains("Unrecognized method of type 'String'"));
+}
+
+#[test]
+fn more_list_methods_follow_javascript() {
+    assert_eq!(value("[1, 2, 3].at(-1)"), json!(3));
+    assert_eq!(value("[[1, 2, 3].at(3), [].at(0)]"), json!([null, null]));
+    assert_eq!(
+        value("[[5, 6, 7].findIndex(x => x > 5), [5].findIndex(x => x > 5)]"),
+        json!([1, -1])
+    );
+    assert_eq!(
+        value(
+            "[[5, 6, 7].findLast(x => x > 5), [5, 6, 7].findLastIndex(x => x < 7), [1].findLast(x => false)]"
+        ),
+        json!([7, 1, null])
+    );
+    assert_eq!(value("[1, 2, 1].lastIndexOf(1)"), json!(2));
+    assert_eq!(
+        value("[1, 2].flatMap(x => [x, x * 10])"),
+        json!([1, 10, 2, 20])
+    );
+    assert_eq!(value("[1, 2].flatMap(x => x)"), json!([1, 2]));
+    assert!(failure("[1].reverse()").contains("does not model the method `reverse`"));
+    // A flatMap that grows without bound is refused as it grows.
+    assert!(
+        failure("let big = [1,2,3,4,5,6,7,8,9,10].flatMap(a => [1,2,3,4,5,6,7,8,9,10]).flatMap(b => [1,2,3,4,5,6,7,8,9,10]); big.flatMap(c => big)")
+            .contains("list items")
+    );
+}
+
+#[test]
+fn more_string_methods_follow_javascript() {
+    assert_eq!(value("'日本語'.at(-1)"), json!("語"));
+    assert_eq!(
+        value("['abc'.at(5), 'abc'.charAt(5), 'abc'.charAt()]"),
+        json!([null, "", "a"])
+    );
+    assert_eq!(value("'abcabc'.lastIndexOf('bc')"), json!(4));
+    assert_eq!(value("'héllo'.lastIndexOf('z')"), json!(-1));
+    assert_eq!(
+        value(
+            "['héllo'.substring(1, 3), 'héllo'.substring(3, 1), 'abc'.substring(-2), 'abc'.substring(1)]"
+        ),
+        json!(["él", "él", "abc", "bc"])
+    );
+    assert_eq!(
+        value("['7'.padStart(3, '0'), 'ab'.padEnd(5, 'xy'), 'abc'.padStart(2), 'a'.padStart(3)]"),
+        json!(["007", "abxyx", "abc", "  a"])
+    );
+    assert_eq!(
+        value("['ab'.repeat(3), 'x'.repeat(0)]"),
+        json!(["ababab", ""])
+    );
+    assert_eq!(value("'a-b-c'.replaceAll('-', '+')"), json!("a+b+c"));
+    assert_eq!(value("'ab'.replaceAll('', '.')"), json!(".a.b."));
+    assert_eq!(
+        value("['  x '.trimStart(), ' x  '.trimEnd()]"),
+        json!(["x ", " x"])
+    );
+    assert!(failure("'a'.repeat(-1)").contains("must be a finite Number"));
+    assert!(failure("'a'.substring('1')").contains("takes at most two Number positions"));
+    // What would build more text than the simulator's bound is refused before
+    // it is built.
+    for hostile in [
+        "'ab'.repeat(1e15)",
+        "'a'.padStart(1e12)",
+        "'a'.padEnd(2000000, 'xy')",
+        "'aaaaaaaaaa'.replaceAll('', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb').repeat(10000)",
+    ] {
+        assert!(failure(hostile).contains("characters of text"), "{hostile}");
+    }
+    assert_eq!(value("''.repeat(1e300)"), json!(""));
 }
 
 #[test]
