@@ -58,18 +58,24 @@ const ISSUE_MEMBERS: &[&str] = &[
     "created",
     "creator",
     "description",
+    "environment",
     "id",
     "issueType",
     "key",
     "labels",
+    "originalEstimate",
     "parent",
     "priority",
     "project",
     "properties",
+    "remainingEstimate",
     "reporter",
+    "resolution",
+    "resolutionDate",
     "status",
     "subtasks",
     "summary",
+    "timeSpent",
     "updated",
 ];
 
@@ -81,21 +87,15 @@ const ISSUE_MEMBERS_NOT_MODELLED: &[&str] = &[
     "closedSprints",
     "components",
     "dueDate",
-    "environment",
     "epic",
     "fixVersions",
     "flagged",
     "hierarchyLevel",
     "isEpic",
     "links",
-    "originalEstimate",
-    "remainingEstimate",
-    "resolution",
-    "resolutionDate",
     "securityLevel",
     "sprint",
     "stories",
-    "timeSpent",
     "transitions",
     "versions",
     "votes",
@@ -123,6 +123,7 @@ const ISSUE_TYPE_MEMBERS: &[&str] = &["description", "hierarchyLevel", "id", "na
 const ISSUE_TYPE_MEMBERS_NOT_MODELLED: &[&str] = &["properties"];
 const PRIORITY_MEMBERS: &[&str] = &["id", "name"];
 const PRIORITY_MEMBERS_NOT_MODELLED: &[&str] = &["iconUrl"];
+const RESOLUTION_MEMBERS: &[&str] = &["description", "id", "name"];
 const COMMENT_MEMBERS: &[&str] = &["author", "body", "created", "id", "updated"];
 const COMMENT_MEMBERS_NOT_MODELLED: &[&str] =
     &["issue", "properties", "updateAuthor", "visibility"];
@@ -140,6 +141,7 @@ fn members_of(bean: &Bean) -> (&'static [&'static str], &'static [&'static str])
         Bean::StatusCategory(_) => (CATEGORY_MEMBERS, NONE),
         Bean::IssueType(_) => (ISSUE_TYPE_MEMBERS, ISSUE_TYPE_MEMBERS_NOT_MODELLED),
         Bean::Priority(_) => (PRIORITY_MEMBERS, PRIORITY_MEMBERS_NOT_MODELLED),
+        Bean::Resolution(_) => (RESOLUTION_MEMBERS, NONE),
         Bean::Comment { .. } => (COMMENT_MEMBERS, COMMENT_MEMBERS_NOT_MODELLED),
         Bean::RichText(_) => (RICH_TEXT_MEMBERS, NONE),
         Bean::Date(_) | Bean::Properties(_) => (NONE, NONE),
@@ -222,6 +224,12 @@ pub(crate) fn member<'a>(
             "name" => Some(Value::string(priority.name)),
             _ => None,
         },
+        Bean::Resolution(resolution) => match name {
+            "id" => Some(id_number(resolution.id)),
+            "name" => Some(Value::string(resolution.name)),
+            "description" => Some(Value::string(resolution.description)),
+            _ => None,
+        },
         Bean::Comment { issue, comment } => site
             .issue(*issue)
             .and_then(|i| i.comments.iter().find(|c| c.id == *comment))
@@ -289,6 +297,20 @@ fn issue_member<'a>(
         "description" => issue.description.as_ref().map_or(Value::Null, |d| {
             Value::bean(Bean::RichText(Rc::new(d.clone())))
         }),
+        "environment" => issue.environment.as_ref().map_or(Value::Null, |d| {
+            Value::bean(Bean::RichText(Rc::new(d.clone())))
+        }),
+        "resolution" => issue
+            .resolution
+            .map_or(Value::Null, |r| Value::bean(Bean::Resolution(r))),
+        "resolutionDate" => issue
+            .resolution_date
+            .map_or(Value::Null, |at| Value::bean(Bean::Date(at))),
+        // In seconds, as the type reference says; `null` when not set (no
+        // worklog for the time spent).
+        "originalEstimate" => seconds(issue.estimates.original),
+        "remainingEstimate" => seconds(issue.estimates.remaining),
+        "timeSpent" => seconds(issue.time_spent()),
         "status" => Value::bean(Bean::Status(issue.status.clone())),
         "issueType" => Value::bean(Bean::IssueType(issue.issue_type)),
         "priority" => Value::bean(Bean::Priority(issue.priority)),
@@ -341,6 +363,10 @@ fn issue_member<'a>(
         )?,
         _ => return Ok(None),
     }))
+}
+
+fn seconds<'a>(value: Option<u64>) -> Value<'a> {
+    value.map_or(Value::Null, |s| Value::Number(s as f64))
 }
 
 fn list<'a>(items: Vec<Value<'a>>) -> Result<Value<'a>, MemberError> {

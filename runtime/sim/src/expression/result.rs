@@ -96,6 +96,7 @@ fn render_bean(ev: &Evaluator<'_, '_>, links: &str, bean: &Bean) -> Json {
         Bean::StatusCategory(category) => render::status_category(links, category),
         Bean::IssueType(issue_type) => render::issue_type(links, issue_type),
         Bean::Priority(priority) => render::priority(links, priority),
+        Bean::Resolution(resolution) => render::resolution(links, resolution),
         Bean::Comment { issue, comment } => ev
             .site
             .issue(*issue)

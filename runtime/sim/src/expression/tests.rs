@@ -177,6 +177,56 @@ fn string_methods_count_characters_and_never_cut_one() {
 }
 
 #[test]
+fn resolution_environment_and_time_tracking_read_the_issue() {
+    let mut world = world();
+    let id = issue_id(&world, "KILN-1");
+    let issue = world
+        .issues
+        .iter_mut()
+        .find(|i| i.id == id)
+        .expect("KILN-1");
+    issue.resolution = crate::world::resolution::RESOLUTIONS.first();
+    issue.resolution_date = Some(time::macros::datetime!(2026-01-02 03:04:05 UTC));
+    issue.estimates.original = Some(7_200);
+    issue.estimates.remaining = None;
+    let resolution_name = crate::world::resolution::RESOLUTIONS[0].name;
+    let context = Context {
+        issue: Some(id),
+        ..Context::default()
+    };
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let read = |text: &str| {
+        evaluate(text, &site, &context, LINKS)
+            .map(|e| e.value)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+    };
+    assert_eq!(
+        read(
+            "[issue.resolution.name, typeof issue.resolution, issue.resolutionDate.toISOString()]"
+        ),
+        json!([resolution_name, "Resolution", "2026-01-02T03:04:05.000Z"])
+    );
+    assert_eq!(
+        read("[issue.originalEstimate, issue.remainingEstimate, issue.timeSpent]"),
+        json!([7200, null, null])
+    );
+    // As a result, the resolution is its REST representation.
+    assert_eq!(read("issue.resolution")["name"], json!(resolution_name));
+    assert_eq!(
+        read("issue.resolution")["self"]
+            .as_str()
+            .map(|s| s.starts_with(LINKS)),
+        Some(true)
+    );
+    // Without an environment: null. A seeded issue resolved as Done reads so.
+    assert_eq!(value("issue.environment"), Json::Null);
+    assert_eq!(value("issue.resolution?.name"), json!("Done"));
+}
+
+#[test]
 fn more_list_methods_follow_javascript() {
     assert_eq!(value("[1, 2, 3].at(-1)"), json!(3));
     assert_eq!(value("[[1, 2, 3].at(3), [].at(0)]"), json!([null, null]));
@@ -326,8 +376,10 @@ fn unknown_and_unmodelled_members_fail_in_jiras_words() {
         failure("issue['a' + 'b']"),
         "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \"ab\" \
          ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', 'comments', \
-         'created', 'creator', 'description', 'id', 'issueType', 'key', 'labels', 'parent', \
-         'priority', 'project', 'properties', 'reporter', 'status', 'subtasks', 'summary', 'updated'"
+         'created', 'creator', 'description', 'environment', 'id', 'issueType', 'key', \
+         'labels', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
+         'remainingEstimate', 'reporter', 'resolution', 'resolutionDate', 'status', 'subtasks', \
+         'summary', 'timeSpent', 'updated'"
     );
     let links = run("issue.links").unwrap_err();
     assert!(links.is_not_modelled(), "{links}");

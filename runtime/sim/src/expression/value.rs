@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::ast::Node;
 use super::limits::MAX_VALUE_DEPTH;
 use crate::world::Priority;
+use crate::world::resolution::Resolution;
 use crate::world::workflow::{IssueType, Status, StatusCategory};
 
 #[derive(Debug, Clone)]
@@ -65,6 +66,7 @@ pub(crate) enum Bean {
     StatusCategory(StatusCategory),
     IssueType(IssueType),
     Priority(&'static Priority),
+    Resolution(&'static Resolution),
     Comment {
         issue: u64,
         comment: u64,
@@ -91,6 +93,7 @@ impl Bean {
             Self::StatusCategory(_) => "StatusCategory",
             Self::IssueType(_) => "IssueType",
             Self::Priority(_) => "IssuePriority",
+            Self::Resolution(_) => "Resolution",
             Self::Comment { .. } => "Comment",
             Self::RichText(_) => "RichText",
             Self::Date(_) => "Date",
