@@ -1,83 +1,97 @@
 //! JQL's history operators. `CHANGED`, `WAS`, `WAS IN`, `WAS NOT` and
-//! `WAS NOT IN` on status, assignee, reporter, priority and resolution are
-//! searched in the changelog the simulator records for every write; on
-//! `fixVersion` they are not modelled: every route that takes JQL answers them
-//! with the simulator's not-modelled 501, not with a syntax error that would
-//! send the app's author to fix a valid query.
+//! `WAS NOT IN` on status, assignee, reporter, priority, resolution and
+//! fixVersion are searched in the changelog the simulator records for every
+//! write; on any other field they are Jira's 400.
 
 use crate::common;
 use crate::contract::Contract;
 
-use common::{ADMIN, Reply, USER, account_id, caller, start};
-use kiln_sim::{NOT_MODELLED, SIMULATOR_HEADER};
+use common::{ADMIN, USER, account_id, caller, start};
+use kiln_sim::SIMULATOR_HEADER;
 use reqwest::StatusCode;
 use serde_json::json;
 
-fn assert_not_modelled(reply: &Reply, what: &str) {
-    assert_eq!(
-        reply.status,
-        StatusCode::NOT_IMPLEMENTED,
-        "{what}: {}",
-        reply.text
-    );
-    assert_eq!(
-        reply.headers.get(SIMULATOR_HEADER).map(|v| v.as_bytes()),
-        Some(NOT_MODELLED.as_bytes()),
-        "{what}"
-    );
-    let message = reply.body["errorMessages"][0].as_str().unwrap_or_default();
-    assert!(
-        message.contains("does not model JQL's WAS/CHANGED history operators")
-            && message.contains("a real site serves them"),
-        "{what}: {message}"
-    );
-}
-
 #[tokio::test]
-async fn history_operators_answer_not_modelled_on_every_jql_route() {
+async fn fix_version_history_is_searched_on_every_jql_route() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
-    for jql in [
-        "project = KILN AND fixVersion WAS \"1.0\"",
-        "project = KILN AND fixVersion WAS IN (\"1.0\")",
-        "project = KILN AND fixversion was not \"1.0\"",
-        "project = KILN AND fixVersion WAS NOT IN (\"1.0\")",
-        "project = KILN AND fixVersion CHANGED",
-    ] {
-        let got = alice
-            .get_with("/rest/api/3/search/jql", &[("jql", jql)])
-            .await;
-        assert_not_modelled(&got, &format!("GET search/jql {jql}"));
-        let posted = alice
-            .post("/rest/api/3/search/jql", &json!({ "jql": jql }))
-            .await;
-        assert_not_modelled(&posted, &format!("POST search/jql {jql}"));
-        let counted = alice
+    let project = alice.get("/rest/api/3/project/KILN").await;
+    let project_id = project.body["id"].as_str().expect("KILN's id").to_owned();
+    for name in ["9.8", "9.9"] {
+        let made = alice
             .post(
-                "/rest/api/3/search/approximate-count",
-                &json!({ "jql": jql }),
+                "/rest/api/3/version",
+                &json!({ "name": name, "projectId": project_id }),
             )
             .await;
-        assert_not_modelled(&counted, &format!("approximate-count {jql}"));
-        let board = alice
-            .get_with("/rest/agile/1.0/board/1/issue", &[("jql", jql)])
-            .await;
-        assert_not_modelled(&board, &format!("board issues {jql}"));
-        let filter = alice
-            .post(
-                "/rest/api/3/filter",
-                &json!({ "name": "History", "jql": jql }),
-            )
-            .await;
-        assert_not_modelled(&filter, &format!("filter {jql}"));
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
     }
+    // KILN-1 is given 9.8, then 9.8 is replaced by 9.9 in one edit.
+    for versions in [json!([{ "name": "9.8" }]), json!([{ "name": "9.9" }])] {
+        let edited = alice
+            .put(
+                "/rest/api/3/issue/KILN-1",
+                &json!({ "fields": { "fixVersions": versions } }),
+            )
+            .await;
+        assert_eq!(edited.status, StatusCode::NO_CONTENT, "{}", edited.text);
+    }
+    let kiln1 = vec![String::from("KILN-1")];
+    for jql in [
+        "project = KILN AND fixVersion CHANGED",
+        "project = KILN AND fixVersion WAS \"9.8\"",
+        "project = KILN AND fixVersion WAS IN (\"9.8\", \"9.7\") AND fixVersion = \"9.9\"",
+        "project = KILN AND fixVersion CHANGED FROM \"9.8\" BY currentUser() AFTER -1h",
+        "project = KILN AND fixVersion CHANGED FROM EMPTY TO \"9.9\"",
+        "project = KILN AND fixVersion WAS EMPTY AND fixVersion WAS \"9.9\"",
+    ] {
+        assert_eq!(found(&sim, ADMIN, jql).await, kiln1, "{jql}");
+    }
+    // Each version added or removed is a change of its own, as the changelog
+    // logs it: no one change is from 9.8 to 9.9.
+    assert!(
+        found(&sim, ADMIN, "fixVersion CHANGED FROM \"9.8\" TO \"9.9\"")
+            .await
+            .is_empty()
+    );
+    let not_kiln1 = found(&sim, ADMIN, "project = KILN AND fixversion was not \"9.8\"").await;
+    assert!(
+        !not_kiln1.is_empty() && !not_kiln1.contains(&kiln1[0]),
+        "{not_kiln1:?}"
+    );
+    // Every route that takes JQL reads it alike.
+    let jql = "project = KILN AND fixVersion WAS \"9.8\"";
+    let got = alice
+        .get_with("/rest/api/3/search/jql", &[("jql", jql)])
+        .await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.text);
+    let counted = alice
+        .post(
+            "/rest/api/3/search/approximate-count",
+            &json!({ "jql": jql }),
+        )
+        .await;
+    assert_eq!(counted.status, StatusCode::OK, "{}", counted.text);
+    assert_eq!(counted.body["count"], 1, "{}", counted.text);
+    let board = alice
+        .get_with("/rest/agile/1.0/board/1/issue", &[("jql", jql)])
+        .await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.text);
+    let filter = alice
+        .post(
+            "/rest/api/3/filter",
+            &json!({ "name": "History", "jql": jql }),
+        )
+        .await;
+    assert_eq!(filter.status, StatusCode::OK, "{}", filter.text);
 
-    // A query that is wrong is still Jira's 400.
+    // A query that is wrong is still Jira's 400, not the simulator's.
     let wrong = alice
         .post("/rest/api/3/search/jql", &json!({ "jql": "project KILN" }))
         .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.text);
     assert!(wrong.headers.get(SIMULATOR_HEADER).is_none());
+    sim.shutdown().await;
 }
 
 /// The keys a search as `who` finds for `jql`, checked to be a 200.

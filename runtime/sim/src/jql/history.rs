@@ -20,14 +20,20 @@
 //! `dates.rs` reads them, in UTC.
 //!
 //! The fields are the ones the simulator's changelog names by Jira's field ids
-//! and Jira's history operators take: status, assignee, reporter, priority and
-//! resolution. `fixVersion`, which Jira's also take, is not modelled (the
-//! simulator's `501`); any other field is Jira's `400`. Differs from Jira:
+//! and Jira's history operators take: status, assignee, reporter, priority,
+//! resolution and `fixVersion`; any other field is Jira's `400`. `fixVersion`
+//! holds several values at once: its changelog has an item per version added
+//! (`to`) or removed (`from`), so `CHANGED` reads each item as a change, and
+//! `WAS` reads the spans during which each version was among the issue's (and
+//! `EMPTY` the spans with none), rebuilt from the versions it has now by
+//! undoing its changes. A version is named by id or by name (every version of
+//! that name, whatever its project). Differs from Jira:
 //! values are not checked against the site (an unknown status matches nothing
 //! rather than being refused), and the history searched is what the simulator
 //! keeps (`world::issue::MAX_HISTORY_ENTRIES` per issue; a seeded issue starts
 //! without one, so it has held only its seeded values).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use time::OffsetDateTime;
@@ -39,20 +45,21 @@ use crate::world::{HistoryRecord, IssueRecord, World};
 
 /// The fields whose history is searched: the clause's name (lower case) and
 /// the field id the changelog records.
-const SEARCHED: [(&str, &str); 5] = [
+const SEARCHED: [(&str, &str); 7] = [
     ("status", "status"),
     ("assignee", "assignee"),
     ("reporter", "reporter"),
     ("priority", "priority"),
     ("resolution", "resolution"),
+    ("fixversion", FIX_VERSIONS),
+    ("fixversions", FIX_VERSIONS),
 ];
+
+/// The changelog's id of the one searched field that holds several values.
+const FIX_VERSIONS: &str = "fixVersions";
 
 /// The searched fields whose values are people.
 const USER_FIELDS: [&str; 2] = ["assignee", "reporter"];
-
-/// Fields Jira's history operators take whose history the simulator does not
-/// search.
-const NOT_SEARCHED: [&str; 2] = ["fixversion", "fixversions"];
 
 /// A compiled history clause.
 #[derive(Debug, Clone)]
@@ -90,7 +97,7 @@ enum Condition {
 /// A value the field held: its id and name (either may be unknown), who set
 /// it and from when until when (`None`: still).
 struct Span<'a> {
-    id: Option<&'a str>,
+    id: Option<Cow<'a, str>>,
     name: Option<&'a str>,
     author: &'a str,
     start: OffsetDateTime,
@@ -114,9 +121,6 @@ impl HistoryTest {
         let name = clause.field.as_str();
         let lower = name.to_ascii_lowercase();
         let Some((_, field_id)) = SEARCHED.iter().find(|(clause, _)| *clause == lower) else {
-            if NOT_SEARCHED.contains(&lower.as_str()) {
-                return Err(JqlError::history_not_modelled());
-            }
             return Err(JqlError(format!(
                 "The operator '{}' is not supported by the '{name}' field.",
                 clause.operator.as_str()
@@ -126,6 +130,7 @@ impl HistoryTest {
             name,
             world,
             people: USER_FIELDS.contains(field_id),
+            versions: *field_id == FIX_VERSIONS,
             caller,
         };
         let kind = match (clause.operator, &clause.operand) {
@@ -172,7 +177,7 @@ impl HistoryTest {
             Kind::Changed => changes.iter().any(|change| {
                 self.conditions.iter().all(|c| {
                     let span = Span {
-                        id: change.to.0,
+                        id: change.to.0.map(Cow::Borrowed),
                         name: change.to.1,
                         author: &change.record.author,
                         start: change.record.created,
@@ -182,8 +187,13 @@ impl HistoryTest {
                 })
             }),
             Kind::Was { wanted, negate } => {
-                let was = self.spans(issue, &changes).iter().any(|span| {
-                    wanted.has(span.id, span.name)
+                let spans = if self.field_id == FIX_VERSIONS {
+                    version_spans(issue, &changes)
+                } else {
+                    self.spans(issue, &changes)
+                };
+                let was = spans.iter().any(|span| {
+                    wanted.has(span.id.as_deref(), span.name)
                         && self.conditions.iter().all(|c| c.holds(span, None, now))
                 });
                 was != *negate
@@ -215,7 +225,7 @@ impl HistoryTest {
             .first()
             .map_or_else(|| current(self.field_id, issue), |change| change.from);
         let mut spans = vec![Span {
-            id: first.0,
+            id: first.0.map(Cow::Borrowed),
             name: first.1,
             author: &issue.creator,
             start: issue.created,
@@ -223,7 +233,7 @@ impl HistoryTest {
         }];
         for (n, change) in changes.iter().enumerate() {
             spans.push(Span {
-                id: change.to.0,
+                id: change.to.0.map(Cow::Borrowed),
                 name: change.to.1,
                 author: &change.record.author,
                 start: change.record.created,
@@ -232,6 +242,103 @@ impl HistoryTest {
         }
         spans
     }
+}
+
+/// The spans of a field of several values (`fixVersion`): one for each time a
+/// version was among the issue's, one (without an id) for each time it had
+/// none. The versions it had at its creation are its versions now with its
+/// changes undone, newest first; then the changes are replayed, oldest first.
+fn version_spans<'a>(issue: &'a IssueRecord, changes: &[Change<'a>]) -> Vec<Span<'a>> {
+    let mut held: Vec<Cow<'a, str>> = issue
+        .fix_versions
+        .iter()
+        .map(|id| Cow::Owned(id.to_string()))
+        .collect();
+    for change in changes.iter().rev() {
+        if let Some(added) = change.to.0 {
+            held.retain(|id| id != added);
+        }
+        if let Some(removed) = change.from.0
+            && !held.iter().any(|id| id == removed)
+        {
+            held.push(Cow::Borrowed(removed));
+        }
+    }
+    // A version's name, from the changelog (the issue record keeps ids only).
+    let name_of = |id: &str| {
+        changes.iter().find_map(|c| match (c.from, c.to) {
+            ((Some(from), name), _) if from == id => name,
+            (_, (Some(to), name)) if to == id => name,
+            _ => None,
+        })
+    };
+    let mut spans = Vec::new();
+    // Open spans: the versions held, and the empty one while none is.
+    let mut open: Vec<Span<'a>> = held
+        .into_iter()
+        .map(|id| Span {
+            name: name_of(&id),
+            id: Some(id),
+            author: &issue.creator,
+            start: issue.created,
+            end: None,
+        })
+        .collect();
+    let mut empty = open.is_empty().then_some(Span {
+        id: None,
+        name: None,
+        author: &issue.creator,
+        start: issue.created,
+        end: None,
+    });
+    // One record's items together: a version replaced by another in one edit
+    // leaves the issue never without one.
+    for group in changes.chunk_by(|a, b| std::ptr::eq(a.record, b.record)) {
+        let Some(record) = group.first().map(|c| c.record) else {
+            continue;
+        };
+        let at = record.created;
+        for change in group {
+            if let Some(removed) = change.from.0
+                && let Some(place) = open.iter().position(|s| s.id.as_deref() == Some(removed))
+            {
+                let mut span = open.swap_remove(place);
+                span.end = Some(at);
+                spans.push(span);
+            }
+            if let Some(added) = change.to.0
+                && !open.iter().any(|s| s.id.as_deref() == Some(added))
+            {
+                open.push(Span {
+                    id: Some(Cow::Borrowed(added)),
+                    name: change.to.1,
+                    author: &record.author,
+                    start: at,
+                    end: None,
+                });
+            }
+        }
+        match (open.is_empty(), empty.take()) {
+            (true, None) => {
+                empty = Some(Span {
+                    id: None,
+                    name: None,
+                    author: &record.author,
+                    start: at,
+                    end: None,
+                });
+            }
+            (true, Some(still)) => empty = Some(still),
+            (false, Some(mut ended)) => {
+                ended.end = Some(at);
+                spans.push(ended);
+            }
+            (false, None) => {}
+        }
+    }
+    spans.extend(open);
+    spans.extend(empty);
+    spans
 }
 
 /// The field's value now: its id and, where the issue keeps it, its name.
@@ -326,6 +433,9 @@ struct Resolve<'a> {
     /// Whether the values are people: a person is named by account id,
     /// display name or email, and matched by account id (as `BY`'s are).
     people: bool,
+    /// Whether the values are versions: a version named by its name is also
+    /// every version of that name by id (the issue keeps ids).
+    versions: bool,
     caller: &'a str,
 }
 
@@ -404,10 +514,23 @@ impl Resolve<'_> {
                 ))),
             }
         };
-        match operand {
-            Operand::List(items) => items.iter().map(one).collect(),
-            single => one(single).map(|value| vec![value]),
+        let mut values: Vec<Option<String>> = match operand {
+            Operand::List(items) => items.iter().map(one).collect::<Result<_, _>>()?,
+            single => vec![one(single)?],
+        };
+        if self.versions {
+            // One pass over the site's versions, however many values are named.
+            let wanted: HashSet<&String> = values.iter().flatten().collect();
+            let named: Vec<Option<String>> = self
+                .world
+                .versions
+                .iter()
+                .filter(|v| wanted.contains(&v.name.to_lowercase()))
+                .map(|v| Some(v.id.to_string()))
+                .collect();
+            values.extend(named);
         }
+        Ok(values)
     }
 
     /// A person's account id for a literal naming them, or the literal.
@@ -595,9 +718,7 @@ mod tests {
     fn fields_and_predicates_it_cannot_search_are_refused() {
         let world = world();
         let err = |jql: &str| compile(jql, &world, ALICE).expect_err(jql);
-        assert!(err("fixVersion CHANGED").is_not_modelled());
         let summary = err("summary CHANGED");
-        assert!(!summary.is_not_modelled());
         assert!(summary.0.contains("'summary'"), "{}", summary.0);
         assert!(err("status CHANGED DURING (now())").0.contains("two dates"));
         assert!(
@@ -607,6 +728,133 @@ mod tests {
         );
         assert!(err("status CHANGED BY EMPTY").0.contains("EMPTY"));
         assert!(err("status WAS Done FROM \"To Do\"").0.contains("'from'"));
-        assert!(err("fixVersion WAS \"1.0\"").is_not_modelled());
+    }
+}
+
+#[cfg(test)]
+mod fix_version_tests {
+    use time::Duration;
+
+    use super::super::compile;
+    use crate::seed::Seed;
+    use crate::world::version::VersionRecord;
+    use crate::world::{HistoryItem, HistoryRecord, World};
+
+    const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+    const BOB: &str = "5b10ac8d82e05b22cc7d4b0b";
+
+    fn version(id: u64, name: &str) -> VersionRecord {
+        VersionRecord {
+            id,
+            project_key: String::from("KILN"),
+            name: name.to_owned(),
+            description: None,
+            start_date: None,
+            release_date: None,
+            released: false,
+            archived: false,
+        }
+    }
+
+    fn item(from: Option<(&str, &str)>, to: Option<(&str, &str)>) -> HistoryItem {
+        HistoryItem {
+            field: String::from("Fix Version"),
+            fieldtype: "jira",
+            field_id: String::from("fixVersions"),
+            from: from.map(|f| f.0.to_owned()),
+            from_string: from.map(|f| f.1.to_owned()),
+            to: to.map(|t| t.0.to_owned()),
+            to_string: to.map(|t| t.1.to_owned()),
+        }
+    }
+
+    /// KILN-2, created without a version: Bob gave it 1.0 three weeks ago;
+    /// a week ago Alice replaced 1.0 by 2.0 in one edit. KILN-3 was given
+    /// 2.0 at its seeding and never changed.
+    fn world() -> World {
+        let mut world = World::from_seed(&Seed::default()).expect("seed");
+        world.versions.push(version(70001, "1.0"));
+        world.versions.push(version(70002, "2.0"));
+        let now = world.now();
+        let index = |world: &World, key: &str| {
+            world
+                .issues
+                .iter()
+                .position(|i| i.key == key)
+                .expect("seeded issue")
+        };
+        let two = index(&world, "KILN-2");
+        world.issues[two].created = now - Duration::weeks(5);
+        world.issues[two].fix_versions = vec![70002];
+        world.issues[two].record_history(HistoryRecord {
+            id: 910,
+            author: BOB.to_owned(),
+            created: now - Duration::weeks(3),
+            items: vec![item(None, Some(("70001", "1.0")))],
+        });
+        world.issues[two].record_history(HistoryRecord {
+            id: 911,
+            author: ALICE.to_owned(),
+            created: now - Duration::weeks(1),
+            items: vec![
+                item(Some(("70001", "1.0")), None),
+                item(None, Some(("70002", "2.0"))),
+            ],
+        });
+        let three = index(&world, "KILN-3");
+        world.issues[three].fix_versions = vec![70002];
+        world
+    }
+
+    fn keys(jql: &str) -> Vec<String> {
+        let world = world();
+        let query = compile(jql, &world, ALICE).unwrap_or_else(|e| panic!("{jql}: {e:?}"));
+        world
+            .issues
+            .iter()
+            .filter(|i| query.matches(i))
+            .filter(|i| i.key == "KILN-2" || i.key == "KILN-3")
+            .map(|i| i.key.clone())
+            .collect()
+    }
+
+    #[test]
+    fn changed_reads_each_version_added_or_removed() {
+        for (jql, want) in [
+            ("fixVersion CHANGED", vec!["KILN-2"]),
+            ("fixVersion CHANGED FROM \"1.0\"", vec!["KILN-2"]),
+            ("fixVersion CHANGED TO 2.0 BY currentUser()", vec!["KILN-2"]),
+            ("fixVersion CHANGED TO \"1.0\" BY currentUser()", vec![]),
+            ("fixVersion CHANGED FROM EMPTY TO 70001", vec!["KILN-2"]),
+            ("fixVersions CHANGED AFTER -10d", vec!["KILN-2"]),
+            ("fixVersion CHANGED BEFORE -4w", vec![]),
+        ] {
+            assert_eq!(keys(jql), want, "{jql}");
+        }
+    }
+
+    #[test]
+    fn was_reads_the_spans_each_version_was_held() {
+        for (jql, want) in [
+            ("fixVersion WAS \"1.0\"", vec!["KILN-2"]),
+            ("fixVersion WAS 70001", vec!["KILN-2"]),
+            ("fixVersion WAS \"2.0\"", vec!["KILN-2", "KILN-3"]),
+            ("fixVersion WAS \"1.0\" AFTER -3d", vec![]),
+            ("fixVersion WAS \"1.0\" DURING (-4w, -2w)", vec!["KILN-2"]),
+            (
+                "fixVersion WAS \"1.0\" BY \"user@example.com\"",
+                vec!["KILN-2"],
+            ),
+            ("fixVersion WAS \"2.0\" BY currentUser()", vec!["KILN-2"]),
+            ("fixVersion WAS IN (\"1.0\", \"3.0\")", vec!["KILN-2"]),
+            ("fixVersion WAS NOT \"1.0\"", vec!["KILN-3"]),
+            // Before Bob's edit KILN-2 had no version; replaced in one edit,
+            // it was never without one since.
+            ("fixVersion WAS EMPTY", vec!["KILN-2"]),
+            ("fixVersion WAS EMPTY AFTER -2w", vec![]),
+            ("fixVersion WAS EMPTY BEFORE -4w", vec!["KILN-2"]),
+        ] {
+            assert_eq!(keys(jql), want, "{jql}");
+        }
     }
 }

@@ -53,30 +53,7 @@ pub(crate) fn structure(jql: &str) -> Result<serde_json::Value, JqlError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct JqlError(pub(crate) String);
 
-/// What a query using JQL's history operators (`WAS`, `CHANGED`) on a field
-/// whose history the simulator does not search (`fixVersion`) gets: Jira
-/// Cloud answers it from each issue's change history, so the query is not
-/// modelled rather than wrong (Jira's "Expecting operator" would tell the
-/// app's author to fix a valid query). On status, assignee, reporter,
-/// priority and resolution they are searched (`history.rs`).
-const HISTORY_NOT_MODELLED: &str = "Kiln's Jira simulator does not model JQL's WAS/CHANGED \
-     history operators on this field (it searches them on status, assignee, reporter, priority \
-     and resolution); a real site serves them. \
-     docs/simulator.md lists the JQL the simulator models.";
-
 impl JqlError {
-    /// A query using a history operator the simulator does not search: see
-    /// [`HISTORY_NOT_MODELLED`].
-    pub(crate) fn history_not_modelled() -> Self {
-        Self(String::from(HISTORY_NOT_MODELLED))
-    }
-
-    /// Whether the query is one Jira serves but the simulator does not model
-    /// (the routes answer it 501, not 400).
-    pub(crate) fn is_not_modelled(&self) -> bool {
-        self.0 == HISTORY_NOT_MODELLED
-    }
-
     /// Whether the query is well formed and its fields known, but a value it names
     /// does not exist (a project, a status, an issue key, an option): what Jira's
     /// `POST /jql/parse` reports as a warning rather than an error. The messages are
@@ -100,13 +77,8 @@ impl JqlError {
 }
 
 impl From<JqlError> for crate::jira_error::JiraError {
-    /// Jira's 400 with the query's error, or the simulator's 501 for a query
-    /// it does not model.
+    /// Jira's 400 with the query's error.
     fn from(error: JqlError) -> Self {
-        if error.is_not_modelled() {
-            Self::not_modelled(error.0)
-        } else {
-            Self::bad_request(error.0)
-        }
+        Self::bad_request(error.0)
     }
 }

@@ -128,7 +128,7 @@ const SYSTEM_CLAUSES: &[SystemClause] = &[
         false,
         true,
     ),
-    ("fixVersion", EQUALITY, VERSION, false, true),
+    ("fixVersion", EQUALITY_CHANGED, VERSION, false, true),
     ("affectedVersion", EQUALITY, VERSION, false, true),
     ("parent", EQUALITY, ISSUE, false, false),
     (
@@ -383,9 +383,7 @@ mod tests {
     }
 
     fn refuses_operator(message: &str) -> bool {
-        // `fixVersion CHANGED`, which Jira searches, is not modelled: not listed.
-        crate::jql::JqlError(message.to_owned()).is_not_modelled()
-            || message.contains("is not supported by the")
+        message.contains("is not supported by the")
             || message.contains("only supports the EMPTY")
             || (message.starts_with("Field '") && message.contains("does not exist"))
     }

@@ -97,7 +97,6 @@ pub(crate) async fn match_issues(
                     .collect();
                 matches.push(json!({ "matchedIssues": matched, "errors": [] }));
             }
-            Err(error) if error.is_not_modelled() => return Err(error.into()),
             Err(error) => matches.push(json!({ "matchedIssues": [], "errors": [error.0] })),
         }
     }

@@ -90,7 +90,6 @@ pub(crate) async fn parse(
         let mut answer = Map::new();
         answer.insert(String::from("query"), json!(text));
         match jql::structure(text) {
-            Err(error) if error.is_not_modelled() => return Err(error.into()),
             Err(error) => {
                 answer.insert(String::from("errors"), json!([error.0]));
             }
@@ -102,7 +101,6 @@ pub(crate) async fn parse(
                     }
                 };
                 match problem {
-                    Some(error) if error.is_not_modelled() => return Err(error.into()),
                     None => {
                         answer.insert(String::from("structure"), structure);
                     }

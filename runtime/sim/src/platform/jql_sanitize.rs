@@ -122,7 +122,6 @@ pub(crate) async fn sanitize(
             Ok(sanitized) => {
                 answer.insert(String::from("sanitizedQuery"), json!(sanitized));
             }
-            Err(error) if error.is_not_modelled() => return Err(error.into()),
             Err(error) => {
                 answer.insert(
                     String::from("errors"),
