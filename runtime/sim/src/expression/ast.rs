@@ -65,6 +65,9 @@ pub(crate) enum Kind {
         parameters: Vec<String>,
         body: Box<Node>,
     },
+    /// A template literal: its text pieces and substitutions, in order, each
+    /// turned into text and joined.
+    Template(Vec<Node>),
     /// `let name = value; body` (the `let` may be left out): `name` is
     /// `value` while `body` is evaluated.
     Let {
@@ -143,6 +146,7 @@ impl Kind {
             } => Box::new([&**test, &**then, &**otherwise].into_iter()),
             Self::Arrow { body, .. } => Box::new(std::iter::once(&**body)),
             Self::OptionalChain(chain) => Box::new(std::iter::once(&**chain)),
+            Self::Template(parts) => Box::new(parts.iter()),
             Self::Let { value, body, .. } => Box::new([&**value, &**body].into_iter()),
         }
     }

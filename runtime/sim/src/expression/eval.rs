@@ -214,6 +214,16 @@ impl<'a, 's> Evaluator<'a, 's> {
                 Err(ExpressionError::ShortCircuit) => Ok(Value::Null),
                 other => other,
             },
+            Kind::Template(parts) => {
+                let mut text = String::new();
+                for part in parts {
+                    let value = self.evaluate(part, scope)?;
+                    let piece = self.text_of(part, &value)?;
+                    self.build_chars(node, piece.chars().count())?;
+                    text.push_str(&piece);
+                }
+                Ok(Value::string(text))
+            }
             Kind::Let { name, value, body } => {
                 let value = self.evaluate(value, scope)?;
                 let inner = Rc::new(Scope {

@@ -22,6 +22,14 @@ pub(crate) enum TokenKind {
     Identifier(String),
     /// Punctuation and operators, as written (`=>`, `&&`, `(` …).
     Punct(&'static str),
+    /// A piece of a template literal's text (escapes applied): `` `a${ `` is
+    /// a piece that `opens` (the literal's start) and does not `close` (a
+    /// substitution follows); `` }b` `` one that closes; `` `ab` `` both.
+    Template {
+        text: String,
+        opens: bool,
+        closes: bool,
+    },
     End,
 }
 
@@ -33,6 +41,7 @@ impl TokenKind {
             Self::String(_) => String::from("STRING"),
             Self::Identifier(name) => name.clone(),
             Self::Punct(p) => (*p).to_owned(),
+            Self::Template { .. } => String::from("TEMPLATE_LITERAL"),
             Self::End => String::from("end of expression"),
         }
     }
@@ -91,6 +100,9 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, ExpressionError> {
         column: 1,
     };
     let mut tokens = Vec::new();
+    // For each template substitution open (`${` … `}`), the braces opened
+    // inside it and not yet closed: its own `}` is the one met at zero.
+    let mut substitutions: Vec<usize> = Vec::new();
     loop {
         while cursor.peek().is_some_and(char::is_whitespace) {
             cursor.bump();
@@ -113,7 +125,28 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, ExpressionError> {
         } else if c == '\'' || c == '"' {
             string(&mut cursor, c)?
         } else if c == '`' {
-            return Err(ExpressionError::not_modelled("template literals", None));
+            cursor.bump();
+            let (text, closes) = template_piece(&mut cursor, line, column)?;
+            if !closes {
+                substitutions.push(0);
+            }
+            TokenKind::Template {
+                text,
+                opens: true,
+                closes,
+            }
+        } else if c == '}' && substitutions.last() == Some(&0) {
+            cursor.bump();
+            substitutions.pop();
+            let (text, closes) = template_piece(&mut cursor, line, column)?;
+            if !closes {
+                substitutions.push(0);
+            }
+            TokenKind::Template {
+                text,
+                opens: false,
+                closes,
+            }
         } else if c == '/' && matches!(cursor.peek_second(), Some('/' | '*')) {
             return Err(ExpressionError::not_modelled("comments", None));
         } else if is_identifier_start(c) {
@@ -135,6 +168,13 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, ExpressionError> {
         }) {
             for _ in 0..p.len() {
                 cursor.bump();
+            }
+            if let Some(open) = substitutions.last_mut() {
+                match *p {
+                    "{" => *open += 1,
+                    "}" => *open = open.saturating_sub(1),
+                    _ => {}
+                }
             }
             TokenKind::Punct(p)
         } else {
@@ -209,6 +249,35 @@ fn string(cursor: &mut Cursor<'_>, quote: char) -> Result<TokenKind, ExpressionE
             Some(c) if c == quote => return Ok(TokenKind::String(value)),
             Some('\\') => value.push(escape(cursor)?),
             Some(c) => value.push(c),
+        }
+    }
+}
+
+/// A template literal's text up to its closing backtick (`true`) or the `${`
+/// of a substitution (`false`), both consumed; line breaks are part of the
+/// text, as in JavaScript. `line` and `column` are where the literal began.
+fn template_piece(
+    cursor: &mut Cursor<'_>,
+    line: usize,
+    column: usize,
+) -> Result<(String, bool), ExpressionError> {
+    let mut text = String::new();
+    loop {
+        match cursor.bump() {
+            None => {
+                return Err(ExpressionError::syntax(
+                    line,
+                    column,
+                    "unterminated template literal.",
+                ));
+            }
+            Some('`') => return Ok((text, true)),
+            Some('$') if cursor.peek() == Some('{') => {
+                cursor.bump();
+                return Ok((text, false));
+            }
+            Some('\\') => text.push(escape(cursor)?),
+            Some(c) => text.push(c),
         }
     }
 }
@@ -323,6 +392,38 @@ mod tests {
             tokenize("'\\u12'").unwrap_err(),
             ExpressionError::Syntax { .. }
         ));
-        assert!(tokenize("`x`").unwrap_err().is_not_modelled());
+        assert!(matches!(
+            tokenize("`x${1}").unwrap_err(),
+            ExpressionError::Syntax { .. }
+        ));
+    }
+
+    #[test]
+    fn template_literals_are_pieces_around_their_substitutions() {
+        let pieces = |text: &str| -> Vec<(String, bool, bool)> {
+            tokenize(text)
+                .expect("tokens")
+                .into_iter()
+                .filter_map(|t| match t.kind {
+                    TokenKind::Template {
+                        text,
+                        opens,
+                        closes,
+                    } => Some((text, opens, closes)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(pieces("`ab`"), [(String::from("ab"), true, true)]);
+        assert_eq!(
+            pieces("`a${x}b${ {c: 1}.c }d`"),
+            [
+                (String::from("a"), true, false),
+                (String::from("b"), false, false),
+                (String::from("d"), false, true),
+            ]
+        );
+        // A `}` outside any template is punctuation, as ever.
+        assert_eq!(kinds("{}")[1], TokenKind::Punct("}"));
     }
 }

@@ -74,7 +74,7 @@ const NOT_MODELLED_PUNCTUATION: &[(&str, &str)] = &[("...", "the spread operator
 
 /// What may start a value, in the words of Jira's syntax errors.
 const PRIMARY_EXPECTED: &str =
-    "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, [ or {";
+    "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, TEMPLATE_LITERAL, new, [ or {";
 
 /// Words the grammar gives a meaning: never a variable's name.
 const RESERVED: &[&str] = &[
@@ -545,6 +545,18 @@ impl Parser {
                     _ => Kind::Identifier(name),
                 }
             }
+            TokenKind::Template {
+                text,
+                opens: true,
+                closes,
+            } => {
+                self.advance();
+                if closes {
+                    Kind::String(text)
+                } else {
+                    self.template(text, token.start)?
+                }
+            }
             TokenKind::Punct("(") => {
                 self.advance();
                 let inner = self.expression()?;
@@ -564,6 +576,30 @@ impl Parser {
             }
         };
         self.node(kind, token.start, self.last_end())
+    }
+
+    /// The rest of a template literal whose first piece, `head`, opened a
+    /// substitution: substitutions and the pieces between them, to the piece
+    /// that closes it.
+    fn template(&mut self, head: String, start: usize) -> Result<Kind, ExpressionError> {
+        let mut parts = vec![self.node(Kind::String(head), start, self.last_end())?];
+        loop {
+            parts.push(self.expression()?);
+            let token = self.token().clone();
+            let TokenKind::Template {
+                text,
+                opens: false,
+                closes,
+            } = token.kind
+            else {
+                return Err(self.expected("}"));
+            };
+            self.advance();
+            parts.push(self.node(Kind::String(text), token.start, token.end)?);
+            if closes {
+                return Ok(Kind::Template(parts));
+            }
+        }
     }
 
     /// `key: value` pairs up to `}`: a key is an identifier or a string, and
@@ -674,7 +710,7 @@ mod tests {
             ExpressionError::syntax(
                 1,
                 4,
-                "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, [ or { \
+                "!, -, typeof, (, IDENTIFIER, null, true, false, NUMBER, STRING, TEMPLATE_LITERAL, new, [ or { \
                  expected, end of expression encountered."
             )
         );

@@ -704,3 +704,26 @@ fn optional_chaining_short_circuits_the_whole_chain() {
     // Inside a call's arguments, a chain is its own.
     assert_eq!(value("[null?.a, 1].length"), json!(2));
 }
+
+#[test]
+fn template_literals_join_their_pieces_as_text() {
+    assert_eq!(
+        value("`${issue.key}: ${1 + 1} ${null} ${true}`"),
+        json!("KILN-1: 2 null true")
+    );
+    assert_eq!(value("`plain`"), json!("plain"));
+    assert_eq!(value("`a\\`b${'}'}c`"), json!("a`b}c"));
+    // Braces inside a substitution are its own: an object literal, a nested
+    // template.
+    assert_eq!(value("`${ {a: 1}.a }-${ `in${'ner'}` }`"), json!("1-inner"));
+    assert_eq!(value("`line\nbreak`.split('\\n').length"), json!(2));
+    assert_eq!(
+        value("`${issue.created}`.length"),
+        json!(24),
+        "a Date as its ISO text"
+    );
+    assert!(failure("`${[1]}`").contains("cannot be turned into text"));
+    assert!(failure("`open").starts_with("Jira expression is invalid"));
+    assert!(failure("`${1`").starts_with("Jira expression is invalid"));
+    assert!(failure("`${}`").starts_with("Jira expression is invalid"));
+}
