@@ -306,9 +306,9 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
             "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \
              \"ab\" ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', \
              'comments', 'created', 'creator', 'description', 'environment', 'id', 'issueType', \
-             'key', 'labels', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
+             'key', 'labels', 'links', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
              'remainingEstimate', 'reporter', 'resolution', 'resolutionDate', 'status', \
-             'subtasks', 'summary', 'timeSpent', 'updated'",
+             'subtasks', 'summary', 'timeSpent', 'updated', 'voters', 'votes', 'watchers', 'watches'",
         ),
         (
             "issue.assignee.accountId.nope.x",
@@ -418,7 +418,7 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
 async fn what_jira_evaluates_but_the_simulator_does_not_is_a_marked_501() {
     let sim = start().await;
     for body in [
-        json!({ "expression": "issue.links", "context": { "issue": { "key": "KILN-1" } } }),
+        json!({ "expression": "issue.dueDate", "context": { "issue": { "key": "KILN-1" } } }),
         json!({ "expression": "new Issue('KILN-1').key" }),
         json!({ "expression": "try { 1 } catch (e) { 2 }" }),
         json!({ "expression": "'a'.match('a')" }),

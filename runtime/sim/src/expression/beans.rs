@@ -9,6 +9,7 @@ use super::complexity::{Complexity, Limit};
 use super::value::{Bean, TooDeep, Value};
 use crate::adf;
 use crate::seed::SeedPermission;
+use crate::world::issue_link::IssueLinkRecord;
 use crate::world::{IssueRecord, World};
 
 /// The site an expression reads, as `account_id` sees it.
@@ -26,6 +27,22 @@ impl Site<'_> {
             .iter()
             .find(|issue| issue.id == id)
             .filter(|issue| self.browses(issue))
+    }
+
+    /// The link with id `link` as the issue `issue` sees it, with the issue at
+    /// its other end, if the caller may browse both.
+    pub(crate) fn issue_link(
+        &self,
+        link: u64,
+        issue: u64,
+    ) -> Option<(&IssueLinkRecord, &IssueRecord)> {
+        self.issue(issue)?;
+        let record = self
+            .world
+            .issue_links_of(issue)
+            .find(|record| record.id == link)?;
+        let (other, _) = record.seen_from(issue);
+        Some((record, self.issue(other)?))
     }
 
     fn browses(&self, issue: &IssueRecord) -> bool {
@@ -63,6 +80,7 @@ const ISSUE_MEMBERS: &[&str] = &[
     "issueType",
     "key",
     "labels",
+    "links",
     "originalEstimate",
     "parent",
     "priority",
@@ -77,6 +95,10 @@ const ISSUE_MEMBERS: &[&str] = &[
     "summary",
     "timeSpent",
     "updated",
+    "voters",
+    "votes",
+    "watchers",
+    "watches",
 ];
 
 /// Members Jira's type reference documents for `Issue` that the simulator does not
@@ -92,14 +114,11 @@ const ISSUE_MEMBERS_NOT_MODELLED: &[&str] = &[
     "flagged",
     "hierarchyLevel",
     "isEpic",
-    "links",
     "securityLevel",
     "sprint",
     "stories",
     "transitions",
     "versions",
-    "votes",
-    "watchers",
     "worklogs",
 ];
 const USER_MEMBERS: &[&str] = &["accountId", "active", "displayName", "timeZone"];
@@ -124,6 +143,8 @@ const ISSUE_TYPE_MEMBERS_NOT_MODELLED: &[&str] = &["properties"];
 const PRIORITY_MEMBERS: &[&str] = &["id", "name"];
 const PRIORITY_MEMBERS_NOT_MODELLED: &[&str] = &["iconUrl"];
 const RESOLUTION_MEMBERS: &[&str] = &["description", "id", "name"];
+const LINK_MEMBERS: &[&str] = &["direction", "id", "linkedIssue", "type"];
+const LINK_TYPE_MEMBERS: &[&str] = &["id", "inward", "name", "outward"];
 const COMMENT_MEMBERS: &[&str] = &["author", "body", "created", "id", "updated"];
 const COMMENT_MEMBERS_NOT_MODELLED: &[&str] =
     &["issue", "properties", "updateAuthor", "visibility"];
@@ -142,6 +163,8 @@ fn members_of(bean: &Bean) -> (&'static [&'static str], &'static [&'static str])
         Bean::IssueType(_) => (ISSUE_TYPE_MEMBERS, ISSUE_TYPE_MEMBERS_NOT_MODELLED),
         Bean::Priority(_) => (PRIORITY_MEMBERS, PRIORITY_MEMBERS_NOT_MODELLED),
         Bean::Resolution(_) => (RESOLUTION_MEMBERS, NONE),
+        Bean::IssueLink { .. } => (LINK_MEMBERS, NONE),
+        Bean::IssueLinkType(_) => (LINK_TYPE_MEMBERS, NONE),
         Bean::Comment { .. } => (COMMENT_MEMBERS, COMMENT_MEMBERS_NOT_MODELLED),
         Bean::RichText(_) => (RICH_TEXT_MEMBERS, NONE),
         Bean::Date(_) | Bean::Properties(_) => (NONE, NONE),
@@ -230,6 +253,30 @@ pub(crate) fn member<'a>(
             "description" => Some(Value::string(resolution.description)),
             _ => None,
         },
+        Bean::IssueLink { link, issue } => match site.issue_link(*link, *issue) {
+            Some((record, other)) => match name {
+                "id" => Some(Value::Number(record.id as f64)),
+                "type" => Some(Value::bean(Bean::IssueLinkType(record.link_type))),
+                // `outward` from the link's outward issue, which reads the
+                // type's outward text ("blocks"); `inward` from the other.
+                "direction" => Some(Value::string(if record.outward == *issue {
+                    "outward"
+                } else {
+                    "inward"
+                })),
+                "linkedIssue" => Some(Value::bean(Bean::Issue(other.id))),
+                _ => None,
+            },
+            // Gone, or its other issue hidden since it was read.
+            None => LINK_MEMBERS.contains(&name).then_some(Value::Null),
+        },
+        Bean::IssueLinkType(link_type) => match name {
+            "id" => Some(id_number(link_type.id)),
+            "name" => Some(Value::string(link_type.name)),
+            "inward" => Some(Value::string(link_type.inward)),
+            "outward" => Some(Value::string(link_type.outward)),
+            _ => None,
+        },
         Bean::Comment { issue, comment } => site
             .issue(*issue)
             .and_then(|i| i.comments.iter().find(|c| c.id == *comment))
@@ -311,6 +358,30 @@ fn issue_member<'a>(
         "originalEstimate" => seconds(issue.estimates.original),
         "remainingEstimate" => seconds(issue.estimates.remaining),
         "timeSpent" => seconds(issue.time_spent()),
+        // The issue's links to issues the caller may browse, oldest first;
+        // loading them (and the issues at their other ends) is one expensive
+        // operation per issue, as loading its comments is.
+        "links" => {
+            complexity
+                .load(format!("links:{}", issue.id))
+                .map_err(MemberError::Limit)?;
+            list(
+                site.world
+                    .issue_links_of(issue.id)
+                    .filter(|link| site.issue(link.seen_from(issue.id).0).is_some())
+                    .map(|link| {
+                        Value::bean(Bean::IssueLink {
+                            link: link.id,
+                            issue: issue.id,
+                        })
+                    })
+                    .collect(),
+            )?
+        }
+        "votes" => Value::Number(issue.voters.len() as f64),
+        "voters" => people(&issue.voters)?,
+        "watches" => Value::Number(issue.watchers.len() as f64),
+        "watchers" => people(&issue.watchers)?,
         "status" => Value::bean(Bean::Status(issue.status.clone())),
         "issueType" => Value::bean(Bean::IssueType(issue.issue_type)),
         "priority" => Value::bean(Bean::Priority(issue.priority)),
@@ -363,6 +434,15 @@ fn issue_member<'a>(
         )?,
         _ => return Ok(None),
     }))
+}
+
+fn people<'a>(account_ids: &[String]) -> Result<Value<'a>, MemberError> {
+    list(
+        account_ids
+            .iter()
+            .map(|id| Value::bean(Bean::User(id.clone())))
+            .collect(),
+    )
 }
 
 fn seconds<'a>(value: Option<u64>) -> Value<'a> {

@@ -97,6 +97,16 @@ fn render_bean(ev: &Evaluator<'_, '_>, links: &str, bean: &Bean) -> Json {
         Bean::IssueType(issue_type) => render::issue_type(links, issue_type),
         Bean::Priority(priority) => render::priority(links, priority),
         Bean::Resolution(resolution) => render::resolution(links, resolution),
+        // As the issue's `issuelinks` field shows it.
+        Bean::IssueLink { link, issue } => ev
+            .site
+            .issue_link(*link, *issue)
+            .map_or(Json::Null, |(record, other)| {
+                crate::platform::issue_link::entry(links, record, *issue, other)
+            }),
+        Bean::IssueLinkType(link_type) => {
+            crate::platform::issue_link::render_type(links, link_type)
+        }
         Bean::Comment { issue, comment } => ev
             .site
             .issue(*issue)

@@ -377,16 +377,15 @@ fn unknown_and_unmodelled_members_fail_in_jiras_words() {
         "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \"ab\" \
          ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', 'comments', \
          'created', 'creator', 'description', 'environment', 'id', 'issueType', 'key', \
-         'labels', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
+         'labels', 'links', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
          'remainingEstimate', 'reporter', 'resolution', 'resolutionDate', 'status', 'subtasks', \
-         'summary', 'timeSpent', 'updated'"
+         'summary', 'timeSpent', 'updated', 'voters', 'votes', 'watchers', 'watches'"
     );
-    let links = run("issue.links").unwrap_err();
-    assert!(links.is_not_modelled(), "{links}");
+    let due = run("issue.dueDate").unwrap_err();
+    assert!(due.is_not_modelled(), "{due}");
     assert!(
-        links
-            .to_string()
-            .contains("the property `links` of type 'Issue'")
+        due.to_string()
+            .contains("the property `dueDate` of type 'Issue'")
     );
     assert!(failure("nothing").contains("Unrecognized identifier: nothing."));
     assert!(run("JSON.stringify(1)").unwrap_err().is_not_modelled());
@@ -726,4 +725,73 @@ fn template_literals_join_their_pieces_as_text() {
     assert!(failure("`open").starts_with("Jira expression is invalid"));
     assert!(failure("`${1`").starts_with("Jira expression is invalid"));
     assert!(failure("`${}`").starts_with("Jira expression is invalid"));
+}
+
+#[test]
+fn links_voters_and_watchers_read_the_issue() {
+    let mut world = world();
+    let (one, two) = (issue_id(&world, "KILN-1"), issue_id(&world, "KILN-2"));
+    let blocks = &crate::world::issue_link::ISSUE_LINK_TYPES[0];
+    // KILN-1 blocks KILN-2.
+    world
+        .issue_links
+        .push(crate::world::issue_link::IssueLinkRecord {
+            id: 77,
+            link_type: blocks,
+            inward: two,
+            outward: one,
+        });
+    let kiln1 = world
+        .issues
+        .iter_mut()
+        .find(|i| i.id == one)
+        .expect("KILN-1");
+    kiln1.voters = vec![String::from(CAROL)];
+    kiln1.watchers = vec![String::from(ALICE), String::from(CAROL)];
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let read = |key: u64, text: &str| {
+        let context = Context {
+            issue: Some(key),
+            ..Context::default()
+        };
+        evaluate(text, &site, &context, LINKS)
+            .map(|e| e.value)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+    };
+    assert_eq!(
+        read(
+            one,
+            "issue.links.map(l => [l.id, l.direction, l.type.name, l.type.outward, l.linkedIssue.key])"
+        ),
+        json!([[77, "outward", blocks.name, blocks.outward, "KILN-2"]])
+    );
+    assert_eq!(
+        read(
+            two,
+            "issue.links.map(l => [l.direction, l.linkedIssue.key])"
+        ),
+        json!([["inward", "KILN-1"]])
+    );
+    // A link in a result is the issue's `issuelinks` entry.
+    let entry = read(one, "issue.links[0]");
+    assert_eq!(entry["id"], json!("77"));
+    assert_eq!(entry["type"]["name"], json!(blocks.name));
+    assert!(entry.get("inwardIssue").is_some() || entry.get("outwardIssue").is_some());
+    assert_eq!(
+        read(
+            one,
+            "[issue.votes, issue.voters.map(u => u.accountId), issue.watches]"
+        ),
+        json!([1, [CAROL], 2])
+    );
+    assert_eq!(
+        read(
+            two,
+            "[issue.votes, issue.voters, issue.watches == issue.watchers.length]"
+        ),
+        json!([0, [], true])
+    );
 }

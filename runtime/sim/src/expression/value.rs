@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::ast::Node;
 use super::limits::MAX_VALUE_DEPTH;
 use crate::world::Priority;
+use crate::world::issue_link::IssueLinkType;
 use crate::world::resolution::Resolution;
 use crate::world::workflow::{IssueType, Status, StatusCategory};
 
@@ -67,6 +68,12 @@ pub(crate) enum Bean {
     IssueType(IssueType),
     Priority(&'static Priority),
     Resolution(&'static Resolution),
+    /// The link with id `link`, as the issue with id `issue` sees it.
+    IssueLink {
+        link: u64,
+        issue: u64,
+    },
+    IssueLinkType(&'static IssueLinkType),
     Comment {
         issue: u64,
         comment: u64,
@@ -94,6 +101,8 @@ impl Bean {
             Self::IssueType(_) => "IssueType",
             Self::Priority(_) => "IssuePriority",
             Self::Resolution(_) => "Resolution",
+            Self::IssueLink { .. } => "IssueLink",
+            Self::IssueLinkType(_) => "IssueLinkType",
             Self::Comment { .. } => "Comment",
             Self::RichText(_) => "RichText",
             Self::Date(_) => "Date",

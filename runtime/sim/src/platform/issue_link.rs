@@ -349,7 +349,7 @@ fn type_not_found(by: &str, value: &str) -> JiraError {
 }
 
 /// An `IssueLinkType`.
-fn render_type(links: &str, link_type: &IssueLinkType) -> Value {
+pub(crate) fn render_type(links: &str, link_type: &IssueLinkType) -> Value {
     json!({
         "id": link_type.id,
         "name": link_type.name,
@@ -398,23 +398,35 @@ pub(crate) fn field(
     viewer: Option<&str>,
 ) -> Value {
     let rendered = world.issue_links_of(issue.id).filter_map(|link| {
-        let (other_id, other_is_outward) = link.seen_from(issue.id);
+        let (other_id, _) = link.seen_from(issue.id);
         let other = world.issue_by_id(other_id)?;
         if let Some(account_id) = viewer
             && !world.may(account_id, &other.project_key, SeedPermission::Browse)
         {
             return None;
         }
-        let mut value = render_link(links, link);
-        let side = if other_is_outward {
-            "outwardIssue"
-        } else {
-            "inwardIssue"
-        };
-        value[side] = linked_issue(links, other);
-        Some(value)
+        Some(entry(links, link, issue.id, other))
     });
     Value::Array(rendered.collect())
+}
+
+/// One entry of the issue `issue_id`'s `issuelinks`: the link, and the other
+/// issue, `other`, under the side it is on.
+pub(crate) fn entry(
+    links: &str,
+    link: &IssueLinkRecord,
+    issue_id: u64,
+    other: &IssueRecord,
+) -> Value {
+    let (_, other_is_outward) = link.seen_from(issue_id);
+    let mut value = render_link(links, link);
+    let side = if other_is_outward {
+        "outwardIssue"
+    } else {
+        "inwardIssue"
+    };
+    value[side] = linked_issue(links, other);
+    value
 }
 
 /// Removes from a rendered issue's `issuelinks` the links to issues that some
