@@ -669,7 +669,8 @@ let entry;
 try {
   entry = entryFor(false);
 } catch (error) {
-  console.error(`error: ${error.message}`);
+  // The scan (below) says nothing: the bundle that follows it says this.
+  if (request.scan !== true) console.error(`error: ${error.message}`);
   process.exit(1);
 }
 
@@ -736,8 +737,8 @@ const bundleOptions = (plugins) => ({
 // reads as it bundles), with every bare import left external: Node's
 // modules (`fs`, `node:fs`), the packages Kiln aliases to its layer, and
 // every package, whose own imports the lockfile answers for. Nothing is
-// written; a bundle that fails prints nothing and exits 1, and the bundle
-// step reports it as it always has.
+// written; a bundle that fails prints its first errors and exits 1, and
+// the bundle step reports them in full as it always has.
 if (request.scan === true) {
   const imported = new Set();
   const insideApp = (file) => {
@@ -778,7 +779,16 @@ if (request.scan === true) {
       inject: [],
       write: false,
     });
-  } catch {
+  } catch (error) {
+    // Said here too, briefly: if the install that follows fails, the bundle
+    // that would say it in full never runs.
+    const errors = Array.isArray(error?.errors) ? error.errors.slice(0, 3) : [];
+    if (errors.length > 0) {
+      console.error("the scan of the backend's imports stopped at:");
+      for (const text of await formatMessages(errors, { kind: 'error', color: false })) {
+        process.stderr.write(text);
+      }
+    }
     process.exit(1);
   }
   console.log(JSON.stringify({ packages: [...imported].sort() }));

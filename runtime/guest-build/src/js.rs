@@ -729,9 +729,20 @@ pub fn build_js_announcing(
         None => BuildLimits::from_env_for_node()?,
     };
     let node_args = node_flags(&node, &mut limits);
+    // The app folder as this build reads it: what the scan of its imports
+    // and the reuse of the last build are decided by.
+    let tree = js_reuse::tree_digest(&opts.app_dir);
+    let scan = ScanRun {
+        node: &node,
+        node_args: &node_args,
+        limits: &limits,
+        toolchain: &toolchain,
+        work_dir: &work_dir,
+        tree: &tree,
+    };
     let deps =
         install_app_dependencies(&npm, &npm_cache, &opts.app_dir, &package, &work_dir, || {
-            scan_backend_imports(opts, &node, &node_args, &limits, &toolchain, &work_dir)
+            scan_backend_imports(opts, &scan)
         })?;
     let out = work_dir.join("out");
     let component = out.join("component.wasm");
@@ -752,7 +763,6 @@ pub fn build_js_announcing(
         isolated: opts.sandbox.is_some(),
         node: node.clone(),
     };
-    let tree = js_reuse::tree_digest(&opts.app_dir);
     if let Some(last) = js_reuse::last_build(&work_dir)
         && last.fingerprint == js_reuse::fingerprint(&tree, &settings, &last.other_inputs)
         && plain_file_inside(&component, &out).is_ok()
@@ -931,28 +941,51 @@ fn node_command(
     })
 }
 
+/// What a scan of the app's imports runs with.
+struct ScanRun<'a> {
+    node: &'a Path,
+    node_args: &'a [OsString],
+    limits: &'a BuildLimits,
+    toolchain: &'a Path,
+    work_dir: &'a Path,
+    /// The app folder's digest ([`js_reuse::tree_digest`]).
+    tree: &'a str,
+}
+
+/// Where the last scan's result is kept, outside the folder the scan may
+/// write: `{"key": …, "packages": […]}`.
+const SCAN_RESULT: &str = "scan-result.json";
+
 /// The packages the app's backend imports: `build.mjs` in scan mode
 /// (`js_imports.rs`), where the bundle runs (the sandbox, offline, within
 /// the build's limits), with the app and the toolchain read-only and only
-/// `<work>/scan` writable, before anything of the app's is installed. `None`
-/// when the scan failed (a syntax error, a module that cannot be found):
-/// the install then takes every dependency, as before there was a scan,
-/// and the bundle reports what is wrong as it always did.
-fn scan_backend_imports(
-    opts: &JsBuild,
-    node: &Path,
-    node_args: &[OsString],
-    limits: &BuildLimits,
-    toolchain: &Path,
-    work_dir: &Path,
-) -> Option<BackendImports> {
+/// `<work>/scan` writable, before anything of the app's is installed; or the
+/// last scan's result when the app folder, its handlers and the toolchain
+/// are as they were (nothing else is visible to it). `None` when the scan
+/// failed (a syntax error, a module that cannot be found): the install then
+/// takes every dependency, as before there was a scan, and the bundle
+/// reports what is wrong as it always did.
+fn scan_backend_imports(opts: &JsBuild, run: &ScanRun<'_>) -> Option<BackendImports> {
     let fallback = |why: &dyn std::fmt::Display| {
         eprintln!(
             "could not read which packages the app's backend imports ({why}); installing all of its dependencies"
         );
         None
     };
-    let scan_dir = work_dir.join("scan");
+    let key = {
+        let mut hasher = Sha256::new();
+        hasher.update(b"scan-v1");
+        hasher.update(toolchain_id().as_bytes());
+        hasher.update(run.tree.as_bytes());
+        hasher.update(serde_json::to_vec(&opts.handler_modules).unwrap_or_default());
+        hasher.update([u8::from(opts.sandbox.is_some())]);
+        hex(&hasher.finalize())
+    };
+    let result_path = run.work_dir.join(SCAN_RESULT);
+    if let Some(imports) = last_scan(&result_path, &key) {
+        return Some(imports);
+    }
+    let scan_dir = run.work_dir.join("scan");
     let prepared = remove_dir(&scan_dir).and_then(|()| create_dir(&scan_dir));
     if let Err(error) = prepared {
         return fallback(&error);
@@ -962,33 +995,63 @@ fn scan_backend_imports(
         "appDir": opts.app_dir,
         "handlerModules": opts.handler_modules,
         "nodePaths": [],
-        "witDir": toolchain.join("wit"),
-        "forgeDir": toolchain.join("forge-api"),
+        "witDir": run.toolchain.join("wit"),
+        "forgeDir": run.toolchain.join("forge-api"),
         "outDir": scan_dir,
     });
     let request_path = scan_dir.join("request.json");
     if let Err(error) = write(&request_path, request.to_string().as_bytes()) {
         return fallback(&error);
     }
-    let mut args = node_args.to_vec();
-    args.push(toolchain.join("build.mjs").into());
+    let mut args = run.node_args.to_vec();
+    args.push(run.toolchain.join("build.mjs").into());
     args.push(request_path.into());
-    let sources = vec![opts.app_dir.clone(), toolchain.to_owned()];
-    let command = match node_command(opts.sandbox.as_ref(), node, &args, sources, &scan_dir, &[]) {
+    let sources = vec![opts.app_dir.clone(), run.toolchain.to_owned()];
+    let command = match node_command(
+        opts.sandbox.as_ref(),
+        run.node,
+        &args,
+        sources,
+        &scan_dir,
+        &[],
+    ) {
         Ok(command) => command,
         Err(error) => return fallback(&error),
     };
-    match supervise::run(command, Some(limits), node, read_scan) {
+    let imports = match supervise::run(command, Some(run.limits), run.node, read_scan) {
         Ok((status, output)) if status.success() => match BackendImports::from_scan(&output) {
-            Ok(imports) => Some(imports),
-            Err(error) => fallback(&error),
+            Ok(imports) => imports,
+            Err(error) => return fallback(&error),
         },
         // The bundle step says what the app's code lacks, as it always has.
-        Ok((status, _)) => fallback(&format_args!(
-            "the scan failed ({status}); the bundle's messages below say why"
-        )),
-        Err(error) => fallback(&error),
+        Ok((status, _)) => {
+            return fallback(&format_args!(
+                "the scan stopped ({status}); the bundle says why"
+            ));
+        }
+        Err(error) => return fallback(&error),
+    };
+    let record = serde_json::json!({ "key": key, "packages": imports.names().collect::<Vec<_>>() });
+    // A result that cannot be kept only costs the next build a scan.
+    let _ = write(&result_path, record.to_string().as_bytes());
+    Some(imports)
+}
+
+/// The result [`scan_backend_imports`] kept at `path`, if it was kept under `key`.
+fn last_scan(path: &Path, key: &str) -> Option<BackendImports> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, js_imports::MAX_SCAN_BYTES + 1024),
+        &mut bytes,
+    )
+    .ok()?;
+    let record: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    if record.get("key").and_then(serde_json::Value::as_str) != Some(key) {
+        return None;
     }
+    let packages = serde_json::json!({ "packages": record.get("packages")? }).to_string();
+    BackendImports::from_scan(packages.as_bytes()).ok()
 }
 
 /// The scan's stdout, read to [`js_imports::MAX_SCAN_BYTES`] and one byte

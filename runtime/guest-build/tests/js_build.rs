@@ -1078,3 +1078,55 @@ fn a_package_npm_no_longer_serves_is_not_installed_when_the_backend_does_not_imp
         "{error}"
     );
 }
+
+#[test]
+fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() {
+    let Some(sandbox) = sandbox() else { return };
+    let packed = tempfile::tempdir().unwrap();
+    let plain = packed_fixture(
+        "plain-package",
+        "kiln-plain-fixture-1.0.0.tgz",
+        packed.path(),
+    );
+    let dependencies = serde_json::json!({ "kiln-plain-fixture": plain });
+    let lock = serde_json::json!({
+        "name": "unreadable",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": { "name": "unreadable", "dependencies": dependencies },
+            "node_modules/kiln-plain-fixture": { "version": "1.0.0", "resolved": plain },
+        },
+    });
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            (
+                "package.json",
+                &serde_json::json!({ "name": "unreadable", "dependencies": dependencies })
+                    .to_string(),
+            ),
+            ("package-lock.json", &lock.to_string()),
+            (
+                "manifest.yml",
+                "app:\n  id: unreadable\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            ("src/index.js", "export const run = ( => 1;\n"),
+        ],
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let error = build_js(&build).unwrap_err();
+    // Installed as without a scan; the bundle step failed on the app's code.
+    assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
+    assert!(
+        work.path()
+            .join("deps/node_modules/kiln-plain-fixture")
+            .is_dir()
+    );
+}
