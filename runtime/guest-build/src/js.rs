@@ -2,12 +2,13 @@
 //! lockfile, `manifest.yml`, `src/`) into a component exporting
 //! `kiln:app/handler@0.5.0`.
 //!
-//! Three steps, each where its threat allows:
+//! Four steps, each where its threat allows:
 //!
 //! | step | where | why there |
 //! |---|---|---|
 //! | install Kiln's JS toolchain (esbuild, componentize-js) from the lockfile Kiln ships, once per toolchain version | outside the sandbox, `npm ci --ignore-scripts`, into Kiln's cache | a download checked against the lockfile's integrity hashes; no package's install script runs; the app has no say in it |
-//! | install the app's dependencies from *its* lockfile | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile | a download; no script runs; the app's `.npmrc` is never read (it is not copied) |
+//! | read which packages the app's backend imports ([`crate::js_imports`]) | inside the sandbox, offline, `build.mjs` in scan mode: esbuild over the handler modules with every bare import external, nothing written but to its own scan folder | reads the app's code (and its tsconfig) as the bundle does; only the app and the toolchain are mounted, read-only |
+//! | install the app's dependencies from *its* lockfile, only those the backend imports and what they need ([`crate::js_provided::pruned_for_install`]) | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile, pruned | a download; no script runs; the app's `.npmrc` is never read (it is not copied); a frontend package the backend never imports is never fetched |
 //! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a bundle with no plugin of the app's, only Kiln's mapping of Node's modules, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only; writable are only the output folder and the wizer's compile cache, both in this app's private build folder ([`crate::wizer_cache`]: compiled code, so never shared between apps) |
 //!
 //! The toolchain is embedded in this crate (its `package.json`,

@@ -16,7 +16,18 @@
 //! imports a UI package is told so by name at build (`build.mjs`) rather than
 //! by esbuild's "could not resolve".
 //!
-//! One thing about them still matters: which major version of `@forge/events`
+//! And so is every other package the backend does not import. An app that
+//! installs anything is given only the packages its handlers' code imports
+//! (the build's scan, `js_imports.rs`) and what the lockfile says those
+//! need, its entries as written: a Forge app's one `package.json` names its
+//! frontend too (`@atlaskit/*`), and npm stops serving versions of those
+//! (`@atlaskit/tokens` 3.0.0), which failed `npm ci` for packages no bundle
+//! could hold. One rule ([`pruned_for_install`]) decides what leaves the
+//! install, for the packages above and the ones not imported alike; a
+//! backend importing a package the app does not name, and a v1 lockfile,
+//! are installed as they were before the scan.
+//!
+//! One thing about the provided packages still matters: which major version of `@forge/events`
 //! the app was written for (1.x's `push(payload)` or 2.x/3.x's
 //! `push({ body })`, `build.mjs`). Without `node_modules` it is read from the
 //! npm lockfile when there is one (the version installed), else from the
