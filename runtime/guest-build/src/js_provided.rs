@@ -411,11 +411,16 @@ impl InstallTree {
         if packages.len() > MAX_LOCK_PACKAGES {
             return Err(LockfileRefused::TooManyPackages);
         }
+        // A workspace's lockfile also records its members' own folders
+        // (`packages/a`), which are no `node_modules` path: its links say so.
+        if packages
+            .values()
+            .any(|entry| entry.get("link").and_then(Value::as_bool) == Some(true))
+        {
+            return Ok(None);
+        }
         let mut nodes = BTreeMap::new();
         for (path, entry) in packages {
-            if entry.get("link").and_then(Value::as_bool) == Some(true) {
-                return Ok(None);
-            }
             if path.is_empty() {
                 continue;
             }
@@ -868,6 +873,14 @@ mod tests {
             br#"{"lockfileVersion":3,"packages":{"":{},"node_modules/w":{"resolved":"w","link":true}}}"#
         )
         .is_none());
+        // A workspace, whose member's folder sorts before its link.
+        assert!(
+            prune(
+                br#"{"dependencies":{"@forge/api":"5","w":"1"}}"#,
+                br#"{"lockfileVersion":3,"packages":{"":{},"apps/w":{"name":"w"},"node_modules/w":{"resolved":"apps/w","link":true}}}"#
+            )
+            .is_none()
+        );
     }
 
     #[test]
