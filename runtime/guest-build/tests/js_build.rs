@@ -1079,9 +1079,13 @@ fn a_package_npm_no_longer_serves_is_not_installed_when_the_backend_does_not_imp
     );
 }
 
-#[test]
-fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() {
-    let Some(sandbox) = sandbox() else { return };
+/// An app `name` depending on `kiln-plain-fixture` only (packed here, named
+/// by its tarball in a v3 lockfile), with `source` as its backend: the app
+/// folder, the work folder and the folder of the tarball.
+fn app_with_the_plain_fixture(
+    name: &str,
+    source: &str,
+) -> (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir) {
     let packed = tempfile::tempdir().unwrap();
     let plain = packed_fixture(
         "plain-package",
@@ -1090,11 +1094,11 @@ fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() 
     );
     let dependencies = serde_json::json!({ "kiln-plain-fixture": plain });
     let lock = serde_json::json!({
-        "name": "unreadable",
+        "name": name,
         "lockfileVersion": 3,
         "requires": true,
         "packages": {
-            "": { "name": "unreadable", "dependencies": dependencies },
+            "": { "name": name, "dependencies": dependencies },
             "node_modules/kiln-plain-fixture": { "version": "1.0.0", "resolved": plain },
         },
     });
@@ -1105,17 +1109,26 @@ fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() 
         &[
             (
                 "package.json",
-                &serde_json::json!({ "name": "unreadable", "dependencies": dependencies })
-                    .to_string(),
+                &serde_json::json!({ "name": name, "dependencies": dependencies }).to_string(),
             ),
             ("package-lock.json", &lock.to_string()),
             (
                 "manifest.yml",
-                "app:\n  id: unreadable\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+                &format!(
+                    "app:\n  id: {name}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n"
+                ),
             ),
-            ("src/index.js", "export const run = ( => 1;\n"),
+            ("src/index.js", source),
         ],
     );
+    (app, work, packed)
+}
+
+#[test]
+fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() {
+    let Some(sandbox) = sandbox() else { return };
+    let (app, work, _packed) =
+        app_with_the_plain_fixture("unreadable", "export const run = ( => 1;\n");
     let build = js_build(
         app.path().canonicalize().unwrap(),
         work.path().to_owned(),
@@ -1123,6 +1136,31 @@ fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() 
     );
     let error = build_js(&build).unwrap_err();
     // Installed as without a scan; the bundle step failed on the app's code.
+    assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
+    assert!(
+        work.path()
+            .join("deps/node_modules/kiln-plain-fixture")
+            .is_dir()
+    );
+}
+
+#[test]
+fn a_backend_importing_a_package_the_app_does_not_name_fails_to_bundle_as_before() {
+    let Some(sandbox) = sandbox() else { return };
+    // `left-pad` is in no file of the app's: the install is what it was
+    // without a scan (the named package), and esbuild cannot resolve it.
+    let (app, work, _packed) = app_with_the_plain_fixture(
+        "undeclared",
+        "import { plain } from 'kiln-plain-fixture';\n\
+         import leftPad from 'left-pad';\n\
+         export const run = () => leftPad(plain(), 40);\n",
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let error = build_js(&build).unwrap_err();
     assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
     assert!(
         work.path()
