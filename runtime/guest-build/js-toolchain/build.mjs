@@ -669,7 +669,8 @@ let entry;
 try {
   entry = entryFor(false);
 } catch (error) {
-  console.error(`error: ${error.message}`);
+  // The scan (below) says nothing: the bundle that follows it says this.
+  if (request.scan !== true) console.error(`error: ${error.message}`);
   process.exit(1);
 }
 
@@ -726,6 +727,73 @@ const bundleOptions = (plugins) => ({
   logLevel: 'silent',
   metafile: true,
 });
+
+// Scan mode (`request.scan`, js.rs's scan_backend_imports, js_imports.rs):
+// run before the app's dependencies are installed, it prints the npm
+// packages the app's own code imports, so that only those (and what the
+// lockfile says they need) are installed. The same entry points (the
+// handler modules) and the same settings as the bundle (TypeScript, JSX,
+// the extensions, the app's tsconfig `paths` and `baseUrl`, which esbuild
+// reads as it bundles), with every bare import left external: Node's
+// modules (`fs`, `node:fs`), the packages Kiln aliases to its layer, and
+// every package, whose own imports the lockfile answers for. Nothing is
+// written; a bundle that fails prints its first errors and exits 1, and
+// the bundle step reports them in full as it always has.
+if (request.scan === true) {
+  const imported = new Set();
+  const insideApp = (file) => {
+    const rel = relative(appDir, file);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('node_modules');
+  };
+  const scanImports = {
+    name: 'kiln-scan-imports',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData?.kilnScan || isAbsolute(args.path)) return undefined;
+        const bare = args.path.replace(/^node:/, '');
+        if (args.path.startsWith('node:') || builtinModules.includes(bare) || Object.hasOwn(NODE_MODULES, bare)) {
+          return { path: args.path, external: true };
+        }
+        // A path the app's tsconfig maps to its own files (`paths`,
+        // `baseUrl`) is the app's code: scanned as the bundle would read it.
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { kilnScan: true },
+        });
+        if (found.errors.length === 0 && !found.external && found.namespace === 'file' && insideApp(found.path)) {
+          return { path: found.path };
+        }
+        imported.add(packageNameOf(args.path));
+        return { path: args.path, external: true };
+      });
+    },
+  };
+  const scanEntry = handlerModules.map((module, i) => `import * as m${i} from ${JSON.stringify(modulePath(module))};`).join('\n');
+  try {
+    await build({
+      ...bundleOptions([scanImports]),
+      stdin: { contents: scanEntry, resolveDir: appDir, sourcefile: 'kiln-scan.js', loader: 'js' },
+      alias: {},
+      inject: [],
+      write: false,
+    });
+  } catch (error) {
+    // Said here too, briefly: if the install that follows fails, the bundle
+    // that would say it in full never runs.
+    const errors = Array.isArray(error?.errors) ? error.errors.slice(0, 3) : [];
+    if (errors.length > 0) {
+      console.error("the scan of the backend's imports stopped at:");
+      for (const text of await formatMessages(errors, { kind: 'error', color: false })) {
+        process.stderr.write(text);
+      }
+    }
+    process.exit(1);
+  }
+  console.log(JSON.stringify({ packages: [...imported].sort() }));
+  process.exit(0);
+}
 
 /** esbuild's messages, as its own log prints them. */
 async function report(messages, kind) {

@@ -2,12 +2,13 @@
 //! lockfile, `manifest.yml`, `src/`) into a component exporting
 //! `kiln:app/handler@0.5.0`.
 //!
-//! Three steps, each where its threat allows:
+//! Four steps, each where its threat allows:
 //!
 //! | step | where | why there |
 //! |---|---|---|
 //! | install Kiln's JS toolchain (esbuild, componentize-js) from the lockfile Kiln ships, once per toolchain version | outside the sandbox, `npm ci --ignore-scripts`, into Kiln's cache | a download checked against the lockfile's integrity hashes; no package's install script runs; the app has no say in it |
-//! | install the app's dependencies from *its* lockfile | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile | a download; no script runs; the app's `.npmrc` is never read (it is not copied) |
+//! | read which packages the app's backend imports ([`crate::js_imports`]) | inside the sandbox, offline, `build.mjs` in scan mode: esbuild over the handler modules with every bare import external, nothing written but to its own scan folder | reads the app's code (and its tsconfig) as the bundle does; only the app and the toolchain are mounted, read-only |
+//! | install the app's dependencies from *its* lockfile, only those the backend imports and what they need ([`crate::js_provided::pruned_for_install`]) | outside the sandbox, `npm ci --ignore-scripts --omit=dev`, in a private folder holding only copies of `package.json` and the lockfile, pruned | a download; no script runs; the app's `.npmrc` is never read (it is not copied); a frontend package the backend never imports is never fetched |
 //! | bundle (esbuild) and componentize (componentize-js, wizer) | inside the bubblewrap sandbox of [`crate::sandbox`], offline | runs the tools on code the app controls (a bundle with no plugin of the app's, only Kiln's mapping of Node's modules, then the app's top-level code under Kiln's wizer, [`crate::wizer`], which makes the snapshot reproducible): the app, the dependencies, the toolchain and the wizer program are mounted read-only; writable are only the output folder and the wizer's compile cache, both in this app's private build folder ([`crate::wizer_cache`]: compiled code, so never shared between apps) |
 //!
 //! The toolchain is embedded in this crate (its `package.json`,
@@ -28,6 +29,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::cargo_env::allowed_env;
 use crate::error::GuestBuildError;
+use crate::js_imports::{self, BackendImports};
 use crate::js_reuse;
 use crate::limits::BuildLimits;
 use crate::sandbox::{Sandbox, SandboxedRun, Toolchain};
@@ -723,7 +725,26 @@ pub fn build_js_announcing(
     let npm_cache = opts.cache_dir.join("npm-cache");
     create_dir(&opts.work_dir)?;
     let work_dir = canonical(&opts.work_dir)?;
-    let deps = install_app_dependencies(&npm, &npm_cache, &opts.app_dir, &package, &work_dir)?;
+    let mut limits = match opts.limits {
+        Some(limits) => limits,
+        None => BuildLimits::from_env_for_node()?,
+    };
+    let node_args = node_flags(&node, &mut limits);
+    // The app folder as this build reads it: what the scan of its imports
+    // and the reuse of the last build are decided by.
+    let tree = js_reuse::tree_digest(&opts.app_dir);
+    let scan = ScanRun {
+        node: &node,
+        node_args: &node_args,
+        limits: &limits,
+        toolchain: &toolchain,
+        work_dir: &work_dir,
+        tree: &tree,
+    };
+    let deps =
+        install_app_dependencies(&npm, &npm_cache, &opts.app_dir, &package, &work_dir, || {
+            scan_backend_imports(opts, &scan)
+        })?;
     let out = work_dir.join("out");
     let component = out.join("component.wasm");
 
@@ -743,7 +764,6 @@ pub fn build_js_announcing(
         isolated: opts.sandbox.is_some(),
         node: node.clone(),
     };
-    let tree = js_reuse::tree_digest(&opts.app_dir);
     if let Some(last) = js_reuse::last_build(&work_dir)
         && last.fingerprint == js_reuse::fingerprint(&tree, &settings, &last.other_inputs)
         && plain_file_inside(&component, &out).is_ok()
@@ -798,62 +818,20 @@ pub fn build_js_announcing(
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;
-    let mut limits = match opts.limits {
-        Some(limits) => limits,
-        None => BuildLimits::from_env_for_node()?,
-    };
-    let mut args: Vec<OsString> = Vec::new();
-    if node_runs_wasm_without_trap_handler(&node) {
-        // V8 reserves 10 GiB of address space per WebAssembly memory for its
-        // trap handler, which no address-space limit admits (componentize-js
-        // runs its tools as WebAssembly in node): bounds checks instead.
-        args.push("--disable-wasm-trap-handler".into());
-        // Without it, V8 reserves each WebAssembly memory's maximum, 4 GiB
-        // when the module names none: two such memories and the limit is
-        // spent before any is used.
-        args.push(format!("--wasm-max-mem-pages={NODE_WASM_MEMORY_PAGES}").into());
-    } else {
-        // Node.js before 20.15 has no such switch: the step runs without an
-        // address-space limit rather than not at all; its time, CPU, file
-        // and output limits still hold.
-        limits.address_space_bytes = UNLIMITED;
-    }
+    let mut args = node_args;
     args.push(toolchain.join("build.mjs").into());
     args.push(request_path.clone().into());
 
-    let command = match &opts.sandbox {
-        Some(sandbox) => {
-            let mut sources = vec![opts.app_dir.clone(), toolchain.clone(), wizer_program];
-            // Node.js installed by a version manager or from a tarball (`~/.nvm/…/bin/node`):
-            // that one file, read-only, at its own path; nothing else of its folder.
-            if !under_system_dir(&node) {
-                sources.push(node.clone());
-            }
-            sources.extend(deps.installed.iter().cloned());
-            let no_rust = Toolchain {
-                rustup_home: None,
-                cargo_home: None,
-            };
-            sandbox.command(
-                &SandboxedRun {
-                    sources: &sources,
-                    target_dir: &out,
-                    cache_dirs: std::slice::from_ref(&wizer_cache),
-                    working_dir: &out,
-                    toolchain: &no_rust,
-                    rustup_toolchain: None,
-                },
-                &node,
-                &args,
-            )?
-        }
-        None => {
-            let mut command = Command::new(&node);
-            command.args(&args).current_dir(&out).env_clear();
-            command.envs(allowed_env());
-            command
-        }
-    };
+    let mut sources = vec![opts.app_dir.clone(), toolchain.clone(), wizer_program];
+    sources.extend(deps.installed.iter().cloned());
+    let command = node_command(
+        opts.sandbox.as_ref(),
+        &node,
+        &args,
+        sources,
+        &out,
+        std::slice::from_ref(&wizer_cache),
+    )?;
     // esbuild's, componentize-js's and the app's top-level messages go to
     // stderr, passed on escaped; the one stdout line (the component's path)
     // is not trusted: the path is Kiln's own. Within the limits: top-level
@@ -896,6 +874,197 @@ pub fn build_js_announcing(
 /// the dependencies installed here.
 pub fn installed_toolchain(cache_dir: &Path) -> Result<PathBuf, JsBuildError> {
     install_toolchain(&find_program("npm")?, cache_dir)
+}
+
+/// node's switches before `build.mjs`, for a run within `limits` (whose
+/// address-space limit is lifted where node cannot keep to it).
+fn node_flags(node: &Path, limits: &mut BuildLimits) -> Vec<OsString> {
+    let mut args: Vec<OsString> = Vec::new();
+    if node_runs_wasm_without_trap_handler(node) {
+        // V8 reserves 10 GiB of address space per WebAssembly memory for its
+        // trap handler, which no address-space limit admits (componentize-js
+        // runs its tools as WebAssembly in node): bounds checks instead.
+        args.push("--disable-wasm-trap-handler".into());
+        // Without it, V8 reserves each WebAssembly memory's maximum, 4 GiB
+        // when the module names none: two such memories and the limit is
+        // spent before any is used.
+        args.push(format!("--wasm-max-mem-pages={NODE_WASM_MEMORY_PAGES}").into());
+    } else {
+        // Node.js before 20.15 has no such switch: the step runs without an
+        // address-space limit rather than not at all; its time, CPU, file
+        // and output limits still hold.
+        limits.address_space_bytes = UNLIMITED;
+    }
+    args
+}
+
+/// `node args` in the sandbox (`sources` and node itself read-only,
+/// `target_dir` and `cache_dirs` writable, run in `target_dir`), or without
+/// one, with the allowed environment only, for an unisolated build.
+fn node_command(
+    sandbox: Option<&Sandbox>,
+    node: &Path,
+    args: &[OsString],
+    mut sources: Vec<PathBuf>,
+    target_dir: &Path,
+    cache_dirs: &[PathBuf],
+) -> Result<Command, JsBuildError> {
+    Ok(match sandbox {
+        Some(sandbox) => {
+            // Node.js installed by a version manager or from a tarball (`~/.nvm/…/bin/node`):
+            // that one file, read-only, at its own path; nothing else of its folder.
+            if !under_system_dir(node) {
+                sources.push(node.to_owned());
+            }
+            let no_rust = Toolchain {
+                rustup_home: None,
+                cargo_home: None,
+            };
+            sandbox.command(
+                &SandboxedRun {
+                    sources: &sources,
+                    target_dir,
+                    cache_dirs,
+                    working_dir: target_dir,
+                    toolchain: &no_rust,
+                    rustup_toolchain: None,
+                },
+                node,
+                args,
+            )?
+        }
+        None => {
+            let mut command = Command::new(node);
+            command.args(args).current_dir(target_dir).env_clear();
+            command.envs(allowed_env());
+            command
+        }
+    })
+}
+
+/// What a scan of the app's imports runs with.
+struct ScanRun<'a> {
+    node: &'a Path,
+    node_args: &'a [OsString],
+    limits: &'a BuildLimits,
+    toolchain: &'a Path,
+    work_dir: &'a Path,
+    /// The app folder's digest ([`js_reuse::tree_digest`]).
+    tree: &'a str,
+}
+
+/// Where the last scan's result is kept, outside the folder the scan may
+/// write: `{"key": …, "packages": […]}`.
+const SCAN_RESULT: &str = "scan-result.json";
+
+/// The packages the app's backend imports: `build.mjs` in scan mode
+/// (`js_imports.rs`), where the bundle runs (the sandbox, offline, within
+/// the build's limits), with the app and the toolchain read-only and only
+/// `<work>/scan` writable, before anything of the app's is installed; or the
+/// last scan's result when the app folder, its handlers and the toolchain
+/// are as they were (nothing else is visible to it). `None` when the scan
+/// failed (a syntax error, a module that cannot be found): the install then
+/// takes every dependency, as before there was a scan, and the bundle
+/// reports what is wrong as it always did.
+fn scan_backend_imports(opts: &JsBuild, run: &ScanRun<'_>) -> Option<BackendImports> {
+    let fallback = |why: &dyn std::fmt::Display| {
+        eprintln!(
+            "could not read which packages the app's backend imports ({why}); installing all of its dependencies"
+        );
+        None
+    };
+    let key = {
+        let mut hasher = Sha256::new();
+        hasher.update(b"scan-v1");
+        hasher.update(toolchain_id().as_bytes());
+        hasher.update(run.tree.as_bytes());
+        hasher.update(serde_json::to_vec(&opts.handler_modules).unwrap_or_default());
+        hasher.update([u8::from(opts.sandbox.is_some())]);
+        hex(&hasher.finalize())
+    };
+    let result_path = run.work_dir.join(SCAN_RESULT);
+    if let Some(imports) = last_scan(&result_path, &key) {
+        return Some(imports);
+    }
+    let scan_dir = run.work_dir.join("scan");
+    let prepared = remove_dir(&scan_dir).and_then(|()| create_dir(&scan_dir));
+    if let Err(error) = prepared {
+        return fallback(&error);
+    }
+    let request = serde_json::json!({
+        "scan": true,
+        "appDir": opts.app_dir,
+        "handlerModules": opts.handler_modules,
+        "nodePaths": [],
+        "witDir": run.toolchain.join("wit"),
+        "forgeDir": run.toolchain.join("forge-api"),
+        "outDir": scan_dir,
+    });
+    let request_path = scan_dir.join("request.json");
+    if let Err(error) = write(&request_path, request.to_string().as_bytes()) {
+        return fallback(&error);
+    }
+    let mut args = run.node_args.to_vec();
+    args.push(run.toolchain.join("build.mjs").into());
+    args.push(request_path.into());
+    let sources = vec![opts.app_dir.clone(), run.toolchain.to_owned()];
+    let command = match node_command(
+        opts.sandbox.as_ref(),
+        run.node,
+        &args,
+        sources,
+        &scan_dir,
+        &[],
+    ) {
+        Ok(command) => command,
+        Err(error) => return fallback(&error),
+    };
+    let imports = match supervise::run(command, Some(run.limits), run.node, read_scan) {
+        Ok((status, output)) if status.success() => match BackendImports::from_scan(&output) {
+            Ok(imports) => imports,
+            Err(error) => return fallback(&error),
+        },
+        // The bundle step says what the app's code lacks, as it always has.
+        Ok((status, _)) => {
+            return fallback(&format_args!(
+                "the scan stopped ({status}); the bundle says why"
+            ));
+        }
+        Err(error) => return fallback(&error),
+    };
+    let record = serde_json::json!({ "key": key, "packages": imports.names().collect::<Vec<_>>() });
+    // A result that cannot be kept only costs the next build a scan.
+    let _ = write(&result_path, record.to_string().as_bytes());
+    Some(imports)
+}
+
+/// The result [`scan_backend_imports`] kept at `path`, if it was kept under `key`.
+fn last_scan(path: &Path, key: &str) -> Option<BackendImports> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, js_imports::MAX_SCAN_BYTES + 1024),
+        &mut bytes,
+    )
+    .ok()?;
+    let record: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    if record.get("key").and_then(serde_json::Value::as_str) != Some(key) {
+        return None;
+    }
+    let packages = serde_json::json!({ "packages": record.get("packages")? }).to_string();
+    BackendImports::from_scan(packages.as_bytes()).ok()
+}
+
+/// The scan's stdout, read to [`js_imports::MAX_SCAN_BYTES`] and one byte
+/// more (so that too long is seen as too long).
+fn read_scan(stdout: Capped<ChildStdout>) -> Result<Vec<u8>, GuestBuildError> {
+    let mut output = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(stdout, js_imports::MAX_SCAN_BYTES + 1),
+        &mut output,
+    )
+    .map_err(GuestBuildError::Output)?;
+    Ok(output)
 }
 
 /// Installs the embedded toolchain into `<cache>/js-toolchain/<id>` unless
@@ -953,15 +1122,19 @@ struct AppDependencies {
 }
 
 /// Installs the app's runtime dependencies from its lockfile into
-/// `<work>/deps` (skipped when that lockfile was installed already). Nothing
-/// is installed when the app has no dependencies, or only packages Kiln's
-/// build provides itself (`js_provided`).
+/// `<work>/deps` (skipped when the same pruned files were installed
+/// already). Nothing is installed when the app has no dependencies, or only
+/// packages Kiln's build provides itself (`js_provided`), or when its
+/// backend imports none of the others. `scan` says what the backend imports
+/// (`js_imports`), `None` when it could not: it runs only when there is a
+/// lockfile to prune with it.
 fn install_app_dependencies(
     npm: &Path,
     npm_cache: &Path,
     app_dir: &Path,
     package: &str,
     work_dir: &Path,
+    scan: impl FnOnce() -> Option<BackendImports>,
 ) -> Result<AppDependencies, JsBuildError> {
     let package_json = app_dir.join("package.json");
     let manifest = read(&package_json)?;
@@ -993,36 +1166,29 @@ fn install_app_dependencies(
                 .find(|name| app_dir.join(name).is_file()),
         })?;
     let lock = read(&lockfile)?;
-    // What npm installs: the two files without the packages Kiln serves and
-    // the UI's (js_provided.rs), when the lockfile says which those are.
-    let pruned = crate::js_provided::pruned_for_install(&manifest, &lock);
-    let digest = {
-        let mut hasher = Sha256::new();
-        // The pruning's and the registry's rules are part of what was
-        // installed.
-        hasher.update(b"pruned-v3 public-registry-v3");
-        hasher.update((manifest.len() as u64).to_le_bytes());
-        hasher.update(&manifest);
-        hasher.update(&lock);
-        hex(&hasher.finalize())
+    let imports = scan();
+    // What npm installs: the two files without the packages Kiln serves, the
+    // UI's, and those the backend does not import (js_provided.rs), when
+    // the lockfile says which those are.
+    let pruned = match crate::js_provided::pruned_for_install(&manifest, &lock, imports.as_ref()) {
+        Ok(pruned) => pruned,
+        Err(refused) => {
+            eprintln!("{refused}: it is installed as written");
+            None
+        }
     };
-    let deps = work_dir.join("deps");
-    let marker = deps.join(COMPLETE_MARKER);
-    let installed = AppDependencies {
-        installed: Some(deps.clone()),
-        forge_events_major: crate::js_provided::forge_events_major(app_dir, dependencies),
-        ui_packages: pruned
-            .as_ref()
-            .map(|p| p.ui_dropped.clone())
-            .unwrap_or_default(),
-    };
-    if std::fs::read_to_string(&marker).is_ok_and(|done| done == digest) {
-        return Ok(installed);
+    let ui_packages = pruned
+        .as_ref()
+        .map(|p| p.ui_dropped.clone())
+        .unwrap_or_default();
+    let forge_events_major = crate::js_provided::forge_events_major(app_dir, dependencies);
+    if pruned.as_ref().is_some_and(|p| p.installs_nothing) {
+        return Ok(AppDependencies {
+            installed: None,
+            forge_events_major,
+            ui_packages,
+        });
     }
-    // Only the two files: no `.npmrc` of the app (registry, scripts,
-    // credentials helpers) reaches npm.
-    remove_dir(&deps)?;
-    create_dir(&deps)?;
     let (manifest, lock) = match &pruned {
         Some(pruned) => (&pruned.package_json, &pruned.lock),
         None => (&manifest, &lock),
@@ -1031,6 +1197,31 @@ fn install_app_dependencies(
     // (npm_registry.rs): a lockfile written behind a mirror installs too.
     let public = crate::npm_registry::public_registry_lock(lock);
     let lock = public.as_ref().unwrap_or(lock);
+    // Named by exactly the two files npm is given: the pruning (what the
+    // backend imports among them) and the registry's rules are in them, so
+    // an unchanged app reuses its install and anything else installs anew.
+    let digest = {
+        let mut hasher = Sha256::new();
+        hasher.update(b"pruned-v4 imports-v1 public-registry-v3");
+        hasher.update((manifest.len() as u64).to_le_bytes());
+        hasher.update(manifest);
+        hasher.update(lock);
+        hex(&hasher.finalize())
+    };
+    let deps = work_dir.join("deps");
+    let marker = deps.join(COMPLETE_MARKER);
+    let installed = AppDependencies {
+        installed: Some(deps.clone()),
+        forge_events_major,
+        ui_packages,
+    };
+    if std::fs::read_to_string(&marker).is_ok_and(|done| done == digest) {
+        return Ok(installed);
+    }
+    // Only the two files: no `.npmrc` of the app (registry, scripts,
+    // credentials helpers) reaches npm.
+    remove_dir(&deps)?;
+    create_dir(&deps)?;
     write(&deps.join("package.json"), manifest)?;
     write(&deps.join(lockfile.file_name().unwrap_or_default()), lock)?;
     eprintln!("installing the dependencies of {package} from its lockfile …");
@@ -1529,7 +1720,7 @@ mod tests {
     /// `install_app_dependencies` of `app` with an npm that does not exist: whatever
     /// would run it fails.
     fn dependencies_of(app: &Path, work: &Path) -> Result<AppDependencies, JsBuildError> {
-        install_app_dependencies(Path::new("/nonexistent/npm"), work, app, "a", work)
+        install_app_dependencies(Path::new("/nonexistent/npm"), work, app, "a", work, || None)
     }
 
     #[test]

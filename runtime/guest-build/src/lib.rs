@@ -22,6 +22,7 @@ mod build;
 pub mod cargo_env;
 mod error;
 pub mod js;
+pub mod js_imports;
 pub mod js_provided;
 mod js_reuse;
 pub mod limits;

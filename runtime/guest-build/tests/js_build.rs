@@ -910,3 +910,261 @@ fn an_app_naming_the_most_locales_stays_under_the_component_limit() {
         "{size} bytes, over the {MAX_COMPONENT_BYTES}-byte component limit"
     );
 }
+
+/// A loopback npm registry that serves nothing: every request is answered
+/// 404, as npm answers for a version it no longer serves
+/// (`@atlaskit/tokens` 3.0.0, FacundoDuarte/carga-masiva-scarlett's). Its
+/// base URL.
+fn registry_serving_nothing() -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.len() < 64 * 1024 {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot found",
+            );
+        }
+    });
+    format!("http://{address}")
+}
+
+/// A UI Kit app's one `package.json` and v3 lockfile: the Forge packages,
+/// `kiln-plain-fixture` (packed here, installable) and a frontend package
+/// `registry` does not serve, with a dependency of its own (not served
+/// either). Its backend is `source`. The app folder, the work folder and
+/// the folder holding the fixture's tarball (kept while the app is built).
+fn app_naming_an_unserved_package(
+    registry: &str,
+    source: &str,
+) -> (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir) {
+    let packed = tempfile::tempdir().unwrap();
+    let plain = packed_fixture(
+        "plain-package",
+        "kiln-plain-fixture-1.0.0.tgz",
+        packed.path(),
+    );
+    let dependencies = serde_json::json!({
+        "@atlaskit/tokens": "3.0.0",
+        "@forge/api": "^5.0.0",
+        "@forge/react": "^11.0.0",
+        "kiln-plain-fixture": plain,
+    });
+    let package_json = serde_json::json!({
+        "name": "unserved",
+        "dependencies": dependencies,
+        "devDependencies": { "typescript": "^5.0.0" },
+    });
+    // No integrity: Kiln moves only tarballs its lockfile pins by hash to the
+    // public registry (npm_registry.rs), so these stay on the loopback one.
+    let lock = serde_json::json!({
+        "name": "unserved",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": {
+                "name": "unserved",
+                "dependencies": dependencies,
+                "devDependencies": { "typescript": "^5.0.0" },
+            },
+            "node_modules/@atlaskit/tokens": {
+                "version": "3.0.0",
+                "resolved": format!("{registry}/@atlaskit/tokens/-/tokens-3.0.0.tgz"),
+                "dependencies": { "@babel/runtime": "^7.0.0" },
+            },
+            "node_modules/@babel/runtime": {
+                "version": "7.0.0",
+                "resolved": format!("{registry}/@babel/runtime/-/runtime-7.0.0.tgz"),
+            },
+            "node_modules/@forge/api": {
+                "version": "5.0.0",
+                "resolved": format!("{registry}/@forge/api/-/api-5.0.0.tgz"),
+            },
+            "node_modules/@forge/react": {
+                "version": "11.0.0",
+                "resolved": format!("{registry}/@forge/react/-/react-11.0.0.tgz"),
+                "dependencies": { "@atlaskit/tokens": "^3.0.0" },
+            },
+            "node_modules/kiln-plain-fixture": { "version": "1.0.0", "resolved": plain },
+            "node_modules/typescript": {
+                "version": "5.0.0",
+                "resolved": format!("{registry}/typescript/-/typescript-5.0.0.tgz"),
+                "dev": true,
+            },
+        },
+    });
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            ("package.json", &package_json.to_string()),
+            ("package-lock.json", &lock.to_string()),
+            (
+                "manifest.yml",
+                "app:\n  id: unserved\nmodules:\n  function:\n    - key: main\n      handler: index.run\n",
+            ),
+            ("src/index.js", source),
+        ],
+    );
+    (app, work, packed)
+}
+
+#[test]
+fn a_package_npm_no_longer_serves_is_not_installed_when_the_backend_does_not_import_it() {
+    let Some(sandbox) = sandbox() else { return };
+    let registry = registry_serving_nothing();
+    let (app, work, _packed) = app_naming_an_unserved_package(
+        &registry,
+        "import api from '@forge/api';\n\
+         import { plain } from 'kiln-plain-fixture/index.js';\n\
+         export const run = () => `${typeof api.asApp} ${plain()}`;\n",
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox.clone(),
+    );
+    let built = build_js(&build).unwrap_or_else(|error| panic!("builds: {error}"));
+    let bundle = std::fs::read_to_string(built.path.with_file_name("bundle.js")).unwrap();
+    assert!(bundle.contains("plain: from the fixture"), "{bundle}");
+    let deps = work.path().join("deps");
+    assert!(deps.join("node_modules/kiln-plain-fixture").is_dir());
+    assert!(!deps.join("node_modules/@atlaskit").exists());
+    // What npm was given: the imported package only, its entry as the app's
+    // lockfile pins it.
+    let lock: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(deps.join("package-lock.json")).unwrap()).unwrap();
+    let kept: Vec<&str> = lock["packages"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(kept, ["", "node_modules/kiln-plain-fixture"]);
+
+    // Built again unchanged, it reuses its install (and its component).
+    let marker = deps.join(".kiln-complete");
+    let installed_at = std::fs::metadata(&marker).unwrap().modified().unwrap();
+    let again = build_js(&build).unwrap_or_else(|error| panic!("builds again: {error}"));
+    assert!(again.reused);
+    assert_eq!(
+        std::fs::metadata(&marker).unwrap().modified().unwrap(),
+        installed_at
+    );
+
+    // A backend that imports the package still fails, at its install.
+    std::fs::write(
+        app.path().join("src/index.js"),
+        "import { token } from '@atlaskit/tokens';\nexport const run = () => token('x');\n",
+    )
+    .unwrap();
+    let error = build_js(&build).unwrap_err();
+    assert!(
+        matches!(error, JsBuildError::InstallFailed { .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("a version npm no longer serves"),
+        "{error}"
+    );
+}
+
+/// An app `name` depending on `kiln-plain-fixture` only (packed here, named
+/// by its tarball in a v3 lockfile), with `source` as its backend: the app
+/// folder, the work folder and the folder of the tarball.
+fn app_with_the_plain_fixture(
+    name: &str,
+    source: &str,
+) -> (tempfile::TempDir, tempfile::TempDir, tempfile::TempDir) {
+    let packed = tempfile::tempdir().unwrap();
+    let plain = packed_fixture(
+        "plain-package",
+        "kiln-plain-fixture-1.0.0.tgz",
+        packed.path(),
+    );
+    let dependencies = serde_json::json!({ "kiln-plain-fixture": plain });
+    let lock = serde_json::json!({
+        "name": name,
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": { "name": name, "dependencies": dependencies },
+            "node_modules/kiln-plain-fixture": { "version": "1.0.0", "resolved": plain },
+        },
+    });
+    let app = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    write(
+        app.path(),
+        &[
+            (
+                "package.json",
+                &serde_json::json!({ "name": name, "dependencies": dependencies }).to_string(),
+            ),
+            ("package-lock.json", &lock.to_string()),
+            (
+                "manifest.yml",
+                &format!(
+                    "app:\n  id: {name}\nmodules:\n  function:\n    - key: main\n      handler: index.run\n"
+                ),
+            ),
+            ("src/index.js", source),
+        ],
+    );
+    (app, work, packed)
+}
+
+#[test]
+fn a_backend_the_scan_cannot_read_gets_every_dependency_and_the_bundles_error() {
+    let Some(sandbox) = sandbox() else { return };
+    let (app, work, _packed) =
+        app_with_the_plain_fixture("unreadable", "export const run = ( => 1;\n");
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let error = build_js(&build).unwrap_err();
+    // Installed as without a scan; the bundle step failed on the app's code.
+    assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
+    assert!(
+        work.path()
+            .join("deps/node_modules/kiln-plain-fixture")
+            .is_dir()
+    );
+}
+
+#[test]
+fn a_backend_importing_a_package_the_app_does_not_name_fails_to_bundle_as_before() {
+    let Some(sandbox) = sandbox() else { return };
+    // `left-pad` is in no file of the app's: the install is what it was
+    // without a scan (the named package), and esbuild cannot resolve it.
+    let (app, work, _packed) = app_with_the_plain_fixture(
+        "undeclared",
+        "import { plain } from 'kiln-plain-fixture';\n\
+         import leftPad from 'left-pad';\n\
+         export const run = () => leftPad(plain(), 40);\n",
+    );
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox,
+    );
+    let error = build_js(&build).unwrap_err();
+    assert!(matches!(error, JsBuildError::StepFailed { .. }), "{error}");
+    assert!(
+        work.path()
+            .join("deps/node_modules/kiln-plain-fixture")
+            .is_dir()
+    );
+}
