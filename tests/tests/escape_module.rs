@@ -84,7 +84,7 @@ async fn module_wrong_world_version_import() {
 
 #[tokio::test]
 async fn module_oversized_component() {
-    // The valid control padded with a custom section past the 32 MiB cap: a
+    // The valid control padded with a custom section past the size cap: a
     // well-formed component, refused on its size alone before compiling.
     let mut wasm = read(programs::WAT_VALID_MINIMAL);
     append_custom_section(&mut wasm, "padding", MAX_COMPONENT_BYTES);
