@@ -237,6 +237,19 @@ pub fn build_app(dir: &Path, isolation: &BuildIsolation) -> Result<BuiltApp, Fai
     let wasm = std::fs::read(&component)
         .with_context(|| format!("cannot read {}", component.display()))
         .map_err(Failure::environment)?;
+    // A component Kiln would refuse to load is an error of the build, said
+    // here, rather than a file every later `run` or `serve` refuses.
+    let limit = kiln_runtime::sandbox::component_check::MAX_COMPONENT_BYTES;
+    if wasm.len() > limit {
+        return Err(Failure::bad_input(anyhow!(
+            "{} built a component of {} bytes, over the {} MiB Kiln loads; it is not written. \
+             Most of a large JavaScript component is its packages' data: import less (a \
+             package's submodule rather than its index), or fewer `Intl` locales",
+            manifest.app.id,
+            wasm.len(),
+            limit / (1024 * 1024)
+        )));
+    }
     let output = dir.join(format!("{}.wasm", file_stem(&manifest.app.id)));
     write_replacing(&dir, &output, &wasm)
         .with_context(|| format!("cannot write {}", output.display()))

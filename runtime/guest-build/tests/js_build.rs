@@ -838,8 +838,10 @@ fn an_es_module_assigning_to_commonjs_exports_builds_eagerly() {
     );
 }
 
-/// Kiln's component size limit (`runtime/src/sandbox/component_check.rs`'s
-/// `MAX_COMPONENT_BYTES`; this crate does not depend on the runtime).
+/// What the build keeps its largest `Intl` app under: 64 MiB, half of what
+/// Kiln loads (`runtime/src/sandbox/component_check.rs`'s
+/// `MAX_COMPONENT_BYTES`, 128 MiB; this crate does not depend on the runtime),
+/// so that an app's own packages have room beside the engine and its data.
 const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
 
 #[test]
