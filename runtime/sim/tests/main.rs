@@ -27,6 +27,7 @@ mod components;
 mod contract;
 mod curl;
 mod custom_fields;
+mod dashboards;
 mod dashboards_and_picker;
 mod date_hostile;
 mod devops;

@@ -68,6 +68,7 @@ mod replace_option;
 mod screens;
 mod search;
 mod server_info;
+pub(crate) mod share_permission;
 mod shared_entity_query;
 pub(crate) mod site_metadata;
 mod status_category;

@@ -12,6 +12,7 @@ pub(crate) mod board;
 pub(crate) mod cascading;
 pub(crate) mod component;
 pub(crate) mod custom_field;
+pub(crate) mod dashboard;
 pub(crate) mod entity_property_index;
 pub(crate) mod epic;
 pub(crate) mod field_context;
@@ -111,6 +112,8 @@ pub(crate) struct World {
     /// Saved filters, and the counters that number them and their share
     /// permissions.
     pub(crate) filters: filter::Filters,
+    /// Dashboards, the system one first, with their item properties.
+    pub(crate) dashboards: dashboard::Dashboards,
     /// Project versions, in creation order (so ids ascend, and each project's
     /// are in its order).
     pub(crate) versions: Vec<version::VersionRecord>,
