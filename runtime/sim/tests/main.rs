@@ -90,4 +90,5 @@ mod webhooks;
 mod workflow_schemes;
 mod workflow_writes;
 mod workflows;
+mod worklog_bulk;
 mod worklog_feeds;

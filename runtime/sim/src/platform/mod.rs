@@ -94,6 +94,7 @@ mod wiki;
 mod workflow_schemes;
 mod workflows;
 pub(crate) mod worklog;
+mod worklog_bulk;
 mod worklog_feed;
 mod worklog_property;
 mod worklog_visibility;
@@ -409,7 +410,13 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/issue/{issue_id_or_key}/worklog",
-            get(worklog::list).post(worklog::add),
+            get(worklog::list)
+                .post(worklog::add)
+                .delete(worklog_bulk::delete),
+        )
+        .route(
+            "/issue/{issue_id_or_key}/worklog/move",
+            post(worklog_bulk::move_to),
         )
         .route("/worklog/updated", get(worklog_feed::updated))
         .route("/worklog/deleted", get(worklog_feed::deleted))
