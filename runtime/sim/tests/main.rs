@@ -64,6 +64,7 @@ mod oauth;
 mod ops;
 mod ops_contract;
 mod permissions_check;
+mod project_recent;
 mod project_roles;
 mod project_search;
 mod project_writes;

@@ -278,6 +278,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/role/{id}/actors", get(project_role::one))
         .route("/project", get(project::all).post(project_write::create))
         .route("/project/search", get(project::search))
+        .route("/project/recent", get(project::recent))
         .route(
             "/project/{project_id_or_key}",
             get(project::get)

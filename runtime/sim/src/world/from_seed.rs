@@ -66,6 +66,7 @@ impl World {
             next_option_id: FIRST_OPTION_ID,
             filters: Default::default(),
             dashboards: Default::default(),
+            recent_projects: Default::default(),
             versions: Vec::new(),
             next_version_id: super::version::FIRST_VERSION_ID,
             next_component_id: FIRST_COMPONENT_ID,
