@@ -572,3 +572,56 @@ async fn a_dashboard_item_keeps_properties_its_editors_write() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn dashboard_writes_spend_the_sites_write_budget() {
+    let sim = common::start_with(kiln_sim::SimConfig {
+        write_budget_bytes: 1_024,
+        ..kiln_sim::SimConfig::default()
+    })
+    .await;
+    let bob = caller(&sim, USER);
+    let created = bob
+        .post(
+            "/rest/api/3/dashboard",
+            &json!({ "name": "Budget", "sharePermissions": [], "editPermissions": [] }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let id = created.str_at("/id");
+    let value = json!({ "blob": "x".repeat(200) });
+    let mut accepted = 0;
+    let refusal = loop {
+        let reply = bob
+            .put(
+                &format!("/rest/api/3/dashboard/{id}/items/1/properties/k{accepted}"),
+                &value,
+            )
+            .await;
+        if reply.status != StatusCode::CREATED {
+            break reply;
+        }
+        accepted += 1;
+        assert!(accepted < 10, "the budget never ran out");
+    };
+    assert_eq!(
+        refusal.status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        refusal.text
+    );
+    let again = bob
+        .post(
+            "/rest/api/3/dashboard",
+            &json!({ "name": "More", "sharePermissions": [], "editPermissions": [] }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::INSUFFICIENT_STORAGE);
+    // Reads keep working.
+    let keys = bob
+        .get(&format!("/rest/api/3/dashboard/{id}/items/1/properties"))
+        .await;
+    assert_eq!(keys.status, StatusCode::OK);
+    assert_eq!(keys.body["keys"].as_array().map(Vec::len), Some(accepted));
+    sim.shutdown().await;
+}
