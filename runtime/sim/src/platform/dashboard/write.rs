@@ -269,7 +269,20 @@ pub(crate) async fn copy(
     let mut world = shared.world();
     let at = visible(&world, &caller, &path.id)?;
     let owner = caller.account_id.as_str();
-    let source = world.dashboards.all[at].clone();
+    // What the copy takes, without the item properties (which may be large
+    // and are not copied).
+    let source = {
+        let d = &world.dashboards.all[at];
+        DashboardRecord {
+            id: d.id,
+            name: d.name.clone(),
+            description: d.description.clone(),
+            owner: d.owner.clone(),
+            shares: d.shares.clone(),
+            editors: d.editors.clone(),
+            items: Default::default(),
+        }
+    };
     let mut written = checked(&world, owner, input, None, true)?;
     let name = match written.name.take() {
         Some(name) => name,
