@@ -91,6 +91,16 @@ fn has_empty_text(node: &Value) -> bool {
 /// Jira's whole answer to a document it cannot read (an empty text node).
 const INVALID_INPUT: &str = "INVALID_INPUT";
 
+/// Refuses, with Jira's bare `INVALID_INPUT`, a document it cannot read (one
+/// with an empty text node): the one rule for every rich-text field, the
+/// system ones ([`optional_field`]) and the textarea custom fields.
+pub(crate) fn readable(doc: &Value) -> Result<(), JiraError> {
+    if has_empty_text(doc) {
+        return Err(JiraError::bad_request(INVALID_INPUT));
+    }
+    Ok(())
+}
+
 /// An optional document field of a request (a description, a worklog comment):
 /// absent or `null` is none, a document is kept, a document with an empty text
 /// node is Jira's `INVALID_INPUT`, anything else is the 400 Jira gives, naming
@@ -101,10 +111,7 @@ pub(crate) fn optional_field(
 ) -> Result<Option<Value>, JiraError> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(doc) if is_document(&doc) && has_empty_text(&doc) => {
-            Err(JiraError::bad_request(INVALID_INPUT))
-        }
-        Some(doc) if is_document(&doc) => Ok(Some(doc)),
+        Some(doc) if is_document(&doc) => readable(&doc).map(|()| Some(doc)),
         Some(_) => Err(JiraError::field(
             field,
             "Operation value must be an Atlassian Document (see the Atlassian Document Format).",

@@ -1,5 +1,5 @@
-//! Dashboards (read side) and the issue picker over a real socket: the site's
-//! system dashboard through each read, the routes left unmodelled, the picker's
+//! The system dashboard and the issue picker over a real socket: the site's
+//! system dashboard through each read, the dashboard routes left unmodelled, the picker's
 //! two sections, its matching, caps, exclusions and escaping, who sees what,
 //! REST API v2 and the gateway. Answers are checked against the platform spec.
 
@@ -135,22 +135,22 @@ async fn the_site_has_jiras_system_dashboard() {
         contract.check_ref(bad, "ErrorCollection", &reply.body);
     }
 
-    // Writing dashboards is not modelled: 501, naming the operation.
+    // Gadgets and the bulk edit are not modelled: 501, naming the operation.
     for (method, path, operation) in [
         (
-            reqwest::Method::POST,
-            "/rest/api/3/dashboard",
-            "createDashboard",
-        ),
-        (
             reqwest::Method::PUT,
-            "/rest/api/3/dashboard/10000",
-            "updateDashboard",
+            "/rest/api/3/dashboard/bulk/edit",
+            "bulkEditDashboards",
         ),
         (
-            reqwest::Method::DELETE,
-            "/rest/api/3/dashboard/10000",
-            "deleteDashboard",
+            reqwest::Method::GET,
+            "/rest/api/3/dashboard/10000/gadget",
+            "getAllGadgets",
+        ),
+        (
+            reqwest::Method::POST,
+            "/rest/api/3/dashboard/10000/gadget",
+            "addGadget",
         ),
         (
             reqwest::Method::GET,

@@ -66,7 +66,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     );
 
     // A spec route a modelled route would catch through its parameter.
-    let meta = alice.get("/rest/api/3/project/recent").await;
+    let meta = alice.get("/rest/api/3/project/type").await;
     assert_eq!(meta.status, StatusCode::NOT_IMPLEMENTED);
     assert!(not_modelled(&meta.headers));
 

@@ -83,24 +83,57 @@ impl EstimateQuery {
     }
 
     fn mode(&self) -> Result<Mode, JiraError> {
-        let mode = self
-            .adjust_estimate
-            .as_deref()
-            .map(str::trim)
-            .filter(|mode| !mode.is_empty())
-            .map(str::to_ascii_lowercase);
-        match mode.as_deref() {
-            None | Some("auto") => Ok(Mode::Auto),
-            Some("leave") => Ok(Mode::Leave),
-            Some("new") => Ok(Mode::New),
-            Some("manual") => Ok(Mode::Manual),
-            Some(_) => Err(JiraError::field(
+        mode(self.adjust_estimate.as_deref())
+    }
+}
+
+/// The query parameters of the bulk worklog operations (`bulkDeleteWorklogs`,
+/// `bulkMoveWorklogs`): their `adjustEstimate` enum is `leave` and `auto`
+/// only. `overrideEditableFlag` is accepted and ignored, as on the single
+/// operations: the simulator has no workflow state that makes an issue
+/// uneditable.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BulkEstimateQuery {
+    adjust_estimate: Option<String>,
+    #[serde(rename = "overrideEditableFlag")]
+    _override_editable_flag: Option<bool>,
+}
+
+impl BulkEstimateQuery {
+    /// `auto` (the default) or `leave`; the other modes are refused, as the
+    /// spec's enum leaves them out.
+    pub(crate) fn adjustment(&self) -> Result<Adjustment, JiraError> {
+        match mode(self.adjust_estimate.as_deref())? {
+            Mode::Auto => Ok(Adjustment::Auto),
+            Mode::Leave => Ok(Adjustment::Leave),
+            Mode::New | Mode::Manual => Err(JiraError::field(
                 "adjustEstimate",
-                "adjustEstimate must be one of new, leave, manual or auto.",
+                "adjustEstimate must be one of leave or auto.",
             )),
         }
     }
+}
 
+/// `adjustEstimate` read in any case, `auto` when absent or blank.
+fn mode(text: Option<&str>) -> Result<Mode, JiraError> {
+    let mode = text
+        .map(str::trim)
+        .filter(|mode| !mode.is_empty())
+        .map(str::to_ascii_lowercase);
+    match mode.as_deref() {
+        None | Some("auto") => Ok(Mode::Auto),
+        Some("leave") => Ok(Mode::Leave),
+        Some("new") => Ok(Mode::New),
+        Some("manual") => Ok(Mode::Manual),
+        Some(_) => Err(JiraError::field(
+            "adjustEstimate",
+            "adjustEstimate must be one of new, leave, manual or auto.",
+        )),
+    }
+}
+
+impl EstimateQuery {
     /// `newEstimate` in seconds, for the `new` mode.
     fn new_estimate(&self) -> Result<u64, JiraError> {
         let text = self

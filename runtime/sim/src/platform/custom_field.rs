@@ -810,6 +810,9 @@ pub(crate) fn parse_value(
                     "Operation value must be an Atlassian Document (see the Atlassian Document Format).",
                 ));
             }
+            // An empty text node: Jira's bare `INVALID_INPUT`, as for a
+            // description.
+            adf::readable(value)?;
             if adf::plain_text(value).chars().count() > MAX_TEXTAREA_CHARS {
                 return Err(wrong(
                     field,

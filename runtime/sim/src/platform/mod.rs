@@ -68,6 +68,7 @@ mod replace_option;
 mod screens;
 mod search;
 mod server_info;
+pub(crate) mod share_permission;
 mod shared_entity_query;
 pub(crate) mod site_metadata;
 mod status_category;
@@ -93,6 +94,7 @@ mod wiki;
 mod workflow_schemes;
 mod workflows;
 pub(crate) mod worklog;
+mod worklog_bulk;
 mod worklog_feed;
 mod worklog_property;
 mod worklog_visibility;
@@ -276,6 +278,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/role/{id}/actors", get(project_role::one))
         .route("/project", get(project::all).post(project_write::create))
         .route("/project/search", get(project::search))
+        .route("/project/recent", get(project::recent))
         .route(
             "/project/{project_id_or_key}",
             get(project::get)
@@ -408,7 +411,13 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/issue/{issue_id_or_key}/worklog",
-            get(worklog::list).post(worklog::add),
+            get(worklog::list)
+                .post(worklog::add)
+                .delete(worklog_bulk::delete),
+        )
+        .route(
+            "/issue/{issue_id_or_key}/worklog/move",
+            post(worklog_bulk::move_to),
         )
         .route("/worklog/updated", get(worklog_feed::updated))
         .route("/worklog/deleted", get(worklog_feed::deleted))

@@ -151,20 +151,7 @@ impl SearchQuery {
                         .get_or_insert_with(Vec::new)
                         .push(value.to_owned());
                 }
-                "expand" => {
-                    // Jira ignores what it cannot expand.
-                    for item in value.split(',').map(str::trim) {
-                        let expand = &mut query.expand;
-                        match item {
-                            "description" => expand.description = true,
-                            "lead" => expand.lead = true,
-                            "issueTypes" => expand.issue_types = true,
-                            "projectKeys" => expand.project_keys = true,
-                            "insight" => expand.insight = true,
-                            _ => {}
-                        }
-                    }
-                }
+                "expand" => query.expand.add(value),
                 _ => {}
             }
         }
@@ -369,14 +356,45 @@ pub(crate) async fn get(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
     let properties = PropertySelection::from_query(raw.as_deref(), Syntax::Keys);
-    let world = shared.world();
-    let project = browsable_project(&world, &caller, &path.project_id_or_key)?;
+    let mut world = shared.world();
+    let id = browsable_project(&world, &caller, &path.project_id_or_key)?
+        .id
+        .clone();
+    // A read is a view: it puts the project first in the caller's history.
+    world.recent_projects.viewed(&caller.account_id, &id);
+    let project = browsable_project(&world, &caller, &id)?;
     Ok(Json(render::project(
         &caller.links,
         &world,
         project,
         &properties,
     )))
+}
+
+/// `getRecent`: up to 20 projects the caller viewed (`getProject`; see
+/// `world/recent_project.rs`), most recent first, that they may still browse,
+/// as `searchProjects` lists a project, with `expand` (`*` for everything)
+/// and `properties` (keys).
+pub(crate) async fn recent(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Json<Value> {
+    let properties = PropertySelection::from_query(raw.as_deref(), Syntax::Keys);
+    let mut expand = render::ProjectExpand::default();
+    for (key, value) in url::form_urlencoded::parse(raw.as_deref().unwrap_or_default().as_bytes()) {
+        if key == "expand" {
+            expand.add(&value);
+        }
+    }
+    let world = shared.world();
+    let projects: Vec<Value> = world
+        .recent_projects(&caller.account_id)
+        .into_iter()
+        .filter(|p| p.grants(&caller.account_id, SeedPermission::Browse))
+        .map(|p| render::listed_project(&caller.links, &world, p, expand, &properties))
+        .collect();
+    Json(Value::Array(projects))
 }
 
 /// `getAllStatuses`: the statuses a project's issues can be in, grouped by issue

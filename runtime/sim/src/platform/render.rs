@@ -241,6 +241,33 @@ pub(crate) struct ProjectExpand {
     pub(crate) insight: bool,
 }
 
+impl ProjectExpand {
+    /// Adds what a comma-separated `expand` names: `*` is everything; what
+    /// cannot be expanded (`url`, `permissions`, anything else) is ignored, as
+    /// Jira ignores it.
+    pub(crate) fn add(&mut self, list: &str) {
+        for item in list.split(',').map(str::trim) {
+            match item {
+                "description" => self.description = true,
+                "lead" => self.lead = true,
+                "issueTypes" => self.issue_types = true,
+                "projectKeys" => self.project_keys = true,
+                "insight" => self.insight = true,
+                "*" => {
+                    *self = Self {
+                        description: true,
+                        lead: true,
+                        issue_types: true,
+                        project_keys: true,
+                        insight: true,
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// A `Project` as `searchProjects` lists it: the short form, its `style`,
 /// `isPrivate` and the named `properties` (`{}` when none), and what `expand`
 /// asks for. `description` is the project's (the simulator's are empty);

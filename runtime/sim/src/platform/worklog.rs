@@ -48,6 +48,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::webhooks::event::WorklogChange;
+use crate::world::time_tracking::Adjustment;
 use crate::world::worklog_feed::WorklogVisibility;
 use crate::world::{IssueRecord, WorklogRecord, World};
 
@@ -390,6 +391,22 @@ pub(crate) async fn delete(
         "You do not have the permission to delete this worklog.",
     )?;
     let adjustment = query.for_deleting()?;
+    remove(&shared, &mut world, &caller, index, position, adjustment);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes worklog `position` of issue `index` as `deleteWorklog` does, one
+/// step for the single and the bulk delete: its time leaves the time spent,
+/// the remaining estimate moves by `adjustment`, one changelog entry, the
+/// deleted-worklogs feed and `worklog_deleted`.
+pub(super) fn remove(
+    shared: &Shared,
+    world: &mut World,
+    caller: &Caller,
+    index: usize,
+    position: usize,
+    adjustment: Adjustment,
+) {
     let now = world.now();
     let issue = &mut world.issues[index];
     let before = issue.tracked();
@@ -404,17 +421,16 @@ pub(crate) async fn delete(
     items.push(changelog::worklog_time_spent_item(
         removed.time_spent_seconds,
     ));
-    changelog::record_unannounced(&mut world, index, &caller.account_id, items);
+    changelog::record_unannounced(world, index, &caller.account_id, items);
     // For `GET /worklog/deleted`.
     world.record_deleted_worklogs([removed.id]);
     // Raised with the world still locked, so deliveries keep write order.
-    let raised = shared.event_context(&world, &caller.account_id).worklog(
+    let raised = shared.event_context(world, &caller.account_id).worklog(
         WorklogChange::Deleted,
         &world.issues[index],
         &removed,
     );
-    shared.emit(&world, raised);
-    Ok(StatusCode::NO_CONTENT)
+    shared.emit(world, raised);
 }
 
 /// Raises the worklog's event for worklog `position` of issue `index` and

@@ -36,8 +36,8 @@ pub(crate) const MAX_DESCRIPTION_CHARS: usize = 4_000;
 /// longer list can only repeat itself).
 pub(crate) const MAX_SHARE_PERMISSIONS: usize = 100;
 
-/// Whom a share permission opens a filter to. Groups and project roles are not
-/// modelled: the simulator has neither.
+/// Whom a share permission opens a filter or a dashboard to. Project roles are
+/// not modelled; groups only on dashboards (`platform/share_permission.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ShareTarget {
     /// Everyone, even anonymous callers (`global`).
@@ -48,6 +48,8 @@ pub(crate) enum ShareTarget {
     Project(String),
     /// The user with this account id.
     User(String),
+    /// The members of the group with this id.
+    Group(String),
 }
 
 /// One entry of a filter's `sharePermissions`.
@@ -66,6 +68,7 @@ impl SharePermission {
                 .project(id)
                 .is_some_and(|p| p.grants(account_id, SeedPermission::Browse)),
             ShareTarget::User(user) => user == account_id,
+            ShareTarget::Group(id) => world.in_group(id, account_id),
         }
     }
 }

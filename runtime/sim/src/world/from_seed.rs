@@ -65,6 +65,8 @@ impl World {
             next_custom_field_number: FIRST_CUSTOM_FIELD_ID,
             next_option_id: FIRST_OPTION_ID,
             filters: Default::default(),
+            dashboards: Default::default(),
+            recent_projects: Default::default(),
             versions: Vec::new(),
             next_version_id: super::version::FIRST_VERSION_ID,
             next_component_id: FIRST_COMPONENT_ID,

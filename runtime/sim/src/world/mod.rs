@@ -12,6 +12,7 @@ pub(crate) mod board;
 pub(crate) mod cascading;
 pub(crate) mod component;
 pub(crate) mod custom_field;
+pub(crate) mod dashboard;
 pub(crate) mod entity_property_index;
 pub(crate) mod epic;
 pub(crate) mod field_context;
@@ -31,6 +32,7 @@ mod project_lifecycle;
 pub(crate) mod project_settings;
 pub(crate) mod quick_filter;
 pub(crate) mod rank;
+pub(crate) mod recent_project;
 pub(crate) mod resolution;
 mod restriction;
 pub(crate) mod rotation;
@@ -111,6 +113,10 @@ pub(crate) struct World {
     /// Saved filters, and the counters that number them and their share
     /// permissions.
     pub(crate) filters: filter::Filters,
+    /// Dashboards, the system one first, with their item properties.
+    pub(crate) dashboards: dashboard::Dashboards,
+    /// The projects each user viewed last (`getRecent`).
+    pub(crate) recent_projects: recent_project::RecentProjects,
     /// Project versions, in creation order (so ids ascend, and each project's
     /// are in its order).
     pub(crate) versions: Vec<version::VersionRecord>,

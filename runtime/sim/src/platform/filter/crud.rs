@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::share::{self, ShareInput};
+use super::super::share_permission::{self as share, ShareInput, Sharing};
 use super::{ExpandQuery, FilterPath, existing, not_available, render, view, visible};
 use crate::access::Caller;
 use crate::extract::{JiraJson, JiraQuery};
@@ -104,7 +104,7 @@ fn checked(
     let shares = input
         .share_permissions
         .as_deref()
-        .map(|inputs| share::targets(world, owner, inputs))
+        .map(|inputs| share::targets(world, owner, inputs, Sharing::Filter))
         .transpose()?;
     Ok(Written {
         name,

@@ -19,7 +19,6 @@ mod crud;
 mod favourite;
 mod render;
 mod search;
-mod share;
 
 use std::sync::Arc;
 

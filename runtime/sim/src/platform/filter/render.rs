@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::super::page::Window;
 use super::super::render;
-use super::share;
+use super::super::share_permission as share;
 use crate::world::World;
 use crate::world::filter::FilterRecord;
 

@@ -1,54 +1,28 @@
 //! Dashboards, read side: `getAllDashboards` (`GET /rest/api/3/dashboard`),
 //! `getDashboardsPaginated` (`/dashboard/search`) and `getDashboard`
-//! (`/dashboard/{id}`).
-//!
-//! A simulated site has the one dashboard every Jira Cloud site starts with: the
-//! system dashboard, "Default dashboard", id 10000, shared with everyone
-//! (`global`), owned by no one, and writable by site admins only ("users with
-//! *Administer Jira* are considered owners of the System dashboard"). The REST
-//! API has no way to mark a dashboard a favourite, and nothing here creates
-//! dashboards, so it is no one's favourite and `filter=my`/`filter=favourite`
-//! list nothing. Creating, copying, editing and deleting dashboards, gadgets
-//! and dashboard item properties are not modelled (`501`).
+//! (`/dashboard/{id}`). Each lists only the dashboards the caller may see.
+//! No dashboard is anyone's favourite (the REST API cannot mark one), so
+//! `filter=favourite` lists nothing and `filter=my` the caller's own.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::page::{Window, page_bean};
-use super::shared_entity_query::OwnerAndGroups;
+use super::super::page::{Window, page_bean};
+use super::super::shared_entity_query::OwnerAndGroups;
+use super::{DashboardPath, render, visible};
 use crate::access::Caller;
 use crate::extract::JiraQuery;
 use crate::extract::query_number as number;
 use crate::jira_error::JiraError;
 use crate::shared::Shared;
 use crate::world::World;
-
-/// This module's routes, relative to `/rest/api/{version}`. `/dashboard/search`
-/// is literal, so it wins over `/dashboard/{id}`.
-pub(crate) fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/dashboard", get(all))
-        .route("/dashboard/search", get(search))
-        .route("/dashboard/{id}", get(one))
-}
-
-/// A dashboard of the site.
-struct Dashboard {
-    id: &'static str,
-    name: &'static str,
-}
-
-/// Every dashboard a simulated site has: Jira Cloud's system dashboard.
-const DASHBOARDS: [Dashboard; 1] = [Dashboard {
-    id: "10000",
-    name: "Default dashboard",
-}];
+use crate::world::dashboard::DashboardRecord;
+use crate::world::filter::ShareTarget;
 
 /// `getAllDashboards`' page: 20 by default; the simulator's cap, as the spec
 /// names none, is `getDashboardsPaginated`'s tenfold.
@@ -70,25 +44,6 @@ const EXPANSIONS: [&str; 8] = [
     "isWritable",
 ];
 
-/// A `Dashboard`, for `caller`. Every field is rendered whatever `expand` asks:
-/// the system dashboard has no description or owner to add.
-fn render(shared: &Shared, world: &World, caller: &Caller, dashboard: &Dashboard) -> Value {
-    let is_admin = world.is_site_admin(&caller.account_id);
-    json!({
-        "id": dashboard.id,
-        "name": dashboard.name,
-        "self": format!("{}/rest/api/3/dashboard/{}", caller.links, dashboard.id),
-        "view": format!("{}/secure/Dashboard.jspa?selectPageId={}", shared.base_url, dashboard.id),
-        "isFavourite": false,
-        "popularity": 0,
-        "sharePermissions": [{ "type": "global" }],
-        "editPermissions": [],
-        "isWritable": is_admin,
-        "systemDashboard": true,
-        "automaticRefreshMs": 0,
-    })
-}
-
 /// The query of `getAllDashboards`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,11 +60,17 @@ pub(crate) async fn all(
     JiraQuery(query): JiraQuery<AllQuery>,
 ) -> Result<Json<Value>, JiraError> {
     let filter = query.filter.as_deref().filter(|f| !f.is_empty());
-    // The system dashboard is no one's, and no one's favourite: see the
-    // module's comment.
-    let listed: &[Dashboard] = match filter {
-        None => &DASHBOARDS,
-        Some("my" | "favourite") => &[],
+    let world = shared.world();
+    let seen = world
+        .dashboards
+        .all
+        .iter()
+        .filter(|d| d.visible_to(&world, &caller.account_id));
+    // No dashboard is anyone's favourite: see the module's comment.
+    let listed: Vec<&DashboardRecord> = match filter {
+        None => seen.collect(),
+        Some("my") => seen.filter(|d| d.is_owned_by(&caller.account_id)).collect(),
+        Some("favourite") => Vec::new(),
         Some(other) => {
             return Err(JiraError::bad_request(format!(
                 "The value '{other}' of 'filter' is not valid: use 'my' or 'favourite'."
@@ -117,9 +78,8 @@ pub(crate) async fn all(
         }
     };
     let window = Window::new(query.start_at, query.max_results, ALL_PAGE, ALL_CAP);
-    let world = shared.world();
     let dashboards: Vec<Value> = window
-        .of(listed)
+        .of(&listed)
         .map(|d| render(&shared, &world, &caller, d))
         .collect();
     let link = |start: usize| {
@@ -148,28 +108,21 @@ pub(crate) async fn all(
     Ok(Json(page))
 }
 
-/// The `{id}` of `getDashboard`; named so the gateway's extra `cloud_id` is
-/// ignored.
-#[derive(Deserialize)]
-pub(crate) struct DashboardPath {
-    id: String,
-}
-
-/// `getDashboard`: the spec's 404 for a dashboard that does not exist (or is not
-/// shared with the caller: every dashboard here is).
+/// `getDashboard`: the spec's 404 for a dashboard that does not exist or is not
+/// shared with the caller.
 pub(crate) async fn one(
     State(shared): State<Arc<Shared>>,
     caller: Caller,
     Path(path): Path<DashboardPath>,
 ) -> Result<Json<Value>, JiraError> {
-    let dashboard = DASHBOARDS.iter().find(|d| d.id == path.id).ok_or_else(|| {
-        JiraError::not_found(format!(
-            "The dashboard with id '{}' does not exist.",
-            path.id
-        ))
-    })?;
     let world = shared.world();
-    Ok(Json(render(&shared, &world, &caller, dashboard)))
+    let at = visible(&world, &caller, &path.id)?;
+    Ok(Json(render(
+        &shared,
+        &world,
+        &caller,
+        &world.dashboards.all[at],
+    )))
 }
 
 /// What `getDashboardsPaginated` orders by.
@@ -183,13 +136,21 @@ enum OrderField {
     Owner,
 }
 
+/// A group the search names, by name or by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Group {
+    Name(String),
+    Id(String),
+}
+
 /// The query of `getDashboardsPaginated`, read by hand so that each mistake is
 /// a 400 naming it.
 #[derive(Debug, Default)]
 struct SearchQuery {
     name: Option<String>,
     account_id: Option<String>,
-    group: bool,
+    /// `groupname` or `groupId`, as given.
+    group: Option<Group>,
     project_id: Option<String>,
     order: Option<(OrderField, bool)>,
     start_at: Option<usize>,
@@ -213,8 +174,14 @@ impl SearchQuery {
                 "dashboardName" => query.name = nonempty.map(|n| n.to_lowercase()),
                 "accountId" => query.account_id = nonempty,
                 "owner" => owner |= !value.is_empty(),
-                "groupname" => group_name |= !value.is_empty(),
-                "groupId" => group_id |= !value.is_empty(),
+                "groupname" if !value.is_empty() => {
+                    group_name = true;
+                    query.group = Some(Group::Name(value.into_owned()));
+                }
+                "groupId" if !value.is_empty() => {
+                    group_id = true;
+                    query.group = Some(Group::Id(value.into_owned()));
+                }
                 "projectId" if !value.is_empty() => {
                     query.project_id = Some(number::<u64>("projectId", &value)?.to_string());
                 }
@@ -253,28 +220,48 @@ impl SearchQuery {
             group_id,
         }
         .check()?;
-        query.group = group_name || group_id;
         Ok(query)
     }
 
-    /// Whether `dashboard` passes every restriction. The system dashboard has no
-    /// owner and is shared with no group or project, so those match nothing.
-    fn wants(&self, dashboard: &Dashboard) -> bool {
+    /// Whether `dashboard` passes every restriction: its name holds
+    /// `dashboardName` (without regard to case), `accountId` owns it, it is
+    /// shared (to view or to edit) with the group or the project. The system
+    /// dashboard has no owner and is shared with no group or project, so those
+    /// never match it; every dashboard is active.
+    fn wants(&self, world: &World, dashboard: &DashboardRecord) -> bool {
+        let shared_with = |wanted: &dyn Fn(&ShareTarget) -> bool| {
+            dashboard
+                .shares
+                .iter()
+                .chain(&dashboard.editors)
+                .any(|s| wanted(&s.target))
+        };
         self.active
             && self
                 .name
                 .as_deref()
                 .is_none_or(|name| dashboard.name.to_lowercase().contains(name))
-            && self.account_id.is_none()
-            && !self.group
-            && self.project_id.is_none()
+            && self
+                .account_id
+                .as_deref()
+                .is_none_or(|account| dashboard.is_owned_by(account))
+            && self.group.as_ref().is_none_or(|group| {
+                let id = match group {
+                    Group::Id(id) => Some(id.clone()),
+                    Group::Name(name) => world.group_named(name).map(|g| g.id),
+                };
+                id.is_some_and(|id| shared_with(&|t| *t == ShareTarget::Group(id.clone())))
+            })
+            && self.project_id.as_deref().is_none_or(|project| {
+                shared_with(&|t| matches!(t, ShareTarget::Project(p) if p == project))
+            })
     }
 }
 
 /// `name`, `-name`, `+name` …; the spec's enum spells `favorite_count` and
 /// `is_favorite`, its prose `favourite_count` and `is_favourite`: both are taken.
 fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
-    let (field, descending) = super::order_direction::split(value);
+    let (field, descending) = super::super::order_direction::split(value);
     let field = match field {
         "description" => OrderField::Description,
         "favorite_count" | "favourite_count" => OrderField::FavouriteCount,
@@ -293,22 +280,27 @@ fn order_by(value: &str) -> Result<(OrderField, bool), JiraError> {
     Ok((field, descending))
 }
 
-/// Two dashboards in `field`'s order. Every dashboard here is equally no one's
-/// favourite, owned by no one and without a description, so only the name and
-/// the id tell them apart.
-fn compare(field: OrderField, a: &Dashboard, b: &Dashboard) -> Ordering {
+/// Two dashboards in `field`'s order. No dashboard is anyone's favourite, so
+/// the favourite orders leave them as they are; no description sorts first,
+/// and so does no owner (the system dashboard), owners by display name.
+fn compare(world: &World, field: OrderField, a: &DashboardRecord, b: &DashboardRecord) -> Ordering {
+    let owner = |d: &DashboardRecord| {
+        d.owner
+            .as_deref()
+            .and_then(|o| world.user(o))
+            .map(|u| u.display_name.to_lowercase())
+    };
     match field {
         OrderField::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-        OrderField::Id => numeric(a.id).cmp(&numeric(b.id)),
-        OrderField::Description
-        | OrderField::FavouriteCount
-        | OrderField::IsFavourite
-        | OrderField::Owner => Ordering::Equal,
+        OrderField::Id => a.id.cmp(&b.id),
+        OrderField::Description => a
+            .description
+            .as_deref()
+            .map(str::to_lowercase)
+            .cmp(&b.description.as_deref().map(str::to_lowercase)),
+        OrderField::Owner => owner(a).cmp(&owner(b)),
+        OrderField::FavouriteCount | OrderField::IsFavourite => Ordering::Equal,
     }
-}
-
-fn numeric(id: &str) -> u64 {
-    id.parse().unwrap_or(u64::MAX)
 }
 
 /// `getDashboardsPaginated`: a `PageBeanDashboard`.
@@ -318,23 +310,28 @@ pub(crate) async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, JiraError> {
     let query = SearchQuery::parse(raw.as_deref())?;
-    let mut found: Vec<&Dashboard> = DASHBOARDS.iter().filter(|d| query.wants(d)).collect();
+    let world = shared.world();
+    let mut found: Vec<&DashboardRecord> = world
+        .dashboards
+        .all
+        .iter()
+        .filter(|d| d.visible_to(&world, &caller.account_id) && query.wants(&world, d))
+        .collect();
     let (field, descending) = query.order.unwrap_or((OrderField::Name, false));
     found.sort_by(|a, b| {
-        let ordering = compare(field, a, b);
+        let ordering = compare(&world, field, a, b);
         let ordering = if descending {
             ordering.reverse()
         } else {
             ordering
         };
-        ordering.then(numeric(a.id).cmp(&numeric(b.id)))
+        ordering.then(a.id.cmp(&b.id))
     });
     let window = Window::new(query.start_at, query.max_results, SEARCH_PAGE, SEARCH_CAP);
     let window = Window {
         max: window.max.max(1),
         ..window
     };
-    let world = shared.world();
     let values: Vec<Value> = window
         .of(&found)
         .map(|d| render(&shared, &world, &caller, d))
@@ -369,10 +366,12 @@ mod tests {
         ))
         .expect("valid");
         assert_eq!(query.order, Some((OrderField::IsFavourite, true)));
-        assert!(query.wants(&DASHBOARDS[0]));
+        let world = World::from_seed(&crate::seed::Seed::default()).expect("the default seed");
+        let system = &world.dashboards.all[0];
+        assert!(query.wants(&world, system));
         let archived = SearchQuery::parse(Some("status=archived")).expect("valid");
-        assert!(!archived.wants(&DASHBOARDS[0]));
+        assert!(!archived.wants(&world, system));
         let by_owner = SearchQuery::parse(Some("accountId=5b10")).expect("valid");
-        assert!(!by_owner.wants(&DASHBOARDS[0]));
+        assert!(!by_owner.wants(&world, system));
     }
 }

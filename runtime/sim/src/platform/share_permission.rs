@@ -1,22 +1,48 @@
-//! A filter's `sharePermissions`: read from a `createFilter`/`updateFilter` body
-//! (the spec's `SharePermission`), and rendered for whoever reads the filter.
+//! The `sharePermissions` (and a dashboard's `editPermissions`) of filters and
+//! dashboards: read from a request body (the spec's `SharePermission`), and
+//! rendered for whoever reads the entity. One rule for both, as Jira keeps both
+//! in one share permission table.
 //!
 //! Modelled: `global`, `authenticated` (which Jira answers as `loggedin`, and
-//! which is accepted as `loggedin` too, so a filter read back can be written
-//! back), `project` (by `project.id`) and `user` (by `user.accountId`). The
-//! simulator has no groups or project roles, so `group`, `projectRole` and a
-//! `project` share with a `role` are refused with a 400 that says so, rather
-//! than accepted and ignored. As the spec says, `global` or `authenticated`
-//! overrides the other permissions: with either, only it is kept.
+//! which is accepted as `loggedin` too, so an entity read back can be written
+//! back), `project` (by `project.id`) and `user` (by `user.accountId`); for
+//! dashboards also `group` (by `group.groupId` or `group.name`). Project roles
+//! (`projectRole`, a `project` share with a `role`) are refused with a 400 that
+//! says so, rather than accepted and ignored, and so are groups on filters (the
+//! filter search's group parameters match nothing). As the spec says, `global`
+//! or `authenticated` overrides the other permissions: with either, only it is
+//! kept. A dashboard cannot be made editable by everyone (`global`): Jira's
+//! editors are signed-in users.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::super::render;
+use super::render;
 use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::world::World;
 use crate::world::filter::{MAX_SHARE_PERMISSIONS, SharePermission, ShareTarget};
+
+/// What a list of share permissions is for: each allows its own targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sharing {
+    /// A filter's `sharePermissions`.
+    Filter,
+    /// A dashboard's `sharePermissions`: who may see it.
+    DashboardView,
+    /// A dashboard's `editPermissions`: who may change it.
+    DashboardEdit,
+}
+
+impl Sharing {
+    /// The entity, for messages.
+    fn entity(self) -> &'static str {
+        match self {
+            Self::Filter => "filter",
+            Self::DashboardView | Self::DashboardEdit => "dashboard",
+        }
+    }
+}
 
 /// One `SharePermission` of a request body. Everything optional, so a missing
 /// part is a 400 naming it rather than an unreadable body; `id`s and other
@@ -28,23 +54,26 @@ pub(crate) struct ShareInput {
     project: Option<Value>,
     user: Option<Value>,
     role: Option<Value>,
+    group: Option<Value>,
 }
 
-/// The targets `inputs` name, for a filter `owner` owns, or Jira's 400.
+/// The targets `inputs` name, for an entity `owner` owns, or Jira's 400.
 pub(crate) fn targets(
     world: &World,
     owner: &str,
     inputs: &[ShareInput],
+    sharing: Sharing,
 ) -> Result<Vec<ShareTarget>, JiraError> {
     if inputs.len() > MAX_SHARE_PERMISSIONS {
         return Err(JiraError::bad_request(format!(
-            "A filter may have at most {MAX_SHARE_PERMISSIONS} share permissions in Kiln's \
-             simulator."
+            "A {} may have at most {MAX_SHARE_PERMISSIONS} share permissions in Kiln's \
+             simulator.",
+            sharing.entity()
         )));
     }
     let mut targets: Vec<ShareTarget> = Vec::new();
     for input in inputs {
-        let target = target(world, owner, input)?;
+        let target = target(world, owner, input, sharing)?;
         if !targets.contains(&target) {
             targets.push(target);
         }
@@ -58,12 +87,21 @@ pub(crate) fn targets(
     Ok(targets)
 }
 
-fn target(world: &World, owner: &str, input: &ShareInput) -> Result<ShareTarget, JiraError> {
+fn target(
+    world: &World,
+    owner: &str,
+    input: &ShareInput,
+    sharing: Sharing,
+) -> Result<ShareTarget, JiraError> {
     let kind = input
         .kind
         .as_deref()
         .ok_or_else(|| JiraError::bad_request("A share permission must have a 'type'."))?;
     match kind {
+        "global" if sharing == Sharing::DashboardEdit => Err(JiraError::bad_request(
+            "A dashboard cannot be editable by everyone: an edit permission of type 'global' is \
+             not valid. Use 'authenticated' for every signed-in user.",
+        )),
         "global" => Ok(ShareTarget::Global),
         "authenticated" | "loggedin" => Ok(ShareTarget::Authenticated),
         "project" if input.role.is_some() => Err(not_modelled("a project role")),
@@ -103,7 +141,8 @@ fn target(world: &World, owner: &str, input: &ShareInput) -> Result<ShareTarget,
                     ))
                 })
         }
-        "group" => Err(not_modelled("a group")),
+        "group" if sharing == Sharing::Filter => Err(not_modelled("a group")),
+        "group" => group(world, input.group.as_ref()),
         "projectRole" => Err(not_modelled("a project role")),
         "project-unknown" => Err(JiraError::bad_request(
             "The share permission type 'project-unknown' cannot be set in a request.",
@@ -114,13 +153,40 @@ fn target(world: &World, owner: &str, input: &ShareInput) -> Result<ShareTarget,
     }
 }
 
-/// The refusal of a share the simulator cannot model: it has no groups or
-/// project roles, so accepting one would store a permission it cannot honour.
+/// The group a `group` share names, by `groupId` (preferred, as the spec
+/// says) or `name` (without regard to case).
+fn group(world: &World, group: Option<&Value>) -> Result<ShareTarget, JiraError> {
+    let group = group.ok_or_else(|| {
+        JiraError::bad_request(
+            "A group share permission must give 'group.groupId' or 'group.name'.",
+        )
+    })?;
+    let found = match (
+        group.get("groupId").and_then(Value::as_str),
+        group.get("name").and_then(Value::as_str),
+    ) {
+        (Some(id), _) => world
+            .group_by_id(id)
+            .ok_or_else(|| format!("The group with id '{id}' does not exist.")),
+        (None, Some(name)) => world
+            .group_named(name)
+            .ok_or_else(|| format!("The group '{name}' does not exist.")),
+        (None, None) => Err(String::from(
+            "A group share permission must give 'group.groupId' or 'group.name'.",
+        )),
+    };
+    found
+        .map(|g| ShareTarget::Group(g.id))
+        .map_err(JiraError::bad_request)
+}
+
+/// The refusal of a share the simulator does not model, so that a permission
+/// it cannot honour is never stored: project roles anywhere, groups on
+/// filters (whose search cannot look them up).
 fn not_modelled(what: &str) -> JiraError {
     JiraError::bad_request(format!(
-        "Sharing a filter with {what} is not modelled by Kiln's simulator, which has no groups \
-         or project roles; share with a project, a user, every signed-in user \
-         ('authenticated') or everyone ('global')."
+        "Sharing with {what} is not modelled by Kiln's simulator here; share with a project, a \
+         user, every signed-in user ('authenticated') or everyone ('global')."
     ))
 }
 
@@ -161,6 +227,15 @@ pub(crate) fn render(links: &str, world: &World, share: &SharePermission, viewer
             }),
             None => json!({ "id": share.id, "type": "project-unknown" }),
         },
+        ShareTarget::Group(id) => json!({
+            "id": share.id,
+            "type": "group",
+            "group": {
+                "name": world.group_name(id).unwrap_or_default(),
+                "groupId": id,
+                "self": format!("{links}/rest/api/3/group?groupId={id}"),
+            },
+        }),
         ShareTarget::User(account_id) => {
             let mut value = json!({ "id": share.id, "type": "user" });
             if let Some(user) = world.user(account_id) {
