@@ -237,19 +237,7 @@ pub fn build_app(dir: &Path, isolation: &BuildIsolation) -> Result<BuiltApp, Fai
     let wasm = std::fs::read(&component)
         .with_context(|| format!("cannot read {}", component.display()))
         .map_err(Failure::environment)?;
-    // A component Kiln would refuse to load is an error of the build, said
-    // here, rather than a file every later `run` or `serve` refuses.
-    let limit = kiln_runtime::sandbox::component_check::MAX_COMPONENT_BYTES;
-    if wasm.len() > limit {
-        return Err(Failure::bad_input(anyhow!(
-            "{} built a component of {} bytes, over the {} MiB Kiln loads; it is not written. \
-             Most of a large JavaScript component is its packages' data: import less (a \
-             package's submodule rather than its index), or fewer `Intl` locales",
-            manifest.app.id,
-            wasm.len(),
-            limit / (1024 * 1024)
-        )));
-    }
+    loadable_size(&manifest.app.id, wasm.len())?;
     let output = dir.join(format!("{}.wasm", file_stem(&manifest.app.id)));
     write_replacing(&dir, &output, &wasm)
         .with_context(|| format!("cannot write {}", output.display()))
@@ -260,6 +248,21 @@ pub fn build_app(dir: &Path, isolation: &BuildIsolation) -> Result<BuiltApp, Fai
         size: wasm.len(),
         sha256: ComponentDigest::of(&wasm).to_string(),
     })
+}
+
+/// A component Kiln would refuse to load for its size is an error of the
+/// build, said here, rather than a file every later `run` or `serve` refuses.
+fn loadable_size(app_id: &str, size: usize) -> Result<(), Failure> {
+    let limit = kiln_runtime::sandbox::component_check::MAX_COMPONENT_BYTES;
+    if size <= limit {
+        return Ok(());
+    }
+    Err(Failure::bad_input(anyhow!(
+        "{app_id} built a component of {size} bytes, over the {} MiB Kiln loads; it is not \
+         written. Most of a large JavaScript component is its packages' data: import less (a \
+         package's submodule rather than its index), or fewer `Intl` locales",
+        limit / (1024 * 1024)
+    )))
 }
 
 /// Writes `bytes` to `path` through a new file in `dir` renamed over it: the
@@ -344,6 +347,19 @@ mod tests {
             failure.error.to_string().contains("runtime new"),
             "{}",
             failure.error
+        );
+    }
+
+    #[test]
+    fn a_component_over_what_kiln_loads_fails_the_build() {
+        let limit = kiln_runtime::sandbox::component_check::MAX_COMPONENT_BYTES;
+        assert!(loadable_size("my-app", limit).is_ok());
+        let failure = loadable_size("my-app", limit + 1).err().unwrap();
+        assert_eq!(failure.exit, Exit::BadInput);
+        let message = failure.error.to_string();
+        assert!(
+            message.contains("my-app built a component of") && message.contains("128 MiB"),
+            "{message}"
         );
     }
 }
