@@ -1126,8 +1126,8 @@ struct AppDependencies {
 /// already). Nothing is installed when the app has no dependencies, or only
 /// packages Kiln's build provides itself (`js_provided`), or when its
 /// backend imports none of the others. `scan` says what the backend imports
-/// (`js_imports`), `None` when it could not: it runs only when there is a
-/// lockfile to prune with it.
+/// (`js_imports`), `None` when it could not: it runs when there is a
+/// lockfile to prune with it, or none to install from.
 fn install_app_dependencies(
     npm: &Path,
     npm_cache: &Path,
@@ -1155,16 +1155,29 @@ fn install_app_dependencies(
             ui_packages: crate::js_provided::ui_packages_named(dependencies),
         });
     }
-    let lockfile = ["package-lock.json", "npm-shrinkwrap.json"]
+    let Some(lockfile) = ["package-lock.json", "npm-shrinkwrap.json"]
         .iter()
         .map(|name| app_dir.join(name))
         .find(|path| path.is_file())
-        .ok_or_else(|| JsBuildError::NoLockfile {
+    else {
+        // Nothing is installed without the lockfile that pins it; but a
+        // backend that imports only what Kiln's build serves needs nothing
+        // installed (an app that ships no lockfile, its one package.json
+        // naming its frontend's packages, builds as it is).
+        if scan().is_some_and(|imports| crate::js_provided::served_by_the_build(&imports)) {
+            return Ok(AppDependencies {
+                installed: None,
+                forge_events_major: crate::js_provided::forge_events_major(app_dir, dependencies),
+                ui_packages: crate::js_provided::ui_packages_named(dependencies),
+            });
+        }
+        return Err(JsBuildError::NoLockfile {
             dir: app_dir.to_owned(),
             other: ["yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"]
                 .into_iter()
                 .find(|name| app_dir.join(name).is_file()),
-        })?;
+        });
+    };
     let lock = read(&lockfile)?;
     let imports = scan();
     // What npm installs: the two files without the packages Kiln serves, the
@@ -1737,6 +1750,26 @@ mod tests {
             matches!(error, JsBuildError::NoLockfile { other: None, .. }),
             "{error}"
         );
+        // Refused too when the backend imports the package, or could not be
+        // scanned; not when it imports only what the build serves.
+        let scanned = |names: &str| {
+            let output = format!(r#"{{"packages":{names}}}"#);
+            let imports = BackendImports::from_scan(output.as_bytes()).unwrap();
+            install_app_dependencies(
+                Path::new("/nonexistent/npm"),
+                work.path(),
+                app.path(),
+                "a",
+                work.path(),
+                move || Some(imports),
+            )
+        };
+        assert!(matches!(
+            scanned(r#"["@forge/api","left-pad"]"#),
+            Err(JsBuildError::NoLockfile { .. })
+        ));
+        let served = scanned(r#"["@forge/api","@forge/resolver","react"]"#).unwrap();
+        assert!(served.installed.is_none());
 
         // With a yarn lockfile, the message says Kiln does not read it.
         std::fs::write(app.path().join("yarn.lock"), "# yarn lockfile v1\n").unwrap();

@@ -319,6 +319,12 @@ const DEPENDENCY_KINDS: [&str; 4] = [
 /// What only the app's development needs: never installed.
 const DEV_DEPENDENCIES: &str = "devDependencies";
 
+/// Whether every package the backend imports is one the build serves or
+/// leaves out ([`dropped`]): then nothing needs installing, lockfile or not.
+pub fn served_by_the_build(imports: &BackendImports) -> bool {
+    imports.names().all(dropped)
+}
+
 /// Whether an install leaves `name` out for every app: a package Kiln
 /// provides, a UI package, a refused service's.
 fn dropped(name: &str) -> bool {

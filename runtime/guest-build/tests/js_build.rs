@@ -1081,6 +1081,36 @@ fn a_package_npm_no_longer_serves_is_not_installed_when_the_backend_does_not_imp
     );
 }
 
+#[test]
+fn an_app_without_a_lockfile_builds_when_its_backend_imports_only_what_kiln_serves() {
+    let Some(sandbox) = sandbox() else { return };
+    let registry = registry_serving_nothing();
+    // Driver Telemetry's shape: one package.json naming the frontend's
+    // packages, no lockfile, a backend that imports only Forge's.
+    let (app, work, _packed) = app_naming_an_unserved_package(
+        &registry,
+        "import api, { route } from '@forge/api';\n\
+         export const run = () => `${typeof api.asApp} ${typeof route}`;\n",
+    );
+    std::fs::remove_file(app.path().join("package-lock.json")).unwrap();
+    let build = js_build(
+        app.path().canonicalize().unwrap(),
+        work.path().to_owned(),
+        sandbox.clone(),
+    );
+    build_js(&build).unwrap_or_else(|error| panic!("builds: {error}"));
+    assert!(!work.path().join("deps/node_modules").exists());
+
+    // Importing one of its other packages needs the lockfile that pins it.
+    std::fs::write(
+        app.path().join("src/index.js"),
+        "import { plain } from 'kiln-plain-fixture/index.js';\nexport const run = () => plain();\n",
+    )
+    .unwrap();
+    let error = build_js(&build).unwrap_err();
+    assert!(matches!(error, JsBuildError::NoLockfile { .. }), "{error}");
+}
+
 /// An app `name` depending on `kiln-plain-fixture` only (packed here, named
 /// by its tarball in a v3 lockfile), with `source` as its backend: the app
 /// folder, the work folder and the folder of the tarball.
