@@ -556,8 +556,8 @@ mod tests {
     use crate::seed::Seed;
     use crate::world::{HistoryItem, HistoryRecord, World};
 
-    const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
-    const BOB: &str = "5b10ac8d82e05b22cc7d4b0b";
+    pub(super) const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+    pub(super) const BOB: &str = "5b10ac8d82e05b22cc7d4b0b";
 
     fn status_change(from: (&str, &str), to: (&str, &str)) -> HistoryItem {
         HistoryItem {
@@ -609,8 +609,12 @@ mod tests {
     }
 
     fn keys(jql: &str) -> Vec<String> {
-        let world = world();
-        let query = compile(jql, &world, ALICE).unwrap_or_else(|e| panic!("{jql}: {e:?}"));
+        keys_in(&world(), jql)
+    }
+
+    /// The keys of the issues of `world` that `jql` finds, as Alice.
+    pub(super) fn keys_in(world: &World, jql: &str) -> Vec<String> {
+        let query = compile(jql, world, ALICE).unwrap_or_else(|e| panic!("{jql}: {e:?}"));
         world
             .issues
             .iter()
@@ -735,26 +739,10 @@ mod tests {
 mod fix_version_tests {
     use time::Duration;
 
-    use super::super::compile;
+    use super::tests::{ALICE, BOB, keys_in};
     use crate::seed::Seed;
-    use crate::world::version::VersionRecord;
+    use crate::world::version::version;
     use crate::world::{HistoryItem, HistoryRecord, World};
-
-    const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
-    const BOB: &str = "5b10ac8d82e05b22cc7d4b0b";
-
-    fn version(id: u64, name: &str) -> VersionRecord {
-        VersionRecord {
-            id,
-            project_key: String::from("KILN"),
-            name: name.to_owned(),
-            description: None,
-            start_date: None,
-            release_date: None,
-            released: false,
-            archived: false,
-        }
-    }
 
     fn item(from: Option<(&str, &str)>, to: Option<(&str, &str)>) -> HistoryItem {
         HistoryItem {
@@ -806,15 +794,11 @@ mod fix_version_tests {
         world
     }
 
+    /// The keys among KILN-2 and KILN-3 that `jql` finds.
     fn keys(jql: &str) -> Vec<String> {
-        let world = world();
-        let query = compile(jql, &world, ALICE).unwrap_or_else(|e| panic!("{jql}: {e:?}"));
-        world
-            .issues
-            .iter()
-            .filter(|i| query.matches(i))
-            .filter(|i| i.key == "KILN-2" || i.key == "KILN-3")
-            .map(|i| i.key.clone())
+        keys_in(&world(), jql)
+            .into_iter()
+            .filter(|key| key == "KILN-2" || key == "KILN-3")
             .collect()
     }
 

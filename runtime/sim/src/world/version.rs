@@ -159,23 +159,25 @@ impl World {
     }
 }
 
+/// An unreleased version of project KILN with only its id and name, for tests.
+#[cfg(test)]
+pub(crate) fn version(id: u64, name: &str) -> VersionRecord {
+    VersionRecord {
+        id,
+        project_key: String::from("KILN"),
+        name: name.to_owned(),
+        description: None,
+        start_date: None,
+        release_date: None,
+        released: false,
+        archived: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::seed::Seed;
-
-    fn version(id: u64, name: &str) -> VersionRecord {
-        VersionRecord {
-            id,
-            project_key: String::from("KILN"),
-            name: name.to_owned(),
-            description: None,
-            start_date: None,
-            release_date: None,
-            released: false,
-            archived: false,
-        }
-    }
 
     #[test]
     fn overdue_is_unreleased_unarchived_and_past_its_date() {
