@@ -576,13 +576,6 @@ mod tests {
     fn world() -> World {
         let mut world = World::from_seed(&Seed::default()).expect("seed");
         let now = world.now();
-        let index = |world: &World, key: &str| {
-            world
-                .issues
-                .iter()
-                .position(|i| i.key == key)
-                .expect("seeded issue")
-        };
         let five = index(&world, "KILN-5");
         world.issues[five].record_history(HistoryRecord {
             id: 900,
@@ -610,6 +603,15 @@ mod tests {
 
     fn keys(jql: &str) -> Vec<String> {
         keys_in(&world(), jql)
+    }
+
+    /// Where the seeded issue `key` sits in `world.issues`.
+    pub(super) fn index(world: &World, key: &str) -> usize {
+        world
+            .issues
+            .iter()
+            .position(|i| i.key == key)
+            .expect("seeded issue")
     }
 
     /// The keys of the issues of `world` that `jql` finds, as Alice.
@@ -643,7 +645,7 @@ mod tests {
                 vec!["KILN-6"],
             ),
             ("assignee CHANGED DURING (\"-1d\", now())", vec!["KILN-6"]),
-            ("assignee CHANGED ON now()", vec!["KILN-6"]),
+            ("assignee CHANGED ON -1h", vec!["KILN-6"]),
             (
                 "project = KILN AND NOT status CHANGED AND key in (KILN-5, KILN-6)",
                 vec!["KILN-6"],
@@ -739,7 +741,7 @@ mod tests {
 mod fix_version_tests {
     use time::Duration;
 
-    use super::tests::{ALICE, BOB, keys_in};
+    use super::tests::{ALICE, BOB, index, keys_in};
     use crate::seed::Seed;
     use crate::world::version::version;
     use crate::world::{HistoryItem, HistoryRecord, World};
@@ -764,13 +766,6 @@ mod fix_version_tests {
         world.versions.push(version(70001, "1.0"));
         world.versions.push(version(70002, "2.0"));
         let now = world.now();
-        let index = |world: &World, key: &str| {
-            world
-                .issues
-                .iter()
-                .position(|i| i.key == key)
-                .expect("seeded issue")
-        };
         let two = index(&world, "KILN-2");
         world.issues[two].created = now - Duration::weeks(5);
         world.issues[two].fix_versions = vec![70002];
