@@ -175,14 +175,19 @@ impl Parser {
         )
     }
 
-    /// Enters one level of recursion, refusing to go deeper than
+    /// Runs `parse` one level of recursion deeper, refusing to go deeper than
     /// [`MAX_NESTING_DEPTH`].
-    fn enter(&mut self) -> Result<(), ExpressionError> {
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, ExpressionError>,
+    ) -> Result<T, ExpressionError> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING_DEPTH {
             return Err(self.too_deep());
         }
-        Ok(())
+        let parsed = parse(self);
+        self.nesting -= 1;
+        parsed
     }
 
     fn too_deep(&self) -> ExpressionError {
@@ -211,10 +216,7 @@ impl Parser {
     /// Declarations, then the value (see the module documentation): the
     /// whole program, or a block's inside.
     fn let_in(&mut self) -> Result<Node, ExpressionError> {
-        self.enter()?;
-        let node = self.let_in_inner();
-        self.nesting -= 1;
-        node
+        self.nested(Self::let_in_inner)
     }
 
     fn let_in_inner(&mut self) -> Result<Node, ExpressionError> {
@@ -265,10 +267,7 @@ impl Parser {
 
     /// `if (test) { … } else if (test) { … } else { … }`: a conditional.
     fn if_statement(&mut self) -> Result<Node, ExpressionError> {
-        self.enter()?;
-        let node = self.if_inner();
-        self.nesting -= 1;
-        node
+        self.nested(Self::if_inner)
     }
 
     fn if_inner(&mut self) -> Result<Node, ExpressionError> {
@@ -307,14 +306,13 @@ impl Parser {
     }
 
     fn expression(&mut self) -> Result<Node, ExpressionError> {
-        self.enter()?;
-        let node = if self.arrow_ahead() {
-            self.arrow()
-        } else {
-            self.conditional()
-        };
-        self.nesting -= 1;
-        node
+        self.nested(|p| {
+            if p.arrow_ahead() {
+                p.arrow()
+            } else {
+                p.conditional()
+            }
+        })
     }
 
     /// Whether an arrow function starts here: `x =>`, `() =>`, `(a, b) =>`.
@@ -439,13 +437,11 @@ impl Parser {
             return self.postfix();
         };
         self.advance();
-        self.enter()?;
-        let operand = self.unary();
-        self.nesting -= 1;
+        let operand = self.nested(Self::unary)?;
         self.node(
             Kind::Unary {
                 operator,
-                operand: Box::new(operand?),
+                operand: Box::new(operand),
             },
             start,
             self.last_end(),
