@@ -725,18 +725,19 @@ pub fn build_js_announcing(
     let npm_cache = opts.cache_dir.join("npm-cache");
     create_dir(&opts.work_dir)?;
     let work_dir = canonical(&opts.work_dir)?;
-    let mut limits = match opts.limits {
-        Some(limits) => limits,
-        None => BuildLimits::from_env_for_node()?,
+    let node_setup = NodeSetup {
+        node: &node,
+        base: match opts.limits {
+            Some(limits) => limits,
+            None => BuildLimits::from_env_for_node()?,
+        },
+        probed: std::cell::OnceCell::new(),
     };
-    let node_args = node_flags(&node, &mut limits);
     // The app folder as this build reads it: what the scan of its imports
     // and the reuse of the last build are decided by.
     let tree = js_reuse::tree_digest(&opts.app_dir);
     let scan = ScanRun {
-        node: &node,
-        node_args: &node_args,
-        limits: &limits,
+        node: &node_setup,
         toolchain: &toolchain,
         work_dir: &work_dir,
         tree: &tree,
@@ -818,7 +819,8 @@ pub fn build_js_announcing(
     });
     let request_path = out.join("request.json");
     write(&request_path, request.to_string().as_bytes())?;
-    let mut args = node_args;
+    let (limits, node_args) = node_setup.get();
+    let mut args = node_args.to_vec();
     args.push(toolchain.join("build.mjs").into());
     args.push(request_path.clone().into());
 
@@ -837,7 +839,7 @@ pub fn build_js_announcing(
     // is not trusted: the path is Kiln's own. Within the limits: top-level
     // code that never ends or prints without end is stopped, not waited for.
     let (status, ()) =
-        supervise::run(command, Some(&limits), &node, discard).map_err(|e| match e {
+        supervise::run(command, Some(limits), &node, discard).map_err(|e| match e {
             GuestBuildError::CargoNotStarted { cargo, source } => JsBuildError::NotStarted {
                 program: cargo,
                 source,
@@ -874,6 +876,26 @@ pub fn build_js_announcing(
 /// the dependencies installed here.
 pub fn installed_toolchain(cache_dir: &Path) -> Result<PathBuf, JsBuildError> {
     install_toolchain(&find_program("npm")?, cache_dir)
+}
+
+/// node and what its steps run with: the build's limits, and the switches
+/// and limits [`node_flags`] gives them, probed (a run of node) when a step
+/// first needs them: a reused build runs no step, so it starts no probe.
+struct NodeSetup<'a> {
+    node: &'a Path,
+    base: BuildLimits,
+    probed: std::cell::OnceCell<(BuildLimits, Vec<OsString>)>,
+}
+
+impl NodeSetup<'_> {
+    fn get(&self) -> (&BuildLimits, &[OsString]) {
+        let (limits, args) = self.probed.get_or_init(|| {
+            let mut limits = self.base;
+            let args = node_flags(self.node, &mut limits);
+            (limits, args)
+        });
+        (limits, args)
+    }
 }
 
 /// node's switches before `build.mjs`, for a run within `limits` (whose
@@ -944,9 +966,7 @@ fn node_command(
 
 /// What a scan of the app's imports runs with.
 struct ScanRun<'a> {
-    node: &'a Path,
-    node_args: &'a [OsString],
-    limits: &'a BuildLimits,
+    node: &'a NodeSetup<'a>,
     toolchain: &'a Path,
     work_dir: &'a Path,
     /// The app folder's digest ([`js_reuse::tree_digest`]).
@@ -1004,13 +1024,14 @@ fn scan_backend_imports(opts: &JsBuild, run: &ScanRun<'_>) -> Option<BackendImpo
     if let Err(error) = write(&request_path, request.to_string().as_bytes()) {
         return fallback(&error);
     }
-    let mut args = run.node_args.to_vec();
+    let (limits, node_args) = run.node.get();
+    let mut args = node_args.to_vec();
     args.push(run.toolchain.join("build.mjs").into());
     args.push(request_path.into());
     let sources = vec![opts.app_dir.clone(), run.toolchain.to_owned()];
     let command = match node_command(
         opts.sandbox.as_ref(),
-        run.node,
+        run.node.node,
         &args,
         sources,
         &scan_dir,
@@ -1019,7 +1040,7 @@ fn scan_backend_imports(opts: &JsBuild, run: &ScanRun<'_>) -> Option<BackendImpo
         Ok(command) => command,
         Err(error) => return fallback(&error),
     };
-    let imports = match supervise::run(command, Some(run.limits), run.node, read_scan) {
+    let imports = match supervise::run(command, Some(limits), run.node.node, read_scan) {
         Ok((status, output)) if status.success() => match BackendImports::from_scan(&output) {
             Ok(imports) => imports,
             Err(error) => return fallback(&error),
