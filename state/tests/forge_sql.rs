@@ -3603,3 +3603,75 @@ fn a_duplicate_found_past_the_probe_bound_names_the_key_alone() {
         "{error}"
     );
 }
+
+/// `SLEEP(seconds)` sleeps, answers 0, and is cut at the statement's time limit, which fails
+/// the statement as every statement past it fails; the database serves on. Functions it lacks
+/// and wrong argument counts are refused in TiDB's words.
+#[test]
+fn sleep_is_bounded_by_the_statements_limit_and_unknown_functions_read_as_tidb() {
+    let limits = ForgeSqlLimits {
+        statement_time: Duration::from_millis(400),
+        ..ForgeSqlLimits::default()
+    };
+    let mut db = ForgeSqlDatabase::in_memory(limits).expect("database");
+    let started = std::time::Instant::now();
+    let answer = run(&mut db, "SELECT SLEEP(0.1) AS s", json!([]));
+    assert_eq!(rows(&answer)[0]["s"], 0);
+    assert!(started.elapsed() >= Duration::from_millis(100));
+
+    let started = std::time::Instant::now();
+    let error = refused(&mut db, "SELECT SLEEP(3600) AS s", json!([]));
+    assert_eq!(error.code, ForgeSqlCode::QueryTimedOut, "{error}");
+    // Ended at the limit, not an hour later (the bound is loose: the machine may be busy).
+    assert!(started.elapsed() < Duration::from_secs(60));
+    // Bound parameters and a sleep inside a larger query are cut alike.
+    let error = refused(
+        &mut db,
+        "SELECT 1 AS a FROM (SELECT 1) AS x WHERE SLEEP(?) = 0",
+        json!([1e300]),
+    );
+    assert_eq!(error.code, ForgeSqlCode::QueryTimedOut, "{error}");
+    let answer = run(&mut db, "SELECT 1 AS one", json!([]));
+    assert_eq!(
+        rows(&answer)[0]["one"],
+        1,
+        "the database serves after a cut sleep"
+    );
+
+    for (query, words) in [
+        (
+            "SELECT SLEEP(-1)",
+            "Error 1210 (HY000): Incorrect arguments to sleep",
+        ),
+        (
+            "SELECT SLEEP(NULL)",
+            "Error 1210 (HY000): Incorrect arguments to sleep",
+        ),
+        (
+            "SELECT SLEEP()",
+            "Error 1582 (42000): Incorrect parameter count in the call to native function 'SLEEP'",
+        ),
+        (
+            "SELECT NO_SUCH_THING(1)",
+            "Error 1305 (42000): FUNCTION forge.NO_SUCH_THING does not exist",
+        ),
+    ] {
+        let error = refused(&mut db, query, json!([]));
+        assert_eq!(
+            error.code,
+            ForgeSqlCode::SqlExecutionError,
+            "{query}: {error}"
+        );
+        assert!(error.message.starts_with(words), "{query}: {error}");
+    }
+    // Never from the schema: a default that sleeps would slow every insert.
+    let error = db
+        .execute(
+            Endpoint::Schema,
+            "CREATE TABLE slow (id INT PRIMARY KEY, at INT DEFAULT (SLEEP(1)))",
+            &[],
+        )
+        .and_then(|_| db.execute(Endpoint::Data, "INSERT INTO slow (id) VALUES (1)", &[]));
+    let error = error.expect_err("a schema that sleeps");
+    assert!(error.message.contains("unsafe use of SLEEP"), "{error}");
+}

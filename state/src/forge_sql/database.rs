@@ -44,6 +44,7 @@ use super::mysql_errors::{
 };
 use super::rebuild;
 use super::show;
+use super::sleep_function::{StatementDeadline, register_sleep};
 use super::values::{ColumnType, parameters};
 
 /// Refuses a request larger than Forge SQL's request size, or with more parameters than the
@@ -108,6 +109,8 @@ pub struct ForgeSqlDatabase {
     /// [`UPDATE_CHANGED`]: MySQL's `changedRows` leaves out the rows an update set to the
     /// values they held.
     update_rows: Arc<UpdateRows>,
+    /// The running statement's deadline, which `SLEEP` reads ([`super::sleep_function`]).
+    statement_deadline: StatementDeadline,
 }
 
 /// The function [`super::writes`] wraps an upsert's first assignment in, with whether the
@@ -329,6 +332,8 @@ impl ForgeSqlDatabase {
             connection.set_limit(limit, value)?;
         }
         register_mysql_functions(&connection)?;
+        let statement_deadline = StatementDeadline::new();
+        register_sleep(&connection, statement_deadline.clone())?;
         let upsert_updates = Arc::new(UpdateRows::default());
         let update_rows = Arc::new(UpdateRows::default());
         for (name, rows) in [
@@ -360,6 +365,7 @@ impl ForgeSqlDatabase {
             row_id_types: HashMap::new(),
             upsert_updates,
             update_rows,
+            statement_deadline,
         })
     }
 
@@ -404,6 +410,7 @@ impl ForgeSqlDatabase {
             _ => self.limits.write_time.max(self.limits.statement_time),
         };
         let deadline = Instant::now() + time;
+        self.statement_deadline.set(deadline);
         self.connection
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;

@@ -37,6 +37,7 @@ mod number_functions;
 mod postgres_images;
 mod rebuild;
 mod show;
+mod sleep_function;
 pub mod store;
 mod text_functions;
 mod tidb_guards;

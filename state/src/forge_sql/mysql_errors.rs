@@ -11,6 +11,7 @@ use rusqlite::Connection;
 
 use super::dialect::{ENUM_CHECK, OUT_OF_RANGE_CHECK, TOO_LONG_CHECK};
 use super::error::ForgeSqlError;
+use super::information_schema::DATABASE_NAME;
 use super::rebuild::{definition_of, has_words, key_columns};
 
 /// SQLite's result code for a string, blob or row past its length limit (sqlite3.h).
@@ -93,6 +94,17 @@ pub fn mysql_message(extended_code: i32, sqlite: &str) -> String {
             Some(format!(
                 "Error 3105 (HY000): The value specified for generated column '{column}' is not \
                  allowed."
+            ))
+        } else if let Some(function) = after("no such function:") {
+            // TiDB names the function in its database, as written.
+            Some(format!(
+                "Error 1305 (42000): FUNCTION {DATABASE_NAME}.{function} does not exist"
+            ))
+        } else if let Some(function) = after("wrong number of arguments to function") {
+            let function = function.trim_end_matches("()");
+            Some(format!(
+                "Error 1582 (42000): Incorrect parameter count in the call to native function \
+                 '{function}'"
             ))
         } else if let Some(column) = after("duplicate column name:") {
             Some(format!(
@@ -278,6 +290,21 @@ mod tests {
                 1,
                 "index \"t__idx\" already exists",
                 "Error 1061 (42000): Duplicate key name 't__idx'",
+            ),
+            (
+                1,
+                "no such function: GREATEST_OF",
+                "Error 1305 (42000): FUNCTION forge.GREATEST_OF does not exist",
+            ),
+            (
+                1,
+                "no such function: nope in SELECT nope(1) at offset 7",
+                "Error 1305 (42000): FUNCTION forge.nope does not exist",
+            ),
+            (
+                1,
+                "wrong number of arguments to function sleep()",
+                "Error 1582 (42000): Incorrect parameter count in the call to native function 'sleep'",
             ),
         ];
         for (code, sqlite, mysql) in cases {
