@@ -88,6 +88,30 @@ async fn memory_raw_memory_grow_refused_at_limit() {
     assert_trap_app_serves(&h, &app).await;
 }
 
+/// One `memory.grow` of 4 GiB, past what a 32-bit memory addresses, then a
+/// trap when refused (as a JS engine's allocator traps when it cannot get a
+/// chunk): reported as the memory limit, not as a bare trap.
+#[tokio::test]
+async fn memory_grow_past_the_address_space() {
+    let h = Harness::start().await;
+    let app = h
+        .load(
+            programs::TRAP,
+            &manifest(
+                "memory",
+                &["memory_grow_past_4gib", "big_result"],
+                &[],
+                &format!("memoryMiB: {MEMORY_MIB}\ntimeoutSeconds: 2"),
+            ),
+        )
+        .await;
+    let invoked = h.invoke(&app, "memory_grow_past_4gib", json!({})).await;
+    assert_memory_limit(&invoked.result);
+    assert!(invoked.is_sandbox_violation());
+    h.assert_jira_untouched();
+    assert_trap_app_serves(&h, &app).await;
+}
+
 #[tokio::test]
 async fn memory_single_allocation_beyond_limit() {
     let h = Harness::start().await;

@@ -101,6 +101,18 @@ fn memory_grow_raw(_payload: Value) -> Result<Value, AppError> {
     Ok(json!({ "grown_pages": pages, "total_pages": total }))
 }
 
+/// Asks `memory.grow` for 4 GiB at once, past what a 32-bit memory addresses,
+/// and traps when refused, as a JS engine's allocator does when it cannot get
+/// a chunk.
+#[kiln_sdk::handler]
+fn memory_grow_past_4gib(_payload: Value) -> Result<Value, AppError> {
+    #[cfg(target_arch = "wasm32")]
+    if core::arch::wasm32::memory_grow(0, 65_536) == usize::MAX {
+        core::arch::wasm32::unreachable();
+    }
+    Ok(json!({ "grown": true }))
+}
+
 #[derive(Deserialize)]
 struct Allocation {
     mib: usize,
@@ -152,6 +164,7 @@ fn stdout_flood(flood: Flood) -> Result<Value, AppError> {
 
 kiln_sdk::export_app!(
     memory_grow_raw,
+    memory_grow_past_4gib,
     huge_alloc,
     log_flood,
     stdout_flood,
