@@ -75,6 +75,7 @@ const ISSUE_MEMBERS: &[&str] = &[
     "created",
     "creator",
     "description",
+    "dueDate",
     "environment",
     "id",
     "issueType",
@@ -108,7 +109,6 @@ const ISSUE_MEMBERS_NOT_MODELLED: &[&str] = &[
     "changelogs",
     "closedSprints",
     "components",
-    "dueDate",
     "epic",
     "fixVersions",
     "flagged",
@@ -167,7 +167,7 @@ fn members_of(bean: &Bean) -> (&'static [&'static str], &'static [&'static str])
         Bean::IssueLinkType(_) => (LINK_TYPE_MEMBERS, NONE),
         Bean::Comment { .. } => (COMMENT_MEMBERS, COMMENT_MEMBERS_NOT_MODELLED),
         Bean::RichText(_) => (RICH_TEXT_MEMBERS, NONE),
-        Bean::Date(_) | Bean::Properties(_) => (NONE, NONE),
+        Bean::Date(_) | Bean::CalendarDate(_) | Bean::Properties(_) => (NONE, NONE),
         Bean::Board(_) => (
             agile_beans::BOARD_MEMBERS,
             agile_beans::BOARD_MEMBERS_NOT_MODELLED,
@@ -298,7 +298,7 @@ pub(crate) fn member<'a>(
             Some(issue) => Some(property(issue, name).map_err(MemberError::TooDeep)?),
             None => Some(Value::Null),
         },
-        Bean::Date(_) => None,
+        Bean::Date(_) | Bean::CalendarDate(_) => None,
         // Hidden or gone since it was read (a board deleted): nothing to read,
         // as for an issue.
         Bean::Board(id) => match site.board(*id) {
@@ -420,6 +420,10 @@ fn issue_member<'a>(
             Value::bean(Bean::Properties(issue.id))
         }
         "created" => Value::bean(Bean::Date(issue.created)),
+        // A day in the calendar, as the `duedate` field holds it.
+        "dueDate" => issue
+            .due_date
+            .map_or(Value::Null, |day| Value::bean(Bean::CalendarDate(day))),
         "updated" => Value::bean(Bean::Date(issue.updated)),
         "parent" => issue
             .parent

@@ -210,6 +210,13 @@ impl<'a, 's> Evaluator<'a, 's> {
                 arguments,
                 optional,
             } => self.call(node, callee, arguments, *optional, scope),
+            Kind::New { class, arguments } => {
+                let mut values = Vec::with_capacity(arguments.len());
+                for argument in arguments {
+                    values.push(self.evaluate(argument, scope)?);
+                }
+                self.construct(node, class, &values)
+            }
             Kind::OptionalChain(chain) => match self.evaluate(chain, scope) {
                 Err(ExpressionError::ShortCircuit) => Ok(Value::Null),
                 other => other,
