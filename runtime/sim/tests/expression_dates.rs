@@ -1,8 +1,8 @@
-//! Jira expressions over dates (`POST /rest/api/{2,3}/expression/evaluate`):
+//! Jira expressions over dates and groups (`POST /rest/api/{2,3}/expression/evaluate`):
 //! `new Date(…)` against the site's clock, `issue.dueDate` as a
 //! `CalendarDate`, dates in the result as the REST API writes them, the
 //! caller's time zone in `toString()` and `toCalendarDate()`, hostile amounts
-//! as Jira's `400`.
+//! as Jira's `400`, and `user.groups`.
 
 use crate::common;
 use crate::contract::Contract;
@@ -153,5 +153,53 @@ async fn hostile_dates_are_jiras_400_never_a_5xx() {
             reply.text
         );
     }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_users_groups_are_theirs_and_an_admin_reads_anyones() {
+    let sim = site().await;
+    let mine = caller(&sim, USER)
+        .post(EVALUATE, &json!({ "expression": "user.groups" }))
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert_eq!(
+        mine.body["value"],
+        json!(["jira-software-users", "kiln-developers"])
+    );
+    let theirs = caller(&sim, ADMIN)
+        .post(
+            EVALUATE,
+            &json!({ "expression": "issue.comments.map(c => c.author.groups.length)",
+                     "context": { "issue": { "key": "KILN-1" } } }),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.text);
+    assert_eq!(
+        theirs.body["value"],
+        json!([2, 3]),
+        "Bob's two, Alice's three"
+    );
+    // A caller who is not an administrator reading someone else's: not
+    // documented, so the simulator's marked 501.
+    let refused = caller(&sim, USER)
+        .post(
+            EVALUATE,
+            &json!({ "expression": "issue.reporter.groups",
+                     "context": { "issue": { "key": "KILN-1" } } }),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::NOT_IMPLEMENTED,
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused
+            .headers
+            .get("x-kiln-simulator")
+            .is_some_and(|v| v == "not-modelled")
+    );
     sim.shutdown().await;
 }

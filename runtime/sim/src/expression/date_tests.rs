@@ -1,6 +1,6 @@
 //! The evaluator's dates end to end: `new Date(…)` and `new CalendarDate(…)`,
 //! their methods, comparisons and text, `issue.dueDate`, dates in a result,
-//! hostile amounts.
+//! hostile amounts; and `user.groups`.
 
 use std::time::{Duration, SystemTime};
 
@@ -305,4 +305,50 @@ fn hostile_amounts_and_dates_are_refused_not_overflowed() {
         failure("new CalendarDate('9999-12-31').plusDays(1)"),
         ExpressionError::Evaluation { .. }
     ));
+}
+
+#[test]
+fn a_users_groups_are_read_by_name_or_id() {
+    assert_eq!(
+        value("user.groups"),
+        json!(["jira-software-users", "kiln-developers", "site-admins"])
+    );
+    assert_eq!(
+        value_as(CAROL, "user.groups"),
+        json!(["jira-software-users"])
+    );
+    let ids = value("user.groupIds");
+    assert_eq!(ids.as_array().map(Vec::len), Some(3));
+    assert!(ids.as_array().is_some_and(|ids| {
+        ids.iter()
+            .all(|id| id.as_str().is_some_and(|s| s.len() == 36))
+    }));
+    // A site admin reads anyone's; another user only their own.
+    assert_eq!(
+        value("issue.reporter.groups.includes('kiln-developers')"),
+        json!(true)
+    );
+    let other = run_as(&world(), CAROL, "issue.reporter.groups");
+    assert!(
+        other.as_ref().is_err_and(ExpressionError::is_not_modelled),
+        "{other:?}"
+    );
+}
+
+#[test]
+fn reading_groups_is_one_expensive_operation_per_user() {
+    let world = world();
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    let once = evaluate(
+        "[user.groups, user.groups, user.groupIds].length",
+        &site,
+        &Context::default(),
+        LINKS,
+    )
+    .expect("evaluates");
+    assert_eq!(once.value, json!(3));
+    assert_eq!(once.complexity.expensive_operations, 1);
 }

@@ -376,6 +376,10 @@ impl<'a, 's> Evaluator<'a, 's> {
                 Ok(value) => Ok(value),
                 Err(MemberError::Limit(limit)) => Err(self.limit(node, limit)),
                 Err(MemberError::TooDeep(e)) => Err(self.too_deep(node, e)),
+                Err(MemberError::NotModelledCase(what)) => Err(ExpressionError::not_modelled(
+                    what,
+                    Some(node.source(self.text)),
+                )),
                 Err(MemberError::NotModelled { type_name }) => Err(ExpressionError::not_modelled(
                     format!("the property `{name}` of type '{type_name}'"),
                     Some(node.source(self.text)),
