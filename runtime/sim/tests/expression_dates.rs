@@ -73,6 +73,24 @@ async fn dates_and_calendar_dates_evaluate_and_print_as_jira_writes_them() {
 }
 
 #[tokio::test]
+async fn constructors_are_valid_syntax_for_the_analysis() {
+    let sim = site().await;
+    let reply = caller(&sim, USER)
+        .post(
+            "/rest/api/3/expression/analyse",
+            &json!({ "expressions": ["new Date().plusDays(1) > issue.created", "new CalendarDate", "new 1"] }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let results = &reply.body["results"];
+    assert_eq!(results[0]["valid"], true, "{}", reply.text);
+    assert_eq!(results[1]["valid"], true, "{}", reply.text);
+    assert_eq!(results[2]["valid"], false, "{}", reply.text);
+    assert_eq!(results[2]["errors"][0]["type"], "syntax", "{}", reply.text);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn to_string_and_to_calendar_date_read_the_callers_time_zone() {
     let sim = site().await;
     let body = json!({

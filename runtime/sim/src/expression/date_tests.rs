@@ -137,6 +137,11 @@ fn arithmetic_moves_by_calendar_units_in_utc() {
         value("new Date(5) != new Date(6) && new Date(5) <= new Date(5)"),
         json!(true)
     );
+    assert_eq!(
+        value("new Date('2008-09-15T15:53:00+05:00') == new Date('2008-09-15T10:53:00Z')"),
+        json!(true),
+        "the same instant, whatever offset it was written with"
+    );
 }
 
 #[test]
