@@ -305,7 +305,7 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
             "issue['a' + 'b']",
             "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \
              \"ab\" ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', \
-             'comments', 'created', 'creator', 'description', 'environment', 'id', 'issueType', \
+             'comments', 'created', 'creator', 'description', 'dueDate', 'environment', 'id', 'issueType', \
              'key', 'labels', 'links', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
              'remainingEstimate', 'reporter', 'resolution', 'resolutionDate', 'status', \
              'subtasks', 'summary', 'timeSpent', 'updated', 'voters', 'votes', 'watchers', 'watches'",
@@ -418,7 +418,10 @@ async fn bad_syntax_unknown_members_and_limits_are_jiras_400() {
 async fn what_jira_evaluates_but_the_simulator_does_not_is_a_marked_501() {
     let sim = start().await;
     for body in [
-        json!({ "expression": "issue.dueDate", "context": { "issue": { "key": "KILN-1" } } }),
+        json!({ "expression": "issue.fixVersions", "context": { "issue": { "key": "KILN-1" } } }),
+        json!({ "expression": "user.locale" }),
+        json!({ "expression": "new Date().getTimezoneOffset()" }),
+        json!({ "expression": "new Date() - new Date()" }),
         json!({ "expression": "new Issue('KILN-1').key" }),
         json!({ "expression": "try { 1 } catch (e) { 2 }" }),
         json!({ "expression": "'a'.match('a')" }),

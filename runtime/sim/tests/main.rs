@@ -34,6 +34,7 @@ mod devops;
 mod due_date;
 mod entity_property_jql;
 mod expression_board_sprint;
+mod expression_dates;
 mod expressions;
 mod faults;
 mod field_context_defaults;

@@ -65,6 +65,12 @@ pub(crate) enum Kind {
         parameters: Vec<String>,
         body: Box<Node>,
     },
+    /// `new Class(arguments…)` (the parentheses may be left out, as in
+    /// JavaScript).
+    New {
+        class: String,
+        arguments: Vec<Node>,
+    },
     /// A template literal: its text pieces and substitutions, in order, each
     /// turned into text and joined.
     Template(Vec<Node>),
@@ -147,6 +153,7 @@ impl Kind {
             Self::Arrow { body, .. } => Box::new(std::iter::once(&**body)),
             Self::OptionalChain(chain) => Box::new(std::iter::once(&**chain)),
             Self::Template(parts) => Box::new(parts.iter()),
+            Self::New { arguments, .. } => Box::new(arguments.iter()),
             Self::Let { value, body, .. } => Box::new([&**value, &**body].into_iter()),
         }
     }

@@ -1,5 +1,6 @@
-//! The methods of Jira's objects the simulator models: `Date`'s `getTime` and
-//! `toISOString`, and an issue's `properties.get(key)` and `properties.keys()`.
+//! The methods of Jira's objects the simulator models: an issue's
+//! `properties.get(key)` and `properties.keys()`; `Date`'s and
+//! `CalendarDate`'s are `date_methods.rs`'.
 
 use super::ast::Node;
 use super::beans;
@@ -17,13 +18,9 @@ impl<'a> Evaluator<'a, '_> {
         arguments: &[Value<'a>],
     ) -> Result<Value<'a>, ExpressionError> {
         match (bean, method, arguments) {
-            (Bean::Date(at), "getTime", []) => Ok(Value::Number(
-                (at.unix_timestamp_nanos() / 1_000_000) as f64,
-            )),
-            (Bean::Date(at), "toISOString", []) => {
-                let text = iso_text(*at);
-                self.build_chars(node, text.len())?;
-                Ok(Value::string(text))
+            (Bean::Date(at), _, _) => self.date_method(node, *at, method, arguments),
+            (Bean::CalendarDate(day), _, _) => {
+                self.calendar_date_method(node, *day, method, arguments)
             }
             (Bean::Properties(issue), "get", [Value::String(key)]) => {
                 match self.site.issue(*issue) {
@@ -48,10 +45,6 @@ impl<'a> Evaluator<'a, '_> {
                 self.build_items(node, keys.len())?;
                 Value::list(keys).map_err(|e| self.too_deep(node, e))
             }
-            (Bean::Date(_), _, _) => Err(ExpressionError::not_modelled(
-                format!("the method `{method}` of type 'Date' (or it was given arguments)"),
-                Some(node.source(self.text)),
-            )),
             _ => Err(self.fail(
                 node,
                 format!(
@@ -61,21 +54,4 @@ impl<'a> Evaluator<'a, '_> {
             )),
         }
     }
-}
-
-/// A date as JavaScript's `toISOString` writes it (UTC, milliseconds).
-pub(crate) fn iso_text(at: time::OffsetDateTime) -> String {
-    // The site's dates are all in years 0..=9999; one outside (impossible) reads
-    // as the epoch rather than panicking in the conversion.
-    let utc = crate::clock::utc(at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        utc.year(),
-        u8::from(utc.month()),
-        utc.day(),
-        utc.hour(),
-        utc.minute(),
-        utc.second(),
-        utc.millisecond()
-    )
 }

@@ -65,6 +65,9 @@ pub(crate) enum MemberError {
         type_name: &'static str,
     },
     Limit(Limit),
+    /// Jira's type has it, but the simulator does not model this case of
+    /// reading it (the words say which).
+    NotModelledCase(&'static str),
     /// The member's value would nest deeper than the simulator's bound.
     TooDeep(TooDeep),
 }
@@ -75,6 +78,7 @@ const ISSUE_MEMBERS: &[&str] = &[
     "created",
     "creator",
     "description",
+    "dueDate",
     "environment",
     "id",
     "issueType",
@@ -108,7 +112,6 @@ const ISSUE_MEMBERS_NOT_MODELLED: &[&str] = &[
     "changelogs",
     "closedSprints",
     "components",
-    "dueDate",
     "epic",
     "fixVersions",
     "flagged",
@@ -121,8 +124,15 @@ const ISSUE_MEMBERS_NOT_MODELLED: &[&str] = &[
     "versions",
     "worklogs",
 ];
-const USER_MEMBERS: &[&str] = &["accountId", "active", "displayName", "timeZone"];
-const USER_MEMBERS_NOT_MODELLED: &[&str] = &["groups", "locale", "properties"];
+const USER_MEMBERS: &[&str] = &[
+    "accountId",
+    "active",
+    "displayName",
+    "groupIds",
+    "groups",
+    "timeZone",
+];
+const USER_MEMBERS_NOT_MODELLED: &[&str] = &["locale", "properties"];
 const PROJECT_MEMBERS: &[&str] = &["id", "key", "name", "projectTypeKey"];
 const PROJECT_MEMBERS_NOT_MODELLED: &[&str] = &[
     "avatarId",
@@ -167,7 +177,7 @@ fn members_of(bean: &Bean) -> (&'static [&'static str], &'static [&'static str])
         Bean::IssueLinkType(_) => (LINK_TYPE_MEMBERS, NONE),
         Bean::Comment { .. } => (COMMENT_MEMBERS, COMMENT_MEMBERS_NOT_MODELLED),
         Bean::RichText(_) => (RICH_TEXT_MEMBERS, NONE),
-        Bean::Date(_) | Bean::Properties(_) => (NONE, NONE),
+        Bean::Date(_) | Bean::CalendarDate(_) | Bean::Properties(_) => (NONE, NONE),
         Bean::Board(_) => (
             agile_beans::BOARD_MEMBERS,
             agile_beans::BOARD_MEMBERS_NOT_MODELLED,
@@ -203,6 +213,9 @@ pub(crate) fn member<'a>(
             // changed, which they cannot within one evaluation.
             None => Some(Value::Null),
         },
+        Bean::User(account_id) if name == "groups" || name == "groupIds" => {
+            Some(groups_of(site, complexity, account_id, name == "groupIds")?)
+        }
         Bean::User(account_id) => {
             let user = site.world.user(account_id);
             match name {
@@ -298,7 +311,7 @@ pub(crate) fn member<'a>(
             Some(issue) => Some(property(issue, name).map_err(MemberError::TooDeep)?),
             None => Some(Value::Null),
         },
-        Bean::Date(_) => None,
+        Bean::Date(_) | Bean::CalendarDate(_) => None,
         // Hidden or gone since it was read (a board deleted): nothing to read,
         // as for an issue.
         Bean::Board(id) => match site.board(*id) {
@@ -420,6 +433,10 @@ fn issue_member<'a>(
             Value::bean(Bean::Properties(issue.id))
         }
         "created" => Value::bean(Bean::Date(issue.created)),
+        // A day in the calendar, as the `duedate` field holds it.
+        "dueDate" => issue
+            .due_date
+            .map_or(Value::Null, |day| Value::bean(Bean::CalendarDate(day))),
         "updated" => Value::bean(Bean::Date(issue.updated)),
         "parent" => issue
             .parent
@@ -434,6 +451,39 @@ fn issue_member<'a>(
         )?,
         _ => return Ok(None),
     }))
+}
+
+/// The names (or ids) of the groups `account_id` is in, by name. Loading them
+/// is one expensive operation per user. Jira lets a caller read another user's
+/// groups only with an administrator's permission; what it answers a caller
+/// without it is not documented, so that is the simulator's 501.
+fn groups_of<'a>(
+    site: &Site<'_>,
+    complexity: &mut Complexity,
+    account_id: &str,
+    ids: bool,
+) -> Result<Value<'a>, MemberError> {
+    if account_id != site.account_id && !site.world.is_site_admin(site.account_id) {
+        return Err(MemberError::NotModelledCase(
+            "another user's groups read by a caller who is not a site administrator",
+        ));
+    }
+    complexity
+        .load(format!("groups:{account_id}"))
+        .map_err(MemberError::Limit)?;
+    let mut groups: Vec<_> = site
+        .world
+        .all_groups()
+        .into_iter()
+        .filter(|group| group.members.iter().any(|member| member == account_id))
+        .collect();
+    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    list(
+        groups
+            .into_iter()
+            .map(|group| Value::string(if ids { group.id } else { group.name }))
+            .collect(),
+    )
 }
 
 fn people<'a>(account_ids: &[String]) -> Result<Value<'a>, MemberError> {

@@ -210,6 +210,13 @@ impl<'a, 's> Evaluator<'a, 's> {
                 arguments,
                 optional,
             } => self.call(node, callee, arguments, *optional, scope),
+            Kind::New { class, arguments } => {
+                let mut values = Vec::with_capacity(arguments.len());
+                for argument in arguments {
+                    values.push(self.evaluate(argument, scope)?);
+                }
+                self.construct(node, class, &values)
+            }
             Kind::OptionalChain(chain) => match self.evaluate(chain, scope) {
                 Err(ExpressionError::ShortCircuit) => Ok(Value::Null),
                 other => other,
@@ -369,6 +376,10 @@ impl<'a, 's> Evaluator<'a, 's> {
                 Ok(value) => Ok(value),
                 Err(MemberError::Limit(limit)) => Err(self.limit(node, limit)),
                 Err(MemberError::TooDeep(e)) => Err(self.too_deep(node, e)),
+                Err(MemberError::NotModelledCase(what)) => Err(ExpressionError::not_modelled(
+                    what,
+                    Some(node.source(self.text)),
+                )),
                 Err(MemberError::NotModelled { type_name }) => Err(ExpressionError::not_modelled(
                     format!("the property `{name}` of type '{type_name}'"),
                     Some(node.source(self.text)),

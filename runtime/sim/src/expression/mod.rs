@@ -4,8 +4,9 @@
 //!
 //! A documented subset, in stages of one concept each: [`lexer`] → [`parser`]
 //! (a tree, [`ast`]) → [`eval`] (values, [`value`]; [`operators`]; Jira
-//! objects' members, [`beans`], and methods, [`bean_methods`]; list and string
-//! methods; Jira Software's `Board` and `Sprint`, [`agile_beans`]) →
+//! objects' members, [`beans`], and methods, [`bean_methods`]; `Date` and
+//! `CalendarDate`, [`dates`] and [`date_methods`]; list and string methods;
+//! Jira Software's `Board` and `Sprint`, [`agile_beans`]) →
 //! [`result`] (the answer's JSON). Jira's
 //! complexity limits are enforced and reported ([`complexity`]), and every stage
 //! is bounded against hostile input ([`limits`]). What Jira evaluates but the
@@ -17,6 +18,8 @@ mod ast;
 mod bean_methods;
 mod beans;
 mod complexity;
+mod date_methods;
+mod dates;
 mod error;
 mod eval;
 mod lexer;
@@ -28,6 +31,8 @@ mod result;
 mod string_methods;
 mod value;
 
+#[cfg(test)]
+mod date_tests;
 #[cfg(test)]
 mod tests;
 

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::ast::{BinaryOperator, Node, UnaryOperator};
-use super::bean_methods::iso_text;
+use super::dates;
 use super::error::ExpressionError;
 use super::eval::Evaluator;
 use super::value::{Bean, Value, number_text};
@@ -55,6 +55,22 @@ impl<'a> Evaluator<'a, '_> {
             _ => {}
         }
         match (left, right) {
+            (Value::Bean(a), Value::Bean(b))
+                if operator == B::Subtract
+                    && matches!(
+                        (&**a, &**b),
+                        (Bean::Date(_), Bean::Date(_))
+                            | (Bean::CalendarDate(_), Bean::CalendarDate(_))
+                    ) =>
+            {
+                // Jira's type reference documents no arithmetic between dates
+                // (only `plus…`/`minus…` and comparisons); what it answers is
+                // not known, so it is not made up.
+                Err(ExpressionError::not_modelled(
+                    format!("subtracting a {} from a {}", b.type_name(), a.type_name()),
+                    Some(node.source(self.text)),
+                ))
+            }
             (Value::Number(a), Value::Number(b)) => Ok(Value::Number(match operator {
                 B::Add => a + b,
                 B::Subtract => a - b,
@@ -95,6 +111,7 @@ impl<'a> Evaluator<'a, '_> {
             }
             (Value::Bean(a), Value::Bean(b)) => match (&**a, &**b) {
                 (Bean::Date(a), Bean::Date(b)) => Ok(Some(a.cmp(b))),
+                (Bean::CalendarDate(a), Bean::CalendarDate(b)) => Ok(Some(a.cmp(b))),
                 _ => Err(self.cannot_compare(node, left, right)),
             },
             _ => Err(self.cannot_compare(node, left, right)),
@@ -112,7 +129,10 @@ impl<'a> Evaluator<'a, '_> {
         )
     }
 
-    /// A primitive as text, for concatenation and `join`.
+    /// A primitive as text, for concatenation and `join`. A date is its
+    /// `toString()`, as JavaScript turns a Date into text: Jira's
+    /// human-readable format on the caller's wall clock, a calendar date as
+    /// `dd/MMM/yy`.
     pub(crate) fn text_of(
         &self,
         node: &Node,
@@ -124,7 +144,8 @@ impl<'a> Evaluator<'a, '_> {
             Value::Number(n) => Ok(number_text(*n)),
             Value::String(s) => Ok(s.to_string()),
             Value::Bean(bean) => match &**bean {
-                Bean::Date(at) => Ok(iso_text(*at)),
+                Bean::Date(at) => Ok(dates::human_text(*at, &self.caller_zone())),
+                Bean::CalendarDate(day) => Ok(crate::clock::day_month_year(*day)),
                 _ => Err(self.not_text(node, value)),
             },
             _ => Err(self.not_text(node, value)),

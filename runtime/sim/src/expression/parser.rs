@@ -521,10 +521,13 @@ impl Parser {
                     "false" => Kind::Bool(false),
                     "null" => Kind::Null,
                     "new" => {
-                        return Err(ExpressionError::not_modelled(
-                            "constructors (new Issue(…), new Date(…), …)",
-                            None,
-                        ));
+                        let class = self.identifier()?;
+                        let arguments = if self.eat("(") {
+                            self.list_of(")")?
+                        } else {
+                            Vec::new()
+                        };
+                        Kind::New { class, arguments }
                     }
                     "throw" | "try" => {
                         return Err(ExpressionError::not_modelled("throw, try and catch", None));
@@ -725,7 +728,6 @@ mod tests {
     #[test]
     fn what_jira_reads_but_the_simulator_does_not_is_said_so() {
         for text in [
-            "new Issue(1)",
             "[...a]",
             "try { 1 } catch (e) { 2 }",
             "let x = 1; try { x } catch { 0 }",
@@ -734,6 +736,36 @@ mod tests {
             let error = parse(text).unwrap_err();
             assert!(error.is_not_modelled(), "{text}: {error:?}");
         }
+    }
+
+    #[test]
+    fn constructors_bind_their_arguments_before_a_member_chain() {
+        let node = parse("new Date('2026-01-31').plusDays(1)").expect("parses");
+        let Kind::Call { callee, .. } = &node.kind else {
+            panic!("a call: {node:?}");
+        };
+        let Kind::Member {
+            object, property, ..
+        } = &callee.kind
+        else {
+            panic!("a member");
+        };
+        assert_eq!(property, "plusDays");
+        assert!(
+            matches!(&object.kind, Kind::New { class, arguments } if class == "Date" && arguments.len() == 1)
+        );
+        assert!(matches!(
+            parse("new Date").map(|n| n.kind),
+            Ok(Kind::New { arguments, .. }) if arguments.is_empty()
+        ));
+        assert!(matches!(
+            parse("new 1"),
+            Err(ExpressionError::Syntax { .. })
+        ));
+        assert!(matches!(
+            parse("new Date("),
+            Err(ExpressionError::Syntax { .. })
+        ));
     }
 
     #[test]

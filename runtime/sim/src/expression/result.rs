@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::ast::Node;
-use super::bean_methods::iso_text;
+use super::dates;
 use super::error::ExpressionError;
 use super::eval::Evaluator;
 use super::value::{Bean, Value};
@@ -53,7 +53,10 @@ pub(crate) fn to_json(
             Ok(Json::Object(out))
         }
         Value::Bean(bean) => match &**bean {
-            Bean::Date(at) => primitive(ev, json!(iso_text(*at))),
+            // As Jira's REST API writes them, which is how Jira returns a date
+            // from an expression.
+            Bean::Date(at) => primitive(ev, json!(dates::rest_text(*at))),
+            Bean::CalendarDate(day) => primitive(ev, json!(dates::calendar_text(*day))),
             other => {
                 ev.complexity
                     .bean()
@@ -113,7 +116,8 @@ fn render_bean(ev: &Evaluator<'_, '_>, links: &str, bean: &Bean) -> Json {
             .and_then(|i| i.comments.iter().find(|c| c.id == *comment).map(|c| (i, c)))
             .map_or(Json::Null, |(i, c)| render::comment(links, world, i, c)),
         Bean::RichText(document) => (**document).clone(),
-        Bean::Date(at) => json!(iso_text(*at)),
+        Bean::Date(at) => json!(dates::rest_text(*at)),
+        Bean::CalendarDate(day) => json!(dates::calendar_text(*day)),
         // The issue's properties, key → value, as `GET /issue/{key}?properties=*all`
         // gives them.
         // As the agile API answers them (`GET /board/{id}`, `GET /sprint/{id}`).

@@ -376,16 +376,17 @@ fn unknown_and_unmodelled_members_fail_in_jiras_words() {
         failure("issue['a' + 'b']"),
         "Evaluation failed: \"issue['a' + 'b']\" - Unrecognized property of `issue`: \"ab\" \
          ('a' + 'b'). Available properties of type 'Issue' are: 'assignee', 'comments', \
-         'created', 'creator', 'description', 'environment', 'id', 'issueType', 'key', \
-         'labels', 'links', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
+         'created', 'creator', 'description', 'dueDate', 'environment', 'id', 'issueType', \
+         'key', 'labels', 'links', 'originalEstimate', 'parent', 'priority', 'project', 'properties', \
          'remainingEstimate', 'reporter', 'resolution', 'resolutionDate', 'status', 'subtasks', \
          'summary', 'timeSpent', 'updated', 'voters', 'votes', 'watchers', 'watches'"
     );
-    let due = run("issue.dueDate").unwrap_err();
-    assert!(due.is_not_modelled(), "{due}");
+    let versions = run("issue.fixVersions").unwrap_err();
+    assert!(versions.is_not_modelled(), "{versions}");
     assert!(
-        due.to_string()
-            .contains("the property `dueDate` of type 'Issue'")
+        versions
+            .to_string()
+            .contains("the property `fixVersions` of type 'Issue'")
     );
     assert!(failure("nothing").contains("Unrecognized identifier: nothing."));
     assert!(run("JSON.stringify(1)").unwrap_err().is_not_modelled());
@@ -717,9 +718,9 @@ fn template_literals_join_their_pieces_as_text() {
     assert_eq!(value("`${ {a: 1}.a }-${ `in${'ner'}` }`"), json!("1-inner"));
     assert_eq!(value("`line\nbreak`.split('\\n').length"), json!(2));
     assert_eq!(
-        value("`${issue.created}`.length"),
-        json!(24),
-        "a Date as its ISO text"
+        value("`${issue.created}`"),
+        json!("06/Jan/25 9:00 AM"),
+        "a Date as its toString(), on the caller's (UTC) wall clock"
     );
     assert!(failure("`${[1]}`").contains("cannot be turned into text"));
     assert!(failure("`open").starts_with("Jira expression is invalid"));

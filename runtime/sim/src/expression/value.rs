@@ -81,6 +81,9 @@ pub(crate) enum Bean {
     /// An ADF document (a description, a comment's body).
     RichText(Rc<serde_json::Value>),
     Date(OffsetDateTime),
+    /// A day in the calendar, without a time or a zone (`issue.dueDate`,
+    /// `date.toCalendarDate()`, `new CalendarDate('2026-01-31')`).
+    CalendarDate(time::Date),
     /// The entity properties of the issue with this id.
     Properties(u64),
     /// A Jira Software board, by id.
@@ -106,6 +109,7 @@ impl Bean {
             Self::Comment { .. } => "Comment",
             Self::RichText(_) => "RichText",
             Self::Date(_) => "Date",
+            Self::CalendarDate(_) => "CalendarDate",
             Self::Properties(_) => "EntityProperties",
             Self::Board(_) => "Board",
             Self::Sprint(_) => "Sprint",

@@ -42,6 +42,14 @@ impl Zone {
         )
     }
 
+    /// The zone's offset from UTC at `at`, in seconds (0 for an instant jiff
+    /// cannot represent).
+    pub(crate) fn offset_seconds(&self, at: OffsetDateTime) -> i32 {
+        jiff::Timestamp::from_second(at.unix_timestamp())
+            .map(|ts| self.0.to_offset(ts).seconds())
+            .unwrap_or(0)
+    }
+
     /// The instant the wall clock of this zone shows `hour:minute` on `date`. In a
     /// gap (spring forward) the later reading is used, in a fold (fall back) the
     /// earlier one: jiff's "compatible" rule, the one calendars use.
