@@ -17,6 +17,7 @@ mod agile_webhooks;
 mod app_field_configurations;
 mod app_field_types;
 mod app_fields;
+mod application_roles;
 mod assignable_users;
 mod attachments;
 mod bulk_and_votes;

@@ -6,6 +6,7 @@ mod adjust_estimate;
 mod app_field_configuration;
 mod app_field_value;
 mod app_property;
+mod application_role;
 mod approximate_count;
 pub(crate) mod attachment;
 mod body_fields;
@@ -170,6 +171,8 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/mypermissions", get(my_permissions::get))
         .route("/permissions/check", post(permissions_check::check))
         .route("/permissions/project", post(permitted_projects::permitted))
+        .route("/applicationrole", get(application_role::list))
+        .route("/applicationrole/{key}", get(application_role::get))
         .route(
             "/mypreferences",
             get(my_preferences::get)
