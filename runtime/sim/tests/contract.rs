@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 128] = [
+const ROOTS: [&str; 129] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -39,6 +39,7 @@ const ROOTS: [&str; 128] = [
     "FieldDetails",
     "PropertyKeys",
     "PermittedProjects",
+    "DefaultShareScope",
     "EntityProperty",
     "Watchers",
     "PageOfWorklogs",

@@ -31,6 +31,7 @@ mod custom_fields;
 mod dashboards;
 mod dashboards_and_picker;
 mod date_hostile;
+mod default_share_scope;
 mod devops;
 mod due_date;
 mod entity_property_jql;

@@ -52,7 +52,7 @@ mod jql_sanitize;
 mod label;
 mod locale;
 mod my_permissions;
-mod my_preferences;
+pub(crate) mod my_preferences;
 mod myself;
 mod notify;
 mod order_direction;

@@ -34,11 +34,15 @@ use crate::world::World;
 /// characters."
 const MAX_CHARS: usize = 255;
 
+/// Whether new filters and dashboards are private: the preference the default
+/// share scope (`filter/default_share_scope.rs`) reads and writes, as Jira's does.
+pub(crate) const SHARE_PRIVATE: &str = "user.default.share.private";
+
 /// The system preferences `setPreference` documents with a default: their
 /// value until the user sets one.
 const SYSTEM_DEFAULTS: &[(&str, &str)] = &[
     ("user.notifications.mimetype", "html"),
-    ("user.default.share.private", "true"),
+    (SHARE_PRIVATE, "true"),
     ("user.keyboard.shortcuts.disabled", "false"),
 ];
 
@@ -70,7 +74,17 @@ fn default_of(key: &str) -> Option<&'static str> {
         .map(|(_, value)| *value)
 }
 
-fn caller_index(world: &World, caller: &Caller) -> Result<usize, JiraError> {
+/// The value of preference `key` for the user at `index`: the one they set,
+/// else the system default, if any.
+pub(crate) fn preference<'w>(world: &'w World, index: usize, key: &str) -> Option<&'w str> {
+    world.users[index]
+        .preferences
+        .get(key)
+        .map(String::as_str)
+        .or_else(|| default_of(key))
+}
+
+pub(crate) fn caller_index(world: &World, caller: &Caller) -> Result<usize, JiraError> {
     // Every authenticated caller is one of the world's users; a caller that is
     // not (none today) is told so rather than given someone's preferences.
     world
@@ -93,11 +107,7 @@ pub(crate) async fn get(
     let key = key_of(&query)?;
     let world = shared.world();
     let index = caller_index(&world, &caller)?;
-    world.users[index]
-        .preferences
-        .get(key)
-        .map(String::as_str)
-        .or_else(|| default_of(key))
+    preference(&world, index, key)
         .map(|value| Json(Value::String(value.to_owned())))
         .ok_or_else(|| not_found(key))
 }
