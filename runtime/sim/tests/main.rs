@@ -87,6 +87,7 @@ mod site;
 mod site_limits;
 mod site_metadata;
 mod statuses;
+mod task_cancel;
 mod time_tracking;
 mod user_email;
 mod user_pickers;

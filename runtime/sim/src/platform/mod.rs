@@ -371,6 +371,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             put(custom_field_write::update).delete(custom_field_write::delete),
         )
         .route("/task/{task_id}", get(task::get))
+        .route("/task/{task_id}/cancel", post(task::cancel))
         .route("/customFieldOption/{id}", get(field_context_option::get))
         .route(
             "/field/{field_id}/context",
