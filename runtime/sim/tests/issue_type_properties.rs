@@ -194,3 +194,35 @@ async fn bad_ids_keys_and_bodies_get_jiras_400_and_404() {
     );
     sim.shutdown().await;
 }
+
+/// Through the gateway, as a Forge app's `asApp()` calls it (the service
+/// account is a site admin): the app writes and reads the property, and reads
+/// its preferences, with the default app scopes (`manage:jira-configuration`).
+#[tokio::test]
+async fn an_app_reaches_issue_type_properties_and_preferences_through_the_gateway() {
+    let sim = start().await;
+    let token = common::oauth::client_access_token(&sim, &sim.app_client()).await;
+    let at = |path: &str| format!("{}/ex/jira/{}{path}", sim.base_url(), sim.cloud_id());
+    let put = common::send(
+        common::client()
+            .put(at(PATH))
+            .bearer_auth(&token)
+            .json(&json!({"from": "app"})),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{}", put.text);
+    let read = common::send(common::client().get(at(PATH)).bearer_auth(&token)).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.body["value"], json!({"from": "app"}));
+    let preference = common::send(
+        common::client()
+            .get(at(
+                "/rest/api/3/mypreferences?key=user.notifications.mimetype",
+            ))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(preference.status, StatusCode::OK, "{}", preference.text);
+    assert_eq!(preference.body, json!("html"));
+    sim.shutdown().await;
+}
