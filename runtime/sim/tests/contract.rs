@@ -16,7 +16,7 @@ use common::{ADMIN, FormPart, OUTSIDER, USER, caller, client, send, start};
 use serde_json::{Value, json};
 
 /// The response schemas of the operations the simulator implements.
-const ROOTS: [&str; 127] = [
+const ROOTS: [&str; 129] = [
     "CustomFieldOption",
     "PageBeanCustomFieldContextDefaultValue",
     "ProjectIdentifiers",
@@ -38,6 +38,8 @@ const ROOTS: [&str; 127] = [
     "ServerInformation",
     "FieldDetails",
     "PropertyKeys",
+    "PermittedProjects",
+    "DefaultShareScope",
     "EntityProperty",
     "Watchers",
     "PageOfWorklogs",

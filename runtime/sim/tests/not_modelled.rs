@@ -48,7 +48,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
 
-    let properties = alice.get("/rest/api/3/issuetype/10001/properties").await;
+    let properties = alice.get("/rest/api/3/issuetype/10001/alternatives").await;
     assert_eq!(properties.status, StatusCode::NOT_IMPLEMENTED);
     assert!(
         not_modelled(&properties.headers),
@@ -59,9 +59,8 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
         .as_str()
         .expect("a message");
     assert!(
-        message.contains(
-            "GET /rest/api/3/issuetype/{issueTypeId}/properties (getIssueTypePropertyKeys)"
-        ) && message.contains("does not model"),
+        message.contains("GET /rest/api/3/issuetype/{id}/alternatives (getAlternativeIssueTypes)")
+            && message.contains("does not model"),
         "{message}"
     );
 
@@ -79,7 +78,7 @@ async fn an_unmodelled_route_gets_a_501_naming_it() {
 
     // Behind the gateway, and in JSM Ops' own error shape.
     let gateway = send(client().get(format!(
-        "{}/ex/jira/{}/rest/api/3/issuetype/10001/properties",
+        "{}/ex/jira/{}/rest/api/3/issuetype/10001/alternatives",
         sim.base_url(),
         sim.cloud_id()
     )))

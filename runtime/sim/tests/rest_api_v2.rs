@@ -135,7 +135,7 @@ async fn property_values_are_app_data_through_v2() {
 async fn a_v2_operation_the_simulator_lacks_is_named_as_not_modelled() {
     let sim = start().await;
     let alice = caller(&sim, ADMIN);
-    let answer = alice.get("/rest/api/2/issuetype/10001/properties").await;
+    let answer = alice.get("/rest/api/2/issuetype/10001/alternatives").await;
     assert_eq!(
         answer.status,
         StatusCode::NOT_IMPLEMENTED,
@@ -144,9 +144,10 @@ async fn a_v2_operation_the_simulator_lacks_is_named_as_not_modelled() {
     );
     assert!(
         // Named as called: in v2's path, not the v3 path the specs write.
-        answer.body.to_string().contains(
-            "GET /rest/api/2/issuetype/{issueTypeId}/properties (getIssueTypePropertyKeys)"
-        ),
+        answer
+            .body
+            .to_string()
+            .contains("GET /rest/api/2/issuetype/{id}/alternatives (getAlternativeIssueTypes)"),
         "{:?}",
         answer.body
     );

@@ -1,6 +1,7 @@
-//! The workflow statuses API: `GET /statuses` (`getStatusesById`) and `GET
-//! /statuses/search` (`search`), for administrators, on the site, under REST API v2
-//! and through the gateway.
+//! The workflow statuses API: `GET /statuses` (`getStatusesById`), `GET
+//! /statuses/byNames` (`getStatusesByName`) and `GET /statuses/search` (`search`),
+//! for administrators (and, by name, browsers), on the site, under REST API v2 and
+//! through the gateway.
 
 use crate::common;
 use crate::contract::Contract;
@@ -160,6 +161,83 @@ async fn only_administrators_read_statuses() {
         let token = common::oauth::access_token(&sim, scope).await;
         let reply = send(client().get(&url).bearer_auth(&token)).await;
         assert_eq!(reply.status, expected, "{scope}: {}", reply.text);
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn statuses_by_name_ignoring_case_for_browsers() {
+    let mut seed = kiln_sim::Seed::default();
+    seed.users
+        .extend(common::many_users(1, "Lone", "statuses-by-name"));
+    let sim = common::start_with(kiln_sim::SimConfig {
+        seed,
+        ..kiln_sim::SimConfig::default()
+    })
+    .await;
+    let contract = Contract::new();
+    // Bob administers nothing but browses projects, which this operation
+    // allows; names come back in the site's order, whatever the query's.
+    for api in ["/rest/api/3", "/rest/api/2"] {
+        let reply = caller(&sim, USER)
+            .get(&format!(
+                "{api}/statuses/byNames?name=done&name=To%20Do&name=nope&name=DONE"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{api}: {}", reply.text);
+        contract.check(
+            api,
+            json!({ "type": "array", "items": { "$ref": "#/components/schemas/JiraStatus" } }),
+            &reply.body,
+        );
+        assert_eq!(
+            reply.body,
+            json!([
+                { "id": "10000", "name": "To Do", "description": "", "statusCategory": "TODO", "scope": { "type": "GLOBAL" } },
+                { "id": "10001", "name": "Done", "description": "", "statusCategory": "DONE", "scope": { "type": "GLOBAL" } },
+            ])
+        );
+    }
+    // A name with a comma is one name, not two.
+    let comma = caller(&sim, USER)
+        .get("/rest/api/3/statuses/byNames?name=To%20Do,Done")
+        .await;
+    assert_eq!(comma.body, json!([]));
+    // The project's own statuses: KILN has none of its own.
+    let scoped = caller(&sim, ADMIN)
+        .get("/rest/api/3/statuses/byNames?name=Done&projectId=10000")
+        .await;
+    assert_eq!(scoped.status, StatusCode::OK, "{}", scoped.text);
+    assert_eq!(scoped.body, json!([]));
+
+    // Someone who browses and administers no project: the spec's 401.
+    let lone = caller(&sim, "lone0@example.com")
+        .get("/rest/api/3/statuses/byNames?name=Done")
+        .await;
+    assert_eq!(lone.status, StatusCode::UNAUTHORIZED, "{}", lone.text);
+    assert!(lone.body["errorMessages"][0].is_string(), "{}", lone.body);
+
+    // No name, and more than 50: 400.
+    let admin = caller(&sim, ADMIN);
+    for path in [
+        String::from("/rest/api/3/statuses/byNames"),
+        String::from("/rest/api/3/statuses/byNames?name=&name=%20"),
+        format!(
+            "/rest/api/3/statuses/byNames?{}",
+            (0..51)
+                .map(|i| format!("name=s{i}"))
+                .collect::<Vec<_>>()
+                .join("&")
+        ),
+    ] {
+        let reply = admin.get(&path).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            reply.text
+        );
+        assert!(reply.body["errorMessages"][0].is_string());
     }
     sim.shutdown().await;
 }

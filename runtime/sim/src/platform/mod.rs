@@ -6,6 +6,7 @@ mod adjust_estimate;
 mod app_field_configuration;
 mod app_field_value;
 mod app_property;
+mod application_role;
 mod approximate_count;
 pub(crate) mod attachment;
 mod body_fields;
@@ -43,6 +44,7 @@ pub(crate) mod issue_history;
 mod issue_key_segment;
 pub(crate) mod issue_link;
 mod issue_picker;
+mod issue_type_property;
 mod jql_autocomplete;
 mod jql_match;
 mod jql_parse;
@@ -50,11 +52,13 @@ mod jql_sanitize;
 mod label;
 mod locale;
 mod my_permissions;
+pub(crate) mod my_preferences;
 mod myself;
 mod notify;
 mod order_direction;
 pub(crate) mod page;
 mod permissions_check;
+mod permitted_projects;
 mod project;
 mod project_property;
 mod project_role;
@@ -166,6 +170,22 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/mypreferences/locale", get(locale::get))
         .route("/mypermissions", get(my_permissions::get))
         .route("/permissions/check", post(permissions_check::check))
+        .route("/permissions/project", post(permitted_projects::permitted))
+        .route("/applicationrole", get(application_role::list))
+        .route("/applicationrole/{key}", get(application_role::get))
+        .route(
+            "/mypreferences",
+            get(my_preferences::get)
+                .put(my_preferences::set)
+                .delete(my_preferences::remove),
+        )
+        .route("/issuetype/{id}/properties", get(issue_type_property::keys))
+        .route(
+            "/issuetype/{id}/properties/{property_key}",
+            get(issue_type_property::get)
+                .put(issue_type_property::set)
+                .delete(issue_type_property::delete),
+        )
         .route("/issue", post(issue::create))
         .route(
             "/issue/picker",
@@ -261,6 +281,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/expression/analyse", post(expression_analyse::analyse))
         .route("/statuses", get(statuses::by_id))
         .route("/statuses/search", get(statuses::search))
+        .route("/statuses/byNames", get(statuses::by_name))
         .route(
             "/project/{project_id_or_key}/role",
             get(project_role::of_project),
@@ -350,6 +371,7 @@ fn api_routes() -> Router<Arc<Shared>> {
             put(custom_field_write::update).delete(custom_field_write::delete),
         )
         .route("/task/{task_id}", get(task::get))
+        .route("/task/{task_id}/cancel", post(task::cancel))
         .route("/customFieldOption/{id}", get(field_context_option::get))
         .route(
             "/field/{field_id}/context",

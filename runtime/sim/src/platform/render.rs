@@ -81,7 +81,7 @@ pub(crate) fn group_name(links: &str, group: &Group) -> Value {
 /// The site's Jira application role (an `ApplicationRole`), as an expanded
 /// user lists it: granted by the built-in application group, every user counted.
 /// Seat counts are not modelled and left out (the spec makes them optional).
-fn application_role(world: &World) -> Value {
+pub(crate) fn application_role(world: &World) -> Value {
     json!({
         "key": JIRA_ROLE_KEY,
         "groups": [APPLICATION_GROUP],

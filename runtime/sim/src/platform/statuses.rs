@@ -1,12 +1,14 @@
 //! The workflow statuses API apps configure workflows with: `GET
-//! /rest/api/3/statuses` (`getStatusesById`) and `GET /rest/api/3/statuses/search`
-//! (`search`), answering the spec's `JiraStatus`: an id, a name, a description, the
+//! /rest/api/3/statuses` (`getStatusesById`), `GET /rest/api/3/statuses/byNames`
+//! (`getStatusesByName`) and `GET /rest/api/3/statuses/search` (`search`), answering the spec's `JiraStatus`: an id, a name, a description, the
 //! category as `TODO`, `IN_PROGRESS` or `DONE`, and a scope.
 //!
 //! The site's statuses are those of `world/site_workflows.rs`: its own, `GLOBAL`,
 //! and those the workflows API made, `GLOBAL` or a project's (`PROJECT`); a
-//! `projectId` asks for a project's own. Both operations require *Administer
-//! projects* or *Administer Jira*; a caller with neither gets the spec's `401`. Not
+//! `projectId` asks for a project's own. `getStatusesById` and `search` require
+//! *Administer projects* or *Administer Jira*, `getStatusesByName` either or
+//! *Browse projects* (in any project: the simulated projects share their
+//! statuses); a caller with none gets the spec's `401`. Not
 //! modelled: the `expand` of usages (`usages`, `workflowUsages`), which is ignored.
 
 use std::sync::Arc;
@@ -71,6 +73,63 @@ fn require_admin(world: &World, caller: &Caller) -> Result<(), JiraError> {
             "You don't have permission to view statuses: it takes Administer projects or Administer Jira.",
         ))
     }
+}
+
+/// The spec's `401` for a caller who neither administers nor browses any
+/// project (`getStatusesByName`'s rule).
+fn require_admin_or_browser(world: &World, caller: &Caller) -> Result<(), JiraError> {
+    if world.browses_any_project(&caller.account_id) {
+        return Ok(());
+    }
+    require_admin(world, caller).map_err(|_| {
+        JiraError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "You don't have permission to view statuses: it takes Browse projects, Administer projects or Administer Jira.",
+        )
+    })
+}
+
+/// `getStatusesByName`: the statuses named by `name` (repeated: a status name
+/// may hold a comma, so the list is not split on one), compared as Jira
+/// compares status names, ignoring case; in the scope `projectId` names (none:
+/// the global statuses); in the site's order. Names that match none are left
+/// out.
+pub(crate) async fn by_name(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, JiraError> {
+    let mut names: Vec<String> = Vec::new();
+    let mut project = None;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "name" if !value.trim().is_empty() => {
+                names.push(value.trim().to_lowercase());
+                if names.len() > MAX_IDS {
+                    return Err(JiraError::bad_request(format!(
+                        "At most {MAX_IDS} status names can be requested at once."
+                    )));
+                }
+            }
+            "projectId" if !value.is_empty() => project = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if names.is_empty() {
+        return Err(JiraError::bad_request("Provide at least one status name."));
+    }
+    let world = shared.world();
+    require_admin_or_browser(&world, &caller)?;
+    let wanted_scope = project.map_or(Scope::Global, Scope::Project);
+    let statuses: Vec<Value> = world
+        .workflows
+        .statuses
+        .iter()
+        .filter(|s| s.scope == wanted_scope)
+        .filter(|s| names.contains(&s.status.name.to_lowercase()))
+        .map(jira_status)
+        .collect();
+    Ok(Json(Value::Array(statuses)))
 }
 
 /// `getStatusesById`: the statuses named by `id` (repeated, or comma-separated),

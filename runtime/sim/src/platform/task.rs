@@ -2,6 +2,12 @@
 //! operations that answer `303` to one point at it. The simulator's tasks are
 //! finished before they are answered (`world/task.rs`), so each is `COMPLETE`.
 //!
+//! `POST /rest/api/3/task/{taskId}/cancel` (cancelTask) therefore never cancels:
+//! a task the caller may cancel (its submitter, or *Administer Jira*) is the
+//! spec's 400, "cancellation of the task is not possible", because it has
+//! finished. Its errors are the spec's bare list of messages (`["…"]`), not
+//! Jira's usual `ErrorCollection`.
+//!
 //! What differs: `submittedBy` is the numeric user id Jira Cloud no longer
 //! gives its users (they have account ids); the simulator sends `0`. The
 //! optional `message` is left out; `description` and `result` are sent for the
@@ -85,4 +91,39 @@ pub(crate) async fn get(
         ));
     }
     Ok(Json(progress(&caller.links, task)))
+}
+
+/// `cancelTask`'s refusal: its status with the spec's body, a list of messages.
+fn refuse(status: StatusCode, message: String) -> Response {
+    (status, Json(json!([message]))).into_response()
+}
+
+/// `POST /task/{taskId}/cancel`: 404 for a task the site does not keep, 403 for
+/// a caller who neither submitted it nor administers Jira, else 400: every
+/// task the simulator keeps has finished (see the module's comment).
+pub(crate) async fn cancel(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(path): Path<TaskPath>,
+) -> Response {
+    let world = shared.world();
+    let Some(task) = world.task(&path.task_id) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            format!("Task '{}' not found.", path.task_id),
+        );
+    };
+    if task.submitted_by != caller.account_id && !world.is_site_admin(&caller.account_id) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            String::from("You can only cancel the tasks you submitted."),
+        );
+    }
+    refuse(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "Task '{}' has finished, so it cannot be cancelled.",
+            task.id
+        ),
+    )
 }

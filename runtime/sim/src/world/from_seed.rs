@@ -57,6 +57,7 @@ impl World {
             issue_links: Vec::new(),
             next_issue_link_id: FIRST_ISSUE_LINK_ID,
             app_properties: Default::default(),
+            issue_type_properties: Default::default(),
             custom_fields: Vec::new(),
             app_field_types: Vec::new(),
             groups: Vec::new(),
@@ -104,6 +105,7 @@ impl World {
                 site_admin: user.site_admin,
                 time_zone: user.time_zone.clone(),
                 properties: BTreeMap::new(),
+                preferences: BTreeMap::new(),
             });
         }
         for group in &seed.groups {

@@ -97,6 +97,10 @@ pub(crate) struct World {
     pub(crate) next_issue_link_id: u64,
     /// Forge app properties, by the client id of the app that owns them.
     pub(crate) app_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Issue type properties (`/issuetype/{id}/properties`), by issue type id
+    /// then key. The issue types themselves are fixed (`workflow::ISSUE_TYPES`),
+    /// so their properties live here rather than on a record.
+    pub(crate) issue_type_properties: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Custom field definitions, in creation order (so ids ascend).
     pub(crate) custom_fields: Vec<custom_field::CustomFieldRecord>,
     /// The field types apps offer (Forge's `jira:customFieldType`), at most

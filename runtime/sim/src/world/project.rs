@@ -13,6 +13,8 @@ pub(crate) struct UserRecord {
     pub(crate) time_zone: String,
     /// User properties: key → any JSON value.
     pub(crate) properties: BTreeMap<String, serde_json::Value>,
+    /// The preferences the user set (`/mypreferences`): key → plain text.
+    pub(crate) preferences: BTreeMap<String, String>,
 }
 
 /// A project component: the one record behind a project's `components`, an

@@ -16,6 +16,7 @@
 //! subscriptions are always empty, and the override is ignored.
 
 mod crud;
+mod default_share_scope;
 mod favourite;
 mod render;
 mod search;
@@ -40,6 +41,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/filter", post(crud::create))
         .route("/filter/search", get(search::search))
         .route("/filter/my", get(favourite::mine))
+        .route(
+            "/filter/defaultShareScope",
+            get(default_share_scope::get).put(default_share_scope::set),
+        )
         .route("/filter/favourite", get(favourite::favourites))
         .route(
             "/filter/{id}",
