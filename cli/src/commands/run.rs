@@ -562,9 +562,21 @@ fn hint(failure: &InvocationFailure) -> Option<&'static str> {
         InvocationFailure::RetryRequested { .. } => Some(
             "only a queue event's consumer is retried on request; a function run directly has failed",
         ),
+        // wasmtime's words for the instruction; what executes it is the app giving up.
+        InvocationFailure::Trap { message, .. } if message.contains("`unreachable`") => {
+            Some(UNREACHABLE_HINT)
+        }
         _ => None,
     }
 }
+
+/// An `unreachable` trap is the app aborting itself. A Rust app does on a panic (its message
+/// is in the app's log); a JavaScript app's engine does when its garbage-collected heap is
+/// full, which has a cap of its own in the engine's build (an instance fails near 90 MiB in
+/// all), so raising `memoryMiB` does not help there: the app must keep fewer objects alive.
+const UNREACHABLE_HINT: &str = "the app aborted: a Rust app panicked (see its log above), or a \
+     JavaScript app's engine ran out of its own heap, whose cap memoryMiB does not raise (keep \
+     fewer objects alive at once: docs/porting-forge-apps.md, \"How a JS guest fails\")";
 
 #[cfg(test)]
 mod tests {
@@ -574,6 +586,19 @@ mod tests {
     use kiln_runtime::{Credentials, HttpLimits, JiraClient, Site};
 
     use super::*;
+
+    #[test]
+    fn an_unreachable_trap_is_explained_and_other_traps_are_not() {
+        let trap = |message: &str| InvocationFailure::Trap {
+            message: message.to_owned(),
+            backtrace: Vec::new(),
+        };
+        assert_eq!(
+            hint(&trap("wasm trap: wasm `unreachable` instruction executed")),
+            Some(UNREACHABLE_HINT)
+        );
+        assert_eq!(hint(&trap("wasm trap: integer divide by zero")), None);
+    }
 
     #[derive(Parser)]
     struct Cli {
