@@ -47,6 +47,7 @@ mod forge_events;
 mod forge_events_v1;
 mod forge_http_client;
 mod forge_intl;
+mod forge_missing_exports;
 mod forge_node_modules;
 mod forge_normalize;
 mod forge_properties;

@@ -31,12 +31,13 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
 
 import { transform } from 'esbuild';
+import { missingExportsSource } from './missing_exports.mjs';
 
 /** What the embedded files may add up to: a bound on every invocation's memory. */
 export const MAX_BYTES = 8 * 1024 * 1024;
 
 const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
-const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'jsx', '.jsx': 'jsx', '.mjs': 'js', '.cjs': 'js' };
+export const LOADERS = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'jsx', '.jsx': 'jsx', '.mjs': 'js', '.cjs': 'js' };
 const MODULE = 'kiln:app-files';
 const NAMESPACE = 'kiln-app-files';
 
@@ -191,8 +192,10 @@ async function tableModule(selected) {
  * The esbuild plugin: `kiln:app-files` (the table, selected once, when the
  * layer's `fs` is bundled), and each of the app's own modules' `__dirname`
  * and `__filename`. `onSelected(selected)` hears which files were chosen.
+ * `missing` (missing_exports.mjs) holds the names a module is given because
+ * the app imports them from it and it does not export them.
  */
-export function appFilesPlugin(appDir, onSelected) {
+export function appFilesPlugin(appDir, onSelected, missing = new Map()) {
   let selection = null;
   const select = () => {
     selection ??= selectAppFiles(appDir).then(async (selected) => {
@@ -221,8 +224,9 @@ export function appFilesPlugin(appDir, onSelected) {
         const declarations = [moduleGlobals(text, `/${rel.split(sep).join('/')}`), await bundleExports(text, loader)]
           .filter((declaration) => declaration !== '')
           .join(' ');
-        if (declarations === '') return undefined;
-        return { contents: withDeclarations(text, declarations), loader, resolveDir: dirname(args.path) };
+        const appended = missingExportsSource(missing, args.path);
+        if (declarations === '' && appended === '') return undefined;
+        return { contents: `${withDeclarations(text, declarations)}${appended}`, loader, resolveDir: dirname(args.path) };
       });
     },
   };

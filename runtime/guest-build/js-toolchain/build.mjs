@@ -49,7 +49,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { pathToFileURL } from 'node:url';
 import { collationFor, declaredLocales, intlFor, intlDataPlugin } from './intl.mjs';
 import { mayNeedRewrite, rewriteRegexes, runtimePrelude } from './regex.mjs';
-import { appFilesPlugin } from './app_files.mjs';
+import { LOADERS, appFilesPlugin } from './app_files.mjs';
+import { collectMissingExports, missingExportsPlugin, missingExportsWarnings } from './missing_exports.mjs';
 
 import { build, formatMessages, transform } from 'esbuild';
 import { componentize } from '@bytecodealliance/componentize-js';
@@ -771,14 +772,25 @@ if (request.scan === true) {
     },
   };
   const scanEntry = handlerModules.map((module, i) => `import * as m${i} from ${JSON.stringify(modulePath(module))};`).join('\n');
-  try {
-    await build({
-      ...bundleOptions([scanImports]),
+  const scanMissing = new Map();
+  const scan = () =>
+    build({
+      ...bundleOptions([missingExportsPlugin(scanMissing, LOADERS), scanImports]),
       stdin: { contents: scanEntry, resolveDir: appDir, sourcefile: 'kiln-scan.js', loader: 'js' },
       alias: {},
       inject: [],
       write: false,
     });
+  try {
+    try {
+      await scan();
+    } catch (error) {
+      // Imports webpack lets through (missing_exports.mjs): scanned as bundled.
+      const errors = Array.isArray(error?.errors) ? error.errors : [];
+      if (collectMissingExports(errors, appDir, outDir, scanMissing).length === 0) throw error;
+      imported.clear();
+      await scan();
+    }
   } catch (error) {
     // Said here too, briefly: if the install that follows fails, the bundle
     // that would say it in full never runs.
@@ -877,6 +889,9 @@ async function withoutComments(code) {
 // The app's files its code names, for the layer's `fs` (app_files.mjs): said
 // once, when a bundle first needs them.
 let appFilesEmbedded = null;
+// Names the app imports from its own modules that they do not export
+// (missing_exports.mjs): filled from the first bundle's errors.
+const missingExports = new Map();
 const appFiles = appFilesPlugin(appDir, ({ files, bytes, leftOut }) => {
   appFilesEmbedded = files;
   const shown = files.length > 8 ? `${files.slice(0, 8).join(', ')}, …` : files.join(', ');
@@ -888,10 +903,17 @@ const appFiles = appFilesPlugin(appDir, ({ files, bytes, leftOut }) => {
       `warning: the app's code names \`${name}\`, the folder ${folder} (${count} files, ${Math.ceil(more / 1024)} KiB): not embedded, the app's files would pass Kiln's limit; name the files it reads instead`,
     );
   }
-});
+}, missingExports);
 const basePlugins = [importGraph, forgeServices, forgeUi, appFiles, nodeModules];
 let plugins = basePlugins;
 let bundledWith = await bundleWith(plugins);
+// Imports of names the app's own modules do not export, which Forge's
+// webpack lets through as `undefined`: bundled again with those names.
+const letThrough = collectMissingExports(bundledWith.errors ?? [], appDir, outDir, missingExports);
+if (letThrough.length > 0) {
+  for (const line of missingExportsWarnings(letThrough, appDir)) console.error(line);
+  bundledWith = await bundleWith(plugins);
+}
 // Each retry may reach packages the last one did not (a browser version
 // imports others), which may refuse modules in turn: a few rounds, each
 // with more browser versions, until one builds or nothing new is found.

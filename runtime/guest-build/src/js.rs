@@ -50,6 +50,10 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         "app_files.mjs",
         include_str!("../js-toolchain/app_files.mjs"),
     ),
+    (
+        "missing_exports.mjs",
+        include_str!("../js-toolchain/missing_exports.mjs"),
+    ),
     ("wit/kiln.wit", include_str!("../../../wit/0.5.0/kiln.wit")),
     (
         "forge-api/package.json",
