@@ -89,6 +89,54 @@ pub(crate) fn jira_timestamp(at: OffsetDateTime) -> String {
         .unwrap_or_else(|| String::from("1970-01-01T00:00:00.000+0000"))
 }
 
+/// A date-time in Jira's human-readable complete format, `dd/MMM/yy h:mm a`
+/// (`29/Jun/18 10:16 PM`), from a wall clock's day, hour and minute: how the
+/// issue's rendered fields write date-times and a Jira expression's
+/// `Date.toString()` answers. Its length is known before the text is built
+/// ([`CompleteDateTime::chars`]), so a caller with a bound charges it first.
+pub(crate) struct CompleteDateTime {
+    day: time::Date,
+    hour12: u8,
+    minute: u8,
+    meridiem: &'static str,
+}
+
+impl CompleteDateTime {
+    pub(crate) fn new(day: time::Date, hour: u8, minute: u8) -> Self {
+        let (hour12, meridiem) = match hour {
+            0 => (12, "AM"),
+            1..=11 => (hour, "AM"),
+            12 => (12, "PM"),
+            _ => (hour - 12, "PM"),
+        };
+        Self {
+            day,
+            hour12,
+            minute,
+            meridiem,
+        }
+    }
+
+    /// `dd/MMM/yy`, a space, one or two digits of the hour, `:mm`, a space
+    /// and `AM` or `PM`.
+    pub(crate) fn chars(&self) -> usize {
+        DAY_MONTH_YEAR_CHARS + 1 + if self.hour12 < 10 { 1 } else { 2 } + 3 + 3
+    }
+
+    pub(crate) fn text(&self) -> String {
+        format!(
+            "{} {}:{:02} {}",
+            day_month_year(self.day),
+            self.hour12,
+            self.minute,
+            self.meridiem
+        )
+    }
+}
+
+/// The length of [`day_month_year`]'s `dd/MMM/yy`.
+pub(crate) const DAY_MONTH_YEAR_CHARS: usize = 9;
+
 /// A date in Jira's default "Day/Month/Year" format, `dd/MMM/yy` (`06/Jul/10`),
 /// with the English month abbreviations of Jira's default locale: how a version's
 /// `userReleaseDate` and a rendered date field read.

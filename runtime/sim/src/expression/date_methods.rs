@@ -98,7 +98,7 @@ impl<'a> Evaluator<'a, '_> {
                 Ok(Value::string(dates::iso_text(at)))
             }
             "toString" => {
-                let human = dates::HumanText::new(at, &self.caller_zone());
+                let human = dates::human(at, &self.caller_zone());
                 self.build_chars(node, human.chars())?;
                 Ok(Value::string(human.text()))
             }

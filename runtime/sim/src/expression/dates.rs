@@ -251,59 +251,20 @@ pub(crate) fn rest_text(at: OffsetDateTime) -> String {
     clock::jira_timestamp(at)
 }
 
-/// A date in Jira's human-readable complete format, `dd/MMM/yy h:mm a`
-/// (`29/Jun/18 10:16 PM`), on the wall clock of a zone: what `toString()`
-/// answers, as the rendered fields write date-times. Its length is
-/// known before the text is built ([`HumanText::chars`]).
-pub(crate) struct HumanText {
-    day: Date,
-    hour12: u8,
-    minute: u8,
-    meridiem: &'static str,
-}
-
-impl HumanText {
-    pub(crate) fn new(at: OffsetDateTime, zone: &Zone) -> Self {
-        let local = local(at, zone);
-        let hour = local.hour();
-        let (hour12, meridiem) = match hour {
-            0 => (12, "AM"),
-            1..=11 => (hour, "AM"),
-            12 => (12, "PM"),
-            _ => (hour - 12, "PM"),
-        };
-        Self {
-            day: local.date(),
-            hour12,
-            minute: local.minute(),
-            meridiem,
-        }
-    }
-
-    /// `dd/MMM/yy`, a space, one or two digits of the hour, `:mm`, a space
-    /// and `AM` or `PM`.
-    pub(crate) fn chars(&self) -> usize {
-        HUMAN_DAY_CHARS + 1 + if self.hour12 < 10 { 1 } else { 2 } + 3 + 3
-    }
-
-    pub(crate) fn text(&self) -> String {
-        format!(
-            "{} {}:{:02} {}",
-            clock::day_month_year(self.day),
-            self.hour12,
-            self.minute,
-            self.meridiem
-        )
-    }
+/// `at` in Jira's complete format on the wall clock of `zone`: what
+/// `toString()` answers ([`clock::CompleteDateTime`]).
+pub(crate) fn human(at: OffsetDateTime, zone: &Zone) -> clock::CompleteDateTime {
+    let local = local(at, zone);
+    clock::CompleteDateTime::new(local.date(), local.hour(), local.minute())
 }
 
 /// The length of [`clock::day_month_year`]'s `dd/MMM/yy`, a CalendarDate's
 /// `toString()`.
-pub(crate) const HUMAN_DAY_CHARS: usize = 9;
+pub(crate) const HUMAN_DAY_CHARS: usize = clock::DAY_MONTH_YEAR_CHARS;
 
-/// [`HumanText`] of `at` in `zone`, as text.
+/// [`human`] of `at` in `zone`, as text.
 pub(crate) fn human_text(at: OffsetDateTime, zone: &Zone) -> String {
-    HumanText::new(at, zone).text()
+    human(at, zone).text()
 }
 
 /// A calendar date as Jira's REST API writes it (`2026-01-31`), and so as a
@@ -430,7 +391,7 @@ mod tests {
         assert_eq!(human_text(at, &sydney), "29/Jun/18 10:16 PM");
         assert_eq!(human_text(at, &Zone::utc()), "29/Jun/18 12:16 PM");
         for hour in [0, 9, 10, 12, 13, 23] {
-            let human = HumanText::new(at.replace_hour(hour).expect("an hour"), &Zone::utc());
+            let human = human(at.replace_hour(hour).expect("an hour"), &Zone::utc());
             assert_eq!(human.chars(), human.text().chars().count(), "{hour}");
         }
         assert_eq!(

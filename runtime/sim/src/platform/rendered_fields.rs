@@ -22,7 +22,7 @@ use time::{Date, OffsetDateTime};
 use super::field_details::schema_type;
 use super::html;
 use crate::adf;
-use crate::clock::day_month_year;
+use crate::clock::{CompleteDateTime, day_month_year};
 use crate::world::World;
 use crate::world::zone::Zone;
 
@@ -121,16 +121,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn date_time(&self, stored: &str) -> Option<String> {
         let at = OffsetDateTime::parse(stored, STORED_DATE_TIME).ok()?;
         let (day, hour, minute) = self.zone.local(at);
-        let (hour12, meridiem) = match hour {
-            0 => (12, "AM"),
-            1..=11 => (hour, "AM"),
-            12 => (12, "PM"),
-            _ => (hour - 12, "PM"),
-        };
-        Some(format!(
-            "{} {hour12}:{minute:02} {meridiem}",
-            day_month_year(day)
-        ))
+        Some(CompleteDateTime::new(day, hour, minute).text())
     }
 }
 
