@@ -86,18 +86,25 @@ fn incorrect() -> rusqlite::Error {
     rusqlite::Error::UserFunctionError(INCORRECT_ARGUMENTS.into())
 }
 
-/// The number `text` begins with, as MySQL casts a string to a number; 0 for none.
+/// The number `text` begins with, as MySQL casts a string to a number; 0 for none. One pass
+/// finds the prefix (a sign, digits, at most one point, digits), so a long argument costs
+/// its length, not its length squared in failed parses.
 fn leading_number(text: &[u8]) -> f64 {
     let text = String::from_utf8_lossy(text);
-    let text = text.trim_start();
-    let end = text
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+'))))
-        .map_or(text.len(), |(i, _)| i);
-    // The longest prefix that reads as a number (`1.5.2` is 1.5).
-    (1..=end)
-        .rev()
-        .find_map(|cut| text[..cut].parse::<f64>().ok())
+    let text = text.trim_start().as_bytes();
+    let mut end = usize::from(matches!(text.first(), Some(b'-' | b'+')));
+    let mut point = false;
+    while let Some(&byte) = text.get(end) {
+        match byte {
+            b'0'..=b'9' => {}
+            b'.' if !point => point = true,
+            _ => break,
+        }
+        end += 1;
+    }
+    std::str::from_utf8(&text[..end])
+        .ok()
+        .and_then(|prefix| prefix.parse::<f64>().ok())
         .unwrap_or(0.0)
 }
 
@@ -126,6 +133,12 @@ mod tests {
         assert_eq!(secs(ValueRef::Text(b"0.5s")).unwrap(), 0.5);
         assert_eq!(secs(ValueRef::Text(b"  1.5.2")).unwrap(), 1.5);
         assert_eq!(secs(ValueRef::Text(b"soon")).unwrap(), 0.0);
+        assert_eq!(secs(ValueRef::Text(b"+2.")).unwrap(), 2.0);
+        assert_eq!(secs(ValueRef::Text(b".5")).unwrap(), 0.5);
+        assert_eq!(secs(ValueRef::Text(b"-")).unwrap(), 0.0);
+        // A long argument of many points is read once, not once per prefix.
+        let points = "1.".repeat(1_000_000);
+        assert_eq!(secs(ValueRef::Text(points.as_bytes())).unwrap(), 1.1);
         assert_eq!(secs(ValueRef::Integer(i64::MAX)).unwrap(), i64::MAX as f64);
         assert_eq!(
             requested(ValueRef::Real(f64::INFINITY)).unwrap(),
