@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::shared::lock;
+use crate::world::zone::Zone;
 
 /// Where a simulator run reads the current time from.
 ///
@@ -102,7 +103,9 @@ pub(crate) struct CompleteDateTime {
 }
 
 impl CompleteDateTime {
-    pub(crate) fn new(day: time::Date, hour: u8, minute: u8) -> Self {
+    /// The instant `at` as a reader in `zone` sees it.
+    pub(crate) fn at(at: OffsetDateTime, zone: &Zone) -> Self {
+        let (day, hour, minute) = zone.local(at);
         let (hour12, meridiem) = match hour {
             0 => (12, "AM"),
             1..=11 => (hour, "AM"),

@@ -15,6 +15,7 @@ use super::error::ExpressionError;
 use super::eval::Evaluator;
 use super::list_methods::wrong_arguments;
 use super::value::{Bean, Value};
+use crate::clock;
 use crate::world::zone::Zone;
 
 /// Constructors Jira documents that the simulator does not model.
@@ -53,7 +54,7 @@ impl<'a> Evaluator<'a, '_> {
                 "The constructor Date takes nothing, a Number of milliseconds or a String.",
             )),
             ("CalendarDate", []) => {
-                let today = dates::local(self.site.world.now(), &self.caller_zone()).date();
+                let today = self.caller_zone().wall_clock(self.site.world.now()).date();
                 Ok(Value::bean(Bean::CalendarDate(today)))
             }
             ("CalendarDate", [Value::String(text)]) => match dates::parse_calendar_date(text) {
@@ -90,7 +91,7 @@ impl<'a> Evaluator<'a, '_> {
         if !arguments.is_empty() {
             return Err(self.date_not_modelled(node, "Date", method));
         }
-        let utc = dates::local(at, &Zone::utc());
+        let utc = Zone::utc().wall_clock(at);
         match method {
             "getTime" | "valueOf" => Ok(Value::Number(dates::millis(at))),
             "toISOString" => {
@@ -98,12 +99,12 @@ impl<'a> Evaluator<'a, '_> {
                 Ok(Value::string(dates::iso_text(at)))
             }
             "toString" => {
-                let human = dates::human(at, &self.caller_zone());
+                let human = clock::CompleteDateTime::at(at, &self.caller_zone());
                 self.build_chars(node, human.chars())?;
                 Ok(Value::string(human.text()))
             }
             "toCalendarDate" => Ok(Value::bean(Bean::CalendarDate(
-                dates::local(at, &self.caller_zone()).date(),
+                self.caller_zone().wall_clock(at).date(),
             ))),
             "toCalendarDateUTC" => Ok(Value::bean(Bean::CalendarDate(utc.date()))),
             _ => {
@@ -111,7 +112,7 @@ impl<'a> Evaluator<'a, '_> {
                 // the caller's wall clock.
                 let read = match (method.strip_prefix("getUTC"), method.strip_prefix("get")) {
                     (Some(name), _) => Some((name, utc)),
-                    (None, Some(name)) => Some((name, dates::local(at, &self.caller_zone()))),
+                    (None, Some(name)) => Some((name, self.caller_zone().wall_clock(at))),
                     _ => None,
                 };
                 read.and_then(|(name, local)| field(name, local))

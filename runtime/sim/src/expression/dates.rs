@@ -212,16 +212,6 @@ fn shift_months(day: Date, count: i64) -> Option<Date> {
     Date::from_calendar_date(year, month, day.day().min(month.length(year))).ok()
 }
 
-/// `at` in `zone`: the wall clock a person there reads (the offset a zone has
-/// at that instant; UTC where it cannot be had).
-pub(crate) fn local(at: OffsetDateTime, zone: &Zone) -> OffsetDateTime {
-    UtcOffset::from_whole_seconds(zone.offset_seconds(at))
-        .ok()
-        .and_then(|offset| at.checked_to_offset(offset))
-        .or_else(|| clock::utc(at))
-        .unwrap_or(at)
-}
-
 /// A date as JavaScript's `toISOString` writes it (UTC, milliseconds):
 /// `2026-01-31T10:15:30.250Z`, always 24 characters in the years the
 /// simulator keeps.
@@ -251,20 +241,14 @@ pub(crate) fn rest_text(at: OffsetDateTime) -> String {
     clock::jira_timestamp(at)
 }
 
-/// `at` in Jira's complete format on the wall clock of `zone`: what
-/// `toString()` answers ([`clock::CompleteDateTime`]).
-pub(crate) fn human(at: OffsetDateTime, zone: &Zone) -> clock::CompleteDateTime {
-    let local = local(at, zone);
-    clock::CompleteDateTime::new(local.date(), local.hour(), local.minute())
-}
-
 /// The length of [`clock::day_month_year`]'s `dd/MMM/yy`, a CalendarDate's
 /// `toString()`.
 pub(crate) const HUMAN_DAY_CHARS: usize = clock::DAY_MONTH_YEAR_CHARS;
 
-/// [`human`] of `at` in `zone`, as text.
+/// `at` in Jira's complete format on the wall clock of `zone`, what
+/// `toString()` answers ([`clock::CompleteDateTime`]).
 pub(crate) fn human_text(at: OffsetDateTime, zone: &Zone) -> String {
-    human(at, zone).text()
+    clock::CompleteDateTime::at(at, zone).text()
 }
 
 /// A calendar date as Jira's REST API writes it (`2026-01-31`), and so as a
@@ -391,14 +375,15 @@ mod tests {
         assert_eq!(human_text(at, &sydney), "29/Jun/18 10:16 PM");
         assert_eq!(human_text(at, &Zone::utc()), "29/Jun/18 12:16 PM");
         for hour in [0, 9, 10, 12, 13, 23] {
-            let human = human(at.replace_hour(hour).expect("an hour"), &Zone::utc());
+            let human =
+                clock::CompleteDateTime::at(at.replace_hour(hour).expect("an hour"), &Zone::utc());
             assert_eq!(human.chars(), human.text().chars().count(), "{hour}");
         }
         assert_eq!(
             clock::day_month_year(date!(2026 - 03 - 31)).len(),
             HUMAN_DAY_CHARS
         );
-        assert_eq!(local(at, &sydney).date(), date!(2018 - 06 - 29));
+        assert_eq!(sydney.local(at).0, date!(2018 - 06 - 29));
         assert_eq!(calendar_text(date!(0012 - 03 - 04)), "0012-03-04");
     }
 }

@@ -120,8 +120,7 @@ impl<'a> Reader<'a> {
     /// (`04/Dec/26 2:15 AM`).
     pub(crate) fn date_time(&self, stored: &str) -> Option<String> {
         let at = OffsetDateTime::parse(stored, STORED_DATE_TIME).ok()?;
-        let (day, hour, minute) = self.zone.local(at);
-        Some(CompleteDateTime::new(day, hour, minute).text())
+        Some(CompleteDateTime::at(at, &self.zone).text())
     }
 }
 

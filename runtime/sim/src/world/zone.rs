@@ -7,7 +7,9 @@
 
 use jiff::civil::DateTime as CivilDateTime;
 use jiff::tz::TimeZone;
-use time::{Date, OffsetDateTime};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::clock;
 
 /// An IANA time zone the simulator can resolve.
 #[derive(Debug, Clone)]
@@ -23,23 +25,22 @@ impl Zone {
         Self(TimeZone::UTC)
     }
 
-    /// The local date and time of `at` in this zone.
+    /// `at` as this zone's wall clock reads it: the same instant at the offset
+    /// the zone has then (UTC where that offset cannot be had). Every local
+    /// reading of an instant (a timeline's day, a restriction's window, a
+    /// rendered date, a Jira expression's getters) goes through this one rule.
+    pub(crate) fn wall_clock(&self, at: OffsetDateTime) -> OffsetDateTime {
+        UtcOffset::from_whole_seconds(self.offset_seconds(at))
+            .ok()
+            .and_then(|offset| at.checked_to_offset(offset))
+            .or_else(|| clock::utc(at))
+            .unwrap_or(at)
+    }
+
+    /// The local date, hour and minute of `at` in this zone.
     pub(crate) fn local(&self, at: OffsetDateTime) -> (Date, u8, u8) {
-        let civil = jiff::Timestamp::from_second(at.unix_timestamp())
-            .map(|ts| self.0.to_datetime(ts))
-            .unwrap_or_default();
-        let date = Date::from_calendar_date(
-            i32::from(civil.year()),
-            time::Month::try_from(u8::try_from(civil.month()).unwrap_or(1))
-                .unwrap_or(time::Month::January),
-            u8::try_from(civil.day()).unwrap_or(1),
-        )
-        .unwrap_or(Date::MIN);
-        (
-            date,
-            u8::try_from(civil.hour()).unwrap_or(0),
-            u8::try_from(civil.minute()).unwrap_or(0),
-        )
+        let wall = self.wall_clock(at);
+        (wall.date(), wall.hour(), wall.minute())
     }
 
     /// The zone's offset from UTC at `at`, in seconds (0 for an instant jiff
