@@ -62,4 +62,4 @@ pub use webhooks::{
 };
 pub use world::entity_property_index::RegisteredIndexes;
 pub use world::notification::SentNotification;
-pub use write_budget::DEFAULT_WRITE_BUDGET_BYTES;
+pub use write_budget::{DEFAULT_WRITE_BUDGET_BYTES, WRITE_ENTRY_BYTES};

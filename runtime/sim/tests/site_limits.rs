@@ -2,7 +2,7 @@
 //! (413 past 5,000 comments or worklogs on one issue) and the simulator's write
 //! budget (`507` once a site has taken its bytes of writes; reads keep working).
 
-use kiln_sim::{Seed, SeedComment, SimConfig};
+use kiln_sim::{Seed, SeedComment, SimConfig, WRITE_ENTRY_BYTES};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -138,12 +138,16 @@ async fn a_site_refuses_writes_past_its_budget_and_keeps_serving_reads() {
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
     }
 
-    // Accepted writes spend their bodies until the budget is gone.
+    // Accepted writes spend their bodies, their paths and an entry's bytes
+    // until the budget is gone.
     let body = json!({ "body": COMMENT });
-    let size = serde_json::to_vec(&body).expect("JSON").len() as u64;
+    let path = "/rest/api/2/issue/KILN-1/comment";
+    let size = serde_json::to_vec(&body).expect("JSON").len() as u64
+        + path.len() as u64
+        + WRITE_ENTRY_BYTES;
     let mut accepted = 0_u64;
     let refusal = loop {
-        let reply = alice.post("/rest/api/2/issue/KILN-1/comment", &body).await;
+        let reply = alice.post(path, &body).await;
         if reply.status != StatusCode::CREATED {
             break reply;
         }
@@ -201,4 +205,122 @@ async fn a_site_refuses_writes_past_its_budget_and_keeps_serving_reads() {
         )
         .await;
     assert_eq!(search.status, StatusCode::OK);
+}
+
+/// Writes that send almost nothing still cost the site what it keeps for them:
+/// a property under a 255-character key, whose value is `1`, is charged its
+/// path (which carries the key) and an entry's bytes, so a budget runs out
+/// after as many of them as it could hold, not after hundreds of thousands.
+#[tokio::test]
+async fn tiny_writes_under_long_keys_are_charged_for_what_they_keep() {
+    let budget = 16_384;
+    let sim = start_with(SimConfig {
+        write_budget_bytes: budget,
+        ..SimConfig::default()
+    })
+    .await;
+    let alice = caller(&sim, ADMIN);
+    let mut accepted = 0_u64;
+    let mut charged = 0_u64;
+    let refusal = loop {
+        // 255 characters: Jira's longest key, a counter first so each is new.
+        let key = format!("{accepted:05}{}", "k".repeat(250));
+        let path = format!("/rest/api/3/issue/KILN-1/properties/{key}");
+        let reply = alice.put(&path, &json!(1)).await;
+        if !reply.status.is_success() {
+            break reply;
+        }
+        accepted += 1;
+        charged += path.len() as u64 + 1 + WRITE_ENTRY_BYTES;
+        assert!(accepted <= budget, "the budget never ran out");
+    };
+    assert_eq!(
+        refusal.status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        refusal.body
+    );
+    // The write that passed the budget was the last accepted one.
+    assert!(charged >= budget, "{charged} charged of {budget}");
+    let one = ("/rest/api/3/issue/KILN-1/properties/".len() + 255) as u64 + 1 + WRITE_ENTRY_BYTES;
+    assert!(charged - one < budget, "{charged} charged of {budget}");
+    assert_eq!(accepted, budget.div_ceil(one), "{one} bytes a property");
+}
+
+/// A write that puts one value on many issues is charged for every copy the
+/// site keeps, not only for the body that named the value once.
+#[tokio::test]
+async fn a_value_set_on_many_issues_is_charged_for_each_copy() {
+    let budget = 16_384;
+    let sim = start_with(SimConfig {
+        write_budget_bytes: budget,
+        ..SimConfig::default()
+    })
+    .await;
+    let alice = caller(&sim, ADMIN);
+    let mut ids = Vec::new();
+    for key in ["KILN-1", "KILN-2", "KILN-3"] {
+        let issue = alice
+            .get(&format!("/rest/api/3/issue/{key}?fields=summary"))
+            .await;
+        ids.push(issue.str_at("/id").parse::<u64>().expect("numeric id"));
+    }
+    // About 6 KB sent once, kept three times: more than the budget, which the
+    // body alone would have left two thirds of.
+    let value = "v".repeat(6_000);
+    let set = alice
+        .post(
+            "/rest/api/3/issue/properties",
+            &json!({ "entitiesIds": ids, "properties": { "copied": value } }),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let next = alice
+        .put("/rest/api/3/issue/KILN-1/properties/small", &json!(1))
+        .await;
+    assert_eq!(
+        next.status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        next.body
+    );
+}
+
+/// An edit is charged for the changelog entry it leaves (the old and the new
+/// text), not only for its body, so edits that each pin two large texts in the
+/// history spend the budget twice as fast as their bodies would.
+#[tokio::test]
+async fn an_edit_is_charged_for_the_history_it_leaves() {
+    let budget = 200_000;
+    let sim = start_with(SimConfig {
+        write_budget_bytes: budget,
+        ..SimConfig::default()
+    })
+    .await;
+    let alice = caller(&sim, ADMIN);
+    let text_chars = 10_000_u64;
+    let mut accepted = 0_u64;
+    let refusal = loop {
+        // Each edit replaces the description with another of the same length.
+        let letter = if accepted.is_multiple_of(2) { "a" } else { "b" };
+        let body = json!({ "fields": { "description": letter.repeat(10_000) } });
+        let reply = alice.put("/rest/api/2/issue/KILN-1", &body).await;
+        if !reply.status.is_success() {
+            break reply;
+        }
+        accepted += 1;
+        assert!(accepted <= budget / text_chars, "the budget never ran out");
+    };
+    assert_eq!(
+        refusal.status,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "{}",
+        refusal.body
+    );
+    // The body alone would have allowed 20 edits; each edit's history keeps
+    // about as much again.
+    assert!(
+        accepted <= budget.div_ceil(2 * text_chars),
+        "{accepted} edits of {text_chars} characters within {budget} bytes"
+    );
 }

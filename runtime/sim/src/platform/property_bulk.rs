@@ -34,6 +34,7 @@ use crate::jira_error::JiraError;
 use crate::seed::SeedPermission;
 use crate::shared::Shared;
 use crate::world::World;
+use crate::write_budget;
 
 /// `bulkSetIssuesPropertiesList`: at most this many issues (the spec's
 /// `maxItems`) and [`MAX_PROPERTIES_PER_WRITE`] properties.
@@ -162,14 +163,26 @@ fn indexes_by_id(world: &World) -> HashMap<u64, usize> {
         .collect()
 }
 
-/// `value` checked as a single write checks its body.
-fn checked(key: &str, value: &Value) -> Result<(), JiraError> {
+/// `value` checked as a single write checks its body; what the site keeps for
+/// it on one issue (its key and its JSON text), in bytes.
+fn checked(key: &str, value: &Value) -> Result<usize, JiraError> {
     let bytes = serde_json::to_vec(value).map_err(|_| JiraError::invalid_payload())?;
-    property_value(key, &bytes).map(drop)
+    property_value(key, &bytes)?;
+    Ok(key.len().saturating_add(bytes.len()))
 }
 
-/// Sets `key` to `value` on the issue at `index`, raising its webhook.
-fn set(shared: &Shared, world: &mut World, caller: &Caller, index: usize, key: &str, value: Value) {
+/// Sets `key` to `value` on the issue at `index`, raising its webhook. `kept`
+/// is [`checked`]'s size of the pair: one request sets it on up to 10,000
+/// issues, so the site's write budget is charged for each copy it keeps, not
+/// only for the body that named it once.
+fn set(
+    shared: &Shared,
+    world: &mut World,
+    caller: &Caller,
+    index: usize,
+    (key, value, kept): (&str, Value, usize),
+) {
+    write_budget::keeps_entry(kept);
     world.issues[index]
         .properties
         .insert(key.to_owned(), value.clone());
@@ -203,10 +216,13 @@ pub(crate) async fn set_on_many(
     };
     let mut world = shared.world();
     let indexes = eligible.indexes(&world, &caller, &key);
-    let values: Vec<(usize, Value)> = match (update.value, update.expression) {
+    let values: Vec<(usize, Value, usize)> = match (update.value, update.expression) {
         (Some(value), None) => {
-            checked(&key, &value)?;
-            indexes.into_iter().map(|i| (i, value.clone())).collect()
+            let kept = checked(&key, &value)?;
+            indexes
+                .into_iter()
+                .map(|i| (i, value.clone(), kept))
+                .collect()
         }
         (None, Some(text)) => evaluated(&world, &caller, &key, &text, indexes)?,
         _ => {
@@ -215,21 +231,22 @@ pub(crate) async fn set_on_many(
             ));
         }
     };
-    for (index, value) in values {
-        set(&shared, &mut world, &caller, index, &key, value);
+    for (index, value, kept) in values {
+        set(&shared, &mut world, &caller, index, (&key, value, kept));
     }
     let task = world.record_task(&caller.account_id);
     Ok(task::see_other(&caller.links, &task, v2.is_some()))
 }
 
-/// The value `text` gives for each issue at `indexes`, less those too long.
+/// The value `text` gives for each issue at `indexes` with [`checked`]'s size,
+/// less those too long.
 fn evaluated(
     world: &World,
     caller: &Caller,
     key: &str,
     text: &str,
     indexes: Vec<usize>,
-) -> Result<Vec<(usize, Value)>, JiraError> {
+) -> Result<Vec<(usize, Value, usize)>, JiraError> {
     let site = Site {
         world,
         account_id: &caller.account_id,
@@ -249,8 +266,8 @@ fn evaluated(
                  data of each issue (its comments, properties, …).",
             ));
         }
-        if checked(key, &evaluation.value).is_ok() {
-            values.push((index, evaluation.value));
+        if let Ok(kept) = checked(key, &evaluation.value) {
+            values.push((index, evaluation.value, kept));
         }
     }
     Ok(values)
@@ -280,8 +297,11 @@ pub(crate) async fn delete_from_many(
     Ok(task::see_other(&caller.links, &task, v2.is_some()))
 }
 
-/// The properties of one write: 1 to [`MAX_PROPERTIES_PER_WRITE`], each checked.
-fn properties_of(properties: Option<Map<String, Value>>) -> Result<Map<String, Value>, JiraError> {
+/// The properties of one write: 1 to [`MAX_PROPERTIES_PER_WRITE`], each checked,
+/// with [`checked`]'s size.
+fn properties_of(
+    properties: Option<Map<String, Value>>,
+) -> Result<Vec<(String, Value, usize)>, JiraError> {
     let properties = properties.unwrap_or_default();
     if properties.is_empty() || properties.len() > MAX_PROPERTIES_PER_WRITE {
         return Err(JiraError::field(
@@ -289,10 +309,13 @@ fn properties_of(properties: Option<Map<String, Value>>) -> Result<Map<String, V
             format!("Between 1 and {MAX_PROPERTIES_PER_WRITE} properties must be given."),
         ));
     }
-    for (key, value) in &properties {
-        checked(key, value)?;
-    }
-    Ok(properties)
+    properties
+        .into_iter()
+        .map(|(key, value)| {
+            let kept = checked(&key, &value)?;
+            Ok((key, value, kept))
+        })
+        .collect()
 }
 
 /// `bulkSetIssuesPropertiesList`: every property on every issue, all or none.
@@ -332,8 +355,14 @@ pub(crate) async fn set_list(
         }
     }
     for index in indexes {
-        for (key, value) in &properties {
-            set(&shared, &mut world, &caller, index, key, value.clone());
+        for (key, value, kept) in &properties {
+            set(
+                &shared,
+                &mut world,
+                &caller,
+                index,
+                (key, value.clone(), *kept),
+            );
         }
     }
     let task = world.record_task(&caller.account_id);
@@ -376,8 +405,8 @@ pub(crate) async fn set_by_issue(
         if !may_edit(&world, &caller, &world.issues[index].project_key) {
             continue;
         }
-        for (key, value) in properties {
-            set(&shared, &mut world, &caller, index, &key, value);
+        for (key, value, kept) in properties {
+            set(&shared, &mut world, &caller, index, (&key, value, kept));
         }
     }
     let task = world.record_task(&caller.account_id);

@@ -14,6 +14,7 @@ use super::epic::EpicFields;
 use super::resolution::{self, Resolution};
 use super::time_tracking::Estimates;
 use super::workflow::{IssueType, Status};
+use crate::write_budget;
 
 #[derive(Debug, Clone)]
 pub(crate) struct IssueRecord {
@@ -140,6 +141,9 @@ impl IssueRecord {
     /// Appends a changelog entry, dropping the oldest entries beyond
     /// [`MAX_HISTORY_ENTRIES`] and [`MAX_HISTORY_BYTES`].
     pub(crate) fn record_history(&mut self, record: HistoryRecord) {
+        // A bulk edit, move or transition adds an entry to every issue it
+        // names from one short request: the write is charged for each.
+        write_budget::keeps_entry(record.kept_bytes());
         self.history.push(Arc::new(record));
         let mut kept: usize = self.history.iter().map(|h| h.kept_bytes()).sum();
         let mut drop = 0;
