@@ -84,8 +84,10 @@ pub struct SiteHost {
     pub runtime: Runtime,
     /// The account `as_user()` acts as, passed to apps in their context.
     pub account_id: Option<String>,
-    /// Accounts whose Jira writes are the host's own (its user and its service account):
-    /// events they caused are `selfGenerated`.
+    /// Accounts whose Jira writes are every app's own on this site (the user apps act as,
+    /// and a configured site's one service account): events they caused are
+    /// `selfGenerated` for each installation. An app's own account on the embedded
+    /// simulator is its installation's alone ([`Installed::app_account`]).
     pub self_accounts: Vec<String>,
     /// The shared secret of Jira's admin webhook (`X-Hub-Signature`); `None`: the site's
     /// webhooks are refused.
@@ -109,11 +111,24 @@ pub struct Installed {
     pub scopes: DeclaredScopes,
     /// The digest of the code this host loaded for it (see `consent::runs_approved`).
     pub component: ComponentSha256,
+    /// The account its `asApp()` calls act as on the embedded simulator, where each app is
+    /// a user of its own as on Jira (`kiln_sim::Simulator::app_account_id`): what it
+    /// writes is authored by this account, and its `ignoreSelf` drops only events this
+    /// account (or [`SiteHost::self_accounts`]) caused, never another app's. `None` on a
+    /// configured site, whose one service account is in `self_accounts`.
+    pub app_account: Option<String>,
 }
 
 impl Installed {
     pub fn manifest(&self) -> &Manifest {
         self.app.manifest()
+    }
+
+    /// Whether an event `actor` caused is this installation's own (Forge's
+    /// `selfGenerated`, which `ignoreSelf` and the loop guard read).
+    pub fn caused_by_self(&self, actor: &str) -> bool {
+        self.app_account.as_deref() == Some(actor)
+            || self.site.self_accounts.iter().any(|a| a == actor)
     }
 }
 
@@ -242,12 +257,18 @@ impl Host {
             return Err(HostError::ScopesNotApproved { missing });
         }
         let app = self.load(bundle, &site).await?;
+        // `load` made the app's integration; asking again gives the same.
+        let app_account = site.simulator.as_ref().and_then(|simulator| {
+            let own = simulator.app_client_for(&bundle.manifest.app.id).ok()?;
+            simulator.app_account_id(&own.client_id)
+        });
         let installed = Arc::new(Installed {
             installation: installation.clone(),
             site,
             app,
             scopes: bundle.manifest.declared_scopes(),
             component: bundle.sha256.clone(),
+            app_account,
         });
         if let Ok(mut map) = self.installed.write() {
             map.insert(installation.clone(), installed.clone());

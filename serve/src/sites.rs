@@ -55,12 +55,10 @@ pub async fn embedded_simulator(
     let client = simulator_client(&simulator, &app_client).map_err(StartError::Site)?;
     let runtime = Runtime::on_host(host.clone(), client, options)
         .map_err(|e| StartError::Site(e.to_string()))?;
-    let mut self_accounts = vec![account_id.clone()];
-    if let Some(acting) = simulator.user(&app_client.acts_as)
-        && acting.account_id != account_id
-    {
-        self_accounts.push(acting.account_id.clone());
-    }
+    // The user every app acts as. Each app's own account (the configured integration's
+    // for the first app, one of its own for each other) is its installation's alone
+    // (`Installed::app_account`).
+    let self_accounts = vec![account_id.clone()];
     Ok(SiteHost {
         name: SIMULATOR_SITE.into(),
         key: SIMULATOR_SITE.into(),

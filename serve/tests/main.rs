@@ -2,6 +2,7 @@
 //! file a module. They start the real `runtime` binary: `cargo build -p kiln-cli` first.
 
 mod admin_events;
+mod app_accounts;
 mod app_fields;
 mod app_log;
 mod comment_loop;

@@ -8,9 +8,11 @@
 //! an integration per app ([`AppClients::for_app`]): the first app to ask is
 //! given the site's configured integration (so a single app, `runtime run`,
 //! acts as the one `SimConfig::app_client` names, as before), each other app a
-//! new one with the same scopes and service account but its own client id and
-//! secret. Asking again for the same app gives the same integration, so an app
-//! loaded twice keeps what it owns.
+//! new one with the same scopes but its own client id and secret, acting as an
+//! account of its own (`world/app_account.rs`): on Jira each app is a user of
+//! the site, so what app B writes is not app A's, and app A's `ignoreSelf`
+//! keeps app B's events. Asking again for the same app gives the same
+//! integration, so an app loaded twice keeps what it owns.
 
 use std::sync::RwLock;
 
@@ -46,6 +48,10 @@ pub struct TooManyApps;
 struct Entry {
     client: AppClientConfig,
     app_id: Option<String>,
+    /// The app's own account its tokens act as; `None` for the configured
+    /// integration, which acts as `client.acts_as`, and for one made on a site
+    /// without that user (whose tokens then fail as the configured one's do).
+    account: Option<String>,
 }
 
 pub(crate) struct AppClients {
@@ -58,6 +64,7 @@ impl AppClients {
             entries: RwLock::new(vec![Entry {
                 client: configured,
                 app_id: None,
+                account: None,
             }]),
         }
     }
@@ -75,8 +82,14 @@ impl AppClients {
     }
 
     /// The integration of `app_id`, made on first ask (see the module
-    /// documentation).
-    pub(crate) fn for_app(&self, app_id: &str) -> Result<AppClientConfig, TooManyApps> {
+    /// documentation). A new one's account is made by `make_account` (given
+    /// the configured integration), called only then: at most once per app and
+    /// never past [`MAX_APP_CLIENTS`].
+    pub(crate) fn for_app(
+        &self,
+        app_id: &str,
+        make_account: impl FnOnce(&AppClientConfig) -> Option<String>,
+    ) -> Result<AppClientConfig, TooManyApps> {
         let mut entries = self
             .entries
             .write()
@@ -96,12 +109,15 @@ impl AppClients {
             client_id: format!("{}-app-{}", template.client_id, entries.len()),
             client_secret: crate::user::random_secret("", SECRET_BYTES),
             scopes: template.scopes.clone(),
+            // The person whose permissions the app's account was made with.
             acts_as: template.acts_as.clone(),
             access_token_lifetime: template.access_token_lifetime,
         };
+        let account = make_account(template);
         entries.push(Entry {
             client: client.clone(),
             app_id: Some(app_id.to_owned()),
+            account,
         });
         Ok(client)
     }
@@ -113,6 +129,12 @@ impl AppClients {
             .enumerate()
             .find(|(_, e)| e.client.client_id == client_id)
             .map(|(i, e)| (AppClientIndex(i), e.client.clone()))
+    }
+
+    /// The app account the integration at `index` acts as, when it has one
+    /// of its own (see [`Entry::account`]).
+    pub(crate) fn account(&self, index: AppClientIndex) -> Option<String> {
+        self.read().get(index.0).and_then(|e| e.account.clone())
     }
 
     /// The client id of the integration at `index`.
@@ -134,20 +156,31 @@ mod tests {
         AppClients::new(AppClientConfig::default())
     }
 
+    /// An account maker that names each account after its app and counts
+    /// how often it was asked.
+    fn for_app(clients: &AppClients, app_id: &str, made: &mut usize) -> AppClientConfig {
+        clients
+            .for_app(app_id, |_| {
+                *made += 1;
+                Some(format!("account-of-{app_id}"))
+            })
+            .unwrap()
+    }
+
     #[test]
     fn the_first_app_gets_the_configured_integration_and_others_their_own() {
         let clients = clients();
         let configured = clients.configured();
-        let a = clients.for_app("app-a").unwrap();
-        let b = clients.for_app("app-b").unwrap();
+        let mut made = 0;
+        let a = for_app(&clients, "app-a", &mut made);
+        let b = for_app(&clients, "app-b", &mut made);
         assert_eq!(a.client_id, configured.client_id);
         assert_ne!(b.client_id, a.client_id);
         assert_ne!(b.client_secret, a.client_secret);
         assert_eq!(b.scopes, a.scopes);
-        assert_eq!(b.acts_as, a.acts_as);
         // Asked again, each app keeps its own.
-        assert_eq!(clients.for_app("app-b").unwrap().client_id, b.client_id);
-        assert_eq!(clients.for_app("app-a").unwrap().client_id, a.client_id);
+        assert_eq!(for_app(&clients, "app-b", &mut made).client_id, b.client_id);
+        assert_eq!(for_app(&clients, "app-a", &mut made).client_id, a.client_id);
         let (index, found) = clients.find(&b.client_id).unwrap();
         assert_eq!(found.client_secret, b.client_secret);
         assert_eq!(
@@ -156,16 +189,34 @@ mod tests {
         );
         assert!(clients.contains(&a.client_id) && clients.contains(&b.client_id));
         assert!(!clients.contains("someone-else"));
+        // The configured integration keeps the configured account; the other
+        // app acts as the account made for it, made once.
+        let (configured_index, _) = clients.find(&a.client_id).unwrap();
+        assert_eq!(configured_index, AppClientIndex::CONFIGURED);
+        assert_eq!(clients.account(configured_index), None);
+        assert_eq!(clients.account(index).as_deref(), Some("account-of-app-b"));
+        assert_eq!(made, 1);
     }
 
     #[test]
     fn the_site_holds_a_bounded_number() {
         let clients = clients();
+        let mut made = 0;
         for i in 0..MAX_APP_CLIENTS {
-            clients.for_app(&format!("app-{i}")).unwrap();
+            for_app(&clients, &format!("app-{i}"), &mut made);
         }
-        assert!(clients.for_app("one-more").is_err());
-        // Those it holds are still given.
-        assert!(clients.for_app("app-7").is_ok());
+        // The configured integration's app has the configured account.
+        assert_eq!(made, MAX_APP_CLIENTS - 1);
+        let refused = clients.for_app("one-more", |_| {
+            made += 1;
+            Some(String::from("never"))
+        });
+        assert!(refused.is_err());
+        assert_eq!(made, MAX_APP_CLIENTS - 1, "no account past the bound");
+        // Those it holds are still given, with the account made for them.
+        let again = for_app(&clients, "app-7", &mut made);
+        let (index, _) = clients.find(&again.client_id).unwrap();
+        assert_eq!(clients.account(index).as_deref(), Some("account-of-app-7"));
+        assert_eq!(made, MAX_APP_CLIENTS - 1);
     }
 }

@@ -122,6 +122,36 @@ impl Shared {
         }
     }
 
+    /// The integration of the app `app_id` (`AppClients::for_app`), a new one
+    /// acting as an account of the app's own made on the site
+    /// (`World::add_app_account`). The world stays locked while the
+    /// integration is made, so no token of it is issued before its account is
+    /// on the site.
+    pub(crate) fn app_client_for(
+        &self,
+        app_id: &str,
+    ) -> Result<AppClientConfig, crate::app_clients::TooManyApps> {
+        let mut world = self.world();
+        self.app_clients.for_app(app_id, |configured| {
+            world.add_app_account(app_id, &configured.acts_as)
+        })
+    }
+
+    /// The account the tokens of the integration at `index` act as: its app's
+    /// own, or for the configured integration the seeded user it acts as.
+    pub(crate) fn acting_account(
+        &self,
+        index: crate::app_clients::AppClientIndex,
+        client: &AppClientConfig,
+    ) -> Option<String> {
+        self.app_clients.account(index).or_else(|| {
+            self.users
+                .iter()
+                .find(|u| u.email.eq_ignore_ascii_case(&client.acts_as))
+                .map(|u| u.account_id.clone())
+        })
+    }
+
     /// What webhook payloads need: the world, site links and the acting user.
     pub(crate) fn event_context<'a>(
         &'a self,

@@ -157,12 +157,24 @@ impl Simulator {
     /// owns (its app properties, its custom fields' values, its dynamic
     /// webhooks) by the app, so each app calls as its own. The first app to ask
     /// is given the configured one ([`Simulator::app_client`]); asking again
-    /// gives the same. See `app_clients.rs`.
+    /// gives the same. Each other app acts as an account of its own
+    /// (`accountType: "app"`, named after the app, derived from its id so the
+    /// same on every start), with the configured one's permissions. See
+    /// `app_clients.rs` and `world/app_account.rs`.
     pub fn app_client_for(
         &self,
         app_id: &str,
     ) -> Result<crate::config::AppClientConfig, crate::TooManyApps> {
-        self.shared.app_clients.for_app(app_id)
+        self.shared.app_client_for(app_id)
+    }
+
+    /// The account id the tokens of the integration `client_id` act as: the
+    /// author of what it writes and the actor of the webhooks its writes
+    /// cause (a host's `ignoreSelf` compares with it). `None` for a client id
+    /// the site does not know, or whose service account has no user here.
+    pub fn app_account_id(&self, client_id: &str) -> Option<String> {
+        let (index, client) = self.shared.app_clients.find(client_id)?;
+        self.shared.acting_account(index, &client)
     }
 
     /// Creates the custom fields an app declares (Forge's `jira:customField`

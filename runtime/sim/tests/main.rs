@@ -14,6 +14,7 @@ mod agile_epics;
 mod agile_hostile;
 mod agile_properties;
 mod agile_webhooks;
+mod app_accounts;
 mod app_field_configurations;
 mod app_field_types;
 mod app_fields;

@@ -198,14 +198,15 @@ async fn each_apps_integration_keeps_its_own_app_properties() {
     assert_eq!(read_a.body["value"], json!({"owner": "a"}));
     let read_b = gateway(&sim, &b, Method::GET, path, None).await;
     assert_eq!(read_b.body["value"], json!({"owner": "b"}));
-    // Both act as the same service account elsewhere.
+    // Each is a user of its own too, the second an app account (`app_accounts.rs`).
     let me_a = gateway(&sim, &a, Method::GET, "/rest/api/3/myself", None).await;
     let me_b = gateway(&sim, &b, Method::GET, "/rest/api/3/myself", None).await;
-    assert_eq!(
+    assert_ne!(
         me_a.body["accountId"], me_b.body["accountId"],
         "{}",
         me_b.text
     );
+    assert_eq!(me_b.body["accountType"], "app", "{}", me_b.text);
 
     // Each secret opens only its own integration; an unknown client id is refused.
     let mut crossed = common::oauth::client_grant(&second);

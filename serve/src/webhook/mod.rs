@@ -282,13 +282,14 @@ fn events_for(
     mapped: &MappedEvent,
     now: kiln_state::serve::UnixMillis,
 ) -> Vec<NewEvent> {
-    let self_generated = mapped
-        .actor
-        .as_ref()
-        .is_some_and(|actor| site.self_accounts.iter().any(|a| a == actor));
     let cloud_id = site.runtime.client().site().cloud_id().to_owned();
     let mut events = Vec::new();
     for installed in shared.host.installed_on(site) {
+        // Each app is its own: another app's write is not this one's self.
+        let self_generated = mapped
+            .actor
+            .as_ref()
+            .is_some_and(|actor| installed.caused_by_self(actor));
         if !mapped.event.readable_with(&installed.scopes) {
             tracing::debug!(app = %installed.installation.app_id(), event = %mapped.event, "not readable with the approved scopes");
             continue;

@@ -78,20 +78,15 @@ fn client_credentials(shared: &Shared, request: &TokenRequest) -> Result<TokenSe
         .and_then(|id| shared.app_clients.find(id))
         .ok_or_else(unauthorized)?;
     authenticate(request, &app.client_id, &app.client_secret)?;
-    let account_id = shared
-        .users
-        .iter()
-        .find(|u| u.email.eq_ignore_ascii_case(&app.acts_as))
-        .map(|u| u.account_id.clone())
-        .ok_or_else(|| {
-            OAuthError::new(
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                "The service account has no user on this site: the simulator's app acts as \
+    let account_id = shared.acting_account(index, &app).ok_or_else(|| {
+        OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            "The service account has no user on this site: the simulator's app acts as \
                  admin@example.com or, when the seed has no such user, its first site admin; \
                  seed one",
-            )
-        })?;
+        )
+    })?;
     // Only a user's offline grant earns a refresh token; a client acting as
     // itself never holds one.
     let scopes = app

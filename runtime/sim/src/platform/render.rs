@@ -12,7 +12,8 @@ use crate::world::resolution::Resolution;
 use crate::world::version::VersionField;
 use crate::world::workflow::{IssueType, Status, StatusCategory};
 use crate::world::{
-    AttachmentRecord, CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord, World,
+    AccountType, AttachmentRecord, CommentRecord, IssueRecord, Priority, ProjectRecord, UserRecord,
+    World,
 };
 
 /// Avatar URLs point back at the simulator so nothing references another origin.
@@ -99,17 +100,21 @@ pub(crate) fn application_role(world: &World) -> Value {
 }
 
 /// A `UserDetails`, the shorter form embedded in issues and comments.
+/// An app's account has no email, and Jira leaves the field out.
 pub(crate) fn user_details(links: &str, user: &UserRecord) -> Value {
-    json!({
+    let mut details = json!({
         "self": format!("{links}/rest/api/3/user?accountId={}", user.account_id),
         "accountId": user.account_id,
-        "accountType": "atlassian",
-        "emailAddress": user.email,
+        "accountType": user.account_type.as_str(),
         "avatarUrls": avatar_urls(links, "user", &user.account_id),
         "displayName": user.display_name,
         "active": true,
         "timeZone": user.time_zone,
-    })
+    });
+    if user.account_type == AccountType::Atlassian {
+        details["emailAddress"] = json!(user.email);
+    }
+    details
 }
 
 /// A user by account id, or JSON null when unknown.

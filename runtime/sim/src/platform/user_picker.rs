@@ -171,7 +171,7 @@ fn picker_user(links: &str, user: &UserRecord, query: &str, read: &PickerQuery) 
     );
     let mut value = json!({
         "accountId": user.account_id,
-        "accountType": "atlassian",
+        "accountType": user.account_type.as_str(),
         "displayName": user.display_name,
         "html": html,
     });

@@ -6,7 +6,7 @@ use super::component::AssigneeType;
 use super::custom_field::{
     CustomValue, FIRST_CUSTOM_FIELD_ID, FIRST_OPTION_ID, Kind, TYPE_PREFIX, number_of,
 };
-use super::project::ComponentRecord;
+use super::project::{AccountType, ComponentRecord};
 use super::workflow::{INITIAL_STATUS, issue_type_named, status_named};
 use super::{
     CommentRecord, IssueRecord, OverrideRecord, Participant, ProjectRecord, RotationKind,
@@ -104,6 +104,7 @@ impl World {
                 display_name: user.display_name.clone(),
                 site_admin: user.site_admin,
                 time_zone: user.time_zone.clone(),
+                account_type: AccountType::Atlassian,
                 properties: BTreeMap::new(),
                 preferences: BTreeMap::new(),
             });

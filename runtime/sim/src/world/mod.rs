@@ -5,6 +5,7 @@
 //! ever held across an `.await`.
 
 pub(crate) mod agile_property;
+mod app_account;
 pub(crate) mod app_field;
 pub(crate) mod app_field_configuration;
 pub(crate) mod app_field_type;
@@ -58,7 +59,9 @@ pub(crate) use ops::{
     AlertParty, AlertRecord, AlertRequest, AlertStatus, ClockTime, OverrideRecord, Participant,
     RotationKind, RotationRecord, ScheduleRecord, TeamRecord, TimeRestriction, WeekWindow,
 };
-pub(crate) use project::{ComponentRecord, ProjectRecord, UserRecord, spelled_as_project_key};
+pub(crate) use project::{
+    AccountType, ComponentRecord, ProjectRecord, UserRecord, spelled_as_project_key,
+};
 
 use std::collections::BTreeMap;
 
@@ -174,10 +177,11 @@ impl World {
         self.users.iter().find(|u| u.account_id == account_id)
     }
 
+    /// A person by email: an app's account has none (`app_account.rs`).
     pub(crate) fn user_by_email(&self, email: &str) -> Option<&UserRecord> {
-        self.users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users.iter().find(|u| {
+            u.account_type == AccountType::Atlassian && u.email.eq_ignore_ascii_case(email)
+        })
     }
 
     /// A project by key (case-insensitive) or numeric id.

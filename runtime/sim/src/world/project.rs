@@ -11,10 +11,31 @@ pub(crate) struct UserRecord {
     pub(crate) display_name: String,
     pub(crate) site_admin: bool,
     pub(crate) time_zone: String,
+    /// A person's account, or an app's own (`app_account.rs`).
+    pub(crate) account_type: AccountType,
     /// User properties: key → any JSON value.
     pub(crate) properties: BTreeMap<String, serde_json::Value>,
     /// The preferences the user set (`/mypreferences`): key → plain text.
     pub(crate) preferences: BTreeMap<String, String>,
+}
+
+/// Jira's `accountType`: who an account is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccountType {
+    /// A person (every seeded user).
+    Atlassian,
+    /// An app's own account, which its `asApp()` calls act as.
+    App,
+}
+
+impl AccountType {
+    /// As Jira spells it in a `User`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Atlassian => "atlassian",
+            Self::App => "app",
+        }
+    }
 }
 
 /// A project component: the one record behind a project's `components`, an
