@@ -142,9 +142,13 @@ const NODE_MODULES = {
 // then a `then` call, which async_context.js makes run its callback in the
 // context of the call, as it does for microtasks, timers and ticks. Only
 // such a bundle pays for it (a larger bundle, a generator per async call);
-// every other app keeps its bytes. Top-level `await` is not lowered: it
-// runs once, while the snapshot is taken, before any context exists.
+// every other app keeps its bytes. The entry's top-level `await` (the
+// warm-ups, while the snapshot is taken, before any context exists) stays
+// native: esbuild refuses top-level `await` once async functions are
+// lowered, so such an entry names TOP_LEVEL_AWAIT in its place, and the
+// bundle gets the `await` back before it is componentized.
 const ASYNC_CONTEXT_LOWERING = { 'async-await': false, 'async-generator': false, 'for-await': false };
+const TOP_LEVEL_AWAIT = '__kilnTopLevelAwait';
 // Modules such a bundle gets in another version: process.js's `nextTick`
 // export through the process's own, which carries the context.
 const ASYNC_CONTEXT_MODULES = { process: 'process_async_context.js' };
@@ -679,7 +683,7 @@ ${table}
 };
 // Once every module is evaluated: what the layer's modules the app bundles
 // registered to warm (warm.js), while the snapshot is taken.
-await runWarmups();
+${asyncContext ? `${TOP_LEVEL_AWAIT}(runWarmups());` : 'await runWarmups();'}
 export const handler = {
   handle(name, payload, context) {
     return dispatch(modules, name, payload, context);
@@ -987,6 +991,7 @@ await builtOrExit(bundledWith);
 // ASYNC_CONTEXT_LOWERING).
 if (Object.keys(bundledWith.result.metafile.inputs).some((input) => resolve(outDir, input) === asyncHooksPath)) {
   asyncContext = true;
+  entry = entryFor(false);
   console.error(
     'the app uses async_hooks: bundling it with async functions lowered to generators, so that its async context follows every await',
   );
@@ -1088,6 +1093,12 @@ async function componentizeBundle(bundled) {
     return comment ? `// ${comment}` : line;
   });
   let text = lines.join('\n');
+  if (asyncContext) {
+    // The entry's top-level `await`, given back (see TOP_LEVEL_AWAIT): once.
+    const parts = text.split(`${TOP_LEVEL_AWAIT}(`);
+    if (parts.length !== 2) throw new Error(`the bundle holds ${parts.length - 1} of the entry's top-level await, not one`);
+    text = parts.join('await (');
+  }
   for (const [input, name] of renames) {
     text = text.split(`${JSON.stringify(input)}(`).join(`${JSON.stringify(name)}(`);
   }
