@@ -286,7 +286,7 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
         "import { connect } from 'node:net';\nconsole.log(connect);",
         &[
             "Node.js's `net` module is not available to a Kiln app: the sandbox has no files, sockets or processes",
-            "Kiln provides assert, assert/strict, buffer, cluster, crypto, diagnostics_channel, events, fs, fs/promises, http, https",
+            "Kiln provides assert, assert/strict, async_hooks, buffer, cluster, crypto, diagnostics_channel, events, fs, fs/promises, http, https",
         ],
     );
 }
@@ -296,10 +296,10 @@ fn a_node_module_kiln_does_not_provide_is_refused_by_name() {
 #[test]
 fn a_portable_node_module_with_no_package_installed_is_refused_by_name() {
     build_refuses(
-        "async-context",
-        "import { AsyncLocalStorage } from 'async_hooks';\nconsole.log(AsyncLocalStorage);",
+        "trace-events",
+        "import { createTracing } from 'trace_events';\nconsole.log(createTracing);",
         &[
-            "Node.js's `async_hooks` module is not available to a Kiln app: Kiln does not provide it, and no npm package of that name is installed with the app",
+            "Node.js's `trace_events` module is not available to a Kiln app: Kiln does not provide it, and no npm package of that name is installed with the app",
             "punycode",
         ],
     );

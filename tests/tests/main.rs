@@ -39,6 +39,7 @@ mod example_forge_smart_workflow_followup;
 mod example_weather_note;
 mod examples;
 mod forge_app_files;
+mod forge_async_hooks;
 mod forge_authorize;
 mod forge_browser_versions;
 mod forge_collator;

@@ -108,6 +108,7 @@ const toolchainModules = resolve(forgeDir, '..', 'node_modules');
 const NODE_MODULES = {
   assert: 'assert.cjs',
   'assert/strict': 'assert_strict.cjs',
+  async_hooks: 'async_hooks.js',
   buffer: 'buffer.js',
   cluster: 'cluster.js',
   crypto: 'crypto.js',
@@ -131,6 +132,30 @@ const NODE_MODULES = {
   util: 'util.js',
   zlib: 'zlib.js',
 };
+// Async context (`async_hooks`: AsyncLocalStorage, AsyncResource). Node
+// carries a context through every `await` with its engine's promise hooks;
+// this engine has none, and its native `await` resumes a function without
+// calling JavaScript's `then`. So a bundle that bundles the layer's
+// async_hooks.js (known from the first bundle's inputs) is bundled again with
+// async functions, async generators and `for await` lowered by esbuild into
+// generators driven by `then`, the way zone.js asks for: every `await` is
+// then a `then` call, which async_context.js makes run its callback in the
+// context of the call, as it does for microtasks, timers and ticks. Only
+// such a bundle pays for it (a larger bundle, a generator per async call);
+// every other app keeps its bytes. The entry's top-level `await` (the
+// warm-ups, while the snapshot is taken, before any context exists) stays
+// native: esbuild refuses top-level `await` once async functions are
+// lowered, so such an entry names TOP_LEVEL_AWAIT in its place, and the
+// bundle gets the `await` back before it is componentized.
+const ASYNC_CONTEXT_LOWERING = { 'async-await': false, 'async-generator': false, 'for-await': false };
+const TOP_LEVEL_AWAIT = '__kilnTopLevelAwait';
+// Modules such a bundle gets in another version: process.js's `nextTick`
+// export through the process's own, which carries the context.
+const ASYNC_CONTEXT_MODULES = { process: 'process_async_context.js' };
+const asyncHooksPath = join(forgeDir, 'src', 'node', NODE_MODULES.async_hooks);
+// Whether the bundle carries async context: decided by the first bundle.
+let asyncContext = false;
+
 // Node's HTTP clients, over the layer's `fetch` (so through the manifest's
 // `fetch.backend` and Kiln's egress door): the app's own code gets them, and
 // so does an installed package, but only once its browser version has been
@@ -217,6 +242,9 @@ const nodeModules = {
       const name = args.path.replace(/^node:/, '');
       if (!args.path.startsWith('node:') && !builtinModules.includes(name)) {
         return undefined; // a package of that name, resolved as usual
+      }
+      if (asyncContext && Object.hasOwn(ASYNC_CONTEXT_MODULES, name)) {
+        return { path: join(forgeDir, 'src', 'node', ASYNC_CONTEXT_MODULES[name]) };
       }
       if (Object.hasOwn(NODE_MODULES, name)) {
         return { path: join(forgeDir, 'src', 'node', NODE_MODULES[name]) };
@@ -655,7 +683,7 @@ ${table}
 };
 // Once every module is evaluated: what the layer's modules the app bundles
 // registered to warm (warm.js), while the snapshot is taken.
-await runWarmups();
+${asyncContext ? `${TOP_LEVEL_AWAIT}(runWarmups());` : 'await runWarmups();'}
 export const handler = {
   handle(name, payload, context) {
     return dispatch(modules, name, payload, context);
@@ -727,6 +755,7 @@ const bundleOptions = (plugins) => ({
   // Printed below: the first bundle's errors may be retried away.
   logLevel: 'silent',
   metafile: true,
+  ...(asyncContext ? { supported: ASYNC_CONTEXT_LOWERING } : {}),
 });
 
 // Scan mode (`request.scan`, js.rs's scan_backend_imports, js_imports.rs):
@@ -958,6 +987,16 @@ if (bundledWith.errors && refusals.some(({ importer }) => importer !== null)) {
   }
 }
 await builtOrExit(bundledWith);
+// The app uses `async_hooks`: bundled again with its awaits lowered (see
+// ASYNC_CONTEXT_LOWERING).
+if (Object.keys(bundledWith.result.metafile.inputs).some((input) => resolve(outDir, input) === asyncHooksPath)) {
+  asyncContext = true;
+  entry = entryFor(false);
+  console.error(
+    'the app uses async_hooks: bundling it with async functions lowered to generators, so that its async context follows every await',
+  );
+  bundledWith = await builtOrExit(await bundleWith(plugins));
+}
 // An app that uses `Intl` or `toLocale*String` gets them (intl.mjs): the
 // bundle again, with the polyfills and locale data first in the setup module.
 // The app's own files and its dependencies' are read, not Kiln's layer and
@@ -1054,6 +1093,12 @@ async function componentizeBundle(bundled) {
     return comment ? `// ${comment}` : line;
   });
   let text = lines.join('\n');
+  if (asyncContext) {
+    // The entry's top-level `await`, given back (see TOP_LEVEL_AWAIT): once.
+    const parts = text.split(`${TOP_LEVEL_AWAIT}(`);
+    if (parts.length !== 2) throw new Error(`the bundle holds ${parts.length - 1} of the entry's top-level await, not one`);
+    text = parts.join('await (');
+  }
   for (const [input, name] of renames) {
     text = text.split(`${JSON.stringify(input)}(`).join(`${JSON.stringify(name)}(`);
   }
@@ -1208,6 +1253,8 @@ await writeFile(
       inputs: Object.keys(bundled.metafile.inputs).length,
       // Whether the app's modules are evaluated per invocation (componentizeOrLazy).
       lazy,
+      // Whether its async functions were lowered for async_hooks (ASYNC_CONTEXT_LOWERING).
+      asyncContext,
       // The locales whose data the app's Intl was given (null: no Intl).
       intl: intl?.locales ?? null,
       // The app's files its \`fs\` holds (null: the app does not import it).

@@ -244,6 +244,18 @@ const TOOLCHAIN_FILES: &[(&str, &str)] = &[
         include_str!("../../../forge/kiln-forge-api/src/node/perf_hooks.js"),
     ),
     (
+        "forge-api/src/node/async_hooks.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/async_hooks.js"),
+    ),
+    (
+        "forge-api/src/node/async_context.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/async_context.js"),
+    ),
+    (
+        "forge-api/src/node/process_async_context.js",
+        include_str!("../../../forge/kiln-forge-api/src/node/process_async_context.js"),
+    ),
+    (
         "forge-api/src/node/fs.js",
         include_str!("../../../forge/kiln-forge-api/src/node/fs.js"),
     ),
