@@ -106,17 +106,22 @@ async fn an_issue_takes_five_thousand_worklogs_and_no_more() {
     );
 }
 
+/// A site that takes `budget` bytes of writes over its life.
+async fn budgeted(budget: u64) -> kiln_sim::Simulator {
+    start_with(SimConfig {
+        write_budget_bytes: budget,
+        ..SimConfig::default()
+    })
+    .await
+}
+
 /// Bytes of the comment body the budget test sends, each time.
 const COMMENT: &str = "a comment of a fixed length, sent again and again until the site is full";
 
 #[tokio::test]
 async fn a_site_refuses_writes_past_its_budget_and_keeps_serving_reads() {
     let budget = 2_048;
-    let sim = start_with(SimConfig {
-        write_budget_bytes: budget,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = budgeted(budget).await;
     let alice = caller(&sim, ADMIN);
 
     // Reads sent with POST cost nothing, however much they send.
@@ -214,11 +219,7 @@ async fn a_site_refuses_writes_past_its_budget_and_keeps_serving_reads() {
 #[tokio::test]
 async fn tiny_writes_under_long_keys_are_charged_for_what_they_keep() {
     let budget = 16_384;
-    let sim = start_with(SimConfig {
-        write_budget_bytes: budget,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = budgeted(budget).await;
     let alice = caller(&sim, ADMIN);
     let mut accepted = 0_u64;
     let mut charged = 0_u64;
@@ -252,11 +253,7 @@ async fn tiny_writes_under_long_keys_are_charged_for_what_they_keep() {
 #[tokio::test]
 async fn a_value_set_on_many_issues_is_charged_for_each_copy() {
     let budget = 16_384;
-    let sim = start_with(SimConfig {
-        write_budget_bytes: budget,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = budgeted(budget).await;
     let alice = caller(&sim, ADMIN);
     let mut ids = Vec::new();
     for key in ["KILN-1", "KILN-2", "KILN-3"] {
@@ -292,11 +289,7 @@ async fn a_value_set_on_many_issues_is_charged_for_each_copy() {
 #[tokio::test]
 async fn an_edit_is_charged_for_the_history_it_leaves() {
     let budget = 200_000;
-    let sim = start_with(SimConfig {
-        write_budget_bytes: budget,
-        ..SimConfig::default()
-    })
-    .await;
+    let sim = budgeted(budget).await;
     let alice = caller(&sim, ADMIN);
     let text_chars = 10_000_u64;
     let mut accepted = 0_u64;
