@@ -41,6 +41,7 @@ pub const HANDLERS: &[&str] = &[
     "never_settles",
     "spin_around_calls",
     "grow",
+    "grow_objects",
     "grow_string",
     "recurse",
     "log_escapes",

@@ -1,12 +1,13 @@
 //! Escape suite, memory, as a JavaScript (Forge) app: a heap that grows
-//! without bound, a string doubled without bound, and unbounded recursion.
+//! without bound (typed arrays, and plain objects in the engine's garbage-
+//! collected heap), a string doubled without bound, and unbounded recursion.
 //! The memory limit refuses the engine's allocations below the host's
 //! limit, the engine turns that into its own error, and the host reports
 //! it as the app's failure; the next invocation gets a fresh instance and
 //! serves.
 
 use crate::escape_js_app as js;
-use crate::support::Harness;
+use crate::support::{Harness, ok_json};
 
 use kiln_runtime::InvocationFailure;
 use kiln_runtime::invoke::AppErrorKind;
@@ -72,6 +73,33 @@ async fn js_memory_heap_growth() {
         (160 - ENGINE_MIB..160).contains(&large),
         "{large} MiB under 160 MiB"
     );
+}
+
+/// Objects `grow_objects` keeps in [`js_memory_object_growth`]: about 50 MiB
+/// of the engine's GC heap, beyond the 32 MiB the engine caps it at by
+/// itself (an instance failed near 90 MiB in all before the build lifted
+/// that cap: runtime/guest-build/src/gc_heap_cap.rs).
+const MANY_OBJECTS: u64 = 400_000;
+
+#[tokio::test]
+async fn js_memory_object_growth() {
+    let h = Harness::start().await;
+    let Some(app) = js::load(&h, "timeoutSeconds: 20\nmemoryMiB: 192").await else {
+        return;
+    };
+    // What the manifest allows, the app may keep in plain objects too.
+    let kept = h
+        .invoke(&app, "grow_objects", json!({ "count": MANY_OBJECTS }))
+        .await;
+    assert_eq!(ok_json(&kept), json!(MANY_OBJECTS));
+    // And the manifest's limit is what stops it, reported as that limit.
+    let grown = h.invoke(&app, "grow_objects", json!({})).await;
+    match js::failure(&grown.result) {
+        InvocationFailure::MemoryLimit { limit_mib } => assert_eq!(*limit_mib, 192),
+        other => panic!("expected the memory limit, got {other:?}"),
+    }
+    h.assert_jira_untouched();
+    js::assert_serves(&h, &app).await;
 }
 
 #[tokio::test]

@@ -571,12 +571,13 @@ fn hint(failure: &InvocationFailure) -> Option<&'static str> {
 }
 
 /// An `unreachable` trap is the app aborting itself. A Rust app does on a panic (its message
-/// is in the app's log); a JavaScript app's engine does when its garbage-collected heap is
-/// full, which has a cap of its own in the engine's build (an instance fails near 90 MiB in
-/// all), so raising `memoryMiB` does not help there: the app must keep fewer objects alive.
-const UNREACHABLE_HINT: &str = "the app aborted: a Rust app panicked (see its log above), or a \
-     JavaScript app's engine ran out of its own heap, whose cap memoryMiB does not raise (keep \
-     fewer objects alive at once: docs/porting-forge-apps.md, \"How a JS guest fails\")";
+/// is in the app's log); a JavaScript app's engine does when it cannot go on: an allocation
+/// failed where it could not report `out of memory` as an error, or the handler's promise can
+/// never settle ("event loop error" in the log).
+const UNREACHABLE_HINT: &str = "the app aborted: a Rust app panicked, or a JavaScript app's \
+     engine gave up (out of memory: raise app.runtime.memoryMiB or keep fewer objects alive; or \
+     a promise nothing can settle); its log above says which (docs/porting-forge-apps.md, \
+     \"How a JS guest fails\")";
 
 #[cfg(test)]
 mod tests {

@@ -21,6 +21,7 @@
 mod build;
 pub mod cargo_env;
 mod error;
+mod gc_heap_cap;
 pub mod js;
 pub mod js_imports;
 pub mod js_provided;

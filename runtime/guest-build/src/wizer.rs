@@ -71,7 +71,7 @@ pub const PROGRAM_NAME: &str = "kiln-wizer";
 /// ([`crate::js::toolchain_id`]): a change to what the engine sees during
 /// initialization changes the bytes of every JS build, so it names a new
 /// toolchain.
-pub const VERSION: &str = "kiln-wizer 2: seeded ChaCha (also for wasi:random 0.2's u64), epoch wall clock, 1 us monotonic steps, fixed preopen paths";
+pub const VERSION: &str = "kiln-wizer 3: seeded ChaCha (also for wasi:random 0.2's u64), epoch wall clock, 1 us monotonic steps, fixed preopen paths, GC heap cap lifted";
 
 /// Domain separation of the seed: no other digest in Kiln is a seed.
 const SEED_DOMAIN: &[u8] = b"kiln wizer seed v1\0";
@@ -407,6 +407,24 @@ fn initialize(
          `Intl`, is a ReferenceError) or called the host (Jira, storage, fetch, \
          performance.now), which is not possible at build: move such code into a handler",
     )?;
+
+    // The engine's own 32 MiB cap on its GC heap would be a second memory
+    // limit, one the manifest does not show: lifted (gc_heap_cap.rs).
+    let memories: Vec<wasmtime::Memory> = instance
+        .exports(&mut store)
+        .filter_map(|export| export.into_memory())
+        .collect();
+    for memory in memories {
+        if let crate::gc_heap_cap::Lifted::Ambiguous =
+            crate::gc_heap_cap::lift(memory.data_mut(&mut store))
+        {
+            eprintln!(
+                "warning: the JS engine's heap settings were found more than once in its memory, \
+                 so its own 32 MiB cap on JS objects stays (the app's top-level code holds copies \
+                 of them)"
+            );
+        }
+    }
 
     let mut state = Initialized {
         store: &mut store,

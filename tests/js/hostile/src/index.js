@@ -394,6 +394,20 @@ export const grow = async () => {
   }
 };
 
+// Small objects live in the engine's garbage-collected heap, whose own
+// 32 MiB cap the build lifts (runtime/guest-build/src/gc_heap_cap.rs): with
+// `count`, keeps that many alive and answers how many; without, keeps
+// adding until something stops it.
+export const grow_objects = async (event) => {
+  await Promise.resolve();
+  const kept = [];
+  const count = event?.count ?? Infinity;
+  while (kept.length < count) {
+    kept.push({ i: kept.length, name: `row ${kept.length}`, tags: [kept.length] });
+  }
+  return kept.length;
+};
+
 export const grow_string = async () => {
   let text = 'x';
   for (;;) {
