@@ -4,7 +4,8 @@
 //! back after each, as in Node; concurrent runs under `Promise.all` each
 //! keep their own; callbacks scheduled every way (`then`/`catch`/`finally`,
 //! `queueMicrotask`, the timers, `process.nextTick`) run in the context they
-//! were scheduled in, and EventEmitter listeners in their emitter's. The
+//! were scheduled in, and EventEmitter listeners in their emitter's; a
+//! refreshed timer keeps the context it was made in until it has fired. The
 //! build lowers the app's async functions for it (build.mjs, "async
 //! context"); the layer's module is forge/kiln-forge-api/src/node/async_hooks.js,
 //! checked against Node's own by forge/kiln-forge-api/test/async_hooks.test.js.
@@ -104,6 +105,26 @@ async fn resources_bind_and_snapshot_keep_their_context_and_create_hook_is_refus
             "snapshot": "snapshot",
             "destroyed": true,
             "hook": { "code": "ERR_KILN_NODE_MODULE_UNAVAILABLE", "names": true },
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_timer_keeps_its_context_when_refreshed_until_it_has_fired() {
+    let Some(report) = report("timers").await else {
+        return;
+    };
+    assert_eq!(
+        report,
+        json!({
+            // Refreshed from "refresher" while pending: fires once, in the
+            // context it was made in; refreshed after it fired: in the
+            // refresher's, as Node makes its async resource anew then.
+            "timeout": ["made", "after firing"],
+            // An interval refreshed from another context keeps its own.
+            "interval": ["interval", "interval", "interval"],
+            // Refreshed from its own callback, it was never spent.
+            "refreshedFromItsCallback": ["self", "self"],
         })
     );
 }

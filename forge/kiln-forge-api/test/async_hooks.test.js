@@ -14,9 +14,17 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import * as real from 'node:async_hooks';
+import * as realTimers from 'node:timers';
+import * as realTimerPromises from 'node:timers/promises';
 
 import * as kiln from '../src/node/async_hooks.js';
 import kilnDefault from '../src/node/async_hooks.js';
+import * as kilnTimers from '../src/node/timers.js';
+import * as kilnTimerPromises from '../src/node/timers_promises.js';
+
+/** The `timers` and `timers/promises` that go with `module`: Node's with Node's, the layer's with the layer's. */
+const timersOf = (module) => (module === real ? realTimers : kilnTimers);
+const timerPromisesOf = (module) => (module === real ? realTimerPromises : kilnTimerPromises);
 
 /** esbuild's `__async` (what `supported: { 'async-await': false }` emits), as a function of the generator. */
 function lowered(generatorFunction) {
@@ -140,6 +148,133 @@ test('queueMicrotask, the timers and process.nextTick run in the context they we
     });
     setTimeout(() => seen.push(['timeout outside', als.getStore()]), 1);
     return sleep(30).then(() => seen.sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+  });
+  assert.deepEqual(ours, node);
+  assert.equal(node.length, 8);
+});
+
+test('a pending Timeout keeps the context it was made in when refreshed; a spent one takes the refresher\'s', async () => {
+  const { node, ours } = await both((module) => {
+    const { AsyncLocalStorage, executionAsyncId } = module;
+    const { setTimeout: timeout } = timersOf(module);
+    const als = new AsyncLocalStorage();
+    const seen = [];
+    let firstId;
+    const timer = als.run('made', () =>
+      timeout(() => {
+        firstId ??= executionAsyncId();
+        seen.push(['fired', als.getStore(), executionAsyncId() === firstId]);
+      }, 4),
+    );
+    // Re-armed before it fires, from a context of its own: it fires once,
+    // in the context it was made in.
+    als.run('refresher', () => timer.refresh());
+    return sleep(15)
+      .then(() => {
+        // Re-armed after it fired: Node made its resource anew, in the
+        // refresher's context, with a new id.
+        als.run('refreshed after firing', () => timer.refresh());
+        return sleep(15);
+      })
+      .then(() => {
+        // A cleared timer stays cleared, whoever refreshes it.
+        timer.close();
+        als.run('refreshed after close', () => timer.refresh());
+        return sleep(15);
+      })
+      .then(() => seen);
+  });
+  assert.deepEqual(ours, node);
+  assert.deepEqual(node, [
+    ['fired', 'made', true],
+    ['fired', 'refreshed after firing', false],
+  ]);
+});
+
+test('a Timeout refreshed from its own callback is not spent: it fires again in its first context', async () => {
+  const { node, ours } = await both((module) => {
+    const { AsyncLocalStorage, executionAsyncId } = module;
+    const { setTimeout: timeout } = timersOf(module);
+    const als = new AsyncLocalStorage();
+    const seen = [];
+    let firstId;
+    let fired = 0;
+    als.run('made', () =>
+      timeout(function () {
+        fired += 1;
+        firstId ??= executionAsyncId();
+        seen.push(['fired', fired, als.getStore(), executionAsyncId() === firstId]);
+        if (fired < 3) als.run('inside', () => this.refresh());
+      }, 2),
+    );
+    return sleep(30).then(() => seen);
+  });
+  assert.deepEqual(ours, node);
+  assert.deepEqual(node.map(([, , store, sameId]) => [store, sameId]), [
+    ['made', true],
+    ['made', true],
+    ['made', true],
+  ]);
+});
+
+test('a setInterval keeps its context and its async id across repeats and a refresh', async () => {
+  const { node, ours } = await both((module) => {
+    const { AsyncLocalStorage, executionAsyncId } = module;
+    const { setInterval: interval, clearInterval } = timersOf(module);
+    const als = new AsyncLocalStorage();
+    const seen = [];
+    let firstId;
+    let ticks = 0;
+    const timer = als.run('interval', () =>
+      interval(() => {
+        ticks += 1;
+        firstId ??= executionAsyncId();
+        seen.push(['tick', ticks, als.getStore(), executionAsyncId() === firstId]);
+        if (ticks === 2) als.run('refresher', () => timer.refresh());
+        if (ticks === 4) clearInterval(timer);
+      }, 2),
+    );
+    return sleep(40).then(() => seen);
+  });
+  assert.deepEqual(ours, node);
+  assert.equal(node.length, 4);
+});
+
+test('timers/promises: a timer and an interval resume their awaiter in its context', async () => {
+  const { node, ours } = await both((module) => {
+    const { AsyncLocalStorage } = module;
+    const { setTimeout: wait, setImmediate: immediate, setInterval: every } = timerPromisesOf(module);
+    const als = new AsyncLocalStorage();
+    const seen = [];
+    const waiter = lowered(function* (label) {
+      const value = yield wait(3, 'waited');
+      seen.push([label, value, als.getStore()]);
+      const next = yield immediate('immediate');
+      seen.push([label, next, als.getStore()]);
+    });
+    // `for await (const value of every(2, label))`, lowered as esbuild lowers it.
+    const consumer = lowered(function* (label) {
+      const iterator = every(2, label);
+      for (let i = 0; i < 3; i += 1) {
+        const { value } = yield iterator.next();
+        seen.push([label, i, value, als.getStore()]);
+      }
+      yield iterator.return();
+    });
+    // An interval made in one context and consumed from another: each
+    // `next()` resumes its caller in the caller's context.
+    const made = als.run('iterator made', () => every(2, 'handed over'));
+    const elsewhere = lowered(function* () {
+      const { value } = yield made.next();
+      seen.push(['handed over', value, als.getStore()]);
+      yield made.return();
+    });
+    return Promise.all([
+      als.run('first waiter', () => waiter('first waiter')),
+      als.run('second waiter', () => waiter('second waiter')),
+      als.run('consumer', () => consumer('consumer')),
+      als.run('consumed elsewhere', () => elsewhere()),
+    ]).then(() => seen.sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1]))));
   });
   assert.deepEqual(ours, node);
   assert.equal(node.length, 8);

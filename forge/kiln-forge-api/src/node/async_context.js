@@ -21,7 +21,7 @@
 // is freed with them, and nothing here keeps a list of frames, callbacks or
 // ids (no bookkeeping grows with the work the app does).
 
-import { engine } from './engine_timers.js';
+import { engine, setContextBinder } from './engine_timers.js';
 
 /** The frame no storage has entered: what the program starts in. */
 const EMPTY = new Map();
@@ -167,6 +167,9 @@ export function installAsyncContext() {
   for (const name of ['setTimeout', 'setInterval']) {
     wrapScheduler(engine, name);
   }
+  // A Node `Timeout` binds its callback when it is made, so that `refresh()`
+  // keeps that context rather than the refresher's (engine_timers.js).
+  setContextBinder(inCurrentContext);
   // `setImmediate` where the engine or Node has one of its own.
   wrapScheduler(globalThis, 'setImmediate');
   // Node's ticks are queued by the process's own `nextTick` (process.js),

@@ -20,3 +20,24 @@ export function delayOf(after) {
   const ms = Number(after);
   return ms >= 1 && ms <= TIMEOUT_MAX ? ms : 1;
 }
+
+// How a timer keeps the async context it was made in. The engine's timers,
+// once async_hooks has wrapped them (async_context.js), run a callback in the
+// context of the call that started them; a Node `Timeout` is started again by
+// `refresh()`, which in Node keeps the context (and async id) of the
+// `setTimeout` that made it, not the refresher's. So a Timeout binds its
+// callback once, when made, and hands the engine that bound callback every
+// time, which the wrapped timers leave as it is. Until async_hooks loads
+// there is no context to keep: the binding is the callback itself, and an
+// app that never imports async_hooks pays nothing for it.
+let bindToContext = (callback) => callback;
+
+/** `callback` bound to the async context of now (itself while async_hooks is not loaded). */
+export function inCreationContext(callback) {
+  return bindToContext(callback);
+}
+
+/** Called once by async_context.js when it starts carrying the context. */
+export function setContextBinder(binder) {
+  bindToContext = binder;
+}

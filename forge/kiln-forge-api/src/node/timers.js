@@ -13,7 +13,7 @@
 // on Lambda, freezes them likewise), so they only record the flag.
 
 import { invalidArgType } from './arg_errors.js';
-import { engine, delayOf } from './engine_timers.js';
+import { engine, delayOf, inCreationContext } from './engine_timers.js';
 import * as promises from './timers_promises.js';
 
 function checkCallback(callback) {
@@ -29,10 +29,17 @@ export class Timeout {
   #id;
   #callback;
   #args;
+  #fire;
   #delay;
   #repeat;
   #refed = true;
   #cleared = false;
+  // A timeout that fired and was not started again (from its callback) is
+  // spent: Node ends its async resource then, and a later `refresh()` makes
+  // a new one in the refresher's context. Until then, every `refresh()` keeps
+  // the context and async id of the call that made the timer.
+  #armed = false;
+  #spent = false;
 
   constructor(callback, after, args, repeat) {
     checkCallback(callback);
@@ -40,13 +47,31 @@ export class Timeout {
     this.#args = args;
     this.#delay = delayOf(after);
     this.#repeat = repeat;
+    this.#bind();
     this.#arm();
   }
 
+  /**
+   * The callback the engine runs, bound to the async context of now (the
+   * `setTimeout` or `setInterval` call): the engine is handed this same
+   * function on every `refresh()` and runs it on every repeat, so they keep
+   * that context, as in Node.
+   */
+  #bind() {
+    this.#fire = inCreationContext(() => {
+      if (!this.#repeat) this.#armed = false;
+      try {
+        // Called with the Timeout as `this`, as Node calls a timer's callback.
+        return Reflect.apply(this.#callback, this, this.#args);
+      } finally {
+        if (!this.#armed) this.#spent = true;
+      }
+    });
+  }
+
   #arm() {
-    // Called with the Timeout as `this`, as Node calls a timer's callback.
-    const fire = () => Reflect.apply(this.#callback, this, this.#args);
-    this.#id = this.#repeat ? engine.setInterval(fire, this.#delay) : engine.setTimeout(fire, this.#delay);
+    this.#armed = true;
+    this.#id = this.#repeat ? engine.setInterval(this.#fire, this.#delay) : engine.setTimeout(this.#fire, this.#delay);
   }
 
   #disarm() {
@@ -72,11 +97,17 @@ export class Timeout {
   /**
    * Starts the timer again from now with its delay and callback, also once
    * it has fired (as Node does); a cleared timer stays cleared. Its id
-   * changes: the engine numbers every timer it starts.
+   * changes (the engine numbers every timer it starts). Its async context
+   * is the one it was made in while it is pending (or repeating); once it
+   * has fired, the refresher's, as in Node (see `#spent`).
    */
   refresh() {
     if (!this.#cleared) {
       this.#disarm();
+      if (this.#spent) {
+        this.#spent = false;
+        this.#bind();
+      }
       this.#arm();
     }
     return this;

@@ -141,3 +141,45 @@ export const resources = async () => {
     hook,
   };
 };
+
+/**
+ * Node's `Timeout` keeps the context of the `setTimeout` that made it while
+ * it is pending or repeating, whoever calls `refresh()`; once it has fired,
+ * a `refresh()` starts it again in the refresher's context.
+ */
+export const timers = async () => {
+  const seen = { timeout: [] };
+  const timeout = als.run('made', () => setTimeout(() => seen.timeout.push(als.getStore()), 3));
+  als.run('refresher', () => timeout.refresh());
+  await sleep(10);
+  als.run('after firing', () => timeout.refresh());
+  await sleep(10);
+  await new Promise((done) => {
+    const ticks = [];
+    const interval = als.run('interval', () =>
+      setInterval(() => {
+        ticks.push(als.getStore());
+        if (ticks.length === 1) als.run('refresher', () => interval.refresh());
+        if (ticks.length === 3) {
+          clearInterval(interval);
+          seen.interval = ticks;
+          done();
+        }
+      }, 1),
+    );
+  });
+  await new Promise((done) => {
+    const fired = [];
+    als.run('self', () =>
+      setTimeout(function () {
+        fired.push(als.getStore());
+        if (fired.length < 2) als.run('inside', () => this.refresh());
+        else {
+          seen.refreshedFromItsCallback = fired;
+          done();
+        }
+      }, 1),
+    );
+  });
+  return seen;
+};
