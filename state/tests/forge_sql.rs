@@ -1310,6 +1310,53 @@ fn inserts_answer_ids_and_missing_values_as_mysql() {
     assert_eq!(numbered["rows"]["insertId"], 1);
 }
 
+/// An ORM's bulk insert binds thousands of values (forge-sql-orm's examples: 4,000 rows of
+/// five columns in one `INSERT`). Kiln takes as many as SQLite can bind, inside Forge's
+/// request size, and refuses more with a typed error, not SQLite's.
+#[test]
+fn bulk_inserts_bind_thousands_of_values() {
+    let mut db = database();
+    run(
+        &mut db,
+        "CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(20), a INT, b INT, c INT)",
+        json!([]),
+    );
+    let count = 4_000;
+    let tuples = vec!["(?, ?, ?, ?, ?)"; count].join(", ");
+    let params: Vec<Value> = (0..count)
+        .flat_map(|i| {
+            [
+                json!(i),
+                json!(format!("item {i}")),
+                json!(i),
+                json!(1),
+                json!(2),
+            ]
+        })
+        .collect();
+    run(
+        &mut db,
+        &format!("INSERT INTO item VALUES {tuples}"),
+        Value::from(params),
+    );
+    let answer = run(&mut db, "SELECT COUNT(*) AS n FROM item", json!([]));
+    assert_eq!(rows(&answer)[0]["n"], 4_000);
+
+    let limit = ForgeSqlLimits::default().max_parameters;
+    let many = vec!["?"; limit + 1].join(", ");
+    let error = refused(
+        &mut db,
+        &format!("SELECT COALESCE({many})"),
+        Value::from(vec![json!(1); limit + 1]),
+    );
+    assert!(
+        error
+            .message
+            .contains(&format!("{} parameters bound", limit + 1)),
+        "{error}"
+    );
+}
+
 fn run_schema(db: &mut ForgeSqlDatabase, script: &str) {
     if let Err(error) = db.execute(Endpoint::Schema, script, &[]) {
         panic!("{script}\n  failed: {error}");

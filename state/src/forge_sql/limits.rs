@@ -14,7 +14,12 @@ pub struct ForgeSqlLimits {
     /// refuses (a 2 MiB document bound as a value), Kiln refuses.
     pub max_statement_bytes: usize,
     /// Most parameters bound to one statement. Threat: a huge parameter list held twice (JSON
-    /// and SQLite). Default 2,000; SQLite's own ceiling is set to the same number.
+    /// and SQLite), which the request size above already bounds in bytes; this bounds the
+    /// count SQLite and the dialect's rewrite handle one by one. Default 32,766, SQLite's own
+    /// compile-time ceiling (`SQLITE_MAX_VARIABLE_NUMBER`), and SQLite's limit is set to the
+    /// same number. TiDB takes up to 65,535 placeholders, and ORMs' bulk inserts use
+    /// thousands (forge-sql-orm's examples bind 20,000 in one `INSERT`); Kiln's first limit,
+    /// 2,000, refused them where Forge does not.
     pub max_parameters: usize,
     /// How long a query may run before it is interrupted and rolled back (`QUERY_TIMED_OUT`).
     /// Threat: a cartesian join or a recursive CTE holding the installation's database, and a
@@ -56,7 +61,7 @@ impl Default for ForgeSqlLimits {
     fn default() -> Self {
         ForgeSqlLimits {
             max_statement_bytes: 1024 * 1024,
-            max_parameters: 2_000,
+            max_parameters: 32_766,
             statement_time: Duration::from_secs(5),
             write_time: Duration::from_secs(10),
             max_answer_bytes: 4 * 1024 * 1024,
