@@ -84,11 +84,15 @@ pub struct SiteHost {
     pub runtime: Runtime,
     /// The account `as_user()` acts as, passed to apps in their context.
     pub account_id: Option<String>,
-    /// Accounts whose Jira writes are every app's own on this site (the user apps act as,
-    /// and a configured site's one service account): events they caused are
-    /// `selfGenerated` for each installation. An app's own account on the embedded
+    /// Accounts whose Jira writes are every app's own on this site (a configured site's
+    /// one service account, which each app's both principals act as): events they caused
+    /// are `selfGenerated` for each installation. An app's own account on the embedded
     /// simulator is its installation's alone ([`Installed::app_account`]).
     pub self_accounts: Vec<String>,
+    /// The person every app's `asUser()` acts as on the embedded simulator, who is no app's
+    /// own account ([`Installed::caused_by_self`] says when their writes count as an
+    /// app's). `None` on a configured site.
+    pub shared_user: Option<String>,
     /// The shared secret of Jira's admin webhook (`X-Hub-Signature`); `None`: the site's
     /// webhooks are refused.
     pub webhook_secret: Option<SecretSlice<u8>>,
@@ -112,11 +116,26 @@ pub struct Installed {
     /// The digest of the code this host loaded for it (see `consent::runs_approved`).
     pub component: ComponentSha256,
     /// The account its `asApp()` calls act as on the embedded simulator, where each app is
-    /// a user of its own as on Jira (`kiln_sim::Simulator::app_account_id`): what it
-    /// writes is authored by this account, and its `ignoreSelf` drops only events this
-    /// account (or [`SiteHost::self_accounts`]) caused, never another app's. `None` on a
-    /// configured site, whose one service account is in `self_accounts`.
+    /// a user of its own as on Jira, the first served included
+    /// (`kiln_sim::Simulator::app_account_id`): what it writes is authored by this account,
+    /// and its `ignoreSelf` drops the events this account caused, never another app's.
+    /// `None` on a configured site, whose one service account is in `self_accounts`.
     pub app_account: Option<String>,
+}
+
+/// Who caused an event, as one installation sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The installation's own write: `selfGenerated`, dropped by `ignoreSelf`, bounded by
+    /// the loop guard.
+    OwnWrite,
+    /// The simulator's shared user ([`SiteHost::shared_user`]) while several apps act as
+    /// it: any of them, this one perhaps, may have written, and the event says not which.
+    /// Not `selfGenerated` (another app's `asUser()` write is not this one's), but bounded
+    /// by the loop guard, so an app answering its own `asUser()` writes cannot run forever.
+    SharedUser,
+    /// Anyone else: a person, another app's own account, or no one named.
+    Other,
 }
 
 impl Installed {
@@ -124,11 +143,27 @@ impl Installed {
         self.app.manifest()
     }
 
-    /// Whether an event `actor` caused is this installation's own (Forge's
-    /// `selfGenerated`, which `ignoreSelf` and the loop guard read).
-    pub fn caused_by_self(&self, actor: &str) -> bool {
-        self.app_account.as_deref() == Some(actor)
+    /// Who caused an event `actor` caused, for this installation. `sole_app`: whether this
+    /// installation's app is the only app live on its site.
+    ///
+    /// Its own account's writes, and the writes of accounts every app on its site acts
+    /// as, are its own. On the simulator every app's `asUser()` acts as one person, whom a
+    /// webhook names without saying which app (if any) acted: while this app is the only
+    /// one on the site, their writes are taken for its own, as they always were (a test or
+    /// a person writing as that user is then the app, as a single app's host cannot tell
+    /// them apart); with several apps they are no app's own, or each app's `ignoreSelf`
+    /// would drop the events every other app's `asUser()` writes cause.
+    pub fn cause(&self, actor: &str, sole_app: bool) -> Cause {
+        if self.app_account.as_deref() == Some(actor)
             || self.site.self_accounts.iter().any(|a| a == actor)
+        {
+            return Cause::OwnWrite;
+        }
+        match self.site.shared_user.as_deref() {
+            Some(user) if user == actor && sole_app => Cause::OwnWrite,
+            Some(user) if user == actor => Cause::SharedUser,
+            _ => Cause::Other,
+        }
     }
 }
 

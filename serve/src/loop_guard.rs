@@ -5,7 +5,10 @@
 //! app that comments on every comment would then run forever. The guard bounds that: per
 //! installation and subject (the issue, or the event type when there is none), at most
 //! [`MAX_SELF_EVENTS`] self-generated events are delivered per [`WINDOW_MS`]; the rest are
-//! dropped, logged and counted. Events caused by people are never limited here.
+//! dropped, logged and counted. Events caused by people are never limited here, with one
+//! exception: on the embedded simulator every app's `asUser()` acts as one seeded person,
+//! and while several apps do, that person's events are no app's own (`host::Cause`) yet
+//! may be an app answering itself, so they are counted as self-generated ones are.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

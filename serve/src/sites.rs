@@ -55,16 +55,17 @@ pub async fn embedded_simulator(
     let client = simulator_client(&simulator, &app_client).map_err(StartError::Site)?;
     let runtime = Runtime::on_host(host.clone(), client, options)
         .map_err(|e| StartError::Site(e.to_string()))?;
-    // The user every app acts as. Each app's own account (the configured integration's
-    // for the first app, one of its own for each other) is its installation's alone
-    // (`Installed::app_account`).
-    let self_accounts = vec![account_id.clone()];
+    // No account is every app's own here: each app's own account (`asApp()`) is its
+    // installation's alone (`Installed::app_account`), and the user every app's `asUser()`
+    // acts as is a person, whose writes count as an app's only while it is the one app
+    // (`Installed::cause`).
     Ok(SiteHost {
         name: SIMULATOR_SITE.into(),
         key: SIMULATOR_SITE.into(),
         runtime,
-        account_id: Some(account_id),
-        self_accounts,
+        account_id: Some(account_id.clone()),
+        self_accounts: Vec::new(),
+        shared_user: Some(account_id),
         webhook_secret: Some(match webhook_secret_file {
             Some(path) => read_secret(path)?,
             None => random_secret()?,
@@ -177,6 +178,7 @@ pub fn configured(
         runtime,
         account_id: entry.account_id.clone(),
         self_accounts: entry.account_id.iter().cloned().collect(),
+        shared_user: None,
         webhook_secret,
         oauth_client_secret,
         grant,

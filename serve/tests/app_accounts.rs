@@ -1,9 +1,9 @@
 //! Two Forge apps under one `runtime serve` on the embedded simulator are two users of the
-//! site, as on Jira: the first app acts as the configured service account, the other as an
-//! account of its own (`accountType: "app"`, named after the app). What each writes
-//! `asApp()` is authored by its own account, the webhook its write causes names that
-//! account, and `filter.ignoreSelf` drops an app's own events only: the first app's
-//! trigger runs for the other app's comment.
+//! site, as on Jira: each, the first loaded included, acts `asApp()` as an account of its own
+//! (`accountType: "app"`, named after the app), while `asUser()` acts as the seeded person.
+//! What each writes `asApp()` is authored by its own account, the webhook its write causes
+//! names that account, and `filter.ignoreSelf` drops an app's own events only: each app's
+//! trigger runs for the other's comments, and for a comment the other wrote `asUser()`.
 //!
 //! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test serve app_accounts::`.
 
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::consent::{manifest_without_schedule, serve_app_component};
 use crate::support::*;
 
 /// A JS app `name`: web triggers `{name}-whoami` (its `GET /myself` as itself) and
@@ -153,12 +154,20 @@ fn app_comments(serve: &Serve, app: &str, issue: &str, text: &str) -> (String, S
 fn two_served_apps_are_two_users_and_ignore_self_drops_only_an_apps_own() {
     let dir = tempfile::tempdir().unwrap();
     let (alpha, beta) = (app(dir.path(), ALPHA), app(dir.path(), BETA));
+    // A third app that writes `asUser()` (JavaScript apps may not in a trigger, as on
+    // Forge): serve-app comments, as the user, on each issue created.
+    std::fs::write(
+        dir.path().join("serve-app.yml"),
+        manifest_without_schedule(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("serve-app.wasm"), serve_app_component()).unwrap();
     write_private(&dir.path().join("webhook-secret"), WEBHOOK_SECRET);
     let config = dir.path().join("kiln.toml");
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n[[app]]\npath = {:?}\n",
+            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n[simulator]\nwebhook_secret_file = \"webhook-secret\"\n[[app]]\npath = {:?}\n[[app]]\npath = {:?}\n[[app]]\npath = \"serve-app.wasm\"\nmanifest = \"serve-app.yml\"\n",
             alpha.display().to_string(),
             beta.display().to_string(),
         ),
@@ -166,35 +175,28 @@ fn two_served_apps_are_two_users_and_ignore_self_drops_only_an_apps_own() {
     .unwrap();
     let serve = spawn_config(&config, &[], Some(&dir.path().join("serve.log"))).serving();
 
-    // One app keeps the configured service account (whichever was loaded first); the
-    // other is a user of its own, named after it.
+    // Each app is a user of its own, named after it, whichever was loaded first; neither is
+    // the seeded person every app's `asUser()` acts as.
     let (base, email, token) = serve.sim();
-    let service_account = jira_get(&base, &email, &token, "/rest/api/3/myself")["accountId"]
+    let user = jira_get(&base, &email, &token, "/rest/api/3/myself")["accountId"]
         .as_str()
         .unwrap()
         .to_owned();
     let me = |app: &str| {
         let answer = call(&serve, &format!("{app}-whoami"), json!({}));
         assert_eq!(answer["status"], 200, "{answer}");
-        answer["me"].clone()
+        let me = answer["me"].clone();
+        assert_eq!(me["accountType"], "app", "{me}");
+        assert_eq!(me["displayName"], app, "{me}");
+        let account = me["accountId"].as_str().unwrap().to_owned();
+        assert_ne!(account, user, "{me}");
+        account
     };
-    let (alpha_me, beta_me) = (me(ALPHA), me(BETA));
-    let ((first, first_me), (other, other_me)) = if alpha_me["accountType"] == "app" {
-        ((BETA, beta_me), (ALPHA, alpha_me))
-    } else {
-        ((ALPHA, alpha_me), (BETA, beta_me))
-    };
-    assert_eq!(
-        first_me["accountId"],
-        service_account.as_str(),
-        "{first_me}"
-    );
-    assert_eq!(first_me["accountType"], "atlassian");
-    assert_eq!(other_me["accountType"], "app", "{other_me}");
-    assert_eq!(other_me["displayName"], other);
-    let other_account = other_me["accountId"].as_str().unwrap().to_owned();
-    assert_ne!(other_account, service_account);
+    let (alpha_account, beta_account) = (me(ALPHA), me(BETA));
+    assert_ne!(alpha_account, beta_account);
 
+    // Created as the user every app's `asUser()` acts as: with several apps that is no
+    // app's own write, so serve-app's `ignoreSelf` trigger runs and comments as the user.
     let issue = create_issue(&serve, APP_ACCOUNT, "two apps");
 
     // A person's comment: both apps' triggers run (neither is its own).
@@ -215,37 +217,62 @@ fn two_served_apps_are_two_users_and_ignore_self_drops_only_an_apps_own() {
         .unwrap()
         .to_owned();
     wait_for("both apps to see the person's comment", || {
-        saw(&serve, first, &issue, &persons).is_some()
-            && saw(&serve, other, &issue, &persons).is_some()
+        saw(&serve, ALPHA, &issue, &persons).is_some()
+            && saw(&serve, BETA, &issue, &persons).is_some()
     });
 
-    // The other app's comment is its own account's; its webhook names that account, so
-    // the first app's `ignoreSelf` trigger runs for it and the other app's drops it.
-    let (comment, author) = app_comments(&serve, other, &issue, "from the other app");
-    assert_eq!(author, other_account);
-    wait_for("the first app to see the other app's comment", || {
-        saw(&serve, first, &issue, &comment).is_some()
+    // Each app's own comment is its own account's; its webhook names that account, so the
+    // other app's `ignoreSelf` trigger runs for it and its own drops it.
+    let (beta_own, author) = app_comments(&serve, BETA, &issue, "from beta");
+    assert_eq!(author, beta_account);
+    let (alpha_own, author) = app_comments(&serve, ALPHA, &issue, "from alpha");
+    assert_eq!(author, alpha_account);
+    wait_for("each app to see the other's comment", || {
+        saw(&serve, ALPHA, &issue, &beta_own).is_some()
+            && saw(&serve, BETA, &issue, &alpha_own).is_some()
     });
-    let seen = saw(&serve, first, &issue, &comment).unwrap();
-    assert_eq!(seen["atlassianId"], other_account.as_str(), "{seen}");
+    let seen = saw(&serve, ALPHA, &issue, &beta_own).unwrap();
+    assert_eq!(seen["atlassianId"], beta_account.as_str(), "{seen}");
+    assert_eq!(seen["selfGenerated"], false, "{seen}");
+    let seen = saw(&serve, BETA, &issue, &alpha_own).unwrap();
+    assert_eq!(seen["atlassianId"], alpha_account.as_str(), "{seen}");
     assert_eq!(seen["selfGenerated"], false, "{seen}");
 
-    // The first app's comment is the service account's: its own trigger drops it. (The
-    // other app drops it too: the service account is also the user every app's `asUser()`
-    // acts as on the simulator, whose writes are each app's own.)
-    let (own, author) = app_comments(&serve, first, &issue, "from the first app");
-    assert_eq!(author, service_account);
+    // serve-app's comment `asUser()` is the person's, no app's own: the `ignoreSelf`
+    // triggers of alpha and beta keep it. (Nor is it serve-app's own: with several apps
+    // acting as that person, the event does not say which did.)
+    let (base, email, token) = serve.sim();
+    let as_user = || {
+        comments_on(&base, &email, &token, &issue)
+            .into_iter()
+            .find(|c| c["body"].to_string().contains("serve-app saw"))
+    };
+    wait_for("serve-app's comment as the user", || as_user().is_some());
+    let written = as_user().unwrap();
+    assert_eq!(written["author"]["accountId"], user.as_str(), "{written}");
+    let written = written["id"].as_str().unwrap().to_owned();
+    wait_for(
+        "alpha and beta to see serve-app's comment as the user",
+        || {
+            saw(&serve, ALPHA, &issue, &written).is_some()
+                && saw(&serve, BETA, &issue, &written).is_some()
+        },
+    );
+    for app in [ALPHA, BETA] {
+        let seen = saw(&serve, app, &issue, &written).unwrap();
+        assert_eq!(seen["atlassianId"], user.as_str(), "{app}: {seen}");
+        assert_eq!(seen["selfGenerated"], false, "{app}: {seen}");
+    }
 
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(
-        saw(&serve, other, &issue, &comment),
+        saw(&serve, ALPHA, &issue, &alpha_own),
         None,
-        "the other app's own comment"
+        "alpha's own comment"
     );
     assert_eq!(
-        saw(&serve, first, &issue, &own),
+        saw(&serve, BETA, &issue, &beta_own),
         None,
-        "the first app's own comment"
+        "beta's own comment"
     );
-    assert_eq!(saw(&serve, other, &issue, &own), None);
 }

@@ -113,12 +113,11 @@ fn smart_workflow_followup_comments_when_a_person_moves_an_issue_to_done() {
     wait_for("the app's follow-up on KILN-1", || {
         comments(&serve, "KILN-1").len() > kiln_1
     });
-    let (base, email, token) = serve.sim();
-    let app_name = jira_get(&base, &email, &token, "/rest/api/3/myself");
+    // Written `asApp()`: by the app's own account, named after the app.
     let seen = comments(&serve, "KILN-1");
     assert_eq!(seen.len(), kiln_1 + 1, "{seen:?}");
     let (author, text) = seen.last().unwrap();
-    assert_eq!(author, app_name["displayName"].as_str().unwrap());
+    assert_eq!(author, installation["app"].as_str().unwrap());
     assert!(
         text.starts_with("Smart Workflow Follow-up: KILN-1 moved to Done by Bob User."),
         "{text}"

@@ -157,6 +157,7 @@ async fn invoke_app(args: RunArgs) -> Result<RunOutcome, Failure> {
     let setup = args.site.setup(HttpLimits::default()).await?;
     check_consent(&args.consent, &policy, &source.manifest, &mut wasm, &setup)?;
     if let Some(simulator) = &setup.simulator {
+        give_the_app_its_account(simulator, &source.manifest)?;
         register_app_fields(simulator, &source.manifest, &args.environment)?;
         register_app_field_types(simulator, &source.manifest, &args.environment)?;
         register_entity_property_indexes(simulator, &source.manifest)?;
@@ -683,6 +684,25 @@ mod tests {
         let app = again.load(wasm, manifest).await.unwrap();
         assert!(!app.from_cache(), "compiled, not loaded from a cache");
     }
+}
+
+/// Gives the simulator's configured integration, which the app principal calls
+/// with, to the app: from then on its `as_app()` calls act as the app's own
+/// account (`accountType: "app"`, named after the app), as a Forge app's do on
+/// Jira and as each app's does under `runtime serve`, not as the seeded person
+/// `as_user()` acts as. Done before the app runs, so no token acts otherwise;
+/// said on stderr with the site's banner.
+fn give_the_app_its_account(
+    simulator: &kiln_sim::Simulator,
+    manifest: &Manifest,
+) -> Result<(), Failure> {
+    let client = simulator
+        .app_client_for(&manifest.app.id)
+        .map_err(|e| Failure::environment(anyhow!(e)))?;
+    if let Some(account) = simulator.app_account_id(&client.client_id) {
+        eprintln!("  as_app acts as the app's own account {account} (accountType app)");
+    }
+    Ok(())
 }
 
 /// The app's own custom fields (Forge's `jira:customField`) on the embedded

@@ -7,12 +7,19 @@
 //! that runs several apps against this site (`runtime serve APP APP`) asks for
 //! an integration per app ([`AppClients::for_app`]): the first app to ask is
 //! given the site's configured integration (so a single app, `runtime run`,
-//! acts as the one `SimConfig::app_client` names, as before), each other app a
-//! new one with the same scopes but its own client id and secret, acting as an
-//! account of its own (`world/app_account.rs`): on Jira each app is a user of
-//! the site, so what app B writes is not app A's, and app A's `ignoreSelf`
-//! keeps app B's events. Asking again for the same app gives the same
-//! integration, so an app loaded twice keeps what it owns.
+//! calls with the client id and secret `SimConfig::app_client` names, as
+//! before), each other app a new one with the same scopes but its own client
+//! id and secret.
+//!
+//! Every app given an integration, the first included, acts as an account of
+//! its own (`world/app_account.rs`): on Jira each app is a user of the site,
+//! so what app B writes is not app A's, app A's `ignoreSelf` keeps app B's
+//! events, and no app's writes are a person's. The configured integration acts
+//! as its seeded user (`AppClientConfig::acts_as`) only while no app has been
+//! given it: a host that calls with it directly, as a script or a test does,
+//! acts as that person, as it always has. Asking again for the same app gives
+//! the same integration and account, so an app loaded twice keeps what it
+//! owns.
 
 use std::sync::RwLock;
 
@@ -48,9 +55,10 @@ pub struct TooManyApps;
 struct Entry {
     client: AppClientConfig,
     app_id: Option<String>,
-    /// The app's own account its tokens act as; `None` for the configured
-    /// integration, which acts as `client.acts_as`, and for one made on a site
-    /// without that user (whose tokens then fail as the configured one's do).
+    /// The app's own account its tokens act as; `None` while the configured
+    /// integration is given to no app (it then acts as `client.acts_as`), and
+    /// for one given on a site without that user (whose tokens then fail as
+    /// the configured one's do).
     account: Option<String>,
 }
 
@@ -81,9 +89,9 @@ impl AppClients {
         self.read()[0].client.clone()
     }
 
-    /// The integration of `app_id`, made on first ask (see the module
-    /// documentation). A new one's account is made by `make_account` (given
-    /// the configured integration), called only then: at most once per app and
+    /// The integration of `app_id`, given on first ask (see the module
+    /// documentation). Its account is made by `make_account` (given the
+    /// configured integration), called only then: at most once per app and
     /// never past [`MAX_APP_CLIENTS`].
     pub(crate) fn for_app(
         &self,
@@ -98,8 +106,11 @@ impl AppClients {
             return Ok(entry.client.clone());
         }
         if entries[0].app_id.is_none() {
-            entries[0].app_id = Some(app_id.to_owned());
-            return Ok(entries[0].client.clone());
+            let account = make_account(&entries[0].client);
+            let configured = &mut entries[0];
+            configured.app_id = Some(app_id.to_owned());
+            configured.account = account;
+            return Ok(configured.client.clone());
         }
         if entries.len() >= MAX_APP_CLIENTS {
             return Err(TooManyApps);
@@ -189,13 +200,27 @@ mod tests {
         );
         assert!(clients.contains(&a.client_id) && clients.contains(&b.client_id));
         assert!(!clients.contains("someone-else"));
-        // The configured integration keeps the configured account; the other
-        // app acts as the account made for it, made once.
+        // Each app, the one given the configured integration included, acts
+        // as the account made for it, made once.
         let (configured_index, _) = clients.find(&a.client_id).unwrap();
         assert_eq!(configured_index, AppClientIndex::CONFIGURED);
-        assert_eq!(clients.account(configured_index), None);
+        assert_eq!(
+            clients.account(configured_index).as_deref(),
+            Some("account-of-app-a")
+        );
         assert_eq!(clients.account(index).as_deref(), Some("account-of-app-b"));
-        assert_eq!(made, 1);
+        assert_eq!(made, 2);
+    }
+
+    #[test]
+    fn the_configured_integration_has_no_account_of_its_own_until_an_app_is_given_it() {
+        let clients = clients();
+        let (index, _) = clients.find(&clients.configured().client_id).unwrap();
+        // It acts as its seeded user meanwhile (`Shared::acting_account`).
+        assert_eq!(clients.account(index), None);
+        let mut made = 0;
+        for_app(&clients, "app-a", &mut made);
+        assert_eq!(clients.account(index).as_deref(), Some("account-of-app-a"));
     }
 
     #[test]
@@ -205,18 +230,17 @@ mod tests {
         for i in 0..MAX_APP_CLIENTS {
             for_app(&clients, &format!("app-{i}"), &mut made);
         }
-        // The configured integration's app has the configured account.
-        assert_eq!(made, MAX_APP_CLIENTS - 1);
+        assert_eq!(made, MAX_APP_CLIENTS);
         let refused = clients.for_app("one-more", |_| {
             made += 1;
             Some(String::from("never"))
         });
         assert!(refused.is_err());
-        assert_eq!(made, MAX_APP_CLIENTS - 1, "no account past the bound");
+        assert_eq!(made, MAX_APP_CLIENTS, "no account past the bound");
         // Those it holds are still given, with the account made for them.
         let again = for_app(&clients, "app-7", &mut made);
         let (index, _) = clients.find(&again.client_id).unwrap();
         assert_eq!(clients.account(index).as_deref(), Some("account-of-app-7"));
-        assert_eq!(made, MAX_APP_CLIENTS - 1);
+        assert_eq!(made, MAX_APP_CLIENTS);
     }
 }

@@ -122,10 +122,10 @@ impl Shared {
         }
     }
 
-    /// The integration of the app `app_id` (`AppClients::for_app`), a new one
-    /// acting as an account of the app's own made on the site
+    /// The integration of the app `app_id` (`AppClients::for_app`), acting as
+    /// an account of the app's own made on the site
     /// (`World::add_app_account`). The world stays locked while the
-    /// integration is made, so no token of it is issued before its account is
+    /// integration is given, so no token of it is issued before its account is
     /// on the site.
     pub(crate) fn app_client_for(
         &self,
@@ -138,7 +138,8 @@ impl Shared {
     }
 
     /// The account the tokens of the integration at `index` act as: its app's
-    /// own, or for the configured integration the seeded user it acts as.
+    /// own, or for the configured integration given to no app the seeded user
+    /// it acts as.
     pub(crate) fn acting_account(
         &self,
         index: crate::app_clients::AppClientIndex,

@@ -147,7 +147,9 @@ impl Simulator {
     }
 
     /// The client-credentials integration the site was configured with: the
-    /// app principal's when one app runs on the site (`runtime run`).
+    /// app principal's when one app runs on the site (`runtime run`, which
+    /// gives it to its app with [`Simulator::app_client_for`], so the app acts
+    /// as its own account).
     pub fn app_client(&self) -> crate::config::AppClientConfig {
         self.shared.app_clients.configured()
     }
@@ -157,10 +159,12 @@ impl Simulator {
     /// owns (its app properties, its custom fields' values, its dynamic
     /// webhooks) by the app, so each app calls as its own. The first app to ask
     /// is given the configured one ([`Simulator::app_client`]); asking again
-    /// gives the same. Each other app acts as an account of its own
-    /// (`accountType: "app"`, named after the app, derived from its id so the
-    /// same on every start), with the configured one's permissions. See
-    /// `app_clients.rs` and `world/app_account.rs`.
+    /// gives the same. Every app, the first included, acts as an account of
+    /// its own (`accountType: "app"`, named after the app, derived from its id
+    /// so the same on every start), made with the configured one's
+    /// permissions; the configured integration acts as its seeded user only
+    /// while no app has been given it. See `app_clients.rs` and
+    /// `world/app_account.rs`.
     pub fn app_client_for(
         &self,
         app_id: &str,

@@ -33,6 +33,7 @@ use kiln_state::serve::{DeliveryId, DeliveryKey, EnqueueOutcome, ModuleKey, NewE
 use secrecy::ExposeSecret;
 
 use crate::dispatch::{self, CommitGate};
+use crate::host::Cause;
 use crate::metrics::Metrics;
 use crate::reply;
 use crate::shared::Shared;
@@ -284,12 +285,18 @@ fn events_for(
 ) -> Vec<NewEvent> {
     let cloud_id = site.runtime.client().site().cloud_id().to_owned();
     let mut events = Vec::new();
-    for installed in shared.host.installed_on(site) {
+    let installations = shared.host.installed_on(site);
+    for installed in &installations {
+        let app = installed.installation.app_id();
+        let sole_app = installations
+            .iter()
+            .all(|other| other.installation.app_id() == app);
         // Each app is its own: another app's write is not this one's self.
-        let self_generated = mapped
+        let cause = mapped
             .actor
             .as_ref()
-            .is_some_and(|actor| installed.caused_by_self(actor));
+            .map_or(Cause::Other, |actor| installed.cause(actor, sole_app));
+        let self_generated = cause == Cause::OwnWrite;
         if !mapped.event.readable_with(&installed.scopes) {
             tracing::debug!(app = %installed.installation.app_id(), event = %mapped.event, "not readable with the approved scopes");
             continue;
@@ -310,7 +317,7 @@ fn events_for(
             ) {
                 continue;
             }
-            if self_generated
+            if cause != Cause::Other
                 && !shared
                     .loop_guard
                     .allow(&installed.installation, &mapped.subject, now)

@@ -4,16 +4,32 @@
 //! `accountType: "app"`, named after the app, that its `asApp()` calls act as.
 //! What an app writes is authored by that account, the webhooks its writes
 //! cause name it as the actor, and Forge's `filter.ignoreSelf` drops only the
-//! events of the app's own account. The simulator's configured integration
-//! acts as a seeded user (`AppClientConfig::acts_as`), as it always has; each
-//! further app's integration (`app_clients.rs`) acts as an account made here
-//! from that one: the same project permissions, the same stored groups and the
-//! same site-admin flag, so a second app may do what the first may.
+//! events of the app's own account. Every app given an integration
+//! (`app_clients.rs`), the first included, acts as an account made here; the
+//! configured integration acts as a seeded person (`AppClientConfig::acts_as`)
+//! only while no app has been given it.
+//!
+//! What an app account may do is its own, not a person's. On Jira an app user
+//! is granted access through what is given to apps (the
+//! `atlassian-addons-admin` group, the app's project roles), never by
+//! following a human: adding a person to a group, or taking a permission from
+//! them, changes nothing for any app. So an app account holds grants of its
+//! own, set once when it is made, and changed afterwards through the same
+//! APIs as any user's: a site admin adds it to a group or removes it by its
+//! account id (`/rest/api/3/group/user`), and a project created later grants
+//! it what the site's default scheme grants every user (`project_write.rs`).
+//! The seed has no notion of apps, so what it is first given is a copy of the
+//! configured integration's service account's: the same project permissions,
+//! the same stored groups and the same site-admin flag, so every app may do
+//! what a single app could before apps had accounts. A copy, not a link: a
+//! later change to that person's groups does not reach the apps, as on Jira.
 //!
 //! The simulator keeps its site in memory and makes its integrations anew at
 //! every start, so an app's account id is derived from the app id alone: the
 //! same app finds the same account (and what it authored before, in an app's
-//! own storage, still names it) on every start.
+//! own storage, still names it) on every start. There is one account per
+//! integration, and integrations are bounded (`MAX_APP_CLIENTS`), so accounts
+//! are too.
 
 use sha2::{Digest as _, Sha256};
 
