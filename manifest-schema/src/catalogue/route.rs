@@ -140,7 +140,16 @@ pub enum Access {
     ///
     /// A Forge app calls them with no scope. What they touch is the app's
     /// already, so no scope an administrator approves would stand for it;
-    /// declaring the app-data scope is accepted and changes nothing. Connect's
+    /// declaring the app-data scope is accepted and changes nothing. The spec
+    /// calls that scope "100% optional now" and says Atlassian will make it
+    /// mandatory: once its current set names it, the generator's rule no
+    /// longer matches and the route is [`Access::Scoped`] again. Jira serves
+    /// these operations to apps only (app properties to Forge apps' `asApp()`
+    /// only), and keys them by the integration calling: on a configured site,
+    /// whose one credential all of a host's apps share, Jira sees one app, as
+    /// it does for the dynamic webhooks `runtime/src/policy/host_routes.rs`
+    /// keeps from apps; the simulator gives each app an integration of its
+    /// own (`Simulator::app_client_for`). Connect's
     /// add-on properties (`/rest/atlassian-connect/1/addons/{addonKey}/...`),
     /// which name the app in the path and no app-data scope, stay shut.
     OwnAppData,
