@@ -197,6 +197,10 @@ fn route_facts() {
             Access::AnonymousRead => {
                 assert!(route.alternatives.is_empty(), "{route} names scopes")
             }
+            // The app-data scope the spec names beside "no scope" is kept.
+            Access::OwnAppData => {
+                assert!(!route.alternatives.is_empty(), "{route} has no alternative")
+            }
         }
         assert!(
             route
@@ -262,7 +266,8 @@ fn write_route_needs_read_and_write() {
 }
 
 /// `serverInfo` and the bulk permission check (`authorize()`'s request) are
-/// granted to an app that declares no scope, and are the only routes that are:
+/// granted to an app that declares no scope; besides them only the operations
+/// on the app's own data are ([`own_app_data_routes_are_exactly_these`]):
 /// nothing else is granted to an empty declaration.
 #[test]
 fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
@@ -275,6 +280,7 @@ fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
     let open: Vec<String> = catalogue()
         .routes()
         .iter()
+        .filter(|route| route.access != Access::OwnAppData)
         .filter(|route| DeclaredScopes::default().allows(route).is_granted())
         .map(|route| route.to_string())
         .collect();
@@ -285,6 +291,111 @@ fn an_anonymous_read_is_granted_with_no_scope_and_nothing_else_is() {
             "GET /rest/api/3/serverInfo"
         ]
     );
+}
+
+/// Golden list: the routes the generator's own-app-data rule catches in the
+/// December 2025 spec. Each one Jira confines to the calling app's own data
+/// (its fields' values, JQL function precomputations, UI modifications, Forge
+/// app properties); a route added here must be checked to be one of those.
+const OWN_APP_DATA: [&str; 8] = [
+    "POST /rest/api/3/app/field/value",
+    "PUT /rest/api/3/app/field/{fieldIdOrKey}/value",
+    "GET /rest/api/3/jql/function/computation",
+    "POST /rest/api/3/jql/function/computation",
+    "POST /rest/api/3/jql/function/computation/search",
+    "DELETE /rest/api/3/uiModifications/{uiModificationId}",
+    "PUT /rest/forge/1/app/properties/{propertyKey}",
+    "DELETE /rest/forge/1/app/properties/{propertyKey}",
+];
+
+#[test]
+fn own_app_data_routes_are_exactly_these() {
+    let own: Vec<String> = catalogue()
+        .routes()
+        .iter()
+        .filter(|route| route.access == Access::OwnAppData)
+        .map(|route| route.to_string())
+        .collect();
+    assert_eq!(own, OWN_APP_DATA);
+    // The same routes, and no other, are what an empty declaration opens
+    // beyond the two anonymous reads.
+    let open = catalogue()
+        .routes()
+        .iter()
+        .filter(|route| DeclaredScopes::default().allows(route).is_granted())
+        .count();
+    assert_eq!(open, OWN_APP_DATA.len() + 2);
+}
+
+/// An app with no scope sets its own field's value and property, as on
+/// Forge; declaring the app-data scope the spec also names is accepted too,
+/// and grants by no scope either way. Through REST API v2 as through v3.
+#[test]
+fn own_app_data_is_granted_with_or_without_the_app_data_scope() {
+    let cases = [
+        (Method::Put, "/rest/forge/1/app/properties/my-key"),
+        (Method::Delete, "/rest/forge/1/app/properties/my-key"),
+        (Method::Put, "/rest/api/3/app/field/customfield_10050/value"),
+        (Method::Put, "/rest/api/2/app/field/customfield_10050/value"),
+        (Method::Post, "/rest/api/3/app/field/value"),
+        (Method::Post, "/rest/api/3/jql/function/computation/search"),
+        (Method::Delete, "/rest/api/3/uiModifications/d7a2d3e0"),
+    ];
+    for (method, path) in cases {
+        let route = catalogue()
+            .match_route(method, path)
+            .unwrap_or_else(|| panic!("{method} {path} is catalogued"));
+        assert_eq!(route.access, Access::OwnAppData, "{route}");
+        for declared in [
+            DeclaredScopes::default(),
+            scopes(&["write:app-data:jira"]),
+            scopes(&["read:app-data:jira", "write:app-data:jira"]),
+            scopes(&["read:jira-work"]),
+        ] {
+            assert_eq!(
+                declared.allows(route),
+                ScopeDecision::Granted { alternative: &[] },
+                "{route} with {declared:?}"
+            );
+        }
+    }
+}
+
+/// Writes next to the own-app-data routes that touch more than the app's own
+/// data stay shut to an app with no scope: another field's value or context,
+/// a UI modification's creation or edit (which names projects and issue
+/// types), reading app properties (which the spec opens by
+/// `read:app-data:jira` only), and Connect's add-on properties, which name
+/// any app in the path.
+#[test]
+fn writes_beside_own_app_data_stay_shut() {
+    let cases = [
+        (Method::Put, "/rest/api/3/issue/KEY-1/properties/p"),
+        (Method::Put, "/rest/api/3/field/customfield_10050/context/1"),
+        (
+            Method::Put,
+            "/rest/api/3/app/field/customfield_10050/context/configuration",
+        ),
+        (Method::Post, "/rest/api/3/uiModifications"),
+        (Method::Put, "/rest/api/3/uiModifications/d7a2d3e0"),
+        (Method::Get, "/rest/forge/1/app/properties/my-key"),
+    ];
+    for (method, path) in cases {
+        let route = catalogue()
+            .match_route(method, path)
+            .unwrap_or_else(|| panic!("{method} {path} is catalogued"));
+        assert_eq!(route.access, Access::Scoped, "{route}");
+        assert!(
+            !DeclaredScopes::default().allows(route).is_granted(),
+            "{route}"
+        );
+    }
+    for path in [
+        "/rest/atlassian-connect/1/addons/other-app/properties/p",
+        "/rest/api/3/app/properties/p",
+    ] {
+        assert_eq!(catalogue().match_route(Method::Put, path), None, "{path}");
+    }
 }
 
 /// Jira Software's DevOps APIs, which the spec leaves to Connect apps, are

@@ -19,6 +19,9 @@ use serde_json::Value;
 /// `/stakeholder-comms/` ones).
 const PLATFORM_ROUTES: usize = 534;
 const ANONYMOUS_READS: usize = 2;
+/// Routes on the calling app's own data (`Access::OwnAppData`), listed in
+/// `tests/catalogue.rs`.
+const OWN_APP_DATA_ROUTES: usize = 8;
 const SOFTWARE_ROUTES: usize = 74;
 const JSM_OPS_ROUTES: usize = 236;
 const STAKEHOLDER_COMMS_ROUTES: usize = 74;
@@ -74,6 +77,12 @@ fn committed_counts() {
         .filter(|route| route.access == Access::AnonymousRead)
         .count();
     assert_eq!(anonymous_reads, ANONYMOUS_READS);
+    let own_app_data = catalogue()
+        .routes()
+        .iter()
+        .filter(|route| route.access == Access::OwnAppData)
+        .count();
+    assert_eq!(own_app_data, OWN_APP_DATA_ROUTES);
 }
 
 #[test]

@@ -83,6 +83,41 @@ async fn server_info_is_read_with_no_scope() {
     assert_eq!(err_kind(&out), "scope-denied", "{out}");
 }
 
+/// An app that declares no scope writes and deletes its own Forge app
+/// property as itself, as on Forge, where Jira confines the operation to the
+/// calling app (`Access::OwnAppData`); the audit names no granting scope.
+/// Reading it back needs `read:app-data:jira`, and other writes stay shut.
+#[tokio::test]
+async fn own_app_data_is_written_with_no_scope() {
+    let h = Harness::start_with_app_client(|options| options).await;
+    let app = scopes_app(&h, &[], "").await;
+    let as_app = |method: &str, path: &str, body: Option<&str>| json!({ "principal": "app", "method": method, "path": path, "body": body });
+    let path = "/rest/forge/1/app/properties/kiln.e2e";
+    let out = call(&h, &app, as_app("PUT", path, Some(r#"{"on":true}"#))).await;
+    assert_eq!(out["ok"]["status"], 201, "{out}");
+    let out = call(&h, &app, as_app("DELETE", path, None)).await;
+    assert_eq!(out["ok"]["status"], 204, "{out}");
+    let audit = h.audit.records();
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    for record in &audit {
+        assert_eq!(
+            record.route,
+            Some("/rest/forge/1/app/properties/{propertyKey}"),
+            "{record:?}"
+        );
+        assert!(record.granted_by.is_empty(), "{record:?}");
+    }
+    let out = call(&h, &app, as_app("GET", path, None)).await;
+    assert_eq!(err_kind(&out), "scope-denied", "{out}");
+    let out = call(
+        &h,
+        &app,
+        as_app("PUT", "/rest/api/3/issue/KILN-1/properties/p", Some("1")),
+    )
+    .await;
+    assert_eq!(err_kind(&out), "scope-denied", "{out}");
+}
+
 #[tokio::test]
 async fn the_request_quota_is_per_invocation() {
     let h = Harness::start().await;

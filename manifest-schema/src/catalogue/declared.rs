@@ -13,7 +13,7 @@ pub struct DeclaredScopes(BTreeSet<Scope>);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ScopeDecision {
     /// Every scope of `alternative` is declared (empty for a route every app
-    /// may call, [`Access::AnonymousRead`]).
+    /// may call, [`Access::AnonymousRead`] and [`Access::OwnAppData`]).
     Granted { alternative: &'static [Scope] },
     /// No alternative is fully declared. `missing` is what the alternative
     /// needing the fewest additions lacks (the earlier, classic, one on a tie),
@@ -35,10 +35,15 @@ impl DeclaredScopes {
     /// Whether the declared scopes open `route`. Deny by default: an empty
     /// alternative never grants, so a scoped route without a non-empty
     /// alternative is denied with nothing to add. Only a route whose
-    /// [`Access`] says so is granted with no scope.
+    /// [`Access`] says so is granted with no scope, and then by no scope
+    /// (`alternative` is empty) even when the app also declares the app-data
+    /// scope an [`Access::OwnAppData`] route names: the declaration is not
+    /// what opens it, so the scope advisor may call that scope unused.
     pub fn allows(&self, route: &Route) -> ScopeDecision {
         match route.access {
-            Access::AnonymousRead => return ScopeDecision::Granted { alternative: &[] },
+            Access::AnonymousRead | Access::OwnAppData => {
+                return ScopeDecision::Granted { alternative: &[] };
+            }
             Access::Scoped => {}
         }
         let alternatives = route

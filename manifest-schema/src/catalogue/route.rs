@@ -97,7 +97,9 @@ pub struct Route {
     /// Scope sets, any one of which grants a [`Access::Scoped`] route (classic
     /// first, then granular). No set is empty, and the list is empty exactly
     /// when the route is [`Access::AnonymousRead`]: a route nobody can be
-    /// granted is simply not catalogued.
+    /// granted is simply not catalogued. An [`Access::OwnAppData`] route keeps
+    /// the app-data scope the spec names beside "no scope": it grants nothing
+    /// more, but says whether the operation reads or writes.
     pub alternatives: &'static [&'static [Scope]],
 }
 
@@ -119,6 +121,38 @@ pub enum Access {
     /// operation the spec opens to anonymous callers but not to OAuth 2.0
     /// (Basic-auth-only operations), stays shut.
     AnonymousRead,
+    /// Every app, with no scope: an operation on the calling app's own data,
+    /// which Jira confines to that app whoever asks. The spec opens it to any
+    /// OAuth 2.0 token (`{"OAuth2": []}`, not to anonymous callers), its
+    /// current (`Current`) scope set is empty, and the only scope it names
+    /// besides is Atlassian's app-data scope (`read:app-data:jira` or
+    /// `write:app-data:jira`, `Beta`). Today, from the December 2025 spec:
+    /// - `PUT /rest/api/3/app/field/{fieldIdOrKey}/value` and
+    ///   `POST /rest/api/3/app/field/value`: values of the app's own custom
+    ///   fields (Jira answers 403 for another app's field);
+    /// - `GET` and `POST /rest/api/3/jql/function/computation`,
+    ///   `POST /rest/api/3/jql/function/computation/search`: precomputations
+    ///   of the app's own JQL functions;
+    /// - `DELETE /rest/api/3/uiModifications/{uiModificationId}`: one of the
+    ///   app's own UI modifications;
+    /// - `PUT` and `DELETE /rest/forge/1/app/properties/{propertyKey}`: the
+    ///   app's own properties (keyed by the calling app).
+    ///
+    /// A Forge app calls them with no scope. What they touch is the app's
+    /// already, so no scope an administrator approves would stand for it;
+    /// declaring the app-data scope is accepted and changes nothing. The spec
+    /// calls that scope "100% optional now" and says Atlassian will make it
+    /// mandatory: once its current set names it, the generator's rule no
+    /// longer matches and the route is [`Access::Scoped`] again. Jira serves
+    /// these operations to apps only (app properties to Forge apps' `asApp()`
+    /// only), and keys them by the integration calling: on a configured site,
+    /// whose one credential all of a host's apps share, Jira sees one app, as
+    /// it does for the dynamic webhooks `runtime/src/policy/host_routes.rs`
+    /// keeps from apps; the simulator gives each app an integration of its
+    /// own (`Simulator::app_client_for`). Connect's
+    /// add-on properties (`/rest/atlassian-connect/1/addons/{addonKey}/...`),
+    /// which name the app in the path and no app-data scope, stay shut.
+    OwnAppData,
 }
 
 /// An operation of Atlassian's specs that no OAuth 2.0 scope opens (the spec

@@ -7,9 +7,12 @@
 //! refused by the simulated site for a scope, nor the other way round. An
 //! operation the catalogue does not list (one no OAuth 2.0 scope opens, such as
 //! `searchPriorities`) is refused to every bearer token: deny by default; one it
-//! opens to every app (`serverInfo`, an anonymous read) is served to every
-//! token. API tokens carry the user's whole authority and are not scope-checked
-//! (`access.rs`).
+//! opens to every app (`serverInfo`, an anonymous read, or an operation on the
+//! calling app's own data such as `putForgeAppProperty`) is served to every
+//! token. The handlers of the latter confine it to the calling app
+//! (`platform/app_property.rs`, `platform/app_field_value.rs`), as Jira does,
+//! so the gateway need not. API tokens carry the user's whole authority and are
+//! not scope-checked (`access.rs`).
 
 use axum::http::Method;
 use kiln_manifest::catalogue::{self, Scope};
@@ -30,12 +33,17 @@ pub(crate) type Alternatives = &'static [&'static [Scope]];
 pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> {
     /// The one alternative of a route every app may call: no scope.
     const ANYONE: Alternatives = &[&[]];
-    let method = method.as_str().parse::<catalogue::Method>().ok()?;
-    let route = catalogue::catalogue().match_route(method, template)?;
+    let route = route(method, template)?;
     Some(match route.access {
-        catalogue::Access::AnonymousRead => ANYONE,
+        catalogue::Access::AnonymousRead | catalogue::Access::OwnAppData => ANYONE,
         catalogue::Access::Scoped => route.alternatives,
     })
+}
+
+/// The catalogue's route for `method` on the simulator's route `template`.
+fn route(method: &Method, template: &str) -> Option<&'static catalogue::Route> {
+    let method = method.as_str().parse::<catalogue::Method>().ok()?;
+    catalogue::catalogue().match_route(method, template)
 }
 
 /// Whether the operation `method` on `template` only reads: a `GET`, `HEAD` or
@@ -43,12 +51,17 @@ pub(crate) fn required(method: &Method, template: &str) -> Option<Alternatives> 
 /// (`read:…`), as Atlassian opens the reads sent with `POST`
 /// (`searchAndReconsileIssuesUsingJqlPost`, `bulkFetchIssues`). An operation the catalogue does not know is not a read: the
 /// write budget (`write_budget.rs`) counts it, as deny by default would.
+///
+/// The catalogue's alternatives are read, not [`required`]'s: an operation
+/// on the app's own data needs no scope, yet the app-data scope the spec
+/// names for it (`write:app-data:jira` for `putForgeAppProperty`) still says
+/// whether it writes. An anonymous read names none and reads.
 pub(crate) fn only_reads(method: &Method, template: &str) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
-    required(method, template).is_some_and(|alternatives| {
-        alternatives.iter().all(|scopes| {
+    route(method, template).is_some_and(|route| {
+        route.alternatives.iter().all(|scopes| {
             scopes
                 .iter()
                 .all(|scope| scope.as_str().starts_with("read:"))
@@ -131,9 +144,9 @@ mod tests {
                 "/rest/api/3/issue/bulkfetch",
             ),
             (
-                Method::PUT,
+                Method::GET,
                 "/rest/forge/1/app/properties/{property_key}",
-                M::Put,
+                M::Get,
                 "/rest/forge/1/app/properties/{propertyKey}",
             ),
             (
@@ -194,6 +207,43 @@ mod tests {
         ] {
             assert_eq!(required(&method, template), None, "{method} {template}");
         }
+    }
+
+    /// The operations on the calling app's own data are served to a token with
+    /// no scope (their handlers confine them to the app), and to one with the
+    /// app-data scope; the writes among them still count as writes.
+    #[test]
+    fn own_app_data_is_served_to_every_token_and_writes_stay_writes() {
+        let writes = [
+            (Method::PUT, "/rest/forge/1/app/properties/{property_key}"),
+            (
+                Method::DELETE,
+                "/rest/forge/1/app/properties/{property_key}",
+            ),
+            (Method::PUT, "/rest/api/3/app/field/{field_id_or_key}/value"),
+            (Method::PUT, "/rest/api/2/app/field/{field_id_or_key}/value"),
+            (Method::POST, "/rest/api/3/app/field/value"),
+            (Method::POST, "/rest/api/3/jql/function/computation"),
+            (Method::DELETE, "/rest/api/3/uiModifications/{id}"),
+        ];
+        for (method, template) in writes {
+            let alts = required(&method, template).expect("mapped");
+            assert!(satisfied(alts, &set(&[])), "{method} {template}");
+            assert!(
+                satisfied(alts, &set(&["write:app-data:jira"])),
+                "{method} {template}"
+            );
+            assert!(!only_reads(&method, template), "{method} {template}");
+        }
+        assert!(only_reads(
+            &Method::POST,
+            "/rest/api/3/jql/function/computation/search"
+        ));
+        // Reading app properties is not one: the spec opens it by scope only.
+        let read =
+            required(&Method::GET, "/rest/forge/1/app/properties/{property_key}").expect("mapped");
+        assert!(!satisfied(read, &set(&[])));
+        assert!(satisfied(read, &set(&["read:app-data:jira"])));
     }
 
     /// `serverInfo`, which the spec opens to anonymous callers and to any OAuth

@@ -69,6 +69,7 @@ mod notify_and_count;
 mod oauth;
 mod ops;
 mod ops_contract;
+mod own_app_data;
 mod permissions_check;
 mod permitted_projects;
 mod project_recent;

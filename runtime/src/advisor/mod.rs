@@ -16,7 +16,9 @@ pub mod scope_reach;
 
 use std::collections::BTreeSet;
 
-use kiln_manifest::{DeclaredScopes, EgressAllowlist, ProductEvent, Route, Scope, ScopeDecision};
+use kiln_manifest::{
+    Access, DeclaredScopes, EgressAllowlist, ProductEvent, Route, Scope, ScopeDecision,
+};
 use serde::Serialize;
 
 pub use doors::{DoorAdvice, DoorVerdict, EgressAdvice};
@@ -196,7 +198,9 @@ fn cover(routes: &[&'static Route], events: &[ProductEvent], classic: bool) -> S
         };
         chosen.extend(if wanted.is_empty() { other } else { wanted });
     }
-    for route in routes {
+    // A route every app may call needs no scope, so it adds none: the app-data
+    // scope an own-app-data route also names would only widen the set.
+    for route in routes.iter().filter(|route| route.access == Access::Scoped) {
         let of_kind = |alt: &&&'static [Scope]| alt.iter().all(|s| is_classic(*s) == classic);
         let candidates: Vec<&&'static [Scope]> =
             route.alternatives.iter().filter(of_kind).collect();
@@ -267,6 +271,34 @@ mod tests {
         assert_eq!(advice.used, ["read:jira-user", "read:jira-work"]);
         assert!(advice.denied.is_empty());
         assert!(advice.has_findings());
+    }
+
+    /// An app that sets its own property and field value, as a Forge app does
+    /// with no scope, is told the app-data scope it declared for them is not
+    /// needed, and no suggested set brings it back.
+    #[test]
+    fn own_app_data_calls_need_no_scope() {
+        let declared = scopes(&["write:app-data:jira"]);
+        let calls = [
+            call(
+                Method::Put,
+                "/rest/forge/1/app/properties/{propertyKey}",
+                "allowed",
+            ),
+            call(
+                Method::Put,
+                "/rest/api/3/app/field/{fieldIdOrKey}/value",
+                "allowed",
+            ),
+        ];
+        let advice = advise_calls(&declared, &calls);
+        assert!(advice.denied.is_empty(), "{advice:?}");
+        assert!(advice.used.is_empty(), "{:?}", advice.used);
+        assert_eq!(advice.unused, ["write:app-data:jira"]);
+        assert!(advice.classic_set.scopes.is_empty(), "{advice:?}");
+        assert!(advice.granular_set.scopes.is_empty(), "{advice:?}");
+        // Nothing declared: still nothing denied.
+        assert!(advise_calls(&[], &calls).denied.is_empty());
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use kiln_manifest::{Access, DeclaredScopes, Route, Scope, ScopeDecision, catalogue};
 
 /// The catalogue routes `scopes` open: those a scope grants, not the ones
-/// every app may read whatever it declares ([`Access::AnonymousRead`]).
+/// every app may call whatever it declares ([`Access::AnonymousRead`], and
+/// [`Access::OwnAppData`] on the app's own data).
 pub fn routes_opened(scopes: &DeclaredScopes) -> Vec<&'static Route> {
     catalogue()
         .routes()
@@ -50,6 +51,33 @@ mod tests {
         assert_eq!(routes_opened(&declared).len(), opened.len());
         // serverInfo is read with no scope: no scope opens it.
         assert!(routes_opened(&DeclaredScopes::default()).is_empty());
+    }
+
+    /// The app-data scopes open the routes only they open (reading app
+    /// properties), not the ones on the app's own data that every app may call
+    /// without them: declaring one is not what lets an app set its property.
+    #[test]
+    fn the_app_data_scopes_do_not_claim_the_own_app_data_routes() {
+        let read = scope("read:app-data:jira");
+        let write = scope("write:app-data:jira");
+        let declared = DeclaredScopes::new([read, write]);
+        let by_read: Vec<String> = routes_opened_by(read, &declared)
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert!(
+            by_read.contains(&String::from(
+                "GET /rest/forge/1/app/properties/{propertyKey}"
+            )),
+            "{by_read:?}"
+        );
+        let opened = routes_opened_by(read, &declared)
+            .into_iter()
+            .chain(routes_opened_by(write, &declared))
+            .chain(routes_opened(&declared));
+        for route in opened {
+            assert_eq!(route.access, Access::Scoped, "{route}");
+        }
     }
 
     #[test]

@@ -38,11 +38,34 @@ pub struct RouteSpec {
     pub operation_id: String,
     pub product: Product,
     /// Each alternative is a non-empty, sorted, de-duplicated scope set; none
-    /// for a route every app may read (`anonymous_read`).
+    /// for a route every app may read ([`Access::AnonymousRead`]).
     pub alternatives: Vec<Vec<String>>,
-    /// A `GET` the spec opens to anonymous callers and to any OAuth 2.0 token
-    /// with no scope (`serverInfo`): rendered as `Access::AnonymousRead`.
-    pub anonymous_read: bool,
+    pub access: Access,
+}
+
+/// Who may be granted a route: rendered as the runtime's `catalogue::Access`
+/// variant of the same name, whose documentation says why each is safe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The apps that declare one of the route's alternatives.
+    Scoped,
+    /// Every app: a read the spec opens to anonymous callers and to any OAuth
+    /// 2.0 token with no scope (`serverInfo`).
+    AnonymousRead,
+    /// Every app: an operation on the calling app's own data, current with no
+    /// scope and otherwise named only by an app-data scope
+    /// (`sources::own_app_data`).
+    OwnAppData,
+}
+
+impl Access {
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            Access::Scoped => "Scoped",
+            Access::AnonymousRead => "AnonymousRead",
+            Access::OwnAppData => "OwnAppData",
+        }
+    }
 }
 
 /// An operation a spec defines, scoped or not: what a real site answers, and so what
@@ -81,10 +104,12 @@ impl Catalogue {
             .flat_map(|r| r.alternatives.iter().flatten())
             .map(String::as_str)
             .collect();
-        let open = self.routes.iter().filter(|r| r.anonymous_read).count();
+        let count = |access| self.routes.iter().filter(|r| r.access == access).count();
         format!(
-            "catalogue: {} routes {per_product:?}, {open} of them open to every app; {} scopes ({} used by routes); skipped {:?}",
+            "catalogue: {} routes {per_product:?}, {} of them open to every app, {} to every app on its own data; {} scopes ({} used by routes); skipped {:?}",
             self.routes.len(),
+            count(Access::AnonymousRead),
+            count(Access::OwnAppData),
             self.scopes.len(),
             used.len(),
             self.skipped

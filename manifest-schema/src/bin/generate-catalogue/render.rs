@@ -103,11 +103,7 @@ pub fn rust(catalogue: &Catalogue) -> String {
             route.template,
             route.operation_id,
             route.product.rust_name(),
-            if route.anonymous_read {
-                "AnonymousRead"
-            } else {
-                "Scoped"
-            },
+            route.access.rust_name(),
             alternatives.join(", ")
         );
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
-use crate::model::{Catalogue, METHODS, Operation, Product, RouteSpec};
+use crate::model::{Access, Catalogue, METHODS, Operation, Product, RouteSpec};
 
 /// JSM Ops paths in the TSV are relative to `https://api.atlassian.com/jsm/ops/`;
 /// an app writes them with this prefix.
@@ -142,7 +142,13 @@ fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalo
                 None if product == Product::Software => security_alternatives(operation),
                 None => Vec::new(),
             };
-            let open = open_anonymous_read(operation);
+            let access = if open_anonymous_read(operation) {
+                Access::AnonymousRead
+            } else if own_app_data(operation) {
+                Access::OwnAppData
+            } else {
+                Access::Scoped
+            };
             push_route(
                 catalogue,
                 &method,
@@ -150,7 +156,7 @@ fn collect_openapi_routes(spec: &Value, product: Product, catalogue: &mut Catalo
                 operation_id,
                 product,
                 alternatives,
-                open,
+                access,
             )?;
         }
     }
@@ -211,9 +217,70 @@ fn open_anonymous_read(operation: &Value) -> bool {
     read && anonymous && any_token
 }
 
+/// Atlassian's app-data scopes: the only scopes an [`own_app_data`] operation
+/// may name besides its empty current set.
+const APP_DATA_SCOPES: [&str; 2] = ["read:app-data:jira", "write:app-data:jira"];
+
+/// Whether the operation works on the calling app's own data, which every app
+/// may call with no scope (`Access::OwnAppData`): its `security` admits any
+/// OAuth 2.0 token with no scope (`{"OAuth2": []}`) and no anonymous caller
+/// (`{}`), its `x-atlassian-oauth2-scopes` has an explicitly `Current` empty
+/// set, and every other set it lists is non-empty and of app-data scopes only
+/// (at least one such set). That shape is what Atlassian gives the operations
+/// Jira confines to the calling app (its own fields' values, JQL function
+/// precomputations, UI modifications, Forge app properties); the golden test
+/// in `tests/catalogue.rs` pins which routes it catches. An empty current set
+/// beside any other scope (`getTask`'s granular set is empty, its classic one
+/// `read:jira-work`) is not this shape, nor are Connect's add-on properties,
+/// whose sets are all empty.
+fn own_app_data(operation: &Value) -> bool {
+    let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
+        return false;
+    };
+    let anonymous = requirements
+        .iter()
+        .any(|requirement| requirement.as_object().is_some_and(|r| r.is_empty()));
+    let any_token = requirements.iter().any(|requirement| {
+        requirement
+            .get("OAuth2")
+            .and_then(Value::as_array)
+            .is_some_and(|scopes| scopes.is_empty())
+    });
+    let Some(entries) = operation
+        .get("x-atlassian-oauth2-scopes")
+        .and_then(Value::as_array)
+    else {
+        return false;
+    };
+    let mut current_empty = false;
+    let mut app_data_sets = 0;
+    for entry in entries {
+        if entry.get("scheme").and_then(Value::as_str) != Some("OAuth2") {
+            continue;
+        }
+        let Ok(scopes) = string_list(entry.get("scopes")) else {
+            return false;
+        };
+        let current = entry.get("state").and_then(Value::as_str) == Some("Current");
+        if current && scopes.is_empty() {
+            current_empty = true;
+        } else if !scopes.is_empty()
+            && scopes
+                .iter()
+                .all(|scope| APP_DATA_SCOPES.contains(&scope.as_str()))
+        {
+            app_data_sets += 1;
+        } else {
+            return false;
+        }
+    }
+    any_token && !anonymous && current_empty && app_data_sets > 0
+}
+
 /// OpenAPI `security`: `[{"OAuth2": [...]}, {}]`. The empty requirement `{}`
 /// (anonymous access) is no alternative: the host always attaches a credential,
-/// and an operation opens to every app only by [`open_anonymous_read`].
+/// and an operation opens to every app only by [`open_anonymous_read`] or
+/// [`own_app_data`].
 fn security_alternatives(operation: &Value) -> Vec<Vec<String>> {
     let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
         return Vec::new();
@@ -288,7 +355,7 @@ fn collect_tsv_routes(text: &str, kind: TsvKind, catalogue: &mut Catalogue) -> R
             operation_id,
             product,
             alternatives,
-            false,
+            Access::Scoped,
         )
         .with_context(|| format!("line {line_no}"))?;
     }
@@ -327,7 +394,7 @@ fn push_route(
     operation_id: &str,
     product: Product,
     alternatives: Vec<Vec<String>>,
-    anonymous_read: bool,
+    access: Access,
 ) -> Result<()> {
     // Every operation counts for the simulator's list, scoped or not: a real site
     // answers `serverInfo` too, and the simulator must say when it lacks one.
@@ -342,7 +409,7 @@ fn push_route(
         method: method.to_owned(),
         operation_id: operation_id.to_owned(),
     };
-    if anonymous_read {
+    if access == Access::AnonymousRead {
         // Every app may read it, as Forge lets every app read it, whatever
         // granular scope the spec also names: see `Access::AnonymousRead`.
         catalogue.routes.push(RouteSpec {
@@ -351,12 +418,14 @@ fn push_route(
             operation_id: operation_id.to_owned(),
             product,
             alternatives: Vec::new(),
-            anonymous_read: true,
+            access,
         });
         return Ok(());
     }
     // An empty alternative would grant the route to every app: deny by default, so
-    // only alternatives that name at least one scope count.
+    // only alternatives that name at least one scope count. An own-app-data route
+    // is open to every app by its access, not by an empty alternative; its
+    // app-data alternative is kept, to say whether it reads or writes.
     let mut kept: Vec<Vec<String>> = Vec::new();
     for mut alternative in alternatives.iter().cloned() {
         if alternative.is_empty() {
@@ -384,7 +453,7 @@ fn push_route(
         operation_id: operation_id.to_owned(),
         product,
         alternatives: kept,
-        anonymous_read: false,
+        access,
     });
     Ok(())
 }
