@@ -11,6 +11,7 @@ mod backends_agree;
 mod dead_letter_jobs;
 mod forge_sql;
 mod forge_sql_lateral;
+mod forge_sql_metadata;
 mod forge_sql_postgres;
 mod key_rotation;
 mod no_secret_in_logs;

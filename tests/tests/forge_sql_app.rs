@@ -130,6 +130,66 @@ async fn the_real_forge_sql_package_migrates_writes_and_reads_across_invocations
     h.assert_jira_untouched();
 }
 
+/// Forge's answer is `{ rows, metadata }`: forge-sql-orm reports
+/// `dbExecutionTime` and `responseSize`, and enforces row-level rules by each
+/// column's `orgTable` in `metadata.fields`, skipping them when the fields are
+/// missing; the real `@forge/sql` hands the metadata to the app as it came.
+#[tokio::test]
+async fn answers_carry_forges_metadata_with_each_columns_origin() {
+    let Some((h, app)) = forge_example::load_test_app("forge-sql").await else {
+        return;
+    };
+    ok_json(&h.invoke(&app, "migrate", json!({})).await);
+    let items = json!([{ "name": "chair", "attrs": {}, "price": 1, "stock": 3 }]);
+    ok_json(&h.invoke(&app, "insert", json!({ "items": items })).await);
+
+    let report = ok_json(&h.invoke(&app, "metadata", json!({})).await);
+    let ok = &report["ok"];
+    assert_eq!(
+        ok["rows"],
+        json!([{ "item": "chair", "label": "top", "doubled": 6 }]),
+        "{report}"
+    );
+    let query = &ok["query"];
+    // mysql2's names: `table` is the alias the statement gave, `orgTable` the
+    // table; a computed column comes from no table.
+    let fields: Vec<Value> = query["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("fields: {report}"))
+        .iter()
+        .map(|field| {
+            json!([
+                field["name"],
+                field["orgName"],
+                field["table"],
+                field["orgTable"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            json!(["item", "name", "i", "items"]),
+            json!(["label", "label", "s", "shelves"]),
+            json!(["doubled", "", "", ""]),
+        ],
+        "{report}"
+    );
+    assert!(query["dbExecutionTime"].is_u64(), "{report}");
+    // The size of the rows as sent: the JSON text of the one row.
+    let sent = r#"[{"item":"chair","label":"top","doubled":6}]"#;
+    assert_eq!(query["responseSize"], sent.len(), "{report}");
+
+    // A write answers its result header: time and size, no fields.
+    let write = &ok["write"];
+    assert!(write["dbExecutionTime"].is_u64(), "{report}");
+    assert!(
+        write["responseSize"].as_u64().is_some_and(|n| n > 0),
+        "{report}"
+    );
+    assert!(write.get("fields").is_none(), "{report}");
+}
+
 #[tokio::test]
 async fn statements_forge_sql_refuses_are_its_errors_with_forges_codes_and_statuses() {
     let Some((h, app)) = forge_example::load_test_app("forge-sql").await else {

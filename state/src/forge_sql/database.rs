@@ -32,6 +32,7 @@ use rusqlite::limits::Limit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use serde_json::{Value as Json, json};
 
+use super::answer::{Answer, Field, fields as answer_fields};
 use super::columns::{numbers_rows, table_columns};
 use super::dialect::{Endpoint, StatementKind, Step, Translated, translate_for};
 use super::duplicate_entry::{InsertedRows, inserted_entry, updated_entry};
@@ -391,16 +392,32 @@ impl ForgeSqlDatabase {
     }
 
     /// Runs one statement of the app's (or several schema statements, [`Endpoint::Schema`]),
-    /// with its bound parameters, and answers in Forge's shape: `{"rows": [...]}` for a query,
-    /// `{"rows": {affectedRows, insertId, ...}}` for anything else, as JSON text whose row keys
-    /// follow the select list, as MySQL's do (ORMs such as drizzle read rows by position). What
-    /// a call runs commits entirely or not at all.
+    /// with its bound parameters, and answers in Forge's shape without its metadata:
+    /// `{"rows": [...]}` for a query, `{"rows": {affectedRows, insertId, ...}}` for anything
+    /// else, as JSON text whose row keys follow the select list, as MySQL's do (ORMs such as
+    /// drizzle read rows by position). What a call runs commits entirely or not at all.
+    ///
+    /// The text is the same for the same statement on the same data, which
+    /// [`ForgeSqlDatabase::execute_answer`]'s metadata (a time) is not: this is what
+    /// comparisons of answers read; an app is sent [`Answer::to_forge_text`].
     pub fn execute_text(
         &mut self,
         endpoint: Endpoint,
         query: &str,
         params: &[Json],
     ) -> Result<String, ForgeSqlError> {
+        let answer = self.execute_answer(endpoint, query, params)?;
+        Ok(format!("{{\"rows\":{}}}", answer.rows))
+    }
+
+    /// [`ForgeSqlDatabase::execute_text`]'s statement, answered with what Forge's metadata
+    /// reports of it: each column's origin for a query, and the time the database took.
+    pub fn execute_answer(
+        &mut self,
+        endpoint: Endpoint,
+        query: &str,
+        params: &[Json],
+    ) -> Result<Answer, ForgeSqlError> {
         check_request(&self.limits, query, params)?;
         let translated = self.translation(endpoint, query)?;
         check_single_row_limits(&translated.single_row_limits, params)?;
@@ -409,14 +426,16 @@ impl ForgeSqlDatabase {
             StatementKind::Query => self.limits.statement_time,
             _ => self.limits.write_time.max(self.limits.statement_time),
         };
-        let deadline = Instant::now() + time;
+        let started = Instant::now();
+        let deadline = started + time;
         self.statement_deadline.set(deadline);
         self.connection
             .progress_handler(1_000, Some(move || Instant::now() >= deadline))
             .map_err(sqlite_error)?;
-        let answer = self
+        let (rows, fields) = self
             .run(query, &translated, &bound)
             .map_err(|error| name_entry_limit(error, self.limits.max_row_bytes))?;
+        let db_execution_time = started.elapsed();
         if translated.kind == StatementKind::Schema {
             // Translations read the schema (columns' types, which columns exist), which has
             // changed: those of either endpoint may now be wrong.
@@ -425,22 +444,28 @@ impl ForgeSqlDatabase {
             }
             self.row_id_types.clear();
         }
-        Ok(format!("{{\"rows\":{answer}}}"))
+        Ok(Answer {
+            rows,
+            fields,
+            db_execution_time,
+        })
     }
 
-    /// Runs a translation's steps in one transaction and answers with the first's result.
+    /// Runs a translation's steps in one transaction and answers with the first's result,
+    /// and a query's columns ([`Answer::fields`]).
     fn run(
         &mut self,
         query: &str,
         translated: &Translated,
         bound: &[rusqlite::types::Value],
-    ) -> Result<String, ForgeSqlError> {
+    ) -> Result<(String, Option<Vec<Field>>), ForgeSqlError> {
         let max_answer_bytes = self.limits.max_answer_bytes;
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite_error)?;
         let mut answer = String::new();
+        let mut fields = None;
         for (index, step) in translated.statements.iter().enumerate() {
             let arguments: &[rusqlite::types::Value] = if index == 0 { bound } else { &[] };
             // Only SQLite statements hold placeholders.
@@ -476,6 +501,9 @@ impl ForgeSqlDatabase {
             if index > 0 {
                 statement.raw_execute().map_err(sqlite_error)?;
                 continue;
+            }
+            if translated.kind == StatementKind::Query {
+                fields = Some(answer_fields(&statement, &translated.tables));
             }
             answer = match translated.kind {
                 StatementKind::Query => query_rows(
@@ -581,7 +609,7 @@ impl ForgeSqlDatabase {
             }
         }
         transaction.commit().map_err(sqlite_error)?;
-        Ok(answer)
+        Ok((answer, fields))
     }
 
     /// `query` as SQLite, from the cache or translated now. Refusals are not kept: they cost

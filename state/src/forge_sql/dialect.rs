@@ -105,6 +105,10 @@ pub struct Translated {
     /// The positions (from 0) of the bound values a `LATERAL` rewrite relies on being 0 or 1:
     /// the `LIMIT ?` that makes its subquery yield at most one row ([`super::lateral`]).
     pub single_row_limits: Vec<usize>,
+    /// The tables a query's outer `FROM` (joins included) names, each as `(table, the name
+    /// the statement calls it by)`: its alias, or its own name. SQLite traces a column only
+    /// to its table; MySQL's answer also names the alias ([`super::answer::fields`]).
+    pub tables: Vec<(String, String)>,
 }
 
 /// One step of a translated statement.
@@ -210,6 +214,7 @@ pub(crate) fn translate_for(
                 aggregate_types: Vec::new(),
                 insert: None,
                 single_row_limits: Vec::new(),
+                tables: Vec::new(),
             })
         }
     }
@@ -250,6 +255,7 @@ fn translate_one(
     unquote_selected_paths(&mut statement);
     super::information_schema::rewrite(&mut statement)?;
     let mut aggregate_types = Vec::new();
+    let mut tables = Vec::new();
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
             // Row locks mean nothing to a statement that is its own transaction, and SQLite
@@ -266,6 +272,7 @@ fn translate_one(
             }
             if let SetExpr::Select(select) = query.body.as_mut() {
                 aggregate_types = type_aggregates(select, columns_of);
+                tables = tables_named(select);
             }
             (StatementKind::Query, vec![query.to_string()])
         }
@@ -478,7 +485,32 @@ fn translate_one(
     let mut translated = finish(kind, statements, &literals, json_columns);
     translated.aggregate_types = aggregate_types;
     translated.single_row_limits = single_row_limits;
+    translated.tables = tables;
     Ok(translated)
+}
+
+/// The tables `select`'s `FROM` names, joins included, each with the name the statement
+/// calls it by ([`Translated::tables`]). Derived tables and table functions have no table of
+/// their own and are left out.
+fn tables_named(select: &sqlparser::ast::Select) -> Vec<(String, String)> {
+    select
+        .from
+        .iter()
+        .flat_map(|from| {
+            std::iter::once(&from.relation).chain(from.joins.iter().map(|join| &join.relation))
+        })
+        .filter_map(|relation| match relation {
+            TableFactor::Table { name, alias, .. } => {
+                // The last part: `db.t` is table `t` (Forge has one database per installation).
+                let table = name.0.last()?.as_ident()?.value.clone();
+                let called = alias
+                    .as_ref()
+                    .map_or_else(|| table.clone(), |alias| alias.name.value.clone());
+                Some((table, called))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// An index statement the dialect wrote (`CREATE [UNIQUE] INDEX …`, `DROP INDEX …`) with
@@ -556,6 +588,7 @@ fn finish(
         aggregate_types: Vec::new(),
         insert: None,
         single_row_limits: Vec::new(),
+        tables: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@
 
 mod aggregate_functions;
 mod aggregate_types;
+pub mod answer;
 mod arguments;
 mod columns;
 pub mod database;

@@ -406,9 +406,10 @@ async fn run_on(
             Loaded::Patched(copy, chunks) => copy.patched(&chunks, limits)?,
             Loaded::Image(generation, stored) => Copy::of(generation, stored, limits)?,
         };
-        let answer =
-            copy.live
-                .execute_text(statement.endpoint, &statement.query, &statement.params);
+        let answer = copy
+            .live
+            .execute_answer(statement.endpoint, &statement.query, &statement.params)
+            .map(|answer| answer.to_forge_text());
         let changes = copy.take_changes()?;
         Ok((answer, changes, copy))
     })

@@ -101,7 +101,7 @@ impl ForgeSqlStore {
     }
 
     /// Runs one of the app's statements on `installation`'s database, on a blocking thread;
-    /// the answer is Forge's JSON text ([`ForgeSqlDatabase::execute_text`]).
+    /// the answer is Forge's JSON text, metadata included ([`super::answer::Answer::to_forge_text`]).
     pub async fn execute(
         self: &Arc<Self>,
         installation: &Installation,
@@ -143,7 +143,9 @@ impl ForgeSqlStore {
         let mut database = database
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        database.execute_text(endpoint, query, params)
+        database
+            .execute_answer(endpoint, query, params)
+            .map(|answer| answer.to_forge_text())
     }
 
     fn database(

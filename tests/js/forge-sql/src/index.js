@@ -110,3 +110,20 @@ export const kinds = async () => ({
   raw: await outcome(() => sql.executeRaw("INSERT INTO notes (id, body) VALUES (1, 'first') ON DUPLICATE KEY UPDATE body = 'again'")),
   count: await outcome(() => sql.executeRaw('SELECT COUNT(*) AS n FROM notes')),
 });
+
+/**
+ * What a join's answer tells besides its rows, as forge-sql-orm reads it:
+ * each column's origin (`metadata.fields`), and the time and size of the
+ * answer; and what a write's answer tells.
+ */
+export const metadata = async () =>
+  outcome(async () => {
+    await sql.executeDDL('CREATE TABLE IF NOT EXISTS shelves (id INT PRIMARY KEY, label VARCHAR(20))');
+    await sql.executeRaw("INSERT INTO shelves (id, label) VALUES (1, 'top') ON DUPLICATE KEY UPDATE label = 'top'");
+    const query = await sql
+      .prepare('SELECT i.name AS item, s.label, i.stock * 2 AS doubled FROM items i JOIN shelves AS s ON s.id = ? ORDER BY i.id')
+      .bindParams(1)
+      .execute();
+    const write = await sql.executeRaw("UPDATE shelves SET label = 'top' WHERE id = 1");
+    return { rows: query.rows, query: query.metadata ?? null, write: write.metadata ?? null };
+  });
