@@ -188,6 +188,30 @@ fn oauth2_extension_alternatives(extension: &Value) -> Result<Vec<Vec<String>>> 
     Ok(ranked.into_iter().map(|(_, scopes)| scopes).collect())
 }
 
+/// Whom an operation's `security` admits with no scope at all.
+struct Scopeless {
+    /// Anonymous callers: the empty requirement `{}`.
+    anonymous: bool,
+    /// Any OAuth 2.0 token: `{"OAuth2": []}`.
+    any_token: bool,
+}
+
+/// [`Scopeless`] of `operation`; `None` when it has no `security` list.
+fn scopeless(operation: &Value) -> Option<Scopeless> {
+    let requirements = operation.get("security").and_then(Value::as_array)?;
+    Some(Scopeless {
+        anonymous: requirements
+            .iter()
+            .any(|requirement| requirement.as_object().is_some_and(|r| r.is_empty())),
+        any_token: requirements.iter().any(|requirement| {
+            requirement
+                .get("OAuth2")
+                .and_then(Value::as_array)
+                .is_some_and(|scopes| scopes.is_empty())
+        }),
+    })
+}
+
 /// Whether the operation is a read that every app may call: its OpenAPI
 /// `security` admits both an anonymous caller (the empty requirement `{}`) and
 /// any OAuth 2.0 token with no scope (`{"OAuth2": []}`), and Atlassian marks it
@@ -202,18 +226,13 @@ fn open_anonymous_read(operation: &Value) -> bool {
         .get("x-atlassian-connect-scope")
         .and_then(Value::as_str)
         == Some("READ");
-    let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
+    let Some(Scopeless {
+        anonymous,
+        any_token,
+    }) = scopeless(operation)
+    else {
         return false;
     };
-    let anonymous = requirements
-        .iter()
-        .any(|requirement| requirement.as_object().is_some_and(|r| r.is_empty()));
-    let any_token = requirements.iter().any(|requirement| {
-        requirement
-            .get("OAuth2")
-            .and_then(Value::as_array)
-            .is_some_and(|scopes| scopes.is_empty())
-    });
     read && anonymous && any_token
 }
 
@@ -234,18 +253,13 @@ const APP_DATA_SCOPES: [&str; 2] = ["read:app-data:jira", "write:app-data:jira"]
 /// `read:jira-work`) is not this shape, nor are Connect's add-on properties,
 /// whose sets are all empty.
 fn own_app_data(operation: &Value) -> bool {
-    let Some(requirements) = operation.get("security").and_then(Value::as_array) else {
+    let Some(Scopeless {
+        anonymous,
+        any_token,
+    }) = scopeless(operation)
+    else {
         return false;
     };
-    let anonymous = requirements
-        .iter()
-        .any(|requirement| requirement.as_object().is_some_and(|r| r.is_empty()));
-    let any_token = requirements.iter().any(|requirement| {
-        requirement
-            .get("OAuth2")
-            .and_then(Value::as_array)
-            .is_some_and(|scopes| scopes.is_empty())
-    });
     let Some(entries) = operation
         .get("x-atlassian-oauth2-scopes")
         .and_then(Value::as_array)
