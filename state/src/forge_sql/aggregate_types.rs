@@ -23,7 +23,7 @@ use sqlparser::ast::{
 use super::aggregate_functions::{
     AVG_SCALE_INCREMENT, MAX_DECIMAL_SCALE, exact_avg_name, exact_sum_name,
 };
-use super::dialect::TableColumns;
+use super::dialect::{TableColumns, from_relations};
 use super::values::ColumnType;
 
 /// The MySQL type of each of `select`'s aggregate items over a column, by position; each
@@ -54,12 +54,7 @@ struct Named {
 }
 
 fn tables_of(select: &Select) -> Vec<Named> {
-    select
-        .from
-        .iter()
-        .flat_map(|from| {
-            std::iter::once(&from.relation).chain(from.joins.iter().map(|join| &join.relation))
-        })
+    from_relations(select)
         .filter_map(|relation| match relation {
             TableFactor::Table {
                 name, alias, args, ..

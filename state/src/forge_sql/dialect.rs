@@ -493,12 +493,7 @@ fn translate_one(
 /// calls it by ([`Translated::tables`]). Derived tables and table functions have no table of
 /// their own and are left out.
 fn tables_named(select: &sqlparser::ast::Select) -> Vec<(String, String)> {
-    select
-        .from
-        .iter()
-        .flat_map(|from| {
-            std::iter::once(&from.relation).chain(from.joins.iter().map(|join| &join.relation))
-        })
+    from_relations(select)
         .filter_map(|relation| match relation {
             TableFactor::Table { name, alias, .. } => {
                 // The last part: `db.t` is table `t` (Forge has one database per installation).
@@ -511,6 +506,16 @@ fn tables_named(select: &sqlparser::ast::Select) -> Vec<(String, String)> {
             _ => None,
         })
         .collect()
+}
+
+/// What `select`'s `FROM` reads, joins included, in order: the one walk of a `FROM` that
+/// [`tables_named`], the aggregate types and the JSON column rewrite resolve names by.
+pub(crate) fn from_relations(
+    select: &sqlparser::ast::Select,
+) -> impl Iterator<Item = &TableFactor> {
+    select.from.iter().flat_map(|from| {
+        std::iter::once(&from.relation).chain(from.joins.iter().map(|join| &join.relation))
+    })
 }
 
 /// An index statement the dialect wrote (`CREATE [UNIQUE] INDEX …`, `DROP INDEX …`) with

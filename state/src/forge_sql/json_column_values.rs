@@ -21,7 +21,7 @@ use sqlparser::ast::{
 };
 
 use super::columns::Column;
-use super::dialect::TableColumns;
+use super::dialect::{TableColumns, from_relations};
 use super::values::ColumnType;
 
 /// Reads every JSON column `statement` nests in a JSON function's value as `CAST(… AS JSON)`.
@@ -146,14 +146,7 @@ fn tables_of(query: &Query) -> Vec<(String, String)> {
     let SetExpr::Select(select) = query.body.as_ref() else {
         return Vec::new();
     };
-    select
-        .from
-        .iter()
-        .flat_map(|table| {
-            std::iter::once(&table.relation).chain(table.joins.iter().map(|join| &join.relation))
-        })
-        .filter_map(table_of)
-        .collect()
+    from_relations(select).filter_map(table_of).collect()
 }
 
 /// The name a table factor is read by and the table it stands for, if it stands for one.
