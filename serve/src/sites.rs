@@ -110,7 +110,11 @@ pub fn simulator_client(
         simulator.cloud_id(),
     )
     .map_err(|e| e.to_string())?;
-    JiraClient::new(site, credentials, HttpLimits::default()).map_err(|e| e.to_string())
+    // Each app calls with an integration of its own here (`app`), which the simulator
+    // confines the app's own data to, as Jira does for a Forge app.
+    JiraClient::new(site, credentials, HttpLimits::default())
+        .map(JiraClient::owned_by_the_app)
+        .map_err(|e| e.to_string())
 }
 
 /// A real site from `kiln.toml`.

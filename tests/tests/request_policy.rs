@@ -118,6 +118,38 @@ async fn own_app_data_is_written_with_no_scope() {
     assert_eq!(err_kind(&out), "scope-denied", "{out}");
 }
 
+/// On a configured site the host's credentials are every app's, so Jira would
+/// take every app for one caller: the same own-app-data calls are refused
+/// before anything is sent, naming the operation and why
+/// (`kiln_runtime::policy::app_data`), whichever principal makes them.
+#[tokio::test]
+async fn own_app_data_is_refused_on_the_hosts_credentials() {
+    // Nothing may reach this site: the refusal comes before any connection.
+    let h = Harness::start_against("http://127.0.0.1:9").await;
+    let app = scopes_app(&h, &["write:app-data:jira"], "").await;
+    for principal in ["app", "user"] {
+        for (method, path) in [
+            ("PUT", "/rest/forge/1/app/properties/kiln.e2e"),
+            ("POST", "/rest/api/3/app/field/value"),
+            ("DELETE", "/rest/api/3/uiModifications/7"),
+        ] {
+            let request =
+                json!({ "principal": principal, "method": method, "path": path, "body": "{}" });
+            let out = call(&h, &app, request).await;
+            assert_eq!(
+                err_kind(&out),
+                "unknown-route",
+                "{principal} {method} {path}: {out}"
+            );
+            let text = out.to_string();
+            assert!(text.contains("one credential"), "{text}");
+        }
+    }
+    let audit = h.audit.records();
+    assert_eq!(audit.len(), 6, "{audit:?}");
+    assert!(audit.iter().all(|r| r.status.is_none()), "{audit:?}");
+}
+
 #[tokio::test]
 async fn the_request_quota_is_per_invocation() {
     let h = Harness::start().await;

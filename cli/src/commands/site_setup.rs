@@ -314,10 +314,15 @@ impl SiteArgs {
             simulator.cloud_id(),
         )
         .map_err(Failure::environment)?;
+        let setup = connect(site, credentials, limits)?;
         Ok(SiteSetup {
+            // `runtime run` gives the app the simulator's integration before it runs
+            // (`give_the_app_its_account`), and no other app calls with it: the site
+            // confines the app's own data to it, as Jira does for a Forge app.
+            client: setup.client.owned_by_the_app(),
             account_id,
             simulator: Some(simulator),
-            ..connect(site, credentials, limits)?
+            ..setup
         })
     }
 }

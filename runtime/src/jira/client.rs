@@ -17,6 +17,7 @@ pub use transport::{OutgoingRequest, Transport, TransportError};
 use super::rate_limit::RateLimitGate;
 use super::redact::Redactor;
 use crate::credentials::{Credential, Credentials};
+use crate::policy::app_data::CredentialOwner;
 use crate::site::Site;
 
 /// Renewed access tokens a renewable credential's redactor keeps searching
@@ -71,6 +72,11 @@ pub struct JiraClient {
     /// The site's `Retry-After`, honoured by every invocation of the
     /// installation (see [`super::rate_limit`]).
     pub(crate) rate_limit: RateLimitGate,
+    /// Whom the site takes these credentials for: the host's (every app it
+    /// serves calls with them) unless [`JiraClient::owned_by_the_app`] says
+    /// the app has them alone. Opens the app's own data
+    /// ([`crate::policy::app_data`]).
+    pub(crate) credential_owner: CredentialOwner,
 }
 
 /// The redactors of responses (see [`super::redact`]): one for the secrets
@@ -146,7 +152,25 @@ impl JiraClient {
             fixed_authorization,
             redaction,
             rate_limit: RateLimitGate::default(),
+            credential_owner: CredentialOwner::Host,
         }
+    }
+
+    /// This client's credentials are the app's alone on the site: the site
+    /// knows its app principal as this one app (Kiln's simulator gives each
+    /// app an integration of its own), so the operations Jira confines to
+    /// the calling app's own data are open to it
+    /// ([`crate::policy::app_data`]). A client made without it is the
+    /// host's, shared by every app the host serves on the site: say this
+    /// only where no other app calls with the same credentials.
+    pub fn owned_by_the_app(mut self) -> Self {
+        self.credential_owner = CredentialOwner::App;
+        self
+    }
+
+    /// Whom the site takes this client's credentials for.
+    pub fn credential_owner(&self) -> CredentialOwner {
+        self.credential_owner
     }
 
     /// The redactor for a response to a request that carried `attached`

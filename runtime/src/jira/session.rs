@@ -4,7 +4,8 @@
 //! Every call goes through the same steps, in an order chosen so that the
 //! cheapest refusal comes first and nothing reaches the network before every
 //! check has passed:
-//! quota → path policy → catalogue route → declared scopes → tenant (every
+//! quota → path policy → catalogue route → the operations no app or no shared
+//! credential may call ([`host_routes`], [`app_data`]) → declared scopes → tenant (every
 //! `{cloudId}` the route names) → headers → body size → principal's credential → URL builder →
 //! send (no redirects) → capped, filtered response → credentials redacted
 //! from its body, headers and any error text quoting it
@@ -34,10 +35,10 @@ use super::tenant::check_tenant;
 use crate::bindings::{Method, Principal, Request, RequestError, Response, ScopeDenied};
 use crate::egress::budget::{BudgetExceeded, InvocationBudget};
 use crate::policy::headers::{filter_response_headers, validate_request_headers};
-use crate::policy::host_routes;
 pub use crate::policy::host_routes::Door;
 use crate::policy::path::validate_path;
 use crate::policy::url::build_url_placed;
+use crate::policy::{app_data, host_routes};
 
 /// Sent with every request, so Jira's logs can tell Kiln's traffic apart.
 const USER_AGENT: &str = concat!("kiln-runtime/", env!("CARGO_PKG_VERSION"));
@@ -238,6 +239,9 @@ impl JiraSession {
             .ok_or_else(|| unknown_route(method, path.decoded()))?;
         trace.route = Some(route);
         if let Some(refused) = host_routes::refusal(self.door, route) {
+            return Err(RequestError::UnknownRoute(refused));
+        }
+        if let Some(refused) = app_data::refusal(route, self.client.credential_owner()) {
             return Err(RequestError::UnknownRoute(refused));
         }
 

@@ -184,9 +184,18 @@ impl Harness {
             }),
             app,
         };
-        let site_url = site_url.unwrap_or(sim.base_url());
-        let site = Site::new(site_url, site_url, sim.cloud_id()).expect("site");
+        let site = {
+            let url = site_url.unwrap_or(sim.base_url());
+            Site::new(url, url, sim.cloud_id()).expect("site")
+        };
         let client = JiraClient::new(site, credentials, HttpLimits::default()).expect("client");
+        // On the simulator the harness's one app has the site's integration to
+        // itself, as `runtime run` gives it; another site (a hostile one) is a
+        // configured site, whose credentials are the host's.
+        let client = match site_url {
+            None => client.owned_by_the_app(),
+            Some(_) => client,
+        };
         let audit = Arc::new(MemoryAudit::default());
         let options = options(RuntimeOptions {
             audit: audit.clone(),
