@@ -116,6 +116,21 @@ export function inCurrentContext(callback) {
   return wrapped;
 }
 
+/**
+ * `callback` as one that runs in the context the program started in (no store
+ * entered, a new execution triggered by the top level): for a timer made
+ * before this module was installed, when nothing could have entered a store.
+ */
+function inStartContext(callback) {
+  if (typeof callback !== 'function' || callback[WRAPPED]) return callback;
+  const asExecution = newExecution(null, TOP.asyncId);
+  const wrapped = function (...args) {
+    return runIn(EMPTY, asExecution, callback, this, args);
+  };
+  wrapped[WRAPPED] = true;
+  return wrapped;
+}
+
 /** `original` with its first argument (the callback) made to run in the context of the call. */
 function schedulingInContext(original, name) {
   if (typeof original !== 'function' || original[WRAPPED]) return original;
@@ -169,7 +184,7 @@ export function installAsyncContext() {
   }
   // A Node `Timeout` binds its callback when it is made, so that `refresh()`
   // keeps that context rather than the refresher's (engine_timers.js).
-  setContextBinder(inCurrentContext);
+  setContextBinder(inCurrentContext, inStartContext);
   // `setImmediate` where the engine or Node has one of its own.
   wrapScheduler(globalThis, 'setImmediate');
   // Node's ticks are queued by the process's own `nextTick` (process.js),

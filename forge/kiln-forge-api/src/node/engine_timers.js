@@ -29,15 +29,36 @@ export function delayOf(after) {
 // callback once, when made, and hands the engine that bound callback every
 // time, which the wrapped timers leave as it is. Until async_hooks loads
 // there is no context to keep: the binding is the callback itself, and an
-// app that never imports async_hooks pays nothing for it.
-let bindToContext = (callback) => callback;
+// app that never imports async_hooks pays nothing for it. A Timeout made
+// then was made in the context every program starts in (no store entered:
+// none could be before async_hooks loaded), which is what it keeps once
+// async_hooks has loaded (`inStartContext`), not a later refresher's.
+let bindToContext = null;
+let bindToStart = null;
 
 /** `callback` bound to the async context of now (itself while async_hooks is not loaded). */
 export function inCreationContext(callback) {
-  return bindToContext(callback);
+  return bindToContext === null ? callback : bindToContext(callback);
 }
 
-/** Called once by async_context.js when it starts carrying the context. */
-export function setContextBinder(binder) {
+/** Whether the engine's callbacks carry an async context yet (async_hooks has loaded). */
+export function carriesContext() {
+  return bindToContext !== null;
+}
+
+/**
+ * `callback`, made before async_hooks loaded, bound to the context the program
+ * started in (itself while async_hooks is not loaded).
+ */
+export function inStartContext(callback) {
+  return bindToStart === null ? callback : bindToStart(callback);
+}
+
+/**
+ * Called once by async_context.js when it starts carrying the context: how to
+ * bind a callback to the context of now, and to the one the program started in.
+ */
+export function setContextBinder(binder, startBinder) {
   bindToContext = binder;
+  bindToStart = startBinder;
 }

@@ -13,7 +13,7 @@
 // on Lambda, freezes them likewise), so they only record the flag.
 
 import { invalidArgType } from './arg_errors.js';
-import { engine, delayOf, inCreationContext } from './engine_timers.js';
+import { engine, delayOf, inCreationContext, carriesContext, inStartContext } from './engine_timers.js';
 import * as promises from './timers_promises.js';
 
 function checkCallback(callback) {
@@ -40,6 +40,10 @@ export class Timeout {
   // the context and async id of the call that made the timer.
   #armed = false;
   #spent = false;
+  // Made before async_hooks loaded: `#fire` carries no context yet, and is
+  // bound to the program's starting context the first time it is armed after
+  // (see `#arm`), so a refresh does not hand it the refresher's.
+  #unbound = false;
 
   constructor(callback, after, args, repeat) {
     checkCallback(callback);
@@ -58,6 +62,7 @@ export class Timeout {
    * that context, as in Node.
    */
   #bind() {
+    this.#unbound = !carriesContext();
     this.#fire = inCreationContext(() => {
       if (!this.#repeat) this.#armed = false;
       try {
@@ -70,6 +75,13 @@ export class Timeout {
   }
 
   #arm() {
+    if (this.#unbound && carriesContext()) {
+      // Made before async_hooks loaded, when no store could have been
+      // entered: the engine's now-wrapped timers would otherwise run it in
+      // the context of whoever arms it again.
+      this.#unbound = false;
+      this.#fire = inStartContext(this.#fire);
+    }
     this.#armed = true;
     this.#id = this.#repeat ? engine.setInterval(this.#fire, this.#delay) : engine.setTimeout(this.#fire, this.#delay);
   }
