@@ -37,10 +37,13 @@ pub(crate) fn call<'a>(
     match method {
         "search" => {
             scan(ev, node, text, 0, &regex)?;
-            Ok(Value::Number(regex.regex.find(text).map_or(-1.0, |found| {
-                text.get(..found.start())
-                    .map_or(0, |before| before.chars().count()) as f64
-            })))
+            Ok(Value::Number(regex.regex.find(text).map_or(
+                -1.0,
+                |found| {
+                    text.get(..found.start())
+                        .map_or(0, |before| before.chars().count()) as f64
+                },
+            )))
         }
         "matchAll" => match_all(ev, node, text, &regex),
         _ => {
@@ -78,9 +81,12 @@ fn compiled(
             node,
             format!(
                 "The regular expression is larger than the simulator's bounds (at most {} \
-                 characters, {} states with counted repetitions multiplied out).",
+                 characters, {} groups deep, {} states with counted repetitions multiplied \
+                 out, and a compiled program of {} bytes).",
                 super::limits::MAX_REGEX_PATTERN_CHARS,
-                super::limits::MAX_REGEX_WEIGHT
+                super::limits::MAX_REGEX_GROUP_DEPTH,
+                super::limits::MAX_REGEX_WEIGHT,
+                super::limits::REGEX_PROGRAM_BYTES
             ),
         ),
     })?;

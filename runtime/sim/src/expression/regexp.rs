@@ -69,9 +69,11 @@ pub(crate) enum RegexError {
 #[derive(Debug)]
 pub(crate) struct JsRegex {
     pub(crate) regex: Regex,
-    /// Work charged per byte of text scanned: the matcher's worst case grows
-    /// with the size of the program, which counted repetitions multiply
-    /// (`a{1000}` is a thousand states), not with the pattern's length.
+    /// Work charged per byte of text scanned: the matcher's worst case (when
+    /// its lazy DFA gives up and it tracks every state of the program at every
+    /// byte) grows with the size of the program, which counted repetitions
+    /// multiply (`a{1000}` is a thousand states), not with the pattern's
+    /// length. Charged as that worst case: most searches cost far less.
     pub(crate) cost_per_byte: usize,
     /// The program's estimated size (see [`Translator`]), charged once for
     /// compiling it.
@@ -109,7 +111,7 @@ pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<JsRegex, RegexError
         })?;
     Ok(JsRegex {
         regex,
-        cost_per_byte: 1 + weight / 64,
+        cost_per_byte: 1 + weight,
         weight,
     })
 }
@@ -268,7 +270,9 @@ impl Translator {
                         self.at += length;
                         self.quantifier('{', low, high)?;
                     }
-                    None if self.flags.unicode => return Err(Self::invalid("Lone quantifier brackets")),
+                    None if self.flags.unicode => {
+                        return Err(Self::invalid("Lone quantifier brackets"));
+                    }
                     None => self.literal('{')?,
                 },
                 '}' | ']' if self.flags.unicode => {
@@ -285,7 +289,8 @@ impl Translator {
 
     fn literal(&mut self, c: char) -> Result<(), RegexError> {
         let mut buffer = [0; 4];
-        self.out.push_str(&regex::escape(c.encode_utf8(&mut buffer)));
+        self.out
+            .push_str(&regex::escape(c.encode_utf8(&mut buffer)));
         self.atom(1)
     }
 
@@ -365,9 +370,13 @@ impl Translator {
                 self.at += 2;
                 self.out.push_str("(?:");
             } else if self.starts_with("?=") || self.starts_with("?!") {
-                return Err(RegexError::NotModelled("lookahead assertions, (?=…) and (?!…)"));
+                return Err(RegexError::NotModelled(
+                    "lookahead assertions, (?=…) and (?!…)",
+                ));
             } else if self.starts_with("?<=") || self.starts_with("?<!") {
-                return Err(RegexError::NotModelled("lookbehind assertions, (?<=…) and (?<!…)"));
+                return Err(RegexError::NotModelled(
+                    "lookbehind assertions, (?<=…) and (?<!…)",
+                ));
             } else if self.starts_with("?<") {
                 self.at += 2;
                 let name = self.group_name()?;
@@ -597,7 +606,11 @@ impl Translator {
                     if low > high {
                         return Err(Self::invalid("Range out of order in character class"));
                     }
-                    items.push_str(&format!(r"\x{{{:X}}}-\x{{{:X}}}", u32::from(low), u32::from(high)));
+                    items.push_str(&format!(
+                        r"\x{{{:X}}}-\x{{{:X}}}",
+                        u32::from(low),
+                        u32::from(high)
+                    ));
                 }
                 // Annex B: a class escape at either end makes the `-` a literal.
                 (low, high) if !self.flags.unicode => {

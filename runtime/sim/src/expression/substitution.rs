@@ -66,10 +66,9 @@ pub(crate) fn expand<'a>(
             Some(b'`') => (text.get(..start).unwrap_or(""), 1),
             Some(b'\'') => (text.get(end..).unwrap_or(""), 1),
             Some(d) if d.is_ascii_digit() => match group_reference(after, groups.len()) {
-                Some((index, used)) => (
-                    groups.get(index - 1).copied().flatten().unwrap_or(""),
-                    used,
-                ),
+                Some((index, used)) => {
+                    (groups.get(index - 1).copied().flatten().unwrap_or(""), used)
+                }
                 None => ("$", 0),
             },
             _ => ("$", 0),
