@@ -337,3 +337,11 @@ fn no_pattern_panics() {
         }
     }
 }
+
+#[test]
+fn an_empty_last_pass_of_a_repeated_group_is_empty_text() {
+    // JavaScript rejects a repetition's pass that matched empty text, and so
+    // has `undefined` here; the `regex` crate keeps the empty capture
+    // (docs/simulator.md lists the difference).
+    assert_eq!(value("'b'.match('(a*)*b')"), json!(["b", ""]));
+}
