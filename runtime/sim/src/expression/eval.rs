@@ -8,7 +8,7 @@ use super::beans::{self, MemberError, Site};
 use super::complexity::{Complexity, Limit};
 use super::error::ExpressionError;
 use super::limits::{MAX_BUILT_CHARS, MAX_BUILT_ITEMS, MAX_EVALUATION_DEPTH, MAX_WORK};
-use super::regexp::RegexCache;
+use super::regex_cache::RegexCache;
 use super::value::{Function, Scope, TooDeep, Value};
 use super::{list_methods, string_methods};
 

@@ -6,7 +6,7 @@
 //! (a tree, [`ast`]) → [`eval`] (values, [`value`]; [`operators`]; Jira
 //! objects' members, [`beans`], and methods, [`bean_methods`]; `Date` and
 //! `CalendarDate`, [`dates`] and [`date_methods`]; list and string methods,
-//! regular expressions among them ([`regexp`], [`regex_methods`],
+//! regular expressions among them ([`regexp`], [`regex_methods`], [`regex_cache`],
 //! [`substitution`]);
 //! Jira Software's `Board` and `Sprint`, [`agile_beans`]) →
 //! [`result`] (the answer's JSON). Jira's
@@ -29,6 +29,7 @@ mod limits;
 mod list_methods;
 mod operators;
 mod parser;
+mod regex_cache;
 mod regex_methods;
 mod regexp;
 mod result;
