@@ -424,7 +424,7 @@ async fn what_jira_evaluates_but_the_simulator_does_not_is_a_marked_501() {
         json!({ "expression": "new Date() - new Date()" }),
         json!({ "expression": "new Issue('KILN-1').key" }),
         json!({ "expression": "try { 1 } catch (e) { 2 }" }),
-        json!({ "expression": "'a'.match('a')" }),
+        json!({ "expression": "'ab'.match('a(?=b)')" }),
         json!({ "expression": "serviceDesk.id", "context": { "serviceDesk": 1 } }),
         json!({ "expression": "1", "context": { "custom": [] } }),
     ] {

@@ -38,6 +38,7 @@ mod due_date;
 mod entity_property_jql;
 mod expression_board_sprint;
 mod expression_dates;
+mod expression_regex;
 mod expressions;
 mod faults;
 mod field_context_defaults;

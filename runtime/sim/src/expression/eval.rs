@@ -8,6 +8,7 @@ use super::beans::{self, MemberError, Site};
 use super::complexity::{Complexity, Limit};
 use super::error::ExpressionError;
 use super::limits::{MAX_BUILT_CHARS, MAX_BUILT_ITEMS, MAX_EVALUATION_DEPTH, MAX_WORK};
+use super::regex_cache::RegexCache;
 use super::value::{Function, Scope, TooDeep, Value};
 use super::{list_methods, string_methods};
 
@@ -35,6 +36,7 @@ const GLOBALS_NOT_MODELLED: &[&str] = &[
     "RichText",
     "Date",
     "CalendarDate",
+    "RegExp",
 ];
 
 pub(crate) struct Evaluator<'a, 's> {
@@ -49,6 +51,9 @@ pub(crate) struct Evaluator<'a, 's> {
     work: usize,
     /// Current recursion ([`MAX_EVALUATION_DEPTH`]).
     depth: usize,
+    /// Regular expressions compiled so far, for the next call with the same
+    /// pattern.
+    pub(crate) regexes: RegexCache,
 }
 
 impl<'a, 's> Evaluator<'a, 's> {
@@ -61,6 +66,7 @@ impl<'a, 's> Evaluator<'a, 's> {
             built_items: 0,
             work: 0,
             depth: 0,
+            regexes: RegexCache::default(),
         }
     }
 

@@ -35,6 +35,30 @@ pub(crate) const MAX_BUILT_ITEMS: usize = 100_000;
 /// worker busy for minutes.
 pub(crate) const MAX_WORK: usize = 20_000_000;
 
+/// Characters of a regular expression's pattern (`match`, `search`,
+/// `matchAll`). Jira's length limit bounds a pattern written in the expression,
+/// not one built while evaluating (`'(a|b)'.repeat(100000)`), and translating and
+/// compiling a pattern take time in its length.
+pub(crate) const MAX_REGEX_PATTERN_CHARS: usize = 10_000;
+
+/// A pattern's estimated program size, its atoms with each counted repetition
+/// multiplied out (`(a{1000}){1000}` is a million states in a seven-character
+/// pattern): the matcher's time per character of text grows with it.
+pub(crate) const MAX_REGEX_WEIGHT: usize = 20_000;
+
+/// Groups nested in a pattern: the `regex` crate parses and compiles with
+/// recursion bounded by its own nest limit, set from this.
+pub(crate) const MAX_REGEX_GROUP_DEPTH: usize = 64;
+
+/// Bytes of a compiled pattern's program (`RegexBuilder::size_limit`): the
+/// last bound on a pattern whose size the estimate misjudges (large Unicode
+/// classes, case-insensitivity).
+pub(crate) const REGEX_PROGRAM_BYTES: usize = 4 << 20;
+
+/// Bytes of the lazy DFA's cache per pattern (`RegexBuilder::dfa_size_limit`);
+/// past it the crate falls back to slower matchers, still linear in the text.
+pub(crate) const REGEX_CACHE_BYTES: usize = 2 << 20;
+
 /// Jira's limit on evaluation steps ("A step is an operation such as arithmetic,
 /// accessing a property, accessing a context variable, or calling a function").
 pub(crate) const MAX_STEPS: u32 = 10_000;

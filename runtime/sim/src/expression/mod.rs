@@ -5,7 +5,9 @@
 //! A documented subset, in stages of one concept each: [`lexer`] → [`parser`]
 //! (a tree, [`ast`]) → [`eval`] (values, [`value`]; [`operators`]; Jira
 //! objects' members, [`beans`], and methods, [`bean_methods`]; `Date` and
-//! `CalendarDate`, [`dates`] and [`date_methods`]; list and string methods;
+//! `CalendarDate`, [`dates`] and [`date_methods`]; list and string methods,
+//! regular expressions among them ([`regexp`], [`regex_methods`], [`regex_cache`],
+//! [`substitution`]);
 //! Jira Software's `Board` and `Sprint`, [`agile_beans`]) →
 //! [`result`] (the answer's JSON). Jira's
 //! complexity limits are enforced and reported ([`complexity`]), and every stage
@@ -27,12 +29,18 @@ mod limits;
 mod list_methods;
 mod operators;
 mod parser;
+mod regex_cache;
+mod regex_methods;
+mod regexp;
 mod result;
 mod string_methods;
+mod substitution;
 mod value;
 
 #[cfg(test)]
 mod date_tests;
+#[cfg(test)]
+mod regex_tests;
 #[cfg(test)]
 mod tests;
 

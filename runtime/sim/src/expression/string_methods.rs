@@ -8,20 +8,18 @@ use super::error::ExpressionError;
 use super::eval::{Evaluator, position};
 use super::list_methods::{slice_bounds, wrong_arguments};
 use super::value::Value;
+use super::{regex_methods, substitution};
 
 /// JavaScript string methods Jira's strings have that the simulator does not
 /// model: calling one is the simulator's 501, not Jira's "unrecognized method".
 /// (`charCodeAt` and `codePointAt` answer UTF-16 code units, which the
-/// simulator's characters are not; the rest take regular expressions, or
-/// depend on a locale or Unicode tables the simulator does not carry.)
+/// simulator's characters are not; the rest depend on a locale or Unicode
+/// tables the simulator does not carry.)
 const NOT_MODELLED: &[&str] = &[
     "charCodeAt",
     "codePointAt",
     "localeCompare",
-    "match",
-    "matchAll",
     "normalize",
-    "search",
     "substr",
 ];
 
@@ -38,6 +36,7 @@ pub(crate) fn call<'a>(
         .fold(0usize, |sum, argument| sum.saturating_add(argument.size()));
     ev.work(node, text.len().saturating_add(argument_bytes))?;
     match method {
+        "match" | "matchAll" | "search" => regex_methods::call(ev, node, text, method, arguments),
         "includes" | "startsWith" | "endsWith" | "indexOf" => {
             let needle = one_string(ev, node, method, arguments)?;
             Ok(match method {
@@ -172,20 +171,15 @@ pub(crate) fn call<'a>(
             Ok(Value::string(text.repeat(count as usize)))
         }
         "replaceAll" => match arguments {
+            // An empty pattern matches between every two characters and at
+            // both ends, as in JavaScript. The replacement's `$` patterns are
+            // JavaScript's (`substitution`).
             [Value::String(pattern), Value::String(replacement)] => {
-                // An empty pattern matches between every two characters and at
-                // both ends, as in JavaScript. Charged before building.
-                let matches = if pattern.is_empty() {
-                    text.chars().count() + 1
-                } else {
-                    text.matches(&**pattern).count()
-                };
-                let chars = text
-                    .chars()
-                    .count()
-                    .saturating_add(matches.saturating_mul(replacement.chars().count()));
-                ev.build_chars(node, chars)?;
-                Ok(Value::string(text.replace(&**pattern, replacement)))
+                let found = text
+                    .match_indices(&**pattern)
+                    .map(|(at, found)| (at, at + found.len()));
+                let out = substitution::replace(ev, node, text, found, replacement)?;
+                Ok(Value::string(out))
             }
             [_, Value::Function(_)] => Err(ExpressionError::not_modelled(
                 "a function as the replacement of `replaceAll`",
@@ -227,9 +221,12 @@ pub(crate) fn call<'a>(
             Value::list(values).map_err(|e| ev.too_deep(node, e))
         }
         "replace" => match arguments {
-            // A string pattern replaces its first occurrence, as in JavaScript.
+            // A string pattern replaces its first occurrence, as in JavaScript,
+            // with JavaScript's `$` patterns in the replacement.
             [Value::String(pattern), Value::String(replacement)] => {
-                built(ev, node, text.replacen(&**pattern, replacement, 1))
+                let found = text.find(&**pattern).map(|at| (at, at + pattern.len()));
+                let out = substitution::replace(ev, node, text, found.into_iter(), replacement)?;
+                Ok(Value::string(out))
             }
             [_, Value::Function(_)] => Err(ExpressionError::not_modelled(
                 "a function as the replacement of `replace`",

@@ -1,0 +1,347 @@
+//! Regular expressions in Jira expressions: JavaScript's semantics through the
+//! `regex` crate, and the bounds that keep a hostile pattern harmless.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value as Json, json};
+
+use super::regexp::{self, Flags, RegexError};
+use super::{Context, ExpressionError, Site, evaluate};
+use crate::seed::Seed;
+use crate::world::World;
+
+const ALICE: &str = "5b10ac8d82e05b22cc7d4a11";
+const LINKS: &str = "https://sim.test";
+
+fn run(text: &str) -> Result<Json, ExpressionError> {
+    let world = World::from_seed(&Seed::default()).expect("the default seed");
+    let site = Site {
+        world: &world,
+        account_id: ALICE,
+    };
+    evaluate(text, &site, &Context::default(), LINKS).map(|e| e.value)
+}
+
+fn value(text: &str) -> Json {
+    run(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn failure(text: &str) -> ExpressionError {
+    match run(text) {
+        Ok(v) => panic!("{text} evaluated to {v}"),
+        Err(e) => e,
+    }
+}
+
+fn refused(text: &str) -> String {
+    let error = failure(text);
+    assert!(!error.is_not_modelled(), "{text}: {error}");
+    error.to_string()
+}
+
+fn not_modelled(text: &str) -> String {
+    let error = failure(text);
+    assert!(error.is_not_modelled(), "{text}: {error}");
+    error.to_string()
+}
+
+#[test]
+fn match_answers_javascripts_match_array_as_a_list() {
+    assert_eq!(
+        value(r"'See KILN-12 and KILN-7'.match('([A-Z]+)-(\\d+)')"),
+        json!(["KILN-12", "KILN", "12"])
+    );
+    assert_eq!(value("'abc'.match('x')"), Json::Null, "no match is null");
+    assert_eq!(
+        value("'ac'.match('a(b)?c')"),
+        json!(["ac", null]),
+        "a group that took no part is null (JavaScript's undefined)"
+    );
+    assert_eq!(value("'abc'.match()"), json!([""]), "RegExp(undefined)");
+    assert_eq!(
+        value("'2024-05'.match('(?<year>\\\\d{4})-(?<month>\\\\d+)')"),
+        json!(["2024-05", "2024", "05"])
+    );
+    assert_eq!(
+        value("'KILN-1'.match('^[A-Z]+-[0-9]+$') != null"),
+        json!(true),
+        "the validator idiom"
+    );
+    assert!(refused("'a'.match(1)").contains("The method \"match\" takes one String pattern."));
+}
+
+#[test]
+fn search_counts_characters() {
+    assert_eq!(value("'héllo wörld'.search('w.r')"), json!(6));
+    assert_eq!(value("'abc'.search('x')"), json!(-1));
+    assert_eq!(value("'abc'.search('')"), json!(0));
+}
+
+#[test]
+fn match_all_finds_every_match_as_javascript_does() {
+    assert_eq!(
+        value(r"'a1b22c333'.matchAll('\\d+')"),
+        json!([["1"], ["22"], ["333"]])
+    );
+    assert_eq!(
+        value("'k=v; x=y'.matchAll('(\\\\w)=(\\\\w)')"),
+        json!([["k=v", "k", "v"], ["x=y", "x", "y"]])
+    );
+    // An empty match may follow a non-empty one, and the search moves one
+    // character on after an empty one.
+    assert_eq!(
+        value("'abc'.matchAll('b*')"),
+        json!([[""], ["b"], [""], [""]])
+    );
+    assert_eq!(value("'日本'.matchAll('')"), json!([[""], [""], [""]]));
+    assert_eq!(value("'abc'.matchAll('x')"), json!([]));
+    assert_eq!(value("'ab'.repeat(1000).matchAll('b').length"), json!(1000));
+}
+
+#[test]
+fn javascripts_classes_and_dot_are_javascripts() {
+    // `\d` and `\w` are ASCII-only in JavaScript; `\b` is their boundary.
+    assert_eq!(value(r"'٣'.match('\\d')"), Json::Null);
+    assert_eq!(value(r"'é'.match('\\w')"), Json::Null);
+    assert_eq!(value(r"'café'.match('\\bcaf\\b')"), json!(["caf"]));
+    assert_eq!(value(r"'a b'.match('a\\sb')"), json!(["a b"]));
+    assert_eq!(value(r"'x\u00a0y'.match('x\\sy')"), json!(["x\u{a0}y"]));
+    // `.` is anything but a line terminator: `\r` too.
+    assert_eq!(value(r"'a\rb'.match('a.b')"), Json::Null);
+    assert_eq!(value(r"'a\nb'.match('a.b')"), Json::Null);
+    assert_eq!(value("'aXb'.match('a.b')"), json!(["aXb"]));
+    // Annex B: lone brackets and braces are literals.
+    assert_eq!(value("'a]'.match(']')"), json!(["]"]));
+    assert_eq!(value("'a{2'.match('a{2')"), json!(["a{2"]));
+    assert_eq!(value("'x{}'.match('{}')"), json!(["{}"]));
+    assert_eq!(value("'aa'.match('a{2}')"), json!(["aa"]));
+    // Classes: `[]` matches nothing, `[^]` anything, `&&` and `[` are
+    // literals, a class escape beside `-` makes it a literal.
+    assert_eq!(value("'[]'.match('[]')"), Json::Null);
+    assert_eq!(value(r"'\n'.match('[^]')"), json!(["\n"]));
+    assert_eq!(value("'&'.match('[a&&b]')"), json!(["&"]));
+    assert_eq!(value("'['.match('[[]')"), json!(["["]));
+    assert_eq!(value(r"'-'.match('[\\w-]')"), json!(["-"]));
+    assert_eq!(value(r"'%'.match('[\\d-z]')"), Json::Null);
+    assert_eq!(value(r"'b'.match('[^\\d]')"), json!(["b"]));
+    // Escapes.
+    assert_eq!(value(r"'a.b'.match('a\\.b')"), json!(["a.b"]));
+    assert_eq!(value(r"'a/b'.match('a\\/b')"), json!(["a/b"]));
+    assert_eq!(value(r"'Ab'.match('\\x41b')"), json!(["Ab"]));
+    assert_eq!(value(r"'€'.match('\\u20AC')"), json!(["€"]));
+    assert_eq!(value(r"'😀'.match('\\uD83D\\uDE00')"), json!(["😀"]));
+    assert_eq!(
+        value(r"'q'.match('\\q')"),
+        json!(["q"]),
+        "an identity escape"
+    );
+    assert_eq!(value("'a*b'.match('a[*]b')"), json!(["a*b"]));
+    assert_eq!(value("'aaa'.match('a+?')"), json!(["a"]), "lazy");
+}
+
+#[test]
+fn replace_reads_javascripts_replacement_patterns() {
+    assert_eq!(value("'abc'.replace('b', '[$&]')"), json!("a[b]c"));
+    assert_eq!(value("'abc'.replace('b', '$$')"), json!("a$c"));
+    assert_eq!(value(r"'abc'.replace('b', '$`|$\'')"), json!("aa|cc"));
+    assert_eq!(
+        value("'abc'.replace('b', '$1$<x>$')"),
+        json!("a$1$<x>$c"),
+        "a String pattern has no groups"
+    );
+    assert_eq!(value("'abcb'.replaceAll('b', '<$&>')"), json!("a<b>c<b>"));
+    assert_eq!(value("'abc'.replaceAll('', '-')"), json!("-a-b-c-"));
+    assert_eq!(value("'aXbX'.replace('X', '-')"), json!("a-bX"));
+    // `` $` `` repeats the text before each match: charged as it is built.
+    assert!(
+        refused("'a'.repeat(5000).replaceAll('a', '$`')")
+            .contains("characters of text, the simulator's bound")
+    );
+}
+
+#[test]
+fn substitution_reads_groups_as_javascript_does() {
+    let text = "x-abc-y";
+    let groups = [Some("a"), None, Some("c")];
+    let expand = |replacement: &'static str| {
+        super::substitution::expand(replacement, text, 2, 5, &groups).concat()
+    };
+    assert_eq!(expand("$1|$2|$3|$4"), "a||c|$4");
+    assert_eq!(expand("$01$10"), "aa0", "two digits when they name a group");
+    assert_eq!(expand("$0$"), "$0$");
+    assert_eq!(expand("$`$'$&"), "x--yabc");
+}
+
+#[test]
+fn invalid_patterns_are_javascripts_syntax_errors() {
+    for (pattern, reason) in [
+        ("(", "Invalid regular expression: /(/: Unterminated group"),
+        (")", "Unmatched ')'"),
+        ("*a", "Nothing to repeat"),
+        ("a**", "Nothing to repeat"),
+        ("^*", "Nothing to repeat"),
+        ("[b-a]", "Range out of order in character class"),
+        ("a{2,1}", "numbers out of order in {} quantifier"),
+        ("[a", "Unterminated character class"),
+        ("(?x)", "Invalid group"),
+        ("a\\\\", "\\ at end of pattern"),
+    ] {
+        let message = refused(&format!("'a'.match('{pattern}')"));
+        assert!(message.contains(reason), "{pattern}: {message}");
+        assert!(message.starts_with("Evaluation failed:"), "{message}");
+    }
+}
+
+#[test]
+fn what_the_regex_crate_cannot_run_is_not_modelled() {
+    for pattern in [
+        "a(?=b)",
+        "a(?!b)",
+        "(?<=b)a",
+        "(?<!b)a",
+        "(a)\\\\1",
+        "(?<x>a)\\\\k<x>",
+        "\\\\uD83D",
+        "\\\\07",
+        "(?<$x>a)",
+    ] {
+        let message = not_modelled(&format!("'ab'.match('{pattern}')"));
+        assert!(message.contains("in regular expressions"), "{message}");
+    }
+    assert!(not_modelled("new RegExp('a')").contains("new RegExp"));
+    assert!(not_modelled("RegExp('a')").contains("RegExp"));
+}
+
+#[test]
+fn catastrophic_backtracking_classics_answer_at_once() {
+    let started = Instant::now();
+    for pattern in ["(a+)+$", "(a|aa)+c", "(a*)*c", "(a|a)*c", "(.*a){12}c"] {
+        let text = format!("('a'.repeat(20000) + 'b').match('{pattern}')");
+        assert_eq!(value(&text), Json::Null, "{pattern}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn hostile_patterns_meet_the_simulators_bounds() {
+    assert!(refused("'a'.match('a'.repeat(20000))").contains("larger than the simulator's bounds"));
+    assert!(refused("'a'.match('(a{1000}){1000}')").contains("larger than the simulator's bounds"));
+    assert!(refused("'a'.match('a{99999999999999999999}')").contains("simulator's bounds"));
+    assert!(
+        refused("'a'.match('('.repeat(500) + 'a' + ')'.repeat(500))")
+            .contains("simulator's bounds")
+    );
+    // A large program over a long text: charged as if every state were
+    // tracked at every byte, which the crate's slowest matcher does.
+    assert!(
+        refused("'ab'.repeat(20000).match('(?:[ab]{1,20}){100}[^ab]')")
+            .contains("the simulator's bound")
+    );
+    // Very many matches: each search is charged the text after it.
+    let started = Instant::now();
+    assert!(refused("'a'.repeat(200000).matchAll('a')").contains("the simulator's bound"));
+    assert!(refused("'a'.repeat(200000).matchAll('')").contains("the simulator's bound"));
+    assert!(
+        refused("'ab'.repeat(400000).matchAll('a|b').length").contains("the simulator's bound")
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn flags_translate_to_javascripts_meaning() {
+    let find = |pattern: &str, flags: Flags, text: &str| {
+        regexp::compile(pattern, flags)
+            .unwrap_or_else(|e| panic!("{pattern}: {e}"))
+            .regex
+            .find(text)
+            .map(|m| m.as_str().to_owned())
+    };
+    let none = Flags::default();
+    let multiline = Flags {
+        multiline: true,
+        ..none
+    };
+    assert_eq!(find("^b", none, "a\nb"), None);
+    assert_eq!(find("^b", multiline, "a\nb").as_deref(), Some("b"));
+    let ignore_case = Flags {
+        ignore_case: true,
+        ..none
+    };
+    assert_eq!(find("kiln", ignore_case, "KILN").as_deref(), Some("KILN"));
+    let dot_all = Flags {
+        dot_all: true,
+        ..none
+    };
+    assert_eq!(find("a.b", dot_all, "a\nb").as_deref(), Some("a\nb"));
+    let unicode = Flags {
+        unicode: true,
+        ..none
+    };
+    assert_eq!(find(r"\u{1F600}", unicode, "😀").as_deref(), Some("😀"));
+    assert_eq!(find(r"\p{L}+", unicode, "1日本2").as_deref(), Some("日本"));
+    assert_eq!(
+        find(r"\u{1F600}", none, "u{1F600}").as_deref(),
+        Some("u{1F600}"),
+        "without u, an escaped u and literal braces"
+    );
+    assert!(matches!(
+        regexp::compile(r"\a", unicode),
+        Err(RegexError::Invalid(_))
+    ));
+    assert!(matches!(
+        regexp::compile("{", unicode),
+        Err(RegexError::Invalid(_))
+    ));
+}
+
+/// Random patterns from JavaScript's syntax characters never panic: each
+/// compiles, or is refused as invalid, not modelled or too large.
+#[test]
+fn no_pattern_panics() {
+    const PIECES: &[&str] = &[
+        "a", "é", "(", ")", "[", "]", "{", "}", "{2}", "{1,3}", "{2,}", "*", "+", "?", "|", "^",
+        "$", ".", "\\", "\\d", "\\W", "\\s", "\\b", "\\B", "\\1", "\\k<a>", "(?:", "(?=", "(?<a>",
+        "(?<", "-", "[^", "\\u", "\\uD83D", "\\x4", "\\c", "\\0", "\\p{L}", "&&", "\\-", ",", "0",
+        "9",
+    ];
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let all_flags = [
+        Flags::default(),
+        Flags {
+            ignore_case: true,
+            multiline: true,
+            dot_all: true,
+            unicode: true,
+            global: true,
+        },
+    ];
+    for _ in 0..3000 {
+        let length = next() % 12;
+        let pattern: String = (0..length)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        for flags in all_flags {
+            if let Ok(regex) = regexp::compile(&pattern, flags) {
+                let _ = regex.regex.find("aé(){}[]-0129 \u{1F600}\nx");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_empty_last_pass_of_a_repeated_group_is_empty_text() {
+    // JavaScript rejects a repetition's pass that matched empty text, and so
+    // has `undefined` here; the `regex` crate keeps the empty capture
+    // (docs/simulator.md lists the difference).
+    assert_eq!(value("'b'.match('(a*)*b')"), json!(["b", ""]));
+}

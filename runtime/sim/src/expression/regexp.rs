@@ -1,0 +1,657 @@
+//! JavaScript's regular expressions, as Jira's strings take them (`match`,
+//! `search`, `matchAll`), run on the `regex` crate.
+//!
+//! The pattern comes from an app or a site's validator, so it is hostile input:
+//! the `regex` crate matches in time linear in the text (no catastrophic
+//! backtracking, whatever the pattern), and the pattern, its expansion and its
+//! compiled program are bounded ([`super::limits`]). The crate's syntax is not
+//! JavaScript's, so the pattern is translated, not passed through: JavaScript's
+//! `\d`, `\w` and `\b` are ASCII-only, its `\s` and `.` know their own
+//! characters, its lone `{`, `}` and `]` are literals (Annex B), and its classes
+//! have no nested classes or set operators. What JavaScript has and the crate
+//! cannot do (lookaround, backreferences) is [`RegexError::NotModelled`]: Jira
+//! would evaluate it, the simulator cannot. What JavaScript refuses is
+//! [`RegexError::Invalid`], in the words of JavaScript's `SyntaxError`.
+
+use regex::{Regex, RegexBuilder};
+use thiserror::Error;
+
+use super::limits::{
+    MAX_REGEX_GROUP_DEPTH, MAX_REGEX_PATTERN_CHARS, MAX_REGEX_WEIGHT, REGEX_CACHE_BYTES,
+    REGEX_PROGRAM_BYTES,
+};
+
+/// JavaScript's flags the translation knows. Jira's strings take a pattern as a
+/// String, so the methods set them (`g` for `matchAll`) and nothing else can;
+/// the others are translated for the day a pattern can carry flags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Flags {
+    pub(crate) global: bool,
+    pub(crate) ignore_case: bool,
+    pub(crate) multiline: bool,
+    pub(crate) dot_all: bool,
+    pub(crate) unicode: bool,
+}
+
+impl Flags {
+    /// As JavaScript prints them, in its order.
+    fn text(self) -> String {
+        [
+            (self.global, 'g'),
+            (self.ignore_case, 'i'),
+            (self.multiline, 'm'),
+            (self.dot_all, 's'),
+            (self.unicode, 'u'),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, c)| *c)
+        .collect()
+    }
+}
+
+/// Why a pattern cannot be run.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub(crate) enum RegexError {
+    /// JavaScript throws a `SyntaxError` for it: Jira refuses it too.
+    #[error("{0}")]
+    Invalid(String),
+    /// JavaScript runs it; the `regex` crate cannot (names the feature).
+    #[error("{0}")]
+    NotModelled(&'static str),
+    /// Longer, more deeply nested, or expanding to a larger program than the
+    /// simulator's bounds allow.
+    #[error("the pattern is larger than the simulator's bounds")]
+    TooLarge,
+}
+
+/// A compiled pattern and what running it costs.
+#[derive(Debug)]
+pub(crate) struct JsRegex {
+    pub(crate) regex: Regex,
+    /// Work charged per byte of text scanned: the matcher's worst case (when
+    /// its lazy DFA gives up and it tracks every state of the program at every
+    /// byte) grows with the size of the program, which counted repetitions
+    /// multiply (`a{1000}` is a thousand states), not with the pattern's
+    /// length. Charged as that worst case: most searches cost far less.
+    pub(crate) cost_per_byte: usize,
+    /// The program's estimated size (see [`Translator`]), charged once for
+    /// compiling it.
+    pub(crate) weight: usize,
+}
+
+/// Compiles `pattern` with `flags` as JavaScript's `new RegExp(pattern, flags)`.
+pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<JsRegex, RegexError> {
+    if pattern.chars().count() > MAX_REGEX_PATTERN_CHARS {
+        return Err(RegexError::TooLarge);
+    }
+    let mut translator = Translator {
+        chars: pattern.chars().collect(),
+        at: 0,
+        out: String::with_capacity(pattern.len() * 2 + 8),
+        flags,
+        frames: vec![Frame::default()],
+    };
+    translator.pattern()?;
+    let weight = translator.frames.first().map_or(1, |f| f.sum.max(1));
+    let translated = translator.out;
+    let regex = RegexBuilder::new(&translated)
+        .case_insensitive(flags.ignore_case)
+        .multi_line(flags.multiline)
+        .size_limit(REGEX_PROGRAM_BYTES)
+        .dfa_size_limit(REGEX_CACHE_BYTES)
+        // The translator bounds groups itself; classes and repetitions nest
+        // too in the crate's count.
+        .nest_limit(u32::try_from(MAX_REGEX_GROUP_DEPTH * 4).unwrap_or(u32::MAX))
+        .build()
+        .map_err(|error| match error {
+            regex::Error::CompiledTooBig(_) => RegexError::TooLarge,
+            regex::Error::Syntax(message) => RegexError::Invalid(crate_reason(&message)),
+            _ => RegexError::Invalid("Invalid regular expression".to_owned()),
+        })?;
+    Ok(JsRegex {
+        regex,
+        cost_per_byte: 1 + weight,
+        weight,
+    })
+}
+
+/// The message JavaScript gives for an invalid pattern, V8's wording
+/// (`Invalid regular expression: /(/: Unterminated group`); a long pattern is
+/// cut, so that the error never repeats a megabyte of text.
+pub(crate) fn invalid_message(pattern: &str, flags: Flags, reason: &str) -> String {
+    const SHOWN: usize = 100;
+    let shown: String = pattern.chars().take(SHOWN).collect();
+    let cut = if pattern.chars().nth(SHOWN).is_some() {
+        "…"
+    } else {
+        ""
+    };
+    format!(
+        "Invalid regular expression: /{shown}{cut}/{}: {reason}",
+        flags.text()
+    )
+}
+
+/// The line of the `regex` crate's error that says what is wrong (its other
+/// lines quote the translated pattern, which the caller never wrote).
+fn crate_reason(message: &str) -> String {
+    message
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .map_or_else(|| "Invalid regular expression".to_owned(), capitalised)
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// JavaScript's `\s`: its WhiteSpace and LineTerminator characters, as the
+/// inside of a class.
+const JS_SPACE: &str = r"\t\n\x0B\x0C\r\x20\xA0\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}";
+/// JavaScript's `\d` and `\w`: ASCII only, whatever the flags.
+const JS_DIGIT: &str = "0-9";
+const JS_WORD: &str = "0-9A-Za-z_";
+/// JavaScript's `.` without the `s` flag: anything but a line terminator.
+const JS_DOT: &str = r"[^\n\r\x{2028}\x{2029}]";
+/// Every character: JavaScript's `[^]`, and the complement of its `[]`.
+const ANY: &str = r"\x{0}-\x{10FFFF}";
+
+/// One level of groups: the estimated program size of what it holds so far,
+/// and of its last atom, which a quantifier multiplies (`None` where nothing
+/// can be repeated: after `(`, `|`, an assertion or a quantifier).
+#[derive(Debug, Default)]
+struct Frame {
+    sum: usize,
+    last: Option<usize>,
+}
+
+/// One item of a character class.
+enum ClassAtom {
+    Char(char),
+    /// A class escape (`\d`, `\S`, …) as the crate's class syntax.
+    Set(String),
+}
+
+/// Reads a JavaScript pattern and writes the crate's. It never recurses (groups
+/// are a stack of [`Frame`]s), so a deeply nested pattern cannot overflow.
+struct Translator {
+    chars: Vec<char>,
+    at: usize,
+    out: String,
+    flags: Flags,
+    frames: Vec<Frame>,
+}
+
+impl Translator {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.at).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.at + ahead).copied()
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.at += 1;
+        Some(c)
+    }
+
+    fn starts_with(&self, text: &str) -> bool {
+        text.chars()
+            .enumerate()
+            .all(|(i, c)| self.peek_at(i) == Some(c))
+    }
+
+    fn frame(&mut self) -> &mut Frame {
+        if self.frames.is_empty() {
+            self.frames.push(Frame::default());
+        }
+        let last = self.frames.len() - 1;
+        &mut self.frames[last]
+    }
+
+    /// Something that matches text, of estimated size `weight`.
+    fn atom(&mut self, weight: usize) -> Result<(), RegexError> {
+        let frame = self.frame();
+        frame.sum = frame.sum.saturating_add(weight);
+        frame.last = Some(weight);
+        if frame.sum > MAX_REGEX_WEIGHT {
+            return Err(RegexError::TooLarge);
+        }
+        Ok(())
+    }
+
+    /// Something that matches a position: nothing to repeat after it.
+    fn assertion(&mut self) {
+        let frame = self.frame();
+        frame.sum = frame.sum.saturating_add(1);
+        frame.last = None;
+    }
+
+    fn invalid(reason: &str) -> RegexError {
+        RegexError::Invalid(reason.to_owned())
+    }
+
+    fn pattern(&mut self) -> Result<(), RegexError> {
+        while let Some(c) = self.next() {
+            match c {
+                '\\' => self.escape()?,
+                '(' => self.open_group()?,
+                ')' => {
+                    if self.frames.len() <= 1 {
+                        return Err(Self::invalid("Unmatched ')'"));
+                    }
+                    let inner = self.frames.pop().map_or(1, |f| f.sum.max(1));
+                    self.out.push(')');
+                    self.atom(inner)?;
+                }
+                '|' => {
+                    self.out.push('|');
+                    self.frame().last = None;
+                }
+                '^' | '$' => {
+                    self.out.push(c);
+                    self.assertion();
+                }
+                '.' => {
+                    self.out
+                        .push_str(if self.flags.dot_all { "(?s:.)" } else { JS_DOT });
+                    self.atom(1)?;
+                }
+                '[' => self.class()?,
+                '*' | '+' | '?' => self.quantifier(c, 1, None)?,
+                '{' => match self.braces() {
+                    Some((low, high, length)) => {
+                        self.at += length;
+                        self.quantifier('{', low, high)?;
+                    }
+                    None if self.flags.unicode => {
+                        return Err(Self::invalid("Lone quantifier brackets"));
+                    }
+                    None => self.literal('{')?,
+                },
+                '}' | ']' if self.flags.unicode => {
+                    return Err(Self::invalid("Lone quantifier brackets"));
+                }
+                _ => self.literal(c)?,
+            }
+        }
+        if self.frames.len() > 1 {
+            return Err(Self::invalid("Unterminated group"));
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, c: char) -> Result<(), RegexError> {
+        let mut buffer = [0; 4];
+        self.out
+            .push_str(&regex::escape(c.encode_utf8(&mut buffer)));
+        self.atom(1)
+    }
+
+    /// `{n}`, `{n,}` or `{n,m}` at the cursor (just after the `{`): its bounds
+    /// and its length after the `{`, or `None` where it is no quantifier (a
+    /// literal `{` in JavaScript without the `u` flag).
+    fn braces(&self) -> Option<(u64, Option<u64>, usize)> {
+        let mut i = 0;
+        let number = |i: &mut usize| -> Option<u64> {
+            let start = *i;
+            let mut value: u64 = 0;
+            while let Some(d) = self.peek_at(*i).and_then(|c| c.to_digit(10)) {
+                value = value.saturating_mul(10).saturating_add(u64::from(d));
+                *i += 1;
+            }
+            (*i > start).then_some(value)
+        };
+        let low = number(&mut i)?;
+        let high = if self.peek_at(i) == Some(',') {
+            i += 1;
+            number(&mut i)
+        } else {
+            Some(low)
+        };
+        (self.peek_at(i) == Some('}')).then_some((low, high, i + 1))
+    }
+
+    /// A quantifier after the last atom: `*`, `+`, `?` or `{low,high}`
+    /// (`high` `None` for unbounded), and its lazy `?`.
+    fn quantifier(&mut self, kind: char, low: u64, high: Option<u64>) -> Result<(), RegexError> {
+        let Some(last) = self.frame().last else {
+            return Err(Self::invalid("Nothing to repeat"));
+        };
+        if high.is_some_and(|high| high < low) {
+            return Err(Self::invalid("numbers out of order in {} quantifier"));
+        }
+        // A repetition is its atom as many times as its largest count (one
+        // more where unbounded).
+        let times = match kind {
+            '{' => high.unwrap_or(low).saturating_add(1),
+            _ => 2,
+        };
+        let grown = usize::try_from(times)
+            .unwrap_or(usize::MAX)
+            .saturating_mul(last);
+        if grown > MAX_REGEX_WEIGHT {
+            return Err(RegexError::TooLarge);
+        }
+        match kind {
+            '{' => {
+                self.out.push_str(&format!("{{{low}"));
+                match high {
+                    Some(high) if high == low => {}
+                    Some(high) => self.out.push_str(&format!(",{high}")),
+                    None => self.out.push(','),
+                }
+                self.out.push('}');
+            }
+            _ => self.out.push(kind),
+        }
+        if self.peek() == Some('?') {
+            self.at += 1;
+            self.out.push('?');
+        }
+        let frame = self.frame();
+        frame.sum = frame.sum.saturating_sub(last).saturating_add(grown);
+        frame.last = None;
+        Ok(())
+    }
+
+    fn open_group(&mut self) -> Result<(), RegexError> {
+        if self.frames.len() > MAX_REGEX_GROUP_DEPTH {
+            return Err(RegexError::TooLarge);
+        }
+        if self.peek() == Some('?') {
+            if self.starts_with("?:") {
+                self.at += 2;
+                self.out.push_str("(?:");
+            } else if self.starts_with("?=") || self.starts_with("?!") {
+                return Err(RegexError::NotModelled(
+                    "lookahead assertions, (?=…) and (?!…)",
+                ));
+            } else if self.starts_with("?<=") || self.starts_with("?<!") {
+                return Err(RegexError::NotModelled(
+                    "lookbehind assertions, (?<=…) and (?<!…)",
+                ));
+            } else if self.starts_with("?<") {
+                self.at += 2;
+                let name = self.group_name()?;
+                self.out.push_str(&format!("(?<{name}>"));
+            } else {
+                return Err(Self::invalid("Invalid group"));
+            }
+        } else {
+            self.out.push('(');
+        }
+        self.frames.push(Frame::default());
+        Ok(())
+    }
+
+    /// A named group's name, up to its `>`. The crate takes ASCII letters,
+    /// digits and `_`; JavaScript's `$` and non-ASCII letters are not modelled.
+    fn group_name(&mut self) -> Result<String, RegexError> {
+        let mut name = String::new();
+        loop {
+            match self.next() {
+                Some('>') if !name.is_empty() => return Ok(name),
+                Some(c) if c.is_ascii_alphabetic() || c == '_' => name.push(c),
+                Some(c) if c.is_ascii_digit() && !name.is_empty() => name.push(c),
+                Some(c) if c == '$' || (!c.is_ascii() && c.is_alphanumeric()) => {
+                    return Err(RegexError::NotModelled(
+                        "group names with `$` or letters beyond ASCII",
+                    ));
+                }
+                _ => return Err(Self::invalid("Invalid capture group name")),
+            }
+        }
+    }
+
+    /// After a `\` outside a class.
+    fn escape(&mut self) -> Result<(), RegexError> {
+        let Some(c) = self.next() else {
+            return Err(Self::invalid("\\ at end of pattern"));
+        };
+        match c {
+            'd' | 'D' | 'w' | 'W' | 's' | 'S' => {
+                let set = Self::class_escape(c);
+                self.out.push_str(&set);
+                self.atom(1)
+            }
+            // ASCII word boundaries, as JavaScript's: a word character is
+            // `[0-9A-Za-z_]` there, with or without flags.
+            'b' => {
+                self.out.push_str(r"(?-u:\b)");
+                self.assertion();
+                Ok(())
+            }
+            'B' => {
+                self.out.push_str(r"(?-u:\B)");
+                self.assertion();
+                Ok(())
+            }
+            '1'..='9' => Err(RegexError::NotModelled("backreferences (\\1 …)")),
+            'k' if self.peek() == Some('<') || self.flags.unicode => {
+                Err(RegexError::NotModelled("named backreferences (\\k<name>)"))
+            }
+            'p' | 'P' if self.flags.unicode => {
+                let escape = self.property(c)?;
+                self.out.push_str(&escape);
+                // A property is a large class: many states once in UTF-8.
+                self.atom(4)
+            }
+            _ => {
+                let c = self.character_escape(c)?;
+                self.literal(c)
+            }
+        }
+    }
+
+    /// `\p{…}` or `\P{…}` with the `u` flag, in the crate's syntax, whose
+    /// property names are Unicode's, as JavaScript's are.
+    fn property(&mut self, c: char) -> Result<String, RegexError> {
+        if self.next() != Some('{') {
+            return Err(Self::invalid("Invalid property name"));
+        }
+        let mut name = String::new();
+        loop {
+            match self.next() {
+                Some('}') if !name.is_empty() => break,
+                Some(n) if n.is_ascii_alphanumeric() || n == '_' || n == '=' => name.push(n),
+                _ => return Err(Self::invalid("Invalid property name")),
+            }
+        }
+        Ok(format!("\\{c}{{{name}}}"))
+    }
+
+    /// The crate's class for JavaScript's `\d`, `\w`, `\s` and their
+    /// complements.
+    fn class_escape(c: char) -> String {
+        let inner = match c.to_ascii_lowercase() {
+            'd' => JS_DIGIT,
+            'w' => JS_WORD,
+            _ => JS_SPACE,
+        };
+        if c.is_ascii_uppercase() {
+            format!("[^{inner}]")
+        } else {
+            format!("[{inner}]")
+        }
+    }
+
+    /// The character an escape stands for, `c` being what follows the `\`
+    /// (not a class escape, assertion or backreference).
+    fn character_escape(&mut self, c: char) -> Result<char, RegexError> {
+        Ok(match c {
+            'n' => '\n',
+            'r' => '\r',
+            't' => '\t',
+            'v' => '\u{B}',
+            'f' => '\u{C}',
+            '0' if !self.peek().is_some_and(|d| d.is_ascii_digit()) => '\0',
+            '0'..='9' => return Err(RegexError::NotModelled("octal escapes")),
+            'c' => match self.peek() {
+                Some(letter) if letter.is_ascii_alphabetic() => {
+                    self.at += 1;
+                    char::from(u8::try_from(u32::from(letter) % 32).unwrap_or(0))
+                }
+                // Annex B: a `\c` not before a letter is a backslash, and the
+                // `c` is read again as itself.
+                _ if !self.flags.unicode => {
+                    self.at -= 1;
+                    '\\'
+                }
+                _ => return Err(Self::invalid("Invalid unicode escape")),
+            },
+            'x' => match self.hex(2) {
+                Some(code) => char::from_u32(code).unwrap_or('\0'),
+                None if !self.flags.unicode => 'x',
+                None => return Err(Self::invalid("Invalid escape")),
+            },
+            'u' => self.unicode_escape()?,
+            _ if !self.flags.unicode => c,
+            // With `u`, only syntax characters and `/` may be escaped.
+            _ if "^$\\.*+?()[]{}|/-".contains(c) => c,
+            _ => return Err(Self::invalid("Invalid escape")),
+        })
+    }
+
+    /// `digits` hex digits at the cursor, consumed if all there.
+    fn hex(&mut self, digits: usize) -> Option<u32> {
+        let mut value = 0;
+        for i in 0..digits {
+            value = value * 16 + self.peek_at(i)?.to_digit(16)?;
+        }
+        self.at += digits;
+        Some(value)
+    }
+
+    /// After `\u`: four hex digits (a UTF-16 code unit; a surrogate pair
+    /// written as two escapes is one character), or `{…}` with the `u` flag.
+    fn unicode_escape(&mut self) -> Result<char, RegexError> {
+        if self.flags.unicode && self.peek() == Some('{') {
+            self.at += 1;
+            let mut value: u32 = 0;
+            let mut digits = 0;
+            while let Some(d) = self.peek().and_then(|c| c.to_digit(16)) {
+                value = value.saturating_mul(16).saturating_add(d);
+                digits += 1;
+                self.at += 1;
+            }
+            if digits == 0 || self.next() != Some('}') {
+                return Err(Self::invalid("Invalid Unicode escape"));
+            }
+            return char::from_u32(value).ok_or_else(|| Self::invalid("Invalid Unicode escape"));
+        }
+        let Some(unit) = self.hex(4) else {
+            return if self.flags.unicode {
+                Err(Self::invalid("Invalid Unicode escape"))
+            } else {
+                Ok('u')
+            };
+        };
+        if let Some(c) = char::from_u32(unit) {
+            return Ok(c);
+        }
+        // A high surrogate: the simulator's text is characters, not UTF-16
+        // code units, so only a whole pair can match anything.
+        if (0xD800..0xDC00).contains(&unit) && self.starts_with("\\u") {
+            let back = self.at;
+            self.at += 2;
+            if let Some(low) = self.hex(4).filter(|low| (0xDC00..0xE000).contains(low)) {
+                let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                if let Some(c) = char::from_u32(code) {
+                    return Ok(c);
+                }
+            }
+            self.at = back;
+        }
+        Err(RegexError::NotModelled(
+            "lone UTF-16 surrogates (the simulator's strings are characters)",
+        ))
+    }
+
+    /// After a `[`: the class up to its `]`, each character written as a
+    /// `\x{…}` escape so that nothing in it means more in the crate's syntax
+    /// (nested classes, `&&`, `--`, `~~`).
+    fn class(&mut self) -> Result<(), RegexError> {
+        let negated = self.peek() == Some('^');
+        if negated {
+            self.at += 1;
+        }
+        let mut items = String::new();
+        loop {
+            let Some(c) = self.next() else {
+                return Err(Self::invalid("Unterminated character class"));
+            };
+            if c == ']' {
+                break;
+            }
+            let low = self.class_atom(c)?;
+            let is_range = self.peek() == Some('-') && !matches!(self.peek_at(1), None | Some(']'));
+            if !is_range {
+                Self::push_class_atom(&mut items, low);
+                continue;
+            }
+            self.at += 1;
+            let Some(c) = self.next() else {
+                return Err(Self::invalid("Unterminated character class"));
+            };
+            let high = self.class_atom(c)?;
+            match (low, high) {
+                (ClassAtom::Char(low), ClassAtom::Char(high)) => {
+                    if low > high {
+                        return Err(Self::invalid("Range out of order in character class"));
+                    }
+                    items.push_str(&format!(
+                        r"\x{{{:X}}}-\x{{{:X}}}",
+                        u32::from(low),
+                        u32::from(high)
+                    ));
+                }
+                // Annex B: a class escape at either end makes the `-` a literal.
+                (low, high) if !self.flags.unicode => {
+                    Self::push_class_atom(&mut items, low);
+                    Self::push_class_atom(&mut items, ClassAtom::Char('-'));
+                    Self::push_class_atom(&mut items, high);
+                }
+                _ => return Err(Self::invalid("Invalid character class")),
+            }
+        }
+        match (items.is_empty(), negated) {
+            // `[]` matches nothing, `[^]` anything.
+            (true, false) => self.out.push_str(&format!("[^{ANY}]")),
+            (true, true) => self.out.push_str(&format!("[{ANY}]")),
+            (false, false) => self.out.push_str(&format!("[{items}]")),
+            (false, true) => self.out.push_str(&format!("[^{items}]")),
+        }
+        self.atom(1)
+    }
+
+    fn class_atom(&mut self, c: char) -> Result<ClassAtom, RegexError> {
+        if c != '\\' {
+            return Ok(ClassAtom::Char(c));
+        }
+        let Some(c) = self.next() else {
+            return Err(Self::invalid("\\ at end of pattern"));
+        };
+        Ok(match c {
+            'd' | 'D' | 'w' | 'W' | 's' | 'S' => ClassAtom::Set(Self::class_escape(c)),
+            // In a class, `\b` is a backspace and `\-` a hyphen.
+            'b' => ClassAtom::Char('\u{8}'),
+            '-' => ClassAtom::Char('-'),
+            'p' | 'P' if self.flags.unicode => ClassAtom::Set(self.property(c)?),
+            _ => ClassAtom::Char(self.character_escape(c)?),
+        })
+    }
+
+    fn push_class_atom(items: &mut String, atom: ClassAtom) {
+        match atom {
+            ClassAtom::Char(c) => items.push_str(&format!(r"\x{{{:X}}}", u32::from(c))),
+            ClassAtom::Set(set) => items.push_str(&set),
+        }
+    }
+}
