@@ -88,18 +88,36 @@ fn computed_columns_have_no_origin() {
 /// SQLite traces a column to its table, not to the alias it came through: with the table
 /// named twice, naming either alias could name the wrong one, so the table's name is given.
 #[test]
-fn a_self_join_names_the_table_not_a_guessed_alias() {
+fn a_self_join_names_the_alias_each_column_is_read_by() {
     let mut db = database();
     let answer = answer(
         &mut db,
-        "SELECT a.name, b.name AS other FROM users a JOIN users b ON a.id = b.id",
+        "SELECT a.name, b.name AS other, upper(b.name) AS shout FROM users a JOIN users b ON a.id = b.id",
     );
     assert_eq!(
         answer.fields,
         Some(vec![
-            field("name", "name", "users", "users"),
-            field("other", "name", "users", "users"),
+            field("name", "name", "a", "users"),
+            field("other", "name", "b", "users"),
+            field("shout", "", "", ""),
         ])
+    );
+}
+
+#[test]
+fn a_self_join_read_by_a_wildcard_names_the_table_not_a_guessed_alias() {
+    let mut db = database();
+    let answer = answer(
+        &mut db,
+        "SELECT a.*, b.name FROM users a JOIN users b ON a.id = b.id",
+    );
+    let fields = answer.fields.expect("a query's fields");
+    assert!(!fields.is_empty());
+    assert!(
+        fields
+            .iter()
+            .all(|f| f.table == "users" && f.org_table == "users"),
+        "{fields:?}"
     );
 }
 

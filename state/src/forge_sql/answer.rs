@@ -75,15 +75,19 @@ impl Answer {
 /// `tables` are the tables the statement's outer `FROM` names, each with the name the
 /// statement calls it by ([`super::dialect::Translated::tables`]). SQLite reports only the
 /// table itself, so a table named twice (a self-join under two aliases) cannot say which
-/// alias a column came through: such a column's `table` is the table's own name.
+/// alias a column came through: the select list's qualifier of the column says it
+/// (`qualifiers`, [`super::dialect::Translated::column_qualifiers`]) when it names one of
+/// that table's aliases; otherwise such a column's `table` is the table's own name.
 pub(crate) fn fields(
     statement: &rusqlite::Statement<'_>,
     tables: &[(String, String)],
+    qualifiers: &[Option<String>],
 ) -> Vec<Field> {
     statement
         .columns_with_metadata()
         .iter()
-        .map(|column| {
+        .enumerate()
+        .map(|(position, column)| {
             let org_table = column.table_name().unwrap_or_default().to_owned();
             let org_name = column.origin_name().unwrap_or_default().to_owned();
             let table = if org_table.is_empty() {
@@ -93,8 +97,18 @@ pub(crate) fn fields(
                     .iter()
                     .filter(|(name, _)| name.eq_ignore_ascii_case(&org_table))
                     .map(|(_, called)| called);
+                let qualifier = qualifiers.get(position).and_then(Option::as_deref);
                 match (named.next(), named.next()) {
                     (Some(called), None) => called.clone(),
+                    (Some(first), Some(second)) => {
+                        let mut aliases = [first, second].into_iter().chain(named);
+                        // MySQL compares table aliases case-sensitively on Linux, but
+                        // an app's own spelling is what it wrote in both places.
+                        qualifier
+                            .and_then(|q| aliases.find(|called| called.as_str() == q))
+                            .unwrap_or(&org_table)
+                            .clone()
+                    }
                     _ => org_table.clone(),
                 }
             };

@@ -503,7 +503,11 @@ impl ForgeSqlDatabase {
                 continue;
             }
             if translated.kind == StatementKind::Query {
-                fields = Some(answer_fields(&statement, &translated.tables));
+                fields = Some(answer_fields(
+                    &statement,
+                    &translated.tables,
+                    &translated.column_qualifiers,
+                ));
             }
             answer = match translated.kind {
                 StatementKind::Query => query_rows(

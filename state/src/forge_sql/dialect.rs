@@ -109,6 +109,11 @@ pub struct Translated {
     /// the statement calls it by)`: its alias, or its own name. SQLite traces a column only
     /// to its table; MySQL's answer also names the alias ([`super::answer::fields`]).
     pub tables: Vec<(String, String)>,
+    /// For each column of a query's answer, in order, the name the select list reads it
+    /// through when it reads a plain column by a qualified name (`a.name`, `a.name AS x`):
+    /// which of two aliases of one table a column came by, which SQLite cannot say. Empty
+    /// when the select list has a wildcard, whose columns' positions the text does not give.
+    pub column_qualifiers: Vec<Option<String>>,
 }
 
 /// One step of a translated statement.
@@ -215,6 +220,7 @@ pub(crate) fn translate_for(
                 insert: None,
                 single_row_limits: Vec::new(),
                 tables: Vec::new(),
+                column_qualifiers: Vec::new(),
             })
         }
     }
@@ -256,6 +262,7 @@ fn translate_one(
     super::information_schema::rewrite(&mut statement)?;
     let mut aggregate_types = Vec::new();
     let mut tables = Vec::new();
+    let mut column_qualifiers = Vec::new();
     let (kind, statements) = match statement {
         Statement::Query(mut query) => {
             // Row locks mean nothing to a statement that is its own transaction, and SQLite
@@ -273,6 +280,7 @@ fn translate_one(
             if let SetExpr::Select(select) = query.body.as_mut() {
                 aggregate_types = type_aggregates(select, columns_of);
                 tables = tables_named(select);
+                column_qualifiers = qualifiers_of(select);
             }
             (StatementKind::Query, vec![query.to_string()])
         }
@@ -486,7 +494,33 @@ fn translate_one(
     translated.aggregate_types = aggregate_types;
     translated.single_row_limits = single_row_limits;
     translated.tables = tables;
+    translated.column_qualifiers = column_qualifiers;
     Ok(translated)
+}
+
+/// The qualifier of each plain column `select` reads by a qualified name, in select-list
+/// order ([`Translated::column_qualifiers`]); empty when a wildcard makes the positions of
+/// the answer's columns unknown from the text.
+fn qualifiers_of(select: &sqlparser::ast::Select) -> Vec<Option<String>> {
+    let mut qualifiers = Vec::with_capacity(select.projection.len());
+    for item in &select.projection {
+        let expr = match item {
+            SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => expr,
+            // A wildcard's columns, or one item's several names: positions the text
+            // does not give.
+            SelectItem::Wildcard(_)
+            | SelectItem::QualifiedWildcard(..)
+            | SelectItem::ExprWithAliases { .. } => return Vec::new(),
+        };
+        qualifiers.push(match expr {
+            // `t.c`, or `db.t.c`: the part before the column's name.
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                parts.get(parts.len() - 2).map(|part| part.value.clone())
+            }
+            _ => None,
+        });
+    }
+    qualifiers
 }
 
 /// The tables `select`'s `FROM` names, joins included, each with the name the statement
@@ -594,6 +628,7 @@ fn finish(
         insert: None,
         single_row_limits: Vec::new(),
         tables: Vec::new(),
+        column_qualifiers: Vec::new(),
     }
 }
 
