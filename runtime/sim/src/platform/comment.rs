@@ -322,7 +322,7 @@ fn raise(
     };
     if let Some(comment) = comment {
         let raised = shared
-            .event_context(world, &caller)
+            .event_context(world, caller)
             .comment(change, issue, comment);
         shared.emit(world, raised);
     }

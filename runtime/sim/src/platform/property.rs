@@ -112,7 +112,7 @@ pub(crate) fn announce(
 ) {
     let raised =
         shared
-            .event_context(world, &caller)
+            .event_context(world, caller)
             .issue_property(&world.issues[index], key, value);
     shared.emit(world, raised);
 }

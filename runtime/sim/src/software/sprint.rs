@@ -224,7 +224,7 @@ fn write(
     let updated = changed(&world.sprints[index], input, full, now)?;
     let before = std::mem::replace(&mut world.sprints[index], updated);
     let raised = shared
-        .event_context(&world, &caller)
+        .event_context(&world, caller)
         .sprint(SprintChange::Updated {
             before: &before,
             after: &world.sprints[index],
