@@ -89,10 +89,6 @@ pub struct SiteHost {
     /// are `selfGenerated` for each installation. An app's own account on the embedded
     /// simulator is its installation's alone ([`Installed::app_account`]).
     pub self_accounts: Vec<String>,
-    /// The person every app's `asUser()` acts as on the embedded simulator, who is no app's
-    /// own account ([`Installed::caused_by_self`] says when their writes count as an
-    /// app's). `None` on a configured site.
-    pub shared_user: Option<String>,
     /// The shared secret of Jira's admin webhook (`X-Hub-Signature`); `None`: the site's
     /// webhooks are refused.
     pub webhook_secret: Option<SecretSlice<u8>>,
@@ -121,6 +117,13 @@ pub struct Installed {
     /// and its `ignoreSelf` drops the events this account caused, never another app's.
     /// `None` on a configured site, whose one service account is in `self_accounts`.
     pub app_account: Option<String>,
+    /// The client id of its app's integration on the embedded simulator
+    /// (`kiln_sim::Simulator::app_client_for`), which both its principals call through
+    /// (`asApp()` with the integration's token, `asUser()` with the API token of the
+    /// user given to it, `kiln_sim::Simulator::user_token_for`): the simulator names it in
+    /// the webhooks of what the app wrote ([`kiln_sim::ACTING_APP_FIELD`]). `None` on a
+    /// configured site.
+    pub app_client_id: Option<String>,
 }
 
 /// Who caused an event, as one installation sees it.
@@ -129,12 +132,7 @@ pub enum Cause {
     /// The installation's own write: `selfGenerated`, dropped by `ignoreSelf`, bounded by
     /// the loop guard.
     OwnWrite,
-    /// The simulator's shared user ([`SiteHost::shared_user`]) while several apps act as
-    /// it: any of them, this one perhaps, may have written, and the event says not which.
-    /// Not `selfGenerated` (another app's `asUser()` write is not this one's), but bounded
-    /// by the loop guard, so an app answering its own `asUser()` writes cannot run forever.
-    SharedUser,
-    /// Anyone else: a person, another app's own account, or no one named.
+    /// Anyone else: a person, another app, or no one named.
     Other,
 }
 
@@ -143,26 +141,27 @@ impl Installed {
         self.app.manifest()
     }
 
-    /// Who caused an event `actor` caused, for this installation. `sole_app`: whether this
-    /// installation's app is the only app live on its site.
+    /// Who caused an event `actor` caused, for this installation. `acting_app`: the client
+    /// id of the app integration the embedded simulator says made the write (`None` on a
+    /// configured site, whose deliveries are not trusted to say it, or for a write no app
+    /// made).
     ///
-    /// Its own account's writes, and the writes of accounts every app on its site acts
-    /// as, are its own. On the simulator every app's `asUser()` acts as one person, whom a
-    /// webhook names without saying which app (if any) acted: while this app is the only
-    /// one on the site, their writes are taken for its own, as they always were (a test or
-    /// a person writing as that user is then the app, as a single app's host cannot tell
-    /// them apart); with several apps they are no app's own, or each app's `ignoreSelf`
-    /// would drop the events every other app's `asUser()` writes cause.
-    pub fn cause(&self, actor: &str, sole_app: bool) -> Cause {
-        if self.app_account.as_deref() == Some(actor)
-            || self.site.self_accounts.iter().any(|a| a == actor)
-        {
-            return Cause::OwnWrite;
-        }
-        match self.site.shared_user.as_deref() {
-            Some(user) if user == actor && sole_app => Cause::OwnWrite,
-            Some(user) if user == actor => Cause::SharedUser,
-            _ => Cause::Other,
+    /// As on Forge, an event is an app's own when its own calls caused it, whichever
+    /// principal they used: on the simulator, when the acting integration is this app's.
+    /// Every app's `asUser()` acts as one person there, so the actor alone cannot say it;
+    /// a person (or a test) writing with that user's own token is no app, whatever the
+    /// number of apps. Its own account's writes, and on a configured site the writes of
+    /// the account every app there acts as, are its own too.
+    pub fn cause(&self, actor: Option<&str>, acting_app: Option<&str>) -> Cause {
+        let own_app = self.app_client_id.is_some() && self.app_client_id.as_deref() == acting_app;
+        let own_account = actor.is_some_and(|actor| {
+            self.app_account.as_deref() == Some(actor)
+                || self.site.self_accounts.iter().any(|a| a == actor)
+        });
+        if own_app || own_account {
+            Cause::OwnWrite
+        } else {
+            Cause::Other
         }
     }
 }
@@ -293,10 +292,15 @@ impl Host {
         }
         let app = self.load(bundle, &site).await?;
         // `load` made the app's integration; asking again gives the same.
-        let app_account = site.simulator.as_ref().and_then(|simulator| {
-            let own = simulator.app_client_for(&bundle.manifest.app.id).ok()?;
-            simulator.app_account_id(&own.client_id)
-        });
+        let own = site
+            .simulator
+            .as_ref()
+            .and_then(|simulator| simulator.app_client_for(&bundle.manifest.app.id).ok());
+        let app_account = site
+            .simulator
+            .as_ref()
+            .zip(own.as_ref())
+            .and_then(|(simulator, own)| simulator.app_account_id(&own.client_id));
         let installed = Arc::new(Installed {
             installation: installation.clone(),
             site,
@@ -304,6 +308,7 @@ impl Host {
             scopes: bundle.manifest.declared_scopes(),
             component: bundle.sha256.clone(),
             app_account,
+            app_client_id: own.map(|own| own.client_id),
         });
         if let Ok(mut map) = self.installed.write() {
             map.insert(installation.clone(), installed.clone());

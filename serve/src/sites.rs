@@ -57,15 +57,14 @@ pub async fn embedded_simulator(
         .map_err(|e| StartError::Site(e.to_string()))?;
     // No account is every app's own here: each app's own account (`asApp()`) is its
     // installation's alone (`Installed::app_account`), and the user every app's `asUser()`
-    // acts as is a person, whose writes count as an app's only while it is the one app
-    // (`Installed::cause`).
+    // acts as is a person, whose writes count as an app's only when the simulator says
+    // that app's integration made them (`Installed::cause`).
     Ok(SiteHost {
         name: SIMULATOR_SITE.into(),
         key: SIMULATOR_SITE.into(),
         runtime,
-        account_id: Some(account_id.clone()),
+        account_id: Some(account_id),
         self_accounts: Vec::new(),
-        shared_user: Some(account_id),
         webhook_secret: Some(match webhook_secret_file {
             Some(path) => read_secret(path)?,
             None => random_secret()?,
@@ -83,14 +82,23 @@ pub async fn embedded_simulator(
 /// A client of the embedded simulator: the seeded user apps act as for the user principal,
 /// and the client-credentials integration `app` for the app principal (the site's own, or an
 /// app's, [`kiln_sim::Simulator::app_client_for`]).
+///
+/// An app's user principal calls with the API token of that user the simulator gave its
+/// integration ([`kiln_sim::Simulator::user_token_for`]): the same person, but the
+/// simulator knows which app wrote, as Forge does, and says so in its webhooks
+/// (`Installed::cause`). An integration given to no app (the site's own client, before
+/// any app is loaded) calls with the user's own token.
 pub fn simulator_client(
     simulator: &Simulator,
     app: &kiln_sim::AppClientConfig,
 ) -> Result<JiraClient, String> {
-    let (email, api_token) = simulator
-        .user(SIM_USER)
-        .map(|u| (u.email.clone(), u.api_token.clone()))
-        .ok_or_else(|| format!("the simulator has no user {SIM_USER}"))?;
+    let (email, api_token) = match simulator.user_token_for(&app.client_id) {
+        Some(own) => (own.email, own.token),
+        None => simulator
+            .user(SIM_USER)
+            .map(|u| (u.email.clone(), u.api_token.clone()))
+            .ok_or_else(|| format!("the simulator has no user {SIM_USER}"))?,
+    };
     let app = ClientCredentials::new(ClientCredentialsConfig {
         client_id: app.client_id.clone(),
         client_secret: SecretString::from(app.client_secret.clone()),
@@ -182,7 +190,6 @@ pub fn configured(
         runtime,
         account_id: entry.account_id.clone(),
         self_accounts: entry.account_id.iter().cloned().collect(),
-        shared_user: None,
         webhook_secret,
         oauth_client_secret,
         grant,

@@ -3,7 +3,7 @@
 //! (`accountType: "app"`, named after the app), while `asUser()` acts as the seeded person.
 //! What each writes `asApp()` is authored by its own account, the webhook its write causes
 //! names that account, and `filter.ignoreSelf` drops an app's own events only: each app's
-//! trigger runs for the other's comments, and for a comment the other wrote `asUser()`.
+//! trigger runs for the other's comments, and for a comment another app wrote `asUser()`.
 //!
 //! Run after building the binary: `cargo build -p kiln-cli && cargo test -p kiln-serve --test serve app_accounts::`.
 
@@ -19,7 +19,7 @@ use crate::support::*;
 /// `{name}-comment` (comments as itself on the body's `issueKey`), and a trigger on
 /// comments, with `ignoreSelf`, that marks each comment it saw with an issue property
 /// `{name}-saw-{commentId}` holding the event's `atlassianId` and `selfGenerated`.
-fn app(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn app(dir: &Path, name: &str) -> PathBuf {
     let manifest = format!(
         "app:
   id: {name}
@@ -129,7 +129,7 @@ fn property(serve: &Serve, issue: &str, key: &str) -> Option<Value> {
 }
 
 /// Whether `app`'s trigger saw the comment `comment` on `issue` (its mark is there).
-fn saw(serve: &Serve, app: &str, issue: &str, comment: &str) -> Option<Value> {
+pub(crate) fn saw(serve: &Serve, app: &str, issue: &str, comment: &str) -> Option<Value> {
     property(serve, issue, &format!("{app}-saw-{comment}"))
 }
 
@@ -195,8 +195,8 @@ fn two_served_apps_are_two_users_and_ignore_self_drops_only_an_apps_own() {
     let (alpha_account, beta_account) = (me(ALPHA), me(BETA));
     assert_ne!(alpha_account, beta_account);
 
-    // Created as the user every app's `asUser()` acts as: with several apps that is no
-    // app's own write, so serve-app's `ignoreSelf` trigger runs and comments as the user.
+    // Created by the person every app's `asUser()` acts as, with their own token: no app's
+    // write, so serve-app's `ignoreSelf` trigger runs and comments as the user.
     let issue = create_issue(&serve, APP_ACCOUNT, "two apps");
 
     // A person's comment: both apps' triggers run (neither is its own).
@@ -238,9 +238,9 @@ fn two_served_apps_are_two_users_and_ignore_self_drops_only_an_apps_own() {
     assert_eq!(seen["atlassianId"], alpha_account.as_str(), "{seen}");
     assert_eq!(seen["selfGenerated"], false, "{seen}");
 
-    // serve-app's comment `asUser()` is the person's, no app's own: the `ignoreSelf`
-    // triggers of alpha and beta keep it. (Nor is it serve-app's own: with several apps
-    // acting as that person, the event does not say which did.)
+    // serve-app's comment `asUser()` is authored by the person and is serve-app's write, not
+    // alpha's or beta's: their `ignoreSelf` triggers keep it (as_user_attribution.rs shows
+    // serve-app's own triggers dropping it).
     let (base, email, token) = serve.sim();
     let as_user = || {
         comments_on(&base, &email, &token, &issue)

@@ -122,7 +122,7 @@ fn assert_settled(serve: &Serve, issue: &str, expected: usize, settle: Duration)
 fn ignore_self_answers_one_persons_comment_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let serve = start(dir.path(), &comment_bot_manifest(true));
-    // Created by the app's account: no trigger on issue creation here anyway.
+    // Created by a person: no trigger on issue creation here anyway.
     let issue = support::create_issue(&serve, APP_ACCOUNT, "comment bot");
     person_comments(&serve, &issue, "Is this done?");
 

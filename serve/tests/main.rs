@@ -5,6 +5,7 @@ mod admin_events;
 mod app_accounts;
 mod app_fields;
 mod app_log;
+mod as_user_attribution;
 mod comment_loop;
 mod config_variables;
 mod consent;

@@ -12,9 +12,10 @@ use serde_json::{Value, json};
 
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 pub const WEBHOOK_SECRET: &str = "webhook-secret-for-tests";
-/// The simulator account the served app's `asUser()` acts as: while one app is served, what
-/// it does is that app's own (`selfGenerated`); the app's `asApp()` acts as an app account
-/// of its own (serve/tests/app_accounts.rs).
+/// The simulator account every served app's `asUser()` acts as (each app with a token of
+/// its own, so what an app writes as it is that app's own, `selfGenerated`:
+/// serve/tests/as_user_attribution.rs); a test writing with this person's own token is no
+/// app. The app's `asApp()` acts as an app account of its own (serve/tests/app_accounts.rs).
 pub const APP_ACCOUNT: &str = "admin@example.com";
 /// Another seeded person.
 pub const PERSON: &str = "user@example.com";
@@ -347,9 +348,8 @@ impl Serve {
         self.line("admin", None)["url"].as_str().unwrap().to_owned()
     }
 
-    /// The simulator's base URL and a seeded user's email and API token. A single served
-    /// app's `asUser()` acts as `admin@example.com`: what that account does is the app's own
-    /// (`selfGenerated`).
+    /// The simulator's base URL and a seeded user's email and API token (the person's own:
+    /// what a test writes with it is no app's, `selfGenerated: false`).
     pub fn sim_as(&self, email: &str) -> (String, String, String) {
         let sim = self.line("simulator", None);
         let user = sim["users"]

@@ -45,8 +45,9 @@ pub(crate) fn start(dir: &std::path::Path, manifest: &str) -> Serve {
     support::spawn_config(&config, &[], Some(&dir.join("serve.log"))).serving()
 }
 
-/// An issue created in the simulator by the app's own account: the simulator's webhook for
-/// it is self-generated and dropped by `ignoreSelf`, so only the deliveries below count.
+/// An issue created in the simulator by a person: the simulator's webhook for it (a Task
+/// without labels or a set priority other than those the tests deliver) is filtered out by
+/// each test's expression, so only the deliveries below count.
 fn create_issue(serve: &Serve, summary: &str) -> String {
     support::create_issue(serve, APP_ACCOUNT, summary)
 }

@@ -36,6 +36,12 @@ pub(crate) struct Caller {
     /// The OAuth app (its client id) calling through the gateway; `None` for an
     /// API token. Jira lets only apps manage dynamic webhooks, and keys them by app.
     pub(crate) app: Option<String>,
+    /// The client id of the app integration that made this call, whichever
+    /// credential it used: `app` for an OAuth token, the integration an
+    /// app's own API token of the user was given to (`AppClients::user_token`),
+    /// `None` for a person's own API token. Only webhooks say it
+    /// (`webhooks::acting_app`): the caller is the same person either way.
+    pub(crate) acting_app: Option<String>,
 }
 
 impl Caller {
@@ -119,6 +125,7 @@ pub(crate) async fn enforce(
         Caller {
             account_id: principal.account_id,
             links: format!("{}/ex/jira/{}", shared.base_url, shared.cloud_id),
+            acting_app: app.clone(),
             app,
         }
     } else {
@@ -126,10 +133,12 @@ pub(crate) async fn enforce(
             Identity::Verified(Principal {
                 account_id,
                 grant: Grant::ApiToken,
+                for_app,
             }) => Caller {
                 account_id,
                 links: shared.base_url.clone(),
                 app: None,
+                acting_app: for_app.and_then(|index| shared.app_clients.client_id(index)),
             },
             _ => return site_unauthorized(),
         }
@@ -237,10 +246,24 @@ fn ops_caller(
             "Unauthorized; scope does not match",
         ));
     }
+    let acting_app = match &principal.grant {
+        Grant::OAuth {
+            app: OAuthApp::ThreeLegged,
+            ..
+        } => Some(shared.oauth_client.client_id.clone()),
+        Grant::OAuth {
+            app: OAuthApp::ClientCredentials(index),
+            ..
+        } => shared.app_clients.client_id(*index),
+        Grant::ApiToken => principal
+            .for_app
+            .and_then(|index| shared.app_clients.client_id(index)),
+    };
     Ok(Caller {
         account_id: principal.account_id,
         links: shared.base_url.clone(),
         app: None,
+        acting_app,
     })
 }
 

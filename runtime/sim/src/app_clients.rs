@@ -20,8 +20,21 @@
 //! acts as that person, as it always has. Asking again for the same app gives
 //! the same integration and account, so an app loaded twice keeps what it
 //! owns.
+//!
+//! Each app given an integration also gets an API token of the integration's
+//! person (`acts_as`) of its own ([`AppClients::user_token`]): its `asUser()`
+//! credential. It is that person's token in every way (same account, same
+//! permissions, same `/myself`), but the site knows which app it was given
+//! to, so what it writes is attributed to that app in the webhooks it causes,
+//! as Forge knows which app an `asUser()` call came from (its tokens are
+//! minted per app and user). A 3LO grant of the app's integration would be
+//! closer to Forge's token, but would move every `asUser()` call to the
+//! gateway and limit it to the integration's scopes, changing what apps read
+//! on the simulator; an API token keeps them as they are.
 
 use std::sync::RwLock;
+
+use subtle::ConstantTimeEq as _;
 
 use crate::config::AppClientConfig;
 
@@ -60,6 +73,28 @@ struct Entry {
     /// for one given on a site without that user (whose tokens then fail as
     /// the configured one's do).
     account: Option<String>,
+    /// The app's own API token of `client.acts_as` (see the module
+    /// documentation); `None` while the integration is given to no app.
+    user_token: Option<String>,
+}
+
+/// An app's own API token of the person its `asUser()` acts as
+/// ([`crate::Simulator::user_token_for`]). Basic auth with `email` and
+/// `token` acts as that person, attributed to the app. Its `Debug` hides the
+/// token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppUserToken {
+    pub email: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for AppUserToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppUserToken")
+            .field("email", &self.email)
+            .field("token", &"<redacted>")
+            .finish()
+    }
 }
 
 pub(crate) struct AppClients {
@@ -73,6 +108,7 @@ impl AppClients {
                 client: configured,
                 app_id: None,
                 account: None,
+                user_token: None,
             }]),
         }
     }
@@ -110,6 +146,7 @@ impl AppClients {
             let configured = &mut entries[0];
             configured.app_id = Some(app_id.to_owned());
             configured.account = account;
+            configured.user_token = Some(crate::user::new_api_token());
             return Ok(configured.client.clone());
         }
         if entries.len() >= MAX_APP_CLIENTS {
@@ -129,6 +166,7 @@ impl AppClients {
             client: client.clone(),
             app_id: Some(app_id.to_owned()),
             account,
+            user_token: Some(crate::user::new_api_token()),
         });
         Ok(client)
     }
@@ -151,6 +189,39 @@ impl AppClients {
     /// The client id of the integration at `index`.
     pub(crate) fn client_id(&self, index: AppClientIndex) -> Option<String> {
         self.read().get(index.0).map(|e| e.client.client_id.clone())
+    }
+
+    /// The API token of its person the integration `client_id` was given for
+    /// its app's `asUser()` calls; `None` for an unknown client id or one
+    /// given to no app.
+    pub(crate) fn user_token(&self, client_id: &str) -> Option<AppUserToken> {
+        self.read()
+            .iter()
+            .find(|e| e.client.client_id == client_id)
+            .and_then(|e| {
+                Some(AppUserToken {
+                    email: e.client.acts_as.clone(),
+                    token: e.user_token.clone()?,
+                })
+            })
+    }
+
+    /// The integration whose app was given `token` ([`Self::user_token`])
+    /// for the person `email`, with that person's email. Every token is
+    /// compared, in constant time, so response timing tells nothing of which
+    /// (or how much of one) a guess matched.
+    pub(crate) fn with_user_token(&self, email: &str, token: &str) -> Option<AppClientIndex> {
+        let mut found = None;
+        for (i, entry) in self.read().iter().enumerate() {
+            let Some(own) = &entry.user_token else {
+                continue;
+            };
+            let same = bool::from(own.as_bytes().ct_eq(token.as_bytes()));
+            if same && found.is_none() && entry.client.acts_as.eq_ignore_ascii_case(email) {
+                found = Some(AppClientIndex(i));
+            }
+        }
+        found
     }
 
     /// Whether `client_id` is one of the site's client-credentials integrations.
@@ -221,6 +292,44 @@ mod tests {
         let mut made = 0;
         for_app(&clients, "app-a", &mut made);
         assert_eq!(clients.account(index).as_deref(), Some("account-of-app-a"));
+    }
+
+    #[test]
+    fn each_app_gets_a_user_token_of_its_own() {
+        let clients = clients();
+        let configured = clients.configured();
+        assert_eq!(clients.user_token(&configured.client_id), None);
+        let mut made = 0;
+        let a = for_app(&clients, "app-a", &mut made);
+        let b = for_app(&clients, "app-b", &mut made);
+        let token_a = clients.user_token(&a.client_id).unwrap();
+        let token_b = clients.user_token(&b.client_id).unwrap();
+        assert_eq!(token_a.email, configured.acts_as);
+        assert_eq!(token_b.email, configured.acts_as);
+        assert_ne!(token_a.token, token_b.token);
+        assert!(!format!("{token_a:?}").contains(&token_a.token));
+        // Asked again, the same token.
+        for_app(&clients, "app-a", &mut made);
+        assert_eq!(clients.user_token(&a.client_id), Some(token_a.clone()));
+        let (index_b, _) = clients.find(&b.client_id).unwrap();
+        assert_eq!(
+            clients.with_user_token(&token_b.email.to_uppercase(), &token_b.token),
+            Some(index_b)
+        );
+        assert_eq!(
+            clients.with_user_token(&token_a.email, &token_a.token),
+            Some(AppClientIndex::CONFIGURED)
+        );
+        // Only for its person, and only whole.
+        assert_eq!(
+            clients.with_user_token("other@example.com", &token_a.token),
+            None
+        );
+        assert_eq!(
+            clients.with_user_token(&token_a.email, &token_a.token[1..]),
+            None
+        );
+        assert_eq!(clients.with_user_token(&token_a.email, ""), None);
     }
 
     #[test]

@@ -84,6 +84,10 @@ pub(crate) enum OAuthApp {
 pub(crate) struct Principal {
     pub(crate) account_id: String,
     pub(crate) grant: Grant,
+    /// For an API token an app was given for its `asUser()` calls
+    /// (`AppClients::user_token`): the app's integration. The user is the
+    /// same person either way; only webhooks say which app acted.
+    pub(crate) for_app: Option<AppClientIndex>,
 }
 
 /// The outcome of checking a request's credential.

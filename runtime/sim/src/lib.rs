@@ -42,7 +42,7 @@ mod webhooks;
 mod world;
 mod write_budget;
 
-pub use app_clients::{MAX_APP_CLIENTS, TooManyApps};
+pub use app_clients::{AppUserToken, MAX_APP_CLIENTS, TooManyApps};
 pub use clock::SimClock;
 pub use config::{AppClientConfig, EMBEDDED_SITE_CLOUD_ID, OAuthClientConfig, SimConfig};
 pub use error::SimError;
@@ -56,6 +56,9 @@ pub use seed::{
 };
 pub use simulator::Simulator;
 pub use user::SimUser;
+/// Kiln's extension to admin webhook deliveries naming the app that wrote
+/// (`webhooks/acting_app.rs`).
+pub use webhooks::acting_app::FIELD as ACTING_APP_FIELD;
 pub use webhooks::{
     AdminWebhook, WebhookConfig, WebhookError, WebhookEvent, WebhookTargets, bearer_authorization,
     signature_header,

@@ -92,6 +92,18 @@ impl Shared {
                         serde_json::json!(target.matched),
                     );
                 }
+                // Kiln's extension, for the host that registered an admin
+                // webhook (`webhooks::acting_app`): inside the body, so the
+                // delivery's `X-Hub-Signature` covers it. Not on a dynamic
+                // webhook's delivery, which is Jira's to an OAuth 2.0 app.
+                if target.app.is_none()
+                    && let Some(app) = &event.acting_app
+                {
+                    payload.insert(
+                        String::from(crate::webhooks::acting_app::FIELD),
+                        serde_json::json!(app),
+                    );
+                }
                 let body = serde_json::Value::Object(payload).to_string();
                 self.deliveries.enqueue(Delivery {
                     id: uuid::Uuid::new_v4().to_string(),
@@ -153,17 +165,28 @@ impl Shared {
         })
     }
 
-    /// What webhook payloads need: the world, site links and the acting user.
+    /// What webhook payloads need: the world, site links, the acting user
+    /// and the app (integration) that acted for them, if any.
     pub(crate) fn event_context<'a>(
         &'a self,
         world: &'a World,
-        actor: &'a str,
+        caller: &'a crate::access::Caller,
     ) -> crate::webhooks::event::Context<'a> {
         crate::webhooks::event::Context {
             world,
             links: &self.base_url,
-            actor,
+            actor: &caller.account_id,
+            app: caller.acting_app.as_deref(),
         }
+    }
+
+    /// The per-app API token the integration `client_id` was given for its
+    /// app's `asUser()` calls (`AppClients::user_token`).
+    pub(crate) fn user_token_for(
+        &self,
+        client_id: &str,
+    ) -> Option<crate::app_clients::AppUserToken> {
+        self.app_clients.user_token(client_id)
     }
 
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
@@ -222,17 +245,33 @@ impl Shared {
         match presented(headers) {
             Presented::None => Identity::Anonymous,
             Presented::Malformed => Identity::Rejected,
-            Presented::Basic { email, token } => match self.user_with_token(&email, &token) {
-                Some(user) => Identity::Verified(Principal {
-                    account_id: user.account_id.clone(),
-                    grant: Grant::ApiToken,
-                }),
-                None => Identity::Rejected,
-            },
+            Presented::Basic { email, token } => {
+                let (user, for_app) = match self.user_with_token(&email, &token) {
+                    Some(user) => (Some(user), None),
+                    None => match self.app_clients.with_user_token(&email, &token) {
+                        Some(index) => (
+                            self.users
+                                .iter()
+                                .find(|u| u.email.eq_ignore_ascii_case(&email)),
+                            Some(index),
+                        ),
+                        None => (None, None),
+                    },
+                };
+                match user {
+                    Some(user) => Identity::Verified(Principal {
+                        account_id: user.account_id.clone(),
+                        grant: Grant::ApiToken,
+                        for_app,
+                    }),
+                    None => Identity::Rejected,
+                }
+            }
             Presented::Bearer(token) => match self.oauth().access(&token) {
                 Some((account_id, scopes, app)) => Identity::Verified(Principal {
                     account_id,
                     grant: Grant::OAuth { scopes, app },
+                    for_app: None,
                 }),
                 None => Identity::Rejected,
             },

@@ -181,6 +181,20 @@ impl Simulator {
         self.shared.acting_account(index, &client)
     }
 
+    /// The API token of its person (the integration's `acts_as`, the seeded
+    /// admin by default) given to the app of the integration `client_id`
+    /// ([`Simulator::app_client_for`]) for its `asUser()` calls. Basic auth
+    /// with it is that person in every way (same account, permissions,
+    /// `/myself`, authorship), but the webhooks of what it writes name the
+    /// app's integration to admin webhooks (`kilnActingApp`), as Forge knows
+    /// which app an `asUser()` call came from. Made with the integration,
+    /// random, the same for the simulator's life; `None` for a client id the
+    /// site does not know or one given to no app. A host attaches it; no
+    /// guest should see it.
+    pub fn user_token_for(&self, client_id: &str) -> Option<crate::AppUserToken> {
+        self.shared.user_token_for(client_id)
+    }
+
     /// Creates the custom fields an app declares (Forge's `jira:customField`
     /// modules) on the site, owned by the app's client-credentials
     /// integration ([`Simulator::app_client_for`]), which alone writes their

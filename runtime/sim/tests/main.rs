@@ -18,6 +18,7 @@ mod app_accounts;
 mod app_field_configurations;
 mod app_field_types;
 mod app_fields;
+mod app_user_tokens;
 mod application_roles;
 mod assignable_users;
 mod attachments;

@@ -157,10 +157,11 @@ async fn receive(
             );
         }
     };
+    let acting_app = acting_app(site.simulator.is_some(), &parsed);
     let now = shared.clock.now();
     let events: Vec<NewEvent> = mapped
         .iter()
-        .flat_map(|mapped| events_for(shared, &site, mapped, now))
+        .flat_map(|mapped| events_for(shared, &site, mapped, acting_app, now))
         .collect();
     let queued = events.len();
     let stored = accept(shared, &delivery, &events, now).await;
@@ -276,26 +277,30 @@ async fn accept(
     }
 }
 
+/// The app integration the embedded simulator says made the write
+/// ([`kiln_sim::ACTING_APP_FIELD`], Kiln's extension, inside the body its signature
+/// covers, checked before this), trusted only from it: a configured site's delivery never
+/// carries it, and one that did is not believed (Jira says no such thing).
+fn acting_app(from_simulator: bool, delivery: &serde_json::Value) -> Option<&str> {
+    from_simulator
+        .then(|| delivery.get(kiln_sim::ACTING_APP_FIELD)?.as_str())
+        .flatten()
+}
+
 /// One event per subscribed trigger of every live installation on the site that may read it.
 fn events_for(
     shared: &Shared,
     site: &crate::host::SiteHost,
     mapped: &MappedEvent,
+    acting_app: Option<&str>,
     now: kiln_state::serve::UnixMillis,
 ) -> Vec<NewEvent> {
     let cloud_id = site.runtime.client().site().cloud_id().to_owned();
     let mut events = Vec::new();
     let installations = shared.host.installed_on(site);
     for installed in &installations {
-        let app = installed.installation.app_id();
-        let sole_app = installations
-            .iter()
-            .all(|other| other.installation.app_id() == app);
         // Each app is its own: another app's write is not this one's self.
-        let cause = mapped
-            .actor
-            .as_ref()
-            .map_or(Cause::Other, |actor| installed.cause(actor, sole_app));
+        let cause = installed.cause(mapped.actor.as_deref(), acting_app);
         let self_generated = cause == Cause::OwnWrite;
         if !mapped.event.readable_with(&installed.scopes) {
             tracing::debug!(app = %installed.installation.app_id(), event = %mapped.event, "not readable with the approved scopes");
@@ -317,7 +322,7 @@ fn events_for(
             ) {
                 continue;
             }
-            if cause != Cause::Other
+            if cause == Cause::OwnWrite
                 && !shared
                     .loop_guard
                     .allow(&installed.installation, &mapped.subject, now)
@@ -376,6 +381,42 @@ fn filter_accepts(
             }
             Metrics::outcome(&shared.metrics.webhooks, "filter-error");
             deliver
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_acting_app_is_believed_only_from_the_embedded_simulator() {
+        let delivery = json!({
+            "webhookEvent": "comment_created",
+            (kiln_sim::ACTING_APP_FIELD): "app-client",
+        });
+        assert_eq!(acting_app(true, &delivery), Some("app-client"));
+        assert_eq!(acting_app(false, &delivery), None, "a configured site's");
+        let odd = json!({ "webhookEvent": "comment_created", (kiln_sim::ACTING_APP_FIELD): 7 });
+        assert_eq!(acting_app(true, &odd), None);
+        assert_eq!(acting_app(true, &json!({ "webhookEvent": "x" })), None);
+    }
+
+    #[test]
+    fn the_acting_app_never_reaches_an_apps_payload() {
+        let delivery = json!({
+            "timestamp": 1,
+            "webhookEvent": "comment_created",
+            (kiln_sim::ACTING_APP_FIELD): "app-client",
+            "comment": { "id": "10", "author": { "accountId": "person" } },
+            "issue": { "id": "1", "key": "KILN-1" },
+        });
+        for mapped in MappedEvent::from_delivery_all(&delivery).unwrap() {
+            let payload = mapped.payload(true, "cloud", "trigger").to_string();
+            assert!(!payload.contains(kiln_sim::ACTING_APP_FIELD), "{payload}");
+            assert!(!payload.contains("app-client"), "{payload}");
         }
     }
 }

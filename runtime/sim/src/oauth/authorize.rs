@@ -148,9 +148,12 @@ pub(crate) async fn decide(
     Form(decision): Form<Decision>,
 ) -> Result<Response, OAuthError> {
     // The consent is given by a signed-in user: here, basic auth with an API token.
+    // A person's own token: an app's token of the user (`AppClients::user_token`)
+    // is for its calls, as Forge's `asUser()` token signs no one in.
     let Identity::Verified(Principal {
         account_id,
         grant: Grant::ApiToken,
+        for_app: None,
     }) = identity
     else {
         return Ok(site_unauthorized());

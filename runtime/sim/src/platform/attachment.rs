@@ -306,7 +306,7 @@ pub(crate) async fn add(
         // One `attachment_created` per file, as Jira sends one per attachment,
         // and one history entry per file likewise (no `jira:issue_updated`:
         // `changelog::record_unannounced` says why).
-        raised.extend(shared.event_context(&world, &caller.account_id).attachment(
+        raised.extend(shared.event_context(&world, &caller).attachment(
             EntityChange::Created,
             &world.issues[index],
             &record,
@@ -381,7 +381,7 @@ pub(crate) async fn remove(
     let issue = &mut world.issues[index];
     let removed = issue.attachments.remove(position);
     issue.updated = now;
-    let raised = shared.event_context(&world, &caller.account_id).attachment(
+    let raised = shared.event_context(&world, &caller).attachment(
         EntityChange::Deleted,
         &world.issues[index],
         &removed,

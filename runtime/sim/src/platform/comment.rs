@@ -291,7 +291,7 @@ pub(crate) async fn delete(
     )?;
     let removed = world.issues[index].comments.remove(position);
     world.issues[index].updated = world.now();
-    let raised = shared.event_context(&world, &caller.account_id).comment(
+    let raised = shared.event_context(&world, &caller).comment(
         CommentChange::Deleted,
         &world.issues[index],
         &removed,
@@ -322,7 +322,7 @@ fn raise(
     };
     if let Some(comment) = comment {
         let raised = shared
-            .event_context(world, &caller.account_id)
+            .event_context(world, caller)
             .comment(change, issue, comment);
         shared.emit(world, raised);
     }

@@ -316,7 +316,7 @@ pub(crate) async fn create(
     };
     let answer = shape(&caller.links, &world, &world.projects[p], &record);
     // Raised with the world still locked, so deliveries keep write order.
-    let raised = shared.event_context(&world, &caller.account_id).component(
+    let raised = shared.event_context(&world, &caller).component(
         AdminChange::Created,
         &world.projects[p],
         &record,
@@ -391,7 +391,7 @@ pub(crate) async fn update(
     if old_name != component.name {
         world.rename_component(&project_key, &old_name, &component.name);
     }
-    let raised = shared.event_context(&world, &caller.account_id).component(
+    let raised = shared.event_context(&world, &caller).component(
         AdminChange::Updated,
         &world.projects[at.0],
         world.component_at(at),
@@ -440,7 +440,7 @@ pub(crate) async fn delete(
         ),
     };
     // The component as it was: built before it goes.
-    let raised = shared.event_context(&world, &caller.account_id).component(
+    let raised = shared.event_context(&world, &caller).component(
         AdminChange::Deleted,
         &world.projects[at.0],
         world.component_at(at),

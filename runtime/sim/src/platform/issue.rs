@@ -329,9 +329,7 @@ pub(crate) fn create_one(
         "key": issue.key,
         "self": format!("{}/rest/api/3/issue/{}", caller.links, issue.id),
     });
-    let raised = shared
-        .event_context(world, &caller.account_id)
-        .issue_created(&issue);
+    let raised = shared.event_context(world, caller).issue_created(&issue);
     world.issues.push(issue);
     shared.emit(world, raised);
     Ok(created)
@@ -414,9 +412,7 @@ fn remove_issue(shared: &Shared, world: &mut World, caller: &Caller, id: u64) {
         return;
     };
     let removed = world.issues.remove(index);
-    let raised = shared
-        .event_context(world, &caller.account_id)
-        .issue_deleted(&removed);
+    let raised = shared.event_context(world, caller).issue_deleted(&removed);
     // After the event is rendered, so its payload shows the links the issue
     // had; a link cannot outlive either of its issues, nor a parent its issue.
     world.issue_links.retain(|link| !link.involves(removed.id));
@@ -468,9 +464,11 @@ pub(crate) fn raise_updated(
     index: usize,
 ) {
     let changelog_id = world.take_changelog_id();
-    let (items, raised) = shared
-        .event_context(world, &caller.account_id)
-        .issue_updated(before, &world.issues[index], changelog_id);
+    let (items, raised) = shared.event_context(world, caller).issue_updated(
+        before,
+        &world.issues[index],
+        changelog_id,
+    );
     if !items.is_empty() {
         let created = world.now();
         world.issues[index].record_history(HistoryRecord {

@@ -221,7 +221,7 @@ pub(crate) async fn create(
             outward: outward_id,
         };
         // Raised before the comment's events: the link is made first.
-        let raised = shared.event_context(&world, &caller.account_id).issue_link(
+        let raised = shared.event_context(&world, &caller).issue_link(
             EntityChange::Created,
             &world.issues[outward],
             &link,
@@ -278,11 +278,9 @@ pub(crate) async fn delete(
     // Both issues exist while a link does (deleting an issue drops its links),
     // so the source is always found.
     let raised = world.issue_by_id(removed.outward).map(|source| {
-        shared.event_context(&world, &caller.account_id).issue_link(
-            EntityChange::Deleted,
-            source,
-            &removed,
-        )
+        shared
+            .event_context(&world, &caller)
+            .issue_link(EntityChange::Deleted, source, &removed)
     });
     record_in_history(
         &mut world,

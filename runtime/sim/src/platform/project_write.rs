@@ -367,7 +367,7 @@ pub(crate) async fn create(
     };
     // Raised with the world still locked, so deliveries keep write order.
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .project(AdminChange::Created, &record);
     shared.emit(&world, raised);
     world.projects.push(record);
@@ -437,7 +437,7 @@ pub(crate) async fn update(
     }
     world.projects[at] = changed;
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .project(AdminChange::Updated, &world.projects[at]);
     shared.emit(&world, raised);
     let properties = PropertySelection::from_query(raw.as_deref(), Syntax::Keys);
@@ -483,7 +483,7 @@ pub(crate) async fn delete(
         .ok_or_else(|| not_found(id_or_key))?;
     // The project as it was: built before it goes.
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .project(AdminChange::Deleted, &world.projects[at]);
     world.remove_project(at);
     shared.emit(&world, raised);

@@ -110,9 +110,10 @@ pub(crate) fn announce(
     key: &str,
     value: Option<&Value>,
 ) {
-    let raised = shared
-        .event_context(world, &caller.account_id)
-        .issue_property(&world.issues[index], key, value);
+    let raised =
+        shared
+            .event_context(world, caller)
+            .issue_property(&world.issues[index], key, value);
     shared.emit(world, raised);
 }
 

@@ -425,7 +425,7 @@ pub(super) fn remove(
     // For `GET /worklog/deleted`.
     world.record_deleted_worklogs([removed.id]);
     // Raised with the world still locked, so deliveries keep write order.
-    let raised = shared.event_context(world, &caller.account_id).worklog(
+    let raised = shared.event_context(world, caller).worklog(
         WorklogChange::Deleted,
         &world.issues[index],
         &removed,
@@ -449,7 +449,7 @@ fn raise(
         return Value::Null;
     };
     let raised = shared
-        .event_context(world, &caller.account_id)
+        .event_context(world, caller)
         .worklog(change, issue, worklog);
     shared.emit(world, raised);
     render_worklog(&caller.links, world, issue, worklog)

@@ -262,7 +262,7 @@ pub(crate) async fn create(
     let answer = shape::board(&caller.links, &world, &record);
     // Raised with the world still locked, so deliveries keep write order.
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .board(EntityChange::Created, &record);
     shared.emit(&world, raised);
     world.boards.push(record);
@@ -345,7 +345,7 @@ pub(crate) async fn delete(
     }
     let board = world.boards.remove(index);
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .board(EntityChange::Deleted, &board);
     shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)

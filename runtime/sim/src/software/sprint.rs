@@ -156,7 +156,7 @@ pub(crate) async fn create(
     let answer = shape::sprint(&caller.links, &record);
     // Raised with the world still locked, so deliveries keep write order.
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .sprint(SprintChange::Created(&record));
     shared.emit(&world, raised);
     world.sprints.push(record);
@@ -224,7 +224,7 @@ fn write(
     let updated = changed(&world.sprints[index], input, full, now)?;
     let before = std::mem::replace(&mut world.sprints[index], updated);
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, caller)
         .sprint(SprintChange::Updated {
             before: &before,
             after: &world.sprints[index],
@@ -315,7 +315,7 @@ pub(crate) async fn delete(
     let sprint = world.sprints.remove(index);
     world.forget_sprint(sprint.id);
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .sprint(SprintChange::Deleted(&sprint));
     shared.emit(&world, raised);
     Ok(StatusCode::NO_CONTENT)

@@ -218,6 +218,9 @@ pub(crate) struct Raised {
     pub(crate) property_key: Option<String>,
     /// The delivery body, without `matchedWebhookIds` (added per receiver).
     pub(crate) payload: Map<String, Value>,
+    /// The client id of the integration that made the write, if an app's
+    /// did: added to admin webhook deliveries ([`super::acting_app`]).
+    pub(crate) acting_app: Option<String>,
 }
 
 /// Milliseconds since the epoch, as `timestamp` carries them.
@@ -233,6 +236,9 @@ pub(crate) struct Context<'a> {
     pub(crate) links: &'a str,
     /// Account id of the user who made the change.
     pub(crate) actor: &'a str,
+    /// The client id of the app integration that made it for them, if any
+    /// ([`super::acting_app`]).
+    pub(crate) app: Option<&'a str>,
 }
 
 impl Context<'_> {
@@ -297,6 +303,7 @@ impl Context<'_> {
             changed_fields: Vec::new(),
             property_key: None,
             payload,
+            acting_app: self.app.map(str::to_owned),
         }
     }
 
@@ -586,6 +593,7 @@ impl Context<'_> {
             changed_fields: Vec::new(),
             property_key: None,
             payload,
+            acting_app: self.app.map(str::to_owned),
         }
     }
 }

@@ -18,6 +18,7 @@
 //! ([`target`]): a registration is caller input and must not turn the simulator into
 //! a client for arbitrary hosts.
 
+pub mod acting_app;
 pub(crate) mod admin_event;
 pub mod bearer;
 mod changelog;

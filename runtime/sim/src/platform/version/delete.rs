@@ -51,7 +51,7 @@ pub(crate) async fn delete(
     )?;
     // The version as it was: built before it goes.
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .version(VersionChange::Deleted(&world.versions[index]));
     let removed = world.versions.remove(index);
     world.swap_version(VersionField::Fix, removed.id, fix_to);

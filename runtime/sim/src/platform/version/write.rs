@@ -64,7 +64,7 @@ pub(crate) async fn create(
     let answer = written(&caller.links, &world, &record);
     // Raised with the world still locked, so deliveries keep write order.
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .version(VersionChange::Created(&record));
     shared.emit(&world, raised);
     world.versions.push(record);
@@ -119,7 +119,7 @@ pub(crate) async fn update(
         });
     }
     let raised = shared
-        .event_context(&world, &caller.account_id)
+        .event_context(&world, &caller)
         .version(VersionChange::Updated {
             before: &before,
             after: &world.versions[index],
