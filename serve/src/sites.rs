@@ -125,13 +125,13 @@ pub fn simulator_client(
         .map_err(|e| e.to_string())
 }
 
-/// A real site from `kiln.toml`.
 /// A configured site's key in serve state (installations, deliveries): its URL, without a
 /// trailing slash.
 pub fn site_key(entry: &SiteEntry) -> &str {
     entry.url.trim_end_matches('/')
 }
 
+/// A real site from `kiln.toml`.
 pub fn configured(
     entry: &SiteEntry,
     host: &Arc<EngineHost>,
