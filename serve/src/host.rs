@@ -132,7 +132,13 @@ pub enum Cause {
     /// The installation's own write: `selfGenerated`, dropped by `ignoreSelf`, bounded by
     /// the loop guard.
     OwnWrite,
-    /// Anyone else: a person, another app, or no one named.
+    /// Another app's write: the embedded simulator names another integration as the one
+    /// that wrote, or the actor is another installation's own app account. Not
+    /// `selfGenerated`, so `ignoreSelf` lets it through, but bounded by the loop guard as
+    /// an app's own writes are: two apps answering each other's writes would otherwise run
+    /// forever, each one's replies the other's events.
+    AnotherApp,
+    /// A person, or no one named.
     Other,
 }
 
@@ -151,15 +157,29 @@ impl Installed {
     /// Every app's `asUser()` acts as one person there, so the actor alone cannot say it;
     /// a person (or a test) writing with that user's own token is no app, whatever the
     /// number of apps. Its own account's writes, and on a configured site the writes of
-    /// the account every app there acts as, are its own too.
-    pub fn cause(&self, actor: Option<&str>, acting_app: Option<&str>) -> Cause {
+    /// the account every app there acts as, are its own too. Any other app's write, by the
+    /// integration the simulator names or by the own account of another installation in
+    /// `on_site` (the live installations on this site), is [`Cause::AnotherApp`].
+    pub fn cause(
+        &self,
+        actor: Option<&str>,
+        acting_app: Option<&str>,
+        on_site: &[Arc<Installed>],
+    ) -> Cause {
         let own_app = self.app_client_id.is_some() && self.app_client_id.as_deref() == acting_app;
         let own_account = actor.is_some_and(|actor| {
             self.app_account.as_deref() == Some(actor)
                 || self.site.self_accounts.iter().any(|a| a == actor)
         });
+        let another_apps_account = actor.is_some_and(|actor| {
+            on_site
+                .iter()
+                .any(|other| other.app_account.as_deref() == Some(actor))
+        });
         if own_app || own_account {
             Cause::OwnWrite
+        } else if acting_app.is_some() || another_apps_account {
+            Cause::AnotherApp
         } else {
             Cause::Other
         }

@@ -5,10 +5,10 @@
 //! app that comments on every comment would then run forever. The guard bounds that: per
 //! installation and subject (the issue, or the event type when there is none), at most
 //! [`MAX_SELF_EVENTS`] self-generated events are delivered per [`WINDOW_MS`]; the rest are
-//! dropped, logged and counted. Events caused by people are never limited here, with one
-//! exception: on the embedded simulator every app's `asUser()` acts as one seeded person,
-//! and while several apps do, that person's events are no app's own (`host::Cause`) yet
-//! may be an app answering itself, so they are counted as self-generated ones are.
+//! dropped, logged and counted. Events another app on the site caused (`host::Cause::
+//! AnotherApp`) are counted the same way: two apps that answer each other's writes (each
+//! ignoring its own) would otherwise run forever, every reply of one an event for the
+//! other. Events caused by people are never limited here.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -40,15 +40,22 @@ fn comment_bot_manifest(ignore_self: bool) -> String {
 }
 
 fn start(dir: &std::path::Path, manifest: &str) -> Serve {
+    start_with(dir, manifest, "")
+}
+
+/// As [`start`], with more of `kiln.toml` after serve-app's entry (other apps).
+fn start_with(dir: &std::path::Path, manifest: &str, more_config: &str) -> Serve {
     std::fs::write(dir.join("manifest.yml"), manifest).unwrap();
     std::fs::write(dir.join("app.wasm"), serve_app_component()).unwrap();
     support::write_private(&dir.join("webhook-secret"), WEBHOOK_SECRET);
     let config = dir.join("kiln.toml");
     std::fs::write(
         &config,
-        "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n\
-         [simulator]\nwebhook_secret_file = \"webhook-secret\"\n\
-         [[app]]\npath = \"app.wasm\"\nmanifest = \"manifest.yml\"\n",
+        format!(
+            "listen = \"127.0.0.1:0\"\nstate = \"state.sqlite3\"\n\
+             [simulator]\nwebhook_secret_file = \"webhook-secret\"\n\
+             [[app]]\npath = \"app.wasm\"\nmanifest = \"manifest.yml\"\n{more_config}"
+        ),
     )
     .unwrap();
     // A clock that stands still: the loop guard's one-minute window cannot reopen midway.
@@ -184,6 +191,52 @@ fn without_ignore_self_the_loop_guard_stops_a_comment_bot() {
         "self-generated event dropped: the app keeps triggering itself",
     );
     assert_eq!(warnings.len(), 1, "{warnings:?}");
+}
+
+/// Two comment bots on one site, each ignoring its own comments, answer each other's: every
+/// reply of one is an event for the other, caused by another app (not `selfGenerated`), so
+/// `ignoreSelf` cannot stop them. The loop guard counts the events apps cause as it counts
+/// an app's own: each bot gets its allowance of the other's replies, then the rest are
+/// dropped and the exchange ends.
+#[test]
+fn two_apps_answering_each_other_are_stopped_by_the_loop_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let bot = comment_bot_manifest(true);
+    let other = bot.replace("  id: serve-app\n", "  id: serve-app-echo\n");
+    assert_ne!(bot, other, "serve-app's id moved");
+    std::fs::write(dir.path().join("other.yml"), other).unwrap();
+    std::fs::write(dir.path().join("other.wasm"), serve_app_component()).unwrap();
+    let serve = start_with(
+        dir.path(),
+        &bot,
+        "[[app]]\npath = \"other.wasm\"\nmanifest = \"other.yml\"\n",
+    );
+    let issue = support::create_issue(&serve, APP_ACCOUNT, "two bots");
+    person_comments(&serve, &issue, "Anyone there?");
+
+    // Each bot answers the person, and then each of the other's replies its guard lets
+    // through: 1 + LOOP_GUARD_ALLOWANCE replies each, the next event of each dropped.
+    let expected = 1 + 2 * (1 + LOOP_GUARD_ALLOWANCE);
+    wait_for("both loop guards to drop an event", || {
+        webhook_outcome(&serve, "loop-dropped") >= 2
+    });
+    wait_for("the last allowed replies", || {
+        comments(&serve, &issue).len() >= expected
+    });
+    assert_settled(&serve, &issue, expected, Duration::from_secs(4));
+    let all = comments(&serve, &issue);
+    let replies = replies(&all);
+    assert_eq!(replies.len(), 2 * (1 + LOOP_GUARD_ALLOWANCE), "{all:#?}");
+    assert!(
+        replies.iter().all(|r| r.contains("selfGenerated=false")),
+        "no bot ever receives its own reply: {replies:#?}"
+    );
+    assert_eq!(webhook_outcome(&serve, "loop-dropped"), 2);
+    let warnings = support::log_entries(
+        &dir.path().join("serve.log"),
+        "app-caused event dropped: apps on this site keep triggering each other",
+    );
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
 }
 
 /// The Forge events Jira has no webhook of its own for, on the simulator's writes: a

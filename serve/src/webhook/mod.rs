@@ -300,7 +300,7 @@ fn events_for(
     let installations = shared.host.installed_on(site);
     for installed in &installations {
         // Each app is its own: another app's write is not this one's self.
-        let cause = installed.cause(mapped.actor.as_deref(), acting_app);
+        let cause = installed.cause(mapped.actor.as_deref(), acting_app, &installations);
         let self_generated = cause == Cause::OwnWrite;
         if !mapped.event.readable_with(&installed.scopes) {
             tracing::debug!(app = %installed.installation.app_id(), event = %mapped.event, "not readable with the approved scopes");
@@ -322,12 +322,16 @@ fn events_for(
             ) {
                 continue;
             }
-            if cause == Cause::OwnWrite
+            if cause != Cause::Other
                 && !shared
                     .loop_guard
                     .allow(&installed.installation, &mapped.subject, now)
             {
-                tracing::warn!(app = %installed.installation.app_id(), trigger = %trigger.key, "self-generated event dropped: the app keeps triggering itself");
+                if cause == Cause::OwnWrite {
+                    tracing::warn!(app = %installed.installation.app_id(), trigger = %trigger.key, "self-generated event dropped: the app keeps triggering itself");
+                } else {
+                    tracing::warn!(app = %installed.installation.app_id(), trigger = %trigger.key, "app-caused event dropped: apps on this site keep triggering each other");
+                }
                 Metrics::outcome(&shared.metrics.webhooks, "loop-dropped");
                 continue;
             }
