@@ -57,6 +57,26 @@ impl Caller {
     }
 }
 
+/// The client id of the app integration `principal` calls through: the site's
+/// 3LO integration or a client-credentials one for an OAuth 2.0 token, the
+/// integration an app's own API token of its person was given to
+/// (`AppClients::user_token`); `None` for a person's own API token.
+fn acting_app(shared: &Shared, principal: &Principal) -> Option<String> {
+    match principal.grant {
+        Grant::OAuth {
+            app: OAuthApp::ThreeLegged,
+            ..
+        } => Some(shared.oauth_client.client_id.clone()),
+        Grant::OAuth {
+            app: OAuthApp::ClientCredentials(index),
+            ..
+        } => shared.app_clients.client_id(index),
+        Grant::ApiToken => principal
+            .for_app
+            .and_then(|index| shared.app_clients.client_id(index)),
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Response;
 
@@ -111,17 +131,7 @@ pub(crate) async fn enforce(
         if !scopes_allow(&principal, req.method(), operation) {
             return gateway_unauthorized("Unauthorized; scope does not match");
         }
-        let app = match principal.grant {
-            Grant::OAuth {
-                app: OAuthApp::ThreeLegged,
-                ..
-            } => Some(shared.oauth_client.client_id.clone()),
-            Grant::OAuth {
-                app: OAuthApp::ClientCredentials(index),
-                ..
-            } => shared.app_clients.client_id(index),
-            Grant::ApiToken => None,
-        };
+        let app = acting_app(&shared, &principal);
         Caller {
             account_id: principal.account_id,
             links: format!("{}/ex/jira/{}", shared.base_url, shared.cloud_id),
@@ -130,15 +140,16 @@ pub(crate) async fn enforce(
         }
     } else {
         match identity {
-            Identity::Verified(Principal {
-                account_id,
-                grant: Grant::ApiToken,
-                for_app,
-            }) => Caller {
-                account_id,
+            Identity::Verified(
+                principal @ Principal {
+                    grant: Grant::ApiToken,
+                    ..
+                },
+            ) => Caller {
+                acting_app: acting_app(&shared, &principal),
+                account_id: principal.account_id,
                 links: shared.base_url.clone(),
                 app: None,
-                acting_app: for_app.and_then(|index| shared.app_clients.client_id(index)),
             },
             _ => return site_unauthorized(),
         }
@@ -246,24 +257,11 @@ fn ops_caller(
             "Unauthorized; scope does not match",
         ));
     }
-    let acting_app = match &principal.grant {
-        Grant::OAuth {
-            app: OAuthApp::ThreeLegged,
-            ..
-        } => Some(shared.oauth_client.client_id.clone()),
-        Grant::OAuth {
-            app: OAuthApp::ClientCredentials(index),
-            ..
-        } => shared.app_clients.client_id(*index),
-        Grant::ApiToken => principal
-            .for_app
-            .and_then(|index| shared.app_clients.client_id(index)),
-    };
     Ok(Caller {
+        acting_app: acting_app(shared, &principal),
         account_id: principal.account_id,
         links: shared.base_url.clone(),
         app: None,
-        acting_app,
     })
 }
 

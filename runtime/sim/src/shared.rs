@@ -157,12 +157,16 @@ impl Shared {
         index: crate::app_clients::AppClientIndex,
         client: &AppClientConfig,
     ) -> Option<String> {
-        self.app_clients.account(index).or_else(|| {
-            self.users
-                .iter()
-                .find(|u| u.email.eq_ignore_ascii_case(&client.acts_as))
-                .map(|u| u.account_id.clone())
-        })
+        self.app_clients
+            .account(index)
+            .or_else(|| self.user(&client.acts_as).map(|u| u.account_id.clone()))
+    }
+
+    /// The seeded user with this email (case-insensitive).
+    pub(crate) fn user(&self, email: &str) -> Option<&SimUser> {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     /// What webhook payloads need: the world, site links, the acting user
@@ -232,10 +236,7 @@ impl Shared {
     /// The user whose API token this is, compared in constant time so response timing
     /// does not reveal how much of a guessed token was right.
     pub(crate) fn user_with_token(&self, email: &str, token: &str) -> Option<&SimUser> {
-        let user = self
-            .users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))?;
+        let user = self.user(email)?;
         bool::from(user.api_token.as_bytes().ct_eq(token.as_bytes())).then_some(user)
     }
 
@@ -249,12 +250,7 @@ impl Shared {
                 let (user, for_app) = match self.user_with_token(&email, &token) {
                     Some(user) => (Some(user), None),
                     None => match self.app_clients.with_user_token(&email, &token) {
-                        Some(index) => (
-                            self.users
-                                .iter()
-                                .find(|u| u.email.eq_ignore_ascii_case(&email)),
-                            Some(index),
-                        ),
+                        Some(index) => (self.user(&email), Some(index)),
                         None => (None, None),
                     },
                 };

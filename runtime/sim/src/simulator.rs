@@ -135,10 +135,7 @@ impl Simulator {
 
     /// The seeded user with this email (case-insensitive).
     pub fn user(&self, email: &str) -> Option<&SimUser> {
-        self.shared
-            .users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email))
+        self.shared.user(email)
     }
 
     /// The OAuth client the authorization server accepts.
