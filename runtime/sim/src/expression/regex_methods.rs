@@ -14,6 +14,7 @@ use super::error::ExpressionError;
 use super::eval::Evaluator;
 use super::list_methods::wrong_arguments;
 use super::regexp::{self, Flags, JsRegex, RegexError};
+use super::string_methods;
 use super::value::Value;
 
 pub(crate) fn call<'a>(
@@ -37,13 +38,8 @@ pub(crate) fn call<'a>(
     match method {
         "search" => {
             scan(ev, node, text, 0, &regex)?;
-            Ok(Value::Number(regex.regex.find(text).map_or(
-                -1.0,
-                |found| {
-                    text.get(..found.start())
-                        .map_or(0, |before| before.chars().count()) as f64
-                },
-            )))
+            let found = regex.regex.find(text).map(|found| found.start());
+            Ok(Value::Number(string_methods::found_at(text, found)))
         }
         "matchAll" => match_all(ev, node, text, &regex),
         _ => {

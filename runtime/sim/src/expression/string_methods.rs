@@ -43,16 +43,12 @@ pub(crate) fn call<'a>(
                 "includes" => Value::Bool(text.contains(needle)),
                 "startsWith" => Value::Bool(text.starts_with(needle)),
                 "endsWith" => Value::Bool(text.ends_with(needle)),
-                _ => Value::Number(text.find(needle).map_or(-1.0, |byte| {
-                    text.get(..byte).map_or(0, |before| before.chars().count()) as f64
-                })),
+                _ => Value::Number(found_at(text, text.find(needle))),
             })
         }
         "lastIndexOf" => {
             let needle = one_string(ev, node, method, arguments)?;
-            Ok(Value::Number(text.rfind(needle).map_or(-1.0, |byte| {
-                text.get(..byte).map_or(0, |before| before.chars().count()) as f64
-            })))
+            Ok(Value::Number(found_at(text, text.rfind(needle))))
         }
         "toLowerCase" | "toUpperCase" | "trim" | "trimStart" | "trimEnd" => {
             if !arguments.is_empty() {
@@ -261,6 +257,14 @@ pub(crate) fn call<'a>(
 }
 
 /// A string built by a method, charged to the budget of built text.
+/// JavaScript's answer to a search of `text` that found its match at byte
+/// `byte`: the position in characters, or -1 when nothing was found.
+pub(crate) fn found_at(text: &str, byte: Option<usize>) -> f64 {
+    byte.map_or(-1.0, |byte| {
+        text.get(..byte).map_or(0, |before| before.chars().count()) as f64
+    })
+}
+
 fn built<'a>(
     ev: &mut Evaluator<'a, '_>,
     node: &Node,
