@@ -93,24 +93,20 @@ pub(crate) fn fields(
             let table = if org_table.is_empty() {
                 String::new()
             } else {
-                let mut named = tables
+                let called: Vec<&str> = tables
                     .iter()
                     .filter(|(name, _)| name.eq_ignore_ascii_case(&org_table))
-                    .map(|(_, called)| called);
+                    .map(|(_, called)| called.as_str())
+                    .collect();
                 let qualifier = qualifiers.get(position).and_then(Option::as_deref);
-                match (named.next(), named.next()) {
-                    (Some(called), None) => called.clone(),
-                    (Some(first), Some(second)) => {
-                        let mut aliases = [first, second].into_iter().chain(named);
-                        // MySQL compares table aliases case-sensitively on Linux, but
-                        // an app's own spelling is what it wrote in both places.
-                        qualifier
-                            .and_then(|q| aliases.find(|called| called.as_str() == q))
-                            .unwrap_or(&org_table)
-                            .clone()
-                    }
-                    _ => org_table.clone(),
+                match (called.as_slice(), qualifier) {
+                    ([only], _) => only,
+                    // MySQL compares table aliases case-sensitively on Linux, and an
+                    // app's own spelling is what it wrote in both places.
+                    (several, Some(qualifier)) if several.contains(&qualifier) => qualifier,
+                    _ => org_table.as_str(),
                 }
+                .to_owned()
             };
             Field {
                 name: column.name().to_owned(),
